@@ -1,0 +1,1 @@
+"""The enclave's control plane: cases, people, bookings, accounts, audit, and the CLI."""

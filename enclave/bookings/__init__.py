@@ -1,0 +1,1 @@
+"""Half-day bookings of seats in the work area (RULES.md S2–S5)."""

@@ -1,0 +1,1 @@
+"""The ``enclave`` command line; each area contributes one sub-command group."""

@@ -1,0 +1,36 @@
+"""Shared output helpers: ``--json`` for scripts, rich tables and progress for people."""
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any, Iterable
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+console = Console(stderr=True)
+
+JSON_HELP = "Print machine-readable JSON on stdout."
+
+
+def emit_json(obj: Any) -> None:
+    sys.stdout.write(json.dumps(obj, ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+def progress(disable: bool = False) -> Progress:
+    """A progress bar on stderr (so ``--json`` stdout stays clean)."""
+    return Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                    TextColumn("{task.fields[rate]}"), TimeRemainingColumn(),
+                    console=console, disable=disable or not console.is_terminal, transient=False)
+
+
+def table(rows: Iterable[dict[str, Any]], title: str | None = None) -> None:
+    from rich.table import Table
+
+    rows = list(rows)
+    t = Table(title=title)
+    for col in (rows[0].keys() if rows else []):
+        t.add_column(str(col))
+    for r in rows:
+        t.add_row(*[str(v) for v in r.values()])
+    Console().print(t)

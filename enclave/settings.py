@@ -1,0 +1,53 @@
+"""Where the enclave keeps its state; every path can be moved with an environment variable.
+
+The embedded default keeps everything under ``$ENCLAVE_HOME`` (``./var``): the SQLite state
+database, the warehouse, project extracts, the egress store and the release area.  The master
+key lives in its own directory so that it is never inside the data it protects.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+def _path(var: str, default: Path) -> Path:
+    v = os.environ.get(var)
+    return Path(v).resolve() if v else default
+
+
+@dataclass(frozen=True)
+class EnclaveSettings:
+    home: Path = field(default_factory=lambda: _path("ENCLAVE_HOME", Path("var").resolve()))
+
+    @property
+    def db_url(self) -> str:
+        return os.environ.get("ENCLAVE_DB_URL") or f"sqlite:///{self.home / 'state.db'}"
+
+    @property
+    def warehouse_dir(self) -> Path:
+        return _path("ENCLAVE_WAREHOUSE", self.home / "warehouse")
+
+    @property
+    def projects_dir(self) -> Path:
+        return _path("ENCLAVE_PROJECTS", self.home / "projects")
+
+    @property
+    def keys_dir(self) -> Path:
+        return _path("ENCLAVE_KEYS", self.home / "keys")
+
+    @property
+    def egress_store_dir(self) -> Path:
+        return _path("ENCLAVE_EGRESS_STORE", self.home / "egress")
+
+    @property
+    def release_dir(self) -> Path:
+        return _path("ENCLAVE_RELEASE_AREA", self.home / "release")
+
+    @property
+    def run_dir(self) -> Path:
+        return _path("ENCLAVE_RUN", self.home / "run")
+
+
+def get_settings() -> EnclaveSettings:
+    return EnclaveSettings()

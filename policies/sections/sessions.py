@@ -1,0 +1,71 @@
+"""S: the work area, opening hours, bookings and the sandbox (RULES.md S1–S7)."""
+from __future__ import annotations
+
+import datetime as dt
+
+from pydantic import BaseModel, ConfigDict, field_validator, model_validator
+
+from policies.fields import setting
+
+
+class Slot(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str
+    start: dt.time
+    end: dt.time
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "Slot":
+        if self.end <= self.start:
+            raise ValueError(f"slot {self.name!r} ends ({self.end}) before it starts ({self.start})")
+        return self
+
+
+class SessionPolicy(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    timezone: str = setting("Asia/Taipei", rule="S2", description="Centre's local time zone.")
+    weekdays: list[int] = setting(
+        [0, 1, 2, 3, 4], rule="S2", description="Open weekdays, Monday=0.")
+    slots: list[Slot] = setting(
+        default_factory=lambda: [
+            Slot(name="morning", start=dt.time(8, 30), end=dt.time(12, 30)),
+            Slot(name="afternoon", start=dt.time(13, 30), end=dt.time(17, 30)),
+        ],
+        rule="S2", description="Half-day slots.")
+    holiday_country: str | None = setting(
+        "TW", rule="S2", description="National holidays (python-holidays country code).")
+    closures_file: str | None = setting(
+        None, rule="S2", description="Extra centre closures, one ISO date per line.")
+    round_the_clock: bool = setting(
+        False, rule="S2",
+        description="DEMO ONLY: open every day, all day, slots of slot_hours each.")
+    round_the_clock_slot_hours: int = setting(
+        4, rule="S2", ge=1, le=24, description="Slot length when round_the_clock is on.")
+    seats_per_case: int = setting(1, rule="S4", ge=1, description="Default seats per case.")
+    centre_seats: int = setting(20, rule="S4", ge=1, description="Seats (concurrent sessions).")
+    no_show_limit: int = setting(
+        3, rule="S3", ge=1, description="No-shows within the window that restrict booking.")
+    no_show_window_days: int = setting(90, rule="S3", ge=1, description="No-show window.")
+    no_show_restriction_days: int = setting(
+        30, rule="S3", ge=0, description="Days booking is restricted after too many no-shows.")
+    overnight_requires_registration: bool = setting(
+        True, rule="S5", description="Overnight runs only through a registered request.")
+    slot_end_grace_seconds: int = setting(
+        0, rule="S2", ge=0, le=60, description="Seconds after slot end before the cut-off.")
+    token_lifetime_seconds: int = setting(
+        4 * 3600 + 60, rule="S1", ge=60, description="Hub/OAuth tokens expire within a slot.")
+    sandbox_memory_mb: int = setting(4096, rule="S1", ge=256, description="Session memory cap.")
+    sandbox_cpu_percent: int = setting(100, rule="S1", ge=10, description="Session CPU cap.")
+    sandbox_max_processes: int = setting(256, rule="S1", ge=16, description="Session pids cap.")
+    sandbox_network: str = setting(
+        "loopback-only", rule="S7", description="Sessions see no network but the hub proxy.",
+        pattern="^loopback-only$")
+
+    @field_validator("weekdays")
+    @classmethod
+    def _weekday_range(cls, v: list[int]) -> list[int]:
+        bad = [d for d in v if d < 0 or d > 6]
+        if bad:
+            raise ValueError(f"weekdays must be 0 (Mon) … 6 (Sun); got {bad}")
+        return v

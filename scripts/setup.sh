@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Install everything the enclave and its tests need on a fresh Debian machine with Python 3.11.
+# Safe to re-run: it installs only what is missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+APT_PACKAGES=(
+  postgresql            # production state-DB path; tests start their own cluster
+  slapd ldap-utils      # real OpenLDAP for the LDAP authenticator tests
+  chromium chromium-driver  # headless browser tests of the web pages
+  tesseract-ocr tesseract-ocr-chi-tra  # burned-in text in DICOM pixels
+  iproute2 util-linux   # ip, unshare, nsenter for the session sandbox
+  fonts-noto-cjk        # Traditional Chinese in charts and screenshots
+)
+missing=()
+for p in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
+done
+# configurable-http-proxy needs Node.js; use the machine's if it has one.
+command -v npm >/dev/null || missing+=(nodejs npm)
+if ((${#missing[@]})); then
+  SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
+  echo "installing Debian packages: ${missing[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if ! command -v configurable-http-proxy >/dev/null; then
+  echo "installing configurable-http-proxy (npm)"
+  npm install -g --silent configurable-http-proxy@5 >/dev/null 2>&1 || npm install -g configurable-http-proxy
+fi
+
+python3 -m pip install -q --disable-pip-version-check -e '.[test]'

@@ -1,0 +1,1 @@
+"""Real services the tests start and stop: PostgreSQL, OpenLDAP slapd, JupyterHub."""
