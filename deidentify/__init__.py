@@ -1,0 +1,1 @@
+"""De-identification: keyed re-coding, generalisation, free-text and DICOM scrubbing (D1)."""

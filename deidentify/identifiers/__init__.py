@@ -1,0 +1,1 @@
+"""Recognising real identifiers by their structure and checksum, not by pattern alone."""

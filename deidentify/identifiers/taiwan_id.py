@@ -1,0 +1,90 @@
+"""Taiwan national IDs and resident certificate numbers: checksum, validation, generation.
+
+Formats (all one letter for the place of registration, then digits):
+- national ID: ``A123456789``; the first digit is 1 (male) or 2 (female);
+- resident certificate since 2021: the first digit is 8 (male) or 9 (female);
+- old resident certificate: a second letter A–D (A/C male, B/D female), then 8 digits.
+
+Checksum: the place letter's two-digit value n1 n2 and the nine following digits d1..d9
+satisfy n1 + 9·n2 + 8·d1 + 7·d2 + … + 1·d8 + d9 ≡ 0 (mod 10).  In the old form the second
+letter counts as the units digit of its letter value.
+"""
+from __future__ import annotations
+
+import random
+import re
+
+LETTER_VALUE = {
+    "A": 10, "B": 11, "C": 12, "D": 13, "E": 14, "F": 15, "G": 16, "H": 17, "I": 34, "J": 18,
+    "K": 19, "L": 20, "M": 21, "N": 22, "O": 35, "P": 23, "Q": 24, "R": 25, "S": 26, "T": 27,
+    "U": 28, "V": 29, "W": 32, "X": 30, "Y": 31, "Z": 33,
+}
+WEIGHTS = (1, 9, 8, 7, 6, 5, 4, 3, 2, 1, 1)
+# Letters issued for current registrations (others are historical but still valid).
+ID_SHAPE = re.compile(r"[A-Z][A-D0-9]\d{8}")
+NATIONAL = re.compile(r"[A-Z][12]\d{8}")
+RESIDENT_NEW = re.compile(r"[A-Z][89]\d{8}")
+RESIDENT_OLD = re.compile(r"[A-Z][A-D]\d{8}")
+
+
+def _digits(s: str) -> list[int] | None:
+    s = s.upper()
+    if not ID_SHAPE.fullmatch(s):
+        return None
+    n = LETTER_VALUE[s[0]]
+    second = LETTER_VALUE[s[1]] % 10 if s[1].isalpha() else int(s[1])
+    return [n // 10, n % 10, second] + [int(c) for c in s[2:]]
+
+
+def checksum_ok(s: str) -> bool:
+    d = _digits(s)
+    return d is not None and sum(w * x for w, x in zip(WEIGHTS, d)) % 10 == 0
+
+
+def kind(s: str) -> str | None:
+    """'national', 'resident_new', 'resident_old' or None when not a valid number."""
+    s = s.upper()
+    if not checksum_ok(s):
+        return None
+    if NATIONAL.fullmatch(s):
+        return "national"
+    if RESIDENT_NEW.fullmatch(s):
+        return "resident_new"
+    if RESIDENT_OLD.fullmatch(s):
+        return "resident_old"
+    return None
+
+
+def is_valid(s: str) -> bool:
+    return kind(s) is not None
+
+
+def sex_of(s: str) -> str | None:
+    k = kind(s)
+    if k is None:
+        return None
+    c = s[1].upper()
+    return "M" if c in "18AC" else "F"
+
+
+def _complete(prefix: str) -> str:
+    """Append the check digit to a 9-character prefix (letter, second char, 7 digits)."""
+    partial = _digits(prefix + "0")
+    assert partial is not None
+    total = sum(w * x for w, x in zip(WEIGHTS[:-1], partial[:-1]))
+    return prefix + str((10 - total % 10) % 10)
+
+
+def generate(rng: random.Random, form: str = "national", sex: str | None = None) -> str:
+    """A random valid number of the given form ('national', 'resident_new', 'resident_old')."""
+    sex = sex or rng.choice("MF")
+    letter = rng.choice(list(LETTER_VALUE))
+    if form == "national":
+        second = "1" if sex == "M" else "2"
+    elif form == "resident_new":
+        second = "8" if sex == "M" else "9"
+    elif form == "resident_old":
+        second = rng.choice("AC" if sex == "M" else "BD")
+    else:
+        raise ValueError(f"unknown ID form {form!r}")
+    return _complete(letter + second + "".join(rng.choice("0123456789") for _ in range(7)))
