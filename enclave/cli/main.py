@@ -8,12 +8,14 @@ from __future__ import annotations
 import typer
 
 from enclave.cli.core import audit_app, db_app, policy_app
+from enclave.cli.up import up
 
 app = typer.Typer(help="Trusted research environment for de-identified NHI data.",
                   no_args_is_help=True, pretty_exceptions_show_locals=False)
 app.add_typer(db_app, name="db")
 app.add_typer(policy_app, name="policy")
 app.add_typer(audit_app, name="audit")
+app.command("up")(up)
 
 # Areas add their command groups below (one line each).
 

@@ -1,0 +1,137 @@
+"""``enclave up``: bring the whole enclave up with working defaults.
+
+Steps, each idempotent so ``up`` can be re-run: migrate the state DB → master key → synthetic
+source files loaded as a warehouse release → demo people, case and booking → the demo case's
+extract → start the hub, the control-plane web app and the egress-review service, and keep
+them running until Ctrl-C (or return at once with ``--no-serve``).
+"""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import typer
+
+from enclave.cli.output import JSON_HELP, console, emit_json
+
+
+@dataclass
+class Service:
+    name: str
+    argv: list[str]
+    url: str
+    proc: subprocess.Popen | None = field(default=None, repr=False)
+
+
+def _wait_http(url: str, timeout: float = 60.0) -> bool:
+    import httpx
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(url, timeout=2.0, follow_redirects=False).status_code < 500:
+                return True
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.3)
+    return False
+
+
+def prepare(*, rows: int, now=None) -> dict:
+    """Everything but the servers; returns what a person needs to log in."""
+    import datetime as dt
+
+    from datasets.demo import build_demo_release
+    from datasets.extract import build_extract
+    from deidentify.keys import create_master_key
+    from enclave.db import upgrade
+    from enclave.demo import seed_demo
+    from enclave.settings import get_settings
+    from policies import current_policy
+
+    settings = get_settings()
+    policy = current_policy()
+    now = now or dt.datetime.now(dt.timezone.utc)
+    console.print(f"[bold]policy[/] {policy.name}{' (DEMO: open round the clock)' if policy.demo else ''}")
+    upgrade(settings.db_url)
+    console.print(f"[bold]state database[/] {settings.db_url}")
+    key = settings.keys_dir / "master.key"
+    if not key.exists():
+        create_master_key(key)
+        console.print(f"[bold]master key[/] created at {key} (keep it outside the data)")
+    release = build_demo_release(settings, rows=rows)
+    console.print(f"[bold]warehouse release[/] {release}")
+    demo = seed_demo(settings.db_url, policy, now=now)
+    extract = build_extract(demo["extract_spec"], demo["case_code"], settings)
+    console.print(f"[bold]demo case[/] {demo['case_code']} extract at {extract}")
+    return {"release": str(release), "extract": str(extract), **demo}
+
+
+def services(host: str, ports: dict[str, int]) -> list[Service]:
+    py = sys.executable
+    return [
+        Service("control plane", [py, "-m", "uvicorn", "--factory", "enclave.web.app:create_app",
+                                  "--host", host, "--port", str(ports["control"])],
+                f"http://{host}:{ports['control']}/"),
+        Service("egress review", [py, "-m", "uvicorn", "--factory", "egress_review.api:create_app",
+                                  "--host", host, "--port", str(ports["egress"])],
+                f"http://{host}:{ports['egress']}/"),
+        Service("jupyterhub", [py, "-m", "hub_config.launch", "--port", str(ports["hub"])],
+                f"http://{host}:{ports['hub']}/hub/login"),
+    ]
+
+
+def up(
+    rows: int = typer.Option(20_000, help="Synthetic claim rows for the demo data set."),
+    serve: bool = typer.Option(True, "--serve/--no-serve", help="Start the services and wait."),
+    host: str = typer.Option("127.0.0.1", help="Address the services listen on."),
+    hub_port: int = typer.Option(8000), control_port: int = typer.Option(8100),
+    egress_port: int = typer.Option(8200),
+    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
+):
+    """Bring the enclave up: state DB, synthetic data, demo project, hub and web services."""
+    info = prepare(rows=rows)
+    ports = {"hub": hub_port, "control": control_port, "egress": egress_port}
+    info["urls"] = {"hub": f"http://{host}:{hub_port}/", "control": f"http://{host}:{control_port}/",
+                    "egress": f"http://{host}:{egress_port}/"}
+    if as_json:
+        emit_json(info)
+    else:
+        console.print("[bold green]demo accounts[/] (demo passwords; change them for anything real):")
+        for acct in info.get("accounts", []):
+            console.print(f"  {acct['role']:<11} {acct['username']:<12} {acct['password']}")
+        for name, url in info["urls"].items():
+            console.print(f"  {name:<8} {url}")
+    if not serve:
+        return
+    running: list[Service] = []
+    env = dict(os.environ)
+    try:
+        for svc in services(host, ports):
+            svc.proc = subprocess.Popen(svc.argv, env=env)
+            running.append(svc)
+            if not _wait_http(svc.url):
+                raise typer.Exit(f"{svc.name} did not answer at {svc.url}")
+            console.print(f"[green]up[/] {svc.name} at {svc.url}")
+        console.print("enclave is up; Ctrl-C stops it")
+        while all(s.proc.poll() is None for s in running):
+            time.sleep(1)
+        dead = [s.name for s in running if s.proc.poll() is not None]
+        raise typer.Exit(f"service stopped unexpectedly: {', '.join(dead)}")
+    except KeyboardInterrupt:
+        pass
+    finally:
+        for s in reversed(running):
+            if s.proc and s.proc.poll() is None:
+                s.proc.send_signal(signal.SIGTERM)
+        for s in running:
+            if s.proc:
+                try:
+                    s.proc.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    s.proc.kill()
