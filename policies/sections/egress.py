@@ -30,3 +30,11 @@ class EgressPolicy(BaseModel):
         2, rule="E4", ge=1, le=2, description="Independent reviews before approval.")
     release_download_days: int = setting(
         14, rule="O2", ge=1, description="Days after approval during which files can be fetched.")
+    committee_reviews_required: int = setting(
+        1, rule="E5", ge=1, le=3,
+        description="Committee approvals needed for models, figures and imaging results.")
+    max_request_bytes: int = setting(
+        50_000_000, rule="E1", ge=1,
+        description="Largest egress request accepted (results are aggregates, not data).")
+    release_zip_min_password_length: int = setting(
+        10, rule="O2", ge=8, description="Shortest password accepted for an encrypted download.")
