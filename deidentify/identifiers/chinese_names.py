@@ -1,0 +1,189 @@
+"""Chinese personal names in free text (Traditional or Simplified).
+
+Three kinds of evidence, cheapest first:
+1. a common Taiwanese surname (list below) followed by one or two Han characters;
+2. context: a keyword before it (病患, 家屬, 姓名:, 醫師 …) or a title after it (先生, 小姐 …);
+3. jieba's part-of-speech tags (``nr`` person name) on a small window, after a per-character
+   Traditional → Simplified conversion (same length, so offsets map straight back).
+
+A surname character that starts or ends an ordinary dictionary word (高血壓, 白血球, 結石,
+處方) is not a name.  jieba is only consulted for candidates that survive the dictionary check
+and have no context, which keeps it off the vast majority of clinical sentences.
+"""
+from __future__ import annotations
+
+import functools
+import logging
+import re
+from dataclasses import dataclass
+
+from deidentify.text.normalise import to_simplified
+
+# Most frequent surnames in Taiwan (household registration statistics), Traditional forms.
+SINGLE_SURNAMES = (
+    "陳林黃張李王吳劉蔡楊許鄭謝洪郭邱曾廖賴徐周葉蘇莊呂江何蕭羅高潘簡朱鍾游彭詹胡施沈余盧梁趙"
+    "顏柯翁魏孫戴范方宋鄧杜傅侯溫薛丁馬蔣唐卓藍馮姚石董紀歐程連古汪湯姜田康鄒白涂尤巫韓龔嚴袁"
+    "鐘黎金阮陸倪夏童邵柳錢褚孔毛邢俞辛麥池雷易賀崔段龍文甘秦熊鮑管伍裴章凌駱包黎巴利官饒"
+    "郝殷任于武桂聶覃焦牛房喬祝左景符"
+)
+COMPOUND_SURNAMES = ("歐陽", "司馬", "上官", "諸葛", "張簡", "范姜", "司徒", "東方", "夏侯", "皇甫",
+                     "公孫", "慕容", "長孫", "尉遲", "令狐", "軒轅", "宇文", "端木", "鍾離", "周黃")
+
+# Keywords directly before a name (checked within the few characters before the surname).
+CONTEXT_BEFORE = (
+    "姓名", "病患", "患者", "病人", "家屬", "個案", "案主", "聯絡人", "聯繫人", "醫師", "醫生", "護理師",
+    "護士", "簽名", "母親", "父親", "兒子", "女兒", "配偶", "太太", "丈夫", "妻子", "主治", "申請人",
+    "被保險人", "案父", "案母", "案妻", "案夫", "陪同", "轉介", "同住", "負責人", "藥師", "檢驗師",
+    "技術員", "經手人", "填表人", "紀錄者", "記錄者", "個管師", "社工", "姓氏",
+)
+# Titles directly after a name.
+TITLES_AFTER = (
+    "先生", "小姐", "女士", "太太", "醫師", "醫生", "護理師", "護士", "老師", "同學", "君", "伯伯", "阿姨",
+    "阿嬤", "阿公", "奶奶", "爺爺", "主任", "院長", "教授", "藥師", "個管師", "社工師", "老先生", "老太太",
+    "媽媽", "爸爸", "姐", "哥", "弟", "妹", "氏",
+)
+# Characters that end a name rather than continue it.
+_STOP = set(
+    "的了在是和與及因於今昨來去說表示等為被把對向到從自也都就又而或但將會要有無未已再並則即所"
+    "之其此該這那個位名歲年月日時分秒男女病患醫護診院科室床號樓，。、；：！？（）()「」『』 \t\n"
+)
+
+_NAME_FLAGS = {"nr", "nrfg", "nrt"}
+# Flags that cannot be the given-name part after a bare surname token.
+_NON_GIVEN_FLAGS = {"v", "vd", "vn", "p", "u", "uj", "ul", "uz", "uv", "ug", "ud", "c", "d", "m",
+                    "q", "x", "r", "f", "t", "y", "e", "o", "zg", "eng", "mq"}
+# Dictionary words tagged nr by jieba that are ordinary words in clinical text.
+_NR_NOT_NAMES = {to_simplified(w) for w in ("康復", "小姐", "丁香", "吳郭魚", "高明", "文明", "金銀花",
+                                             "白頭翁", "杜仲", "夏枯草", "黃連", "黃芩", "黃耆", "連翹")}
+
+
+@dataclass(frozen=True)
+class NameHit:
+    start: int
+    end: int
+    score: float
+    reason: str
+
+
+def _is_han(ch: str) -> bool:
+    return "\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf"
+
+
+@functools.cache
+def _tables():
+    """Simplified surname regex, context/title tuples and jieba's word → tag table (lazy)."""
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    import jieba.posseg as pseg
+
+    compounds = sorted({to_simplified(s) for s in COMPOUND_SURNAMES}, key=len, reverse=True)
+    singles = "".join(sorted({to_simplified(c) for c in SINGLE_SURNAMES}))
+    surname_re = re.compile("(?:" + "|".join(compounds) + f")|[{singles}]")
+    before = tuple(sorted({to_simplified(w) for w in CONTEXT_BEFORE}, key=len, reverse=True))
+    after = tuple(sorted({to_simplified(w) for w in TITLES_AFTER}, key=len, reverse=True))
+    stop = {to_simplified(c) for c in _STOP}
+    return surname_re, before, after, stop, pseg.dt.word_tag_tab, pseg
+
+
+def surname_pattern() -> re.Pattern[str]:
+    """Regex of surnames on Simplified text (for prefilters)."""
+    return _tables()[0]
+
+
+def find_names(text: str, simplified: str | None = None, *, use_jieba: bool = True) -> list[NameHit]:
+    """Spans of likely personal names in ``text``; offsets refer to ``text``.
+
+    ``simplified`` may pass ``to_simplified(text)`` when the caller already has it.
+    """
+    surname_re, before_kw, titles, stop, tags, pseg = _tables()
+    simp = simplified if simplified is not None else to_simplified(text)
+    hits: list[NameHit] = []
+    covered = -1
+    n = len(simp)
+    for m in surname_re.finditer(simp):
+        i, s_end = m.start(), m.end()
+        if i < covered:
+            continue
+        # The surname character ends an ordinary word: 结石, 处方, 健康.
+        if i > 0 and _is_han(simp[i - 1]):
+            if any(tags.get(simp[j:s_end], "nr") not in _NAME_FLAGS
+                   for j in (i - 1, i - 2) if j >= 0 and simp[j:s_end] in tags):
+                continue
+        window_before = simp[max(0, i - 6):i].rstrip(" :：,")
+        context = any(window_before.endswith(k) for k in before_kw)
+        # Title straight after the surname: 李小姐 → only the surname is the name part.
+        rest = simp[s_end:s_end + 4]
+        if any(rest.startswith(t) for t in titles if len(t) > 1 or not context):
+            if rest and not _word_starting(simp, i, s_end, tags):
+                hits.append(NameHit(i, s_end, 0.6, "surname+title"))
+                covered = s_end
+                continue
+        # A dictionary word starting at the surname.
+        w = _word_starting(simp, i, s_end, tags)
+        if w:
+            tag = tags[w]
+            if tag in _NAME_FLAGS and w not in _NR_NOT_NAMES and w[:2] not in _NR_NOT_NAMES and (len(w) >= 3 or context):
+                hits.append(NameHit(i, i + len(w), 0.85, "dictionary name"))
+                covered = i + len(w)
+                continue
+            if not (tag in _NAME_FLAGS and context):
+                continue
+        given = 0
+        while given < 2 and s_end + given < n and _is_han(simp[s_end + given]) and simp[s_end + given] not in stop:
+            given += 1
+        if given == 0:
+            continue
+        end = s_end + given
+        title_after = any(simp[end:end + 3].startswith(t) for t in titles)
+        if given == 2 and not title_after and any(simp[s_end + 1:s_end + 4].startswith(t) for t in titles):
+            end, given, title_after = s_end + 1, 1, True
+        if context or title_after:
+            hits.append(NameHit(i, end, 0.85, "context"))
+            covered = end
+            continue
+        if not use_jieba:
+            continue
+        span = _jieba_name(simp, i, s_end, end, pseg)
+        if span:
+            hits.append(NameHit(span[0], span[1], 0.6, "jieba nr"))
+            covered = span[1]
+    return hits
+
+
+def _word_starting(simp: str, i: int, s_end: int, tags: dict[str, str]) -> str | None:
+    """Longest dictionary word (2–4 chars) starting at ``i`` and longer than the surname."""
+    for length in (4, 3, 2):
+        w = simp[i:i + length]
+        if len(w) == length and length > s_end - i and w in tags:
+            return w
+    return None
+
+
+def _jieba_name(simp: str, i: int, s_end: int, end: int, pseg) -> tuple[int, int] | None:
+    lo = max(0, i - 4)
+    hi = min(len(simp), end + 4)
+    pos = lo
+    tokens = []
+    for tok in pseg.lcut(simp[lo:hi]):
+        tokens.append((pos, pos + len(tok.word), tok.flag))
+        pos += len(tok.word)
+    for k, (a, b, flag) in enumerate(tokens):
+        if a != i:
+            continue
+        if flag in _NAME_FLAGS and 2 <= b - a <= 4 and b >= s_end and simp[a:b] not in _NR_NOT_NAMES:
+            # jieba sometimes splits 欧阳|娜娜 or 陈|大明: merge the following name-ish token.
+            if b == s_end and k + 1 < len(tokens):
+                nb, nflag = tokens[k + 1][1], tokens[k + 1][2]
+                if nflag not in _NON_GIVEN_FLAGS and nb - b <= 2:
+                    return a, nb
+            return a, b
+        if b == s_end and flag in _NAME_FLAGS | {"ns", "nz"} and k + 1 < len(tokens):
+            na, nb, nflag = tokens[k + 1]
+            if nflag in _NAME_FLAGS and nb - na <= 2:
+                return a, nb
+            if flag == "nr" and nflag not in _NON_GIVEN_FLAGS and nb - na <= 2 and all(
+                    _is_han(c) for c in simp[na:nb]):
+                return a, nb
+        return None
+    return None

@@ -1,0 +1,8 @@
+"""Free-text scrubbing: find and mask Taiwanese personal data (D1, E7).
+
+- ``scrub_texts(texts)``: mask a column of texts with typed placeholders, fast on big columns;
+- ``find_identifiers(text, extra_terms=...)``: list the identifiers in one text (egress checks).
+"""
+from deidentify.text.scrub import PLACEHOLDER, IdentifierHit, find_identifiers, mask, scrub_texts
+
+__all__ = ["IdentifierHit", "PLACEHOLDER", "find_identifiers", "mask", "scrub_texts"]

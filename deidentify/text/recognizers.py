@@ -1,0 +1,165 @@
+"""Presidio recognisers for Taiwanese personal data, and an offline Presidio engine.
+
+All recognisers run on the *normalised* text (full-width → half-width and Traditional →
+Simplified, one character for one character, see ``normalise.py``) so that one pattern covers
+both scripts and every offset is also an offset into the original text.
+"""
+from __future__ import annotations
+
+import functools
+import logging
+import re
+
+from presidio_analyzer import (AnalyzerEngine, EntityRecognizer, Pattern, PatternRecognizer,
+                               RecognizerRegistry, RecognizerResult)
+from presidio_analyzer.nlp_engine import NoOpNlpEngine
+
+from deidentify.identifiers import phone as tw_phone
+from deidentify.identifiers import taiwan_id
+from deidentify.identifiers.chinese_names import find_names
+from deidentify.text.normalise import to_simplified
+
+LANGUAGE = "zh"
+
+# Entity names used with Presidio → the kind reported by find_identifiers / the placeholder.
+ENTITY_KIND = {
+    "TW_ID": "ID",
+    "TW_PHONE": "PHONE",
+    "EMAIL_ADDRESS": "EMAIL",
+    "TW_ADDRESS": "ADDRESS",
+    "ZH_PERSON": "NAME",
+}
+
+# --- regexes (on normalised text) -------------------------------------------------------------
+
+ID_REGEX = r"(?<![A-Za-z0-9])[A-Za-z][1289A-Da-d][0-9]{8}(?![A-Za-z0-9])"
+
+_EXT = r"(?:\s*(?:#|ext\.?\s*|分机|转)\s*[0-9]{1,5})?"
+PHONE_REGEX = (
+    r"(?<![0-9A-Za-z+])(?:"
+    r"(?:\+|00)?886[\s\-]?(?:\(0\)\s?)?\(?[0-9]{1,4}\)?[\s\-]?[0-9]{2,4}(?:[\s\-]?[0-9]{2,4}){1,2}"
+    r"|\(0[0-9]{1,3}\)\s?[0-9]{2,4}(?:[\s\-]?[0-9]{2,4}){1,2}"
+    r"|0[0-9]{1,3}[\s\-]?[0-9]{2,4}(?:[\s\-]?[0-9]{2,4}){1,2}"
+    r")" + _EXT + r"(?![0-9])"
+)
+_EXT_SPLIT = re.compile(r"#|ext|分机|转", re.IGNORECASE)
+
+EMAIL_REGEX = (r"(?<![A-Za-z0-9._%+\-])[A-Za-z0-9][A-Za-z0-9._%+\-]*@"
+               r"[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?)*"
+               r"\.[A-Za-z]{2,24}(?![A-Za-z0-9\-])")
+
+_CITIES = ("台北市", "新北市", "桃园市", "台中市", "台南市", "高雄市", "基隆市", "新竹市", "嘉义市",
+           "新竹县", "苗栗县", "彰化县", "南投县", "云林县", "嘉义县", "屏东县", "宜兰县", "花莲县",
+           "台东县", "澎湖县", "金门县", "连江县", "桃园县", "台北县", "台中县", "台南县", "高雄县")
+_NUM = r"[0-9一二三四五六七八九十百零〇两]"
+# A Han character that can be part of a place or road name (not a verb/particle before it).
+_RN = r"(?:(?![住在于址为到往去从自的了和与及是近对转搬迁居])[\u4e00-\u9fff])"
+ADDRESS_REGEX = (
+    r"(?:[0-9]{3}(?:[0-9]{2,3})?\s?)?"
+    r"(?:(?:台湾|中华民国)省?)?"
+    r"(?:" + "|".join(_CITIES) + r")?"
+    r"(?:" + _RN + r"{1,3}?[区乡镇市])?"
+    r"(?:" + _RN + r"{1,3}?[里村])?"
+    r"(?:" + _NUM + r"{1,3}邻)?"
+    r"(?:" + _RN + r"{1,6}?(?:路|街|大道)(?:" + _NUM + r"{1,3}段)?|" + _RN + r"{1,4}?段)"
+    r"(?:" + _NUM + r"{1,4}巷)?"
+    r"(?:" + _NUM + r"{1,4}弄)?"
+    r"(?:" + _NUM + r"{1,5}(?:[\-之]" + _NUM + r"{1,3})?号(?:之" + _NUM + r"{1,3})?)?"
+    r"(?:\s?(?:" + _NUM + r"{1,3}|[Bb][0-9])\s?(?:楼|[Ff])(?:之" + _NUM + r"{1,3})?)?"
+    r"(?:" + _NUM + r"{1,4}室)?"
+)
+_ADDRESS_HAS_CITY = re.compile("|".join(_CITIES))
+_ADDRESS_NUMBERED = re.compile(_NUM + r"(?:巷|弄|号)")
+
+
+class TaiwanIdRecognizer(PatternRecognizer):
+    """National IDs and both forms of resident certificate numbers, checksum-validated."""
+
+    def __init__(self) -> None:
+        super().__init__(supported_entity="TW_ID", name="TaiwanIdRecognizer",
+                         supported_language=LANGUAGE,
+                         patterns=[Pattern("tw_id", ID_REGEX, 0.3)],
+                         global_regex_flags=re.DOTALL | re.MULTILINE)
+
+    def validate_result(self, pattern_text: str) -> bool:
+        return taiwan_id.is_valid(pattern_text)
+
+
+class TaiwanPhoneRecognizer(PatternRecognizer):
+    """Mobile and landline numbers; the digit count must fit the area code."""
+
+    def __init__(self) -> None:
+        super().__init__(supported_entity="TW_PHONE", name="TaiwanPhoneRecognizer",
+                         supported_language=LANGUAGE,
+                         patterns=[Pattern("tw_phone", PHONE_REGEX, 0.5)],
+                         global_regex_flags=re.DOTALL | re.MULTILINE | re.IGNORECASE)
+
+    def validate_result(self, pattern_text: str) -> bool:
+        return tw_phone.is_valid(_EXT_SPLIT.split(pattern_text, maxsplit=1)[0])
+
+
+class EmailRecognizer(PatternRecognizer):
+    """E-mail addresses (own pattern: Presidio's one consults tldextract, which goes online)."""
+
+    def __init__(self) -> None:
+        super().__init__(supported_entity="EMAIL_ADDRESS", name="OfflineEmailRecognizer",
+                         supported_language=LANGUAGE,
+                         patterns=[Pattern("email", EMAIL_REGEX, 0.9)],
+                         global_regex_flags=re.DOTALL | re.MULTILINE)
+
+
+class TaiwanAddressRecognizer(PatternRecognizer):
+    """Street addresses: a road/lane plus a number, or a city + district + road."""
+
+    def __init__(self) -> None:
+        super().__init__(supported_entity="TW_ADDRESS", name="TaiwanAddressRecognizer",
+                         supported_language=LANGUAGE,
+                         patterns=[Pattern("tw_address", ADDRESS_REGEX, 0.7)],
+                         global_regex_flags=re.DOTALL | re.MULTILINE)
+
+    def validate_result(self, pattern_text: str) -> bool:
+        text = pattern_text.strip()
+        if len(text) < 4:
+            return False
+        return bool(_ADDRESS_NUMBERED.search(text)) or bool(
+            _ADDRESS_HAS_CITY.match(text.lstrip("0123456789 台湾中华民国省")))
+
+
+class ChineseNameRecognizer(EntityRecognizer):
+    """Chinese personal names: surname list + context words + jieba ``nr`` tags."""
+
+    def __init__(self) -> None:
+        super().__init__(supported_entities=["ZH_PERSON"], name="ChineseNameRecognizer",
+                         supported_language=LANGUAGE)
+
+    def load(self) -> None:
+        pass
+
+    def analyze(self, text: str, entities, nlp_artifacts=None) -> list[RecognizerResult]:
+        # ``text`` is already normalised by the caller; normalising again is a no-op.
+        return [RecognizerResult("ZH_PERSON", h.start, h.end, h.score)
+                for h in find_names(text, text)]
+
+
+def recognizers() -> list[EntityRecognizer]:
+    return [TaiwanIdRecognizer(), TaiwanPhoneRecognizer(), EmailRecognizer(),
+            TaiwanAddressRecognizer(), ChineseNameRecognizer()]
+
+
+@functools.cache
+def analyzer() -> AnalyzerEngine:
+    """A Presidio engine that needs no spaCy model (no-op NLP engine), built once."""
+    logging.getLogger("presidio-analyzer").setLevel(logging.ERROR)
+    registry = RecognizerRegistry(recognizers=recognizers(), supported_languages=[LANGUAGE])
+    engine = AnalyzerEngine(registry=registry,
+                            nlp_engine=NoOpNlpEngine(models=[{"lang_code": LANGUAGE, "model_name": "none"}]),
+                            supported_languages=[LANGUAGE])
+    return engine
+
+
+def analyze_normalised(normalised: str, ad_hoc: list[EntityRecognizer] | None = None) -> list[RecognizerResult]:
+    return analyzer().analyze(normalised, language=LANGUAGE, ad_hoc_recognizers=ad_hoc)
+
+
+def normalise(text: str) -> str:
+    return to_simplified(text)
