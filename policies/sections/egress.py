@@ -26,6 +26,57 @@ class EgressPolicy(BaseModel):
         6, rule="E7", ge=0, description="Numbers with more decimals look like smuggled data.")
     entropy_bits_per_char: float = setting(
         4.5, rule="E7", gt=0, description="Strings above this entropy are treated as blobs.")
+    min_units_for_percentile: int = setting(
+        10, rule="E2", ge=1,
+        description="A median/percentile is one person's value: it needs at least this many units.")
+    allow_extremes_with_treatment: bool = setting(
+        False, rule="E2",
+        description="Min/max may leave only if rounded or top/bottom-coded (evidence in the manifest).")
+    placeholder_patterns: list[str] = setting(
+        [r"^[<>≤≥≦≧]=?\s*\d", r"^\*+$", r"^[-–—]+$", r"^\[?redacted\]?$", r"^n/?a$", r"^nan$",
+         r"^null$", r"^none$", r"^suppressed$", r"^s$", r"^x$", r"^c$", r"^\.\.?$", r"^#+$", r"^†$",
+         r"^(少於|小於|低於)\s*\d", r"^(不足|遮蔽|隱藏)"],
+        rule="E6", description="Cell texts that mark a suppressed or small count (forbidden symbols).")
+    institution_column_patterns: list[str] = setting(
+        [r"^(tran_in_|orig_)?(hosp|prsn|phar)_?id$", r"hosp(ital)?_?(id|code|name)", r"physician",
+         r"doctor", r"pharmacy", r"prsn", r"clinic_?(id|name)", r"醫院", r"院所", r"醫師", r"醫事機構",
+         r"藥局", r"診所"],
+        rule="E3", description="Column names (regex, case-insensitive) of an institution, physician "
+                               "or pharmacy key: grouping by them identifies an institution.")
+    institution_value_patterns: list[str] = setting(
+        [r".+(醫院|診所|藥局|醫療社團法人.*|衛生所)$", r"(?i).+\b(hospital|clinic|pharmacy)$",
+         r"^\d{10}$"],
+        rule="E3", description="Grouping values that name or code an institution (regex).")
+    institution_level_labels: list[str] = setting(
+        ["醫學中心", "區域醫院", "地區醫院", "基層診所", "診所", "藥局", "西醫診所", "中醫診所",
+         "牙醫診所", "medical centre", "regional hospital", "district hospital", "clinic",
+         "pharmacy"],
+        rule="E3", description="Institution levels/types (not one institution): allowed as groups.")
+    id_column_patterns: list[str] = setting(
+        [r"^id$", r"(^|_)(person|patient|pt|subject|member)_?(id|no|key)$", r"^pid$",
+         r"pseudonym", r"身分證", r"病歷號", r"^ins_id$", r"^id_?no$"],
+        rule="E1", description="Column names (regex) of a person identifier or pseudonym.")
+    microdata_unit_fraction: float = setting(
+        0.5, rule="E1", gt=0, le=1,
+        description="A table where at least this share of rows rest on one unit is microdata.")
+    max_table_rows: int = setting(
+        5000, rule="E6", ge=1, description="More rows than this is 'too many records' for a table.")
+    suppression_min_width: int = setting(
+        6, rule="E3", ge=1,
+        description="An attacker's interval for each suppressed cell must be at least this wide.")
+    differencing_max_atoms: int = setting(
+        20000, rule="E3", ge=100,
+        description="Largest linked-table system solved exactly; larger ones go to a reviewer.")
+    literal_max_items: int = setting(
+        30, rule="E7", ge=2, description="A literal list/array in code with more items is data.")
+    blob_min_length: int = setting(
+        40, rule="E7", ge=8, description="Base64/hex/high-entropy runs this long are blobs.")
+    image_hash_max_distance: int = setting(
+        8, rule="E5", ge=0,
+        description="Perceptual-hash distance (of 64 bits) at or below which an image is an original.")
+    committee_kinds: list[str] = setting(
+        ["figure", "model"], rule="E5",
+        description="File kinds that never pass automatically: committee path.")
     reviews_required: int = setting(
         2, rule="E4", ge=1, le=2, description="Independent reviews before approval.")
     release_download_days: int = setting(

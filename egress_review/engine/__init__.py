@@ -1,0 +1,86 @@
+"""The disclosure-control engine: every rule of E1–E7 as its own module.
+
+``check_request(manifest, root)`` reads each file the manifest lists (paths relative to
+``root``), runs every rule module that applies to its kind, then the request-wide rules
+(differencing against the other tables and the case's release history, secondary suppression)
+and returns a :class:`CheckResult` with a verdict per file and for the request
+(block > review > pass).  Every threshold comes from the ``egress`` policy section.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterable
+
+from egress_review.engine.context import Context
+from egress_review.engine.history import ReleaseHistory
+from egress_review.engine.result import CheckResult, FileResult, Finding, worst
+from egress_review.manifest import Manifest
+from policies.sections.egress import EgressPolicy
+
+__all__ = ["check_request", "CheckResult", "FileResult", "Finding", "ReleaseHistory"]
+
+
+def _file_modules():
+    from egress_review.engine import (declaration, provenance_check, single_unit, symbols,
+                                      threshold)
+
+    # provenance_check runs first: later checks trust only verified provenance.
+    return [provenance_check, declaration, symbols, threshold, single_unit]
+
+
+def _request_modules():
+    return []
+
+
+def check_request(manifest: Manifest, root: Path, *, policy: EgressPolicy | None = None,
+                  history: ReleaseHistory | None = None, case_pseudonyms: Iterable[str] = (),
+                  original_images_dir: Path | None = None,
+                  provenance_key: bytes | None = None) -> CheckResult:
+    """Check every file of ``manifest`` (relative to ``root``) and the request as a whole."""
+    from egress_review.engine.tables import TableError, read_table
+    from egress_review.safe_tables.provenance import session_key
+
+    if policy is None:
+        from policies import current_policy
+
+        policy = current_policy().egress
+    ctx = Context(manifest=manifest, root=Path(root), policy=policy,
+                  history=history or ReleaseHistory(),
+                  pseudonyms=frozenset(p for p in case_pseudonyms if p),
+                  original_images_dir=Path(original_images_dir) if original_images_dir else None,
+                  provenance_key=provenance_key if provenance_key is not None else session_key())
+    for spec in manifest.files:
+        full = ctx.root / spec.path
+        if not full.is_file():
+            ctx.add(rule="E4", check="engine", severity="block", file=spec.path, location={},
+                    en=f"File {spec.path} is listed in the manifest but missing.",
+                    zh=f"申請清單列出的檔案 {spec.path} 不存在。")
+            continue
+        if spec.kind == "table":
+            try:
+                ctx.tables[spec.path] = read_table(ctx.root, spec)
+            except TableError as e:
+                ctx.add(rule="E4", check="engine", severity="block", file=spec.path, location={},
+                        en=f"Table cannot be read as declared: {e}",
+                        zh=f"無法依申請說明讀取此表格：{e}")
+    for spec in manifest.files:
+        if not (ctx.root / spec.path).is_file():
+            continue
+        for mod in _file_modules():
+            if spec.kind in mod.KINDS and (spec.kind != "table" or spec.path in ctx.tables):
+                mod.check_file(ctx, spec)
+    for mod in _request_modules():
+        mod.check_request(ctx)
+    if ctx.history.unreadable:
+        for msg in ctx.history.unreadable:
+            ctx.add(rule="E3", check="history", severity="review", file="", location={},
+                    en=f"An earlier release could not be read for differencing: {msg}",
+                    zh=f"先前釋出的檔案無法讀取，未能進行差分檢查：{msg}")
+    files = []
+    for spec in manifest.files:
+        fs = [f for f in ctx.findings if f.file == spec.path]
+        files.append(FileResult(path=spec.path, kind=spec.kind,
+                                verdict=worst(f.severity for f in fs), findings=fs))
+    verdict = worst(f.severity for f in ctx.findings)
+    return CheckResult(verdict=verdict, files=files, findings=list(ctx.findings),
+                       case_code=manifest.case_code, suppression=ctx.suppression)

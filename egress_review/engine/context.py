@@ -1,0 +1,74 @@
+"""State shared by the rule modules while one request is checked."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from egress_review.engine.history import ReleaseHistory
+from egress_review.engine.result import Finding, Severity
+from egress_review.engine.tables import Table
+from egress_review.manifest import Manifest, ManifestFile
+from egress_review.safe_tables.provenance import Provenance
+from policies.sections.egress import EgressPolicy
+
+
+@dataclass
+class Context:
+    manifest: Manifest
+    root: Path
+    policy: EgressPolicy
+    history: ReleaseHistory
+    pseudonyms: frozenset[str]
+    original_images_dir: Path | None = None
+    provenance_key: bytes | None = None
+    tables: dict[str, Table] = field(default_factory=dict)
+    # provenance that was present AND verified (table bytes and MAC); only these are trusted.
+    provenance: dict[str, Provenance] = field(default_factory=dict)
+    findings: list[Finding] = field(default_factory=list)
+    suppression: dict[str, Any] = field(default_factory=dict)
+
+    def add(self, *, rule: str, check: str, severity: Severity, file: str, location: dict,
+            en: str, zh: str, suggested: list[dict] | None = None,
+            committee: bool = False) -> Finding:
+        f = Finding(rule=rule, check=check, severity=severity, file=file, location=location,
+                    message_en=en, message_zh=zh, suggested_suppression=suggested,
+                    committee=committee)
+        self.findings.append(f)
+        return f
+
+    def spec(self, path: str) -> ManifestFile:
+        return self.manifest.file(path)
+
+    def full(self, spec: ManifestFile) -> Path:
+        return self.root / spec.path
+
+    # -- units behind cells ------------------------------------------------------------
+    def units(self, table: Table, col: str) -> np.ndarray | None:
+        """Distinct units behind each cell of ``col``: from verified provenance when present,
+        else from the declared units column (counts rest on themselves).  None: unknown."""
+        prov = self.provenance.get(table.path)
+        if prov is not None and col in prov.units:
+            u = np.asarray([np.nan if v is None else v for v in prov.units[col]], dtype=float)
+            if len(u) == len(table.df):
+                return u
+        role = table.role(col)
+        if role is None:
+            return None
+        if role.role in ("count", "suppressed") or role.statistic == "count":
+            if role.units_column and role.units_column in table.columns:
+                return table.numeric(role.units_column)
+            return table.numeric(col)
+        if role.units_column and role.units_column in table.columns:
+            if prov is not None and role.units_column in prov.units:
+                return self.units(table, role.units_column)
+            return table.numeric(role.units_column)
+        return None
+
+    def denominator_units(self, table: Table, col: str) -> np.ndarray | None:
+        role = table.role(col)
+        if role is None or not role.denominator_column or role.denominator_column not in table.columns:
+            return None
+        return self.units(table, role.denominator_column)

@@ -1,0 +1,41 @@
+"""E4/E1: every column of a table is declared (group, count, statistic) as the manifest says.
+
+The reviewer and the other checks rely on the declared roles; an undeclared column could carry
+anything (E1: aggregate data only), and a declared column missing from the file means the
+manifest does not describe what is exported (E4).
+"""
+from __future__ import annotations
+
+from egress_review.engine.context import Context
+from egress_review.manifest import ManifestFile
+
+RULE = "E4"
+CHECK = "declaration"
+KINDS = {"table"}
+
+
+def check_file(ctx: Context, spec: ManifestFile) -> None:
+    table = ctx.tables[spec.path]
+    cols = set(table.columns)
+    for name in spec.columns:
+        if name not in cols:
+            ctx.add(rule=RULE, check=CHECK, severity="block", file=spec.path,
+                    location={"column": name},
+                    en=f"Column {name!r} is declared in the manifest but not in the file.",
+                    zh=f"申請清單宣告的欄位 {name!r} 不在檔案中。")
+    for name in table.columns:
+        if spec.role_of(name) is None:
+            ctx.add(rule="E1", check=CHECK, severity="block", file=spec.path,
+                    location={"column": name, "row": 0, "line": table.header_line},
+                    en=f"Column {name!r} is not declared (group, count or statistic).",
+                    zh=f"欄位 {name!r} 未宣告用途（分組、計數或統計量）。")
+    for name in table.columns:
+        role = spec.role_of(name)
+        if role is None or role.role != "statistic" or role.statistic == "count":
+            continue
+        if ctx.units(table, name) is None:
+            ctx.add(rule="E2", check=CHECK, severity="block", file=spec.path,
+                    location={"column": name},
+                    en=f"Statistic column {name!r} names no units column and has no provenance: "
+                       "the number of persons behind each value cannot be verified.",
+                    zh=f"統計量欄位 {name!r} 未指明人數欄位，也沒有來源紀錄，無法驗證每個數值背後的人數。")

@@ -1,0 +1,73 @@
+"""E2: statistics that are one person's value: min, max, median and other percentiles.
+
+Any minimum or maximum is exactly one person's value, whatever the group size: it blocks
+unless the policy allows extremes that were rounded or top/bottom-coded and the values carry
+that treatment.  A median or percentile is also a person's value (or the mean of two): it
+needs ``min_units_for_percentile`` units, and a tail percentile needs at least
+``min_units_per_cell`` units beyond it.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from egress_review.engine.context import Context
+from egress_review.manifest import ManifestFile
+
+RULE = "E2"
+CHECK = "single_unit"
+KINDS = {"table"}
+
+
+def _treated(values: np.ndarray, role) -> np.ndarray:
+    """Which values carry the declared rounding / coding (so they are not a raw value)."""
+    ok = np.zeros(len(values), dtype=bool)
+    if role.rounded_to:
+        q = values / role.rounded_to
+        ok |= np.isclose(q, np.round(q))
+    if role.top_coded_at is not None:
+        ok |= values >= role.top_coded_at
+    if role.bottom_coded_at is not None:
+        ok |= values <= role.bottom_coded_at
+    return ok
+
+
+def check_file(ctx: Context, spec: ManifestFile) -> None:
+    table = ctx.tables[spec.path]
+    pol = ctx.policy
+    for col in table.cols_with("statistic"):
+        role = table.role(col)
+        vals = table.numeric(col)
+        present = ~np.isnan(vals)
+        if role.statistic in ("min", "max"):
+            treated = _treated(vals, role) if pol.allow_extremes_with_treatment else \
+                np.zeros(len(vals), dtype=bool)
+            for i in np.flatnonzero(present & ~treated):
+                ctx.add(rule=RULE, check=CHECK, severity="block", file=spec.path,
+                        location=table.location(i, col),
+                        en=f"A {role.statistic}imum is a single person's value"
+                           + ("" if pol.allow_extremes_with_treatment else
+                              " and this policy does not release extremes")
+                           + "; report a rounded/top-coded value or a percentile of a large group.",
+                        zh=("最小值" if role.statistic == "min" else "最大值")
+                           + "即為單一個人的數值，不得輸出；請改用經捨入或頂端編碼的數值，或大群組的百分位數。",
+                        suggested=[{"row": i + 1, "column": col, "action": "remove"}])
+        elif role.statistic in ("median", "percentile"):
+            units = ctx.units(table, col)
+            if units is None:
+                continue
+            p = 0.5 if role.statistic == "median" else (role.percentile if role.percentile else None)
+            for i in np.flatnonzero(present):
+                n = units[i]
+                tail = None if p is None else n * min(p, 1 - p)
+                if n < pol.min_units_for_percentile or (tail is not None and tail < pol.min_units_per_cell) \
+                        or p is None:
+                    why = ("which percentile it is is not declared" if p is None else
+                           f"it rests on {int(n)} units and needs {pol.min_units_for_percentile}, "
+                           f"with at least {pol.min_units_per_cell} beyond it")
+                    ctx.add(rule=RULE, check=CHECK, severity="block", file=spec.path,
+                            location=table.location(i, col),
+                            en=f"This {role.statistic} is (close to) one person's value: {why}.",
+                            zh=f"此{'中位數' if p == 0.5 else '百分位數'}接近單一個人的數值："
+                               f"需至少 {pol.min_units_for_percentile} 個單位且兩側各至少 "
+                               f"{pol.min_units_per_cell} 個（本格 {int(n) if n == n else '未知'}）。",
+                            suggested=[{"row": i + 1, "column": col, "action": "suppress"}])

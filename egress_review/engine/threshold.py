@@ -1,0 +1,62 @@
+"""E2: every statistic rests on more than five units (at least ``min_units_per_cell``).
+
+Counts rest on themselves (or on the distinct persons in provenance, when a count is of visits),
+means/medians/sums on their units column, percentages and rates on both numerator and
+denominator.  Zero cells go to a reviewer (structural or sampling zero?).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from egress_review.engine.context import Context
+from egress_review.manifest import ManifestFile
+
+RULE = "E2"
+CHECK = "threshold"
+KINDS = {"table"}
+
+
+def small_cells(units: np.ndarray, minimum: int) -> np.ndarray:
+    return np.flatnonzero((units > 0) & (units < minimum))
+
+
+def check_file(ctx: Context, spec: ManifestFile) -> None:
+    table = ctx.tables[spec.path]
+    m = ctx.policy.min_units_per_cell
+    for col in table.cols_with("count", "statistic", "suppressed"):
+        role = table.role(col)
+        units = ctx.units(table, col)
+        if units is None:
+            continue          # reported by the declaration check
+        what = "count" if role.role in ("count", "suppressed") else role.statistic
+        for i in small_cells(units, m):
+            n = int(units[i])
+            ctx.add(rule=RULE, check=CHECK, severity="block", file=spec.path,
+                    location=table.location(i, col),
+                    en=f"This {what} rests on {n} unit(s); at least {m} are required.",
+                    zh=f"此{_zh(what)}僅基於 {n} 個單位；至少需要 {m} 個。",
+                    suggested=[{"row": i + 1, "column": col, "action": "suppress"}])
+        if ctx.policy.zero_cells_need_review and what == "count":
+            for i in np.flatnonzero(units == 0):
+                ctx.add(rule=RULE, check=CHECK, severity="review", file=spec.path,
+                        location=table.location(i, col),
+                        en="Zero cell: the reviewer judges whether it is structural or discloses "
+                           "that nobody in the group has the attribute.",
+                        zh="零值儲存格：由審查人判斷是否為結構性零值，或揭露該組無人具此屬性。")
+        den = ctx.denominator_units(table, col)
+        if den is not None:
+            for i in small_cells(den, m):
+                ctx.add(rule=RULE, check=CHECK, severity="block", file=spec.path,
+                        location=table.location(i, col),
+                        en=f"The denominator of this {what} rests on {int(den[i])} unit(s); "
+                           f"at least {m} are required.",
+                        zh=f"此{_zh(what)}的分母僅基於 {int(den[i])} 個單位；至少需要 {m} 個。",
+                        suggested=[{"row": i + 1, "column": col, "action": "suppress"}])
+
+
+_ZH = {"count": "計數", "mean": "平均數", "median": "中位數", "min": "最小值", "max": "最大值",
+       "percentile": "百分位數", "sum": "總和", "rate": "比率", "percent": "百分比", "std": "標準差"}
+
+
+def _zh(what: str) -> str:
+    return _ZH.get(what, what)
