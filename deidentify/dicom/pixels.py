@@ -1,0 +1,130 @@
+"""Finding and blacking out text burned into DICOM pixel data.
+
+Two detectors, and a last resort:
+1. OCR: tesseract (Debian's ``tesseract-ocr`` with ``eng`` and ``chi_tra``) run as a
+   subprocess on an 8-bit, inverted, upscaled rendering of each frame; every word box is
+   blacked out with a margin, and each OCR line is blacked out as a whole.
+2. Saturated strokes: modalities draw annotations at (or near) the maximum pixel value.
+   Thin, sparse clusters of such pixels (text-like geometry) are blacked out even when OCR
+   misreads them, e.g. for fonts or scripts tesseract does not know.
+3. When the header says BurnedInAnnotation = YES and neither detector found anything, the
+   top and bottom bands of the image (where modalities put their annotation overlays) are
+   blacked out.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import os
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass
+
+import numpy as np
+from PIL import Image
+from scipy import ndimage
+
+Box = tuple[int, int, int, int]  # x0, y0, x1, y1 (exclusive), in pixel coordinates
+
+
+@dataclass(frozen=True)
+class PixelOptions:
+    ocr_languages: str = "eng+chi_tra"
+    ocr_min_confidence: float = 30.0     # tesseract word confidence (0–100)
+    ocr_upscale_below: int = 1024        # upscale frames smaller than this (pixels) before OCR
+    box_margin: float = 0.3              # margin around a box, as a fraction of its height
+    saturation_fraction: float = 0.98    # stroke pixels are ≥ this fraction of the value range
+    max_text_height: float = 0.12        # a text cluster is at most this fraction of the rows
+    max_fill_ratio: float = 0.6          # strokes are sparse; solid bright areas are not text
+    fallback_band: float = 0.12          # band height (fraction of rows) for the last resort
+    tesseract_timeout: float = 60.0
+
+
+class OcrUnavailable(RuntimeError):
+    pass
+
+
+def to_display8(frame: np.ndarray, monochrome1: bool = False) -> np.ndarray:
+    f = frame.astype(np.float64)
+    if f.ndim == 3:
+        f = f.mean(axis=2)
+    lo, hi = float(f.min()), float(f.max())
+    out = np.zeros(f.shape, np.uint8) if hi <= lo else ((f - lo) / (hi - lo) * 255).astype(np.uint8)
+    return 255 - out if monochrome1 else out
+
+
+def ocr_boxes(gray8: np.ndarray, opts: PixelOptions) -> list[Box]:
+    """Word and line boxes tesseract finds in an 8-bit image (white text on dark allowed)."""
+    exe = shutil.which("tesseract")
+    if exe is None:
+        raise OcrUnavailable("tesseract is not installed (Debian: tesseract-ocr tesseract-ocr-chi-tra)")
+    h, w = gray8.shape
+    scale = 1
+    if max(h, w) < opts.ocr_upscale_below:
+        scale = max(1, opts.ocr_upscale_below // max(h, w))
+    img = Image.fromarray(255 - gray8)  # dark text on light background suits tesseract best
+    if scale > 1:
+        img = img.resize((w * scale, h * scale), Image.Resampling.LANCZOS)
+    with tempfile.TemporaryDirectory(prefix="deid-ocr-") as tmp:
+        path = os.path.join(tmp, "frame.png")
+        img.save(path)
+        env = dict(os.environ, OMP_THREAD_LIMIT="1")
+        proc = subprocess.run([exe, path, "stdout", "-l", opts.ocr_languages, "--psm", "11", "tsv"],
+                              capture_output=True, text=True, timeout=opts.tesseract_timeout, env=env)
+    if proc.returncode != 0:
+        raise OcrUnavailable(f"tesseract failed ({proc.returncode}): {proc.stderr.strip()[:300]}")
+    words: list[tuple[tuple[int, int, int, int], Box]] = []
+    for row in csv.DictReader(io.StringIO(proc.stdout), delimiter="\t", quoting=csv.QUOTE_NONE):
+        text = (row.get("text") or "").strip()
+        if row.get("level") != "5" or not text or not any(c.isalnum() for c in text):
+            continue
+        if float(row["conf"]) < opts.ocr_min_confidence:
+            continue
+        x, y, bw, bh = (int(row[k]) // scale for k in ("left", "top", "width", "height"))
+        key = (int(row["page_num"]), int(row["block_num"]), int(row["par_num"]), int(row["line_num"]))
+        words.append((key, (x, y, x + max(bw, 1), y + max(bh, 1))))
+    boxes = [b for _, b in words]
+    lines: dict[tuple[int, int, int, int], list[Box]] = {}
+    for key, b in words:
+        lines.setdefault(key, []).append(b)
+    for bs in lines.values():
+        boxes.append((min(b[0] for b in bs), min(b[1] for b in bs), max(b[2] for b in bs), max(b[3] for b in bs)))
+    return boxes
+
+
+def stroke_boxes(frame: np.ndarray, max_value: float, opts: PixelOptions) -> list[Box]:
+    """Boxes around sparse clusters of near-maximum pixels with text-like geometry."""
+    f = frame.mean(axis=2) if frame.ndim == 3 else frame
+    rows = f.shape[0]
+    bright = f >= max_value * opts.saturation_fraction
+    if not bright.any() or bright.mean() > 0.25:
+        return []
+    # Join the letters of a word/line, not separate lines.
+    joined = ndimage.binary_dilation(bright, structure=np.ones((3, 7), bool))
+    labels, _ = ndimage.label(joined)
+    boxes = []
+    for sl in ndimage.find_objects(labels):
+        if sl is None:
+            continue
+        y0, y1, x0, x1 = sl[0].start, sl[0].stop, sl[1].start, sl[1].stop
+        height, width = y1 - y0, x1 - x0
+        if height < 4 or height > rows * opts.max_text_height or width < height:
+            continue
+        if bright[y0:y1, x0:x1].mean() > opts.max_fill_ratio:
+            continue
+        boxes.append((x0, y0, x1, y1))
+    return boxes
+
+
+def band_boxes(shape: tuple[int, ...], opts: PixelOptions) -> list[Box]:
+    rows, cols = shape[0], shape[1]
+    band = max(1, int(round(rows * opts.fallback_band)))
+    return [(0, 0, cols, band), (0, rows - band, cols, rows)]
+
+
+def blackout(frame: np.ndarray, boxes: list[Box], fill, margin: float) -> None:
+    rows, cols = frame.shape[0], frame.shape[1]
+    for x0, y0, x1, y1 in boxes:
+        pad = int(np.ceil((y1 - y0) * margin)) + 1
+        frame[max(0, y0 - pad):min(rows, y1 + pad), max(0, x0 - pad):min(cols, x1 + pad), ...] = fill
