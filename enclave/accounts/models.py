@@ -26,6 +26,10 @@ class User(Base):
     status: Mapped[str] = mapped_column(String(20), default="active")  # active|suspended|revoked
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[dt.datetime | None]
+    # A6: set when the person leaves; the yearly review lists these for revocation.
+    left_at: Mapped[dt.datetime | None]
+    left_reason: Mapped[str | None] = mapped_column(String(20))  # departed | retired | reassigned
+    created_by: Mapped[str | None] = mapped_column(String(64))  # A1: who granted the account
 
     roles: Mapped[list["UserRole"]] = relationship(back_populates="user", cascade="all, delete-orphan",
                                                    lazy="selectin")

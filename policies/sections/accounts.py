@@ -25,3 +25,8 @@ class AccountPolicy(BaseModel):
         10, rule="A6", ge=1, description="Records sampled per account (all if fewer).")
     idle_account_days: int = setting(
         180, rule="A6", ge=1, description="Accounts unused this long are listed as idle.")
+    review_interval_months: int = setting(
+        12, rule="A6", ge=1, description="All accounts are reviewed at least this often.")
+    audit_supervisor_roles: list[str] = setting(
+        ["admin", "committee"], rule="A6",
+        description="Roles that may sign off an audit sample (not the one who drew it).")

@@ -35,6 +35,12 @@ class CasePolicy(BaseModel):
         14, rule="P10", ge=1, description="Days to pay before the case is void.")
     publication_copy_due_days: int = setting(
         30, rule="P12", ge=1, description="Days after publication a copy is due.")
+    government_period_months: int = setting(
+        12, rule="P4", ge=1, description="Period of a government case from approval.")
+    priority_bump_notice_hours: int = setting(
+        48, rule="P6", ge=0,
+        description="A higher-priority case may take a full slot's seat from a lower-priority "
+                    "booking only if the slot starts at least this many hours later.")
     fee_schedule: dict[str, int] = setting(
         default_factory=lambda: {"half_day_seat": 3000, "overnight_run": 1500,
                                  "extraction_per_file": 5000, "extra_working_day": 6000},

@@ -11,3 +11,5 @@ class OperationsPolicy(BaseModel):
 
     announcements_page_size: int = setting(
         20, rule="O1", ge=1, le=200, description="Announcements per page, newest first.")
+    announcement_attachment_max_bytes: int = setting(
+        10 * 1024 * 1024, rule="O1", ge=1024, description="Largest attachment accepted.")

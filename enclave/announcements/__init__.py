@@ -1,0 +1,1 @@
+"""Centre-wide and per-region announcements with sanitised HTML and attachments (RULES.md O1)."""

@@ -1,0 +1,1 @@
+"""End-of-period purge of accounts' access and case files (RULES.md P9)."""
