@@ -1,0 +1,172 @@
+"""Source-file checks before anything is loaded: name, encoding, truncation, header, fingerprint.
+
+Every problem here refuses the whole load with a :class:`LoadError` naming the file and, where it
+applies, the byte offset / line; nothing has been written to the warehouse at that point.
+"""
+from __future__ import annotations
+
+import codecs
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from datasets.schemas import FAMILIES
+from datasets.schemas.model import Family
+
+CHUNK = 8 << 20
+NAME_RE = re.compile(r"(?P<family>H_[A-Z]+_[A-Z]+)(?:_(?P<year>\d{4}))?(?:_part\d+)?\.(?P<ext>csv|txt)$")
+ENCODINGS = {"utf-8": "utf-8", "utf8": "utf-8", "big5": "big5", "big-5": "big5", "cp950": "cp950"}
+
+
+class LoadError(RuntimeError):
+    """A source file or release cannot be loaded; the message says which and why."""
+
+
+@dataclass
+class SourceFile:
+    path: Path
+    family: Family
+    year: str | None
+    encoding: str
+    fixed_width: bool
+    size: int = 0
+    sha256: str = ""
+    lines: int = 0
+    staged: Path | None = None   # UTF-8 copy when the source is Big5
+    header: list[str] | None = None
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+    @property
+    def readable(self) -> Path:
+        return self.staged or self.path
+
+
+def read_manifest(src: Path) -> dict:
+    p = src / "MANIFEST.json"
+    if not p.exists():
+        return {}
+    try:
+        return json.loads(p.read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError) as e:
+        raise LoadError(f"{p}: unreadable manifest: {e}") from None
+
+
+def discover(src: Path, encoding: str | None, manifest: dict) -> list[SourceFile]:
+    if not src.is_dir():
+        raise LoadError(f"source directory {src} does not exist")
+    enc_name = (encoding or manifest.get("encoding") or "utf-8").lower()
+    if enc_name not in ENCODINGS:
+        raise LoadError(f"unsupported encoding {enc_name!r}; use utf-8 or big5")
+    enc = ENCODINGS[enc_name]
+    out = []
+    for p in sorted(src.iterdir()):
+        if p.name.startswith(("_", ".")) or p.is_dir() or p.name == "MANIFEST.json":
+            continue
+        m = NAME_RE.match(p.name)
+        if not m:
+            raise LoadError(f"{p.name}: not a recognised source file name "
+                            f"(expected <FAMILY>[_<YYYY>].csv|.txt, e.g. H_NHI_OPDTE_2019.csv)")
+        fam = m.group("family")
+        if fam not in FAMILIES:
+            raise LoadError(f"{p.name}: unknown file family {fam!r}; known: {', '.join(FAMILIES)}")
+        out.append(SourceFile(p, FAMILIES[fam], m.group("year"), enc, m.group("ext") == "txt"))
+    if not out:
+        raise LoadError(f"{src}: no source files found")
+    return out
+
+
+def _line_of(data: bytes, offset: int) -> int:
+    return data.count(b"\n", 0, offset) + 1
+
+
+def check(sf: SourceFile, manifest: dict, staging_dir: Path) -> None:
+    """Hash, decode-check (transcoding Big5 to a UTF-8 staging copy), truncation and header."""
+    expected = {f["file"]: f for f in manifest.get("files", [])}.get(sf.name)
+    h = hashlib.sha256()
+    size = 0
+    lines = 0
+    last = b""
+    stage = None
+    if sf.encoding != "utf-8":
+        staging_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        sf.staged = staging_dir / (sf.name + ".utf8")
+        stage = open(sf.staged, "wb")
+    first_line = b""
+    try:
+        with open(sf.path, "rb") as f:
+            carry = b""
+            while True:
+                block = f.read(CHUNK)
+                if block:
+                    h.update(block)
+                data = carry + block
+                if not block:
+                    cut = len(data)
+                else:
+                    cut = data.rfind(b"\n") + 1
+                    if cut == 0:
+                        carry = data
+                        continue
+                part, carry = data[:cut], data[cut:]
+                if part:
+                    if not first_line:
+                        first_line = part.split(b"\n", 1)[0]
+                    try:
+                        text = part.decode(sf.encoding)
+                    except UnicodeDecodeError as e:
+                        off = size + e.start
+                        hint = ""
+                        for other in ("utf-8", "big5"):
+                            if other != sf.encoding:
+                                try:
+                                    part.decode(other)
+                                    hint = f"; the bytes decode as {other}: pass --encoding {other}"
+                                except UnicodeDecodeError:
+                                    pass
+                        raise LoadError(f"{sf.name}: not valid {sf.encoding} at byte offset {off} "
+                                        f"(line {lines + _line_of(part, e.start)}); expected encoding "
+                                        f"{sf.encoding}{hint}") from None
+                    if stage is not None:
+                        stage.write(text.encode("utf-8"))
+                    lines += part.count(b"\n")
+                    size += len(part)
+                    last = part[-1:]
+                if not block:
+                    break
+    finally:
+        if stage is not None:
+            stage.close()
+    sf.size, sf.sha256, sf.lines = size, h.hexdigest(), lines
+    if size == 0:
+        raise LoadError(f"{sf.name}: empty file (0 bytes)")
+    if expected and expected.get("bytes") is not None and expected["bytes"] != size:
+        raise LoadError(f"{sf.name}: truncated or altered: {size} bytes, the manifest says "
+                        f"{expected['bytes']}")
+    if last != b"\n":
+        raise LoadError(f"{sf.name}: truncated: the file ends mid-record at byte offset {size} "
+                        f"(line {lines + 1} has no line end)")
+    if expected and expected.get("sha256") and expected["sha256"] != sf.sha256:
+        raise LoadError(f"{sf.name}: content differs from the manifest's sha256")
+    if not sf.fixed_width:
+        header = first_line.decode(sf.encoding).strip().lstrip("\ufeff").split(",")
+        header = [c.strip().strip('"') for c in header]
+        want = sf.family.names
+        unknown = [c for c in header if c not in want]
+        missing = [c for c in want if c not in header]
+        if unknown or missing:
+            parts = []
+            if unknown:
+                parts.append(f"unknown columns {unknown}")
+            if missing:
+                parts.append(f"missing columns {missing}")
+            raise LoadError(f"{sf.name}: header (line 1) does not match the {sf.family.name} "
+                            f"layout: {'; '.join(parts)}")
+        if len(set(header)) != len(header):
+            raise LoadError(f"{sf.name}: header (line 1) repeats a column name")
+        sf.header = header
+    codecs.lookup(sf.encoding)

@@ -1,0 +1,553 @@
+"""The steward loader: validate → de-identify → Parquet release, atomically (RULES.md D1, D2).
+
+Flow per release:
+
+1. check every source file first (name, encoding, truncation, header, sha256) - any problem
+   refuses the load before anything is written;
+2. refuse a release id that exists, or source files (by sha256) already loaded in another release;
+3. for each file, in one DuckDB pass: read as text, number the records, check every column
+   (types, required, code domains, dates); identifiers are checked (Taiwan ID checksum, code
+   formats) and re-coded once per distinct value into a keyed map (HMAC-SHA256 computed in SQL,
+   the pads bound as parameters); free text goes through ``deidentify.text.scrub_texts``;
+   DICOM files through ``deidentify.dicom.deidentify_dicom``;
+4. rows failing a check go to ``_load/quarantine.csv`` (file, line, column, reason - never the
+   identifying value); the rest are written as Parquet partitioned by family and year;
+5. a DuckDB catalog of views, the data dictionary, ``release.json`` and ``_load/report.json``
+   (read = loaded + quarantined per file) are written; everything is fsynced in a build
+   directory beside the target and renamed into place in one step.  A killed load leaves only a
+   ``.build-*`` directory that the next load removes.
+
+Raw identifiers only ever exist in the source files, in the staging directory under
+``settings.run_dir`` (Big5 transcodes, DuckDB spill files; removed after each load) and in memory.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import fcntl
+import json
+import os
+import re
+import shutil
+import time
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Callable, Iterator
+
+import duckdb
+import pyarrow as pa
+
+from datasets import keyring
+from datasets.load import sql as S
+from datasets.load.files import LoadError, SourceFile, check, discover, read_manifest
+from datasets.schemas import FAMILIES, effective_actions
+from datasets.schemas.dictionary import dictionary, output_type, to_markdown
+from datasets.schemas.model import Family
+from deidentify import keys as K
+
+RELEASE_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+
+
+@dataclass
+class FileReport:
+    file: str
+    family: str
+    year: str | None
+    encoding: str
+    format: str
+    sha256: str
+    bytes: int
+    lines: int
+    read: int = 0
+    loaded: int = 0
+    quarantined: int = 0
+
+    @property
+    def reconciled(self) -> bool:
+        return self.read == self.loaded + self.quarantined
+
+
+@dataclass
+class LoadReport:
+    release: str
+    path: str
+    created: str
+    files: list[FileReport] = field(default_factory=list)
+    dicom_files: int = 0
+    seconds: float = 0.0
+
+    @property
+    def rows_read(self) -> int:
+        return sum(f.read for f in self.files)
+
+    @property
+    def rows_loaded(self) -> int:
+        return sum(f.loaded for f in self.files)
+
+    @property
+    def rows_quarantined(self) -> int:
+        return sum(f.quarantined for f in self.files)
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d.update(rows_read=self.rows_read, rows_loaded=self.rows_loaded,
+                 rows_quarantined=self.rows_quarantined,
+                 reconciled=all(f.reconciled for f in self.files))
+        for f, fd in zip(self.files, d["files"]):
+            fd["reconciled"] = f.reconciled
+        return d
+
+
+def releases_dir(settings) -> Path:
+    return Path(settings.warehouse_dir) / "releases"
+
+
+def staging_dir(settings) -> Path:
+    return Path(settings.run_dir) / "data-staging"
+
+
+@contextmanager
+def _lock(settings) -> Iterator[None]:
+    wh = Path(settings.warehouse_dir)
+    wh.mkdir(parents=True, exist_ok=True)
+    fd = os.open(wh / ".load.lock", os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise LoadError("another load is running on this warehouse (lock held)") from None
+        yield
+    finally:
+        os.close(fd)
+
+
+def _rmtree(p: Path) -> None:
+    if not p.exists():
+        return
+    for d, dirs, _files in os.walk(p):
+        os.chmod(d, 0o700)
+    shutil.rmtree(p)
+
+
+def _cleanup_stale(settings) -> list[str]:
+    """Remove what a killed load left behind (we hold the lock, so nothing else is building)."""
+    gone = []
+    rd = releases_dir(settings)
+    if rd.exists():
+        for p in rd.iterdir():
+            if p.name.startswith(".build-"):
+                _rmtree(p)
+                gone.append(p.name)
+    _rmtree(staging_dir(settings))
+    return gone
+
+
+def list_releases(settings=None) -> list[dict]:
+    """Every complete release in the warehouse, oldest first (from each ``release.json``)."""
+    if settings is None:
+        from enclave.settings import get_settings
+        settings = get_settings()
+    rd = releases_dir(settings)
+    out = []
+    if rd.exists():
+        for p in sorted(rd.iterdir()):
+            meta = p / "release.json"
+            if p.name.startswith(".") or not meta.exists():
+                continue
+            out.append(json.loads(meta.read_text()))
+    return sorted(out, key=lambda r: r["created"])
+
+
+def release_path(release: str, settings=None) -> Path:
+    if settings is None:
+        from enclave.settings import get_settings
+        settings = get_settings()
+    p = releases_dir(settings) / release
+    if not (p / "release.json").exists():
+        known = [r["release"] for r in list_releases(settings)]
+        raise LoadError(f"release {release!r} not found in {releases_dir(settings)}; known: {known}")
+    return p
+
+
+def connect_release(release: str, settings=None) -> duckdb.DuckDBPyConnection:
+    """Read-only DuckDB connection to a release's catalog (views resolve inside the release)."""
+    p = release_path(release, settings)
+    con = duckdb.connect(str(p / "catalog.duckdb"), read_only=True)
+    con.execute(f"SET file_search_path = {S.lit(str(p))}")
+    return con
+
+
+def _fsync_tree(root: Path) -> None:
+    for d, _dirs, files in os.walk(root):
+        for f in files:
+            fd = os.open(os.path.join(d, f), os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+        fd = os.open(d, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _read_only(root: Path) -> None:
+    for d, _dirs, files in os.walk(root):
+        for f in files:
+            os.chmod(os.path.join(d, f), 0o444)
+    for d, _dirs, _files in sorted(os.walk(root), key=lambda x: -len(x[0])):
+        os.chmod(d, 0o555)
+
+
+class _Loader:
+    def __init__(self, con, build: Path, src: Path, release: str, policy, actions, master: bytes,
+                 quarantine: csv.writer):
+        self.con, self.build, self.src, self.release = con, build, src, release
+        self.policy, self.actions = policy, actions
+        self.hex = policy.data.pseudonym_hex_chars
+        self.rkey = K.release_key(master, release)
+        self.q = quarantine
+        self.maps: set[str] = set()
+        self.params: dict[str, bytes] = {}
+        self.dicom_files = 0
+        self.n = 0
+
+    def _map(self, id_class: str) -> str:
+        t = f"map_{id_class}"
+        if id_class not in self.maps:
+            self.con.execute(f"CREATE TEMP TABLE {t} (v VARCHAR, ok BOOLEAN, p VARCHAR)")
+            i, o = keyring.hmac_pads(keyring.class_key(self.rkey, id_class))
+            self.params[f"{id_class}_i"], self.params[f"{id_class}_o"] = i, o
+            self.maps.add(id_class)
+        return t
+
+    def load_file(self, sf: SourceFile) -> FileReport:
+        self.n += 1
+        fam: Family = sf.family
+        acts = self.actions[fam.name]
+        rep = FileReport(sf.name, fam.name, sf.year, sf.encoding,
+                         "fixed-width" if sf.fixed_width else "csv", sf.sha256, sf.size, sf.lines)
+        rej = f"rej_{self.n}"
+        path = S.lit(str(sf.readable))
+        common = (f"auto_detect=false, store_rejects=true, rejects_table='{rej}', "
+                  f"rejects_scan='{rej}_scan', rejects_limit=0")
+        if sf.fixed_width:
+            src = (f"read_csv({path}, columns={{'_line': 'VARCHAR'}}, header=false, delim='\\x1f', "
+                   f"quote='', escape='', {common})")
+            cols = ", ".join(f"NULLIF(trim(substr(_line, {start}, {c.width})), '') AS {S.q(c.name)}"
+                             for c, start in fam.offsets())
+            inner = f"SELECT row_number() OVER () AS _rn, length(_line) AS _len, {cols} FROM {src}"
+            header_lines = 0
+        else:
+            types = ", ".join(f"{S.lit(h)}: 'VARCHAR'" for h in sf.header or fam.names)
+            src = (f"read_csv({path}, header=true, columns={{{types}}}, delim=',', quote='\"', "
+                   f"escape='\"', {common})")
+            inner = f"SELECT row_number() OVER () AS _rn, * FROM {src}"
+            header_lines = 1
+        checks = []
+        if sf.fixed_width:
+            checks.append((f"_len <> {fam.line_width}",
+                           f"(line)\tline has the wrong length for the fixed-width layout "
+                           f"(expected {fam.line_width} characters)"))
+        for c in fam.columns:
+            for cond, msg in S.problems(c, S.q(c.name)):
+                checks.append((cond, f"{c.name}\t{msg}"))
+        why = "CASE " + " ".join(f"WHEN {cond} THEN {S.lit(msg)}" for cond, msg in checks) + " END"
+        self.con.execute(f"CREATE OR REPLACE TEMP TABLE raw AS SELECT *, {why} AS _why FROM ({inner})")
+        # identifiers: check + re-code each distinct value once
+        recode = [c for c in fam.columns if acts[c.name] == "recode"]
+        for c in recode:
+            t = self._map(c.id_class)
+            h = keyring.hmac_sql("v", c.id_class, self.hex)
+            self.con.execute(
+                f"INSERT INTO {t} SELECT v, ok, CASE WHEN ok THEN {h} END FROM ("
+                f"SELECT d.v, {S.id_ok(c, 'd.v')} AS ok FROM (SELECT DISTINCT {S.q(c.name)} AS v FROM raw "
+                f"WHERE {S.q(c.name)} IS NOT NULL) d ANTI JOIN {t} m ON d.v = m.v)",
+                {f"{c.id_class}_i": self.params[f"{c.id_class}_i"],
+                 f"{c.id_class}_o": self.params[f"{c.id_class}_o"]})
+        extra_bad = []
+        joins, outs = [], []
+        for i, c in enumerate(fam.columns):
+            a = acts[c.name]
+            col = f"raw.{S.q(c.name)}"
+            if a == "drop":
+                continue
+            if a == "recode":
+                t = f"map_{c.id_class}"
+                joins.append(f"LEFT JOIN {t} m{i} ON {col} = m{i}.v")
+                outs.append(f"m{i}.p AS {S.q(c.name)}")
+                msg = ("not a valid national ID / resident certificate number (checksum)"
+                       if c.type == "twid" else "identifier does not match its format")
+                extra_bad.append((f"{col} IN (SELECT v FROM {t} WHERE NOT ok)", f"{c.name}\t{msg}",
+                                  f"({col} IS NULL OR m{i}.ok)"))
+            elif a == "scrub" and c.type == "text":
+                if not self.policy.data.free_text_scrub:
+                    continue  # without scrubbing, free text is not released at all
+                self._scrub(c.name)
+                joins.append(f"LEFT JOIN scr_{c.name} s{i} ON raw._rn = s{i}._rn")
+                outs.append(f"s{i}.val AS {S.q(c.name)}")
+            elif a == "scrub" and c.type == "dicom":
+                self._dicom(c.name, sf)
+                joins.append(f"LEFT JOIN dcm d{i} ON raw._rn = d{i}._rn")
+                outs.append(f"d{i}.path AS {S.q(c.name)}")
+                extra_bad.append((f"raw._rn IN (SELECT _rn FROM dcm WHERE err IS NOT NULL)",
+                                  None, f"d{i}.err IS NULL"))
+            else:
+                outs.append(f"{S.output_expr(c, a, col, self.policy)} AS {S.q(c.name)}")
+        # quarantine: structural rejects from the CSV reader, then failed checks
+        rejects = self.con.execute(
+            f"SELECT DISTINCT line, coalesce(column_name, '(row)'), error_type, error_message "
+            f"FROM {rej} ORDER BY line").fetchall()
+        reject_lines = sorted({r[0] for r in rejects})
+        for line, column, etype, emsg in rejects:
+            reason = emsg if etype in ("MISSING COLUMNS", "TOO MANY COLUMNS") else str(etype)
+            self.q.writerow([sf.name, line, column, str(reason).split("\n")[0]])
+        bad_terms = ["_why IS NOT NULL"] + [b[0] for b in extra_bad]
+        reason_sql = "coalesce(_why, " + "".join(
+            f"CASE WHEN {b[0]} THEN {S.lit(b[1])} END, " for b in extra_bad if b[1]) + \
+            ("(SELECT 'DICOM_FILE' || chr(9) || err FROM dcm WHERE dcm._rn = raw._rn), "
+             if any(b[1] is None for b in extra_bad) else "") + "NULL)"
+        bad_rows = self.con.execute(
+            f"SELECT _rn, {reason_sql} FROM raw WHERE {' OR '.join(bad_terms)} ORDER BY _rn").fetchall()
+        for rn, reason in bad_rows:
+            line = rn + header_lines
+            for r in reject_lines:
+                if r <= line:
+                    line += 1
+                else:
+                    break
+            column, _, msg = reason.partition("\t")
+            self.q.writerow([sf.name, line, column, msg])
+        n_raw = self.con.execute("SELECT count(*) FROM raw").fetchone()[0]
+        rep.read = n_raw + len(reject_lines)
+        rep.quarantined = len(bad_rows) + len(reject_lines)
+        ok = " AND ".join(["_why IS NULL"] + [b[2] for b in extra_bad])
+        select = f"SELECT {', '.join(outs)}"
+        out_dir = self.build / "data" / fam.name
+        out_dir.mkdir(parents=True, exist_ok=True)
+        stem = sf.path.stem
+        if fam.year_from:
+            select += f", substr(raw.{S.q(fam.year_from)}, 1, 4) AS year"
+            target = (f"{S.lit(str(out_dir))} (FORMAT parquet, PARTITION_BY (year), APPEND, "
+                      f"FILENAME_PATTERN '{stem}_{{uuid}}')")
+        else:
+            target = f"{S.lit(str(out_dir / (stem + '.parquet')))} (FORMAT parquet)"
+        query = f"{select} FROM raw {' '.join(joins)} WHERE {ok}"
+        res = self.con.execute(f"COPY ({query}) TO {target}").fetchone()
+        rep.loaded = int(res[0]) if res else 0
+        self.con.execute("DROP TABLE raw")
+        for t in [r[0] for r in self.con.execute(
+                "SELECT table_name FROM duckdb_tables() WHERE temporary AND "
+                "(table_name LIKE 'scr_%' OR table_name = 'dcm')").fetchall()]:
+            self.con.execute(f"DROP TABLE {t}")
+        if not rep.reconciled:
+            raise LoadError(f"{sf.name}: reconciliation failed: read {rep.read} != loaded "
+                            f"{rep.loaded} + quarantined {rep.quarantined}")
+        return rep
+
+    def _scrub(self, column: str) -> None:
+        from deidentify.text import scrub_texts
+
+        rows = self.con.execute(
+            f"SELECT _rn, {S.q(column)} FROM raw WHERE {S.q(column)} IS NOT NULL AND _why IS NULL"
+        ).fetchall()
+        clean = scrub_texts([r[1] for r in rows]) if rows else []
+        tbl = pa.table({"_rn": pa.array([r[0] for r in rows], pa.int64()),
+                        "val": pa.array(clean, pa.string())})
+        self.con.register(f"_scr_{column}", tbl)
+        self.con.execute(f"CREATE TEMP TABLE scr_{column} AS SELECT * FROM _scr_{column}")
+        self.con.unregister(f"_scr_{column}")
+
+    def _dicom(self, column: str, sf: SourceFile) -> None:
+        from deidentify.dicom import deidentify_dicom
+
+        fam = sf.family
+        acc_i = fam.names.index("ACCESSION_NO") if "ACCESSION_NO" in fam.names else None
+        rows = self.con.execute(
+            f"SELECT _rn, {S.q(column)}, ID{', ACCESSION_NO' if acc_i is not None else ''} "
+            f"FROM raw WHERE _why IS NULL").fetchall()
+        person_key = keyring.class_key(self.rkey, "person")
+        out_dir = self.build / "dicom"
+        out_dir.mkdir(exist_ok=True)
+        rns, paths, errs = [], [], []
+        src_root = self.src.resolve()
+        for r in rows:
+            rn, rel = r[0], r[1]
+            p = (self.src / rel).resolve()
+            err = path = None
+            if not p.is_relative_to(src_root):
+                err = "file path leaves the source directory"
+            elif not p.is_file():
+                err = "DICOM file not found in the source directory"
+            else:
+                try:
+                    clean = deidentify_dicom(
+                        p.read_bytes(),
+                        pseudonymise=lambda s: keyring.py_pseudonym(person_key, s, self.hex))
+                except Exception as e:  # a broken DICOM file is a data problem, not a crash
+                    err = f"DICOM file could not be de-identified: {type(e).__name__}"
+                else:
+                    # named by a keyed pseudonym of the source path: no source identifier in the name
+                    name = keyring.py_pseudonym(keyring.class_key(self.rkey, "file"),
+                                                f"{sf.name}:{rel}", self.hex) + ".dcm"
+                    (out_dir / name).write_bytes(clean)
+                    path = f"dicom/{name}"
+                    self.dicom_files += 1
+            rns.append(rn)
+            paths.append(path)
+            errs.append(err)
+        tbl = pa.table({"_rn": pa.array(rns, pa.int64()), "path": pa.array(paths, pa.string()),
+                        "err": pa.array(errs, pa.string())})
+        self.con.register("_dcm", tbl)
+        self.con.execute("CREATE TEMP TABLE dcm AS SELECT * FROM _dcm")
+        self.con.unregister("_dcm")
+
+
+def _empty_family(con, build: Path, fam: Family, acts: dict, policy) -> None:
+    """A zero-row Parquet file so the family's view exists even if every row was quarantined."""
+    cols = []
+    for c in fam.columns:
+        t = output_type(c, acts[c.name], policy)
+        if t is None or (c.type == "text" and not policy.data.free_text_scrub):
+            continue
+        cols.append(f"CAST(NULL AS {t}) AS {S.q(c.name)}")
+    d = build / "data" / fam.name / ("year=none" if fam.year_from else "")
+    d.mkdir(parents=True, exist_ok=True)
+    con.execute(f"COPY (SELECT {', '.join(cols)} WHERE false) TO "
+                f"{S.lit(str(d / 'empty.parquet'))} (FORMAT parquet)")
+
+
+def _catalog(build: Path, families: list[Family], dic: dict, release: str) -> None:
+    con = duckdb.connect(str(build / "catalog.duckdb"))
+    try:
+        con.execute(f"SET file_search_path = {S.lit(str(build))}")
+        for fam in families:
+            if fam.year_from:
+                con.execute(f"CREATE VIEW {fam.name} AS SELECT * FROM read_parquet("
+                            f"'data/{fam.name}/*/*.parquet', hive_partitioning = true)")
+            else:
+                con.execute(f"CREATE VIEW {fam.name} AS SELECT * FROM read_parquet("
+                            f"'data/{fam.name}/*.parquet')")
+        con.execute("CREATE TABLE _dictionary (family VARCHAR, column_name VARCHAR, "
+                    "warehouse_type VARCHAR, action VARCHAR, description VARCHAR)")
+        for name, f in dic.items():
+            for c in f["columns"]:
+                con.execute("INSERT INTO _dictionary VALUES (?, ?, ?, ?, ?)",
+                            [name, c["column"], c["warehouse_type"], c["action"], c["description"]])
+        con.execute("CREATE TABLE _release AS SELECT ? AS release", [release])
+    finally:
+        con.close()
+
+
+def load_release(src: str | Path, release: str, settings=None, *, encoding: str | None = None,
+                 policy=None, on_progress: Callable[[str, int, int], None] | None = None,
+                 actor: str = "steward", audit: bool = False, threads: int | None = None) -> LoadReport:
+    """Load the source directory ``src`` as warehouse release ``release``; see module docstring."""
+    t0 = time.time()
+    if settings is None:
+        from enclave.settings import get_settings
+        settings = get_settings()
+    if policy is None:
+        from policies import current_policy
+        policy = current_policy()
+    if not RELEASE_RE.fullmatch(release or ""):
+        raise LoadError(f"release id {release!r} is not valid (letters, digits, . _ -; max 64)")
+    src = Path(src)
+    actions = effective_actions(policy)
+    rd = releases_dir(settings)
+    with _lock(settings):
+        _cleanup_stale(settings)
+        rd.mkdir(parents=True, exist_ok=True)
+        final = rd / release
+        if final.exists():
+            raise LoadError(f"release {release!r} already exists at {final}; loading it again is "
+                            f"refused (choose a new release id)")
+        manifest = read_manifest(src)
+        files = discover(src, encoding, manifest)
+        stage = staging_dir(settings)
+        total_bytes = sum(f.path.stat().st_size for f in files)
+        done = 0
+        for sf in files:
+            check(sf, manifest, stage)
+            done += sf.size
+            if on_progress:
+                on_progress(f"checked {sf.name}", done, total_bytes * 2)
+        seen = {}
+        for r in list_releases(settings):
+            for s in r.get("sources", []):
+                seen[s["sha256"]] = (r["release"], s["file"])
+        for sf in files:
+            if sf.sha256 in seen:
+                rel, name = seen[sf.sha256]
+                raise LoadError(f"{sf.name}: the same file (sha256 {sf.sha256[:12]}…) was already "
+                                f"loaded as {name} in release {rel!r}; a duplicate load is refused")
+        master = keyring.master_key(settings)
+        build = rd / f".build-{release}-{os.getpid()}"
+        build.mkdir()
+        (build / "_load").mkdir()
+        stage.mkdir(parents=True, exist_ok=True, mode=0o700)
+        created = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+        report = LoadReport(release, str(final), created)
+        config = {"temp_directory": str(stage / "duckdb")}
+        if threads:
+            config["threads"] = threads
+        con = duckdb.connect(":memory:", config=config)
+        try:
+            with open(build / "_load" / "quarantine.csv", "w", newline="", encoding="utf-8") as qf:
+                qw = csv.writer(qf)
+                qw.writerow(["file", "line", "column", "reason"])
+                ld = _Loader(con, build, src, release, policy, actions, master, qw)
+                for sf in files:
+                    report.files.append(ld.load_file(sf))
+                    done += sf.size
+                    if on_progress:
+                        on_progress(f"loaded {sf.name}", done, total_bytes * 2)
+                report.dicom_files = ld.dicom_files
+            present = []
+            for name, fam in FAMILIES.items():
+                if any(f.family.name == name for f in files):
+                    present.append(fam)
+                    d = build / "data" / name
+                    if not any(d.rglob("*.parquet")):
+                        _empty_family(con, build, fam, actions[name], policy)
+        finally:
+            con.close()
+        dic = dictionary(present, actions, policy)
+        (build / "data_dictionary.json").write_text(json.dumps(dic, indent=2, ensure_ascii=False))
+        (build / "DATA_DICTIONARY.md").write_text(to_markdown(dic, f"release {release}"))
+        _catalog(build, present, dic, release)
+        report.seconds = round(time.time() - t0, 3)
+        meta = {"release": release, "created": created, "policy": policy.name,
+                "families": [f.name for f in present],
+                "years": sorted({f.year for f in files if f.year}),
+                "pseudonyms": {"algorithm": policy.data.recode_algorithm,
+                               "key": "HKDF-SHA256(master, 'release:<id>'), per identifier class",
+                               "hex_chars": policy.data.pseudonym_hex_chars},
+                "birthday_granularity": policy.data.birthday_granularity,
+                "date_granularity": policy.data.date_granularity,
+                "rows_loaded": report.rows_loaded, "rows_quarantined": report.rows_quarantined,
+                "sources": [{"file": f.file, "sha256": f.sha256, "bytes": f.bytes} for f in report.files]}
+        (build / "release.json").write_text(json.dumps(meta, indent=2, ensure_ascii=False))
+        (build / "_load" / "report.json").write_text(
+            json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
+        _fsync_tree(build)
+        _read_only(build)
+        os.rename(build, final)
+        fd = os.open(rd, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        _rmtree(stage)
+    if audit:
+        from enclave.audit import AuditEntry, append
+        from enclave.db import session_scope
+
+        with session_scope(settings.db_url) as s:
+            append(s, AuditEntry("datasets", actor, "data.load", subject=release,
+                                 detail={"rows_loaded": report.rows_loaded,
+                                         "rows_quarantined": report.rows_quarantined,
+                                         "files": len(report.files)}))
+    return report

@@ -1,0 +1,79 @@
+"""SQL building blocks for validation and de-identification in DuckDB."""
+from __future__ import annotations
+
+from datasets.schemas.model import Column
+
+# Letter values of Taiwan IDs, 10..35, in the order of this string (A10 B11 ... I34 O35).
+_LETTERS = "ABCDEFGHJKLMNPQRSTUVXYWZIO"
+
+
+def q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def lit(s: str) -> str:
+    return "'" + s.replace("'", "''") + "'"
+
+
+def twid_ok(v: str) -> str:
+    """SQL boolean: ``v`` is a checksum-valid national ID / resident certificate (all forms)."""
+    n = f"(strpos('{_LETTERS}', substr({v}, 1, 1)) + 9)"
+    s2 = (f"(CASE WHEN substr({v}, 2, 1) BETWEEN 'A' AND 'D' THEN ascii(substr({v}, 2, 1)) - 65 "
+          f"ELSE ascii(substr({v}, 2, 1)) - 48 END)")
+    digits = " + ".join(f"{w} * (ascii(substr({v}, {i}, 1)) - 48)"
+                        for w, i in zip((7, 6, 5, 4, 3, 2, 1, 1), range(3, 11)))
+    total = f"({n} // 10 + 9 * ({n} % 10) + 8 * {s2} + {digits})"
+    return f"(regexp_full_match({v}, '[A-Z][A-D0-9][0-9]{{8}}') AND {total} % 10 = 0)"
+
+
+def id_ok(c: Column, v: str) -> str:
+    if c.type == "twid":
+        return twid_ok(v)
+    return f"regexp_full_match({v}, {lit(c.pattern or '.*')})"
+
+
+def problems(c: Column, v: str) -> list[tuple[str, str]]:
+    """(SQL condition, message) pairs for the non-identifier checks of one column."""
+    out = []
+    if c.required:
+        out.append((f"{v} IS NULL", "required value missing"))
+    nn = f"{v} IS NOT NULL AND "
+    if c.type == "int":
+        out.append((nn + f"TRY_CAST({v} AS BIGINT) IS NULL", "not an integer"))
+    elif c.type == "dec":
+        out.append((nn + f"TRY_CAST({v} AS DOUBLE) IS NULL", "not a number"))
+    elif c.type == "date":
+        out.append((nn + f"(length({v}) <> 8 OR try_strptime({v}, '%Y%m%d') IS NULL "
+                    f"OR {v} < '19000101' OR {v} > '21001231')", "not a date YYYYMMDD"))
+    elif c.type == "ym":
+        out.append((nn + f"(length({v}) <> 6 OR try_strptime({v} || '01', '%Y%m%d') IS NULL)",
+                    "not a year-month YYYYMM"))
+    elif c.type == "year":
+        out.append((nn + f"NOT regexp_full_match({v}, '(19|20)[0-9][0-9]')", "not a year YYYY"))
+    elif c.type == "code":
+        dom = ", ".join(lit(x) for x in c.domain or ())
+        out.append((nn + f"{v} NOT IN ({dom})", "not in the code domain"))
+    elif c.type == "pattern" and c.action != "recode":
+        out.append((nn + f"NOT regexp_full_match({v}, {lit(c.pattern or '.*')})",
+                    "does not match the code format"))
+    return out
+
+
+def output_expr(c: Column, action: str, v: str, policy) -> str:
+    """SQL for a kept or generalised column's warehouse value."""
+    if action == "generalise":
+        if c.generalise == "birthday":
+            n = 6 if policy.data.birthday_granularity == "year_month" else 4
+            return f"substr({v}, 1, {n})"
+        if policy.data.date_granularity == "day":
+            return f"CAST(strptime({v}, '%Y%m%d') AS DATE)"
+        return f"substr({v}, 1, 6)"
+    if c.type == "int":
+        return f"CAST({v} AS BIGINT)"
+    if c.type == "dec":
+        return f"CAST({v} AS DOUBLE)"
+    if c.type == "date":
+        return f"CAST(strptime({v}, '%Y%m%d') AS DATE)"
+    if c.type == "year":
+        return f"CAST({v} AS INTEGER)"
+    return v
