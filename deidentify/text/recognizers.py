@@ -17,7 +17,7 @@ from presidio_analyzer.nlp_engine import NoOpNlpEngine
 from deidentify.identifiers import phone as tw_phone
 from deidentify.identifiers import taiwan_id
 from deidentify.identifiers.chinese_names import find_names
-from deidentify.text.normalise import to_simplified
+from deidentify.identifiers.normalise import to_simplified
 
 LANGUAGE = "zh"
 

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from itertools import accumulate
 from typing import Iterable, Sequence
 
-from deidentify.identifiers.chinese_names import CONTEXT_BEFORE, TITLES_AFTER, find_names, surname_pattern
-from deidentify.text.normalise import to_simplified
+from deidentify.identifiers.chinese_names import LABELS, find_names, surname_pattern
+from deidentify.identifiers.normalise import to_simplified
 from deidentify.text.recognizers import ENTITY_KIND, analyze_normalised
 
 PLACEHOLDER = {"ID": "<ID>", "PHONE": "<PHONE>", "EMAIL": "<EMAIL>", "ADDRESS": "<ADDRESS>",
@@ -27,12 +27,11 @@ PLACEHOLDER = {"ID": "<ID>", "PHONE": "<PHONE>", "EMAIL": "<EMAIL>", "ADDRESS": 
 _SEP = "\x00"
 _PREFILTER = re.compile(
     r"[A-Za-z][1289A-Da-d][0-9]{8}"                       # ID shape
-    r"|886|\(0[0-9]|(?<![0-9.])0[2-9][0-9\s\-)]{6,}"      # phone shapes
+    r"|886|\(0[0-9]|(?<![0-9])0[2-9][0-9\s\-)]{6,}"       # phone shapes
     r"|@"                                                 # e-mail
     r"|[路街道段巷弄][0-9一二三四五六七八九十百零〇之\-]{1,8}[号巷弄]"  # numbered address
     r"|[市县][\u4e00-\u9fff]{1,3}[区乡镇市]"                # city + district
-    r"|" + "|".join(sorted({re.escape(to_simplified(w)) for w in CONTEXT_BEFORE + TITLES_AFTER
-                             if len(w) > 1}, key=len, reverse=True))
+    r"|" + "|".join(sorted({re.escape(to_simplified(w)) for w in LABELS}, key=len, reverse=True))
 )
 
 
@@ -87,18 +86,23 @@ def mask(text: str, hits: Sequence[IdentifierHit]) -> str:
     return "".join(out)
 
 
-def candidate_indices(texts: Sequence[str]) -> tuple[set[int], str, list[int]]:
-    """Indices of ``texts`` that may hold personal data, plus the normalised joined string."""
+def candidate_indices(texts: Sequence[str]) -> tuple[set[int], dict[int, list[IdentifierHit]], str, list[int]]:
+    """Prefilter ``texts``: indices needing the full Presidio pass, names found in the others.
+
+    Returns (indices for Presidio, {index: name hits} for texts whose only possible personal
+    data are names, the normalised joined string, start offsets into it).
+    """
     joined = to_simplified(_SEP.join(texts))
     starts = [0, *accumulate(len(t) + 1 for t in texts)][:-1]
     hard = {bisect_right(starts, m.start()) - 1 for m in _PREFILTER.finditer(joined)}
     surname = {bisect_right(starts, m.start()) - 1 for m in surname_pattern().finditer(joined)}
-    soft = surname - hard
-    for i in soft:
-        seg = joined[starts[i]:starts[i] + len(texts[i])]
-        if find_names(texts[i], seg):
-            hard.add(i)
-    return hard, joined, starts
+    names: dict[int, list[IdentifierHit]] = {}
+    for i in surname - hard:
+        t = texts[i]
+        found = find_names(t, joined[starts[i]:starts[i] + len(t)])
+        if found:
+            names[i] = _resolve([IdentifierHit("NAME", h.start, h.end, t[h.start:h.end], h.score) for h in found])
+    return hard, names, joined, starts
 
 
 def scrub_texts(texts: list[str | None]) -> list[str | None]:
@@ -115,8 +119,8 @@ def scrub_texts(texts: list[str | None]) -> list[str | None]:
     distinct = list(uniq)
     if not distinct:
         return list(texts)
-    candidates, joined, starts = candidate_indices(distinct)
-    replaced: dict[str, str] = {}
+    candidates, names, joined, starts = candidate_indices(distinct)
+    replaced: dict[str, str] = {distinct[i]: mask(distinct[i], hits) for i, hits in names.items()}
     for i in candidates:
         t = distinct[i]
         hits = _resolve(_analyse(t, joined[starts[i]:starts[i] + len(t)]))
