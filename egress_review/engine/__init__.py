@@ -21,15 +21,19 @@ __all__ = ["check_request", "CheckResult", "FileResult", "Finding", "ReleaseHist
 
 
 def _file_modules():
-    from egress_review.engine import (declaration, provenance_check, single_unit, symbols,
-                                      threshold)
+    from egress_review.engine import (declaration, dominance, identifiers, imaging, institutions,
+                                      microdata, provenance_check, single_unit, smuggling,
+                                      symbols, threshold)
 
     # provenance_check runs first: later checks trust only verified provenance.
-    return [provenance_check, declaration, symbols, threshold, single_unit]
+    return [provenance_check, declaration, symbols, threshold, single_unit, dominance,
+            institutions, microdata, identifiers, smuggling, imaging]
 
 
 def _request_modules():
-    return []
+    from egress_review.engine import differencing, secondary
+
+    return [secondary, differencing]
 
 
 def check_request(manifest: Manifest, root: Path, *, policy: EgressPolicy | None = None,

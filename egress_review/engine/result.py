@@ -9,6 +9,17 @@ Verdict = Literal["pass", "review", "block"]
 _ORDER = {"pass": 0, "review": 1, "block": 2}
 
 
+def plain(obj: Any) -> Any:
+    """JSON-safe copy: numpy scalars to Python, tuples/sets to lists."""
+    if isinstance(obj, dict):
+        return {str(k): plain(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple, set)):
+        return [plain(v) for v in obj]
+    if hasattr(obj, "item") and callable(obj.item):
+        return obj.item()
+    return obj
+
+
 def worst(verdicts) -> Verdict:
     """block > review > pass."""
     out: Verdict = "pass"
@@ -37,7 +48,7 @@ class Finding:
     committee: bool = False
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return plain(asdict(self))
 
 
 @dataclass
@@ -73,4 +84,4 @@ class CheckResult:
                 "engine_version": self.engine_version, "committee": self.committee,
                 "files": [f.to_dict() for f in self.files],
                 "findings": [f.to_dict() for f in self.findings],
-                "suppression": self.suppression}
+                "suppression": plain(self.suppression)}

@@ -1,0 +1,113 @@
+"""Text content of exported files, with where each piece came from (shared by the E7 checks)."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff", ".webp"}
+
+
+@dataclass
+class Segment:
+    text: str
+    location: dict            # base location (cell_index, part, ...); 'line' is added per hit
+    code: bool = False        # program source (literal/precision checks apply)
+
+
+def decode(raw: bytes) -> str | None:
+    if b"\x00" in raw[:8192]:
+        return None
+    for enc in ("utf-8-sig", "big5"):
+        try:
+            return raw.decode(enc)
+        except UnicodeDecodeError:
+            continue
+    return None
+
+
+def line_of(text: str, offset: int) -> int:
+    return text.count("\n", 0, offset) + 1
+
+
+def notebook_segments(nb: dict) -> tuple[list[Segment], list[tuple[int, str, str]]]:
+    """Sources and text outputs of a notebook, plus its embedded images (cell, mime, base64)."""
+    segs: list[Segment] = []
+    images: list[tuple[int, str, str]] = []
+    for ci, cell in enumerate(nb.get("cells", [])):
+        src = cell.get("source", "")
+        src = "".join(src) if isinstance(src, list) else str(src)
+        segs.append(Segment(src, {"cell_index": ci, "part": "source"},
+                            code=cell.get("cell_type") == "code"))
+        for oi, out in enumerate(cell.get("outputs", []) or []):
+            if "text" in out:
+                t = out["text"]
+                segs.append(Segment("".join(t) if isinstance(t, list) else str(t),
+                                    {"cell_index": ci, "output": oi, "part": "stream"}))
+            for mime, data in (out.get("data") or {}).items():
+                body = "".join(data) if isinstance(data, list) else data
+                if mime.startswith("image/") and mime != "image/svg+xml":
+                    images.append((ci, mime, str(body)))
+                elif isinstance(body, str):
+                    segs.append(Segment(body, {"cell_index": ci, "output": oi, "part": mime}))
+                else:
+                    segs.append(Segment(json.dumps(body, ensure_ascii=False),
+                                        {"cell_index": ci, "output": oi, "part": mime}))
+        for name, att in (cell.get("attachments") or {}).items():
+            for mime, data in att.items():
+                images.append((ci, mime, str(data)))
+    meta = nb.get("metadata")
+    if meta:
+        segs.append(Segment(json.dumps(meta, ensure_ascii=False), {"part": "metadata"}))
+    return segs, images
+
+
+def image_metadata(path: Path) -> dict[str, str]:
+    """PNG text chunks, EXIF and other info of an image (empty if unreadable)."""
+    from PIL import Image
+
+    out: dict[str, str] = {}
+    try:
+        with Image.open(path) as im:
+            for k, v in (im.info or {}).items():
+                if isinstance(v, (str, bytes)) and k not in ("icc_profile", "exif"):
+                    out[str(k)] = v.decode("latin-1") if isinstance(v, bytes) else v
+            exif = im.getexif()
+            for tag, v in exif.items():
+                out[f"exif:{tag}"] = str(v)
+            for ifd_tag in (0x8825, 0x8769):          # GPS and Exif sub-IFDs
+                try:
+                    sub = exif.get_ifd(ifd_tag)
+                except Exception:
+                    sub = {}
+                for tag, v in sub.items():
+                    out[f"exif:{ifd_tag:x}:{tag}"] = str(v)
+    except Exception:
+        return {}
+    return out
+
+
+def segments(root: Path, spec, table=None) -> list[Segment]:
+    """All text of one file a reader (or a program) could get at."""
+    full = root / spec.path
+    if spec.kind == "table" and table is not None:
+        segs = [Segment("\n".join(table.columns), {"part": "header"})]
+        for col in table.columns:
+            segs.append(Segment("\n".join(table.text(col).tolist()), {"column": col, "part": "column"}))
+        return segs
+    suffix = full.suffix.lower()
+    raw = full.read_bytes()
+    if spec.kind == "notebook" or suffix == ".ipynb":
+        text = decode(raw)
+        try:
+            nb = json.loads(text or "")
+        except ValueError:
+            return [Segment(text or "", {"part": "raw"})]
+        return notebook_segments(nb)[0]
+    if suffix in IMAGE_SUFFIXES:
+        meta = image_metadata(full)
+        return [Segment(f"{k}: {v}", {"part": "image metadata", "key": k}) for k, v in meta.items()]
+    text = decode(raw)
+    if text is None:
+        return []
+    return [Segment(text, {"part": "text"}, code=spec.kind == "code")]

@@ -1,0 +1,272 @@
+"""E3: differencing: what a reader learns from this request's tables together with each other
+and with everything the case released before.
+
+Tables that count the same population (``population``; nested populations declared with
+``population_within``) are linked.  Every published cell, margin included, is a linear equation
+over "atoms": the finest cells of the union of their grouping variables, split by population
+segment (a nested population's own persons and the rest of its parent).  Then:
+- a suppressed cell whose value is fixed by the equations (its vector lies in the row space:
+  exact elimination by SVD) is recovered: block; otherwise its LP interval (HiGHS, counts ≥ 0)
+  must be at least ``suppression_min_width`` wide;
+- any unpublished quantity (an atom, or a published cell pattern restricted to one population
+  segment, e.g. "parent minus nested population") that the equations fix at 1..min_units-1
+  is a small cell made derivable by differencing: block.
+Only derivations that need this request's tables are reported (history alone was released).
+"""
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+
+import numpy as np
+
+from egress_review.engine.context import Context
+from egress_review.engine.linear import lp_interval
+from egress_review.engine.tables import Table
+
+RULE = "E3"
+CHECK = "differencing"
+
+
+@dataclass
+class Cell:
+    table: Table
+    from_history: bool
+    population: str
+    coords: dict            # dim -> label (dims at total are absent)
+    value: float | None     # None: suppressed
+    row: int
+    column: str
+
+
+def _cells(ctx: Context, table: Table, from_history: bool) -> tuple[str, list[str], list[Cell]] | None:
+    counts = table.cols_with("count", "suppressed")
+    if not counts:
+        return None
+    totals = set(table.spec.total_labels)
+    groups = table.group_cols
+    out: list[Cell] = []
+    if table.is_wide:
+        dims = groups + [table.spec.column_group]
+        measure = "persons"
+        for c in counts:
+            v = table.numeric(c)
+            blank = table.text(c).str.strip().eq("").to_numpy()
+            for i in range(len(table.df)):
+                coords = {g: table.df.at[i, g].strip() for g in groups
+                          if table.df.at[i, g].strip() not in totals}
+                if not table.is_total_col(c):
+                    coords[table.spec.column_group] = c.strip()
+                val = None if (np.isnan(v[i]) and blank[i]) else (None if np.isnan(v[i]) else v[i])
+                out.append(Cell(table, from_history, table.spec.population, coords, val, i, c))
+        return measure, dims, out
+    dims = groups
+    measure = "persons" if len(counts) == 1 else None
+    for c in counts:
+        v = table.numeric(c)
+        for i in range(len(table.df)):
+            coords = {g: table.df.at[i, g].strip() for g in groups
+                      if table.df.at[i, g].strip() not in totals}
+            out.append(Cell(table, from_history, table.spec.population, coords,
+                            None if np.isnan(v[i]) else v[i], i, c))
+    return measure or f"column:{counts[0]}", dims, out
+
+
+def _segments(pops: dict[str, str | None]) -> tuple[list[str], dict[str, set[str]]]:
+    """Leaf segments ('own' part of each population) and which segments each population covers."""
+    children: dict[str, list[str]] = {p: [] for p in pops}
+    for p, parent in pops.items():
+        if parent in pops:
+            children[parent].append(p)
+    covers: dict[str, set[str]] = {}
+
+    def cov(p):
+        if p not in covers:
+            covers[p] = {p} | set().union(*[cov(c) for c in children[p]]) if children[p] else {p}
+        return covers[p]
+
+    for p in pops:
+        cov(p)
+    return list(pops), covers
+
+
+def _root(p: str, pops: dict[str, str | None]) -> str:
+    seen = set()
+    while pops.get(p) in pops and p not in seen:
+        seen.add(p)
+        p = pops[p]
+    return p
+
+
+def check_request(ctx: Context) -> None:
+    items = [(t, False) for t in ctx.tables.values()] + [(rt.table, True) for rt in ctx.history.tables]
+    pops: dict[str, str | None] = {}
+    for t, _ in items:
+        pops.setdefault(t.spec.population, t.spec.population_within)
+        if t.spec.population_within and pops[t.spec.population] is None:
+            pops[t.spec.population] = t.spec.population_within
+    groups: dict[tuple, list] = {}
+    for t, hist in items:
+        got = _cells(ctx, t, hist)
+        if got is None:
+            continue
+        measure, dims, cells = got
+        key = (_root(t.spec.population, pops), measure)
+        groups.setdefault(key, []).append((t, hist, dims, cells))
+    for (root, measure), members in groups.items():
+        if not any(not h for _, h, _, _ in members):
+            continue
+        tables = {id(t) for t, _, _, _ in members}
+        dims_union = list(dict.fromkeys(d for _, _, dims, _ in members for d in dims))
+        if len(tables) < 2 and len(dims_union) <= 2:
+            continue          # one 1-/2-way table: the secondary check covers it exactly
+        _solve(ctx, root, members, dims_union, pops)
+
+
+def _solve(ctx: Context, root: str, members, dims: list[str], pops) -> None:
+    pol = ctx.policy
+    cats = {d: [] for d in dims}
+    for _, _, _, cells in members:
+        for c in cells:
+            for d, lab in c.coords.items():
+                if lab not in cats[d]:
+                    cats[d].append(lab)
+    mpops = {p: pops.get(p) for p in {c.population for _, _, _, cells in members for c in cells}}
+    for p in list(mpops):
+        q = mpops[p]
+        while q is not None and q not in mpops:
+            mpops[q] = pops.get(q)
+            q = mpops[q]
+    segs, covers = _segments(mpops)
+    shape = [len(segs)] + [len(cats[d]) for d in dims]
+    n = int(np.prod(shape))
+    first = next(t for t, h, _, _ in members if not h)
+    if n > pol.differencing_max_atoms:
+        ctx.add(rule=RULE, check=CHECK, severity="review", file=first.path,
+                location={"population": root},
+                en=f"The linked tables of population {root!r} span {n} finest cells (more than "
+                   f"{pol.differencing_max_atoms}): differencing must be checked by the reviewer.",
+                zh=f"母體 {root!r} 的關聯表格共涵蓋 {n} 個最細格（超過 {pol.differencing_max_atoms}），"
+                   "差分風險須由審查人檢查。")
+        return
+    seg_index = {s: k for k, s in enumerate(segs)}
+    cat_index = {d: {lab: k for k, lab in enumerate(cats[d])} for d in dims}
+
+    def vector(population: str, coords: dict) -> np.ndarray:
+        mask = np.zeros(shape, dtype=bool)
+        sl: list = [[seg_index[s] for s in covers[population]]]
+        for d in dims:
+            sl.append([cat_index[d][coords[d]]] if d in coords else list(range(len(cats[d]))))
+        mask[np.ix_(*sl)] = True
+        return mask.ravel().astype(float)
+
+    rows, b, hist_rows, targets = [], [], [], []
+    for _, hist, _, cells in members:
+        for c in cells:
+            vec = vector(c.population, c.coords)
+            if c.value is None:
+                if not hist:
+                    targets.append((c, vec))
+                continue
+            rows.append(vec)
+            b.append(c.value)
+            hist_rows.append(hist)
+    if not rows:
+        return
+    A = np.array(rows)
+    bv = np.array(b)
+    # zero cells pin their atoms to zero (non-negativity): drop those atoms
+    zero_atoms = (A[bv == 0] > 0).any(axis=0) if (bv == 0).any() else np.zeros(n, dtype=bool)
+    keep = ~zero_atoms
+    Ak = A[:, keep]
+
+    def nullspace(M):
+        if M.shape[0] == 0:
+            return np.eye(M.shape[1])
+        u, s, vt = np.linalg.svd(M, full_matrices=True)
+        rank = int((s > 1e-9 * max(1.0, s.max() if len(s) else 1)).sum())
+        return vt[rank:].T
+
+    N = nullspace(Ak)
+    x0, *_ = np.linalg.lstsq(Ak, bv, rcond=None)
+    if np.abs(Ak @ x0 - bv).max(initial=0) > 1e-6:
+        ctx.add(rule=RULE, check=CHECK, severity="review", file=first.path,
+                location={"population": root},
+                en="The linked tables of this population are inconsistent with each other (their "
+                   "totals do not add up): the reviewer checks whether they count the same persons.",
+                zh="此母體的關聯表格彼此不一致（總數無法相加吻合）：請審查人確認是否計算相同對象。")
+        return
+    hist_mask = np.array(hist_rows)
+    Nh = nullspace(Ak[hist_mask]) if hist_mask.any() else None
+    tol = 1e-7
+
+    def determined(vec, Nmat):
+        return Nmat.shape[1] == 0 or np.abs(vec[keep] @ Nmat).max() < tol
+
+    width = pol.suppression_min_width
+    for c, vec in targets:
+        if zero_atoms[vec > 0].all():
+            lo = hi = 0.0
+        elif determined(vec, N):
+            lo = hi = float(vec[keep] @ x0)
+        else:
+            lo, hi = lp_interval(Ak, bv, vec[keep])
+        if hi - lo < width:
+            lo, hi = round(lo, 6), round(hi, 6)
+            how = f"recovered exactly ({lo:g})" if hi == lo else f"narrowed to [{lo:g}, {hi:g}]"
+            ctx.add(rule=RULE, check=CHECK, severity="block", file=c.table.path,
+                    location={**c.table.location(c.row, c.column), "interval": [lo, hi]},
+                    en=f"This suppressed cell is {how} from the other tables of the request and the "
+                       "case's earlier releases.",
+                    zh=f"此遮蔽儲存格可由本申請的其他表格與本案先前釋出的資料"
+                       f"{'精確推得（' + format(lo, 'g') + '）' if hi == lo else f'推得範圍 [{lo:g}, {hi:g}]'}。")
+    # small quantities that become derivable
+    published = {A[k].tobytes() for k in range(len(A))} | {v.tobytes() for _, v in targets}
+    candidates: dict[bytes, tuple[np.ndarray, Cell]] = {}
+    m = pol.min_units_per_cell
+    seen_patterns = []
+    for _, hist, _, cells in members:
+        for c in cells:
+            seen_patterns.append((c, frozenset(c.coords.items())))
+    for c, pat in seen_patterns:
+        for s in segs:
+            vec = vector(s, dict(pat)) if s in covers else None
+            if vec is not None:
+                candidates.setdefault(vec.tobytes(), (vec, c))
+    if n <= 5000:
+        for idx in itertools.product(*[range(k) for k in shape]):
+            vec = np.zeros(n)
+            vec[np.ravel_multi_index(idx, shape)] = 1
+            candidates.setdefault(vec.tobytes(), (vec, seen_patterns[0][0]))
+    reported = 0
+    for key, (vec, c) in candidates.items():
+        if key in published or reported >= 20:
+            continue
+        if zero_atoms[vec > 0].all() or not determined(vec, N):
+            continue
+        val = float(vec[keep] @ x0)
+        if not (0.5 <= val < m - 0.5):
+            continue
+        if Nh is not None and determined(vec, Nh):
+            continue          # already derivable from earlier releases alone
+        req_cell = c if not c.from_history else next(
+            (cc for cc, _ in seen_patterns if not cc.from_history), c)
+        desc = _describe(vec, shape, segs, dims, cats)
+        reported += 1
+        ctx.add(rule=RULE, check=CHECK, severity="block", file=req_cell.table.path,
+                location={"derived": desc, "value": round(val, 6)},
+                en=f"Differencing reveals a cell of {val:g} unit(s) (fewer than {m}): {desc}.",
+                zh=f"透過差分可推得一個僅 {val:g} 個單位的儲存格（少於 {m}）：{desc}。")
+
+
+def _describe(vec, shape, segs, dims, cats) -> str:
+    idx = np.array(np.unravel_index(np.flatnonzero(vec > 0), shape))
+    parts = []
+    s = sorted({segs[k] for k in idx[0]})
+    parts.append("population " + (" + ".join(s) if len(s) < len(segs) else "all") +
+                 (" (own persons only)" if len(s) < len(segs) and len(segs) > 1 else ""))
+    for k, d in enumerate(dims):
+        vals = sorted({cats[d][i] for i in idx[k + 1]})
+        if len(vals) < len(cats[d]):
+            parts.append(f"{d}={'/'.join(vals)}")
+    return ", ".join(parts)

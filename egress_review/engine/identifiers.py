@@ -1,0 +1,62 @@
+"""E7: no personal identifiers anywhere: tables, text, code, notebook outputs, figure metadata.
+
+Uses the enclave's offline recognisers (``deidentify.text.find_identifiers``: national IDs and
+resident numbers validated by checksum, phones, addresses, e-mail, Chinese names) plus the
+case's own pseudonyms.  An ID-shaped string that fails the checksum (an NHI drug code such as
+AC12345100) does not match.  Names come from a surname-list recogniser with false positives,
+so they go to a reviewer; everything else blocks.
+"""
+from __future__ import annotations
+
+import re
+
+from egress_review.engine.content import line_of, segments
+from egress_review.engine.context import Context
+from egress_review.manifest import ManifestFile
+
+RULE = "E7"
+CHECK = "identifiers"
+KINDS = {"table", "figure", "text", "code", "notebook", "model"}
+_REVIEW_KINDS = {"NAME"}
+_NUMERIC = re.compile(r"^[\s\d.,%+-]*$")
+_KIND_ZH = {"ID": "身分證/居留證號", "PHONE": "電話號碼", "ADDRESS": "地址", "EMAIL": "電子郵件",
+            "NAME": "姓名", "TERM": "本案假名"}
+
+
+def _texts_for_scan(seg_text: str, table_mode: bool) -> str:
+    if not table_mode:
+        return seg_text
+    # Short plain numbers cannot be identifiers; blank them (same length keeps offsets).
+    lines = seg_text.split("\n")
+    return "\n".join(" " * len(s) if _NUMERIC.match(s) and len(re.sub(r"\D", "", s)) < 8 else s
+                     for s in lines)
+
+
+def check_file(ctx: Context, spec: ManifestFile) -> None:
+    from deidentify.text import find_identifiers
+
+    table = ctx.tables.get(spec.path)
+    if spec.kind == "model" and table is None:
+        return  # weights are binary; they go to the committee (E5) and the smuggling scan
+    for seg in segments(ctx.root, spec, table):
+        text = _texts_for_scan(seg.text, table is not None)
+        if not text.strip():
+            continue
+        for hit in find_identifiers(text, extra_terms=ctx.pseudonyms):
+            loc = dict(seg.location)
+            line = line_of(text, hit.start)
+            if table is not None and seg.location.get("part") == "column":
+                loc = table.location(line - 1, seg.location["column"])
+            elif table is not None:
+                loc = {"row": 0, "line": table.header_line, "header": hit.text}
+            else:
+                loc["line"] = line
+                loc["offset"] = hit.start
+                loc["length"] = hit.end - hit.start
+            kind = "TERM" if hit.kind == "TERM" else hit.kind
+            severity = "review" if kind in _REVIEW_KINDS else "block"
+            shown = hit.text if kind == "NAME" else hit.text[:3] + "…"
+            ctx.add(rule=RULE, check=CHECK, severity=severity, file=spec.path, location=loc,
+                    en=f"Identifier found ({kind.lower()}: {shown!r}); personal identifiers and the "
+                       "case's pseudonyms may never leave the enclave.",
+                    zh=f"發現識別資料（{_KIND_ZH.get(kind, kind)}：{shown!r}）；個人識別資料與本案假名不得攜出。")

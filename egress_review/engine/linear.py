@@ -1,0 +1,226 @@
+"""Linear structure of count tables: margins as a flow network, attacker intervals, patterns.
+
+A two-way table with margins is a circulation: source → row r (row total), row r → column c
+(cell), column c → sink (column total), sink → source (grand total).  Every additive relation
+of the table is flow conservation at a node, so the values an attacker can give a suppressed
+cell (knowing the published cells and that counts are non-negative) are exactly those of
+feasible circulations.  The network matrix is totally unimodular, so integer and LP bounds agree.
+For a suppressed edge e = u→v at a feasible point x: the largest increase is the max flow from
+v to u in the residual graph of the other suppressed edges (forward: unbounded, backward: x),
+the largest decrease the max flow from u to v (at most x).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy.optimize import linprog
+from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import maximum_flow
+
+
+@dataclass
+class Grid:
+    """An R×C table with optional margins.  ``None`` in a margin means 'not published'.
+
+    ``x`` holds the values (true values when known, else NaN for suppressed cells);
+    ``supp`` the suppression mask of the interior; ``row_supp``/``col_supp``/``tot_supp``
+    those of the margins (True also when the margin is not in the table at all).
+    """
+    x: np.ndarray
+    supp: np.ndarray
+    row_tot: np.ndarray
+    col_tot: np.ndarray
+    tot: float
+    row_supp: np.ndarray
+    col_supp: np.ndarray
+    tot_supp: bool
+    row_labels: list = field(default_factory=list)
+    col_labels: list = field(default_factory=list)
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return self.x.shape
+
+
+class Network:
+    """The circulation network of a Grid, with every edge's index, endpoints and value."""
+
+    def __init__(self, g: Grid):
+        R, C = g.shape
+        self.R, self.C = R, C
+        self.n = 2 + R + C
+        s, t = 0, 1
+        rows = np.arange(R) + 2
+        cols = np.arange(C) + 2 + R
+        ii, jj = np.meshgrid(np.arange(R), np.arange(C), indexing="ij")
+        # edge arrays: interior (R*C), row totals (R), column totals (C), grand total (1)
+        self.u = np.concatenate([rows[ii.ravel()], np.full(R, s), cols, [t]])
+        self.v = np.concatenate([cols[jj.ravel()], rows, np.full(C, t), [s]])
+        self.val = np.concatenate([g.x.ravel(), g.row_tot, g.col_tot, [g.tot]]).astype(float)
+        self.supp = np.concatenate([g.supp.ravel(), g.row_supp, g.col_supp, [g.tot_supp]])
+        self.kind = np.array(["cell"] * (R * C) + ["row_total"] * R + ["col_total"] * C + ["total"])
+
+    def edge_of_cell(self, i: int, j: int) -> int:
+        return i * self.C + j
+
+    def describe(self, e: int) -> dict:
+        R, C = self.R, self.C
+        if e < R * C:
+            return {"kind": "cell", "i": int(e // C), "j": int(e % C)}
+        if e < R * C + R:
+            return {"kind": "row_total", "i": int(e - R * C)}
+        if e < R * C + R + C:
+            return {"kind": "col_total", "j": int(e - R * C - R)}
+        return {"kind": "total"}
+
+    def feasible_point(self) -> np.ndarray:
+        """Values for the unknown edges that satisfy every published relation (one LP)."""
+        val = self.val.copy()
+        unk = np.flatnonzero(self.supp)
+        if not len(unk):
+            return val
+        known = ~self.supp
+        # conservation: for each node, inflow - outflow = 0
+        A = np.zeros((self.n, len(unk)))
+        for k, e in enumerate(unk):
+            A[self.v[e], k] += 1
+            A[self.u[e], k] -= 1
+        b = np.zeros(self.n)
+        ke = np.flatnonzero(known)
+        np.add.at(b, self.v[ke], -val[ke])
+        np.add.at(b, self.u[ke], val[ke])
+        res = linprog(np.zeros(len(unk)), A_eq=A, b_eq=b, bounds=(0, None), method="highs")
+        if res.status != 0:
+            raise ValueError("the published cells are inconsistent (no non-negative completion)")
+        val[unk] = np.round(res.x)
+        return val
+
+    def intervals(self, targets, val: np.ndarray | None = None, cap: float | None = None):
+        """[lo, hi] an attacker derives for each target edge (hi = inf when unbounded)."""
+        if val is None:
+            val = self.val if not np.isnan(self.val[self.supp]).any() else self.feasible_point()
+        unk = np.flatnonzero(self.supp)
+        big = int(np.nansum(np.abs(val[~np.isnan(val)])) * 2 + 10) if cap is None else int(cap) + 1
+        big = min(big, 2**30)
+        # residual graph: forward u->v (increase, 'big'), backward v->u (decrease, value)
+        fu = np.concatenate([self.u[unk], self.v[unk]])
+        fv = np.concatenate([self.v[unk], self.u[unk]])
+        cap_ = np.concatenate([np.full(len(unk), big), np.round(val[unk]).astype(np.int64)])
+        m = csr_matrix((cap_.astype(np.int32), (fu, fv)), shape=(self.n, self.n))
+        m.sum_duplicates()
+        m.sort_indices()
+        indptr, indices = m.indptr, m.indices
+
+        def pos(a, b):
+            lo, hi = indptr[a], indptr[a + 1]
+            k = lo + np.searchsorted(indices[lo:hi], b)
+            return k if k < hi and indices[k] == b else -1
+
+        out = {}
+        for e in targets:
+            a, b, x = int(self.u[e]), int(self.v[e]), int(round(val[e]))
+            pf, pb = pos(a, b), pos(b, a)
+            saved_f = m.data[pf] if pf >= 0 else 0
+            saved_b = m.data[pb] if pb >= 0 else 0
+            # remove e's own residual capacity (other parallel edges cannot exist here)
+            if pf >= 0:
+                m.data[pf] = max(0, saved_f - big) if self.supp[e] else saved_f
+            if pb >= 0:
+                m.data[pb] = max(0, saved_b - x) if self.supp[e] else saved_b
+            up = maximum_flow(m, b, a).flow_value
+            down = min(x, maximum_flow(m, a, b).flow_value)
+            if pf >= 0:
+                m.data[pf] = saved_f
+            if pb >= 0:
+                m.data[pb] = saved_b
+            hi = float("inf") if up >= big else x + up
+            out[e] = (x - down, hi)
+        return out
+
+
+def wide_enough(lo: float, hi: float, width: float) -> bool:
+    return hi - lo >= width
+
+
+def audit(net: Network, primaries, width: float):
+    """Intervals of the primary edges and the ones narrower than ``width``."""
+    iv = net.intervals(primaries)
+    bad = [e for e in primaries if not wide_enough(*iv[e], width)]
+    return iv, bad
+
+
+def protect(g: Grid, primary: np.ndarray, width: float, max_rounds: int = 50):
+    """Complementary suppression for a Grid whose interior ``primary`` cells must be hidden.
+
+    Each failing primary cell gets the cheapest rectangle (i,j),(i,j'),(i',j),(i',j') whose
+    alternating cycle gives it room ``width``; the exact audit then decides, and cells are
+    added until every primary interval is wide enough.  Returns (supp mask, intervals, ok).
+    """
+    x = g.x.astype(float)
+    supp = g.supp | primary
+    R, C = x.shape
+    for _ in range(max_rounds):
+        g2 = Grid(x=x, supp=supp, row_tot=g.row_tot, col_tot=g.col_tot, tot=g.tot,
+                  row_supp=g.row_supp, col_supp=g.col_supp, tot_supp=g.tot_supp)
+        net = Network(g2)
+        prim_edges = [net.edge_of_cell(i, j) for i, j in zip(*np.nonzero(primary))]
+        iv, bad = audit(net, prim_edges, width)
+        if not bad:
+            return supp, net, iv, True
+        changed = False
+        for e in bad:
+            i, j = divmod(int(e), C)
+            if R < 2 or C < 2:
+                # one-way table: hide the smallest other cell (or a second one) in the line
+                line = x[:, j] if C == 1 else x[i, :]
+                mask = supp[:, j] if C == 1 else supp[i, :]
+                cand = np.where(~mask, line, np.inf)
+                k = int(np.argmin(cand))
+                if np.isinf(cand[k]):
+                    continue
+                if C == 1:
+                    supp[k, j] = True
+                else:
+                    supp[i, k] = True
+                changed = True
+                continue
+            a = x[i, :]                 # (i, j') candidates
+            b = x[:, j]                 # (i', j) candidates
+            room = np.minimum(a[None, :], b[:, None]) + np.minimum(x[i, j], x)
+            cost = (np.where(supp[i, :], 0, a)[None, :] + np.where(supp[:, j], 0, b)[:, None]
+                    + np.where(supp, 0, x))
+            cost = cost + 1e-3 * (~supp).astype(float)      # prefer cells already hidden
+            valid = room >= width
+            valid[i, :] = False
+            valid[:, j] = False
+            if not valid.any():
+                valid = np.ones_like(valid)
+                valid[i, :] = False
+                valid[:, j] = False
+                cost = -room            # nothing wide enough: take the widest
+            cost = np.where(valid, cost, np.inf)
+            ii, jj = np.unravel_index(int(np.argmin(cost)), cost.shape)
+            for (p, q) in ((i, jj), (ii, j), (ii, jj)):
+                if not supp[p, q]:
+                    supp[p, q] = True
+                    changed = True
+        if not changed:
+            break
+    g2 = Grid(x=x, supp=supp, row_tot=g.row_tot, col_tot=g.col_tot, tot=g.tot,
+              row_supp=g.row_supp, col_supp=g.col_supp, tot_supp=g.tot_supp)
+    net = Network(g2)
+    prim_edges = [net.edge_of_cell(i, j) for i, j in zip(*np.nonzero(primary))]
+    iv, bad = audit(net, prim_edges, width)
+    return supp, net, iv, not bad
+
+
+def lp_interval(A_eq: np.ndarray, b_eq: np.ndarray, target: np.ndarray) -> tuple[float, float]:
+    """min and max of target·x subject to A_eq x = b_eq, x ≥ 0 (HiGHS)."""
+    lo = linprog(target, A_eq=A_eq, b_eq=b_eq, bounds=(0, None), method="highs")
+    hi = linprog(-target, A_eq=A_eq, b_eq=b_eq, bounds=(0, None), method="highs")
+    if lo.status == 2 or hi.status == 2:
+        raise ValueError("infeasible system")
+    low = lo.fun if lo.status == 0 else 0.0
+    high = -hi.fun if hi.status == 0 else float("inf")
+    return float(low), float(high)

@@ -1,0 +1,253 @@
+"""E7: data smuggled inside programs, notebooks, statistical results or file containers.
+
+- literal lists/arrays/dicts in code with more than ``literal_max_items`` items, and any literal
+  list of pseudonym- or ID-like strings (an embedded patient list);
+- base64/hex runs of ``blob_min_length`` or more, and high-entropy strings;
+- numbers with more than ``max_decimal_places`` decimals (data hidden in precision);
+- hidden xlsx sheets, rows and columns; embedded objects in office files;
+- a file whose content does not match its extension (magic bytes), archives of any kind;
+- image metadata beyond the plotting library's own tags, and bytes appended after the image.
+"""
+from __future__ import annotations
+
+import ast
+import math
+import re
+import zipfile
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+
+from egress_review.engine.content import IMAGE_SUFFIXES, decode, image_metadata, line_of, segments
+from egress_review.engine.context import Context
+from egress_review.manifest import ManifestFile
+
+RULE = "E7"
+CHECK = "smuggling"
+KINDS = {"table", "figure", "text", "code", "notebook", "model"}
+
+MAGIC = [
+    (b"PK\x03\x04", "zip"), (b"PK\x05\x06", "zip"), (b"\x1f\x8b", "gzip"), (b"BZh", "bzip2"),
+    (b"\xfd7zXZ\x00", "xz"), (b"7z\xbc\xaf\x27\x1c", "7z"), (b"Rar!", "rar"),
+    (b"\x89PNG\r\n\x1a\n", "png"), (b"\xff\xd8\xff", "jpeg"), (b"GIF8", "gif"), (b"%PDF", "pdf"),
+    (b"SQLite format 3\x00", "sqlite"), (b"PAR1", "parquet"), (b"\x7fELF", "elf"),
+    (b"MZ", "exe"), (b"\x93NUMPY", "npy"), (b"\x89HDF\r\n\x1a\n", "hdf5"), (b"II*\x00", "tiff"),
+    (b"MM\x00*", "tiff"), (b"BM", "bmp"), (b"RIFF", "riff"),
+]
+ARCHIVES = {"zip", "gzip", "bzip2", "xz", "7z", "rar", "tar"}
+EXPECTED = {
+    ".png": {"png"}, ".jpg": {"jpeg"}, ".jpeg": {"jpeg"}, ".gif": {"gif"}, ".pdf": {"pdf"},
+    ".xlsx": {"zip"}, ".xlsm": {"zip"}, ".docx": {"zip"}, ".pptx": {"zip"}, ".parquet": {"parquet"},
+    ".tif": {"tiff"}, ".tiff": {"tiff"}, ".bmp": {"bmp"}, ".webp": {"riff"},
+    ".npy": {"npy"}, ".h5": {"hdf5"}, ".hdf5": {"hdf5"}, ".keras": {"zip", "hdf5"},
+    ".pt": {"zip"}, ".pth": {"zip"}, ".onnx": {None}, ".safetensors": {None}, ".pkl": {None},
+    ".joblib": {None}, ".bin": {None}, ".ckpt": {None, "zip"},
+}
+TEXT_SUFFIXES = {".csv", ".tsv", ".txt", ".md", ".py", ".r", ".sql", ".json", ".ipynb", ".yaml",
+                 ".yml", ".html", ".svg", ".tex", ".log", ".sas", ".do", ".stata", ".rmd", ".qmd"}
+# Tags the plotting libraries write themselves.
+BENIGN_IMAGE_META = {"Software", "dpi", "Creation Time", "Title", "Description", "gamma",
+                     "transparency", "aspect", "jfif", "jfif_version", "jfif_unit", "jfif_density",
+                     "progression", "progressive", "interlace", "srgb", "chromaticity"}
+_B64 = None
+_HEX = None
+_DEC = re.compile(r"(?<![\w.])-?\d+\.(\d+)(?![\w.])")
+_IDLIKE = re.compile(r"^(?:[0-9a-fA-F]{16,}|[A-Z][1289A-D]\d{8})$")
+
+
+def _sniff(raw: bytes) -> str | None:
+    for magic, name in MAGIC:
+        if raw.startswith(magic):
+            return name
+    if len(raw) > 262 and raw[257:262] == b"ustar":
+        return "tar"
+    return None
+
+
+def entropy(s: str) -> float:
+    if not s:
+        return 0.0
+    n = len(s)
+    return -sum(c / n * math.log2(c / n) for c in Counter(s).values())
+
+
+def _add(ctx, spec, severity, loc, en, zh):
+    ctx.add(rule=RULE, check=CHECK, severity=severity, file=spec.path, location=loc, en=en, zh=zh)
+
+
+def _container(ctx: Context, spec: ManifestFile, full: Path, raw: bytes) -> bool:
+    """Magic bytes vs extension, archives, office internals. False: stop scanning this file."""
+    suffix = full.suffix.lower()
+    kind = _sniff(raw)
+    if kind == "zip" and suffix in (".xlsx", ".xlsm", ".docx", ".pptx"):
+        try:
+            with zipfile.ZipFile(full) as z:
+                names = z.namelist()
+        except zipfile.BadZipFile:
+            names = []
+        embedded = [n for n in names if "/embeddings/" in n or "/media/" in n or n.endswith(".bin")]
+        if embedded:
+            _add(ctx, spec, "block", {"members": embedded[:10]},
+                 f"The office file embeds other files or objects ({len(embedded)}): not reviewable.",
+                 f"此 Office 檔內嵌其他檔案或物件（{len(embedded)} 個），無法審查。")
+        return True
+    if kind in ARCHIVES and not (kind == "zip" and suffix in (".pt", ".pth", ".keras", ".ckpt")):
+        _add(ctx, spec, "block", {"detected": kind},
+             f"The file is a {kind} archive: archives hide their content from review; submit the "
+             "files themselves.",
+             f"此檔為 {kind} 壓縮檔：壓縮檔會隱藏內容，請直接提交其中的檔案。")
+        return False
+    if suffix in TEXT_SUFFIXES:
+        if decode(raw) is None:
+            _add(ctx, spec, "block", {"detected": kind or "binary"},
+                 f"A {suffix} file should be text but holds binary data ({kind or 'unknown'}).",
+                 f"副檔名 {suffix} 應為純文字，但內容為二進位資料（{kind or '未知'}）。")
+            return False
+        return True
+    expected = EXPECTED.get(suffix)
+    if expected is not None and kind not in expected and None not in expected:
+        _add(ctx, spec, "block", {"detected": kind or "unknown", "extension": suffix},
+             f"The content ({kind or 'unknown'}) does not match the extension {suffix}.",
+             f"檔案內容（{kind or '未知'}）與副檔名 {suffix} 不符。")
+        return False
+    if expected is None and kind is not None and suffix not in IMAGE_SUFFIXES:
+        _add(ctx, spec, "block", {"detected": kind, "extension": suffix},
+             f"The content is {kind} under an unexpected extension {suffix or '(none)'}.",
+             f"檔案內容為 {kind}，但副檔名為 {suffix or '（無）'}。")
+        return False
+    return True
+
+
+def _image(ctx: Context, spec: ManifestFile, full: Path, raw: bytes) -> None:
+    meta = image_metadata(full)
+    odd = {k: v for k, v in meta.items() if k not in BENIGN_IMAGE_META}
+    long_benign = {k: v for k, v in meta.items() if k in BENIGN_IMAGE_META and len(v) > 200}
+    if odd or long_benign:
+        keys = sorted({**odd, **long_benign})
+        _add(ctx, spec, "block", {"part": "image metadata", "keys": keys[:20]},
+             f"The image carries metadata beyond the plotting tool's tags ({', '.join(keys[:5])}): "
+             "metadata can carry data or identifiers; strip it.",
+             f"影像含有繪圖工具以外的中繼資料（{', '.join(keys[:5])}），可能夾帶資料或識別資訊，請移除。")
+    kind = _sniff(raw)
+    end = None
+    if kind == "png":
+        i = raw.rfind(b"IEND")
+        end = i + 8 if i >= 0 else None
+    elif kind == "jpeg":
+        i = raw.rfind(b"\xff\xd9")
+        end = i + 2 if i >= 0 else None
+    if end is not None and len(raw) - end > 16:
+        _add(ctx, spec, "block", {"offset": end, "length": len(raw) - end},
+             f"{len(raw) - end} bytes are appended after the end of the image.",
+             f"影像結尾之後附加了 {len(raw) - end} 個位元組。")
+
+
+def _literals(ctx: Context, spec: ManifestFile, source: str, base: dict) -> None:
+    limit = ctx.policy.literal_max_items
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        tree = None
+    found: list[tuple[int, int, list]] = []
+    if tree is not None:
+        for node in ast.walk(tree):
+            if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
+                elts = node.elts
+            elif isinstance(node, ast.Dict):
+                elts = [k for k in node.keys if k is not None] + node.values
+            else:
+                continue
+            consts = [e.value for e in elts if isinstance(e, ast.Constant)
+                      and isinstance(e.value, (int, float, str))]
+            neg = [e for e in elts if isinstance(e, ast.UnaryOp) and isinstance(e.operand, ast.Constant)]
+            if len(consts) + len(neg) >= 3:
+                found.append((node.lineno, len(consts) + len(neg), consts))
+    else:
+        # Not Python (R, SQL, magics): comma-separated literal runs inside brackets.
+        for m in re.finditer(r"[\[(]\s*((?:[-\d.eE]+|'[^'\n]*'|\"[^\"\n]*\")\s*(?:,\s*(?:[-\d.eE]+|'[^'\n]*'|\"[^\"\n]*\")\s*)+)[\])]",
+                             source):
+            items = [x.strip().strip("'\"") for x in m.group(1).split(",")]
+            found.append((line_of(source, m.start()), len(items), items))
+    for line, n, items in found:
+        idlike = [x for x in items if isinstance(x, str) and _IDLIKE.match(x.strip())]
+        if len(idlike) >= 3:
+            _add(ctx, spec, "block", {**base, "line": line},
+                 f"A literal list of {len(idlike)} identifier-like strings (an embedded patient list).",
+                 f"程式中內嵌 {len(idlike)} 個類似識別碼的字串清單（夾帶病患名單）。")
+        elif n > limit:
+            _add(ctx, spec, "block", {**base, "line": line},
+                 f"A literal with {n} items embedded in code (more than {limit}): data inside a program.",
+                 f"程式中內嵌含 {n} 個項目的常值（超過 {limit} 個）：以程式夾帶資料。")
+
+
+def _blobs(ctx: Context, spec: ManifestFile, text: str, base: dict, table=None) -> None:
+    pol = ctx.policy
+    b64 = re.compile(r"[A-Za-z0-9+/_-]{%d,}={0,2}" % pol.blob_min_length)
+    hexre = re.compile(r"\b[0-9a-fA-F]{%d,}\b" % pol.blob_min_length)
+    for m in hexre.finditer(text):
+        loc = {**base, "line": line_of(text, m.start()), "offset": m.start(), "length": len(m.group())}
+        _add(ctx, spec, "block", loc,
+             f"A hex-encoded run of {len(m.group())} characters: encoded data.",
+             f"出現長度 {len(m.group())} 的十六進位編碼字串：疑似編碼資料。")
+    for m in b64.finditer(text):
+        s = m.group()
+        if hexre.fullmatch(s) or entropy(s) < pol.entropy_bits_per_char:
+            continue
+        if not (re.search(r"[A-Z]", s) and re.search(r"[a-z]", s) and re.search(r"\d", s)):
+            continue
+        loc = {**base, "line": line_of(text, m.start()), "offset": m.start(), "length": len(s)}
+        _add(ctx, spec, "block", loc,
+             f"An encoded/high-entropy run of {len(s)} characters ({entropy(s):.1f} bits/char).",
+             f"出現長度 {len(s)} 的高熵編碼字串（每字元 {entropy(s):.1f} 位元）。")
+
+
+def _precision(ctx: Context, spec: ManifestFile, text: str, base: dict, severity: str) -> int:
+    limit = ctx.policy.max_decimal_places
+    n = 0
+    for m in _DEC.finditer(text):
+        if len(m.group(1)) > limit:
+            n += 1
+            if n <= 20:
+                _add(ctx, spec, severity, {**base, "line": line_of(text, m.start())},
+                     f"The number {m.group()[:30]} has {len(m.group(1))} decimals (more than {limit}): "
+                     "precision can carry hidden data.",
+                     f"數值 {m.group()[:30]} 有 {len(m.group(1))} 位小數（超過 {limit} 位），可能以精度夾帶資料。")
+    return n
+
+
+def check_file(ctx: Context, spec: ManifestFile) -> None:
+    full = ctx.full(spec)
+    raw = full.read_bytes()
+    if not _container(ctx, spec, full, raw):
+        return
+    table = ctx.tables.get(spec.path)
+    if table is not None:
+        for h in table.hidden:
+            _add(ctx, spec, "block", h,
+                 f"Hidden {h['what']} in the workbook: hidden content escapes review.",
+                 f"活頁簿中有隱藏的{ {'sheet': '工作表', 'row': '列', 'column': '欄'}[h['what']] }：隱藏內容會規避審查。")
+        limit = ctx.policy.max_decimal_places
+        for col in table.cols_with("count", "statistic", "suppressed"):
+            texts = table.text(col)
+            dec = texts.str.extract(r"\.(\d+)\s*%?\s*$")[0].str.len().to_numpy(dtype=float, na_value=np.nan)
+            for i in np.flatnonzero(dec > limit)[:20]:
+                _add(ctx, spec, "block", table.location(i, col),
+                     f"{int(dec[i])} decimals (more than {limit}): precision can carry hidden data.",
+                     f"小數位數 {int(dec[i])} 位（超過 {limit} 位），可能以精度夾帶資料。")
+        for seg in segments(ctx.root, spec, table):
+            if seg.location.get("part") == "column" and table.role(seg.location["column"]) \
+                    and table.role(seg.location["column"]).role != "group":
+                continue
+            _blobs(ctx, spec, seg.text, seg.location)
+        return
+    if full.suffix.lower() in IMAGE_SUFFIXES:
+        _image(ctx, spec, full, raw)
+    if spec.kind == "model":
+        return
+    for seg in segments(ctx.root, spec):
+        text = seg.text
+        if seg.code:
+            _literals(ctx, spec, text, seg.location)
+        _blobs(ctx, spec, text, seg.location)
+        _precision(ctx, spec, text, seg.location, "review")
