@@ -175,6 +175,18 @@ def _word_starting(simp: str, i: int, s_end: int, tags: dict[str, str]) -> str |
     return None
 
 
+@functools.lru_cache(maxsize=1 << 16)
+def _segment(window: str) -> tuple[tuple[int, int], ...]:
+    """jieba's segmentation of a short window as (start, end) offsets; cached because a
+    clinical column repeats the same phrases even when whole texts differ."""
+    tokenizer = _tables()[5]
+    out, pos = [], 0
+    for word in tokenizer.lcut(window):
+        out.append((pos, pos + len(word)))
+        pos += len(word)
+    return tuple(out)
+
+
 def _jieba_name(simp: str, i: int, s_end: int, tags: dict[str, str], tokenizer) -> tuple[int, int] | None:
     """Decide a context-free candidate with jieba's segmentation of a small window.
 
@@ -185,11 +197,7 @@ def _jieba_name(simp: str, i: int, s_end: int, tags: dict[str, str], tokenizer) 
     """
     lo = max(0, i - 4)
     hi = min(len(simp), s_end + 6)
-    pos = lo
-    tokens = []
-    for word in tokenizer.lcut(simp[lo:hi]):
-        tokens.append((pos, pos + len(word)))
-        pos += len(word)
+    tokens = [(lo + a, lo + b) for a, b in _segment(simp[lo:hi])]
     for k, (a, b) in enumerate(tokens):
         if b <= i:
             continue

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from itertools import accumulate
 from typing import Iterable, Sequence
 
+from deidentify.identifiers import taiwan_id
 from deidentify.identifiers.chinese_names import LABELS, find_names, surname_pattern
 from deidentify.identifiers.normalise import to_simplified
 from deidentify.text.recognizers import ENTITY_KIND, analyze_normalised
@@ -25,9 +26,9 @@ PLACEHOLDER = {"ID": "<ID>", "PHONE": "<PHONE>", "EMAIL": "<EMAIL>", "ADDRESS": 
                "NAME": "<NAME>", "TERM": "<TERM>"}
 
 _SEP = "\x00"
+_ID_SHAPE = re.compile(r"(?<![A-Za-z0-9])[A-Za-z][1289A-Da-d][0-9]{8}(?![A-Za-z0-9])")
 _PREFILTER = re.compile(
-    r"[A-Za-z][1289A-Da-d][0-9]{8}"                       # ID shape
-    r"|886|\(0[0-9]|(?<![0-9])0[2-9][0-9\s\-)]{6,}"       # phone shapes
+    r"886|\(0[0-9]|(?<![0-9])0[2-9][0-9\s\-)]{6,}"       # phone shapes
     r"|@"                                                 # e-mail
     r"|[路街道段巷弄][0-9一二三四五六七八九十百零〇之\-]{1,8}[号巷弄]"  # numbered address
     r"|[市县][\u4e00-\u9fff]{1,3}[区乡镇市]"                # city + district
@@ -95,6 +96,9 @@ def candidate_indices(texts: Sequence[str]) -> tuple[set[int], dict[int, list[Id
     joined = to_simplified(_SEP.join(texts))
     starts = [0, *accumulate(len(t) + 1 for t in texts)][:-1]
     hard = {bisect_right(starts, m.start()) - 1 for m in _PREFILTER.finditer(joined)}
+    # ID-shaped tokens only count when the checksum holds (drug codes like AC12345100 do not).
+    hard.update(bisect_right(starts, m.start()) - 1 for m in _ID_SHAPE.finditer(joined)
+                if taiwan_id.is_valid(m.group()))
     surname = {bisect_right(starts, m.start()) - 1 for m in surname_pattern().finditer(joined)}
     names: dict[int, list[IdentifierHit]] = {}
     for i in surname - hard:
