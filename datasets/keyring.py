@@ -8,11 +8,10 @@ patient pseudonym.  The person class uses the release (or case) key itself, so
 """
 from __future__ import annotations
 
-import hashlib
-import hmac
 from pathlib import Path
 
 from deidentify import keys as K
+from deidentify import recode as R
 
 MASTER_FILE = "master.key"
 
@@ -36,17 +35,9 @@ def class_key(scope_key: bytes, id_class: str) -> bytes:
     return scope_key if id_class == "person" else K.hkdf(scope_key, f"class:{id_class}")
 
 
-def hmac_pads(key: bytes) -> tuple[bytes, bytes]:
-    """HMAC inner/outer pads, bound as SQL parameters so the key never appears in SQL text."""
-    k = key if len(key) <= 64 else hashlib.sha256(key).digest()
-    k = k.ljust(64, b"\0")
-    return bytes(b ^ 0x36 for b in k), bytes(b ^ 0x5C for b in k)
-
-
-def hmac_sql(expr: str, param: str, hex_chars: int) -> str:
-    """DuckDB SQL for the hex HMAC-SHA256 of ``expr`` with pads bound as ``$<param>_i/_o``."""
-    return (f"substr(sha256(${param}_o || unhex(sha256(${param}_i || encode({expr})))), 1, {hex_chars})")
+hmac_pads = R.hmac_pads
+hmac_sql = R.hmac_sql
 
 
 def py_pseudonym(key: bytes, value: str, hex_chars: int) -> str:
-    return hmac.new(key, value.encode("utf-8"), hashlib.sha256).hexdigest()[:hex_chars]
+    return R.pseudonym(key, value, hex_chars)

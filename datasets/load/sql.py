@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datasets.schemas.model import Column
+from deidentify import generalise as G
 
 # Letter values of Taiwan IDs, 10..35, in the order of this string (A10 B11 ... I34 O35).
 _LETTERS = "ABCDEFGHJKLMNPQRSTUVXYWZIO"
@@ -63,11 +64,8 @@ def output_expr(c: Column, action: str, v: str, policy) -> str:
     """SQL for a kept or generalised column's warehouse value."""
     if action == "generalise":
         if c.generalise == "birthday":
-            n = 6 if policy.data.birthday_granularity == "year_month" else 4
-            return f"substr({v}, 1, {n})"
-        if policy.data.date_granularity == "day":
-            return f"CAST(strptime({v}, '%Y%m%d') AS DATE)"
-        return f"substr({v}, 1, 6)"
+            return G.birthday_sql(v, policy.data.birthday_granularity)
+        return G.date_sql(v, policy.data.date_granularity)
     if c.type == "int":
         return f"CAST({v} AS BIGINT)"
     if c.type == "dec":

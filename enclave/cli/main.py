@@ -18,6 +18,8 @@ app.add_typer(audit_app, name="audit")
 app.command("up")(up)
 
 # Areas add their command groups below (one line each).
+from egress_review.cli import egress_app; app.add_typer(egress_app, name="egress")  # noqa: E402,E702
+from datasets.cli import data_app, extract_app; app.add_typer(data_app, name="data"); app.add_typer(extract_app, name="extract")  # noqa: E402,E702
 
 if __name__ == "__main__":
     app()
