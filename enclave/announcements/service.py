@@ -62,6 +62,16 @@ def publish(db: Session, policy, actor: User, *, title: str, body: str, region: 
     return a
 
 
+def download_headers(filename: str) -> dict[str, str]:
+    """Content-Disposition that survives non-ASCII names (RFC 6266 filename*)."""
+    from urllib.parse import quote
+
+    ascii_name = filename.encode("ascii", "replace").decode().replace("?", "_").replace('"', "_")
+    return {"Content-Disposition": f"attachment; filename=\"{ascii_name}\"; "
+                                   f"filename*=UTF-8''{quote(filename)}",
+            "X-Content-Type-Options": "nosniff"}
+
+
 def _visible(user: User | None):
     """Centre-wide notices and the user's own region; staff see every region."""
     if user is not None and (is_admin(user) or user.has_role("steward")):

@@ -20,6 +20,13 @@ app.command("up")(up)
 # Areas add their command groups below (one line each).
 from egress_review.cli import egress_app; app.add_typer(egress_app, name="egress")  # noqa: E402,E702
 from datasets.cli import data_app, extract_app; app.add_typer(data_app, name="data"); app.add_typer(extract_app, name="extract")  # noqa: E402,E702
+from enclave.cases.cli import case_app; app.add_typer(case_app, name="case")  # noqa: E402,E702
+from enclave.bookings.cli import booking_app; app.add_typer(booking_app, name="booking")  # noqa: E402,E702
+from enclave.accounts.cli import account_app; app.add_typer(account_app, name="account")  # noqa: E402,E702
+from enclave.audit.sampling.cli import sample_app; audit_app.add_typer(sample_app, name="sample")  # noqa: E402,E702
+from enclave.violations.cli import violation_app; app.add_typer(violation_app, name="violation")  # noqa: E402,E702
+from enclave.announcements.cli import announce_app; app.add_typer(announce_app, name="announce")  # noqa: E402,E702
+from enclave.purge.cli import purge_app; app.add_typer(purge_app, name="purge")  # noqa: E402,E702
 
 if __name__ == "__main__":
     app()

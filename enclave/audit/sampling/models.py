@@ -64,3 +64,5 @@ class AuditAnomaly(Base):
     note: Mapped[str] = mapped_column(Text)
     recorded_by: Mapped[str] = mapped_column(String(64))
     recorded_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    sample: Mapped[AuditSample] = relationship(back_populates="anomalies")
