@@ -1,0 +1,61 @@
+"""Who is calling: a JupyterHub user (from inside a session) or an enclave log-in.
+
+Inside a session the researcher holds ``JUPYTERHUB_API_TOKEN``; the client sends it as
+``Authorization: token <token>`` and this service asks the hub (``GET <hub_api_url>/user``)
+whose it is, then maps the hub user name to the enclave account of the same name.  Reviewers
+and the release area use the enclave's own sessions (cookie) or API tokens (``Bearer``).
+"""
+from __future__ import annotations
+
+import httpx
+from fastapi import Depends, HTTPException, Request
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from enclave.accounts.models import User
+from enclave.web.auth import optional_user
+from enclave.web.deps import get_db
+
+HUB_TIMEOUT_S = 10.0
+
+
+def _hub_user(request: Request, db: Session, token: str) -> User:
+    url = request.app.state.hub_api_url
+    if not url:
+        raise HTTPException(401, "JupyterHub tokens are not accepted here: this service was started "
+                                 "without a hub API URL (hub_api_url)")
+    try:
+        r = httpx.get(url.rstrip("/") + "/user", headers={"Authorization": f"token {token}"},
+                      timeout=HUB_TIMEOUT_S)
+    except httpx.HTTPError as e:
+        raise HTTPException(503, f"cannot reach JupyterHub to check the token ({type(e).__name__})") from None
+    if r.status_code in (401, 403):
+        raise HTTPException(401, "JupyterHub did not accept this token")
+    if r.status_code != 200:
+        raise HTTPException(502, f"JupyterHub answered {r.status_code} when checking the token")
+    try:
+        name = r.json()["name"]
+    except (ValueError, KeyError, TypeError):
+        raise HTTPException(502, "JupyterHub's answer about the token has no user name") from None
+    user = db.execute(select(User).where(User.username == name)).scalar_one_or_none()
+    if user is None or user.status != "active":
+        raise HTTPException(403, f"hub user {name!r} has no active enclave account")
+    return user
+
+
+def caller(request: Request, db: Session = Depends(get_db),
+           user: User | None = Depends(optional_user)) -> User:
+    """The authenticated user (hub token, enclave bearer token or session cookie), else 401."""
+    auth = request.headers.get("authorization", "")
+    if auth[:6].lower() == "token ":
+        return _hub_user(request, db, auth[6:].strip())
+    if user is None:
+        raise HTTPException(401, "Log in first (enclave session, Bearer token, or "
+                                 "'Authorization: token <JupyterHub API token>' from a session).",
+                            headers={"WWW-Authenticate": "Bearer"})
+    return user
+
+
+def page_user(request: Request, user: User | None = Depends(optional_user)) -> User | None:
+    """For HTML pages: the cookie user or None (the page then redirects to the log-in form)."""
+    return user

@@ -1,0 +1,450 @@
+"""JSON API: submit and pre-check from a session, review, comment, withdraw, download (O2)."""
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import tempfile
+from typing import Any, Literal
+
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi.responses import JSONResponse, Response, StreamingResponse
+from pydantic import BaseModel, Field
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from enclave.accounts.models import User
+from enclave.audit import AuditEntry, append
+from enclave.web.deps import get_db
+from egress_review.api import EgressService, service
+from egress_review.api.auth import caller
+from egress_review.models import EgressDownload, EgressFile, EgressRequest
+from egress_review.release import ReleaseError, build_zip
+from egress_review import workflow as wf
+
+router = APIRouter(prefix="/api", tags=["egress"])
+
+
+# -- schemas -----------------------------------------------------------------------------------
+
+class FileOut(BaseModel):
+    id: int
+    path: str
+    kind: str
+    description: str
+    sha256: str
+    size: int
+
+
+class ReviewOut(BaseModel):
+    id: int
+    reviewer: str
+    stage: str
+    decision: str
+    reason: str
+    created_at: dt.datetime
+
+
+class CommentOut(BaseModel):
+    id: int
+    author: str
+    visibility: str
+    body: str
+    created_at: dt.datetime
+
+
+class RequestOut(BaseModel):
+    id: int
+    case_code: str
+    requester: str
+    state: str
+    stage: str
+    title: str
+    purpose: str
+    verdict: str | None
+    needs_committee: bool
+    created_at: dt.datetime
+    submitted_at: dt.datetime | None
+    approved_at: dt.datetime | None
+    released_at: dt.datetime | None
+    download_until: dt.datetime | None
+    decision_reason: str | None
+    reviews_required: int
+    reviews_in: int
+    files: list[FileOut]
+
+
+class RequestDetail(RequestOut):
+    manifest: dict[str, Any]
+    check_result: dict[str, Any] | None
+    reviews: list[ReviewOut]
+    comments: list[CommentOut]
+    can_review: bool
+    why_not: str | None
+
+
+class Created(BaseModel):
+    id: int
+    state: str
+    verdict: str | None
+    created: bool
+
+
+class ReviewIn(BaseModel):
+    decision: Literal["approve", "changes", "reject"]
+    reason: str = Field("", max_length=10_000)
+
+
+class CommentIn(BaseModel):
+    body: str = Field(..., min_length=1, max_length=20_000)
+    visibility: Literal["public", "private"] = "public"
+
+
+class WithdrawIn(BaseModel):
+    reason: str = Field("", max_length=10_000)
+
+
+class ZipIn(BaseModel):
+    password: str = Field(..., min_length=1, max_length=200)
+
+
+class ReleaseFileOut(BaseModel):
+    id: int
+    path: str
+    sha256: str
+    size: int
+    status: str
+    downloads: int
+
+
+class ReleaseOut(BaseModel):
+    request_id: int
+    case_code: str
+    title: str
+    state: str
+    status: str
+    approved_at: dt.datetime | None
+    download_until: dt.datetime | None
+    files: list[ReleaseFileOut]
+
+
+# -- helpers -----------------------------------------------------------------------------------
+
+def _names(db: Session, ids) -> dict[int, str]:
+    ids = set(ids)
+    if not ids:
+        return {}
+    return {u.id: u.username for u in db.execute(select(User).where(User.id.in_(ids))).scalars()}
+
+
+def summary(db: Session, req: EgressRequest, svc: EgressService, names: dict[int, str] | None = None) -> dict:
+    names = names if names is not None else _names(db, [req.requester_id])
+    stage_req = wf.required_for(req.stage, svc.policy)
+    return dict(
+        id=req.id, case_code=req.case_code, requester=names.get(req.requester_id, "?"),
+        state=req.state, stage=req.stage, title=req.title, purpose=req.purpose, verdict=req.verdict,
+        needs_committee=req.needs_committee, created_at=req.created_at,
+        submitted_at=req.submitted_at, approved_at=req.approved_at, released_at=req.released_at,
+        download_until=wf.download_deadline(req, svc.policy), decision_reason=req.decision_reason,
+        reviews_required=stage_req, reviews_in=len(wf.stage_reviews(req, req.stage)),
+        files=[dict(id=f.id, path=f.path, kind=f.kind, description=f.description, sha256=f.sha256,
+                    size=f.size) for f in req.files])
+
+
+def detail(db: Session, req: EgressRequest, user: User, svc: EgressService) -> dict:
+    reviews = wf.visible_reviews(req, user, svc.policy)
+    comments = wf.visible_comments(req, user, svc.policy)
+    names = _names(db, [req.requester_id] + [r.reviewer_id for r in reviews]
+                   + [c.author_id for c in comments])
+    refusal = wf.can_act(db, req, user, svc.policy) if wf.is_reviewer(user) else \
+        wf.Forbidden("reviewers only")
+    d = summary(db, req, svc, names)
+    d.update(manifest=req.manifest, check_result=req.check_result,
+             reviews=[dict(id=r.id, reviewer=names.get(r.reviewer_id, "?"), stage=r.stage,
+                           decision=r.decision, reason=r.reason, created_at=r.created_at) for r in reviews],
+             comments=[dict(id=c.id, author=names.get(c.author_id, "?"), visibility=c.visibility,
+                            body=c.body, created_at=c.created_at) for c in comments],
+             can_review=refusal is None, why_not=str(refusal) if refusal else None)
+    return d
+
+
+def load(db: Session, rid: int, user: User, *, lock: bool = False) -> EgressRequest:
+    req = db.get(EgressRequest, rid, with_for_update=lock) if lock else db.get(EgressRequest, rid)
+    if req is None or not wf.can_view(req, user):
+        # Same answer for "no such request" and "not yours": do not reveal other requests.
+        raise wf.NotFound(f"no egress request {rid} visible to you")
+    return req
+
+
+def _uploads(files: list[UploadFile]) -> list[wf.Upload]:
+    out = []
+    for f in files:
+        if not f.filename:
+            raise wf.WorkflowError("every uploaded file needs a file name (its path in the manifest)")
+        out.append(wf.Upload(path=f.filename, stream=f.file))
+    return out
+
+
+# -- session side: pre-check and submit -------------------------------------------------------
+
+@router.get("/health")
+def health() -> dict:
+    return {"status": "ok"}
+
+
+@router.get("/me")
+def me(user: User = Depends(caller)) -> dict:
+    return {"username": user.username, "roles": user.role_names}
+
+
+@router.post("/precheck")
+def precheck(manifest: str = Form(..., description="the request manifest as JSON"),
+             files: list[UploadFile] = File(..., description="the files; each file name is its "
+                                                               "path in the manifest"),
+             user: User = Depends(caller), db: Session = Depends(get_db),
+             svc: EgressService = Depends(service)) -> dict:
+    """Run the same checks as a submission; nothing is stored."""
+    m = wf.parse_manifest_json(manifest)
+    case, member = wf.case_membership(db, user, m.case_code)
+    if case is None or not member:
+        raise wf.Forbidden(f"you are not a member of case {m.case_code}")
+    result = wf.precheck(db, svc.store, m, _uploads(files), policy=svc.policy,
+                         case_context=svc.case_context(m.case_code))
+    return result.to_dict()
+
+
+@router.post("/requests", status_code=201, response_model=Created,
+             responses={200: {"model": Created, "description": "repeated idempotency key"}})
+def submit(manifest: str = Form(..., description="the request manifest as JSON"),
+           files: list[UploadFile] = File(...),
+           draft: bool = Form(False, description="keep as a draft instead of submitting"),
+           idempotency_key: str | None = Form(None, max_length=80),
+           supersedes: int | None = Form(None, description="id of the request this one replaces"),
+           user: User = Depends(caller), db: Session = Depends(get_db),
+           svc: EgressService = Depends(service)):
+    """Submit an egress request (files + manifest); the automatic check runs before the answer."""
+    m = wf.parse_manifest_json(manifest)
+    req, created = wf.submit_new(db, svc.store, user, m, json.loads(manifest), _uploads(files),
+                                 policy=svc.policy, draft=draft, client_key=idempotency_key,
+                                 supersedes_id=supersedes, now=svc.now())
+    if req.state == "submitted":
+        wf.check(db, svc.store, req, policy=svc.policy,
+                 case_context=svc.case_context(req.case_code), now=svc.now())
+    body = Created(id=req.id, state=req.state, verdict=req.verdict, created=created)
+    return JSONResponse(body.model_dump(), status_code=201 if created else 200)
+
+
+@router.get("/requests", response_model=list[RequestOut])
+def list_requests(state: str | None = None, user: User = Depends(caller),
+                  db: Session = Depends(get_db), svc: EgressService = Depends(service)):
+    """Your own requests; for reviewers, every request (filter with ``state``)."""
+    q = select(EgressRequest).order_by(EgressRequest.id)
+    if not wf.is_reviewer(user):
+        q = q.where(EgressRequest.requester_id == user.id)
+    if state:
+        q = q.where(EgressRequest.state == state)
+    rows = db.execute(q).scalars().all()
+    names = _names(db, [r.requester_id for r in rows])
+    return [summary(db, r, svc, names) for r in rows]
+
+
+@router.get("/requests/{rid}", response_model=RequestDetail)
+def get_request(rid: int, user: User = Depends(caller), db: Session = Depends(get_db),
+                svc: EgressService = Depends(service)):
+    return detail(db, load(db, rid, user), user, svc)
+
+
+@router.post("/requests/{rid}/submit", response_model=Created)
+def submit_draft(rid: int, user: User = Depends(caller), db: Session = Depends(get_db),
+                 svc: EgressService = Depends(service)):
+    req = load(db, rid, user, lock=True)
+    wf.submit_draft(db, req, user, now=svc.now())
+    db.commit()
+    wf.check(db, svc.store, req, policy=svc.policy,
+             case_context=svc.case_context(req.case_code), now=svc.now())
+    return Created(id=req.id, state=req.state, verdict=req.verdict, created=False)
+
+
+@router.post("/requests/{rid}/withdraw", response_model=RequestOut)
+def withdraw(rid: int, body: WithdrawIn, user: User = Depends(caller), db: Session = Depends(get_db),
+             svc: EgressService = Depends(service)):
+    req = load(db, rid, user, lock=True)
+    wf.withdraw(db, req, user, body.reason, now=svc.now())
+    return summary(db, req, svc)
+
+
+# -- reviewer side -----------------------------------------------------------------------------
+
+@router.post("/requests/{rid}/reviews", response_model=RequestDetail)
+def add_review(rid: int, body: ReviewIn, user: User = Depends(caller), db: Session = Depends(get_db),
+               svc: EgressService = Depends(service)):
+    """Record your review (blind: others' reviews stay hidden until yours is in)."""
+    req = load(db, rid, user, lock=True)
+    wf.review(db, svc.store, req, user, body.decision, body.reason, policy=svc.policy,
+              release_area=svc.area, now=svc.now())
+    return detail(db, req, user, svc)
+
+
+@router.post("/requests/{rid}/comments", response_model=CommentOut, status_code=201)
+def add_comment(rid: int, body: CommentIn, user: User = Depends(caller), db: Session = Depends(get_db),
+                svc: EgressService = Depends(service)):
+    req = load(db, rid, user)
+    c = wf.add_comment(db, req, user, body.body, body.visibility, policy=svc.policy, now=svc.now())
+    return dict(id=c.id, author=user.username, visibility=c.visibility, body=c.body,
+                created_at=c.created_at)
+
+
+@router.get("/requests/{rid}/files/{fid}", response_class=Response,
+            responses={200: {"content": {"application/octet-stream": {}}}})
+def reviewer_file(rid: int, fid: int, user: User = Depends(caller), db: Session = Depends(get_db),
+                  svc: EgressService = Depends(service)):
+    """A submitted file, for reviewers only (the requester's way out is the release area)."""
+    req = load(db, rid, user)
+    if req.requester_id == user.id or not wf.is_reviewer(user):
+        raise wf.Forbidden("files of a request are shown to reviewers only; approved files are "
+                           "downloaded from the release area")
+    f = next((f for f in req.files if f.id == fid), None)
+    if f is None:
+        raise wf.NotFound(f"request {rid} has no file {fid}")
+    data = svc.store.read_bytes(f.sha256)
+    return Response(data, media_type="application/octet-stream",
+                    headers={"Content-Security-Policy": "sandbox",
+                             "Content-Disposition": "attachment"})
+
+
+# -- release area (O2) ---------------------------------------------------------------------------
+
+def release_status(req: EgressRequest, svc: EgressService, now: dt.datetime) -> str:
+    if req.state == "released":
+        deadline = wf.download_deadline(req, svc.policy)
+        return "available" if deadline is not None and now <= deadline else "expired"
+    if req.state == "approved":
+        return "being released"
+    if req.state in ("draft", "submitted", "checked", "in_review"):
+        return "pending review"
+    return req.state
+
+
+def releases_for(db: Session, user: User, svc: EgressService) -> list[dict]:
+    now = svc.now()
+    rows = db.execute(select(EgressRequest).where(EgressRequest.requester_id == user.id)
+                      .order_by(EgressRequest.id.desc())).scalars().all()
+    counts: dict[int, int] = {}
+    for d in db.execute(select(EgressDownload).where(EgressDownload.user_id == user.id)).scalars():
+        if d.file_id is not None:
+            counts[d.file_id] = counts.get(d.file_id, 0) + 1
+        else:
+            for f in next((r.files for r in rows if r.id == d.request_id), []):
+                counts[f.id] = counts.get(f.id, 0) + 1
+    out = []
+    for r in rows:
+        st = release_status(r, svc, now)
+        out.append(dict(request_id=r.id, case_code=r.case_code, title=r.title, state=r.state,
+                        status=st, approved_at=r.approved_at,
+                        download_until=wf.download_deadline(r, svc.policy),
+                        files=[dict(id=f.id, path=f.path, sha256=f.sha256, size=f.size,
+                                    status=("downloaded" if counts.get(f.id) and st == "available"
+                                            else st), downloads=counts.get(f.id, 0))
+                               for f in r.files]))
+    return out
+
+
+def released_request(db: Session, rid: int, user: User, svc: EgressService) -> EgressRequest:
+    """The requester's released request inside its download window, else 404/409/410."""
+    req = db.get(EgressRequest, rid)
+    if req is None or req.requester_id != user.id:
+        raise wf.NotFound(f"no release {rid} for you")
+    if req.state != "released":
+        raise wf.Conflict(f"request {rid} is {req.state}; only approved and released files can "
+                          f"be downloaded")
+    deadline = wf.download_deadline(req, svc.policy)
+    if deadline is None or svc.now() > deadline:
+        if svc.area.remove(req.id):
+            append(db, AuditEntry("egress", "egress-release", "egress.release.expired",
+                                  case_code=req.case_code, subject=f"egress_request:{req.id}",
+                                  reason=f"download window of {svc.policy.egress.release_download_days}"
+                                         f" days ended {deadline.isoformat() if deadline else '?'}"))
+            db.commit()
+        raise wf.WorkflowError(f"the download window of request {rid} ended on "
+                               f"{deadline.isoformat() if deadline else '?'} (O2: "
+                               f"{svc.policy.egress.release_download_days} days after approval)", status=410)
+    return req
+
+
+def log_download(db: Session, req: EgressRequest, user: User, file: EgressFile | None,
+                 encrypted: bool, client: str, now: dt.datetime) -> None:
+    db.add(EgressDownload(request_id=req.id, file_id=file.id if file else None, user_id=user.id,
+                          encrypted=encrypted, client=client[:80], at=now))
+    append(db, AuditEntry("egress", user.username, "egress.download", case_code=req.case_code,
+                          subject=f"egress_request:{req.id}",
+                          detail={"file": file.path if file else "*", "sha256": file.sha256 if file else None,
+                                  "encrypted": encrypted, "client": client}), now=now)
+    db.commit()
+
+
+def file_response(db: Session, req: EgressRequest, fid: int, user: User, svc: EgressService,
+                  client: str) -> Response:
+    f = next((f for f in req.files if f.id == fid), None)
+    if f is None:
+        raise wf.NotFound(f"request {req.id} has no file {fid}")
+    try:
+        data = svc.area.open_file(req.id, f.path, f.sha256).read()
+    except ReleaseError as e:
+        raise wf.WorkflowError(str(e), status=409) from None
+    log_download(db, req, user, f, False, client, svc.now())
+    name = f.path.rsplit("/", 1)[-1]
+    return Response(data, media_type="application/octet-stream",
+                    headers={"Content-Disposition": f"attachment; filename*=UTF-8''{_quote(name)}"})
+
+
+def zip_response(db: Session, req: EgressRequest, password: str, user: User, svc: EgressService,
+                 client: str) -> StreamingResponse:
+    need = svc.policy.egress.release_zip_min_password_length
+    if len(password) < need:
+        raise wf.WorkflowError(f"password: at least {need} characters (O2 encrypted download)")
+    try:
+        streams = [(f.path, svc.area.open_file(req.id, f.path, f.sha256)) for f in req.files]
+    except ReleaseError as e:
+        raise wf.WorkflowError(str(e), status=409) from None
+    out = tempfile.SpooledTemporaryFile(max_size=64 << 20)
+    build_zip(streams, password, out)
+    out.seek(0)
+    log_download(db, req, user, None, True, client, svc.now())
+    return StreamingResponse(out, media_type="application/zip", headers={
+        "Content-Disposition": f'attachment; filename="egress-{req.case_code}-{req.id}.zip"'})
+
+
+def _quote(name: str) -> str:
+    from urllib.parse import quote
+
+    return quote(name, safe="")
+
+
+def _client(request: Request) -> str:
+    return request.client.host if request.client else ""
+
+
+@router.get("/releases", response_model=list[ReleaseOut])
+def list_releases(user: User = Depends(caller), db: Session = Depends(get_db),
+                  svc: EgressService = Depends(service)):
+    """Your requests and the download status of each file (O2)."""
+    return releases_for(db, user, svc)
+
+
+@router.get("/releases/{rid}/files/{fid}", response_class=Response,
+            responses={200: {"content": {"application/octet-stream": {}}},
+                       410: {"description": "download window over"}})
+def download_file(rid: int, fid: int, request: Request, user: User = Depends(caller),
+                  db: Session = Depends(get_db), svc: EgressService = Depends(service)):
+    req = released_request(db, rid, user, svc)
+    return file_response(db, req, fid, user, svc, _client(request))
+
+
+@router.post("/releases/{rid}/zip", response_class=StreamingResponse,
+             responses={200: {"content": {"application/zip": {}}},
+                        410: {"description": "download window over"}})
+def download_zip(rid: int, body: ZipIn, request: Request, user: User = Depends(caller),
+                 db: Session = Depends(get_db), svc: EgressService = Depends(service)):
+    """All files of the release as an AES-256 encrypted zip with your password."""
+    req = released_request(db, rid, user, svc)
+    return zip_response(db, req, body.password, user, svc, _client(request))

@@ -1,0 +1,124 @@
+"""State of the egress-review workflow (E4, E5, O2).
+
+A request's files live in the content-addressed store (``egress_review.store``); rows here name
+them by SHA-256 only, so a row can never point at a file that changed after submission.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from enclave.db.base import Base, utcnow
+
+STATES = ("draft", "submitted", "checked", "in_review", "approved", "changes_requested",
+          "rejected", "released", "withdrawn")
+DECISIONS = ("approve", "changes", "reject")
+STAGES = ("review", "committee")
+
+
+class EgressRequest(Base):
+    __tablename__ = "egress_requests"
+    __table_args__ = (UniqueConstraint("requester_id", "client_key", name="uq_egress_requests_client_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_code: Mapped[str] = mapped_column(String(40), index=True)
+    requester_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    state: Mapped[str] = mapped_column(String(20), default="draft", index=True)
+    # review | committee: which group must decide next while the request is in review.
+    stage: Mapped[str] = mapped_column(String(12), default="review")
+    title: Mapped[str] = mapped_column(String(300), default="")
+    purpose: Mapped[str] = mapped_column(Text, default="")  # E4: requester's explanation
+    manifest: Mapped[dict] = mapped_column(JSON)  # the submitted manifest, verbatim (validated)
+    manifest_sha256: Mapped[str] = mapped_column(String(64))
+    client_key: Mapped[str | None] = mapped_column(String(80))  # idempotency key of the submitter
+    supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("egress_requests.id"))
+    verdict: Mapped[str | None] = mapped_column(String(10))  # pass | review | block (engine)
+    check_result: Mapped[dict | None] = mapped_column(JSON)
+    needs_committee: Mapped[bool] = mapped_column(Boolean, default=False)  # E5
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    submitted_at: Mapped[dt.datetime | None]
+    checked_at: Mapped[dt.datetime | None]
+    decided_at: Mapped[dt.datetime | None]
+    approved_at: Mapped[dt.datetime | None]
+    released_at: Mapped[dt.datetime | None]
+    decision_reason: Mapped[str | None] = mapped_column(Text)
+
+    files: Mapped[list["EgressFile"]] = relationship(back_populates="request", lazy="selectin",
+                                                     order_by="EgressFile.ordinal",
+                                                     cascade="all, delete-orphan")
+    reviews: Mapped[list["EgressReview"]] = relationship(back_populates="request", lazy="selectin",
+                                                         order_by="EgressReview.id",
+                                                         cascade="all, delete-orphan")
+    comments: Mapped[list["EgressComment"]] = relationship(back_populates="request", lazy="selectin",
+                                                           order_by="EgressComment.id",
+                                                           cascade="all, delete-orphan")
+
+
+class EgressFile(Base):
+    __tablename__ = "egress_files"
+    __table_args__ = (UniqueConstraint("request_id", "path", name="uq_egress_files_request_path"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("egress_requests.id", ondelete="CASCADE"),
+                                            index=True)
+    ordinal: Mapped[int] = mapped_column(Integer, default=0)
+    path: Mapped[str] = mapped_column(String(400))  # relative path as named in the manifest
+    kind: Mapped[str] = mapped_column(String(20))  # table | figure | text | code | notebook | model
+    description: Mapped[str] = mapped_column(Text, default="")
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    size: Mapped[int] = mapped_column(Integer)
+
+    request: Mapped[EgressRequest] = relationship(back_populates="files")
+
+
+class EgressReview(Base):
+    """One reviewer's (or committee member's) decision; hidden from other reviewers until
+    every required review of its stage is in (blind review, E4)."""
+
+    __tablename__ = "egress_reviews"
+    __table_args__ = (UniqueConstraint("request_id", "reviewer_id", "stage",
+                                       name="uq_egress_reviews_request_reviewer_stage"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("egress_requests.id", ondelete="CASCADE"),
+                                            index=True)
+    reviewer_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    stage: Mapped[str] = mapped_column(String(12), default="review")
+    decision: Mapped[str] = mapped_column(String(10))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    request: Mapped[EgressRequest] = relationship(back_populates="reviews")
+
+
+class EgressComment(Base):
+    """public: the requester sees it; private: reviewers and committee only."""
+
+    __tablename__ = "egress_comments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("egress_requests.id", ondelete="CASCADE"),
+                                            index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    visibility: Mapped[str] = mapped_column(String(10), default="public")
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    request: Mapped[EgressRequest] = relationship(back_populates="comments")
+
+
+class EgressDownload(Base):
+    """One download from the release area (O2); the audit log holds the same event."""
+
+    __tablename__ = "egress_downloads"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("egress_requests.id", ondelete="CASCADE"),
+                                            index=True)
+    file_id: Mapped[int | None] = mapped_column(ForeignKey("egress_files.id"))  # None: whole zip
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    encrypted: Mapped[bool] = mapped_column(Boolean, default=False)
+    client: Mapped[str] = mapped_column(String(80), default="")
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow)

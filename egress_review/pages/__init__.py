@@ -1,0 +1,217 @@
+"""Server-rendered pages (Traditional Chinese and English): log-in, the reviewers' queue, the
+request view with flagged cells highlighted, and the requester's download area (O2)."""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from enclave.accounts.models import User
+from enclave.cases.models import Case
+from enclave.web.auth import COOKIE, LoginRefused, authenticate, issue_token, revoke_token, token_from_request
+from enclave.web.deps import get_db
+from egress_review import workflow as wf
+from egress_review.api import EgressService, service
+from egress_review.api.auth import page_user
+from egress_review.api.routes import (detail, file_response, load, released_request, releases_for,
+                                      summary, zip_response)
+from egress_review.models import EgressRequest
+from egress_review.pages.render import count_chart_svg, render_file
+
+TEMPLATES = Jinja2Templates(directory=str(Path(__file__).resolve().parent / "templates"))
+router = APIRouter(include_in_schema=False)
+SESSION_HOURS = 8
+
+
+def _fmt(ts: dt.datetime | None) -> str:
+    return ts.astimezone(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC") if ts else "—"
+
+
+TEMPLATES.env.filters["ts"] = _fmt
+
+STATE_ZH = {"draft": "草稿", "submitted": "已送出", "checked": "已自動檢核", "in_review": "審查中",
+            "approved": "已核准", "changes_requested": "請修改", "rejected": "已駁回",
+            "released": "已釋出", "withdrawn": "已撤回"}
+DECISION_ZH = {"approve": "核准 approve", "changes": "請修改 request changes", "reject": "駁回 reject"}
+TEMPLATES.env.globals.update(STATE_ZH=STATE_ZH, DECISION_ZH=DECISION_ZH)
+
+
+def render_message(request: Request, status: int, message: str) -> HTMLResponse:
+    return TEMPLATES.TemplateResponse(request, "message.html",
+                                      {"status": status, "message": message, "user": None},
+                                      status_code=status)
+
+
+def _need_login(request: Request, user: User | None):
+    if user is None:
+        return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
+    return None
+
+
+def _safe_next(nxt: str | None) -> str:
+    # Only local paths: an open redirect would let a phishing link bounce through the service.
+    if nxt and nxt.startswith("/") and not nxt.startswith("//") and "\\" not in nxt:
+        return nxt
+    return "/"
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(request: Request, user: User | None = Depends(page_user)):
+    if (r := _need_login(request, user)) is not None:
+        return r
+    return RedirectResponse("/queue" if wf.is_reviewer(user) else "/downloads", status_code=303)
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_form(request: Request, next: str | None = None):
+    return TEMPLATES.TemplateResponse(request, "login.html", {"next": _safe_next(next), "error": None,
+                                                              "user": None})
+
+
+@router.post("/login", response_class=HTMLResponse)
+def login(request: Request, username: str = Form(...), password: str = Form(...),
+          next: str = Form("/"), db: Session = Depends(get_db), svc: EgressService = Depends(service)):
+    try:
+        user = authenticate(db, username, password, policy=svc.policy)
+    except LoginRefused as e:
+        db.commit()  # keep the audit record of the refusal
+        return TEMPLATES.TemplateResponse(request, "login.html",
+                                          {"next": _safe_next(next), "error": str(e), "user": None},
+                                          status_code=401)
+    token = issue_token(db, user, kind="browser", lifetime=dt.timedelta(hours=SESSION_HOURS))
+    resp = RedirectResponse(_safe_next(next), status_code=303)
+    resp.set_cookie(COOKIE, token, httponly=True, samesite="strict",
+                    secure=request.url.scheme == "https", max_age=SESSION_HOURS * 3600)
+    return resp
+
+
+@router.post("/logout")
+def logout(request: Request, db: Session = Depends(get_db)):
+    tok = token_from_request(request)
+    if tok:
+        revoke_token(db, tok)
+    resp = RedirectResponse("/login", status_code=303)
+    resp.delete_cookie(COOKIE)
+    return resp
+
+
+@router.get("/queue", response_class=HTMLResponse)
+def queue(request: Request, user: User | None = Depends(page_user), db: Session = Depends(get_db),
+          svc: EgressService = Depends(service)):
+    if (r := _need_login(request, user)) is not None:
+        return r
+    if not wf.is_reviewer(user):
+        return render_message(request, 403, "審查佇列僅限審查人員。The queue is for reviewers only.")
+    rows = db.execute(select(EgressRequest).where(EgressRequest.state.in_(wf.REVIEWABLE))
+                      .order_by(EgressRequest.submitted_at, EgressRequest.id)).scalars().all()
+    recent = db.execute(select(EgressRequest).where(EgressRequest.state.notin_(wf.REVIEWABLE + ("draft",)))
+                        .order_by(EgressRequest.id.desc()).limit(30)).scalars().all()
+    items = []
+    for r in rows:
+        refusal = wf.can_act(db, r, user, svc.policy)
+        items.append({"req": summary(db, r, svc), "can_review": refusal is None,
+                      "why_not": str(refusal) if refusal else ""})
+    return TEMPLATES.TemplateResponse(request, "queue.html", {
+        "user": user, "items": items, "recent": [summary(db, r, svc) for r in recent]})
+
+
+@router.get("/requests/{rid}", response_class=HTMLResponse)
+def request_page(rid: int, request: Request, user: User | None = Depends(page_user),
+                 db: Session = Depends(get_db), svc: EgressService = Depends(service)):
+    if (r := _need_login(request, user)) is not None:
+        return r
+    req = load(db, rid, user)
+    d = detail(db, req, user, svc)
+    findings = (req.check_result or {}).get("findings", [])
+    reviewer_view = wf.is_reviewer(user) and req.requester_id != user.id
+    files = []
+    for f in req.files:
+        ff = [x for x in findings if x.get("file") == f.path]
+        files.append({"file": f, "findings": ff,
+                      "render": render_file(svc.store, req, f, ff) if reviewer_view else None,
+                      "has_chart": reviewer_view and f.kind == "table"})
+    general = [x for x in findings if x.get("file") not in {f.path for f in req.files}]
+    history = [summary(db, h, svc) for h in wf.released_history(db, req.case_code) if h.id != req.id]
+    case = db.execute(select(Case).where(Case.code == req.case_code)).scalar_one_or_none()
+    return TEMPLATES.TemplateResponse(request, "request.html", {
+        "user": user, "d": d, "req": req, "files": files, "general": general, "history": history,
+        "case": case, "reviewer_view": reviewer_view,
+        "check_error": (req.check_result or {}).get("error"),
+        "approve_blocked": req.verdict == "block",
+        "min_units": svc.policy.egress.min_units_per_cell})
+
+
+@router.post("/requests/{rid}/review")
+def review_form(rid: int, request: Request, decision: str = Form(...), reason: str = Form(""),
+                user: User | None = Depends(page_user), db: Session = Depends(get_db),
+                svc: EgressService = Depends(service)):
+    if (r := _need_login(request, user)) is not None:
+        return r
+    req = load(db, rid, user, lock=True)
+    wf.review(db, svc.store, req, user, decision, reason, policy=svc.policy, release_area=svc.area,
+              now=svc.now())
+    return RedirectResponse(f"/requests/{rid}", status_code=303)
+
+
+@router.post("/requests/{rid}/comment")
+def comment_form(rid: int, request: Request, body: str = Form(...), visibility: str = Form("public"),
+                 user: User | None = Depends(page_user), db: Session = Depends(get_db),
+                 svc: EgressService = Depends(service)):
+    if (r := _need_login(request, user)) is not None:
+        return r
+    req = load(db, rid, user)
+    wf.add_comment(db, req, user, body, visibility, policy=svc.policy, now=svc.now())
+    return RedirectResponse(f"/requests/{rid}#comments", status_code=303)
+
+
+@router.get("/requests/{rid}/files/{fid}/counts.svg")
+def chart(rid: int, fid: int, request: Request, user: User | None = Depends(page_user),
+          db: Session = Depends(get_db), svc: EgressService = Depends(service)):
+    if user is None or not wf.is_reviewer(user):
+        return Response(status_code=403)
+    req = load(db, rid, user)
+    f = next((f for f in req.files if f.id == fid), None)
+    if f is None or req.requester_id == user.id:
+        return Response(status_code=404)
+    svg = count_chart_svg(svc.store, req, f, svc.policy.egress.min_units_per_cell)
+    return Response(svg, media_type="image/svg+xml",
+                    headers={"Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'"})
+
+
+# -- release area pages (O2) ------------------------------------------------------------------
+
+@router.get("/downloads", response_class=HTMLResponse)
+def downloads(request: Request, user: User | None = Depends(page_user), db: Session = Depends(get_db),
+              svc: EgressService = Depends(service)):
+    if (r := _need_login(request, user)) is not None:
+        return r
+    return TEMPLATES.TemplateResponse(request, "downloads.html", {
+        "user": user, "releases": releases_for(db, user, svc),
+        "days": svc.policy.egress.release_download_days,
+        "min_pw": svc.policy.egress.release_zip_min_password_length})
+
+
+@router.get("/downloads/{rid}/files/{fid}")
+def download_file_page(rid: int, fid: int, request: Request, user: User | None = Depends(page_user),
+                       db: Session = Depends(get_db), svc: EgressService = Depends(service)):
+    if (r := _need_login(request, user)) is not None:
+        return r
+    req = released_request(db, rid, user, svc)
+    return file_response(db, req, fid, user, svc, request.client.host if request.client else "")
+
+
+@router.post("/downloads/{rid}/zip")
+def download_zip_page(rid: int, request: Request, password: str = Form(...),
+                      user: User | None = Depends(page_user), db: Session = Depends(get_db),
+                      svc: EgressService = Depends(service)):
+    if (r := _need_login(request, user)) is not None:
+        return r
+    req = released_request(db, rid, user, svc)
+    return zip_response(db, req, password, user, svc, request.client.host if request.client else "")
+

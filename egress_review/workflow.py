@@ -1,0 +1,576 @@
+"""The egress-request state machine (E4, E5, O2).
+
+::
+
+    draft ─► submitted ─► checked ─► in_review ─► approved ─► released
+      │          │           │           ├─► changes_requested
+      └──────────┴───────────┴───────────┴─► rejected / withdrawn (requester)
+
+- ``submitted``: the files are durable in the store and the row is committed; the automatic
+  check (the disclosure engine) runs next and moves the request to ``checked`` (the start-up
+  recovery pass re-runs it for a request left ``submitted`` by a crash).
+- ``checked``: in the reviewers' queue; ``in_review`` once the first review is in.
+- Reviews are blind: a reviewer sees no other reviewer's decision or comments until their own
+  review is in or the stage is complete.  The stage completes when ``reviews_required``
+  (policy, E4) reviews are in: any ``reject`` rejects, else any ``changes`` requests changes,
+  else all approved.  An approved request whose check asked for the committee (E5: models,
+  figures, imaging) then needs ``committee_reviews_required`` decisions from users holding the
+  ``committee`` role.
+- A request whose automatic verdict is ``block`` can never be approved: reviewers can only
+  request changes or reject it.
+- Nobody reviews a request of a case they are a member of, and the requester never reviews or
+  approves their own request.
+- ``approved``: the files are then copied to the release area and the request is ``released``;
+  a crash in between is finished by the recovery pass.
+
+Every transition appends to the audit log in the same transaction (who, when, why).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import tempfile
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, BinaryIO, Callable, Iterable
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from enclave.accounts.models import User
+from enclave.audit import AuditEntry, append
+from enclave.cases.models import Case, CaseMember
+from enclave.db import utcnow
+from egress_review.faults import checkpoint
+from egress_review.models import DECISIONS, EgressComment, EgressRequest, EgressReview, EgressFile
+from egress_review.store import BlobStore, Blob
+
+COMPONENT = "egress"
+REVIEWABLE = ("checked", "in_review")
+WITHDRAWABLE = ("draft", "submitted", "checked", "in_review")
+TERMINAL = ("approved", "released", "rejected", "changes_requested", "withdrawn")
+
+
+class WorkflowError(Exception):
+    """A refused action; ``status`` is the HTTP status the API answers with."""
+
+    status = 400
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        if status is not None:
+            self.status = status
+
+
+class Forbidden(WorkflowError):
+    status = 403
+
+
+class Conflict(WorkflowError):
+    status = 409
+
+
+class NotFound(WorkflowError):
+    status = 404
+
+
+@dataclass
+class Upload:
+    """One uploaded file: its path as named in the manifest and a readable stream."""
+
+    path: str
+    stream: BinaryIO
+
+
+def _audit(db: Session, actor: User | str, action: str, req: EgressRequest | None, *,
+           reason: str | None = None, now: dt.datetime | None = None, **detail: Any) -> None:
+    name = actor.username if isinstance(actor, User) else actor
+    append(db, AuditEntry(COMPONENT, name, action,
+                          case_code=req.case_code if req is not None else detail.pop("case_code", None),
+                          subject=f"egress_request:{req.id}" if req is not None else None,
+                          reason=reason, detail=detail), now=now)
+
+
+def _move(db: Session, req: EgressRequest, to: str, actor: User | str, *, reason: str | None,
+          now: dt.datetime, **detail: Any) -> None:
+    frm = req.state
+    req.state = to
+    _audit(db, actor, f"egress.{to}", req, reason=reason, now=now, from_state=frm, to_state=to,
+           **detail)
+
+
+# ---------------------------------------------------------------------------------------------
+# Manifest and the engine (the only place the disclosure engine is called from)
+
+
+def parse_manifest_json(raw: str | bytes | dict) -> Any:
+    """The manifest from JSON text (or an already-decoded dict); errors say where and why."""
+    from egress_review.manifest import ManifestError, parse_manifest
+
+    if isinstance(raw, (str, bytes)):
+        try:
+            data = json.loads(raw)
+        except (json.JSONDecodeError, UnicodeDecodeError) as e:
+            where = f" line {e.lineno} column {e.colno}" if isinstance(e, json.JSONDecodeError) else ""
+            raise WorkflowError(f"manifest:{where} not valid JSON ({e})") from None
+    else:
+        data = raw
+    try:
+        return parse_manifest(data, "manifest")
+    except ManifestError as e:
+        raise WorkflowError(str(e)) from None
+
+
+def run_engine(manifest, root: Path, *, policy, history=None, case_context: dict | None = None):
+    """Call the disclosure-control engine; every check of the workflow goes through here.
+
+    ``case_context`` holds the case's extra inputs for the engine (``case_pseudonyms``,
+    ``original_images_dir``, ``provenance_key``), as given by the service's ``case_context``
+    hook.
+    """
+    from egress_review.engine import check_request
+
+    return check_request(manifest, root, policy=policy.egress, history=history,
+                         **(case_context or {}))
+
+
+def _history(db: Session, store: BlobStore, case_code: str, exclude_id: int | None, stack: ExitStack):
+    """The case's earlier releases as the engine's ReleaseHistory (E3 differencing)."""
+    from egress_review.engine.history import ReleaseHistory
+
+    rows = db.execute(select(EgressRequest).where(EgressRequest.case_code == case_code,
+                                                  EgressRequest.state.in_(("approved", "released")))
+                      .order_by(EgressRequest.approved_at, EgressRequest.id)).scalars().all()
+    items = []
+    for r in rows:
+        if r.id == exclude_id:
+            continue
+        d = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix=f"egress-hist-{r.id}-")))
+        store.materialize([(f.path, f.sha256) for f in r.files], d)
+        items.append((parse_manifest_json(r.manifest), d))
+    return ReleaseHistory.from_released(items)
+
+
+def released_history(db: Session, case_code: str) -> list[EgressRequest]:
+    return list(db.execute(select(EgressRequest).where(
+        EgressRequest.case_code == case_code,
+        EgressRequest.state.in_(("approved", "released"))).order_by(EgressRequest.approved_at))
+        .scalars())
+
+
+def precheck(db: Session, store: BlobStore, manifest, uploads: list[Upload], *, policy,
+             case_context: dict | None = None) -> Any:
+    """Check files against the engine exactly as a submission would, storing nothing."""
+    _match_uploads(manifest, uploads, policy)
+    with ExitStack() as stack:
+        root = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="egress-pre-")))
+        from egress_review.store import safe_relpath
+
+        for u in uploads:
+            target = root / safe_relpath(u.path)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with target.open("wb") as out:
+                while chunk := u.stream.read(1 << 20):
+                    out.write(chunk)
+        history = _history(db, store, manifest.case_code, None, stack)
+        return run_engine(manifest, root, policy=policy, history=history,
+                          case_context=case_context)
+
+
+# ---------------------------------------------------------------------------------------------
+# Submission
+
+
+def _match_uploads(manifest, uploads: list[Upload], policy) -> dict[str, Upload]:
+    by_path: dict[str, Upload] = {}
+    for u in uploads:
+        if u.path in by_path:
+            raise WorkflowError(f"file {u.path!r} was uploaded twice")
+        by_path[u.path] = u
+    listed = [f.path for f in manifest.files]
+    missing = [p for p in listed if p not in by_path]
+    if missing:
+        raise WorkflowError(f"files listed in the manifest but not uploaded: {missing}")
+    extra = sorted(set(by_path) - set(listed))
+    if extra:
+        raise WorkflowError(f"files uploaded but not listed in the manifest (E4: say what each "
+                            f"file is): {extra}")
+    total = 0
+    for u in uploads:
+        u.stream.seek(0, 2)
+        total += u.stream.tell()
+        u.stream.seek(0)
+    if total > policy.egress.max_request_bytes:
+        raise WorkflowError(f"request holds {total} bytes, more than the {policy.egress.max_request_bytes} "
+                            f"allowed (E1: results are aggregates, not data)", status=413)
+    return by_path
+
+
+def case_membership(db: Session, user: User, case_code: str) -> tuple[Case | None, bool]:
+    case = db.execute(select(Case).where(Case.code == case_code)).scalar_one_or_none()
+    if case is None:
+        return None, False
+    member = any(m.user_id == user.id and m.removed_at is None for m in case.members)
+    return case, member
+
+
+def submit_new(db: Session, store: BlobStore, user: User, manifest, manifest_data: dict,
+               uploads: list[Upload], *, policy, draft: bool = False, client_key: str | None = None,
+               supersedes_id: int | None = None, now: dt.datetime | None = None) -> tuple[EgressRequest, bool]:
+    """Store the files durably, then commit the request row (``submitted`` or ``draft``).
+
+    Returns ``(request, created)``; a repeated ``client_key`` returns the earlier request.
+    The caller runs :func:`check` afterwards (a separate transaction).
+    """
+    now = now or utcnow()
+    if client_key is not None:
+        if not client_key or len(client_key) > 80:
+            raise WorkflowError("idempotency key must be 1-80 characters")
+        old = db.execute(select(EgressRequest).where(EgressRequest.requester_id == user.id,
+                                                     EgressRequest.client_key == client_key)).scalar_one_or_none()
+        if old is not None:
+            if old.manifest_sha256 != _manifest_digest(manifest_data):
+                raise Conflict(f"idempotency key {client_key!r} was already used for request "
+                               f"{old.id} with a different manifest")
+            return old, False
+    case, member = case_membership(db, user, manifest.case_code)
+    if case is None:
+        raise NotFound(f"manifest case_code: no case {manifest.case_code!r}")
+    if not member:
+        raise Forbidden(f"you are not a member of case {manifest.case_code} and cannot export its results")
+    if supersedes_id is not None:
+        prev = db.get(EgressRequest, supersedes_id)
+        if prev is None or prev.requester_id != user.id or prev.case_code != manifest.case_code:
+            raise WorkflowError(f"supersedes: request {supersedes_id} is not one of your requests "
+                                f"for case {manifest.case_code}")
+    by_path = _match_uploads(manifest, uploads, policy)
+    # Release the write lock (SQLite) while the files are copied: nothing is written yet.
+    db.commit()
+    blobs: dict[str, Blob] = {p: store.put_stream(u.stream) for p, u in by_path.items()}
+    checkpoint("submit.blobs_durable")
+    req = EgressRequest(case_code=manifest.case_code, requester_id=user.id,
+                        state="draft", title=_title(manifest), purpose=manifest.purpose,
+                        manifest=manifest_data, manifest_sha256=_manifest_digest(manifest_data),
+                        client_key=client_key, supersedes_id=supersedes_id, created_at=now)
+    for i, f in enumerate(manifest.files):
+        b = blobs[f.path]
+        req.files.append(EgressFile(ordinal=i, path=f.path, kind=f.kind, description=f.description,
+                                    sha256=b.sha256, size=b.size))
+    db.add(req)
+    db.flush()
+    _audit(db, user, "egress.draft", req, now=now, from_state=None, to_state="draft",
+           files={f.path: f.sha256 for f in req.files})
+    if not draft:
+        req.submitted_at = now
+        _move(db, req, "submitted", user, reason=manifest.purpose, now=now)
+    db.commit()
+    checkpoint("submit.committed")
+    return req, True
+
+
+def _title(manifest) -> str:
+    first = manifest.purpose.strip().splitlines()[0] if manifest.purpose.strip() else ""
+    return first[:300]
+
+
+def _manifest_digest(data: dict) -> str:
+    raw = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def submit_draft(db: Session, req: EgressRequest, user: User, *, now: dt.datetime | None = None) -> None:
+    now = now or utcnow()
+    if req.requester_id != user.id:
+        raise Forbidden("only the requester can submit a draft")
+    if req.state != "draft":
+        raise Conflict(f"request {req.id} is {req.state}, not a draft")
+    req.submitted_at = now
+    _move(db, req, "submitted", user, reason=req.purpose, now=now)
+
+
+def check(db: Session, store: BlobStore, req: EgressRequest, *, policy,
+          case_context: dict | None = None, now: dt.datetime | None = None) -> None:
+    """Run the engine on a submitted request and record its findings (``submitted → checked``).
+
+    An engine failure is recorded as a ``block`` verdict (fail closed) with the error, so a
+    reviewer sees it and the request can still be sent back to the requester.
+    """
+    if req.state != "submitted":
+        raise Conflict(f"request {req.id} is {req.state}; only a submitted request is checked")
+    with ExitStack() as stack:
+        root = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix=f"egress-req-{req.id}-")))
+        store.materialize([(f.path, f.sha256) for f in req.files], root)
+        try:
+            manifest = parse_manifest_json(req.manifest)
+            history = _history(db, store, req.case_code, req.id, stack)
+            result = run_engine(manifest, root, policy=policy, history=history,
+                                case_context=case_context)
+            verdict, data, committee, error = result.verdict, result.to_dict(), bool(result.committee), None
+        except Exception as e:  # fail closed: the request waits, blocked, for a human
+            verdict, committee = "block", False
+            error = f"{type(e).__name__}: {e}"
+            data = {"verdict": "block", "error": error, "files": [], "findings": []}
+    now = now or utcnow()
+    req.verdict, req.check_result, req.checked_at = verdict, data, now
+    req.needs_committee = committee or req.needs_committee
+    _move(db, req, "checked", "egress-engine", reason=f"automatic check: {verdict}", now=now,
+          verdict=verdict, findings=len(data.get("findings", [])), committee=req.needs_committee,
+          **({"error": error} if error else {}))
+
+
+def withdraw(db: Session, req: EgressRequest, user: User, reason: str, *, now: dt.datetime | None = None) -> None:
+    if req.requester_id != user.id:
+        raise Forbidden("only the requester can withdraw a request")
+    if req.state not in WITHDRAWABLE:
+        raise Conflict(f"request {req.id} is {req.state} and can no longer be withdrawn")
+    now = now or utcnow()
+    req.decided_at = now
+    _move(db, req, "withdrawn", user, reason=reason or "withdrawn by the requester", now=now)
+
+
+# ---------------------------------------------------------------------------------------------
+# Review
+
+
+def is_conflicted(req: EgressRequest, user: User, case: Case | None) -> str | None:
+    """Why ``user`` may not review ``req`` (None when they may)."""
+    if req.requester_id == user.id:
+        return "you submitted this request; nobody reviews or approves their own request (E4)"
+    if case is not None and any(m.user_id == user.id and m.removed_at is None for m in case.members):
+        return f"you are a member of case {req.case_code}; reviewers must be independent of the case"
+    return None
+
+
+def stage_role(stage: str) -> str:
+    return "committee" if stage == "committee" else "reviewer"
+
+
+def required_for(stage: str, policy) -> int:
+    return policy.egress.committee_reviews_required if stage == "committee" else policy.egress.reviews_required
+
+
+def stage_reviews(req: EgressRequest, stage: str) -> list[EgressReview]:
+    return [r for r in req.reviews if r.stage == stage]
+
+
+def stage_complete(req: EgressRequest, stage: str, policy) -> bool:
+    if req.state not in REVIEWABLE:
+        return True
+    if stage == "review" and req.stage == "committee":
+        return True
+    return len(stage_reviews(req, stage)) >= required_for(stage, policy)
+
+
+def can_act(db: Session, req: EgressRequest, user: User, policy) -> WorkflowError | None:
+    """Why ``user`` cannot record a review on ``req`` now, as the error to raise (None: they can)."""
+    if req.state not in REVIEWABLE:
+        return Conflict(f"request {req.id} is {req.state}, not waiting for review")
+    role = stage_role(req.stage)
+    if not user.has_role(role):
+        return Forbidden(f"this request waits for the {req.stage} stage, which needs the role {role!r}")
+    case = db.execute(select(Case).where(Case.code == req.case_code)).scalar_one_or_none()
+    why = is_conflicted(req, user, case)
+    if why:
+        return Forbidden(why)
+    if any(r.reviewer_id == user.id for r in stage_reviews(req, req.stage)):
+        return Conflict("you have already reviewed this request")
+    if req.stage == "committee" and any(r.reviewer_id == user.id for r in stage_reviews(req, "review")):
+        return Forbidden("the committee decision must come from someone who did not review it at "
+                         "the first stage")
+    return None
+
+
+def review(db: Session, store: BlobStore, req: EgressRequest, user: User, decision: str,
+           reason: str, *, policy, release_area=None, now: dt.datetime | None = None) -> EgressReview:
+    """Record one blind review; when the stage is complete, decide the request."""
+    now = now or utcnow()
+    if decision not in DECISIONS:
+        raise WorkflowError(f"decision must be one of {DECISIONS}, not {decision!r}")
+    reason = (reason or "").strip()
+    if decision != "approve" and not reason:
+        raise WorkflowError("a reason is required to request changes or reject (E4)")
+    refusal = can_act(db, req, user, policy)
+    if refusal is not None:
+        raise refusal
+    if decision == "approve" and req.verdict == "block":
+        raise Conflict("the automatic check blocked this request; it cannot be approved, only sent "
+                       "back for changes or rejected")
+    if decision == "approve" and req.verdict is None:
+        raise Conflict("the automatic check has not run yet")
+    rv = EgressReview(request_id=req.id, reviewer_id=user.id, stage=req.stage, decision=decision,
+                      reason=reason, created_at=now)
+    req.reviews.append(rv)
+    db.flush()
+    _audit(db, user, f"egress.review.{decision}", req, reason=reason or None, now=now,
+           stage=req.stage, review_id=rv.id)
+    if req.state == "checked":
+        _move(db, req, "in_review", user, reason="first review recorded", now=now)
+    done = stage_reviews(req, req.stage)
+    if len(done) >= required_for(req.stage, policy):
+        _decide(db, req, done, now=now)
+    checkpoint("review.before_commit")
+    db.commit()
+    if req.state == "approved":
+        checkpoint("approve.committed")
+        if release_area is not None:
+            release(db, store, release_area, req, now=now)
+            db.commit()
+    return rv
+
+
+def _decide(db: Session, req: EgressRequest, done: list[EgressReview], *, now: dt.datetime) -> None:
+    decisions = {r.decision for r in done}
+    reasons = "; ".join(r.reason for r in done if r.reason and r.decision != "approve")
+    who = ",".join(str(r.reviewer_id) for r in done)
+    if "reject" in decisions:
+        req.decided_at, req.decision_reason = now, reasons
+        _move(db, req, "rejected", "egress-workflow", reason=reasons, now=now, stage=req.stage, reviewers=who)
+    elif "changes" in decisions:
+        req.decided_at, req.decision_reason = now, reasons
+        _move(db, req, "changes_requested", "egress-workflow", reason=reasons, now=now,
+              stage=req.stage, reviewers=who)
+    elif req.stage == "review" and req.needs_committee:
+        req.stage = "committee"
+        _audit(db, "egress-workflow", "egress.committee", req, now=now,
+               reason="independent reviews approved; models, figures or imaging need the committee (E5)")
+    else:
+        req.decided_at = req.approved_at = now
+        req.decision_reason = f"approved by {len(done)} {req.stage} decision(s)"
+        _move(db, req, "approved", "egress-workflow", reason=req.decision_reason, now=now,
+              stage=req.stage, reviewers=who)
+
+
+def add_comment(db: Session, req: EgressRequest, user: User, body: str, visibility: str, *,
+                policy, now: dt.datetime | None = None) -> EgressComment:
+    body = (body or "").strip()
+    if not body:
+        raise WorkflowError("comment body is empty")
+    if visibility not in ("public", "private"):
+        raise WorkflowError("visibility must be 'public' or 'private'")
+    is_requester = req.requester_id == user.id
+    if visibility == "private" and not is_reviewer(user):
+        raise Forbidden("private comments are for reviewers and the committee only")
+    if not is_requester and not is_reviewer(user):
+        raise Forbidden("only the requester and reviewers can comment on a request")
+    now = now or utcnow()
+    c = EgressComment(request_id=req.id, author_id=user.id, visibility=visibility, body=body,
+                      created_at=now)
+    req.comments.append(c)
+    db.flush()
+    _audit(db, user, "egress.comment", req, now=now, visibility=visibility, comment_id=c.id)
+    return c
+
+
+def is_reviewer(user: User) -> bool:
+    return user.has_role("reviewer") or user.has_role("committee")
+
+
+def can_view(req: EgressRequest, user: User) -> bool:
+    return req.requester_id == user.id or is_reviewer(user)
+
+
+def visible_reviews(req: EgressRequest, user: User, policy) -> list[EgressReview]:
+    """Reviews this user may see now.  Blind review: a reviewer sees other reviewers' decisions
+    of a stage only once their own review of that stage is in or the stage is complete; the
+    requester sees individual reviews only once the request is decided."""
+    if req.requester_id == user.id:
+        return list(req.reviews) if req.state in TERMINAL else []
+    out = []
+    for r in req.reviews:
+        if r.reviewer_id == user.id or stage_complete(req, r.stage, policy) \
+                or any(o.reviewer_id == user.id and o.stage == r.stage for o in req.reviews):
+            out.append(r)
+    return out
+
+
+def visible_comments(req: EgressRequest, user: User, policy) -> list[EgressComment]:
+    """The requester sees public comments; a reviewer sees every comment except those of other
+    reviewers while the current stage is open and their own review is not in (blindness)."""
+    if req.requester_id == user.id:
+        return [c for c in req.comments if c.visibility == "public"]
+    open_blind = not stage_complete(req, req.stage, policy) and not any(
+        r.reviewer_id == user.id and r.stage == req.stage for r in req.reviews)
+    out = []
+    for c in req.comments:
+        if open_blind and c.author_id not in (user.id, req.requester_id):
+            continue
+        out.append(c)
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Release (O2)
+
+
+def release(db: Session, store: BlobStore, area, req: EgressRequest, *, now: dt.datetime | None = None) -> None:
+    """Copy an approved request's files to the release area, then mark it ``released``."""
+    if req.state != "approved":
+        raise Conflict(f"request {req.id} is {req.state}; only an approved request is released")
+    area.publish(req, store)
+    now = now or utcnow()
+    req.released_at = now
+    _move(db, req, "released", "egress-workflow", reason="files placed in the release area", now=now,
+          files={f.path: f.sha256 for f in req.files})
+
+
+def download_deadline(req: EgressRequest, policy) -> dt.datetime | None:
+    if req.approved_at is None:
+        return None
+    return req.approved_at + dt.timedelta(days=policy.egress.release_download_days)
+
+
+# ---------------------------------------------------------------------------------------------
+# Start-up recovery
+
+
+@dataclass
+class RecoveryReport:
+    temp_files_removed: int = 0
+    rechecked: list[int] = field(default_factory=list)
+    released: list[int] = field(default_factory=list)
+    missing_blobs: list[tuple[int, str]] = field(default_factory=list)
+    orphan_blobs_removed: int = 0
+
+    def to_dict(self) -> dict:
+        return self.__dict__.copy()
+
+
+def recover(db_url: str, store: BlobStore, area, *, policy,
+            case_context: Callable[[str], dict] = lambda code: {},
+            orphan_grace_s: float = 3600.0, now: dt.datetime | None = None) -> RecoveryReport:
+    """Finish what a crash interrupted: drop temporary files, check requests left
+    ``submitted``, release requests left ``approved``, and report any request whose blob is
+    missing (which the write order makes impossible short of disk loss or tampering)."""
+    from enclave.db import session_scope
+
+    rep = RecoveryReport(temp_files_removed=len(store.recover()) + len(area.recover()))
+    with session_scope(db_url) as db:
+        referenced = set()
+        for f in db.execute(select(EgressFile)).scalars():
+            referenced.add(f.sha256)
+            if not store.exists(f.sha256):
+                rep.missing_blobs.append((f.request_id, f.path))
+        rep.orphan_blobs_removed = len(store.collect_orphans(referenced, older_than_s=orphan_grace_s))
+    with session_scope(db_url) as db:
+        ids = db.execute(select(EgressRequest.id).where(EgressRequest.state == "submitted")).scalars().all()
+    for rid in ids:
+        with session_scope(db_url) as db:
+            req = db.get(EgressRequest, rid, with_for_update=True)
+            if req is not None and req.state == "submitted":
+                check(db, store, req, policy=policy, case_context=case_context(req.case_code), now=now)
+                rep.rechecked.append(rid)
+    with session_scope(db_url) as db:
+        ids = db.execute(select(EgressRequest.id).where(EgressRequest.state == "approved")).scalars().all()
+    for rid in ids:
+        with session_scope(db_url) as db:
+            req = db.get(EgressRequest, rid, with_for_update=True)
+            if req is not None and req.state == "approved":
+                release(db, store, area, req, now=now)
+                rep.released.append(rid)
+    if rep.missing_blobs or rep.rechecked or rep.released or rep.temp_files_removed:
+        with session_scope(db_url) as db:
+            _audit(db, "egress-recovery", "egress.recovery", None, now=now, **{
+                k: v for k, v in rep.to_dict().items()})
+    return rep

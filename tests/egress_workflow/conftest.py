@@ -1,0 +1,157 @@
+"""Fixtures for the egress-review workflow: people, cases, files and the app on both databases."""
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import io
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from enclave.accounts.models import User, UserRole
+from enclave.accounts.passwords import hash_password
+from enclave.cases.models import Case, CaseMember
+from enclave.db import session_scope, utcnow
+from enclave.web.auth import issue_token
+from policies import load_policy
+from policies.loader import POLICY_ROOT
+
+PASSWORD = "Correct-Horse-42x"
+
+# name -> (roles, cases they are a member of)
+PEOPLE = {
+    "alice": (("researcher",), ("C1", "IMG1")),  # the requester
+    "bob": (("researcher",), ("C1",)),
+    "rev1": (("reviewer",), ()),
+    "rev2": (("reviewer",), ()),
+    "rev3": (("reviewer",), ()),
+    "carol": (("reviewer", "researcher"), ("C1",)),  # a reviewer who works on the case
+    "com1": (("committee",), ()),
+    "mallory": (("researcher",), ("C2",)),
+}
+
+COUNTS_OK = b"age_group,sex,n\n20-39,F,120\n20-39,M,98\n40-59,F,143\n40-59,M,131\n"
+COUNTS_SMALL = b"age_group,n\n20-39,3\n40-59,40\n"
+
+
+def table_spec(path: str, groups=("age_group", "sex")) -> dict:
+    cols = {g: {"role": "group"} for g in groups}
+    cols["n"] = {"role": "count"}
+    return {"path": path, "kind": "table", "description": f"persons by {', '.join(groups)}",
+            "columns": cols}
+
+
+def manifest(case: str = "C1", files: list[dict] | None = None, purpose: str = "Visits by age and sex, "
+             "for the paper on outpatient use 2018-2020") -> dict:
+    return {"version": 1, "case_code": case, "purpose": purpose,
+            "files": files if files is not None else [table_spec("counts.csv")]}
+
+
+def png_bytes() -> bytes:
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGB", (40, 30), (30, 90, 160)).save(buf, "PNG")
+    return buf.getvalue()
+
+
+@dataclass
+class World:
+    db_url: str
+    policy: object
+    tokens: dict[str, str] = field(default_factory=dict)
+    ids: dict[str, int] = field(default_factory=dict)
+
+    def auth(self, name: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.tokens[name]}"}
+
+
+@functools.lru_cache(maxsize=1)
+def password_hash() -> str:
+    return hash_password(PASSWORD)  # argon2 is slow on purpose: hash once for every test user
+
+
+def make_world(db_url: str, policy) -> World:
+    w = World(db_url, policy)
+    with session_scope(db_url) as db:
+        cases = {}
+        for code, imaging in (("C1", False), ("C2", False), ("IMG1", True)):
+            cases[code] = Case(code=code, title=f"case {code}", imaging=imaging, status="active")
+            db.add(cases[code])
+        db.flush()
+        for name, (roles, member_of) in PEOPLE.items():
+            u = User(username=name, password_hash=password_hash(),
+                     password_changed_at=utcnow() - dt.timedelta(days=1))
+            for r in roles:
+                u.roles.append(UserRole(role=r))
+            db.add(u)
+            db.flush()
+            w.ids[name] = u.id
+            for code in member_of:
+                db.add(CaseMember(case_id=cases[code].id, user_id=u.id))
+            w.tokens[name] = issue_token(db, u, kind="api", lifetime=dt.timedelta(days=1))
+    return w
+
+
+def nhi_policy(**egress):
+    p = load_policy(POLICY_ROOT / "nhi_centre")
+    if egress:
+        p = p.model_copy(update={"egress": p.egress.model_copy(update=egress)})
+    return p
+
+
+class Clock:
+    """An injectable clock: tests move it past the download window."""
+
+    def __init__(self) -> None:
+        self.now = utcnow()
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+    def advance(self, **kw) -> None:
+        self.now += dt.timedelta(**kw)
+
+
+@pytest.fixture
+def clock():
+    return Clock()
+
+
+@pytest.fixture
+def policy():
+    return nhi_policy()
+
+
+@pytest.fixture
+def world(db_url, policy):
+    return make_world(db_url, policy)
+
+
+@pytest.fixture
+def dirs(tmp_path):
+    return {"store_dir": tmp_path / "egress", "release_dir": tmp_path / "release"}
+
+
+@pytest.fixture
+def client(world, dirs, clock):
+    from fastapi.testclient import TestClient
+
+    from egress_review.api import create_app
+
+    app = create_app(world.db_url, world.policy, store_dir=dirs["store_dir"],
+                     release_dir=dirs["release_dir"], clock=clock)
+    with TestClient(app) as c:
+        yield c
+
+
+def submit(client, world, who="alice", man: dict | None = None, files: dict[str, bytes] | None = None,
+           **form) -> dict:
+    man = man if man is not None else manifest()
+    files = files if files is not None else {"counts.csv": COUNTS_OK}
+    r = client.post("/api/requests", headers=world.auth(who),
+                    data={"manifest": json.dumps(man), **form},
+                    files=[("files", (name, data, "application/octet-stream")) for name, data in files.items()])
+    return r

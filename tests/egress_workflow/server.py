@@ -1,0 +1,66 @@
+"""Run the real egress-review service (uvicorn) in a subprocess on a free loopback port."""
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Service:
+    def __init__(self, home: Path, db_url: str, *, env: dict[str, str] | None = None) -> None:
+        self.home = home
+        self.db_url = db_url
+        self.extra_env = env or {}
+        self.port = free_port()
+        self.proc: subprocess.Popen | None = None
+        self.log = home / f"uvicorn-{self.port}.log"
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, timeout: float = 90.0) -> "Service":
+        env = {k: v for k, v in os.environ.items() if not k.startswith("EGRESS_FAULT_")}
+        env.update(ENCLAVE_HOME=str(self.home), ENCLAVE_DB_URL=self.db_url, **self.extra_env)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "--factory", "egress_review.api:create_app",
+             "--host", "127.0.0.1", "--port", str(self.port), "--no-access-log"],
+            env=env, stdout=self.log.open("ab"), stderr=subprocess.STDOUT, start_new_session=True)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"service exited with {self.proc.returncode}: {self.log.read_text()[-3000:]}")
+            try:
+                if httpx.get(self.url + "/api/health", timeout=2).status_code == 200:
+                    return self
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.2)
+        self.kill()
+        raise RuntimeError(f"service did not come up: {self.log.read_text()[-3000:]}")
+
+    def kill(self) -> None:
+        """SIGKILL: no clean-up code runs, like a power cut for the process."""
+        if self.proc is not None and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait(timeout=30)
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.kill()

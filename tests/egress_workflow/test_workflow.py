@@ -1,0 +1,306 @@
+"""The egress-request workflow end to end through the API, on SQLite and PostgreSQL (E4, E5, O2)."""
+from __future__ import annotations
+
+import io
+import json
+
+import pyzipper
+import pytest
+from sqlalchemy import select
+
+from enclave.audit import verify_chain
+from enclave.audit.models import AuditRecord
+from enclave.db import session_scope
+from egress_review.models import EgressRequest
+from tests.egress_workflow.conftest import (COUNTS_OK, COUNTS_SMALL, manifest, nhi_policy, png_bytes,
+                                            submit, table_spec)
+
+
+def audit_actions(db_url, rid):
+    with session_scope(db_url) as db:
+        return [(r.actor, r.action) for r in db.execute(
+            select(AuditRecord).where(AuditRecord.subject == f"egress_request:{rid}")
+            .order_by(AuditRecord.seq)).scalars()]
+
+
+def review(client, world, who, rid, decision, reason="ok"):
+    return client.post(f"/api/requests/{rid}/reviews", headers=world.auth(who),
+                       json={"decision": decision, "reason": reason})
+
+
+def test_full_two_person_review_and_download(client, world):
+    r = submit(client, world)
+    assert r.status_code == 201, r.text
+    rid = r.json()["id"]
+    assert r.json()["state"] == "checked" and r.json()["verdict"] == "pass"
+
+    # Reviewer 1 reviews and leaves a private note; reviewer 2 must see neither (blind review).
+    assert review(client, world, "rev1", rid, "approve", "all cells >= 6").status_code == 200
+    c = client.post(f"/api/requests/{rid}/comments", headers=world.auth("rev1"),
+                    json={"body": "row 3 looked odd at first", "visibility": "private"})
+    assert c.status_code == 201
+    seen_by_2 = client.get(f"/api/requests/{rid}", headers=world.auth("rev2")).json()
+    assert seen_by_2["state"] == "in_review"
+    assert seen_by_2["reviews"] == [] and seen_by_2["comments"] == []
+    assert seen_by_2["reviews_in"] == 1 and seen_by_2["can_review"] is True
+    # The requester sees neither the private note nor reviews before the decision.
+    seen_by_alice = client.get(f"/api/requests/{rid}", headers=world.auth("alice")).json()
+    assert seen_by_alice["comments"] == [] and seen_by_alice["reviews"] == []
+
+    assert review(client, world, "rev2", rid, "approve", "fine").status_code == 200
+    done = client.get(f"/api/requests/{rid}", headers=world.auth("rev2")).json()
+    assert done["state"] == "released"
+    assert {rv["reviewer"] for rv in done["reviews"]} == {"rev1", "rev2"}
+    assert [c["body"] for c in done["comments"]] == ["row 3 looked odd at first"]
+    # A third review is refused: the request is no longer in review.
+    assert review(client, world, "rev3", rid, "approve").status_code == 409
+
+    rel = client.get("/api/releases", headers=world.auth("alice")).json()
+    (entry,) = [x for x in rel if x["request_id"] == rid]
+    assert entry["status"] == "available"
+    fid = entry["files"][0]["id"]
+    got = client.get(f"/api/releases/{rid}/files/{fid}", headers=world.auth("alice"))
+    assert got.status_code == 200 and got.content == COUNTS_OK
+    rel = client.get("/api/releases", headers=world.auth("alice")).json()
+    assert [x for x in rel if x["request_id"] == rid][0]["files"][0]["downloads"] == 1
+
+    actions = [a for _, a in audit_actions(world.db_url, rid)]
+    for expected in ("egress.draft", "egress.submitted", "egress.checked", "egress.review.approve",
+                     "egress.in_review", "egress.approved", "egress.released", "egress.download"):
+        assert expected in actions, (expected, actions)
+    assert actions.index("egress.submitted") < actions.index("egress.checked") < actions.index("egress.approved")
+    with session_scope(world.db_url) as db:
+        assert verify_chain(db) == []
+
+
+def test_requester_and_case_members_cannot_review(client, world):
+    # carol holds the reviewer role but is a member of C1; she submits a request herself.
+    rid = submit(client, world, who="carol").json()["id"]
+    r = review(client, world, "carol", rid, "approve")
+    assert r.status_code == 403 and "their own request" in r.json()["detail"]
+    rid2 = submit(client, world, who="alice").json()["id"]
+    r = review(client, world, "carol", rid2, "approve")
+    assert r.status_code == 403 and "member of case C1" in r.json()["detail"]
+    # A researcher without the reviewer role cannot review, nor see another's request.
+    assert review(client, world, "bob", rid2, "approve").status_code == 404
+    assert client.get(f"/api/requests/{rid2}", headers=world.auth("bob")).status_code == 404
+    # Reviewing twice is refused.
+    assert review(client, world, "rev1", rid2, "approve").status_code == 200
+    assert review(client, world, "rev1", rid2, "approve").status_code == 409
+    # No review was recorded by carol.
+    with session_scope(world.db_url) as db:
+        req = db.get(EgressRequest, rid2)
+        assert [r.reviewer_id for r in req.reviews] == [world.ids["rev1"]]
+
+
+def test_block_verdict_cannot_be_approved(client, world):
+    man = manifest(files=[table_spec("small.csv", groups=("age_group",))])
+    r = submit(client, world, man=man, files={"small.csv": COUNTS_SMALL})
+    assert r.status_code == 201 and r.json()["verdict"] == "block"
+    rid = r.json()["id"]
+    r = review(client, world, "rev1", rid, "approve")
+    assert r.status_code == 409 and "cannot be approved" in r.json()["detail"]
+    assert review(client, world, "rev1", rid, "changes", "").status_code == 400  # reason required
+    assert review(client, world, "rev1", rid, "changes", "cell 20-39 has 3 persons").status_code == 200
+    assert review(client, world, "rev2", rid, "reject", "below threshold (E2)").status_code == 200
+    d = client.get(f"/api/requests/{rid}", headers=world.auth("alice")).json()
+    assert d["state"] == "rejected" and "below threshold" in d["decision_reason"]
+    # The requester now sees the decided reviews; nothing is downloadable.
+    assert len(d["reviews"]) == 2
+    rel = [x for x in client.get("/api/releases", headers=world.auth("alice")).json() if x["request_id"] == rid]
+    assert rel[0]["status"] == "rejected"
+    fid = d["files"][0]["id"]
+    assert client.get(f"/api/releases/{rid}/files/{fid}", headers=world.auth("alice")).status_code == 409
+
+
+def test_disagreement_sends_back_for_changes_then_resubmission(client, world):
+    rid = submit(client, world).json()["id"]
+    assert review(client, world, "rev1", rid, "approve").status_code == 200
+    assert review(client, world, "rev2", rid, "changes", "explain the 2018 drop").status_code == 200
+    d = client.get(f"/api/requests/{rid}", headers=world.auth("alice")).json()
+    assert d["state"] == "changes_requested" and d["decision_reason"] == "explain the 2018 drop"
+    r2 = submit(client, world, supersedes=str(rid),
+                man=manifest(purpose="Visits by age and sex; the 2018 drop is the coding change"))
+    assert r2.status_code == 201
+    # bob cannot supersede alice's request.
+    r3 = submit(client, world, who="bob", supersedes=str(rid))
+    assert r3.status_code == 400 and "supersedes" in r3.json()["detail"]
+
+
+def test_committee_path_for_figures(client, world):
+    man = manifest(case="IMG1", files=[
+        table_spec("counts.csv"),
+        {"path": "fig/roc.png", "kind": "figure", "description": "ROC curve of the model"}])
+    r = submit(client, world, man=man, files={"counts.csv": COUNTS_OK, "fig/roc.png": png_bytes()})
+    assert r.status_code == 201, r.text
+    rid = r.json()["id"]
+    d = client.get(f"/api/requests/{rid}", headers=world.auth("rev1")).json()
+    assert d["needs_committee"] is True and d["verdict"] == "review"
+    assert [f["path"] for f in d["files"]] == ["counts.csv", "fig/roc.png"]
+    # The committee cannot decide before the reviewers (its role is not 'reviewer').
+    assert review(client, world, "com1", rid, "approve").status_code == 403
+    assert review(client, world, "rev1", rid, "approve").status_code == 200
+    assert review(client, world, "rev2", rid, "approve").status_code == 200
+    d = client.get(f"/api/requests/{rid}", headers=world.auth("rev1")).json()
+    assert d["state"] == "in_review" and d["stage"] == "committee"
+    # A reviewer without the committee role cannot approve at this stage.
+    r = review(client, world, "rev3", rid, "approve")
+    assert r.status_code == 403 and "committee" in r.json()["detail"]
+    assert review(client, world, "com1", rid, "approve", "figure shows no individual").status_code == 200
+    d = client.get(f"/api/requests/{rid}", headers=world.auth("com1")).json()
+    assert d["state"] == "released"
+    assert ("com1", "egress.review.approve") in audit_actions(world.db_url, rid)
+    assert ("egress-workflow", "egress.committee") in audit_actions(world.db_url, rid)
+
+
+@pytest.fixture
+def one_review_client(world, dirs, clock):
+    from fastapi.testclient import TestClient
+
+    from egress_review.api import create_app
+
+    app = create_app(world.db_url, nhi_policy(reviews_required=1), store_dir=dirs["store_dir"],
+                     release_dir=dirs["release_dir"], clock=clock)
+    with TestClient(app) as c:
+        yield c
+
+
+def test_download_window_expires_with_410(one_review_client, world, clock, dirs):
+    client = one_review_client
+    rid = submit(client, world).json()["id"]
+    assert review(client, world, "rev1", rid, "approve").json()["state"] == "released"
+    d = client.get(f"/api/requests/{rid}", headers=world.auth("alice")).json()
+    fid = d["files"][0]["id"]
+    # Only the requester downloads; reviewers and other researchers do not.
+    assert client.get(f"/api/releases/{rid}/files/{fid}", headers=world.auth("bob")).status_code == 404
+    assert client.get(f"/api/releases/{rid}/files/{fid}", headers=world.auth("rev1")).status_code == 404
+    clock.advance(days=13, hours=23)
+    assert client.get(f"/api/releases/{rid}/files/{fid}", headers=world.auth("alice")).status_code == 200
+    clock.advance(hours=2)  # now 14 days + 1 hour after approval
+    r = client.get(f"/api/releases/{rid}/files/{fid}", headers=world.auth("alice"))
+    assert r.status_code == 410 and "14 days" in r.json()["detail"]
+    assert client.post(f"/api/releases/{rid}/zip", headers=world.auth("alice"),
+                       json={"password": "a-long-password"}).status_code == 410
+    assert not (dirs["release_dir"] / f"r{rid}").exists()
+    rel = [x for x in client.get("/api/releases", headers=world.auth("alice")).json() if x["request_id"] == rid]
+    assert rel[0]["status"] == "expired"
+    actions = [a for _, a in audit_actions(world.db_url, rid)]
+    assert actions.count("egress.download") == 1 and "egress.release.expired" in actions
+
+
+def test_encrypted_zip_opens_only_with_the_password(one_review_client, world):
+    client = one_review_client
+    man = manifest(files=[table_spec("counts.csv"),
+                          {"path": "notes/readme.txt", "kind": "text", "description": "how to read"}])
+    readme = "表格說明：依年齡與性別分組。\n".encode()
+    rid = submit(client, world, man=man, files={"counts.csv": COUNTS_OK, "notes/readme.txt": readme}).json()["id"]
+    assert review(client, world, "rev1", rid, "approve").status_code == 200
+    r = client.post(f"/api/releases/{rid}/zip", headers=world.auth("alice"), json={"password": "short"})
+    assert r.status_code == 400 and "at least 10" in r.json()["detail"]
+    r = client.post(f"/api/releases/{rid}/zip", headers=world.auth("alice"),
+                    json={"password": "Tea-and-Biscuits-7"})
+    assert r.status_code == 200 and r.headers["content-type"] == "application/zip"
+    with pyzipper.AESZipFile(io.BytesIO(r.content)) as zf:
+        assert sorted(zf.namelist()) == ["counts.csv", "notes/readme.txt"]
+        with pytest.raises(RuntimeError):
+            zf.read("counts.csv")  # no password
+        zf.setpassword(b"wrong-password-123")
+        with pytest.raises(RuntimeError):
+            zf.read("counts.csv")
+        zf.setpassword(b"Tea-and-Biscuits-7")
+        assert zf.read("counts.csv") == COUNTS_OK and zf.read("notes/readme.txt") == readme
+        assert all(i.flag_bits & 0x1 for i in zf.infolist())  # every entry encrypted
+    with session_scope(world.db_url) as db:
+        rec = db.execute(select(AuditRecord).where(AuditRecord.action == "egress.download")).scalars().one()
+        assert rec.actor == "alice" and rec.detail["encrypted"] is True
+
+
+def test_submission_errors_name_what_is_wrong(client, world):
+    r = submit(client, world, files={"other.csv": COUNTS_OK})
+    assert r.status_code == 400 and "counts.csv" in r.json()["detail"]
+    r = submit(client, world, files={"counts.csv": COUNTS_OK, "extra.csv": COUNTS_OK})
+    assert r.status_code == 400 and "extra.csv" in r.json()["detail"]
+    r = client.post("/api/requests", headers=world.auth("alice"), data={"manifest": "{not json"},
+                    files=[("files", ("counts.csv", COUNTS_OK))])
+    assert r.status_code == 400 and "not valid JSON" in r.json()["detail"]
+    bad = manifest()
+    bad["files"][0]["kind"] = "spreadsheet"
+    r = submit(client, world, man=bad)
+    assert r.status_code == 400 and "files[0] (counts.csv).kind" in r.json()["detail"]
+    trav = manifest(files=[table_spec("../../etc/counts.csv")])
+    r = submit(client, world, man=trav, files={"../../etc/counts.csv": COUNTS_OK})
+    assert r.status_code == 400 and ".." in r.json()["detail"]
+    # Not a member of the case named in the manifest.
+    r = submit(client, world, who="mallory")
+    assert r.status_code == 403 and "not a member of case C1" in r.json()["detail"]
+    r = submit(client, world, man=manifest(case="NOPE"))
+    assert r.status_code == 404
+    assert client.post("/api/requests", data={"manifest": "{}"}).status_code == 401
+    with session_scope(world.db_url) as db:
+        assert db.execute(select(EgressRequest)).scalars().all() == []
+
+
+def test_idempotent_retry_draft_and_withdraw(client, world):
+    a = submit(client, world, idempotency_key="k-1")
+    b = submit(client, world, idempotency_key="k-1")
+    assert a.status_code == 201 and b.status_code == 200 and a.json()["id"] == b.json()["id"]
+    other = submit(client, world, idempotency_key="k-1", man=manifest(purpose="something else entirely"))
+    assert other.status_code == 409
+    d = submit(client, world, draft="true")
+    assert d.json()["state"] == "draft"
+    rid = d.json()["id"]
+    assert review(client, world, "rev1", rid, "approve").status_code == 409  # drafts are not reviewable
+    assert client.post(f"/api/requests/{rid}/submit", headers=world.auth("bob")).status_code == 404
+    s = client.post(f"/api/requests/{rid}/submit", headers=world.auth("alice"))
+    assert s.status_code == 200 and s.json()["state"] == "checked"
+    w = client.post(f"/api/requests/{rid}/withdraw", headers=world.auth("alice"), json={"reason": "typo"})
+    assert w.status_code == 200 and w.json()["state"] == "withdrawn"
+    assert client.post(f"/api/requests/{rid}/withdraw", headers=world.auth("alice"),
+                       json={"reason": "again"}).status_code == 409
+    assert ("alice", "egress.withdrawn") in audit_actions(world.db_url, rid)
+
+
+def test_precheck_stores_nothing_and_matches_submission(client, world, dirs):
+    man = manifest(files=[table_spec("small.csv", groups=("age_group",))])
+    r = client.post("/api/precheck", headers=world.auth("alice"), data={"manifest": json.dumps(man)},
+                    files=[("files", ("small.csv", COUNTS_SMALL))])
+    assert r.status_code == 200, r.text
+    res = r.json()
+    assert res["verdict"] == "block"
+    assert any(x["rule"] == "E2" and x["location"].get("row") == 1 and x["location"].get("column") == "n"
+               for x in res["findings"]), res["findings"]
+    assert list((dirs["store_dir"] / "blobs").rglob("*")) == []
+    with session_scope(world.db_url) as db:
+        assert db.execute(select(EgressRequest)).scalars().all() == []
+    r = client.post("/api/precheck", headers=world.auth("mallory"), data={"manifest": json.dumps(man)},
+                    files=[("files", ("small.csv", COUNTS_SMALL))])
+    assert r.status_code == 403
+
+
+def test_files_only_reach_reviewers_not_the_requester(client, world):
+    rid = submit(client, world).json()["id"]
+    fid = client.get(f"/api/requests/{rid}", headers=world.auth("alice")).json()["files"][0]["id"]
+    # The requester cannot use the reviewer endpoint as a way out before approval.
+    assert client.get(f"/api/requests/{rid}/files/{fid}", headers=world.auth("alice")).status_code == 403
+    assert client.get(f"/api/releases/{rid}/files/{fid}", headers=world.auth("alice")).status_code == 409
+    r = client.get(f"/api/requests/{rid}/files/{fid}", headers=world.auth("rev1"))
+    assert r.status_code == 200 and r.content == COUNTS_OK
+
+
+def test_case_history_reaches_the_engine(one_review_client, world):
+    """The second request of a case is checked against what the case released before (E3)."""
+    client = one_review_client
+    total = b"age_group,n\nAll,46\n"
+    man1 = manifest(files=[{"path": "total.csv", "kind": "table", "description": "all persons",
+                            "columns": {"age_group": {"role": "group"}, "n": {"role": "count"}}}])
+    rid1 = submit(client, world, man=man1, files={"total.csv": total}).json()["id"]
+    assert review(client, world, "rev1", rid1, "approve").json()["state"] == "released"
+    part = b"age_group,n\n20-39,40\n"
+    man2 = manifest(files=[{"path": "part.csv", "kind": "table", "description": "persons 20-39",
+                            "columns": {"age_group": {"role": "group"}, "n": {"role": "count"}}}])
+    r = client.post("/api/precheck", headers=world.auth("alice"), data={"manifest": json.dumps(man2)},
+                    files=[("files", ("part.csv", part))])
+    assert r.status_code == 200
+    page = client.get(f"/requests/{submit(client, world, man=man2, files={'part.csv': part}).json()['id']}",
+                      headers=world.auth("rev2"))
+    assert page.status_code == 200 and f"#{rid1}" in page.text
