@@ -58,6 +58,24 @@ class SessionPolicy(BaseModel):
     sandbox_memory_mb: int = setting(4096, rule="S1", ge=256, description="Session memory cap.")
     sandbox_cpu_percent: int = setting(100, rule="S1", ge=10, description="Session CPU cap.")
     sandbox_max_processes: int = setting(256, rule="S1", ge=16, description="Session pids cap.")
+    sandbox_uid_base: int = setting(
+        200000, rule="S1", ge=1000,
+        description="Each researcher's session runs as uid base+account id (never root).")
+    sandbox_gid_base: int = setting(
+        300000, rule="S1", ge=1000,
+        description="Each case's workspace group is gid base+case id (case members share it).")
+    slot_end_check_seconds: int = setting(
+        10, rule="S2", ge=1, le=30,
+        description="How often the warden looks for sessions past their slot end.")
+    auth_refresh_seconds: int = setting(
+        30, rule="S2", ge=5, le=60,
+        description="Browser/API logins are re-checked against the booking this often.")
+    overnight_registration_lead_hours: int = setting(
+        24, rule="S5", ge=0,
+        description="An overnight run must be registered this long before it starts.")
+    purpose_min_length: int = setting(
+        10, rule="A3", ge=1,
+        description="The purpose of the day's work given at session start (characters).")
     sandbox_network: str = setting(
         "loopback-only", rule="S7", description="Sessions see no network but the hub proxy.",
         pattern="^loopback-only$")

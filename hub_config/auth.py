@@ -1,0 +1,157 @@
+"""The hub's Authenticator: local accounts or LDAP, then A4 and the booking gate.
+
+Refusals with a reason raise ``HTTPError(403, reason)``: JupyterHub renders the login form with
+that message, so the user is told why (expired password, no booking, suspended case).
+``check_allowed`` is overridden (never ``allow_all``, which skips it) and repeats the gate;
+``refresh_user`` repeats it every ``auth_refresh_age`` so a browser session ends with its slot;
+the pre-spawn hook repeats it once more and hands the booking to the spawner.
+"""
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+
+from jupyterhub.auth import Authenticator
+from tornado import web
+from traitlets import Dict, Unicode, default
+
+from enclave.audit import AuditEntry, append
+from enclave.bookings import gate
+from enclave.cases.models import Case
+from enclave.db import session_scope, utcnow
+from hub_config.identity import (Identity, LdapSettings, LoginRefused, check_password_policy,
+                                 ldap_identity, local_identity)
+
+
+def _policy(policy_dir: str):
+    from policies import current_policy, load_policy
+
+    return load_policy(policy_dir) if policy_dir else current_policy()
+
+
+def audit(db_url: str, entry: AuditEntry) -> None:
+    with session_scope(db_url) as s:
+        append(s, entry)
+
+
+class EnclaveAuthenticator(Authenticator):
+    backend = Unicode("local", config=True, help="'local' (state DB accounts) or 'ldap'.")
+    db_url = Unicode(config=True, help="State database URL.")
+    policy_dir = Unicode("", config=True, help="Policy directory ('' = deployment default).")
+    ldap_server_uri = Unicode("", config=True)
+    ldap_user_dn_template = Unicode("", config=True, help="e.g. uid={username},ou=people,…")
+    ldap_group_search_base = Unicode("", config=True)
+    ldap_group_filter = Unicode("(&(objectClass=groupOfNames)(member={dn}))", config=True)
+    ldap_group_roles = Dict(config=True, help="Directory group cn -> enclave role.")
+
+    @default("any_allow_config")
+    def _any_allow(self):
+        return True  # check_allowed below is the allow rule (the booking gate)
+
+    @default("db_url")
+    def _db_url(self):
+        from enclave.settings import get_settings
+
+        return get_settings().db_url
+
+    @property
+    def policy(self):
+        return _policy(self.policy_dir)
+
+    def _identify(self, username: str, password: str) -> Identity | None:
+        if self.backend == "ldap":
+            cfg = LdapSettings(self.ldap_server_uri, self.ldap_user_dn_template,
+                               self.ldap_group_search_base, self.ldap_group_filter,
+                               dict(self.ldap_group_roles))
+            return ldap_identity(cfg, username, password)
+        if self.backend == "local":
+            return local_identity(self.db_url, username, password)
+        raise ValueError(f"EnclaveAuthenticator.backend: unknown backend {self.backend!r}")
+
+    def login_decision(self, username: str, password: str,
+                       now: dt.datetime | None = None) -> dict | None:
+        """Synchronous core of ``authenticate`` (also used directly by tests and the CLI).
+
+        Returns the JupyterHub auth model, None for a wrong user/password, or raises
+        LoginRefused with the reason.
+        """
+        now = now or utcnow()
+        ident = self._identify(username, password)
+        if ident is None:
+            return None
+        check_password_policy(ident, password, self.policy.accounts, now)
+        roles = ident.roles
+        model = {"name": username, "admin": "admin" in roles,
+                 "auth_state": None}
+        if "researcher" in roles:
+            with session_scope(self.db_url) as s:
+                decision = gate.check(s, username, now)
+                if not decision.allowed:
+                    if "admin" in roles:
+                        return model  # an administrator may log in (but not spawn) off-slot
+                    raise LoginRefused(f"Login refused: {decision.reason}.")
+                b = decision.booking
+                case = s.get(Case, b.case_id)
+                first = gate.mark_attended(s, b, now)
+                append(s, AuditEntry("hub", username, "session.login", case_code=case.code,
+                                     subject=f"booking:{b.id}",
+                                     detail={"first_login": first, "slot": b.slot_name,
+                                             "source": ident.source}))
+            return model
+        if "admin" in roles:
+            audit(self.db_url, AuditEntry("hub", username, "session.login",
+                                          detail={"admin": True, "source": ident.source}))
+            return model
+        raise LoginRefused("Login refused: the work area is for researchers with a booking "
+                           f"(your roles: {', '.join(roles) or 'none'}).")
+
+    async def authenticate(self, handler, data):
+        username = self.normalize_username(data.get("username", ""))
+        password = data.get("password", "")
+        try:
+            return await asyncio.to_thread(self.login_decision, username, password)
+        except LoginRefused as e:
+            await asyncio.to_thread(audit, self.db_url, AuditEntry(
+                "hub", username or "-", "session.login_refused", reason=str(e)))
+            raise web.HTTPError(403, str(e)) from None
+
+    def check_allowed(self, username, authentication=None):
+        # Called right after authenticate: admins pass; researchers must still hold a booking.
+        if authentication and authentication.get("admin"):
+            return True
+        with session_scope(self.db_url) as s:
+            return gate.check(s, username, utcnow()).allowed
+
+    async def refresh_user(self, user, handler=None, **kwargs):
+        if user.admin:
+            return True
+
+        def still_booked():
+            with session_scope(self.db_url) as s:
+                return gate.check(s, user.name, utcnow()).allowed
+        return await asyncio.to_thread(still_booked)
+
+
+def booking_pre_spawn_hook(spawner) -> None:
+    """Spawner.pre_spawn_hook: no active booking, no server (HTTP 403 with the reason)."""
+    auth = spawner.authenticator
+    db_url = auth.db_url
+    pol = auth.policy
+    now = utcnow()
+    with session_scope(db_url) as s:
+        decision = gate.check(s, spawner.user.name, now)
+        if not decision.allowed:
+            append(s, AuditEntry("hub", spawner.user.name, "session.spawn_refused",
+                                 reason=decision.reason))
+        else:
+            b = decision.booking
+            case = s.get(Case, b.case_id)
+            spawner.enclave = {"booking_id": b.id, "case_code": case.code, "case_id": case.id,
+                               "user_id": b.user_id, "ends_at": b.ends_at.isoformat(),
+                               "purpose_min_length": pol.sessions.purpose_min_length}
+            append(s, AuditEntry("hub", spawner.user.name, "session.spawn", case_code=case.code,
+                                 subject=f"booking:{b.id}"))
+    if not decision.allowed:
+        spawner.enclave = None
+        raise web.HTTPError(403, f"Server start refused: {decision.reason}")
+

@@ -1,0 +1,98 @@
+# JupyterHub configuration for the enclave (loaded with `jupyterhub -f`).
+# Runtime values come from the hub.json written by hub_config.launch.prepare
+# ($ENCLAVE_HUB_CONFIG); every threshold comes from the policy (rule IDs in policies/).
+import json
+import os
+import sys
+from pathlib import Path
+
+from hub_config.auth import booking_pre_spawn_hook
+from hub_config.spawner import unix_url
+from policies import load_policy
+
+c = get_config()  # noqa: F821
+cfg = json.loads(Path(os.environ["ENCLAVE_HUB_CONFIG"]).read_text())
+policy = load_policy(cfg["policy_dir"] or None)
+sess = policy.sessions
+state = Path(cfg["state_dir"])
+socks = Path(cfg["socket_root"])
+hub_sock = str(socks / "hub" / "hub.sock")
+
+# --- hub, proxy, hub API on a unix socket (sessions have no network, only this socket) ---
+c.JupyterHub.bind_url = f"http://{cfg['bind_host']}:{cfg['port']}/"
+c.JupyterHub.hub_bind_url = unix_url(hub_sock)
+c.JupyterHub.hub_socket_mode = 0o666  # any session uid may connect; tokens authenticate
+c.JupyterHub.proxy_class = "hub_config.proxy.UnixSocketProxy"
+c.ConfigurableHTTPProxy.api_url = f"http://127.0.0.1:{cfg['proxy_api_port']}"
+c.ConfigurableHTTPProxy.pid_file = str(state / "proxy.pid")
+c.JupyterHub.db_url = f"sqlite:///{state / 'jupyterhub.sqlite'}"
+c.JupyterHub.cookie_secret_file = str(state / "jupyterhub_cookie_secret")
+c.JupyterHub.pid_file = str(state / "jupyterhub.pid")
+c.JupyterHub.cleanup_servers = True
+c.JupyterHub.allow_named_servers = False  # S4: one seat, one server
+c.JupyterHub.shutdown_on_logout = True
+# S1/S2: tokens live no longer than a slot; cookies are re-checked against the booking.
+c.JupyterHub.oauth_token_expires_in = sess.token_lifetime_seconds
+c.JupyterHub.cookie_max_age_days = max(sess.token_lifetime_seconds / 86400, 0.01)
+
+# --- identity and the booking gate ---
+c.JupyterHub.authenticator_class = "hub_config.auth.EnclaveAuthenticator"
+c.EnclaveAuthenticator.backend = cfg["backend"]
+c.EnclaveAuthenticator.db_url = cfg["db_url"]
+c.EnclaveAuthenticator.policy_dir = cfg["policy_dir"]
+if cfg["backend"] == "ldap":
+    ld = cfg["ldap"]
+    c.EnclaveAuthenticator.ldap_server_uri = ld["server_uri"]
+    c.EnclaveAuthenticator.ldap_user_dn_template = ld["user_dn_template"]
+    c.EnclaveAuthenticator.ldap_group_search_base = ld["group_search_base"]
+    if ld.get("group_filter"):
+        c.EnclaveAuthenticator.ldap_group_filter = ld["group_filter"]
+    c.EnclaveAuthenticator.ldap_group_roles = ld.get("group_roles", {})
+c.Authenticator.allow_all = False  # allow_all would skip check_allowed (the gate)
+c.Authenticator.auth_refresh_age = sess.auth_refresh_seconds
+c.Authenticator.auth_refresh_strict = True
+c.Authenticator.refresh_pre_spawn = True
+
+# --- sessions ---
+if cfg["spawner"] == "plain":
+    c.JupyterHub.spawner_class = "hub_config.spawner.PlainSpawner"
+    c.Spawner.args = ["--allow-root"]
+    c.Spawner.environment = {"JUPYTER_CONFIG_PATH": cfg["session_jupyter"]}
+else:
+    c.JupyterHub.spawner_class = "hub_config.spawner.EnclaveSpawner"
+    c.Spawner.pre_spawn_hook = booking_pre_spawn_hook
+    c.EnclaveSpawner.projects_dir = cfg["projects_dir"]
+    c.EnclaveSpawner.socket_root = cfg["socket_root"]
+    c.EnclaveSpawner.sandbox_root = cfg["sandbox_root"]
+    c.EnclaveSpawner.system_config_dir = cfg["session_jupyter"]
+    c.EnclaveSpawner.egress_url = cfg["egress_url"]
+    c.EnclaveSpawner.limits = {"memory_mb": sess.sandbox_memory_mb,
+                               "cpu_percent": sess.sandbox_cpu_percent,
+                               "max_processes": sess.sandbox_max_processes}
+    c.EnclaveSpawner.id_bases = {"uid_base": sess.sandbox_uid_base,
+                                 "gid_base": sess.sandbox_gid_base}
+c.Spawner.cmd = [sys.executable, "-m", "jupyterhub.singleuser"]
+c.Spawner.default_url = "/lab"
+c.Spawner.disable_user_config = True
+c.Spawner.env_keep = ["LANG", "LC_ALL"]
+c.Spawner.start_timeout = 90
+c.Spawner.http_timeout = 30
+c.Spawner.oauth_client_allowed_scopes = []
+
+# --- the warden: slot-end cut-off, no-shows, session query log ---
+c.JupyterHub.services = [{
+    "name": "enclave-warden",
+    "command": [sys.executable, "-m", "hub_config.warden"],
+    "environment": {
+        "ENCLAVE_DB_URL": cfg["db_url"],
+        "ENCLAVE_POLICY": cfg["policy_dir"] or os.environ.get("ENCLAVE_POLICY", ""),
+        "ENCLAVE_WARDEN_SOCKET": str(socks / "hub" / "warden.sock"),
+        "ENCLAVE_HOME": cfg["home"],
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+    },
+}]
+c.JupyterHub.load_roles = [{
+    "name": "enclave-warden",
+    "scopes": ["list:users", "read:users", "admin:servers", "tokens"],
+    "services": ["enclave-warden"],
+}]

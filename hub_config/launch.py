@@ -1,0 +1,146 @@
+"""Bring-up of the hub: write its runtime settings, then run ``jupyterhub`` with our config.
+
+``run_hub`` (foreground, for ``enclave up``) and ``start_hub`` (background ``Popen``, for tests
+and the benchmark) both write ``<run_dir>/hub/hub.json`` and start
+``jupyterhub -f hub_config/jupyterhub_config.py`` with ``ENCLAVE_HUB_CONFIG`` pointing at it.
+The hub needs root: it creates namespaces, bind mounts and per-researcher uids.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from enclave.settings import EnclaveSettings, get_settings
+from hub_config.lockdown import write_system_config
+
+CONFIG_FILE = Path(__file__).resolve().parent / "jupyterhub_config.py"
+
+
+@dataclass
+class HubOptions:
+    port: int = 8000                # public (proxy) port on 127.0.0.1
+    proxy_api_port: int = 8001
+    backend: str = "local"          # local | ldap
+    ldap: dict = field(default_factory=dict)  # server_uri, user_dn_template, group_search_base,
+    #                                           group_filter, group_roles
+    policy_dir: str = ""            # '' = $ENCLAVE_POLICY or the NHI centre policy
+    egress_url: str = ""            # http+unix://… of the egress-review service
+    spawner: str = "sandbox"        # sandbox | plain (benchmark baseline only)
+    bind_host: str = "127.0.0.1"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def socket_root_for(settings: EnclaveSettings) -> Path:
+    """Unix socket paths must be short (108 bytes) and lower-case (urlparse lower-cases the
+    host part of http+unix URLs).  Use <run_dir>/sock when it qualifies, else /tmp."""
+    cand = settings.run_dir / "sock"
+    if str(cand) == str(cand).lower() and len(str(cand)) <= 60:
+        return cand
+    digest = hashlib.sha256(str(settings.home).encode()).hexdigest()[:10]
+    return Path(f"/tmp/enclave-sock-{digest}")
+
+
+def prepare(settings: EnclaveSettings | None = None, opts: HubOptions | None = None) -> Path:
+    """Create the hub's directories and write hub.json; returns its path."""
+    settings = settings or get_settings()
+    opts = opts or HubOptions()
+    if opts.backend not in ("local", "ldap"):
+        raise ValueError(f"HubOptions.backend: {opts.backend!r} is not 'local' or 'ldap'")
+    if opts.backend == "ldap":
+        missing = [k for k in ("server_uri", "user_dn_template", "group_search_base")
+                   if not opts.ldap.get(k)]
+        if missing:
+            raise ValueError(f"HubOptions.ldap: missing {', '.join(missing)}")
+    state = settings.run_dir / "hub"
+    state.mkdir(parents=True, exist_ok=True)
+    os.chmod(state, 0o700)
+    socks = socket_root_for(settings)
+    (socks / "hub").mkdir(parents=True, exist_ok=True)
+    (socks / "sessions").mkdir(parents=True, exist_ok=True)
+    os.chmod(socks, 0o755)
+    os.chmod(socks / "hub", 0o755)
+    os.chmod(socks / "sessions", 0o711)  # sessions cannot list each other's socket dirs
+    sandbox = settings.run_dir / "sandbox"
+    sandbox.mkdir(parents=True, exist_ok=True)
+    os.chmod(sandbox, 0o700)
+    jupyter_etc = state / "session-jupyter"
+    if jupyter_etc.exists():
+        shutil.rmtree(jupyter_etc)
+    write_system_config(jupyter_etc)
+    settings.projects_dir.mkdir(parents=True, exist_ok=True)
+    cfg = {**asdict(opts), "db_url": settings.db_url, "state_dir": str(state),
+           "socket_root": str(socks), "sandbox_root": str(sandbox),
+           "projects_dir": str(settings.projects_dir), "session_jupyter": str(jupyter_etc),
+           "home": str(settings.home)}
+    path = state / "hub.json"
+    path.write_text(json.dumps(cfg, indent=1))
+    os.chmod(path, 0o600)
+    return path
+
+
+def hub_command(config_json: Path) -> tuple[list[str], dict[str, str]]:
+    jh = shutil.which("jupyterhub") or os.path.join(os.path.dirname(sys.executable), "jupyterhub")
+    env = dict(os.environ, ENCLAVE_HUB_CONFIG=str(config_json))
+    cfg = json.loads(config_json.read_text())
+    env["ENCLAVE_HOME"] = cfg["home"]
+    return [jh, "-f", str(CONFIG_FILE)], env
+
+
+def run_hub(settings: EnclaveSettings | None = None, opts: HubOptions | None = None) -> int:
+    """Run the hub in the foreground until it exits (Ctrl-C stops it and its sessions)."""
+    if os.geteuid() != 0:
+        raise PermissionError("the hub must run as root: it builds namespaces and drops each "
+                              "session to its own uid")
+    argv, env = hub_command(prepare(settings, opts))
+    return subprocess.call(argv, env=env, cwd=str((settings or get_settings()).run_dir / "hub"))
+
+
+def start_hub(settings: EnclaveSettings, opts: HubOptions, log_path: Path,
+              timeout: float = 60) -> subprocess.Popen:
+    """Start the hub in the background and wait until /hub/health answers through the proxy."""
+    import httpx
+
+    argv, env = hub_command(prepare(settings, opts))
+    log = open(log_path, "ab")
+    proc = subprocess.Popen(argv, env=env, stdout=log, stderr=subprocess.STDOUT,
+                            cwd=str(settings.run_dir / "hub"), start_new_session=True)
+    url = f"http://127.0.0.1:{opts.port}/hub/health"
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"jupyterhub exited ({proc.returncode}); see {log_path}:\n"
+                               + Path(log_path).read_text()[-3000:])
+        try:
+            if httpx.get(url, timeout=2).status_code == 200:
+                return proc
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.3)
+    stop_hub(proc)
+    raise RuntimeError(f"jupyterhub not healthy within {timeout}s; see {log_path}")
+
+
+def stop_hub(proc: subprocess.Popen, timeout: float = 30) -> None:
+    """SIGTERM the hub (it stops its proxy, services and sessions), then wait."""
+    import signal
+
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()

@@ -1,0 +1,67 @@
+"""Single-user server lock-down: no /files/, no nbconvert, no terminals, no download plugins.
+
+The server side (authorizer, handlers) is the part that refuses; the JupyterLab plugins are
+disabled *and* locked so the menus do not offer what the server refuses anyway.  None of this is
+the boundary - ``/api/contents`` still returns file bodies to the editor - the boundary is the
+namespace sandbox and egress review.
+"""
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from jupyterhub.singleuser.extension import JupyterHubAuthorizer
+
+# S1: every JupyterLab path for copying data out of the browser session.
+LOCKED_PLUGINS = (
+    "@jupyterlab/docmanager-extension:download",
+    "@jupyterlab/filebrowser-extension:download",
+    "@jupyterlab/docmanager-extension:open-browser-tab",
+    "@jupyterlab/filebrowser-extension:open-browser-tab",
+    "@jupyterlab/filebrowser-extension:share-file",
+    "@jupyterlab/notebook-extension:export",
+    "@jupyterlab/notebook-extension:copy-output",
+    "@jupyterlab/apputils-extension:print",
+)
+REFUSED_RESOURCES = ("nbconvert",)
+
+SERVER_CONFIG = '''\
+# Written by hub_config.lockdown; mounted read-only at a system path inside every session.
+c = get_config()  # noqa: F821
+c.ServerApp.authorizer_class = "hub_config.lockdown.EnclaveAuthorizer"
+c.ServerApp.terminals_enabled = False
+c.ContentsManager.files_handler_class = None       # /files/ -> 404
+c.ContentsManager.allow_hidden = False
+c.FileContentsManager.delete_to_trash = False
+c.ServerApp.allow_remote_access = True
+c.LabApp.collaborative = False
+c.MappingKernelManager.cull_idle_timeout = 0
+'''
+
+
+class EnclaveAuthorizer(JupyterHubAuthorizer):
+    """Hub scopes as usual, but nobody may use nbconvert (export/download of notebooks)."""
+
+    def is_authorized(self, handler, user, action, resource):
+        if resource in REFUSED_RESOURCES:
+            self.log.warning("enclave lock-down: refused %s on %s for %s", action, resource,
+                             getattr(user, "username", user))
+            return False
+        return super().is_authorized(handler, user, action, resource)
+
+
+def write_system_config(directory: Path) -> Path:
+    """Write the read-only Jupyter config directory the sessions use (returns it)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / "jupyter_server_config.py").write_text(SERVER_CONFIG)
+    lab = directory / "labconfig"
+    lab.mkdir(exist_ok=True)
+    page = {"disabledExtensions": {p: True for p in LOCKED_PLUGINS},
+            "lockedExtensions": {p: True for p in LOCKED_PLUGINS}}
+    (lab / "page_config.json").write_text(json.dumps(page, indent=1))
+    for p in (directory / "jupyter_server_config.py", lab / "page_config.json"):
+        os.chmod(p, 0o444)
+    for d in (directory, lab):
+        os.chmod(d, 0o555)
+    return directory

@@ -1,0 +1,226 @@
+"""The warden: a hub-managed service that ends sessions on time and records session queries.
+
+* Every ``slot_end_check_seconds`` it stops (``DELETE /hub/api/users/{name}/server``) every
+  running server whose user no longer holds an active booking - the slot ended, the case was
+  suspended, the account revoked - then deletes all of that user's tokens (S2).  Booked slots
+  that ended without a login become ``no_show`` (S3).
+* It listens on a unix socket bound read-only into every sandbox.  Sessions post their
+  purpose and each query there with their hub token; the warden identifies the account from
+  the token (``GET /hub/api/user``), finds the booked case itself and appends the record to the
+  audit log (A3).  A session never writes the state DB and cannot claim another account/case.
+
+Run by the hub (``c.JupyterHub.services``) as ``python -m hub_config.warden``.
+"""
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+import logging
+import os
+import sys
+from urllib.parse import quote, unquote
+
+import httpx
+from tornado import httpserver, netutil, web
+
+from enclave.audit import AuditEntry, append
+from enclave.bookings import gate
+from enclave.cases.models import Case
+from enclave.accounts.models import User
+from enclave.db import session_scope, utcnow
+
+log = logging.getLogger("enclave.warden")
+MAX_SQL_CHARS = 100_000
+
+
+def hub_client(api_url: str, token: str) -> httpx.AsyncClient:
+    """An httpx client for the hub API, over a unix socket when the URL is http+unix."""
+    if api_url.startswith("http+unix://"):
+        rest = api_url[len("http+unix://"):]
+        sock, _, path = rest.partition("/")
+        transport = httpx.AsyncHTTPTransport(uds=unquote(sock))
+        base = f"http://hub/{path}"
+    else:
+        transport, base = None, api_url
+    return httpx.AsyncClient(base_url=base.rstrip("/") + "/", transport=transport,
+                             headers={"Authorization": f"token {token}"}, timeout=30)
+
+
+class Warden:
+    def __init__(self, db_url: str, policy, api_url: str, token: str) -> None:
+        self.db_url, self.policy = db_url, policy
+        self.api_url, self.token = api_url, token
+        self.hub = hub_client(api_url, token)
+
+    # ------------------------------------------------------------ slot end
+    async def stop_and_revoke(self, name: str, why: str) -> None:
+        q = quote(name, safe="")
+        r = await self.hub.delete(f"users/{q}/server")
+        if r.status_code not in (202, 204, 400):  # 400: not running
+            log.error("stopping %s: %s %s", name, r.status_code, r.text)
+        for _ in range(240):  # wait (max ~60 s) until the hub reports the server gone
+            u = await self.hub.get(f"users/{q}")
+            if u.status_code != 200 or not u.json().get("servers"):
+                break
+            await asyncio.sleep(0.25)
+        revoked = 0
+        r = await self.hub.get(f"users/{q}/tokens")
+        if r.status_code == 200:
+            for t in r.json().get("api_tokens", []) + r.json().get("oauth_tokens", []):
+                d = await self.hub.delete(f"users/{q}/tokens/{t['id']}")
+                revoked += d.status_code in (200, 204)
+        await asyncio.to_thread(self._audit, AuditEntry(
+            "warden", "warden", "session.cutoff", subject=name, reason=why,
+            detail={"tokens_revoked": revoked}))
+        log.info("cut off %s (%s), %d tokens revoked", name, why, revoked)
+
+    def _audit(self, entry: AuditEntry) -> None:
+        with session_scope(self.db_url) as s:
+            append(s, entry)
+
+    def _sweep_db(self, now: dt.datetime) -> None:
+        grace = dt.timedelta(seconds=self.policy.sessions.slot_end_grace_seconds)
+        with session_scope(self.db_url) as s:
+            for b in gate.unattended_ended(s, now):
+                b.status = "no_show"
+                case = s.get(Case, b.case_id)
+                user = s.get(User, b.user_id)
+                append(s, AuditEntry("warden", "warden", "booking.no_show", case_code=case.code,
+                                     subject=user.username, detail={"booking": b.id}))
+            for b in gate.ended_attended(s, now, grace):
+                b.status = "ended"
+                case = s.get(Case, b.case_id)
+                user = s.get(User, b.user_id)
+                append(s, AuditEntry("warden", "warden", "booking.ended", case_code=case.code,
+                                     subject=user.username, detail={"booking": b.id}))
+
+    def _must_stop(self, name: str, now: dt.datetime) -> str | None:
+        with session_scope(self.db_url) as s:
+            d = gate.check(s, name, now)
+            return None if d.allowed else d.reason
+
+    async def sweep(self) -> list[str]:
+        """One pass: no-shows, ended bookings, and every running server without a booking."""
+        now = utcnow()
+        await asyncio.to_thread(self._sweep_db, now)
+        r = await self.hub.get("users", params={"state": "active"})
+        r.raise_for_status()
+        stopped: dict[str, str] = {}
+        for u in r.json():
+            if not u.get("servers"):
+                continue
+            why = await asyncio.to_thread(self._must_stop, u["name"], now)
+            if why:
+                stopped[u["name"]] = why
+        await asyncio.gather(*(self.stop_and_revoke(n, why) for n, why in stopped.items()))
+        return list(stopped)
+
+    async def run_sweeps(self) -> None:
+        every = self.policy.sessions.slot_end_check_seconds
+        while True:
+            try:
+                await self.sweep()
+            except Exception:
+                log.exception("warden sweep failed")
+            await asyncio.sleep(every)
+
+    # ------------------------------------------------------------ session log
+    async def whoami(self, token: str) -> str | None:
+        async with hub_client(self.api_url, token) as c:
+            r = await c.get("user")
+        if r.status_code != 200:
+            return None
+        return r.json().get("name")
+
+    def record(self, name: str, body: dict) -> dict:
+        kind = body.get("event")
+        purpose = str(body.get("purpose") or "").strip()
+        minimum = self.policy.sessions.purpose_min_length
+        if kind not in ("purpose", "query"):
+            raise web.HTTPError(400, "event must be 'purpose' or 'query'")
+        if len(purpose) < minimum:
+            raise web.HTTPError(400, f"purpose must be at least {minimum} characters (A3)")
+        now = utcnow()
+        with session_scope(self.db_url) as s:
+            d = gate.check(s, name, now)
+            if not d.allowed:
+                raise web.HTTPError(403, f"no active session: {d.reason}")
+            case = s.get(Case, d.booking.case_id)
+            if kind == "purpose":
+                rec = append(s, AuditEntry("session", name, "session.purpose",
+                                           case_code=case.code, reason=purpose,
+                                           detail={"booking": d.booking.id}))
+            else:
+                sql = str(body.get("sql") or "")
+                if not sql.strip():
+                    raise web.HTTPError(400, "sql is empty")
+                if len(sql) > MAX_SQL_CHARS:
+                    raise web.HTTPError(400, f"sql longer than {MAX_SQL_CHARS} characters")
+                rec = append(s, AuditEntry(
+                    "session", name, "session.query", case_code=case.code, reason=purpose,
+                    subject=sql, detail={"booking": d.booking.id,
+                                         "params": body.get("params"),
+                                         "client_ts": body.get("client_ts")}))
+            return {"seq": rec.seq, "case": case.code, "ts": rec.ts}
+
+
+class LogHandler(web.RequestHandler):
+    def initialize(self, warden: Warden) -> None:
+        self.warden = warden
+
+    def check_xsrf_cookie(self):  # token-authenticated API, no cookies
+        return
+
+    async def post(self):
+        auth = self.request.headers.get("Authorization", "")
+        if not auth.lower().startswith("token "):
+            raise web.HTTPError(401, "Authorization: token <hub token> required")
+        name = await self.warden.whoami(auth.split(None, 1)[1])
+        if name is None:
+            raise web.HTTPError(403, "token not accepted by the hub")
+        try:
+            body = json.loads(self.request.body or b"{}")
+        except json.JSONDecodeError as e:
+            raise web.HTTPError(400, f"body is not JSON: {e}")
+        if not isinstance(body, dict):
+            raise web.HTTPError(400, "body must be a JSON object")
+        out = await asyncio.to_thread(self.warden.record, name, body)
+        self.set_status(201)
+        self.finish(out)
+
+    def write_error(self, status_code, **kwargs):
+        exc = kwargs.get("exc_info", (None, None))[1]
+        msg = exc.log_message if isinstance(exc, web.HTTPError) and exc.log_message else \
+            self._reason
+        self.finish({"error": msg})
+
+
+def make_app(warden: Warden) -> web.Application:
+    return web.Application([(r"/api/session-log", LogHandler, {"warden": warden})])
+
+
+async def amain() -> None:
+    from policies import load_policy
+
+    logging.basicConfig(level=logging.INFO, format="[warden %(asctime)s] %(message)s")
+    policy = load_policy(os.environ.get("ENCLAVE_POLICY") or None)
+    db_url = os.environ["ENCLAVE_DB_URL"]
+    sock = os.environ["ENCLAVE_WARDEN_SOCKET"]
+    warden = Warden(db_url, policy, os.environ["JUPYTERHUB_API_URL"],
+                    os.environ["JUPYTERHUB_API_TOKEN"])
+    server = httpserver.HTTPServer(make_app(warden))
+    # 0o666: any sandbox uid may connect; the hub token in the request is what authenticates.
+    server.add_socket(netutil.bind_unix_socket(sock, mode=0o666))
+    log.info("warden listening on %s, sweeping every %ss", sock,
+             policy.sessions.slot_end_check_seconds)
+    await warden.run_sweeps()
+
+
+def main() -> int:
+    asyncio.run(amain())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

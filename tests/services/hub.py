@@ -1,0 +1,224 @@
+"""A real JupyterHub (+ configurable-http-proxy, + warden service) for tests and the benchmark.
+
+``HubHarness`` makes a short, lower-case ENCLAVE_HOME under /tmp (unix socket paths), a
+migrated SQLite state DB, accounts/cases/bookings/extracts written directly as rows and files,
+starts ``jupyterhub`` as a subprocess on free loopback ports and stops it afterwards.
+``HubUser`` logs in like a browser (xsrf cookie + form), starts a server through the hub API,
+and runs code in a kernel over the kernel websocket, all through the proxy.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import httpx
+
+from enclave.accounts.models import User, UserRole
+from enclave.bookings.models import Booking
+from enclave.cases.models import Case, CaseMember
+from enclave.db import session_scope, upgrade, utcnow
+from enclave.settings import EnclaveSettings
+from hub_config.launch import HubOptions, free_port, start_hub, stop_hub
+
+PASSWORD = "Corr3ct-Horse-Battery"
+
+
+def hash_password(pw: str) -> str:
+    from argon2 import PasswordHasher
+
+    return PasswordHasher().hash(pw)
+
+
+class HubHarness:
+    def __init__(self, spawner: str = "sandbox", backend: str = "local", ldap: dict | None = None,
+                 egress_url: str = "", policy_dir: str = "") -> None:
+        self.home = Path(tempfile.mkdtemp(prefix="enc", dir="/tmp"))
+        os.chmod(self.home, 0o755)
+        self.settings = EnclaveSettings(home=self.home)
+        self.db_url = f"sqlite:///{self.home / 'state.db'}"
+        os.environ["ENCLAVE_DB_URL"] = self.db_url  # read by settings inside the hub process
+        upgrade(self.db_url)
+        self.opts = HubOptions(port=free_port(), proxy_api_port=free_port(), backend=backend,
+                               ldap=ldap or {}, egress_url=egress_url, spawner=spawner,
+                               policy_dir=policy_dir)
+        self.url = f"http://127.0.0.1:{self.opts.port}"
+        self.proc = None
+        self.log = self.home / "hub.log"
+        self._seat = 0
+
+    # ------------------------------------------------------------- rows
+    def add_user(self, name: str, roles=("researcher",), password: str = PASSWORD,
+                 changed_days_ago: float = 1, status: str = "active") -> int:
+        with session_scope(self.db_url) as s:
+            u = User(username=name, password_hash=hash_password(password), source="local",
+                     password_changed_at=utcnow() - dt.timedelta(days=changed_days_ago),
+                     status=status)
+            u.roles = [UserRole(role=r) for r in roles]
+            s.add(u)
+            s.flush()
+            return u.id
+
+    def add_case(self, code: str, members: list[str], status: str = "active",
+                 paid: bool = True, tables: dict[str, list[dict]] | None = None) -> int:
+        now = utcnow()
+        with session_scope(self.db_url) as s:
+            c = Case(code=code, title=f"case {code}", status=status,
+                     period_start=now - dt.timedelta(days=30),
+                     period_end=now + dt.timedelta(days=300),
+                     paid_at=now - dt.timedelta(days=20) if paid else None)
+            s.add(c)
+            s.flush()
+            for m in members:
+                uid = s.query(User).filter_by(username=m).one().id
+                s.add(CaseMember(case_id=c.id, user_id=uid))
+            cid = c.id
+        self.write_extract(code, tables or {"patients": [{"pid": "p1", "age": 40},
+                                                         {"pid": "p2", "age": 51}]})
+        return cid
+
+    def write_extract(self, code: str, tables: dict[str, list[dict]]) -> Path:
+        import pandas as pd
+
+        d = self.settings.projects_dir / code / "data"
+        d.mkdir(parents=True, exist_ok=True)
+        for name, rows in tables.items():
+            pd.DataFrame(rows).to_parquet(d / f"{name}.parquet", index=False)
+        (d / "SECRET.txt").write_text(f"case {code} only\n")
+        return d
+
+    def set_case_status(self, code: str, status: str) -> None:
+        with session_scope(self.db_url) as s:
+            s.query(Case).filter_by(code=code).one().status = status
+
+    def add_booking(self, user: str, case: str, start: dt.datetime, end: dt.datetime,
+                    kind: str = "interactive", created_at: dt.datetime | None = None) -> int:
+        with session_scope(self.db_url) as s:
+            self._seat += 1
+            b = Booking(case_id=s.query(Case).filter_by(code=case).one().id,
+                        user_id=s.query(User).filter_by(username=user).one().id,
+                        slot_name="test", starts_at=start, ends_at=end, seat_no=self._seat,
+                        kind=kind, created_at=created_at or utcnow())
+            s.add(b)
+            s.flush()
+            return b.id
+
+    def booking(self, booking_id: int) -> Booking:
+        with session_scope(self.db_url) as s:
+            b = s.get(Booking, booking_id)
+            s.expunge(b)
+            return b
+
+    # ------------------------------------------------------------- process
+    def start(self) -> "HubHarness":
+        self.proc = start_hub(self.settings, self.opts, self.log)
+        return self
+
+    def stop(self) -> None:
+        if self.proc is not None:
+            stop_hub(self.proc)
+            self.proc = None
+        shutil.rmtree(self.home, ignore_errors=True)
+
+    def log_text(self) -> str:
+        return self.log.read_text(errors="replace") if self.log.exists() else ""
+
+    def user(self, name: str, password: str = PASSWORD) -> "HubUser":
+        return HubUser(self, name, password)
+
+
+class HubUser:
+    def __init__(self, hub: HubHarness, name: str, password: str) -> None:
+        self.hub, self.name, self.password = hub, name, password
+        self.http = httpx.Client(base_url=hub.url, follow_redirects=False, timeout=60)
+        self.token: str | None = None
+
+    def xsrf(self) -> str:
+        return self.http.cookies.get("_xsrf", path="/hub/") or self.http.cookies.get("_xsrf") or ""
+
+    def login(self) -> httpx.Response:
+        self.http.get("/hub/login")
+        return self.http.post("/hub/login", data={"username": self.name,
+                                                  "password": self.password,
+                                                  "_xsrf": self.xsrf()})
+
+    def hub_api(self, method: str, path: str, **kw) -> httpx.Response:
+        headers = kw.pop("headers", {})
+        if self.token:
+            headers["Authorization"] = f"token {self.token}"
+        else:
+            headers["X-XSRFToken"] = self.xsrf()
+        return self.http.request(method, f"/hub/api{path}", headers=headers, **kw)
+
+    def make_token(self) -> str:
+        r = self.hub_api("POST", f"/users/{self.name}/tokens", json={"note": "test"})
+        r.raise_for_status()
+        self.token = r.json()["token"]
+        return self.token
+
+    def spawn(self, timeout: float = 90) -> httpx.Response:
+        r = self.hub_api("POST", f"/users/{self.name}/server")
+        if r.status_code not in (201, 202):
+            return r
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            u = self.hub_api("GET", f"/users/{self.name}").json()
+            srv = u.get("servers", {}).get("")
+            if srv and srv.get("ready"):
+                return r
+            if not srv or (not srv.get("pending") and not srv.get("ready")):
+                raise RuntimeError(f"server for {self.name} failed to start:\n"
+                                   + self.hub.log_text()[-4000:])
+            time.sleep(0.3)
+        raise RuntimeError(f"server for {self.name} not ready in {timeout}s")
+
+    def server(self, method: str, path: str, **kw) -> httpx.Response:
+        headers = kw.pop("headers", {})
+        headers["Authorization"] = f"token {self.token}"
+        return self.http.request(method, f"/user/{self.name}{path}", headers=headers, **kw)
+
+    def start_kernel(self) -> str:
+        r = self.server("POST", "/api/kernels", json={"name": "python3"})
+        r.raise_for_status()
+        return r.json()["id"]
+
+    def execute(self, code: str, kernel_id: str | None = None, timeout: float = 60) -> str:
+        """Run code in a kernel over the websocket (through the proxy); return its output."""
+        import websocket
+
+        kid = kernel_id or self.start_kernel()
+        ws = websocket.create_connection(
+            f"ws://127.0.0.1:{self.hub.opts.port}/user/{self.name}/api/kernels/{kid}/channels",
+            header=[f"Authorization: token {self.token}"], timeout=timeout)
+        try:
+            msg_id = uuid.uuid4().hex
+            ws.send(json.dumps({
+                "header": {"msg_id": msg_id, "msg_type": "execute_request", "username": self.name,
+                           "session": uuid.uuid4().hex, "version": "5.3", "date": ""},
+                "parent_header": {}, "metadata": {}, "channel": "shell", "buffers": [],
+                "content": {"code": code, "silent": False, "store_history": False,
+                            "user_expressions": {}, "allow_stdin": False,
+                            "stop_on_error": True}}))
+            out = []
+            deadline = time.monotonic() + timeout
+            while time.monotonic() < deadline:
+                m = json.loads(ws.recv())
+                if m.get("parent_header", {}).get("msg_id") != msg_id:
+                    continue
+                t, c = m["msg_type"], m["content"]
+                if t == "stream":
+                    out.append(c["text"])
+                elif t in ("execute_result", "display_data"):
+                    out.append(c["data"].get("text/plain", ""))
+                elif t == "error":
+                    out.append(f"ERROR {c['ename']}: {c['evalue']}")
+                elif t == "status" and c["execution_state"] == "idle":
+                    break
+            return "".join(out)
+        finally:
+            ws.close()
