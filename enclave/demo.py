@@ -35,7 +35,7 @@ DEMO_SPEC = {
                                     "ID_SEX", "ICD9CM_CODE", "ICD9CM_CODE_1", "DRUG_DAYS", "T_DOT"]},
         "H_NHI_ENROL": {"years": [2019, 2020, 2021], "columns": ["ID", "ID_S", "ID_BIRTH_Y", "HOME_CITY"]},
     },
-    "cohort": "ICD9CM_CODE LIKE 'E11%'",
+    "cohort": {"icd_prefixes": ["E11"]},
 }
 
 

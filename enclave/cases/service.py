@@ -102,31 +102,42 @@ def check_person(policy, user: User, what: str) -> None:
 
 
 def validate_spec(spec: Any) -> dict:
-    """D3 extract specification: {"files": {FAMILY: {"years": [...], "columns": [...]}},
-    "cohort": "..."}.  Errors name the family and key."""
+    """D3 extract specification, the format ``datasets.extract`` builds from:
+    {"release": "...", "files": {FAMILY: {"years": [...], "columns": [...]}},
+    "cohort": {"icd_prefixes": [...], "sex": [...], "age": {...}}}.  Errors name the key."""
     if spec is None:
         return {"files": {}}
     if not isinstance(spec, dict):
-        raise BadInput("extract_spec must be an object with a 'files' mapping.")
+        raise BadInput("extract_spec must be an object with a 'files' mapping.", "D3")
+    unknown = set(spec) - {"release", "files", "cohort"}
+    if unknown:
+        raise BadInput(f"extract_spec: unknown keys {sorted(unknown)}; allowed: release, files, cohort.", "D3")
     files = spec.get("files", {})
     if not isinstance(files, dict):
-        raise BadInput("extract_spec.files must map file family → {years, columns}.")
+        raise BadInput("extract_spec.files must map file family → {years, columns}.", "D3")
     out: dict[str, Any] = {"files": {}}
     for fam, body in files.items():
         if not isinstance(fam, str) or not FAMILY_RE.match(fam):
-            raise BadInput(f"extract_spec.files: {fam!r} is not a file family name (e.g. H_NHI_OPDTE).")
-        if not isinstance(body, dict):
-            raise BadInput(f"extract_spec.files.{fam} must be an object with years and columns.")
-        years = body.get("years", [])
+            raise BadInput(f"extract_spec.files: {fam!r} is not a file family name (e.g. H_NHI_OPDTE).", "D3")
+        if not isinstance(body, dict) or set(body) - {"years", "columns"}:
+            raise BadInput(f"extract_spec.files.{fam} must be an object with years and columns.", "D3")
+        years = body.get("years") or []
         cols = body.get("columns", [])
         if not isinstance(years, list) or not all(isinstance(y, int) and 1990 <= y <= 2100 for y in years):
-            raise BadInput(f"extract_spec.files.{fam}.years must be a list of years 1990-2100.")
+            raise BadInput(f"extract_spec.files.{fam}.years must be a list of years 1990-2100.", "D3")
         if not isinstance(cols, list) or not all(isinstance(c, str) and COLUMN_RE.match(c) for c in cols):
-            raise BadInput(f"extract_spec.files.{fam}.columns must be a list of column names.")
-        out["files"][fam] = {"years": sorted(set(years)), "columns": list(dict.fromkeys(cols))}
-    if "cohort" in spec:
-        if not isinstance(spec["cohort"], (str, dict)):
-            raise BadInput("extract_spec.cohort must be a condition string or object.")
+            raise BadInput(f"extract_spec.files.{fam}.columns must be a list of column names.", "D3")
+        entry: dict[str, Any] = {"columns": list(dict.fromkeys(cols))}
+        if years:  # no years: every year of the release (and families not split by year)
+            entry["years"] = sorted(set(years))
+        out["files"][fam] = entry
+    if spec.get("release") is not None:
+        if not isinstance(spec["release"], str) or len(spec["release"]) > 80:
+            raise BadInput("extract_spec.release must be a release id.", "D3")
+        out["release"] = spec["release"]
+    if spec.get("cohort") is not None:
+        if not isinstance(spec["cohort"], dict):
+            raise BadInput("extract_spec.cohort must be an object (icd_prefixes, sex, age).", "D3")
         out["cohort"] = spec["cohort"]
     return out
 
@@ -558,12 +569,14 @@ def _apply_change(db: Session, policy, actor: User, case: Case, cr: ChangeReques
             m.removed_at = now
     elif cr.kind == "files":
         for fam, body in cr.payload["files"].items():
-            cur = spec["files"].setdefault(fam, {"years": [], "columns": []})
-            cur["years"] = sorted(set(cur.get("years", [])) | set(body["years"]))
+            cur = spec["files"].setdefault(fam, {"columns": []})
+            years = sorted(set(cur.get("years", [])) | set(body.get("years", [])))
+            if years:
+                cur["years"] = years
             cur["columns"] = list(dict.fromkeys(cur.get("columns", []) + body["columns"]))
     else:
         for fam, cols in cr.payload["columns"].items():
-            cur = spec["files"].setdefault(fam, {"years": [], "columns": []})
+            cur = spec["files"].setdefault(fam, {"columns": []})
             cur["columns"] = list(dict.fromkeys(cur.get("columns", []) + cols))
     case.extract_spec = spec
 

@@ -83,9 +83,16 @@ class FileSpec(Strict):
     columns: list[str] = Field(default_factory=list, max_length=300)
 
 
+class Cohort(Strict):
+    icd_prefixes: list[str] | None = Field(None, max_length=50)
+    sex: list[Literal["M", "F"]] | None = Field(None, max_length=2)
+    age: dict[str, int] | None = None
+
+
 class ExtractSpec(Strict):
+    release: str | None = Field(None, max_length=80)
     files: dict[str, FileSpec] = Field(default_factory=dict, max_length=30)
-    cohort: str | None = Field(None, max_length=4000)
+    cohort: Cohort | None = None
 
 
 class MemberIn(Strict):
