@@ -302,8 +302,12 @@ class _Loader:
             f"FROM {rej} ORDER BY line").fetchall()
         reject_lines = sorted({r[0] for r in rejects})
         for line, column, etype, emsg in rejects:
-            reason = emsg if etype in ("MISSING COLUMNS", "TOO MANY COLUMNS") else str(etype)
-            self.q.writerow([sf.name, line, column, str(reason).split("\n")[0]])
+            if etype in ("MISSING COLUMNS", "TOO MANY COLUMNS"):
+                # the reader names the column it expected next, not the one that is missing
+                column, reason = "(row)", f"{str(etype).lower()}: {str(emsg).split(chr(10))[0]}"
+            else:
+                reason = str(etype)
+            self.q.writerow([sf.name, line, column, reason])
         bad_terms = ["_why IS NOT NULL"] + [b[0] for b in extra_bad]
         reason_sql = "coalesce(_why, " + "".join(
             f"CASE WHEN {b[0]} THEN {S.lit(b[1])} END, " for b in extra_bad if b[1]) + \

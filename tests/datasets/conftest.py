@@ -1,0 +1,64 @@
+"""Shared fixtures: one small synthetic source set, loaded once, with two case extracts."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from enclave.settings import EnclaveSettings
+
+ALL_COLUMNS_SPEC_FAMILIES = ("H_NHI_OPDTE", "H_NHI_OPDTO", "H_NHI_IPDTE", "H_NHI_IPDTO",
+                             "H_NHI_DRUGE", "H_NHI_DRUGO", "H_NHI_ENROL", "H_NHI_MEDFA", "H_IMG_INDEX")
+
+
+def full_spec(policy=None) -> dict:
+    """Every released column of every family: the widest extract a case could get."""
+    from datasets.schemas import FAMILIES, effective_actions
+    from policies import current_policy
+
+    acts = effective_actions(policy or current_policy())
+    return {"files": {f: {"columns": [c for c, a in acts[f].items() if a != "drop"]}
+                      for f in ALL_COLUMNS_SPEC_FAMILIES if f in FAMILIES}}
+
+
+@pytest.fixture(scope="session")
+def small_source(tmp_path_factory) -> Path:
+    from datasets.synthetic import generate
+
+    out = tmp_path_factory.mktemp("src") / "small"
+    generate(out, 2500, seed=7, images=2)
+    return out
+
+
+@pytest.fixture(scope="session")
+def loaded(tmp_path_factory, small_source):
+    """(settings, release id, source dir) with release R1 loaded and extracts for CASE-A/CASE-B."""
+    from datasets.extract import build_extract
+    from datasets.load import load_release
+
+    home = tmp_path_factory.mktemp("home")
+    settings = EnclaveSettings(home=home)
+    load_release(small_source, "R1", settings)
+    spec = full_spec()
+    build_extract(spec, "CASE-A", settings)
+    build_extract(spec, "CASE-B", settings)
+    return settings, "R1", small_source
+
+
+@pytest.fixture
+def tiny_source(tmp_path_factory, tmp_path) -> Path:
+    """A fresh copy of a tiny source set (tests may edit it)."""
+    base = tmp_path_factory.getbasetemp() / "tiny-base"
+    if not base.exists():
+        from datasets.synthetic import generate
+
+        generate(base, 400, seed=11, images=0)
+    dst = tmp_path / "src"
+    shutil.copytree(base, dst)
+    return dst
+
+
+@pytest.fixture
+def settings(tmp_path) -> EnclaveSettings:
+    return EnclaveSettings(home=tmp_path / "home")

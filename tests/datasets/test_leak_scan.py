@@ -1,0 +1,130 @@
+"""D1: scan every byte of the warehouse and of two extracts for the source's identifiers."""
+from __future__ import annotations
+
+import io
+import os
+import re
+from pathlib import Path
+
+import duckdb
+import pyarrow.parquet as pq
+import pydicom
+
+from datasets.synthetic import read_truth
+
+SCANNED_KINDS = ("person_id", "staff_id", "name", "phone", "address", "email", "institution_name",
+                 "institution_id", "accession")
+
+
+def _dicom_text(data: bytes) -> str:
+    ds = pydicom.dcmread(io.BytesIO(data))
+    parts = []
+    for el in list(ds.file_meta.iterall()) + list(ds.iterall()):
+        if el.tag == (0x7FE0, 0x0010):
+            continue
+        parts.append(str(el.value))
+    return "\n".join(parts)
+
+
+def _parquet_text(path: Path) -> str:
+    t = pq.read_table(path)
+    out = [" ".join(t.schema.names), str(pq.read_metadata(path).metadata or "")]
+    for col in t.columns:
+        out.extend("" if v is None else str(v) for v in col.to_pylist())
+    return "\n".join(out)
+
+
+def _duckdb_text(path: Path) -> str:
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        out = [r[0] or "" for r in con.execute("SELECT sql FROM duckdb_views() WHERE NOT internal").fetchall()]
+        for (name,) in con.execute("SELECT table_name FROM duckdb_tables()").fetchall():
+            for row in con.execute(f'SELECT * FROM "{name}"').fetchall():
+                out.extend(str(v) for v in row)
+    finally:
+        con.close()
+    return "\n".join(out)
+
+
+def _texts_of_tree(root: Path):
+    """(file, decoded text) for every file: raw bytes as text, plus decoded values."""
+    for d, _dirs, files in os.walk(root):
+        for f in files:
+            p = Path(d) / f
+            raw = p.read_bytes()
+            yield p, raw.decode("utf-8", "ignore")
+            yield p, raw.decode("big5", "ignore")
+            if p.suffix == ".parquet":
+                yield p, _parquet_text(p)
+            elif p.suffix == ".duckdb":
+                yield p, _duckdb_text(p)
+            elif p.suffix == ".dcm":
+                yield p, _dicom_text(raw)
+
+
+def _scan(root: Path, truth: dict[str, set[str]]) -> list[str]:
+    hits = []
+    needles = [(k, v) for k in SCANNED_KINDS for v in truth.get(k, ())]
+    id_like = re.compile(r"[A-Z][A-D0-9]\d{8}")
+    ids = truth["person_id"] | truth["staff_id"]
+    for p, text in _texts_of_tree(root):
+        for m in id_like.findall(text):
+            if m in ids:
+                hits.append(f"{p}: national ID/resident number {m}")
+        for kind, v in needles:
+            if v and v in text:
+                hits.append(f"{p}: {kind} {v!r}")
+    return hits
+
+
+def test_truth_covers_every_kind(loaded):
+    _settings, _r, src = loaded
+    truth = read_truth(src)
+    for kind in ("person_id", "staff_id", "name", "phone", "address", "email"):
+        assert truth.get(kind), kind
+    # all three ID forms are present in the source, so the scan covers resident numbers too
+    from deidentify.identifiers.taiwan_id import kind as id_kind
+
+    forms = {id_kind(v) for v in truth["person_id"]}
+    assert forms == {"national", "resident_new", "resident_old"}
+    # and the identifiers really are in the source files (the scan would find them there)
+    assert _scan(src, {k: set(list(v)[:20]) for k, v in truth.items()}), "scanner finds nothing in the source"
+
+
+def test_no_source_identifier_anywhere_in_warehouse_or_extracts(loaded):
+    settings, _r, src = loaded
+    truth = read_truth(src)
+    hits = _scan(Path(settings.warehouse_dir), truth)
+    hits += _scan(Path(settings.projects_dir), truth)
+    assert not hits, "leaks:\n" + "\n".join(hits[:50])
+
+
+def test_free_text_was_there_and_was_masked(loaded):
+    """The source free text embeds names/IDs/phones; the warehouse keeps the text, masked."""
+    from datasets.load import connect_release
+
+    settings, r, src = loaded
+    raw = "".join(p.read_text("utf-8") for p in src.glob("H_NHI_OPDTE_*.csv"))
+    truth = read_truth(src)
+    assert any(v in raw for v in truth["phone"]) and "自述" in raw
+    con = connect_release(r, settings)
+    texts = [t for (t,) in con.execute("SELECT CHIEF_COMPLAINT FROM H_NHI_OPDTE "
+                                       "WHERE CHIEF_COMPLAINT IS NOT NULL").fetchall()]
+    assert texts and any("<" in t for t in texts)
+
+
+def test_no_key_material_in_the_data(loaded):
+    from datasets import keyring
+    from deidentify import keys as K
+
+    settings, r, _src = loaded
+    master = keyring.master_key(settings, create=False)
+    secrets = [master, K.release_key(master, r), K.case_key(master, "CASE-A"),
+               master.hex().encode(), K.release_key(master, r).hex().encode()]
+    for root in (Path(settings.warehouse_dir), Path(settings.projects_dir)):
+        for d, _dirs, files in os.walk(root):
+            for f in files:
+                data = (Path(d) / f).read_bytes()
+                for s in secrets:
+                    assert s not in data, f"key material in {d}/{f}"
+    assert not Path(settings.keys_dir).resolve().is_relative_to(Path(settings.warehouse_dir).resolve())

@@ -1,0 +1,181 @@
+"""Bad input: quarantine with file/line/column, clear refusals, no doubled or half-written load."""
+from __future__ import annotations
+
+import csv
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from datasets.load import LoadError, list_releases, load_release
+
+
+def _edit(path: Path, line_no: int, column: str, value: str | None = None, drop_field: bool = False) -> str:
+    """Change one field of a CSV line (1-based line numbers, header = line 1)."""
+    lines = path.read_text("utf-8").splitlines(keepends=True)
+    header = lines[0].strip().split(",")
+    row = next(csv.reader([lines[line_no - 1]]))
+    i = header.index(column)
+    old = row[i]
+    if drop_field:
+        del row[i]
+    else:
+        row[i] = value
+    lines[line_no - 1] = ",".join(row) + "\n"
+    path.write_text("".join(lines), "utf-8")
+    return old
+
+
+def _quarantine(settings, release) -> list[dict]:
+    p = Path(settings.warehouse_dir) / "releases" / release / "_load" / "quarantine.csv"
+    with open(p, encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+def test_malformed_rows_go_to_quarantine_with_file_line_column(tiny_source, settings):
+    (tiny_source / "MANIFEST.json").unlink()  # the edits change sizes; no manifest to compare
+    f = tiny_source / "H_NHI_OPDTE_2019.csv"
+    bad_id = _edit(f, 3, "ID", "PLACEHOLDER")
+    # a checksum-invalid national ID
+    _edit(f, 3, "ID", bad_id[:-1] + str((int(bad_id[-1]) + 1) % 10))
+    _edit(f, 5, "FUNC_DATE", "20190231")
+    _edit(f, 7, "ICD9CM_CODE", "")
+    _edit(f, 9, "ID_SEX", "X")
+    _edit(f, 11, "T_DOT", "12a")
+    _edit(f, 13, "CITY", "", drop_field=True)          # one field short
+    _edit(f, 15, "ICD9CM_CODE", "U07")                 # U codes are not ICD-10-CM here
+    _edit(f, 17, "HOSP_ID", "12345")
+    n_rows = len(f.read_text("utf-8").splitlines()) - 1
+    rep = load_release(tiny_source, "Q1", settings)
+    q = [r for r in _quarantine(settings, "Q1") if r["file"] == f.name]
+    got = {(int(r["line"]), r["column"]) for r in q}
+    assert got == {(3, "ID"), (5, "FUNC_DATE"), (7, "ICD9CM_CODE"), (9, "ID_SEX"), (11, "T_DOT"),
+                   (13, "(row)"), (15, "ICD9CM_CODE"), (17, "HOSP_ID")}, q
+    reasons = {int(r["line"]): r["reason"] for r in q}
+    assert "checksum" in reasons[3] and "date" in reasons[5] and "required" in reasons[7]
+    assert "domain" in reasons[9] and "integer" in reasons[11] and "missing columns" in reasons[13]
+    # the reason never carries the identifying value
+    assert bad_id[:-1] not in Path(settings.warehouse_dir, "releases", "Q1", "_load", "quarantine.csv").read_text()
+    fr = next(x for x in rep.files if x.file == f.name)
+    assert (fr.read, fr.loaded, fr.quarantined) == (n_rows, n_rows - 8, 8)
+    assert all(x.read == x.loaded + x.quarantined for x in rep.files)
+    report = json.loads((Path(rep.path) / "_load" / "report.json").read_text())
+    assert report["reconciled"] and report["rows_quarantined"] == 8
+
+
+def test_wrong_encoding_names_file_offset_and_expected_encoding(tiny_source, settings):
+    f = tiny_source / "H_NHI_ENROL_2020.csv"
+    text = f.read_text("utf-8")
+    f.write_bytes(text.encode("big5"))
+    first_cjk = text.encode("utf-8").index(next(c for c in text if ord(c) > 127).encode("utf-8"))
+    with pytest.raises(LoadError) as e:
+        load_release(tiny_source, "E1", settings)
+    msg = str(e.value)
+    assert f.name in msg and "utf-8" in msg and f"byte offset {first_cjk}" in msg and "big5" in msg
+    assert list_releases(settings) == []
+    assert not any(Path(settings.warehouse_dir, "releases").iterdir())
+
+
+def test_big5_source_declared_big5_loads(tiny_source, settings):
+    for f in tiny_source.glob("*.csv"):
+        f.write_bytes(f.read_text("utf-8").encode("big5"))
+    (tiny_source / "MANIFEST.json").unlink()
+    rep = load_release(tiny_source, "B1", settings, encoding="big5")
+    assert rep.rows_quarantined == 0 and rep.rows_loaded > 0
+    # the Big5 transcode (raw identifiers) does not outlive the load
+    assert not (Path(settings.run_dir) / "data-staging").exists()
+
+
+def test_truncated_file_is_refused(tiny_source, settings):
+    f = tiny_source / "H_NHI_OPDTO_2020.csv"
+    data = f.read_bytes()
+    f.write_bytes(data[: len(data) - 17])
+    with pytest.raises(LoadError, match=r"H_NHI_OPDTO_2020.csv: truncated.*manifest says"):
+        load_release(tiny_source, "T1", settings)
+    (tiny_source / "MANIFEST.json").unlink()
+    with pytest.raises(LoadError, match=r"H_NHI_OPDTO_2020.csv: truncated: the file ends mid-record "
+                                        rf"at byte offset {len(data) - 17}"):
+        load_release(tiny_source, "T1", settings)
+    assert list_releases(settings) == []
+
+
+def test_unknown_and_missing_columns_are_refused(tiny_source, settings):
+    (tiny_source / "MANIFEST.json").unlink()
+    f = tiny_source / "H_NHI_DRUGE_2019.csv"
+    lines = f.read_text("utf-8").splitlines(keepends=True)
+    lines[0] = lines[0].replace("PHAR_ID", "PHARMACIST")
+    f.write_text("".join(lines), "utf-8")
+    with pytest.raises(LoadError) as e:
+        load_release(tiny_source, "C1", settings)
+    assert "H_NHI_DRUGE_2019.csv" in str(e.value) and "unknown columns ['PHARMACIST']" in str(e.value)
+    assert "missing columns ['PHAR_ID']" in str(e.value)
+    (tiny_source / "H_NHI_FOO_2019.csv").write_text("A\n1\n")
+    with pytest.raises(LoadError, match="unknown file family 'H_NHI_FOO'"):
+        load_release(tiny_source, "C1", settings)
+
+
+def test_duplicate_load_is_refused_never_doubled(tiny_source, settings, tmp_path):
+    rep = load_release(tiny_source, "D1", settings)
+    with pytest.raises(LoadError, match="already exists"):
+        load_release(tiny_source, "D1", settings)
+    with pytest.raises(LoadError, match=r"already loaded as H_[A-Z_0-9]+\.csv in release 'D1'"):
+        load_release(tiny_source, "D2", settings)
+    assert [r["release"] for r in list_releases(settings)] == ["D1"]
+    from datasets.load import connect_release
+
+    n = connect_release("D1", settings).execute("SELECT count(*) FROM H_NHI_OPDTE").fetchone()[0]
+    assert n == sum(f.loaded for f in rep.files if f.family == "H_NHI_OPDTE")
+
+
+def test_release_files_are_read_only(tiny_source, settings):
+    rep = load_release(tiny_source, "RO", settings)
+    for d, dirs, files in os.walk(rep.path):
+        assert os.stat(d).st_mode & 0o777 == 0o555
+        for f in files:
+            assert os.stat(os.path.join(d, f)).st_mode & 0o777 == 0o444
+
+
+KILL_SCRIPT = r"""
+import sys, time
+from pathlib import Path
+from enclave.settings import EnclaveSettings
+from datasets.load import load_release
+
+def slow(what, done, total):
+    if what.startswith("loaded"):
+        Path(sys.argv[3]).write_text(what)
+        time.sleep(30)   # hold the load mid-way so the parent can kill it
+
+load_release(sys.argv[1], "K1", EnclaveSettings(home=Path(sys.argv[2])), on_progress=slow)
+"""
+
+
+def test_killed_load_leaves_nothing_half_written_and_rerun_works(tiny_source, settings, tmp_path):
+    marker = tmp_path / "marker"
+    proc = subprocess.Popen([sys.executable, "-c", KILL_SCRIPT, str(tiny_source), str(settings.home),
+                             str(marker)])
+    try:
+        deadline = time.time() + 120
+        while not marker.exists():
+            assert proc.poll() is None, "loader exited before it was killed"
+            assert time.time() < deadline
+            time.sleep(0.1)
+        releases = Path(settings.warehouse_dir) / "releases"
+        builds = [p for p in releases.iterdir() if p.name.startswith(".build-")]
+        assert builds and any(builds[0].rglob("*.parquet"))  # really mid-way: data written
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert not (releases / "K1").exists()
+    assert list_releases(settings) == []
+    rep = load_release(tiny_source, "K1", settings)
+    assert [p.name for p in releases.iterdir()] == ["K1"]  # the stale build is gone
+    assert rep.rows_read == rep.rows_loaded + rep.rows_quarantined
+    assert not (Path(settings.run_dir) / "data-staging").exists()
