@@ -96,6 +96,9 @@ _LABEL_RE = re.compile("(?:" + "|".join(sorted({re.escape(to_simplified(w)) for 
                        + r")\s*[:：]\s*([\u4e00-\u9fff]{2,4}?)(?=[^\u4e00-\u9fff]|$|先生|小姐|女士)")
 
 
+_CONTEXT_WORDS = {to_simplified(w) for w in CONTEXT_BEFORE + TITLES_AFTER}
+
+
 def label_pattern() -> re.Pattern[str]:
     """Regex (on Simplified text) of ``姓名：`` style labels (for prefilters)."""
     return _LABEL_RE
@@ -112,7 +115,8 @@ def find_names(text: str, simplified: str | None = None, *, use_jieba: bool = Tr
     """
     surname_re, before_kw, titles, stop, tags, tokenizer = _tables()
     simp = simplified if simplified is not None else to_simplified(text)
-    hits: list[NameHit] = [NameHit(m.start(1), m.end(1), 0.85, "label") for m in _LABEL_RE.finditer(simp)]
+    hits: list[NameHit] = [NameHit(m.start(1), m.end(1), 0.85, "label") for m in _LABEL_RE.finditer(simp)
+                           if m.group(1) not in _CONTEXT_WORDS]
     covered = -1
     n = len(simp)
     for m in surname_re.finditer(simp):

@@ -32,14 +32,17 @@ ENTITY_KIND = {
 
 # --- regexes (on normalised text) -------------------------------------------------------------
 
-ID_REGEX = r"(?<![A-Za-z0-9])[A-Za-z][1289A-Da-d][0-9]{8}(?![A-Za-z0-9])"
+# No letter before (digits may be glued on: "0912-345-678A123456789"), no digit after.
+ID_REGEX = r"(?<![A-Za-z])[A-Za-z][1289A-Da-d][0-9]{8}(?![0-9])"
+# A lower-case match inside a long lower-case hex run is a fragment of a hash or pseudonym.
+_HEX_RUN = re.compile(r"[0-9a-f]{16,}")
 
 _EXT = r"(?:\s*(?:#|ext\.?\s*|分机|转)\s*[0-9]{1,5})?"
 PHONE_REGEX = (
-    r"(?<![0-9A-Za-z+])(?:"
-    r"(?:\+|00)?886[\s\-]?(?:\(0\)\s?)?\(?[0-9]{1,4}\)?[\s\-]?[0-9]{2,4}(?:[\s\-]?[0-9]{2,4}){1,2}"
+    r"(?:"
+    r"(?<![0-9+])(?:\+|00)?886[\s\-]?(?:\(0\)\s?)?\(?[0-9]{1,4}\)?[\s\-]?[0-9]{2,4}(?:[\s\-]?[0-9]{2,4}){1,2}"
     r"|\(0[0-9]{1,3}\)\s?[0-9]{2,4}(?:[\s\-]?[0-9]{2,4}){1,2}"
-    r"|0[0-9]{1,3}[\s\-]?[0-9]{2,4}(?:[\s\-]?[0-9]{2,4}){1,2}"
+    r"|(?<![0-9])0[0-9]{1,3}[\s\-]?[0-9]{2,4}(?:[\s\-]?[0-9]{2,4}){1,2}"
     r")" + _EXT + r"(?![0-9])"
 )
 _EXT_SPLIT = re.compile(r"#|ext|分机|转", re.IGNORECASE)
@@ -54,14 +57,19 @@ _CITIES = ("台北市", "新北市", "桃园市", "台中市", "台南市", "高
 _NUM = r"[0-9一二三四五六七八九十百零〇两]"
 # A Han character that can be part of a place or road name (not a verb/particle before it).
 _RN = r"(?:(?![住在于址为到往去从自的了和与及是近对转搬迁居])[\u4e00-\u9fff])"
+_HAN = r"[\u4e00-\u9fff]"
+_DISTRICT = _RN + r"{1,3}?[区乡镇市]"
+_VILLAGE = r"(?:" + _HAN + r"{1,3}?[里村])?(?:" + _NUM + r"{1,3}邻)?"
+_ROAD_TAIL = r"(?:路|街|大道)(?:" + _NUM + r"{1,3}段)?"
 ADDRESS_REGEX = (
-    r"(?:[0-9]{3}(?:[0-9]{2,3})?\s?)?"
-    r"(?:(?:台湾|中华民国)省?)?"
-    r"(?:" + "|".join(_CITIES) + r")?"
-    r"(?:" + _RN + r"{1,3}?[区乡镇市])?"
-    r"(?:" + _RN + r"{1,3}?[里村])?"
-    r"(?:" + _NUM + r"{1,3}邻)?"
-    r"(?:" + _RN + r"{1,6}?(?:路|街|大道)(?:" + _NUM + r"{1,3}段)?|" + _RN + r"{1,4}?段)"
+    r"(?:[0-9]{3}(?:[0-9]{2,3})?\s?)?(?:(?:台湾|中华民国)省?)?"
+    r"(?:"
+    # after a city/county or district, the road name may hold any character (自由一路)
+    r"(?:(?:" + "|".join(_CITIES) + r")(?:" + _HAN + r"{1,3}?[区乡镇市])?|" + _DISTRICT + r")"
+    + _VILLAGE + r"(?:" + _HAN + r"{1,6}?" + _ROAD_TAIL + r"|" + _HAN + r"{1,4}?段)"
+    # a bare road: its name must not start with a verb/particle (住在中山路 → 中山路)
+    r"|" + _RN + r"{1,6}?" + _ROAD_TAIL + r"|" + _RN + r"{1,4}?段"
+    r")"
     r"(?:" + _NUM + r"{1,4}巷)?"
     r"(?:" + _NUM + r"{1,4}弄)?"
     r"(?:" + _NUM + r"{1,5}(?:[\-之]" + _NUM + r"{1,3})?号(?:之" + _NUM + r"{1,3})?)?"
@@ -70,6 +78,21 @@ ADDRESS_REGEX = (
 )
 _ADDRESS_HAS_CITY = re.compile("|".join(_CITIES))
 _ADDRESS_NUMBERED = re.compile(_NUM + r"(?:巷|弄|号)")
+
+
+# The old resident-certificate form (letter + A–D + 8 digits) has the same shape as NHI drug
+# codes (AC12345100); about one drug code in ten also passes the checksum, so for that form the
+# words around the match decide: drug/order words → not an ID, ID words → certain.
+_DRUG_CONTEXT = re.compile(
+    r"药|处方|医令|锭|颗|胶囊|针剂|注射|剂量|健保码|药码|品项|drug|order|code|nhi|atc|tab|cap|inj|mg\b|ml\b"
+    r"|\bq[0-9]*d\b|\bbid\b|\btid\b|\bqid\b|\bhs\b|\bprn\b", re.IGNORECASE)
+_ID_CONTEXT = re.compile(r"身分证|身份证|居留证|统一证号|证号|证件|\bid\b|\barc\b|patient", re.IGNORECASE)
+CONTEXT_WINDOW = 24
+
+
+def _in_hex_run(text: str, start: int, end: int) -> bool:
+    lo, hi = max(0, start - 16), min(len(text), end + 16)
+    return any(m.start() <= start - lo and m.end() >= end - lo for m in _HEX_RUN.finditer(text[lo:hi]))
 
 
 class TaiwanIdRecognizer(PatternRecognizer):
@@ -83,6 +106,22 @@ class TaiwanIdRecognizer(PatternRecognizer):
 
     def validate_result(self, pattern_text: str) -> bool:
         return taiwan_id.is_valid(pattern_text)
+
+    def analyze(self, text, entities, nlp_artifacts=None, regex_flags=None):
+        results = []
+        for r in super().analyze(text, entities, nlp_artifacts, regex_flags):
+            if text[r.start].islower() and _in_hex_run(text, r.start, r.end):
+                continue
+            if taiwan_id.kind(text[r.start:r.end]) == "resident_old":
+                around = text[max(0, r.start - CONTEXT_WINDOW):r.start] + " " + text[r.end:r.end + CONTEXT_WINDOW]
+                if _ID_CONTEXT.search(around):
+                    r.score = 1.0
+                elif _DRUG_CONTEXT.search(around):
+                    continue
+                else:
+                    r.score = 0.6
+            results.append(r)
+        return results
 
 
 class TaiwanPhoneRecognizer(PatternRecognizer):

@@ -26,7 +26,7 @@ PLACEHOLDER = {"ID": "<ID>", "PHONE": "<PHONE>", "EMAIL": "<EMAIL>", "ADDRESS": 
                "NAME": "<NAME>", "TERM": "<TERM>"}
 
 _SEP = "\x00"
-_ID_SHAPE = re.compile(r"(?<![A-Za-z0-9])[A-Za-z][1289A-Da-d][0-9]{8}(?![A-Za-z0-9])")
+_ID_SHAPE = re.compile(r"(?<![A-Za-z])[A-Za-z][1289A-Da-d][0-9]{8}(?![0-9])")
 _PREFILTER = re.compile(
     r"886|\(0[0-9]|(?<![0-9])0[2-9][0-9\s\-)]{6,}"       # phone shapes
     r"|@"                                                 # e-mail
@@ -45,13 +45,28 @@ class IdentifierHit:
     score: float
 
 
-def _resolve(hits: list[IdentifierHit]) -> list[IdentifierHit]:
-    """Drop hits overlapping a better one (higher score, then longer)."""
-    kept: list[IdentifierHit] = []
-    for h in sorted(hits, key=lambda h: (-h.score, -(h.end - h.start), h.start)):
-        if all(h.end <= k.start or h.start >= k.end for k in kept):
-            kept.append(h)
-    return sorted(kept, key=lambda h: h.start)
+def _resolve(hits: list[IdentifierHit], text: str) -> list[IdentifierHit]:
+    """Merge overlapping hits into one span (their union), typed by the best of them
+    (higher score, then longer): masking must cover every character any recogniser found."""
+    merged: list[IdentifierHit] = []
+    cluster: list[IdentifierHit] = []
+    end = -1
+
+    def flush() -> None:
+        if cluster:
+            best = max(cluster, key=lambda h: (h.score, h.end - h.start))
+            lo, hi = min(h.start for h in cluster), max(h.end for h in cluster)
+            merged.append(IdentifierHit(best.kind, lo, hi, text[lo:hi], best.score))
+
+    for h in sorted(hits, key=lambda h: (h.start, -h.end)):
+        if h.start >= end:
+            flush()
+            cluster, end = [h], h.end
+        else:
+            cluster.append(h)
+            end = max(end, h.end)
+    flush()
+    return merged
 
 
 def _analyse(text: str, normalised: str) -> list[IdentifierHit]:
@@ -74,7 +89,7 @@ def find_identifiers(text: str, *, extra_terms: Iterable[str] = ()) -> list[Iden
         rx = re.compile("|".join(re.escape(t) for t in terms), re.IGNORECASE)
         hits += [IdentifierHit("TERM", m.start(), m.end(), text[m.start():m.end()], 1.0)
                  for m in rx.finditer(normalised)]
-    return _resolve(hits)
+    return _resolve(hits, text)
 
 
 def mask(text: str, hits: Sequence[IdentifierHit]) -> str:
@@ -105,7 +120,7 @@ def candidate_indices(texts: Sequence[str]) -> tuple[set[int], dict[int, list[Id
         t = texts[i]
         found = find_names(t, joined[starts[i]:starts[i] + len(t)])
         if found:
-            names[i] = _resolve([IdentifierHit("NAME", h.start, h.end, t[h.start:h.end], h.score) for h in found])
+            names[i] = _resolve([IdentifierHit("NAME", h.start, h.end, t[h.start:h.end], h.score) for h in found], t)
     return hard, names, joined, starts
 
 
@@ -127,7 +142,7 @@ def scrub_texts(texts: list[str | None]) -> list[str | None]:
     replaced: dict[str, str] = {distinct[i]: mask(distinct[i], hits) for i, hits in names.items()}
     for i in candidates:
         t = distinct[i]
-        hits = _resolve(_analyse(t, joined[starts[i]:starts[i] + len(t)]))
+        hits = _resolve(_analyse(t, joined[starts[i]:starts[i] + len(t)]), t)
         if hits:
             replaced[t] = mask(t, hits)
     if not replaced:

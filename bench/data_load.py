@@ -1,0 +1,125 @@
+"""Benchmark: de-identifying load and extract vs a plain DuckDB CSV→Parquet copy, same run.
+
+    python bench/data_load.py                 # 10,000,000 claim rows (≈15 min on 2 cores)
+    python bench/data_load.py --rows 1000000  # quick run
+
+Prints generation, plain-copy, load and extract throughput (rows/s) and the ratios
+load/plain and extract/plain-select.  Target (issue #2): load ≥ 0.5 × plain copy.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+
+from datasets.extract import build_extract_report
+from datasets.load import load_release
+from datasets.load.sql import lit
+from datasets.synthetic import generate
+from enclave.settings import EnclaveSettings
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--rows", type=int, default=10_000_000, help="claim rows to generate")
+    ap.add_argument("--dir", type=Path, default=Path("/tmp/nhi-bench"), help="work directory")
+    ap.add_argument("--reuse", action="store_true", help="reuse source files already in --dir")
+    ap.add_argument("--images", type=int, default=4, help="DICOM studies in the set")
+    ap.add_argument("--json", action="store_true", help="print the figures as JSON")
+    args = ap.parse_args()
+
+    src = args.dir / "source"
+    home = args.dir / "home"
+    out: dict = {"rows_requested": args.rows}
+    if not (args.reuse and (src / "MANIFEST.json").exists()):
+        shutil.rmtree(args.dir, ignore_errors=True)
+        t = time.time()
+        res = generate(src, args.rows, images=args.images,
+                       on_progress=lambda d, n: print(f"\rgenerating {d:,}/{n:,}", end="", file=sys.stderr))
+        print(file=sys.stderr)
+        out["generate_s"] = round(time.time() - t, 2)
+        out["generate_rows_per_s"] = round(res.claim_rows / out["generate_s"])
+    for p in (home, args.dir / "plain"):
+        if p.exists():
+            for d in [p] + [x for x in p.rglob("*") if x.is_dir()]:
+                d.chmod(0o755)
+            shutil.rmtree(p)
+    manifest = json.loads((src / "MANIFEST.json").read_text())
+    files = [f for f in manifest["files"]]
+    total_rows = sum(f["rows"] for f in files)
+    out["source_rows_all_files"] = total_rows
+    out["claim_rows"] = manifest["claim_rows"]
+    out["source_bytes"] = sum(f["bytes"] for f in files)
+
+    # baseline: plain DuckDB CSV -> Parquet copy of the same files, no checks, no de-identification
+    plain = args.dir / "plain"
+    plain.mkdir(parents=True)
+    con = duckdb.connect()
+    t = time.time()
+    for f in files:
+        con.execute(f"COPY (SELECT * FROM read_csv({lit(str(src / f['file']))})) TO "
+                    f"{lit(str(plain / (f['file'] + '.parquet')))} (FORMAT parquet)")
+    out["plain_copy_s"] = round(time.time() - t, 2)
+    con.close()
+    out["plain_copy_rows_per_s"] = round(total_rows / out["plain_copy_s"])
+
+    settings = EnclaveSettings(home=home)
+    t = time.time()
+    rep = load_release(src, "BENCH", settings,
+                       on_progress=lambda w, d, n: print(f"\r{w[:60]:60s} {100 * d // n:3d}%", end="", file=sys.stderr))
+    print(file=sys.stderr)
+    out["load_s"] = round(time.time() - t, 2)
+    out["load_rows_per_s"] = round(rep.rows_read / out["load_s"])
+    out["load_vs_plain"] = round(out["load_rows_per_s"] / out["plain_copy_rows_per_s"], 3)
+    out["rows_loaded"], out["rows_quarantined"] = rep.rows_loaded, rep.rows_quarantined
+
+    # extract: two years of outpatient visits and orders for a diabetes cohort, all columns
+    from datasets.schemas import effective_actions
+    acts = effective_actions()
+    cols = {f: [c for c, a in acts[f].items() if a != "drop"] for f in ("H_NHI_OPDTE", "H_NHI_OPDTO")}
+    years = manifest_years = sorted({f["year"] for f in files if f["year"]})[:2]
+    spec = {"release": "BENCH", "files": {f: {"years": years, "columns": c} for f, c in cols.items()},
+            "cohort": {"icd_prefixes": ["E11", "I10"]}}
+    t = time.time()
+    ex = build_extract_report(spec, "BENCH-CASE", settings)
+    out["extract_s"] = round(time.time() - t, 2)
+    ex_rows = sum(ex.rows.values())
+    out["extract_rows"] = ex_rows
+    out["extract_rows_per_s"] = round(ex_rows / out["extract_s"])
+    # baseline: the same selection copied out of the warehouse with plain DuckDB, no re-coding
+    rel = Path(settings.warehouse_dir) / "releases" / "BENCH"
+    con = duckdb.connect()
+    con.execute(f"SET file_search_path = {lit(str(rel))}")
+    con.execute(f"ATTACH {lit(str(rel / 'catalog.duckdb'))} AS w (READ_ONLY)")
+    yl = ", ".join(lit(y) for y in years)
+    t = time.time()
+    con.execute("CREATE TEMP TABLE c AS SELECT DISTINCT ID FROM w.H_NHI_OPDTE WHERE (" +
+                " OR ".join(f"starts_with({c}, '{p}')" for c in ("ICD9CM_CODE", "ICD9CM_CODE_1", "ICD9CM_CODE_2")
+                            for p in ("E11", "I10")) + f") AND CAST(year AS VARCHAR) IN ({yl})")
+    con.execute(f"COPY (SELECT {', '.join(cols['H_NHI_OPDTE'])} FROM w.H_NHI_OPDTE WHERE ID IN (SELECT ID FROM c) "
+                f"AND CAST(year AS VARCHAR) IN ({yl})) TO {lit(str(args.dir / 'plain' / 'x1.parquet'))} (FORMAT parquet)")
+    key = "FEE_YM, APPL_TYPE, HOSP_ID, APPL_DATE, CASE_TYPE, SEQ_NO"
+    con.execute(f"COPY (SELECT {', '.join(cols['H_NHI_OPDTO'])} FROM w.H_NHI_OPDTO WHERE ({key}) IN "
+                f"(SELECT ({key}) FROM w.H_NHI_OPDTE WHERE ID IN (SELECT ID FROM c) AND CAST(year AS VARCHAR) IN ({yl})) "
+                f"AND CAST(year AS VARCHAR) IN ({yl})) TO {lit(str(args.dir / 'plain' / 'x2.parquet'))} (FORMAT parquet)")
+    out["plain_extract_s"] = round(time.time() - t, 2)
+    out["plain_extract_rows_per_s"] = round(ex_rows / out["plain_extract_s"])
+    out["extract_vs_plain"] = round(out["extract_rows_per_s"] / out["plain_extract_rows_per_s"], 3)
+    out["target_load_vs_plain"] = 0.5
+    out["target_met"] = out["load_vs_plain"] >= 0.5
+    if args.json:
+        print(json.dumps(out, indent=2))
+    else:
+        w = max(len(k) for k in out)
+        for k, v in out.items():
+            print(f"{k:{w}s}  {v:,}" if isinstance(v, (int, float)) and not isinstance(v, bool) else f"{k:{w}s}  {v}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

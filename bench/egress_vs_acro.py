@@ -1,0 +1,120 @@
+"""Egress engine vs ACRO on the same 1,000,000-row data: a 200×47 crosstab with suppression.
+
+This engine: safe_tables.crosstab (with margins) → CSV + sealed provenance → check_request with
+every rule, including the exact interval audit and a complementary (secondary) suppression
+pattern.  ACRO 1.0.2: ``acro.crosstab(..., margins=True)`` with suppression, threshold set to
+the policy's ``min_units_per_cell``; ACRO does primary suppression only.
+
+ACRO pins pandas<=2.3.3 while this project runs pandas 3, so ACRO runs in its own virtualenv
+(``ACRO_PYTHON``, default ~/.cache/egress-acro-venv/bin/python; create it with
+``python -m venv ~/.cache/egress-acro-venv && ~/.cache/egress-acro-venv/bin/pip install acro pyarrow``)
+on the very same Parquet file, timed inside that process around the crosstab call only.
+Imports (Presidio, ACRO) are warmed up before timing in both.
+
+    python bench/egress_vs_acro.py [--rows 1000000]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+ACRO_SCRIPT = r"""
+import json, sys, time, warnings, logging
+warnings.filterwarnings("ignore"); logging.disable(logging.CRITICAL)
+import pandas as pd
+from acro import ACRO
+df = pd.read_parquet(sys.argv[1])
+threshold = int(sys.argv[2])
+acro = ACRO(suppress=True)
+acro.sdc_checks.risk_appetite["safe_threshold"] = threshold if hasattr(acro, "sdc_checks") else None
+t0 = time.perf_counter()
+tab = acro.crosstab(df["diag"], df["region"], margins=True)
+dt = time.perf_counter() - t0
+print(json.dumps({"seconds": dt, "shape": list(tab.shape),
+                  "suppressed": int(tab.isna().sum().sum())}))
+"""
+
+
+def make_data(rows: int, seed: int = 2026) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    p_diag = 1.0 / np.arange(1, 201) ** 1.3
+    p_reg = 1.0 / np.arange(1, 48) ** 0.9
+    diag = rng.choice(200, rows, p=p_diag / p_diag.sum())
+    reg = rng.choice(47, rows, p=p_reg / p_reg.sum())
+    return pd.DataFrame({"diag": [f"D{d:03d}" for d in range(200)], "region": 0}).iloc[:0].pipe(
+        lambda _: pd.DataFrame({"diag": pd.Categorical.from_codes(diag, [f"D{d:03d}" for d in range(200)]).astype(str),
+                                "region": pd.Categorical.from_codes(reg, [f"R{r:02d}" for r in range(47)]).astype(str)}))
+
+
+def run_engine(df: pd.DataFrame, workdir: Path) -> tuple[float, dict]:
+    from egress_review.engine import check_request
+    from egress_review.manifest import parse_manifest
+    from egress_review.safe_tables import crosstab
+    from policies import current_policy
+
+    key = os.urandom(32)
+    policy = current_policy().egress
+    t0 = time.perf_counter()
+    t = crosstab(df, "diag", "region", margins=True)
+    t.save(workdir / "ct.csv", key=key)
+    manifest = parse_manifest({"version": 1, "case_code": "BENCH", "purpose": "benchmark",
+                               "files": [t.manifest_entry("ct.csv", "diagnosis by region")]})
+    result = check_request(manifest, workdir, policy=policy, provenance_key=key)
+    dt = time.perf_counter() - t0
+    prop = [e.get("proposal") for e in result.suppression.get("ct.csv", []) if e.get("proposal")]
+    info = {"verdict": result.verdict, "findings": len(result.findings)}
+    if prop:
+        p = prop[0]
+        info.update(primary=sum(c["primary"] for c in p["cells"]),
+                    secondary=sum(not c["primary"] for c in p["cells"]),
+                    pattern_ok=p["ok"],
+                    narrowest_interval=min((iv["interval"][1] if iv["interval"][1] is not None else 1e18)
+                                           - iv["interval"][0] for iv in p["intervals"]))
+    return dt, info
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--rows", type=int, default=1_000_000)
+    args = ap.parse_args()
+    acro_py = os.environ.get("ACRO_PYTHON", str(Path.home() / ".cache/egress-acro-venv/bin/python"))
+    df = make_data(args.rows)
+    from policies import current_policy
+
+    threshold = current_policy().egress.min_units_per_cell
+    import deidentify.text  # noqa: F401  warm the Presidio import outside the timing
+    with tempfile.TemporaryDirectory() as d:
+        work = Path(d)
+        data = work / "data.parquet"
+        df.to_parquet(data)
+        run_engine(df.sample(20_000, random_state=1), work)      # warm-up (imports, caches)
+        ours, info = run_engine(df, work)
+        print(f"rows={len(df):,}  table=200x47 (+margins)  threshold={threshold}")
+        print(f"engine: {ours:.3f} s  {json.dumps(info, default=float)}")
+        if not Path(acro_py).exists():
+            print(f"ACRO: not run: {acro_py} missing (see the module docstring to create it)")
+            return
+        script = work / "acro_run.py"
+        script.write_text(ACRO_SCRIPT)
+        proc = subprocess.run([acro_py, str(script), str(data), str(threshold)],
+                              capture_output=True, text=True, cwd=work)
+        line = next((l for l in proc.stdout.splitlines() if l.startswith("{")), None)
+        if proc.returncode != 0 or line is None:
+            print("ACRO failed:", proc.stderr[-2000:])
+            sys.exit(1)
+        acro = json.loads(line)
+        print(f"ACRO:   {acro['seconds']:.3f} s  shape={acro['shape']} suppressed={acro['suppressed']}")
+        print(f"ratio ACRO/engine: {acro['seconds'] / ours:.1f}x")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,287 @@
+"""Free-text recognisers and scrub_texts: positives, negatives and evasion attempts."""
+from __future__ import annotations
+
+import random
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from deidentify.identifiers import phone, taiwan_id
+from deidentify.text import IdentifierHit, find_identifiers, mask, scrub_texts
+
+
+def kinds(text: str, **kw) -> list[tuple[str, str]]:
+    return [(h.kind, h.text) for h in find_identifiers(text, **kw)]
+
+
+# --- national IDs and resident certificates ---------------------------------------------------
+
+@pytest.mark.parametrize("form", ["national", "resident_new", "resident_old"])
+def test_valid_ids_of_every_form_found_in_free_text(form):
+    rng = random.Random(form)
+    for _ in range(25):
+        pid = taiwan_id.generate(rng, form)
+        text = f"病患身分證號{pid}，今日因咳嗽來診"
+        hits = find_identifiers(text)
+        assert ("ID", pid) in [(h.kind, h.text) for h in hits], (form, pid, hits)
+        hit = next(h for h in hits if h.kind == "ID")
+        assert text[hit.start:hit.end] == pid and hit.score >= 0.99
+
+
+def test_known_checksum_examples():
+    assert kinds("ID A123456789 visit") == [("ID", "A123456789")]
+    assert kinds("ID A123456788 visit") == []  # one digit off: checksum fails
+
+
+def test_every_wrong_check_digit_is_rejected():
+    rng = random.Random(11)
+    for form in ("national", "resident_new", "resident_old"):
+        pid = taiwan_id.generate(rng, form)
+        for d in "0123456789":
+            bad = pid[:-1] + d
+            if bad != pid:
+                assert not [h for h in find_identifiers(f"證號 {bad}") if h.kind == "ID"], bad
+
+
+def test_fullwidth_and_lowercase_ids_are_found():
+    full = "Ａ１２３４５６７８９"
+    assert kinds(f"身分證：{full}") == [("ID", full)]
+    assert kinds("id=a123456789;") == [("ID", "a123456789")]
+
+
+def test_drug_codes_and_icd_codes_are_not_ids():
+    rng = random.Random(5)
+    text_codes = ["AC12345100", "BC23456789", "E11.9", "I10", "J44.9", "A09", "Z00.00", "K21.9",
+                  "0DTJ4ZZ", "N18.3", "M17.11"]
+    for code in text_codes:
+        assert not [h for h in find_identifiers(f"診斷 {code}，處方 {code}") if h.kind == "ID"], code
+    # Drug codes that happen to pass the resident-certificate checksum, in an order context.
+    checked = 0
+    while checked < 30:
+        code = rng.choice("ABNK") + rng.choice("ABCD") + "".join(rng.choice("0123456789") for _ in range(5)) + "100"
+        if not taiwan_id.is_valid(code):
+            continue
+        checked += 1
+        for text in (f"處方 {code} 30顆 BID", f"NHI drug code {code} x 28 tabs", f"醫令代碼：{code}"):
+            assert not [h for h in find_identifiers(text) if h.kind == "ID"], text
+
+
+def test_old_resident_form_with_id_context_is_certain():
+    rng = random.Random(8)
+    pid = taiwan_id.generate(rng, "resident_old")
+    hit = find_identifiers(f"居留證號 {pid}")[0]
+    assert hit.kind == "ID" and hit.score == 1.0
+
+
+def test_id_boundaries():
+    # Part of a hex pseudonym or a longer code is not a person's ID; glued IDs still are.
+    assert not [h for h in find_identifiers("3f0e1a123456789ab0c3d2e1f0a9b8c7") if h.kind == "ID"]
+    assert not [h for h in find_identifiers("xA123456789") if h.kind == "ID"]
+    assert [h.text for h in find_identifiers("A123456789A123456789")] == ["A123456789", "A123456789"]
+    # glued after digits (e.g. after a phone number) it is still found
+    assert [h.text for h in find_identifiers("0912-345-678A123456789")] == ["0912-345-678", "A123456789"]
+    assert not [h for h in find_identifiers("A1234567890") if h.kind == "ID"]
+
+
+# --- phones -------------------------------------------------------------------------------------
+
+PHONES_OK = ["0912-345-678", "0912345678", "0912 345 678", "+886-912-345-678", "+886 912345678",
+             "886912345678", "(02)2345-6789", "02-2345-6789", "02 2345 6789", "+886-2-2345-6789",
+             "(037)345678", "04-2234-5678", "(04)723-4567", "(049)234-5678", "07-345-6789",
+             "089-345678", "(082)312345", "0836-22345", "02-2345-6789#123", "(02)2345-6789 分機 12"]
+
+
+@pytest.mark.parametrize("number", PHONES_OK)
+def test_phone_forms_found(number):
+    text = f"家屬電話{number}，請聯絡"
+    hits = [h for h in find_identifiers(text) if h.kind == "PHONE"]
+    assert len(hits) == 1, (number, hits)
+    assert hits[0].text.replace(" ", "").startswith(number.split("#")[0].split(" 分機")[0].replace(" ", ""))
+
+
+@pytest.mark.parametrize("text", ["醫院代碼 0401180014", "日期 2023-01-05", "血壓 120/80 mmHg", "劑量 0.5 mg",
+                                  "(02)1234-5678", "02-0345-6789", "時間 02:30", "統編 12345678",
+                                  "0800-123-456 免付費", "床號 0305"])
+def test_non_phones_not_flagged(text):
+    assert not [h for h in find_identifiers(text) if h.kind == "PHONE"], text
+
+
+def test_phone_validator_kinds():
+    assert phone.kind("0912-345-678") == "mobile"
+    assert phone.kind("(02)2345-6789") == "landline"
+    assert phone.kind("0401180014") is None
+    assert phone.kind("12345") is None
+
+
+def test_fullwidth_phone_found():
+    assert [k for k, _ in kinds("手機０９１２－３４５－６７８")] == ["PHONE"]
+
+
+# --- e-mail ----------------------------------------------------------------------------------
+
+def test_email_found_and_not_confused():
+    assert kinds("請寄 chen.ta-ming@ntuh.gov.tw 謝謝") == [("EMAIL", "chen.ta-ming@ntuh.gov.tw")]
+    assert kinds("use df@pandas and x @ y") == []
+
+
+# --- names --------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text,name", [
+    ("病患陳大明今天因咳嗽三天來診", "陳大明"),
+    ("家屬張美麗陪同就醫", "張美麗"),
+    ("主治醫師：王小明", "王小明"),
+    ("病人吳淑珍住院觀察", "吳淑珍"),
+    ("黃雅婷今日回診", "黃雅婷"),
+    ("歐陽娜娜咳嗽", "歐陽娜娜"),
+    ("病患王家怡，頭痛三天", "王家怡"),
+    ("姓名：寇亞築", "寇亞築"),
+    ("緊急聯絡人: 仉小龍先生", "仉小龍"),
+    ("病患陈大明今天来诊", "陈大明"),  # Simplified script too
+])
+def test_names_in_context_found(text, name):
+    assert ("NAME", name) in kinds(text), kinds(text)
+
+
+def test_surname_with_title_masks_the_surname():
+    assert kinds("王醫師開藥") == [("NAME", "王")]
+    assert kinds("李小姐表示頭痛") in ([("NAME", "李")], [("NAME", "李小姐")])
+
+
+@pytest.mark.parametrize("text", [
+    "高血壓控制良好，持續服藥", "白血球偏高待查", "尿路感染，結石", "黃疸，肝功能異常", "處方 Amoxicillin",
+    "康復科門診", "施打流感疫苗", "周一回診", "何時開始發燒", "林口長庚轉診", "胸部X光正常，石灰化",
+    "方法：抽血檢查", "全身無力", "常規追蹤", "病程穩定", "余下無特殊", "金額 350 元", "時間 08:30",
+])
+def test_clinical_words_with_surname_characters_are_not_names(text):
+    assert not [h for h in find_identifiers(text) if h.kind == "NAME"], kinds(text)
+
+
+# --- addresses ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("address", [
+    "臺北市大安區復興南路一段100巷5弄3號4樓之1",
+    "台北市中正區中山南路7號",
+    "新北市板橋區文化路二段12號",
+    "高雄市三民區自由一路100號",
+    "彰化縣員林市中山路一段100號",
+    "106臺北市大安區羅斯福路四段1號",
+    "中山路100號",
+    "民生東路三段56巷3號5樓",
+    "花蓮縣吉安鄉仁里村3鄰中正路二段5號",
+])
+def test_addresses_found(address):
+    text = f"病患住{address}，獨居"
+    hits = [h for h in find_identifiers(text) if h.kind == "ADDRESS"]
+    assert hits and any(address in h.text or h.text in address and len(h.text) >= len(address) - 3
+                        for h in hits), (address, hits)
+    assert "獨居" not in "".join(h.text for h in hits)
+
+
+@pytest.mark.parametrize("text", ["3號病床", "尿路感染", "第2段療程", "急診區觀察", "呼吸道症狀", "術後第5天"])
+def test_non_addresses(text):
+    assert not [h for h in find_identifiers(text) if h.kind == "ADDRESS"], kinds(text)
+
+
+# --- extra terms ----------------------------------------------------------------------------------
+
+def test_extra_terms_found_case_insensitively_anywhere():
+    pseudo = "3f9a0c11d2e4b5a6"
+    code = f"df = df[df.pid == '{pseudo.upper()}']\n# 病患{pseudo}"
+    hits = [h for h in find_identifiers(code, extra_terms=[pseudo, "", "  "]) if h.kind == "TERM"]
+    assert [h.text.lower() for h in hits] == [pseudo, pseudo]
+    assert all(code[h.start:h.end] == h.text for h in hits)
+
+
+def test_hits_are_frozen_and_ordered():
+    hits = find_identifiers("A123456789 與 0912-345-678")
+    assert [h.kind for h in hits] == ["ID", "PHONE"]
+    with pytest.raises(Exception):
+        hits[0].kind = "X"  # type: ignore[misc]
+    assert isinstance(hits[0], IdentifierHit)
+
+
+def test_bad_input_named():
+    with pytest.raises(TypeError, match="find_identifiers expects str"):
+        find_identifiers(123)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="item 1"):
+        scrub_texts(["ok", 5])  # type: ignore[list-item]
+
+
+# --- scrub_texts ----------------------------------------------------------------------------------
+
+CLINICAL = ["咳嗽三天，上呼吸道感染，持續服藥", "高血壓控制良好", "白血球偏高待查", "DM f/u, HbA1c 7.2",
+            "尿路感染，處方 Amoxicillin 500mg TID", "ICD E11.9 I10", "NHI code AC12345100 x 30 tabs"]
+
+
+def _planted(rng: random.Random) -> tuple[str, list[str]]:
+    name = rng.choice("陳林黃張李王吳劉蔡楊") + "".join(rng.sample("志明怡君建宏雅婷俊傑淑芬家豪美玲", 2))
+    pid = taiwan_id.generate(rng, rng.choice(["national", "resident_new", "resident_old"]))
+    mobile = f"09{rng.randint(10, 99)}-{rng.randint(100, 999)}-{rng.randint(100, 999)}"
+    land = f"(02){rng.randint(2000, 9999)}-{rng.randint(1000, 9999)}"
+    addr = f"臺北市大安區復興南路一段{rng.randint(1, 300)}號{rng.randint(2, 12)}樓"
+    mail = f"user{rng.randint(1, 999)}@example.com.tw"
+    text = f"病患{name}，身分證{pid}，手機{mobile}，市話{land}，住{addr}，信箱{mail}，咳嗽三天，高血壓"
+    return text, [name, pid, mobile, land, addr, mail]
+
+
+def test_scrub_round_trip_leaves_no_pii_and_keeps_clinical_words():
+    rng = random.Random(42)
+    texts: list[str | None] = []
+    secrets: dict[int, list[str]] = {}
+    for i in range(300):
+        if i % 10 == 0:
+            t, s = _planted(rng)
+            secrets[i] = s
+            texts.append(t)
+        elif i % 37 == 0:
+            texts.append(None)
+        else:
+            texts.append(rng.choice(CLINICAL))
+    out = scrub_texts(texts)
+    assert len(out) == len(texts)
+    for i, (before, after) in enumerate(zip(texts, out)):
+        if before is None:
+            assert after is None
+        elif i in secrets:
+            for secret in secrets[i]:
+                assert secret not in after, (secret, after)
+            for tag in ("<NAME>", "<ID>", "<PHONE>", "<ADDRESS>", "<EMAIL>"):
+                assert tag in after, (tag, after)
+            assert "咳嗽三天" in after and "高血壓" in after
+        else:
+            assert after == before  # clinical text without PII is untouched
+
+
+def test_scrub_is_idempotent_on_its_output():
+    rng = random.Random(3)
+    texts = [_planted(rng)[0] for _ in range(20)] + CLINICAL
+    once = scrub_texts(texts)
+    assert scrub_texts(once) == once
+
+
+def test_scrub_empty_and_all_none():
+    assert scrub_texts([]) == []
+    assert scrub_texts([None, None]) == [None, None]
+    assert scrub_texts(["", None]) == ["", None]
+
+
+_alphabet = st.sampled_from(list("陳林王高血壓白球大明先生小姐病患家屬路號巷段市區0123456789-()+@. ABCabcx，。\n"))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(_alphabet, max_size=40), max_size=8))
+def test_scrub_never_breaks_on_arbitrary_text(texts):
+    out = scrub_texts(texts)
+    assert len(out) == len(texts)
+    # The prefilter never drops anything the full analysis would mask.
+    for before, after in zip(texts, out):
+        assert after == mask(before, find_identifiers(before)), (before, after, find_identifiers(before))
+
+
+def test_scrub_agrees_with_find_identifiers():
+    rng = random.Random(9)
+    texts = [_planted(rng)[0] for _ in range(10)]
+    for t, s in zip(texts, scrub_texts(texts)):
+        for h in find_identifiers(t):
+            assert h.text not in s
