@@ -87,14 +87,14 @@ def closed_reason(day: dt.date, policy) -> str | None:
     """Why the work area is closed on ``day`` (None when open)."""
     sp = policy.sessions
     if not sp.round_the_clock and day.weekday() not in sp.weekdays:
-        return f"{day:%A} is not an opening day (S2)"
+        return f"{day:%A} is not an opening day"
     if sp.holiday_country:
         name = _holidays(sp.holiday_country, day.year).get(day)
         if name:
-            return f"national holiday: {name} (S2)"
+            return f"national holiday: {name}"
     why = closures(policy).get(day)
     if why:
-        return f"centre closed: {why} (S2)"
+        return f"centre closed: {why}"
     return None
 
 

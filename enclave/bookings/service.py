@@ -114,9 +114,10 @@ def book(db: Session, policy, actor: User, case: Case, *, day: dt.date, slot: st
             raise Refused(f"An overnight run is registered from a booked session: book the "
                           f"{last_slot.name} slot of {day.isoformat()} first.", "S5")
     made = []
-    for s in sorted(slots, key=lambda x: x.starts_at):
-        _lock(db, 7345, _slot_key(s.starts_at))
-        made.append(_book_one(db, policy, actor, case, user, s, kind, now))
+    with db.begin_nested():  # a whole day is booked entirely or not at all
+        for s in sorted(slots, key=lambda x: x.starts_at):
+            _lock(db, 7345, _slot_key(s.starts_at))
+            made.append(_book_one(db, policy, actor, case, user, s, kind, now))
     if kind == "overnight":
         fee = policy.cases.fee_schedule.get("overnight_run", 0)
         db.add(Charge(case_id=case.id, item="overnight_run", quantity=1, unit_fee=fee, amount=fee,
