@@ -100,53 +100,13 @@ class EnclaveSpawner(LocalProcessSpawner):
 
     def _spec(self) -> dict:
         info = self.enclave
-        name = self.user.name
-        uid = int(self.id_bases["uid_base"]) + int(info["user_id"])
-        gid = int(self.id_bases["gid_base"]) + int(info["case_id"])
-        case_dir = Path(self.projects_dir) / info["case_code"]
-        data = case_dir / "data"
-        if not data.is_dir():
-            raise web.HTTPError(503, f"the extract for case {info['case_code']} is not ready")
-        ws = case_dir / "workspace"
-        ws.mkdir(parents=True, exist_ok=True)
-        os.chown(ws, 0, gid)
-        os.chmod(ws, 0o2770)  # case members share it through the case group
-        sess = self.session_dir
-        if sess.exists():
-            shutil.rmtree(sess)
-        sess.mkdir(parents=True)
-        os.chown(sess, uid, gid)
-        os.chmod(sess, 0o700)
-        hub_socks = Path(self.socket_root) / "hub"
-        prefix = python_prefix()
-        ro = [["/usr", "/usr"], ["/etc", "/etc"], [self.system_config_dir, SESSION_JUPYTER_CONFIG],
-              [str(data), "/case/data"], [str(hub_socks), str(hub_socks)]]
-        if not prefix.startswith("/usr/"):
-            ro.append([prefix, prefix])
-        for pkg_dir in package_dirs().values():
-            ro.append([pkg_dir, pkg_dir])
-        egress_sock = _unix_socket_of(self.egress_url)
-        if egress_sock:
-            ro.append([os.path.dirname(egress_sock), os.path.dirname(egress_sock)])
-        group = f"case-{info['case_code'].lower()}"
-        return {
-            "name": name,
-            "root": str(Path(self.sandbox_root) / name),
-            "uid": uid, "gid": gid, "cwd": "/workspace", "hostname": "enclave",
-            "symlinks": {p: f"usr{p}" for p in ("/bin", "/lib", "/lib64", "/sbin")
-                         if os.path.islink(p)},
-            "ro_binds": ro,
-            "rw_binds": [[str(ws), "/workspace"], [str(sess), str(sess)]],
-            "tmpfs": ["/tmp", f"/home/{name}", "/var/tmp"],
-            "files": {
-                "/etc/passwd": f"root:x:0:0:root:/root:/usr/sbin/nologin\n"
-                               f"{name}:x:{uid}:{gid}:{name}:/home/{name}:/bin/sh\n",
-                "/etc/group": f"root:x:0:\n{group}:x:{gid}:{name}\n",
-                "/etc/hosts": "127.0.0.1 localhost enclave\n::1 localhost\n",
-                "/etc/resolv.conf": "# no name service in the enclave (S7)\n",
-            },
-            "limits": dict(self.limits),
-        }
+        return build_spec(
+            name=self.user.name, uid=int(self.id_bases["uid_base"]) + int(info["user_id"]),
+            gid=int(self.id_bases["gid_base"]) + int(info["case_id"]),
+            case_code=info["case_code"], projects_dir=Path(self.projects_dir),
+            socket_root=Path(self.socket_root), sandbox_root=Path(self.sandbox_root),
+            system_config_dir=self.system_config_dir, limits=dict(self.limits),
+            egress_url=self.egress_url)
 
     async def start(self):
         if not self.enclave:
@@ -164,6 +124,56 @@ class EnclaveSpawner(LocalProcessSpawner):
         self.proc = Popen(cmd, env=env, start_new_session=True, **self.popen_kwargs)
         self.pid = self.proc.pid
         return unix_url(self.socket_path)
+
+
+def build_spec(*, name: str, uid: int, gid: int, case_code: str, projects_dir: Path,
+               socket_root: Path, sandbox_root: Path, system_config_dir: str, limits: dict,
+               egress_url: str = "") -> dict:
+    """The sandbox description handed to ``hub_config.sandbox`` (and prepare the host dirs)."""
+    case_dir = projects_dir / case_code
+    data = case_dir / "data"
+    if not data.is_dir():
+        raise web.HTTPError(503, f"the extract for case {case_code} is not ready")
+    ws = case_dir / "workspace"
+    ws.mkdir(parents=True, exist_ok=True)
+    os.chown(ws, 0, gid)
+    os.chmod(ws, 0o2770)  # case members share it through the case group
+    sess = socket_root / "sessions" / name
+    if sess.exists():
+        shutil.rmtree(sess)
+    sess.mkdir(parents=True)
+    os.chown(sess, uid, gid)
+    os.chmod(sess, 0o700)
+    hub_socks = socket_root / "hub"
+    prefix = python_prefix()
+    ro = [["/usr", "/usr"], ["/etc", "/etc"], [system_config_dir, SESSION_JUPYTER_CONFIG],
+          [str(data), "/case/data"], [str(hub_socks), str(hub_socks)]]
+    if not prefix.startswith("/usr/"):
+        ro.append([prefix, prefix])
+    for pkg_dir in package_dirs().values():
+        ro.append([pkg_dir, pkg_dir])
+    egress_sock = _unix_socket_of(egress_url)
+    if egress_sock:
+        ro.append([os.path.dirname(egress_sock), os.path.dirname(egress_sock)])
+    group = f"case-{case_code.lower()}"
+    return {
+        "name": name,
+        "root": str(sandbox_root / name),
+        "uid": uid, "gid": gid, "cwd": "/workspace", "hostname": "enclave",
+        "symlinks": {p: f"usr{p}" for p in ("/bin", "/lib", "/lib64", "/sbin")
+                     if os.path.islink(p)},
+        "ro_binds": ro,
+        "rw_binds": [[str(ws), "/workspace"], [str(sess), str(sess)]],
+        "tmpfs": ["/tmp", f"/home/{name}", "/var/tmp"],
+        "files": {
+            "/etc/passwd": f"root:x:0:0:root:/root:/usr/sbin/nologin\n"
+                           f"{name}:x:{uid}:{gid}:{name}:/home/{name}:/bin/sh\n",
+            "/etc/group": f"root:x:0:\n{group}:x:{gid}:{name}\n",
+            "/etc/hosts": "127.0.0.1 localhost enclave\n::1 localhost\n",
+            "/etc/resolv.conf": "# no name service in the enclave (S7)\n",
+        },
+        "limits": limits,
+    }
 
 
 def _unix_socket_of(url: str) -> str | None:

@@ -1,0 +1,63 @@
+"""Rows for gate and identity tests, written directly (the control plane is another area)."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from enclave.accounts.models import User, UserRole
+from enclave.bookings.models import Booking
+from enclave.cases.models import Case, CaseMember
+from enclave.db import session_scope, utcnow
+
+
+class Rows:
+    def __init__(self, db_url: str) -> None:
+        self.db_url = db_url
+        self.now = utcnow()
+        self.seat = 0
+
+    def user(self, name, roles=("researcher",), status="active", password_hash=None,
+             changed=None, source="local") -> int:
+        with session_scope(self.db_url) as s:
+            u = User(username=name, status=status, password_hash=password_hash, source=source,
+                     password_changed_at=changed or self.now - dt.timedelta(days=1))
+            u.roles = [UserRole(role=r) for r in roles]
+            s.add(u)
+            s.flush()
+            return u.id
+
+    def case(self, code, members=(), status="active", paid=True, start_days=-30, end_days=300,
+             removed=()) -> int:
+        with session_scope(self.db_url) as s:
+            c = Case(code=code, status=status,
+                     period_start=self.now + dt.timedelta(days=start_days),
+                     period_end=self.now + dt.timedelta(days=end_days),
+                     paid_at=self.now - dt.timedelta(days=40) if paid else None)
+            s.add(c)
+            s.flush()
+            for m in members:
+                uid = s.query(User).filter_by(username=m).one().id
+                s.add(CaseMember(case_id=c.id, user_id=uid,
+                                 removed_at=self.now if m in removed else None))
+            return c.id
+
+    def booking(self, user, case, start_min, end_min, kind="interactive", status="booked",
+                created_hours_before=48) -> int:
+        self.seat += 1
+        start = self.now + dt.timedelta(minutes=start_min)
+        with session_scope(self.db_url) as s:
+            b = Booking(case_id=s.query(Case).filter_by(code=case).one().id,
+                        user_id=s.query(User).filter_by(username=user).one().id,
+                        slot_name="morning", starts_at=start,
+                        ends_at=self.now + dt.timedelta(minutes=end_min), seat_no=self.seat,
+                        kind=kind, status=status,
+                        created_at=start - dt.timedelta(hours=created_hours_before))
+            s.add(b)
+            s.flush()
+            return b.id
+
+
+@pytest.fixture
+def rows(db_url):
+    return Rows(db_url)

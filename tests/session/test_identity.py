@@ -1,0 +1,141 @@
+"""Login decisions (A4 + booking gate) for local accounts and a real OpenLDAP slapd.
+
+The hub calls exactly ``EnclaveAuthenticator.login_decision`` from ``authenticate``; the hub
+tests show the same refusals through the real login page.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from argon2 import PasswordHasher
+
+from enclave.audit.models import AuditRecord
+from enclave.bookings.models import Booking
+from enclave.db import session_scope, utcnow
+from hub_config.auth import EnclaveAuthenticator
+from hub_config.identity import LoginRefused, password_problems
+from tests.services.slapd import SlapdServer, slapd_bin
+
+GOOD = "Sturdy-Passw0rd!"
+
+
+def test_password_rules():
+    assert password_problems(GOOD, 12, 3) == []
+    assert any("shorter" in p for p in password_problems("Ab1!", 12, 3))
+    assert any("uses 1" in p for p in password_problems("alllowercaseletters", 12, 3))
+
+
+def _auth(db_url, **kw) -> EnclaveAuthenticator:
+    return EnclaveAuthenticator(db_url=db_url, **kw)
+
+
+@pytest.fixture
+def local(rows):
+    h = PasswordHasher().hash(GOOD)
+    rows.user("ann", password_hash=h)
+    rows.user("old", password_hash=h, changed=rows.now - dt.timedelta(days=91))
+    rows.user("rev", roles=("reviewer",), password_hash=h)
+    rows.user("adm", roles=("admin",), password_hash=h)
+    rows.user("weak", password_hash=PasswordHasher().hash("weakpassword"))
+    rows.case("C1", ["ann", "old", "weak"])
+    rows.booking("ann", "C1", -5, 60)
+    rows.booking("old", "C1", -5, 60)
+    rows.booking("weak", "C1", -5, 60)
+    return rows
+
+
+def test_local_login_inside_slot_marks_attended_and_audits(local):
+    a = _auth(local.db_url)
+    model = a.login_decision("ann", GOOD)
+    assert model["name"] == "ann" and model["admin"] is False
+    with session_scope(local.db_url) as s:
+        ann = s.query(Booking).filter_by(status="attended").all()
+        assert len(ann) == 1 and ann[0].first_login_at is not None
+        assert s.query(AuditRecord).filter_by(action="session.login", actor="ann").count() == 1
+
+
+def test_local_wrong_password_and_unknown_user(local):
+    a = _auth(local.db_url)
+    assert a.login_decision("ann", GOOD + "x") is None
+    assert a.login_decision("nobody", GOOD) is None
+
+
+def test_expired_password_cannot_log_in_and_is_told_why(local):
+    with pytest.raises(LoginRefused, match=r"expired.*91 days.*limit is 90 days"):
+        _auth(local.db_url).login_decision("old", GOOD)
+
+
+def test_password_below_policy_is_refused(local):
+    with pytest.raises(LoginRefused, match="no longer meets the password policy"):
+        _auth(local.db_url).login_decision("weak", "weakpassword")
+
+
+def test_outside_slot_refused_reviewer_refused_admin_allowed(local):
+    a = _auth(local.db_url)
+    with pytest.raises(LoginRefused, match="no booked slot"):
+        a.login_decision("ann", GOOD, now=utcnow() + dt.timedelta(hours=3))
+    with pytest.raises(LoginRefused, match="for researchers"):
+        a.login_decision("rev", GOOD)
+    assert a.login_decision("adm", GOOD)["admin"] is True
+
+
+# ------------------------------------------------------------------ LDAP (real slapd)
+@pytest.fixture(scope="module")
+def slapd():
+    if slapd_bin() is None:
+        pytest.skip("slapd not installed (apt-get install slapd ldap-utils)")
+    srv = SlapdServer().start()
+    today = dt.datetime.now(dt.timezone.utc)
+    srv.add_user("lena", GOOD, today - dt.timedelta(days=3))
+    srv.add_user("omar", GOOD, today - dt.timedelta(days=120))
+    srv.add_user("rita", GOOD, today - dt.timedelta(days=3))
+    srv.add_user("nodate", GOOD, None)
+    srv.add_group("enclave-researchers", ["lena", "omar", "nodate"])
+    srv.add_group("enclave-reviewers", ["rita"])
+    yield srv
+    srv.stop()
+
+
+def _ldap_auth(db_url, srv) -> EnclaveAuthenticator:
+    return _auth(db_url, backend="ldap", ldap_server_uri=srv.uri,
+                 ldap_user_dn_template="uid={username},ou=people,dc=enclave,dc=test",
+                 ldap_group_search_base="ou=groups,dc=enclave,dc=test",
+                 ldap_group_roles={"enclave-researchers": "researcher",
+                                   "enclave-reviewers": "reviewer"})
+
+
+def test_ldap_bind_groups_and_gate(rows, slapd):
+    rows.user("lena", source="ldap")
+    rows.user("omar", source="ldap")
+    rows.case("C1", ["lena", "omar"])
+    rows.booking("lena", "C1", -5, 60)
+    rows.booking("omar", "C1", -5, 60)
+    a = _ldap_auth(rows.db_url, slapd)
+    assert a.login_decision("lena", GOOD)["name"] == "lena"
+    assert a.login_decision("lena", "Wrong-Passw0rd!") is None
+    assert a.login_decision("lena", "") is None  # never an anonymous bind
+    assert a.login_decision("ghost", GOOD) is None
+    # injection attempt in the user name does not match another entry
+    assert a.login_decision("lena,ou=people", GOOD) is None
+    with pytest.raises(LoginRefused, match="expired"):
+        a.login_decision("omar", GOOD)
+    with pytest.raises(LoginRefused, match="no recorded change date"):
+        a.login_decision("nodate", GOOD)
+    with pytest.raises(LoginRefused, match="for researchers"):
+        a.login_decision("rita", GOOD)  # reviewer group -> reviewer role, no session
+
+
+def test_ldap_researcher_without_booking_refused(rows, slapd):
+    rows.user("lena", source="ldap")
+    rows.case("C1", ["lena"])
+    with pytest.raises(LoginRefused, match="no booked slot"):
+        _ldap_auth(rows.db_url, slapd).login_decision("lena", GOOD)
+
+
+def test_ldap_unreachable_is_a_clear_refusal(rows):
+    a = _auth(rows.db_url, backend="ldap", ldap_server_uri="ldap://127.0.0.1:9",
+              ldap_user_dn_template="uid={username},ou=people,dc=x",
+              ldap_group_search_base="ou=groups,dc=x")
+    with pytest.raises(LoginRefused, match="directory is unreachable"):
+        a.login_decision("lena", GOOD)
