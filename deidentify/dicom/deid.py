@@ -160,8 +160,8 @@ def _clean_pixels(ds: Dataset, opts: pixels.PixelOptions, report: DicomReport) -
     for frame in stack:
         report.frames += 1
         fill = (frame.max() if mono1 else frame.min()) if spp == 1 else 0
-        ocr = pixels.ocr_boxes(pixels.to_display8(frame, mono1), opts)
-        strokes = [] if mono1 else pixels.stroke_boxes(frame, max_value, opts)
+        ocr = pixels.ocr_boxes(pixels.to_display8(frame, mono1), opts) if opts.use_ocr else []
+        strokes = pixels.stroke_boxes(frame, max_value, opts) if opts.use_strokes and not mono1 else []
         boxes = ocr + strokes
         report.ocr_boxes += len(ocr)
         report.stroke_boxes += len(strokes)

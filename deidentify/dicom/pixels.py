@@ -30,6 +30,8 @@ Box = tuple[int, int, int, int]  # x0, y0, x1, y1 (exclusive), in pixel coordina
 
 @dataclass(frozen=True)
 class PixelOptions:
+    use_ocr: bool = True
+    use_strokes: bool = True
     ocr_languages: str = "eng+chi_tra"
     ocr_min_confidence: float = 30.0     # tesseract word confidence (0–100)
     ocr_upscale_below: int = 1024        # upscale frames smaller than this (pixels) before OCR
@@ -128,3 +130,25 @@ def blackout(frame: np.ndarray, boxes: list[Box], fill, margin: float) -> None:
     for x0, y0, x1, y1 in boxes:
         pad = int(np.ceil((y1 - y0) * margin)) + 1
         frame[max(0, y0 - pad):min(rows, y1 + pad), max(0, x0 - pad):min(cols, x1 + pad), ...] = fill
+
+
+def read_text(gray8: np.ndarray, opts: PixelOptions | None = None) -> str:
+    """All text tesseract reads in an 8-bit image (light-on-dark handled), for checks."""
+    opts = opts or PixelOptions()
+    exe = shutil.which("tesseract")
+    if exe is None:
+        raise OcrUnavailable("tesseract is not installed (Debian: tesseract-ocr tesseract-ocr-chi-tra)")
+    h, w = gray8.shape
+    scale = max(1, opts.ocr_upscale_below // max(h, w)) if max(h, w) < opts.ocr_upscale_below else 1
+    img = Image.fromarray(255 - gray8)
+    if scale > 1:
+        img = img.resize((w * scale, h * scale), Image.Resampling.LANCZOS)
+    with tempfile.TemporaryDirectory(prefix="deid-ocr-") as tmp:
+        path = os.path.join(tmp, "frame.png")
+        img.save(path)
+        proc = subprocess.run([exe, path, "stdout", "-l", opts.ocr_languages, "--psm", "11"],
+                              capture_output=True, text=True, timeout=opts.tesseract_timeout,
+                              env=dict(os.environ, OMP_THREAD_LIMIT="1"))
+    if proc.returncode != 0:
+        raise OcrUnavailable(f"tesseract failed ({proc.returncode}): {proc.stderr.strip()[:300]}")
+    return proc.stdout
