@@ -109,7 +109,8 @@ def grids_of(ctx: Context, table: Table) -> list[GridRef]:
         tot, tot_supp = 0.0, True
         ref: dict = {}
         for k, (a, bb) in enumerate(zip(g0, g1)):
-            val, hid = (0.0 if np.isnan(v[k]) else v[k]), bool(b[k])
+            hid = bool(b[k])
+            val = np.nan if hid and np.isnan(v[k]) else (0.0 if np.isnan(v[k]) else v[k])
             if a in totals and (bb in totals or len(groups) == 1):
                 tot, tot_supp = val, hid
                 ref[("tot",)] = (k, c)
@@ -124,12 +125,12 @@ def grids_of(ctx: Context, table: Table) -> list[GridRef]:
                 ref[(ri[a], ci[bb])] = (k, c)
         for i in range(R):
             if row_supp[i] and ("row", i) not in ref:
-                row_tot[i] = x[i].sum()
+                row_tot[i] = np.nansum(x[i])
         for j in range(C):
             if col_supp[j] and ("col", j) not in ref:
-                col_tot[j] = x[:, j].sum()
+                col_tot[j] = np.nansum(x[:, j])
         if ("tot",) not in ref:
-            tot = float(x.sum())
+            tot = float(np.nansum(x))
         g = Grid(x=x, supp=supp, row_tot=row_tot, col_tot=col_tot, tot=tot, row_supp=row_supp,
                  col_supp=col_supp, tot_supp=tot_supp, row_labels=rlab, col_labels=clab)
         out.append(GridRef(g, c, ref, known))

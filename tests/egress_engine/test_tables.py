@@ -1,0 +1,196 @@
+"""E1, E2, E3, E6 on tables: disclosive and benign cases."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy.optimize import linprog
+
+from egress_review.engine.linear import Grid, Network, protect
+from egress_review.safe_tables import crosstab, mean
+from tests.egress_engine.conftest import KEY, by
+
+COUNT = {"age": {"role": "group"}, "n": {"role": "count"}}
+
+
+def table(path, columns, **kw):
+    return {"path": path, "kind": "table", "description": "t", "columns": columns, **kw}
+
+
+def test_cell_of_exactly_five_blocks_and_six_passes(run):
+    r = run({"t.csv": "age,n\n20-29,5\n30-39,6\n40-49,60\nAll,71\n"}, [table("t.csv", COUNT)])
+    hits = by(r, check="threshold", severity="block")
+    assert [(f.location["row"], f.location["column"], f.location["cell"]) for f in hits] == [(1, "n", "B2")]
+    assert r.verdict == "block" and hits[0].rule == "E2" and hits[0].message_zh
+
+
+def test_big_cells_pass(run):
+    r = run({"t.csv": "age,n\n20-29,600\n30-39,700\nAll,1300\n"}, [table("t.csv", COUNT)])
+    assert r.verdict == "pass", [f.message_en for f in r.findings]
+
+
+def test_percent_checks_numerator_and_denominator(run):
+    cols = {"g": {"role": "group"}, "k": {"role": "count"}, "n": {"role": "count"},
+            "pct": {"role": "statistic", "statistic": "percent", "units_column": "k",
+                    "denominator_column": "n"}}
+    r = run({"t.csv": "g,k,n,pct\na,3,100,3.0\nb,50,100,50.0\n"}, [table("t.csv", cols)])
+    assert {(f.location["row"], f.location["column"]) for f in by(r, check="threshold")} >= {(1, "pct"), (1, "k")}
+
+
+def test_less_than_five_symbols_block_with_location(run):
+    cols = {"age": {"role": "group"}, "n": {"role": "count"}}
+    r = run({"t.csv": "age,n\na,<5\nb,≤5\nc,*\nd,-\ne,[REDACTED]\nf,NA\ng,\nh,100\n"},
+            [table("t.csv", cols)])
+    rows = sorted(f.location["row"] for f in by(r, check="symbols", rule="E6"))
+    assert rows == [1, 2, 3, 4, 5, 6, 7]
+
+
+def test_max_of_a_group_blocks_median_needs_units(run):
+    cols = {"g": {"role": "group"}, "n": {"role": "count"},
+            "max_cost": {"role": "statistic", "statistic": "max", "units_column": "n"},
+            "med": {"role": "statistic", "statistic": "median", "units_column": "n"}}
+    r = run({"t.csv": "g,n,max_cost,med\na,500,91234,300\nb,8,5000,120\n"}, [table("t.csv", cols)])
+    single = by(r, check="single_unit")
+    assert {(f.location["row"], f.location["column"]) for f in single} == {(1, "max_cost"), (2, "max_cost"), (2, "med")}
+
+
+def test_hospital_level_table_blocks_but_hospital_grade_passes(run):
+    cols = {"HOSP_ID": {"role": "group"}, "n": {"role": "count"}}
+    r = run({"h.csv": "HOSP_ID,n\n3f9a0c,120\n77b1e2,300\n"}, [table("h.csv", cols)])
+    assert by(r, check="institutions", rule="E3", severity="block")
+    names = {"hospital": {"role": "group"}, "n": {"role": "count"}}
+    r2 = run({"h2.csv": "level,n\n臺大醫院,120\n區域醫院,300\n"},
+             [table("h2.csv", {"level": {"role": "group"}, "n": {"role": "count"}})])
+    assert [f.location["row"] for f in by(r2, check="institutions")] == [1]
+    r3 = run({"h3.csv": "level,n\n醫學中心,120\n區域醫院,300\n地區醫院,200\n"},
+             [table("h3.csv", {"level": {"role": "group"}, "n": {"role": "count"}})])
+    assert not by(r3, check="institutions")
+    assert names  # the column-name rule is exercised above with HOSP_ID
+
+
+def test_microdata_id_column_and_one_row_per_person(run):
+    cols = {"ID": {"role": "group"}, "n": {"role": "count"}}
+    rows = "".join(f"{'%032x' % (i * 7919)},1\n" for i in range(10))
+    r = run({"m.csv": "ID,n\n" + rows}, [table("m.csv", cols)])
+    assert by(r, check="microdata", rule="E1")
+    assert any("single unit" in f.message_en for f in by(r, check="microdata"))
+
+
+def test_undeclared_column_blocks(run):
+    r = run({"t.csv": "age,n,secret\na,100,x\n"}, [table("t.csv", COUNT)])
+    assert any(f.location.get("column") == "secret" for f in by(r, check="declaration"))
+
+
+def test_suppressed_cell_recovered_from_a_second_table(run):
+    a = "age,sex,n\n20-29,M,\n20-29,F,40\n30-39,M,50\n30-39,F,60\n"
+    b = "age,n\n20-29,43\n30-39,110\n"
+    entries = [table("a.csv", {"age": {"role": "group"}, "sex": {"role": "group"}, "n": {"role": "suppressed"}}),
+               table("b.csv", COUNT)]
+    r = run({"a.csv": a, "b.csv": b}, entries)
+    hit = [f for f in by(r, check="differencing") if "interval" in f.location]
+    assert hit and hit[0].location["interval"] == [3.0, 3.0] and hit[0].file == "a.csv"
+    assert r.verdict == "block"
+    # without table B the blank is not derivable: no differencing finding
+    r2 = run({"a.csv": a}, entries[:1])
+    assert not by(r2, check="differencing") and not by(r2, check="secondary", severity="block")
+
+
+def test_recovered_from_release_history(tmp_path, run):
+    from egress_review.engine.history import ReleaseHistory
+    from egress_review.manifest import parse_manifest
+
+    old = tmp_path / "old"
+    old.mkdir()
+    (old / "b.csv").write_text("age,n\n20-29,43\n30-39,110\n")
+    hist = ReleaseHistory.from_released([(parse_manifest(
+        {"version": 1, "case_code": "R-TEST", "purpose": "p", "files": [table("b.csv", COUNT)]}), old)])
+    a = "age,sex,n\n20-29,M,\n20-29,F,40\n30-39,M,50\n30-39,F,60\n"
+    r = run({"a.csv": a}, [table("a.csv", {"age": {"role": "group"}, "sex": {"role": "group"},
+                                          "n": {"role": "suppressed"}})], history=hist)
+    assert any(f.location.get("interval") == [3.0, 3.0] for f in by(r, check="differencing"))
+
+
+def test_nested_populations_differing_by_less_than_threshold(run):
+    cols = {"sex": {"role": "group"}, "n": {"role": "count"}}
+    r = run({"all.csv": "sex,n\nM,500\nF,480\n", "sub.csv": "sex,n\nM,497\nF,470\n"},
+            [table("all.csv", cols, population="cohort"),
+             table("sub.csv", cols, population="no_insulin", population_within="cohort")])
+    vals = sorted(f.location["value"] for f in by(r, check="differencing"))
+    assert 3.0 in vals and 10.0 not in vals
+
+
+def test_single_blank_with_margins_is_recovered_and_pattern_is_proposed(run):
+    cols = {"age": {"role": "group"}, "n": {"role": "suppressed"}}
+    r = run({"t.csv": "age,n\na,\nb,100\nc,200\nAll,303\n"}, [table("t.csv", cols)])
+    f = by(r, check="secondary", severity="block")
+    assert f and f[0].location["interval"] == [3, 3]
+
+
+def test_secondary_suppression_intervals_verified_wide_by_independent_lp():
+    rng = np.random.default_rng(7)
+    x = rng.integers(20, 90, size=(6, 5)).astype(float)
+    x[1, 2], x[4, 0], x[3, 3] = 2, 4, 1
+    primary = (x > 0) & (x < 6)
+    g = Grid(x=x, supp=np.zeros_like(primary), row_tot=x.sum(1), col_tot=x.sum(0), tot=x.sum(),
+             row_supp=np.zeros(6, bool), col_supp=np.zeros(5, bool), tot_supp=False)
+    supp, net, iv, ok = protect(g, primary, width=6)
+    assert ok and supp.sum() > primary.sum()
+    # Independent check: LP over the whole table with every published cell fixed.
+    R, C = x.shape
+    A, b = [], []
+    for i in range(R):
+        row = np.zeros(R * C); row[i * C:(i + 1) * C] = 1; A.append(row); b.append(x[i].sum())
+    for j in range(C):
+        col = np.zeros(R * C); col[j::C] = 1; A.append(col); b.append(x[:, j].sum())
+    for i in range(R):
+        for j in range(C):
+            if not supp[i, j]:
+                e = np.zeros(R * C); e[i * C + j] = 1; A.append(e); b.append(x[i, j])
+    A, b = np.array(A), np.array(b)
+    for i, j in zip(*np.nonzero(primary)):
+        c = np.zeros(R * C); c[i * C + j] = 1
+        lo = linprog(c, A_eq=A, b_eq=b, bounds=(0, None), method="highs").fun
+        hi = -linprog(-c, A_eq=A, b_eq=b, bounds=(0, None), method="highs").fun
+        assert hi - lo >= 6
+        assert (lo, hi) == iv[net.edge_of_cell(i, j)]
+    # and an unprotected pattern (primaries only) is caught as narrow
+    g2 = Grid(x=x, supp=primary.copy(), row_tot=x.sum(1), col_tot=x.sum(0), tot=x.sum(),
+              row_supp=np.zeros(6, bool), col_supp=np.zeros(5, bool), tot_supp=False)
+    n2 = Network(g2)
+    iv2 = n2.intervals([n2.edge_of_cell(1, 2)])
+    assert iv2[n2.edge_of_cell(1, 2)] == (2, 2)
+
+
+def _people(n=3000, seed=3):
+    rng = np.random.default_rng(seed)
+    return pd.DataFrame({"ID": np.arange(n).astype(str), "age": rng.choice(["a", "b", "c"], n),
+                         "reg": rng.choice(["x", "y"], n), "cost": rng.gamma(2, 100, n)})
+
+
+def test_edited_number_caught_via_provenance(tmp_path, run):
+    t = crosstab(_people(), "age", "reg", unit="ID")
+    t.save(tmp_path / "ct.csv", key=KEY)
+    entry = t.manifest_entry("ct.csv", "age by region")
+    r = run({}, [entry])
+    assert not by(r, check="provenance"), [f.message_en for f in r.findings]
+    text = (tmp_path / "ct.csv").read_text().splitlines()
+    cells = text[1].split(",")
+    cells[1] = "7"                                   # a small number edited up to pass
+    text[1] = ",".join(cells)
+    (tmp_path / "ct.csv").write_text("\n".join(text) + "\n")
+    r2 = run({}, [entry])
+    hit = by(r2, check="provenance", rule="E6", severity="block")
+    assert hit and hit[0].location["row"] == 1 and hit[0].location["column"] == "x"
+    # a forged sidecar (wrong key) is caught too
+    t.save(tmp_path / "ct.csv", key=b"another-key-000000000000000000000")
+    assert by(run({}, [entry]), check="provenance", severity="block")
+
+
+def test_dominance_uses_provenance_contributions(tmp_path, run):
+    df = _people(200)
+    df.loc[df.age == "a", "cost"] = 1.0
+    df.loc[df.index[df.age == "a"][0], "cost"] = 1e6      # one person dominates group a
+    t = mean(df, "age", "cost", unit="ID")
+    t.save(tmp_path / "m.csv", key=KEY)
+    r = run({}, [t.manifest_entry("m.csv", "mean cost")])
+    rows = {f.location["row"] for f in by(r, check="dominance", severity="block")}
+    assert rows == {1}
