@@ -13,7 +13,10 @@ import httpx
 import pytest
 from sqlalchemy import select
 
+from fastapi.testclient import TestClient
+
 from enclave.db import session_scope
+from egress_review.api import create_app
 from egress_review.models import EgressFile, EgressRequest
 from egress_review.release import MARKER
 from tests.egress_workflow.conftest import COUNTS_OK, make_world, manifest, nhi_policy, table_spec
@@ -69,8 +72,15 @@ def assert_consistent(home: Path, db_url: str) -> list[EgressRequest]:
         return reqs
 
 
+# Every point runs on SQLite; PostgreSQL (slower to set up) runs one point of each phase.
+PG_POINTS = {"submit.blobs_durable", "release.partial"}
+
+
 @pytest.fixture
-def crash_world(db_url, tmp_path):
+def crash_world(db_url, tmp_path, request):
+    point = request.node.callspec.params.get("point")
+    if db_url.startswith("postgresql") and point not in PG_POINTS:
+        pytest.skip(f"{point}: covered on SQLite; PostgreSQL runs {sorted(PG_POINTS)}")
     home = tmp_path / "home"
     home.mkdir()
     return home, make_world(db_url, nhi_policy())
@@ -113,14 +123,15 @@ def test_kill_during_submission(crash_world, db_url, point):
 @pytest.mark.parametrize("point", ["review.before_commit", "approve.committed", "release.partial"])
 def test_kill_during_approval(crash_world, db_url, point):
     home, world = crash_world
-    svc = Service(home, db_url).start()
-    try:
-        rid = post_submission(svc.url, world.tokens["alice"], "k").json()["id"]
-        r = httpx.post(f"{svc.url}/api/requests/{rid}/reviews", headers=world.auth("rev1"),
-                       json={"decision": "approve", "reason": "ok"}, timeout=60)
+    # Submission and the first review in-process (same code, same store), to save a start-up.
+    app = create_app(db_url, world.policy, store_dir=home / "egress", release_dir=home / "release")
+    with TestClient(app) as c:
+        r = c.post("/api/requests", headers=world.auth("alice"),
+                   data={"manifest": json.dumps(MAN)}, files=[("files", (n, d)) for n, d in FILES.items()])
+        rid = r.json()["id"]
+        r = c.post(f"/api/requests/{rid}/reviews", headers=world.auth("rev1"),
+                   json={"decision": "approve", "reason": "ok"})
         assert r.status_code == 200, r.text
-    finally:
-        svc.stop()
 
     marker = home / "paused"
     svc = Service(home, db_url, env={"EGRESS_FAULT_PAUSE": point, "EGRESS_FAULT_FILE": str(marker)}).start()
