@@ -76,6 +76,7 @@ class LoadReport:
     files: list[FileReport] = field(default_factory=list)
     dicom_files: int = 0
     seconds: float = 0.0
+    timings: dict = field(default_factory=dict)
 
     @property
     def rows_read(self) -> int:
@@ -213,6 +214,13 @@ class _Loader:
         self.params: dict[str, bytes] = {}
         self.dicom_files = 0
         self.n = 0
+        self.timings: dict[str, float] = {}
+        self._t = time.perf_counter()
+
+    def _tick(self, step: str) -> None:
+        now = time.perf_counter()
+        self.timings[step] = round(self.timings.get(step, 0.0) + now - self._t, 3)
+        self._t = now
 
     def _map(self, id_class: str) -> str:
         t = f"map_{id_class}"
@@ -238,13 +246,13 @@ class _Loader:
                    f"quote='', escape='', {common})")
             cols = ", ".join(f"NULLIF(trim(substr(_line, {start}, {c.width})), '') AS {S.q(c.name)}"
                              for c, start in fam.offsets())
-            inner = f"SELECT row_number() OVER () AS _rn, length(_line) AS _len, {cols} FROM {src}"
+            inner = f"SELECT length(_line) AS _len, {cols} FROM {src}"
             header_lines = 0
         else:
             types = ", ".join(f"{S.lit(h)}: 'VARCHAR'" for h in sf.header or fam.names)
             src = (f"read_csv({path}, header=true, columns={{{types}}}, delim=',', quote='\"', "
                    f"escape='\"', {common})")
-            inner = f"SELECT row_number() OVER () AS _rn, * FROM {src}"
+            inner = f"SELECT * FROM {src}"
             header_lines = 1
         checks = []
         if sf.fixed_width:
@@ -255,7 +263,10 @@ class _Loader:
             for cond, msg in S.problems(c, S.q(c.name)):
                 checks.append((cond, f"{c.name}\t{msg}"))
         why = "CASE " + " ".join(f"WHEN {cond} THEN {S.lit(msg)}" for cond, msg in checks) + " END"
+        self._tick("other")
+        # insertion order is preserved, so rowid + 1 is the record number in the file
         self.con.execute(f"CREATE OR REPLACE TEMP TABLE raw AS SELECT *, {why} AS _why FROM ({inner})")
+        self._tick("read+check")
         # identifiers: check + re-code each distinct value once
         recode = [c for c in fam.columns if acts[c.name] == "recode"]
         for c in recode:
@@ -267,6 +278,7 @@ class _Loader:
                 f"WHERE {S.q(c.name)} IS NOT NULL) d ANTI JOIN {t} m ON d.v = m.v)",
                 {f"{c.id_class}_i": self.params[f"{c.id_class}_i"],
                  f"{c.id_class}_o": self.params[f"{c.id_class}_o"]})
+        self._tick("recode")
         extra_bad = []
         joins, outs = [], []
         for i, c in enumerate(fam.columns):
@@ -286,16 +298,17 @@ class _Loader:
                 if not self.policy.data.free_text_scrub:
                     continue  # without scrubbing, free text is not released at all
                 self._scrub(c.name)
-                joins.append(f"LEFT JOIN scr_{c.name} s{i} ON raw._rn = s{i}._rn")
+                joins.append(f"LEFT JOIN scr_{c.name} s{i} ON {col} = s{i}.orig")
                 outs.append(f"s{i}.val AS {S.q(c.name)}")
             elif a == "scrub" and c.type == "dicom":
                 self._dicom(c.name, sf)
-                joins.append(f"LEFT JOIN dcm d{i} ON raw._rn = d{i}._rn")
+                joins.append(f"LEFT JOIN dcm d{i} ON raw.rowid + 1 = d{i}._rn")
                 outs.append(f"d{i}.path AS {S.q(c.name)}")
-                extra_bad.append((f"raw._rn IN (SELECT _rn FROM dcm WHERE err IS NOT NULL)",
+                extra_bad.append((f"raw.rowid + 1 IN (SELECT _rn FROM dcm WHERE err IS NOT NULL)",
                                   None, f"d{i}.err IS NULL"))
             else:
                 outs.append(f"{S.output_expr(c, a, col, self.policy)} AS {S.q(c.name)}")
+        self._tick("scrub+dicom")
         # quarantine: structural rejects from the CSV reader, then failed checks
         rejects = self.con.execute(
             f"SELECT DISTINCT line, coalesce(column_name, '(row)'), error_type, error_message "
@@ -311,10 +324,11 @@ class _Loader:
         bad_terms = ["_why IS NOT NULL"] + [b[0] for b in extra_bad]
         reason_sql = "coalesce(_why, " + "".join(
             f"CASE WHEN {b[0]} THEN {S.lit(b[1])} END, " for b in extra_bad if b[1]) + \
-            ("(SELECT 'DICOM_FILE' || chr(9) || err FROM dcm WHERE dcm._rn = raw._rn), "
+            ("(SELECT 'DICOM_FILE' || chr(9) || err FROM dcm WHERE dcm._rn = raw.rowid + 1), "
              if any(b[1] is None for b in extra_bad) else "") + "NULL)"
         bad_rows = self.con.execute(
-            f"SELECT _rn, {reason_sql} FROM raw WHERE {' OR '.join(bad_terms)} ORDER BY _rn").fetchall()
+            f"SELECT rowid + 1 AS _rn, {reason_sql} FROM raw WHERE {' OR '.join(bad_terms)} "
+            f"ORDER BY _rn").fetchall()
         for rn, reason in bad_rows:
             line = rn + header_lines
             for r in reject_lines:
@@ -327,12 +341,21 @@ class _Loader:
         n_raw = self.con.execute("SELECT count(*) FROM raw").fetchone()[0]
         rep.read = n_raw + len(reject_lines)
         rep.quarantined = len(bad_rows) + len(reject_lines)
+        self._tick("quarantine")
         ok = " AND ".join(["_why IS NULL"] + [b[2] for b in extra_bad])
         select = f"SELECT {', '.join(outs)}"
         out_dir = self.build / "data" / fam.name
         out_dir.mkdir(parents=True, exist_ok=True)
         stem = sf.path.stem
+        years = []
         if fam.year_from:
+            years = [r[0] for r in self.con.execute(
+                f"SELECT DISTINCT substr({S.q(fam.year_from)}, 1, 4) FROM raw WHERE _why IS NULL").fetchall()]
+        if fam.year_from and len(years) == 1:
+            ydir = out_dir / f"year={years[0]}"
+            ydir.mkdir(exist_ok=True)
+            target = f"{S.lit(str(ydir / (stem + '.parquet')))} (FORMAT parquet)"
+        elif fam.year_from:
             select += f", substr(raw.{S.q(fam.year_from)}, 1, 4) AS year"
             target = (f"{S.lit(str(out_dir))} (FORMAT parquet, PARTITION_BY (year), APPEND, "
                       f"FILENAME_PATTERN '{stem}_{{uuid}}')")
@@ -341,6 +364,7 @@ class _Loader:
         query = f"{select} FROM raw {' '.join(joins)} WHERE {ok}"
         res = self.con.execute(f"COPY ({query}) TO {target}").fetchone()
         rep.loaded = int(res[0]) if res else 0
+        self._tick("write")
         self.con.execute("DROP TABLE raw")
         for t in [r[0] for r in self.con.execute(
                 "SELECT table_name FROM duckdb_tables() WHERE temporary AND "
@@ -352,14 +376,14 @@ class _Loader:
         return rep
 
     def _scrub(self, column: str) -> None:
+        """Scrub each distinct text once (clinical phrases repeat a lot), join back on the text."""
         from deidentify.text import scrub_texts
 
-        rows = self.con.execute(
-            f"SELECT _rn, {S.q(column)} FROM raw WHERE {S.q(column)} IS NOT NULL AND _why IS NULL"
-        ).fetchall()
-        clean = scrub_texts([r[1] for r in rows]) if rows else []
-        tbl = pa.table({"_rn": pa.array([r[0] for r in rows], pa.int64()),
-                        "val": pa.array(clean, pa.string())})
+        texts = [r[0] for r in self.con.execute(
+            f"SELECT DISTINCT {S.q(column)} FROM raw WHERE {S.q(column)} IS NOT NULL AND _why IS NULL"
+        ).fetchall()]
+        clean = scrub_texts(texts) if texts else []
+        tbl = pa.table({"orig": pa.array(texts, pa.string()), "val": pa.array(clean, pa.string())})
         self.con.register(f"_scr_{column}", tbl)
         self.con.execute(f"CREATE TEMP TABLE scr_{column} AS SELECT * FROM _scr_{column}")
         self.con.unregister(f"_scr_{column}")
@@ -370,7 +394,7 @@ class _Loader:
         fam = sf.family
         acc_i = fam.names.index("ACCESSION_NO") if "ACCESSION_NO" in fam.names else None
         rows = self.con.execute(
-            f"SELECT _rn, {S.q(column)}, ID{', ACCESSION_NO' if acc_i is not None else ''} "
+            f"SELECT rowid + 1, {S.q(column)}, ID{', ACCESSION_NO' if acc_i is not None else ''} "
             f"FROM raw WHERE _why IS NULL").fetchall()
         person_key = keyring.class_key(self.rkey, "person")
         out_dir = self.build / "dicom"
@@ -473,11 +497,13 @@ def load_release(src: str | Path, release: str, settings=None, *, encoding: str 
         stage = staging_dir(settings)
         total_bytes = sum(f.path.stat().st_size for f in files)
         done = 0
+        t_check = time.perf_counter()
         for sf in files:
             check(sf, manifest, stage)
             done += sf.size
             if on_progress:
                 on_progress(f"checked {sf.name}", done, total_bytes * 2)
+        t_check = time.perf_counter() - t_check
         seen = {}
         for r in list_releases(settings):
             for s in r.get("sources", []):
@@ -498,6 +524,7 @@ def load_release(src: str | Path, release: str, settings=None, *, encoding: str 
         if threads:
             config["threads"] = threads
         con = duckdb.connect(":memory:", config=config)
+        con.execute("SET enable_progress_bar = false")
         try:
             with open(build / "_load" / "quarantine.csv", "w", newline="", encoding="utf-8") as qf:
                 qw = csv.writer(qf)
@@ -509,6 +536,7 @@ def load_release(src: str | Path, release: str, settings=None, *, encoding: str 
                     if on_progress:
                         on_progress(f"loaded {sf.name}", done, total_bytes * 2)
                 report.dicom_files = ld.dicom_files
+                report.timings = dict(ld.timings, check_files=round(t_check, 3))
             present = []
             for name, fam in FAMILIES.items():
                 if any(f.family.name == name for f in files):
