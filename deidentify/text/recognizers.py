@@ -16,6 +16,7 @@ from presidio_analyzer.nlp_engine import NoOpNlpEngine
 
 from deidentify.identifiers import phone as tw_phone
 from deidentify.identifiers import taiwan_id
+from deidentify.identifiers import romanised_names
 from deidentify.identifiers.chinese_names import find_names
 from deidentify.identifiers.normalise import to_simplified
 
@@ -28,6 +29,7 @@ ENTITY_KIND = {
     "EMAIL_ADDRESS": "EMAIL",
     "TW_ADDRESS": "ADDRESS",
     "ZH_PERSON": "NAME",
+    "ZH_PERSON_LATIN": "NAME",
 }
 
 # --- regexes (on normalised text) -------------------------------------------------------------
@@ -180,9 +182,23 @@ class ChineseNameRecognizer(EntityRecognizer):
                 for h in find_names(text, text)]
 
 
+class RomanisedNameRecognizer(PatternRecognizer):
+    """Taiwanese names in Latin letters (CHEN TA-MING, Ta-Ming Chen, CHEN^TA-MING)."""
+
+    def __init__(self) -> None:
+        super().__init__(supported_entity="ZH_PERSON_LATIN", name="RomanisedNameRecognizer",
+                         supported_language=LANGUAGE,
+                         patterns=[Pattern("romanised_name", romanised_names.NAME_REGEX, 0.7)],
+                         global_regex_flags=re.DOTALL | re.MULTILINE | re.IGNORECASE)
+
+    def validate_result(self, pattern_text: str) -> bool | None:
+        # None keeps the pattern score (0.7): structure only, no checksum to confirm it.
+        return None if romanised_names.plausible(pattern_text) else False
+
+
 def recognizers() -> list[EntityRecognizer]:
     return [TaiwanIdRecognizer(), TaiwanPhoneRecognizer(), EmailRecognizer(),
-            TaiwanAddressRecognizer(), ChineseNameRecognizer()]
+            TaiwanAddressRecognizer(), ChineseNameRecognizer(), RomanisedNameRecognizer()]
 
 
 @functools.cache

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from itertools import accumulate
 from typing import Iterable, Sequence
 
-from deidentify.identifiers import taiwan_id
+from deidentify.identifiers import romanised_names, taiwan_id
 from deidentify.identifiers.chinese_names import LABELS, find_names, surname_pattern
 from deidentify.identifiers.normalise import to_simplified
 from deidentify.text.recognizers import ENTITY_KIND, analyze_normalised
@@ -111,6 +111,11 @@ def candidate_indices(texts: Sequence[str]) -> tuple[set[int], dict[int, list[Id
     joined = to_simplified(_SEP.join(texts))
     starts = [0, *accumulate(len(t) + 1 for t in texts)][:-1]
     hard = {bisect_right(starts, m.start()) - 1 for m in _PREFILTER.finditer(joined)}
+    # Hyphenated pairs (Ta-Ming, but also follow-up): the full romanised-name regex decides.
+    latin = re.compile(romanised_names.NAME_REGEX, re.IGNORECASE)
+    for i in {bisect_right(starts, m.start()) - 1 for m in romanised_names.HYPHEN_PAIR.finditer(joined)} - hard:
+        if any(romanised_names.plausible(m.group()) for m in latin.finditer(texts[i])):
+            hard.add(i)
     # ID-shaped tokens only count when the checksum holds (drug codes like AC12345100 do not).
     hard.update(bisect_right(starts, m.start()) - 1 for m in _ID_SHAPE.finditer(joined)
                 if taiwan_id.is_valid(m.group()))

@@ -285,3 +285,24 @@ def test_scrub_agrees_with_find_identifiers():
     for t, s in zip(texts, scrub_texts(texts)):
         for h in find_identifiers(t):
             assert h.text not in s
+
+
+# --- names in Latin letters --------------------------------------------------------------------
+
+@pytest.mark.parametrize("text,name", [
+    ("Pt CHEN TA-MING, 65M, admitted", "CHEN TA-MING"),
+    ("Referred by Dr. Wang Hsiao-Ming", "Wang Hsiao-Ming"),
+    ("Ta-Ming Chen called back", "Ta-Ming Chen"),
+    ("Chen, Ya-Ting visited", "Chen, Ya-Ting"),
+    ("PN=HSIEH^CHIH-HAO", "HSIEH^CHIH-HAO"),
+])
+def test_romanised_names_found(text, name):
+    assert ("NAME", name) in kinds(text)
+    assert name not in scrub_texts([text])[0]
+
+
+@pytest.mark.parametrize("text", ["Lee post-op day 2", "Lin follow-up in 2 weeks", "Ho non-small cell",
+                                  "Ma re-eval", "Lee X-ray normal", "Wu re-do PCI"])
+def test_hyphenated_english_next_to_surname_words_is_not_a_name(text):
+    assert not [h for h in find_identifiers(text) if h.kind == "NAME"], kinds(text)
+    assert scrub_texts([text]) == [text]
