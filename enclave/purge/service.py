@@ -86,7 +86,8 @@ def purge_case(db, case: Case, *, projects_dir: Path, now: dt.datetime, actor: s
     case.status, case.status_reason = "purged", f"period ended {case.period_end:%Y-%m-%d} (P9)"
     summary = {"case": case.code, "files": removed, "memberships": memberships,
                "accounts_revoked": revoked_users, "bookings": bookings}
-    audit(db, actor, "case.purged", case, reason="end of period without extension (P9)", **summary)
+    audit(db, actor, "case.purged", case, reason="end of period without extension (P9)",
+          **{k: v for k, v in summary.items() if k != "case"})
     return summary
 
 
