@@ -102,6 +102,7 @@ def extract_build(
     case: str = typer.Argument(..., help="Case code."),
     spec: Path = typer.Option(..., "--spec", help="Approved extract spec (YAML or JSON)."),
     replace: bool = typer.Option(False, "--replace", help="Replace an existing extract."),
+    no_audit: bool = typer.Option(False, "--no-audit", help="Do not write the audit log entry."),
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ):
     """Build projects/CASE/data from an approved spec (files, years, columns, cohort)."""
@@ -117,7 +118,8 @@ def extract_build(
     try:
         with progress(disable=as_json) as pb:
             task = pb.add_task("extracting", total=len((data or {}).get("files") or {}) or 1, rate="")
-            res = build_extract_report(data, case, replace=replace,
+            res = build_extract_report(data, case, replace=replace, actor=getpass.getuser(),
+                                       audit=not no_audit,
                                        on_progress=lambda f, d, t: pb.update(task, completed=d, description=f))
     except ExtractError as e:
         if as_json:

@@ -258,14 +258,15 @@ def _recase_dicom(data: bytes, case_key: bytes, hex_chars: int) -> bytes:
 
 
 def build_extract(spec: dict, case_code: str, settings=None, *, policy=None, replace: bool = False,
-                  on_progress=None) -> Path:
+                  on_progress=None, actor: str = "steward", audit: bool = False) -> Path:
     """Build ``projects/<case>/data`` from an approved spec; return its path."""
     return build_extract_report(spec, case_code, settings, policy=policy, replace=replace,
-                                on_progress=on_progress).path
+                                on_progress=on_progress, actor=actor, audit=audit).path
 
 
 def build_extract_report(spec: dict, case_code: str, settings=None, *, policy=None,
-                         replace: bool = False, on_progress=None) -> ExtractResult:
+                         replace: bool = False, on_progress=None, actor: str = "steward",
+                         audit: bool = False) -> ExtractResult:
     t0 = time.time()
     if settings is None:
         from enclave.settings import get_settings
@@ -367,6 +368,15 @@ def build_extract_report(spec: dict, case_code: str, settings=None, *, policy=No
     if old is not None:
         _rmtree(old)
     result.seconds = round(time.time() - t0, 3)
+    if audit:
+        from enclave.audit import AuditEntry, append
+        from enclave.db import session_scope
+
+        with session_scope(settings.db_url) as s:
+            append(s, AuditEntry("datasets", actor, "extract.build", case_code=case_code,
+                                 subject=spec["release"],
+                                 detail={"rows": result.rows, "persons": result.persons,
+                                         "files": {f: v["columns"] for f, v in spec["files"].items()}}))
     return result
 
 

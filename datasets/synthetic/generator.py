@@ -79,6 +79,7 @@ class _Population:
         r = random.Random(seed)
         nr = np.random.default_rng([seed, 1])
         forms = nr.choice(3, size=n, p=[0.97, 0.02, 0.01])
+        forms[1:3] = [1, 2]  # every set has each ID form at least once
         sexes = nr.choice(2, size=n)
         seen: set[str] = set()
         ids = []
