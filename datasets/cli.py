@@ -97,6 +97,21 @@ def releases_cmd(as_json: bool = typer.Option(False, "--json", help=JSON_HELP)):
                 "families": len(r["families"])} for r in rs], title="warehouse releases")
 
 
+@data_app.command("dictionary")
+def dictionary_cmd(as_json: bool = typer.Option(False, "--json", help=JSON_HELP)):
+    """Print the data dictionary (warehouse columns and actions) under the policy in force."""
+    from datasets.schemas import FAMILIES, effective_actions
+    from datasets.schemas.dictionary import dictionary, to_markdown
+    from policies import current_policy
+
+    pol = current_policy()
+    d = dictionary(list(FAMILIES.values()), effective_actions(pol), pol)
+    if as_json:
+        emit_json(d)
+    else:
+        typer.echo(to_markdown(d, f"policy {pol.name}"))
+
+
 @extract_app.command("build")
 def extract_build(
     case: str = typer.Argument(..., help="Case code."),

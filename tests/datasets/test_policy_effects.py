@@ -1,0 +1,42 @@
+"""D1 settings change what the loader writes: birthday/date granularity, tighter column actions."""
+from __future__ import annotations
+
+import pyarrow.parquet as pq
+
+from datasets.load import connect_release, load_release
+from policies import load_policy
+
+
+def test_policy_granularity_and_tightening(tiny_source, settings):
+    p = load_policy()
+    p.data.birthday_granularity = "year"
+    p.data.date_granularity = "month"
+    p.data.columns["H_NHI_OPDTE"]["CITY"] = "drop"
+    p.data.free_text_scrub = False
+    load_release(tiny_source, "G1", settings, policy=p)
+    con = connect_release("G1", settings)
+    cols = [r[0] for r in con.execute("DESCRIBE H_NHI_OPDTE").fetchall()]
+    assert "CITY" not in cols and "CHIEF_COMPLAINT" not in cols and "NAME" not in cols
+    bdays = {r[0] for r in con.execute("SELECT DISTINCT ID_BIRTHDAY FROM H_NHI_OPDTE").fetchall()}
+    assert bdays and all(len(b) == 4 for b in bdays)
+    fdates = {r[0] for r in con.execute("SELECT DISTINCT FUNC_DATE FROM H_NHI_OPDTE").fetchall()}
+    assert all(isinstance(d, str) and len(d) == 6 for d in fdates)
+    dic = {r[0]: r[1] for r in con.execute("SELECT column_name, warehouse_type FROM _dictionary "
+                                            "WHERE family = 'H_NHI_OPDTE'").fetchall()}
+    assert dic["CITY"] is None and dic["ID"] == "VARCHAR" and dic["FUNC_DATE"] == "VARCHAR"
+
+
+def test_default_policy_output_types(tiny_source, settings):
+    rep = load_release(tiny_source, "G2", settings)
+    f = next((settings.warehouse_dir / "releases" / "G2" / "data" / "H_NHI_OPDTE").rglob("*.parquet"))
+    schema = pq.read_schema(f)
+    assert str(schema.field("FUNC_DATE").type) == "date32[day]"
+    assert str(schema.field("T_DOT").type) == "int64"
+    assert "NAME" not in schema.names and "TEL" not in schema.names and "ADDRESS" not in schema.names
+    con = connect_release("G2", settings)
+    assert all(len(b) == 6 for (b,) in con.execute("SELECT DISTINCT ID_BIRTHDAY FROM H_NHI_OPDTE").fetchall())
+    # a year can be read alone: the partition directory holds only that year's rows
+    y = settings.warehouse_dir / "releases" / "G2" / "data" / "H_NHI_OPDTE" / "year=2020"
+    t = pq.read_table(y)
+    assert t.num_rows > 0 and {v[:4] for v in t.column("FEE_YM").to_pylist()} == {"2020"}
+    assert rep.rows_quarantined == 0
