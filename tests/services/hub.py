@@ -41,8 +41,7 @@ class HubHarness:
         self.home = Path(tempfile.mkdtemp(prefix="enc", dir="/tmp"))
         os.chmod(self.home, 0o755)
         self.settings = EnclaveSettings(home=self.home)
-        self.db_url = f"sqlite:///{self.home / 'state.db'}"
-        os.environ["ENCLAVE_DB_URL"] = self.db_url  # read by settings inside the hub process
+        self.db_url = self.settings.db_url  # sqlite:///<home>/state.db unless ENCLAVE_DB_URL
         upgrade(self.db_url)
         self.opts = HubOptions(port=free_port(), proxy_api_port=free_port(), backend=backend,
                                ldap=ldap or {}, egress_url=egress_url, spawner=spawner,

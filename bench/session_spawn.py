@@ -1,0 +1,142 @@
+"""Session benchmark: login-to-ready of a sandboxed session vs a plain local-process spawner
+(same run, same machine), and the time to stop N sessions at a slot end.
+
+    sudo python bench/session_spawn.py [--users 3] [--stop-sessions 20]
+
+Login-to-ready = POST /hub/login, POST /hub/api/users/{name}/server, until
+GET /user/{name}/api/status answers 200 through the proxy.  Both hubs are real JupyterHub +
+configurable-http-proxy; only the spawner differs (EnclaveSpawner vs PlainSpawner on TCP).
+The slot-end part uses a policy copy whose warden sweeps every second, so it measures the
+stop itself; with the NHI policy (10 s sweeps) add up to 10 s.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from enclave.audit.models import AuditRecord  # noqa: E402
+from enclave.bookings.models import Booking  # noqa: E402
+from enclave.db import session_scope, utcnow  # noqa: E402
+from policies.loader import POLICY_ROOT  # noqa: E402
+from tests.services.hub import HubHarness  # noqa: E402
+
+
+def bench_policy() -> str:
+    d = Path(tempfile.mkdtemp(prefix="encpol"))
+    (d / "policy.yaml").write_text(f"name: bench\nextends: {POLICY_ROOT / 'nhi_centre'}\n")
+    (d / "sessions.yaml").write_text("slot_end_check_seconds: 1\n")
+    return str(d)
+
+
+def setup(h: HubHarness, names: list[str]) -> None:
+    now = utcnow()
+    for n in names:
+        h.add_user(n)
+    h.add_case("B1", names, tables={"t": [{"x": i} for i in range(100)]})
+    for n in names:
+        h.add_booking(n, "B1", now - dt.timedelta(minutes=5), now + dt.timedelta(hours=2))
+
+
+def login_to_ready(h: HubHarness, name: str) -> float:
+    u = h.user(name)
+    t0 = time.perf_counter()
+    r = u.login()
+    assert r.status_code == 302, r.text[:500]
+    u.make_token()
+    u.spawn()
+    while u.server("GET", "/api/status").status_code != 200:
+        time.sleep(0.05)
+    return time.perf_counter() - t0
+
+
+def run_spawn(kind: str, users: int) -> list[float]:
+    h = HubHarness(spawner=kind)
+    names = [f"{kind[:2]}user{i}" for i in range(users)]
+    try:
+        setup(h, names)
+        h.start()
+        return [login_to_ready(h, n) for n in names]
+    finally:
+        h.stop()
+
+
+def run_stop(n: int) -> dict:
+    h = HubHarness(policy_dir=bench_policy())
+    names = [f"stop{i:02d}" for i in range(n)]
+    try:
+        setup(h, names)
+        h.add_user("benchadmin", roles=("admin",))
+        h.start()
+        admin = h.user("benchadmin")
+        admin.login()
+        admin.make_token()
+        people = []
+        for name in names:
+            u = h.user(name)
+            assert u.login().status_code == 302
+            u.make_token()
+            u.hub_api("POST", f"/users/{name}/server")
+            people.append(u)
+        t0 = time.perf_counter()
+        while True:
+            users = admin.hub_api("GET", "/users", params={"state": "active"}).json()
+            ready = sum(1 for u in users if u["servers"].get("", {}).get("ready"))
+            if ready == n:
+                break
+            time.sleep(0.5)
+        spawn_all = time.perf_counter() - t0
+        end = utcnow() + dt.timedelta(seconds=3)
+        with session_scope(h.db_url) as s:
+            for b in s.query(Booking).all():
+                b.ends_at = end
+        while utcnow() < end:
+            time.sleep(0.01)
+        t_end = time.perf_counter()
+        while admin.hub_api("GET", "/users", params={"state": "active"}).json():
+            time.sleep(0.1)
+        all_stopped = time.perf_counter() - t_end
+        with session_scope(h.db_url) as s:
+            cut = s.query(AuditRecord).filter_by(action="session.cutoff").all()
+            last = max(dt.datetime.fromisoformat(c.ts) for c in cut)
+            revoked = sum(c.detail["tokens_revoked"] for c in cut)
+        rejected = sum(u.hub_api("GET", "/user").status_code == 403 for u in people)
+        return {"sessions": n, "spawn_all_s": spawn_all, "stop_all_s": all_stopped,
+                "last_revocation_after_end_s": (last - end).total_seconds(),
+                "tokens_revoked": revoked, "tokens_rejected_after": rejected}
+    finally:
+        h.stop()
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--users", type=int, default=3, help="sessions per spawner for login-to-ready")
+    ap.add_argument("--stop-sessions", type=int, default=20, help="sessions stopped at slot end")
+    a = ap.parse_args()
+    plain = run_spawn("plain", a.users)
+    sandbox = run_spawn("sandbox", a.users)
+    mp, ms = statistics.median(plain), statistics.median(sandbox)
+    print(f"login-to-ready, plain local process : median {mp:.2f} s  "
+          f"({', '.join(f'{x:.2f}' for x in plain)})")
+    print(f"login-to-ready, namespace sandbox   : median {ms:.2f} s  "
+          f"({', '.join(f'{x:.2f}' for x in sandbox)})")
+    print(f"ratio sandbox/plain                 : {ms / mp:.2f}x (target <= 1.3x)")
+    if a.stop_sessions:
+        r = run_stop(a.stop_sessions)
+        print(f"{r['sessions']} sandboxed sessions started (concurrently) in {r['spawn_all_s']:.1f} s")
+        print(f"slot end -> all {r['sessions']} servers stopped: {r['stop_all_s']:.2f} s "
+              f"(warden sweep every 1 s); last token revocation "
+              f"{r['last_revocation_after_end_s']:.2f} s after the end; "
+              f"{r['tokens_revoked']} tokens revoked, "
+              f"{r['tokens_rejected_after']}/{r['sessions']} tokens rejected afterwards")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
