@@ -65,6 +65,18 @@ def create_app(db_url: str | None = None, policy=None, *,
         msg = "; ".join(f"{'.'.join(str(x) for x in e['loc'][1:])}: {e['msg']}" for e in errors)
         return pages.error_page(request, msg, None, 422)
 
+    @app.middleware("http")
+    async def _no_nul(request: Request, call_next):
+        # PostgreSQL text cannot hold NUL; refuse it up front (422) instead of failing (500).
+        raw = request.url.path + "?" + request.url.query
+        bad = "\x00" in raw or "%00" in raw
+        if not bad and request.headers.get("content-type", "").startswith(("application/json", "application/x-www-form")):
+            body = await request.body()
+            bad = b"\x00" in body or b"\\u0000" in body or b"%00" in body
+        if bad:
+            return JSONResponse({"detail": "NUL characters are not accepted."}, status_code=422)
+        return await call_next(request)
+
     app.include_router(api.router)
     app.include_router(pages.router)
     return app
