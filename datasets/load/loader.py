@@ -486,93 +486,98 @@ def load_release(src: str | Path, release: str, settings=None, *, encoding: str 
     actions = effective_actions(policy)
     rd = releases_dir(settings)
     with _lock(settings):
-        _cleanup_stale(settings)
-        rd.mkdir(parents=True, exist_ok=True)
-        final = rd / release
-        if final.exists():
-            raise LoadError(f"release {release!r} already exists at {final}; loading it again is "
-                            f"refused (choose a new release id)")
-        manifest = read_manifest(src)
-        files = discover(src, encoding, manifest)
-        stage = staging_dir(settings)
-        total_bytes = sum(f.path.stat().st_size for f in files)
-        done = 0
-        t_check = time.perf_counter()
-        for sf in files:
-            check(sf, manifest, stage)
-            done += sf.size
-            if on_progress:
-                on_progress(f"checked {sf.name}", done, total_bytes * 2)
-        t_check = time.perf_counter() - t_check
-        seen = {}
-        for r in list_releases(settings):
-            for s in r.get("sources", []):
-                seen[s["sha256"]] = (r["release"], s["file"])
-        for sf in files:
-            if sf.sha256 in seen:
-                rel, name = seen[sf.sha256]
-                raise LoadError(f"{sf.name}: the same file (sha256 {sf.sha256[:12]}…) was already "
-                                f"loaded as {name} in release {rel!r}; a duplicate load is refused")
-        master = keyring.master_key(settings)
-        build = rd / f".build-{release}-{os.getpid()}"
-        build.mkdir()
-        (build / "_load").mkdir()
-        stage.mkdir(parents=True, exist_ok=True, mode=0o700)
-        created = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
-        report = LoadReport(release, str(final), created)
-        config = {"temp_directory": str(stage / "duckdb")}
-        if threads:
-            config["threads"] = threads
-        con = duckdb.connect(":memory:", config=config)
-        con.execute("SET enable_progress_bar = false")
         try:
-            with open(build / "_load" / "quarantine.csv", "w", newline="", encoding="utf-8") as qf:
-                qw = csv.writer(qf)
-                qw.writerow(["file", "line", "column", "reason"])
-                ld = _Loader(con, build, src, release, policy, actions, master, qw)
-                for sf in files:
-                    report.files.append(ld.load_file(sf))
-                    done += sf.size
-                    if on_progress:
-                        on_progress(f"loaded {sf.name}", done, total_bytes * 2)
-                report.dicom_files = ld.dicom_files
-                report.timings = dict(ld.timings, check_files=round(t_check, 3))
-            present = []
-            for name, fam in FAMILIES.items():
-                if any(f.family.name == name for f in files):
-                    present.append(fam)
-                    d = build / "data" / name
-                    if not any(d.rglob("*.parquet")):
-                        _empty_family(con, build, fam, actions[name], policy)
-        finally:
-            con.close()
-        dic = dictionary(present, actions, policy)
-        (build / "data_dictionary.json").write_text(json.dumps(dic, indent=2, ensure_ascii=False))
-        (build / "DATA_DICTIONARY.md").write_text(to_markdown(dic, f"release {release}"))
-        _catalog(build, present, dic, release)
-        report.seconds = round(time.time() - t0, 3)
-        meta = {"release": release, "created": created, "policy": policy.name,
-                "families": [f.name for f in present],
-                "years": sorted({f.year for f in files if f.year}),
-                "pseudonyms": {"algorithm": policy.data.recode_algorithm,
-                               "key": "HKDF-SHA256(master, 'release:<id>'), per identifier class",
-                               "hex_chars": policy.data.pseudonym_hex_chars},
-                "birthday_granularity": policy.data.birthday_granularity,
-                "date_granularity": policy.data.date_granularity,
-                "rows_loaded": report.rows_loaded, "rows_quarantined": report.rows_quarantined,
-                "sources": [{"file": f.file, "sha256": f.sha256, "bytes": f.bytes} for f in report.files]}
-        (build / "release.json").write_text(json.dumps(meta, indent=2, ensure_ascii=False))
-        (build / "_load" / "report.json").write_text(
-            json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
-        _fsync_tree(build)
-        _read_only(build)
-        os.rename(build, final)
-        fd = os.open(rd, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        _rmtree(stage)
+            _cleanup_stale(settings)
+            rd.mkdir(parents=True, exist_ok=True)
+            final = rd / release
+            if final.exists():
+                raise LoadError(f"release {release!r} already exists at {final}; loading it again is "
+                                f"refused (choose a new release id)")
+            manifest = read_manifest(src)
+            files = discover(src, encoding, manifest)
+            stage = staging_dir(settings)
+            total_bytes = sum(f.path.stat().st_size for f in files)
+            done = 0
+            t_check = time.perf_counter()
+            for sf in files:
+                check(sf, manifest, stage)
+                done += sf.size
+                if on_progress:
+                    on_progress(f"checked {sf.name}", done, total_bytes * 2)
+            t_check = time.perf_counter() - t_check
+            seen = {}
+            for r in list_releases(settings):
+                for s in r.get("sources", []):
+                    seen[s["sha256"]] = (r["release"], s["file"])
+            for sf in files:
+                if sf.sha256 in seen:
+                    rel, name = seen[sf.sha256]
+                    raise LoadError(f"{sf.name}: the same file (sha256 {sf.sha256[:12]}…) was already "
+                                    f"loaded as {name} in release {rel!r}; a duplicate load is refused")
+            master = keyring.master_key(settings)
+            build = rd / f".build-{release}-{os.getpid()}"
+            build.mkdir()
+            (build / "_load").mkdir()
+            stage.mkdir(parents=True, exist_ok=True, mode=0o700)
+            created = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+            report = LoadReport(release, str(final), created)
+            config = {"temp_directory": str(stage / "duckdb")}
+            if threads:
+                config["threads"] = threads
+            con = duckdb.connect(":memory:", config=config)
+            con.execute("SET enable_progress_bar = false")
+            try:
+                with open(build / "_load" / "quarantine.csv", "w", newline="", encoding="utf-8") as qf:
+                    qw = csv.writer(qf)
+                    qw.writerow(["file", "line", "column", "reason"])
+                    ld = _Loader(con, build, src, release, policy, actions, master, qw)
+                    for sf in files:
+                        report.files.append(ld.load_file(sf))
+                        done += sf.size
+                        if on_progress:
+                            on_progress(f"loaded {sf.name}", done, total_bytes * 2)
+                    report.dicom_files = ld.dicom_files
+                    report.timings = dict(ld.timings, check_files=round(t_check, 3))
+                present = []
+                for name, fam in FAMILIES.items():
+                    if any(f.family.name == name for f in files):
+                        present.append(fam)
+                        d = build / "data" / name
+                        if not any(d.rglob("*.parquet")):
+                            _empty_family(con, build, fam, actions[name], policy)
+            finally:
+                con.close()
+            dic = dictionary(present, actions, policy)
+            (build / "data_dictionary.json").write_text(json.dumps(dic, indent=2, ensure_ascii=False))
+            (build / "DATA_DICTIONARY.md").write_text(to_markdown(dic, f"release {release}"))
+            _catalog(build, present, dic, release)
+            report.seconds = round(time.time() - t0, 3)
+            meta = {"release": release, "created": created, "policy": policy.name,
+                    "families": [f.name for f in present],
+                    "years": sorted({f.year for f in files if f.year}),
+                    "pseudonyms": {"algorithm": policy.data.recode_algorithm,
+                                   "key": "HKDF-SHA256(master, 'release:<id>'), per identifier class",
+                                   "hex_chars": policy.data.pseudonym_hex_chars},
+                    "birthday_granularity": policy.data.birthday_granularity,
+                    "date_granularity": policy.data.date_granularity,
+                    "rows_loaded": report.rows_loaded, "rows_quarantined": report.rows_quarantined,
+                    "sources": [{"file": f.file, "sha256": f.sha256, "bytes": f.bytes} for f in report.files]}
+            (build / "release.json").write_text(json.dumps(meta, indent=2, ensure_ascii=False))
+            (build / "_load" / "report.json").write_text(
+                json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
+            _fsync_tree(build)
+            _read_only(build)
+            os.rename(build, final)
+            fd = os.open(rd, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+            _rmtree(stage)
+        except BaseException:
+            # nothing half-written stays behind, and no raw-identifier staging either
+            _cleanup_stale(settings)
+            raise
     if audit:
         from enclave.audit import AuditEntry, append
         from enclave.db import session_scope

@@ -81,6 +81,19 @@ def test_wrong_encoding_names_file_offset_and_expected_encoding(tiny_source, set
     assert not any(Path(settings.warehouse_dir, "releases").iterdir())
 
 
+def test_failed_big5_load_removes_its_staging_copy(tiny_source, settings):
+    # declared Big5 but one file is UTF-8 with characters Big5 cannot decode the same way
+    (tiny_source / "MANIFEST.json").unlink()
+    for f in tiny_source.glob("*.csv"):
+        if f.name != "H_NHI_OPDTE_2021.csv":
+            f.write_bytes(f.read_text("utf-8").encode("big5"))
+    (tiny_source / "H_NHI_OPDTE_2021.csv").write_bytes(
+        (tiny_source / "H_NHI_OPDTE_2021.csv").read_bytes() + "0,\xe9\n".encode("latin-1"))
+    with pytest.raises(LoadError, match=r"H_NHI_OPDTE_2021.csv: not valid big5 at byte offset \d+"):
+        load_release(tiny_source, "E2", settings, encoding="big5")
+    assert not (Path(settings.run_dir) / "data-staging").exists()
+
+
 def test_big5_source_declared_big5_loads(tiny_source, settings):
     for f in tiny_source.glob("*.csv"):
         f.write_bytes(f.read_text("utf-8").encode("big5"))
