@@ -104,8 +104,21 @@ def run_hub(settings: EnclaveSettings | None = None, opts: HubOptions | None = N
     if os.geteuid() != 0:
         raise PermissionError("the hub must run as root: it builds namespaces and drops each "
                               "session to its own uid")
+    import signal
+
+    settings = settings or get_settings()
     argv, env = hub_command(prepare(settings, opts))
-    return subprocess.call(argv, env=env, cwd=str((settings or get_settings()).run_dir / "hub"))
+    proc = subprocess.Popen(argv, env=env, cwd=str(settings.run_dir / "hub"))
+
+    def forward(signum, _frame):  # SIGTERM/SIGINT to us: let the hub stop its sessions cleanly
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+    old = {s: signal.signal(s, forward) for s in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        return proc.wait()
+    finally:
+        for s, h in old.items():
+            signal.signal(s, h)
 
 
 def start_hub(settings: EnclaveSettings, opts: HubOptions, log_path: Path,
@@ -144,3 +157,44 @@ def stop_hub(proc: subprocess.Popen, timeout: float = 30) -> None:
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m hub_config.launch``: run the hub in the foreground (used by ``enclave up``)."""
+    import argparse
+
+    ap = argparse.ArgumentParser(prog="python -m hub_config.launch",
+                                 description="Run the enclave's JupyterHub (needs root).")
+    ap.add_argument("--port", type=int, default=8000, help="public proxy port (127.0.0.1)")
+    ap.add_argument("--proxy-api-port", type=int, default=0, help="CHP API port (0: any free)")
+    ap.add_argument("--bind-host", default="127.0.0.1")
+    ap.add_argument("--policy", default="", help="policy directory (default $ENCLAVE_POLICY)")
+    ap.add_argument("--backend", choices=("local", "ldap"), default="local")
+    ap.add_argument("--ldap-uri", default="")
+    ap.add_argument("--ldap-user-dn-template", default="")
+    ap.add_argument("--ldap-group-base", default="")
+    ap.add_argument("--ldap-group-role", action="append", default=[], metavar="CN=ROLE",
+                    help="directory group cn mapped to an enclave role (repeatable)")
+    ap.add_argument("--egress-url", default="",
+                    help="egress-review service for sessions: http+unix://<quoted socket path>")
+    a = ap.parse_args(argv)
+    roles = {}
+    for item in a.ldap_group_role:
+        cn, sep, role = item.partition("=")
+        if not sep or not cn or not role:
+            ap.error(f"--ldap-group-role {item!r}: expected CN=ROLE")
+        roles[cn] = role
+    opts = HubOptions(port=a.port, proxy_api_port=a.proxy_api_port or free_port(),
+                      bind_host=a.bind_host, backend=a.backend, policy_dir=a.policy,
+                      egress_url=a.egress_url,
+                      ldap={"server_uri": a.ldap_uri, "user_dn_template": a.ldap_user_dn_template,
+                            "group_search_base": a.ldap_group_base, "group_roles": roles})
+    try:
+        return run_hub(get_settings(), opts)
+    except (PermissionError, ValueError) as e:
+        print(f"hub_config.launch: {e}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

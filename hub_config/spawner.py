@@ -86,6 +86,7 @@ class EnclaveSpawner(LocalProcessSpawner):
             env["ENCLAVE_PURPOSE_MIN_LENGTH"] = str(self.enclave.get("purpose_min_length", 10))
         if self.egress_url:
             env["EGRESS_URL"] = self.egress_url
+            env["EGRESS_REVIEW_URL"] = self.egress_url  # name used by egress_review.client
         return env
 
     def get_args(self):
