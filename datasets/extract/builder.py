@@ -294,43 +294,52 @@ def build_extract_report(spec: dict, case_code: str, settings=None, *, policy=No
     result = ExtractResult(case_code, target, spec["release"])
     con = duckdb.connect(":memory:")
     try:
+        con.execute("SET enable_progress_bar = false")
         con.execute(f"SET file_search_path = {S.lit(str(rel))}")
         con.execute(f"ATTACH {S.lit(str(rel / 'catalog.duckdb'))} AS w (READ_ONLY)")
         cohort = _cohort_sql(con, spec)
         if cohort:
             result.persons = con.execute(f"SELECT count(*) FROM {cohort}").fetchone()[0]
-        params: dict[str, bytes] = {}
+        maps: set[str] = set()
         k_reports = []
         n_fam = len(spec["files"])
         for i, (fam_name, fs) in enumerate(spec["files"].items()):
             fam = FAMILIES[fam_name]
-            outs = []
-            for c in fs["columns"]:
+            where = _row_filter(fam, fs, spec, cohort)
+            con.execute(f"CREATE OR REPLACE TEMP VIEW _sel AS SELECT * FROM w.{fam_name} t WHERE {where}")
+            outs, joins = [], []
+            for j, c in enumerate(fs["columns"]):
                 col = fam.column(c)
                 if actions[fam_name][c] == "recode" and policy.data.extract_recode_per_case:
+                    # re-code each distinct warehouse pseudonym once with the case key, then join
+                    m = f"cmap_{col.id_class}"
                     p = f"c_{col.id_class}"
-                    params.update(R.pad_params(keyring.class_key(ckey, col.id_class), p))
-                    outs.append(f"{R.hmac_sql('t.' + S.q(c), p, hexc)} AS {S.q(c)}")
+                    if m not in maps:
+                        con.execute(f"CREATE TEMP TABLE {m} (v VARCHAR, p VARCHAR)")
+                        maps.add(m)
+                    con.execute(f"INSERT INTO {m} SELECT d.v, {R.hmac_sql('d.v', p, hexc)} FROM "
+                                f"(SELECT DISTINCT {S.q(c)} AS v FROM _sel WHERE {S.q(c)} IS NOT NULL) d "
+                                f"ANTI JOIN {m} x ON d.v = x.v",
+                                R.pad_params(keyring.class_key(ckey, col.id_class), p))
+                    joins.append(f"LEFT JOIN {m} m{j} ON t.{S.q(c)} = m{j}.v")
+                    outs.append(f"m{j}.p AS {S.q(c)}")
                 else:
                     outs.append(f"t.{S.q(c)}")
-            where = _row_filter(fam, fs, spec, cohort)
-            query = f"SELECT {', '.join(outs)} FROM w.{fam_name} t WHERE {where}"
-            used = {k: v for k, v in params.items() if f"${k}" in query}
+            query = f"SELECT {', '.join(outs)} FROM _sel t {' '.join(joins)}"
             out = build / f"{fam_name}.parquet"
             if "DICOM_FILE" in fs["columns"]:
-                con.execute(f"CREATE OR REPLACE TEMP TABLE _img AS {query}", used)
+                con.execute(f"CREATE OR REPLACE TEMP TABLE _img AS {query}")
                 _copy_dicom(con, rel, build, ckey, hexc)
                 n = con.execute(f"COPY _img TO {S.lit(str(out))} (FORMAT parquet)").fetchone()[0]
+                src_tbl = "_img"
             else:
-                con.execute(f"CREATE OR REPLACE TEMP TABLE _x AS {query}", used)
-                n = con.execute(f"COPY _x TO {S.lit(str(out))} (FORMAT parquet)").fetchone()[0]
-                src_tbl = "_x"
+                n = con.execute(f"COPY ({query}) TO {S.lit(str(out))} (FORMAT parquet)").fetchone()[0]
+                src_tbl = f"read_parquet({S.lit(str(out))})"
             result.rows[fam_name] = int(n)
             qis = [c for c in fs["columns"] if c in QI_COLUMNS]
             if qis:
-                tbl = "_img" if "DICOM_FILE" in fs["columns"] else src_tbl
                 pc = fam.person_column if fam.person_column in fs["columns"] else None
-                k_reports.append(k_anonymity(con, tbl, qis, policy.data.k_anonymity_k, pc,
+                k_reports.append(k_anonymity(con, src_tbl, qis, policy.data.k_anonymity_k, pc,
                                              name=fam_name).to_dict())
             if on_progress:
                 on_progress(fam_name, i + 1, n_fam)
