@@ -5,9 +5,9 @@ import datetime as dt
 import io
 import json
 import tempfile
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Path, Request, UploadFile
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from pydantic import BaseModel, Field
 from sqlalchemy import select
@@ -23,6 +23,10 @@ from egress_review.release import ReleaseError, build_zip
 from egress_review import workflow as wf
 
 router = APIRouter(prefix="/api", tags=["egress"])
+
+MAX_ID = 2**31 - 1  # ids are 32-bit on every backend; larger numbers are refused with 422
+RID = Annotated[int, Path(ge=1, le=MAX_ID, description="request id")]
+FID = Annotated[int, Path(ge=1, le=MAX_ID, description="file id")]
 
 
 # -- schemas -----------------------------------------------------------------------------------
@@ -219,7 +223,8 @@ def submit(manifest: str = Form(..., description="the request manifest as JSON")
            files: list[UploadFile] = File(...),
            draft: bool = Form(False, description="keep as a draft instead of submitting"),
            idempotency_key: str | None = Form(None, max_length=80),
-           supersedes: int | None = Form(None, description="id of the request this one replaces"),
+           supersedes: int | None = Form(None, ge=1, le=MAX_ID,
+                                          description="id of the request this one replaces"),
            user: User = Depends(caller), db: Session = Depends(get_db),
            svc: EgressService = Depends(service)):
     """Submit an egress request (files + manifest); the automatic check runs before the answer."""
@@ -249,13 +254,13 @@ def list_requests(state: str | None = None, user: User = Depends(caller),
 
 
 @router.get("/requests/{rid}", response_model=RequestDetail)
-def get_request(rid: int, user: User = Depends(caller), db: Session = Depends(get_db),
+def get_request(rid: RID, user: User = Depends(caller), db: Session = Depends(get_db),
                 svc: EgressService = Depends(service)):
     return detail(db, load(db, rid, user), user, svc)
 
 
 @router.post("/requests/{rid}/submit", response_model=Created)
-def submit_draft(rid: int, user: User = Depends(caller), db: Session = Depends(get_db),
+def submit_draft(rid: RID, user: User = Depends(caller), db: Session = Depends(get_db),
                  svc: EgressService = Depends(service)):
     req = load(db, rid, user, lock=True)
     wf.submit_draft(db, req, user, now=svc.now())
@@ -266,7 +271,7 @@ def submit_draft(rid: int, user: User = Depends(caller), db: Session = Depends(g
 
 
 @router.post("/requests/{rid}/withdraw", response_model=RequestOut)
-def withdraw(rid: int, body: WithdrawIn, user: User = Depends(caller), db: Session = Depends(get_db),
+def withdraw(rid: RID, body: WithdrawIn, user: User = Depends(caller), db: Session = Depends(get_db),
              svc: EgressService = Depends(service)):
     req = load(db, rid, user, lock=True)
     wf.withdraw(db, req, user, body.reason, now=svc.now())
@@ -276,7 +281,7 @@ def withdraw(rid: int, body: WithdrawIn, user: User = Depends(caller), db: Sessi
 # -- reviewer side -----------------------------------------------------------------------------
 
 @router.post("/requests/{rid}/reviews", response_model=RequestDetail)
-def add_review(rid: int, body: ReviewIn, user: User = Depends(caller), db: Session = Depends(get_db),
+def add_review(rid: RID, body: ReviewIn, user: User = Depends(caller), db: Session = Depends(get_db),
                svc: EgressService = Depends(service)):
     """Record your review (blind: others' reviews stay hidden until yours is in)."""
     req = load(db, rid, user, lock=True)
@@ -286,7 +291,7 @@ def add_review(rid: int, body: ReviewIn, user: User = Depends(caller), db: Sessi
 
 
 @router.post("/requests/{rid}/comments", response_model=CommentOut, status_code=201)
-def add_comment(rid: int, body: CommentIn, user: User = Depends(caller), db: Session = Depends(get_db),
+def add_comment(rid: RID, body: CommentIn, user: User = Depends(caller), db: Session = Depends(get_db),
                 svc: EgressService = Depends(service)):
     req = load(db, rid, user)
     c = wf.add_comment(db, req, user, body.body, body.visibility, policy=svc.policy, now=svc.now())
@@ -296,7 +301,7 @@ def add_comment(rid: int, body: CommentIn, user: User = Depends(caller), db: Ses
 
 @router.get("/requests/{rid}/files/{fid}", response_class=Response,
             responses={200: {"content": {"application/octet-stream": {}}}})
-def reviewer_file(rid: int, fid: int, user: User = Depends(caller), db: Session = Depends(get_db),
+def reviewer_file(rid: RID, fid: FID, user: User = Depends(caller), db: Session = Depends(get_db),
                   svc: EgressService = Depends(service)):
     """A submitted file, for reviewers only (the requester's way out is the release area)."""
     req = load(db, rid, user)
@@ -434,7 +439,7 @@ def list_releases(user: User = Depends(caller), db: Session = Depends(get_db),
 @router.get("/releases/{rid}/files/{fid}", response_class=Response,
             responses={200: {"content": {"application/octet-stream": {}}},
                        410: {"description": "download window over"}})
-def download_file(rid: int, fid: int, request: Request, user: User = Depends(caller),
+def download_file(rid: RID, fid: FID, request: Request, user: User = Depends(caller),
                   db: Session = Depends(get_db), svc: EgressService = Depends(service)):
     req = released_request(db, rid, user, svc)
     return file_response(db, req, fid, user, svc, _client(request))
@@ -443,7 +448,7 @@ def download_file(rid: int, fid: int, request: Request, user: User = Depends(cal
 @router.post("/releases/{rid}/zip", response_class=StreamingResponse,
              responses={200: {"content": {"application/zip": {}}},
                         410: {"description": "download window over"}})
-def download_zip(rid: int, body: ZipIn, request: Request, user: User = Depends(caller),
+def download_zip(rid: RID, body: ZipIn, request: Request, user: User = Depends(caller),
                  db: Session = Depends(get_db), svc: EgressService = Depends(service)):
     """All files of the release as an AES-256 encrypted zip with your password."""
     req = released_request(db, rid, user, svc)

@@ -19,7 +19,7 @@ from enclave.web.deps import get_db
 from egress_review import workflow as wf
 from egress_review.api import EgressService, service
 from egress_review.api.auth import page_user
-from egress_review.api.routes import (detail, file_response, load, released_request, releases_for,
+from egress_review.api.routes import (FID, RID, detail, file_response, load, released_request, releases_for,
                                       summary, zip_response)
 from egress_review.models import EgressRequest
 from egress_review.pages.render import count_chart_svg, render_file
@@ -122,7 +122,7 @@ def queue(request: Request, user: User | None = Depends(page_user), db: Session 
 
 
 @router.get("/requests/{rid}", response_class=HTMLResponse)
-def request_page(rid: int, request: Request, user: User | None = Depends(page_user),
+def request_page(rid: RID, request: Request, user: User | None = Depends(page_user),
                  db: Session = Depends(get_db), svc: EgressService = Depends(service)):
     if (r := _need_login(request, user)) is not None:
         return r
@@ -148,7 +148,7 @@ def request_page(rid: int, request: Request, user: User | None = Depends(page_us
 
 
 @router.post("/requests/{rid}/review")
-def review_form(rid: int, request: Request, decision: str = Form(...), reason: str = Form(""),
+def review_form(rid: RID, request: Request, decision: str = Form(...), reason: str = Form(""),
                 user: User | None = Depends(page_user), db: Session = Depends(get_db),
                 svc: EgressService = Depends(service)):
     if (r := _need_login(request, user)) is not None:
@@ -160,7 +160,7 @@ def review_form(rid: int, request: Request, decision: str = Form(...), reason: s
 
 
 @router.post("/requests/{rid}/comment")
-def comment_form(rid: int, request: Request, body: str = Form(...), visibility: str = Form("public"),
+def comment_form(rid: RID, request: Request, body: str = Form(...), visibility: str = Form("public"),
                  user: User | None = Depends(page_user), db: Session = Depends(get_db),
                  svc: EgressService = Depends(service)):
     if (r := _need_login(request, user)) is not None:
@@ -171,7 +171,7 @@ def comment_form(rid: int, request: Request, body: str = Form(...), visibility: 
 
 
 @router.get("/requests/{rid}/files/{fid}/counts.svg")
-def chart(rid: int, fid: int, request: Request, user: User | None = Depends(page_user),
+def chart(rid: RID, fid: FID, request: Request, user: User | None = Depends(page_user),
           db: Session = Depends(get_db), svc: EgressService = Depends(service)):
     if user is None or not wf.is_reviewer(user):
         return Response(status_code=403)
@@ -198,7 +198,7 @@ def downloads(request: Request, user: User | None = Depends(page_user), db: Sess
 
 
 @router.get("/downloads/{rid}/files/{fid}")
-def download_file_page(rid: int, fid: int, request: Request, user: User | None = Depends(page_user),
+def download_file_page(rid: RID, fid: FID, request: Request, user: User | None = Depends(page_user),
                        db: Session = Depends(get_db), svc: EgressService = Depends(service)):
     if (r := _need_login(request, user)) is not None:
         return r
@@ -207,7 +207,7 @@ def download_file_page(rid: int, fid: int, request: Request, user: User | None =
 
 
 @router.post("/downloads/{rid}/zip")
-def download_zip_page(rid: int, request: Request, password: str = Form(...),
+def download_zip_page(rid: RID, request: Request, password: str = Form(...),
                       user: User | None = Depends(page_user), db: Session = Depends(get_db),
                       svc: EgressService = Depends(service)):
     if (r := _need_login(request, user)) is not None:
