@@ -210,13 +210,16 @@ def remove_future(db: Session, *, now: dt.datetime, by: str, reason: str, status
 def close_slots(db: Session, policy, *, now: dt.datetime, actor: str = "system") -> dict[str, int]:
     """S3: after a slot ends, a booking with no log-in is a no-show (it still counts as used)."""
     rows = db.execute(select(Booking).where(Booking.ends_at <= now, Booking.status == "booked")).scalars().all()
-    counts = {"attended": 0, "no_show": 0}
+    counts = {"attended": 0, "no_show": 0, "ended": 0}
     for b in rows:
-        b.status = "attended" if b.first_login_at else "no_show"
+        # an overnight run has no log-in of its own: it simply ends (S5)
+        b.status = "ended" if b.kind == "overnight" else ("attended" if b.first_login_at else "no_show")
         counts[b.status] += 1
         if b.status == "no_show":
             audit(db, actor, "booking.no_show", db.get(Case, b.case_id), subject=str(b.user_id),
                   starts_at=b.starts_at.isoformat())
+    if rows:
+        audit(db, actor, "booking.slots_closed", None, **counts)
     return counts
 
 

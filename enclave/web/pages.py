@@ -116,7 +116,12 @@ def login(request: Request, username: str = Form(..., max_length=64), password: 
 def logout(request: Request, db: Session = Depends(get_db)):
     token = token_from_request(request)
     if token:
+        from enclave.web.auth import user_for_token
+
+        who = user_for_token(db, token)
         revoke_token(db, token)
+        if who is not None:
+            cases.audit(db, who.username, "logout")
     resp = RedirectResponse("/login", status_code=303)
     resp.delete_cookie(COOKIE, path="/")
     return resp

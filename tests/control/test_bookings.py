@@ -109,7 +109,7 @@ def test_repeated_no_shows_restrict_booking(people, policy):
             bk.book(db, policy, alice, c, day=d, slot="morning", now=T0)
         assert cases.half_days_used(db, c) == 3
         later = T0 + 3 * DAY
-        assert bk.close_slots(db, policy, now=later) == {"attended": 0, "no_show": 3}
+        assert bk.close_slots(db, policy, now=later) == {"attended": 0, "no_show": 3, "ended": 0}
         assert cases.half_days_used(db, c) == 3  # no-shows still count as used
         with pytest.raises(Refused, match="restricted until") as e:
             bk.book(db, policy, alice, c, day=MON + 7 * DAY, slot="morning", now=later)
