@@ -12,6 +12,26 @@ data_app = typer.Typer(help="Source files and warehouse releases (steward; D1, D
 extract_app = typer.Typer(help="Per-case minimum-necessary extracts (D3).", no_args_is_help=True)
 
 
+def _audit_ready(as_json: bool) -> None:
+    """Refuse before any work when the audit log cannot be written (A3: every load is logged)."""
+    from sqlalchemy import select
+
+    from enclave.audit.models import AuditRecord
+    from enclave.db import session_scope
+
+    try:
+        with session_scope() as s:
+            s.execute(select(AuditRecord.seq).limit(1)).all()
+    except Exception as e:  # any DB problem: say so and stop
+        msg = (f"the audit log is not available ({type(e).__name__}); run `enclave db upgrade` "
+               f"or pass --no-audit")
+        if as_json:
+            emit_json({"ok": False, "error": msg})
+        else:
+            console.print(f"[red]refused:[/red] {msg}")
+        raise typer.Exit(1)
+
+
 def _years(s: str) -> tuple[int, ...]:
     if "-" in s:
         a, b = s.split("-", 1)
@@ -56,6 +76,8 @@ def load_cmd(
     """Validate, de-identify and load SRC as a warehouse release (atomic; quarantine + report)."""
     from datasets.load import LoadError, load_release
 
+    if not no_audit:
+        _audit_ready(as_json)
     try:
         with progress(disable=as_json) as pb:
             task = pb.add_task("loading", total=1, rate="")
@@ -125,6 +147,8 @@ def extract_build(
 
     from datasets.extract import ExtractError, build_extract_report
 
+    if not no_audit:
+        _audit_ready(as_json)
     try:
         data = yaml.safe_load(spec.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as e:
