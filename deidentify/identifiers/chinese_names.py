@@ -108,66 +108,74 @@ def surname_pattern() -> re.Pattern[str]:
     return _tables()[0]
 
 
+# Characters either side of a surname that decide whether it starts a name (context keyword
+# before, title and jieba window after); the decision is cached per window.
+_WINDOW = 8
+
+
 def find_names(text: str, simplified: str | None = None, *, use_jieba: bool = True) -> list[NameHit]:
     """Spans of likely personal names in ``text``; offsets refer to ``text``.
 
     ``simplified`` may pass ``to_simplified(text)`` when the caller already has it.
     """
-    surname_re, before_kw, titles, stop, tags, tokenizer = _tables()
+    surname_re = _tables()[0]
     simp = simplified if simplified is not None else to_simplified(text)
     hits: list[NameHit] = [NameHit(m.start(1), m.end(1), 0.85, "label") for m in _LABEL_RE.finditer(simp)
                            if m.group(1) not in _CONTEXT_WORDS]
     covered = -1
-    n = len(simp)
     for m in surname_re.finditer(simp):
         i, s_end = m.start(), m.end()
         if i < covered or any(h.start <= i < h.end for h in hits):
             continue
-        # The surname character ends an ordinary word: 结石, 处方, 健康.
-        if i > 0 and _is_han(simp[i - 1]):
-            if any(tags.get(simp[j:s_end], "nr") not in _NAME_FLAGS
-                   for j in (i - 1, i - 2) if j >= 0 and tokenizer.FREQ.get(simp[j:s_end])):
-                continue
-        context = before_kw.search(simp, max(0, i - 8), i) is not None
-        # Title straight after the surname: 李小姐 → only the surname is the name part.
-        title = titles.match(simp, s_end)
-        if title and (len(title.group()) > 1 or not context):
-            if not _word_starting(simp, i, s_end, tags):
-                hits.append(NameHit(i, s_end, 0.6, "surname+title"))
-                covered = s_end
-                continue
-        # A dictionary word starting at the surname.
-        w = _word_starting(simp, i, s_end, tags)
-        if w:
-            tag = tags[w]
-            if tag in _NAME_FLAGS and w not in _NR_NOT_NAMES and w[:2] not in _NR_NOT_NAMES and (len(w) >= 3 or context):
-                hits.append(NameHit(i, i + len(w), 0.85, "dictionary name"))
-                covered = i + len(w)
-                continue
-            # After 病患/家屬 … a two-character word is still most likely a name (王家|怡);
-            # a longer one (高血壓) is not.
-            if not (context and len(w) == 2):
-                continue
-        given = 0
-        while given < 2 and s_end + given < n and _is_han(simp[s_end + given]) and simp[s_end + given] not in stop:
-            given += 1
-        if given == 0:
-            continue
-        end = s_end + given
-        title_after = titles.match(simp, end) is not None
-        if given == 2 and not title_after and titles.match(simp, s_end + 1):
-            end, given, title_after = s_end + 1, 1, True
-        if context or title_after:
-            hits.append(NameHit(i, end, 0.85, "context"))
-            covered = end
-            continue
-        if not use_jieba:
-            continue
-        span = _jieba_name(simp, i, s_end, tags, tokenizer)
-        if span:
-            hits.append(NameHit(span[0], span[1], 0.6, "jieba nr"))
-            covered = span[1]
+        lo = max(0, i - _WINDOW)
+        found = _decide(simp[lo:s_end + _WINDOW], i - lo, s_end - lo, use_jieba)
+        if found:
+            start, end, score, reason = found
+            hits.append(NameHit(lo + start, lo + end, score, reason))
+            covered = lo + end
     return hits
+
+
+@functools.lru_cache(maxsize=1 << 17)
+def _decide(simp: str, i: int, s_end: int, use_jieba: bool) -> tuple[int, int, float, str] | None:
+    """Is the surname at ``simp[i:s_end]`` the start of a name? (offsets within the window)"""
+    _, before_kw, titles, stop, tags, tokenizer = _tables()
+    n = len(simp)
+    # The surname character ends an ordinary word: 结石, 处方, 健康.
+    if i > 0 and _is_han(simp[i - 1]):
+        if any(tags.get(simp[j:s_end], "nr") not in _NAME_FLAGS
+               for j in (i - 1, i - 2) if j >= 0 and tokenizer.FREQ.get(simp[j:s_end])):
+            return None
+    context = before_kw.search(simp, max(0, i - 8), i) is not None
+    w = _word_starting(simp, i, s_end, tags)
+    # Title straight after the surname: 李小姐 → only the surname is the name part.
+    title = titles.match(simp, s_end)
+    if title and (len(title.group()) > 1 or not context) and not w:
+        return i, s_end, 0.6, "surname+title"
+    # A dictionary word starting at the surname.
+    if w:
+        tag = tags[w]
+        if tag in _NAME_FLAGS and w not in _NR_NOT_NAMES and w[:2] not in _NR_NOT_NAMES and (len(w) >= 3 or context):
+            return i, i + len(w), 0.85, "dictionary name"
+        # After 病患/家屬 … a two-character word is still most likely a name (王家|怡);
+        # a longer one (高血壓) is not.
+        if not (context and len(w) == 2):
+            return None
+    given = 0
+    while given < 2 and s_end + given < n and _is_han(simp[s_end + given]) and simp[s_end + given] not in stop:
+        given += 1
+    if given == 0:
+        return None
+    end = s_end + given
+    title_after = titles.match(simp, end) is not None
+    if given == 2 and not title_after and titles.match(simp, s_end + 1):
+        end, given, title_after = s_end + 1, 1, True
+    if context or title_after:
+        return i, end, 0.85, "context"
+    if not use_jieba:
+        return None
+    span = _jieba_name(simp, i, s_end, tags, tokenizer)
+    return (span[0], span[1], 0.6, "jieba nr") if span else None
 
 
 def _word_starting(simp: str, i: int, s_end: int, tags: dict[str, str]) -> str | None:

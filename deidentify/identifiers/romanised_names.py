@@ -25,29 +25,40 @@ _SYLLABLE = re.compile(
     r"(?:chh|ch|sh|zh|ts|tz|hs|sz|ng|[bcdfghjklmnpqrstwxyz])?h?'?"   # initial
     r"(?:[aeiouvü]{1,3})(?:ng|n|rh|h|r)?",                           # final
     re.IGNORECASE)
-_GIVEN = r"[A-Za-z]{1,6}-[A-Za-z]{1,6}"
-_SURNAME = r"(?:" + "|".join(sorted({re.escape(s) for s in SURNAMES}, key=len, reverse=True)) + r")"
-# surname first (with space, comma or DICOM caret) or given name first.
-NAME_REGEX = (r"(?<![A-Za-z\-])(?:" + _SURNAME + r"(?:\s*,\s*|\s+|\^)" + _GIVEN
-              + r"|" + _GIVEN + r"\s+" + _SURNAME + r")(?![A-Za-z\-])")
-_PARTS = re.compile(r"[\s,^]+")
 # Hyphenated English words whose halves happen to look like syllables.
 _ENGLISH_PAIRS = {"re-do", "to-do", "go-to", "so-so", "no-go", "ta-da", "hi-fi", "de-novo", "re-run",
                   "re-an", "pre-op", "re-check", "ho-hum", "yo-yo", "na-na", "la-la", "so-called"}
 HYPHEN_PAIR = re.compile(r"[A-Za-z]{1,6}-[A-Za-z]{1,6}")
+_SURNAME_SET = frozenset(SURNAMES)
+_BEFORE = re.compile(r"([A-Za-z][A-Za-z\-]{0,11})(?:\s*,\s*|\s+|\^)$")
+_AFTER = re.compile(r"\s+([A-Za-z][A-Za-z\-]{0,11})(?![A-Za-z\-])")
+
+
+def find(text: str) -> list[tuple[int, int]]:
+    """(start, end) of romanised names: a hyphenated syllable pair next to a listed surname.
+
+    Scans only around hyphenated pairs, which is much cheaper than one regex holding every
+    surname; surname first (space, comma or DICOM caret) or given name first.
+    """
+    out: list[tuple[int, int]] = []
+    for m in HYPHEN_PAIR.finditer(text):
+        s, e = m.start(), m.end()
+        if (s and (text[s - 1].isascii() and (text[s - 1].isalpha() or text[s - 1] == "-"))) or (
+                e < len(text) and text[e].isascii() and (text[e].isalpha() or text[e] == "-")):
+            continue
+        a, _, b = m.group().partition("-")
+        if not (syllable_ok(a) and syllable_ok(b)) or m.group().lower() in _ENGLISH_PAIRS:
+            continue
+        before = _BEFORE.search(text, max(0, s - 16), s)
+        if before and before.group(1).lower() in _SURNAME_SET and not (
+                before.start(1) and text[before.start(1) - 1].isascii() and text[before.start(1) - 1].isalpha()):
+            out.append((before.start(1), e))
+            continue
+        after = _AFTER.match(text, e)
+        if after and after.group(1).lower() in _SURNAME_SET:
+            out.append((s, after.end(1)))
+    return out
 
 
 def syllable_ok(s: str) -> bool:
     return bool(_SYLLABLE.fullmatch(s))
-
-
-def plausible(match: str) -> bool:
-    """True when the hyphenated given name is two Mandarin-shaped syllables."""
-    parts = [p for p in _PARTS.split(match.strip()) if p]
-    given = next((p for p in parts if "-" in p), None)
-    if given is None:
-        return False
-    a, _, b = given.partition("-")
-    if not (syllable_ok(a) and syllable_ok(b)):
-        return False
-    return given.lower() not in _ENGLISH_PAIRS

@@ -12,6 +12,7 @@ import re
 
 from presidio_analyzer import (AnalyzerEngine, EntityRecognizer, Pattern, PatternRecognizer,
                                RecognizerRegistry, RecognizerResult)
+from presidio_analyzer.context_aware_enhancers import ContextAwareEnhancer
 from presidio_analyzer.nlp_engine import NoOpNlpEngine
 
 from deidentify.identifiers import phone as tw_phone
@@ -182,23 +183,36 @@ class ChineseNameRecognizer(EntityRecognizer):
                 for h in find_names(text, text)]
 
 
-class RomanisedNameRecognizer(PatternRecognizer):
+class RomanisedNameRecognizer(EntityRecognizer):
     """Taiwanese names in Latin letters (CHEN TA-MING, Ta-Ming Chen, CHEN^TA-MING)."""
 
     def __init__(self) -> None:
-        super().__init__(supported_entity="ZH_PERSON_LATIN", name="RomanisedNameRecognizer",
-                         supported_language=LANGUAGE,
-                         patterns=[Pattern("romanised_name", romanised_names.NAME_REGEX, 0.7)],
-                         global_regex_flags=re.DOTALL | re.MULTILINE | re.IGNORECASE)
+        super().__init__(supported_entities=["ZH_PERSON_LATIN"], name="RomanisedNameRecognizer",
+                         supported_language=LANGUAGE)
 
-    def validate_result(self, pattern_text: str) -> bool | None:
-        # None keeps the pattern score (0.7): structure only, no checksum to confirm it.
-        return None if romanised_names.plausible(pattern_text) else False
+    def load(self) -> None:
+        pass
+
+    def analyze(self, text: str, entities, nlp_artifacts=None) -> list[RecognizerResult]:
+        # Structure only (no checksum to confirm it): a middling score.
+        return [RecognizerResult("ZH_PERSON_LATIN", a, b, 0.7) for a, b in romanised_names.find(text)]
 
 
 def recognizers() -> list[EntityRecognizer]:
     return [TaiwanIdRecognizer(), TaiwanPhoneRecognizer(), EmailRecognizer(),
             TaiwanAddressRecognizer(), ChineseNameRecognizer(), RomanisedNameRecognizer()]
+
+
+class _NoContextEnhancer(ContextAwareEnhancer):
+    """Context is handled inside the recognisers (ID and name context words); Presidio's lemma
+    enhancer needs NLP tokens the no-op engine does not produce and deep-copies every result."""
+
+    def __init__(self) -> None:
+        super().__init__(context_similarity_factor=0.0, min_score_with_context_similarity=0.0,
+                         context_prefix_count=0, context_suffix_count=0)
+
+    def enhance_using_context(self, text, raw_results, nlp_artifacts, recognizers, context=None):
+        return raw_results
 
 
 @functools.cache
@@ -208,7 +222,8 @@ def analyzer() -> AnalyzerEngine:
     registry = RecognizerRegistry(recognizers=recognizers(), supported_languages=[LANGUAGE])
     engine = AnalyzerEngine(registry=registry,
                             nlp_engine=NoOpNlpEngine(models=[{"lang_code": LANGUAGE, "model_name": "none"}]),
-                            supported_languages=[LANGUAGE])
+                            supported_languages=[LANGUAGE],
+                            context_aware_enhancer=_NoContextEnhancer())
     return engine
 
 
