@@ -1,8 +1,10 @@
 """Free-text scrubbing: find and mask Taiwanese personal data (D1, E7).
 
 - ``scrub_texts(texts)``: mask a column of texts with typed placeholders, fast on big columns;
-- ``find_identifiers(text, extra_terms=...)``: list the identifiers in one text (egress checks).
+- ``find_identifiers(text, extra_terms=...)``: list the identifiers in one text (egress checks);
+- ``find_identifiers_batch(texts, extra_terms=...)``: the same for many texts, prefiltered.
 """
-from deidentify.text.scrub import PLACEHOLDER, IdentifierHit, find_identifiers, mask, scrub_texts
+from deidentify.text.scrub import (PLACEHOLDER, IdentifierHit, find_identifiers, find_identifiers_batch, mask,
+                                   scrub_texts)
 
-__all__ = ["IdentifierHit", "PLACEHOLDER", "find_identifiers", "mask", "scrub_texts"]
+__all__ = ["IdentifierHit", "PLACEHOLDER", "find_identifiers", "find_identifiers_batch", "mask", "scrub_texts"]

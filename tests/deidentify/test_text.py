@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from deidentify.identifiers import phone, taiwan_id
-from deidentify.text import IdentifierHit, find_identifiers, mask, scrub_texts
+from deidentify.text import IdentifierHit, find_identifiers, find_identifiers_batch, mask, scrub_texts
 
 
 def kinds(text: str, **kw) -> list[tuple[str, str]]:
@@ -306,3 +306,17 @@ def test_romanised_names_found(text, name):
 def test_hyphenated_english_next_to_surname_words_is_not_a_name(text):
     assert not [h for h in find_identifiers(text) if h.kind == "NAME"], kinds(text)
     assert scrub_texts([text]) == [text]
+
+
+def test_batch_equals_one_by_one():
+    rng = random.Random(21)
+    pseudo = "9c0ffee1234abcd5"
+    texts = [_planted(rng)[0] for _ in range(5)] + CLINICAL + [None, f"pid {pseudo}", f"病患{pseudo.upper()}",
+                                                                "Pt CHEN TA-MING", ""]
+    batch = find_identifiers_batch(texts, extra_terms=[pseudo])
+    assert len(batch) == len(texts)
+    for t, hits in zip(texts, batch):
+        assert hits == ([] if t is None else find_identifiers(t, extra_terms=[pseudo])), t
+    assert [h.kind for h in batch[-4]] == ["TERM"]
+    with pytest.raises(TypeError, match="extra_terms"):
+        find_identifiers("x", extra_terms="abc")
