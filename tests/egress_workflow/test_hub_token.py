@@ -1,0 +1,112 @@
+"""A researcher submits from a session with the JupyterHub API token: a real JupyterHub (dummy
+authenticator, real configurable-http-proxy) vouches for the token, the egress service maps the
+hub user to the enclave account."""
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+import httpx
+import pytest
+
+from enclave.db import upgrade
+from egress_review.client import EgressClient, EgressClientError
+from tests.egress_workflow.conftest import COUNTS_OK, make_world, manifest, nhi_policy
+from tests.egress_workflow.server import Service, free_port
+
+pytestmark = [pytest.mark.slow,
+              pytest.mark.skipif(shutil.which("configurable-http-proxy") is None,
+                                 reason="configurable-http-proxy (npm) is not installed")]
+
+
+@pytest.fixture
+def hub(tmp_path):
+    d = tmp_path / "hub"
+    d.mkdir()
+    token = secrets.token_hex(32)
+    port, hub_port = free_port(), free_port()
+    (d / "jupyterhub_config.py").write_text(f"""
+c.JupyterHub.ip = "127.0.0.1"
+c.JupyterHub.port = {port}
+c.JupyterHub.hub_ip = "127.0.0.1"
+c.JupyterHub.hub_port = {hub_port}
+c.ConfigurableHTTPProxy.api_url = "http://127.0.0.1:{free_port()}"
+c.JupyterHub.db_url = "sqlite:///{d / 'hub.sqlite'}"
+c.JupyterHub.cookie_secret_file = "{d / 'cookie_secret'}"
+c.JupyterHub.pid_file = "{d / 'hub.pid'}"
+c.JupyterHub.authenticator_class = "dummy"
+c.Authenticator.allow_all = True
+c.JupyterHub.services = [{{"name": "egress-test", "api_token": "{token}"}}]
+c.JupyterHub.load_roles = [{{"name": "egress-test", "scopes": ["admin:users", "tokens"],
+                             "services": ["egress-test"]}}]
+""")
+    log = (d / "hub.log").open("ab")
+    proc = subprocess.Popen([sys.executable, "-m", "jupyterhub", "-f", str(d / "jupyterhub_config.py")],
+                            cwd=d, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    api = f"http://127.0.0.1:{hub_port}/hub/api"
+    admin = {"Authorization": f"token {token}"}
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                if httpx.get(api + "/", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError((d / "hub.log").read_text()[-3000:])
+            time.sleep(0.3)
+
+        def user_token(name: str) -> str:
+            httpx.post(f"{api}/users/{name}", headers=admin, timeout=10)
+            r = httpx.post(f"{api}/users/{name}/tokens", headers=admin, json={"note": "session"}, timeout=10)
+            r.raise_for_status()
+            return r.json()["token"]
+
+        yield api, user_token
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+
+
+def test_session_submits_with_its_hub_token(hub, tmp_path, monkeypatch):
+    api, user_token = hub
+    home = tmp_path / "home"
+    home.mkdir()
+    url = f"sqlite:///{home / 'state.db'}"
+    upgrade(url)
+    make_world(url, nhi_policy())
+    svc = Service(home, url, env={"EGRESS_HUB_API_URL": api}).start()
+    try:
+        out = tmp_path / "out"
+        out.mkdir()
+        (out / "counts.csv").write_bytes(COUNTS_OK)
+        # Inside the session: EGRESS_REVIEW_URL and JUPYTERHUB_API_TOKEN are in the environment.
+        monkeypatch.setenv("EGRESS_REVIEW_URL", svc.url)
+        monkeypatch.setenv("JUPYTERHUB_API_TOKEN", user_token("alice"))
+        with EgressClient() as c:
+            assert c.scheme == "token"
+            assert c.precheck(manifest(), root=out)["verdict"] == "pass"
+            sub = c.submit(manifest(), root=out)
+            assert sub["state"] == "checked"
+            assert [r["id"] for r in c.requests()] == [sub["id"]]
+            assert c.status(sub["id"])["requester"] == "alice"
+        # A token the hub does not know is refused.
+        with EgressClient(svc.url, "0" * 32, scheme="token") as c, pytest.raises(EgressClientError) as e:
+            c.requests()
+        assert e.value.status == 401
+        # A hub user without an enclave account is refused.
+        with EgressClient(svc.url, user_token("stranger"), scheme="token") as c, \
+                pytest.raises(EgressClientError) as e:
+            c.requests()
+        assert e.value.status == 403 and "stranger" in str(e.value.detail)
+    finally:
+        svc.stop()
