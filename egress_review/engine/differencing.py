@@ -39,37 +39,30 @@ class Cell:
     column: str
 
 
-def _cells(ctx: Context, table: Table, from_history: bool) -> tuple[str, list[str], list[Cell]] | None:
+def _meta(table: Table) -> tuple[str, list[str]] | None:
     counts = table.cols_with("count", "suppressed")
     if not counts:
         return None
+    if table.is_wide:
+        return "persons", table.group_cols + [table.spec.column_group]
+    return ("persons" if len(counts) == 1 else f"column:{counts[0]}"), table.group_cols
+
+
+def _cells(ctx: Context, table: Table, from_history: bool) -> list[Cell]:
+    counts = table.cols_with("count", "suppressed")
     totals = set(table.spec.total_labels)
     groups = table.group_cols
+    labels = {g: table.text(g).str.strip().tolist() for g in groups}
     out: list[Cell] = []
-    if table.is_wide:
-        dims = groups + [table.spec.column_group]
-        measure = "persons"
-        for c in counts:
-            v = table.numeric(c)
-            blank = table.text(c).str.strip().eq("").to_numpy()
-            for i in range(len(table.df)):
-                coords = {g: table.df.at[i, g].strip() for g in groups
-                          if table.df.at[i, g].strip() not in totals}
-                if not table.is_total_col(c):
-                    coords[table.spec.column_group] = c.strip()
-                val = None if (np.isnan(v[i]) and blank[i]) else (None if np.isnan(v[i]) else v[i])
-                out.append(Cell(table, from_history, table.spec.population, coords, val, i, c))
-        return measure, dims, out
-    dims = groups
-    measure = "persons" if len(counts) == 1 else None
     for c in counts:
         v = table.numeric(c)
         for i in range(len(table.df)):
-            coords = {g: table.df.at[i, g].strip() for g in groups
-                      if table.df.at[i, g].strip() not in totals}
-            out.append(Cell(table, from_history, table.spec.population, coords,
-                            None if np.isnan(v[i]) else v[i], i, c))
-    return measure or f"column:{counts[0]}", dims, out
+            coords = {g: labels[g][i] for g in groups if labels[g][i] not in totals}
+            if table.is_wide and not table.is_total_col(c):
+                coords[table.spec.column_group] = c.strip()
+            val = None if np.isnan(v[i]) else float(v[i])
+            out.append(Cell(table, from_history, table.spec.population, coords, val, i, c))
+    return out
 
 
 def _segments(pops: dict[str, str | None]) -> tuple[list[str], dict[str, set[str]]]:
@@ -107,20 +100,20 @@ def check_request(ctx: Context) -> None:
             pops[t.spec.population] = t.spec.population_within
     groups: dict[tuple, list] = {}
     for t, hist in items:
-        got = _cells(ctx, t, hist)
-        if got is None:
+        meta = _meta(t)
+        if meta is None:
             continue
-        measure, dims, cells = got
+        measure, dims = meta
         key = (_root(t.spec.population, pops), measure)
-        groups.setdefault(key, []).append((t, hist, dims, cells))
+        groups.setdefault(key, []).append((t, hist, dims))
     for (root, measure), members in groups.items():
-        if not any(not h for _, h, _, _ in members):
+        if not any(not h for _, h, _ in members):
             continue
-        tables = {id(t) for t, _, _, _ in members}
-        dims_union = list(dict.fromkeys(d for _, _, dims, _ in members for d in dims))
-        if len(tables) < 2 and len(dims_union) <= 2:
+        dims_union = list(dict.fromkeys(d for _, _, dims in members for d in dims))
+        if len(members) < 2 and len(dims_union) <= 2:
             continue          # one 1-/2-way table: the secondary check covers it exactly
-        _solve(ctx, root, members, dims_union, pops)
+        full = [(t, h, dims, _cells(ctx, t, h)) for t, h, dims in members]
+        _solve(ctx, root, full, dims_union, pops)
 
 
 def _solve(ctx: Context, root: str, members, dims: list[str], pops) -> None:

@@ -143,36 +143,82 @@ def wide_enough(lo: float, hi: float, width: float) -> bool:
     return hi - lo >= width
 
 
-def audit(net: Network, primaries, width: float):
-    """Intervals of the primary edges and the ones narrower than ``width``."""
-    iv = net.intervals(primaries)
+def rectangle_certificate(x: np.ndarray, supp: np.ndarray, i: int, j: int):
+    """Best 2×2 alternating cycle of hidden cells through (i, j): (up, down) room, or None.
+
+    Moving t around (i,j)+, (i,j')-, (i',j)-, (i',j')+ keeps every margin, so the attacker's
+    interval for (i, j) contains [x - down, x + up]: a certified lower bound on its width.
+    """
+    R, C = x.shape
+    if R < 2 or C < 2:
+        return None
+    a = np.where(supp[i, :], x[i, :], -np.inf)
+    b = np.where(supp[:, j], x[:, j], -np.inf)
+    d = np.where(supp, np.minimum(x[i, j], x), -np.inf)
+    up = np.minimum(a[None, :], b[:, None])
+    w = up + d
+    w[i, :] = -np.inf
+    w[:, j] = -np.inf
+    k = int(np.argmax(w))
+    if not np.isfinite(w.flat[k]):
+        return None
+    return float(up.flat[k]), float(d.flat[k])
+
+
+def audit(net: Network, primaries, width: float, x: np.ndarray | None = None,
+          supp: np.ndarray | None = None):
+    """Interval of each primary edge and the ones narrower than ``width``.
+
+    A cell certified wide by a rectangle of hidden cells needs no max-flow; its entry is the
+    certified sub-interval, marked inexact.  Everything else gets the exact max-flow bounds.
+    Returns ({edge: (lo, hi)}, [narrow edges], {edge: exact?}).
+    """
+    iv: dict = {}
+    exact: dict = {}
+    rest = []
+    for e in primaries:
+        cert = None
+        if x is not None and e < net.R * net.C:
+            i, j = divmod(int(e), net.C)
+            cert = rectangle_certificate(x, supp, i, j)
+        if cert is not None and cert[0] + cert[1] >= width:
+            v = float(x.flat[int(e)])
+            iv[e] = (v - cert[1], v + cert[0])
+            exact[e] = False
+        else:
+            rest.append(e)
+    if rest:
+        got = net.intervals(rest)
+        iv.update(got)
+        exact.update({e: True for e in rest})
     bad = [e for e in primaries if not wide_enough(*iv[e], width)]
-    return iv, bad
+    return iv, bad, exact
 
 
 def protect(g: Grid, primary: np.ndarray, width: float, max_rounds: int = 50):
     """Complementary suppression for a Grid whose interior ``primary`` cells must be hidden.
 
     Each failing primary cell gets the cheapest rectangle (i,j),(i,j'),(i',j),(i',j') whose
-    alternating cycle gives it room ``width``; the exact audit then decides, and cells are
-    added until every primary interval is wide enough.  Returns (supp mask, intervals, ok).
+    alternating cycle gives it room ``width``; the audit then decides (certificate or exact
+    max-flow), and cells are added until every primary interval is wide enough.
+    Returns (supp mask, network, intervals, exact flags, ok).
     """
     x = g.x.astype(float)
     supp = g.supp | primary
     R, C = x.shape
+    prim_cells = list(zip(*np.nonzero(primary)))
     for _ in range(max_rounds):
-        g2 = Grid(x=x, supp=supp, row_tot=g.row_tot, col_tot=g.col_tot, tot=g.tot,
-                  row_supp=g.row_supp, col_supp=g.col_supp, tot_supp=g.tot_supp)
-        net = Network(g2)
-        prim_edges = [net.edge_of_cell(i, j) for i, j in zip(*np.nonzero(primary))]
-        iv, bad = audit(net, prim_edges, width)
+        net = Network(Grid(x=x, supp=supp, row_tot=g.row_tot, col_tot=g.col_tot, tot=g.tot,
+                           row_supp=g.row_supp, col_supp=g.col_supp, tot_supp=g.tot_supp))
+        prim_edges = [net.edge_of_cell(i, j) for i, j in prim_cells]
+        iv, bad, exact = audit(net, prim_edges, width, x, supp)
         if not bad:
-            return supp, net, iv, True
+            return supp, net, iv, exact, True
         changed = False
         for e in bad:
             i, j = divmod(int(e), C)
             if R < 2 or C < 2:
-                # one-way table: hide the smallest other cell (or a second one) in the line
+                # one-way table: hide the smallest other cell in the line
                 line = x[:, j] if C == 1 else x[i, :]
                 mask = supp[:, j] if C == 1 else supp[i, :]
                 cand = np.where(~mask, line, np.inf)
@@ -207,12 +253,11 @@ def protect(g: Grid, primary: np.ndarray, width: float, max_rounds: int = 50):
                     changed = True
         if not changed:
             break
-    g2 = Grid(x=x, supp=supp, row_tot=g.row_tot, col_tot=g.col_tot, tot=g.tot,
-              row_supp=g.row_supp, col_supp=g.col_supp, tot_supp=g.tot_supp)
-    net = Network(g2)
-    prim_edges = [net.edge_of_cell(i, j) for i, j in zip(*np.nonzero(primary))]
-    iv, bad = audit(net, prim_edges, width)
-    return supp, net, iv, not bad
+    net = Network(Grid(x=x, supp=supp, row_tot=g.row_tot, col_tot=g.col_tot, tot=g.tot,
+                       row_supp=g.row_supp, col_supp=g.col_supp, tot_supp=g.tot_supp))
+    prim_edges = [net.edge_of_cell(i, j) for i, j in prim_cells]
+    iv, bad, exact = audit(net, prim_edges, width, x, supp)
+    return supp, net, iv, exact, not bad
 
 
 def lp_interval(A_eq: np.ndarray, b_eq: np.ndarray, target: np.ndarray) -> tuple[float, float]:

@@ -5,8 +5,9 @@ For every one- or two-way count table (with whatever margins it publishes):
   bounds on the table's circulation network, see :mod:`linear`) must be at least
   ``suppression_min_width`` wide; a narrower one, or an exactly recovered cell, blocks;
 - cells under ``min_units_per_cell`` that are still shown: the engine proposes a complementary
-  suppression pattern (primary + secondary cells) whose audited intervals are all wide enough,
-  and returns it as ``suggested_suppression`` and in ``CheckResult.suppression``.
+  suppression pattern (primary + secondary cells) whose audited intervals are all wide enough
+  (certified by a rectangle of hidden cells, else exact max-flow bounds; each interval says
+  whether it is exact or a certified sub-interval of the attacker's), and returns it as ``suggested_suppression`` and in ``CheckResult.suppression``.
 """
 from __future__ import annotations
 
@@ -83,7 +84,7 @@ def propose(ctx: Context, table, gr: GridRef) -> dict | None:
              col_tot=g.col_tot, tot=g.tot, row_supp=g.row_supp | small_margins["row"],
              col_supp=g.col_supp | small_margins["col"], tot_supp=g.tot_supp,
              row_labels=g.row_labels, col_labels=g.col_labels)
-    supp, net, iv, ok = protect(g, primary, width)
+    supp, net, iv, exact, ok = protect(g, primary, width)
     cells = []
     for i, j in zip(*np.nonzero(supp & ~gr.grid.supp)):
         ref = gr.ref((int(i), int(j)))
@@ -102,7 +103,8 @@ def propose(ctx: Context, table, gr: GridRef) -> dict | None:
         d = net.describe(int(e))
         ref = gr.ref((d["i"], d["j"]))
         if ref is not None:
-            intervals.append({"row": ref[0] + 1, "column": ref[1], "interval": _iv(lo, hi)})
+            intervals.append({"row": ref[0] + 1, "column": ref[1], "interval": _iv(lo, hi),
+                              "exact": bool(exact.get(e, True))})
     n_prim = sum(c["primary"] for c in cells)
     ctx.add(rule="E2", check=CHECK, severity="block", file=table.path,
             location={"measure": gr.measure},
