@@ -114,16 +114,17 @@ class EgressClient:
             data["draft"] = "true"
         if supersedes is not None:
             data["supersedes"] = str(supersedes)
-        for attempt in range(retries + 1):
+        attempt = 0
+        while True:
             with ExitStack() as stack:
                 files = self._files(stack, mdict, Path(root) if root else mroot)
                 try:
                     return self._check(self._http.post("/api/requests", data=data, files=files))
                 except httpx.TransportError:
-                    if attempt == retries:
+                    if attempt >= retries:
                         raise
-            time.sleep(backoff_s * (attempt + 1))
-        raise AssertionError("unreachable")
+            attempt += 1
+            time.sleep(backoff_s * attempt)
 
     def status(self, request_id: int) -> dict:
         return self._check(self._http.get(f"/api/requests/{request_id}"))

@@ -393,6 +393,11 @@ def review(db: Session, store: BlobStore, req: EgressRequest, user: User, decisi
         raise WorkflowError("a reason is required to request changes or reject (E4)")
     refusal = can_act(db, req, user, policy)
     if refusal is not None:
+        if isinstance(refusal, Forbidden):
+            # Attempts to review one's own or one's case's request are kept (A8 evidence).
+            _audit(db, user, "egress.review.refused", req, reason=str(refusal), now=now,
+                   decision=decision)
+            db.commit()
         raise refusal
     if decision == "approve" and req.verdict == "block":
         raise Conflict("the automatic check blocked this request; it cannot be approved, only sent "
@@ -521,6 +526,21 @@ def download_deadline(req: EgressRequest, policy) -> dt.datetime | None:
     return req.approved_at + dt.timedelta(days=policy.egress.release_download_days)
 
 
+def expire_releases(db: Session, area, *, policy, now: dt.datetime | None = None) -> list[int]:
+    """Delete the release-area copies of requests whose download window is over (O2); the store
+    keeps the files for the retention period.  Returns the request ids swept."""
+    now = now or utcnow()
+    swept = []
+    for req in db.execute(select(EgressRequest).where(EgressRequest.state == "released")).scalars():
+        deadline = download_deadline(req, policy)
+        if deadline is not None and now > deadline and area.remove(req.id):
+            _audit(db, "egress-release", "egress.release.expired", req, now=now,
+                   reason=f"download window of {policy.egress.release_download_days} days ended "
+                          f"{deadline.isoformat()}")
+            swept.append(req.id)
+    return swept
+
+
 # ---------------------------------------------------------------------------------------------
 # Start-up recovery
 
@@ -532,6 +552,7 @@ class RecoveryReport:
     released: list[int] = field(default_factory=list)
     missing_blobs: list[tuple[int, str]] = field(default_factory=list)
     orphan_blobs_removed: int = 0
+    expired: list[int] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         return self.__dict__.copy()
@@ -569,6 +590,8 @@ def recover(db_url: str, store: BlobStore, area, *, policy,
             if req is not None and req.state == "approved":
                 release(db, store, area, req, now=now)
                 rep.released.append(rid)
+    with session_scope(db_url) as db:
+        rep.expired = expire_releases(db, area, policy=policy, now=now)
     if rep.missing_blobs or rep.rechecked or rep.released or rep.temp_files_removed:
         with session_scope(db_url) as db:
             _audit(db, "egress-recovery", "egress.recovery", None, now=now, **{

@@ -364,12 +364,8 @@ def released_request(db: Session, rid: int, user: User, svc: EgressService) -> E
                           f"be downloaded")
     deadline = wf.download_deadline(req, svc.policy)
     if deadline is None or svc.now() > deadline:
-        if svc.area.remove(req.id):
-            append(db, AuditEntry("egress", "egress-release", "egress.release.expired",
-                                  case_code=req.case_code, subject=f"egress_request:{req.id}",
-                                  reason=f"download window of {svc.policy.egress.release_download_days}"
-                                         f" days ended {deadline.isoformat() if deadline else '?'}"))
-            db.commit()
+        wf.expire_releases(db, svc.area, policy=svc.policy, now=svc.now())
+        db.commit()
         raise wf.WorkflowError(f"the download window of request {rid} ended on "
                                f"{deadline.isoformat() if deadline else '?'} (O2: "
                                f"{svc.policy.egress.release_download_days} days after approval)", status=410)

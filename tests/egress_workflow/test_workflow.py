@@ -91,6 +91,9 @@ def test_requester_and_case_members_cannot_review(client, world):
     with session_scope(world.db_url) as db:
         req = db.get(EgressRequest, rid2)
         assert [r.reviewer_id for r in req.reviews] == [world.ids["rev1"]]
+    # The refused attempts are in the audit log, with why.
+    assert ("carol", "egress.review.refused") in audit_actions(world.db_url, rid)
+    assert ("carol", "egress.review.refused") in audit_actions(world.db_url, rid2)
 
 
 def test_block_verdict_cannot_be_approved(client, world):
