@@ -54,22 +54,35 @@ class Warden:
         self.hub = hub_client(api_url, token)
 
     # ------------------------------------------------------------ slot end
+    async def _revoke_tokens(self, q: str) -> int:
+        r = await self.hub.get(f"users/{q}/tokens")
+        if r.status_code != 200:
+            log.error("listing tokens of %s: %s %s", q, r.status_code, r.text[:200])
+            return 0
+        revoked = 0
+        body = r.json()
+        for t in body.get("api_tokens", []) + body.get("oauth_tokens", []):
+            d = await self.hub.delete(f"users/{q}/tokens/{t['id']}")
+            if d.status_code in (200, 204, 404):
+                revoked += d.status_code != 404
+            else:
+                log.error("revoking token %s of %s: %s", t["id"], q, d.status_code)
+        return revoked
+
     async def stop_and_revoke(self, name: str, why: str) -> None:
         q = quote(name, safe="")
         r = await self.hub.delete(f"users/{q}/server")
         if r.status_code not in (202, 204, 400):  # 400: not running
             log.error("stopping %s: %s %s", name, r.status_code, r.text)
-        for _ in range(240):  # wait (max ~60 s) until the hub reports the server gone
+        # Revoke at once (API access ends now), wait for the server to go, revoke again in
+        # case a token was issued meanwhile.
+        revoked = await self._revoke_tokens(q)
+        for _ in range(240):  # at most ~60 s
             u = await self.hub.get(f"users/{q}")
             if u.status_code != 200 or not u.json().get("servers"):
                 break
             await asyncio.sleep(0.25)
-        revoked = 0
-        r = await self.hub.get(f"users/{q}/tokens")
-        if r.status_code == 200:
-            for t in r.json().get("api_tokens", []) + r.json().get("oauth_tokens", []):
-                d = await self.hub.delete(f"users/{q}/tokens/{t['id']}")
-                revoked += d.status_code in (200, 204)
+        revoked += await self._revoke_tokens(q)
         await asyncio.to_thread(self._audit, AuditEntry(
             "warden", "warden", "session.cutoff", subject=name, reason=why,
             detail={"tokens_revoked": revoked}))
