@@ -216,3 +216,16 @@ def test_bad_input_named():
         deidentify_dicom("x", pseudonymise=pseudonymise)  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="birth_date"):
         make_dicom(random.Random(1), NAME, PID, "1970-03-12", STUDY, "x")
+
+
+def test_multi_frame_every_frame_cleaned(original):
+    ds = read(original)
+    frame = ds.pixel_array
+    ds.PixelData = np.stack([frame, frame, frame]).tobytes()
+    ds.NumberOfFrames = 3
+    report = deidentify_dataset(ds, pseudonymise=pseudonymise, options=PixelOptions(use_ocr=False))
+    assert report.frames == 3
+    out = ds.pixel_array
+    assert out.shape == (3, 256, 256)
+    for f in out:
+        assert f[TEXT_BOX].max() < 4000
