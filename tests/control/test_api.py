@@ -90,3 +90,52 @@ def test_pages_hide_what_user_cannot_do(client, people, policy):
     admin.post("/login", data={"username": "admin", "password": PASSWORD})
     page = admin.get(f"/cases/{code}").text
     assert f"/cases/{code}/approve" in page and "/violations" in page
+
+
+def test_page_forms_end_to_end(client, people, policy):
+    """Every page and form renders and acts (templates are exercised, errors are pages)."""
+    import re
+
+    alice = TestClient(client.app)
+    assert alice.get("/cases", follow_redirects=False).headers["location"].startswith("/login")
+    alice.post("/login", data={"username": "alice", "password": PASSWORD})
+    spec = '{"files": {"H_NHI_OPDTE": {"years": [2020], "columns": ["ID"]}}}'
+    r = alice.post("/cases", data={"title": "Gov", "case_type": "government", "extract_spec": spec})
+    assert r.status_code == 200 and "Application" in r.text
+    code = re.search(r"/cases/(C\d{4}-\d{4})", str(r.url)).group(1)
+    r = alice.post("/cases", data={"title": "Res", "case_type": "research", "extract_spec": "{bad"})
+    assert r.status_code == 422 and "not JSON" in r.text
+    admin = TestClient(client.app)
+    admin.post("/login", data={"username": "admin", "password": PASSWORD})
+    r = admin.post(f"/cases/{code}/approve", data={"working_days": "2"})
+    assert "Approved" in r.text and "0.0 / 2.0" in r.text
+    fee = re.search(r'name="amount" type="number" min="0" value="(\d+)"', r.text).group(1)
+    assert "Payment recorded" in admin.post(f"/cases/{code}/payment", data={"amount": fee}).text
+    assert "Software declared" in alice.post(f"/cases/{code}/software", data={"name": "QGIS"}).text
+    r = alice.post(f"/cases/{code}/changes", data={"kind": "columns", "payload": '{"columns": {"H_NHI_OPDTE": ["T_DOT"]}}'})
+    assert "Change requested" in r.text
+    assert "Extension requested" in alice.post(f"/cases/{code}/extensions", data={"days": "30"}).text
+    r = alice.post("/bookings", data={"case_code": code, "date": "2026-11-24", "slot": "morning"})
+    assert "Booked" in r.text
+    r = alice.post("/bookings", data={"case_code": code, "date": "2026-11-28", "slot": "morning"})
+    assert r.status_code == 409 and "Saturday" in r.text
+    assert "BEGIN:VCALENDAR" in alice.get("/calendar.ics").text
+    for path in ("/", "/calendar", "/calendar?start=2026-12-21", "/announcements", "/password", "/accounts"):
+        assert alice.get(path).status_code == 200, path
+    for path in ("/accounts", "/audit/samples", "/violations", f"/cases/{code}", "/calendar"):
+        assert admin.get(path).status_code == 200, path
+    r = admin.post("/accounts", data={"username": "newbie", "password": "Sturdy-Pass-2026", "unit": "X",
+                                      "employment": "contract", "role": "researcher"})
+    assert "newbie created" in r.text
+    r = admin.post("/accounts/review", data={"revoke": []})
+    assert "Review recorded" in r.text
+    assert "Violation recorded" in admin.post("/violations", data={"username": "bob", "kind": "pi_notified",
+                                                                    "case_code": code, "reason": "x"}).text
+    r = admin.post("/announcements", data={"title": "維護公告", "body": "<p>週五<script>x()</script></p>", "keywords": "maint"},
+                   files=[("files", ("note.txt", b"hello", "text/plain"))])
+    assert "Published" in r.text and "<script>" not in r.text
+    assert "維護公告" in alice.get("/announcements?q=maint").text
+    r = alice.post("/password", data={"username": "alice", "old_password": PASSWORD, "new_password": "short"})
+    assert r.status_code == 422 and "at least 12" in r.text
+    r = alice.post("/logout", follow_redirects=False)
+    assert r.status_code == 303 and alice.get("/", follow_redirects=False).status_code == 303

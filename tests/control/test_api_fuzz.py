@@ -40,7 +40,7 @@ schema = schemathesis.pytest.from_fixture("api_schema")
 
 
 @schema.parametrize()
-@settings(max_examples=12, deadline=None, derandomize=True,
+@settings(max_examples=8, deadline=None, derandomize=True,
           suppress_health_check=list(HealthCheck))
 def test_api_has_no_server_errors(case):
     case.call_and_validate(headers={"Authorization": TOKEN["h"]}, checks=[not_a_server_error])
