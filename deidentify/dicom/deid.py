@@ -161,7 +161,9 @@ def _clean_pixels(ds: Dataset, opts: pixels.PixelOptions, report: DicomReport) -
         report.frames += 1
         fill = (frame.max() if mono1 else frame.min()) if spp == 1 else 0
         ocr = pixels.ocr_boxes(pixels.to_display8(frame, mono1), opts) if opts.use_ocr else []
-        strokes = pixels.stroke_boxes(frame, max_value, opts) if opts.use_strokes and not mono1 else []
+        # MONOCHROME1 shows low values as white: look for strokes in the inverted values.
+        stroke_view = (max_value - frame.astype(np.int64)) if mono1 else frame
+        strokes = pixels.stroke_boxes(stroke_view, max_value, opts) if opts.use_strokes else []
         boxes = ocr + strokes
         report.ocr_boxes += len(ocr)
         report.stroke_boxes += len(strokes)

@@ -96,9 +96,17 @@ def ocr_boxes(gray8: np.ndarray, opts: PixelOptions) -> list[Box]:
 
 
 def stroke_boxes(frame: np.ndarray, max_value: float, opts: PixelOptions) -> list[Box]:
-    """Boxes around sparse clusters of near-maximum pixels with text-like geometry."""
+    """Boxes around sparse clusters of near-maximum pixels with text-like geometry.
+
+    "Maximum" is the largest stored value, or the frame's own maximum when that is an
+    all-ones value (255, 1023, 4095 …) below it: 12-bit images kept in 16-bit words draw
+    their annotations at 4095.
+    """
     f = frame.mean(axis=2) if frame.ndim == 3 else frame
     rows = f.shape[0]
+    top = float(f.max())
+    if top < max_value and top >= 255 and (int(top) + 1) & int(top) == 0:
+        max_value = top
     bright = f >= max_value * opts.saturation_fraction
     if not bright.any() or bright.mean() > 0.25:
         return []

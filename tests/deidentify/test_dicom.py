@@ -229,3 +229,18 @@ def test_multi_frame_every_frame_cleaned(original):
     assert out.shape == (3, 256, 256)
     for f in out:
         assert f[TEXT_BOX].max() < 4000
+
+
+def test_strokes_found_in_16_bit_storage_and_monochrome1(original):
+    # 12-bit text value (4095) in a file declaring 16 stored bits.
+    ds = read(original)
+    ds.BitsStored, ds.HighBit = 16, 15
+    deidentify_dataset(ds, pseudonymise=pseudonymise, options=PixelOptions(use_ocr=False))
+    assert ds.pixel_array[TEXT_BOX].max() < 4000
+    # MONOCHROME1: text drawn at 0 (white on display) over a dark (high) background.
+    ds = read(original)
+    arr = 4095 - ds.pixel_array
+    ds.PixelData = arr.astype(np.uint16).tobytes()
+    ds.PhotometricInterpretation = "MONOCHROME1"
+    deidentify_dataset(ds, pseudonymise=pseudonymise, options=PixelOptions(use_ocr=False))
+    assert ds.pixel_array[TEXT_BOX].min() > 95
