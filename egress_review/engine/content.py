@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
+_DIGITS = re.compile(r"\D")
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff", ".webp"}
 
 
@@ -93,7 +95,16 @@ def segments(root: Path, spec, table=None) -> list[Segment]:
     if spec.kind == "table" and table is not None:
         segs = [Segment("\n".join(table.columns), {"part": "header"})]
         for col in table.columns:
-            segs.append(Segment("\n".join(table.text(col).tolist()), {"column": col, "part": "column"}))
+            texts = table.text(col).tolist()
+            role = table.role(col)
+            if role is not None and role.role != "group":
+                # plain short numbers cannot be identifiers: blank them (keeps row = line)
+                nums = table.numeric(col)
+                texts = ["" if (n == n and len(_DIGITS.sub("", t)) < 8) else t
+                         for t, n in zip(texts, nums)]
+                if not any(texts):
+                    continue
+            segs.append(Segment("\n".join(texts), {"column": col, "part": "column"}))
         return segs
     suffix = full.suffix.lower()
     raw = full.read_bytes()

@@ -86,7 +86,9 @@ def grids_of(ctx: Context, table: Table) -> list[GridRef]:
             tot, tot_supp = float(np.nansum(x)), True
         g = Grid(x=x, supp=supp, row_tot=row_tot, col_tot=col_tot, tot=tot, row_supp=row_supp,
                  col_supp=col_supp, tot_supp=tot_supp,
-                 row_labels=[" / ".join(table.df.loc[i, groups]) for i in body], col_labels=inner)
+                 row_labels=[" / ".join(parts) for parts in
+                             zip(*[table.text(gc).to_numpy()[body] for gc in groups])]
+                 if groups else [str(i) for i in body], col_labels=inner)
         out.append(GridRef(g, "count", ref, known))
         return out
     if len(groups) not in (1, 2):

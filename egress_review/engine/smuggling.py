@@ -53,6 +53,7 @@ BENIGN_IMAGE_META = {"Software", "dpi", "Creation Time", "Title", "Description",
 _B64 = None
 _HEX = None
 _DEC = re.compile(r"(?<![\w.])-?\d+\.(\d+)(?![\w.])")
+_DECIMALS = re.compile(r"^[-+]?[\d,]*\.(\d+)\s*%?$")
 _IDLIKE = re.compile(r"^(?:[0-9a-fA-F]{16,}|[A-Z][1289A-D]\d{8})$")
 
 
@@ -229,8 +230,8 @@ def check_file(ctx: Context, spec: ManifestFile) -> None:
                  f"活頁簿中有隱藏的{ {'sheet': '工作表', 'row': '列', 'column': '欄'}[h['what']] }：隱藏內容會規避審查。")
         limit = ctx.policy.max_decimal_places
         for col in table.cols_with("count", "statistic", "suppressed"):
-            texts = table.text(col)
-            dec = texts.str.extract(r"\.(\d+)\s*%?\s*$")[0].str.len().to_numpy(dtype=float, na_value=np.nan)
+            dec = np.array([len(_DECIMALS.match(t.strip()).group(1)) if _DECIMALS.match(t.strip()) else 0
+                            for t in table.text(col).tolist()])
             for i in np.flatnonzero(dec > limit)[:20]:
                 _add(ctx, spec, "block", table.location(i, col),
                      f"{int(dec[i])} decimals (more than {limit}): precision can carry hidden data.",

@@ -25,9 +25,11 @@ def check_file(ctx: Context, spec: ManifestFile) -> None:
     value_cols = table.cols_with("count", "statistic", "suppressed")
     for col in value_cols:
         role = table.role(col)
-        texts = table.text(col).str.strip()
         nums = table.numeric(col)
         bad = np.flatnonzero(np.isnan(nums))
+        if not len(bad):
+            continue
+        texts = table.text(col).str.strip()
         units_blank = None
         if role.role == "statistic" and role.units_column in table.columns:
             # a statistic over a suppressed or zero units cell is rightly blank

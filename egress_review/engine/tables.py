@@ -43,7 +43,15 @@ class Table:
 
     @property
     def columns(self) -> list[str]:
-        return [str(c) for c in self.df.columns]
+        cols = [str(c) for c in self.df.columns]
+        if self._num.get("__cols__") != cols:
+            self._num["__cols__"] = cols
+            self._num["__colidx__"] = {c: k for k, c in enumerate(cols)}
+        return cols
+
+    def col_index(self, col: str) -> int:
+        self.columns
+        return self._num["__colidx__"][col]
 
     def role(self, col: str) -> ColumnRole | None:
         return self.spec.role_of(col)
@@ -69,7 +77,7 @@ class Table:
         loc: dict = {"row": i + 1, "line": self.header_line + i + 1}
         if col is not None:
             loc["column"] = col
-            loc["cell"] = f"{col_letter(self.columns.index(col))}{self.header_line + i + 1}"
+            loc["cell"] = f"{col_letter(self.col_index(col))}{self.header_line + i + 1}"
         if self.sheet:
             loc["sheet"] = self.sheet
         return loc
@@ -99,9 +107,14 @@ _NUM_CLEAN = re.compile(r"[,\s]")
 
 def parse_numbers(s: pd.Series) -> np.ndarray:
     """Numbers in text cells; NaN where the text is not a number (blank, symbol, words)."""
-    t = s.astype(str).str.replace(_NUM_CLEAN, "", regex=True)
-    t = t.str.replace(r"%$", "", regex=True)
-    return pd.to_numeric(t, errors="coerce").to_numpy(dtype=float)
+    out = pd.to_numeric(s, errors="coerce").to_numpy(dtype=float, copy=True)
+    bad = np.isnan(out)
+    if bad.any():
+        # only cells that are not plain numbers get the slower clean-up
+        t = s[bad].astype(str).str.replace(_NUM_CLEAN, "", regex=True)
+        t = t.str.replace(r"%$", "", regex=True)
+        out[bad] = pd.to_numeric(t, errors="coerce").to_numpy(dtype=float)
+    return out
 
 
 def _sniff_sep(sample: str, suffix: str) -> str:
