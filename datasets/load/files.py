@@ -117,7 +117,8 @@ def check(sf: SourceFile, manifest: dict, staging_dir: Path) -> None:
                     if not first_line:
                         first_line = part.split(b"\n", 1)[0]
                     try:
-                        text = part.decode(sf.encoding)
+                        # pure-ASCII blocks (most order files) are valid in both encodings
+                        text = None if stage is None and part.isascii() else part.decode(sf.encoding)
                     except UnicodeDecodeError as e:
                         off = size + e.start
                         hint = ""
