@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 
 import pytest
 
@@ -32,9 +33,13 @@ def demo_policy():
 
 
 @pytest.fixture
-def url(tmp_path):
-    """SQLite only (the rule tests); the concurrency and purge tests use ``db_url`` (both)."""
-    u = f"sqlite:///{tmp_path / 'state.db'}"
+def url(tmp_path, request):
+    """SQLite for the rule tests (fast); the concurrency, purge and audit-verify tests use
+    ``db_url`` (both backends).  ``CONTROL_TESTS_PG=1`` runs the rule tests on PostgreSQL too."""
+    if os.environ.get("CONTROL_TESTS_PG"):
+        u = request.getfixturevalue("postgres_server").create_database()
+    else:
+        u = f"sqlite:///{tmp_path / 'state.db'}"
     upgrade(u)
     return u
 
