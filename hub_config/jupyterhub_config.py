@@ -88,6 +88,7 @@ c.JupyterHub.services = [{
         "ENCLAVE_POLICY": cfg["policy_dir"] or os.environ.get("ENCLAVE_POLICY", ""),
         "ENCLAVE_WARDEN_SOCKET": str(socks / "hub" / "warden.sock"),
         "ENCLAVE_HOME": cfg["home"],
+        "ENCLAVE_HUB_CONFIG": os.environ["ENCLAVE_HUB_CONFIG"],  # for overnight runs (S5)
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
     },
 }]

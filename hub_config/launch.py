@@ -53,6 +53,22 @@ def socket_root_for(settings: EnclaveSettings) -> Path:
     return Path(f"/tmp/enclave-sock-{digest}")
 
 
+def egress_socket_path(settings: EnclaveSettings | None = None) -> Path:
+    """Where the egress-review service should also listen (``uvicorn --uds``) so sessions,
+    which have no TCP at all, can reach it; its directory is bound into every sandbox."""
+    p = socket_root_for(settings or get_settings()) / "egress" / "egress.sock"
+    p.parent.mkdir(parents=True, exist_ok=True)
+    os.chmod(p.parent, 0o755)
+    return p
+
+
+def egress_url_for(settings: EnclaveSettings | None = None) -> str:
+    """The ``HubOptions.egress_url`` / ``--egress-url`` matching :func:`egress_socket_path`."""
+    from hub_config.spawner import unix_url
+
+    return unix_url(str(egress_socket_path(settings)))
+
+
 def prepare(settings: EnclaveSettings | None = None, opts: HubOptions | None = None) -> Path:
     """Create the hub's directories and write hub.json; returns its path."""
     settings = settings or get_settings()

@@ -48,10 +48,11 @@ def hub_client(api_url: str, token: str) -> httpx.AsyncClient:
 
 
 class Warden:
-    def __init__(self, db_url: str, policy, api_url: str, token: str) -> None:
+    def __init__(self, db_url: str, policy, api_url: str, token: str, runner=None) -> None:
         self.db_url, self.policy = db_url, policy
         self.api_url, self.token = api_url, token
         self.hub = hub_client(api_url, token)
+        self.runner = runner  # hub_config.overnight.OvernightRunner (S5), optional
 
     # ------------------------------------------------------------ slot end
     async def _revoke_tokens(self, q: str) -> int:
@@ -136,6 +137,11 @@ class Warden:
                 await self.sweep()
             except Exception:
                 log.exception("warden sweep failed")
+            if self.runner is not None:
+                try:
+                    await asyncio.to_thread(self.runner.sweep)
+                except Exception:
+                    log.exception("overnight sweep failed")
             await asyncio.sleep(every)
 
     # ------------------------------------------------------------ session log
@@ -146,7 +152,7 @@ class Warden:
             return None
         return r.json().get("name")
 
-    def record(self, name: str, body: dict) -> dict:
+    def record(self, name: str, body: dict, job_booking: int | None = None) -> dict:
         kind = body.get("event")
         purpose = str(body.get("purpose") or "").strip()
         minimum = self.policy.sessions.purpose_min_length
@@ -156,7 +162,13 @@ class Warden:
             raise web.HTTPError(400, f"purpose must be at least {minimum} characters (A3)")
         now = utcnow()
         with session_scope(self.db_url) as s:
-            d = gate.check(s, name, now)
+            if job_booking is None:
+                d = gate.check(s, name, now)
+            else:  # an overnight job: only while its own registered booking runs
+                lead = dt.timedelta(hours=self.policy.sessions.overnight_registration_lead_hours)
+                d = gate.check(s, name, now, kind="overnight", overnight_lead=lead)
+                if d.allowed and d.booking.id != job_booking:
+                    d = gate.GateDecision(None, "the job's booking is over")
             if not d.allowed:
                 raise web.HTTPError(403, f"no active session: {d.reason}")
             case = s.get(Case, d.booking.case_id)
@@ -187,18 +199,25 @@ class LogHandler(web.RequestHandler):
 
     async def post(self):
         auth = self.request.headers.get("Authorization", "")
-        if not auth.lower().startswith("token "):
+        job_booking = None
+        if auth.lower().startswith("job ") and self.warden.runner is not None:
+            known = self.warden.runner.tokens.get(auth.split(None, 1)[1])
+            if known is None:
+                raise web.HTTPError(403, "unknown job token")
+            name, job_booking = known
+        elif auth.lower().startswith("token "):
+            name = await self.warden.whoami(auth.split(None, 1)[1])
+            if name is None:
+                raise web.HTTPError(403, "token not accepted by the hub")
+        else:
             raise web.HTTPError(401, "Authorization: token <hub token> required")
-        name = await self.warden.whoami(auth.split(None, 1)[1])
-        if name is None:
-            raise web.HTTPError(403, "token not accepted by the hub")
         try:
             body = json.loads(self.request.body or b"{}")
         except json.JSONDecodeError as e:
             raise web.HTTPError(400, f"body is not JSON: {e}")
         if not isinstance(body, dict):
             raise web.HTTPError(400, "body must be a JSON object")
-        out = await asyncio.to_thread(self.warden.record, name, body)
+        out = await asyncio.to_thread(self.warden.record, name, body, job_booking)
         self.set_status(201)
         self.finish(out)
 
@@ -220,14 +239,24 @@ async def amain() -> None:
     policy = load_policy(os.environ.get("ENCLAVE_POLICY") or None)
     db_url = os.environ["ENCLAVE_DB_URL"]
     sock = os.environ["ENCLAVE_WARDEN_SOCKET"]
+    runner = None
+    if os.environ.get("ENCLAVE_HUB_CONFIG"):
+        from hub_config.overnight import OvernightRunner
+
+        with open(os.environ["ENCLAVE_HUB_CONFIG"]) as f:
+            runner = OvernightRunner(db_url, policy, json.load(f))
     warden = Warden(db_url, policy, os.environ["JUPYTERHUB_API_URL"],
-                    os.environ["JUPYTERHUB_API_TOKEN"])
+                    os.environ["JUPYTERHUB_API_TOKEN"], runner)
     server = httpserver.HTTPServer(make_app(warden))
     # 0o666: any sandbox uid may connect; the hub token in the request is what authenticates.
     server.add_socket(netutil.bind_unix_socket(sock, mode=0o666))
     log.info("warden listening on %s, sweeping every %ss", sock,
              policy.sessions.slot_end_check_seconds)
-    await warden.run_sweeps()
+    try:
+        await warden.run_sweeps()
+    finally:
+        if runner is not None:
+            runner.stop_all()
 
 
 def main() -> int:

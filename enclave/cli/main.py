@@ -27,6 +27,7 @@ from enclave.audit.sampling.cli import sample_app; audit_app.add_typer(sample_ap
 from enclave.violations.cli import violation_app; app.add_typer(violation_app, name="violation")  # noqa: E402,E702
 from enclave.announcements.cli import announce_app; app.add_typer(announce_app, name="announce")  # noqa: E402,E702
 from enclave.purge.cli import purge_app; app.add_typer(purge_app, name="purge")  # noqa: E402,E702
+from hub_config.cli import hub_app; app.add_typer(hub_app, name="hub")  # noqa: E402,E702
 
 if __name__ == "__main__":
     app()

@@ -27,7 +27,7 @@ class QueryLog(Protocol):
     def query(self, purpose: str, sql: str, params: Any) -> None: ...
 
 
-def _unix_client(url: str, token: str):
+def _unix_client(url: str, token: str, scheme: str = "token"):
     import httpx
     from urllib.parse import unquote
 
@@ -35,15 +35,15 @@ def _unix_client(url: str, token: str):
         sock, _, path = url[len("http+unix://"):].partition("/")
         return httpx.Client(transport=httpx.HTTPTransport(uds=unquote(sock)),
                             base_url=f"http://local/{path}",
-                            headers={"Authorization": f"token {token}"}, timeout=30)
-    return httpx.Client(base_url=url, headers={"Authorization": f"token {token}"}, timeout=30)
+                            headers={"Authorization": f"{scheme} {token}"}, timeout=30)
+    return httpx.Client(base_url=url, headers={"Authorization": f"{scheme} {token}"}, timeout=30)
 
 
 class WardenLog:
     """Posts purpose/query records to the hub's warden (the in-session default)."""
 
-    def __init__(self, url: str, token: str) -> None:
-        self.client = _unix_client(url, token)
+    def __init__(self, url: str, token: str, scheme: str = "token") -> None:
+        self.client = _unix_client(url, token, scheme)
 
     def _post(self, body: dict) -> dict:
         import httpx
@@ -176,10 +176,13 @@ def connect(purpose: str | None = None, *, log: QueryLog | None = None,
     if log is None:
         url = os.environ.get("ENCLAVE_WARDEN_URL")
         token = os.environ.get("JUPYTERHUB_API_TOKEN")
+        scheme = "token"
+        if not token and os.environ.get("ENCLAVE_JOB_TOKEN"):  # a registered overnight run
+            token, scheme = os.environ["ENCLAVE_JOB_TOKEN"], "job"
         if not url or not token:
             raise QueryLogError("not inside an enclave session (ENCLAVE_WARDEN_URL / "
                                 "JUPYTERHUB_API_TOKEN missing): queries cannot be logged")
-        log = WardenLog(url, token)
+        log = WardenLog(url, token, scheme)
     data = Path(data_dir or os.environ.get("ENCLAVE_CASE_DATA", "/case/data"))
     ws = os.environ.get("ENCLAVE_WORKSPACE")
     return CaseConnection(purpose or "", data, log, minimum, Path(ws) if ws else None)
