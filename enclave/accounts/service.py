@@ -76,6 +76,14 @@ def revoke_account(db: Session, actor: User, user: User, *, reason: str, now: dt
         raise Refused("You cannot revoke your own account.")
     if user.status == "revoked":
         return user
+    from enclave.cases.models import Case
+
+    led = db.execute(select(Case.code).join(CaseMember, CaseMember.case_id == Case.id).where(
+        CaseMember.user_id == user.id, CaseMember.removed_at.is_(None), CaseMember.role.in_(("pi", "officer")),
+        Case.status.in_(("draft", "approved", "active", "suspended")))).scalars().all()
+    if led:
+        raise Refused(f"{user.username} is the designated officer of {', '.join(led)}; hand the case(s) "
+                      f"over first (the new officer is created before the old one is revoked).", "A7")
     user.status = "revoked"
     tokens = revoke_all_for_user(db, user.id)
     members = db.execute(select(CaseMember).where(CaseMember.user_id == user.id,

@@ -292,6 +292,12 @@ def test_officer_handover_creates_new_before_revoking_old(people, policy):
         assert bob.has_role("officer") and not alice.has_role("officer")
         assert [m.role for m in c.members if m.removed_at is None] == ["pi"]
     with session_scope(people) as db:
+        from enclave.accounts.service import revoke_account
+
+        with pytest.raises(Refused, match="hand the case") as e:  # bob leads the case now
+            revoke_account(db, load(db, "admin"), load(db, "bob"), reason="left", now=T0)
+        assert e.value.rule == "A7"
+        revoke_account(db, load(db, "admin"), load(db, "alice"), reason="left", now=T0)  # no longer officer
         acts = db.execute(select(AuditRecord.action, AuditRecord.subject).where(
             AuditRecord.case_code == code, AuditRecord.action.like("officer.%")).order_by(AuditRecord.seq)).all()
         assert acts == [("officer.granted", "bob"), ("officer.revoked", "alice")]
