@@ -9,15 +9,13 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import secrets
-import string
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
 from enclave.accounts.models import ROLES, User
+from enclave.accounts.passwords import hash_password, password_problems, verify_password
 from enclave.db import session_scope
-
-HUB_ROLES = ("researcher", "reviewer", "steward", "admin")
 
 
 @dataclass
@@ -33,24 +31,10 @@ class LoginRefused(Exception):
     """The password was right but policy refuses the login; the message is shown to the user."""
 
 
-def password_problems(password: str, min_length: int, min_classes: int) -> list[str]:
-    """A4: what is wrong with a password under the length/complexity rules (empty: fine)."""
-    problems = []
-    if len(password) < min_length:
-        problems.append(f"shorter than {min_length} characters")
-    classes = sum([any(c.islower() for c in password), any(c.isupper() for c in password),
-                   any(c.isdigit() for c in password),
-                   any(c in string.punctuation or c.isspace() for c in password)])
-    if classes < min_classes:
-        problems.append(f"uses {classes} of lower/upper/digit/symbol, policy needs {min_classes}")
-    return problems
-
-
 def check_password_policy(ident: Identity, password: str, accounts_policy,
                           now: dt.datetime) -> None:
     """Raise LoginRefused (with the reason) when A4 forbids this login."""
-    problems = password_problems(password, accounts_policy.password_min_length,
-                                 accounts_policy.password_min_classes)
+    problems = password_problems(password, accounts_policy, ident.username)
     if problems:
         raise LoginRefused("Your password no longer meets the password policy (A4: "
                            + "; ".join(problems) + "). Change it before logging in.")
@@ -66,31 +50,9 @@ def check_password_policy(ident: Identity, password: str, accounts_policy,
                            f"Change it before logging in.")
 
 
-def _verify_argon2(stored: str, password: str) -> bool:
-    # Tiny local verifier until enclave.accounts.passwords lands; same argon2id encoding.
-    from argon2 import PasswordHasher
-    from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-
-    try:
-        return PasswordHasher().verify(stored, password)
-    except (VerifyMismatchError, VerificationError, InvalidHashError):
-        return False
-
-
 @functools.lru_cache(maxsize=1)
 def _dummy_hash() -> str:
-    from argon2 import PasswordHasher
-
-    return PasswordHasher().hash(secrets.token_hex(16))
-
-
-def verify_hash(stored: str, password: str) -> bool:
-    try:
-        from enclave.accounts import passwords  # the accounts area's own verifier, when present
-    except ImportError:
-        return _verify_argon2(stored, password)
-    fn = getattr(passwords, "verify_password", None)
-    return bool(fn(stored, password)) if fn else _verify_argon2(stored, password)
+    return hash_password(secrets.token_hex(16))
 
 
 def local_identity(db_url: str, username: str, password: str) -> Identity | None:
@@ -98,9 +60,9 @@ def local_identity(db_url: str, username: str, password: str) -> Identity | None
     with session_scope(db_url) as s:
         user = s.execute(select(User).where(User.username == username)).scalar_one_or_none()
         if user is None or user.source != "local" or not user.password_hash:
-            _verify_argon2(_dummy_hash(), password)  # same cost as a real check: no user probing
+            verify_password(_dummy_hash(), password)  # same cost as a real check: no user probing
             return None
-        if not verify_hash(user.password_hash, password):
+        if not verify_password(user.password_hash, password):
             return None
         if user.status != "active":
             raise LoginRefused(f"Account {username} is {user.status}.")
