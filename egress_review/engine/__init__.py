@@ -36,6 +36,17 @@ def _request_modules():
     return [secondary, differencing]
 
 
+def _guarded(ctx: Context, mod, path: str, fn, *args) -> None:
+    """Run one check; a check that fails on odd input leaves the file to a reviewer, never passes it."""
+    try:
+        fn(*args)
+    except Exception as e:  # noqa: BLE001 - any failure must surface as a finding
+        ctx.add(rule=mod.RULE, check=mod.CHECK, severity="review", file=path, location={},
+                en=f"The {mod.CHECK} check could not run ({type(e).__name__}: {e}); a reviewer "
+                   "must check this rule by hand.",
+                zh=f"{mod.CHECK} 檢查無法執行（{type(e).__name__}：{e}），須由審查人人工檢查此規則。")
+
+
 def check_request(manifest: Manifest, root: Path, *, policy: EgressPolicy | None = None,
                   history: ReleaseHistory | None = None, case_pseudonyms: Iterable[str] = (),
                   original_images_dir: Path | None = None,
@@ -72,9 +83,9 @@ def check_request(manifest: Manifest, root: Path, *, policy: EgressPolicy | None
             continue
         for mod in _file_modules():
             if spec.kind in mod.KINDS and (spec.kind != "table" or spec.path in ctx.tables):
-                mod.check_file(ctx, spec)
+                _guarded(ctx, mod, spec.path, mod.check_file, ctx, spec)
     for mod in _request_modules():
-        mod.check_request(ctx)
+        _guarded(ctx, mod, "", mod.check_request, ctx)
     if ctx.history.unreadable:
         for msg in ctx.history.unreadable:
             ctx.add(rule="E3", check="history", severity="review", file="", location={},
