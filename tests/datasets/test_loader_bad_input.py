@@ -192,3 +192,18 @@ def test_killed_load_leaves_nothing_half_written_and_rerun_works(tiny_source, se
     assert [p.name for p in releases.iterdir()] == ["K1"]  # the stale build is gone
     assert rep.rows_read == rep.rows_loaded + rep.rows_quarantined
     assert not (Path(settings.run_dir) / "data-staging").exists()
+
+
+def test_concurrent_load_is_refused_while_another_holds_the_lock(tiny_source, settings):
+    import fcntl
+
+    wh = Path(settings.warehouse_dir)
+    wh.mkdir(parents=True)
+    fd = os.open(wh / ".load.lock", os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        with pytest.raises(LoadError, match="another load is running"):
+            load_release(tiny_source, "L1", settings)
+    finally:
+        os.close(fd)
+    assert load_release(tiny_source, "L1", settings).rows_loaded > 0
