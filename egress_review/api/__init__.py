@@ -44,18 +44,25 @@ def create_app(db_url: str | None = None, policy=None, hub_api_url: str | None =
                store_dir: Path | str | None = None, release_dir: Path | str | None = None,
                clock: Callable[[], dt.datetime] | None = None,
                case_context: Callable[[str], dict] | None = None,
-               recover_on_start: bool = True) -> FastAPI:
+               recover_on_start: bool = True, mode: str | None = None) -> FastAPI:
     """Build the egress-review app.
 
     ``hub_api_url`` is JupyterHub's API base (e.g. ``http://127.0.0.1:8081/hub/api``); without
     it only enclave log-ins are accepted.  ``clock`` returns the current UTC time (tests move it
     past the download window).  ``case_context(case_code)`` returns extra engine inputs for
     the case: ``case_pseudonyms`` (E7), ``original_images_dir`` (E5), ``provenance_key`` (E6).
+
+    ``mode`` (or ``EGRESS_MODE``): ``internal`` serves sessions and reviewers (bind it to the
+    enclave's internal network), ``external`` serves only log-in and the release area (the one
+    part reachable from outside), ``all`` (default) both, for a single-host set-up and tests.
     """
     from enclave.settings import get_settings
     from policies import current_policy
 
     settings = get_settings()
+    mode = mode or os.environ.get("EGRESS_MODE") or "all"
+    if mode not in ("all", "internal", "external"):
+        raise ValueError(f"mode must be all, internal or external, not {mode!r}")
     svc = EgressService(
         db_url=db_url or settings.db_url,
         policy=policy or current_policy(),
@@ -79,12 +86,19 @@ def create_app(db_url: str | None = None, policy=None, hub_api_url: str | None =
     app.state.policy = svc.policy
     app.state.hub_api_url = hub_api_url if hub_api_url is not None else os.environ.get("EGRESS_HUB_API_URL")
     app.state.egress = svc
+    app.state.mode = mode
 
-    from egress_review.api.routes import router as api_router
-    from egress_review.pages import router as pages_router
+    from egress_review import pages
+    from egress_review.api import routes
 
-    app.include_router(api_router)
-    app.include_router(pages_router)
+    app.include_router(routes.common_router)
+    app.include_router(pages.common_router)
+    if mode in ("all", "internal"):
+        app.include_router(routes.router)
+        app.include_router(pages.router)
+    if mode in ("all", "external"):
+        app.include_router(routes.release_router)
+        app.include_router(pages.release_router)
     app.mount("/static", StaticFiles(directory=PAGES / "static"), name="static")
 
     @app.exception_handler(WorkflowError)

@@ -48,12 +48,18 @@ def caller(request: Request, db: Session = Depends(get_db),
     """The authenticated user (hub token, enclave bearer token or session cookie), else 401."""
     auth = request.headers.get("authorization", "")
     if auth[:6].lower() == "token ":
-        return _hub_user(request, db, auth[6:].strip())
+        hub_user = _hub_user(request, db, auth[6:].strip())
+        request.state.in_session = True  # the hub vouched: the call comes from a session
+        return hub_user
     if user is None:
         raise HTTPException(401, "Log in first (enclave session, Bearer token, or "
                                  "'Authorization: token <JupyterHub API token>' from a session).",
                             headers={"WWW-Authenticate": "Bearer"})
     return user
+
+
+def in_session(request: Request) -> bool:
+    return bool(getattr(request.state, "in_session", False))
 
 
 def page_user(request: Request, user: User | None = Depends(optional_user)) -> User | None:

@@ -17,12 +17,14 @@ from enclave.accounts.models import User
 from enclave.audit import AuditEntry, append
 from enclave.web.deps import get_db
 from egress_review.api import EgressService, service
-from egress_review.api.auth import caller
+from egress_review.api.auth import caller, in_session
 from egress_review.models import EgressDownload, EgressFile, EgressRequest
 from egress_review.release import ReleaseError, build_zip
 from egress_review import workflow as wf
 
-router = APIRouter(prefix="/api", tags=["egress"])
+router = APIRouter(prefix="/api", tags=["egress"])  # inside: sessions and reviewers
+release_router = APIRouter(prefix="/api", tags=["release"])  # outside: the release area (O2)
+common_router = APIRouter(prefix="/api", tags=["common"])
 
 MAX_ID = 2**31 - 1  # ids are 32-bit on every backend; larger numbers are refused with 422
 RID = Annotated[int, Path(ge=1, le=MAX_ID, description="request id")]
@@ -59,6 +61,9 @@ class CommentOut(BaseModel):
 
 class RequestOut(BaseModel):
     id: int
+    redacted: bool = Field(False, description="true when the requester asks from outside a session: "
+                                              "unreviewed content (purpose, file names, findings) "
+                                              "is shown only inside the enclave")
     case_code: str
     requester: str
     state: str
@@ -141,11 +146,20 @@ def _names(db: Session, ids) -> dict[int, str]:
     return {u.id: u.username for u in db.execute(select(User).where(User.id.in_(ids))).scalars()}
 
 
-def summary(db: Session, req: EgressRequest, svc: EgressService, names: dict[int, str] | None = None) -> dict:
+def redacts(req: EgressRequest, user: User, inside: bool) -> bool:
+    """Unreviewed content goes back to its author only inside a session: purpose, file names,
+    sizes, checksums and findings are written or derived from data inside the enclave, and
+    showing them outside before approval would be a way round the review (E4, E7)."""
+    return (req.requester_id == user.id and not inside and not wf.is_reviewer(user)
+            and req.state not in ("approved", "released"))
+
+
+def summary(db: Session, req: EgressRequest, svc: EgressService, names: dict[int, str] | None = None,
+            *, redact: bool = False) -> dict:
     names = names if names is not None else _names(db, [req.requester_id])
     stage_req = wf.required_for(req.stage, svc.policy)
-    return dict(
-        id=req.id, case_code=req.case_code, requester=names.get(req.requester_id, "?"),
+    d = dict(
+        id=req.id, redacted=redact, case_code=req.case_code, requester=names.get(req.requester_id, "?"),
         state=req.state, stage=req.stage, title=req.title, purpose=req.purpose, verdict=req.verdict,
         needs_committee=req.needs_committee, created_at=req.created_at,
         submitted_at=req.submitted_at, approved_at=req.approved_at, released_at=req.released_at,
@@ -153,17 +167,24 @@ def summary(db: Session, req: EgressRequest, svc: EgressService, names: dict[int
         reviews_required=stage_req, reviews_in=len(wf.stage_reviews(req, req.stage)),
         files=[dict(id=f.id, path=f.path, kind=f.kind, description=f.description, sha256=f.sha256,
                     size=f.size) for f in req.files])
+    if redact:
+        d.update(title="", purpose="", verdict=None,
+                 files=[dict(id=f.id, path="", kind="", description="", sha256="", size=0) for f in req.files])
+    return d
 
 
-def detail(db: Session, req: EgressRequest, user: User, svc: EgressService) -> dict:
+def detail(db: Session, req: EgressRequest, user: User, svc: EgressService, *, inside: bool = False) -> dict:
+    redact = redacts(req, user, inside)
     reviews = wf.visible_reviews(req, user, svc.policy)
     comments = wf.visible_comments(req, user, svc.policy)
+    if redact:
+        comments = [c for c in comments if c.author_id != req.requester_id]
     names = _names(db, [req.requester_id] + [r.reviewer_id for r in reviews]
                    + [c.author_id for c in comments])
     refusal = wf.can_act(db, req, user, svc.policy) if wf.is_reviewer(user) else \
         wf.Forbidden("reviewers only")
-    d = summary(db, req, svc, names)
-    d.update(manifest=req.manifest, check_result=req.check_result,
+    d = summary(db, req, svc, names, redact=redact)
+    d.update(manifest={} if redact else req.manifest, check_result=None if redact else req.check_result,
              reviews=[dict(id=r.id, reviewer=names.get(r.reviewer_id, "?"), stage=r.stage,
                            decision=r.decision, reason=r.reason, created_at=r.created_at) for r in reviews],
              comments=[dict(id=c.id, author=names.get(c.author_id, "?"), visibility=c.visibility,
@@ -191,12 +212,12 @@ def _uploads(files: list[UploadFile]) -> list[wf.Upload]:
 
 # -- session side: pre-check and submit -------------------------------------------------------
 
-@router.get("/health")
+@common_router.get("/health")
 def health() -> dict:
     return {"status": "ok"}
 
 
-@router.get("/me")
+@common_router.get("/me")
 def me(user: User = Depends(caller)) -> dict:
     return {"username": user.username, "roles": user.role_names}
 
@@ -240,7 +261,7 @@ def submit(manifest: str = Form(..., description="the request manifest as JSON")
 
 
 @router.get("/requests", response_model=list[RequestOut])
-def list_requests(state: str | None = None, user: User = Depends(caller),
+def list_requests(request: Request, state: str | None = None, user: User = Depends(caller),
                   db: Session = Depends(get_db), svc: EgressService = Depends(service)):
     """Your own requests; for reviewers, every request (filter with ``state``)."""
     q = select(EgressRequest).order_by(EgressRequest.id)
@@ -250,13 +271,14 @@ def list_requests(state: str | None = None, user: User = Depends(caller),
         q = q.where(EgressRequest.state == state)
     rows = db.execute(q).scalars().all()
     names = _names(db, [r.requester_id for r in rows])
-    return [summary(db, r, svc, names) for r in rows]
+    inside = in_session(request)
+    return [summary(db, r, svc, names, redact=redacts(r, user, inside)) for r in rows]
 
 
 @router.get("/requests/{rid}", response_model=RequestDetail)
-def get_request(rid: RID, user: User = Depends(caller), db: Session = Depends(get_db),
+def get_request(rid: RID, request: Request, user: User = Depends(caller), db: Session = Depends(get_db),
                 svc: EgressService = Depends(service)):
-    return detail(db, load(db, rid, user), user, svc)
+    return detail(db, load(db, rid, user), user, svc, inside=in_session(request))
 
 
 @router.post("/requests/{rid}/submit", response_model=Created)
@@ -271,11 +293,11 @@ def submit_draft(rid: RID, user: User = Depends(caller), db: Session = Depends(g
 
 
 @router.post("/requests/{rid}/withdraw", response_model=RequestOut)
-def withdraw(rid: RID, body: WithdrawIn, user: User = Depends(caller), db: Session = Depends(get_db),
-             svc: EgressService = Depends(service)):
+def withdraw(rid: RID, body: WithdrawIn, request: Request, user: User = Depends(caller),
+             db: Session = Depends(get_db), svc: EgressService = Depends(service)):
     req = load(db, rid, user, lock=True)
     wf.withdraw(db, req, user, body.reason, now=svc.now())
-    return summary(db, req, svc)
+    return summary(db, req, svc, redact=redacts(req, user, in_session(request)))
 
 
 # -- reviewer side -----------------------------------------------------------------------------
@@ -344,10 +366,12 @@ def releases_for(db: Session, user: User, svc: EgressService) -> list[dict]:
     out = []
     for r in rows:
         st = release_status(r, svc, now)
-        out.append(dict(request_id=r.id, case_code=r.case_code, title=r.title, state=r.state,
+        hide = r.state not in ("approved", "released")  # unreviewed content stays inside (E4)
+        out.append(dict(request_id=r.id, case_code=r.case_code, title="" if hide else r.title, state=r.state,
                         status=st, approved_at=r.approved_at,
                         download_until=wf.download_deadline(r, svc.policy),
-                        files=[dict(id=f.id, path=f.path, sha256=f.sha256, size=f.size,
+                        files=[dict(id=f.id, path="" if hide else f.path, sha256="" if hide else f.sha256,
+                                    size=0 if hide else f.size,
                                     status=("downloaded" if counts.get(f.id) and st == "available"
                                             else st), downloads=counts.get(f.id, 0))
                                for f in r.files]))
@@ -425,14 +449,14 @@ def _client(request: Request) -> str:
     return request.client.host if request.client else ""
 
 
-@router.get("/releases", response_model=list[ReleaseOut])
+@release_router.get("/releases", response_model=list[ReleaseOut])
 def list_releases(user: User = Depends(caller), db: Session = Depends(get_db),
                   svc: EgressService = Depends(service)):
     """Your requests and the download status of each file (O2)."""
     return releases_for(db, user, svc)
 
 
-@router.get("/releases/{rid}/files/{fid}", response_class=Response,
+@release_router.get("/releases/{rid}/files/{fid}", response_class=Response,
             responses={200: {"content": {"application/octet-stream": {}}},
                        410: {"description": "download window over"}})
 def download_file(rid: RID, fid: FID, request: Request, user: User = Depends(caller),
@@ -441,7 +465,7 @@ def download_file(rid: RID, fid: FID, request: Request, user: User = Depends(cal
     return file_response(db, req, fid, user, svc, _client(request))
 
 
-@router.post("/releases/{rid}/zip", response_class=StreamingResponse,
+@release_router.post("/releases/{rid}/zip", response_class=StreamingResponse,
              responses={200: {"content": {"application/zip": {}}},
                         410: {"description": "download window over"}})
 def download_zip(rid: RID, body: ZipIn, request: Request, user: User = Depends(caller),

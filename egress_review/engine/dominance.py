@@ -33,8 +33,9 @@ def check_file(ctx: Context, spec: ManifestFile) -> None:
                        "p%) cannot be verified automatically.",
                     zh=f"量值欄位 {col!r} 沒有貢獻值紀錄，無法自動驗證優勢法則（n,k 與 p%）。")
             continue
+        shown = table.numeric(col)
         for i, c in enumerate(contrib):
-            if not c:
+            if not c or shown[i] != shown[i]:      # nothing published in this cell
                 continue
             *top, total = c
             top = sorted((abs(x) for x in top), reverse=True)

@@ -25,7 +25,9 @@ from egress_review.models import EgressRequest
 from egress_review.pages.render import count_chart_svg, render_file
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).resolve().parent / "templates"))
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False)  # inside: reviewers (and requesters' view)
+release_router = APIRouter(include_in_schema=False)  # outside: the download area (O2)
+common_router = APIRouter(include_in_schema=False)  # log-in, log-out, home
 SESSION_HOURS = 8
 
 
@@ -61,20 +63,21 @@ def _safe_next(nxt: str | None) -> str:
     return "/"
 
 
-@router.get("/", response_class=HTMLResponse)
+@common_router.get("/", response_class=HTMLResponse)
 def home(request: Request, user: User | None = Depends(page_user)):
     if (r := _need_login(request, user)) is not None:
         return r
-    return RedirectResponse("/queue" if wf.is_reviewer(user) else "/downloads", status_code=303)
+    to_queue = wf.is_reviewer(user) and request.app.state.mode != "external"
+    return RedirectResponse("/queue" if to_queue else "/downloads", status_code=303)
 
 
-@router.get("/login", response_class=HTMLResponse)
+@common_router.get("/login", response_class=HTMLResponse)
 def login_form(request: Request, next: str | None = None):
     return TEMPLATES.TemplateResponse(request, "login.html", {"next": _safe_next(next), "error": None,
                                                               "user": None})
 
 
-@router.post("/login", response_class=HTMLResponse)
+@common_router.post("/login", response_class=HTMLResponse)
 def login(request: Request, username: str = Form(...), password: str = Form(...),
           next: str = Form("/"), db: Session = Depends(get_db), svc: EgressService = Depends(service)):
     try:
@@ -91,7 +94,7 @@ def login(request: Request, username: str = Form(...), password: str = Form(...)
     return resp
 
 
-@router.post("/logout")
+@common_router.post("/logout")
 def logout(request: Request, db: Session = Depends(get_db)):
     tok = token_from_request(request)
     if tok:
@@ -127,11 +130,11 @@ def request_page(rid: RID, request: Request, user: User | None = Depends(page_us
     if (r := _need_login(request, user)) is not None:
         return r
     req = load(db, rid, user)
-    d = detail(db, req, user, svc)
+    d = detail(db, req, user, svc)  # a browser is never a session: the requester's view is redacted
     findings = (req.check_result or {}).get("findings", [])
     reviewer_view = wf.is_reviewer(user) and req.requester_id != user.id
     files = []
-    for f in req.files:
+    for f in ([] if d["redacted"] else req.files):
         ff = [x for x in findings if x.get("file") == f.path]
         files.append({"file": f, "findings": ff,
                       "render": render_file(svc.store, req, f, ff) if reviewer_view else None,
@@ -186,7 +189,7 @@ def chart(rid: RID, fid: FID, request: Request, user: User | None = Depends(page
 
 # -- release area pages (O2) ------------------------------------------------------------------
 
-@router.get("/downloads", response_class=HTMLResponse)
+@release_router.get("/downloads", response_class=HTMLResponse)
 def downloads(request: Request, user: User | None = Depends(page_user), db: Session = Depends(get_db),
               svc: EgressService = Depends(service)):
     if (r := _need_login(request, user)) is not None:
@@ -197,7 +200,7 @@ def downloads(request: Request, user: User | None = Depends(page_user), db: Sess
         "min_pw": svc.policy.egress.release_zip_min_password_length})
 
 
-@router.get("/downloads/{rid}/files/{fid}")
+@release_router.get("/downloads/{rid}/files/{fid}")
 def download_file_page(rid: RID, fid: FID, request: Request, user: User | None = Depends(page_user),
                        db: Session = Depends(get_db), svc: EgressService = Depends(service)):
     if (r := _need_login(request, user)) is not None:
@@ -206,7 +209,7 @@ def download_file_page(rid: RID, fid: FID, request: Request, user: User | None =
     return file_response(db, req, fid, user, svc, request.client.host if request.client else "")
 
 
-@router.post("/downloads/{rid}/zip")
+@release_router.post("/downloads/{rid}/zip")
 def download_zip_page(rid: RID, request: Request, password: str = Form(...),
                       user: User | None = Depends(page_user), db: Session = Depends(get_db),
                       svc: EgressService = Depends(service)):

@@ -47,6 +47,28 @@ class SafeTable:
                         encoding="utf-8")
         return side
 
+    def apply_suppression(self, cells: Sequence[dict]) -> "SafeTable":
+        """Blank the cells the engine suggested (``{"row": 1-based, "column": name}``) and
+        declare their columns ``suppressed``; provenance keeps the true units, so the engine
+        can audit what an attacker could still derive."""
+        table = self.table.copy()
+        hit = set()
+        for c in cells:
+            row, col = int(c["row"]) - 1, str(c["column"])
+            if col not in table.columns or not 0 <= row < len(table):
+                raise ValueError(f"no cell at row {c['row']}, column {col!r}")
+            table[col] = table[col].astype(object)
+            table.iat[row, table.columns.get_loc(col)] = ""
+            hit.add(col)
+        roles = {k: dict(v) for k, v in self.roles.items()}
+        for col in hit:
+            if col in roles:
+                roles[col]["role"] = "suppressed"
+            else:
+                roles[col] = {"role": "suppressed"}
+        return SafeTable(table, self.statistic, roles, self.units, self.contributions,
+                         self.column_group, self.default_role, self.decimals)
+
     def manifest_entry(self, path: str, description: str, **extra: Any) -> dict:
         entry: dict[str, Any] = {"path": path, "kind": "table", "description": description,
                                  "columns": self.roles,

@@ -199,3 +199,31 @@ def test_dominance_uses_provenance_contributions(tmp_path, run):
     r = run({}, [t.manifest_entry("m.csv", "mean cost")])
     rows = {f.location["row"] for f in by(r, check="dominance", severity="block")}
     assert rows == {1}
+
+
+def test_suggested_suppression_applied_then_passes_audit(tmp_path, run):
+    rng = np.random.default_rng(21)
+    n = 1000
+    p = 1 / np.arange(1, 9) ** 1.8
+    df = pd.DataFrame({"ID": np.arange(n).astype(str),
+                       "dx": rng.choice([f"d{i}" for i in range(8)], n, p=p / p.sum()),
+                       "reg": rng.choice(["n", "c", "s", "e"], n)})
+    t = crosstab(df, "dx", "reg")
+    t.save(tmp_path / "ct.csv", key=KEY)
+    r = run({}, [t.manifest_entry("ct.csv", "dx by region")])
+    prop = by(r, check="secondary", rule="E2")
+    assert r.verdict == "block" and prop and prop[0].suggested_suppression
+    assert "All" not in {c["column"] for c in prop[0].suggested_suppression}
+    safe = t.apply_suppression(prop[0].suggested_suppression)
+    safe.save(tmp_path / "ct2.csv", key=KEY)
+    r2 = run({}, [safe.manifest_entry("ct2.csv", "dx by region, suppressed")])
+    assert not [f for f in r2.findings if f.severity == "block"], [f.message_en for f in r2.findings]
+    # the audit ran on the true values: every primary interval is recorded and wide
+    audit = [a for e in r2.suppression["ct2.csv"] for a in e.get("audit", [])]
+    assert audit and all((hi is None or hi - lo >= 6) for lo, hi in (a["interval"] for a in audit))
+    # hiding only the primary cells is not enough: the margins give them away
+    primaries = [c for c in prop[0].suggested_suppression if c["primary"]]
+    weak = t.apply_suppression(primaries)
+    weak.save(tmp_path / "ct3.csv", key=KEY)
+    r3 = run({}, [weak.manifest_entry("ct3.csv", "primary only")])
+    assert by(r3, check="secondary", rule="E3", severity="block")
