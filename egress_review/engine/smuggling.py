@@ -220,6 +220,13 @@ def _precision(ctx: Context, spec: ManifestFile, text: str, base: dict, severity
 def check_file(ctx: Context, spec: ManifestFile) -> None:
     full = ctx.full(spec)
     raw = full.read_bytes()
+    if full.name.endswith(".provenance.json") or b'"format": "egress-provenance"' in raw[:200] \
+            or b'"format":"egress-provenance"' in raw[:200]:
+        _add(ctx, spec, "block", {"part": "provenance"},
+             "A provenance sidecar holds the true units and per-person contributions behind each "
+             "cell: it is for checking only and never leaves the enclave.",
+             "來源紀錄檔含每格的實際人數與個人貢獻值，僅供檢查使用，不得攜出。")
+        return
     if not _container(ctx, spec, full, raw):
         return
     table = ctx.tables.get(spec.path)

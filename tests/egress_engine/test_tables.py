@@ -227,3 +227,32 @@ def test_suggested_suppression_applied_then_passes_audit(tmp_path, run):
     weak.save(tmp_path / "ct3.csv", key=KEY)
     r3 = run({}, [weak.manifest_entry("ct3.csv", "primary only")])
     assert by(r3, check="secondary", rule="E3", severity="block")
+
+
+def test_provenance_sidecar_itself_may_not_leave(tmp_path, run):
+    t = crosstab(_people(), "age", "reg", unit="ID")
+    t.save(tmp_path / "ct.csv", key=KEY)
+    r = run({}, [t.manifest_entry("ct.csv", "t"),
+                 {"path": "ct.csv.provenance.json", "kind": "text", "description": "sidecar"}])
+    assert by(r, check="smuggling", file="ct.csv.provenance.json", severity="block")
+
+
+def test_three_way_table_blank_recovered_from_its_own_margins(run):
+    rows = ["a,b,c,n"]
+    vals = {}
+    k = 0
+    for a in ("a1", "a2"):
+        for b in ("b1", "b2"):
+            for c in ("c1", "c2"):
+                k += 1
+                vals[(a, b, c)] = 10 * k
+    vals[("a1", "b1", "c1")] = 3
+    for key, v in vals.items():
+        rows.append(",".join(key) + ("," if key == ("a1", "b1", "c1") else f",{v}"))
+    # published margin over c for (a1, b1): gives the blank away
+    rows.append(f"a1,b1,All,{vals[('a1', 'b1', 'c1')] + vals[('a1', 'b1', 'c2')]}")
+    cols = {"a": {"role": "group"}, "b": {"role": "group"}, "c": {"role": "group"},
+            "n": {"role": "suppressed"}}
+    r = run({"t3.csv": "\n".join(rows) + "\n"}, [table("t3.csv", cols)])
+    hit = [f for f in by(r, check="differencing") if "interval" in f.location]
+    assert hit and hit[0].location["interval"] == [3.0, 3.0]
