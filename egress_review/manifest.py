@@ -118,6 +118,14 @@ class ManifestFile(BaseModel):
                     raise ValueError(f"column {name!r} refers to {ref!r}, which is not in 'columns'")
         return self
 
+    def provenance_path(self) -> str | None:
+        """Where this table's provenance sidecar is (declared, else ``<path>.provenance.json``).
+
+        The sidecar is checking input only: store it with the request, never release it."""
+        if self.kind != "table":
+            return None
+        return self.provenance or f"{self.path}.provenance.json"
+
     def role_of(self, column: str) -> ColumnRole | None:
         return self.columns.get(column, self.default_role)
 
@@ -139,6 +147,10 @@ class Manifest(BaseModel):
                 raise ValueError(f"file {f.path!r} is listed twice")
             seen.add(f.path)
         return self
+
+    def checking_inputs(self) -> list[str]:
+        """Paths (relative) the engine reads besides ``files``: provenance sidecars, if present."""
+        return [p for f in self.files if (p := f.provenance_path())]
 
     def file(self, path: str) -> ManifestFile:
         for f in self.files:
