@@ -15,7 +15,7 @@ import time
 
 from deidentify.identifiers import taiwan_id
 from deidentify.text import scrub_texts
-from deidentify.text.recognizers import analyzer, normalise
+from deidentify.text.recognizers import analyzer
 
 SYMPTOMS = ["咳嗽", "發燒", "頭痛", "腹痛", "胸悶", "喉嚨痛", "流鼻水", "頭暈", "噁心", "腹瀉", "關節痛", "皮疹",
             "呼吸困難", "下背痛", "失眠", "心悸", "水腫", "血尿", "黃疸", "高血壓"]
@@ -95,7 +95,7 @@ def main() -> None:
     sample = texts[:args.baseline_n]
     t0 = time.perf_counter()
     for t in sample:
-        engine.analyze(normalise(t), language="zh")
+        engine.analyze(t, language="zh")
     dt_base = time.perf_counter() - t0
     t0 = time.perf_counter()
     scrub_texts(sample)

@@ -8,7 +8,6 @@ from typing import Callable
 
 import numpy as np
 import pydicom
-from pydicom.dataelem import DataElement
 from pydicom.dataset import Dataset
 from pydicom.errors import InvalidDicomError
 from pydicom.sequence import Sequence
@@ -247,4 +246,4 @@ def deidentify_dicom(data: bytes, *, pseudonymise: Callable[[str], str],
     return buf.getvalue()
 
 
-__all__ = ["DicomReport", "DataElement", "deidentify_dataset", "deidentify_dicom"]
+__all__ = ["DicomReport", "deidentify_dataset", "deidentify_dicom"]

@@ -3,12 +3,14 @@
 Three kinds of evidence, cheapest first:
 1. a common Taiwanese surname (list below) followed by one or two Han characters;
 2. context: a keyword before it (病患, 家屬, 姓名:, 醫師 …) or a title after it (先生, 小姐 …);
-3. jieba's part-of-speech tags (``nr`` person name) on a small window, after a per-character
+3. jieba: its part-of-speech dictionary (the ``nr`` person-name tags ``jieba.posseg`` uses)
+   and its HMM segmenter on a small window around the surname, after a per-character
    Traditional → Simplified conversion (same length, so offsets map straight back).
 
 A surname character that starts or ends an ordinary dictionary word (高血壓, 白血球, 結石,
-處方) is not a name.  jieba is only consulted for candidates that survive the dictionary check
-and have no context, which keeps it off the vast majority of clinical sentences.
+處方) is not a name.  The segmenter is only run for candidates that survive the dictionary
+check and have no context, and each decision is cached per window of text around the
+surname, which keeps jieba off the vast majority of clinical sentences.
 """
 from __future__ import annotations
 
@@ -38,10 +40,13 @@ CONTEXT_BEFORE = (
 )
 # Titles directly after a name.
 TITLES_AFTER = (
-    "先生", "小姐", "女士", "太太", "醫師", "醫生", "護理師", "護士", "老師", "同學", "君", "伯伯", "阿姨",
+    "先生", "小姐", "女士", "太太", "醫師", "醫生", "護理師", "護士", "老師", "同學", "伯伯", "阿姨",
     "阿嬤", "阿公", "奶奶", "爺爺", "主任", "院長", "教授", "藥師", "個管師", "社工師", "老先生", "老太太",
-    "媽媽", "爸爸", "姐", "哥", "弟", "妹", "氏",
+    "媽媽", "爸爸", "姐", "哥", "弟", "妹",
 )
+# Characters very often first in a Taiwanese given name that also form ordinary words with
+# a surname (王家, 李子, 林美).
+GIVEN_FIRST = "家子美明建志俊淑雅宗冠承國惠秀玉麗春金宏偉嘉怡佳欣婷婉靜慧芳玲君瑞信世育彥柏宇哲翰宜詩思品依芷昱博德仁銘忠勝榮振耀豪"
 # Characters that end a name rather than continue it.
 _STOP = set(
     "的了在是和與及因於今昨來去說表示等為被把對向到從自也都就又而或但將會要有無未已再並則即所"
@@ -49,12 +54,28 @@ _STOP = set(
 )
 
 _NAME_FLAGS = {"nr", "nrfg", "nrt"}
+_STOP_S = {to_simplified(c) for c in _STOP}
+_TRAD_SURNAME_CHARS = set(SINGLE_SURNAMES) | set("".join(COMPOUND_SURNAMES))
+_GIVEN_FIRST_S = {to_simplified(c) for c in GIVEN_FIRST}
 # Flags that cannot be the given-name part after a bare surname token.
 _NON_GIVEN_FLAGS = {"v", "vd", "vn", "p", "u", "uj", "ul", "uz", "uv", "ug", "ud", "c", "d", "m",
                     "q", "x", "r", "f", "t", "y", "e", "o", "zg", "eng", "mq"}
+# Flags of a single character that cannot end a name (particles, pronouns, numbers …).
+_NON_FINAL_FLAGS = {"p", "u", "uj", "ul", "uz", "uv", "ug", "ud", "c", "d", "m", "q", "x", "r", "f", "y",
+                    "e", "o", "vg", "dg", "tg", "mq"}
 # Dictionary words tagged nr by jieba that are ordinary words in clinical text.
-_NR_NOT_NAMES = {to_simplified(w) for w in ("康復", "小姐", "丁香", "吳郭魚", "高明", "文明", "金銀花",
-                                             "白頭翁", "杜仲", "夏枯草", "黃連", "黃芩", "黃耆", "連翹")}
+_NR_NOT_NAMES = {to_simplified(w) for w in (
+    "康復", "小姐", "丁香", "吳郭魚", "高明", "文明", "金銀花", "白頭翁", "杜仲", "夏枯草", "黃連", "黃芩",
+    "黃耆", "連翹", "孫子", "孫女", "蘇醒", "易怒", "陳述", "黎明", "左心室", "傅立葉", "賀爾蒙", "荷爾蒙",
+    "高峰", "江湖", "金剛", "史上", "毛孔", "包皮", "施工", "雷達", "牛頓", "韓國", "歐美", "田園")}
+# Clinical words starting with a surname character that jieba's dictionary lacks.
+_NOT_NAME_PREFIXES = {to_simplified(w) for w in (
+    "沈積", "沈澱", "施打", "管灌", "唐氏", "薛氏", "柯氏", "巴氏", "張力", "管路", "包紮", "伍氏", "柯林",
+    "康氏", "邵氏", "馬偕", "雷諾", "易栓", "白斑", "石灰", "黃斑", "紀錄", "高劑", "金屬")}
+# Tags a lone surname token and the token after it may carry in an unseen name (陳|大明 nz,
+# 歐陽|娜娜 nrt, 張|美麗 ns); None = not in the dictionary.
+_SURNAME_TOKEN_FLAGS = {"nr", "nrfg", "nrt", "ns", "ng", "nz", None}
+_GIVEN_TOKEN_FLAGS = {"nr", "nrfg", "nrt", "nz", "ns", None}
 
 
 @dataclass(frozen=True)
@@ -127,6 +148,10 @@ def find_names(text: str, simplified: str | None = None, *, use_jieba: bool = Tr
         i, s_end = m.start(), m.end()
         if i < covered or any(h.start <= i < h.end for h in hits):
             continue
+        # 於 → 于, 餘 → 余, 範 → 范: a Traditional character that only becomes a surname
+        # after conversion is not one.
+        if any(o != c and o not in _TRAD_SURNAME_CHARS for o, c in zip(text[i:s_end], simp[i:s_end])):
+            continue
         lo = max(0, i - _WINDOW)
         found = _decide(simp[lo:s_end + _WINDOW], i - lo, s_end - lo, use_jieba)
         if found:
@@ -146,8 +171,12 @@ def _decide(simp: str, i: int, s_end: int, use_jieba: bool) -> tuple[int, int, f
         if any(tags.get(simp[j:s_end], "nr") not in _NAME_FLAGS
                for j in (i - 1, i - 2) if j >= 0 and tokenizer.FREQ.get(simp[j:s_end])):
             return None
+    if simp[i:i + 2] in _NOT_NAME_PREFIXES:
+        return None
     context = before_kw.search(simp, max(0, i - 8), i) is not None
     w = _word_starting(simp, i, s_end, tags)
+    if w and (w in _NR_NOT_NAMES or w[:2] in _NR_NOT_NAMES):
+        return None
     # Title straight after the surname: 李小姐 → only the surname is the name part.
     title = titles.match(simp, s_end)
     if title and (len(title.group()) > 1 or not context) and not w:
@@ -155,12 +184,24 @@ def _decide(simp: str, i: int, s_end: int, use_jieba: bool) -> tuple[int, int, f
     # A dictionary word starting at the surname.
     if w:
         tag = tags[w]
-        if tag in _NAME_FLAGS and w not in _NR_NOT_NAMES and w[:2] not in _NR_NOT_NAMES and (len(w) >= 3 or context):
-            return i, i + len(w), 0.85, "dictionary name"
-        # After 病患/家屬 … a two-character word is still most likely a name (王家|怡);
-        # a longer one (高血壓) is not.
-        if not (context and len(w) == 2):
+        if (tag in _NAME_FLAGS and w not in _NR_NOT_NAMES and w[:2] not in _NR_NOT_NAMES
+                and (len(w) >= 3 or (context and w[-1] in _GIVEN_FIRST_S))):
+            end = i + len(w)
+            # A two-character dictionary name is usually surname + half a given name (陳家|品).
+            if (len(w) == 2 and end < n and _is_han(simp[end]) and simp[end] not in stop
+                    and not titles.match(simp, end)):
+                end += 1
+            return i, end, 0.85, "dictionary name"
+        # After 病患/家屬 … or before 先生/醫師 … a two-character word whose second character
+        # is a common first given-name character is still most likely a name (王家|怡,
+        # 梁家|穎先生); other words (病人黃疸, 病人周邊水腫) and longer ones (高血壓) are not.
+        if len(w) != 2 or w[1] not in _GIVEN_FIRST_S:
             return None
+        if not context:
+            third = simp[i + 2:i + 3]
+            if not (third and _is_han(third) and third not in stop and titles.match(simp, i + 3)):
+                return None
+            context = True
     given = 0
     while given < 2 and s_end + given < n and _is_han(simp[s_end + given]) and simp[s_end + given] not in stop:
         given += 1
@@ -168,8 +209,12 @@ def _decide(simp: str, i: int, s_end: int, use_jieba: bool) -> tuple[int, int, f
         return None
     end = s_end + given
     title_after = titles.match(simp, end) is not None
-    if given == 2 and not title_after and titles.match(simp, s_end + 1):
+    short_title = titles.match(simp, s_end + 1)
+    if given == 2 and not title_after and short_title and len(short_title.group()) > 1:
         end, given, title_after = s_end + 1, 1, True
+    # The given part must not be an ordinary word (病人易|疲倦, 病人戴|口罩, 病人於|門診).
+    if given == 2 and tags.get(simp[s_end:end], None) not in _GIVEN_TOKEN_FLAGS:
+        return None
     if context or title_after:
         return i, end, 0.85, "context"
     if not use_jieba:
@@ -220,16 +265,27 @@ def _jieba_name(simp: str, i: int, s_end: int, tags: dict[str, str], tokenizer) 
             tag = tags.get(word)
             if word in _NR_NOT_NAMES or word[:2] in _NR_NOT_NAMES:
                 return None
+            # An unseen three-character word starting with a surname is a name, unless its
+            # tail is an ordinary word (左|心室, 易|疲倦, 戴|口罩).
+            if tag is None and b - s_end == 2 and all(_is_han(c) for c in word):
+                tail = tags.get(word[-2:])
+                if tail is None or tail in _NAME_FLAGS:
+                    return a, b
+                return None
+            # The HMM often cuts an unseen name as surname+1 | 1 (赖明|诗, 陈家|品): accept when
+            # the lone character after it is a Han character that can end a name.
+            if (b - s_end == 1 and (tag is None or tag in _NAME_FLAGS) and k + 1 < len(tokens)
+                    and tokens[k + 1][1] - tokens[k + 1][0] == 1):
+                nxt = simp[tokens[k + 1][0]]
+                if _is_han(nxt) and nxt not in _STOP_S and tags.get(nxt) not in _NON_FINAL_FLAGS:
+                    return a, b + 1
             if tag in _NAME_FLAGS and b - a >= 2:
                 return a, b
-            # An unseen three/four-character word starting with a surname: a name.
-            if tag is None and b - s_end == 2 and all(_is_han(c) for c in word):
-                return a, b
             return None
-        if k + 1 < len(tokens):
+        if k + 1 < len(tokens) and tags.get(word) in _SURNAME_TOKEN_FLAGS:
             na, nb = tokens[k + 1]
             given = simp[na:nb]
-            if 1 <= nb - na <= 2 and all(_is_han(c) for c in given) and tags.get(given) not in _NON_GIVEN_FLAGS:
+            if 1 <= nb - na <= 2 and all(_is_han(c) for c in given) and tags.get(given) in _GIVEN_TOKEN_FLAGS:
                 return a, nb
         return None
     return None

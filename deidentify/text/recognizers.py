@@ -1,8 +1,10 @@
 """Presidio recognisers for Taiwanese personal data, and an offline Presidio engine.
 
-All recognisers run on the *normalised* text (full-width → half-width and Traditional →
-Simplified, one character for one character, see ``normalise.py``) so that one pattern covers
-both scripts and every offset is also an offset into the original text.
+The engine is given the original text; every recogniser matches on the *normalised* text
+(full-width → half-width and Traditional → Simplified, one character for one character, see
+``deidentify.identifiers.normalise``) so that one pattern covers both scripts and every offset
+is also an offset into the original.  The name recogniser also sees the original characters
+(於 is a preposition even though its Simplified form 于 is a surname).
 """
 from __future__ import annotations
 
@@ -98,7 +100,14 @@ def _in_hex_run(text: str, start: int, end: int) -> bool:
     return any(m.start() <= start - lo and m.end() >= end - lo for m in _HEX_RUN.finditer(text[lo:hi]))
 
 
-class TaiwanIdRecognizer(PatternRecognizer):
+class _NormalisingPatternRecognizer(PatternRecognizer):
+    """A pattern recogniser that matches on the normalised text (same offsets)."""
+
+    def analyze(self, text, entities, nlp_artifacts=None, regex_flags=None):
+        return super().analyze(to_simplified(text), entities, nlp_artifacts, regex_flags)
+
+
+class TaiwanIdRecognizer(_NormalisingPatternRecognizer):
     """National IDs and both forms of resident certificate numbers, checksum-validated."""
 
     def __init__(self) -> None:
@@ -112,6 +121,7 @@ class TaiwanIdRecognizer(PatternRecognizer):
 
     def analyze(self, text, entities, nlp_artifacts=None, regex_flags=None):
         results = []
+        text = to_simplified(text)
         for r in super().analyze(text, entities, nlp_artifacts, regex_flags):
             if text[r.start].islower() and _in_hex_run(text, r.start, r.end):
                 continue
@@ -127,7 +137,7 @@ class TaiwanIdRecognizer(PatternRecognizer):
         return results
 
 
-class TaiwanPhoneRecognizer(PatternRecognizer):
+class TaiwanPhoneRecognizer(_NormalisingPatternRecognizer):
     """Mobile and landline numbers; the digit count must fit the area code."""
 
     def __init__(self) -> None:
@@ -140,7 +150,7 @@ class TaiwanPhoneRecognizer(PatternRecognizer):
         return tw_phone.is_valid(_EXT_SPLIT.split(pattern_text, maxsplit=1)[0])
 
 
-class EmailRecognizer(PatternRecognizer):
+class EmailRecognizer(_NormalisingPatternRecognizer):
     """E-mail addresses (own pattern: Presidio's one consults tldextract, which goes online)."""
 
     def __init__(self) -> None:
@@ -150,7 +160,7 @@ class EmailRecognizer(PatternRecognizer):
                          global_regex_flags=re.DOTALL | re.MULTILINE)
 
 
-class TaiwanAddressRecognizer(PatternRecognizer):
+class TaiwanAddressRecognizer(_NormalisingPatternRecognizer):
     """Street addresses: a road/lane plus a number, or a city + district + road."""
 
     def __init__(self) -> None:
@@ -178,9 +188,7 @@ class ChineseNameRecognizer(EntityRecognizer):
         pass
 
     def analyze(self, text: str, entities, nlp_artifacts=None) -> list[RecognizerResult]:
-        # ``text`` is already normalised by the caller; normalising again is a no-op.
-        return [RecognizerResult("ZH_PERSON", h.start, h.end, h.score)
-                for h in find_names(text, text)]
+        return [RecognizerResult("ZH_PERSON", h.start, h.end, h.score) for h in find_names(text)]
 
 
 class RomanisedNameRecognizer(EntityRecognizer):
@@ -195,7 +203,8 @@ class RomanisedNameRecognizer(EntityRecognizer):
 
     def analyze(self, text: str, entities, nlp_artifacts=None) -> list[RecognizerResult]:
         # Structure only (no checksum to confirm it): a middling score.
-        return [RecognizerResult("ZH_PERSON_LATIN", a, b, 0.7) for a, b in romanised_names.find(text)]
+        return [RecognizerResult("ZH_PERSON_LATIN", a, b, 0.7)
+                for a, b in romanised_names.find(to_simplified(text))]
 
 
 def recognizers() -> list[EntityRecognizer]:
@@ -227,9 +236,6 @@ def analyzer() -> AnalyzerEngine:
     return engine
 
 
-def analyze_normalised(normalised: str, ad_hoc: list[EntityRecognizer] | None = None) -> list[RecognizerResult]:
-    return analyzer().analyze(normalised, language=LANGUAGE, ad_hoc_recognizers=ad_hoc)
-
-
-def normalise(text: str) -> str:
-    return to_simplified(text)
+def analyze(text: str) -> list[RecognizerResult]:
+    """Presidio analysis of the original ``text`` with the recognisers above."""
+    return analyzer().analyze(text, language=LANGUAGE)

@@ -20,7 +20,7 @@ from typing import Iterable, Sequence
 from deidentify.identifiers import romanised_names, taiwan_id
 from deidentify.identifiers.chinese_names import LABELS, find_names, surname_pattern
 from deidentify.identifiers.normalise import to_simplified
-from deidentify.text.recognizers import ENTITY_KIND, analyze_normalised
+from deidentify.text.recognizers import ENTITY_KIND, analyze
 
 PLACEHOLDER = {"ID": "<ID>", "PHONE": "<PHONE>", "EMAIL": "<EMAIL>", "ADDRESS": "<ADDRESS>",
                "NAME": "<NAME>", "TERM": "<TERM>"}
@@ -71,9 +71,9 @@ def _resolve(hits: list[IdentifierHit], text: str) -> list[IdentifierHit]:
     return merged
 
 
-def _analyse(text: str, normalised: str) -> list[IdentifierHit]:
+def _analyse(text: str) -> list[IdentifierHit]:
     return [IdentifierHit(ENTITY_KIND[r.entity_type], r.start, r.end, text[r.start:r.end], float(r.score))
-            for r in analyze_normalised(normalised)]
+            for r in analyze(text)]
 
 
 def _terms_regex(extra_terms: Iterable[str]) -> re.Pattern[str] | None:
@@ -95,7 +95,7 @@ def find_identifiers(text: str, *, extra_terms: Iterable[str] = ()) -> list[Iden
     if not isinstance(text, str):
         raise TypeError(f"find_identifiers expects str, got {type(text).__name__}")
     normalised = to_simplified(text)
-    hits = _analyse(text, normalised)
+    hits = _analyse(text)
     rx = _terms_regex(extra_terms)
     if rx is not None:
         hits += [IdentifierHit("TERM", m.start(), m.end(), text[m.start():m.end()], 1.0)
@@ -131,7 +131,7 @@ def _find_all(distinct: list[str], terms: re.Pattern[str] | None) -> dict[int, l
     candidates, found, joined, starts = candidate_indices(distinct)
     for i in candidates:
         t = distinct[i]
-        hits = _resolve(_analyse(t, joined[starts[i]:starts[i] + len(t)]), t)
+        hits = _resolve(_analyse(t), t)
         if hits:
             found[i] = hits
     if terms is not None:

@@ -320,3 +320,34 @@ def test_batch_equals_one_by_one():
     assert [h.kind for h in batch[-4]] == ["TERM"]
     with pytest.raises(TypeError, match="extra_terms"):
         find_identifiers("x", extra_terms="abc")
+
+
+# --- names: precision on clinical phrases, recall on random names ------------------------------
+
+# Clinical words containing surname characters (after Traditional → Simplified too: 於→于,
+# 範→范, 餘→余), each in several sentence frames.
+CLINICAL_PHRASES = """高血壓 高血脂 白血球偏高 白內障 黃疸 石膏固定 腎結石 治療方案 處方箋 康復中 健康檢查 疼痛程度 療程結束 病程穩定 全身無力 周邊水腫 周圍組織 何時開始 任何不適 如何使用 余下正常 馬上就醫 金屬植入物 金黃色葡萄球菌 曾經手術 連續三天 游離氣體 施打疫苗 施行手術 沈積物 蘇醒 葉酸補充 高燒不退 房顫 房室傳導阻滯 左心室肥大 左側肢體無力 左下腹痛 階段性治療 龍膽 易怒 易疲倦 文獻回顧 甘油球 管路照護 管灌飲食 凌晨發作 傷口包紮 巴氏量表 利尿劑 任何時間 牛奶過敏 焦慮 符合診斷 毛囊炎 雷射治療 賀爾蒙 辛辣食物 童年病史 夏季 陸續出現 黎明 一個鐘頭 嚴重程度 尤其夜間 塗抹藥膏 白色痰 湯藥 紀錄 藍色 溫度 範圍內 戴口罩 顏色正常 簡單說明 游泳 謝謝 鄭重說明 許多 張力增加 陳述 於今日 於門診 由於 關於 常規檢查 時間 原因不明 明顯改善 安排檢查 關節疼痛 成人 文明 方法 全部 金額 石灰化 田野 姜黃 湯匙 古老 程序 歐洲 董事 姚 藥物 卓越 唐氏症 丁型肝炎 薛氏 溫水 侯診 傅立葉 杜絕 鄧 宋 戴 魏 孫子 翁 柯氏 趙 梁 盧 詹 彭 鍾 朱 潘 羅 蕭 江 呂 莊 徐 賴 廖 邱 郭 洪 楊 蔡 劉 吳 王 李 黃 林 陳 毛病 雷同 池 俞 麥片 崔 柳 錢 褚 倪 阮 袁 龔 韓 巫 涂 鄒 康 汪 連 紀 藍 馮 唐 蔣 馬 杜 鄧 方 范 施 胡 沈 余 高 何 葉 周 曾 謝 鄭 許 張 平安 安靜 武器 段落 易於 章節 伍 凌亂 包括 巴掌 官方 饒 郝 殷 任 于 武 桂 聶 覃 焦 牛 房 喬 祝 左 景 符""".split()
+FRAMES = ["{p}，持續追蹤", "病人{p}", "今日{p}，安排回診", "{p}兩週", "主訴{p}三天", "評估{p}後出院"]
+
+
+def test_clinical_phrases_are_not_names():
+    texts = [f.format(p=p) for p in CLINICAL_PHRASES for f in FRAMES]
+    flagged = [(t, h) for t, hs in zip(texts, find_identifiers_batch(texts)) for h in hs if h.kind == "NAME"]
+    assert flagged == []
+
+
+def test_random_names_recall():
+    rng = random.Random(1)
+    surnames = "陳林黃張李王吳劉蔡楊許鄭謝洪郭邱曾廖賴徐周葉蘇莊呂江何蕭羅高潘簡朱鍾游彭詹胡施沈余盧梁趙"
+    given = "志明怡君建宏雅婷俊傑淑芬家豪美玲宗翰佳穎冠宇欣承恩詩涵柏宜蓁子晴品妍彥廷思妤宥辰"
+    with_context = ["病患{n}發燒", "家屬{n}陪同", "{n}先生頭痛", "轉介{n}醫師", "姓名：{n}"]
+    without = ["{n}今天回診", "{n}咳嗽三天", "{n}，男，65歲", "與{n}討論病情", "{n}血壓偏高"]
+    for frames, floor in ((with_context, 0.95), (without, 0.85)):
+        found = total = 0
+        for frame in frames:
+            for _ in range(60):
+                name = rng.choice(surnames) + rng.choice(given) + rng.choice(given)
+                text = frame.format(n=name)
+                total += 1
+                found += any(name in h.text for h in find_identifiers(text) if h.kind == "NAME")
+        assert found / total >= floor, (frames, found, total)
