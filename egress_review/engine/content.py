@@ -7,6 +7,36 @@ from dataclasses import dataclass
 from pathlib import Path
 
 _DIGITS = re.compile(r"\D")
+DATA_URI = re.compile(r"data:(image/[\w+.-]+);base64,([A-Za-z0-9+/=\s]+)")
+
+
+_SVG_ATTR = re.compile(r'(\s)([\w:.-]+)(\s*=\s*)(["\'])(.*?)\4', re.DOTALL)
+_SVG_STYLE = re.compile(r"(<style[^>]*>)(.*?)(</style>)", re.DOTALL | re.IGNORECASE)
+_TEXT_ATTRS = {"aria-label", "title", "alt", "content", "name", "value", "label"}
+
+
+def svg_readable(text: str) -> str:
+    """The parts of SVG/HTML markup a reader sees (text, comments, labels); geometry, ids,
+    styles blanked with spaces (same length, so offsets stay true)."""
+    def attr(m):
+        if m.group(2).lower() in _TEXT_ATTRS or m.group(5).startswith("data:"):
+            return m.group(0)
+        return m.group(1) + m.group(2) + m.group(3) + m.group(4) + " " * len(m.group(5)) + m.group(4)
+
+    text = _SVG_ATTR.sub(attr, text)
+    return _SVG_STYLE.sub(lambda m: m.group(1) + " " * len(m.group(2)) + m.group(3), text)
+
+
+def strip_data_uris(text: str) -> tuple[str, list[tuple[int, str, str]]]:
+    """Blank embedded ``data:image/...;base64`` images (same length, offsets kept) and return
+    them as (offset, mime, base64): a figure's raster is an image, not text or a blob."""
+    found: list[tuple[int, str, str]] = []
+
+    def blank(m):
+        found.append((m.start(), m.group(1), re.sub(r"\s", "", m.group(2))))
+        return " " * len(m.group(0))
+
+    return DATA_URI.sub(blank, text), found
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff", ".webp"}
 
 
@@ -51,6 +81,11 @@ def notebook_segments(nb: dict) -> tuple[list[Segment], list[tuple[int, str, str
                 if mime.startswith("image/") and mime != "image/svg+xml":
                     images.append((ci, mime, str(body)))
                 elif isinstance(body, str):
+                    if mime in ("text/html", "image/svg+xml"):
+                        body, embedded = strip_data_uris(body)
+                        images.extend((ci, m, b) for _, m, b in embedded)
+                        if mime == "image/svg+xml":
+                            body = svg_readable(body)
                     segs.append(Segment(body, {"cell_index": ci, "output": oi, "part": mime}))
                 else:
                     segs.append(Segment(json.dumps(body, ensure_ascii=False),
@@ -121,4 +156,8 @@ def segments(root: Path, spec, table=None) -> list[Segment]:
     text = decode(raw)
     if text is None:
         return []
+    if spec.kind == "figure" or suffix in (".svg", ".html", ".htm"):
+        text, _ = strip_data_uris(text)
+        if suffix == ".svg" or text.lstrip().startswith(("<?xml", "<svg")):
+            text = svg_readable(text)
     return [Segment(text, {"part": "text"}, code=spec.kind == "code")]

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from egress_review.engine.content import IMAGE_SUFFIXES, notebook_segments
+from egress_review.engine.content import decode, notebook_segments, strip_data_uris
 from egress_review.engine.context import Context
 from egress_review.manifest import ManifestFile
 
@@ -130,6 +130,14 @@ def check_file(ctx: Context, spec: ManifestFile) -> None:
                     location={"cells": sorted({c for c, _, _ in imgs})}, committee=True,
                     en=f"The notebook embeds {len(imgs)} image(s): figures go to the committee path.",
                     zh=f"此筆記本內嵌 {len(imgs)} 張影像：圖表須經委員會審查。")
+    if spec.kind != "notebook" and full.suffix.lower() in (".svg", ".html", ".htm"):
+        text = decode(data)
+        if text:
+            for off, mime, b64 in strip_data_uris(text)[1]:
+                try:
+                    images.append(({"offset": off, "mime": mime}, base64.b64decode(b64), "embedded"))
+                except ValueError:
+                    continue
     if ctx.original_images_dir is None:
         return
     m = _match(ctx, data, full.name)

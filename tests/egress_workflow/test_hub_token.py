@@ -98,7 +98,11 @@ def test_session_submits_with_its_hub_token(hub, tmp_path, monkeypatch):
             sub = c.submit(manifest(), root=out)
             assert sub["state"] == "checked"
             assert [r["id"] for r in c.requests()] == [sub["id"]]
-            assert c.status(sub["id"])["requester"] == "alice"
+            st = c.status(sub["id"])
+            assert st["requester"] == "alice"
+            # Inside the session the requester sees the full, unreviewed request.
+            assert st["redacted"] is False and st["files"][0]["path"] == "counts.csv"
+            assert st["check_result"]["verdict"] == "pass"
         # A token the hub does not know is refused.
         with EgressClient(svc.url, "0" * 32, scheme="token") as c, pytest.raises(EgressClientError) as e:
             c.requests()

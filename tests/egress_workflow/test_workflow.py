@@ -307,3 +307,48 @@ def test_case_history_reaches_the_engine(one_review_client, world):
     page = client.get(f"/requests/{submit(client, world, man=man2, files={'part.csv': part}).json()['id']}",
                       headers=world.auth("rev2"))
     assert page.status_code == 200 and f"#{rid1}" in page.text
+
+
+def test_outside_the_enclave_the_requester_sees_no_unreviewed_content(one_review_client, world):
+    """Purpose, file names, sizes, checksums, findings and the requester's own comments are
+    written inside the enclave; before approval they are shown to the requester only inside a
+    session (hub token), never to an enclave log-in from outside (E4, E7)."""
+    client = one_review_client
+    secret_purpose = manifest(purpose="A123456789 visited 3 times", files=[table_spec("A123456789.csv")])
+    rid = submit(client, world, man=secret_purpose, files={"A123456789.csv": COUNTS_OK}).json()["id"]
+    client.post(f"/api/requests/{rid}/comments", headers=world.auth("alice"),
+                json={"body": "patient B234567890", "visibility": "public"})
+    for body in (client.get(f"/api/requests/{rid}", headers=world.auth("alice")).text,
+                 client.get("/api/requests", headers=world.auth("alice")).text,
+                 client.get("/api/releases", headers=world.auth("alice")).text,
+                 client.get(f"/requests/{rid}", headers=world.auth("alice")).text):
+        assert "A123456789" not in body and "B234567890" not in body
+    d = client.get(f"/api/requests/{rid}", headers=world.auth("alice")).json()
+    assert d["redacted"] is True and d["check_result"] is None and d["verdict"] is None
+    # The reviewer sees everything.
+    d = client.get(f"/api/requests/{rid}", headers=world.auth("rev1")).json()
+    assert d["redacted"] is False and d["files"][0]["path"] == "A123456789.csv"
+    assert review(client, world, "rev1", rid, "approve").status_code == 200
+    # Once approved, the approved content is the requester's.
+    d = client.get(f"/api/requests/{rid}", headers=world.auth("alice")).json()
+    assert d["redacted"] is False and d["files"][0]["path"] == "A123456789.csv"
+
+
+def test_internal_and_external_modes_split_the_service(world, dirs):
+    from fastapi.testclient import TestClient
+
+    from egress_review.api import create_app
+
+    inside = TestClient(create_app(world.db_url, world.policy, mode="internal", **dirs))
+    outside = TestClient(create_app(world.db_url, world.policy, mode="external", **dirs))
+    with inside, outside:
+        assert inside.get("/api/releases", headers=world.auth("alice")).status_code == 404
+        assert inside.get("/downloads", headers=world.auth("alice")).status_code == 404
+        assert inside.get("/api/requests", headers=world.auth("alice")).status_code == 200
+        assert outside.get("/api/requests", headers=world.auth("alice")).status_code == 404
+        assert outside.post("/api/precheck", headers=world.auth("alice")).status_code == 404
+        assert outside.get("/queue", headers=world.auth("rev1")).status_code == 404
+        assert outside.get("/api/releases", headers=world.auth("alice")).status_code == 200
+        assert outside.get("/", headers=world.auth("rev1"), follow_redirects=False).headers["location"] == "/downloads"
+    with pytest.raises(ValueError, match="mode"):
+        create_app(world.db_url, world.policy, mode="both", **dirs)
