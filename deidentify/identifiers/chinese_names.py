@@ -68,6 +68,8 @@ _NR_NOT_NAMES = {to_simplified(w) for w in (
     "康復", "小姐", "丁香", "吳郭魚", "高明", "文明", "金銀花", "白頭翁", "杜仲", "夏枯草", "黃連", "黃芩",
     "黃耆", "連翹", "孫子", "孫女", "蘇醒", "易怒", "陳述", "黎明", "左心室", "傅立葉", "賀爾蒙", "荷爾蒙",
     "高峰", "江湖", "金剛", "史上", "毛孔", "包皮", "施工", "雷達", "牛頓", "韓國", "歐美", "田園")}
+# jieba dictionary frequency above which a two-character word is an ordinary word.
+_COMMON_WORD_FREQ = 100
 # Clinical words starting with a surname character that jieba's dictionary lacks.
 _NOT_NAME_PREFIXES = {to_simplified(w) for w in (
     "沈積", "沈澱", "施打", "管灌", "唐氏", "薛氏", "柯氏", "巴氏", "張力", "管路", "包紮", "伍氏", "柯林",
@@ -212,8 +214,10 @@ def _decide(simp: str, i: int, s_end: int, use_jieba: bool) -> tuple[int, int, f
     short_title = titles.match(simp, s_end + 1)
     if given == 2 and not title_after and short_title and len(short_title.group()) > 1:
         end, given, title_after = s_end + 1, 1, True
-    # The given part must not be an ordinary word (病人易|疲倦, 病人戴|口罩, 病人於|門診).
-    if given == 2 and tags.get(simp[s_end:end], None) not in _GIVEN_TOKEN_FLAGS:
+    # The given part must not be a common ordinary word (病人易|疲倦, 病人戴|口罩); rare
+    # dictionary words are often given names (建明, 宏志, 俊雅).
+    pair = simp[s_end:end]
+    if given == 2 and tags.get(pair) not in _GIVEN_TOKEN_FLAGS and (tokenizer.FREQ.get(pair) or 0) >= _COMMON_WORD_FREQ:
         return None
     if context or title_after:
         return i, end, 0.85, "context"
