@@ -191,3 +191,39 @@ def test_implausible_precision_in_table_blocks(run):
             [{"path": "t.csv", "kind": "table", "description": "d", "columns": cols}])
     hit = by(r, check="smuggling", severity="block")
     assert [x.location["row"] for x in hit] == [1]
+
+
+def test_matplotlib_figures_go_to_committee_not_blocked(tmp_path, run):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots()
+    ax.bar(["north", "south"], [120, 340])
+    ax.set_title("Visits by region")
+    fig2, ax2 = plt.subplots()
+    ax2.imshow(np.random.default_rng(0).random((20, 20)))     # SVG embeds a base64 raster
+    entries = []
+    for name, fg in (("bar", fig), ("heat", fig2)):
+        for ext in ("png", "svg", "pdf"):
+            fg.savefig(tmp_path / f"{name}.{ext}")
+            entries.append(f(f"{name}.{ext}", "figure"))
+    plt.close("all")
+    r = run({}, entries)
+    assert r.verdict == "review", [(x.file, x.message_en) for x in r.findings if x.severity == "block"]
+    assert all(fr.verdict == "review" for fr in r.files) and r.committee
+
+
+def test_svg_text_with_id_blocks_and_embedded_original_blocks(tmp_path, run):
+    svg = ('<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" width="200" height="50">'
+           '<path id="mc087513077" d="M 0 0 L 10 10"/><text x="5" y="20">Patient A123456789</text></svg>')
+    r = run({"a.svg": svg}, [f("a.svg", "figure")])
+    assert [x.location["line"] for x in by(r, check="identifiers", severity="block")] == [1]
+    originals = tmp_path / "orig"
+    originals.mkdir()
+    orig = _png(_scan(3))
+    (originals / "o.png").write_bytes(orig)
+    emb = ('<svg xmlns="http://www.w3.org/2000/svg"><image href="data:image/png;base64,'
+           + base64.b64encode(orig).decode() + '"/></svg>')
+    r2 = run({"b.svg": emb}, [f("b.svg", "figure")], original_images_dir=originals)
+    assert by(r2, check="imaging", severity="block")
