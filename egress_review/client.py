@@ -93,6 +93,13 @@ class EgressClient:
             if not p.is_file():
                 raise FileNotFoundError(f"manifest file {f['path']!r}: not found at {p}")
             out.append(("files", (f["path"], stack.enter_context(p.open("rb")), "application/octet-stream")))
+        # Provenance sidecars written by egress_review.safe_tables go along as checking inputs.
+        from egress_review.manifest import parse_manifest
+
+        for rel in parse_manifest(mdict).checking_inputs():
+            p = root / rel
+            if p.is_file() and rel not in {f["path"] for f in mdict["files"]}:
+                out.append(("files", (rel, stack.enter_context(p.open("rb")), "application/json")))
         return out
 
     def precheck(self, manifest: Any, root: str | Path | None = None) -> dict:

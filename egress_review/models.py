@@ -55,6 +55,11 @@ class EgressRequest(Base):
                                                            order_by="EgressComment.id",
                                                            cascade="all, delete-orphan")
 
+    @property
+    def outputs(self) -> list["EgressFile"]:
+        """The files asked to leave (the manifest's ``files``); never the checking inputs."""
+        return [f for f in self.files if f.role == "output"]
+
 
 class EgressFile(Base):
     __tablename__ = "egress_files"
@@ -69,6 +74,8 @@ class EgressFile(Base):
     description: Mapped[str] = mapped_column(Text, default="")
     sha256: Mapped[str] = mapped_column(String(64), index=True)
     size: Mapped[int] = mapped_column(Integer)
+    # output: asked to leave; input: read by the checks only (provenance sidecars), never released.
+    role: Mapped[str] = mapped_column(String(10), default="output", server_default="output")
 
     request: Mapped[EgressRequest] = relationship(back_populates="files")
 

@@ -193,7 +193,8 @@ def _match_uploads(manifest, uploads: list[Upload], policy) -> dict[str, Upload]
     missing = [p for p in listed if p not in by_path]
     if missing:
         raise WorkflowError(f"files listed in the manifest but not uploaded: {missing}")
-    extra = sorted(set(by_path) - set(listed))
+    # Provenance sidecars may come along as checking inputs: stored, read by the checks, never released.
+    extra = sorted(set(by_path) - set(listed) - set(manifest.checking_inputs()))
     if extra:
         raise WorkflowError(f"files uploaded but not listed in the manifest (E4: say what each "
                             f"file is): {extra}")
@@ -257,7 +258,12 @@ def submit_new(db: Session, store: BlobStore, user: User, manifest, manifest_dat
     for i, f in enumerate(manifest.files):
         b = blobs[f.path]
         req.files.append(EgressFile(ordinal=i, path=f.path, kind=f.kind, description=f.description,
-                                    sha256=b.sha256, size=b.size))
+                                    sha256=b.sha256, size=b.size, role="output"))
+    for i, path in enumerate(p for p in manifest.checking_inputs() if p in blobs):
+        b = blobs[path]
+        req.files.append(EgressFile(ordinal=len(manifest.files) + i, path=path, kind="provenance",
+                                    description="provenance sidecar: checking input, never released",
+                                    sha256=b.sha256, size=b.size, role="input"))
     db.add(req)
     db.flush()
     _audit(db, user, "egress.draft", req, now=now, from_state=None, to_state="draft",
@@ -517,7 +523,7 @@ def release(db: Session, store: BlobStore, area, req: EgressRequest, *, now: dt.
     now = now or utcnow()
     req.released_at = now
     _move(db, req, "released", "egress-workflow", reason="files placed in the release area", now=now,
-          files={f.path: f.sha256 for f in req.files})
+          files={f.path: f.sha256 for f in req.outputs})
 
 
 def download_deadline(req: EgressRequest, policy) -> dt.datetime | None:

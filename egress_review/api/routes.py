@@ -166,10 +166,10 @@ def summary(db: Session, req: EgressRequest, svc: EgressService, names: dict[int
         download_until=wf.download_deadline(req, svc.policy), decision_reason=req.decision_reason,
         reviews_required=stage_req, reviews_in=len(wf.stage_reviews(req, req.stage)),
         files=[dict(id=f.id, path=f.path, kind=f.kind, description=f.description, sha256=f.sha256,
-                    size=f.size) for f in req.files])
+                    size=f.size) for f in req.outputs])
     if redact:
         d.update(title="", purpose="", verdict=None,
-                 files=[dict(id=f.id, path="", kind="", description="", sha256="", size=0) for f in req.files])
+                 files=[dict(id=f.id, path="", kind="", description="", sha256="", size=0) for f in req.outputs])
     return d
 
 
@@ -330,7 +330,7 @@ def reviewer_file(rid: RID, fid: FID, user: User = Depends(caller), db: Session 
     if req.requester_id == user.id or not wf.is_reviewer(user):
         raise wf.Forbidden("files of a request are shown to reviewers only; approved files are "
                            "downloaded from the release area")
-    f = next((f for f in req.files if f.id == fid), None)
+    f = next((f for f in req.outputs if f.id == fid), None)
     if f is None:
         raise wf.NotFound(f"request {rid} has no file {fid}")
     data = svc.store.read_bytes(f.sha256)
@@ -361,7 +361,7 @@ def releases_for(db: Session, user: User, svc: EgressService) -> list[dict]:
         if d.file_id is not None:
             counts[d.file_id] = counts.get(d.file_id, 0) + 1
         else:
-            for f in next((r.files for r in rows if r.id == d.request_id), []):
+            for f in next((r.outputs for r in rows if r.id == d.request_id), []):
                 counts[f.id] = counts.get(f.id, 0) + 1
     out = []
     for r in rows:
@@ -374,7 +374,7 @@ def releases_for(db: Session, user: User, svc: EgressService) -> list[dict]:
                                     size=0 if hide else f.size,
                                     status=("downloaded" if counts.get(f.id) and st == "available"
                                             else st), downloads=counts.get(f.id, 0))
-                               for f in r.files]))
+                               for f in r.outputs]))
     return out
 
 
@@ -409,7 +409,7 @@ def log_download(db: Session, req: EgressRequest, user: User, file: EgressFile |
 
 def file_response(db: Session, req: EgressRequest, fid: int, user: User, svc: EgressService,
                   client: str) -> Response:
-    f = next((f for f in req.files if f.id == fid), None)
+    f = next((f for f in req.outputs if f.id == fid), None)
     if f is None:
         raise wf.NotFound(f"request {req.id} has no file {fid}")
     try:
@@ -428,7 +428,7 @@ def zip_response(db: Session, req: EgressRequest, password: str, user: User, svc
     if len(password) < need:
         raise wf.WorkflowError(f"password: at least {need} characters (O2 encrypted download)")
     try:
-        streams = [(f.path, svc.area.open_file(req.id, f.path, f.sha256)) for f in req.files]
+        streams = [(f.path, svc.area.open_file(req.id, f.path, f.sha256)) for f in req.outputs]
     except ReleaseError as e:
         raise wf.WorkflowError(str(e), status=409) from None
     out = tempfile.SpooledTemporaryFile(max_size=64 << 20)

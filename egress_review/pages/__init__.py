@@ -134,12 +134,12 @@ def request_page(rid: RID, request: Request, user: User | None = Depends(page_us
     findings = (req.check_result or {}).get("findings", [])
     reviewer_view = wf.is_reviewer(user) and req.requester_id != user.id
     files = []
-    for f in ([] if d["redacted"] else req.files):
+    for f in ([] if d["redacted"] else req.outputs):
         ff = [x for x in findings if x.get("file") == f.path]
         files.append({"file": f, "findings": ff,
                       "render": render_file(svc.store, req, f, ff) if reviewer_view else None,
                       "has_chart": reviewer_view and f.kind == "table"})
-    general = [x for x in findings if x.get("file") not in {f.path for f in req.files}]
+    general = [x for x in findings if x.get("file") not in {f.path for f in req.outputs}]
     history = [summary(db, h, svc) for h in wf.released_history(db, req.case_code) if h.id != req.id]
     case = db.execute(select(Case).where(Case.code == req.case_code)).scalar_one_or_none()
     return TEMPLATES.TemplateResponse(request, "request.html", {
@@ -179,7 +179,7 @@ def chart(rid: RID, fid: FID, request: Request, user: User | None = Depends(page
     if user is None or not wf.is_reviewer(user):
         return Response(status_code=403)
     req = load(db, rid, user)
-    f = next((f for f in req.files if f.id == fid), None)
+    f = next((f for f in req.outputs if f.id == fid), None)
     if f is None or req.requester_id == user.id:
         return Response(status_code=404)
     svg = count_chart_svg(svc.store, req, f, svc.policy.egress.min_units_per_cell)

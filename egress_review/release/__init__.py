@@ -51,12 +51,14 @@ class ReleaseArea:
         return (self.dir_for(request_id) / MARKER).is_file()
 
     def publish(self, req, store: BlobStore) -> Path:
-        """Copy the request's files here (idempotent: an earlier partial copy is redone)."""
+        """Copy the request's output files here (idempotent: an earlier partial copy is redone);
+        checking inputs (provenance sidecars) never come here."""
         d = self.dir_for(req.id)
         if (d / MARKER).is_file():
             return d
         d.mkdir(parents=True, exist_ok=True)
-        for n, f in enumerate(req.files):
+        outputs = [f for f in req.files if getattr(f, "role", "output") == "output"]
+        for n, f in enumerate(outputs):
             target = d / safe_relpath(f.path)
             target.parent.mkdir(parents=True, exist_ok=True)
             try:
@@ -73,7 +75,7 @@ class ReleaseArea:
             if n == 0:
                 checkpoint("release.partial")
         manifest = {"request": req.id, "case_code": req.case_code,
-                    "files": [{"path": f.path, "sha256": f.sha256, "size": f.size} for f in req.files]}
+                    "files": [{"path": f.path, "sha256": f.sha256, "size": f.size} for f in outputs]}
         tmp = d / (MARKER + ".tmp")
         tmp.write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
         with tmp.open("rb") as fh:

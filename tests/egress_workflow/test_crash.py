@@ -68,7 +68,7 @@ def assert_consistent(home: Path, db_url: str) -> list[EgressRequest]:
             assert hashlib.sha256(blob.read_bytes()).hexdigest() == f.sha256
             assert blob.stat().st_mode & 0o222 == 0, "blobs are read-only"
         for r in reqs:
-            assert len(r.files) == len(r.manifest["files"]), "a request is never half-stored"
+            assert len(r.outputs) == len(r.manifest["files"]), "a request is never half-stored"
         return reqs
 
 

@@ -352,3 +352,46 @@ def test_internal_and_external_modes_split_the_service(world, dirs):
         assert outside.get("/", headers=world.auth("rev1"), follow_redirects=False).headers["location"] == "/downloads"
     with pytest.raises(ValueError, match="mode"):
         create_app(world.db_url, world.policy, mode="both", **dirs)
+
+
+def test_provenance_sidecar_is_checked_but_never_released(world, dirs, clock, tmp_path):
+    """A table made with egress_review.safe_tables travels with its sealed provenance sidecar:
+    stored with the request for the checks (E6: an edited number is caught), never released."""
+    import pandas as pd
+    from fastapi.testclient import TestClient
+
+    from egress_review.api import create_app
+    from egress_review.safe_tables import tables as st
+
+    key = b"k" * 32
+    df = pd.DataFrame({"pid": [f"p{i}" for i in range(40)], "sex": ["F", "M"] * 20})
+    t = st.count(df, "sex", unit="pid")
+    side = t.save(tmp_path / "by_sex.csv", key=key)
+    man = manifest(files=[t.manifest_entry("by_sex.csv", "persons by sex")])
+    files = {"by_sex.csv": (tmp_path / "by_sex.csv").read_bytes(), "by_sex.csv.provenance.json": side.read_bytes()}
+    app = create_app(world.db_url, nhi_policy(reviews_required=1), clock=clock,
+                     case_context=lambda code: {"provenance_key": key}, **dirs)
+    with TestClient(app) as client:
+        r = submit(client, world, man=man, files=files)
+        assert r.status_code == 201, r.text
+        rid = r.json()["id"]
+        d = client.get(f"/api/requests/{rid}", headers=world.auth("rev1")).json()
+        assert [f["path"] for f in d["files"]] == ["by_sex.csv"]  # the sidecar is not an output
+        assert not [x for x in d["check_result"]["findings"] if x["check"].startswith("provenance")], \
+            d["check_result"]["findings"]
+        with session_scope(world.db_url) as db:
+            req = db.get(EgressRequest, rid)
+            assert sorted((f.path, f.role) for f in req.files) == [
+                ("by_sex.csv", "output"), ("by_sex.csv.provenance.json", "input")]
+        assert review(client, world, "rev1", rid, "approve").status_code == 200
+        released = sorted(p.name for p in (dirs["release_dir"] / f"r{rid}").iterdir())
+        assert released == ["RELEASED.json", "by_sex.csv"]
+        z = client.post(f"/api/releases/{rid}/zip", headers=world.auth("alice"),
+                        json={"password": "Tea-and-Biscuits-7"})
+        with pyzipper.AESZipFile(io.BytesIO(z.content)) as zf:
+            assert zf.namelist() == ["by_sex.csv"]
+        # An edited number no longer matches its sealed provenance (E6).
+        edited = files["by_sex.csv"].replace(b"20", b"21", 1)
+        r = submit(client, world, man=man, files={**files, "by_sex.csv": edited})
+        d = client.get(f"/api/requests/{r.json()['id']}", headers=world.auth("rev1")).json()
+        assert d["verdict"] == "block" and any(x["rule"] == "E6" for x in d["check_result"]["findings"])
