@@ -175,6 +175,7 @@ def precheck(db: Session, store: BlobStore, manifest, uploads: list[Upload], *, 
                 while chunk := u.stream.read(1 << 20):
                     out.write(chunk)
         history = _history(db, store, manifest.case_code, None, stack)
+        db.commit()  # end the read transaction: no lock is held while the engine runs
         return run_engine(manifest, root, policy=policy, history=history,
                           case_context=case_context)
 
@@ -311,6 +312,7 @@ def check(db: Session, store: BlobStore, req: EgressRequest, *, policy,
         try:
             manifest = parse_manifest_json(req.manifest)
             history = _history(db, store, req.case_code, req.id, stack)
+            db.commit()  # no lock is held while the engine runs (SQLite has one writer)
             result = run_engine(manifest, root, policy=policy, history=history,
                                 case_context=case_context)
             verdict, data, committee, error = result.verdict, result.to_dict(), bool(result.committee), None
@@ -318,6 +320,9 @@ def check(db: Session, store: BlobStore, req: EgressRequest, *, policy,
             verdict, committee = "block", False
             error = f"{type(e).__name__}: {e}"
             data = {"verdict": "block", "error": error, "files": [], "findings": []}
+    db.refresh(req, with_for_update=True)
+    if req.state != "submitted":  # withdrawn (or checked by a recovery pass) meanwhile
+        return
     now = now or utcnow()
     req.verdict, req.check_result, req.checked_at = verdict, data, now
     req.needs_committee = committee or req.needs_committee
@@ -479,7 +484,8 @@ def is_reviewer(user: User) -> bool:
 
 
 def can_view(req: EgressRequest, user: User) -> bool:
-    return req.requester_id == user.id or is_reviewer(user)
+    """The requester, and reviewers once the request is submitted (a draft is private)."""
+    return req.requester_id == user.id or (is_reviewer(user) and req.state != "draft")
 
 
 def visible_reviews(req: EgressRequest, user: User, policy) -> list[EgressReview]:

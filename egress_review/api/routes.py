@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, File, Form, Path, Request, UploadFile
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from pydantic import BaseModel, Field
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from enclave.accounts.models import User
@@ -267,6 +267,8 @@ def list_requests(request: Request, state: str | None = None, user: User = Depen
     q = select(EgressRequest).order_by(EgressRequest.id)
     if not wf.is_reviewer(user):
         q = q.where(EgressRequest.requester_id == user.id)
+    else:  # reviewers see every submitted request, and drafts only of their own
+        q = q.where(or_(EgressRequest.state != "draft", EgressRequest.requester_id == user.id))
     if state:
         q = q.where(EgressRequest.state == state)
     rows = db.execute(q).scalars().all()

@@ -22,12 +22,12 @@ __all__ = ["check_request", "CheckResult", "FileResult", "Finding", "ReleaseHist
 
 def _file_modules():
     from egress_review.engine import (declaration, dominance, identifiers, imaging, institutions,
-                                      microdata, provenance_check, single_unit, smuggling,
-                                      symbols, threshold)
+                                      microdata, notebook_tables, provenance_check, single_unit,
+                                      smuggling, symbols, threshold)
 
     # provenance_check runs first: later checks trust only verified provenance.
     return [provenance_check, declaration, symbols, threshold, single_unit, dominance,
-            institutions, microdata, identifiers, smuggling, imaging]
+            institutions, microdata, notebook_tables, identifiers, smuggling, imaging]
 
 
 def _request_modules():

@@ -252,7 +252,10 @@ def test_idempotent_retry_draft_and_withdraw(client, world):
     d = submit(client, world, draft="true")
     assert d.json()["state"] == "draft"
     rid = d.json()["id"]
-    assert review(client, world, "rev1", rid, "approve").status_code == 409  # drafts are not reviewable
+    # A draft is private to its author: reviewers neither list, see nor review it.
+    assert review(client, world, "rev1", rid, "approve").status_code == 404
+    assert client.get(f"/api/requests/{rid}", headers=world.auth("rev1")).status_code == 404
+    assert rid not in [x["id"] for x in client.get("/api/requests", headers=world.auth("rev1")).json()]
     assert client.post(f"/api/requests/{rid}/submit", headers=world.auth("bob")).status_code == 404
     s = client.post(f"/api/requests/{rid}/submit", headers=world.auth("alice"))
     assert s.status_code == 200 and s.json()["state"] == "checked"
