@@ -227,3 +227,19 @@ def test_svg_text_with_id_blocks_and_embedded_original_blocks(tmp_path, run):
            + base64.b64encode(orig).decode() + '"/></svg>')
     r2 = run({"b.svg": emb}, [f("b.svg", "figure")], original_images_dir=originals)
     assert by(r2, check="imaging", severity="block")
+
+
+def test_small_count_in_notebook_output_table_blocks(run):
+    import pandas as pd
+
+    small = pd.DataFrame({"region": ["north", "south"], "n": [3, 1200]})
+    big = pd.DataFrame({"region": ["north", "south"], "n": [300, 1200], "mean": [1.5, 2.0]})
+    def nb(df):
+        return _nb([{"cell_type": "code", "source": "t", "execution_count": 1, "metadata": {},
+                     "outputs": [{"output_type": "execute_result", "execution_count": 1, "metadata": {},
+                                  "data": {"text/html": df.to_html(), "text/plain": df.to_string()}}]}])
+    r = run({"a.ipynb": nb(small), "b.ipynb": nb(big)},
+            [f("a.ipynb", "notebook"), f("b.ipynb", "notebook")])
+    hit = by(r, check="notebook_tables", file="a.ipynb", severity="block")
+    assert len(hit) == 1 and hit[0].location["row"] == 1 and hit[0].location["column"] == "n"
+    assert not by(r, check="notebook_tables", file="b.ipynb")
