@@ -37,8 +37,14 @@ ENTITY_KIND = {
 
 # --- regexes (on normalised text) -------------------------------------------------------------
 
-# No letter before (digits may be glued on: "0912-345-678A123456789"), no digit after.
-ID_REGEX = r"(?<![A-Za-z])[A-Za-z][1289A-Da-d][0-9]{8}(?![0-9])"
+# No letter before (digits may be glued on: "0912-345-678A123456789"), no digit after; single
+# spaces or hyphens inside (A123-456-789, A 123 456 789) are tolerated: the checksum decides.
+ID_REGEX = r"(?<![A-Za-z])[A-Za-z][ \-]?[1289A-Da-d](?:[ \-]?[0-9]){8}(?![0-9])"
+_ID_SEPARATORS = re.compile(r"[ \-]")
+
+
+def compact_id(s: str) -> str:
+    return _ID_SEPARATORS.sub("", s)
 # A lower-case match inside a long lower-case hex run is a fragment of a hash or pseudonym.
 _HEX_RUN = re.compile(r"[0-9a-f]{16,}")
 
@@ -117,7 +123,7 @@ class TaiwanIdRecognizer(_NormalisingPatternRecognizer):
                          global_regex_flags=re.DOTALL | re.MULTILINE)
 
     def validate_result(self, pattern_text: str) -> bool:
-        return taiwan_id.is_valid(pattern_text)
+        return taiwan_id.is_valid(compact_id(pattern_text))
 
     def analyze(self, text, entities, nlp_artifacts=None, regex_flags=None):
         results = []
@@ -125,7 +131,9 @@ class TaiwanIdRecognizer(_NormalisingPatternRecognizer):
         for r in super().analyze(text, entities, nlp_artifacts, regex_flags):
             if text[r.start].islower() and _in_hex_run(text, r.start, r.end):
                 continue
-            if taiwan_id.kind(text[r.start:r.end]) == "resident_old":
+            if text[r.start:r.end] != compact_id(text[r.start:r.end]):
+                r.score = min(r.score, 0.8)  # separated digits: valid, but less certain
+            if taiwan_id.kind(compact_id(text[r.start:r.end])) == "resident_old":
                 around = text[max(0, r.start - CONTEXT_WINDOW):r.start] + " " + text[r.end:r.end + CONTEXT_WINDOW]
                 if _ID_CONTEXT.search(around):
                     r.score = 1.0

@@ -20,7 +20,7 @@ from typing import Iterable, Sequence
 from deidentify.identifiers import romanised_names, taiwan_id
 from deidentify.identifiers.chinese_names import LABELS, find_names, surname_pattern
 from deidentify.identifiers.normalise import to_simplified
-from deidentify.text.recognizers import ENTITY_KIND, analyze
+from deidentify.text.recognizers import ENTITY_KIND, analyze, compact_id
 
 PLACEHOLDER = {"ID": "<ID>", "PHONE": "<PHONE>", "EMAIL": "<EMAIL>", "ADDRESS": "<ADDRESS>",
                "NAME": "<NAME>", "TERM": "<TERM>"}
@@ -28,7 +28,7 @@ PLACEHOLDER = {"ID": "<ID>", "PHONE": "<PHONE>", "EMAIL": "<EMAIL>", "ADDRESS": 
 _SEP = "\x00"
 # Simple regexes, each run on its own: Python's engine scans for a literal or a character set
 # quickly, but not through an alternation with look-behinds.
-_ID_SHAPE = re.compile(r"[A-Za-z][1289A-Da-d][0-9]{8}(?![0-9])")
+_ID_SHAPE = re.compile(r"[A-Za-z][ \-]?[1289A-Da-d](?:[ \-]?[0-9]){8}(?![0-9])")
 _PREFILTERS = [re.compile(p) for p in (
     r"886", r"\(0[0-9]", r"0[2-9][0-9\s\-)]{6,}",          # phone shapes
     r"@",                                                   # e-mail
@@ -172,7 +172,7 @@ def candidate_indices(texts: Sequence[str]) -> tuple[set[int], dict[int, list[Id
     # ID-shaped tokens only count when the checksum holds (drug codes like AC12345100 do not).
     hard.update(bisect_right(starts, m.start()) - 1 for m in _ID_SHAPE.finditer(joined)
                 if not (m.start() and joined[m.start() - 1].isascii() and joined[m.start() - 1].isalpha())
-                and taiwan_id.is_valid(m.group()))
+                and taiwan_id.is_valid(compact_id(m.group())))
     surname = {bisect_right(starts, m.start()) - 1 for m in surname_pattern().finditer(joined)}
     names: dict[int, list[IdentifierHit]] = {}
     for i in surname - hard:

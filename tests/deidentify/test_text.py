@@ -351,3 +351,12 @@ def test_random_names_recall():
                 total += 1
                 found += any(name in h.text for h in find_identifiers(text) if h.kind == "NAME")
         assert found / total >= floor, (frames, found, total)
+
+
+def test_ids_written_with_separators_are_found():
+    for written in ("A123-456-789", "A 123 456 789", "A12345-6789", "A-123456789"):
+        hits = [h for h in find_identifiers(f"證號 {written} 請核對") if h.kind == "ID"]
+        assert [h.text for h in hits] == [written], written
+        assert hits[0].score == pytest.approx(0.8)
+        assert written not in scrub_texts([f"證號 {written}"])[0]
+    assert not [h for h in find_identifiers("證號 A123-456-788") if h.kind == "ID"]
