@@ -194,7 +194,8 @@ def remove_future(db: Session, *, now: dt.datetime, by: str, reason: str, status
                   user_id: int | None = None, case_id: int | None = None,
                   until: dt.datetime | None = None) -> int:
     """Take away bookings that have not ended (violations, revocation, purge)."""
-    q = select(Booking).where(Booking.ends_at > now, Booking.status == "booked")
+    # a session in progress ("attended") is taken away too: the gate then refuses it
+    q = select(Booking).where(Booking.ends_at > now, Booking.status.in_(("booked", "attended")))
     if user_id is not None:
         q = q.where(Booking.user_id == user_id)
     if case_id is not None:
@@ -225,7 +226,7 @@ def close_slots(db: Session, policy, *, now: dt.datetime, actor: str = "system")
 
 def current_booking(db: Session, user: User, now: dt.datetime) -> Booking | None:
     return db.execute(select(Booking).where(Booking.user_id == user.id, Booking.starts_at <= now,
-                                            Booking.ends_at > now, Booking.status == "booked")
+                                            Booking.ends_at > now, Booking.status.in_(("booked", "attended")))
                       ).scalars().first()
 
 
@@ -236,7 +237,7 @@ def mark_login(db: Session, policy, user: User, now: dt.datetime) -> Booking | N
     if b is None:
         return None
     if b.first_login_at is None:
-        b.first_login_at = now
+        b.first_login_at, b.status = now, "attended"
         record_first_use(db, policy, db.get(Case, b.case_id), now, user.username)
         audit(db, user.username, "booking.login", db.get(Case, b.case_id), starts_at=b.starts_at.isoformat())
     return b

@@ -275,20 +275,24 @@ def fees_at_approval(policy, case: Case) -> list[tuple[str, int, int, str]]:
 
 
 def recompute_period(policy, case: Case) -> None:
-    """P3/P4: the period runs from first use or N months after approval, whichever is first;
-    approved extensions are added to its end."""
+    """P3/P4: a research period is counted from the first use or N months after approval,
+    whichever is first; a government period from approval; approved extensions are added.
+
+    ``period_start`` is when the case may first be used: the approval until the first use is
+    known (work may begin at once), then the start of the counted period."""
     if case.approved_at is None:
         return
-    start = add_months(case.approved_at, policy.cases.period_starts_after_approval_months) \
+    counted = add_months(case.approved_at, policy.cases.period_starts_after_approval_months) \
         if case.case_type == "research" else case.approved_at
-    if case.first_use_at is not None and case.first_use_at < start:
-        start = case.first_use_at
+    if case.first_use_at is not None and case.first_use_at < counted:
+        counted = case.first_use_at
     months = case.period_months or (policy.cases.government_period_months
                                     if case.case_type == "government"
                                     else policy.cases.research_period_months)
     ext = sum(e.days for e in _extensions(case) if e.status == "approved")
-    case.period_start = start
-    case.period_end = add_months(start, months) + dt.timedelta(days=ext)
+    case.period_start = counted if (case.first_use_at is not None or counted <= case.approved_at) \
+        else case.approved_at
+    case.period_end = add_months(counted, months) + dt.timedelta(days=ext)
 
 
 def _extensions(case: Case) -> list[Extension]:
@@ -339,7 +343,17 @@ def approve_case(db: Session, policy, actor: User, case: Case, *, now: dt.dateti
 
 
 def refresh_case(db: Session, policy, case: Case, now: dt.datetime, actor: str = "system") -> Case:
-    """P10: an approved case unpaid after the deadline is void."""
+    """Apply what time has decided: P10 an approved case unpaid after the deadline is void;
+    P3 a first log-in recorded on a booking (by the sessions gate) starts the period."""
+    from enclave.bookings.models import Booking
+
+    if case.first_use_at is None and case.status in ("approved", "active", "suspended"):
+        first = db.execute(select(func.min(Booking.first_login_at)).where(
+            Booking.case_id == case.id)).scalar_one()
+        if first is not None:
+            if first.tzinfo is None:
+                first = first.replace(tzinfo=dt.timezone.utc)
+            record_first_use(db, policy, case, first, actor)
     if case.status == "approved" and case.paid_at is None and case.payment_due_at is not None \
             and now > case.payment_due_at:
         case.status = "void"
@@ -414,7 +428,8 @@ def request_extension(db: Session, policy, actor: User, case: Case, *, days: int
         if len(exts) >= cp.imaging_max_extensions:
             raise Refused(f"An imaging case may be extended {cp.imaging_max_extensions} time(s).", "P9")
         months = case.period_months or cp.research_period_months
-        original = (add_months(case.period_start, months) - case.period_start).days
+        base_end = case.period_end - dt.timedelta(days=sum(e.days for e in exts if e.status == "approved"))
+        original = (base_end - add_months(base_end, -months)).days
         if days > original:
             raise Refused(f"An imaging extension may not be longer than the original period "
                           f"({original} days).", "P9")

@@ -100,7 +100,7 @@ def run_purge(db_url: str, policy, *, now: dt.datetime, projects_dir: Path | Non
         projects_dir = get_settings().projects_dir
     projects_dir = Path(projects_dir)
     with session_scope(db_url) as db:
-        ids = [c.id for c in db.execute(select(Case).where(Case.status == "approved")).scalars()]
+        ids = [c.id for c in db.execute(select(Case).where(Case.status.in_(PURGEABLE))).scalars()]
         for cid in ids:
             refresh_case(db, policy, db.get(Case, cid), now, actor)
         due = [c.id for c in due_for_purge(db, now)]

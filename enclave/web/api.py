@@ -222,8 +222,11 @@ def create_case(body: CaseIn, request: Request, db: Session = Depends(get_db),
 
 
 @router.get("/cases/{code}", response_model=CaseOut, tags=["cases"])
-def get_case(code: str, db: Session = Depends(get_db), user: User = Depends(current_user)):
-    return case_out(db, visible_case(db, user, code))
+def get_case(code: str, request: Request, db: Session = Depends(get_db), user: User = Depends(current_user),
+             policy=Depends(get_policy)):
+    c = visible_case(db, user, code)
+    cases.refresh_case(db, policy, c, now_of(request), user.username)
+    return case_out(db, c)
 
 
 class ApproveIn(Strict):

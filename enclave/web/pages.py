@@ -206,6 +206,7 @@ def case_detail(code: str, request: Request, db: Session = Depends(get_db), user
                 policy=Depends(get_policy)):
     c = _case_page_case(db, user, code)
     now = now_of(request)
+    cases.refresh_case(db, policy, c, now, user.username)
     q = lambda model: db.execute(select(model).where(model.case_id == c.id).order_by(model.id)).scalars().all()  # noqa: E731
     users = {u.id: u for u in db.execute(select(User)).scalars()}
     ext_ok = perm.can_manage(user, c) and c.period_end is not None and \

@@ -240,4 +240,26 @@ def test_mark_login_starts_the_period(people, policy):
         assert bk.mark_login(db, policy, alice, T0 + dt.timedelta(minutes=5)) is not None
         assert c.first_use_at == T0 + dt.timedelta(minutes=5)
         assert c.period_end == cases.add_months(c.first_use_at, 12)
-        assert bk.close_slots(db, policy, now=T0 + DAY)["attended"] == 1
+        assert bk.close_slots(db, policy, now=T0 + DAY) == {"attended": 0, "no_show": 0, "ended": 0}
+
+
+def test_first_login_recorded_by_the_sessions_gate_starts_the_period(people, policy):
+    """P3 with the hub's gate (enclave.bookings.gate.mark_attended): the case picks up the
+    first log-in when it is next looked at, and the gate lets the fresh case in."""
+    from enclave.bookings import gate
+
+    with session_scope(people) as db:
+        admin, alice = load(db, "admin", "alice")
+        c = mk_case(db, policy, alice, admin=admin)
+        b = bk.book(db, policy, alice, c, day=MON, slot="morning", now=T0)[0]
+        decision = gate.check(db, "alice", T0 + dt.timedelta(minutes=1))
+        assert decision.allowed, decision.reason
+        gate.mark_attended(db, b, T0 + dt.timedelta(minutes=1))
+        cases.refresh_case(db, policy, c, T0 + dt.timedelta(minutes=2))
+        assert c.first_use_at == T0 + dt.timedelta(minutes=1)
+        assert c.period_end == cases.add_months(T0 + dt.timedelta(minutes=1), 12)
+        # a violation in the middle of the session takes the seat away: the gate refuses
+        from enclave.violations.service import record_violation
+
+        record_violation(db, policy, admin, alice, c, kind="asked_to_leave", reason="phone", now=T0 + dt.timedelta(minutes=3))
+        assert not gate.check(db, "alice", T0 + dt.timedelta(minutes=4)).allowed

@@ -79,12 +79,15 @@ def test_period_from_first_use_or_three_months(people, policy):
     with session_scope(people) as db:
         admin, alice = load(db, "admin", "alice")
         c = mk_case(db, policy, alice, admin=admin)
-        assert c.period_start == cases.add_months(T0, 3)
+        assert c.period_start == T0  # usable from approval; counted from first use or +3 months
         assert c.period_end == cases.add_months(T0, 15)
         cases.record_first_use(db, policy, c, T0 + 10 * DAY, "alice")
         assert c.period_start == T0 + 10 * DAY and c.period_end == cases.add_months(T0 + 10 * DAY, 12)
         cases.record_first_use(db, policy, c, T0 + 20 * DAY, "alice")  # only the first use counts
         assert c.period_start == T0 + 10 * DAY
+        late = mk_case(db, policy, load(db, "bob"), admin=admin)
+        cases.record_first_use(db, policy, late, cases.add_months(T0, 5), "bob")  # after 3 months
+        assert late.period_start == cases.add_months(T0, 3) and late.period_end == cases.add_months(T0, 15)
         img = mk_case(db, policy, alice, admin=admin, imaging=True, approve=False)
         with pytest.raises(BadInput, match="imaging"):
             cases.approve_case(db, policy, admin, img, now=T0, period_months=9)
@@ -149,7 +152,7 @@ def test_imaging_extension_once_and_not_longer(people, policy):
     with session_scope(people) as db:
         admin, alice = load(db, "admin", "alice")
         c = mk_case(db, policy, alice, admin=admin, imaging=True, period_months=3)
-        original = (c.period_end - c.period_start).days
+        original = (c.period_end - cases.add_months(c.period_end, -3)).days  # 3 months in days
         with pytest.raises(Refused, match="original period"):
             cases.request_extension(db, policy, alice, c, days=original + 1, now=T0)
         e = cases.request_extension(db, policy, alice, c, days=original, now=T0)
