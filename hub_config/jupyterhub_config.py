@@ -75,8 +75,8 @@ c.Spawner.cmd = [sys.executable, "-m", "jupyterhub.singleuser"]
 c.Spawner.default_url = "/lab"
 c.Spawner.disable_user_config = True
 c.Spawner.env_keep = ["LANG", "LC_ALL"]
-c.Spawner.start_timeout = 90
-c.Spawner.http_timeout = 30
+c.Spawner.start_timeout = 120
+c.Spawner.http_timeout = 120  # a loaded 2-core host took >30 s for 20 at once
 c.Spawner.oauth_client_allowed_scopes = []
 
 # --- the warden: slot-end cut-off, no-shows, session query log ---
