@@ -21,6 +21,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from egress_review.engine.context import Context
+from scipy.optimize import linprog
+from scipy.sparse import csr_matrix
+
 from egress_review.engine.linear import lp_interval
 from egress_review.engine.tables import Table
 
@@ -156,22 +159,62 @@ def _solve(ctx: Context, root: str, members, dims: list[str], pops) -> None:
     rows, b, hist_rows, targets = [], [], [], []
     for _, hist, _, cells in members:
         for c in cells:
-            vec = vector(c.population, c.coords)
+            idx = np.flatnonzero(vector(c.population, c.coords))
             if c.value is None:
                 if not hist:
-                    targets.append((c, vec))
+                    targets.append((c, idx))
                 continue
-            rows.append(vec)
+            rows.append(idx)
             b.append(c.value)
             hist_rows.append(hist)
     if not rows:
         return
-    A = np.array(rows)
-    bv = np.array(b)
+    bv = np.array(b, dtype=float)
+    A = csr_matrix((np.ones(sum(len(r) for r in rows)),
+                    (np.repeat(np.arange(len(rows)), [len(r) for r in rows]), np.concatenate(rows))),
+                   shape=(len(rows), n))
     # zero cells pin their atoms to zero (non-negativity): drop those atoms
-    zero_atoms = (A[bv == 0] > 0).any(axis=0) if (bv == 0).any() else np.zeros(n, dtype=bool)
+    zero_atoms = np.zeros(n, dtype=bool)
+    for r, v in zip(rows, bv):
+        if v == 0:
+            zero_atoms[r] = True
     keep = ~zero_atoms
+    Ak = A[:, np.flatnonzero(keep)]
+
+    def dense(idx) -> np.ndarray:
+        v = np.zeros(n)
+        v[idx] = 1
+        return v[keep]
+
+    width = pol.suppression_min_width
+    if n > pol.differencing_exact_atoms:
+        # large system: LP only (sparse HiGHS), for the hidden cells; no exhaustive scan
+        ok = linprog(np.zeros(Ak.shape[1]), A_eq=Ak, b_eq=bv, bounds=(0, None), method="highs")
+        if ok.status != 0:
+            _inconsistent(ctx, first, root)
+            return
+        ctx.add(rule=RULE, check=CHECK, severity="review", file=first.path,
+                location={"population": root, "atoms": n},
+                en=f"The linked tables of population {root!r} span {n} finest cells: hidden cells were "
+                   "checked by LP, but derived small cells were not searched exhaustively.",
+                zh=f"母體 {root!r} 的關聯表格涵蓋 {n} 個最細格：已以線性規劃檢查遮蔽格，"
+                   "但未完整搜尋可推得的小格。")
+        for c, idx in targets[:pol.differencing_max_lp]:
+            if zero_atoms[idx].all():
+                lo = hi = 0.0
+            else:
+                lo, hi = lp_interval(Ak, bv, dense(idx))
+            _report_target(ctx, c, lo, hi, width)
+        if len(targets) > pol.differencing_max_lp:
+            ctx.add(rule=RULE, check=CHECK, severity="review", file=first.path,
+                    location={"population": root},
+                    en=f"{len(targets) - pol.differencing_max_lp} more hidden cells were not checked "
+                       "for differencing (system too large).",
+                    zh=f"另有 {len(targets) - pol.differencing_max_lp} 個遮蔽格因系統過大未做差分檢查。")
+        return
+    A = A.toarray()
     Ak = A[:, keep]
+    targets = [(c, _full(idx, n)) for c, idx in targets]
 
     def nullspace(M):
         if M.shape[0] == 0:
@@ -183,11 +226,7 @@ def _solve(ctx: Context, root: str, members, dims: list[str], pops) -> None:
     N = nullspace(Ak)
     x0, *_ = np.linalg.lstsq(Ak, bv, rcond=None)
     if np.abs(Ak @ x0 - bv).max(initial=0) > 1e-6:
-        ctx.add(rule=RULE, check=CHECK, severity="review", file=first.path,
-                location={"population": root},
-                en="The linked tables of this population are inconsistent with each other (their "
-                   "totals do not add up): the reviewer checks whether they count the same persons.",
-                zh="此母體的關聯表格彼此不一致（總數無法相加吻合）：請審查人確認是否計算相同對象。")
+        _inconsistent(ctx, first, root)
         return
     hist_mask = np.array(hist_rows)
     Nh = nullspace(Ak[hist_mask]) if hist_mask.any() else None
@@ -196,7 +235,6 @@ def _solve(ctx: Context, root: str, members, dims: list[str], pops) -> None:
     def determined(vec, Nmat):
         return Nmat.shape[1] == 0 or np.abs(vec[keep] @ Nmat).max() < tol
 
-    width = pol.suppression_min_width
     for c, vec in targets:
         if zero_atoms[vec > 0].all():
             lo = hi = 0.0
@@ -204,15 +242,7 @@ def _solve(ctx: Context, root: str, members, dims: list[str], pops) -> None:
             lo = hi = float(vec[keep] @ x0)
         else:
             lo, hi = lp_interval(Ak, bv, vec[keep])
-        if hi - lo < width:
-            lo, hi = round(lo, 6), round(hi, 6)
-            how = f"recovered exactly ({lo:g})" if hi == lo else f"narrowed to [{lo:g}, {hi:g}]"
-            ctx.add(rule=RULE, check=CHECK, severity="block", file=c.table.path,
-                    location={**c.table.location(c.row, c.column), "interval": [lo, hi]},
-                    en=f"This suppressed cell is {how} from the other tables of the request and the "
-                       "case's earlier releases.",
-                    zh=f"此遮蔽儲存格可由本申請的其他表格與本案先前釋出的資料"
-                       f"{'精確推得（' + format(lo, 'g') + '）' if hi == lo else f'推得範圍 [{lo:g}, {hi:g}]'}。")
+        _report_target(ctx, c, lo, hi, width)
     # small quantities that become derivable
     published = {A[k].tobytes() for k in range(len(A))} | {v.tobytes() for _, v in targets}
     candidates: dict[bytes, tuple[np.ndarray, Cell]] = {}
@@ -250,6 +280,33 @@ def _solve(ctx: Context, root: str, members, dims: list[str], pops) -> None:
                 location={"derived": desc, "value": round(val, 6)},
                 en=f"Differencing reveals a cell of {val:g} unit(s) (fewer than {m}): {desc}.",
                 zh=f"透過差分可推得一個僅 {val:g} 個單位的儲存格（少於 {m}）：{desc}。")
+
+
+def _full(idx: np.ndarray, n: int) -> np.ndarray:
+    v = np.zeros(n)
+    v[idx] = 1
+    return v
+
+
+def _inconsistent(ctx: Context, first: Table, root: str) -> None:
+    ctx.add(rule=RULE, check=CHECK, severity="review", file=first.path,
+            location={"population": root},
+            en="The linked tables of this population are inconsistent with each other (their "
+               "totals do not add up): the reviewer checks whether they count the same persons.",
+            zh="此母體的關聯表格彼此不一致（總數無法相加吻合）：請審查人確認是否計算相同對象。")
+
+
+def _report_target(ctx: Context, c: "Cell", lo: float, hi: float, width: float) -> None:
+    if hi - lo >= width:
+        return
+    lo, hi = round(lo, 6), round(hi, 6)
+    how = f"recovered exactly ({lo:g})" if hi == lo else f"narrowed to [{lo:g}, {hi:g}]"
+    ctx.add(rule=RULE, check=CHECK, severity="block", file=c.table.path,
+            location={**c.table.location(c.row, c.column), "interval": [lo, hi]},
+            en=f"This suppressed cell is {how} from the other tables of the request and the "
+               "case's earlier releases.",
+            zh=f"此遮蔽儲存格可由本申請的其他表格與本案先前釋出的資料"
+               f"{'精確推得（' + format(lo, 'g') + '）' if hi == lo else f'推得範圍 [{lo:g}, {hi:g}]'}。")
 
 
 def _describe(vec, shape, segs, dims, cats) -> str:

@@ -67,6 +67,11 @@ class EgressPolicy(BaseModel):
     differencing_max_atoms: int = setting(
         20000, rule="E3", ge=100,
         description="Largest linked-table system solved exactly; larger ones go to a reviewer.")
+    differencing_exact_atoms: int = setting(
+        1500, rule="E3", ge=10,
+        description="Up to this many finest cells, differencing is exact (elimination + full scan).")
+    differencing_max_lp: int = setting(
+        300, rule="E3", ge=1, description="Hidden cells checked by LP in a large linked system.")
     literal_max_items: int = setting(
         30, rule="E7", ge=2, description="A literal list/array in code with more items is data.")
     blob_min_length: int = setting(

@@ -256,3 +256,21 @@ def test_three_way_table_blank_recovered_from_its_own_margins(run):
     r = run({"t3.csv": "\n".join(rows) + "\n"}, [table("t3.csv", cols)])
     hit = [f for f in by(r, check="differencing") if "interval" in f.location]
     assert hit and hit[0].location["interval"] == [3.0, 3.0]
+
+
+def test_large_linked_tables_use_sparse_lp(run):
+    rng = np.random.default_rng(4)
+    x = rng.integers(20, 200, size=(60, 40))
+    x[5, 7] = 4
+    head = "dx," + ",".join(f"r{j}" for j in range(40))
+    body = [f"d{i}," + ",".join("" if (i, j) == (5, 7) else str(x[i, j]) for j in range(40))
+            for i in range(60)]
+    wide = "\n".join([head] + body) + "\n"
+    margin = "dx,n\n" + "".join(f"d{i},{x[i].sum()}\n" for i in range(60))
+    entries = [table("w.csv", {"dx": {"role": "group"}}, default_role={"role": "suppressed"},
+                     column_group="region"),
+               table("m.csv", {"dx": {"role": "group"}, "n": {"role": "count"}})]
+    r = run({"w.csv": wide, "m.csv": margin}, entries)
+    hit = [f for f in by(r, check="differencing", severity="block") if "interval" in f.location]
+    assert hit and hit[0].location["interval"] == [4.0, 4.0] and hit[0].location["cell"] == "I7"
+    assert any(f.location.get("atoms") == 2400 for f in by(r, check="differencing", severity="review"))
