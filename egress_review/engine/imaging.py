@@ -53,8 +53,14 @@ def _open_any(data: bytes, name: str):
     return im
 
 
+def _signature(directory: Path) -> tuple:
+    """Names, sizes and mtimes: a changed originals directory is read again."""
+    return tuple((str(p), p.stat().st_size, p.stat().st_mtime_ns)
+                 for p in sorted(directory.rglob("*")) if p.is_file())
+
+
 @lru_cache(maxsize=8)
-def _originals(directory: str) -> tuple[dict[str, str], list[tuple[int, str]], list[tuple[bytes, str]]]:
+def _originals(directory: str, signature: tuple = ()) -> tuple[dict[str, str], list[tuple[int, str]], list[tuple[bytes, str]]]:
     """sha256 -> name, [(dhash, name)], [(a 64-byte probe from the middle, name)]."""
     shas: dict[str, str] = {}
     hashes: list[tuple[int, str]] = []
@@ -77,7 +83,8 @@ def _originals(directory: str) -> tuple[dict[str, str], list[tuple[int, str]], l
 def _match(ctx: Context, data: bytes, name: str) -> tuple[str, str] | None:
     if ctx.original_images_dir is None:
         return None
-    shas, hashes, probes = _originals(str(ctx.original_images_dir.resolve()))
+    d = ctx.original_images_dir.resolve()
+    shas, hashes, probes = _originals(str(d), _signature(d))
     sha = hashlib.sha256(data).hexdigest()
     if sha in shas:
         return "byte-identical to", shas[sha]
