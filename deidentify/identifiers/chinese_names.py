@@ -68,6 +68,16 @@ _NR_NOT_NAMES = {to_simplified(w) for w in (
     "康復", "小姐", "丁香", "吳郭魚", "高明", "文明", "金銀花", "白頭翁", "杜仲", "夏枯草", "黃連", "黃芩",
     "黃耆", "連翹", "孫子", "孫女", "蘇醒", "易怒", "陳述", "黎明", "左心室", "傅立葉", "賀爾蒙", "荷爾蒙",
     "高峰", "江湖", "金剛", "史上", "毛孔", "包皮", "施工", "雷達", "牛頓", "韓國", "歐美", "田園")}
+# Characters common in Taiwanese given names: a given part made of them is kept even when it
+# is also a dictionary word (俊美, 志明, 建國).
+GIVEN_CHARS = (
+    "志明怡君建宏雅婷俊傑淑芬家豪美玲宗翰佳穎冠宇欣承恩詩涵柏宜蓁子晴品妍彥廷思妤宥辰文華國惠"
+    "秀玉麗春金偉嘉慧芳靜瑞信世育哲依芷昱博德仁銘忠勝榮振耀光安正立平清永成新中興政益賢順福"
+    "祥雄龍鴻輝彬斌凱威誠毅軒睿宸瑋琪琳珊瑜萍芸蓉菁蘭梅鳳珍珠貞娟娥英月霞雪燕鈺真如若蕙綺薇"
+    "筠嫻潔庭亭瑄萱璇儀韻語郁馨倩伶純敏蓮菊桂香琴婉姿容璋瑩鈞鑫峰浩翔皓緯達逸泰啟弘仲剛強民"
+    "富貴財義坤和松源智勇群亮揚楷竣勛豐朝元聖維佑祐禎靖昌隆盛慶武"
+)
+_GIVEN_CHARS_S = {to_simplified(c) for c in GIVEN_CHARS}
 # jieba dictionary frequency above which a two-character word is an ordinary word.
 _COMMON_WORD_FREQ = 100
 # Clinical words starting with a surname character that jieba's dictionary lacks.
@@ -217,7 +227,9 @@ def _decide(simp: str, i: int, s_end: int, use_jieba: bool) -> tuple[int, int, f
     # The given part must not be a common ordinary word (病人易|疲倦, 病人戴|口罩); rare
     # dictionary words are often given names (建明, 宏志, 俊雅).
     pair = simp[s_end:end]
-    if given == 2 and tags.get(pair) not in _GIVEN_TOKEN_FLAGS and (tokenizer.FREQ.get(pair) or 0) >= _COMMON_WORD_FREQ:
+    if (given == 2 and tags.get(pair) not in _GIVEN_TOKEN_FLAGS
+            and (tokenizer.FREQ.get(pair) or 0) >= _COMMON_WORD_FREQ
+            and not all(c in _GIVEN_CHARS_S for c in pair)):
         return None
     if context or title_after:
         return i, end, 0.85, "context"
