@@ -115,7 +115,10 @@ class _Cleaner:
 
     def sweep(self, ds: Dataset, identity: list[str], path: str = "") -> None:
         """Remove any remaining text element that still names the patient or holds an identifier."""
-        lowered = [s.lower() for s in identity]
+        # Short ASCII strings (an ID like "123") would match unrelated numbers as substrings:
+        # those must equal the whole value; longer or non-ASCII ones may appear anywhere.
+        anywhere = [s.lower() for s in identity if len(s) >= 6 or not s.isascii()]
+        whole = {s.lower() for s in identity if len(s) < 6 and s.isascii()}
         for elem in list(ds):
             name = f"{path}{elem.keyword or str(elem.tag)}"
             if elem.VR == "SQ":
@@ -126,7 +129,7 @@ class _Cleaner:
                 continue
             text = str(elem.value)
             low = text.lower()
-            leaked = any(s in low for s in lowered)
+            leaked = low.strip() in whole or any(s in low for s in anywhere)
             if not leaked and elem.VR in _FREE_TEXT_VRS:
                 leaked = any(h.kind != "NAME" or h.score >= 0.85 for h in find_identifiers(text))
             if leaked:
@@ -233,6 +236,13 @@ def deidentify_dicom(data: bytes, *, pseudonymise: Callable[[str], str],
     removing any text element still holding the patient's name, ID, birth date or an identifier.
     Pixels: burned-in text blacked out (OCR boxes + saturated-stroke clusters; annotation bands
     when BurnedInAnnotation=YES and nothing was found).
+
+    ``pseudonymise`` must be deterministic and keyed (e.g. HMAC with the release key): it is
+    called with the original PatientID and with ``"dicom-uid:<uid>"`` for each UID, so the same
+    key gives the same replacement UIDs across files (series stay together) and another key
+    gives unlinkable ones.  Raises ValueError for bytes that are not DICOM Part 10 or pixel data
+    in a transfer syntax that cannot be decoded here, OcrUnavailable when tesseract is missing
+    (pass ``options=PixelOptions(use_ocr=False)`` to rely on strokes and bands only).
     """
     if not isinstance(data, (bytes, bytearray, memoryview)):
         raise TypeError(f"deidentify_dicom expects bytes, got {type(data).__name__}")

@@ -244,3 +244,14 @@ def test_strokes_found_in_16_bit_storage_and_monochrome1(original):
     ds.PhotometricInterpretation = "MONOCHROME1"
     deidentify_dataset(ds, pseudonymise=pseudonymise, options=PixelOptions(use_ocr=False))
     assert ds.pixel_array[TEXT_BOX].min() > 95
+
+
+def test_short_patient_id_does_not_wipe_unrelated_numbers():
+    ds = read(make_dicom(random.Random(12), "李^四", "123", "19900101", "20210101", ""))
+    ds.BurnedInAnnotation = "NO"
+    ds.InstanceNumber = 1234
+    ds.SoftwareVersions = "123"
+    deidentify_dataset(ds, pseudonymise=pseudonymise, options=PixelOptions(use_ocr=False))
+    assert ds.InstanceNumber == 1234          # contains "123" but is not the ID
+    assert "SoftwareVersions" not in ds       # equals the ID
+    assert ds.PatientID == pseudonymise("123")
