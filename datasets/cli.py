@@ -23,7 +23,7 @@ def _audit_ready(as_json: bool) -> None:
         with session_scope() as s:
             s.execute(select(AuditRecord.seq).limit(1)).all()
     except Exception as e:  # any DB problem: say so and stop
-        msg = (f"the audit log is not available ({type(e).__name__}); run `enclave db upgrade` "
+        msg = (f"the audit log is not available ({type(e).__name__}: {str(e).splitlines()[0][:200]}); run `enclave db upgrade` "
                f"or pass --no-audit")
         if as_json:
             emit_json({"ok": False, "error": msg})

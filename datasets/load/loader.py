@@ -231,104 +231,111 @@ class _Loader:
             self.maps.add(id_class)
         return t
 
-    def load_file(self, sf: SourceFile) -> FileReport:
-        self.n += 1
-        fam: Family = sf.family
-        acts = self.actions[fam.name]
-        rep = FileReport(sf.name, fam.name, sf.year, sf.encoding,
-                         "fixed-width" if sf.fixed_width else "csv", sf.sha256, sf.size, sf.lines)
-        rej = f"rej_{self.n}"
-        path = S.lit(str(sf.readable))
+    def _source_sql(self, sf: SourceFile, rej: str) -> tuple[str, int]:
+        """SQL of the validated source rows (all columns + ``_why``) and the header line count.
+
+        CSV: integers and decimals are typed by the reader, so a bad number is a reader reject
+        with its line; everything else is text checked by ``_why`` (first failing check).
+        """
+        fam = sf.family
         common = (f"auto_detect=false, store_rejects=true, rejects_table='{rej}', "
                   f"rejects_scan='{rej}_scan', rejects_limit=0")
+        path = S.lit(str(sf.readable))
+        checks = []
         if sf.fixed_width:
             src = (f"read_csv({path}, columns={{'_line': 'VARCHAR'}}, header=false, delim='\\x1f', "
                    f"quote='', escape='', {common})")
             cols = ", ".join(f"NULLIF(trim(substr(_line, {start}, {c.width})), '') AS {S.q(c.name)}"
                              for c, start in fam.offsets())
             inner = f"SELECT length(_line) AS _len, {cols} FROM {src}"
+            checks.append((f"_len <> {fam.line_width}",
+                           f"(line)\tline has the wrong length for the fixed-width layout "
+                           f"(expected {fam.line_width} characters)"))
+            typed: set[str] = set()
             header_lines = 0
         else:
-            types = ", ".join(f"{S.lit(h)}: 'VARCHAR'" for h in sf.header or fam.names)
+            typed = {c.name for c in fam.columns if c.type in ("int", "dec")}
+            kinds = {c.name: c.sql_type if c.name in typed else "VARCHAR" for c in fam.columns}
+            types = ", ".join(f"{S.lit(h)}: {S.lit(kinds.get(h, 'VARCHAR'))}" for h in sf.header or fam.names)
             src = (f"read_csv({path}, header=true, columns={{{types}}}, delim=',', quote='\"', "
                    f"escape='\"', {common})")
             inner = f"SELECT * FROM {src}"
             header_lines = 1
-        checks = []
-        if sf.fixed_width:
-            checks.append((f"_len <> {fam.line_width}",
-                           f"(line)\tline has the wrong length for the fixed-width layout "
-                           f"(expected {fam.line_width} characters)"))
         for c in fam.columns:
             for cond, msg in S.problems(c, S.q(c.name)):
+                if c.name in typed and msg != "required value missing":
+                    continue  # the reader already enforced the type
                 checks.append((cond, f"{c.name}\t{msg}"))
         why = "CASE " + " ".join(f"WHEN {cond} THEN {S.lit(msg)}" for cond, msg in checks) + " END"
+        return f"SELECT *, {why} AS _why FROM ({inner})", header_lines
+
+    def load_file(self, sf: SourceFile) -> FileReport:
+        """Two streaming passes over the file: a narrow analysis pass, then the write pass."""
+        self.n += 1
+        fam: Family = sf.family
+        acts = self.actions[fam.name]
+        rep = FileReport(sf.name, fam.name, sf.year, sf.encoding,
+                         "fixed-width" if sf.fixed_width else "csv", sf.sha256, sf.size, sf.lines)
+        recode = [c for c in fam.columns if acts[c.name] == "recode"]
+        texts = [c for c in fam.columns if acts[c.name] == "scrub" and c.type == "text"
+                 and self.policy.data.free_text_scrub]
+        dicoms = [c for c in fam.columns if acts[c.name] == "scrub" and c.type == "dicom"]
+        narrow = list(dict.fromkeys([c.name for c in recode + texts + dicoms]
+                                    + ([fam.year_from] if fam.year_from else [])))
         self._tick("other")
-        # insertion order is preserved, so rowid + 1 is the record number in the file
-        self.con.execute(f"CREATE OR REPLACE TEMP TABLE raw AS SELECT *, {why} AS _why FROM ({inner})")
+        # pass 1: record numbers, check results and only the columns needing more work
+        base_a, header_lines = self._source_sql(sf, f"rej_{self.n}")
+        sel = ", ".join(S.q(c) for c in narrow)
+        self.con.execute(f"CREATE OR REPLACE TEMP TABLE a AS SELECT row_number() OVER () AS _rn, "
+                         f"_why{', ' + sel if sel else ''} FROM ({base_a})")
         self._tick("read+check")
         # identifiers: check + re-code each distinct value once
-        recode = [c for c in fam.columns if acts[c.name] == "recode"]
         for c in recode:
             t = self._map(c.id_class)
             h = keyring.hmac_sql("v", c.id_class, self.hex)
             self.con.execute(
                 f"INSERT INTO {t} SELECT v, ok, CASE WHEN ok THEN {h} END FROM ("
-                f"SELECT d.v, {S.id_ok(c, 'd.v')} AS ok FROM (SELECT DISTINCT {S.q(c.name)} AS v FROM raw "
+                f"SELECT d.v, {S.id_ok(c, 'd.v')} AS ok FROM (SELECT DISTINCT {S.q(c.name)} AS v FROM a "
                 f"WHERE {S.q(c.name)} IS NOT NULL) d ANTI JOIN {t} m ON d.v = m.v)",
                 {f"{c.id_class}_i": self.params[f"{c.id_class}_i"],
                  f"{c.id_class}_o": self.params[f"{c.id_class}_o"]})
         self._tick("recode")
-        extra_bad = []
-        joins, outs = [], []
-        for i, c in enumerate(fam.columns):
-            a = acts[c.name]
-            col = f"raw.{S.q(c.name)}"
-            if a == "drop":
-                continue
-            if a == "recode":
-                t = f"map_{c.id_class}"
-                joins.append(f"LEFT JOIN {t} m{i} ON {col} = m{i}.v")
-                outs.append(f"m{i}.p AS {S.q(c.name)}")
-                msg = ("not a valid national ID / resident certificate number (checksum)"
-                       if c.type == "twid" else "identifier does not match its format")
-                extra_bad.append((f"{col} IN (SELECT v FROM {t} WHERE NOT ok)", f"{c.name}\t{msg}",
-                                  f"({col} IS NULL OR m{i}.ok)"))
-            elif a == "scrub" and c.type == "text":
-                if not self.policy.data.free_text_scrub:
-                    continue  # without scrubbing, free text is not released at all
-                self._scrub(c.name)
-                joins.append(f"LEFT JOIN scr_{c.name} s{i} ON {col} = s{i}.orig")
-                outs.append(f"s{i}.val AS {S.q(c.name)}")
-            elif a == "scrub" and c.type == "dicom":
-                self._dicom(c.name, sf)
-                joins.append(f"LEFT JOIN dcm d{i} ON raw.rowid + 1 = d{i}._rn")
-                outs.append(f"d{i}.path AS {S.q(c.name)}")
-                extra_bad.append((f"raw.rowid + 1 IN (SELECT _rn FROM dcm WHERE err IS NOT NULL)",
-                                  None, f"d{i}.err IS NULL"))
-            else:
-                outs.append(f"{S.output_expr(c, a, col, self.policy)} AS {S.q(c.name)}")
+        for c in texts:
+            self._scrub(c.name)
+        for c in dicoms:
+            self._dicom(c.name, sf)
         self._tick("scrub+dicom")
-        # quarantine: structural rejects from the CSV reader, then failed checks
+        # quarantine: reader rejects (wrong column count, bad numbers), then failed checks
+        bad = []   # (condition on table a, message)
+        for c in recode:
+            msg = ("not a valid national ID / resident certificate number (checksum)"
+                   if c.type == "twid" else "identifier does not match its format")
+            bad.append((f"{S.q(c.name)} IN (SELECT v FROM map_{c.id_class} WHERE NOT ok)",
+                        S.lit(f"{c.name}\t{msg}")))
+        for c in dicoms:
+            bad.append((f"{S.q(c.name)} IN (SELECT file FROM dcm WHERE err IS NOT NULL)",
+                        f"'{c.name}' || chr(9) || (SELECT any_value(err) FROM dcm "
+                        f"WHERE dcm.file = a.{S.q(c.name)})"))
         rejects = self.con.execute(
-            f"SELECT DISTINCT line, coalesce(column_name, '(row)'), error_type, error_message "
-            f"FROM {rej} ORDER BY line").fetchall()
+            f"SELECT line, coalesce(column_name, '(row)'), error_type, error_message "
+            f"FROM rej_{self.n} ORDER BY line").fetchall()
         reject_lines = sorted({r[0] for r in rejects})
+        kind = {c.name: c.type for c in fam.columns}
         for line, column, etype, emsg in rejects:
+            etype = str(etype)
             if etype in ("MISSING COLUMNS", "TOO MANY COLUMNS"):
                 # the reader names the column it expected next, not the one that is missing
-                column, reason = "(row)", f"{str(etype).lower()}: {str(emsg).split(chr(10))[0]}"
+                column, reason = "(row)", f"{etype.lower()}: {str(emsg).split(chr(10))[0]}"
+            elif etype == "CAST":
+                reason = "not an integer" if kind.get(column) == "int" else "not a number"
             else:
-                reason = str(etype)
+                reason = etype.lower()
             self.q.writerow([sf.name, line, column, reason])
-        bad_terms = ["_why IS NOT NULL"] + [b[0] for b in extra_bad]
-        reason_sql = "coalesce(_why, " + "".join(
-            f"CASE WHEN {b[0]} THEN {S.lit(b[1])} END, " for b in extra_bad if b[1]) + \
-            ("(SELECT 'DICOM_FILE' || chr(9) || err FROM dcm WHERE dcm._rn = raw.rowid + 1), "
-             if any(b[1] is None for b in extra_bad) else "") + "NULL)"
+        reason_sql = ("coalesce(_why, " + "".join(f"CASE WHEN {cond} THEN {msg} END, " for cond, msg in bad)
+                      + "NULL)")
+        where_bad = " OR ".join(["_why IS NOT NULL"] + [cond for cond, _ in bad])
         bad_rows = self.con.execute(
-            f"SELECT rowid + 1 AS _rn, {reason_sql} FROM raw WHERE {' OR '.join(bad_terms)} "
-            f"ORDER BY _rn").fetchall()
+            f"SELECT _rn, {reason_sql} FROM a WHERE {where_bad} ORDER BY _rn").fetchall()
         for rn, reason in bad_rows:
             line = rn + header_lines
             for r in reject_lines:
@@ -338,19 +345,42 @@ class _Loader:
                     break
             column, _, msg = reason.partition("\t")
             self.q.writerow([sf.name, line, column, msg])
-        n_raw = self.con.execute("SELECT count(*) FROM raw").fetchone()[0]
-        rep.read = n_raw + len(reject_lines)
+        n_a = self.con.execute("SELECT count(*) FROM a").fetchone()[0]
+        rep.read = n_a + len(reject_lines)
         rep.quarantined = len(bad_rows) + len(reject_lines)
+        years = []
+        if fam.year_from:
+            years = [r[0] for r in self.con.execute(
+                f"SELECT DISTINCT substr({S.q(fam.year_from)}, 1, 4) FROM a WHERE _why IS NULL").fetchall()]
+        self.con.execute("DROP TABLE a")
         self._tick("quarantine")
-        ok = " AND ".join(["_why IS NULL"] + [b[2] for b in extra_bad])
+        # pass 2: stream the valid rows, de-identified, straight to Parquet
+        base_b, _ = self._source_sql(sf, f"rej_{self.n}_b")
+        joins, outs, ok = [], [], ["raw._why IS NULL"]
+        for i, c in enumerate(fam.columns):
+            a = acts[c.name]
+            col = f"raw.{S.q(c.name)}"
+            if a == "drop":
+                continue
+            if a == "recode":
+                joins.append(f"LEFT JOIN map_{c.id_class} m{i} ON {col} = m{i}.v")
+                outs.append(f"m{i}.p AS {S.q(c.name)}")
+                ok.append(f"({col} IS NULL OR m{i}.ok)")
+            elif c in texts:
+                joins.append(f"LEFT JOIN scr_{c.name} s{i} ON {col} = s{i}.orig")
+                outs.append(f"s{i}.val AS {S.q(c.name)}")
+            elif c in dicoms:
+                joins.append(f"LEFT JOIN dcm d{i} ON {col} = d{i}.file")
+                outs.append(f"d{i}.path AS {S.q(c.name)}")
+                ok.append(f"d{i}.err IS NULL")
+            elif a == "scrub":
+                continue  # free text without scrubbing is not released at all
+            else:
+                outs.append(f"{S.output_expr(c, a, col, self.policy)} AS {S.q(c.name)}")
         select = f"SELECT {', '.join(outs)}"
         out_dir = self.build / "data" / fam.name
         out_dir.mkdir(parents=True, exist_ok=True)
         stem = sf.path.stem
-        years = []
-        if fam.year_from:
-            years = [r[0] for r in self.con.execute(
-                f"SELECT DISTINCT substr({S.q(fam.year_from)}, 1, 4) FROM raw WHERE _why IS NULL").fetchall()]
         if fam.year_from and len(years) == 1:
             ydir = out_dir / f"year={years[0]}"
             ydir.mkdir(exist_ok=True)
@@ -361,14 +391,13 @@ class _Loader:
                       f"FILENAME_PATTERN '{stem}_{{uuid}}')")
         else:
             target = f"{S.lit(str(out_dir / (stem + '.parquet')))} (FORMAT parquet)"
-        query = f"{select} FROM raw {' '.join(joins)} WHERE {ok}"
+        query = f"{select} FROM ({base_b}) raw {' '.join(joins)} WHERE {' AND '.join(ok)}"
         res = self.con.execute(f"COPY ({query}) TO {target}").fetchone()
         rep.loaded = int(res[0]) if res else 0
         self._tick("write")
-        self.con.execute("DROP TABLE raw")
         for t in [r[0] for r in self.con.execute(
                 "SELECT table_name FROM duckdb_tables() WHERE temporary AND "
-                "(table_name LIKE 'scr_%' OR table_name = 'dcm')").fetchall()]:
+                "(table_name LIKE 'scr_%' OR table_name = 'dcm' OR table_name LIKE 'rej_%')").fetchall()]:
             self.con.execute(f"DROP TABLE {t}")
         if not rep.reconciled:
             raise LoadError(f"{sf.name}: reconciliation failed: read {rep.read} != loaded "
@@ -380,7 +409,7 @@ class _Loader:
         from deidentify.text import scrub_texts
 
         texts = [r[0] for r in self.con.execute(
-            f"SELECT DISTINCT {S.q(column)} FROM raw WHERE {S.q(column)} IS NOT NULL AND _why IS NULL"
+            f"SELECT DISTINCT {S.q(column)} FROM a WHERE {S.q(column)} IS NOT NULL AND _why IS NULL"
         ).fetchall()]
         clean = scrub_texts(texts) if texts else []
         tbl = pa.table({"orig": pa.array(texts, pa.string()), "val": pa.array(clean, pa.string())})
@@ -389,20 +418,18 @@ class _Loader:
         self.con.unregister(f"_scr_{column}")
 
     def _dicom(self, column: str, sf: SourceFile) -> None:
+        """De-identify each referenced DICOM file once; table ``dcm(file, path, err)``."""
         from deidentify.dicom import deidentify_dicom
 
-        fam = sf.family
-        acc_i = fam.names.index("ACCESSION_NO") if "ACCESSION_NO" in fam.names else None
-        rows = self.con.execute(
-            f"SELECT rowid + 1, {S.q(column)}, ID{', ACCESSION_NO' if acc_i is not None else ''} "
-            f"FROM raw WHERE _why IS NULL").fetchall()
+        rels = [r[0] for r in self.con.execute(
+            f"SELECT DISTINCT {S.q(column)} FROM a WHERE _why IS NULL AND {S.q(column)} IS NOT NULL "
+            f"ORDER BY 1").fetchall()]
         person_key = keyring.class_key(self.rkey, "person")
         out_dir = self.build / "dicom"
         out_dir.mkdir(exist_ok=True)
-        rns, paths, errs = [], [], []
+        files, paths, errs = [], [], []
         src_root = self.src.resolve()
-        for r in rows:
-            rn, rel = r[0], r[1]
+        for rel in rels:
             p = (self.src / rel).resolve()
             err = path = None
             if not p.is_relative_to(src_root):
@@ -423,10 +450,10 @@ class _Loader:
                     (out_dir / name).write_bytes(clean)
                     path = f"dicom/{name}"
                     self.dicom_files += 1
-            rns.append(rn)
+            files.append(rel)
             paths.append(path)
             errs.append(err)
-        tbl = pa.table({"_rn": pa.array(rns, pa.int64()), "path": pa.array(paths, pa.string()),
+        tbl = pa.table({"file": pa.array(files, pa.string()), "path": pa.array(paths, pa.string()),
                         "err": pa.array(errs, pa.string())})
         self.con.register("_dcm", tbl)
         self.con.execute("CREATE TEMP TABLE dcm AS SELECT * FROM _dcm")
