@@ -48,12 +48,14 @@ def compact_id(s: str) -> str:
 # A lower-case match inside a long lower-case hex run is a fragment of a hash or pseudonym.
 _HEX_RUN = re.compile(r"[0-9a-f]{16,}")
 
-_EXT = r"(?:\s*(?:#|ext\.?\s*|分机|转)\s*[0-9]{1,5})?"
+# Separators are spaces, tabs and hyphens but never a line break: a table column joined with
+# newlines must not glue numbers from two rows into one phone number.
+_EXT = r"(?:[ \t]*(?:#|ext\.?[ \t]*|分机|转)[ \t]*[0-9]{1,5})?"
 PHONE_REGEX = (
     r"(?:"
-    r"(?<![0-9+])(?:\+|00)?886[\s\-]?(?:\(0\)\s?)?\(?[0-9]{1,4}\)?[\s\-]?[0-9]{2,4}(?:[\s\-]?[0-9]{2,4}){1,2}"
-    r"|\(0[0-9]{1,3}\)\s?[0-9]{2,4}(?:[\s\-]?[0-9]{2,4}){1,2}"
-    r"|(?<![0-9])0[0-9]{1,3}[\s\-]?[0-9]{2,4}(?:[\s\-]?[0-9]{2,4}){1,2}"
+    r"(?<![0-9+])(?:\+|00)?886[ \t\-]?(?:\(0\)[ \t]?)?\(?[0-9]{1,4}\)?[ \t\-]?[0-9]{2,4}(?:[ \t\-]?[0-9]{2,4}){1,2}"
+    r"|\(0[0-9]{1,3}\)[ \t]?[0-9]{2,4}(?:[ \t\-]?[0-9]{2,4}){1,2}"
+    r"|(?<![0-9])0[0-9]{1,3}[ \t\-]?[0-9]{2,4}(?:[ \t\-]?[0-9]{2,4}){1,2}"
     r")" + _EXT + r"(?![0-9])"
 )
 _EXT_SPLIT = re.compile(r"#|ext|分机|转", re.IGNORECASE)
@@ -73,7 +75,7 @@ _DISTRICT = _RN + r"{1,3}?[区乡镇市]"
 _VILLAGE = r"(?:" + _HAN + r"{1,3}?[里村])?(?:" + _NUM + r"{1,3}邻)?"
 _ROAD_TAIL = r"(?:路|街|大道)(?:" + _NUM + r"{1,3}段)?"
 ADDRESS_REGEX = (
-    r"(?:[0-9]{3}(?:[0-9]{2,3})?\s?)?(?:(?:台湾|中华民国)省?)?"
+    r"(?:[0-9]{3}(?:[0-9]{2,3})?[ \t]?)?(?:(?:台湾|中华民国)省?)?"
     r"(?:"
     # after a city/county or district, the road name may hold any character (自由一路)
     r"(?:(?:" + "|".join(_CITIES) + r")(?:" + _HAN + r"{1,3}?[区乡镇市])?|" + _DISTRICT + r")"
@@ -84,7 +86,7 @@ ADDRESS_REGEX = (
     r"(?:" + _NUM + r"{1,4}巷)?"
     r"(?:" + _NUM + r"{1,4}弄)?"
     r"(?:" + _NUM + r"{1,5}(?:[\-之]" + _NUM + r"{1,3})?号(?:之" + _NUM + r"{1,3})?)?"
-    r"(?:\s?(?:" + _NUM + r"{1,3}|[Bb][0-9])\s?(?:楼|[Ff])(?:之" + _NUM + r"{1,3})?)?"
+    r"(?:[ \t]?(?:" + _NUM + r"{1,3}|[Bb][0-9])[ \t]?(?:楼|[Ff])(?:之" + _NUM + r"{1,3})?)?"
     r"(?:" + _NUM + r"{1,4}室)?"
 )
 _ADDRESS_HAS_CITY = re.compile("|".join(_CITIES))

@@ -30,7 +30,7 @@ _SEP = "\x00"
 # quickly, but not through an alternation with look-behinds.
 _ID_SHAPE = re.compile(r"[A-Za-z][ \-]?[1289A-Da-d](?:[ \-]?[0-9]){8}(?![0-9])")
 _PREFILTERS = [re.compile(p) for p in (
-    r"886", r"\(0[0-9]", r"0[2-9][0-9\s\-)]{6,}",          # phone shapes
+    r"886", r"\(0[0-9]", r"0[2-9][0-9 \t\-)]{6,}",          # phone shapes
     r"@",                                                   # e-mail
     r"[路街道段巷弄][0-9一二三四五六七八九十百零〇之\-]{1,8}[号巷弄]",  # numbered address
     r"[市县][\u4e00-\u9fff]{1,3}[区乡镇市]",                 # city + district

@@ -360,3 +360,9 @@ def test_ids_written_with_separators_are_found():
         assert hits[0].score == pytest.approx(0.8)
         assert written not in scrub_texts([f"證號 {written}"])[0]
     assert not [h for h in find_identifiers("證號 A123-456-788") if h.kind == "ID"]
+
+
+def test_numbers_on_separate_lines_are_not_glued_into_a_phone():
+    column = "count\n02\n2345\n6789\n0912\n345\n678"
+    assert not [h for h in find_identifiers(column) if h.kind == "PHONE"]
+    assert [h.kind for h in find_identifiers("tel\n0912 345 678\n")] == ["PHONE"]
