@@ -3,7 +3,19 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
+from enclave.db import upgrade
 from tests.egress_workflow.conftest import COUNTS_SMALL, PASSWORD, manifest, submit, table_spec
+
+
+@pytest.fixture
+def db_url(tmp_path):
+    """Pages only render what the workflow stored; the workflow runs on both databases in
+    test_workflow.py, the pages on SQLite."""
+    url = f"sqlite:///{tmp_path / 'state.db'}"
+    upgrade(url)
+    return url
 
 
 def login(client, name, nxt="/"):
