@@ -67,8 +67,12 @@ def prepare(*, rows: int, now=None) -> dict:
     release = build_demo_release(settings, rows=rows)
     console.print(f"[bold]warehouse release[/] {release}")
     demo = seed_demo(settings.db_url, policy, now=now)
-    extract = build_extract(demo["extract_spec"], demo["case_code"], settings)
-    console.print(f"[bold]demo case[/] {demo['case_code']} extract at {extract}")
+    extract = settings.projects_dir / demo["case_code"] / "data"
+    if extract.exists():  # an extract is built once per approved spec; re-running up keeps it
+        console.print(f"[bold]demo case[/] {demo['case_code']} extract already at {extract}")
+    else:
+        extract = build_extract(demo["extract_spec"], demo["case_code"], settings, audit=True)
+        console.print(f"[bold]demo case[/] {demo['case_code']} extract at {extract}")
     return {"release": str(release), "extract": str(extract), **demo}
 
 

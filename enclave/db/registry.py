@@ -6,14 +6,18 @@ Each area keeps its tables in its own ``models.py`` (``enclave/audit/models.py``
 from __future__ import annotations
 
 import importlib
-import pkgutil
+from pathlib import Path
 
 PACKAGES = ("enclave", "egress_review", "datasets", "hub_config", "deidentify")
 
 
+ROOT = Path(__file__).resolve().parents[2]
+
+
 def import_all_models() -> None:
+    # Found on disk rather than by importing every package: importing e.g. deidentify.text
+    # would load Presidio and jieba just to run a migration.
     for name in PACKAGES:
-        pkg = importlib.import_module(name)
-        for info in pkgutil.walk_packages(pkg.__path__, prefix=f"{name}."):
-            if info.name.rsplit(".", 1)[-1] == "models":
-                importlib.import_module(info.name)
+        for path in sorted((ROOT / name).rglob("models.py")):
+            parts = path.relative_to(ROOT).with_suffix("").parts
+            importlib.import_module(".".join(parts))
