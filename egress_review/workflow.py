@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Any, BinaryIO, Callable, Iterable
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from enclave.accounts.models import User
@@ -51,6 +52,7 @@ COMPONENT = "egress"
 REVIEWABLE = ("checked", "in_review")
 WITHDRAWABLE = ("draft", "submitted", "checked", "in_review")
 TERMINAL = ("approved", "released", "rejected", "changes_requested", "withdrawn")
+MAX_PATH = 400  # egress_files.path
 
 
 class WorkflowError(Exception):
@@ -117,10 +119,22 @@ def parse_manifest_json(raw: str | bytes | dict) -> Any:
             raise WorkflowError(f"manifest:{where} not valid JSON ({e})") from None
     else:
         data = raw
+    if "\\u0000" in json.dumps(data):  # JSON escapes NUL; PostgreSQL cannot store it
+        raise WorkflowError("manifest: contains a NUL character (\\u0000)")
     try:
         return parse_manifest(data, "manifest")
     except ManifestError as e:
         raise WorkflowError(str(e)) from None
+
+
+def clean_text(value: str | None, what: str, *, limit: int = 20_000) -> str:
+    """Free text as stored: no NUL characters (PostgreSQL refuses them), bounded length."""
+    value = (value or "").strip()
+    if "\x00" in value:
+        raise WorkflowError(f"{what}: contains a NUL character")
+    if len(value) > limit:
+        raise WorkflowError(f"{what}: longer than {limit} characters")
+    return value
 
 
 def run_engine(manifest, root: Path, *, policy, history=None, case_context: dict | None = None):
@@ -187,6 +201,8 @@ def precheck(db: Session, store: BlobStore, manifest, uploads: list[Upload], *, 
 def _match_uploads(manifest, uploads: list[Upload], policy) -> dict[str, Upload]:
     by_path: dict[str, Upload] = {}
     for u in uploads:
+        if len(u.path) > MAX_PATH:
+            raise WorkflowError(f"file name {u.path[:60]!r}...: longer than {MAX_PATH} characters")
         if u.path in by_path:
             raise WorkflowError(f"file {u.path!r} was uploaded twice")
         by_path[u.path] = u
@@ -266,7 +282,16 @@ def submit_new(db: Session, store: BlobStore, user: User, manifest, manifest_dat
                                     description="provenance sidecar: checking input, never released",
                                     sha256=b.sha256, size=b.size, role="input"))
     db.add(req)
-    db.flush()
+    try:
+        db.flush()
+    except IntegrityError:
+        # The same idempotency key raced in from a retry: the other submission won.
+        db.rollback()
+        old = db.execute(select(EgressRequest).where(EgressRequest.requester_id == user.id,
+                                                     EgressRequest.client_key == client_key)).scalar_one_or_none()
+        if old is None:
+            raise
+        return old, False
     _audit(db, user, "egress.draft", req, now=now, from_state=None, to_state="draft",
            files={f.path: f.sha256 for f in req.files})
     if not draft:
@@ -338,7 +363,8 @@ def withdraw(db: Session, req: EgressRequest, user: User, reason: str, *, now: d
         raise Conflict(f"request {req.id} is {req.state} and can no longer be withdrawn")
     now = now or utcnow()
     req.decided_at = now
-    _move(db, req, "withdrawn", user, reason=reason or "withdrawn by the requester", now=now)
+    _move(db, req, "withdrawn", user, reason=clean_text(reason, "reason") or "withdrawn by the requester",
+          now=now)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -399,7 +425,7 @@ def review(db: Session, store: BlobStore, req: EgressRequest, user: User, decisi
     now = now or utcnow()
     if decision not in DECISIONS:
         raise WorkflowError(f"decision must be one of {DECISIONS}, not {decision!r}")
-    reason = (reason or "").strip()
+    reason = clean_text(reason, "reason")
     if decision != "approve" and not reason:
         raise WorkflowError("a reason is required to request changes or reject (E4)")
     refusal = can_act(db, req, user, policy)
@@ -460,7 +486,7 @@ def _decide(db: Session, req: EgressRequest, done: list[EgressReview], *, now: d
 
 def add_comment(db: Session, req: EgressRequest, user: User, body: str, visibility: str, *,
                 policy, now: dt.datetime | None = None) -> EgressComment:
-    body = (body or "").strip()
+    body = clean_text(body, "comment")
     if not body:
         raise WorkflowError("comment body is empty")
     if visibility not in ("public", "private"):

@@ -81,6 +81,8 @@ def login_form(request: Request, next: str | None = None):
 def login(request: Request, username: str = Form(...), password: str = Form(...),
           next: str = Form("/"), db: Session = Depends(get_db), svc: EgressService = Depends(service)):
     try:
+        if "\x00" in username or "\x00" in password or len(username) > 64:
+            raise LoginRefused("Wrong user name or password.")
         user = authenticate(db, username, password, policy=svc.policy)
     except LoginRefused as e:
         db.commit()  # keep the audit record of the refusal

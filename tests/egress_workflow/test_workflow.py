@@ -398,3 +398,19 @@ def test_provenance_sidecar_is_checked_but_never_released(world, dirs, clock, tm
         r = submit(client, world, man=man, files={**files, "by_sex.csv": edited})
         d = client.get(f"/api/requests/{r.json()['id']}", headers=world.auth("rev1")).json()
         assert d["verdict"] == "block" and any(x["rule"] == "E6" for x in d["check_result"]["findings"])
+
+
+def test_text_the_database_cannot_hold_is_refused_not_crashed(client, world):
+    """NUL characters and over-long paths would make PostgreSQL fail with a 500."""
+    r = submit(client, world, man=manifest(purpose="explained\x00hidden"))
+    assert r.status_code == 400 and "NUL" in r.json()["detail"]
+    long = "d/" * 200 + "t.csv"
+    r = submit(client, world, man=manifest(files=[table_spec(long)]), files={long: COUNTS_OK})
+    assert r.status_code == 400 and "longer than 400" in r.json()["detail"]
+    rid = submit(client, world).json()["id"]
+    r = client.post(f"/api/requests/{rid}/comments", headers=world.auth("rev1"), json={"body": "a\x00b"})
+    assert r.status_code == 400
+    r = review(client, world, "rev1", rid, "reject", "bad\x00")
+    assert r.status_code == 400
+    r = client.post("/login", data={"username": "rev1\x00", "password": "x"})
+    assert r.status_code == 401
