@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 
 import pytest
 
@@ -33,15 +32,9 @@ def demo_policy():
 
 
 @pytest.fixture
-def url(tmp_path, request):
-    """SQLite for the rule tests (fast); the concurrency, purge and audit-verify tests use
-    ``db_url`` (both backends).  ``CONTROL_TESTS_PG=1`` runs the rule tests on PostgreSQL too."""
-    if os.environ.get("CONTROL_TESTS_PG"):
-        u = request.getfixturevalue("postgres_server").create_database()
-    else:
-        u = f"sqlite:///{tmp_path / 'state.db'}"
-    upgrade(u)
-    return u
+def url(db_url):
+    """Every control-plane rule test runs on SQLite and on the real PostgreSQL."""
+    return db_url
 
 
 def mk_user(db, name, *roles, unit="NTU Hospital", employment="permanent", region=None, email=None,
