@@ -113,6 +113,7 @@ def run_stop(n: int) -> dict:
             last = max(dt.datetime.fromisoformat(c.ts) for c in cut)
             revoked = sum(c.detail["tokens_revoked"] for c in cut)
         rejected = sum(u.hub_api("GET", "/user").status_code == 403 for u in people)
+        Path("/tmp/bench_session_stop_hub.log").write_text(h.log_text())
         return {"sessions": n, "spawn_all_s": spawn_all, "spawn_retries": retries, "stop_all_s": all_stopped,
                 "last_revocation_after_end_s": (last - end).total_seconds(),
                 "tokens_revoked": revoked, "tokens_rejected_after": rejected}

@@ -56,43 +56,74 @@ def to_display8(frame: np.ndarray, monochrome1: bool = False) -> np.ndarray:
     return 255 - out if monochrome1 else out
 
 
-def ocr_boxes(gray8: np.ndarray, opts: PixelOptions) -> list[Box]:
-    """Word and line boxes tesseract finds in an 8-bit image (white text on dark allowed)."""
+def _prepare(gray8: np.ndarray, opts: PixelOptions) -> tuple[Image.Image, int]:
+    """Inverted (dark text on light suits tesseract best) and upscaled; returns the scale."""
+    h, w = gray8.shape
+    scale = max(1, opts.ocr_upscale_below // max(h, w)) if max(h, w) < opts.ocr_upscale_below else 1
+    img = Image.fromarray(255 - gray8)
+    if scale > 1:
+        img = img.resize((w * scale, h * scale), Image.Resampling.LANCZOS)
+    return img, scale
+
+
+def _tesseract(images: list[Image.Image], opts: PixelOptions, tsv: bool) -> str:
+    """One tesseract run over all ``images`` (a list file: the model loads once)."""
     exe = shutil.which("tesseract")
     if exe is None:
         raise OcrUnavailable("tesseract is not installed (Debian: tesseract-ocr tesseract-ocr-chi-tra)")
-    h, w = gray8.shape
-    scale = 1
-    if max(h, w) < opts.ocr_upscale_below:
-        scale = max(1, opts.ocr_upscale_below // max(h, w))
-    img = Image.fromarray(255 - gray8)  # dark text on light background suits tesseract best
-    if scale > 1:
-        img = img.resize((w * scale, h * scale), Image.Resampling.LANCZOS)
     with tempfile.TemporaryDirectory(prefix="deid-ocr-") as tmp:
-        path = os.path.join(tmp, "frame.png")
-        img.save(path)
-        env = dict(os.environ, OMP_THREAD_LIMIT="1")
-        proc = subprocess.run([exe, path, "stdout", "-l", opts.ocr_languages, "--psm", "11", "tsv"],
-                              capture_output=True, text=True, timeout=opts.tesseract_timeout, env=env)
+        paths = []
+        for k, img in enumerate(images):
+            paths.append(os.path.join(tmp, f"frame{k:05d}.png"))
+            img.save(paths[-1])
+        listing = os.path.join(tmp, "frames.txt")
+        with open(listing, "w") as fh:
+            fh.write("\n".join(paths) + "\n")
+        args = [exe, paths[0] if len(paths) == 1 else listing, "stdout", "-l", opts.ocr_languages,
+                "--psm", "11"] + (["tsv"] if tsv else [])
+        proc = subprocess.run(args, capture_output=True, text=True,
+                              timeout=opts.tesseract_timeout * len(images),
+                              env=dict(os.environ, OMP_THREAD_LIMIT="1"))
     if proc.returncode != 0:
         raise OcrUnavailable(f"tesseract failed ({proc.returncode}): {proc.stderr.strip()[:300]}")
-    words: list[tuple[tuple[int, int, int, int], Box]] = []
-    for row in csv.DictReader(io.StringIO(proc.stdout), delimiter="\t", quoting=csv.QUOTE_NONE):
+    return proc.stdout
+
+
+def ocr_boxes_many(frames: list[np.ndarray], opts: PixelOptions) -> list[list[Box]]:
+    """Word and line boxes tesseract finds in each 8-bit image, in one tesseract run."""
+    if not frames:
+        return []
+    prepared = [_prepare(g, opts) for g in frames]
+    out = _tesseract([img for img, _ in prepared], opts, tsv=True)
+    words: dict[int, list[tuple[tuple[int, int, int], Box]]] = {}
+    for row in csv.DictReader(io.StringIO(out), delimiter="\t", quoting=csv.QUOTE_NONE):
         text = (row.get("text") or "").strip()
         if row.get("level") != "5" or not text or not any(c.isalnum() for c in text):
             continue
         if float(row["conf"]) < opts.ocr_min_confidence:
             continue
+        page = int(row["page_num"]) - 1
+        scale = prepared[page][1]
         x, y, bw, bh = (int(row[k]) // scale for k in ("left", "top", "width", "height"))
-        key = (int(row["page_num"]), int(row["block_num"]), int(row["par_num"]), int(row["line_num"]))
-        words.append((key, (x, y, x + max(bw, 1), y + max(bh, 1))))
-    boxes = [b for _, b in words]
-    lines: dict[tuple[int, int, int, int], list[Box]] = {}
-    for key, b in words:
-        lines.setdefault(key, []).append(b)
-    for bs in lines.values():
-        boxes.append((min(b[0] for b in bs), min(b[1] for b in bs), max(b[2] for b in bs), max(b[3] for b in bs)))
-    return boxes
+        key = (int(row["block_num"]), int(row["par_num"]), int(row["line_num"]))
+        words.setdefault(page, []).append((key, (x, y, x + max(bw, 1), y + max(bh, 1))))
+    result: list[list[Box]] = []
+    for page in range(len(frames)):
+        found = words.get(page, [])
+        boxes = [b for _, b in found]
+        lines: dict[tuple[int, int, int], list[Box]] = {}
+        for key, b in found:
+            lines.setdefault(key, []).append(b)
+        for bs in lines.values():  # each OCR line blacked out as a whole, gaps included
+            boxes.append((min(b[0] for b in bs), min(b[1] for b in bs),
+                          max(b[2] for b in bs), max(b[3] for b in bs)))
+        result.append(boxes)
+    return result
+
+
+def ocr_boxes(gray8: np.ndarray, opts: PixelOptions) -> list[Box]:
+    """Word and line boxes tesseract finds in one 8-bit image."""
+    return ocr_boxes_many([gray8], opts)[0]
 
 
 def stroke_boxes(frame: np.ndarray, max_value: float, opts: PixelOptions) -> list[Box]:
@@ -143,20 +174,4 @@ def blackout(frame: np.ndarray, boxes: list[Box], fill, margin: float) -> None:
 def read_text(gray8: np.ndarray, opts: PixelOptions | None = None) -> str:
     """All text tesseract reads in an 8-bit image (light-on-dark handled), for checks."""
     opts = opts or PixelOptions()
-    exe = shutil.which("tesseract")
-    if exe is None:
-        raise OcrUnavailable("tesseract is not installed (Debian: tesseract-ocr tesseract-ocr-chi-tra)")
-    h, w = gray8.shape
-    scale = max(1, opts.ocr_upscale_below // max(h, w)) if max(h, w) < opts.ocr_upscale_below else 1
-    img = Image.fromarray(255 - gray8)
-    if scale > 1:
-        img = img.resize((w * scale, h * scale), Image.Resampling.LANCZOS)
-    with tempfile.TemporaryDirectory(prefix="deid-ocr-") as tmp:
-        path = os.path.join(tmp, "frame.png")
-        img.save(path)
-        proc = subprocess.run([exe, path, "stdout", "-l", opts.ocr_languages, "--psm", "11"],
-                              capture_output=True, text=True, timeout=opts.tesseract_timeout,
-                              env=dict(os.environ, OMP_THREAD_LIMIT="1"))
-    if proc.returncode != 0:
-        raise OcrUnavailable(f"tesseract failed ({proc.returncode}): {proc.stderr.strip()[:300]}")
-    return proc.stdout
+    return _tesseract([_prepare(gray8, opts)[0]], opts, tsv=False)

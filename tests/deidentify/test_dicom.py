@@ -12,7 +12,7 @@ import pytest
 from pydicom.dataset import Dataset
 from pydicom.uid import RLELossless
 
-from deidentify.dicom import PixelOptions, deidentify_dataset, deidentify_dicom
+from deidentify.dicom import PixelOptions, deidentify_dataset, deidentify_dicom, deidentify_dicom_many
 from deidentify.dicom.pixels import read_text, to_display8
 from deidentify.dicom.synthetic import make_dicom
 from deidentify.identifiers import taiwan_id
@@ -255,3 +255,18 @@ def test_short_patient_id_does_not_wipe_unrelated_numbers():
     assert ds.InstanceNumber == 1234          # contains "123" but is not the ID
     assert "SoftwareVersions" not in ds       # equals the ID
     assert ds.PatientID == pseudonymise("123")
+
+
+def test_many_matches_one_by_one_and_isolates_bad_files(original):
+    rng = random.Random(31)
+    files = [original] + [make_dicom(rng, "林^美玲", taiwan_id.generate(rng), "19851120", "20230301",
+                                     "LIN MEI-LING") for _ in range(2)]
+    items = files[:1] + [b"garbage"] + files[1:]
+    out = deidentify_dicom_many(items, pseudonymise=pseudonymise, batch=2)
+    assert len(out) == 4 and isinstance(out[1], ValueError)
+    for data, cleaned in zip(files, [out[0], out[2], out[3]]):
+        single = read(deidentify_dicom(data, pseudonymise=pseudonymise))
+        many = read(cleaned)
+        assert many.SOPInstanceUID == single.SOPInstanceUID
+        assert np.array_equal(many.pixel_array, single.pixel_array)
+        assert read(data).PatientID.encode() not in cleaned
