@@ -94,3 +94,35 @@ class EgressPolicy(BaseModel):
         description="Largest egress request accepted (results are aggregates, not data).")
     release_zip_min_password_length: int = setting(
         10, rule="O2", ge=8, description="Shortest password accepted for an encrypted download.")
+    # --- import review (D4) and sharing between cases (P13): egress_review/ingress ---
+    import_max_file_bytes: int = setting(
+        2_000_000_000, rule="D4", ge=1, description="Largest single file an import may bring in.")
+    import_max_unpacked_bytes: int = setting(
+        1_000_000_000, rule="D4", ge=1,
+        description="Total bytes an import's archives may unpack to (zip bombs are refused).")
+    import_max_compression_ratio: float = setting(
+        100.0, rule="D4", gt=1,
+        description="Unpacked/packed size ratio above which an archive member is a zip bomb.")
+    import_max_archive_depth: int = setting(
+        3, rule="D4", ge=1, description="Archives nested deeper than this are refused.")
+    import_max_archive_members: int = setting(
+        10_000, rule="D4", ge=1, description="Archives with more members than this are refused.")
+    import_model_suffixes: list[str] = setting(
+        [".pt", ".pth", ".ckpt", ".onnx", ".safetensors", ".h5", ".hdf5", ".keras", ".npy",
+         ".npz", ".pb", ".tflite", ".pkl", ".pickle", ".joblib", ".bin"],
+        rule="D4", description="Model/weight formats an imaging case may bring in (review + committee).")
+    import_pickle_suffixes: list[str] = setting(
+        [".pkl", ".pickle", ".joblib", ".pt", ".pth", ".ckpt"],
+        rule="D4", description="Model formats that run code when loaded (pickle): flagged for review.")
+    import_dob_column_patterns: list[str] = setting(
+        [r"birth", r"\bdob\b", r"^dob", r"生日", r"出生"],
+        rule="D4", description="Column names (regex) of a date of birth: personal data, blocked.")
+    import_medical_column_patterns: list[str] = setting(
+        [r"icd", r"diag", r"^op_code", r"drug_no", r"order_code", r"診斷", r"病歷", r"處方"],
+        rule="D4", description="Column names (regex) of medical-record content (blocks with a person key).")
+    import_institution_min_values: int = setting(
+        3, rule="D4", ge=1,
+        description="Distinct institution names/codes in one file from which it is an institution list.")
+    import_committee_reviews_required: int = setting(
+        1, rule="D4", ge=1, le=3,
+        description="Committee approvals for imaging models and training sets brought in.")
