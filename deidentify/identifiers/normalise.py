@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 
 import numpy as np
 import opencc
@@ -46,6 +47,14 @@ def _t2s_mapping() -> dict[int, int]:
     table.setdefault(ord("臺"), ord("台"))
     table.update(_FULLWIDTH)
     return table
+
+
+_ID_SEPARATORS = re.compile(r"[ \-]")
+
+
+def compact_id(s: str) -> str:
+    """An ID written with spaces or hyphens (A123-456-789) without them."""
+    return _ID_SEPARATORS.sub("", s)
 
 
 def to_halfwidth(text: str) -> str:

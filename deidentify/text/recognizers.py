@@ -21,7 +21,7 @@ from deidentify.identifiers import phone as tw_phone
 from deidentify.identifiers import taiwan_id
 from deidentify.identifiers import romanised_names
 from deidentify.identifiers.chinese_names import find_names
-from deidentify.identifiers.normalise import to_simplified
+from deidentify.identifiers.normalise import compact_id, to_simplified
 
 LANGUAGE = "zh"
 
@@ -40,11 +40,7 @@ ENTITY_KIND = {
 # No letter before (digits may be glued on: "0912-345-678A123456789"), no digit after; single
 # spaces or hyphens inside (A123-456-789, A 123 456 789) are tolerated: the checksum decides.
 ID_REGEX = r"(?<![A-Za-z])[A-Za-z][ \-]?[1289A-Da-d](?:[ \-]?[0-9]){8}(?![0-9])"
-_ID_SEPARATORS = re.compile(r"[ \-]")
 
-
-def compact_id(s: str) -> str:
-    return _ID_SEPARATORS.sub("", s)
 # A lower-case match inside a long lower-case hex run is a fragment of a hash or pseudonym.
 _HEX_RUN = re.compile(r"[0-9a-f]{16,}")
 

@@ -19,8 +19,7 @@ from typing import Iterable, Sequence
 
 from deidentify.identifiers import romanised_names, taiwan_id
 from deidentify.identifiers.chinese_names import LABELS, find_names, surname_pattern
-from deidentify.identifiers.normalise import to_simplified
-from deidentify.text.recognizers import ENTITY_KIND, analyze, compact_id
+from deidentify.identifiers.normalise import compact_id, to_simplified
 
 PLACEHOLDER = {"ID": "<ID>", "PHONE": "<PHONE>", "EMAIL": "<EMAIL>", "ADDRESS": "<ADDRESS>",
                "NAME": "<NAME>", "TERM": "<TERM>"}
@@ -72,6 +71,10 @@ def _resolve(hits: list[IdentifierHit], text: str) -> list[IdentifierHit]:
 
 
 def _analyse(text: str) -> list[IdentifierHit]:
+    # Presidio (and spaCy under it) is imported on first need: a column without personal
+    # data never pays for it.
+    from deidentify.text.recognizers import ENTITY_KIND, analyze
+
     return [IdentifierHit(ENTITY_KIND[r.entity_type], r.start, r.end, text[r.start:r.end], float(r.score))
             for r in analyze(text)]
 
