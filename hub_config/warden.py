@@ -53,6 +53,7 @@ class Warden:
         self.api_url, self.token = api_url, token
         self.hub = hub_client(api_url, token)
         self.runner = runner  # hub_config.overnight.OvernightRunner (S5), optional
+        self._stopping: dict[str, asyncio.Task] = {}
 
     # ------------------------------------------------------------ slot end
     async def _revoke_tokens(self, q: str) -> int:
@@ -88,6 +89,12 @@ class Warden:
             "warden", "warden", "session.cutoff", subject=name, reason=why,
             detail={"tokens_revoked": revoked}))
         log.info("cut off %s (%s), %d tokens revoked", name, why, revoked)
+
+    async def _cutoff(self, name: str, why: str) -> None:
+        try:
+            await self.stop_and_revoke(name, why)
+        except Exception:
+            log.exception("cutting off %s failed; the next sweep retries", name)
 
     def _audit(self, entry: AuditEntry) -> None:
         with session_scope(self.db_url) as s:
@@ -127,7 +134,12 @@ class Warden:
             why = await asyncio.to_thread(self._must_stop, u["name"], now)
             if why:
                 stopped[u["name"]] = why
-        await asyncio.gather(*(self.stop_and_revoke(n, why) for n, why in stopped.items()))
+        # Each cut-off runs as its own task so a slow stop never delays the next sweep.
+        for n, why in stopped.items():
+            if n not in self._stopping:
+                t = asyncio.create_task(self._cutoff(n, why))
+                self._stopping[n] = t
+                t.add_done_callback(lambda _t, n=n: self._stopping.pop(n, None))
         return list(stopped)
 
     async def run_sweeps(self) -> None:
