@@ -28,6 +28,7 @@ from enclave.violations.cli import violation_app; app.add_typer(violation_app, n
 from enclave.announcements.cli import announce_app; app.add_typer(announce_app, name="announce")  # noqa: E402,E702
 from enclave.purge.cli import purge_app; app.add_typer(purge_app, name="purge")  # noqa: E402,E702
 from hub_config.cli import hub_app; app.add_typer(hub_app, name="hub")  # noqa: E402,E702
+from egress_review.ingress.cli import import_app; app.add_typer(import_app, name="import")  # noqa: E402,E702
 
 if __name__ == "__main__":
     app()

@@ -1,0 +1,516 @@
+"""Automatic import checks (D4): run before any person sees an import request.
+
+An import is a list of files, each declared as one of :data:`KINDS`.  Archives (zip, tar, gzip,
+bz2, xz) are unpacked in memory, recursively, under the policy's caps on depth, member count,
+total unpacked bytes and compression ratio: a zip bomb is refused, never unpacked in full.
+Every leaf file then goes through:
+
+- the D4 kind gate: model weights and training sets only for imaging cases (block otherwise;
+  for an imaging case they always go to review with the committee);
+- executables and unknown binaries (executables block; other binaries not in an allowed model
+  format go to review; pickle-based model formats go to review because loading them runs code);
+- identifiers anywhere (``deidentify.text.find_identifiers``: national IDs and resident numbers
+  validated by checksum, phones, addresses, e-mail, names) - block, names review; binary files
+  are searched for checksum-valid national IDs in their raw bytes;
+- tables: person-ID columns, date-of-birth columns, medical-record columns with a person key,
+  institution key columns and institution names/codes (block: personal microdata, medical
+  records or institution information);
+- text/code: lists of institution names or codes (block from ``import_institution_min_values``);
+- code and notebooks: the egress engine's smuggling scan (embedded literals, patient lists,
+  encoded blobs);
+- DICOM files (imaging training sets): patient-identifying header elements must be empty.
+
+Findings carry rule D4 (the egress engine's E7 smuggling findings are re-labelled D4, their
+messages kept) and English + Traditional Chinese messages.
+"""
+from __future__ import annotations
+
+import bz2
+import gzip
+import io
+import lzma
+import re
+import tarfile
+import tempfile
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from egress_review.engine.content import IMAGE_SUFFIXES, decode, notebook_segments
+from egress_review.engine.result import CheckResult, FileResult, Finding, worst
+from egress_review.engine.smuggling import TEXT_SUFFIXES, _sniff
+from policies.sections.egress import EgressPolicy
+
+RULE = "D4"
+KINDS = ("training_set", "model", "code", "reference")
+KIND_ZH = {"training_set": "訓練資料集", "model": "模型/權重", "code": "程式碼", "reference": "對照表/參考資料"}
+CODE_SUFFIXES = {".py", ".r", ".sql", ".ipynb", ".sh", ".jl", ".m", ".sas", ".do", ".rmd", ".qmd",
+                 ".js", ".ts", ".c", ".cpp", ".h", ".java", ".scala", ".yaml", ".yml", ".toml", ".cfg"}
+TABLE_SUFFIXES = {".csv", ".tsv", ".xlsx", ".xlsm", ".parquet"}
+EXECUTABLES = {"elf", "exe"}
+_EXEC_MAGIC = [(b"\xfe\xed\xfa\xce", "mach-o"), (b"\xfe\xed\xfa\xcf", "mach-o"),
+               (b"\xce\xfa\xed\xfe", "mach-o"), (b"\xcf\xfa\xed\xfe", "mach-o"),
+               (b"\xca\xfe\xba\xbe", "java-class/mach-o"), (b"\x00asm", "wasm")]
+_RAW_ID = re.compile(rb"(?<![A-Za-z0-9])[A-Z][12589A-D]\d{8}(?![0-9])")
+_TOKEN_SPLIT = re.compile(r"[,\t;|\n\"'\[\]{}()=:]+")
+_DICOM_PERSON_TAGS = ("PatientName", "PatientID", "PatientBirthDate", "OtherPatientIDs",
+                      "PatientAddress", "PatientTelephoneNumbers", "InstitutionName",
+                      "InstitutionAddress", "ReferringPhysicianName", "AccessionNumber")
+
+
+class ImportInputError(ValueError):
+    """An import's file list is unusable; the message names the file and what is wrong."""
+
+
+@dataclass
+class ImportItem:
+    """One submitted file: its relative path, declared kind and bytes."""
+    path: str
+    kind: str
+    data: bytes
+    description: str = ""
+
+
+@dataclass
+class _Leaf:
+    path: str            # "outer.zip!inner/file.csv" for archive members
+    top: str             # the submitted file it came from
+    kind: str
+    data: bytes
+
+
+class _Checker:
+    def __init__(self, policy: EgressPolicy, imaging: bool, pseudonyms: frozenset[str]) -> None:
+        self.pol = policy
+        self.imaging = imaging
+        self.pseudonyms = pseudonyms
+        self.findings: list[Finding] = []
+        self.unpacked = 0
+
+    def add(self, top: str, severity: str, location: dict, en: str, zh: str, *, check: str,
+            committee: bool = False, rule: str = RULE) -> None:
+        self.findings.append(Finding(rule=rule, check=check, severity=severity, file=top,
+                                     location=location, message_en=en, message_zh=zh,
+                                     committee=committee))
+
+    # -- archives ----------------------------------------------------------------------
+    def expand(self, leaf: _Leaf, depth: int) -> list[_Leaf]:
+        kind = _sniff(leaf.data)
+        suffix = PurePosixPath(leaf.path.split("!")[-1]).suffix.lower()
+        # Model containers that happen to be zips (PyTorch, Keras) are models, not archives.
+        if kind == "zip" and suffix in set(self.pol.import_model_suffixes) | {".xlsx", ".xlsm", ".docx"}:
+            return [leaf]
+        if kind not in ("zip", "tar", "gzip", "bzip2", "xz", "7z", "rar"):
+            return [leaf]
+        loc = {"member": leaf.path}
+        if kind in ("7z", "rar"):
+            self.add(leaf.top, "block", loc, f"{kind} archives cannot be checked here; submit zip or tar.",
+                     f"無法檢查 {kind} 壓縮檔，請改以 zip 或 tar 提交。", check="archive")
+            return []
+        if depth >= self.pol.import_max_archive_depth:
+            self.add(leaf.top, "block", loc,
+                     f"Archives nested more than {self.pol.import_max_archive_depth} deep are refused.",
+                     f"壓縮檔巢狀層數超過 {self.pol.import_max_archive_depth} 層，不予受理。", check="archive")
+            return []
+        try:
+            members = list(self._members(leaf, kind))
+        except _Bomb as e:
+            self.add(leaf.top, "block", {**loc, **e.where}, f"Archive refused: {e.en}",
+                     f"壓縮檔不予受理：{e.zh}", check="archive")
+            return []
+        except (zipfile.BadZipFile, tarfile.TarError, OSError, EOFError, lzma.LZMAError) as e:
+            self.add(leaf.top, "block", loc, f"The archive cannot be read ({type(e).__name__}: {e}).",
+                     f"無法讀取此壓縮檔（{type(e).__name__}：{e}）。", check="archive")
+            return []
+        out: list[_Leaf] = []
+        for name, data in members:
+            out += self.expand(_Leaf(f"{leaf.path}!{name}", leaf.top, leaf.kind, data), depth + 1)
+        return out
+
+    def _take(self, stream, packed: int, name: str) -> bytes:
+        """Read one member with the caps applied while reading (headers may lie)."""
+        room = self.pol.import_max_unpacked_bytes - self.unpacked
+        ratio_cap = int(max(packed, 1) * self.pol.import_max_compression_ratio)
+        limit = min(room, ratio_cap, self.pol.import_max_file_bytes)
+        buf = io.BytesIO()
+        while chunk := stream.read(min(1 << 20, limit + 1 - buf.tell())):
+            buf.write(chunk)
+            if buf.tell() > limit:
+                break
+        if buf.tell() > limit:
+            if buf.tell() > ratio_cap:
+                raise _Bomb({"entry": name},
+                            f"member {name!r} unpacks to more than {self.pol.import_max_compression_ratio:g} "
+                            f"times its packed size ({packed} bytes): a zip bomb.",
+                            f"成員 {name!r} 解壓後超過壓縮大小（{packed} 位元組）的 "
+                            f"{self.pol.import_max_compression_ratio:g} 倍：疑似壓縮炸彈。")
+            raise _Bomb({"entry": name},
+                        f"unpacking {name!r} exceeds the cap of {self.pol.import_max_unpacked_bytes} bytes.",
+                        f"解壓 {name!r} 超過 {self.pol.import_max_unpacked_bytes} 位元組上限。")
+        self.unpacked += buf.tell()
+        return buf.getvalue()
+
+    def _members(self, leaf: _Leaf, kind: str):
+        cap = self.pol.import_max_archive_members
+        too_many = _Bomb({}, f"more than {cap} members.", f"成員超過 {cap} 個。")
+        if kind == "zip":
+            with zipfile.ZipFile(io.BytesIO(leaf.data)) as z:
+                infos = [i for i in z.infolist() if not i.is_dir()]
+                if len(infos) > cap:
+                    raise too_many
+                for i in infos:
+                    _safe_member(i.filename)
+                    with z.open(i) as f:
+                        yield i.filename, self._take(f, i.compress_size, i.filename)
+            return
+        if kind == "tar":
+            with tarfile.open(fileobj=io.BytesIO(leaf.data), mode="r:") as t:
+                n = 0
+                for m in t:
+                    n += 1
+                    if n > cap:
+                        raise too_many
+                    if m.isdir():
+                        continue
+                    if not m.isfile():
+                        raise _Bomb({"entry": m.name}, f"member {m.name!r} is a link or device, not a file.",
+                                    f"成員 {m.name!r} 為連結或裝置，不是一般檔案。")
+                    _safe_member(m.name)
+                    yield m.name, self._take(t.extractfile(m), m.size, m.name)
+            return
+        opener = {"gzip": gzip.GzipFile, "bzip2": bz2.BZ2File, "xz": lzma.LZMAFile}[kind]
+        inner = PurePosixPath(leaf.path.split("!")[-1]).stem or "content"
+        with opener(fileobj=io.BytesIO(leaf.data)) as f:
+            yield inner, self._take(f, len(leaf.data), inner)
+
+    # -- one leaf ------------------------------------------------------------------------
+    def check_leaf(self, leaf: _Leaf) -> None:
+        name = leaf.path.split("!")[-1]
+        suffix = PurePosixPath(name).suffix.lower()
+        base = {"member": leaf.path} if "!" in leaf.path else {}
+        magic = _sniff(leaf.data) or next((n for m, n in _EXEC_MAGIC if leaf.data.startswith(m)), None)
+        model_like = suffix in self.pol.import_model_suffixes or magic in ("npy", "hdf5")
+        text = decode(leaf.data) if magic is None or suffix in TEXT_SUFFIXES else None
+        self._gate(leaf, model_like, base)
+        if magic in EXECUTABLES or magic in ("mach-o", "java-class/mach-o", "wasm") \
+                or (text is not None and text.startswith("#!") and suffix not in CODE_SUFFIXES):
+            self.add(leaf.top, "block", {**base, "detected": magic or "script"},
+                     f"{name} is an executable ({magic or 'script with #!'}): programs are brought in as "
+                     "source code, not binaries.",
+                     f"{name} 為可執行檔（{magic or '#! 指令稿'}）：程式須以原始碼帶入，不得帶入二進位檔。",
+                     check="binary")
+            return
+        if text is None:
+            self._binary(leaf, name, suffix, magic, model_like, base)
+            return
+        if suffix in TABLE_SUFFIXES - {".xlsx", ".xlsm", ".parquet"} or (leaf.kind in ("reference", "training_set")
+                                                                      and suffix in (".txt", ".json") and _looks_tabular(text)):
+            self._table(leaf, name, suffix, base)
+        else:
+            self._text(leaf, text, base)
+        self._institution_values(leaf, text, base)
+        if suffix in CODE_SUFFIXES or leaf.kind == "code":
+            self._smuggling(leaf, name, suffix, text, base)
+
+    def _gate(self, leaf: _Leaf, model_like: bool, base: dict) -> None:
+        imaging_only = leaf.kind in ("model", "training_set") or model_like
+        if not imaging_only:
+            return
+        what = "model weights" if (leaf.kind == "model" or model_like) else "a training set"
+        what_zh = "模型權重" if (leaf.kind == "model" or model_like) else "訓練資料集"
+        if not self.imaging:
+            self.add(leaf.top, "block", base,
+                     f"Only imaging cases may bring in {what} (D4); this case is not an imaging case.",
+                     f"僅影像專案得帶入{what_zh}（D4）；本案非影像專案。", check="kind")
+            return
+        if "!" not in leaf.path or leaf.kind in ("model", "training_set"):
+            # one committee finding per submitted file is enough
+            if not any(f.file == leaf.top and f.check == "kind" and f.committee for f in self.findings):
+                self.add(leaf.top, "review", {}, committee=True, check="kind",
+                         en=f"An imaging case may bring in {what} only after a security review and "
+                            "committee approval (D4).",
+                         zh=f"影像專案帶入{what_zh}須經安全審查及委員會核准（D4）。")
+
+    def _binary(self, leaf: _Leaf, name: str, suffix: str, magic: str | None, model_like: bool,
+                base: dict) -> None:
+        ids = {m.group().decode() for m in _RAW_ID.finditer(leaf.data)}
+        from deidentify.identifiers.taiwan_id import is_valid
+
+        valid = sorted(i for i in ids if is_valid(i))
+        if valid:
+            self.add(leaf.top, "block", {**base, "count": len(valid)},
+                     f"{name} holds {len(valid)} valid national ID/resident number(s) in its bytes "
+                     f"(e.g. {valid[0][:3]}…): personal data may not be brought in.",
+                     f"{name} 的內容含 {len(valid)} 個有效身分證/居留證號（如 {valid[0][:3]}…）：不得帶入個人資料。",
+                     check="identifiers")
+        if suffix == ".dcm" or leaf.data[128:132] == b"DICM":
+            self._dicom(leaf, name, base)
+            return
+        if suffix in (".xlsx", ".xlsm", ".parquet"):
+            self._table(leaf, name, suffix, base)
+            return
+        if suffix in IMAGE_SUFFIXES and magic in ("png", "jpeg", "gif", "tiff", "bmp", "riff"):
+            return
+        if model_like:
+            if suffix in self.pol.import_pickle_suffixes:
+                self.add(leaf.top, "review", {**base, "format": suffix},
+                         f"{name} is a pickle-based format: loading it runs code. Prefer safetensors or "
+                         "ONNX; the reviewer must confirm its origin.",
+                         f"{name} 為 pickle 格式，載入時會執行程式碼；建議改用 safetensors 或 ONNX，並由審查人確認來源。",
+                         check="binary")
+            if suffix == ".safetensors":
+                self._safetensors_header(leaf, name, base)
+            return
+        self.add(leaf.top, "review", {**base, "detected": magic or "unknown binary"},
+                 f"{name} is a binary file ({magic or 'unknown type'}) that is not an allowed model format: "
+                 "the reviewer must identify it.",
+                 f"{name} 為二進位檔（{magic or '未知類型'}），不屬允許的模型格式，須由審查人確認。",
+                 check="binary")
+
+    def _safetensors_header(self, leaf: _Leaf, name: str, base: dict) -> None:
+        import json
+        import struct
+
+        if len(leaf.data) < 8:
+            return
+        (n,) = struct.unpack("<Q", leaf.data[:8])
+        try:
+            header = json.loads(leaf.data[8:8 + n].decode("utf-8"))
+        except (ValueError, UnicodeDecodeError):
+            self.add(leaf.top, "review", base, f"{name}: the safetensors header is unreadable.",
+                     f"{name}：safetensors 標頭無法讀取。", check="binary")
+            return
+        meta = header.get("__metadata__") or {}
+        if meta:
+            self._text(leaf, "\n".join(f"{k}: {v}" for k, v in meta.items()), {**base, "part": "metadata"})
+
+    def _dicom(self, leaf: _Leaf, name: str, base: dict) -> None:
+        import pydicom
+
+        try:
+            ds = pydicom.dcmread(io.BytesIO(leaf.data), stop_before_pixels=True, force=True)
+        except Exception as e:  # pydicom raises many types for broken files
+            self.add(leaf.top, "review", base, f"{name}: DICOM header unreadable ({e}).",
+                     f"{name}：DICOM 標頭無法讀取（{e}）。", check="dicom")
+            return
+        filled = [t for t in _DICOM_PERSON_TAGS if str(ds.get(t, "") or "").strip()]
+        if filled:
+            self.add(leaf.top, "block", {**base, "elements": filled},
+                     f"{name}: DICOM header elements {', '.join(filled)} are filled: de-identify the "
+                     "images (PS3.15 basic profile) before bringing them in.",
+                     f"{name}：DICOM 標頭欄位 {', '.join(filled)} 含資料，請先去識別化後再帶入。",
+                     check="dicom")
+
+    def _text(self, leaf: _Leaf, text: str, base: dict) -> None:
+        from deidentify.text import find_identifiers_batch
+
+        lines = text.split("\n")
+        for ln, hits in enumerate(find_identifiers_batch(lines, extra_terms=self.pseudonyms), start=1):
+            for h in hits:
+                self._identifier(leaf, h, {**base, "line": ln, "offset": h.start, "length": h.end - h.start})
+
+    def _identifier(self, leaf: _Leaf, h, loc: dict) -> None:
+        kind = h.kind
+        shown = h.text if kind == "NAME" else h.text[:3] + "…"
+        zh_kind = {"ID": "身分證/居留證號", "PHONE": "電話號碼", "ADDRESS": "地址", "EMAIL": "電子郵件",
+                   "NAME": "姓名", "TERM": "本案假名"}.get(kind, kind)
+        self.add(leaf.top, "review" if kind == "NAME" else "block", loc,
+                 f"Identifier found ({kind.lower()}: {shown!r}): re-identifiable personal data may not be "
+                 "brought into the enclave.",
+                 f"發現識別資料（{zh_kind}：{shown!r}）：不得將可再識別的個人資料帶入本環境。",
+                 check="identifiers")
+
+    def _table(self, leaf: _Leaf, name: str, suffix: str, base: dict) -> None:
+        from deidentify.identifiers.taiwan_id import is_valid
+        from deidentify.text import find_identifiers_batch
+        from egress_review.engine.tables import TableError, read_table
+        from egress_review.manifest import ColumnRole, ManifestFile
+
+        with tempfile.TemporaryDirectory(prefix="ingress-") as d:
+            fname = "t" + (suffix or ".csv")
+            (Path(d) / fname).write_bytes(leaf.data)
+            spec = ManifestFile(path=fname, kind="table", description="import",
+                                default_role=ColumnRole(role="group"))
+            try:
+                table = read_table(Path(d), spec)
+            except TableError as e:
+                self.add(leaf.top, "review", base, f"{name} cannot be read as a table ({e}); a reviewer "
+                         "must read it.", f"{name} 無法以表格讀取（{e}），須由審查人檢視。", check="table")
+                return
+        pol = self.pol
+        cols = table.columns
+        id_rx = [re.compile(p, re.IGNORECASE) for p in pol.id_column_patterns]
+        dob_rx = [re.compile(p, re.IGNORECASE) for p in pol.import_dob_column_patterns]
+        med_rx = [re.compile(p, re.IGNORECASE) for p in pol.import_medical_column_patterns]
+        inst_rx = [re.compile(p, re.IGNORECASE) for p in pol.institution_column_patterns]
+        person_cols = []
+        n = len(table.df)
+        for col in cols:
+            values = [v.strip() for v in table.text(col).tolist() if v.strip()]
+            idlike = sum(1 for v in values if is_valid(v) or re.fullmatch(r"[0-9a-fA-F]{16,}", v))
+            unique_share = len(set(values)) / len(values) if values else 0.0
+            if any(r.search(col) for r in id_rx) or (values and idlike / len(values) >= 0.5):
+                person_cols.append(col)
+                self.add(leaf.top, "block", {**base, "column": col, "rows": n, "distinct_share": round(unique_share, 3)},
+                         f"Column {col!r} is a person identifier or pseudonym ({n} rows): personal microdata "
+                         "may not be brought in.",
+                         f"欄位 {col!r} 為個人識別碼或假名（{n} 列）：不得帶入個人層級資料。", check="microdata")
+            elif any(r.search(col) for r in dob_rx):
+                self.add(leaf.top, "block", {**base, "column": col},
+                         f"Column {col!r} is a date of birth: personal data may not be brought in.",
+                         f"欄位 {col!r} 為出生日期：不得帶入個人資料。", check="microdata")
+            elif any(r.search(col) for r in inst_rx):
+                self.add(leaf.top, "block", {**base, "column": col},
+                         f"Column {col!r} identifies institutions, physicians or pharmacies: institution "
+                         "information may not be brought in.",
+                         f"欄位 {col!r} 可識別醫事機構、醫師或藥局：不得帶入機構資訊。", check="institutions")
+        if person_cols:
+            med = [c for c in cols if any(r.search(c) for r in med_rx)]
+            if med:
+                self.add(leaf.top, "block", {**base, "columns": med, "person_key": person_cols[0]},
+                         f"Medical-record content ({', '.join(med[:5])}) keyed by a person ({person_cols[0]!r}): "
+                         "medical records may not be brought in.",
+                         f"以個人（{person_cols[0]!r}）為鍵的病歷內容（{', '.join(med[:5])}）：不得帶入病歷資料。",
+                         check="microdata")
+        # Identifiers in cells (and the header), located by row and column.
+        self._scan_cells(leaf, table, cols, base, find_identifiers_batch)
+
+    def _scan_cells(self, leaf, table, cols, base, batch) -> None:
+        header_hits = batch(cols, extra_terms=self.pseudonyms)
+        for col, hits in zip(cols, header_hits):
+            for h in hits:
+                self._identifier(leaf, h, {**base, "row": 0, "column": col})
+        for col in cols:
+            texts = table.text(col).tolist()
+            # short plain numbers cannot be identifiers
+            texts = [None if re.fullmatch(r"[\s\d.,%+-]*", t) and len(re.sub(r"\D", "", t)) < 8 else t
+                     for t in texts]
+            reported = 0
+            for i, hits in enumerate(batch(texts, extra_terms=self.pseudonyms)):
+                for h in hits:
+                    if reported < 20:
+                        self._identifier(leaf, h, {**base, **table.location(i, col)})
+                    reported += 1
+
+    def _institution_values(self, leaf: _Leaf, text: str, base: dict) -> None:
+        val_rx = [re.compile(p) for p in self.pol.institution_value_patterns]
+        levels = {s.casefold() for s in self.pol.institution_level_labels}
+        found: dict[str, int] = {}
+        for ln, line in enumerate(text.split("\n"), start=1):
+            for tok in _TOKEN_SPLIT.split(line):
+                t = tok.strip()
+                if t and t.casefold() not in levels and len(t) <= 60 and any(r.search(t) for r in val_rx):
+                    found.setdefault(t, ln)
+        if len(found) >= self.pol.import_institution_min_values:
+            first = sorted(found.items(), key=lambda kv: kv[1])[:5]
+            self.add(leaf.top, "block", {**base, "line": first[0][1], "count": len(found)},
+                     f"{len(found)} institution names or codes (e.g. {', '.join(k for k, _ in first[:3])}): "
+                     "institution information may not be brought in.",
+                     f"含 {len(found)} 個醫事機構名稱或代碼（如 {', '.join(k for k, _ in first[:3])}）：不得帶入機構資訊。",
+                     check="institutions")
+        elif found:
+            t, ln = next(iter(found.items()))
+            self.add(leaf.top, "review", {**base, "line": ln},
+                     f"An institution name or code ({t!r}) appears: the reviewer checks it is not "
+                     "institution information.",
+                     f"出現醫事機構名稱或代碼（{t!r}）：須由審查人確認非機構資訊。", check="institutions")
+
+    def _smuggling(self, leaf: _Leaf, name: str, suffix: str, text: str, base: dict) -> None:
+        """The egress engine's E7 literal and blob scans, on code and notebook sources."""
+        from egress_review.engine import smuggling
+        from egress_review.engine.content import Segment
+        from egress_review.engine.context import Context
+        from egress_review.engine.history import ReleaseHistory
+        from egress_review.manifest import Manifest, ManifestFile
+
+        spec = ManifestFile(path=PurePosixPath(name).name or "code", kind="code", description="import")
+        manifest = Manifest(version=1, case_code="import", purpose="import review", files=[spec])
+        ctx = Context(manifest=manifest, root=Path("."), policy=self.pol, history=ReleaseHistory(),
+                      pseudonyms=self.pseudonyms)
+        segs: list[Segment]
+        if suffix == ".ipynb":
+            import json
+
+            try:
+                segs = notebook_segments(json.loads(text))[0]
+            except ValueError:
+                segs = [Segment(text, {"part": "raw"}, code=True)]
+        else:
+            segs = [Segment(text, {"part": "text"}, code=True)]
+        for seg in segs:
+            if seg.code:
+                smuggling._literals(ctx, spec, seg.text, seg.location)
+            smuggling._blobs(ctx, spec, seg.text, seg.location)
+            if suffix == ".ipynb" and not seg.code:
+                self._text(leaf, seg.text, {**base, **seg.location})
+        for f in ctx.findings:
+            self.add(leaf.top, f.severity, {**base, **f.location}, f.message_en, f.message_zh,
+                     check="smuggling")
+
+
+class _Bomb(Exception):
+    def __init__(self, where: dict, en: str, zh: str) -> None:
+        super().__init__(en)
+        self.where, self.en, self.zh = where, en, zh
+
+
+def _safe_member(name: str) -> None:
+    p = PurePosixPath(name.replace("\\", "/"))
+    if p.is_absolute() or ".." in p.parts:
+        raise _Bomb({"entry": name}, f"member {name!r} escapes the archive (absolute path or '..').",
+                    f"成員 {name!r} 路徑跳出壓縮檔（絕對路徑或 '..'）。")
+
+
+def _looks_tabular(text: str) -> bool:
+    lines = [ln for ln in text.split("\n")[:20] if ln.strip()]
+    return len(lines) >= 3 and all(ln.count(",") == lines[0].count(",") > 0 for ln in lines)
+
+
+def check_import(items: list[ImportItem], *, imaging: bool, policy: EgressPolicy | None = None,
+                 case_code: str = "", pseudonyms=()) -> CheckResult:
+    """Check every file of an import; returns the egress engine's :class:`CheckResult` shape
+    (verdict pass/review/block, per-file results, findings with rule D4)."""
+    if policy is None:
+        from policies import current_policy
+
+        policy = current_policy().egress
+    seen: set[str] = set()
+    for it in items:
+        if it.kind not in KINDS:
+            raise ImportInputError(f"file {it.path!r}: kind {it.kind!r} is not one of {', '.join(KINDS)}")
+        if it.path in seen:
+            raise ImportInputError(f"file {it.path!r} is listed twice")
+        seen.add(it.path)
+    c = _Checker(policy, imaging, frozenset(p for p in pseudonyms if p))
+    for it in items:
+        if len(it.data) > policy.import_max_file_bytes:
+            c.add(it.path, "block", {"size": len(it.data)},
+                  f"The file is larger than {policy.import_max_file_bytes} bytes.",
+                  f"檔案超過 {policy.import_max_file_bytes} 位元組。", check="size")
+            continue
+        for leaf in c.expand(_Leaf(it.path, it.path, it.kind, it.data), 0):
+            try:
+                c.check_leaf(leaf)
+            except Exception as e:  # noqa: BLE001 - a check that fails leaves the file to a reviewer
+                c.add(it.path, "review", {"member": leaf.path},
+                      f"A check could not run on {leaf.path} ({type(e).__name__}: {e}); a reviewer must "
+                      "check it by hand.",
+                      f"無法對 {leaf.path} 執行檢查（{type(e).__name__}：{e}），須由審查人人工檢查。",
+                      check="engine")
+    files = [FileResult(path=it.path, kind=it.kind,
+                        verdict=worst(f.severity for f in c.findings if f.file == it.path),
+                        findings=[f for f in c.findings if f.file == it.path]) for it in items]
+    return CheckResult(verdict=worst(f.severity for f in c.findings), files=files,
+                       findings=list(c.findings), case_code=case_code)
+
+
+def guess_kind(path: str, policy: EgressPolicy, imaging: bool) -> str:
+    """A default kind from the file name (the CLI's offline pre-check)."""
+    suffix = PurePosixPath(path).suffix.lower()
+    if suffix in policy.import_model_suffixes:
+        return "model"
+    if suffix in CODE_SUFFIXES:
+        return "code"
+    if imaging and (suffix in IMAGE_SUFFIXES or suffix in (".dcm", ".zip", ".tar", ".gz", ".tgz")):
+        return "training_set"
+    return "reference"
