@@ -175,12 +175,14 @@ class TaiwanAddressRecognizer(_NormalisingPatternRecognizer):
                          patterns=[Pattern("tw_address", ADDRESS_REGEX, 0.7)],
                          global_regex_flags=re.DOTALL | re.MULTILINE)
 
-    def validate_result(self, pattern_text: str) -> bool:
+    def validate_result(self, pattern_text: str) -> bool | None:
+        # None keeps the pattern score: a shape check, not a checksum.
         text = pattern_text.strip()
         if len(text) < 4:
             return False
-        return bool(_ADDRESS_NUMBERED.search(text)) or bool(
+        ok = bool(_ADDRESS_NUMBERED.search(text)) or bool(
             _ADDRESS_HAS_CITY.match(text.lstrip("0123456789 台湾中华民国省")))
+        return None if ok else False
 
 
 class ChineseNameRecognizer(EntityRecognizer):

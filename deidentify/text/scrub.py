@@ -3,11 +3,14 @@
 ``scrub_texts`` works in three steps:
 1. distinct texts only (clinical columns repeat a lot), joined into one string that is
    normalised once (full-width → half-width, Traditional → Simplified, same length);
-2. a prefilter: one combined regex over the joined string for anything that could be an ID,
-   phone, e-mail, address or a name keyword, plus the surname regex; a text with only surname
-   hits is screened by the cheap dictionary check of ``find_names`` (no Presidio);
+2. a prefilter: a few simple regexes over the joined string for anything that could be a
+   phone, e-mail, address or a ``姓名：`` label, ID-shaped tokens that pass the checksum,
+   hyphenated pairs next to a romanised surname, and the surname regex; a text with only
+   surname hits is screened by ``find_names`` directly (dictionary checks, cached jieba
+   windows; no Presidio);
 3. only the texts that survive go through the Presidio engine (checksums, phone structure,
-   address shape, names with jieba), and the hits are replaced by typed placeholders.
+   address shape, names), and the hits are replaced by typed placeholders.
+``find_identifiers_batch`` uses the same path; ``find_identifiers`` runs Presidio directly.
 """
 from __future__ import annotations
 
@@ -39,6 +42,10 @@ _PREFILTERS = [re.compile(p) for p in (
 
 @dataclass(frozen=True)
 class IdentifierHit:
+    """One finding; ``text == source[start:end]``.  Scores: 1.0 checksum-validated IDs and
+    structurally valid phones, also the old resident form with ID words nearby; 0.8 IDs
+    written with separators; 0.6 old resident form without context (drug-code shape);
+    0.9 e-mail; 0.7 address / romanised name; 0.85 name with context, 0.6 name without."""
     kind: str       # ID, PHONE, EMAIL, ADDRESS, NAME, TERM
     start: int
     end: int
@@ -47,15 +54,16 @@ class IdentifierHit:
 
 
 def _resolve(hits: list[IdentifierHit], text: str) -> list[IdentifierHit]:
-    """Merge overlapping hits into one span (their union), typed by the best of them
-    (higher score, then longer): masking must cover every character any recogniser found."""
+    """Merge overlapping hits into one span (their union), typed by the widest of them (then
+    the higher score): masking must cover every character any recogniser found, and a name
+    inside an address (羅斯福路) is part of the address."""
     merged: list[IdentifierHit] = []
     cluster: list[IdentifierHit] = []
     end = -1
 
     def flush() -> None:
         if cluster:
-            best = max(cluster, key=lambda h: (h.score, h.end - h.start))
+            best = max(cluster, key=lambda h: (h.end - h.start, h.score))
             lo, hi = min(h.start for h in cluster), max(h.end for h in cluster)
             merged.append(IdentifierHit(best.kind, lo, hi, text[lo:hi], best.score))
 
