@@ -200,6 +200,8 @@ def _clean_pixels(ds: Dataset, opts: pixels.PixelOptions, report: DicomReport,
         out = stack if len(stack) > 1 or int(ds.get("NumberOfFrames", 1) or 1) > 1 else stack[0]
         ds.PixelData = out.astype(out.dtype.newbyteorder("<")).tobytes()
         ds.file_meta.TransferSyntaxUID = ExplicitVRLittleEndian
+        if spp > 1:
+            ds.PlanarConfiguration = 0  # pixel_array is colour-by-pixel, written back as such
     return changed
 
 

@@ -270,3 +270,29 @@ def test_many_matches_one_by_one_and_isolates_bad_files(original):
         assert many.SOPInstanceUID == single.SOPInstanceUID
         assert np.array_equal(many.pixel_array, single.pixel_array)
         assert read(data).PatientID.encode() not in cleaned
+
+
+@pytest.mark.parametrize("planar", [0, 1])
+def test_rgb_ultrasound_style_frame(original, planar):
+    ds = read(original)
+    grey = (ds.pixel_array >> 4).astype(np.uint8)       # 12-bit → 8-bit, text at 255
+    rgb = np.stack([grey, grey, grey], axis=-1)
+    ds.SamplesPerPixel, ds.PhotometricInterpretation = 3, "RGB"
+    ds.BitsAllocated = ds.BitsStored = 8
+    ds.HighBit = 7
+    ds.PlanarConfiguration = planar
+    ds.PixelData = (rgb.transpose(2, 0, 1) if planar else rgb).tobytes()
+    for kw in ("RescaleIntercept", "RescaleSlope", "WindowCenter", "WindowWidth"):
+        delattr(ds, kw)
+    assert np.array_equal(ds.pixel_array, rgb)
+    deidentify_dataset(ds, pseudonymise=pseudonymise, options=PixelOptions(use_ocr=False))
+    out = read(_roundtrip(ds)).pixel_array
+    assert out.shape == (256, 256, 3)
+    assert out[TEXT_BOX].max() < 200
+    assert np.array_equal(out[96:200, 40:216], rgb[96:200, 40:216])
+
+
+def _roundtrip(ds: Dataset) -> bytes:
+    buf = io.BytesIO()
+    ds.save_as(buf, enforce_file_format=True)
+    return buf.getvalue()
