@@ -108,6 +108,13 @@ def run_stop(n: int) -> dict:
         while admin.hub_api("GET", "/users", params={"state": "active"}).json():
             time.sleep(0.1)
         all_stopped = time.perf_counter() - t_end
+        deadline = time.monotonic() + 60
+        while True:  # the cut-off record is written after the second revocation pass
+            with session_scope(h.db_url) as s:
+                cut = s.query(AuditRecord).filter_by(action="session.cutoff").all()
+            if len(cut) >= n or time.monotonic() > deadline:
+                break
+            time.sleep(0.2)
         with session_scope(h.db_url) as s:
             cut = s.query(AuditRecord).filter_by(action="session.cutoff").all()
             last = max(dt.datetime.fromisoformat(c.ts) for c in cut)
