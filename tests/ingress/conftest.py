@@ -1,0 +1,130 @@
+"""Fixtures for the import review: a small pool of files, people and cases, and the router
+mounted in a tiny app with the enclave's real token authentication."""
+from __future__ import annotations
+
+import datetime as dt
+import io
+import random
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from deidentify.identifiers.taiwan_id import generate
+from policies import load_policy
+from policies.loader import POLICY_ROOT
+
+# name -> (roles, cases they work on)
+PEOPLE = {
+    "alice": (("researcher",), ("C1", "IMG1")),   # requester
+    "bob": (("researcher",), ("C2",)),
+    "rev1": (("reviewer",), ()),
+    "rev2": (("reviewer",), ()),
+    "carol": (("reviewer", "researcher"), ("C1", "IMG1")),  # reviewer who works on the cases
+    "com1": (("committee",), ()),
+}
+
+
+def national_ids(n: int, seed: int = 7) -> list[str]:
+    rng = random.Random(seed)
+    return [generate(rng) for _ in range(n)]
+
+
+def patient_csv(n: int = 8) -> bytes:
+    rows = [f"{pid},{'F' if i % 2 else 'M'},250.00,2019-0{1 + i % 9}-15" for i, pid in enumerate(national_ids(n))]
+    return ("ID,ID_SEX,ICD9CM_CODE,FUNC_DATE\n" + "\n".join(rows) + "\n").encode()
+
+
+def zip_of(files: dict[str, bytes], method=zipfile.ZIP_DEFLATED) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", method) as z:
+        for name, data in files.items():
+            z.writestr(name, data)
+    return buf.getvalue()
+
+
+CLEAN_CODE = b'''"""Pre-processing for chest X-ray classification."""
+import numpy as np
+
+
+def normalise(img: np.ndarray) -> np.ndarray:
+    lo, hi = np.percentile(img, [1, 99])
+    return np.clip((img - lo) / (hi - lo + 1e-9), 0, 1)
+'''
+
+
+@pytest.fixture(scope="session")
+def policy():
+    return load_policy(POLICY_ROOT / "nhi_centre")
+
+
+@dataclass
+class World:
+    db_url: str
+    policy: object
+    root: Path
+    tokens: dict[str, str] = field(default_factory=dict)
+    ids: dict[str, int] = field(default_factory=dict)
+
+    def auth(self, name: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.tokens[name]}"}
+
+    @property
+    def projects(self) -> Path:
+        return self.root / "projects"
+
+
+def make_world(db_url: str, policy, root: Path) -> World:
+    from enclave.accounts.models import User, UserRole
+    from enclave.cases.models import Case, CaseMember
+    from enclave.db import session_scope, utcnow
+    from enclave.web.auth import issue_token
+
+    w = World(db_url, policy, root)
+    t0 = utcnow() - dt.timedelta(days=30)
+    with session_scope(db_url) as db:
+        cases = {}
+        for i, (code, imaging, status) in enumerate((("C1", False, "active"), ("IMG1", True, "active"),
+                                                     ("C2", False, "approved"), ("OLD", False, "ended"))):
+            cases[code] = Case(code=code, title=code, imaging=imaging, status=status,
+                               created_at=t0 + dt.timedelta(days=i))
+            db.add(cases[code])
+        db.flush()
+        for name, (roles, member_of) in PEOPLE.items():
+            u = User(username=name, password_changed_at=utcnow())
+            for r in roles:
+                u.roles.append(UserRole(role=r))
+            db.add(u)
+            db.flush()
+            w.ids[name] = u.id
+            for code in member_of:
+                db.add(CaseMember(case_id=cases[code].id, user_id=u.id))
+            w.tokens[name] = issue_token(db, u, kind="api", lifetime=dt.timedelta(hours=1))
+    return w
+
+
+@pytest.fixture
+def world(db_url, policy, tmp_path):
+    return make_world(db_url, policy, tmp_path)
+
+
+@pytest.fixture
+def client(world):
+    from fastapi import FastAPI
+    from fastapi.testclient import TestClient
+
+    from egress_review.ingress.api import router
+    from egress_review.store import BlobStore
+
+    app = FastAPI()
+    app.state.db_url = world.db_url
+    app.state.policy = world.policy
+    app.state.ingress_store = BlobStore(world.root / "ingress-store")
+    app.state.egress = SimpleNamespace(store=BlobStore(world.root / "egress-store"))
+    app.state.ingress_projects_dir = world.projects
+    app.include_router(router)
+    with TestClient(app) as c:
+        c.app_state = app.state
+        yield c
