@@ -296,3 +296,20 @@ def _roundtrip(ds: Dataset) -> bytes:
     buf = io.BytesIO()
     ds.save_as(buf, enforce_file_format=True)
     return buf.getvalue()
+
+
+def test_ocr_alone_masks_grey_text(original):
+    # Text drawn in mid-grey over air: no saturated strokes, no BurnedInAnnotation flag, so
+    # only OCR can find it.
+    ds = read(original)
+    arr = ds.pixel_array.copy()
+    text_pixels = arr == 4095
+    arr[text_pixels] = 2600
+    ds.PixelData = arr.tobytes()
+    ds.BurnedInAnnotation = "NO"
+    assert PID in read_text(to_display8(arr)).replace(" ", "")
+    report = deidentify_dataset(ds, pseudonymise=pseudonymise, options=PixelOptions(use_strokes=False))
+    assert report.ocr_boxes > 0 and not report.band_fallback
+    after = ds.pixel_array
+    assert (after[text_pixels] == 2600).mean() < 0.05  # the glyphs are gone
+    assert PID not in read_text(to_display8(after)).replace(" ", "")
