@@ -3,7 +3,7 @@
 ::
 
     from egress_review.client import EgressClient
-    c = EgressClient()                       # EGRESS_REVIEW_URL + JUPYTERHUB_API_TOKEN
+    c = EgressClient()                       # EGRESS_REVIEW_URL (http:// or http+unix://) + JUPYTERHUB_API_TOKEN
     result = c.precheck("out/manifest.yaml")  # same engine as the reviewers'; nothing stored
     req = c.submit("out/manifest.yaml")       # {'id': 12, 'state': 'checked', 'verdict': 'review'}
     c.status(req["id"])
@@ -25,6 +25,18 @@ from typing import Any
 import httpx
 
 DEFAULT_TIMEOUT_S = 120.0
+
+
+def http_client(url: str, **kw) -> httpx.Client:
+    """An httpx client for ``http(s)://…`` or ``http+unix://<percent-encoded socket>/<path>`` (a
+    session has no TCP; the egress service and the hub API listen on unix sockets there)."""
+    from urllib.parse import unquote
+
+    if url.startswith("http+unix://"):
+        sock, _, path = url[len("http+unix://"):].partition("/")
+        return httpx.Client(transport=httpx.HTTPTransport(uds=unquote(sock)),
+                            base_url=f"http://localhost/{path}", **kw)
+    return httpx.Client(base_url=url, **kw)
 
 
 class EgressClientError(Exception):
@@ -54,7 +66,7 @@ def _manifest_dict(manifest: Any) -> tuple[dict, Path | None]:
 class EgressClient:
     def __init__(self, url: str | None = None, token: str | None = None, *, scheme: str | None = None,
                  timeout: float = DEFAULT_TIMEOUT_S, transport: httpx.BaseTransport | None = None) -> None:
-        self.url = (url or os.environ.get("EGRESS_REVIEW_URL") or "").rstrip("/")
+        self.url = (url or os.environ.get("EGRESS_REVIEW_URL") or os.environ.get("EGRESS_URL") or "").rstrip("/")
         if not self.url:
             raise ValueError("no egress-review URL: pass url= or set EGRESS_REVIEW_URL")
         hub_token = os.environ.get("JUPYTERHUB_API_TOKEN")
@@ -63,8 +75,11 @@ class EgressClient:
             raise ValueError("no token: pass token= or run inside a session (JUPYTERHUB_API_TOKEN)")
         # A JupyterHub token is sent as 'token', an enclave API token as 'Bearer'.
         self.scheme = scheme or ("token" if token is None or token == hub_token else "Bearer")
-        self._http = httpx.Client(base_url=self.url, timeout=timeout, transport=transport,
-                                  headers={"Authorization": f"{self.scheme} {self.token}"})
+        headers = {"Authorization": f"{self.scheme} {self.token}"}
+        if transport is not None:
+            self._http = httpx.Client(base_url=self.url, timeout=timeout, transport=transport, headers=headers)
+        else:
+            self._http = http_client(self.url, timeout=timeout, headers=headers)
 
     def close(self) -> None:
         self._http.close()

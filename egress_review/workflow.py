@@ -207,6 +207,15 @@ def _match_uploads(manifest, uploads: list[Upload], policy) -> dict[str, Upload]
             raise WorkflowError(f"file {u.path!r} was uploaded twice")
         by_path[u.path] = u
     listed = [f.path for f in manifest.files]
+    known = set(listed) | set(manifest.checking_inputs())
+    # A client that sends bare file names (no directories): match each to the one manifest path
+    # with that name; ambiguous or unknown names stay unmatched and are refused below.
+    for name in [n for n in by_path if n not in known and "/" not in n]:
+        cands = [p for p in known if p.rsplit("/", 1)[-1] == name and p not in by_path]
+        if len(cands) == 1:
+            u = by_path.pop(name)
+            u.path = cands[0]
+            by_path[cands[0]] = u
     missing = [p for p in listed if p not in by_path]
     if missing:
         raise WorkflowError(f"files listed in the manifest but not uploaded: {missing}")

@@ -2,7 +2,8 @@
 
 Inside a session the researcher holds ``JUPYTERHUB_API_TOKEN``; the client sends it as
 ``Authorization: token <token>`` and this service asks the hub (``GET <hub_api_url>/user``)
-whose it is, then maps the hub user name to the enclave account of the same name.  Reviewers
+whose it is (``hub_api_url`` may be ``http+unix://…`` when the hub API listens on a unix
+socket), then maps the hub user name to the enclave account of the same name.  Reviewers
 and the release area use the enclave's own sessions (cookie) or API tokens (``Bearer``).
 """
 from __future__ import annotations
@@ -24,9 +25,11 @@ def _hub_user(request: Request, db: Session, token: str) -> User:
     if not url:
         raise HTTPException(401, "JupyterHub tokens are not accepted here: this service was started "
                                  "without a hub API URL (hub_api_url)")
+    from egress_review.client import http_client
+
     try:
-        r = httpx.get(url.rstrip("/") + "/user", headers={"Authorization": f"token {token}"},
-                      timeout=HUB_TIMEOUT_S)
+        with http_client(url.rstrip("/"), timeout=HUB_TIMEOUT_S) as hub:
+            r = hub.get("/user", headers={"Authorization": f"token {token}"})
     except httpx.HTTPError as e:
         raise HTTPException(503, f"cannot reach JupyterHub to check the token ({type(e).__name__})") from None
     if r.status_code in (401, 403):

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import httpx
 
+from egress_review.client import http_client
+
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -19,16 +21,22 @@ def free_port() -> int:
 
 
 class Service:
-    def __init__(self, home: Path, db_url: str, *, env: dict[str, str] | None = None) -> None:
+    def __init__(self, home: Path, db_url: str, *, env: dict[str, str] | None = None,
+                 uds: Path | None = None) -> None:
         self.home = home
         self.db_url = db_url
         self.extra_env = env or {}
+        self.uds = uds  # listen on this unix socket instead of TCP (as for sessions)
         self.port = free_port()
         self.proc: subprocess.Popen | None = None
         self.log = home / f"uvicorn-{self.port}.log"
 
     @property
     def url(self) -> str:
+        if self.uds is not None:
+            from urllib.parse import quote
+
+            return f"http+unix://{quote(str(self.uds), safe='')}"
         return f"http://127.0.0.1:{self.port}"
 
     def start(self, timeout: float = 90.0) -> "Service":
@@ -36,15 +44,17 @@ class Service:
         env.update(ENCLAVE_HOME=str(self.home), ENCLAVE_DB_URL=self.db_url, **self.extra_env)
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "uvicorn", "--factory", "egress_review.api:create_app",
-             "--host", "127.0.0.1", "--port", str(self.port), "--no-access-log"],
+             *(["--uds", str(self.uds)] if self.uds else ["--host", "127.0.0.1", "--port", str(self.port)]),
+             "--no-access-log"],
             env=env, stdout=self.log.open("ab"), stderr=subprocess.STDOUT, start_new_session=True)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"service exited with {self.proc.returncode}: {self.log.read_text()[-3000:]}")
             try:
-                if httpx.get(self.url + "/api/health", timeout=2).status_code == 200:
-                    return self
+                with http_client(self.url, timeout=2) as c:
+                    if c.get("/api/health").status_code == 200:
+                        return self
             except httpx.HTTPError:
                 pass
             time.sleep(0.2)

@@ -84,7 +84,9 @@ def test_session_submits_with_its_hub_token(hub, tmp_path, monkeypatch):
     url = f"sqlite:///{home / 'state.db'}"
     upgrade(url)
     make_world(url, nhi_policy())
-    svc = Service(home, url, env={"EGRESS_HUB_API_URL": api}).start()
+    # As in a session: the egress service is reached over a unix socket (the sandbox has no TCP).
+    svc = Service(home, url, env={"EGRESS_HUB_API_URL": api}, uds=tmp_path / "egress.sock").start()
+    assert svc.url.startswith("http+unix://")
     try:
         out = tmp_path / "out"
         out.mkdir()
@@ -92,6 +94,7 @@ def test_session_submits_with_its_hub_token(hub, tmp_path, monkeypatch):
         # Inside the session: EGRESS_REVIEW_URL and JUPYTERHUB_API_TOKEN are in the environment.
         monkeypatch.setenv("EGRESS_REVIEW_URL", svc.url)
         monkeypatch.setenv("JUPYTERHUB_API_TOKEN", user_token("alice"))
+        monkeypatch.delenv("EGRESS_URL", raising=False)
         with EgressClient() as c:
             assert c.scheme == "token"
             assert c.precheck(manifest(), root=out)["verdict"] == "pass"

@@ -414,3 +414,18 @@ def test_text_the_database_cannot_hold_is_refused_not_crashed(client, world):
     assert r.status_code == 400
     r = client.post("/login", data={"username": "rev1\x00", "password": "x"})
     assert r.status_code == 401
+
+
+def test_bare_file_names_match_their_manifest_path(client, world):
+    """A client that sends only file names (the session helper does) still matches paths with
+    directories, unless the name is ambiguous."""
+    man = manifest(files=[table_spec("tables/counts.csv"),
+                          {"path": "notes/readme.txt", "kind": "text", "description": "how to read"}])
+    r = submit(client, world, man=man, files={"counts.csv": COUNTS_OK, "readme.txt": b"read me\n"})
+    assert r.status_code == 201, r.text
+    d = client.get(f"/api/requests/{r.json()['id']}", headers=world.auth("rev1")).json()
+    assert [f["path"] for f in d["files"]] == ["tables/counts.csv", "notes/readme.txt"]
+    amb = manifest(files=[table_spec("a/counts.csv"), table_spec("b/counts.csv")])
+    r = client.post("/api/requests", headers=world.auth("alice"), data={"manifest": json.dumps(amb)},
+                    files=[("files", ("counts.csv", COUNTS_OK)), ("files", ("counts.csv", COUNTS_OK))])
+    assert r.status_code == 400 and "twice" in r.json()["detail"]
