@@ -42,7 +42,8 @@ def _lp(x, supp, i, j):
     return round(lo), round(hi)
 
 
-def test_against_tauargus_optimal_suppression(tmp_path):
+def test_against_tauargus_optimal_suppression(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # the solver writes its logs (CSPlogfile, cspSCIP.*) into the cwd
     df = _data()
     res = tau.protect(df, tables=[["A", "B"]], response="one", safety_rules="FREQ(6,0)",
                       suppress="OPT(1)", workdir=str(tmp_path))
