@@ -208,7 +208,7 @@ class _Checker:
             self._table(leaf, name, suffix, base)
         else:
             self._text(leaf, text, base)
-        self._institution_values(leaf, text, base)
+            self._institution_values(leaf, text, base)
         if suffix in CODE_SUFFIXES or leaf.kind == "code":
             self._smuggling(leaf, name, suffix, text, base)
 
@@ -223,10 +223,9 @@ class _Checker:
                      f"Only imaging cases may bring in {what} (D4); this case is not an imaging case.",
                      f"僅影像專案得帶入{what_zh}（D4）；本案非影像專案。", check="kind")
             return
-        if "!" not in leaf.path or leaf.kind in ("model", "training_set"):
-            # one committee finding per submitted file is enough
-            if not any(f.file == leaf.top and f.check == "kind" and f.committee for f in self.findings):
-                self.add(leaf.top, "review", {}, committee=True, check="kind",
+        # one committee finding per submitted file is enough
+        if not any(f.file == leaf.top and f.check == "kind" and f.committee for f in self.findings):
+            self.add(leaf.top, "review", {}, committee=True, check="kind",
                          en=f"An imaging case may bring in {what} only after a security review and "
                             "committee approval (D4).",
                          zh=f"影像專案帶入{what_zh}須經安全審查及委員會核准（D4）。")
@@ -372,8 +371,11 @@ class _Checker:
                          "medical records may not be brought in.",
                          f"以個人（{person_cols[0]!r}）為鍵的病歷內容（{', '.join(med[:5])}）：不得帶入病歷資料。",
                          check="microdata")
-        # Identifiers in cells (and the header), located by row and column.
+        # Identifiers in cells (and the header), located by row and column; institution names
+        # or codes anywhere in the cells.
         self._scan_cells(leaf, table, cols, base, find_identifiers_batch)
+        rows = table.df.astype(str).values.tolist()
+        self._institution_values(leaf, "\n".join(["\t".join(cols)] + ["\t".join(r) for r in rows]), base)
 
     def _scan_cells(self, leaf, table, cols, base, batch) -> None:
         header_hits = batch(cols, extra_terms=self.pseudonyms)
@@ -441,8 +443,6 @@ class _Checker:
             if seg.code:
                 smuggling._literals(ctx, spec, seg.text, seg.location)
             smuggling._blobs(ctx, spec, seg.text, seg.location)
-            if suffix == ".ipynb" and not seg.code:
-                self._text(leaf, seg.text, {**base, **seg.location})
         for f in ctx.findings:
             self.add(leaf.top, f.severity, {**base, **f.location}, f.message_en, f.message_zh,
                      check="smuggling")

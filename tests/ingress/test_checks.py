@@ -210,3 +210,30 @@ def test_bad_input_is_named(policy):
         run(policy, ("x.py", "weights", b""))
     with pytest.raises(ImportInputError, match="listed twice"):
         run(policy, ("x.py", "code", b""), ("x.py", "code", b""))
+
+
+def test_weights_hidden_in_a_code_archive_still_need_the_committee(policy):
+    r = run(policy, ("tools.zip", "code", zip_of({"prep.py": CLEAN_CODE, "w/net.onnx": b"\x08\x07onnx"})),
+            imaging=True)
+    assert r.verdict == "review" and r.committee
+
+
+def test_hospital_list_in_a_workbook_blocks(policy, tmp_path):
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["site", "beds"])
+    for name in ("台大醫院", "榮總醫院", "長庚醫院"):
+        ws.append([name, 500])
+    wb.save(tmp_path / "sites.xlsx")
+    r = run(policy, ("sites.xlsx", "reference", (tmp_path / "sites.xlsx").read_bytes()))
+    assert r.verdict == "block" and "institutions" in checks_of(r)
+
+
+def test_notebook_with_patient_output_blocks(policy):
+    ids = national_ids(3)
+    nb = {"cells": [{"cell_type": "code", "source": "df.head()", "outputs": [
+        {"output_type": "stream", "text": "\n".join(ids)}]}], "metadata": {}, "nbformat": 4}
+    r = run(policy, ("explore.ipynb", "code", json.dumps(nb).encode()))
+    assert r.verdict == "block" and "identifiers" in checks_of(r)
