@@ -99,6 +99,8 @@ class _Checker:
         suffix = PurePosixPath(leaf.path.split("!")[-1]).suffix.lower()
         # Model containers that happen to be zips (PyTorch, Keras) are models, not archives.
         if kind == "zip" and suffix in set(self.pol.import_model_suffixes) | {".xlsx", ".xlsm", ".docx"}:
+            if suffix in (".xlsx", ".xlsm", ".docx") and not self._office_sizes_ok(leaf):
+                return []
             return [leaf]
         if kind not in ("zip", "tar", "gzip", "bzip2", "xz", "7z", "rar"):
             return [leaf]
@@ -126,6 +128,28 @@ class _Checker:
         for name, data in members:
             out += self.expand(_Leaf(f"{leaf.path}!{name}", leaf.top, leaf.kind, data), depth + 1)
         return out
+
+    def _office_sizes_ok(self, leaf: _Leaf) -> bool:
+        """An office file is read by openpyxl, not unpacked here: apply the caps to its declared
+        member sizes (zipfile never reads past a member's declared size, so they bind)."""
+        try:
+            with zipfile.ZipFile(io.BytesIO(leaf.data)) as z:
+                infos = z.infolist()
+        except zipfile.BadZipFile:
+            return True  # the table reader reports the broken file
+        total = sum(i.file_size for i in infos)
+        worst_ratio = max((i.file_size / max(i.compress_size, 1) for i in infos), default=0)
+        if len(infos) > self.pol.import_max_archive_members or \
+                self.unpacked + total > self.pol.import_max_unpacked_bytes or \
+                worst_ratio > self.pol.import_max_compression_ratio:
+            self.add(leaf.top, "block", {"member": leaf.path, "unpacked": total, "ratio": round(worst_ratio, 1)},
+                     f"The workbook unpacks to {total} bytes (ratio up to {worst_ratio:.0f}): over the caps, "
+                     "a zip bomb.",
+                     f"此活頁簿解壓後為 {total} 位元組（壓縮比最高 {worst_ratio:.0f}），超過上限，疑似壓縮炸彈。",
+                     check="archive")
+            return False
+        self.unpacked += total
+        return True
 
     def _take(self, stream, packed: int, name: str) -> bytes:
         """Read one member with the caps applied while reading (headers may lie)."""
@@ -397,12 +421,15 @@ class _Checker:
     def _institution_values(self, leaf: _Leaf, text: str, base: dict) -> None:
         val_rx = [re.compile(p) for p in self.pol.institution_value_patterns]
         levels = {s.casefold() for s in self.pol.institution_level_labels}
-        found: dict[str, int] = {}
+        first_line: dict[str, int] = {}
         for ln, line in enumerate(text.split("\n"), start=1):
             for tok in _TOKEN_SPLIT.split(line):
                 t = tok.strip()
-                if t and t.casefold() not in levels and len(t) <= 60 and any(r.search(t) for r in val_rx):
-                    found.setdefault(t, ln)
+                if t and len(t) <= 60 and t not in first_line:
+                    first_line[t] = ln
+        # each distinct token is tested once
+        found = {t: ln for t, ln in first_line.items()
+                 if t.casefold() not in levels and any(r.search(t) for r in val_rx)}
         if len(found) >= self.pol.import_institution_min_values:
             first = sorted(found.items(), key=lambda kv: kv[1])[:5]
             self.add(leaf.top, "block", {**base, "line": first[0][1], "count": len(found)},

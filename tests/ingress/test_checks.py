@@ -237,3 +237,15 @@ def test_notebook_with_patient_output_blocks(policy):
         {"output_type": "stream", "text": "\n".join(ids)}]}], "metadata": {}, "nbformat": 4}
     r = run(policy, ("explore.ipynb", "code", json.dumps(nb).encode()))
     assert r.verdict == "block" and "identifiers" in checks_of(r)
+
+
+def test_gzip_and_workbook_bombs_refused(policy):
+    import gzip
+
+    gz = gzip.compress(b"\0" * 20_000_000)
+    r = run(policy, ("labels.csv.gz", "reference", gz))
+    assert r.verdict == "block" and "zip bomb" in r.findings[0].message_en
+    # an .xlsx is read by the table reader, not unpacked: its declared sizes are capped instead
+    book = zip_of({"[Content_Types].xml": b"<x/>", "xl/worksheets/sheet1.xml": b" " * 20_000_000})
+    r = run(policy, ("big.xlsx", "reference", book))
+    assert r.verdict == "block" and r.findings[0].check == "archive"
