@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import shutil
 import statistics
 import sys
 import tempfile
@@ -68,7 +69,8 @@ def run_spawn(kind: str, users: int) -> list[float]:
 
 
 def run_stop(n: int) -> dict:
-    h = HubHarness(policy_dir=bench_policy())
+    pol = bench_policy()
+    h = HubHarness(policy_dir=pol)
     names = [f"stop{i:02d}" for i in range(n)]
     try:
         setup(h, names)
@@ -126,6 +128,7 @@ def run_stop(n: int) -> dict:
                 "tokens_revoked": revoked, "tokens_rejected_after": rejected}
     finally:
         h.stop()
+        shutil.rmtree(pol, ignore_errors=True)
 
 
 def main() -> int:
