@@ -86,6 +86,7 @@ class _Checker:
         self.pseudonyms = pseudonyms
         self.findings: list[Finding] = []
         self.unpacked = 0
+        self.names: dict[str, set[str]] = {}   # leaf path -> distinct personal names found
 
     def add(self, top: str, severity: str, location: dict, en: str, zh: str, *, check: str,
             committee: bool = False, rule: str = RULE) -> None:
@@ -236,6 +237,17 @@ class _Checker:
         if suffix in CODE_SUFFIXES or leaf.kind == "code":
             self._smuggling(leaf, name, suffix, text, base)
 
+    def name_list(self, leaf: _Leaf) -> None:
+        """Names alone go to review (the recogniser has false positives); many in one file are a
+        list of persons."""
+        names = self.names.get(leaf.path, set())
+        if len(names) >= self.pol.import_name_list_min:
+            shown = ", ".join(sorted(names)[:3])
+            self.add(leaf.top, "block", {"member": leaf.path} if "!" in leaf.path else {},
+                     f"{len(names)} distinct personal names (e.g. {shown}): a list of persons may not be "
+                     "brought in.",
+                     f"含 {len(names)} 個不同的個人姓名（如 {shown}）：不得帶入人員名單。", check="identifiers")
+
     def _gate(self, leaf: _Leaf, model_like: bool, base: dict) -> None:
         imaging_only = leaf.kind in ("model", "training_set") or model_like
         if not imaging_only:
@@ -334,6 +346,8 @@ class _Checker:
 
     def _identifier(self, leaf: _Leaf, h, loc: dict) -> None:
         kind = h.kind
+        if kind == "NAME":
+            self.names.setdefault(leaf.path, set()).add(h.text)
         shown = h.text if kind == "NAME" else h.text[:3] + "…"
         zh_kind = {"ID": "身分證/居留證號", "PHONE": "電話號碼", "ADDRESS": "地址", "EMAIL": "電子郵件",
                    "NAME": "姓名", "TERM": "本案假名"}.get(kind, kind)
@@ -364,6 +378,7 @@ class _Checker:
         cols = table.columns
         id_rx = [re.compile(p, re.IGNORECASE) for p in pol.id_column_patterns]
         dob_rx = [re.compile(p, re.IGNORECASE) for p in pol.import_dob_column_patterns]
+        name_rx = [re.compile(p, re.IGNORECASE) for p in pol.import_name_column_patterns]
         med_rx = [re.compile(p, re.IGNORECASE) for p in pol.import_medical_column_patterns]
         inst_rx = [re.compile(p, re.IGNORECASE) for p in pol.institution_column_patterns]
         person_cols = []
@@ -378,6 +393,10 @@ class _Checker:
                          f"Column {col!r} is a person identifier or pseudonym ({n} rows): personal microdata "
                          "may not be brought in.",
                          f"欄位 {col!r} 為個人識別碼或假名（{n} 列）：不得帶入個人層級資料。", check="microdata")
+            elif any(r.search(col) for r in name_rx):
+                self.add(leaf.top, "block", {**base, "column": col},
+                         f"Column {col!r} holds persons' names: personal data may not be brought in.",
+                         f"欄位 {col!r} 為個人姓名：不得帶入個人資料。", check="microdata")
             elif any(r.search(col) for r in dob_rx):
                 self.add(leaf.top, "block", {**base, "column": col},
                          f"Column {col!r} is a date of birth: personal data may not be brought in.",
@@ -518,6 +537,7 @@ def check_import(items: list[ImportItem], *, imaging: bool, policy: EgressPolicy
         for leaf in c.expand(_Leaf(it.path, it.path, it.kind, it.data), 0):
             try:
                 c.check_leaf(leaf)
+                c.name_list(leaf)
             except Exception as e:  # noqa: BLE001 - a check that fails leaves the file to a reviewer
                 c.add(it.path, "review", {"member": leaf.path},
                       f"A check could not run on {leaf.path} ({type(e).__name__}: {e}); a reviewer must "

@@ -126,3 +126,9 @@ class EgressPolicy(BaseModel):
     import_committee_reviews_required: int = setting(
         1, rule="D4", ge=1, le=3,
         description="Committee approvals for imaging models and training sets brought in.")
+    import_name_list_min: int = setting(
+        3, rule="D4", ge=1,
+        description="Distinct personal names found in one file from which it is a name list (block).")
+    import_name_column_patterns: list[str] = setting(
+        [r"姓名", r"(patient|person|subject|full)_?name", r"^chname$", r"^fullname$"],
+        rule="D4", description="Column names (regex) holding persons' names: personal data, blocked.")

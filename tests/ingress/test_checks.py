@@ -249,3 +249,22 @@ def test_gzip_and_workbook_bombs_refused(policy):
     book = zip_of({"[Content_Types].xml": b"<x/>", "xl/worksheets/sheet1.xml": b" " * 20_000_000})
     r = run(policy, ("big.xlsx", "reference", book))
     assert r.verdict == "block" and r.findings[0].check == "archive"
+
+
+def test_names_list_blocks_a_single_name_goes_to_review(policy):
+    roster = "姓名,年齡\n陳小明,45\n林美華,38\n王大同,60\n".encode()
+    r = run(policy, ("roster.csv", "reference", roster))
+    assert r.verdict == "block"
+    assert any(f.location.get("column") == "姓名" for f in r.findings if f.severity == "block")
+    names = "participants:\n陳小明\n李志明\n張淑芬\n".encode()
+    r = run(policy, ("notes.txt", "reference", names))
+    assert r.verdict == "block" and any("personal names" in f.message_en for f in r.findings)
+    r = run(policy, ("prep.py", "code", "# author: 陳小明\nx = 1\n".encode()))
+    assert r.verdict == "review"
+
+
+def test_phone_and_address_block(policy):
+    text = "聯絡電話 0912-345-678\n地址 台北市中正區重慶南路一段122號\n".encode()
+    r = run(policy, ("contact.txt", "reference", text))
+    assert r.verdict == "block"
+    assert {f.message_en.split("(")[1].split(":")[0] for f in r.findings} >= {"phone", "address"}
