@@ -51,7 +51,7 @@ EXECUTABLES = {"elf", "exe"}
 _EXEC_MAGIC = [(b"\xfe\xed\xfa\xce", "mach-o"), (b"\xfe\xed\xfa\xcf", "mach-o"),
                (b"\xce\xfa\xed\xfe", "mach-o"), (b"\xcf\xfa\xed\xfe", "mach-o"),
                (b"\xca\xfe\xba\xbe", "java-class/mach-o"), (b"\x00asm", "wasm")]
-_RAW_ID = re.compile(rb"(?<![A-Za-z0-9])[A-Z][12589A-D]\d{8}(?![0-9])")
+_RAW_ID = re.compile(rb"(?<![A-Za-z0-9])[A-Z][1289A-D]\d{8}(?![0-9])")
 _TOKEN_SPLIT = re.compile(r"[,\t;|\n\"'\[\]{}()=:]+")
 _DICOM_PERSON_TAGS = ("PatientName", "PatientID", "PatientBirthDate", "OtherPatientIDs",
                       "PatientAddress", "PatientTelephoneNumbers", "InstitutionName",
@@ -216,6 +216,13 @@ class _Checker:
         magic = _sniff(leaf.data) or next((n for m, n in _EXEC_MAGIC if leaf.data.startswith(m)), None)
         model_like = suffix in self.pol.import_model_suffixes or magic in ("npy", "hdf5")
         text = decode(leaf.data) if magic is None or suffix in TEXT_SUFFIXES else None
+        if text is None and leaf.data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+            # UTF-16 text (a BOM): read as text, or a patient list in UTF-16 would be "binary"
+            try:
+                text = leaf.data.decode("utf-16")
+                leaf = _Leaf(leaf.path, leaf.top, leaf.kind, text.encode("utf-8"))
+            except UnicodeDecodeError:
+                text = None
         self._gate(leaf, model_like, base)
         if magic in EXECUTABLES or magic in ("mach-o", "java-class/mach-o", "wasm") \
                 or (text is not None and text.startswith("#!") and suffix not in CODE_SUFFIXES):

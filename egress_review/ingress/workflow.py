@@ -212,6 +212,9 @@ def review_import(db: Session, store: BlobStore, req: ImportRequest, user: User,
         raise Forbidden(f"{user.username} works on case {req.case_code} and may not review its imports")
     if any(r.reviewer_id == user.id and r.stage == req.stage for r in req.reviews):
         raise Conflict(f"{user.username} has already decided the {req.stage} stage of request {req.id}")
+    if req.stage == "committee" and any(r.reviewer_id == user.id for r in req.reviews):
+        raise Forbidden(f"{user.username} already reviewed request {req.id}; the committee decision "
+                        "needs another person")
     req.reviews.append(ImportReview(reviewer_id=user.id, stage=req.stage, decision=decision,
                                     reason=reason, created_at=now))
     db.flush()

@@ -268,3 +268,13 @@ def test_phone_and_address_block(policy):
     r = run(policy, ("contact.txt", "reference", text))
     assert r.verdict == "block"
     assert {f.message_en.split("(")[1].split(":")[0] for f in r.findings} >= {"phone", "address"}
+
+
+def test_utf16_patient_list_and_parquet_block(policy, tmp_path):
+    import pandas as pd
+
+    r = run(policy, ("cohort.csv", "reference", patient_csv().decode().encode("utf-16")))
+    assert r.verdict == "block" and "microdata" in checks_of(r)
+    pd.DataFrame({"ID": national_ids(4), "n": [1, 2, 3, 4]}).to_parquet(tmp_path / "p.parquet")
+    r = run(policy, ("p.parquet", "reference", (tmp_path / "p.parquet").read_bytes()))
+    assert r.verdict == "block" and "microdata" in checks_of(r)

@@ -94,6 +94,14 @@ def test_imaging_model_needs_reviewer_then_committee(client, world):
     assert not (world.projects / "IMG1" / "imports" / str(rid)).exists()
     # a second reviewer is not the committee
     assert review(client, world, "rev2", rid).status_code == 403
+    # a committee member who already reviewed it is not a second person
+    from enclave.accounts.models import UserRole
+    from enclave.db import session_scope
+
+    with session_scope(world.db_url) as db:
+        db.add(UserRole(user_id=world.ids["rev1"], role="committee"))
+    r = review(client, world, "rev1", rid)
+    assert r.status_code == 403 and "another person" in r.text
     r = review(client, world, "com1", rid, reason="model from the published ResNet; approved")
     assert r.json()["state"] == "delivered"
     got = world.projects / "IMG1" / "imports" / str(rid) / "net.onnx"
