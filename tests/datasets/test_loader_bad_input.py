@@ -207,3 +207,24 @@ def test_concurrent_load_is_refused_while_another_holds_the_lock(tiny_source, se
     finally:
         os.close(fd)
     assert load_release(tiny_source, "L1", settings).rows_loaded > 0
+
+
+def test_fixed_width_big5_source_loads_and_quarantines_short_lines(tmp_path, settings):
+    from datasets.synthetic import generate
+
+    src = tmp_path / "fw"
+    generate(src, 300, seed=4, images=0, encoding="big5", fixed_width=True)
+    (src / "MANIFEST.json").unlink()
+    f = src / "H_NHI_OPDTO_2019.txt"
+    lines = f.read_bytes().split(b"\n")
+    lines[3] = lines[3][:-5]                       # line 4 is 5 characters short
+    f.write_bytes(b"\n".join(lines))
+    rep = load_release(src, "FW1", settings, encoding="big5")
+    q = [r for r in _quarantine(settings, "FW1") if r["file"] == f.name]
+    assert [(r["line"], r["column"]) for r in q] == [("4", "(line)")] and "fixed-width" in q[0]["reason"]
+    assert rep.rows_read == rep.rows_loaded + rep.rows_quarantined and rep.rows_quarantined == 1
+    from datasets.load import connect_release
+
+    con = connect_release("FW1", settings)
+    names = {r[0] for r in con.execute("SELECT DISTINCT ID_SEX FROM H_NHI_OPDTE").fetchall()}
+    assert names <= {"M", "F"}
