@@ -5,7 +5,6 @@ import io
 import json
 import struct
 import tarfile
-import zipfile
 
 import pytest
 
