@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session
 
 from egress_review.ingress.checks import KINDS, ImportInputError, ImportItem, check_import
 from egress_review.ingress.models import DECISIONS, ImportFile, ImportRequest, ImportReview
-from egress_review.store import BlobStore, safe_relpath
+from egress_review.store import Blob, BlobStore, safe_relpath
 from egress_review.workflow import Conflict, Forbidden, NotFound, WorkflowError, clean_text
 from enclave.accounts.models import User
 from enclave.audit import AuditEntry, append
@@ -110,7 +110,12 @@ def _create(db: Session, store: BlobStore, user: User, case: Case, purpose: str,
         result = check_import(items, imaging=case.imaging, policy=policy.egress, case_code=case.code)
     except ImportInputError as e:
         raise WorkflowError(str(e)) from None
-    blobs = {it.path: store.put_bytes(it.data) for it in items}
+    # A blocked import is never kept: what D4 forbids must not sit in the enclave's store either.
+    # Its rows keep the checksums and sizes as evidence.
+    if result.verdict == "block":
+        blobs = {it.path: Blob(hashlib.sha256(it.data).hexdigest(), len(it.data)) for it in items}
+    else:
+        blobs = {it.path: store.put_bytes(it.data) for it in items}
     req = ImportRequest(case_code=case.code, requester_id=user.id, purpose=purpose, state="submitted",
                         stage="review", source=source, source_case_code=source_case_code,
                         source_egress_id=source_egress_id, created_at=now,
@@ -130,7 +135,7 @@ def _create(db: Session, store: BlobStore, user: User, case: Case, purpose: str,
     req.state = "blocked" if result.verdict == "block" else "in_review"
     _audit(db, "ingress-checks", f"import.{req.state}", req, now=now, verdict=result.verdict,
            committee=req.needs_committee, findings=len(result.findings),
-           rules=sorted({f.rule for f in result.findings}))
+           rules=sorted({f.rule for f in result.findings}), stored=result.verdict != "block")
     return req
 
 

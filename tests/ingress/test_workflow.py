@@ -75,6 +75,10 @@ def test_disclosive_import_is_blocked_before_any_reviewer(client, world):
     assert any(f["rule"] == "D4" and f["check"] == "microdata" for f in findings)
     assert review(client, world, "rev1", req["id"]).status_code == 409
     assert not (world.projects / "C1" / "imports" / str(req["id"])).exists()
+    # the forbidden file is not kept in the store either; only its checksum is recorded
+    sha = req["files"][0]["sha256"]
+    assert sha == hashlib.sha256(patient_csv()).hexdigest()
+    assert not client.app_state.ingress_store.exists(sha)
 
 
 def test_imaging_model_needs_reviewer_then_committee(client, world):
