@@ -87,7 +87,7 @@ def main() -> int:
     from datasets.schemas import effective_actions
     acts = effective_actions()
     cols = {f: [c for c, a in acts[f].items() if a != "drop"] for f in ("H_NHI_OPDTE", "H_NHI_OPDTO")}
-    years = manifest_years = sorted({f["year"] for f in files if f["year"]})[:2]
+    years = sorted({f["year"] for f in files if f["year"]})[:2]
     spec = {"release": "BENCH", "files": {f: {"years": years, "columns": c} for f, c in cols.items()},
             "cohort": {"icd_prefixes": ["E11", "I10"]}}
     t = time.time()

@@ -39,7 +39,6 @@ import duckdb
 import pyarrow as pa
 
 from datasets import keyring
-from datasets.load.files import LoadError
 from datasets.load.loader import _fsync_tree, _read_only, _rmtree, list_releases, release_path
 from datasets.load import sql as S
 from datasets.schemas import CLAIM_KEY, FAMILIES, effective_actions

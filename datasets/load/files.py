@@ -5,7 +5,6 @@ applies, the byte offset / line; nothing has been written to the warehouse at th
 """
 from __future__ import annotations
 
-import codecs
 import hashlib
 import json
 import re
@@ -170,4 +169,3 @@ def check(sf: SourceFile, manifest: dict, staging_dir: Path) -> None:
         if len(set(header)) != len(header):
             raise LoadError(f"{sf.name}: header (line 1) repeats a column name")
         sf.header = header
-    codecs.lookup(sf.encoding)

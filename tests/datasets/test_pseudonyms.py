@@ -4,7 +4,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import random
-import shutil
 
 import duckdb
 import pandas as pd
