@@ -13,6 +13,7 @@ import json
 from pathlib import Path
 
 from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, UploadFile
+from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -158,3 +159,21 @@ def review(rid: int, body: ReviewBody, request: Request, db: Session = Depends(g
             db.commit()
         raise _fail(e) from None
     return wf.to_dict(req)
+
+
+@router.get("/{rid}/files/{path:path}", summary="Read one file of an import (reviewers and committee)")
+def read_file(rid: int, path: str, request: Request, db: Session = Depends(get_db),
+              user: User = Depends(current_user)):
+    req = _get(db, rid, user)
+    if not (user.has_role("reviewer") or user.has_role("committee")):
+        raise HTTPException(403, "only reviewers and the committee read the files of an import")
+    f = next((f for f in req.files if f.path == path), None)
+    if f is None:
+        raise HTTPException(404, f"{path!r} is not a file of import request {rid}")
+    store = _store(request)
+    if not store.exists(f.sha256):
+        raise HTTPException(410, f"{path!r} was not kept: the automatic checks blocked this import")
+    wf.audit_read(db, user, req, f.path)
+    # served as an opaque download: never rendered by the reviewer's browser
+    return Response(store.read_bytes(f.sha256), media_type="application/octet-stream",
+                    headers={"Content-Disposition": "attachment", "X-Content-Type-Options": "nosniff"})

@@ -46,7 +46,7 @@ SHARE_KIND = {"code": "code", "notebook": "code", "model": "model", "table": "re
               "text": "reference", "figure": "reference"}
 
 __all__ = ["import_store", "submit_import", "review_import", "propose_share", "deliver",
-           "import_dir", "WorkflowError", "Forbidden", "Conflict", "NotFound"]
+           "import_dir", "audit_read", "WorkflowError", "Forbidden", "Conflict", "NotFound"]
 
 
 def import_store(root: Path | str | None = None) -> BlobStore:
@@ -248,6 +248,11 @@ def review_import(db: Session, store: BlobStore, req: ImportRequest, user: User,
     _audit(db, "ingress-workflow", "import.delivered", req, now=now, path=str(target),
            files=[{"path": f.path, "sha256": f.sha256} for f in req.files])
     return req
+
+
+def audit_read(db: Session, user: User, req: ImportRequest, path: str) -> None:
+    """A reviewer opened one file of the request."""
+    _audit(db, user, "import.file.read", req, path=path)
 
 
 def _tree_matches(target: Path, req: ImportRequest) -> bool:

@@ -46,6 +46,12 @@ def test_clean_code_reviewed_and_delivered_read_only(client, world):
     # a researcher of another case does not even see it; no decision without a reason
     assert review(client, world, "bob", rid).status_code == 404
     assert review(client, world, "rev1", rid, reason="  ").status_code == 400
+    # reviewers read the files (audited); the requester and other researchers do not
+    r = client.get(f"/api/imports/{rid}/files/prep/normalise.py", headers=world.auth("rev1"))
+    assert r.status_code == 200 and r.content == CLEAN_CODE
+    assert r.headers["content-type"] == "application/octet-stream"
+    assert client.get(f"/api/imports/{rid}/files/prep/normalise.py", headers=world.auth("alice")).status_code == 403
+    assert client.get(f"/api/imports/{rid}/files/nope.py", headers=world.auth("rev1")).status_code == 404
     target = world.projects / "C1" / "imports" / str(rid)
     assert not target.exists()
     r = review(client, world, "rev1", rid)
@@ -63,7 +69,7 @@ def test_clean_code_reviewed_and_delivered_read_only(client, world):
     acts = audit_actions(world, rid)
     assert ("alice", "import.submitted") in acts and ("ingress-checks", "import.in_review") in acts
     assert ("alice", "import.review.refused") in acts
-    assert ("rev1", "import.approved") in acts and ("ingress-workflow", "import.delivered") in acts
+    assert ("rev1", "import.file.read") in acts and ("rev1", "import.approved") in acts and ("ingress-workflow", "import.delivered") in acts
 
 
 def test_disclosive_import_is_blocked_before_any_reviewer(client, world):
@@ -79,6 +85,7 @@ def test_disclosive_import_is_blocked_before_any_reviewer(client, world):
     sha = req["files"][0]["sha256"]
     assert sha == hashlib.sha256(patient_csv()).hexdigest()
     assert not client.app_state.ingress_store.exists(sha)
+    assert client.get(f"/api/imports/{req['id']}/files/cohort.csv", headers=world.auth("rev1")).status_code == 410
 
 
 def test_imaging_model_needs_reviewer_then_committee(client, world):
