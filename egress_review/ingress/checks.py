@@ -36,7 +36,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from egress_review.engine.content import IMAGE_SUFFIXES, decode, notebook_segments
+from egress_review.engine.content import IMAGE_SUFFIXES, decode, image_metadata, notebook_segments
 from egress_review.engine.result import CheckResult, FileResult, Finding, worst
 from egress_review.engine.smuggling import TEXT_SUFFIXES, _sniff
 from policies.sections.egress import EgressPolicy
@@ -292,6 +292,11 @@ class _Checker:
             self._table(leaf, name, suffix, base)
             return
         if suffix in IMAGE_SUFFIXES and magic in ("png", "jpeg", "gif", "tiff", "bmp", "riff"):
+            # text chunks and EXIF of training images can carry names and IDs
+            meta = image_metadata(io.BytesIO(leaf.data))
+            if meta:
+                self._text(leaf, "\n".join(f"{k}: {v}" for k, v in meta.items()),
+                           {**base, "part": "image metadata"})
             return
         if model_like:
             if suffix in self.pol.import_pickle_suffixes:

@@ -277,3 +277,16 @@ def test_utf16_patient_list_and_parquet_block(policy, tmp_path):
     pd.DataFrame({"ID": national_ids(4), "n": [1, 2, 3, 4]}).to_parquet(tmp_path / "p.parquet")
     r = run(policy, ("p.parquet", "reference", (tmp_path / "p.parquet").read_bytes()))
     assert r.verdict == "block" and "microdata" in checks_of(r)
+
+
+def test_training_image_metadata_with_national_id_blocks(policy):
+    from PIL import Image, PngImagePlugin
+
+    info = PngImagePlugin.PngInfo()
+    info.add_text("Comment", f"patient {national_ids(1)[0]}")
+    buf = io.BytesIO()
+    Image.new("L", (16, 16), 80).save(buf, "PNG", pnginfo=info)
+    r = run(policy, ("set.zip", "training_set", zip_of({"img/1.png": buf.getvalue()})), imaging=True)
+    assert r.verdict == "block"
+    f = [f for f in r.findings if f.check == "identifiers" and f.location.get("part") == "image metadata"][0]
+    assert f.location["member"] == "set.zip!img/1.png" and f.severity == "block"
