@@ -213,8 +213,7 @@ class _Loader:
         self.hex = policy.data.pseudonym_hex_chars
         self.rkey = K.release_key(master, release)
         self.q = quarantine
-        self.maps: set[str] = set()
-        self.params: dict[str, bytes] = {}
+        self.params: dict[str, dict[str, bytes]] = {}
         self.dicom_files = 0
         self.n = 0
         self.timings: dict[str, float] = {}
@@ -225,16 +224,14 @@ class _Loader:
         self.timings[step] = round(self.timings.get(step, 0.0) + now - self._t, 3)
         self._t = now
 
-    def _map(self, id_class: str) -> str:
-        t = f"map_{id_class}"
-        if id_class not in self.maps:
-            self.con.execute(f"CREATE TEMP TABLE {t} (v VARCHAR, ok BOOLEAN, p VARCHAR)")
+    def _pads(self, id_class: str) -> dict[str, bytes]:
+        """The HMAC pads of one identifier class's key, as named query parameters."""
+        if id_class not in self.params:
             i, o = keyring.hmac_pads(keyring.class_key(self.rkey, id_class))
-            self.params[f"{id_class}_i"], self.params[f"{id_class}_o"] = i, o
-            self.maps.add(id_class)
-        return t
+            self.params[id_class] = {f"{id_class}_i": i, f"{id_class}_o": o}
+        return self.params[id_class]
 
-    def _source_sql(self, sf: SourceFile, rej: str) -> tuple[str, int]:
+    def _source_sql(self, sf: SourceFile, rej: str, recode: list) -> tuple[str, int]:
         """SQL of the validated source rows (all columns + ``_why``) and the header line count.
 
         CSV: integers and decimals are typed by the reader, so a bad number is a reader reject
@@ -269,11 +266,24 @@ class _Loader:
                 if c.name in typed and msg != "required value missing":
                     continue  # the reader already enforced the type
                 checks.append((cond, f"{c.name}\t{msg}"))
+        # identifier formats / checksums come last: any other failure of the row is reported first
+        for c in recode:
+            msg = ("not a valid national ID / resident certificate number (checksum)"
+                   if c.type == "twid" else "identifier does not match its format")
+            checks.append((f"{S.q(c.name)} IS NOT NULL AND NOT {S.id_ok(c, S.q(c.name))}",
+                           f"{c.name}\t{msg}"))
         why = "CASE " + " ".join(f"WHEN {cond} THEN {S.lit(msg)}" for cond, msg in checks) + " END"
         return f"SELECT *, {why} AS _why FROM ({inner})", header_lines
 
     def load_file(self, sf: SourceFile) -> FileReport:
-        """Two streaming passes over the file: a narrow analysis pass, then the write pass."""
+        """One CSV scan into a typed temp table, then quarantine, scrub and write from it.
+
+        Parsing the CSV dominates a plain copy, so the source is parsed exactly once: the scan
+        stores every column plus ``_why`` (the first failing check, identifier checksums and
+        formats included) in a temp table kept in insertion order, so ``rowid`` is the record
+        number.  Quarantine reads only ``_why``; the write pass computes each pseudonym inline
+        (HMAC in SQL, pads bound as parameters) instead of joining to a map of distinct values.
+        """
         self.n += 1
         fam: Family = sf.family
         acts = self.actions[fam.name]
@@ -283,26 +293,12 @@ class _Loader:
         texts = [c for c in fam.columns if acts[c.name] == "scrub" and c.type == "text"
                  and self.policy.data.free_text_scrub]
         dicoms = [c for c in fam.columns if acts[c.name] == "scrub" and c.type == "dicom"]
-        narrow = list(dict.fromkeys([c.name for c in recode + texts + dicoms]
-                                    + ([fam.year_from] if fam.year_from else [])))
         self._tick("other")
-        # pass 1: record numbers, check results and only the columns needing more work
-        base_a, header_lines = self._source_sql(sf, f"rej_{self.n}")
-        sel = ", ".join(S.q(c) for c in narrow)
-        self.con.execute(f"CREATE OR REPLACE TEMP TABLE a AS SELECT row_number() OVER () AS _rn, "
-                         f"_why{', ' + sel if sel else ''} FROM ({base_a})")
+        # the single scan: insertion order kept so that rowid numbers the accepted records
+        base, header_lines = self._source_sql(sf, f"rej_{self.n}", recode)
+        self.con.execute("SET preserve_insertion_order = true")
+        self.con.execute(f"CREATE OR REPLACE TEMP TABLE a AS {base}")
         self._tick("read+check")
-        # identifiers: check + re-code each distinct value once
-        for c in recode:
-            t = self._map(c.id_class)
-            h = keyring.hmac_sql("v", c.id_class, self.hex)
-            self.con.execute(
-                f"INSERT INTO {t} SELECT v, ok, CASE WHEN ok THEN {h} END FROM ("
-                f"SELECT d.v, {S.id_ok(c, 'd.v')} AS ok FROM (SELECT DISTINCT {S.q(c.name)} AS v FROM a "
-                f"WHERE {S.q(c.name)} IS NOT NULL) d ANTI JOIN {t} m ON d.v = m.v)",
-                {f"{c.id_class}_i": self.params[f"{c.id_class}_i"],
-                 f"{c.id_class}_o": self.params[f"{c.id_class}_o"]})
-        self._tick("recode")
         for c in texts:
             self._scrub(c.name)
         for c in dicoms:
@@ -310,11 +306,6 @@ class _Loader:
         self._tick("scrub+dicom")
         # quarantine: reader rejects (wrong column count, bad numbers), then failed checks
         bad = []   # (condition on table a, message)
-        for c in recode:
-            msg = ("not a valid national ID / resident certificate number (checksum)"
-                   if c.type == "twid" else "identifier does not match its format")
-            bad.append((f"{S.q(c.name)} IN (SELECT v FROM map_{c.id_class} WHERE NOT ok)",
-                        S.lit(f"{c.name}\t{msg}")))
         for c in dicoms:
             bad.append((f"{S.q(c.name)} IN (SELECT file FROM dcm WHERE err IS NOT NULL)",
                         f"'{c.name}' || chr(9) || (SELECT any_value(err) FROM dcm "
@@ -324,8 +315,13 @@ class _Loader:
             f"FROM rej_{self.n} ORDER BY line").fetchall()
         reject_lines = sorted({r[0] for r in rejects})
         kind = {c.name: c.type for c in fam.columns}
+        # a row with the wrong field count has its later fields shifted: their cast errors are
+        # consequences, so that line is reported once, as the field-count problem
+        shifted = {r[0] for r in rejects if str(r[2]) in ("MISSING COLUMNS", "TOO MANY COLUMNS")}
         for line, column, etype, emsg in rejects:
             etype = str(etype)
+            if line in shifted and etype not in ("MISSING COLUMNS", "TOO MANY COLUMNS"):
+                continue
             if etype in ("MISSING COLUMNS", "TOO MANY COLUMNS"):
                 # the reader names the column it expected next, not the one that is missing
                 column, reason = "(row)", f"{etype.lower()}: {str(emsg).split(chr(10))[0]}"
@@ -338,7 +334,7 @@ class _Loader:
                       + "NULL)")
         where_bad = " OR ".join(["_why IS NOT NULL"] + [cond for cond, _ in bad])
         bad_rows = self.con.execute(
-            f"SELECT _rn, {reason_sql} FROM a WHERE {where_bad} ORDER BY _rn").fetchall()
+            f"SELECT rowid + 1 AS rn, {reason_sql} FROM a WHERE {where_bad} ORDER BY rn").fetchall()
         for rn, reason in bad_rows:
             line = rn + header_lines
             for r in reject_lines:
@@ -355,20 +351,18 @@ class _Loader:
         if fam.year_from:
             years = [r[0] for r in self.con.execute(
                 f"SELECT DISTINCT substr({S.q(fam.year_from)}, 1, 4) FROM a WHERE _why IS NULL").fetchall()]
-        self.con.execute("DROP TABLE a")
         self._tick("quarantine")
-        # pass 2: stream the valid rows, de-identified, straight to Parquet
-        base_b, _ = self._source_sql(sf, f"rej_{self.n}_b")
-        joins, outs, ok = [], [], ["raw._why IS NULL"]
+        # write: the valid rows, de-identified, straight to Parquet (output order is free)
+        self.con.execute("SET preserve_insertion_order = false")
+        joins, outs, ok, params = [], [], ["raw._why IS NULL"], {}
         for i, c in enumerate(fam.columns):
             a = acts[c.name]
             col = f"raw.{S.q(c.name)}"
             if a == "drop":
                 continue
             if a == "recode":
-                joins.append(f"LEFT JOIN map_{c.id_class} m{i} ON {col} = m{i}.v")
-                outs.append(f"m{i}.p AS {S.q(c.name)}")
-                ok.append(f"({col} IS NULL OR m{i}.ok)")
+                params.update(self._pads(c.id_class))
+                outs.append(f"{keyring.hmac_sql(col, c.id_class, self.hex)} AS {S.q(c.name)}")
             elif c in texts:
                 joins.append(f"LEFT JOIN scr_{c.name} s{i} ON {col} = s{i}.orig")
                 outs.append(f"s{i}.val AS {S.q(c.name)}")
@@ -394,9 +388,10 @@ class _Loader:
                       f"FILENAME_PATTERN '{stem}_{{uuid}}')")
         else:
             target = f"{S.lit(str(out_dir / (stem + '.parquet')))} (FORMAT parquet)"
-        query = f"{select} FROM ({base_b}) raw {' '.join(joins)} WHERE {' AND '.join(ok)}"
-        res = self.con.execute(f"COPY ({query}) TO {target}").fetchone()
+        query = f"{select} FROM a raw {' '.join(joins)} WHERE {' AND '.join(ok)}"
+        res = self.con.execute(f"COPY ({query}) TO {target}", params or None).fetchone()
         rep.loaded = int(res[0]) if res else 0
+        self.con.execute("DROP TABLE a")
         self._tick("write")
         for t in [r[0] for r in self.con.execute(
                 "SELECT table_name FROM duckdb_tables() WHERE temporary AND "
