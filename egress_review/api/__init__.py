@@ -94,8 +94,11 @@ def create_app(db_url: str | None = None, policy=None, hub_api_url: str | None =
     app.include_router(routes.common_router)
     app.include_router(pages.common_router)
     if mode in ("all", "internal"):
+        from egress_review.ingress.api import router as imports_router
+
         app.include_router(routes.router)
         app.include_router(pages.router)
+        app.include_router(imports_router)  # D4/P13 import review: never on the outside host
     if mode in ("all", "external"):
         app.include_router(routes.release_router)
         app.include_router(pages.release_router)

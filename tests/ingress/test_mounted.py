@@ -13,12 +13,11 @@ def test_release_then_share_into_a_later_case(world, tmp_path):
     from fastapi.testclient import TestClient
 
     from egress_review.api import create_app
-    from egress_review.ingress.api import router
     from egress_review.store import BlobStore
 
     app = create_app(world.db_url, world.policy, store_dir=tmp_path / "egress",
                      release_dir=tmp_path / "release")
-    app.include_router(router)
+    assert "/api/imports" in app.openapi()["paths"]  # mounted by create_app itself
     app.state.ingress_store = BlobStore(tmp_path / "ingress")
     app.state.ingress_projects_dir = world.projects
     with TestClient(app) as c:
@@ -48,3 +47,15 @@ def test_release_then_share_into_a_later_case(world, tmp_path):
         assert r.json()["state"] == "delivered", r.text
     got = world.projects / "C2" / "imports" / str(iid) / "normalise.py"
     assert got.read_bytes() == CLEAN_CODE and stat.S_IMODE(got.stat().st_mode) == 0o444
+
+
+def test_imports_not_served_on_the_external_host(world, tmp_path):
+    from egress_review.api import create_app
+
+    app = create_app(world.db_url, world.policy, store_dir=tmp_path / "egress",
+                     release_dir=tmp_path / "release", mode="external", recover_on_start=False)
+    from fastapi.testclient import TestClient
+
+    assert not any(p.startswith("/api/imports") for p in app.openapi()["paths"])
+    with TestClient(app) as c:
+        assert c.get("/api/imports", headers=world.auth("rev1")).status_code == 404
