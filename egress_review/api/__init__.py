@@ -56,6 +56,7 @@ def create_app(db_url: str | None = None, policy=None, hub_api_url: str | None =
     enclave's internal network), ``external`` serves only log-in and the release area (the one
     part reachable from outside), ``all`` (default) both, for a single-host set-up and tests.
     """
+    from egress_review.case_context import enclave_case_context
     from enclave.settings import get_settings
     from policies import current_policy
 
@@ -69,7 +70,7 @@ def create_app(db_url: str | None = None, policy=None, hub_api_url: str | None =
         store=BlobStore(store_dir or settings.egress_store_dir),
         area=ReleaseArea(release_dir or settings.release_dir),
         clock=clock or utcnow,
-        case_context=case_context or (lambda code: {}),
+        case_context=case_context or enclave_case_context(settings),
     )
 
     @contextlib.asynccontextmanager

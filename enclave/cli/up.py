@@ -77,15 +77,31 @@ def prepare(*, rows: int, now=None) -> dict:
 
 
 def services(host: str, ports: dict[str, int]) -> list[Service]:
+    """The processes of a one-host enclave.
+
+    The egress-review service runs twice: its *internal* side (reviewer pages, request API,
+    import review) on a loopback port and on the unix socket that sessions see, and its
+    *external* side (log-in and the release area only) on the port that faces outside.
+    """
+    from hub_config.launch import egress_socket_path, egress_url_for
+
     py = sys.executable
+    hub_api = f"http://{host}:{ports['hub']}/hub/api"
     return [
         Service("control plane", [py, "-m", "uvicorn", "--factory", "enclave.web.app:create_app",
                                   "--host", host, "--port", str(ports["control"])],
                 f"http://{host}:{ports['control']}/"),
-        Service("egress review", [py, "-m", "uvicorn", "--factory", "egress_review.api:create_app",
-                                  "--host", host, "--port", str(ports["egress"])],
+        Service("egress review (internal)",
+                [py, "-m", "egress_review.serve", "--mode", "internal", "--host", host,
+                 "--port", str(ports["review"]), "--uds", str(egress_socket_path()),
+                 "--hub-api-url", hub_api],
+                f"http://{host}:{ports['review']}/"),
+        Service("release area (external)",
+                [py, "-m", "egress_review.serve", "--mode", "external", "--host", host,
+                 "--port", str(ports["egress"])],
                 f"http://{host}:{ports['egress']}/"),
-        Service("jupyterhub", [py, "-m", "hub_config.launch", "--port", str(ports["hub"])],
+        Service("jupyterhub", [py, "-m", "hub_config.launch", "--port", str(ports["hub"]),
+                               "--egress-url", egress_url_for()],
                 f"http://{host}:{ports['hub']}/hub/login"),
     ]
 
@@ -95,14 +111,15 @@ def up(
     serve: bool = typer.Option(True, "--serve/--no-serve", help="Start the services and wait."),
     host: str = typer.Option("127.0.0.1", help="Address the services listen on."),
     hub_port: int = typer.Option(8000), control_port: int = typer.Option(8100),
-    egress_port: int = typer.Option(8200),
+    egress_port: int = typer.Option(8200, help="Release area (the only outward-facing service)."),
+    review_port: int = typer.Option(8201, help="Egress reviewers' pages (internal)."),
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ):
     """Bring the enclave up: state DB, synthetic data, demo project, hub and web services."""
     info = prepare(rows=rows)
-    ports = {"hub": hub_port, "control": control_port, "egress": egress_port}
+    ports = {"hub": hub_port, "control": control_port, "egress": egress_port, "review": review_port}
     info["urls"] = {"hub": f"http://{host}:{hub_port}/", "control": f"http://{host}:{control_port}/",
-                    "egress": f"http://{host}:{egress_port}/"}
+                    "review": f"http://{host}:{review_port}/", "release": f"http://{host}:{egress_port}/"}
     if as_json:
         emit_json(info)
     else:
