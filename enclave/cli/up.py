@@ -132,6 +132,11 @@ def up(
         return
     running: list[Service] = []
     env = dict(os.environ)
+
+    def _stop(signum, frame):  # SIGTERM (systemd, timeout, kill) stops the children too
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, _stop)
     try:
         for svc in services(host, ports):
             svc.proc = subprocess.Popen(svc.argv, env=env)
