@@ -5,14 +5,15 @@ Flow per release:
 1. check every source file first (name, encoding, truncation, header, sha256) - any problem
    refuses the load before anything is written;
 2. refuse a release id that exists, or source files (by sha256) already loaded in another release;
-3. for each file, two streaming DuckDB passes: the first numbers the records, checks every
-   column (types - numbers typed by the reader, whose rejects carry their line - required
-   values, code domains, dates) and keeps only the identifier / free-text / DICOM columns;
-   identifiers are checked (Taiwan ID checksum, code formats) and re-coded once per distinct
-   value into a keyed map (HMAC-SHA256 computed in SQL, the pads bound as parameters); each
-   distinct free text goes through ``deidentify.text.scrub_texts`` and each DICOM file through
-   ``deidentify.dicom.deidentify_dicom``; the second pass re-reads the file and writes the valid
-   rows, joined to those maps, straight to Parquet;
+3. for each file, one DuckDB scan parses the source into a typed temp table (numbers typed by
+   the reader, whose rejects carry their line) with ``_why``, the first failing check of the row
+   (required values, code domains, dates, formats); the table keeps insertion order, so its
+   ``rowid`` numbers the records.  Identifiers are checked (Taiwan ID checksum, code formats) and
+   re-coded once per distinct value into a keyed map (HMAC-SHA256 computed in SQL, the pads bound
+   as parameters); each distinct free text goes through ``deidentify.text.scrub_texts`` and each
+   DICOM file through ``deidentify.dicom.deidentify_dicom``; the valid rows are then written from
+   the temp table, joined to those maps, straight to Parquet.  The CSV is parsed once: parsing
+   dominates a plain copy, and joins against the in-memory table cost little (measured);
 4. rows failing a check go to ``_load/quarantine.csv`` (file, line, column, reason - never the
    identifying value); the rest are written as Parquet partitioned by family and year;
 5. a DuckDB catalog of views, the data dictionary, ``release.json`` and ``_load/report.json``
