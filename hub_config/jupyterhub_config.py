@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from hub_config.auth import booking_pre_spawn_hook
-from hub_config.spawner import unix_url
+from hub_config.spawner import broker_settings, unix_url
 from policies import load_policy
 
 c = get_config()  # noqa: F821
@@ -71,6 +71,7 @@ else:
                                "max_processes": sess.sandbox_max_processes}
     c.EnclaveSpawner.id_bases = {"uid_base": sess.sandbox_uid_base,
                                  "gid_base": sess.sandbox_gid_base}
+    c.EnclaveSpawner.broker = broker_settings(policy)
 c.Spawner.cmd = [sys.executable, "-m", "jupyterhub.singleuser"]
 c.Spawner.default_url = "/lab"
 c.Spawner.disable_user_config = True

@@ -29,7 +29,9 @@ from enclave.bookings.models import Booking
 from enclave.cases.models import Case
 from enclave.db import session_scope, utcnow
 from hub_config.models import OvernightJob
-from hub_config.spawner import SESSION_JUPYTER_CONFIG, build_spec, python_prefix, unix_url
+from hub_config.spawner import (SESSION_JUPYTER_CONFIG, broker_settings, build_spec,
+                                python_prefix, start_broker, stop_broker, unix_url,
+                                wait_for_broker_sync)
 
 
 class RegistrationError(ValueError):
@@ -79,6 +81,7 @@ class Running:
     case_code: str
     ends_at: dt.datetime
     proc: subprocess.Popen
+    broker: subprocess.Popen
 
 
 class OvernightRunner:
@@ -100,6 +103,7 @@ class OvernightRunner:
                              subject=r.username, detail={"job": r.job_id, "exit_code": code}))
         self.tokens = {t: v for t, v in self.tokens.items() if v[1] != r.booking_id}
         self.running.pop(r.job_id, None)
+        stop_broker(r.broker)
 
     def sweep(self, now: dt.datetime | None = None) -> None:
         now = now or utcnow()
@@ -137,14 +141,29 @@ class OvernightRunner:
                now: dt.datetime) -> None:
         sess = self.policy.sessions
         uid, gid = sess.sandbox_uid_base + user.id, sess.sandbox_gid_base + case.id
+        token = secrets.token_urlsafe(32)
+        bname = f"{user.username}-job{job.id}"
+        socket_root = Path(self.cfg["socket_root"])
+        # The job, like a session, reaches the data only through its own broker (A3).
+        broker, bsock = start_broker(
+            name=bname, case_id=case.id, case_code=case.code, authorization=f"job {token}",
+            projects_dir=Path(self.cfg["projects_dir"]), socket_root=socket_root,
+            sandbox_root=Path(self.cfg["sandbox_root"]), broker=broker_settings(self.policy),
+            max_processes=sess.sandbox_max_processes)
+        try:
+            wait_for_broker_sync(broker, bsock)
+        except Exception:
+            stop_broker(broker)
+            raise
         spec = build_spec(name=user.username, uid=uid, gid=gid, case_code=case.code,
                           projects_dir=Path(self.cfg["projects_dir"]),
-                          socket_root=Path(self.cfg["socket_root"]),
+                          socket_root=socket_root,
                           sandbox_root=Path(self.cfg["sandbox_root"]),
                           system_config_dir=self.cfg["session_jupyter"],
                           limits={"memory_mb": sess.sandbox_memory_mb,
                                   "cpu_percent": sess.sandbox_cpu_percent,
-                                  "max_processes": sess.sandbox_max_processes})
+                                  "max_processes": sess.sandbox_max_processes},
+                          broker_name=bname)
         spec_path = Path(self.cfg["sandbox_root"]) / f"{user.username}-job{job.id}.json"
         spec_path.write_text(json.dumps(spec))
         nb = PurePosixPath(job.notebook)
@@ -153,15 +172,13 @@ class OvernightRunner:
         log_path = ws_host / nb.parent / f"{nb.stem}.overnight-{job.id}.log"
         log = open(log_path, "wb")
         os.chown(log_path, uid, gid)
-        token = secrets.token_urlsafe(32)
         env = {"HOME": f"/home/{user.username}", "USER": user.username,
                "PATH": f"{python_prefix()}/bin:/usr/local/bin:/usr/bin:/bin",
                "JUPYTER_CONFIG_PATH": SESSION_JUPYTER_CONFIG, "PYTHONNOUSERSITE": "1",
                "JUPYTER_RUNTIME_DIR": "/tmp/jupyter-runtime", "MPLCONFIGDIR": "/tmp/mpl",
-               "ENCLAVE_CASE": case.code, "ENCLAVE_CASE_DATA": "/case/data",
+               "ENCLAVE_CASE": case.code,
                "ENCLAVE_WORKSPACE": "/workspace", "ENCLAVE_JOB_TOKEN": token,
-               "ENCLAVE_WARDEN_URL": unix_url(str(Path(self.cfg["socket_root"]) / "hub" /
-                                                  "warden.sock")),
+               "ENCLAVE_BROKER_URL": unix_url(str(bsock)),
                "ENCLAVE_PURPOSE_MIN_LENGTH": str(sess.purpose_min_length),
                "LANG": os.environ.get("LANG", "C.UTF-8")}
         cmd = [sys.executable, "-m", "hub_config.sandbox", str(spec_path), "--",
@@ -172,7 +189,8 @@ class OvernightRunner:
                                 start_new_session=True)
         log.close()
         self.tokens[token] = (user.username, b.id)
-        self.running[job.id] = Running(job.id, b.id, user.username, case.code, b.ends_at, proc)
+        self.running[job.id] = Running(job.id, b.id, user.username, case.code, b.ends_at, proc,
+                                       broker)
         job.status, job.started_at = "running", now
         job.output = str(nb.parent / out_name)
         append(s, AuditEntry("warden", "warden", "overnight.started", case_code=case.code,
@@ -187,3 +205,4 @@ class OvernightRunner:
                     r.proc.wait(15)
                 except subprocess.TimeoutExpired:
                     r.proc.kill()
+            stop_broker(r.broker)

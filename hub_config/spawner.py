@@ -2,14 +2,22 @@
 
 The server listens on a unix socket in a per-user directory (the only thing the proxy can
 reach); the hub API and the warden are reached over unix sockets bound read-only into the
-sandbox.  ``start`` refuses unless the pre-spawn hook found an active booking for this user.
+sandbox.  The case's data is NOT in the session's sandbox: the spawner starts the session's
+query broker (``hub_config.broker``) in a sandbox of its own, and binds only the broker's
+socket directory into the session.  ``start`` refuses unless the pre-spawn hook found an
+active booking for this user.
 """
 from __future__ import annotations
 
+import asyncio
 import json
 import os
+import secrets
 import shutil
+import signal
+import subprocess
 import sys
+import time
 from pathlib import Path
 from subprocess import Popen
 from urllib.parse import quote
@@ -50,6 +58,8 @@ class EnclaveSpawner(LocalProcessSpawner):
     egress_url = Unicode("", config=True, help="EGRESS_URL given to sessions (http+unix://…).")
     limits = Dict(config=True, help="memory_mb, cpu_percent, max_processes from the policy.")
     id_bases = Dict(config=True, help="uid_base and gid_base from the policy.")
+    broker = Dict(config=True, help="uid_base, memory_mb, max_rows, max_bytes, "
+                                    "purpose_min_length from the policy (A3/S1).")
 
     # set by the pre-spawn hook (hub_config.auth.booking_pre_spawn_hook)
     enclave: dict | None = None
@@ -79,10 +89,9 @@ class EnclaveSpawner(LocalProcessSpawner):
         env["MPLCONFIGDIR"] = "/tmp/matplotlib"
         if self.enclave:
             env["ENCLAVE_CASE"] = self.enclave["case_code"]
-            env["ENCLAVE_CASE_DATA"] = "/case/data"
             env["ENCLAVE_WORKSPACE"] = "/workspace"
-            env["ENCLAVE_WARDEN_URL"] = unix_url(str(Path(self.socket_root) / "hub" /
-                                                     "warden.sock"))
+            env["ENCLAVE_BROKER_URL"] = unix_url(str(broker_socket(Path(self.socket_root),
+                                                                   self.user.name)))
             env["ENCLAVE_PURPOSE_MIN_LENGTH"] = str(self.enclave.get("purpose_min_length", 10))
         if self.egress_url:
             env["EGRESS_URL"] = self.egress_url
@@ -109,9 +118,23 @@ class EnclaveSpawner(LocalProcessSpawner):
             system_config_dir=self.system_config_dir, limits=dict(self.limits),
             egress_url=self.egress_url)
 
+    broker_proc: subprocess.Popen | None = None
+
     async def start(self):
         if not self.enclave:
             raise web.HTTPError(403, "no active booking for this session")
+        info = self.enclave
+        self._stop_broker()
+        self.broker_proc, sock = start_broker(
+            name=self.user.name, case_id=int(info["case_id"]), case_code=info["case_code"],
+            authorization=f"token {self.api_token}", projects_dir=Path(self.projects_dir),
+            socket_root=Path(self.socket_root), sandbox_root=Path(self.sandbox_root),
+            broker=dict(self.broker), max_processes=int(self.limits["max_processes"]))
+        try:
+            await wait_for_broker(self.broker_proc, sock)
+        except Exception:
+            self._stop_broker()
+            raise
         spec = self._spec()
         spec_path = Path(self.sandbox_root) / f"{self.user.name}.json"
         spec_path.parent.mkdir(parents=True, exist_ok=True)
@@ -126,10 +149,21 @@ class EnclaveSpawner(LocalProcessSpawner):
         self.pid = self.proc.pid
         return unix_url(self.socket_path)
 
+    def _stop_broker(self) -> None:
+        if self.broker_proc is not None:
+            stop_broker(self.broker_proc)
+            self.broker_proc = None
+
+    async def stop(self, now=False):
+        try:
+            await super().stop(now=now)
+        finally:
+            await asyncio.to_thread(self._stop_broker)
+
 
 def build_spec(*, name: str, uid: int, gid: int, case_code: str, projects_dir: Path,
                socket_root: Path, sandbox_root: Path, system_config_dir: str, limits: dict,
-               egress_url: str = "") -> dict:
+               egress_url: str = "", broker_name: str | None = None) -> dict:
     """The sandbox description handed to ``hub_config.sandbox`` (and prepare the host dirs)."""
     case_dir = projects_dir / case_code
     data = case_dir / "data"
@@ -146,13 +180,11 @@ def build_spec(*, name: str, uid: int, gid: int, case_code: str, projects_dir: P
     os.chown(sess, uid, gid)
     os.chmod(sess, 0o700)
     hub_socks = socket_root / "hub"
-    prefix = python_prefix()
-    ro = [["/usr", "/usr"], ["/etc", "/etc"], [system_config_dir, SESSION_JUPYTER_CONFIG],
-          [str(data), "/case/data"], [str(hub_socks), str(hub_socks)]]
-    if not prefix.startswith("/usr/"):
-        ro.append([prefix, prefix])
-    for pkg_dir in package_dirs().values():
-        ro.append([pkg_dir, pkg_dir])
+    # No /case/data: the session reaches the extract only through its broker's socket.
+    broker_dir = broker_socket(socket_root, broker_name or name).parent
+    broker_dir.mkdir(parents=True, exist_ok=True)  # normally made by start_broker first
+    ro = [*_system_binds(), [system_config_dir, SESSION_JUPYTER_CONFIG],
+          [str(hub_socks), str(hub_socks)], [str(broker_dir), str(broker_dir)]]
     egress_sock = _unix_socket_of(egress_url)
     if egress_sock:
         ro.append([os.path.dirname(egress_sock), os.path.dirname(egress_sock)])
@@ -175,6 +207,133 @@ def build_spec(*, name: str, uid: int, gid: int, case_code: str, projects_dir: P
         },
         "limits": limits,
     }
+
+
+def _system_binds() -> list[list[str]]:
+    """Read-only: the OS, the Python prefix and the approved project packages."""
+    ro = [["/usr", "/usr"], ["/etc", "/etc"]]
+    prefix = python_prefix()
+    if not prefix.startswith("/usr/"):
+        ro.append([prefix, prefix])
+    for pkg_dir in package_dirs().values():
+        ro.append([pkg_dir, pkg_dir])
+    return ro
+
+
+# ---------------------------------------------------------------- the query broker (A3)
+def broker_settings(policy) -> dict:
+    """The policy's broker settings, as handed to :func:`start_broker`."""
+    sess = policy.sessions
+    return {"uid_base": sess.broker_uid_base, "memory_mb": sess.broker_memory_mb,
+            "max_rows": sess.query_max_result_rows, "max_bytes": sess.query_max_result_bytes,
+            "purpose_min_length": sess.purpose_min_length}
+
+
+def broker_socket(socket_root: Path, name: str) -> Path:
+    """Per-session broker socket: <socket_root>/broker/<name>/broker.sock (short, lower-case)."""
+    return socket_root / "broker" / name / "broker.sock"
+
+
+def build_broker_spec(*, name: str, case_id: int, case_code: str, projects_dir: Path,
+                      socket_root: Path, sandbox_root: Path, uid_base: int, memory_mb: int,
+                      max_processes: int) -> dict:
+    """The broker's own sandbox: the case's extract read-only, the warden socket, its own
+    socket directory, no network; uid/gid ``uid_base + case id`` - never a session's uid."""
+    data = projects_dir / case_code / "data"
+    if not data.is_dir():
+        raise web.HTTPError(503, f"the extract for case {case_code} is not ready")
+    uid = gid = int(uid_base) + int(case_id)
+    sock_dir = broker_socket(socket_root, name).parent
+    sock_dir.parent.mkdir(parents=True, exist_ok=True)
+    os.chmod(sock_dir.parent, 0o711)
+    if sock_dir.exists():
+        shutil.rmtree(sock_dir)
+    sock_dir.mkdir()
+    os.chown(sock_dir, uid, gid)
+    os.chmod(sock_dir, 0o755)
+    hub_socks = socket_root / "hub"
+    bname = f"broker-{name}"
+    return {
+        "name": bname, "root": str(sandbox_root / bname), "uid": uid, "gid": gid,
+        "cwd": "/tmp", "hostname": "broker",
+        "symlinks": {p: f"usr{p}" for p in ("/bin", "/lib", "/lib64", "/sbin")
+                     if os.path.islink(p)},
+        "ro_binds": [*_system_binds(), [str(data), "/case/data"],
+                     [str(hub_socks), str(hub_socks)]],
+        "rw_binds": [[str(sock_dir), str(sock_dir)]],
+        "tmpfs": ["/tmp"],
+        "files": {
+            "/etc/passwd": f"root:x:0:0:root:/root:/usr/sbin/nologin\n"
+                           f"broker:x:{uid}:{gid}:broker:/tmp:/usr/sbin/nologin\n",
+            "/etc/group": f"root:x:0:\nbroker:x:{gid}:\n",
+            "/etc/hosts": "127.0.0.1 localhost broker\n",
+            "/etc/resolv.conf": "# no name service (S7)\n",
+        },
+        "limits": {"memory_mb": int(memory_mb), "cpu_percent": 100,
+                   "max_processes": int(max_processes)},
+    }
+
+
+def start_broker(*, name: str, case_id: int, case_code: str, authorization: str,
+                 projects_dir: Path, socket_root: Path, sandbox_root: Path, broker: dict,
+                 max_processes: int, log_file=None) -> tuple[subprocess.Popen, Path]:
+    """Start a session's broker (root: the launcher builds its sandbox).  ``authorization`` is
+    the exact Authorization value the session presents (its hub token / job token); the broker
+    also presents it to the warden, which decides account and case from it."""
+    spec = build_broker_spec(name=name, case_id=case_id, case_code=case_code,
+                             projects_dir=projects_dir, socket_root=socket_root,
+                             sandbox_root=sandbox_root, uid_base=broker["uid_base"],
+                             memory_mb=broker["memory_mb"], max_processes=max_processes)
+    sandbox_root.mkdir(parents=True, exist_ok=True)
+    spec_path = sandbox_root / f"{spec['name']}.json"
+    spec_path.write_text(json.dumps(spec))
+    sock = broker_socket(socket_root, name)
+    env = {"PATH": f"{python_prefix()}/bin:/usr/local/bin:/usr/bin:/bin", "HOME": "/tmp",
+           "PYTHONNOUSERSITE": "1", "LANG": os.environ.get("LANG", "C.UTF-8"),
+           "ENCLAVE_BROKER_SOCKET": str(sock), "ENCLAVE_BROKER_AUTH": authorization,
+           "ENCLAVE_WARDEN_URL": unix_url(str(socket_root / "hub" / "warden.sock")),
+           "ENCLAVE_CASE": case_code, "ENCLAVE_CASE_DATA": "/case/data",
+           "ENCLAVE_QUERY_MAX_ROWS": str(broker["max_rows"]),
+           "ENCLAVE_QUERY_MAX_BYTES": str(broker["max_bytes"]),
+           "ENCLAVE_PURPOSE_MIN_LENGTH": str(broker.get("purpose_min_length", 10))}
+    cmd = [sys.executable, "-m", "hub_config.sandbox", str(spec_path), "--",
+           sys.executable, "-m", "hub_config.broker"]
+    proc = subprocess.Popen(cmd, env=env, start_new_session=True, stdout=log_file,
+                            stderr=subprocess.STDOUT if log_file else None)
+    return proc, sock
+
+
+def _broker_state(proc: subprocess.Popen, sock: Path, started: float, timeout: float) -> bool:
+    if sock.exists():
+        return True
+    if proc.poll() is not None:
+        raise web.HTTPError(503, f"the query broker exited ({proc.returncode})")
+    if time.monotonic() - started > timeout:
+        raise web.HTTPError(503, "the query broker did not start in time")
+    return False
+
+
+async def wait_for_broker(proc: subprocess.Popen, sock: Path, timeout: float = 60) -> None:
+    started = time.monotonic()
+    while not _broker_state(proc, sock, started, timeout):
+        await asyncio.sleep(0.1)
+
+
+def wait_for_broker_sync(proc: subprocess.Popen, sock: Path, timeout: float = 60) -> None:
+    started = time.monotonic()
+    while not _broker_state(proc, sock, started, timeout):
+        time.sleep(0.1)
+
+
+def stop_broker(proc: subprocess.Popen) -> None:
+    """SIGTERM the launcher (it forwards into the broker's PID namespace), then SIGKILL."""
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
 
 
 def _unix_socket_of(url: str) -> str | None:

@@ -4,10 +4,12 @@
   running server whose user no longer holds an active booking - the slot ended, the case was
   suspended, the account revoked - then deletes all of that user's tokens (S2).  Booked slots
   that ended without a login become ``no_show`` (S3).
-* It listens on a unix socket bound read-only into every sandbox.  Sessions post their
-  purpose and each query there with their hub token; the warden identifies the account from
-  the token (``GET /hub/api/user``), finds the booked case itself and appends the record to the
-  audit log (A3).  A session never writes the state DB and cannot claim another account/case.
+* It listens on a unix socket.  Each session's query broker (``hub_config.broker``) posts the
+  purpose and every query there, before running it, with the session's own credential (hub
+  token, or an overnight job token); the warden identifies the account from it
+  (``GET /hub/api/user``), finds the booked case itself (and refuses if the broker serves
+  another case) and appends the record to the audit log (A3).  Neither the session nor the
+  broker writes the state DB, and neither can claim another account/case.
 
 Run by the hub (``c.JupyterHub.services``) as ``python -m hub_config.warden``.
 """
@@ -184,6 +186,9 @@ class Warden:
             if not d.allowed:
                 raise web.HTTPError(403, f"no active session: {d.reason}")
             case = s.get(Case, d.booking.case_id)
+            claimed = body.get("case")
+            if claimed is not None and claimed != case.code:
+                raise web.HTTPError(403, f"the booking is for case {case.code}, not {claimed}")
             if kind == "purpose":
                 rec = append(s, AuditEntry("session", name, "session.purpose",
                                            case_code=case.code, reason=purpose,

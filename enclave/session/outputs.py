@@ -12,7 +12,7 @@ import os
 from pathlib import Path
 from typing import Any, Iterable
 
-from enclave.session.query import _unix_client
+from enclave.session.query import http_client
 
 
 class SubmissionError(RuntimeError):
@@ -39,7 +39,7 @@ def submit_outputs(files: Iterable[str | os.PathLike], manifest: dict[str, Any],
     handles = [p.open("rb") for p in paths]
     try:
         parts = [("files", (p.name, h, "application/octet-stream")) for p, h in zip(paths, handles)]
-        with _unix_client(url, token) as c:
+        with http_client(url, f"token {token}", timeout=120) as c:
             r = c.post("/api/requests", data={"manifest": json.dumps(manifest)}, files=parts)
     finally:
         for h in handles:

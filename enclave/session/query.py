@@ -1,188 +1,190 @@
-"""Read-only DuckDB over the case's extract, with every query logged before it runs (A3).
+"""The session's connection to its case's data: a client of the query broker (A3).
 
-Inside a session the log goes to the warden over its unix socket, authenticated by the
-session's hub token: the warden - not the session - decides account and case from that token
-and the booking, and appends to the audit log.  If the record cannot be written the query does
-not run (fail closed).
+The extract is not in the session's sandbox at all.  ``connect(purpose)`` talks to the
+session's broker (``hub_config.broker``) over a unix socket; the broker checks the session's
+credential, has the warden log account, case, time, SQL and purpose, and only then runs the
+query in a locked-down DuckDB outside the sandbox, returning Arrow.  A query that cannot be
+logged is not run.
 """
 from __future__ import annotations
 
-import datetime as dt
+import io
 import json
 import os
-from pathlib import Path
-from typing import Any, Callable, Protocol
+from typing import Any, Callable
+from urllib.parse import unquote
 
-import duckdb
+import pyarrow as pa
 
 DEFAULT_PURPOSE_MIN = 10
+ARROW_STREAM = "application/vnd.apache.arrow.stream"
 
 
 class QueryLogError(RuntimeError):
-    """The query could not be logged, so it was not run."""
+    """The query could not be logged (or the broker could not be reached), so it was not run."""
 
 
-class QueryLog(Protocol):
-    def purpose(self, purpose: str) -> None: ...
-    def query(self, purpose: str, sql: str, params: Any) -> None: ...
+class QueryError(RuntimeError):
+    """The broker refused or failed the statement (not allowed, SQL error, result too large)."""
 
 
-def _unix_client(url: str, token: str, scheme: str = "token"):
+def http_client(url: str, authorization: str, timeout: float | None = None):
+    """An httpx client for ``http+unix://<quoted socket>/path`` (the sandbox has no TCP) or a
+    plain URL, sending ``Authorization``."""
     import httpx
-    from urllib.parse import unquote
 
     if url.startswith("http+unix://"):
         sock, _, path = url[len("http+unix://"):].partition("/")
-        return httpx.Client(transport=httpx.HTTPTransport(uds=unquote(sock)),
-                            base_url=f"http://local/{path}",
-                            headers={"Authorization": f"{scheme} {token}"}, timeout=30)
-    return httpx.Client(base_url=url, headers={"Authorization": f"{scheme} {token}"}, timeout=30)
+        transport, base = httpx.HTTPTransport(uds=unquote(sock)), f"http://local/{path}"
+    else:
+        transport, base = None, url
+    return httpx.Client(transport=transport, base_url=base, timeout=timeout,
+                        headers={"Authorization": authorization})
 
 
-class WardenLog:
-    """Posts purpose/query records to the hub's warden (the in-session default)."""
+class Result:
+    """A query's result (already fetched, as Arrow); DuckDB-like accessors."""
 
-    def __init__(self, url: str, token: str, scheme: str = "token") -> None:
-        self.client = _unix_client(url, token, scheme)
+    def __init__(self, table: pa.Table) -> None:
+        self._table = table
+        self._pos = 0
 
-    def _post(self, body: dict) -> dict:
+    @property
+    def columns(self) -> list[str]:
+        return list(self._table.column_names)
+
+    def arrow(self) -> pa.Table:
+        return self._table
+
+    def df(self):
+        return self._table.to_pandas()
+
+    fetchdf = df
+
+    def fetchall(self) -> list[tuple]:
+        rows = self._rows()[self._pos:]
+        self._pos = self._table.num_rows
+        return rows
+
+    def fetchone(self) -> tuple | None:
+        rows = self._rows()
+        if self._pos >= len(rows):
+            return None
+        self._pos += 1
+        return rows[self._pos - 1]
+
+    def _rows(self) -> list[tuple]:
+        cols = [c.to_pylist() for c in self._table.columns]
+        return list(zip(*cols)) if cols else []
+
+    def __len__(self) -> int:
+        return self._table.num_rows
+
+    def __repr__(self) -> str:
+        return f"<Result {self._table.num_rows} rows: {', '.join(self.columns)}>"
+
+
+class BrokerConnection:
+    """``sql``/``execute`` send the statement and this connection's purpose to the broker."""
+
+    def __init__(self, purpose: str, url: str, authorization: str,
+                 purpose_min_length: int = DEFAULT_PURPOSE_MIN) -> None:
         import httpx
 
-        try:
-            r = self.client.post("/api/session-log", json=body)
-        except httpx.HTTPError as e:
-            raise QueryLogError(f"the query log is unreachable ({e}); nothing was run") from e
-        if r.status_code != 201:
-            try:
-                msg = r.json().get("error", r.text)
-            except ValueError:
-                msg = r.text
-            raise QueryLogError(f"the query log refused the record ({r.status_code}: {msg}); "
-                                f"nothing was run")
-        return r.json()
-
-    def purpose(self, purpose: str) -> None:
-        self._post({"event": "purpose", "purpose": purpose})
-
-    def query(self, purpose: str, sql: str, params: Any) -> None:
-        self._post({"event": "query", "purpose": purpose, "sql": sql,
-                    "params": None if params is None else json.loads(json.dumps(params,
-                                                                                default=str)),
-                    "client_ts": dt.datetime.now(dt.timezone.utc).isoformat()})
-
-
-def _views(data_dir: Path) -> dict[str, str]:
-    """Table name -> parquet path or glob, for every file or directory of parquet files."""
-    out: dict[str, str] = {}
-    for p in sorted(data_dir.iterdir()):
-        if p.is_file() and p.suffix == ".parquet":
-            out[p.stem] = str(p)
-        elif p.is_dir() and any(p.rglob("*.parquet")):
-            out[p.name] = str(p / "**" / "*.parquet")
-    return out
-
-
-class CaseConnection:
-    """A DuckDB connection whose every statement is logged (account, case, time, SQL, purpose).
-
-    ``execute``/``sql`` mirror DuckDB's; results come back as DuckDB objects (``.df()``,
-    ``.fetchall()`` …).  The database is in memory with one read-only view per extract table;
-    file access is limited to the case data (read) and the workspace, and cannot be re-enabled.
-    """
-
-    def __init__(self, purpose: str, data_dir: Path, log: QueryLog,
-                 purpose_min_length: int = DEFAULT_PURPOSE_MIN,
-                 workspace: Path | None = None) -> None:
         purpose = (purpose or "").strip()
         if len(purpose) < purpose_min_length:
             raise ValueError(f"state the purpose of today's work (at least {purpose_min_length} "
                              f"characters, A3); got {purpose!r}")
-        if not data_dir.is_dir():
-            raise FileNotFoundError(f"case data directory {data_dir} does not exist")
+        self._http = http_client(url, authorization)
         self.purpose = purpose
-        self.log = log
-        log.purpose(purpose)
-        self._con = duckdb.connect(":memory:")
-        self.tables = _views(data_dir)
-        for name, src in self.tables.items():
-            ident = '"' + name.replace('"', '""') + '"'
-            lit = "'" + src.replace("'", "''") + "'"  # DDL takes no bound parameters
-            self._con.execute(f"CREATE VIEW {ident} AS SELECT * FROM read_parquet({lit})")
-        allowed = [str(data_dir).rstrip("/") + "/"]
-        if workspace is not None:
-            allowed.append(str(workspace).rstrip("/") + "/")
-        self._con.execute(f"SET allowed_directories={allowed!r}")
-        self._con.execute("SET enable_external_access=false")
-        self._con.execute("SET autoinstall_known_extensions=false")
-        self._con.execute("SET autoload_known_extensions=false")
-        self._con.execute("SET lock_configuration=true")
+        self._last: Result | None = None
+        self._tables = list(self._post("/api/open", {"purpose": purpose}).json()["tables"])
 
-    def _logged(self, sql: str, params: Any) -> None:
+    def _post(self, path: str, body: dict):
+        import httpx
+
+        try:
+            r = self._http.post(path, json=body)
+        except httpx.HTTPError as e:
+            raise QueryLogError(f"the query broker is unreachable ({e}); nothing was run") from e
+        if r.status_code == 200:
+            return r
+        try:
+            msg = r.json().get("error", r.text)
+        except ValueError:
+            msg = r.text
+        if r.status_code == 503:
+            raise QueryLogError(msg)
+        raise QueryError(f"{msg} ({r.status_code})")
+
+    def tables(self) -> list[str]:
+        return list(self._tables)
+
+    def sql(self, sql: str, params: Any = None) -> Result:
         if not isinstance(sql, str) or not sql.strip():
             raise ValueError("empty SQL")
-        self.log.query(self.purpose, sql, params)
-
-    def execute(self, sql: str, parameters: Any = None) -> "CaseConnection":
-        self._logged(sql, parameters)
-        if parameters is None:
-            self._con.execute(sql)
-        else:
-            self._con.execute(sql, parameters)
-        return self
-
-    def sql(self, sql: str, params: Any = None) -> duckdb.DuckDBPyRelation:
-        self._logged(sql, params)
-        return self._con.sql(sql, params=params) if params is not None else self._con.sql(sql)
+        if params is not None:
+            params = json.loads(json.dumps(params, default=str))
+        r = self._post("/api/query", {"purpose": self.purpose, "sql": sql, "params": params})
+        with pa.ipc.open_stream(io.BytesIO(r.content)) as reader:
+            return Result(reader.read_all())
 
     query = sql
 
+    def execute(self, sql: str, parameters: Any = None) -> "BrokerConnection":
+        self._last = self.sql(sql, parameters)
+        return self
+
+    def _result(self) -> Result:
+        if self._last is None:
+            raise QueryError("no statement executed yet")
+        return self._last
+
     def df(self):
-        return self._con.df()
+        return self._result().df()
+
+    fetchdf = df
+
+    def arrow(self) -> pa.Table:
+        return self._result().arrow()
 
     def fetchall(self):
-        return self._con.fetchall()
+        return self._result().fetchall()
 
     def fetchone(self):
-        return self._con.fetchone()
-
-    def fetchdf(self):
-        return self._con.fetchdf()
+        return self._result().fetchone()
 
     def close(self) -> None:
-        self._con.close()
+        self._http.close()
 
-    def __enter__(self) -> "CaseConnection":
+    def __enter__(self) -> "BrokerConnection":
         return self
 
     def __exit__(self, *exc) -> None:
         self.close()
 
     def __repr__(self) -> str:
-        return f"<CaseConnection tables={sorted(self.tables)} purpose={self.purpose!r}>"
+        return f"<BrokerConnection tables={self._tables} purpose={self.purpose!r}>"
 
 
-def connect(purpose: str | None = None, *, log: QueryLog | None = None,
-            data_dir: str | os.PathLike | None = None,
-            ask: Callable[[str], str] | None = None) -> CaseConnection:
+def connect(purpose: str | None = None, *, ask: Callable[[str], str] | None = None,
+            url: str | None = None, authorization: str | None = None) -> BrokerConnection:
     """Open the case's data for today's work.
 
-    ``purpose`` is required (A3); without it the session asks for it (``input``) when run
-    interactively.  Inside a session everything else comes from the environment the spawner
-    set: ENCLAVE_CASE_DATA, ENCLAVE_WARDEN_URL, JUPYTERHUB_API_TOKEN.
+    ``purpose`` is required (A3); without it the session asks for it (``ask``, e.g.
+    ``input``).  Inside a session the broker and the credential come from the environment the
+    spawner set: ENCLAVE_BROKER_URL and JUPYTERHUB_API_TOKEN (ENCLAVE_JOB_TOKEN overnight).
     """
     minimum = int(os.environ.get("ENCLAVE_PURPOSE_MIN_LENGTH", DEFAULT_PURPOSE_MIN))
     if not purpose and ask is not None:
         purpose = ask("Purpose of today's work (logged with every query): ")
-    if log is None:
-        url = os.environ.get("ENCLAVE_WARDEN_URL")
-        token = os.environ.get("JUPYTERHUB_API_TOKEN")
-        scheme = "token"
-        if not token and os.environ.get("ENCLAVE_JOB_TOKEN"):  # a registered overnight run
-            token, scheme = os.environ["ENCLAVE_JOB_TOKEN"], "job"
-        if not url or not token:
-            raise QueryLogError("not inside an enclave session (ENCLAVE_WARDEN_URL / "
-                                "JUPYTERHUB_API_TOKEN missing): queries cannot be logged")
-        log = WardenLog(url, token, scheme)
-    data = Path(data_dir or os.environ.get("ENCLAVE_CASE_DATA", "/case/data"))
-    ws = os.environ.get("ENCLAVE_WORKSPACE")
-    return CaseConnection(purpose or "", data, log, minimum, Path(ws) if ws else None)
+    url = url or os.environ.get("ENCLAVE_BROKER_URL")
+    if authorization is None:
+        if os.environ.get("JUPYTERHUB_API_TOKEN"):
+            authorization = f"token {os.environ['JUPYTERHUB_API_TOKEN']}"
+        elif os.environ.get("ENCLAVE_JOB_TOKEN"):  # a registered overnight run
+            authorization = f"job {os.environ['ENCLAVE_JOB_TOKEN']}"
+    if not url or not authorization:
+        raise QueryLogError("not inside an enclave session (ENCLAVE_BROKER_URL / "
+                            "JUPYTERHUB_API_TOKEN missing): queries cannot be logged")
+    return BrokerConnection(purpose or "", url, authorization, minimum)

@@ -76,6 +76,17 @@ class SessionPolicy(BaseModel):
     purpose_min_length: int = setting(
         10, rule="A3", ge=1,
         description="The purpose of the day's work given at session start (characters).")
+    query_max_result_rows: int = setting(
+        2_000_000, rule="A3", ge=1,
+        description="Rows one query through the broker may return (larger results refused).")
+    query_max_result_bytes: int = setting(
+        512 * 1024 * 1024, rule="A3", ge=1024,
+        description="Bytes (Arrow) one query through the broker may return.")
+    broker_uid_base: int = setting(
+        400000, rule="S1", ge=1000,
+        description="A case's query broker runs as uid/gid base+case id (never a session uid).")
+    broker_memory_mb: int = setting(
+        4096, rule="S1", ge=256, description="Memory cap of a session's query broker.")
     sandbox_network: str = setting(
         "loopback-only", rule="S7", description="Sessions see no network but the hub proxy.",
         pattern="^loopback-only$")

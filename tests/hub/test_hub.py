@@ -1,7 +1,7 @@
 """The real thing: JupyterHub 6 + configurable-http-proxy + warden + namespace sandboxes.
 
 One hub for the module.  People:
-  alice  researcher, booked now, case C1            -> logs in, spawns, kernel attacks
+  alice  researcher, booked now, case C1            -> logs in, spawns, kernel + broker attacks
   erin   researcher, booked until ~50 s from start  -> server cut off at slot end
   bob    researcher, no booking                     -> login refused
   carol  researcher, booked, case suspended         -> login refused
@@ -169,7 +169,6 @@ try:
     open("/case/data/injected.parquet", "wb").write(b"x"); print("WROTE data")
 except OSError as e:
     print("nowrite", e)
-print("DATA", sorted(os.listdir("/case/data")))
 open("/workspace/mine.txt", "w").write("ok"); print("WS ok")
 """
     out = alice.execute(code, kernel)
@@ -178,9 +177,46 @@ open("/workspace/mine.txt", "w").write("ok"); print("WS ok")
     devs = eval(re.search(r"DEV (\[.*\])", out).group(1))
     assert not [d for d in devs if re.match(r"(sd|vd|hd|nvme|sr|loop|usb|bus|mem|kmem|port)", d)]
     assert "READ" not in out and out.count("noread") == 3, out
-    assert "WROTE" not in out and "Read-only file system" in out
-    assert "patients.parquet" in out and "other_case" not in out.split("DATA")[1]
+    assert "WROTE" not in out and "nowrite" in out
     assert "WS ok" in out
+
+
+def test_kernel_cannot_read_its_own_case_data_directly(alice, kernel, hub):
+    """A3: the extract is not in the sandbox, so plain duckdb/pandas/open() cannot bypass the
+    logged broker - not at /case/data, not at its host path, not anywhere."""
+    own = hub.settings.projects_dir / "C1" / "data"
+    code = f"""
+import os, duckdb, pandas as pd
+print("CASE", os.path.exists("/case"), os.path.exists({str(own)!r}))
+for what, fn in [
+    ("open", lambda: open({str(own / "patients.parquet")!r}, "rb").read(4)),
+    ("open_case", lambda: open("/case/data/patients.parquet", "rb").read(4)),
+    ("pandas", lambda: pd.read_parquet({str(own / "patients.parquet")!r})),
+    ("duckdb", lambda: duckdb.connect().sql("select * from read_parquet('{own}/*.parquet')").fetchall()),
+    ("duckdb_case", lambda: duckdb.connect().sql("select * from '/case/data/*.parquet'").fetchall()),
+]:
+    try:
+        fn(); print("GOT", what)
+    except Exception as e:
+        print("refused", what, type(e).__name__)
+found = []
+for top in ["/", ]:
+    for d, dirs, files in os.walk(top):
+        if d.startswith(("/proc", "/usr", "/sys")) or d.startswith(os.path.realpath(os.__file__).rsplit("/lib/", 1)[0]):
+            dirs[:] = []
+            continue
+        found += [os.path.join(d, f) for f in files if f.endswith(".parquet") or f == "SECRET.txt"]
+print("FOUND", found)
+"""
+    out = alice.execute(code, kernel, timeout=120)
+    assert "CASE False False" in out, out
+    assert "GOT" not in out and out.count("refused") == 5, out
+    assert "FOUND []" in out, out
+
+
+def _broker_code(body: str) -> str:
+    return ("import os\nfrom enclave.session import connect, QueryError, QueryLogError, "
+            "BrokerConnection\n" + body)
 
 
 def test_queries_logged_with_purpose(alice, kernel, hub):
@@ -196,7 +232,9 @@ except ValueError as e:
     out = alice.execute(code, kernel)
     assert "N 30" in out and "PURPOSE" in out, out
     with session_scope(hub.db_url) as s:
-        q = s.query(AuditRecord).filter_by(actor="alice", action="session.query").all()
+        q = s.query(AuditRecord).filter_by(
+            actor="alice", action="session.query",
+            reason="count patients for aim 1 of the protocol").all()
         p = s.query(AuditRecord).filter_by(actor="alice", action="session.purpose").all()
     assert [r.subject for r in q] == ["select count(*) from patients"]
     assert q[0].case_code == "C1" and q[0].reason == "count patients for aim 1 of the protocol"
@@ -204,17 +242,124 @@ except ValueError as e:
 
 
 def test_query_log_cannot_be_forged_without_a_hub_token(alice, kernel, hub):
-    code = """
-import os, httpx
-from urllib.parse import unquote
-sock = unquote(os.environ["ENCLAVE_WARDEN_URL"][len("http+unix://"):])
-c = httpx.Client(transport=httpx.HTTPTransport(uds=sock), base_url="http://w")
-r = c.post("/api/session-log", json={"event": "query", "purpose": "x" * 20, "sql": "select 1"},
-           headers={"Authorization": "token not-a-real-token"})
+    from hub_config.launch import socket_root_for
+
+    sock = socket_root_for(hub.settings) / "hub" / "warden.sock"
+    code = f"""
+import httpx
+c = httpx.Client(transport=httpx.HTTPTransport(uds={str(sock)!r}), base_url="http://w")
+r = c.post("/api/session-log", json={{"event": "query", "purpose": "x" * 20, "sql": "select 1"}},
+           headers={{"Authorization": "token not-a-real-token"}})
 print("STATUS", r.status_code)
 """
     out = alice.execute(code, kernel)
     assert "STATUS 403" in out, out
+
+
+ESCAPES = {
+    "other_case": "select * from read_parquet('{other}')",
+    "other_case_rel": "select * from read_parquet('/case/data/../../{other_rel}')",
+    "copy": "COPY (select * from patients) TO '/tmp/out.csv'",
+    "copy_data": "COPY (select * from patients) TO '/case/data/out.csv'",
+    "attach": "ATTACH '/tmp/x.duckdb'",
+    "install": "INSTALL httpfs",
+    "load": "LOAD httpfs",
+    "passwd": "select * from read_csv('/etc/passwd')",
+    "set": "SET enable_external_access=true",
+}
+
+
+def test_broker_refuses_escapes(alice, kernel, hub):
+    other = hub.settings.projects_dir / "C2" / "data" / "other_case.parquet"
+    sqls = {k: v.format(other=other, other_rel="C2/data/other_case.parquet")
+            for k, v in ESCAPES.items()}
+    out = alice.execute(_broker_code(f"""
+con = connect("checking what the broker refuses, aim 0")
+for name, sql in {sqls!r}.items():
+    try:
+        con.sql(sql); print("RAN", name)
+    except QueryError as e:
+        print("REFUSED", name, str(e)[:80].replace(chr(10), " "))
+print("STILL", con.sql("select count(*) from patients").fetchall())
+"""), kernel)
+    assert "RAN" not in out and out.count("REFUSED") == len(ESCAPES), out
+    assert "STILL [(30,)]" in out, out
+
+
+def test_broker_refuses_another_users_or_forged_credential(alice, kernel, hub):
+    erin = hub.people["erin"]  # a real, valid hub token - of another user
+    out = alice.execute(_broker_code(f"""
+url = os.environ["ENCLAVE_BROKER_URL"]
+for label, auth in [("forged", "token not-a-real-token"), ("erin", "token {erin.token}"),
+                    ("job", "job whatever")]:
+    try:
+        BrokerConnection("a purpose long enough", url, auth); print("ACCEPTED", label)
+    except QueryError as e:
+        print("REFUSED", label, e)
+"""), kernel)
+    assert "ACCEPTED" not in out and out.count("credential refused") == 3, out
+
+
+def test_every_broker_query_is_audited_with_purpose(alice, kernel, hub):
+    purpose = "age distribution for aim 2, audit test"
+    sqls = ["select min(age), max(age) from patients", "select age, count(*) from patients group by age",
+            "select * from read_csv('/etc/passwd')"]
+    out = alice.execute(_broker_code(f"""
+con = connect({purpose!r})
+for sql in {sqls!r}:
+    try:
+        print("ROWS", len(con.sql(sql).df()))
+    except QueryError as e:
+        print("REFUSED", e)
+"""), kernel)
+    assert out.count("ROWS") == 2 and out.count("REFUSED") == 1, out
+    with session_scope(hub.db_url) as s:
+        recs = s.query(AuditRecord).filter_by(actor="alice", action="session.query",
+                                              reason=purpose).all()
+    # the refused read_csv was an attempt: logged before DuckDB refused it
+    assert [r.subject for r in recs] == sqls
+    assert all(r.case_code == "C1" and r.component == "session" for r in recs)
+
+
+def test_query_whose_audit_write_fails_does_not_run(alice, kernel, hub):
+    from sqlalchemy import create_engine, text
+
+    eng = create_engine(hub.db_url)
+    pg = eng.dialect.name == "postgresql"
+    with eng.begin() as c:  # the audit store fails this one record (and only this one)
+        if pg:
+            c.execute(text("CREATE FUNCTION fail_marked() RETURNS trigger AS $$ BEGIN "
+                           "RAISE EXCEPTION 'audit store failure'; END $$ LANGUAGE plpgsql"))
+            c.execute(text("CREATE TRIGGER fail_marked BEFORE INSERT ON audit_records FOR EACH "
+                           "ROW WHEN (NEW.subject LIKE '%audit_fail_marker%') "
+                           "EXECUTE FUNCTION fail_marked()"))
+        else:
+            c.execute(text("CREATE TRIGGER fail_marked BEFORE INSERT ON audit_records WHEN "
+                           "NEW.subject LIKE '%audit_fail_marker%' BEGIN "
+                           "SELECT RAISE(ABORT, 'audit store failure'); END"))
+    try:
+        out = alice.execute(_broker_code("""
+con = connect("scratch table for the audit failure test")
+try:
+    con.execute("create table audit_fail_marker as select 1 as x"); print("RAN")
+except QueryLogError as e:
+    print("NOTRUN", e)
+"""), kernel)
+    finally:
+        with eng.begin() as c:
+            c.execute(text("DROP TRIGGER fail_marked" + (" ON audit_records" if pg else "")))
+            if pg:
+                c.execute(text("DROP FUNCTION fail_marked()"))
+        eng.dispose()
+    assert "NOTRUN" in out and "RAN" not in out, out
+    out = alice.execute(_broker_code("""
+con = connect("scratch table for the audit failure test")
+try:
+    print("EXISTS", con.sql("select * from audit_fail_marker").fetchall())
+except QueryError as e:
+    print("ABSENT", str(e)[:120])
+"""), kernel)
+    assert "ABSENT" in out and "audit_fail_marker" in out, out
 
 
 # ------------------------------------------------------------------ lock-down

@@ -1,5 +1,6 @@
 """Overnight runs (S5): registration rules, and a registered notebook really running in the
-sandbox with no network, its queries logged through the warden with a job token, and a job
+sandbox with no network and no data, its queries run by its own broker and logged through the
+warden with a job token, and a job
 still running at the booking's end stopped."""
 from __future__ import annotations
 
@@ -80,7 +81,8 @@ def test_registered_job_runs_sandboxed_logged_and_is_stopped_at_booking_end():
         _notebook(ws / "fit.ipynb", [
             "import socket, os\ntry:\n    socket.create_connection(('1.1.1.1', 80), timeout=3)\n"
             "    print('NET OPEN')\nexcept OSError as e:\n    print('no network:', e)\n"
-            "open('/workspace/ran.txt', 'w').write(str(os.getuid()))",
+            "open('/workspace/ran.txt', 'w').write(str(os.getuid()))\n"
+            "print('DATA', os.path.exists('/case/data'))",
             "from enclave.session import connect\ncon = connect('overnight survival model, aim 2')\n"
             "print('N', con.sql('select count(*) from patients').fetchall()[0][0])",
         ])
@@ -123,6 +125,7 @@ def test_registered_job_runs_sandboxed_logged_and_is_stopped_at_booking_end():
         out = nbformat.read(ws / fit.output, as_version=4)
         text = "".join(o.get("text", "") for c in out.cells for o in c.get("outputs", []))
         assert "no network" in text and "NET OPEN" not in text and "N 3" in text
+        assert "DATA False" in text  # the job, too, reaches the data only through its broker
         assert int((ws / "ran.txt").read_text()) >= POLICY.sessions.sandbox_uid_base
         # bob's job outlives its booking: the sweep after the end stops it
         with session_scope(db_url) as s:

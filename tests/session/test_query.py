@@ -1,25 +1,40 @@
-"""The in-session DuckDB connection: views, read-only, purpose required, every query logged
-before it runs, and a query that cannot be logged does not run (A3)."""
+"""The query broker and its client, on a real unix socket: views, purpose required, every
+query logged before it runs, a query that cannot be logged does not run (A3), no file,
+extension, attach or settings escape, result caps, and the session credential checked.
+
+The broker's own sandbox (extract only, its own uid) is tested in tests/hub with a real
+kernel; here the broker runs in-process so the DuckDB lock-down is tested on its own."""
 from __future__ import annotations
 
-import duckdb
-import pandas as pd
-import pytest
+import asyncio
+import threading
 
-from enclave.session import CaseConnection, QueryLogError, connect
+import pandas as pd
+import pyarrow as pa
+import pytest
+from tornado import httpserver, netutil
+
+from enclave.session import BrokerConnection, QueryError, QueryLogError, Result, connect
+from hub_config.broker import CaseDatabase, LogRefused, make_app
+from hub_config.spawner import unix_url
+from hub_config.warden import Warden
+from policies import load_policy
+
+AUTH = "token the-sessions-own-token"
 
 
 class ListLog:
-    def __init__(self, fail: bool = False) -> None:
+    def __init__(self) -> None:
         self.records: list[tuple] = []
-        self.fail = fail
+        self.fail = False
 
     def purpose(self, purpose):
         self.records.append(("purpose", purpose))
 
     def query(self, purpose, sql, params):
         if self.fail:
-            raise QueryLogError("log down")
+            raise LogRefused("the query log refused the record (500: audit store down); "
+                             "nothing was run")
         self.records.append(("query", purpose, sql, params))
 
 
@@ -34,57 +49,154 @@ def case_dirs(tmp_path):
     other = tmp_path / "C2" / "data"
     other.mkdir(parents=True)
     pd.DataFrame({"pid": ["zz"]}).to_parquet(other / "secret.parquet")
-    ws = tmp_path / "C1" / "workspace"
-    ws.mkdir()
-    return data, other, ws
+    return data, other, tmp_path
 
 
-def test_views_and_each_query_logged_with_purpose(case_dirs):
-    data, _, ws = case_dirs
+@pytest.fixture
+def broker(case_dirs, tmp_path):
+    """A broker on a unix socket in a thread; yields (url, log, db)."""
+    data, _, _ = case_dirs
     log = ListLog()
-    con = CaseConnection("cohort sizes for aim 1", data, log, 10, ws)
-    assert set(con.tables) == {"patients", "visits"}
+    db = CaseDatabase(data, log, max_rows=1000, max_bytes=1_000_000, purpose_min_length=10)
+    sock = str(tmp_path / "broker.sock")
+    loop = asyncio.new_event_loop()
+    ready = threading.Event()
+
+    def run():
+        asyncio.set_event_loop(loop)
+        server = httpserver.HTTPServer(make_app(db, AUTH))
+        server.add_socket(netutil.bind_unix_socket(sock, mode=0o600))
+        loop.call_soon(ready.set)
+        loop.run_forever()
+
+    t = threading.Thread(target=run, daemon=True)
+    t.start()
+    ready.wait(10)
+    yield unix_url(sock), log, db
+    loop.call_soon_threadsafe(loop.stop)
+    t.join(10)
+
+
+def test_views_and_each_query_logged_with_purpose(broker):
+    url, log, _ = broker
+    con = connect("cohort sizes for aim 1", url=url, authorization=AUTH)
+    assert set(con.tables()) == {"patients", "visits"}
     assert con.sql("select count(*) from patients").fetchall() == [(3,)]
     assert con.execute("select sum(cost) from visits where pid = ?", ["a"]).fetchone() == (30,)
+    df = con.sql("select * from patients order by pid").df()
+    assert list(df["age"]) == [30, 40, 50]
+    assert isinstance(con.sql("select 1 as x").arrow(), pa.Table)
     assert log.records[0] == ("purpose", "cohort sizes for aim 1")
     assert log.records[1][2] == "select count(*) from patients"
     assert log.records[2][2:] == ("select sum(cost) from visits where pid = ?", ["a"])
     assert all(r[1] == "cohort sizes for aim 1" for r in log.records)
+    # scratch tables live in the broker's memory only
+    con.execute("create table young as select * from patients where age < 45")
+    assert con.sql("select count(*) from young").fetchall() == [(2,)]
 
 
-def test_purpose_is_required(case_dirs):
-    data, _, _ = case_dirs
+def test_purpose_is_required(broker):
+    url, log, db = broker
     for bad in ("", "   ", "short"):
         with pytest.raises(ValueError, match="purpose"):
-            CaseConnection(bad, data, ListLog(), 10)
-    assert connect(log=ListLog(), data_dir=data,
-                   ask=lambda prompt: "asked purpose of the day").purpose == "asked purpose of the day"
+            connect(bad, url=url, authorization=AUTH)
+    con = connect(url=url, authorization=AUTH, ask=lambda prompt: "asked purpose of the day")
+    assert con.purpose == "asked purpose of the day"
+    # the broker checks too: a client that skips the local check is refused
+    with pytest.raises(QueryError, match="purpose"):
+        BrokerConnection("short", url, AUTH, purpose_min_length=1)
+    assert ("purpose", "short") not in log.records
 
 
-def test_unlogged_query_does_not_run(case_dirs, tmp_path):
-    data, _, ws = case_dirs
-    con = CaseConnection("a purpose long enough", data, ListLog(fail=True), 10, ws)
-    with pytest.raises(QueryLogError):
-        con.execute(f"COPY (select 1) TO '{ws}/marker.csv'")
-    assert not (ws / "marker.csv").exists()
+def test_unlogged_query_does_not_run(broker):
+    url, log, _ = broker
+    con = connect("a purpose long enough", url=url, authorization=AUTH)
+    log.fail = True
+    with pytest.raises(QueryLogError, match="nothing was run"):
+        con.execute("create table marker as select 42 as x")
+    log.fail = False
+    with pytest.raises(QueryError, match="marker"):
+        con.sql("select * from marker")  # the refused statement never ran
 
 
-def test_other_files_settings_and_extensions_refused(case_dirs):
-    data, other, ws = case_dirs
-    con = CaseConnection("a purpose long enough", data, ListLog(), 10, ws)
-    for sql in (f"select * from read_parquet('{other}/secret.parquet')",
-                "SET enable_external_access=true", "INSTALL httpfs",
-                f"ATTACH '{other}/x.duckdb'",
-                "select * from read_csv('/etc/passwd')"):
-        with pytest.raises(duckdb.Error):
-            con.sql(sql).fetchall()
-    # the workspace is writable for the researcher's own results
-    con.execute(f"COPY (select count(*) n from patients) TO '{ws}/n.csv'")
-    assert (ws / "n.csv").read_text().strip().splitlines()[-1] == "3"
+@pytest.mark.parametrize("sql, expect", [
+    ("select * from read_parquet('{other}/secret.parquet')", "Permission"),
+    ("select * from read_parquet('{data}/../../C2/data/secret.parquet')", "Permission"),
+    ("COPY (select * from patients) TO '{root}/out.csv'", "COPY statements are not allowed"),
+    ("COPY (select * from patients) TO '{data}/out.csv'", "COPY statements are not allowed"),
+    ("ATTACH '{root}/x.duckdb'", "ATTACH statements are not allowed"),
+    ("INSTALL httpfs", "LOAD statements are not allowed"),
+    ("LOAD httpfs", "LOAD statements are not allowed"),
+    ("select * from read_csv('/etc/passwd')", "Permission"),
+    ("select * from read_text('/etc/passwd')", "Permission"),
+    ("select * from glob('/*')", "Permission"),
+    ("SET enable_external_access=true", "SET statements are not allowed"),
+    ("PRAGMA enable_profiling", "PRAGMA statements are not allowed"),
+    ("EXPORT DATABASE '{root}/exp'", "EXPORT statements are not allowed"),
+    ("select 1; COPY (select 1) TO '{root}/two.csv'", "COPY statements are not allowed"),
+    ("create view leak as select * from read_csv('/etc/passwd')", "Permission"),
+])
+def test_escapes_refused(broker, case_dirs, sql, expect):
+    url, log, _ = broker
+    data, other, root = case_dirs
+    con = connect("a purpose long enough", url=url, authorization=AUTH)
+    with pytest.raises(QueryError, match=expect):
+        con.sql(sql.format(other=other, data=data, root=root)).fetchall()
+    assert not (root / "out.csv").exists() and not (data / "out.csv").exists()
+    assert not (root / "two.csv").exists() and not (root / "exp").exists()
+    # and the views still answer afterwards (nothing was unlocked)
+    assert con.sql("select count(*) from patients").fetchall() == [(3,)]
 
 
-def test_outside_a_session_connect_refuses(monkeypatch, case_dirs):
-    monkeypatch.delenv("ENCLAVE_WARDEN_URL", raising=False)
+def test_result_caps(broker):
+    url, _, db = broker
+    con = connect("a purpose long enough", url=url, authorization=AUTH)
+    with pytest.raises(QueryError, match="more than 1000 rows"):
+        con.sql("select * from range(5000)")
+    assert len(con.sql("select * from range(1000)")) == 1000
+    with pytest.raises(QueryError, match="larger than"):
+        con.sql("select repeat('x', 10000) as s from range(200)")
+
+
+@pytest.mark.parametrize("auth", ["token someone-elses-token", "job forged", "", "token the-sessions-own-tokenX"])
+def test_other_or_forged_credential_refused(broker, auth):
+    url, log, _ = broker
+    before = list(log.records)
+    with pytest.raises(QueryError, match="credential refused|403"):
+        BrokerConnection("a purpose long enough", url, auth or "x")
+    assert log.records == before  # nothing logged, nothing run
+
+
+def test_outside_a_session_connect_refuses(monkeypatch):
+    monkeypatch.delenv("ENCLAVE_BROKER_URL", raising=False)
     monkeypatch.delenv("JUPYTERHUB_API_TOKEN", raising=False)
+    monkeypatch.delenv("ENCLAVE_JOB_TOKEN", raising=False)
     with pytest.raises(QueryLogError, match="not inside an enclave session"):
-        connect("a purpose long enough", data_dir=case_dirs[0])
+        connect("a purpose long enough")
+
+
+def test_unreachable_broker_is_a_log_error(tmp_path):
+    with pytest.raises(QueryLogError, match="unreachable"):
+        connect("a purpose long enough", url=unix_url(str(tmp_path / "none.sock")),
+                authorization=AUTH)
+
+
+def test_result_object():
+    r = Result(pa.table({"a": [1, 2], "b": ["x", "y"]}))
+    assert r.columns == ["a", "b"] and len(r) == 2
+    assert r.fetchone() == (1, "x") and r.fetchall() == [(2, "y")] and r.fetchone() is None
+
+
+def test_warden_refuses_a_record_for_another_case(rows):
+    from tornado import web
+
+    rows.user("ann")
+    rows.case("C1", ["ann"])
+    rows.case("C2", [])
+    rows.booking("ann", "C1", -5, 60)
+    w = Warden(rows.db_url, load_policy(), "http://127.0.0.1:9/hub/api", "unused")
+    body = {"event": "query", "purpose": "a purpose long enough", "sql": "select 1"}
+    assert w.record("ann", {**body, "case": "C1"})["case"] == "C1"
+    with pytest.raises(web.HTTPError) as e:
+        w.record("ann", {**body, "case": "C2"})
+    assert e.value.status_code == 403

@@ -1,7 +1,8 @@
 """The namespace launcher on its own (no hub): what a session process can and cannot do.
 
 Real namespaces, real mounts, a real unprivileged uid; needs root (the hub runs as root).
-The hub tests repeat the important checks from inside a real kernel.
+The hub tests repeat the important checks from inside a real kernel.  The case's extract is
+not mounted in a session (the query broker has it, tests/hub and test_overnight).
 """
 from __future__ import annotations
 
@@ -42,6 +43,7 @@ PROBE = textwrap.dedent(r'''
     attempt("mknod", lambda: os.mknod("/tmp/sda", 0o600 | 0o060000, os.makedev(8, 0)))
     attempt("setuid0", lambda: os.setuid(0))
     attempt("shadow", lambda: open("/etc/shadow").read())
+    out["case_dir"] = os.path.exists("/case")
     out["root_home"] = sorted(os.listdir("/root")) if os.path.isdir("/root") else []
     out["nnp"] = [l for l in open("/proc/self/status") if l.startswith("NoNewPrivs")][0].split()[1]
     out["pids_visible"] = len([p for p in os.listdir("/proc") if p.isdigit()])
@@ -88,8 +90,9 @@ def test_sandbox_confines_a_session(tmp_path):
     assert "Connection refused" in out["host_loopback"]  # the sandbox's own loopback is empty
     assert out["dns"] != "ok"
     assert "No such file" in out["other_case"]
-    assert "Read-only file system" in out["write_data"]
-    assert out["read_data"] == "ok" and out["write_ws"] == "ok"
+    # A3: the case's data is not in the session at all (only the query broker has it)
+    assert "No such file" in out["read_data"] and out["write_data"] != "ok"
+    assert out["case_dir"] is False and out["write_ws"] == "ok"
     assert "Read-only" in out["write_usr"] and "Read-only" in out["write_root"]
     assert out["mknod"] != "ok" and out["setuid0"] != "ok" and out["shadow"] != "ok"
     # /root holds at most the bound Python prefix (pyenv), nothing else of the host's home

@@ -1,0 +1,303 @@
+"""The query broker: the only way a session reaches its case's data (A3).
+
+One broker per session (interactive server or overnight job), started by the spawner outside
+the session's sandbox, in a sandbox of its own (``hub_config.sandbox``) that holds the case's
+extract read-only at ``/case/data`` and nothing of any other case, no network, and runs as the
+case's broker uid (``broker_uid_base`` + case id), which is not the session's uid.  The session
+itself has no copy of the data: it can only send SQL to this broker over a unix socket bound
+into its sandbox.
+
+For each request the broker
+
+1. checks the ``Authorization`` header against the one credential it was started with (the
+   session's hub token, or the overnight job's token) - another session's or a forged
+   credential is refused;
+2. refuses statements other than queries and scratch tables (no COPY, ATTACH, INSTALL/LOAD,
+   SET, PRAGMA, EXPORT ...), before anything runs or is logged;
+3. has the warden append the audit record (account and case decided by the warden from that
+   credential, time, SQL, purpose) - if that fails, the query is not run;
+4. runs it in an in-memory DuckDB whose views read the extract, with external access off
+   except for ``/case/data`` and the configuration locked, and returns Arrow IPC, refusing
+   results over the policy's row/byte caps.
+
+Run as ``python -m hub_config.broker`` (environment: see :func:`main`).
+"""
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import hmac
+import json
+import logging
+import os
+import sys
+import threading
+from pathlib import Path
+from typing import Any, Protocol
+from urllib.parse import unquote
+
+import duckdb
+import pyarrow as pa
+from tornado import httpserver, netutil, web
+
+log = logging.getLogger("enclave.broker")
+
+ARROW_STREAM = "application/vnd.apache.arrow.stream"
+# Queries, and the researcher's own in-memory scratch tables; nothing that touches files,
+# settings, extensions or other databases.
+ALLOWED_STATEMENTS = {"SELECT", "EXPLAIN", "CREATE", "INSERT", "UPDATE", "DELETE", "DROP"}
+MAX_SQL_CHARS = 100_000
+
+
+class LogRefused(RuntimeError):
+    """The audit record could not be written; nothing was run."""
+
+
+class QueryLog(Protocol):
+    def purpose(self, purpose: str) -> None: ...
+    def query(self, purpose: str, sql: str, params: Any) -> None: ...
+
+
+class WardenLog:
+    """Writes purpose/query records through the hub's warden, presenting the session's own
+    credential: the warden - not the broker, not the session - decides account and case."""
+
+    def __init__(self, url: str, authorization: str, case_code: str | None = None) -> None:
+        import httpx
+
+        self.case_code = case_code
+        if url.startswith("http+unix://"):
+            sock, _, path = url[len("http+unix://"):].partition("/")
+            self.client = httpx.Client(transport=httpx.HTTPTransport(uds=unquote(sock)),
+                                       base_url=f"http://warden/{path}", timeout=30,
+                                       headers={"Authorization": authorization})
+        else:
+            self.client = httpx.Client(base_url=url, timeout=30,
+                                       headers={"Authorization": authorization})
+
+    def _post(self, body: dict) -> dict:
+        import httpx
+
+        if self.case_code:
+            body["case"] = self.case_code  # the warden refuses a record for another case
+        try:
+            r = self.client.post("/api/session-log", json=body)
+        except httpx.HTTPError as e:
+            raise LogRefused(f"the query log is unreachable ({e}); nothing was run") from e
+        if r.status_code != 201:
+            try:
+                msg = r.json().get("error", r.text)
+            except ValueError:
+                msg = r.text
+            raise LogRefused(f"the query log refused the record ({r.status_code}: {msg}); "
+                             f"nothing was run")
+        return r.json()
+
+    def purpose(self, purpose: str) -> None:
+        self._post({"event": "purpose", "purpose": purpose})
+
+    def query(self, purpose: str, sql: str, params: Any) -> None:
+        self._post({"event": "query", "purpose": purpose, "sql": sql, "params": params,
+                    "client_ts": dt.datetime.now(dt.timezone.utc).isoformat()})
+
+
+class QueryRefused(ValueError):
+    """The statement is not allowed, failed, or its result is over the caps."""
+
+    def __init__(self, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def extract_tables(data_dir: Path) -> dict[str, str]:
+    """Table name -> parquet path or glob, for every file or directory of parquet files."""
+    out: dict[str, str] = {}
+    for p in sorted(data_dir.iterdir()):
+        if p.is_file() and p.suffix == ".parquet":
+            out[p.stem] = str(p)
+        elif p.is_dir() and any(p.rglob("*.parquet")):
+            out[p.name] = str(p / "**" / "*.parquet")
+    return out
+
+
+class CaseDatabase:
+    """In-memory DuckDB with one view per extract table, locked down, every query logged first."""
+
+    def __init__(self, data_dir: Path, log: QueryLog, *, max_rows: int, max_bytes: int,
+                 purpose_min_length: int) -> None:
+        if not data_dir.is_dir():
+            raise FileNotFoundError(f"case data directory {data_dir} does not exist")
+        self.log, self.max_rows, self.max_bytes = log, max_rows, max_bytes
+        self.purpose_min_length = purpose_min_length
+        self.lock = threading.Lock()  # one DuckDB connection; kernels take turns
+        self.con = duckdb.connect(":memory:")
+        self.tables = extract_tables(data_dir)
+        for name, src in self.tables.items():
+            ident = '"' + name.replace('"', '""') + '"'
+            lit = "'" + src.replace("'", "''") + "'"  # DDL takes no bound parameters
+            self.con.execute(f"CREATE VIEW {ident} AS SELECT * FROM read_parquet({lit})")
+        # Only the extract may be read (the broker's own sandbox mounts it read-only, so it
+        # cannot be written either); no other file, no extensions, and no way back.
+        self.con.execute(f"SET allowed_directories=['{str(data_dir).rstrip('/')}/']")
+        self.con.execute("SET enable_external_access=false")
+        self.con.execute("SET autoinstall_known_extensions=false")
+        self.con.execute("SET autoload_known_extensions=false")
+        self.con.execute("SET lock_configuration=true")
+
+    def check_purpose(self, purpose: Any) -> str:
+        purpose = str(purpose or "").strip()
+        if len(purpose) < self.purpose_min_length:
+            raise QueryRefused(f"state the purpose of today's work (at least "
+                               f"{self.purpose_min_length} characters, A3); got {purpose!r}")
+        return purpose
+
+    def open(self, purpose: Any) -> dict:
+        purpose = self.check_purpose(purpose)
+        self.log.purpose(purpose)
+        return {"tables": sorted(self.tables)}
+
+    def _check_sql(self, sql: Any) -> str:
+        if not isinstance(sql, str) or not sql.strip():
+            raise QueryRefused("empty SQL")
+        if len(sql) > MAX_SQL_CHARS:
+            raise QueryRefused(f"SQL longer than {MAX_SQL_CHARS} characters")
+        with self.lock:
+            try:
+                stmts = self.con.extract_statements(sql)
+            except duckdb.Error as e:
+                raise QueryRefused(f"SQL does not parse: {e}") from e
+        if not stmts:
+            raise QueryRefused("no SQL statement")
+        for st in stmts:
+            kind = st.type.name
+            if kind not in ALLOWED_STATEMENTS:
+                raise QueryRefused(f"{kind} statements are not allowed through the case "
+                                   f"connection (only queries and in-memory scratch tables)",
+                                   403)
+        return sql
+
+    def query(self, purpose: Any, sql: Any, params: Any = None) -> pa.Table:
+        purpose = self.check_purpose(purpose)
+        sql = self._check_sql(sql)
+        if params is not None and not isinstance(params, (list, dict)):
+            raise QueryRefused("params must be a JSON list or object")
+        self.log.query(purpose, sql, params)  # raises LogRefused: then nothing runs
+        with self.lock:
+            try:
+                rel = self.con.sql(sql, params=params) if params is not None else \
+                    self.con.sql(sql)
+                if rel is None:  # a statement without a result (scratch table)
+                    return pa.table({})
+                reader = rel.to_arrow_reader(65536)
+                batches, rows, size = [], 0, 0
+                for batch in reader:
+                    rows += batch.num_rows
+                    size += batch.nbytes
+                    if rows > self.max_rows:
+                        raise QueryRefused(f"the result has more than {self.max_rows} rows "
+                                           f"(query_max_result_rows, A3/S1): aggregate, "
+                                           f"filter or add LIMIT", 413)
+                    if size > self.max_bytes:
+                        raise QueryRefused(f"the result is larger than {self.max_bytes} "
+                                           f"bytes (query_max_result_bytes, A3/S1)", 413)
+                    batches.append(batch)
+                return pa.Table.from_batches(batches, schema=reader.schema)
+            except duckdb.Error as e:
+                raise QueryRefused(f"{type(e).__name__}: {e}") from e
+
+
+def to_ipc(table: pa.Table) -> bytes:
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, table.schema) as w:
+        w.write_table(table)
+    return sink.getvalue().to_pybytes()
+
+
+class _Handler(web.RequestHandler):
+    def initialize(self, db: CaseDatabase, authorization: str) -> None:
+        self.db, self.authorization = db, authorization
+
+    def check_xsrf_cookie(self):  # credential-authenticated API, no cookies
+        return
+
+    def prepare(self):
+        got = self.request.headers.get("Authorization", "")
+        if not got or not hmac.compare_digest(got.encode(), self.authorization.encode()):
+            raise web.HTTPError(403, "this broker serves another session: credential refused")
+        try:
+            body = json.loads(self.request.body or b"{}")
+        except json.JSONDecodeError as e:
+            raise web.HTTPError(400, f"body is not JSON: {e}")
+        if not isinstance(body, dict):
+            raise web.HTTPError(400, "body must be a JSON object")
+        self.body = body
+
+    async def _run(self, fn, *args):
+        try:
+            return await asyncio.to_thread(fn, *args)
+        except QueryRefused as e:
+            raise web.HTTPError(e.status, str(e))
+        except LogRefused as e:
+            raise web.HTTPError(503, str(e))
+
+    def write_error(self, status_code, **kwargs):
+        exc = kwargs.get("exc_info", (None, None))[1]
+        msg = exc.log_message if isinstance(exc, web.HTTPError) and exc.log_message else \
+            self._reason
+        self.set_header("Content-Type", "application/json")
+        self.finish(json.dumps({"error": msg}))
+
+
+class OpenHandler(_Handler):
+    async def post(self):
+        out = await self._run(self.db.open, self.body.get("purpose"))
+        self.finish(out)
+
+
+class QueryHandler(_Handler):
+    async def post(self):
+        b = self.body
+        table = await self._run(self.db.query, b.get("purpose"), b.get("sql"), b.get("params"))
+        data = await asyncio.to_thread(to_ipc, table)
+        if len(data) > self.db.max_bytes:
+            raise web.HTTPError(413, f"the result is larger than {self.db.max_bytes} bytes "
+                                     f"(query_max_result_bytes, A3/S1)")
+        self.set_header("Content-Type", ARROW_STREAM)
+        self.finish(data)
+
+
+def make_app(db: CaseDatabase, authorization: str) -> web.Application:
+    kw = {"db": db, "authorization": authorization}
+    return web.Application([(r"/api/open", OpenHandler, kw), (r"/api/query", QueryHandler, kw)],
+                           max_body_size=2 * MAX_SQL_CHARS + 1_000_000)
+
+
+def main() -> int:
+    """Environment (set by the spawner / overnight runner, never by the session):
+    ENCLAVE_BROKER_SOCKET, ENCLAVE_BROKER_AUTH (the Authorization value clients must present,
+    also presented to the warden), ENCLAVE_WARDEN_URL, ENCLAVE_CASE, ENCLAVE_CASE_DATA,
+    ENCLAVE_QUERY_MAX_ROWS, ENCLAVE_QUERY_MAX_BYTES, ENCLAVE_PURPOSE_MIN_LENGTH."""
+    logging.basicConfig(level=logging.INFO, format="[broker %(asctime)s] %(message)s")
+    env = os.environ
+    auth = env.pop("ENCLAVE_BROKER_AUTH")
+    wlog = WardenLog(env["ENCLAVE_WARDEN_URL"], auth, env.get("ENCLAVE_CASE"))
+    db = CaseDatabase(Path(env.get("ENCLAVE_CASE_DATA", "/case/data")), wlog,
+                      max_rows=int(env["ENCLAVE_QUERY_MAX_ROWS"]),
+                      max_bytes=int(env["ENCLAVE_QUERY_MAX_BYTES"]),
+                      purpose_min_length=int(env.get("ENCLAVE_PURPOSE_MIN_LENGTH", "10")))
+    sock = env["ENCLAVE_BROKER_SOCKET"]
+
+    async def serve():
+        server = httpserver.HTTPServer(make_app(db, auth), max_buffer_size=64 * 1024 * 1024)
+        # 0666: only the owning session has this directory bound in; the credential decides.
+        server.add_socket(netutil.bind_unix_socket(sock, mode=0o666))
+        log.info("broker for case %s listening on %s (%d tables)", env.get("ENCLAVE_CASE"),
+                 sock, len(db.tables))
+        await asyncio.Event().wait()
+
+    asyncio.run(serve())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
