@@ -208,6 +208,8 @@ def _read_only(root: Path) -> None:
 
 
 class _Loader:
+    SCRUB_CACHE = 2_000_000   # distinct texts kept between files (memory bound)
+
     def __init__(self, con, build: Path, src: Path, release: str, policy, actions, master: bytes,
                  quarantine: csv.writer):
         self.con, self.build, self.src, self.release = con, build, src, release
@@ -216,6 +218,7 @@ class _Loader:
         self.rkey = K.release_key(master, release)
         self.q = quarantine
         self.maps: set[str] = set()
+        self.scrubbed: dict[str, str] = {}   # source text -> scrubbed text, across files
         self.params: dict[str, dict[str, bytes]] = {}
         self.dicom_files = 0
         self.n = 0
@@ -434,7 +437,13 @@ class _Loader:
         texts = [r[0] for r in self.con.execute(
             f"SELECT DISTINCT {S.q(column)} FROM a WHERE {S.q(column)} IS NOT NULL AND _why IS NULL"
         ).fetchall()]
-        clean = scrub_texts(texts) if texts else []
+        # the same phrases recur across a family's yearly files: scrub each text once per load
+        todo = [t for t in texts if t not in self.scrubbed]
+        if todo:
+            if len(self.scrubbed) + len(todo) > self.SCRUB_CACHE:
+                self.scrubbed.clear()
+            self.scrubbed.update(zip(todo, scrub_texts(todo)))
+        clean = [self.scrubbed[t] for t in texts]
         tbl = pa.table({"orig": pa.array(texts, pa.string()), "val": pa.array(clean, pa.string())})
         self.con.register(f"_scr_{column}", tbl)
         self.con.execute(f"CREATE TEMP TABLE scr_{column} AS SELECT * FROM _scr_{column}")
