@@ -30,6 +30,7 @@ import hmac
 import json
 import logging
 import os
+import signal
 import sys
 import threading
 from pathlib import Path
@@ -124,13 +125,15 @@ class CaseDatabase:
     """In-memory DuckDB with one view per extract table, locked down, every query logged first."""
 
     def __init__(self, data_dir: Path, log: QueryLog, *, max_rows: int, max_bytes: int,
-                 purpose_min_length: int) -> None:
+                 purpose_min_length: int, memory_mb: int | None = None) -> None:
         if not data_dir.is_dir():
             raise FileNotFoundError(f"case data directory {data_dir} does not exist")
         self.log, self.max_rows, self.max_bytes = log, max_rows, max_bytes
         self.purpose_min_length = purpose_min_length
         self.lock = threading.Lock()  # one DuckDB connection; kernels take turns
         self.con = duckdb.connect(":memory:")
+        if memory_mb:  # below the broker's cgroup cap, so DuckDB spills instead of being killed
+            self.con.execute(f"SET memory_limit='{int(memory_mb * 0.75)}MB'")
         self.tables = extract_tables(data_dir)
         for name, src in self.tables.items():
             ident = '"' + name.replace('"', '""') + '"'
@@ -276,15 +279,20 @@ def main() -> int:
     """Environment (set by the spawner / overnight runner, never by the session):
     ENCLAVE_BROKER_SOCKET, ENCLAVE_BROKER_AUTH (the Authorization value clients must present,
     also presented to the warden), ENCLAVE_WARDEN_URL, ENCLAVE_CASE, ENCLAVE_CASE_DATA,
-    ENCLAVE_QUERY_MAX_ROWS, ENCLAVE_QUERY_MAX_BYTES, ENCLAVE_PURPOSE_MIN_LENGTH."""
+    ENCLAVE_QUERY_MAX_ROWS, ENCLAVE_QUERY_MAX_BYTES, ENCLAVE_PURPOSE_MIN_LENGTH,
+    ENCLAVE_BROKER_MEMORY_MB."""
     logging.basicConfig(level=logging.INFO, format="[broker %(asctime)s] %(message)s")
+    # PID 1 of its namespace: without a handler SIGTERM would be ignored, and the launcher
+    # stops us by forwarding SIGTERM.
+    signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
     env = os.environ
     auth = env.pop("ENCLAVE_BROKER_AUTH")
     wlog = WardenLog(env["ENCLAVE_WARDEN_URL"], auth, env.get("ENCLAVE_CASE"))
     db = CaseDatabase(Path(env.get("ENCLAVE_CASE_DATA", "/case/data")), wlog,
                       max_rows=int(env["ENCLAVE_QUERY_MAX_ROWS"]),
                       max_bytes=int(env["ENCLAVE_QUERY_MAX_BYTES"]),
-                      purpose_min_length=int(env.get("ENCLAVE_PURPOSE_MIN_LENGTH", "10")))
+                      purpose_min_length=int(env.get("ENCLAVE_PURPOSE_MIN_LENGTH", "10")),
+                      memory_mb=int(env.get("ENCLAVE_BROKER_MEMORY_MB", "0")) or None)
     sock = env["ENCLAVE_BROKER_SOCKET"]
 
     async def serve():

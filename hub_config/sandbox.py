@@ -220,6 +220,9 @@ def _child(spec: dict, limits: Limits, argv: list[str]) -> None:
     os.setgroups([])
     os.setgid(gid)
     os.setuid(uid)  # from root to an unprivileged uid: all capabilities are dropped
+    # Changing credentials cleared the parent-death signal: set it again, so that killing the
+    # launcher (even with SIGKILL) kills the session.
+    _check(_libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0), "prctl PDEATHSIG")
     os.umask(0o007)
     os.chdir(spec.get("cwd", "/"))
     os.execvpe(argv[0], argv, os.environ)

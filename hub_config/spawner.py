@@ -295,6 +295,7 @@ def start_broker(*, name: str, case_id: int, case_code: str, authorization: str,
            "ENCLAVE_CASE": case_code, "ENCLAVE_CASE_DATA": "/case/data",
            "ENCLAVE_QUERY_MAX_ROWS": str(broker["max_rows"]),
            "ENCLAVE_QUERY_MAX_BYTES": str(broker["max_bytes"]),
+           "ENCLAVE_BROKER_MEMORY_MB": str(broker["memory_mb"]),
            "ENCLAVE_PURPOSE_MIN_LENGTH": str(broker.get("purpose_min_length", 10))}
     cmd = [sys.executable, "-m", "hub_config.sandbox", str(spec_path), "--",
            sys.executable, "-m", "hub_config.broker"]

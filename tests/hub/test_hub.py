@@ -23,6 +23,7 @@ import pytest
 from enclave.audit.models import AuditRecord
 from enclave.bookings.models import Booking
 from enclave.db import session_scope, utcnow
+from hub_config.launch import socket_root_for
 from hub_config.lockdown import LOCKED_PLUGINS
 from tests.services.hub import HubHarness
 
@@ -214,6 +215,34 @@ print("FOUND", found)
     assert "FOUND []" in out, out
 
 
+def test_broker_runs_as_its_own_uid_with_only_its_case(alice, hub):
+    """Seen from the host (root): alice's broker is a process of uid broker_uid_base + C1's id,
+    not alice's session uid; its root holds C1's extract at /case/data and nothing of C2."""
+    from enclave.cases.models import Case
+    from policies import load_policy
+
+    with session_scope(hub.db_url) as s:
+        c1 = s.query(Case).filter_by(code="C1").one().id
+    want = load_policy(hub.opts.policy_dir or None).sessions.broker_uid_base + c1
+    brokers = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            cmd = open(f"/proc/{pid}/cmdline", "rb").read().split(b"\0")
+            status = open(f"/proc/{pid}/status").read()
+        except OSError:
+            continue
+        if b"hub_config.broker" in cmd and b"hub_config.sandbox" not in cmd:
+            uid = int(re.search(r"^Uid:\s+(\d+)", status, re.M).group(1))
+            brokers.append((int(pid), uid))
+    mine = [(pid, uid) for pid, uid in brokers if uid == want]
+    assert mine, brokers
+    # its mount namespace: (root within the source fs, mount point) of every mount
+    mounts = [line.split()[3:5] for line in open(f"/proc/{mine[0][0]}/mountinfo")]
+    data = [src for src, dst in mounts if dst == "/case/data"]
+    assert len(data) == 1 and data[0].endswith("/C1/data"), mounts
+    assert not [m for m in mounts if "/C2" in m[0] or "workspace" in m[0] + m[1]], mounts
+
+
 def _broker_code(body: str) -> str:
     return ("import os\nfrom enclave.session import connect, QueryError, QueryLogError, "
             "BrokerConnection\n" + body)
@@ -242,8 +271,6 @@ except ValueError as e:
 
 
 def test_query_log_cannot_be_forged_without_a_hub_token(alice, kernel, hub):
-    from hub_config.launch import socket_root_for
-
     sock = socket_root_for(hub.settings) / "hub" / "warden.sock"
     code = f"""
 import httpx
@@ -275,6 +302,7 @@ def test_broker_refuses_escapes(alice, kernel, hub):
             for k, v in ESCAPES.items()}
     out = alice.execute(_broker_code(f"""
 con = connect("checking what the broker refuses, aim 0")
+print("TABLES", con.tables())
 for name, sql in {sqls!r}.items():
     try:
         con.sql(sql); print("RAN", name)
@@ -283,7 +311,7 @@ for name, sql in {sqls!r}.items():
 print("STILL", con.sql("select count(*) from patients").fetchall())
 """), kernel)
     assert "RAN" not in out and out.count("REFUSED") == len(ESCAPES), out
-    assert "STILL [(30,)]" in out, out
+    assert "STILL [(30,)]" in out and "TABLES ['patients']" in out, out
 
 
 def test_broker_refuses_another_users_or_forged_credential(alice, kernel, hub):
@@ -459,6 +487,12 @@ def test_server_stopped_and_tokens_revoked_at_slot_end(hub):
     assert erin.hub_api("GET", "/user").status_code == 403
     assert erin.server("GET", "/api/status").status_code != 200
     assert hub.booking(hub.bookings["erin"]).status == "ended"
+    # her query broker went with her server (and alice's is still there)
+    from tests.session.conftest import broker_pids
+
+    socks = str(socket_root_for(hub.settings))
+    assert broker_pids(f"{socks}/broker/erin/") == []
+    assert len(broker_pids(f"{socks}/broker/alice/")) == 1
     # and she cannot come back in
     again = hub.user("erin")
     r = again.login()

@@ -61,3 +61,21 @@ class Rows:
 @pytest.fixture
 def rows(db_url):
     return Rows(db_url)
+
+
+def broker_pids(marker: str) -> list[int]:
+    """Running broker processes (seen from the host, as root) whose socket path contains
+    ``marker`` - to check that stopping a session or job leaves no broker behind."""
+    import os
+
+    out = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            cmd = open(f"/proc/{pid}/cmdline", "rb").read().split(b"\0")
+            env = open(f"/proc/{pid}/environ", "rb").read().split(b"\0")
+        except OSError:
+            continue
+        if b"hub_config.broker" in cmd and b"hub_config.sandbox" not in cmd and any(
+                e.startswith(b"ENCLAVE_BROKER_SOCKET=") and marker.encode() in e for e in env):
+            out.append(int(pid))
+    return out

@@ -63,7 +63,7 @@ def _notebook(path: Path, cells: list[str]) -> None:
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="the sandbox needs root")
 def test_registered_job_runs_sandboxed_logged_and_is_stopped_at_booking_end():
-    from tests.session.conftest import Rows
+    from tests.session.conftest import Rows, broker_pids
 
     root = Path(tempfile.mkdtemp(prefix="encov", dir="/tmp"))
     loop = asyncio.new_event_loop()
@@ -134,6 +134,7 @@ def test_registered_job_runs_sandboxed_logged_and_is_stopped_at_booking_end():
         with session_scope(db_url) as s:
             assert s.query(OvernightJob).filter_by(notebook="long.ipynb").one().status == "killed"
         assert not runner.running and not runner.tokens
+        assert broker_pids(str(root)) == []  # both jobs' brokers were stopped with them
     finally:
         loop.call_soon_threadsafe(loop.stop)
         shutil.rmtree(root, ignore_errors=True)
