@@ -318,6 +318,9 @@ def test_broker_refuses_another_users_or_forged_credential(alice, kernel, hub):
     erin = hub.people["erin"]  # a real, valid hub token - of another user
     out = alice.execute(_broker_code(f"""
 url = os.environ["ENCLAVE_BROKER_URL"]
+from urllib.parse import unquote
+sock = unquote(url[len("http+unix://"):].split("/")[0])
+print("BROKERS", sorted(os.listdir(os.path.dirname(os.path.dirname(sock)))))
 for label, auth in [("forged", "token not-a-real-token"), ("erin", "token {erin.token}"),
                     ("job", "job whatever")]:
     try:
@@ -326,6 +329,7 @@ for label, auth in [("forged", "token not-a-real-token"), ("erin", "token {erin.
         print("REFUSED", label, e)
 """), kernel)
     assert "ACCEPTED" not in out and out.count("credential refused") == 3, out
+    assert "BROKERS ['alice']" in out, out  # erin's broker is not even in alice's sandbox
 
 
 def test_every_broker_query_is_audited_with_purpose(alice, kernel, hub):
