@@ -128,6 +128,7 @@ def test_no_show_recorded_by_warden(hub):
 
 # ------------------------------------------------------------------ inside the kernel
 def test_kernel_has_no_network(alice, kernel, hub):
+    """S7: no route out, no DNS, no host loopback service - the session cannot be dual-homed."""
     code = f"""
 import socket
 for target in [("1.1.1.1", 80), ("127.0.0.1", {hub.opts.port}), ("127.0.0.1", {hub.opts.proxy_api_port})]:
@@ -156,6 +157,7 @@ def test_kernel_pip_install_cannot_work(alice, kernel):
 
 
 def test_kernel_files_devices_and_uid(alice, kernel, hub):
+    """S1: no USB or block devices, an unprivileged uid, no other case's data."""
     other = hub.settings.projects_dir / "C2" / "data" / "other_case.parquet"
     code = f"""
 import os
@@ -396,6 +398,7 @@ except QueryError as e:
 
 # ------------------------------------------------------------------ lock-down
 def test_files_nbconvert_terminals_refused(alice):
+    """S1: no download or copy-out path through the server."""
     nb = {"type": "notebook", "content": {"cells": [], "metadata": {}, "nbformat": 4,
                                           "nbformat_minor": 5}}
     assert alice.server("PUT", "/api/contents/t.ipynb", json=nb).status_code in (200, 201)
