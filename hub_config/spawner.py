@@ -26,7 +26,9 @@ from jupyterhub.spawner import LocalProcessSpawner
 from tornado import web
 from traitlets import Dict, Unicode
 
-PROJECT_PACKAGES = ("enclave", "policies", "hub_config")
+# egress_review + deidentify: safe_tables, the pre-check engine and the submit client run in the
+# session (D1 code only - no data lives in these packages).
+PROJECT_PACKAGES = ("enclave", "policies", "hub_config", "egress_review", "deidentify")
 SESSION_JUPYTER_CONFIG = "/opt/enclave/jupyter"
 
 
@@ -93,6 +95,11 @@ class EnclaveSpawner(LocalProcessSpawner):
             env["ENCLAVE_BROKER_URL"] = unix_url(str(broker_socket(Path(self.socket_root),
                                                                    self.user.name)))
             env["ENCLAVE_PURPOSE_MIN_LENGTH"] = str(self.enclave.get("purpose_min_length", 10))
+            key = _provenance_key_hex(self.enclave["case_code"])
+            if key:
+                # E6: safe_tables seals the unit counts behind each cell with the case's key, so
+                # a number edited after the table was made is caught at egress review.
+                env["ENCLAVE_PROVENANCE_KEY"] = key
         if self.egress_url:
             env["EGRESS_URL"] = self.egress_url
             env["EGRESS_REVIEW_URL"] = self.egress_url  # name used by egress_review.client
@@ -159,6 +166,18 @@ class EnclaveSpawner(LocalProcessSpawner):
             await super().stop(now=now)
         finally:
             await asyncio.to_thread(self._stop_broker)
+
+
+def _provenance_key_hex(case_code: str) -> str | None:
+    from datasets.keyring import master_key
+    from deidentify.keys import KeyFileError
+    from egress_review.safe_tables.provenance import case_provenance_key
+    from enclave.settings import get_settings
+
+    try:
+        return case_provenance_key(master_key(get_settings(), create=False), case_code).hex()
+    except KeyFileError:
+        return None
 
 
 def build_spec(*, name: str, uid: int, gid: int, case_code: str, projects_dir: Path,

@@ -1,0 +1,133 @@
+"""The README's bring-up command, end to end, with every real part: ``enclave up`` (synthetic
+data, demo case, hub + proxy + sandbox + query broker, control plane, internal review service,
+external release area); the demo researcher logs in during the demo booking, queries through the
+broker, builds a safe table and submits it from the kernel; two reviewers approve on the internal
+service; the researcher downloads the file from the external release area; SIGTERM stops all."""
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.services.hub import HubUser
+
+ROOT = Path(__file__).resolve().parents[1]
+
+KERNEL_CODE = r'''
+import os
+from enclave.session import connect, submit_outputs
+from egress_review import safe_tables as st
+db = connect("demo: persons with diabetes visits by sex")
+df = db.sql("SELECT ID, ID_SEX FROM H_NHI_OPDTE").df()
+t = st.count(df, by="ID_SEX", unit="ID")
+side = t.save("/workspace/out/by_sex.csv")
+man = {"version": 1, "case_code": os.environ["ENCLAVE_CASE"],
+       "purpose": "Table 1 of the paper: persons with diabetes visits by sex",
+       "files": [t.manifest_entry("by_sex.csv", "distinct persons by sex")]}
+print("SUBMITTED", submit_outputs(["/workspace/out/by_sex.csv", str(side)], man))
+'''
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class _Hub:  # what HubUser needs of a hub
+    def __init__(self, port: int, log: Path) -> None:
+        self.url = f"http://127.0.0.1:{port}"
+        self.opts = type("opts", (), {"port": port})
+        self._log = log
+
+    def log_text(self) -> str:
+        return self._log.read_text(errors="replace")
+
+
+@contextlib.contextmanager
+def web_login(base: str, user: str, password: str):
+    with httpx.Client(base_url=base, timeout=60) as c:
+        r = c.post("/login", data={"username": user, "password": password, "next": "/"})
+        assert r.status_code in (200, 303), r.text[:500]
+        yield c
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(os.geteuid() != 0, reason="the hub builds namespaces: it must run as root")
+def test_enclave_up_whole_flow(tmp_path):
+    ports = {k: free_port() for k in ("hub", "control", "egress", "review")}
+    env = {**os.environ, "ENCLAVE_HOME": str(tmp_path / "var"),
+           "ENCLAVE_POLICY": str(ROOT / "policies" / "demo")}
+    env.pop("ENCLAVE_DB_URL", None)
+    log = tmp_path / "up.log"
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "enclave.cli.main", "up", "--rows", "3000",
+             "--hub-port", str(ports["hub"]), "--control-port", str(ports["control"]),
+             "--egress-port", str(ports["egress"]), "--review-port", str(ports["review"])],
+            env=env, stdout=out, stderr=subprocess.STDOUT, cwd=tmp_path, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 400
+        while "enclave is up" not in log.read_text(errors="replace"):
+            assert proc.poll() is None, log.read_text(errors="replace")[-4000:]
+            assert time.monotonic() < deadline, "enclave up did not come up"
+            time.sleep(1)
+
+        # researcher: log in inside the demo booking, spawn the sandboxed server, work, submit
+        researcher = HubUser(_Hub(ports["hub"], log), "researcher", "Enclave-Demo-P1!")
+        assert researcher.login().status_code == 302
+        researcher.make_token()
+        assert researcher.spawn(timeout=180).status_code in (201, 202)
+        out = researcher.execute(KERNEL_CODE, timeout=240)
+        assert "SUBMITTED" in out and "'verdict': 'pass'" in out, out
+        rid = int(out.split("'id': ")[1].split(",")[0])
+
+        # the query went through the broker into the audit log, with its purpose (A3)
+        from enclave.audit.models import AuditRecord
+        from enclave.db import session_scope
+        from sqlalchemy import select
+
+        with session_scope(f"sqlite:///{tmp_path / 'var' / 'state.db'}") as db:
+            recs = db.execute(select(AuditRecord).where(AuditRecord.actor == "researcher")).scalars().all()
+            queries = [r for r in recs if r.action == "session.query"]
+            assert any("H_NHI_OPDTE" in f"{r.subject} {r.detail}" and "diabetes" in (r.reason or "")
+                       and r.case_code == "C2026-0001" for r in queries), \
+                [(r.subject, r.reason, r.detail) for r in queries]
+
+        # two reviewers approve on the internal service (E4)
+        review = f"http://127.0.0.1:{ports['review']}"
+        for name, pw in (("reviewer1", "Enclave-Demo-V1!"), ("reviewer2", "Enclave-Demo-V2!")):
+            with web_login(review, name, pw) as c:
+                r = c.post(f"/api/requests/{rid}/reviews",
+                           json={"decision": "approve", "reason": "counts of 42 and more persons"})
+                assert r.status_code == 200, r.text
+        # the review API is not on the outside host
+        release = f"http://127.0.0.1:{ports['egress']}"
+        with web_login(release, "reviewer1", "Enclave-Demo-V1!") as c:
+            assert c.post(f"/api/requests/{rid}/reviews", json={"decision": "approve",
+                                                               "reason": "x"}).status_code == 404
+        # the researcher downloads the approved file from outside (O2)
+        with web_login(release, "researcher", "Enclave-Demo-P1!") as c:
+            rel = c.get("/api/releases").json()
+            mine = [x for x in rel if x["request_id"] == rid][0]
+            f = [x for x in mine["files"] if x["path"] == "by_sex.csv"][0]
+            body = c.get(f"/api/releases/{rid}/files/{f['id']}").text
+            assert body.splitlines()[0] == "ID_SEX,n" and "All" in body
+            assert not any(x["path"].endswith(".provenance.json") for x in mine["files"])
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            raise
+    leftovers = subprocess.run(["pgrep", "-f", str(tmp_path)], capture_output=True, text=True).stdout
+    assert leftovers.strip() == "", f"processes left running: {leftovers}"
