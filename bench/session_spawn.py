@@ -12,6 +12,7 @@ stop itself; with the NHI policy (10 s sweeps) add up to 10 s.
 from __future__ import annotations
 
 import argparse
+import collections
 import datetime as dt
 import shutil
 import statistics
@@ -121,11 +122,13 @@ def run_stop(n: int) -> dict:
             cut = s.query(AuditRecord).filter_by(action="session.cutoff").all()
             last = max(dt.datetime.fromisoformat(c.ts) for c in cut)
             revoked = sum(c.detail["tokens_revoked"] for c in cut)
-        rejected = sum(u.hub_api("GET", "/user").status_code == 403 for u in people)
+        codes = [u.hub_api("GET", "/user").status_code for u in people]
+        rejected = sum(c in (401, 403) for c in codes)
         Path("/tmp/bench_session_stop_hub.log").write_text(h.log_text())
         return {"sessions": n, "spawn_all_s": spawn_all, "spawn_retries": retries, "stop_all_s": all_stopped,
                 "last_revocation_after_end_s": (last - end).total_seconds(),
-                "tokens_revoked": revoked, "tokens_rejected_after": rejected}
+                "tokens_revoked": revoked, "tokens_rejected_after": rejected,
+                "status_after": dict(collections.Counter(codes))}
     finally:
         h.stop()
         shutil.rmtree(pol, ignore_errors=True)
@@ -152,7 +155,8 @@ def main() -> int:
               f"(warden sweep every 1 s); last token revocation "
               f"{r['last_revocation_after_end_s']:.2f} s after the end; "
               f"{r['tokens_revoked']} tokens revoked, "
-              f"{r['tokens_rejected_after']}/{r['sessions']} tokens rejected afterwards")
+              f"{r['tokens_rejected_after']}/{r['sessions']} tokens rejected afterwards "
+              f"(HTTP status of GET /hub/api/user with each token: {r['status_after']})")
     return 0
 
 
