@@ -122,13 +122,24 @@ def run_stop(n: int) -> dict:
             cut = s.query(AuditRecord).filter_by(action="session.cutoff").all()
             last = max(dt.datetime.fromisoformat(c.ts) for c in cut)
             revoked = sum(c.detail["tokens_revoked"] for c in cut)
-        codes = [u.hub_api("GET", "/user").status_code for u in people]
+        # Each credential alone: the API token without the login cookie, and the browser's
+        # login cookie without the token (JupyterHub falls back to the cookie when both come).
+        import httpx
+
+        with httpx.Client(base_url=h.url, timeout=30) as bare:
+            codes = [bare.get("/hub/api/user", headers={"Authorization": f"token {u.token}"})
+                     .status_code for u in people]
+        cookie_codes = [u.http.get("/hub/api/user", headers={"X-XSRFToken": u.xsrf()})
+                        .status_code for u in people]
         rejected = sum(c in (401, 403) for c in codes)
+        cookie_rejected = sum(c in (401, 403) for c in cookie_codes)
         Path("/tmp/bench_session_stop_hub.log").write_text(h.log_text())
         return {"sessions": n, "spawn_all_s": spawn_all, "spawn_retries": retries, "stop_all_s": all_stopped,
                 "last_revocation_after_end_s": (last - end).total_seconds(),
                 "tokens_revoked": revoked, "tokens_rejected_after": rejected,
-                "status_after": dict(collections.Counter(codes))}
+                "status_after": dict(collections.Counter(codes)),
+                "cookies_rejected_after": cookie_rejected,
+                "cookie_status_after": dict(collections.Counter(cookie_codes))}
     finally:
         h.stop()
         shutil.rmtree(pol, ignore_errors=True)
@@ -156,7 +167,9 @@ def main() -> int:
               f"{r['last_revocation_after_end_s']:.2f} s after the end; "
               f"{r['tokens_revoked']} tokens revoked, "
               f"{r['tokens_rejected_after']}/{r['sessions']} tokens rejected afterwards "
-              f"(HTTP status of GET /hub/api/user with each token: {r['status_after']})")
+              f"(HTTP status of GET /hub/api/user with each token: {r['status_after']}); "
+              f"{r['cookies_rejected_after']}/{r['sessions']} login cookies rejected "
+              f"({r['cookie_status_after']})")
     return 0
 
 

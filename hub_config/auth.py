@@ -58,6 +58,12 @@ class EnclaveAuthenticator(Authenticator):
     def policy(self):
         return _policy(self.policy_dir)
 
+    def get_handlers(self, app):
+        # The slot-end cut-off endpoint must run inside the hub (see hub_config.cutoff).
+        from hub_config.cutoff import CUTOFF_PATH, CutoffAPIHandler
+
+        return super().get_handlers(app) + [(CUTOFF_PATH, CutoffAPIHandler)]
+
     def _identify(self, username: str, password: str) -> Identity | None:
         if self.backend == "ldap":
             cfg = LdapSettings(self.ldap_server_uri, self.ldap_user_dn_template,

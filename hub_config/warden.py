@@ -1,9 +1,11 @@
 """The warden: a hub-managed service that ends sessions on time and records session queries.
 
-* Every ``slot_end_check_seconds`` it stops (``DELETE /hub/api/users/{name}/server``) every
-  running server whose user no longer holds an active booking - the slot ended, the case was
-  suspended, the account revoked - then deletes all of that user's tokens (S2).  Booked slots
-  that ended without a login become ``no_show`` (S3).
+* Every ``slot_end_check_seconds`` it cuts off every running server whose user no longer
+  holds an active booking - the slot ended, the case was suspended, the account revoked (S2):
+  it deletes all of the user's tokens and invalidates their login cookies inside the hub
+  (``hub_config.cutoff``), stops the server, and revokes again once the server is gone.  A
+  cut-off that fails part-way is retried on every sweep until it is done.  Booked slots that
+  ended without a login become ``no_show`` (S3).
 * It listens on a unix socket.  Each session's query broker (``hub_config.broker``) posts the
   purpose and every query there, before running it, with the session's own credential (hub
   token, or an overnight job token); the warden identifies the account from it
@@ -56,46 +58,45 @@ class Warden:
         self.hub = hub_client(api_url, token)
         self.runner = runner  # hub_config.overnight.OvernightRunner (S5), optional
         self._stopping: dict[str, asyncio.Task] = {}
+        self._unfinished: dict[str, str] = {}  # cut-offs that failed part-way: user -> reason
 
     # ------------------------------------------------------------ slot end
-    async def _revoke_tokens(self, q: str) -> int:
-        r = await self.hub.get(f"users/{q}/tokens")
+    async def _revoke(self, q: str) -> int:
+        """Delete every token and invalidate every login cookie of the user (in the hub)."""
+        r = await self.hub.post(f"enclave/cutoff/{q}")
         if r.status_code != 200:
-            log.error("listing tokens of %s: %s %s", q, r.status_code, r.text[:200])
-            return 0
-        revoked = 0
-        body = r.json()
-        for t in body.get("api_tokens", []) + body.get("oauth_tokens", []):
-            d = await self.hub.delete(f"users/{q}/tokens/{t['id']}")
-            if d.status_code in (200, 204, 404):
-                revoked += d.status_code != 404
-            else:
-                log.error("revoking token %s of %s: %s", t["id"], q, d.status_code)
-        return revoked
+            raise RuntimeError(f"hub refused the cut-off of {unquote(q)}: "
+                               f"{r.status_code} {r.text[:200]}")
+        return int(r.json()["tokens_revoked"])
 
     async def stop_and_revoke(self, name: str, why: str) -> None:
         q = quote(name, safe="")
+        # Revoke first: API and browser access end now, whatever the server stop takes.
+        revoked = await self._revoke(q)
         r = await self.hub.delete(f"users/{q}/server")
         if r.status_code not in (202, 204, 400):  # 400: not running
             log.error("stopping %s: %s %s", name, r.status_code, r.text)
-        # Revoke at once (API access ends now), wait for the server to go, revoke again in
-        # case a token was issued meanwhile.
-        revoked = await self._revoke_tokens(q)
         for _ in range(240):  # at most ~60 s
             u = await self.hub.get(f"users/{q}")
             if u.status_code != 200 or not u.json().get("servers"):
                 break
             await asyncio.sleep(0.25)
-        revoked += await self._revoke_tokens(q)
+        # Again, for anything issued while the server was stopping.
+        revoked += await self._revoke(q)
+        self._unfinished.pop(name, None)
         await asyncio.to_thread(self._audit, AuditEntry(
             "warden", "warden", "session.cutoff", subject=name, reason=why,
-            detail={"tokens_revoked": revoked}))
-        log.info("cut off %s (%s), %d tokens revoked", name, why, revoked)
+            detail={"tokens_revoked": revoked, "cookies_revoked": True}))
+        log.info("cut off %s (%s), %d tokens revoked, login cookies invalidated",
+                 name, why, revoked)
 
     async def _cutoff(self, name: str, why: str) -> None:
         try:
             await self.stop_and_revoke(name, why)
         except Exception:
+            # The server may already be gone, so the next sweep would not see it running:
+            # remember the user and retry until the revocation is done.
+            self._unfinished[name] = why
             log.exception("cutting off %s failed; the next sweep retries", name)
 
     def _audit(self, entry: AuditEntry) -> None:
@@ -136,6 +137,8 @@ class Warden:
             why = await asyncio.to_thread(self._must_stop, u["name"], now)
             if why:
                 stopped[u["name"]] = why
+        for n, why in list(self._unfinished.items()):
+            stopped.setdefault(n, why)
         # Each cut-off runs as its own task so a slow stop never delays the next sweep.
         for n, why in stopped.items():
             if n not in self._stopping:

@@ -119,6 +119,19 @@ def test_spawn_refused_by_pre_spawn_hook_without_booking(hub):
         assert s.query(AuditRecord).filter_by(actor="hank", action="session.spawn_refused").count()
 
 
+def test_cutoff_endpoint_refuses_a_researcher(alice, hub):
+    """Only the warden (tokens scope over every user) may cut a session off early."""
+    erin = hub.people["erin"]
+    r = alice.hub_api("POST", "/enclave/cutoff/erin")
+    # JupyterHub answers 404 "No access to resources" so as not to confirm that erin exists
+    assert r.status_code in (403, 404) and "No access" in r.json()["message"], r.text
+    if utcnow() < hub.booking(hub.bookings["erin"]).ends_at:  # else the warden was right to
+        assert erin.hub_api("GET", "/user").status_code == 200  # erin is untouched
+        with session_scope(hub.db_url) as s:
+            assert not s.query(AuditRecord).filter_by(action="session.cutoff",
+                                                      subject="erin").all()
+
+
 def test_no_show_recorded_by_warden(hub):
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and hub.booking(hub.bookings["frank"]).status == "booked":
@@ -490,8 +503,17 @@ def test_server_stopped_and_tokens_revoked_at_slot_end(hub):
     assert cut, hub.log_text()[-3000:]
     cut_at = dt.datetime.fromisoformat(cut[0].ts)
     assert ends_at <= cut_at <= deadline
-    assert cut[0].detail["tokens_revoked"] >= 1
+    assert cut[0].detail["tokens_revoked"] >= 1 and cut[0].detail["cookies_revoked"]
     assert erin.hub_api("GET", "/user").status_code == 403
+    # Neither credential works alone: the token without the cookie, nor the browser's login
+    # cookie without the token (the cookie is invalidated, not left to the next re-check).
+    with httpx.Client(base_url=hub.url, timeout=30) as bare:
+        r = bare.get("/hub/api/user", headers={"Authorization": f"token {erin.token}"})
+        assert r.status_code == 403, r.text
+    cookie_only = erin.http.get("/hub/api/user", headers={"X-XSRFToken": erin.xsrf()})
+    assert cookie_only.status_code == 403, cookie_only.text
+    home = erin.http.get("/hub/home")
+    assert home.status_code == 302 and "/hub/login" in home.headers["location"]
     assert erin.server("GET", "/api/status").status_code != 200
     assert hub.booking(hub.bookings["erin"]).status == "ended"
     # her query broker went with her server (and alice's is still there)
