@@ -1,9 +1,28 @@
 """Generalisation of quasi-identifiers (RULES.md D1): birthdays, service dates, ages, areas."""
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, Sequence
 
-AGE_BANDS = ((0, 14), (15, 24), (25, 34), (35, 44), (45, 54), (55, 64), (65, 74), (75, 84), (85, 200))
+AgeBands = Sequence[tuple[int, int | None]]
+
+
+def policy_age_bands(bands: AgeBands | None = None) -> tuple[tuple[int, int | None], ...]:
+    """``bands`` checked (from 0, ascending, no gap or overlap, last open), or the policy's
+    ``data.age_bands`` (RULES.md D1) when None."""
+    from policies.sections.data import check_age_bands
+
+    if bands is None:
+        from policies import current_policy
+
+        return current_policy().data.age_bands  # validated when the policy was loaded
+    try:
+        return check_age_bands(bands)
+    except (TypeError, ValueError) as e:
+        raise ValueError(f"age bands: {e}") from None
+
+
+def _label(lo: int, hi: int | None) -> str:
+    return f"{lo}+" if hi is None else f"{lo}-{hi}"
 
 
 def birthday_sql(v: str, granularity: Literal["year", "year_month"]) -> str:
@@ -22,14 +41,17 @@ def birthday(value: str, granularity: Literal["year", "year_month"]) -> str:
     return value[: 6 if granularity == "year_month" else 4]
 
 
-def age_band(age: int) -> str:
-    for lo, hi in AGE_BANDS:
-        if lo <= age <= hi:
-            return f"{lo}+" if hi >= 200 else f"{lo}-{hi}"
+def age_band(age: int, bands: AgeBands | None = None) -> str:
+    """The band label (``"25-34"``, ``"85+"``) of ``age``; ``bands`` default to the policy's."""
+    for lo, hi in policy_age_bands(bands):
+        if lo <= age and (hi is None or age <= hi):
+            return _label(lo, hi)
     raise ValueError(f"age {age} out of range")
 
 
-def age_band_sql(age_expr: str) -> str:
-    parts = " ".join(f"WHEN {age_expr} BETWEEN {lo} AND {hi} THEN '{lo}-{hi}'"
-                     for lo, hi in AGE_BANDS[:-1])
-    return f"CASE {parts} WHEN {age_expr} >= {AGE_BANDS[-1][0]} THEN '{AGE_BANDS[-1][0]}+' END"
+def age_band_sql(age_expr: str, bands: AgeBands | None = None) -> str:
+    """SQL CASE giving the band label of ``age_expr`` (NULL for negative ages)."""
+    bands = policy_age_bands(bands)
+    parts = " ".join(f"WHEN {age_expr} BETWEEN {lo} AND {hi} THEN '{_label(lo, hi)}'" for lo, hi in bands[:-1])
+    last = bands[-1][0]
+    return f"CASE {parts} WHEN {age_expr} >= {last} THEN '{_label(last, None)}' END"

@@ -444,7 +444,7 @@ class _Loader:
 
     def _scrub(self, column: str) -> None:
         """Scrub each distinct text once (clinical phrases repeat a lot), join back on the text."""
-        from deidentify.text import scrub_texts
+        from deidentify.text import ScrubOptions, scrub_texts
 
         texts = [r[0] for r in self.con.execute(
             f"SELECT DISTINCT {S.q(column)} FROM a WHERE {S.q(column)} IS NOT NULL AND _why IS NULL"
@@ -457,7 +457,7 @@ class _Loader:
         if todo:
             if len(self.scrubbed) + len(todo) > self.SCRUB_CACHE:
                 self.scrubbed.clear()
-            self.scrubbed.update(zip(todo, scrub_texts(todo)))
+            self.scrubbed.update(zip(todo, scrub_texts(todo, options=ScrubOptions.from_policy(self.policy))))
         clean = [self.scrubbed[t] for t in texts]
         tbl = pa.table({"orig": pa.array(texts, pa.string()), "val": pa.array(clean, pa.string())})
         self.con.register(f"_scr_{column}", tbl)
@@ -466,12 +466,15 @@ class _Loader:
 
     def _dicom(self, column: str, sf: SourceFile) -> None:
         """De-identify each referenced DICOM file once; table ``dcm(file, path, err)``."""
-        from deidentify.dicom import deidentify_dicom
+        from deidentify.dicom import PixelOptions, deidentify_dicom
+        from deidentify.text import ScrubOptions
 
         rels = [r[0] for r in self.con.execute(
             f"SELECT DISTINCT {S.q(column)} FROM a WHERE _why IS NULL AND {S.q(column)} IS NOT NULL "
             f"ORDER BY 1").fetchall()]
         person_key = keyring.class_key(self.rkey, "person")
+        # the load's policy (D1 cut-offs), not the process-wide one
+        pixel_opts, header_opts = PixelOptions.from_policy(self.policy), ScrubOptions.for_dicom_headers(self.policy)
         out_dir = self.build / "dicom"
         out_dir.mkdir(exist_ok=True)
         files, paths, errs = [], [], []
@@ -487,7 +490,8 @@ class _Loader:
                 try:
                     clean = deidentify_dicom(
                         p.read_bytes(),
-                        pseudonymise=lambda s: keyring.py_pseudonym(person_key, s, self.hex))
+                        pseudonymise=lambda s: keyring.py_pseudonym(person_key, s, self.hex),
+                        options=pixel_opts, header=header_opts)
                 except Exception as e:  # a broken DICOM file is a data problem, not a crash
                     err = f"DICOM file could not be de-identified: {type(e).__name__}"
                 else:

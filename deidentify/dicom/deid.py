@@ -16,7 +16,7 @@ from pydicom.uid import ExplicitVRLittleEndian
 
 from deidentify.dicom import pixels
 from deidentify.dicom.profile import BASIC_PROFILE, default_action
-from deidentify.text import find_identifiers
+from deidentify.text import ScrubOptions, find_identifiers
 
 _TEXT_VRS = {"AE", "AS", "CS", "DA", "DS", "DT", "IS", "LO", "LT", "PN", "SH", "ST", "TM", "UC", "UR", "UT"}
 _FREE_TEXT_VRS = {"LO", "LT", "SH", "ST", "UC", "UT"}
@@ -66,9 +66,11 @@ def _identity_strings(ds: Dataset) -> list[str]:
 
 
 class _Cleaner:
-    def __init__(self, pseudonymise: Callable[[str], str], report: DicomReport):
+    def __init__(self, pseudonymise: Callable[[str], str], report: DicomReport,
+                 header: ScrubOptions | None = None):
         self.pseudonymise = pseudonymise
         self.report = report
+        self.header = header
         self.uid_map: dict[str, str] = {}
 
     def uid(self, value: str) -> str:
@@ -132,7 +134,9 @@ class _Cleaner:
             low = text.lower()
             leaked = low.strip() in whole or any(s in low for s in anywhere)
             if not leaked and elem.VR in _FREE_TEXT_VRS:
-                leaked = any(h.kind != "NAME" or h.score >= 0.85 for h in find_identifiers(text))
+                if self.header is None:
+                    self.header = ScrubOptions.for_dicom_headers()
+                leaked = bool(find_identifiers(text, options=self.header))
             if leaked:
                 del ds[elem.tag]
                 self.report.residual_removed.append(name)
@@ -207,14 +211,15 @@ def _clean_pixels(ds: Dataset, opts: pixels.PixelOptions, report: DicomReport,
 
 def deidentify_dataset(ds: Dataset, *, pseudonymise: Callable[[str], str],
                        options: pixels.PixelOptions | None = None,
-                       ocr: list[list[pixels.Box]] | None = None) -> DicomReport:
+                       ocr: list[list[pixels.Box]] | None = None,
+                       header: ScrubOptions | None = None) -> DicomReport:
     """Clean ``ds`` in place; see ``deidentify_dicom``.  ``ocr``: per-frame OCR boxes found
     beforehand (``deidentify_dicom_many`` batches tesseract over many files)."""
     report = DicomReport()
     opts = options or pixels.PixelOptions()
     identity = _identity_strings(ds)
     original_id = str(ds.get("PatientID", "") or "")
-    cleaner = _Cleaner(pseudonymise, report)
+    cleaner = _Cleaner(pseudonymise, report, header)
     pixels_cleaned = _clean_pixels(ds, opts, report, ocr)
     cleaner.clean(ds)
     pseudo = pseudonymise(original_id) if original_id else ""
@@ -267,11 +272,12 @@ def _write(ds: Dataset) -> bytes:
 
 def deidentify_dicom_many(items: abc.Sequence[bytes], *, pseudonymise: Callable[[str], str],
                           options: pixels.PixelOptions | None = None,
-                          batch: int = 16) -> list[bytes | Exception]:
+                          batch: int = 16, header: ScrubOptions | None = None) -> list[bytes | Exception]:
     """``deidentify_dicom`` over many files, with one tesseract run per ``batch`` files (the
     OCR model then loads once per batch: ~2.5× faster here).  Each result is the cleaned bytes
     or the exception that file raised, so one broken file does not stop the others."""
     opts = options or pixels.PixelOptions()
+    header = header or ScrubOptions.for_dicom_headers()
     results: list[bytes | Exception] = []
     for lo in range(0, len(items), max(1, batch)):
         chunk: list[tuple[int, Dataset, list[np.ndarray]]] = []
@@ -290,7 +296,7 @@ def deidentify_dicom_many(items: abc.Sequence[bytes], *, pseudonymise: Callable[
             ocr = boxes[pos:pos + len(frames)] if opts.use_ocr else None
             pos += len(frames)
             try:
-                deidentify_dataset(ds, pseudonymise=pseudonymise, options=opts, ocr=ocr)
+                deidentify_dataset(ds, pseudonymise=pseudonymise, options=opts, ocr=ocr, header=header)
                 out[k] = _write(ds)
             except Exception as exc:  # noqa: BLE001
                 out[k] = exc
@@ -299,7 +305,8 @@ def deidentify_dicom_many(items: abc.Sequence[bytes], *, pseudonymise: Callable[
 
 
 def deidentify_dicom(data: bytes, *, pseudonymise: Callable[[str], str],
-                     options: pixels.PixelOptions | None = None) -> bytes:
+                     options: pixels.PixelOptions | None = None,
+                     header: ScrubOptions | None = None) -> bytes:
     """De-identified copy of a DICOM Part 10 file.
 
     Headers: PS3.15 Annex E basic profile (names, IDs, birth date, addresses, institution,
@@ -316,9 +323,14 @@ def deidentify_dicom(data: bytes, *, pseudonymise: Callable[[str], str],
     gives unlinkable ones.  Raises ValueError for bytes that are not DICOM Part 10 or pixel data
     in a transfer syntax that cannot be decoded here, OcrUnavailable when tesseract is missing
     (pass ``options=PixelOptions(use_ocr=False)`` to rely on strokes and bands only).
+
+    Policy (RULES.md D1): ``options`` carries the pixel masking cut-offs (OCR confidence, box
+    margin, fallback band) and ``header`` the sweep's score cut-offs (a name must reach
+    ``data.dicom_header_name_min_score``); both default to the current policy's, see
+    ``PixelOptions.from_policy`` and ``ScrubOptions.for_dicom_headers``.
     """
     ds = _read(data)
-    deidentify_dataset(ds, pseudonymise=pseudonymise, options=options)
+    deidentify_dataset(ds, pseudonymise=pseudonymise, options=options, header=header)
     return _write(ds)
 
 

@@ -10,6 +10,10 @@ Two detectors, and a last resort:
 3. When the header says BurnedInAnnotation = YES and neither detector found anything, the
    top and bottom bands of the image (where modalities put their annotation overlays) are
    blacked out.
+
+The masking decisions (OCR confidence cut-off, margin around boxes, fallback band height) are
+policy settings (``data.dicom_*``, RULES.md D1): ``PixelOptions`` takes them from the policy
+unless given.  The stroke detector's geometry is calibration and stays here.
 """
 from __future__ import annotations
 
@@ -19,7 +23,7 @@ import os
 import shutil
 import subprocess
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from PIL import Image
@@ -28,19 +32,43 @@ from scipy import ndimage
 Box = tuple[int, int, int, int]  # x0, y0, x1, y1 (exclusive), in pixel coordinates
 
 
+def _policy_default(key: str):
+    def read() -> float:
+        from policies import current_policy
+
+        return getattr(current_policy().data, key)
+    return field(default_factory=read)
+
+
 @dataclass(frozen=True)
 class PixelOptions:
     use_ocr: bool = True
     use_strokes: bool = True
     ocr_languages: str = "eng+chi_tra"
-    ocr_min_confidence: float = 30.0     # tesseract word confidence (0–100)
+    # policy (D1): a word read with at least this tesseract confidence (0–100) is blacked out
+    ocr_min_confidence: float = _policy_default("dicom_ocr_min_confidence")
     ocr_upscale_below: int = 1024        # upscale frames smaller than this (pixels) before OCR
-    box_margin: float = 0.3              # margin around a box, as a fraction of its height
+    # policy (D1): margin around a box, as a fraction of its height
+    box_margin: float = _policy_default("dicom_mask_margin")
     saturation_fraction: float = 0.98    # stroke pixels are ≥ this fraction of the value range
+    max_bright_fraction: float = 0.25    # more near-maximum pixels than this: an image, not strokes
     max_text_height: float = 0.12        # a text cluster is at most this fraction of the rows
     max_fill_ratio: float = 0.6          # strokes are sparse; solid bright areas are not text
-    fallback_band: float = 0.12          # band height (fraction of rows) for the last resort
-    tesseract_timeout: float = 60.0
+    # policy (D1): band height (fraction of rows) for the last resort
+    fallback_band: float = _policy_default("dicom_fallback_band")
+    tesseract_timeout: float = 60.0      # seconds per frame; a timeout fails the file (closed)
+
+    @classmethod
+    def from_policy(cls, policy=None, **overrides) -> "PixelOptions":
+        """Options with the masking decisions of ``policy`` (a loaded ``policies.Policy``; None:
+        the current policy); ``overrides`` set any other field (``use_ocr=False`` …)."""
+        if policy is None:
+            from policies import current_policy
+
+            policy = current_policy()
+        d = policy.data
+        return cls(**{"ocr_min_confidence": d.dicom_ocr_min_confidence, "box_margin": d.dicom_mask_margin,
+                      "fallback_band": d.dicom_fallback_band, **overrides})
 
 
 class OcrUnavailable(RuntimeError):
@@ -139,7 +167,7 @@ def stroke_boxes(frame: np.ndarray, max_value: float, opts: PixelOptions) -> lis
     if top < max_value and top >= 255 and (int(top) + 1) & int(top) == 0:
         max_value = top
     bright = f >= max_value * opts.saturation_fraction
-    if not bright.any() or bright.mean() > 0.25:
+    if not bright.any() or bright.mean() > opts.max_bright_fraction:
         return []
     # Join the letters of a word/line, not separate lines.
     joined = ndimage.binary_dilation(bright, structure=np.ones((3, 7), bool))

@@ -11,12 +11,16 @@
 3. only the texts that survive go through the Presidio engine (checksums, phone structure,
    address shape, names), and the hits are replaced by typed placeholders.
 ``find_identifiers_batch`` uses the same path; ``find_identifiers`` runs Presidio directly.
+
+Which findings count is a policy decision (RULES.md D1): ``ScrubOptions`` carries the score
+cut-offs, by default the policy's ``data.text_mask_min_score`` / ``text_name_mask_min_score``;
+a finding scored below its cut-off is neither reported nor masked.
 """
 from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import accumulate
 from typing import Iterable, Sequence
 
@@ -38,6 +42,53 @@ _PREFILTERS = [re.compile(p) for p in (
     r"[市县][\u4e00-\u9fff]{1,3}[区乡镇市]",                 # city + district
     "|".join(sorted({re.escape(to_simplified(w)) for w in LABELS}, key=len, reverse=True)),  # 姓名：
 )]
+
+
+def _policy_default(key: str):
+    def read() -> float:
+        from policies import current_policy
+
+        return getattr(current_policy().data, key)
+    return field(default_factory=read)
+
+
+@dataclass(frozen=True)
+class ScrubOptions:
+    """Score cut-offs (0 < cut-off ≤ 1) for free-text findings; unset fields come from the
+    deployment's policy.  Build once per column or file, not per text."""
+    mask_min_score: float = _policy_default("text_mask_min_score")        # ID, phone, e-mail, address
+    name_mask_min_score: float = _policy_default("text_name_mask_min_score")  # names
+
+    def __post_init__(self) -> None:
+        for key in ("mask_min_score", "name_mask_min_score"):
+            v = getattr(self, key)
+            if isinstance(v, bool) or not isinstance(v, (int, float)) or not 0 < v <= 1:
+                raise ValueError(f"ScrubOptions.{key} must be a score in (0, 1], got {v!r}")
+
+    @classmethod
+    def from_policy(cls, policy=None) -> "ScrubOptions":
+        """Cut-offs of ``policy`` (a loaded ``policies.Policy``; None: the current policy)."""
+        if policy is None:
+            from policies import current_policy
+
+            policy = current_policy()
+        return cls(policy.data.text_mask_min_score, policy.data.text_name_mask_min_score)
+
+    @classmethod
+    def for_dicom_headers(cls, policy=None) -> "ScrubOptions":
+        """Cut-offs for the DICOM header sweep: names need ``data.dicom_header_name_min_score``
+        (descriptions and comments hold many surname-like words), other findings as in free text."""
+        if policy is None:
+            from policies import current_policy
+
+            policy = current_policy()
+        return cls(policy.data.text_mask_min_score, policy.data.dicom_header_name_min_score)
+
+
+def _kept(hits: list[IdentifierHit], opts: ScrubOptions) -> list[IdentifierHit]:
+    """Hits at or above their kind's cut-off (TERM hits score 1.0 and always stay)."""
+    lo, name_lo = opts.mask_min_score, opts.name_mask_min_score
+    return [h for h in hits if h.score >= (name_lo if h.kind == "NAME" else lo)]
 
 
 @dataclass(frozen=True)
@@ -96,17 +147,19 @@ def _terms_regex(extra_terms: Iterable[str]) -> re.Pattern[str] | None:
     return re.compile("|".join(re.escape(t) for t in terms), re.IGNORECASE)
 
 
-def find_identifiers(text: str, *, extra_terms: Iterable[str] = ()) -> list[IdentifierHit]:
+def find_identifiers(text: str, *, extra_terms: Iterable[str] = (),
+                     options: ScrubOptions | None = None) -> list[IdentifierHit]:
     """Every personal identifier found in ``text``, non-overlapping, in text order.
 
     ``extra_terms`` (e.g. a case's own pseudonyms) are matched case-insensitively anywhere,
     in Traditional or Simplified script; blank terms are ignored.  Overlapping findings are
-    merged into one hit covering both, typed by the stronger one.
+    merged into one hit covering both, typed by the stronger one.  Findings below the cut-offs
+    of ``options`` (default: the policy's) are left out before merging.
     """
     if not isinstance(text, str):
         raise TypeError(f"find_identifiers expects str, got {type(text).__name__}")
     normalised = to_simplified(text)
-    hits = _analyse(text)
+    hits = _kept(_analyse(text), options or ScrubOptions())
     rx = _terms_regex(extra_terms)
     if rx is not None:
         hits += [IdentifierHit("TERM", m.start(), m.end(), text[m.start():m.end()], 1.0)
@@ -114,12 +167,12 @@ def find_identifiers(text: str, *, extra_terms: Iterable[str] = ()) -> list[Iden
     return _resolve(hits, text)
 
 
-def find_identifiers_batch(texts: Sequence[str | None], *,
-                           extra_terms: Iterable[str] = ()) -> list[list[IdentifierHit]]:
+def find_identifiers_batch(texts: Sequence[str | None], *, extra_terms: Iterable[str] = (),
+                           options: ScrubOptions | None = None) -> list[list[IdentifierHit]]:
     """``find_identifiers`` for many texts (table cells, lines) at once, with the prefilter
     of ``scrub_texts``; None gives an empty list."""
     distinct = _distinct(texts, "find_identifiers_batch")
-    found = _find_all(distinct, _terms_regex(extra_terms))
+    found = _find_all(distinct, _terms_regex(extra_terms), options or ScrubOptions())
     index = {t: i for i, t in enumerate(distinct)}
     return [list(found.get(index[t], ())) if t is not None else [] for t in texts]
 
@@ -135,14 +188,15 @@ def _distinct(texts: Sequence[str | None], caller: str) -> list[str]:
     return list(uniq)
 
 
-def _find_all(distinct: list[str], terms: re.Pattern[str] | None) -> dict[int, list[IdentifierHit]]:
+def _find_all(distinct: list[str], terms: re.Pattern[str] | None,
+              opts: ScrubOptions) -> dict[int, list[IdentifierHit]]:
     """Hits per index of ``distinct`` (only indices with hits)."""
     if not distinct:
         return {}
-    candidates, found, joined, starts = candidate_indices(distinct)
+    candidates, found, joined, starts = candidate_indices(distinct, opts)
     for i in candidates:
         t = distinct[i]
-        hits = _resolve(_analyse(t), t)
+        hits = _resolve(_kept(_analyse(t), opts), t)
         if hits:
             found[i] = hits
     if terms is not None:
@@ -167,12 +221,15 @@ def mask(text: str, hits: Sequence[IdentifierHit]) -> str:
     return "".join(out)
 
 
-def candidate_indices(texts: Sequence[str]) -> tuple[set[int], dict[int, list[IdentifierHit]], str, list[int]]:
+def candidate_indices(texts: Sequence[str], options: ScrubOptions | None = None,
+                      ) -> tuple[set[int], dict[int, list[IdentifierHit]], str, list[int]]:
     """Prefilter ``texts``: indices needing the full Presidio pass, names found in the others.
 
-    Returns (indices for Presidio, {index: name hits} for texts whose only possible personal
-    data are names, the normalised joined string, start offsets into it).
+    Returns (indices for Presidio, {index: name hits at or above the name cut-off of
+    ``options``} for texts whose only possible personal data are names, the normalised joined
+    string, start offsets into it).
     """
+    name_lo = (options or ScrubOptions()).name_mask_min_score
     joined = to_simplified(_SEP.join(texts))
     starts = [0, *accumulate(len(t) + 1 for t in texts)][:-1]
     hard = {bisect_right(starts, m.start()) - 1 for rx in _PREFILTERS for m in rx.finditer(joined)}
@@ -190,15 +247,19 @@ def candidate_indices(texts: Sequence[str]) -> tuple[set[int], dict[int, list[Id
         t = texts[i]
         found = find_names(t, joined[starts[i]:starts[i] + len(t)])
         if found:
-            names[i] = _resolve([IdentifierHit("NAME", h.start, h.end, t[h.start:h.end], h.score) for h in found], t)
+            kept = [IdentifierHit("NAME", h.start, h.end, t[h.start:h.end], h.score)
+                    for h in found if h.score >= name_lo]
+            if kept:
+                names[i] = _resolve(kept, t)
     return hard, names, joined, starts
 
 
-def scrub_texts(texts: list[str | None]) -> list[str | None]:
+def scrub_texts(texts: list[str | None], *, options: ScrubOptions | None = None) -> list[str | None]:
     """Mask IDs, phones, names, addresses and e-mails with ``<ID>``, ``<PHONE>``, ``<NAME>``,
-    ``<ADDRESS>``, ``<EMAIL>``; None and texts without personal data come back unchanged."""
+    ``<ADDRESS>``, ``<EMAIL>``; None and texts without personal data come back unchanged.
+    ``options``: score cut-offs (default: the policy's, see ``ScrubOptions``)."""
     distinct = _distinct(texts, "scrub_texts")
-    found = _find_all(distinct, None)
+    found = _find_all(distinct, None, options or ScrubOptions())
     if not found:
         return list(texts)
     replaced = {distinct[i]: mask(distinct[i], hits) for i, hits in found.items()}

@@ -3,11 +3,55 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, field_validator
 
 from policies.fields import setting
 
 ColumnAction = Literal["keep", "recode", "drop", "generalise", "scrub"]
+# (first age, last age) of an age band; None as the last age = open-ended (85+).
+AgeBand = tuple[int, int | None]
+
+DEFAULT_AGE_BANDS: tuple[AgeBand, ...] = (
+    (0, 14), (15, 24), (25, 34), (35, 44), (45, 54), (55, 64), (65, 74), (75, 84), (85, None))
+
+
+def _show(band) -> str:
+    return "[" + ", ".join("null" if a is None else str(a) for a in band) + "]"
+
+
+def check_age_bands(bands) -> tuple[AgeBand, ...]:
+    """Bands must start at age 0, follow each other without gap or overlap, and only the last
+    may (and must) be open-ended, so every age falls in exactly one band."""
+    bands = tuple(tuple(b) for b in bands)
+    if not bands:
+        raise ValueError("at least one age band is needed")
+    for k, band in enumerate(bands):
+        if len(band) != 2:
+            raise ValueError(f"band {k} {_show(band)} must be [first age, last age]")
+        lo, hi = band
+        if not all(isinstance(a, int) and not isinstance(a, bool) for a in (lo, hi) if a is not None):
+            raise ValueError(f"band {k} {_show(band)}: ages must be whole numbers")
+        if lo < 0:
+            raise ValueError(f"band {k} {_show(band)} starts below age 0")
+        if hi is None and k != len(bands) - 1:
+            raise ValueError(f"band {k} {_show(band)} is open-ended but is not the last band")
+        if hi is not None and hi < lo:
+            raise ValueError(f"band {k} {_show(band)} ends before it starts")
+        if k == 0 and lo != 0:
+            raise ValueError(f"the first band {_show(band)} must start at age 0 (ages 0-{lo - 1} "
+                             f"would have no band)")
+        if k:
+            prev_hi = bands[k - 1][1]
+            if lo <= prev_hi:
+                raise ValueError(f"band {k} {_show(band)} overlaps band {k - 1} {_show(bands[k - 1])} "
+                                 f"(bands must be ascending and not overlap)")
+            if lo > prev_hi + 1:
+                raise ValueError(f"bands {k - 1} {_show(bands[k - 1])} and {k} {_show(band)} leave "
+                                 f"ages {prev_hi + 1}-{lo - 1} without a band")
+    if bands[-1][1] is not None:
+        raise ValueError(f"the last band {_show(bands[-1])} must be open-ended ([{bands[-1][0]}, null]) "
+                         f"so that every age has a band")
+    return bands
 
 
 class DataPolicy(BaseModel):
@@ -29,6 +73,36 @@ class DataPolicy(BaseModel):
         "ps3.15-basic", rule="D1", description="DICOM header de-identification profile.")
     dicom_mask_burned_in_text: bool = setting(
         True, rule="D1", description="Mask text burned into DICOM pixels.")
+    age_bands: tuple[AgeBand, ...] = setting(
+        DEFAULT_AGE_BANDS, rule="D1",
+        description="Age generalisation bands [first age, last age]; from 0, ascending, no gaps "
+                    "or overlaps, the last open-ended ([85, null] → '85+').")
+    # Free-text scrubbing: recognisers give each finding a score (IDs and phones passing their
+    # checksum/structure check 1.0, e-mail 0.9, ID with separators 0.8, address and romanised
+    # name 0.7, name with context 0.85, name or old-form resident ID without context 0.6).
+    text_mask_min_score: float = setting(
+        0.6, rule="D1", gt=0, le=1,
+        description="A free-text ID, phone, e-mail or address finding is masked when its score "
+                    "is at least this.")
+    text_name_mask_min_score: float = setting(
+        0.6, rule="D1", gt=0, le=1,
+        description="A free-text personal name (0.85 with context, 0.6 without, 0.7 romanised) "
+                    "is masked when its score is at least this.")
+    dicom_header_name_min_score: float = setting(
+        0.85, rule="D1", gt=0, le=1,
+        description="A name found in a kept DICOM free-text header element (descriptions, "
+                    "comments) removes the element when its score is at least this.")
+    dicom_ocr_min_confidence: float = setting(
+        30.0, rule="D1", ge=0, le=100,
+        description="A word tesseract reads in DICOM pixels (confidence 0-100) is blacked out "
+                    "when its confidence is at least this.")
+    dicom_mask_margin: float = setting(
+        0.3, rule="D1", ge=0, le=2,
+        description="Margin blacked out around each burned-in text box, as a fraction of its height.")
+    dicom_fallback_band: float = setting(
+        0.12, rule="D1", gt=0, le=0.5,
+        description="When BurnedInAnnotation = YES and no text was detected, the top and bottom "
+                    "bands of this fraction of the rows are blacked out.")
     k_anonymity_k: int = setting(
         5, rule="D1", ge=2,
         description="k reported by the extract's k-anonymity report on quasi-identifiers.")
@@ -40,3 +114,8 @@ class DataPolicy(BaseModel):
     extract_recode_per_case: bool = setting(
         True, rule="D3",
         description="Person identifiers are re-coded again with a per-case key in extracts.")
+
+    @field_validator("age_bands", mode="after")
+    @classmethod
+    def _age_bands(cls, v: tuple[AgeBand, ...]) -> tuple[AgeBand, ...]:
+        return check_age_bands(v)
