@@ -8,6 +8,7 @@ execs the command.  Python 3.11 has no ``os.unshare``, so the syscalls go throug
 
 The parent stays outside the PID namespace: the spawner signals it, it forwards the signal to
 the session's PID 1, and when PID 1 exits the kernel kills everything left in the namespace.
+The parent also ends the session when its own parent (the hub) dies.
 """
 from __future__ import annotations
 
@@ -233,6 +234,13 @@ def main(argv: list[str] | None = None) -> int:
     if len(argv) < 3 or argv[1] != "--":
         print("usage: python -m hub_config.sandbox SPEC.json -- CMD...", file=sys.stderr)
         return 2
+    # Fail closed: if whoever started the launcher dies (the hub, SIGKILLed or crashed), the
+    # session ends as if stopped - otherwise it would outlive its slot with no warden to end
+    # it while the proxy kept routing to it.  SIGTERM is forwarded to the session below.
+    parent = os.getppid()
+    _check(_libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0), "prctl PDEATHSIG")
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        return 1
     spec = json.loads(Path(argv[0]).read_text())
     cmd = argv[2:]
     lim = spec["limits"]

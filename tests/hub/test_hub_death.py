@@ -1,0 +1,78 @@
+"""A hub that dies (SIGKILL, crash) takes its sessions with it (S2: fail closed).
+
+Sessions outliving the hub would run past their slot end: the warden, which cuts sessions
+off, is a hub service and dies with it, while the proxy keeps routing to the servers.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import signal
+import time
+
+from enclave.db import utcnow
+from tests.services.hub import HubHarness
+from tests.session.conftest import broker_pids
+
+
+def _session_pids(spec_path: str) -> list[int]:
+    """Sandbox launchers and the processes they started for this session's spec file."""
+    out = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            cmd = open(f"/proc/{pid}/cmdline", "rb").read()
+        except OSError:
+            continue
+        if b"hub_config.sandbox" in cmd and spec_path.encode() in cmd:
+            out.append(int(pid))
+    return out
+
+
+def _server_pids(name: str) -> list[int]:
+    """Single-user servers of ``name`` (their cmdline names the user's unix socket)."""
+    out = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            cmd = open(f"/proc/{pid}/cmdline", "rb").read()
+        except OSError:
+            continue
+        if b"jupyterhub.singleuser" in cmd and b"hub_config.sandbox" not in cmd and \
+                f"/sessions/{name}/".encode() in cmd:
+            out.append(int(pid))
+    return out
+
+
+def test_sessions_end_when_the_hub_is_killed():
+    h = HubHarness()
+    now = utcnow()
+    h.add_user("gina")
+    h.add_case("K1", ["gina"], tables={"t": [{"x": 1}]})
+    h.add_booking("gina", "K1", now - dt.timedelta(minutes=5), now + dt.timedelta(hours=2))
+    h.start()
+    hub_pid = h.proc.pid
+    try:
+        gina = h.user("gina")
+        assert gina.login().status_code == 302
+        gina.make_token()
+        gina.spawn()
+        spec = str(h.settings.run_dir)  # every launcher's spec file lives under the run dir
+        assert _server_pids("gina"), "the session server should be running"
+        assert broker_pids("/broker/gina/"), "the session's query broker should be running"
+        assert _session_pids(spec)
+        os.kill(hub_pid, signal.SIGKILL)  # no clean shutdown: no chance to stop servers
+        h.proc.wait()
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and (_server_pids("gina") or broker_pids("/broker/gina/")
+                                               or _session_pids(spec)):
+            time.sleep(0.5)
+        assert _server_pids("gina") == []
+        assert broker_pids("/broker/gina/") == []
+        assert _session_pids(spec) == []
+    finally:
+        try:  # the proxy and services were in the hub's process group
+            os.killpg(hub_pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        for pid in _session_pids(str(h.settings.run_dir)):  # if the test failed: no leftovers
+            os.kill(pid, signal.SIGTERM)
+        h.stop()
