@@ -2,18 +2,22 @@
 
 Flow per release:
 
-1. check every source file first (name, encoding, truncation, header, sha256) - any problem
-   refuses the load before anything is written;
-2. refuse a release id that exists, or source files (by sha256) already loaded in another release;
+1. every source file's name and header are checked before anything is read; the full check
+   (sha256, manifest, truncation, duplicates of files already loaded) runs in a thread beside
+   DuckDB for UTF-8 sources - DuckDB's reader validates their UTF-8 - and before anything else
+   for Big5 sources, whose UTF-8 transcode it writes.  Any failed check refuses the load and is
+   the error reported;
+2. refuse a release id that exists;
 3. for each file, one DuckDB scan parses the source into a typed temp table (numbers typed by
    the reader, whose rejects carry their line) with ``_why``, the first failing check of the row
    (required values, code domains, dates, formats); the table keeps insertion order, so its
    ``rowid`` numbers the records.  Identifiers are checked (Taiwan ID checksum, code formats) and
    re-coded once per distinct value into a keyed map (HMAC-SHA256 computed in SQL, the pads bound
-   as parameters); each distinct free text goes through ``deidentify.text.scrub_texts`` and each
-   DICOM file through ``deidentify.dicom.deidentify_dicom``; the valid rows are then written from
-   the temp table, joined to those maps, straight to Parquet.  The CSV is parsed once: parsing
-   dominates a plain copy, and joins against the in-memory table cost little (measured);
+   as parameters).  Each distinct free text goes through ``deidentify.text.scrub_texts`` and each
+   DICOM file through ``deidentify.dicom.deidentify_dicom`` in a worker thread, while DuckDB (which
+   frees the GIL) scans the next file; when the worker is done with a file, its valid rows are
+   written from the temp table, joined to those maps, straight to Parquet.  The CSV is parsed
+   once: parsing dominates a plain copy, and joins against the in-memory table cost little;
 4. rows failing a check go to ``_load/quarantine.csv`` (file, line, column, reason - never the
    identifying value); the rest are written as Parquet partitioned by family and year;
 5. a DuckDB catalog of views, the data dictionary, ``release.json`` and ``_load/report.json``
@@ -33,8 +37,8 @@ import json
 import os
 import re
 import shutil
-import threading
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -45,7 +49,8 @@ import pyarrow as pa
 
 from datasets import keyring
 from datasets.load import sql as S
-from datasets.load.files import LoadError, SourceFile, check, discover, read_manifest
+from datasets.load.files import (LoadError, SourceFile, check, check_header, discover,
+                                 encoding_error, read_manifest)
 from datasets.schemas import FAMILIES, effective_actions
 from datasets.schemas.dictionary import dictionary, output_type, to_markdown
 from datasets.schemas.model import Family
@@ -83,6 +88,7 @@ class LoadReport:
     seconds: float = 0.0
     timings: dict = field(default_factory=dict)
     cpu_timings: dict = field(default_factory=dict)
+    worker_timings: dict = field(default_factory=dict)  # free text / DICOM, overlapped
 
     @property
     def rows_read(self) -> int:
@@ -208,8 +214,25 @@ def _read_only(root: Path) -> None:
         os.chmod(d, 0o555)
 
 
+@dataclass
+class _Scanned:
+    """A file scanned into its temp table ``a<n>``, waiting for its Python-side work."""
+    sf: SourceFile
+    rep: FileReport
+    n: int
+    header_lines: int
+    recode: list
+    texts: list
+    dicoms: list
+    job: Future | None = None   # scrubbing / DICOM in the worker thread; None: nothing to do
+
+    def ready(self) -> bool:
+        return self.job is None or self.job.done()
+
+
 class _Loader:
     SCRUB_CACHE = 2_000_000   # distinct texts kept between files (memory bound)
+    MAX_PENDING = 4           # scanned files waiting for the worker (each holds its temp table)
 
     def __init__(self, con, build: Path, src: Path, release: str, policy, actions, master: bytes,
                  quarantine: csv.writer):
@@ -219,24 +242,43 @@ class _Loader:
         self.rkey = K.release_key(master, release)
         self.q = quarantine
         self.maps: set[str] = set()
-        self.scrubbed: dict[str, str] = {}   # source text -> scrubbed text, across files
+        self.scrubbed: dict[str, str] = {}   # source text -> scrubbed text, across files (worker)
         self.params: dict[str, dict[str, bytes]] = {}
         self.dicom_files = 0
         self.n = 0
         self.timings: dict[str, float] = {}
         self.cpu_timings: dict[str, float] = {}   # process CPU seconds (all threads) per step
+        self.worker_timings: dict[str, float] = {}  # wall seconds the worker spent, overlapped
         self._t, self._c = time.perf_counter(), time.process_time()
-        self._warm: threading.Thread | None = None
+        # One worker thread does the Python-side de-identification (free text, DICOM) of a
+        # scanned file while the main thread has DuckDB (which frees the GIL) scan the next.
+        # Only the main thread touches DuckDB; the worker gets values and returns tables.
+        self.worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="deidentify")
+        self.quarantined: dict[str, list[list]] = {}   # file -> rows, written in source order
+
+    def close(self) -> None:
+        self.worker.shutdown(wait=True, cancel_futures=True)
 
     def scrubs_text(self, sf: SourceFile) -> bool:
         return self.policy.data.free_text_scrub and any(
             self.actions[sf.family.name][c.name] == "scrub" and c.type == "text" for c in sf.family.columns)
 
+    def has_dicom(self, sf: SourceFile) -> bool:
+        return any(self.actions[sf.family.name][c.name] == "scrub" and c.type == "dicom"
+                   for c in sf.family.columns)
+
     def warm_up(self, files: list[SourceFile]) -> None:
-        """Load the scrubber's models (~3 s of Python) while DuckDB, which frees the GIL, parses."""
+        """Load the scrubber's models (~3 s of Python) in the worker while DuckDB parses."""
         if any(self.scrubs_text(sf) for sf in files):
-            self._warm = threading.Thread(target=_warm_scrubber, name="scrub-warm-up", daemon=True)
-            self._warm.start()
+            self.worker.submit(self._timed, "scrub", _warm_scrubber)
+
+    def _timed(self, step: str, fn, *args):
+        t = time.perf_counter()
+        try:
+            return fn(*args)
+        finally:
+            self.worker_timings[step] = round(self.worker_timings.get(step, 0.0)
+                                              + time.perf_counter() - t, 3)
 
     def _tick(self, step: str) -> None:
         now, cpu = time.perf_counter(), time.process_time()
@@ -294,19 +336,29 @@ class _Loader:
                 if c.name in typed and msg != "required value missing":
                     continue  # the reader already enforced the type
                 checks.append((cond, f"{c.name}\t{msg}"))
+        # dropped columns are checked but never stored: less to materialise.  Each is still
+        # referenced (a never-true test) so that the reader parses it and so validates its UTF-8:
+        # the reader skips columns nobody reads.
+        acts = self.actions[fam.name]
+        gone = [S.q(c.name) for c in fam.columns if acts[c.name] == "drop"]
+        checks += [(f"strlen({g}) < 0", f"{g}\tunreadable") for g in gone]
         why = "CASE " + " ".join(f"WHEN {cond} THEN {S.lit(msg)}" for cond, msg in checks) + " END"
-        return f"SELECT *, {why} AS _why FROM ({inner})", header_lines
+        if sf.fixed_width:
+            gone.append("_len")
+        star = f"* EXCLUDE ({', '.join(gone)})" if gone else "*"
+        return f"SELECT {star}, {why} AS _why FROM ({inner})", header_lines
 
-    def load_file(self, sf: SourceFile) -> FileReport:
-        """One CSV scan into a typed temp table, then quarantine, scrub and write from it.
+    def scan(self, sf: SourceFile) -> _Scanned:
+        """Parse the source once into temp table ``a<n>``, re-code its identifiers, and hand
+        its distinct free texts and DICOM references to the worker.
 
         Parsing the CSV dominates a plain copy, so the source is parsed exactly once: the scan
-        stores every column plus ``_why`` (the first failing check, identifier checksums and
-        formats included) in a temp table kept in insertion order, so ``rowid`` is the record
-        number.  Quarantine reads only ``_why``; the write pass computes each pseudonym inline
-        (HMAC in SQL, pads bound as parameters) instead of joining to a map of distinct values.
+        stores every kept column plus ``_why`` (the first failing check) in a temp table kept in
+        insertion order, so ``rowid`` is the record number.  :meth:`finish` quarantines and
+        writes from it once the worker is done with the file.
         """
         self.n += 1
+        n = self.n
         fam: Family = sf.family
         acts = self.actions[fam.name]
         rep = FileReport(sf.name, fam.name, sf.year, sf.encoding,
@@ -316,10 +368,14 @@ class _Loader:
                  and self.policy.data.free_text_scrub]
         dicoms = [c for c in fam.columns if acts[c.name] == "scrub" and c.type == "dicom"]
         self._tick("other")
-        # the single scan: insertion order kept so that rowid numbers the accepted records
-        base, header_lines = self._source_sql(sf, f"rej_{self.n}")
+        base, header_lines = self._source_sql(sf, f"rej_{n}")
         self.con.execute("SET preserve_insertion_order = true")
-        self.con.execute(f"CREATE OR REPLACE TEMP TABLE a AS {base}")
+        self.con.execute(f"CREATE OR REPLACE TEMP TABLE a{n} AS {base}")
+        self.con.execute("SET preserve_insertion_order = false")
+        bad_enc = self.con.execute(f"SELECT min(line) FROM rej_{n} WHERE error_type = "
+                                   f"'INVALID ENCODING'").fetchone()[0]
+        if bad_enc is not None:
+            raise encoding_error(sf)
         self._tick("read+check")
         # identifiers: checked and re-coded once per distinct value (far fewer than rows), joined
         # back in the write; measured cheaper than an inline HMAC per row once the data is typed
@@ -328,30 +384,58 @@ class _Loader:
             h = keyring.hmac_sql("v", c.id_class, self.hex)
             self.con.execute(
                 f"INSERT INTO {t} SELECT v, ok, CASE WHEN ok THEN {h} END FROM ("
-                f"SELECT d.v, {S.id_ok(c, 'd.v')} AS ok FROM (SELECT DISTINCT {S.q(c.name)} AS v FROM a "
-                f"WHERE {S.q(c.name)} IS NOT NULL) d ANTI JOIN {t} m ON d.v = m.v)",
+                f"SELECT d.v, {S.id_ok(c, 'd.v')} AS ok FROM (SELECT DISTINCT {S.q(c.name)} AS v "
+                f"FROM a{n} WHERE {S.q(c.name)} IS NOT NULL) d ANTI JOIN {t} m ON d.v = m.v)",
                 self._pads(c.id_class))
         self._tick("recode")
-        for c in texts:
-            self._scrub(c.name)
-        self._tick("scrub")
-        for c in dicoms:
-            self._dicom(c.name, sf)
-        self._tick("dicom")
+        job = None
+        if texts or dicoms:
+            values = {c.name: [r[0] for r in self.con.execute(
+                f"SELECT DISTINCT {S.q(c.name)} FROM a{n} WHERE {S.q(c.name)} IS NOT NULL "
+                f"AND _why IS NULL ORDER BY 1").fetchall()] for c in texts + dicoms}
+            job = self.worker.submit(self._python_work, sf, [c.name for c in texts],
+                                     [c.name for c in dicoms], values)
+            self._tick("read+check")
+        return _Scanned(sf, rep, n, header_lines, recode, texts, dicoms, job)
+
+    def _python_work(self, sf: SourceFile, texts: list[str], dicoms: list[str],
+                     values: dict[str, list[str]]) -> dict[str, pa.Table]:
+        """Worker thread: scrubbed texts and de-identified DICOM files as Arrow tables."""
+        out = {}
+        for col in texts:
+            out[f"scr_{col}"] = self._timed("scrub", self._scrub_values, values[col])
+        for col in dicoms:
+            out["dcm"] = self._timed("dicom", self._dicom_values, values[col], sf)
+        return out
+
+    def finish(self, s: _Scanned) -> FileReport:
+        """Quarantine and write a scanned file once the worker has done its part."""
+        sf, rep, n, fam = s.sf, s.rep, s.n, s.sf.family
+        acts = self.actions[fam.name]
+        tables = {}
+        if s.job is not None:
+            tables = s.job.result()
+        self._tick("wait for worker")
+        for name, tbl in tables.items():
+            self.con.register(f"_{name}_{n}", tbl)
+            self.con.execute(f"CREATE TEMP TABLE {name}_{n} AS SELECT * FROM _{name}_{n}")
+            self.con.unregister(f"_{name}_{n}")
+        a = f"a{n}"
+        qrows = self.quarantined.setdefault(sf.name, [])
         # quarantine: reader rejects (wrong column count, bad numbers), then failed checks
-        bad = []   # (condition on table a, message)
-        for c in recode:
+        bad = []   # (condition on the table, message)
+        for c in s.recode:
             msg = ("not a valid national ID / resident certificate number (checksum)"
                    if c.type == "twid" else "identifier does not match its format")
             bad.append((f"{S.q(c.name)} IN (SELECT v FROM map_{c.id_class} WHERE NOT ok)",
                         S.lit(f"{c.name}\t{msg}")))
-        for c in dicoms:
-            bad.append((f"{S.q(c.name)} IN (SELECT file FROM dcm WHERE err IS NOT NULL)",
-                        f"'{c.name}' || chr(9) || (SELECT any_value(err) FROM dcm "
-                        f"WHERE dcm.file = a.{S.q(c.name)})"))
+        for c in s.dicoms:
+            bad.append((f"{S.q(c.name)} IN (SELECT file FROM dcm_{n} WHERE err IS NOT NULL)",
+                        f"'{c.name}' || chr(9) || (SELECT any_value(err) FROM dcm_{n} "
+                        f"WHERE dcm_{n}.file = {a}.{S.q(c.name)})"))
         rejects = self.con.execute(
             f"SELECT line, coalesce(column_name, '(row)'), error_type, error_message "
-            f"FROM rej_{self.n} ORDER BY line").fetchall()
+            f"FROM rej_{n} ORDER BY line").fetchall()
         reject_lines = sorted({r[0] for r in rejects})
         kind = {c.name: c.type for c in fam.columns}
         # a row with the wrong field count has its later fields shifted: their cast errors are
@@ -368,52 +452,51 @@ class _Loader:
                 reason = "not an integer" if kind.get(column) == "int" else "not a number"
             else:
                 reason = etype.lower()
-            self.q.writerow([sf.name, line, column, reason])
+            qrows.append([sf.name, line, column, reason])
         reason_sql = ("coalesce(_why, " + "".join(f"CASE WHEN {cond} THEN {msg} END, " for cond, msg in bad)
                       + "NULL)")
         where_bad = " OR ".join(["_why IS NOT NULL"] + [cond for cond, _ in bad])
         bad_rows = self.con.execute(
-            f"SELECT rowid + 1 AS rn, {reason_sql} FROM a WHERE {where_bad} ORDER BY rn").fetchall()
+            f"SELECT rowid + 1 AS rn, {reason_sql} FROM {a} WHERE {where_bad} ORDER BY rn").fetchall()
         for rn, reason in bad_rows:
-            line = rn + header_lines
+            line = rn + s.header_lines
             for r in reject_lines:
                 if r <= line:
                     line += 1
                 else:
                     break
             column, _, msg = reason.partition("\t")
-            self.q.writerow([sf.name, line, column, msg])
-        n_a = self.con.execute("SELECT count(*) FROM a").fetchone()[0]
+            qrows.append([sf.name, line, column, msg])
+        n_a = self.con.execute(f"SELECT count(*) FROM {a}").fetchone()[0]
         rep.read = n_a + len(reject_lines)
         rep.quarantined = len(bad_rows) + len(reject_lines)
         years = []
         if fam.year_from:
             years = [r[0] for r in self.con.execute(
-                f"SELECT DISTINCT substr({S.q(fam.year_from)}, 1, 4) FROM a WHERE _why IS NULL").fetchall()]
+                f"SELECT DISTINCT substr({S.q(fam.year_from)}, 1, 4) FROM {a} WHERE _why IS NULL").fetchall()]
         self._tick("quarantine")
         # write: the valid rows, de-identified, straight to Parquet (output order is free)
-        self.con.execute("SET preserve_insertion_order = false")
         joins, outs, ok = [], [], ["raw._why IS NULL"]
         for i, c in enumerate(fam.columns):
-            a = acts[c.name]
+            act = acts[c.name]
             col = f"raw.{S.q(c.name)}"
-            if a == "drop":
+            if act == "drop":
                 continue
-            if a == "recode":
+            if act == "recode":
                 joins.append(f"LEFT JOIN map_{c.id_class} m{i} ON {col} = m{i}.v")
                 outs.append(f"m{i}.p AS {S.q(c.name)}")
                 ok.append(f"({col} IS NULL OR m{i}.ok)")
-            elif c in texts:
-                joins.append(f"LEFT JOIN scr_{c.name} s{i} ON {col} = s{i}.orig")
+            elif c in s.texts:
+                joins.append(f"LEFT JOIN scr_{c.name}_{n} s{i} ON {col} = s{i}.orig")
                 outs.append(f"s{i}.val AS {S.q(c.name)}")
-            elif c in dicoms:
-                joins.append(f"LEFT JOIN dcm d{i} ON {col} = d{i}.file")
+            elif c in s.dicoms:
+                joins.append(f"LEFT JOIN dcm_{n} d{i} ON {col} = d{i}.file")
                 outs.append(f"d{i}.path AS {S.q(c.name)}")
                 ok.append(f"d{i}.err IS NULL")
-            elif a == "scrub":
+            elif act == "scrub":
                 continue  # free text without scrubbing is not released at all
             else:
-                outs.append(f"{S.output_expr(c, a, col, self.policy)} AS {S.q(c.name)}")
+                outs.append(f"{S.output_expr(c, act, col, self.policy)} AS {S.q(c.name)}")
         select = f"SELECT {', '.join(outs)}"
         out_dir = self.build / "data" / fam.name
         out_dir.mkdir(parents=True, exist_ok=True)
@@ -428,53 +511,42 @@ class _Loader:
                       f"FILENAME_PATTERN '{stem}_{{uuid}}')")
         else:
             target = f"{S.lit(str(out_dir / (stem + '.parquet')))} (FORMAT parquet)"
-        query = f"{select} FROM a raw {' '.join(joins)} WHERE {' AND '.join(ok)}"
+        query = f"{select} FROM {a} raw {' '.join(joins)} WHERE {' AND '.join(ok)}"
         res = self.con.execute(f"COPY ({query}) TO {target}").fetchone()
         rep.loaded = int(res[0]) if res else 0
-        self.con.execute("DROP TABLE a")
+        self.con.execute(f"DROP TABLE {a}")
         self._tick("write")
-        for t in [r[0] for r in self.con.execute(
-                "SELECT table_name FROM duckdb_tables() WHERE temporary AND "
-                "(table_name LIKE 'scr_%' OR table_name = 'dcm' OR table_name LIKE 'rej_%')").fetchall()]:
-            self.con.execute(f"DROP TABLE {t}")
+        for name in [*tables, "rej"]:
+            self.con.execute(f"DROP TABLE IF EXISTS {name}_{n}")
+        self.con.execute(f"DROP TABLE IF EXISTS rej_{n}_scan")
         if not rep.reconciled:
             raise LoadError(f"{sf.name}: reconciliation failed: read {rep.read} != loaded "
                             f"{rep.loaded} + quarantined {rep.quarantined}")
         return rep
 
-    def _scrub(self, column: str) -> None:
-        """Scrub each distinct text once (clinical phrases repeat a lot), join back on the text."""
+    def _scrub_values(self, texts: list[str]) -> pa.Table:
+        """Scrub each distinct text once (clinical phrases repeat a lot); ``(orig, val)``."""
         from deidentify.text import ScrubOptions, scrub_texts
 
-        texts = [r[0] for r in self.con.execute(
-            f"SELECT DISTINCT {S.q(column)} FROM a WHERE {S.q(column)} IS NOT NULL AND _why IS NULL"
-        ).fetchall()]
-        if self._warm is not None:
-            self._warm.join()
-            self._warm = None
         # the same phrases recur across a family's yearly files: scrub each text once per load
         todo = [t for t in texts if t not in self.scrubbed]
         if todo:
             if len(self.scrubbed) + len(todo) > self.SCRUB_CACHE:
                 self.scrubbed.clear()
-            self.scrubbed.update(zip(todo, scrub_texts(todo, options=ScrubOptions.from_policy(self.policy))))
+            self.scrubbed.update(zip(todo, scrub_texts(
+                todo, options=ScrubOptions.from_policy(self.policy))))
         clean = [self.scrubbed[t] for t in texts]
-        tbl = pa.table({"orig": pa.array(texts, pa.string()), "val": pa.array(clean, pa.string())})
-        self.con.register(f"_scr_{column}", tbl)
-        self.con.execute(f"CREATE TEMP TABLE scr_{column} AS SELECT * FROM _scr_{column}")
-        self.con.unregister(f"_scr_{column}")
+        return pa.table({"orig": pa.array(texts, pa.string()), "val": pa.array(clean, pa.string())})
 
-    def _dicom(self, column: str, sf: SourceFile) -> None:
-        """De-identify each referenced DICOM file once; table ``dcm(file, path, err)``."""
+    def _dicom_values(self, rels: list[str], sf: SourceFile) -> pa.Table:
+        """De-identify each referenced DICOM file once; ``(file, path, err)``."""
         from deidentify.dicom import PixelOptions, deidentify_dicom
         from deidentify.text import ScrubOptions
 
-        rels = [r[0] for r in self.con.execute(
-            f"SELECT DISTINCT {S.q(column)} FROM a WHERE _why IS NULL AND {S.q(column)} IS NOT NULL "
-            f"ORDER BY 1").fetchall()]
         person_key = keyring.class_key(self.rkey, "person")
         # the load's policy (D1 cut-offs), not the process-wide one
-        pixel_opts, header_opts = PixelOptions.from_policy(self.policy), ScrubOptions.for_dicom_headers(self.policy)
+        pixel_opts = PixelOptions.from_policy(self.policy)
+        header_opts = ScrubOptions.for_dicom_headers(self.policy)
         out_dir = self.build / "dicom"
         out_dir.mkdir(exist_ok=True)
         files, paths, errs = [], [], []
@@ -504,11 +576,38 @@ class _Loader:
             files.append(rel)
             paths.append(path)
             errs.append(err)
-        tbl = pa.table({"file": pa.array(files, pa.string()), "path": pa.array(paths, pa.string()),
-                        "err": pa.array(errs, pa.string())})
-        self.con.register("_dcm", tbl)
-        self.con.execute("CREATE TEMP TABLE dcm AS SELECT * FROM _dcm")
-        self.con.unregister("_dcm")
+        return pa.table({"file": pa.array(files, pa.string()), "path": pa.array(paths, pa.string()),
+                         "err": pa.array(errs, pa.string())})
+
+    def load_all(self, files: list[SourceFile], on_loaded: Callable[[SourceFile], None],
+                 before_scan: Callable[[], None] = lambda: None) -> dict:
+        """Scan, then finish each file when its worker part is done; returns name -> report.
+
+        Files with Python-side work go first, so that work overlaps the DuckDB scans of the
+        rest; at most ``MAX_PENDING`` scanned files wait at a time (memory)."""
+        order = sorted(files, key=lambda f: (not self.has_dicom(f), not self.scrubs_text(f),
+                                             -f.path.stat().st_size))
+        pending: list[_Scanned] = []
+        reports = {}
+
+        def finish(s: _Scanned) -> None:
+            pending.remove(s)
+            reports[s.sf.name] = self.finish(s)
+            on_loaded(s.sf)
+
+        for sf in order:
+            before_scan()
+            pending.append(self.scan(sf))
+            for s in [p for p in pending if p.ready()]:
+                finish(s)
+            while len(pending) > self.MAX_PENDING:
+                finish(pending[0])
+        while pending:
+            finish(pending[0])
+        for sf in files:  # the quarantine file lists files in source order
+            for row in self.quarantined.pop(sf.name, []):
+                self.q.writerow(row)
+        return reports
 
 
 def _warm_scrubber() -> None:
@@ -585,23 +684,44 @@ def load_release(src: str | Path, release: str, settings=None, *, encoding: str 
             stage = staging_dir(settings)
             total_bytes = sum(f.path.stat().st_size for f in files)
             done = 0
-            t_check, c_check = time.perf_counter(), time.process_time()
-            # one file at a time: checking two in threads was measured slower (the GIL)
-            for sf in files:
-                check(sf, manifest, stage)
-                done += sf.size
-                if on_progress:
-                    on_progress(f"checked {sf.name}", done, total_bytes * 2)
-            t_check, c_check = time.perf_counter() - t_check, time.process_time() - c_check
             seen = {}
             for r in list_releases(settings):
                 for s in r.get("sources", []):
                     seen[s["sha256"]] = (r["release"], s["file"])
-            for sf in files:
+
+            def verify(sf: SourceFile) -> None:
+                t = time.perf_counter()
+                check(sf, manifest, stage)
                 if sf.sha256 in seen:
                     rel, name = seen[sf.sha256]
                     raise LoadError(f"{sf.name}: the same file (sha256 {sf.sha256[:12]}…) was already "
                                     f"loaded as {name} in release {rel!r}; a duplicate load is refused")
+                check_times.append(time.perf_counter() - t)
+
+            check_times: list[float] = []
+            checks: dict[str, Future] = {}
+            checker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="source-check")
+            if any(sf.encoding != "utf-8" for sf in files):
+                # Big5: DuckDB reads the UTF-8 transcode, which the check writes: check first
+                for sf in files:
+                    verify(sf)
+            else:
+                # UTF-8: headers now (the reader needs them), hashes, truncation and duplicates
+                # in a thread (hashlib frees the GIL) while DuckDB loads; a failed check stops
+                # the load at the next file and is the error reported
+                for sf in files:
+                    check_header(sf)
+                checks = {sf.name: checker.submit(verify, sf) for sf in files}
+
+            def failed_check(wait: bool) -> LoadError | None:
+                for sf in files:
+                    fut = checks.get(sf.name)
+                    if fut is None or not (wait or fut.done()):
+                        continue
+                    err = fut.exception()
+                    if err is not None:
+                        return err
+                return None
             master = keyring.master_key(settings)
             build = rd / f".build-{release}-{os.getpid()}"
             build.mkdir()
@@ -619,19 +739,42 @@ def load_release(src: str | Path, release: str, settings=None, *, encoding: str 
                     qw = csv.writer(qf)
                     qw.writerow(["file", "line", "column", "reason"])
                     ld = _Loader(con, build, src, release, policy, actions, master, qw)
-                    ld.warm_up(files)
-                    # files without free text first, so the scrubber warms up behind them; the
-                    # report keeps the source order
-                    by_file = {}
-                    for sf in sorted(files, key=ld.scrubs_text):
-                        by_file[sf.name] = ld.load_file(sf)
-                        done += sf.size
-                        if on_progress:
-                            on_progress(f"loaded {sf.name}", done, total_bytes * 2)
-                    report.files = [by_file[sf.name] for sf in files]
+                    try:
+                        ld.warm_up(files)
+
+                        def loaded(sf: SourceFile) -> None:
+                            nonlocal done
+                            done += sf.path.stat().st_size
+                            if on_progress:
+                                on_progress(f"loaded {sf.name}", done, total_bytes)
+
+                        def before_scan() -> None:
+                            err = failed_check(wait=False)
+                            if err is not None:
+                                raise err
+                        try:
+                            by_file = ld.load_all(files, loaded, before_scan)
+                        except BaseException as e:
+                            # a source that fails its checks is the cause, whatever the reader
+                            # made of it (a truncated file, a duplicate)
+                            err = failed_check(wait=True)
+                            if err is not None and err is not e:
+                                raise err from None
+                            raise
+                        err = failed_check(wait=True)
+                        if err is not None:
+                            raise err
+                    finally:
+                        ld.close()
+                        checker.shutdown(wait=True, cancel_futures=True)
+                    report.files = [by_file[sf.name] for sf in files]  # source order
+                    for fr, sf in zip(report.files, files):  # known once the checks are done
+                        fr.sha256, fr.bytes, fr.lines = sf.sha256, sf.size, sf.lines
                     report.dicom_files = ld.dicom_files
-                    report.timings = dict(ld.timings, check_files=round(t_check, 3))
-                    report.cpu_timings = dict(ld.cpu_timings, check_files=round(c_check, 3))
+                    report.timings = dict(ld.timings)
+                    report.cpu_timings = dict(ld.cpu_timings)
+                    report.worker_timings = dict(ld.worker_timings,
+                                                 check_files=round(sum(check_times), 3))
                 present = []
                 for name, fam in FAMILIES.items():
                     if any(f.family.name == name for f in files):

@@ -81,6 +81,26 @@ def test_wrong_encoding_names_file_offset_and_expected_encoding(tiny_source, set
     assert not any(Path(settings.warehouse_dir, "releases").iterdir())
 
 
+def test_invalid_utf8_found_by_the_reader_is_refused_with_its_place(tiny_source, settings):
+    """UTF-8 is validated by DuckDB's reader, not decoded twice: a bad byte sequence deep in a
+    file that matches no manifest still refuses the whole load, naming file, offset and line."""
+    (tiny_source / "MANIFEST.json").unlink()
+    f = tiny_source / "H_NHI_OPDTE_2020.csv"
+    data = f.read_bytes()
+    lines = data.split(b"\n")
+    at = sum(len(x) + 1 for x in lines[:5])          # start of line 6
+    cjk = data.index("\u738b".encode("utf-8"), at) if "\u738b".encode("utf-8") in data[at:] \
+        else next(i for i in range(at, len(data)) if data[i] >= 0xE0)
+    f.write_bytes(data[:cjk] + b"\xff\xfe" + data[cjk + 2:])   # same length, invalid UTF-8
+    line = data[:cjk].count(b"\n") + 1
+    with pytest.raises(LoadError) as e:
+        load_release(tiny_source, "U1", settings)
+    msg = str(e.value)
+    assert f"{f.name}: not valid utf-8 at byte offset {cjk} (line {line})" in msg, msg
+    assert list_releases(settings) == []
+    assert not any(Path(settings.warehouse_dir, "releases").iterdir())
+
+
 def test_failed_big5_load_removes_its_staging_copy(tiny_source, settings):
     # declared Big5 but one file is UTF-8 with characters Big5 cannot decode the same way
     (tiny_source / "MANIFEST.json").unlink()
