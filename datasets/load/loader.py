@@ -392,7 +392,7 @@ class _Loader:
         if texts or dicoms:
             values = {c.name: [r[0] for r in self.con.execute(
                 f"SELECT DISTINCT {S.q(c.name)} FROM a{n} WHERE {S.q(c.name)} IS NOT NULL "
-                f"AND _why IS NULL ORDER BY 1").fetchall()] for c in texts + dicoms}
+                f"AND _why IS NULL").fetchall()] for c in texts + dicoms}
             job = self.worker.submit(self._python_work, sf, [c.name for c in texts],
                                      [c.name for c in dicoms], values)
             self._tick("read+check")
@@ -456,8 +456,15 @@ class _Loader:
         reason_sql = ("coalesce(_why, " + "".join(f"CASE WHEN {cond} THEN {msg} END, " for cond, msg in bad)
                       + "NULL)")
         where_bad = " OR ".join(["_why IS NOT NULL"] + [cond for cond, _ in bad])
+        # one pass for the counts and years; the failing rows are listed only if there are any
+        year_sql = (f"list(DISTINCT substr({S.q(fam.year_from)}, 1, 4)) FILTER (WHERE _why IS NULL)"
+                    if fam.year_from else "NULL")
+        n_a, n_bad, years = self.con.execute(
+            f"SELECT count(*), count(*) FILTER (WHERE {where_bad}), {year_sql} FROM {a}").fetchone()
+        years = [y for y in years or [] if y is not None]
         bad_rows = self.con.execute(
-            f"SELECT rowid + 1 AS rn, {reason_sql} FROM {a} WHERE {where_bad} ORDER BY rn").fetchall()
+            f"SELECT rowid + 1 AS rn, {reason_sql} FROM {a} WHERE {where_bad} ORDER BY rn"
+        ).fetchall() if n_bad else []
         for rn, reason in bad_rows:
             line = rn + s.header_lines
             for r in reject_lines:
@@ -467,13 +474,8 @@ class _Loader:
                     break
             column, _, msg = reason.partition("\t")
             qrows.append([sf.name, line, column, msg])
-        n_a = self.con.execute(f"SELECT count(*) FROM {a}").fetchone()[0]
         rep.read = n_a + len(reject_lines)
         rep.quarantined = len(bad_rows) + len(reject_lines)
-        years = []
-        if fam.year_from:
-            years = [r[0] for r in self.con.execute(
-                f"SELECT DISTINCT substr({S.q(fam.year_from)}, 1, 4) FROM {a} WHERE _why IS NULL").fetchall()]
         self._tick("quarantine")
         # write: the valid rows, de-identified, straight to Parquet (output order is free)
         joins, outs, ok = [], [], ["raw._why IS NULL"]
