@@ -42,6 +42,7 @@ from datasets import keyring
 from datasets.load.loader import _fsync_tree, _read_only, _rmtree, list_releases, release_path
 from datasets.load import sql as S
 from datasets.schemas import CLAIM_KEY, FAMILIES, effective_actions
+from datasets.schemas.dictionary import output_type
 from deidentify import keys as K
 from deidentify import recode as R
 from deidentify.kanon import k_anonymity
@@ -112,8 +113,7 @@ def validate_spec(spec: dict, settings, policy) -> dict:
             if c not in fam.names:
                 raise ExtractError(f"extract spec: files.{fam_name}: unknown column {c!r} "
                                    f"(not in the {fam_name} layout)")
-            if actions[fam_name][c] == "drop" or (fam.column(c).type == "text"
-                                                  and not policy.data.free_text_scrub):
+            if output_type(fam.column(c), actions[fam_name][c], policy) is None:
                 raise ExtractError(f"extract spec: files.{fam_name}: column {c!r} was removed at "
                                    f"de-identification (D1) and is never released")
         if len(set(cols)) != len(cols):

@@ -264,8 +264,9 @@ class _Loader:
             self.actions[sf.family.name][c.name] == "scrub" and c.type == "text" for c in sf.family.columns)
 
     def has_dicom(self, sf: SourceFile) -> bool:
-        return any(self.actions[sf.family.name][c.name] == "scrub" and c.type == "dicom"
-                   for c in sf.family.columns)
+        return self.policy.data.dicom_mask_burned_in_text and any(
+            self.actions[sf.family.name][c.name] == "scrub" and c.type == "dicom"
+            for c in sf.family.columns)
 
     def warm_up(self, files: list[SourceFile]) -> None:
         """Load the scrubber's models (~3 s of Python) in the worker while DuckDB parses."""
@@ -366,7 +367,8 @@ class _Loader:
         recode = [c for c in fam.columns if acts[c.name] == "recode"]
         texts = [c for c in fam.columns if acts[c.name] == "scrub" and c.type == "text"
                  and self.policy.data.free_text_scrub]
-        dicoms = [c for c in fam.columns if acts[c.name] == "scrub" and c.type == "dicom"]
+        dicoms = [c for c in fam.columns if acts[c.name] == "scrub" and c.type == "dicom"
+                  and self.policy.data.dicom_mask_burned_in_text]
         self._tick("other")
         base, header_lines = self._source_sql(sf, f"rej_{n}")
         self.con.execute("SET preserve_insertion_order = true")
@@ -496,7 +498,7 @@ class _Loader:
                 outs.append(f"d{i}.path AS {S.q(c.name)}")
                 ok.append(f"d{i}.err IS NULL")
             elif act == "scrub":
-                continue  # free text without scrubbing is not released at all
+                continue  # free text / images the policy does not scrub are not released at all
             else:
                 outs.append(f"{S.output_expr(c, act, col, self.policy)} AS {S.q(c.name)}")
         select = f"SELECT {', '.join(outs)}"
@@ -626,7 +628,7 @@ def _empty_family(con, build: Path, fam: Family, acts: dict, policy) -> None:
     cols = []
     for c in fam.columns:
         t = output_type(c, acts[c.name], policy)
-        if t is None or (c.type == "text" and not policy.data.free_text_scrub):
+        if t is None:
             continue
         cols.append(f"CAST(NULL AS {t}) AS {S.q(c.name)}")
     d = build / "data" / fam.name / ("year=none" if fam.year_from else "")

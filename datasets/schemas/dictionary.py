@@ -5,8 +5,12 @@ from datasets.schemas.model import Column, Family
 
 
 def output_type(c: Column, action: str, policy) -> str | None:
-    """SQL type of the column in the warehouse; None when the column is dropped."""
+    """SQL type of the column in the warehouse; None when the column is not released: dropped,
+    or free text / DICOM whose scrubbing the policy turned off (never released unscrubbed)."""
     if action == "drop":
+        return None
+    if action == "scrub" and ((c.type == "text" and not policy.data.free_text_scrub)
+                              or (c.type == "dicom" and not policy.data.dicom_mask_burned_in_text)):
         return None
     if action == "recode":
         return "VARCHAR"

@@ -72,7 +72,8 @@ class DataPolicy(BaseModel):
     dicom_profile: Literal["ps3.15-basic"] = setting(
         "ps3.15-basic", rule="D1", description="DICOM header de-identification profile.")
     dicom_mask_burned_in_text: bool = setting(
-        True, rule="D1", description="Mask text burned into DICOM pixels.")
+        True, rule="D1", description="Mask text burned into DICOM pixels; if false, imaging "
+                                     "files are not released at all (never unmasked).")
     age_bands: tuple[AgeBand, ...] = setting(
         DEFAULT_AGE_BANDS, rule="D1",
         description="Age generalisation bands [first age, last age]; from 0, ascending, no gaps "

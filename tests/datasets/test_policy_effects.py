@@ -40,3 +40,28 @@ def test_default_policy_output_types(tiny_source, settings):
     t = pq.read_table(y)
     assert t.num_rows > 0 and {v[:4] for v in t.column("FEE_YM").to_pylist()} == {"2020"}
     assert rep.rows_quarantined == 0
+
+
+def test_dicom_masking_off_means_no_images_are_released(tmp_path, settings):
+    """D1: images are released only with burned-in text masked; turning masking off in the
+    policy withholds them (file column and DICOM files), it never releases them unmasked."""
+    from datasets.extract import build_extract
+    from datasets.extract.builder import ExtractError
+    from datasets.synthetic import generate
+
+    generate(tmp_path / "a", 200, seed=5, images=2)
+    generate(tmp_path / "b", 200, seed=6, images=2)  # another set: a repeat load is refused
+    on = load_release(tmp_path / "a", "DM1", settings)
+    assert on.dicom_files > 0
+    p = load_policy()
+    p.data.dicom_mask_burned_in_text = False
+    off = load_release(tmp_path / "b", "DM0", settings, policy=p)
+    assert off.dicom_files == 0 and off.rows_loaded > 0
+    rel = settings.warehouse_dir / "releases" / "DM0"
+    assert not list(rel.rglob("*.dcm"))
+    con = connect_release("DM0", settings)
+    cols = [r[0] for r in con.execute("DESCRIBE H_IMG_INDEX").fetchall()]
+    assert "DICOM_FILE" not in cols
+    with __import__("pytest").raises(ExtractError, match="DICOM_FILE.*never released"):
+        build_extract({"release": "DM0", "files": {"H_IMG_INDEX": {"columns": ["DICOM_FILE"]}}},
+                      "CASE-DM0", settings, policy=p)
