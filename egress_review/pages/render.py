@@ -154,9 +154,15 @@ def count_chart_svg(store: BlobStore, req, f, threshold: int, width: int = 640, 
     ty = y(threshold)
     parts.append(f'<line x1="{pad_l}" x2="{width - 10}" y1="{ty:.2f}" y2="{ty:.2f}" stroke="#000" '
                  f'stroke-dasharray="4 3"/>')
-    parts.append(f'<text x="2" y="{ty + 4:.2f}">{threshold}</text>')
-    parts.append(f'<text x="2" y="{pad_t + 4}">{top:g}{"+" if max(v for _, v in cells) > top else ""}</text>')
-    parts.append(f'<text x="2" y="{pad_t + plot_h + 4}">0</text>')
+    # axis labels right-aligned beside the axis; the threshold's label wins over 0 or the top
+    # one when they would touch (11 px text)
+    labels = [(ty, f"{threshold}")]
+    for yy, text in ((pad_t, f'{top:g}{"+" if max(v for _, v in cells) > top else ""}'),
+                     (pad_t + plot_h, "0")):
+        if abs(yy - ty) >= 12:
+            labels.append((yy, text))
+    for yy, text in labels:
+        parts.append(f'<text x="{pad_l - 4}" y="{yy + 4:.2f}" text-anchor="end">{text}</text>')
     parts.append("</svg>")
     return "".join(parts)
 

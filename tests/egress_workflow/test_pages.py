@@ -53,6 +53,9 @@ def test_reviewer_view_highlights_flagged_cells_and_charts_counts(client, world)
     assert svg.status_code == 200 and svg.headers["content-type"].startswith("image/svg+xml")
     assert svg.text.count('class="under"') == 1 and svg.text.count('class="ok"') == 1
     assert "1 / 2" in svg.text
+    # the axis labels (threshold, 0, top) never sit on top of each other
+    ys = sorted(float(y) for y in re.findall(r'<text x="[\d.]+" y="([\d.]+)" text-anchor="end"', svg.text))
+    assert len(ys) >= 2 and all(b - a >= 12 for a, b in zip(ys, ys[1:])), ys
 
 
 def test_conflicted_reviewer_sees_why_and_requester_sees_no_file_contents(client, world):
