@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from hub_config.auth import booking_pre_spawn_hook
-from hub_config.spawner import broker_settings, unix_url
+from hub_config.spawner import broker_settings, unix_url, warden_socket
 from policies import load_policy
 
 c = get_config()  # noqa: F821
@@ -87,7 +87,7 @@ c.JupyterHub.services = [{
     "environment": {
         "ENCLAVE_DB_URL": cfg["db_url"],
         "ENCLAVE_POLICY": cfg["policy_dir"] or os.environ.get("ENCLAVE_POLICY", ""),
-        "ENCLAVE_WARDEN_SOCKET": str(socks / "hub" / "warden.sock"),
+        "ENCLAVE_WARDEN_SOCKET": str(warden_socket(socks)),
         "ENCLAVE_HOME": cfg["home"],
         "ENCLAVE_HUB_CONFIG": os.environ["ENCLAVE_HUB_CONFIG"],  # for overnight runs (S5)
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),

@@ -85,9 +85,11 @@ def prepare(settings: EnclaveSettings | None = None, opts: HubOptions | None = N
     os.chmod(state, 0o700)
     socks = socket_root_for(settings)
     (socks / "hub").mkdir(parents=True, exist_ok=True)
+    (socks / "warden").mkdir(parents=True, exist_ok=True)
     (socks / "sessions").mkdir(parents=True, exist_ok=True)
     os.chmod(socks, 0o755)
     os.chmod(socks / "hub", 0o755)
+    os.chmod(socks / "warden", 0o755)  # bound into query brokers only, never into a session
     os.chmod(socks / "sessions", 0o711)  # sessions cannot list each other's socket dirs
     sandbox = settings.run_dir / "sandbox"
     sandbox.mkdir(parents=True, exist_ok=True)

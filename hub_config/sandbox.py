@@ -184,13 +184,16 @@ def _prepare_root(spec: dict) -> None:
     for i, n in enumerate(("stdin", "stdout", "stderr")):
         os.symlink(f"/proc/self/fd/{i}", f"{dev}/{n}")
     os.symlink("/proc/self/fd", f"{dev}/fd")
-    # Generated files (passwd, group, hosts, resolv.conf) bound over the read-only /etc.
+    # Generated files (passwd, group, hosts, resolv.conf) bound read-only into /etc.
     gen = inside("/.enclave")
     os.makedirs(gen)
     for dst, content in spec.get("files", {}).items():
         p = os.path.join(gen, dst.strip("/").replace("/", "_"))
         Path(p).write_text(content)
         os.chmod(p, 0o644)
+        if not os.path.exists(inside(dst)):  # /etc is not bound whole: make the mount point
+            os.makedirs(os.path.dirname(inside(dst)), exist_ok=True)
+            Path(inside(dst)).touch()
         _bind(p, inside(dst), readonly=True)
     os.makedirs(inside("/proc"), exist_ok=True)
     _mount("proc", inside("/proc"), "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, "hidepid=2")

@@ -228,9 +228,26 @@ def build_spec(*, name: str, uid: int, gid: int, case_code: str, projects_dir: P
     }
 
 
+# What a session needs from the host's /etc, bound one by one: the dynamic linker, time zone,
+# fonts, MIME types, name-service switch (files only), certificates, OS release.  Not the whole
+# /etc: it also holds the host's name, machine id, mounts, network, package-index and proxy
+# settings (pip.conf, apt, environment) and service configuration - none of it a session's
+# business, and some of it credentials.  passwd, group, hosts and resolv.conf are generated.
+ETC_ALLOWED = ("alternatives", "ld.so.cache", "ld.so.conf", "ld.so.conf.d", "localtime",
+               "timezone", "fonts", "mime.types", "nsswitch.conf", "host.conf", "gai.conf",
+               "protocols", "services", "ssl", "ca-certificates", "ca-certificates.conf",
+               "os-release", "debian_version", "magic", "magic.mime", "locale.alias",
+               "inputrc", "bash.bashrc", "profile", "terminfo")
+
+
 def _system_binds() -> list[list[str]]:
-    """Read-only: the OS, the Python prefix and the approved project packages."""
-    ro = [["/usr", "/usr"], ["/etc", "/etc"]]
+    """Read-only: the OS, the allowed parts of /etc, the Python prefix and the approved
+    project packages."""
+    ro = [["/usr", "/usr"]]
+    for name in ETC_ALLOWED:
+        path = os.path.join("/etc", name)
+        if os.path.exists(path):
+            ro.append([os.path.realpath(path), path])
     prefix = python_prefix()
     if not prefix.startswith("/usr/"):
         ro.append([prefix, prefix])
@@ -246,6 +263,12 @@ def broker_settings(policy) -> dict:
     return {"uid_base": sess.broker_uid_base, "memory_mb": sess.broker_memory_mb,
             "max_rows": sess.query_max_result_rows, "max_bytes": sess.query_max_result_bytes,
             "purpose_min_length": sess.purpose_min_length}
+
+
+def warden_socket(socket_root: Path) -> Path:
+    """The warden's query-log socket, in a directory of its own: bound into query brokers,
+    never into a session, so only a broker (which logs before it runs) can write the log."""
+    return socket_root / "warden" / "warden.sock"
 
 
 def broker_socket(socket_root: Path, name: str) -> Path:
@@ -270,7 +293,6 @@ def build_broker_spec(*, name: str, case_id: int, case_code: str, projects_dir: 
     sock_dir.mkdir()
     os.chown(sock_dir, uid, gid)
     os.chmod(sock_dir, 0o755)
-    hub_socks = socket_root / "hub"
     bname = f"broker-{name}"
     return {
         "name": bname, "root": str(sandbox_root / bname), "uid": uid, "gid": gid,
@@ -278,7 +300,7 @@ def build_broker_spec(*, name: str, case_id: int, case_code: str, projects_dir: 
         "symlinks": {p: f"usr{p}" for p in ("/bin", "/lib", "/lib64", "/sbin")
                      if os.path.islink(p)},
         "ro_binds": [*_system_binds(), [str(data), "/case/data"],
-                     [str(hub_socks), str(hub_socks)]],
+                     [str(warden_socket(socket_root).parent)] * 2],
         "rw_binds": [[str(sock_dir), str(sock_dir)]],
         "tmpfs": ["/tmp"],
         "files": {
@@ -310,7 +332,7 @@ def start_broker(*, name: str, case_id: int, case_code: str, authorization: str,
     env = {"PATH": f"{python_prefix()}/bin:/usr/local/bin:/usr/bin:/bin", "HOME": "/tmp",
            "PYTHONNOUSERSITE": "1", "LANG": os.environ.get("LANG", "C.UTF-8"),
            "ENCLAVE_BROKER_SOCKET": str(sock), "ENCLAVE_BROKER_AUTH": authorization,
-           "ENCLAVE_WARDEN_URL": unix_url(str(socket_root / "hub" / "warden.sock")),
+           "ENCLAVE_WARDEN_URL": unix_url(str(warden_socket(socket_root))),
            "ENCLAVE_CASE": case_code, "ENCLAVE_CASE_DATA": "/case/data",
            "ENCLAVE_QUERY_MAX_ROWS": str(broker["max_rows"]),
            "ENCLAVE_QUERY_MAX_BYTES": str(broker["max_bytes"]),

@@ -197,6 +197,29 @@ open("/workspace/mine.txt", "w").write("ok"); print("WS ok")
     assert "WS ok" in out
 
 
+def test_kernel_sees_only_allowed_parts_of_host_etc(alice, kernel):
+    """The host's /etc is not bound whole: its name, machine id, mounts, package-index and
+    proxy settings are not the session's business (some hold credentials)."""
+    host_only = [p for p in ("/etc/machine-id", "/etc/hostname", "/etc/fstab", "/etc/pip.conf",
+                             "/etc/apt", "/etc/environment", "/etc/postgresql", "/etc/ldap",
+                             "/etc/jupyter") if os.path.exists(p)]
+    assert host_only, "the host should have some of these for the test to mean anything"
+    code = f"""
+import os, mimetypes, time, pandas, matplotlib
+print("SEEN", [p for p in {host_only!r} if os.path.exists(p)])
+print("ETC", sorted(os.listdir("/etc")))
+print("TZ", time.tzname, mimetypes.guess_type("x.csv")[0])
+"""
+    out = alice.execute(code, kernel)
+    assert "SEEN []" in out, out
+    etc = eval(re.search(r"ETC (\[.*\])", out).group(1))
+    from hub_config.spawner import ETC_ALLOWED
+
+    generated = {"passwd", "group", "hosts", "resolv.conf"}
+    assert set(etc) <= set(ETC_ALLOWED) | generated, set(etc) - set(ETC_ALLOWED) - generated
+    assert "text/csv" in out  # what sessions need from /etc still works
+
+
 def test_kernel_cannot_read_its_own_case_data_directly(alice, kernel, hub):
     """A3: the extract is not in the sandbox, so plain duckdb/pandas/open() cannot bypass the
     logged broker - not at /case/data, not at its host path, not anywhere."""
@@ -285,17 +308,24 @@ except ValueError as e:
     assert p and p[0].case_code == "C1"
 
 
-def test_query_log_cannot_be_forged_without_a_hub_token(alice, kernel, hub):
-    sock = socket_root_for(hub.settings) / "hub" / "warden.sock"
+def test_query_log_cannot_be_written_from_the_kernel(alice, kernel, hub):
+    """Only the broker, which logs a query before it runs it, reaches the warden's log: the
+    kernel cannot add records for queries never run, even with its own valid hub token."""
+    sock = socket_root_for(hub.settings) / "warden" / "warden.sock"
+    assert sock.exists()  # on the host
     code = f"""
-import httpx
-c = httpx.Client(transport=httpx.HTTPTransport(uds={str(sock)!r}), base_url="http://w")
-r = c.post("/api/session-log", json={{"event": "query", "purpose": "x" * 20, "sql": "select 1"}},
-           headers={{"Authorization": "token not-a-real-token"}})
-print("STATUS", r.status_code)
+import os, httpx
+print("EXISTS", os.path.exists({str(sock)!r}), os.path.exists({str(sock.parent)!r}))
+try:
+    c = httpx.Client(transport=httpx.HTTPTransport(uds={str(sock)!r}), base_url="http://w")
+    r = c.post("/api/session-log", json={{"event": "query", "purpose": "x" * 20, "sql": "select 1"}},
+               headers={{"Authorization": "token " + os.environ["JUPYTERHUB_API_TOKEN"]}})
+    print("STATUS", r.status_code)
+except Exception as e:
+    print("NOCONNECT", type(e).__name__)
 """
     out = alice.execute(code, kernel)
-    assert "STATUS 403" in out, out
+    assert "EXISTS False False" in out and "NOCONNECT" in out and "STATUS" not in out, out
 
 
 ESCAPES = {

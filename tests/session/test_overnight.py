@@ -100,7 +100,8 @@ def test_registered_job_runs_sandboxed_logged_and_is_stopped_at_booking_end():
         runner = OvernightRunner(db_url, POLICY, cfg)
         # the warden's log endpoint on its unix socket (job tokens need no hub)
         warden = Warden(db_url, POLICY, "http://127.0.0.1:9/hub/api", "unused", runner)
-        sock = netutil.bind_unix_socket(str(root / "sock/hub/warden.sock"), mode=0o666)
+        (root / "sock/warden").mkdir(parents=True, exist_ok=True)
+        sock = netutil.bind_unix_socket(str(root / "sock/warden/warden.sock"), mode=0o666)
 
         def serve():
             asyncio.set_event_loop(loop)
