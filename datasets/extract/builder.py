@@ -17,7 +17,10 @@ Spec (a dict, or YAML via ``enclave extract build CASE --spec spec.yaml``)::
                                # (default: the earliest year of the spec)
 
 Orders files (H_NHI_OPDTO, H_NHI_IPDTO, H_NHI_DRUGO) follow their summary file's cohort rows
-through the claim key; H_NHI_MEDFA (institutions) is not person data and is not filtered.
+through the claim key; files with a person column (claims summaries, enrollment, H_IC_UPLOAD,
+H_LAB_RESULT, H_IMG_INDEX) keep the cohort's persons; H_NHI_MEDFA (institutions), H_VPN_UPLOAD
+(institutions' upload batches) and the reference files H_NHI_FEESCH / H_NHI_DRUGITEM are not
+person data and are not filtered.
 Every re-coded identifier is re-coded again with the case's own key (HKDF(master, 'case:<code>'),
 per identifier class), so two cases cannot join their rows.  Output under
 ``projects/<case>/data/``: ``<FAMILY>.parquet``, ``catalog.duckdb`` (views), ``dicom/`` when

@@ -374,8 +374,10 @@ class _Loader:
         self.con.execute("SET preserve_insertion_order = true")
         self.con.execute(f"CREATE OR REPLACE TEMP TABLE a{n} AS {base}")
         self.con.execute("SET preserve_insertion_order = false")
+        # fetchall, not fetchone: a half-read result blocks register() in finish() when no
+        # other statement follows (a family with no identifier to re-code, e.g. H_NHI_FEESCH)
         bad_enc = self.con.execute(f"SELECT min(line) FROM rej_{n} WHERE error_type = "
-                                   f"'INVALID ENCODING'").fetchone()[0]
+                                   f"'INVALID ENCODING'").fetchall()[0][0]
         if bad_enc is not None:
             raise encoding_error(sf)
         self._tick("read+check")

@@ -65,6 +65,8 @@ def output_expr(c: Column, action: str, v: str, policy) -> str:
     if action == "generalise":
         if c.generalise == "birthday":
             return G.birthday_sql(v, policy.data.birthday_granularity)
+        if c.generalise == "hour":
+            return f"substr({v}, 1, 2)"   # HHMMSS -> HH: the time of day singles out a visit
         return G.date_sql(v, policy.data.date_granularity)
     if c.type == "int":
         return f"CAST({v} AS BIGINT)"

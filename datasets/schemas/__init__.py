@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from datasets.schemas.model import Column, Family
-from datasets.schemas.nhi import CLAIM_FAMILIES, CLAIM_KEY, FAMILIES
+from datasets.schemas.nhi import CLAIM_FAMILIES, CLAIM_KEY, FAMILIES, REFERENCE_FAMILIES
 
 
 class SchemaError(ValueError):
@@ -54,5 +54,5 @@ def effective_actions(policy=None) -> dict[str, dict[str, str]]:
     return out
 
 
-__all__ = ["Column", "Family", "FAMILIES", "CLAIM_FAMILIES", "CLAIM_KEY", "SchemaError",
-           "family", "effective_actions"]
+__all__ = ["Column", "Family", "FAMILIES", "CLAIM_FAMILIES", "CLAIM_KEY", "REFERENCE_FAMILIES",
+           "SchemaError", "family", "effective_actions"]

@@ -31,6 +31,8 @@ def describe(c: Column, action: str, policy) -> str:
     if action == "generalise":
         if c.generalise == "birthday":
             return f"{c.description}; generalised to {policy.data.birthday_granularity}"
+        if c.generalise == "hour":
+            return f"{c.description}; generalised to the hour (HH)"
         return f"{c.description}; kept at {policy.data.date_granularity} granularity"
     return c.description
 

@@ -24,7 +24,8 @@ class Column:
     # recode: the identifier class (person / physician / pharmacist / institution / employer /
     # unit / accession); pseudonyms of different classes use different derived keys.
     id_class: str | None = None
-    # generalise: 'birthday' (policy birthday_granularity) or 'date' (policy date_granularity).
+    # generalise: 'birthday' (policy birthday_granularity), 'date' (policy date_granularity) or
+    # 'hour' (a HHMMSS time kept as HH).
     generalise: str | None = None
     domain: tuple[str, ...] | None = None
     pattern: str | None = None

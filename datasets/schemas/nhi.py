@@ -259,8 +259,138 @@ H_IMG_INDEX = Family(
     ),
     year_from="STUDY_DATE", person_column="ID")
 
+# NHI-card upload (健保卡資料上傳): one record per card use, uploaded by the institution within
+# 24 hours of the visit; the card's serial number is dropped, the person and physician re-coded.
+VISIT_TYPES = ("01", "02", "03", "04", "05", "06", "07", "08", "AA", "AB", "AC", "AD", "AE",
+               "AF", "AG", "AH")
+H_IC_UPLOAD = Family(
+    "H_IC_UPLOAD", "ICCARD", "NHI-card upload records, one per card use (健保卡就醫資料上傳)",
+    (
+        C("HOSP_ID", "pattern", "institution that read the card (醫事機構代號)", required=True,
+          pattern=HOSP, action="recode", id_class="institution", pii=True, width=10),
+        C("UPLOAD_TYPE", "code", "record type: 1 regular upload, 2 correction, 3 late upload "
+          "(資料型態)", required=True, domain=("1", "2", "3"), width=1),
+        C("ID", "twid", "card holder's national ID / resident certificate number (身分證號)",
+          required=True, action="recode", id_class="person", pii=True, width=10),
+        C("CARD_NO", "pattern", "NHI card serial number (卡片號碼, source only)",
+          pattern=r"[0-9]{12}", action="drop", pii=True, width=12),
+        C("ID_BIRTHDAY", "date", "birth date read from the card; generalised per policy (出生日期)",
+          required=True, action="generalise", generalise="birthday", quasi_identifier=True,
+          width=8),
+        C("CARD_DATE", "date", "card-use date (就醫日期)", required=True, action="generalise",
+          generalise="date", width=8),
+        C("CARD_TIME", "pattern", "card-use time HHMMSS; released as the hour only (就醫時間)",
+          required=True, pattern=r"([01][0-9]|2[0-3])[0-5][0-9][0-5][0-9]", action="generalise",
+          generalise="hour", quasi_identifier=True, width=6),
+        C("VISIT_SEQ", "pattern", "visit sequence number on the card: 0001-9999, or an "
+          "exception code such as A000 (就醫序號)", required=True,
+          pattern=r"[0-9]{4}|[A-Z][0-9]{3}", width=4),
+        C("VISIT_TYPE", "code", "visit type: 01 western outpatient, 02 dental, 03 Chinese "
+          "medicine, 04 emergency, 05 admission, A* preventive care (就醫類別)", required=True,
+          domain=VISIT_TYPES, width=2),
+        C("ICD_CODE_1", "pattern", "principal diagnosis, ICD-10-CM without dot (主診斷碼)",
+          required=True, pattern=ICD10, width=7),
+        C("ICD_CODE_2", "pattern", "secondary diagnosis (次診斷碼)", pattern=ICD10, width=7),
+        C("ORDER_CODE_1", "pattern", "first order: NHI drug code or fee-schedule code (醫令代碼)",
+          pattern=f"{DRUG_CODE}|{FEE_CODE}", width=10),
+        C("ORDER_CODE_2", "pattern", "second order code", pattern=f"{DRUG_CODE}|{FEE_CODE}",
+          width=10),
+        C("ORDER_CODE_3", "pattern", "third order code", pattern=f"{DRUG_CODE}|{FEE_CODE}",
+          width=10),
+        C("PRSN_ID", "twid", "physician's national ID (醫事人員身分證號)", action="recode",
+          id_class="physician", pii=True, width=10),
+        C("UPLOAD_DATE", "date", "date the record was uploaded (上傳日期)", required=True, width=8),
+    ),
+    year_from="CARD_DATE", person_column="ID")
+
+# Lab/exam result upload (檢驗檢查結果上傳).  Medical images are the H_IMG_INDEX family.
+H_LAB_RESULT = Family(
+    "H_LAB_RESULT", "LABRS", "lab and exam results uploaded by institutions (檢驗檢查結果上傳)",
+    (
+        C("HOSP_ID", "pattern", "institution that did the test (醫事機構代號)", required=True,
+          pattern=HOSP, action="recode", id_class="institution", pii=True, width=10),
+        C("ID", "twid", "patient's national ID / resident certificate number (身分證號)",
+          required=True, action="recode", id_class="person", pii=True, width=10),
+        C("ID_BIRTHDAY", "date", "birth date; generalised per policy (出生日期)", required=True,
+          action="generalise", generalise="birthday", quasi_identifier=True, width=8),
+        C("EXAM_DATE", "date", "specimen collection / exam date (採檢日期)", required=True,
+          action="generalise", generalise="date", width=8),
+        C("REPORT_DATE", "date", "report date (報告日期)", action="generalise", generalise="date",
+          width=8),
+        C("ORDER_CODE", "pattern", "fee-schedule order code of the test (醫令代碼)", required=True,
+          pattern=FEE_CODE, width=6),
+        C("ITEM_NAME", "str", "lab item / exam name (檢驗項目名稱)", required=True, width=24),
+        C("RESULT_VALUE", "str", "result: a number or a short term such as Negative, 2+ "
+          "(檢驗結果值)", required=True, width=40),
+        C("UNIT", "str", "unit of the result (單位)", width=10),
+        C("REF_RANGE", "str", "reference range (參考值)", width=16),
+        C("ABN_FLAG", "code", "H above, L below, N within the reference range, A abnormal "
+          "(異常註記)", domain=("H", "L", "N", "A"), width=1),
+        C("REPORT_TEXT", "text", "report / comment, free text (報告內容/備註); scrubbed",
+          action="scrub", width=120),
+    ),
+    year_from="EXAM_DATE", person_column="ID")
+
+# VPN uploads (VPN 上傳): each batch an institution sends through the NHI private network.
+# The batch id is assigned by the insurer and points back to the institution: re-coded.
+VPN_DATA_TYPES = ("11", "12", "13")
+H_VPN_UPLOAD = Family(
+    "H_VPN_UPLOAD", "VPNUP", "claim batches uploaded through the NHI VPN (VPN 上傳受理紀錄)",
+    (
+        C("BATCH_ID", "pattern", "upload batch id (受理編號)", required=True,
+          pattern=r"[0-9A-Z]{12}", action="recode", id_class="batch", pii=True, width=12),
+        C("HOSP_ID", "pattern", "uploading institution (醫事機構代號)", required=True, pattern=HOSP,
+          action="recode", id_class="institution", pii=True, width=10),
+        C("FEE_YM", "ym", "fee year-month the batch claims for (費用年月)", required=True, width=6),
+        C("DATA_TYPE", "code", "data type: 11 outpatient, 12 inpatient, 13 pharmacy claims "
+          "(資料類別)", required=True, domain=VPN_DATA_TYPES, width=2),
+        C("UPLOAD_DATE", "date", "upload date (上傳日期)", required=True, width=8),
+        C("RECORD_COUNT", "int", "records in the batch (筆數)", required=True, width=7),
+        C("ERROR_COUNT", "int", "records returned with errors (錯誤筆數)", width=7),
+        C("STATUS", "code", "1 accepted, 2 accepted with records returned, 3 batch rejected, "
+          "9 in process (處理狀態)", required=True, domain=("1", "2", "3", "9"), width=1),
+    ),
+    year_from="FEE_YM")
+
+# Reference files: the fee schedule (醫療服務給付項目及支付標準) and the drug benefit items
+# (藥品給付項目及支付標準).  No personal data; kept as received, not split by year.  A code has
+# one row per price period (EFF_DATE..END_DATE; END_DATE empty = in force).
+H_NHI_FEESCH = Family(
+    "H_NHI_FEESCH", "PAYCODE", "fee schedule: medical service benefit items and points "
+    "(醫療服務給付項目及支付標準)",
+    (
+        C("FEE_CODE", "pattern", "fee-schedule code (診療項目代碼)", required=True, pattern=FEE_CODE,
+          width=6),
+        C("FEE_NAME_C", "str", "item name in Chinese (中文名稱)", required=True, width=24),
+        C("FEE_NAME_E", "str", "item name in English (英文名稱)", width=40),
+        C("CATEGORY", "pattern", "section: the code's first two digits (節別), e.g. 09 "
+          "biochemistry", required=True, pattern=r"[0-9]{2}", width=2),
+        C("POINTS", "int", "payment points (支付點數)", required=True, width=7),
+        C("EFF_DATE", "date", "effective from (生效起日)", required=True, width=8),
+        C("END_DATE", "date", "effective to, empty while in force (生效迄日)", width=8),
+    ))
+
+H_NHI_DRUGITEM = Family(
+    "H_NHI_DRUGITEM", "DRUGCODE", "drug benefit items and prices (藥品給付項目及支付標準)",
+    (
+        C("DRUG_NO", "pattern", "NHI drug code (藥品代碼)", required=True, pattern=DRUG_CODE,
+          width=10),
+        C("DRUG_NAME_E", "str", "product name in English (英文品名)", required=True, width=40),
+        C("DRUG_NAME_C", "str", "product name in Chinese (中文品名)", width=24),
+        C("INGREDIENT", "str", "active ingredient (成分)", required=True, width=30),
+        C("SPEC", "str", "strength and unit (規格量及單位)", width=12),
+        C("DOSAGE_FORM", "str", "dosage form (劑型)", width=8),
+        C("ATC_CODE", "pattern", "WHO ATC code", pattern=r"[A-Z][0-9]{2}[A-Z]{2}[0-9]{2}", width=7),
+        C("PRICE", "dec", "payment price per unit, points (支付價)", required=True, width=9),
+        C("EFF_DATE", "date", "effective from (生效起日)", required=True, width=8),
+        C("END_DATE", "date", "effective to, empty while in force (生效迄日)", width=8),
+    ))
+
 FAMILIES: dict[str, Family] = {f.name: f for f in (
     H_NHI_OPDTE, H_NHI_OPDTO, H_NHI_IPDTE, H_NHI_IPDTO, H_NHI_DRUGE, H_NHI_DRUGO,
-    H_NHI_ENROL, H_NHI_MEDFA, H_IMG_INDEX)}
+    H_NHI_ENROL, H_NHI_MEDFA, H_IMG_INDEX, H_IC_UPLOAD, H_LAB_RESULT, H_VPN_UPLOAD,
+    H_NHI_FEESCH, H_NHI_DRUGITEM)}
+# reference files: no persons, no institutions; never filtered by a cohort
+REFERENCE_FAMILIES = ("H_NHI_FEESCH", "H_NHI_DRUGITEM")
 CLAIM_FAMILIES = ("H_NHI_OPDTE", "H_NHI_OPDTO", "H_NHI_IPDTE", "H_NHI_IPDTO", "H_NHI_DRUGE",
                   "H_NHI_DRUGO")

@@ -25,6 +25,24 @@ Distributions (documented here and in docs/data-plane.md):
   full scan by the scrubber.
 * **Imaging.** ``images`` studies (default ``clamp(persons // 100, 3, 50)``), small CT/CR-like
   DICOM files whose headers and burned-in pixels carry the patient's name and ID.
+* **NHI-card uploads** (``H_IC_UPLOAD``): a 25 % sample of the outpatient visits (every visit
+  uploads in reality; the full stream would add a third to the rows), each with the visit's
+  person, institution, date, diagnoses and first three order codes, a card-use time in clinic
+  hours (any hour for emergencies), a 12-digit card number per person, 4 % corrections or late
+  uploads.  About 0.09 rows per claim row.
+* **Lab/exam results** (``H_LAB_RESULT``): 4 % of the western-medicine visits of persons under
+  50 and 9 % of older ones, 1 + Poisson(1.5) distinct items each from 14 numeric tests (results
+  ~ Normal, H/L flag from the reference range) and 4 text results (urine protein, HBsAg, ECG,
+  abdominal ultrasound); a comment on 8 % of results, 15 % of those naming the patient, a
+  phone, ID, e-mail or the technician.  About 0.06 rows per claim row (visits lean old).
+* **VPN uploads** (``H_VPN_UPLOAD``): one batch per institution, fee month and claim type
+  (outpatient / inpatient / pharmacy) with claims, its record count the real count of claims
+  written; 5 % accepted with records returned, 1.5 % rejected and uploaded again.  Counted in
+  an institutions x months x 3 array, so memory does not grow with rows.  About 0.01 rows per
+  claim row.
+* **Reference files** (``H_NHI_FEESCH``, ``H_NHI_DRUGITEM``): the fee-schedule items the orders
+  and lab results use (40 % with a points change in a data year) and one drug item per drug
+  code (half with a price cut); tens to a few hundred rows whatever ``rows`` is.
 
 Everything written that identifies someone is also recorded in ``OUT/_truth/`` (outside any
 warehouse) so tests can scan a release for leaks.
@@ -282,7 +300,8 @@ def generate(out: str | Path, rows: int = 100_000, *, seed: int = 20240101, enco
              fixed_width: bool = False, years: tuple[int, ...] = (2019, 2020, 2021),
              images: int | None = None, on_progress: Callable[[int, int], None] | None = None
              ) -> GenerateResult:
-    """Write ~``rows`` claim rows (plus enrollment, institutions, imaging) to ``out``."""
+    """Write ~``rows`` claim rows (plus enrollment, institutions, imaging, NHI-card and lab
+    uploads, VPN upload batches and the fee-schedule / drug-item reference files) to ``out``."""
     encoding = {"utf8": "utf-8", "big-5": "big5", "cp950": "big5"}.get(encoding.lower(), encoding.lower())
     if encoding not in ("utf-8", "big5"):
         raise ValueError(f"encoding must be utf-8 or big5, not {encoding!r}")
@@ -294,6 +313,9 @@ def generate(out: str | Path, rows: int = 100_000, *, seed: int = 20240101, enco
     pop = _Population(seed, n_persons, max(12, n_persons // 150))
     w = _Writer(out, encoding, fixed_width)
     years = tuple(sorted(years))
+    # card numbers come from their own stream so the other families do not change with them
+    pop.card_no = _card_numbers(np.random.default_rng([seed, 6]), len(pop.ids))
+    tally = _Tally(len(pop.inst_ids), years)
     total = 0
     visit_no = 0
     chunk_no = 0
@@ -301,17 +323,21 @@ def generate(out: str | Path, rows: int = 100_000, *, seed: int = 20240101, enco
         rng = np.random.default_rng([seed, 2, chunk_no])
         remaining = rows - total
         nv = int(min(VISIT_CHUNK, max(1, remaining / 2.9 + 1)))
-        total += _chunk(w, pop, rng, nv, visit_no, years)
+        total += _chunk(w, pop, rng, nv, visit_no, years, tally,
+                        np.random.default_rng([seed, 5, chunk_no]))
         visit_no += nv
         chunk_no += 1
         if on_progress:
             on_progress(min(total, rows), rows)
     _enrolment(w, pop, np.random.default_rng([seed, 3]), years)
     _institutions(w, pop)
+    batches = _vpn_uploads(w, pop, np.random.default_rng([seed, 8]), tally)
+    _fee_schedule(w, np.random.default_rng([seed, 7]), years)
+    _drug_items(w, pop, np.random.default_rng([seed, 9]), years)
     n_img = images if images is not None else int(min(max(n_persons // 100, 3), 50))
     truth_img = _imaging(w, pop, random.Random(seed + 4), np.random.default_rng([seed, 4]), n_img, years, out)
     files = w.close()
-    _write_truth(out, pop, truth_img)
+    _write_truth(out, pop, truth_img, batches)
     manifest = {"generator": "datasets.synthetic", "seed": seed, "encoding": encoding,
                 "format": "fixed-width" if fixed_width else "csv", "claim_rows": total,
                 "persons": n_persons, "files": files}
@@ -320,7 +346,9 @@ def generate(out: str | Path, rows: int = 100_000, *, seed: int = 20240101, enco
 
 
 def _chunk(w: _Writer, pop: _Population, rng: np.random.Generator, nv: int, visit0: int,
-           years: tuple[int, ...]) -> int:
+           years: tuple[int, ...], tally: "_Tally", rng_up: np.random.Generator) -> int:
+    """One chunk of visits: claims (their row count is returned) and, from ``rng_up``, the
+    visits' NHI-card and lab uploads (not counted as claim rows)."""
     P = len(pop.ids)
     person = rng.choice(P, size=nv, p=pop.visit_p)
     inst = rng.choice(len(pop.inst_ids), size=nv, p=pop.visit_inst_p)
@@ -364,8 +392,10 @@ def _chunk(w: _Writer, pop: _Population, rng: np.random.Generator, nv: int, visi
                  T_DOT=t_dot, PART_AMT=part, T_APPL_DOT=t_dot - part, CHIEF_COMPLAINT=cc)
     rows = 0
     rows += _split(w, "H_NHI_OPDTE", ys, opdte, nv)
+    tally.add(0, inst, fee_ym)
     # outpatient orders
     k = np.minimum(rng.poisson(1.5, nv), 8)
+    k_op = k
     vi = np.repeat(np.arange(nv), k)
     no = len(vi)
     oseq = np.arange(no) - np.repeat(np.cumsum(k) - k, k) + 1
@@ -383,6 +413,9 @@ def _chunk(w: _Writer, pop: _Population, rng: np.random.Generator, nv: int, visi
                  ORDER_DOT=np.maximum((price * qty).astype(int), 1))
     opdto["DRUG_USE"] = _float_or_none(opdto["DRUG_USE"])
     rows += _split(w, "H_NHI_OPDTO", ys[vi], opdto, no)
+    visits = {"person": person, "inst": inst, "fdate": fdate, "func": func, "ys": ys,
+              "dx": dx_codes, "dx2": dx2, "phys": phys, "case_type": case_type,
+              "func_type": func_type, "n_orders": k_op, "order_code": code, "pools": pools}
     # pharmacy dispensing
     ph = np.flatnonzero(rng.random(nv) < 0.10)
     if len(ph) and len(pop.pharmacies):
@@ -399,6 +432,7 @@ def _chunk(w: _Writer, pop: _Population, rng: np.random.Generator, nv: int, visi
                      PHAR_ID=pop.phar_ids[rng.integers(0, len(pop.phar_ids), n)], DRUG_AMT=damt,
                      DSVC_AMT=np.full(n, 48), PART_AMT=np.zeros(n, dtype=int), T_AMT=damt + 48)
         rows += _split(w, "H_NHI_DRUGE", ys[ph], druge, n)
+        tally.add(2, pharm, fee_ym[ph])
         k = 1 + np.minimum(rng.poisson(1.0, n), 6)
         gi = np.repeat(np.arange(n), k)
         m = len(gi)
@@ -436,6 +470,7 @@ def _chunk(w: _Writer, pop: _Population, rng: np.random.Generator, nv: int, visi
                      PART_AMT=(med * 0.1).astype(int), APPL_DOT=med - (med * 0.1).astype(int),
                      DISCHARGE_SUMMARY=ds)
         rows += _split(w, "H_NHI_IPDTE", ys[ad], ipdte, n)
+        tally.add(1, hosp, fee_ym[ad])
         k = 1 + np.minimum(rng.poisson(7, n), 30)
         ii = np.repeat(np.arange(n), k)
         m = len(ii)
@@ -457,6 +492,8 @@ def _chunk(w: _Writer, pop: _Population, rng: np.random.Generator, nv: int, visi
                      ORDER_UPRICE=up, ORDER_QTY=q, ORDER_DOT=np.maximum((up * q).astype(int), 1),
                      PART_ACCO_DATA=pa_text)
         rows += _split(w, "H_NHI_IPDTO", ys[ad][ii], ipdto, m)
+    _card_uploads(w, pop, rng_up, visits)
+    _lab_results(w, pop, rng_up, visits, every_template=visit0 == 0)
     return rows
 
 
@@ -505,6 +542,222 @@ def _institutions(w: _Writer, pop: _Population) -> None:
             "HOSP_OWN_ID": pop.phys_ids[pop.inst_owner], "HOSP_BED_NO": np.array([0, 1200, 500, 120, 0, 0])[lv],
             "HOSP_OPEN_DATE": np.full(n, 19950701), "HOSP_ADDR": pop.inst_addrs, "HOSP_TEL": pop.inst_tels}
     w.write("H_NHI_MEDFA", None, cols, n)
+
+
+CARD_UPLOAD_SHARE = 0.25   # of outpatient visits written as NHI-card upload records
+LAB_VISIT_P = (0.04, 0.09)   # share of visits with lab/exam results: under 50, 50 and over
+VPN_TYPES = ("11", "12", "13")   # outpatient, inpatient, pharmacy claim batches
+
+
+class _Tally:
+    """Claims per institution, fee month and claim type, for the VPN upload batches.
+
+    Bounded by institutions x months x 3 (at most ~6,700 x 36 x 3 counters), not by rows."""
+
+    def __init__(self, n_inst: int, years: tuple[int, ...]):
+        self.y0 = years[0]
+        self.c = np.zeros((n_inst, (years[-1] - years[0] + 1) * 12, len(VPN_TYPES)), dtype=np.int64)
+
+    def add(self, kind: int, inst: np.ndarray, fee_ym: np.ndarray) -> None:
+        month = (fee_ym // 100 - self.y0) * 12 + fee_ym % 100 - 1
+        np.add.at(self.c, (inst, month, kind), 1)
+
+
+def _card_numbers(rng: np.random.Generator, n: int) -> np.ndarray:
+    """12-digit NHI card serial numbers, distinct: an affine map of the person index mod 10^11."""
+    a = int(rng.integers(10**9, 10**10)) | 1
+    while a % 5 == 0:
+        a += 2
+    b = int(rng.integers(0, 10**11))
+    idx = np.arange(n, dtype=np.int64)
+    return np.array([f"{(a * i + b) % 10**11:012d}" for i in idx.tolist()])
+
+
+def _order_codes(v: dict, sel: np.ndarray, j: int) -> np.ndarray:
+    """The j-th order code of each selected visit (None when it has fewer orders)."""
+    k = v["n_orders"]
+    codes = v["order_code"]
+    out = np.full(len(sel), None, dtype=object)
+    if len(codes) == 0:
+        return out
+    start = np.cumsum(k) - k
+    has = k[sel] > j
+    out[has] = codes[start[sel][has] + j]
+    return out
+
+
+def _card_uploads(w: _Writer, pop: _Population, rng: np.random.Generator, v: dict) -> int:
+    """NHI-card upload records for a share of the chunk's outpatient visits (same person,
+    institution, date, diagnoses and first orders as the claim)."""
+    sel = np.flatnonzero(rng.random(len(v["person"])) < CARD_UPLOAD_SHARE)
+    n = len(sel)
+    if n == 0:
+        return 0
+    person, ct, ft = v["person"][sel], v["case_type"][sel], v["func_type"][sel]
+    emergency = ct == "02"
+    vtype = np.where(emergency, "04", np.where(ft == "40", "02", np.where(ft == "60", "03", "01")))
+    clinic_hours = np.array([8, 9, 10, 11, 14, 15, 16, 18, 19, 20])
+    hour = np.where(emergency, rng.integers(0, 24, n),
+                    clinic_hours[_weighted(rng, list(clinic_hours), [8, 14, 14, 9, 10, 10, 8, 9, 10, 8], n)])
+    secs = rng.integers(0, 3600, n)
+    ctime = np.array([f"{h:02d}{s // 60:02d}{s % 60:02d}" for h, s in zip(hour.tolist(), secs.tolist())])
+    utype = np.array(["1", "2", "3"])[_weighted(rng, [0] * 3, [96, 2, 2], n)]
+    delay = np.where(utype == "3", rng.integers(2, 11, n), (rng.random(n) < 0.15).astype(int))
+    seq = np.array([f"{x:04d}" for x in rng.integers(1, 80, n).tolist()], dtype=object)
+    exc = rng.random(n) < 0.01
+    seq[exc] = np.array(vocab.VISIT_SEQ_EXCEPTIONS)[rng.integers(0, len(vocab.VISIT_SEQ_EXCEPTIONS), int(exc.sum()))]
+    cols = {"HOSP_ID": pop.inst_ids[v["inst"][sel]], "UPLOAD_TYPE": utype, "ID": pop.ids[person],
+            "CARD_NO": pop.card_no[person], "ID_BIRTHDAY": pop.birth[person],
+            "CARD_DATE": v["func"][sel], "CARD_TIME": ctime, "VISIT_SEQ": seq, "VISIT_TYPE": vtype,
+            "ICD_CODE_1": v["dx"][sel], "ICD_CODE_2": v["dx2"][sel],
+            "ORDER_CODE_1": _order_codes(v, sel, 0), "ORDER_CODE_2": _order_codes(v, sel, 1),
+            "ORDER_CODE_3": _order_codes(v, sel, 2), "PRSN_ID": pop.phys_ids[v["phys"][sel]],
+            "UPLOAD_DATE": _ymd(v["fdate"][sel] + delay.astype("timedelta64[D]"))}
+    return _split(w, "H_IC_UPLOAD", v["ys"][sel], cols, n)
+
+
+def _lab_results(w: _Writer, pop: _Population, rng: np.random.Generator, v: dict,
+                 every_template: bool = False) -> int:
+    """Lab/exam results for some of the chunk's western-medicine visits: 1 + Poisson(1.5)
+    distinct items each, numeric results ~ Normal(mean, SD) with H/L flags from the reference
+    range, text results (urine, HBsAg, ECG, ultrasound) from weighted lists.
+
+    ``every_template`` (the first chunk): the first rows carry each personal-data comment
+    template once, so even a small set gives the leak scan every kind to look for."""
+    nv = len(v["person"])
+    age = pop.age[v["person"]]
+    sel = np.flatnonzero(rng.random(nv) < np.where(age >= 50, LAB_VISIT_P[1], LAB_VISIT_P[0]))
+    sel = sel[~np.isin(v["func_type"][sel], ["40", "60"])]
+    n = len(sel)
+    if n == 0:
+        return 0
+    num, txt = vocab.LAB_NUMERIC, vocab.LAB_TEXT
+    n_items = len(num) + len(txt)
+    k = 1 + np.minimum(rng.poisson(1.5, n), n_items - 1)
+    ii = np.repeat(np.arange(n), k)
+    m = len(ii)
+    pos = np.arange(m) - np.repeat(np.cumsum(k) - k, k)
+    item = np.argsort(rng.random((n, n_items)), axis=1)[ii, pos]
+    code = np.array([x[0] for x in num] + [x[0] for x in txt])[item]
+    name = np.array([x[1] for x in num] + [x[1] for x in txt])[item]
+    unit = np.array([x[2] for x in num] + [None] * len(txt), dtype=object)[item]
+    ref = np.array([x[3] for x in num] + [x[2] or None for x in txt], dtype=object)[item]
+    lo = np.array([-np.inf if x[4] is None else x[4] for x in num])
+    hi = np.array([np.inf if x[5] is None else x[5] for x in num])
+    is_num = item < len(num)
+    ni = np.where(is_num, item, 0)
+    raw = np.maximum(rng.normal(np.array([x[6] for x in num])[ni], np.array([x[7] for x in num])[ni]),
+                     np.array([x[9] for x in num])[ni])
+    dec = np.array([x[8] for x in num])[ni]
+    val = np.round(raw * 10.0 ** dec) / 10.0 ** dec
+    result = np.array([f"{x:.{d}f}" for x, d in zip(val.tolist(), dec.tolist())], dtype=object)
+    flag = np.where(val > hi[ni], "H", np.where(val < lo[ni], "L", "N")).astype(object)
+    for t, (_c, _n, _r, opts) in enumerate(txt):
+        rows = np.flatnonzero(item == len(num) + t)
+        if len(rows):
+            pick = _weighted(rng, opts, [wt for _, wt in opts], len(rows))
+            result[rows] = np.array([o for o, _ in opts], dtype=object)[pick]
+            flag[rows] = np.where(pick == 0, "N", "A")
+    edate = v["fdate"][sel][ii]
+    rdate = _ymd(edate + rng.integers(0, 4, m).astype("timedelta64[D]")).astype(object)
+    rdate[rng.random(m) < 0.02] = None
+    person = v["person"][sel][ii]
+    pools = {k2: a[sel][ii] for k2, a in v["pools"].items()}
+    staff = pop.nurse_names[rng.integers(0, len(pop.nurse_names), m)]
+    text = _text(rng, m, 0.08, 0.15, vocab.LAB_PLAIN, vocab.LAB_PII, staff=staff, **pools)
+    if every_template:
+        for j in range(min(m, len(vocab.LAB_PII))):
+            text[j] = vocab.LAB_PII[j].format(staff=staff[j], **{k2: a[j] for k2, a in pools.items()})
+    cols = {"HOSP_ID": pop.inst_ids[v["inst"][sel][ii]], "ID": pop.ids[person],
+            "ID_BIRTHDAY": pop.birth[person], "EXAM_DATE": v["func"][sel][ii], "REPORT_DATE": rdate,
+            "ORDER_CODE": code, "ITEM_NAME": name, "RESULT_VALUE": result, "UNIT": unit,
+            "REF_RANGE": ref, "ABN_FLAG": flag, "REPORT_TEXT": text}
+    return _split(w, "H_LAB_RESULT", v["ys"][sel][ii], cols, m)
+
+
+def _batch_ids(rng: np.random.Generator, n: int) -> np.ndarray:
+    chars = np.array(list("0123456789ABCDEFGHJKLMNPQRSTUVWXYZ"))
+    ids: list[str] = []
+    seen: set[str] = set()
+    while len(ids) < n:
+        for row in chars[rng.integers(0, len(chars), (n - len(ids), 12))]:
+            b = "".join(row)
+            if b not in seen:
+                seen.add(b)
+                ids.append(b)
+    return np.array(ids)
+
+
+def _vpn_uploads(w: _Writer, pop: _Population, rng: np.random.Generator, tally: _Tally) -> list[str]:
+    """One VPN batch per institution, fee month and claim type that has claims, uploaded up to
+    two weeks before the 20th of the next month; 5 % accepted with records returned, 1.5 %
+    rejected and uploaded again 2-6 days later.  Returns the batch ids (for the truth)."""
+    inst, month, kind = np.nonzero(tally.c)
+    count = tally.c[inst, month, kind]
+    n = len(inst)
+    if n == 0:
+        return []
+    fee_ym = (tally.y0 + month // 12) * 100 + month % 12 + 1
+    start = ((fee_ym // 100 - 1970) * 12 + fee_ym % 100 - 1).astype("datetime64[M]")
+    due = (start + 1).astype("datetime64[D]") + np.timedelta64(19, "D")
+    up = due - rng.integers(0, 15, n).astype("timedelta64[D]")
+    r = rng.random(n)
+    status = np.where(r < 0.015, "3", np.where(r < 0.065, "2", "1"))
+    errors = np.where(status == "3", count,
+                      np.where(status == "2", np.minimum(rng.integers(1, 6, n), count), 0))
+    again = np.flatnonzero(status == "3")
+    order = np.concatenate([np.arange(n), again])
+    up_all = np.concatenate([up, up[again] + rng.integers(2, 7, len(again)).astype("timedelta64[D]")])
+    status_all = np.concatenate([status, np.full(len(again), "1")])
+    errors_all = np.concatenate([errors, np.zeros(len(again), dtype=np.int64)])
+    batch = _batch_ids(rng, len(order))
+    cols = {"BATCH_ID": batch, "HOSP_ID": pop.inst_ids[inst[order]], "FEE_YM": fee_ym[order],
+            "DATA_TYPE": np.array(VPN_TYPES)[kind[order]], "UPLOAD_DATE": _ymd(up_all),
+            "RECORD_COUNT": count[order], "ERROR_COUNT": errors_all, "STATUS": status_all}
+    ys = (fee_ym[order] // 100).astype(str)
+    for s0 in range(0, len(order), 200_000):
+        s = slice(s0, s0 + 200_000)
+        _split(w, "H_VPN_UPLOAD", ys[s], {c: a[s] for c, a in cols.items()}, len(ys[s]))
+    return batch.tolist()
+
+
+def _fee_schedule(w: _Writer, rng: np.random.Generator, years: tuple[int, ...]) -> None:
+    """Fee-schedule items (vocab.FEE_SCHEDULE): in force from two years before the data; 40 %
+    had their points raised on 1 January of one of the data years (two rows, old one closed)."""
+    rows = []
+    base = f"{years[0] - 2}0101"
+    for code, zh, en, points in vocab.FEE_SCHEDULE:
+        if rng.random() < 0.4:
+            y = int(years[int(rng.integers(0, len(years)))])
+            old = int(round(points * rng.uniform(0.88, 0.97)))
+            rows.append((code, zh, en, code[:2], old, base, f"{y - 1}1231"))
+            rows.append((code, zh, en, code[:2], points, f"{y}0101", None))
+        else:
+            rows.append((code, zh, en, code[:2], points, base, None))
+    names = ["FEE_CODE", "FEE_NAME_C", "FEE_NAME_E", "CATEGORY", "POINTS", "EFF_DATE", "END_DATE"]
+    cols = {c: np.array([r[i] for r in rows], dtype=object) for i, c in enumerate(names)}
+    w.write("H_NHI_FEESCH", None, cols, len(rows))
+
+
+def _drug_items(w: _Writer, pop: _Population, rng: np.random.Generator, years: tuple[int, ...]) -> None:
+    """Drug benefit items for every drug code the orders use: an item of vocab.DRUG_ITEMS with
+    its price x U(0.7, 1.3); half had a price cut (藥價調整) on 1 April of a data year."""
+    rows = []
+    base = f"{years[0] - 2}0101"
+    for i, code in enumerate(dict.fromkeys(pop.drugs.tolist())):
+        ing, spec, form_e, form_c, atc, price, zh = vocab.DRUG_ITEMS[i % len(vocab.DRUG_ITEMS)]
+        p = round(max(price * rng.uniform(0.7, 1.3), 0.5), 2)
+        item = (code, f"{ing.upper()} {form_e} {spec}", zh, ing, spec, form_c, atc)
+        if rng.random() < 0.5:
+            y = int(years[int(rng.integers(0, len(years)))])
+            rows.append(item + (round(p * rng.uniform(1.03, 1.15), 2), base, f"{y}0331"))
+            rows.append(item + (p, f"{y}0401", None))
+        else:
+            rows.append(item + (p, base, None))
+    names = ["DRUG_NO", "DRUG_NAME_E", "DRUG_NAME_C", "INGREDIENT", "SPEC", "DOSAGE_FORM", "ATC_CODE",
+             "PRICE", "EFF_DATE", "END_DATE"]
+    cols = {c: np.array([r[i] for r in rows], dtype=object) for i, c in enumerate(names)}
+    w.write("H_NHI_DRUGITEM", None, cols, len(rows))
 
 
 def _imaging(w: _Writer, pop: _Population, r: random.Random, rng: np.random.Generator, n: int,
@@ -565,7 +818,7 @@ def _dicom_identifiers(data: bytes) -> dict[str, list[str]]:
     return out
 
 
-def _write_truth(out: Path, pop: _Population, imaging: list[dict]) -> None:
+def _write_truth(out: Path, pop: _Population, imaging: list[dict], batches: list[str]) -> None:
     """Everything identifying that went into the source files, for leak scans (never loaded)."""
     t = out / "_truth"
     t.mkdir(exist_ok=True)
@@ -595,6 +848,10 @@ def _write_truth(out: Path, pop: _Population, imaging: list[dict]) -> None:
             wr.writerow(["email", v])
         for v in pop.inst_ids:
             wr.writerow(["institution_id", v])
+        for v in pop.card_no:
+            wr.writerow(["card_no", v])
+        for v in batches:
+            wr.writerow(["vpn_batch", v])
         for d in imaging:
             wr.writerow(["accession", d["accession"]])
             for kind, vals in d["header"].items():

@@ -83,3 +83,84 @@ PA_PLAIN = ["{date} 執行", "{date} 給藥完成", "{date} 停用", "{date} 檢
 PA_PII = ["{date} 家屬{name}同意，電話{phone}", "{date} 由{staff}執行給藥", "{date} 病人{id}拒絕服藥"]
 REPORT_PLAIN = ["No acute cardiopulmonary lesion.", "肺野清晰，無明顯異常。", "輕度退化性變化。"]
 REPORT_PII = ["病人{name}胸部影像：無明顯異常。", "Patient {id}: mild cardiomegaly. 聯絡電話{phone}"]
+
+# Lab and exam items (檢驗檢查): NHI fee-schedule code, item name, unit, reference range text,
+# low / high limits (None: open), mean and SD of the results, decimals, lowest value.
+LAB_NUMERIC = [
+    ("09005C", "Glucose AC", "mg/dL", "70-99", 70, 99, 105, 30, 0, 40),
+    ("09006C", "HbA1c", "%", "4.0-5.6", 4.0, 5.6, 6.1, 1.1, 1, 3.5),
+    ("09001C", "T-Cholesterol", "mg/dL", "<200", None, 200, 190, 38, 0, 80),
+    ("09004C", "Triglyceride", "mg/dL", "<150", None, 150, 135, 70, 0, 30),
+    ("09015C", "Creatinine", "mg/dL", "0.7-1.3", 0.7, 1.3, 1.0, 0.4, 2, 0.3),
+    ("09002C", "BUN", "mg/dL", "7-20", 7, 20, 15, 6, 0, 3),
+    ("09025C", "GOT(AST)", "U/L", "<40", None, 40, 27, 15, 0, 8),
+    ("09026C", "GPT(ALT)", "U/L", "<40", None, 40, 28, 18, 0, 5),
+    ("09043C", "HDL-C", "mg/dL", ">40", 40, None, 50, 13, 0, 15),
+    ("09044C", "LDL-C", "mg/dL", "<130", None, 130, 115, 35, 0, 30),
+    ("08011C", "WBC", "10^3/uL", "4.0-10.0", 4.0, 10.0, 7.0, 2.2, 1, 1.5),
+    ("08011C", "Hb", "g/dL", "12.0-16.0", 12.0, 16.0, 13.5, 1.8, 1, 6.0),
+    ("08011C", "PLT", "10^3/uL", "150-400", 150, 400, 250, 70, 0, 20),
+    ("12015C", "CRP", "mg/dL", "<0.5", None, 0.5, 0.5, 0.9, 2, 0.01),
+]
+# text results: code, item, reference, [(result, weight)]; the first result is the normal one
+LAB_TEXT = [
+    ("06013C", "Urine protein", "Negative", [("Negative", 80), ("Trace", 10), ("1+", 6), ("2+", 4)]),
+    ("14032C", "HBsAg", "Negative", [("Negative", 88), ("Positive", 12)]),
+    ("18001C", "ECG", "", [("Normal sinus rhythm", 70), ("Sinus tachycardia", 10),
+                           ("Sinus bradycardia", 10), ("Left ventricular hypertrophy", 5),
+                           ("Atrial fibrillation", 5)]),
+    ("19001C", "腹部超音波", "", [("未見異常", 55), ("輕度脂肪肝", 30), ("膽結石", 8), ("肝囊腫", 7)]),
+]
+LAB_PLAIN = ["檢體溶血，建議重抽", "空腹採檢", "結果已複驗", "檢體量不足，僅部分項目", "危急值已通知醫師",
+             "Specimen lipemic", "Repeat test confirmed"]
+LAB_PII = ["危急值已電話通知病人{name}，電話{phone}", "病人{id}檢體重抽", "報告已通知家屬{name}",
+           "{staff}醫檢師複驗，聯絡信箱{email}", "Critical value called to {phone}"]
+# 就醫序號 exception codes written when the card could not be used normally
+VISIT_SEQ_EXCEPTIONS = ["A000", "A001", "A010", "A011", "E000"]
+
+# Fee schedule (醫療服務給付項目及支付標準): code, Chinese name, English name, points in force.
+FEE_SCHEDULE = [
+    ("00101B", "門診診察費（一）", "Outpatient consultation fee I", 362),
+    ("00109C", "門診診察費（二）", "Outpatient consultation fee II", 254),
+    ("01021C", "急診診察費", "Emergency consultation fee", 469),
+    ("06013C", "尿一般檢查", "Urinalysis, routine", 75),
+    ("08011C", "全套血液檢查", "Complete blood count", 200),
+    ("09001C", "總膽固醇", "Total cholesterol", 75),
+    ("09002C", "血中尿素氮", "Blood urea nitrogen", 45),
+    ("09004C", "三酸甘油脂", "Triglyceride", 75),
+    ("09005C", "血液葡萄糖", "Glucose", 45),
+    ("09006C", "醣化血紅素", "Glycated haemoglobin (HbA1c)", 200),
+    ("09015C", "肌酸酐", "Creatinine", 45),
+    ("09025C", "天門冬胺酸轉胺酵素", "AST (GOT)", 45),
+    ("09026C", "丙胺酸轉胺酵素", "ALT (GPT)", 45),
+    ("09043C", "高密度脂蛋白膽固醇", "HDL cholesterol", 200),
+    ("09044C", "低密度脂蛋白膽固醇", "LDL cholesterol", 200),
+    ("12015C", "C反應性蛋白", "C-reactive protein", 200),
+    ("14032C", "B型肝炎表面抗原", "Hepatitis B surface antigen", 200),
+    ("18001C", "心電圖", "Electrocardiogram", 150),
+    ("19001C", "腹部超音波", "Abdominal ultrasound", 900),
+    ("32001C", "胸部X光", "Chest X-ray", 200),
+    ("33070B", "電腦斷層造影", "Computed tomography", 3500),
+    ("47017C", "換藥", "Wound dressing", 60),
+    ("57001B", "呼吸治療", "Respiratory therapy", 300),
+]
+# Drug benefit items (藥品給付項目): ingredient, strength, English form, Chinese form, ATC code,
+# typical price per unit (points), Chinese product name.
+DRUG_ITEMS = [
+    ("Amlodipine", "5MG", "TABLETS", "錠劑", "C08CA01", 3.6, "脈寧錠"),
+    ("Metformin", "500MG", "TABLETS", "錠劑", "A10BA02", 2.0, "糖寧錠"),
+    ("Atorvastatin", "20MG", "F.C. TABLETS", "膜衣錠", "C10AA05", 11.5, "降脂膜衣錠"),
+    ("Losartan", "50MG", "F.C. TABLETS", "膜衣錠", "C09CA01", 6.2, "壓平膜衣錠"),
+    ("Acetaminophen", "500MG", "TABLETS", "錠劑", "N02BE01", 1.5, "解熱錠"),
+    ("Omeprazole", "20MG", "CAPSULES", "膠囊劑", "A02BC01", 7.8, "胃寧膠囊"),
+    ("Amoxicillin", "500MG", "CAPSULES", "膠囊劑", "J01CA04", 2.6, "安莫西林膠囊"),
+    ("Cetirizine", "10MG", "TABLETS", "錠劑", "R06AE07", 2.0, "敏治錠"),
+    ("Glimepiride", "2MG", "TABLETS", "錠劑", "A10BB12", 4.1, "糖利錠"),
+    ("Aspirin", "100MG", "E.C. TABLETS", "腸溶錠", "B01AC06", 1.5, "阿斯匹靈腸溶錠"),
+    ("Famotidine", "20MG", "TABLETS", "錠劑", "A02BA03", 1.8, "胃舒錠"),
+    ("Diclofenac", "25MG", "E.C. TABLETS", "腸溶錠", "M01AB05", 1.5, "消炎腸溶錠"),
+    ("Ceftriaxone", "1G", "INJECTION", "注射劑", "J01DD04", 98.0, "頭孢注射劑"),
+    ("Insulin glargine", "100IU/ML", "INJECTION", "注射劑", "A10AE04", 346.0, "長效胰島素注射劑"),
+    ("Salbutamol", "100MCG", "INHALER", "吸入劑", "R03AC02", 142.0, "氣管擴張吸入劑"),
+    ("Zolpidem", "10MG", "F.C. TABLETS", "膜衣錠", "N05CF02", 5.2, "安眠膜衣錠"),
+]

@@ -9,7 +9,9 @@ import pytest
 from enclave.settings import EnclaveSettings
 
 ALL_COLUMNS_SPEC_FAMILIES = ("H_NHI_OPDTE", "H_NHI_OPDTO", "H_NHI_IPDTE", "H_NHI_IPDTO",
-                             "H_NHI_DRUGE", "H_NHI_DRUGO", "H_NHI_ENROL", "H_NHI_MEDFA", "H_IMG_INDEX")
+                             "H_NHI_DRUGE", "H_NHI_DRUGO", "H_NHI_ENROL", "H_NHI_MEDFA", "H_IMG_INDEX",
+                             "H_IC_UPLOAD", "H_LAB_RESULT", "H_VPN_UPLOAD", "H_NHI_FEESCH",
+                             "H_NHI_DRUGITEM")
 
 
 def full_spec(policy=None) -> dict:

@@ -1,4 +1,8 @@
-"""D1: scan every byte of the warehouse and of two extracts for the source's identifiers."""
+"""D1: scan every byte of the warehouse and of two extracts for the source's identifiers.
+
+The source set holds every D2 family (claims, enrollment, institutions, imaging, NHI-card and
+lab/exam uploads, VPN upload batches, fee schedule and drug items) and both extracts take every
+released column of each, so the scan covers all of them."""
 from __future__ import annotations
 
 import io
@@ -13,7 +17,7 @@ import pydicom
 from datasets.synthetic import read_truth
 
 SCANNED_KINDS = ("person_id", "staff_id", "name", "phone", "address", "email", "institution_name",
-                 "institution_id", "accession")
+                 "institution_id", "accession", "card_no", "vpn_batch")
 
 
 def _dicom_text(data: bytes) -> str:
@@ -80,7 +84,7 @@ def _scan(root: Path, truth: dict[str, set[str]]) -> list[str]:
 def test_truth_covers_every_kind(loaded):
     _settings, _r, src = loaded
     truth = read_truth(src)
-    for kind in ("person_id", "staff_id", "name", "phone", "address", "email"):
+    for kind in SCANNED_KINDS:
         assert truth.get(kind), kind
     # all three ID forms are present in the source, so the scan covers resident numbers too
     from deidentify.identifiers.taiwan_id import kind as id_kind
@@ -111,6 +115,30 @@ def test_free_text_was_there_and_was_masked(loaded):
     texts = [t for (t,) in con.execute("SELECT CHIEF_COMPLAINT FROM H_NHI_OPDTE "
                                        "WHERE CHIEF_COMPLAINT IS NOT NULL").fetchall()]
     assert texts and any("<" in t for t in texts)
+
+
+def test_lab_free_text_was_there_and_was_masked(loaded):
+    """D2 lab/exam uploads: REPORT_TEXT in the source names patients, technicians, IDs, phones
+    and e-mails; the warehouse keeps the comments, masked (the scan above finds none of them)."""
+    import csv as _csv
+
+    from datasets.load import connect_release
+
+    settings, r, src = loaded
+    truth = read_truth(src)
+    texts = []
+    for p in src.glob("H_LAB_RESULT_*.csv"):
+        with open(p, encoding="utf-8") as f:
+            texts += [row["REPORT_TEXT"] for row in _csv.DictReader(f) if row["REPORT_TEXT"]]
+    found = {k for t in texts for k in ("person_id", "name", "phone", "email")
+             if any(v in t for v in truth[k] if v)}
+    assert found == {"person_id", "name", "phone", "email"}, found
+    con = connect_release(r, settings)
+    out = [t for (t,) in con.execute("SELECT REPORT_TEXT FROM H_LAB_RESULT "
+                                     "WHERE REPORT_TEXT IS NOT NULL").fetchall()]
+    assert len(out) == len(texts)
+    for tag in ("<NAME>", "<PHONE>", "<EMAIL>", "<ID>"):
+        assert any(tag in t for t in out), tag
 
 
 def test_no_key_material_in_the_data(loaded):
