@@ -24,6 +24,8 @@ import struct
 import sys
 from pathlib import Path
 
+from hub_config.lifetime import end_with_parent
+
 CLONE_NEWNS = 0x00020000
 CLONE_NEWUTS = 0x04000000
 CLONE_NEWIPC = 0x08000000
@@ -240,9 +242,7 @@ def main(argv: list[str] | None = None) -> int:
     # Fail closed: if whoever started the launcher dies (the hub, SIGKILLed or crashed), the
     # session ends as if stopped - otherwise it would outlive its slot with no warden to end
     # it while the proxy kept routing to it.  SIGTERM is forwarded to the session below.
-    parent = os.getppid()
-    _check(_libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0), "prctl PDEATHSIG")
-    if os.getppid() != parent:  # the parent died before prctl took effect
+    if not end_with_parent(signal.SIGTERM):  # the parent died before prctl took effect
         return 1
     spec = json.loads(Path(argv[0]).read_text())
     cmd = argv[2:]

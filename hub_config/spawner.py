@@ -131,29 +131,36 @@ class EnclaveSpawner(LocalProcessSpawner):
         if not self.enclave:
             raise web.HTTPError(403, "no active booking for this session")
         info = self.enclave
-        self._stop_broker()
+        await asyncio.to_thread(self._stop_broker)
         self.broker_proc, sock = start_broker(
             name=self.user.name, case_id=int(info["case_id"]), case_code=info["case_code"],
             authorization=f"token {self.api_token}", projects_dir=Path(self.projects_dir),
             socket_root=Path(self.socket_root), sandbox_root=Path(self.sandbox_root),
             broker=dict(self.broker), max_processes=int(self.limits["max_processes"]))
+        # The server boots while the broker starts (neither needs the other to be up yet), so
+        # the broker adds nothing to login-to-ready; the spawn still fails without a broker.
+        try:
+            spec = self._spec()
+            spec_path = Path(self.sandbox_root) / f"{self.user.name}.json"
+            spec_path.parent.mkdir(parents=True, exist_ok=True)
+            os.chmod(spec_path.parent, 0o700)
+            spec_path.write_text(json.dumps(spec))
+            env = self.get_env()
+            cmd = [sys.executable, "-m", "hub_config.sandbox", str(spec_path), "--",
+                   *self.cmd, *self.get_args()]
+            self.log.info("Spawning sandboxed server for %s (case %s, uid %s)", self.user.name,
+                          self.enclave["case_code"], spec["uid"])
+            self.proc = Popen(cmd, env=env, start_new_session=True, **self.popen_kwargs)
+            self.pid = self.proc.pid
+        except Exception:
+            await asyncio.to_thread(self._stop_broker)
+            raise
         try:
             await wait_for_broker(self.broker_proc, sock)
         except Exception:
-            self._stop_broker()
+            await asyncio.to_thread(self._stop_broker)
+            await super().stop(now=True)
             raise
-        spec = self._spec()
-        spec_path = Path(self.sandbox_root) / f"{self.user.name}.json"
-        spec_path.parent.mkdir(parents=True, exist_ok=True)
-        os.chmod(spec_path.parent, 0o700)
-        spec_path.write_text(json.dumps(spec))
-        env = self.get_env()
-        cmd = [sys.executable, "-m", "hub_config.sandbox", str(spec_path), "--",
-               *self.cmd, *self.get_args()]
-        self.log.info("Spawning sandboxed server for %s (case %s, uid %s)", self.user.name,
-                      self.enclave["case_code"], spec["uid"])
-        self.proc = Popen(cmd, env=env, start_new_session=True, **self.popen_kwargs)
-        self.pid = self.proc.pid
         return unix_url(self.socket_path)
 
     def _stop_broker(self) -> None:

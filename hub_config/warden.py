@@ -280,6 +280,12 @@ async def amain() -> None:
 
 
 def main() -> int:
+    # The hub's service: if the hub dies, so does the warden (its sessions end with the hub
+    # too, see hub_config.sandbox), instead of sweeping a dead hub forever.
+    from hub_config.lifetime import end_with_parent
+
+    if not end_with_parent():
+        return 1
     asyncio.run(amain())
     return 0
 

@@ -305,7 +305,7 @@ class _Loader:
     def _source_sql(self, sf: SourceFile, rej: str) -> tuple[str, int]:
         """SQL of the validated source rows (all columns + ``_why``) and the header line count.
 
-        CSV: integers and decimals are typed by the reader, so a bad number is a reader reject
+        CSV: decimals are typed by the reader, so a bad decimal is a reader reject
         with its line; everything else is text checked by ``_why`` (first failing check).
         """
         fam = sf.family
@@ -325,7 +325,9 @@ class _Loader:
             typed: set[str] = set()
             header_lines = 0
         else:
-            typed = {c.name for c in fam.columns if c.type in ("int", "dec")}
+            # decimals typed by the reader; integers are text checked by a pattern, because the
+            # reader's integer cast rounds ('1.5' -> 2) instead of rejecting
+            typed = {c.name for c in fam.columns if c.type == "dec"}
             kinds = {c.name: c.sql_type if c.name in typed else "VARCHAR" for c in fam.columns}
             types = ", ".join(f"{S.lit(h)}: {S.lit(kinds.get(h, 'VARCHAR'))}" for h in sf.header or fam.names)
             src = (f"read_csv({path}, header=true, columns={{{types}}}, delim=',', quote='\"', "

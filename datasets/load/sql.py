@@ -40,7 +40,8 @@ def problems(c: Column, v: str) -> list[tuple[str, str]]:
         out.append((f"{v} IS NULL", "required value missing"))
     nn = f"{v} IS NOT NULL AND "
     if c.type == "int":
-        out.append((nn + f"TRY_CAST({v} AS BIGINT) IS NULL", "not an integer"))
+        # not TRY_CAST: DuckDB casts '1.5' to 2, '1e3' to 1000 and '0x10' to 16
+        out.append((nn + f"NOT regexp_full_match({v}, '-?[0-9]{{1,18}}')", "not an integer"))
     elif c.type == "dec":
         out.append((nn + f"TRY_CAST({v} AS DOUBLE) IS NULL", "not a number"))
     elif c.type == "date":

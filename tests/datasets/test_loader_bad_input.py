@@ -68,6 +68,22 @@ def test_malformed_rows_go_to_quarantine_with_file_line_column(tiny_source, sett
     assert report["reconciled"] and report["rows_quarantined"] == 8
 
 
+def test_numbers_the_reader_would_round_are_quarantined(tiny_source, settings):
+    """DuckDB casts '1.5' to 2, '1e3' to 1000 and '0x10' to 16: an integer column must refuse
+    them (with the line), not load a rounded number."""
+    (tiny_source / "MANIFEST.json").unlink()
+    f = tiny_source / "H_NHI_OPDTE_2020.csv"
+    for line, value in ((2, "1.5"), (4, "1e3"), (6, "0x10"), (8, " 7")):
+        _edit(f, line, "T_DOT", value)
+    _edit(f, 10, "T_DOT", "-42")                        # a negative integer is an integer
+    rep = load_release(tiny_source, "R1", settings)
+    q = [r for r in _quarantine(settings, "R1") if r["file"] == f.name]
+    assert {(int(r["line"]), r["column"], r["reason"]) for r in q} == {
+        (n, "T_DOT", "not an integer") for n in (2, 4, 6, 8)}, q
+    fr = next(x for x in rep.files if x.file == f.name)
+    assert fr.quarantined == 4 and fr.read == fr.loaded + 4
+
+
 def test_wrong_encoding_names_file_offset_and_expected_encoding(tiny_source, settings):
     f = tiny_source / "H_NHI_ENROL_2020.csv"
     text = f.read_text("utf-8")

@@ -11,6 +11,7 @@ import signal
 import time
 
 from enclave.db import utcnow
+from hub_config.launch import socket_root_for
 from tests.services.hub import HubHarness
 from tests.session.conftest import broker_pids
 
@@ -42,6 +43,19 @@ def _server_pids(name: str) -> list[int]:
     return out
 
 
+def _warden_pids(socket_root: str) -> list[int]:
+    out = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            cmd = open(f"/proc/{pid}/cmdline", "rb").read()
+            env = open(f"/proc/{pid}/environ", "rb").read()
+        except OSError:
+            continue
+        if b"hub_config.warden" in cmd and f"ENCLAVE_WARDEN_SOCKET={socket_root}".encode() in env:
+            out.append(int(pid))
+    return out
+
+
 def test_sessions_end_when_the_hub_is_killed():
     h = HubHarness()
     now = utcnow()
@@ -56,6 +70,8 @@ def test_sessions_end_when_the_hub_is_killed():
         gina.make_token()
         gina.spawn()
         spec = str(h.settings.run_dir)  # every launcher's spec file lives under the run dir
+        socks = str(socket_root_for(h.settings))
+        assert _warden_pids(socks), "the hub's warden service should be running"
         assert _server_pids("gina"), "the session server should be running"
         assert broker_pids("/broker/gina/"), "the session's query broker should be running"
         assert _session_pids(spec)
@@ -63,16 +79,26 @@ def test_sessions_end_when_the_hub_is_killed():
         h.proc.wait()
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline and (_server_pids("gina") or broker_pids("/broker/gina/")
-                                               or _session_pids(spec)):
+                                               or _session_pids(spec) or _warden_pids(socks)):
             time.sleep(0.5)
         assert _server_pids("gina") == []
         assert broker_pids("/broker/gina/") == []
         assert _session_pids(spec) == []
+        assert _warden_pids(socks) == []  # no warden sweeping a dead hub
     finally:
         try:  # the proxy and services were in the hub's process group
             os.killpg(hub_pid, signal.SIGKILL)
         except ProcessLookupError:
             pass
-        for pid in _session_pids(str(h.settings.run_dir)):  # if the test failed: no leftovers
-            os.kill(pid, signal.SIGTERM)
+        # the proxy runs in a session of its own (JupyterHub keeps it across hub restarts);
+        # and if the test failed, no leftovers
+        pidfile = h.settings.run_dir / "hub" / "proxy.pid"
+        leftovers = [int(pidfile.read_text())] if pidfile.exists() else []
+        leftovers += _session_pids(str(h.settings.run_dir))
+        leftovers += _warden_pids(str(socket_root_for(h.settings)))
+        for pid in leftovers:
+            try:
+                os.kill(pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
         h.stop()
