@@ -156,3 +156,31 @@ def test_no_key_material_in_the_data(loaded):
                 for s in secrets:
                     assert s not in data, f"key material in {d}/{f}"
     assert not Path(settings.keys_dir).resolve().is_relative_to(Path(settings.warehouse_dir).resolve())
+
+
+def test_no_insured_unit_or_employer_code_survives_as_a_value(loaded):
+    """D1: the enrollment file's insured-unit codes and employers' tax IDs are re-coded.  They
+    are 8-digit numbers, too short to scan for as substrings (dates and hex pseudonyms contain
+    such runs), so every text value of every Parquet file is compared with them instead."""
+    import duckdb
+
+    settings, _r, src = loaded
+    con = duckdb.connect()
+    con.execute("CREATE TABLE codes AS SELECT DISTINCT v FROM ("
+                "SELECT UNIT_ID AS v FROM read_csv(?, all_varchar=true) UNION ALL "
+                "SELECT BAN FROM read_csv(?, all_varchar=true))",
+                [str(src / "H_NHI_ENROL_*.csv")] * 2)
+    assert con.execute("SELECT count(*) FROM codes").fetchone()[0] > 0
+    hits, seen_enrol = [], False
+    for root in (Path(settings.warehouse_dir), Path(settings.projects_dir)):
+        for p in root.rglob("*.parquet"):
+            cols = con.execute("SELECT name FROM parquet_schema(?) WHERE type = 'BYTE_ARRAY'",
+                               [str(p)]).fetchall()
+            seen_enrol |= "ENROL" in str(p) and any(c == "UNIT_ID" for (c,) in cols)
+            for (c,) in cols:
+                n = con.execute(f'SELECT count(*) FROM read_parquet(?) WHERE "{c}" IN '
+                                f'(SELECT v FROM codes)', [str(p)]).fetchone()[0]
+                if n:
+                    hits.append(f"{p}: {c} holds {n} source unit/employer codes")
+    assert seen_enrol, "the enrollment file with UNIT_ID should be in the warehouse"
+    assert not hits, hits
