@@ -420,7 +420,11 @@ class _Loader:
         acts = self.actions[fam.name]
         tables = {}
         if s.job is not None:
-            tables = s.job.result()
+            try:
+                tables = s.job.result()
+            except Exception as e:  # the whole load fails (nothing is kept), saying where
+                raise LoadError(f"{sf.name}: de-identifying its free text / DICOM files failed: "
+                                f"{type(e).__name__}: {e}") from e
         self._tick("wait for worker")
         for name, tbl in tables.items():
             self.con.register(f"_{name}_{n}", tbl)

@@ -230,6 +230,22 @@ def test_killed_load_leaves_nothing_half_written_and_rerun_works(tiny_source, se
     assert not (Path(settings.run_dir) / "data-staging").exists()
 
 
+def test_scrubber_failure_in_the_worker_fails_the_load_and_keeps_nothing(tiny_source, settings,
+                                                                         monkeypatch):
+    """Free text is scrubbed in a worker thread: its failure must still stop the whole load
+    (never a release with unscrubbed or missing text) and say which file."""
+    import deidentify.text
+
+    def broken(texts, options=None):
+        raise RuntimeError("recogniser crashed")
+    monkeypatch.setattr(deidentify.text, "scrub_texts", broken)
+    with pytest.raises(LoadError, match=r"H_\w+\.csv: de-identifying its free text.*recogniser crashed"):
+        load_release(tiny_source, "W1", settings)
+    assert list_releases(settings) == []
+    assert not any((Path(settings.warehouse_dir) / "releases").iterdir())
+    assert not (Path(settings.run_dir) / "data-staging").exists()
+
+
 def test_concurrent_load_is_refused_while_another_holds_the_lock(tiny_source, settings):
     import fcntl
 
