@@ -103,6 +103,7 @@ def load_cmd(
                     f"quarantined in {rep.seconds}s")
         if rep.rows_quarantined:
             console.print(f"quarantine: {rep.path}/_load/quarantine.csv")
+        console.print(f"picture of the load: {rep.path}/_load/report.svg")
 
 
 @data_app.command("releases")

@@ -20,8 +20,8 @@ Flow per release:
    once: parsing dominates a plain copy, and joins against the in-memory table cost little;
 4. rows failing a check go to ``_load/quarantine.csv`` (file, line, column, reason - never the
    identifying value); the rest are written as Parquet partitioned by family and year;
-5. a DuckDB catalog of views, the data dictionary, ``release.json`` and ``_load/report.json``
-   (read = loaded + quarantined per file) are written; everything is fsynced in a build
+5. a DuckDB catalog of views, the data dictionary, ``release.json``, ``_load/report.json``
+   (read = loaded + quarantined per file) and its picture ``_load/report.svg`` are written; everything is fsynced in a build
    directory beside the target and renamed into place in one step.  A killed load leaves only a
    ``.build-*`` directory that the next load removes.
 
@@ -49,6 +49,7 @@ import pyarrow as pa
 
 from datasets import keyring
 from datasets.load import sql as S
+from datasets.load.report_chart import write_report_svg
 from datasets.load.files import (LoadError, SourceFile, check, check_header, discover,
                                  encoding_error, read_manifest)
 from datasets.schemas import FAMILIES, effective_actions
@@ -814,6 +815,8 @@ def load_release(src: str | Path, release: str, settings=None, *, encoding: str 
             (build / "release.json").write_text(json.dumps(meta, indent=2, ensure_ascii=False))
             (build / "_load" / "report.json").write_text(
                 json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
+            write_report_svg(build / "_load" / "report.svg", report,
+                             build / "_load" / "quarantine.csv")
             _fsync_tree(build)
             _read_only(build)
             os.rename(build, final)

@@ -66,6 +66,18 @@ def test_malformed_rows_go_to_quarantine_with_file_line_column(tiny_source, sett
     assert all(x.read == x.loaded + x.quarantined for x in rep.files)
     report = json.loads((Path(rep.path) / "_load" / "report.json").read_text())
     assert report["reconciled"] and report["rows_quarantined"] == 8
+    # the steward's picture: one bar per file, the quarantined part red, reasons by column
+    import xml.etree.ElementTree as ET
+
+    svg = (Path(rep.path) / "_load" / "report.svg").read_text()
+    root = ET.fromstring(svg)
+    ns = "{http://www.w3.org/2000/svg}"
+    texts = [t.text or "" for t in root.iter(f"{ns}text")]
+    assert all(any(x.file == t for t in texts) for x in rep.files)
+    red = [r for r in root.iter(f"{ns}rect") if r.get("class") == "quarantined"]
+    assert len(red) == 1 and f.name in red[0].find(f"{ns}title").text
+    assert any(t.startswith("ID_SEX: not in the code domain") for t in texts), texts
+    assert bad_id[:-1] not in svg  # never a value from the data
 
 
 def test_numbers_the_reader_would_round_are_quarantined(tiny_source, settings):
