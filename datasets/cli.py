@@ -176,3 +176,4 @@ def extract_build(
                 "k_min": r["k_min"], "k": r["k"], "classes<k": r["classes_below_k"],
                 f"{r['unit']}<k": r["units_below_k"]} for r in res.k_anonymity],
               title="k-anonymity on quasi-identifiers")
+        console.print(f"picture of the class sizes: {res.path}/k_anonymity.svg")

@@ -22,6 +22,8 @@ class KReport:
     units_below_k: int = 0
     units: int = 0
     smallest: list[dict] = field(default_factory=list)
+    # classes by size: one bucket per size below k, then doubling ranges [k, 2k-1], [2k, 4k-1] ...
+    histogram: list[dict] = field(default_factory=list)
 
     @property
     def satisfied(self) -> bool:
@@ -52,5 +54,26 @@ def k_anonymity(con, relation: str, quasi_identifiers: list[str], k: int,
     rep.smallest = [dict(zip(cols, [str(v) if v is not None else None for v in r]))
                     for r in con.execute("SELECT * FROM _kclasses WHERE n < $k ORDER BY n LIMIT 10",
                                          {"k": k}).fetchall()]
+    sizes = con.execute("SELECT n, count(*) FROM _kclasses GROUP BY n ORDER BY n").fetchall()
+    rep.histogram = size_histogram([(int(n), int(c)) for n, c in sizes], k)
     con.execute("DROP TABLE _kclasses")
     return rep
+
+
+def size_histogram(sizes: list[tuple[int, int]], k: int) -> list[dict]:
+    """``[(class size, classes)]`` -> buckets ``{size_from, size_to, classes, below_k}``."""
+    if not sizes:
+        return []
+    top = max(n for n, _ in sizes)
+    edges = [(n, n) for n in range(1, k)]
+    lo = max(k, 1)
+    while lo <= top:
+        edges.append((lo, 2 * lo - 1))
+        lo *= 2
+    out = []
+    for a, b in edges:
+        c = sum(cnt for n, cnt in sizes if a <= n <= b)
+        out.append({"size_from": a, "size_to": b, "classes": c, "below_k": b < k})
+    while out and out[-1]["classes"] == 0:  # no empty tail
+        out.pop()
+    return out

@@ -49,6 +49,7 @@ from datasets.schemas.dictionary import output_type
 from deidentify import keys as K
 from deidentify import recode as R
 from deidentify.kanon import k_anonymity
+from datasets.extract.k_chart import k_anonymity_svg
 
 CASE_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 SPEC_KEYS = {"release", "files", "cohort"}
@@ -364,6 +365,8 @@ def build_extract_report(spec: dict, case_code: str, settings=None, *, policy=No
     }, indent=2, ensure_ascii=False))
     (build / "k_anonymity.json").write_text(json.dumps(
         {"k": policy.data.k_anonymity_k, "reports": result.k_anonymity}, indent=2, ensure_ascii=False))
+    (build / "k_anonymity.svg").write_text(
+        k_anonymity_svg(case_code, policy.data.k_anonymity_k, result.k_anonymity), encoding="utf-8")
     _fsync_tree(build)
     _read_only(build)
     old = None

@@ -89,6 +89,18 @@ def test_k_anonymity_report_matches_the_extract(cohort_case):
     assert enrol["k_min"] == sizes.min() and enrol["classes"] == len(sizes)
     assert enrol["classes_below_k"] == int((sizes < rep["k"]).sum())
     assert enrol["satisfied"] == bool((sizes >= rep["k"]).all())
+    assert sum(b["classes"] for b in enrol["histogram"]) == len(sizes)
+    assert sum(b["classes"] for b in enrol["histogram"] if b["below_k"]) == enrol["classes_below_k"]
+    # the steward's picture: a panel per table, classes below k in red, counts only
+    import xml.etree.ElementTree as ET
+
+    svg = (d / "k_anonymity.svg").read_text()
+    root = ET.fromstring(svg)
+    ns = "{http://www.w3.org/2000/svg}"
+    texts = [t.text or "" for t in root.iter(f"{ns}text")]
+    assert all(r["table"] in texts for r in rep["reports"])
+    red = [r for r in root.iter(f"{ns}rect") if r.get("class") == "below"]
+    assert len(red) == sum(1 for r in rep["reports"] for b in r["histogram"] if b["below_k"])
 
 
 @pytest.mark.parametrize("spec, message", [

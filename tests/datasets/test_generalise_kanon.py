@@ -28,5 +28,10 @@ def test_k_anonymity_counts_distinct_persons():
     r = k_anonymity(con, "t", ["SEX", "BIRTH_Y"], 3, "ID")
     assert (r.classes, r.k_min, r.classes_below_k, r.units_below_k, r.units) == (3, 1, 2, 3, 6)
     assert not r.satisfied and r.smallest[0]["n"] == "1"
+    # classes of 1 and 2 persons (below k = 3), then one of 3 in the [3, 5] bucket
+    assert r.histogram == [
+        {"size_from": 1, "size_to": 1, "classes": 1, "below_k": True},
+        {"size_from": 2, "size_to": 2, "classes": 1, "below_k": True},
+        {"size_from": 3, "size_to": 5, "classes": 1, "below_k": False}]
     rows = k_anonymity(con, "t", ["SEX"], 3)
     assert rows.unit == "rows" and rows.k_min == 3 and rows.satisfied
