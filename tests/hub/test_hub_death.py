@@ -16,34 +16,8 @@ from tests.services.hub import HubHarness
 from tests.session.conftest import broker_pids
 
 
-def _session_pids(spec_path: str) -> list[int]:
-    """Sandbox launchers and the processes they started for this session's spec file."""
-    out = []
-    for pid in filter(str.isdigit, os.listdir("/proc")):
-        try:
-            cmd = open(f"/proc/{pid}/cmdline", "rb").read()
-        except OSError:
-            continue
-        if b"hub_config.sandbox" in cmd and spec_path.encode() in cmd:
-            out.append(int(pid))
-    return out
-
-
-def _server_pids(name: str) -> list[int]:
-    """Single-user servers of ``name`` (their cmdline names the user's unix socket)."""
-    out = []
-    for pid in filter(str.isdigit, os.listdir("/proc")):
-        try:
-            cmd = open(f"/proc/{pid}/cmdline", "rb").read()
-        except OSError:
-            continue
-        if b"jupyterhub.singleuser" in cmd and b"hub_config.sandbox" not in cmd and \
-                f"/sessions/{name}/".encode() in cmd:
-            out.append(int(pid))
-    return out
-
-
-def _warden_pids(socket_root: str) -> list[int]:
+def _pids(match) -> list[int]:
+    """Processes for which ``match(cmdline, environ)`` (raw bytes from /proc) holds."""
     out = []
     for pid in filter(str.isdigit, os.listdir("/proc")):
         try:
@@ -51,9 +25,25 @@ def _warden_pids(socket_root: str) -> list[int]:
             env = open(f"/proc/{pid}/environ", "rb").read()
         except OSError:
             continue
-        if b"hub_config.warden" in cmd and f"ENCLAVE_WARDEN_SOCKET={socket_root}".encode() in env:
+        if match(cmd, env):
             out.append(int(pid))
     return out
+
+
+def _session_pids(spec_path: str) -> list[int]:
+    """Sandbox launchers and the processes they started for this session's spec file."""
+    return _pids(lambda cmd, env: b"hub_config.sandbox" in cmd and spec_path.encode() in cmd)
+
+
+def _server_pids(name: str) -> list[int]:
+    """Single-user servers of ``name`` (their cmdline names the user's unix socket)."""
+    return _pids(lambda cmd, env: b"jupyterhub.singleuser" in cmd
+                 and b"hub_config.sandbox" not in cmd and f"/sessions/{name}/".encode() in cmd)
+
+
+def _warden_pids(socket_root: str) -> list[int]:
+    return _pids(lambda cmd, env: b"hub_config.warden" in cmd
+                 and f"ENCLAVE_WARDEN_SOCKET={socket_root}".encode() in env)
 
 
 def test_sessions_end_when_the_hub_is_killed():
