@@ -41,6 +41,8 @@ import duckdb
 import pyarrow as pa
 from tornado import httpserver, netutil, web
 
+from hub_config.http import json_object
+
 log = logging.getLogger("enclave.broker")
 
 ARROW_STREAM = "application/vnd.apache.arrow.stream"
@@ -227,13 +229,7 @@ class _Handler(web.RequestHandler):
         got = self.request.headers.get("Authorization", "")
         if not got or not hmac.compare_digest(got.encode(), self.authorization.encode()):
             raise web.HTTPError(403, "this broker serves another session: credential refused")
-        try:
-            body = json.loads(self.request.body or b"{}")
-        except json.JSONDecodeError as e:
-            raise web.HTTPError(400, f"body is not JSON: {e}")
-        if not isinstance(body, dict):
-            raise web.HTTPError(400, "body must be a JSON object")
-        self.body = body
+        self.body = json_object(self.request.body)
 
     async def _run(self, fn, *args):
         try:

@@ -28,6 +28,8 @@ from urllib.parse import quote, unquote
 import httpx
 from tornado import httpserver, netutil, web
 
+from hub_config.http import json_object
+
 from enclave.audit import AuditEntry, append
 from enclave.bookings import gate
 from enclave.cases.models import Case
@@ -231,12 +233,7 @@ class LogHandler(web.RequestHandler):
                 raise web.HTTPError(403, "token not accepted by the hub")
         else:
             raise web.HTTPError(401, "Authorization: token <hub token> required")
-        try:
-            body = json.loads(self.request.body or b"{}")
-        except json.JSONDecodeError as e:
-            raise web.HTTPError(400, f"body is not JSON: {e}")
-        if not isinstance(body, dict):
-            raise web.HTTPError(400, "body must be a JSON object")
+        body = json_object(self.request.body)
         out = await asyncio.to_thread(self.warden.record, name, body, job_booking)
         self.set_status(201)
         self.finish(out)
