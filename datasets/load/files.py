@@ -100,6 +100,18 @@ def check(sf: SourceFile, manifest: dict, staging_dir: Path, *, verify_utf8: boo
         sf.staged = staging_dir / (sf.name + ".utf8")
         stage = open(sf.staged, "wb")
     first_line = b""
+    if stage is None and not verify_utf8:
+        # nothing to decode: hash, count lines and note the first line and last byte per block,
+        # without the line-aligned copies the decoding path needs
+        with open(sf.path, "rb") as f:
+            while block := f.read(CHUNK):
+                h.update(block)
+                if not first_line and size == 0:
+                    first_line = block.split(b"\n", 1)[0]
+                lines += block.count(b"\n")
+                size += len(block)
+                last = block[-1:]
+        return _finish_check(sf, expected, h, size, lines, last, first_line, stage, verify_utf8)
     try:
         with open(sf.path, "rb") as f:
             carry = b""
@@ -148,6 +160,11 @@ def check(sf: SourceFile, manifest: dict, staging_dir: Path, *, verify_utf8: boo
     finally:
         if stage is not None:
             stage.close()
+    return _finish_check(sf, expected, h, size, lines, last, first_line, stage, verify_utf8)
+
+
+def _finish_check(sf: SourceFile, expected: dict | None, h, size: int, lines: int, last: bytes,
+                  first_line: bytes, stage, verify_utf8: bool) -> None:
     sf.size, sf.sha256, sf.lines = size, h.hexdigest(), lines
     mismatch = expected and ((expected.get("bytes") is not None and expected["bytes"] != size)
                              or (expected.get("sha256") and expected["sha256"] != sf.sha256))
