@@ -83,35 +83,26 @@ def _line_of(data: bytes, offset: int) -> int:
     return data.count(b"\n", 0, offset) + 1
 
 
-def check(sf: SourceFile, manifest: dict, staging_dir: Path, *, verify_utf8: bool = False) -> None:
-    """Hash, decode-check (transcoding Big5 to a UTF-8 staging copy), truncation and header.
+def _read_plain(path: Path, h) -> tuple[int, int, bytes, bytes]:
+    """Hash and count lines block by block, nothing to decode; (size, lines, last byte, first line)."""
+    size = lines = 0
+    last = first_line = b""
+    with open(path, "rb") as f:
+        while block := f.read(CHUNK):
+            h.update(block)
+            if size == 0:
+                first_line = block.split(b"\n", 1)[0]
+            lines += block.count(b"\n")
+            size += len(block)
+            last = block[-1:]
+    return size, lines, last, first_line
 
-    UTF-8 sources are not decoded here unless ``verify_utf8``: DuckDB's reader validates UTF-8
-    anyway and reports the line of any invalid byte sequence, and the loader then calls
-    :func:`encoding_error` for the full message (decoding in Python cost ~1.7 s per 1.5 GB)."""
-    expected = {f["file"]: f for f in manifest.get("files", [])}.get(sf.name)
-    h = hashlib.sha256()
-    size = 0
-    lines = 0
-    last = b""
-    stage = None
-    if sf.encoding != "utf-8":
-        staging_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-        sf.staged = staging_dir / (sf.name + ".utf8")
-        stage = open(sf.staged, "wb")
-    first_line = b""
-    if stage is None and not verify_utf8:
-        # nothing to decode: hash, count lines and note the first line and last byte per block,
-        # without the line-aligned copies the decoding path needs
-        with open(sf.path, "rb") as f:
-            while block := f.read(CHUNK):
-                h.update(block)
-                if not first_line and size == 0:
-                    first_line = block.split(b"\n", 1)[0]
-                lines += block.count(b"\n")
-                size += len(block)
-                last = block[-1:]
-        return _finish_check(sf, expected, h, size, lines, last, first_line, stage, verify_utf8)
+
+def _read_decoding(sf: SourceFile, h, stage) -> tuple[int, int, bytes, bytes]:
+    """Hash and decode line-aligned parts (writing the UTF-8 transcode to ``stage`` if given);
+    a bad byte sequence raises with its offset and line."""
+    size = lines = 0
+    last = first_line = b""
     try:
         with open(sf.path, "rb") as f:
             carry = b""
@@ -133,7 +124,7 @@ def check(sf: SourceFile, manifest: dict, staging_dir: Path, *, verify_utf8: boo
                         first_line = part.split(b"\n", 1)[0]
                     try:
                         # pure-ASCII blocks (most order files) are valid in both encodings
-                        if stage is None and (not verify_utf8 or part.isascii()):
+                        if stage is None and part.isascii():
                             text = None
                         else:
                             text = part.decode(sf.encoding)
@@ -160,11 +151,26 @@ def check(sf: SourceFile, manifest: dict, staging_dir: Path, *, verify_utf8: boo
     finally:
         if stage is not None:
             stage.close()
-    return _finish_check(sf, expected, h, size, lines, last, first_line, stage, verify_utf8)
+    return size, lines, last, first_line
 
 
-def _finish_check(sf: SourceFile, expected: dict | None, h, size: int, lines: int, last: bytes,
-                  first_line: bytes, stage, verify_utf8: bool) -> None:
+def check(sf: SourceFile, manifest: dict, staging_dir: Path, *, verify_utf8: bool = False) -> None:
+    """Hash, decode-check (transcoding Big5 to a UTF-8 staging copy), truncation and header.
+
+    UTF-8 sources are not decoded here unless ``verify_utf8``: DuckDB's reader validates UTF-8
+    anyway and reports the line of any invalid byte sequence, and the loader then calls
+    :func:`encoding_error` for the full message (decoding in Python cost ~1.7 s per 1.5 GB)."""
+    expected = {f["file"]: f for f in manifest.get("files", [])}.get(sf.name)
+    h = hashlib.sha256()
+    stage = None
+    if sf.encoding != "utf-8":
+        staging_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        sf.staged = staging_dir / (sf.name + ".utf8")
+        stage = open(sf.staged, "wb")
+    if stage is None and not verify_utf8:
+        size, lines, last, first_line = _read_plain(sf.path, h)
+    else:
+        size, lines, last, first_line = _read_decoding(sf, h, stage)
     sf.size, sf.sha256, sf.lines = size, h.hexdigest(), lines
     mismatch = expected and ((expected.get("bytes") is not None and expected["bytes"] != size)
                              or (expected.get("sha256") and expected["sha256"] != sf.sha256))

@@ -105,27 +105,21 @@ CONTEXT_WINDOW = 24
 # one call; Presidio's per-call overhead dominated short clinical texts.  No pattern above can
 # match SEGMENT_SEP and every look-around treats it like a text boundary, so pattern matches are
 # those of each text alone; the recognisers that look at surrounding words clip their windows to
-# the text's own segment, whose start offsets are held here while a batch is analysed.
+# the text's own segment, whose (start, end) offsets are held here while a batch is analysed.
 SEGMENT_SEP = "\x00"
-_SEGMENTS: contextvars.ContextVar[list[int] | None] = contextvars.ContextVar("segments", default=None)
-
-
-def _segment_bounds(text: str, start: int) -> tuple[int, int]:
-    """(lo, hi) of the text segment holding offset ``start`` (the whole text outside a batch)."""
-    starts = _SEGMENTS.get()
-    if starts is None:
-        return 0, len(text)
-    i = bisect_right(starts, start) - 1
-    hi = starts[i + 1] - len(SEGMENT_SEP) if i + 1 < len(starts) else len(text)
-    return starts[i], hi
+_SEGMENTS: contextvars.ContextVar[list[tuple[int, int]] | None] = contextvars.ContextVar(
+    "segments", default=None)
 
 
 def _segments(text: str) -> list[tuple[int, int]]:
-    starts = _SEGMENTS.get()
-    if starts is None:
-        return [(0, len(text))]
-    ends = [s - len(SEGMENT_SEP) for s in starts[1:]] + [len(text)]
-    return list(zip(starts, ends))
+    """(start, end) of each text in a batch; the whole text outside a batch."""
+    return _SEGMENTS.get() or [(0, len(text))]
+
+
+def _segment_bounds(text: str, offset: int) -> tuple[int, int]:
+    """(start, end) of the text holding ``offset``."""
+    segs = _segments(text)
+    return segs[bisect_right(segs, offset, key=lambda seg: seg[0]) - 1]
 
 
 def _in_hex_run(text: str, start: int, end: int) -> bool:
@@ -295,19 +289,19 @@ def analyze_many(texts: Sequence[str], max_chars: int = 100_000) -> list[list[Re
     size = 0
 
     def flush() -> None:
-        starts, pos = [], 0
+        segs, pos = [], 0
         for i in batch:
-            starts.append(pos)
+            segs.append((pos, pos + len(texts[i])))
             pos += len(texts[i]) + len(SEGMENT_SEP)
-        token = _SEGMENTS.set(starts)
+        token = _SEGMENTS.set(segs)
         try:
             results = analyze(SEGMENT_SEP.join(texts[i] for i in batch))
         finally:
             _SEGMENTS.reset(token)
         for r in results:
-            k = bisect_right(starts, r.start) - 1
-            while k < len(batch) and starts[k] < r.end:
-                lo, hi = starts[k], starts[k] + len(texts[batch[k]])
+            k = bisect_right(segs, r.start, key=lambda seg: seg[0]) - 1
+            while k < len(batch) and segs[k][0] < r.end:
+                lo, hi = segs[k]
                 a, b = max(r.start, lo), min(r.end, hi)
                 if a < b:
                     out[batch[k]].append(RecognizerResult(r.entity_type, a - lo, b - lo, r.score))

@@ -129,21 +129,26 @@ def _resolve(hits: list[IdentifierHit], text: str) -> list[IdentifierHit]:
     return merged
 
 
+def _hits(text: str, results) -> list[IdentifierHit]:
+    from deidentify.text.recognizers import ENTITY_KIND
+
+    return [IdentifierHit(ENTITY_KIND[r.entity_type], r.start, r.end, text[r.start:r.end], float(r.score))
+            for r in results]
+
+
 def _analyse(text: str) -> list[IdentifierHit]:
     # Presidio (and spaCy under it) is imported on first need: a column without personal
     # data never pays for it.
-    from deidentify.text.recognizers import ENTITY_KIND, analyze
+    from deidentify.text.recognizers import analyze
 
-    return [IdentifierHit(ENTITY_KIND[r.entity_type], r.start, r.end, text[r.start:r.end], float(r.score))
-            for r in analyze(text)]
+    return _hits(text, analyze(text))
 
 
 def _analyse_many(texts: list[str]) -> list[list[IdentifierHit]]:
-    """``_analyse`` of each text, through the engine in batches (same findings, ~4× faster)."""
-    from deidentify.text.recognizers import ENTITY_KIND, analyze_many
+    """``_analyse`` of each text, through the engine in batches (same findings, ~2× faster)."""
+    from deidentify.text.recognizers import analyze_many
 
-    return [[IdentifierHit(ENTITY_KIND[r.entity_type], r.start, r.end, t[r.start:r.end], float(r.score))
-             for r in rs] for t, rs in zip(texts, analyze_many(texts))]
+    return [_hits(t, rs) for t, rs in zip(texts, analyze_many(texts))]
 
 
 def _terms_regex(extra_terms: Iterable[str]) -> re.Pattern[str] | None:
