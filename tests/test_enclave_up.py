@@ -129,5 +129,11 @@ def test_enclave_up_whole_flow(tmp_path):
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
             raise
-    leftovers = subprocess.run(["pgrep", "-f", str(tmp_path)], capture_output=True, text=True).stdout
+    # children ended by SIGTERM forwarding / PDEATHSIG may still be exiting: a short grace
+    deadline = time.monotonic() + 15
+    while True:
+        leftovers = subprocess.run(["pgrep", "-f", str(tmp_path)], capture_output=True, text=True).stdout
+        if not leftovers.strip() or time.monotonic() > deadline:
+            break
+        time.sleep(0.5)
     assert leftovers.strip() == "", f"processes left running: {leftovers}"
