@@ -137,3 +137,32 @@ def test_enclave_up_whole_flow(tmp_path):
             break
         time.sleep(0.5)
     assert leftovers.strip() == "", f"processes left running: {leftovers}"
+
+
+def test_a_service_is_not_up_while_its_proxy_answers_404():
+    """Before the hub adds its route, the proxy in front of it already answers, with 404;
+    ``enclave up`` must not report the hub up (and then hand out a login page that is 404)."""
+    import http.server
+    import threading
+
+    from enclave.cli.up import _wait_http
+
+    status = {"code": 404}
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(status["code"])
+            self.end_headers()
+
+        def log_message(self, *a):
+            pass
+
+    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{srv.server_address[1]}/hub/login"
+        assert _wait_http(url, timeout=1.5) is False
+        status["code"] = 200
+        assert _wait_http(url, timeout=5) is True
+    finally:
+        srv.shutdown()

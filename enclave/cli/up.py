@@ -34,7 +34,8 @@ def _wait_http(url: str, timeout: float = 60.0) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
-            if httpx.get(url, timeout=2.0, follow_redirects=False).status_code < 500:
+            # < 400, not < 500: the hub's proxy answers 404 before the hub has added its route
+            if httpx.get(url, timeout=2.0, follow_redirects=False).status_code < 400:
                 return True
         except httpx.HTTPError:
             pass

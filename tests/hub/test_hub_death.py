@@ -1,4 +1,4 @@
-"""A hub that dies (SIGKILL, crash) takes its sessions with it (S2: fail closed).
+"""A hub that dies (SIGKILL, crash) takes its sessions and its proxy with it (S2: fail closed).
 
 Sessions outliving the hub would run past their slot end: the warden, which cuts sessions
 off, is a hub service and dies with it, while the proxy keeps routing to the servers.
@@ -28,6 +28,14 @@ def _pids(match) -> list[int]:
         if match(cmd, env):
             out.append(int(pid))
     return out
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().split(") ")[1][0] != "Z"
+    except FileNotFoundError:
+        return False
 
 
 def _session_pids(spec_path: str) -> list[int]:
@@ -65,23 +73,26 @@ def test_sessions_end_when_the_hub_is_killed():
         assert _server_pids("gina"), "the session server should be running"
         assert broker_pids("/broker/gina/"), "the session's query broker should be running"
         assert _session_pids(spec)
+        proxy_pid = int((h.settings.run_dir / "hub" / "proxy.pid").read_text())
+        assert _alive(proxy_pid)
         os.kill(hub_pid, signal.SIGKILL)  # no clean shutdown: no chance to stop servers
         h.proc.wait()
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline and (_server_pids("gina") or broker_pids("/broker/gina/")
-                                               or _session_pids(spec) or _warden_pids(socks)):
+                                               or _session_pids(spec) or _warden_pids(socks)
+                                               or _alive(proxy_pid)):
             time.sleep(0.5)
         assert _server_pids("gina") == []
         assert broker_pids("/broker/gina/") == []
         assert _session_pids(spec) == []
         assert _warden_pids(socks) == []  # no warden sweeping a dead hub
+        assert not _alive(proxy_pid), "the proxy must not keep serving the port of a dead hub"
     finally:
         try:  # the proxy and services were in the hub's process group
             os.killpg(hub_pid, signal.SIGKILL)
         except ProcessLookupError:
             pass
-        # the proxy runs in a session of its own (JupyterHub keeps it across hub restarts);
-        # and if the test failed, no leftovers
+        # the proxy runs in a session of its own; if the test failed, no leftovers
         pidfile = h.settings.run_dir / "hub" / "proxy.pid"
         leftovers = [int(pidfile.read_text())] if pidfile.exists() else []
         leftovers += _session_pids(str(h.settings.run_dir))
