@@ -30,10 +30,11 @@ def birthday_sql(v: str, granularity: Literal["year", "year_month"]) -> str:
     return f"substr({v}, 1, {6 if granularity == 'year_month' else 4})"
 
 
-def date_sql(v: str, granularity: Literal["day", "month"]) -> str:
-    """``YYYYMMDD`` → DATE (day) or ``YYYYMM`` (month)."""
+def date_sql(v: str, granularity: Literal["day", "month"], *, lenient: bool = False) -> str:
+    """``YYYYMMDD`` → DATE (day) or ``YYYYMM`` (month); ``lenient``: NULL, not an error, for a
+    value that is no date."""
     if granularity == "day":
-        return f"CAST(strptime({v}, '%Y%m%d') AS DATE)"
+        return f"CAST({'try_' if lenient else ''}strptime({v}, '%Y%m%d') AS DATE)"
     return f"substr({v}, 1, 6)"
 
 

@@ -347,18 +347,28 @@ class _Loader:
         gone = [S.q(c.name) for c in fam.columns if acts[c.name] == "drop"]
         checks += [(f"strlen({g}) < 0", f"{g}\tunreadable") for g in gone]
         why = "CASE " + " ".join(f"WHEN {cond} THEN {S.lit(msg)}" for cond, msg in checks) + " END"
-        if sf.fixed_width:
-            gone.append("_len")
-        star = f"* EXCLUDE ({', '.join(gone)})" if gone else "*"
-        return f"SELECT {star}, {why} AS _why FROM ({inner})", header_lines
+        # kept and generalised columns are stored as their warehouse values (typed numbers and
+        # dates are cheaper to store and to write than text); identifiers, free text and DICOM
+        # references stay raw for the maps, the scrubber and the quarantine checks
+        cols = []
+        for c in fam.columns:
+            if acts[c.name] in ("recode", "scrub"):
+                cols.append(S.q(c.name))
+            elif acts[c.name] != "drop":
+                cols.append(f"{S.output_expr(c, acts[c.name], S.q(c.name), self.policy, lenient=True)}"
+                            f" AS {S.q(c.name)}")
+        if fam.year_from:
+            cols.append(f"substr({S.q(fam.year_from)}, 1, 4) AS _year")
+        return f"SELECT {', '.join(cols)}, {why} AS _why FROM ({inner})", header_lines
 
     def scan(self, sf: SourceFile) -> _Scanned:
         """Parse the source once into temp table ``a<n>``, re-code its identifiers, and hand
         its distinct free texts and DICOM references to the worker.
 
         Parsing the CSV dominates a plain copy, so the source is parsed exactly once: the scan
-        stores every kept column plus ``_why`` (the first failing check) in a temp table kept in
-        insertion order, so ``rowid`` is the record number.  :meth:`finish` quarantines and
+        stores every kept column (kept and generalised ones already as their warehouse values)
+        plus ``_why`` (the first failing check) in a temp table kept in insertion order, so
+        ``rowid`` is the record number.  :meth:`finish` quarantines and
         writes from it once the worker is done with the file.
         """
         self.n += 1
@@ -468,8 +478,7 @@ class _Loader:
                       + "NULL)")
         where_bad = " OR ".join(["_why IS NOT NULL"] + [cond for cond, _ in bad])
         # one pass for the counts and years; the failing rows are listed only if there are any
-        year_sql = (f"list(DISTINCT substr({S.q(fam.year_from)}, 1, 4)) FILTER (WHERE _why IS NULL)"
-                    if fam.year_from else "NULL")
+        year_sql = "list(DISTINCT _year) FILTER (WHERE _why IS NULL)" if fam.year_from else "NULL"
         n_a, n_bad, years = self.con.execute(
             f"SELECT count(*), count(*) FILTER (WHERE {where_bad}), {year_sql} FROM {a}").fetchone()
         years = [y for y in years or [] if y is not None]
@@ -509,7 +518,7 @@ class _Loader:
             elif act == "scrub":
                 continue  # free text / images the policy does not scrub are not released at all
             else:
-                outs.append(f"{S.output_expr(c, act, col, self.policy)} AS {S.q(c.name)}")
+                outs.append(f"{col} AS {S.q(c.name)}")  # its warehouse value since the scan
         select = f"SELECT {', '.join(outs)}"
         out_dir = self.build / "data" / fam.name
         out_dir.mkdir(parents=True, exist_ok=True)
@@ -519,7 +528,7 @@ class _Loader:
             ydir.mkdir(exist_ok=True)
             target = f"{S.lit(str(ydir / (stem + '.parquet')))} (FORMAT parquet)"
         elif fam.year_from:
-            select += f", substr(raw.{S.q(fam.year_from)}, 1, 4) AS year"
+            select += ", raw._year AS year"
             target = (f"{S.lit(str(out_dir))} (FORMAT parquet, PARTITION_BY (year), APPEND, "
                       f"FILENAME_PATTERN '{stem}_{{uuid}}')")
         else:
@@ -747,6 +756,9 @@ def load_release(src: str | Path, release: str, settings=None, *, encoding: str 
                 config["threads"] = threads
             con = duckdb.connect(":memory:", config=config)
             con.execute("SET enable_progress_bar = false")
+            # the joins to the pseudonym maps match nearly every row: the Bloom filters DuckDB
+            # would push into the temp-table scan cost time and filter nothing
+            con.execute("SET disabled_optimizers = 'join_filter_pushdown'")
             try:
                 with open(build / "_load" / "quarantine.csv", "w", newline="", encoding="utf-8") as qf:
                     qw = csv.writer(qf)

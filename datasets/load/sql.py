@@ -61,20 +61,24 @@ def problems(c: Column, v: str) -> list[tuple[str, str]]:
     return out
 
 
-def output_expr(c: Column, action: str, v: str, policy) -> str:
-    """SQL for a kept or generalised column's warehouse value."""
+def output_expr(c: Column, action: str, v: str, policy, *, lenient: bool = False) -> str:
+    """SQL for a kept or generalised column's warehouse value.
+
+    ``lenient``: NULL instead of an error where ``v`` fails its check - the loader computes
+    outputs in the same scan as the checks, for every row, and never writes a failed row."""
+    cast = "TRY_CAST" if lenient else "CAST"
     if action == "generalise":
         if c.generalise == "birthday":
             return G.birthday_sql(v, policy.data.birthday_granularity)
         if c.generalise == "hour":
             return f"substr({v}, 1, 2)"   # HHMMSS -> HH: the time of day singles out a visit
-        return G.date_sql(v, policy.data.date_granularity)
+        return G.date_sql(v, policy.data.date_granularity, lenient=lenient)
     if c.type == "int":
-        return f"CAST({v} AS BIGINT)"
+        return f"{cast}({v} AS BIGINT)"
     if c.type == "dec":
-        return f"CAST({v} AS DOUBLE)"
+        return f"{cast}({v} AS DOUBLE)"
     if c.type == "date":
-        return f"CAST(strptime({v}, '%Y%m%d') AS DATE)"
+        return f"CAST({'try_' if lenient else ''}strptime({v}, '%Y%m%d') AS DATE)"
     if c.type == "year":
-        return f"CAST({v} AS INTEGER)"
+        return f"{cast}({v} AS INTEGER)"
     return v
