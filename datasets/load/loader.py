@@ -90,6 +90,7 @@ class LoadReport:
     timings: dict = field(default_factory=dict)
     cpu_timings: dict = field(default_factory=dict)
     worker_timings: dict = field(default_factory=dict)  # free text / DICOM, overlapped
+    worker_cpu_timings: dict = field(default_factory=dict)  # their own threads' CPU seconds
 
     @property
     def rows_read(self) -> int:
@@ -250,6 +251,7 @@ class _Loader:
         self.timings: dict[str, float] = {}
         self.cpu_timings: dict[str, float] = {}   # process CPU seconds (all threads) per step
         self.worker_timings: dict[str, float] = {}  # wall seconds the worker spent, overlapped
+        self.worker_cpu: dict[str, float] = {}      # CPU seconds of the worker thread itself
         self._t, self._c = time.perf_counter(), time.process_time()
         # One worker thread does the Python-side de-identification (free text, DICOM) of a
         # scanned file while the main thread has DuckDB (which frees the GIL) scan the next.
@@ -275,12 +277,14 @@ class _Loader:
             self.worker.submit(self._timed, "scrub", _warm_scrubber)
 
     def _timed(self, step: str, fn, *args):
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.thread_time()
         try:
             return fn(*args)
         finally:
             self.worker_timings[step] = round(self.worker_timings.get(step, 0.0)
                                               + time.perf_counter() - t, 3)
+            self.worker_cpu[step] = round(self.worker_cpu.get(step, 0.0)
+                                          + time.thread_time() - c, 3)
 
     def _tick(self, step: str) -> None:
         now, cpu = time.perf_counter(), time.process_time()
@@ -474,28 +478,12 @@ class _Loader:
             else:
                 reason = etype.lower()
             qrows.append([sf.name, line, column, reason])
-        reason_sql = ("coalesce(_why, " + "".join(f"CASE WHEN {cond} THEN {msg} END, " for cond, msg in bad)
-                      + "NULL)")
-        where_bad = " OR ".join(["_why IS NOT NULL"] + [cond for cond, _ in bad])
-        # one pass for the counts and years; the failing rows are listed only if there are any
+        # the row count and years need no check; failing rows are listed after the write, and
+        # only when it wrote fewer rows than there are (most files have none)
         year_sql = "list(DISTINCT _year) FILTER (WHERE _why IS NULL)" if fam.year_from else "NULL"
-        n_a, n_bad, years = self.con.execute(
-            f"SELECT count(*), count(*) FILTER (WHERE {where_bad}), {year_sql} FROM {a}").fetchone()
+        n_a, years = self.con.execute(f"SELECT count(*), {year_sql} FROM {a}").fetchone()
         years = [y for y in years or [] if y is not None]
-        bad_rows = self.con.execute(
-            f"SELECT rowid + 1 AS rn, {reason_sql} FROM {a} WHERE {where_bad} ORDER BY rn"
-        ).fetchall() if n_bad else []
-        for rn, reason in bad_rows:
-            line = rn + s.header_lines
-            for r in reject_lines:
-                if r <= line:
-                    line += 1
-                else:
-                    break
-            column, _, msg = reason.partition("\t")
-            qrows.append([sf.name, line, column, msg])
         rep.read = n_a + len(reject_lines)
-        rep.quarantined = len(bad_rows) + len(reject_lines)
         self._tick("quarantine")
         # write: the valid rows, de-identified, straight to Parquet (output order is free)
         joins, outs, ok = [], [], ["raw._why IS NULL"]
@@ -536,8 +524,12 @@ class _Loader:
         query = f"{select} FROM {a} raw {' '.join(joins)} WHERE {' AND '.join(ok)}"
         res = self.con.execute(f"COPY ({query}) TO {target}").fetchone()
         rep.loaded = int(res[0]) if res else 0
-        self.con.execute(f"DROP TABLE {a}")
         self._tick("write")
+        failed = self._failed_rows(a, bad, reject_lines, s.header_lines) if rep.loaded < n_a else []
+        qrows += [[sf.name, line, column, msg] for line, column, msg in failed]
+        rep.quarantined = len(failed) + len(reject_lines)
+        self.con.execute(f"DROP TABLE {a}")
+        self._tick("quarantine")
         for name in [*tables, "rej"]:
             self.con.execute(f"DROP TABLE IF EXISTS {name}_{n}")
         self.con.execute(f"DROP TABLE IF EXISTS rej_{n}_scan")
@@ -545,6 +537,26 @@ class _Loader:
             raise LoadError(f"{sf.name}: reconciliation failed: read {rep.read} != loaded "
                             f"{rep.loaded} + quarantined {rep.quarantined}")
         return rep
+
+    def _failed_rows(self, a: str, bad: list[tuple[str, str]], reject_lines: list[int],
+                     header_lines: int) -> list[tuple[int, str, str]]:
+        """(source line, column, reason) of each row of ``a`` that failed a check: its own
+        (``_why``) or one of ``bad`` (condition, message SQL), e.g. an identifier's checksum."""
+        reason_sql = ("coalesce(_why, " + "".join(f"CASE WHEN {cond} THEN {msg} END, " for cond, msg in bad)
+                      + "NULL)")
+        where_bad = " OR ".join(["_why IS NOT NULL"] + [cond for cond, _ in bad])
+        out = []
+        for rn, reason in self.con.execute(
+                f"SELECT rowid + 1 AS rn, {reason_sql} FROM {a} WHERE {where_bad} ORDER BY rn").fetchall():
+            line = rn + header_lines   # the table holds no reader rejects: skip their lines
+            for r in reject_lines:
+                if r <= line:
+                    line += 1
+                else:
+                    break
+            column, _, msg = reason.partition("\t")
+            out.append((line, column, msg))
+        return out
 
     def _scrub_values(self, texts: list[str]) -> pa.Table:
         """Scrub each distinct text once (clinical phrases repeat a lot); ``(orig, val)``."""
@@ -712,15 +724,15 @@ def load_release(src: str | Path, release: str, settings=None, *, encoding: str 
                     seen[s["sha256"]] = (r["release"], s["file"])
 
             def verify(sf: SourceFile) -> None:
-                t = time.perf_counter()
+                t, c = time.perf_counter(), time.thread_time()
                 check(sf, manifest, stage)
                 if sf.sha256 in seen:
                     rel, name = seen[sf.sha256]
                     raise LoadError(f"{sf.name}: the same file (sha256 {sf.sha256[:12]}…) was already "
                                     f"loaded as {name} in release {rel!r}; a duplicate load is refused")
-                check_times.append(time.perf_counter() - t)
+                check_times.append((time.perf_counter() - t, time.thread_time() - c))
 
-            check_times: list[float] = []
+            check_times: list[tuple[float, float]] = []   # (wall, thread CPU) per file
             checks: dict[str, Future] = {}
             checker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="source-check")
             if any(sf.encoding != "utf-8" for sf in files):
@@ -798,8 +810,10 @@ def load_release(src: str | Path, release: str, settings=None, *, encoding: str 
                     report.dicom_files = ld.dicom_files
                     report.timings = dict(ld.timings)
                     report.cpu_timings = dict(ld.cpu_timings)
-                    report.worker_timings = dict(ld.worker_timings,
-                                                 check_files=round(sum(check_times), 3))
+                    report.worker_timings = dict(
+                        ld.worker_timings, check_files=round(sum(w for w, _ in check_times), 3))
+                    report.worker_cpu_timings = dict(
+                        ld.worker_cpu, check_files=round(sum(c for _, c in check_times), 3))
                 present = []
                 for name, fam in FAMILIES.items():
                     if any(f.family.name == name for f in files):
