@@ -572,9 +572,11 @@ class _Loader:
         clean = [self.scrubbed[t] for t in texts]
         return pa.table({"orig": pa.array(texts, pa.string()), "val": pa.array(clean, pa.string())})
 
+    DICOM_BATCH = 16   # DICOM files per tesseract run (the OCR model loads once per run)
+
     def _dicom_values(self, rels: list[str], sf: SourceFile) -> pa.Table:
         """De-identify each referenced DICOM file once; ``(file, path, err)``."""
-        from deidentify.dicom import PixelOptions, deidentify_dicom
+        from deidentify.dicom import PixelOptions, deidentify_dicom_many
         from deidentify.text import ScrubOptions
 
         person_key = keyring.class_key(self.rkey, "person")
@@ -583,35 +585,48 @@ class _Loader:
         header_opts = ScrubOptions.for_dicom_headers(self.policy)
         out_dir = self.build / "dicom"
         out_dir.mkdir(exist_ok=True)
-        files, paths, errs = [], [], []
+        paths: dict[str, str | None] = {rel: None for rel in rels}
+        errs: dict[str, str | None] = {rel: None for rel in rels}
         src_root = self.src.resolve()
+        todo = []
         for rel in rels:
             p = (self.src / rel).resolve()
-            err = path = None
             if not p.is_relative_to(src_root):
-                err = "file path leaves the source directory"
+                errs[rel] = "file path leaves the source directory"
             elif not p.is_file():
-                err = "DICOM file not found in the source directory"
+                errs[rel] = "DICOM file not found in the source directory"
             else:
-                try:
-                    clean = deidentify_dicom(
-                        p.read_bytes(),
-                        pseudonymise=lambda s: keyring.py_pseudonym(person_key, s, self.hex),
-                        options=pixel_opts, header=header_opts)
-                except Exception as e:  # a broken DICOM file is a data problem, not a crash
-                    err = f"DICOM file could not be de-identified: {type(e).__name__}"
-                else:
-                    # named by a keyed pseudonym of the source path: no source identifier in the name
-                    name = keyring.py_pseudonym(keyring.class_key(self.rkey, "file"),
-                                                f"{sf.name}:{rel}", self.hex) + ".dcm"
-                    (out_dir / name).write_bytes(clean)
-                    path = f"dicom/{name}"
-                    self.dicom_files += 1
-            files.append(rel)
-            paths.append(path)
-            errs.append(err)
-        return pa.table({"file": pa.array(files, pa.string()), "path": pa.array(paths, pa.string()),
-                         "err": pa.array(errs, pa.string())})
+                todo.append((rel, p))
+        for lo in range(0, len(todo), self.DICOM_BATCH):
+            chunk = todo[lo:lo + self.DICOM_BATCH]   # only a batch of files in memory at once
+            data = [p.read_bytes() for _, p in chunk]
+
+            def clean(items: list[bytes]) -> list:
+                return deidentify_dicom_many(
+                    items, pseudonymise=lambda s: keyring.py_pseudonym(person_key, s, self.hex),
+                    options=pixel_opts, header=header_opts, batch=len(items))
+            try:
+                cleaned = clean(data)
+            except Exception:  # noqa: BLE001 - the OCR run failed: find the file, one by one
+                cleaned = []
+                for d in data:
+                    try:
+                        cleaned += clean([d])
+                    except Exception as e:  # noqa: BLE001
+                        cleaned.append(e)
+            for (rel, _), result in zip(chunk, cleaned):
+                if isinstance(result, Exception):  # a broken DICOM file is a data problem
+                    errs[rel] = f"DICOM file could not be de-identified: {type(result).__name__}"
+                    continue
+                # named by a keyed pseudonym of the source path: no source identifier in the name
+                name = keyring.py_pseudonym(keyring.class_key(self.rkey, "file"),
+                                            f"{sf.name}:{rel}", self.hex) + ".dcm"
+                (out_dir / name).write_bytes(result)
+                paths[rel] = f"dicom/{name}"
+                self.dicom_files += 1
+        return pa.table({"file": pa.array(rels, pa.string()),
+                         "path": pa.array([paths[r] for r in rels], pa.string()),
+                         "err": pa.array([errs[r] for r in rels], pa.string())})
 
     def load_all(self, files: list[SourceFile], on_loaded: Callable[[SourceFile], None],
                  before_scan: Callable[[], None] = lambda: None) -> dict:
