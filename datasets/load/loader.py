@@ -404,9 +404,11 @@ class _Loader:
             t = self._map(c.id_class)
             h = keyring.hmac_sql("v", c.id_class, self.hex)
             self.con.execute(
+                # values already mapped drop out first: probing the map is cheaper than grouping
                 f"INSERT INTO {t} SELECT v, ok, CASE WHEN ok THEN {h} END FROM ("
-                f"SELECT d.v, {S.id_ok(c, 'd.v')} AS ok FROM (SELECT DISTINCT {S.q(c.name)} AS v "
-                f"FROM a{n} WHERE {S.q(c.name)} IS NOT NULL) d ANTI JOIN {t} m ON d.v = m.v)",
+                f"SELECT d.v, {S.id_ok(c, 'd.v')} AS ok FROM (SELECT DISTINCT x.{S.q(c.name)} AS v "
+                f"FROM a{n} x ANTI JOIN {t} m ON x.{S.q(c.name)} = m.v "
+                f"WHERE x.{S.q(c.name)} IS NOT NULL) d)",
                 self._pads(c.id_class))
         self._tick("recode")
         job = None
