@@ -38,7 +38,8 @@ import os
 import re
 import shutil
 import time
-from concurrent.futures import Future, ThreadPoolExecutor
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor, wait, FIRST_COMPLETED
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -226,6 +227,7 @@ class _Scanned:
     recode: list
     texts: list
     dicoms: list
+    rejects: list               # the reader's rejects: (line, column, error type, message)
     job: Future | None = None   # scrubbing / DICOM in the worker thread; None: nothing to do
 
     def ready(self) -> bool:
@@ -234,11 +236,13 @@ class _Scanned:
 
 class _Loader:
     SCRUB_CACHE = 2_000_000   # distinct texts kept between files (memory bound)
-    MAX_PENDING = 4           # scanned files waiting for the worker (each holds its temp table)
+    MAX_PENDING = 4           # scanned files not yet written (each holds its table in memory)
 
     def __init__(self, con, build: Path, src: Path, release: str, policy, actions, master: bytes,
                  quarantine: csv.writer):
-        self.con, self.build, self.src, self.release = con, build, src, release
+        self.main_con, self.build, self.src, self.release = con, build, src, release
+        self._local = threading.local()   # each thread's DuckDB connection and step clock
+        self._lock = threading.Lock()     # the step timings, shared by the two lanes
         self.policy, self.actions = policy, actions
         self.hex = policy.data.pseudonym_hex_chars
         self.rkey = K.release_key(master, release)
@@ -252,15 +256,27 @@ class _Loader:
         self.cpu_timings: dict[str, float] = {}   # process CPU seconds (all threads) per step
         self.worker_timings: dict[str, float] = {}  # wall seconds the worker spent, overlapped
         self.worker_cpu: dict[str, float] = {}      # CPU seconds of the worker thread itself
-        self._t, self._c = time.perf_counter(), time.process_time()
         # One worker thread does the Python-side de-identification (free text, DICOM) of a
-        # scanned file while the main thread has DuckDB (which frees the GIL) scan the next.
-        # Only the main thread touches DuckDB; the worker gets values and returns tables.
+        # scanned file while the main thread has DuckDB (which frees the GIL) scan the next; it
+        # gets values and returns tables, never touching DuckDB.  A writer thread, on a cursor
+        # of its own, writes the scanned files that are ready while the main thread scans on:
+        # two statements at a time fill the single-threaded ends of each other's pipelines.
         self.worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="deidentify")
+        self.writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="write",
+                                         initializer=self._writer_cursor)
         self.quarantined: dict[str, list[list]] = {}   # file -> rows, written in source order
+
+    @property
+    def con(self) -> duckdb.DuckDBPyConnection:
+        return getattr(self._local, "con", None) or self.main_con
+
+    def _writer_cursor(self) -> None:
+        self._local.con = self.main_con.cursor()
+        self._local.con.execute("SET enable_progress_bar = false")
 
     def close(self) -> None:
         self.worker.shutdown(wait=True, cancel_futures=True)
+        self.writer.shutdown(wait=True, cancel_futures=True)
 
     def scrubs_text(self, sf: SourceFile) -> bool:
         return self.policy.data.free_text_scrub and any(
@@ -287,16 +303,22 @@ class _Loader:
                                           + time.thread_time() - c, 3)
 
     def _tick(self, step: str) -> None:
+        """Charge the time since this thread's last tick to ``step`` (the lanes overlap, so
+        the steps' sums exceed the load's wall and CPU time)."""
         now, cpu = time.perf_counter(), time.process_time()
-        self.timings[step] = round(self.timings.get(step, 0.0) + now - self._t, 3)
-        self.cpu_timings[step] = round(self.cpu_timings.get(step, 0.0) + cpu - self._c, 3)
-        self._t, self._c = now, cpu
+        t, c = getattr(self._local, "clock", (now, cpu))
+        with self._lock:
+            self.timings[step] = round(self.timings.get(step, 0.0) + now - t, 3)
+            self.cpu_timings[step] = round(self.cpu_timings.get(step, 0.0) + cpu - c, 3)
+        self._local.clock = (now, cpu)
 
     def _map(self, id_class: str) -> str:
-        """Temp table ``map_<class>(v, ok, p)``: identifier, valid?, pseudonym; kept across files."""
+        """Table ``map_<class>(v, ok, p)``: identifier, valid?, pseudonym; kept across files.
+        Only the main thread adds to it; the writer reads it (an in-memory database: tables
+        rather than temp tables, which only their own connection sees)."""
         t = f"map_{id_class}"
         if id_class not in self.maps:
-            self.con.execute(f"CREATE TEMP TABLE {t} (v VARCHAR, ok BOOLEAN, p VARCHAR)")
+            self.con.execute(f"CREATE TABLE {t} (v VARCHAR, ok BOOLEAN, p VARCHAR)")
             self.maps.add(id_class)
         return t
 
@@ -389,13 +411,15 @@ class _Loader:
         self._tick("other")
         base, header_lines = self._source_sql(sf, f"rej_{n}")
         self.con.execute("SET preserve_insertion_order = true")
-        self.con.execute(f"CREATE OR REPLACE TEMP TABLE a{n} AS {base}")
+        self.con.execute(f"CREATE OR REPLACE TABLE a{n} AS {base}")
         self.con.execute("SET preserve_insertion_order = false")
-        # fetchall, not fetchone: a half-read result blocks register() in finish() when no
-        # other statement follows (a family with no identifier to re-code, e.g. H_NHI_FEESCH)
-        bad_enc = self.con.execute(f"SELECT min(line) FROM rej_{n} WHERE error_type = "
-                                   f"'INVALID ENCODING'").fetchall()[0][0]
-        if bad_enc is not None:
+        # the reader's rejects live in temp tables of this connection: read them here
+        rejects = [(line, col, str(etype), emsg) for line, col, etype, emsg in self.con.execute(
+            f"SELECT line, coalesce(column_name, '(row)'), error_type, error_message "
+            f"FROM rej_{n} ORDER BY line").fetchall()]
+        self.con.execute(f"DROP TABLE IF EXISTS rej_{n}")
+        self.con.execute(f"DROP TABLE IF EXISTS rej_{n}_scan")
+        if any(etype == "INVALID ENCODING" for _, _, etype, _ in rejects):
             raise encoding_error(sf)
         self._tick("read+check")
         # identifiers: checked and re-coded once per distinct value (far fewer than rows), joined
@@ -419,7 +443,7 @@ class _Loader:
             job = self.worker.submit(self._python_work, sf, [c.name for c in texts],
                                      [c.name for c in dicoms], values)
             self._tick("read+check")
-        return _Scanned(sf, rep, n, header_lines, recode, texts, dicoms, job)
+        return _Scanned(sf, rep, n, header_lines, recode, texts, dicoms, rejects, job)
 
     def _python_work(self, sf: SourceFile, texts: list[str], dicoms: list[str],
                      values: dict[str, list[str]]) -> dict[str, pa.Table]:
@@ -435,6 +459,7 @@ class _Loader:
         """Quarantine and write a scanned file once the worker has done its part."""
         sf, rep, n, fam = s.sf, s.rep, s.n, s.sf.family
         acts = self.actions[fam.name]
+        self._local.clock = (time.perf_counter(), time.process_time())   # not the idle before
         tables = {}
         if s.job is not None:
             try:
@@ -460,16 +485,13 @@ class _Loader:
             bad.append((f"{S.q(c.name)} IN (SELECT file FROM dcm_{n} WHERE err IS NOT NULL)",
                         f"'{c.name}' || chr(9) || (SELECT any_value(err) FROM dcm_{n} "
                         f"WHERE dcm_{n}.file = {a}.{S.q(c.name)})"))
-        rejects = self.con.execute(
-            f"SELECT line, coalesce(column_name, '(row)'), error_type, error_message "
-            f"FROM rej_{n} ORDER BY line").fetchall()
+        rejects = s.rejects
         reject_lines = sorted({r[0] for r in rejects})
         kind = {c.name: c.type for c in fam.columns}
         # a row with the wrong field count has its later fields shifted: their cast errors are
         # consequences, so that line is reported once, as the field-count problem
-        shifted = {r[0] for r in rejects if str(r[2]) in ("MISSING COLUMNS", "TOO MANY COLUMNS")}
+        shifted = {r[0] for r in rejects if r[2] in ("MISSING COLUMNS", "TOO MANY COLUMNS")}
         for line, column, etype, emsg in rejects:
-            etype = str(etype)
             if line in shifted and etype not in ("MISSING COLUMNS", "TOO MANY COLUMNS"):
                 continue
             if etype in ("MISSING COLUMNS", "TOO MANY COLUMNS"):
@@ -532,9 +554,8 @@ class _Loader:
         rep.quarantined = len(failed) + len(reject_lines)
         self.con.execute(f"DROP TABLE {a}")
         self._tick("quarantine")
-        for name in [*tables, "rej"]:
+        for name in tables:
             self.con.execute(f"DROP TABLE IF EXISTS {name}_{n}")
-        self.con.execute(f"DROP TABLE IF EXISTS rej_{n}_scan")
         if not rep.reconciled:
             raise LoadError(f"{sf.name}: reconciliation failed: read {rep.read} != loaded "
                             f"{rep.loaded} + quarantined {rep.quarantined}")
@@ -632,29 +653,46 @@ class _Loader:
 
     def load_all(self, files: list[SourceFile], on_loaded: Callable[[SourceFile], None],
                  before_scan: Callable[[], None] = lambda: None) -> dict:
-        """Scan, then finish each file when its worker part is done; returns name -> report.
+        """Scan each file in the main thread; the writer thread writes a scanned file once its
+        worker part is done while the main thread scans the next; returns name -> report.
 
         Files with Python-side work go first, so that work overlaps the DuckDB scans of the
-        rest; at most ``MAX_PENDING`` scanned files wait at a time (memory)."""
+        rest; at most ``MAX_PENDING`` scanned files are held at a time (memory)."""
         order = sorted(files, key=lambda f: (not self.has_dicom(f), not self.scrubs_text(f),
                                              -f.path.stat().st_size))
-        pending: list[_Scanned] = []
+        pending: list[_Scanned] = []            # scanned, waiting for the worker
+        writing: dict[Future, _Scanned] = {}    # handed to the writer
         reports = {}
 
-        def finish(s: _Scanned) -> None:
+        def hand_over(s: _Scanned) -> None:
             pending.remove(s)
-            reports[s.sf.name] = self.finish(s)
-            on_loaded(s.sf)
+            writing[self.writer.submit(self.finish, s)] = s
+
+        def collect(block: bool) -> None:
+            """Reports of written files; a failed write raises here, in the main thread."""
+            if block and writing:
+                wait(list(writing), return_when=FIRST_COMPLETED)
+            for fut in [f for f in writing if f.done()]:
+                s = writing.pop(fut)
+                reports[s.sf.name] = fut.result()
+                on_loaded(s.sf)
 
         for sf in order:
             before_scan()
             pending.append(self.scan(sf))
-            for s in [p for p in pending if p.ready()]:
-                finish(s)
-            while len(pending) > self.MAX_PENDING:
-                finish(pending[0])
-        while pending:
-            finish(pending[0])
+            while True:
+                for s in [p for p in pending if p.ready()]:
+                    hand_over(s)
+                collect(block=False)
+                if len(pending) + len(writing) <= self.MAX_PENDING:
+                    break
+                if not writing:   # all held files wait for the worker: the writer waits instead
+                    hand_over(pending[0])
+                collect(block=True)
+        for s in list(pending):
+            hand_over(s)
+        while writing:
+            collect(block=True)
         for sf in files:  # the quarantine file lists files in source order
             for row in self.quarantined.pop(sf.name, []):
                 self.q.writerow(row)
