@@ -273,6 +273,7 @@ class _Loader:
     def _writer_cursor(self) -> None:
         self._local.con = self.main_con.cursor()
         self._local.con.execute("SET enable_progress_bar = false")
+        self._local.con.execute("SET SESSION preserve_insertion_order = false")  # output order is free
 
     def close(self) -> None:
         self.worker.shutdown(wait=True, cancel_futures=True)
@@ -410,9 +411,10 @@ class _Loader:
                   and self.policy.data.dicom_mask_burned_in_text]
         self._tick("other")
         base, header_lines = self._source_sql(sf, f"rej_{n}")
-        self.con.execute("SET preserve_insertion_order = true")
+        # SESSION: a plain SET would also make the writer's concurrent COPY keep row order
+        self.con.execute("SET SESSION preserve_insertion_order = true")
         self.con.execute(f"CREATE OR REPLACE TABLE a{n} AS {base}")
-        self.con.execute("SET preserve_insertion_order = false")
+        self.con.execute("SET SESSION preserve_insertion_order = false")
         # the reader's rejects live in temp tables of this connection: read them here
         rejects = [(line, col, str(etype), emsg) for line, col, etype, emsg in self.con.execute(
             f"SELECT line, coalesce(column_name, '(row)'), error_type, error_message "
