@@ -14,10 +14,12 @@ Flow per release:
    ``rowid`` numbers the records.  Identifiers are checked (Taiwan ID checksum, code formats) and
    re-coded once per distinct value into a keyed map (HMAC-SHA256 computed in SQL, the pads bound
    as parameters).  Each distinct free text goes through ``deidentify.text.scrub_texts`` and each
-   DICOM file through ``deidentify.dicom.deidentify_dicom`` in a worker thread, while DuckDB (which
-   frees the GIL) scans the next file; when the worker is done with a file, its valid rows are
-   written from the temp table, joined to those maps, straight to Parquet.  The CSV is parsed
-   once: parsing dominates a plain copy, and joins against the in-memory table cost little;
+   DICOM file (16 to a tesseract run) through ``deidentify.dicom.deidentify_dicom_many`` in a
+   worker thread, while DuckDB (which frees the GIL) scans the next file; when the worker is
+   done with a file, a writer thread on its own DuckDB cursor writes its valid rows from the
+   temp table, joined to those maps, straight to Parquet, while the main thread scans on.
+   The CSV is parsed once: parsing dominates a plain copy, and joins against the in-memory
+   table cost little;
 4. rows failing a check go to ``_load/quarantine.csv`` (file, line, column, reason - never the
    identifying value); the rest are written as Parquet partitioned by family and year;
 5. a DuckDB catalog of views, the data dictionary, ``release.json``, ``_load/report.json``
