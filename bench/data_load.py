@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import shutil
 import sys
 import time
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import duckdb
@@ -59,9 +61,17 @@ def _load(src: Path, home: Path, total_rows: int) -> dict:
            "load_step_s": rep.timings, "load_step_cpu_s": rep.cpu_timings,
            "load_overlapped_s": rep.worker_timings,        # threads beside DuckDB: checks, text, DICOM
            "load_overlapped_cpu_s": rep.worker_cpu_timings,  # their own CPU (part of load_cpu_s)
-           "_report": rep}
+           "rows_loaded": rep.rows_loaded, "rows_quarantined": rep.rows_quarantined}
     out["load_rows_per_s"] = round(rep.rows_read / out["load_s"])
     return out
+
+
+def _cold_load(src: Path, home: Path, total_rows: int) -> dict:
+    """``_load`` in a fresh interpreter, so every load pays the scrubber's imports (Presidio,
+    spaCy, jieba: ~3.5 CPU-s) as a steward's ``enclave data load`` does, not only the first."""
+    ctx = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=1, mp_context=ctx) as pool:
+        return pool.submit(_load, src, home, total_rows).result()
 
 
 def main() -> int:
@@ -98,7 +108,7 @@ def main() -> int:
     pairs = []
     for i in range(args.repeat):
         pair = _plain_copy(src, args.dir / "plain", files, total_rows)
-        pair.update(_load(src, home, total_rows))
+        pair.update(_cold_load(src, home, total_rows))
         pair["load_vs_plain"] = round(pair["load_rows_per_s"] / pair["plain_copy_rows_per_s"], 3)
         # CPU seconds are less sensitive to other jobs on a shared machine than wall-clock seconds
         pair["load_vs_plain_cpu"] = round(pair["plain_copy_cpu_s"] / pair["load_cpu_s"], 3)
@@ -108,12 +118,10 @@ def main() -> int:
                   f"ratio {pair['load_vs_plain']}", file=sys.stderr)
     median = sorted(pairs, key=lambda p: p["load_vs_plain"])[len(pairs) // 2]
     out.update(median)
-    rep = out.pop("_report")
     if args.repeat > 1:
         out["pairs"] = [{k: p[k] for k in ("plain_copy_s", "load_s", "load_vs_plain", "load_vs_plain_cpu")}
                         for p in pairs]
     settings = EnclaveSettings(home=home)
-    out["rows_loaded"], out["rows_quarantined"] = rep.rows_loaded, rep.rows_quarantined
 
     # extract: two years of outpatient visits and orders for a diabetes cohort, all columns
     from datasets.schemas import effective_actions
