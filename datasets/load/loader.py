@@ -41,7 +41,7 @@ import re
 import shutil
 import time
 import threading
-from concurrent.futures import Future, ThreadPoolExecutor, wait, FIRST_COMPLETED
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -624,14 +624,15 @@ class _Loader:
                 errs[rel] = "DICOM file not found in the source directory"
             else:
                 todo.append((rel, p))
+
+        def clean(items: list[bytes]) -> list:
+            return deidentify_dicom_many(
+                items, pseudonymise=lambda s: keyring.py_pseudonym(person_key, s, self.hex),
+                options=pixel_opts, header=header_opts, batch=len(items))
+
         for lo in range(0, len(todo), self.DICOM_BATCH):
             chunk = todo[lo:lo + self.DICOM_BATCH]   # only a batch of files in memory at once
             data = [p.read_bytes() for _, p in chunk]
-
-            def clean(items: list[bytes]) -> list:
-                return deidentify_dicom_many(
-                    items, pseudonymise=lambda s: keyring.py_pseudonym(person_key, s, self.hex),
-                    options=pixel_opts, header=header_opts, batch=len(items))
             try:
                 cleaned = clean(data)
             except Exception:  # noqa: BLE001 - the OCR run failed: find the file, one by one
