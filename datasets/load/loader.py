@@ -238,7 +238,8 @@ class _Scanned:
 
 class _Loader:
     SCRUB_CACHE = 2_000_000   # distinct texts kept between files (memory bound)
-    MAX_PENDING = 4           # scanned files not yet written (each holds its table in memory)
+    MAX_HELD = 6              # scanned files not yet written (each holds its table in memory)
+    MAX_WAITING = 3           # of which waiting for the worker, before others are scanned first
 
     def __init__(self, con, build: Path, src: Path, release: str, policy, actions, master: bytes,
                  quarantine: csv.writer):
@@ -662,8 +663,12 @@ class _Loader:
         worker part is done while the main thread scans the next; returns name -> report.
 
         Files with Python-side work go first, so that work overlaps the DuckDB scans of the
-        rest; at most ``MAX_PENDING`` scanned files are held at a time (memory)."""
-        order = sorted(files, key=lambda f: (not self.has_dicom(f), not self.scrubs_text(f),
+        rest; while ``MAX_WAITING`` of them wait for the worker, files without such work are
+        scanned (and written) first; at most ``MAX_HELD`` scanned files are held (memory)."""
+        def needs_worker(f: SourceFile) -> bool:
+            return self.has_dicom(f) or self.scrubs_text(f)
+
+        queue = sorted(files, key=lambda f: (not self.has_dicom(f), not self.scrubs_text(f),
                                              -f.path.stat().st_size))
         pending: list[_Scanned] = []            # scanned, waiting for the worker
         writing: dict[Future, _Scanned] = {}    # handed to the writer
@@ -676,20 +681,26 @@ class _Loader:
         def collect(block: bool) -> None:
             """Reports of written files; a failed write raises here, in the main thread."""
             if block and writing:
+                self._tick("other")
                 wait(list(writing), return_when=FIRST_COMPLETED)
+                self._tick("scans wait for writes")
             for fut in [f for f in writing if f.done()]:
                 s = writing.pop(fut)
                 reports[s.sf.name] = fut.result()
                 on_loaded(s.sf)
 
-        for sf in order:
+        while queue:
+            sf = queue[0]
+            if len(pending) >= self.MAX_WAITING and needs_worker(sf):
+                sf = next((f for f in queue if not needs_worker(f)), sf)
+            queue.remove(sf)
             before_scan()
             pending.append(self.scan(sf))
             while True:
                 for s in [p for p in pending if p.ready()]:
                     hand_over(s)
                 collect(block=False)
-                if len(pending) + len(writing) <= self.MAX_PENDING:
+                if len(pending) + len(writing) <= self.MAX_HELD:
                     break
                 if not writing:   # all held files wait for the worker: the writer waits instead
                     hand_over(pending[0])
