@@ -246,6 +246,7 @@ class _Loader:
         self.main_con, self.build, self.src, self.release = con, build, src, release
         self._local = threading.local()   # each thread's DuckDB connection and step clock
         self._lock = threading.Lock()     # the step timings, shared by the two lanes
+        self._cursors: list = []          # the writer's, closed with the loader
         self.policy, self.actions = policy, actions
         self.hex = policy.data.pseudonym_hex_chars
         self.rkey = K.release_key(master, release)
@@ -275,12 +276,15 @@ class _Loader:
 
     def _writer_cursor(self) -> None:
         self._local.con = self.main_con.cursor()
+        self._cursors.append(self._local.con)
         self._local.con.execute("SET enable_progress_bar = false")
         self._local.con.execute("SET SESSION preserve_insertion_order = false")  # output order is free
 
     def close(self) -> None:
         self.worker.shutdown(wait=True, cancel_futures=True)
         self.writer.shutdown(wait=True, cancel_futures=True)
+        for cur in self._cursors:   # the writer is done with it: free the in-memory tables
+            cur.close()
 
     def scrubs_text(self, sf: SourceFile) -> bool:
         return self.policy.data.free_text_scrub and any(
