@@ -49,7 +49,7 @@ def _plain_copy(src: Path, plain: Path, files: list[dict], total_rows: int) -> d
     return out
 
 
-def _load(src: Path, home: Path, total_rows: int) -> dict:
+def _load(src: Path, home: Path) -> dict:
     """The de-identifying load of the same files into a fresh enclave home."""
     _clear(home)
     settings = EnclaveSettings(home=home)
@@ -66,12 +66,12 @@ def _load(src: Path, home: Path, total_rows: int) -> dict:
     return out
 
 
-def _cold_load(src: Path, home: Path, total_rows: int) -> dict:
+def _cold_load(src: Path, home: Path) -> dict:
     """``_load`` in a fresh interpreter, so every load pays the scrubber's imports (Presidio,
     spaCy, jieba: ~3.5 CPU-s) as a steward's ``enclave data load`` does, not only the first."""
     ctx = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=1, mp_context=ctx) as pool:
-        return pool.submit(_load, src, home, total_rows).result()
+        return pool.submit(_load, src, home).result()
 
 
 def main() -> int:
@@ -108,7 +108,7 @@ def main() -> int:
     pairs = []
     for i in range(args.repeat):
         pair = _plain_copy(src, args.dir / "plain", files, total_rows)
-        pair.update(_cold_load(src, home, total_rows))
+        pair.update(_cold_load(src, home))
         pair["load_vs_plain"] = round(pair["load_rows_per_s"] / pair["plain_copy_rows_per_s"], 3)
         # CPU seconds are less sensitive to other jobs on a shared machine than wall-clock seconds
         pair["load_vs_plain_cpu"] = round(pair["plain_copy_cpu_s"] / pair["load_cpu_s"], 3)

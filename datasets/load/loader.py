@@ -484,33 +484,8 @@ class _Loader:
         a = f"a{n}"
         qrows = self.quarantined.setdefault(sf.name, [])
         # quarantine: reader rejects (wrong column count, bad numbers), then failed checks
-        bad = []   # (condition on the table, message)
-        for c in s.recode:
-            msg = ("not a valid national ID / resident certificate number (checksum)"
-                   if c.type == "twid" else "identifier does not match its format")
-            bad.append((f"{S.q(c.name)} IN (SELECT v FROM map_{c.id_class} WHERE NOT ok)",
-                        S.lit(f"{c.name}\t{msg}")))
-        for c in s.dicoms:
-            bad.append((f"{S.q(c.name)} IN (SELECT file FROM dcm_{n} WHERE err IS NOT NULL)",
-                        f"'{c.name}' || chr(9) || (SELECT any_value(err) FROM dcm_{n} "
-                        f"WHERE dcm_{n}.file = {a}.{S.q(c.name)})"))
-        rejects = s.rejects
-        reject_lines = sorted({r[0] for r in rejects})
-        kind = {c.name: c.type for c in fam.columns}
-        # a row with the wrong field count has its later fields shifted: their cast errors are
-        # consequences, so that line is reported once, as the field-count problem
-        shifted = {r[0] for r in rejects if r[2] in ("MISSING COLUMNS", "TOO MANY COLUMNS")}
-        for line, column, etype, emsg in rejects:
-            if line in shifted and etype not in ("MISSING COLUMNS", "TOO MANY COLUMNS"):
-                continue
-            if etype in ("MISSING COLUMNS", "TOO MANY COLUMNS"):
-                # the reader names the column it expected next, not the one that is missing
-                column, reason = "(row)", f"{etype.lower()}: {str(emsg).split(chr(10))[0]}"
-            elif etype == "CAST":
-                reason = "not an integer" if kind.get(column) == "int" else "not a number"
-            else:
-                reason = etype.lower()
-            qrows.append([sf.name, line, column, reason])
+        reject_lines = sorted({r[0] for r in s.rejects})
+        qrows += [[sf.name, line, column, reason] for line, column, reason in _reader_rejects(s)]
         # the row count and years need no check; failing rows are listed after the write, and
         # only when it wrote fewer rows than there are (most files have none)
         year_sql = "list(DISTINCT _year) FILTER (WHERE _why IS NULL)" if fam.year_from else "NULL"
@@ -558,7 +533,7 @@ class _Loader:
         res = self.con.execute(f"COPY ({query}) TO {target}").fetchone()
         rep.loaded = int(res[0]) if res else 0
         self._tick("write")
-        failed = self._failed_rows(a, bad, reject_lines, s.header_lines) if rep.loaded < n_a else []
+        failed = self._failed_rows(s, reject_lines) if rep.loaded < n_a else []
         qrows += [[sf.name, line, column, msg] for line, column, msg in failed]
         rep.quarantined = len(failed) + len(reject_lines)
         self.con.execute(f"DROP TABLE {a}")
@@ -570,17 +545,27 @@ class _Loader:
                             f"{rep.loaded} + quarantined {rep.quarantined}")
         return rep
 
-    def _failed_rows(self, a: str, bad: list[tuple[str, str]], reject_lines: list[int],
-                     header_lines: int) -> list[tuple[int, str, str]]:
-        """(source line, column, reason) of each row of ``a`` that failed a check: its own
-        (``_why``) or one of ``bad`` (condition, message SQL), e.g. an identifier's checksum."""
+    def _failed_rows(self, s: _Scanned, reject_lines: list[int]) -> list[tuple[int, str, str]]:
+        """(source line, column, reason) of each row of the scanned table that failed a check:
+        its own (``_why``), an identifier's (checksum, format) or its DICOM file's."""
+        n, a = s.n, f"a{s.n}"
+        bad = []   # (condition on the table, message SQL)
+        for c in s.recode:
+            msg = ("not a valid national ID / resident certificate number (checksum)"
+                   if c.type == "twid" else "identifier does not match its format")
+            bad.append((f"{S.q(c.name)} IN (SELECT v FROM map_{c.id_class} WHERE NOT ok)",
+                        S.lit(f"{c.name}\t{msg}")))
+        for c in s.dicoms:
+            bad.append((f"{S.q(c.name)} IN (SELECT file FROM dcm_{n} WHERE err IS NOT NULL)",
+                        f"'{c.name}' || chr(9) || (SELECT any_value(err) FROM dcm_{n} "
+                        f"WHERE dcm_{n}.file = {a}.{S.q(c.name)})"))
         reason_sql = ("coalesce(_why, " + "".join(f"CASE WHEN {cond} THEN {msg} END, " for cond, msg in bad)
                       + "NULL)")
         where_bad = " OR ".join(["_why IS NOT NULL"] + [cond for cond, _ in bad])
         out = []
         for rn, reason in self.con.execute(
                 f"SELECT rowid + 1 AS rn, {reason_sql} FROM {a} WHERE {where_bad} ORDER BY rn").fetchall():
-            line = rn + header_lines   # the table holds no reader rejects: skip their lines
+            line = rn + s.header_lines   # the table holds no reader rejects: skip their lines
             for r in reject_lines:
                 if r <= line:
                     line += 1
@@ -717,6 +702,30 @@ class _Loader:
             for row in self.quarantined.pop(sf.name, []):
                 self.q.writerow(row)
         return reports
+
+
+_FIELD_COUNT = ("MISSING COLUMNS", "TOO MANY COLUMNS")
+
+
+def _reader_rejects(s: _Scanned) -> list[tuple[int, str, str]]:
+    """(line, column, reason) of the rows the CSV reader rejected.  A row with the wrong field
+    count has its later fields shifted: their cast errors are consequences, so that line is
+    reported once, as the field-count problem."""
+    kind = {c.name: c.type for c in s.sf.family.columns}
+    shifted = {line for line, _, etype, _ in s.rejects if etype in _FIELD_COUNT}
+    out = []
+    for line, column, etype, emsg in s.rejects:
+        if line in shifted and etype not in _FIELD_COUNT:
+            continue
+        if etype in _FIELD_COUNT:
+            # the reader names the column it expected next, not the one that is missing
+            column, reason = "(row)", f"{etype.lower()}: {str(emsg).split(chr(10))[0]}"
+        elif etype == "CAST":
+            reason = "not an integer" if kind.get(column) == "int" else "not a number"
+        else:
+            reason = etype.lower()
+        out.append((line, column, reason))
+    return out
 
 
 def _warm_scrubber() -> None:
