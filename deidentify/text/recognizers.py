@@ -127,11 +127,43 @@ def _in_hex_run(text: str, start: int, end: int) -> bool:
     return any(m.start() <= start - lo and m.end() >= end - lo for m in _HEX_RUN.finditer(text[lo:hi]))
 
 
+@functools.lru_cache(maxsize=64)
+def _compiled(pattern: str, flags: int) -> re.Pattern[str]:
+    return re.compile(pattern, flags)
+
+
 class _NormalisingPatternRecognizer(PatternRecognizer):
-    """A pattern recogniser that matches on the normalised text (same offsets)."""
+    """A pattern recogniser that matches on the normalised text (same offsets).
+
+    Matching uses the standard library's ``re`` rather than Presidio's loop over the ``regex``
+    module: on the address pattern ``regex`` took 4× as long (1.7 s vs 0.4 s on a load's
+    clinical texts), and Presidio gives each pattern a timeout after which it skips the
+    pattern, so a text slow enough to match would go unmasked.  Here a slow text is slow, never
+    missed.  Scores follow Presidio's rules: ``validate_result`` True → 1.0, False → dropped,
+    None → the pattern's score; ``invalidate_result`` True → dropped."""
 
     def analyze(self, text, entities, nlp_artifacts=None, regex_flags=None):
-        return super().analyze(to_simplified(text), entities, nlp_artifacts, regex_flags)
+        text = to_simplified(text)
+        flags = regex_flags or self.global_regex_flags
+        meta = {RecognizerResult.RECOGNIZER_NAME_KEY: self.name,
+                RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id}
+        results = []
+        for pattern in self.patterns:
+            for m in _compiled(pattern.regex, flags).finditer(text):
+                start, end = m.span()
+                if start == end:
+                    continue
+                found = text[start:end]
+                score = pattern.score
+                valid = self.validate_result(found)
+                if valid is not None:
+                    score = self.MAX_SCORE if valid else self.MIN_SCORE
+                if self.invalidate_result(found):
+                    score = self.MIN_SCORE
+                if score > self.MIN_SCORE:
+                    results.append(RecognizerResult(self.supported_entities[0], start, end, score,
+                                                    recognition_metadata=dict(meta)))
+        return EntityRecognizer.remove_duplicates(results)
 
 
 class TaiwanIdRecognizer(_NormalisingPatternRecognizer):
