@@ -32,7 +32,6 @@ class SourceFile:
     fixed_width: bool
     size: int = 0
     sha256: str = ""
-    lines: int = 0
     staged: Path | None = None   # UTF-8 copy when the source is Big5
     header: list[str] | None = None
 
@@ -83,22 +82,27 @@ def _line_of(data: bytes, offset: int) -> int:
     return data.count(b"\n", 0, offset) + 1
 
 
-def _read_plain(path: Path, h) -> tuple[int, int, bytes, bytes]:
-    """Hash and count lines block by block, nothing to decode; (size, lines, last byte, first line)."""
-    size = lines = 0
+def _read_plain(path: Path, h) -> tuple[int, bytes, bytes]:
+    """Hash block by block, nothing to decode; (size, last byte, first line).  Lines are not
+    counted: only the truncation message needs a line number (counted then, see ``_lines``)."""
+    size = 0
     last = first_line = b""
     with open(path, "rb") as f:
         while block := f.read(CHUNK):
             h.update(block)
             if size == 0:
                 first_line = block.split(b"\n", 1)[0]
-            lines += block.count(b"\n")
             size += len(block)
             last = block[-1:]
-    return size, lines, last, first_line
+    return size, last, first_line
 
 
-def _read_decoding(sf: SourceFile, h, stage) -> tuple[int, int, bytes, bytes]:
+def _lines(path: Path) -> int:
+    with open(path, "rb") as f:
+        return sum(block.count(b"\n") for block in iter(lambda: f.read(CHUNK), b""))
+
+
+def _read_decoding(sf: SourceFile, h, stage) -> tuple[int, bytes, bytes]:
     """Hash and decode line-aligned parts (writing the UTF-8 transcode to ``stage`` if given);
     a bad byte sequence raises with its offset and line."""
     size = lines = 0
@@ -151,7 +155,7 @@ def _read_decoding(sf: SourceFile, h, stage) -> tuple[int, int, bytes, bytes]:
     finally:
         if stage is not None:
             stage.close()
-    return size, lines, last, first_line
+    return size, last, first_line
 
 
 def check(sf: SourceFile, manifest: dict, staging_dir: Path, *, verify_utf8: bool = False) -> None:
@@ -168,10 +172,10 @@ def check(sf: SourceFile, manifest: dict, staging_dir: Path, *, verify_utf8: boo
         sf.staged = staging_dir / (sf.name + ".utf8")
         stage = open(sf.staged, "wb")
     if stage is None and not verify_utf8:
-        size, lines, last, first_line = _read_plain(sf.path, h)
+        size, last, first_line = _read_plain(sf.path, h)
     else:
-        size, lines, last, first_line = _read_decoding(sf, h, stage)
-    sf.size, sf.sha256, sf.lines = size, h.hexdigest(), lines
+        size, last, first_line = _read_decoding(sf, h, stage)
+    sf.size, sf.sha256 = size, h.hexdigest()
     mismatch = expected and ((expected.get("bytes") is not None and expected["bytes"] != size)
                              or (expected.get("sha256") and expected["sha256"] != sf.sha256))
     if stage is None and not verify_utf8 and (mismatch or last != b"\n"):
@@ -186,7 +190,7 @@ def check(sf: SourceFile, manifest: dict, staging_dir: Path, *, verify_utf8: boo
                         f"{expected['bytes']}")
     if last != b"\n":
         raise LoadError(f"{sf.name}: truncated: the file ends mid-record at byte offset {size} "
-                        f"(line {lines + 1} has no line end)")
+                        f"(line {_lines(sf.path) + 1} has no line end)")
     if expected and expected.get("sha256") and expected["sha256"] != sf.sha256:
         raise LoadError(f"{sf.name}: content differs from the manifest's sha256")
     if not sf.fixed_width:

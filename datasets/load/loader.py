@@ -72,7 +72,6 @@ class FileReport:
     format: str
     sha256: str
     bytes: int
-    lines: int
     read: int = 0
     loaded: int = 0
     quarantined: int = 0
@@ -410,7 +409,7 @@ class _Loader:
         fam: Family = sf.family
         acts = self.actions[fam.name]
         rep = FileReport(sf.name, fam.name, sf.year, sf.encoding,
-                         "fixed-width" if sf.fixed_width else "csv", sf.sha256, sf.size, sf.lines)
+                         "fixed-width" if sf.fixed_width else "csv", sf.sha256, sf.size)
         recode = [c for c in fam.columns if acts[c.name] == "recode"]
         texts = [c for c in fam.columns if acts[c.name] == "scrub" and c.type == "text"
                  and self.policy.data.free_text_scrub]
@@ -890,7 +889,7 @@ def load_release(src: str | Path, release: str, settings=None, *, encoding: str 
                         checker.shutdown(wait=True, cancel_futures=True)
                     report.files = [by_file[sf.name] for sf in files]  # source order
                     for fr, sf in zip(report.files, files):  # known once the checks are done
-                        fr.sha256, fr.bytes, fr.lines = sf.sha256, sf.size, sf.lines
+                        fr.sha256, fr.bytes = sf.sha256, sf.size
                     report.dicom_files = ld.dicom_files
                     report.timings = dict(ld.timings)
                     report.cpu_timings = dict(ld.cpu_timings)
