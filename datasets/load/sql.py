@@ -33,6 +33,9 @@ def id_ok(c: Column, v: str) -> str:
     return f"regexp_full_match({v}, {lit(c.pattern or '.*')})"
 
 
+_INT_MAX = 10 ** 18 - 1   # 18 digits, as the pattern allows
+
+
 def problems(c: Column, v: str) -> list[tuple[str, str]]:
     """(SQL condition, message) pairs for the non-identifier checks of one column."""
     out = []
@@ -40,8 +43,13 @@ def problems(c: Column, v: str) -> list[tuple[str, str]]:
         out.append((f"{v} IS NULL", "required value missing"))
     nn = f"{v} IS NOT NULL AND "
     if c.type == "int":
-        # not TRY_CAST: DuckDB casts '1.5' to 2, '1e3' to 1000 and '0x10' to 16
-        out.append((nn + f"NOT regexp_full_match({v}, '-?[0-9]{{1,18}}')", "not an integer"))
+        # not TRY_CAST alone: DuckDB casts '1.5' to 2, '1e3' to 1000 and '0x10' to 16.  A value
+        # that casts and reads back the same is an integer; only the others (leading zeros, or
+        # not an integer) pay for the pattern, which costs twice the cast
+        x = f"TRY_CAST({v} AS BIGINT)"
+        out.append((nn + f"({x} IS NULL OR CAST({x} AS VARCHAR) <> {v} OR {x} NOT BETWEEN "
+                    f"-{_INT_MAX} AND {_INT_MAX}) AND NOT regexp_full_match({v}, '-?[0-9]{{1,18}}')",
+                    "not an integer"))
     elif c.type == "dec":
         out.append((nn + f"TRY_CAST({v} AS DOUBLE) IS NULL", "not a number"))
     elif c.type == "date":
