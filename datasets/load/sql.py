@@ -33,7 +33,9 @@ def id_ok(c: Column, v: str) -> str:
     return f"regexp_full_match({v}, {lit(c.pattern or '.*')})"
 
 
-_INT_MAX = 10 ** 18 - 1   # 18 digits, as the pattern allows
+_INT_DIGITS = 18                           # at most, with an optional minus sign
+_INT_PATTERN = f"'-?[0-9]{{1,{_INT_DIGITS}}}'"   # as a SQL literal
+_INT_MAX = 10 ** _INT_DIGITS - 1
 
 
 def problems(c: Column, v: str) -> list[tuple[str, str]]:
@@ -48,7 +50,7 @@ def problems(c: Column, v: str) -> list[tuple[str, str]]:
         # not an integer) pay for the pattern, which costs twice the cast
         x = f"TRY_CAST({v} AS BIGINT)"
         out.append((nn + f"({x} IS NULL OR CAST({x} AS VARCHAR) <> {v} OR {x} NOT BETWEEN "
-                    f"-{_INT_MAX} AND {_INT_MAX}) AND NOT regexp_full_match({v}, '-?[0-9]{{1,18}}')",
+                    f"-{_INT_MAX} AND {_INT_MAX}) AND NOT regexp_full_match({v}, {_INT_PATTERN})",
                     "not an integer"))
     elif c.type == "dec":
         out.append((nn + f"TRY_CAST({v} AS DOUBLE) IS NULL", "not a number"))
