@@ -213,8 +213,12 @@ class TaiwanPhoneRecognizer(_NormalisingPatternRecognizer):
         return tw_phone.is_valid(_EXT_SPLIT.split(pattern_text, maxsplit=1)[0])
 
 
-class EmailRecognizer(_NormalisingPatternRecognizer):
-    """E-mail addresses (own pattern: Presidio's one consults tldextract, which goes online)."""
+class OfflineEmailRecognizer(_NormalisingPatternRecognizer):
+    """E-mail addresses (own pattern: Presidio's one consults tldextract, which goes online).
+
+    Named apart from Presidio's ``EmailRecognizer``: Presidio builds its default registry by
+    looking recogniser classes up by class name among the loaded subclasses, so a subclass of
+    the same name would replace (and break) its own in every later default engine."""
 
     def __init__(self) -> None:
         super().__init__(supported_entity="EMAIL_ADDRESS", name="OfflineEmailRecognizer",
@@ -276,7 +280,7 @@ class RomanisedNameRecognizer(EntityRecognizer):
 
 
 def recognizers() -> list[EntityRecognizer]:
-    return [TaiwanIdRecognizer(), TaiwanPhoneRecognizer(), EmailRecognizer(),
+    return [TaiwanIdRecognizer(), TaiwanPhoneRecognizer(), OfflineEmailRecognizer(),
             TaiwanAddressRecognizer(), ChineseNameRecognizer(), RomanisedNameRecognizer()]
 
 
