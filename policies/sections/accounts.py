@@ -30,3 +30,19 @@ class AccountPolicy(BaseModel):
     audit_supervisor_roles: list[str] = setting(
         ["admin", "committee"], rule="A6",
         description="Roles that may sign off an audit sample (not the one who drew it).")
+    # Log-in throttling and the second factor: one login module applies these on every front
+    # end (control plane, review service, release area, hub).
+    login_max_failures: int = setting(
+        5, rule="A4", ge=1, le=100,
+        description="Wrong log-ins to one account within the window before it is locked.")
+    login_client_max_failures: int = setting(
+        20, rule="A4", ge=1, le=10000,
+        description="Wrong log-ins from one client address within the window before it is throttled.")
+    login_failure_window_minutes: int = setting(
+        15, rule="A4", ge=1, le=1440, description="Window in which failures are counted.")
+    login_lockout_minutes: int = setting(
+        15, rule="A4", ge=1, le=10080,
+        description="How long a locked account or throttled client is refused, even with the right password.")
+    mfa_required_roles: list[str] = setting(
+        [], rule="A4",
+        description="Roles that must log in with a TOTP code as well as the password.")
