@@ -24,7 +24,7 @@ def _audit_ready(as_json: bool) -> None:
             s.execute(select(AuditRecord.seq).limit(1)).all()
     except Exception as e:  # any DB problem: say so and stop
         msg = (f"the audit log is not available ({type(e).__name__}: {str(e).splitlines()[0][:200]}); run `enclave db upgrade` "
-               f"or pass --no-audit")
+               f"first")
         if as_json:
             emit_json({"ok": False, "error": msg})
         else:
@@ -137,43 +137,79 @@ def dictionary_cmd(as_json: bool = typer.Option(False, "--json", help=JSON_HELP)
 
 @extract_app.command("build")
 def extract_build(
-    case: str = typer.Argument(..., help="Case code."),
-    spec: Path = typer.Option(..., "--spec", help="Approved extract spec (YAML or JSON)."),
+    case: str = typer.Argument(..., help="Case code; the extract follows that case's approved spec."),
     replace: bool = typer.Option(False, "--replace", help="Replace an existing extract."),
-    no_audit: bool = typer.Option(False, "--no-audit", help="Do not write the audit log entry."),
+    k_override: str = typer.Option(None, "--k-override-reason",
+                                   help="Publish although a table is below the policy's k; the "
+                                        "reason is recorded in the audit log and extract.json."),
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ):
-    """Build projects/CASE/data from an approved spec (files, years, columns, cohort)."""
-    import yaml
+    """Build projects/CASE/data from the case's approved spec (approved, paid, active case only)."""
+    from datasets.extract import ExtractError, KAnonymityError
+    from enclave.extracts import ExtractRefused, build_case_extract
+    from enclave.settings import get_settings
+    from policies import current_policy
 
-    from datasets.extract import ExtractError, build_extract_report
-
-    if not no_audit:
-        _audit_ready(as_json)
-    try:
-        data = yaml.safe_load(spec.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as e:
-        console.print(f"[red]cannot read spec {spec}:[/red] {e}")
-        raise typer.Exit(1)
+    _audit_ready(as_json)
     try:
         with progress(disable=as_json) as pb:
-            task = pb.add_task("extracting", total=len((data or {}).get("files") or {}) or 1, rate="")
-            res = build_extract_report(data, case, replace=replace, actor=getpass.getuser(),
-                                       audit=not no_audit,
-                                       on_progress=lambda f, d, t: pb.update(task, completed=d, description=f))
-    except ExtractError as e:
+            task = pb.add_task("extracting", total=1, rate="")
+            res = build_case_extract(case, settings=get_settings(), policy=current_policy(),
+                                     actor=getpass.getuser(), replace=replace, k_override=k_override,
+                                     on_progress=lambda f, d, t: pb.update(task, completed=d, total=t,
+                                                                           description=f))
+    except (ExtractError, ExtractRefused) as e:
         if as_json:
-            emit_json({"ok": False, "error": str(e)})
+            emit_json({"ok": False, "error": str(e),
+                       "k_anonymity": getattr(e, "reports", None)})
         else:
             console.print(f"[red]extract refused:[/red] {e}")
+            if isinstance(e, KAnonymityError):
+                _k_table(e.reports)
         raise typer.Exit(1)
     if as_json:
         emit_json(res.to_dict())
     else:
         table([{"file": k, "rows": v} for k, v in res.rows.items()],
               title=f"extract for {case} from release {res.release} at {res.path}")
-        table([{"table": r["table"], "quasi-identifiers": ",".join(r["quasi_identifiers"]),
-                "k_min": r["k_min"], "k": r["k"], "classes<k": r["classes_below_k"],
-                f"{r['unit']}<k": r["units_below_k"]} for r in res.k_anonymity],
-              title="k-anonymity on quasi-identifiers")
+        _k_table(res.k_anonymity)
+        if res.k_override:
+            console.print(f"[yellow]published below k with the recorded reason:[/yellow] {res.k_override}")
         console.print(f"picture of the class sizes: {res.path}/k_anonymity.svg")
+
+
+@extract_app.command("spec")
+def extract_spec(case: str = typer.Argument(..., help="Case code."),
+                 as_json: bool = typer.Option(False, "--json", help=JSON_HELP)):
+    """Show the approved extract spec of a case (what `extract build` will use)."""
+    import datetime as dt
+
+    from sqlalchemy import select
+
+    from enclave.cases.models import Case
+    from enclave.db import session_scope
+    from enclave.extracts import ExtractRefused, approved_spec
+
+    with session_scope() as db:
+        c = db.execute(select(Case).where(Case.code == case)).scalar_one_or_none()
+        try:
+            spec = approved_spec(c, case, dt.datetime.now(dt.timezone.utc))
+        except ExtractRefused as e:
+            if as_json:
+                emit_json({"ok": False, "error": str(e)})
+            else:
+                console.print(f"[red]{e}[/red]")
+            raise typer.Exit(1)
+    if as_json:
+        emit_json(spec)
+    else:
+        table([{"file": f, "years": ",".join(str(y) for y in (v.get("years") or [])) or "all",
+                "columns": ",".join(v.get("columns") or [])} for f, v in spec["files"].items()],
+              title=f"approved extract spec of {case}; cohort {spec.get('cohort') or 'all persons'}")
+
+
+def _k_table(reports: list[dict]) -> None:
+    table([{"table": r["table"], "quasi-identifiers": ",".join(r["quasi_identifiers"]),
+            "k_min": r["k_min"], "k": r["k"], "classes<k": r["classes_below_k"],
+            f"{r['unit']}<k": r["units_below_k"]} for r in reports],
+          title="k-anonymity on quasi-identifiers")

@@ -62,6 +62,16 @@ class ExtractError(ValueError):
     """The spec asks for something that is unknown, not approved or not in the release."""
 
 
+class KAnonymityError(ExtractError):
+    """A table of the extract has quasi-identifier classes smaller than the policy's k (D3).
+
+    Nothing is published; a steward may rebuild with a recorded override reason."""
+
+    def __init__(self, message: str, reports: list[dict]):
+        super().__init__(message)
+        self.reports = reports
+
+
 @dataclass
 class ExtractResult:
     case: str
@@ -70,12 +80,13 @@ class ExtractResult:
     rows: dict[str, int] = field(default_factory=dict)
     persons: int | None = None
     k_anonymity: list[dict] = field(default_factory=list)
+    k_override: str | None = None  # the steward's reason when a table is below k (D3)
     seconds: float = 0.0
 
     def to_dict(self) -> dict:
         return {"case": self.case, "path": str(self.path), "release": self.release,
                 "rows": self.rows, "persons": self.persons, "k_anonymity": self.k_anonymity,
-                "seconds": self.seconds}
+                "k_override": self.k_override, "seconds": self.seconds}
 
 
 def validate_spec(spec: dict, settings, policy) -> dict:
@@ -261,16 +272,27 @@ def _recase_dicom(data: bytes, case_key: bytes, hex_chars: int) -> bytes:
 
 
 def build_extract(spec: dict, case_code: str, settings=None, *, policy=None, replace: bool = False,
-                  on_progress=None, actor: str = "steward", audit: bool = False) -> Path:
+                  on_progress=None, k_override: str | None = None) -> Path:
     """Build ``projects/<case>/data`` from an approved spec; return its path."""
     return build_extract_report(spec, case_code, settings, policy=policy, replace=replace,
-                                on_progress=on_progress, actor=actor, audit=audit).path
+                                on_progress=on_progress, k_override=k_override).path
+
+
+def _k_failures(reports: list[dict]) -> list[str]:
+    return [f"{r['table']}: {r['classes_below_k']} classes ({r['units_below_k']} {r['unit']}) below "
+            f"k={r['k']} on {', '.join(r['quasi_identifiers'])} (smallest class {r['k_min']})"
+            for r in reports if not r["satisfied"]]
 
 
 def build_extract_report(spec: dict, case_code: str, settings=None, *, policy=None,
-                         replace: bool = False, on_progress=None, actor: str = "steward",
-                         audit: bool = False) -> ExtractResult:
+                         replace: bool = False, on_progress=None,
+                         k_override: str | None = None) -> ExtractResult:
+    """Build the extract; publish it only when every table meets the policy's k or a steward's
+    ``k_override`` reason is given (recorded in ``extract.json``).  The caller records the build
+    in the audit log (this library never writes the control plane's log itself)."""
     t0 = time.time()
+    if k_override is not None and len(k_override.strip()) < 10:
+        raise ExtractError("a k-anonymity override needs a reason of at least 10 characters")
     if settings is None:
         from enclave.settings import get_settings
         settings = get_settings()
@@ -347,8 +369,18 @@ def build_extract_report(spec: dict, case_code: str, settings=None, *, policy=No
             if on_progress:
                 on_progress(fam_name, i + 1, n_fam)
         result.k_anonymity = k_reports
-    finally:
+    except BaseException:
         con.close()
+        _rmtree(build)
+        raise
+    con.close()
+    failures = _k_failures(result.k_anonymity)
+    if failures and policy.data.extract_enforce_k and not k_override:
+        _rmtree(build)  # D3: nothing below k is published without a recorded decision
+        raise KAnonymityError("extract refused: k-anonymity below the policy's k (D3): "
+                              + "; ".join(failures) + ". Generalise or drop quasi-identifiers in "
+                              "the spec, or record an override with a reason.", result.k_anonymity)
+    result.k_override = k_override.strip() if (failures and k_override) else None
     cat = duckdb.connect(str(build / "catalog.duckdb"))
     try:
         cat.execute(f"SET file_search_path = {S.lit(str(build))}")
@@ -359,7 +391,7 @@ def build_extract_report(spec: dict, case_code: str, settings=None, *, policy=No
     public_spec = {k: v for k, v in spec.items() if k != "_meta"}
     (build / "extract.json").write_text(json.dumps({
         "case": case_code, "release": spec["release"], "spec": public_spec, "rows": result.rows,
-        "cohort_persons": result.persons,
+        "cohort_persons": result.persons, "k_override": result.k_override,
         "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "pseudonyms": "re-coded with the case key (HKDF(master, 'case:<code>')), per identifier class",
     }, indent=2, ensure_ascii=False))
@@ -382,15 +414,6 @@ def build_extract_report(spec: dict, case_code: str, settings=None, *, policy=No
     if old is not None:
         _rmtree(old)
     result.seconds = round(time.time() - t0, 3)
-    if audit:
-        from enclave.audit import AuditEntry, append
-        from enclave.db import session_scope
-
-        with session_scope(settings.db_url) as s:
-            append(s, AuditEntry("datasets", actor, "extract.build", case_code=case_code,
-                                 subject=spec["release"],
-                                 detail={"rows": result.rows, "persons": result.persons,
-                                         "files": {f: v["columns"] for f, v in spec["files"].items()}}))
     return result
 
 

@@ -106,7 +106,11 @@ class DataPolicy(BaseModel):
                     "bands of this fraction of the rows are blacked out.")
     k_anonymity_k: int = setting(
         5, rule="D1", ge=2,
-        description="k reported by the extract's k-anonymity report on quasi-identifiers.")
+        description="k of the extract's k-anonymity report on quasi-identifiers.")
+    extract_enforce_k: bool = setting(
+        True, rule="D3",
+        description="An extract with a quasi-identifier class smaller than k is not published "
+                    "unless a steward records an override with a reason (audited).")
     columns: dict[str, dict[str, ColumnAction]] = setting(
         default_factory=dict, rule="D1",
         description="Per file family, per column: keep / recode / drop / generalise / scrub.")

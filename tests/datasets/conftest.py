@@ -8,6 +8,8 @@ import pytest
 
 from enclave.settings import EnclaveSettings
 
+SYNTHETIC = "synthetic test data, no real persons (D3 override for the fixture)"
+
 ALL_COLUMNS_SPEC_FAMILIES = ("H_NHI_OPDTE", "H_NHI_OPDTO", "H_NHI_IPDTE", "H_NHI_IPDTO",
                              "H_NHI_DRUGE", "H_NHI_DRUGO", "H_NHI_ENROL", "H_NHI_MEDFA", "H_IMG_INDEX",
                              "H_IC_UPLOAD", "H_LAB_RESULT", "H_VPN_UPLOAD", "H_NHI_FEESCH",
@@ -43,8 +45,8 @@ def loaded(tmp_path_factory, small_source):
     settings = EnclaveSettings(home=home)
     load_release(small_source, "R1", settings)
     spec = full_spec()
-    build_extract(spec, "CASE-A", settings)
-    build_extract(spec, "CASE-B", settings)
+    build_extract(spec, "CASE-A", settings, k_override=SYNTHETIC)
+    build_extract(spec, "CASE-B", settings, k_override=SYNTHETIC)
     return settings, "R1", small_source
 
 

@@ -30,16 +30,20 @@ def test_generate_load_list_extract(tmp_path, enclave_home):
     assert code == 1 and "already exists" in json.loads(out)["error"]
     code, out, _ = _run(["data", "releases", "--json"], env)
     assert [r["release"] for r in json.loads(out)] == ["C1"]
-    spec = tmp_path / "spec.yaml"
-    spec.write_text("files:\n  H_NHI_ENROL:\n    years: [2020]\n    columns: [ID, ID_S, ID_BIRTH_Y]\n"
-                    "cohort:\n  sex: [M]\n")
-    code, out, all_ = _run(["extract", "build", "CLI-1", "--spec", str(spec), "--json"], env)
+    from tests.datasets.test_extract_gate import add_case
+
+    add_case(f"sqlite:///{enclave_home / 'state.db'}", "CLI-1",
+             {"files": {"H_NHI_ENROL": {"years": [2020], "columns": ["ID", "ID_S", "ID_BIRTH_Y"]}},
+              "cohort": {"sex": ["M"]}})
+    code, out, all_ = _run(["extract", "build", "CLI-1", "--json", "--k-override-reason",
+                            "synthetic test data, no real persons"], env)
     assert code == 0, all_
     res = json.loads(out)
     assert res["rows"]["H_NHI_ENROL"] == res["persons"] > 0
     assert res["k_anonymity"][0]["quasi_identifiers"] == ["ID_S", "ID_BIRTH_Y"]
-    spec.write_text("files:\n  H_NHI_ENROL:\n    columns: [ID, ADDRESS]\n")
-    code, out, _ = _run(["extract", "build", "CLI-2", "--spec", str(spec), "--json"], env)
+    add_case(f"sqlite:///{enclave_home / 'state.db'}", "CLI-2",
+             {"files": {"H_NHI_ENROL": {"columns": ["ID", "ADDRESS"]}}})
+    code, out, _ = _run(["extract", "build", "CLI-2", "--json"], env)
     assert code == 1 and "ADDRESS" in json.loads(out)["error"]
     from enclave.audit import verify_chain
     from enclave.audit.models import AuditRecord

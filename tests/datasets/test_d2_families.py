@@ -19,6 +19,8 @@ from deidentify import keys as K
 from deidentify.identifiers import taiwan_id
 from tests.datasets.test_loader_bad_input import _edit, _quarantine
 
+SYNTHETIC = "synthetic test data, no real persons (D3 override for the fixture)"
+
 NEW = ("H_IC_UPLOAD", "H_LAB_RESULT", "H_VPN_UPLOAD", "H_NHI_FEESCH", "H_NHI_DRUGITEM")
 # RULES.md D2, family by family
 D2 = {
@@ -219,7 +221,7 @@ def test_extract_selects_new_families_by_spec(loaded):
     """D3 on the D2 families: only the approved columns and years, card and lab rows of the
     cohort only, re-keyed per case; reference and institution-level files are not filtered."""
     settings, r, src = loaded
-    res = build_extract_report(SPEC, "D2-CASE", settings)
+    res = build_extract_report(SPEC, "D2-CASE", settings, k_override=SYNTHETIC)
     d = Path(settings.projects_dir) / "D2-CASE" / "data"
     for fam, fs in SPEC["files"].items():
         assert pq.read_schema(d / f"{fam}.parquet").names == fs["columns"]

@@ -11,6 +11,8 @@ import pytest
 
 from datasets.extract import ExtractError, build_extract, build_extract_report, connect_extract
 
+SYNTHETIC = "synthetic test data, no real persons (D3 override for the fixture)"
+
 SPEC = {
     "files": {
         "H_NHI_OPDTE": {"years": [2019, 2020],
@@ -32,7 +34,7 @@ def _src(src: Path, fam: str, years) -> pd.DataFrame:
 @pytest.fixture(scope="module")
 def cohort_case(loaded):
     settings, r, src = loaded
-    res = build_extract_report(SPEC, "COHORT-1", settings)
+    res = build_extract_report(SPEC, "COHORT-1", settings, k_override=SYNTHETIC)
     return settings, src, res
 
 

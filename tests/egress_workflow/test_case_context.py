@@ -13,6 +13,8 @@ from egress_review.engine import check_request
 from egress_review.manifest import Manifest
 from enclave.settings import get_settings
 
+SYNTHETIC = "synthetic test data, no real persons (D3 override for the fixture)"
+
 SPEC = {"release": "demo", "files": {"H_NHI_OPDTE": {"columns": ["ID", "ICD9CM_CODE", "FUNC_DATE"]}}}
 
 
@@ -23,7 +25,7 @@ def world(tmp_path_factory):
     mp.setenv("ENCLAVE_HOME", str(home))
     settings = get_settings()
     build_demo_release(settings, rows=2000, images=0)
-    build_extract(SPEC, "C2026-0042", settings)
+    build_extract(SPEC, "C2026-0042", settings, k_override=SYNTHETIC)
     yield settings
     mp.undo()
 
