@@ -30,6 +30,14 @@ class AccountPolicy(BaseModel):
     audit_supervisor_roles: list[str] = setting(
         ["admin", "committee"], rule="A6",
         description="Roles that may sign off an audit sample (not the one who drew it).")
+    query_approval_roles: list[str] = setting(
+        ["committee"], rule="A3",
+        description="Roles that may approve logged queries of any case (besides the case's PI "
+                    "for the other members' queries); nobody approves their own.")
+    query_approval_days: int = setting(
+        14, rule="A3", ge=0, le=366,
+        description="A query not approved by a supervisor this many days after it ran blocks new "
+                    "sessions of its case until it is decided (0: never blocks).")
     # Log-in throttling and the second factor: one login module applies these on every front
     # end (control plane, review service, release area, hub).
     login_max_failures: int = setting(
