@@ -10,10 +10,11 @@ from sqlalchemy.orm import Session
 
 from enclave.accounts.models import ROLES, User, UserRole
 from enclave.accounts.passwords import hash_password, password_problems, verify_password
-from enclave.cases.errors import BadInput, Forbidden, Refused
+from enclave.core.errors import BadInput, Forbidden, Refused
 from enclave.cases.models import CaseMember
-from enclave.cases.permissions import is_admin
-from enclave.cases.service import audit, get_user
+from enclave.identity.permissions import is_admin
+from enclave.cases.service import get_user
+from enclave.core.audit import audit
 
 USERNAME_RE = re.compile(r"^[a-z][a-z0-9_.-]{1,31}$")
 LEFT_REASONS = ("departed", "retired", "reassigned")
@@ -68,7 +69,7 @@ def can_manage_account(actor: User, user: User) -> bool:
 def revoke_account(db: Session, actor: User, user: User, *, reason: str, now: dt.datetime) -> User:
     """Revoke access at once: sessions and tokens, case memberships, future bookings."""
     from enclave.bookings.service import remove_future
-    from enclave.web.auth import revoke_all_for_user
+    from enclave.identity.sessions import revoke_all_for_user
 
     if not can_manage_account(actor, user):
         raise Forbidden(f"You may not revoke {user.username}.", "A1")

@@ -14,12 +14,12 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from enclave.accounts.models import User, UserRole
-from enclave.audit import AuditEntry, append
-from enclave.cases.errors import BadInput, NotFound, Refused
+from enclave.core.audit import audit
+from enclave.core.errors import BadInput, NotFound, Refused
 from enclave.cases.models import (Case, CaseMember, ChangeRequest, Charge, Extension, Notification,
                                   Publication, SoftwareDeclaration)
-from enclave.cases.permissions import (can_manage, can_view, is_decider, is_member, membership,
-                                       require)
+from enclave.identity.permissions import (can_manage, can_view, case_people, is_decider, is_member,
+                                          membership, not_self, require)
 
 LIVE_STATUSES = ("draft", "approved", "active", "suspended")  # P5: count towards the limit
 CASE_TYPES = ("government", "research")
@@ -34,12 +34,6 @@ def add_months(when: dt.datetime, months: int) -> dt.datetime:
     year, month = when.year + y, m + 1
     day = min(when.day, calendar.monthrange(year, month)[1])
     return when.replace(year=year, month=month, day=day)
-
-
-def audit(db: Session, actor: str, action: str, case: Case | None = None, *, subject: str | None = None,
-          reason: str | None = None, **detail: Any) -> None:
-    append(db, AuditEntry("control", actor, action, case_code=case.code if case else None,
-                          subject=subject, reason=reason, detail=detail or None))
 
 
 def notify(db: Session, user_id: int, subject: str, body: str = "") -> None:
@@ -707,7 +701,7 @@ def handover_officer(db: Session, policy, actor: User, case: Case, new_officer: 
                      now: dt.datetime) -> None:
     """A7: the new officer is created before the old is revoked; without a successor the old
     officer's password is expired at once (must change before next log-in)."""
-    from enclave.web.auth import revoke_all_for_user
+    from enclave.identity.sessions import revoke_all_for_user
 
     require(is_decider(actor), "hand over a case officer")
     old = next((m for m in case.members if m.removed_at is None and m.role in ("pi", "officer")), None)

@@ -17,7 +17,8 @@ from sqlalchemy import select
 
 from enclave.accounts.models import User
 from enclave.cases.models import Case, CaseMember, Extension
-from enclave.cases.service import audit, refresh_case
+from enclave.cases.service import refresh_case
+from enclave.core.audit import audit
 from enclave.db import session_scope
 
 PURGEABLE = ("approved", "active", "suspended")
@@ -62,7 +63,7 @@ def due_for_purge(db, now: dt.datetime) -> list[Case]:
 
 def purge_case(db, case: Case, *, projects_dir: Path, now: dt.datetime, actor: str = "purge") -> dict:
     from enclave.bookings.service import remove_future
-    from enclave.web.auth import revoke_all_for_user
+    from enclave.identity.sessions import revoke_all_for_user
 
     removed = _remove_dir(projects_dir / case.code)
     revoked_users, memberships = [], 0

@@ -17,17 +17,18 @@ from sqlalchemy.orm import Session
 
 from enclave.accounts.models import User
 from enclave.bookings.calendar import local_date, tz
-from enclave.cases.errors import BadInput, Forbidden, Refused
+from enclave.core.errors import BadInput, Forbidden, Refused
 from enclave.cases.models import Case
-from enclave.cases.permissions import is_admin
-from enclave.cases.service import audit, notify
+from enclave.identity.permissions import is_admin
+from enclave.cases.service import notify
+from enclave.core.audit import audit
 from enclave.violations.models import KINDS, Violation
 
 
 def record_violation(db: Session, policy, actor: User, user: User, case: Case | None, *, kind: str,
                      reason: str, now: dt.datetime) -> Violation:
     from enclave.bookings.service import remove_future
-    from enclave.web.auth import revoke_all_for_user
+    from enclave.identity.sessions import revoke_all_for_user
 
     if not is_admin(actor):
         raise Forbidden("Only the centre admin records violations.", "A8")

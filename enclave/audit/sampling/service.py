@@ -21,9 +21,10 @@ from sqlalchemy.orm import Session
 from enclave.accounts.models import User
 from enclave.audit.models import AuditRecord
 from enclave.audit.sampling.models import AuditAnomaly, AuditSample, AuditSampleItem
-from enclave.cases.errors import BadInput, Forbidden, NotFound, Refused
-from enclave.cases.permissions import is_admin
-from enclave.cases.service import add_months, audit
+from enclave.core.errors import BadInput, Forbidden, NotFound, Refused
+from enclave.identity.permissions import is_admin
+from enclave.cases.service import add_months
+from enclave.core.audit import audit
 
 
 def _iso(t: dt.datetime) -> str:

@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import BigInteger, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from enclave.db.base import Base, utcnow
+
+
+class WebSession(Base):
+    """A server-side login session or API token; only its SHA-256 is stored, so a leaked
+    database does not hand out live sessions, and revocation takes effect at once."""
+
+    __tablename__ = "web_sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(10), default="browser")  # browser | api
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[dt.datetime]
+    revoked_at: Mapped[dt.datetime | None]
+
+
+class LoginFailure(Base):
+    """One refused log-in (wrong password or code, locked, throttled), by account name and by
+    client address: the lock-out and throttle count these within the policy window (A4)."""
+
+    __tablename__ = "login_failures"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), index=True)
+    client: Mapped[str] = mapped_column(String(64), index=True)
+    front_end: Mapped[str] = mapped_column(String(20))  # control | review | hub
+    at: Mapped[dt.datetime] = mapped_column(index=True)
+
+
+class TotpCredential(Base):
+    """A user's TOTP secret (RFC 6238).  ``confirmed_at`` is set once a code from the
+    authenticator app has been accepted; ``last_step`` stops a code being used twice."""
+
+    __tablename__ = "totp_credentials"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), unique=True)
+    secret: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    confirmed_at: Mapped[dt.datetime | None]
+    last_step: Mapped[int | None] = mapped_column(BigInteger)

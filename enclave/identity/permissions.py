@@ -1,0 +1,64 @@
+"""Who may do what (A1 delegated administration): centre admin → case officer (PI) → members.
+
+Pages use these to hide or grey out what a user cannot do; services call them again and raise
+:class:`Forbidden`, so the API refuses the same things (403).
+"""
+from __future__ import annotations
+
+from enclave.accounts.models import User
+from enclave.core.errors import Forbidden
+from enclave.cases.models import Case
+
+OFFICER_ROLES = ("pi", "officer")
+DECIDERS = ("admin", "committee")
+
+
+def is_admin(user: User) -> bool:
+    return user.has_role("admin")
+
+
+def is_decider(user: User) -> bool:
+    """Centre admin or committee: approves cases, changes, extensions, software."""
+    return any(user.has_role(r) for r in DECIDERS)
+
+
+def membership(user: User, case: Case):
+    for m in case.members:
+        if m.user_id == user.id and m.removed_at is None:
+            return m
+    return None
+
+
+def is_officer(user: User, case: Case) -> bool:
+    m = membership(user, case)
+    return m is not None and m.role in OFFICER_ROLES
+
+
+def is_member(user: User, case: Case) -> bool:
+    return membership(user, case) is not None
+
+
+def can_view(user: User, case: Case) -> bool:
+    return is_decider(user) or user.has_role("steward") or is_member(user, case)
+
+
+def can_manage(user: User, case: Case) -> bool:
+    return is_admin(user) or is_officer(user, case)
+
+
+def not_self(actor: User, user_ids, what: str, rule: str = "A1") -> None:
+    """Nobody decides on what they applied for, requested, drew or belong to: ``user_ids`` are
+    the people on the other side of the decision (applicant, requester, members, sampler)."""
+    ids = {user_ids} if isinstance(user_ids, int) else set(user_ids)
+    if actor.id in ids:
+        raise Forbidden(f"You may not {what}: it is your own (a decision needs someone else).", rule)
+
+
+def case_people(case: Case) -> set[int]:
+    """The applicant and every current member: none of them decides on the case."""
+    return {case.applicant_id, *(m.user_id for m in case.members if m.removed_at is None)}
+
+
+def require(ok: bool, what: str) -> None:
+    if not ok:
+        raise Forbidden(f"You may not {what}.", "A1")

@@ -1,0 +1,75 @@
+"""Server-side log-in sessions and API tokens.
+
+A token is 256 random bits; the database keeps only its SHA-256, so a leaked database hands out
+no live session, and revoking a row ends it at once.  A browser session also has a CSRF token
+derived from it with HMAC: unguessable without the (HttpOnly) cookie, different per session.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import secrets
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from enclave.accounts.models import User
+from enclave.db import utcnow
+from enclave.identity.models import WebSession
+
+# kinds: browser (cookie), api (Bearer), enrol (a password-only log-in that may only enrol TOTP)
+KINDS = ("browser", "api", "enrol")
+
+
+def digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def csrf_token(session_token: str) -> str:
+    return hmac.new(session_token.encode(), b"enclave-csrf-v1", hashlib.sha256).hexdigest()
+
+
+def csrf_matches(session_token: str, presented: str | None) -> bool:
+    return bool(presented) and hmac.compare_digest(csrf_token(session_token), presented)
+
+
+def issue_token(db: Session, user: User, *, kind: str = "browser", lifetime: dt.timedelta) -> str:
+    if kind not in KINDS:
+        raise ValueError(f"session kind must be one of {KINDS}, not {kind!r}")
+    token = secrets.token_urlsafe(32)
+    db.add(WebSession(token_hash=digest(token), user_id=user.id, kind=kind,
+                      expires_at=utcnow() + lifetime))
+    db.flush()
+    return token
+
+
+def revoke_token(db: Session, token: str) -> None:
+    db.execute(update(WebSession).where(WebSession.token_hash == digest(token))
+               .values(revoked_at=utcnow()))
+
+
+def revoke_all_for_user(db: Session, user_id: int) -> int:
+    res = db.execute(update(WebSession).where(WebSession.user_id == user_id,
+                                              WebSession.revoked_at.is_(None))
+                     .values(revoked_at=utcnow()))
+    return res.rowcount or 0
+
+
+def session_for_token(db: Session, token: str, now: dt.datetime | None = None) -> WebSession | None:
+    now = now or utcnow()
+    ws = db.execute(select(WebSession).where(WebSession.token_hash == digest(token))).scalar_one_or_none()
+    if ws is None or ws.revoked_at is not None or ws.expires_at <= now:
+        return None
+    return ws
+
+
+def user_for_token(db: Session, token: str, now: dt.datetime | None = None, *,
+                   kinds: tuple[str, ...] = ("browser", "api")) -> User | None:
+    """The active user of a live session of one of ``kinds`` (an enrol-only session is not a
+    log-in: it opens nothing but the TOTP enrolment)."""
+    ws = session_for_token(db, token, now)
+    if ws is None or ws.kind not in kinds:
+        return None
+    user = db.get(User, ws.user_id)
+    return user if user is not None and user.status == "active" else None
