@@ -45,6 +45,16 @@ class EnclaveSettings:
         return _path("ENCLAVE_RELEASE_AREA", self.home / "release")
 
     @property
+    def audit_journal_dir(self) -> Path:
+        """Signed checkpoints of the audit chain's head, outside the database (A5)."""
+        return _path("ENCLAVE_AUDIT_JOURNAL", self.home / "audit-journal")
+
+    @property
+    def tls_dir(self) -> Path:
+        """The local CA and the front ends' certificates (or the operator's own)."""
+        return _path("ENCLAVE_TLS", self.home / "tls")
+
+    @property
     def run_dir(self) -> Path:
         return _path("ENCLAVE_RUN", self.home / "run")
 
