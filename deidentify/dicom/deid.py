@@ -15,7 +15,9 @@ from pydicom.sequence import Sequence
 from pydicom.uid import ExplicitVRLittleEndian
 
 from deidentify.dicom import pixels
-from deidentify.dicom.profile import BASIC_PROFILE, default_action
+from deidentify.dicom.profile import action_for
+from deidentify.dicom.sweep import (BINARY_VRS, decoded_binary, dummy_value, identity_strings,
+                                    value_leaks)
 from deidentify.text import ScrubOptions, find_identifiers
 
 _TEXT_VRS = {"AE", "AS", "CS", "DA", "DS", "DT", "IS", "LO", "LT", "PN", "SH", "ST", "TM", "UC", "UR", "UT"}
@@ -42,35 +44,13 @@ def _new_uid(uid: str, pseudonymise: Callable[[str], str]) -> str:
     return "2.25." + str(int.from_bytes(digest[:16], "big") >> 1)
 
 
-def _identity_strings(ds: Dataset) -> list[str]:
-    """The patient's own identifying strings, to sweep the cleaned header for leftovers."""
-    out: set[str] = set()
-    for kw in ("PatientName", "PatientID", "OtherPatientIDs", "PatientBirthDate", "PatientBirthName",
-               "PatientMotherBirthName", "OtherPatientNames", "PatientAddress", "PatientTelephoneNumbers"):
-        value = ds.get(kw)
-        if value in (None, ""):
-            continue
-        values = value if isinstance(value, (list, tuple, pydicom.multival.MultiValue)) else [value]
-        for v in values:
-            s = str(v).strip()
-            if not s:
-                continue
-            out.add(s)
-            if kw.endswith("Name") or kw.endswith("Names"):
-                joined = s.replace("^", "").replace(" ", "")
-                out.add(joined)
-                out.update(p for p in s.replace("=", "^").split("^") if len(p.strip()) >= 2)
-            if kw == "PatientBirthDate" and len(s) == 8 and s.isdigit():
-                out.update({f"{s[:4]}-{s[4:6]}-{s[6:]}", f"{s[:4]}/{s[4:6]}/{s[6:]}", f"{s[:4]}.{s[4:6]}.{s[6:]}"})
-    return sorted((s for s in out if len(s) >= 2), key=len, reverse=True)
-
-
 class _Cleaner:
     def __init__(self, pseudonymise: Callable[[str], str], report: DicomReport,
-                 header: ScrubOptions | None = None):
+                 header: ScrubOptions | None = None, profile_options: frozenset[str] = frozenset()):
         self.pseudonymise = pseudonymise
         self.report = report
         self.header = header
+        self.options = profile_options
         self.uid_map: dict[str, str] = {}
 
     def uid(self, value: str) -> str:
@@ -92,7 +72,7 @@ class _Cleaner:
                 continue
             if elem.keyword == "PixelData" or tag.group == 0x7FE0:
                 continue
-            action = BASIC_PROFILE.get(elem.keyword) or default_action(elem.keyword, elem.VR, elem.value)
+            action = action_for(tag, elem.keyword, elem.VR, self.options)
             if elem.VR == "SQ":
                 if action == "X":
                     del ds[tag]
@@ -100,44 +80,55 @@ class _Cleaner:
                 elif action == "Z":
                     elem.value = Sequence([])
                     self.report.emptied.append(name)
-                else:
+                else:   # K, D, U: the items stay, each cleaned by the same table
                     for i, item in enumerate(elem.value):
                         self.clean(item, f"{name}[{i}].")
                 continue
             if action == "X":
                 del ds[tag]
                 self.report.removed.append(name)
-            elif action in ("Z", "D"):
+            elif action == "Z":
                 elem.value = None
                 self.report.emptied.append(name)
+            elif action == "D":
+                elem.value = dummy_value(elem.VR, self.uid)
+                self.report.emptied.append(name)
             elif action == "U":
-                if elem.VM > 1:
+                if elem.VR != "UI":   # a UI-listed attribute written with another VR: cannot map it
+                    del ds[tag]
+                    self.report.removed.append(name)
+                elif elem.VM > 1:
                     elem.value = [self.uid(v) for v in elem.value]
                 elif elem.value:
                     elem.value = self.uid(elem.value)
 
     def sweep(self, ds: Dataset, identity: list[str], path: str = "") -> None:
-        """Remove any remaining text element that still names the patient or holds an identifier."""
-        # Short ASCII strings (an ID like "123") would match unrelated numbers as substrings:
-        # those must equal the whole value; longer or non-ASCII ones may appear anywhere.
-        anywhere = [s.lower() for s in identity if len(s) >= 6 or not s.isascii()]
-        whole = {s.lower() for s in identity if len(s) < 6 and s.isascii()}
+        """Remove any remaining element that still names the patient or holds an identifier:
+        text values, and binary values (OB/OW/UN…) decoded as text."""
         for elem in list(ds):
             name = f"{path}{elem.keyword or str(elem.tag)}"
             if elem.VR == "SQ":
                 for i, item in enumerate(elem.value):
                     self.sweep(item, identity, f"{name}[{i}].")
                 continue
-            if elem.VR not in _TEXT_VRS or elem.value in (None, "") or elem.keyword in _SWEEP_EXEMPT:
+            if elem.value in (None, "", b"") or elem.keyword in _SWEEP_EXEMPT:
                 continue
-            text = str(elem.value)
-            low = text.lower()
-            leaked = low.strip() in whole or any(s in low for s in anywhere)
-            if not leaked and elem.VR in _FREE_TEXT_VRS:
-                if self.header is None:
-                    self.header = ScrubOptions.for_dicom_headers()
-                leaked = bool(find_identifiers(text, options=self.header))
-            if leaked:
+            if elem.VR in BINARY_VRS:
+                if elem.keyword == "PixelData" or elem.tag.group == 0x7FE0:
+                    continue
+                text = decoded_binary(elem.value)
+            elif elem.VR in _TEXT_VRS:
+                text = str(elem.value)
+            else:
+                continue
+            if elem.VR == "PN" and text.strip(" ^="):
+                del ds[elem.tag]     # any person name left by the table goes, no score asked
+                self.report.residual_removed.append(name)
+                continue
+            if self.header is None:
+                self.header = ScrubOptions.for_dicom_headers()
+            scan = elem.VR in _FREE_TEXT_VRS or elem.VR in BINARY_VRS
+            if value_leaks(text, identity, self.header if scan else None):
                 del ds[elem.tag]
                 self.report.residual_removed.append(name)
 
@@ -212,20 +203,22 @@ def _clean_pixels(ds: Dataset, opts: pixels.PixelOptions, report: DicomReport,
 def deidentify_dataset(ds: Dataset, *, pseudonymise: Callable[[str], str],
                        options: pixels.PixelOptions | None = None,
                        ocr: list[list[pixels.Box]] | None = None,
-                       header: ScrubOptions | None = None) -> DicomReport:
+                       header: ScrubOptions | None = None,
+                       profile_options: abc.Iterable[str] | None = None) -> DicomReport:
     """Clean ``ds`` in place; see ``deidentify_dicom``.  ``ocr``: per-frame OCR boxes found
-    beforehand (``deidentify_dicom_many`` batches tesseract over many files)."""
+    beforehand (``deidentify_dicom_many`` batches tesseract over many files).
+    ``profile_options``: retain options of the profile (default: the policy's
+    ``data.dicom_profile_options``; see ``deidentify.dicom.profile``)."""
     report = DicomReport()
     opts = options or pixels.PixelOptions()
-    identity = _identity_strings(ds)
+    identity = identity_strings(ds)
     original_id = str(ds.get("PatientID", "") or "")
-    cleaner = _Cleaner(pseudonymise, report, header)
+    cleaner = _Cleaner(pseudonymise, report, header, _profile_options(profile_options))
     pixels_cleaned = _clean_pixels(ds, opts, report, ocr)
     cleaner.clean(ds)
     pseudo = pseudonymise(original_id) if original_id else ""
     ds.PatientID = pseudo
-    if identity:
-        cleaner.sweep(ds, identity)
+    cleaner.sweep(ds, identity)
     meta = ds.file_meta
     if "SOPInstanceUID" in ds:
         meta.MediaStorageSOPInstanceUID = ds.SOPInstanceUID
@@ -253,6 +246,16 @@ def deidentify_dataset(ds: Dataset, *, pseudonymise: Callable[[str], str],
         items.append(item)
     ds.DeidentificationMethodCodeSequence = Sequence(items)
     return report
+
+
+def _profile_options(given: abc.Iterable[str] | None) -> frozenset[str]:
+    if given is None:
+        from policies import current_policy
+
+        given = getattr(current_policy().data, "dicom_profile_options", ())
+    if isinstance(given, str):
+        raise TypeError("profile_options must be an iterable of option names, not one string")
+    return frozenset(given)
 
 
 def _read(data: bytes) -> Dataset:

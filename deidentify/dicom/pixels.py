@@ -117,13 +117,60 @@ def _tesseract(images: list[Image.Image], opts: PixelOptions, tsv: bool) -> str:
     return proc.stdout
 
 
+ROTATIONS = (0, 1, 2, 3)   # quarter turns (np.rot90): text written sideways or upside down
+
+
+def contrast_normalised(gray8: np.ndarray) -> np.ndarray:
+    """Thin light or dark strokes lifted to full contrast, whatever their level: the white and
+    black top-hats (the image minus its opening / its closing minus it) keep structures
+    narrower than the 9-pixel element (glyph strokes) and drop smooth anatomy; each is then
+    stretched between its 50th and 99.9th percentiles.  Grey text on grey tissue that a
+    min-max rendering shows as two neighbouring grey levels comes out black on white."""
+    f = gray8.astype(np.float32)
+    size = (9, 9)
+    light = f - ndimage.grey_opening(f, size=size)
+    dark = ndimage.grey_closing(f, size=size) - f
+    tophat = np.maximum(light, dark)
+    lo, hi = np.percentile(tophat, 50), np.percentile(tophat, 99.9)
+    if hi <= lo:
+        return np.zeros_like(gray8)
+    return (np.clip((tophat - lo) / (hi - lo), 0, 1) * 255).astype(np.uint8)
+
+
+def _unrotate(box: Box, k: int, shape: tuple[int, int]) -> Box:
+    """A box found in ``np.rot90(image, k)`` in the coordinates of ``image`` (rows, cols = shape)."""
+    x0, y0, x1, y1 = box
+    rows, cols = shape
+    if k == 1:
+        return cols - y1, x0, cols - y0, x1
+    if k == 2:
+        return cols - x1, rows - y1, cols - x0, rows - y0
+    if k == 3:
+        return y0, rows - x1, y1, rows - x0
+    return box
+
+
+def _variants(gray8: np.ndarray) -> list[tuple[np.ndarray, int]]:
+    """(image, quarter turns) tesseract reads for one frame: the plain rendering upright, and
+    the contrast-normalised one in all four orientations."""
+    enhanced = contrast_normalised(gray8)
+    return [(gray8, 0)] + [(np.ascontiguousarray(np.rot90(enhanced, k)), k) for k in ROTATIONS]
+
+
 def ocr_boxes_many(frames: list[np.ndarray], opts: PixelOptions) -> list[list[Box]]:
-    """Word and line boxes tesseract finds in each 8-bit image, in one tesseract run."""
+    """Word and line boxes tesseract finds in each 8-bit image (every orientation, plain and
+    contrast-normalised), in one tesseract run; boxes in each frame's own coordinates."""
     if not frames:
         return []
-    prepared = [_prepare(g, opts) for g in frames]
-    out = _tesseract([img for img, _ in prepared], opts, tsv=True)
-    words: dict[int, list[tuple[tuple[int, int, int], Box]]] = {}
+    pages: list[tuple[int, int, int]] = []   # (frame, quarter turns, scale)
+    images = []
+    for f_idx, gray in enumerate(frames):
+        for img8, k in _variants(gray):
+            img, scale = _prepare(img8, opts)
+            images.append(img)
+            pages.append((f_idx, k, scale))
+    out = _tesseract(images, opts, tsv=True)
+    words: dict[tuple[int, int], list[tuple[tuple[int, int, int], Box]]] = {}
     for row in csv.DictReader(io.StringIO(out), delimiter="\t", quoting=csv.QUOTE_NONE):
         text = (row.get("text") or "").strip()
         if row.get("level") != "5" or not text or not any(c.isalnum() for c in text):
@@ -131,21 +178,20 @@ def ocr_boxes_many(frames: list[np.ndarray], opts: PixelOptions) -> list[list[Bo
         if float(row["conf"]) < opts.ocr_min_confidence:
             continue
         page = int(row["page_num"]) - 1
-        scale = prepared[page][1]
-        x, y, bw, bh = (int(row[k]) // scale for k in ("left", "top", "width", "height"))
+        f_idx, k, scale = pages[page]
+        x, y, bw, bh = (int(row[c]) // scale for c in ("left", "top", "width", "height"))
         key = (int(row["block_num"]), int(row["par_num"]), int(row["line_num"]))
-        words.setdefault(page, []).append((key, (x, y, x + max(bw, 1), y + max(bh, 1))))
-    result: list[list[Box]] = []
-    for page in range(len(frames)):
-        found = words.get(page, [])
-        boxes = [b for _, b in found]
+        box = _unrotate((x, y, x + max(bw, 1), y + max(bh, 1)), k, frames[f_idx].shape[:2])
+        words.setdefault((f_idx, page), []).append((key, box))
+    result: list[list[Box]] = [[] for _ in frames]
+    for (f_idx, _page), found in words.items():
+        result[f_idx].extend(b for _, b in found)
         lines: dict[tuple[int, int, int], list[Box]] = {}
         for key, b in found:
             lines.setdefault(key, []).append(b)
         for bs in lines.values():  # each OCR line blacked out as a whole, gaps included
-            boxes.append((min(b[0] for b in bs), min(b[1] for b in bs),
-                          max(b[2] for b in bs), max(b[3] for b in bs)))
-        result.append(boxes)
+            result[f_idx].append((min(b[0] for b in bs), min(b[1] for b in bs),
+                                  max(b[2] for b in bs), max(b[3] for b in bs)))
     return result
 
 
@@ -178,7 +224,9 @@ def stroke_boxes(frame: np.ndarray, max_value: float, opts: PixelOptions) -> lis
             continue
         y0, y1, x0, x1 = sl[0].start, sl[0].stop, sl[1].start, sl[1].stop
         height, width = y1 - y0, x1 - x0
-        if height < 4 or height > rows * opts.max_text_height or width < height:
+        # a line of text is long and thin, written across or (rotated) down the frame
+        thin, long_ = min(height, width), max(height, width)
+        if thin < 4 or thin > rows * opts.max_text_height or long_ < thin:
             continue
         if bright[y0:y1, x0:x1].mean() > opts.max_fill_ratio:
             continue
@@ -203,3 +251,10 @@ def read_text(gray8: np.ndarray, opts: PixelOptions | None = None) -> str:
     """All text tesseract reads in an 8-bit image (light-on-dark handled), for checks."""
     opts = opts or PixelOptions()
     return _tesseract([_prepare(gray8, opts)[0]], opts, tsv=False)
+
+
+def read_text_all_ways(gray8: np.ndarray, opts: PixelOptions | None = None) -> str:
+    """What tesseract reads in every orientation, plain and contrast-normalised (for checks:
+    an attacker may read a frame any way up and with any window)."""
+    opts = opts or PixelOptions()
+    return _tesseract([_prepare(img, opts)[0] for img, _ in _variants(gray8)], opts, tsv=False)

@@ -1,120 +1,95 @@
 """DICOM PS3.15 Annex E, Basic Application Level Confidentiality Profile: header actions.
 
-Action codes as in the standard's Table E.1-1: X remove, Z zero-length (or replaced here by the
-pseudonym for the patient), D dummy value, U replace a UID by a consistent new one, K keep.
-Where the table allows a choice (X/Z, X/D, Z/D, X/Z/D, X/Z/U*), the more removing choice that
-keeps the object valid is taken: Z for type-2 attributes, X otherwise, U for UID references.
-Anything not listed gets a default by value representation (see ``default_action``): person
-names emptied, instance UIDs re-mapped, dates and times emptied, private tags removed.
+The table itself (all attributes of Table E.1-1 with their action codes) is generated from the
+standard by ``deidentify.dicom.generate_annex_e`` into ``annex_e_table.py``; this module turns
+the codes into one action per element:
+
+- X remove, Z empty, D replace by a dummy value, U replace a UID by a consistent new one;
+- where the table allows a choice the least informative one that keeps the object valid is
+  taken: X/Z and X/Z/D and Z/D → Z, X/D → D (the attribute may be Type 1), X/Z/U* → U
+  (sequences of references: their items are cleaned and their UIDs re-mapped);
+- a sequence with D or U is kept and its items are cleaned recursively; with X removed, with Z
+  emptied.
+
+Options of the standard that *retain* information are policy (``data.dicom_profile_options``,
+RULES.md D1); none is on by default:
+- ``retain_longitudinal_full_dates``: dates and times (DA/DT/TM) are kept, except the
+  patient's own (birth date and time);
+- ``retain_uids``: UIDs are kept instead of re-mapped.
+
+Attributes the table does not name get a default by value representation (``default_action``):
+person names emptied, UIDs re-mapped, dates and times emptied, unknown-VR (UN) values removed,
+other binary values swept for identity by the caller.  Private tags are removed by the caller.
 """
 from __future__ import annotations
 
-# keyword → action.  Grouped as in Table E.1-1 (alphabetical there).
-BASIC_PROFILE: dict[str, str] = {
-    "AccessionNumber": "Z", "AcquisitionComments": "X", "AcquisitionContextSequence": "X",
-    "AcquisitionDate": "Z", "AcquisitionDateTime": "X", "AcquisitionDeviceProcessingDescription": "X",
-    "AcquisitionProtocolDescription": "X", "AcquisitionTime": "Z", "ActualHumanPerformersSequence": "X",
-    "AdditionalPatientHistory": "X", "AdmissionID": "X", "AdmittingDate": "X",
-    "AdmittingDiagnosesCodeSequence": "X", "AdmittingDiagnosesDescription": "X", "AdmittingTime": "X",
-    "AffectedSOPInstanceUID": "X", "Allergies": "X", "Arbitrary": "X", "AuthorObserverSequence": "X",
-    "BranchOfService": "X", "CassetteID": "X", "CommentsOnThePerformedProcedureStep": "X",
-    "ConcatenationUID": "U", "ConfidentialityConstraintOnPatientDataDescription": "X",
-    "ContentCreatorName": "Z", "ContentCreatorIdentificationCodeSequence": "X", "ContentDate": "Z",
-    "ContentSequence": "X", "ContentTime": "Z", "ContextGroupExtensionCreatorUID": "U",
-    "ContrastBolusAgent": "Z", "ContributionDescription": "X", "CountryOfResidence": "X",
-    "CreatorVersionUID": "U", "CurrentPatientLocation": "X", "CurveDate": "X", "CurveTime": "X",
-    "CustodialOrganizationSequence": "X", "DataSetTrailingPadding": "X", "DerivationDescription": "X",
-    "DetectorID": "X", "DeviceSerialNumber": "X", "DeviceUID": "U", "DigitalSignatureUID": "U",
-    "DigitalSignaturesSequence": "X", "DimensionOrganizationUID": "U",
-    "DischargeDiagnosisDescription": "X", "DistributionAddress": "X", "DistributionName": "X",
-    "DoseReferenceUID": "U", "EthnicGroup": "X", "FailedSOPInstanceUIDList": "U", "FiducialUID": "U",
-    "FillerOrderNumberImagingServiceRequest": "Z", "FrameComments": "X", "FrameOfReferenceUID": "U",
-    "GantryID": "X", "GeneratorID": "X", "GraphicAnnotationSequence": "X", "HumanPerformerName": "X",
-    "HumanPerformerOrganization": "X", "IconImageSequence": "X", "IdentifyingComments": "X",
-    "ImageComments": "X", "ImagePresentationComments": "X", "ImagingServiceRequestComments": "X",
-    "Impressions": "X", "InstanceCreationDate": "X", "InstanceCreationTime": "X",
-    "InstanceCreatorUID": "U", "InstitutionAddress": "X", "InstitutionCodeSequence": "X",
-    "InstitutionName": "X", "InstitutionalDepartmentName": "X", "InsurancePlanIdentification": "X",
-    "IntendedRecipientsOfResultsIdentificationSequence": "X", "InterpretationApproverSequence": "X",
-    "InterpretationAuthor": "X", "InterpretationDiagnosisDescription": "X",
-    "InterpretationIDIssuer": "X", "InterpretationRecorder": "X", "InterpretationText": "X",
-    "InterpretationTranscriber": "X", "IrradiationEventUID": "U", "IssuerOfAdmissionID": "X",
-    "IssuerOfPatientID": "X", "IssuerOfServiceEpisodeID": "X", "LargePaletteColorLookupTableUID": "U",
-    "MAC": "X", "MediaStorageSOPInstanceUID": "U", "MedicalAlerts": "X", "MedicalRecordLocator": "X",
-    "MilitaryRank": "X", "ModifiedAttributesSequence": "X", "ModifiedImageDate": "X",
-    "ModifiedImageDescription": "X", "ModifiedImageID": "X", "ModifiedImageTime": "X",
-    "ModifyingDeviceID": "X", "ModifyingDeviceManufacturer": "X", "NameOfPhysiciansReadingStudy": "X",
-    "NamesOfIntendedRecipientsOfResults": "X", "Occupation": "X",
-    "OperatorIdentificationSequence": "X", "OperatorsName": "X", "OriginalAttributesSequence": "X",
-    "OrderCallbackPhoneNumber": "X", "OrderEnteredBy": "X", "OrderEntererLocation": "X",
-    "OtherPatientIDs": "X", "OtherPatientIDsSequence": "X", "OtherPatientNames": "X",
-    "ParticipantSequence": "X", "PatientAddress": "X", "PatientAge": "X", "PatientBirthDate": "Z",
-    "PatientBirthName": "X", "PatientBirthTime": "X", "PatientComments": "X", "PatientID": "Z",
-    "PatientInsurancePlanCodeSequence": "X", "PatientMotherBirthName": "X", "PatientName": "Z",
-    "PatientPrimaryLanguageCodeSequence": "X", "PatientPrimaryLanguageModifierCodeSequence": "X",
-    "PatientReligiousPreference": "X", "PatientSex": "Z", "PatientSexNeutered": "X", "PatientSize": "X",
-    "PatientState": "X", "PatientTelecomInformation": "X", "PatientTelephoneNumbers": "X",
-    "PatientTransportArrangements": "X", "PatientWeight": "X", "PerformedLocation": "X",
-    "PerformedProcedureStepDescription": "X", "PerformedProcedureStepEndDate": "X",
-    "PerformedProcedureStepEndTime": "X", "PerformedProcedureStepID": "X",
-    "PerformedProcedureStepStartDate": "X", "PerformedProcedureStepStartTime": "X",
-    "PerformedStationAETitle": "X", "PerformedStationGeographicLocationCodeSequence": "X",
-    "PerformedStationName": "X", "PerformedStationNameCodeSequence": "X",
-    "PerformingPhysicianIdentificationSequence": "X", "PerformingPhysicianName": "X",
-    "PersonAddress": "X", "PersonIdentificationCodeSequence": "X", "PersonName": "Z",
-    "PersonTelephoneNumbers": "X", "PersonTelecomInformation": "X",
-    "PhysicianApprovingInterpretation": "X", "PhysiciansOfRecord": "X",
-    "PhysiciansOfRecordIdentificationSequence": "X", "PhysiciansReadingStudyIdentificationSequence": "X",
-    "PlacerOrderNumberImagingServiceRequest": "Z", "PlateID": "X", "PreMedication": "X",
-    "PregnancyStatus": "X", "ProtocolName": "X", "ReasonForTheImagingServiceRequest": "X",
-    "ReasonForStudy": "X", "ReferencedDigitalSignatureSequence": "X",
-    "ReferencedFrameOfReferenceUID": "U", "ReferencedGeneralPurposeScheduledProcedureStepTransactionUID": "U",
-    "ReferencedImageSequence": "U", "ReferencedPatientAliasSequence": "X",
-    "ReferencedPatientSequence": "X", "ReferencedPerformedProcedureStepSequence": "X",
-    "ReferencedSOPInstanceMACSequence": "X", "ReferencedSOPInstanceUID": "U",
-    "ReferencedSOPInstanceUIDInFile": "U", "ReferencedStudySequence": "X",
-    "ReferringPhysicianAddress": "X", "ReferringPhysicianIdentificationSequence": "X",
-    "ReferringPhysicianName": "Z", "ReferringPhysicianTelephoneNumbers": "X", "RegionOfResidence": "X",
-    "RelatedFrameOfReferenceUID": "U", "RequestAttributesSequence": "X", "RequestedContrastAgent": "X",
-    "RequestedProcedureComments": "X", "RequestedProcedureDescription": "X",
-    "RequestedProcedureID": "X", "RequestedProcedureLocation": "X", "RequestedSOPInstanceUID": "U",
-    "RequestingPhysician": "X", "RequestingService": "X", "ResponsibleOrganization": "X",
-    "ResponsiblePerson": "X", "ResultsComments": "X", "ResultsDistributionListSequence": "X",
-    "ResultsIDIssuer": "X", "ReviewerName": "X", "ScheduledHumanPerformersSequence": "X",
-    "ScheduledPatientInstitutionResidence": "X", "ScheduledPerformingPhysicianIdentificationSequence": "X",
-    "ScheduledPerformingPhysicianName": "X", "ScheduledProcedureStepDescription": "X",
-    "ScheduledProcedureStepEndDate": "X", "ScheduledProcedureStepEndTime": "X",
-    "ScheduledProcedureStepID": "X", "ScheduledProcedureStepLocation": "X",
-    "ScheduledProcedureStepStartDate": "X", "ScheduledProcedureStepStartTime": "X",
-    "ScheduledStationAETitle": "X", "ScheduledStationGeographicLocationCodeSequence": "X",
-    "ScheduledStationName": "X", "ScheduledStationNameCodeSequence": "X", "ScheduledStudyLocation": "X",
-    "ScheduledStudyLocationAETitle": "X", "SeriesDate": "X", "SeriesDescription": "X",
-    "SeriesInstanceUID": "U", "SeriesTime": "X", "ServiceEpisodeDescription": "X",
-    "ServiceEpisodeID": "X", "SmokingStatus": "X", "SOPInstanceUID": "U", "SourceImageSequence": "U",
-    "SpecialNeeds": "X", "StationName": "X", "StorageMediaFileSetUID": "U", "StudyComments": "X",
-    "StudyDate": "Z", "StudyDescription": "X", "StudyID": "Z", "StudyIDIssuer": "X",
-    "StudyInstanceUID": "U", "StudyTime": "Z", "SynchronizationFrameOfReferenceUID": "U",
-    "TemplateExtensionCreatorUID": "U", "TemplateExtensionOrganizationUID": "U", "TextComments": "X",
-    "TextString": "X", "TimezoneOffsetFromUTC": "X", "TopicAuthor": "X", "TopicKeywords": "X",
-    "TopicSubject": "X", "TopicTitle": "X", "TransactionUID": "U", "UID": "U",
-    "VerifyingObserverIdentificationCodeSequence": "Z", "VerifyingObserverName": "Z",
-    "VerifyingObserverSequence": "X", "VerifyingOrganization": "X", "VisitComments": "X",
-}
+import functools
+from typing import Iterable
 
-# Standard (non-private) attributes the profile leaves alone although their VR would
-# otherwise trigger a default action.
+from deidentify.dicom.annex_e_table import ENTRIES, SOURCE
+
+OPTIONS = ("retain_longitudinal_full_dates", "retain_uids")
+_CHOICE = {"X": "X", "Z": "Z", "D": "D", "U": "U", "Z/D": "Z", "X/Z": "Z", "X/D": "D", "X/Z/D": "Z",
+           "X/Z/U*": "U"}
+_DATE_VRS = {"DA", "DT", "TM"}
+# Attributes the profile leaves alone although their VR would otherwise trigger a default action.
 KEEP = {"SpecificCharacterSet", "PatientIdentityRemoved", "DeidentificationMethod",
         "BurnedInAnnotation", "TransferSyntaxUID", "ImplementationVersionName"}
 
+__all__ = ["OPTIONS", "SOURCE", "action_for", "default_action", "profile_table"]
 
-def default_action(keyword: str, vr: str, value: object) -> str:
+
+@functools.lru_cache(maxsize=8)
+def profile_table(options: frozenset[str] = frozenset()) -> tuple[dict[int, str], tuple[tuple[int, int, str], ...]]:
+    """(tag → action for single tags, ((tag, mask, action), …) for repeating groups)."""
+    from pydicom.datadict import dictionary_VR, dictionary_has_tag
+
+    unknown = set(options) - set(OPTIONS)
+    if unknown:
+        raise ValueError(f"unknown DICOM profile option(s) {sorted(unknown)}; known: {list(OPTIONS)}")
+    single: dict[int, str] = {}
+    groups: list[tuple[int, int, str]] = []
+    for tag, mask, code, name, _keyword in ENTRIES:
+        action = _CHOICE[code]
+        if mask != 0xFFFFFFFF:
+            groups.append((tag, mask, action))
+            continue
+        vr = dictionary_VR(tag) if dictionary_has_tag(tag) else ""
+        if ("retain_longitudinal_full_dates" in options and vr in _DATE_VRS
+                and "birth" not in name.lower()):
+            action = "K"
+        if "retain_uids" in options and action == "U":
+            action = "K"
+        single[tag] = action
+    return single, tuple(groups)
+
+
+def action_for(tag: int, keyword: str, vr: str, options: Iterable[str] = ()) -> str:
+    """The action for one element (table first, then the default by VR)."""
+    single, groups = profile_table(frozenset(options))
+    action = single.get(int(tag))
+    if action is None:
+        action = next((a for t, m, a in groups if int(tag) & m == t), None)
+    if action is None:
+        action = default_action(keyword, vr)
+        if action == "U" and "retain_uids" in options:
+            action = "K"
+        if vr in _DATE_VRS and action == "Z" and "retain_longitudinal_full_dates" in options \
+                and "Birth" not in keyword:
+            action = "K"
+    return action
+
+
+def default_action(keyword: str, vr: str, value: object = None) -> str:
     """Action for an attribute Table E.1-1 does not name."""
     if keyword in KEEP:
         return "K"
     if vr == "PN":
-        return "Z"
+        return "Z"     # any person name goes, whatever it looks like
     if vr == "UI":
         return "U"
-    if vr in ("DA", "DT", "TM"):
+    if vr in _DATE_VRS:
         return "Z"
+    if vr == "UN":
+        return "X"     # unknown meaning: cannot be judged, so not released
     return "K"

@@ -71,6 +71,10 @@ class DataPolicy(BaseModel):
         True, rule="D1", description="Scan and mask personal data in free-text columns.")
     dicom_profile: Literal["ps3.15-basic"] = setting(
         "ps3.15-basic", rule="D1", description="DICOM header de-identification profile.")
+    dicom_profile_options: tuple[Literal["retain_longitudinal_full_dates", "retain_uids"], ...] = setting(
+        (), rule="D1",
+        description="Options of the PS3.15 basic profile that retain information (dates and times "
+                    "except the patient's, or UIDs); none by default.")
     dicom_mask_burned_in_text: bool = setting(
         True, rule="D1", description="Mask text burned into DICOM pixels; if false, imaging "
                                      "files are not released at all (never unmasked).")
