@@ -74,6 +74,19 @@ def _is_member(session: Session, case_id: int, user_id: int) -> bool:
                                     CaseMember.removed_at.is_(None))).first() is not None
 
 
+def _queries_unapproved(session: Session, case: Case, now: dt.datetime) -> str | None:
+    """A3: queries left unapproved past the policy's window stop the case's sessions."""
+    from enclave.querylog.service import overdue
+    from policies import current_policy
+
+    pol = current_policy()
+    n = overdue(session, pol, case.code, now)
+    if n:
+        return (f"case {case.code} has {n} logged queries awaiting a supervisor's approval for "
+                f"more than {pol.accounts.query_approval_days} days (A3)")
+    return None
+
+
 def check(session: Session, username: str, now: dt.datetime, *, kind: str = "interactive",
           overnight_lead: dt.timedelta = dt.timedelta(0)) -> GateDecision:
     """Full gate decision with a reason the user can read."""
@@ -94,6 +107,8 @@ def check(session: Session, username: str, now: dt.datetime, *, kind: str = "int
         refusal = case_refusal(case, now)
         if refusal is None and not _is_member(session, case.id, user.id):
             refusal = f"you are not a member of case {case.code}"
+        if refusal is None:
+            refusal = _queries_unapproved(session, case, now)
         if refusal is None and kind == "overnight":
             if booking.created_at > booking.starts_at - overnight_lead:
                 refusal = (f"overnight run for case {case.code} was not registered "

@@ -30,6 +30,7 @@ from enclave.purge.cli import purge_app; app.add_typer(purge_app, name="purge") 
 from hub_config.cli import hub_app; app.add_typer(hub_app, name="hub")  # noqa: E402,E702
 from egress_review.ingress.cli import import_app; app.add_typer(import_app, name="import")  # noqa: E402,E702
 from datasets.keys_cli import keys_app; app.add_typer(keys_app, name="keys")  # noqa: E402,E702
+from enclave.querylog.cli import querylog_app; app.add_typer(querylog_app, name="querylog")  # noqa: E402,E702
 
 if __name__ == "__main__":
     app()

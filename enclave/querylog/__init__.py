@@ -1,0 +1,1 @@
+"""The session query log (A3): browse, export for auditors, and the supervisor's approval."""

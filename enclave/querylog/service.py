@@ -1,0 +1,176 @@
+"""Browse the session query log, export it for auditors, and record the supervisor's approval (A3).
+
+Queries are the ``session.query`` records of the audit log (written by the warden before the
+broker runs them: account, case, time, SQL, purpose).  A3 also asks that each query be
+approved by the responsible supervisor within the user's lawful scope: here the case's PI
+approves the other members' queries and holders of ``accounts.query_approval_roles`` approve
+any case's; nobody approves their own.  An undecided query older than
+``accounts.query_approval_days`` blocks new sessions of its case (:func:`overdue`), so the
+approval cannot be skipped by leaving it undone.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import and_, func, select
+from sqlalchemy.orm import Session
+
+from enclave.accounts.models import User
+from enclave.audit import AuditEntry, append
+from enclave.audit.models import AuditRecord
+from enclave.cases.errors import BadInput, Forbidden, NotFound, Refused
+from enclave.cases.models import Case
+from enclave.querylog.models import QueryReview
+
+QUERY_ACTION = "session.query"
+DECISIONS = ("approved", "flagged")
+MAX_PAGE = 500
+TAIPEI = ZoneInfo("Asia/Taipei")
+
+
+@dataclass(frozen=True)
+class QueryFilter:
+    account: str | None = None
+    case: str | None = None
+    since: dt.datetime | None = None   # inclusive, aware
+    until: dt.datetime | None = None   # exclusive, aware
+    purpose: str | None = None         # substring, case-insensitive
+    status: str | None = None          # pending | approved | flagged
+
+    def __post_init__(self):
+        if self.status not in (None, "pending", *DECISIONS):
+            raise BadInput(f"status must be pending, approved or flagged, not {self.status!r}", "A3")
+        for name in ("since", "until"):
+            t = getattr(self, name)
+            if t is not None and t.tzinfo is None:
+                raise BadInput(f"{name} must carry a time zone", "A3")
+
+
+def _iso(t: dt.datetime) -> str:
+    return t.astimezone(dt.timezone.utc).isoformat(timespec="microseconds")
+
+
+def _query(f: QueryFilter):
+    q = (select(AuditRecord, QueryReview)
+         .outerjoin(QueryReview, QueryReview.audit_seq == AuditRecord.seq)
+         .where(AuditRecord.action == QUERY_ACTION))
+    if f.account:
+        q = q.where(AuditRecord.actor == f.account)
+    if f.case:
+        q = q.where(AuditRecord.case_code == f.case)
+    # audit timestamps are ISO-8601 UTC with microseconds, so text order is time order
+    if f.since:
+        q = q.where(AuditRecord.ts >= _iso(f.since))
+    if f.until:
+        q = q.where(AuditRecord.ts < _iso(f.until))
+    if f.purpose:
+        q = q.where(func.lower(AuditRecord.reason).contains(f.purpose.lower(), autoescape=True))
+    if f.status == "pending":
+        q = q.where(QueryReview.id.is_(None))
+    elif f.status:
+        q = q.where(QueryReview.decision == f.status)
+    return q
+
+
+def _row(rec: AuditRecord, rev: QueryReview | None) -> dict:
+    t = dt.datetime.fromisoformat(rec.ts)
+    return {"seq": rec.seq, "ts_utc": rec.ts, "ts_taipei": t.astimezone(TAIPEI).strftime("%Y-%m-%d %H:%M:%S"),
+            "account": rec.actor, "case": rec.case_code, "purpose": rec.reason or "",
+            "sql": rec.subject or "", "status": rev.decision if rev else "pending",
+            "decided_by": rev.decided_by if rev else None,
+            "decided_at": rev.decided_at.astimezone(dt.timezone.utc).isoformat(timespec="seconds") if rev else None,
+            "note": rev.note if rev else None}
+
+
+def list_queries(db: Session, f: QueryFilter, *, limit: int = 100, offset: int = 0) -> tuple[list[dict], int]:
+    """One page of matching queries (newest first) and the total count."""
+    if not 1 <= limit <= MAX_PAGE or not 0 <= offset <= 10**9:
+        raise BadInput(f"limit must be 1..{MAX_PAGE} and offset 0..10^9", "A3")
+    total = db.execute(select(func.count()).select_from(_query(f).subquery())).scalar_one()
+    rows = db.execute(_query(f).order_by(AuditRecord.seq.desc()).limit(limit).offset(offset)).all()
+    return [_row(r, v) for r, v in rows], int(total)
+
+
+CSV_COLUMNS = ("seq", "ts_utc", "ts_taipei", "account", "case", "purpose", "sql", "status",
+               "decided_by", "decided_at", "note")
+
+
+def export_csv(db: Session, f: QueryFilter) -> str:
+    """Every matching query as CSV for auditors (UTC ISO and Taipei time, oldest first).
+
+    Cells that a spreadsheet would run as a formula are prefixed with a quote."""
+    out = io.StringIO()
+    w = csv.writer(out)
+    w.writerow(CSV_COLUMNS)
+    for rec, rev in db.execute(_query(f).order_by(AuditRecord.seq)).yield_per(1000):
+        row = _row(rec, rev)
+        w.writerow([_cell(row[c]) for c in CSV_COLUMNS])
+    return out.getvalue()
+
+
+def _cell(v) -> str:
+    s = "" if v is None else str(v)
+    return "'" + s if s[:1] in ("=", "+", "-", "@", "\t", "\r") else s
+
+
+def may_approve(db: Session, policy, actor: User, rec: AuditRecord) -> str | None:
+    """Why ``actor`` may not decide on this query (None: they may)."""
+    if rec.actor == actor.username:
+        return "nobody approves their own queries (A3)"
+    if actor.status != "active":
+        return f"account {actor.username} is {actor.status}"
+    if any(actor.has_role(r) for r in policy.accounts.query_approval_roles):
+        return None
+    case = db.execute(select(Case).where(Case.code == rec.case_code)).scalar_one_or_none()
+    if case is not None and case.applicant_id == actor.id:
+        return None
+    return (f"only case {rec.case_code}'s PI or a holder of {policy.accounts.query_approval_roles} "
+            "may approve its queries (A3)")
+
+
+def decide(db: Session, policy, actor: User, seqs: list[int], decision: str, *,
+           note: str | None = None, now: dt.datetime) -> list[int]:
+    """Approve or flag logged queries; all or none (one refusal refuses the batch)."""
+    if decision not in DECISIONS:
+        raise BadInput(f"decision must be one of {DECISIONS}", "A3")
+    if not seqs or len(seqs) > MAX_PAGE or any(not 1 <= s <= 2**62 for s in seqs):
+        raise BadInput(f"give 1..{MAX_PAGE} query numbers", "A3")
+    if decision == "flagged" and not (note and note.strip()):
+        raise BadInput("a flagged query needs a note saying what is wrong", "A3")
+    recs = {r.seq: r for r in db.execute(select(AuditRecord).where(
+        AuditRecord.seq.in_(seqs), AuditRecord.action == QUERY_ACTION)).scalars()}
+    missing = sorted(set(seqs) - set(recs))
+    if missing:
+        raise NotFound(f"no logged queries with numbers {missing[:10]}")
+    done = set(db.execute(select(QueryReview.audit_seq).where(QueryReview.audit_seq.in_(seqs))).scalars())
+    if done:
+        raise Refused(f"queries {sorted(done)[:10]} are already decided", "A3")
+    for s in sorted(recs):
+        why = may_approve(db, policy, actor, recs[s])
+        if why:
+            raise Forbidden(f"query {s}: {why}", "A3")
+    for s in sorted(recs):
+        r = recs[s]
+        db.add(QueryReview(audit_seq=s, case_code=r.case_code, querier=r.actor, decision=decision,
+                           decided_by=actor.username, decided_at=now, note=note))
+        append(db, AuditEntry("control", actor.username, f"query.{decision}", case_code=r.case_code,
+                              subject=str(s), reason=note, detail={"querier": r.actor}), now=now)
+    db.flush()
+    return sorted(recs)
+
+
+def overdue(db: Session, policy, case_code: str, now: dt.datetime) -> int:
+    """Undecided queries of the case older than the approval window (0 when the window is off)."""
+    days = policy.accounts.query_approval_days
+    if not days:
+        return 0
+    cutoff = _iso(now - dt.timedelta(days=days))
+    return int(db.execute(
+        select(func.count()).select_from(AuditRecord)
+        .outerjoin(QueryReview, QueryReview.audit_seq == AuditRecord.seq)
+        .where(and_(AuditRecord.action == QUERY_ACTION, AuditRecord.case_code == case_code,
+                    AuditRecord.ts < cutoff, QueryReview.id.is_(None)))).scalar_one())
