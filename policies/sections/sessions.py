@@ -90,6 +90,35 @@ class SessionPolicy(BaseModel):
     sandbox_network: str = setting(
         "loopback-only", rule="S7", description="Sessions see no network but the hub proxy.",
         pattern="^loopback-only$")
+    # --- the browser channel (hub_config.singleuser; docs/sessions.md "Browser channel") ---
+    access_mode: str = setting(
+        "remote", rule="S1", pattern="^(remote|on_site)$",
+        description="remote: the browser gets pixels only (a remote desktop); on_site: the "
+                    "session is served only to the booked seat's registered workstation (S4).")
+    output_max_message_bytes: int = setting(
+        65536, rule="S1", ge=1024,
+        description="Bytes of one kernel message sent to a browser (larger parts cut).")
+    output_max_execution_bytes: int = setting(
+        262144, rule="S1", ge=1024,
+        description="Output bytes one cell execution may send to the browser in all.")
+    output_max_text_lines: int = setting(
+        100, rule="S1", ge=1, description="Lines of one text output sent to a browser.")
+    output_max_table_rows: int = setting(
+        30, rule="S1", ge=1, description="Rows of one rendered (HTML) table sent to a browser.")
+    output_mime_types: list[str] = setting(
+        default_factory=lambda: ["text/plain", "text/html", "text/markdown", "text/latex",
+                                 "image/png", "image/jpeg", "image/svg+xml"],
+        rule="S1", description="Output formats a browser may receive; others are dropped.")
+    saved_file_max_bytes: int = setting(
+        2 * 1024 * 1024, rule="D4", ge=1024,
+        description="Largest notebook or code file a browser may save (typed work, not data).")
+    saved_file_suffixes: list[str] = setting(
+        default_factory=lambda: [".ipynb", ".py", ".r", ".sql", ".md", ".txt"],
+        rule="D4", description="What a browser may save; everything else enters by import "
+                               "review only.")
+    desktop_geometry: str = setting(
+        "1600x900", rule="S1", pattern=r"^\d{3,4}x\d{3,4}$",
+        description="Remote-desktop screen size (remote access mode).")
 
     @field_validator("weekdays")
     @classmethod
