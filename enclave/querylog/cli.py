@@ -28,7 +28,7 @@ def _when(value: str | None, name: str) -> dt.datetime | None:
 
 
 def _filter(account, case, since, until, purpose, status):
-    from enclave.cases.errors import BadInput
+    from enclave.core.errors import BadInput
     from enclave.querylog.service import QueryFilter
 
     try:

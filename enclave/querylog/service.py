@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from enclave.accounts.models import User
 from enclave.audit import AuditEntry, append
 from enclave.audit.models import AuditRecord
-from enclave.cases.errors import BadInput, Forbidden, NotFound, Refused
+from enclave.core.errors import BadInput, Forbidden, NotFound, Refused
 from enclave.cases.models import Case
 from enclave.querylog.models import QueryReview
 

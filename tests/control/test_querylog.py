@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from enclave.audit import AuditEntry, append
 from enclave.audit.models import AuditRecord
 from enclave.bookings import gate
-from enclave.cases.errors import BadInput, Forbidden, NotFound, Refused
+from enclave.core.errors import BadInput, Forbidden, NotFound, Refused
 from enclave.db import session_scope
 from enclave.querylog.service import QueryFilter, decide, export_csv, list_queries, overdue
 from tests.control.conftest import T0, mk_case, mk_user
