@@ -11,6 +11,18 @@ from tests.services.postgres import PostgresServer, pg_bin
 ROOT = Path(__file__).resolve().parent.parent
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _session_enclave_home(tmp_path_factory):
+    """No test touches ./var: unless a test sets its own, ENCLAVE_HOME (the master key the audit
+    chain is keyed with, the audit checkpoint journal...) is one temporary directory per run."""
+    if os.environ.get("ENCLAVE_HOME"):
+        yield
+        return
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("ENCLAVE_HOME", str(tmp_path_factory.mktemp("session-home")))
+        yield
+
+
 @pytest.fixture(scope="session")
 def postgres_server():
     if pg_bin() is None:
