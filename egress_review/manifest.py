@@ -50,6 +50,10 @@ class ColumnRole(BaseModel):
     rounded_to: float | None = Field(None, gt=0)
     top_coded_at: float | None = None
     bottom_coded_at: float | None = None
+    # E3: per row, the largest contributions then the cell total, as the requester states them
+    # for a magnitude statistic without a provenance sidecar.  A claim: it can make the verdict
+    # stricter (dominance shown) but never pass a cell on its own.
+    contributions: list[list[float]] | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> "ColumnRole":
@@ -59,6 +63,13 @@ class ColumnRole(BaseModel):
             raise ValueError(f"'statistic: {self.statistic}' only goes with role 'statistic'")
         if self.denominator_column and self.statistic not in ("rate", "percent"):
             raise ValueError("'denominator_column' only goes with statistic 'rate' or 'percent'")
+        if self.contributions is not None:
+            if self.statistic not in ("sum", "mean"):
+                raise ValueError("'contributions' only go with statistic 'sum' or 'mean'")
+            for k, row in enumerate(self.contributions):
+                if len(row) < 2:
+                    raise ValueError(f"contributions[{k}]: give the largest contributions, then "
+                                     "the cell total (at least two numbers)")
         return self
 
 

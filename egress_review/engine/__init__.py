@@ -21,13 +21,17 @@ __all__ = ["check_request", "CheckResult", "FileResult", "Finding", "ReleaseHist
 
 
 def _file_modules():
-    from egress_review.engine import (declaration, dominance, identifiers, imaging, institutions,
-                                      microdata, notebook_tables, provenance_check, single_unit,
-                                      smuggling, symbols, threshold)
+    from egress_review.engine import (claims, declaration, dominance, identifiers, imaging,
+                                      institutions, microdata, notebook_tables, provenance_check,
+                                      single_unit, smuggling, structure, symbols, threshold)
 
     # provenance_check runs first: later checks trust only verified provenance.
-    return [provenance_check, declaration, symbols, threshold, single_unit, dominance,
-            institutions, microdata, notebook_tables, identifiers, smuggling, imaging]
+    return [provenance_check, structure, declaration, symbols, threshold, single_unit, dominance,
+            claims, institutions, microdata, notebook_tables, identifiers, smuggling, imaging]
+
+
+# Checks that read a file's bytes, not its parsed table: they run also when a table is unreadable.
+_RAW_CHECKS = {"smuggling"}
 
 
 def _request_modules():
@@ -82,7 +86,8 @@ def check_request(manifest: Manifest, root: Path, *, policy: EgressPolicy | None
         if not (ctx.root / spec.path).is_file():
             continue
         for mod in _file_modules():
-            if spec.kind in mod.KINDS and (spec.kind != "table" or spec.path in ctx.tables):
+            if spec.kind in mod.KINDS and (spec.kind != "table" or spec.path in ctx.tables
+                                           or mod.CHECK in _RAW_CHECKS):
                 _guarded(ctx, mod, spec.path, mod.check_file, ctx, spec)
     for mod in _request_modules():
         _guarded(ctx, mod, "", mod.check_request, ctx)

@@ -16,7 +16,6 @@ Only derivations that need this request's tables are reported (history alone was
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass
 
 import numpy as np
 
@@ -25,47 +24,24 @@ from scipy.optimize import linprog
 from scipy.sparse import csr_matrix
 
 from egress_review.engine.linear import lp_interval
+from egress_review.engine.linking import Cell, build_series, components
 from egress_review.engine.tables import Table
 
 RULE = "E3"
 CHECK = "differencing"
 
 
-@dataclass
-class Cell:
-    table: Table
-    from_history: bool
-    population: str
-    coords: dict            # dim -> label (dims at total are absent)
-    value: float | None     # None: suppressed
-    row: int
-    column: str
-
-
-def _meta(table: Table) -> tuple[str, list[str]] | None:
-    counts = table.cols_with("count", "suppressed")
-    if not counts:
-        return None
-    if table.is_wide:
-        return "persons", table.group_cols + [table.spec.column_group]
-    return ("persons" if len(counts) == 1 else f"column:{counts[0]}"), table.group_cols
-
-
-def _cells(ctx: Context, table: Table, from_history: bool) -> list[Cell]:
-    counts = table.cols_with("count", "suppressed")
-    totals = set(table.spec.total_labels)
-    groups = table.group_cols
-    labels = {g: table.text(g).str.strip().tolist() for g in groups}
-    out: list[Cell] = []
-    for c in counts:
-        v = table.numeric(c)
-        for i in range(len(table.df)):
-            coords = {g: labels[g][i] for g in groups if labels[g][i] not in totals}
-            if table.is_wide and not table.is_total_col(c):
-                coords[table.spec.column_group] = c.strip()
-            val = None if np.isnan(v[i]) else float(v[i])
-            out.append(Cell(table, from_history, table.spec.population, coords, val, i, c))
-    return out
+def check_request(ctx: Context) -> None:
+    items = [(t, False) for t in ctx.tables.values()] + [(rt.table, True) for rt in ctx.history.tables]
+    for comp in components(build_series(items)):
+        if all(s.hist for s in comp.series):
+            continue
+        dims_union = list(dict.fromkeys(d for s in comp.series for d in s.dims))
+        if len(comp.series) < 2 and len(dims_union) <= 2:
+            continue          # one 1-/2-way table: the secondary check covers it exactly
+        members = [(s.table, s.hist, s.dims, s.cells) for s in comp.series]
+        root = next(p for p, q in comp.parents.items() if q is None) if comp.parents else ""
+        _solve(ctx, root, members, dims_union, comp.parents, soft=comp.soft)
 
 
 def _segments(pops: dict[str, str | None]) -> tuple[list[str], dict[str, set[str]]]:
@@ -86,40 +62,7 @@ def _segments(pops: dict[str, str | None]) -> tuple[list[str], dict[str, set[str
     return list(pops), covers
 
 
-def _root(p: str, pops: dict[str, str | None]) -> str:
-    seen = set()
-    while pops.get(p) in pops and p not in seen:
-        seen.add(p)
-        p = pops[p]
-    return p
-
-
-def check_request(ctx: Context) -> None:
-    items = [(t, False) for t in ctx.tables.values()] + [(rt.table, True) for rt in ctx.history.tables]
-    pops: dict[str, str | None] = {}
-    for t, _ in items:
-        pops.setdefault(t.spec.population, t.spec.population_within)
-        if t.spec.population_within and pops[t.spec.population] is None:
-            pops[t.spec.population] = t.spec.population_within
-    groups: dict[tuple, list] = {}
-    for t, hist in items:
-        meta = _meta(t)
-        if meta is None:
-            continue
-        measure, dims = meta
-        key = (_root(t.spec.population, pops), measure)
-        groups.setdefault(key, []).append((t, hist, dims))
-    for (root, measure), members in groups.items():
-        if not any(not h for _, h, _ in members):
-            continue
-        dims_union = list(dict.fromkeys(d for _, _, dims in members for d in dims))
-        if len(members) < 2 and len(dims_union) <= 2:
-            continue          # one 1-/2-way table: the secondary check covers it exactly
-        full = [(t, h, dims, _cells(ctx, t, h)) for t, h, dims in members]
-        _solve(ctx, root, full, dims_union, pops)
-
-
-def _solve(ctx: Context, root: str, members, dims: list[str], pops) -> None:
+def _solve(ctx: Context, root: str, members, dims: list[str], pops, soft: bool = False) -> None:
     pol = ctx.policy
     cats = {d: [] for d in dims}
     for _, _, _, cells in members:
@@ -276,10 +219,17 @@ def _solve(ctx: Context, root: str, members, dims: list[str], pops) -> None:
             (cc for cc, _ in seen_patterns if not cc.from_history), c)
         desc = _describe(vec, shape, segs, dims, cats)
         reported += 1
-        ctx.add(rule=RULE, check=CHECK, severity="block", file=req_cell.table.path,
+        # a split between columns declared to count the same persons (persons vs visits) is
+        # not a sub-population for sure: the reviewer judges what its difference counts
+        split = soft and len({k for k in np.unravel_index(np.flatnonzero(vec > 0), shape)[0]}) < len(segs)
+        ctx.add(rule=RULE, check=CHECK, severity="review" if split else "block",
+                file=req_cell.table.path,
                 location={"derived": desc, "value": round(val, 6)},
-                en=f"Differencing reveals a cell of {val:g} unit(s) (fewer than {m}): {desc}.",
-                zh=f"透過差分可推得一個僅 {val:g} 個單位的儲存格（少於 {m}）：{desc}。")
+                en=f"Differencing reveals a cell of {val:g} unit(s) (fewer than {m}): {desc}."
+                   + (" The two counts were declared to be of the same persons, so the reviewer "
+                      "judges whether their difference counts persons." if split else ""),
+                zh=f"透過差分可推得一個僅 {val:g} 個單位的儲存格（少於 {m}）：{desc}。"
+                   + ("兩計數宣告為同一母體，請審查人判斷其差值是否為人數。" if split else ""))
 
 
 def _full(idx: np.ndarray, n: int) -> np.ndarray:

@@ -25,10 +25,8 @@ class GridRef:
 def _values(ctx: Context, table: Table, col: str) -> tuple[np.ndarray, np.ndarray, bool]:
     """(values, blank-suppressed mask, true values known) for a count column."""
     shown = table.numeric(col)
-    role = table.role(col)
+    # a blank in any count column hides a cell, whatever the column was declared
     blank = np.isnan(shown) & table.text(col).str.strip().eq("").to_numpy()
-    if role is None or role.role != "suppressed":
-        blank = np.zeros(len(shown), dtype=bool)
     prov = ctx.provenance.get(table.path)
     if prov is not None and col in prov.units and len(prov.units[col]) == len(shown):
         true = np.asarray([np.nan if v is None else v for v in prov.units[col]], dtype=float)
@@ -37,68 +35,83 @@ def _values(ctx: Context, table: Table, col: str) -> tuple[np.ndarray, np.ndarra
 
 
 def grids_of(ctx: Context, table: Table) -> list[GridRef]:
-    counts = table.cols_with("count", "suppressed")
+    """The table's count grids: its crosstab part (declared or inferred wide) and one grid per
+    other count column."""
     groups = table.group_cols
-    if not counts:
+    if not table.count_cols:
         return []
-    totals = set(table.spec.total_labels)
     out: list[GridRef] = []
+    long_cols = table.count_cols
     if table.is_wide:
-        tot_rows = np.flatnonzero(table.total_rows())
-        if len(tot_rows) > 1:
-            return []
-        body = np.flatnonzero(~table.total_rows())
-        inner = [c for c in counts if not table.is_total_col(c)]
-        tcol = next((c for c in counts if table.is_total_col(c)), None)
-        if not inner or not len(body):
-            return []
-        R, C = len(body), len(inner)
-        x = np.zeros((R, C))
-        supp = np.zeros((R, C), dtype=bool)
-        known = True
-        cols = {}
-        for c in counts:
-            cols[c] = _values(ctx, table, c)
-            known &= cols[c][2]
-        for j, c in enumerate(inner):
-            v, b, _ = cols[c]
-            x[:, j] = v[body]
-            supp[:, j] = b[body]
-        ref = {(i, j): (int(body[i]), c) for i in range(R) for j, c in enumerate(inner)}
+        wide = table.wide_count_cols()
+        long_cols = [c for c in long_cols if c not in wide]
+        out.extend(_wide_grid(ctx, table, wide, groups))
+    if long_cols:
+        out.extend(_long_grids(ctx, table, long_cols, groups))
+    return out
+
+
+def _wide_grid(ctx: Context, table: Table, counts: list[str], groups: list[str]) -> list[GridRef]:
+    out: list[GridRef] = []
+    tot_rows = np.flatnonzero(table.total_rows())
+    if len(tot_rows) > 1:
+        return []
+    body = np.flatnonzero(~table.total_rows())
+    inner = [c for c in counts if not table.is_total_col(c)]
+    tcol = next((c for c in counts if table.is_total_col(c)), None)
+    if not inner or not len(body):
+        return []
+    R, C = len(body), len(inner)
+    x = np.zeros((R, C))
+    supp = np.zeros((R, C), dtype=bool)
+    known = True
+    cols = {}
+    for c in counts:
+        cols[c] = _values(ctx, table, c)
+        known &= cols[c][2]
+    for j, c in enumerate(inner):
+        v, b, _ = cols[c]
+        x[:, j] = v[body]
+        supp[:, j] = b[body]
+    ref = {(i, j): (int(body[i]), c) for i in range(R) for j, c in enumerate(inner)}
+    if tcol:
+        v, b, _ = cols[tcol]
+        row_tot, row_supp = v[body], b[body]
+        ref.update({("row", i): (int(body[i]), tcol) for i in range(R)})
+    else:
+        row_tot, row_supp = np.nansum(x, axis=1), np.ones(R, dtype=bool)
+    if len(tot_rows):
+        k = int(tot_rows[0])
+        col_tot = np.array([cols[c][0][k] for c in inner])
+        col_supp = np.array([cols[c][1][k] for c in inner])
+        ref.update({("col", j): (k, c) for j, c in enumerate(inner)})
         if tcol:
-            v, b, _ = cols[tcol]
-            row_tot, row_supp = v[body], b[body]
-            ref.update({("row", i): (int(body[i]), tcol) for i in range(R)})
+            tot, tot_supp = cols[tcol][0][k], bool(cols[tcol][1][k])
+            ref[("tot",)] = (k, tcol)
         else:
-            row_tot, row_supp = np.nansum(x, axis=1), np.ones(R, dtype=bool)
-        if len(tot_rows):
-            k = int(tot_rows[0])
-            col_tot = np.array([cols[c][0][k] for c in inner])
-            col_supp = np.array([cols[c][1][k] for c in inner])
-            ref.update({("col", j): (k, c) for j, c in enumerate(inner)})
-            if tcol:
-                tot, tot_supp = cols[tcol][0][k], bool(cols[tcol][1][k])
-                ref[("tot",)] = (k, tcol)
-            else:
-                tot, tot_supp = float(np.nansum(x)), True
-        else:
-            col_tot, col_supp = np.nansum(x, axis=0), np.ones(C, dtype=bool)
             tot, tot_supp = float(np.nansum(x)), True
-        g = Grid(x=x, supp=supp, row_tot=row_tot, col_tot=col_tot, tot=tot, row_supp=row_supp,
-                 col_supp=col_supp, tot_supp=tot_supp,
-                 row_labels=[" / ".join(parts) for parts in
-                             zip(*[table.text(gc).to_numpy()[body] for gc in groups])]
-                 if groups else [str(i) for i in body], col_labels=inner)
-        out.append(GridRef(g, "count", ref, known))
-        return out
+    else:
+        col_tot, col_supp = np.nansum(x, axis=0), np.ones(C, dtype=bool)
+        tot, tot_supp = float(np.nansum(x)), True
+    g = Grid(x=x, supp=supp, row_tot=row_tot, col_tot=col_tot, tot=tot, row_supp=row_supp,
+             col_supp=col_supp, tot_supp=tot_supp,
+             row_labels=[" / ".join(parts) for parts in
+                         zip(*[table.text(gc).to_numpy()[body] for gc in groups])]
+             if groups else [str(i) for i in body], col_labels=inner)
+    out.append(GridRef(g, "count", ref, known))
+    return out
+
+
+def _long_grids(ctx: Context, table: Table, counts: list[str], groups: list[str]) -> list[GridRef]:
+    out: list[GridRef] = []
     if len(groups) not in (1, 2):
         return []
     for c in counts:
         v, b, known = _values(ctx, table, c)
         g0 = table.text(groups[0]).str.strip().tolist()
         g1 = table.text(groups[1]).str.strip().tolist() if len(groups) == 2 else ["*"] * len(g0)
-        rlab = list(dict.fromkeys(s for s in g0 if s not in totals))
-        clab = list(dict.fromkeys(s for s in g1 if s not in totals))
+        rlab = list(dict.fromkeys(s for s in g0 if not table.is_total_label(s)))
+        clab = list(dict.fromkeys(s for s in g1 if not table.is_total_label(s)))
         if not rlab or not clab:
             continue
         ri = {s: i for i, s in enumerate(rlab)}
@@ -113,13 +126,14 @@ def grids_of(ctx: Context, table: Table) -> list[GridRef]:
         for k, (a, bb) in enumerate(zip(g0, g1)):
             hid = bool(b[k])
             val = np.nan if hid and np.isnan(v[k]) else (0.0 if np.isnan(v[k]) else v[k])
-            if a in totals and (bb in totals or len(groups) == 1):
+            a_tot, b_tot = table.is_total_label(a), table.is_total_label(bb)
+            if a_tot and (b_tot or len(groups) == 1):
                 tot, tot_supp = val, hid
                 ref[("tot",)] = (k, c)
-            elif a in totals:
+            elif a_tot:
                 col_tot[ci[bb]], col_supp[ci[bb]] = val, hid
                 ref[("col", ci[bb])] = (k, c)
-            elif bb in totals:
+            elif b_tot:
                 row_tot[ri[a]], row_supp[ri[a]] = val, hid
                 ref[("row", ri[a])] = (k, c)
             else:

@@ -3,7 +3,7 @@
 - a column named like a person identifier or pseudonym, or whose values are pseudonyms
   (long hex strings) or national IDs, blocks (E1);
 - a table where most rows rest on a single unit is microdata (E1);
-- more rows than ``max_table_rows``, or more cells than ``max_cells_per_unit`` × the units
+- more published cells than ``max_table_cells`` (long or wide alike), or more cells than ``max_cells_per_unit`` × the units
   behind the table, is "too many records after classification" (E6).
 """
 from __future__ import annotations
@@ -49,11 +49,13 @@ def check_file(ctx: Context, spec: ManifestFile) -> None:
                     en=f"Column {col!r} holds pseudonyms or national IDs: this is person-level data.",
                     zh=f"欄位 {col!r} 含假名或身分證號：屬個人層級資料。")
     n_rows = len(table.df)
-    if n_rows > pol.max_table_rows:
+    # cells, not rows: the same numbers published long or wide get the same verdict
+    n_cells = n_rows * max(1, len(table.cols_with("count", "statistic", "suppressed")))
+    if n_cells > pol.max_table_cells:
         ctx.add(rule="E6", check=CHECK, severity="block", file=spec.path, location={},
-                en=f"The table has {n_rows} rows (more than {pol.max_table_rows}): too many records "
-                   "after classification.",
-                zh=f"此表共 {n_rows} 列（超過 {pol.max_table_rows} 列）：分類後筆數過多。")
+                en=f"The table publishes {n_cells} cells (more than {pol.max_table_cells}): too "
+                   "many records after classification.",
+                zh=f"此表共 {n_cells} 個儲存格（超過 {pol.max_table_cells} 個）：分類後筆數過多。")
     counts = table.cols_with("count", "suppressed")
     body = ~table.total_rows()
     value_cols = [c for c in counts if not table.is_total_col(c)]

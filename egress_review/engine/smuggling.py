@@ -81,6 +81,20 @@ def _container(ctx: Context, spec: ManifestFile, full: Path, raw: bytes) -> bool
     """Magic bytes vs extension, archives, office internals. False: stop scanning this file."""
     suffix = full.suffix.lower()
     kind = _sniff(raw)
+    if spec.kind == "table" and suffix not in (".xlsx", ".xlsm", ".parquet"):
+        # a table is read by its content (tables.read_table): a workbook or Parquet file under
+        # a text name is checked as what it is; the name is wrong, so a person looks at it
+        from egress_review.engine.tables import sniff_content
+
+        actual = sniff_content(raw)
+        if actual in ("xlsx", "parquet"):
+            _add(ctx, spec, "review", {"detected": actual, "extension": suffix},
+                 f"The file is {actual} content under the name {suffix or '(none)'}: it was read "
+                 "and checked as what it is; give it its real extension.",
+                 f"此檔內容為 {actual}，但副檔名為 {suffix or '（無）'}：已依實際格式讀取檢查，請改用正確副檔名。")
+            if actual == "parquet":
+                return True
+            suffix = ".xlsx"
     if kind == "zip" and suffix in (".xlsx", ".xlsm", ".docx", ".pptx"):
         try:
             with zipfile.ZipFile(full) as z:

@@ -39,6 +39,13 @@ class Table:
     sheet: str | None = None
     header_line: int = 1
     hidden: list[dict] = field(default_factory=list)    # xlsx hidden rows/columns/sheets
+    # what the data says, whatever the manifest declares (filled by structure.infer)
+    inferred_counts: list[str] = field(default_factory=list)     # columns that are counts
+    inferred_column_group: str | None = None                      # long table that is a crosstab
+    wide_cols: list[str] | None = None                            # its category + total columns
+    inferred_total_cols: list[str] = field(default_factory=list)  # margin columns found by value
+    notes: list[dict] = field(default_factory=list)               # inference findings to report
+    content: str = "text"                                         # format read by content
     _num: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
 
     @property
@@ -57,20 +64,43 @@ class Table:
         return self.spec.role_of(col)
 
     def cols_with(self, *roles: str) -> list[str]:
+        """Columns with one of ``roles``; a column the data shows to be a count is a count
+        whatever it was declared (and no longer a grouping key)."""
+        counted = "count" in roles or "suppressed" in roles
         out = []
         for c in self.columns:
             r = self.role(c)
-            if r is not None and r.role in roles:
+            if r is None:
+                continue
+            if c in self.inferred_counts:
+                if counted or (r.role in roles and r.role != "group"):
+                    out.append(c)
+            elif r.role in roles:
                 out.append(c)
         return out
+
+    @property
+    def count_cols(self) -> list[str]:
+        return self.cols_with("count", "suppressed")
 
     @property
     def group_cols(self) -> list[str]:
         return self.cols_with("group")
 
     @property
+    def column_group(self) -> str | None:
+        return self.spec.column_group or self.inferred_column_group
+
+    @property
     def is_wide(self) -> bool:
-        return self.spec.column_group is not None
+        return self.column_group is not None
+
+    def wide_count_cols(self) -> list[str]:
+        """The count columns that are categories (and margin) of the column variable."""
+        counts = self.count_cols
+        if self.wide_cols is None:
+            return counts
+        return [c for c in counts if c in self.wide_cols]
 
     def location(self, i: int, col: str | None = None) -> dict:
         i = int(i)
@@ -90,16 +120,29 @@ class Table:
             self._num[col] = parse_numbers(self.df[col])
         return self._num[col]
 
+    def is_total_label(self, label: str) -> bool:
+        return is_total_label(label, self.spec.total_labels)
+
     def total_rows(self) -> np.ndarray:
-        """Rows that are margins: a grouping value is one of the total labels."""
+        """Rows that are margins: a grouping value is a total label (declared or built in)."""
         mask = np.zeros(len(self.df), dtype=bool)
-        labels = set(self.spec.total_labels)
         for g in self.group_cols:
-            mask |= self.df[g].str.strip().isin(labels).to_numpy()
+            mask |= self.df[g].map(self.is_total_label).to_numpy(dtype=bool)
         return mask
 
     def is_total_col(self, col: str) -> bool:
-        return col.strip() in set(self.spec.total_labels)
+        return col in self.inferred_total_cols or self.is_total_label(col)
+
+
+# Margin labels recognised whatever the manifest's ``total_labels`` say (declarations only add).
+BUILTIN_TOTAL_LABELS = frozenset(s.casefold() for s in (
+    "All", "Total", "Totals", "Grand total", "Overall", "Sum", "Subtotal", "Sub-total", "All ages",
+    "Both sexes", "Margin", "合計", "總計", "小計", "總和", "全部", "全體", "總數", "整體", "共計"))
+
+
+def is_total_label(label: str, declared=()) -> bool:
+    s = str(label).strip().casefold()
+    return s in BUILTIN_TOTAL_LABELS or any(s == str(d).strip().casefold() for d in declared)
 
 
 _NUM_CLEAN = re.compile(r"[,\s]")
@@ -126,7 +169,7 @@ def _sniff_sep(sample: str, suffix: str) -> str:
         return ","
 
 
-def _read_xlsx(full: Path, spec: ManifestFile) -> tuple[pd.DataFrame, str, list[dict]]:
+def _read_xlsx(full: Path | io.BytesIO, spec: ManifestFile) -> tuple[pd.DataFrame, str, list[dict]]:
     import openpyxl
 
     try:
@@ -158,43 +201,94 @@ def _read_xlsx(full: Path, spec: ManifestFile) -> tuple[pd.DataFrame, str, list[
     return df, ws.title, hidden
 
 
+# Largest decompressed size of a gzip table read by content (a bomb is refused, not read).
+MAX_INFLATED_BYTES = 200_000_000
+
+
+def sniff_content(raw: bytes) -> str:
+    """What a file is by its bytes, whatever its name says: xlsx, zip, parquet, gzip, or text."""
+    if raw.startswith((b"PK\x03\x04", b"PK\x05\x06")):
+        import zipfile
+
+        try:
+            with zipfile.ZipFile(io.BytesIO(raw)) as z:
+                names = set(z.namelist())
+        except zipfile.BadZipFile:
+            return "zip"
+        return "xlsx" if "xl/workbook.xml" in names else "zip"
+    if raw.startswith(b"PAR1"):
+        return "parquet"
+    if raw.startswith(b"\x1f\x8b"):
+        return "gzip"
+    return "text"
+
+
+def _inflate(raw: bytes, path: str) -> bytes:
+    import zlib
+
+    d = zlib.decompressobj(wbits=31)
+    out = d.decompress(raw, MAX_INFLATED_BYTES + 1)
+    if len(out) > MAX_INFLATED_BYTES or d.unconsumed_tail:
+        raise TableError(f"{path}: gzip content inflates beyond {MAX_INFLATED_BYTES} bytes")
+    return out
+
+
+def _read_text_table(raw: bytes, spec: ManifestFile, suffix: str) -> pd.DataFrame:
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            text = raw.decode("big5")
+        except UnicodeDecodeError as e:
+            raise TableError(f"{spec.path}: neither UTF-8 nor Big5 text (byte {e.start})") from None
+    sep = _sniff_sep(text[:4096], suffix)
+    try:
+        return pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False,
+                           na_filter=False, skipinitialspace=False)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as e:
+        raise TableError(f"{spec.path}: cannot parse as delimited text ({e})") from None
+
+
 def read_table(root: Path, spec: ManifestFile) -> Table:
+    """Read a table by what its bytes are (an .csv that is a workbook is read as one), then
+    infer its structure (margins, counts) from the data."""
+    from egress_review.engine.structure import infer
+
     full = root / spec.path
     suffix = full.suffix.lower()
     if not full.is_file():
         raise TableError(f"{spec.path}: file not found under {root}")
+    raw = full.read_bytes()
+    content = sniff_content(raw)
+    if content == "gzip":
+        raw = _inflate(raw, spec.path)
+        content = "gzip+" + sniff_content(raw)
     sheet = None
     hidden: list[dict] = []
-    if suffix in (".xlsx", ".xlsm"):
-        df, sheet, hidden = _read_xlsx(full, spec)
-    elif suffix == ".parquet":
+    inner = content.split("+")[-1]
+    if inner == "zip":
+        raise TableError(f"{spec.path}: the file is an archive, not a table")
+    if inner == "xlsx":
+        df, sheet, hidden = _read_xlsx(io.BytesIO(raw), spec)
+    elif inner == "parquet":
         try:
-            df = pd.read_parquet(full)
+            df = pd.read_parquet(io.BytesIO(raw))
         except Exception as e:
             raise TableError(f"{spec.path}: not a readable Parquet file ({e})") from None
         df = df.astype(str).replace({"nan": "", "None": "", "<NA>": ""})
+    elif suffix in (".xlsx", ".xlsm", ".parquet"):
+        raise TableError(f"{spec.path}: the content is not a {suffix} file")
     elif suffix == ".json":
         try:
-            data = json.loads(full.read_text(encoding="utf-8"))
+            data = json.loads(raw.decode("utf-8"))
             df = pd.DataFrame(data, dtype=object).fillna("").astype(str)
         except (ValueError, TypeError) as e:
             raise TableError(f"{spec.path}: not a JSON list of records ({e})") from None
     else:
-        raw = full.read_bytes()
-        try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            try:
-                text = raw.decode("big5")
-            except UnicodeDecodeError as e:
-                raise TableError(f"{spec.path}: neither UTF-8 nor Big5 text (byte {e.start})") from None
-        sep = _sniff_sep(text[:4096], suffix)
-        try:
-            df = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False,
-                             na_filter=False, skipinitialspace=False)
-        except (pd.errors.ParserError, pd.errors.EmptyDataError) as e:
-            raise TableError(f"{spec.path}: cannot parse as delimited text ({e})") from None
+        df = _read_text_table(raw, spec, suffix)
     df.columns = [str(c) for c in df.columns]
     df = df.astype(str) if len(df) else df
-    return Table(path=spec.path, spec=spec, df=df.reset_index(drop=True), sheet=sheet,
-                 hidden=hidden)
+    table = Table(path=spec.path, spec=spec, df=df.reset_index(drop=True), sheet=sheet,
+                  hidden=hidden, content=content)
+    infer(table)
+    return table

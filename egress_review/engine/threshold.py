@@ -23,15 +23,18 @@ def small_cells(units: np.ndarray, minimum: int) -> np.ndarray:
 def check_file(ctx: Context, spec: ManifestFile) -> None:
     table = ctx.tables[spec.path]
     m = ctx.policy.min_units_per_cell
-    for col in table.cols_with("count", "statistic", "suppressed"):
+    checks = [(col, ctx.units(table, col), None) for col in table.cols_with("count", "statistic", "suppressed")]
+    # a column the data shows to be a count is also checked as one, whatever it was declared
+    checks += [(col, table.numeric(col), "count") for col in table.inferred_counts
+               if table.role(col).role not in ("count", "suppressed")]
+    for col, units, as_what in checks:
         role = table.role(col)
-        units = ctx.units(table, col)
         if units is None:
             continue          # reported by the declaration check
         # a blank cell is not published: the secondary and differencing checks judge it
         hidden = table.text(col).str.strip().eq("").to_numpy() & np.isnan(table.numeric(col))
         units = np.where(hidden, np.nan, units)
-        what = "count" if role.role in ("count", "suppressed") else role.statistic
+        what = as_what or ("count" if role.role in ("count", "suppressed") else role.statistic)
         for i in small_cells(units, m):
             n = int(units[i])
             ctx.add(rule=RULE, check=CHECK, severity="block", file=spec.path,
@@ -46,7 +49,7 @@ def check_file(ctx: Context, spec: ManifestFile) -> None:
                         en="Zero cell: the reviewer judges whether it is structural or discloses "
                            "that nobody in the group has the attribute.",
                         zh="零值儲存格：由審查人判斷是否為結構性零值，或揭露該組無人具此屬性。")
-        den = ctx.denominator_units(table, col)
+        den = ctx.denominator_units(table, col) if as_what is None else None
         if den is not None:
             for i in small_cells(den, m):
                 ctx.add(rule=RULE, check=CHECK, severity="block", file=spec.path,

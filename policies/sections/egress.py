@@ -59,8 +59,10 @@ class EgressPolicy(BaseModel):
     microdata_unit_fraction: float = setting(
         0.5, rule="E1", gt=0, le=1,
         description="A table where at least this share of rows rest on one unit is microdata.")
-    max_table_rows: int = setting(
-        5000, rule="E6", ge=1, description="More rows than this is 'too many records' for a table.")
+    max_table_cells: int = setting(
+        5000, rule="E6", ge=1,
+        description="More published cells (rows × value columns, long or wide alike) than this "
+                    "is 'too many records' for a table.")
     suppression_min_width: int = setting(
         6, rule="E3", ge=1,
         description="An attacker's interval for each suppressed cell must be at least this wide.")

@@ -1,0 +1,255 @@
+"""Which count tables a reader would put side by side: linking by data, not by declaration.
+
+Every count column of every table of the request and of the case's release history is a
+*series* (a crosstab's category columns and their total together are one series).  Grouping
+variables are matched across tables by name or by their set of categories, so renaming a
+column does not unlink two tables.  Two series that share a grouping variable are compared on
+their common margins:
+- equal wherever both are known, or nothing to compare: the same persons (linked);
+- one ≤ the other everywhere: the smaller counts a sub-population (nested: the difference is
+  a count of the rest);
+- neither: they cannot count the same persons nor nested ones, so no cell follows exactly
+  from the two together (not linked).
+The declared ``population`` never removes a link; ``population_within`` adds a nesting.
+A nesting found between series the requester declared to be the *same* population (e.g.
+persons and visits in one table) cannot be a sub-population: what it reveals goes to review.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from egress_review.engine.tables import Table
+
+
+@dataclass
+class Cell:
+    table: Table
+    from_history: bool
+    population: str
+    coords: dict            # dim -> label (dims at total are absent)
+    value: float | None     # None: suppressed
+    row: int
+    column: str
+
+
+@dataclass
+class Series:
+    table: Table
+    hist: bool
+    label: str                  # "file:column" for messages
+    dims: list[str]             # canonical dimension ids
+    cells: list[Cell] = field(default_factory=list)
+
+    @property
+    def declared(self) -> str:
+        return self.table.spec.population
+
+    @property
+    def within(self) -> str | None:
+        return self.table.spec.population_within
+
+
+def _raw_series(table: Table, hist: bool) -> list[tuple[list[str], list[str], bool]]:
+    """(count columns, raw dims, wide?) for each series of a table."""
+    counts = table.count_cols
+    if not counts:
+        return []
+    out = []
+    long_cols = counts
+    if table.is_wide:
+        wide = table.wide_count_cols()
+        long_cols = [c for c in counts if c not in wide]
+        if wide:
+            out.append((wide, table.group_cols + [table.column_group], True))
+    for c in long_cols:
+        out.append(([c], table.group_cols, False))
+    return out
+
+
+class _Union:
+    def __init__(self):
+        self.parent: dict = {}
+
+    def find(self, a):
+        self.parent.setdefault(a, a)
+        while self.parent[a] != a:
+            self.parent[a] = self.parent[self.parent[a]]
+            a = self.parent[a]
+        return a
+
+    def union(self, a, b):
+        self.parent[self.find(a)] = self.find(b)
+
+
+def _labels(table: Table, dim: str, wide_cols: list[str] | None) -> frozenset:
+    if wide_cols is not None and dim == table.column_group:
+        return frozenset(c.strip() for c in wide_cols if not table.is_total_col(c))
+    return frozenset(s for s in table.text(dim).str.strip() if not table.is_total_label(s))
+
+
+def build_series(items: list[tuple[Table, bool]]) -> list[Series]:
+    """Series of every table, with grouping variables matched across tables."""
+    raw = []
+    for t, hist in items:
+        for cols, dims, wide in _raw_series(t, hist):
+            raw.append((t, hist, cols, dims, wide))
+    uf = _Union()
+    by_name: dict[str, tuple] = {}
+    by_labels: dict[frozenset, tuple] = {}
+    for k, (t, hist, cols, dims, wide) in enumerate(raw):
+        for d in dims:
+            node = (k, d)
+            uf.find(node)
+            name = d.strip().casefold()
+            if not (wide and d == t.column_group and t.inferred_column_group):
+                by_name.setdefault(name, node)
+                uf.union(node, by_name[name])
+            labs = _labels(t, d, cols if wide else None)
+            if len(labs) >= 2:
+                by_labels.setdefault(labs, node)
+                uf.union(node, by_labels[labs])
+    canon: dict = {}
+    out: list[Series] = []
+    for k, (t, hist, cols, dims, wide) in enumerate(raw):
+        cdims = []
+        for d in dims:
+            root = uf.find((k, d))
+            canon.setdefault(root, f"{d}")
+            cdims.append(canon[root])
+        s = Series(t, hist, f"{t.path}:{'/'.join(cols) if not wide else 'columns'}", cdims)
+        labels = {d: t.text(d).str.strip().tolist() for d in t.group_cols}
+        dmap = dict(zip(dims, cdims))
+        for c in cols:
+            v = t.numeric(c)
+            for i in range(len(t.df)):
+                coords = {dmap[g]: labels[g][i] for g in t.group_cols
+                          if not t.is_total_label(labels[g][i])}
+                if wide and not t.is_total_col(c):
+                    coords[dmap[t.column_group]] = c.strip()
+                val = None if np.isnan(v[i]) else float(v[i])
+                s.cells.append(Cell(t, hist, "", coords, val, i, c))
+        out.append(s)
+    return out
+
+
+def _margins(s: Series, dims: set[str]) -> dict:
+    """Known values of ``s`` at each combination of ``dims``: published, or summed from its
+    finest cells when none of them is hidden."""
+    direct: dict = {}
+    sums: dict = {}
+    full = set(s.dims)
+    for c in s.cells:
+        keys = set(c.coords)
+        key = frozenset((d, c.coords[d]) for d in keys & dims)
+        if keys <= dims and c.value is not None:
+            direct[key] = c.value
+        if keys == full:
+            acc = sums.setdefault(key, [0.0, True])
+            if c.value is None:
+                acc[1] = False
+            else:
+                acc[0] += c.value
+    out = {k: v for k, (v, ok) in sums.items() if ok}
+    out.update(direct)
+    return out
+
+
+def relation(a: Series, b: Series) -> str | None:
+    """'same', 'a<b', 'b<a' or None (no link possible) for two series sharing a dimension."""
+    common = set(a.dims) & set(b.dims)
+    ma, mb = _margins(a, common), _margins(b, common)
+    keys = [k for k in ma if k in mb]
+    if not keys:
+        return "same"
+    x = np.array([ma[k] for k in keys])
+    y = np.array([mb[k] for k in keys])
+    if np.allclose(x, y):
+        return "same"
+    if np.all(x <= y + 1e-9):
+        return "a<b"
+    if np.all(y <= x + 1e-9):
+        return "b<a"
+    return None
+
+
+@dataclass
+class Component:
+    series: list[Series]
+    parents: dict[str, str | None]     # population node -> parent node
+    soft: bool                         # some nesting is between same-declared populations
+
+
+def components(series: list[Series]) -> list[Component]:
+    """Groups of linked series, with population nodes assigned to their cells."""
+    n = len(series)
+    same = _Union()
+    nest: list[tuple[int, int, bool]] = []       # (child, parent, soft)
+    link = _Union()
+    for i in range(n):
+        same.find(i)
+        link.find(i)
+    for i in range(n):
+        for j in range(i + 1, n):
+            a, b = series[i], series[j]
+            if not set(a.dims) & set(b.dims):
+                continue
+            declared_same = a.declared == b.declared
+            r = relation(a, b)
+            if a.within == b.declared or b.within == a.declared:
+                child, parent = (i, j) if a.within == b.declared else (j, i)
+                if r in ("same", "a<b" if child == i else "b<a"):
+                    nest.append((child, parent, False))
+                    link.union(i, j)
+                continue
+            if r == "same":
+                same.union(i, j)
+                link.union(i, j)
+            elif r == "a<b":
+                nest.append((i, j, declared_same))
+                link.union(i, j)
+            elif r == "b<a":
+                nest.append((j, i, declared_same))
+                link.union(i, j)
+    # population node per class of 'same' series; a class's parent: its smallest container
+    name = {}
+    for i, s in enumerate(series):
+        root = same.find(i)
+        name.setdefault(root, f"{s.declared} [{s.label}]")
+    size = {}
+    for i, s in enumerate(series):
+        tot = sum(c.value or 0 for c in s.cells if not c.coords)
+        size[same.find(i)] = max(size.get(same.find(i), 0), tot)
+    parent: dict = {}
+    soft_nodes = set()
+    for child, par, soft in nest:
+        c, p = same.find(child), same.find(par)
+        if c == p:
+            continue
+        if c not in parent or size.get(p, 0) < size.get(parent[c], 0):
+            parent[c] = p
+        if soft:
+            soft_nodes.add(c)
+    # break cycles (inconsistent nestings): drop the edge that closes one
+    for c in list(parent):
+        seen, q = {c}, parent.get(c)
+        while q is not None:
+            if q in seen:
+                parent.pop(c, None)
+                break
+            seen.add(q)
+            q = parent.get(q)
+    groups: dict = {}
+    for i, s in enumerate(series):
+        node = name[same.find(i)]
+        for cell in s.cells:
+            cell.population = node
+        groups.setdefault(link.find(i), []).append(i)
+    out = []
+    for members in groups.values():
+        roots = {same.find(i) for i in members}
+        parents = {name[r]: (name[parent[r]] if r in parent else None) for r in roots}
+        out.append(Component([series[i] for i in members], parents,
+                             soft=bool(roots & soft_nodes)))
+    return out

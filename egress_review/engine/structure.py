@@ -1,0 +1,182 @@
+"""Structure of a table inferred from its data: declarations can add structure, never hide it.
+
+- a column whose values behave like counts (non-negative integers that add up to the table's
+  total rows) is a count whatever role it was declared with; a column declared ``group`` that
+  holds integers and is not needed to tell the rows apart is a value, not a grouping key;
+- a long table whose count columns are the categories of one variable and their total (a
+  ``Total`` column, or a column equal to the sum of the others) is a crosstab: the total
+  column is a margin;
+- margin labels (``Total``, ``All``, ``合計`` …) are recognised whatever ``total_labels`` says.
+
+:func:`infer` runs when a table is read (request and release history alike); the rule module
+reports what could not be decided (a statistic column of small integers with nothing to show
+whether it is a count) for review.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from egress_review.engine.context import Context
+from egress_review.engine.tables import Table
+from egress_review.manifest import ManifestFile
+
+RULE = "E2"
+CHECK = "structure"
+KINDS = {"table"}
+
+# Statistics whose values could be counts in disguise; percents/rates add up to 100 or 1.
+_DISGUISABLE = {"mean", "median", "sum", "std", "min", "max", "percentile", "count", None}
+
+
+def count_like(table: Table, col: str) -> bool:
+    """Every non-blank cell a non-negative integer (blank cells: suppressed or empty)."""
+    text = table.text(col).str.strip()
+    filled = text.ne("").to_numpy()
+    if not filled.any():
+        return False
+    v = table.numeric(col)[filled]
+    return bool(np.all(~np.isnan(v)) and np.all(v >= 0) and np.all(np.abs(v - np.round(v)) < 1e-9))
+
+
+def _adds_up(table: Table, col: str) -> bool:
+    """True when the column's total rows equal the sum of the body rows they cover (at least
+    one total row checked, none contradicting)."""
+    groups = table.group_cols
+    if not groups:
+        return False
+    tot = table.total_rows()
+    if not tot.any() or tot.all():
+        return False
+    v = table.numeric(col)
+    labels = {g: table.text(g).str.strip().to_numpy() for g in groups}
+    body = ~tot
+    checked = 0
+    for t in np.flatnonzero(tot):
+        sel = body.copy()
+        for g in groups:
+            lab = labels[g][t]
+            if not table.is_total_label(lab):
+                sel &= labels[g] == lab
+        if not sel.any() or np.isnan(v[t]) or np.isnan(v[sel]).any():
+            continue
+        if abs(v[sel].sum() - v[t]) > 1e-6:
+            return False
+        checked += 1
+    return checked > 0
+
+
+def _keys_rows(table: Table, cols: list[str]) -> bool:
+    if not cols:
+        return len(table.df) <= 1
+    body = ~table.total_rows()
+    return not table.df.loc[body, cols].duplicated().any()
+
+
+def _infer_counts(table: Table) -> None:
+    found: list[str] = []
+    for col in table.columns:
+        role = table.role(col)
+        if role is None or role.role in ("count", "suppressed") or not count_like(table, col):
+            continue
+        if role.role == "group":
+            others = [g for g in table.group_cols if g != col and g not in found]
+            if others and _keys_rows(table, others):
+                found.append(col)
+        elif role.statistic in _DISGUISABLE:
+            if _adds_up(table, col):
+                found.append(col)
+        elif role.statistic in ("percent", "rate") and _adds_up(table, col):
+            tot = table.numeric(col)[table.total_rows()]
+            if not np.all(np.isin(np.round(tot[~np.isnan(tot)], 6), (1.0, 100.0))):
+                found.append(col)
+    table.inferred_counts = found
+
+
+def _sums_to(v: dict[str, np.ndarray], total: str, parts: list[str]) -> bool:
+    """``total`` equals the sum of ``parts`` on every row where all are known (≥ 1 such row),
+    and is never below the known parts elsewhere."""
+    t = v[total]
+    p = np.vstack([v[c] for c in parts])
+    full = ~np.isnan(t) & ~np.isnan(p).any(axis=0)
+    if not full.any():
+        return False
+    if np.abs(p[:, full].sum(axis=0) - t[full]).max() > 1e-6:
+        return False
+    partial = ~np.isnan(t) & ~full
+    return bool(np.all(np.nansum(p[:, partial], axis=0) <= t[partial] + 1e-6))
+
+
+def _infer_wide(table: Table) -> None:
+    if table.spec.column_group is not None:
+        return
+    counts = table.count_cols
+    if len(counts) < 3:
+        return
+    v = {c: table.numeric(c) for c in counts}
+    labelled = [c for c in counts if table.is_total_label(c)]
+    candidates = labelled + [c for c in counts if c not in labelled]
+    for total in candidates:
+        others = [c for c in counts if c != total and not table.is_total_label(c)]
+        options = [others] + [[c for c in others if c != drop] for drop in others]
+        for parts in options:
+            if len(parts) >= 2 and _sums_to(v, total, parts):
+                table.inferred_column_group = f"columns of {table.path}"
+                table.wide_cols = parts + [total]
+                table.inferred_total_cols = [total]
+                table.notes.append({
+                    "severity": None, "location": {"column": total},
+                    "en": f"Column {total!r} is the total of {', '.join(parts)}: checked as a margin.",
+                    "zh": f"欄位 {total!r} 為 {'、'.join(parts)} 的合計：視為邊際檢查。"})
+                return
+        if total in labelled:
+            table.notes.append({
+                "severity": "review", "location": {"column": total},
+                "en": f"Column {total!r} is labelled as a total but does not add up to the other "
+                      "count columns: the reviewer checks what it counts.",
+                "zh": f"欄位 {total!r} 標示為合計，但與其他計數欄位加總不符：請審查人確認其內容。"})
+
+
+def infer(table: Table) -> Table:
+    """Fill the table's inferred structure (counts, crosstab columns, margin columns)."""
+    if not len(table.df):
+        return table
+    _infer_counts(table)
+    _infer_wide(table)
+    return table
+
+
+def check_file(ctx: Context, spec: ManifestFile) -> None:
+    table = ctx.tables[spec.path]
+    m = ctx.policy.min_units_per_cell
+    for note in table.notes:
+        if note["severity"]:
+            ctx.add(rule=RULE, check=CHECK, severity=note["severity"], file=spec.path,
+                    location=note["location"], en=note["en"], zh=note["zh"])
+    for col in table.inferred_counts:
+        role = table.role(col)
+        if role.role in ("count", "suppressed"):
+            continue
+        ctx.add(rule=RULE, check=CHECK, severity="review", file=spec.path,
+                location={"column": col},
+                en=f"Column {col!r} is declared {role.statistic or role.role} but its values are "
+                   "counts (whole numbers that add up to the totals, or not needed to tell the rows "
+                   "apart): it is checked as a count.",
+                zh=f"欄位 {col!r} 宣告為 {role.statistic or role.role}，但其數值為計數（加總等於合計，"
+                   "或非分組所需）：以計數檢查。")
+    # a statistic of small whole numbers that nothing shows to be (or not to be) a count
+    for col in table.cols_with("statistic"):
+        role = table.role(col)
+        if col in table.inferred_counts or role.statistic not in _DISGUISABLE - {"count"}:
+            continue
+        if not count_like(table, col):
+            continue
+        v = table.numeric(col)
+        small = np.flatnonzero((v >= 1) & (v < m))
+        if len(small):
+            i = int(small[0])
+            ctx.add(rule=RULE, check=CHECK, severity="review", file=spec.path,
+                    location=table.location(i, col),
+                    en=f"Column {col!r} is declared {role.statistic} but holds only whole numbers, "
+                       f"{len(small)} of them under {m}: they may be counts; the reviewer decides.",
+                    zh=f"欄位 {col!r} 宣告為 {role.statistic}，但全為整數，其中 {len(small)} 個小於 {m}："
+                       "可能是計數，由審查人判斷。")

@@ -1,0 +1,201 @@
+"""Issue 13: declarations that used to get disclosive tables through, one class per test.
+
+Each test was written against the engine as it was (and failed there): the engine must infer
+structure from the data, not from what the requester declares.
+"""
+from __future__ import annotations
+
+import gzip
+import io
+import zipfile
+
+import numpy as np
+import pytest
+
+from tests.egress_engine.conftest import by
+
+
+def table(path, columns, **kw):
+    return {"path": path, "kind": "table", "description": "t", "columns": columns, **kw}
+
+
+G = {"role": "group"}
+SUPP = {"role": "suppressed"}
+COUNT = {"role": "count"}
+
+# age × sex with its row total; the blank (a, M) is Total minus F: 3.
+WIDE_WITH_TOTAL = "age,M,F,Total\na,,40,43\nb,50,60,110\nc,70,80,150\n"
+
+
+# -- 1. a Total column in a long table is a margin ------------------------------------------
+@pytest.mark.parametrize("total_name", ["Total", "total", "All", "合計", "Overall", "sum"])
+def test_total_column_of_a_long_table_is_a_margin(run, total_name):
+    text = WIDE_WITH_TOTAL.replace("Total", total_name)
+    cols = {"age": G, "M": SUPP, "F": SUPP, total_name: SUPP}
+    r = run({"t.csv": text}, [table("t.csv", cols)])
+    assert r.verdict == "block"
+    hits = [f for f in r.findings if f.location.get("interval") == [3, 3]
+            or f.location.get("interval") == [3.0, 3.0]]
+    assert hits, [(f.check, f.message_en, f.location) for f in r.findings]
+
+
+def test_unlabelled_sum_column_is_a_margin(run):
+    # the margin column has an innocent name: it is recognised by its values (= M + F).
+    text = "age,M,F,persons\na,,40,43\nb,50,60,110\nc,70,80,150\n"
+    r = run({"t.csv": text}, [table("t.csv", {"age": G, "M": SUPP, "F": SUPP, "persons": COUNT})])
+    assert r.verdict == "block"
+    assert any(f.location.get("interval") in ([3, 3], [3.0, 3.0]) for f in r.findings)
+
+
+def test_long_and_wide_declarations_get_the_same_verdict(run):
+    long_ = run({"t.csv": WIDE_WITH_TOTAL},
+                [table("t.csv", {"age": G, "M": SUPP, "F": SUPP, "Total": SUPP})])
+    wide = run({"t.csv": WIDE_WITH_TOTAL},
+               [table("t.csv", {"age": G}, default_role=SUPP, column_group="sex")])
+    assert long_.verdict == wide.verdict == "block"
+
+
+# -- 2. a count column is a count whatever role it is given --------------------------------
+@pytest.mark.parametrize("role", [
+    {"role": "statistic", "statistic": "mean", "units_column": "N"},
+    {"role": "statistic", "statistic": "sum", "units_column": "N"},
+    {"role": "statistic", "statistic": "median", "units_column": "N"},
+    {"role": "statistic", "statistic": "percent", "units_column": "N", "denominator_column": "N"},
+])
+def test_count_column_declared_as_a_statistic_is_still_checked(run, role):
+    # 'k' adds up to its Total row like a count: it is a count, 3 is under the threshold.
+    text = "g,k,N\na,3,500\nb,40,600\nc,50,700\nTotal,93,1800\n"
+    r = run({"t.csv": text}, [table("t.csv", {"g": G, "k": role, "N": COUNT})])
+    assert r.verdict != "pass"
+    assert any(f.location.get("column") == "k" and f.location.get("row") == 1 for f in r.findings), \
+        [(f.check, f.message_en, f.location) for f in r.findings]
+
+
+def test_count_column_declared_as_a_group_is_still_checked(run):
+    # 'k' is not needed to tell the rows apart: it is a value, not a grouping key.
+    text = "region,k,N\nnorth,3,500\nsouth,40,600\neast,50,700\n"
+    r = run({"t.csv": text}, [table("t.csv", {"region": G, "k": G, "N": COUNT})])
+    assert r.verdict == "block"
+    assert any(f.location.get("column") == "k" for f in by(r, severity="block"))
+
+
+def test_integer_mean_without_margins_goes_to_review(run):
+    text = "g,k,N\na,3,500\nb,40,600\nc,50,700\n"
+    r = run({"t.csv": text}, [table("t.csv", {
+        "g": G, "k": {"role": "statistic", "statistic": "mean", "units_column": "N"}, "N": COUNT})])
+    assert r.verdict != "pass"
+
+
+# -- 3. differencing links tables by their groupings, not by the declared population -------
+@pytest.mark.parametrize("names", [("cohort", "other"), ("a", "b"), ("x", "y")])
+def test_nested_tables_with_unrelated_population_names_are_linked(run, names):
+    cols = {"sex": G, "n": COUNT}
+    r = run({"all.csv": "sex,n\nM,500\nF,480\n", "sub.csv": "sex,n\nM,497\nF,470\n"},
+            [table("all.csv", cols, population=names[0]), table("sub.csv", cols, population=names[1])])
+    assert r.verdict == "block"
+    assert 3.0 in [f.location.get("value") for f in by(r, check="differencing")]
+
+
+def test_suppressed_cell_recovered_from_a_table_of_another_declared_population(run):
+    a = "age,sex,n\n20-29,M,\n20-29,F,40\n30-39,M,50\n30-39,F,60\n"
+    b = "agegroup,n\n20-29,43\n30-39,110\n"
+    r = run({"a.csv": a, "b.csv": b},
+            [table("a.csv", {"age": G, "sex": G, "n": SUPP}, population="p1"),
+             table("b.csv", {"agegroup": G, "n": COUNT}, population="p2")])
+    assert any(f.location.get("interval") == [3.0, 3.0] for f in by(r, check="differencing"))
+
+
+def test_table_with_two_count_columns_is_not_inconsistent_with_itself(run):
+    text = "sex,persons,visits\nM,500,1400\nF,480,1300\nTotal,980,2700\n"
+    cols = {"sex": G, "persons": COUNT, "visits": COUNT}
+    r = run({"t.csv": text, "u.csv": text},
+            [table("t.csv", cols), table("u.csv", cols)])
+    assert not [f for f in by(r, check="differencing") if "inconsistent" in f.message_en]
+    assert r.verdict == "pass", [(f.check, f.message_en) for f in r.findings]
+
+
+# -- 4. size limits count cells ------------------------------------------------------------
+def test_cell_limit_same_for_long_and_wide(run):
+    R, C = 200, 47
+    rng = np.random.default_rng(1)
+    x = rng.integers(50, 90, size=(R, C))
+    wide = "dx," + ",".join(f"r{j}" for j in range(C)) + "\n" + "".join(
+        f"d{i}," + ",".join(str(v) for v in x[i]) + "\n" for i in range(R))
+    long_ = "dx,region,n\n" + "".join(f"d{i},r{j},{x[i, j]}\n" for i in range(R) for j in range(C))
+    rw = run({"w.csv": wide}, [table("w.csv", {"dx": G}, default_role=COUNT, column_group="region")])
+    rl = run({"l.csv": long_}, [table("l.csv", {"dx": G, "region": G, "n": COUNT})])
+    size_w = [f for f in rw.findings if f.rule == "E6" and "cells" in f.message_en]
+    size_l = [f for f in rl.findings if f.rule == "E6" and "cells" in f.message_en]
+    assert size_w and size_l and rw.verdict == rl.verdict == "block"
+
+
+# -- 5. content before extension -----------------------------------------------------------
+def _zip_of(name, text):
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr(name, text)
+    return buf.getvalue()
+
+
+def test_csv_that_is_a_zip_is_seen_as_an_archive(run):
+    r = run({"t.csv": _zip_of("inner.csv", "age,n\na,3\n")}, [table("t.csv", {"age": G, "n": COUNT})])
+    assert by(r, check="smuggling", severity="block")
+    assert any("archive" in f.message_en for f in r.findings)
+
+
+def test_csv_that_is_gzip_is_read_and_checked(run):
+    r = run({"t.csv": gzip.compress(b"age,n\na,3\nb,100\n")}, [table("t.csv", {"age": G, "n": COUNT})])
+    assert r.verdict == "block"
+    assert any(f.check == "threshold" and f.location.get("row") == 1 for f in r.findings)
+
+
+def test_csv_that_is_an_xlsx_is_read_as_a_workbook(run, tmp_path):
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    for row in (["age", "n"], ["a", 3], ["b", 100]):
+        ws.append(row)
+    buf = io.BytesIO()
+    wb.save(buf)
+    r = run({"t.csv": buf.getvalue()}, [table("t.csv", {"age": G, "n": COUNT})])
+    assert any(f.check == "threshold" and f.location.get("row") == 1 for f in r.findings), \
+        [(f.check, f.message_en) for f in r.findings]
+
+
+def test_csv_that_is_parquet_is_read_as_parquet(run, tmp_path):
+    import pandas as pd
+
+    buf = io.BytesIO()
+    pd.DataFrame({"age": ["a", "b"], "n": [3, 100]}).to_parquet(buf)
+    r = run({"t.csv": buf.getvalue()}, [table("t.csv", {"age": G, "n": COUNT})])
+    assert any(f.check == "threshold" and f.location.get("row") == 1 for f in r.findings)
+
+
+# -- 6. means: contributions can be given in the manifest, and only make it stricter -------
+MEANS = "g,n,mean_cost\na,50,2100.0\nb,60,150.0\n"
+
+
+def test_declared_contributions_that_show_dominance_block(run):
+    cols = {"g": G, "n": COUNT,
+            "mean_cost": {"role": "statistic", "statistic": "mean", "units_column": "n",
+                          "contributions": [[100000, 500, 300, 105000], [400, 350, 300, 9000]]}}
+    r = run({"m.csv": MEANS}, [table("m.csv", cols)])
+    assert r.verdict == "block"
+    assert [f.location.get("row") for f in r.findings if f.severity == "block"] == [1]
+
+
+def test_declared_contributions_never_make_a_mean_pass(run):
+    cols = {"g": G, "n": COUNT,
+            "mean_cost": {"role": "statistic", "statistic": "mean", "units_column": "n",
+                          "contributions": [[400, 350, 300, 105000], [400, 350, 300, 9000]]}}
+    r = run({"m.csv": MEANS}, [table("m.csv", cols)])
+    assert r.verdict == "review"
+
+
+def test_declared_contributions_must_match_the_table(run):
+    cols = {"g": G, "n": COUNT,
+            "mean_cost": {"role": "statistic", "statistic": "mean", "units_column": "n",
+                          "contributions": [[400, 350, 300, 105000]]}}
+    r = run({"m.csv": MEANS}, [table("m.csv", cols)])
+    assert r.verdict != "pass"
