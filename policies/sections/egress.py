@@ -29,6 +29,21 @@ class EgressPolicy(BaseModel):
     min_units_for_percentile: int = setting(
         10, rule="E2", ge=1,
         description="A median/percentile is one person's value: it needs at least this many units.")
+    min_dof_dispersion: int = setting(
+        6, rule="E2", ge=1,
+        description="A standard deviation or variance rests on n - 1 degrees of freedom: "
+                    "it needs at least this many (n - 1 >= this).")
+    min_residual_dof: int = setting(
+        10, rule="E2", ge=1,
+        description="A regression's residual degrees of freedom must be at least this.")
+    missing_share_review: float = setting(
+        0.0, rule="E2", ge=0, le=1,
+        description="A statistic's cell where more than this share of its persons have no value "
+                    "goes to a reviewer (its n is not the group's n).")
+    missing_share_block: float = setting(
+        0.5, rule="E2", ge=0, le=1,
+        description="A statistic's cell where more than this share of its persons have no value "
+                    "is blocked (it describes a few persons of a larger group).")
     allow_extremes_with_treatment: bool = setting(
         False, rule="E2",
         description="Min/max may leave only if rounded or top/bottom-coded (evidence in the manifest).")
