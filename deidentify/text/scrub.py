@@ -34,6 +34,7 @@ PLACEHOLDER = {"ID": "<ID>", "PHONE": "<PHONE>", "EMAIL": "<EMAIL>", "ADDRESS": 
 _SEP = "\x00"
 # Simple regexes, each run on its own: Python's engine scans for a literal or a character set
 # quickly, but not through an alternation with look-behinds.
+_HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _ID_SHAPE = re.compile(r"[A-Za-z][ \-]?[1289A-Da-d](?:[ \-]?[0-9]){8}(?![0-9])")
 _PREFILTERS = [re.compile(p) for p in (
     r"886", r"\(0[0-9]", r"0[2-9][0-9 \t\-)]{6,}",          # phone shapes
@@ -146,6 +147,8 @@ def _analyse(text: str) -> list[IdentifierHit]:
 
 def _analyse_many(texts: list[str]) -> list[list[IdentifierHit]]:
     """``_analyse`` of each text, through the engine in batches (same findings, ~2× faster)."""
+    if not texts:
+        return []
     from deidentify.text.recognizers import analyze_many
 
     return [_hits(t, rs) for t, rs in zip(texts, analyze_many(texts))]
@@ -254,7 +257,9 @@ def candidate_indices(texts: Sequence[str], options: ScrubOptions | None = None,
     hard.update(bisect_right(starts, m.start()) - 1 for m in _ID_SHAPE.finditer(joined)
                 if not (m.start() and joined[m.start() - 1].isascii() and joined[m.start() - 1].isalpha())
                 and taiwan_id.is_valid(compact_id(m.group())))
-    surname = {bisect_right(starts, m.start()) - 1 for m in surname_pattern().finditer(joined)}
+    # Chinese names need Han characters: text without them never loads the name tables.
+    surname = ({bisect_right(starts, m.start()) - 1 for m in surname_pattern().finditer(joined)}
+               if _HAN.search(joined) else set())
     names: dict[int, list[IdentifierHit]] = {}
     for i in surname - hard:
         t = texts[i]

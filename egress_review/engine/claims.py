@@ -57,6 +57,11 @@ def check_file(ctx: Context, spec: ManifestFile) -> None:
                        "貢獻值，無法對應。")
             continue
         units = ctx.units(table, col)
+        ctx.add(rule=RULE, check=CHECK, severity="review", file=spec.path, location={"column": col},
+                en=f"The contributions of column {col!r} are stated in the manifest, not sealed by "
+                   "the query broker: they were checked for dominance, and a reviewer confirms them.",
+                zh=f"欄位 {col!r} 的貢獻值係申請清單自行列出，未經查詢代理封存：已據以檢查優勢法則，"
+                   "並須由審查人確認。")
         for i, row in enumerate(role.contributions):
             if shown[i] != shown[i]:
                 continue          # nothing published here

@@ -20,8 +20,6 @@ import itertools
 import numpy as np
 
 from egress_review.engine.context import Context
-from scipy.optimize import linprog
-from scipy.sparse import csr_matrix
 
 from egress_review.engine.linear import lp_interval
 from egress_review.engine.linking import Cell, build_series, components
@@ -113,6 +111,8 @@ def _solve(ctx: Context, root: str, members, dims: list[str], pops, soft: bool =
     if not rows:
         return
     bv = np.array(b, dtype=float)
+    from scipy.sparse import csr_matrix
+
     A = csr_matrix((np.ones(sum(len(r) for r in rows)),
                     (np.repeat(np.arange(len(rows)), [len(r) for r in rows]), np.concatenate(rows))),
                    shape=(len(rows), n))
@@ -132,6 +132,8 @@ def _solve(ctx: Context, root: str, members, dims: list[str], pops, soft: bool =
     width = pol.suppression_min_width
     if n > pol.differencing_exact_atoms:
         # large system: LP only (sparse HiGHS), for the hidden cells; no exhaustive scan
+        from scipy.optimize import linprog   # lazy: a one-table check never needs it
+
         ok = linprog(np.zeros(Ak.shape[1]), A_eq=Ak, b_eq=bv, bounds=(0, None), method="highs")
         if ok.status != 0:
             _inconsistent(ctx, first, root)

@@ -33,7 +33,9 @@ def _texts_for_scan(seg_text: str, table_mode: bool) -> str:
 
 
 def check_file(ctx: Context, spec: ManifestFile) -> None:
-    from deidentify.text import find_identifiers
+    # the batch form prefilters: Presidio and the name tables load only for text that could
+    # hold an identifier (a table of labels and numbers never starts them)
+    from deidentify.text import find_identifiers_batch
 
     table = ctx.tables.get(spec.path)
     if spec.kind == "model" and table is None:
@@ -42,7 +44,7 @@ def check_file(ctx: Context, spec: ManifestFile) -> None:
         text = _texts_for_scan(seg.text, table is not None)
         if not text.strip():
             continue
-        for hit in find_identifiers(text, extra_terms=ctx.pseudonyms):
+        for hit in find_identifiers_batch([text], extra_terms=ctx.pseudonyms)[0]:
             loc = dict(seg.location)
             line = line_of(text, hit.start)
             if table is not None and seg.location.get("part") == "column":

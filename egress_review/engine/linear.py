@@ -14,9 +14,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.optimize import linprog
-from scipy.sparse import csr_matrix
-from scipy.sparse.csgraph import maximum_flow
 
 
 @dataclass
@@ -90,6 +87,8 @@ class Network:
         ke = np.flatnonzero(known)
         np.add.at(b, self.v[ke], -val[ke])
         np.add.at(b, self.u[ke], val[ke])
+        from scipy.optimize import linprog   # lazy: scipy.optimize takes long to import
+
         res = linprog(np.zeros(len(unk)), A_eq=A, b_eq=b, bounds=(0, None), method="highs")
         if res.status != 0:
             raise ValueError("the published cells are inconsistent (no non-negative completion)")
@@ -107,6 +106,9 @@ class Network:
         fu = np.concatenate([self.u[unk], self.v[unk]])
         fv = np.concatenate([self.v[unk], self.u[unk]])
         cap_ = np.concatenate([np.full(len(unk), big), np.round(val[unk]).astype(np.int64)])
+        from scipy.sparse import csr_matrix       # lazy: scipy costs start-up time
+        from scipy.sparse.csgraph import maximum_flow
+
         m = csr_matrix((cap_.astype(np.int32), (fu, fv)), shape=(self.n, self.n))
         m.sum_duplicates()
         m.sort_indices()
@@ -262,6 +264,8 @@ def protect(g: Grid, primary: np.ndarray, width: float, max_rounds: int = 50):
 
 def lp_interval(A_eq: np.ndarray, b_eq: np.ndarray, target: np.ndarray) -> tuple[float, float]:
     """min and max of target·x subject to A_eq x = b_eq, x ≥ 0 (HiGHS)."""
+    from scipy.optimize import linprog
+
     lo = linprog(target, A_eq=A_eq, b_eq=b_eq, bounds=(0, None), method="highs")
     hi = linprog(-target, A_eq=A_eq, b_eq=b_eq, bounds=(0, None), method="highs")
     if lo.status == 2 or hi.status == 2:
