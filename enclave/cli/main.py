@@ -31,6 +31,7 @@ from hub_config.cli import hub_app; app.add_typer(hub_app, name="hub")  # noqa: 
 from egress_review.ingress.cli import import_app; app.add_typer(import_app, name="import")  # noqa: E402,E702
 from datasets.keys_cli import keys_app; app.add_typer(keys_app, name="keys")  # noqa: E402,E702
 from enclave.querylog.cli import querylog_app; app.add_typer(querylog_app, name="querylog")  # noqa: E402,E702
+from enclave.deploy.cli import deploy_app; app.add_typer(deploy_app, name="deploy")  # noqa: E402,E702
 
 if __name__ == "__main__":
     app()

@@ -1,0 +1,1 @@
+"""Deployment descriptions rendered from the project's own settings and policy."""
