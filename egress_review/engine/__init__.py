@@ -21,13 +21,15 @@ __all__ = ["check_request", "CheckResult", "FileResult", "Finding", "ReleaseHist
 
 
 def _file_modules():
-    from egress_review.engine import (claims, declaration, dominance, identifiers, imaging,
-                                      institutions, microdata, notebook_tables, provenance_check,
-                                      single_unit, smuggling, structure, symbols, threshold)
+    from egress_review.engine import (claims, declaration, degrees_of_freedom, dominance,
+                                      identifiers, imaging, institutions, microdata, missing,
+                                      notebook_tables, provenance_check, single_unit, smuggling,
+                                      structure, symbols, threshold)
 
     # provenance_check runs first: later checks trust only verified provenance.
     return [provenance_check, structure, declaration, symbols, threshold, single_unit, dominance,
-            claims, institutions, microdata, notebook_tables, identifiers, smuggling, imaging]
+            missing, degrees_of_freedom, claims, institutions, microdata, notebook_tables,
+            identifiers, smuggling, imaging]
 
 
 # Checks that read a file's bytes, not its parsed table: they run also when a table is unreadable.

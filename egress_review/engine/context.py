@@ -27,6 +27,8 @@ class Context:
     tables: dict[str, Table] = field(default_factory=dict)
     # provenance that was present AND verified (table bytes and MAC); only these are trusted.
     provenance: dict[str, Provenance] = field(default_factory=dict)
+    # sidecars a kernel wrote without a seal: their claims may only add findings, never remove.
+    unsealed: dict[str, Provenance] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
     suppression: dict[str, Any] = field(default_factory=dict)
 

@@ -1,9 +1,17 @@
-"""E6: a result made by the session's table helpers must not be edited before export.
+"""E6: a result made by the table helpers must not be edited before export.
 
-The sidecar written by :mod:`egress_review.safe_tables` seals the exact table bytes, the cell
-texts and the true units behind every cell with a keyed MAC.  A table whose bytes no longer
-match, or a sidecar whose MAC fails, means a number was changed afterwards: a non-exportable
-result turned exportable (E6).  Only verified provenance is used by the other checks.
+The sidecar written by :mod:`egress_review.safe_tables` is sealed by the query broker (outside
+the session, with the per-case key the kernel never has): the exact table bytes, the cell texts
+and the true units behind every cell.  Here:
+
+- sealed and verified, bytes unchanged: the provenance is trusted by the later checks;
+- sealed and verified, cells only *blanked* since (suppression the engine suggested): still
+  trusted - hiding a number never makes a result more disclosive, and the true units let the
+  audit judge what an attacker can still derive;
+- any other edit, a seal that fails (forged with any key a kernel can get), an unreadable
+  sidecar: block;
+- unsealed (computed in the kernel): review with the reason; its claims go to
+  ``ctx.unsealed`` where they can only add findings (dominance, thresholds), never remove one.
 """
 from __future__ import annotations
 
@@ -15,6 +23,24 @@ from egress_review.safe_tables.provenance import (ProvenanceError, file_sha256, 
 RULE = "E6"
 CHECK = "provenance"
 KINDS = {"table"}
+
+
+def _edits(table, prov) -> list[tuple]:
+    """(row, column, before, now) for every cell whose text differs from the sealed one."""
+    cells = prov.body.get("cells") or {}
+    out = []
+    if [str(c) for c in cells] != list(table.columns):
+        out.append((0, None, f"columns {list(cells)}", f"columns {list(table.columns)}"))
+        return out
+    for col in table.columns:
+        before, now = cells[col], table.text(col).tolist()
+        if len(before) != len(now):
+            out.append((min(len(before), len(now)), col, f"{len(before)} rows", f"{len(now)} rows"))
+            continue
+        for i, (a, b) in enumerate(zip(before, now)):
+            if str(a) != str(b):
+                out.append((i, col, a, b))
+    return out
 
 
 def check_file(ctx: Context, spec: ManifestFile) -> None:
@@ -34,11 +60,21 @@ def check_file(ctx: Context, spec: ManifestFile) -> None:
         ctx.add(rule=RULE, check=CHECK, severity="block", file=spec.path, location={},
                 en=f"Provenance cannot be read: {e}", zh=f"來源紀錄無法讀取：{e}")
         return
+    if not prov.sealed:
+        ctx.unsealed[spec.path] = prov
+        note = prov.body.get("note") or "computed in the session's kernel"
+        ctx.add(rule=RULE, check=CHECK, severity="review", file=spec.path, location={},
+                en=f"The provenance is not sealed by the query broker ({note}): the units and "
+                   "contributions are the session's own claims, used only to add findings; a "
+                   "reviewer must confirm the table.",
+                zh=f"來源紀錄未經查詢代理封存（{note}）：人數與貢獻值僅為工作階段自行聲明，只用於增加"
+                   "檢查結果；須由審查人確認此表。")
+        return
     if ctx.provenance_key is None:
         ctx.add(rule=RULE, check=CHECK, severity="review", file=spec.path, location={},
-                en="Provenance is present but no key is available to verify its seal; "
-                   "declared unit columns are used instead.",
-                zh="有來源紀錄，但沒有可驗證其簽章的金鑰；改用申請清單宣告的單位欄位檢查。")
+                en="Provenance is sealed but no key is available here to verify it (a pre-check "
+                   "in the session); the egress service verifies it on submission.",
+                zh="來源紀錄已封存，但此處沒有可驗證的金鑰（工作階段內的預檢）；送出後由輸出審查服務驗證。")
         return
     if not prov.verify(ctx.provenance_key):
         ctx.add(rule=RULE, check=CHECK, severity="block", file=spec.path, location={},
@@ -48,26 +84,19 @@ def check_file(ctx: Context, spec: ManifestFile) -> None:
     if file_sha256(full) == prov.table_sha256:
         ctx.provenance[spec.path] = prov
         return
-    # The table changed after the helper wrote it: point at the edited cells when we can.
-    cells = prov.body.get("cells") or {}
-    edited = []
-    for col in table.columns:
-        before = cells.get(col)
-        if before is None:
-            continue
-        now = table.text(col).tolist()
-        for i, (a, b) in enumerate(zip(before, now)):
-            if str(a) != str(b):
-                edited.append((i, col, a, b))
-        if len(before) != len(now):
-            edited.append((min(len(before), len(now)), col, f"{len(before)} rows", f"{len(now)} rows"))
+    edited = _edits(table, prov)
+    changed = [e for e in edited if e[1] is None or str(e[3]).strip() != ""
+               or not str(e[2]).strip()]
+    if edited and not changed:
+        ctx.provenance[spec.path] = prov       # only blanked cells: suppression, still true units
+        return
     if not edited:
         ctx.add(rule=RULE, check=CHECK, severity="block", file=spec.path, location={},
-                en="The table's bytes differ from those the table helper sealed.",
-                zh="表格內容與表格工具產生時封存的內容不符。")
-    for i, col, a, b in edited:
-        ctx.add(rule=RULE, check=CHECK, severity="block", file=spec.path,
-                location=table.location(i, col),
-                en=f"Cell edited after the table helper made it: was {a!r}, now {b!r} "
+                en="The table's bytes differ from those the query broker sealed.",
+                zh="表格內容與查詢代理封存的內容不符。")
+    for i, col, a, b in changed:
+        loc = table.location(i, col) if col is not None else {}
+        ctx.add(rule=RULE, check=CHECK, severity="block", file=spec.path, location=loc,
+                en=f"Cell edited after the query broker made it: was {a!r}, now {b!r} "
                    "(a non-exportable result turned exportable).",
-                zh=f"此格在表格工具產生後被修改：原為 {a!r}，現為 {b!r}（將不可輸出的結果改為可輸出）。")
+                zh=f"此格在查詢代理產生後被修改：原為 {a!r}，現為 {b!r}（將不可輸出的結果改為可輸出）。")

@@ -1,19 +1,24 @@
-"""Table helpers for the research session that record provenance for egress checks.
+"""Table helpers for the research session: pandas' calls, checked and with sealed provenance.
 
-Each helper returns a :class:`SafeTable`: the table as a DataFrame plus, for every value cell,
-the number of distinct units (persons) behind it and, for magnitude statistics, the largest
-contributions and the total (for dominance, E3).  ``SafeTable.save(path)`` writes the table as
-CSV and a sealed sidecar ``<path>.provenance.json`` (see :mod:`.provenance`), and
-``SafeTable.manifest_entry()`` gives the manifest entry describing it.  Extremes (min/max) are
-deliberately not offered (E2: a single person's value).
+Change the import, not the code::
 
-Example::
+    from egress_review.safe_tables import crosstab, pivot_table, describe   # was: pandas
+    df = con.sql("SELECT ID, sex, age_band, region, cost FROM opd").df()
+    t = crosstab(index=[df.sex, df.age_band], columns=df.region, margins=True)
+    t.save("out/sex_age_region.csv")          # CSV + <file>.provenance.json
+    manifest_files.append(t.manifest_entry("out/sex_age_region.csv", "persons by ..."))
 
-    from egress_review.safe_tables import crosstab
-    t = crosstab(df, index="age_band", columns="region", unit="ID")
-    t.save("out/age_region.csv")
+Each helper returns a :class:`SafeTable`.  When the frame came from the case connection
+(``con.sql(...).df()``) the query broker - outside the sandbox, with the data - makes the same
+table and seals its units and contributions with the case key; the kernel never sees the key.
+A table computed from anything else is saved with an unsealed sidecar and goes to a reviewer.
+See docs/researcher-workflow.md.
 """
-from egress_review.safe_tables.tables import (SafeTable, count, crosstab, describe, mean, pivot,
-                                              rate)
+from egress_review.safe_tables.api import (bar_data, crosstab, describe, histogram, pivot_table,
+                                           value_counts)
+from egress_review.safe_tables.cube import HelperError
+from egress_review.safe_tables.frame import SafeTable
+from egress_review.safe_tables.legacy import count, mean, pivot, rate
 
-__all__ = ["SafeTable", "count", "crosstab", "describe", "mean", "pivot", "rate"]
+__all__ = ["SafeTable", "HelperError", "crosstab", "pivot_table", "describe", "value_counts",
+           "histogram", "bar_data", "count", "mean", "pivot", "rate"]
