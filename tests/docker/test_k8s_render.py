@@ -89,6 +89,9 @@ def test_the_session_pod_has_no_data_no_dns_no_secrets_and_the_policy_limits():
     assert claims == {"enclave-workspaces"}  # the extract is only in the broker
     ws = next(m for m in c["volumeMounts"] if m["name"] == "workspace")
     assert ws["subPath"] == "C2026-0001/researcher"
+    broker_env = {e["name"]: e for e in _by_name(render_all(pol2, CFG), "Pod", "broker-researcher")
+                  ["spec"]["containers"][0]["env"]}
+    assert broker_env["ENCLAVE_BROKER_AUTH"]["valueFrom"]["secretKeyRef"]["name"] == "broker-researcher"
     env = {e["name"]: e.get("value") for e in c.get("env", [])}
     assert not any("KEY" in k or "PASSWORD" in k or "SECRET" in k for k in env), env
     assert not any("valueFrom" in e for e in c.get("env", []))
@@ -120,8 +123,11 @@ def test_the_hub_may_only_manage_pods_and_policies_in_the_sessions_namespace(obj
     assert [r["kind"] for r in roles] == ["Role"]
     assert roles[0]["metadata"]["namespace"] == CFG.sessions_namespace
     resources = {r for rule in roles[0]["rules"] for r in rule["resources"]}
-    assert resources == {"pods", "events", "networkpolicies"}
-    assert not any("secrets" in r or "*" in r for rule in roles[0]["rules"] for r in rule["resources"] + rule["verbs"])
+    assert resources == {"pods", "events", "networkpolicies", "secrets"}
+    assert not any("*" in r for rule in roles[0]["rules"] for r in rule["resources"] + rule["verbs"])
+    # brokers' credentials can be written and removed by the hub, never read or listed
+    secret_verbs = {v for rule in roles[0]["rules"] if "secrets" in rule["resources"] for v in rule["verbs"]}
+    assert secret_verbs == {"create", "delete"}
 
 
 def test_the_seccomp_profile_is_the_native_sandbox_deny_list(objs):

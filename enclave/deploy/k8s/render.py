@@ -152,8 +152,8 @@ def network_policies(cfg: K8sConfig) -> list[dict[str, Any]]:
 
 
 def hub_rbac(cfg: K8sConfig) -> list[dict[str, Any]]:
-    """KubeSpawner creates sessions, brokers and their network policies in the sessions
-    namespace, and nothing else anywhere."""
+    """KubeSpawner creates sessions, brokers, their credentials and network policies in the
+    sessions namespace, and nothing else anywhere."""
     meta = {"name": "hub", "namespace": cfg.sessions_namespace, "labels": _labels("hub")}
     return [
         {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": _meta(cfg, "hub", "hub"),
@@ -162,7 +162,9 @@ def hub_rbac(cfg: K8sConfig) -> list[dict[str, Any]]:
          "rules": [{"apiGroups": [""], "resources": ["pods"], "verbs": ["get", "list", "watch", "create", "delete"]},
                    {"apiGroups": [""], "resources": ["events"], "verbs": ["get", "list", "watch"]},
                    {"apiGroups": ["networking.k8s.io"], "resources": ["networkpolicies"],
-                    "verbs": ["get", "create", "delete"]}]},
+                    "verbs": ["get", "create", "delete"]},
+                   # each broker's credential: written and removed, never read back
+                   {"apiGroups": [""], "resources": ["secrets"], "verbs": ["create", "delete"]}]},
         {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding", "metadata": meta,
          "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": "hub"},
          "subjects": [{"kind": "ServiceAccount", "name": "hub", "namespace": cfg.namespace}]},
