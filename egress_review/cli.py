@@ -92,24 +92,7 @@ def check(
     if as_json:
         emit_json(result.to_dict())
     else:
-        from rich.console import Console
-        from rich.table import Table
+        from egress_review.cli_view import show
 
-        out = Console()
-        colour = {"pass": "green", "review": "yellow", "block": "red"}
-        for fr in result.files:
-            out.print(f"[{colour[fr.verdict]}]{fr.verdict.upper():6}[/] {fr.path} ({fr.kind})")
-            if fr.findings:
-                t = Table(show_header=True, header_style="bold")
-                for h in ("rule", "check", "severity", "where", "finding"):
-                    t.add_column(h)
-                for f in fr.findings:
-                    where = ", ".join(f"{k}={v}" for k, v in f.location.items()
-                                      if k in ("cell", "row", "column", "line", "cell_index",
-                                               "sheet", "interval", "derived"))
-                    t.add_row(f.rule, f.check, f.severity, where,
-                              f"{f.message_en}\n{f.message_zh}")
-                out.print(t)
-        out.print(f"Request verdict: [{colour[result.verdict]}]{result.verdict}[/]"
-                  + (" (committee path)" if result.committee else ""))
+        show(result, manifest, base)
     raise typer.Exit(EXIT[result.verdict])

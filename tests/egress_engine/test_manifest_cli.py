@@ -137,3 +137,40 @@ def test_cli_bare_files_and_bad_input(tmp_path):
     assert res.exit_code == 4 and json.loads(res.stdout)["findings"][0]["rule"] == "E6"
     missing = CliRunner().invoke(app, ["egress", "check", str(tmp_path / "nope.yaml")])
     assert missing.exit_code == 1
+
+
+def test_cli_prints_the_table_with_flagged_cells_marked(tmp_path):
+    from enclave.cli.main import app
+
+    (tmp_path / "t.csv").write_text("age,n\na,3\nb,100\nc,250\n")
+    res = CliRunner().invoke(app, ["egress", "check", str(tmp_path / "t.csv"), "--root",
+                                   str(tmp_path)], env={"COLUMNS": "160"})
+    assert res.exit_code == 4
+    lines = res.output.splitlines()
+    row = next(l for l in lines if "│   1 │" in l)           # the table itself, row 1
+    assert "3 [1]" in row                                     # flagged cell, finding no. 1
+    assert not any("3 [" in l for l in lines if "│   2 │" in l)
+    finding = next(l for l in lines if l.startswith("│ 1 │"))
+    assert "threshold" in finding and "cell B2" in finding and "block" in finding
+    assert "{" not in res.output                              # not a raw dict
+
+
+def test_precheck_of_a_table_loads_no_text_scanner(tmp_path):
+    """A table-only pre-check never imports Presidio, spaCy, jieba or scipy.optimize: they
+    are what made the pre-check slow to start (the time itself is measured in bench/)."""
+    import subprocess
+    import sys
+
+    (tmp_path / "t.csv").write_text("age,sex,n\na,M,30\na,F,40\nb,M,50\nb,F,60\n")
+    code = ("import sys\nfrom typer.testing import CliRunner\nfrom enclave.cli.main import app\n"
+            f"r = CliRunner().invoke(app, ['egress', 'check', {str(tmp_path / 't.csv')!r}, "
+            f"'--root', {str(tmp_path)!r}])\n"
+            "heavy = sorted({m.split('.')[0] for m in sys.modules} & {'presidio_analyzer', 'spacy', 'jieba'})\n"
+            "print(r.exit_code, heavy, 'scipy.optimize' in sys.modules)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split("\n")[-2] == "0 [] False", out.stdout + out.stderr
+    # and text with a national ID still gets the full scanner (the prefilter lets it through)
+    (tmp_path / "notes.txt").write_text("patient A123456789 seen\n")
+    code2 = code.replace(str(tmp_path / "t.csv"), str(tmp_path / "notes.txt"))
+    out2 = subprocess.run([sys.executable, "-c", code2], capture_output=True, text=True, check=True)
+    assert out2.stdout.split("\n")[-2].startswith("4 "), out2.stdout + out2.stderr
