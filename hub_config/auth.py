@@ -21,6 +21,7 @@ from enclave.cases.models import Case
 from enclave.db import session_scope, utcnow
 from hub_config.identity import (Identity, LdapSettings, LoginRefused, check_password_policy,
                                  ldap_identity, local_identity)
+from hub_config.session_access import SeatError, guard_environment, seat_refusal
 
 
 def _policy(policy_dir: str):
@@ -115,7 +116,13 @@ class EnclaveAuthenticator(Authenticator):
         username = self.normalize_username(data.get("username", ""))
         password = data.get("password", "")
         try:
-            return await asyncio.to_thread(self.login_decision, username, password)
+            model = await asyncio.to_thread(self.login_decision, username, password)
+            if model is not None and not model.get("admin"):
+                refusal = await asyncio.to_thread(seat_refusal, self.db_url, self.policy,
+                                                  username, handler.request)
+                if refusal:
+                    raise LoginRefused(f"Login refused: {refusal}.")
+            return model
         except LoginRefused as e:
             await asyncio.to_thread(audit, self.db_url, AuditEntry(
                 "hub", username or "-", "session.login_refused", reason=str(e)))
@@ -134,7 +141,11 @@ class EnclaveAuthenticator(Authenticator):
 
         def still_booked():
             with session_scope(self.db_url) as s:
-                return gate.check(s, user.name, utcnow()).allowed
+                if not gate.check(s, user.name, utcnow()).allowed:
+                    return False
+            # S4: on site, a login taken to another machine stops working there
+            return handler is None or not seat_refusal(self.db_url, self.policy, user.name,
+                                                       handler.request)
         return await asyncio.to_thread(still_booked)
 
 
@@ -155,8 +166,21 @@ def booking_pre_spawn_hook(spawner) -> None:
             spawner.enclave = {"booking_id": b.id, "case_code": case.code, "case_id": case.id,
                                "user_id": b.user_id, "ends_at": b.ends_at.isoformat(),
                                "purpose_min_length": pol.sessions.purpose_min_length}
+            seat_no = b.seat_no
             append(s, AuditEntry("hub", spawner.user.name, "session.spawn", case_code=case.code,
-                                 subject=f"booking:{b.id}"))
+                                 subject=f"booking:{b.id}",
+                                 detail={"access_mode": pol.sessions.access_mode,
+                                         "seat": seat_no}))
+    if decision.allowed:
+        # S1/S4: the server's browser guard (mode, caps, the booked seat, the ledger key)
+        try:
+            env = guard_environment(db_url, pol, spawner.enclave["case_code"], seat_no)
+        except SeatError as e:
+            audit(db_url, AuditEntry("hub", spawner.user.name, "session.spawn_refused",
+                                     reason=str(e)))
+            spawner.enclave = None
+            raise web.HTTPError(403, f"Server start refused: {e} (S4)") from None
+        spawner.environment = {**spawner.environment, **env}
     if not decision.allowed:
         spawner.enclave = None
         raise web.HTTPError(403, f"Server start refused: {decision.reason}")

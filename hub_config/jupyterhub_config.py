@@ -7,6 +7,8 @@ import sys
 from pathlib import Path
 
 from hub_config.auth import booking_pre_spawn_hook
+from hub_config.singleuser.config import GUARD_ENV
+from hub_config.singleuser.config import from_policy as guard_from_policy
 from hub_config.spawner import broker_settings, unix_url, warden_socket
 from policies import load_policy
 
@@ -57,7 +59,10 @@ c.Authenticator.refresh_pre_spawn = True
 if cfg["spawner"] == "plain":
     c.JupyterHub.spawner_class = "hub_config.spawner.PlainSpawner"
     c.Spawner.args = ["--allow-root"]
-    c.Spawner.environment = {"JUPYTER_CONFIG_PATH": cfg["session_jupyter"]}
+    # benchmark baseline: the browser guard on, as for a seat on this host (no sandbox, no desktop)
+    c.Spawner.environment = {"JUPYTER_CONFIG_PATH": cfg["session_jupyter"],
+                             GUARD_ENV: guard_from_policy(sess, mode="on_site",
+                                                          seat_addresses=["127.0.0.1"]).to_env()}
 else:
     c.JupyterHub.spawner_class = "hub_config.spawner.EnclaveSpawner"
     c.Spawner.pre_spawn_hook = booking_pre_spawn_hook

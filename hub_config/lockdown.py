@@ -25,6 +25,7 @@ LOCKED_PLUGINS = (
     "@jupyterlab/apputils-extension:print",
 )
 REFUSED_RESOURCES = ("nbconvert",)
+SESSION_CONFIG_MOUNT = "/opt/enclave/jupyter"  # where the spawner binds this directory
 
 SERVER_CONFIG = '''\
 # Written by hub_config.lockdown; mounted read-only at a system path inside every session.
@@ -37,6 +38,19 @@ c.FileContentsManager.delete_to_trash = False
 c.ServerApp.allow_remote_access = True
 c.LabApp.collaborative = False
 c.MappingKernelManager.cull_idle_timeout = 0
+# The browser guard (hub_config.singleuser): every route decided, bodies only of typed work,
+# uploads refused, kernel output capped; LSP and terminals not loaded at all.
+c.ServerApp.jpserver_extensions = {{"hub_config.singleuser": True, "jupyter_lsp": False,
+                                   "jupyter_server_terminals": False}}
+c.ServerApp.contents_manager_class = "hub_config.singleuser.contents.GuardedContentsManager"
+c.ServerApp.kernel_websocket_connection_class = (
+    "hub_config.singleuser.kernelws.CappedKernelWebsocketConnection")
+# Kernel specs (the extension also cuts their search path to read-only dirs), lab settings and
+# layouts only from read-only places: the user's own dirs are writable by the kernel, and what
+# the server reads there it would hand to the browser.
+c.KernelSpecManager.allowed_kernelspecs = {{"python3"}}
+c.LabApp.user_settings_dir = "{config_dir}/lab/user-settings"
+c.LabApp.workspaces_dir = "{config_dir}/lab/workspaces"
 '''
 
 
@@ -54,7 +68,11 @@ class EnclaveAuthorizer(JupyterHubAuthorizer):
 def write_system_config(directory: Path) -> Path:
     """Write the read-only Jupyter config directory the sessions use (returns it)."""
     directory.mkdir(parents=True, exist_ok=True)
-    (directory / "jupyter_server_config.py").write_text(SERVER_CONFIG)
+    (directory / "jupyter_server_config.py").write_text(SERVER_CONFIG.format(
+        config_dir=SESSION_CONFIG_MOUNT))
+    for sub in ("lab", "lab/user-settings", "lab/workspaces"):
+        (directory / sub).mkdir(exist_ok=True)
+        os.chmod(directory / sub, 0o555)
     lab = directory / "labconfig"
     lab.mkdir(exist_ok=True)
     page = {"disabledExtensions": {p: True for p in LOCKED_PLUGINS},

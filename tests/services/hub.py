@@ -37,12 +37,17 @@ def hash_password(pw: str) -> str:
 
 class HubHarness:
     def __init__(self, spawner: str = "sandbox", backend: str = "local", ldap: dict | None = None,
-                 egress_url: str = "", policy_dir: str = "") -> None:
+                 egress_url: str = "", policy_dir: str = "", access_mode: str = "on_site",
+                 seat_address: str = "127.0.0.1") -> None:
         self.home = Path(tempfile.mkdtemp(prefix="enc", dir="/tmp"))
         os.chmod(self.home, 0o755)
         self.settings = EnclaveSettings(home=self.home)
         self.db_url = self.settings.db_url  # sqlite:///<home>/state.db unless ENCLAVE_DB_URL
         upgrade(self.db_url)
+        # S1/S4: the policy's access mode.  on_site (the default here): every booked seat is
+        # the workstation at seat_address, i.e. this test process; remote: pixels only.
+        self.access_mode, self.seat_address = access_mode, seat_address
+        policy_dir = self._policy_with_access_mode(policy_dir, access_mode)
         self.opts = HubOptions(port=free_port(), proxy_api_port=free_port(), backend=backend,
                                ldap=ldap or {}, egress_url=egress_url, spawner=spawner,
                                policy_dir=policy_dir)
@@ -50,6 +55,16 @@ class HubHarness:
         self.proc = None
         self.log = self.home / "hub.log"
         self._seat = 0
+
+    def _policy_with_access_mode(self, base: str, mode: str) -> str:
+        from policies.loader import POLICY_ROOT
+
+        d = self.home / "policy"
+        d.mkdir()
+        (d / "policy.yaml").write_text(f"name: test-{mode}\n"
+                                       f"extends: {base or POLICY_ROOT / 'nhi_centre'}\n")
+        (d / "sessions.yaml").write_text(f"access_mode: {mode}\n")
+        return str(d)
 
     # ------------------------------------------------------------- rows
     def add_user(self, name: str, roles=("researcher",), password: str = PASSWORD,
@@ -104,8 +119,26 @@ class HubHarness:
                         slot_name="test", starts_at=start, ends_at=end, seat_no=self._seat,
                         kind=kind, created_at=created_at or utcnow())
             s.add(b)
+            self._register_seat(s, self._seat, [self.seat_address])
             s.flush()
             return b.id
+
+    @staticmethod
+    def _register_seat(s, number: int, addresses: list[str]) -> None:
+        """Seat rows written directly (every test seat is this host, which the registration
+        service would refuse: one address, one workstation)."""
+        from hub_config.seats.models import Seat
+
+        seat = s.query(Seat).filter_by(number=number).one_or_none()
+        if seat is None:
+            s.add(Seat(number=number, label=f"test seat {number}", addresses=",".join(addresses),
+                       registered_by="test"))
+        else:
+            seat.addresses = ",".join(addresses)
+
+    def set_seat(self, number: int, addresses: list[str]) -> None:
+        with session_scope(self.db_url) as s:
+            self._register_seat(s, number, addresses)
 
     def booking(self, booking_id: int) -> Booking:
         with session_scope(self.db_url) as s:

@@ -1,0 +1,133 @@
+"""The browser guard's settings, handed from the hub to the single-user server.
+
+The hub's pre-spawn hook writes them (from the policy and the booked seat) into the server's
+environment as JSON; the server reads them once at start.  Nothing here is secret: the kernel
+may read them, but cannot change what the already-running server read.  The ledger key is
+secret and travels separately (``LEDGER_KEY_ENV``), removed from the server's environment before
+any kernel exists.  Missing or malformed settings leave :func:`load` returning ``None`` and the
+server refusing every request (default deny).
+"""
+from __future__ import annotations
+
+import ipaddress
+import json
+import os
+from dataclasses import asdict, dataclass, field
+
+GUARD_ENV = "ENCLAVE_BROWSER_GUARD"
+LEDGER_KEY_ENV = "ENCLAVE_LEDGER_KEY"
+MODES = ("remote", "on_site")
+
+
+class GuardConfigError(ValueError):
+    """The guard's settings are missing or wrong; the message says which."""
+
+
+@dataclass(frozen=True)
+class OutputCaps:
+    message_bytes: int
+    execution_bytes: int
+    text_lines: int
+    table_rows: int
+    mime_types: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class GuardConfig:
+    mode: str
+    caps: OutputCaps
+    saved_max_bytes: int
+    saved_suffixes: tuple[str, ...]
+    seat_addresses: tuple[str, ...] = ()
+    desktop_geometry: str = "1600x900"
+    extra: dict = field(default_factory=dict)
+
+    def to_env(self) -> str:
+        return json.dumps(asdict(self))
+
+
+def from_policy(sess, *, mode: str | None = None, seat_addresses=()) -> GuardConfig:
+    """Settings for one session from ``policy.sessions`` (and the booked seat's addresses)."""
+    return validate({
+        "mode": mode or sess.access_mode,
+        "caps": {"message_bytes": sess.output_max_message_bytes,
+                 "execution_bytes": sess.output_max_execution_bytes,
+                 "text_lines": sess.output_max_text_lines,
+                 "table_rows": sess.output_max_table_rows,
+                 "mime_types": list(sess.output_mime_types)},
+        "saved_max_bytes": sess.saved_file_max_bytes,
+        "saved_suffixes": list(sess.saved_file_suffixes),
+        "seat_addresses": list(seat_addresses),
+        "desktop_geometry": sess.desktop_geometry,
+    })
+
+
+def _positive_int(d: dict, key: str, where: str) -> int:
+    v = d.get(key)
+    if not isinstance(v, int) or isinstance(v, bool) or v < 1:
+        raise GuardConfigError(f"{where}.{key}: expected a positive integer, got {v!r}")
+    return v
+
+
+def validate(raw: dict) -> GuardConfig:
+    if not isinstance(raw, dict):
+        raise GuardConfigError("settings: expected a JSON object")
+    mode = raw.get("mode")
+    if mode not in MODES:
+        raise GuardConfigError(f"mode: expected one of {MODES}, got {mode!r}")
+    c = raw.get("caps")
+    if not isinstance(c, dict):
+        raise GuardConfigError("caps: expected an object")
+    mimes = c.get("mime_types")
+    if not isinstance(mimes, list) or not all(isinstance(m, str) for m in mimes):
+        raise GuardConfigError("caps.mime_types: expected a list of strings")
+    caps = OutputCaps(*(_positive_int(c, k, "caps") for k in
+                        ("message_bytes", "execution_bytes", "text_lines", "table_rows")),
+                      mime_types=tuple(mimes))
+    suffixes = raw.get("saved_suffixes")
+    if not isinstance(suffixes, list) or not all(isinstance(s, str) and s.startswith(".")
+                                                 for s in suffixes):
+        raise GuardConfigError("saved_suffixes: expected a list like ['.ipynb', '.py']")
+    seats = raw.get("seat_addresses") or []
+    if not isinstance(seats, list):
+        raise GuardConfigError("seat_addresses: expected a list of IP addresses")
+    for a in seats:
+        try:
+            ipaddress.ip_address(a)
+        except (TypeError, ValueError):
+            raise GuardConfigError(f"seat_addresses: {a!r} is not an IP address") from None
+    if mode == "on_site" and not seats:
+        raise GuardConfigError("seat_addresses: on_site mode needs the booked seat's addresses")
+    geometry = raw.get("desktop_geometry", "1600x900")
+    w, _, h = str(geometry).partition("x")
+    if not (w.isdigit() and h.isdigit()):
+        raise GuardConfigError(f"desktop_geometry: expected WIDTHxHEIGHT, got {geometry!r}")
+    return GuardConfig(mode=mode, caps=caps,
+                       saved_max_bytes=_positive_int(raw, "saved_max_bytes", "settings"),
+                       saved_suffixes=tuple(s.lower() for s in suffixes),
+                       seat_addresses=tuple(str(ipaddress.ip_address(a)) for a in seats),
+                       desktop_geometry=str(geometry))
+
+
+def load(environ=None) -> GuardConfig:
+    """Read the settings from the environment; raises :class:`GuardConfigError`."""
+    env = os.environ if environ is None else environ
+    text = env.get(GUARD_ENV)
+    if not text:
+        raise GuardConfigError(f"{GUARD_ENV} is not set: the hub did not configure this server")
+    try:
+        raw = json.loads(text)
+    except json.JSONDecodeError as e:
+        raise GuardConfigError(f"{GUARD_ENV}: not JSON ({e})") from None
+    return validate(raw)
+
+
+def take_ledger_key(environ=None) -> bytes | None:
+    """Remove the ledger key from the environment (kernels inherit it) and return it."""
+    env = os.environ if environ is None else environ
+    text = env.pop(LEDGER_KEY_ENV, "")
+    try:
+        key = bytes.fromhex(text)
+    except ValueError:
+        return None
+    return key if len(key) >= 32 else None

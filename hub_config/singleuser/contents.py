@@ -1,0 +1,193 @@
+"""The contents API as the browser channel sees it: typed work in, typed work out (S1, D4).
+
+* A body goes to the browser only if the browser sent it (:mod:`hub_config.singleuser.ledger`):
+  a code file whose bytes it saved, a notebook whose cell sources it saved - with outputs
+  capped by :mod:`hub_config.singleuser.outputs`.  Anything else (a CSV, Parquet, xlsx, zip, a
+  ``.py`` the kernel wrote, the raw bytes of a notebook) is refused with 403, whatever the
+  ``type``/``format``/``content`` query asks for; a kernel-written notebook cell shows a note
+  instead of its source.
+* A browser may save only notebooks and code (``saved_suffixes``), as text, to a file that
+  already exists (made empty by "New …" first), within ``saved_max_bytes``: uploads (a new
+  path with content, base64, chunked) are refused - import review is the only way in (D4).
+* Copies only of notebooks and code.  Hidden paths (the ledger under ``.enclave``) never.
+"""
+from __future__ import annotations
+
+import base64
+import contextvars
+import json
+import posixpath
+
+import nbformat
+from jupyter_server.services.contents.largefilemanager import AsyncLargeFileManager
+from tornado import web
+
+from hub_config.singleuser.config import GuardConfig
+from hub_config.singleuser.ledger import Ledger
+from hub_config.singleuser.outputs import cap_notebook_outputs, note
+
+_internal = contextvars.ContextVar("enclave_contents_internal", default=False)
+CELL_METADATA_KEYS = ("collapsed", "scrolled", "tags", "jupyter", "editable", "deletable",
+                      "name", "execution")
+NOTEBOOK_METADATA_KEYS = ("kernelspec", "language_info")
+
+
+def _refuse(status: int, why: str, rule: str = "S1") -> web.HTTPError:
+    return web.HTTPError(status, f"{why} ({rule})")
+
+
+def cell_key(cell) -> bytes:
+    return f"{cell.get('cell_type', '')}\0{_text(cell.get('source', ''))}".encode()
+
+
+def _text(v) -> str:
+    return "".join(v) if isinstance(v, list) else str(v or "")
+
+
+def _small(meta, keys) -> dict:
+    if not isinstance(meta, dict):
+        return {}
+    out = {k: meta[k] for k in keys if k in meta}
+    return out if len(json.dumps(out, default=str)) <= 2048 else {}
+
+
+class GuardedContentsManager(AsyncLargeFileManager):
+    """Set up by the extension with :meth:`configure_guard`; refuses everything until then."""
+
+    guard: GuardConfig | None = None
+    ledger: Ledger | None = None
+
+    def configure_guard(self, guard: GuardConfig, ledger: Ledger) -> None:
+        self.guard, self.ledger = guard, ledger
+
+    # ------------------------------------------------------------------ helpers
+    def _need_guard(self) -> GuardConfig:
+        if self.guard is None or self.ledger is None:
+            raise _refuse(503, "the browser guard is not configured on this server")
+        return self.guard
+
+    @staticmethod
+    def _hidden(path: str) -> bool:
+        return any(part.startswith(".") for part in path.strip("/").split("/") if part)
+
+    def _suffix_ok(self, path: str) -> bool:
+        return posixpath.splitext(path)[1].lower() in self._need_guard().saved_suffixes
+
+    # ------------------------------------------------------------------ reading
+    async def get(self, path, content=True, type=None, format=None, require_hash=False):
+        if _internal.get():
+            return await super().get(path, content=content, type=type, format=format,
+                                     require_hash=require_hash)
+        guard = self._need_guard()
+        if self._hidden(path):
+            raise _refuse(404, f"no such file: {path}")
+        model = await super().get(path, content=content, type=type, format=format,
+                                  require_hash=False)
+        model.pop("hash", None)
+        model.pop("hash_algorithm", None)
+        if not content or model["type"] == "directory":
+            return model
+        if model["type"] == "notebook":
+            return self._notebook_for_browser(model, guard)
+        body = model.get("content") or ""
+        raw = base64.b64decode(body) if model.get("format") == "base64" else body.encode("utf-8")
+        if not self.ledger.knows("file", raw):
+            self.log.warning("enclave guard: refused the body of %s (%d bytes) to the browser",
+                             path, len(raw))
+            raise _refuse(403, f"the contents of {path} are not sent to the browser: only "
+                               "notebooks and code typed in the browser are; use the kernel "
+                               "(output is capped) or submit results to egress review")
+        return model
+
+    def _notebook_for_browser(self, model: dict, guard: GuardConfig) -> dict:
+        nb = model["content"]
+        withheld = 0
+        for cell in nb.get("cells", []):
+            if not self.ledger.knows("cell", cell_key(cell)):
+                withheld += 1
+                msg = note("the source of a cell not typed in the browser")
+                cell["source"] = f"# {msg}" if cell.get("cell_type") == "code" else msg
+            att = cell.get("attachments")
+            if att and not self.ledger.knows("attachments",
+                                             json.dumps(att, sort_keys=True).encode()):
+                cell.pop("attachments", None)
+            cell["metadata"] = _small(cell.get("metadata"), CELL_METADATA_KEYS)
+            if cell.get("cell_type") == "code":
+                cell["outputs"] = cap_notebook_outputs(cell.get("outputs") or [], guard.caps)
+        nb["metadata"] = _small(nb.get("metadata"), NOTEBOOK_METADATA_KEYS)
+        if withheld:
+            model["writable"] = False  # saving would overwrite the withheld sources
+        return model
+
+    # ------------------------------------------------------------------ writing
+    async def save(self, model, path=""):
+        if _internal.get():
+            return await super().save(model, path)
+        guard = self._need_guard()
+        path = path.strip("/")
+        if self._hidden(path):
+            raise _refuse(400, f"cannot write hidden path {path}")
+        if model.get("chunk") is not None:
+            raise _refuse(403, "uploads are refused: files enter the workspace only through "
+                               "import review", "D4")
+        kind = model.get("type")
+        if kind == "directory":
+            return await super().save(model, path)
+        if kind not in ("file", "notebook"):
+            raise _refuse(400, f"unknown content type {kind!r}")
+        content = model.get("content")
+        empty = content in (None, "") or (kind == "notebook" and isinstance(content, dict)
+                                          and not content.get("cells"))
+        if empty:
+            return await super().save(model, path)
+        if not self._suffix_ok(path):
+            raise _refuse(403, f"{path}: only notebooks and code ({', '.join(guard.saved_suffixes)}) "
+                               "may be saved from the browser; other files enter through import "
+                               "review", "D4")
+        if not await self._exists(path):
+            raise _refuse(403, f"{path}: a new file with content is an upload; uploads are "
+                               "refused (create the file empty, then type into it)", "D4")
+        if kind == "file":
+            if model.get("format") != "text" or not isinstance(content, str):
+                raise _refuse(403, f"{path}: only text is saved from the browser (binary "
+                                   "uploads are refused)", "D4")
+            raw = content.encode("utf-8")
+            if len(raw) > guard.saved_max_bytes:
+                raise _refuse(413, f"{path}: {len(raw)} bytes exceeds the {guard.saved_max_bytes}"
+                                   "-byte limit for typed work", "D4")
+            result = await super().save(model, path)
+            self.ledger.record("file", raw)
+            return result
+        size = len(json.dumps(content, default=str).encode())
+        if size > guard.saved_max_bytes:
+            raise _refuse(413, f"{path}: {size} bytes exceeds the {guard.saved_max_bytes}"
+                               "-byte limit for typed work", "D4")
+        try:
+            nb = nbformat.from_dict(content)
+            nbformat.validate(nb)
+        except Exception as e:  # noqa: BLE001 - any invalid notebook is refused with the reason
+            raise _refuse(400, f"{path}: not a valid notebook ({str(e)[:200]})", "D4") from None
+        result = await super().save(model, path)
+        for cell in nb.cells:
+            self.ledger.record("cell", cell_key(cell))
+            if cell.get("attachments"):
+                self.ledger.record("attachments",
+                                   json.dumps(cell["attachments"], sort_keys=True).encode())
+        return result
+
+    async def _exists(self, path: str) -> bool:
+        r = self.file_exists(path)
+        return await r if hasattr(r, "__await__") else r
+
+    async def copy(self, from_path, to_path=None):
+        self._need_guard()
+        if self._hidden(from_path) or (to_path and self._hidden(to_path)):
+            raise _refuse(400, "cannot copy hidden paths")
+        if not self._suffix_ok(from_path):
+            raise _refuse(403, f"{from_path}: only notebooks and code may be copied in the "
+                               "browser")
+        token = _internal.set(True)
+        try:
+            return await super().copy(from_path, to_path)
+        finally:
+            _internal.reset(token)

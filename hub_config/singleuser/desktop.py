@@ -1,0 +1,152 @@
+"""The remote desktop of a session (remote access mode): pixels out, keys and pointer in.
+
+Inside the session's sandbox the server starts TigerVNC's X server (``Xtigervnc``, Debian
+``tigervnc-standalone-server``) listening only on a unix socket in a private directory, with
+every clipboard direction off (``AcceptCutText``/``SendCutText``/``SetPrimary``/``SendPrimary``)
+- the RFB protocol has no file transfer, printing or audio - and a kiosk Chromium on that
+display showing this session's JupyterLab through a loopback listener of the server (the
+sandbox's own network namespace: nothing outside can reach it).  The researcher's browser gets
+the noVNC client (Debian ``novnc``) and a websocket carrying RFB
+(:mod:`hub_config.singleuser.desktop_handlers`); the Jupyter API itself is refused to anything
+that came through the proxy (:mod:`hub_config.singleuser.routes`).  Both processes are children
+of the server and die with it.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import signal
+import subprocess
+import tempfile
+
+NOVNC_DIR = "/usr/share/novnc"
+XVNC = ("Xtigervnc", "Xvnc")
+CHROMIUM = ("chromium", "chromium-browser")
+
+
+class Desktop:
+    def __init__(self, geometry: str, base_url: str, log) -> None:
+        self.geometry = geometry
+        self.base_url = base_url
+        self.log = log
+        self.dir = tempfile.mkdtemp(prefix="enclave-desktop-")
+        os.chmod(self.dir, 0o700)
+        self.vnc_socket = os.path.join(self.dir, "vnc.sock")
+        self.kiosk_key = secrets.token_urlsafe(32)
+        self.kiosk_used = False
+        self.port: int | None = None
+        self.procs: list[subprocess.Popen] = []
+        self.error: str | None = None
+
+    def _which(self, names) -> str | None:
+        for n in names:
+            p = shutil.which(n)
+            if p:
+                return p
+        return None
+
+    def start(self, port: int) -> None:
+        self.port = port
+        xvnc, chrome = self._which(XVNC), self._which(CHROMIUM)
+        if not xvnc or not chrome or not os.path.isdir(NOVNC_DIR):
+            self.error = ("the remote desktop needs Xtigervnc, chromium and novnc "
+                          f"(found: {xvnc}, {chrome}, {os.path.isdir(NOVNC_DIR)})")
+            self.log.error("enclave desktop: %s", self.error)
+            return
+        display = self._free_display()
+        w, _, h = self.geometry.partition("x")
+        env = {k: v for k, v in os.environ.items()
+               if k in ("PATH", "HOME", "USER", "LANG", "LC_ALL", "TZ")}
+        env["DISPLAY"] = f":{display}"
+        env["XDG_RUNTIME_DIR"] = self.dir
+        x_cmd = [xvnc, f":{display}", "-geometry", self.geometry, "-depth", "24",
+                 "-rfbunixpath", self.vnc_socket, "-rfbunixmode", "0600", "-rfbport", "-1",
+                 "-SecurityTypes", "None", "-nolisten", "tcp",
+                 # the clipboard, both ways: no copy out, no paste in (S1, D4)
+                 "-AcceptCutText=0", "-SendCutText=0", "-SetPrimary=0", "-SendPrimary=0",
+                 "-MaxCutText=0", "-AcceptSetDesktopSize=0"]
+        self._spawn(x_cmd, env, "xvnc")
+        url = (f"http://127.0.0.1:{port}{self.base_url}desktop/kiosk-login?k={self.kiosk_key}")
+        profile = os.path.join(self.dir, "chromium")
+        c_cmd = [chrome, "--kiosk", "--no-first-run", "--no-default-browser-check",
+                 # Chromium's own sandbox needs user namespaces, which the session's seccomp
+                 # filter denies; the session sandbox contains it instead.
+                 "--no-sandbox", "--no-zygote", "--disable-gpu", "--disable-dev-shm-usage",
+                 f"--user-data-dir={profile}", f"--window-size={w},{h}", "--window-position=0,0",
+                 "--disable-sync", "--disable-extensions", "--disable-background-networking",
+                 "--disable-component-update", "--disable-default-apps", "--disable-translate",
+                 "--disable-notifications", "--disable-print-preview", "--noerrdialogs",
+                 "--password-store=basic", "--disable-features=Translate,MediaRouter",
+                 "--autoplay-policy=user-gesture-required", "--mute-audio", url]
+        self._spawn(c_cmd, env, "chromium", wait_for=self.vnc_socket)
+
+    def _spawn(self, cmd, env, name, wait_for: str | None = None) -> None:
+        import time
+
+        if wait_for:
+            for _ in range(100):
+                if os.path.exists(wait_for):
+                    break
+                time.sleep(0.05)
+        log = open(os.path.join(self.dir, f"{name}.log"), "ab")
+        p = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT,
+                             stdin=subprocess.DEVNULL, start_new_session=True, cwd=self.dir)
+        self.procs.append(p)
+        self.log.info("enclave desktop: started %s (pid %s)", name, p.pid)
+
+    @staticmethod
+    def _free_display() -> int:
+        for n in range(1, 100):
+            if not os.path.exists(f"/tmp/.X11-unix/X{n}") and not os.path.exists(f"/tmp/.X{n}-lock"):
+                return n
+        raise RuntimeError("no free X display number")
+
+    def check_kiosk_key(self, key: str) -> bool:
+        """The kiosk browser's one-time login key (its launch URL)."""
+        if self.kiosk_used or not key:
+            return False
+        ok = secrets.compare_digest(key, self.kiosk_key)
+        if ok:
+            self.kiosk_used = True
+        return ok
+
+    def stop(self) -> None:
+        for p in reversed(self.procs):
+            if p.poll() is None:
+                try:
+                    os.killpg(p.pid, signal.SIGTERM)
+                except OSError:
+                    pass
+        for p in self.procs:
+            try:
+                p.wait(5)
+            except subprocess.TimeoutExpired:
+                os.killpg(p.pid, signal.SIGKILL)
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+DESKTOP: Desktop | None = None
+
+
+def setup(serverapp, guard) -> None:
+    """Register the desktop handlers and, once the server listens, the loopback listener and
+    the desktop processes."""
+    import atexit
+
+    from tornado.netutil import bind_sockets
+
+    from hub_config.singleuser.desktop_handlers import handlers
+
+    global DESKTOP
+    base = serverapp.base_url
+    DESKTOP = Desktop(guard.desktop_geometry, base, serverapp.log)
+    serverapp.web_app.add_handlers(".*$", handlers(base, DESKTOP))
+
+    def listen_and_start():
+        socks = bind_sockets(0, "127.0.0.1")
+        serverapp.http_server.add_sockets(socks)
+        DESKTOP.start(socks[0].getsockname()[1])
+
+    serverapp.io_loop.add_callback(listen_and_start)
+    atexit.register(DESKTOP.stop)

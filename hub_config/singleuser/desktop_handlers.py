@@ -1,0 +1,145 @@
+"""HTTP side of the remote desktop: the viewer page, the noVNC files, the RFB websocket, and
+the kiosk browser's one-time login.  The viewer page and websocket need the hub login (the
+same OAuth as JupyterLab); the websocket only relays bytes between the browser and the VNC
+server's unix socket, whose clipboard is off (:mod:`hub_config.singleuser.desktop`)."""
+from __future__ import annotations
+
+import html
+
+from jupyter_server.base.handlers import JupyterHandler
+from tornado import iostream, web, websocket
+from tornado.netutil import Resolver  # noqa: F401  (tornado's resolver for unix sockets below)
+
+from hub_config.singleuser.desktop import NOVNC_DIR
+from hub_config.singleuser.routes import client_address
+
+PAGE = """<!doctype html>
+<html lang="zh-Hant"><head><meta charset="utf-8">
+<title>研究工作區 Research desktop</title>
+<style>html,body{{margin:0;height:100%;background:#222;color:#eee;font-family:sans-serif}}
+#bar{{height:28px;line-height:28px;padding:0 8px;font-size:13px}}#screen{{height:calc(100% - 28px)}}</style>
+</head><body>
+<div id="bar">遠端桌面：只傳送畫面，剪貼簿、檔案傳輸、列印與音訊皆已關閉。
+Remote desktop: pixels only - clipboard, file transfer, printing and audio are off.
+<span id="status" data-state="connecting">連線中 Connecting…</span></div>
+<div id="screen"></div>
+<script type="module">
+import RFB from "{static}core/rfb.js";
+const status = document.getElementById("status");
+const proto = location.protocol === "https:" ? "wss:" : "ws:";
+const rfb = new RFB(document.getElementById("screen"), proto + "//" + location.host + "{ws}",
+                    {{wsProtocols: ["binary"]}});
+rfb.scaleViewport = true;
+rfb.addEventListener("connect", () => {{ status.dataset.state = "connected";
+  status.textContent = "已連線 Connected"; }});
+rfb.addEventListener("disconnect", () => {{ status.dataset.state = "disconnected";
+  status.textContent = "已中斷 Disconnected"; }});
+window.enclaveRfb = rfb;
+</script></body></html>
+"""
+
+
+class DesktopPageHandler(JupyterHandler):
+    def initialize(self, desktop) -> None:
+        self.desktop = desktop
+
+    @web.authenticated
+    def get(self):
+        if self.desktop.error:
+            raise web.HTTPError(503, f"the remote desktop is not available: {self.desktop.error}")
+        base = self.base_url
+        self.set_header("Content-Type", "text/html; charset=utf-8")
+        self.set_header("Cache-Control", "no-store")
+        self.finish(PAGE.format(static=html.escape(f"{base}desktop/novnc/"),
+                                ws=html.escape(f"{base}desktop/websockify")))
+
+
+class DesktopStaticHandler(web.StaticFileHandler):
+    """noVNC's client files from the read-only Debian package (``core/``, ``vendor/``)."""
+
+    def validate_absolute_path(self, root, absolute_path):
+        rel = absolute_path[len(root):].lstrip("/")
+        if not rel.startswith(("core/", "vendor/")):
+            raise web.HTTPError(404)
+        return super().validate_absolute_path(root, absolute_path)
+
+
+class DesktopSocketHandler(websocket.WebSocketHandler, JupyterHandler):
+    """Relays RFB between the browser and the VNC server's unix socket."""
+
+    def initialize(self, desktop) -> None:
+        self.desktop = desktop
+        self.vnc: iostream.IOStream | None = None
+
+    def select_subprotocol(self, subprotocols):
+        return "binary" if "binary" in subprotocols else None
+
+    def check_origin(self, origin):
+        return JupyterHandler.check_origin(self)
+
+    async def get(self, *args, **kwargs):
+        if self.current_user is None:
+            raise web.HTTPError(403, "log in first")
+        if not self.authorizer.is_authorized(self, self.current_user, "execute", "desktop"):
+            raise web.HTTPError(403)
+        import socket
+
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.vnc = iostream.IOStream(s)
+        try:
+            await self.vnc.connect(self.desktop.vnc_socket)
+        except (OSError, iostream.StreamClosedError):
+            raise web.HTTPError(503, "the desktop is not running") from None
+        return await super().get(*args, **kwargs)
+
+    def open(self, *args, **kwargs):
+        from tornado.ioloop import IOLoop
+
+        IOLoop.current().add_callback(self._pump)
+
+    async def _pump(self):
+        try:
+            while True:
+                data = await self.vnc.read_bytes(65536, partial=True)
+                await self.write_message(data, binary=True)
+        except (iostream.StreamClosedError, websocket.WebSocketClosedError):
+            self.close()
+
+    async def on_message(self, message):
+        if self.vnc is None or self.vnc.closed():
+            self.close()
+            return
+        if isinstance(message, str):
+            message = message.encode()
+        await self.vnc.write(message)
+
+    def on_close(self):
+        if self.vnc is not None:
+            self.vnc.close()
+
+
+class KioskLoginHandler(JupyterHandler):
+    """The kiosk browser inside the sandbox logs in once with the key in its launch URL; it gets
+    the server's own hub token as its login cookie (the kernel holds that token anyway)."""
+
+    def initialize(self, desktop) -> None:
+        self.desktop = desktop
+
+    def get(self):
+        if client_address(self.request) is not None:
+            raise web.HTTPError(403, "the kiosk login is only for the browser inside the session")
+        if not self.desktop.check_kiosk_key(self.get_argument("k", "")):
+            raise web.HTTPError(403, "bad or used kiosk key")
+        hub_auth = self.identity_provider.hub_auth
+        hub_auth.set_cookie(self, hub_auth.api_token)
+        self.redirect(f"{self.base_url}lab")
+
+
+def handlers(base_url: str, desktop) -> list[tuple]:
+    kw = {"desktop": desktop}
+    return [
+        (rf"{base_url}desktop/?", DesktopPageHandler, kw),
+        (rf"{base_url}desktop/novnc/(.*)", DesktopStaticHandler, {"path": NOVNC_DIR}),
+        (rf"{base_url}desktop/websockify", DesktopSocketHandler, kw),
+        (rf"{base_url}desktop/kiosk-login", KioskLoginHandler, kw),
+    ]

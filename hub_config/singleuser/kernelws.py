@@ -1,0 +1,117 @@
+"""The kernel websocket with output caps: every kernel message is capped before it is sent.
+
+A browser gets kernel output only through this connection (``/api/kernels/<id>/channels``):
+outputs are cut to the policy's lines/rows/bytes (:mod:`hub_config.singleuser.outputs`), each
+message to ``message_bytes`` and everything one execution sends - outputs, widget messages,
+input prompts - to ``execution_bytes``, so a loop that prints a table a row at a time stops at
+the same cap as one print.  The legacy (JSON) wire protocol is used so every message is
+decoded and re-encoded here; nothing is forwarded as opaque bytes.
+"""
+from __future__ import annotations
+
+import collections
+
+from jupyter_server.services.kernels.connection.channels import ZMQChannelsWebsocketConnection
+from traitlets import default
+
+from hub_config.singleuser.config import OutputCaps
+from hub_config.singleuser.outputs import (OUTPUT_TYPES, cap_bundle, cap_output, cap_text, note,
+                                           size_of)
+
+CAPS: OutputCaps | None = None  # set by the extension at load (one server, one policy)
+_BUDGET_PARENTS = 2000
+
+
+class ExecutionBudget:
+    """Bytes sent so far per parent request (an execution), oldest forgotten first."""
+
+    def __init__(self) -> None:
+        self._used: collections.OrderedDict[str, int] = collections.OrderedDict()
+
+    def spend(self, parent: str, n: int, limit: int) -> str:
+        """'ok', 'last' (this message crosses the limit: send a note instead) or 'over'."""
+        used = self._used.get(parent, 0)
+        if used >= limit:
+            return "over"
+        self._used[parent] = used + n
+        self._used.move_to_end(parent)
+        while len(self._used) > _BUDGET_PARENTS:
+            self._used.popitem(last=False)
+        if used + n > limit:
+            self._used[parent] = limit
+            return "last"
+        return "ok"
+
+
+def _buffers_size(msg: dict) -> int:
+    return sum(len(memoryview(b)) for b in msg.get("buffers") or [])
+
+
+def cap_message(msg: dict, caps: OutputCaps, budget: ExecutionBudget) -> dict | None:
+    """The message as the browser may see it, or None to send nothing."""
+    header = msg.get("header") or {}
+    mtype = header.get("msg_type", "")
+    content = msg.get("content")
+    if not isinstance(content, dict):
+        content = {}
+    if mtype in OUTPUT_TYPES:
+        content = cap_output(content, caps, kind="error" if mtype == "error" else
+                             "stream" if mtype == "stream" else "display_data")
+    elif mtype == "input_request":
+        content = {**content, "prompt": cap_text(content.get("prompt", ""), caps, 1024)}
+    elif mtype == "inspect_reply" and isinstance(content.get("data"), dict):
+        content = {**content, "data": cap_bundle(content["data"], caps)}
+    msg = {**msg, "content": content}
+    size = size_of(content) + _buffers_size(msg)
+    if size > caps.message_bytes:
+        msg["buffers"] = []
+        if mtype in OUTPUT_TYPES:
+            msg["header"] = {**header, "msg_type": "stream"}
+            msg["content"] = {"name": "stderr", "text": note("an output larger than the "
+                                                             "per-message cap") + "\n"}
+        else:
+            msg["content"] = {"status": "error", "ename": "EnclaveOutputCap",
+                              "evalue": note(f"a {mtype} message larger than the cap"),
+                              "traceback": [], "data": {}, "metadata": {},
+                              **({"comm_id": content["comm_id"]} if "comm_id" in content else {})}
+        size = size_of(msg["content"])
+    parent = (msg.get("parent_header") or {}).get("msg_id")
+    if parent and msg.get("channel") == "iopub" and mtype != "status":
+        state = budget.spend(parent, size, caps.execution_bytes)
+        if state == "over":
+            return None
+        if state == "last":
+            msg["header"] = {**header, "msg_type": "stream"}
+            msg["content"] = {"name": "stderr", "text": note(
+                f"the rest of this execution's output (over {caps.execution_bytes} bytes)") + "\n"}
+            msg["buffers"] = []
+    return msg
+
+
+class CappedKernelWebsocketConnection(ZMQChannelsWebsocketConnection):
+    @default("kernel_ws_protocol")
+    def _legacy_protocol(self):
+        return ""  # JSON messages: each one is decoded and capped here
+
+    _budget: ExecutionBudget | None = None
+
+    def handle_outgoing_message(self, stream, outgoing_msg):
+        if CAPS is None or self.subprotocol:
+            self.log.error("enclave guard: kernel output dropped (guard not configured or a "
+                           "binary wire protocol was negotiated)")
+            return
+        if self._budget is None:
+            self._budget = ExecutionBudget()
+        _, fed = self.session.feed_identities(outgoing_msg)
+        msg = self.session.deserialize(fed)
+        if isinstance(stream, str):
+            stream = self.channels[stream]
+        channel = getattr(stream, "channel", None)
+        parts = fed[1:]
+        self._on_error(channel, msg, parts)
+        if self._limit_rate(channel, msg, parts):
+            return
+        msg["channel"] = channel
+        capped = cap_message(msg, CAPS, self._budget)
+        if capped is not None:
+            self._on_zmq_reply(stream, capped)

@@ -1,0 +1,126 @@
+"""Output caps: what a browser may receive of a kernel's output (S1).
+
+One set of rules for every way output reaches a browser: kernel messages on the websocket
+(:mod:`hub_config.singleuser.kernelws`) and the outputs stored in a notebook file
+(:mod:`hub_config.singleuser.contents`).  A printed data frame is cut to ``table_rows`` rows
+(HTML) or ``text_lines`` lines (text), any one part to ``message_bytes``, one execution's output
+to ``execution_bytes`` in all; output formats off the allow-list (JSON, data resources, widget
+state…) are dropped.  Cut text says that it was cut and why.
+"""
+from __future__ import annotations
+
+import json
+import re
+
+from hub_config.singleuser.config import OutputCaps
+
+NOTE = "[enclave: {what} withheld - output to the browser is capped by policy (S1)]"
+_TR = re.compile(r"<tr[\s>]", re.I)
+OUTPUT_TYPES = ("stream", "display_data", "execute_result", "update_display_data", "error")
+
+
+def note(what: str) -> str:
+    return NOTE.format(what=what)
+
+
+def cap_text(text: str, caps: OutputCaps, max_bytes: int | None = None) -> str:
+    if not isinstance(text, str):
+        text = "".join(text) if isinstance(text, list) else str(text)
+    max_bytes = caps.message_bytes if max_bytes is None else max_bytes
+    lines = text.splitlines(keepends=True)
+    cut = False
+    if len(lines) > caps.text_lines:
+        extra = len(lines) - caps.text_lines
+        lines = lines[:caps.text_lines]
+        cut = f"{extra} more lines"
+    out = "".join(lines)
+    raw = out.encode("utf-8", "replace")
+    if len(raw) > max_bytes:
+        out = raw[:max_bytes].decode("utf-8", "ignore")
+        cut = f"{len(raw) - max_bytes} more bytes"
+    if cut:
+        out = out + ("" if out.endswith("\n") or not out else "\n") + note(cut) + "\n"
+    return out
+
+
+def cap_html(html: str, caps: OutputCaps) -> str:
+    if not isinstance(html, str):
+        html = "".join(html) if isinstance(html, list) else str(html)
+    rows = list(_TR.finditer(html))
+    # the header row counts as a row: a table of N data rows shows at most table_rows of them
+    if len(rows) > caps.table_rows + 1:
+        cut_at = rows[caps.table_rows + 1].start()
+        html = (html[:cut_at] + "</table>"
+                f"<p><em>{note(f'{len(rows) - caps.table_rows - 1} more table rows')}</em></p>")
+    if len(html.encode("utf-8", "replace")) > caps.message_bytes:
+        return "<pre>" + note("an HTML output larger than the per-message cap") + "</pre>"
+    return html
+
+
+def cap_bundle(data: dict, caps: OutputCaps) -> dict:
+    """A mime bundle (``{mime: value}``) with only allowed formats, each within the caps."""
+    out = {}
+    dropped = []
+    for mime, value in (data or {}).items():
+        if mime not in caps.mime_types:
+            dropped.append(mime)
+            continue
+        if mime == "text/html":
+            out[mime] = cap_html(value, caps)
+        elif mime.startswith("text/"):
+            out[mime] = cap_text(value, caps)
+        else:  # images: whole or nothing (a cut picture is not a picture)
+            size = len(value if isinstance(value, str) else json.dumps(value))
+            if size <= caps.message_bytes:
+                out[mime] = value
+            else:
+                dropped.append(mime)
+    if dropped and "text/plain" not in out:
+        out["text/plain"] = note(f"output in {', '.join(sorted(dropped))}")
+    return out
+
+
+def cap_output(output: dict, caps: OutputCaps, kind: str | None = None) -> dict:
+    """One nbformat output (or the content of an output message of type ``kind``), capped."""
+    kind = kind or output.get("output_type")
+    o = dict(output)
+    if kind == "stream":
+        o["text"] = cap_text(o.get("text", ""), caps)
+    elif kind == "error" or "traceback" in o:
+        o["ename"] = cap_text(str(o.get("ename", "")), caps, 200).rstrip("\n")
+        o["evalue"] = cap_text(str(o.get("evalue", "")), caps)
+        tb = [cap_text(str(t), caps) for t in (o.get("traceback") or [])[:caps.text_lines]]
+        o["traceback"] = tb
+    else:
+        o["data"] = cap_bundle(o.get("data") or {}, caps)
+        o["metadata"] = _small_metadata(o.get("metadata"), caps)
+    return o
+
+
+def _small_metadata(meta, caps: OutputCaps) -> dict:
+    """Output metadata (image sizes, isolation flags) is small; anything else is dropped."""
+    if not isinstance(meta, dict):
+        return {}
+    text = json.dumps(meta, default=str)
+    return meta if len(text) <= 1024 else {}
+
+
+def size_of(obj) -> int:
+    return len(json.dumps(obj, default=str).encode("utf-8", "replace"))
+
+
+def cap_notebook_outputs(outputs: list, caps: OutputCaps) -> list:
+    """A cell's stored outputs, each capped, all together within ``execution_bytes``."""
+    out, used = [], 0
+    for o in outputs or []:
+        if not isinstance(o, dict):
+            continue
+        c = cap_output(o, caps)
+        n = size_of(c)
+        if used + n > caps.execution_bytes:
+            out.append({"output_type": "stream", "name": "stdout",
+                        "text": note("the rest of this cell's stored output") + "\n"})
+            break
+        used += n
+        out.append(c)
+    return out

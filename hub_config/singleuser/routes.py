@@ -1,0 +1,235 @@
+"""Which of the single-user server's handlers a browser may reach, and from where (S1, S4).
+
+Every request the server answers passes :func:`install` 's hook on
+``Application.get_handler_delegate`` - the one place tornado turns a matched route into a
+handler - so a handler added by any extension, now or later, is covered: a handler class not in
+:data:`ROUTES` is refused (and ``tests/hub/test_browser_channel_routes.py`` lists every handler
+of the real server and fails on any that is not classified here with a reason).
+
+"From outside" means through the hub's proxy: configurable-http-proxy appends the client's
+address to ``X-Forwarded-For`` on every request it forwards, and nothing reaches the server's
+socket from outside but the proxy.  Requests without it come from inside the sandbox (the
+kiosk browser of the remote desktop, the kernel) or from the hub itself.
+
+* remote mode: from outside, only the desktop (and the OAuth steps that log the browser in to
+  it); the Jupyter API only from inside.
+* on_site mode: from outside, only from the booked seat's registered addresses (the last
+  ``X-Forwarded-For`` entry, the one the proxy wrote); the API as allowed below.
+"""
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass
+
+from tornado import web
+
+from hub_config.singleuser.config import GuardConfig
+
+READ = frozenset({"GET", "HEAD"})
+ALL = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"})
+NONE: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Route:
+    methods: frozenset[str]
+    reason: str
+    remote_outside: bool = False  # reachable through the proxy in remote mode
+
+
+def _r(methods, reason, remote_outside=False) -> Route:
+    return Route(frozenset(methods), reason, remote_outside)
+
+
+JS = "jupyter_server."
+ROUTES: dict[str, Route] = {
+    # --- contents: bodies and saves are checked by GuardedContentsManager
+    JS + "services.contents.handlers.ContentsHandler": _r(
+        ALL, "bodies only of typed work; saves only of typed work (GuardedContentsManager)"),
+    JS + "services.contents.handlers.CheckpointsHandler": _r(
+        {"GET", "HEAD", "POST"}, "lists/creates checkpoints: no file bodies"),
+    JS + "services.contents.handlers.ModifyCheckpointsHandler": _r(
+        {"POST", "DELETE"}, "restores/deletes a checkpoint server-side: no bodies"),
+    JS + "services.contents.handlers.NotebooksRedirectHandler": _r(
+        READ, "redirects to /api/contents (guarded there)"),
+    JS + "services.contents.handlers.TrustNotebooksHandler": _r(
+        NONE, "notebook trust would let stored HTML/JS outputs run: not needed"),
+    # --- kernels and sessions: output capped by CappedKernelWebsocketConnection
+    JS + "services.kernels.handlers.MainKernelHandler": _r(
+        {"GET", "HEAD", "POST"}, "lists/starts kernels: ids and states only"),
+    JS + "services.kernels.handlers.KernelHandler": _r(
+        {"GET", "HEAD", "DELETE"}, "one kernel's state; shutting it down"),
+    JS + "services.kernels.handlers.KernelActionHandler": _r(
+        {"POST"}, "restart/interrupt"),
+    JS + "services.kernels.websocket.KernelWebsocketHandler": _r(
+        READ, "kernel messages, every one capped (kernelws)"),
+    JS + "services.kernelspecs.handlers.MainKernelSpecHandler": _r(
+        READ, "kernel specs from the read-only system kernel directory only"),
+    JS + "services.kernelspecs.handlers.KernelSpecHandler": _r(READ, "as above"),
+    JS + "kernelspecs.handlers.KernelSpecResourceHandler": _r(
+        NONE, "serves any file of a kernelspec directory (logos): not needed, a file channel"),
+    JS + "services.sessions.handlers.SessionRootHandler": _r(
+        {"GET", "HEAD", "POST"}, "notebook-kernel sessions: names and ids"),
+    JS + "services.sessions.handlers.SessionHandler": _r(
+        {"GET", "HEAD", "PATCH", "DELETE"}, "as above"),
+    # --- server status and small API pieces
+    JS + "services.api.handlers.APISpecHandler": _r(READ, "the API's static description"),
+    JS + "services.api.handlers.APIStatusHandler": _r(READ, "activity counts"),
+    JS + "services.api.handlers.IdentityHandler": _r(READ, "who is logged in"),
+    JS + "services.api.handlers.PathResolverHandler": _r(
+        READ, "resolves a path to 'file'/'kernel' - names only"),
+    JS + "base.handlers.APIVersionHandler": _r(READ, "server version; the hub's ready check",
+                                               remote_outside=True),
+    JS + "services.config.handlers.ConfigHandler": _r(
+        NONE, "frontend config read from/written to the user's config dir: a file channel"),
+    JS + "services.security.handlers.CSPReportHandler": _r({"POST"}, "logs CSP violations"),
+    JS + "services.shutdown.ShutdownHandler": _r({"POST"}, "stops the server"),
+    JS + "services.events.handlers.EventHandler": _r({"POST"}, "frontend events to the log"),
+    JS + "services.events.handlers.SubscribeWebsocket": _r(READ, "server events (paths, ids)"),
+    JS + "services.nbconvert.handlers.NbconvertRootHandler": _r(NONE, "export is download"),
+    JS + "nbconvert.handlers.NbconvertFileHandler": _r(NONE, "export/download of notebooks"),
+    JS + "nbconvert.handlers.NbconvertPostHandler": _r(NONE, "export of posted notebooks"),
+    JS + "view.handlers.ViewHandler": _r(NONE, "raw view of any file"),
+    JS + "base.handlers.AuthenticatedFileHandler": _r(NONE, "/files/: raw bytes of any file"),
+    JS + "files.handlers.FilesHandler": _r(NONE, "/files/: raw bytes of any file"),
+    JS + "base.handlers.PrometheusMetricsHandler": _r(NONE, "not needed"),
+    # --- pages, static files of the installation (paths filtered to read-only roots)
+    JS + "base.handlers.MainHandler": _r(READ, "redirect to the default URL", True),
+    JS + "base.handlers.TrailingSlashHandler": _r(READ, "redirect", True),
+    JS + "base.handlers.Template404": _r(READ, "not found", True),
+    JS + "base.handlers.FileFindHandler": _r(
+        READ, "static files; search paths cut to read-only install roots (guard)"),
+    JS + "base.handlers.PublicStaticFileHandler": _r(READ, "robots.txt, favicon", True),
+    JS + "auth.login.LoginFormHandler": _r(READ, "redirects to the hub's login", True),
+    JS + "auth.logout.LogoutHandler": _r(READ, "log out", True),
+    "tornado.web.ErrorHandler": _r(ALL, "error pages", True),
+    "tornado.web.RedirectHandler": _r(READ, "redirect", True),
+    "jupyterhub.singleuser.extension.JupyterHubOAuthCallbackHandler": _r(
+        READ, "OAuth with the hub (logs the browser in, also to the desktop)", True),
+    "jupyterhub.singleuser.extension.JupyterHubLogoutHandler": _r(READ, "log out", True),
+    # --- JupyterLab
+    "jupyterlab_server.handlers.LabHandler": _r(READ, "the JupyterLab page"),
+    "jupyterlab_server.handlers.NotFoundHandler": _r(READ, "not found"),
+    "jupyterlab_server.settings_handler.SettingsHandler": _r(
+        READ, "settings from the read-only settings dir; saving refused (a file channel)"),
+    "jupyterlab_server.translations_handler.TranslationsHandler": _r(
+        READ, "installed language packs"),
+    "jupyterlab_server.workspaces_handler.WorkspacesHandler": _r(
+        READ, "layouts from the read-only workspaces dir; saving refused (a file channel)"),
+    "jupyterlab_server.listings_handler.ListingsHandler": _r(READ, "extension allow/block lists"),
+    "jupyterlab_server.themes_handler.ThemesHandler": _r(
+        READ, "theme CSS; search paths cut to read-only install roots (guard)"),
+    "jupyterlab_server.licenses_handler.LicensesHandler": _r(
+        NONE, "reads files of extension directories: not needed"),
+    "jupyterlab.handlers.build_handler.BuildHandler": _r(NONE, "rebuilds the lab: not allowed"),
+    "jupyterlab.handlers.extension_manager_handler.ExtensionHandler": _r(
+        NONE, "installs extensions (P11: approved software only)"),
+    "jupyterlab.handlers.plugin_manager_handler.PluginHandler": _r(
+        NONE, "re-enables locked plugins (download, copy-output)"),
+    "jupyterlab.handlers.announcements.CheckForUpdateHandler": _r(NONE, "internet: none (S7)"),
+    "jupyterlab.handlers.announcements.NewsHandler": _r(NONE, "internet: none (S7)"),
+    # --- off
+    "jupyter_server_terminals.handlers.TermSocket": _r(NONE, "terminals are off"),
+    "jupyter_server_terminals.api_handlers.TerminalRootHandler": _r(NONE, "terminals are off"),
+    "jupyter_server_terminals.api_handlers.TerminalHandler": _r(NONE, "terminals are off"),
+    "jupyter_lsp.handlers.LanguageServersHandler": _r(NONE, "LSP reads files server-side: off"),
+    "jupyter_lsp.handlers.LanguageServerWebSocketHandler": _r(NONE, "LSP: off"),
+    # --- the remote desktop (remote mode only; registered by the extension)
+    "hub_config.singleuser.desktop_handlers.DesktopPageHandler": _r(
+        READ, "the desktop viewer page", True),
+    "hub_config.singleuser.desktop_handlers.DesktopStaticHandler": _r(
+        READ, "the noVNC client files (read-only Debian package)", True),
+    "hub_config.singleuser.desktop_handlers.DesktopSocketHandler": _r(
+        READ, "pixels out, keys and pointer in (clipboard off in the VNC server)", True),
+    "hub_config.singleuser.desktop_handlers.KioskLoginHandler": _r(
+        READ, "logs the kiosk browser in; only from inside the sandbox"),
+}
+
+
+def qualname(cls) -> str:
+    return f"{cls.__module__}.{cls.__qualname__}"
+
+
+def client_address(request) -> str | None:
+    """The client as the proxy saw it (the last X-Forwarded-For entry), None if not proxied."""
+    xff = request.headers.get_list("X-Forwarded-For")
+    if not xff:
+        return None
+    last = ",".join(xff).split(",")[-1].strip()
+    try:
+        addr = ipaddress.ip_address(last)
+    except ValueError:
+        return last  # refused by the callers as unreadable
+    return str(getattr(addr, "ipv4_mapped", None) or addr)
+
+
+def decide(guard: GuardConfig | None, cls, method: str, request) -> tuple[int, str] | None:
+    """None to let the request through, else (status, reason)."""
+    if guard is None:
+        return 503, "the browser guard is not configured on this server"
+    route = ROUTES.get(qualname(cls))
+    if route is None:
+        return 403, f"{qualname(cls)} is not on the enclave's allow-list (S1)"
+    if method not in route.methods:
+        return 403, f"{method} here is refused: {route.reason} (S1)"
+    client = client_address(request)
+    if client is None:
+        return None  # from inside the sandbox (or the hub)
+    if guard.mode == "remote" and not route.remote_outside:
+        return 403, ("this session is served as a remote desktop only: open /desktop/; the "
+                     "Jupyter API answers only inside the session (S1)")
+    if guard.mode == "on_site":
+        try:
+            addr = str(ipaddress.ip_address(client))
+        except ValueError:
+            return 403, f"unreadable client address {client!r} (S4)"
+        if addr not in guard.seat_addresses:
+            return 403, f"this session is served only to the booked seat, not to {addr} (S4)"
+    return None
+
+
+class RefusedHandler(web.RequestHandler):
+    """Answers a refused request (also a websocket upgrade) with the status and reason."""
+
+    def initialize(self, status: int, reason: str) -> None:
+        self._status, self._why = status, reason
+
+    def prepare(self):
+        self.set_status(self._status)
+        self.set_header("Content-Type", "text/plain; charset=utf-8")
+        self.finish(f"{self._why}\n")
+
+
+def filter_static_paths(kwargs: dict, allowed_roots: tuple[str, ...]) -> dict:
+    """Static-file search paths cut to read-only install roots (a kernel can write to
+    ~/.local/share/jupyter; files there must not be served as lab extensions or themes)."""
+    import os
+
+    out = dict(kwargs)
+    for key in ("path", "labextensions_path"):
+        v = out.get(key)
+        if v is None:
+            continue
+        paths = [v] if isinstance(v, str) else list(v)
+        kept = [p for p in paths
+                if any(os.path.realpath(p).startswith(r.rstrip("/") + "/") for r in allowed_roots)]
+        out[key] = kept if not isinstance(v, str) else (kept[0] if kept else "/nonexistent")
+    return out
+
+
+def install(app, get_guard, allowed_roots: tuple[str, ...], log) -> None:
+    """Hook the tornado application so every request is decided here first."""
+    original = app.get_handler_delegate
+
+    def guarded(request, target_class, target_kwargs=None, path_args=None, path_kwargs=None):
+        verdict = decide(get_guard(), target_class, request.method, request)
+        if verdict is not None:
+            status, why = verdict
+            log.warning("enclave guard: %s %s -> %s (%s; client %s)", request.method,
+                        request.path, status, why, client_address(request) or "inside")
+            return original(request, RefusedHandler, {"status": status, "reason": why})
+        if target_kwargs and issubclass(target_class, web.StaticFileHandler):
+            target_kwargs = filter_static_paths(target_kwargs, allowed_roots)
+        return original(request, target_class, target_kwargs, path_args, path_kwargs)
+
+    app.get_handler_delegate = guarded
