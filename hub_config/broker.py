@@ -20,6 +20,11 @@ For each request the broker
    except for ``/case/data`` and the configuration locked, and returns Arrow IPC, refusing
    results over the policy's row/byte caps.
 
+It also makes the researcher's checked tables (``/api/aggregate``, :mod:`hub_config.broker_tables`):
+it runs the aggregation of ``egress_review.safe_tables`` on the case's data and seals the
+units and contributions behind every cell with the per-case provenance key - a key the
+session never holds (E6: seals cannot be forged from the kernel).
+
 Run as ``python -m hub_config.broker`` (environment: see :func:`main`).
 """
 from __future__ import annotations
@@ -127,11 +132,13 @@ class CaseDatabase:
     """In-memory DuckDB with one view per extract table, locked down, every query logged first."""
 
     def __init__(self, data_dir: Path, log: QueryLog, *, max_rows: int, max_bytes: int,
-                 purpose_min_length: int, memory_mb: int | None = None) -> None:
+                 purpose_min_length: int, memory_mb: int | None = None,
+                 seal_key: bytes | None = None, case_code: str = "") -> None:
         if not data_dir.is_dir():
             raise FileNotFoundError(f"case data directory {data_dir} does not exist")
         self.log, self.max_rows, self.max_bytes = log, max_rows, max_bytes
         self.purpose_min_length = purpose_min_length
+        self.seal_key, self.case_code = seal_key, case_code
         self.lock = threading.Lock()  # one DuckDB connection; kernels take turns
         self.con = duckdb.connect(":memory:")
         if memory_mb:  # below the broker's cgroup cap, so DuckDB spills instead of being killed
@@ -211,6 +218,13 @@ class CaseDatabase:
                 raise QueryRefused(f"{type(e).__name__}: {e}") from e
 
 
+    def aggregate(self, purpose: Any, sql: Any, params: Any, spec: Any) -> dict:
+        """A safe_tables table of one query's result, sealed (see hub_config.broker_tables)."""
+        from hub_config.broker_tables import sealed_aggregate
+
+        return sealed_aggregate(self, purpose, sql, params, spec)
+
+
 def to_ipc(table: pa.Table) -> bytes:
     sink = pa.BufferOutputStream()
     with pa.ipc.new_stream(sink, table.schema) as w:
@@ -265,9 +279,18 @@ class QueryHandler(_Handler):
         self.finish(data)
 
 
+class AggregateHandler(_Handler):
+    async def post(self):
+        b = self.body
+        out = await self._run(self.db.aggregate, b.get("purpose"), b.get("sql"), b.get("params"),
+                              b.get("spec"))
+        self.finish(out)
+
+
 def make_app(db: CaseDatabase, authorization: str) -> web.Application:
     kw = {"db": db, "authorization": authorization}
-    return web.Application([(r"/api/open", OpenHandler, kw), (r"/api/query", QueryHandler, kw)],
+    return web.Application([(r"/api/open", OpenHandler, kw), (r"/api/query", QueryHandler, kw),
+                            (r"/api/aggregate", AggregateHandler, kw)],
                            max_body_size=2 * MAX_SQL_CHARS + 1_000_000)
 
 
@@ -276,19 +299,23 @@ def main() -> int:
     ENCLAVE_BROKER_SOCKET, ENCLAVE_BROKER_AUTH (the Authorization value clients must present,
     also presented to the warden), ENCLAVE_WARDEN_URL, ENCLAVE_CASE, ENCLAVE_CASE_DATA,
     ENCLAVE_QUERY_MAX_ROWS, ENCLAVE_QUERY_MAX_BYTES, ENCLAVE_PURPOSE_MIN_LENGTH,
-    ENCLAVE_BROKER_MEMORY_MB."""
+    ENCLAVE_BROKER_MEMORY_MB, ENCLAVE_PROVENANCE_KEY (hex; the per-case sealing key, which only
+    the broker's environment holds - removed from it at start)."""
     logging.basicConfig(level=logging.INFO, format="[broker %(asctime)s] %(message)s")
     # PID 1 of its namespace: without a handler SIGTERM would be ignored, and the launcher
     # stops us by forwarding SIGTERM.
     signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
     env = os.environ
     auth = env.pop("ENCLAVE_BROKER_AUTH")
+    key_hex = env.pop("ENCLAVE_PROVENANCE_KEY", "").strip()
     wlog = WardenLog(env["ENCLAVE_WARDEN_URL"], auth, env.get("ENCLAVE_CASE"))
     db = CaseDatabase(Path(env.get("ENCLAVE_CASE_DATA", "/case/data")), wlog,
                       max_rows=int(env["ENCLAVE_QUERY_MAX_ROWS"]),
                       max_bytes=int(env["ENCLAVE_QUERY_MAX_BYTES"]),
                       purpose_min_length=int(env.get("ENCLAVE_PURPOSE_MIN_LENGTH", "10")),
-                      memory_mb=int(env.get("ENCLAVE_BROKER_MEMORY_MB", "0")) or None)
+                      memory_mb=int(env.get("ENCLAVE_BROKER_MEMORY_MB", "0")) or None,
+                      seal_key=bytes.fromhex(key_hex) if key_hex else None,
+                      case_code=env.get("ENCLAVE_CASE", ""))
     sock = env["ENCLAVE_BROKER_SOCKET"]
 
     async def serve():

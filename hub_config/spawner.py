@@ -95,11 +95,8 @@ class EnclaveSpawner(LocalProcessSpawner):
             env["ENCLAVE_BROKER_URL"] = unix_url(str(broker_socket(Path(self.socket_root),
                                                                    self.user.name)))
             env["ENCLAVE_PURPOSE_MIN_LENGTH"] = str(self.enclave.get("purpose_min_length", 10))
-            key = _provenance_key_hex(self.enclave["case_code"])
-            if key:
-                # E6: safe_tables seals the unit counts behind each cell with the case's key, so
-                # a number edited after the table was made is caught at egress review.
-                env["ENCLAVE_PROVENANCE_KEY"] = key
+            # E6: no provenance key here - the query broker seals safe_tables' units with it,
+            # so nothing in the kernel can forge a seal (hub_config.broker_tables).
         if self.egress_url:
             env["EGRESS_URL"] = self.egress_url
             env["EGRESS_REVIEW_URL"] = self.egress_url  # name used by egress_review.client
@@ -345,6 +342,9 @@ def start_broker(*, name: str, case_id: int, case_code: str, authorization: str,
            "ENCLAVE_QUERY_MAX_BYTES": str(broker["max_bytes"]),
            "ENCLAVE_BROKER_MEMORY_MB": str(broker["memory_mb"]),
            "ENCLAVE_PURPOSE_MIN_LENGTH": str(broker.get("purpose_min_length", 10))}
+    key = _provenance_key_hex(case_code)
+    if key:  # E6: the broker (outside the session) seals safe_tables' units with it
+        env["ENCLAVE_PROVENANCE_KEY"] = key
     cmd = [sys.executable, "-m", "hub_config.sandbox", str(spec_path), "--",
            sys.executable, "-m", "hub_config.broker"]
     proc = subprocess.Popen(cmd, env=env, start_new_session=True, stdout=log_file,

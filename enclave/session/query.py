@@ -5,6 +5,10 @@ session's broker (``hub_config.broker``) over a unix socket; the broker checks t
 credential, has the warden log account, case, time, SQL and purpose, and only then runs the
 query in a locked-down DuckDB outside the sandbox, returning Arrow.  A query that cannot be
 logged is not run.
+
+A DataFrame from ``con.sql(...).df()`` remembers its query (``df.attrs["enclave_source"]``), so
+the table helpers of ``egress_review.safe_tables`` can have the broker make the same table and
+seal it with the case key, which the session never holds.
 """
 from __future__ import annotations
 
@@ -13,6 +17,9 @@ import json
 import os
 from typing import Any, Callable
 from urllib.parse import unquote
+
+import itertools
+import weakref
 
 import pyarrow as pa
 
@@ -42,12 +49,23 @@ def http_client(url: str, authorization: str, timeout: float | None = None):
                         headers={"Authorization": authorization})
 
 
+# Live connections by id: a DataFrame's attrs name its connection by id (attrs are copied with
+# the frame, a client object must not be).
+_CONNECTIONS: "weakref.WeakValueDictionary[str, BrokerConnection]" = weakref.WeakValueDictionary()
+_IDS = itertools.count(1)
+
+
+def connection_by_id(conn_id: Any) -> "BrokerConnection | None":
+    return _CONNECTIONS.get(conn_id) if isinstance(conn_id, str) else None
+
+
 class Result:
     """A query's result (already fetched, as Arrow); DuckDB-like accessors."""
 
-    def __init__(self, table: pa.Table) -> None:
+    def __init__(self, table: pa.Table, source: dict | None = None) -> None:
         self._table = table
         self._pos = 0
+        self._source = source
 
     @property
     def columns(self) -> list[str]:
@@ -57,7 +75,10 @@ class Result:
         return self._table
 
     def df(self):
-        return self._table.to_pandas()
+        frame = self._table.to_pandas()
+        if self._source is not None:
+            frame.attrs["enclave_source"] = dict(self._source)
+        return frame
 
     fetchdf = df
 
@@ -99,6 +120,8 @@ class BrokerConnection:
         self.purpose = purpose
         self._last: Result | None = None
         self._tables = list(self._post("/api/open", {"purpose": purpose}).json()["tables"])
+        self.id = f"c{next(_IDS)}"
+        _CONNECTIONS[self.id] = self
 
     def _post(self, path: str, body: dict):
         import httpx
@@ -127,9 +150,18 @@ class BrokerConnection:
             params = json.loads(json.dumps(params, default=str))
         r = self._post("/api/query", {"purpose": self.purpose, "sql": sql, "params": params})
         with pa.ipc.open_stream(io.BytesIO(r.content)) as reader:
-            return Result(reader.read_all())
+            return Result(reader.read_all(), {"conn": self.id, "sql": sql, "params": params})
 
     query = sql
+
+    def aggregate(self, sql: str, spec: dict, params: Any = None) -> dict:
+        """Have the broker make a safe_tables table of ``sql``'s result and seal it: returns
+        ``{"csv": text, "sidecar": sealed sidecar}`` (used by egress_review.safe_tables)."""
+        if params is not None:
+            params = json.loads(json.dumps(params, default=str))
+        r = self._post("/api/aggregate", {"purpose": self.purpose, "sql": sql,
+                                          "params": params, "spec": spec})
+        return r.json()
 
     def execute(self, sql: str, parameters: Any = None) -> "BrokerConnection":
         self._last = self.sql(sql, parameters)

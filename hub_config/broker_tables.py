@@ -1,0 +1,68 @@
+"""The broker's table service: safe_tables' aggregation run next to the data, then sealed.
+
+The session sends a query (one SELECT: the relation it fetched its DataFrame with) and a table
+spec (``egress_review.safe_tables.build``: grouping variables, value, statistics, person
+column, margins).  The broker checks both, logs the query with the spec through the warden
+before anything runs (A3), reads only the spec's columns of the query's result, builds the
+table with the same code the kernel uses, and seals the sidecar (units, missing values,
+contributions, the exact CSV bytes and cell texts) with the per-case key.  The session gets
+the CSV text and the sealed sidecar - aggregates only, capped like any result - and never the
+key, so a seal made in the kernel cannot verify (E6).
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import duckdb
+
+from hub_config.broker import QueryRefused
+
+
+def _ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def sealed_aggregate(db, purpose: Any, sql: Any, params: Any, spec: Any) -> dict:
+    from egress_review.safe_tables.build import check_spec, needed_columns, sealed_table
+    from egress_review.safe_tables.cube import HelperError
+
+    if db.seal_key is None:
+        raise QueryRefused("this broker has no sealing key for the case: tables cannot be "
+                           "sealed (the table stays unsealed in the session)", 503)
+    purpose = db.check_purpose(purpose)
+    sql = db._check_sql(sql)
+    with db.lock:
+        stmts = db.con.extract_statements(sql)
+    if len(stmts) != 1 or stmts[0].type.name != "SELECT":
+        raise QueryRefused("a table is made from one SELECT statement")
+    if params is not None and not isinstance(params, (list, dict)):
+        raise QueryRefused("params must be a JSON list or object")
+    try:
+        spec = check_spec(spec)
+    except HelperError as e:
+        raise QueryRefused(f"table spec: {e}") from e
+    cols = needed_columns(spec)
+    if not cols:
+        raise QueryRefused("table spec: no variables")
+    inner = sql.strip().rstrip(";").strip()
+    wrapped = f"SELECT {', '.join(_ident(c) for c in cols)} FROM ({inner}) AS _safe_table_source"
+    db.log.query(purpose, sql, {"params": params, "safe_table": spec})  # LogRefused: not run
+    with db.lock:
+        try:
+            rel = db.con.sql(wrapped, params=params) if params is not None else db.con.sql(wrapped)
+            # through Arrow, as the session's DataFrame was: the same dtypes, the same table
+            frame = rel.to_arrow_table().to_pandas()
+        except duckdb.Error as e:
+            raise QueryRefused(f"{type(e).__name__}: {e}") from e
+    try:
+        out = sealed_table(frame, spec, db.seal_key, db.case_code)
+    except HelperError as e:
+        raise QueryRefused(f"table spec: {e}") from e
+    rows = len(next(iter(out["sidecar"]["cells"].values()), []))
+    cells = rows * max(len(out["sidecar"]["cells"]), 1)
+    if cells > db.max_rows:
+        raise QueryRefused(f"the table has {cells} cells, more than {db.max_rows} "
+                           f"(query_max_result_rows, A3/S1)", 413)
+    if len(out["csv"]) > db.max_bytes:
+        raise QueryRefused(f"the table is larger than {db.max_bytes} bytes", 413)
+    return out

@@ -1,0 +1,203 @@
+"""E6: the provenance seal is made outside the kernel.  The query broker (here in-process on a
+real unix socket, as in test_query.py; its own sandbox is tested in tests/hub) computes a
+safe_tables table of the query's result and seals it with the per-case key; the session's
+environment holds no key; a seal made with any key a kernel can get fails verification; a
+broker-sealed table passes exactly, and one changed in the kernel stays unsealed (review)."""
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import threading
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from tornado import httpserver, netutil
+
+from egress_review import safe_tables as sf
+from egress_review.engine import check_request
+from egress_review.manifest import parse_manifest
+from egress_review.safe_tables.provenance import read_provenance
+from enclave.session import connect
+from hub_config.broker import CaseDatabase, make_app
+from hub_config.spawner import unix_url
+from policies.sections.egress import EgressPolicy
+
+AUTH = "token the-sessions-own-token"
+CASE_KEY = bytes(range(32))
+
+
+class ListLog:
+    def __init__(self) -> None:
+        self.records: list[tuple] = []
+
+    def purpose(self, purpose):
+        self.records.append(("purpose", purpose))
+
+    def query(self, purpose, sql, params):
+        self.records.append(("query", purpose, sql, params))
+
+
+def _people(n=600, seed=3):
+    rng = np.random.default_rng(seed)
+    cost = rng.gamma(2, 100, n)
+    cost[rng.random(n) < 0.1] = np.nan
+    return pd.DataFrame({"ID": rng.integers(0, 250, n).astype(str),
+                         "sex": rng.choice(["F", "M"], n), "age": rng.choice(["a", "b", "c"], n),
+                         "region": rng.choice(["n", "s"], n), "cost": cost})
+
+
+@pytest.fixture
+def broker(tmp_path):
+    data = tmp_path / "C1" / "data"
+    data.mkdir(parents=True)
+    _people().to_parquet(data / "opd.parquet")
+    log = ListLog()
+    db = CaseDatabase(data, log, max_rows=10_000, max_bytes=5_000_000, purpose_min_length=10,
+                      seal_key=CASE_KEY, case_code="C1")
+    sock = str(tmp_path / "broker.sock")
+    loop = asyncio.new_event_loop()
+    ready = threading.Event()
+
+    def run():
+        asyncio.set_event_loop(loop)
+        server = httpserver.HTTPServer(make_app(db, AUTH))
+        server.add_socket(netutil.bind_unix_socket(sock, mode=0o600))
+        loop.call_soon(ready.set)
+        loop.run_forever()
+
+    t = threading.Thread(target=run, daemon=True)
+    t.start()
+    ready.wait(10)
+    yield unix_url(sock), log
+    loop.call_soon_threadsafe(loop.stop)
+    t.join(10)
+
+
+def _check(root: Path, entry: dict, key=CASE_KEY):
+    m = parse_manifest({"version": 1, "case_code": "C1", "purpose": "tests", "files": [entry]})
+    return check_request(m, root, policy=EgressPolicy(), provenance_key=key)
+
+
+def test_broker_sealed_table_passes_and_is_logged(broker, tmp_path):
+    url, log = broker
+    con = connect("diabetes cost by sex and age", url=url, authorization=AUTH)
+    df = con.sql("SELECT * FROM opd").df()
+    t = sf.crosstab(index=[df.sex, df.age], columns=df.region, margins=True)
+    assert t.is_sealed, t.note
+    side = t.save(tmp_path / "ct.csv")
+    prov = read_provenance(side)
+    assert prov.sealed_by == "broker" and prov.verify(CASE_KEY) and prov.body["case"] == "C1"
+    r = _check(tmp_path, t.manifest_entry("ct.csv", "persons by sex, age, region"))
+    assert not [f for f in r.findings if f.check == "provenance"], [f.message_en for f in r.findings]
+    assert r.verdict == "pass", [(f.check, f.message_en) for f in r.findings]
+    # the aggregation ran through the audited path with its spec (A3)
+    assert any(rec[0] == "query" and isinstance(rec[3], dict) and "safe_table" in rec[3]
+               for rec in log.records)
+
+
+def test_table_changed_in_the_kernel_stays_unsealed_and_goes_to_review(broker, tmp_path):
+    url, _ = broker
+    con = connect("diabetes cost by sex and age", url=url, authorization=AUTH)
+    df = con.sql("SELECT * FROM opd").df()
+    df = df[df.cost.fillna(0) < 400]                # filtered in the kernel: other data
+    t = sf.pivot_table(df, values="cost", index="sex", columns="age", aggfunc="mean")
+    assert not t.is_sealed and "differs" in t.note
+    t.save(tmp_path / "m.csv")
+    r = _check(tmp_path, t.manifest_entry("m.csv", "mean cost"))
+    hit = [f for f in r.findings if f.check == "provenance"]
+    assert hit and hit[0].severity == "review" and r.verdict != "pass"
+
+
+def test_session_environment_has_no_key(monkeypatch, tmp_path):
+    """The spawner's session environment carries no provenance key; the broker's does."""
+    import hub_config.spawner as sp
+
+    monkeypatch.setattr(sp, "_provenance_key_hex", lambda case: CASE_KEY.hex())
+    src = Path(sp.__file__).read_text()
+    body = src.split("def get_env", 1)[1].split("\n    def ", 1)[0]
+    assert "ENCLAVE_PROVENANCE_KEY" not in body.replace("# E6: no provenance key", "")
+    broker_env = src.split("def start_broker", 1)[1].split("\ndef ", 1)[0]
+    assert "ENCLAVE_PROVENANCE_KEY" in broker_env
+    from egress_review.safe_tables.provenance import session_key
+
+    for var in ("ENCLAVE_PROVENANCE_KEY", "ENCLAVE_PROVENANCE_KEY_FILE"):
+        monkeypatch.delenv(var, raising=False)
+    assert session_key() is None
+
+
+@settings(max_examples=40, deadline=None)
+@given(key=st.binary(min_size=0, max_size=64))
+def test_a_seal_forged_with_any_other_key_fails(tmp_path_factory, key):
+    if key == CASE_KEY:
+        return
+    root = tmp_path_factory.mktemp("forge")
+    t = sf.crosstab(_people(), "sex", "age", unit="ID")
+    t.save(root / "ct.csv", key=key)
+    r = _check(root, t.manifest_entry("ct.csv", "t"))
+    assert any(f.check == "provenance" and f.severity == "block" for f in r.findings)
+
+
+@pytest.mark.parametrize("edit", ["body", "units", "unsealed_flip", "drop_mac", "sha",
+                                  "flip_and_drop"])
+def test_tampered_broker_sidecar_never_trusted(broker, tmp_path, edit):
+    url, _ = broker
+    con = connect("diabetes cost by sex and age", url=url, authorization=AUTH)
+    df = con.sql("SELECT * FROM opd").df()
+    t = sf.crosstab(df, "sex", "age")
+    assert t.is_sealed
+    side = t.save(tmp_path / "ct.csv")
+    d = json.loads(side.read_text())
+    if edit == "body":
+        d["cells"]["a"][0] = "999"
+    elif edit == "units":
+        d["units"]["a"] = [100] * len(d["units"]["a"])
+    elif edit == "unsealed_flip":
+        d["sealed_by"] = "kernel"
+    elif edit == "drop_mac":
+        d.pop("mac")
+    elif edit == "flip_and_drop":              # pass it off as a kernel table: review at best
+        d["sealed_by"] = "kernel"
+        d.pop("mac")
+        d["units"]["a"] = [100] * len(d["units"]["a"])
+    elif edit == "sha":
+        d["table_sha256"] = "0" * 64
+    side.write_text(json.dumps(d))
+    r = _check(tmp_path, t.manifest_entry("ct.csv", "t"))
+    prov = [f for f in r.findings if f.check == "provenance"]
+    assert prov and r.verdict != "pass"
+
+
+def test_blanked_cells_of_a_sealed_table_stay_trusted_other_edits_block(broker, tmp_path):
+    url, _ = broker
+    con = connect("diabetes cost by sex and age", url=url, authorization=AUTH)
+    df = con.sql("SELECT * FROM opd").df()
+    t = sf.crosstab(df, "sex", "age")
+    s = t.apply_suppression([{"row": 1, "column": "a"}, {"row": 2, "column": "a"}])
+    assert s.is_sealed
+    s.save(tmp_path / "s.csv")
+    r = _check(tmp_path, s.manifest_entry("s.csv", "suppressed"))
+    assert not [f for f in r.findings if f.check == "provenance"]
+    text = (tmp_path / "s.csv").read_text().replace(",", ",1", 1)
+    (tmp_path / "s.csv").write_text(text)
+    r = _check(tmp_path, s.manifest_entry("s.csv", "suppressed"))
+    assert any(f.check == "provenance" and f.severity == "block" for f in r.findings)
+
+
+def test_broker_refuses_bad_specs_and_non_select(broker):
+    from enclave.session import QueryError
+
+    url, _ = broker
+    con = connect("diabetes cost by sex and age", url=url, authorization=AUTH)
+    spec = {"helper": "crosstab", "index": ["sex"], "columns": [], "value": None,
+            "aggfuncs": ["count"], "unit": None, "margins": True}
+    for sql, sp in [("DROP TABLE opd", spec), ("SELECT * FROM opd; SELECT 1", spec),
+                    ("SELECT * FROM opd", {**spec, "aggfuncs": ["max"]}),
+                    ("SELECT * FROM opd", {**spec, "index": ["nope"]}),
+                    ("SELECT * FROM opd", {**spec, "extra": 1})]:
+        with pytest.raises(QueryError):
+            con.aggregate(sql, sp)
