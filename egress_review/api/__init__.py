@@ -124,6 +124,10 @@ def create_app(db_url: str | None = None, policy=None, hub_api_url: str | None =
 
         return render_message(request, exc.status_code, str(exc.detail))
 
+    from enclave.web.factory import harden
+
+    harden(app)  # the control plane's CSRF check, input filter and security headers (one factory)
+
     @app.middleware("http")
     async def _security_headers(request: Request, call_next):
         resp = await call_next(request)

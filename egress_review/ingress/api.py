@@ -12,7 +12,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, UploadFile
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, File, Form, HTTPException, Path as PathParam, Query, Request, UploadFile
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
@@ -28,6 +30,8 @@ from enclave.web.auth import current_user
 from enclave.web.deps import get_db, get_policy
 
 router = APIRouter(prefix="/api/imports", tags=["imports"])
+MAX_ID = 2**31 - 1  # ids are 32-bit on every backend: larger numbers are refused (422), never a 500
+RID = Annotated[int, PathParam(ge=1, le=MAX_ID, description="import request id")]
 STAFF = ("reviewer", "committee", "steward", "admin")
 
 
@@ -83,7 +87,7 @@ class ReviewBody(BaseModel):
 
 class ShareBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    source_request_id: int
+    source_request_id: int = Field(..., ge=1, le=MAX_ID)
     paths: list[str] = Field(..., min_length=1)
     target_case: str = Field(..., min_length=1, max_length=40)
     purpose: str = Field(..., max_length=20_000)
@@ -131,7 +135,7 @@ def share(body: ShareBody, request: Request, db: Session = Depends(get_db), poli
 
 
 @router.get("", summary="Import requests the caller may see")
-def list_imports(case: str | None = None, state: str | None = None, db: Session = Depends(get_db),
+def list_imports(case: str | None = Query(None, max_length=40), state: str | None = Query(None, max_length=20), db: Session = Depends(get_db),
                  user: User = Depends(current_user)):
     q = select(ImportRequest).order_by(ImportRequest.id)
     if case:
@@ -142,12 +146,12 @@ def list_imports(case: str | None = None, state: str | None = None, db: Session 
 
 
 @router.get("/{rid}", summary="One import request with its check findings and reviews")
-def get_import(rid: int, db: Session = Depends(get_db), user: User = Depends(current_user)):
+def get_import(rid: RID, db: Session = Depends(get_db), user: User = Depends(current_user)):
     return wf.to_dict(_get(db, rid, user))
 
 
 @router.post("/{rid}/review", summary="Approve or reject (reviewer; then committee for imaging models/training sets)")
-def review(rid: int, body: ReviewBody, request: Request, db: Session = Depends(get_db),
+def review(rid: RID, body: ReviewBody, request: Request, db: Session = Depends(get_db),
            policy=Depends(get_policy), user: User = Depends(current_user)):
     req = _get(db, rid, user)
     try:
@@ -162,7 +166,7 @@ def review(rid: int, body: ReviewBody, request: Request, db: Session = Depends(g
 
 
 @router.get("/{rid}/files/{path:path}", summary="Read one file of an import (reviewers and committee)")
-def read_file(rid: int, path: str, request: Request, db: Session = Depends(get_db),
+def read_file(rid: RID, path: str, request: Request, db: Session = Depends(get_db),
               user: User = Depends(current_user)):
     req = _get(db, rid, user)
     if not (user.has_role("reviewer") or user.has_role("committee")):

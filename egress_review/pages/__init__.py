@@ -14,7 +14,11 @@ from sqlalchemy.orm import Session
 
 from enclave.accounts.models import User
 from enclave.cases.models import Case
-from enclave.web.auth import COOKIE, LoginRefused, authenticate, issue_token, revoke_token, token_from_request
+from enclave.identity.directory import LoginRefused
+from enclave.identity.login import login as identity_login
+from enclave.identity.sessions import issue_token, revoke_token
+from enclave.web import csrf
+from enclave.web.auth import COOKIE, client_of, directory_of, token_from_request
 from enclave.web.deps import get_db
 from egress_review import workflow as wf
 from egress_review.api import EgressService, service
@@ -36,6 +40,7 @@ def _fmt(ts: dt.datetime | None) -> str:
 
 
 TEMPLATES.env.filters["ts"] = _fmt
+TEMPLATES.env.globals["csrf_field"] = lambda request: csrf.field(request, COOKIE)
 
 STATE_ZH = {"draft": "草稿", "submitted": "已送出", "checked": "已自動檢核", "in_review": "審查中",
             "approved": "已核准", "changes_requested": "請修改", "rejected": "已駁回",
@@ -78,12 +83,19 @@ def login_form(request: Request, next: str | None = None):
 
 
 @common_router.post("/login", response_class=HTMLResponse)
-def login(request: Request, username: str = Form(...), password: str = Form(...),
-          next: str = Form("/"), db: Session = Depends(get_db), svc: EgressService = Depends(service)):
+def login(request: Request, username: str = Form(..., max_length=64), password: str = Form(..., max_length=256),
+          otp: str = Form("", max_length=12), next: str = Form("/", max_length=500),
+          db: Session = Depends(get_db), svc: EgressService = Depends(service)):
+    # The one log-in of every front end (enclave.identity.login): lock-out, LDAP, TOTP.
     try:
-        if "\x00" in username or "\x00" in password or len(username) > 64:
+        if "\x00" in username or "\x00" in password:
             raise LoginRefused("Wrong user name or password.")
-        user = authenticate(db, username, password, policy=svc.policy)
+        res = identity_login(db, username, password, otp or None, policy=svc.policy, client=client_of(request),
+                             front_end="review", now=svc.now(), directory=directory_of(request))
+        if res.enrol_only:
+            raise LoginRefused("Your role needs a one-time code (TOTP): enrol an authenticator app on the "
+                               "control plane (log in there, then 兩步驟驗證 Two-step) first (A4).")
+        user = res.user
     except LoginRefused as e:
         db.commit()  # keep the audit record of the refusal
         return TEMPLATES.TemplateResponse(request, "login.html",

@@ -13,6 +13,7 @@ from enclave.accounts.passwords import hash_password, password_problems, verify_
 from enclave.core.errors import BadInput, Forbidden, Refused
 from enclave.cases.models import CaseMember
 from enclave.identity.permissions import is_admin
+from enclave.identity.roles import sync_case_officer
 from enclave.cases.service import get_user
 from enclave.core.audit import audit
 
@@ -86,6 +87,7 @@ def revoke_account(db: Session, actor: User, user: User, *, reason: str, now: dt
         raise Refused(f"{user.username} is the designated officer of {', '.join(led)}; hand the case(s) "
                       f"over first (the new officer is created before the old one is revoked).", "A7")
     user.status = "revoked"
+    sync_case_officer(db, user, actor.username, "account revoked")
     tokens = revoke_all_for_user(db, user.id)
     members = db.execute(select(CaseMember).where(CaseMember.user_id == user.id,
                                                   CaseMember.removed_at.is_(None))).scalars().all()
@@ -109,12 +111,21 @@ def mark_left(db: Session, actor: User, user: User, *, reason: str, when: dt.dat
     return user
 
 
-def change_password(db: Session, policy, *, username: str, old: str, new: str, now: dt.datetime) -> User:
-    """A4: works without logging in (an expired password cannot log in but can be changed)."""
+def change_password(db: Session, policy, *, username: str, old: str, new: str, now: dt.datetime,
+                    client: str = "-") -> User:
+    """A4: works without logging in (an expired password cannot log in but can be changed).
+    Wrong current passwords count towards the same lock-out as failed log-ins."""
+    from enclave.identity import throttle
+
+    locked = throttle.lock_reason(db, policy, username[:64], client, now)
+    if locked:
+        audit(db, username or "?", "password.change_refused", reason="locked or throttled (A4)")
+        raise Refused(locked, "A4")
     user = db.execute(select(User).where(User.username == username)).scalar_one_or_none()
     if user is None or user.source != "local" or user.status != "active" \
             or not verify_password(user.password_hash, old):
         audit(db, username or "?", "password.change_refused", reason="bad credentials")
+        throttle.record_failure(db, policy, username[:64], client, "control", now)
         raise Refused("Wrong user name or current password.", "A4")
     problems = password_problems(new, policy.accounts, username)
     if new == old:

@@ -13,11 +13,12 @@ from typing import Any, Iterable
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
-from enclave.accounts.models import User, UserRole
+from enclave.accounts.models import User
 from enclave.core.audit import audit
 from enclave.core.errors import BadInput, NotFound, Refused
 from enclave.cases.models import (Case, CaseMember, ChangeRequest, Charge, Extension, Notification,
                                   Publication, SoftwareDeclaration)
+from enclave.identity.roles import RUNNING, grant_case_officer, sync_case_officer
 from enclave.identity.permissions import (can_manage, can_view, case_people, is_decider, is_member,
                                           membership, not_self, require)
 
@@ -210,17 +211,11 @@ def create_case(db: Session, policy, actor: User, *, applicant: User, title: str
     for user, proof in members:
         _add_member(db, policy, case, applicant, user, proof, now)
     db.flush()
-    _grant_role(db, applicant, "officer", actor.username)
+    # Filing grants nothing: the officer role comes with the committee's approval (A1, A7).
     audit(db, actor.username, "case.created", case, subject=applicant.username,
           case_type=case_type, imaging=imaging, priority_class=priority_class,
           members=[u.username for u, _ in members])
     return case
-
-
-def _grant_role(db: Session, user: User, role: str, by: str) -> None:
-    if not user.has_role(role):
-        user.roles.append(UserRole(role=role, granted_by=by))
-        db.flush()
 
 
 def _add_member(db: Session, policy, case: Case, applicant: User, user: User, proof: str | None,
@@ -301,6 +296,7 @@ def approve_case(db: Session, policy, actor: User, case: Case, *, now: dt.dateti
                  period_months: int | None = None, working_days: float | None = None,
                  seats: int | None = None) -> Case:
     require(is_decider(actor), "approve cases")
+    not_self(actor, case_people(case), f"approve {case.code}")
     if case.status != "draft":
         raise Refused(f"{case.code} is {case.status}, not a draft awaiting approval.")
     if case.imaging:
@@ -330,6 +326,7 @@ def approve_case(db: Session, policy, actor: User, case: Case, *, now: dt.dateti
         total += qty * unit
     case.fees_due = total
     recompute_period(policy, case)
+    grant_case_officer(db, db.get(User, case.applicant_id), case.code, actor.username, now)
     audit(db, actor.username, "case.approved", case, fees_due=total, seats=case.seats,
           payment_due_at=case.payment_due_at.isoformat(), period_end=case.period_end.isoformat(),
           half_days=case.half_days_approved)
@@ -355,6 +352,7 @@ def refresh_case(db: Session, policy, case: Case, now: dt.datetime, actor: str =
                               f"of approval (P10)")
         audit(db, actor, "case.void", case, reason=case.status_reason,
               payment_due_at=case.payment_due_at.isoformat())
+        end_case_officers(db, case, actor, f"case {case.code} void")
     return case
 
 
@@ -365,6 +363,7 @@ def record_payment(db: Session, policy, actor: User, case: Case, *, amount: int,
     A late payment does not raise: the case is voided and the caller reports it (the void
     must be committed, not rolled back with an exception)."""
     require(is_decider(actor) or actor.has_role("steward"), "record payments")
+    not_self(actor, case_people(case), f"record the payment of {case.code}")
     refresh_case(db, policy, case, now, actor.username)
     if case.status == "void":
         audit(db, actor.username, "case.payment_refused", case, amount=amount,
@@ -450,6 +449,7 @@ def decide_extension(db: Session, policy, actor: User, ext: Extension, *, approv
                      now: dt.datetime) -> Extension:
     require(is_decider(actor), "decide extension requests")
     case = db.get(Case, ext.case_id)
+    not_self(actor, case_people(case) | _user_ids(db, [ext.requested_by]), f"decide on {case.code}'s extension")
     if ext.status != "pending":
         raise Refused(f"This extension request is already {ext.status}.")
     ext.status, ext.decided_by, ext.decided_at = ("approved" if approve else "refused"), actor.username, now
@@ -550,6 +550,9 @@ def decide_change(db: Session, policy, actor: User, cr: ChangeRequest, *, approv
     if cr.status != "pending":
         raise Refused(f"Change request {cr.id} is already {cr.status}.")
     case = db.get(Case, cr.case_id)
+    named = [cr.requested_by, *cr.payload.get("add", []), *cr.payload.get("remove", [])] \
+        if cr.kind == "staff" else [cr.requested_by]
+    not_self(actor, case_people(case) | _user_ids(db, named), f"decide on a change to {case.code}")
     if approve:
         _check_change_limits(db, policy, case, cr.kind, cr.payload, cr.requested_at, exclude=cr.id)
         _apply_change(db, policy, actor, case, cr, now)
@@ -656,6 +659,8 @@ def declare_software(db: Session, actor: User, case: Case, *, name: str, version
 def decide_software(db: Session, actor: User, d: SoftwareDeclaration, *, approve: bool,
                     now: dt.datetime) -> SoftwareDeclaration:
     require(is_decider(actor), "approve software")
+    not_self(actor, case_people(db.get(Case, d.case_id)) | _user_ids(db, [d.requested_by]),
+             "decide on software declared for your own case")
     if d.status != "pending":
         raise Refused(f"This declaration is already {d.status}.")
     d.status, d.decided_by, d.decided_at = ("approved" if approve else "refused"), actor.username, now
@@ -690,6 +695,7 @@ def register_publication(db: Session, actor: User, case: Case, *, title: str, pu
 
 def receive_publication_copy(db: Session, actor: User, pub: Publication, now: dt.datetime) -> Publication:
     require(is_decider(actor) or actor.has_role("steward"), "record publication copies")
+    not_self(actor, case_people(db.get(Case, pub.case_id)), "record the copy of your own case's publication")
     pub.copy_received_at = now
     audit(db, actor.username, "publication.copy_received", db.get(Case, pub.case_id), subject=pub.title)
     return pub
@@ -704,6 +710,8 @@ def handover_officer(db: Session, policy, actor: User, case: Case, new_officer: 
     from enclave.identity.sessions import revoke_all_for_user
 
     require(is_decider(actor), "hand over a case officer")
+    not_self(actor, case_people(case) | ({new_officer.id} if new_officer else set()),
+             f"decide who is the officer of {case.code}")
     old = next((m for m in case.members if m.removed_at is None and m.role in ("pi", "officer")), None)
     old_user = db.get(User, old.user_id) if old else None
     if new_officer is None:
@@ -723,20 +731,30 @@ def handover_officer(db: Session, policy, actor: User, case: Case, new_officer: 
         case.members.append(m)
     else:
         m.role = "pi"
-    _grant_role(db, new_officer, "officer", actor.username)
     db.flush()
+    if case.status in RUNNING:
+        grant_case_officer(db, new_officer, case.code, actor.username, now)
     audit(db, actor.username, "officer.granted", case, subject=new_officer.username)
     if old is not None:
         old.removed_at = now
-        db.flush()
-        still = db.execute(select(func.count()).select_from(CaseMember).where(
-            CaseMember.user_id == old_user.id, CaseMember.removed_at.is_(None),
-            CaseMember.role.in_(("pi", "officer")))).scalar_one()
-        if not still:
-            for r in [r for r in old_user.roles if r.role == "officer"]:
-                old_user.roles.remove(r)
+        sync_case_officer(db, old_user, actor.username, f"handed {case.code} over to {new_officer.username}")
         audit(db, actor.username, "officer.revoked", case, subject=old_user.username,
               successor=new_officer.username)
+
+
+def _user_ids(db: Session, names) -> set[int]:
+    names = [n for n in names if n]
+    if not names:
+        return set()
+    return set(db.execute(select(User.id).where(User.username.in_(names))).scalars())
+
+
+def end_case_officers(db: Session, case: Case, actor: str, why: str) -> None:
+    """The case no longer runs: its officers lose a case-granted officer role unless they lead
+    another running case (A7)."""
+    for m in case.members:
+        if m.role in ("pi", "officer"):
+            sync_case_officer(db, db.get(User, m.user_id), actor, why)
 
 
 def visible_cases(db: Session, user: User) -> list[Case]:

@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from enclave.accounts.models import User
 from enclave.cases.models import Case, CaseMember, Extension
-from enclave.cases.service import refresh_case
+from enclave.cases.service import end_case_officers, refresh_case
 from enclave.core.audit import audit
 from enclave.db import session_scope
 
@@ -85,6 +85,7 @@ def purge_case(db, case: Case, *, projects_dir: Path, now: dt.datetime, actor: s
     bookings = remove_future(db, now=now, by=actor, reason="period ended (P9)", status="purged",
                              case_id=case.id)
     case.status, case.status_reason = "purged", f"period ended {case.period_end:%Y-%m-%d} (P9)"
+    end_case_officers(db, case, actor, f"case {case.code} purged (P9)")
     summary = {"case": case.code, "files": removed, "memberships": memberships,
                "accounts_revoked": revoked_users, "bookings": bookings}
     audit(db, actor, "case.purged", case, reason="end of period without extension (P9)",

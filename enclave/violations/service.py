@@ -19,7 +19,7 @@ from enclave.accounts.models import User
 from enclave.bookings.calendar import local_date, tz
 from enclave.core.errors import BadInput, Forbidden, Refused
 from enclave.cases.models import Case
-from enclave.identity.permissions import is_admin
+from enclave.identity.permissions import is_admin, not_self
 from enclave.cases.service import notify
 from enclave.core.audit import audit
 from enclave.violations.models import KINDS, Violation
@@ -82,6 +82,7 @@ def lift_violation(db: Session, actor: User, v: Violation, *, now: dt.datetime) 
     (it must be re-created through the officer, A1)."""
     if not is_admin(actor):
         raise Forbidden("Only the centre admin lifts violations.", "A8")
+    not_self(actor, v.user_id, "lift a violation recorded against you", "A8")
     if v.lifted_at is not None:
         raise Refused("This violation is already lifted.")
     v.lifted_at, v.lifted_by = now, actor.username

@@ -23,14 +23,14 @@ from enclave.cases.models import Case, ChangeRequest, Extension, Publication, So
 from enclave.cases.permissions import can_manage, can_view, is_decider, require
 from enclave.violations import service as violations
 from enclave.violations.models import KINDS, Violation
-from enclave.web.auth import LoginRefused, authenticate, current_user, issue_token
+from enclave.web.auth import client_of, current_user
 from enclave.web.deps import get_db, get_policy
+from enclave.web.params import IdPath
 
 router = APIRouter(prefix="/api")
 
 Name = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")
 Code = Field(min_length=1, max_length=40)
-IdPath = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
 def now_of(request: Request) -> dt.datetime:
@@ -39,17 +39,6 @@ def now_of(request: Request) -> dt.datetime:
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
-
-
-class TokenIn(Strict):
-    username: str = Field(min_length=1, max_length=64)
-    password: str = Field(min_length=1, max_length=256)
-
-
-class TokenOut(BaseModel):
-    token: str
-    token_type: str = "bearer"
-    expires_in: int
 
 
 class UserOut(BaseModel):
@@ -162,19 +151,6 @@ def visible_case(db: Session, user: User, code: str) -> Case:
 
 # ------------------------------------------------------------------ session
 
-@router.post("/token", response_model=TokenOut, tags=["auth"])
-def token(body: TokenIn, request: Request, db: Session = Depends(get_db), policy=Depends(get_policy)):
-    """Log in and get an API token (Bearer)."""
-    try:
-        user = authenticate(db, body.username, body.password, policy=policy, now=now_of(request))
-    except LoginRefused as e:
-        db.commit()  # keep the audit record of the refusal
-        return JSONResponse({"detail": str(e), "rule": "A4"}, status_code=401)
-    life = policy.sessions.token_lifetime_seconds
-    return TokenOut(token=issue_token(db, user, kind="api", lifetime=dt.timedelta(seconds=life)),
-                    expires_in=life)
-
-
 @router.get("/me", response_model=UserOut, tags=["auth"])
 def me(user: User = Depends(current_user)):
     return user_out(user)
@@ -192,7 +168,7 @@ def change_password(body: PasswordIn, request: Request, db: Session = Depends(ge
     """A4: change a password (works with an expired password)."""
     try:
         accounts.change_password(db, policy, username=body.username, old=body.old_password,
-                                 new=body.new_password, now=now_of(request))
+                                 new=body.new_password, now=now_of(request), client=client_of(request))
     except Exception:
         db.commit()  # the refusal is audited
         raise

@@ -29,7 +29,8 @@ class LoginRequired(Exception):
 def create_app(db_url: str | None = None, policy=None, *,
                clock: Callable[[], dt.datetime] | None = None) -> FastAPI:
     from enclave.settings import get_settings
-    from enclave.web import api, pages
+    from enclave.web import api, api_identity, pages, pages_identity
+    from enclave.web.factory import harden
     from policies import current_policy
 
     app = FastAPI(title="NHI enclave control plane 控制台",
@@ -65,18 +66,8 @@ def create_app(db_url: str | None = None, policy=None, *,
         msg = "; ".join(f"{'.'.join(str(x) for x in e['loc'][1:])}: {e['msg']}" for e in errors)
         return pages.error_page(request, msg, None, 422)
 
-    @app.middleware("http")
-    async def _no_nul(request: Request, call_next):
-        # PostgreSQL text cannot hold NUL; refuse it up front (422) instead of failing (500).
-        raw = request.url.path + "?" + request.url.query
-        bad = "\x00" in raw or "%00" in raw
-        if not bad and request.headers.get("content-type", "").startswith(("application/json", "application/x-www-form")):
-            body = await request.body()
-            bad = b"\x00" in body or b"\\u0000" in body or b"%00" in body
-        if bad:
-            return JSONResponse({"detail": "NUL characters are not accepted."}, status_code=422)
-        return await call_next(request)
-
     app.include_router(api.router)
+    app.include_router(api_identity.router)
+    app.include_router(pages_identity.router)  # before pages: /login, /password, /mfa live here
     app.include_router(pages.router)
-    return app
+    return harden(app)

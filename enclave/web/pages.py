@@ -2,7 +2,8 @@
 
 Actions a user may not take are not offered (hidden, or shown disabled with the reason); the
 services refuse them again whatever the browser sends.  Forms post back and redirect (303)
-with a short message; the session cookie is SameSite=Strict, so other sites cannot post them.
+with a short message; every form carries the session's CSRF token (:mod:`enclave.web.csrf`).
+Log-in, TOTP enrolment and account administration pages are in :mod:`enclave.web.pages_identity`.
 """
 from __future__ import annotations
 
@@ -31,12 +32,14 @@ from enclave.cases.models import (Case, ChangeRequest, Charge, Extension, Notifi
                                   SoftwareDeclaration)
 from enclave.violations import service as violations
 from enclave.violations.models import KINDS, Violation
-from enclave.web.auth import COOKIE, LoginRefused, authenticate, issue_token, optional_user, revoke_token, \
-    token_from_request
+from enclave.web import csrf
+from enclave.web.auth import COOKIE, optional_user
 from enclave.web.deps import get_db, get_policy
+from enclave.web.params import IdPath
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+templates.env.globals["csrf_field"] = lambda request: csrf.field(request, COOKIE)
 
 KIND_LABELS = {"asked_to_leave": "請離場 Asked to leave", "pi_notified": "通知計畫主持人 PI notified",
                "data_use_stopped": "停止資料使用 Data use stopped",
@@ -68,6 +71,7 @@ def render(request: Request, name: str, user: User | None, status: int = 200, **
             nav.append(("/audit/samples", "稽核抽查 Audit samples"))
         if user.has_role("admin"):
             nav.append(("/violations", "違規 Violations"))
+        nav.append(("/mfa", "兩步驟驗證 Two-step"))
         nav.append(("/password", "變更密碼 Password"))
     ctx.update(request=request, user=user, nav=nav, msg=request.query_params.get("msg"),
                policy=policy, tz=cal.tz(policy), perm=perm)
@@ -89,43 +93,7 @@ def safe_next(url: str | None) -> str:
     return url if url and url.startswith("/") and not url.startswith("//") else "/"
 
 
-# ------------------------------------------------------------------ log-in, home, password
-
-@router.get("/login", response_class=HTMLResponse)
-def login_form(request: Request, next: str = "/"):
-    return render(request, "login.html", None, next=safe_next(next), error=None)
-
-
-@router.post("/login")
-def login(request: Request, username: str = Form(..., max_length=64), password: str = Form(..., max_length=256),
-          next: str = Form("/", max_length=500), db: Session = Depends(get_db), policy=Depends(get_policy)):
-    try:
-        user = authenticate(db, username, password, policy=policy, now=now_of(request))
-    except LoginRefused as e:
-        db.commit()  # keep the audited refusal
-        return render(request, "login.html", None, status=401, next=safe_next(next), error=str(e))
-    token = issue_token(db, user, kind="browser",
-                        lifetime=dt.timedelta(seconds=policy.sessions.token_lifetime_seconds))
-    resp = RedirectResponse(safe_next(next), status_code=303)
-    resp.set_cookie(COOKIE, token, httponly=True, samesite="strict", path="/",
-                    max_age=policy.sessions.token_lifetime_seconds)
-    return resp
-
-
-@router.post("/logout")
-def logout(request: Request, db: Session = Depends(get_db)):
-    token = token_from_request(request)
-    if token:
-        from enclave.web.auth import user_for_token
-
-        who = user_for_token(db, token)
-        revoke_token(db, token)
-        if who is not None:
-            cases.audit(db, who.username, "logout")
-    resp = RedirectResponse("/login", status_code=303)
-    resp.delete_cookie(COOKIE, path="/")
-    return resp
-
+# ------------------------------------------------------------------ home
 
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request, db: Session = Depends(get_db), user: User | None = Depends(optional_user)):
@@ -139,28 +107,6 @@ def home(request: Request, db: Session = Depends(get_db), user: User | None = De
     codes = {c.id: c.code for c in db.execute(select(Case)).scalars()}
     return render(request, "home.html", user, cases=cases.visible_cases(db, user)[:20], bookings=mine,
                   notes=notes, codes=codes)
-
-
-@router.get("/password", response_class=HTMLResponse)
-def password_form(request: Request, user: User | None = Depends(optional_user)):
-    return render(request, "password.html", user, error=None)
-
-
-@router.post("/password")
-def password_change(request: Request, username: str = Form(..., max_length=64),
-                    old_password: str = Form(..., max_length=256), new_password: str = Form(..., max_length=256),
-                    db: Session = Depends(get_db), policy=Depends(get_policy),
-                    user: User | None = Depends(optional_user)):
-    from enclave.cases.errors import ControlError
-
-    try:
-        with db.begin_nested():
-            accounts.change_password(db, policy, username=username, old=old_password, new=new_password,
-                                     now=now_of(request))
-    except ControlError as e:
-        db.commit()
-        return render(request, "password.html", user, status=e.status, error=e.message)
-    return back("/login" if user is None else "/", "密碼已變更 Password changed")
 
 
 # ------------------------------------------------------------------ cases
@@ -257,7 +203,7 @@ def case_change(code: str, request: Request, kind: str = Form(..., max_length=20
 
 
 @router.post("/changes/{change_id}/decide")
-def change_decide(change_id: int, request: Request, decision: str = Form(..., max_length=10),
+def change_decide(change_id: IdPath, request: Request, decision: str = Form(..., max_length=10),
                   note: str = Form("", max_length=2000), db: Session = Depends(get_db),
                   user: User = Depends(page_user), policy=Depends(get_policy)):
     cr = db.get(ChangeRequest, change_id) if 0 < change_id < 2**31 else None
@@ -278,7 +224,7 @@ def case_extension(code: str, request: Request, days: int = Form(..., ge=1, le=3
 
 
 @router.post("/extensions/{ext_id}/decide")
-def extension_decide(ext_id: int, request: Request, decision: str = Form(..., max_length=10),
+def extension_decide(ext_id: IdPath, request: Request, decision: str = Form(..., max_length=10),
                      db: Session = Depends(get_db), user: User = Depends(page_user), policy=Depends(get_policy)):
     e = db.get(Extension, ext_id) if 0 < ext_id < 2**31 else None
     if e is None:
@@ -297,7 +243,7 @@ def case_software(code: str, request: Request, name: str = Form(..., max_length=
 
 
 @router.post("/software/{decl_id}/decide")
-def software_decide(decl_id: int, request: Request, decision: str = Form(..., max_length=10),
+def software_decide(decl_id: IdPath, request: Request, decision: str = Form(..., max_length=10),
                     db: Session = Depends(get_db), user: User = Depends(page_user)):
     d = db.get(SoftwareDeclaration, decl_id) if 0 < decl_id < 2**31 else None
     if d is None:
@@ -353,7 +299,7 @@ def booking_create(request: Request, case_code: str = Form(..., max_length=40), 
 
 
 @router.post("/bookings/{booking_id}/cancel")
-def booking_cancel(booking_id: int, request: Request, db: Session = Depends(get_db),
+def booking_cancel(booking_id: IdPath, request: Request, db: Session = Depends(get_db),
                    user: User = Depends(page_user), policy=Depends(get_policy)):
     b = db.get(Booking, booking_id) if 0 < booking_id < 2**31 else None
     if b is None:
@@ -433,7 +379,7 @@ def sample_create(request: Request, db: Session = Depends(get_db), user: User = 
 
 
 @router.get("/audit/samples/{sample_id}", response_class=HTMLResponse)
-def sample_page(sample_id: int, request: Request, db: Session = Depends(get_db), user: User = Depends(page_user),
+def sample_page(sample_id: IdPath, request: Request, db: Session = Depends(get_db), user: User = Depends(page_user),
                 policy=Depends(get_policy)):
     _supervisor(user, policy)
     if not 0 < sample_id < 2**31:
@@ -447,7 +393,7 @@ def sample_page(sample_id: int, request: Request, db: Session = Depends(get_db),
 
 
 @router.post("/audit/samples/{sample_id}/anomalies")
-def sample_anomaly(sample_id: int, request: Request, note: str = Form(..., max_length=4000),
+def sample_anomaly(sample_id: IdPath, request: Request, note: str = Form(..., max_length=4000),
                    username: str = Form("", max_length=64), record_seq: str = Form("", max_length=20),
                    db: Session = Depends(get_db), user: User = Depends(page_user), policy=Depends(get_policy)):
     s = sampling.get_sample(db, sample_id) if 0 < sample_id < 2**31 else None
@@ -463,7 +409,7 @@ def sample_anomaly(sample_id: int, request: Request, note: str = Form(..., max_l
 
 
 @router.post("/audit/samples/{sample_id}/items/{item_id}/reviewed")
-def sample_reviewed(sample_id: int, item_id: int, request: Request, db: Session = Depends(get_db),
+def sample_reviewed(sample_id: IdPath, item_id: IdPath, request: Request, db: Session = Depends(get_db),
                     user: User = Depends(page_user), policy=Depends(get_policy)):
     s = sampling.get_sample(db, sample_id) if 0 < sample_id < 2**31 else None
     if s is None:
@@ -473,7 +419,7 @@ def sample_reviewed(sample_id: int, item_id: int, request: Request, db: Session 
 
 
 @router.post("/audit/samples/{sample_id}/signoff")
-def sample_signoff(sample_id: int, request: Request, note: str = Form("", max_length=4000),
+def sample_signoff(sample_id: IdPath, request: Request, note: str = Form("", max_length=4000),
                    db: Session = Depends(get_db), user: User = Depends(page_user), policy=Depends(get_policy)):
     s = sampling.get_sample(db, sample_id) if 0 < sample_id < 2**31 else None
     if s is None:
@@ -505,7 +451,7 @@ def violation_create(request: Request, username: str = Form(..., max_length=64),
 
 
 @router.post("/violations/{violation_id}/lift")
-def violation_lift(violation_id: int, request: Request, db: Session = Depends(get_db),
+def violation_lift(violation_id: IdPath, request: Request, db: Session = Depends(get_db),
                    user: User = Depends(page_user)):
     v = db.get(Violation, violation_id) if 0 < violation_id < 2**31 else None
     if v is None:
@@ -542,14 +488,14 @@ async def announcement_create(request: Request, title: str = Form(..., max_lengt
 
 
 @router.get("/announcements/{ann_id}", response_class=HTMLResponse)
-def announcement_page(ann_id: int, request: Request, db: Session = Depends(get_db), user: User = Depends(page_user)):
+def announcement_page(ann_id: IdPath, request: Request, db: Session = Depends(get_db), user: User = Depends(page_user)):
     if not 0 < ann_id < 2**31:
         raise NotFound(f"No announcement {ann_id}.")
     return render(request, "announcement.html", user, a=ann.get_visible(db, user, ann_id))
 
 
 @router.get("/announcements/{ann_id}/attachments/{att_id}")
-def announcement_attachment(ann_id: int, att_id: int, db: Session = Depends(get_db),
+def announcement_attachment(ann_id: IdPath, att_id: IdPath, db: Session = Depends(get_db),
                             user: User = Depends(page_user)):
     if not (0 < ann_id < 2**31 and 0 < att_id < 2**31):
         raise NotFound("No such attachment.")

@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from fastapi.testclient import TestClient
+from tests.identity.helpers import FormClient as TestClient
 
 from enclave.db import session_scope
 from enclave.web.app import create_app

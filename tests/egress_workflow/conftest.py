@@ -140,7 +140,7 @@ def dirs(tmp_path):
 
 @pytest.fixture
 def client(world, dirs, clock):
-    from fastapi.testclient import TestClient
+    from tests.identity.helpers import FormClient as TestClient  # posts forms like a same-origin page
 
     from egress_review.api import create_app
 

@@ -133,11 +133,15 @@ def _reviewer(policy, actor: User) -> None:
 
 def mark_reviewed(db: Session, policy, actor: User, sample: AuditSample, item_id: int) -> AuditSampleItem:
     _reviewer(policy, actor)
+    if actor.username == sample.created_by:
+        raise Forbidden("The person who drew the sample cannot review it; another supervisor does.", "A6")
     if sample.status != "open":
         raise Refused("This sample is signed off; it can no longer change.", "A6")
     item = next((i for i in sample.items if i.id == item_id), None)
     if item is None:
         raise NotFound(f"No item {item_id} in sample {sample.id}.")
+    if item.username == actor.username:
+        raise Forbidden("Nobody reviews the audit records of their own account.", "A6")
     item.reviewed = True
     audit(db, actor.username, "audit_sample.reviewed", subject=item.username, sample_id=sample.id)
     return item

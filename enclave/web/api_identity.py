@@ -1,0 +1,149 @@
+"""JSON API of the one log-in and of account administration (``/api/token``, ``/api/mfa/*``,
+``/api/accounts/{username}/...``); the services decide who may, and audit every change."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.orm import Session
+
+from enclave.accounts import lifecycle
+from enclave.accounts.models import User
+from enclave.cases import service as cases
+from enclave.core.audit import audit
+from enclave.core.errors import BadInput, Refused
+from enclave.identity import mfa, roles
+from enclave.identity.directory import LoginRefused
+from enclave.identity.login import login
+from enclave.identity.sessions import issue_token
+from enclave.web.auth import client_of, current_user, directory_of
+from enclave.web.deps import get_db, get_policy
+
+router = APIRouter(prefix="/api")
+Username = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")]
+Role = Annotated[str, Path(min_length=1, max_length=20, pattern=r"^[a-z]+$")]
+
+
+def now_of(request: Request) -> dt.datetime:
+    return request.app.state.clock()
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class TokenIn(Strict):
+    username: str = Field(min_length=1, max_length=64)
+    password: str = Field(min_length=1, max_length=256)
+    otp: str | None = Field(None, max_length=12, description="TOTP code, when the account has one")
+
+
+class TokenOut(BaseModel):
+    token: str
+    token_type: str = "bearer"
+    expires_in: int
+
+
+@router.post("/token", response_model=TokenOut, tags=["auth"])
+def token(body: TokenIn, request: Request, db: Session = Depends(get_db), policy=Depends(get_policy)):
+    """Log in (password, and the TOTP code where the role or account needs one) for an API token."""
+    try:
+        res = login(db, body.username, body.password, body.otp, policy=policy, client=client_of(request),
+                    front_end="control", now=now_of(request), directory=directory_of(request))
+    except LoginRefused as e:
+        db.commit()  # keep the audit record and the count of the refusal
+        return JSONResponse({"detail": str(e), "rule": "A4"}, status_code=401)
+    if res.enrol_only:
+        db.commit()
+        return JSONResponse({"detail": "Your role needs a one-time code (TOTP): enrol one on the log-in "
+                                       "page (/login, then /mfa) first.", "rule": "A4"}, status_code=401)
+    life = policy.sessions.token_lifetime_seconds
+    return TokenOut(token=issue_token(db, res.user, kind="api", lifetime=dt.timedelta(seconds=life)),
+                    expires_in=life)
+
+
+class EnrolOut(BaseModel):
+    secret: str
+    otpauth_uri: str
+
+
+@router.post("/mfa/enrol", response_model=EnrolOut, tags=["auth"])
+def mfa_enrol(request: Request, db: Session = Depends(get_db), user: User = Depends(current_user)):
+    """Start (or restart) TOTP enrolment of your own account; confirm with /api/mfa/confirm."""
+    try:
+        cred = mfa.start_enrolment(db, user, now_of(request))
+    except ValueError:
+        raise Refused("TOTP is already enrolled; the centre admin resets it if the device is lost.", "A4")
+    return EnrolOut(secret=cred.secret, otpauth_uri=mfa.provisioning_uri(cred, user.username))
+
+
+class CodeIn(Strict):
+    code: str = Field(min_length=6, max_length=12)
+
+
+@router.post("/mfa/confirm", tags=["auth"])
+def mfa_confirm(body: CodeIn, request: Request, db: Session = Depends(get_db), user: User = Depends(current_user)):
+    if not mfa.confirm(db, user, body.code, now_of(request)):
+        raise BadInput("Wrong code, or no enrolment waiting: start with /api/mfa/enrol.", "A4")
+    audit(db, user.username, "mfa.enrolled", subject=user.username)
+    return {"ok": True}
+
+
+class RoleIn(Strict):
+    role: str = Field(min_length=1, max_length=20)
+
+
+class ReasonIn(Strict):
+    reason: str = Field(min_length=1, max_length=500)
+
+
+class ResetIn(Strict):
+    reset_mfa: bool = False
+
+
+def _out(u: User) -> dict:
+    return {"username": u.username, "status": u.status, "roles": u.role_names}
+
+
+@router.post("/accounts/{username}/roles", tags=["accounts"])
+def grant(username: Username, body: RoleIn, request: Request, db: Session = Depends(get_db),
+          user: User = Depends(current_user)):
+    """A1: the centre admin grants any role (never to themselves); an officer only researcher."""
+    return _out(roles.grant_role(db, user, cases.get_user(db, username), body.role, now=now_of(request)))
+
+
+@router.delete("/accounts/{username}/roles/{role}", tags=["accounts"])
+def revoke(username: Username, role: Role, request: Request, db: Session = Depends(get_db),
+           user: User = Depends(current_user)):
+    return _out(roles.revoke_role(db, user, cases.get_user(db, username), role, now=now_of(request)))
+
+
+@router.post("/accounts/{username}/suspend", tags=["accounts"])
+def suspend(username: Username, body: ReasonIn, request: Request, db: Session = Depends(get_db),
+            user: User = Depends(current_user)):
+    return _out(lifecycle.suspend(db, user, cases.get_user(db, username), reason=body.reason, now=now_of(request)))
+
+
+@router.post("/accounts/{username}/reinstate", tags=["accounts"])
+def reinstate(username: Username, body: ReasonIn, request: Request, db: Session = Depends(get_db),
+              user: User = Depends(current_user)):
+    return _out(lifecycle.reinstate(db, user, cases.get_user(db, username), reason=body.reason,
+                                    now=now_of(request)))
+
+
+@router.post("/accounts/{username}/reset-password", tags=["accounts"])
+def reset_password(username: Username, body: ResetIn, request: Request, db: Session = Depends(get_db),
+                   user: User = Depends(current_user), policy=Depends(get_policy)):
+    """A4: a one-time password, already expired (the user changes it before logging in)."""
+    target = cases.get_user(db, username)
+    pw = lifecycle.reset_password(db, policy, user, target, reset_mfa=body.reset_mfa, now=now_of(request))
+    return {**_out(target), "one_time_password": pw}
+
+
+@router.post("/accounts/{username}/unlock", tags=["accounts"])
+def unlock(username: Username, request: Request, db: Session = Depends(get_db),
+           user: User = Depends(current_user)):
+    return _out(lifecycle.unlock(db, user, cases.get_user(db, username), now=now_of(request)))

@@ -1,0 +1,47 @@
+"""What every FastAPI app of the enclave shares (control plane, review service, release area):
+the same security headers, the same input filtering (no NUL characters) and the same CSRF
+defence, installed by one call so the apps cannot drift apart."""
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from enclave.web import csrf
+from enclave.web.auth import COOKIE
+
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",  # the CSRF check may read the Referer of our own pages
+    "Cache-Control": "no-store",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Cross-Origin-Resource-Policy": "same-origin",
+}
+
+
+def harden(app: FastAPI) -> FastAPI:
+    @app.middleware("http")
+    async def _csrf(request: Request, call_next):
+        return await csrf.guard(COOKIE)(request, call_next)
+
+    @app.middleware("http")
+    async def _no_nul(request: Request, call_next):
+        # PostgreSQL text cannot hold NUL; refuse it up front (422) instead of failing (500).
+        raw = request.url.path + "?" + request.url.query
+        bad = "\x00" in raw or "%00" in raw
+        if not bad and request.headers.get("content-type", "").startswith(
+                ("application/json", "application/x-www-form")):
+            body = await request.body()
+            bad = b"\x00" in body or b"\\u0000" in body or b"%00" in body
+        if bad:
+            return JSONResponse({"detail": "NUL characters are not accepted."}, status_code=422)
+        return await call_next(request)
+
+    @app.middleware("http")
+    async def _headers(request: Request, call_next):
+        resp = await call_next(request)
+        for k, v in SECURITY_HEADERS.items():
+            resp.headers.setdefault(k, v)
+        return resp
+
+    return app
