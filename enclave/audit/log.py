@@ -1,23 +1,35 @@
-"""Append to and verify the hash chain.
+"""Append to and verify the keyed chain in the database.
 
-Each record's hash is SHA-256 over the canonical JSON of its fields plus the previous hash,
-so editing, deleting or reordering any record breaks the chain at that point.  Database
-triggers (see the migration) refuse UPDATE and DELETE; the chain catches whoever bypasses them.
+Each record's ``hash`` is HMAC-SHA256, under the chain key derived from the master key (see
+keys.py), over the canonical JSON of its fields and the previous record's hash: editing,
+deleting or reordering a record breaks the chain there, and without the key nobody can re-seal
+the records that follow.  The head row is sealed the same way.  Database triggers (migrations
+0001, 0010) refuse UPDATE and DELETE on the records and let the head only move forward; the
+seals catch whoever bypasses them, and the signed checkpoints outside the database (journal.py,
+verify.py) catch a whole-database rollback or a truncated tail.
+
+After each commit that appended records a checkpoint of the new head is written to the journal
+(after, not before: a checkpoint must never vouch for a record that was rolled back).
 """
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
 import json
+import logging
+import uuid
 from dataclasses import dataclass
 from typing import Any, Iterable
 
-from sqlalchemy import select, text
+from sqlalchemy import event, select, text
 from sqlalchemy.orm import Session
 
-from enclave.audit.models import AuditHead, AuditRecord
+from enclave.audit import journal
+from enclave.audit.keys import AuditKeys, audit_keys
+from enclave.audit.models import KEYED, LEGACY, AuditHead, AuditRecord
 
 GENESIS = "0" * 64
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -31,16 +43,31 @@ class AuditEntry:
     detail: dict[str, Any] | None = None
 
 
-def _digest(seq: int, ts: str, e: dict[str, Any], prev: str) -> str:
+def _raw(seq: int, ts: str, e: dict[str, Any], prev: str, scheme: str | None = None) -> bytes:
     body = {"seq": seq, "ts": ts, "prev": prev, **e}
-    raw = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
-    return hashlib.sha256(raw.encode("utf-8")).hexdigest()
+    if scheme is not None:  # legacy records were hashed without it
+        body["scheme"] = scheme
+    return json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"),
+                      default=str).encode("utf-8")
 
 
 def _fields(r: AuditRecord | AuditEntry) -> dict[str, Any]:
     return {"component": r.component, "actor": r.actor, "action": r.action,
             "case_code": r.case_code, "subject": r.subject, "reason": r.reason,
             "detail": r.detail or {}}
+
+
+def seal(keys: AuditKeys, r: AuditRecord) -> str:
+    """The hash a record must carry: keyed for KEYED records, plain SHA-256 for legacy ones."""
+    if r.scheme == KEYED:
+        return keys.mac(_raw(r.seq, r.ts, _fields(r), r.prev_hash, KEYED))
+    return hashlib.sha256(_raw(r.seq, r.ts, _fields(r), r.prev_hash)).hexdigest()
+
+
+def head_mac(keys: AuditKeys, h: AuditHead) -> str:
+    return keys.mac(journal.canonical({
+        "id": h.id, "seq": h.seq, "hash": h.hash, "chain_id": h.chain_id, "key_id": h.key_id,
+        "keyed_from": h.keyed_from, "journal_n": h.journal_n, "journal_digest": h.journal_digest}))
 
 
 def _lock(session: Session) -> None:
@@ -50,77 +77,174 @@ def _lock(session: Session) -> None:
         session.execute(text("SELECT pg_advisory_xact_lock(734201)"))
 
 
-def append(session: Session, entry: AuditEntry, *, now: dt.datetime | None = None) -> AuditRecord:
-    """Append one record in the caller's transaction (it commits with the change it records)."""
-    _lock(session)
-    head = session.get(AuditHead, 1)
+def _now_iso(now: dt.datetime | None) -> str:
+    return (now or dt.datetime.now(dt.timezone.utc)).astimezone(dt.timezone.utc).isoformat(timespec="microseconds")
+
+
+def _append_one(session: Session, head: AuditHead | None, keys: AuditKeys, entry: AuditEntry,
+                ts: str) -> tuple[AuditHead, AuditRecord]:
     seq = (head.seq if head else 0) + 1
     prev = head.hash if head else GENESIS
-    ts = (now or dt.datetime.now(dt.timezone.utc)).astimezone(dt.timezone.utc).isoformat(timespec="microseconds")
     fields = _fields(entry)
-    rec = AuditRecord(seq=seq, ts=ts, prev_hash=prev, hash=_digest(seq, ts, fields, prev), **fields)
+    rec = AuditRecord(seq=seq, ts=ts, prev_hash=prev, scheme=KEYED, hash="", **fields)
+    rec.hash = seal(keys, rec)
     session.add(rec)
+    session.flush()  # the record first: the triggers check the head moves onto an existing record
     if head is None:
-        session.add(AuditHead(id=1, seq=seq, hash=rec.hash))
-    else:
-        head.seq, head.hash = seq, rec.hash
+        head = AuditHead(id=1, chain_id=str(uuid.uuid4()), key_id=keys.key_id, keyed_from=seq)
+        session.add(head)
+    if head.chain_id is None:  # first keyed record after a legacy chain (see _reanchor)
+        head.chain_id, head.key_id, head.keyed_from = str(uuid.uuid4()), keys.key_id, seq
+    ref = journal.tail(journal.journal_path(head.chain_id))
+    head.seq, head.hash = seq, rec.hash
+    head.journal_n, head.journal_digest = (ref.n, ref.digest) if ref else (0, None)
+    head.mac = head_mac(keys, head)
     session.flush()
+    return head, rec
+
+
+def _reanchor(session: Session, head: AuditHead, keys: AuditKeys, ts: str) -> AuditHead:
+    """Records written before the keyed chain are pinned by one keyed record that names their
+    last hash; it says whether their plain chain was intact when it was keyed."""
+    legacy = session.execute(select(AuditRecord).where(AuditRecord.seq <= head.seq)
+                             .order_by(AuditRecord.seq)).scalars()
+    problems = _walk(legacy, None, keys, legacy_only=True)
+    note = AuditEntry("audit", "system", "audit.chain_keyed", reason="keyed chain begins",
+                      detail={"legacy_records": head.seq, "legacy_head": head.hash,
+                              "legacy_chain_intact": not problems,
+                              "legacy_problems": [p.message for p in problems[:20]],
+                              "note": "records before this one were chained with unkeyed SHA-256; "
+                                      "this keyed record pins their last hash"})
+    head, _ = _append_one(session, head, keys, note, ts)
+    return head
+
+
+def _pending_checkpoint(session: Session, head: AuditHead) -> None:
+    session.info["audit_checkpoint"] = (head.chain_id, head.seq, head.hash)
+    if not session.info.get("audit_listening"):
+        session.info["audit_listening"] = True
+        event.listen(session, "after_commit", _write_checkpoint)
+        event.listen(session, "after_rollback", _drop_checkpoint)
+        event.listen(session, "after_soft_rollback", lambda s, _t: _drop_checkpoint(s))
+
+
+def _drop_checkpoint(session: Session) -> None:
+    session.info.pop("audit_checkpoint", None)
+
+
+def _write_checkpoint(session: Session) -> None:
+    pending = session.info.pop("audit_checkpoint", None)
+    if pending is None:
+        return
+    chain_id, seq, h = pending
+    try:
+        journal.write(journal.journal_path(chain_id), audit_keys(), kind="checkpoint",
+                      chain=chain_id, seq=seq, hash=h)
+    except OSError:
+        # The records are committed; a later checkpoint vouches for them too (it seals the
+        # chain up to its record).  Until then they rest on the keyed chain alone.
+        log.exception("audit checkpoint for record %s not written", seq)
+
+
+def append(session: Session, entry: AuditEntry, *, now: dt.datetime | None = None) -> AuditRecord:
+    """Append one record in the caller's transaction (it commits with the change it records);
+    its checkpoint is written when that transaction commits."""
+    keys = audit_keys()
+    _lock(session)
+    head = session.get(AuditHead, 1, populate_existing=True)
+    ts = _now_iso(now)
+    if head is not None and head.keyed_from is None:
+        head = _reanchor(session, head, keys, ts)
+    head, rec = _append_one(session, head, keys, entry, ts)
+    _pending_checkpoint(session, head)
     return rec
 
 
 @dataclass(frozen=True)
 class ChainProblem:
     seq: int
-    kind: str  # edited | deleted | reordered | truncated | inserted
+    kind: str  # edited | deleted | reordered | truncated | inserted | downgraded | head | checkpoint
     message: str
 
 
-def verify_records(records: Iterable[AuditRecord], head: AuditHead | None) -> list[ChainProblem]:
+def _walk(records: Iterable[AuditRecord], head: AuditHead | None, keys: AuditKeys, *,
+          legacy_only: bool = False) -> list[ChainProblem]:
     problems: list[ChainProblem] = []
     expected_seq, prev = 1, GENESIS
     hashes_seen: dict[str, int] = {}
+    keyed_from = head.keyed_from if head is not None else None
     for r in records:
-        own = _digest(r.seq, r.ts, _fields(r), r.prev_hash)
         if r.seq != expected_seq:
             if r.seq > expected_seq:
-                kind = "deleted"
-                msg = f"records {expected_seq}..{r.seq - 1} are missing before record {r.seq}"
+                problems.append(ChainProblem(expected_seq, "deleted", f"records {expected_seq}..{r.seq - 1} "
+                                                                      f"are missing before record {r.seq}"))
             else:
-                kind = "inserted"
-                msg = f"record {r.seq} appears after {expected_seq - 1}"
-            problems.append(ChainProblem(expected_seq, kind, msg))
-        if own != r.hash:
+                problems.append(ChainProblem(expected_seq, "inserted", f"record {r.seq} appears after {expected_seq - 1}"))
+        should_be_keyed = not legacy_only and keyed_from is not None and r.seq >= keyed_from
+        if r.scheme != (KEYED if should_be_keyed else LEGACY):
+            if should_be_keyed:
+                msg = (f"record {r.seq} ({r.action} by {r.actor}) carries an unkeyed hash but the chain "
+                       f"is keyed from record {keyed_from}: it was rewritten without the key")
+            else:
+                msg = f"record {r.seq} claims scheme {r.scheme!r} where the chain has {LEGACY!r} records"
+            problems.append(ChainProblem(r.seq, "downgraded", msg))
+        elif seal(keys, r) != r.hash:
             problems.append(ChainProblem(r.seq, "edited",
-                                         f"record {r.seq} ({r.action} by {r.actor}) was altered: "
-                                         f"its content no longer matches its hash"))
+                                         f"record {r.seq} ({r.action} by {r.actor}) was altered: its "
+                                         f"content no longer matches its seal"))
         elif r.prev_hash != prev:
             if r.prev_hash in hashes_seen:
                 problems.append(ChainProblem(r.seq, "reordered",
                                              f"record {r.seq} follows record {hashes_seen[r.prev_hash]} "
                                              f"in the chain but is stored out of order"))
-            elif r.seq == expected_seq:
-                problems.append(ChainProblem(r.seq, "reordered",
-                                             f"record {r.seq} does not link to record {r.seq - 1}"))
+            else:
+                problems.append(ChainProblem(r.seq, "reordered", f"record {r.seq} does not link to record {r.seq - 1}"))
         hashes_seen[r.hash] = r.seq
         prev = r.hash
         expected_seq = r.seq + 1
-    if head is not None and (head.seq != expected_seq - 1 or head.hash != prev):
-        problems.append(ChainProblem(expected_seq, "truncated",
-                                     f"the head says record {head.seq} is last but the log ends at "
-                                     f"{expected_seq - 1}"))
+    last = expected_seq - 1
+    if legacy_only:
+        return problems
+    if head is None:
+        if last:
+            problems.append(ChainProblem(1, "head", "the head row is missing"))
+        return problems
+    if head.mac is not None or head.keyed_from is not None:
+        if head.key_id != keys.key_id:
+            problems.append(ChainProblem(head.keyed_from or 1, "head",
+                                         f"the chain was sealed under key {head.key_id}, not this enclave's "
+                                         f"key {keys.key_id}"))
+        elif head.mac != head_mac(keys, head):
+            # it misstates where the chain ends: what it no longer vouches for starts after it
+            problems.append(ChainProblem(min(head.seq, last) + 1, "head",
+                                         "the head row was altered: its seal does not match"))
+    if head.seq != last or head.hash != prev:
+        problems.append(ChainProblem(min(head.seq, last) + 1, "truncated",
+                                     f"the head says record {head.seq} is last but the log ends at {last}"))
     return problems
 
 
-def verify_chain(session: Session, batch: int = 5000) -> list[ChainProblem]:
-    """Walk the whole log in ``seq`` order and report every break (empty list: intact)."""
-    def rows():
-        last = 0
-        while True:
-            chunk = session.execute(select(AuditRecord).where(AuditRecord.seq > last)
-                                    .order_by(AuditRecord.seq).limit(batch)).scalars().all()
-            if not chunk:
-                return
-            yield from chunk
-            last = chunk[-1].seq
-            session.expunge_all()
-    return verify_records(rows(), session.get(AuditHead, 1))
+def verify_records(records: Iterable[AuditRecord], head: AuditHead | None,
+                   keys: AuditKeys | None = None) -> list[ChainProblem]:
+    return _walk(records, head, keys or audit_keys())
+
+
+def iter_records(session: Session, batch: int = 5000):
+    last = 0
+    while True:
+        chunk = session.execute(select(AuditRecord).where(AuditRecord.seq > last)
+                                .order_by(AuditRecord.seq).limit(batch)).scalars().all()
+        if not chunk:
+            return
+        yield from chunk
+        last = chunk[-1].seq
+        session.expunge_all()
+
+
+def verify_chain(session: Session, batch: int = 5000, keys: AuditKeys | None = None) -> list[ChainProblem]:
+    """The database half of the check: walk the log in ``seq`` order and report every break
+    (empty list: intact).  ``verify.verify_audit`` adds the checkpoints outside the database."""
+    head = session.get(AuditHead, 1, populate_existing=True)
+    if head is not None:
+        session.expunge(head)
+    return _walk(iter_records(session, batch), head, keys or audit_keys())

@@ -50,19 +50,60 @@ def policy_check(path: str = typer.Argument(..., help="Policy directory to valid
 
 
 @audit_app.command("verify")
-def audit_verify(as_json: bool = typer.Option(False, "--json", help=JSON_HELP)):
-    """Verify the whole hash chain; exit 1 and name each edited, deleted or reordered record."""
-    from enclave.audit import verify_chain
+def audit_verify(as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
+                 witness: str = typer.Option(None, help="File of checkpoints an external witness kept "
+                                                        "(lines printed by `enclave audit export-checkpoint`).")):
+    """Verify the keyed chain against the signed checkpoints outside the database; exit 1 and
+    name the first bad record (edited, deleted, reordered, rolled back, unkeyed)."""
+    from pathlib import Path
+
+    from enclave.audit.verify import verify_audit
     from enclave.db import session_scope
 
     with session_scope() as s:
-        problems = verify_chain(s)
+        problems = verify_audit(s, witness=Path(witness) if witness else None)
+    first = problems[0].seq if problems else None
     if as_json:
-        emit_json({"ok": not problems, "problems": [p.__dict__ for p in problems]})
+        emit_json({"ok": not problems, "first_bad_record": first, "problems": [p.__dict__ for p in problems]})
     else:
+        if problems:
+            typer.echo(f"first bad record: {first}", err=True)
         for p in problems:
             typer.echo(f"record {p.seq}: {p.kind}: {p.message}", err=True)
         if not problems:
-            typer.echo("audit chain intact")
+            typer.echo("audit chain intact and matches its signed checkpoints")
     if problems:
         raise typer.Exit(1)
+
+
+@audit_app.command("checkpoint")
+def audit_checkpoint():
+    """Sign a checkpoint of the current head, after a person checked why the newest records had
+    none (a service stopped between commit and checkpoint); refused if the chain is broken."""
+    from enclave.audit.verify import confirm_head
+    from enclave.db import session_scope
+
+    with session_scope() as s:
+        try:
+            e = confirm_head(s)
+        except ValueError as exc:
+            typer.echo(str(exc), err=True)
+            raise typer.Exit(1)
+    typer.echo(f"checkpoint of record {e.seq} written (journal line {e.n})")
+
+
+@audit_app.command("export-checkpoint")
+def audit_export_checkpoint():
+    """Print the newest signed checkpoint and the public key to check it, as one JSON line for an
+    external witness to keep (append it to the witness's file; verify with --witness)."""
+    import json
+
+    from enclave.audit.verify import latest_checkpoint
+    from enclave.db import session_scope
+
+    with session_scope() as s:
+        cp = latest_checkpoint(s)
+    if cp is None:
+        typer.echo("no checkpoint yet (the audit log is empty or not keyed)", err=True)
+        raise typer.Exit(1)
+    typer.echo(json.dumps(cp, ensure_ascii=False, sort_keys=True))

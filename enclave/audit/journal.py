@@ -1,0 +1,167 @@
+"""The checkpoint journal: signed copies of the chain's head, kept outside the database (A5).
+
+One JSON line per checkpoint in ``$ENCLAVE_AUDIT_JOURNAL/<chain id>.checkpoints.jsonl``, opened
+append-only.  Each line carries its number, the SHA-256 of the line before it and an Ed25519
+signature by the enclave's checkpoint key, so a line cannot be edited, re-ordered or forged
+without the key.  Truncation leaves a valid prefix; it is caught because the database's head row
+(sealed with the chain key) names the newest line it saw.
+
+Two kinds of line: ``checkpoint`` (record ``seq`` had hash ``hash`` when it was committed) and
+``restore`` (an operator restored a backup whose head is ``seq``/``hash``; checkpoints of later
+records written before it are superseded).  Only the key holder can write either.
+"""
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import fcntl
+import hashlib
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+GENESIS = "0" * 64
+SUFFIX = ".checkpoints.jsonl"
+KINDS = ("checkpoint", "restore")
+
+
+class JournalError(ValueError):
+    """A journal line that cannot be read (the verifier reports it; nothing passes unread)."""
+
+
+def canonical(obj: dict[str, Any]) -> bytes:
+    return json.dumps(obj, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def journal_dir(settings=None) -> Path:
+    from enclave.settings import get_settings
+
+    return (settings or get_settings()).audit_journal_dir
+
+
+def journal_path(chain_id: str, settings=None) -> Path:
+    if not chain_id or not all(c in "0123456789abcdef-" for c in chain_id):
+        raise JournalError(f"chain id {chain_id!r} is not a UUID")
+    return journal_dir(settings) / f"{chain_id}{SUFFIX}"
+
+
+@dataclass(frozen=True)
+class Entry:
+    n: int
+    prev: str
+    kind: str
+    chain: str
+    seq: int
+    hash: str
+    ts: str
+    sig: str
+    detail: dict[str, Any] = field(default_factory=dict)
+    line: str = ""
+
+    @property
+    def digest(self) -> str:
+        return hashlib.sha256(self.line.encode("utf-8")).hexdigest()
+
+    def body(self) -> dict[str, Any]:
+        return {"n": self.n, "prev": self.prev, "kind": self.kind, "chain": self.chain,
+                "seq": self.seq, "hash": self.hash, "ts": self.ts, "detail": self.detail}
+
+    def signed_by(self, public: Ed25519PublicKey) -> bool:
+        try:
+            public.verify(bytes.fromhex(self.sig), canonical(self.body()))
+            return True
+        except (InvalidSignature, ValueError):
+            return False
+
+
+def parse(line: str, where: str) -> Entry:
+    try:
+        d = json.loads(line)
+        e = Entry(n=int(d["n"]), prev=str(d["prev"]), kind=str(d["kind"]), chain=str(d["chain"]),
+                  seq=int(d["seq"]), hash=str(d["hash"]), ts=str(d["ts"]), sig=str(d["sig"]),
+                  detail=dict(d.get("detail") or {}), line=line)
+    except (ValueError, KeyError, TypeError) as exc:
+        raise JournalError(f"{where}: not a checkpoint line ({exc})") from None
+    if e.kind not in KINDS:
+        raise JournalError(f"{where}: unknown kind {e.kind!r}")
+    return e
+
+
+def _last_line(fd: int) -> str | None:
+    size = os.fstat(fd).st_size
+    if size == 0:
+        return None
+    chunk = min(size, 65536)
+    data = os.pread(fd, chunk, size - chunk).decode("utf-8", "replace")
+    lines = [ln for ln in data.split("\n")[:-1] if ln]  # only complete lines
+    return lines[-1] if lines else None
+
+
+def tail(path: Path) -> Entry | None:
+    """The newest complete line (no lock: appends are single writes)."""
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except FileNotFoundError:
+        return None
+    try:
+        line = _last_line(fd)
+    finally:
+        os.close(fd)
+    return parse(line, f"{path} last line") if line else None
+
+
+@contextlib.contextmanager
+def _locked_append(path: Path) -> Iterator[int]:
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield fd
+    finally:
+        os.close(fd)  # releases the lock
+
+
+def write(path: Path, keys, *, kind: str, chain: str, seq: int, hash: str,
+          detail: dict[str, Any] | None = None) -> Entry:
+    """Append one signed line (serialised across processes by an exclusive file lock)."""
+    if kind not in KINDS:
+        raise JournalError(f"unknown kind {kind!r}")
+    with _locked_append(path) as fd:
+        last = _last_line(fd)
+        prev = parse(last, f"{path} last line") if last else None
+        body = {"n": prev.n + 1 if prev else 1, "prev": prev.digest if prev else GENESIS,
+                "kind": kind, "chain": chain, "seq": seq, "hash": hash,
+                "ts": dt.datetime.now(dt.timezone.utc).isoformat(timespec="microseconds"),
+                "detail": detail or {}}
+        sig = keys.signing_key.sign(canonical(body)).hex()
+        line = canonical({**body, "sig": sig}).decode("utf-8")
+        os.write(fd, (line + "\n").encode("utf-8"))
+        os.fsync(fd)
+    return parse(line, str(path))
+
+
+def read(path: Path) -> tuple[list[Entry], list[str]]:
+    """Every line, plus a message for each line that cannot be read."""
+    entries: list[Entry] = []
+    errors: list[str] = []
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except FileNotFoundError:
+        return [], []
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    elif lines:
+        errors.append(f"{path}: the last line is incomplete")
+        lines.pop()
+    for i, ln in enumerate(lines, 1):
+        try:
+            entries.append(parse(ln, f"{path} line {i}"))
+        except JournalError as e:
+            errors.append(str(e))
+    return entries, errors

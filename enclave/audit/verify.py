@@ -1,0 +1,171 @@
+"""``enclave audit verify``: the keyed chain in the database against the signed checkpoints
+outside it (and, optionally, checkpoints an external witness kept).
+
+Every checkpoint still in force must match the record it names; a checkpoint of a record the
+database no longer has means the log was cut back or the database rolled back to an older copy.
+The head row names the newest journal line it saw, so a truncated journal shows too.  A
+``restore`` line (written only by ``enclave restore``, with the key) supersedes checkpoints of
+records after the restored head.
+"""
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from enclave.audit import journal
+from enclave.audit.keys import AuditKeys, audit_keys
+from enclave.audit.log import ChainProblem, verify_chain
+from enclave.audit.models import AuditHead, AuditRecord
+
+UNCONFIRMED = "unconfirmed"
+UNCONFIRMED_GRACE_S = 2.0  # how long a commit's checkpoint may lag behind it
+
+
+def _record_hashes(session: Session, seqs: set[int]) -> dict[int, str]:
+    out: dict[int, str] = {}
+    wanted = sorted(seqs)
+    for i in range(0, len(wanted), 500):
+        part = wanted[i:i + 500]
+        out.update((seq, h) for seq, h in session.execute(select(AuditRecord.seq, AuditRecord.hash)
+                                                          .where(AuditRecord.seq.in_(part))))
+    return out
+
+
+def _journal_problems(entries: list[journal.Entry], errors: list[str], head: AuditHead | None,
+                      keys: AuditKeys, session: Session) -> list[ChainProblem]:
+    problems = [ChainProblem(1, "checkpoint", e) for e in errors]
+    public = keys.public_key
+    in_force: dict[int, journal.Entry] = {}
+    prev = journal.GENESIS
+    for i, e in enumerate(entries, 1):
+        if not e.signed_by(public):
+            problems.append(ChainProblem(e.seq, "checkpoint", f"journal line {e.n} is not signed by this "
+                                                              f"enclave's checkpoint key"))
+            continue
+        if e.n != i or e.prev != prev:
+            problems.append(ChainProblem(e.seq, "checkpoint", f"journal line {i} is out of place "
+                                                              f"(says it is line {e.n})"))
+        prev = e.digest
+        if head is not None and e.chain != head.chain_id:
+            problems.append(ChainProblem(e.seq, "checkpoint", f"journal line {e.n} belongs to chain {e.chain}, "
+                                                              f"not this database's {head.chain_id}"))
+            continue
+        if e.kind == "restore":
+            in_force = {s: c for s, c in in_force.items() if s <= e.seq}
+        in_force[e.seq] = e
+    if head is not None and head.journal_n:
+        if len(entries) < head.journal_n:
+            problems.append(ChainProblem(max(in_force, default=0) + 1, "checkpoint",
+                                         f"the journal was cut back: the head saw line {head.journal_n}, the "
+                                         f"journal ends at line {len(entries)}"))
+        elif entries[head.journal_n - 1].digest != head.journal_digest:
+            problems.append(ChainProblem(entries[head.journal_n - 1].seq, "checkpoint",
+                                         f"journal line {head.journal_n} is not the line the head saw"))
+    last = head.seq if head is not None else 0
+    newest = max(in_force, default=0)
+    if head is not None and head.keyed_from is not None and newest < last:
+        # The journal's last lines were cut off, or a writer stopped between commit and
+        # checkpoint; nothing outside the database vouches for these records.
+        problems.append(ChainProblem(newest + 1, UNCONFIRMED,
+                                     f"records {newest + 1}..{last} have no signed checkpoint (the journal "
+                                     f"lost its last lines, or a service stopped before writing it; "
+                                     f"`enclave audit checkpoint` confirms them after a person checked why)"))
+    stored = _record_hashes(session, set(in_force))
+    for seq, e in sorted(in_force.items()):
+        if seq > last or seq not in stored:
+            problems.append(ChainProblem(min(seq, last + 1), "deleted",
+                                         f"signed checkpoint (journal line {e.n}) vouches for record {seq} but "
+                                         f"the database ends at record {last}: records were removed or the "
+                                         f"database was rolled back"))
+            break
+        if stored[seq] != e.hash:
+            problems.append(ChainProblem(seq, "edited", f"record {seq} differs from its signed checkpoint "
+                                                        f"(journal line {e.n})"))
+    return problems
+
+
+def _witness_problems(witness: Path, entries: list[journal.Entry], keys: AuditKeys) -> list[ChainProblem]:
+    problems: list[ChainProblem] = []
+    by_n = {e.n: e for e in entries}
+    for i, line in enumerate(witness.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            w = journal.parse(json.dumps(json.loads(line)["checkpoint"], sort_keys=True,
+                                         ensure_ascii=False, separators=(",", ":")), f"{witness} line {i}")
+        except (ValueError, KeyError, TypeError, journal.JournalError) as exc:
+            problems.append(ChainProblem(1, "checkpoint", f"{witness} line {i}: unreadable ({exc})"))
+            continue
+        if not w.signed_by(keys.public_key):
+            problems.append(ChainProblem(w.seq, "checkpoint", f"witness checkpoint {i} is not signed by this enclave"))
+        elif by_n.get(w.n) is None or by_n[w.n].digest != w.digest:
+            problems.append(ChainProblem(w.seq, "checkpoint",
+                                         f"the witness holds journal line {w.n} (record {w.seq}) which the "
+                                         f"journal no longer has: journal and database were rolled back"))
+    return problems
+
+
+def verify_audit(session: Session, *, keys: AuditKeys | None = None, settings=None,
+                 witness: Path | None = None) -> list[ChainProblem]:
+    """Every problem, the first bad record first (empty list: intact)."""
+    keys = keys or audit_keys(settings)
+    problems = _verify_once(session, keys, settings, witness)
+    if problems and all(p.kind == UNCONFIRMED for p in problems):
+        time.sleep(UNCONFIRMED_GRACE_S)  # a running service may be between commit and checkpoint
+        session.rollback()
+        problems = _verify_once(session, keys, settings, witness)
+    return problems
+
+
+def _verify_once(session: Session, keys: AuditKeys, settings, witness: Path | None) -> list[ChainProblem]:
+    problems = verify_chain(session, keys=keys)
+    head = session.get(AuditHead, 1, populate_existing=True)
+    directory = journal.journal_dir(settings)
+    if head is not None and head.chain_id:
+        entries, errors = journal.read(journal.journal_path(head.chain_id, settings))
+    else:
+        entries, errors = [], []
+        others = sorted(directory.glob(f"*{journal.SUFFIX}")) if directory.is_dir() else []
+        if others:  # the log was emptied or replaced by an unkeyed one
+            problems.append(ChainProblem(1, "checkpoint", f"the journal holds checkpoints of chain "
+                                                          f"{others[0].name.removesuffix(journal.SUFFIX)} "
+                                                          f"but this database has no keyed chain"))
+    if head is not None and head.chain_id and head.journal_n and not entries:
+        problems.append(ChainProblem(1, "checkpoint", f"the checkpoint journal of chain {head.chain_id} is "
+                                                      f"missing or empty (the head saw line {head.journal_n})"))
+    problems += _journal_problems(entries, errors, head, keys, session)
+    if witness is not None:
+        problems += _witness_problems(witness, entries, keys)
+    return sorted(problems, key=lambda p: p.seq)
+
+
+def latest_checkpoint(session: Session, settings=None) -> dict | None:
+    """What an external witness keeps: the newest signed line and the public key to check it."""
+    head = session.get(AuditHead, 1, populate_existing=True)
+    if head is None or not head.chain_id:
+        return None
+    last = journal.tail(journal.journal_path(head.chain_id, settings))
+    if last is None:
+        return None
+    keys = audit_keys(settings)
+    return {"checkpoint": json.loads(last.line), "public_key_ed25519": keys.public_key_hex(),
+            "line_sha256": last.digest}
+
+
+def confirm_head(session: Session, settings=None) -> journal.Entry:
+    """Write a checkpoint of the current head (after a person checked why one was missing);
+    refused while the chain in the database has any other problem."""
+    keys = audit_keys(settings)
+    head = session.get(AuditHead, 1, populate_existing=True)
+    if head is None or not head.chain_id:
+        raise ValueError("the audit log has no keyed chain yet")
+    bad = [p for p in _verify_once(session, keys, settings, None) if p.kind != UNCONFIRMED]
+    if bad:
+        raise ValueError(f"refused: record {bad[0].seq}: {bad[0].kind}: {bad[0].message}")
+    return journal.write(journal.journal_path(head.chain_id, settings), keys, kind="checkpoint",
+                         chain=head.chain_id, seq=head.seq, hash=head.hash,
+                         detail={"confirmed_by": "enclave audit checkpoint"})
