@@ -23,13 +23,13 @@ __all__ = ["check_request", "CheckResult", "FileResult", "Finding", "ReleaseHist
 def _file_modules():
     from egress_review.engine import (claims, declaration, degrees_of_freedom, dominance,
                                       identifiers, imaging, institutions, microdata, missing,
-                                      notebook_tables, provenance_check, single_unit, smuggling,
-                                      structure, symbols, threshold)
+                                      provenance_check, single_unit, smuggling, structure, symbols,
+                                      threshold, unit_checks)
 
     # provenance_check runs first: later checks trust only verified provenance.
     return [provenance_check, structure, declaration, symbols, threshold, single_unit, dominance,
-            missing, degrees_of_freedom, claims, institutions, microdata, notebook_tables,
-            identifiers, smuggling, imaging]
+            missing, degrees_of_freedom, claims, institutions, microdata, identifiers, smuggling,
+            imaging, unit_checks]
 
 
 # Checks that read a file's bytes, not its parsed table: they run also when a table is unreadable.

@@ -32,6 +32,32 @@ def _texts_for_scan(seg_text: str, table_mode: bool) -> str:
                      for s in lines)
 
 
+def report(ctx: Context, file: str, text: str, base: dict, place_of_line=None) -> None:
+    """Identifiers in ``text`` (words read from inside a file), placed by line and offset or,
+    with ``place_of_line``, by the place each line came from (a table's cell)."""
+    from deidentify.text import find_identifiers_batch
+
+    if not text.strip():
+        return
+    for hit in find_identifiers_batch([text], extra_terms=ctx.pseudonyms)[0]:
+        line = line_of(text, hit.start)
+        if place_of_line is not None:
+            loc = place_of_line(line)
+        else:
+            loc = {**base, "line": line, "offset": hit.start, "length": hit.end - hit.start}
+        _add(ctx, file, hit, loc)
+
+
+def _add(ctx: Context, file: str, hit, loc: dict) -> None:
+    kind = "TERM" if hit.kind == "TERM" else hit.kind
+    severity = "review" if kind in _REVIEW_KINDS else "block"
+    shown = hit.text if kind == "NAME" else hit.text[:3] + "…"
+    ctx.add(rule=RULE, check=CHECK, severity=severity, file=file, location=loc,
+            en=f"Identifier found ({kind.lower()}: {shown!r}); personal identifiers and the "
+               "case's pseudonyms may never leave the enclave.",
+            zh=f"發現識別資料（{_KIND_ZH.get(kind, kind)}：{shown!r}）；個人識別資料與本案假名不得攜出。")
+
+
 def check_file(ctx: Context, spec: ManifestFile) -> None:
     # the batch form prefilters: Presidio and the name tables load only for text that could
     # hold an identifier (a table of labels and numbers never starts them)
@@ -55,10 +81,4 @@ def check_file(ctx: Context, spec: ManifestFile) -> None:
                 loc["line"] = line
                 loc["offset"] = hit.start
                 loc["length"] = hit.end - hit.start
-            kind = "TERM" if hit.kind == "TERM" else hit.kind
-            severity = "review" if kind in _REVIEW_KINDS else "block"
-            shown = hit.text if kind == "NAME" else hit.text[:3] + "…"
-            ctx.add(rule=RULE, check=CHECK, severity=severity, file=spec.path, location=loc,
-                    en=f"Identifier found ({kind.lower()}: {shown!r}); personal identifiers and the "
-                       "case's pseudonyms may never leave the enclave.",
-                    zh=f"發現識別資料（{_KIND_ZH.get(kind, kind)}：{shown!r}）；個人識別資料與本案假名不得攜出。")
+            _add(ctx, spec.path, hit, loc)

@@ -240,6 +240,10 @@ def test_small_count_in_notebook_output_table_blocks(run):
                                   "data": {"text/html": df.to_html(), "text/plain": df.to_string()}}]}])
     r = run({"a.ipynb": nb(small), "b.ipynb": nb(big)},
             [f("a.ipynb", "notebook"), f("b.ipynb", "notebook")])
-    hit = by(r, check="notebook_tables", file="a.ipynb", severity="block")
-    assert len(hit) == 1 and hit[0].location["row"] == 1 and hit[0].location["column"] == "n"
-    assert not by(r, check="notebook_tables", file="b.ipynb")
+    hit = by(r, check="threshold", file="a.ipynb", severity="block")
+    # read from both the HTML and the printed form of the output; each names its place
+    assert {h.location["part"] for h in hit} == {"text/html", "text/plain"}
+    html = next(h for h in hit if h.location["part"] == "text/html")
+    assert html.location["cell_index"] == 0 and html.location["output"] == 0
+    assert html.location["row"] == 1 and html.location["column"] == "n" and html.location["value"] == "3"
+    assert not by(r, check="threshold", file="b.ipynb")

@@ -1,0 +1,216 @@
+"""Numbers in sentences: what each one states, so that a count in prose is checked like a cell.
+
+:func:`read_numbers` finds every number in a text (digits, English number words, Chinese
+numerals) and says what it is:
+- ``count``: a number of persons or events the sentence states ("3 of 11 patients", "n = 4",
+  "4 (0.7 %)", 「共3人」, 「3例」, "three women", "patients: 4");
+- ``benign``: a year, a date or time, an age or duration with its unit, a measurement with
+  its unit, an ICD or other code, a p-value, a confidence interval, an effect estimate
+  (OR/HR/RR/β), a reference (Table 2, 第3章), a citation, a list marker, a version;
+- ``statistic``: a mean/median/SD …, acceptable only when the sentence also states a count of
+  at least the threshold; ``extreme``: a minimum, maximum or range (one person's value);
+- ``percent``: checked against the count it is a share of, when the sentence states one;
+- ``unknown``: anything else: the engine cannot tell what it counts, so a person must.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_EN_WORDS = {w: i for i, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+    "fifteen sixteen seventeen eighteen nineteen twenty".split())}
+_EN_WORDS.update({"thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
+                  "eighty": 80, "ninety": 90, "a single": 1, "single": 1, "none": 0, "no": 0})
+_ZH_DIGIT = {"零": 0, "〇": 0, "一": 1, "二": 2, "兩": 2, "两": 2, "三": 3, "四": 4, "五": 5,
+             "六": 6, "七": 7, "八": 8, "九": 9}
+D = r"\d+(?:,\d{3})*(?:\.\d+)?"
+ZH_NUM = r"[零〇一二兩两三四五六七八九十百]+"
+EN_NUM = r"\b(?:" + "|".join(sorted((re.escape(w) for w in _EN_WORDS if w not in ("no", "none")),
+                                    key=len, reverse=True)) + r")\b"
+ANY = rf"(?:{D}|{EN_NUM}|{ZH_NUM})"
+
+PERSON_NOUN = (r"(?:patients?|persons?|people|individuals?|participants?|subjects?|cases?|men|"
+               r"women|males?|females?|children|boys|girls|infants?|adults?|residents?|"
+               r"beneficiaries|enrollees?|users?|respondents?|decedents?|deaths?|births?|"
+               r"pregnancies|mothers?|deliveries|admissions?|hospitali[sz]ations?|visits?|"
+               r"events?|episodes?|recipients?|survivors?|controls?|cohort members?|"
+               r"smokers?|non-smokers?|cancers?|diagnoses|prescriptions?|claims?|records?|"
+               r"observations?|households?|families|pairs?|twins?|veterans?|workers?|"
+               r"nurses?|physicians?|doctors?)")
+ZH_COUNTER = r"(?:人次|人|例|名|位|個案|件|戶|對|胎)"
+
+_COUNT_PATTERNS = [
+    re.compile(rf"(?P<a>{ANY})\s+(?:of|out of|among|/|in)\s+(?:the\s+|all\s+)?(?P<b>{ANY})\b", re.I),
+    re.compile(rf"\b[nN]\s*[=:＝]\s*(?P<a>{D})"),
+    re.compile(rf"(?P<a>{D})\s*[(（]\s*{D}\s*[%％]?\s*[)）]"),
+    re.compile(rf"(?P<a>{ANY})\s+(?:[A-Za-z-]+\s+){{0,3}}?{PERSON_NOUN}\b", re.I),
+    re.compile(rf"(?P<a>{ANY})\s*(?:個|位|名)?\s*{ZH_COUNTER}"),
+    re.compile(rf"(?:number of|no\. of)\s+{PERSON_NOUN}\s*(?:was|were|is|=|:|of)?\s*(?P<a>{ANY})", re.I),
+    re.compile(rf"{PERSON_NOUN}\s*(?:[:=]|was|were|numbered|totall?ed)\s*(?P<a>{ANY})\b", re.I),
+    re.compile(rf"(?:共|計|有|僅|只有|其中)\s*(?P<a>{ANY})\s*(?:個|位|名)?\s*{ZH_COUNTER}?"),
+]
+_BENIGN = [
+    re.compile(rf"\b\d{{4}}\s*[-/.]\s*\d{{1,2}}(?:\s*[-/.]\s*\d{{1,2}})?\b"),          # 2021-03-04
+    re.compile(r"\b\d{1,2}[/-]\d{1,2}[/-]\d{2,4}\b"),
+    re.compile(r"\b\d{1,2}:\d{2}(?::\d{2})?\b"),
+    re.compile(r"(?:民國\s*)?\d{2,4}\s*年(?:\s*\d{1,2}\s*月)?(?:\s*\d{1,2}\s*日)?(?:度|代)?"),
+    re.compile(r"\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?"),
+    re.compile(r"\b\d{1,2}\s+(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?,?\s+\d{4}\b", re.I),
+    re.compile(r"\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s+(?:\d{1,2},?\s+)?\d{4}\b", re.I),
+    re.compile(r"(?<![\d.,])(?:1[89]\d\d|20\d\d)s?(?![\d%]|[.,]\d)"),                      # years
+    re.compile(rf"(?:aged?|ages)\s*(?:of\s*)?(?:[≥≤<>]=?|over|under|above|below|between)?\s*{D}"
+               rf"(?:\s*(?:[-–—~]|to|and)\s*{D})?", re.I),
+    re.compile(rf"[≥≤<>]=?\s*{D}\s*(?:years?|yrs?|歲)", re.I),
+    re.compile(rf"{D}\s*(?:[-–—~]|to)?\s*(?:{D}\s*)?(?:years?(?:[- ]old)?|yrs?|y/o|months?|weeks?|"
+               r"days?|hours?|hrs?|minutes?|mins?|seconds?|歲|岁|個月|週|周|天|日|小時|分鐘)\b", re.I),
+    re.compile(rf"{D}\s*(?:mg|g|kg|µg|μg|mcg|mL|ml|dL|L|mmHg|mmol|mol|cm|mm|km|kcal|°C|℃|bpm|IU|"
+               r"kg/m2|kg/m²|mg/dL|mmol/L|U/L|公斤|公分|毫克)(?![A-Za-z])", re.I),
+    re.compile(rf"\b(?:ICD|ICD-\d+(?:-CM)?|CPT|ATC)[\s:-]*(?:codes?)?[\s:]*(?:[A-Z]?\d+(?:\.\d+)?[A-Z]?"
+               r"(?:\s*(?:,|and|or|[-–])\s*[A-Z]?\d+(?:\.\d+)?[A-Z]?)*)", re.I),
+    re.compile(r"\b[A-Za-z]+[-_]?\d+(?:\.\d+)*[A-Za-z]*\b"),                            # E11.9, COVID-19
+    re.compile(r"\b\d+[A-Za-z]+\d*\b"),                                                  # 2a, 3rd
+    re.compile(rf"\b[pP](?:\s*-?\s*value)?\s*(?:[=<>≤≥]=?)\s*0?\.\d+|\bP\s*值\s*[=<>≤≥]?\s*0?\.\d+"),
+    re.compile(rf"{D}\s*[%％]\s*(?:CI|C\.I\.|confidence interval|credible interval|信賴區間|置信區間)"
+               rf"[\s:,]*[(\[]?\s*-?{D}\s*(?:[-–—~,]|to)\s*-?{D}\s*[)\]]?", re.I),
+    re.compile(rf"\b(?:CI|信賴區間)[\s:,]*[(\[]?\s*-?{D}\s*(?:[-–—~,]|to)\s*-?{D}\s*[)\]]?", re.I),
+    re.compile(rf"\b(?:a?OR|a?HR|a?RR|IRR|SMD|β|beta|coefficient|estimate|odds ratio|hazard ratio|"
+               rf"risk ratio|rate ratio|勝算比|風險比)\s*(?:of|was|were|=|:)?\s*-?{D}"
+               rf"(?:\s*[(\[]\s*-?{D}\s*(?:[-–—~,]|to)\s*-?{D}\s*[)\]])?", re.I),
+    re.compile(r"\b(?:Tables?|Figures?|Figs?\.?|Sections?|Supplementary|Appendix|Model|Step|Chapter|"
+               r"Version|Equation|Eq\.|Rule|Phase|Wave|Round|Stage|Grade|Type|Level|Class|Part|"
+               r"Item|Question|Q)\s*\d+(?:\.\d+)*[a-z]?\b", re.I),
+    re.compile(r"(?:表|圖|附表|附圖|附錄|第)\s*\d+(?:\.\d+)*\s*(?:章|節|條|版|期|次|頁|部分|型|級|期)?"),
+    re.compile(r"\[\d+(?:\s*[,–-]\s*\d+)*\]"),                                          # citations
+    re.compile(r"(?m)^\s*\(?\d{1,2}[.)](?=\s)"),                                           # list markers
+    re.compile(r"\b\d+\.\d+\.\d+\b"),                                                      # versions
+]
+_DATES = 7                 # the first patterns of _BENIGN: dates and times
+_STAT = re.compile(r"(?:mean|average|median|SD|standard deviation|IQR|interquartile|quartile|"
+                   r"percentile|平均|中位數|標準差|四分位)[^.;。；\d]{0,25}$", re.I)
+_EXTREME = re.compile(r"(?:range[ds]?|ranging|minimum|maximum|min|max|youngest|oldest|lowest|"
+                      r"highest|最小|最大|最年輕|最年長|最低|最高)[^.;。；\d]{0,20}$", re.I)
+_NUMBER = re.compile(rf"{D}|{EN_NUM}|{ZH_NUM}", re.I)
+_SENTENCE_END = re.compile(r"(?<=[.!?;])\s+(?=[A-Z(\[])|[。！？；]|\n\s*\n|\n(?=\s*[-*•\d(])")
+
+
+@dataclass
+class Number:
+    kind: str             # count | percent | statistic | extreme | benign | unknown
+    value: float | None
+    start: int
+    end: int
+    sentence: tuple[int, int]
+
+
+def to_number(token: str) -> float | None:
+    t = token.strip().lower()
+    if re.fullmatch(D, t):
+        return float(t.replace(",", ""))
+    if t in _EN_WORDS:
+        return float(_EN_WORDS[t])
+    if re.fullmatch(ZH_NUM, t):
+        total, cur = 0, 0
+        for ch in t:
+            if ch == "十":
+                total += (cur or 1) * 10
+                cur = 0
+            elif ch == "百":
+                total += (cur or 1) * 100
+                cur = 0
+            else:
+                cur = _ZH_DIGIT.get(ch, 0)
+        return float(total + cur)
+    return None
+
+
+def sentences(text: str) -> list[tuple[int, int]]:
+    out, start = [], 0
+    for m in _SENTENCE_END.finditer(text):
+        if text[start:m.start()].strip():
+            out.append((start, m.end() if m.group().strip() else m.start()))
+        start = m.end()
+    if text[start:].strip():
+        out.append((start, len(text)))
+    return out
+
+
+def read_numbers(text: str) -> list[Number]:
+    """Every number in ``text`` with what it states (see the module doc)."""
+    out: list[Number] = []
+    for s0, s1 in sentences(text):
+        sent = text[s0:s1]
+        taken = [False] * len(sent)
+        found: list[Number] = []
+
+        def claim(a: int, b: int) -> bool:
+            if any(taken[a:b]):
+                return False
+            for i in range(a, b):
+                taken[i] = True
+            return True
+
+        for rx in _BENIGN[:_DATES]:        # dates and times first: "2010-01-01 to 2020-12-31"
+            for m in rx.finditer(sent):
+                claim(m.start(), m.end())
+        for rx in (_EXTREME_SPAN,):
+            for m in rx.finditer(sent):
+                for g in ("a", "b"):
+                    if m.group(g) and claim(m.start(g), m.end(g)):
+                        found.append(Number("extreme", to_number(m.group(g)), s0 + m.start(g),
+                                            s0 + m.end(g), (s0, s1)))
+        for rx in _COUNT_PATTERNS:
+            for m in rx.finditer(sent):
+                for g in ("a", "b"):
+                    if g in rx.groupindex and m.group(g):
+                        a, b = m.start(g), m.end(g)
+                        v = to_number(m.group(g))
+                        if v is None or any(taken[a:b]) or _benign_at(sent, a, b):
+                            continue
+                        claim(a, b)
+                        found.append(Number("count", v, s0 + a, s0 + b, (s0, s1)))
+        for rx in _BENIGN[_DATES:]:
+            for m in rx.finditer(sent):
+                if not any(taken[m.start():m.end()]):
+                    claim(m.start(), m.end())
+        for m in _NUMBER.finditer(sent):
+            a, b = m.start(), m.end()
+            if any(taken[a:b]):
+                continue
+            token = m.group()
+            if not re.search(r"\d", token) and not _near_noun(sent, b):
+                continue            # number words away from a person noun: ordinary words
+            v = to_number(token)
+            after = sent[b:b + 3]
+            before = sent[max(0, a - 40):a]
+            if re.match(r"\s*[%％]", after):
+                kind = "percent"
+            elif _EXTREME.search(before):
+                kind = "extreme"
+            elif _STAT.search(before):
+                kind = "statistic"
+            else:
+                kind = "unknown"
+            claim(a, b)
+            found.append(Number(kind, v, s0 + a, s0 + b, (s0, s1)))
+        out.extend(sorted(found, key=lambda n: n.start))
+    return out
+
+
+_EXTREME_SPAN = re.compile(rf"(?:rang(?:e|ed|ing)|from)\s+(?:from\s+|between\s+)?(?P<a>{D})\s*"
+                           rf"(?:to|[-–—~]|and)\s*(?P<b>{D})", re.I)
+
+
+def _benign_at(sent: str, a: int, b: int) -> bool:
+    """A count match that is really part of a date, a code or a year ("2019 patients" is a
+    count; "in 2019, 3 patients" is not a count of 2019)."""
+    for rx in _BENIGN[:3]:
+        for m in rx.finditer(sent):
+            if m.start() <= a and b <= m.end():
+                return True
+    return False
+
+
+def _near_noun(sent: str, b: int) -> bool:
+    return bool(re.match(rf"\s+(?:[A-Za-z-]+\s+){{0,3}}?{PERSON_NOUN}\b", sent[b:], re.I)
+                or re.match(rf"\s*(?:個|位|名)?\s*{ZH_COUNTER}", sent[b:]))

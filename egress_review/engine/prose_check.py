@@ -1,0 +1,90 @@
+"""E2: the numbers a text states, checked like cells (see :mod:`.prose` for how they are read).
+
+A count under the threshold blocks; a zero goes to review (structural or sampling zero?); a
+percentage is checked against the count it is a share of when the sentence states one;
+a statistic needs a count of at least the threshold in its sentence; minimum/maximum/range and
+any number whose meaning cannot be told send the file to review, with the sentence marked.
+A labelled number from a JSON/YAML map (``n_patients: 4``) is read by its key first.
+"""
+from __future__ import annotations
+
+from egress_review.engine.context import Context
+from egress_review.engine.prose import Number, read_numbers
+from egress_review.engine.readers import TextUnit
+from egress_review.engine.unit_tables import header_role
+from egress_review.manifest import ManifestFile
+
+CHECK = "prose"
+MAX_REVIEW_REPORTED = 20
+_WHY = {
+    "unknown": ("the checks cannot tell what this number counts", "檢查程式無法判斷此數值所計為何"),
+    "percent": ("a percentage whose count is not stated cannot be checked",
+                "未載明人數的百分比無法檢查"),
+    "statistic": ("a statistic whose sentence states no number of persons (at least the threshold)",
+                  "此統計量所在句子未載明人數（須達門檻）"),
+    "extreme": ("a minimum, maximum or range is one person's value", "最小值、最大值或範圍為單一個人的數值"),
+}
+
+
+def _place(unit: TextUnit, text: str, n: Number) -> dict:
+    s0, s1 = n.sentence
+    return {**unit.place, "line": text.count("\n", 0, n.start) + 1, "offset": n.start,
+            "length": n.end - n.start, "sentence": " ".join(text[s0:s1].split())[:240]}
+
+
+def check(ctx: Context, spec: ManifestFile, unit: TextUnit) -> None:
+    m = ctx.policy.min_units_per_cell
+    text = unit.text
+    if unit.place.get("labelled"):
+        key, _, value = text.rpartition(":")
+        role = header_role(key)
+        if role == "group":
+            return                      # a year, a code, a level
+        if role == "count":
+            numbers = [Number("count", float(value), len(key) + 2, len(text), (0, len(text)))]
+        else:
+            numbers = read_numbers(text.replace("_", " "))
+    else:
+        numbers = read_numbers(text)
+    reviews = 0
+    for n in numbers:
+        sent_counts = [x.value for x in numbers if x.kind == "count" and x.sentence == n.sentence
+                       and x.value is not None]
+        kind = n.kind
+        if kind == "count" and n.value is not None:
+            if 0 < n.value < m:
+                ctx.add(rule="E2", check=CHECK, severity="block", file=spec.path,
+                        location=_place(unit, text, n),
+                        en=f"The text states a count of {n.value:g} (fewer than {m} units): a count "
+                           "in a sentence is a cell like any other.",
+                        zh=f"文字敘述中出現計數 {n.value:g}（少於 {m} 個單位）：句中的計數與表格儲存格相同，須符合門檻。")
+            elif n.value == 0 and ctx.policy.zero_cells_need_review:
+                ctx.add(rule="E2", check=CHECK, severity="review", file=spec.path,
+                        location=_place(unit, text, n),
+                        en="The text states a zero count: the reviewer judges whether it discloses "
+                           "that nobody in a group has the attribute.",
+                        zh="文字敘述中出現零計數：由審查人判斷是否揭露該組無人具此屬性。")
+            continue
+        if kind == "percent" and sent_counts and n.value is not None:
+            implied = n.value / 100 * max(sent_counts)
+            if 0 < round(implied) < m:
+                ctx.add(rule="E2", check=CHECK, severity="block", file=spec.path,
+                        location=_place(unit, text, n),
+                        en=f"{n.value:g}% of {max(sent_counts):g} is {round(implied)} "
+                           f"(fewer than {m} units).",
+                        zh=f"{max(sent_counts):g} 的 {n.value:g}% 為 {round(implied)}（少於 {m} 個單位）。")
+            continue
+        if kind == "statistic" and any(c >= m for c in sent_counts):
+            continue
+        if kind in _WHY:
+            reviews += 1
+            if reviews <= MAX_REVIEW_REPORTED:
+                en, zh = _WHY[kind]
+                ctx.add(rule="E2", check=CHECK, severity="review", file=spec.path,
+                        location=_place(unit, text, n),
+                        en=f"The number {text[n.start:n.end]!r} in this sentence needs a reviewer: {en}.",
+                        zh=f"句中數值 {text[n.start:n.end]!r} 須由審查人判斷：{zh}。")
+    if reviews > MAX_REVIEW_REPORTED:
+        ctx.add(rule="E2", check=CHECK, severity="review", file=spec.path, location=dict(unit.place),
+                en=f"{reviews - MAX_REVIEW_REPORTED} more numbers in this text need a reviewer.",
+                zh=f"此段文字另有 {reviews - MAX_REVIEW_REPORTED} 個數值須由審查人判斷。")

@@ -1,0 +1,148 @@
+"""One reader per file format, chosen by extension and confirmed by content (magic bytes).
+
+:data:`FORMATS` is the list the engine knows: each entry either has a reader (the file is
+turned into units, see :mod:`.model`) or is a review-only format (known, but nothing here can
+read its numbers: the file goes to a reviewer with that reason).  A file that matches no entry
+is unknown and goes to review too: nothing is passed unread.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from egress_review.engine.readers.model import (Content, ImageUnit, ModelSummary, OpaqueUnit,
+                                                TableUnit, TextUnit, Unread)
+from egress_review.engine.readers.text_decode import decode_text
+
+__all__ = ["FORMATS", "Format", "read_content", "format_of", "Content", "TableUnit", "TextUnit",
+           "ImageUnit", "OpaqueUnit", "ModelSummary", "Unread"]
+
+
+def _plain(raw: bytes, name: str) -> Content:
+    from egress_review.engine.readers.printed import read_printed
+
+    text = decode_text(raw)
+    if text is None:
+        c = Content("text")
+        c.fail({}, "not UTF-8 or Big5 text")
+        return c
+    c = read_printed(text)
+    c.fmt = "text"
+    return c
+
+
+def _code(raw: bytes, name: str) -> Content:
+    c = Content("code")
+    text = decode_text(raw)
+    if text is None:
+        c.fail({}, "not UTF-8 or Big5 text")
+    elif text.strip():
+        c.add(TextUnit(text, {}, code=True))
+    return c
+
+
+def _image(raw: bytes, name: str) -> Content:
+    c = Content("image")
+    c.add(ImageUnit(Path(name).suffix.lower().lstrip(".") or "image", "", {}))
+    return c
+
+
+def _svg(raw: bytes, name: str) -> Content:
+    from egress_review.engine.readers.markup import read_html
+
+    c = read_html(raw, name, xml=True)
+    c.fmt = "svg"
+    c.units.insert(0, ImageUnit("image/svg+xml", "", {}))
+    return c
+
+
+def _reader(module: str, fn: str) -> Callable[[bytes, str], Content]:
+    def call(raw: bytes, name: str) -> Content:
+        import importlib
+
+        return getattr(importlib.import_module(f"egress_review.engine.readers.{module}"), fn)(raw, name)
+    call.__name__ = f"{module}.{fn}"
+    return call
+
+
+@dataclass(frozen=True)
+class Format:
+    name: str
+    suffixes: tuple[str, ...]
+    reader: Callable[[bytes, str], Content] | None    # None: review-only
+    magic: tuple[str, ...] = ()                        # smuggling.MAGIC names it may carry
+    review_reason: str = ""
+
+
+FORMATS: list[Format] = [
+    Format("csv", (".csv", ".tsv", ".tab"), _reader("delimited", "read")),
+    Format("xlsx", (".xlsx", ".xlsm"), _reader("spreadsheet", "read_xlsx"), ("zip",)),
+    Format("ods", (".ods",), _reader("spreadsheet", "read_ods"), ("zip",)),
+    Format("parquet", (".parquet", ".pq"), _reader("columnar", "read"), ("parquet",)),
+    Format("arrow", (".feather", ".arrow", ".ipc", ".arrows"), _reader("columnar", "read")),
+    Format("json", (".json", ".geojson", ".vl.json", ".vg.json"), _reader("structured", "read_json")),
+    Format("yaml", (".yaml", ".yml"), _reader("structured", "read_yaml")),
+    Format("html", (".html", ".htm", ".xhtml"), _reader("markup", "read_html")),
+    Format("markdown", (".md", ".markdown", ".rmd", ".qmd"), _reader("markup", "read_markdown")),
+    Format("notebook", (".ipynb",), _reader("notebook", "read")),
+    Format("pdf", (".pdf",), _reader("documents", "read_pdf"), ("pdf",)),
+    Format("docx", (".docx",), _reader("documents", "read_docx"), ("zip",)),
+    Format("text", (".txt", ".log", ".out", ".lst", ".tex", ".rtf_text", ".smcl"), _plain),
+    Format("code", (".py", ".r", ".sql", ".sas", ".do", ".ado", ".stata", ".sh", ".jl", ".js",
+                    ".sps", ".m"), _code),
+    Format("svg", (".svg",), _svg),
+    Format("image", (".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff", ".webp", ".dcm"),
+           _image, ("png", "jpeg", "gif", "bmp", "tiff", "riff")),
+    # Known formats nothing here reads: a person checks them.
+    Format("legacy office", (".xls", ".doc", ".ppt", ".pptx", ".rtf", ".odt", ".odp"), None, ("zip",),
+           "a legacy or presentation office format the checks cannot read"),
+    Format("statistical data", (".dta", ".sav", ".sas7bdat", ".xpt", ".rds", ".rdata", ".rda"), None,
+           (), "a statistical package's data file the checks cannot read"),
+    Format("array or database", (".npy", ".npz", ".h5", ".hdf5", ".sqlite", ".db", ".duckdb",
+                                 ".pkl", ".pickle", ".joblib"), None,
+           ("npy", "hdf5", "sqlite", "zip"), "a binary data store the checks cannot read"),
+    Format("model weights", (".pt", ".pth", ".ckpt", ".onnx", ".safetensors", ".keras", ".pb",
+                             ".tflite", ".bin"), None, ("zip", "hdf5"),
+           "model weights: numbers with no readable meaning (committee path)"),
+    Format("archive", (".zip", ".gz", ".tgz", ".bz2", ".xz", ".7z", ".rar", ".tar"), None,
+           ("zip", "gzip", "bzip2", "xz", "7z", "rar", "tar"), "an archive hides its content"),
+    Format("executable", (".exe", ".dll", ".so", ".elf"), None, ("elf", "exe"),
+           "a program binary"),
+]
+_BY_SUFFIX = {s: f for f in FORMATS for s in f.suffixes}
+
+
+def format_of(name: str) -> Format | None:
+    lower = name.lower()
+    for f in FORMATS:          # multi-part suffixes first (.vl.json)
+        for s in f.suffixes:
+            if s.count(".") > 1 and lower.endswith(s):
+                return f
+    return _BY_SUFFIX.get(Path(lower).suffix)
+
+
+def read_content(raw: bytes, name: str, **options) -> Content:
+    """Every unit of one file.  ``options`` go to the reader (``skip_sheet`` for a workbook
+    whose declared sheet the table checks read).  Never raises: what cannot be read is an
+    :class:`Unread` part or an :class:`OpaqueUnit`."""
+    fmt = format_of(name)
+    if fmt is None:
+        c = Content("unknown")
+        c.add(OpaqueUnit(f"a file of unknown format ({Path(name).suffix or 'no extension'})", {}))
+        return c
+    if fmt.reader is None:
+        c = Content(fmt.name)
+        c.add(OpaqueUnit(fmt.review_reason, {}))
+        return c
+    try:
+        if options and fmt.name == "xlsx":
+            from egress_review.engine.readers.spreadsheet import read_xlsx
+
+            return read_xlsx(raw, name, **options)
+        return fmt.reader(raw, name)
+    except Exception as e:  # a reader bug on odd input: the file goes to review, never passes
+        c = Content(fmt.name)
+        c.fail({}, f"the {fmt.name} reader failed ({type(e).__name__}: {e})")
+        return c
+

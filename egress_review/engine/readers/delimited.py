@@ -1,0 +1,34 @@
+"""CSV/TSV: every row of the file as a table (the first row is the header)."""
+from __future__ import annotations
+
+import csv
+import io
+
+from egress_review.engine.readers.model import Content, TableUnit
+from egress_review.engine.readers.text_decode import decode_text
+
+
+def read(raw: bytes, name: str) -> Content:
+    out = Content("csv")
+    text = decode_text(raw)
+    if text is None:
+        out.fail({}, "not UTF-8 or Big5 text")
+        return out
+    if name.lower().endswith((".tsv", ".tab")):
+        delim = "\t"
+    else:
+        try:
+            delim = csv.Sniffer().sniff(text[:4096], delimiters=",\t;|").delimiter
+        except csv.Error:
+            delim = ","
+    try:
+        rows = [list(r) for r in csv.reader(io.StringIO(text), delimiter=delim)]
+    except csv.Error as e:
+        out.fail({}, f"not parseable as delimited text ({e})")
+        return out
+    while rows and not any(c.strip() for c in rows[-1]):
+        rows.pop()
+    if rows:
+        # line r+1 of the file is rows[r]: A1-style addresses give line and column
+        out.add(TableUnit(rows=rows, place={}, a1_origin=(0, 0)))
+    return out

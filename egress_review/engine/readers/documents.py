@@ -1,0 +1,123 @@
+"""PDF (pypdf) and Word .docx (python-docx): text, tables, comments, properties.
+
+PDF: the text of every page (tables in a PDF are text to pypdf, so their numbers are checked
+as prose and, having no known role, go to review), the document information, attached files
+(opaque) and page images.  DOCX: paragraphs, tables, headers and footers, comments, core
+properties; parts python-docx does not read (foot/endnotes, embedded objects …) are unread.
+"""
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+
+from egress_review.engine.readers.model import Content, ImageUnit, OpaqueUnit, TableUnit, TextUnit
+
+
+def read_pdf(raw: bytes, name: str) -> Content:
+    from pypdf import PdfReader
+
+    out = Content("pdf")
+    try:
+        reader = PdfReader(io.BytesIO(raw))
+        if reader.is_encrypted:
+            out.fail({}, "the PDF is encrypted")
+            return out
+        pages = list(reader.pages)
+    except Exception as e:
+        out.fail({}, f"not a readable PDF ({type(e).__name__}: {e})")
+        return out
+    for k, page in enumerate(pages):
+        try:
+            words = page.extract_text() or ""
+        except Exception as e:
+            out.fail({"page": k + 1}, f"page text could not be extracted ({type(e).__name__})")
+            continue
+        if words.strip():
+            out.add(TextUnit(words, {"page": k + 1}))
+        try:
+            for i, _im in enumerate(page.images):
+                out.add(ImageUnit("image", "", {"page": k + 1, "image": i + 1}))
+        except Exception:
+            out.fail({"page": k + 1}, "page images could not be listed")
+        annots = page.get("/Annots")
+        if annots:
+            for i, a in enumerate(annots.get_object() if hasattr(annots, "get_object") else annots):
+                a = a.get_object()
+                words = a.get("/Contents")
+                if words:
+                    out.add(TextUnit(str(words), {"page": k + 1, "annotation": i + 1}))
+    for key, v in (reader.metadata or {}).items():
+        if key not in ("/Producer", "/Creator", "/CreationDate", "/ModDate") and str(v).strip():
+            out.add(TextUnit(str(v), {"property": key.lstrip("/"), "part": "document property"}))
+    try:
+        attached = dict(reader.attachments)
+    except Exception:
+        attached = {"?": None}
+    for fname in attached:
+        out.add(OpaqueUnit(f"a file attached to the PDF ({fname})", {"attachment": fname}))
+    return out
+
+
+_DOCX_READ = re.compile(
+    r"^(\[Content_Types\]\.xml|_rels/.*|docProps/(core|app|custom)\.xml|word/document\.xml|"
+    r"word/_rels/.*|word/(styles|stylesWithEffects|settings|webSettings|fontTable|numbering)\.xml|"
+    r"word/theme/.*|word/(header|footer)\d*\.xml|word/comments\.xml|word/media/.*|"
+    r"word/footnotes\.xml|word/endnotes\.xml|customXml/.*|docProps/thumbnail\.\w+|"
+    r"word/glossary/.*)$")
+
+
+def read_docx(raw: bytes, name: str) -> Content:
+    import docx
+
+    out = Content("docx")
+    try:
+        members = zipfile.ZipFile(io.BytesIO(raw)).namelist()
+        d = docx.Document(io.BytesIO(raw))
+    except Exception as e:
+        out.fail({}, f"not a readable .docx document ({type(e).__name__}: {e})")
+        return out
+    for m in members:
+        if not m.endswith("/") and not _DOCX_READ.match(m):
+            out.fail({"part": m}, f"document part {m} is not read by the checks")
+    for m in members:
+        if re.match(r"word/(footnotes|endnotes)\.xml$", m):
+            xml = zipfile.ZipFile(io.BytesIO(raw)).read(m).decode("utf-8", "replace")
+            words = " ".join(re.findall(r"<w:t(?:\s[^>]*)?>([^<]*)</w:t>", xml))
+            if words.strip():
+                out.fail({"part": m}, f"{m.split('/')[-1]} holds text the checks do not read")
+        elif m.startswith("word/media/"):
+            out.add(ImageUnit("image", "", {"part": m}))
+        elif m.startswith("customXml/item") and m.endswith(".xml") and "Props" not in m:
+            out.fail({"part": m}, "custom XML data in the document is not read")
+    for k, p in enumerate(d.paragraphs):
+        if p.text.strip():
+            out.add(TextUnit(p.text, {"paragraph": k + 1}))
+    for t, table in enumerate(d.tables):
+        rows = [[c.text for c in r.cells] for r in table.rows]
+        if rows:
+            out.add(TableUnit(rows=rows, place={"table": t + 1}))
+    for s, sec in enumerate(d.sections):
+        for part_name in ("header", "footer", "first_page_header", "first_page_footer",
+                          "even_page_header", "even_page_footer"):
+            part = getattr(sec, part_name, None)
+            if part is None or part.is_linked_to_previous:
+                continue
+            words = "\n".join(p.text for p in part.paragraphs if p.text.strip())
+            if words:
+                out.add(TextUnit(words, {"section": s + 1, "part": part_name}))
+    try:
+        comments = list(d.comments)
+    except Exception:
+        comments = []
+    for c in comments:
+        words = c.text if hasattr(c, "text") else ""
+        if words.strip():
+            out.add(TextUnit(words, {"comment": getattr(c, "comment_id", "?"), "part": "comment"}))
+    cp = d.core_properties
+    for key in ("title", "subject", "author", "keywords", "comments", "category",
+                "last_modified_by", "content_status", "identifier", "language", "version"):
+        v = getattr(cp, key, None)
+        if v and str(v).strip() and not (key in ("author", "last_modified_by") and v == "python-docx"):
+            out.add(TextUnit(str(v), {"property": key, "part": "document property"}))
+    return out

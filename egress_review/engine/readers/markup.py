@@ -1,0 +1,155 @@
+"""HTML (BeautifulSoup over lxml) and Markdown (markdown-it-py): tables and prose.
+
+HTML: every ``<table>`` becomes a table (colspan/rowspan expanded, several header rows merged
+as pandas writes them); the remaining visible text, comments and the words in ``title``/
+``alt``/``aria-label`` attributes are prose; ``<script>`` is code; ``data:`` images are images.
+Markdown: pipe tables become tables, paragraphs/headings/list items prose (placed by line),
+code blocks code, raw HTML blocks go through the HTML reader.
+"""
+from __future__ import annotations
+
+from egress_review.engine.readers.model import Content, ImageUnit, TableUnit, TextUnit
+from egress_review.engine.readers.text_decode import decode_text
+
+_WORD_ATTRS = ("title", "alt", "aria-label", "summary", "content", "label", "value")
+
+
+def _grid(table) -> tuple[list[list[str]], int]:
+    """Rows of one table (rowspan/colspan expanded) and how many leading rows are headers."""
+    rows: list[list[str]] = []
+    spans: dict[int, tuple[str, int]] = {}
+    n_head = 0
+    for tr in table.find_all("tr"):
+        if tr.find_parent("table") is not table:
+            continue
+        cells = tr.find_all(["td", "th"], recursive=False)
+        row: list[str] = []
+        col = 0
+
+        def fill_spans():
+            nonlocal col
+            while col in spans:
+                text, left = spans[col]
+                row.append(text)
+                if left <= 1:
+                    del spans[col]
+                else:
+                    spans[col] = (text, left - 1)
+                col += 1
+
+        for c in cells:
+            fill_spans()
+            text = " ".join(c.get_text(" ", strip=True).split())
+            try:
+                cs = max(1, min(int(c.get("colspan", 1)), 1000))
+                rs = max(1, min(int(c.get("rowspan", 1)), 100000))
+            except ValueError:
+                cs, rs = 1, 1
+            for _ in range(cs):
+                if rs > 1:
+                    spans[col] = (text, rs - 1)
+                row.append(text)
+                col += 1
+        fill_spans()
+        in_head = tr.find_parent("thead") is not None or (cells and all(c.name == "th" for c in cells))
+        if in_head and len(rows) == n_head:
+            n_head += 1
+        rows.append(row)
+    width = max((len(r) for r in rows), default=0)
+    return [r + [""] * (width - len(r)) for r in rows], n_head
+
+
+def merge_header(rows: list[list[str]], n_head: int) -> list[list[str]]:
+    """Several header rows (pandas writes column names, then index names) become one."""
+    if n_head <= 1:
+        return rows
+    head = [" ".join(dict.fromkeys(h for h in col if h)) for col in zip(*rows[:n_head])]
+    return [head] + rows[n_head:]
+
+
+def read_html(raw: bytes | str, name: str = "", *, xml: bool = False) -> Content:
+    """``xml``: SVG and other XML markup (parsed as XML, not HTML)."""
+    from bs4 import BeautifulSoup, Comment
+
+    out = Content("html")
+    text = raw if isinstance(raw, str) else decode_text(raw)
+    if text is None:
+        out.fail({}, "not UTF-8 or Big5 text")
+        return out
+    try:
+        soup = BeautifulSoup(text, "xml" if xml else "lxml")
+    except Exception as e:  # the parser recovers from almost anything; anything else is review
+        out.fail({}, f"not parseable as HTML ({type(e).__name__}: {e})")
+        return out
+    for k, table in enumerate(soup.find_all("table")):
+        if table.find_parent("table") is not None:
+            continue
+        rows, n_head = _grid(table)
+        cap = table.find("caption")
+        if rows:
+            out.add(TableUnit(rows=merge_header(rows, n_head), place={"table": k + 1},
+                              caption=cap.get_text(" ", strip=True) if cap else ""))
+    for tag in soup.find_all(True):
+        for a in _WORD_ATTRS:
+            v = tag.get(a)
+            if isinstance(v, str) and v.strip():
+                out.add(TextUnit(v, {"part": f"{tag.name}[{a}]"}))
+        src = tag.get("src") or tag.get("href") or ""
+        if isinstance(src, str) and src.startswith("data:"):
+            mime = src[5:].split(";", 1)[0].split(",", 1)[0]
+            out.add(ImageUnit(mime or "data", src.split(",", 1)[-1], {"part": f"{tag.name} data URI"}))
+    for c in soup.find_all(string=lambda s: isinstance(s, Comment)):
+        if c.strip():
+            out.add(TextUnit(str(c), {"part": "comment"}))
+        c.extract()
+    for s in soup.find_all("script"):
+        if s.get_text().strip():
+            out.add(TextUnit(s.get_text(), {"part": "script"}, code=True))
+        s.decompose()
+    for s in soup.find_all(["style", "table"]):
+        s.decompose()
+    prose = soup.get_text("\n")
+    lines = [" ".join(ln.split()) for ln in prose.split("\n")]
+    prose = "\n".join(ln for ln in lines if ln)
+    if prose:
+        out.add(TextUnit(prose, {"part": "text"}))
+    return out
+
+
+def read_markdown(raw: bytes | str, name: str = "") -> Content:
+    from markdown_it import MarkdownIt
+
+    out = Content("markdown")
+    text = raw if isinstance(raw, str) else decode_text(raw)
+    if text is None:
+        out.fail({}, "not UTF-8 or Big5 text")
+        return out
+    md = MarkdownIt("commonmark").enable("table")
+    tokens = md.parse(text)
+    rows: list[list[str]] | None = None
+    row: list[str] = []
+    table_line = 0
+    n_tables = 0
+    for i, t in enumerate(tokens):
+        line = (t.map[0] + 1) if t.map else None
+        if t.type == "table_open":
+            rows, table_line = [], line or 0
+        elif t.type == "table_close" and rows is not None:
+            n_tables += 1
+            out.add(TableUnit(rows=rows, place={"table": n_tables, "line": table_line}))
+            rows = None
+        elif rows is not None:
+            if t.type == "tr_open":
+                row = []
+            elif t.type == "tr_close":
+                rows.append(row)
+            elif t.type == "inline":
+                row.append(" ".join(t.content.split()))
+        elif t.type == "inline" and t.content.strip():
+            out.add(TextUnit(t.content, {"line": line}))
+        elif t.type in ("fence", "code_block"):
+            out.add(TextUnit(t.content, {"line": line, "part": "code"}, code=True))
+        elif t.type in ("html_block",):
+            sub = read_html(t.content)
+            out.extend(sub, {"line": line})
+    return out

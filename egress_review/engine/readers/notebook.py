@@ -1,0 +1,118 @@
+"""Jupyter notebooks through nbformat: every cell, every output, every piece of metadata.
+
+Placed by ``cell_index`` and ``output`` (0-based, as nbformat numbers them) and ``part`` (the
+MIME type, ``stdout``/``stderr``, ``error``, ``source``, ``metadata``, ``attachment``).
+- markdown cells: Markdown reader; code cells: code (smuggling/identifier checks), raw cells: text;
+- outputs: text/html through the HTML reader, text/markdown through Markdown, text/plain and
+  streams and tracebacks as printed results, JSON-typed data (widget views, Vega specs,
+  application/json) through the JSON reader, images as images; any other MIME type is opaque;
+- cell and output metadata and the notebook's own (widget state included) through the JSON
+  reader; the kernel's name and language block are skipped (fixed vocabulary, no results).
+"""
+from __future__ import annotations
+
+import base64
+import json
+import warnings
+
+from egress_review.engine.readers.markup import read_html, read_markdown
+from egress_review.engine.readers.model import Content, ImageUnit, OpaqueUnit, TextUnit
+from egress_review.engine.readers.printed import read_printed
+from egress_review.engine.readers.structured import walk
+from egress_review.engine.readers.text_decode import decode_text
+
+# Metadata keys Jupyter itself writes: booleans, tags, timings, layout; no results.
+_OWN_META = {"kernelspec", "language_info", "collapsed", "scrolled", "editable", "deletable",
+             "jupyter", "tags", "execution", "trusted", "slideshow", "vscode", "toc",
+             "nbformat", "nbformat_minor", "orig_nbformat", "id", "name", "isConfigCell"}
+
+
+def _meta(out: Content, meta, place: dict) -> None:
+    rest = {k: v for k, v in (meta or {}).items() if k not in _OWN_META}
+    if rest:
+        sub = Content("json")
+        walk(rest, sub, "$.metadata")
+        out.extend(sub, {**place, "part": "metadata"})
+
+
+def _as_text(v) -> str:
+    return "".join(v) if isinstance(v, list) else str(v)
+
+
+def _data(out: Content, data: dict, place: dict) -> None:
+    for mime, body in data.items():
+        p = {**place, "part": mime}
+        if mime == "text/html":
+            out.extend(read_html(_as_text(body)), p)
+        elif mime == "text/markdown":
+            out.extend(read_markdown(_as_text(body)), p)
+        elif mime == "text/plain":
+            out.extend(read_printed(_as_text(body)), p)
+        elif mime in ("text/latex", "text/x-tex"):
+            out.add(TextUnit(_as_text(body), p))
+        elif mime in ("application/javascript", "text/javascript"):
+            out.add(TextUnit(_as_text(body), p, code=True))
+        elif mime == "image/svg+xml":
+            out.add(ImageUnit(mime, base64.b64encode(_as_text(body).encode()).decode(), p))
+            out.extend(read_html(_as_text(body), xml=True), p)
+        elif mime.startswith("image/"):
+            out.add(ImageUnit(mime, _as_text(body), p))
+        elif mime == "application/json" or mime.endswith("+json"):
+            sub = Content("json")
+            walk(body if not isinstance(body, str) else json.loads(body), sub, "$")
+            out.extend(sub, p)
+        else:
+            out.add(OpaqueUnit(f"notebook output of type {mime}", p))
+
+
+def read(raw: bytes, name: str) -> Content:
+    import nbformat
+
+    out = Content("notebook")
+    text = decode_text(raw)
+    if text is None:
+        out.fail({}, "not UTF-8 text")
+        return out
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")     # missing cell ids and the like: read anyway
+            nb = nbformat.reads(text, as_version=4)
+    except Exception as e:  # nbformat raises JSON, validation and version errors
+        out.fail({}, f"not a readable notebook ({type(e).__name__}: {e})")
+        return out
+    for ci, cell in enumerate(nb.get("cells", [])):
+        base = {"cell_index": ci}
+        src = _as_text(cell.get("source", ""))
+        kind = cell.get("cell_type")
+        if kind == "markdown":
+            out.extend(read_markdown(src), {**base, "part": "source"})
+        elif kind == "code":
+            if src.strip():
+                out.add(TextUnit(src, {**base, "part": "source"}, code=True))
+        elif src.strip():
+            out.add(TextUnit(src, {**base, "part": "source"}))
+        _meta(out, cell.get("metadata"), base)
+        for name_, att in (cell.get("attachments") or {}).items():
+            for mime, data in att.items():
+                out.add(ImageUnit(mime, _as_text(data), {**base, "part": "attachment",
+                                                         "attachment": name_}))
+        for oi, o in enumerate(cell.get("outputs", []) or []):
+            place = {**base, "output": oi}
+            t = o.get("output_type")
+            try:
+                if t == "stream":
+                    out.extend(read_printed(_as_text(o.get("text", ""))),
+                               {**place, "part": o.get("name", "stream")})
+                elif t == "error":
+                    words = f"{o.get('ename', '')}: {o.get('evalue', '')}\n" + "\n".join(
+                        o.get("traceback", []) or [])
+                    out.add(TextUnit(words, {**place, "part": "error"}))
+                elif t in ("execute_result", "display_data", "update_display_data"):
+                    _data(out, dict(o.get("data") or {}), place)
+                else:
+                    out.add(OpaqueUnit(f"notebook output of type {t}", place))
+                _meta(out, o.get("metadata"), place)
+            except Exception as e:  # one broken output: that output goes to review
+                out.fail(place, f"output could not be read ({type(e).__name__}: {e})")
+    _meta(out, nb.get("metadata"), {})
+    return out

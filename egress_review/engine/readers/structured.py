@@ -1,0 +1,99 @@
+"""JSON and YAML: nested key→number maps and lists of records become tables; other values
+are read as labelled numbers ("key: value", checked as a sentence) and words.
+
+A map whose values are all numbers (``{"M": 120, "F": 3}``) becomes a two-column table headed
+by its own key; a map of such maps with the same keys a wider table; a list of records a table
+with one column per key; a list of numbers a one-column table.  Every unit is placed by its JSON
+path (``$.by_sex.F``)."""
+from __future__ import annotations
+
+import json
+
+from egress_review.engine.readers.model import Content, TableUnit, TextUnit
+from egress_review.engine.readers.text_decode import decode_text
+
+
+def _scalar(v) -> bool:
+    return v is None or isinstance(v, (str, int, float, bool))
+
+
+def _num(v) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def _s(v) -> str:
+    return "" if v is None else str(v)
+
+
+def _path(base: str, key) -> str:
+    return f"{base}[{key}]" if isinstance(key, int) else f"{base}.{key}"
+
+
+def walk(value, out: Content, path: str = "$", key: str = "", place: dict | None = None) -> None:
+    pre = dict(place or {})
+    if isinstance(value, dict):
+        items = list(value.items())
+        if len(items) >= 2 and all(_num(v) for _, v in items):
+            rows = [["key", key or "value"]] + [[str(k), _s(v)] for k, v in items]
+            out.add(TableUnit(rows=rows, place={**pre, "json_path": path}))
+            return
+        if len(items) >= 2 and all(isinstance(v, dict) and v and all(_scalar(x) for x in v.values())
+                                   for _, v in items):
+            keys = list(items[0][1].keys())
+            if all(list(v.keys()) == keys for _, v in items):
+                rows = [[key or "key"] + [str(k) for k in keys]]
+                rows += [[str(k)] + [_s(v[c]) for c in keys] for k, v in items]
+                out.add(TableUnit(rows=rows, place={**pre, "json_path": path}))
+                return
+        for k, v in items:
+            walk(v, out, _path(path, k), str(k), pre)
+        return
+    if isinstance(value, list):
+        if value and all(isinstance(v, dict) and all(_scalar(x) for x in v.values()) for v in value):
+            keys: list[str] = []
+            for v in value:
+                keys += [str(k) for k in v if str(k) not in keys]
+            rows = [keys] + [[_s(v.get(k)) for k in keys] for v in value]
+            out.add(TableUnit(rows=rows, place={**pre, "json_path": path}))
+            return
+        if len(value) >= 2 and all(_num(v) for v in value):
+            out.add(TableUnit(rows=[[key or "value"]] + [[_s(v)] for v in value],
+                              place={**pre, "json_path": path}))
+            return
+        for i, v in enumerate(value):
+            walk(v, out, _path(path, i), key, pre)
+        return
+    if _num(value):
+        out.add(TextUnit(f"{key or 'value'}: {value}", {**pre, "json_path": path, "labelled": True}))
+    elif isinstance(value, str) and value.strip():
+        out.add(TextUnit(value, {**pre, "json_path": path}))
+
+
+def read_json(raw: bytes, name: str) -> Content:
+    out = Content("json")
+    text = decode_text(raw)
+    try:
+        data = json.loads(text if text is not None else "\x00")
+    except ValueError as e:
+        out.fail({}, f"not valid JSON ({e})")
+        return out
+    walk(data, out)
+    return out
+
+
+def read_yaml(raw: bytes, name: str) -> Content:
+    import yaml
+
+    out = Content("yaml")
+    text = decode_text(raw)
+    if text is None:
+        out.fail({}, "not UTF-8 or Big5 text")
+        return out
+    try:
+        docs = list(yaml.safe_load_all(text))
+    except yaml.YAMLError as e:
+        out.fail({}, f"not valid YAML ({e})")
+        return out
+    for i, d in enumerate(docs):
+        walk(d, out, "$" if len(docs) == 1 else f"$<doc {i + 1}>")
+    return out

@@ -1,0 +1,122 @@
+"""Tables found inside files, checked by the same rule modules as a declared table.
+
+The roles come from :mod:`.unit_tables`; each view is checked in a context of its own (so a
+view never mixes with the request's declared tables), and every finding is traced back to the
+unit's place (sheet and cell, notebook cell and output, JSON path, table and row).
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+
+from egress_review.engine.context import Context
+from egress_review.engine.readers import TableUnit
+from egress_review.engine.tables import Table, col_letter
+from egress_review.engine.unit_tables import read_table_unit
+from egress_review.manifest import ManifestFile
+
+CHECK = "content"
+# Rule modules that judge a declared table's cells; the others read files or manifests.
+_NOT_FOR_UNITS = {"provenance_check", "declaration", "smuggling", "imaging", "identifiers",
+                  "unit_checks"}
+MAX_UNKNOWN_REPORTED = 20
+
+
+def cell_place(unit: TableUnit, r: int, k: int, header: str | None = None) -> dict:
+    """Where cell ``rows[r][k]`` of ``unit`` is in the file."""
+    loc = dict(unit.place)
+    if unit.a1_origin is not None:
+        r0, c0 = unit.a1_origin
+        loc["cell"] = f"{col_letter(k + c0)}{r + r0 + 1}"
+        if "sheet" not in loc:
+            loc["line"] = r + r0 + 1
+    else:
+        loc["row"] = r
+        loc["column"] = header if header else k + 1
+    return loc
+
+
+def _table_modules():
+    from egress_review.engine import _file_modules
+
+    return [m for m in _file_modules() if "table" in m.KINDS
+            and m.__name__.rsplit(".", 1)[-1] not in _NOT_FOR_UNITS]
+
+
+def _child(ctx: Context) -> Context:
+    return Context(manifest=ctx.manifest, root=ctx.root, policy=ctx.policy, history=ctx.history,
+                   pseudonyms=ctx.pseudonyms, original_images_dir=ctx.original_images_dir,
+                   provenance_key=ctx.provenance_key)
+
+
+def check(ctx: Context, spec: ManifestFile, unit: TableUnit, index: int, *,
+          scan_words: bool) -> None:
+    header = unit.rows[0] if unit.rows else []
+    if scan_words:
+        _scan_cells(ctx, spec, unit)
+    if unit.hidden and spec.path not in ctx.tables:
+        ctx.add(rule="E7", check=CHECK, severity="block", file=spec.path, location=dict(unit.place),
+                en="Hidden sheet, rows or columns in the workbook: hidden content escapes review.",
+                zh="活頁簿中有隱藏的工作表、列或欄：隱藏內容會規避審查。")
+    reading = read_table_unit(unit.rows, f"{spec.path}#{index + 1}", unit.caption)
+    for view in reading.views:
+        child = _child(ctx)
+        vspec: ManifestFile = view.spec
+        child.tables[vspec.path] = Table(path=vspec.path, spec=vspec, df=view.df.reset_index(drop=True))
+        for mod in _table_modules():
+            try:
+                mod.check_file(child, vspec)
+            except Exception as e:  # noqa: BLE001 - an odd unit is for a reviewer, never a pass
+                ctx.add(rule=mod.RULE, check=mod.CHECK, severity="review", file=spec.path,
+                        location=dict(unit.place),
+                        en=f"The {mod.CHECK} check could not run on this table ({type(e).__name__}: "
+                           f"{e}); a reviewer must check it.",
+                        zh=f"{mod.CHECK} 檢查無法於此表格執行（{type(e).__name__}），須由審查人檢查。")
+        for f in child.findings:
+            loc = f.location or {}
+            where = dict(unit.place)
+            row, col = loc.get("row"), loc.get("column")
+            if isinstance(row, int) and row >= 1 and row - 1 < len(view.origin) and col in view.origin[row - 1]:
+                r, k = view.origin[row - 1][col]
+                where = cell_place(unit, r, k, header[k] if k < len(header) else None)
+                where["value"] = str(view.df.iat[row - 1, list(view.df.columns).index(col)])
+            elif col is not None:
+                where["read_as"] = col
+            ctx.findings.append(replace(f, file=spec.path, location=where, suggested_suppression=None))
+    shown = reading.unknown[:MAX_UNKNOWN_REPORTED]
+    for r, k, why in shown:
+        ctx.add(rule="E2", check=CHECK, severity="review", file=spec.path,
+                location=cell_place(unit, r, k, header[k] if k < len(header) else None),
+                en=f"A number whose meaning the checks cannot tell ({why}): label the column "
+                   "(n, count, mean …) or a reviewer must judge it.",
+                zh=f"檢查程式無法判斷此數值的意義（{why}）：請標明欄位（n、人數、平均 …），否則須由審查人判斷。")
+    if len(reading.unknown) > len(shown):
+        ctx.add(rule="E2", check=CHECK, severity="review", file=spec.path, location=dict(unit.place),
+                en=f"{len(reading.unknown) - len(shown)} more numbers in this table have no known role.",
+                zh=f"此表另有 {len(reading.unknown) - len(shown)} 個數值無法判斷意義。")
+    if reading.records:
+        ctx.add(rule="E1", check=CHECK, severity="review", file=spec.path, location=dict(unit.place),
+                en="Rows of values with no count or statistic: this may be person-level data.",
+                zh="此表為數值列而無計數或統計量，可能為個人層級資料。")
+
+
+def _scan_cells(ctx: Context, spec: ManifestFile, unit: TableUnit) -> None:
+    """Identifiers in the cells of a table read from a binary file (one scan per table)."""
+    import re
+
+    cells = [(r, k, c) for r, row in enumerate(unit.rows) for k, c in enumerate(row)
+             if c and (re.search(r"[^\W\d_]", c) or len(re.sub(r"\D", "", c)) >= 8)]
+    if not cells:
+        return
+    from egress_review.engine.identifiers import report
+
+    text = "\n".join(c.replace("\n", " ") for _, _, c in cells)
+    report(ctx, spec.path, text, dict(unit.place),
+           place_of_line=lambda line: cell_place(unit, cells[line - 1][0], cells[line - 1][1],
+                                                  unit.rows[0][cells[line - 1][1]]
+                                                  if cells[line - 1][1] < len(unit.rows[0]) else None))
+
+
+def scan_identifiers(ctx: Context, spec: ManifestFile, text: str, place: dict) -> None:
+    from egress_review.engine.identifiers import report
+
+    report(ctx, spec.path, text, dict(place))

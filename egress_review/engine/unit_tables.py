@@ -1,0 +1,245 @@
+"""What each column and cell of a table found inside a file means, so that it can be checked as
+a declared table.
+
+A table unit comes without a manifest.  Roles are inferred from the labels and the cells:
+- label columns (words, years, age bands, a pandas index) are groups;
+- a column of plain numbers is a count when its header says so (n, count, persons, 人數 …), a
+  percent/mean/median/… when its header says that (resting on the table's one count column
+  or the column's ``N = …``); otherwise its numbers have **no known role**;
+- cells printed the way papers print them (``n (%)``, ``mean (SD)``, ``median [IQR]``,
+  ``min–max`` …) are split into their counts and statistics, and a plain number in such a
+  column takes its meaning from the row label (``Female, n`` …).
+
+:func:`views` returns tables (with a manifest entry holding the inferred roles) that the table
+rule modules check unchanged, each cell traced back to its place in the unit, plus the cells
+whose meaning could not be told (they go to review).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from egress_review.engine.paper_cells import Cell, header_n, parse_cell
+from egress_review.manifest import ColumnRole, ManifestFile
+
+COUNT_WORDS = re.compile(
+    r"^(n|n_.*|.*_n|no\.?|count|counts|cnt|freq|frequency|total|sum of persons)$|"
+    r"\b(n|count|counts|number of|no\. of|persons?|patients?|people|individuals|participants|"
+    r"cases|subjects|deaths|events|frequency)\b|人數|件數|人次|個案數|病人數|例數|死亡數|次數|人$|例$",
+    re.I)
+PERCENT_WORDS = re.compile(r"%|％|percent|pct|proportion|share|prevalence|比例|百分比|佔率|盛行率", re.I)
+STAT_WORDS = [
+    ("mean", re.compile(r"\b(mean|average|avg)\b|平均", re.I)),
+    ("median", re.compile(r"\bmedian\b|中位數", re.I)),
+    ("std", re.compile(r"\b(sd|std|stdev|standard deviation)\b|標準差", re.I)),
+    ("min", re.compile(r"\b(min|minimum)\b|最小", re.I)),
+    ("max", re.compile(r"\b(max|maximum)\b|最大", re.I)),
+    ("sum", re.compile(r"\b(sum|amount|cost|expenditure|points)\b|金額|費用|點數|總額", re.I)),
+    ("rate", re.compile(r"\brate\b|per 1,?000|per 100,?000|incidence|發生率|率$", re.I)),
+]
+GROUP_WORDS = re.compile(
+    r"\b(year|yr|age|age ?group|sex|gender|group|category|region|area|county|city|icd|code|"
+    r"level|month|quarter|date|period|type|class|stage|grade|label|key|index|variable|"
+    r"characteristic)s?\b|年|月|性別|年齡|地區|縣市|類別|組別|分組|等級|代碼|變項|特徵|項目", re.I)
+_YEAR = re.compile(r"^(1[89]\d\d|20\d\d)$|^(民國)?\d{2,3}年$")
+
+
+@dataclass
+class View:
+    """One checkable table: ``spec`` and ``df`` as a declared table would have them;
+    ``origin[i][col]`` is the (row, column) in the unit's ``rows`` behind ``df`` cell ``(i, col)``."""
+    spec: ManifestFile
+    df: pd.DataFrame
+    origin: list[dict[str, tuple[int, int]]]
+
+
+@dataclass
+class Reading:
+    views: list[View] = field(default_factory=list)
+    unknown: list[tuple[int, int, str]] = field(default_factory=list)   # (row, col, why)
+    records: bool = False        # rows of values with no count or statistic (person-level?)
+
+
+def header_role(label: str) -> str | None:
+    """count, percent, a statistic name, group, or None (the label does not say)."""
+    t = " ".join(label.replace("_", " ").split())
+    if PERCENT_WORDS.search(t):
+        return "percent"
+    for name, rx in STAT_WORDS:
+        if rx.search(t):
+            return name
+    if COUNT_WORDS.search(t) or COUNT_WORDS.search(label):
+        return "count"
+    if GROUP_WORDS.search(t):
+        return "group"
+    return None
+
+
+def _header_row(rows: list[list[str]]) -> int:
+    """Skip title lines above the header (rows with one filled cell)."""
+    for i, r in enumerate(rows[:5]):
+        if sum(1 for c in r if c.strip()) >= 2 or len(r) == 1:
+            return i
+    return 0
+
+
+def _is_label_column(header: str, cells: list[str], parsed: list[Cell | None], k: int) -> bool:
+    filled = [(c, p) for c, p in zip(cells, parsed) if c.strip()]
+    if not filled:
+        return True
+    if any(p is None for _, p in filled):
+        return True                                   # words: labels
+    if all(_YEAR.match(c.strip()) for c, _ in filled):
+        return True
+    if k == 0 and not header.strip() and [c.strip() for c, _ in filled] == \
+            [str(i) for i in range(len(filled))]:
+        return True                                   # a pandas RangeIndex
+    plain = all(p.form == "number" for _, p in filled)
+    # "age group" over 18–64, 65–74: labels; "age" over 34, 56, 71: numbers (maybe a person's)
+    return header_role(header) == "group" and not plain
+
+
+def _unique(name: str, taken: set[str]) -> str:
+    base, k = name or "column", 2
+    while name in taken or not name:
+        name = f"{base} ({k})"
+        k += 1
+    taken.add(name)
+    return name
+
+
+def read_table_unit(rows: list[list[str]], path: str, caption: str = "") -> Reading:
+    out = Reading()
+    if not rows:
+        return out
+    h = _header_row(rows)
+    header = [str(c).strip() for c in rows[h]]
+    body_idx = [i for i in range(h + 1, len(rows)) if any(str(c).strip() for c in rows[i])]
+    if not body_idx:
+        # a header alone: its numbers are labels unless they state counts ("N = 3")
+        return out
+    width = max(len(header), max(len(rows[i]) for i in body_idx))
+    header += [""] * (width - len(header))
+    cells = [[(rows[i][k] if k < len(rows[i]) else "").strip() for i in body_idx] for k in range(width)]
+    table_n = header_n(caption) if caption else None
+    label_cols = []
+    parsed_cols: dict[int, list[Cell | None]] = {}
+    for k in range(width):
+        parsed = [parse_cell(c, header[k]) for c in cells[k]]
+        if _is_label_column(header[k], cells[k], parsed, k):
+            label_cols.append(k)
+        else:
+            parsed_cols[k] = parsed
+    row_labels = [" ".join(cells[c][j] for c in label_cols) for j in range(len(body_idx))]
+    for k in parsed_cols:          # the row's label tells mean (SD) from n (%)
+        parsed_cols[k] = [parse_cell(c, f"{row_labels[j]} {header[k]}")
+                          for j, c in enumerate(cells[k])]
+    # plain-number columns with a role from their header: one wide view, as declared tables are
+    taken: set[str] = set()
+    names = {k: _unique(header[k], taken) for k in range(width)}
+    wide_roles: dict[str, ColumnRole] = {}
+    counts = [k for k, p in parsed_cols.items()
+              if header_role(header[k]) == "count" and all(x is None or x.form == "number" for x in p)]
+    long_cells: dict[str, list[tuple[int, int, str, float, float | None]]] = {}
+    for k, parsed in parsed_cols.items():
+        role = header_role(header[k])
+        col_n = header_n(header[k]) or table_n
+        plain = all(x is None or (x.form == "number" and x.parts[0][0] == "number") for x in parsed)
+        if plain and role == "count":
+            wide_roles[names[k]] = ColumnRole(role="count")
+            continue
+        if plain and role in ("percent", "mean", "median", "std", "sum", "rate") and len(counts) == 1:
+            stat = "percent" if role == "percent" else role
+            wide_roles[names[k]] = ColumnRole(role="statistic", statistic=stat,
+                                              units_column=names[counts[0]])
+            continue
+        if plain and role in ("min", "max"):
+            wide_roles[names[k]] = ColumnRole(role="statistic", statistic=role,
+                                              units_column=names[counts[0]] if len(counts) == 1 else None)
+            continue
+        # cell by cell: the cell's own form, else the row's label, says what it is
+        for j, (text, p) in enumerate(zip(cells[k], parsed)):
+            if not text:
+                continue
+            r = body_idx[j]
+            label = row_labels[j]
+            if p is None:
+                out.unknown.append((r, k, f"text {text[:30]!r} among numbers"))
+                continue
+            parts = p.parts
+            if p.form == "number":
+                what = parts[0][0]
+                row_role = header_role(label) if label else None
+                if what == "number":
+                    what = {None: None, "group": None}.get(row_role, row_role) or (
+                        role if role not in (None, "group") else None)
+                if what is None:
+                    out.unknown.append((r, k, f"the number {text} has no known role"))
+                    continue
+                parts = [(what, parts[0][1])]
+            for stat, value in parts:
+                if stat == "denominator":
+                    stat = "count"
+                # a statistic rests on the column's N; a percent beside its count on that count
+                # when the denominator is not printed
+                n_for = next((v for s_, v in p.parts if s_ == "count"), None)
+                units = col_n if (col_n is not None or stat != "percent") else n_for
+                long_cells.setdefault(stat, []).append((r, k, f"{label} | {header[k]}".strip(" |"),
+                                                        value, units))
+    if wide_roles:
+        keep = [names[k] for k in label_cols] + list(wide_roles)
+        cols = {names[k]: ColumnRole(role="group") for k in label_cols} | wide_roles
+        df = pd.DataFrame({names[k]: [c for c in cells[k]] for k in range(width)
+                           if names[k] in keep}, dtype=object)
+        origin = [{names[k]: (body_idx[j], k) for k in range(width) if names[k] in keep}
+                  for j in range(len(body_idx))]
+        out.views.append(View(_spec(path, cols), df[keep], origin))
+    elif not parsed_cols and label_cols:
+        numeric_labels = any(any(re.search(r"\d", c) for c in cells[k]) for k in label_cols)
+        out.records = numeric_labels and len(label_cols) >= 2
+    for k in range(width):
+        n = header_n(header[k])
+        if n is not None:          # "Female (N = 3)" prints a count
+            long_cells.setdefault("count", []).append((h, k, header[k], n, None))
+    for stat, items in long_cells.items():
+        out.views.append(_long_view(path, stat, items))
+    return out
+
+
+def _spec(path: str, cols: dict[str, ColumnRole]) -> ManifestFile:
+    return ManifestFile(path=path, kind="table", description="read from the file's content",
+                        columns=cols)
+
+
+_STAT_OF = {"count": None, "percent": "percent", "mean": "mean", "std": "std", "median": "median",
+            "q1": "percentile", "q3": "percentile", "min": "min", "max": "max", "sum": "sum",
+            "rate": "rate"}
+
+
+def _long_view(path: str, stat: str, items) -> View:
+    """Cells of one kind as a long table: label, value and (for statistics) the units."""
+    label, value, units = "cell", stat, "N"
+    rows = {label: [], value: [], units: []}
+    origin = []
+    for r, k, lab, v, n in items:
+        rows[label].append(lab)
+        rows[value].append(f"{v:g}")
+        rows[units].append("" if n is None else f"{n:g}")
+        origin.append({label: (r, k), value: (r, k), units: (r, k)})
+    if stat == "count":
+        cols = {label: ColumnRole(role="group"), value: ColumnRole(role="count")}
+        df = pd.DataFrame({label: rows[label], value: rows[value]}, dtype=object)
+        for o in origin:
+            o.pop(units)
+    else:
+        st = _STAT_OF.get(stat) or "mean"
+        pct = {"q1": 0.25, "q3": 0.75}.get(stat)
+        known = all(rows[units])
+        cols = {label: ColumnRole(role="group"),
+                value: ColumnRole(role="statistic", statistic=st, percentile=pct,
+                                  units_column=units if known else None),
+                units: ColumnRole(role="count")}
+        df = pd.DataFrame(rows, dtype=object)
+    return View(_spec(f"{path}#{stat}", cols), df, origin)
