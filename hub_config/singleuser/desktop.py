@@ -144,9 +144,13 @@ def setup(serverapp, guard) -> None:
     serverapp.web_app.add_handlers(".*$", handlers(base, DESKTOP))
 
     def listen_and_start():
-        socks = bind_sockets(0, "127.0.0.1")
-        serverapp.http_server.add_sockets(socks)
-        DESKTOP.start(socks[0].getsockname()[1])
+        try:
+            socks = bind_sockets(0, "127.0.0.1")
+            serverapp.http_server.add_sockets(socks)
+            DESKTOP.start(socks[0].getsockname()[1])
+        except Exception as e:  # noqa: BLE001 - the page says why instead of a dead desktop
+            DESKTOP.error = f"could not start: {e}"
+            serverapp.log.exception("enclave desktop: could not start")
 
     serverapp.io_loop.add_callback(listen_and_start)
     atexit.register(DESKTOP.stop)

@@ -96,6 +96,8 @@ ROUTES: dict[str, Route] = {
     # --- pages, static files of the installation (paths filtered to read-only roots)
     JS + "base.handlers.MainHandler": _r(READ, "redirect to the default URL", True),
     JS + "base.handlers.TrailingSlashHandler": _r(READ, "redirect", True),
+    JS + "base.handlers.RedirectWithParams": _r(READ, "redirect /user/<name> to the default "
+                                                      "URL", True),
     JS + "base.handlers.Template404": _r(READ, "not found", True),
     JS + "base.handlers.FileFindHandler": _r(
         READ, "static files; search paths cut to read-only install roots (guard)"),
