@@ -88,8 +88,8 @@ _BENIGN = [
 _DATES = 7                 # the first patterns of _BENIGN: dates and times
 _STAT = re.compile(r"(?:mean|average|median|SD|standard deviation|IQR|interquartile|quartile|"
                    r"percentile|平均|中位數|標準差|四分位)[^.;。；\d]{0,25}$", re.I)
-_EXTREME = re.compile(r"(?:range[ds]?|ranging|minimum|maximum|min|max|youngest|oldest|lowest|"
-                      r"highest|最小|最大|最年輕|最年長|最低|最高)[^.;。；\d]{0,20}$", re.I)
+_EXTREME = re.compile(r"(?:\b(?:range[ds]?|ranging|minimum|maximum|min|max|youngest|oldest|lowest|"
+                      r"highest)\b|最小|最大|最年輕|最年長|最低|最高)[^.;。；\d]{0,20}$", re.I)
 _NUMBER = re.compile(rf"{D}|{EN_NUM}|{ZH_NUM}", re.I)
 _SENTENCE_END = re.compile(r"(?<=[.!?;])\s+(?=[A-Z(\[])|[。！？；]|\n\s*\n|\n(?=\s*[-*•\d(])")
 

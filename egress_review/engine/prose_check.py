@@ -8,6 +8,8 @@ A labelled number from a JSON/YAML map (``n_patients: 4``) is read by its key fi
 """
 from __future__ import annotations
 
+import re
+
 from egress_review.engine.context import Context
 from egress_review.engine.prose import Number, read_numbers
 from egress_review.engine.readers import TextUnit
@@ -15,6 +17,10 @@ from egress_review.engine.unit_tables import header_role
 from egress_review.manifest import ManifestFile
 
 CHECK = "prose"
+# Keys of numbers that describe a file or a display, not persons (JSON/YAML, widget state).
+_SETTING_KEY = re.compile(r"(^|[._\-\s])(version(_major|_minor)?|nbformat(_minor)?|id|index|width|height|"
+                          r"dpi|size|font.?size|zoom|port|timeout|seed|precision|decimals|step|"
+                          r"execution.?count|x|y|z|lat|lon|opacity|order)$", re.I)
 MAX_REVIEW_REPORTED = 20
 _WHY = {
     "unknown": ("the checks cannot tell what this number counts", "檢查程式無法判斷此數值所計為何"),
@@ -38,8 +44,8 @@ def check(ctx: Context, spec: ManifestFile, unit: TextUnit) -> None:
     if unit.place.get("labelled"):
         key, _, value = text.rpartition(":")
         role = header_role(key)
-        if role == "group":
-            return                      # a year, a code, a level
+        if role == "group" or _SETTING_KEY.search(key):
+            return                      # a year, a code, a level; a version, a size, an id
         if role == "count":
             numbers = [Number("count", float(value), len(key) + 2, len(text), (0, len(text)))]
         else:

@@ -38,7 +38,8 @@ MAGIC = [
 ARCHIVES = {"zip", "gzip", "bzip2", "xz", "7z", "rar", "tar"}
 EXPECTED = {
     ".png": {"png"}, ".jpg": {"jpeg"}, ".jpeg": {"jpeg"}, ".gif": {"gif"}, ".pdf": {"pdf"},
-    ".xlsx": {"zip"}, ".xlsm": {"zip"}, ".docx": {"zip"}, ".pptx": {"zip"}, ".parquet": {"parquet"},
+    ".xlsx": {"zip"}, ".xlsm": {"zip"}, ".docx": {"zip"}, ".pptx": {"zip"}, ".ods": {"zip"},
+    ".parquet": {"parquet"},
     ".tif": {"tiff"}, ".tiff": {"tiff"}, ".bmp": {"bmp"}, ".webp": {"riff"},
     ".npy": {"npy"}, ".h5": {"hdf5"}, ".hdf5": {"hdf5"}, ".keras": {"zip", "hdf5"},
     ".pt": {"zip"}, ".pth": {"zip"}, ".onnx": {None}, ".safetensors": {None}, ".pkl": {None},
@@ -95,7 +96,7 @@ def _container(ctx: Context, spec: ManifestFile, full: Path, raw: bytes) -> bool
             if actual == "parquet":
                 return True
             suffix = ".xlsx"
-    if kind == "zip" and suffix in (".xlsx", ".xlsm", ".docx", ".pptx"):
+    if kind == "zip" and suffix in (".xlsx", ".xlsm", ".docx", ".pptx", ".ods"):
         try:
             with zipfile.ZipFile(full) as z:
                 names = z.namelist()

@@ -82,21 +82,33 @@ def check(ctx: Context, spec: ManifestFile, unit: TableUnit, index: int, *,
             elif col is not None:
                 where["read_as"] = col
             ctx.findings.append(replace(f, file=spec.path, location=where, suggested_suppression=None))
-    shown = reading.unknown[:MAX_UNKNOWN_REPORTED]
-    for r, k, why in shown:
-        ctx.add(rule="E2", check=CHECK, severity="review", file=spec.path,
-                location=cell_place(unit, r, k, header[k] if k < len(header) else None),
-                en=f"A number whose meaning the checks cannot tell ({why}): label the column "
-                   "(n, count, mean …) or a reviewer must judge it.",
-                zh=f"檢查程式無法判斷此數值的意義（{why}）：請標明欄位（n、人數、平均 …），否則須由審查人判斷。")
-    if len(reading.unknown) > len(shown):
-        ctx.add(rule="E2", check=CHECK, severity="review", file=spec.path, location=dict(unit.place),
-                en=f"{len(reading.unknown) - len(shown)} more numbers in this table have no known role.",
-                zh=f"此表另有 {len(reading.unknown) - len(shown)} 個數值無法判斷意義。")
-    if reading.records:
+    if reading.person_rows:
+        ctx.add(rule="E1", check=CHECK, severity="block", file=spec.path, location=dict(unit.place),
+                en=f"Rows of person attributes ({', '.join(reading.person_rows[:5])}) with no count "
+                   "or statistic: this is person-level data, and only aggregates may leave.",
+                zh=f"此表為個人屬性（{'、'.join(reading.person_rows[:5])}）的資料列，沒有計數或統計量："
+                   "屬個人層級資料，僅能輸出彙總資料。")
+    elif reading.records:
         ctx.add(rule="E1", check=CHECK, severity="review", file=spec.path, location=dict(unit.place),
                 en="Rows of values with no count or statistic: this may be person-level data.",
                 zh="此表為數值列而無計數或統計量，可能為個人層級資料。")
+    by_column: dict[int, list[tuple[int, str]]] = {}
+    for r, k, why in reading.unknown:
+        by_column.setdefault(k, []).append((r, why))
+    for k, items in list(by_column.items())[:MAX_UNKNOWN_REPORTED]:
+        r, why = items[0]
+        where = cell_place(unit, r, k, header[k] if k < len(header) else None)
+        if len(items) > 1:
+            where["more_rows"] = [x for x, _ in items[1:11]]
+        ctx.add(rule="E2", check=CHECK, severity="review", file=spec.path, location=where,
+                en=f"{len(items)} number(s) in this column whose meaning the checks cannot tell "
+                   f"({why}): label the column (n, count, mean …) or a reviewer must judge them.",
+                zh=f"此欄有 {len(items)} 個數值無法判斷意義（{why}）：請標明欄位（n、人數、平均 …），"
+                   "否則須由審查人判斷。")
+    if len(by_column) > MAX_UNKNOWN_REPORTED:
+        ctx.add(rule="E2", check=CHECK, severity="review", file=spec.path, location=dict(unit.place),
+                en=f"{len(by_column) - MAX_UNKNOWN_REPORTED} more columns hold numbers with no known role.",
+                zh=f"另有 {len(by_column) - MAX_UNKNOWN_REPORTED} 欄數值無法判斷意義。")
 
 
 def _scan_cells(ctx: Context, spec: ManifestFile, unit: TableUnit) -> None:

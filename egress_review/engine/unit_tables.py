@@ -43,6 +43,11 @@ GROUP_WORDS = re.compile(
     r"\b(year|yr|age|age ?group|sex|gender|group|category|region|area|county|city|icd|code|"
     r"level|month|quarter|date|period|type|class|stage|grade|label|key|index|variable|"
     r"characteristic)s?\b|年|月|性別|年齡|地區|縣市|類別|組別|分組|等級|代碼|變項|特徵|項目", re.I)
+# Columns that describe one person: rows of them with no count are person-level data (E1).
+PERSON_ATTRIBUTES = re.compile(
+    r"\b(sex|gender|age|birth|dob|icd|icd.?\d*|diag\w*|drug\w*|date|admission|discharge|"
+    r"death|weight|height|bmi|id|pid|pseudonym|name)\b|性別|年齡|出生|生日|診斷|藥品|日期|體重|身高|姓名",
+    re.I)
 _YEAR = re.compile(r"^(1[89]\d\d|20\d\d)$|^(民國)?\d{2,3}年$")
 
 
@@ -60,6 +65,7 @@ class Reading:
     views: list[View] = field(default_factory=list)
     unknown: list[tuple[int, int, str]] = field(default_factory=list)   # (row, col, why)
     records: bool = False        # rows of values with no count or statistic (person-level?)
+    person_rows: list[str] = field(default_factory=list)   # attribute columns of such rows
 
 
 def header_role(label: str) -> str | None:
@@ -199,6 +205,9 @@ def read_table_unit(rows: list[list[str]], path: str, caption: str = "") -> Read
     elif not parsed_cols and label_cols:
         numeric_labels = any(any(re.search(r"\d", c) for c in cells[k]) for k in label_cols)
         out.records = numeric_labels and len(label_cols) >= 2
+    if not wide_roles and not long_cells and (out.unknown or out.records):
+        out.person_rows = [header[k] for k in range(width)
+                           if PERSON_ATTRIBUTES.search(header[k].replace("_", " "))]
     for k in range(width):
         n = header_n(header[k])
         if n is not None:          # "Female (N = 3)" prints a count

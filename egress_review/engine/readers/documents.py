@@ -67,6 +67,23 @@ _DOCX_READ = re.compile(
     r"word/glossary/.*)$")
 
 
+def _custom_xml(out: Content, data: bytes, part: str) -> None:
+    """Custom XML parts (Word keeps its bibliography there): their text and attribute values
+    are words like any other."""
+    from lxml import etree
+
+    try:
+        root = etree.fromstring(data, parser=etree.XMLParser(resolve_entities=False, no_network=True))
+    except etree.XMLSyntaxError as e:
+        out.fail({"part": part}, f"custom XML part is not readable XML ({e})")
+        return
+    words = [t.strip() for t in root.itertext() if t.strip()]
+    words += [v for el in root.iter() for k, v in el.attrib.items()
+              if k not in ("SelectedStyle", "StyleName", "Version") and v.strip()]
+    if words:
+        out.add(TextUnit("\n".join(words), {"part": part}))
+
+
 def read_docx(raw: bytes, name: str) -> Content:
     import docx
 
@@ -89,7 +106,7 @@ def read_docx(raw: bytes, name: str) -> Content:
         elif m.startswith("word/media/"):
             out.add(ImageUnit("image", "", {"part": m}))
         elif m.startswith("customXml/item") and m.endswith(".xml") and "Props" not in m:
-            out.fail({"part": m}, "custom XML data in the document is not read")
+            _custom_xml(out, zipfile.ZipFile(io.BytesIO(raw)).read(m), m)
     for k, p in enumerate(d.paragraphs):
         if p.text.strip():
             out.add(TextUnit(p.text, {"paragraph": k + 1}))

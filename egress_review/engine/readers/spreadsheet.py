@@ -18,7 +18,7 @@ from egress_review.engine.readers.model import Content, ImageUnit, TableUnit, Te
 _READ_PARTS = re.compile(
     r"^(\[Content_Types\]\.xml|_rels/.*|docProps/(core|app|custom)\.xml|xl/workbook\.xml|"
     r"xl/_rels/.*|xl/worksheets/(_rels/)?sheet\d+\.xml(\.rels)?|xl/sharedStrings\.xml|"
-    r"xl/styles\.xml|xl/theme/.*|xl/comments\d*\.xml|xl/drawings/(_rels/)?(vml)?[dD]rawing\d+\.(xml|vml)(\.rels)?|"
+    r"xl/styles\.xml|xl/theme/.*|xl/comments/?comment\d*\.xml|xl/comments\d*\.xml|xl/drawings/(_rels/)?(vml|comments)?[dD]rawing\d+\.(xml|vml)(\.rels)?|"
     r"xl/charts/(_rels/)?chart\d+\.xml(\.rels)?|xl/charts/(style|colors)\d+\.xml|xl/media/.*|"
     r"xl/calcChain\.xml|xl/printerSettings/.*|xl/tables/table\d+\.xml|"
     r"xl/chartsheets/(_rels/)?sheet\d+\.xml(\.rels)?|docProps/thumbnail\.\w+)$")
@@ -84,7 +84,7 @@ def read_xlsx(raw: bytes, name: str, *, skip_sheet: str | None = None) -> Conten
     except Exception as e:  # openpyxl raises many types for a broken file
         out.fail({}, f"not a readable .xlsx workbook ({type(e).__name__}: {e})")
         return out
-    has_comments = any(re.match(r"xl/comments\d*\.xml$", m) for m in members)
+    has_comments = any(m.startswith("xl/comments") for m in members)
     for ws in list(wb.worksheets) + list(getattr(wb, "chartsheets", [])):
         sheet = ws.title
         hidden_rows = [k for k, d in getattr(ws, "row_dimensions", {}).items() if d.hidden]
