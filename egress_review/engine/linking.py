@@ -51,8 +51,11 @@ class Series:
         return self.table.spec.population_within
 
 
-def _raw_series(table: Table, hist: bool) -> list[tuple[list[str], list[str], bool]]:
-    """(count columns, raw dims, wide?) for each series of a table."""
+def _raw_series(table: Table, label_sets: set[frozenset]) -> list[tuple[list[str], list[str], str | None]]:
+    """(count columns, raw dims, column dimension or None) for each series of a table.
+
+    Count columns of a long table whose names are the categories of some table's grouping
+    variable are that variable spread over columns (a crosstab without its total column)."""
     counts = table.count_cols
     if not counts:
         return []
@@ -62,9 +65,13 @@ def _raw_series(table: Table, hist: bool) -> list[tuple[list[str], list[str], bo
         wide = table.wide_count_cols()
         long_cols = [c for c in counts if c not in wide]
         if wide:
-            out.append((wide, table.group_cols + [table.column_group], True))
+            out.append((wide, table.group_cols + [table.column_group], table.column_group))
+    if len(long_cols) >= 2 and frozenset(c.strip() for c in long_cols) in label_sets:
+        dim = f"columns of {table.path}"
+        out.append((long_cols, table.group_cols + [dim], dim))
+        long_cols = []
     for c in long_cols:
-        out.append(([c], table.group_cols, False))
+        out.append(([c], table.group_cols, None))
     return out
 
 
@@ -83,36 +90,43 @@ class _Union:
         self.parent[self.find(a)] = self.find(b)
 
 
-def _labels(table: Table, dim: str, wide_cols: list[str] | None) -> frozenset:
-    if wide_cols is not None and dim == table.column_group:
-        return frozenset(c.strip() for c in wide_cols if not table.is_total_col(c))
+def _labels(table: Table, dim: str, wide_dim: str | None, cols: list[str]) -> frozenset:
+    if dim == wide_dim:
+        return frozenset(c.strip() for c in cols if not table.is_total_col(c))
     return frozenset(s for s in table.text(dim).str.strip() if not table.is_total_label(s))
 
 
 def build_series(items: list[tuple[Table, bool]]) -> list[Series]:
     """Series of every table, with grouping variables matched across tables."""
+    label_sets: set[frozenset] = set()
+    for t, _ in items:
+        for g in t.group_cols:
+            label_sets.add(_labels(t, g, None, []))
+        if t.is_wide:
+            label_sets.add(_labels(t, t.column_group, t.column_group, t.wide_count_cols()))
     raw = []
     for t, hist in items:
-        for cols, dims, wide in _raw_series(t, hist):
-            raw.append((t, hist, cols, dims, wide))
+        for cols, dims, wide_dim in _raw_series(t, label_sets):
+            raw.append((t, hist, cols, dims, wide_dim))
     uf = _Union()
     by_name: dict[str, tuple] = {}
     by_labels: dict[frozenset, tuple] = {}
-    for k, (t, hist, cols, dims, wide) in enumerate(raw):
+    for k, (t, hist, cols, dims, wide_dim) in enumerate(raw):
         for d in dims:
             node = (k, d)
             uf.find(node)
             name = d.strip().casefold()
-            if not (wide and d == t.column_group and t.inferred_column_group):
+            if not (d == wide_dim and d != t.spec.column_group):   # invented names never match
                 by_name.setdefault(name, node)
                 uf.union(node, by_name[name])
-            labs = _labels(t, d, cols if wide else None)
+            labs = _labels(t, d, wide_dim, cols)
             if len(labs) >= 2:
                 by_labels.setdefault(labs, node)
                 uf.union(node, by_labels[labs])
     canon: dict = {}
     out: list[Series] = []
-    for k, (t, hist, cols, dims, wide) in enumerate(raw):
+    for k, (t, hist, cols, dims, wide_dim) in enumerate(raw):
+        wide = wide_dim is not None
         cdims = []
         for d in dims:
             root = uf.find((k, d))
@@ -127,7 +141,7 @@ def build_series(items: list[tuple[Table, bool]]) -> list[Series]:
                 coords = {dmap[g]: labels[g][i] for g in t.group_cols
                           if not t.is_total_label(labels[g][i])}
                 if wide and not t.is_total_col(c):
-                    coords[dmap[t.column_group]] = c.strip()
+                    coords[dmap[wide_dim]] = c.strip()
                 val = None if np.isnan(v[i]) else float(v[i])
                 s.cells.append(Cell(t, hist, "", coords, val, i, c))
         out.append(s)

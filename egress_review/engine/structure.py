@@ -107,20 +107,24 @@ def _sums_to(v: dict[str, np.ndarray], total: str, parts: list[str]) -> bool:
 
 
 def _infer_wide(table: Table) -> None:
-    if table.spec.column_group is not None:
-        return
+    """A total column found by label or by value; for a table declared long, the columns it
+    totals are then the categories of one variable (a crosstab)."""
+    declared_wide = table.spec.column_group is not None
     counts = table.count_cols
     if len(counts) < 3:
         return
     v = {c: table.numeric(c) for c in counts}
     labelled = [c for c in counts if table.is_total_label(c)]
+    if declared_wide and labelled:
+        return            # its margin column is already known by its label
     candidates = labelled + [c for c in counts if c not in labelled]
     for total in candidates:
         others = [c for c in counts if c != total and not table.is_total_label(c)]
         options = [others] + [[c for c in others if c != drop] for drop in others]
         for parts in options:
             if len(parts) >= 2 and _sums_to(v, total, parts):
-                table.inferred_column_group = f"columns of {table.path}"
+                if not declared_wide:
+                    table.inferred_column_group = f"columns of {table.path}"
                 table.wide_cols = parts + [total]
                 table.inferred_total_cols = [total]
                 table.notes.append({
