@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from sqlalchemy import select
@@ -463,7 +463,8 @@ def violation_lift(violation_id: IdPath, request: Request, db: Session = Depends
 # ------------------------------------------------------------------ announcements
 
 @router.get("/announcements", response_class=HTMLResponse)
-def announcements_page(request: Request, q: str = "", page: int = 1, db: Session = Depends(get_db),
+def announcements_page(request: Request, q: str = Query("", max_length=200), page: int = Query(1, ge=1, le=100000),
+                       db: Session = Depends(get_db),
                        user: User = Depends(page_user), policy=Depends(get_policy)):
     res = ann.listing(db, policy, user, q=q[:200], page=min(max(page, 1), 100000))
     can_publish = user.has_role("admin") or user.has_role("steward")
