@@ -34,16 +34,70 @@ def postgres_server():
     srv.stop()
 
 
+def _empty_audit(url: str) -> bool:
+    """A template may be copied only while it holds no audit record: records are keyed with the
+    master key of the ENCLAVE_HOME that wrote them, and tests may run under another home."""
+    from sqlalchemy import create_engine, inspect, text
+
+    eng = create_engine(url)
+    try:
+        with eng.connect() as c:
+            names = set(inspect(c).get_table_names())
+            return all(c.execute(text(f"SELECT count(*) FROM {t}")).scalar() == 0
+                       for t in ("audit_records", "audit_head") if t in names)
+    finally:
+        eng.dispose()
+
+
+@pytest.fixture(scope="session")
+def _sqlite_template(tmp_path_factory):
+    """The migrations run once per test run; each test gets a copy (sqlite3's backup API, which
+    also carries what is still in the write-ahead log).  None: migrate per test."""
+    from enclave.db import upgrade
+
+    path = tmp_path_factory.mktemp("db-template") / "template.db"
+    upgrade(f"sqlite:///{path}")
+    return path if _empty_audit(f"sqlite:///{path}") else None
+
+
+@pytest.fixture(scope="session")
+def _postgres_template(postgres_server):
+    """PostgreSQL's own CREATE DATABASE … TEMPLATE, from a database migrated once per run."""
+    from enclave.db import upgrade
+    from enclave.db.engine import _engine_for
+
+    url = postgres_server.create_database("t_template_state")
+    upgrade(url)
+    _engine_for(url).dispose()  # CREATE DATABASE … TEMPLATE needs the template unused
+    return "t_template_state" if _empty_audit(url) else None
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def db_url(request, tmp_path):
     """A fresh, migrated state database; every test using it runs on SQLite and PostgreSQL."""
+    import sqlite3
+
     from enclave.db import upgrade
 
     if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'state.db'}"
-    else:
-        url = request.getfixturevalue("postgres_server").create_database()
-    upgrade(url)
+        path = tmp_path / "state.db"
+        url = f"sqlite:///{path}"
+        template = request.getfixturevalue("_sqlite_template")
+        if template is None:
+            upgrade(url)
+        else:
+            src, dst = sqlite3.connect(template), sqlite3.connect(path)
+            try:
+                src.backup(dst)
+            finally:
+                src.close()
+                dst.close()
+        return url
+    server = request.getfixturevalue("postgres_server")
+    template = request.getfixturevalue("_postgres_template")
+    url = server.create_database(template=template)
+    if template is None:
+        upgrade(url)
     return url
 
 

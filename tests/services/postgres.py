@@ -65,10 +65,10 @@ class PostgresServer:
     def url(self, dbname: str = "postgres") -> str:
         return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{dbname}"
 
-    def create_database(self, name: str | None = None) -> str:
+    def create_database(self, name: str | None = None, template: str | None = None) -> str:
         name = name or f"t_{uuid.uuid4().hex[:12]}"
         _as_postgres([str(self.bin / "createdb"), "-h", "127.0.0.1", "-p", str(self.port),
-                      "-U", "postgres", name])
+                      "-U", "postgres", *(["-T", template] if template else []), name])
         return self.url(name)
 
     def stop(self) -> None:
