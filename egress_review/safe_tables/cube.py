@@ -210,6 +210,9 @@ def build_cube(df: pd.DataFrame, index: Sequence[str], columns: Sequence[str] = 
             cube.stats[a] = assemble("persons") if (unit is not None and count_persons) \
                 else assemble("rows")
     if value is not None:
+        for a in aggfuncs:      # a statistic of nobody is not a number (a sum of nobody is not 0)
+            if a not in ("count", "size"):
+                cube.stats[a] = np.where(cube.units > 0, cube.stats[a], np.nan)
         cube.contrib = assemble("contrib", 4)
         cube.negative = assemble("negative").astype(bool)
     return cube
