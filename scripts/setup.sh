@@ -31,3 +31,12 @@ if ! command -v configurable-http-proxy >/dev/null; then
 fi
 
 python3 -m pip install -q --disable-pip-version-check -e '.[test]'
+
+# ACRO (test oracle) pins pandas<=2.3.3: its own virtualenv, from pyproject's acro-oracle list.
+ACRO_VENV="${ACRO_VENV:-/opt/enclave-acro}"
+if [ ! -x "$ACRO_VENV/bin/python" ] || ! "$ACRO_VENV/bin/python" -c "import acro, pyarrow" 2>/dev/null; then
+  echo "installing ACRO into $ACRO_VENV (test oracle)"
+  python3 -m venv "$ACRO_VENV"
+  "$ACRO_VENV/bin/pip" install -q --disable-pip-version-check \
+    $(python3 -c "import tomllib;print(' '.join(tomllib.load(open('pyproject.toml','rb'))['project']['optional-dependencies']['acro-oracle']))")
+fi
