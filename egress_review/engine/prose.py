@@ -49,6 +49,11 @@ _COUNT_PATTERNS = [
     re.compile(rf"(?:number of|no\. of)\s+{PERSON_NOUN}\s*(?:was|were|is|=|:|of)?\s*(?P<a>{ANY})", re.I),
     re.compile(rf"{PERSON_NOUN}\s*(?:[:=]|was|were|numbered|totall?ed)\s*(?P<a>{ANY})\b", re.I),
     re.compile(rf"(?:共|計|有|僅|只有|其中)\s*(?P<a>{ANY})\s*(?:個|位|名)?\s*{ZH_COUNTER}?"),
+    # a number as the subject of what persons do: "2 died", "three had diabetes"
+    re.compile(rf"(?<![\d.,])(?P<a>(?!(?:1[89]|20)\d\d\b){ANY})\s+(?:of (?:them|these|those)\s+)?"
+               r"(?:died|had|have|has|were|was|developed|received|underwent|experienced|reported|"
+               r"lived|remained|showed|required|survived|dropped|withdrew|refused|tested|"
+               r"presented|suffered|used|took|needed|became|did|stayed|moved|returned)\b", re.I),
 ]
 _BENIGN = [
     re.compile(rf"\b\d{{4}}\s*[-/.]\s*\d{{1,2}}(?:\s*[-/.]\s*\d{{1,2}})?\b"),          # 2021-03-04

@@ -34,7 +34,8 @@ _WHY = {
 
 def _place(unit: TextUnit, text: str, n: Number) -> dict:
     s0, s1 = n.sentence
-    return {**unit.place, "line": text.count("\n", 0, n.start) + 1, "offset": n.start,
+    line = text.count("\n", 0, n.start) + unit.place.get("line", 1)   # the unit may start lower
+    return {**unit.place, "line": line, "offset": n.start,
             "length": n.end - n.start, "sentence": " ".join(text[s0:s1].split())[:240]}
 
 

@@ -58,6 +58,8 @@ class View:
     spec: ManifestFile
     df: pd.DataFrame
     origin: list[dict[str, tuple[int, int]]]
+    # columns whose findings repeat another cell's (a statistic's N is the header's count)
+    quiet: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -251,4 +253,4 @@ def _long_view(path: str, stat: str, items) -> View:
                                   units_column=units if known else None),
                 units: ColumnRole(role="count")}
         df = pd.DataFrame(rows, dtype=object)
-    return View(_spec(f"{path}#{stat}", cols), df, origin)
+    return View(_spec(f"{path}#{stat}", cols), df, origin, quiet=frozenset({units}))

@@ -30,7 +30,18 @@ def _text(v) -> str:
     return "" if v is None else str(v)
 
 
-def _chart_table(chart) -> list[list[str]] | None:
+def _ref_value(wb, formula: str | None) -> str:
+    """The value of a one-cell reference such as ``'results'!$B$1`` (a series title)."""
+    if not formula or "!" not in formula:
+        return ""
+    sheet, _, ref = formula.rpartition("!")
+    try:
+        return _text(wb[sheet.strip("'")][ref.replace("$", "")].value)
+    except (KeyError, ValueError, AttributeError, TypeError):
+        return ""
+
+
+def _chart_table(chart, wb) -> list[list[str]] | None:
     """The numbers a chart keeps in its own cache (shown even when the sheet is deleted)."""
     cols: list[tuple[str, list[str]]] = []
     cats: list[str] = []
@@ -40,6 +51,8 @@ def _chart_table(chart) -> list[list[str]] | None:
             title = " ".join(_text(p.v) for p in s.tx.strRef.strCache.pt)
         elif s.tx is not None and s.tx.v is not None:
             title = _text(s.tx.v)
+        elif s.tx is not None and s.tx.strRef is not None:
+            title = _ref_value(wb, s.tx.strRef.f)
         vals: list[str] = []
         for ref in (s.val, getattr(s, "yVal", None)):
             if ref is not None and ref.numRef is not None and ref.numRef.numCache is not None:
@@ -113,7 +126,7 @@ def read_xlsx(raw: bytes, name: str, *, skip_sheet: str | None = None) -> Conten
             out.add(TextUnit(f"{dn_name} = {dn.attr_text}", {"sheet": sheet, "name": dn_name,
                                                               "part": "defined name"}))
         for k, chart in enumerate(getattr(ws, "_charts", [])):
-            rows = _chart_table(chart)
+            rows = _chart_table(chart, wb)
             if rows:
                 out.add(TableUnit(rows=rows, place={"sheet": sheet, "chart": k + 1,
                                                     "part": "chart cache"}))
