@@ -77,8 +77,10 @@ def code_at(totp: pyotp.TOTP, when, step_offset: int = 0) -> str:
 
 def form_login(client: httpx.Client, base: str, username: str, password: str, otp: str = "",
                next_url: str = "/") -> httpx.Response:
-    return client.post(f"{base}/login", data={"username": username, "password": password, "otp": otp,
-                                              "next": next_url}, headers={"origin": base})
+    data = {"username": username, "password": password, "otp": otp, "next": next_url}
+    if client.cookies.get(COOKIE):  # the log-in page carries the token of the cookie it was served with
+        data["csrf_token"] = csrf_token(client.cookies.get(COOKIE))
+    return client.post(f"{base}/login", data=data, headers={"origin": base})
 
 
 def csrf_of(client: httpx.Client) -> str:
