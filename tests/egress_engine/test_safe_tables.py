@@ -1,0 +1,128 @@
+"""safe_tables helpers (issue: units are persons with a value, missing-value rule E2, zeros
+shown, margins read back, every reason per cell, per-statistic thresholds E2/E3)."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from egress_review import safe_tables as sf
+from policies.sections.egress import EgressPolicy
+from tests.egress_engine.conftest import KEY, by
+
+
+def _check(run, t, name="t.csv", **kw):
+    return run({}, [t.manifest_entry(name, "helper table")], **kw)
+
+
+def test_units_are_persons_with_a_value(tmp_path, run):
+    """E2: 97 rows of which 3 have a value: the mean rests on 3, and the check blocks it."""
+    df = pd.DataFrame({"g": ["a"] * 97 + ["b"] * 50, "x": [np.nan] * 94 + [1.0, 2.0, 3.0]
+                       + list(np.arange(50.0))})
+    t = sf.mean(df, "g", "x")
+    assert t.table["n"].tolist() == [3, 50]
+    t.save(tmp_path / "t.csv", key=KEY)
+    r = _check(run, t)
+    assert by(r, check="threshold", severity="block")[0].location["row"] == 1
+    miss = by(r, check="missing", rule="E2")
+    assert miss and miss[0].severity == "block" and miss[0].location["row"] == 1
+
+
+@settings(max_examples=30, deadline=None)
+@given(vals=st.lists(st.one_of(st.floats(allow_nan=True, allow_infinity=True), st.none()),
+                     min_size=1, max_size=40))
+def test_nan_and_inf_never_crash_a_helper_or_a_sidecar(tmp_path_factory, vals):
+    root = tmp_path_factory.mktemp("nan")
+    df = pd.DataFrame({"g": (["a", "b"] * 40)[:len(vals)], "x": vals})
+    for t in (sf.describe(df, "x", by="g"), sf.pivot_table(df, values="x", index="g",
+                                                           aggfunc=["mean", "sum", "std"])):
+        t.save(root / "t.csv")                      # json with allow_nan=False: no crash
+        t.save(root / "s.csv", key=KEY)
+
+
+def test_mean_with_policy_missing_rule_review_then_block(tmp_path, run):
+    df = pd.DataFrame({"g": ["a"] * 100, "x": [np.nan] * 20 + list(np.arange(80.0))})
+    t = sf.mean(df, "g", "x")
+    t.save(tmp_path / "t.csv", key=KEY)
+    assert by(_check(run, t), check="missing")[0].severity == "review"
+    pol = EgressPolicy(missing_share_block=0.1)
+    assert by(_check(run, t, policy=pol), check="missing")[0].severity == "block"
+    pol = EgressPolicy(missing_share_review=0.5)          # switched off: no finding
+    assert not by(_check(run, t, policy=pol), check="missing")
+
+
+def test_full_cartesian_levels_zero_cells_shown_and_checked(tmp_path, run):
+    df = pd.DataFrame({"a": ["x"] * 30 + ["y"] * 30, "b": ["p"] * 30 + ["q"] * 30,
+                       "c": ["u", "v"] * 30})
+    t = sf.crosstab(index=[df.a, df.b], columns=df.c, margins=True)
+    assert len(t.table) == 5 and (t.table[["u", "v"]] == 0).any().any()   # (x,q), (y,p)
+    t.save(tmp_path / "t.csv", key=KEY)
+    r = _check(run, t)
+    zeros = [f for f in by(r, check="threshold") if "Zero" in f.message_en]
+    assert {f.location["row"] for f in zeros} == {2, 3}
+    assert not [f for f in r.findings if "inconsistent" in f.message_en]
+
+
+def test_describe_all_row_is_a_margin_not_inconsistent(tmp_path, run):
+    rng = np.random.default_rng(1)
+    df = pd.DataFrame({"sex": rng.choice(["F", "M"], 400), "x": rng.gamma(2, 10, 400)})
+    for name, t in (("a.csv", sf.describe(df, "x")), ("b.csv", sf.describe(df, "x", by="sex"))):
+        t.save(tmp_path / name, key=KEY)
+    r = run({}, [sf.describe(df, "x").manifest_entry("a.csv", "all"),
+                 sf.describe(df, "x", by="sex").manifest_entry("b.csv", "by sex")])
+    assert not [f for f in r.findings if "inconsistent" in f.message_en], \
+        [f.message_en for f in r.findings]
+    assert r.verdict != "block", [(f.check, f.message_en) for f in r.findings]
+
+
+def test_multi_level_values_aggfunc_list_read_back_without_hand_edit(tmp_path, run):
+    rng = np.random.default_rng(2)
+    n = 3000
+    df = pd.DataFrame({"ID": rng.integers(0, 900, n).astype(str), "sex": rng.choice(["F", "M"], n),
+                       "age": rng.choice(["0-19", "20-64", "65+"], n),
+                       "reg": rng.choice(["n", "s"], n), "cost": rng.gamma(4, 100, n)})
+    t = sf.crosstab(index=[df.sex, df.age], columns=df.reg, values=df.cost,
+                    aggfunc=["mean", "std"], margins=True)
+    assert {"n | n", "mean | s", "std | All"} <= set(t.table.columns)
+    t.save(tmp_path / "t.csv", key=KEY)
+    r = _check(run, t)
+    assert r.verdict == "pass", [(f.check, f.message_en) for f in r.findings]
+
+
+def test_dominance_reports_nk_and_p_percent_both(tmp_path, run):
+    df = pd.DataFrame({"g": ["a"] * 10 + ["b"] * 10,
+                       "x": [1000.0, 900.0] + [1.0] * 8 + [10.0] * 10})
+    t = sf.mean(df, "g", "x")
+    t.save(tmp_path / "t.csv", key=KEY)
+    hits = by(_check(run, t), check="dominance", rule="E3", severity="block")
+    assert {f.location["rule"] for f in hits if f.location["row"] == 1} == {"nk", "p%"}
+
+
+def test_std_needs_its_degrees_of_freedom(tmp_path, run):
+    df = pd.DataFrame({"g": ["a"] * 6 + ["b"] * 30, "x": np.arange(36.0)})
+    t = sf.pivot_table(df, values="x", index="g", aggfunc="std")
+    t.save(tmp_path / "t.csv", key=KEY)
+    r = _check(run, t)
+    assert [f.location["row"] for f in by(r, check="degrees_of_freedom", rule="E2")] == [1]
+    assert not by(_check(run, t, policy=EgressPolicy(min_dof_dispersion=5)),
+                  check="degrees_of_freedom")
+
+
+def test_min_max_refused_and_value_counts_histogram(tmp_path):
+    df = pd.DataFrame({"g": list("aab"), "x": [1.0, 2.0, 3.0]})
+    with pytest.raises(sf.HelperError):
+        sf.pivot_table(df, values="x", index="g", aggfunc="max")
+    vc = sf.value_counts(df.g)
+    assert vc.table["count"].tolist() == [2, 1, 3]
+    h = sf.histogram(df, "x", bins=[0, 1.5, 10])
+    assert h.table["count"].tolist() == [1, 2, 3]
+
+
+def test_unsealed_kernel_table_goes_to_review_and_claims_only_add(tmp_path, run):
+    df = pd.DataFrame({"g": ["a"] * 3 + ["b"] * 40})
+    t = sf.crosstab(df, "g", "g")
+    t.save(tmp_path / "t.csv")                             # no broker: unsealed
+    r = _check(run, t)
+    assert by(r, check="provenance", severity="review") and r.verdict == "block"
