@@ -17,6 +17,27 @@ import opencc
 
 _FULLWIDTH = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}
 _FULLWIDTH[0x3000] = 0x20
+# Dashes and minus signs written inside numbers (0912–345–678) → '-'; no-break spaces → ' '.
+_FULLWIDTH.update({c: 0x2D for c in (0x2010, 0x2011, 0x2012, 0x2013, 0x2014, 0x2015, 0x2212, 0xFE58, 0xFE63)})
+_FULLWIDTH.update({0x00A0: 0x20, 0x2007: 0x20, 0x202F: 0x20, 0x2002: 0x20, 0x2003: 0x20, 0x2009: 0x20})
+
+
+@functools.cache
+def _nfkc_single() -> dict[int, int]:
+    """NFKC compatibility mappings that turn one BMP character into one other character
+    (circled and styled digits and letters, compatibility ideographs); the ones that expand a
+    character (™ → TM) are left out to keep offsets aligned."""
+    import unicodedata
+
+    out = {}
+    for cp in range(0x80, 0x10000):
+        if 0xD800 <= cp <= 0xDFFF:
+            continue
+        ch = chr(cp)
+        norm = unicodedata.normalize("NFKC", ch)
+        if len(norm) == 1 and norm != ch and not unicodedata.combining(norm):
+            out[cp] = ord(norm)
+    return out
 
 
 @functools.cache
@@ -31,7 +52,7 @@ def _t2s_array() -> np.ndarray:
 
 @functools.cache
 def _t2s_mapping() -> dict[int, int]:
-    table: dict[int, int] = {}
+    table: dict[int, int] = dict(_nfkc_single())
     path = os.path.join(os.path.dirname(opencc.__file__), "dictionary", "TSCharacters.txt")
     with open(path, encoding="utf-8") as fh:
         for line in fh:
@@ -43,6 +64,10 @@ def _t2s_mapping() -> dict[int, int]:
             # kept to the BMP so the dict and the array paths agree.
             if len(src) == 1 and len(dst) == 1 and ord(src) < 0x10000:
                 table[ord(src)] = ord(dst)
+    # the T2S step applies after NFKC (a compatibility ideograph maps to its Traditional form first)
+    for cp, target in list(table.items()):
+        if target in table and table[target] != target and cp not in _FULLWIDTH:
+            table[cp] = table[target]
     # Taiwanese usage: 臺 → 台 is already in the table; keep a guard for it anyway.
     table.setdefault(ord("臺"), ord("台"))
     table.update(_FULLWIDTH)
@@ -58,7 +83,7 @@ def compact_id(s: str) -> str:
 
 
 def to_halfwidth(text: str) -> str:
-    """Full-width ASCII forms to half-width; same length."""
+    """Full-width ASCII forms to half-width, dashes to '-'; same length."""
     return text.translate(_FULLWIDTH)
 
 

@@ -26,8 +26,10 @@ def national_number(text: str) -> str | None:
 
     Extensions (``#123``, ``ext 12``, ``分機12``) must be cut off by the caller.
     """
-    raw = text.strip()
+    raw = text.strip().lstrip("(")
     digits = _NON_DIGIT.sub("", raw)
+    if digits.startswith("00886"):       # international prefix dialled from Taiwan: 00 886 …
+        digits = digits[2:]
     if raw.startswith("+") or digits.startswith("886"):
         if not digits.startswith("886"):
             return None
@@ -46,11 +48,9 @@ def _valid_nsn(nsn: str) -> bool:
         return False
     if nsn[0] == "9":
         return len(nsn) == 9
-    for area, lengths in _AREAS:
-        if nsn.startswith(area):
-            rest = nsn[len(area):]
-            return len(rest) in lengths and rest[0] in "23456789"
-    return False
+    # 037 + 6 digits and 03 + 7 digits both exist: any area that fits makes the number valid
+    return any(nsn.startswith(area) and len(nsn) - len(area) in lengths and nsn[len(area)] in "23456789"
+               for area, lengths in _AREAS)
 
 
 def kind(text: str) -> str | None:
@@ -63,3 +63,35 @@ def kind(text: str) -> str | None:
 
 def is_valid(text: str) -> bool:
     return national_number(text) is not None
+
+
+# ---- finding numbers in text (normalised: half-width, same offsets) ---------------------------
+
+_RUN = re.compile(r"(?<![0-9A-Za-z])(?:\(?\+|\()?[0-9](?:[0-9]|[ \t.\-()‧·•]{1,3}(?=[0-9(]))*[0-9)]?")
+_GROUP = re.compile(r"[0-9]+")
+_EXT = re.compile(r"[ \t]*(?:#|ext\.?|x|分机|转|分機|轉)[ \t]*[0-9]{1,5}(?![0-9])", re.IGNORECASE)
+LOCAL_CONTEXT = re.compile(r"(?:电话|手机|联络|联系|tel|phone|市话|家电|宅电|住家|公司|传真|fax|分机|call|拨|行动|mobile|contact"
+                           r"|cell|号码)[^0-9\n]{0,8}$", re.IGNORECASE)
+
+
+def find(simplified: str) -> list[tuple[int, int]]:
+    """(start, end) of Taiwan phone numbers: the longest prefix of each run of digit groups
+    that is a valid number (a run may glue a number to a following one: '02-2345-6789 123');
+    local numbers without an area code (7–8 digits, first 2–9) only after a phone word."""
+    out = []
+    for m in _RUN.finditer(simplified):
+        groups = list(_GROUP.finditer(simplified, m.start(), m.end()))
+        for k in range(len(groups), 0, -1):
+            end = groups[k - 1].end()
+            if end < m.end() and simplified[end] == ")":
+                end += 1
+            piece = simplified[m.start():end]
+            digits = "".join(g.group() for g in groups[:k])
+            ok = national_number(piece) is not None
+            if not ok and 7 <= len(digits) <= 8 and digits[0] in "23456789" and not piece.startswith(("+", "(")):
+                ok = bool(LOCAL_CONTEXT.search(simplified, max(0, m.start() - 16), m.start()))
+            if ok:
+                ext = _EXT.match(simplified, end)
+                out.append((m.start(), ext.end() if ext else end))
+                break
+    return out

@@ -88,3 +88,30 @@ def generate(rng: random.Random, form: str = "national", sex: str | None = None)
     else:
         raise ValueError(f"unknown ID form {form!r}")
     return _complete(letter + second + "".join(rng.choice("0123456789") for _ in range(7)))
+
+
+# ---- finding numbers in text (normalised: half-width, same offsets) ---------------------------
+
+# Separators people put inside a number: spaces, dots, hyphens, underscores, middle dots, up
+# to three in a row (A123 - 456 - 789).  Never a line break.
+_SEP = r"[ \t.\-_·‧•・]{0,3}"
+FIND = re.compile(r"(?<![A-Za-z])[A-Za-z]" + _SEP + r"[0-9A-Da-d](?:" + _SEP + r"[0-9]){8}(?![0-9])")
+_NON_ALNUM = re.compile(r"[^0-9A-Za-z]")
+# NHI drug codes: a maker letter (A domestic, B imported, N, K …), a second letter, then eight
+# digits; about one in ten of those with A–D second also passes the old resident checksum.
+DRUG_CODE_SHAPE = re.compile(r"[ABNKJX][A-D][0-9]{8}")
+
+
+def compact(s: str) -> str:
+    """The ten characters of a written number, upper case, separators removed."""
+    return _NON_ALNUM.sub("", s).upper()
+
+
+def find(simplified: str) -> list[tuple[int, int, str]]:
+    """(start, end, kind) of checksum-valid numbers, however separated or cased."""
+    out = []
+    for m in FIND.finditer(simplified):
+        k = kind(compact(m.group()))
+        if k is not None:
+            out.append((m.start(), m.end(), k))
+    return out

@@ -20,11 +20,10 @@ from presidio_analyzer import (AnalyzerEngine, EntityRecognizer, Pattern, Patter
 from presidio_analyzer.context_aware_enhancers import ContextAwareEnhancer
 from presidio_analyzer.nlp_engine import NoOpNlpEngine
 
+from deidentify.identifiers import address, dates, name_context, record_numbers, romanised_names, taiwan_id, western_names
 from deidentify.identifiers import phone as tw_phone
-from deidentify.identifiers import taiwan_id
-from deidentify.identifiers import romanised_names
 from deidentify.identifiers.chinese_names import find_names
-from deidentify.identifiers.normalise import compact_id, to_simplified
+from deidentify.identifiers.normalise import to_simplified
 
 LANGUAGE = "zh"
 
@@ -35,77 +34,35 @@ ENTITY_KIND = {
     "EMAIL_ADDRESS": "EMAIL",
     "TW_ADDRESS": "ADDRESS",
     "ZH_PERSON": "NAME",
+    "ZH_PERSON_CONTEXT": "NAME",
     "ZH_PERSON_LATIN": "NAME",
+    "PERSON_LATIN": "NAME",
+    "TW_DOB": "DOB",
+    "TW_MRN": "MRN",
+    "TW_NHI_CARD": "NHI_CARD",
 }
-
-# --- regexes (on normalised text) -------------------------------------------------------------
-
-# No letter before (digits may be glued on: "0912-345-678A123456789"), no digit after; single
-# spaces or hyphens inside (A123-456-789, A 123 456 789) are tolerated: the checksum decides.
-ID_REGEX = r"(?<![A-Za-z])[A-Za-z][ \-]?[1289A-Da-d](?:[ \-]?[0-9]){8}(?![0-9])"
-
-# A lower-case match inside a long lower-case hex run is a fragment of a hash or pseudonym.
-_HEX_RUN = re.compile(r"[0-9a-f]{16,}")
-
-# Separators are spaces, tabs and hyphens but never a line break: a table column joined with
-# newlines must not glue numbers from two rows into one phone number.
-_EXT = r"(?:[ \t]*(?:#|ext\.?[ \t]*|分机|转)[ \t]*[0-9]{1,5})?"
-PHONE_REGEX = (
-    r"(?:"
-    r"(?<![0-9+])(?:\+|00)?886[ \t\-]?(?:\(0\)[ \t]?)?\(?[0-9]{1,4}\)?[ \t\-]?[0-9]{2,4}(?:[ \t\-]?[0-9]{2,4}){1,2}"
-    r"|\(0[0-9]{1,3}\)[ \t]?[0-9]{2,4}(?:[ \t\-]?[0-9]{2,4}){1,2}"
-    r"|(?<![0-9])0[0-9]{1,3}[ \t\-]?[0-9]{2,4}(?:[ \t\-]?[0-9]{2,4}){1,2}"
-    r")" + _EXT + r"(?![0-9])"
-)
-_EXT_SPLIT = re.compile(r"#|ext|分机|转", re.IGNORECASE)
 
 EMAIL_REGEX = (r"(?<![A-Za-z0-9._%+\-])[A-Za-z0-9][A-Za-z0-9._%+\-]*@"
                r"[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?)*"
                r"\.[A-Za-z]{2,24}(?![A-Za-z0-9\-])")
 
-_CITIES = ("台北市", "新北市", "桃园市", "台中市", "台南市", "高雄市", "基隆市", "新竹市", "嘉义市",
-           "新竹县", "苗栗县", "彰化县", "南投县", "云林县", "嘉义县", "屏东县", "宜兰县", "花莲县",
-           "台东县", "澎湖县", "金门县", "连江县", "桃园县", "台北县", "台中县", "台南县", "高雄县")
-_NUM = r"[0-9一二三四五六七八九十百零〇两]"
-# A Han character that can be part of a place or road name (not a verb/particle before it).
-_RN = r"(?:(?![住在于址为到往去从自的了和与及是近对转搬迁居])[\u4e00-\u9fff])"
-_HAN = r"[\u4e00-\u9fff]"
-_DISTRICT = _RN + r"{1,3}?[区乡镇市]"
-_VILLAGE = r"(?:" + _HAN + r"{1,3}?[里村])?(?:" + _NUM + r"{1,3}邻)?"
-_ROAD_TAIL = r"(?:路|街|大道)(?:" + _NUM + r"{1,3}段)?"
-ADDRESS_REGEX = (
-    r"(?:[0-9]{3}(?:[0-9]{2,3})?[ \t]?)?(?:(?:台湾|中华民国)省?)?"
-    r"(?:"
-    # after a city/county or district, the road name may hold any character (自由一路)
-    r"(?:(?:" + "|".join(_CITIES) + r")(?:" + _HAN + r"{1,3}?[区乡镇市])?|" + _DISTRICT + r")"
-    + _VILLAGE + r"(?:" + _HAN + r"{1,6}?" + _ROAD_TAIL + r"|" + _HAN + r"{1,4}?段)"
-    # a bare road: its name must not start with a verb/particle (住在中山路 → 中山路)
-    r"|" + _RN + r"{1,6}?" + _ROAD_TAIL + r"|" + _RN + r"{1,4}?段"
-    r")"
-    r"(?:" + _NUM + r"{1,4}巷)?"
-    r"(?:" + _NUM + r"{1,4}弄)?"
-    r"(?:" + _NUM + r"{1,5}(?:[\-之]" + _NUM + r"{1,3})?号(?:之" + _NUM + r"{1,3})?)?"
-    r"(?:[ \t]?(?:" + _NUM + r"{1,3}|[Bb][0-9])[ \t]?(?:楼|[Ff])(?:之" + _NUM + r"{1,3})?)?"
-    r"(?:" + _NUM + r"{1,4}室)?"
-)
-_ADDRESS_HAS_CITY = re.compile("|".join(_CITIES))
-_ADDRESS_NUMBERED = re.compile(_NUM + r"(?:巷|弄|号)")
-
+# A lower-case match inside a long lower-case hex run is a fragment of a hash or pseudonym.
+_HEX_RUN = re.compile(r"[0-9a-f]{16,}")
 
 # The old resident-certificate form (letter + A–D + 8 digits) has the same shape as NHI drug
-# codes (AC12345100); about one drug code in ten also passes the checksum, so for that form the
-# words around the match decide: drug/order words → not an ID, ID words → certain.
-_DRUG_CONTEXT = re.compile(
-    r"药|处方|医令|锭|颗|胶囊|针剂|注射|剂量|健保码|药码|品项|drug|order|code|nhi|atc|tab|cap|inj|mg\b|ml\b"
-    r"|\bq[0-9]*d\b|\bbid\b|\btid\b|\bqid\b|\bhs\b|\bprn\b", re.IGNORECASE)
-_ID_CONTEXT = re.compile(r"身分证|身份证|居留证|统一证号|证号|证件|\bid\b|\barc\b|patient", re.IGNORECASE)
+# codes (AC12345100); about one drug code in ten also passes the checksum, so for that form an
+# ID word before it decides (even with drug words near: a carer's resident number next to her
+# patient's medication); without one, the drug-code shape (maker letter A/B/N/K/J/X) printed
+# compact and upper case is a drug code, any other old-form number an ID.
+_ID_CONTEXT = re.compile(r"身分|身份|居留|统一证号|证号|证件|护照|外籍|看护|外劳|移工"
+                         r"|(?<![a-z])(?:id|arc|uid|passport)(?![a-z])", re.IGNORECASE)
+_LAST_DIGIT = re.compile(r"[0-9](?=[^0-9]*$)")
 CONTEXT_WINDOW = 24
 
 # Batch analysis (``analyze_many``): many texts joined by SEGMENT_SEP go through the engine in
-# one call; Presidio's per-call overhead dominated short clinical texts.  No pattern above can
-# match SEGMENT_SEP and every look-around treats it like a text boundary, so pattern matches are
-# those of each text alone; the recognisers that look at surrounding words clip their windows to
-# the text's own segment, whose (start, end) offsets are held here while a batch is analysed.
+# one call; Presidio's per-call overhead dominated short clinical texts.  Every finder runs on
+# each text's own segment, so findings and context windows are those of each text alone; the
+# segments' (start, end) offsets are held here while a batch is analysed.
 SEGMENT_SEP = "\x00"
 _SEGMENTS: contextvars.ContextVar[list[tuple[int, int]] | None] = contextvars.ContextVar(
     "segments", default=None)
@@ -114,12 +71,6 @@ _SEGMENTS: contextvars.ContextVar[list[tuple[int, int]] | None] = contextvars.Co
 def _segments(text: str) -> list[tuple[int, int]]:
     """(start, end) of each text in a batch; the whole text outside a batch."""
     return _SEGMENTS.get() or [(0, len(text))]
-
-
-def _segment_bounds(text: str, offset: int) -> tuple[int, int]:
-    """(start, end) of the text holding ``offset``."""
-    segs = _segments(text)
-    return segs[bisect_right(segs, offset, key=lambda seg: seg[0]) - 1]
 
 
 def _in_hex_run(text: str, start: int, end: int) -> bool:
@@ -136,11 +87,10 @@ class _NormalisingPatternRecognizer(PatternRecognizer):
     """A pattern recogniser that matches on the normalised text (same offsets).
 
     Matching uses the standard library's ``re`` rather than Presidio's loop over the ``regex``
-    module: on the address pattern ``regex`` took 4× as long (1.7 s vs 0.4 s on a load's
-    clinical texts), and Presidio gives each pattern a timeout after which it skips the
-    pattern, so a text slow enough to match would go unmasked.  Here a slow text is slow, never
-    missed.  Scores follow Presidio's rules: ``validate_result`` True → 1.0, False → dropped,
-    None → the pattern's score; ``invalidate_result`` True → dropped."""
+    module, which gives each pattern a timeout after which it skips the pattern, so a text
+    slow enough to match would go unmasked.  Here a slow text is slow, never missed.  Scores
+    follow Presidio's rules: ``validate_result`` True → 1.0, False → dropped, None → the
+    pattern's score; ``invalidate_result`` True → dropped."""
 
     def analyze(self, text, entities, nlp_artifacts=None, regex_flags=None):
         text = to_simplified(text)
@@ -166,53 +116,6 @@ class _NormalisingPatternRecognizer(PatternRecognizer):
         return EntityRecognizer.remove_duplicates(results)
 
 
-class TaiwanIdRecognizer(_NormalisingPatternRecognizer):
-    """National IDs and both forms of resident certificate numbers, checksum-validated."""
-
-    def __init__(self) -> None:
-        super().__init__(supported_entity="TW_ID", name="TaiwanIdRecognizer",
-                         supported_language=LANGUAGE,
-                         patterns=[Pattern("tw_id", ID_REGEX, 0.3)],
-                         global_regex_flags=re.DOTALL | re.MULTILINE)
-
-    def validate_result(self, pattern_text: str) -> bool:
-        return taiwan_id.is_valid(compact_id(pattern_text))
-
-    def analyze(self, text, entities, nlp_artifacts=None, regex_flags=None):
-        results = []
-        text = to_simplified(text)
-        for r in super().analyze(text, entities, nlp_artifacts, regex_flags):
-            if text[r.start].islower() and _in_hex_run(text, r.start, r.end):
-                continue
-            if text[r.start:r.end] != compact_id(text[r.start:r.end]):
-                r.score = min(r.score, 0.8)  # separated digits: valid, but less certain
-            if taiwan_id.kind(compact_id(text[r.start:r.end])) == "resident_old":
-                lo, hi = _segment_bounds(text, r.start)
-                around = (text[max(lo, r.start - CONTEXT_WINDOW):r.start] + " "
-                          + text[r.end:min(hi, r.end + CONTEXT_WINDOW)])
-                if _ID_CONTEXT.search(around):
-                    r.score = 1.0
-                elif _DRUG_CONTEXT.search(around):
-                    continue
-                else:
-                    r.score = 0.6
-            results.append(r)
-        return results
-
-
-class TaiwanPhoneRecognizer(_NormalisingPatternRecognizer):
-    """Mobile and landline numbers; the digit count must fit the area code."""
-
-    def __init__(self) -> None:
-        super().__init__(supported_entity="TW_PHONE", name="TaiwanPhoneRecognizer",
-                         supported_language=LANGUAGE,
-                         patterns=[Pattern("tw_phone", PHONE_REGEX, 0.5)],
-                         global_regex_flags=re.DOTALL | re.MULTILINE | re.IGNORECASE)
-
-    def validate_result(self, pattern_text: str) -> bool:
-        return tw_phone.is_valid(_EXT_SPLIT.split(pattern_text, maxsplit=1)[0])
-
-
 class OfflineEmailRecognizer(_NormalisingPatternRecognizer):
     """E-mail addresses (own pattern: Presidio's one consults tldextract, which goes online).
 
@@ -227,61 +130,167 @@ class OfflineEmailRecognizer(_NormalisingPatternRecognizer):
                          global_regex_flags=re.DOTALL | re.MULTILINE)
 
 
-class TaiwanAddressRecognizer(_NormalisingPatternRecognizer):
-    """Street addresses: a road/lane plus a number, or a city + district + road."""
+class _FinderRecognizer(EntityRecognizer):
+    """A recogniser around a finder function of ``deidentify.identifiers`` that takes the
+    normalised text of one segment and returns (start, end[, score]) spans."""
+
+    ENTITY = ""
+    SCORE = 0.7
 
     def __init__(self) -> None:
-        super().__init__(supported_entity="TW_ADDRESS", name="TaiwanAddressRecognizer",
-                         supported_language=LANGUAGE,
-                         patterns=[Pattern("tw_address", ADDRESS_REGEX, 0.7)],
-                         global_regex_flags=re.DOTALL | re.MULTILINE)
-
-    def validate_result(self, pattern_text: str) -> bool | None:
-        # None keeps the pattern score: a shape check, not a checksum.
-        text = pattern_text.strip()
-        if len(text) < 4:
-            return False
-        ok = bool(_ADDRESS_NUMBERED.search(text)) or bool(
-            _ADDRESS_HAS_CITY.match(text.lstrip("0123456789 台湾中华民国省")))
-        return None if ok else False
-
-
-class ChineseNameRecognizer(EntityRecognizer):
-    """Chinese personal names: surname list + context words + jieba ``nr`` tags."""
-
-    def __init__(self) -> None:
-        super().__init__(supported_entities=["ZH_PERSON"], name="ChineseNameRecognizer",
+        super().__init__(supported_entities=[self.ENTITY], name=type(self).__name__,
                          supported_language=LANGUAGE)
 
     def load(self) -> None:
         pass
+
+    def spans(self, simp: str, original: str) -> list[tuple]:
+        raise NotImplementedError
 
     def analyze(self, text: str, entities, nlp_artifacts=None) -> list[RecognizerResult]:
         simp = to_simplified(text)
-        return [RecognizerResult("ZH_PERSON", lo + h.start, lo + h.end, h.score)
-                for lo, hi in _segments(text) for h in find_names(text[lo:hi], simp[lo:hi])]
+        out = []
+        for lo, hi in _segments(text):
+            for found in self.spans(simp[lo:hi], text[lo:hi]):
+                a, b = found[0], found[1]
+                score = found[2] if len(found) > 2 else self.SCORE
+                if b > a and score > 0:
+                    out.append(RecognizerResult(self.ENTITY, lo + a, lo + b, score))
+        return out
 
 
-class RomanisedNameRecognizer(EntityRecognizer):
-    """Taiwanese names in Latin letters (CHEN TA-MING, Ta-Ming Chen, CHEN^TA-MING)."""
+class TaiwanIdRecognizer(_FinderRecognizer):
+    """National IDs and both forms of resident certificate numbers, checksum-validated, written
+    with any separators, in any case or width."""
 
-    def __init__(self) -> None:
-        super().__init__(supported_entities=["ZH_PERSON_LATIN"], name="RomanisedNameRecognizer",
-                         supported_language=LANGUAGE)
+    ENTITY = "TW_ID"
 
-    def load(self) -> None:
-        pass
+    def spans(self, simp, original):
+        out = []
+        for a, b, k in taiwan_id.find(simp):
+            if simp[a].islower() and _in_hex_run(simp, a, b):
+                continue
+            score = 1.0 if len(simp[a:b]) == 10 else 0.8   # separated digits: valid, less certain
+            if k == "resident_old":
+                score = self._old_form_score(simp, a, b, original[a:b] != simp[a:b])
+                if score is None:
+                    continue
+            out.append((a, b, score))
+        return out
 
-    def analyze(self, text: str, entities, nlp_artifacts=None) -> list[RecognizerResult]:
-        # Structure only (no checksum to confirm it): a middling score.
-        # windows are bounded by whitespace / letters, never cross SEGMENT_SEP: no split needed
-        return [RecognizerResult("ZH_PERSON_LATIN", a, b, 0.7)
-                for a, b in romanised_names.find(to_simplified(text))]
+
+    @staticmethod
+    def _old_form_score(simp: str, a: int, b: int, original_width_differs: bool = False) -> float | None:
+        """Old resident form: an ID word before it (not across another number) makes it
+        certain; otherwise a drug-code shape printed as order systems print it is a drug code;
+        any other old-form number is an ID of middling certainty."""
+        before = simp[max(0, a - CONTEXT_WINDOW):a]
+        last = _LAST_DIGIT.search(before)
+        if last:
+            before = before[last.end():]
+        if _ID_CONTEXT.search(before):
+            return 1.0
+        # drug codes are printed by order systems: compact and upper case; a separated, lower-case
+        # or full-width number was typed by a person
+        written = simp[a:b]
+        typed = len(written) != 10 or not written.isupper() or original_width_differs
+        if taiwan_id.DRUG_CODE_SHAPE.fullmatch(taiwan_id.compact(written)) and not typed:
+            return None
+        return 0.6
+
+
+class TaiwanPhoneRecognizer(_FinderRecognizer):
+    """Mobile and landline numbers (+886, 00886, (02), any separators), structurally valid;
+    local numbers without an area code after a phone word."""
+
+    ENTITY = "TW_PHONE"
+    SCORE = 1.0
+
+    def spans(self, simp, original):
+        return tw_phone.find(simp)
+
+
+class TaiwanAddressRecognizer(_FinderRecognizer):
+    """Street and rural addresses, the whole chain from postcode to floor."""
+
+    ENTITY = "TW_ADDRESS"
+    SCORE = 0.7
+
+    def spans(self, simp, original):
+        return address.find(simp)
+
+
+class BirthDateRecognizer(_FinderRecognizer):
+    """Dates of birth (Western and ROC calendars) next to a birth word."""
+
+    ENTITY = "TW_DOB"
+    SCORE = 0.9
+
+    def spans(self, simp, original):
+        return dates.find(simp)
+
+
+class RecordNumberRecognizer(_FinderRecognizer):
+    """Medical record numbers after a record-number label."""
+
+    ENTITY = "TW_MRN"
+    SCORE = 0.85
+
+    def spans(self, simp, original):
+        return record_numbers.find_mrn(simp)
+
+
+class NhiCardRecognizer(_FinderRecognizer):
+    """Twelve-digit NHI card numbers."""
+
+    ENTITY = "TW_NHI_CARD"
+    SCORE = 0.9
+
+    def spans(self, simp, original):
+        return record_numbers.find_nhi_card(simp)
+
+
+class ChineseNameRecognizer(_FinderRecognizer):
+    """Chinese personal names: surname list + context words + jieba ``nr`` tags."""
+
+    ENTITY = "ZH_PERSON"
+
+    def spans(self, simp, original):
+        return [(h.start, h.end, h.score) for h in find_names(original, simp)
+                if not name_context.starts_a_word(simp, h.start, h.end)]
+
+
+class ContextNameRecognizer(_FinderRecognizer):
+    """Chinese names found by context whatever the surname, lists, titles, dotted names."""
+
+    ENTITY = "ZH_PERSON_CONTEXT"
+
+    def spans(self, simp, original):
+        return [h for h in name_context.find(simp) if not name_context.starts_a_word(simp, h[0], h[1])]
+
+
+class RomanisedNameRecognizer(_FinderRecognizer):
+    """Taiwanese names in Latin letters with a hyphenated given name (CHEN TA-MING)."""
+
+    ENTITY = "ZH_PERSON_LATIN"
+
+    def spans(self, simp, original):
+        return [(a, b, 0.7) for a, b in romanised_names.find(simp)]
+
+
+class LatinNameRecognizer(_FinderRecognizer):
+    """Western names and romanised names without hyphens (Wang Xiaoming, Dr. Sarah Johnson)."""
+
+    ENTITY = "PERSON_LATIN"
+
+    def spans(self, simp, original):
+        return western_names.find(simp)
 
 
 def recognizers() -> list[EntityRecognizer]:
     return [TaiwanIdRecognizer(), TaiwanPhoneRecognizer(), OfflineEmailRecognizer(),
-            TaiwanAddressRecognizer(), ChineseNameRecognizer(), RomanisedNameRecognizer()]
+            TaiwanAddressRecognizer(), BirthDateRecognizer(), RecordNumberRecognizer(), NhiCardRecognizer(),
+            ChineseNameRecognizer(), ContextNameRecognizer(), RomanisedNameRecognizer(), LatinNameRecognizer()]
 
 
 class _NoContextEnhancer(ContextAwareEnhancer):

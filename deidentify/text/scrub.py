@@ -24,27 +24,28 @@ from dataclasses import dataclass, field
 from itertools import accumulate
 from typing import Iterable, Sequence
 
-from deidentify.identifiers import romanised_names, taiwan_id
-from deidentify.identifiers.chinese_names import LABELS, find_names, surname_pattern
-from deidentify.identifiers.normalise import compact_id, to_simplified
+from deidentify.identifiers import dates, name_context, record_numbers, romanised_names, taiwan_id, western_names
+from deidentify.identifiers import phone as tw_phone
+from deidentify.identifiers.chinese_names import find_names, surname_pattern
+from deidentify.identifiers.normalise import to_simplified
 
 PLACEHOLDER = {"ID": "<ID>", "PHONE": "<PHONE>", "EMAIL": "<EMAIL>", "ADDRESS": "<ADDRESS>",
-               "NAME": "<NAME>", "TERM": "<TERM>"}
+               "NAME": "<NAME>", "DOB": "<DOB>", "MRN": "<MRN>", "NHI_CARD": "<NHI_CARD>", "TERM": "<TERM>"}
 
+_HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _SEP = "\x00"
 # Simple regexes, each run on its own: Python's engine scans for a literal or a character set
 # quickly, but not through an alternation with look-behinds.
-_HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
-_ID_SHAPE = re.compile(r"[A-Za-z][ \-]?[1289A-Da-d](?:[ \-]?[0-9]){8}(?![0-9])")
-_PREFILTERS = [re.compile(p) for p in (
-    r"886", r"\(0[0-9]", r"0[2-9][0-9 \t\-)]{6,}",          # phone shapes
-    r"@",                                                   # e-mail
-    r"[路街道段巷弄][0-9一二三四五六七八九十百零〇之\-]{1,8}[号巷弄]",  # numbered address
-    r"[市县][\u4e00-\u9fff]{1,3}[区乡镇市]",                 # city + district
-    "|".join(sorted({re.escape(to_simplified(w)) for w in LABELS}, key=len, reverse=True)),  # 姓名：
+_PREFILTERS = [re.compile(p, re.IGNORECASE) for p in (
+    r"886", r"\(0[0-9]", r"0[2-9][0-9 \t\-.)‧·•]{6,}",            # phone shapes
+    tw_phone.LOCAL_CONTEXT.pattern.split("[^")[0],                 # phone words (local numbers)
+    r"@",                                                          # e-mail
+    r"[路街道段巷弄里村邻][ \t0-9一二三四五六七八九十百零〇之\-]{1,10}[号巷弄邻]",  # numbered address
+    r"[市县][ \t]*[\u4e00-\u9fff]{1,3}[区乡镇市]",                 # city + district
+    r"[乡镇][\u4e00-\u9fff]{1,3}[村里]",                             # rural village
+    dates.BIRTH_WORDS.pattern,                                     # dates of birth
+    record_numbers.LABELS.pattern,                                 # record and card numbers
 )]
-
-
 def _policy_default(key: str):
     def read() -> float:
         from policies import current_policy
@@ -248,33 +249,46 @@ def candidate_indices(texts: Sequence[str], options: ScrubOptions | None = None,
     name_lo = (options or ScrubOptions()).name_mask_min_score
     joined = to_simplified(_SEP.join(texts))
     starts = [0, *accumulate(len(t) + 1 for t in texts)][:-1]
-    hard = {bisect_right(starts, m.start()) - 1 for rx in _PREFILTERS for m in rx.finditer(joined)}
-    # Hyphenated pairs (Ta-Ming, but also follow-up): the romanised-name check decides.
-    for i in {bisect_right(starts, m.start()) - 1 for m in romanised_names.HYPHEN_PAIR.finditer(joined)} - hard:
-        if romanised_names.find(texts[i]):
+
+    def owners(rx: re.Pattern[str]) -> set[int]:
+        return {bisect_right(starts, m.start()) - 1 for m in rx.finditer(joined)}
+
+    hard = set().union(*(owners(rx) for rx in _PREFILTERS))
+    # ID-shaped tokens (any separators) only count when the checksum holds (drug codes do not).
+    hard.update(bisect_right(starts, m.start()) - 1 for m in taiwan_id.FIND.finditer(joined)
+                if taiwan_id.is_valid(taiwan_id.compact(m.group())))
+    # Latin names: hyphenated pairs next to a romanised surname, capitalised word pairs, titles
+    for i in (owners(romanised_names.HYPHEN_PAIR) | owners(_LATIN_CANDIDATE)) - hard:
+        seg = joined[starts[i]:starts[i] + len(texts[i])]
+        if romanised_names.find(seg) or western_names.find(seg):
             hard.add(i)
-    # ID-shaped tokens only count when the checksum holds (drug codes like AC12345100 do not).
-    hard.update(bisect_right(starts, m.start()) - 1 for m in _ID_SHAPE.finditer(joined)
-                if not (m.start() and joined[m.start() - 1].isascii() and joined[m.start() - 1].isalpha())
-                and taiwan_id.is_valid(compact_id(m.group())))
-    # Chinese names need Han characters: text without them never loads the name tables.
-    surname = ({bisect_right(starts, m.start()) - 1 for m in surname_pattern().finditer(joined)}
-               if _HAN.search(joined) else set())
+    # Names only: surname characters, context words, titles, dotted names; decided here without
+    # the engine (dictionary checks, cached jieba windows).
+    # (egress pre-check, issue 13) text without Han characters never loads jieba's tables
+    soft = ((owners(surname_pattern()) if _HAN.search(joined) else set())
+            | owners(_NAME_CONTEXT)) - hard
     names: dict[int, list[IdentifierHit]] = {}
-    for i in surname - hard:
+    for i in soft:
         t = texts[i]
-        found = find_names(t, joined[starts[i]:starts[i] + len(t)])
-        if found:
-            kept = [IdentifierHit("NAME", h.start, h.end, t[h.start:h.end], h.score)
-                    for h in found if h.score >= name_lo]
-            if kept:
-                names[i] = _resolve(kept, t)
+        seg = joined[starts[i]:starts[i] + len(t)]
+        found = [(h.start, h.end, h.score) for h in find_names(t, seg)] + name_context.find(seg)
+        kept = [IdentifierHit("NAME", a, b, t[a:b], sc) for a, b, sc in found
+                if sc >= name_lo and not name_context.starts_a_word(seg, a, b)]
+        if kept:
+            names[i] = _resolve(kept, t)
     return hard, names, joined, starts
 
 
+_LATIN_CANDIDATE = re.compile(r"[A-Z][A-Za-z'’\-]+,?[ \t]+[A-Z]|(?i:\b(?:dr|mr|mrs|ms|prof|patient|pt|name|c/o|cc|"
+                              r"signed|referred|attending|family|reported)\b)")
+_NAME_CONTEXT = re.compile("|".join(sorted(map(re.escape, name_context.INTRODUCERS + name_context.TITLES),
+                                           key=len, reverse=True)) + r"|[\u4e00-\u9fff][·‧•・.][\u4e00-\u9fff]")
+
+
 def scrub_texts(texts: list[str | None], *, options: ScrubOptions | None = None) -> list[str | None]:
-    """Mask IDs, phones, names, addresses and e-mails with ``<ID>``, ``<PHONE>``, ``<NAME>``,
-    ``<ADDRESS>``, ``<EMAIL>``; None and texts without personal data come back unchanged.
+    """Mask IDs, phones, names, addresses, e-mails, dates of birth, record and NHI card numbers
+    with ``<ID>``, ``<PHONE>``, ``<NAME>``, ``<ADDRESS>``, ``<EMAIL>``, ``<DOB>``, ``<MRN>``,
+    ``<NHI_CARD>``; None and texts without personal data come back unchanged.
     ``options``: score cut-offs (default: the policy's, see ``ScrubOptions``)."""
     distinct = _distinct(texts, "scrub_texts")
     found = _find_all(distinct, None, options or ScrubOptions())

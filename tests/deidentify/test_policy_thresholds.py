@@ -55,7 +55,7 @@ def test_name_cut_off_decides_which_names_are_masked(tmp_path):
 
 
 def test_identifier_cut_off_is_separate_from_the_name_cut_off(tmp_path):
-    texts = ["AC01234567 回診",                      # old resident form, no context: 0.6
+    texts = ["FA12345670 回診",                      # old resident form, no context: 0.6
              "住臺北市大安區復興南路一段100號",          # address: 0.7
              "A123-456-789",                          # ID written with separators: 0.8
              "test@example.com",                      # e-mail: 0.9

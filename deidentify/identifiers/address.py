@@ -1,0 +1,64 @@
+"""Taiwanese postal addresses in free text (normalised: half-width, Simplified; same offsets).
+
+An address is a chain of optional parts, each of which may be followed by spaces:
+postcode, city/county, district/township (区乡镇市), village (里村), neighbourhood (N邻), road
+(…路/街/大道, section N段) or, in the countryside, a settlement name, lane (巷), alley (弄),
+house number (N号, N-M号, N之M号), floor (N楼, NF, NF-M, B1, 地下一楼, 之M) and room (N室).
+A chain counts when it holds a house number, lane or alley, or a city with a district and a
+road.  The whole chain is one finding, so a mask never leaves a piece of the road behind.
+"""
+from __future__ import annotations
+
+import re
+
+CITIES = ("台北市", "新北市", "桃园市", "台中市", "台南市", "高雄市", "基隆市", "新竹市", "嘉义市",
+          "新竹县", "苗栗县", "彰化县", "南投县", "云林县", "嘉义县", "屏东县", "宜兰县", "花莲县",
+          "台东县", "澎湖县", "金门县", "连江县", "桃园县", "台北县", "台中县", "台南县", "高雄县")
+_NUM = r"[0-9一二三四五六七八九十百零〇两]"
+_S = r"[ \t]{0,2}"
+_HAN = r"[\u4e00-\u9fff]"
+# A Han character that can be part of a place or road name (not a verb/particle before it).
+_RN = r"(?:(?![住在于址为到往去从自的了和与及是近对转搬迁居位])[\u4e00-\u9fff])"
+_CITY = r"(?:" + "|".join(CITIES) + r")"
+_DISTRICT = _RN + r"{1,3}?[区乡镇市]"
+_VILLAGE = _RN + r"{1,3}?[里村](?![里村])"
+_NEIGH = _NUM + r"{1,3}" + _S + r"邻"
+_ROAD = _RN + r"{1,6}?(?:路|街|大道)(?:" + _S + _NUM + r"{1,3}段)?|" + _RN + r"{1,4}?段"
+_LANE = _NUM + r"{1,4}" + _S + r"巷"
+_ALLEY = _NUM + r"{1,4}" + _S + r"弄"
+_HOUSE = (_NUM + r"{1,5}(?:" + _S + r"[\-之]" + _S + _NUM + r"{1,3})?" + _S + r"号(?:" + _S + r"之" + _S
+          + _NUM + r"{1,3})?")
+_FLOOR = (r"(?:" + _NUM + r"{1,3}" + _S + r"(?:楼|f(?![a-z]))|b[0-9]{1,2}(?![0-9a-z])|地下" + _S + _NUM + r"{1,2}" + _S
+          + r"楼?)(?:" + _S + r"(?:[\-之])" + _S + _NUM + r"{1,3})?")
+_ROOM = _NUM + r"{1,4}" + _S + r"室"
+_TAIL = (r"(?:" + _LANE + _S + r")?(?:" + _ALLEY + _S + r")?(?:" + _HOUSE + r"(?:" + _S + _FLOOR + r")?(?:" + _S
+         + r"之" + _NUM + r"{1,3})?(?:" + _S + _ROOM + r")?)?")
+_HEAD = (r"(?:[0-9]{3}(?:[0-9]{2,3})?" + _S + r")?(?:(?:台湾|中华民国)省?" + _S + r")?")
+ADDRESS = re.compile(
+    _HEAD + r"(?:"
+    # city/county (+ district), or a district: then villages, a road or a settlement
+    + r"(?:" + _CITY + _S + r"(?:" + _HAN + r"{1,3}?[区乡镇市]" + _S + r")?|" + _DISTRICT + _S + r")"
+    + r"(?:" + _HAN + r"{1,3}?[里村](?![里村])" + _S + r")?(?:" + _NEIGH + _S + r")?"
+    + r"(?:(?:" + _HAN + r"{1,6}?(?:路|街|大道)(?:" + _S + _NUM + r"{1,3}段)?|" + _HAN + r"{1,4}?段)" + _S
+    + r"|" + _RN + r"{1,4}?(?=" + _S + _NUM + r"{1,5}" + _S + r"[号\-之]))?"
+    + r"|(?:" + _VILLAGE + _S + r")(?:" + _NEIGH + _S + r")?(?:(?:" + _ROAD + r")" + _S + r")?"
+    + r"|(?:" + _ROAD + r")" + _S
+    + r")" + _S + _TAIL,
+    re.IGNORECASE)
+_HAS_CITY = re.compile(_CITY)
+_NUMBERED = re.compile(_NUM + r"[ \t]*(?:巷|弄|号)")
+_HAS_DISTRICT_ROAD = re.compile(r"[区乡镇市].*(?:路|街|大道|段|[里村])")
+
+
+def find(simplified: str) -> list[tuple[int, int]]:
+    out = []
+    for m in ADDRESS.finditer(simplified):
+        a, b = m.span()
+        while b > a and simplified[b - 1] in " \t":
+            b -= 1
+        text = simplified[a:b]
+        if len(text) < 4:
+            continue
+        if _NUMBERED.search(text) or (_HAS_CITY.search(text) and _HAS_DISTRICT_ROAD.search(text)):
+            out.append((a, b))
+    return out

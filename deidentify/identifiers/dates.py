@@ -1,0 +1,88 @@
+"""Dates of birth in free text: Western and ROC (民國) calendars, every separator.
+
+A date is a birth date when a birth word stands right before it (生日, 出生, 出生日期, DOB,
+date of birth, born, b.) or 生 / 出生 right after it (民國39年3月4日生).  Visit and report
+dates look the same and are not personal data on their own, so a date without such a word is
+left alone.  Matching runs on normalised text (half-width, Simplified; same offsets).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+ROC_OFFSET = 1911
+_MON = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+_SEP = r"[ \t]*[/\-.][ \t]*"
+_Y4 = r"(?:19|20)[0-9]{2}"
+_ROC_Y = r"[0-9]{2,3}"
+_M = r"(?:0?[1-9]|1[0-2])"
+_D = r"(?:0?[1-9]|[12][0-9]|3[01])"
+DATE = "(?:" + "|".join([
+    r"(?:民国|中华民国|roc)?[ \t]*" + _ROC_Y + r"[ \t]*年[ \t]*" + _M + r"[ \t]*月[ \t]*" + _D + r"[ \t]*日?",
+    _Y4 + r"[ \t]*年[ \t]*" + _M + r"[ \t]*月[ \t]*" + _D + r"[ \t]*日?",
+    _Y4 + _SEP + _M + _SEP + _D,
+    _Y4 + r"(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])",
+    _M + _SEP + _D + _SEP + _Y4,
+    _D + _SEP + _M + _SEP + _Y4,
+    r"(?:民国|roc)?[ \t]*" + _ROC_Y + _SEP + _M + _SEP + _D,
+    r"0[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])",
+    _MON + r"[ \t]*" + _D + r",?[ \t]*" + _Y4,
+    _D + r"[ \t]*" + _MON + r",?[ \t]*" + _Y4,
+]) + ")"
+_BIRTH_BEFORE = (r"(?:出生年月日|出生日期|出生日|出生|生日|生于|诞生|dob|d\.o\.b\.?|date[ \t]+of[ \t]+birth|birth[ \t]*date"
+                 r"|birthday|born(?:[ \t]+on)?|b\.)")
+_GAP = r"[ \t]*(?:[:：=为是]|[（(]?(?:西元|ad)?[)）]?)?[ \t]*(?:于|on)?[ \t]*"
+DOB_BEFORE = re.compile(_BIRTH_BEFORE + _GAP + r"(?P<d>" + DATE + r")(?![0-9])", re.IGNORECASE)
+DOB_AFTER = re.compile(r"(?<![0-9])(?P<d>" + DATE + r")[ \t]*(?:出生|生(?![活气病效产殖理长命]))", re.IGNORECASE)
+# For prefilters: any birth word (cheap literal scan).
+BIRTH_WORDS = re.compile(r"出生|生日|生于|诞生|dob|birth|born|b\.|[0-9]日?[ \t]*生", re.IGNORECASE)
+
+
+def find(simplified: str) -> list[tuple[int, int]]:
+    """(start, end) of birth dates in normalised text."""
+    out = []
+    for rx in (DOB_BEFORE, DOB_AFTER):
+        for m in rx.finditer(simplified):
+            a, b = m.span("d")
+            while a < b and simplified[a] in " \t":
+                a += 1
+            if parse(simplified[a:b]) is not None:
+                out.append((a, b))
+    return out
+
+
+def parse(text: str) -> dt.date | None:
+    """The calendar date ``text`` stands for, if it is one (ROC years: 1–3 digits + 1911)."""
+    s = text.strip().lower()
+    roc = bool(re.match(r"(?:民国|中华民国|roc)", s))
+    s = re.sub(r"^(?:中华民国|民国|roc)", "", s).strip()
+    month = re.search(_MON, s)
+    nums = [int(n) for n in re.findall(r"[0-9]+", s)]
+    try:
+        if month:
+            mon = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"].index(
+                month.group()[:3]) + 1
+            day, year = (nums[0], nums[1]) if len(nums) == 2 else (None, None)
+            return dt.date(year, mon, day) if year else None
+        if len(nums) == 1:
+            d = str(nums[0]).zfill(len(re.findall(r"[0-9]", s)))
+            if len(d) == 8:
+                return dt.date(int(d[:4]), int(d[4:6]), int(d[6:]))
+            if len(d) == 7:
+                return dt.date(int(d[:3]) + ROC_OFFSET, int(d[3:5]), int(d[5:]))
+            return None
+        if len(nums) != 3:
+            return None
+        a, b, c = nums
+        if a >= 1000:
+            return dt.date(a, b, c)
+        if c >= 1000:     # m/d/y or d/m/y: either reading must be a date
+            try:
+                return dt.date(c, a, b)
+            except ValueError:
+                return dt.date(c, b, a)
+        if roc or a < 200:
+            return dt.date(a + ROC_OFFSET, b, c)
+    except ValueError:
+        return None
+    return None

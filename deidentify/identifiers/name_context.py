@@ -1,0 +1,283 @@
+"""Chinese names found by their context rather than by a surname list.
+
+After a word that introduces a person (病患, 主治醫師, 案母, 家屬, 個案, 轉介, 聯絡人 …) the
+next two to four Han characters are a name whatever the surname (滕, 粘, 闕 are in no short
+list), and so are a given name alone (美玲), a nickname (阿明, 小芬) and a married name with both
+surnames (陳林美玲).  Before a title (先生, 小姐, 醫師, 護理師 …) the one to three characters
+are a name.  A name that follows another name in a list (、 ， 及 和) is one too, and a pair of
+words joined by a middle dot (瓦歷斯·諾幹) is an Indigenous or transliterated name.
+
+What keeps clinical words out ("病人黃疸", "家屬表示", "主治醫師"): a word-level dictionary —
+jieba's dictionary words that are not person names (with their frequency) plus a list of
+clinical terms it lacks — and a set of characters that cannot start a name.  All matching is
+on the normalised text (half-width, Simplified; same offsets).
+"""
+from __future__ import annotations
+
+import functools
+import re
+
+from deidentify.identifiers.normalise import to_simplified
+
+# Words that introduce a person; a name follows directly (after optional ':' or spaces).
+INTRODUCERS = (
+    "姓名", "病患", "病人", "患者", "个案", "案主", "主治医师", "主治医生", "主治", "医师", "案母", "案父", "案妻",
+    "案夫", "案子", "案女", "案兄", "案姐", "案弟", "案妹", "案孙", "案媳", "家属", "转介", "联络人", "联系人",
+    "紧急联络人", "签名", "陪同者", "陪同人", "照顾者", "主护", "值班医师", "会诊医师", "申请人", "申请医师",
+    "报告医师", "个管师", "社工师", "社工", "护理师", "看护", "外佣", "同事", "朋友", "称其", "叫他", "叫她",
+    "回报者", "通报者", "被保险人", "监护人", "代理人", "受托人", "母亲", "父亲", "儿子", "女儿", "配偶", "太太",
+    "丈夫", "妻子", "孙子", "孙女", "媳妇", "女婿", "姐姐", "哥哥", "弟弟", "妹妹", "阿嬷叫他", "经手人", "填表人",
+    "记录者", "纪录者", "药师", "检验师", "技术员", "负责人", "病患姓名", "患者姓名", "家属姓名", "主责护理师",
+    "执行者", "审核者", "开单医师", "判读医师", "转诊医师", "住院医师", "实习医师", "专科护理师",
+    "在场人员", "参与者", "出席者", "与会者", "访视对象", "受访者", "个案姓名", "案家", "室友", "邻居", "房东",
+)
+# Words right after a name at the start of a sentence that describe the patient (王小明主訴…).
+FOLLOWERS = ("主诉", "因", "今天", "今日", "今早", "昨日", "昨天", "来院", "回诊", "入院", "就诊", "来诊", "自诉", "表示",
+             "家属", "病史", "男性", "女性", "于", "在", "本次", "此次")
+TITLES = ("先生", "小姐", "太太", "女士", "医师", "医生", "护理师", "护士", "阿姨", "伯伯", "主任", "老师", "君", "院长",
+          "教授", "药师", "个管师", "社工师", "老先生", "老太太", "阿嬷", "阿公", "同学", "妈妈", "爸爸", "奶奶", "爷爷")
+# Characters that cannot start a name (function words, negations, numbers, pronouns).
+_NOT_FIRST = set("无不没未被将会要可能也都就又仍再由因为在是的了和与及对从自把让给请今昨本该此其这那每各另某"
+                 "很较更最均皆之并且而或但即已有一二三四五六七八九十两几个位名者说表示诉述称于后前")
+# Characters that end a name's run (a name never crosses them).
+_BREAK = set("的了在是和与及因为被把对向到从自也都就又而或但将会要有无未已再并则即所之其此该这那个位名岁男女等")
+# Clinical terms jieba's dictionary lacks (Traditional forms, converted below).
+CLINICAL_TERMS = (
+    "白血球", "紅血球", "血小板", "血紅素", "白內障", "青光眼", "黃斑部", "黃疸", "高血壓", "高血脂", "高血糖", "低血糖",
+    "石膏", "管路", "施打", "包紮", "康復", "蘇醒", "易怒", "葉酸", "唐氏症", "李斯特菌", "金黃色葡萄球菌", "甘油",
+    "利尿劑", "陳舊性", "周邊", "周圍", "方案", "溫度", "程度", "顏面", "戴口罩", "沈重", "馬上", "簡單", "游泳",
+    "華法林", "凌晨", "左側", "右側", "雷射", "江湖", "意識", "疼痛", "躁動", "安撫", "嗜睡", "昏迷", "呼吸", "喘",
+    "咳嗽", "發燒", "頭痛", "腹痛", "胸痛", "噁心", "嘔吐", "腹瀉", "便秘", "水腫", "失眠", "焦慮", "憂鬱", "譫妄",
+    "血壓", "血糖", "心跳", "體溫", "傷口", "引流", "導尿", "鼻胃管", "氣切", "插管", "換藥", "翻身", "跌倒",
+    "生命徵象", "精神", "食慾", "活動", "步態", "皮膚", "壓瘡", "疼痛指數", "住院", "出院", "轉院", "入院",
+    # place and hospital words that begin with a surname character (高雄榮總, 林口長庚)
+    "高雄", "台北", "臺北", "林口", "長庚", "榮總", "台大", "臺大", "馬偕", "慈濟", "奇美", "亞東", "彰基", "北醫", "成大",
+    "萬芳", "雙和", "國泰", "新光", "振興", "和信", "耕莘", "馬公", "金門", "連江", "石牌", "江翠", "金山", "關渡",
+    "高醫", "童綜合", "林新", "安南", "郭綜合", "柳營", "嘉基", "羅東", "博愛", "聖馬爾定", "戴德森", "衛福部",
+    "高危險", "高風險", "吳郭魚", "房顫", "丁型肝炎", "易疲倦", "易喘", "姜黃", "高燒", "高燒不退", "候診", "侯診", "左下腹", "右下腹", "石斑魚", "白開水", "白米", "黃豆", "江米", "高蛋白", "高纖", "低鹽", "低脂",
+)
+
+
+@functools.cache
+def _clinical() -> frozenset[str]:
+    from deidentify.identifiers.chinese_names import _NOT_NAME_PREFIXES, _NR_NOT_NAMES
+
+    return frozenset(to_simplified(w) for w in CLINICAL_TERMS) | _NR_NOT_NAMES | _NOT_NAME_PREFIXES
+_NAME_TAGS = {"nr", "nrfg", "nrt"}
+# jieba dictionary words at least this frequent (and not tagged as names) are ordinary words.
+_WORD_FREQ = 20
+
+_DOT_NAME = re.compile(r"[\u4e00-\u9fff]{1,6}[·‧•・.．][\u4e00-\u9fff]{1,6}"
+                       r"|(?<![A-Za-z])(?!(?:Dr|Mr|Mrs|Ms|St|No|Fig|Vol|Ref)\.)[A-Z][a-z]{1,12}[·‧•・.][A-Z][a-z]{2,12}(?![A-Za-z])")
+_LIST_SEP = re.compile(r"[ \t]*(?:、|,|，|及|和|与|以及)[ \t]*")
+
+
+@functools.cache
+def _tables():
+    from deidentify.identifiers.chinese_names import COMPOUND_SURNAMES, SINGLE_SURNAMES, _tables as name_tables
+
+    tags, tokenizer = name_tables()[4], name_tables()[5]
+    intro = re.compile("(?:" + "|".join(sorted(map(re.escape, INTRODUCERS), key=len, reverse=True))
+                       + r")[ \t]*[:：]?[ \t]*")
+    titles = re.compile("|".join(sorted(map(re.escape, TITLES), key=len, reverse=True)))
+    surnames = {to_simplified(c) for c in SINGLE_SURNAMES} | {to_simplified(s) for s in COMPOUND_SURNAMES}
+    return intro, titles, surnames, tags, tokenizer.FREQ
+
+
+def _is_han(ch: str) -> bool:
+    return "\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf"
+
+
+def is_word(w: str, min_freq: int = _WORD_FREQ) -> bool:
+    """An ordinary (non-name) word: a clinical term, or a jieba word not tagged as a name of at
+    least ``min_freq``."""
+    if w in _clinical():
+        return True
+    _, _, _, tags, freq = _tables()
+    tag = tags.get(w)
+    return tag is not None and tag not in _NAME_TAGS and (freq.get(w) or 0) >= min_freq
+
+
+def _word_at(simp: str, k: int, min_freq: int = _WORD_FREQ) -> bool:
+    """Does an ordinary word of two or more characters start at ``k``?"""
+    return any(is_word(simp[k:k + n], min_freq) for n in (2, 3, 4) if k + n <= len(simp))
+
+
+# jieba tags a given name may carry when it is also a word (美惠 ns, 建華 nz): such a word
+# needs to be frequent to count as an ordinary word; any other tagged word counts as one.
+_NAME_LIKE_TAGS = {"ns", "nz", "nt", "nrfg", "nrt", "nr"}
+
+
+def _ordinary(w: str) -> bool:
+    if w in _clinical():
+        return True
+    _, _, _, tags, freq = _tables()
+    tag = tags.get(w)
+    if tag is None:
+        return False
+    if tag in _NAME_TAGS:     # jieba tags many ordinary words nr (谢谢, 安静, 古老): frequent ones are words
+        return (freq.get(w) or 0) >= 30
+    if tag in _NAME_LIKE_TAGS:
+        return (freq.get(w) or 0) >= 50
+    return (freq.get(w) or 0) >= 1
+
+
+def _whole_word_at(simp: str, i: int) -> bool:
+    """Is the text at ``i`` an ordinary word that ends where a name would (病人|黄疸|待查,
+    病人|焦虑, 病人|安静), rather than a word-like start of a longer name (病患|王家怡)?"""
+    for n in (4, 3, 2):
+        w = simp[i:i + n]
+        if len(w) == n and _ordinary(w):
+            return _boundary(simp, i + n) or w in _clinical() or is_word(w, 200)
+    return False
+
+
+def _boundary(simp: str, k: int) -> bool:
+    """Can a name end before ``k``? (end of text, not Han, a break character, a word starts)"""
+    return k >= len(simp) or not _is_han(simp[k]) or simp[k] in _BREAK or _word_at(simp, k)
+
+
+def _name_after(simp: str, i: int) -> int:
+    """End of a name starting at ``i`` (0 = none): two to four Han characters."""
+    run = 0
+    while i + run < len(simp) and _is_han(simp[i + run]) and run < 8:
+        run += 1
+    surnames = _tables()[2]
+    if run >= 3 and simp[i:i + 2] in surnames:          # compound surname: 上官 + one or two
+        return i + 3 if run == 3 or _boundary(simp, i + 3) else i + 4
+    if run >= 2 and simp[i] in "阿小" and not is_word(simp[i:i + 2], 100) and _boundary(simp, i + 2):
+        return i + 2                                     # nickname: 阿明, 小容
+    if run < 2 or simp[i] in _NOT_FIRST or _whole_word_at(simp, i):
+        return 0
+    if (run >= 4 and simp[i + 1] in surnames and not _word_at(simp, i + 2) and not _boundary(simp, i + 3)
+            and _boundary(simp, i + 4)):
+        return i + 4           # married name: 陈林美玲表示, 韦江和毅。
+    if _boundary(simp, i + 2):
+        return i + 2
+    if run in (3, 4) and (i + run >= len(simp) or not _is_han(simp[i + run])):
+        return i + run         # a run of its own: 顏宇緯。 余簡志楷，
+    return i + 3
+
+
+def _name_before_title(simp: str, t: int, max_len: int = 3) -> int:
+    """Start of a name (one to ``max_len`` Han characters) ending at ``t`` where a title
+    begins, or -1: the trailing jieba tokens before the title that are not ordinary words."""
+    from deidentify.identifiers.chinese_names import _segment
+
+    lo = max(0, t - 7)
+    k = t
+    surnames = _tables()[2]
+    for a, b in reversed(_segment(simp[lo:t])):
+        a, b = lo + a, lo + b
+        token = simp[a:b]
+        if not all(_is_han(c) for c in token) or (len(token) >= 2 and is_word(token, 5) and token not in surnames):
+            break
+        # 请林 | 与阙 as one token: the name is what follows the function characters; the token
+        # right before the title is the name's own (苏鸿和|今天)
+        cut = a
+        while b < t and cut < b and (simp[cut] in _NOT_FIRST or simp[cut] in _BREAK):
+            cut += 1
+        limit = max_len if (t - cut <= 3 or (simp[cut] in surnames and simp[cut + 1] in surnames)) else 3
+        if t - cut > limit:
+            break
+        if cut < b:
+            k = cut
+        if cut > a:
+            break
+    if k >= t or simp[k:t + 2] in _clinical():
+        return -1
+    return k
+
+
+def find(simplified: str) -> list[tuple[int, int, float]]:
+    """(start, end, score) of names found by context: 0.85 (a context word or title), 0.8 a
+    dotted name, a name continuing a list 0.85."""
+    intro, titles, _, _, _ = _tables()
+    simp = simplified
+    hits: list[tuple[int, int, float]] = []
+    for m in _DOT_NAME.finditer(simp):
+        a, b = m.span()
+        if "." in simp[a:b] and not _dot_is_name(simp, a, b):
+            continue
+        for im in intro.finditer(simp, max(0, a - 8), b):   # 个案|瓦历斯·诺干: the introducer stays
+            if a <= im.end() - 1 < b and im.end() < b and simp[im.end()] not in "·‧•・.":
+                a = max(a, im.end())
+        hits.append((a, b, 0.8))
+    for m in intro.finditer(simp):
+        i = m.end()
+        if any(a <= i < b for a, b, _ in hits):
+            continue
+        end = _name_after(simp, i)
+        if end:
+            hits.append((i, end, 0.85))
+    for m in titles.finditer(simp):
+        t = m.start()
+        if any(a < t <= b for a, b, _ in hits):
+            continue
+        k = _name_before_title(simp, t, 4)
+        if k >= 0:
+            hits.append((k, t, 0.85))
+    # a name opening a sentence before a word that describes the patient: 王小明主诉头痛
+    for m in _tables_followers().finditer(simp):
+        t = m.start()
+        if any(a < t <= b for a, b, _ in hits) or t < 2:
+            continue
+        k = _name_before_title(simp, t, 4)
+        if k >= 0 and t - k >= 2 and (k == 0 or not _is_han(simp[k - 1])) and not is_word(simp[k:t], 5):
+            hits.append((k, t, 0.85))
+    # names continuing a list: 家属王小明、林美玲及陈大文
+    more = True
+    while more:
+        more = False
+        for a, b, _ in list(hits):
+            sep = _LIST_SEP.match(simp, b)
+            if not sep or any(x <= sep.end() < y for x, y, _ in hits):
+                continue
+            end = _name_after(simp, sep.end())
+            if end and (end >= len(simp) or not _is_han(simp[end]) or _LIST_SEP.match(simp, end)
+                        or simp[end] in "等"):
+                hits.append((sep.end(), end, 0.85))
+                more = True
+    return hits
+
+
+@functools.cache
+def _tables_followers() -> re.Pattern[str]:
+    return re.compile("|".join(sorted(map(re.escape, FOLLOWERS), key=len, reverse=True)) + r"|[,，][ \t]*[男女]")
+
+
+@functools.cache
+def _clinical_regex() -> re.Pattern[str]:
+    return re.compile("|".join(sorted(map(re.escape, _clinical()), key=len, reverse=True)))
+
+
+def clinical_spans(simplified: str) -> list[tuple[int, int]]:
+    """Where clinical terms of the word-level dictionary occur (a name never starts inside one)."""
+    return [m.span() for m in _clinical_regex().finditer(simplified)]
+
+
+def starts_a_word(simplified: str, start: int, end: int) -> bool:
+    """Is the name candidate ``simplified[start:end]`` really the start of an ordinary word?
+    A clinical term covering its start, or a frequent jieba word (not a name) that starts at
+    the same place and covers the candidate (陳舊|性, 高危|險 are not names)."""
+    for a, b in clinical_spans(simplified[max(0, start - 6):end + 6]):
+        a += max(0, start - 6)
+        b += max(0, start - 6)
+        if a <= start < b:
+            return True
+    _, _, surnames, tags, freq = _tables()
+    if simplified[start:start + 2] in surnames:
+        return False           # 欧阳 is also a place word
+    for n in (4, 3, 2):
+        w = simplified[start:start + n]
+        if len(w) == n and tags.get(w) not in (None, *_NAME_TAGS) and (freq.get(w) or 0) >= 20 \
+                and start + n >= end:
+            return True
+    return False
+
+
+def _dot_is_name(simp: str, a: int, b: int) -> bool:
+    """A Han pair joined by a plain full stop (．→.) is a name only when neither side is an
+    ordinary word (句子.句子 is a sentence break)."""
+    left, _, right = re.split(r"([.．])", simp[a:b], maxsplit=1)
+    return not (is_word(left[-2:]) or is_word(right[:2]))

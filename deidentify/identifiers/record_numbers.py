@@ -1,0 +1,43 @@
+"""Medical record numbers and NHI card numbers in free text.
+
+- Record numbers have no fixed shape across hospitals (digits, a letter prefix, hyphens), so a
+  label decides: 病歷號(碼), 病歷編號, 病歷#, 病號, 住院號, 門診號, 就診號, 床號? no — MRN,
+  chart no., medical record no.; the token after it (digits with optional letters and
+  hyphens, at least four digits) is the number.
+- NHI card numbers (健保卡號) are twelve digits, written in groups of four or unbroken; after a
+  card label any twelve digits are one, and without a label an unbroken or grouped twelve-digit
+  run starting 0000 (the common issue prefix) is one.
+Matching runs on normalised text (half-width, Simplified; same offsets).
+"""
+from __future__ import annotations
+
+import re
+
+_SEP = r"[ \t.\-_·‧•・]"
+MRN_LABEL = (r"(?:病历号码|病历号|病历编号|病历码|病历#|病历no\.?|病历|病号|住院号|门诊号|就诊号|归档号|mrn|m\.r\.n\.?"
+             r"|chart[ \t]*(?:no\.?|number|#)|medical[ \t]+record[ \t]*(?:no\.?|number|#)?|record[ \t]*(?:no\.?|#)"
+             r"|hospital[ \t]*(?:no\.?|number)|pt[ \t]*no\.?|patient[ \t]*(?:no\.?|number))")
+_MRN_GAP = r"[ \t]*(?:[:：#=为是]|no\.?)?[ \t]*[:：#]?[ \t]*"
+_MRN_TOKEN = r"(?P<n>[a-z]{0,3}[ \t]?[0-9][0-9a-z]*(?:[\-/][0-9a-z]+){0,3})(?![0-9a-z])"
+MRN = re.compile(MRN_LABEL + _MRN_GAP + _MRN_TOKEN, re.IGNORECASE)
+
+CARD_LABEL = r"(?:健保ic卡号|健保卡卡号|健保卡号码|健保卡号|健保卡|ic卡号|卡号|nhi[ \t]*(?:ic[ \t]*)?card(?:[ \t]*(?:no\.?|number|#))?)"
+_TWELVE = r"(?P<n>[0-9]{4}" + _SEP + r"{0,2}[0-9]{4}" + _SEP + r"{0,2}[0-9]{4})(?![0-9])"
+CARD = re.compile(CARD_LABEL + r"[ \t]*[:：#=为是]?[ \t]*" + _TWELVE, re.IGNORECASE)
+CARD_BARE = re.compile(r"(?<![0-9])(?P<n>0000" + _SEP + r"?[0-9]{4}" + _SEP + r"?[0-9]{4})(?![0-9])")
+# For prefilters.
+LABELS = re.compile(MRN_LABEL + "|" + CARD_LABEL + r"|(?<![0-9])0000", re.IGNORECASE)
+
+
+def find_mrn(simplified: str) -> list[tuple[int, int]]:
+    out = []
+    for m in MRN.finditer(simplified):
+        a, b = m.span("n")
+        token = simplified[a:b]
+        if sum(c.isdigit() for c in token) >= 4:
+            out.append((a, b))
+    return out
+
+
+def find_nhi_card(simplified: str) -> list[tuple[int, int]]:
+    return [m.span("n") for rx in (CARD, CARD_BARE) for m in rx.finditer(simplified)]

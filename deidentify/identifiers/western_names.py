@@ -1,0 +1,156 @@
+"""Person names in Latin letters: Western names and romanised Taiwanese names without hyphens.
+
+Three kinds of evidence:
+1. a context word before them (Dr., Mr., Patient, Name:, c/o, cc:, referred by, 家屬, 陪同者 …):
+   the one to three capitalised words after it are a name (Title Case, or UPPER CASE when each
+   word is a known name or a Mandarin syllable chain);
+2. a romanised Taiwanese surname next to a given name written as one word that splits into two
+   Mandarin syllables (Xiaoming, Tsunghao), as two syllables (Yi Ling), or hyphenated
+   (handled in ``romanised_names``), in either order, also "SURNAME, Given";
+3. a first name from the US census lists (the ``names`` package) followed by a surname from
+   its surname list, or "Surname, First".
+Common English words that are also census names (May, Grace, Will, Long, Hospital …) do not
+count as a first name or surname without a context word.  Offsets refer to the text given.
+"""
+from __future__ import annotations
+
+import functools
+import os
+import re
+
+from deidentify.identifiers import romanised_names
+
+_CAP = (r"(?:[A-Z]{2,}(?:['’\-][A-Z]{2,})*(?![A-Za-z])|(?=[A-Za-z'’\-]{2})[A-Z][a-z]*(?:['’\-]?[A-Z]?[a-z]+)*(?![A-Za-z])"
+        r"|[A-Z]\.)")
+_CONTEXT = (r"(?i:(?<![A-Za-z])(?:dr|mr|mrs|ms|miss|prof|patient|pt|name|c/o|cc|signed|signature|attending|"
+            r"referred[ \t]+by|referring[ \t]+physician|physician|nurse|family|daughter|son|wife|husband|mother|"
+            r"father|caregiver|contact|reported[ \t]+to|informed|specimen[ \t]+from|re)\b\.?[ \t]*[:：]?"
+            r"|家属|陪同者|病患|病人|患者|个案|外籍看护|看护|照顾者|联络人|主治医师|报告医师|申请医师|案母|案父|案妻|案夫|"
+            r"案子|案女|姓名|签名|转介|医师)[ \t]*[:：]?[ \t]*")
+_TITLES = {"dr", "mr", "mrs", "ms", "miss", "prof", "dr.", "mr.", "mrs.", "ms.", "prof."}
+CONTEXT_NAME = re.compile(_CONTEXT + r"(?i:(?:dr|mr|mrs|ms|miss|prof)\.?[ \t]*)?(?P<n>" + _CAP + r"(?:,?[ \t]+" + _CAP + r"){0,3})")
+_TOKEN = re.compile(r"[A-Za-z][A-Za-z'’\-]*\.?")
+# Two or three capitalised words, or "Word, Word": candidates without context.
+PAIR = re.compile(r"(?<![A-Za-z])" + _CAP + r"(?:,?[ \t]+" + _CAP + r"){1,2}(?![A-Za-z])")
+# Words that are census names but in clinical English are words.
+_ENGLISH = set("""
+may june april august will grace hope joy rose ivy faith dawn drew gene bill art guy pat sue mark long page bell
+hill stone white brown green black gray grey young king rich price love mercy major minor case chase cash care
+well wells hospital clinic center centre medical health general memorial university national county city street
+road lane unit ward room bed floor left right upper lower chest heart lung liver kidney head neck back
+stable normal acute chronic follow plan note date time day week month year
+""".split())
+_NOT_NAME_WORDS = set("""
+mrn nhi id dob tel fax email icd ok ct mri cxr ekg ecg dm htn ckd copd cad chf uri uti opd er icu or pcr crp wbc rbc hb plt bun cr na ago iv im sc po
+qd bid tid qid hs prn stat npo dx rx tx hx sx fx pe os od ou abd ext the and with without for from to by of on in
+at no yes not per via pt pts dr mr mrs ms s/p c/o f/u r/o impression findings history plan assessment diagnosis
+""".split())
+
+
+@functools.cache
+def _census() -> tuple[frozenset[str], frozenset[str]]:
+    """First names and surnames of the US census lists shipped by the ``names`` package."""
+    import names
+
+    base = os.path.dirname(names.__file__)
+
+    def read(*files: str) -> frozenset[str]:
+        out = set()
+        for f in files:
+            with open(os.path.join(base, f), encoding="ascii", errors="ignore") as fh:
+                out.update(line.split()[0].lower() for line in fh if line.strip())
+        return frozenset(out)
+
+    return read("dist.male.first", "dist.female.first"), read("dist.all.last")
+
+
+@functools.cache
+def _splits_into_syllables(word: str, parts: int = 2) -> bool:
+    """Can ``word`` be cut into ``parts`` (2–3) Mandarin syllables? (Xiaoming, Tsunghao)"""
+    w = word.lower()
+    if parts == 1:
+        return romanised_names.syllable_ok(w)
+    return any(romanised_names.syllable_ok(w[:k]) and _splits_into_syllables(w[k:], parts - 1)
+               for k in range(1, min(len(w), 7)))
+
+
+def _given_ok(tokens: list[str]) -> bool:
+    """A romanised given name: one word of two syllables, or two one-syllable words."""
+    if len(tokens) == 1:
+        t = tokens[0]
+        return 4 <= len(t) <= 12 and t.isalpha() and _splits_into_syllables(t)
+    if len(tokens) == 2:
+        return all(t.isalpha() and romanised_names.syllable_ok(t) for t in tokens)
+    return False
+
+
+def _words(span: str) -> list[str]:
+    return [t.rstrip(".") for t in _TOKEN.findall(span)]
+
+
+def _looks_like_name(tokens: list[str], with_context: bool) -> bool:
+    firsts, lasts = _census()
+    low = [t.lower() for t in tokens]
+    if not tokens or any(t in _NOT_NAME_WORDS for t in low):
+        return False
+    surn = set(romanised_names.SURNAMES)
+    # romanised Taiwanese: surname + given (either order)
+    if low[0] in surn and _given_ok(tokens[1:]):
+        return True
+    if low[-1] in surn and _given_ok(tokens[:-1]):
+        return True
+    if with_context:
+        return all(t[0].isupper() for t in tokens) and not all(t in _ENGLISH for t in low)
+    if len(tokens) >= 2 and low[0] in firsts and low[0] not in _ENGLISH and low[-1] in lasts \
+            and low[-1] not in _ENGLISH and all(t[0].isupper() for t in tokens):
+        return True
+    return False
+
+
+def find(text: str) -> list[tuple[int, int, float]]:
+    """(start, end, score): 0.85 after a context word, 0.7 by shape alone."""
+    out: list[tuple[int, int, float]] = []
+    for m in CONTEXT_NAME.finditer(text):
+        a, b = m.span("n")
+        span = text[a:b]
+        tokens = _words(span)
+        while tokens and tokens[0].lower() in _TITLES | {"dr", "mr", "mrs", "ms", "prof"}:
+            skip = re.match(r"[A-Za-z]+\.?[ \t]*", text[a:b])
+            a += skip.end()
+            tokens = tokens[1:]
+        # one writing style per name: Wang Xiaoming | NHI, CHANG CHIH WEI | Mrn
+        style = [t.isupper() and len(t) > 1 for t in tokens]
+        if len(set(style)) > 1:
+            cut = next(k for k in range(1, len(style)) if style[k] != style[0])
+            tokens = tokens[:cut]
+        if "," in span and len(_words(span.split(",")[0])) > 1:
+            tokens = tokens[:len(_words(span.split(",")[0]))]    # Sarah Johnson | , Rehab
+        # cut trailing words that are clinical abbreviations (Chen CT)
+        while tokens and tokens[-1].lower() in _NOT_NAME_WORDS:
+            tokens = tokens[:-1]
+        if not tokens:
+            continue
+        end = a + _end_of(text[a:b], tokens)
+        if tokens[0].isupper() and len(tokens) == 1 and tokens[0].lower() not in _census()[1] \
+                and tokens[0].lower() not in romanised_names.SURNAMES:
+            continue   # one upper-case word after a context word: an abbreviation (Pt DM)
+        if _looks_like_name(tokens, with_context=True):
+            out.append((a, end, 0.85))
+    for m in PAIR.finditer(text):
+        a, b = m.span()
+        if any(x <= a < y for x, y, _ in out):
+            continue
+        tokens = _words(text[a:b])
+        for k in (len(tokens), 2):
+            if k <= len(tokens) and _looks_like_name(tokens[:k], with_context=False):
+                out.append((a, a + _end_of(text[a:b], tokens[:k]), 0.7))
+                break
+    return out
+
+
+def _end_of(span: str, tokens: list[str]) -> int:
+    """Offset in ``span`` just after the last of ``tokens``."""
+    pos = 0
+    for t in tokens:
+        pos = span.index(t, pos) + len(t)
+    return pos
