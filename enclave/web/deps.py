@@ -6,16 +6,17 @@ crashed request leaves nothing half-written.
 """
 from __future__ import annotations
 
-from typing import Iterator
+from typing import AsyncIterator
 
 from fastapi import Request
 from sqlalchemy.orm import Session
 
-from enclave.db import session_scope
+from enclave.db.request_scope import request_session
 
 
-def get_db(request: Request) -> Iterator[Session]:
-    with session_scope(request.app.state.db_url) as s:
+async def get_db(request: Request) -> AsyncIterator[Session]:
+    # queued in the event loop, not in a pool thread (why: enclave/db/request_scope.py)
+    async with request_session(request.app.state, request.app.state.db_url) as s:
         yield s
 
 
