@@ -69,11 +69,19 @@ def _codes(df: pd.DataFrame, names: list[str]) -> tuple[np.ndarray, list[tuple],
     ok = np.ones(len(df), dtype=bool)
     levels = []
     for name in names:
-        lv = _levels(df[name])
-        if isinstance(df[name].dtype, pd.CategoricalDtype):
-            lv = [c for c in df[name].cat.categories]   # declared levels, observed or not
+        s = df[name]
+        if isinstance(s.dtype, pd.CategoricalDtype):
+            lv = list(s.cat.categories)                  # declared levels, observed or not
+            c = s.cat.codes.to_numpy().astype(np.int64)
+        else:
+            try:
+                c, uniq = pd.factorize(s, sort=True, use_na_sentinel=True)
+                lv = list(uniq)
+            except TypeError:                            # mixed types: order by their text
+                lv = _levels(s)
+                c = pd.Categorical(s, categories=lv).codes
+            c = np.asarray(c, dtype=np.int64)
         levels.append(lv)
-        c = pd.Categorical(df[name], categories=lv).codes.astype(np.int64)
         ok &= c >= 0
         code = code * max(len(lv), 1) + np.maximum(c, 0)
     combos = [tuple(t) for t in pd.MultiIndex.from_product(levels).to_flat_index()] \
