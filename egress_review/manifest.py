@@ -16,7 +16,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 MANIFEST_VERSION = 1
 
 FileKind = Literal["table", "figure", "text", "code", "notebook", "model"]
-Role = Literal["group", "count", "statistic", "suppressed"]
+Role = Literal["group", "count", "statistic", "suppressed", "estimate"]
+# What a file of kind 'table' is: a plain table, or an output with its own rules (egress engine).
+OutputKind = Literal["table", "regression", "survival"]
 Statistic = Literal["count", "mean", "median", "min", "max", "percentile", "sum", "rate",
                     "percent", "std"]
 
@@ -38,6 +40,8 @@ class ColumnRole(BaseModel):
     - ``statistic``: a statistic (``statistic`` says which) resting on the units counted in
       ``units_column`` (for rates and percents ``units_column`` is the numerator's units and
       ``denominator_column`` the denominator's).
+    - ``estimate``: a model estimate (coefficient, standard error, test statistic, p-value,
+      confidence bound, survival probability): judged by the rules of the file's ``output``.
     """
     model_config = ConfigDict(extra="forbid")
 
@@ -73,6 +77,27 @@ class ColumnRole(BaseModel):
         return self
 
 
+class LevelFacts(BaseModel):
+    """Persons (and events, for a binary or time-to-event outcome) in one covariate level."""
+    model_config = ConfigDict(extra="forbid")
+
+    n: int = Field(..., ge=0)
+    events: int | None = Field(None, ge=0)
+
+
+class ModelFacts(BaseModel):
+    """What a regression rests on, as the requester states it (a claim: it can only add
+    findings; a sidecar sealed by the query broker carries the same keys under ``model``)."""
+    model_config = ConfigDict(extra="forbid")
+
+    family: Literal["ols", "logistic", "poisson", "cox", "other"] = "other"
+    n_obs: int | None = Field(None, ge=0)
+    df_resid: float | None = None
+    n_params: int | None = Field(None, ge=0)
+    n_events: int | None = Field(None, ge=0)
+    levels: dict[str, dict[str, LevelFacts]] = Field(default_factory=dict)
+
+
 def _safe_relpath(value: str, what: str) -> str:
     if not isinstance(value, str) or not value.strip():
         raise ValueError(f"{what} must be a non-empty relative path")
@@ -106,6 +131,12 @@ class ManifestFile(BaseModel):
     population_within: str | None = None
     provenance: str | None = None
     sheet: str | None = None
+    # output kinds with their own rules (docs/egress-engine.md): a regression's coefficient
+    # table (with ``model`` facts) or a Kaplan–Meier table
+    output: OutputKind = "table"
+    model: ModelFacts | None = None
+    # a figure's numbers: the path of a table file of the same request holding every bar/point
+    data: str | None = None
 
     @field_validator("path")
     @classmethod
@@ -117,12 +148,23 @@ class ManifestFile(BaseModel):
     def _prov_ok(cls, v: str | None) -> str | None:
         return None if v is None else _safe_relpath(v, "provenance")
 
+    @field_validator("data")
+    @classmethod
+    def _data_ok(cls, v: str | None) -> str | None:
+        return None if v is None else _safe_relpath(v, "data")
+
     @model_validator(mode="after")
     def _table_needs_columns(self) -> "ManifestFile":
         if self.kind == "table" and not self.columns and self.default_role is None:
             raise ValueError("a table needs 'columns' (the role of each column) or 'default_role'")
         if self.kind != "table" and (self.columns or self.default_role):
             raise ValueError(f"'columns' only go with kind 'table', not {self.kind!r}")
+        if self.kind != "table" and (self.output != "table" or self.model is not None):
+            raise ValueError("'output' and 'model' only go with kind 'table'")
+        if self.model is not None and self.output != "regression":
+            raise ValueError("'model' only goes with 'output: regression'")
+        if self.data is not None and self.kind != "figure":
+            raise ValueError("'data' (a figure's numbers) only goes with kind 'figure'")
         for name, role in self.columns.items():
             for ref in (role.units_column, role.denominator_column):
                 if ref is not None and ref not in self.columns and self.default_role is None:

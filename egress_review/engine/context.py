@@ -31,6 +31,9 @@ class Context:
     unsealed: dict[str, Provenance] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
     suppression: dict[str, Any] = field(default_factory=dict)
+    # figures whose every number is a checked table of the request, sealed together with it
+    # by the query broker (figure_data): they need no committee (E5 applies to images)
+    data_figures: set[str] = field(default_factory=set)
 
     def add(self, *, rule: str, check: str, severity: Severity, file: str, location: dict,
             en: str, zh: str, suggested: list[dict] | None = None,

@@ -31,6 +31,15 @@ def check_file(ctx: Context, spec: ManifestFile) -> None:
                     zh=f"欄位 {name!r} 未宣告用途（分組、計數或統計量）。")
     for name in table.columns:
         role = spec.role_of(name)
+        if role is not None and role.role == "estimate" and spec.output == "table":
+            # an estimate is judged by its output's rules; in a plain table it would escape all
+            ctx.add(rule="E4", check=CHECK, severity="block", file=spec.path,
+                    location={"column": name},
+                    en=f"Column {name!r} is declared an estimate, which only goes with a "
+                       "regression or survival output ('output' in the manifest).",
+                    zh=f"欄位 {name!r} 宣告為估計值，僅適用於迴歸或存活分析輸出（申請清單的 output）。")
+    for name in table.columns:
+        role = spec.role_of(name)
         if role is None or role.role != "statistic" or role.statistic == "count":
             continue
         if ctx.units(table, name) is None:

@@ -111,7 +111,7 @@ def check_file(ctx: Context, spec: ManifestFile) -> None:
     full = ctx.full(spec)
     data = full.read_bytes()
     images: list[tuple[dict, bytes, str]] = []
-    if spec.kind in ctx.policy.committee_kinds:
+    if spec.kind in ctx.policy.committee_kinds and spec.path not in ctx.data_figures:
         what = {"figure": "figures and thumbnails", "model": "models and weights"}.get(spec.kind, spec.kind)
         ctx.add(rule=RULE, check=CHECK, severity="review", file=spec.path, location={},
                 committee=True,

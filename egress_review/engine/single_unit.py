@@ -8,7 +8,10 @@ needs ``min_units_for_percentile`` units, and a tail percentile needs at least
 """
 from __future__ import annotations
 
+import re
+
 import numpy as np
+import pandas as pd
 
 from egress_review.engine.context import Context
 from egress_review.manifest import ManifestFile
@@ -55,8 +58,12 @@ def check_file(ctx: Context, spec: ManifestFile) -> None:
             units = ctx.units(table, col)
             if units is None:
                 continue
-            p = 0.5 if role.statistic == "median" else (role.percentile if role.percentile else None)
+            p_rows = _row_percentiles(table) if role.statistic == "percentile" and not role.percentile \
+                else None
             for i in np.flatnonzero(present):
+                p = 0.5 if role.statistic == "median" else (role.percentile if role.percentile else None)
+                if p_rows is not None and p_rows[i] == p_rows[i]:
+                    p = float(p_rows[i])
                 n = units[i]
                 tail = None if p is None else n * min(p, 1 - p)
                 if n < pol.min_units_for_percentile or (tail is not None and tail < pol.min_units_per_cell) \
@@ -71,3 +78,21 @@ def check_file(ctx: Context, spec: ManifestFile) -> None:
                                f"需至少 {pol.min_units_for_percentile} 個單位且兩側各至少 "
                                f"{pol.min_units_per_cell} 個（本格 {int(n) if n == n else '未知'}）。",
                             suggested=[{"row": i + 1, "column": col, "action": "suppress"}])
+
+
+_QUANTILE_COL = re.compile(r"quantile|percentile|pctl|^pct$|^[pq]$|分位", re.IGNORECASE)
+
+
+def _row_percentiles(table) -> np.ndarray | None:
+    """A long quantile table: which percentile each row is, from a grouping column such as
+    ``quantile`` (0.1, 0.5 …) or ``percentile`` (10, 50 …, or 'p90')."""
+    for col in table.group_cols:
+        if not _QUANTILE_COL.search(col):
+            continue
+        text = table.text(col).str.strip().str.lower().str.replace(r"^p", "", regex=True) \
+            .str.replace("%", "", regex=False)
+        v = pd.to_numeric(text, errors="coerce").to_numpy(dtype=float)
+        if np.isnan(v).all():
+            continue
+        return np.where(v > 1, v / 100.0, v)
+    return None

@@ -111,7 +111,7 @@ def _infer_wide(table: Table) -> None:
     totals are then the categories of one variable (a crosstab)."""
     declared_wide = table.spec.column_group is not None
     counts = table.count_cols
-    if len(counts) < 3:
+    if len(counts) < 2:
         return
     v = {c: table.numeric(c) for c in counts}
     labelled = [c for c in counts if table.is_total_label(c)]
@@ -122,7 +122,10 @@ def _infer_wide(table: Table) -> None:
         others = [c for c in counts if c != total and not table.is_total_label(c)]
         options = [others] + [[c for c in others if c != drop] for drop in others]
         for parts in options:
-            if len(parts) >= 2 and _sums_to(v, total, parts):
+            # one category and its total: the two columns equal on every row, none blank
+            single_ok = len(parts) == 1 and not np.isnan(v[total]).any() \
+                and not np.isnan(v[parts[0]]).any()
+            if (len(parts) >= 2 or single_ok) and _sums_to(v, total, parts):
                 if not declared_wide:
                     table.inferred_column_group = f"columns of {table.path}"
                 table.wide_cols = parts + [total]
@@ -168,7 +171,7 @@ def check_file(ctx: Context, spec: ManifestFile) -> None:
                 zh=f"欄位 {col!r} 宣告為 {role.statistic or role.role}，但其數值為計數（加總等於合計，"
                    "或非分組所需）：以計數檢查。")
     # a statistic of small whole numbers that nothing shows to be (or not to be) a count
-    for col in table.cols_with("statistic"):
+    for col in table.cols_with("statistic", "estimate"):
         role = table.role(col)
         if col in table.inferred_counts or role.statistic not in _DISGUISABLE - {"count"}:
             continue
@@ -180,7 +183,7 @@ def check_file(ctx: Context, spec: ManifestFile) -> None:
             i = int(small[0])
             ctx.add(rule=RULE, check=CHECK, severity="review", file=spec.path,
                     location=table.location(i, col),
-                    en=f"Column {col!r} is declared {role.statistic} but holds only whole numbers, "
+                    en=f"Column {col!r} is declared {role.statistic or role.role} but holds only whole numbers, "
                        f"{len(small)} of them under {m}: they may be counts; the reviewer decides.",
-                    zh=f"欄位 {col!r} 宣告為 {role.statistic}，但全為整數，其中 {len(small)} 個小於 {m}："
+                    zh=f"欄位 {col!r} 宣告為 {role.statistic or role.role}，但全為整數，其中 {len(small)} 個小於 {m}："
                        "可能是計數，由審查人判斷。")

@@ -36,6 +36,19 @@ class EgressPolicy(BaseModel):
     min_residual_dof: int = setting(
         10, rule="E2", ge=1,
         description="A regression's residual degrees of freedom must be at least this.")
+    survival_min_events_per_step: int = setting(
+        6, rule="E2", ge=1,
+        description="Each step of a Kaplan-Meier curve (a drop in survival) must rest on at least "
+                    "this many events; fewer reveals one person's event time.")
+    survival_at_risk_round_to: int = setting(
+        5, rule="E2", ge=1,
+        description="Numbers at risk under a survival curve are published rounded to a multiple "
+                    "of this (1: unrounded allowed).")
+    regression_forbidden_columns: list[str] = setting(
+        [r"resid", r"fitted", r"predict", r"leverage", r"^hat", r"cook", r"influence", r"dfbeta",
+         r"dffit", r"殘差", r"預測"],
+        rule="E1", description="Columns (regex) of per-person values in a regression output: "
+                               "only coefficients and their statistics may leave.")
     missing_share_review: float = setting(
         0.0, rule="E2", ge=0, le=1,
         description="A statistic's cell where more than this share of its persons have no value "
@@ -99,6 +112,10 @@ class EgressPolicy(BaseModel):
     committee_kinds: list[str] = setting(
         ["figure", "model"], rule="E5",
         description="File kinds that never pass automatically: committee path.")
+    data_figures_need_committee: bool = setting(
+        False, rule="E5",
+        description="Figures drawn by the helpers from a checked table of the same request "
+                    "(sealed together) still go to the committee; false: they pass as their numbers do.")
     reviews_required: int = setting(
         2, rule="E4", ge=1, le=2, description="Independent reviews before approval.")
     release_download_days: int = setting(
