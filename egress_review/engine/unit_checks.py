@@ -26,8 +26,6 @@ KINDS = {"table", "figure", "text", "code", "notebook", "model"}
 # Formats whose bytes are not text: the identifier scan of the raw file sees nothing there, so
 # the words and cells their readers find are scanned here.
 BINARY_FORMATS = {"xlsx", "ods", "parquet", "arrow", "pdf", "docx"}
-# Formats whose images the imaging check (E5) already sends to the committee.
-_IMAGING_FORMATS = {"image", "svg", "notebook"}
 
 
 def check_file(ctx: Context, spec: ManifestFile) -> None:
@@ -42,6 +40,8 @@ def check_file(ctx: Context, spec: ManifestFile) -> None:
     if declared is not None and content.fmt != "xlsx":
         # the declared table is the file's one table; its metadata and words are still read
         units = [u for u in units if not isinstance(u, TableUnit)]
+    if content.fmt == "svg" and spec.path in getattr(ctx, "data_figures", ()):
+        units = []                # a figure checked through the numbers behind it
     committee_kind = spec.kind in ctx.policy.committee_kinds
     scan_words = content.fmt in BINARY_FORMATS
     for k, unit in enumerate(units):
@@ -55,11 +55,15 @@ def check_file(ctx: Context, spec: ManifestFile) -> None:
         elif isinstance(unit, ModelSummary):
             model_units.check(ctx, spec, unit)
         elif isinstance(unit, ImageUnit):
-            if content.fmt not in _IMAGING_FORMATS:
-                ctx.add(rule="E5", check=CHECK, severity="review", file=spec.path,
-                        location=dict(unit.place), committee=True,
-                        en="An image inside the file: figures and pictures go to the committee.",
-                        zh="檔案內含影像：圖表與影像須送委員會審查。")
+            if content.fmt == "notebook":
+                continue          # the imaging check sends a notebook's images to the committee
+            if content.fmt in ("image", "svg") and (
+                    committee_kind or spec.path in getattr(ctx, "data_figures", ())):
+                continue          # a figure: committee path already, or a figure with its data
+            ctx.add(rule="E5", check=CHECK, severity="review", file=spec.path,
+                    location=dict(unit.place), committee=True,
+                    en="An image (in or as this file): figures and pictures go to the committee.",
+                    zh="影像（檔案本身或其內含）：圖表與影像須送委員會審查。")
         elif isinstance(unit, OpaqueUnit):
             if committee_kind:
                 continue          # the committee path (E5) already holds this file

@@ -32,16 +32,6 @@ def _plain(raw: bytes, name: str) -> Content:
     return c
 
 
-def _code(raw: bytes, name: str) -> Content:
-    c = Content("code")
-    text = decode_text(raw)
-    if text is None:
-        c.fail({}, "not UTF-8 or Big5 text")
-    elif text.strip():
-        c.add(TextUnit(text, {}, code=True))
-    return c
-
-
 def _image(raw: bytes, name: str) -> Content:
     c = Content("image")
     c.add(ImageUnit(Path(name).suffix.lower().lstrip(".") or "image", "", {}))
@@ -90,7 +80,7 @@ FORMATS: list[Format] = [
     Format("docx", (".docx",), _reader("documents", "read_docx"), ("zip",)),
     Format("text", (".txt", ".log", ".out", ".lst", ".tex", ".rtf_text", ".smcl"), _plain),
     Format("code", (".py", ".r", ".sql", ".sas", ".do", ".ado", ".stata", ".sh", ".jl", ".js",
-                    ".sps", ".m"), _code),
+                    ".sps", ".m"), _reader("code", "read")),
     Format("svg", (".svg",), _svg),
     Format("image", (".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff", ".webp", ".dcm"),
            _image, ("png", "jpeg", "gif", "bmp", "tiff", "riff")),

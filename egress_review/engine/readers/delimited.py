@@ -14,13 +14,11 @@ def read(raw: bytes, name: str) -> Content:
     if text is None:
         out.fail({}, "not UTF-8 or Big5 text")
         return out
-    if name.lower().endswith((".tsv", ".tab")):
-        delim = "\t"
-    else:
-        try:
-            delim = csv.Sniffer().sniff(text[:4096], delimiters=",\t;|").delimiter
-        except csv.Error:
-            delim = ","
+    try:
+        delim = csv.Sniffer().sniff(text[:4096], delimiters=",\t;|").delimiter
+    except csv.Error:
+        # a .tsv is tab-separated unless its content says otherwise (sniffed above)
+        delim = "\t" if name.lower().endswith((".tsv", ".tab")) else ","
     try:
         rows = [list(r) for r in csv.reader(io.StringIO(text), delimiter=delim)]
     except csv.Error as e:

@@ -1,0 +1,79 @@
+"""Program source (.py, .R, .sql, .sas, .do …): comments and string literals are words that
+leave with the program, so they are read as text; the code itself is left to the smuggling and
+identifier checks.  Tokens come from Pygments' lexer for the file's language.
+
+A "program" whose every line is a delimited record (``north,3``) is data under a code
+extension: it is read as a table as well.
+"""
+from __future__ import annotations
+
+import re
+
+from egress_review.engine.readers.model import Content, TextUnit
+from egress_review.engine.readers.text_decode import decode_text
+
+_RECORD = re.compile(r"^[^=(){}\[\]#:<>]*$")
+
+
+def _looks_like_records(text: str) -> bool:
+    lines = [ln for ln in text.splitlines() if ln.strip()]
+    if len(lines) < 2 or not all(_RECORD.match(ln) for ln in lines):
+        return False
+    for d in (",", "\t", ";", "|"):
+        widths = {len(ln.split(d)) for ln in lines}
+        if len(widths) == 1 and widths.pop() >= 2:
+            return True
+    return False
+
+
+def read(raw: bytes, name: str) -> Content:
+    from pygments.lexers import get_lexer_for_filename
+    from pygments.token import Comment, String
+    from pygments.util import ClassNotFound
+
+    out = Content("code")
+    text = decode_text(raw)
+    if text is None:
+        out.fail({}, "not UTF-8 or Big5 text")
+        return out
+    if not text.strip():
+        return out
+    out.add(TextUnit(text, {}, code=True))
+    if _looks_like_records(text):
+        from egress_review.engine.readers.delimited import read as read_delimited
+
+        out.extend(read_delimited(raw, name + ".csv"), {"part": "records"})
+    try:
+        lexer = get_lexer_for_filename(name, stripnl=False, ensurenl=False)
+    except ClassNotFound:
+        out.fail({}, "no lexer for this program's language: its comments and strings are unread")
+        return out
+    offset = 0
+    run: list[str] = []
+    run_kind, run_start = None, 0
+
+    def flush():
+        words = "".join(run).strip().strip("#/*-%'\"").strip()
+        # a string literal is read when it reads like words (a label, a message); a comment always
+        prose = run_kind == "comment" or len(re.findall(r"[^\W\d_]{2,}", words)) >= 2
+        if words and prose and re.search(r"\d|[零一二三四五六七八九十]", words):
+            out.add(TextUnit(words, {"line": text.count("\n", 0, run_start) + 1, "part": run_kind}))
+        run.clear()
+
+    # consecutive comment (or string) tokens are one text: lexers split them word by word
+    for ttype, value in lexer.get_tokens(text):
+        kind = "comment" if ttype in Comment else "string" if ttype in String else None
+        if kind is None and run and not value.strip() and "\n" not in value:
+            run.append(value)
+        elif kind is not None and kind == run_kind and run:
+            run.append(value)
+        else:
+            if run:
+                flush()
+            if kind is not None:
+                run_kind, run_start = kind, offset
+                run.append(value)
+        offset += len(value)
+    if run:
+        flush()
+    return out
