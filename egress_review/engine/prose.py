@@ -68,10 +68,10 @@ _BENIGN = [
                rf"(?:\s*(?:[-–—~]|to|and)\s*{D})?", re.I),
     re.compile(rf"[≥≤<>]=?\s*{D}\s*(?:years?|yrs?|歲)", re.I),
     re.compile(rf"{D}\s*(?:[-–—~]|to)?\s*(?:{D}\s*)?(?:years?(?:[- ]old)?|yrs?|y/o|months?|weeks?|"
-               r"days?|hours?|hrs?|minutes?|mins?|seconds?|歲|岁|個月|週|周|天|日|小時|分鐘)\b", re.I),
+               r"days?|hours?|hrs?|minutes?|mins?|seconds?|歲|岁|個月|週|周|天|日|小時|分鐘)(?![A-Za-z])", re.I),
     re.compile(rf"{D}\s*(?:mg|g|kg|µg|μg|mcg|mL|ml|dL|L|mmHg|mmol|mol|cm|mm|km|kcal|°C|℃|bpm|IU|"
                r"kg/m2|kg/m²|mg/dL|mmol/L|U/L|公斤|公分|毫克)(?![A-Za-z])", re.I),
-    re.compile(rf"\b(?:ICD|ICD-\d+(?:-CM)?|CPT|ATC)[\s:-]*(?:codes?)?[\s:]*(?:[A-Z]?\d+(?:\.\d+)?[A-Z]?"
+    re.compile(rf"\b(?:ICD-\d+(?:-CM|-PCS)?|ICD|CPT|ATC)[\s:-]*(?:codes?)?[\s:]*(?:[A-Z]?\d+(?:\.\d+)?[A-Z]?"
                r"(?:\s*(?:,|and|or|[-–])\s*[A-Z]?\d+(?:\.\d+)?[A-Z]?)*)", re.I),
     re.compile(r"\b[A-Za-z]+[-_]?\d+(?:\.\d+)*[A-Za-z]*\b"),                            # E11.9, COVID-19
     re.compile(r"\b\d+[A-Za-z]+\d*\b"),                                                  # 2a, 3rd
