@@ -25,6 +25,7 @@ def _ident(name: str) -> str:
 def sealed_aggregate(db, purpose: Any, sql: Any, params: Any, spec: Any) -> dict:
     from egress_review.safe_tables.build import check_spec, needed_columns, sealed_table
     from egress_review.safe_tables.cube import HelperError
+    from egress_review.safe_tables.models import MODEL_KINDS, model_columns, sealed_model
 
     if db.seal_key is None:
         raise QueryRefused("this broker has no sealing key for the case: tables cannot be "
@@ -37,11 +38,15 @@ def sealed_aggregate(db, purpose: Any, sql: Any, params: Any, spec: Any) -> dict
         raise QueryRefused("a table is made from one SELECT statement")
     if params is not None and not isinstance(params, (list, dict)):
         raise QueryRefused("params must be a JSON list or object")
+    is_model = isinstance(spec, dict) and spec.get("helper") in MODEL_KINDS
     try:
-        spec = check_spec(spec)
+        if is_model:   # the formula's grammar is checked before any name reaches SQL or a fit
+            cols = model_columns(spec)
+        else:
+            spec = check_spec(spec)
+            cols = needed_columns(spec)
     except HelperError as e:
         raise QueryRefused(f"table spec: {e}") from e
-    cols = needed_columns(spec)
     if not cols:
         raise QueryRefused("table spec: no variables")
     inner = sql.strip().rstrip(";").strip()
@@ -55,9 +60,11 @@ def sealed_aggregate(db, purpose: Any, sql: Any, params: Any, spec: Any) -> dict
         except duckdb.Error as e:
             raise QueryRefused(f"{type(e).__name__}: {e}") from e
     try:
-        out = sealed_table(frame, spec, db.seal_key, db.case_code)
+        out = (sealed_model if is_model else sealed_table)(frame, spec, db.seal_key, db.case_code)
     except HelperError as e:
         raise QueryRefused(f"table spec: {e}") from e
+    except Exception as e:  # noqa: BLE001 - a model that does not fit is the caller's problem
+        raise QueryRefused(f"the table could not be made ({type(e).__name__}: {e})") from e
     rows = len(next(iter(out["sidecar"]["cells"].values()), []))
     cells = rows * max(len(out["sidecar"]["cells"]), 1)
     if cells > db.max_rows:

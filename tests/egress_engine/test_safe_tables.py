@@ -126,3 +126,35 @@ def test_unsealed_kernel_table_goes_to_review_and_claims_only_add(tmp_path, run)
     t.save(tmp_path / "t.csv")                             # no broker: unsealed
     r = _check(run, t)
     assert by(r, check="provenance", severity="review") and r.verdict == "block"
+
+
+def test_models_record_dof_levels_and_events_for_the_regression_rules(tmp_path, run):
+    rng = np.random.default_rng(4)
+    n = 300
+    df = pd.DataFrame({"ID": np.arange(n).astype(str), "sex": rng.choice(["F", "M"], n),
+                       "reg": list(rng.choice(["n", "s"], 10)) + ["rare"] * 3
+                       + list(rng.choice(["n", "s"], n - 13)),
+                       "age": rng.normal(50, 10, n)})
+    df["dm"] = (rng.random(n) < 0.3).astype(int)
+    df.loc[:5, "age"] = np.nan                       # not fitted, not counted
+    res = sf.logit("dm ~ age + C(sex) + reg", df, unit="ID").fit()
+    assert res.facts["n_obs"] == n - 6 and res.facts["df_resid"] == n - 6 - 5
+    assert res.facts["levels"]["reg"]["rare"]["n"] == 3          # a level of 3 persons
+    res.save(tmp_path / "m.csv", key=KEY)
+    r = _check(run, res, "m.csv")
+    assert r.verdict == "block"
+    assert any(f.check == "regression" and f.location.get("level") == "rare" for f in r.findings)
+    small = sf.ols("age ~ sex", df.iloc[:14]).fit()        # 6 rows dropped: dof 6 < 10
+    small.save(tmp_path / "s.csv", key=KEY)
+    hits = [f for f in _check(run, small, "s.csv").findings if "residual degrees" in f.message_en]
+    assert hits and hits[0].rule == "E2"
+
+
+def test_kaplan_meier_table_is_read_as_survival(tmp_path, run):
+    rng = np.random.default_rng(5)
+    df = pd.DataFrame({"t": rng.exponential(100, 500).round(-1), "ev": rng.random(500) < 0.7})
+    km = sf.kaplan_meier(df, "t", "ev", round_at_risk=5, min_at_risk=6)
+    assert (km.table["at_risk"] % 5 == 0).all() and (km.table["at_risk"] >= 5).all()
+    km.save(tmp_path / "km.csv", key=KEY)
+    r = _check(run, km, "km.csv")
+    assert not [f for f in r.findings if f.check == "declaration"]

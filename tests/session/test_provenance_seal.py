@@ -201,3 +201,34 @@ def test_broker_refuses_bad_specs_and_non_select(broker):
                     ("SELECT * FROM opd", {**spec, "extra": 1})]:
         with pytest.raises(QueryError):
             con.aggregate(sql, sp)
+
+
+def test_broker_fits_and_seals_a_model_the_kernel_fits_identically(broker, tmp_path):
+    url, _ = broker
+    con = connect("diabetes cost by sex and age", url=url, authorization=AUTH)
+    df = con.sql("SELECT * FROM opd").df()
+    res = sf.ols("cost ~ C(sex) + age", df, unit="ID").fit()
+    assert res.is_sealed, res.note
+    res.save(tmp_path / "ols.csv")
+    prov = read_provenance(tmp_path / "ols.csv.provenance.json")
+    assert prov.verify(CASE_KEY) and prov.model["family"] == "ols"
+    assert prov.model["levels"]["sex"]["F"]["n"] > 0
+    r = _check(tmp_path, res.manifest_entry("ols.csv", "cost model"))
+    assert not [f for f in r.findings if f.check == "provenance"]
+    assert not [f for f in r.findings if "claim" in f.message_en], \
+        [(f.check, f.message_en) for f in r.findings]
+
+
+@pytest.mark.parametrize("formula", [
+    "cost ~ __import__('os').system('id')", "cost ~ np.log(age)", "cost ~ I(age**2)",
+    "cost ~ age + open('/etc/passwd')", "cost ~ C(sex, Treatment('M'))", "cost ~ age; x",
+    "cost ~ {age}", "cost ~ age.real", "cost ~ `age`", "cost ~ age ~ sex"])
+def test_broker_refuses_formulas_that_are_code(broker, formula):
+    from enclave.session import QueryError
+
+    url, log = broker
+    con = connect("diabetes cost by sex and age", url=url, authorization=AUTH)
+    before = len(log.records)
+    with pytest.raises(QueryError):
+        con.aggregate("SELECT * FROM opd", {"helper": "ols", "formula": formula, "unit": "ID"})
+    assert len(log.records) == before          # refused before it was logged or run
