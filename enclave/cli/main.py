@@ -32,6 +32,7 @@ from egress_review.ingress.cli import import_app; app.add_typer(import_app, name
 from datasets.keys_cli import keys_app; app.add_typer(keys_app, name="keys")  # noqa: E402,E702
 from enclave.querylog.cli import querylog_app; app.add_typer(querylog_app, name="querylog")  # noqa: E402,E702
 from enclave.deploy.cli import deploy_app; app.add_typer(deploy_app, name="deploy")  # noqa: E402,E702
+from enclave.backup.cli import backup_cmd, restore_cmd; app.command("backup")(backup_cmd); app.command("restore")(restore_cmd)  # noqa: E402,E702
 
 if __name__ == "__main__":
     app()

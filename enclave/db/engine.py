@@ -71,6 +71,11 @@ def _engine_for(url: str) -> Engine:
     return make_engine(url)
 
 
+def dispose_engine(url: str) -> None:
+    """Close this process's pooled connections to ``url`` (after its file or schema was replaced)."""
+    _engine_for(url).dispose()
+
+
 def sessionmaker_for(url: str) -> sessionmaker[Session]:
     return sessionmaker(bind=_engine_for(url), expire_on_commit=False)
 
