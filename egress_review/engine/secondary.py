@@ -124,7 +124,13 @@ def check_request(ctx: Context) -> None:
     for path, table in ctx.tables.items():
         try:
             grids = grids_of(ctx, table)
-        except (KeyError, ValueError):
+        except (KeyError, ValueError) as e:
+            # a table whose structure cannot be laid out is not passed: a person looks at it
+            ctx.add(rule=RULE, check=CHECK, severity="review", file=path, location={},
+                    en=f"The table's margins and cells could not be laid out for the suppression "
+                       f"audit ({type(e).__name__}: {e}): a reviewer checks what can be derived.",
+                    zh=f"無法整理此表的邊際與儲存格以進行遮蔽稽核（{type(e).__name__}：{e}），"
+                       "由審查人檢查可推得的內容。")
             continue
         for gr in grids:
             entry: dict = {}

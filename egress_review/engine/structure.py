@@ -187,3 +187,48 @@ def check_file(ctx: Context, spec: ManifestFile) -> None:
                        f"{len(small)} of them under {m}: they may be counts; the reviewer decides.",
                     zh=f"欄位 {col!r} 宣告為 {role.statistic or role.role}，但全為整數，其中 {len(small)} 個小於 {m}："
                        "可能是計數，由審查人判斷。")
+    for i, col in _possible_total_rows(table):
+        ctx.add(rule="E3", check=CHECK, severity="review", file=spec.path,
+                location=table.location(i, col),
+                en=f"This row is at least the sum of the other rows of its group: if it is a total "
+                   "(whatever its label), the one blank cell of the group is recovered from it. "
+                   "The reviewer decides; label totals as such.",
+                zh="此列不小於同組其他列的總和：若其為合計（不論標籤為何），同組唯一的空白格即可由其推得。"
+                   "由審查人判斷；合計列請明確標示。")
+
+
+def _possible_total_rows(table: Table) -> list[tuple[int, str]]:
+    """(row, column) of an unlabelled row that could be its group's total while the group
+    hides exactly one cell: recovered exactly if it is.  One per column."""
+    body = ~table.total_rows()
+    groups = table.group_cols
+    out = []
+    for col in table.count_cols:
+        if table.is_wide and col in table.wide_count_cols():
+            continue          # crosstab columns: margins are columns and labelled rows
+        v = table.numeric(col)
+        blank = np.isnan(v) & table.text(col).str.strip().eq("").to_numpy()
+        if not blank[body].any():
+            continue
+        hit = None
+        for g in groups:
+            others = [h for h in groups if h != g]
+            keys = (table.df[others].astype(str).agg("\x1f".join, axis=1).to_numpy()
+                    if others else np.zeros(len(v), dtype=object))
+            for key in dict.fromkeys(keys[body]):
+                idx = np.flatnonzero(body & (keys == key))
+                if len(idx) < 3 or blank[idx].sum() != 1:
+                    continue
+                known = idx[~blank[idx]]
+                total = np.nansum(v[known])
+                for r in known:
+                    if v[r] >= total - v[r] - 1e-9:
+                        hit = (int(r), col)
+                        break
+                if hit:
+                    break
+            if hit:
+                break
+        if hit:
+            out.append(hit)
+    return out

@@ -140,9 +140,14 @@ BUILTIN_TOTAL_LABELS = frozenset(s.casefold() for s in (
     "Both sexes", "Margin", "合計", "總計", "小計", "總和", "全部", "全體", "總數", "整體", "共計"))
 
 
+# ... and labels that begin like one: "Total (n)", "All patients", "合計人數".
+_TOTAL_PREFIX = re.compile(r"^(?:grand\s+)?total\b|^overall\b|^all\s|^sum\s+of\b|^(?:合計|總計|小計|總和|全部|全體|總數)")
+
+
 def is_total_label(label: str, declared=()) -> bool:
     s = str(label).strip().casefold()
-    return s in BUILTIN_TOTAL_LABELS or any(s == str(d).strip().casefold() for d in declared)
+    return (s in BUILTIN_TOTAL_LABELS or bool(_TOTAL_PREFIX.match(s))
+            or any(s == str(d).strip().casefold() for d in declared))
 
 
 _NUM_CLEAN = re.compile(r"[,\s]")

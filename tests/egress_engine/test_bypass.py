@@ -199,3 +199,20 @@ def test_declared_contributions_must_match_the_table(run):
                           "contributions": [[400, 350, 300, 105000]]}}
     r = run({"m.csv": MEANS}, [table("m.csv", cols)])
     assert r.verdict != "pass"
+
+
+# -- 7. margins under any label ------------------------------------------------------------
+@pytest.mark.parametrize("label", ["Total (n)", "All patients", "合計人數", "Overall, n"])
+def test_margin_rows_with_longer_labels_are_margins(run, label):
+    r = run({"t.csv": f"age,n\na,\nb,100\nc,200\n\"{label}\",303\n"},
+            [table("t.csv", {"age": G, "n": SUPP}, total_labels=[])])
+    assert r.verdict == "block"
+    assert any(f.location.get("interval") in ([3, 3], [3.0, 3.0]) for f in r.findings)
+
+
+@pytest.mark.parametrize("label", ["Everyone", "Cohort", "n", "人數"])
+def test_unlabelled_possible_total_row_goes_to_review(run, label):
+    r = run({"t.csv": f"age,n\na,\nb,100\nc,200\n{label},303\n"},
+            [table("t.csv", {"age": G, "n": SUPP})])
+    assert r.verdict != "pass"
+    assert any(f.location.get("row") == 4 for f in by(r, check="structure"))
