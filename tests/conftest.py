@@ -23,6 +23,16 @@ def _session_enclave_home(tmp_path_factory):
         yield
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _rule_switched_off():
+    """bench/rule_switches.py: one rule's enforcement off for this run (tests/rule_switch.py)."""
+    from tests.rule_switch import apply
+
+    with pytest.MonkeyPatch.context() as mp:
+        apply(mp)
+        yield
+
+
 @pytest.fixture(scope="session")
 def postgres_server():
     if pg_bin() is None:

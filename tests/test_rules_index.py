@@ -35,3 +35,50 @@ def test_entry_is_honest(rule):
     for path in e["tests"]:
         text = (ROOT / path).read_text(encoding="utf-8")
         assert re.search(rf"\b{rule}\b", text), f"{rule}: {path} never names the rule"
+
+
+def _defined_tests(path: Path) -> set[str]:
+    import ast
+
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return {n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
+            and n.name.startswith("test")}
+
+
+@pytest.mark.parametrize("rule", sorted(r for r in INDEX if INDEX[r].get("switches")))
+def test_switches_name_real_tests_of_the_rule(rule):
+    """Each switch names how the rule is switched off and the test functions that then fail
+    (bench/rule_switches.py runs them both ways)."""
+    for sw in INDEX[rule]["switches"]:
+        assert sw.get("what") and sw.get("caught_by"), f"{rule}: a switch needs what and caught_by"
+        assert ("policy" in sw) != ("patch" in sw), f"{rule}: a switch is a policy setting or a patch"
+        if "policy" in sw:
+            from policies import current_policy
+
+            pol = current_policy()
+            for dotted in sw["policy"]:
+                section, _, key = dotted.partition(".")
+                assert hasattr(getattr(pol, section), key), f"{rule}: no policy setting {dotted}"
+        else:
+            import importlib
+
+            mod, _, attr = sw["patch"]["target"].partition(":")
+            obj = importlib.import_module(mod)
+            for part in attr.split("."):
+                obj = getattr(obj, part)
+        for node in sw["caught_by"]:
+            path, _, func = node.partition("::")
+            assert func and (ROOT / path).exists(), f"{rule}: {node} is not a test function node"
+            assert func in _defined_tests(ROOT / path), f"{rule}: {path} defines no {func}"
+            assert re.search(rf"\b{rule}\b", (ROOT / path).read_text(encoding="utf-8")), \
+                f"{rule}: {path} never names the rule"
+
+
+def test_switch_coverage_only_grows():
+    """Enforced rules whose switch-off is not yet proven to be noticed: this list may only
+    shrink (add a switch to the index, then remove the rule here)."""
+    without = sorted(r for r, e in INDEX.items() if e["status"] == "enforced" and not e.get("switches"))
+    not_yet = {"D1", "D2", "D4", "P1", "P2", "P3", "P4", "P5", "P6", "P7", "P8", "P9", "P10",
+               "P11", "P12", "P13", "S1", "S2", "S4", "S5", "S7", "E1", "E2", "E3", "E4", "E5",
+               "E6", "E7", "E8", "A1", "A2", "A4", "A5", "A7", "A8", "O1", "O2", "O3", "O4"}
+    assert set(without) <= not_yet, f"enforced without a switch and not listed: {set(without) - not_yet}"
