@@ -83,13 +83,13 @@ def _frame_from(parts: dict[str, Any], data: pd.DataFrame | None) -> tuple[pd.Da
 
 
 def _build(parts: dict, data, *, aggfuncs: list[str], margins: bool, helper: str,
-           decimals: int, count_persons: bool = True) -> SafeTable:
+           decimals: int, count_persons: bool = True, count_label: str = "count") -> SafeTable:
     frame, info = _frame_from(parts, data)
     n = info["names"]
     spec = {"helper": helper, "index": n.get("index", []), "columns": n.get("columns", []),
             "value": (n.get("values") or [None])[0], "aggfuncs": aggfuncs,
             "unit": (n.get("unit") or [None])[0], "margins": margins,
-            "count_persons": count_persons, "decimals": decimals}
+            "count_persons": count_persons, "decimals": decimals, "count_label": count_label}
     if len(n.get("values") or []) > 1:
         raise HelperError("one values column per table (as ACRO); make one table per variable")
     table = make_table(frame, spec)

@@ -18,7 +18,7 @@ from egress_review.safe_tables.layout import lay_out
 from egress_review.safe_tables.provenance import seal
 
 SPEC_KEYS = {"helper", "index", "columns", "value", "aggfuncs", "unit", "margins",
-             "count_persons", "decimals"}
+             "count_persons", "decimals", "count_label"}
 
 
 def check_spec(spec: Any) -> dict:
@@ -30,7 +30,8 @@ def check_spec(spec: Any) -> dict:
            "aggfuncs": spec.get("aggfuncs") or ["count"], "unit": spec.get("unit"),
            "margins": bool(spec.get("margins", False)),
            "count_persons": bool(spec.get("count_persons", True)),
-           "decimals": int(spec.get("decimals", 2))}
+           "decimals": int(spec.get("decimals", 2)),
+           "count_label": str(spec.get("count_label") or "count")}
     for k in ("index", "columns", "aggfuncs"):
         if not isinstance(out[k], list) or not all(isinstance(x, str) for x in out[k]):
             raise HelperError(f"spec {k!r} must be a list of names")
@@ -59,7 +60,8 @@ def make_table(df: pd.DataFrame, spec: dict) -> SafeTable:
     cube = build_cube(df, spec["index"], spec["columns"], value=spec["value"],
                       aggfuncs=spec["aggfuncs"], unit=spec["unit"], margins=spec["margins"],
                       count_persons=spec["count_persons"])
-    parts = lay_out(cube, spec["aggfuncs"], margins=spec["margins"])
+    parts = lay_out(cube, spec["aggfuncs"], margins=spec["margins"],
+                    count_label=spec["count_label"])
     return SafeTable(**parts, decimals=spec["decimals"], spec=spec)
 
 

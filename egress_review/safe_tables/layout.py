@@ -34,7 +34,7 @@ def _num(a: np.ndarray) -> list:
             for x in np.asarray(a, dtype=float)]
 
 
-def lay_out(cube: Cube, aggfuncs: list[str], *, margins: bool) -> dict:
+def lay_out(cube: Cube, aggfuncs: list[str], *, margins: bool, count_label: str = "count") -> dict:
     """Everything a SafeTable needs: table, roles, per-column units/missing/contributions."""
     R, C = len(cube.row_levels), len(cube.col_levels)
     has_cols = bool(cube.columns)
@@ -60,7 +60,7 @@ def lay_out(cube: Cube, aggfuncs: list[str], *, margins: bool) -> dict:
 
     if counts_only:
         for j in col_idx:
-            name = colname(None if has_cols else "count", j)
+            name = colname(None if has_cols else count_label, j)
             body[name] = _num(cube.stats[aggfuncs[0]][:, j])
             units[name] = _num(cube.units[:, j])
             if not has_cols:

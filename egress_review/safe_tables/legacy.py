@@ -23,13 +23,8 @@ def _as_list(by: str | Sequence[str]) -> list[str]:
 def count(df: pd.DataFrame, by: str | Sequence[str], *, unit: str | None = None,
           margins: bool = True, name: str = "n") -> SafeTable:
     """Distinct units (or rows when ``unit`` is None) per group, with a total row."""
-    t = _build({"index": _as_list(by), "unit": unit}, df, aggfuncs=["count"], margins=margins,
-               helper="count", decimals=0)
-    if name != "count" and t.sealed is None:
-        t.table = t.table.rename(columns={"count": name})
-        t.roles = {(name if k == "count" else k): v for k, v in t.roles.items()}
-        t.units = {(name if k == "count" else k): v for k, v in t.units.items()}
-    return t
+    return _build({"index": _as_list(by), "unit": unit}, df, aggfuncs=["count"], margins=margins,
+                  helper="count", decimals=0, count_label=name)
 
 
 def mean(df: pd.DataFrame, by: str | Sequence[str], value: str, *, unit: str | None = None,

@@ -1,0 +1,110 @@
+"""The worked example of docs/researcher-workflow.md, run as written: a pandas analysis made
+into checked outputs by changing the import.  The code block of the doc runs against a query
+broker on a real unix socket (in-process, as in test_query.py) holding an outpatient extract,
+and submits to an egress stand-in on a unix socket; the files it submitted are then checked by
+the real engine with the case key: every table sealed by the broker (E6), none blocked."""
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import uvicorn
+from fastapi import FastAPI, File, Form, UploadFile
+from tornado import httpserver, netutil
+
+from egress_review.engine import check_request
+from egress_review.manifest import parse_manifest
+from hub_config.broker import CaseDatabase, make_app
+from hub_config.spawner import unix_url
+from policies.sections.egress import EgressPolicy
+
+DOC = Path(__file__).resolve().parents[2] / "docs" / "researcher-workflow.md"
+TOKEN = "hub-token-of-the-session"
+CASE_KEY = bytes(range(32, 64))
+
+
+class _Log:
+    def purpose(self, purpose):
+        pass
+
+    def query(self, purpose, sql, params):
+        pass
+
+
+@pytest.fixture
+def session(tmp_path, monkeypatch):
+    data = tmp_path / "C2026-0001" / "data"
+    data.mkdir(parents=True)
+    rng = np.random.default_rng(11)
+    n = 5000
+    cost = rng.gamma(3, 300, n)
+    cost[rng.random(n) < 0.02] = np.nan
+    pd.DataFrame({"ID": rng.integers(0, 1500, n).astype(str).astype(object),
+                  "ID_SEX": rng.choice(["F", "M"], n), "CASE_TYPE": rng.choice(["01", "02"], n),
+                  "FEE_YM": rng.choice(["201905", "202003", "202111"], n),
+                  "T_DOT": cost}).to_parquet(data / "H_NHI_OPDTE.parquet")
+    db = CaseDatabase(data, _Log(), max_rows=10_000, max_bytes=5_000_000, purpose_min_length=10,
+                      seal_key=CASE_KEY, case_code="C2026-0001")
+    bsock = str(tmp_path / "broker.sock")
+    loop = asyncio.new_event_loop()
+    ready = threading.Event()
+
+    def run():
+        asyncio.set_event_loop(loop)
+        server = httpserver.HTTPServer(make_app(db, f"token {TOKEN}"))
+        server.add_socket(netutil.bind_unix_socket(bsock, mode=0o600))
+        loop.call_soon(ready.set)
+        loop.run_forever()
+
+    threading.Thread(target=run, daemon=True).start()
+    ready.wait(10)
+    got: dict = {}
+    app = FastAPI()
+
+    @app.post("/api/requests")
+    async def create(manifest: str = Form(...), files: list[UploadFile] = File(...)):
+        got["manifest"] = json.loads(manifest)
+        got["files"] = {f.filename: await f.read() for f in files}
+        return {"id": 1, "state": "submitted"}
+
+    esock = str(tmp_path / "egress.sock")
+    server = uvicorn.Server(uvicorn.Config(app, uds=esock, log_level="warning"))
+    threading.Thread(target=server.run, daemon=True).start()
+    while not server.started:
+        time.sleep(0.05)
+    for var in ("ENCLAVE_PROVENANCE_KEY", "ENCLAVE_PROVENANCE_KEY_FILE"):
+        monkeypatch.delenv(var, raising=False)          # a session has no key
+    monkeypatch.setenv("ENCLAVE_BROKER_URL", unix_url(bsock))
+    monkeypatch.setenv("JUPYTERHUB_API_TOKEN", TOKEN)
+    monkeypatch.setenv("EGRESS_URL", unix_url(esock))
+    monkeypatch.chdir(tmp_path)
+    yield tmp_path, got
+    server.should_exit = True
+    loop.call_soon_threadsafe(loop.stop)
+
+
+def test_worked_example_runs_and_its_outputs_are_sealed_and_checked(session):
+    root, got = session
+    code = re.search(r"```python\n(.*?)```", DOC.read_text(encoding="utf-8"), re.S).group(1)
+    ns: dict = {}
+    exec(compile(code, str(DOC), "exec"), ns)           # the doc's code, unchanged
+    for name in ("t1", "t2", "t3"):
+        assert ns[name].is_sealed, (name, ns[name].note)
+    files = got["files"]
+    out = root / "submitted"
+    out.mkdir()
+    for name, data in files.items():
+        (out / name).write_bytes(data)
+    m = parse_manifest(got["manifest"])
+    r = check_request(m, out, policy=EgressPolicy(), provenance_key=CASE_KEY)
+    assert not [f for f in r.findings if f.check == "provenance"], \
+        [(f.file, f.message_en) for f in r.findings if f.check == "provenance"]
+    assert r.verdict != "block", [(f.file, f.check, f.message_en) for f in r.findings
+                                  if f.severity == "block"]
