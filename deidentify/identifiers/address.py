@@ -50,8 +50,14 @@ _NUMBERED = re.compile(_NUM + r"[ \t]*(?:巷|弄|号)")
 _HAS_DISTRICT_ROAD = re.compile(r"[区乡镇市].*(?:路|街|大道|段|[里村])")
 
 
+# Every address holds one of these (a road, lane, number, village, district or city ending).
+_ANCHOR = re.compile(r"[路街段巷弄号邻村里区乡镇市县]")
+
+
 def find(simplified: str) -> list[tuple[int, int]]:
-    out = []
+    out: list[tuple[int, int]] = []
+    if not _ANCHOR.search(simplified):
+        return out
     for m in ADDRESS.finditer(simplified):
         a, b = m.span()
         while b > a and simplified[b - 1] in " \t":

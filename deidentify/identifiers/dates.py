@@ -32,8 +32,8 @@ DATE = "(?:" + "|".join([
 _BIRTH_BEFORE = (r"(?:出生年月日|出生日期|出生日|出生|生日|生于|诞生|dob|d\.o\.b\.?|date[ \t]+of[ \t]+birth|birth[ \t]*date"
                  r"|birthday|born(?:[ \t]+on)?|b\.)")
 _GAP = r"[ \t]*(?:[:：=为是]|[（(]?(?:西元|ad)?[)）]?)?[ \t]*(?:于|on)?[ \t]*"
-DOB_BEFORE = re.compile(_BIRTH_BEFORE + _GAP + r"(?P<d>" + DATE + r")(?![0-9])", re.IGNORECASE)
-DOB_AFTER = re.compile(r"(?<![0-9])(?P<d>" + DATE + r")[ \t]*(?:出生|生(?![活气病效产殖理长命]))", re.IGNORECASE)
+DOB_BEFORE = re.compile(r"(?=[出生诞dDbB])" + _BIRTH_BEFORE + _GAP + r"(?P<d>" + DATE + r")(?![0-9])", re.IGNORECASE)
+DOB_AFTER = re.compile(r"(?<![0-9])(?=[0-9民中rRjJfFmMaAsSoOnNdD])(?P<d>" + DATE + r")[ \t]*(?:出生|生(?![活气病效产殖理长命]))", re.IGNORECASE)
 # For prefilters: any birth word (cheap literal scan).
 BIRTH_WORDS = re.compile(r"出生|生日|生于|诞生|dob|birth|born|b\.|[0-9]日?[ \t]*生", re.IGNORECASE)
 

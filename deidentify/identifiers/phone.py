@@ -80,7 +80,7 @@ def find(simplified: str) -> list[tuple[int, int]]:
     local numbers without an area code (7–8 digits, first 2–9) only after a phone word."""
     out = []
     for m in _RUN.finditer(simplified):
-        groups = list(_GROUP.finditer(simplified, m.start(), m.end()))
+        groups = list(_GROUP.finditer(simplified, m.start(), m.end()))[:8]   # a number has at most 6
         for k in range(len(groups), 0, -1):
             end = groups[k - 1].end()
             if end < m.end() and simplified[end] == ")":

@@ -19,11 +19,11 @@ MRN_LABEL = (r"(?:病历号码|病历号|病历编号|病历码|病历#|病历no
              r"|hospital[ \t]*(?:no\.?|number)|pt[ \t]*no\.?|patient[ \t]*(?:no\.?|number))")
 _MRN_GAP = r"[ \t]*(?:[:：#=为是]|no\.?)?[ \t]*[:：#]?[ \t]*"
 _MRN_TOKEN = r"(?P<n>[a-z]{0,3}[ \t]?[0-9][0-9a-z]*(?:[\-/][0-9a-z]+){0,3})(?![0-9a-z])"
-MRN = re.compile(MRN_LABEL + _MRN_GAP + _MRN_TOKEN, re.IGNORECASE)
+MRN = re.compile(r"(?=[病住门就归mMcCrRhHpP])" + MRN_LABEL + _MRN_GAP + _MRN_TOKEN, re.IGNORECASE)
 
 CARD_LABEL = r"(?:健保ic卡号|健保卡卡号|健保卡号码|健保卡号|健保卡|ic卡号|卡号|nhi[ \t]*(?:ic[ \t]*)?card(?:[ \t]*(?:no\.?|number|#))?)"
 _TWELVE = r"(?P<n>[0-9]{4}" + _SEP + r"{0,2}[0-9]{4}" + _SEP + r"{0,2}[0-9]{4})(?![0-9])"
-CARD = re.compile(CARD_LABEL + r"[ \t]*[:：#=为是]?[ \t]*" + _TWELVE, re.IGNORECASE)
+CARD = re.compile(r"(?=[健iIkKnN卡])" + CARD_LABEL + r"[ \t]*[:：#=为是]?[ \t]*" + _TWELVE, re.IGNORECASE)
 CARD_BARE = re.compile(r"(?<![0-9])(?P<n>0000" + _SEP + r"?[0-9]{4}" + _SEP + r"?[0-9]{4})(?![0-9])")
 # For prefilters.
 LABELS = re.compile(MRN_LABEL + "|" + CARD_LABEL + r"|(?<![0-9])0000", re.IGNORECASE)

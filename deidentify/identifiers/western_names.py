@@ -20,18 +20,21 @@ import re
 
 from deidentify.identifiers import romanised_names
 
-_CAP = (r"(?:[A-Z]{2,}(?:['’\-][A-Z]{2,})*(?![A-Za-z])|(?=[A-Za-z'’\-]{2})[A-Z][a-z]*(?:['’\-]?[A-Z]?[a-z]+)*(?![A-Za-z])"
+# One capitalised word (Smith, O'Brien, McDonald, Chun-ya), an upper-case word (CHEN, TA-MING) or
+# an initial; written without nested quantifiers over the same letters (no backtracking blow-up).
+_CAP = (r"(?:[A-Z]{2,}(?:['’\-][A-Z]{2,})*(?![A-Za-z])|(?:Mc|Mac|O['’])?[A-Z][a-z]+(?:['’\-][A-Z]?[a-z]+)*(?![A-Za-z])"
         r"|[A-Z]\.)")
-_CONTEXT = (r"(?i:(?<![A-Za-z])(?:dr|mr|mrs|ms|miss|prof|patient|pt|name|c/o|cc|signed|signature|attending|"
+_CONTEXT = (r"(?=[dDmMpPnNcCsSaArRfFwWhHiI家陪病患个外看照联主报申案姓签转医])"
+            r"(?:(?i:(?<![A-Za-z])(?:dr|mr|mrs|ms|miss|prof|patient|pt|name|c/o|cc|signed|signature|attending|"
             r"referred[ \t]+by|referring[ \t]+physician|physician|nurse|family|daughter|son|wife|husband|mother|"
             r"father|caregiver|contact|reported[ \t]+to|informed|specimen[ \t]+from|re)\b\.?[ \t]*[:：]?"
             r"|家属|陪同者|病患|病人|患者|个案|外籍看护|看护|照顾者|联络人|主治医师|报告医师|申请医师|案母|案父|案妻|案夫|"
-            r"案子|案女|姓名|签名|转介|医师)[ \t]*[:：]?[ \t]*")
+            r"案子|案女|姓名|签名|转介|医师))[ \t]*[:：]?[ \t]*")
 _TITLES = {"dr", "mr", "mrs", "ms", "miss", "prof", "dr.", "mr.", "mrs.", "ms.", "prof."}
 CONTEXT_NAME = re.compile(_CONTEXT + r"(?i:(?:dr|mr|mrs|ms|miss|prof)\.?[ \t]*)?(?P<n>" + _CAP + r"(?:,?[ \t]+" + _CAP + r"){0,3})")
 _TOKEN = re.compile(r"[A-Za-z][A-Za-z'’\-]*\.?")
 # Two or three capitalised words, or "Word, Word": candidates without context.
-PAIR = re.compile(r"(?<![A-Za-z])" + _CAP + r"(?:,?[ \t]+" + _CAP + r"){1,2}(?![A-Za-z])")
+PAIR = re.compile(r"(?=[A-Z])(?<![A-Za-z])" + _CAP + r"(?:,?[ \t]+" + _CAP + r"){1,2}(?![A-Za-z])")
 # Words that are census names but in clinical English are words.
 _ENGLISH = set("""
 may june april august will grace hope joy rose ivy faith dawn drew gene bill art guy pat sue mark long page bell

@@ -36,15 +36,25 @@ _HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _SEP = "\x00"
 # Simple regexes, each run on its own: Python's engine scans for a literal or a character set
 # quickly, but not through an alternation with look-behinds.
+
+
+def _led(pattern: str, first: str) -> str:
+    """``pattern`` behind a look-ahead for its possible first characters: Python's engine tries
+    an alternation at every position, a character set it checks in one step (5-10x faster
+    on a joined column)."""
+    cls = "".join(sorted({c for ch in first for c in (ch.lower(), ch.upper())}))
+    return "(?=[" + re.escape(cls) + "])(?:" + pattern + ")"
+
+
 _PREFILTERS = [re.compile(p, re.IGNORECASE) for p in (
     r"886", r"\(0[0-9]", r"0[2-9][0-9 \t\-.)‧·•]{6,}",            # phone shapes
-    tw_phone.LOCAL_CONTEXT.pattern.split("[^")[0],                 # phone words (local numbers)
+    _led(tw_phone.LOCAL_CONTEXT.pattern.split("[^")[0], "电手联市家宅住公传分拨行号tpfcm"),  # phone words
     r"@",                                                          # e-mail
     r"[路街道段巷弄里村邻][ \t0-9一二三四五六七八九十百零〇之\-]{1,10}[号巷弄邻]",  # numbered address
     r"[市县][ \t]*[\u4e00-\u9fff]{1,3}[区乡镇市]",                 # city + district
     r"[乡镇][\u4e00-\u9fff]{1,3}[村里]",                             # rural village
-    dates.BIRTH_WORDS.pattern,                                     # dates of birth
-    record_numbers.LABELS.pattern,                                 # record and card numbers
+    _led(dates.BIRTH_WORDS.pattern, "出生诞日dbB0123456789"),          # dates of birth
+    _led(record_numbers.LABELS.pattern, "病住门就归mcrhp健ic卡n0"),      # record and card numbers
 )]
 def _policy_default(key: str):
     def read() -> float:
@@ -265,13 +275,15 @@ def candidate_indices(texts: Sequence[str], options: ScrubOptions | None = None,
     # Names only: surname characters, context words, titles, dotted names; decided here without
     # the engine (dictionary checks, cached jieba windows).
     # (egress pre-check, issue 13) text without Han characters never loads jieba's tables
-    soft = ((owners(surname_pattern()) if _HAN.search(joined) else set())
-            | owners(_NAME_CONTEXT)) - hard
+    by_surname = (owners(surname_pattern()) if _HAN.search(joined) else set()) - hard
+    by_context = owners(_NAME_CONTEXT) - hard
     names: dict[int, list[IdentifierHit]] = {}
-    for i in soft:
+    for i in by_surname | by_context:
         t = texts[i]
         seg = joined[starts[i]:starts[i] + len(t)]
-        found = [(h.start, h.end, h.score) for h in find_names(t, seg)] + name_context.find(seg)
+        found = [(h.start, h.end, h.score) for h in find_names(t, seg)] if i in by_surname else []
+        if i in by_context:
+            found += name_context.find(seg)
         kept = [IdentifierHit("NAME", a, b, t[a:b], sc) for a, b, sc in found
                 if sc >= name_lo and not name_context.starts_a_word(seg, a, b)]
         if kept:
@@ -279,10 +291,12 @@ def candidate_indices(texts: Sequence[str], options: ScrubOptions | None = None,
     return hard, names, joined, starts
 
 
-_LATIN_CANDIDATE = re.compile(r"[A-Z][A-Za-z'’\-]+,?[ \t]+[A-Z]|(?i:\b(?:dr|mr|mrs|ms|prof|patient|pt|name|c/o|cc|"
-                              r"signed|referred|attending|family|reported)\b)")
-_NAME_CONTEXT = re.compile("|".join(sorted(map(re.escape, name_context.INTRODUCERS + name_context.TITLES),
-                                           key=len, reverse=True)) + r"|[\u4e00-\u9fff][·‧•・.][\u4e00-\u9fff]")
+_LATIN_CANDIDATE = re.compile(r"[A-Z][A-Za-z'’\-]+,?[ \t]+[A-Z]|" + _led(
+    r"(?i:\b(?:dr|mr|mrs|ms|prof|patient|pt|name|c/o|cc|signed|referred|attending|family|reported)\b)", "dmpncsraf"))
+_CONTEXT_WORDS = name_context.INTRODUCERS + name_context.TITLES + name_context.FOLLOWERS
+_NAME_CONTEXT = re.compile(_led("|".join(sorted(map(re.escape, _CONTEXT_WORDS), key=len, reverse=True)),
+                                "".join({w[0] for w in _CONTEXT_WORDS}))
+                           + r"|(?<=[\u4e00-\u9fff])[·‧•・.](?=[\u4e00-\u9fff])|[,，][ \t]*[男女]")
 
 
 def scrub_texts(texts: list[str | None], *, options: ScrubOptions | None = None) -> list[str | None]:
