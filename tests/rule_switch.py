@@ -5,7 +5,7 @@
 
 * ``{"policy": {"sessions.no_show_window_days": 5}}`` - every policy loaded in the run gets the
   setting (the loader's raw YAML is overridden, so explicit ``load_policy(dir)`` calls see it
-  too);
+  too), and so does a section built from its defaults (``EgressPolicy()``);
 * ``{"patch": {"target": "package.module:name", "returns": null}}`` - the named function is
   replaced by one that returns the value (the check "always passes").
 
@@ -53,6 +53,15 @@ def apply(mp) -> str | None:
 
         mp.setattr(loader, "_raw", overridden)
         loader._cached.cache_clear()
+        # sections built from their defaults (EgressPolicy() in a test) get the setting too
+        from policies.model import Policy
+
+        for dotted, value in sw["policy"].items():
+            section, _, key = dotted.partition(".")
+            cls = Policy.model_fields[section].annotation
+            if "." not in key:
+                mp.setattr(cls.model_fields[key], "default", value)
+                cls.model_rebuild(force=True)
     if "patch" in sw:
         mod_name, _, attr = sw["patch"]["target"].partition(":")
         mod = importlib.import_module(mod_name)
