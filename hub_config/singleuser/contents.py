@@ -81,8 +81,16 @@ class GuardedContentsManager(AsyncLargeFileManager):
         guard = self._need_guard()
         if self._hidden(path):
             raise _refuse(404, f"no such file: {path}")
-        model = await super().get(path, content=content, type=type, format=format,
-                                  require_hash=False)
+        try:
+            model = await super().get(path, content=content, type=type, format=format,
+                                      require_hash=False)
+        except web.HTTPError as e:
+            # the server's own messages quote the file ("Notebook does not appear to be JSON:
+            # 'pid,dx…'"): the status goes to the browser, the text only to the log
+            self.log.warning("enclave guard: GET %s (type=%s, format=%s) failed: %s", path, type,
+                             format, e.status_code)
+            raise _refuse(e.status_code, f"{path} cannot be opened as requested "
+                                         f"(type={type}, format={format})") from None
         model.pop("hash", None)
         model.pop("hash_algorithm", None)
         if not content or model["type"] == "directory":

@@ -15,39 +15,34 @@ from jupyter_server.services.kernels.connection.channels import ZMQChannelsWebso
 from traitlets import default
 
 from hub_config.singleuser.config import OutputCaps
-from hub_config.singleuser.outputs import (OUTPUT_TYPES, cap_bundle, cap_output, cap_text, note,
-                                           size_of)
+from hub_config.singleuser.outputs import (OUTPUT_TYPES, Budget, budget_note, cap_bundle,
+                                           cap_output, cap_text, note, size_of)
 
 CAPS: OutputCaps | None = None  # set by the extension at load (one server, one policy)
 _BUDGET_PARENTS = 2000
 
 
-class ExecutionBudget:
-    """Bytes sent so far per parent request (an execution), oldest forgotten first."""
+class ExecutionBudgets:
+    """One :class:`Budget` per parent request (an execution), oldest forgotten first."""
 
-    def __init__(self) -> None:
-        self._used: collections.OrderedDict[str, int] = collections.OrderedDict()
+    def __init__(self, caps: OutputCaps) -> None:
+        self.caps = caps
+        self._by_parent: collections.OrderedDict[str, Budget] = collections.OrderedDict()
 
-    def spend(self, parent: str, n: int, limit: int) -> str:
-        """'ok', 'last' (this message crosses the limit: send a note instead) or 'over'."""
-        used = self._used.get(parent, 0)
-        if used >= limit:
-            return "over"
-        self._used[parent] = used + n
-        self._used.move_to_end(parent)
-        while len(self._used) > _BUDGET_PARENTS:
-            self._used.popitem(last=False)
-        if used + n > limit:
-            self._used[parent] = limit
-            return "last"
-        return "ok"
+    def __call__(self, parent: str) -> Budget:
+        b = self._by_parent.get(parent)
+        if b is None:
+            b = self._by_parent[parent] = Budget(self.caps)
+            while len(self._by_parent) > _BUDGET_PARENTS:
+                self._by_parent.popitem(last=False)
+        return b
 
 
 def _buffers_size(msg: dict) -> int:
     return sum(len(memoryview(b)) for b in msg.get("buffers") or [])
 
 
-def cap_message(msg: dict, caps: OutputCaps, budget: ExecutionBudget) -> dict | None:
+def cap_message(msg: dict, caps: OutputCaps, budgets: ExecutionBudgets) -> dict | None:
     """The message as the browser may see it, or None to send nothing."""
     header = msg.get("header") or {}
     mtype = header.get("msg_type", "")
@@ -75,15 +70,17 @@ def cap_message(msg: dict, caps: OutputCaps, budget: ExecutionBudget) -> dict | 
                               "traceback": [], "data": {}, "metadata": {},
                               **({"comm_id": content["comm_id"]} if "comm_id" in content else {})}
         size = size_of(msg["content"])
-    parent = (msg.get("parent_header") or {}).get("msg_id")
-    if parent and msg.get("channel") == "iopub" and mtype != "status":
-        state = budget.spend(parent, size, caps.execution_bytes)
+    # output without a parent (a thread's, a comm's) shares one budget: it never resets
+    parent = (msg.get("parent_header") or {}).get("msg_id") or ""
+    if msg.get("channel") == "iopub" and mtype not in ("status", "execute_input"):
+        kind = msg["header"]["msg_type"]
+        state = budgets(parent).admit(msg["content"], "stream" if kind == "stream" else
+                                      "error" if kind == "error" else "display_data")
         if state == "over":
             return None
         if state == "last":
-            msg["header"] = {**header, "msg_type": "stream"}
-            msg["content"] = {"name": "stderr", "text": note(
-                f"the rest of this execution's output (over {caps.execution_bytes} bytes)") + "\n"}
+            msg["header"] = {**msg["header"], "msg_type": "stream"}
+            msg["content"] = {"name": "stderr", "text": budget_note()}
             msg["buffers"] = []
     return msg
 
@@ -93,15 +90,15 @@ class CappedKernelWebsocketConnection(ZMQChannelsWebsocketConnection):
     def _legacy_protocol(self):
         return ""  # JSON messages: each one is decoded and capped here
 
-    _budget: ExecutionBudget | None = None
+    _budgets: ExecutionBudgets | None = None
 
     def handle_outgoing_message(self, stream, outgoing_msg):
         if CAPS is None or self.subprotocol:
             self.log.error("enclave guard: kernel output dropped (guard not configured or a "
                            "binary wire protocol was negotiated)")
             return
-        if self._budget is None:
-            self._budget = ExecutionBudget()
+        if self._budgets is None:
+            self._budgets = ExecutionBudgets(CAPS)
         _, fed = self.session.feed_identities(outgoing_msg)
         msg = self.session.deserialize(fed)
         if isinstance(stream, str):
@@ -112,6 +109,6 @@ class CappedKernelWebsocketConnection(ZMQChannelsWebsocketConnection):
         if self._limit_rate(channel, msg, parts):
             return
         msg["channel"] = channel
-        capped = cap_message(msg, CAPS, self._budget)
+        capped = cap_message(msg, CAPS, self._budgets)
         if capped is not None:
             self._on_zmq_reply(stream, capped)

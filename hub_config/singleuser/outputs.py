@@ -109,18 +109,71 @@ def size_of(obj) -> int:
     return len(json.dumps(obj, default=str).encode("utf-8", "replace"))
 
 
+def _lines(v) -> int:
+    text = "".join(v) if isinstance(v, list) else str(v or "")
+    return text.count("\n") + (0 if text.endswith("\n") or not text else 1)
+
+
+def weight(content: dict, kind: str) -> tuple[int, int, int]:
+    """(text lines, table rows, bytes) an output shows - what the budgets count."""
+    if kind == "stream":
+        lines = _lines(content.get("text", ""))
+        rows = 0
+    elif kind == "error":
+        lines = sum(_lines(t) for t in content.get("traceback") or []) + 1
+        rows = 0
+    else:
+        data = content.get("data") or {}
+        lines = max([_lines(v) for m, v in data.items()
+                     if m.startswith("text/") and m != "text/html"] or [0])
+        html = data.get("text/html", "")
+        rows = len(_TR.findall("".join(html) if isinstance(html, list) else str(html)))
+    return lines, rows, size_of(content)
+
+
+class Budget:
+    """What one execution (or one stored cell) may show in all: the policy's lines, table rows
+    (plus a header row) and bytes.  Printing a table a row at a time spends the same budget
+    as printing it at once."""
+
+    def __init__(self, caps: OutputCaps) -> None:
+        self.caps = caps
+        self.lines = self.rows = self.bytes = 0
+        self.spent = False
+
+    def admit(self, content: dict, kind: str) -> str:
+        """'ok', 'last' (over the budget now: show a note instead) or 'over' (drop)."""
+        if self.spent:
+            return "over"
+        lines, rows, size = weight(content, kind)
+        self.lines += lines
+        self.rows += rows
+        self.bytes += size
+        c = self.caps
+        if (self.lines > c.text_lines or self.rows > c.table_rows + 1
+                or self.bytes > c.execution_bytes):
+            self.spent = True
+            return "last"
+        return "ok"
+
+
+def budget_note() -> str:
+    return note("the rest of this output (the cell's output budget is spent)") + "\n"
+
+
 def cap_notebook_outputs(outputs: list, caps: OutputCaps) -> list:
-    """A cell's stored outputs, each capped, all together within ``execution_bytes``."""
-    out, used = [], 0
+    """A cell's stored outputs, each capped, all together within one execution's budget."""
+    out = []
+    budget = Budget(caps)
     for o in outputs or []:
         if not isinstance(o, dict):
             continue
+        kind = o.get("output_type")
         c = cap_output(o, caps)
-        n = size_of(c)
-        if used + n > caps.execution_bytes:
-            out.append({"output_type": "stream", "name": "stdout",
-                        "text": note("the rest of this cell's stored output") + "\n"})
+        state = budget.admit(c, "stream" if kind == "stream" else
+                             "error" if kind == "error" else "display_data")
+        if state != "ok":
+            out.append({"output_type": "stream", "name": "stdout", "text": budget_note()})
             break
-        used += n
         out.append(c)
     return out

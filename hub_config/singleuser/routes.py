@@ -196,9 +196,14 @@ class RefusedHandler(web.RequestHandler):
     def initialize(self, status: int, reason: str) -> None:
         self._status, self._why = status, reason
 
+    def check_xsrf_cookie(self):
+        return None  # refused anyway; a missing-xsrf 403 would hide the reason
+
     def prepare(self):
         self.set_status(self._status)
         self.set_header("Content-Type", "text/plain; charset=utf-8")
+        # the proxy pools upstream connections; a refused request's connection is not reused
+        self.set_header("Connection", "close")
         self.finish(f"{self._why}\n")
 
 
