@@ -31,6 +31,8 @@ CHECK = "differencing"
 
 def check_request(ctx: Context) -> None:
     items = [(t, False) for t in ctx.tables.values()] + [(rt.table, True) for rt in ctx.history.tables]
+    if len(items) == 1 and _one_small_series(items[0][0]):
+        return                # one 1-/2-way table: the secondary check covers it exactly
     for comp in components(build_series(items)):
         if all(s.hist for s in comp.series):
             continue
@@ -40,6 +42,13 @@ def check_request(ctx: Context) -> None:
         members = [(s.table, s.hist, s.dims, s.cells) for s in comp.series]
         root = next(p for p, q in comp.parents.items() if q is None) if comp.parents else ""
         _solve(ctx, root, members, dims_union, comp.parents, soft=comp.soft)
+
+
+def _one_small_series(t: Table) -> bool:
+    counts = t.count_cols
+    if t.is_wide:
+        return len(t.wide_count_cols()) == len(counts) and len(t.group_cols) <= 1
+    return len(counts) <= 1 and len(t.group_cols) <= 2
 
 
 def _segments(pops: dict[str, str | None]) -> tuple[list[str], dict[str, set[str]]]:

@@ -17,8 +17,14 @@ class GridRef:
     measure: str
     cell_ref: dict          # (i, j) -> (df row, column) ; ('row', i) / ('col', j) / ('tot',)
     known: bool             # true values known for suppressed cells (provenance)
+    # a crosstab's interior: (file row of each grid row, column of each grid column), looked
+    # up on demand instead of a dict entry per cell
+    interior: tuple | None = None
 
     def ref(self, key) -> tuple[int, str] | None:
+        if self.interior is not None and len(key) == 2 and not isinstance(key[0], str):
+            rows, cols = self.interior
+            return int(rows[key[0]]), cols[key[1]]
         return self.cell_ref.get(key)
 
 
@@ -26,7 +32,10 @@ def _values(ctx: Context, table: Table, col: str) -> tuple[np.ndarray, np.ndarra
     """(values, blank-suppressed mask, true values known) for a count column."""
     shown = table.numeric(col)
     # a blank in any count column hides a cell, whatever the column was declared
-    blank = np.isnan(shown) & table.text(col).str.strip().eq("").to_numpy()
+    nan = np.isnan(shown)
+    blank = np.zeros(len(shown), dtype=bool)
+    if nan.any():
+        blank[nan] = table.text(col)[nan].str.strip().eq("").to_numpy()
     prov = ctx.provenance.get(table.path)
     if prov is not None and col in prov.units and len(prov.units[col]) == len(shown):
         true = np.asarray([np.nan if v is None else v for v in prov.units[col]], dtype=float)
@@ -73,7 +82,7 @@ def _wide_grid(ctx: Context, table: Table, counts: list[str], groups: list[str])
         v, b, _ = cols[c]
         x[:, j] = v[body]
         supp[:, j] = b[body]
-    ref = {(i, j): (int(body[i]), c) for i in range(R) for j, c in enumerate(inner)}
+    ref: dict = {}
     if tcol:
         v, b, _ = cols[tcol]
         row_tot, row_supp = v[body], b[body]
@@ -98,7 +107,7 @@ def _wide_grid(ctx: Context, table: Table, counts: list[str], groups: list[str])
              row_labels=[" / ".join(parts) for parts in
                          zip(*[table.text(gc).to_numpy()[body] for gc in groups])]
              if groups else [str(i) for i in body], col_labels=inner)
-    out.append(GridRef(g, "count", ref, known))
+    out.append(GridRef(g, "count", ref, known, interior=(body, inner)))
     return out
 
 

@@ -133,17 +133,17 @@ def build_series(items: list[tuple[Table, bool]]) -> list[Series]:
             canon.setdefault(root, f"{d}")
             cdims.append(canon[root])
         s = Series(t, hist, f"{t.path}:{'/'.join(cols) if not wide else 'columns'}", cdims)
-        labels = {d: t.text(d).str.strip().tolist() for d in t.group_cols}
+        groups = t.group_cols
         dmap = dict(zip(dims, cdims))
+        labels = {g: t.text(g).str.strip().tolist() for g in groups}
+        row_coords = [{dmap[g]: labels[g][i] for g in groups if not t.is_total_label(labels[g][i])}
+                      for i in range(len(t.df))]
         for c in cols:
             v = t.numeric(c)
+            extra = {dmap[wide_dim]: c.strip()} if wide and not t.is_total_col(c) else {}
             for i in range(len(t.df)):
-                coords = {dmap[g]: labels[g][i] for g in t.group_cols
-                          if not t.is_total_label(labels[g][i])}
-                if wide and not t.is_total_col(c):
-                    coords[dmap[wide_dim]] = c.strip()
                 val = None if np.isnan(v[i]) else float(v[i])
-                s.cells.append(Cell(t, hist, "", coords, val, i, c))
+                s.cells.append(Cell(t, hist, "", {**row_coords[i], **extra}, val, i, c))
         out.append(s)
     return out
 

@@ -10,6 +10,7 @@ import io
 import json
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -50,11 +51,14 @@ class Table:
 
     @property
     def columns(self) -> list[str]:
-        cols = [str(c) for c in self.df.columns]
-        if self._num.get("__cols__") != cols:
+        index = self.df.columns
+        if self._num.get("__colsrc__") is not index:          # rebuilt only when df changes
+            cols = [str(c) for c in index]
+            self._num["__colsrc__"] = index
             self._num["__cols__"] = cols
             self._num["__colidx__"] = {c: k for k, c in enumerate(cols)}
-        return cols
+            self._num.pop("__roles__", None)
+        return self._num["__cols__"]
 
     def col_index(self, col: str) -> int:
         self.columns
@@ -66,6 +70,10 @@ class Table:
     def cols_with(self, *roles: str) -> list[str]:
         """Columns with one of ``roles``; a column the data shows to be a count is a count
         whatever it was declared (and no longer a grouping key)."""
+        key = (roles, tuple(self.inferred_counts))
+        cache = self._num.setdefault("__roles__", {})
+        if key in cache and cache[key][0] is self.spec:
+            return list(cache[key][1])
         counted = "count" in roles or "suppressed" in roles
         out = []
         for c in self.columns:
@@ -77,6 +85,7 @@ class Table:
                     out.append(c)
             elif r.role in roles:
                 out.append(c)
+        cache[key] = (self.spec, tuple(out))
         return out
 
     @property
@@ -145,7 +154,12 @@ _TOTAL_PREFIX = re.compile(r"^(?:grand\s+)?total\b|^overall\b|^all\s|^sum\s+of\b
 
 
 def is_total_label(label: str, declared=()) -> bool:
-    s = str(label).strip().casefold()
+    return _is_total(str(label), tuple(declared))
+
+
+@lru_cache(maxsize=65536)
+def _is_total(label: str, declared: tuple) -> bool:
+    s = label.strip().casefold()
     return (s in BUILTIN_TOTAL_LABELS or bool(_TOTAL_PREFIX.match(s))
             or any(s == str(d).strip().casefold() for d in declared))
 
