@@ -202,17 +202,22 @@ class CaseDatabase:
                     return pa.table({})
                 reader = rel.to_arrow_reader(65536)
                 batches, rows, size = [], 0, 0
-                for batch in reader:
-                    rows += batch.num_rows
-                    size += batch.nbytes
-                    if rows > self.max_rows:
-                        raise QueryRefused(f"the result has more than {self.max_rows} rows "
-                                           f"(query_max_result_rows, A3/S1): aggregate, "
-                                           f"filter or add LIMIT", 413)
-                    if size > self.max_bytes:
-                        raise QueryRefused(f"the result is larger than {self.max_bytes} "
-                                           f"bytes (query_max_result_bytes, A3/S1)", 413)
-                    batches.append(batch)
+                try:
+                    for batch in reader:
+                        rows += batch.num_rows
+                        size += batch.nbytes
+                        if rows > self.max_rows:
+                            raise QueryRefused(f"the result has more than {self.max_rows} rows "
+                                               f"(query_max_result_rows, A3/S1): aggregate, "
+                                               f"filter or add LIMIT", 413)
+                        if size > self.max_bytes:
+                            raise QueryRefused(f"the result is larger than {self.max_bytes} "
+                                               f"bytes (query_max_result_bytes, A3/S1)", 413)
+                        batches.append(batch)
+                finally:
+                    # a refused result is abandoned half-read: close it, or the connection
+                    # refuses every later query ("connection has an open result")
+                    reader.close()
                 return pa.Table.from_batches(batches, schema=reader.schema)
             except duckdb.Error as e:
                 raise QueryRefused(f"{type(e).__name__}: {e}") from e
@@ -287,10 +292,27 @@ class AggregateHandler(_Handler):
         self.finish(out)
 
 
+class VerifySealHandler(_Handler):
+    """For the pre-check in the session: does this sidecar's seal verify with the case key?
+    Answers yes/no only (HMAC cannot be forged from verification answers); nothing is run."""
+
+    async def post(self):
+        from egress_review.safe_tables.provenance import ProvenanceError, parse_provenance
+
+        if self.db.seal_key is None:
+            raise web.HTTPError(503, "this broker has no sealing key")
+        try:
+            prov = parse_provenance(self.body.get("sidecar"))
+        except ProvenanceError as e:
+            raise web.HTTPError(400, str(e))
+        self.finish({"valid": bool(prov.sealed and prov.verify(self.db.seal_key))})
+
+
 def make_app(db: CaseDatabase, authorization: str) -> web.Application:
     kw = {"db": db, "authorization": authorization}
     return web.Application([(r"/api/open", OpenHandler, kw), (r"/api/query", QueryHandler, kw),
-                            (r"/api/aggregate", AggregateHandler, kw)],
+                            (r"/api/aggregate", AggregateHandler, kw),
+                            (r"/api/verify-seal", VerifySealHandler, kw)],
                            max_body_size=2 * MAX_SQL_CHARS + 1_000_000)
 
 

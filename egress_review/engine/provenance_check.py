@@ -71,6 +71,18 @@ def check_file(ctx: Context, spec: ManifestFile) -> None:
                    "檢查結果；須由審查人確認此表。")
         return
     if ctx.provenance_key is None:
+        from egress_review.safe_tables.remote import verify_with_broker
+
+        answer = verify_with_broker(prov.body)     # in a session: the broker holds the key
+        if answer is False:
+            ctx.add(rule=RULE, check=CHECK, severity="block", file=spec.path, location={},
+                    en="The case's query broker says the provenance seal does not verify: the "
+                       "sidecar was altered or forged.",
+                    zh="查詢代理回覆來源紀錄的簽章驗證失敗：紀錄檔遭修改或偽造。")
+            return
+        if answer is True:
+            _trust_if_unchanged(ctx, spec, table, full, prov)
+            return
         ctx.add(rule=RULE, check=CHECK, severity="review", file=spec.path, location={},
                 en="Provenance is sealed but no key is available here to verify it (a pre-check "
                    "in the session); the egress service verifies it on submission.",
@@ -81,6 +93,11 @@ def check_file(ctx: Context, spec: ManifestFile) -> None:
                 en="The provenance seal does not verify: the sidecar was altered or forged.",
                 zh="來源紀錄的簽章驗證失敗：紀錄檔遭修改或偽造。")
         return
+    _trust_if_unchanged(ctx, spec, table, full, prov)
+
+
+def _trust_if_unchanged(ctx: Context, spec: ManifestFile, table, full, prov) -> None:
+    """A verified sidecar: trusted when the table is as sealed (or only blanked since)."""
     if file_sha256(full) == prov.table_sha256:
         ctx.provenance[spec.path] = prov
         return

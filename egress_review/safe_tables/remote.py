@@ -61,3 +61,26 @@ def try_seal(table, frame: pd.DataFrame, src: dict | None) -> None:
                       "after the query): unsealed - make the change in SQL to get a sealed table")
         return
     table.sealed = got
+
+
+def verify_with_broker(sidecar: dict) -> bool | None:
+    """Inside a session: ask the case's broker whether the seal verifies (None: no broker)."""
+    import os
+
+    if not os.environ.get("ENCLAVE_BROKER_URL") or not (
+            os.environ.get("JUPYTERHUB_API_TOKEN") or os.environ.get("ENCLAVE_JOB_TOKEN")):
+        return None
+    try:
+        from enclave.session.query import QueryError, QueryLogError, http_client
+    except ImportError:
+        return None
+    token = os.environ.get("JUPYTERHUB_API_TOKEN")
+    auth = f"token {token}" if token else f"job {os.environ['ENCLAVE_JOB_TOKEN']}"
+    try:
+        with http_client(os.environ["ENCLAVE_BROKER_URL"], auth, timeout=30) as c:
+            r = c.post("/api/verify-seal", json={"sidecar": sidecar})
+    except Exception:  # noqa: BLE001 - unreachable: the pre-check says it could not verify
+        return None
+    if r.status_code != 200:
+        return None if r.status_code == 503 else False
+    return bool(r.json().get("valid"))

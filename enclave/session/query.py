@@ -163,6 +163,10 @@ class BrokerConnection:
                                           "params": params, "spec": spec})
         return r.json()
 
+    def verify_seal(self, sidecar: dict) -> bool:
+        """Whether the case key verifies this sidecar's seal (the in-session pre-check)."""
+        return bool(self._post("/api/verify-seal", {"sidecar": sidecar}).json().get("valid"))
+
     def execute(self, sql: str, parameters: Any = None) -> "BrokerConnection":
         self._last = self.sql(sql, parameters)
         return self

@@ -232,3 +232,28 @@ def test_broker_refuses_formulas_that_are_code(broker, formula):
     with pytest.raises(QueryError):
         con.aggregate("SELECT * FROM opd", {"helper": "ols", "formula": formula, "unit": "ID"})
     assert len(log.records) == before          # refused before it was logged or run
+
+
+def test_in_session_pre_check_verifies_the_seal_through_the_broker(broker, tmp_path, monkeypatch):
+    """No key in the kernel: the pre-check asks the broker; a genuine seal verifies, an altered
+    sidecar is refused, and without a broker the pre-check says it could not verify."""
+    url, _ = broker
+    con = connect("diabetes cost by sex and age", url=url, authorization=AUTH)
+    df = con.sql("SELECT * FROM opd").df()
+    t = sf.crosstab(df, "sex", "age")
+    side = t.save(tmp_path / "ct.csv")
+    entry = t.manifest_entry("ct.csv", "t")
+    monkeypatch.setenv("ENCLAVE_BROKER_URL", url)
+    monkeypatch.setenv("JUPYTERHUB_API_TOKEN", AUTH.split(" ", 1)[1])
+    r = _check(tmp_path, entry, key=None)
+    assert not [f for f in r.findings if f.check == "provenance"]
+    assert con.verify_seal(json.loads(side.read_text()))
+    d = json.loads(side.read_text())
+    d["units"]["a"][0] = 999
+    side.write_text(json.dumps(d))
+    assert not con.verify_seal(d)
+    r = _check(tmp_path, entry, key=None)
+    assert any(f.check == "provenance" and f.severity == "block" for f in r.findings)
+    monkeypatch.delenv("ENCLAVE_BROKER_URL")
+    r = _check(tmp_path, entry, key=None)
+    assert any(f.check == "provenance" and f.severity == "review" for f in r.findings)
