@@ -493,8 +493,28 @@ def _decide(db: Session, req: EgressRequest, done: list[EgressReview], *, now: d
               stage=req.stage, reviewers=who)
 
 
+def requester_words_findings(req: EgressRequest, text: str, *, policy,
+                             case_context: dict | None = None) -> list:
+    """The engine's findings on words a requester writes on a request (checked like the
+    purpose and descriptions: identifiers, pseudonyms, counts, pasted tables)."""
+    from egress_review.engine.context import Context
+    from egress_review.engine.history import ReleaseHistory
+    from egress_review.engine.request_words import check_words
+
+    pseudonyms = (case_context or {}).get("case_pseudonyms") or ()
+    ctx = Context(manifest=parse_manifest_json(req.manifest), root=Path("."), policy=policy.egress,
+                  history=ReleaseHistory(), pseudonyms=frozenset(p for p in pseudonyms if p))
+    check_words(ctx, text, {"request": "comment"})
+    return ctx.findings
+
+
 def add_comment(db: Session, req: EgressRequest, user: User, body: str, visibility: str, *,
-                policy, now: dt.datetime | None = None) -> EgressComment:
+                policy, now: dt.datetime | None = None,
+                case_context: dict | None = None) -> EgressComment:
+    """A comment on a request.  A requester's words can leave the enclave (the requester reads
+    them outside), so they are checked like the request's own words: a finding that would block
+    a file refuses the comment; and once the request is decided no requester comment is taken,
+    since nobody would review it before it is read outside (issue 20)."""
     body = clean_text(body, "comment")
     if not body:
         raise WorkflowError("comment body is empty")
@@ -505,6 +525,17 @@ def add_comment(db: Session, req: EgressRequest, user: User, body: str, visibili
         raise Forbidden("private comments are for reviewers and the committee only")
     if not is_requester and not is_reviewer(user):
         raise Forbidden("only the requester and reviewers can comment on a request")
+    if is_requester and req.state in TERMINAL:
+        raise Conflict(f"request {req.id} is {req.state}: a comment now would leave without a "
+                       "review; write it in a new request")
+    if is_requester:
+        blocking = [f for f in requester_words_findings(req, body, policy=policy,
+                                                        case_context=case_context)
+                    if f.severity == "block"]
+        if blocking:
+            raise WorkflowError("comment refused: " + "; ".join(
+                f"{f.message_en} ({f.location.get('sentence') or f.location.get('line', '')})"
+                for f in blocking[:5]), status=422)
     now = now or utcnow()
     c = EgressComment(request_id=req.id, author_id=user.id, visibility=visibility, body=body,
                       created_at=now)
@@ -537,11 +568,20 @@ def visible_reviews(req: EgressRequest, user: User, policy) -> list[EgressReview
     return out
 
 
+def reviewed_comment(req: EgressRequest, c: EgressComment) -> bool:
+    """A requester's comment was open to the reviewers before the decision; one written after
+    it (refused since, but possibly stored earlier) was never reviewed."""
+    if c.author_id != req.requester_id or req.decided_at is None:
+        return True
+    return c.created_at is not None and c.created_at <= req.decided_at
+
+
 def visible_comments(req: EgressRequest, user: User, policy) -> list[EgressComment]:
-    """The requester sees public comments; a reviewer sees every comment except those of other
-    reviewers while the current stage is open and their own review is not in (blindness)."""
+    """The requester sees public comments (never their own unreviewed ones); a reviewer sees
+    every comment except those of other reviewers while the current stage is open and their
+    own review is not in (blindness)."""
     if req.requester_id == user.id:
-        return [c for c in req.comments if c.visibility == "public"]
+        return [c for c in req.comments if c.visibility == "public" and reviewed_comment(req, c)]
     open_blind = not stage_complete(req, req.stage, policy) and not any(
         r.reviewer_id == user.id and r.stage == req.stage for r in req.reviews)
     out = []

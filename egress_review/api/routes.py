@@ -318,7 +318,8 @@ def add_review(rid: RID, body: ReviewIn, user: User = Depends(caller), db: Sessi
 def add_comment(rid: RID, body: CommentIn, user: User = Depends(caller), db: Session = Depends(get_db),
                 svc: EgressService = Depends(service)):
     req = load(db, rid, user)
-    c = wf.add_comment(db, req, user, body.body, body.visibility, policy=svc.policy, now=svc.now())
+    c = wf.add_comment(db, req, user, body.body, body.visibility, policy=svc.policy, now=svc.now(),
+                       case_context=svc.case_context(req.case_code))
     return dict(id=c.id, author=user.username, visibility=c.visibility, body=c.body,
                 created_at=c.created_at)
 

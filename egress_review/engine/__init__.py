@@ -39,9 +39,9 @@ _RAW_CHECKS = {"smuggling"}
 
 
 def _request_modules():
-    from egress_review.engine import differencing, secondary
+    from egress_review.engine import differencing, request_words, secondary
 
-    return [secondary, differencing]
+    return [secondary, differencing, request_words]
 
 
 def _guarded(ctx: Context, mod, path: str, fn, *args) -> None:

@@ -331,10 +331,16 @@ def test_outside_the_enclave_the_requester_sees_no_unreviewed_content(one_review
     # The reviewer sees everything.
     d = client.get(f"/api/requests/{rid}", headers=world.auth("rev1")).json()
     assert d["redacted"] is False and d["files"][0]["path"] == "A123456789.csv"
-    assert review(client, world, "rev1", rid, "approve").status_code == 200
+    # The request's own words are output (issue 20): an ID in its purpose and file name blocks,
+    # so it can never be approved into the requester's view outside.
+    assert d["verdict"] == "block"
+    assert review(client, world, "rev1", rid, "approve").status_code == 409
     # Once approved, the approved content is the requester's.
-    d = client.get(f"/api/requests/{rid}", headers=world.auth("alice")).json()
-    assert d["redacted"] is False and d["files"][0]["path"] == "A123456789.csv"
+    clean = manifest(purpose="Visits by age group", files=[table_spec("visits.csv")])
+    rid2 = submit(client, world, man=clean, files={"visits.csv": COUNTS_OK}).json()["id"]
+    assert review(client, world, "rev1", rid2, "approve").status_code == 200
+    d = client.get(f"/api/requests/{rid2}", headers=world.auth("alice")).json()
+    assert d["redacted"] is False and d["files"][0]["path"] == "visits.csv"
 
 
 def test_internal_and_external_modes_split_the_service(world, dirs):
