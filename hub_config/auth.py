@@ -13,7 +13,7 @@ import datetime as dt
 
 from jupyterhub.auth import Authenticator
 from tornado import web
-from traitlets import Dict, Unicode, default
+from traitlets import Bool, Dict, Unicode, default
 
 from enclave.audit import AuditEntry, append
 from enclave.bookings import gate
@@ -44,6 +44,9 @@ class EnclaveAuthenticator(Authenticator):
     ldap_group_search_base = Unicode("", config=True)
     ldap_group_filter = Unicode("(&(objectClass=groupOfNames)(member={dn}))", config=True)
     ldap_group_roles = Dict(config=True, help="Directory group cn -> enclave role.")
+    # The one log-in's second factor (enclave.identity.login): JupyterHub 5 shows an "otp" field.
+    request_otp = Bool(True, config=True, help="Ask for the TOTP code on the login form.")
+    otp_prompt = Unicode("驗證碼 One-time code (TOTP, if enrolled):", config=True)
 
     @default("any_allow_config")
     def _any_allow(self):
@@ -75,18 +78,56 @@ class EnclaveAuthenticator(Authenticator):
             return local_identity(self.db_url, username, password)
         raise ValueError(f"EnclaveAuthenticator.backend: unknown backend {self.backend!r}")
 
+    def _factors(self, username: str, password: str, otp: str | None, client: str,
+                 now: dt.datetime) -> Identity | None:
+        """The shared log-in's lock-out and second factor around this hub's directory check
+        (enclave.identity.login): a locked account or client is refused, a wrong password or
+        code is counted, a role needing TOTP without one enrolled is sent to enrol first."""
+        from sqlalchemy import select
+
+        from enclave.accounts.models import User
+        from enclave.identity import login as one_login
+
+        pol = self.policy
+        with session_scope(self.db_url) as s:
+            try:
+                one_login.refuse_if_locked(s, pol, username, client, "hub", now)
+            except LoginRefused:
+                s.commit()
+                raise
+        ident = self._identify(username, password)
+        if ident is None:
+            with session_scope(self.db_url) as s:
+                one_login.wrong_password(s, pol, username, client, "hub", now)
+            return None
+        check_password_policy(ident, password, pol.accounts, now)
+        with session_scope(self.db_url) as s:
+            user = s.execute(select(User).where(User.username == username)).scalar_one_or_none()
+            try:
+                second = one_login.second_factor(s, pol, user, ident.roles, otp, username=username,
+                                                 client=client, front_end="hub", now=now)
+            except LoginRefused:
+                s.commit()
+                raise
+            if second == "enrol":
+                raise LoginRefused("Your role needs a one-time code (TOTP): enrol an authenticator app "
+                                   "on the control plane (兩步驟驗證 Two-step) first (A4).")
+            one_login.succeeded(s, user, username, client=client, front_end="hub", now=now,
+                                source=ident.source, second=second == "ok")
+        return ident
+
     def login_decision(self, username: str, password: str,
-                       now: dt.datetime | None = None) -> dict | None:
+                       now: dt.datetime | None = None, otp: str | None = None,
+                       client: str = "-") -> dict | None:
         """Synchronous core of ``authenticate`` (also used directly by tests and the CLI).
 
         Returns the JupyterHub auth model, None for a wrong user/password, or raises
         LoginRefused with the reason.
         """
         now = now or utcnow()
-        ident = self._identify(username, password)
+        ident = self._factors(username, password, otp, client, now)
         if ident is None:
             return None
-        check_password_policy(ident, password, self.policy.accounts, now)
         roles = ident.roles
         model = {"name": username, "admin": "admin" in roles,
                  "auth_state": None}
@@ -116,7 +157,9 @@ class EnclaveAuthenticator(Authenticator):
         username = self.normalize_username(data.get("username", ""))
         password = data.get("password", "")
         try:
-            model = await asyncio.to_thread(self.login_decision, username, password)
+            client = getattr(getattr(handler, "request", None), "remote_ip", None) or "-"
+            model = await asyncio.to_thread(self.login_decision, username, password, None,
+                                            data.get("otp") or None, client)
             if model is not None and not model.get("admin"):
                 refusal = await asyncio.to_thread(seat_refusal, self.db_url, self.policy,
                                                   username, handler.request)

@@ -126,16 +126,7 @@ def create_app(db_url: str | None = None, policy=None, hub_api_url: str | None =
 
     from enclave.web.factory import harden
 
-    harden(app)  # the control plane's CSRF check, input filter and security headers (one factory)
-
-    @app.middleware("http")
-    async def _security_headers(request: Request, call_next):
-        resp = await call_next(request)
-        resp.headers.setdefault("X-Content-Type-Options", "nosniff")
-        resp.headers.setdefault("X-Frame-Options", "DENY")
-        resp.headers.setdefault("Referrer-Policy", "no-referrer")
-        resp.headers.setdefault("Cache-Control", "no-store")
-        return resp
+    harden(app)  # one factory: CSRF check, input filter and security headers as the control plane
 
     return app
 

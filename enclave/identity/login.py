@@ -86,6 +86,46 @@ def _refuse(db: Session, policy, username: str, client: str, front_end: str, now
     return LoginRefused(message)
 
 
+def refuse_if_locked(db: Session, policy, username: str, client: str, front_end: str,
+                     now: dt.datetime) -> None:
+    """Raise LoginRefused (audited, not counted) while the account or the client is locked."""
+    locked = throttle.lock_reason(db, policy, username, client, now)
+    if locked:
+        raise _refuse(db, policy, username, client, front_end, now, locked, "locked or throttled (A4)",
+                      count=False)
+
+
+def wrong_password(db: Session, policy, username: str, client: str, front_end: str,
+                   now: dt.datetime) -> LoginRefused:
+    """Audit and count a wrong user name or password; the error to raise."""
+    return _refuse(db, policy, username, client, front_end, now, BAD_CREDENTIALS, "bad credentials")
+
+
+def second_factor(db: Session, policy, user: User | None, roles: list[str], otp: str | None, *,
+                  username: str, client: str, front_end: str, now: dt.datetime) -> str:
+    """'ok' (code right), 'none' (no TOTP and none needed) or 'enrol' (needed, not enrolled);
+    a wrong or missing code of an enrolled user raises LoginRefused (audited and counted)."""
+    cred = mfa.credential(db, user) if user is not None else None
+    if cred is not None and cred.confirmed_at is not None:
+        if not mfa.verify(db, cred, otp or "", now):
+            raise _refuse(db, policy, username, client, front_end, now, BAD_CODE, "bad one-time code")
+        return "ok"
+    if any(r in policy.accounts.mfa_required_roles for r in roles):
+        _audit(db, front_end, username, "login.enrol_only", reason="TOTP required by role, not enrolled (A4)",
+               detail={"client": client})
+        return "enrol"
+    return "none"
+
+
+def succeeded(db: Session, user: User | None, username: str, *, client: str, front_end: str, now: dt.datetime,
+              source: str, second: bool) -> None:
+    throttle.clear(db, username)
+    if user is not None:
+        user.last_login_at = now
+    _audit(db, front_end, username, "login", detail={"client": client, "source": source,
+                                                     "second_factor": second})
+
+
 def login(db: Session, username: str, password: str, otp: str | None = None, *, policy,
           client: str = "-", front_end: str = "control", now: dt.datetime | None = None,
           directory: LdapSettings | None = None) -> LoginResult:
@@ -94,16 +134,13 @@ def login(db: Session, username: str, password: str, otp: str | None = None, *, 
     now = now or utcnow()
     username = (username or "")[:64]
     client = (client or "-")[:64]
-    locked = throttle.lock_reason(db, policy, username, client, now)
-    if locked:
-        raise _refuse(db, policy, username, client, front_end, now, locked, "locked or throttled (A4)",
-                      count=False)
+    refuse_if_locked(db, policy, username, client, front_end, now)
     try:
         user = _first_factor(db, username, password, policy, now, directory)
     except LoginRefused as e:  # the directory refused with a reason (A4 age, unreachable)
         raise _refuse(db, policy, username, client, front_end, now, str(e), str(e), count=False) from None
     if user is None:
-        raise _refuse(db, policy, username, client, front_end, now, BAD_CREDENTIALS, "bad credentials")
+        raise wrong_password(db, policy, username, client, front_end, now)
     if user.status != "active":
         raise _refuse(db, policy, username, client, front_end, now,
                       f"This account is {user.status}; ask your designated officer.",
@@ -117,20 +154,13 @@ def login(db: Session, username: str, password: str, otp: str | None = None, *, 
                       f"Your password is older than {policy.accounts.password_max_age_days} days or "
                       f"was reset (A4); change it before logging in.", "password expired (A4)",
                       count=False)
-    cred = mfa.credential(db, user)
-    enrolled = cred is not None and cred.confirmed_at is not None
-    if enrolled:
-        if not mfa.verify(db, cred, otp or "", now):
-            raise _refuse(db, policy, username, client, front_end, now, BAD_CODE, "bad one-time code")
-    elif mfa.required(policy, user):
-        _audit(db, front_end, username, "login.enrol_only", reason="TOTP required by role, not enrolled (A4)",
-               detail={"client": client})
+    second = second_factor(db, policy, user, user.role_names, otp, username=username, client=client,
+                           front_end=front_end, now=now)
+    if second == "enrol":
         return LoginResult(user, enrol_only=True)
-    throttle.clear(db, username)
-    user.last_login_at = now
-    _audit(db, front_end, username, "login", detail={"client": client, "source": user.source,
-                                                     "second_factor": enrolled})
-    return LoginResult(user, second_factor=enrolled)
+    succeeded(db, user, username, client=client, front_end=front_end, now=now, source=user.source,
+              second=second == "ok")
+    return LoginResult(user, second_factor=second == "ok")
 
 
 def authenticate(db: Session, username: str, password: str, *, policy, now: dt.datetime | None = None,

@@ -389,7 +389,7 @@ def sample_page(sample_id: IdPath, request: Request, db: Session = Depends(get_d
         and user.username != s.created_by and s.status == "open"
     return render(request, "sample.html", user, s=s, report=sampling.report(db, s), can_sign=can_sign,
                   can_review=any(user.has_role(r) for r in policy.accounts.audit_supervisor_roles)
-                  and s.status == "open")
+                  and s.status == "open" and user.username != s.created_by)
 
 
 @router.post("/audit/samples/{sample_id}/anomalies")

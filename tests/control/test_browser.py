@@ -19,6 +19,7 @@ from enclave.db import session_scope, upgrade, utcnow
 from policies import load_policy
 from policies.loader import POLICY_ROOT
 from tests.control.conftest import PASSWORD, load, mk_case, mk_user
+from tests.identity.helpers import enrol_totp
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -44,6 +45,7 @@ def server(tmp_path):
         mk_user(db, "boss", "committee", when=now)
         alice = mk_user(db, "alice", when=now)
         mk_user(db, "bob", when=now)
+        totp = {n: enrol_totp(db, load(db, n)) for n in ("admin", "boss")}
         c = mk_case(db, policy, alice, admin=admin, now=now)
         cases.request_change(db, policy, alice, c, kind="staff", payload={"add": ["bob"]}, now=now)
         code = c.code
@@ -62,7 +64,7 @@ def server(tmp_path):
                 time.sleep(0.2)
         else:
             pytest.fail("uvicorn did not start")
-        yield {"base": base, "url": url, "code": code, "policy": policy}
+        yield {"base": base, "url": url, "code": code, "policy": policy, "totp": totp}
     finally:
         proc.terminate()
         try:
@@ -71,10 +73,12 @@ def server(tmp_path):
             proc.kill()
 
 
-def _login(page, base, name):
+def _login(page, base, name, totp=None):
     page.goto(base + "/login")
     page.get_by_label("帳號 User name").fill(name)
     page.get_by_label("密碼 Password").fill(PASSWORD)
+    if totp is not None:  # staff roles log in with a TOTP code (A4)
+        page.get_by_label("驗證碼 One-time code").fill(totp.now())
     page.get_by_role("button", name="登入 Log in").click()
     page.wait_for_url(base + "/")
 
@@ -108,7 +112,7 @@ def test_book_approve_sign_in_chromium(server):
             # 2. the centre admin approves the pending staff change, then draws an audit sample
             ctx = browser.new_context()
             page = ctx.new_page()
-            _login(page, base, "admin")
+            _login(page, base, "admin", server["totp"]["admin"])
             page.goto(f"{base}/cases/{code}")
             page.get_by_role("button", name="核准變更 Approve change").click()
             page.wait_for_load_state()
@@ -124,7 +128,7 @@ def test_book_approve_sign_in_chromium(server):
             # 3. a supervisor records an anomaly and signs the sample off
             ctx = browser.new_context()
             page = ctx.new_page()
-            _login(page, base, "boss")
+            _login(page, base, "boss", server["totp"]["boss"])
             page.goto(sample_url)
             page.get_by_label("說明 Note").fill("login at odd hours, explained by the PI")
             page.get_by_role("button", name="記錄異常 Record anomaly").click()

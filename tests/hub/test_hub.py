@@ -111,8 +111,16 @@ def test_login_refused_with_reason(hub, name, reason):
 
 
 def test_spawn_refused_by_pre_spawn_hook_without_booking(hub):
+    from enclave.accounts.models import User
+    from tests.identity.helpers import code_at, enrol_totp
+
     hank = hub.user("hank")
-    assert hank.login().status_code == 302  # administrators may log in off-slot
+    r = hank.login()  # staff log in with a TOTP code (A4): hank has none yet
+    assert r.status_code == 403 and "enrol" in _login_page_error(r)
+    with session_scope(hub.db_url) as s:
+        totp = enrol_totp(s, s.query(User).filter_by(username="hank").one())
+    assert hank.login(otp="000000").status_code == 403
+    assert hank.login(otp=code_at(totp, utcnow())).status_code == 302  # administrators may log in off-slot
     r = hank.hub_api("POST", "/users/hank/server")
     assert r.status_code == 403 and "no booked slot" in r.text
     with session_scope(hub.db_url) as s:

@@ -173,11 +173,12 @@ class HubUser:
     def xsrf(self) -> str:
         return self.http.cookies.get("_xsrf", path="/hub/") or self.http.cookies.get("_xsrf") or ""
 
-    def login(self) -> httpx.Response:
+    def login(self, otp: str = "") -> httpx.Response:
         self.http.get("/hub/login")
-        return self.http.post("/hub/login", data={"username": self.name,
-                                                  "password": self.password,
-                                                  "_xsrf": self.xsrf()})
+        data = {"username": self.name, "password": self.password, "_xsrf": self.xsrf()}
+        if otp:
+            data["otp"] = otp  # the TOTP field of the one log-in (enclave.identity.login)
+        return self.http.post("/hub/login", data=data)
 
     def hub_api(self, method: str, path: str, **kw) -> httpx.Response:
         headers = kw.pop("headers", {})
@@ -225,7 +226,8 @@ class HubUser:
 
         kid = kernel_id or self.start_kernel()
         ws = websocket.create_connection(
-            f"ws://127.0.0.1:{self.hub.opts.port}/user/{self.name}/api/kernels/{kid}/channels",
+            f"{'wss' if self.hub.url.startswith('https') else 'ws'}://127.0.0.1:{self.hub.opts.port}"
+            f"/user/{self.name}/api/kernels/{kid}/channels",
             header=[f"Authorization: token {self.token}"], timeout=timeout)
         try:
             msg_id = uuid.uuid4().hex
