@@ -5,9 +5,26 @@ steward load → project extract → session → egress request → review → r
 """
 from __future__ import annotations
 
+import sys
+
 import typer
 
-from enclave.cli.core import audit_app, db_app, policy_app
+
+def _egress_check_run() -> bool:
+    """The console script runs ``enclave egress ...``: the researcher's pre-check, which must
+    start in under a second, so no other area (databases, hub, loaders) is imported for it."""
+    return (__name__ == "enclave.cli.main" and sys.argv[0].endswith("enclave")
+            and sys.argv[1:2] == ["egress"])
+
+
+if _egress_check_run():
+    from egress_review.cli import egress_app as _egress_app
+
+    _only = typer.Typer(no_args_is_help=True, pretty_exceptions_show_locals=False)
+    _only.add_typer(_egress_app, name="egress")
+    _only()                 # runs the command and exits the process (click standalone mode)
+
+from enclave.cli.core import audit_app, db_app, policy_app  # noqa: E402
 from enclave.cli.up import up
 
 app = typer.Typer(help="Trusted research environment for de-identified NHI data.",
