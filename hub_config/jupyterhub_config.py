@@ -23,6 +23,8 @@ hub_sock = str(socks / "hub" / "hub.sock")
 # --- hub, proxy, hub API on a unix socket (sessions have no network, only this socket) ---
 c.JupyterHub.bind_url = f"http://{cfg['bind_host']}:{cfg['port']}/"
 c.JupyterHub.hub_bind_url = unix_url(hub_sock)
+if cfg.get("ssl_cert"):  # HTTPS on the public port (launch.py passes cert, key and https bind_url)
+    c.JupyterHub.tornado_settings = {"headers": {"Strict-Transport-Security": "max-age=31536000"}}
 c.JupyterHub.hub_socket_mode = 0o666  # any session uid may connect; tokens authenticate
 c.JupyterHub.proxy_class = "hub_config.proxy.UnixSocketProxy"
 c.ConfigurableHTTPProxy.api_url = f"http://127.0.0.1:{cfg['proxy_api_port']}"
