@@ -121,20 +121,17 @@ ROTATIONS = (0, 1, 2, 3)   # quarter turns (np.rot90): text written sideways or 
 
 
 def contrast_normalised(gray8: np.ndarray) -> np.ndarray:
-    """Thin light or dark strokes lifted to full contrast, whatever their level: the white and
-    black top-hats (the image minus its opening / its closing minus it) keep structures
-    narrower than the 9-pixel element (glyph strokes) and drop smooth anatomy; each is then
-    stretched between its 50th and 99.9th percentiles.  Grey text on grey tissue that a
-    min-max rendering shows as two neighbouring grey levels comes out black on white."""
+    """Thin light strokes lifted to full contrast, whatever their level: the white top-hat
+    (the image minus its grey opening) keeps structures narrower than the 7-pixel element
+    (glyph strokes) and drops smooth anatomy; it is then stretched so that its 99.7th
+    percentile is white.  Grey text on grey tissue that a min-max rendering shows as two
+    neighbouring grey levels comes out white on black."""
     f = gray8.astype(np.float32)
-    size = (9, 9)
-    light = f - ndimage.grey_opening(f, size=size)
-    dark = ndimage.grey_closing(f, size=size) - f
-    tophat = np.maximum(light, dark)
-    lo, hi = np.percentile(tophat, 50), np.percentile(tophat, 99.9)
-    if hi <= lo:
+    tophat = f - ndimage.grey_opening(f, size=(7, 7))
+    hi = float(np.percentile(tophat, 99.7))
+    if hi <= 0:
         return np.zeros_like(gray8)
-    return (np.clip((tophat - lo) / (hi - lo), 0, 1) * 255).astype(np.uint8)
+    return (np.clip(tophat / hi, 0, 1) * 255).astype(np.uint8)
 
 
 def _unrotate(box: Box, k: int, shape: tuple[int, int]) -> Box:
