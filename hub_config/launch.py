@@ -35,6 +35,8 @@ class HubOptions:
     egress_url: str = ""            # http+unix://… of the egress-review service
     spawner: str = "sandbox"        # sandbox | plain (benchmark baseline only)
     bind_host: str = "127.0.0.1"
+    ssl_cert: str = ""              # PEM certificate (chain) and key: the proxy serves HTTPS
+    ssl_key: str = ""               # (enclave/tls.py makes them; '' = plain HTTP, tests only)
 
 
 def free_port() -> int:
@@ -114,7 +116,11 @@ def hub_command(config_json: Path) -> tuple[list[str], dict[str, str]]:
     env = dict(os.environ, ENCLAVE_HUB_CONFIG=str(config_json))
     cfg = json.loads(config_json.read_text())
     env["ENCLAVE_HOME"] = cfg["home"]
-    return [jh, "-f", str(CONFIG_FILE)], env
+    argv = [jh, "-f", str(CONFIG_FILE)]
+    if cfg.get("ssl_cert"):  # command-line config outranks the config file (traitlets)
+        argv += [f"--JupyterHub.ssl_cert={cfg['ssl_cert']}", f"--JupyterHub.ssl_key={cfg['ssl_key']}",
+                 f"--JupyterHub.bind_url=https://{cfg['bind_host']}:{cfg['port']}/"]
+    return argv, env
 
 
 def run_hub(settings: EnclaveSettings | None = None, opts: HubOptions | None = None) -> int:
@@ -195,7 +201,11 @@ def main(argv: list[str] | None = None) -> int:
                     help="directory group cn mapped to an enclave role (repeatable)")
     ap.add_argument("--egress-url", default="",
                     help="egress-review service for sessions: http+unix://<quoted socket path>")
+    ap.add_argument("--ssl-cert", default="", help="PEM certificate the proxy serves (HTTPS)")
+    ap.add_argument("--ssl-key", default="", help="its PEM private key")
     a = ap.parse_args(argv)
+    if bool(a.ssl_cert) != bool(a.ssl_key):
+        ap.error("give --ssl-cert and --ssl-key together")
     roles = {}
     for item in a.ldap_group_role:
         cn, sep, role = item.partition("=")
@@ -204,7 +214,7 @@ def main(argv: list[str] | None = None) -> int:
         roles[cn] = role
     opts = HubOptions(port=a.port, proxy_api_port=a.proxy_api_port or free_port(),
                       bind_host=a.bind_host, backend=a.backend, policy_dir=a.policy,
-                      egress_url=a.egress_url,
+                      egress_url=a.egress_url, ssl_cert=a.ssl_cert, ssl_key=a.ssl_key,
                       ldap={"server_uri": a.ldap_uri, "user_dn_template": a.ldap_user_dn_template,
                             "group_search_base": a.ldap_group_base, "group_roles": roles})
     try:

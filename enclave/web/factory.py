@@ -17,6 +17,7 @@ SECURITY_HEADERS = {
     "Cross-Origin-Opener-Policy": "same-origin",
     "Cross-Origin-Resource-Policy": "same-origin",
 }
+HSTS = "max-age=31536000"  # one year: every front end is HTTPS only (enclave/tls.py)
 
 
 def harden(app: FastAPI) -> FastAPI:
@@ -42,6 +43,8 @@ def harden(app: FastAPI) -> FastAPI:
         resp = await call_next(request)
         for k, v in SECURITY_HEADERS.items():
             resp.headers.setdefault(k, v)
+        if request.url.scheme == "https":  # browsers honour HSTS only from HTTPS (RFC 6797 8.1)
+            resp.headers.setdefault("Strict-Transport-Security", HSTS)
         return resp
 
     return app
