@@ -29,15 +29,34 @@ def served(tmp_path):
     url = f"sqlite:///{home / 'state.db'}"
     upgrade(url)
     world = make_world(url, nhi_policy())
+    # The service runs the deployed policy: staff log in with password + TOTP (A4).
+    from sqlalchemy import select
+
+    from enclave.accounts.models import User
+    from enclave.db import session_scope
+    from policies import load_policy
+    from policies.loader import POLICY_ROOT
+    from tests.identity.helpers import enrol_totp
+
+    needs = load_policy(POLICY_ROOT / "nhi_centre").accounts.mfa_required_roles
+    with session_scope(url) as db:
+        TOTP.clear()
+        TOTP.update({u.username: enrol_totp(db, u) for u in db.execute(select(User)).scalars()
+                     if any(u.has_role(r) for r in needs)})
     svc = Service(home, url).start()
     yield svc, world
     svc.stop()
+
+
+TOTP: dict = {}
 
 
 def login(page, base, name):
     page.goto(base + "/login")
     page.fill("input[name=username]", name)
     page.fill("input[name=password]", PASSWORD)
+    if name in TOTP:
+        page.fill("input[name=otp]", TOTP[name].now())
     page.click("#login")
 
 
