@@ -34,8 +34,12 @@ _WHY = {
 
 def _place(unit: TextUnit, text: str, n: Number) -> dict:
     s0, s1 = n.sentence
-    line = text.count("\n", 0, n.start) + unit.place.get("line", 1)   # the unit may start lower
-    return {**unit.place, "line": line, "offset": n.start,
+    rel = text.count("\n", 0, n.start)
+    if unit.file_lines:       # the file's own line (the unit may start lower in the file)
+        where = {"line": rel + unit.place.get("line", 1)}
+    else:                     # a line of extracted text (an output, a page): not the file's
+        where = {"line_in_part": rel + 1}
+    return {**unit.place, **where, "offset": n.start,
             "length": n.end - n.start, "sentence": " ".join(text[s0:s1].split())[:240]}
 
 

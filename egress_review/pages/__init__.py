@@ -26,6 +26,7 @@ from egress_review.api.auth import page_user
 from egress_review.api.routes import (FID, RID, detail, file_response, load, released_request, releases_for,
                                       summary, zip_response)
 from egress_review.models import EgressRequest
+from egress_review.pages.places import describe as describe_place
 from egress_review.pages.render import count_chart_svg, render_file
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).resolve().parent / "templates"))
@@ -40,6 +41,7 @@ def _fmt(ts: dt.datetime | None) -> str:
 
 
 TEMPLATES.env.filters["ts"] = _fmt
+TEMPLATES.env.filters["place"] = describe_place
 TEMPLATES.env.globals["csrf_field"] = lambda request: csrf.field(request, COOKIE)
 
 STATE_ZH = {"draft": "草稿", "submitted": "已送出", "checked": "已自動檢核", "in_review": "審查中",
@@ -149,11 +151,15 @@ def request_page(rid: RID, request: Request, user: User | None = Depends(page_us
     reviewer_view = wf.is_reviewer(user) and req.requester_id != user.id
     files = []
     for f in ([] if d["redacted"] else req.outputs):
-        ff = [x for x in findings if x.get("file") == f.path]
+        # the file's own findings, and those on its description and name (request words)
+        ff = [x for x in findings if x.get("file") == f.path
+              or (not x.get("file") and (x.get("location") or {}).get("file") == f.path)]
         files.append({"file": f, "findings": ff,
                       "render": render_file(svc.store, req, f, ff) if reviewer_view else None,
                       "has_chart": reviewer_view and f.kind == "table"})
-    general = [x for x in findings if x.get("file") not in {f.path for f in req.outputs}]
+    general = [x for x in findings if x.get("file") not in {f.path for f in req.outputs}
+               and (x.get("file") or (x.get("location") or {}).get("file") not in
+                    {f.path for f in req.outputs})]
     history = [summary(db, h, svc) for h in wf.released_history(db, req.case_code) if h.id != req.id]
     case = db.execute(select(Case).where(Case.code == req.case_code)).scalar_one_or_none()
     return TEMPLATES.TemplateResponse(request, "request.html", {

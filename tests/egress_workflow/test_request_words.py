@@ -137,3 +137,21 @@ def test_after_the_decision_no_requester_comment_reaches_outside(one_review, wor
         assert "smuggled" not in page
     shown = [c["body"] for c in client.get(f"/api/requests/{rid}", headers=world.auth("alice")).json()["comments"]]
     assert shown == ["Layout as in the protocol."]
+
+
+def test_the_review_page_shows_where_each_finding_is(client, world):
+    """Issue 20 §6: a notebook output's count and a purpose's words are shown with their place."""
+    import pandas as pd
+
+    from tests.egress_engine import formats_fixtures as fx
+
+    nb = fx.notebook([fx.display(pd.DataFrame({"region": ["north", "south"], "n": [3, 1200]}))])
+    man = manifest(purpose="Only 2 patients in the north", files=[
+        {"path": "analysis.ipynb", "kind": "notebook", "description": "the analysis"}])
+    rid = submit(client, world, man=man, files={"analysis.ipynb": nb.encode()}).json()["id"]
+    page = client.get(f"/requests/{rid}", headers=world.auth("rev1")).text
+    assert "筆記本第幾格 notebook cell: 0" in page and "輸出 output: 0" in page
+    assert "欄 column: n" in page and "值 value: 3" in page
+    general = page.split('id="general-findings"', 1)[1]
+    assert "申請文字 request words: purpose" in general
+    assert "Only 2 patients in the north" in general      # the marked sentence

@@ -29,6 +29,9 @@ def _plain(raw: bytes, name: str) -> Content:
         return c
     c = read_printed(text)
     c.fmt = "text"
+    for u in c.units:
+        if isinstance(u, TextUnit):
+            u.file_lines = True
     return c
 
 

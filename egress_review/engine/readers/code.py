@@ -57,7 +57,8 @@ def read(raw: bytes, name: str) -> Content:
         # a string literal is read when it reads like words (a label, a message); a comment always
         prose = run_kind == "comment" or len(re.findall(r"[^\W\d_]{2,}", words)) >= 2
         if words and prose and re.search(r"\d|[零一二三四五六七八九十]", words):
-            out.add(TextUnit(words, {"line": text.count("\n", 0, run_start) + 1, "part": run_kind}))
+            out.add(TextUnit(words, {"line": text.count("\n", 0, run_start) + 1, "part": run_kind},
+                             file_lines=True))
         run.clear()
 
     # consecutive comment (or string) tokens are one text: lexers split them word by word

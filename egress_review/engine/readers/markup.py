@@ -146,9 +146,9 @@ def read_markdown(raw: bytes | str, name: str = "") -> Content:
             elif t.type == "inline":
                 row.append(" ".join(t.content.split()))
         elif t.type == "inline" and t.content.strip():
-            out.add(TextUnit(t.content, {"line": line}))
+            out.add(TextUnit(t.content, {"line": line}, file_lines=True))
         elif t.type in ("fence", "code_block"):
-            out.add(TextUnit(t.content, {"line": line, "part": "code"}, code=True))
+            out.add(TextUnit(t.content, {"line": line, "part": "code"}, code=True, file_lines=True))
         elif t.type in ("html_block",):
             sub = read_html(t.content)
             out.extend(sub, {"line": line})

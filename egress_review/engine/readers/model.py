@@ -35,6 +35,9 @@ class TextUnit:
     text: str
     place: dict
     code: bool = False                         # program source: counts in it are not claims
+    # True when the text's line 1 is the file's line ``place.get("line", 1)`` (a .txt, a
+    # Markdown paragraph); False for text extracted from markup, a notebook output, a PDF page
+    file_lines: bool = False
 
 
 @dataclass
@@ -100,6 +103,8 @@ class Content:
         pre = place or {}
         for u in other.units:
             u.place = {**pre, **u.place}
+            if isinstance(u, TextUnit):
+                u.file_lines = False           # nested: its lines are not the outer file's
             self.units.append(u)
         for f in other.unread:
             self.unread.append(Unread({**pre, **f.place}, f.reason))
