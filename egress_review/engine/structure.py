@@ -143,10 +143,34 @@ def _infer_wide(table: Table) -> None:
                 "zh": f"欄位 {total!r} 標示為合計，但與其他計數欄位加總不符：請審查人確認其內容。"})
 
 
+# Labels that SQL ROLLUP/CUBE, SAS or Stata print for "all" (NULL, missing): margins when the
+# numbers add up as margins.
+_ROLLUP_MARKS = ("", ".", "-", "–", "—", "*", "(all)", "null", "NULL")
+
+
+def _infer_rollup(table: Table) -> None:
+    counts = table.cols_with("count", "suppressed")
+    if not counts or not table.group_cols:
+        return
+    present = set()
+    for g in table.group_cols:
+        present |= set(table.text(g).str.strip()) & set(_ROLLUP_MARKS)
+    for mark in present:
+        table.extra_total_labels.add(mark)
+        if not all(_adds_up(table, c) for c in counts):
+            table.extra_total_labels.discard(mark)
+        else:
+            table.notes.append({
+                "severity": None, "location": {},
+                "en": f"Rows labelled {mark!r} add up as totals: checked as margins.",
+                "zh": f"標籤為 {mark!r} 的列加總符合合計：視為邊際檢查。"})
+
+
 def infer(table: Table) -> Table:
     """Fill the table's inferred structure (counts, crosstab columns, margin columns)."""
     if not len(table.df):
         return table
+    _infer_rollup(table)
     _infer_counts(table)
     _infer_wide(table)
     return table
@@ -187,6 +211,13 @@ def check_file(ctx: Context, spec: ManifestFile) -> None:
                        f"{len(small)} of them under {m}: they may be counts; the reviewer decides.",
                     zh=f"欄位 {col!r} 宣告為 {role.statistic or role.role}，但全為整數，其中 {len(small)} 個小於 {m}："
                        "可能是計數，由審查人判斷。")
+    for i, col, k, base in _implied_counts(table, m):
+        ctx.add(rule=RULE, check=CHECK, severity="block", file=spec.path,
+                location=table.location(i, col),
+                en=f"This {table.role(col).statistic} of {base!r} gives away a count of {k:g} "
+                   f"(fewer than {m}), whatever its declared units.",
+                zh=f"此比例乘以 {base!r} 即得計數 {k:g}（少於 {m}），無論宣告的單位為何。",
+                suggested=[{"row": i + 1, "column": col, "action": "suppress"}])
     for i, col in _possible_total_rows(table):
         ctx.add(rule="E3", check=CHECK, severity="review", file=spec.path,
                 location=table.location(i, col),
@@ -231,4 +262,37 @@ def _possible_total_rows(table: Table) -> list[tuple[int, str]]:
                 break
         if hit:
             out.append(hit)
+    return out
+
+
+def _decimals(text: str) -> int:
+    t = text.strip().rstrip("%").strip()
+    return len(t.split(".", 1)[1]) if "." in t else 0
+
+
+def _implied_counts(table: Table, m: int) -> list[tuple[int, str, float, str]]:
+    """Counts a percent (or share) gives away with its base count: k = p × N, known to within
+    N × half a unit of the last shown decimal.  (row, column, k, base) where k is surely
+    1 … m−1.  The base is the declared denominator, else the declared units column."""
+    out = []
+    counts = set(table.count_cols)
+    for col in table.cols_with("statistic"):
+        role = table.role(col)
+        if role.statistic != "percent":
+            continue
+        bases = [b for b in (role.denominator_column, role.units_column) if b in counts]
+        if not bases:
+            continue
+        v = table.numeric(col)
+        if np.isnan(v).all():
+            continue
+        scale = 100.0 if np.nanmax(v) > 1.0 or "%" in col or "pct" in col.lower() else 1.0
+        texts = table.text(col).tolist()
+        base = bases[0]
+        n = table.numeric(base)
+        for i in np.flatnonzero(~np.isnan(v) & ~np.isnan(n)):
+            k = v[i] * n[i] / scale
+            err = n[i] * 0.5 * 10.0 ** (-_decimals(texts[i])) / scale
+            if k - err > 0.5 - 1e-9 and k + err < m - 0.5 + 1e-9:
+                out.append((int(i), col, round(k, 3), base))
     return out

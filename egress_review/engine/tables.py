@@ -46,6 +46,7 @@ class Table:
     wide_cols: list[str] | None = None                            # its category + total columns
     inferred_total_cols: list[str] = field(default_factory=list)  # margin columns found by value
     notes: list[dict] = field(default_factory=list)               # inference findings to report
+    extra_total_labels: set[str] = field(default_factory=set)     # e.g. ROLLUP's empty label
     content: str = "text"                                         # format read by content
     _num: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
 
@@ -130,7 +131,8 @@ class Table:
         return self._num[col]
 
     def is_total_label(self, label: str) -> bool:
-        return is_total_label(label, self.spec.total_labels)
+        return (is_total_label(label, self.spec.total_labels)
+                or (bool(self.extra_total_labels) and str(label).strip() in self.extra_total_labels))
 
     def total_rows(self) -> np.ndarray:
         """Rows that are margins: a grouping value is a total label (declared or built in)."""

@@ -216,3 +216,38 @@ def test_unlabelled_possible_total_row_goes_to_review(run, label):
             [table("t.csv", {"age": G, "n": SUPP})])
     assert r.verdict != "pass"
     assert any(f.location.get("row") == 4 for f in by(r, check="structure"))
+
+
+# -- 8. margins and counts the data gives away in other forms -----------------------------
+@pytest.mark.parametrize("mark", ["", ".", "(all)"])
+def test_rollup_rows_with_empty_labels_are_margins(run, mark):
+    # SQL ROLLUP writes NULL (an empty cell) for "all"; the blank (a, M) is 43 - 40 = 3
+    text = (f"age,sex,n\na,M,\na,F,40\nb,M,50\nb,F,60\na,{mark},43\nb,{mark},110\n"
+            f"{mark},M,53\n{mark},F,100\n")
+    r = run({"t.csv": text}, [table("t.csv", {"age": G, "sex": G, "n": SUPP})])
+    assert r.verdict == "block"
+    assert any(f.location.get("interval") in ([3, 3], [3.0, 3.0]) for f in r.findings), \
+        [(f.check, f.message_en) for f in r.findings]
+
+
+@pytest.mark.parametrize("pct, n, other", [("0.3", 1000, "50.0"), ("3.0", 100, "50.0"),
+                                           ("2.5", 200, "50.0"), ("33.3", 9, "50.0"),
+                                           ("0.03", 100, "0.5")])      # a share, not a percent
+def test_percent_of_a_count_gives_the_count_away(run, pct, n, other):
+    # declared with the big count as its 'units': the percent still gives the small count
+    name = "share" if float(other) <= 1 else "pct"
+    text = f"g,N,{name}\na,{n},{pct}\nb,900,{other}\n"
+    cols = {"g": G, "N": COUNT,
+            name: {"role": "statistic", "statistic": "percent", "units_column": "N"}}
+    r = run({"t.csv": text}, [table("t.csv", cols)])
+    assert any(f.location.get("row") == 1 and f.location.get("column") == name
+               for f in by(r, check="structure", severity="block")), \
+        [(f.check, f.message_en) for f in r.findings]
+
+
+def test_percent_of_a_big_count_passes(run):
+    text = "g,N,pct\na,1000,12.3\nb,900,50.0\n"
+    cols = {"g": G, "N": COUNT,
+            "pct": {"role": "statistic", "statistic": "percent", "units_column": "N"}}
+    r = run({"t.csv": text}, [table("t.csv", cols)])
+    assert not by(r, check="structure")
