@@ -63,12 +63,24 @@ def session_key() -> bytes | None:
     return None
 
 
+_PLAIN = (str, int, bool, type(None))
+
+
+def _item(v: Any) -> Any:
+    t = type(v)
+    if t is float:
+        return v if math.isfinite(v) else None
+    if t in _PLAIN:
+        return v
+    return json_safe(v)
+
+
 def json_safe(obj: Any) -> Any:
     """NaN/inf become None (JSON has no such numbers); numpy scalars become Python numbers."""
     if isinstance(obj, dict):
-        return {str(k): json_safe(v) for k, v in obj.items()}
+        return {str(k): _item(v) for k, v in obj.items()}
     if isinstance(obj, (list, tuple)):
-        return [json_safe(v) for v in obj]
+        return [_item(v) for v in obj]
     if hasattr(obj, "item") and callable(obj.item) and not isinstance(obj, (str, bytes)):
         obj = obj.item()
     if isinstance(obj, float) and not math.isfinite(obj):
@@ -93,7 +105,10 @@ def mac_of(body: dict[str, Any], key: bytes) -> str:
 def seal(body: dict[str, Any], key: bytes, *, sealed_by: str = "broker") -> dict[str, Any]:
     out = json_safe(dict(body))
     out["sealed_by"] = sealed_by
-    out["mac"] = mac_of(out, key)
+    out.pop("mac", None)
+    out["mac"] = hmac.new(key, json.dumps(out, sort_keys=True, separators=(",", ":"),
+                                          ensure_ascii=False, allow_nan=False).encode(),
+                          hashlib.sha256).hexdigest()
     return out
 
 
