@@ -3,7 +3,7 @@ which an exact cell under the threshold can be derived never passes.
 
 Random small count tables are published with random margins (labelled with any of the
 margin labels, or a total column with an innocent name), random blanks, in long or wide
-layout, with honest or misleading declarations (counts declared as means or sums, a crosstab
+layout, with honest or misleading declarations (counts declared as means, sums or grouping keys, a crosstab
 declared long, blanks in a column declared a plain count); pairs of nested tables get
 unrelated population names and renamed grouping columns.  An independent oracle (HiGHS LPs
 over the true cells, with every published number as an equation) says whether a cell under
@@ -108,7 +108,7 @@ def _long(x, shown, margins, total_row, g="g", h="h"):
     return "\n".join(lines) + "\n"
 
 
-COUNT_ROLES = [{"role": "suppressed"}, {"role": "count"},
+COUNT_ROLES = [{"role": "suppressed"}, {"role": "count"}, {"role": "group"},
                {"role": "statistic", "statistic": "mean", "units_column": "N"},
                {"role": "statistic", "statistic": "sum", "units_column": "N"}]
 
