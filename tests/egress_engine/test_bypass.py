@@ -251,3 +251,20 @@ def test_percent_of_a_big_count_passes(run):
             "pct": {"role": "statistic", "statistic": "percent", "units_column": "N"}}
     r = run({"t.csv": text}, [table("t.csv", cols)])
     assert not by(r, check="structure")
+
+
+def test_history_table_of_another_declared_population_is_linked(tmp_path, run):
+    from egress_review.engine.history import ReleaseHistory
+    from egress_review.manifest import parse_manifest
+
+    old = tmp_path / "old"
+    old.mkdir()
+    (old / "b.csv").write_text("age_band,persons\n20-29,43\n30-39,110\n")
+    hist = ReleaseHistory.from_released([(parse_manifest(
+        {"version": 1, "case_code": "R-TEST", "purpose": "p",
+         "files": [table("b.csv", {"age_band": G, "persons": COUNT}, population="last_year")]}),
+        old)])
+    a = "age,sex,n\n20-29,M,\n20-29,F,40\n30-39,M,50\n30-39,F,60\n"
+    r = run({"a.csv": a}, [table("a.csv", {"age": G, "sex": G, "n": SUPP}, population="this_year")],
+            history=hist)
+    assert any(f.location.get("interval") == [3.0, 3.0] for f in by(r, check="differencing"))
