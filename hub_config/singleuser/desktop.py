@@ -18,11 +18,14 @@ import secrets
 import shutil
 import signal
 import subprocess
+import sys
 import tempfile
 
 NOVNC_DIR = "/usr/share/novnc"
 XVNC = ("Xtigervnc", "Xvnc")
-CHROMIUM = ("chromium", "chromium-browser")
+# the browser binary itself: Debian's /usr/bin/chromium wrapper reads /etc/chromium.d, which
+# the sandbox does not have
+CHROMIUM = ("/usr/lib/chromium/chromium", "chromium", "chromium-browser")
 
 
 class Desktop:
@@ -41,7 +44,7 @@ class Desktop:
 
     def _which(self, names) -> str | None:
         for n in names:
-            p = shutil.which(n)
+            p = n if os.path.isabs(n) and os.access(n, os.X_OK) else shutil.which(n)
             if p:
                 return p
         return None
@@ -54,6 +57,10 @@ class Desktop:
                           f"(found: {xvnc}, {chrome}, {os.path.isdir(NOVNC_DIR)})")
             self.log.error("enclave desktop: %s", self.error)
             return
+        # X clients find the display in /tmp/.X11-unix (the sandbox's private /tmp); the X
+        # server makes it only as root
+        os.makedirs("/tmp/.X11-unix", exist_ok=True)
+        os.chmod("/tmp/.X11-unix", 0o1777)
         display = self._free_display()
         w, _, h = self.geometry.partition("x")
         env = {k: v for k, v in os.environ.items()
@@ -78,7 +85,8 @@ class Desktop:
                  "--disable-component-update", "--disable-default-apps", "--disable-translate",
                  "--disable-notifications", "--disable-print-preview", "--noerrdialogs",
                  "--password-store=basic", "--disable-features=Translate,MediaRouter",
-                 "--autoplay-policy=user-gesture-required", "--mute-audio", url]
+                 "--autoplay-policy=user-gesture-required", "--mute-audio", "--log-level=3",
+                 url]
         self._spawn(c_cmd, env, "chromium", wait_for=self.vnc_socket)
 
     def _spawn(self, cmd, env, name, wait_for: str | None = None) -> None:
@@ -89,8 +97,8 @@ class Desktop:
                 if os.path.exists(wait_for):
                     break
                 time.sleep(0.05)
-        log = open(os.path.join(self.dir, f"{name}.log"), "ab")
-        p = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT,
+        # output goes to the server's log (outside the sandbox, not readable by the kernel)
+        p = subprocess.Popen(cmd, env=env, stdout=sys.stderr, stderr=subprocess.STDOUT,
                              stdin=subprocess.DEVNULL, start_new_session=True, cwd=self.dir)
         self.procs.append(p)
         self.log.info("enclave desktop: started %s (pid %s)", name, p.pid)
@@ -143,7 +151,12 @@ def setup(serverapp, guard) -> None:
     DESKTOP = Desktop(guard.desktop_geometry, base, serverapp.log)
     serverapp.web_app.add_handlers(".*$", handlers(base, DESKTOP))
 
-    def listen_and_start():
+    def listen_and_start(tries=[0]):
+        # the single-user app creates its HTTP server after the extensions load
+        if getattr(serverapp, "_http_server", None) is None and tries[0] < 300:
+            tries[0] += 1
+            serverapp.io_loop.call_later(0.1, listen_and_start)
+            return
         try:
             socks = bind_sockets(0, "127.0.0.1")
             serverapp.http_server.add_sockets(socks)
