@@ -7,7 +7,8 @@
   setting (the loader's raw YAML is overridden, so explicit ``load_policy(dir)`` calls see it
   too), and so does a section built from its defaults (``EgressPolicy()``);
 * ``{"patch": {"target": "package.module:name", "returns": null}}`` - the named function is
-  replaced by one that returns the value (the check "always passes").
+  replaced by one that returns the value (the check "always passes"); ``"returns_arg": 0``
+  makes it hand back its first argument (a scrubber that masks nothing).
 
 Only this test process is changed: nothing in the enclave reads the variable, so no deployment
 can be switched off by its environment.
@@ -66,11 +67,12 @@ def apply(mp) -> str | None:
         mod_name, _, attr = sw["patch"]["target"].partition(":")
         mod = importlib.import_module(mod_name)
         value = sw["patch"].get("returns")
+        arg = sw["patch"].get("returns_arg")  # the check hands its input back unchanged
         obj = mod
         *owners, last = attr.split(".")
         for o in owners:
             obj = getattr(obj, o)
         if not hasattr(obj, last):
             raise AttributeError(f"switch target {sw['patch']['target']} does not exist")
-        mp.setattr(obj, last, lambda *a, **k: value)
+        mp.setattr(obj, last, (lambda *a, **k: a[arg]) if arg is not None else (lambda *a, **k: value))
     return spec
