@@ -31,14 +31,16 @@ CHECK = "differencing"
 
 def check_request(ctx: Context) -> None:
     items = [(t, False) for t in ctx.tables.values()] + [(rt.table, True) for rt in ctx.history.tables]
-    if len(items) == 1 and _one_small_series(items[0][0]):
-        return                # one 1-/2-way table: the secondary check covers it exactly
+    if len(items) == 1 and _one_small_series(items[0][0]) \
+            and set(items[0][0].count_cols) <= items[0][0].grid_cols:
+        return                # one 1-/2-way table the secondary audit laid out: covered exactly
     for comp in components(build_series(items)):
         if all(s.hist for s in comp.series):
             continue
         dims_union = list(dict.fromkeys(d for s in comp.series for d in s.dims))
-        if len(comp.series) < 2 and len(dims_union) <= 2:
-            continue          # one 1-/2-way table: the secondary check covers it exactly
+        if len(comp.series) < 2 and len(dims_union) <= 2 \
+                and {c.column for c in comp.series[0].cells} <= comp.series[0].table.grid_cols:
+            continue          # one 1-/2-way table the secondary audit laid out: covered exactly
         members = [(s.table, s.hist, s.dims, s.cells) for s in comp.series]
         root = next(p for p, q in comp.parents.items() if q is None) if comp.parents else ""
         _solve(ctx, root, members, dims_union, comp.parents, soft=comp.soft)

@@ -108,6 +108,7 @@ def _wide_grid(ctx: Context, table: Table, counts: list[str], groups: list[str])
                          zip(*[table.text(gc).to_numpy()[body] for gc in groups])]
              if groups else [str(i) for i in body], col_labels=inner)
     out.append(GridRef(g, "count", ref, known, interior=(body, inner)))
+    table.grid_cols.update(counts)
     return out
 
 
@@ -159,4 +160,5 @@ def _long_grids(ctx: Context, table: Table, counts: list[str], groups: list[str]
         g = Grid(x=x, supp=supp, row_tot=row_tot, col_tot=col_tot, tot=tot, row_supp=row_supp,
                  col_supp=col_supp, tot_supp=tot_supp, row_labels=rlab, col_labels=clab)
         out.append(GridRef(g, c, ref, known))
+        table.grid_cols.add(c)
     return out

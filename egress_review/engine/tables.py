@@ -47,6 +47,7 @@ class Table:
     inferred_total_cols: list[str] = field(default_factory=list)  # margin columns found by value
     notes: list[dict] = field(default_factory=list)               # inference findings to report
     extra_total_labels: set[str] = field(default_factory=set)     # e.g. ROLLUP's empty label
+    grid_cols: set[str] = field(default_factory=set)   # count columns the secondary audit laid out
     content: str = "text"                                         # format read by content
     _num: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
 

@@ -268,3 +268,12 @@ def test_history_table_of_another_declared_population_is_linked(tmp_path, run):
     r = run({"a.csv": a}, [table("a.csv", {"age": G, "sex": G, "n": SUPP}, population="this_year")],
             history=hist)
     assert any(f.location.get("interval") == [3.0, 3.0] for f in by(r, check="differencing"))
+
+
+def test_crosstab_with_two_total_rows_is_still_audited(run):
+    # two margin rows ('Total' and 'All') make the crosstab no plain grid: the linear
+    # system still recovers the blank
+    text = "age,M,F,Total\na,,40,43\nb,50,60,110\nTotal,53,100,153\nAll,53,100,153\n"
+    r = run({"t.csv": text}, [table("t.csv", {"age": G}, default_role=SUPP, column_group="sex")])
+    assert r.verdict == "block"
+    assert any(f.location.get("interval") in ([3, 3], [3.0, 3.0]) for f in r.findings)
