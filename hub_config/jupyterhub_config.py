@@ -76,6 +76,9 @@ else:
     c.EnclaveSpawner.limits = {"memory_mb": sess.sandbox_memory_mb,
                                "cpu_percent": sess.sandbox_cpu_percent,
                                "max_processes": sess.sandbox_max_processes}
+    c.EnclaveSpawner.require_limits = sess.sandbox_require_cgroups  # S1
+    # the server made non-dumpable first: a kernel (same uid) cannot rewrite it via /proc
+    c.EnclaveSpawner.cmd = [sys.executable, "-m", "hub_config.session_server"]
     c.EnclaveSpawner.id_bases = {"uid_base": sess.sandbox_uid_base,
                                  "gid_base": sess.sandbox_gid_base}
     c.EnclaveSpawner.broker = broker_settings(policy)

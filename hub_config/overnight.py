@@ -2,8 +2,11 @@
 as an interactive session, during an overnight booking - with no interactive access at all.
 
 There is no Jupyter server and no proxy route: the warden starts
-``hub_config.sandbox … -- jupyter nbconvert --execute`` itself, stops it when the booking ends,
-and writes the executed notebook and a log next to the original in the case workspace.
+``hub_config.sandbox … -- jupyter nbconvert --execute`` itself and stops it when the booking
+ends.  The executed notebook and its log are written next to the original in the case
+workspace *by the job itself*, inside the sandbox, as the researcher's uid: the warden (root)
+never opens, creates or changes the owner of a path in the workspace, where any member of the
+case could have planted a link to a file of the host.
 Queries the job makes through ``enclave.session.connect`` are logged like interactive ones,
 authenticated by a one-time job token only the warden knows.
 """
@@ -29,7 +32,7 @@ from enclave.bookings.models import Booking
 from enclave.cases.models import Case
 from enclave.db import session_scope, utcnow
 from hub_config.models import OvernightJob
-from hub_config.spawner import (SESSION_JUPYTER_CONFIG, broker_settings, build_spec,
+from hub_config.spawner import (SESSION_JUPYTER_CONFIG, WORKSPACE, broker_settings, build_spec,
                                 python_prefix, start_broker, stop_broker, unix_url,
                                 wait_for_broker_sync)
 
@@ -149,7 +152,8 @@ class OvernightRunner:
             name=bname, case_id=case.id, case_code=case.code, authorization=f"job {token}",
             projects_dir=Path(self.cfg["projects_dir"]), socket_root=socket_root,
             sandbox_root=Path(self.cfg["sandbox_root"]), broker=broker_settings(self.policy),
-            max_processes=sess.sandbox_max_processes)
+            max_processes=sess.sandbox_max_processes,
+            require_limits=sess.sandbox_require_cgroups)
         try:
             wait_for_broker_sync(broker, bsock)
         except Exception:
@@ -163,31 +167,30 @@ class OvernightRunner:
                           limits={"memory_mb": sess.sandbox_memory_mb,
                                   "cpu_percent": sess.sandbox_cpu_percent,
                                   "max_processes": sess.sandbox_max_processes},
-                          broker_name=bname)
+                          broker_name=bname, require_limits=sess.sandbox_require_cgroups,
+                          log_name=bname)
         spec_path = Path(self.cfg["sandbox_root"]) / f"{user.username}-job{job.id}.json"
         spec_path.write_text(json.dumps(spec))
         nb = PurePosixPath(job.notebook)
         out_name = f"{nb.stem}.overnight-{job.id}.ipynb"
-        ws_host = Path(self.cfg["projects_dir"]) / case.code / "workspace"
-        log_path = ws_host / nb.parent / f"{nb.stem}.overnight-{job.id}.log"
-        log = open(log_path, "wb")
-        os.chown(log_path, uid, gid)
+        log_inside = PurePosixPath(WORKSPACE) / nb.parent / f"{nb.stem}.overnight-{job.id}.log"
         env = {"HOME": f"/home/{user.username}", "USER": user.username,
                "PATH": f"{python_prefix()}/bin:/usr/local/bin:/usr/bin:/bin",
                "JUPYTER_CONFIG_PATH": SESSION_JUPYTER_CONFIG, "PYTHONNOUSERSITE": "1",
+               "PYTHONSAFEPATH": "1",
                "JUPYTER_RUNTIME_DIR": "/tmp/jupyter-runtime", "MPLCONFIGDIR": "/tmp/mpl",
                "ENCLAVE_CASE": case.code,
                "ENCLAVE_WORKSPACE": "/workspace", "ENCLAVE_JOB_TOKEN": token,
                "ENCLAVE_BROKER_URL": unix_url(str(bsock)),
                "ENCLAVE_PURPOSE_MIN_LENGTH": str(sess.purpose_min_length),
                "LANG": os.environ.get("LANG", "C.UTF-8")}
+        # The shell runs inside the sandbox as the researcher: it opens the log there.
         cmd = [sys.executable, "-m", "hub_config.sandbox", str(spec_path), "--",
+               "/bin/sh", "-c", 'exec "$@" >"$0" 2>&1', str(log_inside),
                sys.executable, "-m", "jupyter", "nbconvert", "--to", "notebook", "--execute",
                "--ExecutePreprocessor.timeout=-1", "--output", out_name,
-               str(PurePosixPath("/workspace") / nb)]
-        proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT,
-                                start_new_session=True)
-        log.close()
+               str(PurePosixPath(WORKSPACE) / nb)]
+        proc = subprocess.Popen(cmd, env=env, stdin=subprocess.DEVNULL, start_new_session=True)
         self.tokens[token] = (user.username, b.id)
         self.running[job.id] = Running(job.id, b.id, user.username, case.code, b.ends_at, proc,
                                        broker)

@@ -1,237 +1,243 @@
 """The session launcher: ``python -m hub_config.sandbox SPEC.json -- CMD...`` (run as root).
 
-It puts the single-user server in fresh mount, network, PID, IPC and UTS namespaces, builds a
-new root out of read-only bind mounts (system, Python, the approved packages, the case's data)
-plus a writable per-case workspace, private /tmp and a minimal /dev, brings up loopback only,
-applies the policy's resource limits, sets no_new_privs, drops to the researcher's own uid and
-execs the command.  Python 3.11 has no ``os.unshare``, so the syscalls go through ctypes.
+The sandbox itself is bubblewrap (``bwrap``, Debian ``bubblewrap``), not code of ours: new
+mount, PID, network, IPC, UTS and cgroup namespaces, a new root on a tmpfs with read-only
+bind mounts (system, Python, the approved packages), a minimal ``/dev``, loopback only, a new
+terminal session, ``--die-with-parent``, and the seccomp filter of
+:mod:`hub_config.seccomp_filter` loaded just before the command runs.
 
-The parent stays outside the PID namespace: the spawner signals it, it forwards the signal to
-the session's PID 1, and when PID 1 exits the kernel kills everything left in the namespace.
-The parent also ends the session when its own parent (the hub) dies.
+No user namespace: the hub is root and each session must run as a real, unprivileged uid of
+its own on the host (its files in the shared workspace belong to it, and a user namespace
+would be one more thing the session could use).  So bwrap runs as root with every capability
+dropped but the three ``setpriv`` needs to switch to that uid; ``setpriv`` (util-linux) then
+sets the uid/gid, clears supplementary groups, empties the capability bounding set and
+``no_new_privs`` and executes the command - all under the seccomp filter already.
+
+Around bwrap this launcher does what bwrap does not: the cgroup limits (required unless the
+spec says the policy allows running without them), core-dump and process rlimits, the
+session's log file (outside the sandbox, write-only for it: the session never inherits the
+hub's stdout/stderr), a clean environment (an allow-list) and no inherited file descriptors
+but 0-2 and those bwrap reads at start-up.  It stays outside the sandbox: the spawner signals
+it, it forwards SIGTERM to the session's command, and it ends the sandbox when the hub dies.
 """
 from __future__ import annotations
 
-import ctypes
-import errno
-import fcntl
 import json
 import os
-import resource
 import signal
-import socket
-import struct
+import subprocess
 import sys
-from pathlib import Path
+import threading
+from pathlib import Path, PurePosixPath
 
+from hub_config import seccomp_filter
+from hub_config.cgroups import CGROUP_ROOT, Limits, LimitsUnavailable
 from hub_config.lifetime import end_with_parent
 
-CLONE_NEWNS = 0x00020000
-CLONE_NEWUTS = 0x04000000
-CLONE_NEWIPC = 0x08000000
-CLONE_NEWPID = 0x20000000
-CLONE_NEWNET = 0x40000000
-MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 1, 2, 4, 8
-MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 32, 4096, 16384, 1 << 18
-MNT_DETACH = 2
-PR_SET_PDEATHSIG, PR_SET_NO_NEW_PRIVS = 1, 38
-SYS_PIVOT_ROOT = {"x86_64": 155, "aarch64": 41}
-SIOCGIFFLAGS, SIOCSIFFLAGS, IFF_UP = 0x8913, 0x8914, 0x1
-DEVICES = ("null", "zero", "full", "random", "urandom", "tty")
+BWRAP = "/usr/bin/bwrap"
+SETPRIV = "/usr/bin/setpriv"
+EXIT_REFUSED = 75  # EX_TEMPFAIL: the sandbox could not be built as the policy demands
+STOP_GRACE_S = 8
 
-_libc = ctypes.CDLL(None, use_errno=True)
+# What a sandboxed process may find in its environment: names or prefixes.  Everything else
+# of the hub's environment (proxy token, cookie secret, database URL, hub config...) is dropped
+# even if a spawner passed it by mistake.
+ENV_ALLOWED_NAMES = ("PATH", "HOME", "USER", "LOGNAME", "SHELL", "LANG", "LC_ALL", "TZ",
+                     "MPLCONFIGDIR", "PYTHONNOUSERSITE", "PYTHONSAFEPATH",
+                     "PYTHONDONTWRITEBYTECODE", "JPY_API_TOKEN", "EGRESS_URL",
+                     "EGRESS_REVIEW_URL")
+ENV_ALLOWED_PREFIXES = ("JUPYTERHUB_", "JUPYTER_", "ENCLAVE_", "LC_")
+ENV_DENIED = ("ENCLAVE_DB_URL", "ENCLAVE_HUB_CONFIG", "ENCLAVE_HOME", "ENCLAVE_POLICY",
+              "CONFIGPROXY_AUTH_TOKEN", "JPY_COOKIE_SECRET", "JUPYTERHUB_CRYPT_KEY",
+              "JUPYTERHUB_COOKIE_SECRET")
 
 
 class SandboxError(RuntimeError):
     pass
 
 
-def _check(ret: int, what: str) -> None:
-    if ret != 0:
-        e = ctypes.get_errno()
-        raise SandboxError(f"{what}: {os.strerror(e)} (errno {errno.errorcode.get(e, e)})")
+def clean_env(env: dict[str, str]) -> dict[str, str]:
+    return {k: v for k, v in env.items()
+            if k not in ENV_DENIED and (k in ENV_ALLOWED_NAMES or k.startswith(ENV_ALLOWED_PREFIXES))}
 
 
-def _mount(src: str | None, target: str, fstype: str | None, flags: int, data: str | None = None):
-    _check(_libc.mount(src.encode() if src else None, target.encode(),
-                       fstype.encode() if fstype else None, ctypes.c_ulong(flags),
-                       data.encode() if data else None), f"mount {src} -> {target}")
+def _parents(path: str) -> list[str]:
+    p = PurePosixPath(path)
+    return [str(a) for a in reversed(p.parents) if str(a) != "/"]
 
 
-def _bind(src: str, dst: str, *, readonly: bool, extra: int = MS_NOSUID | MS_NODEV) -> None:
-    _mount(src, dst, None, MS_BIND | MS_REC)
-    # A bind mount ignores flags on creation: remount to make it read-only / nosuid / nodev.
-    _mount(None, dst, None, MS_BIND | MS_REMOUNT | extra | (MS_RDONLY if readonly else 0))
+def _under(path: str, dirs) -> bool:
+    return any(path == d or path.startswith(d.rstrip("/") + "/") for d in dirs)
 
 
-def _loopback_up() -> None:
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-        req = struct.pack("16sH22x", b"lo", 0)
-        flags = struct.unpack("16sH22x", fcntl.ioctl(s.fileno(), SIOCGIFFLAGS, req))[1]
-        fcntl.ioctl(s.fileno(), SIOCSIFFLAGS, struct.pack("16sH22x", b"lo", flags | IFF_UP))
+def _data_fd(content: bytes) -> int:
+    fd = os.memfd_create("enclave-file", 0)
+    os.write(fd, content)
+    os.lseek(fd, 0, os.SEEK_SET)
+    return fd
 
 
-# ---------------------------------------------------------------- resource limits
-class Limits:
-    """cgroup v2 if the unified hierarchy is writable, else cgroup v1 controllers, and always
-    RLIMIT_NPROC (per uid); RLIMIT_AS only when no memory cgroup could be made."""
-
-    def __init__(self, name: str, memory_mb: int, cpu_percent: int, max_processes: int) -> None:
-        self.name, self.memory_mb = name, memory_mb
-        self.cpu_percent, self.max_processes = cpu_percent, max_processes
-        self.made: list[tuple[Path, Path]] = []  # (new cgroup dir, original cgroup dir)
-        self.used: list[str] = []
-
-    @staticmethod
-    def _own(controller: str) -> str:
-        for line in Path("/proc/self/cgroup").read_text().splitlines():
-            _, ctrls, path = line.split(":", 2)
-            if controller in ctrls.split(","):
-                return path
-        return "/"
-
-    def _make(self, root: Path, files: dict[str, str], label: str) -> bool:
-        try:
-            d = root / f"enclave-{self.name}"
-            d.mkdir(exist_ok=True)
-            for f, v in files.items():
-                (d / f).write_text(v)
-            (d / "cgroup.procs").write_text(str(os.getpid()))
-        except OSError:
-            return False
-        self.made.append((d, root))
-        self.used.append(label)
-        return True
-
-    def apply(self) -> None:
-        mem = str(self.memory_mb * 1024 * 1024)
-        period = 100000
-        quota = self.cpu_percent * period // 100
-        v2 = Path("/sys/fs/cgroup")
-        have_mem = False
-        if (v2 / "cgroup.controllers").exists():
-            ok = self._make(v2 / self._own("").lstrip("/"), {
-                "memory.max": mem, "pids.max": str(self.max_processes),
-                "cpu.max": f"{quota} {period}"}, "cgroup2 memory+pids+cpu")
-            have_mem = ok
-        else:
-            have_mem = self._make(v2 / "memory" / self._own("memory").lstrip("/"),
-                                  {"memory.limit_in_bytes": mem}, "cgroup1 memory")
-            self._make(v2 / "pids" / self._own("pids").lstrip("/"),
-                       {"pids.max": str(self.max_processes)}, "cgroup1 pids")
-            self._make(v2 / "cpu" / self._own("cpu").lstrip("/"),
-                       {"cpu.cfs_period_us": str(period), "cpu.cfs_quota_us": str(quota)},
-                       "cgroup1 cpu")
-        self.use_rlimit_as = not have_mem
-
-    def rlimits(self) -> None:
-        """In the child, before dropping privileges."""
-        resource.setrlimit(resource.RLIMIT_NPROC, (self.max_processes, self.max_processes))
-        if self.use_rlimit_as:
-            cap = self.memory_mb * 1024 * 1024
-            resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
-        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # no core dumps of case data
-
-    def release(self) -> None:
-        for d, original in self.made:
-            try:
-                (original / "cgroup.procs").write_text(str(os.getpid()))
-                d.rmdir()
-            except OSError:
-                pass
-
-
-# ---------------------------------------------------------------- the new root
-def _prepare_root(spec: dict) -> None:
-    root = spec["root"]
-    os.makedirs(root, exist_ok=True)
-    _mount(None, "/", None, MS_REC | MS_PRIVATE)  # nothing we mount leaks back to the host
-    _mount("tmpfs", root, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755,size=16m")
-
-    def inside(p: str) -> str:
-        return os.path.join(root, p.lstrip("/"))
-
-    for link, target in spec.get("symlinks", {}).items():
-        os.makedirs(os.path.dirname(inside(link)), exist_ok=True)
-        os.symlink(target, inside(link))
-    # tmpfs first: binds below /tmp (socket dirs) must sit on top of the private /tmp.
-    for dst in spec["tmpfs"]:
-        os.makedirs(inside(dst), exist_ok=True)
-        _mount("tmpfs", inside(dst), "tmpfs", MS_NOSUID | MS_NODEV,
-               f"mode=1777,size={spec.get('tmpfs_mb', 512)}m")
-    for src, dst in spec["ro_binds"]:
-        t = inside(dst)
-        if os.path.isdir(src):
-            os.makedirs(t, exist_ok=True)
-        else:
-            os.makedirs(os.path.dirname(t), exist_ok=True)
-            Path(t).touch()
-        _bind(src, t, readonly=True)
-    for src, dst in spec["rw_binds"]:
-        os.makedirs(inside(dst), exist_ok=True)
-        _bind(src, inside(dst), readonly=False)
-    # /dev: only harmless character devices, bound from the host one by one (no block, no USB).
-    dev = inside("/dev")
-    os.makedirs(dev, exist_ok=True)
-    _mount("tmpfs", dev, "tmpfs", MS_NOSUID | MS_NOEXEC, "mode=0755,size=64k")
-    for name in DEVICES:
-        Path(dev, name).touch()
-        _bind(f"/dev/{name}", f"{dev}/{name}", readonly=False, extra=MS_NOSUID | MS_NOEXEC)
-    os.makedirs(f"{dev}/pts")
-    _mount("devpts", f"{dev}/pts", "devpts", MS_NOSUID | MS_NOEXEC,
-           "newinstance,ptmxmode=0666,mode=0620")
-    os.symlink("pts/ptmx", f"{dev}/ptmx")
-    os.makedirs(f"{dev}/shm")
-    _mount("tmpfs", f"{dev}/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777,size=64m")
-    for i, n in enumerate(("stdin", "stdout", "stderr")):
-        os.symlink(f"/proc/self/fd/{i}", f"{dev}/{n}")
-    os.symlink("/proc/self/fd", f"{dev}/fd")
-    # Generated files (passwd, group, hosts, resolv.conf) bound read-only into /etc.
-    gen = inside("/.enclave")
-    os.makedirs(gen)
-    for dst, content in spec.get("files", {}).items():
-        p = os.path.join(gen, dst.strip("/").replace("/", "_"))
-        Path(p).write_text(content)
-        os.chmod(p, 0o644)
-        if not os.path.exists(inside(dst)):  # /etc is not bound whole: make the mount point
-            os.makedirs(os.path.dirname(inside(dst)), exist_ok=True)
-            Path(inside(dst)).touch()
-        _bind(p, inside(dst), readonly=True)
-    os.makedirs(inside("/proc"), exist_ok=True)
-    _mount("proc", inside("/proc"), "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, "hidepid=2")
-    # Swap roots and drop the old one: the host tree is then unreachable by any path.
-    old = inside("/.oldroot")
-    os.makedirs(old)
-    nr = SYS_PIVOT_ROOT.get(os.uname().machine)
-    if nr is None:
-        raise SandboxError(f"pivot_root syscall number unknown for {os.uname().machine}")
-    _check(_libc.syscall(nr, root.encode(), old.encode()), "pivot_root")
-    os.chdir("/")
-    _check(_libc.umount2(b"/.oldroot", MNT_DETACH), "umount old root")
-    os.rmdir("/.oldroot")
-    # The root tmpfs itself read-only: the session can write only to its binds and tmpfses.
-    _mount(None, "/", None, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
-
-
-def _child(spec: dict, limits: Limits, argv: list[str]) -> None:
-    _check(_libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0), "prctl PDEATHSIG")
-    socket.sethostname(spec.get("hostname", "enclave"))
-    _loopback_up()
-    _prepare_root(spec)
-    limits.rlimits()
-    _check(_libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "prctl NO_NEW_PRIVS")
+def bwrap_argv(spec: dict, cmd: list[str], *, seccomp_fd: int, info_fd: int,
+               data_fds: dict[str, int]) -> list[str]:
+    """The bwrap command line for ``spec`` (see ``hub_config.spawner.build_spec``)."""
     uid, gid = int(spec["uid"]), int(spec["gid"])
     if uid == 0 or gid == 0:
         raise SandboxError("refusing to run a session as root")
-    os.setgroups([])
-    os.setgid(gid)
-    os.setuid(uid)  # from root to an unprivileged uid: all capabilities are dropped
-    # Changing credentials cleared the parent-death signal: set it again, so that killing the
-    # launcher (even with SIGKILL) kills the session.
-    _check(_libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0), "prctl PDEATHSIG")
-    os.umask(0o007)
-    os.chdir(spec.get("cwd", "/"))
-    os.execvpe(argv[0], argv, os.environ)
+    a = [BWRAP, "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts",
+         "--unshare-cgroup-try", "--die-with-parent", "--new-session",
+         "--hostname", spec.get("hostname", "enclave"),
+         "--cap-drop", "ALL", "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID",
+         "--cap-add", "CAP_SETPCAP",
+         "--seccomp", str(seccomp_fd), "--info-fd", str(info_fd)]
+    for link, target in spec.get("symlinks", {}).items():
+        a += ["--symlink", target, link]
+    tmpfs = sorted(spec.get("tmpfs", []), key=lambda d: d.count("/"))
+    for d in tmpfs:
+        a += ["--perms", "1777", "--size", str(int(spec.get("tmpfs_mb", 512)) << 20),
+              "--tmpfs", d]
+    binds = [("--ro-bind", s, d) for s, d in spec.get("ro_binds", [])] + \
+            [("--bind", s, d) for s, d in spec.get("rw_binds", [])]
+    bound = [d for _, _, d in binds]
+    files = dict(spec.get("files", {}))
+    # Parent directories bwrap would otherwise make 0700 (root-only): 0755 on the tmpfs root.
+    wanted = sorted({p for d in [*bound, *files, *tmpfs] for p in _parents(d)
+                     if not _under(p, [*bound, *spec.get("symlinks", {})])
+                     and p not in tmpfs and p not in ("/dev", "/proc")},
+                    key=lambda p: p.count("/"))
+    for p in wanted:
+        a += ["--perms", "0755", "--dir", p]
+    for opt, src, dst in sorted(binds, key=lambda b: b[2].count("/")):
+        if not os.path.exists(src):
+            raise SandboxError(f"bind source {src} does not exist")
+        a += [opt, src, dst]
+    a += ["--dev", "/dev", "--proc", "/proc"]
+    for dst in files:
+        a += ["--perms", "0644", "--ro-bind-data", str(data_fds[dst]), dst]
+    a += ["--remount-ro", "/", "--chdir", spec.get("cwd", "/")]
+    a += ["--", SETPRIV, f"--reuid={uid}", f"--regid={gid}", "--clear-groups",
+          "--bounding-set=-all", "--inh-caps=-all", "--no-new-privs", "--", *cmd]
+    return a
+
+
+def open_log(path: str) -> int:
+    """The session's log file, opened by root without following links, outside the sandbox.
+    The session gets it as a write-only descriptor; the file is root's, 0600, so it cannot be
+    re-opened for reading through /proc/self/fd."""
+    p = Path(path)
+    p.parent.mkdir(parents=True, exist_ok=True)
+    dfd = os.open(p.parent, os.O_DIRECTORY | os.O_NOFOLLOW)
+    try:
+        st = os.fstat(dfd)
+        if st.st_uid != 0 or st.st_mode & 0o022:
+            raise SandboxError(f"log directory {p.parent} must be root's and not group/other "
+                               f"writable")
+        # O_NONBLOCK: a FIFO planted at the path must not block the launcher (ENXIO instead)
+        fd = os.open(p.name, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_NOFOLLOW
+                     | os.O_CLOEXEC | os.O_NONBLOCK, 0o600, dir_fd=dfd)
+    finally:
+        os.close(dfd)
+    st = os.fstat(fd)
+    if st.st_nlink != 1 or st.st_uid != 0 or not (st.st_mode & 0o170000) == 0o100000:
+        os.close(fd)
+        raise SandboxError(f"log file {path} is not a plain file of root's with one link")
+    os.fchmod(fd, 0o600)
+    return fd
+
+
+def _command_pid(init_pid: int) -> int | None:
+    """The session's command: the child of bwrap's PID-1 reaper (host PID)."""
+    try:
+        kids = Path(f"/proc/{init_pid}/task/{init_pid}/children").read_text().split()
+    except OSError:
+        return None
+    return int(kids[0]) if kids else None
+
+
+def run(spec: dict, cmd: list[str], env: dict[str, str]) -> int:
+    name = spec["name"]
+    lim = spec["limits"]
+    limits = Limits(name, lim["memory_mb"], lim["cpu_percent"], lim["max_processes"],
+                    root=spec.get("cgroup_root", str(CGROUP_ROOT)))
+    try:
+        limits.apply()
+        note = limits.describe()
+    except LimitsUnavailable as e:
+        if spec.get("require_limits", True):
+            print(f"enclave sandbox {name}: refused: {e} (policy sandbox_require_cgroups)",
+                  file=sys.stderr)
+            return EXIT_REFUSED
+        note = f"NO cgroup limits ({e}); allowed by policy"
+    log_fd = open_log(spec["log"])
+    os.write(log_fd, f"--- enclave sandbox {name}: limits {note}\n".encode())
+    fds: list[int] = []
+    try:
+        seccomp_fd = seccomp_filter.bpf_fd()
+        fds.append(seccomp_fd)
+        data_fds = {dst: _data_fd(content.encode()) for dst, content in spec.get("files", {}).items()}
+        fds += data_fds.values()
+        info_r, info_w = os.pipe()
+        fds.append(info_w)
+        argv = bwrap_argv(spec, cmd, seccomp_fd=seccomp_fd, info_fd=info_w, data_fds=data_fds)
+        nproc = int(lim["max_processes"])
+
+        def child() -> None:  # root, in the child, before exec of bwrap
+            import resource
+
+            limits.join()
+            resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # no core dumps of case data
+            resource.setrlimit(resource.RLIMIT_NPROC, (nproc, nproc))
+
+        proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=log_fd, stderr=log_fd,
+                                env=clean_env(env), pass_fds=tuple(fds), close_fds=True,
+                                preexec_fn=child, cwd="/")
+    except BaseException:
+        for fd in fds:
+            os.close(fd)
+        os.close(log_fd)
+        limits.release()
+        raise
+    for fd in fds:
+        os.close(fd)
+    os.close(log_fd)
+    init_pid: list[int] = []
+
+    def read_info() -> None:
+        with os.fdopen(info_r, "rb") as f:
+            raw = f.read()
+        try:
+            init_pid.append(int(json.loads(raw or b"{}").get("child-pid", 0)))
+        except ValueError:
+            pass
+    reader = threading.Thread(target=read_info, daemon=True)
+    reader.start()
+    stopping = threading.Event()
+
+    def stop(_signum=None, _frame=None) -> None:
+        target = _command_pid(init_pid[0]) if init_pid and init_pid[0] else None
+        if target:
+            try:
+                os.kill(target, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+        if not stopping.is_set():
+            stopping.set()
+
+            def hard_stop() -> None:
+                if proc.poll() is None:  # bwrap dies; --die-with-parent kills the sandbox
+                    proc.kill()
+            threading.Timer(STOP_GRACE_S, hard_stop).start()
+        else:
+            proc.kill()
+    for s in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        signal.signal(s, stop)
+    while True:
+        try:
+            code = proc.wait()
+            break
+        except InterruptedError:
+            continue
+    limits.release()  # also kills anything left in the session's cgroups
+    return code
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -240,45 +246,22 @@ def main(argv: list[str] | None = None) -> int:
         print("usage: python -m hub_config.sandbox SPEC.json -- CMD...", file=sys.stderr)
         return 2
     # Fail closed: if whoever started the launcher dies (the hub, SIGKILLed or crashed), the
-    # session ends as if stopped - otherwise it would outlive its slot with no warden to end
-    # it while the proxy kept routing to it.  SIGTERM is forwarded to the session below.
-    if not end_with_parent(signal.SIGTERM):  # the parent died before prctl took effect
+    # session ends as if stopped - otherwise it would outlive its slot with no warden.
+    if not end_with_parent(signal.SIGTERM):
         return 1
+    if os.geteuid() != 0:
+        print("enclave sandbox: the launcher must run as root", file=sys.stderr)
+        return 2
     spec = json.loads(Path(argv[0]).read_text())
-    cmd = argv[2:]
-    lim = spec["limits"]
-    limits = Limits(spec["name"], lim["memory_mb"], lim["cpu_percent"], lim["max_processes"])
-    limits.apply()
-    print(f"enclave sandbox {spec['name']}: limits via {', '.join(limits.used) or 'none'}"
-          f"{' + RLIMIT_AS' if limits.use_rlimit_as else ''} + RLIMIT_NPROC", file=sys.stderr)
-    _check(_libc.unshare(CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS),
-           "unshare")
-    pid = os.fork()
-    if pid == 0:
-        try:
-            _child(spec, limits, cmd)
-        except BaseException as e:  # never fall back to running unsandboxed
-            print(f"enclave sandbox {spec['name']}: {e}", file=sys.stderr)
-            os._exit(70)
-    # Parent: forward stop signals to the session's PID 1 and wait for it.
-    def forward(signum, _frame):
-        try:
-            os.kill(pid, signal.SIGTERM if signum != signal.SIGKILL else signum)
-        except ProcessLookupError:
-            pass
-    for s in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
-        signal.signal(s, forward)
-    while True:
-        try:
-            _, status = os.waitpid(pid, 0)
-            break
-        except ChildProcessError:
-            status = 0
-            break
-        except InterruptedError:
-            continue
-    limits.release()
-    return os.waitstatus_to_exitcode(status) if status else 0
+    try:
+        if int(spec["uid"]) == 0 or int(spec["gid"]) == 0:
+            raise SandboxError("refusing to run a session as root")
+        if not spec.get("log"):
+            raise SandboxError("the spec names no log file (sessions never write to the hub's)")
+        return run(spec, argv[2:], dict(os.environ))
+    except (SandboxError, OSError) as e:  # never fall back to running unsandboxed
+        print(f"enclave sandbox {spec.get('name')}: {e}", file=sys.stderr)
+        return 70
 
 
 if __name__ == "__main__":

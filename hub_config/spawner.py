@@ -24,12 +24,17 @@ from urllib.parse import quote
 
 from jupyterhub.spawner import LocalProcessSpawner
 from tornado import web
-from traitlets import Dict, Unicode
+from traitlets import Bool, Dict, Unicode
 
 # egress_review + deidentify: safe_tables, the pre-check engine and the submit client run in the
 # session (D1 code only - no data lives in these packages).
 PROJECT_PACKAGES = ("enclave", "policies", "hub_config", "egress_review", "deidentify")
 SESSION_JUPYTER_CONFIG = "/opt/enclave/jupyter"
+WORKSPACE = "/workspace"
+# IPython puts the kernel's working directory (the notebook's folder in the shared workspace)
+# on sys.path ahead of site-packages unless told not to; a read-only system config says so.
+IPYTHON_KERNEL_CONFIG = ("# Written by hub_config.spawner: no workspace folder on sys.path.\n"
+                         "c.InteractiveShellApp.ignore_cwd = True\n")
 
 
 def unix_url(sock: str, path: str = "") -> str:
@@ -59,6 +64,8 @@ class EnclaveSpawner(LocalProcessSpawner):
     system_config_dir = Unicode(config=True, help="Read-only Jupyter config for sessions.")
     egress_url = Unicode("", config=True, help="EGRESS_URL given to sessions (http+unix://…).")
     limits = Dict(config=True, help="memory_mb, cpu_percent, max_processes from the policy.")
+    require_limits = Bool(True, config=True,
+                          help="Refuse a session whose cgroup limits cannot be applied (S1).")
     id_bases = Dict(config=True, help="uid_base and gid_base from the policy.")
     broker = Dict(config=True, help="uid_base, memory_mb, max_rows, max_bytes, "
                                     "purpose_min_length from the policy (A3/S1).")
@@ -87,6 +94,9 @@ class EnclaveSpawner(LocalProcessSpawner):
         env["PATH"] = f"{python_prefix()}/bin:/usr/local/bin:/usr/bin:/bin"
         env["JUPYTER_CONFIG_PATH"] = SESSION_JUPYTER_CONFIG
         env["PYTHONNOUSERSITE"] = "1"  # P11: only the approved, read-only system packages
+        # No script directory or cwd on sys.path: a module planted in the shared workspace
+        # must never shadow a package in another member's server or kernel.
+        env["PYTHONSAFEPATH"] = "1"
         env["JUPYTER_RUNTIME_DIR"] = "/tmp/jupyter-runtime"
         env["MPLCONFIGDIR"] = "/tmp/matplotlib"
         if self.enclave:
@@ -107,7 +117,7 @@ class EnclaveSpawner(LocalProcessSpawner):
         # socket must be given to the server itself.  0600: only the session uid (and root:
         # hub and proxy) can connect.
         return [*super().get_args(), f"--ServerApp.sock={self.socket_path}",
-                "--ServerApp.sock_mode=0600"]
+                "--ServerApp.sock_mode=0600", f"--ServerApp.root_dir={WORKSPACE}"]
 
     def make_preexec_fn(self, name):
         return None  # the launcher drops privileges itself, after building the sandbox
@@ -120,7 +130,7 @@ class EnclaveSpawner(LocalProcessSpawner):
             case_code=info["case_code"], projects_dir=Path(self.projects_dir),
             socket_root=Path(self.socket_root), sandbox_root=Path(self.sandbox_root),
             system_config_dir=self.system_config_dir, limits=dict(self.limits),
-            egress_url=self.egress_url)
+            egress_url=self.egress_url, require_limits=self.require_limits)
 
     broker_proc: subprocess.Popen | None = None
 
@@ -129,11 +139,13 @@ class EnclaveSpawner(LocalProcessSpawner):
             raise web.HTTPError(403, "no active booking for this session")
         info = self.enclave
         await asyncio.to_thread(self._stop_broker)
+        await asyncio.to_thread(self._check_limits)
         self.broker_proc, sock = start_broker(
             name=self.user.name, case_id=int(info["case_id"]), case_code=info["case_code"],
             authorization=f"token {self.api_token}", projects_dir=Path(self.projects_dir),
             socket_root=Path(self.socket_root), sandbox_root=Path(self.sandbox_root),
-            broker=dict(self.broker), max_processes=int(self.limits["max_processes"]))
+            broker=dict(self.broker), max_processes=int(self.limits["max_processes"]),
+            require_limits=self.require_limits)
         # The server boots while the broker starts (neither needs the other to be up yet), so
         # the broker adds nothing to login-to-ready; the spawn still fails without a broker.
         try:
@@ -153,12 +165,35 @@ class EnclaveSpawner(LocalProcessSpawner):
             await asyncio.to_thread(self._stop_broker)
             raise
         try:
+            await seal_socket_dir(self.proc, self.session_dir, int(spec["uid"]))
             await wait_for_broker(self.broker_proc, sock)
         except Exception:
             await asyncio.to_thread(self._stop_broker)
             await super().stop(now=True)
             raise
         return unix_url(self.socket_path)
+
+    def _check_limits(self) -> None:
+        """S1: no session without its CPU/memory/pids limits unless the policy says so; either
+        way the audit log says which (the launcher refuses again on its own)."""
+        from enclave.audit import AuditEntry, append
+        from enclave.db import session_scope
+        from hub_config.cgroups import available
+
+        why = available()
+        if why is None:
+            return
+        with session_scope(self.authenticator.db_url) as s:
+            append(s, AuditEntry(
+                "hub", self.user.name,
+                "session.limits_unavailable" if not self.require_limits else "session.spawn_refused",
+                case_code=self.enclave["case_code"],
+                reason=why + ("; started WITHOUT cgroup limits (policy sandbox_require_cgroups "
+                              "is off)" if not self.require_limits else
+                              "; refused (policy sandbox_require_cgroups)")))
+        if self.require_limits:
+            raise web.HTTPError(503, "this session's CPU/memory/process limits cannot be "
+                                     "applied on this host; refused by policy")
 
     def _stop_broker(self) -> None:
         if self.broker_proc is not None:
@@ -184,18 +219,36 @@ def _provenance_key_hex(case_code: str) -> str | None:
         return None
 
 
+def log_path(sandbox_root: Path, name: str) -> str:
+    """A sandbox's log file: outside every sandbox, root's, never the hub's own log."""
+    return str(sandbox_root / "logs" / f"{name}.log")
+
+
+def _prepare_workspace(ws: Path, gid: int) -> None:
+    """root:case-group 2770, changed through a descriptor that refuses a symbolic link."""
+    try:
+        ws.mkdir(parents=True)
+    except FileExistsError:
+        pass
+    fd = os.open(ws, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+    try:
+        os.fchown(fd, 0, gid)
+        os.fchmod(fd, 0o2770)  # case members share it through the case group
+    finally:
+        os.close(fd)
+
+
 def build_spec(*, name: str, uid: int, gid: int, case_code: str, projects_dir: Path,
                socket_root: Path, sandbox_root: Path, system_config_dir: str, limits: dict,
-               egress_url: str = "", broker_name: str | None = None) -> dict:
+               egress_url: str = "", broker_name: str | None = None,
+               require_limits: bool = True, log_name: str | None = None) -> dict:
     """The sandbox description handed to ``hub_config.sandbox`` (and prepare the host dirs)."""
     case_dir = projects_dir / case_code
     data = case_dir / "data"
     if not data.is_dir():
         raise web.HTTPError(503, f"the extract for case {case_code} is not ready")
     ws = case_dir / "workspace"
-    ws.mkdir(parents=True, exist_ok=True)
-    os.chown(ws, 0, gid)
-    os.chmod(ws, 0o2770)  # case members share it through the case group
+    _prepare_workspace(ws, gid)
     sess = socket_root / "sessions" / name
     if sess.exists():
         shutil.rmtree(sess)
@@ -213,13 +266,14 @@ def build_spec(*, name: str, uid: int, gid: int, case_code: str, projects_dir: P
         ro.append([os.path.dirname(egress_sock), os.path.dirname(egress_sock)])
     group = f"case-{case_code.lower()}"
     return {
-        "name": name,
-        "root": str(sandbox_root / name),
-        "uid": uid, "gid": gid, "cwd": "/workspace", "hostname": "enclave",
+        "name": log_name or name, "log": log_path(sandbox_root, log_name or name),
+        "require_limits": bool(require_limits),
+        # cwd: the private home, never the shared workspace (see PYTHONSAFEPATH in get_env)
+        "uid": uid, "gid": gid, "cwd": f"/home/{name}", "hostname": "enclave",
         "symlinks": {p: f"usr{p}" for p in ("/bin", "/lib", "/lib64", "/sbin")
                      if os.path.islink(p)},
         "ro_binds": ro,
-        "rw_binds": [[str(ws), "/workspace"], [str(sess), str(sess)]],
+        "rw_binds": [[str(ws), WORKSPACE], [str(sess), str(sess)]],
         "tmpfs": ["/tmp", f"/home/{name}", "/var/tmp"],
         "files": {
             "/etc/passwd": f"root:x:0:0:root:/root:/usr/sbin/nologin\n"
@@ -227,6 +281,7 @@ def build_spec(*, name: str, uid: int, gid: int, case_code: str, projects_dir: P
             "/etc/group": f"root:x:0:\n{group}:x:{gid}:{name}\n",
             "/etc/hosts": "127.0.0.1 localhost enclave\n::1 localhost\n",
             "/etc/resolv.conf": "# no name service in the enclave (S7)\n",
+            "/etc/ipython/ipython_kernel_config.py": IPYTHON_KERNEL_CONFIG,
         },
         "limits": limits,
     }
@@ -282,7 +337,7 @@ def broker_socket(socket_root: Path, name: str) -> Path:
 
 def build_broker_spec(*, name: str, case_id: int, case_code: str, projects_dir: Path,
                       socket_root: Path, sandbox_root: Path, uid_base: int, memory_mb: int,
-                      max_processes: int) -> dict:
+                      max_processes: int, require_limits: bool = True) -> dict:
     """The broker's own sandbox: the case's extract read-only, the warden socket, its own
     socket directory, no network; uid/gid ``uid_base + case id`` - never a session's uid."""
     data = projects_dir / case_code / "data"
@@ -299,7 +354,8 @@ def build_broker_spec(*, name: str, case_id: int, case_code: str, projects_dir: 
     os.chmod(sock_dir, 0o755)
     bname = f"broker-{name}"
     return {
-        "name": bname, "root": str(sandbox_root / bname), "uid": uid, "gid": gid,
+        "name": bname, "log": log_path(sandbox_root, bname), "require_limits": require_limits,
+        "uid": uid, "gid": gid,
         "cwd": "/tmp", "hostname": "broker",
         "symlinks": {p: f"usr{p}" for p in ("/bin", "/lib", "/lib64", "/sbin")
                      if os.path.islink(p)},
@@ -321,14 +377,15 @@ def build_broker_spec(*, name: str, case_id: int, case_code: str, projects_dir: 
 
 def start_broker(*, name: str, case_id: int, case_code: str, authorization: str,
                  projects_dir: Path, socket_root: Path, sandbox_root: Path, broker: dict,
-                 max_processes: int, log_file=None) -> tuple[subprocess.Popen, Path]:
+                 max_processes: int, require_limits: bool = True) -> tuple[subprocess.Popen, Path]:
     """Start a session's broker (root: the launcher builds its sandbox).  ``authorization`` is
     the exact Authorization value the session presents (its hub token / job token); the broker
     also presents it to the warden, which decides account and case from it."""
     spec = build_broker_spec(name=name, case_id=case_id, case_code=case_code,
                              projects_dir=projects_dir, socket_root=socket_root,
                              sandbox_root=sandbox_root, uid_base=broker["uid_base"],
-                             memory_mb=broker["memory_mb"], max_processes=max_processes)
+                             memory_mb=broker["memory_mb"], max_processes=max_processes,
+                             require_limits=require_limits)
     sandbox_root.mkdir(parents=True, exist_ok=True)
     spec_path = sandbox_root / f"{spec['name']}.json"
     spec_path.write_text(json.dumps(spec))
@@ -347,9 +404,36 @@ def start_broker(*, name: str, case_id: int, case_code: str, authorization: str,
         env["ENCLAVE_PROVENANCE_KEY"] = key
     cmd = [sys.executable, "-m", "hub_config.sandbox", str(spec_path), "--",
            sys.executable, "-m", "hub_config.broker"]
-    proc = subprocess.Popen(cmd, env=env, start_new_session=True, stdout=log_file,
-                            stderr=subprocess.STDOUT if log_file else None)
+    proc = subprocess.Popen(cmd, env=env, start_new_session=True, stdin=subprocess.DEVNULL)
     return proc, sock
+
+
+async def seal_socket_dir(proc: subprocess.Popen, sess: Path, uid: int,
+                          timeout: float = 120) -> None:
+    """Once the server has bound ``jupyter.sock``, give its directory to root (0755): the
+    session can then neither remove nor replace the socket the proxy routes to.  Done before
+    the spawn returns, so before the proxy routes anything there and before any kernel runs."""
+    import stat
+
+    started = time.monotonic()
+    fd = os.open(sess, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+    try:
+        while True:
+            try:
+                st = os.stat("jupyter.sock", dir_fd=fd, follow_symlinks=False)
+                if stat.S_ISSOCK(st.st_mode) and st.st_uid == uid:
+                    break
+            except FileNotFoundError:
+                pass
+            if proc.poll() is not None:
+                raise web.HTTPError(503, f"the session's server exited ({proc.returncode})")
+            if time.monotonic() - started > timeout:
+                raise web.HTTPError(503, "the session's server did not open its socket in time")
+            await asyncio.sleep(0.05)
+        os.fchown(fd, 0, 0)
+        os.fchmod(fd, 0o755)
+    finally:
+        os.close(fd)
 
 
 def _broker_state(proc: subprocess.Popen, sock: Path, started: float, timeout: float) -> bool:

@@ -9,7 +9,8 @@ APT_PACKAGES=(
   slapd ldap-utils      # real OpenLDAP for the LDAP authenticator tests
   chromium chromium-driver  # headless browser tests of the web pages
   tesseract-ocr tesseract-ocr-chi-tra  # burned-in text in DICOM pixels
-  iproute2 util-linux   # ip, unshare, nsenter for the session sandbox
+  bubblewrap libseccomp2 # the session sandbox (bwrap) and its seccomp filter compiler
+  iproute2 util-linux   # ip, unshare, setpriv for the session sandbox
   fonts-noto-cjk        # Traditional Chinese in charts and screenshots
 )
 missing=()

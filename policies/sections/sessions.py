@@ -58,6 +58,11 @@ class SessionPolicy(BaseModel):
     sandbox_memory_mb: int = setting(4096, rule="S1", ge=256, description="Session memory cap.")
     sandbox_cpu_percent: int = setting(100, rule="S1", ge=10, description="Session CPU cap.")
     sandbox_max_processes: int = setting(256, rule="S1", ge=16, description="Session pids cap.")
+    sandbox_require_cgroups: bool = setting(
+        True, rule="S1",
+        description="Refuse to start a session (or overnight run, or query broker) whose "
+                    "CPU/memory/process cgroup limits cannot be applied; off only where the "
+                    "host cannot apply them, and every such start is recorded in the audit log.")
     sandbox_uid_base: int = setting(
         200000, rule="S1", ge=1000,
         description="Each researcher's session runs as uid base+account id (never root).")

@@ -1,116 +1,323 @@
-"""The namespace launcher on its own (no hub): what a session process can and cannot do.
+"""The sandbox launcher on its own (no hub): bubblewrap + the seccomp filter + cgroups (S1, S7).
 
-Real namespaces, real mounts, a real unprivileged uid; needs root (the hub runs as root).
-The hub tests repeat the important checks from inside a real kernel.  The case's extract is
-not mounted in a session (the query broker has it, tests/hub and test_overnight).
+Real namespaces, real mounts, a real unprivileged uid, real cgroups; needs root (the hub runs
+as root).  ``boundary_probe.py`` runs inside and tries each attack; ``tests/hub/
+test_boundary.py`` repeats the important ones from inside a real kernel behind the real hub.
 """
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import socket
+import stat
 import subprocess
 import sys
 import tempfile
-import textwrap
+import time
 from pathlib import Path
 
 import pytest
 
 from hub_config.lockdown import write_system_config
+from hub_config.sandbox import EXIT_REFUSED
 from hub_config.spawner import build_spec
 
-pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="the sandbox launcher needs root")
+pytestmark = [pytest.mark.skipif(os.geteuid() != 0, reason="the sandbox launcher needs root"),
+              pytest.mark.skipif(os.uname().machine != "x86_64",
+                                 reason="the probe uses x86_64 syscall numbers")]
 
-PROBE = textwrap.dedent(r'''
-    import json, os, socket, resource
-    out = {"uid": os.getuid(), "gid": os.getgid(), "groups": os.getgroups(),
-           "dev": sorted(os.listdir("/dev")), "root": sorted(os.listdir("/"))}
-    def attempt(name, fn):
-        try:
-            fn(); out[name] = "ok"
-        except Exception as e:
-            out[name] = type(e).__name__ + ": " + str(e)
-    attempt("public", lambda: socket.create_connection(("1.1.1.1", 80), timeout=3))
-    attempt("host_loopback", lambda: socket.create_connection(("127.0.0.1", HOSTPORT), timeout=3))
-    attempt("dns", lambda: socket.getaddrinfo("example.com", 443))
-    attempt("other_case", lambda: open(OTHER).read())
-    attempt("write_data", lambda: open("/case/data/new.txt", "w").write("x"))
-    attempt("read_data", lambda: open("/case/data/SECRET.txt").read())
-    attempt("write_ws", lambda: open("/workspace/result.txt", "w").write("x"))
-    attempt("write_usr", lambda: open("/usr/evil", "w").write("x"))
-    attempt("write_root", lambda: open("/evil", "w").write("x"))
-    attempt("mknod", lambda: os.mknod("/tmp/sda", 0o600 | 0o060000, os.makedev(8, 0)))
-    attempt("setuid0", lambda: os.setuid(0))
-    attempt("shadow", lambda: open("/etc/shadow").read())
-    out["case_dir"] = os.path.exists("/case")
-    out["root_home"] = sorted(os.listdir("/root")) if os.path.isdir("/root") else []
-    out["nnp"] = [l for l in open("/proc/self/status") if l.startswith("NoNewPrivs")][0].split()[1]
-    out["pids_visible"] = len([p for p in os.listdir("/proc") if p.isdigit()])
-    out["nproc"] = resource.getrlimit(resource.RLIMIT_NPROC)[0]
-    out["cgroup"] = open("/proc/self/cgroup").read()
-    out["ifaces"] = sorted(os.listdir("/sys/class/net")) if os.path.exists("/sys/class/net") else [n for _, n in socket.if_nameindex()]
-    import enclave.session  # the approved project package is importable, read-only
-    print(json.dumps(out))
-''')
+PROBE = (Path(__file__).parent / "boundary_probe.py").read_text()
+ALLOWED_CHAR_DEVICES = {"1:3", "1:5", "1:7", "1:8", "1:9", "5:0", "5:2"}  # null zero full
+#                                                     random urandom tty ptmx
+HUB_SECRETS = {"CONFIGPROXY_AUTH_TOKEN": "proxy-secret", "JPY_COOKIE_SECRET": "cookie-secret",
+               "ENCLAVE_DB_URL": "sqlite:////secret.db", "ENCLAVE_HUB_CONFIG": "/hub.json"}
 
 
-def test_sandbox_confines_a_session(tmp_path):
-    root = Path(tempfile.mkdtemp(prefix="encsb", dir="/tmp"))
-    try:
-        projects = root / "projects"
+class World:
+    def __init__(self) -> None:
+        self.root = Path(tempfile.mkdtemp(prefix="encsb", dir="/tmp"))
+        os.chmod(self.root, 0o755)
+        self.projects = self.root / "projects"
         for code in ("c1", "c2"):
-            (projects / code / "data").mkdir(parents=True)
-            (projects / code / "data" / "SECRET.txt").write_text(f"{code} data\n")
-        (root / "sock" / "hub").mkdir(parents=True)
-        (root / "sock" / "sessions").mkdir(parents=True)
-        cfg = write_system_config(root / "jupyter")
-        listener = socket.socket()
-        listener.bind(("127.0.0.1", 0))
-        listener.listen()
-        spec = build_spec(name="ann", uid=201234, gid=301234, case_code="c1",
-                          projects_dir=projects, socket_root=root / "sock",
-                          sandbox_root=root / "sandbox", system_config_dir=str(cfg),
-                          limits={"memory_mb": 1024, "cpu_percent": 50, "max_processes": 64})
-        (root / "sandbox").mkdir()
-        spec_path = root / "sandbox" / "ann.json"
-        spec_path.write_text(json.dumps(spec))
-        probe = PROBE.replace("HOSTPORT", str(listener.getsockname()[1])).replace(
-            "OTHER", repr(str(projects / "c2" / "data" / "SECRET.txt")))
-        p = subprocess.run([sys.executable, "-m", "hub_config.sandbox", str(spec_path), "--",
-                            sys.executable, "-c", probe], capture_output=True, text=True,
-                           timeout=60, env={**os.environ, "PYTHONNOUSERSITE": "1"})
-        listener.close()
-        assert p.returncode == 0, p.stderr
-        out = json.loads(p.stdout.strip().splitlines()[-1])
+            (self.projects / code / "data").mkdir(parents=True)
+            (self.projects / code / "data" / "SECRET.txt").write_text(f"{code} data\n")
+        for d in ("sock/hub", "sock/sessions", "sandbox"):
+            (self.root / d).mkdir(parents=True)
+        os.chmod(self.root / "sandbox", 0o700)
+        self.cfg = write_system_config(self.root / "jupyter")
+        self.hub_log = self.root / "hub.log"  # stands for the hub's own log
+        self.hub_log.write_text("demo password: Corr3ct-Horse\n")
+        os.chmod(self.hub_log, 0o644)  # even world-readable, it is not in the sandbox
+        self.host_file = self.root / "host-root-file"
+        self.host_file.write_text("root's\n")
+        os.chmod(self.host_file, 0o644)
+
+    def spec(self, name="ann", uid=201234, gid=301234, case="c1", **kw) -> dict:
+        limits = kw.pop("limits", {"memory_mb": 1024, "cpu_percent": 50, "max_processes": 64})
+        spec = build_spec(name=name, uid=uid, gid=gid, case_code=case,
+                          projects_dir=self.projects, socket_root=self.root / "sock",
+                          sandbox_root=self.root / "sandbox", system_config_dir=str(self.cfg),
+                          limits=limits, **kw)
+        return spec
+
+    def run(self, spec: dict, cmd: list[str], env: dict | None = None,
+            timeout: float = 90) -> tuple[int, str, str]:
+        path = self.root / "sandbox" / f"{spec['name']}.json"
+        path.write_text(json.dumps(spec))
+        log = Path(spec["log"])
+        before = log.stat().st_size if log.is_file() else 0
+        p = subprocess.run([sys.executable, "-m", "hub_config.sandbox", str(path), "--", *cmd],
+                           capture_output=True, text=True, timeout=timeout,
+                           env={**os.environ, **HUB_SECRETS, "PYTHONNOUSERSITE": "1",
+                                **(env or {})})
+        text = log.read_bytes()[before:].decode(errors="replace") \
+            if log.is_file() and not log.is_symlink() else ""
+        return p.returncode, text, p.stdout + p.stderr
+
+
+@pytest.fixture(scope="module")
+def world():
+    w = World()
+    yield w
+    subprocess.run(["rm", "-rf", str(w.root)])
+
+
+@pytest.fixture(scope="module")
+def probe(world):
+    """One sandboxed run of every attack (see boundary_probe.py)."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    other = world.root / "sock" / "sessions" / "bob"
+    other.mkdir()
+    (other / "notes.txt").write_text("bob's\n")
+    cfg = {"host_port": listener.getsockname()[1],
+           "host_files": {"hub_log": str(world.hub_log), "host_file": str(world.host_file),
+                          "other_case": str(world.projects / "c2" / "data" / "SECRET.txt"),
+                          "own_case_data": str(world.projects / "c1" / "data" / "SECRET.txt"),
+                          "other_session": str(other / "notes.txt"),
+                          "other_session_log": str(world.root / "sandbox" / "logs" / "bob.log"),
+                          "shadow": "/etc/shadow", "root_home": "/root/.bash_history",
+                          "kmsg": "/dev/kmsg", "mem": "/dev/mem", "disk": "/dev/sda",
+                          "kcore": "/proc/kcore"},
+           "write_targets": {"hub_log": str(world.hub_log), "usr": "/usr/evil",
+                             "etc_passwd": "/etc/passwd", "root": "/evil",
+                             "case_data": str(world.projects / "c1" / "data" / "x"),
+                             "host_file": str(world.host_file)}}
+    (world.root / "sandbox" / "logs").mkdir(exist_ok=True)
+    (world.root / "sandbox" / "logs" / "bob.log").write_text("bob's session log\n")
+    try:
+        code, log, err = world.run(world.spec(), [sys.executable, "-c", PROBE, json.dumps(cfg)])
     finally:
-        subprocess.run(["rm", "-rf", str(root)])
-    assert out["uid"] == 201234 and out["gid"] == 301234 and out["groups"] == []
-    assert "Network is unreachable" in out["public"]
-    assert "Connection refused" in out["host_loopback"]  # the sandbox's own loopback is empty
-    assert out["dns"] != "ok"
-    assert "No such file" in out["other_case"]
-    # A3: the case's data is not in the session at all (only the query broker has it)
-    assert "No such file" in out["read_data"] and out["write_data"] != "ok"
-    assert out["case_dir"] is False and out["write_ws"] == "ok"
-    assert "Read-only" in out["write_usr"] and "Read-only" in out["write_root"]
-    assert out["mknod"] != "ok" and out["setuid0"] != "ok" and out["shadow"] != "ok"
-    # /root holds at most the bound Python prefix (pyenv), nothing else of the host's home
-    assert set(out["root_home"]) <= {".pyenv"}
-    assert set(out["dev"]) <= {"null", "zero", "full", "random", "urandom", "tty", "pts",
-                               "ptmx", "shm", "fd", "stdin", "stdout", "stderr"}
-    assert not any(d.startswith(("sd", "vd", "nvme", "bus", "usb", "loop", "mem", "kmsg"))
-                   for d in out["dev"])
-    assert out["nnp"] == "1"
-    assert out["pids_visible"] <= 3  # a PID namespace: only the session's own processes
-    assert out["nproc"] == 64
-    assert out["ifaces"] == ["lo"]
-    if os.access("/sys/fs/cgroup/memory", os.W_OK) or Path("/sys/fs/cgroup/cgroup.controllers").exists():
-        assert "enclave-ann" in out["cgroup"]  # memory/pids/cpu limits from a cgroup
+        listener.close()
+    assert code == 0, err + log
+    assert world.hub_log.read_text() == "demo password: Corr3ct-Horse\n"
+    assert world.host_file.read_text() == "root's\n"
+    return json.loads(log.strip().splitlines()[-1])
+
+
+def test_runs_as_the_sessions_own_uid_with_no_privilege(probe):
+    assert probe["uid"] == 201234 and probe["gid"] == 301234 and probe["groups"] == []
+    st = probe["status"]
+    for cap in ("CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb"):
+        assert int(st[cap], 16) == 0, (cap, st[cap])  # bounding set empty too
+    assert st["NoNewPrivs"] == "1"
+    assert st["Seccomp"] == "2"  # the filter is loaded
+    for attempt in ("setuid0", "cmd_su", "mknod_block"):
+        assert probe[attempt] != "ok", attempt
+
+
+NAMESPACE_ATTEMPTS = [f"{how}_{ns}" for how in ("unshare", "clone")
+                      for ns in ("user", "mount", "net", "pid", "ipc", "uts", "cgroup", "time")]
+
+
+@pytest.mark.parametrize("attempt", NAMESPACE_ATTEMPTS + [
+    "cmd_unshare_U", "cmd_unshare_Ur", "cmd_unshare_Urn", "cmd_unshare_m", "setns_net",
+    "clone3", "mount_tmpfs", "umount_proc", "pivot_root", "chroot", "fsopen", "open_tree"])
+def test_no_new_namespace_and_no_mount(probe, attempt):
+    assert probe[attempt] != "ok", probe[attempt]
+    if attempt == "clone3":
+        assert probe[attempt] == "ENOSYS"  # the C library falls back to clone, which is checked
+    elif attempt.startswith(("unshare_", "clone_user", "cmd_unshare_U")):
+        # EPERM from the filter (an unprivileged user namespace is allowed on this kernel)
+        assert probe[attempt] == "EPERM" or "Operation not permitted" in probe[attempt]
+
+
+@pytest.mark.parametrize("attempt", [
+    "io_uring_setup", "keyctl_join", "add_key", "request_key", "ptrace_traceme",
+    "process_vm_readv", "pidfd_getfd", "bpf", "perf_event_open", "init_module", "finit_module",
+    "delete_module", "kexec_load", "userfaultfd", "personality_no_aslr", "open_by_handle_at",
+    "name_to_handle_at", "acct", "syslog"])
+def test_kernel_attack_surface_refused(probe, attempt):
+    # EPERM from the seccomp filter; several (io_uring, keyctl, userfaultfd in user mode,
+    # personality, ptrace of oneself, process_vm_readv of oneself) work without it.
+    assert probe[attempt] == "EPERM", probe[attempt]
+
+
+@pytest.mark.parametrize("family", ["packet", "alg", "vsock", "key", "xdp", "bluetooth",
+                                    "tipc", "nf_tables"])
+def test_socket_families_refused(probe, family):
+    assert probe[f"socket_{family}"] != "ok"
+
+
+def test_network_is_loopback_only(probe):
+    assert probe["ifaces"] == ["lo"]
+    assert probe["public_net"] == "ENETUNREACH"
+    assert probe["dns"] != "ok"
+    assert probe["host_loopback"] == "ECONNREFUSED"  # its own, empty loopback
+    assert probe["socket_netlink_route"] == "ok"  # the one netlink protocol allowed
+
+
+@pytest.mark.parametrize("target", ["hub_log", "host_file", "other_case", "own_case_data",
+                                    "other_session", "other_session_log", "shadow",
+                                    "root_home", "kmsg", "mem", "disk", "kcore"])
+def test_host_files_not_readable(probe, target):
+    assert probe[f"read_{target}"] != "ok"
+
+
+@pytest.mark.parametrize("target", ["hub_log", "usr", "etc_passwd", "root", "case_data",
+                                    "host_file"])
+def test_host_files_not_writable(probe, target):
+    assert probe[f"write_{target}"] != "ok"
+
+
+def test_no_inherited_descriptors_and_output_not_readable_back(probe):
+    assert set(probe["fds"]) <= {"0", "1", "2", "3"}  # 3: the listing itself
+    assert probe["fd_targets"]["0"] == "/dev/null"
+    # stdout/stderr are the session's log (outside), write-only and not re-openable
+    assert probe["read_back_stdout"] == "EACCES" and probe["read_back_stderr"] == "EACCES"
+    assert probe["read_fd1"] == "EBADF"
+
+
+def test_devices_and_processes(probe):
+    assert not [d for d, kind in probe["devices"].items() if kind.startswith("block")]
+    chars = {d: kind.split()[1] for d, kind in probe["devices"].items()}
+    assert {v for d, v in chars.items() if not d.startswith("/dev/pts/")} <= ALLOWED_CHAR_DEVICES
+    assert len(probe["pids_visible"]) <= 3  # a PID namespace: only the session's own
+    assert probe["sys_present"] is False
+
+
+def test_clean_environment_and_private_cwd(probe):
+    assert not set(HUB_SECRETS) & set(probe["env"])
+    assert probe["cwd"] == "/home/ann"  # never the shared workspace
+
+
+def test_session_output_goes_to_its_log_not_the_hubs(world):
+    code, log, launcher_out = world.run(
+        world.spec(name="logtest"), ["/bin/sh", "-c", "echo MARK-out; echo MARK-err >&2"])
+    assert code == 0
+    assert "MARK-out" in log and "MARK-err" in log
+    assert "MARK" not in launcher_out  # what the hub's log would get
+    st = os.stat(world.spec(name="logtest")["log"])
+    assert st.st_uid == 0 and stat.S_IMODE(st.st_mode) == 0o600
+
+
+@pytest.mark.parametrize("plant", ["symlink", "hardlink", "fifo"])
+def test_log_path_planted_is_refused(world, plant):
+    """Whatever is at a log path (a link to a host file, a FIFO that would block the
+    launcher), the launcher refuses it rather than writing through it."""
+    spec = world.spec(name=f"plant{plant}")
+    log = Path(spec["log"])
+    log.parent.mkdir(parents=True, exist_ok=True)
+    log.unlink(missing_ok=True)
+    if plant == "symlink":
+        log.symlink_to(world.host_file)
+    elif plant == "hardlink":
+        os.link(world.host_file, log)
+    else:
+        os.mkfifo(log)
+    code, _, err = world.run(spec, ["/bin/true"], timeout=30)
+    assert code != 0 and ("log file" in err or "Too many levels" in err
+                          or "No such device" in err), err
+    assert world.host_file.read_text() == "root's\n"
+    log.unlink()
+
+
+def _cgroup_of(pid: int, controller: str) -> str:
+    for line in Path(f"/proc/{pid}/cgroup").read_text().splitlines():
+        _, ctrls, path = line.split(":", 2)
+        if controller in ctrls.split(","):
+            return path
+    return ""
+
+
+def test_cgroup_limits_are_applied_and_enforced(world):
+    """S1: memory over the cap is killed, processes over the cap are refused, and the
+    sandbox's processes sit in the session's own cgroup (seen from the host)."""
+    spec = world.spec(name="limits", limits={"memory_mb": 256, "cpu_percent": 50,
+                                             "max_processes": 16})
+    ws = world.projects / "c1" / "workspace"
+    script = (
+        "import os, time\n"
+        "open('/workspace/ready', 'w').close()\n"
+        "while not os.path.exists('/workspace/go'): time.sleep(0.05)\n"
+        "n = 0\n"
+        "kids = []\n"
+        "for i in range(40):\n"
+        "    try:\n"
+        "        pid = os.fork()\n"
+        "    except OSError:\n"
+        "        break\n"
+        "    if pid == 0:\n"
+        "        time.sleep(5); os._exit(0)\n"
+        "    kids.append(pid)\n"
+        "print('FORKED', len(kids), flush=True)\n"
+        "for k in kids: os.kill(k, 9)\n"
+        "b = bytearray(600 * 1024 * 1024)\n"
+        "for i in range(0, len(b), 4096): b[i] = 1\n"
+        "print('ALLOCATED', flush=True)\n")
+    path = world.root / "sandbox" / "limits.json"
+    path.write_text(json.dumps(spec))
+    for f in ("ready", "go"):
+        (ws / f).unlink(missing_ok=True)
+    proc = subprocess.Popen([sys.executable, "-m", "hub_config.sandbox", str(path), "--",
+                             sys.executable, "-c", script], stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 60
+        while not (ws / "ready").exists():
+            assert proc.poll() is None and time.monotonic() < deadline
+            time.sleep(0.05)
+        pids = [int(p) for p in os.listdir("/proc") if p.isdigit()
+                and os.path.exists(f"/proc/{p}/status")
+                and "201234" in Path(f"/proc/{p}/status").read_text().split("Uid:")[1].split()[0]]
+        assert pids
+        for pid in pids:
+            for ctrl in ("memory", "pids", "cpu"):
+                assert _cgroup_of(pid, ctrl).endswith("/enclave-limits"), (ctrl, pid)
+        mem_dir = Path("/sys/fs/cgroup/memory") / _cgroup_of(pids[0], "memory").lstrip("/")
+        if mem_dir.exists():
+            assert int((mem_dir / "memory.limit_in_bytes").read_text()) == 256 * 1024 * 1024
+        (ws / "go").touch()
+        code = proc.wait(90)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    log = Path(spec["log"]).read_text()
+    forked = int(log.split("FORKED ")[1].split()[0])
+    assert forked < 16  # the pids cap (16) stopped the fork loop
+    assert "ALLOCATED" not in log and code != 0  # 600 MB > 256 MB cap: killed
+    assert "limits cgroup" in log
+
+
+def test_no_limits_no_session_unless_policy_allows(world):
+    """S1: when the cgroups cannot be applied the launcher refuses (policy default), and runs
+    only when the spec (from ``sandbox_require_cgroups: false``) allows it, saying so."""
+    missing = world.root / "no-cgroups-here"
+    refused = world.spec(name="nocg")
+    refused["cgroup_root"] = str(missing)
+    code, log, err = world.run(refused, ["/bin/sh", "-c", "echo RAN"])
+    assert code == EXIT_REFUSED and "refused" in err and "sandbox_require_cgroups" in err
+    assert "RAN" not in log
+    allowed = world.spec(name="nocg2", require_limits=False)
+    allowed["cgroup_root"] = str(missing)
+    code, log, err = world.run(allowed, ["/bin/sh", "-c", "echo RAN"])
+    assert code == 0 and "RAN" in log and "NO cgroup limits" in log
 
 
 def test_launcher_refuses_root_uid(tmp_path):
-    spec = {"name": "x", "root": str(tmp_path / "r"), "uid": 0, "gid": 0, "ro_binds": [],
+    spec = {"name": "x", "uid": 0, "gid": 0, "log": str(tmp_path / "x.log"), "ro_binds": [],
             "rw_binds": [], "tmpfs": [], "limits": {"memory_mb": 512, "cpu_percent": 50,
                                                      "max_processes": 32}}
     path = tmp_path / "spec.json"
@@ -118,3 +325,18 @@ def test_launcher_refuses_root_uid(tmp_path):
     p = subprocess.run([sys.executable, "-m", "hub_config.sandbox", str(path), "--", "/bin/true"],
                        capture_output=True, text=True, timeout=60)
     assert p.returncode != 0 and "refusing to run a session as root" in p.stderr
+
+
+def test_workspace_that_is_a_symlink_is_refused(world, tmp_path):
+    """The root-side chown/chmod of the workspace never follows a link planted in its place."""
+    victim = tmp_path / "victim"
+    victim.mkdir()
+    os.chmod(victim, 0o700)
+    proj = world.projects / "c3"
+    (proj / "data").mkdir(parents=True)
+    (proj / "workspace").symlink_to(victim)
+    with pytest.raises(OSError):
+        world.spec(case="c3")
+    st = victim.stat()
+    assert st.st_uid == 0 and st.st_gid == 0 and stat.S_IMODE(st.st_mode) == 0o700
+    shutil.rmtree(proj)

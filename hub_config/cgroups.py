@@ -1,0 +1,130 @@
+"""CPU, memory and process limits of one sandbox, as a cgroup of its own (S1).
+
+cgroup v2 when ``/sys/fs/cgroup`` is the unified hierarchy with the memory, pids and cpu
+controllers available; else the cgroup v1 ``memory``, ``pids`` and ``cpu`` hierarchies
+(this project's machines: v1 controllers, writable by root; the v2 mount is a hybrid one with
+no controllers).  The limits are all-or-nothing: :meth:`Limits.apply` raises
+:class:`LimitsUnavailable` naming what failed unless every limit was written, and the caller
+decides with the policy (``sandbox_require_cgroups``) whether a session may start anyway.
+"""
+from __future__ import annotations
+
+import os
+import signal
+from pathlib import Path
+
+CGROUP_ROOT = Path("/sys/fs/cgroup")
+CFS_PERIOD_US = 100_000
+
+
+class LimitsUnavailable(RuntimeError):
+    pass
+
+
+def _own(root: Path, controller: str) -> str:
+    """This process's cgroup path in ``controller``'s hierarchy ('' for the v2 one)."""
+    for line in Path("/proc/self/cgroup").read_text().splitlines():
+        _, ctrls, path = line.split(":", 2)
+        if (controller == "" and ctrls == "") or controller in ctrls.split(","):
+            return path.lstrip("/")
+    return ""
+
+
+class Limits:
+    def __init__(self, name: str, memory_mb: int, cpu_percent: int, max_processes: int,
+                 root: Path | str = CGROUP_ROOT) -> None:
+        if "/" in name or name in ("", ".", ".."):
+            raise ValueError(f"cgroup name {name!r} is not a single path component")
+        self.name, self.root = name, Path(root)
+        self.memory = int(memory_mb) * 1024 * 1024
+        self.cpu_quota = int(cpu_percent) * CFS_PERIOD_US // 100
+        self.max_processes = int(max_processes)
+        self.dirs: list[Path] = []
+        self.mode = ""
+
+    def _v2(self) -> bool:
+        ctrl = self.root / "cgroup.controllers"
+        return ctrl.exists() and {"memory", "pids", "cpu"} <= set(ctrl.read_text().split())
+
+    def _plan(self) -> list[tuple[Path, dict[str, str]]]:
+        leaf = f"enclave-{self.name}"
+        if self._v2():
+            self.mode = "cgroup2"
+            base = self.root / _own(self.root, "")
+            return [(base / leaf, {"memory.max": str(self.memory), "memory.swap.max": "0",
+                                   "pids.max": str(self.max_processes),
+                                   "cpu.max": f"{self.cpu_quota} {CFS_PERIOD_US}"})]
+        self.mode = "cgroup1"
+        return [
+            (self.root / "memory" / _own(self.root, "memory") / leaf,
+             {"memory.limit_in_bytes": str(self.memory)}),
+            (self.root / "pids" / _own(self.root, "pids") / leaf,
+             {"pids.max": str(self.max_processes)}),
+            (self.root / "cpu" / _own(self.root, "cpu") / leaf,
+             {"cpu.cfs_period_us": str(CFS_PERIOD_US), "cpu.cfs_quota_us": str(self.cpu_quota)}),
+        ]
+
+    def apply(self) -> None:
+        """Create the cgroups and write every limit; on any failure remove what was made and
+        raise :class:`LimitsUnavailable` (nothing half-applied is left behind)."""
+        try:
+            for d, files in self._plan():
+                if d.exists():  # left over from a launcher that was SIGKILLed
+                    self._remove(d)
+                d.mkdir()
+                self.dirs.append(d)
+                for f, v in files.items():
+                    (d / f).write_text(v)
+        except OSError as e:
+            self.release()
+            raise LimitsUnavailable(f"cannot apply the session's cgroup limits "
+                                    f"({self.mode}): {e}") from None
+
+    def join(self) -> None:
+        """Move the calling process into every cgroup (run in the child before exec)."""
+        for d in self.dirs:
+            with open(d / "cgroup.procs", "w") as f:
+                f.write("0")
+
+    @staticmethod
+    def _remove(d: Path) -> None:
+        procs = d / "cgroup.procs"
+        for _ in range(50):
+            try:
+                pids = [int(p) for p in procs.read_text().split()]
+            except OSError:
+                return
+            if not pids:
+                break
+            for p in pids:  # nothing of the session may outlive it
+                try:
+                    os.kill(p, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+            import time
+
+            time.sleep(0.02)
+        try:
+            d.rmdir()
+        except OSError:
+            pass
+
+    def release(self) -> None:
+        for d in self.dirs:
+            self._remove(d)
+        self.dirs = []
+
+    def describe(self) -> str:
+        return (f"{self.mode}: memory {self.memory // (1024 * 1024)} MiB, "
+                f"cpu {self.cpu_quota * 100 // CFS_PERIOD_US} %, pids {self.max_processes}")
+
+
+def available(root: Path | str = CGROUP_ROOT) -> str | None:
+    """None if a sandbox's limits can be applied here, else why not (a dry run as root)."""
+    probe = Limits(f"probe-{os.getpid()}", 256, 50, 16, root)
+    try:
+        probe.apply()
+    except LimitsUnavailable as e:
+        return str(e)
+    probe.release()
+    return None

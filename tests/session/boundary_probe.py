@@ -1,0 +1,191 @@
+"""Attacks on the session boundary, run INSIDE a sandbox (a launcher run or a real kernel).
+
+``run(cfg)`` tries each attack and returns ``{name: outcome}``: ``"ok"`` when the attempt
+succeeded (a hole), else the errno name or exception.  Each syscall attempt runs in a forked
+child so that one that works (a new user namespace...) cannot change the rest of the probe.
+The tests send this file's source into the sandbox and assert on the JSON it prints.
+x86_64 syscall numbers (the tests skip elsewhere).
+"""
+import ctypes
+import errno
+import json
+import os
+import socket
+import stat
+import subprocess
+
+NR = {"clone": 56, "clone3": 435, "unshare": 272, "setns": 308, "mount": 165, "umount2": 166,
+      "pivot_root": 155, "chroot": 161, "io_uring_setup": 425, "keyctl": 250, "add_key": 248,
+      "request_key": 249, "ptrace": 101, "process_vm_readv": 310, "pidfd_open": 434,
+      "pidfd_getfd": 438, "bpf": 321, "perf_event_open": 298, "init_module": 175,
+      "finit_module": 313, "delete_module": 176, "kexec_load": 246, "userfaultfd": 323,
+      "personality": 135, "open_by_handle_at": 304, "name_to_handle_at": 303, "fsopen": 430,
+      "open_tree": 428, "move_mount": 429, "acct": 163, "swapon": 167, "syslog": 103}
+NAMESPACES = {"user": 0x10000000, "mount": 0x00020000, "net": 0x40000000, "pid": 0x20000000,
+              "ipc": 0x08000000, "uts": 0x04000000, "cgroup": 0x02000000, "time": 0x00000080}
+_libc = ctypes.CDLL(None, use_errno=True)
+
+
+def _in_child(fn):
+    """Run fn() in a fork; 'ok' if it returned >= 0, else the errno name."""
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(r)
+        try:
+            res = fn()
+            out = "ok" if res is None or res >= 0 else errno.errorcode.get(ctypes.get_errno(), "?")
+        except OSError as e:
+            out = errno.errorcode.get(e.errno, str(e.errno))
+        except BaseException as e:  # noqa: BLE001 - report, never raise in the child
+            out = type(e).__name__
+        os.write(w, out.encode())
+        os._exit(0)
+    os.close(w)
+    with os.fdopen(r, "rb") as f:
+        out = f.read().decode() or "killed"
+    _, status = os.waitpid(pid, 0)
+    if os.WIFSIGNALED(status):
+        return f"killed by signal {os.WTERMSIG(status)}"
+    return out
+
+
+def _sys(name, *args):
+    def call():
+        res = _libc.syscall(NR[name], *[ctypes.c_long(a) if isinstance(a, int) else a
+                                         for a in args])
+        if res == 0 and name == "clone":  # a clone that worked: leave at once
+            os._exit(0)
+        return res
+    return _in_child(call)
+
+
+def _try(fn):
+    try:
+        fn()
+        return "ok"
+    except OSError as e:
+        return errno.errorcode.get(e.errno, str(e))
+    except Exception as e:  # noqa: BLE001
+        return type(e).__name__ + ": " + str(e)[:200]
+
+
+def _cmd(argv):
+    try:
+        p = subprocess.run(argv, capture_output=True, text=True, timeout=20)
+    except OSError as e:
+        return errno.errorcode.get(e.errno, str(e))
+    return "ok" if p.returncode == 0 else f"exit {p.returncode}: {p.stderr.strip()[:200]}"
+
+
+def _status():
+    out = {}
+    for line in open("/proc/self/status"):
+        k, _, v = line.partition(":")
+        if k in ("CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb", "NoNewPrivs", "Seccomp"):
+            out[k] = v.strip()
+    return out
+
+
+def _devices():
+    found = {}
+    for root, dirs, files in os.walk("/dev"):
+        for n in dirs + files:
+            p = os.path.join(root, n)
+            try:
+                st = os.lstat(p)
+            except OSError:
+                continue
+            if stat.S_ISBLK(st.st_mode):
+                found[p] = f"block {os.major(st.st_rdev)}:{os.minor(st.st_rdev)}"
+            elif stat.S_ISCHR(st.st_mode):
+                found[p] = f"char {os.major(st.st_rdev)}:{os.minor(st.st_rdev)}"
+    return found
+
+
+def run(cfg):
+    out = {"uid": os.getuid(), "gid": os.getgid(), "groups": os.getgroups(),
+           "status": _status(), "cwd": os.getcwd(), "devices": _devices(),
+           "env": sorted(os.environ)}
+    # --- new namespaces: by syscall and by the util-linux command a user would type
+    for ns, flag in NAMESPACES.items():
+        out[f"unshare_{ns}"] = _sys("unshare", flag)
+        out[f"clone_{ns}"] = _sys("clone", flag | 17, 0, 0, 0, 0)  # 17 = SIGCHLD
+    out["clone3"] = _sys("clone3", 0, 0)
+    out["cmd_unshare_U"] = _cmd(["unshare", "-U", "id"])
+    out["cmd_unshare_Ur"] = _cmd(["unshare", "-Ur", "id"])
+    out["cmd_unshare_Urn"] = _cmd(["unshare", "-Urn", "true"])
+    out["cmd_unshare_m"] = _cmd(["unshare", "-m", "true"])
+    out["setns_net"] = _in_child(lambda: _libc.syscall(
+        NR["setns"], os.open("/proc/self/ns/net", os.O_RDONLY), 0))
+    # --- mounts
+    out["mount_tmpfs"] = _sys("mount", b"none", b"/tmp", b"tmpfs", 0, 0)
+    out["umount_proc"] = _sys("umount2", b"/proc", 2)
+    out["pivot_root"] = _sys("pivot_root", b"/tmp", b"/tmp")
+    out["chroot"] = _sys("chroot", b"/tmp")
+    out["fsopen"] = _sys("fsopen", b"tmpfs", 0)
+    out["open_tree"] = _sys("open_tree", -100, b"/tmp", 1)
+    # --- kernel attack surface
+    params = ctypes.create_string_buffer(120)
+    out["io_uring_setup"] = _sys("io_uring_setup", 4, params)
+    out["keyctl_join"] = _sys("keyctl", 1, 0)  # KEYCTL_JOIN_SESSION_KEYRING
+    out["add_key"] = _sys("add_key", b"user", b"k", b"v", 1, -3)
+    out["request_key"] = _sys("request_key", b"user", b"k", 0, 0)
+    out["ptrace_traceme"] = _sys("ptrace", 0, 0, 0, 0)
+    iov = ctypes.create_string_buffer(16)
+    out["process_vm_readv"] = _sys("process_vm_readv", os.getpid(), 0, 0, 0, 0, 0)
+    out["pidfd_getfd"] = _in_child(lambda: _libc.syscall(
+        NR["pidfd_getfd"], _libc.syscall(NR["pidfd_open"], os.getppid(), 0), 0, 0))
+    out["bpf"] = _sys("bpf", 0, iov, 16)
+    out["perf_event_open"] = _sys("perf_event_open", iov, 0, -1, -1, 0)
+    out["init_module"] = _sys("init_module", iov, 16, b"")
+    out["finit_module"] = _sys("finit_module", 0, b"", 0)
+    out["delete_module"] = _sys("delete_module", b"ext4", 0)
+    out["kexec_load"] = _sys("kexec_load", 0, 0, 0, 0)
+    out["userfaultfd"] = _sys("userfaultfd", 1)  # UFFD_USER_MODE_ONLY: needs no privilege
+    out["personality_no_aslr"] = _sys("personality", 0x0040000)
+    out["open_by_handle_at"] = _sys("open_by_handle_at", -100, iov, 0)
+    out["name_to_handle_at"] = _sys("name_to_handle_at", -100, b"/", iov, iov, 0)
+    out["acct"] = _sys("acct", b"/tmp/acct")
+    out["syslog"] = _sys("syslog", 3, iov, 16)
+    for fam, name in ((17, "packet"), (38, "alg"), (40, "vsock"), (15, "key"), (44, "xdp"),
+                      (31, "bluetooth"), (30, "tipc")):
+        out[f"socket_{name}"] = _try(lambda fam=fam: socket.socket(fam, socket.SOCK_RAW).close())
+    out["socket_nf_tables"] = _try(lambda: socket.socket(16, socket.SOCK_RAW, 12).close())
+    out["socket_netlink_route"] = _try(lambda: socket.socket(16, socket.SOCK_RAW, 0).close())
+    # --- root
+    out["setuid0"] = _try(lambda: os.setuid(0))
+    out["cmd_su"] = _cmd(["su", "-c", "id"])
+    out["mknod_block"] = _try(lambda: os.mknod("/tmp/sda", 0o600 | stat.S_IFBLK,
+                                               os.makedev(8, 0)))
+    # --- network
+    out["public_net"] = _try(lambda: socket.create_connection(("1.1.1.1", 80), timeout=3))
+    out["dns"] = _try(lambda: socket.getaddrinfo("example.com", 443))
+    if cfg.get("host_port"):
+        out["host_loopback"] = _try(lambda: socket.create_connection(
+            ("127.0.0.1", cfg["host_port"]), timeout=3))
+    # --- the host's files: logs, other sessions, other cases, the system
+    for label, path in cfg.get("host_files", {}).items():
+        out[f"read_{label}"] = _try(lambda path=path: open(path, "rb").read(1))
+    for label, path in cfg.get("write_targets", {}).items():
+        out[f"write_{label}"] = _try(lambda path=path: open(path, "ab").write(b"x"))
+    out["read_back_stdout"] = _try(lambda: open("/proc/self/fd/1", "rb").read(1))
+    out["read_back_stderr"] = _try(lambda: open("/proc/self/fd/2", "rb").read(1))
+    out["read_fd1"] = _try(lambda: os.read(1, 1))
+    out["fds"] = sorted(os.listdir("/proc/self/fd"), key=int)
+    out["fd_targets"] = {}
+    for fd in out["fds"]:
+        try:
+            out["fd_targets"][fd] = os.readlink(f"/proc/self/fd/{fd}")
+        except OSError:
+            pass
+    out["pids_visible"] = sorted(int(p) for p in os.listdir("/proc") if p.isdigit())
+    out["sys_present"] = os.path.exists("/sys/fs/cgroup")
+    out["ifaces"] = [n for _, n in socket.if_nameindex()]
+    return out
+
+
+if __name__ == "__main__":
+    import sys
+
+    print(json.dumps(run(json.loads(sys.argv[1]) if len(sys.argv) > 1 else {})))
