@@ -17,7 +17,8 @@ from sqlalchemy import select
 
 from enclave.accounts.models import User
 from enclave.cases.models import Case, CaseMember, Extension
-from enclave.cases.service import end_case_officers, refresh_case
+from enclave.cases.officers import end_case_officers
+from enclave.cases.service import refresh_case
 from enclave.core.audit import audit
 from enclave.db import session_scope
 
