@@ -35,7 +35,7 @@ _GAP = r"[ \t]*(?:[:：=为是]|[（(]?(?:西元|ad)?[)）]?)?[ \t]*(?:于|on)?[
 DOB_BEFORE = re.compile(r"(?=[出生诞dDbB])" + _BIRTH_BEFORE + _GAP + r"(?P<d>" + DATE + r")(?![0-9])", re.IGNORECASE)
 DOB_AFTER = re.compile(r"(?<![0-9])(?=[0-9民中rRjJfFmMaAsSoOnNdD])(?P<d>" + DATE + r")[ \t]*(?:出生|生(?![活气病效产殖理长命]))", re.IGNORECASE)
 # For prefilters: any birth word (cheap literal scan).
-BIRTH_WORDS = re.compile(r"出生|生日|生于|诞生|dob|birth|born|b\.|[0-9]日?[ \t]*生", re.IGNORECASE)
+BIRTH_WORDS = re.compile(r"出生|生日|生于|诞生|日[ \t]*生|(?<=[0-9])[ \t]*生|(?i:dob|birth|born|b\.)")
 
 
 def find(simplified: str) -> list[tuple[int, int]]:

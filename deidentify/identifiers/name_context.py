@@ -38,7 +38,7 @@ TITLES = ("先生", "小姐", "太太", "女士", "医师", "医生", "护理师
           "教授", "药师", "个管师", "社工师", "老先生", "老太太", "阿嬷", "阿公", "同学", "妈妈", "爸爸", "奶奶", "爷爷")
 # Characters that cannot start a name (function words, negations, numbers, pronouns).
 _NOT_FIRST = set("无不没未被将会要可能也都就又仍再由因为在是的了和与及对从自把让给请今昨本该此其这那每各另某"
-                 "很较更最均皆之并且而或但即已有一二三四五六七八九十两几个位名者说表示诉述称于后前")
+                 "很较更最均皆之并且而或但即已有一二三四五六七八九十两几个位名者说表示诉述称于后前转至到往去回送")
 # Characters that end a name's run (a name never crosses them).
 _BREAK = set("的了在是和与及因为被把对向到从自也都就又而或但将会要有无未已再并则即所之其此该这那个位名岁男女等")
 # Clinical terms jieba's dictionary lacks (Traditional forms, converted below).
@@ -54,7 +54,7 @@ CLINICAL_TERMS = (
     "高雄", "台北", "臺北", "林口", "長庚", "榮總", "台大", "臺大", "馬偕", "慈濟", "奇美", "亞東", "彰基", "北醫", "成大",
     "萬芳", "雙和", "國泰", "新光", "振興", "和信", "耕莘", "馬公", "金門", "連江", "石牌", "江翠", "金山", "關渡",
     "高醫", "童綜合", "林新", "安南", "郭綜合", "柳營", "嘉基", "羅東", "博愛", "聖馬爾定", "戴德森", "衛福部",
-    "高危險", "高風險", "吳郭魚", "房顫", "丁型肝炎", "易疲倦", "易喘", "姜黃", "高燒", "高燒不退", "候診", "侯診", "左下腹", "右下腹", "石斑魚", "白開水", "白米", "黃豆", "江米", "高蛋白", "高纖", "低鹽", "低脂",
+    "曾於", "曾在", "曾經", "曾有", "曾因", "曾至", "曾到", "曾接受", "高危險", "高風險", "吳郭魚", "房顫", "丁型肝炎", "易疲倦", "易喘", "姜黃", "高燒", "高燒不退", "候診", "侯診", "左下腹", "右下腹", "石斑魚", "白開水", "白米", "黃豆", "江米", "高蛋白", "高纖", "低鹽", "低脂",
 )
 
 
@@ -119,7 +119,7 @@ def _ordinary(w: str) -> bool:
         return (freq.get(w) or 0) >= 30
     if tag in _NAME_LIKE_TAGS:
         return (freq.get(w) or 0) >= 50
-    return (freq.get(w) or 0) >= 1
+    return (freq.get(w) or 0) >= 10
 
 
 def _whole_word_at(simp: str, i: int) -> bool:
@@ -145,8 +145,23 @@ def _name_after(simp: str, i: int) -> int:
     return i + end if end else 0
 
 
+# A run ending in one of these names a department or an institution (转介|复健科, 转介|台大医院).
+_ORG_END = set("科院部室所处局厅组队会系馆站")
+
+
 @functools.lru_cache(maxsize=1 << 16)
 def _name_after_window(simp: str) -> int:
+    end = _name_after_run(simp)
+    if end:
+        run_end = end
+        while run_end < len(simp) and run_end < end + 4 and _is_han(simp[run_end]):
+            run_end += 1
+        if simp[end - 1] in _ORG_END or simp[run_end - 1] in _ORG_END or "医院" in simp[:run_end]:
+            return 0       # 转介|复健科, 病人|转胸腔内科, 转介|台中医院
+    return end
+
+
+def _name_after_run(simp: str) -> int:
     i = 0
     run = 0
     while i + run < len(simp) and _is_han(simp[i + run]) and run < 8:
@@ -194,7 +209,7 @@ def _name_before_window(simp: str, t: int, max_len: int) -> int:
         cut = a
         while b < t and cut < b and (simp[cut] in _NOT_FIRST or simp[cut] in _BREAK):
             cut += 1
-        limit = max_len if (t - cut <= 3 or (simp[cut] in surnames and simp[cut + 1] in surnames)) else 3
+        limit = max_len if (t - cut <= 3 or simp[cut + 1] in surnames) else 3   # 陈林美玲 (冠夫姓)
         if t - cut > limit:
             break
         if cut < b:
@@ -262,6 +277,21 @@ def find(simplified: str) -> list[tuple[int, int, float]]:
                 hits.append((sep.end(), end, 0.85))
                 more = True
     return hits
+
+
+_INTRO_SET = frozenset(INTRODUCERS)
+_TITLE_SET = frozenset(TITLES)
+_GAP = re.compile(r"[ \t]*[:：]?[ \t]*")
+
+
+def may_hold_name(simp: str, word: str, start: int, end: int) -> bool:
+    """Screen one context-word match (``simp[start:end] == word``) cheaply, with the cached
+    window decisions: could ``find`` return a name for it?  False only when it cannot."""
+    if word in _INTRO_SET and _name_after(simp, _GAP.match(simp, end).end()):
+        return True
+    if word in _TITLE_SET and _name_before_title(simp, start) >= 0:
+        return True
+    return word not in _INTRO_SET and word not in _TITLE_SET   # a dot or a sentence opener
 
 
 @functools.cache

@@ -25,8 +25,11 @@ CARD_LABEL = r"(?:健保ic卡号|健保卡卡号|健保卡号码|健保卡号|�
 _TWELVE = r"(?P<n>[0-9]{4}" + _SEP + r"{0,2}[0-9]{4}" + _SEP + r"{0,2}[0-9]{4})(?![0-9])"
 CARD = re.compile(r"(?=[健iIkKnN卡])" + CARD_LABEL + r"[ \t]*[:：#=为是]?[ \t]*" + _TWELVE, re.IGNORECASE)
 CARD_BARE = re.compile(r"(?<![0-9])(?P<n>0000" + _SEP + r"?[0-9]{4}" + _SEP + r"?[0-9]{4})(?![0-9])")
-# For prefilters.
-LABELS = re.compile(MRN_LABEL + "|" + CARD_LABEL + r"|(?<![0-9])0000", re.IGNORECASE)
+# For prefilters: the Chinese labels and bare 0000 runs; English labels (mrn, chart no.) are
+# matched separately, case-insensitively, only where such a word starts.
+LABELS = re.compile(r"病历|病号|住院号|门诊号|就诊号|归档号|健保|卡号|(?<![0-9])0000")
+LATIN_LABELS = re.compile(r"(?<![a-z])(?:mrn|m\.r\.n|chart|medical[ \t]+record|record[ \t]*(?:no|#)|hospital[ \t]*(?:no|number)"
+                          r"|pt[ \t]*no|patient[ \t]*(?:no|number)|nhi|ic卡)", re.IGNORECASE)
 
 
 def find_mrn(simplified: str) -> list[tuple[int, int]]:

@@ -22,7 +22,7 @@ from deidentify.identifiers import romanised_names
 
 # One capitalised word (Smith, O'Brien, McDonald, Chun-ya), an upper-case word (CHEN, TA-MING) or
 # an initial; written without nested quantifiers over the same letters (no backtracking blow-up).
-_CAP = (r"(?:[A-Z]{2,}(?:['’\-][A-Z]{2,})*(?![A-Za-z])|(?:Mc|Mac|O['’])?[A-Z][a-z]+(?:['’\-][A-Z]?[a-z]+)*(?![A-Za-z])"
+_CAP = (r"(?:(?:O['’])?[A-Z]{2,}(?:['’\-][A-Z]{2,})*(?![A-Za-z])|(?:Mc|Mac|O['’])?[A-Z][a-z]+(?:['’\-][A-Z]?[a-z]+)*(?![A-Za-z])"
         r"|[A-Z]\.)")
 _CONTEXT = (r"(?=[dDmMpPnNcCsSaArRfFwWhHiI家陪病患个外看照联主报申案姓签转医])"
             r"(?:(?i:(?<![A-Za-z])(?:dr|mr|mrs|ms|miss|prof|patient|pt|name|c/o|cc|signed|signature|attending|"

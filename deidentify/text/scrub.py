@@ -53,8 +53,9 @@ _PREFILTERS = [re.compile(p, re.IGNORECASE) for p in (
     r"[路街道段巷弄里村邻][ \t0-9一二三四五六七八九十百零〇之\-]{1,10}[号巷弄邻]",  # numbered address
     r"[市县][ \t]*[\u4e00-\u9fff]{1,3}[区乡镇市]",                 # city + district
     r"[乡镇][\u4e00-\u9fff]{1,3}[村里]",                             # rural village
-    _led(dates.BIRTH_WORDS.pattern, "出生诞日dbB0123456789"),          # dates of birth
-    _led(record_numbers.LABELS.pattern, "病住门就归mcrhp健ic卡n0"),      # record and card numbers
+    _led(dates.BIRTH_WORDS.pattern, "出生诞日dbB \t"),              # dates of birth
+    _led(record_numbers.LABELS.pattern, "病住门就归健卡0"),            # record and card numbers
+    _led(record_numbers.LATIN_LABELS.pattern, "mcrhpni"),
 )]
 def _policy_default(key: str):
     def read() -> float:
@@ -276,7 +277,12 @@ def candidate_indices(texts: Sequence[str], options: ScrubOptions | None = None,
     # the engine (dictionary checks, cached jieba windows).
     # (egress pre-check, issue 13) text without Han characters never loads jieba's tables
     by_surname = (owners(surname_pattern()) if _HAN.search(joined) else set()) - hard
-    by_context = owners(_NAME_CONTEXT) - hard
+    # context words whose cached window decision finds no name (转介|复健科) are screened out
+    by_context = ({bisect_right(starts, m.start()) - 1 for m in _NAME_CONTEXT.finditer(joined)
+                   if name_context.may_hold_name(joined, m.group(), m.start(), m.end())}
+                  | owners(_DOT)
+                  | {bisect_right(starts, m.start()) - 1 for m in _FOLLOWER.finditer(joined)
+                     if _opens_sentence(joined, m.start())}) - hard
     names: dict[int, list[IdentifierHit]] = {}
     for i in by_surname | by_context:
         t = texts[i]
@@ -291,12 +297,29 @@ def candidate_indices(texts: Sequence[str], options: ScrubOptions | None = None,
     return hard, names, joined, starts
 
 
-_LATIN_CANDIDATE = re.compile(r"[A-Z][A-Za-z'’\-]+,?[ \t]+[A-Z]|" + _led(
-    r"(?i:\b(?:dr|mr|mrs|ms|prof|patient|pt|name|c/o|cc|signed|referred|attending|family|reported)\b)", "dmpncsraf"))
-_CONTEXT_WORDS = name_context.INTRODUCERS + name_context.TITLES + name_context.FOLLOWERS
+# Candidate regexes start with a character set: Python's engine then skips to the next possible
+# start at C speed, where a look-around or an alternation first is tried at every position.
+# A capitalised (or upper-case) word followed by another: Dr. Huang, Wang Xiaoming, SHIH TING.
+_LATIN_CANDIDATE = re.compile(r"[A-Z][A-Za-z'’\-]*\.?[,:：]?[ \t]+[A-Z]")
+_CONTEXT_WORDS = name_context.INTRODUCERS + name_context.TITLES
 _NAME_CONTEXT = re.compile(_led("|".join(sorted(map(re.escape, _CONTEXT_WORDS), key=len, reverse=True)),
-                                "".join({w[0] for w in _CONTEXT_WORDS}))
-                           + r"|(?<=[\u4e00-\u9fff])[·‧•・.](?=[\u4e00-\u9fff])|[,，][ \t]*[男女]")
+                                "".join({w[0] for w in _CONTEXT_WORDS})))
+# a middle dot between Han characters (瓦歷斯·諾幹)
+_DOT = re.compile(r"[·‧•・.](?<=[\u4e00-\u9fff][·‧•・.])(?=[\u4e00-\u9fff])")
+# a word that describes the patient after a sentence-opening name (王小明主诉…, 王小明，男)
+_FOLLOWER = re.compile("[" + "".join(sorted({f[0] for f in name_context.FOLLOWERS})) + ",，](?:"
+                       + "|".join(re.escape(f[1:]) for f in sorted(name_context.FOLLOWERS, key=len, reverse=True)
+                                  if len(f) > 1)
+                       + r"|(?<=[" + "".join(f for f in name_context.FOLLOWERS if len(f) == 1)
+                       + r"])|(?<=[,，])[ \t]*[男女])")
+
+
+def _opens_sentence(joined: str, at: int) -> bool:
+    """Two to four Han characters right before ``at``, with no Han character before them."""
+    run = 0
+    while run < 5 and at - run - 1 >= 0 and "\u4e00" <= joined[at - run - 1] <= "\u9fff":
+        run += 1
+    return 2 <= run <= 4
 
 
 def scrub_texts(texts: list[str | None], *, options: ScrubOptions | None = None) -> list[str | None]:

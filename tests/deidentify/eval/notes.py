@@ -95,9 +95,10 @@ def distractor(rng: random.Random, c: Case) -> None:
     elif kind == "DRUG":
         c.add("改用 ").dist(kind, rng.choice(DRUG)).add(" 治療。")
     elif kind == "DEPT":
-        c.add("會診").dist(kind, rng.choice(DEPT)).add("。")
+        c.add(rng.choice(["會診", "轉介", "轉介至", "病人轉", "家屬要求轉"])).dist(kind, rng.choice(DEPT)).add("。")
     elif kind == "HOSPITAL":
-        c.add("曾於").dist(kind, rng.choice(HOSPITAL)).add("就醫。")
+        c.add(rng.choice(["曾於", "轉介", "病患轉至", "家屬"])).dist(kind, rng.choice(HOSPITAL)).add(
+            rng.choice(["就醫。", "。", "治療，"]))
     elif kind == "PLACE":
         c.add("近期曾至").dist(kind, rng.choice(PLACE)).add("旅遊。")
     elif kind == "VISIT_DATE":
