@@ -48,12 +48,22 @@ def _hub_user(request: Request, db: Session, token: str) -> User:
 
 def caller(request: Request, db: Session = Depends(get_db),
            user: User | None = Depends(optional_user)) -> User:
-    """The authenticated user (hub token, enclave bearer token or session cookie), else 401."""
+    """The authenticated user, else 401.  On the session-facing app (the unix socket bound
+    into sandboxes, ``egress_review.api.session_app``) only a hub token is accepted; everywhere
+    else only enclave log-ins (cookie or Bearer).  A hub token is no proof of being inside a
+    session - a researcher can mint one in the browser - the socket it arrives on is."""
     auth = request.headers.get("authorization", "")
-    if auth[:6].lower() == "token ":
+    on_session_socket = getattr(request.app.state, "mode", None) == "session"
+    if on_session_socket:
+        if auth[:6].lower() != "token ":
+            raise HTTPException(401, "the session socket accepts only 'Authorization: token "
+                                     "<JupyterHub API token>' of the session")
         hub_user = _hub_user(request, db, auth[6:].strip())
-        request.state.in_session = True  # the hub vouched: the call comes from a session
+        request.state.in_session = True  # arrived through a sandbox's socket
         return hub_user
+    if auth[:6].lower() == "token ":
+        raise HTTPException(401, "JupyterHub tokens are accepted only from inside a session "
+                                 "(its egress socket); log in to the review service instead")
     if user is None:
         raise HTTPException(401, "Log in first (enclave session, Bearer token, or "
                                  "'Authorization: token <JupyterHub API token>' from a session).",

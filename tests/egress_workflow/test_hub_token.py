@@ -17,7 +17,7 @@ import pytest
 from enclave.db import upgrade
 from egress_review.client import EgressClient, EgressClientError
 from tests.egress_workflow.conftest import COUNTS_OK, make_world, manifest, nhi_policy
-from tests.egress_workflow.server import Service, free_port
+from tests.egress_workflow.server import free_port
 
 pytestmark = [pytest.mark.slow,
               pytest.mark.skipif(shutil.which("configurable-http-proxy") is None,
@@ -77,6 +77,47 @@ c.JupyterHub.load_roles = [{{"name": "egress-test", "scopes": ["admin:users", "t
             os.killpg(proc.pid, signal.SIGKILL)
 
 
+class Served:
+    """``python -m egress_review.serve`` as ``enclave up`` runs it: the internal app on TCP and
+    the session-facing app on the sessions' unix socket, one process."""
+
+    def __init__(self, home, db_url, api, uds):
+        from urllib.parse import quote
+
+        self.port = free_port()
+        self.uds = uds
+        self.session_url = f"http+unix://{quote(str(uds), safe='')}"
+        self.tcp_url = f"http://127.0.0.1:{self.port}"
+        env = {k: v for k, v in os.environ.items() if not k.startswith("EGRESS_")}
+        env.update(ENCLAVE_HOME=str(home), ENCLAVE_DB_URL=db_url)
+        self.log = (home / "serve.log").open("ab")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "egress_review.serve", "--mode", "internal", "--port",
+             str(self.port), "--uds", str(uds), "--hub-api-url", api],
+            env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
+        from egress_review.client import http_client
+
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                with http_client(self.session_url, timeout=2) as c1:
+                    if c1.get("/api/health").status_code == 200 and \
+                            httpx.get(self.tcp_url + "/api/health", timeout=2).status_code == 200:
+                        return
+            except httpx.HTTPError:
+                pass
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError((home / "serve.log").read_text()[-3000:])
+            time.sleep(0.3)
+
+    def stop(self):
+        os.killpg(self.proc.pid, signal.SIGTERM)
+        try:
+            self.proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+
+
 def test_session_submits_with_its_hub_token(hub, tmp_path, monkeypatch):
     api, user_token = hub
     home = tmp_path / "home"
@@ -85,15 +126,15 @@ def test_session_submits_with_its_hub_token(hub, tmp_path, monkeypatch):
     upgrade(url)
     make_world(url, nhi_policy())
     # As in a session: the egress service is reached over a unix socket (the sandbox has no TCP).
-    svc = Service(home, url, env={"EGRESS_HUB_API_URL": api}, uds=tmp_path / "egress.sock").start()
-    assert svc.url.startswith("http+unix://")
+    svc = Served(home, url, api, tmp_path / "egress.sock")
     try:
         out = tmp_path / "out"
         out.mkdir()
         (out / "counts.csv").write_bytes(COUNTS_OK)
+        alice = user_token("alice")
         # Inside the session: EGRESS_REVIEW_URL and JUPYTERHUB_API_TOKEN are in the environment.
-        monkeypatch.setenv("EGRESS_REVIEW_URL", svc.url)
-        monkeypatch.setenv("JUPYTERHUB_API_TOKEN", user_token("alice"))
+        monkeypatch.setenv("EGRESS_REVIEW_URL", svc.session_url)
+        monkeypatch.setenv("JUPYTERHUB_API_TOKEN", alice)
         monkeypatch.delenv("EGRESS_URL", raising=False)
         with EgressClient() as c:
             assert c.scheme == "token"
@@ -107,13 +148,46 @@ def test_session_submits_with_its_hub_token(hub, tmp_path, monkeypatch):
             assert st["redacted"] is False and st["files"][0]["path"] == "counts.csv"
             assert st["check_result"]["verdict"] == "pass"
         # A token the hub does not know is refused.
-        with EgressClient(svc.url, "0" * 32, scheme="token") as c, pytest.raises(EgressClientError) as e:
+        with EgressClient(svc.session_url, "0" * 32, scheme="token") as c, \
+                pytest.raises(EgressClientError) as e:
             c.requests()
         assert e.value.status == 401
         # A hub user without an enclave account is refused.
-        with EgressClient(svc.url, user_token("stranger"), scheme="token") as c, \
+        with EgressClient(svc.session_url, user_token("stranger"), scheme="token") as c, \
                 pytest.raises(EgressClientError) as e:
             c.requests()
         assert e.value.status == 403 and "stranger" in str(e.value.detail)
+
+        # Issue 12: a hub token minted OUTSIDE the sandbox (the researcher's browser) is no
+        # way to the unreviewed request on the internal service: refused there outright.
+        for path in ("/api/requests", f"/api/requests/{sub['id']}", "/api/me"):
+            r = httpx.get(svc.tcp_url + path, headers={"Authorization": f"token {alice}"})
+            assert r.status_code == 401, (path, r.status_code, r.text[:200])
+            assert "counts.csv" not in r.text
+
+        # The session socket serves submission and the session's own requests - never the
+        # reviewer app, its API, log-in, import review or the release area.
+        from egress_review.client import http_client
+
+        hdr = {"Authorization": f"token {alice}"}
+        carol = {"Authorization": f"token {user_token('carol')}"}  # a reviewer in a session
+        with http_client(svc.session_url, timeout=10) as s:
+            for method, path in [("GET", "/login"), ("POST", "/login"), ("GET", "/"),
+                                 ("GET", "/requests"), ("GET", f"/requests/{sub['id']}"),
+                                 ("GET", "/static/app.css"), ("GET", "/docs"),
+                                 ("GET", "/openapi.json"), ("GET", "/api/imports"),
+                                 ("GET", "/api/releases"), ("GET", "/downloads"),
+                                 ("POST", f"/api/requests/{sub['id']}/reviews"),
+                                 ("GET", f"/api/requests/{sub['id']}/files/1"),
+                                 ("POST", f"/api/requests/{sub['id']}/comments")]:
+                r = s.request(method, path, headers=hdr)
+                assert r.status_code in (404, 405), (method, path, r.status_code)
+            # only hub tokens: no enclave Bearer token, no cookie log-in on this socket
+            r = s.get("/api/requests", headers={"Authorization": "Bearer " + "x" * 40})
+            assert r.status_code == 401
+            # a reviewer's own session sees its own requests only, not the review queue
+            r = s.get("/api/requests", headers=carol)
+            assert r.status_code == 200 and r.json() == []
+            assert s.get(f"/api/requests/{sub['id']}", headers=carol).status_code == 404
     finally:
         svc.stop()

@@ -1,0 +1,112 @@
+"""The session-facing egress app: what a sandboxed session may reach, and nothing else.
+
+It is served only on the unix socket bound into every sandbox (``egress_review.serve --uds``),
+never on a TCP port.  A session can pre-check and submit its outputs and follow its *own*
+requests (status, submit a draft, withdraw) - with its hub token and nothing else: no
+log-in form, no cookies or enclave bearer tokens, no reviewer pages or reviewer API (a
+reviewer's own session sees only the requests it made, not the queue nor its files), no
+import review, no release area.  Conversely a hub token is accepted *only* here
+(``egress_review.api.auth.caller``), so one minted outside the sandbox cannot read unreviewed
+requests unredacted on the internal service.
+"""
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, FastAPI, File, Form, Request, UploadFile
+from fastapi.exceptions import HTTPException, RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from egress_review import workflow as wf
+from egress_review.api import create_app, service
+from egress_review.api import routes
+from egress_review.api.auth import caller
+from egress_review.models import EgressRequest
+from enclave.accounts.models import User
+from enclave.web.deps import get_db
+
+SESSION_MODE = "session"
+router = APIRouter(prefix="/api", tags=["session"])
+
+
+def own(db: Session, rid: int, user: User, *, lock: bool = False) -> EgressRequest:
+    """The caller's own request, else 404 (also for a reviewer: no queue from a session)."""
+    req = db.get(EgressRequest, rid, with_for_update=lock) if lock else db.get(EgressRequest, rid)
+    if req is None or req.requester_id != user.id:
+        raise wf.NotFound(f"no egress request {rid} of yours")
+    return req
+
+
+@router.get("/health")
+def health() -> dict:
+    return {"status": "ok"}
+
+
+@router.get("/me")
+def me(user: User = Depends(caller)) -> dict:
+    return {"username": user.username, "roles": user.role_names}
+
+
+router.add_api_route("/precheck", routes.precheck, methods=["POST"])
+router.add_api_route("/requests", routes.submit, methods=["POST"], status_code=201,
+                     response_model=routes.Created)
+
+
+@router.get("/requests", response_model=list[routes.RequestOut])
+def my_requests(state: str | None = None, user: User = Depends(caller),
+                db: Session = Depends(get_db), svc=Depends(service)):
+    q = select(EgressRequest).where(EgressRequest.requester_id == user.id) \
+        .order_by(EgressRequest.id)
+    if state:
+        q = q.where(EgressRequest.state == state)
+    rows = db.execute(q).scalars().all()
+    names = {user.id: user.username}
+    return [routes.summary(db, r, svc, names) for r in rows]
+
+
+@router.get("/requests/{rid}", response_model=routes.RequestDetail)
+def my_request(rid: routes.RID, user: User = Depends(caller), db: Session = Depends(get_db),
+               svc=Depends(service)):
+    return routes.detail(db, own(db, rid, user), user, svc, inside=True)
+
+
+@router.post("/requests/{rid}/submit", response_model=routes.Created)
+def submit_draft(rid: routes.RID, user: User = Depends(caller), db: Session = Depends(get_db),
+                 svc=Depends(service)):
+    own(db, rid, user)
+    return routes.submit_draft(rid, user, db, svc)
+
+
+@router.post("/requests/{rid}/withdraw", response_model=routes.RequestOut)
+def withdraw(rid: routes.RID, body: routes.WithdrawIn, request: Request,
+             user: User = Depends(caller), db: Session = Depends(get_db), svc=Depends(service)):
+    own(db, rid, user)
+    return routes.withdraw(rid, body, request, user, db, svc)
+
+
+def create_session_app(hub_api_url: str | None = None, **kw) -> FastAPI:
+    """The session-facing app (same database, store and policy as the internal one)."""
+    base = create_app(hub_api_url=hub_api_url, mode="internal", recover_on_start=False, **kw)
+    app = FastAPI(title="Egress review (session side)", version="1", docs_url=None,
+                  redoc_url=None, openapi_url=None)
+    for key in ("db_url", "policy", "hub_api_url", "egress"):
+        setattr(app.state, key, getattr(base.state, key))
+    app.state.mode = SESSION_MODE
+    app.include_router(router)
+
+    @app.exception_handler(wf.WorkflowError)
+    async def _workflow_error(request: Request, exc: wf.WorkflowError):
+        return JSONResponse({"detail": str(exc)}, status_code=exc.status)
+
+    @app.exception_handler(HTTPException)
+    async def _http_error(request: Request, exc: HTTPException):
+        return JSONResponse({"detail": exc.detail}, status_code=exc.status_code)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError):
+        return JSONResponse({"detail": exc.errors()}, status_code=422)
+
+    return app
+
+
+__all__ = ["create_session_app", "SESSION_MODE", "File", "Form", "UploadFile"]
