@@ -24,6 +24,7 @@ MED_IQR = re.compile(rf"^({NUM}){_OPEN}(?:IQR\s*[:=]?\s*)?({NUM})(?:{_DASH}|\s*,
 RANGE = re.compile(rf"^({NUM}){_DASH}({NUM})$")
 PLAIN = re.compile(rf"^({NUM}){_PCT}$")
 N_HEADER = re.compile(rf"(?:\b[nN]\s*[=:＝]\s*|共\s*)({NUM})\s*(?:人|例|名|位)?")
+_STARTS_AS_NUMBER = re.compile(r"[-−+]?\.?\d")
 _RANGE_WORDS = re.compile(r"range|min|max|最小|最大|範圍|全距", re.I)
 _PERCENT_WORDS = re.compile(r"%|％|percent|pct|proportion|比例|百分比|佔", re.I)
 
@@ -44,8 +45,8 @@ def parse_cell(text: str, context: str = "") -> Cell | None:
     """``context``: the row and column labels (they tell ``median (min–max)`` from
     ``median (IQR)`` and a percent column from a count one)."""
     t = " ".join(text.replace("\u00a0", " ").split())
-    if not t:
-        return None
+    if not t or not _STARTS_AS_NUMBER.match(t):
+        return None                          # every form above starts with its number
     if (m := PLAIN.match(t)):
         pct = t.endswith(("%", "％"))
         return Cell("number", [("percent" if pct else "number", num(m.group(1)))])

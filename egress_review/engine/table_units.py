@@ -6,6 +6,7 @@ unit's place (sheet and cell, notebook cell and output, JSON path, table and row
 """
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from egress_review.engine.context import Context
@@ -19,6 +20,8 @@ CHECK = "content"
 _NOT_FOR_UNITS = {"provenance_check", "declaration", "smuggling", "imaging", "identifiers",
                   "unit_checks"}
 MAX_UNKNOWN_REPORTED = 20
+# letters, or a run of eight digits or more (an ID, a phone number) with separators
+_MAY_HOLD_ID = re.compile(r"[^\W\d_]|\d(?:[\s\-()+./]*\d){7}")
 
 
 def cell_place(unit: TableUnit, r: int, k: int, header: str | None = None) -> dict:
@@ -115,10 +118,15 @@ def check(ctx: Context, spec: ManifestFile, unit: TableUnit, index: int, *,
 
 def _scan_cells(ctx: Context, spec: ManifestFile, unit: TableUnit) -> None:
     """Identifiers in the cells of a table read from a binary file (one scan per table)."""
-    import re
-
-    cells = [(r, k, c) for r, row in enumerate(unit.rows) for k, c in enumerate(row)
-             if c and (re.search(r"[^\W\d_]", c) or len(re.sub(r"\D", "", c)) >= 8)]
+    cells = []
+    seen: set[str] = set()
+    for r, row in enumerate(unit.rows):
+        for k, c in enumerate(row):
+            # each distinct text once (labels repeat down a column); only text that could hold
+            # an identifier: letters, or eight digits or more
+            if c and c not in seen and _MAY_HOLD_ID.search(c):
+                seen.add(c)
+                cells.append((r, k, c))
     if not cells:
         return
     from egress_review.engine.identifiers import report

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import pandas as pd
 
@@ -70,6 +71,7 @@ class Reading:
     person_rows: list[str] = field(default_factory=list)   # attribute columns of such rows
 
 
+@lru_cache(maxsize=4096)
 def header_role(label: str) -> str | None:
     """count, percent, a statistic name, group, or None (the label does not say)."""
     t = " ".join(label.replace("_", " ").split())
@@ -93,20 +95,55 @@ def _header_row(rows: list[list[str]]) -> int:
     return 0
 
 
-def _is_label_column(header: str, cells: list[str], parsed: list[Cell | None], k: int) -> bool:
-    filled = [(c, p) for c, p in zip(cells, parsed) if c.strip()]
+class ParsedColumn:
+    """One column's cells: plain numbers parsed at once (numpy), every other cell by
+    :func:`parse_cell` with its context (a 10 MB workbook has a million cells)."""
+
+    def __init__(self, texts: list[str], context_of) -> None:
+        import numpy as np
+
+        self.texts = texts
+        ser = pd.Series(texts, dtype=object)
+        self.filled = ser.ne("").to_numpy()
+        self.num = pd.to_numeric(ser.str.replace(",", "", regex=False), errors="coerce").to_numpy(dtype=float)
+        self.plain = ~np.isnan(self.num) & self.filled
+        self.other: dict[int, Cell | None] = {
+            j: parse_cell(texts[j], context_of(j)) for j in np.flatnonzero(self.filled & ~self.plain)}
+
+    def reparse(self, context_of) -> None:
+        self.other = {j: parse_cell(self.texts[j], context_of(j)) for j in self.other}
+
+    def cell(self, j: int) -> Cell | None:
+        if self.plain[j]:
+            return Cell("number", [("number", float(self.num[j]))])
+        return self.other.get(j)
+
+    @property
+    def has_words(self) -> bool:
+        return any(c is None for c in self.other.values())
+
+    @property
+    def all_plain(self) -> bool:
+        """Every filled cell a bare number (no percent sign, no paper form)."""
+        return not self.other
+
+    @property
+    def all_numbers(self) -> bool:
+        return all(c is not None and c.form == "number" for c in self.other.values())
+
+
+def _is_label_column(header: str, col: ParsedColumn, k: int) -> bool:
+    filled = [t for t, f in zip(col.texts, col.filled) if f]
     if not filled:
         return True
-    if any(p is None for _, p in filled):
+    if col.has_words:
         return True                                   # words: labels
-    if all(_YEAR.match(c.strip()) for c, _ in filled):
+    if all(_YEAR.match(t) for t in filled):
         return True
-    if k == 0 and not header.strip() and [c.strip() for c, _ in filled] == \
-            [str(i) for i in range(len(filled))]:
+    if k == 0 and not header.strip() and filled == [str(i) for i in range(len(filled))]:
         return True                                   # a pandas RangeIndex
-    plain = all(p.form == "number" for _, p in filled)
     # "age group" over 18–64, 65–74: labels; "age" over 34, 56, 71: numbers (maybe a person's)
-    return header_role(header) == "group" and not plain
+    return header_role(header) == "group" and not col.all_numbers
 
 
 def _unique(name: str, taken: set[str]) -> str:
@@ -133,28 +170,27 @@ def read_table_unit(rows: list[list[str]], path: str, caption: str = "") -> Read
     cells = [[(rows[i][k] if k < len(rows[i]) else "").strip() for i in body_idx] for k in range(width)]
     table_n = header_n(caption) if caption else None
     label_cols = []
-    parsed_cols: dict[int, list[Cell | None]] = {}
+    parsed_cols: dict[int, ParsedColumn] = {}
     for k in range(width):
-        parsed = [parse_cell(c, header[k]) for c in cells[k]]
-        if _is_label_column(header[k], cells[k], parsed, k):
+        col = ParsedColumn(cells[k], lambda j, h=header[k]: h)
+        if _is_label_column(header[k], col, k):
             label_cols.append(k)
         else:
-            parsed_cols[k] = parsed
+            parsed_cols[k] = col
     row_labels = [" ".join(cells[c][j] for c in label_cols) for j in range(len(body_idx))]
-    for k in parsed_cols:          # the row's label tells mean (SD) from n (%)
-        parsed_cols[k] = [parse_cell(c, f"{row_labels[j]} {header[k]}")
-                          for j, c in enumerate(cells[k])]
+    for k, col in parsed_cols.items():      # the row's label tells mean (SD) from n (%)
+        col.reparse(lambda j, h=header[k]: f"{row_labels[j]} {h}")
     # plain-number columns with a role from their header: one wide view, as declared tables are
     taken: set[str] = set()
     names = {k: _unique(header[k], taken) for k in range(width)}
     wide_roles: dict[str, ColumnRole] = {}
-    counts = [k for k, p in parsed_cols.items()
-              if header_role(header[k]) == "count" and all(x is None or x.form == "number" for x in p)]
+    counts = [k for k, col in parsed_cols.items()
+              if header_role(header[k]) == "count" and col.all_numbers]
     long_cells: dict[str, list[tuple[int, int, str, float, float | None]]] = {}
-    for k, parsed in parsed_cols.items():
+    for k, col in parsed_cols.items():
         role = header_role(header[k])
         col_n = header_n(header[k]) or table_n
-        plain = all(x is None or (x.form == "number" and x.parts[0][0] == "number") for x in parsed)
+        plain = col.all_plain
         if plain and role == "count":
             wide_roles[names[k]] = ColumnRole(role="count")
             continue
@@ -168,9 +204,10 @@ def read_table_unit(rows: list[list[str]], path: str, caption: str = "") -> Read
                                               units_column=names[counts[0]] if len(counts) == 1 else None)
             continue
         # cell by cell: the cell's own form, else the row's label, says what it is
-        for j, (text, p) in enumerate(zip(cells[k], parsed)):
+        for j, text in enumerate(cells[k]):
             if not text:
                 continue
+            p = col.cell(j)
             r = body_idx[j]
             label = row_labels[j]
             if p is None:

@@ -325,3 +325,12 @@ def test_unreadable_or_unknown_files_are_never_passed(run, name, raw):
     r = check(run, name, raw)
     assert r.verdict != "pass"
     assert r.findings and all(f.message_en for f in r.findings)
+
+
+def test_a_formula_without_a_computed_value_is_not_passed(run):
+    def formula(wb):
+        wb["results"]["B2"] = "=1+2"          # openpyxl stores no cached result
+
+    r = check(run, "f.xlsx", fx.xlsx_bytes(SAFE, formula))
+    # the blank count blocks (symbols), and the formula itself is named for the reviewer
+    assert r.verdict == "block" and any(f.location.get("cells") == ["B2"] for f in r.findings)
