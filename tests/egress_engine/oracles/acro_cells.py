@@ -57,7 +57,8 @@ def main():
         plain = run(df, spec, appetite, False)
         # ACRO 1.0.2 fails on a frequency table with check_missing_values on ("column used for
         # values has incompatible length"); missing values only concern statistics anyway.
-        miss = run(df, spec, appetite, True) if spec["value"] else []
+        miss = run(df, spec, appetite, True) \
+            if spec["value"] and df[spec["value"]].isna().any() else []
         result.append({"cells": plain, "missing_cells": miss})
     print(json.dumps(result))
 
