@@ -183,6 +183,11 @@ def _name_after_run(simp: str) -> int:
     return i + 3
 
 
+def name_before(simp: str, t: int, max_len: int = 3) -> int:
+    """Start of a name ending at ``t`` (before a title or a word describing the patient), or -1."""
+    return _name_before_title(simp, t, max_len)
+
+
 def _name_before_title(simp: str, t: int, max_len: int = 3) -> int:
     """Start of a name (one to ``max_len`` Han characters) ending at ``t`` where a title
     begins, or -1: the trailing jieba tokens before the title that are not ordinary words.

@@ -282,7 +282,8 @@ def candidate_indices(texts: Sequence[str], options: ScrubOptions | None = None,
                    if name_context.may_hold_name(joined, m.group(), m.start(), m.end())}
                   | owners(_DOT)
                   | {bisect_right(starts, m.start()) - 1 for m in _FOLLOWER.finditer(joined)
-                     if _opens_sentence(joined, m.start())}) - hard
+                     if _opens_sentence(joined, m.start())
+                     and name_context.name_before(joined, m.start(), 4) >= 0}) - hard
     names: dict[int, list[IdentifierHit]] = {}
     for i in by_surname | by_context:
         t = texts[i]
