@@ -9,11 +9,13 @@ import contextlib
 import os
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+import certifi
 import httpx
 import pytest
 
@@ -44,7 +46,7 @@ def free_port() -> int:
 
 class _Hub:  # what HubUser needs of a hub
     def __init__(self, port: int, log: Path) -> None:
-        self.url = f"http://127.0.0.1:{port}"
+        self.url = f"https://127.0.0.1:{port}"
         self.opts = type("opts", (), {"port": port})
         self._log = log
 
@@ -53,16 +55,21 @@ class _Hub:  # what HubUser needs of a hub
 
 
 @contextlib.contextmanager
-def web_login(base: str, user: str, password: str):
-    with httpx.Client(base_url=base, timeout=60) as c:
+def web_login(base: str, user: str, password: str, verify=True):
+    with httpx.Client(base_url=base, timeout=60, verify=verify) as c:
         r = c.post("/login", data={"username": user, "password": password, "next": "/"})
         assert r.status_code in (200, 303), r.text[:500]
+        # a cookie-authenticated call says where it comes from and carries the session's CSRF
+        # token, as the service's own pages do (enclave.web.csrf)
+        from enclave.identity.sessions import csrf_token
+
+        c.headers.update({"origin": base, "x-csrf-token": csrf_token(c.cookies.get("enclave_session"))})
         yield c
 
 
 @pytest.mark.slow
 @pytest.mark.skipif(os.geteuid() != 0, reason="the hub builds namespaces: it must run as root")
-def test_enclave_up_whole_flow(tmp_path):
+def test_enclave_up_whole_flow(tmp_path, monkeypatch):
     ports = {k: free_port() for k in ("hub", "control", "egress", "review")}
     env = {**os.environ, "ENCLAVE_HOME": str(tmp_path / "var"),
            "ENCLAVE_POLICY": str(ROOT / "policies" / "demo")}
@@ -80,6 +87,26 @@ def test_enclave_up_whole_flow(tmp_path):
             assert proc.poll() is None, log.read_text(errors="replace")[-4000:]
             assert time.monotonic() < deadline, "enclave up did not come up"
             time.sleep(1)
+
+        # every front end speaks HTTPS only, with a certificate from the CA that up made and
+        # printed; HSTS on each; nothing answers plain HTTP on those ports
+        ca = tmp_path / "var" / "tls" / "ca.pem"
+        trusting = ssl.create_default_context(cafile=str(ca))
+        up_log = log.read_text(errors="replace")
+        assert str(ca) in up_log  # up tells people which CA to trust
+        for port in ports.values():
+            assert f"https://127.0.0.1:{port}/" in up_log and f"http://127.0.0.1:{port}" not in up_log
+        monkeypatch.setenv("SSL_CERT_FILE", str(ca))  # the hub client and its websocket trust it too
+        untrusting = ssl.create_default_context(cafile=certifi.where())
+        for name, port in ports.items():
+            path = "/hub/login" if name == "hub" else "/login"
+            r = httpx.get(f"https://127.0.0.1:{port}{path}", verify=trusting, timeout=30)
+            assert r.status_code == 200, (name, r.status_code)
+            assert r.headers.get("strict-transport-security", "").startswith("max-age="), (name, r.headers)
+            with pytest.raises(httpx.HTTPError):
+                httpx.get(f"http://127.0.0.1:{port}{path}", timeout=10)
+            with pytest.raises(httpx.ConnectError):  # not trusted by anyone who has not the CA
+                httpx.get(f"https://127.0.0.1:{port}{path}", verify=untrusting, timeout=10)
 
         # researcher: log in inside the demo booking, spawn the sandboxed server, work, submit
         researcher = HubUser(_Hub(ports["hub"], log), "researcher", "Enclave-Demo-P1!")
@@ -103,19 +130,19 @@ def test_enclave_up_whole_flow(tmp_path):
                 [(r.subject, r.reason, r.detail) for r in queries]
 
         # two reviewers approve on the internal service (E4)
-        review = f"http://127.0.0.1:{ports['review']}"
+        review = f"https://127.0.0.1:{ports['review']}"
         for name, pw in (("reviewer1", "Enclave-Demo-V1!"), ("reviewer2", "Enclave-Demo-V2!")):
-            with web_login(review, name, pw) as c:
+            with web_login(review, name, pw, verify=trusting) as c:
                 r = c.post(f"/api/requests/{rid}/reviews",
                            json={"decision": "approve", "reason": "counts of 42 and more persons"})
                 assert r.status_code == 200, r.text
         # the review API is not on the outside host
-        release = f"http://127.0.0.1:{ports['egress']}"
-        with web_login(release, "reviewer1", "Enclave-Demo-V1!") as c:
+        release = f"https://127.0.0.1:{ports['egress']}"
+        with web_login(release, "reviewer1", "Enclave-Demo-V1!", verify=trusting) as c:
             assert c.post(f"/api/requests/{rid}/reviews", json={"decision": "approve",
                                                                "reason": "x"}).status_code == 404
         # the researcher downloads the approved file from outside (O2)
-        with web_login(release, "researcher", "Enclave-Demo-P1!") as c:
+        with web_login(release, "researcher", "Enclave-Demo-P1!", verify=trusting) as c:
             rel = c.get("/api/releases").json()
             mine = [x for x in rel if x["request_id"] == rid][0]
             f = [x for x in mine["files"] if x["path"] == "by_sex.csv"][0]

@@ -2,13 +2,16 @@
 
 Steps, each idempotent so ``up`` can be re-run: migrate the state DB → master key → synthetic
 source files loaded as a warehouse release → demo people, case and booking → the demo case's
-extract → start the hub, the control-plane web app and the egress-review service, and keep
-them running until Ctrl-C (or return at once with ``--no-serve``).
+extract → TLS certificates (a local CA on first start, or the operator's: enclave/tls.py) →
+start the hub, the control-plane web app and the egress-review service, every one on HTTPS
+(plain HTTP only on the unix sockets inside the host), and keep them running until Ctrl-C (or
+return at once with ``--no-serve``).
 """
 from __future__ import annotations
 
 import os
 import signal
+import ssl
 import subprocess
 import sys
 import time
@@ -28,14 +31,14 @@ class Service:
     proc: subprocess.Popen | None = field(default=None, repr=False)
 
 
-def _wait_http(url: str, timeout: float = 60.0) -> bool:
+def _wait_http(url: str, timeout: float = 60.0, verify: ssl.SSLContext | bool = True) -> bool:
     import httpx
 
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
             # < 400, not < 500: the hub's proxy answers 404 before the hub has added its route
-            if httpx.get(url, timeout=2.0, follow_redirects=False).status_code < 400:
+            if httpx.get(url, timeout=2.0, follow_redirects=False, verify=verify).status_code < 400:
                 return True
         except httpx.HTTPError:
             pass
@@ -81,8 +84,19 @@ def prepare(*, rows: int, now=None) -> dict:
     return {"release": str(release), "extract": str(extract), **demo}
 
 
-def services(host: str, ports: dict[str, int]) -> list[Service]:
-    """The processes of a one-host enclave.
+def hub_api_socket_url() -> str:
+    """The hub's own API on its unix socket (jupyterhub_config.py: <socket root>/hub/hub.sock),
+    so services inside the host check hub tokens without TCP."""
+    from hub_config.launch import socket_root_for
+    from hub_config.spawner import unix_url
+
+    from enclave.settings import get_settings
+
+    return unix_url(str(socket_root_for(get_settings()) / "hub" / "hub.sock"), "/hub/api")
+
+
+def services(host: str, ports: dict[str, int], certs) -> list[Service]:
+    """The processes of a one-host enclave, each front end on HTTPS with ``certs``.
 
     The egress-review service runs twice: its *internal* side (reviewer pages, request API,
     import review) on a loopback port and on the unix socket that sessions see, and its
@@ -91,23 +105,24 @@ def services(host: str, ports: dict[str, int]) -> list[Service]:
     from hub_config.launch import egress_socket_path, egress_url_for
 
     py = sys.executable
-    hub_api = f"http://{host}:{ports['hub']}/hub/api"
+    tls = ["--ssl-certfile", str(certs.cert), "--ssl-keyfile", str(certs.key)]
     return [
         Service("control plane", [py, "-m", "uvicorn", "--factory", "enclave.web.app:create_app",
-                                  "--host", host, "--port", str(ports["control"])],
-                f"http://{host}:{ports['control']}/"),
+                                  "--host", host, "--port", str(ports["control"]), *tls],
+                f"https://{host}:{ports['control']}/"),
         Service("egress review (internal)",
                 [py, "-m", "egress_review.serve", "--mode", "internal", "--host", host,
                  "--port", str(ports["review"]), "--uds", str(egress_socket_path()),
-                 "--hub-api-url", hub_api],
-                f"http://{host}:{ports['review']}/"),
+                 "--hub-api-url", hub_api_socket_url(), *tls],
+                f"https://{host}:{ports['review']}/"),
         Service("release area (external)",
                 [py, "-m", "egress_review.serve", "--mode", "external", "--host", host,
-                 "--port", str(ports["egress"])],
-                f"http://{host}:{ports['egress']}/"),
+                 "--port", str(ports["egress"]), *tls],
+                f"https://{host}:{ports['egress']}/"),
         Service("jupyterhub", [py, "-m", "hub_config.launch", "--port", str(ports["hub"]),
-                               "--egress-url", egress_url_for()],
-                f"http://{host}:{ports['hub']}/hub/login"),
+                               "--egress-url", egress_url_for(),
+                               "--ssl-cert", str(certs.cert), "--ssl-key", str(certs.key)],
+                f"https://{host}:{ports['hub']}/hub/login"),
     ]
 
 
@@ -120,11 +135,18 @@ def up(
     review_port: int = typer.Option(8201, help="Egress reviewers' pages (internal)."),
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ):
-    """Bring the enclave up: state DB, synthetic data, demo project, hub and web services."""
+    """Bring the enclave up: state DB, synthetic data, demo project, TLS, hub and web services."""
+    from enclave.tls import TLSError, ensure_certificates
+
     info = prepare(rows=rows)
+    try:
+        certs = ensure_certificates(hosts=[host])
+    except TLSError as e:
+        raise typer.Exit(f"TLS: {e}")
     ports = {"hub": hub_port, "control": control_port, "egress": egress_port, "review": review_port}
-    info["urls"] = {"hub": f"http://{host}:{hub_port}/", "control": f"http://{host}:{control_port}/",
-                    "review": f"http://{host}:{review_port}/", "release": f"http://{host}:{egress_port}/"}
+    info["urls"] = {"hub": f"https://{host}:{hub_port}/", "control": f"https://{host}:{control_port}/",
+                    "review": f"https://{host}:{review_port}/", "release": f"https://{host}:{egress_port}/"}
+    info["tls"] = {"ca": str(certs.ca), "certificate": str(certs.cert), "generated": certs.generated}
     if as_json:
         emit_json(info)
     else:
@@ -132,21 +154,25 @@ def up(
         for acct in info.get("accounts", []):
             console.print(f"  {acct['role']:<11} {acct['username']:<12} {acct['password']}")
         for name, url in info["urls"].items():
-            console.print(f"  {name:<8} {url}")
+            console.print(f"  {name:<8} {url}", soft_wrap=True)
+        console.print("[bold]TLS[/] every front end is HTTPS; trust this CA in your browser "
+                      "(or: curl --cacert <CA> …):")
+        console.print(f"  CA       {certs.ca}", soft_wrap=True)
     if not serve:
         return
     running: list[Service] = []
-    env = dict(os.environ)
+    # children (and what they call over HTTPS) trust the enclave's CA as well as the public roots
+    env = dict(os.environ, SSL_CERT_FILE=str(certs.bundle))
 
     def _stop(signum, frame):  # SIGTERM (systemd, timeout, kill) stops the children too
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, _stop)
     try:
-        for svc in services(host, ports):
+        for svc in services(host, ports, certs):
             svc.proc = subprocess.Popen(svc.argv, env=env)
             running.append(svc)
-            if not _wait_http(svc.url):
+            if not _wait_http(svc.url, verify=ssl.create_default_context(cafile=str(certs.ca))):
                 raise typer.Exit(f"{svc.name} did not answer at {svc.url}")
             console.print(f"[green]up[/] {svc.name} at {svc.url}")
         console.print("enclave is up; Ctrl-C stops it")
