@@ -17,6 +17,9 @@ from enclave.db.request_scope import request_session
 async def get_db(request: Request) -> AsyncIterator[Session]:
     # queued in the event loop, not in a pool thread (why: enclave/db/request_scope.py)
     async with request_session(request.app.state, request.app.state.db_url) as s:
+        # the commit must precede the response (read-your-writes): enclave.web.factory commits
+        # this session when a successful response starts; the exit below runs only after it is sent
+        request.state.db_session = s
         yield s
 
 

@@ -20,7 +20,34 @@ SECURITY_HEADERS = {
 HSTS = "max-age=31536000"  # one year: every front end is HTTPS only (enclave/tls.py)
 
 
+class CommitBeforeResponse:
+    """Commit the request's session when a successful (< 400) response starts, not after it has
+    been sent: FastAPI runs a yield-dependency's exit after the response, so a client that logs
+    in and at once uses its token (or reads what it just wrote) could find nothing committed.
+    Error responses are left to the dependency, which rolls back what a raised error left."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+
+        async def send_after_commit(message):
+            if message["type"] == "http.response.start" and message.get("status", 500) < 400:
+                session = scope.get("state", {}).get("db_session")
+                if session is not None:
+                    import anyio
+
+                    scope["state"].pop("db_session", None)
+                    await anyio.to_thread.run_sync(session.commit)
+            await send(message)
+
+        await self.app(scope, receive, send_after_commit)
+
+
 def harden(app: FastAPI) -> FastAPI:
+    app.add_middleware(CommitBeforeResponse)
     @app.middleware("http")
     async def _csrf(request: Request, call_next):
         return await csrf.guard(COOKIE)(request, call_next)

@@ -35,3 +35,16 @@ def test_same_headers_filter_and_refusals(apps):
             assert answers[4].status_code == 422
             bodies.append((answers[3].json(), answers[4].json()))
     assert bodies[0] == bodies[1]
+
+
+def test_what_a_response_reports_is_committed_when_it_arrives(db_url, nhi_policy, people_db):
+    """A token handed out is usable by the very next request (FastAPI closes a yield-dependency
+    only after sending the response; the factory commits before the response starts)."""
+    from enclave.web.app import create_app
+    from tests.control.conftest import PASSWORD, without_mfa
+
+    with serve(create_app(people_db, without_mfa(nhi_policy))) as base, \
+            httpx.Client(base_url=base, timeout=30) as http:
+        for _ in range(25):
+            tok = http.post("/api/token", json={"username": "alice", "password": PASSWORD}).json()["token"]
+            assert http.get("/api/me", headers={"Authorization": f"Bearer {tok}"}).status_code == 200
