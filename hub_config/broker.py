@@ -223,11 +223,12 @@ class CaseDatabase:
                 raise QueryRefused(f"{type(e).__name__}: {e}") from e
 
 
-    def aggregate(self, purpose: Any, sql: Any, params: Any, spec: Any) -> dict:
+    def aggregate(self, purpose: Any, sql: Any, params: Any, spec: Any,
+                  figure: Any = None) -> dict:
         """A safe_tables table of one query's result, sealed (see hub_config.broker_tables)."""
         from hub_config.broker_tables import sealed_aggregate
 
-        return sealed_aggregate(self, purpose, sql, params, spec)
+        return sealed_aggregate(self, purpose, sql, params, spec, figure)
 
 
 def to_ipc(table: pa.Table) -> bytes:
@@ -288,7 +289,7 @@ class AggregateHandler(_Handler):
     async def post(self):
         b = self.body
         out = await self._run(self.db.aggregate, b.get("purpose"), b.get("sql"), b.get("params"),
-                              b.get("spec"))
+                              b.get("spec"), b.get("figure"))
         self.finish(out)
 
 

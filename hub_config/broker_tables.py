@@ -22,7 +22,8 @@ def _ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def sealed_aggregate(db, purpose: Any, sql: Any, params: Any, spec: Any) -> dict:
+def sealed_aggregate(db, purpose: Any, sql: Any, params: Any, spec: Any,
+                     figure: Any = None) -> dict:
     from egress_review.safe_tables.build import check_spec, needed_columns, sealed_table
     from egress_review.safe_tables.cube import HelperError
     from egress_review.safe_tables.models import MODEL_KINDS, model_columns, sealed_model
@@ -65,6 +66,10 @@ def sealed_aggregate(db, purpose: Any, sql: Any, params: Any, spec: Any) -> dict
         raise QueryRefused(f"table spec: {e}") from e
     except Exception as e:  # noqa: BLE001 - a model that does not fit is the caller's problem
         raise QueryRefused(f"the table could not be made ({type(e).__name__}: {e})") from e
+    if figure is not None:
+        if is_model:
+            raise QueryRefused("figures are drawn from tables, not models")
+        out.update(_sealed_figure(db, frame, spec, figure, out))
     rows = len(next(iter(out["sidecar"]["cells"].values()), []))
     cells = rows * max(len(out["sidecar"]["cells"]), 1)
     if cells > db.max_rows:
@@ -73,3 +78,28 @@ def sealed_aggregate(db, purpose: Any, sql: Any, params: Any, spec: Any) -> dict
     if len(out["csv"]) > db.max_bytes:
         raise QueryRefused(f"the table is larger than {db.max_bytes} bytes", 413)
     return out
+
+
+def _sealed_figure(db, frame, spec: dict, figure: Any, table_out: dict) -> dict:
+    """Draw the table's figure here and seal it to the table's exact bytes (figure_data, E5)."""
+    import base64
+
+    from egress_review.safe_tables.build import make_table
+    from egress_review.safe_tables.figures import KINDS, render
+    from egress_review.safe_tables.provenance import FORMAT, VERSION, seal, table_sha256
+
+    if not isinstance(figure, dict) or set(figure) - {"kind", "column"} \
+            or figure.get("kind", "bar") not in KINDS \
+            or not isinstance(figure.get("column"), (str, type(None))):
+        raise QueryRefused(f"figure: {{kind: {'|'.join(KINDS)}, column: name or null}}")
+    t = make_table(frame, spec)
+    try:
+        png = render(t.table, t.roles, kind=figure.get("kind", "bar"), column=figure.get("column"))
+    except ValueError as e:
+        raise QueryRefused(f"figure: {e}") from e
+    body = {"format": FORMAT, "version": VERSION, "table_sha256": table_sha256(png),
+            "statistic": "figure", "units": {}, "case": db.case_code,
+            "figure": {"data_sha256": table_sha256(table_out["csv"].encode("utf-8")),
+                       "kind": figure.get("kind", "bar"), "column": figure.get("column")}}
+    return {"png": base64.b64encode(png).decode("ascii"),
+            "figure_sidecar": seal(body, db.seal_key, sealed_by="broker")}

@@ -53,6 +53,7 @@ class SafeTable:
     spec: dict[str, Any] = field(default_factory=dict)   # how it was made (helper, variables)
     sealed: dict | None = None                   # from the broker: {"csv": str, "sidecar": {}}
     note: str = ""                               # why it is unsealed, when it is
+    source: dict | None = field(default=None, repr=False)   # the query the broker sealed from
 
     @property
     def is_sealed(self) -> bool:
@@ -127,6 +128,35 @@ class SafeTable:
             text.to_csv(buf, index=False, lineterminator="\n")
             sealed = {"csv": buf.getvalue(), "sidecar": self.sealed["sidecar"]}
         return replace(self, table=table, roles=roles, sealed=sealed)
+
+    def plot(self, path: str | Path, *, kind: str = "bar", column: str | None = None,
+             data_path: str | Path | None = None) -> tuple[Path, Path]:
+        """Draw the table as a figure at ``path`` (PNG) and save its numbers at ``data_path``
+        (default: the figure's name with ``.csv``); returns (figure, data).  A broker-made
+        table is drawn and sealed with its data by the broker (see :mod:`.figures`)."""
+        import base64
+
+        from egress_review.safe_tables.figures import render
+        from egress_review.safe_tables.remote import figure_from_broker
+
+        path = Path(path)
+        data_path = Path(data_path) if data_path else path.with_suffix(".csv")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        got = figure_from_broker(self, {"kind": kind, "column": column}) if self.sealed else None
+        if got is not None:
+            self.sealed = {"csv": got["csv"], "sidecar": got["sidecar"]}
+            self.save(data_path)
+            path.write_bytes(base64.b64decode(got["png"]))
+            sidecar_path(path).write_text(json.dumps(got["figure_sidecar"], ensure_ascii=False),
+                                          encoding="utf-8")
+        else:
+            self.save(data_path)
+            path.write_bytes(render(self.table, self.roles, kind=kind, column=column))
+        return path, data_path
+
+    def figure_entry(self, path: str, data_path: str, description: str) -> dict:
+        """The manifest entry of a figure drawn by :meth:`plot` (list the data table too)."""
+        return {"path": path, "kind": "figure", "description": description, "data": data_path}
 
     def manifest_entry(self, path: str, description: str, **extra: Any) -> dict:
         entry: dict[str, Any] = {"path": path, "kind": "table", "description": description,

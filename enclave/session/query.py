@@ -154,14 +154,17 @@ class BrokerConnection:
 
     query = sql
 
-    def aggregate(self, sql: str, spec: dict, params: Any = None) -> dict:
+    def aggregate(self, sql: str, spec: dict, params: Any = None,
+                  figure: dict | None = None) -> dict:
         """Have the broker make a safe_tables table of ``sql``'s result and seal it: returns
-        ``{"csv": text, "sidecar": sealed sidecar}`` (used by egress_review.safe_tables)."""
+        ``{"csv": text, "sidecar": sealed sidecar}`` and, with ``figure``, the figure drawn
+        from it (``png`` base64, ``figure_sidecar``) (used by egress_review.safe_tables)."""
         if params is not None:
             params = json.loads(json.dumps(params, default=str))
-        r = self._post("/api/aggregate", {"purpose": self.purpose, "sql": sql,
-                                          "params": params, "spec": spec})
-        return r.json()
+        body = {"purpose": self.purpose, "sql": sql, "params": params, "spec": spec}
+        if figure is not None:
+            body["figure"] = figure
+        return self._post("/api/aggregate", body).json()
 
     def verify_seal(self, sidecar: dict) -> bool:
         """Whether the case key verifies this sidecar's seal (the in-session pre-check)."""

@@ -257,3 +257,37 @@ def test_in_session_pre_check_verifies_the_seal_through_the_broker(broker, tmp_p
     monkeypatch.delenv("ENCLAVE_BROKER_URL")
     r = _check(tmp_path, entry, key=None)
     assert any(f.check == "provenance" and f.severity == "review" for f in r.findings)
+
+
+def _check_many(root: Path, entries: list[dict], key=CASE_KEY):
+    m = parse_manifest({"version": 1, "case_code": "C1", "purpose": "tests", "files": entries})
+    return check_request(m, root, policy=EgressPolicy(), provenance_key=key)
+
+
+def test_broker_draws_and_seals_a_figure_with_its_numbers(broker, tmp_path):
+    """E5: a bar chart drawn by the broker from a sealed table passes with its numbers; the
+    same figure redrawn or edited in the kernel, or with its data edited, does not."""
+    url, _ = broker
+    con = connect("diabetes cost by sex and age", url=url, authorization=AUTH)
+    df = con.sql("SELECT * FROM opd").df()
+    t = sf.value_counts(df, "age")
+    assert t.is_sealed
+    fig, data = t.plot(tmp_path / "ages.png")
+    assert fig.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    entries = [t.manifest_entry("ages.csv", "persons by age band"),
+               t.figure_entry("ages.png", "ages.csv", "bar chart of persons by age band")]
+    r = _check_many(tmp_path, entries)
+    assert not [f for f in r.findings if f.file == "ages.png" and f.severity == "block"]
+    assert not r.committee, [(f.check, f.message_en) for f in r.findings if f.committee]
+    # an edited figure (one byte) breaks the seal
+    b = bytearray(fig.read_bytes())
+    b[-20] ^= 1
+    fig.write_bytes(bytes(b))
+    r = _check_many(tmp_path, entries)
+    assert any(f.file == "ages.png" and f.severity == "block" for f in r.findings)
+    # a kernel-drawn figure (no broker) has no seal: committee
+    local = sf.value_counts(_people(), "age")
+    local.plot(tmp_path / "local.png")
+    r = _check_many(tmp_path, [local.manifest_entry("local.csv", "t"),
+                               local.figure_entry("local.png", "local.csv", "f")])
+    assert r.verdict != "pass"
