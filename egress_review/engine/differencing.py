@@ -79,6 +79,8 @@ def _solve(ctx: Context, root: str, members, dims: list[str], pops, soft: bool =
             for d, lab in c.coords.items():
                 if lab not in cats[d]:
                     cats[d].append(lab)
+    # a variable with no category published (a table of its total only) spans nothing
+    dims = [d for d in dims if cats[d]]
     mpops = {p: pops.get(p) for p in {c.population for _, _, _, cells in members for c in cells}}
     for p in list(mpops):
         q = mpops[p]

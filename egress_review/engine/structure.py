@@ -89,18 +89,29 @@ def _infer_counts(table: Table) -> None:
             tot = table.numeric(col)[table.total_rows()]
             if not np.all(np.isin(np.round(tot[~np.isnan(tot)], 6), (1.0, 100.0))):
                 found.append(col)
+    # statistic columns of whole numbers where one is the sum of the others: a crosstab of counts
+    rest = [c for c in table.columns if c not in found and table.role(c) is not None
+            and table.role(c).role == "statistic" and table.role(c).statistic in _DISGUISABLE
+            and count_like(table, c)]
+    if len(rest) >= 3:
+        v = {c: table.numeric(c) for c in rest}
+        for total in rest:
+            parts = [c for c in rest if c != total]
+            if _sums_to(v, total, parts):
+                found += rest
+                break
     table.inferred_counts = found
 
 
-def _sums_to(v: dict[str, np.ndarray], total: str, parts: list[str]) -> bool:
-    """``total`` equals the sum of ``parts`` on every row where all are known (≥ 1 such row),
-    and is never below the known parts elsewhere."""
+def _sums_to(v: dict[str, np.ndarray], total: str, parts: list[str], need_full: bool = True) -> bool:
+    """``total`` equals the sum of ``parts`` on every row where all are known (≥ 1 such row
+    unless not ``need_full``), and is never below the known parts elsewhere."""
     t = v[total]
     p = np.vstack([v[c] for c in parts])
     full = ~np.isnan(t) & ~np.isnan(p).any(axis=0)
-    if not full.any():
+    if not full.any() and need_full:
         return False
-    if np.abs(p[:, full].sum(axis=0) - t[full]).max() > 1e-6:
+    if full.any() and np.abs(p[:, full].sum(axis=0) - t[full]).max() > 1e-6:
         return False
     partial = ~np.isnan(t) & ~full
     return bool(np.all(np.nansum(p[:, partial], axis=0) <= t[partial] + 1e-6))
@@ -125,7 +136,10 @@ def _infer_wide(table: Table) -> None:
             # one category and its total: the two columns equal on every row, none blank
             single_ok = len(parts) == 1 and not np.isnan(v[total]).any() \
                 and not np.isnan(v[parts[0]]).any()
-            if (len(parts) >= 2 or single_ok) and _sums_to(v, total, parts):
+            # a labelled total is a margin unless its numbers contradict it (every row may
+            # hide a cell); an unlabelled one needs a complete row that proves it
+            if (len(parts) >= 2 or single_ok) and _sums_to(v, total, parts,
+                                                          need_full=total not in labelled):
                 if not declared_wide:
                     table.inferred_column_group = f"columns of {table.path}"
                 table.wide_cols = parts + [total]
@@ -141,6 +155,21 @@ def _infer_wide(table: Table) -> None:
                 "en": f"Column {total!r} is labelled as a total but does not add up to the other "
                       "count columns: the reviewer checks what it counts.",
                 "zh": f"欄位 {total!r} 標示為合計，但與其他計數欄位加總不符：請審查人確認其內容。"})
+            return
+    # nothing proven: a column never below the sum of the others' known cells, while they hide
+    # cells, could be their total - then the blanks follow from it
+    others_blank = any(np.isnan(v[c]).any() for c in counts)
+    for total in counts:
+        parts = [c for c in counts if c != total]
+        if others_blank and len(parts) >= 2 and _sums_to(v, total, parts, need_full=False):
+            table.notes.append({
+                "severity": "review", "location": {"column": total},
+                "en": f"Column {total!r} is never below the sum of {', '.join(parts)}: if it is their "
+                      "total (whatever its name), their blank cells follow from it. The reviewer "
+                      "decides; label totals as such.",
+                "zh": f"欄位 {total!r} 皆不小於 {'、'.join(parts)} 之和：若其為合計（不論名稱），空白格即可推得。"
+                      "由審查人判斷；合計請明確標示。"})
+            return
 
 
 # Labels that SQL ROLLUP/CUBE, SAS or Stata print for "all" (NULL, missing): margins when the

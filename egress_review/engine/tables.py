@@ -312,5 +312,11 @@ def read_table(root: Path, spec: ManifestFile) -> Table:
     df = df.astype(str) if len(df) else df
     table = Table(path=spec.path, spec=spec, df=df.reset_index(drop=True), sheet=sheet,
                   hidden=hidden, content=content)
-    infer(table)
+    try:
+        infer(table)
+    except Exception as e:  # noqa: BLE001 - odd data: a person looks, the table is not passed
+        table.notes.append({"severity": "review", "location": {},
+                            "en": f"The table's structure could not be inferred ({type(e).__name__}: "
+                                  f"{e}): a reviewer checks its margins and counts.",
+                            "zh": f"無法推斷此表的結構（{type(e).__name__}：{e}），由審查人檢查其邊際與計數。"})
     return table

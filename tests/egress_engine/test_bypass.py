@@ -277,3 +277,26 @@ def test_crosstab_with_two_total_rows_is_still_audited(run):
     r = run({"t.csv": text}, [table("t.csv", {"age": G}, default_role=SUPP, column_group="sex")])
     assert r.verdict == "block"
     assert any(f.location.get("interval") in ([3, 3], [3.0, 3.0]) for f in r.findings)
+
+
+def test_labelled_total_column_with_a_blank_in_every_row_is_a_margin(run):
+    text = "age,M,F,Total\na,,40,43\nb,50,,110\nc,,80,150\n"
+    r = run({"t.csv": text}, [table("t.csv", {"age": G, "M": SUPP, "F": SUPP, "Total": SUPP})])
+    assert r.verdict == "block"
+    assert any(f.location.get("interval") in ([3, 3], [3.0, 3.0]) for f in r.findings)
+
+
+def test_unlabelled_possible_total_column_goes_to_review(run):
+    text = "age,M,F,persons\na,,40,43\nb,50,,110\nc,,80,150\n"
+    r = run({"t.csv": text}, [table("t.csv", {"age": G, "M": SUPP, "F": SUPP, "persons": SUPP})])
+    assert r.verdict != "pass"
+    assert any(f.location.get("column") == "persons" for f in by(r, check="structure"))
+
+
+def test_crosstab_of_counts_declared_as_means_is_counts(run):
+    mean = {"role": "statistic", "statistic": "mean", "units_column": "N"}
+    text = "age,M,F,Total,N\na,3,40,43,900\nb,50,60,110,900\n"
+    r = run({"t.csv": text}, [table("t.csv", {"age": G, "M": mean, "F": mean, "Total": mean,
+                                               "N": COUNT})])
+    assert any(f.location.get("column") == "M" and f.location.get("row") == 1
+               for f in by(r, check="threshold", severity="block"))
