@@ -1,8 +1,9 @@
 """E3: differencing: what a reader learns from this request's tables together with each other
 and with everything the case released before.
 
-Tables that count the same population (``population``; nested populations declared with
-``population_within``) are linked.  Every published cell, margin included, is a linear equation
+Count series linked by :mod:`linking` (same persons or nested ones, found from the groupings
+and values whatever population they declare; ``population_within`` adds a nesting) are solved
+together.  Every published cell, margin included, is a linear equation
 over "atoms": the finest cells of the union of their grouping variables, split by population
 segment (a nested population's own persons and the rest of its parent).  Then:
 - a suppressed cell whose value is fixed by the equations (its vector lies in the row space:
