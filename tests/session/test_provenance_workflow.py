@@ -95,8 +95,9 @@ def test_worked_example_runs_and_its_outputs_are_sealed_and_checked(session):
     code = re.search(r"```python\n(.*?)```", DOC.read_text(encoding="utf-8"), re.S).group(1)
     ns: dict = {}
     exec(compile(code, str(DOC), "exec"), ns)           # the doc's code, unchanged
-    for name in ("t1", "t2", "t3"):
+    for name in ("t1", "t2", "t3", "model", "by_year"):
         assert ns[name].is_sealed, (name, ns[name].note)
+    assert (root / "out" / "visits_by_year.png.provenance.json").is_file()
     files = got["files"]
     out = root / "submitted"
     out.mkdir()
@@ -108,3 +109,4 @@ def test_worked_example_runs_and_its_outputs_are_sealed_and_checked(session):
         [(f.file, f.message_en) for f in r.findings if f.check == "provenance"]
     assert r.verdict != "block", [(f.file, f.check, f.message_en) for f in r.findings
                                   if f.severity == "block"]
+    assert not [f for f in r.findings if f.file == "visits_by_year.png" and f.committee]
