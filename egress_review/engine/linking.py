@@ -66,13 +66,25 @@ def _raw_series(table: Table, label_sets: set[frozenset]) -> list[tuple[list[str
         long_cols = [c for c in counts if c not in wide]
         if wide:
             out.append((wide, table.group_cols + [table.column_group], table.column_group))
-    if len(long_cols) >= 2 and frozenset(c.strip() for c in long_cols) in label_sets:
+    if len(long_cols) >= 2 and frozenset(norm(c) for c in long_cols) in label_sets:
         dim = f"columns of {table.path}"
         out.append((long_cols, table.group_cols + [dim], dim))
         long_cols = []
     for c in long_cols:
         out.append(([c], table.group_cols, None))
     return out
+
+
+_DASHES = str.maketrans({"–": "-", "—": "-", "−": "-", "～": "-", "~": "-", "－": "-"})
+
+
+def norm(label: str) -> str:
+    """A category label as a reader compares it: case, spaces, dash forms and full-width forms
+    do not make two categories different ("20–29" and "20 - 29" are one)."""
+    import unicodedata
+
+    s = unicodedata.normalize("NFKC", str(label)).translate(_DASHES).casefold()
+    return "".join(s.split())
 
 
 class _Union:
@@ -92,8 +104,8 @@ class _Union:
 
 def _labels(table: Table, dim: str, wide_dim: str | None, cols: list[str]) -> frozenset:
     if dim == wide_dim:
-        return frozenset(c.strip() for c in cols if not table.is_total_col(c))
-    return frozenset(s for s in table.text(dim).str.strip() if not table.is_total_label(s))
+        return frozenset(norm(c) for c in cols if not table.is_total_col(c))
+    return frozenset(norm(s) for s in table.text(dim) if not table.is_total_label(s))
 
 
 def build_series(items: list[tuple[Table, bool]]) -> list[Series]:
@@ -135,12 +147,13 @@ def build_series(items: list[tuple[Table, bool]]) -> list[Series]:
         s = Series(t, hist, f"{t.path}:{'/'.join(cols) if not wide else 'columns'}", cdims)
         groups = t.group_cols
         dmap = dict(zip(dims, cdims))
-        labels = {g: t.text(g).str.strip().tolist() for g in groups}
-        row_coords = [{dmap[g]: labels[g][i] for g in groups if not t.is_total_label(labels[g][i])}
+        raw = {g: t.text(g).tolist() for g in groups}
+        labels = {g: [norm(x) for x in raw[g]] for g in groups}
+        row_coords = [{dmap[g]: labels[g][i] for g in groups if not t.is_total_label(raw[g][i])}
                       for i in range(len(t.df))]
         for c in cols:
             v = t.numeric(c)
-            extra = {dmap[wide_dim]: c.strip()} if wide and not t.is_total_col(c) else {}
+            extra = {dmap[wide_dim]: norm(c)} if wide and not t.is_total_col(c) else {}
             for i in range(len(t.df)):
                 val = None if np.isnan(v[i]) else float(v[i])
                 s.cells.append(Cell(t, hist, "", {**row_coords[i], **extra}, val, i, c))

@@ -300,3 +300,12 @@ def test_crosstab_of_counts_declared_as_means_is_counts(run):
                                                "N": COUNT})])
     assert any(f.location.get("column") == "M" and f.location.get("row") == 1
                for f in by(r, check="threshold", severity="block"))
+
+
+@pytest.mark.parametrize("labels", [("20–29", "30–39"), ("20 - 29", "30 - 39"), ("２０-２９", "３０-３９")])
+def test_categories_written_differently_still_link(run, labels):
+    a = "age,sex,n\n20-29,M,\n20-29,F,40\n30-39,M,50\n30-39,F,60\n"
+    b = f"agegroup,n\n{labels[0]},43\n{labels[1]},110\n"
+    r = run({"a.csv": a, "b.csv": b},
+            [table("a.csv", {"age": G, "sex": G, "n": SUPP}), table("b.csv", {"agegroup": G, "n": COUNT})])
+    assert any(f.location.get("interval") == [3.0, 3.0] for f in by(r, check="differencing"))
