@@ -57,6 +57,9 @@ class PixelOptions:
     # policy (D1): band height (fraction of rows) for the last resort
     fallback_band: float = _policy_default("dicom_fallback_band")
     tesseract_timeout: float = 60.0      # seconds per frame; a timeout fails the file (closed)
+    # read every frame also contrast-normalised in all four orientations (4 more OCR pages per
+    # frame); off only to measure what it costs (bench/deidentify_dicom.py)
+    ocr_all_orientations: bool = True
 
     @classmethod
     def from_policy(cls, policy=None, **overrides) -> "PixelOptions":
@@ -147,9 +150,11 @@ def _unrotate(box: Box, k: int, shape: tuple[int, int]) -> Box:
     return box
 
 
-def _variants(gray8: np.ndarray) -> list[tuple[np.ndarray, int]]:
+def _variants(gray8: np.ndarray, all_ways: bool = True) -> list[tuple[np.ndarray, int]]:
     """(image, quarter turns) tesseract reads for one frame: the plain rendering upright, and
     the contrast-normalised one in all four orientations."""
+    if not all_ways:
+        return [(gray8, 0)]
     enhanced = contrast_normalised(gray8)
     return [(gray8, 0)] + [(np.ascontiguousarray(np.rot90(enhanced, k)), k) for k in ROTATIONS]
 
@@ -162,7 +167,7 @@ def ocr_boxes_many(frames: list[np.ndarray], opts: PixelOptions) -> list[list[Bo
     pages: list[tuple[int, int, int]] = []   # (frame, quarter turns, scale)
     images = []
     for f_idx, gray in enumerate(frames):
-        for img8, k in _variants(gray):
+        for img8, k in _variants(gray, opts.ocr_all_orientations):
             img, scale = _prepare(img8, opts)
             images.append(img)
             pages.append((f_idx, k, scale))
