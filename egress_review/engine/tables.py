@@ -149,7 +149,8 @@ class Table:
 # Margin labels recognised whatever the manifest's ``total_labels`` say (declarations only add).
 BUILTIN_TOTAL_LABELS = frozenset(s.casefold() for s in (
     "All", "Total", "Totals", "Grand total", "Overall", "Sum", "Subtotal", "Sub-total", "All ages",
-    "Both sexes", "Margin", "合計", "總計", "小計", "總和", "全部", "全體", "總數", "整體", "共計"))
+    "Both sexes", "Margin", "合計", "總計", "小計", "總和", "全部", "全體", "總數", "整體", "共計",
+    "總人數", "总计", "合计"))
 
 
 # ... and labels that begin like one: "Total (n)", "All patients", "合計人數".
@@ -162,7 +163,7 @@ def is_total_label(label: str, declared=()) -> bool:
 
 @lru_cache(maxsize=65536)
 def _is_total(label: str, declared: tuple) -> bool:
-    s = label.strip().casefold()
+    s = label.strip().rstrip(":：.*").strip().casefold()
     return (s in BUILTIN_TOTAL_LABELS or bool(_TOTAL_PREFIX.match(s))
             or any(s == str(d).strip().casefold() for d in declared))
 

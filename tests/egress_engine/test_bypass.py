@@ -202,7 +202,7 @@ def test_declared_contributions_must_match_the_table(run):
 
 
 # -- 7. margins under any label ------------------------------------------------------------
-@pytest.mark.parametrize("label", ["Total (n)", "All patients", "合計人數", "Overall, n"])
+@pytest.mark.parametrize("label", ["Total (n)", "All patients", "合計人數", "Overall, n", "Sum:", "總人數"])
 def test_margin_rows_with_longer_labels_are_margins(run, label):
     r = run({"t.csv": f"age,n\na,\nb,100\nc,200\n\"{label}\",303\n"},
             [table("t.csv", {"age": G, "n": SUPP}, total_labels=[])])
