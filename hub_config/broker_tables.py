@@ -52,6 +52,13 @@ def sealed_aggregate(db, purpose: Any, sql: Any, params: Any, spec: Any,
         raise QueryRefused("table spec: no variables")
     inner = sql.strip().rstrip(";").strip()
     wrapped = f"SELECT {', '.join(_ident(c) for c in cols)} FROM ({inner}) AS _safe_table_source"
+    with db.lock:       # the wrapped text is checked too: a query cannot close the parenthesis
+        try:
+            wstmts = db.con.extract_statements(wrapped)
+        except duckdb.Error as e:
+            raise QueryRefused(f"SQL does not parse inside a table query: {e}") from e
+    if len(wstmts) != 1 or wstmts[0].type.name != "SELECT":
+        raise QueryRefused("a table is made from one SELECT statement")
     db.log.query(purpose, sql, {"params": params, "safe_table": spec})  # LogRefused: not run
     with db.lock:
         try:

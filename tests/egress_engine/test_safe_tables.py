@@ -158,3 +158,45 @@ def test_kaplan_meier_table_is_read_as_survival(tmp_path, run):
     km.save(tmp_path / "km.csv", key=KEY)
     r = _check(run, km, "km.csv")
     assert not [f for f in r.findings if f.check == "declaration"]
+
+
+_ORDER = {"pass": 0, "review": 1, "block": 2}
+
+
+@settings(max_examples=25, deadline=None)
+@given(data=st.data())
+def test_unsealed_claims_only_ever_add_findings(tmp_path_factory, data):
+    """E6: whatever a kernel writes in an unsealed sidecar (units, missing counts,
+    contributions), every finding the table gets without it is still there, and the verdict is
+    never milder."""
+    import json
+
+    from egress_review.safe_tables.provenance import sidecar_path
+
+    root = tmp_path_factory.mktemp("claims")
+    n = data.draw(st.integers(10, 120))
+    rng = np.random.default_rng(data.draw(st.integers(0, 10_000)))
+    df = pd.DataFrame({"g": rng.choice(["a", "b", "c"], n), "h": rng.choice(["x", "y"], n),
+                       "v": rng.gamma(1.5, 100, n)})
+    t = data.draw(st.sampled_from([
+        sf.crosstab(df, "g", "h"), sf.pivot_table(df, values="v", index="g", columns="h",
+                                                  aggfunc=["mean", "sum"])]))
+    t.save(root / "t.csv")
+    side = sidecar_path(root / "t.csv")
+    entry = t.manifest_entry("t.csv", "t")
+    side.unlink()
+    from tests.egress_engine.conftest import make_request
+
+    bare = make_request(root, {}, [dict(entry, provenance=None)])
+    t.save(root / "t.csv")
+    d = json.loads(side.read_text())
+    for col in d["units"]:                      # any claim the kernel likes
+        d["units"][col] = [data.draw(st.integers(0, 10_000)) for _ in d["units"][col]]
+    for col in d["contributions"]:
+        d["contributions"][col] = [[0.0, 0.0, 0.0, 1.0] for _ in d["contributions"][col]]
+    side.write_text(json.dumps(d))
+    claimed = make_request(root, {}, [entry])
+    assert _ORDER[claimed.verdict] >= max(_ORDER[bare.verdict], _ORDER["review"])
+    key = lambda f: (f.rule, f.check, f.severity, f.location.get("row"), f.location.get("column"))
+    missing = {key(f) for f in bare.findings} - {key(f) for f in claimed.findings}
+    assert not missing, missing

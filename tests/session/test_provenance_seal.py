@@ -291,3 +291,20 @@ def test_broker_draws_and_seals_a_figure_with_its_numbers(broker, tmp_path):
     r = _check_many(tmp_path, [local.manifest_entry("local.csv", "t"),
                                local.figure_entry("local.png", "local.csv", "f")])
     assert r.verdict != "pass"
+
+
+@pytest.mark.parametrize("sql", [
+    "SELECT * FROM opd) AS x; DROP TABLE opd; SELECT * FROM (SELECT 1",
+    "SELECT * FROM opd --", "SELECT * FROM opd /*", "SELECT * FROM opd); COPY opd TO '/tmp/x' (",
+    "WITH x AS (SELECT 1) DELETE FROM opd", "INSERT INTO opd SELECT * FROM opd",
+    "SELECT * FROM read_parquet('/etc/passwd')", "ATTACH '/tmp/x.db'"])
+def test_table_queries_cannot_escape_the_select(broker, sql):
+    from enclave.session import QueryError
+
+    url, _ = broker
+    con = connect("diabetes cost by sex and age", url=url, authorization=AUTH)
+    spec = {"helper": "crosstab", "index": ["sex"], "columns": [], "value": None,
+            "aggfuncs": ["count"], "unit": None, "margins": True}
+    with pytest.raises(QueryError):
+        con.aggregate(sql, spec)
+    assert len(con.sql("SELECT * FROM opd").df()) == 600      # nothing was changed
