@@ -219,3 +219,10 @@ def _benign_at(sent: str, a: int, b: int) -> bool:
 def _near_noun(sent: str, b: int) -> bool:
     return bool(re.match(rf"\s+(?:[A-Za-z-]+\s+){{0,3}}?{PERSON_NOUN}\b", sent[b:], re.I)
                 or re.match(rf"\s*(?:個|位|名)?\s*{ZH_COUNTER}", sent[b:]))
+
+
+# Text that may state a count (a person noun, a Chinese counter, "n ="): labels are read for
+# counts only when they match, so a column of ordinary labels costs one search per cell.
+COUNT_HINT = re.compile(rf"\d.*(?:{PERSON_NOUN}|{ZH_COUNTER})|(?:{PERSON_NOUN}|\b[nN])\s*[=:＝]\s*\d|"
+                        rf"(?:共|計|有|僅|其中)\s*\d", re.I)
+

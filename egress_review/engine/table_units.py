@@ -97,6 +97,13 @@ def check(ctx: Context, spec: ManifestFile, unit: TableUnit, index: int, *,
         ctx.add(rule="E1", check=CHECK, severity="review", file=spec.path, location=dict(unit.place),
                 en="Rows of values with no count or statistic: this may be person-level data.",
                 zh="此表為數值列而無計數或統計量，可能為個人層級資料。")
+    if reading.counting_labels:
+        from egress_review.engine import prose_check
+        from egress_review.engine.readers import TextUnit
+
+        for r, k, text in reading.counting_labels[:200]:
+            prose_check.check(ctx, spec, TextUnit(text, cell_place(
+                unit, r, k, header[k] if k < len(header) else None)), counts_only=True)
     by_column: dict[int, list[tuple[int, str]]] = {}
     for r, k, why in reading.unknown:
         by_column.setdefault(k, []).append((r, why))

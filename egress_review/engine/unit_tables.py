@@ -69,6 +69,7 @@ class Reading:
     unknown: list[tuple[int, int, str]] = field(default_factory=list)   # (row, col, why)
     records: bool = False        # rows of values with no count or statistic (person-level?)
     person_rows: list[str] = field(default_factory=list)   # attribute columns of such rows
+    counting_labels: list[tuple[int, int, str]] = field(default_factory=list)  # "3 patients"
 
 
 @lru_cache(maxsize=4096)
@@ -95,6 +96,13 @@ def _header_row(rows: list[list[str]]) -> int:
     return 0
 
 
+def _float(text: str) -> float:
+    try:
+        return float(text.replace(",", ""))
+    except ValueError:
+        return float("nan")
+
+
 class ParsedColumn:
     """One column's cells: plain numbers parsed at once (numpy), every other cell by
     :func:`parse_cell` with its context (a 10 MB workbook has a million cells)."""
@@ -103,9 +111,14 @@ class ParsedColumn:
         import numpy as np
 
         self.texts = texts
-        ser = pd.Series(texts, dtype=object)
-        self.filled = ser.ne("").to_numpy()
-        self.num = pd.to_numeric(ser.str.replace(",", "", regex=False), errors="coerce").to_numpy(dtype=float)
+        if len(texts) < 500:        # a display's few rows: plain Python is faster than pandas
+            self.filled = np.array([t != "" for t in texts], dtype=bool)
+            self.num = np.array([_float(t) for t in texts], dtype=float)
+        else:
+            ser = pd.Series(texts, dtype=object)
+            self.filled = ser.ne("").to_numpy()
+            self.num = pd.to_numeric(ser.str.replace(",", "", regex=False),
+                                     errors="coerce").to_numpy(dtype=float)
         self.plain = ~np.isnan(self.num) & self.filled
         self.other: dict[int, Cell | None] = {
             j: parse_cell(texts[j], context_of(j)) for j in np.flatnonzero(self.filled & ~self.plain)}
@@ -178,6 +191,12 @@ def read_table_unit(rows: list[list[str]], path: str, caption: str = "") -> Read
         else:
             parsed_cols[k] = col
     row_labels = [" ".join(cells[c][j] for c in label_cols) for j in range(len(body_idx))]
+    from egress_review.engine.prose import COUNT_HINT
+
+    for k in label_cols:             # a label can state a count ("3 patients", 「共3人」)
+        for j, text in enumerate(cells[k]):
+            if text and COUNT_HINT.search(text):
+                out.counting_labels.append((body_idx[j], k, text))
     for k, col in parsed_cols.items():      # the row's label tells mean (SD) from n (%)
         col.reparse(lambda j, h=header[k]: f"{row_labels[j]} {h}")
     # plain-number columns with a role from their header: one wide view, as declared tables are

@@ -334,3 +334,15 @@ def test_a_formula_without_a_computed_value_is_not_passed(run):
     r = check(run, "f.xlsx", fx.xlsx_bytes(SAFE, formula))
     # the blank count blocks (symbols), and the formula itself is named for the reviewer
     assert r.verdict == "block" and any(f.location.get("cells") == ["B2"] for f in r.findings)
+
+
+def test_a_table_nested_in_another_table_is_read(run):
+    inner = SMALL.to_html(index=False)
+    r = check(run, "n.html", f"<table><tr><td>{inner}</td></tr></table>")
+    assert blocks_at(r, table=2, row=1, column="n", value="3")
+
+
+@pytest.mark.parametrize("label", ["3 patients with X", "共3人", "north (n = 2)"])
+def test_a_label_that_states_a_count_is_read(run, label):
+    r = check(run, "l.csv", f"group,n\n{label},40\nothers,1200\n")
+    assert blocks_at(r, cell="A2"), [(f.location, f.message_en) for f in r.findings]

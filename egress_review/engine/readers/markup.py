@@ -22,7 +22,7 @@ def _grid(table) -> tuple[list[list[str]], int]:
     for tr in table.find_all("tr"):
         if tr.find_parent("table") is not table:
             continue
-        cells = tr.find_all(["td", "th"], recursive=False)
+        cells = [c for c in tr.children if getattr(c, "name", None) in ("td", "th")]
         row: list[str] = []
         col = 0
 
@@ -82,19 +82,20 @@ def read_html(raw: bytes | str, name: str = "", *, xml: bool = False) -> Content
         out.fail({}, f"not parseable as HTML ({type(e).__name__}: {e})")
         return out
     for k, table in enumerate(soup.find_all("table")):
-        if table.find_parent("table") is not None:
-            continue
+        # a table nested in another's cell is a table of its own (the outer cell reads as words)
         rows, n_head = _grid(table)
         cap = table.find("caption")
         if rows:
             out.add(TableUnit(rows=merge_header(rows, n_head), place={"table": k + 1},
                               caption=cap.get_text(" ", strip=True) if cap else ""))
     for tag in soup.find_all(True):
+        if not tag.attrs:
+            continue
         for a in _WORD_ATTRS:
-            v = tag.get(a)
+            v = tag.attrs.get(a)
             if isinstance(v, str) and v.strip():
                 out.add(TextUnit(v, {"part": f"{tag.name}[{a}]"}))
-        src = tag.get("src") or tag.get("href") or ""
+        src = tag.attrs.get("src") or tag.attrs.get("href") or ""
         if isinstance(src, str) and src.startswith("data:"):
             mime = src[5:].split(";", 1)[0].split(",", 1)[0]
             out.add(ImageUnit(mime or "data", src.split(",", 1)[-1], {"part": f"{tag.name} data URI"}))
