@@ -196,6 +196,7 @@ def build_cube(df: pd.DataFrame, index: Sequence[str], columns: Sequence[str] = 
         blocks.append((np.where(ok, ccode, -1), 1, C))        # All row
         blocks.append((np.where(ok, 0, -1), 1, 1))            # grand total
     parts = [_group_stats(gid, r * c, vals, units, aggfuncs) for gid, r, c in blocks]
+    r_all, c_all = R + margins, C + margins
 
     def assemble(key: str, width: int = 0) -> np.ndarray:
         shape = (r_all, c_all) + ((width,) if width else ())
@@ -207,7 +208,6 @@ def build_cube(df: pd.DataFrame, index: Sequence[str], columns: Sequence[str] = 
             out[R, C] = parts[3][key].reshape(((width,) if width else ()))
         return out
 
-    r_all, c_all = R + margins, C + margins
     if margins:
         cube.row_levels.append(tuple(TOTAL for _ in index) or (TOTAL,))
         cube.col_levels.append(tuple(TOTAL for _ in columns) or (TOTAL,))

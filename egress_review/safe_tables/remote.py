@@ -85,7 +85,7 @@ def verify_with_broker(sidecar: dict) -> bool | None:
             os.environ.get("JUPYTERHUB_API_TOKEN") or os.environ.get("ENCLAVE_JOB_TOKEN")):
         return None
     try:
-        from enclave.session.query import QueryError, QueryLogError, http_client
+        from enclave.session.query import http_client
     except ImportError:
         return None
     token = os.environ.get("JUPYTERHUB_API_TOKEN")
