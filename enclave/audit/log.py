@@ -32,6 +32,10 @@ GENESIS = "0" * 64
 log = logging.getLogger(__name__)
 
 
+class AuditKeyMismatch(RuntimeError):
+    """This process's master key is not the one the chain is sealed with; nothing is written."""
+
+
 @dataclass(frozen=True)
 class AuditEntry:
     component: str
@@ -152,6 +156,11 @@ def append(session: Session, entry: AuditEntry, *, now: dt.datetime | None = Non
     keys = audit_keys()
     _lock(session)
     head = session.get(AuditHead, 1, populate_existing=True)
+    if head is not None and head.key_id and head.key_id != keys.key_id:
+        # default deny: a record sealed under another key would make the chain unverifiable
+        raise AuditKeyMismatch(f"the audit chain is sealed under key {head.key_id} but this process derives "
+                               f"{keys.key_id} from its master key: every service must use the same "
+                               f"$ENCLAVE_KEYS")
     ts = _now_iso(now)
     if head is not None and head.keyed_from is None:
         head = _reanchor(session, head, keys, ts)

@@ -50,7 +50,10 @@ def server(tmp_path):
         cases.request_change(db, policy, alice, c, kind="staff", payload={"add": ["bob"]}, now=now)
         code = c.code
     port = _free_port()
-    env = dict(os.environ, ENCLAVE_DB_URL=url, ENCLAVE_HOME=str(tmp_path),
+    from enclave.settings import get_settings
+
+    # the server seals the audit chain with the same master key as the records made above
+    env = dict(os.environ, ENCLAVE_DB_URL=url, ENCLAVE_HOME=str(tmp_path), ENCLAVE_KEYS=str(get_settings().keys_dir),
                ENCLAVE_POLICY=str(POLICY_ROOT / "nhi_centre"))
     proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "--factory", "enclave.web.app:create_app",
                              "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"], env=env)

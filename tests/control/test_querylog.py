@@ -159,7 +159,10 @@ def test_cli_list_export_approve(log, tmp_path, monkeypatch):
     url, seqs, _ = log
     from enclave.cli.main import app
 
-    env = {"ENCLAVE_DB_URL": url, "ENCLAVE_HOME": str(tmp_path)}
+    from enclave.settings import get_settings
+
+    # the same master key as the process that wrote the log (the audit chain is keyed with it)
+    env = {"ENCLAVE_DB_URL": url, "ENCLAVE_HOME": str(tmp_path), "ENCLAVE_KEYS": str(get_settings().keys_dir)}
     r = CliRunner().invoke(app, ["querylog", "list", "--account", "mia", "--json"], env=env)
     assert r.exit_code == 0, r.output
     import json
