@@ -154,13 +154,20 @@ def rectangle_certificate(x: np.ndarray, supp: np.ndarray, i: int, j: int):
     R, C = x.shape
     if R < 2 or C < 2:
         return None
-    a = np.where(supp[i, :], x[i, :], -np.inf)
-    b = np.where(supp[:, j], x[:, j], -np.inf)
-    d = np.where(supp, np.minimum(x[i, j], x), -np.inf)
-    up = np.minimum(a[None, :], b[:, None])
+    # only rows hidden in column j and columns hidden in row i can close a rectangle: work on
+    # that (usually tiny) sub-matrix instead of the whole table
+    rows = np.flatnonzero(supp[:, j])
+    rows = rows[rows != i]
+    cols = np.flatnonzero(supp[i, :])
+    cols = cols[cols != j]
+    if not len(rows) or not len(cols):
+        return None
+    sub = supp[np.ix_(rows, cols)]
+    if not sub.any():
+        return None
+    up = np.minimum(x[i, cols][None, :], x[rows, j][:, None])
+    d = np.where(sub, np.minimum(x[i, j], x[np.ix_(rows, cols)]), -np.inf)
     w = up + d
-    w[i, :] = -np.inf
-    w[:, j] = -np.inf
     k = int(np.argmax(w))
     if not np.isfinite(w.flat[k]):
         return None
