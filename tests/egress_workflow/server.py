@@ -41,7 +41,11 @@ class Service:
 
     def start(self, timeout: float = 90.0) -> "Service":
         env = {k: v for k, v in os.environ.items() if not k.startswith("EGRESS_FAULT_")}
-        env.update(ENCLAVE_HOME=str(self.home), ENCLAVE_DB_URL=self.db_url, **self.extra_env)
+        from enclave.settings import get_settings
+
+        # one enclave, one master key: the service seals the audit chain the test process began
+        env.update(ENCLAVE_HOME=str(self.home), ENCLAVE_DB_URL=self.db_url,
+                   ENCLAVE_KEYS=str(get_settings().keys_dir), **self.extra_env)
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "uvicorn", "--factory", "egress_review.api:create_app",
              *(["--uds", str(self.uds)] if self.uds else ["--host", "127.0.0.1", "--port", str(self.port)]),
