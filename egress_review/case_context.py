@@ -3,7 +3,8 @@
 - ``case_pseudonyms`` (E7): every pseudonym in the case's extract (any re-coded identifier
   column), so a released file that carries one is caught even though it is not a real ID;
 - ``original_images_dir`` (E5): the case's own images, to catch an original in a figure;
-- ``provenance_key`` (E6): the per-case key that seals safe_tables provenance sidecars.
+- ``provenance_key`` (E6): the per-case key with which the query broker seals safe_tables
+  provenance sidecars (never given to a session); the service verifies seals with it.
 """
 from __future__ import annotations
 
