@@ -89,7 +89,10 @@ class Served:
         self.session_url = f"http+unix://{quote(str(uds), safe='')}"
         self.tcp_url = f"http://127.0.0.1:{self.port}"
         env = {k: v for k, v in os.environ.items() if not k.startswith("EGRESS_")}
-        env.update(ENCLAVE_HOME=str(home), ENCLAVE_DB_URL=db_url)
+        from enclave.settings import get_settings
+
+        # the audit chain make_world began is keyed with this process's master key
+        env.update(ENCLAVE_HOME=str(home), ENCLAVE_DB_URL=db_url, ENCLAVE_KEYS=str(get_settings().keys_dir))
         self.log = (home / "serve.log").open("ab")
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "egress_review.serve", "--mode", "internal", "--port",
