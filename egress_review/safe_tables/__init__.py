@@ -19,8 +19,8 @@ from egress_review.safe_tables.api import (bar_data, crosstab, describe, histogr
 from egress_review.safe_tables.cube import HelperError
 from egress_review.safe_tables.frame import SafeTable
 from egress_review.safe_tables.legacy import count, mean, pivot, rate
-from egress_review.safe_tables.models import kaplan_meier, logit, ols, poisson
+from egress_review.safe_tables.models import cox, kaplan_meier, logit, ols, poisson
 
 __all__ = ["SafeTable", "HelperError", "crosstab", "pivot_table", "describe", "value_counts",
            "histogram", "bar_data", "count", "mean", "pivot", "rate", "ols", "logit", "poisson",
-           "kaplan_meier"]
+           "cox", "kaplan_meier"]

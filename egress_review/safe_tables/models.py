@@ -36,12 +36,12 @@ from egress_review.safe_tables.frame import cells_of, csv_bytes
 from egress_review.safe_tables.provenance import (FORMAT, VERSION, json_safe, seal, sidecar_path,
                                                   table_sha256, unsealed)
 
-_FAMILY = {"ols": "ols", "logit": "logistic", "poisson": "poisson"}
+_FAMILY = {"ols": "ols", "logit": "logistic", "poisson": "poisson", "cox": "cox"}
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _CAT = re.compile(r"C\(\s*([A-Za-z_][A-Za-z0-9_]*)")
 
 
-MODEL_KINDS = ("ols", "logit", "poisson")
+MODEL_KINDS = ("ols", "logit", "poisson", "cox")
 _TOKEN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*|\d+|\S")
 _SYMBOLS = {"~", "+", "*", ":", "-", "(", ")", "0", "1"}
 
@@ -119,16 +119,16 @@ class _Saved:
 
 class SafeModelResult(_Saved):
     def __init__(self, result, facts: dict, family: str) -> None:
-        ci = result.conf_int()
-        stat = getattr(result, "tvalues", None)
+        ci = np.asarray(result.conf_int(), dtype=float)
+        names = getattr(result.params, "index", None)
+        names = list(names) if names is not None else list(result.model.exog_names)
         table = pd.DataFrame({
-            "term": [str(t) for t in result.params.index],
-            "coef": result.params.to_numpy(dtype=float),
-            "std_err": result.bse.to_numpy(dtype=float),
-            "stat": np.asarray(stat, dtype=float),
-            "p_value": result.pvalues.to_numpy(dtype=float),
-            "ci_low": ci.iloc[:, 0].to_numpy(dtype=float),
-            "ci_high": ci.iloc[:, 1].to_numpy(dtype=float)})
+            "term": [str(t) for t in names],
+            "coef": np.asarray(result.params, dtype=float),
+            "std_err": np.asarray(result.bse, dtype=float),
+            "stat": np.asarray(result.tvalues, dtype=float),
+            "p_value": np.asarray(result.pvalues, dtype=float),
+            "ci_low": ci[:, 0], "ci_high": ci[:, 1]})
         roles = {"term": {"role": "group"}} | {c: {"role": "estimate"} for c in table.columns[1:]}
         super().__init__(table=table, roles=roles, output="regression",
                          body_extra={"model": facts})
@@ -162,13 +162,22 @@ class SafeModel:
         import statsmodels.formula.api as smf
 
         formula_variables(self.formula)
-        make = {"ols": smf.ols, "logit": smf.logit, "poisson": smf.poisson}[self.kind]
-        model = make(self.formula, self.data, missing="drop", **self.kwargs)
-        result = model.fit(disp=0, **fit_kw) if self.kind != "ols" else model.fit(**fit_kw)
+        make = {"ols": smf.ols, "logit": smf.logit, "poisson": smf.poisson,
+                "cox": smf.phreg}[self.kind]
+        kw = dict(self.kwargs)
+        if self.kind == "cox":
+            if not isinstance(kw.get("status"), str) or kw["status"] not in self.data.columns:
+                raise HelperError("cox(formula, data, status='event column') needs the event "
+                                  "column's name")
+        model = make(self.formula, self.data, missing="drop", **kw)
+        result = model.fit(disp=0, **fit_kw) if self.kind in ("logit", "poisson") \
+            else model.fit(**fit_kw)
         rows = self.data.loc[list(model.data.row_labels)] if model.data.row_labels is not None \
             else self.data
         out = SafeModelResult(result, self._facts(rows, result), self.kind)
         out.spec = {"helper": self.kind, "formula": self.formula, "unit": self.unit}
+        if self.kind == "cox":
+            out.spec["status"] = self.kwargs["status"]
         return out
 
     def _facts(self, rows: pd.DataFrame, result) -> dict:
@@ -178,10 +187,12 @@ class SafeModel:
         facts: dict[str, Any] = {"family": family, "n_obs": _units(rows, self.unit),
                                  "df_resid": float(result.df_resid),
                                  "n_params": int(len(result.params)), "levels": {}}
-        if family in ("logistic", "poisson") and y in rows.columns:
+        if family == "cox":
+            y = self.kwargs["status"]          # the event indicator decides events
+        if family in ("logistic", "poisson", "cox") and y in rows.columns:
             yy = pd.to_numeric(rows[y], errors="coerce").fillna(0)
-            facts["n_events"] = int((yy > 0).sum()) if family == "logistic" else int(yy.sum())
-            if self.unit and family == "logistic":
+            facts["n_events"] = int(yy.sum()) if family == "poisson" else int((yy > 0).sum())
+            if self.unit and family in ("logistic", "cox"):
                 facts["n_events"] = int(rows.loc[yy > 0, self.unit].nunique())
         cats = set(_CAT.findall(rhs))
         for name in set(_IDENT.findall(rhs)):
@@ -191,12 +202,18 @@ class SafeModel:
             levels = {}
             for level, part in rows.groupby(name, observed=True, sort=True):
                 lf: dict[str, int] = {"n": _units(part, self.unit)}
-                if family == "logistic" and y in part.columns:
+                if family in ("logistic", "cox") and y in part.columns:
                     hit = pd.to_numeric(part[y], errors="coerce").fillna(0) > 0
                     lf["events"] = _units(part[hit], self.unit)
                 levels[str(level)] = lf
             facts["levels"][name] = levels
         return facts
+
+
+def cox(formula: str, data: pd.DataFrame, *, status: str, unit: str | None = None,
+        **kw) -> SafeModel:
+    """``smf.phreg(formula, data, status=...)``: a Cox model; ``status`` is the event column."""
+    return _model("cox", formula, data, unit, {**kw, "status": status})
 
 
 def _model(kind: str, formula: str, data: pd.DataFrame, unit: str | None, kw: dict) -> SafeModel:
@@ -259,11 +276,13 @@ def kaplan_meier(data: pd.DataFrame, duration: str, event: str, *,
 
 def sealed_model(df: pd.DataFrame, spec: dict, key: bytes, case: str) -> dict:
     """The broker's side: fit the spec's model on the case's data and seal it."""
-    if not isinstance(spec, dict) or set(spec) - {"helper", "formula", "unit"} \
+    if not isinstance(spec, dict) or set(spec) - {"helper", "formula", "unit", "status"} \
             or spec.get("helper") not in MODEL_KINDS:
-        raise HelperError(f"a model spec is {{helper: {'|'.join(MODEL_KINDS)}, formula, unit}}")
+        raise HelperError(f"a model spec is {{helper: {'|'.join(MODEL_KINDS)}, formula, unit, "
+                          "status (cox)}}")
     formula_variables(spec["formula"])
-    res = SafeModel(spec["helper"], spec["formula"], df, spec.get("unit")).fit_here()
+    kw = {"status": spec["status"]} if spec["helper"] == "cox" else {}
+    res = SafeModel(spec["helper"], spec["formula"], df, spec.get("unit"), kw).fit_here()
     data = csv_bytes(res.table, res.decimals)
     body = res.sidecar_body(data)
     body["spec"], body["case"] = dict(spec), case
@@ -272,6 +291,10 @@ def sealed_model(df: pd.DataFrame, spec: dict, key: bytes, case: str) -> dict:
 
 def model_columns(spec: dict) -> list[str]:
     cols = formula_variables(spec.get("formula"))
-    if spec.get("unit"):
-        cols.append(str(spec["unit"]))
+    for k in ("unit", "status"):
+        v = spec.get(k)
+        if v is not None:
+            if not isinstance(v, str) or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", v):
+                raise HelperError(f"model spec {k!r} must be a column name")
+            cols.append(v)
     return list(dict.fromkeys(cols))

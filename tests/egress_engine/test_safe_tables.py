@@ -200,3 +200,22 @@ def test_unsealed_claims_only_ever_add_findings(tmp_path_factory, data):
     key = lambda f: (f.rule, f.check, f.severity, f.location.get("row"), f.location.get("column"))
     missing = {key(f) for f in bare.findings} - {key(f) for f in claimed.findings}
     assert not missing, missing
+
+
+def test_cox_model_counts_events_per_level_and_status_must_be_a_name(tmp_path, run):
+    from egress_review.safe_tables.models import model_columns
+
+    rng = np.random.default_rng(6)
+    n = 200
+    df = pd.DataFrame({"ID": np.arange(n).astype(str), "t": rng.exponential(10, n),
+                       "d": (rng.random(n) < 0.6).astype(int),
+                       "grp": ["few"] * 8 + list(rng.choice(["a", "b"], n - 8))})
+    df.loc[:7, "d"] = [1, 0, 0, 0, 0, 0, 0, 0]      # the small group: 1 event
+    m = sf.cox("t ~ C(grp)", df, status="d", unit="ID").fit()
+    assert m.facts["family"] == "cox" and m.facts["levels"]["grp"]["few"] == {"n": 8, "events": 1}
+    m.save(tmp_path / "c.csv", key=KEY)
+    r = _check(run, m, "c.csv")
+    assert any(f.check == "regression" and f.location.get("level") == "few" for f in r.findings)
+    for bad in ("d; DROP TABLE x", "d)", "__import__('os')"):
+        with pytest.raises(sf.HelperError):
+            model_columns({"helper": "cox", "formula": "t ~ grp", "status": bad})
