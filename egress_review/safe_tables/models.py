@@ -41,7 +41,8 @@ _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _CAT = re.compile(r"C\(\s*([A-Za-z_][A-Za-z0-9_]*)")
 
 
-MODEL_KINDS = ("ols", "logit", "poisson", "cox")
+MODEL_KINDS = ("ols", "logit", "poisson", "cox", "kaplan_meier")
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _TOKEN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*|\d+|\S")
 _SYMBOLS = {"~", "+", "*", ":", "-", "(", ")", "0", "1"}
 
@@ -238,7 +239,7 @@ def poisson(formula: str, data: pd.DataFrame, *, unit: str | None = None, **kw) 
 
 def kaplan_meier(data: pd.DataFrame, duration: str, event: str, *,
                  round_at_risk: int | None = None, min_at_risk: int | None = None,
-                 show_censored: bool = False) -> _Saved:
+                 show_censored: bool = False, _seal: bool = True) -> _Saved:
     """The Kaplan-Meier table: one row per event time, at-risk rounded and the tail cut.
 
     ``round_at_risk``/``min_at_risk`` default to the policy (``survival_at_risk_round_to``,
@@ -269,13 +270,43 @@ def kaplan_meier(data: pd.DataFrame, duration: str, event: str, *,
     if not show_censored:     # a few censored at one time are a small count of their own
         table = table.drop(columns="censored")
         roles.pop("censored")
-    return _Saved(table=table, roles=roles, output="survival",
-                  body_extra={"spec": {"helper": "kaplan_meier", "round_at_risk": round_at_risk,
-                                       "min_at_risk": min_at_risk}})
+    spec = {"helper": "kaplan_meier", "duration": duration, "event": event,
+            "round_at_risk": int(round_at_risk), "min_at_risk": int(min_at_risk),
+            "show_censored": bool(show_censored)}
+    out = _Saved(table=table, roles=roles, output="survival", body_extra={"spec": spec},
+                 spec=spec)
+    if _seal:        # from a query: the broker makes the same table and seals it
+        from egress_review.safe_tables.remote import source_of, try_seal
+
+        try_seal(out, data, source_of(data))
+    return out
+
+
+def _km_spec(spec: dict) -> dict:
+    if set(spec) - {"helper", "duration", "event", "round_at_risk", "min_at_risk",
+                    "show_censored"}:
+        raise HelperError("a kaplan_meier spec is {helper, duration, event, round_at_risk, "
+                          "min_at_risk, show_censored}")
+    for k in ("duration", "event"):
+        if not isinstance(spec.get(k), str) or not _NAME.fullmatch(spec[k]):
+            raise HelperError(f"kaplan_meier spec {k!r} must be a column name")
+    for k in ("round_at_risk", "min_at_risk"):
+        if not isinstance(spec.get(k), int) or not 1 <= spec[k] <= 1000:
+            raise HelperError(f"kaplan_meier spec {k!r} must be an integer 1..1000")
+    return spec
 
 
 def sealed_model(df: pd.DataFrame, spec: dict, key: bytes, case: str) -> dict:
     """The broker's side: fit the spec's model on the case's data and seal it."""
+    if isinstance(spec, dict) and spec.get("helper") == "kaplan_meier":
+        spec = _km_spec(spec)
+        res = kaplan_meier(df, spec["duration"], spec["event"],
+                           round_at_risk=spec["round_at_risk"], min_at_risk=spec["min_at_risk"],
+                           show_censored=bool(spec.get("show_censored")), _seal=False)
+        data = csv_bytes(res.table, res.decimals)
+        body = res.sidecar_body(data)
+        body["spec"], body["case"] = dict(spec), case
+        return {"csv": data.decode("utf-8"), "sidecar": seal(body, key, sealed_by="broker")}
     if not isinstance(spec, dict) or set(spec) - {"helper", "formula", "unit", "status"} \
             or spec.get("helper") not in MODEL_KINDS:
         raise HelperError(f"a model spec is {{helper: {'|'.join(MODEL_KINDS)}, formula, unit, "
@@ -290,6 +321,9 @@ def sealed_model(df: pd.DataFrame, spec: dict, key: bytes, case: str) -> dict:
 
 
 def model_columns(spec: dict) -> list[str]:
+    if spec.get("helper") == "kaplan_meier":
+        spec = _km_spec(spec)
+        return list(dict.fromkeys([spec["duration"], spec["event"]]))
     cols = formula_variables(spec.get("formula"))
     for k in ("unit", "status"):
         v = spec.get(k)

@@ -47,7 +47,8 @@ def _people(n=600, seed=3):
     cost[rng.random(n) < 0.1] = np.nan
     return pd.DataFrame({"ID": rng.integers(0, 250, n).astype(str),
                          "sex": rng.choice(["F", "M"], n), "age": rng.choice(["a", "b", "c"], n),
-                         "region": rng.choice(["n", "s"], n), "cost": cost})
+                         "region": rng.choice(["n", "s"], n), "cost": cost,
+                         "dead": (rng.random(n) < 0.6).astype(int)})
 
 
 @pytest.fixture
@@ -307,3 +308,25 @@ def test_table_queries_cannot_escape_the_select(broker, sql):
     with pytest.raises(QueryError):
         con.aggregate(sql, spec)
     assert len(con.sql("SELECT * FROM opd").df()) == 600      # nothing was changed
+
+
+def test_broker_seals_a_kaplan_meier_table(broker, tmp_path):
+    url, _ = broker
+    con = connect("diabetes cost by sex and age", url=url, authorization=AUTH)
+    df = con.sql("SELECT * FROM opd").df()
+    df_round = con.sql("SELECT ID, round(cost, -2) AS t, dead FROM opd").df()
+    km = sf.kaplan_meier(df_round, "t", "dead", round_at_risk=5, min_at_risk=6)
+    assert km.is_sealed, km.note
+    km.save(tmp_path / "km.csv")
+    r = _check(tmp_path, km.manifest_entry("km.csv", "survival"))
+    assert not [f for f in r.findings if f.check == "provenance"]
+    local = sf.kaplan_meier(df[df.sex == "F"], "cost", "dead")      # changed in the kernel
+    assert not local.is_sealed
+    from enclave.session import QueryError
+
+    for bad in ({"helper": "kaplan_meier", "duration": "t); DROP TABLE opd; --", "event": "dead",
+                 "round_at_risk": 5, "min_at_risk": 6},
+                {"helper": "kaplan_meier", "duration": "t", "event": "dead",
+                 "round_at_risk": 0, "min_at_risk": 6}):
+        with pytest.raises(QueryError):
+            con.aggregate("SELECT * FROM opd", bad)
