@@ -69,6 +69,73 @@ def run_spawn(kind: str, users: int) -> list[float]:
         h.stop()
 
 
+def session_rss_mb(uid: int) -> float:
+    """Resident memory of every process running as a session's uid (server, kernel, and in
+    remote mode the X server and the kiosk browser)."""
+    total = 0
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            text = status.read_text()
+        except OSError:
+            continue
+        fields = dict(line.split(":", 1) for line in text.splitlines() if ":" in line)
+        if int(fields.get("Uid", "0 0").split()[0]) == uid and "VmRSS" in fields:
+            total += int(fields["VmRSS"].split()[0])
+    return total / 1024
+
+
+def desktop_ready(h: HubHarness, u) -> bool:
+    """Remote mode's "ready": the desktop's websocket speaks RFB to a logged-in client."""
+    import websocket
+
+    try:
+        ws = websocket.create_connection(
+            f"ws://127.0.0.1:{h.opts.port}/user/{u.name}/desktop/websockify",
+            header=[f"Authorization: token {u.token}"], subprotocols=["binary"], timeout=10)
+    except (OSError, websocket.WebSocketException):
+        return False
+    try:
+        return ws.recv().startswith(b"RFB ")
+    except (OSError, websocket.WebSocketException):
+        return False
+    finally:
+        ws.close()
+
+
+def run_spawn_mode(mode: str, users: int) -> tuple[list[float], list[float]]:
+    """Login-to-ready and memory per session of the sandbox spawner in one access mode
+    (S1/S4): on_site = the seat's browser talks to JupyterLab (ready: /api/status answers);
+    remote = pixels only (ready: the desktop answers RFB; the kiosk browser inside is
+    starting JupyterLab by then)."""
+    from policies import load_policy
+
+    h = HubHarness(access_mode=mode)
+    names = [f"{mode[:2]}user{i}" for i in range(users)]
+    times, mem = [], []
+    try:
+        setup(h, names)
+        h.start()
+        base = load_policy(None).sessions.sandbox_uid_base
+        for i, n in enumerate(names):
+            u = h.user(n)
+            t0 = time.perf_counter()
+            assert u.login().status_code == 302
+            u.make_token()
+            u.spawn()
+            if mode == "remote":
+                while not desktop_ready(h, u):
+                    time.sleep(0.05)
+            else:
+                while u.server("GET", "/api/status").status_code != 200:
+                    time.sleep(0.05)
+            times.append(time.perf_counter() - t0)
+            time.sleep(5)  # let the kiosk browser settle before measuring memory
+            mem.append(session_rss_mb(base + i + 1))
+        return times, mem
+    finally:
+        h.stop()
+
+
 def run_stop(n: int) -> dict:
     pol = bench_policy()
     h = HubHarness(policy_dir=pol)
@@ -158,6 +225,12 @@ def main() -> int:
     print(f"login-to-ready, namespace sandbox   : median {ms:.2f} s  "
           f"({', '.join(f'{x:.2f}' for x in sandbox)})")
     print(f"ratio sandbox/plain                 : {ms / mp:.2f}x (target <= 1.3x)")
+    for mode, target in (("on_site", 1.3), ("remote", 1.5)):
+        t, mem = run_spawn_mode(mode, a.users)
+        mt = statistics.median(t)
+        print(f"login-to-ready, {mode:7s} mode         : median {mt:.2f} s  "
+              f"({', '.join(f'{x:.2f}' for x in t)}); ratio to plain {mt / mp:.2f}x "
+              f"(target <= {target}x); memory per session {statistics.median(mem):.0f} MB RSS")
     if a.stop_sessions:
         r = run_stop(a.stop_sessions)
         print(f"{r['sessions']} sandboxed sessions: login + start of all took {r['spawn_all_s']:.1f} s "
