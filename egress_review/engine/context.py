@@ -34,6 +34,22 @@ class Context:
     # figures whose every number is a checked table of the request, sealed together with it
     # by the query broker (figure_data): they need no committee (E5 applies to images)
     data_figures: set[str] = field(default_factory=set)
+    # tables found inside other files (notebook outputs, HTML, prose documents …): view path ->
+    # (table, the request file it is in), for the request-wide rules
+    unit_views: dict[str, tuple[Table, str]] = field(default_factory=dict)
+
+    def all_tables(self) -> list[Table]:
+        """Declared tables, then tables found inside the request's other files."""
+        return list(self.tables.values()) + [t for t, _ in self.unit_views.values()]
+
+    def owner_findings(self, start: int) -> None:
+        """Findings from ``start`` on that name a table found inside a file are filed under that
+        file, with the table named in their location."""
+        for k in range(start, len(self.findings)):
+            f = self.findings[k]
+            if f.file in self.unit_views:
+                f.location = {"table": f.file, **(f.location or {})}
+                f.file = self.unit_views[f.file][1]
 
     def add(self, *, rule: str, check: str, severity: Severity, file: str, location: dict,
             en: str, zh: str, suggested: list[dict] | None = None,

@@ -121,7 +121,9 @@ def propose(ctx: Context, table, gr: GridRef) -> dict | None:
 
 
 def check_request(ctx: Context) -> None:
-    for path, table in ctx.tables.items():
+    start = len(ctx.findings)
+    for table in ctx.all_tables():
+        path = table.path
         try:
             grids = grids_of(ctx, table)
         except (KeyError, ValueError) as e:
@@ -137,9 +139,12 @@ def check_request(ctx: Context) -> None:
             audited = audit_blanks(ctx, table, gr)
             if audited:
                 entry["audit"] = audited
-            if gr.known or not gr.grid.supp.any():
+            # a table inside another file gets the audit of its blanks; its shown small cells
+            # are the threshold check's (run on it with the file), no pattern is proposed
+            if (gr.known or not gr.grid.supp.any()) and path not in ctx.unit_views:
                 proposal = propose(ctx, table, gr)
                 if proposal:
                     entry["proposal"] = proposal
             if entry:
                 ctx.suppression.setdefault(path, []).append(entry)
+    ctx.owner_findings(start)

@@ -72,6 +72,13 @@ def _keys_rows(table: Table, cols: list[str]) -> bool:
     return not table.df.loc[body, cols].duplicated().any()
 
 
+def _row_numbers(table: Table, col: str) -> bool:
+    """0, 1, 2 … or 1, 2, 3 … down the rows: a printed index (pandas), not a count."""
+    v = table.numeric(col)
+    return bool(len(v) >= 2 and not np.isnan(v).any()
+                and (np.array_equal(v, np.arange(len(v))) or np.array_equal(v, np.arange(1, len(v) + 1))))
+
+
 def _infer_counts(table: Table) -> None:
     found: list[str] = []
     for col in table.columns:
@@ -80,7 +87,7 @@ def _infer_counts(table: Table) -> None:
             continue
         if role.role == "group":
             others = [g for g in table.group_cols if g != col and g not in found]
-            if others and _keys_rows(table, others):
+            if others and _keys_rows(table, others) and not _row_numbers(table, col):
                 found.append(col)
         elif role.statistic in _DISGUISABLE:
             if _adds_up(table, col):

@@ -11,6 +11,7 @@ from dataclasses import replace
 
 from egress_review.engine.context import Context
 from egress_review.engine.readers import TableUnit
+from egress_review.engine.structure import infer
 from egress_review.engine.tables import Table, col_letter
 from egress_review.engine.unit_tables import read_table_unit
 from egress_review.manifest import ManifestFile
@@ -46,7 +47,11 @@ def _table_modules():
 
 
 def _child(ctx: Context) -> Context:
-    return Context(manifest=ctx.manifest, root=ctx.root, policy=ctx.policy, history=ctx.history,
+    """A context of the view's own: nothing a table check records (links, history) reaches the
+    request's declared tables, which the request-wide checks link among themselves."""
+    from egress_review.engine.history import ReleaseHistory
+
+    return Context(manifest=ctx.manifest, root=ctx.root, policy=ctx.policy, history=ReleaseHistory(),
                    pseudonyms=ctx.pseudonyms, original_images_dir=ctx.original_images_dir,
                    provenance_key=ctx.provenance_key)
 
@@ -65,6 +70,8 @@ def check(ctx: Context, spec: ManifestFile, unit: TableUnit, index: int, *,
         child = _child(ctx)
         vspec: ManifestFile = view.spec
         child.tables[vspec.path] = Table(path=vspec.path, spec=vspec, df=view.df.reset_index(drop=True))
+        # the request-wide rules (suppression audit, differencing) see it too (issue 13)
+        ctx.unit_views[vspec.path] = (infer(child.tables[vspec.path]), spec.path)
         for mod in _table_modules():
             try:
                 mod.check_file(child, vspec)

@@ -309,3 +309,13 @@ def test_categories_written_differently_still_link(run, labels):
     r = run({"a.csv": a, "b.csv": b},
             [table("a.csv", {"age": G, "sex": G, "n": SUPP}), table("b.csv", {"agegroup": G, "n": COUNT})])
     assert any(f.location.get("interval") == [3.0, 3.0] for f in by(r, check="differencing"))
+
+
+def test_blank_in_a_table_inside_a_document_is_audited(run):
+    # a Markdown report's table: the blank is its total minus the others
+    md = ("# Results\n\n| age | n |\n|---|---|\n| a |  |\n| b | 100 |\n| c | 200 |\n"
+          "| Total | 303 |\n")
+    r = run({"report.md": md}, [{"path": "report.md", "kind": "text", "description": "report"}])
+    assert r.verdict == "block"
+    hits = [f for f in by(r, check="secondary", file="report.md") if f.location.get("interval")]
+    assert hits and hits[0].location["interval"] == [3, 3], [(f.check, f.location) for f in r.findings]
