@@ -70,7 +70,7 @@ def check(ctx: Context, spec: ManifestFile, unit: TableUnit, index: int, *,
         child = _child(ctx)
         vspec: ManifestFile = view.spec
         child.tables[vspec.path] = Table(path=vspec.path, spec=vspec, df=view.df.reset_index(drop=True))
-        # the request-wide rules (suppression audit, differencing) see it too (issue 13)
+        # the request-wide suppression audit sees it too (issue 13)
         ctx.unit_views[vspec.path] = (infer(child.tables[vspec.path]), spec.path)
         for mod in _table_modules():
             try:
