@@ -56,7 +56,7 @@ def xlsx_bytes(target_mb: float) -> bytes:
     wb = openpyxl.Workbook(write_only=True)
     ws = wb.create_sheet("counts")
     ws.append(["region", "age group", "sex", "n", "persons", "visits", "cases", "count"])
-    rows = int(target_mb * 1e6 / 26)          # about 26 bytes per row once zipped
+    rows = int(target_mb * 1e6 / 47)          # about 47 bytes per row once zipped
     ages = ["0-19", "20-39", "40-59", "60-79", "80+"]
     for i in range(rows):
         ws.append([f"region {i}", ages[i % 5], "F" if i % 2 else "M",

@@ -120,8 +120,13 @@ class ParsedColumn:
             self.num = pd.to_numeric(ser.str.replace(",", "", regex=False),
                                      errors="coerce").to_numpy(dtype=float)
         self.plain = ~np.isnan(self.num) & self.filled
-        self.other: dict[int, Cell | None] = {
-            j: parse_cell(texts[j], context_of(j)) for j in np.flatnonzero(self.filled & ~self.plain)}
+        self.other: dict[int, Cell | None] = {}
+        seen: dict[tuple[str, str], Cell | None] = {}      # labels repeat down a column
+        for j in np.flatnonzero(self.filled & ~self.plain):
+            key = (texts[j], context_of(j))
+            if key not in seen:
+                seen[key] = parse_cell(*key)
+            self.other[int(j)] = seen[key]
 
     def reparse(self, context_of) -> None:
         self.other = {j: parse_cell(self.texts[j], context_of(j)) for j in self.other}
