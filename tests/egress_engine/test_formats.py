@@ -346,3 +346,36 @@ def test_a_table_nested_in_another_table_is_read(run):
 def test_a_label_that_states_a_count_is_read(run, label):
     r = check(run, "l.csv", f"group,n\n{label},40\nothers,1200\n")
     assert blocks_at(r, cell="A2"), [(f.location, f.message_en) for f in r.findings]
+
+
+def _validation(wb):
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    dv = DataValidation(type="list", formula1='"A123456789,B234567890"', prompt="n = 3 in north")
+    wb["results"].add_data_validation(dv)
+    dv.add("A2")
+
+
+def _footer(wb):
+    wb["results"].oddFooter.center.text = "Only 2 patients in the north"
+
+
+def _hyperlink(wb):
+    wb["results"]["A2"].hyperlink = "#results!A1"
+    wb["results"]["A2"].hyperlink.tooltip = "3 patients"
+
+
+@pytest.mark.parametrize("edit,part", [(_validation, "dataValidation"), (_footer, "oddFooter"),
+                                       (_hyperlink, "hyperlink")])
+def test_words_a_sheet_keeps_outside_its_cells_are_read(run, edit, part):
+    r = check(run, "v.xlsx", fx.xlsx_bytes(SAFE, edit))
+    assert blocks_at(r, sheet="results", part=part), [(f.location, f.message_en) for f in r.findings]
+
+
+def test_comments_in_notebook_code_are_read(run):
+    from nbformat.v4 import new_code_cell, new_notebook
+    import nbformat
+
+    nb = nbformat.writes(new_notebook(cells=[new_code_cell("# north: only 3 patients\nx = 1\n")]))
+    r = check(run, "c.ipynb", nb, "notebook")
+    assert blocks_at(r, cell_index=0, part="comment")

@@ -15,6 +15,7 @@ import base64
 import json
 import warnings
 
+from egress_review.engine.readers.code import read as read_code
 from egress_review.engine.readers.markup import read_html, read_markdown
 from egress_review.engine.readers.model import Content, ImageUnit, OpaqueUnit, TextUnit
 from egress_review.engine.readers.printed import read_printed
@@ -87,8 +88,8 @@ def read(raw: bytes, name: str) -> Content:
         if kind == "markdown":
             out.extend(read_markdown(src), {**base, "part": "source"})
         elif kind == "code":
-            if src.strip():
-                out.add(TextUnit(src, {**base, "part": "source"}, code=True))
+            if src.strip():       # the code, and its comments and prose strings as words
+                out.extend(read_code(src.encode("utf-8"), "cell.py"), {**base, "part": "source"})
         elif src.strip():
             out.add(TextUnit(src, {**base, "part": "source"}))
         _meta(out, cell.get("metadata"), base)

@@ -107,10 +107,13 @@ def _sheet_values(raw: bytes) -> dict[str, list[list[str]]]:
     return out
 
 
-def _hidden_rows_cols(archive: zipfile.ZipFile, part: str) -> tuple[list[int], list[str], list[str]]:
+def _hidden_rows_cols(archive: zipfile.ZipFile, part: str,
+                      words: list[tuple[dict, str]] | None = None) -> tuple[list[int], list[str], list[str]]:
     """Rows and columns a sheet marks hidden (OOXML ``<row hidden="1">``/``<col hidden="1">``),
     and cells holding a formula with no computed value (a reader of the file sees a number the
-    checks cannot), read with lxml's streaming parser."""
+    checks cannot), read with lxml's streaming parser.  Words a sheet keeps outside its cells
+    (data-validation lists and messages, header/footer text, hyperlink texts and tooltips) are
+    appended to ``words`` as (place, text)."""
     from lxml import etree
 
     from egress_review.engine.tables import col_letter
@@ -121,11 +124,26 @@ def _hidden_rows_cols(archive: zipfile.ZipFile, part: str) -> tuple[list[int], l
     uncomputed: list[str] = []
     data = archive.read(part)
     # the parse below only when the part can hold either (a byte search is cheap; cells are many)
-    if b"hidden=" not in data and b"<f" not in data and b":f>" not in data:
+    extras = any(t in data for t in (b"dataValidation", b"headerFooter", b"hyperlink"))
+    if b"hidden=" not in data and b"<f" not in data and b":f>" not in data and not extras:
         return rows, cols, uncomputed
+    words = words if words is not None else []
+    word_tags = {f"{ns}dataValidation", f"{ns}oddHeader", f"{ns}oddFooter", f"{ns}evenHeader",
+                 f"{ns}evenFooter", f"{ns}firstHeader", f"{ns}firstFooter", f"{ns}hyperlink"}
     with io.BytesIO(data) as fh:
-        for _, el in etree.iterparse(fh, events=("end",), tag=(f"{ns}row", f"{ns}col", f"{ns}c"),
+        for _, el in etree.iterparse(fh, events=("end",),
+                                     tag=(f"{ns}row", f"{ns}col", f"{ns}c", *word_tags),
                                      resolve_entities=False, no_network=True, huge_tree=True):
+            if el.tag in word_tags:
+                what = el.tag[len(ns):]
+                texts = [v for k, v in el.attrib.items()
+                         if k in ("prompt", "error", "promptTitle", "errorTitle", "display",
+                                  "tooltip", "location") and v.strip()]
+                texts += [t for t in el.itertext() if t.strip()]
+                if texts:
+                    words.append(({"part": what, "cell": el.get("sqref") or el.get("ref") or ""},
+                                  "\n".join(texts)))
+                continue
             if el.tag == f"{ns}c":
                 v = el.find(f"{ns}v")
                 if el.find(f"{ns}f") is not None and (v is None or not (v.text or "").strip()):
@@ -171,8 +189,11 @@ def read_xlsx(raw: bytes, name: str, *, skip_sheet: str | None = None) -> Conten
     for sheet, state, part in sheets:
         rels = get_dependents(archive, get_rels_path(part)) if get_rels_path(part) in members else None
         chartsheet = "chartsheet" in part
+        sheet_words: list[tuple[dict, str]] = []
         hidden_rows, hidden_cols, uncomputed = ([], [], []) if chartsheet else \
-            _hidden_rows_cols(archive, part)
+            _hidden_rows_cols(archive, part, sheet_words)
+        for place, words in sheet_words:
+            out.add(TextUnit(words, {"sheet": sheet, **place}))
         if uncomputed:
             out.fail({"sheet": sheet, "cells": uncomputed[:20]},
                      f"{len(uncomputed)} formula cell(s) without a computed value: what a reader "
