@@ -52,7 +52,8 @@ CLINICAL_TERMS = (
     "生命徵象", "精神", "食慾", "活動", "步態", "皮膚", "壓瘡", "疼痛指數", "住院", "出院", "轉院", "入院",
     # place and hospital words that begin with a surname character (高雄榮總, 林口長庚)
     "高雄", "台北", "臺北", "林口", "長庚", "榮總", "台大", "臺大", "馬偕", "慈濟", "奇美", "亞東", "彰基", "北醫", "成大",
-    "萬芳", "雙和", "國泰", "新光", "振興", "和信", "耕莘", "馬公", "金門", "連江", "石牌", "江翠", "金山", "關渡",
+    "台中", "臺中", "台南", "臺南", "桃園", "新竹", "嘉義", "彰化", "屏東", "宜蘭", "花蓮", "台東", "臺東", "澎湖", "基隆",
+    "苗栗", "南投", "雲林", "萬芳", "雙和", "國泰", "新光", "振興", "和信", "耕莘", "馬公", "金門", "連江", "石牌", "江翠", "金山", "關渡",
     "高醫", "童綜合", "林新", "安南", "郭綜合", "柳營", "嘉基", "羅東", "博愛", "聖馬爾定", "戴德森", "衛福部",
     "曾於", "曾在", "曾經", "曾有", "曾因", "曾至", "曾到", "曾接受", "高危險", "高風險", "吳郭魚", "房顫", "丁型肝炎", "易疲倦", "易喘", "姜黃", "高燒", "高燒不退", "候診", "侯診", "左下腹", "右下腹", "石斑魚", "白開水", "白米", "黃豆", "江米", "高蛋白", "高纖", "低鹽", "低脂",
 )
@@ -173,6 +174,10 @@ def _name_after_run(simp: str) -> int:
         return i + 2                                     # nickname: 阿明, 小容
     if run < 2 or simp[i] in _NOT_FIRST or _whole_word_at(simp, i):
         return 0
+    for n in (2, 3):          # a list separator right after the name: 戴翰怡和庄浩, 庄浩，苏纯
+        if run > n and simp[i + n] in "和及与、" and (run == n + 1 or not _word_at(simp, i + n)):
+            if n == 3 or not _is_han(simp[i + 3]) or simp[i + 3] in "和及与、":
+                return i + n
     if (run >= 4 and simp[i + 1] in surnames and not _word_at(simp, i + 2) and not _boundary(simp, i + 3)
             and _boundary(simp, i + 4)):
         return i + 4           # married name: 陈林美玲表示, 韦江和毅。
@@ -197,38 +202,47 @@ def _name_before_title(simp: str, t: int, max_len: int = 3) -> int:
     return -1 if k < 0 else lo + k
 
 
+# Verbs and prepositions that stand right before a name and its title (经|王医师, 会同|林护理师).
+_BEFORE_NAME = ("会同", "通知", "告知", "联络", "联系", "致电", "交由", "交给", "询问", "请教", "感谢", "转给", "经由",
+                "经", "由", "请", "与", "和", "跟", "向", "给", "让", "被", "把", "对", "找", "问", "叫", "及", "同", "是", "为")
+
+
 @functools.lru_cache(maxsize=1 << 16)
 def _name_before_window(simp: str, t: int, max_len: int) -> int:
-    from deidentify.identifiers.chinese_names import _segment
-
-    lo = 0
+    """The Han run before ``t`` without the verbs and function characters that open it; its
+    last three characters (four for a married name) are the name, unless they are an
+    ordinary word, a department or an institution."""
     k = t
+    while k > 0 and _is_han(simp[k - 1]) and t - k < 10:
+        k -= 1
+    stripped = True
+    while stripped and k < t:
+        stripped = False
+        for p in _BEFORE_NAME:
+            if simp.startswith(p, k) and t - k > len(p):
+                k += len(p)
+                stripped = True
+                break
+        if not stripped and (simp[k] in _NOT_FIRST or simp[k] in _BREAK) and t - k > 1:
+            k += 1
+            stripped = True
     surnames = _tables()[2]
-    for a, b in reversed(_segment(simp[lo:t])):
-        a, b = lo + a, lo + b
-        token = simp[a:b]
-        if not all(_is_han(c) for c in token) or (len(token) >= 2 and is_word(token, 5) and token not in surnames):
-            break
-        # 请林 | 与阙 as one token: the name is what follows the function characters; the token
-        # right before the title is the name's own (苏鸿和|今天)
-        cut = a
-        while b < t and cut < b and (simp[cut] in _NOT_FIRST or simp[cut] in _BREAK):
-            cut += 1
-        limit = max_len if (t - cut <= 3 or simp[cut + 1] in surnames) else 3   # 陈林美玲 (冠夫姓)
-        if t - cut > limit:
-            break
-        if cut < b:
-            k = cut
-        if cut > a:
-            break
-    if k >= t or simp[k:t + 2] in _clinical():
+    if t - k > max_len or (t - k == 4 and max_len >= 4 and simp[k + 1] not in surnames):
+        keep = 4 if max_len >= 4 and t - k >= 4 and simp[t - 3] in surnames else 3
+        k = t - keep
+    run = simp[k:t]
+    if len(run) >= 2 and run[0] not in surnames and (_ordinary(run[:2]) or _ordinary(run[:3])):
+        return -1          # 病人|于, 评估|…: an ordinary word opens the run
+    if not run or run[0] in _NOT_FIRST or run[-1] in _ORG_END or (len(run) >= 2 and _ordinary(run)) \
+            or any(run.startswith(w) for w in _clinical() if len(w) <= len(run)) or simp[k:t + 2] in _clinical():
         return -1
     return k
 
 
 def find(simplified: str) -> list[tuple[int, int, float]]:
     """(start, end, score) of names found by context: 0.85 (a context word or title), 0.8 a
-    dotted name, a name continuing a list 0.85."""
+    dotted name, 0.7 a sentence-opening name before a word describing the patient, a name
+    continuing a list 0.85."""
     intro, titles, _, _, _ = _tables()
     simp = simplified
     hits: list[tuple[int, int, float]] = []
@@ -242,8 +256,8 @@ def find(simplified: str) -> list[tuple[int, int, float]]:
         hits.append((a, b, 0.8))
     for m in intro.finditer(simp):
         i = m.end()
-        if any(a <= i < b for a, b, _ in hits):
-            continue
+        if any(a <= i < b for a, b, _ in hits) or titles.match(simp, m.end() - 1):
+            continue       # 孙女|士: the introducer's last character opens a title (孙 + 女士)
         end = _name_after(simp, i)
         if end:
             hits.append((i, end, 0.85))
@@ -267,7 +281,7 @@ def find(simplified: str) -> list[tuple[int, int, float]]:
             continue
         k = _name_before_title(simp, t, 4)
         if k >= 0 and t - k >= 2 and (k == 0 or not _is_han(simp[k - 1])) and not is_word(simp[k:t], 5):
-            hits.append((k, t, 0.85))
+            hits.append((k, t, 0.7))       # weaker than a context word before the name
     # names continuing a list: 家属王小明、林美玲及陈大文
     more = True
     while more:
@@ -318,11 +332,12 @@ def starts_a_word(simplified: str, start: int, end: int) -> bool:
     """Is the name candidate ``simplified[start:end]`` really the start of an ordinary word?
     A clinical term covering its start, or a frequent jieba word (not a name) that starts at
     the same place and covers the candidate (陳舊|性, 高危|險 are not names)."""
+    titles = _tables()[1]
     for a, b in clinical_spans(simplified[max(0, start - 6):end + 6]):
         a += max(0, start - 6)
         b += max(0, start - 6)
-        if a <= start < b:
-            return True
+        if a <= start < b and not (b > end and titles.match(simplified, end)):
+            return True    # (孙|女士: the term runs into a title, so it is not the word here)
     _, _, surnames, tags, freq = _tables()
     if simplified[start:start + 2] in surnames:
         return False           # 欧阳 is also a place word

@@ -50,9 +50,11 @@ _PREFILTERS = [re.compile(p, re.IGNORECASE) for p in (
     r"886", r"\(0[0-9]", r"0[2-9][0-9 \t\-.)‧·•]{6,}",            # phone shapes
     _led(tw_phone.LOCAL_CONTEXT.pattern.split("[^")[0], "电手联市家宅住公传分拨行号tpfcm"),  # phone words
     r"@",                                                          # e-mail
-    r"[路街道段巷弄里村邻][ \t0-9一二三四五六七八九十百零〇之\-]{1,10}[号巷弄邻]",  # numbered address
-    r"[市县][ \t]*[\u4e00-\u9fff]{1,3}[区乡镇市]",                 # city + district
-    r"[乡镇][\u4e00-\u9fff]{1,3}[村里]",                             # rural village
+    # addresses: what deidentify.identifiers.address accepts holds a house number, lane or
+    # alley, or a city/district followed by a road, section or village
+    r"[0-9一二三四五六七八九十百零〇两][ \t]*[号巷弄]",
+    r"[市县][ \t]*[\u4e00-\u9fff]{1,3}[区乡镇市]",
+    r"[区乡镇市县][ \t]*[\u4e00-\u9fff]{0,8}?(?:路|街|大道|段|[里村])",
     _led(dates.BIRTH_WORDS.pattern, "出生诞日dbB \t"),              # dates of birth
     _led(record_numbers.LABELS.pattern, "病住门就归健卡0"),            # record and card numbers
     _led(record_numbers.LATIN_LABELS.pattern, "mcrhpni"),
@@ -269,7 +271,8 @@ def candidate_indices(texts: Sequence[str], options: ScrubOptions | None = None,
     hard.update(bisect_right(starts, m.start()) - 1 for m in taiwan_id.FIND.finditer(joined)
                 if taiwan_id.is_valid(taiwan_id.compact(m.group())))
     # Latin names: hyphenated pairs next to a romanised surname, capitalised word pairs, titles
-    for i in (owners(romanised_names.HYPHEN_PAIR) | owners(_LATIN_CANDIDATE)) - hard:
+    for i in (owners(romanised_names.HYPHEN_PAIR) | owners(_LATIN_CANDIDATE)
+              | owners(western_names.CONTEXT_NAME)) - hard:
         seg = joined[starts[i]:starts[i] + len(texts[i])]
         if romanised_names.find(seg) or western_names.find(seg):
             hard.add(i)
