@@ -1,7 +1,8 @@
 """Issue 13: declarations that used to get disclosive tables through, one class per test.
 
 Each test was written against the engine as it was (and failed there): the engine must infer
-structure from the data, not from what the requester declares.
+structure from the data, not from what the requester declares.  Rules: E2 (counts whatever
+their role), E3 (margins, differencing, dominance claims), E6 (cells limit), E7 (content).
 """
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""Property (issue 13): whatever the requester declares, a table (or a pair of tables) from
-which an exact cell under the threshold can be derived never passes.
+"""Property (issue 13, rules E2 and E3): whatever the requester declares, a table (or a pair of
+tables) from which an exact cell under the threshold can be derived never passes.
 
 Random small count tables are published with random margins (labelled with any of the
 margin labels, or a total column with an innocent name), random blanks, in long or wide

@@ -1,6 +1,7 @@
-"""Output kinds with their own rules (issue 13): regression models, Kaplan–Meier tables,
-figures with their numbers, percentile tables and rates with person-time; for each, what is
-disclosive blocks and what is safe passes (or, resting on claims, goes to review)."""
+"""Output kinds with their own rules (issue 13): regression models (E1 coefficients only, E2
+persons, events and residual degrees of freedom), Kaplan–Meier tables (E2), figures with their
+numbers (E5 committee, E6 seal), percentile tables and rates with person-time (E2); for each,
+what is disclosive blocks and what is safe passes (or, resting on claims, goes to review)."""
 from __future__ import annotations
 
 import json
