@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import base64
 import contextvars
+import hashlib
 import json
 import posixpath
 
@@ -93,8 +94,15 @@ class GuardedContentsManager(AsyncLargeFileManager):
                                          f"(type={type}, format={format})") from None
         model.pop("hash", None)
         model.pop("hash_algorithm", None)
-        if not content or model["type"] == "directory":
-            return model
+        if content and model["type"] != "directory":
+            model = self._browser_view(model, guard, path)
+        if require_hash:
+            # the file's own hash would be an oracle on bodies the browser may not read: the
+            # hash is of what the browser is (or would be) sent
+            model["hash"], model["hash_algorithm"] = await self._view_hash(model, path, guard)
+        return model
+
+    def _browser_view(self, model: dict, guard: GuardConfig, path: str) -> dict:
         if model["type"] == "notebook":
             return self._notebook_for_browser(model, guard)
         body = model.get("content") or ""
@@ -106,6 +114,26 @@ class GuardedContentsManager(AsyncLargeFileManager):
                                "notebooks and code typed in the browser are; use the kernel "
                                "(output is capped) or submit results to egress review")
         return model
+
+    async def _view_hash(self, model: dict, path: str, guard: GuardConfig) -> tuple[str, str]:
+        if model["type"] == "directory":
+            return "directory", "none"
+        if model.get("content") is None:
+            token = _internal.set(True)
+            try:
+                full = await super().get(path, content=True, type=model["type"])
+            except web.HTTPError:
+                return "withheld", "none"
+            finally:
+                _internal.reset(token)
+            try:
+                model_view = self._browser_view(full, guard, path)
+            except web.HTTPError:
+                return "withheld", "none"
+        else:
+            model_view = model
+        text = json.dumps(model_view.get("content"), sort_keys=True, default=str)
+        return hashlib.sha256(text.encode()).hexdigest(), "sha256-of-browser-view"
 
     def _notebook_for_browser(self, model: dict, guard: GuardConfig) -> dict:
         nb = model["content"]

@@ -122,6 +122,18 @@ def test_contents_api_never_returns_a_data_body(alice, name, query):
     assert _leaks(r.text) == 0
 
 
+@pytest.mark.parametrize("name", DATA_FILES[:-1])
+def test_hashes_are_no_oracle_on_data(alice, hub, name):
+    """?hash=1 with content=0 answers, but never with the file's real hash."""
+    import hashlib
+
+    real = hashlib.sha256((hub.settings.projects_dir / "C1" / "workspace" / name)
+                          .read_bytes()).hexdigest()
+    r = alice.server("GET", f"/api/contents/{name}?content=0&hash=1")
+    assert r.status_code == 200, r.text[:300]
+    assert r.json()["hash"] == "withheld" and real not in r.text
+
+
 @pytest.mark.parametrize("path", [
     "/files/q.csv", "/files/q.csv?download=1", "/files/sub/dir/q.csv", "/view/q.csv",
     "/nbconvert/html/data.ipynb?download=true", "/nbconvert/script/data.ipynb",
