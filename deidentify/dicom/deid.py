@@ -18,7 +18,7 @@ from deidentify.dicom import pixels
 from deidentify.dicom.profile import action_for
 from deidentify.dicom.sweep import (BINARY_VRS, decoded_binary, dummy_value, identity_strings,
                                     value_leaks)
-from deidentify.text import ScrubOptions, find_identifiers
+from deidentify.text import ScrubOptions
 
 _TEXT_VRS = {"AE", "AS", "CS", "DA", "DS", "DT", "IS", "LO", "LT", "PN", "SH", "ST", "TM", "UC", "UR", "UT"}
 _FREE_TEXT_VRS = {"LO", "LT", "SH", "ST", "UC", "UT"}

@@ -63,7 +63,8 @@ CLINICAL_TERMS = (
 def _clinical() -> frozenset[str]:
     from deidentify.identifiers.chinese_names import _NOT_NAME_PREFIXES, _NR_NOT_NAMES
 
-    return frozenset(to_simplified(w) for w in CLINICAL_TERMS) | _NR_NOT_NAMES | _NOT_NAME_PREFIXES
+    # 柯林 starts married names (柯林鈺鴻) more often than the word in clinical notes
+    return (frozenset(to_simplified(w) for w in CLINICAL_TERMS) | _NR_NOT_NAMES | _NOT_NAME_PREFIXES) - {"柯林"}
 _NAME_TAGS = {"nr", "nrfg", "nrt"}
 # jieba dictionary words at least this frequent (and not tagged as names) are ordinary words.
 _WORD_FREQ = 20
@@ -174,14 +175,20 @@ def _name_after_run(simp: str) -> int:
         return i + 2                                     # nickname: 阿明, 小容
     if run < 2 or simp[i] in _NOT_FIRST or _whole_word_at(simp, i):
         return 0
-    for n in (2, 3):          # a list separator right after the name: 戴翰怡和庄浩, 庄浩，苏纯
-        if run > n and simp[i + n] in "和及与、" and (run == n + 1 or not _word_at(simp, i + n)):
+    if run >= 3 and simp[i + 2] == "和" and (run == 3 or simp[i + 3] in "和及与、"):
+        return i + 3           # 和 ends many given names (许蓉和, 陈杰和): not the list word here
+    for n in (3, 2):          # a list separator right after the name: 戴翰怡和庄浩, 庄浩，苏纯
+        if run > n + 1 and simp[i + n] in "和及与、" and not _word_at(simp, i + n):
             if n == 3 or not _is_han(simp[i + 3]) or simp[i + 3] in "和及与、":
                 return i + n
-    if (run >= 4 and simp[i + 1] in surnames and not _word_at(simp, i + 2) and not _boundary(simp, i + 3)
-            and _boundary(simp, i + 4)):
+    if (run >= 4 and simp[i + 1] in surnames and not any(is_word(simp[i + 2:i + 2 + n], 200) for n in (2, 3))
+            and simp[i + 2] not in _BREAK and simp[i + 3] not in _BREAK and _boundary(simp, i + 4)):
         return i + 4           # married name: 陈林美玲表示, 韦江和毅。
-    if _boundary(simp, i + 2):
+    # a word at i+2 that overlaps a word at i+3 (梁平|华表|示 → 梁平华|表示): the character
+    # at i+2 ends the name
+    overlap = (run >= 4 and _is_han(simp[i + 2]) and simp[i + 2] not in _BREAK and _word_at(simp, i + 2)
+               and _word_at(simp, i + 3))
+    if _boundary(simp, i + 2) and not overlap:
         return i + 2
     if run in (3, 4) and (i + run >= len(simp) or not _is_han(simp[i + run])):
         return i + run         # a run of its own: 顏宇緯。 余簡志楷，
