@@ -147,7 +147,9 @@ def request_page(rid: RID, request: Request, user: User | None = Depends(page_us
         return r
     req = load(db, rid, user)
     d = detail(db, req, user, svc)  # a browser is never a session: the requester's view is redacted
-    findings = (req.check_result or {}).get("findings", [])
+    # findings quote what the requester wrote inside (a purpose's sentence, a cell): never in a
+    # redacted view
+    findings = [] if d["redacted"] else (req.check_result or {}).get("findings", [])
     reviewer_view = wf.is_reviewer(user) and req.requester_id != user.id
     files = []
     for f in ([] if d["redacted"] else req.outputs):
