@@ -35,6 +35,22 @@ def hash_password(pw: str) -> str:
     return PasswordHasher().hash(pw)
 
 
+def _share_master_key(settings: EnclaveSettings) -> None:
+    """One enclave, one master key: the hub (its own ENCLAVE_HOME) and this test process both
+    append to the audit chain, which is keyed with the master key (enclave/audit/keys.py)."""
+    from datasets import keyring
+    from enclave.settings import get_settings
+
+    mine = keyring.master_key(get_settings(), create=True)
+    dest = keyring.master_key_path(settings)
+    if dest.exists():
+        return
+    dest.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    fd = os.open(dest, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as f:
+        f.write(mine)
+
+
 class HubHarness:
     def __init__(self, spawner: str = "sandbox", backend: str = "local", ldap: dict | None = None,
                  egress_url: str = "", policy_dir: str = "", access_mode: str = "on_site",
@@ -42,6 +58,7 @@ class HubHarness:
         self.home = Path(tempfile.mkdtemp(prefix="enc", dir="/tmp"))
         os.chmod(self.home, 0o755)
         self.settings = EnclaveSettings(home=self.home)
+        _share_master_key(self.settings)
         self.db_url = self.settings.db_url  # sqlite:///<home>/state.db unless ENCLAVE_DB_URL
         upgrade(self.db_url)
         # S1/S4: the policy's access mode.  on_site (the default here): every booked seat is
