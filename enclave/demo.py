@@ -45,6 +45,7 @@ def seed_demo(db_url: str, policy, *, now: dt.datetime) -> dict:
     from enclave.accounts import service as accounts
     from enclave.bookings import service as bookings
     from enclave.cases import service as cases
+    from enclave.identity import mfa
 
     with session_scope(db_url) as db:
         users: dict[str, User] = {}
@@ -74,6 +75,16 @@ def seed_demo(db_url: str, policy, *, now: dt.datetime) -> dict:
                                      irb_certificate=irb, extract_spec=DEMO_SPEC, now=now)
             cases.approve_case(db, policy, admin, case, now=now)
             cases.record_payment(db, policy, admin, case, amount=case.fees_due, now=now)
+        for name, u in users.items():
+            db.refresh(u)  # roles granted by the case's approval (the PI is its officer)
+            if mfa.required(policy, u) and not mfa.enrolled(db, u):
+                # every role the policy asks a second factor of logs in with one in the demo
+                # too: the secret is enrolled and confirmed here and printed by `enclave up`,
+                # as an authenticator app would hold it
+                cred = mfa.start_enrolment(db, u, now)
+                cred.confirmed_at = now
+                db.flush()
+                cases.audit(db, "demo", "mfa.enrolled", subject=name, demo=True)
         slot = cal.slot_at(now, policy)
         booking = None
         if slot is not None:
@@ -84,9 +95,18 @@ def seed_demo(db_url: str, policy, *, now: dt.datetime) -> dict:
         return {
             "case_code": case.code,
             "extract_spec": dict(case.extract_spec),
-            "accounts": [{"role": role, "username": name, "password": password}
+            "accounts": [{"role": role, "username": name, "password": password,
+                          "totp_secret": _secret(db, users[name])}
                          for role, name, password, _d, _r in DEMO_ACCOUNTS],
             "booking": ({"slot": f"{slot.key}", "starts_at": booking.starts_at.isoformat(),
                          "ends_at": booking.ends_at.isoformat(), "seat": booking.seat_no}
                         if booking is not None else None),
         }
+
+
+def _secret(db, user: User) -> str | None:
+    """The demo account's TOTP secret (None: it logs in with its password alone)."""
+    from enclave.identity import mfa
+
+    c = mfa.credential(db, user)
+    return c.secret if c is not None and c.confirmed_at is not None else None

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import signal
 import socket
 import ssl
@@ -17,6 +18,7 @@ from pathlib import Path
 
 import certifi
 import httpx
+import pyotp
 import pytest
 
 from tests.services.hub import HubUser
@@ -54,10 +56,30 @@ class _Hub:  # what HubUser needs of a hub
         return self._log.read_text(errors="replace")
 
 
+_USED_STEPS: dict[str, int] = {}
+
+
+def totp_code(secret: str | None, user: str) -> str:
+    """A code of the printed secret, one not used before by this user (codes work once)."""
+    if not secret:
+        return ""
+    totp = pyotp.TOTP(secret)
+    while int(time.time()) // totp.interval <= _USED_STEPS.get(user, -1):
+        time.sleep(1)
+    _USED_STEPS[user] = int(time.time()) // totp.interval
+    return totp.now()
+
+
+def printed_secrets(up_log: str) -> dict[str, str]:
+    return {m.group(1): m.group(2) for m in re.finditer(r"^\s+\S+\s+(\S+)\s+\S+\s+TOTP secret ([A-Z2-7]+)\s*$",
+                                                         up_log, re.M)}
+
+
 @contextlib.contextmanager
-def web_login(base: str, user: str, password: str, verify=True):
+def web_login(base: str, user: str, password: str, verify=True, secret: str | None = None):
     with httpx.Client(base_url=base, timeout=60, verify=verify) as c:
-        r = c.post("/login", data={"username": user, "password": password, "next": "/"})
+        r = c.post("/login", data={"username": user, "password": password, "next": "/",
+                                   "otp": totp_code(secret, user)})
         assert r.status_code in (200, 303), r.text[:500]
         # a cookie-authenticated call says where it comes from and carries the session's CSRF
         # token, as the service's own pages do (enclave.web.csrf)
@@ -108,9 +130,18 @@ def test_enclave_up_whole_flow(tmp_path, monkeypatch):
             with pytest.raises(httpx.ConnectError):  # not trusted by anyone who has not the CA
                 httpx.get(f"https://127.0.0.1:{port}{path}", verify=untrusting, timeout=10)
 
+        # staff and the PI (the demo case's officer) log in with a TOTP code (A4): up printed
+        # each secret beside the password
+        secrets = printed_secrets(up_log)
+        assert {"admin", "reviewer1", "reviewer2", "steward", "researcher"} <= set(secrets), up_log[-3000:]
+        with httpx.Client(base_url=f"https://127.0.0.1:{ports['review']}", verify=trusting, timeout=60) as c:
+            r = c.post("/login", data={"username": "reviewer1", "password": "Enclave-Demo-V1!", "next": "/"})
+            assert r.status_code not in (200, 303) or "enclave_session" not in c.cookies, \
+                "a reviewer logged in without the second factor"
+
         # researcher: log in inside the demo booking, spawn the sandboxed server, work, submit
         researcher = HubUser(_Hub(ports["hub"], log), "researcher", "Enclave-Demo-P1!")
-        assert researcher.login().status_code == 302
+        assert researcher.login(otp=totp_code(secrets["researcher"], "researcher")).status_code == 302
         researcher.make_token()
         assert researcher.spawn(timeout=180).status_code in (201, 202)
         out = researcher.execute(KERNEL_CODE, timeout=240)
@@ -132,17 +163,18 @@ def test_enclave_up_whole_flow(tmp_path, monkeypatch):
         # two reviewers approve on the internal service (E4)
         review = f"https://127.0.0.1:{ports['review']}"
         for name, pw in (("reviewer1", "Enclave-Demo-V1!"), ("reviewer2", "Enclave-Demo-V2!")):
-            with web_login(review, name, pw, verify=trusting) as c:
+            with web_login(review, name, pw, verify=trusting, secret=secrets[name]) as c:
                 r = c.post(f"/api/requests/{rid}/reviews",
                            json={"decision": "approve", "reason": "counts of 42 and more persons"})
                 assert r.status_code == 200, r.text
         # the review API is not on the outside host
         release = f"https://127.0.0.1:{ports['egress']}"
-        with web_login(release, "reviewer1", "Enclave-Demo-V1!", verify=trusting) as c:
+        with web_login(release, "reviewer1", "Enclave-Demo-V1!", verify=trusting, secret=secrets["reviewer1"]) as c:
             assert c.post(f"/api/requests/{rid}/reviews", json={"decision": "approve",
                                                                "reason": "x"}).status_code == 404
         # the researcher downloads the approved file from outside (O2)
-        with web_login(release, "researcher", "Enclave-Demo-P1!", verify=trusting) as c:
+        with web_login(release, "researcher", "Enclave-Demo-P1!", verify=trusting,
+                       secret=secrets["researcher"]) as c:
             rel = c.get("/api/releases").json()
             mine = [x for x in rel if x["request_id"] == rid][0]
             f = [x for x in mine["files"] if x["path"] == "by_sex.csv"][0]

@@ -152,7 +152,13 @@ def up(
     else:
         console.print("[bold green]demo accounts[/] (demo passwords; change them for anything real):")
         for acct in info.get("accounts", []):
-            console.print(f"  {acct['role']:<11} {acct['username']:<12} {acct['password']}")
+            totp = f"  TOTP secret {acct['totp_secret']}" if acct.get("totp_secret") else ""
+            console.print(f"  {acct['role']:<11} {acct['username']:<12} {acct['password']}{totp}",
+                          soft_wrap=True)
+        if any(a.get("totp_secret") for a in info.get("accounts", [])):
+            console.print("[bold]second factor[/] staff accounts also give a 6-digit code: add the TOTP "
+                          "secret to an authenticator app, or print the current code with "
+                          "python -c \"import pyotp; print(pyotp.TOTP('SECRET').now())\"", soft_wrap=True)
         for name, url in info["urls"].items():
             console.print(f"  {name:<8} {url}", soft_wrap=True)
         console.print("[bold]TLS[/] every front end is HTTPS; trust this CA in your browser "

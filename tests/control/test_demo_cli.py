@@ -5,6 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 
+import pyotp
+import pytest
+
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
@@ -33,7 +36,36 @@ def test_seed_demo_is_idempotent(demo_policy, tmp_path):
         case = db.execute(select(Case)).scalar_one()
         assert case.status == "active" and case.paid_at is not None
         for acct in first["accounts"]:
-            assert authenticate(db, acct["username"], acct["password"], policy=demo_policy, now=T0)
+            otp = pyotp.TOTP(acct["totp_secret"]).at(T0) if acct["totp_secret"] else None
+            assert authenticate(db, acct["username"], acct["password"], policy=demo_policy, now=T0, otp=otp)
+
+
+def test_demo_staff_need_their_second_factor(demo_policy, tmp_path):
+    """A4: the bring-up enclave asks staff (and the PI, the demo case's officer) for a TOTP code
+    like the deployed policy does; the secrets are enrolled by seed_demo and printed by up."""
+    from enclave.identity.login import LoginRefused
+
+    url = f"sqlite:///{tmp_path / 'state.db'}"
+    upgrade(url)
+    accts = {a["username"]: a for a in seed_demo(url, demo_policy, now=T0)["accounts"]}
+    assert set(demo_policy.accounts.mfa_required_roles) >= {"admin", "reviewer", "steward", "committee"}
+    staff = [n for n in ("admin", "reviewer1", "reviewer2", "steward", "supervisor", "researcher")]
+    # a second run keeps the enrolled secrets (the printed ones stay valid)
+    again = {a["username"]: a for a in seed_demo(url, demo_policy, now=T0 + dt.timedelta(minutes=1))["accounts"]}
+    for i, name in enumerate(staff):
+        a = accts[name]
+        assert a["totp_secret"] and again[name]["totp_secret"] == a["totp_secret"]
+        when = T0 + dt.timedelta(minutes=10 + i)
+        with session_scope(url) as db:
+            with pytest.raises(LoginRefused):
+                authenticate(db, name, a["password"], policy=demo_policy, now=when)
+        with session_scope(url) as db:
+            with pytest.raises(LoginRefused):
+                authenticate(db, name, a["password"], policy=demo_policy, now=when, otp="000000")
+        with session_scope(url) as db:
+            code = pyotp.TOTP(a["totp_secret"]).at(when + dt.timedelta(minutes=2))
+            assert authenticate(db, name, a["password"], policy=demo_policy,
+                                now=when + dt.timedelta(minutes=2), otp=code)
 
 
 def test_cli_groups(tmp_path, monkeypatch):
