@@ -35,7 +35,9 @@ def check_file(ctx: Context, spec: ManifestFile) -> None:
     if spec.kind == "table" and declared is None:
         return                    # the table could not be read as declared: already blocked
     options = {"skip_sheet": declared.sheet} if declared is not None and declared.sheet else {}
-    content = read_content(raw, spec.path, **options)
+    # a zip bomb dressed as a workbook or document is not unpacked (the import limit, D4)
+    content = read_content(raw, spec.path, max_unpacked=ctx.policy.import_max_unpacked_bytes,
+                           **options)
     units = content.units
     if declared is not None and content.fmt != "xlsx":
         # the declared table is the file's one table; its metadata and words are still read

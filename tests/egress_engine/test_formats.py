@@ -379,3 +379,12 @@ def test_comments_in_notebook_code_are_read(run):
     nb = nbformat.writes(new_notebook(cells=[new_code_cell("# north: only 3 patients\nx = 1\n")]))
     r = check(run, "c.ipynb", nb, "notebook")
     assert blocks_at(r, cell_index=0, part="comment")
+
+
+def test_a_package_that_unpacks_too_far_is_not_opened(run):
+    from policies.sections.egress import EgressPolicy
+
+    pol = EgressPolicy(import_max_unpacked_bytes=10_000)
+    r = run({"big.xlsx": fx.xlsx_bytes(pd.concat([SAFE] * 300))},
+            [entry("big.xlsx")], policy=pol)
+    assert r.verdict != "pass" and any("unpacks to" in f.message_en for f in r.findings)

@@ -128,6 +128,20 @@ def read_content(raw: bytes, name: str, **options) -> Content:
         c = Content(fmt.name)
         c.add(OpaqueUnit(fmt.review_reason, {}))
         return c
+    max_unpacked = options.pop("max_unpacked", None)
+    if max_unpacked is not None and raw[:4] == b"PK\x03\x04":
+        import io
+        import zipfile
+
+        try:
+            unpacked = sum(i.file_size for i in zipfile.ZipFile(io.BytesIO(raw)).infolist())
+        except (zipfile.BadZipFile, OSError):
+            unpacked = 0      # the reader reports the broken package
+        if unpacked > max_unpacked:
+            c = Content(fmt.name)
+            c.fail({}, f"the package unpacks to {unpacked:,} bytes (more than {max_unpacked:,}): "
+                       "not opened")
+            return c
     try:
         if options and fmt.name == "xlsx":
             from egress_review.engine.readers.spreadsheet import read_xlsx
