@@ -90,6 +90,7 @@ def main() -> None:
     from python_calamine import CalamineWorkbook
 
     check("warm.ipynb", notebook_bytes(2), "notebook")          # imports and caches warmed
+    check("warm.xlsx", xlsx_bytes(0.05), "text")                 # (name tables, Presidio too)
     nb = notebook_bytes(a.outputs)
     t = time.perf_counter()
     nbformat.reads(nb.decode(), as_version=4)
