@@ -148,7 +148,18 @@ def wide_enough(lo: float, hi: float, width: float) -> bool:
 _CERT_TOP = 12
 
 
-def rectangle_certificate(x: np.ndarray, supp: np.ndarray, i: int, j: int):
+def _top_hidden(cache: dict, key: int, hidden: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Indices of the largest hidden cells of one line (cached per audit): one more than
+    ``_CERT_TOP`` so the cell's own index can be dropped."""
+    got = cache.get(key)
+    if got is None:
+        idx = np.flatnonzero(hidden)
+        got = idx[np.argsort(-values[idx], kind="stable")[:_CERT_TOP + 1]]
+        cache[key] = got
+    return got
+
+
+def rectangle_certificate(x: np.ndarray, supp: np.ndarray, i: int, j: int, tops=None):
     """Best 2×2 alternating cycle of hidden cells through (i, j): (up, down) room, or None.
 
     Moving t around (i,j)+, (i,j')-, (i',j)-, (i',j')+ keeps every margin, so the attacker's
@@ -159,23 +170,21 @@ def rectangle_certificate(x: np.ndarray, supp: np.ndarray, i: int, j: int):
         return None
     # only rows hidden in column j and columns hidden in row i can close a rectangle: work on
     # that (usually tiny) sub-matrix instead of the whole table
-    rows = np.flatnonzero(supp[:, j])
-    rows = rows[rows != i]
-    cols = np.flatnonzero(supp[i, :])
-    cols = cols[cols != j]
-    if not len(rows) or not len(cols):
-        return None
     # the widest rectangles use the largest hidden cells of the line: looking at the top few
     # keeps this cheap on heavily suppressed tables; a miss only sends the cell to max-flow
-    if len(rows) > _CERT_TOP:
-        rows = rows[np.argpartition(-x[rows, j], _CERT_TOP - 1)[:_CERT_TOP]]
-    if len(cols) > _CERT_TOP:
-        cols = cols[np.argpartition(-x[i, cols], _CERT_TOP - 1)[:_CERT_TOP]]
-    sub = supp[np.ix_(rows, cols)]
+    tops = tops if tops is not None else ({}, {})
+    rows = _top_hidden(tops[0], j, supp[:, j], x[:, j])
+    rows = rows[rows != i][:_CERT_TOP]
+    cols = _top_hidden(tops[1], i, supp[i, :], x[i, :])
+    cols = cols[cols != j][:_CERT_TOP]
+    if not len(rows) or not len(cols):
+        return None
+    r2 = rows[:, None]
+    sub = supp[r2, cols]
     if not sub.any():
         return None
     up = np.minimum(x[i, cols][None, :], x[rows, j][:, None])
-    d = np.where(sub, np.minimum(x[i, j], x[np.ix_(rows, cols)]), -np.inf)
+    d = np.where(sub, np.minimum(x[i, j], x[r2, cols]), -np.inf)
     w = up + d
     k = int(np.argmax(w))
     if not np.isfinite(w.flat[k]):
@@ -194,11 +203,12 @@ def audit(net: Network, primaries, width: float, x: np.ndarray | None = None,
     iv: dict = {}
     exact: dict = {}
     rest = []
+    tops: tuple = ({}, {})
     for e in primaries:
         cert = None
         if x is not None and e < net.R * net.C:
             i, j = divmod(int(e), net.C)
-            cert = rectangle_certificate(x, supp, i, j)
+            cert = rectangle_certificate(x, supp, i, j, tops)
         if cert is not None and cert[0] + cert[1] >= width:
             v = float(x.flat[int(e)])
             iv[e] = (v - cert[1], v + cert[0])
