@@ -158,7 +158,9 @@ def _name_after_window(simp: str) -> int:
         run_end = end
         while run_end < len(simp) and run_end < end + 4 and _is_han(simp[run_end]):
             run_end += 1
-        if simp[end - 1] in _ORG_END or simp[run_end - 1] in _ORG_END or "医院" in simp[:run_end]:
+        complete = _boundary(simp, end)       # a word starts right after: 孙罗朝信|表示|入院
+        if simp[end - 1] in _ORG_END or (not complete and (simp[run_end - 1] in _ORG_END
+                                                           or "医院" in simp[:run_end])):
             return 0       # 转介|复健科, 病人|转胸腔内科, 转介|台中医院
     return end
 
@@ -170,6 +172,8 @@ def _name_after_run(simp: str) -> int:
         run += 1
     surnames = _tables()[2]
     if run >= 3 and simp[i:i + 2] in surnames:          # compound surname: 上官 + one or two
+        if run == 4 and simp[i + 3] == "和":
+            return i + 4                                 # 范姜毅和。
         return i + 3 if run == 3 or _boundary(simp, i + 3) else i + 4
     if run >= 2 and simp[i] in "阿小" and not is_word(simp[i:i + 2], 100) and _boundary(simp, i + 2):
         return i + 2                                     # nickname: 阿明, 小容
@@ -234,7 +238,9 @@ def _name_before_window(simp: str, t: int, max_len: int) -> int:
             k += 1
             stripped = True
     surnames = _tables()[2]
-    if t - k > max_len or (t - k == 4 and max_len >= 4 and simp[k + 1] not in surnames):
+    if simp[k:k + 2] in surnames and t - k <= 4:
+        pass               # compound surname + one or two given characters: 欧阳华翔
+    elif t - k > max_len or (t - k == 4 and max_len >= 4 and simp[k + 1] not in surnames):
         keep = 4 if max_len >= 4 and t - k >= 4 and simp[t - 3] in surnames else 3
         k = t - keep
     run = simp[k:t]
