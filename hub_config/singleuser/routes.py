@@ -202,8 +202,6 @@ class RefusedHandler(web.RequestHandler):
     def prepare(self):
         self.set_status(self._status)
         self.set_header("Content-Type", "text/plain; charset=utf-8")
-        # the proxy pools upstream connections; a refused request's connection is not reused
-        self.set_header("Connection", "close")
         self.finish(f"{self._why}\n")
 
 

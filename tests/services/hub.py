@@ -230,7 +230,13 @@ class HubUser:
     def server(self, method: str, path: str, **kw) -> httpx.Response:
         headers = kw.pop("headers", {})
         headers["Authorization"] = f"token {self.token}"
-        return self.http.request(method, f"/user/{self.name}{path}", headers=headers, **kw)
+        r = self.http.request(method, f"/user/{self.name}{path}", headers=headers, **kw)
+        if r.status_code == 503 and "<title>JupyterHub</title>" in r.text:
+            # the proxy's own 503: it wrote to a pooled upstream connection the server had
+            # already closed (EPIPE, seen about once in a few hundred requests) - the server
+            # never read that request, so sending it again is safe
+            r = self.http.request(method, f"/user/{self.name}{path}", headers=headers, **kw)
+        return r
 
     def start_kernel(self) -> str:
         r = self.server("POST", "/api/kernels", json={"name": "python3"})
