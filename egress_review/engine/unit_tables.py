@@ -211,6 +211,7 @@ def read_table_unit(rows: list[list[str]], path: str, caption: str = "") -> Read
     counts = [k for k, col in parsed_cols.items()
               if header_role(header[k]) == "count" and col.all_numbers]
     long_cells: dict[str, list[tuple[int, int, str, float, float | None]]] = {}
+    row_roles: dict[int, str | None] = {}
     for k, col in parsed_cols.items():
         role = header_role(header[k])
         col_n = header_n(header[k]) or table_n
@@ -240,7 +241,9 @@ def read_table_unit(rows: list[list[str]], path: str, caption: str = "") -> Read
             parts = p.parts
             if p.form == "number":
                 what = parts[0][0]
-                row_role = header_role(label) if label else None
+                if j not in row_roles:        # once per row, whatever the number of columns
+                    row_roles[j] = header_role(label) if label else None
+                row_role = row_roles[j]
                 if what == "number":
                     what = {None: None, "group": None}.get(row_role, row_role) or (
                         role if role not in (None, "group") else None)
