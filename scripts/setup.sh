@@ -12,6 +12,7 @@ APT_PACKAGES=(
   bubblewrap libseccomp2 # the session sandbox (bwrap) and its seccomp filter compiler
   iproute2 util-linux   # ip, unshare, setpriv for the session sandbox
   fonts-noto-cjk        # Traditional Chinese in charts and screenshots
+  tigervnc-standalone-server novnc  # remote-access sessions: X+VNC server, HTML5 viewer
 )
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
