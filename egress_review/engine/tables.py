@@ -72,13 +72,14 @@ class Table:
     def cols_with(self, *roles: str) -> list[str]:
         """Columns with one of ``roles``; a column the data shows to be a count is a count
         whatever it was declared (and no longer a grouping key)."""
+        cols = self.columns                      # first: drops the cache if df was replaced
         key = (roles, tuple(self.inferred_counts))
         cache = self._num.setdefault("__roles__", {})
         if key in cache and cache[key][0] is self.spec:
             return list(cache[key][1])
         counted = "count" in roles or "suppressed" in roles
         out = []
-        for c in self.columns:
+        for c in cols:
             r = self.role(c)
             if r is None:
                 continue
