@@ -87,11 +87,12 @@ class DataPolicy(BaseModel):
     # name 0.7, name with context 0.85, name or old-form resident ID without context 0.6).
     text_mask_min_score: float = setting(
         0.6, rule="D1", gt=0, le=1,
-        description="A free-text ID, phone, e-mail or address finding is masked when its score "
-                    "is at least this.")
+        description="A free-text ID, phone, e-mail, address, date of birth (0.9), record number "
+                    "(0.85) or NHI card number (0.9) finding is masked when its score is at least this.")
     text_name_mask_min_score: float = setting(
         0.6, rule="D1", gt=0, le=1,
-        description="A free-text personal name (0.85 with context, 0.6 without, 0.7 romanised) "
+        description="A free-text personal name (0.85 after a context word or before a title, 0.8 "
+                    "dotted, 0.7 romanised or opening a sentence before 主訴/因…, 0.6 without context) "
                     "is masked when its score is at least this.")
     dicom_header_name_min_score: float = setting(
         0.85, rule="D1", gt=0, le=1,
