@@ -6,7 +6,8 @@ the survival probability.  Columns are recognised by role and name (``at_risk``/
 - every step (a drop in survival) rests on at least ``survival_min_events_per_step`` events:
   published events, or the events the data give away (d = n·(1 − S(t)/S(t−)) from the numbers
   at risk and the survival column);
-- numbers at risk are rounded to a multiple of ``survival_at_risk_round_to``;
+- numbers at risk are rounded to a multiple of ``survival_at_risk_round_to``, or (when the
+  policy sets ``survival_at_risk_window``) shown only at times that are multiples of it;
 - the curve stops before fewer than ``min_units_per_cell`` remain at risk (small tails are
   truncated, not shown).
 What cannot be judged (no events and no numbers at risk) goes to review.
@@ -92,6 +93,12 @@ def check_file(ctx: Context, spec: ManifestFile) -> None:
         step = pol.survival_at_risk_round_to
         if step > 1:
             off = np.flatnonzero(~np.isnan(shown_risk) & (np.mod(shown_risk, step) != 0))
+            window = pol.survival_at_risk_window
+            if window > 0 and table.group_cols:
+                # a windowed table: unrounded numbers at risk at the window's times only
+                t = table.numeric(table.group_cols[0])
+                on_grid = ~np.isnan(t) & np.isclose(np.mod(t + 1e-9, window), 0, atol=1e-6)
+                off = off[~on_grid[off]]
             for i in off[:20]:
                 add("block", i, cols["at_risk"],
                     f"Numbers at risk are published rounded to a multiple of {step} "

@@ -44,6 +44,10 @@ class EgressPolicy(BaseModel):
         5, rule="E2", ge=1,
         description="Numbers at risk under a survival curve are published rounded to a multiple "
                     "of this (1: unrounded allowed).")
+    survival_at_risk_window: float = setting(
+        0.0, rule="E2", ge=0,
+        description="Numbers at risk may instead be shown unrounded at times that are multiples "
+                    "of this window only (a windowed at-risk table); 0: rounding only.")
     regression_forbidden_columns: list[str] = setting(
         [r"resid", r"fitted", r"predict", r"leverage", r"^hat", r"cook", r"influence", r"dfbeta",
          r"dffit", r"殘差", r"預測"],

@@ -243,3 +243,17 @@ def test_rate_per_person_time_needs_events_and_persons(run, row, col):
     hits = by(r, check="threshold", severity="block")
     assert any(f.location["row"] == 1 and f.location["column"] == col for f in hits)
     assert any(f.location["row"] == 1 and f.location["column"] == "rate" for f in hits)
+
+
+def test_windowed_at_risk_table_as_the_policy_allows(run):
+    from policies.sections.egress import EgressPolicy
+
+    text = "time,at_risk,events,surv\n12,397,20,0.950\n18,371,30,0.873\n24,321,25,0.805\n"
+    cols = {"time": G, "at_risk": COUNT, "events": COUNT, "surv": EST}
+    # rounding only (the default): 397 is not a multiple of 5
+    assert by(run({"k.csv": text}, [km("k.csv", cols)]), check="survival", severity="block")
+    # a 12-month window: unrounded numbers at 12 and 24 are allowed, the one at 18 is not
+    r = run({"k.csv": text}, [km("k.csv", cols)],
+            policy=EgressPolicy(survival_at_risk_window=12))
+    rows = [f.location["row"] for f in by(r, check="survival", severity="block")]
+    assert rows == [2]
