@@ -210,3 +210,11 @@ def test_work_in_the_desktop_and_the_clipboard_does_nothing(hub, browser):
 
 def test_no_download_ever_reached_the_outer_browser(browser):
     assert browser.downloads == []
+
+
+def test_test_harness_types_inside_only_when_the_proxy_refuses(hub):
+    """The harness's stand-in for typing on the desktop goes to the session's socket, never
+    through the proxy (which refuses it)."""
+    a = hub.user("alice")
+    a.token = hub.alice.token
+    assert "2" in a.execute("print(1 + 1)") and a.inside
