@@ -83,7 +83,8 @@ else:
                                  "gid_base": sess.sandbox_gid_base}
     c.EnclaveSpawner.broker = broker_settings(policy)
 c.Spawner.cmd = [sys.executable, "-m", "jupyterhub.singleuser"]
-c.Spawner.default_url = "/lab"
+# S1: in remote mode the browser gets the desktop (pixels); JupyterLab runs inside it
+c.Spawner.default_url = "/desktop/" if sess.access_mode == "remote" else "/lab"
 c.Spawner.disable_user_config = True
 c.Spawner.env_keep = ["LANG", "LC_ALL"]
 c.Spawner.start_timeout = 120
