@@ -47,7 +47,10 @@ class Limits:
         return ctrl.exists() and {"memory", "pids", "cpu"} <= set(ctrl.read_text().split())
 
     def _plan(self) -> list[tuple[Path, dict[str, str]]]:
-        leaf = f"enclave-{self.name}"
+        # One cgroup per launcher (its pid in the name): two hubs on one host, or a new
+        # session while the old one's launcher is still cleaning up, never share or remove
+        # each other's.  Left-overs of launchers that died (SIGKILL) are removed in apply().
+        leaf = f"enclave-{self.name}.{os.getpid()}"
         if self._v2():
             self.mode = "cgroup2"
             base = self.root / _own(self.root, "")
@@ -69,8 +72,7 @@ class Limits:
         raise :class:`LimitsUnavailable` (nothing half-applied is left behind)."""
         try:
             for d, files in self._plan():
-                if d.exists():  # left over from a launcher that was SIGKILLed
-                    self._remove(d)
+                self._remove_stale(d)
                 d.mkdir()
                 self.dirs.append(d)
                 for f, v in files.items():
@@ -85,6 +87,19 @@ class Limits:
         for d in self.dirs:
             with open(d / "cgroup.procs", "w") as f:
                 f.write("0")
+
+    @classmethod
+    def _remove_stale(cls, d: Path) -> None:
+        """Remove cgroups of this sandbox name whose launcher no longer runs."""
+        stem = d.name.rsplit(".", 1)[0]
+        try:
+            siblings = list(d.parent.glob(f"{stem}.*"))
+        except OSError:
+            return
+        for old in siblings:
+            pid = old.name.rsplit(".", 1)[1]
+            if pid.isdigit() and not Path(f"/proc/{pid}").exists():
+                cls._remove(old)
 
     @staticmethod
     def _remove(d: Path) -> None:

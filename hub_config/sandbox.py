@@ -158,16 +158,17 @@ def run(spec: dict, cmd: list[str], env: dict[str, str]) -> int:
     lim = spec["limits"]
     limits = Limits(name, lim["memory_mb"], lim["cpu_percent"], lim["max_processes"],
                     root=spec.get("cgroup_root", str(CGROUP_ROOT)))
+    log_fd = open_log(spec["log"])
     try:
         limits.apply()
         note = limits.describe()
     except LimitsUnavailable as e:
         if spec.get("require_limits", True):
+            os.close(log_fd)
             print(f"enclave sandbox {name}: refused: {e} (policy sandbox_require_cgroups)",
                   file=sys.stderr)
             return EXIT_REFUSED
         note = f"NO cgroup limits ({e}); allowed by policy"
-    log_fd = open_log(spec["log"])
     os.write(log_fd, f"--- enclave sandbox {name}: limits {note}\n".encode())
     fds: list[int] = []
     try:
@@ -183,9 +184,15 @@ def run(spec: dict, cmd: list[str], env: dict[str, str]) -> int:
         def child() -> None:  # root, in the child, before exec of bwrap
             import resource
 
-            limits.join()
-            resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # no core dumps of case data
-            resource.setrlimit(resource.RLIMIT_NPROC, (nproc, nproc))
+            try:
+                limits.join()
+                resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # no core dumps of case data
+                soft, hard = resource.getrlimit(resource.RLIMIT_NPROC)
+                cap = nproc if hard == resource.RLIM_INFINITY else min(nproc, hard)
+                resource.setrlimit(resource.RLIMIT_NPROC, (cap, cap))
+            except BaseException as e:  # said in the session's log (stderr is it by now)
+                os.write(2, f"enclave sandbox {name}: setting limits failed: {e!r}\n".encode())
+                raise
 
         proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=log_fd, stderr=log_fd,
                                 env=clean_env(env), pass_fds=tuple(fds), close_fds=True,

@@ -155,7 +155,7 @@ def run(cfg):
     out["socket_netlink_route"] = _try(lambda: socket.socket(16, socket.SOCK_RAW, 0).close())
     # --- root
     out["setuid0"] = _try(lambda: os.setuid(0))
-    out["cmd_su"] = _cmd(["su", "-c", "id"])
+    out["cmd_setuid_mount"] = _cmd(["mount", "-t", "tmpfs", "none", "/tmp"])  # a setuid-root binary
     out["mknod_block"] = _try(lambda: os.mknod("/tmp/sda", 0o600 | stat.S_IFBLK,
                                                os.makedev(8, 0)))
     # --- network
@@ -169,8 +169,11 @@ def run(cfg):
         out[f"read_{label}"] = _try(lambda path=path: open(path, "rb").read(1))
     for label, path in cfg.get("write_targets", {}).items():
         out[f"write_{label}"] = _try(lambda path=path: open(path, "ab").write(b"x"))
-    out["read_back_stdout"] = _try(lambda: open("/proc/self/fd/1", "rb").read(1))
-    out["read_back_stderr"] = _try(lambda: open("/proc/self/fd/2", "rb").read(1))
+    # O_NONBLOCK: when fd 1 is a pipe (a kernel's subprocess) re-opening it must not block
+    out["read_back_stdout"] = _try(lambda: os.read(os.open("/proc/self/fd/1",
+                                                           os.O_RDONLY | os.O_NONBLOCK), 1))
+    out["read_back_stderr"] = _try(lambda: os.read(os.open("/proc/self/fd/2",
+                                                           os.O_RDONLY | os.O_NONBLOCK), 1))
     out["read_fd1"] = _try(lambda: os.read(1, 1))
     out["fds"] = sorted(os.listdir("/proc/self/fd"), key=int)
     out["fd_targets"] = {}
