@@ -36,14 +36,18 @@ def test_pseudonym_of_the_case_in_a_released_text_blocks(world, tmp_path):
     pseudonym = sorted(ctx["case_pseudonyms"])[0]
     assert len(ctx["case_pseudonyms"]) > 10
     (tmp_path / "notes.txt").write_text(f"Interesting patient {pseudonym} had three visits.\n")
-    (tmp_path / "clean.txt").write_text("Mean visits per person rose from 3.1 to 3.4.\n")
+    (tmp_path / "clean.txt").write_text("Visits per person rose in every region over the study period.\n")
+    # a mean stated without the number of persons behind it is for a reviewer (E2, issue #20)
+    (tmp_path / "mean.txt").write_text("Mean visits per person rose from 3.1 to 3.4.\n")
     man = Manifest.model_validate({"version": 1, "case_code": "C2026-0042", "purpose": "paper",
                                    "files": [{"path": "notes.txt", "kind": "text", "description": "notes"},
-                                             {"path": "clean.txt", "kind": "text", "description": "text"}]})
+                                             {"path": "clean.txt", "kind": "text", "description": "text"},
+                                             {"path": "mean.txt", "kind": "text", "description": "text"}]})
     res = check_request(man, tmp_path, **ctx).to_dict()
     verdicts = {f["path"]: f["verdict"] for f in res["files"]}
     assert verdicts["notes.txt"] == "block", json.dumps(res, ensure_ascii=False)[:2000]
-    assert verdicts["clean.txt"] == "pass"
+    assert verdicts["clean.txt"] == "pass", json.dumps(res, ensure_ascii=False)[:2000]
+    assert verdicts["mean.txt"] == "review"
 
 
 def test_other_case_has_other_key_and_no_extract(world):
