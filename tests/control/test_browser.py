@@ -47,6 +47,8 @@ def server(tmp_path):
         mk_user(db, "bob", when=now)
         totp = {n: enrol_totp(db, load(db, n)) for n in ("admin", "boss")}
         c = mk_case(db, policy, alice, admin=admin, now=now)
+        # the approval made alice her case's officer (A7), a role that logs in with a TOTP code
+        totp["alice"] = enrol_totp(db, alice)
         cases.request_change(db, policy, alice, c, kind="staff", payload={"add": ["bob"]}, now=now)
         code = c.code
     port = _free_port()
@@ -100,7 +102,7 @@ def test_book_approve_sign_in_chromium(server):
             # 1. a researcher books a slot from the calendar
             ctx = browser.new_context()
             page = ctx.new_page()
-            _login(page, base, "alice")
+            _login(page, base, "alice", server["totp"]["alice"])
             assert page.get_by_role("link", name="違規 Violations").count() == 0  # not offered
             page.goto(f"{base}/calendar?start={day.isoformat()}")
             page.get_by_role("button", name=f"預約 Book {slot.key}").click()
