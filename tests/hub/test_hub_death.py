@@ -45,7 +45,10 @@ def _session_pids(spec_path: str) -> list[int]:
 
 def _server_pids(name: str) -> list[int]:
     """Single-user servers of ``name`` (their cmdline names the user's unix socket)."""
-    return _pids(lambda cmd, env: b"jupyterhub.singleuser" in cmd
+    # the server itself (hub_config.session_server wraps jupyterhub.singleuser), not the bwrap
+    # and setpriv that start it inside the sandbox
+    return _pids(lambda cmd, env: (b"hub_config.session_server" in cmd or b"jupyterhub.singleuser" in cmd)
+                 and os.path.basename(cmd.split(b"\0")[0]).startswith(b"python")
                  and b"hub_config.sandbox" not in cmd and f"/sessions/{name}/".encode() in cmd)
 
 

@@ -75,7 +75,9 @@ def broker_pids(marker: str) -> list[int]:
             env = open(f"/proc/{pid}/environ", "rb").read().split(b"\0")
         except OSError:
             continue
-        if b"hub_config.broker" in cmd and b"hub_config.sandbox" not in cmd and any(
+        # the broker itself, not the bwrap and setpriv that start it inside its sandbox
+        if b"hub_config.broker" in cmd and b"hub_config.sandbox" not in cmd and \
+                os.path.basename(cmd[0]).startswith(b"python") and any(
                 e.startswith(b"ENCLAVE_BROKER_SOCKET=") and marker.encode() in e for e in env):
             out.append(int(pid))
     return out
