@@ -144,8 +144,12 @@ class _FinderRecognizer(EntityRecognizer):
     def load(self) -> None:
         pass
 
-    def spans(self, simp: str, original: str) -> list[tuple]:
-        raise NotImplementedError
+    def __init_subclass__(cls, **kw):
+        # every finder states its spans; a subclass without them is a programming error,
+        # caught when the class is defined rather than when a text is scrubbed
+        super().__init_subclass__(**kw)
+        if "spans" not in vars(cls):
+            raise TypeError(f"{cls.__name__} must define spans(simp, original)")
 
     def analyze(self, text: str, entities, nlp_artifacts=None) -> list[RecognizerResult]:
         simp = to_simplified(text)

@@ -4,11 +4,15 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field
 
 
+# a Kubernetes namespace name (DNS label)
+NAMESPACE = r"^[a-z0-9]([-a-z0-9]{0,50}[a-z0-9])?$"
+
+
 class K8sConfig(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    namespace: str = Field("nhi-enclave", pattern=r"^[a-z0-9]([-a-z0-9]{0,50}[a-z0-9])?$")
-    sessions_namespace: str = Field("nhi-sessions", pattern=r"^[a-z0-9]([-a-z0-9]{0,50}[a-z0-9])?$")
+    namespace: str = Field("nhi-enclave", pattern=NAMESPACE)
+    sessions_namespace: str = Field("nhi-sessions", pattern=NAMESPACE)
     image: str = "nhi-enclave:latest"
     kubernetes_version: str = "1.33"
     # the directory service stays outside the cluster (the centre's own LDAP)
