@@ -11,6 +11,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 
+# Every variable that moves a location (what another process must be given to see the same
+# enclave: the hub hands them to its warden, for one).
+SETTINGS_LOCATIONS = ("ENCLAVE_HOME", "ENCLAVE_DB_URL", "ENCLAVE_WAREHOUSE", "ENCLAVE_PROJECTS",
+                      "ENCLAVE_KEYS", "ENCLAVE_EGRESS_STORE", "ENCLAVE_RELEASE_AREA",
+                      "ENCLAVE_AUDIT_JOURNAL", "ENCLAVE_TLS", "ENCLAVE_RUN")
+
+
 def _path(var: str, default: Path) -> Path:
     v = os.environ.get(var)
     return Path(v).resolve() if v else default

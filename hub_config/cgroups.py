@@ -21,11 +21,30 @@ class LimitsUnavailable(RuntimeError):
     pass
 
 
+def _mount_root(mount_point: Path) -> str:
+    """Which part of its hierarchy is mounted at ``mount_point`` (mountinfo's 4th field): '/'
+    on a host; the container's own cgroup inside a container (podman, Kubernetes)."""
+    try:
+        lines = Path("/proc/self/mountinfo").read_text().splitlines()
+    except OSError:
+        return "/"
+    found = "/"
+    for line in lines:
+        f = line.split(" ")
+        if len(f) > 4 and f[4] == str(mount_point):
+            found = f[3]  # the last mount on a point is the one in effect
+    return found
+
+
 def _own(root: Path, controller: str) -> str:
-    """This process's cgroup path in ``controller``'s hierarchy ('' for the v2 one)."""
+    """This process's cgroup path in ``controller``'s hierarchy ('' for the v2 one), relative
+    to where that hierarchy is mounted."""
     for line in Path("/proc/self/cgroup").read_text().splitlines():
         _, ctrls, path = line.split(":", 2)
         if (controller == "" and ctrls == "") or controller in ctrls.split(","):
+            mounted = _mount_root(root / controller if controller else root)
+            if mounted != "/" and (path == mounted or path.startswith(mounted.rstrip("/") + "/")):
+                path = path[len(mounted):]
             return path.lstrip("/")
     return ""
 

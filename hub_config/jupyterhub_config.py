@@ -10,6 +10,7 @@ from hub_config.auth import booking_pre_spawn_hook
 from hub_config.singleuser.config import GUARD_ENV
 from hub_config.singleuser.config import from_policy as guard_from_policy
 from hub_config.spawner import broker_settings, unix_url, warden_socket
+from enclave.settings import SETTINGS_LOCATIONS
 from policies import load_policy
 
 c = get_config()  # noqa: F821
@@ -102,6 +103,10 @@ c.JupyterHub.services = [{
         "ENCLAVE_HOME": cfg["home"],
         "ENCLAVE_HUB_CONFIG": os.environ["ENCLAVE_HUB_CONFIG"],  # for overnight runs (S5)
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        # where the hub's settings put keys, journal and data (an operator may move any of
+        # them): the warden must seal the audit chain with the same master key
+        **{k: v for k, v in os.environ.items()
+           if k in SETTINGS_LOCATIONS and k not in ("ENCLAVE_HOME", "ENCLAVE_DB_URL")},
     },
 }]
 c.JupyterHub.load_roles = [{

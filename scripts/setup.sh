@@ -13,6 +13,7 @@ APT_PACKAGES=(
   iproute2 util-linux   # ip, unshare, setpriv for the session sandbox
   fonts-noto-cjk        # Traditional Chinese in charts and screenshots
   tigervnc-standalone-server novnc  # remote-access sessions: X+VNC server, HTML5 viewer
+  podman podman-compose runc containernetworking-plugins iptables catatonit mmdebstrap  # container images + compose test (tests/docker)
 )
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

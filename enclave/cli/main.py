@@ -25,7 +25,7 @@ if _egress_check_run():
     _only()                 # runs the command and exits the process (click standalone mode)
 
 from enclave.cli.core import audit_app, db_app, policy_app  # noqa: E402
-from enclave.cli.up import up
+from enclave.cli.up import serve, up
 
 app = typer.Typer(help="Trusted research environment for de-identified NHI data.",
                   no_args_is_help=True, pretty_exceptions_show_locals=False)
@@ -33,6 +33,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(policy_app, name="policy")
 app.add_typer(audit_app, name="audit")
 app.command("up")(up)
+app.command("serve")(serve)
 
 # Areas add their command groups below (one line each).
 from egress_review.cli import egress_app; app.add_typer(egress_app, name="egress")  # noqa: E402,E702

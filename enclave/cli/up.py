@@ -16,7 +16,6 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import typer
 
@@ -120,10 +119,43 @@ def services(host: str, ports: dict[str, int], certs) -> list[Service]:
                  "--port", str(ports["egress"]), *tls],
                 f"https://{host}:{ports['egress']}/"),
         Service("jupyterhub", [py, "-m", "hub_config.launch", "--port", str(ports["hub"]),
-                               "--egress-url", egress_url_for(),
+                               "--bind-host", host, "--egress-url", egress_url_for(),
                                "--ssl-cert", str(certs.cert), "--ssl-key", str(certs.key)],
                 f"https://{host}:{ports['hub']}/hub/login"),
     ]
+
+
+def tls_hosts(host: str) -> list[str]:
+    """The names the front ends' certificate covers: the listen address plus
+    ``$ENCLAVE_TLS_HOSTS`` (comma-separated; the service names of a container deployment)."""
+    extra = [h.strip() for h in os.environ.get("ENCLAVE_TLS_HOSTS", "").split(",") if h.strip()]
+    return [host, *extra]
+
+
+ROLES = {"control": "control plane", "review": "egress review (internal)",
+         "release": "release area (external)", "hub": "jupyterhub"}
+
+
+def serve(
+    role: str = typer.Argument(..., help="control | review | release | hub"),
+    host: str = typer.Option("0.0.0.0", help="Address to listen on."),
+    hub_port: int = typer.Option(8000), control_port: int = typer.Option(8100),
+    egress_port: int = typer.Option(8200), review_port: int = typer.Option(8201),
+):
+    """Run one front end of an enclave that ``up --no-serve`` (or a deployment's init step)
+    prepared: one process per container in a container deployment (docker/compose.yaml)."""
+    from enclave.tls import TLSError, ensure_certificates
+
+    if role not in ROLES:
+        raise typer.BadParameter(f"unknown role {role!r}; one of {', '.join(ROLES)}")
+    try:
+        certs = ensure_certificates(hosts=tls_hosts(host))
+    except TLSError as e:
+        raise typer.Exit(f"TLS: {e}")
+    ports = {"hub": hub_port, "control": control_port, "egress": egress_port, "review": review_port}
+    svc = next(s for s in services(host, ports, certs) if s.name == ROLES[role])
+    os.environ["SSL_CERT_FILE"] = str(certs.bundle)
+    os.execv(svc.argv[0], svc.argv)  # the service is this container's process (signals reach it)
 
 
 def up(
@@ -140,7 +172,7 @@ def up(
 
     info = prepare(rows=rows)
     try:
-        certs = ensure_certificates(hosts=[host])
+        certs = ensure_certificates(hosts=tls_hosts(host))
     except TLSError as e:
         raise typer.Exit(f"TLS: {e}")
     ports = {"hub": hub_port, "control": control_port, "egress": egress_port, "review": review_port}

@@ -23,16 +23,19 @@ def test_compose_keeps_data_services_internal():
     compose = yaml.safe_load((DOCKER / "compose.yaml").read_text())
     assert compose["networks"]["enclave"]["internal"] is True
     services = compose["services"]
-    for name in ("db", "ldap", "migrate"):
-        assert services[name]["networks"] == ["enclave"], f"{name} must not reach the edge network"
+    # only the release area reaches the edge network, and only it publishes a port
     for name, svc in services.items():
-        if "build" in svc:
-            assert (ROOT / svc["build"]["dockerfile"]).exists()
+        nets = svc.get("networks") or compose["x-enclave"]["networks"]
+        if name == "release":
+            assert set(nets) == {"enclave", "edge"} and len(svc["ports"]) == 1
+        else:
+            assert nets == ["enclave"], f"{name} must not reach the edge network"
+            assert "ports" not in svc, f"{name} must not publish a port"
+    # every entry point a service names is in the image
+    for name, svc in services.items():
         cmd = svc.get("command") or []
-        if cmd[:2] == ["uvicorn", "--factory"]:
-            module, _, attr = cmd[2].partition(":")
-            assert (ROOT / (module.replace(".", "/") + ".py")).exists() or \
-                   (ROOT / module.replace(".", "/") / "__init__.py").exists(), cmd[2]
+        if cmd and cmd[0].startswith("/opt/enclave/docker/"):
+            assert (ROOT / cmd[0].removeprefix("/opt/enclave/")).exists(), (name, cmd)
 
 
 def test_k8s_singleuser_has_no_egress():
