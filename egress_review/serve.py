@@ -7,6 +7,12 @@ never the reviewer pages, reviewer API or log-in.  Reviewers reach the ``--mode`
 TCP on the internal network.
 
     python -m egress_review.serve --mode internal --port 8201 --uds /run/enclave/egress/egress.sock
+
+Where sessions have a network of their own (Kubernetes: a pod per session, reaching the
+submission service by a NetworkPolicy), ``--mode session`` serves that same session app on TCP
+(HTTPS with a certificate) and nothing else:
+
+    python -m egress_review.serve --mode session --port 8202 --ssl-certfile … --ssl-keyfile …
 """
 from __future__ import annotations
 
@@ -50,7 +56,8 @@ async def _serve_all(servers: list[tuple[uvicorn.Server, list[socket.socket]]]) 
 
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--mode", choices=["all", "internal", "external"], default="all")
+    ap.add_argument("--mode", choices=["all", "internal", "external", "session"], default="all",
+                    help="which app the TCP port serves; session: the session-facing app only")
     ap.add_argument("--host", default="127.0.0.1")
     ap.add_argument("--port", type=int)
     ap.add_argument("--uds", help="the sessions' unix socket (session-facing app only)")
@@ -68,8 +75,11 @@ def main(argv: list[str] | None = None) -> None:
     from egress_review.api.session_app import create_session_app
 
     servers = []
+    if args.mode == "session" and not args.hub_api_url:
+        ap.error("--mode session checks hub tokens: give --hub-api-url")
     if args.port is not None:
-        app = create_app(hub_api_url=args.hub_api_url, mode=args.mode)
+        app = (create_session_app(hub_api_url=args.hub_api_url) if args.mode == "session"
+               else create_app(hub_api_url=args.hub_api_url, mode=args.mode))
         servers.append((uvicorn.Server(uvicorn.Config(app, log_level="info", ssl_certfile=args.ssl_certfile,
                                                       ssl_keyfile=args.ssl_keyfile)),
                         [_tcp(args.host, args.port)]))

@@ -241,7 +241,8 @@ def _other_session(objs):
     ("broker-researcher", "postgres", 5432, False),
     ("broker-researcher", "jupyter-researcher", 8888, False),
     ("broker-researcher", "egress-session", 8202, False),
-    ("egress-session", "hub", 8081, False),
+    ("egress-session", "hub", 8081, True),   # it checks each caller's hub token there
+    ("egress-session", "hub", 8090, False),  # but never the warden (the query log)
     ("release", "hub", 8081, False),
     ("postgres", "hub", 8081, False),
 ])

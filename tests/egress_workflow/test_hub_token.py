@@ -81,13 +81,15 @@ class Served:
     """``python -m egress_review.serve`` as ``enclave up`` runs it: the internal app on TCP and
     the session-facing app on the sessions' unix socket, one process."""
 
-    def __init__(self, home, db_url, api, uds):
+    def __init__(self, home, db_url, api, uds, mode: str = "internal"):
         from urllib.parse import quote
 
         self.port = free_port()
         self.uds = uds
         self.session_url = f"http+unix://{quote(str(uds), safe='')}"
         self.tcp_url = f"http://127.0.0.1:{self.port}"
+        if mode == "session":  # the session app on TCP (Kubernetes); no unix socket
+            self.session_url = self.tcp_url
         env = {k: v for k, v in os.environ.items() if not k.startswith("EGRESS_")}
         from enclave.settings import get_settings
 
@@ -95,8 +97,9 @@ class Served:
         env.update(ENCLAVE_HOME=str(home), ENCLAVE_DB_URL=db_url, ENCLAVE_KEYS=str(get_settings().keys_dir))
         self.log = (home / "serve.log").open("ab")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "egress_review.serve", "--mode", "internal", "--port",
-             str(self.port), "--uds", str(uds), "--hub-api-url", api],
+            [sys.executable, "-m", "egress_review.serve", "--mode", mode, "--port",
+             str(self.port), *(["--uds", str(uds)] if mode != "session" else []),
+             "--hub-api-url", api],
             env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
         from egress_review.client import http_client
 
@@ -121,7 +124,10 @@ class Served:
             os.killpg(self.proc.pid, signal.SIGKILL)
 
 
-def test_session_submits_with_its_hub_token(hub, tmp_path, monkeypatch):
+@pytest.mark.parametrize("mode", ["internal", "session"])
+def test_session_submits_with_its_hub_token(hub, tmp_path, monkeypatch, mode):
+    """internal: the service as one host runs it (sessions on its unix socket, reviewers on
+    TCP); session: the session app alone on TCP, as a cluster runs it - the same guarantees."""
     api, user_token = hub
     home = tmp_path / "home"
     home.mkdir()
@@ -129,7 +135,7 @@ def test_session_submits_with_its_hub_token(hub, tmp_path, monkeypatch):
     upgrade(url)
     make_world(url, nhi_policy())
     # As in a session: the egress service is reached over a unix socket (the sandbox has no TCP).
-    svc = Served(home, url, api, tmp_path / "egress.sock")
+    svc = Served(home, url, api, tmp_path / "egress.sock", mode=mode)
     try:
         out = tmp_path / "out"
         out.mkdir()
@@ -163,7 +169,8 @@ def test_session_submits_with_its_hub_token(hub, tmp_path, monkeypatch):
 
         # Issue 12: a hub token minted OUTSIDE the sandbox (the researcher's browser) is no
         # way to the unreviewed request on the internal service: refused there outright.
-        for path in ("/api/requests", f"/api/requests/{sub['id']}", "/api/me"):
+        for path in (("/api/requests", f"/api/requests/{sub['id']}", "/api/me")
+                     if mode == "internal" else ()):
             r = httpx.get(svc.tcp_url + path, headers={"Authorization": f"token {alice}"})
             assert r.status_code == 401, (path, r.status_code, r.text[:200])
             assert "counts.csv" not in r.text

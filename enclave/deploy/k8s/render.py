@@ -26,8 +26,10 @@ WEB = {
                       "--port", "8201"], False),
     "release": (8200, ["python", "-m", "egress_review.serve", "--mode", "external", "--host", "0.0.0.0",
                        "--port", "8200"], True),
+    # the session app alone; it checks each caller's hub token with the hub's API
     "egress-session": (EGRESS_SESSION_PORT, ["python", "-m", "egress_review.serve", "--mode", "session",
-                                             "--host", "0.0.0.0", "--port", str(EGRESS_SESSION_PORT)], False),
+                                             "--host", "0.0.0.0", "--port", str(EGRESS_SESSION_PORT),
+                                             "--hub-api-url", f"http://hub:{HUB_PORT}/hub/api"], False),
 }
 PROXY_PORT, PROXY_API_PORT, PG_PORT = 8000, 8001, 5432
 
@@ -132,7 +134,8 @@ def network_policies(cfg: K8sConfig) -> list[dict[str, Any]]:
            _allow(cfg, "hub",
                   ingress=[([_peer(cfg, "proxy")], HUB_PORT), ([sessions], HUB_PORT),
                            ([brokers], WARDEN_PORT),
-                           ([_peer(cfg, c) for c in ("control", "review", "release")], HUB_PORT)],
+                           ([_peer(cfg, c) for c in ("control", "review", "release", "egress-session")],
+                            HUB_PORT)],
                   egress=[([_peer(cfg, "proxy")], PROXY_API_PORT), (pg, PG_PORT), (ldap, 636),
                           ([{"ipBlock": {"cidr": cfg.api_server_cidr}}], 443),
                           ([{"ipBlock": {"cidr": cfg.api_server_cidr}}], 6443),
@@ -143,7 +146,8 @@ def network_policies(cfg: K8sConfig) -> list[dict[str, Any]]:
                   egress=[])]
     for comp, (port, _cmd, public) in WEB.items():
         if comp == "egress-session":
-            out.append(_allow(cfg, comp, ingress=[([sessions], port)], egress=[(pg, PG_PORT), (dns, 53)]))
+            out.append(_allow(cfg, comp, ingress=[([sessions], port)],
+                              egress=[(pg, PG_PORT), (hub, HUB_PORT), (dns, 53)]))
         elif comp == "release":
             out.append(_allow(cfg, comp, ingress=[([], port)], egress=[(pg, PG_PORT), (ldap, 636), (dns, 53)]))
         else:
