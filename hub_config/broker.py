@@ -317,13 +317,49 @@ def make_app(db: CaseDatabase, authorization: str) -> web.Application:
                            max_body_size=2 * MAX_SQL_CHARS + 1_000_000)
 
 
+class BrokerConfigError(RuntimeError):
+    pass
+
+
+def listen(env) -> tuple[list, "ssl.SSLContext | None", str]:
+    """The broker's listening sockets.  One host: a unix socket in a directory only the owning
+    session has bound in (0666 inside it; the credential decides).  A cluster: TCP, and then
+    HTTPS only - the credential and the rows would otherwise cross the pod network in clear,
+    so a TCP address without a certificate is refused (the broker does not start)."""
+    if env.get("ENCLAVE_BROKER_LISTEN"):
+        host, sep, port = env["ENCLAVE_BROKER_LISTEN"].rpartition(":")
+        if not sep or not port.isdigit():
+            raise BrokerConfigError(f"ENCLAVE_BROKER_LISTEN={env['ENCLAVE_BROKER_LISTEN']!r} "
+                                    "is not host:port")
+        cert, key = env.get("ENCLAVE_BROKER_TLS_CERT"), env.get("ENCLAVE_BROKER_TLS_KEY")
+        if not (cert and key):
+            raise BrokerConfigError("ENCLAVE_BROKER_LISTEN needs ENCLAVE_BROKER_TLS_CERT and "
+                                    "ENCLAVE_BROKER_TLS_KEY: the broker serves TCP over HTTPS only")
+        import ssl
+
+        ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        ctx.minimum_version = ssl.TLSVersion.TLSv1_2
+        try:
+            ctx.load_cert_chain(cert, key)
+        except (OSError, ssl.SSLError) as e:
+            raise BrokerConfigError(f"broker certificate {cert} / key {key}: {e}") from e
+        return netutil.bind_sockets(int(port), host.strip("[]") or None), ctx, f"https://{host}:{port}"
+    if not env.get("ENCLAVE_BROKER_SOCKET"):
+        raise BrokerConfigError("give ENCLAVE_BROKER_SOCKET (one host) or ENCLAVE_BROKER_LISTEN "
+                                "with a certificate (a cluster)")
+    sock = env["ENCLAVE_BROKER_SOCKET"]
+    return [netutil.bind_unix_socket(sock, mode=0o666)], None, sock
+
+
 def main() -> int:
     """Environment (set by the spawner / overnight runner, never by the session):
     ENCLAVE_BROKER_SOCKET, ENCLAVE_BROKER_AUTH (the Authorization value clients must present,
     also presented to the warden), ENCLAVE_WARDEN_URL, ENCLAVE_CASE, ENCLAVE_CASE_DATA,
     ENCLAVE_QUERY_MAX_ROWS, ENCLAVE_QUERY_MAX_BYTES, ENCLAVE_PURPOSE_MIN_LENGTH,
     ENCLAVE_BROKER_MEMORY_MB, ENCLAVE_PROVENANCE_KEY (hex; the per-case sealing key, which only
-    the broker's environment holds - removed from it at start)."""
+    the broker's environment holds - removed from it at start).  On a cluster, where the broker
+    is a pod of its own: ENCLAVE_BROKER_LISTEN (host:port) with ENCLAVE_BROKER_TLS_CERT and
+    ENCLAVE_BROKER_TLS_KEY instead of the socket (see :func:`listen`)."""
     logging.basicConfig(level=logging.INFO, format="[broker %(asctime)s] %(message)s")
     # PID 1 of its namespace: without a handler SIGTERM would be ignored, and the launcher
     # stops us by forwarding SIGTERM.
@@ -339,14 +375,18 @@ def main() -> int:
                       memory_mb=int(env.get("ENCLAVE_BROKER_MEMORY_MB", "0")) or None,
                       seal_key=bytes.fromhex(key_hex) if key_hex else None,
                       case_code=env.get("ENCLAVE_CASE", ""))
-    sock = env["ENCLAVE_BROKER_SOCKET"]
+    try:
+        sockets, ssl_ctx, where = listen(env)
+    except BrokerConfigError as e:
+        log.error("%s", e)
+        return 2
 
     async def serve():
-        server = httpserver.HTTPServer(make_app(db, auth), max_buffer_size=64 * 1024 * 1024)
-        # 0666: only the owning session has this directory bound in; the credential decides.
-        server.add_socket(netutil.bind_unix_socket(sock, mode=0o666))
+        server = httpserver.HTTPServer(make_app(db, auth), max_buffer_size=64 * 1024 * 1024,
+                                       ssl_options=ssl_ctx)
+        server.add_sockets(sockets)
         log.info("broker for case %s listening on %s (%d tables)", env.get("ENCLAVE_CASE"),
-                 sock, len(db.tables))
+                 where, len(db.tables))
         await asyncio.Event().wait()
 
     asyncio.run(serve())
