@@ -268,39 +268,5 @@ def slot_overview(db: Session, policy, start: dt.date, days: int, user: User | N
     return out
 
 
-def _ics_escape(s: str) -> str:
-    return s.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
-
-
-def _fold(line: str) -> str:
-    raw = line.encode("utf-8")
-    if len(raw) <= 75:
-        return line
-    parts, cur = [], b""
-    for ch in line:
-        enc = ch.encode("utf-8")
-        if len(cur) + len(enc) > (75 if not parts else 74):
-            parts.append(cur.decode("utf-8"))
-            cur = b""
-        cur += enc
-    parts.append(cur.decode("utf-8"))
-    return "\r\n ".join(parts)
-
-
-def to_ics(bookings: list[Booking], cases: dict[int, Case], *, now: dt.datetime,
-           name: str = "Enclave bookings 預約") -> str:
-    """RFC 5545 calendar of bookings (UTC times, CRLF, folded lines)."""
-    fmt = "%Y%m%dT%H%M%SZ"
-    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//nhi-enclave//control plane//EN",
-             "CALSCALE:GREGORIAN", f"X-WR-CALNAME:{_ics_escape(name)}"]
-    for b in bookings:
-        c = cases.get(b.case_id)
-        what = "Overnight run 夜間執行" if b.kind == "overnight" else "Work area seat 座位"
-        lines += ["BEGIN:VEVENT", f"UID:booking-{b.id}@nhi-enclave", f"DTSTAMP:{now.strftime(fmt)}",
-                  f"DTSTART:{b.starts_at.astimezone(dt.timezone.utc).strftime(fmt)}",
-                  f"DTEND:{b.ends_at.astimezone(dt.timezone.utc).strftime(fmt)}",
-                  f"SUMMARY:{_ics_escape(f'{what} {c.code if c else b.case_id} seat {b.seat_no}')}",
-                  f"DESCRIPTION:{_ics_escape(f'{b.slot_name} ({b.status})')}",
-                  "END:VEVENT"]
-    lines.append("END:VCALENDAR")
-    return "\r\n".join(_fold(x) for x in lines) + "\r\n"
+# the calendar file is its own module (enclave.bookings.calendar_file); kept importable here
+from enclave.bookings.calendar_file import to_ics  # noqa: E402,F401
