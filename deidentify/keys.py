@@ -40,15 +40,13 @@ def load_master_key(path: Path) -> bytes:
     return data
 
 
-def hkdf(master: bytes, info: str, length: int = KEY_BYTES, salt: bytes = b"nhi-enclave") -> bytes:
-    """RFC 5869 HKDF-SHA256."""
-    prk = hmac.new(salt, master, hashlib.sha256).digest()
-    out, block, i = b"", b"", 1
-    while len(out) < length:
-        block = hmac.new(prk, block + info.encode() + bytes([i]), hashlib.sha256).digest()
-        out += block
-        i += 1
-    return out[:length]
+def hkdf(master: bytes, info: str | bytes, length: int = KEY_BYTES, salt: bytes = b"nhi-enclave") -> bytes:
+    """RFC 5869 HKDF-SHA256 (the ``cryptography`` implementation)."""
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+    info_bytes = info.encode() if isinstance(info, str) else info
+    return HKDF(algorithm=hashes.SHA256(), length=length, salt=salt, info=info_bytes).derive(master)
 
 
 def release_key(master: bytes, release_id: str) -> bytes:
