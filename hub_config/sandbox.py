@@ -159,9 +159,11 @@ def run(spec: dict, cmd: list[str], env: dict[str, str]) -> int:
     limits = Limits(name, lim["memory_mb"], lim["cpu_percent"], lim["max_processes"],
                     root=spec.get("cgroup_root", str(CGROUP_ROOT)))
     log_fd = open_log(spec["log"])
+    capped_by_cgroup = False
     try:
         limits.apply()
         note = limits.describe()
+        capped_by_cgroup = True
     except LimitsUnavailable as e:
         if spec.get("require_limits", True):
             os.close(log_fd)
@@ -187,9 +189,14 @@ def run(spec: dict, cmd: list[str], env: dict[str, str]) -> int:
             try:
                 limits.join()
                 resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # no core dumps of case data
-                soft, hard = resource.getrlimit(resource.RLIMIT_NPROC)
-                cap = nproc if hard == resource.RLIM_INFINITY else min(nproc, hard)
-                resource.setrlimit(resource.RLIMIT_NPROC, (cap, cap))
+                # RLIMIT_NPROC counts every process and thread of the *uid* host-wide, and the
+                # members' brokers of one case share a uid: a per-sandbox cap there would let
+                # one member's broker starve the next.  The pids cgroup caps this sandbox alone;
+                # the rlimit is only the fallback where the policy lets a sandbox run without it.
+                if not capped_by_cgroup:
+                    soft, hard = resource.getrlimit(resource.RLIMIT_NPROC)
+                    cap = nproc if hard == resource.RLIM_INFINITY else min(nproc, hard)
+                    resource.setrlimit(resource.RLIMIT_NPROC, (cap, cap))
             except BaseException as e:  # said in the session's log (stderr is it by now)
                 os.write(2, f"enclave sandbox {name}: setting limits failed: {e!r}\n".encode())
                 raise
