@@ -24,6 +24,20 @@ LOCKED_PLUGINS = (
     "@jupyterlab/notebook-extension:copy-output",
     "@jupyterlab/apputils-extension:print",
 )
+# Links and fetches to the internet (the session has no route out; a dead link or a hanging
+# fetch is all they would give): help resources, the forum, news and update checks.
+OFFLINE_PLUGINS = (
+    "@jupyterlab/help-extension:resources",
+    "@jupyterlab/help-extension:jupyter-forum",
+    "@jupyterlab/help-extension:open",
+)
+# What every session's JupyterLab starts with (settings overrides, read-only): Traditional
+# Chinese (the jupyterlab-language-pack-zh-TW package), no news, no update checks.
+LAB_OVERRIDES = {
+    "@jupyterlab/translation-extension:plugin": {"locale": "zh_TW"},
+    "@jupyterlab/apputils-extension:notification": {"fetchNews": "false",
+                                                    "checkForUpdates": False},
+}
 REFUSED_RESOURCES = ("nbconvert",)
 SESSION_CONFIG_MOUNT = "/opt/enclave/jupyter"  # where the spawner binds this directory
 
@@ -51,6 +65,9 @@ c.ServerApp.kernel_websocket_connection_class = (
 c.KernelSpecManager.allowed_kernelspecs = {{"python3"}}
 c.LabApp.user_settings_dir = "{config_dir}/lab/user-settings"
 c.LabApp.workspaces_dir = "{config_dir}/lab/workspaces"
+c.LabApp.app_settings_dir = "{config_dir}/lab/settings"   # overrides.json: zh_TW, no news
+c.LabApp.news_url = None
+c.LabApp.check_for_updates_class = "jupyterlab.NeverCheckForUpdate"
 '''
 
 
@@ -70,13 +87,17 @@ def write_system_config(directory: Path) -> Path:
     directory.mkdir(parents=True, exist_ok=True)
     (directory / "jupyter_server_config.py").write_text(SERVER_CONFIG.format(
         config_dir=SESSION_CONFIG_MOUNT))
-    for sub in ("lab", "lab/user-settings", "lab/workspaces"):
+    for sub in ("lab", "lab/user-settings", "lab/workspaces", "lab/settings"):
         (directory / sub).mkdir(exist_ok=True)
+    (directory / "lab/settings/overrides.json").write_text(
+        json.dumps(LAB_OVERRIDES, indent=1, ensure_ascii=False))
+    os.chmod(directory / "lab/settings/overrides.json", 0o444)
+    for sub in ("lab", "lab/user-settings", "lab/workspaces", "lab/settings"):
         os.chmod(directory / sub, 0o555)
     lab = directory / "labconfig"
     lab.mkdir(exist_ok=True)
-    page = {"disabledExtensions": {p: True for p in LOCKED_PLUGINS},
-            "lockedExtensions": {p: True for p in LOCKED_PLUGINS}}
+    page = {"disabledExtensions": {p: True for p in LOCKED_PLUGINS + OFFLINE_PLUGINS},
+            "lockedExtensions": {p: True for p in LOCKED_PLUGINS + OFFLINE_PLUGINS}}
     (lab / "page_config.json").write_text(json.dumps(page, indent=1))
     for p in (directory / "jupyter_server_config.py", lab / "page_config.json"):
         os.chmod(p, 0o444)

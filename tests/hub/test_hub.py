@@ -16,6 +16,7 @@ import json
 import os
 import re
 import time
+from pathlib import Path
 
 import httpx
 import pytest
@@ -491,6 +492,40 @@ for d in [os.path.expanduser("~/.jupyter/labconfig"), "/workspace/.jupyter/labco
     assert set(LOCKED_PLUGINS) <= disabled
 
 
+def _zh(label: str, context: str = "") -> str:
+    """The session's JupyterLab label as the zh-TW language pack shows it (untranslated ones
+    stay English)."""
+    import jupyterlab_language_pack_zh_TW as pack
+
+    cat = json.loads((Path(pack.__file__).parent / "locale/zh_TW/LC_MESSAGES/jupyterlab.json")
+                     .read_text(encoding="utf-8"))
+    for key in ((f"{context}\u0004{label}",) if context else ()) + (label,):
+        if isinstance(cat.get(key), list) and cat[key]:
+            return cat[key][0]
+    return label
+
+
+def test_lab_is_traditional_chinese_and_offline(alice):
+    """#16: the session's JupyterLab starts in Traditional Chinese, fetches no news and checks no
+    updates, and offers no help links to the internet; the user cannot change the defaults'
+    source (read-only)."""
+    def default(plugin: str, key: str):  # the overrides become the schema's defaults
+        r = alice.server("GET", f"/lab/api/settings/{plugin}")
+        assert r.status_code == 200, r.text[:300]
+        return r.json()["schema"]["properties"][key]["default"]
+
+    assert default("@jupyterlab/translation-extension:plugin", "locale") == "zh_TW"
+    r = alice.server("GET", "/lab/api/translations/zh_TW")
+    assert r.status_code == 200 and r.json()["data"], r.text[:300]
+    assert default("@jupyterlab/apputils-extension:notification", "fetchNews") == "false"
+    assert default("@jupyterlab/apputils-extension:notification", "checkForUpdates") is False
+    disabled = _page_config(alice).get("disabledExtensions")
+    disabled = set(disabled) if isinstance(disabled, list) else {k for k, v in disabled.items() if v}
+    from hub_config.lockdown import OFFLINE_PLUGINS
+
+    assert set(OFFLINE_PLUGINS) <= disabled
+
+
 def test_browser_menus_have_no_download_or_export(alice, hub):
     pw = pytest.importorskip("playwright.sync_api")
     if not os.path.exists("/usr/bin/chromium"):
@@ -507,7 +542,8 @@ def test_browser_menus_have_no_download_or_export(alice, hub):
             page.click("input[type=submit], button[type=submit]")
             page.wait_for_url(re.compile(r".*/user/alice/lab.*"), timeout=90_000)
             page.wait_for_selector("#jp-MainMenu", timeout=90_000)
-            page.locator("#jp-MainMenu .lm-MenuBar-itemLabel", has_text="File").first.click()
+            # the first menu of the bar is File (檔案), whatever language it is shown in
+            page.locator("#jp-MainMenu .lm-MenuBar-itemLabel").first.click()
             page.wait_for_selector(".lm-Menu", timeout=10_000)
             file_menu = page.locator(".lm-Menu").first.inner_text()
             page.keyboard.press("Escape")
@@ -518,13 +554,14 @@ def test_browser_menus_have_no_download_or_export(alice, hub):
             context_menu = page.locator(".lm-Menu").first.inner_text()
         finally:
             browser.close()
-    assert "New" in file_menu and "Save" in file_menu  # the menu did render
-    for label in ("Download", "Save and Export Notebook As", "Print"):
-        assert label not in file_menu, file_menu
-    assert "Open" in context_menu
-    for label in ("Download", "Open in New Browser Tab", "Copy Shareable Link",
-                  "Copy Download Link"):
-        assert label not in context_menu, context_menu
+    assert _zh("New", "menu") in file_menu and _zh("Save") in file_menu  # the menu did render
+    for label, ctx in (("Download", ""), ("Save and Export Notebook As…", "menu"), ("Print…", "")):
+        for shown in {label, _zh(label, ctx)}:
+            assert shown not in file_menu, file_menu
+    assert _zh("Open") in context_menu
+    for label in ("Download", "Open in New Browser Tab", "Copy Shareable Link", "Copy Download Link"):
+        for shown in {label, _zh(label)}:
+            assert shown not in context_menu, context_menu
 
 
 # ------------------------------------------------------------------ slot end (runs last)
