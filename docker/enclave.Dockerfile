@@ -31,6 +31,5 @@ ENV ENCLAVE_HOME=/var/lib/enclave \
     ENCLAVE_POLICY=/opt/enclave/policies/nhi_centre \
     PYTHONUNBUFFERED=1 \
     ENCLAVE_TLS_HOSTS=hub,control,review,release,localhost
-VOLUME ["/var/lib/enclave"]
 USER 0
 CMD ["enclave", "--help"]

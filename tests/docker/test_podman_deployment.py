@@ -80,6 +80,9 @@ def deployment(tmp_path_factory):
                                text=True)
             (logs / f"{svc}.log").write_text(p.stdout + p.stderr)
         subprocess.run([*compose, "down", "-v"], env=env, capture_output=True, timeout=300, cwd=ROOT)
+        # podman-compose 1.0 leaves the project's networks behind
+        subprocess.run(["podman", "network", "rm", "-f", f"{project}_enclave", f"{project}_edge"],
+                       env=env, capture_output=True, timeout=120)
 
 
 def _wait_up(env, project, timeout=300):
