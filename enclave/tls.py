@@ -90,20 +90,44 @@ def _make_ca(d: Path, now: dt.datetime) -> tuple[x509.Certificate, ec.EllipticCu
     return cert, key
 
 
-def _make_server(d: Path, ca: x509.Certificate, ca_key, hosts: list[str], now: dt.datetime) -> None:
+def _issue(ca: x509.Certificate, ca_key, hosts: list[str], now: dt.datetime,
+           days: int = SERVER_DAYS) -> tuple[bytes, bytes]:
+    """A server certificate for ``hosts`` signed by the CA: (certificate chain PEM, key PEM)."""
     key = ec.generate_private_key(ec.SECP256R1())
     cert = (x509.CertificateBuilder()
             .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, hosts[0])]))
             .issuer_name(ca.subject).public_key(key.public_key()).serial_number(x509.random_serial_number())
-            .not_valid_before(now - dt.timedelta(minutes=5)).not_valid_after(now + dt.timedelta(days=SERVER_DAYS))
+            .not_valid_before(now - dt.timedelta(minutes=5)).not_valid_after(now + dt.timedelta(days=days))
             .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
             .add_extension(_san(hosts), critical=False)
             .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
             .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False)
             .sign(ca_key, hashes.SHA256()))
-    _write_private(d / "server.key", _key_pem(key))
-    (d / "server.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM)
-                                   + ca.public_bytes(serialization.Encoding.PEM))
+    return (cert.public_bytes(serialization.Encoding.PEM) + ca.public_bytes(serialization.Encoding.PEM),
+            _key_pem(key))
+
+
+def _make_server(d: Path, ca: x509.Certificate, ca_key, hosts: list[str], now: dt.datetime) -> None:
+    chain, key = _issue(ca, ca_key, hosts, now)
+    _write_private(d / "server.key", key)
+    (d / "server.pem").write_bytes(chain)
+
+
+def issue_certificate(hosts: list[str], *, days: int = 2, directory: Path | None = None,
+                      now: dt.datetime | None = None) -> tuple[bytes, bytes]:
+    """A short-lived certificate from the enclave's own CA, kept in memory (e.g. a session's
+    broker pod on a cluster, handed over in the session's Secret): (chain PEM, key PEM)."""
+    from enclave.settings import get_settings
+
+    d = Path(directory or get_settings().tls_dir)
+    now = now or dt.datetime.now(dt.timezone.utc)
+    try:
+        ca = x509.load_pem_x509_certificate((d / "ca.pem").read_bytes())
+        ca_key = serialization.load_pem_private_key((d / "ca.key").read_bytes(), password=None)
+    except OSError as e:
+        raise TLSError(f"the enclave CA is not in {d} ({e}); run `enclave up` or give the "
+                       f"operator's certificates") from None
+    return _issue(ca, ca_key, hosts, now, days=days)
 
 
 def _bundle(d: Path, ca_file: Path) -> Path:

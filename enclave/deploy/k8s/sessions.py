@@ -88,7 +88,10 @@ def broker_pod(policy, cfg: K8sConfig, *, user: str, case_id: int, case_code: st
              "ENCLAVE_PURPOSE_MIN_LENGTH": str(s.purpose_min_length),
              "ENCLAVE_BROKER_MEMORY_MB": str(s.broker_memory_mb),
              "ENCLAVE_BROKER_AUTH": {"valueFrom": {"secretKeyRef": {"name": f"broker-{user}",
-                                                                    "key": "auth"}}}},
+                                                                    "key": "auth"}}},
+             # the case's sealing key (E6): in the broker, never in the session
+             "ENCLAVE_PROVENANCE_KEY": {"valueFrom": {"secretKeyRef": {
+                 "name": f"broker-{user}", "key": "provenance", "optional": True}}}},
         volumes=[{"name": "extract", "persistentVolumeClaim": {"claimName": "enclave-data",
                                                                "readOnly": True}},
                  {"name": "tmp", "emptyDir": {"sizeLimit": "2Gi"}},
