@@ -96,6 +96,8 @@ def test_enclave_up_whole_flow(tmp_path, monkeypatch):
         assert researcher.spawn(timeout=180).status_code in (201, 202)
         out = researcher.execute(KERNEL_CODE, timeout=240)
         assert "SUBMITTED" in out and "'verdict': 'pass'" in out, out
+        # the README's pre-check works inside the session and agrees (#16)
+        assert "PRECHECK 0 " in out, out
         rid = int(out.split("'id': ")[1].split(",")[0])
 
         # the query went through the broker into the audit log, with its purpose (A3)

@@ -139,6 +139,7 @@ def test_a_request_end_to_end_across_containers(deployment):
     assert seen["hub_login"] == 302 and seen["spawn"] in (201, 202), seen
     assert seen["api_from_outside"] == 403, seen
     assert "SUBMITTED" in seen["kernel_output"] and "'verdict': 'pass'" in seen["kernel_output"], seen
+    assert "PRECHECK 0 " in seen["kernel_output"], seen
     assert seen["reviewer1_review"] == 200 and seen["reviewer2_review"] == 200, seen
     body = seen["release_file"]["body"]
     assert body.splitlines()[0] == "ID_SEX,n" and "All" in body, body

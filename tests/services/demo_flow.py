@@ -20,6 +20,12 @@ side = t.save("/workspace/out/by_sex.csv")
 man = {"version": 1, "case_code": os.environ["ENCLAVE_CASE"],
        "purpose": "Table 1 of the paper: persons with diabetes visits by sex",
        "files": [t.manifest_entry("by_sex.csv", "distinct persons by sex")]}
+# the README's pre-check, as a researcher runs it in the notebook (!enclave egress check ...)
+import subprocess, yaml
+open("/workspace/out/manifest.yaml", "w").write(yaml.safe_dump(man, allow_unicode=True))
+pre = subprocess.run(["enclave", "egress", "check", "/workspace/out/manifest.yaml"],
+                     capture_output=True, text=True)
+print("PRECHECK", pre.returncode, pre.stdout[-800:].replace("\n", " | "), pre.stderr[-400:])
 print("SUBMITTED", submit_outputs(["/workspace/out/by_sex.csv", str(side)], man))
 '''
 
