@@ -232,10 +232,15 @@ class CaseDatabase:
 
 
 def to_ipc(table: pa.Table) -> bytes:
-    sink = pa.BufferOutputStream()
-    with pa.ipc.new_stream(sink, table.schema) as w:
+    # Size first, then one allocation: a growing BufferOutputStream re-allocates and copies as
+    # it goes (0.58 s against 0.07 s for a 70 MB, 2 M-row result; bench/broker_query.py).
+    size = pa.MockOutputStream()
+    with pa.ipc.new_stream(size, table.schema) as w:
         w.write_table(table)
-    return sink.getvalue().to_pybytes()
+    buf = pa.allocate_buffer(size.size())
+    with pa.ipc.new_stream(pa.FixedSizeBufferWriter(buf), table.schema) as w:
+        w.write_table(table)
+    return buf.to_pybytes()
 
 
 class _Handler(web.RequestHandler):
