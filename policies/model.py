@@ -22,7 +22,8 @@ SECTIONS: dict[str, type[BaseModel]] = {
 
 
 class Policy(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=False)
+    # frozen: current_policy() is cached and shared; a change is a new policy (model_copy)
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
     name: str = "unnamed"
     description: str = ""

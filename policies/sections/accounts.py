@@ -7,7 +7,7 @@ from policies.fields import setting
 
 
 class AccountPolicy(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
     allowed_employment: list[str] = setting(
         ["permanent", "contract"], rule="A2", description="Who may hold an account.")

@@ -7,7 +7,7 @@ from policies.fields import setting
 
 
 class CasePolicy(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
     research_period_months: int = setting(12, rule="P3", ge=1, description="Research period.")
     imaging_period_months: list[int] = setting(

@@ -55,7 +55,7 @@ def check_age_bands(bands) -> tuple[AgeBand, ...]:
 
 
 class DataPolicy(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
     recode_algorithm: Literal["hmac-sha256"] = setting(
         "hmac-sha256", rule="D1",

@@ -7,7 +7,7 @@ from policies.fields import setting
 
 
 class EgressPolicy(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
     min_units_per_cell: int = setting(
         6, rule="E2", ge=1,

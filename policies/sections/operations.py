@@ -7,7 +7,7 @@ from policies.fields import setting
 
 
 class OperationsPolicy(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
     announcements_page_size: int = setting(
         20, rule="O1", ge=1, le=200, description="Announcements per page, newest first.")

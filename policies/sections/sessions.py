@@ -9,7 +9,7 @@ from policies.fields import setting
 
 
 class Slot(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", frozen=True)
     name: str
     start: dt.time
     end: dt.time
@@ -22,7 +22,7 @@ class Slot(BaseModel):
 
 
 class SessionPolicy(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
     timezone: str = setting("Asia/Taipei", rule="S2", description="Centre's local time zone.")
     weekdays: list[int] = setting(

@@ -9,10 +9,12 @@ from policies import load_policy
 
 def test_policy_granularity_and_tightening(tiny_source, settings):
     p = load_policy()
-    p.data.birthday_granularity = "year"
-    p.data.date_granularity = "month"
-    p.data.columns["H_NHI_OPDTE"]["CITY"] = "drop"
-    p.data.free_text_scrub = False
+    columns = {t: dict(cols) for t, cols in p.data.columns.items()}
+    columns["H_NHI_OPDTE"]["CITY"] = "drop"
+    # the policy is frozen: a changed policy is a copy
+    p = p.model_copy(update={"data": p.data.model_copy(update={
+        "birthday_granularity": "year", "date_granularity": "month", "columns": columns,
+        "free_text_scrub": False})})
     load_release(tiny_source, "G1", settings, policy=p)
     con = connect_release("G1", settings)
     cols = [r[0] for r in con.execute("DESCRIBE H_NHI_OPDTE").fetchall()]
@@ -54,7 +56,7 @@ def test_dicom_masking_off_means_no_images_are_released(tmp_path, settings):
     on = load_release(tmp_path / "a", "DM1", settings)
     assert on.dicom_files > 0
     p = load_policy()
-    p.data.dicom_mask_burned_in_text = False
+    p = p.model_copy(update={"data": p.data.model_copy(update={"dicom_mask_burned_in_text": False})})
     off = load_release(tmp_path / "b", "DM0", settings, policy=p)
     assert off.dicom_files == 0 and off.rows_loaded > 0
     rel = settings.warehouse_dir / "releases" / "DM0"
