@@ -42,7 +42,7 @@ import duckdb
 import pyarrow as pa
 
 from datasets import keyring
-from datasets.load.loader import _fsync_tree, _read_only, _rmtree, list_releases, release_path
+from datasets.load.releases import _fsync_tree, _read_only, _rmtree, list_releases, release_path
 from datasets.load import sql as S
 from datasets.schemas import CLAIM_KEY, FAMILIES, effective_actions
 from datasets.schemas.dictionary import output_type

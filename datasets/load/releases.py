@@ -1,0 +1,121 @@
+"""The warehouse's releases on disk: where they live, the load lock, listing and opening a
+release, and the fsync/read-only steps of publishing one (shared with the extract builder)."""
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import re
+import shutil
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+import duckdb
+
+from datasets.load import sql as S
+from datasets.load.files import (LoadError)
+
+RELEASE_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+
+
+def releases_dir(settings) -> Path:
+    return Path(settings.warehouse_dir) / "releases"
+
+
+def staging_dir(settings) -> Path:
+    return Path(settings.run_dir) / "data-staging"
+
+
+@contextmanager
+def _lock(settings) -> Iterator[None]:
+    wh = Path(settings.warehouse_dir)
+    wh.mkdir(parents=True, exist_ok=True)
+    fd = os.open(wh / ".load.lock", os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise LoadError("another load is running on this warehouse (lock held)") from None
+        yield
+    finally:
+        os.close(fd)
+
+
+def _rmtree(p: Path) -> None:
+    if not p.exists():
+        return
+    for d, dirs, _files in os.walk(p):
+        os.chmod(d, 0o700)
+    shutil.rmtree(p)
+
+
+def _cleanup_stale(settings) -> list[str]:
+    """Remove what a killed load left behind (we hold the lock, so nothing else is building)."""
+    gone = []
+    rd = releases_dir(settings)
+    if rd.exists():
+        for p in rd.iterdir():
+            if p.name.startswith(".build-"):
+                _rmtree(p)
+                gone.append(p.name)
+    _rmtree(staging_dir(settings))
+    return gone
+
+
+def list_releases(settings=None) -> list[dict]:
+    """Every complete release in the warehouse, oldest first (from each ``release.json``)."""
+    if settings is None:
+        from enclave.settings import get_settings
+        settings = get_settings()
+    rd = releases_dir(settings)
+    out = []
+    if rd.exists():
+        for p in sorted(rd.iterdir()):
+            meta = p / "release.json"
+            if p.name.startswith(".") or not meta.exists():
+                continue
+            out.append(json.loads(meta.read_text()))
+    return sorted(out, key=lambda r: r["created"])
+
+
+def release_path(release: str, settings=None) -> Path:
+    if settings is None:
+        from enclave.settings import get_settings
+        settings = get_settings()
+    p = releases_dir(settings) / release
+    if not (p / "release.json").exists():
+        known = [r["release"] for r in list_releases(settings)]
+        raise LoadError(f"release {release!r} not found in {releases_dir(settings)}; known: {known}")
+    return p
+
+
+def connect_release(release: str, settings=None) -> duckdb.DuckDBPyConnection:
+    """Read-only DuckDB connection to a release's catalog (views resolve inside the release)."""
+    p = release_path(release, settings)
+    con = duckdb.connect(str(p / "catalog.duckdb"), read_only=True)
+    con.execute(f"SET file_search_path = {S.lit(str(p))}")
+    return con
+
+
+def _fsync_tree(root: Path) -> None:
+    for d, _dirs, files in os.walk(root):
+        for f in files:
+            fd = os.open(os.path.join(d, f), os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+        fd = os.open(d, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _read_only(root: Path) -> None:
+    for d, _dirs, files in os.walk(root):
+        for f in files:
+            os.chmod(os.path.join(d, f), 0o444)
+    for d, _dirs, _files in sorted(os.walk(root), key=lambda x: -len(x[0])):
+        os.chmod(d, 0o555)
