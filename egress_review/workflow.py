@@ -34,7 +34,7 @@ import tempfile
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO, Callable, Iterable
+from typing import Any, BinaryIO, Callable
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -42,40 +42,20 @@ from sqlalchemy.orm import Session
 
 from enclave.accounts.models import User
 from enclave.audit import AuditEntry, append
-from enclave.cases.models import Case, CaseMember
+from enclave.cases.models import Case
 from enclave.db import utcnow
 from egress_review.faults import checkpoint
 from egress_review.models import DECISIONS, EgressComment, EgressRequest, EgressReview, EgressFile
+from egress_review.request_input import (Conflict, Forbidden, NotFound, WorkflowError,  # noqa: F401
+                                         clean_text, parse_manifest_json)
+from egress_review.review_stages import (REVIEWABLE, TERMINAL, WITHDRAWABLE, required_for,  # noqa: F401
+                                         stage_complete, stage_reviews, stage_role)
 from egress_review.store import BlobStore, Blob
+from egress_review.visibility import (can_view, is_reviewer, reviewed_comment,  # noqa: F401
+                                      visible_comments, visible_reviews)
 
 COMPONENT = "egress"
-REVIEWABLE = ("checked", "in_review")
-WITHDRAWABLE = ("draft", "submitted", "checked", "in_review")
-TERMINAL = ("approved", "released", "rejected", "changes_requested", "withdrawn")
 MAX_PATH = 400  # egress_files.path
-
-
-class WorkflowError(Exception):
-    """A refused action; ``status`` is the HTTP status the API answers with."""
-
-    status = 400
-
-    def __init__(self, message: str, status: int | None = None) -> None:
-        super().__init__(message)
-        if status is not None:
-            self.status = status
-
-
-class Forbidden(WorkflowError):
-    status = 403
-
-
-class Conflict(WorkflowError):
-    status = 409
-
-
-class NotFound(WorkflowError):
-    status = 404
 
 
 @dataclass
@@ -105,36 +85,6 @@ def _move(db: Session, req: EgressRequest, to: str, actor: User | str, *, reason
 
 # ---------------------------------------------------------------------------------------------
 # Manifest and the engine (the only place the disclosure engine is called from)
-
-
-def parse_manifest_json(raw: str | bytes | dict) -> Any:
-    """The manifest from JSON text (or an already-decoded dict); errors say where and why."""
-    from egress_review.manifest import ManifestError, parse_manifest
-
-    if isinstance(raw, (str, bytes)):
-        try:
-            data = json.loads(raw)
-        except (json.JSONDecodeError, UnicodeDecodeError) as e:
-            where = f" line {e.lineno} column {e.colno}" if isinstance(e, json.JSONDecodeError) else ""
-            raise WorkflowError(f"manifest:{where} not valid JSON ({e})") from None
-    else:
-        data = raw
-    if "\\u0000" in json.dumps(data):  # JSON escapes NUL; PostgreSQL cannot store it
-        raise WorkflowError("manifest: contains a NUL character (\\u0000)")
-    try:
-        return parse_manifest(data, "manifest")
-    except ManifestError as e:
-        raise WorkflowError(str(e)) from None
-
-
-def clean_text(value: str | None, what: str, *, limit: int = 20_000) -> str:
-    """Free text as stored: no NUL characters (PostgreSQL refuses them), bounded length."""
-    value = (value or "").strip()
-    if "\x00" in value:
-        raise WorkflowError(f"{what}: contains a NUL character")
-    if len(value) > limit:
-        raise WorkflowError(f"{what}: longer than {limit} characters")
-    return value
 
 
 def run_engine(manifest, root: Path, *, policy, history=None, case_context: dict | None = None):
@@ -389,26 +339,6 @@ def is_conflicted(req: EgressRequest, user: User, case: Case | None) -> str | No
     return None
 
 
-def stage_role(stage: str) -> str:
-    return "committee" if stage == "committee" else "reviewer"
-
-
-def required_for(stage: str, policy) -> int:
-    return policy.egress.committee_reviews_required if stage == "committee" else policy.egress.reviews_required
-
-
-def stage_reviews(req: EgressRequest, stage: str) -> list[EgressReview]:
-    return [r for r in req.reviews if r.stage == stage]
-
-
-def stage_complete(req: EgressRequest, stage: str, policy) -> bool:
-    if req.state not in REVIEWABLE:
-        return True
-    if stage == "review" and req.stage == "committee":
-        return True
-    return len(stage_reviews(req, stage)) >= required_for(stage, policy)
-
-
 def can_act(db: Session, req: EgressRequest, user: User, policy) -> WorkflowError | None:
     """Why ``user`` cannot record a review on ``req`` now, as the error to raise (None: they can)."""
     if req.state not in REVIEWABLE:
@@ -543,53 +473,6 @@ def add_comment(db: Session, req: EgressRequest, user: User, body: str, visibili
     db.flush()
     _audit(db, user, "egress.comment", req, now=now, visibility=visibility, comment_id=c.id)
     return c
-
-
-def is_reviewer(user: User) -> bool:
-    return user.has_role("reviewer") or user.has_role("committee")
-
-
-def can_view(req: EgressRequest, user: User) -> bool:
-    """The requester, and reviewers once the request is submitted (a draft is private)."""
-    return req.requester_id == user.id or (is_reviewer(user) and req.state != "draft")
-
-
-def visible_reviews(req: EgressRequest, user: User, policy) -> list[EgressReview]:
-    """Reviews this user may see now.  Blind review: a reviewer sees other reviewers' decisions
-    of a stage only once their own review of that stage is in or the stage is complete; the
-    requester sees individual reviews only once the request is decided."""
-    if req.requester_id == user.id:
-        return list(req.reviews) if req.state in TERMINAL else []
-    out = []
-    for r in req.reviews:
-        if r.reviewer_id == user.id or stage_complete(req, r.stage, policy) \
-                or any(o.reviewer_id == user.id and o.stage == r.stage for o in req.reviews):
-            out.append(r)
-    return out
-
-
-def reviewed_comment(req: EgressRequest, c: EgressComment) -> bool:
-    """A requester's comment was open to the reviewers before the decision; one written after
-    it (refused since, but possibly stored earlier) was never reviewed."""
-    if c.author_id != req.requester_id or req.decided_at is None:
-        return True
-    return c.created_at is not None and c.created_at <= req.decided_at
-
-
-def visible_comments(req: EgressRequest, user: User, policy) -> list[EgressComment]:
-    """The requester sees public comments (never their own unreviewed ones); a reviewer sees
-    every comment except those of other reviewers while the current stage is open and their
-    own review is not in (blindness)."""
-    if req.requester_id == user.id:
-        return [c for c in req.comments if c.visibility == "public" and reviewed_comment(req, c)]
-    open_blind = not stage_complete(req, req.stage, policy) and not any(
-        r.reviewer_id == user.id and r.stage == req.stage for r in req.reviews)
-    out = []
-    for c in req.comments:
-        if open_blind and c.author_id not in (user.id, req.requester_id):
-            continue
-        out.append(c)
-    return out
 
 
 # ---------------------------------------------------------------------------------------------

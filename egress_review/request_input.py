@@ -1,0 +1,59 @@
+"""The errors of the egress workflow, and what a request's words and manifest must be before
+the workflow takes them (valid JSON, no NUL characters, bounded length)."""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+
+class WorkflowError(Exception):
+    """A refused action; ``status`` is the HTTP status the API answers with."""
+
+    status = 400
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        if status is not None:
+            self.status = status
+
+
+class Forbidden(WorkflowError):
+    status = 403
+
+
+class Conflict(WorkflowError):
+    status = 409
+
+
+class NotFound(WorkflowError):
+    status = 404
+
+
+def parse_manifest_json(raw: str | bytes | dict) -> Any:
+    """The manifest from JSON text (or an already-decoded dict); errors say where and why."""
+    from egress_review.manifest import ManifestError, parse_manifest
+
+    if isinstance(raw, (str, bytes)):
+        try:
+            data = json.loads(raw)
+        except (json.JSONDecodeError, UnicodeDecodeError) as e:
+            where = f" line {e.lineno} column {e.colno}" if isinstance(e, json.JSONDecodeError) else ""
+            raise WorkflowError(f"manifest:{where} not valid JSON ({e})") from None
+    else:
+        data = raw
+    if "\\u0000" in json.dumps(data):  # JSON escapes NUL; PostgreSQL cannot store it
+        raise WorkflowError("manifest: contains a NUL character (\\u0000)")
+    try:
+        return parse_manifest(data, "manifest")
+    except ManifestError as e:
+        raise WorkflowError(str(e)) from None
+
+
+def clean_text(value: str | None, what: str, *, limit: int = 20_000) -> str:
+    """Free text as stored: no NUL characters (PostgreSQL refuses them), bounded length."""
+    value = (value or "").strip()
+    if "\x00" in value:
+        raise WorkflowError(f"{what}: contains a NUL character")
+    if len(value) > limit:
+        raise WorkflowError(f"{what}: longer than {limit} characters")
+    return value

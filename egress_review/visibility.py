@@ -1,0 +1,55 @@
+"""Who sees what of an egress request: the requester their own request and, once decided, its
+reviews and public comments; reviewers submitted requests, blind to each other's decisions and
+comments until their own review is in or the stage is complete."""
+from __future__ import annotations
+
+from enclave.accounts.models import User
+from egress_review.models import EgressComment, EgressRequest, EgressReview
+from egress_review.review_stages import TERMINAL, stage_complete
+
+
+def is_reviewer(user: User) -> bool:
+    return user.has_role("reviewer") or user.has_role("committee")
+
+
+def can_view(req: EgressRequest, user: User) -> bool:
+    """The requester, and reviewers once the request is submitted (a draft is private)."""
+    return req.requester_id == user.id or (is_reviewer(user) and req.state != "draft")
+
+
+def visible_reviews(req: EgressRequest, user: User, policy) -> list[EgressReview]:
+    """Reviews this user may see now.  Blind review: a reviewer sees other reviewers' decisions
+    of a stage only once their own review of that stage is in or the stage is complete; the
+    requester sees individual reviews only once the request is decided."""
+    if req.requester_id == user.id:
+        return list(req.reviews) if req.state in TERMINAL else []
+    out = []
+    for r in req.reviews:
+        if r.reviewer_id == user.id or stage_complete(req, r.stage, policy) \
+                or any(o.reviewer_id == user.id and o.stage == r.stage for o in req.reviews):
+            out.append(r)
+    return out
+
+
+def reviewed_comment(req: EgressRequest, c: EgressComment) -> bool:
+    """A requester's comment was open to the reviewers before the decision; one written after
+    it (refused since, but possibly stored earlier) was never reviewed."""
+    if c.author_id != req.requester_id or req.decided_at is None:
+        return True
+    return c.created_at is not None and c.created_at <= req.decided_at
+
+
+def visible_comments(req: EgressRequest, user: User, policy) -> list[EgressComment]:
+    """The requester sees public comments (never their own unreviewed ones); a reviewer sees
+    every comment except those of other reviewers while the current stage is open and their
+    own review is not in (blindness)."""
+    if req.requester_id == user.id:
+        return [c for c in req.comments if c.visibility == "public" and reviewed_comment(req, c)]
+    open_blind = not stage_complete(req, req.stage, policy) and not any(
+        r.reviewer_id == user.id and r.stage == req.stage for r in req.reviews)
+    out = []
+    for c in req.comments:
+        if open_blind and c.author_id not in (user.id, req.requester_id):
+            continue
+        out.append(c)
+    return out
