@@ -105,6 +105,25 @@ def test_desktop_shows_jupyterlab(browser):
     _wait(lambda: _colours(browser) > 40, "JupyterLab on the remote desktop")
 
 
+def test_desktop_shows_the_slot_end_and_counts_down(hub, browser):
+    """#16: the researcher sees when the slot ends (Taipei time) and a countdown to it."""
+    ends = browser.locator("#slot").get_attribute("data-ends")
+    from enclave.bookings.models import Booking
+    from enclave.db import session_scope
+
+    with session_scope(hub.db_url) as s:
+        booked = s.query(Booking).one().ends_at
+    got = dt.datetime.fromisoformat(ends)
+    assert abs((got - booked.replace(tzinfo=got.tzinfo or dt.timezone.utc)).total_seconds()) < 1
+    first = browser.locator("#left").inner_text()
+    assert "剩餘" in first and "left" in first, first
+    time.sleep(2.2)
+    assert browser.locator("#left").inner_text() != first  # it counts
+    taipei = got.astimezone(__import__("zoneinfo").ZoneInfo("Asia/Taipei")).strftime("%H:%M")
+    assert taipei in browser.locator("#slot").inner_text()
+    assert browser.locator("#slot").get_attribute("data-warn") == "0"  # two hours left
+
+
 @pytest.mark.parametrize("path", [
     "/api/contents/result.csv", "/api/contents/result.csv?content=1&format=base64",
     "/api/contents", "/files/result.csv", "/view/result.csv", "/lab", "/lab/tree/result.csv",
