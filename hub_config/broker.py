@@ -143,6 +143,7 @@ class CaseDatabase:
         self.con = duckdb.connect(":memory:")
         if memory_mb:  # below the broker's cgroup cap, so DuckDB spills instead of being killed
             self.con.execute(f"SET memory_limit='{int(memory_mb * 0.75)}MB'")
+        self.data_dir = data_dir
         self.tables = extract_tables(data_dir)
         for name, src in self.tables.items():
             ident = '"' + name.replace('"', '""') + '"'
@@ -155,6 +156,21 @@ class CaseDatabase:
         self.con.execute("SET autoinstall_known_extensions=false")
         self.con.execute("SET autoload_known_extensions=false")
         self.con.execute("SET lock_configuration=true")
+
+    def dictionary(self) -> dict[str, list[dict]]:
+        path = self.data_dir / "dictionary.json"
+        described = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+        out = {}
+        with self.lock:
+            for name in sorted(self.tables):
+                if name in described:
+                    out[name] = described[name]
+                    continue
+                ident = '"' + name.replace('"', '""') + '"'
+                cols = self.con.execute(f"DESCRIBE {ident}").fetchall()
+                out[name] = [{"column": c[0], "type": c[1], "action": "", "description": ""}
+                             for c in cols]
+        return out
 
     def check_purpose(self, purpose: Any) -> str:
         purpose = str(purpose or "").strip()
@@ -298,6 +314,14 @@ class AggregateHandler(_Handler):
         self.finish(out)
 
 
+class DictionaryHandler(_Handler):
+    """The extract's data dictionary (``dictionary.json`` written by the extract builder; else
+    the tables' columns and types): metadata, no rows, so nothing is logged or run."""
+
+    async def post(self):
+        self.finish({"tables": self.db.dictionary()})
+
+
 class VerifySealHandler(_Handler):
     """For the pre-check in the session: does this sidecar's seal verify with the case key?
     Answers yes/no only (HMAC cannot be forged from verification answers); nothing is run."""
@@ -318,7 +342,8 @@ def make_app(db: CaseDatabase, authorization: str) -> web.Application:
     kw = {"db": db, "authorization": authorization}
     return web.Application([(r"/api/open", OpenHandler, kw), (r"/api/query", QueryHandler, kw),
                             (r"/api/aggregate", AggregateHandler, kw),
-                            (r"/api/verify-seal", VerifySealHandler, kw)],
+                            (r"/api/verify-seal", VerifySealHandler, kw),
+                            (r"/api/dictionary", DictionaryHandler, kw)],
                            max_body_size=2 * MAX_SQL_CHARS + 1_000_000)
 
 

@@ -388,6 +388,7 @@ def build_extract_report(spec: dict, case_code: str, settings=None, *, policy=No
             cat.execute(f"CREATE VIEW {fam_name} AS SELECT * FROM read_parquet('{fam_name}.parquet')")
     finally:
         cat.close()
+    _write_dictionary(build, rel, list(spec["files"]))
     public_spec = {k: v for k, v in spec.items() if k != "_meta"}
     (build / "extract.json").write_text(json.dumps({
         "case": case_code, "release": spec["release"], "spec": public_spec, "rows": result.rows,
@@ -415,6 +416,33 @@ def build_extract_report(spec: dict, case_code: str, settings=None, *, policy=No
         _rmtree(old)
     result.seconds = round(time.time() - t0, 3)
     return result
+
+
+def _write_dictionary(build: Path, rel: Path, families: list[str]) -> None:
+    """``dictionary.json``: for each table of the extract, its columns as written, with the
+    release's description and de-identification step (the researcher reads it in the session:
+    ``connect(...).dictionary()``)."""
+    con = duckdb.connect()
+    try:
+        described: dict[tuple[str, str], tuple[str, str]] = {}
+        cat = rel / "catalog.duckdb"
+        if cat.exists():
+            con.execute(f"ATTACH {S.lit(str(cat))} AS rel (READ_ONLY)")
+            for fam, col, action, desc in con.execute(
+                    "SELECT family, column_name, action, description FROM rel._dictionary").fetchall():
+                described[(fam, col)] = (action, desc)
+        out = {}
+        for fam in families:
+            f = build / f"{fam}.parquet"
+            if not f.exists():
+                continue
+            cols = con.execute(f"DESCRIBE SELECT * FROM read_parquet({S.lit(str(f))})").fetchall()
+            out[fam] = [{"column": c[0], "type": c[1],
+                         "action": described.get((fam, c[0]), ("", ""))[0],
+                         "description": described.get((fam, c[0]), ("", ""))[1]} for c in cols]
+    finally:
+        con.close()
+    (build / "dictionary.json").write_text(json.dumps(out, indent=1, ensure_ascii=False))
 
 
 def _copy_dicom(con, rel: Path, build: Path, ckey: bytes, hexc: int) -> None:

@@ -166,6 +166,15 @@ class BrokerConnection:
             body["figure"] = figure
         return self._post("/api/aggregate", body).json()
 
+    def dictionary(self, table: str | None = None):
+        """The case's data dictionary: one row per column of each table (type, how it was
+        de-identified, description), as a pandas DataFrame; ``table`` picks one table."""
+        import pandas as pd
+
+        tables = self._post("/api/dictionary", {}).json()["tables"]
+        rows = [{"table": t, **c} for t, cols in tables.items() if table in (None, t) for c in cols]
+        return pd.DataFrame(rows, columns=["table", "column", "type", "action", "description"])
+
     def verify_seal(self, sidecar: dict) -> bool:
         """Whether the case key verifies this sidecar's seal (the in-session pre-check)."""
         return bool(self._post("/api/verify-seal", {"sidecar": sidecar}).json().get("valid"))

@@ -106,6 +106,12 @@ def test_extract_follows_the_approved_spec_only(env):
     built = json.loads((Path(settings.projects_dir) / "GATE-OK" / "data" / "extract.json").read_text())
     assert list(built["spec"]["files"]) == ["H_NHI_MEDFA"]
     assert ("extract.build", "GATE-OK", None) in _audit(settings.db_url)
+    # the data dictionary of exactly what was extracted, for the session (#16)
+    dic = json.loads((Path(settings.projects_dir) / "GATE-OK" / "data" / "dictionary.json").read_text())
+    assert list(dic) == ["H_NHI_MEDFA"]
+    cols = dic["H_NHI_MEDFA"]
+    assert cols and all(c["column"] and c["type"] for c in cols)
+    assert any(c["action"] == "recode" and "pseudonym" in c["description"] for c in cols), cols
 
 
 def test_below_k_is_not_published_without_a_recorded_reason(env):

@@ -200,3 +200,25 @@ def test_warden_refuses_a_record_for_another_case(rows):
     with pytest.raises(web.HTTPError) as e:
         w.record("ann", {**body, "case": "C2"})
     assert e.value.status_code == 403
+
+
+def test_data_dictionary_in_the_session(broker, case_dirs):
+    """#16: the case's data dictionary is browsable from the kernel - described columns where
+    the extract builder wrote dictionary.json, the columns and types otherwise; nothing logged."""
+    import json as _json
+
+    url, log, _ = broker
+    data, _, _ = case_dirs
+    conn = BrokerConnection("look up the data dictionary", url, AUTH)
+    before = list(log.records)
+    d = conn.dictionary()
+    assert set(d["table"]) == {"patients", "visits"}
+    assert set(d[d["table"] == "patients"]["column"]) == {"pid", "age"}
+    assert log.records == before  # metadata only: nothing run, nothing logged
+    (data / "dictionary.json").write_text(_json.dumps({"patients": [
+        {"column": "pid", "type": "VARCHAR", "action": "recode",
+         "description": "person; keyed pseudonym"},
+        {"column": "age", "type": "BIGINT", "action": "keep", "description": "age in years"}]}))
+    d = conn.dictionary("patients")
+    assert list(d["description"]) == ["person; keyed pseudonym", "age in years"]
+    (data / "dictionary.json").unlink()
