@@ -109,4 +109,4 @@ def _secret(db, user: User) -> str | None:
     from enclave.identity import mfa
 
     c = mfa.credential(db, user)
-    return c.secret if c is not None and c.confirmed_at is not None else None
+    return mfa.secret_of(c) if c is not None and c.confirmed_at is not None else None

@@ -11,7 +11,47 @@ from enclave.accounts.models import User
 from enclave.identity.models import TotpCredential
 
 ISSUER = "NHI Enclave"
+SEALED = "v1:"
+_KEY_INFO = b"nhi-enclave totp secrets v1"
 VALID_WINDOW = 1  # one 30-second step either side: clocks of phones drift
+
+
+def _key() -> bytes:
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+    from datasets import keyring
+    from enclave.settings import get_settings
+
+    master = keyring.master_key(get_settings(), create=True)
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=b"nhi-enclave", info=_KEY_INFO).derive(master)
+
+
+def seal(user_id: int, secret: str) -> str:
+    """The secret as stored: AES-GCM, bound to its user (a sealed secret copied to another
+    account's row does not open)."""
+    import base64
+    import os
+
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    nonce = os.urandom(12)
+    ct = AESGCM(_key()).encrypt(nonce, secret.encode(), str(user_id).encode())
+    return SEALED + base64.b64encode(nonce + ct).decode()
+
+
+def secret_of(c: TotpCredential) -> str:
+    """The base32 secret of a credential (sealing a row still in clear on the way)."""
+    import base64
+
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    if not c.secret.startswith(SEALED):
+        plain = c.secret
+        c.secret = seal(c.user_id, plain)
+        return plain
+    raw = base64.b64decode(c.secret[len(SEALED):])
+    return AESGCM(_key()).decrypt(raw[:12], raw[12:], str(c.user_id).encode()).decode()
 
 
 def credential(db: Session, user: User) -> TotpCredential | None:
@@ -34,23 +74,24 @@ def start_enrolment(db: Session, user: User, now: dt.datetime) -> TotpCredential
     if c is not None and c.confirmed_at is not None:
         raise ValueError("a confirmed TOTP credential exists; an admin must reset it first")
     if c is None:
-        c = TotpCredential(user_id=user.id, secret=pyotp.random_base32(), created_at=now)
+        c = TotpCredential(user_id=user.id, secret=seal(user.id, pyotp.random_base32()),
+                           created_at=now)
         db.add(c)
     else:
-        c.secret, c.created_at, c.last_step = pyotp.random_base32(), now, None
+        c.secret, c.created_at, c.last_step = seal(user.id, pyotp.random_base32()), now, None
     db.flush()
     return c
 
 
 def provisioning_uri(c: TotpCredential, username: str) -> str:
-    return pyotp.TOTP(c.secret).provisioning_uri(name=username, issuer_name=ISSUER)
+    return pyotp.TOTP(secret_of(c)).provisioning_uri(name=username, issuer_name=ISSUER)
 
 
 def _step_of(c: TotpCredential, code: str, now: dt.datetime) -> int | None:
     code = (code or "").strip().replace(" ", "")
     if not (code.isdigit() and len(code) == 6):
         return None
-    totp = pyotp.TOTP(c.secret)
+    totp = pyotp.TOTP(secret_of(c))
     step = int(now.timestamp()) // totp.interval
     for s in range(step - VALID_WINDOW, step + VALID_WINDOW + 1):
         if totp.at(s * totp.interval) == code:

@@ -44,7 +44,9 @@ class TotpCredential(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), unique=True)
-    secret: Mapped[str] = mapped_column(String(64))
+    # sealed: "v1:" + AES-GCM under a key from the master key (enclave.identity.mfa); a copy of
+    # the database alone yields no usable secret
+    secret: Mapped[str] = mapped_column(String(255))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     confirmed_at: Mapped[dt.datetime | None]
     last_step: Mapped[int | None] = mapped_column(BigInteger)

@@ -77,7 +77,7 @@ def mfa_enrol(request: Request, db: Session = Depends(get_db), user: User = Depe
         cred = mfa.start_enrolment(db, user, now_of(request))
     except ValueError:
         raise Refused("TOTP is already enrolled; the centre admin resets it if the device is lost.", "A4")
-    return EnrolOut(secret=cred.secret, otpauth_uri=mfa.provisioning_uri(cred, user.username))
+    return EnrolOut(secret=mfa.secret_of(cred), otpauth_uri=mfa.provisioning_uri(cred, user.username))
 
 
 class CodeIn(Strict):

@@ -93,7 +93,7 @@ def mfa_page(request: Request, db: Session = Depends(get_db)):
         return render(request, "mfa.html", user if kind != "enrol" else None, enrolled=True, secret=None, uri=None,
                       error=None)
     cred = mfa.start_enrolment(db, user, now_of(request))
-    return render(request, "mfa.html", user if kind != "enrol" else None, enrolled=False, secret=cred.secret,
+    return render(request, "mfa.html", user if kind != "enrol" else None, enrolled=False, secret=mfa.secret_of(cred),
                   uri=mfa.provisioning_uri(cred, user.username), error=None)
 
 
@@ -106,7 +106,7 @@ def mfa_confirm(request: Request, code: str = Form(..., max_length=12), db: Sess
         cred = mfa.credential(db, user)
         db.commit()
         return render(request, "mfa.html", user if kind != "enrol" else None, status=422, enrolled=False,
-                      secret=cred.secret if cred else None,
+                      secret=mfa.secret_of(cred) if cred else None,
                       uri=mfa.provisioning_uri(cred, user.username) if cred else None,
                       error="驗證碼不正確 Wrong code: enter the current 6-digit code from the app.")
     audit(db, user.username, "mfa.enrolled", subject=user.username)

@@ -68,7 +68,7 @@ def enrol_totp(db, user) -> pyotp.TOTP:
     cred = mfa.start_enrolment(db, user, utcnow())
     cred.confirmed_at = utcnow()
     db.flush()
-    return pyotp.TOTP(cred.secret)
+    return pyotp.TOTP(mfa.secret_of(cred))
 
 
 def code_at(totp: pyotp.TOTP, when, step_offset: int = 0) -> str:

@@ -139,3 +139,42 @@ def test_the_roles_needing_totp_are_the_policys(people_db, nhi_policy, clock):
         update={"mfa_required_roles": []})})
     with serve(create_app(people_db, lax, clock=clock)) as base, httpx.Client(timeout=30) as http:
         assert token(http, base, "admin").status_code == 200
+
+
+def test_totp_secrets_are_sealed_in_the_database(control_base, people_db, clock):
+    """#15: a copy of the state database alone gives no usable second factor - the secret is
+    stored AES-GCM-sealed under a key from the master key (outside the database), bound to its
+    user; a row still in clear (before this change) is sealed the first time it is used."""
+    import sqlalchemy as sa
+
+    from enclave.identity import mfa
+    from enclave.identity.models import TotpCredential
+
+    with session_scope(people_db) as db:
+        admin, alice = load(db, "admin", "alice")
+        totp = enrol_totp(db, admin)
+        admin_id, alice_id = admin.id, alice.id
+    eng = sa.create_engine(people_db)
+    with eng.connect() as con:
+        stored = con.execute(sa.text("SELECT secret FROM totp_credentials WHERE user_id = :u"),
+                             {"u": admin_id}).scalar_one()
+    eng.dispose()
+    assert stored.startswith(mfa.SEALED) and totp.secret not in stored
+    assert len(stored) > 60
+    # the code still works over HTTP (the service opens the seal with the master key)
+    with httpx.Client() as http:
+        r = http.post(f"{control_base}/api/token", json={"username": "admin", "password": PASSWORD,
+                                                          "otp": code_at(totp, clock.now)})
+    assert r.status_code == 200, r.text
+    # a sealed secret moved to another account's row does not open
+    with session_scope(people_db) as db:
+        moved = TotpCredential(user_id=alice_id, secret=stored, created_at=clock.now)
+        with pytest.raises(Exception):
+            mfa.secret_of(moved)
+    # a legacy row in clear is sealed when it is first used
+    with session_scope(people_db) as db:
+        c = db.query(TotpCredential).filter_by(user_id=admin_id).one()
+        c.secret = totp.secret
+    with session_scope(people_db) as db:
+        c = db.query(TotpCredential).filter_by(user_id=admin_id).one()
+        assert mfa.secret_of(c) == totp.secret and c.secret.startswith(mfa.SEALED)

@@ -1,0 +1,27 @@
+"""identity: TOTP secrets stored sealed (AES-GCM under a key derived from the master key, which
+is outside the database), so the column holds more than a base32 secret
+
+Revision ID: 0501_identity_totp_sealed
+Revises: 0500_identity
+Create Date: 2026-12-03
+"""
+from alembic import op
+import sqlalchemy as sa
+
+revision = "0501_identity_totp_sealed"
+down_revision = "0500_identity"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    # rows still in clear are sealed by enclave.identity.mfa the next time they are used
+    with op.batch_alter_table("totp_credentials") as b:
+        b.alter_column("secret", existing_type=sa.String(length=64), type_=sa.String(length=255),
+                       existing_nullable=False)
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("totp_credentials") as b:
+        b.alter_column("secret", existing_type=sa.String(length=255), type_=sa.String(length=64),
+                       existing_nullable=False)
