@@ -47,3 +47,79 @@ def overnight(booking_id: int = typer.Argument(..., help="An overnight booking's
     else:
         console.print(f"registered overnight job {out['job']} for booking {booking_id}: "
                       f"{out['notebook']}")
+
+
+seat_app = typer.Typer(help="On-site seats: which workstation each seat number is (S1, S4).",
+                       no_args_is_help=True)
+hub_app.add_typer(seat_app, name="seat")
+
+
+@seat_app.command("register")
+def seat_register(number: int = typer.Argument(..., help="Seat number (1..centre_seats)."),
+                  address: list[str] = typer.Option(..., "--address",
+                                                    help="Client address of the workstation "
+                                                         "(repeat for several)."),
+                  label: str = typer.Option("", help="Where the seat is, e.g. 'room 3, left'."),
+                  by: str = typer.Option(..., "--as", help="Administrator registering the seat."),
+                  as_json: bool = typer.Option(False, "--json", help=JSON_HELP)):
+    """Register (or move) a seat: in on_site mode its bookings are served only there."""
+    from enclave.db import session_scope
+    from hub_config.seats.service import SeatError, register_seat, seat_dict
+    from policies import current_policy
+
+    try:
+        with session_scope() as s:
+            _need_admin(s, by)
+            out = seat_dict(register_seat(s, number, address, label, by,
+                                          max_number=current_policy().sessions.centre_seats))
+    except SeatError as e:
+        console.print(f"[red]refused[/] {e}")
+        raise typer.Exit(1)
+    if as_json:
+        emit_json(out)
+    else:
+        console.print(f"seat {out['number']} ({out['label']}): {', '.join(out['addresses'])}")
+
+
+@seat_app.command("retire")
+def seat_retire(number: int = typer.Argument(...), reason: str = typer.Option(...),
+                by: str = typer.Option(..., "--as", help="Administrator retiring the seat.")):
+    """Take a seat out of service: none of its bookings is served until it is registered again."""
+    from enclave.db import session_scope
+    from hub_config.seats.service import SeatError, retire_seat
+
+    try:
+        with session_scope() as s:
+            _need_admin(s, by)
+            retire_seat(s, number, by, reason)
+    except SeatError as e:
+        console.print(f"[red]refused[/] {e}")
+        raise typer.Exit(1)
+    console.print(f"seat {number} retired")
+
+
+@seat_app.command("list")
+def seat_list(as_json: bool = typer.Option(False, "--json", help=JSON_HELP)):
+    """Every registered seat, its addresses and whether it is in service."""
+    from enclave.db import session_scope
+    from hub_config.seats.service import list_seats, seat_dict
+
+    with session_scope() as s:
+        rows = [seat_dict(x) for x in list_seats(s)]
+    if as_json:
+        emit_json(rows)
+        return
+    for r in rows:
+        state = "in service" if r["active"] else "retired"
+        console.print(f"{r['number']:>3}  {state:<10}  {', '.join(r['addresses']):<30}  {r['label']}")
+
+
+def _need_admin(s, username: str) -> None:
+    from sqlalchemy import select
+
+    from enclave.accounts.models import User
+    from hub_config.seats.service import SeatError
+
+    user = s.execute(select(User).where(User.username == username)).scalar_one_or_none()
+    if user is None or user.status != "active" or not user.has_role("admin"):
+        raise SeatError(f"{username!r} is not an active centre administrator (S1)")

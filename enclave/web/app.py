@@ -29,8 +29,8 @@ class LoginRequired(Exception):
 def create_app(db_url: str | None = None, policy=None, *,
                clock: Callable[[], dt.datetime] | None = None) -> FastAPI:
     from enclave.settings import get_settings
-    from enclave.web import (api, api_admin, api_announcements, api_bookings, api_identity, pages,
-                             pages_identity)
+    from enclave.web import (api, api_admin, api_announcements, api_bookings, api_identity,
+                             api_seats, pages, pages_identity)
     from enclave.web.factory import harden
     from policies import current_policy
 
@@ -67,7 +67,7 @@ def create_app(db_url: str | None = None, policy=None, *,
         msg = "; ".join(f"{'.'.join(str(x) for x in e['loc'][1:])}: {e['msg']}" for e in errors)
         return pages.error_page(request, msg, None, 422)
 
-    for area in (api, api_bookings, api_admin, api_announcements, api_identity):
+    for area in (api, api_bookings, api_admin, api_announcements, api_identity, api_seats):
         app.include_router(area.router)
     app.include_router(pages_identity.router)  # before pages: /login, /password, /mfa live here
     app.include_router(pages.router)
