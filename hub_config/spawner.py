@@ -15,6 +15,7 @@ import os
 import secrets
 import shutil
 import signal
+import stat
 import subprocess
 import sys
 import time
@@ -241,6 +242,51 @@ def _prepare_workspace(ws: Path, gid: int) -> None:
         os.close(fd)
 
 
+def _prepare_imports(case_dir: Path, ws: Path) -> Path:
+    """The case's import deliveries (D4: ``<case>/imports``, written only by import review)
+    and their mount point ``<workspace>/imports``: root's, 0555, made through the workspace's
+    descriptor.  Anything a member left under that name (a folder, a file, a link) is moved
+    aside first, never followed or deleted."""
+    delivered = case_dir / "imports"
+    delivered.mkdir(exist_ok=True)
+    fd = os.open(delivered, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+    try:
+        os.fchown(fd, 0, 0)
+        os.fchmod(fd, 0o755)
+    finally:
+        os.close(fd)
+    wfd = os.open(ws, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+    try:
+        try:
+            st = os.stat("imports", dir_fd=wfd, follow_symlinks=False)
+        except FileNotFoundError:
+            st = None
+        if st is not None and not (stat.S_ISDIR(st.st_mode) and st.st_uid == 0
+                                   and not _has_entries(wfd, "imports")):
+            os.rename("imports", f"imports.moved-{int(time.time())}-{os.getpid()}",
+                      src_dir_fd=wfd, dst_dir_fd=wfd)
+            st = None
+        if st is None:
+            os.mkdir("imports", 0o555, dir_fd=wfd)
+        mfd = os.open("imports", os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=wfd)
+        try:
+            os.fchown(mfd, 0, 0)
+            os.fchmod(mfd, 0o555)
+        finally:
+            os.close(mfd)
+    finally:
+        os.close(wfd)
+    return delivered
+
+
+def _has_entries(dir_fd: int, name: str) -> bool:
+    fd = os.open(name, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=dir_fd)
+    try:
+        return bool(os.listdir(fd))
+    finally:
+        os.close(fd)
+
+
 def build_spec(*, name: str, uid: int, gid: int, case_code: str, projects_dir: Path,
                socket_root: Path, sandbox_root: Path, system_config_dir: str, limits: dict,
                egress_url: str = "", broker_name: str | None = None,
@@ -252,6 +298,7 @@ def build_spec(*, name: str, uid: int, gid: int, case_code: str, projects_dir: P
         raise web.HTTPError(503, f"the extract for case {case_code} is not ready")
     ws = case_dir / "workspace"
     _prepare_workspace(ws, gid)
+    delivered = _prepare_imports(case_dir, ws)
     sess = socket_root / "sessions" / name
     if sess.exists():
         shutil.rmtree(sess)
@@ -263,7 +310,8 @@ def build_spec(*, name: str, uid: int, gid: int, case_code: str, projects_dir: P
     broker_dir = broker_socket(socket_root, broker_name or name).parent
     broker_dir.mkdir(parents=True, exist_ok=True)  # normally made by start_broker first
     ro = [*_system_binds(), [system_config_dir, SESSION_JUPYTER_CONFIG],
-          [str(hub_socks), str(hub_socks)], [str(broker_dir), str(broker_dir)]]
+          [str(hub_socks), str(hub_socks)], [str(broker_dir), str(broker_dir)],
+          [str(delivered), f"{WORKSPACE}/imports"]]  # read-only over the read-write workspace
     egress_sock = _unix_socket_of(egress_url)
     if egress_sock:
         ro.append([os.path.dirname(egress_sock), os.path.dirname(egress_sock)])

@@ -69,8 +69,12 @@ def _load_jupyter_server_extension(serverapp):
         ksm.kernel_dirs = [d for d in ksm.kernel_dirs
                            if any(os.path.realpath(d).startswith(r + "/") for r in roots)]
         user = os.environ.get("JUPYTERHUB_USER") or os.environ.get("USER") or "user"
-        cm.configure_guard(guard, Ledger(key, cm.root_dir, user))
+        from hub_config.singleuser.outputs import SessionBudget
+
+        session_budget = SessionBudget(guard.caps)  # one per server: websocket and contents
+        cm.configure_guard(guard, Ledger(key, cm.root_dir, user), session_budget)
         kernelws.CAPS = guard.caps
+        kernelws.SESSION = session_budget
         if key is None:
             log.warning("enclave guard: no ledger key - no file body will reach the browser")
     routes.install(serverapp.web_app, lambda: state["guard"], _read_only_roots(), log)

@@ -30,6 +30,9 @@ class OutputCaps:
     text_lines: int
     table_rows: int
     mime_types: tuple[str, ...]
+    # what the whole session may show (outputs, stored outputs, listings), new content only
+    session_bytes: int = 16 * 1024 * 1024
+    session_lines: int = 50_000
 
 
 @dataclass(frozen=True)
@@ -54,7 +57,9 @@ def from_policy(sess, *, mode: str | None = None, seat_addresses=()) -> GuardCon
                  "execution_bytes": sess.output_max_execution_bytes,
                  "text_lines": sess.output_max_text_lines,
                  "table_rows": sess.output_max_table_rows,
-                 "mime_types": list(sess.output_mime_types)},
+                 "mime_types": list(sess.output_mime_types),
+                 "session_bytes": sess.output_max_session_bytes,
+                 "session_lines": sess.output_max_session_lines},
         "saved_max_bytes": sess.saved_file_max_bytes,
         "saved_suffixes": list(sess.saved_file_suffixes),
         "seat_addresses": list(seat_addresses),
@@ -83,7 +88,9 @@ def validate(raw: dict) -> GuardConfig:
         raise GuardConfigError("caps.mime_types: expected a list of strings")
     caps = OutputCaps(*(_positive_int(c, k, "caps") for k in
                         ("message_bytes", "execution_bytes", "text_lines", "table_rows")),
-                      mime_types=tuple(mimes))
+                      mime_types=tuple(mimes),
+                      session_bytes=_positive_int(c, "session_bytes", "caps"),
+                      session_lines=_positive_int(c, "session_lines", "caps"))
     suffixes = raw.get("saved_suffixes")
     if not isinstance(suffixes, list) or not all(isinstance(s, str) and s.startswith(".")
                                                  for s in suffixes):

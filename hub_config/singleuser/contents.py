@@ -10,6 +10,12 @@
   already exists (made empty by "New …" first), within ``saved_max_bytes``: uploads (a new
   path with content, base64, chunked) are refused - import review is the only way in (D4).
 * Copies only of notebooks and code.  Hidden paths (the ledger under ``.enclave``) never.
+* Files delivered by import review (D4) open like typed work - the researcher brought them
+  in: a regular file under ``imports/``, which the sandbox mounts read-only from the case's
+  root-owned delivery folder (a kernel can neither write there nor mount anything).
+* Directory listings are kernel-made content too (names, sizes, times): each entry new to the
+  browser is charged to the session's output budget, and once that is spent new entries are
+  left out of listings.
 """
 from __future__ import annotations
 
@@ -17,7 +23,9 @@ import base64
 import contextvars
 import hashlib
 import json
+import os
 import posixpath
+import re
 
 import nbformat
 from jupyter_server.services.contents.largefilemanager import AsyncLargeFileManager
@@ -25,9 +33,10 @@ from tornado import web
 
 from hub_config.singleuser.config import GuardConfig
 from hub_config.singleuser.ledger import Ledger
-from hub_config.singleuser.outputs import cap_notebook_outputs, note
+from hub_config.singleuser.outputs import SessionBudget, cap_notebook_outputs, note
 
 _internal = contextvars.ContextVar("enclave_contents_internal", default=False)
+IMPORTS_DIR = "imports"  # hub_config.spawner mounts the case's delivered imports here, read-only
 CELL_METADATA_KEYS = ("collapsed", "scrolled", "tags", "jupyter", "editable", "deletable",
                       "name", "execution")
 NOTEBOOK_METADATA_KEYS = ("kernelspec", "language_info")
@@ -35,6 +44,27 @@ NOTEBOOK_METADATA_KEYS = ("kernelspec", "language_info")
 
 def _refuse(status: int, why: str, rule: str = "S1") -> web.HTTPError:
     return web.HTTPError(status, f"{why} ({rule})")
+
+
+def _read_only_mount(path: str) -> bool:
+    """``path`` is a mount point of its own, mounted read-only (the sandbox's bind of the
+    delivered imports) - not a folder a kernel made.  A bind mount shares the device of its
+    parent, so ``os.path.ismount`` cannot tell; the process's own mount table can."""
+    try:
+        with open("/proc/self/mountinfo", encoding="utf-8", errors="replace") as f:
+            table = f.read().splitlines()
+    except OSError:
+        return False
+    found = None
+    for line in table:  # the last mount on a point is the one seen
+        fields = line.split(" ")
+        if len(fields) > 5 and _unescape(fields[4]) == path:
+            found = "ro" in fields[5].split(",")
+    return bool(found)
+
+
+def _unescape(field: str) -> str:
+    return re.sub(r"\\([0-7]{3})", lambda m: chr(int(m.group(1), 8)), field)
 
 
 def cell_key(cell) -> bytes:
@@ -57,9 +87,12 @@ class GuardedContentsManager(AsyncLargeFileManager):
 
     guard: GuardConfig | None = None
     ledger: Ledger | None = None
+    session_budget: SessionBudget | None = None
 
-    def configure_guard(self, guard: GuardConfig, ledger: Ledger) -> None:
+    def configure_guard(self, guard: GuardConfig, ledger: Ledger,
+                        session_budget: SessionBudget | None = None) -> None:
         self.guard, self.ledger = guard, ledger
+        self.session_budget = session_budget or SessionBudget(guard.caps)
 
     # ------------------------------------------------------------------ helpers
     def _need_guard(self) -> GuardConfig:
@@ -94,7 +127,9 @@ class GuardedContentsManager(AsyncLargeFileManager):
                                          f"(type={type}, format={format})") from None
         model.pop("hash", None)
         model.pop("hash_algorithm", None)
-        if content and model["type"] != "directory":
+        if content and model["type"] == "directory":
+            model = self._listing_for_browser(model, path)
+        elif content:
             model = self._browser_view(model, guard, path)
         if require_hash:
             # the file's own hash would be an oracle on bodies the browser may not read: the
@@ -102,12 +137,40 @@ class GuardedContentsManager(AsyncLargeFileManager):
             model["hash"], model["hash_algorithm"] = await self._view_hash(model, path, guard)
         return model
 
+    def _listing_for_browser(self, model: dict, path: str) -> dict:
+        entries = []
+        for e in model.get("content") or []:
+            if self._hidden(e.get("path", "")):
+                continue
+            shown = {k: e.get(k) for k in ("name", "type", "size", "last_modified", "created")}
+            key = ("dir\0" + path + "\0" + json.dumps(shown, sort_keys=True, default=str)).encode()
+            if self.session_budget.charge(key, 1, len(key)):
+                entries.append(e)
+        if len(entries) < len(model.get("content") or []):
+            self.log.warning("enclave guard: listing of %s: %d entries withheld", path,
+                             len(model["content"]) - len(entries))
+        model["content"] = entries
+        return model
+
+    def _imported(self, path: str) -> bool:
+        """A regular file inside the read-only ``imports`` mount, reached without a link."""
+        mount = os.path.join(os.path.realpath(self.root_dir), IMPORTS_DIR)
+        try:
+            os_path = self._get_os_path(path)
+            if not (_read_only_mount(mount) and os.statvfs(mount).f_flag & os.ST_RDONLY):
+                return False
+            real = os.path.realpath(os_path)
+        except (OSError, web.HTTPError):
+            return False
+        return (real.startswith(mount + os.sep) and os.path.abspath(os_path) == real
+                and os.path.isfile(real))
+
     def _browser_view(self, model: dict, guard: GuardConfig, path: str) -> dict:
         if model["type"] == "notebook":
-            return self._notebook_for_browser(model, guard)
+            return self._notebook_for_browser(model, guard, path)
         body = model.get("content") or ""
         raw = base64.b64decode(body) if model.get("format") == "base64" else body.encode("utf-8")
-        if not self.ledger.knows("file", raw):
+        if not self.ledger.knows("file", raw) and not self._imported(path):
             self.log.warning("enclave guard: refused the body of %s (%d bytes) to the browser",
                              path, len(raw))
             raise _refuse(403, f"the contents of {path} are not sent to the browser: only "
@@ -135,21 +198,23 @@ class GuardedContentsManager(AsyncLargeFileManager):
         text = json.dumps(model_view.get("content"), sort_keys=True, default=str)
         return hashlib.sha256(text.encode()).hexdigest(), "sha256-of-browser-view"
 
-    def _notebook_for_browser(self, model: dict, guard: GuardConfig) -> dict:
+    def _notebook_for_browser(self, model: dict, guard: GuardConfig, path: str) -> dict:
         nb = model["content"]
         withheld = 0
+        imported = self._imported(path)
         for cell in nb.get("cells", []):
-            if not self.ledger.knows("cell", cell_key(cell)):
+            if not imported and not self.ledger.knows("cell", cell_key(cell)):
                 withheld += 1
                 msg = note("the source of a cell not typed in the browser")
                 cell["source"] = f"# {msg}" if cell.get("cell_type") == "code" else msg
             att = cell.get("attachments")
-            if att and not self.ledger.knows("attachments",
+            if att and not imported and not self.ledger.knows("attachments",
                                              json.dumps(att, sort_keys=True).encode()):
                 cell.pop("attachments", None)
             cell["metadata"] = _small(cell.get("metadata"), CELL_METADATA_KEYS)
             if cell.get("cell_type") == "code":
-                cell["outputs"] = cap_notebook_outputs(cell.get("outputs") or [], guard.caps)
+                cell["outputs"] = cap_notebook_outputs(cell.get("outputs") or [], guard.caps,
+                                                       self.session_budget)
         nb["metadata"] = _small(nb.get("metadata"), NOTEBOOK_METADATA_KEYS)
         if withheld:
             model["writable"] = False  # saving would overwrite the withheld sources

@@ -10,15 +10,19 @@ decoded and re-encoded here; nothing is forwarded as opaque bytes.
 from __future__ import annotations
 
 import collections
+import json
 
 from jupyter_server.services.kernels.connection.channels import ZMQChannelsWebsocketConnection
 from traitlets import default
 
 from hub_config.singleuser.config import OutputCaps
-from hub_config.singleuser.outputs import (OUTPUT_TYPES, Budget, budget_note, cap_bundle,
-                                           cap_output, cap_text, note, size_of)
+from hub_config.singleuser.outputs import (OUTPUT_TYPES, Budget, SessionBudget, budget_note,
+                                           cap_bundle, cap_output, cap_text, note, output_kind,
+                                           session_note, size_of)
 
 CAPS: OutputCaps | None = None  # set by the extension at load (one server, one policy)
+SESSION: SessionBudget | None = None  # the whole session's budget, shared with the contents
+_STATES = ("busy", "idle", "starting", "restarting", "dead")
 _BUDGET_PARENTS = 2000
 
 
@@ -42,7 +46,8 @@ def _buffers_size(msg: dict) -> int:
     return sum(len(memoryview(b)) for b in msg.get("buffers") or [])
 
 
-def cap_message(msg: dict, caps: OutputCaps, budgets: ExecutionBudgets) -> dict | None:
+def cap_message(msg: dict, caps: OutputCaps, budgets: ExecutionBudgets,
+                session: SessionBudget | None = None) -> dict | None:
     """The message as the browser may see it, or None to send nothing."""
     header = msg.get("header") or {}
     mtype = header.get("msg_type", "")
@@ -56,6 +61,10 @@ def cap_message(msg: dict, caps: OutputCaps, budgets: ExecutionBudgets) -> dict 
         content = {**content, "prompt": cap_text(content.get("prompt", ""), caps, 1024)}
     elif mtype == "inspect_reply" and isinstance(content.get("data"), dict):
         content = {**content, "data": cap_bundle(content["data"], caps)}
+    elif mtype == "status":
+        # the one message left uncharged: reduced to the state, nothing the kernel adds
+        state = content.get("execution_state")
+        content = {"execution_state": state if state in _STATES else "busy"}
     msg = {**msg, "content": content}
     size = size_of(content) + _buffers_size(msg)
     if size > caps.message_bytes:
@@ -82,7 +91,38 @@ def cap_message(msg: dict, caps: OutputCaps, budgets: ExecutionBudgets) -> dict 
             msg["header"] = {**msg["header"], "msg_type": "stream"}
             msg["content"] = {"name": "stderr", "text": budget_note()}
             msg["buffers"] = []
+            return msg
+    # everything else the kernel sends (execute_input and execute_reply too: a kernel can fill
+    # their code, payload and user_expressions) is charged to the session
+    if session is not None and mtype != "status" and not _session_admits(msg, session):
+        budget = budgets(parent)
+        if msg.get("channel") != "iopub" or budget.spent:
+            return _withheld_reply(msg) if msg.get("channel") == "shell" else None
+        budget.spent = True  # one note per execution, then nothing more of it
+        msg["header"] = {**msg["header"], "msg_type": "stream"}
+        msg["content"] = {"name": "stderr", "text": session_note()}
+        msg["buffers"] = []
     return msg
+
+
+def _session_admits(msg: dict, session: SessionBudget) -> bool:
+    mtype = msg["header"].get("msg_type", "")
+    if mtype in OUTPUT_TYPES:
+        return session.charge_output(msg["content"], output_kind(mtype))
+    key = f"msg\0{mtype}\0".encode() + size_key(msg["content"])
+    return session.charge(key, 0, size_of(msg["content"]) + _buffers_size(msg))
+
+
+def size_key(content: dict) -> bytes:
+    return json.dumps(content, sort_keys=True, default=str).encode("utf-8", "replace")
+
+
+def _withheld_reply(msg: dict) -> dict:
+    """A shell reply (completion, inspection, comm info) the session's budget cannot pay for:
+    the browser gets an error reply instead, so nothing waits for an answer forever."""
+    content = {"status": "error", "ename": "EnclaveOutputCap", "evalue": session_note().strip(),
+               "traceback": []}
+    return {**msg, "content": content, "buffers": []}
 
 
 class CappedKernelWebsocketConnection(ZMQChannelsWebsocketConnection):
@@ -109,6 +149,6 @@ class CappedKernelWebsocketConnection(ZMQChannelsWebsocketConnection):
         if self._limit_rate(channel, msg, parts):
             return
         msg["channel"] = channel
-        capped = cap_message(msg, CAPS, self._budgets)
+        capped = cap_message(msg, CAPS, self._budgets, SESSION)
         if capped is not None:
             self._on_zmq_reply(stream, capped)

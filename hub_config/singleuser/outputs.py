@@ -4,11 +4,13 @@ One set of rules for every way output reaches a browser: kernel messages on the 
 (:mod:`hub_config.singleuser.kernelws`) and the outputs stored in a notebook file
 (:mod:`hub_config.singleuser.contents`).  A printed data frame is cut to ``table_rows`` rows
 (HTML) or ``text_lines`` lines (text), any one part to ``message_bytes``, one execution's output
-to ``execution_bytes`` in all; output formats off the allow-list (JSON, data resources, widget
+to ``execution_bytes`` in all, and the whole session's new output to ``session_bytes`` /
+``session_lines`` (:class:`SessionBudget`); output formats off the allow-list (JSON, data resources, widget
 state…) are dropped.  Cut text says that it was cut and why.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 
@@ -161,19 +163,71 @@ def budget_note() -> str:
     return note("the rest of this output (the cell's output budget is spent)") + "\n"
 
 
-def cap_notebook_outputs(outputs: list, caps: OutputCaps) -> list:
-    """A cell's stored outputs, each capped, all together within one execution's budget."""
+def session_note() -> str:
+    return note("this output (the session's output budget is spent; results leave only "
+                "through egress review)") + "\n"
+
+
+class SessionBudget:
+    """What one session may show the browser in all, so that many small executions cannot
+    add up to an extract.  Content is charged once: the same output re-sent (a notebook
+    re-opened, a listing polled again) tells the browser nothing new and costs nothing.
+    Held by the server process; a kernel (another process) cannot reset it."""
+
+    def __init__(self, caps: OutputCaps) -> None:
+        self.caps = caps
+        self.bytes = self.lines = 0
+        self.spent = False
+        self._seen: set[bytes] = set()
+
+    def charge(self, key: bytes, lines: int, size: int) -> bool:
+        """True if the browser may be sent this content (already sent, or within budget)."""
+        digest = hashlib.blake2b(key, digest_size=16).digest()
+        if digest in self._seen:
+            return True
+        if self.spent:
+            return False
+        if (self.bytes + size > self.caps.session_bytes
+                or self.lines + lines > self.caps.session_lines):
+            self.spent = True
+            return False
+        self.bytes += size
+        self.lines += lines
+        self._seen.add(digest)
+        return True
+
+    def charge_output(self, content: dict, kind: str) -> bool:
+        """An output (live message content or a stored nbformat output) after its caps."""
+        lines, rows, size = weight(content, kind)
+        shown = (content.get("text") if kind == "stream" else
+                 content.get("traceback") if kind == "error" else content.get("data"))
+        key = f"out\0{kind}\0".encode() + json.dumps(shown, sort_keys=True,
+                                                     default=str).encode("utf-8", "replace")
+        return self.charge(key, lines + rows, size)
+
+
+def output_kind(output_type: str) -> str:
+    return ("stream" if output_type == "stream" else "error" if output_type == "error"
+            else "display_data")
+
+
+def cap_notebook_outputs(outputs: list, caps: OutputCaps,
+                         session: SessionBudget | None = None) -> list:
+    """A cell's stored outputs, each capped, all together within one execution's budget and
+    what is left of the session's."""
     out = []
     budget = Budget(caps)
     for o in outputs or []:
         if not isinstance(o, dict):
             continue
-        kind = o.get("output_type")
+        kind = output_kind(o.get("output_type"))
         c = cap_output(o, caps)
-        state = budget.admit(c, "stream" if kind == "stream" else
-                             "error" if kind == "error" else "display_data")
+        state = budget.admit(c, kind)
         if state != "ok":
             out.append({"output_type": "stream", "name": "stdout", "text": budget_note()})
+            break
+        if session is not None and not session.charge_output(c, kind):
+            out.append({"output_type": "stream", "name": "stdout", "text": session_note()})
             break
         out.append(c)
     return out

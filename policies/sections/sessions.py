@@ -106,6 +106,13 @@ class SessionPolicy(BaseModel):
     output_max_execution_bytes: int = setting(
         262144, rule="S1", ge=1024,
         description="Output bytes one cell execution may send to the browser in all.")
+    output_max_session_bytes: int = setting(
+        16 * 1024 * 1024, rule="S1", ge=1024,
+        description="Bytes of new output (kernel messages, stored notebook outputs, directory "
+                    "listings) one session may send to the browser in all; then only notes.")
+    output_max_session_lines: int = setting(
+        50_000, rule="S1", ge=100,
+        description="Text lines and table rows of new output one session may send in all.")
     output_max_text_lines: int = setting(
         100, rule="S1", ge=1, description="Lines of one text output sent to a browser.")
     output_max_table_rows: int = setting(

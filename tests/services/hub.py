@@ -54,7 +54,7 @@ def _share_master_key(settings: EnclaveSettings) -> None:
 class HubHarness:
     def __init__(self, spawner: str = "sandbox", backend: str = "local", ldap: dict | None = None,
                  egress_url: str = "", policy_dir: str = "", access_mode: str = "on_site",
-                 seat_address: str = "127.0.0.1") -> None:
+                 seat_address: str = "127.0.0.1", sessions_yaml: str = "") -> None:
         self.home = Path(tempfile.mkdtemp(prefix="enc", dir="/tmp"))
         os.chmod(self.home, 0o755)
         self.settings = EnclaveSettings(home=self.home)
@@ -64,7 +64,7 @@ class HubHarness:
         # S1/S4: the policy's access mode.  on_site (the default here): every booked seat is
         # the workstation at seat_address, i.e. this test process; remote: pixels only.
         self.access_mode, self.seat_address = access_mode, seat_address
-        policy_dir = self._policy_with_access_mode(policy_dir, access_mode)
+        policy_dir = self._policy_with_access_mode(policy_dir, access_mode, sessions_yaml)
         self.opts = HubOptions(port=free_port(), proxy_api_port=free_port(), backend=backend,
                                ldap=ldap or {}, egress_url=egress_url, spawner=spawner,
                                policy_dir=policy_dir)
@@ -73,14 +73,14 @@ class HubHarness:
         self.log = self.home / "hub.log"
         self._seat = 0
 
-    def _policy_with_access_mode(self, base: str, mode: str) -> str:
+    def _policy_with_access_mode(self, base: str, mode: str, extra: str = "") -> str:
         from policies.loader import POLICY_ROOT
 
         d = self.home / "policy"
         d.mkdir()
         (d / "policy.yaml").write_text(f"name: test-{mode}\n"
                                        f"extends: {base or POLICY_ROOT / 'nhi_centre'}\n")
-        (d / "sessions.yaml").write_text(f"access_mode: {mode}\n")
+        (d / "sessions.yaml").write_text(f"access_mode: {mode}\n{extra}")
         return str(d)
 
     # ------------------------------------------------------------- rows

@@ -1,0 +1,189 @@
+"""S1/D4 on a real session (JupyterHub + proxy + sandbox, on-site): what the browser channel
+shows over a whole session is bounded, and files that came in by import review open.
+
+* alice's kernel prints a few new rows per execution, many times: the rows her browser
+  receives stop at the session's budget (a small one here), with a note saying why.
+* bob's kernel names thousands of files after rows: his directory listings stop showing new
+  names at the budget; a listing polled again shows the same entries at no cost.
+* carol's case has imports delivered (root's, read-only): the browser opens them; the kernel
+  reads but cannot change them; a copy elsewhere, a link into them, and a folder a member
+  planted under the mount point's name get nothing.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+
+import pytest
+
+from enclave.db import utcnow
+from tests.services.hub import HubHarness
+
+pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="the hub's sandbox spawner needs root")
+
+SESSION_BYTES, SESSION_LINES = 60_000, 600
+IMPORTED = {"7/codes.py": "ICD = ['E11', 'E119']  # imported code list\n",
+            "7/dx_map.csv": "code,label\nE11,diabetes\n",
+            "9/nested/readme.md": "# reference procedure\n"}
+
+
+@pytest.fixture(scope="module")
+def hub():
+    h = HubHarness(sessions_yaml=f"output_max_session_bytes: {SESSION_BYTES}\n"
+                                 f"output_max_session_lines: {SESSION_LINES}\n")
+    now = utcnow()
+    for name, case in (("alice", "C1"), ("bob", "C2"), ("carol", "C3")):
+        h.add_user(name)
+        h.add_case(case, [name])
+        h.add_booking(name, case, now - dt.timedelta(minutes=5), now + dt.timedelta(hours=2))
+    # carol's case: deliveries as import review leaves them (root's, files 0444, folders 0555;
+    # egress_review.ingress.workflow.deliver), and a folder carol planted as "imports"
+    case = h.settings.projects_dir / "C3"
+    for rel, text in IMPORTED.items():
+        p = case / "imports" / rel
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text(text)
+        p.chmod(0o444)
+    for d in sorted((case / "imports").rglob("*"), reverse=True):
+        if d.is_dir():
+            d.chmod(0o555)
+    planted = case / "workspace" / "imports" / "7"
+    planted.mkdir(parents=True)
+    (planted / "codes.py").write_text("ROWS = 'planted by a member'\n")
+    for p in (planted.parent, planted, planted / "codes.py"):
+        os.chown(p, 54321, 54321)  # a member's, not root's
+    h.start()
+    try:
+        for name in ("alice", "bob", "carol"):
+            u = h.user(name)
+            assert u.login().status_code == 302
+            u.make_token()
+            u.spawn()
+            u.kernel = u.start_kernel()
+            setattr(h, name, u)
+        yield h
+    except BaseException:
+        print(h.log_text()[-6000:])
+        raise
+    finally:
+        h.stop()
+
+
+def _rows(text: str) -> set[str]:
+    return set(re.findall(r"ROW-\d{6}", text))
+
+
+WAYS = [  # each prints rows a..b-1 in its own way; all share one session budget
+    "print('\\n'.join(f'ROW-{{i:06d}},{{i*7919 % 10007}}' for i in range({a}, {b})))",
+    "import IPython.display as d\nd.display(d.HTML('<table>' + ''.join("
+    "f'<tr><td>ROW-{{i:06d}}</td></tr>' for i in range({a}, {b})) + '</table>'))",
+    "import sys\nsys.stderr.write(''.join(f'ROW-{{i:06d}}\\n' for i in range({a}, {b})))",
+    "[f'ROW-{{i:06d}}' for i in range({a}, {b})]",
+    "raise ValueError(' '.join(f'ROW-{{i:06d}}' for i in range({a}, {b})))",
+]
+
+
+def _raw(user, code: str, timeout: float = 60) -> str:
+    """Everything the browser receives for one execution, as JSON text."""
+    import json
+    import time
+    import uuid
+
+    ws = user._kernel_socket(user.kernel, timeout)
+    try:
+        msg_id = uuid.uuid4().hex
+        ws.send(json.dumps({
+            "header": {"msg_id": msg_id, "msg_type": "execute_request", "username": user.name,
+                       "session": uuid.uuid4().hex, "version": "5.3", "date": ""},
+            "parent_header": {}, "metadata": {}, "channel": "shell", "buffers": [],
+            "content": {"code": code, "silent": False, "store_history": False,
+                        "user_expressions": {}, "allow_stdin": False, "stop_on_error": False}}))
+        got, deadline = [], time.monotonic() + timeout
+        replied = idle = False
+        while time.monotonic() < deadline and not (replied and idle):
+            m = json.loads(ws.recv())
+            if m.get("parent_header", {}).get("msg_id") != msg_id:
+                continue
+            got.append(m["content"])
+            replied |= m["msg_type"] == "execute_reply"
+            idle |= m["msg_type"] == "status" and m["content"]["execution_state"] == "idle"
+        return json.dumps(got)
+    finally:
+        ws.close()
+
+
+def test_many_small_executions_stop_at_the_session_budget(hub):
+    alice = hub.alice
+    seen: set[str] = set()
+    notes = 0
+    for k in range(200):  # 200 executions × 20 new rows: each well inside one execution's cap
+        a = 20 * k
+        out = _raw(alice, WAYS[k % len(WAYS)].format(a=a, b=a + 20))
+        seen |= _rows(out)
+        notes += "session's output budget is spent" in out
+    assert seen, "no row reached the browser at all: the test would prove nothing"
+    # without the session budget all 4000 rows arrive; with it, what fits in its bytes
+    assert len(seen) * len("ROW-000000") <= SESSION_BYTES and len(seen) < 4000 // 2, len(seen)
+    assert notes, "a spent budget must say so"
+    # what was shown before is shown again (the same output costs nothing twice)
+    assert _rows(_raw(alice, WAYS[0].format(a=0, b=20))) == {f"ROW-{i:06d}" for i in range(20)}
+
+
+def test_listings_stop_showing_new_names(hub):
+    bob = hub.bob
+    out = bob.execute("import os\nos.makedirs('/workspace/names', exist_ok=True)\n"
+                      "for i in range(3000):\n"
+                      "    open(f'/workspace/names/ROW-{i:06d}_{i*7919 % 10007}.py', 'w').close()\n"
+                      "print('MADE')", bob.kernel, timeout=120)
+    assert "MADE" in out
+    r = bob.server("GET", "/api/contents/names")
+    assert r.status_code == 200, r.text[:300]
+    first = _rows(r.text)
+    assert first and len(first) < 3000
+    assert len(first) * 60 <= SESSION_BYTES + 4096
+    again = bob.server("GET", "/api/contents/names")
+    assert _rows(again.text) == first  # polling shows what was shown, nothing new
+    other = bob.server("GET", "/api/contents/names?type=directory&content=1")
+    assert _rows(other.text) <= first
+
+
+def test_imported_files_open_in_the_browser(hub):
+    carol = hub.carol
+    for rel, text in IMPORTED.items():
+        r = carol.server("GET", f"/api/contents/imports/{rel}?type=file&format=text")
+        assert r.status_code == 200, (rel, r.status_code, r.text[:300])
+        assert r.json()["content"] == text and r.json()["writable"] is False
+    listing = carol.server("GET", "/api/contents/imports/7").json()
+    assert {e["name"] for e in listing["content"]} == {"codes.py", "dx_map.csv"}
+
+
+def test_imports_are_read_only_and_only_the_mount_counts(hub):
+    carol = hub.carol
+    out = carol.execute(
+        "import os, shutil\n"
+        "print(open('/workspace/imports/7/dx_map.csv').read())\n"
+        "for f in ('/workspace/imports/7/new.py', '/workspace/imports/7/codes.py'):\n"
+        "    try:\n        open(f, 'a').write('x')\n        print('WROTE', f)\n"
+        "    except OSError as e:\n        print('REFUSED', e.errno)\n"
+        "try:\n    os.rename('/workspace/imports', '/workspace/moved')\n    print('MOVED')\n"
+        "except OSError as e:\n    print('REFUSED', e.errno)\n"
+        "shutil.copyfile('/workspace/imports/7/dx_map.csv', '/workspace/copy.csv')\n"
+        "open('/workspace/copy.csv', 'a').write('ROW-000001,extra\\n')\n"
+        "os.symlink('/workspace/copy.csv', '/workspace/link.csv')\n"
+        "os.makedirs('/workspace/imports2/7', exist_ok=True)\n"
+        "open('/workspace/imports2/7/x.py', 'w').write('ROW-000002\\n')\n"
+        "print('DONE')", carol.kernel, timeout=60)
+    assert "E11,diabetes" in out and "WROTE" not in out and "MOVED" not in out, out
+    assert out.count("REFUSED") == 3 and "DONE" in out, out
+    for path in ("copy.csv", "link.csv", "imports2/7/x.py"):
+        r = carol.server("GET", f"/api/contents/{path}?type=file&format=text")
+        assert r.status_code == 403 and "ROW-" not in r.text, (path, r.status_code)
+    r = carol.server("PUT", "/api/contents/imports/7/codes.py",
+                     json={"type": "file", "format": "text", "content": "x = 1\n"})
+    assert r.status_code in (400, 403, 500) and r.status_code != 200
+    ws = hub.settings.projects_dir / "C3" / "workspace"
+    moved = [p for p in ws.iterdir() if p.name.startswith("imports.moved-")]
+    assert len(moved) == 1 and (moved[0] / "7" / "codes.py").read_text().startswith("ROWS")
+    r = carol.server("GET", f"/api/contents/{moved[0].name}/7/codes.py?type=file&format=text")
+    assert r.status_code == 403
