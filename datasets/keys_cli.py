@@ -42,3 +42,21 @@ def init_cmd(as_json: bool = typer.Option(False, "--json", help=JSON_HELP)):
         console.print(f"master key created at {path} (mode 0600); back it up offline")
     if error:
         raise typer.Exit(1)
+
+
+@keys_app.command("seal-stores")
+def seal_stores_cmd(as_json: bool = typer.Option(False, "--json", help=JSON_HELP)):
+    """Encrypt at rest the egress and import store blobs written before encryption was on
+    (each re-sealed under its own name, atomically; already sealed blobs are left alone)."""
+    from egress_review.ingress.workflow import import_store
+    from egress_review.store import service_store
+    from enclave.settings import get_settings
+
+    settings = get_settings()
+    done = {"egress": service_store(settings.egress_store_dir).seal_legacy(),
+            "ingress": import_store().seal_legacy()}
+    if as_json:
+        emit_json({k: len(v) for k, v in done.items()})
+    else:
+        console.print(f"sealed {len(done['egress'])} egress and {len(done['ingress'])} import "
+                      "blobs")

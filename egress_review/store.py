@@ -9,6 +9,11 @@ that no blob of that name exists.  A crash can leave only a temporary file, whic
 The workflow commits a request row only after every one of its blobs is durable, so a row never
 names a missing blob; a blob without a row (crash between the two) is harmless and can be
 collected with :meth:`BlobStore.collect_orphans`.
+
+With a key (:func:`service_store` - every service's store) blobs are encrypted at rest
+(:mod:`egress_review.store_crypto`); the name stays the SHA-256 of the plaintext and is checked
+after decrypting.  Blobs written before encryption was on are still read (they have no seal
+header) and are re-sealed by :meth:`BlobStore.seal_legacy`.
 """
 from __future__ import annotations
 
@@ -23,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Iterable, Iterator
 
+from egress_review import store_crypto
 from egress_review.faults import checkpoint
 
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
@@ -48,7 +54,10 @@ def _fsync_dir(path: Path) -> None:
 
 
 class BlobStore:
-    def __init__(self, root: Path | str) -> None:
+    def __init__(self, root: Path | str, key: bytes | None = None) -> None:
+        if key is not None and len(key) != 32:
+            raise StoreError("the store key must be 32 bytes (AES-256)")
+        self.key = key
         self.root = Path(root)
         self.blobs = self.root / "blobs"
         self.tmp = self.root / "tmp"
@@ -67,12 +76,19 @@ class BlobStore:
         size = 0
         fd, tmpname = tempfile.mkstemp(dir=self.tmp, prefix="in-")
         tmp = Path(tmpname)
+        def seen(chunk: bytes) -> None:
+            nonlocal size
+            h.update(chunk)
+            size += len(chunk)
+
         try:
             with os.fdopen(fd, "wb") as out:
-                while chunk := src.read(CHUNK):
-                    h.update(chunk)
-                    size += len(chunk)
-                    out.write(chunk)
+                if self.key is not None:
+                    store_crypto.seal_stream(src, out, self.key, seen)
+                else:
+                    while chunk := src.read(CHUNK):
+                        seen(chunk)
+                        out.write(chunk)
                 out.flush()
                 os.fsync(out.fileno())
             checkpoint("store.temp_written")
@@ -101,13 +117,26 @@ class BlobStore:
         return self.path_for(sha256).is_file()
 
     def open(self, sha256: str, *, verify: bool = True) -> BinaryIO:
-        """Open a blob for reading; with ``verify`` its checksum is checked first."""
+        """Open a blob for reading (its plaintext); with ``verify`` its checksum is checked
+        first."""
         p = self.path_for(sha256)
         if not p.is_file():
             raise StoreError(f"blob {sha256} is missing from {self.blobs}")
         if verify:
             self.verify(sha256)
-        return p.open("rb")
+        return self._plain(p)
+
+    def _plain(self, p: Path) -> BinaryIO:
+        f = p.open("rb")
+        try:
+            if not store_crypto.is_sealed(f):
+                return f  # written before encryption at rest was switched on
+            if self.key is None:
+                raise StoreError(f"blob {p.name} is encrypted and this store has no key")
+            return store_crypto.open_sealed(f, self.key, p.name)
+        except BaseException:
+            f.close()
+            raise
 
     def read_bytes(self, sha256: str) -> bytes:
         with self.open(sha256) as f:
@@ -115,9 +144,12 @@ class BlobStore:
 
     def digest_of(self, sha256: str) -> str:
         h = hashlib.sha256()
-        with self.path_for(sha256).open("rb") as f:
-            while chunk := f.read(CHUNK):
-                h.update(chunk)
+        try:
+            with self._plain(self.path_for(sha256)) as f:
+                while chunk := f.read(CHUNK):
+                    h.update(chunk)
+        except store_crypto.SealError as e:
+            raise StoreError(f"blob {sha256} is corrupt: {e}") from None
         return h.hexdigest()
 
     def verify(self, sha256: str) -> None:
@@ -136,10 +168,14 @@ class BlobStore:
             target = dest / safe_relpath(rel)
             target.parent.mkdir(parents=True, exist_ok=True)
             self.verify(sha)
-            try:
-                os.link(self.path_for(sha), target)
-            except OSError:
-                shutil.copyfile(self.path_for(sha), target)
+            if self.key is None:
+                try:
+                    os.link(self.path_for(sha), target)
+                    continue
+                except OSError:
+                    pass
+            with self._plain(self.path_for(sha)) as src, open(target, "xb") as out:
+                shutil.copyfileobj(src, out, CHUNK)
         return dest
 
     def iter_blobs(self) -> Iterator[str]:
@@ -148,6 +184,32 @@ class BlobStore:
                 for p in d.iterdir():
                     if _HEX64.match(p.name):
                         yield p.name
+
+    def seal_legacy(self) -> list[str]:
+        """Encrypt blobs written before the store had a key (same name, atomic replace)."""
+        if self.key is None:
+            raise StoreError("this store has no key")
+        sealed = []
+        for sha in list(self.iter_blobs()):
+            p = self.path_for(sha)
+            with p.open("rb") as f:
+                if store_crypto.is_sealed(f):
+                    continue
+            self.verify(sha)
+            fd, tmpname = tempfile.mkstemp(dir=self.tmp, prefix="seal-")
+            try:
+                with p.open("rb") as src, os.fdopen(fd, "wb") as out:
+                    store_crypto.seal_stream(src, out, self.key)
+                    out.flush()
+                    os.fsync(out.fileno())
+                os.chmod(tmpname, stat.S_IRUSR | stat.S_IRGRP)
+                os.rename(tmpname, p)
+                _fsync_dir(p.parent)
+            except BaseException:
+                Path(tmpname).unlink(missing_ok=True)
+                raise
+            sealed.append(sha)
+        return sealed
 
     # -- recovery --------------------------------------------------------------------------
     def recover(self) -> list[Path]:
@@ -171,6 +233,15 @@ class BlobStore:
                 p.unlink()
                 removed.append(sha)
         return removed
+
+
+def service_store(root: Path | str) -> BlobStore:
+    """The store as the services use it: encrypted at rest under a key derived from the
+    enclave's master key (``datasets.keyring``; outside the database and the stores)."""
+    from datasets.keyring import master_key
+    from enclave.settings import get_settings
+
+    return BlobStore(root, key=store_crypto.store_key(master_key(get_settings(), create=True)))
 
 
 def safe_relpath(rel: str) -> Path:

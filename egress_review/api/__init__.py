@@ -21,7 +21,7 @@ from fastapi.staticfiles import StaticFiles
 
 from enclave.db import utcnow
 from egress_review.release import ReleaseArea
-from egress_review.store import BlobStore
+from egress_review.store import BlobStore, service_store
 from egress_review.workflow import WorkflowError, recover
 
 PAGES = Path(__file__).resolve().parent.parent / "pages"
@@ -67,7 +67,7 @@ def create_app(db_url: str | None = None, policy=None, hub_api_url: str | None =
     svc = EgressService(
         db_url=db_url or settings.db_url,
         policy=policy or current_policy(),
-        store=BlobStore(store_dir or settings.egress_store_dir),
+        store=service_store(store_dir or settings.egress_store_dir),
         area=ReleaseArea(release_dir or settings.release_dir),
         clock=clock or utcnow,
         case_context=case_context or enclave_case_context(settings),

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from egress_review.ingress import workflow as wf
 from egress_review.ingress.checks import ImportItem
 from egress_review.ingress.models import ImportRequest
-from egress_review.store import BlobStore
+from egress_review.store import BlobStore, service_store
 from enclave.accounts.models import User
 from enclave.cases.models import Case
 from enclave.web.auth import current_user
@@ -46,7 +46,7 @@ def _egress_store(request: Request) -> BlobStore:
         return svc.store
     from enclave.settings import get_settings
 
-    return BlobStore(get_settings().egress_store_dir)
+    return service_store(get_settings().egress_store_dir)
 
 
 def _projects(request: Request) -> Path | None:

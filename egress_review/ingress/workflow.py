@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session
 
 from egress_review.ingress.checks import KINDS, ImportInputError, ImportItem, check_import
 from egress_review.ingress.models import DECISIONS, ImportFile, ImportRequest, ImportReview
-from egress_review.store import Blob, BlobStore, safe_relpath
+from egress_review.store import Blob, BlobStore, safe_relpath, service_store
 from egress_review.workflow import Conflict, Forbidden, NotFound, WorkflowError, clean_text
 from enclave.accounts.models import User
 from enclave.audit import AuditEntry, append
@@ -55,7 +55,7 @@ def import_store(root: Path | str | None = None) -> BlobStore:
         from enclave.settings import get_settings
 
         root = get_settings().egress_store_dir / "ingress"
-    return BlobStore(root)
+    return service_store(root)
 
 
 def _projects_dir(projects_dir: Path | None) -> Path:

@@ -19,6 +19,8 @@ from enclave.db import session_scope
 from egress_review.api import create_app
 from egress_review.models import EgressFile, EgressRequest
 from egress_review.release import MARKER
+from egress_review.store import BlobStore
+from egress_review.store_crypto import store_key
 from tests.egress_workflow.conftest import COUNTS_OK, make_world, manifest, nhi_policy, table_spec
 from tests.egress_workflow.server import Service
 
@@ -56,6 +58,15 @@ def in_thread(fn, *args):
     return t, out
 
 
+def _sealed_store(home: Path) -> BlobStore:
+    """The service's store as the service opens it (its key from the service's master key)."""
+    from datasets.keyring import master_key
+    from enclave.settings import get_settings
+
+    # tests.egress_workflow.server hands the service this process's key directory
+    return BlobStore(home / "egress", key=store_key(master_key(get_settings(), create=False)))
+
+
 def assert_consistent(home: Path, db_url: str) -> list[EgressRequest]:
     """No temporary files; every file row names a blob whose bytes hash to its name."""
     store = home / "egress"
@@ -65,7 +76,8 @@ def assert_consistent(home: Path, db_url: str) -> list[EgressRequest]:
         for f in db.execute(select(EgressFile)).scalars():
             blob = store / "blobs" / f.sha256[:2] / f.sha256
             assert blob.is_file(), f"request {f.request_id} names a missing blob for {f.path}"
-            assert hashlib.sha256(blob.read_bytes()).hexdigest() == f.sha256
+            with _sealed_store(home).open(f.sha256, verify=False) as fh:  # encrypted at rest
+                assert hashlib.sha256(fh.read()).hexdigest() == f.sha256
             assert blob.stat().st_mode & 0o222 == 0, "blobs are read-only"
         for r in reqs:
             assert len(r.outputs) == len(r.manifest["files"]), "a request is never half-stored"

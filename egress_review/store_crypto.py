@@ -1,0 +1,129 @@
+"""Blobs encrypted at rest: AES-256-GCM in 1 MiB chunks (SATRE encryption at rest, #15).
+
+A sealed blob on disk is ``MAGIC | nonce prefix (8 bytes) | chunk*`` where each chunk is a
+4-byte big-endian length and ``AESGCM(key).encrypt(prefix | counter, plaintext, aad)``; the
+associated data carries the counter and whether the chunk is the last one, so chunks cannot be
+reordered, dropped or cut off at a chunk boundary without the tag failing.  The blob's name is
+the SHA-256 of its plaintext (the store checks it after decrypting), which binds a file to its
+name.  Chunks keep memory flat for large imports (imaging models, training sets).
+
+The key is derived from the enclave's master key (kept outside the database and the stores,
+``datasets.keyring``) with HKDF, so a copy of the store alone reads as noise.
+"""
+from __future__ import annotations
+
+import io
+import os
+import struct
+from typing import BinaryIO
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+MAGIC = b"ENCBLOB1"
+CHUNK = 1 << 20
+_TAG = 16
+
+
+class SealError(Exception):
+    """A sealed blob does not decrypt: wrong key, or the file was altered or cut short."""
+
+
+def store_key(master: bytes) -> bytes:
+    from deidentify.keys import hkdf
+
+    return hkdf(master, "blob-store:aes-256-gcm:v1")
+
+
+def _aad(counter: int, last: bool) -> bytes:
+    return MAGIC + struct.pack(">IB", counter, 1 if last else 0)
+
+
+def seal_stream(src: BinaryIO, out: BinaryIO, key: bytes, on_plain=None) -> None:
+    """Encrypt ``src`` into ``out``; ``on_plain(chunk)`` sees each plaintext chunk (hashing)."""
+    aes = AESGCM(key)
+    prefix = os.urandom(8)
+    out.write(MAGIC + prefix)
+    counter = 0
+    chunk = src.read(CHUNK)
+    while True:
+        nxt = src.read(CHUNK) if len(chunk) == CHUNK else b""
+        last = not nxt
+        if on_plain is not None:
+            on_plain(chunk)
+        ct = aes.encrypt(prefix + struct.pack(">I", counter), chunk, _aad(counter, last))
+        out.write(struct.pack(">I", len(ct)) + ct)
+        if last:
+            return
+        counter += 1
+        chunk = nxt
+
+
+def is_sealed(f: BinaryIO) -> bool:
+    pos = f.tell()
+    head = f.read(len(MAGIC))
+    f.seek(pos)
+    return head == MAGIC
+
+
+class _Opened(io.RawIOBase):
+    """Reads a sealed blob as its plaintext, one authenticated chunk at a time."""
+
+    def __init__(self, f: BinaryIO, key: bytes, name: str) -> None:
+        self._f, self._aes, self._name = f, AESGCM(key), name
+        head = f.read(len(MAGIC) + 8)
+        if len(head) != len(MAGIC) + 8 or head[:len(MAGIC)] != MAGIC:
+            raise SealError(f"{name}: not a sealed blob")
+        self._prefix = head[len(MAGIC):]
+        self._counter = 0
+        self._buf = b""
+        self._off = 0
+        self._done = False
+
+    def readable(self) -> bool:
+        return True
+
+    def _next_chunk(self) -> None:
+        raw_len = self._f.read(4)
+        if len(raw_len) != 4:
+            raise SealError(f"{self._name}: cut short before its last chunk")
+        (n,) = struct.unpack(">I", raw_len)
+        if n < _TAG or n > CHUNK + _TAG:
+            raise SealError(f"{self._name}: chunk {self._counter} has an impossible length {n}")
+        ct = self._f.read(n)
+        if len(ct) != n:
+            raise SealError(f"{self._name}: cut short in chunk {self._counter}")
+        nonce = self._prefix + struct.pack(">I", self._counter)
+        # try "not last" first (most chunks), then "last"
+        for last in (False, True):
+            try:
+                self._buf = self._aes.decrypt(nonce, ct, _aad(self._counter, last))
+                self._off = 0
+            except InvalidTag:
+                continue
+            self._done = last
+            break
+        else:
+            raise SealError(f"{self._name}: chunk {self._counter} does not authenticate "
+                            "(wrong key or altered)")
+        if self._done and self._f.read(1):
+            raise SealError(f"{self._name}: data after its last chunk")
+        self._counter += 1
+
+    def readinto(self, b) -> int:
+        while self._off >= len(self._buf) and not self._done:
+            self._next_chunk()
+        n = min(len(b), len(self._buf) - self._off)
+        b[:n] = memoryview(self._buf)[self._off:self._off + n]
+        self._off += n
+        return n
+
+    def close(self) -> None:
+        try:
+            self._f.close()
+        finally:
+            super().close()
+
+
+def open_sealed(f: BinaryIO, key: bytes, name: str) -> BinaryIO:
+    return io.BufferedReader(_Opened(f, key, name), buffer_size=CHUNK)
