@@ -20,6 +20,7 @@ import itertools
 
 import numpy as np
 
+from egress_review.engine.category_sets import refine
 from egress_review.engine.context import Context
 
 from egress_review.engine.linear import lp_interval
@@ -37,22 +38,39 @@ def check_request(ctx: Context) -> None:
 
 
 def _check(ctx: Context) -> None:
-    # tables found inside other files are not linked: their rows often stack several variables
-    # (a paper's Table 1), which no additive model describes; their blanks get the audit
-    items = [(t, False) for t in ctx.tables.values()] + [(rt.table, True) for rt in ctx.history.tables]
+    # tables found inside other files (a sheet, a JSON map, an HTML or notebook table) are
+    # linked like declared ones when they were read as plain count tables; cells read the way
+    # papers print them (n (%) rows that stack several variables - a Table 1) fit no additive
+    # model: their blanks get the audit
+    from egress_review.engine.unit_tables import is_long_view
+
+    found = [(t, False) for path, (t, _) in ctx.unit_views.items() if not is_long_view(path)]
+    items = [(t, False) for t in ctx.tables.values()] + found + \
+        [(rt.table, True) for rt in ctx.history.tables]
     if len(items) == 1 and _one_small_series(items[0][0]) \
-            and set(items[0][0].count_cols) <= items[0][0].grid_cols:
+            and set(items[0][0].count_cols) <= items[0][0].grid_cols \
+            and not _banded_twice(items[0][0]):
         return                # one 1-/2-way table the secondary audit laid out: covered exactly
     for comp in components(build_series(items)):
         if all(s.hist for s in comp.series):
             continue
         dims_union = list(dict.fromkeys(d for s in comp.series for d in s.dims))
         if len(comp.series) < 2 and len(dims_union) <= 2 \
-                and {c.column for c in comp.series[0].cells} <= comp.series[0].table.grid_cols:
+                and {c.column for c in comp.series[0].cells} <= comp.series[0].table.grid_cols \
+                and not _banded_twice(comp.series[0].table):
             continue          # one 1-/2-way table the secondary audit laid out: covered exactly
         members = [(s.table, s.hist, s.dims, s.cells) for s in comp.series]
         root = next(p for p, q in comp.parents.items() if q is None) if comp.parents else ""
         _solve(ctx, root, members, dims_union, comp.parents, soft=comp.soft)
+
+
+def _banded_twice(t: Table) -> bool:
+    """A table whose own rows band a variable twice (20-29 and 20-24 ...): subtotal rows the
+    secondary audit's grid does not know, so the linear model must look."""
+    from egress_review.engine.linking import norm
+
+    return any(refine([norm(x) for x in t.text(g) if not t.is_total_label(x)]).nested
+               for g in t.group_cols)
 
 
 def _one_small_series(t: Table) -> bool:
@@ -90,6 +108,10 @@ def _solve(ctx: Context, root: str, members, dims: list[str], pops, soft: bool =
                     cats[d].append(lab)
     # a variable with no category published (a table of its total only) spans nothing
     dims = [d for d in dims if cats[d]]
+    # labels that band a variable differently (20-29 vs 20-24/25-28, E11 vs E119) are unions
+    # of finer parts: the atoms are the parts, each label covers its own
+    refined = {d: refine(cats[d]) for d in dims}
+    cats = {d: refined[d].parts for d in dims}
     mpops = {p: pops.get(p) for p in {c.population for _, _, _, cells in members for c in cells}}
     for p in list(mpops):
         q = mpops[p]
@@ -109,13 +131,16 @@ def _solve(ctx: Context, root: str, members, dims: list[str], pops, soft: bool =
                    "差分風險須由審查人檢查。")
         return
     seg_index = {s: k for k, s in enumerate(segs)}
-    cat_index = {d: {lab: k for k, lab in enumerate(cats[d])} for d in dims}
 
-    def vector(population: str, coords: dict) -> np.ndarray:
+    def vector(population: str, coords: dict, parts: dict | None = None) -> np.ndarray:
         mask = np.zeros(shape, dtype=bool)
         sl: list = [[seg_index[s] for s in covers[population]]]
         for d in dims:
-            sl.append([cat_index[d][coords[d]]] if d in coords else list(range(len(cats[d]))))
+            if parts and d in parts:
+                sl.append(parts[d])
+            else:
+                sl.append(refined[d].cover[coords[d]] if d in coords
+                          else list(range(len(cats[d]))))
         mask[np.ix_(*sl)] = True
         return mask.ravel().astype(float)
 
@@ -218,11 +243,19 @@ def _solve(ctx: Context, root: str, members, dims: list[str], pops, soft: bool =
     for _, hist, _, cells in members:
         for c in cells:
             seen_patterns.append((c, frozenset(c.coords.items())))
+    leftovers = {d: refined[d].leftovers() for d in dims}
     for c, pat in seen_patterns:
+        coords = dict(pat)
         for s in segs:
-            vec = vector(s, dict(pat)) if s in covers else None
+            vec = vector(s, coords) if s in covers else None
             if vec is not None:
                 candidates.setdefault(vec.tobytes(), (vec, c))
+            # what a wide band leaves after its published sub-bands (<20 minus 0-9, 10-18)
+            for d, lab in coords.items():
+                left = leftovers.get(d, {}).get(lab)
+                if left:
+                    vec = vector(s, coords, {d: left})
+                    candidates.setdefault(vec.tobytes(), (vec, c))
     if n <= 5000:
         for idx in itertools.product(*[range(k) for k in shape]):
             vec = np.zeros(n)

@@ -2,8 +2,9 @@
 
 Every count column of every table of the request and of the case's release history is a
 *series* (a crosstab's category columns and their total together are one series).  Grouping
-variables are matched across tables by name or by their set of categories, so renaming a
-column does not unlink two tables.  Two series that share a grouping variable are compared on
+variables are matched across tables by name, by their set of categories, or by categories that
+band the same variable otherwise (:mod:`category_sets`), so renaming a column or re-banding it
+does not unlink two tables.  Two series that share a grouping variable are compared on
 their common margins:
 - equal wherever both are known, or nothing to compare: the same persons (linked);
 - one ≤ the other everywhere: the smaller counts a sub-population (nested: the difference is
@@ -20,6 +21,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from egress_review.engine.category_sets import nested_sets, refine
 from egress_review.engine.tables import Table
 
 
@@ -135,6 +137,10 @@ def build_series(items: list[tuple[Table, bool]]) -> list[Series]:
             if len(labs) >= 2:
                 by_labels.setdefault(labs, node)
                 uf.union(node, by_labels[labs])
+                # the same variable banded otherwise (20-29 vs 20-24/25-28; E11 vs E119)
+                for other, onode in list(by_labels.items()):
+                    if other != labs and nested_sets(labs, other):
+                        uf.union(node, onode)
     canon: dict = {}
     out: list[Series] = []
     for k, (t, hist, cols, dims, wide_dim) in enumerate(raw):
@@ -161,15 +167,31 @@ def build_series(items: list[tuple[Table, bool]]) -> list[Series]:
     return out
 
 
-def _margins(s: Series, dims: set[str]) -> dict:
+def _margins(s: Series, dims: set[str], banded: dict | None = None) -> dict:
     """Known values of ``s`` at each combination of ``dims``: published, or summed from its
-    finest cells when none of them is hidden."""
+    finest cells when none of them is hidden.  On a variable banded differently across tables
+    (``banded``: dim -> :class:`~category_sets.Refinement`) a label stands for the parts it
+    covers and a margin for the parts of the series' own labels, so "20-29" of one table is
+    never compared with a total of another that covers only 20-28."""
+    banded = banded or {}
+    own = {d: frozenset(k for c in s.cells if d in c.coords for k in banded[d].cover[c.coords[d]])
+           for d in dims if d in banded}
+
+    def key_of(coords: dict) -> frozenset:
+        out = []
+        for d in dims:
+            if d in banded:
+                out.append((d, frozenset(banded[d].cover[coords[d]]) if d in coords else own[d]))
+            elif d in coords:
+                out.append((d, coords[d]))
+        return frozenset(out)
+
     direct: dict = {}
     sums: dict = {}
     full = set(s.dims)
     for c in s.cells:
         keys = set(c.coords)
-        key = frozenset((d, c.coords[d]) for d in keys & dims)
+        key = key_of({d: c.coords[d] for d in keys & dims})
         if keys <= dims and c.value is not None:
             direct[key] = c.value
         if keys == full:
@@ -183,10 +205,25 @@ def _margins(s: Series, dims: set[str]) -> dict:
     return out
 
 
-def relation(a: Series, b: Series) -> str | None:
+def banded_dims(series: list[Series]) -> dict:
+    """Variables whose published labels overlap or nest (see :mod:`category_sets`)."""
+    labels: dict[str, list[str]] = {}
+    for s in series:
+        for c in s.cells:
+            for d, lab in c.coords.items():
+                labels.setdefault(d, []).append(lab)
+    out = {}
+    for d, labs in labels.items():
+        r = refine(list(dict.fromkeys(labs)))
+        if r.nested:
+            out[d] = r
+    return out
+
+
+def relation(a: Series, b: Series, banded: dict | None = None) -> str | None:
     """'same', 'a<b', 'b<a' or None (no link possible) for two series sharing a dimension."""
     common = set(a.dims) & set(b.dims)
-    ma, mb = _margins(a, common), _margins(b, common)
+    ma, mb = _margins(a, common, banded), _margins(b, common, banded)
     keys = [k for k in ma if k in mb]
     if not keys:
         return "same"
@@ -217,13 +254,14 @@ def components(series: list[Series]) -> list[Component]:
     for i in range(n):
         same.find(i)
         link.find(i)
+    banded = banded_dims(series)
     for i in range(n):
         for j in range(i + 1, n):
             a, b = series[i], series[j]
             if not set(a.dims) & set(b.dims):
                 continue
             declared_same = a.declared == b.declared
-            r = relation(a, b)
+            r = relation(a, b, banded)
             if a.within == b.declared or b.within == a.declared:
                 child, parent = (i, j) if a.within == b.declared else (j, i)
                 if r in ("same", "a<b" if child == i else "b<a"):

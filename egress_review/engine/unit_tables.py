@@ -293,6 +293,11 @@ _STAT_OF = {"count": None, "percent": "percent", "mean": "mean", "std": "std", "
             "rate": "rate"}
 
 
+def is_long_view(path: str) -> bool:
+    """A view of cells read one by one (``<unit>#count``, ``#mean`` …), not a plain table."""
+    return path.rsplit("#", 1)[-1] in _STAT_OF
+
+
 def _long_view(path: str, stat: str, items) -> View:
     """Cells of one kind as a long table: label, value and (for statistics) the units."""
     label, value, units = "cell", stat, "N"

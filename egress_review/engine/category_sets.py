@@ -1,0 +1,180 @@
+"""Categories as sets: which labels of one grouping variable contain or overlap others (E3).
+
+Two tables of the same persons may band a variable differently - ages 20-29 in one, 20-24 and
+25-28 in another; a county in one, its districts in another; an ICD-10 block and its codes.
+A reader subtracts: 40 - 18 - 19 = 3 persons aged 29.  Differencing therefore works on the
+*finest parts* the published labels cut a variable into, and each label is the union of the
+parts it covers:
+
+- integer ranges in the forms tables use ("20-29", "20–29", "20~29", "20至29歲", "20 to 29",
+  "≥65", "65+", "65歲以上", "<20", "未滿20歲", "19歲以下", a single "29") are cut at every
+  published boundary;
+- labels that are a proper prefix of others ("E11" ⊃ "E11.9", "E119"; "臺北市" ⊃ "臺北市大安區")
+  contain them, plus a part of their own for what the published children leave out;
+- anything else is a category of its own.
+
+Labels are compared as :func:`egress_review.engine.linking.norm` leaves them (case, width and
+dash forms folded).  A set of labels that are all disjoint comes back one part per label, so
+ordinary tables are modelled exactly as before.
+"""
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+INF = math.inf
+_N = r"(\d{1,4})"
+_AGE = r"(?:歲|岁|years?|yrs?|y)?"
+# (pattern, function of the matched numbers -> [lo, hi) half-open integer interval)
+_FORMS = [
+    (re.compile(rf"^{_N}{_AGE}(?:-|至|到|to|~){_N}{_AGE}$"), lambda a, b: (a, b + 1)),
+    (re.compile(rf"^(?:≥|>=|=>){_N}{_AGE}$|^{_N}{_AGE}(?:\+|或?以上|andover|andolder|ormore|or\s*more)$"),
+     lambda a: (a, INF)),
+    (re.compile(rf"^>{_N}{_AGE}$"), lambda a: (a + 1, INF)),
+    (re.compile(rf"^(?:<|未滿|under|lessthan|below){_N}{_AGE}$"), lambda a: (-INF, a)),
+    (re.compile(rf"^(?:≤|<=|=<){_N}{_AGE}$|^{_N}{_AGE}(?:或?以下|orless|orunder|andunder|andyounger)$"),
+     lambda a: (-INF, a + 1)),
+    (re.compile(rf"^{_N}{_AGE}$"), lambda a: (a, a + 1)),
+]
+
+
+def interval(label: str) -> tuple[float, float] | None:
+    """The half-open integer interval a normalised label names, or None."""
+    s = label.replace(" ", "")
+    for pattern, make in _FORMS:
+        m = pattern.match(s)
+        if m:
+            nums = [int(g) for g in m.groups() if g is not None]
+            lo, hi = make(*nums)
+            return (lo, hi) if lo < hi else None
+    return None
+
+
+_CODE = re.compile(r"^[a-z]\d{2}[0-9a-z]{0,4}$")    # ICD-10 / ATC-like, dot dropped
+_ENUM = re.compile(r"^[a-z]\d$")                    # r1, d7: an enumeration, not a code
+
+
+def _prefix_key(label: str, enumeration: bool = False) -> str | None:
+    """A label that can head a hierarchy by prefix: a code of the ICD-10 shape ("E11" heads
+    "E11.9", "E119"; dots dropped) unless the set is an enumeration (r1 … r40, where "r1" would
+    seem to head "r10"), or a name without digits of two or more characters ("臺北市" heads
+    "臺北市大安區")."""
+    key = label.replace(".", "")
+    if _CODE.match(key):
+        return None if enumeration else key
+    if len(key) >= 2 and not any(ch.isdigit() for ch in key):
+        return key
+    return None
+
+
+def _is_enumeration(labels) -> bool:
+    return any(_ENUM.match(x.replace(".", "")) for x in labels)
+
+
+@dataclass
+class Refinement:
+    parts: list[str]                 # finest parts, as readable names
+    cover: dict[str, list[int]]      # label -> indices of the parts it covers
+
+    @property
+    def nested(self) -> bool:
+        """Some label covers more than one part (the tables band the variable differently)."""
+        return any(len(v) > 1 for v in self.cover.values())
+
+    def leftovers(self) -> dict[str, list[int]]:
+        """For each label that contains others: the parts none of them covers (20-29 minus
+        20-24 and 25-28), when that is more than one part (a single part is an atom anyway)."""
+        out = {}
+        for lab, mine in self.cover.items():
+            inner = set()
+            for other, theirs in self.cover.items():
+                if other != lab and set(theirs) < set(mine):
+                    inner |= set(theirs)
+            left = sorted(set(mine) - inner)
+            if inner and len(left) > 1:
+                out[lab] = left
+        return out
+
+
+def refine(labels: list[str]) -> Refinement:
+    labels = list(dict.fromkeys(labels))
+    ranges = {lab: iv for lab in labels if (iv := interval(lab)) is not None}
+    parts: list[str] = []
+    cover: dict[str, list[int]] = {}
+    if len(ranges) >= 2 and _overlapping(list(ranges.values())):
+        cuts = sorted({x for iv in ranges.values() for x in iv})
+        pieces = [(a, b) for a, b in zip(cuts, cuts[1:])
+                  if any(lo <= a and b <= hi for lo, hi in ranges.values())]
+        # pieces every label treats alike are one part (fewer atoms, same model)
+        merged: list[tuple[float, float]] = []
+        sig_of = lambda p: frozenset(l for l, (lo, hi) in ranges.items()  # noqa: E731
+                                     if lo <= p[0] and p[1] <= hi)
+        for p in pieces:
+            if merged and merged[-1][1] == p[0] and sig_of(merged[-1]) == sig_of(p):
+                merged[-1] = (merged[-1][0], p[1])
+            else:
+                merged.append(p)
+        for lo, hi in merged:
+            parts.append(_name(lo, hi))
+        for lab, (lo, hi) in ranges.items():
+            cover[lab] = [k for k, (a, b) in enumerate(merged) if lo <= a and b <= hi]
+    else:
+        ranges = {}
+    rest = [lab for lab in labels if lab not in ranges]
+    enum = _is_enumeration(rest)
+    keys = {lab: _prefix_key(lab, enum) for lab in rest}
+    children: dict[str, list[str]] = {lab: [] for lab in rest}
+    for lab in rest:
+        k = keys[lab]
+        if k is None:
+            continue
+        # the nearest published ancestor: the longest other label that is a proper prefix
+        anc = [p for p in rest if p != lab and keys[p] and k.startswith(keys[p]) and k != keys[p]]
+        if anc:
+            children[max(anc, key=lambda p: len(keys[p]))].append(lab)
+    own: dict[str, int] = {}
+    for lab in rest:
+        own[lab] = len(parts)
+        parts.append(lab if not children[lab] else f"{lab} (other)")
+
+    def covered(lab: str) -> list[int]:
+        out = [own[lab]]
+        for c in children[lab]:
+            out += covered(c)
+        return out
+
+    for lab in rest:
+        cover[lab] = sorted(covered(lab))
+    return Refinement(parts, cover)
+
+
+def _overlapping(ivs: list[tuple[float, float]]) -> bool:
+    ivs = sorted(ivs)
+    return any(b[0] < a[1] for a, b in zip(ivs, ivs[1:])) or len(set(ivs)) < len(ivs)
+
+
+def _name(lo: float, hi: float) -> str:
+    if hi == INF:
+        return f"≥{int(lo)}"
+    if lo == -INF:
+        return f"<{int(hi)}"
+    return f"{int(lo)}" if hi == lo + 1 else f"{int(lo)}-{int(hi) - 1}"
+
+
+def nested_sets(a: frozenset, b: frozenset) -> bool:
+    """Two label sets that band one variable differently: one's labels contain or overlap
+    the other's (ranges), or one's labels head the other's (codes).  Equal sets are matched
+    elsewhere; disjoint or unrelated sets are not linked by this."""
+    if a == b or len(a) < 1 or len(b) < 1:
+        return False
+    ra = [iv for x in a if (iv := interval(x)) is not None]
+    rb = [iv for x in b if (iv := interval(x)) is not None]
+    if len(ra) >= max(1, len(a) - 1) and len(rb) >= max(1, len(b) - 1) and len(ra) + len(rb) >= 3:
+        return any(lo1 < hi2 and lo2 < hi1 and (lo1, hi1) != (lo2, hi2)
+                   for lo1, hi1 in ra for lo2, hi2 in rb)
+    enum = _is_enumeration(a | b)
+    ka = {k for x in a if (k := _prefix_key(x, enum))}
+    kb = {k for x in b if (k := _prefix_key(x, enum))}
+    return any(y != x and y.startswith(x) for x in ka for y in kb) or \
+        any(x != y and x.startswith(y) for x in ka for y in kb)
