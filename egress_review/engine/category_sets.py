@@ -125,14 +125,17 @@ def refine(labels: list[str]) -> Refinement:
     enum = _is_enumeration(rest)
     keys = {lab: _prefix_key(lab, enum) for lab in rest}
     children: dict[str, list[str]] = {lab: [] for lab in rest}
+    by_key = {k: lab for lab, k in keys.items() if k}
     for lab in rest:
         k = keys[lab]
         if k is None:
             continue
         # the nearest published ancestor: the longest other label that is a proper prefix
-        anc = [p for p in rest if p != lab and keys[p] and k.startswith(keys[p]) and k != keys[p]]
-        if anc:
-            children[max(anc, key=lambda p: len(keys[p]))].append(lab)
+        for cut in range(len(k) - 1, 0, -1):
+            parent = by_key.get(k[:cut])
+            if parent is not None and parent != lab:
+                children[parent].append(lab)
+                break
     own: dict[str, int] = {}
     for lab in rest:
         own[lab] = len(parts)
@@ -163,18 +166,39 @@ def _name(lo: float, hi: float) -> str:
 
 
 def nested_sets(a: frozenset, b: frozenset) -> bool:
-    """Two label sets that band one variable differently: one's labels contain or overlap
-    the other's (ranges), or one's labels head the other's (codes).  Equal sets are matched
-    elsewhere; disjoint or unrelated sets are not linked by this."""
-    if a == b or len(a) < 1 or len(b) < 1:
+    """Two label sets that band one variable differently: a boundary of one's ranges falls
+    strictly inside a range of the other's, or one's labels head the other's (codes).  Equal
+    sets are matched elsewhere; disjoint or unrelated sets are not linked by this."""
+    if a == b or not a or not b:
         return False
     ra = [iv for x in a if (iv := interval(x)) is not None]
     rb = [iv for x in b if (iv := interval(x)) is not None]
     if len(ra) >= max(1, len(a) - 1) and len(rb) >= max(1, len(b) - 1) and len(ra) + len(rb) >= 3:
-        return any(lo1 < hi2 and lo2 < hi1 and (lo1, hi1) != (lo2, hi2)
-                   for lo1, hi1 in ra for lo2, hi2 in rb)
+        return _cuts_inside(ra, rb) or _cuts_inside(rb, ra)
     enum = _is_enumeration(a | b)
-    ka = {k for x in a if (k := _prefix_key(x, enum))}
-    kb = {k for x in b if (k := _prefix_key(x, enum))}
-    return any(y != x and y.startswith(x) for x in ka for y in kb) or \
-        any(x != y and x.startswith(y) for x in ka for y in kb)
+    ka = sorted({k for x in a if (k := _prefix_key(x, enum))})
+    kb = sorted({k for x in b if (k := _prefix_key(x, enum))})
+    return _heads(ka, kb) or _heads(kb, ka)
+
+
+def _cuts_inside(ra: list, rb: list) -> bool:
+    """Some boundary of the ranges ``ra`` lies strictly inside a range of ``rb``."""
+    import bisect
+
+    cuts = sorted({x for iv in ra for x in iv if math.isfinite(x)})
+    for lo, hi in rb:
+        i = bisect.bisect_right(cuts, lo)
+        if i < len(cuts) and cuts[i] < hi:
+            return True
+    return False
+
+
+def _heads(parents: list[str], keys: list[str]) -> bool:
+    """Some key of ``parents`` is a proper prefix of some key of ``keys`` (both sorted)."""
+    import bisect
+
+    for p in parents:
+        i = bisect.bisect_right(keys, p)
+        if i < len(keys) and keys[i].startswith(p) and keys[i] != p:
+            return True
+    return False

@@ -45,8 +45,11 @@ def _check(ctx: Context) -> None:
     from egress_review.engine.unit_tables import is_long_view
 
     found = [(t, False) for path, (t, _) in ctx.unit_views.items() if not is_long_view(path)]
-    items = [(t, False) for t in ctx.tables.values()] + found + \
+    # a declared table over the E6 cell limit is blocked as it is; solving it adds nothing
+    items = [(t, False) for t in ctx.tables.values() if not _oversize(t, ctx.policy)] + found + \
         [(rt.table, True) for rt in ctx.history.tables]
+    if not any(not hist for _, hist in items):
+        return
     if len(items) == 1 and _one_small_series(items[0][0]) \
             and set(items[0][0].count_cols) <= items[0][0].grid_cols \
             and not _banded_twice(items[0][0]):
@@ -62,6 +65,11 @@ def _check(ctx: Context) -> None:
         members = [(s.table, s.hist, s.dims, s.cells) for s in comp.series]
         root = next(p for p, q in comp.parents.items() if q is None) if comp.parents else ""
         _solve(ctx, root, members, dims_union, comp.parents, soft=comp.soft)
+
+
+def _oversize(t: Table, pol) -> bool:
+    return len(t.df) * max(1, len(t.cols_with("count", "statistic", "suppressed"))) \
+        > pol.max_table_cells
 
 
 def _banded_twice(t: Table) -> bool:
@@ -100,14 +108,25 @@ def _segments(pops: dict[str, str | None]) -> tuple[list[str], dict[str, set[str
 
 def _solve(ctx: Context, root: str, members, dims: list[str], pops, soft: bool = False) -> None:
     pol = ctx.policy
-    cats = {d: [] for d in dims}
+    seen: dict[str, dict[str, None]] = {d: {} for d in dims}     # ordered sets
     for _, _, _, cells in members:
         for c in cells:
             for d, lab in c.coords.items():
-                if lab not in cats[d]:
-                    cats[d].append(lab)
+                seen[d][lab] = None
+    cats = {d: list(v) for d, v in seen.items()}
     # a variable with no category published (a table of its total only) spans nothing
     dims = [d for d in dims if cats[d]]
+    n_raw = int(np.prod([len(cats[d]) for d in dims])) if dims else 1
+    if n_raw > 50 * pol.differencing_max_atoms:
+        first = next(t for t, h, _, _ in members if not h)
+        ctx.add(rule=RULE, check=CHECK, severity="review", file=first.path,
+                location={"population": root},
+                en=f"The linked tables of population {root!r} span about {n_raw} finest cells (more "
+                   f"than {pol.differencing_max_atoms}): differencing must be checked by the "
+                   "reviewer.",
+                zh=f"母體 {root!r} 的關聯表格約涵蓋 {n_raw} 個最細格（超過 "
+                   f"{pol.differencing_max_atoms}），差分風險須由審查人檢查。")
+        return
     # labels that band a variable differently (20-29 vs 20-24/25-28, E11 vs E119) are unions
     # of finer parts: the atoms are the parts, each label covers its own
     refined = {d: refine(cats[d]) for d in dims}

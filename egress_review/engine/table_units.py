@@ -56,9 +56,37 @@ def _child(ctx: Context) -> Context:
                    provenance_key=ctx.provenance_key)
 
 
+_NUMBER = re.compile(r"\d")
+
+
+def _too_large(ctx: Context, spec: ManifestFile, unit: TableUnit) -> bool:
+    """A table with more figures than any table may publish (E6 ``max_table_cells``) is blocked
+    as it is, without reading each of its cells (a 10 MB sheet would take minutes): nothing
+    else found in it could let it leave."""
+    limit = ctx.policy.max_table_cells
+    n_rows = unit.oversize_rows or len(unit.rows)
+    if not unit.oversize_rows:
+        figures = 0
+        for row in unit.rows[1:]:
+            figures += sum(1 for c in row if c is not None and _NUMBER.search(str(c)))
+            if figures > limit:
+                break
+        if figures <= limit:
+            return False
+    ctx.add(rule="E6", check="microdata", severity="block", file=spec.path,
+            location=dict(unit.place),
+            en=f"This table holds more than {limit} figures ({n_rows - 1} rows): too many "
+               "records to leave; it was not checked cell by cell. Aggregate it further.",
+            zh=f"此表超過 {limit} 個數值（{n_rows - 1} 列）：筆數過多，不得輸出，"
+               "未逐格檢查。請進一步彙總。")
+    return True
+
+
 def check(ctx: Context, spec: ManifestFile, unit: TableUnit, index: int, *,
           scan_words: bool) -> None:
     header = unit.rows[0] if unit.rows else []
+    if _too_large(ctx, spec, unit):
+        return
     if scan_words:
         _scan_cells(ctx, spec, unit)
     if unit.hidden and spec.path not in ctx.tables:

@@ -35,6 +35,8 @@ def check_file(ctx: Context, spec: ManifestFile) -> None:
     if spec.kind == "table" and declared is None:
         return                    # the table could not be read as declared: already blocked
     options = {"skip_sheet": declared.sheet} if declared is not None and declared.sheet else {}
+    if spec.path.lower().endswith((".xlsx", ".xlsm")):
+        options["max_figures"] = ctx.policy.max_table_cells    # E6: beyond it, blocked as is
     # a zip bomb dressed as a workbook or document is not unpacked (the import limit, D4)
     content = read_content(raw, spec.path, max_unpacked=ctx.policy.import_max_unpacked_bytes,
                            **options)

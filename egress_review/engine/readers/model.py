@@ -27,6 +27,9 @@ class TableUnit:
     hidden: bool = False                       # a hidden sheet, or rows/columns hidden in it
     a1_origin: tuple[int, int] | None = None
     caption: str = ""                          # text around the table (title, N = … line)
+    # rows of a sheet with more figures than any table may publish: ``rows`` then holds only
+    # its first rows (the rest was not turned into text; the table is blocked as it is)
+    oversize_rows: int = 0
 
 
 @dataclass

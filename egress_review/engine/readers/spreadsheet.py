@@ -92,19 +92,33 @@ def _cell_text(v) -> str:
     return str(v)
 
 
-def _sheet_values(raw: bytes) -> dict[str, list[list[str]]]:
-    """Every sheet's cell values (cached results of formulas included), by sheet name.
+def _sheet_values(raw: bytes, max_figures: int | None = None
+                  ) -> tuple[dict[str, list[list[str]]], dict[str, int]]:
+    """Every sheet's cell values (cached results of formulas included), by sheet name, and the
+    row count of each sheet holding more than ``max_figures`` numbers (only its first rows are
+    turned into text: such a table is blocked as it is).
 
     python-calamine reads values an order of magnitude faster than openpyxl's full load, which
     matters for the 10 MB workbooks a service must check in seconds."""
     from python_calamine import CalamineWorkbook
 
     wb = CalamineWorkbook.from_filelike(io.BytesIO(raw))
-    out = {}
+    out, oversize = {}, {}
     for name in wb.sheet_names:
         rows = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
-        out[name] = [[_cell_text(v) for v in r] for r in rows]
-    return out
+        if max_figures is not None:
+            figures = 0
+            for k, r in enumerate(rows):
+                figures += sum(1 for v in r if type(v) is float or type(v) is int)
+                if figures > max_figures:
+                    oversize[name] = len(rows)
+                    rows = rows[:max(k + 1, 50)]
+                    break
+        # _cell_text inlined: a 10 MB sheet has ~2 million cells, and a call each doubles the cost
+        out[name] = [[v if type(v) is str else "" if v is None else
+                      str(int(v)) if type(v) is float and v.is_integer() else str(v) for v in r]
+                     for r in rows]
+    return out, oversize
 
 
 def _hidden_rows_cols(archive: zipfile.ZipFile, part: str,
@@ -158,8 +172,11 @@ def _hidden_rows_cols(archive: zipfile.ZipFile, part: str,
     return rows, cols, uncomputed
 
 
-def read_xlsx(raw: bytes, name: str, *, skip_sheet: str | None = None) -> Content:
-    """``skip_sheet``: a sheet already checked as the declared table (not read twice)."""
+def read_xlsx(raw: bytes, name: str, *, skip_sheet: str | None = None,
+              max_figures: int | None = None) -> Content:
+    """``skip_sheet``: a sheet already checked as the declared table (not read twice);
+    ``max_figures``: the most numbers a table may publish (E6), beyond which a sheet is not
+    turned into text cell by cell."""
     from openpyxl.comments.comment_sheet import CommentSheet
     from openpyxl.packaging.core import DocumentProperties
     from openpyxl.packaging.custom import CustomPropertyList
@@ -182,7 +199,7 @@ def read_xlsx(raw: bytes, name: str, *, skip_sheet: str | None = None) -> Conten
         parser = WorkbookParser(archive, "xl/workbook.xml", keep_links=False)
         parser.parse()
         sheets = [(sh.name, sh.state or "visible", rel.target) for sh, rel in parser.find_sheets()]
-        values = _sheet_values(raw)
+        values, oversize = _sheet_values(raw, max_figures)
     except Exception as e:  # any broken part: the workbook goes to review
         out.fail({}, f"not a readable .xlsx workbook ({type(e).__name__}: {e})")
         return out
@@ -190,8 +207,9 @@ def read_xlsx(raw: bytes, name: str, *, skip_sheet: str | None = None) -> Conten
         rels = get_dependents(archive, get_rels_path(part)) if get_rels_path(part) in members else None
         chartsheet = "chartsheet" in part
         sheet_words: list[tuple[dict, str]] = []
-        hidden_rows, hidden_cols, uncomputed = ([], [], []) if chartsheet else \
-            _hidden_rows_cols(archive, part, sheet_words)
+        # a sheet too large to leave is blocked as it is: its XML is not parsed again
+        hidden_rows, hidden_cols, uncomputed = ([], [], []) if chartsheet or sheet in oversize \
+            else _hidden_rows_cols(archive, part, sheet_words)
         for place, words in sheet_words:
             out.add(TextUnit(words, {"sheet": sheet, **place}))
         if uncomputed:
@@ -202,13 +220,14 @@ def read_xlsx(raw: bytes, name: str, *, skip_sheet: str | None = None) -> Conten
         rows = values.get(sheet, [])
         if sheet != skip_sheet and any(any(c.strip() for c in r) for r in rows):
             width = max(len(r) for r in rows)
-            rows = [r + [""] * (width - len(r)) for r in rows]
+            rows = [r if len(r) == width else r + [""] * (width - len(r)) for r in rows]
             place = {"sheet": sheet}
             if hidden:
                 place["hidden"] = ({"sheet": state} if state != "visible" else {}) | (
                     {"rows": hidden_rows[:20]} if hidden_rows else {}) | (
                     {"columns": hidden_cols[:20]} if hidden_cols else {})
-            out.add(TableUnit(rows=rows, place=place, hidden=hidden, a1_origin=(0, 0)))
+            out.add(TableUnit(rows=rows, place=place, hidden=hidden, a1_origin=(0, 0),
+                              oversize_rows=oversize.get(sheet, 0)))
         if rels is None:
             continue
         for r in rels.find("http://schemas.openxmlformats.org/officeDocument/2006/relationships/comments"):
