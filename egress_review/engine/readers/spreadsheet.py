@@ -275,7 +275,9 @@ def read_ods(raw: bytes, name: str) -> Content:
     from odf import teletype
     from odf.namespaces import TABLENS
     from odf.opendocument import load
+    from odf.namespaces import STYLENS
     from odf.office import Annotation
+    from odf.style import Style, TableProperties
     from odf.table import NamedRange, Table, TableColumn, TableRow
 
     out = Content("ods")
@@ -286,19 +288,28 @@ def read_ods(raw: bytes, name: str) -> Content:
     except Exception as e:
         out.fail({}, f"not a readable .ods spreadsheet ({type(e).__name__}: {e})")
         return out
-    hidden_sheets: dict[str, bool] = {}
+    # a sheet is hidden by its table style (<style:table-properties table:display="false">)
+    undisplayed = {st.getAttrNS(STYLENS, "name")
+                   for st in doc.automaticstyles.getElementsByType(Style) + doc.styles.getElementsByType(Style)
+                   for tp in st.getElementsByType(TableProperties)
+                   if str(tp.getAttrNS(TABLENS, "display")).lower() == "false"}
+    hidden_sheets: dict[str, dict] = {}
     for t in doc.spreadsheet.getElementsByType(Table):
-        collapsed = any(r.getAttrNS(TABLENS, "visibility") in ("collapse", "filter")
-                        for r in t.getElementsByType(TableRow)) or any(
-            c.getAttrNS(TABLENS, "visibility") in ("collapse", "filter")
-            for c in t.getElementsByType(TableColumn))
-        hidden_sheets[t.getAttrNS(TABLENS, "name")] = collapsed
+        how = {}
+        if t.getAttrNS(TABLENS, "style-name") in undisplayed:
+            how["sheet"] = "hidden"
+        if any(r.getAttrNS(TABLENS, "visibility") in ("collapse", "filter")
+               for r in t.getElementsByType(TableRow)) or any(
+                c.getAttrNS(TABLENS, "visibility") in ("collapse", "filter")
+                for c in t.getElementsByType(TableColumn)):
+            how["rows_or_columns"] = True
+        hidden_sheets[t.getAttrNS(TABLENS, "name")] = how
     for sheet, df in sheets.items():
         rows = [[str(v) for v in r] for r in df.itertuples(index=False)]
         if rows:
-            hid = hidden_sheets.get(sheet, False)
-            place = {"sheet": sheet} | ({"hidden": {"rows_or_columns": True}} if hid else {})
-            out.add(TableUnit(rows=rows, place=place, hidden=hid, a1_origin=(0, 0)))
+            how = hidden_sheets.get(sheet, {})
+            place = {"sheet": sheet} | ({"hidden": how} if how else {})
+            out.add(TableUnit(rows=rows, place=place, hidden=bool(how), a1_origin=(0, 0)))
     for k, a in enumerate(doc.spreadsheet.getElementsByType(Annotation)):
         words = teletype.extractText(a)
         if words.strip():
