@@ -1,7 +1,8 @@
 """PDF (pypdf) and Word .docx (python-docx): text, tables, comments, properties.
 
-PDF: the text of every page (tables in a PDF are text to pypdf, so their numbers are checked
-as prose and, having no known role, go to review), the document information, attached files
+PDF: the tables of every page (pdfplumber: ruled or aligned cells become table units, checked
+like a CSV), the page's text outside them (a page pdfplumber cannot lay out falls back to
+pypdf's text, whose numbers are checked as prose), the document information, attached files
 (opaque) and page images.  DOCX: paragraphs, tables, headers and footers, comments, core
 properties; parts python-docx does not read (foot/endnotes, embedded objects …) are unread.
 """
@@ -27,12 +28,18 @@ def read_pdf(raw: bytes, name: str) -> Content:
     except Exception as e:
         out.fail({}, f"not a readable PDF ({type(e).__name__}: {e})")
         return out
+    laid_out = _plumbed(raw, len(pages))
     for k, page in enumerate(pages):
-        try:
-            words = page.extract_text() or ""
-        except Exception as e:
-            out.fail({"page": k + 1}, f"page text could not be extracted ({type(e).__name__})")
-            continue
+        if laid_out is not None:
+            words, tables = laid_out[k]
+            for i, rows in enumerate(tables):
+                out.add(TableUnit(rows=rows, place={"page": k + 1, "table": i + 1}))
+        else:
+            try:
+                words = page.extract_text() or ""
+            except Exception as e:
+                out.fail({"page": k + 1}, f"page text could not be extracted ({type(e).__name__})")
+                continue
         if words.strip():
             out.add(TextUnit(words, {"page": k + 1}))
         try:
@@ -57,6 +64,31 @@ def read_pdf(raw: bytes, name: str) -> Content:
     for fname in attached:
         out.add(OpaqueUnit(f"a file attached to the PDF ({fname})", {"attachment": fname}))
     return out
+
+
+def _plumbed(raw: bytes, n_pages: int) -> list[tuple[str, list[list[list[str]]]]] | None:
+    """Each page's tables (rows of cell texts) and its text outside them, or None when
+    pdfplumber cannot lay the document out (then pypdf's text is read, all of it prose)."""
+    try:
+        import pdfplumber
+
+        pages = []
+        with pdfplumber.open(io.BytesIO(raw)) as pdf:
+            if len(pdf.pages) != n_pages:
+                return None
+            for page in pdf.pages:
+                found = page.find_tables()
+                tables = []
+                rest = page
+                for t in found:
+                    rows = [[" ".join((c or "").split()) for c in r] for r in t.extract()]
+                    if len(rows) >= 2 and max(len(r) for r in rows) >= 2:
+                        tables.append(rows)
+                        rest = rest.outside_bbox(t.bbox)
+                pages.append((rest.extract_text() or "", tables))
+        return pages
+    except Exception:  # noqa: BLE001 - the pypdf text is read instead, as prose
+        return None
 
 
 _DOCX_READ = re.compile(
