@@ -63,3 +63,19 @@ def test_collapsed_rows_and_columns_block(run, what):
 def test_visible_safe_sheet_passes(run):
     r = run({"t.ods": _ods()}, ENTRY)
     assert r.verdict == "pass", [(f.check, f.message_en) for f in r.findings]
+
+
+@pytest.mark.parametrize("part", ["Object 1/content.xml", "Pictures/100000.png", "Basic/Standard/Module1.xml",
+                                  "customXml/item1.xml"])
+def test_parts_no_reader_interprets_go_to_review(run, part):
+    import zipfile
+
+    src = zipfile.ZipFile(io.BytesIO(_ods()))
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as dst:
+        for item in src.infolist():
+            dst.writestr(item, src.read(item.filename))
+        dst.writestr(part, b"<chart><cached>3</cached></chart>")
+    r = run({"t.ods": buf.getvalue()}, ENTRY)
+    assert r.verdict != "pass"
+    assert any(part in (f.message_en + str(f.location)) for f in r.findings)

@@ -23,6 +23,11 @@ _READ_PARTS = re.compile(
     r"xl/charts/(_rels/)?chart\d+\.xml(\.rels)?|xl/charts/(style|colors)\d+\.xml|xl/media/.*|"
     r"xl/calcChain\.xml|xl/printerSettings/.*|xl/tables/table\d+\.xml|"
     r"xl/chartsheets/(_rels/)?sheet\d+\.xml(\.rels)?|docProps/thumbnail\.\w+)$")
+# OpenDocument package parts the ODS reader interprets (or that carry no content); anything
+# else - embedded objects with chart caches, pictures, scripts, custom parts - is unread
+_ODS_READ_PARTS = re.compile(
+    r"^(mimetype|content\.xml|styles\.xml|meta\.xml|settings\.xml|manifest\.rdf|"
+    r"META-INF/manifest\.xml|Thumbnails/thumbnail\.png|Configurations2/.*)$")
 _CORE_PROPS = ("title", "subject", "creator", "keywords", "description", "lastModifiedBy",
                "category", "contentStatus", "identifier", "language", "version")
 
@@ -281,6 +286,14 @@ def read_ods(raw: bytes, name: str) -> Content:
     from odf.table import NamedRange, Table, TableColumn, TableRow
 
     out = Content("ods")
+    try:
+        members = zipfile.ZipFile(io.BytesIO(raw)).namelist()
+    except zipfile.BadZipFile as e:
+        out.fail({}, f"not a readable .ods package ({e})")
+        return out
+    for m in members:
+        if not m.endswith("/") and not _ODS_READ_PARTS.match(m):
+            out.fail({"part": m}, f"spreadsheet part {m} is not read by the checks")
     try:
         doc = load(io.BytesIO(raw))
         sheets = pd.read_excel(io.BytesIO(raw), engine="odf", sheet_name=None, header=None,
