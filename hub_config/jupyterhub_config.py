@@ -28,7 +28,14 @@ if cfg.get("ssl_cert"):  # HTTPS on the public port (launch.py passes cert, key 
     c.JupyterHub.tornado_settings = {"headers": {"Strict-Transport-Security": "max-age=31536000"}}
 c.JupyterHub.hub_socket_mode = 0o666  # any session uid may connect; tokens authenticate
 c.JupyterHub.proxy_class = "hub_config.proxy.UnixSocketProxy"
-c.ConfigurableHTTPProxy.api_url = f"http://127.0.0.1:{cfg['proxy_api_port']}"
+# The proxy's routing API on a unix socket in a root-only directory (no TCP port at all: the
+# routing table decides who reaches which session, so only the hub - root - may change it)
+_proxy_dir = socks / "proxy"
+_proxy_dir.mkdir(mode=0o700, exist_ok=True)
+if os.geteuid() == 0:
+    os.chown(_proxy_dir, 0, 0)
+os.chmod(_proxy_dir, 0o700)
+c.ConfigurableHTTPProxy.api_url = unix_url(str(_proxy_dir / "api.sock"))
 c.ConfigurableHTTPProxy.pid_file = str(state / "proxy.pid")
 c.JupyterHub.db_url = f"sqlite:///{state / 'jupyterhub.sqlite'}"
 c.JupyterHub.cookie_secret_file = str(state / "jupyterhub_cookie_secret")

@@ -169,6 +169,29 @@ except OSError as e:
     assert "dns failed" in out
 
 
+def test_proxy_routing_api_only_for_root(alice, kernel, hub):
+    """The proxy's routing API (who reaches which session) listens on no TCP port, only on a
+    unix socket in a root-only directory; the kernel can neither see nor reach it."""
+    import os
+    import socket
+    import stat
+
+    from hub_config.launch import socket_root_for
+
+    d = socket_root_for(hub.settings) / "proxy"
+    st = os.stat(d)
+    assert st.st_uid == 0 and stat.S_IMODE(st.st_mode) == 0o700, oct(st.st_mode)
+    assert stat.S_ISSOCK(os.stat(d / "api.sock").st_mode)
+    with socket.socket() as s:
+        assert s.connect_ex(("127.0.0.1", hub.opts.proxy_api_port)) != 0  # no TCP listener
+    out = alice.execute(f"import os, socket\n"
+                        f"print('SEEN', os.path.exists({str(d / 'api.sock')!r}))\n"
+                        f"s = socket.socket(socket.AF_UNIX)\n"
+                        f"try:\n    s.connect({str(d / 'api.sock')!r}); print('CONNECTED')\n"
+                        f"except OSError as e:\n    print('REFUSED', e.errno)", kernel)
+    assert "CONNECTED" not in out and "SEEN False" in out, out
+
+
 def test_kernel_pip_install_cannot_work(alice, kernel):
     out = alice.execute("import subprocess, sys\n"
                         "p = subprocess.run([sys.executable, '-m', 'pip', 'install', '--no-cache-dir',"
