@@ -135,8 +135,10 @@ def _whole_word_at(simp: str, i: int) -> bool:
 
 
 def _boundary(simp: str, k: int) -> bool:
-    """Can a name end before ``k``? (end of text, not Han, a break character, a word starts)"""
-    return k >= len(simp) or not _is_han(simp[k]) or simp[k] in _BREAK or _word_at(simp, k)
+    """Can a name end before ``k``? (end of text, not Han, a break character, a word starts,
+    or a word that follows a person: 上官菊|主诉, 林美|表示)"""
+    return (k >= len(simp) or not _is_han(simp[k]) or simp[k] in _BREAK or _word_at(simp, k)
+            or _tables_followers().match(simp, k) is not None)
 
 
 def _name_after(simp: str, i: int) -> int:
@@ -244,7 +246,8 @@ def _name_before_window(simp: str, t: int, max_len: int) -> int:
         keep = 4 if max_len >= 4 and t - k >= 4 and simp[t - 3] in surnames else 3
         k = t - keep
     run = simp[k:t]
-    if len(run) >= 2 and run[0] not in surnames and (_ordinary(run[:2]) or _ordinary(run[:3])):
+    if len(run) >= 2 and run[0] not in surnames and run[:2] not in surnames \
+            and (_ordinary(run[:2]) or _ordinary(run[:3])):
         return -1          # 病人|于, 评估|…: an ordinary word opens the run
     if not run or run[0] in _NOT_FIRST or run[-1] in _ORG_END or (len(run) >= 2 and _ordinary(run)) \
             or any(run.startswith(w) for w in _clinical() if len(w) <= len(run)) or simp[k:t + 2] in _clinical():
