@@ -20,7 +20,11 @@ KINDS = {"table", "figure", "text", "code", "notebook", "model"}
 _REVIEW_KINDS = {"NAME"}
 _NUMERIC = re.compile(r"^[\s\d.,%+-]*$")
 _KIND_ZH = {"ID": "身分證/居留證號", "PHONE": "電話號碼", "ADDRESS": "地址", "EMAIL": "電子郵件",
-            "NAME": "姓名", "TERM": "本案假名"}
+            "NAME": "姓名", "TERM": "本案假名", "DOB": "出生日期", "MRN": "病歷號碼",
+            "NHI_CARD": "健保卡號"}
+_KIND_EN = {"ID": "national ID or resident number", "PHONE": "phone number", "ADDRESS": "address",
+            "EMAIL": "e-mail address", "NAME": "name", "TERM": "case pseudonym",
+            "DOB": "date of birth", "MRN": "medical record number", "NHI_CARD": "NHI card number"}
 
 
 def _texts_for_scan(seg_text: str, table_mode: bool) -> str:
@@ -53,7 +57,7 @@ def _add(ctx: Context, file: str, hit, loc: dict) -> None:
     severity = "review" if kind in _REVIEW_KINDS else "block"
     shown = hit.text if kind == "NAME" else hit.text[:3] + "…"
     ctx.add(rule=RULE, check=CHECK, severity=severity, file=file, location=loc,
-            en=f"Identifier found ({kind.lower()}: {shown!r}); personal identifiers and the "
+            en=f"Identifier found ({_KIND_EN.get(kind, kind.lower())}: {shown!r}); personal identifiers and the "
                "case's pseudonyms may never leave the enclave.",
             zh=f"發現識別資料（{_KIND_ZH.get(kind, kind)}：{shown!r}）；個人識別資料與本案假名不得攜出。")
 
