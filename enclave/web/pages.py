@@ -36,10 +36,12 @@ from enclave.web import csrf
 from enclave.web.auth import COOKIE, optional_user
 from enclave.web.deps import get_db, get_policy
 from enclave.web.params import IdPath
+from enclave.web.status_words import status_words
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 templates.env.globals["csrf_field"] = lambda request: csrf.field(request, COOKIE)
+templates.env.filters["status"] = status_words
 
 KIND_LABELS = {"asked_to_leave": "請離場 Asked to leave", "pi_notified": "通知計畫主持人 PI notified",
                "data_use_stopped": "停止資料使用 Data use stopped",

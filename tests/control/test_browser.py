@@ -140,7 +140,7 @@ def test_book_approve_sign_in_chromium(server):
             page.wait_for_load_state()
             page.get_by_role("button", name="簽核 Sign off").click()
             page.wait_for_load_state()
-            assert page.locator("#sample-status").inner_text() == "signed"
+            assert page.locator("#sample-status").inner_text() == "已簽核 signed"
             ctx.close()
         finally:
             browser.close()

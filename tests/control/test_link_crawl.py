@@ -88,3 +88,29 @@ def test_no_dead_links(world, policy, who):
     assert len(seen) >= (8 if who == "admin" else 3), seen
     bad = {u: s for u, s in seen.items() if s == 404 or s >= 500}
     assert not bad, bad
+
+
+def test_status_words_are_bilingual(world, policy):
+    """Pages show statuses in Traditional Chinese, then English (「進行中 active」), and the
+    table knows every status the control plane stores."""
+    import re as _re
+    from pathlib import Path
+
+    from enclave.web.status_words import STATUS_ZH, status_words
+
+    root = Path(__file__).resolve().parents[2] / "enclave"
+    stored = set()
+    for f in root.rglob("*.py"):
+        text = f.read_text(encoding="utf-8")
+        stored |= set(_re.findall(r"\.status\s*=\s*\"([a-z_]+)\"", text))
+        stored |= set(_re.findall(r"status: Mapped\[str\].*#\s*([a-z_|]+)", text)[0].split("|")) \
+            if _re.search(r"status: Mapped\[str\].*#\s*([a-z_|]+)", text) else set()
+    missing = sorted(s for s in stored if s not in STATUS_ZH)
+    assert not missing, missing
+    assert status_words("no_show") == "未到 no show" and status_words("weird") == "weird"
+    if not world.startswith("sqlite"):
+        return
+    client = FormClient(create_app(world, policy, clock=lambda: T0))
+    client.post("/login", data={"username": "alice", "password": PASSWORD, "next": "/"})
+    home = client.get("/").text
+    assert "進行中 active" in home and "已預約 booked" in home, home[:2000]
