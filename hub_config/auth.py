@@ -192,6 +192,16 @@ class EnclaveAuthenticator(Authenticator):
         return await asyncio.to_thread(still_booked)
 
 
+def _earlier_spawns(s, username: str, booking_id: int) -> int:
+    from sqlalchemy import func, select
+
+    from enclave.audit.models import AuditRecord
+
+    return s.execute(select(func.count()).select_from(AuditRecord).where(
+        AuditRecord.action == "session.spawn", AuditRecord.actor == username,
+        AuditRecord.subject == f"booking:{booking_id}")).scalar_one()
+
+
 def booking_pre_spawn_hook(spawner) -> None:
     """Spawner.pre_spawn_hook: no active booking, no server (HTTP 403 with the reason)."""
     auth = spawner.authenticator
@@ -210,6 +220,9 @@ def booking_pre_spawn_hook(spawner) -> None:
                                "user_id": b.user_id, "ends_at": b.ends_at.isoformat(),
                                "purpose_min_length": pol.sessions.purpose_min_length}
             seat_no = b.seat_no
+            # how many servers this booking had before: each restart gets half the output
+            # budget of the one before, so restarting cannot multiply it (at most twice, S1)
+            spawn_index = _earlier_spawns(s, spawner.user.name, b.id)
             append(s, AuditEntry("hub", spawner.user.name, "session.spawn", case_code=case.code,
                                  subject=f"booking:{b.id}",
                                  detail={"access_mode": pol.sessions.access_mode,
@@ -217,7 +230,8 @@ def booking_pre_spawn_hook(spawner) -> None:
     if decision.allowed:
         # S1/S4: the server's browser guard (mode, caps, the booked seat, the ledger key)
         try:
-            env = guard_environment(db_url, pol, spawner.enclave["case_code"], seat_no)
+            env = guard_environment(db_url, pol, spawner.enclave["case_code"], seat_no,
+                                    spawn_index=spawn_index)
         except SeatError as e:
             audit(db_url, AuditEntry("hub", spawner.user.name, "session.spawn_refused",
                                      reason=str(e)))

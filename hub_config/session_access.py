@@ -48,15 +48,17 @@ def ledger_key(case_code: str, state_dir: Path | None = None) -> bytes:
     return hmac.new(secret, b"browser-ledger\0" + case_code.encode(), hashlib.sha256).digest()
 
 
-def guard_environment(db_url: str, policy, case_code: str, seat_no: int | None) -> dict[str, str]:
+def guard_environment(db_url: str, policy, case_code: str, seat_no: int | None,
+                      spawn_index: int = 0) -> dict[str, str]:
     """Environment for one session's server; raises SeatError in on-site mode when the
-    booked seat is not a registered workstation."""
+    booked seat is not a registered workstation.  ``spawn_index``: servers the booking had
+    before this one (the output budget halves with each)."""
     sess = policy.sessions
     seats: list[str] = []
     if sess.access_mode == "on_site":
         with session_scope(db_url) as s:
             seats = seat_addresses(s, seat_no)
-    cfg = from_policy(sess, seat_addresses=seats)
+    cfg = from_policy(sess, seat_addresses=seats, spawn_index=spawn_index)
     return {GUARD_ENV: cfg.to_env(), LEDGER_KEY_ENV: ledger_key(case_code).hex()}
 
 

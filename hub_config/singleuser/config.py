@@ -49,8 +49,13 @@ class GuardConfig:
         return json.dumps(asdict(self))
 
 
-def from_policy(sess, *, mode: str | None = None, seat_addresses=()) -> GuardConfig:
-    """Settings for one session from ``policy.sessions`` (and the booked seat's addresses)."""
+def from_policy(sess, *, mode: str | None = None, seat_addresses=(),
+                spawn_index: int = 0) -> GuardConfig:
+    """Settings for one session from ``policy.sessions`` (and the booked seat's addresses).
+    The ``spawn_index``-th server of a booking gets the session budget halved that many times
+    (never below one message's worth), so all of a booking's servers together show at most
+    twice the budget: restarting the server is no way to a fresh one."""
+    shift = min(max(int(spawn_index), 0), 30)
     return validate({
         "mode": mode or sess.access_mode,
         "caps": {"message_bytes": sess.output_max_message_bytes,
@@ -58,8 +63,8 @@ def from_policy(sess, *, mode: str | None = None, seat_addresses=()) -> GuardCon
                  "text_lines": sess.output_max_text_lines,
                  "table_rows": sess.output_max_table_rows,
                  "mime_types": list(sess.output_mime_types),
-                 "session_bytes": sess.output_max_session_bytes,
-                 "session_lines": sess.output_max_session_lines},
+                 "session_bytes": max(sess.output_max_session_bytes >> shift, 1024),
+                 "session_lines": max(sess.output_max_session_lines >> shift, 1)},
         "saved_max_bytes": sess.saved_file_max_bytes,
         "saved_suffixes": list(sess.saved_file_suffixes),
         "seat_addresses": list(seat_addresses),

@@ -33,7 +33,7 @@ def hub():
     h = HubHarness(sessions_yaml=f"output_max_session_bytes: {SESSION_BYTES}\n"
                                  f"output_max_session_lines: {SESSION_LINES}\n")
     now = utcnow()
-    for name, case in (("alice", "C1"), ("bob", "C2"), ("carol", "C3")):
+    for name, case in (("alice", "C1"), ("bob", "C2"), ("carol", "C3"), ("dave", "C4")):
         h.add_user(name)
         h.add_case(case, [name])
         h.add_booking(name, case, now - dt.timedelta(minutes=5), now + dt.timedelta(hours=2))
@@ -55,7 +55,7 @@ def hub():
         os.chown(p, 54321, 54321)  # a member's, not root's
     h.start()
     try:
-        for name in ("alice", "bob", "carol"):
+        for name in ("alice", "bob", "carol", "dave"):
             u = h.user(name)
             assert u.login().status_code == 302
             u.make_token()
@@ -187,3 +187,23 @@ def test_imports_are_read_only_and_only_the_mount_counts(hub):
     assert len(moved) == 1 and (moved[0] / "7" / "codes.py").read_text().startswith("ROWS")
     r = carol.server("GET", f"/api/contents/{moved[0].name}/7/codes.py?type=file&format=text")
     assert r.status_code == 403
+
+
+def test_a_restarted_server_gets_half_the_budget(hub):
+    """Stopping and starting the server again is no way to a fresh output budget."""
+    import time
+
+    dave = hub.dave
+    read = "import os, json; print('BUDGET', json.loads(os.environ['ENCLAVE_BROWSER_GUARD'])['caps']['session_bytes'])"
+    assert f"BUDGET {SESSION_BYTES}" in dave.execute(read, dave.kernel)
+    for k in (1, 2):
+        r = dave.hub_api("DELETE", "/users/dave/server")
+        assert r.status_code in (202, 204), r.text
+        deadline = time.monotonic() + 60
+        while dave.hub_api("GET", "/users/dave").json().get("servers", {}).get("") \
+                and time.monotonic() < deadline:
+            time.sleep(0.5)
+        dave.spawn()
+        dave.kernel = dave.start_kernel()
+        out = dave.execute(read, dave.kernel)
+        assert f"BUDGET {SESSION_BYTES >> k}" in out, (k, out)

@@ -158,3 +158,15 @@ def test_policy_reaches_the_server_settings():
     caps = from_policy(sess).caps
     assert caps.session_bytes == sess.output_max_session_bytes
     assert caps.session_lines == sess.output_max_session_lines
+
+
+def test_each_restart_of_a_bookings_server_gets_half_the_budget():
+    """Restarting the server is no way to a fresh budget: the n-th server of a booking gets
+    the budget halved n times, so all of them together show at most twice the budget."""
+    sess = load_policy(None).sessions
+    caps = [from_policy(sess, spawn_index=k).caps for k in range(40)]
+    assert caps[0].session_bytes == sess.output_max_session_bytes
+    assert caps[1].session_bytes == sess.output_max_session_bytes // 2
+    assert sum(c.session_bytes for c in caps) <= 2 * sess.output_max_session_bytes + 40 * 1024
+    assert sum(c.session_lines for c in caps) <= 2 * sess.output_max_session_lines + 40
+    assert all(c.session_bytes >= 1024 and c.session_lines >= 1 for c in caps)
