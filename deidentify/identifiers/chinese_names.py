@@ -59,6 +59,9 @@ _STOP = set(
 _NAME_FLAGS = {"nr", "nrfg", "nrt"}
 _STOP_S = {to_simplified(c) for c in _STOP}
 _TRAD_SURNAME_CHARS = set(SINGLE_SURNAMES) | set("".join(COMPOUND_SURNAMES))
+_SURNAMES_S = {to_simplified(c) for c in SINGLE_SURNAMES} | {to_simplified(c) for c in COMPOUND_SURNAMES}
+_MASK_CHARS = "Oo○〇◯*xX"
+_MASK_RUN = re.compile(r"(?<![A-Za-z0-9])[" + _MASK_CHARS + r"]{1,2}(?![A-Za-z0-9])")
 _GIVEN_FIRST_S = {to_simplified(c) for c in GIVEN_FIRST}
 # Flags that cannot be the given-name part after a bare surname token.
 _NON_GIVEN_FLAGS = {"v", "vd", "vn", "p", "u", "uj", "ul", "uz", "uv", "ug", "ud", "c", "d", "m",
@@ -190,6 +193,21 @@ def find_names(text: str, simplified: str | None = None, *, use_jieba: bool = Tr
             start, end, score, reason = found
             hits.append(NameHit(lo + start, lo + end, score, reason))
             covered = lo + end
+    # A name already part-masked by whoever wrote the note (王OO, 黄O明, 李○○, 陈**) still shows
+    # the surname and often a given character: the rest goes too.
+    for m in _MASK_RUN.finditer(simp):
+        p, b = m.span()
+        if b - p == 1 and b < len(simp) and _is_han(simp[b]):
+            b += 1                                   # 黄O明
+        for a in (p - 1, p - 2, p - 3):             # 王OO | 黄明O, 欧阳OO | 欧阳明O
+            if a < 0 or not all(_is_han(c) for c in simp[a:p]):
+                break
+            surname = simp[a:a + 2] in _SURNAMES_S or (p - a < 3 and simp[a] in _SURNAMES_S)
+            given_before = p - a - (2 if simp[a:a + 2] in _SURNAMES_S else 1)
+            if surname and given_before <= 1 and (given_before == 0 or b - p == 1):
+                if not any(h.start <= a < h.end for h in hits):
+                    hits.append(NameHit(a, b, 0.85, "part-masked"))
+                break
     return hits
 
 
@@ -206,6 +224,14 @@ def _decide(simp: str, i: int, s_end: int, use_jieba: bool) -> tuple[int, int, f
     if simp[i:i + 2] in _NOT_NAME_PREFIXES:
         return None
     context = before_kw.search(simp, max(0, i - 8), i) is not None
+    # A surname and two common given-name characters standing alone between non-Han text
+    # (郑家豪 LINE ID, 郑家豪 0912…): a name unless the three are a dictionary word (白色痰 has
+    # no given-name characters).
+    end = s_end + 2
+    if (end <= n and (i == 0 or not _is_han(simp[i - 1])) and (end == n or not _is_han(simp[end]))
+            and all(c in _GIVEN_CHARS_S for c in simp[s_end:end])
+            and not tokenizer.FREQ.get(simp[i:end]) and simp[i:end] not in tags):
+        return i, end, 0.85 if context else 0.7, "isolated"
     w = _word_starting(simp, i, s_end, tags)
     if w and (w in _NR_NOT_NAMES or w[:2] in _NR_NOT_NAMES):
         return None

@@ -17,7 +17,9 @@ _Y4 = r"(?:19|20)[0-9]{2}"
 _ROC_Y = r"[0-9]{2,3}"
 _M = r"(?:0?[1-9]|1[0-2])"
 _D = r"(?:0?[1-9]|[12][0-9]|3[01])"
+_ZH = r"[一二三四五六七八九十百〇零]"
 DATE = "(?:" + "|".join([
+    r"(?:民国|中华民国)?[ \t]*" + _ZH + r"{1,5}[ \t]*年[ \t]*" + _ZH + r"{1,3}[ \t]*月[ \t]*" + _ZH + r"{1,3}[ \t]*日?",
     r"(?:民国|中华民国|roc)?[ \t]*" + _ROC_Y + r"[ \t]*年[ \t]*" + _M + r"[ \t]*月[ \t]*" + _D + r"[ \t]*日?",
     _Y4 + r"[ \t]*年[ \t]*" + _M + r"[ \t]*月[ \t]*" + _D + r"[ \t]*日?",
     _Y4 + _SEP + _M + _SEP + _D,
@@ -33,7 +35,7 @@ _BIRTH_BEFORE = (r"(?:出生年月日|出生日期|出生日|出生|生日|生�
                  r"|birthday|born(?:[ \t]+on)?|b\.)")
 _GAP = r"[ \t]*(?:[:：=为是]|[（(]?(?:西元|ad)?[)）]?)?[ \t]*(?:于|on)?[ \t]*"
 DOB_BEFORE = re.compile(r"(?=[出生诞dDbB])" + _BIRTH_BEFORE + _GAP + r"(?P<d>" + DATE + r")(?![0-9])", re.IGNORECASE)
-DOB_AFTER = re.compile(r"(?<![0-9])(?=[0-9民中rRjJfFmMaAsSoOnNdD])(?P<d>" + DATE + r")[ \t]*(?:出生|生(?![活气病效产殖理长命]))", re.IGNORECASE)
+DOB_AFTER = re.compile(r"(?<![0-9])(?=[0-9民中rRjJfFmMaAsSoOnNdD一二三四五六七八九十百〇零])(?P<d>" + DATE + r")[ \t]*(?:出生|生(?![活气病效产殖理长命]))", re.IGNORECASE)
 # For prefilters: any birth word (cheap literal scan).
 BIRTH_WORDS = re.compile(r"出生|生日|生于|诞生|日[ \t]*生|(?<=[0-9])[ \t]*生|(?i:dob|birth|born|b\.)")
 
@@ -51,9 +53,36 @@ def find(simplified: str) -> list[tuple[int, int]]:
     return out
 
 
+_ZH_DIGIT = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"〇": 0}
+_ZH_NUMBER = re.compile(r"[一二三四五六七八九十百〇零]+")
+
+
+def _zh_to_int(word: str) -> str:
+    """七十二 → 72, 一百一十三 → 113, 一九八三 → 1983, 十 → 10 (as digits, for the parser below)."""
+    if "十" not in word and "百" not in word:
+        return "".join(str(_ZH_DIGIT[c]) for c in word)
+    n = 0
+    if "百" in word:
+        hundreds, _, word = word.partition("百")
+        n += _ZH_DIGIT[hundreds or "一"] * 100
+        word = word.lstrip("零〇")
+    if "十" in word:
+        tens, _, word = word.partition("十")
+        n += (_ZH_DIGIT[tens] if tens else 1) * 10
+    if word:
+        if len(word) != 1:
+            raise KeyError(word)
+        n += _ZH_DIGIT[word]
+    return str(n)
+
+
 def parse(text: str) -> dt.date | None:
-    """The calendar date ``text`` stands for, if it is one (ROC years: 1–3 digits + 1911)."""
-    s = text.strip().lower()
+    """The calendar date ``text`` stands for, if it is one (ROC years: 1–3 digits + 1911;
+    years, months and days in Chinese numerals too)."""
+    try:
+        s = _ZH_NUMBER.sub(lambda m: _zh_to_int(m.group()), text.strip().lower())
+    except KeyError:
+        return None
     roc = bool(re.match(r"(?:民国|中华民国|roc)", s))
     s = re.sub(r"^(?:中华民国|民国|roc)", "", s).strip()
     month = re.search(_MON, s)

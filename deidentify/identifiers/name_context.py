@@ -30,6 +30,9 @@ INTRODUCERS = (
     "记录者", "纪录者", "药师", "检验师", "技术员", "负责人", "病患姓名", "患者姓名", "家属姓名", "主责护理师",
     "执行者", "审核者", "开单医师", "判读医师", "转诊医师", "住院医师", "实习医师", "专科护理师",
     "在场人员", "参与者", "出席者", "与会者", "访视对象", "受访者", "个案姓名", "案家", "室友", "邻居", "房东",
+    "陪病者", "陪病家属", "陪伴者", "主要照顾者", "签署人", "立同意书人", "法定代理人", "关系人", "见证人", "同住者",
+    "雇主", "亲友", "外籍看护", "紧急联系人", "通知人", "送医者", "领药人", "名叫", "叫做", "绰号", "小名", "昵称",
+    "先生叫", "太太叫", "老公叫", "老婆叫", "儿子叫", "女儿叫", "妈妈叫", "爸爸叫",
 )
 # Words right after a name at the start of a sentence that describe the patient (王小明主訴…).
 FOLLOWERS = ("主诉", "因", "今天", "今日", "今早", "昨日", "昨天", "来院", "回诊", "入院", "就诊", "来诊", "自诉", "表示",
@@ -80,10 +83,34 @@ def _tables():
 
     tags, tokenizer = name_tables()[4], name_tables()[5]
     intro = re.compile("(?:" + "|".join(sorted(map(re.escape, INTRODUCERS), key=len, reverse=True))
-                       + r")[ \t]*[:：]?[ \t]*")
+                       + ")" + INTRO_GAP)
     titles = re.compile("|".join(sorted(map(re.escape, TITLES), key=len, reverse=True)))
     surnames = {to_simplified(c) for c in SINGLE_SURNAMES} | {to_simplified(s) for s in COMPOUND_SURNAMES}
     return intro, titles, surnames, tags, tokenizer.FREQ
+
+
+# Between a context word and the name: a colon, spaces, a bracketed relation (家属（儿子）郑家豪,
+# 联络人(女儿)：王小美).
+INTRO_GAP = r"[ \t]*(?:[（(][\u4e00-\u9fff]{1,4}[)）])?[ \t]*[:：]?[ \t]*"
+_SPACED_NAME = re.compile(r"[\u4e00-\u9fff]{1,2}(?:[ \t][\u4e00-\u9fff]{1,2}){1,3}(?![\u4e00-\u9fff])")
+SURNAME_THEN_GIVEN = re.compile(r"(?<=姓)([\u4e00-\u9fff]{1,2})[ \t，,、]*名(?:叫|为|是|字)?[ \t:：]*"
+                                 r"([\u4e00-\u9fff]{1,2})(?![\u4e00-\u9fff])")
+
+
+def _spaced_name(simp: str, i: int) -> int:
+    """End of a name spaced out at ``i`` (王 小 明, 林 志明, 欧 阳 美 惠), 0 if none: two to four Han
+    characters in groups of one or two, opening with a surname, no group an ordinary word."""
+    m = _SPACED_NAME.match(simp, i)
+    if not m:
+        return 0
+    groups = m.group().split()
+    han = "".join(groups)
+    surnames = _tables()[2]
+    if not 2 <= len(han) <= 4 or not (han[0] in surnames or han[:2] in surnames):
+        return 0
+    if any(len(g) == 2 and is_word(g) for g in groups):
+        return 0
+    return m.end()
 
 
 def _is_han(ch: str) -> bool:
@@ -274,9 +301,13 @@ def find(simplified: str) -> list[tuple[int, int, float]]:
         i = m.end()
         if any(a <= i < b for a, b, _ in hits) or titles.match(simp, m.end() - 1):
             continue       # 孙女|士: the introducer's last character opens a title (孙 + 女士)
-        end = _name_after(simp, i)
+        end = _spaced_name(simp, i) or _name_after(simp, i)   # 签署人：王　小　明 (forms)
         if end:
             hits.append((i, end, 0.85))
+    # 姓陈名美玲, 姓欧阳，名美惠: the surname and the given name, each its own span
+    for m in SURNAME_THEN_GIVEN.finditer(simp):
+        for g in (1, 2):
+            hits.append((*m.span(g), 0.85))
     for m in titles.finditer(simp):
         t = m.start()
         if any(a < t <= b for a, b, _ in hits):
@@ -316,14 +347,16 @@ def find(simplified: str) -> list[tuple[int, int, float]]:
 
 _INTRO_SET = frozenset(INTRODUCERS)
 _TITLE_SET = frozenset(TITLES)
-_GAP = re.compile(r"[ \t]*[:：]?[ \t]*")
+_GAP = re.compile(INTRO_GAP)
 
 
 def may_hold_name(simp: str, word: str, start: int, end: int) -> bool:
     """Screen one context-word match (``simp[start:end] == word``) cheaply, with the cached
     window decisions: could ``find`` return a name for it?  False only when it cannot."""
-    if word in _INTRO_SET and _name_after(simp, _GAP.match(simp, end).end()):
-        return True
+    if word in _INTRO_SET:
+        at = _GAP.match(simp, end).end()
+        if _name_after(simp, at) or _spaced_name(simp, at):
+            return True
     if word in _TITLE_SET and _name_before_title(simp, start) >= 0:
         return True
     return word not in _INTRO_SET and word not in _TITLE_SET   # a dot or a sentence opener

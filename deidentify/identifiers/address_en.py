@@ -1,0 +1,69 @@
+"""Taiwanese addresses written in English (3F., No. 12, Alley 5, Lane 100, Minquan Rd., Xinyi
+Dist., Taipei City 110), on normalised text (half-width; same offsets).
+
+Written smallest part first, as Chunghwa Post romanises them: floor, number, alley, lane,
+section, road, village/district, city/county, postcode, country.  A chain of such parts, joined
+by commas or spaces, is an address when it holds a number, lane or alley together with a road,
+section, district or city, or a road together with a district or city.  The chain is one
+finding, so no piece of it is left behind.
+"""
+from __future__ import annotations
+
+import re
+
+_CITIES = ("Taipei", "New Taipei", "Taoyuan", "Taichung", "Tainan", "Kaohsiung", "Keelung", "Hsinchu", "Chiayi",
+           "Miaoli", "Changhua", "Nantou", "Yunlin", "Pingtung", "Yilan", "Ilan", "Hualien", "Taitung", "Penghu",
+           "Kinmen", "Lienchiang", "Matsu")
+_WORD = r"[A-Z][a-z'’]+"
+_NAME = _WORD + r"(?:[ \-]" + _WORD + r"){0,2}"
+_N = r"[0-9]{1,5}(?:-[0-9]{1,3})?"
+
+PARTS = {
+    "floor": r"[0-9]{1,3}(?:F\.?(?:-[0-9]{1,2})?|/F|(?:st|nd|rd|th)[ \t]*(?i:fl(?:oor|\.)?))|(?i:fl(?:oor|\.)?)[ \t]*[0-9]{1,3}"
+             r"|B[0-9](?:F\.?)?(?![0-9A-Za-z])",
+    "room": r"(?i:rm\.?|room)[ \t]*[0-9]{1,4}",
+    "number": r"(?i:no\.?|number|#)[ \t]*" + _N,
+    "alley": r"(?i:alley|aly\.?)[ \t]*[0-9]{1,4}|[0-9]{1,4}[ \t]*(?i:alley|aly\.?)",
+    "lane": r"(?i:lane|ln\.?)[ \t]*[0-9]{1,4}|[0-9]{1,4}[ \t]*(?i:lane|ln\.?)",
+    "section": r"(?i:sec(?:tion|\.)?)[ \t]*[0-9]{1,2}",
+    "road": _NAME + r"(?:[ \t]+[NSEW]\.?|[ \t]+(?:North|South|East|West))?[ \t]+"
+            r"(?:Rd\.?|Road|St\.?|Street|Blvd\.?|Boulevard|Ave\.?|Avenue|Expy\.?)(?![A-Za-z])",
+    "district": _NAME + r"[ \t]+(?:Dist\.?|District|Township|Twp\.?|Village|Vil\.?|Li)(?![A-Za-z])",
+    "city": r"(?:" + "|".join(_CITIES) + r")(?:[ \t]+(?:City|County))?(?![a-z])|" + _NAME
+            + r"[ \t]+(?:City|County)(?![A-Za-z])",
+    "postcode": r"[0-9]{3}(?:[0-9]{2,3})?(?![0-9])",
+    "country": r"Taiwan(?:[ \t]*\((?:R\.?O\.?C\.?)\))?|R\.O\.C\.?",
+}
+_PART = "|".join(f"(?P<{k}>{v})" for k, v in PARTS.items())
+_JOIN = r"[ \t]*,?[ \t]*"
+CHAIN = re.compile(r"(?:" + _PART + r")(?:" + _JOIN + r"(?:" + _PART.replace("?P<", "?P<_") + r"))+")
+_ONE = re.compile(_PART)
+# every English address holds one of these words
+ANCHOR = re.compile(r"(?i:no\.|lane|ln\.|alley|aly\.|sec\.|section|rd\.|road|st\.|street|dist|district|city|county|"
+                     r"blvd|avenue|ave\.|township)")
+
+
+def _kinds(chain: str) -> set[str]:
+    kinds = set()
+    pos = 0
+    while pos < len(chain):
+        m = _ONE.match(chain, pos)
+        if m:
+            kinds.add(m.lastgroup)
+            pos = m.end()
+        else:
+            pos += 1
+    return kinds
+
+
+def find(normalised: str) -> list[tuple[int, int]]:
+    if not ANCHOR.search(normalised):
+        return []
+    out = []
+    for m in CHAIN.finditer(normalised):
+        kinds = _kinds(m.group())
+        numbered = kinds & {"number", "lane", "alley"}
+        placed = kinds & {"road", "section", "district", "city"}
+        if (numbered and placed) or ("road" in kinds and kinds & {"district", "city"}):
+            out.append(m.span())
+    return out

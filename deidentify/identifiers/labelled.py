@@ -1,0 +1,80 @@
+"""Identifiers known by their label, whatever their shape; IP addresses and URLs anywhere.
+
+A value written after an identifier label is masked even when no shape check would accept it:
+a national ID with a wrong check digit (a typo, or a number made up for a form) still points at
+a person, and passports, residence permits, licences, messenger accounts, bank accounts and
+licence plates have no shape a finder could check.  HIPAA's Safe Harbor list names these
+(vehicle, certificate/licence and account numbers, URLs, IP addresses); the NHI rules (D1) ask
+for the same.  Labels decide, so the value may be any run of letters, digits and the joiners
+people use (``-./_@``); ID, plate and account-number labels need a digit in it, a messenger
+handle does not.
+
+Matching runs on normalised text (half-width, Simplified; same offsets).
+"""
+from __future__ import annotations
+
+import functools
+import re
+
+from deidentify.identifiers.normalise import led_by
+
+# (a part of a number is still personal data: 身分证末四码 6789, ID no. last 4: 5678)
+_PART_OF = r"(?:[ \t]*(?:末|后|前|最后)[0-9一二三四五六七八九十]{1,2}(?:码|位|个字)|[ \t]*(?:last|first)[ \t]*[0-9]{1,2}(?:[ \t]*digits)?)?"
+_GAP = (r"[ \t]*(?:[:：#=为是]|no\.?|number|号码|号)?" + _PART_OF + r"[ \t]*[:：#]?[ \t]*")
+# an ID written with separators (A 223 456 789) is one value; anything else up to a space
+_ID_SPACED = r"[a-z][ \t.\-]{0,3}[0-9a-d](?:[ \t.\-]{0,3}[0-9]){8}(?![0-9])"
+_VALUE = r"(?P<v>" + _ID_SPACED + r"|[a-z]{1,3}[ \t][0-9][0-9a-z\-]{3,37}(?![a-z0-9])|[a-z0-9][a-z0-9._\-/@]{2,39}(?<![.\-/_@])(?![a-z0-9]))"
+
+# Messenger and social-network names are ordinary words too (line, ig, fb): only a colon after
+# them, or "id"/帐号 with them, makes what follows an account.
+_SOCIAL = r"line|微信|wechat|脸书|facebook|fb|ig|instagram|推特|twitter|skype|telegram"
+
+# kind -> (labels, the value must hold a digit, the labels' possible first characters)
+_LABELS = {
+    "ID": (r"身分证|身份证|身分证字号|身份证字号|统一编号|统一证号|居留证|居留证号|外侨居留证|护照|"
+           r"驾照|驾驶执照|执照|证书字号|证号|证件号|passport|(?<![a-z])arc|(?<![a-z])id[ \t]*card"
+           r"|(?<![a-z])national[ \t]+id|(?<![a-z])id(?![a-z])|licen[cs]e", True, "身统居外护驾执证painl"),
+    "ACCOUNT": (r"(?<![a-z])(?:line|wechat|skype|telegram)[ \t]*(?:id|帐号|账号)|微信号"
+                r"|(?<![a-z])(?:" + _SOCIAL + r")(?=[ \t]*[:：])", False, "lwst微脸推fi"),
+    "ACCOUNT_NO": (r"银行帐号|银行账号|帐号|账号|帐户|账户|(?<![a-z])(?:bank[ \t]+)?account", True, "银帐账ab"),
+    "PLATE": (r"车号|车牌号码|车牌号|车牌|license[ \t]+plate|(?<![a-z])plate", True, "车lp"),
+    "IP": (r"(?<![a-z])ip(?:[ \t]*(?:位址|地址|address|addr\.?))?", True, "i"),
+}
+KIND = {"ID": "ID", "ACCOUNT": "ACCOUNT", "ACCOUNT_NO": "ACCOUNT", "PLATE": "PLATE", "IP": "IP"}
+
+LABELLED = [(kind, needs_digit, re.compile(led_by(labels, first) + _GAP + _VALUE, re.IGNORECASE))
+            for kind, (labels, needs_digit, first) in _LABELS.items()]
+
+# A national ID or new resident number with a wrong check digit, upper case, unbroken, no label.
+BARE_ID = re.compile(r"(?=[A-Z])(?<![A-Za-z0-9])[A-Z][1289][0-9]{8}(?![0-9A-Za-z])")
+
+_OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])"
+IPV4 = re.compile(r"(?=[0-9])(?<![0-9.])" + _OCTET + r"(?:\." + _OCTET + r"){3}(?![0-9]|\.[0-9])")
+IPV6 = re.compile(r"(?=[0-9a-f:])(?<![0-9a-f:])[0-9a-f]{0,4}(?::[0-9a-f]{0,4}){2,7}(?![0-9a-f:])", re.IGNORECASE)
+URL = re.compile(r"(?=[hfw])(?:https?://|ftp://|www\.)[^\s<>\"'，。、；：）)]+", re.IGNORECASE)
+
+# For the scrubber's prefilter (each run on its own over a joined column; each starts with a
+# character set): the labels alone, and the shapes found without a label.
+LABEL_WORDS = "|".join(labels for labels, _, _ in _LABELS.values())
+LABEL_FIRST = "".join(sorted({c for _, _, first in _LABELS.values() for c in first}))
+PREFILTERS = [BARE_ID.pattern, r"[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]",
+              r"[0-9a-f]{1,4}:[0-9a-f]{0,4}:[0-9a-f]{0,4}:", r"[hfw](?:ttps?://|tp://|ww\.)"]
+
+
+@functools.lru_cache(maxsize=64)
+def find(simplified: str) -> tuple[tuple[int, int, str], ...]:
+    """(start, end, kind) of labelled values, IP addresses and URLs; kind is ID, ACCOUNT,
+    PLATE, IP or URL.  Cached: one recogniser per kind asks for the same text in turn."""
+    out: list[tuple[int, int, str]] = []
+    for kind, needs_digit, rx in LABELLED:
+        for m in rx.finditer(simplified):
+            value = m.group("v")
+            if needs_digit and not any(c.isdigit() for c in value):
+                continue
+            out.append((*m.span("v"), KIND[kind]))
+    out += [(*m.span(), "ID") for m in BARE_ID.finditer(simplified)]
+    out += [(*m.span(), "IP") for m in IPV4.finditer(simplified)]
+    out += [(*m.span(), "IP") for m in IPV6.finditer(simplified)
+            if m.group().count(":") >= 3 and sum(c.isalnum() for c in m.group()) >= 6]
+    out += [(*m.span(), "URL") for m in URL.finditer(simplified)]
+    return tuple(out)
