@@ -6,11 +6,14 @@ A reader subtracts: 40 - 18 - 19 = 3 persons aged 29.  Differencing therefore wo
 *finest parts* the published labels cut a variable into, and each label is the union of the
 parts it covers:
 
-- integer ranges in the forms tables use ("20-29", "20–29", "20~29", "20至29歲", "20 to 29",
-  "≥65", "65+", "65歲以上", "<20", "未滿20歲", "19歲以下", a single "29") are cut at every
-  published boundary;
+- ranges in the forms tables use ("20-29", "20–29", "20~29", "20至29歲", "20 to 29",
+  "≥65", "65+", "65歲以上", "<20", "未滿20歲", "19歲以下", a single "29"), also with decimals
+  ("18.5-24.9" covers up to 25.0 at the tenths it is written in, "<18.5", "≥30.0"), are cut at
+  every published boundary;
 - labels that are a proper prefix of others ("E11" ⊃ "E11.9", "E119"; "臺北市" ⊃ "臺北市大安區")
-  contain them, plus a part of their own for what the published children leave out;
+  contain them, plus a part of their own for what the published children leave out; a block
+  of ICD-10 categories ("I10-I15") contains the codes and narrower blocks inside it the same
+  way (two blocks that overlap without one holding the other are not cut; noted in the docs);
 - anything else is a category of its own.
 
 Labels are compared as :func:`egress_review.engine.linking.norm` leaves them (case, width and
@@ -22,30 +25,39 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from fractions import Fraction
 
 INF = math.inf
-_N = r"(\d{1,4})"
+_N = r"(\d{1,4}(?:\.\d{1,3})?)"
 _AGE = r"(?:歲|岁|years?|yrs?|y)?"
-# (pattern, function of the matched numbers -> [lo, hi) half-open integer interval)
+
+
+def _step(x: str) -> Fraction:
+    """The resolution a bound is written at: 1 for 29, 1/10 for 24.9 (24.9 covers up to 25.0)."""
+    return Fraction(1, 10 ** len(x.partition(".")[2]))
+
+
+# (pattern, function of the matched numbers -> [lo, hi) half-open interval); numbers come as
+# strings so that "18.5-24.9" covers [18.5, 25.0) at the tenths it is written in
 _FORMS = [
-    (re.compile(rf"^{_N}{_AGE}(?:-|至|到|to|~){_N}{_AGE}$"), lambda a, b: (a, b + 1)),
+    (re.compile(rf"^{_N}{_AGE}(?:-|至|到|to|~){_N}{_AGE}$"), lambda a, b: (Fraction(a), Fraction(b) + _step(b))),
     (re.compile(rf"^(?:≥|>=|=>){_N}{_AGE}$|^{_N}{_AGE}(?:\+|或?以上|andover|andolder|ormore|or\s*more)$"),
-     lambda a: (a, INF)),
-    (re.compile(rf"^>{_N}{_AGE}$"), lambda a: (a + 1, INF)),
-    (re.compile(rf"^(?:<|未滿|under|lessthan|below){_N}{_AGE}$"), lambda a: (-INF, a)),
+     lambda a: (Fraction(a), INF)),
+    (re.compile(rf"^>{_N}{_AGE}$"), lambda a: (Fraction(a) + _step(a), INF)),
+    (re.compile(rf"^(?:<|未滿|under|lessthan|below){_N}{_AGE}$"), lambda a: (-INF, Fraction(a))),
     (re.compile(rf"^(?:≤|<=|=<){_N}{_AGE}$|^{_N}{_AGE}(?:或?以下|orless|orunder|andunder|andyounger)$"),
-     lambda a: (-INF, a + 1)),
-    (re.compile(rf"^{_N}{_AGE}$"), lambda a: (a, a + 1)),
+     lambda a: (-INF, Fraction(a) + _step(a))),
+    (re.compile(rf"^{_N}{_AGE}$"), lambda a: (Fraction(a), Fraction(a) + _step(a))),
 ]
 
 
 def interval(label: str) -> tuple[float, float] | None:
-    """The half-open integer interval a normalised label names, or None."""
+    """The half-open interval a normalised label names (bounds exact fractions), or None."""
     s = label.replace(" ", "")
     for pattern, make in _FORMS:
         m = pattern.match(s)
         if m:
-            nums = [int(g) for g in m.groups() if g is not None]
+            nums = [g for g in m.groups() if g is not None]
             lo, hi = make(*nums)
             return (lo, hi) if lo < hi else None
     return None
@@ -65,6 +77,27 @@ def _prefix_key(label: str, enumeration: bool = False) -> str | None:
         return None if enumeration else key
     if len(key) >= 2 and not any(ch.isdigit() for ch in key):
         return key
+    return None
+
+
+# A block of ICD-10 categories, dots dropped: "I10-I15", "i10-15", "E10–E14" (dashes folded)
+_CODE_RANGE = re.compile(r"^([a-z])(\d{2})(?:-|~|至|到|to)([a-z])?(\d{2})$")
+
+
+def _category(letter: str, two: str) -> int:
+    return (ord(letter) - ord("a")) * 100 + int(two)
+
+
+def code_span(label: str, enumeration: bool = False) -> tuple[int, int] | None:
+    """The ICD-10 categories a label covers as [first, last + 1): a block "I10-I15" its
+    categories, a code "I10" / "I10.9" its own category; None for anything else."""
+    key = label.replace(".", "")
+    m = _CODE_RANGE.match(key)
+    if m:
+        a, b = _category(m.group(1), m.group(2)), _category(m.group(3) or m.group(1), m.group(4))
+        return (a, b + 1) if a <= b else None
+    if _CODE.match(key) and not enumeration:
+        return _category(key[0], key[1:3]), _category(key[0], key[1:3]) + 1
     return None
 
 
@@ -126,16 +159,20 @@ def refine(labels: list[str]) -> Refinement:
     keys = {lab: _prefix_key(lab, enum) for lab in rest}
     children: dict[str, list[str]] = {lab: [] for lab in rest}
     by_key = {k: lab for lab, k in keys.items() if k}
+    blocks = {lab: sp for lab in rest if _CODE_RANGE.match(lab.replace(".", "")) and (sp := code_span(lab))}
     for lab in rest:
         k = keys[lab]
-        if k is None:
-            continue
-        # the nearest published ancestor: the longest other label that is a proper prefix
-        for cut in range(len(k) - 1, 0, -1):
-            parent = by_key.get(k[:cut])
-            if parent is not None and parent != lab:
-                children[parent].append(lab)
-                break
+        # the nearest published ancestor: the longest other label that is a proper prefix ...
+        parent = next((by_key[k[:cut]] for cut in range(len(k or "") - 1, 0, -1)
+                       if by_key.get(k[:cut]) not in (None, lab)), None)
+        # ... or else the narrowest block of categories that holds it (I10-I15 holds I10, I12.9)
+        if parent is None and blocks:
+            mine = code_span(lab, enum)
+            holders = [(hi - lo, b) for b, (lo, hi) in blocks.items() if b != lab and mine
+                       and lo <= mine[0] and mine[1] <= hi and (hi - lo, lo) != (mine[1] - mine[0], mine[0])]
+            parent = min(holders)[1] if holders else None
+        if parent is not None:
+            children[parent].append(lab)
     own: dict[str, int] = {}
     for lab in rest:
         own[lab] = len(parts)
@@ -157,12 +194,18 @@ def _overlapping(ivs: list[tuple[float, float]]) -> bool:
     return any(b[0] < a[1] for a, b in zip(ivs, ivs[1:])) or len(set(ivs)) < len(ivs)
 
 
-def _name(lo: float, hi: float) -> str:
+def _num(x) -> str:
+    return str(int(x)) if Fraction(x).denominator == 1 else format(float(x), "g")
+
+
+def _name(lo, hi) -> str:
     if hi == INF:
-        return f"≥{int(lo)}"
+        return f"≥{_num(lo)}"
     if lo == -INF:
-        return f"<{int(hi)}"
-    return f"{int(lo)}" if hi == lo + 1 else f"{int(lo)}-{int(hi) - 1}"
+        return f"<{_num(hi)}"
+    if Fraction(lo).denominator == 1 and Fraction(hi).denominator == 1:
+        return f"{int(lo)}" if hi == lo + 1 else f"{int(lo)}-{int(hi) - 1}"
+    return f"{_num(lo)}≤x<{_num(hi)}"
 
 
 def nested_sets(a: frozenset, b: frozenset) -> bool:
@@ -178,7 +221,17 @@ def nested_sets(a: frozenset, b: frozenset) -> bool:
     enum = _is_enumeration(a | b)
     ka = sorted({k for x in a if (k := _prefix_key(x, enum))})
     kb = sorted({k for x in b if (k := _prefix_key(x, enum))})
-    return _heads(ka, kb) or _heads(kb, ka)
+    return _heads(ka, kb) or _heads(kb, ka) or _blocks_hold(a, b, enum) or _blocks_hold(b, a, enum)
+
+
+def _blocks_hold(a: frozenset, b: frozenset, enum: bool) -> bool:
+    """A block of categories in ``a`` (I10-I15) holds a narrower code or block of ``b``."""
+    blocks = [sp for x in a if _CODE_RANGE.match(x.replace(".", "")) and (sp := code_span(x))]
+    for x in b:
+        mine = code_span(x, enum)
+        if mine and any(lo <= mine[0] and mine[1] <= hi and (lo, hi) != mine for lo, hi in blocks):
+            return True
+    return False
 
 
 def _cuts_inside(ra: list, rb: list) -> bool:

@@ -223,3 +223,68 @@ def test_same_table_in_another_format_passes(run, kind):
             [table("all.csv", {"sex": G, "n": COUNT}),
              {"path": name, "kind": KINDS[kind], "description": "same numbers"}])
     assert not by(r, check="differencing"), [(f.message_en, f.location) for f in r.findings]
+
+
+# Decimal bands (BMI, HbA1c, lab values) and blocks of ICD-10 categories: the same subtraction.
+DECIMAL_FORMS = [
+    ("18.5-24.9", ["18.5-21.9", "22.0-24.4"], "30.0-34.9"),    # 24.5-24.9 left
+    ("≥30.0", ["30.0-34.9", "35.0-39.9"], "18.5-24.9"),         # ≥40 left
+    ("<18.5", ["<16.0", "16.0-17.9"], "25.0-29.9"),             # 18.0-18.4 left
+    ("6.5-7.9", ["6.5-6.9", "7.0-7.4"], "<6.5"),                # HbA1c 7.5-7.9 left
+    ("25-29", ["25.0-27.4", "27.5-28.9"], "30-34"),             # integer band, decimal sub-bands
+    ("18.5–24.9", ["18.5–21.9", "22.0–24.4"], "≥25"),
+]
+
+
+@pytest.mark.parametrize("coarse, fine, other", DECIMAL_FORMS)
+def test_decimal_bands_minus_their_sub_bands_block(run, coarse, fine, other):
+    a = f"bmi,n\n{coarse},40\n{other},300\n"
+    b = "bmi_group,n\n" + "".join(f"{lab},{v}\n" for lab, v in zip(fine, [18, 19]))
+    r = run({"a.csv": a, "b.csv": b},
+            [table("a.csv", {"bmi": G, "n": COUNT}, population="p1"),
+             table("b.csv", {"bmi_group": G, "n": COUNT}, population="p2")])
+    assert r.verdict == "block", [(f.check, f.message_en) for f in r.findings]
+    assert 3.0 in [f.location.get("value") for f in by(r, check="differencing")]
+
+
+@pytest.mark.parametrize("block, codes", [
+    ("I10-I15", ["I10", "I11"]), ("I10–I15", ["I10", "I11.9"]), ("i10-15", ["I10", "I12"]),
+    ("I20-I25", ["I20-I22", "I23-I24"]), ("E10-E14", ["E11", "E12.9"]), ("C00-C14", ["C01", "C02.9"]),
+])
+def test_blocks_of_icd_categories_minus_their_codes_block(run, block, codes):
+    a = f"dx,n\n{block},40\nJ45,300\n"
+    b = "dx_code,n\n" + "".join(f"{lab},{v}\n" for lab, v in zip(codes, [18, 19]))
+    r = run({"a.csv": a, "b.csv": b},
+            [table("a.csv", {"dx": G, "n": COUNT}), table("b.csv", {"dx_code": G, "n": COUNT})])
+    assert r.verdict == "block", [(f.check, f.message_en) for f in r.findings]
+    assert 3.0 in [f.location.get("value") for f in by(r, check="differencing")]
+
+
+@pytest.mark.parametrize("coarse, fine", [
+    (["<18.5", "18.5-24.9", "≥25"], ["<18.5", "18.5-21.9", "22.0-24.9", "≥25"]),
+    (["I10-I15", "I20-I25"], ["I10-I12", "I13-I15", "I20-I25"]),
+])
+def test_re_bandings_that_add_up_with_nothing_small_left_pass_the_differencing_check(run, coarse, fine):
+    a = "v,n\n" + "".join(f"{lab},{100 + 10 * k}\n" for k, lab in enumerate(coarse))
+    sizes = {lab: 100 + 10 * k for k, lab in enumerate(coarse)}
+    rows = []
+    for lab in fine:
+        if lab in sizes:
+            rows.append((lab, sizes[lab]))
+    left = {c: sizes[c] for c in coarse if c not in fine}
+    for c, total in left.items():
+        subs = [f for f in fine if f not in coarse and f not in dict(rows)]
+        part = [f for f in subs if refine([c, f]).cover[f] != refine([c, f]).cover[c]][:2]
+        rows += [(part[0], total // 2), (part[1], total - total // 2)]
+    b = "v2,n\n" + "".join(f"{lab},{v}\n" for lab, v in rows)
+    r = run({"a.csv": a, "b.csv": b},
+            [table("a.csv", {"v": G, "n": COUNT}), table("b.csv", {"v2": G, "n": COUNT})])
+    assert not _small_derived(r), [(f.check, f.message_en, f.location) for f in r.findings]
+
+
+def test_decimal_and_block_labels_are_read_as_sets():
+    assert interval("18.5-24.9") == (pytest.approx(18.5), 25)
+    assert nested_sets(frozenset(["<18.5", "18.5-24.9"]), frozenset(["<18.5", "18.5-21.9", "22.0-24.9"]))
+    assert nested_sets(frozenset(["i10-i15", "j45"]), frozenset(["i10", "i11"]))
+    assert not nested_sets(frozenset(["i10-i15"]), frozenset(["j45", "j46"]))
+    assert not nested_sets(frozenset(["1.0", "1.5", "2.0"]), frozenset(["3.0", "3.5"]))   # doses
