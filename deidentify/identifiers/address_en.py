@@ -39,8 +39,10 @@ _JOIN = r"[ \t]*,?[ \t]*"
 CHAIN = re.compile(r"(?:" + _PART + r")(?:" + _JOIN + r"(?:" + _PART.replace("?P<", "?P<_") + r"))+")
 _ONE = re.compile(_PART)
 # every English address holds one of these words
-ANCHOR = re.compile(r"(?i:no\.|lane|ln\.|alley|aly\.|sec\.|section|rd\.|road|st\.|street|dist|district|city|county|"
-                     r"blvd|avenue|ave\.|township)")
+# Every address holds a road, district or city word (capitalised, as in the parts above) or a
+# section; case-sensitive, so that a scan over a joined column stops only at capitals.
+ANCHOR = re.compile(r"(?=[A-Zs])(?:(?:Rd|Road|St|Street|Blvd|Boulevard|Ave|Avenue|Expy|Dist|District|Township|Twp"
+                    r"|Village|Vil|Li|City|County|Sec|Section|SEC|sec|section|" + "|".join(_CITIES) + r")(?![a-z]))")
 
 
 def _kinds(chain: str) -> set[str]:

@@ -61,6 +61,7 @@ _STOP_S = {to_simplified(c) for c in _STOP}
 _TRAD_SURNAME_CHARS = set(SINGLE_SURNAMES) | set("".join(COMPOUND_SURNAMES))
 _SURNAMES_S = {to_simplified(c) for c in SINGLE_SURNAMES} | {to_simplified(c) for c in COMPOUND_SURNAMES}
 _MASK_CHARS = "Oo○〇◯*xX"
+_MASK_SET = frozenset(_MASK_CHARS)
 _MASK_RUN = re.compile(r"(?<![A-Za-z0-9])[" + _MASK_CHARS + r"]{1,2}(?![A-Za-z0-9])")
 _GIVEN_FIRST_S = {to_simplified(c) for c in GIVEN_FIRST}
 # Flags that cannot be the given-name part after a bare surname token.
@@ -195,7 +196,7 @@ def find_names(text: str, simplified: str | None = None, *, use_jieba: bool = Tr
             covered = lo + end
     # A name already part-masked by whoever wrote the note (王OO, 黄O明, 李○○, 陈**) still shows
     # the surname and often a given character: the rest goes too.
-    for m in _MASK_RUN.finditer(simp):
+    for m in (() if _MASK_SET.isdisjoint(simp) else _MASK_RUN.finditer(simp)):
         p, b = m.span()
         if b - p == 1 and b < len(simp) and _is_han(simp[b]):
             b += 1                                   # 黄O明

@@ -275,42 +275,31 @@ class NhiCardRecognizer(_FinderRecognizer):
         return record_numbers.find_nhi_card(simp)
 
 
-class _LabelledRecognizer(_FinderRecognizer):
-    KIND = ""
+class LabelledIdentifierRecognizer(EntityRecognizer):
+    """Identifiers known by a label or a loose shape (``deidentify.identifiers.labelled``), one
+    pass per segment for all their kinds: numbers after ID/passport/permit/licence labels
+    whatever the check digit and unbroken ID shapes failing it (0.75, below a verified ID's so
+    that kind wins a tie), messenger handles and bank accounts, licence plates, IP addresses and
+    URLs (0.85)."""
 
-    def spans(self, simp, original):
-        return [(a, b) for a, b, k in labelled.find(simp) if k == self.KIND]
+    ENTITY_OF = {"ID": "LABELLED_ID", "ACCOUNT": "ACCOUNT", "PLATE": "VEHICLE_PLATE", "IP": "IP_ADDRESS",
+                 "URL": "URL"}
+    SCORE_OF = {"ID": 0.75}
 
+    def __init__(self) -> None:
+        super().__init__(supported_entities=list(self.ENTITY_OF.values()), name=type(self).__name__,
+                         supported_language=LANGUAGE)
 
-class LabelledIdRecognizer(_LabelledRecognizer):
-    """Values after ID, passport, residence-permit and licence labels, whatever the check digit;
-    unbroken national-ID shapes with a wrong check digit."""
+    def load(self) -> None:
+        pass
 
-    ENTITY, KIND, SCORE = "LABELLED_ID", "ID", 0.75   # below a verified ID's, so that kind wins
-
-
-class AccountRecognizer(_LabelledRecognizer):
-    """Messenger handles and bank accounts after their labels."""
-
-    ENTITY, KIND, SCORE = "ACCOUNT", "ACCOUNT", 0.85
-
-
-class PlateRecognizer(_LabelledRecognizer):
-    """Licence plates after a plate label."""
-
-    ENTITY, KIND, SCORE = "VEHICLE_PLATE", "PLATE", 0.85
-
-
-class IpAddressFinder(_LabelledRecognizer):
-    """IPv4 and IPv6 addresses anywhere, and values after an IP label."""
-
-    ENTITY, KIND, SCORE = "IP_ADDRESS", "IP", 0.85
-
-
-class WebAddressFinder(_LabelledRecognizer):
-    """Web addresses (http, https, ftp, www.)."""
-
-    ENTITY, KIND, SCORE = "URL", "URL", 0.85
+    def analyze(self, text: str, entities, nlp_artifacts=None) -> list[RecognizerResult]:
+        simp = to_simplified(text)
+        out = []
+        for lo, hi in _segments(text):
+            for a, b, kind in labelled.find(simp[lo:hi]):
+                out.append(RecognizerResult(self.ENTITY_OF[kind], lo + a, lo + b, self.SCORE_OF.get(kind, 0.85)))
+        return out
 
 
 class ChineseNameRecognizer(_FinderRecognizer):
@@ -354,7 +343,7 @@ def recognizers() -> list[EntityRecognizer]:
     return [TaiwanIdRecognizer(), TaiwanPhoneRecognizer(), OfflineEmailRecognizer(),
             TaiwanAddressRecognizer(), BirthDateRecognizer(), RecordNumberRecognizer(), NhiCardRecognizer(),
             ChineseNameRecognizer(), ContextNameRecognizer(), RomanisedNameRecognizer(), LatinNameRecognizer(),
-            LabelledIdRecognizer(), AccountRecognizer(), PlateRecognizer(), IpAddressFinder(), WebAddressFinder()]
+            LabelledIdentifierRecognizer()]
 
 
 class _NoContextEnhancer(ContextAwareEnhancer):

@@ -58,12 +58,11 @@ _PREFILTERS = [re.compile(p, re.IGNORECASE) for p in (
     r"[0-9一二三四五六七八九十百零〇两][ \t]*[号巷弄]",
     r"[市县][ \t]*[\u4e00-\u9fff]{1,3}[区乡镇市]",
     r"[区乡镇市县][ \t]*[\u4e00-\u9fff]{0,8}?(?:路|街|大道|段|[里村])",
-    address_en.ANCHOR.pattern,                                     # addresses in English
+    "(?-i:" + address_en.ANCHOR.pattern + ")",                    # addresses in English
     _led(dates.BIRTH_WORDS.pattern, "出生诞日dbB \t"),              # dates of birth
     _led(record_numbers.LABELS.pattern, "病住门就归健卡0"),            # record and card numbers
     _led(record_numbers.LATIN_LABELS.pattern, "mcrhpni"),
-    _led(labelled.LABEL_WORDS, labelled.LABEL_FIRST),                # labelled IDs, accounts, plates
-    *labelled.PREFILTERS,                                          # unlabelled IDs, IPs, URLs
+    *labelled.PREFILTERS,                                          # labelled IDs, accounts, plates, IPs, URLs
 )]
 def _policy_default(key: str):
     def read() -> float:
@@ -273,9 +272,10 @@ def candidate_indices(texts: Sequence[str], options: ScrubOptions | None = None,
         return {bisect_right(starts, m.start()) - 1 for m in rx.finditer(joined)}
 
     hard = set().union(*(owners(rx) for rx in _PREFILTERS))
-    # ID-shaped tokens (any separators) only count when the checksum holds (drug codes do not).
+    # ID-shaped tokens (any separators) only count when the checksum holds (drug codes do not)
+    # or when written unbroken in the national shape (a mistyped ID is still one).
     hard.update(bisect_right(starts, m.start()) - 1 for m in taiwan_id.FIND.finditer(joined)
-                if taiwan_id.is_valid(taiwan_id.compact(m.group())))
+                if taiwan_id.is_valid(taiwan_id.compact(m.group())) or labelled.BARE_ID.fullmatch(m.group()))
     # Latin names: hyphenated pairs next to a romanised surname, capitalised word pairs, titles
     for i in (owners(romanised_names.HYPHEN_PAIR) | owners(_LATIN_CANDIDATE)
               | owners(western_names.CONTEXT_NAME)) - hard:
