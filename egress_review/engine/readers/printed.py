@@ -1,11 +1,14 @@
 """Printed results (a notebook's text/plain output, a stream, a .txt/.log file).
 
 A model printout becomes a :class:`ModelSummary`; a pandas ``DataFrame``/``Series`` as it
-prints (columns aligned by runs of spaces) becomes a table through ``pandas.read_fwf``;
-anything else is prose.
+prints (columns aligned by runs of spaces) becomes a table through ``pandas.read_fwf``; runs of
+three or more lines that split into the same number of fields on one delimiter (comma, tab,
+semicolon, bar) with a numeric column - a CSV pasted into a .txt, ``print(df.to_csv())`` - are
+tables too, whatever the file was declared as; the rest is prose.
 """
 from __future__ import annotations
 
+import csv
 import io
 import re
 
@@ -50,6 +53,49 @@ def _pandas_table(text: str) -> list[list[str]] | None:
     return rows
 
 
+_DELIMITERS = (",", "\t", ";", "|")
+_NUMBER = re.compile(r"^[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?%?$")
+
+
+def _fields(line: str, delimiter: str) -> list[str]:
+    row = next(csv.reader([line], delimiter=delimiter), [])
+    if delimiter == "|":       # a bar-framed row: | a | b |
+        row = row[1:] if row and not row[0].strip() else row
+        row = row[:-1] if row and not row[-1].strip() else row
+    return [c.strip() for c in row]
+
+
+def delimited_blocks(lines: list[str]) -> list[tuple[int, int, list[list[str]]]]:
+    """(first line, end line, rows) of each run of at least three lines that split into the
+    same number (two or more) of fields on one delimiter, with a column numeric below the
+    first line."""
+    out = []
+    i = 0
+    while i < len(lines):
+        best = None
+        for d in _DELIMITERS:
+            if d not in lines[i]:
+                continue
+            width = len(_fields(lines[i], d))
+            if width < 2:
+                continue
+            j = i + 1
+            while j < len(lines) and d in lines[j] and len(_fields(lines[j], d)) == width:
+                j += 1
+            if j - i >= 3 and (best is None or j > best[1]):
+                best = (d, j)
+        if best is not None:
+            d, j = best
+            rows = [_fields(ln, d) for ln in lines[i:j]]
+            if any(all(_NUMBER.match(r[c].replace(" ", "")) for r in rows[1:] if r[c]) and any(r[c] for r in rows[1:])
+                   for c in range(len(rows[0]))):
+                out.append((i, j, rows))
+                i = j
+                continue
+        i += 1
+    return out
+
+
 def read_printed(text: str, place: dict | None = None) -> Content:
     out = Content("printed")
     pre = dict(place or {})
@@ -61,6 +107,12 @@ def read_printed(text: str, place: dict | None = None) -> Content:
     if rows is not None:
         out.add(TableUnit(rows=rows, place=pre))
         return out
-    if text.strip():
-        out.add(TextUnit(text, pre))
+    lines = text.split("\n")
+    blocks = delimited_blocks(lines)
+    for a, b, rows in blocks:
+        out.add(TableUnit(rows=rows, place={**pre, "line": pre.get("line", 1) + a}))
+        lines[a:b] = [""] * (b - a)        # the rest keeps its line numbers
+    rest = "\n".join(lines)
+    if rest.strip():
+        out.add(TextUnit(rest, pre))
     return out
