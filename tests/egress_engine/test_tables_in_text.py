@@ -68,3 +68,24 @@ def test_the_table_keeps_its_place_and_the_prose_its_line_numbers():
     lines = ("Intro line\n\n" + _render(ROWS, ",") + "Closing line\n").split("\n")
     (a, b, rows), = delimited_blocks(lines)
     assert (a, b) == (2, 2 + len(ROWS)) and rows[0] == ["region", "sex", "n"] and rows[8] == ["r3", "F", "2"]
+
+
+def _escaped(rows) -> str:
+    return "".join(",".join(r) + "\\n" for r in rows)
+
+
+@pytest.mark.parametrize("name, source", [
+    ("a.py", 'import io\nimport pandas as pd\ndata = "{esc}"\ndf = pd.read_csv(io.StringIO(data))\n'),
+    ("b.py", 'DATA = """\n{raw}"""\n'),
+    ("c.py", "# counts used in the paper:\n{commented}\nx = 1\n"),
+    ("d.R", 'tab <- read.csv(text = "{esc}")\n'),
+    ("e.sql", "-- result\n{sqlcomment}\nSELECT 1;\n"),
+])
+def test_a_table_inside_a_program_blocks(run, name, source):
+    raw = _render(ROWS, ",")
+    text = source.format(esc=_escaped(ROWS), raw=raw,
+                         commented="".join("# " + ln + "\n" for ln in raw.splitlines()),
+                         sqlcomment="".join("-- " + ln + "\n" for ln in raw.splitlines()))
+    r = run({name: text}, [{"path": name, "kind": "code", "description": "code"}])
+    assert r.verdict == "block", [(f.check, f.message_en) for f in r.findings]
+    assert by(r, check="threshold", severity="block")

@@ -3,16 +3,19 @@ leave with the program, so they are read as text; the code itself is left to the
 identifier checks.  Tokens come from Pygments' lexer for the file's language.
 
 A "program" whose every line is a delimited record (``north,3``) is data under a code
-extension: it is read as a table as well.
+extension: it is read as a table as well; so is a delimited table inside a string literal or a
+comment (a CSV in a string: ``data = 'region,n\\nr1,3…'``).
 """
 from __future__ import annotations
 
 import re
 
-from egress_review.engine.readers.model import Content, TextUnit
+from egress_review.engine.readers.model import Content, TableUnit, TextUnit
+from egress_review.engine.readers.printed import delimited_blocks
 from egress_review.engine.readers.text_decode import decode_text
 
 _RECORD = re.compile(r"^[^=(){}\[\]#:<>]*$")
+_COMMENT_LINE = re.compile(r"^\s*(?:#+|--|//|%+|\*+)\s?(.*)$")
 
 
 def _looks_like_records(text: str) -> bool:
@@ -43,6 +46,10 @@ def read(raw: bytes, name: str) -> Content:
         from egress_review.engine.readers.delimited import read as read_delimited
 
         out.extend(read_delimited(raw, name + ".csv"), {"part": "records"})
+    # a table in consecutive comment lines (# region,n / # r1,3 …)
+    commented = [m.group(1) if (m := _COMMENT_LINE.match(ln)) else "" for ln in text.split("\n")]
+    for a, _, rows in delimited_blocks(commented):
+        out.add(TableUnit(rows=rows, place={"line": a + 1, "part": "comment"}))
     try:
         lexer = get_lexer_for_filename(name, stripnl=False, ensurenl=False)
     except ClassNotFound:
@@ -53,7 +60,12 @@ def read(raw: bytes, name: str) -> Content:
     run_kind, run_start = None, 0
 
     def flush():
-        words = "".join(run).strip().strip("#/*-%'\"").strip()
+        literal = "".join(run)
+        # a table pasted into a string or comment (data = """region,n\nr1,3\n…""") is a table
+        body = literal.strip("'\"") if run_kind == "string" else literal
+        for a, _, rows in delimited_blocks(re.split(r"\n|\\n", body)):
+            out.add(TableUnit(rows=rows, place={"line": text.count("\n", 0, run_start) + 1 + a, "part": run_kind}))
+        words = literal.strip().strip("#/*-%'\"").strip()
         # a string literal is read when it reads like words (a label, a message); a comment always
         prose = run_kind == "comment" or len(re.findall(r"[^\W\d_]{2,}", words)) >= 2
         if words and prose and re.search(r"\d|[零一二三四五六七八九十]", words):
