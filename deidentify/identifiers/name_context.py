@@ -93,24 +93,43 @@ def _tables():
 # 联络人(女儿)：王小美).
 INTRO_GAP = r"[ \t]*(?:[（(][\u4e00-\u9fff]{1,4}[)）])?[ \t]*[:：]?[ \t]*"
 _SPACED_NAME = re.compile(r"[\u4e00-\u9fff]{1,2}(?:[ \t][\u4e00-\u9fff]{1,2}){1,3}(?![\u4e00-\u9fff])")
+_SPACED_BEFORE = re.compile(r"(?<![\u4e00-\u9fff])[\u4e00-\u9fff]{1,2}(?:[ \t][\u4e00-\u9fff]{1,2}){1,3}[ \t]?$")
 SURNAME_THEN_GIVEN = re.compile(r"姓([\u4e00-\u9fff]{1,2})[ \t，,、]*名(?:叫|为|是|字)?[ \t:：]*"
                                  r"([\u4e00-\u9fff]{1,2})(?![\u4e00-\u9fff])")
 
 
+def _spaced_ok(groups: list[str]) -> bool:
+    """Groups of one or two Han characters (王|小|明, 林|志明) that spell a spaced-out name: two
+    to four characters, opening with a surname, no group an ordinary word."""
+    han = "".join(groups)
+    surnames = _tables()[2]
+    return (len(groups) >= 2 and 2 <= len(han) <= 4 and (han[0] in surnames or han[:2] in surnames)
+            and not any(len(g) == 2 and is_word(g) for g in groups))
+
+
+def _spaced_before(simp: str, t: int) -> int:
+    """Start of a spaced-out name ending right before ``t`` (a title), or -1."""
+    sp = _SPACED_BEFORE.search(simp, max(0, t - 10), t)
+    if not sp:
+        return -1
+    groups = list(re.finditer(r"\S+", sp.group()))
+    for n in range(min(4, len(groups)), 1, -1):
+        if _spaced_ok([g.group() for g in groups[-n:]]):
+            return sp.start() + groups[-n].start()
+    return -1
+
+
 def _spaced_name(simp: str, i: int) -> int:
-    """End of a name spaced out at ``i`` (王 小 明, 林 志明, 欧 阳 美 惠), 0 if none: two to four Han
-    characters in groups of one or two, opening with a surname, no group an ordinary word."""
+    """End of a name spaced out at ``i`` (王 小 明, 林 志明, 欧 阳 美 惠), 0 if none; a title or word
+    spaced after it (王 小 明 先生) is not part of it."""
     m = _SPACED_NAME.match(simp, i)
     if not m:
         return 0
-    groups = m.group().split()
-    han = "".join(groups)
-    surnames = _tables()[2]
-    if not 2 <= len(han) <= 4 or not (han[0] in surnames or han[:2] in surnames):
-        return 0
-    if any(len(g) == 2 and is_word(g) for g in groups):
-        return 0
-    return m.end()
+    groups = list(re.finditer(r"\S+", m.group()))
+    for n in range(len(groups), 1, -1):
+        if _spaced_ok([g.group() for g in groups[:n]]):
+            return i + groups[n - 1].end()
+    return 0
 
 
 def _is_han(ch: str) -> bool:
@@ -312,6 +331,10 @@ def find(simplified: str) -> list[tuple[int, int, float]]:
         t = m.start()
         if any(a < t <= b for a, b, _ in hits):
             continue
+        k = _spaced_before(simp, t)                # spaced out: 陳 佳 穎醫師, 王 小 明 先生
+        if k >= 0:
+            hits.append((k, len(simp[:t].rstrip()), 0.85))
+            continue
         k = _name_before_title(simp, t, 4)
         if k >= 0:
             hits.append((k, t, 0.85))
@@ -357,7 +380,7 @@ def may_hold_name(simp: str, word: str, start: int, end: int) -> bool:
         at = _GAP.match(simp, end).end()
         if _name_after(simp, at) or _spaced_name(simp, at):
             return True
-    if word in _TITLE_SET and _name_before_title(simp, start) >= 0:
+    if word in _TITLE_SET and (_name_before_title(simp, start) >= 0 or _spaced_before(simp, start) >= 0):
         return True
     return word not in _INTRO_SET and word not in _TITLE_SET   # a dot or a sentence opener
 

@@ -228,3 +228,17 @@ def test_names_already_part_masked_are_masked_whole(text, secret):
 def test_part_mask_characters_elsewhere_stay():
     for text in ("二〇二三年", "王Oscar 來訪", "血壓x2次", "CRP 5.0 mg/dL x3"):
         assert scrub_texts([text])[0] == text, text
+
+
+@pytest.mark.parametrize("text, secret", [
+    ("報告：陳 佳 穎醫師", "陳 佳 穎"), ("請 王 小 明 先生 到櫃台", "王 小 明"), ("林 志明 醫師", "林 志明"),
+    ("主治 歐 陽 美 惠 醫師", "歐 陽 美 惠"), ("由 張　雅　婷 護理師 執行", "張　雅　婷"),
+])
+def test_names_spaced_out_before_a_title(text, secret):
+    out = scrub_texts([text])[0]
+    assert secret not in out and "<NAME>" in out, out
+
+
+def test_spaced_words_before_a_title_stay():
+    for text in ("主訴 頭痛 醫師 建議", "陳 醫師 查房", "今天 天氣 很好 先生 說"):
+        assert scrub_texts([text])[0] == text, text

@@ -37,6 +37,16 @@ NOTES = [
     ("mixed", "S: 病人自述[[CLINICAL:江湖]]郎中給藥後不適。O: [[LAB:ALT 120 U/L]]。A: drug-induced hepatitis。"),
     ("radiology", "Bone scan: multiple mets. 報告：{{NAME:遲 佳 穎}}醫師"),
     ("lab", "Specimen from {{NAME:Michael O'Brien}}, collected [[VISIT_DATE:2025-01-05]], accession [[LAB:WBC 12000/uL]]."),
+    # issue 14, session 9: forms that leaked from notes no test had seen
+    ("referral", "轉診單：病患 {{NAME:Lin, Mei-Hua}}，身分證字號 {{ID:F123456788}}（檢查碼待確認），護照號碼 {{ID:312345678}}，轉[[DEPT:家醫科]]。"),
+    ("discharge", "Addr: {{ADDRESS:3F., No. 12, Alley 5, Lane 100, Minquan Rd., Xinyi Dist., Taipei City 110}}; [[CLINICAL:高血壓]] f/u."),
+    ("nursing", "家屬（兒子）{{NAME:鄭家豪}} LINE ID: {{ACCOUNT:jiahao0815}}，白天可聯絡；[[CLINICAL:管路]]固定良好。"),
+    ("outpatient", "個案生日為{{DOB:七十二年五月十日}}，陪病者{{NAME:許雅婷}}，身分證末四碼 {{ID:6789}}。"),
+    ("mixed", "病人騎機車（車號 {{PLATE:MAB-2231}}）自撞，由救護車送至[[HOSPITAL:馬偕紀念醫院]]。"),
+    ("lab", "系統紀錄：報告自 {{IP:10.20.30.44}} 上傳，影像連結 {{URL:https://pacs.example.org/view?pid=998877}}。[[LAB:CRP 5.2 mg/dL]]"),
+    ("nursing", "本院員工（護理部 {{NAME:王OO}}）住院，要求保密；老太太姓{{NAME:歐陽}}，名{{NAME:美惠}}。"),
+    ("referral", "The patient's daughter, {{NAME:Mei-Ling}}, will pick him up. 簽署人：{{NAME:王　小　明}}。"),
+    ("mixed", "補助款匯入銀行帳號 {{ACCOUNT:012-345678-901}}，由案女代領；IG: {{ACCOUNT:amy.lee88}}。"),
 ]
 
 _MARK = re.compile(r"\{\{([A-Z_]+):([^}]*)\}\}|\[\[([A-Z_]+):([^\]]*)\]\]")
