@@ -21,8 +21,10 @@ _AREAS: tuple[tuple[str, tuple[int, ...]], ...] = (
 _NON_DIGIT = re.compile(r"\D")
 
 
-def national_number(text: str) -> str | None:
+def national_number(text: str, *, loose: bool = False) -> str | None:
     """The digits after 0/+886 when ``text`` is a well-formed Taiwan number, else None.
+    ``loose``: a subscriber number may start with 0 or 1 (numbers made up for a form, 07-123-4567;
+    the caller uses it only for numbers written in phone groups).
 
     Extensions (``#123``, ``ext 12``, ``分機12``) must be cut off by the caller.
     """
@@ -40,16 +42,17 @@ def national_number(text: str) -> str | None:
         nsn = digits[1:]
     else:
         return None
-    return nsn if _valid_nsn(nsn) else None
+    return nsn if _valid_nsn(nsn, loose) else None
 
 
-def _valid_nsn(nsn: str) -> bool:
+def _valid_nsn(nsn: str, loose: bool = False) -> bool:
     if not nsn or nsn[0] == "0":
         return False
     if nsn[0] == "9":
         return len(nsn) == 9
     # 037 + 6 digits and 03 + 7 digits both exist: any area that fits makes the number valid
-    return any(nsn.startswith(area) and len(nsn) - len(area) in lengths and nsn[len(area)] in "23456789"
+    first = "0123456789" if loose else "23456789"
+    return any(nsn.startswith(area) and len(nsn) - len(area) in lengths and nsn[len(area)] in first
                for area, lengths in _AREAS)
 
 
@@ -88,6 +91,10 @@ def find(simplified: str) -> list[tuple[int, int]]:
             piece = simplified[m.start():end]
             digits = "".join(g.group() for g in groups[:k])
             ok = national_number(piece) is not None
+            # written in phone groups (07-123-4567, +886-7-123-4567, (07)123-4567): a number even
+            # when its subscriber part starts with 1 - an unbroken 10-digit code still is not one
+            if not ok and k >= 2 and (k >= 3 or piece.startswith(("+", "("))):
+                ok = national_number(piece, loose=True) is not None
             if not ok and 7 <= len(digits) <= 8 and digits[0] in "23456789" and not piece.startswith(("+", "(")):
                 ok = bool(LOCAL_CONTEXT.search(simplified, max(0, m.start() - 16), m.start()))
             if ok:

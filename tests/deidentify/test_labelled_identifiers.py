@@ -242,3 +242,25 @@ def test_names_spaced_out_before_a_title(text, secret):
 def test_spaced_words_before_a_title_stay():
     for text in ("主訴 頭痛 醫師 建議", "陳 醫師 查房", "今天 天氣 很好 先生 說"):
         assert scrub_texts([text])[0] == text, text
+
+
+@pytest.mark.parametrize("phone", ["+886-7-123-4567", "+886 7 1234567", "(07)123-4567", "07-123-4567",
+                                   "04-0118-0014", "(02)1234-5678", "03-123-4567"])
+def test_phone_numbers_made_up_for_a_form_are_masked_when_written_in_phone_groups(phone):
+    for frame in ("Emergency contact: Chen (sister) {p}", "電話 {p}", "{p}"):
+        text = frame.format(p=phone)
+        assert _masked(text, phone), text
+
+
+def test_unbroken_codes_and_dates_are_not_phones():
+    for text in ("0401180014", "日期 07-12-2024", "批號 0212345678"):
+        assert "<PHONE>" not in scrub_texts([text])[0], text
+
+
+@pytest.mark.parametrize("text, secret", [
+    ("MRN# 00456789 / Acc# 2024-123456", "2024-123456"), ("Accession No. A12345678", "A12345678"),
+    ("accession number: 20240305-0012", "20240305-0012"), ("檢體編號：S123456", "S123456"),
+    ("報告編號 R-2024-0001", "R-2024-0001"),
+])
+def test_accession_and_report_numbers(text, secret):
+    assert _masked(text, secret), text

@@ -102,9 +102,11 @@ def test_phone_forms_found(number):
     assert hits[0].text.replace(" ", "").startswith(number.split("#")[0].split(" 分機")[0].replace(" ", ""))
 
 
+# (02)1234-5678 and 02-0345-6789 have subscriber parts no operator issues, but they are written
+# as phone numbers, as made-up numbers on forms are: masked since issue 14 (session 9); see
+# test_labelled_identifiers.py
 @pytest.mark.parametrize("text", ["醫院代碼 0401180014", "日期 2023-01-05", "血壓 120/80 mmHg", "劑量 0.5 mg",
-                                  "(02)1234-5678", "02-0345-6789", "時間 02:30", "統編 12345678",
-                                  "0800-123-456 免付費", "床號 0305"])
+                                  "時間 02:30", "統編 12345678", "0800-123-456 免付費", "床號 0305"])
 def test_non_phones_not_flagged(text):
     assert not [h for h in find_identifiers(text) if h.kind == "PHONE"], text
 
