@@ -33,7 +33,9 @@ _LABELS = {
     "ID": (r"身分证|身份证|身分证字号|身份证字号|统一编号|统一证号|居留证|居留证号|外侨居留证|护照|"
            r"驾照|驾驶执照|执照|证书字号|证号|证件号|passport|(?<![a-z])arc|(?<![a-z])id[ \t]*card"
            r"|(?<![a-z])national[ \t]+id|(?<![a-z])id(?![a-z])|licen[cs]e|(?<![a-z])acc(?:ession)?(?![a-df-z])"
-           r"|检体编号|检体号|报告编号", True, "身统居外护驾执证检报painl"),
+           r"|检体编号|检体号|报告编号|学号|员工编号|员工号|工号|职工编号|会员编号|会员号|病床号码"
+           r"|(?<![a-z])(?:student|employee|staff|member)[ \t]*(?:id|no\.?|number|#)", True,
+           "身统居外护驾执证检报学员工职会病painlsem"),
     "ACCOUNT": (r"(?<![a-z])(?:line|wechat|skype|telegram)[ \t]*(?:id|帐号|账号)|微信号"
                 r"|(?<![a-z])(?:" + _SOCIAL + r")(?=[ \t]*[:：])", False, "lwst微脸推fi"),
     "ACCOUNT_NO": (r"银行帐号|银行账号|帐号|账号|帐户|账户|(?<![a-z])(?:bank[ \t]+)?account", True, "银帐账ab"),
@@ -58,9 +60,9 @@ URL = re.compile(r"(?=[hfw])(?:https?://|ftp://|www\.)[^\s\x00<>\"'，。、；�
 # address, the colons of an IPv6 one, "//" and "www."/"WWW." of a URL (literals scan fastest).  (Unlabelled ID shapes are
 # screened where the scrubber scans for ID shapes anyway.)
 PREFILTERS = [
-    r"身[分份]证|统一[编证]|居留|护照|驾|执照|证书|证号|证件|微信|脸书|推特|帐|账|车号|车牌|银行|检体|报告编号",
+    r"身[分份]证|统一[编证]|居留|护照|驾|执照|证书|证号|证件|微信|脸书|推特|帐|账|车号|车牌|银行|检体|报告编号|学号|员工|工号|职工编号|会员|病床号码",
     led_by(r"(?<![a-z])(?:passport|arc|national|licen[cs]e|line|wechat|skype|telegram|facebook|instagram|twitter"
-           r"|acc|bank|plate|ip|(?:id|fb|ig)(?![a-z]))", "pailnwstfb"),
+           r"|acc|bank|plate|ip|student|employee|staff|member|(?:id|fb|ig)(?![a-z]))", "pailnwstfbem"),
     r"\.[0-9]{1,3}\.[0-9]", r":[0-9a-f]{0,4}:[0-9a-f]{0,4}:", r"//", r"www\.", r"WWW\.",
 ]
 

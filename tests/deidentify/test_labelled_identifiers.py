@@ -264,3 +264,22 @@ def test_unbroken_codes_and_dates_are_not_phones():
 ])
 def test_accession_and_report_numbers(text, secret):
     assert _masked(text, secret), text
+
+
+@pytest.mark.parametrize("text, secret", [
+    ("病人就讀醫學系三年級，學號B09401123。", "B09401123"), ("員工編號 T12345", "T12345"), ("工號：883421", "883421"),
+    ("Employee ID: 778812", "778812"), ("student no. 41235567", "41235567"), ("會員編號 M-00921", "M-00921"),
+])
+def test_student_staff_and_member_numbers(text, secret):
+    assert _masked(text, secret), text
+
+
+@pytest.mark.parametrize("text, secret", [("病人綽號「阿土伯」，里長伯", "阿土"), ("案母名叫『林美華』", "林美華"),
+                                          ("家屬：“陳志明”", "陳志明")])
+def test_names_in_quotes_after_a_context_word(text, secret):
+    assert _masked(text, secret), text
+
+
+def test_quoted_words_after_other_words_stay():
+    for text in ("病人表示「很痛」", "醫師說“明天出院”", "診斷「上呼吸道感染」"):
+        assert scrub_texts([text])[0] == text, text
