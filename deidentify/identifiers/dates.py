@@ -29,12 +29,20 @@ DATE = "(?:" + "|".join([
     r"(?:民国|roc)?[ \t]*" + _ROC_Y + _SEP + _M + _SEP + _D,
     r"0[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])",
     _MON + r"[ \t]*" + _D + r",?[ \t]*" + _Y4,
-    _D + r"[ \t]*" + _MON + r",?[ \t]*" + _Y4,
+    _D + r"[ \t\-/.]*" + _MON + r",?[ \t\-/.]*" + _Y4,
+]) + ")"
+# A birthday without its year (生日 3/4, 生日是三月四號, birthday: March 4): only after a birth word.
+MONTH_DAY = "(?:" + "|".join([
+    _M + r"[ \t]*[/\-][ \t]*" + _D + r"(?![ \t]*[/\-.]?[ \t]*[0-9])",
+    _M + r"[ \t]*月[ \t]*" + _D + r"(?![0-9])[ \t]*[日号]?",
+    _ZH + r"{1,2}[ \t]*月[ \t]*" + _ZH + r"{1,3}[ \t]*[日号]?",
+    _MON + r"[ \t]*" + _D + r"(?![0-9,])", _D + r"(?![0-9])[ \t]*" + _MON + r"(?![ \t,]*[0-9])",
 ]) + ")"
 _BIRTH_BEFORE = (r"(?:出生年月日|出生日期|出生日|出生|生日|生于|诞生|dob|d\.o\.b\.?|date[ \t]+of[ \t]+birth|birth[ \t]*date"
                  r"|birthday|born(?:[ \t]+on)?|b\.)")
 _GAP = r"[ \t]*(?:[:：=为是]|[（(]?(?:西元|ad)?[)）]?)?[ \t]*(?:于|on)?[ \t]*"
 DOB_BEFORE = re.compile(r"(?=[出生诞dDbB])" + _BIRTH_BEFORE + _GAP + r"(?P<d>" + DATE + r")(?![0-9])", re.IGNORECASE)
+BIRTHDAY_BEFORE = re.compile(r"(?=[出生诞dDbB])" + _BIRTH_BEFORE + _GAP + r"(?P<d>" + MONTH_DAY + r")", re.IGNORECASE)
 DOB_AFTER = re.compile(r"(?<![0-9])(?=[0-9民中rRjJfFmMaAsSoOnNdD一二三四五六七八九十百〇零])(?P<d>" + DATE + r")[ \t]*(?:出生|生(?![活气病效产殖理长命]))", re.IGNORECASE)
 # For prefilters: any birth word (cheap literal scan).
 BIRTH_WORDS = re.compile(r"出生|生日|生于|诞生|日[ \t]*生|(?<=[0-9])[ \t]*生|(?i:dob|birth|born|b\.)")
@@ -50,6 +58,10 @@ def find(simplified: str) -> list[tuple[int, int]]:
                 a += 1
             if parse(simplified[a:b]) is not None:
                 out.append((a, b))
+    for m in BIRTHDAY_BEFORE.finditer(simplified):
+        a, b = m.span("d")
+        if not any(x <= a < y for x, y in out) and parse(simplified[a:b].strip() + " 2000") is not None:
+            out.append((a, b))
     return out
 
 

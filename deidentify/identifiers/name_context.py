@@ -347,7 +347,8 @@ def find(simplified: str) -> list[tuple[int, int, float]]:
         run = 0
         while run < 5 and t - run - 1 >= 0 and _is_han(simp[t - run - 1]):
             run += 1
-        if not 2 <= run <= 4:
+        # ... and not right after a number (39年次，男: a birth cohort, not a name)
+        if not 2 <= run <= 4 or (t - run - 1 >= 0 and simp[t - run - 1].isdigit()):
             continue
         k = _name_before_title(simp, t, 4)
         if k >= 0 and t - k >= 2 and (k == 0 or not _is_han(simp[k - 1])) and not is_word(simp[k:t], 5):

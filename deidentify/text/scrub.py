@@ -325,11 +325,12 @@ _FOLLOWER = re.compile("[" + "".join(sorted({f[0] for f in name_context.FOLLOWER
 
 
 def _opens_sentence(joined: str, at: int) -> bool:
-    """Two to four Han characters right before ``at``, with no Han character before them."""
+    """Two to four Han characters right before ``at``, with neither a Han character nor a
+    digit before them (39年次，男 is a birth cohort)."""
     run = 0
     while run < 5 and at - run - 1 >= 0 and "\u4e00" <= joined[at - run - 1] <= "\u9fff":
         run += 1
-    return 2 <= run <= 4
+    return 2 <= run <= 4 and not (at - run - 1 >= 0 and joined[at - run - 1].isdigit())
 
 
 def scrub_texts(texts: list[str | None], *, options: ScrubOptions | None = None) -> list[str | None]:

@@ -283,3 +283,18 @@ def test_names_in_quotes_after_a_context_word(text, secret):
 def test_quoted_words_after_other_words_stay():
     for text in ("病人表示「很痛」", "醫師說“明天出院”", "診斷「上呼吸道感染」"):
         assert scrub_texts([text])[0] == text, text
+
+
+@pytest.mark.parametrize("text, secret", [
+    ("DOB: 04-Mar-1950", "04-Mar-1950"), ("生日 3/4", "3/4"), ("生日是三月四號", "三月四號"),
+    ("birthday: March 4", "March 4"), ("生日：12月25日", "12月25日"), ("DOB 12/25", "12/25"),
+    ("birthday 25 Dec", "25 Dec"),
+])
+def test_birthdays_with_or_without_the_year(text, secret):
+    out = scrub_texts([text])[0]
+    assert secret not in out and "<DOB>" in out, out
+
+
+def test_birth_cohorts_and_weights_are_not_names_or_birthdays():
+    for text in ("病人39年次，男性", "生日 3.4 公斤", "生日快樂 3 人"):
+        assert scrub_texts([text])[0] == text, text
