@@ -24,14 +24,14 @@ from deidentify.identifiers import romanised_names
 # an initial; written without nested quantifiers over the same letters (no backtracking blow-up).
 _CAP = (r"(?:(?:O['’])?[A-Z]{2,}(?:['’\-][A-Z]{2,})*(?![A-Za-z])|(?:Mc|Mac|O['’])?[A-Z][a-z]+(?:['’\-][A-Z]?[a-z]+)*(?![A-Za-z])"
         r"|[A-Z]\.)")
-_CONTEXT = (r"(?=[dDmMpPnNcCsSaArRfFwWhHiIbBgGuUeE家陪病患个外看照联主报申案姓签转医])"
+_CONTEXT = (r"(?=[dDmMpPnNcCsSaArRfFwWhHiIbBgGuUeE先太老丈妻儿女媳婿朋家陪病患个外看照联主报申案姓签转医])"
             r"(?:(?i:(?<![A-Za-z])(?:dr|mr|mrs|ms|miss|prof|patient|pt|name|c/o|cc|signed|signature|attending|"
             r"referred[ \t]+by|referring[ \t]+physician|physician|nurse|family|daughter|son|wife|husband|mother|"
             r"father|caregiver|contact|reported[ \t]+to|informed|specimen[ \t]+from|re|sister|brother|friend|"
             r"neighbou?r|partner|spouse|grandson|granddaughter|grandchild|aunt|uncle|cousin|guardian|employer|"
             r"roommate|carer|son[ \t\-]+in[ \t\-]+law|daughter[ \t\-]+in[ \t\-]+law)\b\.?[ \t]*[:：,]?"
             r"|家属|陪同者|病患|病人|患者|个案|外籍看护|看护|照顾者|联络人|主治医师|报告医师|申请医师|案母|案父|案妻|案夫|"
-            r"案子|案女|姓名|签名|转介|医师))[ \t]*[:：]?[ \t]*")
+            r"案子|案女|姓名|签名|转介|医师|先生|太太|老公|老婆|丈夫|妻子|儿子|女儿|媳妇|女婿|朋友))[ \t]*[:：]?[ \t]*")
 _TITLES = {"dr", "mr", "mrs", "ms", "miss", "prof", "dr.", "mr.", "mrs.", "ms.", "prof."}
 CONTEXT_NAME = re.compile(_CONTEXT + r"(?i:(?:dr|mr|mrs|ms|miss|prof)\.?[ \t]*)?(?P<n>" + _CAP + r"(?:,?[ \t]+" + _CAP + r"){0,3})")
 _TOKEN = re.compile(r"[A-Za-z][A-Za-z'’\-]*\.?")

@@ -298,3 +298,9 @@ def test_birthdays_with_or_without_the_year(text, secret):
 def test_birth_cohorts_and_weights_are_not_names_or_birthdays():
     for text in ("病人39年次，男性", "生日 3.4 公斤", "生日快樂 3 人"):
         assert scrub_texts([text])[0] == text, text
+
+
+@pytest.mark.parametrize("text, secret", [("由先生 Wang 陪同", "Wang"), ("太太 Amy 來電", "Amy"),
+                                          ("兒子 Kevin Lin 代簽", "Kevin Lin"), ("媳婦 Nguyen Thi Hoa 照顧", "Nguyen")])
+def test_latin_names_after_a_chinese_relation_word(text, secret):
+    assert _masked(text, secret), text
