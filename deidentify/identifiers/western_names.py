@@ -31,7 +31,7 @@ _CONTEXT = (r"(?=[dDmMpPnNcCsSaArRfFwWhHiIbBgGuUeE先太老丈妻儿女媳婿朋
             r"neighbou?r|partner|spouse|grandson|granddaughter|grandchild|aunt|uncle|cousin|guardian|employer|"
             r"roommate|carer|son[ \t\-]+in[ \t\-]+law|daughter[ \t\-]+in[ \t\-]+law)\b\.?[ \t]*[:：,]?"
             r"|家属|陪同者|病患|病人|患者|个案|外籍看护|看护|照顾者|联络人|主治医师|报告医师|申请医师|案母|案父|案妻|案夫|"
-            r"案子|案女|姓名|签名|转介|医师|先生|太太|老公|老婆|丈夫|妻子|儿子|女儿|媳妇|女婿|朋友))[ \t]*[:：]?[ \t]*")
+            r"案子|案女|姓名|签名|转介|医师|先生|太太|老公|老婆|丈夫|妻子|儿子|女儿|媳妇|女婿|朋友))[ \t]*[:：]?[ \t]*[(（]?")
 _TITLES = {"dr", "mr", "mrs", "ms", "miss", "prof", "dr.", "mr.", "mrs.", "ms.", "prof."}
 CONTEXT_NAME = re.compile(_CONTEXT + r"(?i:(?:dr|mr|mrs|ms|miss|prof)\.?[ \t]*)?(?P<n>" + _CAP + r"(?:,?[ \t]+" + _CAP + r"){0,3})")
 _TOKEN = re.compile(r"[A-Za-z][A-Za-z'’\-]*\.?")
@@ -112,9 +112,13 @@ def _looks_like_name(tokens: list[str], with_context: bool) -> bool:
     return False
 
 
+# A person's initials after the word (initials J.S., Pt initials: C.W.L.)
+INITIALS = re.compile(r"(?i:initials?)[ \t]*[:：]?[ \t]*(?P<n>[A-Z]\.?(?:[ \t]?[A-Z]\.?){1,2})(?![A-Za-z])")
+
+
 def find(text: str) -> list[tuple[int, int, float]]:
     """(start, end, score): 0.85 after a context word, 0.7 by shape alone."""
-    out: list[tuple[int, int, float]] = []
+    out: list[tuple[int, int, float]] = [(*m.span("n"), 0.85) for m in INITIALS.finditer(text)]
     for m in CONTEXT_NAME.finditer(text):
         a, b = m.span("n")
         span = text[a:b]

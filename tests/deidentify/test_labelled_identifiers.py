@@ -304,3 +304,13 @@ def test_birth_cohorts_and_weights_are_not_names_or_birthdays():
                                           ("兒子 Kevin Lin 代簽", "Kevin Lin"), ("媳婦 Nguyen Thi Hoa 照顧", "Nguyen")])
 def test_latin_names_after_a_chinese_relation_word(text, secret):
     assert _masked(text, secret), text
+
+
+@pytest.mark.parametrize("text, secret", [("pt initials J.S., seen today", "J.S."), ("Initials: C.W.L.", "C.W.L."),
+                                          ("Called wife (Linda) at home", "Linda"), ("Discussed with son (Michael)", "Michael")])
+def test_initials_and_names_in_brackets_after_an_english_relation(text, secret):
+    assert _masked(text, secret), text
+
+
+def test_initial_as_an_ordinary_word_stays():
+    assert scrub_texts(["initial dose 5 mg"])[0] == "initial dose 5 mg"
