@@ -22,7 +22,7 @@ _PART_OF = r"(?:[ \t]*(?:末|后|前|最后)[0-9一二三四五六七八九十]{
 _GAP = (r"[ \t]*(?:[:：#=为是]|no\.?|number|号码|号)?" + _PART_OF + r"[ \t]*[:：#]?[ \t]*")
 # an ID written with separators (A 223 456 789) is one value; anything else up to a space
 _ID_SPACED = r"[a-z][ \t.\-]{0,3}[0-9a-d](?:[ \t.\-]{0,3}[0-9]){8}(?![0-9])"
-_VALUE = r"(?P<v>" + _ID_SPACED + r"|[a-z]{1,3}[ \t][0-9][0-9a-z\-]{3,37}(?![a-z0-9])|[a-z0-9][a-z0-9._\-/@]{2,39}(?<![.\-/_@])(?![a-z0-9]))"
+_VALUE = r"(?P<v>" + _ID_SPACED + r"|[a-z]{1,2}[ \t][0-9][0-9a-z\-]{3,37}(?![a-z0-9])|[a-z0-9][a-z0-9._\-/@]{2,39}(?<![.\-/_@])(?![a-z0-9]))"
 
 # Messenger and social-network names are ordinary words too (line, ig, fb): only a colon after
 # them, or "id"/帐号 with them, makes what follows an account.

@@ -314,3 +314,8 @@ def test_initials_and_names_in_brackets_after_an_english_relation(text, secret):
 
 def test_initial_as_an_ordinary_word_stays():
     assert scrub_texts(["initial dose 5 mg"])[0] == "initial dose 5 mg"
+
+
+def test_a_lab_value_after_an_id_like_label_stays():
+    for text in ("accession WBC 12000/uL", "ID WBC 12000/uL"):
+        assert "12000" in scrub_texts([text])[0], text
