@@ -29,7 +29,7 @@ _CONTEXT = (r"(?=[dDmMpPnNcCsSaArRfFwWhHiIbBgGuUeE先太老丈妻儿女媳婿朋
             r"referred[ \t]+by|referring[ \t]+physician|physician|nurse|family|daughter|son|wife|husband|mother|"
             r"father|caregiver|contact|reported[ \t]+to|informed|specimen[ \t]+from|re|sister|brother|friend|"
             r"neighbou?r|partner|spouse|grandson|granddaughter|grandchild|aunt|uncle|cousin|guardian|employer|"
-            r"roommate|carer|son[ \t\-]+in[ \t\-]+law|daughter[ \t\-]+in[ \t\-]+law)\b\.?[ \t]*[:：,]?"
+            r"roommate|carer|son[ \t\-]+in[ \t\-]+law|daughter[ \t\-]+in[ \t\-]+law|rn|np|lpn|pa-c)\b\.?[ \t]*[:：,]?"
             r"|家属|陪同者|病患|病人|患者|个案|外籍看护|看护|照顾者|联络人|主治医师|报告医师|申请医师|案母|案父|案妻|案夫|"
             r"案子|案女|姓名|签名|转介|医师|先生|太太|老公|老婆|丈夫|妻子|儿子|女儿|媳妇|女婿|朋友))[ \t]*[:：]?[ \t]*[(（]?")
 _TITLES = {"dr", "mr", "mrs", "ms", "miss", "prof", "dr.", "mr.", "mrs.", "ms.", "prof."}
@@ -112,6 +112,24 @@ def _looks_like_name(tokens: list[str], with_context: bool) -> bool:
     return False
 
 
+# A name typed in lower case after a name label (Name: chen mei ling, Patient: jane doe)
+LOWER_LABELLED = re.compile(r"(?i:(?<![a-z])(?:patient[ \t]+name|name|patient|pt))[ \t]*[:：][ \t]*"
+                            r"(?P<n>[a-z][a-z'\-]+(?:[ \t]+[a-z][a-z'\-]+){0,2})(?![A-Za-z])")
+
+
+def _lower_name(tokens: list[str]) -> bool:
+    """Lower-case words that spell a name: a census first name or a romanised surname first,
+    every word a census name or Mandarin syllables, none an ordinary English word."""
+    firsts, lasts = _census()
+    surn = set(romanised_names.SURNAMES)
+    if not tokens or any(t in _ENGLISH or t in _NOT_NAME_WORDS for t in tokens):
+        return False
+    if tokens[0] not in firsts and tokens[0] not in surn:
+        return False
+    return all(t in firsts or t in lasts or t in surn or _splits_into_syllables(t.replace("-", ""), 1)
+               or _splits_into_syllables(t.replace("-", ""), 2) for t in tokens) and len(tokens) >= 2
+
+
 # A person's initials after the word (initials J.S., Pt initials: C.W.L.)
 INITIALS = re.compile(r"(?i:initials?)[ \t]*[:：]?[ \t]*(?P<n>[A-Z]\.?(?:[ \t]?[A-Z]\.?){1,2})(?![A-Za-z])")
 
@@ -119,6 +137,7 @@ INITIALS = re.compile(r"(?i:initials?)[ \t]*[:：]?[ \t]*(?P<n>[A-Z]\.?(?:[ \t]?
 def find(text: str) -> list[tuple[int, int, float]]:
     """(start, end, score): 0.85 after a context word, 0.7 by shape alone."""
     out: list[tuple[int, int, float]] = [(*m.span("n"), 0.85) for m in INITIALS.finditer(text)]
+    out += [(*m.span("n"), 0.85) for m in LOWER_LABELLED.finditer(text) if _lower_name(m.group("n").split())]
     for m in CONTEXT_NAME.finditer(text):
         a, b = m.span("n")
         span = text[a:b]

@@ -278,7 +278,8 @@ def candidate_indices(texts: Sequence[str], options: ScrubOptions | None = None,
                 if taiwan_id.is_valid(taiwan_id.compact(m.group())) or labelled.BARE_ID.fullmatch(m.group()))
     # Latin names: hyphenated pairs next to a romanised surname, capitalised word pairs, titles
     for i in (owners(romanised_names.HYPHEN_PAIR) | owners(_LATIN_CANDIDATE)
-              | owners(western_names.CONTEXT_NAME) | owners(western_names.INITIALS)) - hard:
+              | owners(western_names.CONTEXT_NAME) | owners(western_names.INITIALS)
+              | owners(western_names.LOWER_LABELLED)) - hard:
         seg = joined[starts[i]:starts[i] + len(texts[i])]
         if romanised_names.find(seg) or western_names.find(seg):
             hard.add(i)

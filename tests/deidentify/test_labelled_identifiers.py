@@ -319,3 +319,16 @@ def test_initial_as_an_ordinary_word_stays():
 def test_a_lab_value_after_an_id_like_label_stays():
     for text in ("accession WBC 12000/uL", "ID WBC 12000/uL"):
         assert "12000" in scrub_texts([text])[0], text
+
+
+@pytest.mark.parametrize("text, secret", [("Name: chen mei ling", "chen mei ling"), ("Patient: jane doe, 45F", "jane doe"),
+                                          ("pt: wang xiao ming", "wang xiao ming"), ("RN Amy Chang", "Amy Chang"),
+                                          ("NP: Liu", "Liu")])
+def test_lower_case_names_after_a_name_label_and_names_after_nurse_titles(text, secret):
+    assert _masked(text, secret), text
+
+
+def test_lower_case_clinical_words_after_a_label_stay():
+    for text in ("Patient: alert and oriented", "pt: denies chest pain", "Patient: stable overnight",
+                 "name: see chart", "Pt: doing well", "RN to recheck BP", "NP note reviewed"):
+        assert scrub_texts([text])[0] == text, text
