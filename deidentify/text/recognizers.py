@@ -15,28 +15,13 @@ import re
 from bisect import bisect_right
 from typing import Sequence
 
-from presidio_analyzer import (
-    AnalyzerEngine,
-    EntityRecognizer,
-    Pattern,
-    PatternRecognizer,
-    RecognizerRegistry,
-    RecognizerResult,
-)
+from presidio_analyzer import (AnalyzerEngine, EntityRecognizer, Pattern, PatternRecognizer,
+                               RecognizerRegistry, RecognizerResult)
 from presidio_analyzer.context_aware_enhancers import ContextAwareEnhancer
 from presidio_analyzer.nlp_engine import NoOpNlpEngine
 
-from deidentify.identifiers import (
-    address,
-    address_en,
-    dates,
-    labelled,
-    name_context,
-    record_numbers,
-    romanised_names,
-    taiwan_id,
-    western_names,
-)
+from deidentify.identifiers import (address, address_en, dates, labelled, name_context, record_numbers,
+                                    romanised_names, taiwan_id, western_names)
 from deidentify.identifiers import phone as tw_phone
 from deidentify.identifiers.chinese_names import find_names
 from deidentify.identifiers.normalise import to_simplified
@@ -169,7 +154,7 @@ class _FinderRecognizer(EntityRecognizer):
         # every finder states its spans; a subclass without them is a programming error,
         # caught when the class is defined rather than when a text is scrubbed
         super().__init_subclass__(**kw)
-        if not callable(getattr(cls, "spans", None)):
+        if "spans" not in vars(cls):
             raise TypeError(f"{cls.__name__} must define spans(simp, original)")
 
     def analyze(self, text: str, entities, nlp_artifacts=None) -> list[RecognizerResult]:

@@ -24,20 +24,11 @@ from dataclasses import dataclass, field
 from itertools import accumulate
 from typing import Iterable, Sequence
 
-from deidentify.identifiers import (
-    address_en,
-    dates,
-    labelled,
-    name_context,
-    record_numbers,
-    romanised_names,
-    taiwan_id,
-    western_names,
-)
+from deidentify.identifiers import (address_en, dates, labelled, name_context, record_numbers, romanised_names,
+                                    taiwan_id, western_names)
 from deidentify.identifiers import phone as tw_phone
 from deidentify.identifiers.chinese_names import find_names, surname_pattern
-from deidentify.identifiers.normalise import led_by as _led
-from deidentify.identifiers.normalise import to_simplified
+from deidentify.identifiers.normalise import led_by as _led, to_simplified
 
 PLACEHOLDER = {"ID": "<ID>", "PHONE": "<PHONE>", "EMAIL": "<EMAIL>", "ADDRESS": "<ADDRESS>",
                "NAME": "<NAME>", "DOB": "<DOB>", "MRN": "<MRN>", "NHI_CARD": "<NHI_CARD>", "TERM": "<TERM>",
