@@ -6,7 +6,6 @@ import sys
 from typing import Any, Iterable
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 console = Console(stderr=True)
 
@@ -17,8 +16,11 @@ def emit_json(obj: Any) -> None:
     sys.stdout.write(json.dumps(obj, ensure_ascii=False, indent=2, default=str) + "\n")
 
 
-def progress(disable: bool = False) -> Progress:
+def progress(disable: bool = False):
     """A progress bar on stderr (so ``--json`` stdout stays clean)."""
+    # imported here: the researcher's pre-check never shows one and must start fast
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
     return Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
                     TextColumn("{task.fields[rate]}"), TimeRemainingColumn(),
                     console=console, disable=disable or not console.is_terminal, transient=False)
