@@ -15,6 +15,7 @@ import math
 
 import numpy as np
 
+from egress_review.engine import person_margins
 from egress_review.engine.context import Context
 from egress_review.engine.grids import GridRef, grids_of
 from egress_review.engine.linear import Grid, Network, protect
@@ -134,7 +135,14 @@ def check_request(ctx: Context) -> None:
                     zh=f"無法整理此表的邊際與儲存格以進行遮蔽稽核（{type(e).__name__}：{e}），"
                        "由審查人檢查可推得的內容。")
             continue
+        distinct = person_margins.counts_distinct_persons(ctx, table)
         for gr in grids:
+            if distinct and not person_margins.additive(gr):
+                # margins of distinct persons that do not add up: inequalities, not sums
+                entry = person_margins.check(ctx, table, gr)
+                if entry:
+                    ctx.suppression.setdefault(path, []).append(entry)
+                continue
             entry: dict = {}
             audited = audit_blanks(ctx, table, gr)
             if audited:
