@@ -13,7 +13,8 @@ parts it covers:
 - labels that are a proper prefix of others ("E11" ⊃ "E11.9", "E119"; "臺北市" ⊃ "臺北市大安區")
   contain them, plus a part of their own for what the published children leave out; a block
   of ICD-10 categories ("I10-I15") contains the codes and narrower blocks inside it the same
-  way (two blocks that overlap without one holding the other are not cut; noted in the docs);
+  way; blocks that overlap without one holding the other (I10-I13, I12-I15) are cut at every
+  block boundary like ranges (I10-I11, I12-I13, I14-I15), the codes inside a piece parts of it;
 - anything else is a category of its own.
 
 Labels are compared as :func:`egress_review.engine.linking.norm` leaves them (case, width and
@@ -156,6 +157,14 @@ def refine(labels: list[str]) -> Refinement:
         ranges = {}
     rest = [lab for lab in labels if lab not in ranges]
     enum = _is_enumeration(rest)
+    spans = _overlapping_blocks(rest, enum)
+    if spans:
+        return _refine_blocks(rest, spans, enum, parts, cover)
+    return _refine_rest(rest, enum, parts, cover)
+
+
+def _refine_rest(rest: list[str], enum: bool, parts: list[str], cover: dict) -> Refinement:
+    """Prefix hierarchies (codes, place names) and blocks holding codes; the rest alone."""
     keys = {lab: _prefix_key(lab, enum) for lab in rest}
     children: dict[str, list[str]] = {lab: [] for lab in rest}
     by_key = {k: lab for lab, k in keys.items() if k}
@@ -186,6 +195,50 @@ def refine(labels: list[str]) -> Refinement:
 
     for lab in rest:
         cover[lab] = sorted(covered(lab))
+    return Refinement(parts, cover)
+
+
+def _overlapping_blocks(labels: list[str], enum: bool) -> dict[str, tuple[int, int]]:
+    """The category spans of the blocks and three-character codes in ``labels`` when two
+    blocks overlap without one holding the other (else {})."""
+    blocks = [sp for lab in labels if _CODE_RANGE.match(lab.replace(".", "")) and (sp := code_span(lab))]
+    partial = any(a[0] < b[0] < a[1] < b[1] for a in blocks for b in blocks)
+    if not partial:
+        return {}
+    return {lab: sp for lab in labels if (sp := code_span(lab, enum))
+            and (_CODE_RANGE.match(lab.replace(".", "")) or len(lab.replace(".", "")) == 3)}
+
+
+def _code_name(lo: int, hi: int) -> str:
+    name = lambda c: f"{chr(ord('A') + c // 100)}{c % 100:02d}"           # noqa: E731
+    return name(lo) if hi == lo + 1 else f"{name(lo)}-{name(hi - 1)}"
+
+
+def _refine_blocks(rest: list[str], spans: dict, enum: bool, parts: list[str],
+                   cover: dict) -> Refinement:
+    """Blocks and categories cut at every boundary into pieces; a longer code (I12.9) is a
+    part of its own inside the piece that holds its category, as are the codes under it."""
+    cuts = sorted({x for sp in spans.values() for x in sp})
+    pieces = [(a, b) for a, b in zip(cuts, cuts[1:])
+              if any(lo <= a and b <= hi for lo, hi in spans.values())]
+    base = len(parts)
+    parts += [_code_name(a, b) for a, b in pieces]
+    for lab, (lo, hi) in spans.items():
+        cover[lab] = [base + k for k, (a, b) in enumerate(pieces) if lo <= a and b <= hi]
+    finer = [lab for lab in rest if lab not in spans]
+    sub = _refine_rest(finer, enum, [], {})
+    offset = len(parts)
+    parts += sub.parts
+    for lab in finer:
+        cover[lab] = [offset + k for k in sub.cover[lab]]
+        sp = code_span(lab, enum)
+        if sp is None:
+            continue
+        # a code under a published block or category: inside every label that holds it
+        # (its own parts are then not in the piece's remainder, which keeps its index)
+        for holder, (lo, hi) in spans.items():
+            if lo <= sp[0] and sp[1] <= hi:
+                cover[holder] = sorted(set(cover[holder]) | set(cover[lab]))
     return Refinement(parts, cover)
 
 
@@ -221,7 +274,15 @@ def nested_sets(a: frozenset, b: frozenset) -> bool:
     enum = _is_enumeration(a | b)
     ka = sorted({k for x in a if (k := _prefix_key(x, enum))})
     kb = sorted({k for x in b if (k := _prefix_key(x, enum))})
-    return _heads(ka, kb) or _heads(kb, ka) or _blocks_hold(a, b, enum) or _blocks_hold(b, a, enum)
+    return _heads(ka, kb) or _heads(kb, ka) or _blocks_hold(a, b, enum) or _blocks_hold(b, a, enum) \
+        or _blocks_cross(a, b)
+
+
+def _blocks_cross(a: frozenset, b: frozenset) -> bool:
+    """A block of ``a`` overlaps one of ``b`` without either holding the other."""
+    spans = lambda s: [sp for x in s if _CODE_RANGE.match(x.replace(".", "")) and (sp := code_span(x))]  # noqa: E731
+    return any(x[0] < y[0] < x[1] < y[1] or y[0] < x[0] < y[1] < x[1]
+               for x in spans(a) for y in spans(b))
 
 
 def _blocks_hold(a: frozenset, b: frozenset, enum: bool) -> bool:

@@ -134,7 +134,8 @@ def build_series(items: list[tuple[Table, bool]]) -> list[Series]:
                 by_name.setdefault(name, node)
                 uf.union(node, by_name[name])
             labs = _labels(t, d, wide_dim, cols)
-            if len(labs) >= 2:
+            # one label links only as a band or code block of another table's variable
+            if len(labs) >= 2 or (len(labs) == 1 and _is_band(next(iter(labs)))):
                 by_labels.setdefault(labs, node)
                 uf.union(node, by_labels[labs])
                 # the same variable banded otherwise (20-29 vs 20-24/25-28; E11 vs E119)
@@ -165,6 +166,14 @@ def build_series(items: list[tuple[Table, bool]]) -> list[Series]:
                 s.cells.append(Cell(t, hist, "", {**row_coords[i], **extra}, val, i, c))
         out.append(s)
     return out
+
+
+def _is_band(label: str) -> bool:
+    """A range (20-29, ≥65) or a block of ICD-10 categories (I10-I15)."""
+    from egress_review.engine.category_sets import code_span, interval
+
+    return interval(label) is not None and not label.replace(".", "").isdigit() \
+        or ("-" in label and code_span(label) is not None)
 
 
 def _margins(s: Series, dims: set[str], banded: dict | None = None) -> dict:

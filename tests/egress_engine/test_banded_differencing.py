@@ -288,3 +288,41 @@ def test_decimal_and_block_labels_are_read_as_sets():
     assert nested_sets(frozenset(["i10-i15", "j45"]), frozenset(["i10", "i11"]))
     assert not nested_sets(frozenset(["i10-i15"]), frozenset(["j45", "j46"]))
     assert not nested_sets(frozenset(["1.0", "1.5", "2.0"]), frozenset(["3.0", "3.5"]))   # doses
+
+
+@pytest.mark.parametrize("a_rows, b_rows, small", [
+    # I10-I13 and I12-I15 overlap; with I10-I15 published, the overlap I12-I13 is 40+38-75 = 3
+    ([("I10-I13", 40), ("I10-I15", 75)], [("I12-I15", 38)], 3),
+    # the same blocks written with en dashes / lower case / without the second letter
+    ([("I10–I13", 40), ("I10–I15", 75)], [("i12-15", 38)], 3),
+    # a block that overlaps two others: E10-E12 and E11-E14 with the whole E10-E14 known
+    ([("E10-E12", 50), ("E10-E14", 90)], [("E11-E14", 44)], 4),
+    # the overlap itself published elsewhere minus one side: I12-I13 (30), I12-I15 (32) → I14-I15 = 2
+    ([("I12-I13", 30), ("J45", 300)], [("I12-I15", 32), ("I10-I11", 200)], 2),
+])
+def test_blocks_that_overlap_without_nesting_are_cut_at_every_boundary(run, a_rows, b_rows, small):
+    a = "dx,n\n" + "".join(f"{lab},{v}\n" for lab, v in a_rows)
+    b = "dx_block,n\n" + "".join(f"{lab},{v}\n" for lab, v in b_rows)
+    r = run({"a.csv": a, "b.csv": b},
+            [table("a.csv", {"dx": G, "n": COUNT}), table("b.csv", {"dx_block": G, "n": COUNT})])
+    assert r.verdict == "block", [(f.check, f.message_en) for f in r.findings]
+    assert float(small) in [f.location.get("value") for f in by(r, check="differencing")], \
+        [(f.check, f.message_en, f.location) for f in r.findings]
+
+
+def test_overlapping_blocks_with_nothing_small_in_any_piece_pass_the_differencing_check(run):
+    a = "dx,n\nI10-I13,400\nI10-I15,750\n"
+    b = "dx_block,n\nI12-I15,380\n"            # pieces 370, 30 … no: 750-380=370, 400-370=30, 350
+    r = run({"a.csv": a, "b.csv": b},
+            [table("a.csv", {"dx": G, "n": COUNT}), table("b.csv", {"dx_block": G, "n": COUNT})])
+    assert not _small_derived(r), [(f.check, f.message_en, f.location) for f in r.findings]
+
+
+def test_overlapping_blocks_and_codes_inside_them_are_parts():
+    r = refine(["i10-i13", "i12-i15", "i12.9", "j45"])
+    assert r.parts[:3] == ["I10-I11", "I12-I13", "I14-I15"]
+    sub = r.parts.index("i12.9")
+    assert sub in r.cover["i10-i13"] and sub in r.cover["i12-i15"]
+    assert r.cover["i10-i13"] != r.cover["i12-i15"]
+    assert nested_sets(frozenset(["i10-i13", "j45"]), frozenset(["i12-i15"]))
+    assert not nested_sets(frozenset(["i10-i13"]), frozenset(["i14-i15"]))      # disjoint
