@@ -174,24 +174,25 @@ def histogram(data: Any, value: str | None = None, *, bins: int | Sequence[float
               range: tuple[float, float] | None = None, unit: Any = None) -> SafeTable:
     """The counts behind a histogram (``np.histogram`` bins, right edge closed on the last),
     one row per bin - every bin shown, empty ones too - for a figure that keeps its numbers.
+    The edges are chosen here and sent with the query, so the broker seals the same bins.
 
     Bin edges that are data extremes are one person's value: give ``bins`` as edges you chose
     (or ``range``) for a table that can pass."""
-    s = data if isinstance(data, pd.Series) else data[value]
-    x = pd.to_numeric(s, errors="coerce").to_numpy(dtype=float)
+    frame, info = _frame_from({"values": data if isinstance(data, pd.Series) else value,
+                               "unit": unit}, None if isinstance(data, pd.Series) else data)
+    col = info["names"]["values"][0]
+    x = pd.to_numeric(frame[col], errors="coerce").to_numpy(dtype=float)
     fin = x[np.isfinite(x)]
     edges = np.histogram_bin_edges(fin if len(fin) else np.array([0.0, 1.0]), bins=bins,
                                    range=range)
-    idx = np.clip(np.searchsorted(edges, x, side="right") - 1, 0, len(edges) - 2)
-    inside = np.isfinite(x) & (x >= edges[0]) & (x <= edges[-1])
-    labels = [f"[{edges[i]:g}, {edges[i + 1]:g}" + ("]" if i == len(edges) - 2 else ")")
-              for i in np.arange(len(edges) - 1)]
-    cat = pd.Categorical.from_codes(np.where(inside, idx, -1), categories=labels)
-    binned = pd.Series(cat, name="bin")
-    binned.attrs = {}
-    parts = {"index": [binned], "unit": unit if isinstance(unit, (pd.Series, type(None)))
-             else data[unit]}
-    return _build(parts, None, aggfuncs=["count"], margins=True, helper="histogram", decimals=0)
+    name = next(n for n in ("bin", "bin_", "histogram_bin") if n not in frame.columns)
+    spec = {"helper": "histogram", "index": [name], "columns": [], "value": None,
+            "aggfuncs": ["count"], "unit": (info["names"].get("unit") or [None])[0],
+            "margins": True, "decimals": 0,
+            "bins": {"column": col, "edges": [float(e) for e in edges], "name": name}}
+    table = make_table(frame, spec)
+    try_seal(table, frame, info["source"])
+    return table
 
 
 def bar_data(data: Any, by: Any, value: str | None = None, *, aggfunc: str = "count",

@@ -11,9 +11,11 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
-from egress_review.safe_tables.api import _build
+from egress_review.safe_tables.api import _build, _frame_from
+from egress_review.safe_tables.build import make_table
 from egress_review.safe_tables.cube import HelperError
 from egress_review.safe_tables.frame import SafeTable
+from egress_review.safe_tables.remote import try_seal
 
 
 def _as_list(by: str | Sequence[str]) -> list[str]:
@@ -48,24 +50,13 @@ def pivot(df: pd.DataFrame, index: str, columns: str, value: str, *, unit: str |
 
 def rate(df: pd.DataFrame, by: str | Sequence[str], event: str, *, unit: str | None = None,
          per: float = 100.0) -> SafeTable:
-    """Units with ``event`` true over units in the group (percent by default); unsealed."""
-    by = _as_list(by)
-    g = df.groupby(by, observed=True, sort=True)
-    den = g[unit].nunique() if unit else g.size()
-    ev = df[df[event].fillna(False).astype(bool)]
-    ge = ev.groupby(by, observed=True, sort=True)
-    num = (ge[unit].nunique() if unit else ge.size()).reindex(den.index, fill_value=0)
-    out = pd.DataFrame({"n_event": num, "n": den,
-                        "rate": np.where(den > 0, num / den.where(den > 0, 1) * per, np.nan)})
-    out = out.reset_index()
-    for b in by:
-        out[b] = out[b].astype(str)
-    roles = {b: {"role": "group"} for b in by} | {
-        "n_event": {"role": "count"}, "n": {"role": "count"},
-        "rate": {"role": "statistic", "statistic": "percent" if per == 100 else "rate",
-                 "units_column": "n_event", "denominator_column": "n"}}
-    ne = [int(x) for x in out["n_event"]]
-    return SafeTable(out, "rate", roles, {"n_event": ne, "n": [int(x) for x in out["n"]],
-                                          "rate": ne},
-                     spec={"helper": "rate"},
-                     note="rates are computed in the kernel: unsealed")
+    """Units with ``event`` true over units in the group (percent by default), every level
+    shown; sealed by the broker when the frame came from a query."""
+    frame, info = _frame_from({"index": _as_list(by), "values": event, "unit": unit}, df)
+    n = info["names"]
+    spec = {"helper": "rate", "index": n["index"], "columns": [], "value": n["values"][0],
+            "aggfuncs": ["count"], "unit": (n.get("unit") or [None])[0], "margins": False,
+            "decimals": 2, "per": per}
+    table = make_table(frame, spec)
+    try_seal(table, frame, info["source"])
+    return table

@@ -330,3 +330,73 @@ def test_broker_seals_a_kaplan_meier_table(broker, tmp_path):
                  "round_at_risk": 0, "min_at_risk": 6}):
         with pytest.raises(QueryError):
             con.aggregate("SELECT * FROM opd", bad)
+
+
+@pytest.mark.parametrize("unit", [None, "ID"])
+def test_broker_seals_rates_and_histograms_the_kernel_makes_identically(broker, tmp_path, unit):
+    """rate() and histogram() were always unsealed (issue 21): the rate's event and the
+    histogram's bins now travel in the spec, and the broker makes the same table."""
+    url, _ = broker
+    con = connect("diabetes cost by sex and age", url=url, authorization=AUTH)
+    df = con.sql("SELECT * FROM opd").df()
+    r = sf.rate(df, ["sex", "age"], "dead", unit=unit)
+    assert r.is_sealed, r.note
+    r.save(tmp_path / "rate.csv")
+    res = _check(tmp_path, r.manifest_entry("rate.csv", "death percentage by sex and age"))
+    assert not [f for f in res.findings if f.check == "provenance"], \
+        [f.message_en for f in res.findings]
+    assert res.verdict == "pass", [(f.check, f.message_en) for f in res.findings]
+    h = sf.histogram(df, "cost", bins=[0, 100, 200, 400, 800, 5000], unit=unit)
+    assert h.is_sealed, h.note
+    assert h.table["bin"].tolist()[:2] == ["[0, 100)", "[100, 200)"]
+    h.save(tmp_path / "h.csv")
+    res = _check(tmp_path, h.manifest_entry("h.csv", "cost histogram"))
+    assert not [f for f in res.findings if f.check == "provenance"], \
+        [f.message_en for f in res.findings]
+    # bins chosen from the data (np.histogram's default) are sealed too; their edges are the
+    # data's extremes, which the engine judges as it does any table (never unsealed for it)
+    assert sf.histogram(df, "cost", bins=5).is_sealed
+
+
+def test_a_rate_or_histogram_of_a_frame_changed_in_the_kernel_stays_unsealed(broker):
+    url, _ = broker
+    con = connect("diabetes cost by sex and age", url=url, authorization=AUTH)
+    df = con.sql("SELECT * FROM opd").df()
+    df = df[df.region == "n"]
+    assert not sf.rate(df, "sex", "dead").is_sealed
+    assert not sf.histogram(df, "cost", bins=[0, 100, 300]).is_sealed
+    # a change that leaves the table as the broker makes it from the query (rows outside
+    # every bin dropped) is the same table: sealed, truthfully
+    full = con.sql("SELECT * FROM opd").df()
+    assert sf.histogram(full[full.cost.fillna(0) < 300], "cost", bins=[0, 100, 300]).is_sealed
+
+
+@pytest.mark.parametrize("bins", [
+    {"column": "cost", "edges": [0, 0, 1], "name": "bin"},                 # not increasing
+    {"column": "cost", "edges": [0, float("inf")], "name": "bin"},         # not finite
+    {"column": "cost", "edges": list(range(2000)), "name": "bin"},         # too many
+    {"column": "cost", "edges": [0, 1], "name": "sex"},                     # not the index name
+    {"column": "cost", "edges": [0, 1], "name": "bin", "sql": "x"},         # unknown key
+    {"column": "cost", "edges": "0,1", "name": "bin"},
+])
+def test_broker_refuses_bad_bins_and_rates(broker, bins):
+    from enclave.session import QueryError
+
+    url, _ = broker
+    con = connect("diabetes cost by sex and age", url=url, authorization=AUTH)
+    spec = {"helper": "histogram", "index": ["bin"], "columns": [], "value": None,
+            "aggfuncs": ["count"], "unit": None, "margins": True, "bins": bins}
+    from egress_review.safe_tables.build import check_spec
+    from egress_review.safe_tables.cube import HelperError
+
+    with pytest.raises(HelperError):
+        check_spec(spec)                               # what the broker runs on every spec
+    # (the client itself will not encode an infinite edge as JSON)
+    with pytest.raises((QueryError, ValueError)):
+        con.aggregate("SELECT * FROM opd", spec)
+    rate = {"helper": "rate", "index": ["sex"], "columns": [], "value": "dead",
+            "aggfuncs": ["count"], "unit": None, "margins": False}
+    for bad in ({**rate, "per": -1}, {**rate, "per": True}, {**rate, "value": None},
+                {**rate, "columns": ["age"]}, {"helper": "crosstab", "index": ["sex"], "per": 10}):
+        with pytest.raises(QueryError):
+            con.aggregate("SELECT * FROM opd", bad)
