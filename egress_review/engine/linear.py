@@ -106,6 +106,8 @@ class Network:
         fu = np.concatenate([self.u[unk], self.v[unk]])
         fv = np.concatenate([self.v[unk], self.u[unk]])
         cap_ = np.concatenate([np.full(len(unk), big), np.round(val[unk]).astype(np.int64)])
+        if len(unk) <= _SMALL_RESIDUAL:
+            return self._intervals_small(targets, val, big, fu, fv, cap_)
         from scipy.sparse import csr_matrix       # lazy: scipy costs start-up time
         from scipy.sparse.csgraph import maximum_flow
 
@@ -139,6 +141,68 @@ class Network:
             hi = float("inf") if up >= big else x + up
             out[e] = (x - down, hi)
         return out
+
+
+    def _intervals_small(self, targets, val, big: int, fu, fv, cap_) -> dict:
+        """The same bounds with a plain augmenting-path max flow: the residual graph holds only
+        the hidden edges, usually a few dozen, where importing scipy's graph module would cost
+        more than the whole audit (the researcher's pre-check starts in under a second)."""
+        base: dict[int, dict[int, int]] = {}
+        for a, b, c in zip(fu.tolist(), fv.tolist(), cap_.tolist()):
+            row = base.setdefault(a, {})
+            row[b] = row.get(b, 0) + int(c)
+            base.setdefault(b, {})
+        out = {}
+        for e in targets:
+            a, b, x = int(self.u[e]), int(self.v[e]), int(round(val[e]))
+            graph = {k: dict(v) for k, v in base.items()}
+            if self.supp[e]:       # remove e's own residual capacity
+                if b in graph.get(a, {}):
+                    graph[a][b] = max(0, graph[a][b] - big)
+                if a in graph.get(b, {}):
+                    graph[b][a] = max(0, graph[b][a] - x)
+            up = _max_flow({k: dict(v) for k, v in graph.items()}, b, a)
+            down = min(x, _max_flow(graph, a, b))
+            hi = float("inf") if up >= big else x + up
+            out[e] = (x - down, hi)
+        return out
+
+
+# hidden edges up to which the audit's max flows run in plain Python (see _intervals_small);
+# measured: 100 hidden cells 0.044 s plain vs 0.039 s scipy (plus 0.16 s to import it), 200: 0.29 vs 0.08 s
+_SMALL_RESIDUAL = 120
+
+
+def _max_flow(graph: dict[int, dict[int, int]], s: int, t: int) -> int:
+    """Edmonds-Karp on a residual capacity map (changed in place); 0 when s or t is absent."""
+    from collections import deque
+
+    if s == t or s not in graph or t not in graph:
+        return 0
+    flow = 0
+    while True:
+        parent = {s: s}
+        queue = deque([s])
+        while queue and t not in parent:
+            u = queue.popleft()
+            for v, c in graph[u].items():
+                if c > 0 and v not in parent:
+                    parent[v] = u
+                    queue.append(v)
+        if t not in parent:
+            return flow
+        push, v = None, t
+        while v != s:
+            u = parent[v]
+            push = graph[u][v] if push is None else min(push, graph[u][v])
+            v = u
+        v = t
+        while v != s:
+            u = parent[v]
+            graph[u][v] -= push
+            graph[v][u] = graph[v].get(u, 0) + push
+            v = u
+        flow += push
 
 
 def wide_enough(lo: float, hi: float, width: float) -> bool:

@@ -14,13 +14,28 @@ table and seals its units and contributions with the case key; the kernel never 
 A table computed from anything else is saved with an unsealed sidecar and goes to a reviewer.
 See docs/researcher-workflow.md.
 """
-from egress_review.safe_tables.api import (bar_data, crosstab, describe, histogram, pivot_table,
-                                           value_counts)
-from egress_review.safe_tables.cube import HelperError
-from egress_review.safe_tables.frame import SafeTable
-from egress_review.safe_tables.legacy import count, mean, pivot, rate
-from egress_review.safe_tables.models import cox, kaplan_meier, logit, ols, poisson
+# The helpers load on first use (PEP 562): the engine reads only ``.provenance`` from this
+# package, and the researcher's pre-check must not pay for the helpers and the models.
+_WHERE = {"crosstab": "api", "pivot_table": "api", "describe": "api", "value_counts": "api",
+          "histogram": "api", "bar_data": "api", "HelperError": "cube", "SafeTable": "frame",
+          "count": "legacy", "mean": "legacy", "pivot": "legacy", "rate": "legacy",
+          "ols": "models", "logit": "models", "poisson": "models", "cox": "models",
+          "kaplan_meier": "models"}
 
 __all__ = ["SafeTable", "HelperError", "crosstab", "pivot_table", "describe", "value_counts",
            "histogram", "bar_data", "count", "mean", "pivot", "rate", "ols", "logit", "poisson",
            "cox", "kaplan_meier"]
+
+
+def __getattr__(name: str):
+    if name in _WHERE:
+        import importlib
+
+        value = getattr(importlib.import_module(f"egress_review.safe_tables.{_WHERE[name]}"), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'egress_review.safe_tables' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_WHERE])

@@ -11,10 +11,12 @@ import typer
 
 
 def _egress_check_run() -> bool:
-    """The console script runs ``enclave egress ...``: the researcher's pre-check, which must
-    start in under a second, so no other area (databases, hub, loaders) is imported for it."""
-    return (__name__ == "enclave.cli.main" and sys.argv[0].endswith("enclave")
-            and sys.argv[1:2] == ["egress"])
+    """``enclave egress ...`` (the console script, or ``python -m enclave.cli.main``): the
+    researcher's pre-check, which must start in under a second, so no other area (databases,
+    hub, loaders) is imported for it.  Imported any other way, the module only builds ``app``."""
+    as_script = __name__ == "__main__" or (__name__ == "enclave.cli.main"
+                                           and sys.argv[0].endswith("enclave"))
+    return as_script and sys.argv[1:2] == ["egress"]
 
 
 if _egress_check_run():

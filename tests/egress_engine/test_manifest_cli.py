@@ -179,6 +179,24 @@ def test_precheck_of_a_table_loads_no_text_scanner(tmp_path):
     assert out.returncode == 0, out.stdout + out.stderr
     assert "Request verdict: pass" in out.stdout
     assert out.stdout.strip().splitlines()[-1] == "LOADED []", out.stdout[-500:]
+    # a small cell: the suppression audit's max flows run without scipy on a table this size
+    (tmp_path / "s.csv").write_text("age,sex,n\na,M,30\na,F,3\nb,M,50\nb,F,60\nc,M,44\nc,F,41\n")
+    out = run(tmp_path / "s.csv")
+    assert out.returncode == 4, out.stdout + out.stderr
+    loaded = out.stdout.strip().splitlines()[-1]
+    assert loaded == "LOADED []", loaded
+    probe = ("import sys, atexit\n"
+             "atexit.register(lambda: print('SCIPY', any(m.startswith('scipy') for m in sys.modules)))\n"
+             f"sys.argv = ['/usr/local/bin/enclave', 'egress', 'check', {str(tmp_path / 's.csv')!r}, "
+             f"'--root', {str(tmp_path)!r}]\nimport enclave.cli.main\n")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert out.stdout.strip().splitlines()[-1] == "SCIPY False", out.stdout[-800:]
+    # 'python -m enclave.cli.main egress ...' takes the same short path (no databases)
+    out = subprocess.run([sys.executable, "-X", "importtime", "-m", "enclave.cli.main", "egress",
+                          "check", str(tmp_path / "t.csv"), "--root", str(tmp_path)],
+                         capture_output=True, text=True)
+    assert out.returncode == 0, out.stdout + out.stderr[-2000:]
+    assert "sqlalchemy" not in out.stderr and "hub_config" not in out.stderr
     # text with a national ID still gets the full scanner (the prefilter lets it through)
     (tmp_path / "notes.txt").write_text("patient A123456789 seen\n")
     out2 = run(tmp_path / "notes.txt")
