@@ -67,6 +67,21 @@ class Context:
         return self.root / spec.path
 
     # -- units behind cells ------------------------------------------------------------
+    def sealed_denominators(self, table: Table) -> dict[str, np.ndarray] | None:
+        prov = self.provenance.get(table.path)
+        dens = prov.body.get("denominators") if prov is not None else None
+        if not isinstance(dens, dict):
+            return None
+        return {c: np.asarray([np.nan if v is None else v for v in d], dtype=float)
+                for c, d in dens.items() if isinstance(d, list) and len(d) == len(table.df)}
+
+    def sealed_fill_value(self, table: Table) -> float | None:
+        """The ``fill_value`` a helper wrote in empty statistic cells (verified spec only)."""
+        prov = self.provenance.get(table.path)
+        spec = prov.body.get("spec") if prov is not None else None
+        fill = spec.get("fill_value") if isinstance(spec, dict) else None
+        return float(fill) if isinstance(fill, (int, float)) and not isinstance(fill, bool) else None
+
     def units(self, table: Table, col: str) -> np.ndarray | None:
         """Distinct units behind each cell of ``col``: from verified provenance when present,
         else from the declared units column (counts rest on themselves).  None: unknown."""
@@ -89,6 +104,11 @@ class Context:
         return None
 
     def denominator_units(self, table: Table, col: str) -> np.ndarray | None:
+        """What a percentage or rate divides by: the sealed denominators of a helper's
+        proportions (``normalize=``), else the declared denominator column's units."""
+        dens = self.sealed_denominators(table)
+        if dens is not None and col in dens:
+            return dens[col]
         role = table.role(col)
         if role is None or not role.denominator_column or role.denominator_column not in table.columns:
             return None

@@ -31,11 +31,15 @@ def check_file(ctx: Context, spec: ManifestFile) -> None:
     table = ctx.tables[spec.path]
     pol = ctx.policy
     claim = ctx.unsealed.get(spec.path)
+    fill = ctx.sealed_fill_value(table)
     for col in table.cols_with("statistic", "count"):
         role = table.role(col)
         units = ctx.units(table, col)
         shown = table.numeric(col)
         blank = table.text(col).str.strip().eq("").to_numpy()
+        if fill is not None and units is not None and role.role == "statistic":
+            # pivot_table's fill_value in an empty group is the empty cell, not a statistic
+            blank = blank | ((units == 0) & np.isclose(shown, fill))
         if role.role == "statistic" and units is not None:
             if role.statistic in DISPERSION:
                 dof = units - 1

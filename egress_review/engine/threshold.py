@@ -42,7 +42,20 @@ def check_file(ctx: Context, spec: ManifestFile) -> None:
                     en=f"This {what} rests on {n} unit(s); at least {m} are required.",
                     zh=f"此{_zh(what)}僅基於 {n} 個單位；至少需要 {m} 個。",
                     suggested=[{"row": i + 1, "column": col, "action": "suppress"}])
-        if ctx.policy.zero_cells_need_review and what == "count":
+        dens = ctx.sealed_denominators(table) if as_what is None else None
+        proportion = dens is not None and col in dens
+        if proportion and hidden.any():
+            # the shares of a line add up (to one, or to the line's total of distinct persons):
+            # a blank share follows from the others and the published totals
+            for i in np.flatnonzero(hidden):
+                ctx.add(rule=RULE, check=CHECK, severity="review", file=spec.path,
+                        location=table.location(i, col),
+                        en="A blank proportion can be the complement of the others in its row or "
+                           "column (they add up to the line's total): the reviewer judges what it "
+                           "still reveals; merging categories is safer.",
+                        zh="空白的比例可由同列或同欄其他比例推得（合計為該列或欄的總數）；由審查人判斷，"
+                           "合併類別較安全。")
+        if ctx.policy.zero_cells_need_review and (what == "count" or proportion):
             for i in np.flatnonzero(units == 0):
                 ctx.add(rule=RULE, check=CHECK, severity="review", file=spec.path,
                         location=table.location(i, col),

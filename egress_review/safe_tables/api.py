@@ -20,6 +20,7 @@ import pandas as pd
 from egress_review.safe_tables.build import make_table
 from egress_review.safe_tables.cube import HelperError
 from egress_review.safe_tables.frame import SafeTable
+from egress_review.safe_tables.proportions import normalize_how
 from egress_review.safe_tables.remote import source_of, try_seal
 
 _AGG_ALIASES = {"mean": "mean", "sum": "sum", "std": "std", "var": "var", "median": "median",
@@ -83,13 +84,17 @@ def _frame_from(parts: dict[str, Any], data: pd.DataFrame | None) -> tuple[pd.Da
 
 
 def _build(parts: dict, data, *, aggfuncs: list[str], margins: bool, helper: str,
-           decimals: int, count_persons: bool = True, count_label: str = "count") -> SafeTable:
+           decimals: int, count_persons: bool = True, count_label: str = "count",
+           **options: Any) -> SafeTable:
+    """``options``: ``normalize`` / ``fill_value`` (see :mod:`.proportions`), sent with the
+    spec so the broker makes the same table."""
     frame, info = _frame_from(parts, data)
     n = info["names"]
     spec = {"helper": helper, "index": n.get("index", []), "columns": n.get("columns", []),
             "value": (n.get("values") or [None])[0], "aggfuncs": aggfuncs,
             "unit": (n.get("unit") or [None])[0], "margins": margins,
-            "count_persons": count_persons, "decimals": decimals, "count_label": count_label}
+            "count_persons": count_persons, "decimals": decimals, "count_label": count_label,
+            **{k: v for k, v in options.items() if v is not None}}
     if len(n.get("values") or []) > 1:
         raise HelperError("one values column per table (as ACRO); make one table per variable")
     table = make_table(frame, spec)
@@ -100,8 +105,10 @@ def _build(parts: dict, data, *, aggfuncs: list[str], margins: bool, helper: str
 def crosstab(index: Any, columns: Any = None, values: Any = None, rownames: Any = None,
              colnames: Any = None, aggfunc: Any = None, margins: bool = False,
              margins_name: str = "All", dropna: bool = True, normalize: Any = False, *,
-             data: pd.DataFrame | None = None, unit: Any = None, decimals: int = 2) -> SafeTable:
-    """``pd.crosstab`` with every combination of levels shown (zeros too) and checked.
+             data: pd.DataFrame | None = None, unit: Any = None,
+             decimals: int | None = None) -> SafeTable:
+    """``pd.crosstab`` with every combination of levels shown (zeros too) and checked;
+    ``normalize`` gives proportions whose numerators and denominators are both checked.
 
     Also callable as ``crosstab(df, "row_var", "col_var", unit="ID")`` (the earlier form)."""
     if isinstance(index, pd.DataFrame):                  # crosstab(df, index, columns, ...)
@@ -109,9 +116,12 @@ def crosstab(index: Any, columns: Any = None, values: Any = None, rownames: Any 
         margins = True if margins is False else margins
     if margins_name != "All":
         raise HelperError("margins are labelled 'All' (the label the engine reads as a margin)")
-    if normalize:
-        raise HelperError("normalize: publish the counts; a proportion's numerator and "
-                          "denominator must each be checked (use rate())")
+    how = normalize_how(normalize)
+    if how is not None and values is not None:
+        raise HelperError("normalize goes with counts (as in pandas), not with values=")
+    if how is not None and not _names(columns):
+        raise HelperError("normalize: give columns= (the shares of a row or column); for one "
+                          "variable use value_counts(normalize=True)")
     if rownames is not None or colnames is not None:
         index = [pd.Series(np.asarray(s), name=nm) for s, nm in zip(_names(index), rownames)] \
             if rownames is not None else index
@@ -121,23 +131,23 @@ def crosstab(index: Any, columns: Any = None, values: Any = None, rownames: Any 
     if values is None and aggfunc is not None and aggs != ["count"]:
         raise HelperError("aggfunc needs values= (as in pandas)")
     return _build({"index": index, "columns": columns, "values": values, "unit": unit}, data,
-                  aggfuncs=aggs, margins=margins, helper="crosstab", decimals=decimals)
+                  aggfuncs=aggs, margins=margins, helper="crosstab",
+                  decimals=decimals if decimals is not None else 4 if how else 2, normalize=how)
 
 
 def pivot_table(data: pd.DataFrame, values: Any = None, index: Any = None, columns: Any = None,
                 aggfunc: Any = "mean", fill_value: Any = None, margins: bool = False,
                 dropna: bool = True, margins_name: str = "All", observed: bool = False,
                 sort: bool = True, *, unit: Any = None, decimals: int = 2) -> SafeTable:
-    """``pd.pivot_table`` of one values column: every level combination, with ``n`` per cell."""
+    """``pd.pivot_table`` of one values column: every level combination, with ``n`` per cell;
+    ``fill_value`` shows in the statistic cells of empty groups (read as empty by the check)."""
     if values is None:
         raise HelperError("pivot_table needs values= (the column to summarise)")
-    if fill_value is not None:
-        raise HelperError("fill_value would show a number where there is no data: not offered")
     if margins_name != "All":
         raise HelperError("margins are labelled 'All' (the label the engine reads as a margin)")
     return _build({"index": index, "columns": columns, "values": values, "unit": unit}, data,
                   aggfuncs=_aggs(aggfunc, "mean"), margins=margins, helper="pivot_table",
-                  decimals=decimals)
+                  decimals=decimals, fill_value=fill_value)
 
 
 def describe(data: Any, value: str | None = None, *, by: Any = None, unit: Any = None,
@@ -160,14 +170,15 @@ def describe(data: Any, value: str | None = None, *, by: Any = None, unit: Any =
 def value_counts(data: Any, subset: Any = None, *, normalize: bool = False,
                  sort: bool = False, dropna: bool = True, unit: Any = None) -> SafeTable:
     """``Series.value_counts()`` / ``df.value_counts(subset)`` with every level shown, in
-    level order, and an ``All`` row."""
-    if normalize:
-        raise HelperError("normalize: publish the counts (use rate() for proportions)")
+    level order, and an ``All`` row; ``normalize=True``: proportions of the total."""
+    how = "all" if normalize else None
+    dec, label = (4, "proportion") if how else (0, "count")
     if isinstance(data, pd.Series):
         return _build({"index": [data], "unit": unit}, None, aggfuncs=["count"], margins=True,
-                      helper="value_counts", decimals=0)
+                      helper="value_counts", decimals=dec, count_label=label, normalize=how)
     return _build({"index": _names(subset) or list(data.columns), "unit": unit}, data,
-                  aggfuncs=["count"], margins=True, helper="value_counts", decimals=0)
+                  aggfuncs=["count"], margins=True, helper="value_counts", decimals=dec,
+                  count_label=label, normalize=how)
 
 
 def histogram(data: Any, value: str | None = None, *, bins: int | Sequence[float] = 10,

@@ -16,10 +16,11 @@ import pandas as pd
 from egress_review.safe_tables.cube import STATISTICS, HelperError, build_cube
 from egress_review.safe_tables.frame import SafeTable, csv_bytes
 from egress_review.safe_tables.layout import lay_out
+from egress_review.safe_tables.proportions import filled, normalize_how, normalized
 from egress_review.safe_tables.provenance import seal
 
 SPEC_KEYS = {"helper", "index", "columns", "value", "aggfuncs", "unit", "margins",
-             "count_persons", "decimals", "count_label", "bins", "per"}
+             "count_persons", "decimals", "count_label", "bins", "per", "normalize", "fill_value"}
 MAX_BINS = 1000
 
 
@@ -48,6 +49,15 @@ def check_spec(spec: Any) -> dict:
         raise HelperError("at most six grouping variables")
     if spec.get("bins") is not None:
         out["bins"] = _check_bins(spec["bins"], out["index"])
+    if spec.get("normalize") not in (None, False):
+        out["normalize"] = normalize_how(spec["normalize"])
+        if out["value"] is not None:
+            raise HelperError("normalize goes with counts (as in pandas), not with values=")
+    fill = spec.get("fill_value")
+    if fill is not None:
+        if isinstance(fill, bool) or not isinstance(fill, (int, float)) or not np.isfinite(fill):
+            raise HelperError("spec 'fill_value' must be a finite number")
+        out["fill_value"] = fill
     if out["helper"] == "rate":
         per = spec.get("per", 100.0)
         if isinstance(per, bool) or not isinstance(per, (int, float)) or not 0 < per < 1e9:
@@ -108,11 +118,17 @@ def make_table(df: pd.DataFrame, spec: dict) -> SafeTable:
         df = _binned(df, spec["bins"])
     if spec["helper"] == "rate":
         return rate_table(df, spec)
+    how = spec.get("normalize")
+    # a proportion divides by the totals: the cube is built with them, kept as pandas keeps them
+    margins = spec["margins"] or how is not None
     cube = build_cube(df, spec["index"], spec["columns"], value=spec["value"],
-                      aggfuncs=spec["aggfuncs"], unit=spec["unit"], margins=spec["margins"],
+                      aggfuncs=spec["aggfuncs"], unit=spec["unit"], margins=margins,
                       count_persons=spec["count_persons"])
-    parts = lay_out(cube, spec["aggfuncs"], margins=spec["margins"],
-                    count_label=spec["count_label"])
+    parts = lay_out(cube, spec["aggfuncs"], margins=margins, count_label=spec["count_label"])
+    if how is not None:
+        parts = normalized(parts, how, spec["margins"])
+    if spec.get("fill_value") is not None:
+        parts = filled(parts, spec["fill_value"])
     return SafeTable(**parts, decimals=spec["decimals"], spec=spec)
 
 

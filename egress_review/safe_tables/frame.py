@@ -54,6 +54,7 @@ class SafeTable:
     sealed: dict | None = None                   # from the broker: {"csv": str, "sidecar": {}}
     note: str = ""                               # why it is unsealed, when it is
     source: dict | None = field(default=None, repr=False)   # the query the broker sealed from
+    denominators: dict[str, list] = field(default_factory=dict)  # proportions: what each divides by
 
     @property
     def is_sealed(self) -> bool:
@@ -72,11 +73,13 @@ class SafeTable:
         return self.table.set_index(groups) if groups else self.table.copy()
 
     def body(self, data: bytes) -> dict[str, Any]:
-        return json_safe({
-            "format": FORMAT, "version": VERSION, "table_sha256": table_sha256(data),
-            "statistic": self.statistic, "units": self.units, "missing": self.missing,
-            "contributions": self.contributions, "negative": self.negative,
-            "cells": cells_of(data), "spec": self.spec})
+        body = {"format": FORMAT, "version": VERSION, "table_sha256": table_sha256(data),
+                "statistic": self.statistic, "units": self.units, "missing": self.missing,
+                "contributions": self.contributions, "negative": self.negative,
+                "cells": cells_of(data), "spec": self.spec}
+        if self.denominators:
+            body["denominators"] = self.denominators
+        return json_safe(body)
 
     def save(self, path: str | Path, *, key: bytes | None = None) -> Path:
         """Write ``path`` (CSV) and its provenance sidecar; returns the sidecar path."""

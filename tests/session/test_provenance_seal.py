@@ -400,3 +400,20 @@ def test_broker_refuses_bad_bins_and_rates(broker, bins):
                 {**rate, "columns": ["age"]}, {"helper": "crosstab", "index": ["sex"], "per": 10}):
         with pytest.raises(QueryError):
             con.aggregate("SELECT * FROM opd", bad)
+
+
+def test_broker_seals_proportions_and_filled_pivots(broker, tmp_path):
+    """normalize= and fill_value= travel in the spec: the broker's table is the kernel's, and
+    the sealed denominators are what the check divides by."""
+    url, _ = broker
+    con = connect("diabetes cost by sex and age", url=url, authorization=AUTH)
+    df = con.sql("SELECT * FROM opd").df()
+    t = sf.crosstab(df.sex, df.age, normalize="index", margins=True, unit=df.ID)
+    assert t.is_sealed, t.note
+    side = t.save(tmp_path / "p.csv")
+    prov = read_provenance(side)
+    assert prov.verify(CASE_KEY) and set(prov.body["denominators"]) == {"a", "b", "c"}
+    r = _check(tmp_path, t.manifest_entry("p.csv", "shares of age within sex"))
+    assert r.verdict == "pass", [(f.check, f.message_en) for f in r.findings]
+    p = sf.pivot_table(df, values="cost", index="sex", columns="age", fill_value=0)
+    assert p.is_sealed, p.note
