@@ -151,22 +151,31 @@ def _solve(ctx: Context, root: str, members, dims: list[str], pops, soft: bool =
         return
     seg_index = {s: k for k, s in enumerate(segs)}
 
-    def vector(population: str, coords: dict, parts: dict | None = None) -> np.ndarray:
-        mask = np.zeros(shape, dtype=bool)
+    strides = [int(np.prod(shape[k + 1:])) for k in range(len(shape))]
+
+    def atoms(population: str, coords: dict, parts: dict | None = None) -> np.ndarray:
+        """Sorted flat indices of the atoms a cell covers (the product of its parts)."""
         sl: list = [[seg_index[s] for s in covers[population]]]
         for d in dims:
             if parts and d in parts:
                 sl.append(parts[d])
             else:
                 sl.append(refined[d].cover[coords[d]] if d in coords
-                          else list(range(len(cats[d]))))
-        mask[np.ix_(*sl)] = True
-        return mask.ravel().astype(float)
+                          else range(len(cats[d])))
+        flat = np.zeros(1, dtype=np.int64)
+        for k, part in enumerate(sl):
+            flat = (flat[:, None] + np.asarray(part, dtype=np.int64) * strides[k]).ravel()
+        return np.unique(flat)
+
+    def vector(population: str, coords: dict, parts: dict | None = None) -> np.ndarray:
+        mask = np.zeros(n)
+        mask[atoms(population, coords, parts)] = 1.0
+        return mask
 
     rows, b, hist_rows, targets = [], [], [], []
     for _, hist, _, cells in members:
         for c in cells:
-            idx = np.flatnonzero(vector(c.population, c.coords))
+            idx = atoms(c.population, c.coords)
             if c.value is None:
                 if not hist:
                     targets.append((c, idx))

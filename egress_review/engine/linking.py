@@ -17,6 +17,9 @@ persons and visits in one table) cannot be a sub-population: what it reveals goe
 """
 from __future__ import annotations
 
+import functools
+import unicodedata
+
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -80,11 +83,10 @@ def _raw_series(table: Table, label_sets: set[frozenset]) -> list[tuple[list[str
 _DASHES = str.maketrans({"–": "-", "—": "-", "−": "-", "～": "-", "~": "-", "－": "-"})
 
 
+@functools.lru_cache(maxsize=65536)          # labels repeat down a long table
 def norm(label: str) -> str:
     """A category label as a reader compares it: case, spaces, dash forms and full-width forms
     do not make two categories different ("20–29" and "20 - 29" are one)."""
-    import unicodedata
-
     s = unicodedata.normalize("NFKC", str(label)).translate(_DASHES).casefold()
     return "".join(s.split())
 
