@@ -36,7 +36,7 @@ INTRODUCERS = (
 )
 # Words right after a name at the start of a sentence that describe the patient (王小明主訴…).
 FOLLOWERS = ("主诉", "因", "今天", "今日", "今早", "昨日", "昨天", "来院", "回诊", "入院", "就诊", "来诊", "自诉", "表示",
-             "家属", "病史", "男性", "女性", "于", "在", "本次", "此次")
+             "家属", "病史", "男性", "女性", "于", "在", "本次", "此次", "来电", "致电")
 TITLES = ("先生", "小姐", "太太", "女士", "医师", "医生", "护理师", "护士", "阿姨", "伯伯", "主任", "老师", "君", "院长",
           "教授", "药师", "个管师", "社工师", "老先生", "老太太", "阿嬷", "阿公", "同学", "妈妈", "爸爸", "奶奶", "爷爷")
 # Characters that cannot start a name (function words, negations, numbers, pronouns).
@@ -172,12 +172,39 @@ def _ordinary(w: str) -> bool:
 
 def _whole_word_at(simp: str, i: int) -> bool:
     """Is the text at ``i`` an ordinary word that ends where a name would (病人|黄疸|待查,
-    病人|焦虑, 病人|安静), rather than a word-like start of a longer name (病患|王家怡)?"""
+    病人|焦虑, 病人|安静), rather than a word-like start of a longer name (病患|王家怡)?
+    A noun that acts as a person right after the context word (病患|春光|来电, 病患|扬威|表示)
+    is a given name that happens to be a word."""
     for n in (4, 3, 2):
         w = simp[i:i + n]
         if len(w) == n and _ordinary(w):
+            if n <= 3 and _acts(simp, i + n) and _noun_not_a_role(w):
+                return False
             return _boundary(simp, i + n) or w in _clinical() or is_word(w, 200)
     return False
+
+
+# What only a person does, right after their name (the name is the subject): 来电, 表示 …
+_ACTS = ("来电", "致电", "表示", "主诉", "自诉", "自述", "陈述", "诉说", "来院", "来诊", "回诊", "就诊", "签署",
+         "签名", "同意", "拒绝", "要求", "询问", "告知", "提到", "反映", "反应")
+# Nouns that name a role or a state, not a person, before those verbs (病患家属表示, 病患本人表示)
+_ROLE_NOUNS = frozenset(to_simplified(w) for w in (
+    "本人", "自己", "家人", "家屬", "病人", "病患", "患者", "個案", "大家", "全家", "雙方", "對方", "一家", "兩人",
+    "家長", "父母", "子女", "親友", "醫師", "醫生", "護理師", "主治", "醫院", "醫療", "院方", "本院", "外院",
+    "精神", "情緒", "狀況", "意識", "身體", "體力", "心情", "家庭", "家中", "社工", "看護"))
+
+
+def _acts(simp: str, k: int) -> bool:
+    return any(simp.startswith(a, k) for a in _ACTS)
+
+
+def _noun_not_a_role(w: str) -> bool:
+    """A noun (or a place-like word, jieba's ns/nz) that is not a role, relation, title or
+    clinical term: as the subject of 来电/表示 it is a person's given name."""
+    if w in _clinical() or w in _ROLE_NOUNS or w in INTRODUCERS or w in TITLES or w in FOLLOWERS:
+        return False
+    tag = _tables()[3].get(w)
+    return tag in ("n", "ns", "nz", "nr", "nrfg", "nrt", "nt", None)
 
 
 def _boundary(simp: str, k: int) -> bool:
@@ -320,6 +347,8 @@ def find(simplified: str) -> list[tuple[int, int, float]]:
         i = m.end()
         if any(a <= i < b for a, b, _ in hits) or titles.match(simp, m.end() - 1):
             continue       # 孙女|士: the introducer's last character opens a title (孙 + 女士)
+        if intro.match(simp, i):
+            continue       # 病人|病患德弘: the second context word introduces the name
         end = _spaced_name(simp, i) or _name_after(simp, i)   # 签署人：王　小　明 (forms)
         if end:
             hits.append((i, end, 0.85))
@@ -411,6 +440,8 @@ def starts_a_word(simplified: str, start: int, end: int) -> bool:
         b += max(0, start - 6)
         if a <= start < b and not (b > end and titles.match(simplified, end)):
             return True    # (孙|女士: the term runs into a title, so it is not the word here)
+    if _acts(simplified, end) and _noun_not_a_role(simplified[start:end]):
+        return False           # 病患|春光|来电: a noun as the subject of what a person does
     _, _, surnames, tags, freq = _tables()
     if simplified[start:start + 2] in surnames:
         return False           # 欧阳 is also a place word

@@ -370,3 +370,26 @@ def test_numbers_on_separate_lines_are_not_glued_into_a_phone():
     column = "count\n02\n2345\n6789\n0912\n345\n678"
     assert not [h for h in find_identifiers(column) if h.kind == "PHONE"]
     assert [h.kind for h in find_identifiers("tel\n0912 345 678\n")] == ["PHONE"]
+
+
+# A given name that is also a noun, as the subject of what only a person does (issue 14):
+# 病患春光來電; and a second context word that introduces the name (病人病患德弘).
+@pytest.mark.parametrize("text, name", [
+    ("持續觀察。病患春光來電詢問報告", "春光"),
+    ("病患國威來電表示仍會頭暈", "國威"),
+    ("個案小家表示已戒菸", "小家"),
+    ("茲轉介病人病患德弘來電家屬了解病情", "德弘"),
+    ("病人患者美玲主訴胸悶", "美玲"),
+    ("家屬江中致電詢問住院事宜", "江中"),
+])
+def test_noun_given_names_acting_as_persons_are_masked(text, name):
+    out = scrub_texts([text])[0]
+    assert name not in out and "<NAME>" in out, out
+
+
+@pytest.mark.parametrize("text", [
+    "病患家屬表示了解", "病患本人表示同意", "病患意識清楚，來院追蹤", "病患精神尚可，來院回診",
+    "病患太太表示會配合", "病人病患家屬來電詢問", "個案家人表示同意", "病患血壓來院時偏高",
+])
+def test_roles_and_states_before_person_verbs_are_not_names(text):
+    assert scrub_texts([text])[0] == text
