@@ -380,6 +380,12 @@ def review(db: Session, store: BlobStore, req: EgressRequest, user: User, decisi
                        "back for changes or rejected")
     if decision == "approve" and req.verdict is None:
         raise Conflict("the automatic check has not run yet")
+    need = policy.egress.approve_over_review_min_reason
+    if decision == "approve" and req.verdict == "review" and len(reason) < need:
+        # the check could not decide: the approval is the reviewer's own judgement, on record
+        raise WorkflowError(f"the automatic check sent this request to review: approving it needs "
+                            f"your reason (at least {need} characters: what you checked and why "
+                            f"it is safe) (E4)")
     rv = EgressReview(request_id=req.id, reviewer_id=user.id, stage=req.stage, decision=decision,
                       reason=reason, created_at=now)
     req.reviews.append(rv)

@@ -169,6 +169,8 @@ def request_page(rid: RID, request: Request, user: User | None = Depends(page_us
         "case": case, "reviewer_view": reviewer_view,
         "check_error": (req.check_result or {}).get("error"),
         "approve_blocked": req.verdict == "block",
+        # E4: approving over the check's 'review' needs a written reason of this length
+        "reason_needed": svc.policy.egress.approve_over_review_min_reason if req.verdict == "review" else 0,
         "min_units": svc.policy.egress.min_units_per_cell})
 
 

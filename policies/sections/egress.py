@@ -122,6 +122,10 @@ class EgressPolicy(BaseModel):
                     "(sealed together) still go to the committee; false: they pass as their numbers do.")
     reviews_required: int = setting(
         2, rule="E4", ge=1, le=2, description="Independent reviews before approval.")
+    approve_over_review_min_reason: int = setting(
+        20, rule="E4", ge=1, le=2000,
+        description="Characters of reason a reviewer must write to approve a request the "
+                    "automatic check sent to review (what was checked, why it is safe).")
     release_download_days: int = setting(
         14, rule="O2", ge=1, description="Days after approval during which files can be fetched.")
     committee_reviews_required: int = setting(

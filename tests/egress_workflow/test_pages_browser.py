@@ -112,7 +112,7 @@ def test_two_reviewers_approve_in_the_browser_and_requester_downloads(served, tm
             assert page2.locator("#blind").is_visible()
             assert "checked against table 2" not in page2.content()
             page2.check("input[name=decision][value=approve]")
-            page2.fill("textarea[name=reason]", "agree")
+            page2.fill("textarea[name=reason]", "agree: the zero cell is structural")
             page2.click("#submit-review")
             page2.wait_for_url(f"{svc.url}/requests/{rid}")
             assert page2.locator("#state").get_attribute("data-state") == "released"

@@ -142,14 +142,18 @@ def test_committee_path_for_figures(client, world):
     assert [f["path"] for f in d["files"]] == ["counts.csv", "fig/roc.png"]
     # The committee cannot decide before the reviewers (its role is not 'reviewer').
     assert review(client, world, "com1", rid, "approve").status_code == 403
-    assert review(client, world, "rev1", rid, "approve").status_code == 200
-    assert review(client, world, "rev2", rid, "approve").status_code == 200
+    # E4: over 'review' findings an approval needs the reviewer's reason, on record
+    r = review(client, world, "rev1", rid, "approve", "ok")
+    assert r.status_code == 400 and "reason" in r.json()["detail"]
+    why = "counts all >= 6; the ROC figure shows curves only"
+    assert review(client, world, "rev1", rid, "approve", why).status_code == 200
+    assert review(client, world, "rev2", rid, "approve", why).status_code == 200
     d = client.get(f"/api/requests/{rid}", headers=world.auth("rev1")).json()
     assert d["state"] == "in_review" and d["stage"] == "committee"
     # A reviewer without the committee role cannot approve at this stage.
     r = review(client, world, "rev3", rid, "approve")
     assert r.status_code == 403 and "committee" in r.json()["detail"]
-    assert review(client, world, "com1", rid, "approve", "figure shows no individual").status_code == 200
+    assert review(client, world, "com1", rid, "approve", "the figure shows no individual").status_code == 200
     d = client.get(f"/api/requests/{rid}", headers=world.auth("com1")).json()
     assert d["state"] == "released"
     assert ("com1", "egress.review.approve") in audit_actions(world.db_url, rid)
@@ -436,3 +440,34 @@ def test_bare_file_names_match_their_manifest_path(client, world):
     r = client.post("/api/requests", headers=world.auth("alice"), data={"manifest": json.dumps(amb)},
                     files=[("files", ("counts.csv", COUNTS_OK)), ("files", ("counts.csv", COUNTS_OK))])
     assert r.status_code == 400 and "twice" in r.json()["detail"]
+
+
+@pytest.mark.parametrize("min_reason, reason, ok", [
+    (20, "", False), (20, "ok", False), (20, "looked at it, fine", False),
+    (20, "every count >= 6; figure shows curves only", True),
+    (1, "ok", True),                       # the setting switched (almost) off: a word will do
+])
+def test_approving_over_review_findings_needs_a_reason(world, dirs, clock, min_reason, reason, ok):
+    """E4: when the automatic check could not decide (verdict 'review'), an approval is the
+    reviewer's judgement and must say what was checked; a pass needs none."""
+    from fastapi.testclient import TestClient
+
+    from egress_review.api import create_app
+
+    app = create_app(world.db_url, nhi_policy(approve_over_review_min_reason=min_reason),
+                     store_dir=dirs["store_dir"], release_dir=dirs["release_dir"], clock=clock)
+    with TestClient(app) as client:
+        man = manifest(case="IMG1", files=[
+            table_spec("counts.csv"),
+            {"path": "fig/roc.png", "kind": "figure", "description": "ROC curve of the model"}])
+        r = submit(client, world, man=man, files={"counts.csv": COUNTS_OK, "fig/roc.png": png_bytes()})
+        rid = r.json()["id"]
+        assert client.get(f"/api/requests/{rid}", headers=world.auth("rev1")).json()["verdict"] == "review"
+        got = review(client, world, "rev1", rid, "approve", reason)
+        assert (got.status_code == 200) is ok, got.text
+        if not ok:
+            assert "reason" in got.json()["detail"]
+        # a plain pass needs no reason at all
+        rid2 = submit(client, world).json()["id"]
+        assert client.get(f"/api/requests/{rid2}", headers=world.auth("rev1")).json()["verdict"] == "pass"
+        assert review(client, world, "rev1", rid2, "approve", "").status_code == 200
