@@ -22,10 +22,30 @@ def create(username: str = typer.Argument(..., help="User name."),
     """Create an account (admin: any; officer: researchers of its unit)."""
     from enclave.accounts.service import create_account
 
+    from enclave.accounts.lifecycle import issue_enrolment_code
+
     with control(actor) as (db, policy, me, now):
-        create_account(db, policy, me, username=username, password=password, display_name=display_name,
-                       unit=unit, employment=employment, region=region, roles=role, now=now)
+        u = create_account(db, policy, me, username=username, password=password, display_name=display_name,
+                           unit=unit, employment=employment, region=region, roles=role, now=now)
+        code = issue_enrolment_code(db, policy, me, u, now=now, created=True)
     typer.echo(f"account {username} created")
+    if code:
+        typer.echo(f"second-factor enrolment code (give it in person, not with the password): {code}")
+
+
+@account_app.command("enrolment-code")
+def enrolment_code(username: str = typer.Argument(..., help="Account."),
+                   actor: str = typer.Option(None, "--as", help=ACTOR_HELP)):
+    """A new one-time code with which USERNAME enrols a second factor (A4; replaces the last)."""
+    from enclave.accounts.lifecycle import issue_enrolment_code
+    from enclave.cases.service import get_user
+
+    with control(actor) as (db, policy, me, now):
+        code = issue_enrolment_code(db, policy, me, get_user(db, username), now=now)
+    if not code:
+        typer.echo("this policy enrols second factors without a code")
+        raise typer.Exit(1)
+    typer.echo(code)
 
 
 @account_app.command("list")

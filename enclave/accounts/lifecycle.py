@@ -79,6 +79,24 @@ def reset_password(db: Session, policy, actor: User, user: User, *, reset_mfa: b
     return pw
 
 
+def issue_enrolment_code(db: Session, policy, actor: User, user: User, *, now: dt.datetime,
+                         created: bool = False) -> str | None:
+    """A4: the one-time code with which ``user`` enrols a second factor (None when the policy
+    does not ask for one); shown once to the admin, handed over out of band.  ``created``:
+    the actor has just created the account (its own permission check ran there)."""
+    if not mfa.enrolment_code_required(policy):
+        return None
+    if not created:
+        _check(actor, user, "issue an enrolment code for")
+    if mfa.enrolled(db, user):
+        raise Refused(f"{user.username} has a second factor enrolled; reset it first (with the password).", "A4")
+    code = mfa.issue_enrolment_code(db, user, by=actor.username, now=now,
+                                    hours=policy.accounts.mfa_enrolment_code_hours)
+    audit(db, actor.username, "mfa.enrolment_code_issued", subject=user.username,
+          valid_hours=policy.accounts.mfa_enrolment_code_hours)
+    return code
+
+
 def unlock(db: Session, actor: User, user: User, *, now: dt.datetime) -> User:
     _check(actor, user, "unlock")
     n = throttle.failures_of(db, user.username)

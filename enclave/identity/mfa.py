@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from enclave.accounts.models import User
-from enclave.identity.models import TotpCredential
+from enclave.identity.models import MfaEnrolmentCode, TotpCredential
 
 ISSUER = "NHI Enclave"
 SEALED = "v1:"
@@ -123,3 +123,59 @@ def reset(db: Session, user: User) -> bool:
     db.delete(c)
     db.flush()
     return True
+
+
+# ------------------------------------------------------------------ enrolment codes (A4)
+# Enrolment is not trust-on-first-use: the admin issues a one-time code with the first password
+# (or a reset), handed over out of band; the enrolment page and API start only with it.
+_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"     # no 0/O, 1/I: read aloud or typed
+
+
+def _code_hash(code: str) -> str:
+    import hashlib
+
+    norm = "".join(ch for ch in code.upper() if ch.isalnum())
+    return hashlib.sha256(b"nhi-enclave enrolment code v1:" + norm.encode()).hexdigest()
+
+
+def issue_enrolment_code(db: Session, user: User, *, by: str, now: dt.datetime, hours: int) -> str:
+    """A fresh code for ``user`` (replacing any earlier one); shown once, only its hash kept."""
+    import secrets
+
+    code = "-".join("".join(secrets.choice(_CODE_ALPHABET) for _ in range(4)) for _ in range(4))
+    row = db.execute(select(MfaEnrolmentCode).where(MfaEnrolmentCode.user_id == user.id)).scalar_one_or_none()
+    if row is None:
+        row = MfaEnrolmentCode(user_id=user.id)
+        db.add(row)
+    row.code_hash, row.issued_by, row.issued_at = _code_hash(code), by, now
+    row.expires_at, row.used_at = now + dt.timedelta(hours=hours), None
+    db.flush()
+    return code
+
+
+def enrolment_code_problem(db: Session, user: User, code: str | None, now: dt.datetime) -> str | None:
+    """Why ``code`` cannot start or finish this user's enrolment (None: it can)."""
+    import hmac
+
+    row = db.execute(select(MfaEnrolmentCode).where(MfaEnrolmentCode.user_id == user.id)).scalar_one_or_none()
+    if row is None:
+        return "no enrolment code was issued to this account: ask the centre admin for one"
+    if not code or not hmac.compare_digest(row.code_hash, _code_hash(code)):
+        return "the enrolment code is wrong"
+    if row.used_at is not None:
+        return "this enrolment code was used already: ask the centre admin for a new one"
+    expires = row.expires_at if row.expires_at.tzinfo else row.expires_at.replace(tzinfo=dt.timezone.utc)
+    if now >= expires:
+        return "this enrolment code has expired: ask the centre admin for a new one"
+    return None
+
+
+def spend_enrolment_code(db: Session, user: User, now: dt.datetime) -> None:
+    row = db.execute(select(MfaEnrolmentCode).where(MfaEnrolmentCode.user_id == user.id)).scalar_one_or_none()
+    if row is not None:
+        row.used_at = now
+        db.flush()
+
+
+def enrolment_code_required(policy) -> bool:
+    return bool(policy.accounts.mfa_enrolment_code_required)

@@ -50,3 +50,19 @@ class TotpCredential(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     confirmed_at: Mapped[dt.datetime | None]
     last_step: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class MfaEnrolmentCode(Base):
+    """A one-time code an admin gives a user out of band (with the first password) to enrol
+    the second factor: whoever learns the password alone cannot enrol their own device first
+    (no trust on first use).  Only its SHA-256 is stored."""
+
+    __tablename__ = "mfa_enrolment_codes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), unique=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    issued_by: Mapped[str] = mapped_column(String(64))
+    issued_at: Mapped[dt.datetime]
+    expires_at: Mapped[dt.datetime]
+    used_at: Mapped[dt.datetime | None]

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Depends, Request
 from pydantic import Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from enclave.accounts import lifecycle
 from enclave.accounts import service as accounts
 from enclave.accounts.models import User
 from enclave.audit.sampling import service as sampling
@@ -36,15 +37,21 @@ class AccountIn(Strict):
     roles: list[str] = Field(default_factory=lambda: ["researcher"], max_length=6)
 
 
-@router.post("/accounts", response_model=UserOut, status_code=201, tags=["accounts"])
+class CreatedOut(UserOut):
+    enrolment_code: str | None = None      # A4: give it with the password, out of band
+
+
+@router.post("/accounts", response_model=CreatedOut, status_code=201, tags=["accounts"])
 def create_account(body: AccountIn, request: Request, db: Session = Depends(get_db),
                    user: User = Depends(current_user), policy=Depends(get_policy)):
-    """A1/A2/A4: admin creates any account; an officer creates researchers of its unit."""
+    """A1/A2/A4: admin creates any account; an officer creates researchers of its unit.  The
+    answer holds the one-time code the user enrols a second factor with (shown once)."""
     u = accounts.create_account(db, policy, user, username=body.username, password=body.password,
                                 display_name=body.display_name, unit=body.unit,
                                 employment=body.employment, email=body.email, region=body.region,
                                 roles=body.roles, now=now_of(request))
-    return user_out(u)
+    code = lifecycle.issue_enrolment_code(db, policy, user, u, now=now_of(request), created=True)
+    return CreatedOut(**user_out(u).model_dump(), enrolment_code=code)
 
 
 @router.get("/accounts", response_model=list[UserOut], tags=["accounts"])

@@ -14,7 +14,7 @@ from enclave.accounts import lifecycle
 from enclave.accounts.models import User
 from enclave.cases import service as cases
 from enclave.core.audit import audit
-from enclave.core.errors import BadInput, Refused
+from enclave.core.errors import BadInput, Forbidden, Refused
 from enclave.identity import mfa, roles
 from enclave.identity.directory import LoginRefused
 from enclave.identity.login import login
@@ -70,24 +70,47 @@ class EnrolOut(BaseModel):
     otpauth_uri: str
 
 
+class EnrolIn(Strict):
+    enrolment_code: str = Field("", max_length=40)
+
+
+def _enrolment_code_ok(db: Session, policy, user: User, code: str, now) -> None:
+    """A4: no enrolment without the admin's one-time code (the password alone is not enough)."""
+    if not mfa.enrolment_code_required(policy):
+        return
+    problem = mfa.enrolment_code_problem(db, user, code, now)
+    if problem is not None:
+        audit(db, user.username, "mfa.enrolment_code_refused", subject=user.username, reason=problem)
+        db.commit()
+        raise Forbidden(f"Enrolment code refused: {problem}.", "A4")
+
+
 @router.post("/mfa/enrol", response_model=EnrolOut, tags=["auth"])
-def mfa_enrol(request: Request, db: Session = Depends(get_db), user: User = Depends(current_user)):
-    """Start (or restart) TOTP enrolment of your own account; confirm with /api/mfa/confirm."""
-    try:
-        cred = mfa.start_enrolment(db, user, now_of(request))
-    except ValueError:
+def mfa_enrol(request: Request, body: EnrolIn | None = None, db: Session = Depends(get_db),
+              user: User = Depends(current_user), policy=Depends(get_policy)):
+    """Start (or restart) TOTP enrolment of your own account with the admin's one-time
+    enrolment code; confirm with /api/mfa/confirm (same code)."""
+    if mfa.enrolled(db, user):
         raise Refused("TOTP is already enrolled; the centre admin resets it if the device is lost.", "A4")
+    _enrolment_code_ok(db, policy, user, (body or EnrolIn()).enrolment_code, now_of(request))
+    cred = mfa.start_enrolment(db, user, now_of(request))
     return EnrolOut(secret=mfa.secret_of(cred), otpauth_uri=mfa.provisioning_uri(cred, user.username))
 
 
 class CodeIn(Strict):
     code: str = Field(min_length=6, max_length=12)
+    enrolment_code: str = Field("", max_length=40)
 
 
 @router.post("/mfa/confirm", tags=["auth"])
-def mfa_confirm(body: CodeIn, request: Request, db: Session = Depends(get_db), user: User = Depends(current_user)):
-    if not mfa.confirm(db, user, body.code, now_of(request)):
+def mfa_confirm(body: CodeIn, request: Request, db: Session = Depends(get_db), user: User = Depends(current_user),
+                policy=Depends(get_policy)):
+    now = now_of(request)
+    _enrolment_code_ok(db, policy, user, body.enrolment_code, now)
+    if not mfa.confirm(db, user, body.code, now):
         raise BadInput("Wrong code, or no enrolment waiting: start with /api/mfa/enrol.", "A4")
+    if mfa.enrolment_code_required(policy):
+        mfa.spend_enrolment_code(db, user, now)
     audit(db, user.username, "mfa.enrolled", subject=user.username)
     return {"ok": True}
 
@@ -140,7 +163,21 @@ def reset_password(username: Username, body: ResetIn, request: Request, db: Sess
     """A4: a one-time password, already expired (the user changes it before logging in)."""
     target = cases.get_user(db, username)
     pw = lifecycle.reset_password(db, policy, user, target, reset_mfa=body.reset_mfa, now=now_of(request))
-    return {**_out(target), "one_time_password": pw}
+    out = {**_out(target), "one_time_password": pw}
+    if body.reset_mfa:      # the new device is enrolled with a new one-time code (A4)
+        out["enrolment_code"] = lifecycle.issue_enrolment_code(db, policy, user, target, now=now_of(request))
+    return out
+
+
+@router.post("/accounts/{username}/enrolment-code", tags=["accounts"])
+def enrolment_code(username: Username, request: Request, db: Session = Depends(get_db),
+                   user: User = Depends(current_user), policy=Depends(get_policy)):
+    """A4: a new one-time enrolment code (replacing the last); shown once, give it in person."""
+    target = cases.get_user(db, username)
+    code = lifecycle.issue_enrolment_code(db, policy, user, target, now=now_of(request))
+    if code is None:
+        raise Refused("This deployment's policy enrols second factors without a code.", "A4")
+    return {**_out(target), "enrolment_code": code}
 
 
 @router.post("/accounts/{username}/unlock", tags=["accounts"])

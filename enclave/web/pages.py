@@ -338,10 +338,16 @@ def account_create(request: Request, username: str = Form(..., max_length=64), p
                    employment: str = Form("permanent", max_length=20), region: str = Form("", max_length=40),
                    role: str = Form("researcher", max_length=20), db: Session = Depends(get_db),
                    user: User = Depends(page_user), policy=Depends(get_policy)):
-    accounts.create_account(db, policy, user, username=username, password=password, display_name=display_name,
-                            unit=unit, employment=employment, region=region or None, roles=[role],
-                            now=now_of(request))
-    return back("/accounts", f"已建立帳號 Account {username} created")
+    u = accounts.create_account(db, policy, user, username=username, password=password, display_name=display_name,
+                                unit=unit, employment=employment, region=region or None, roles=[role],
+                                now=now_of(request))
+    from enclave.accounts import lifecycle
+
+    code = lifecycle.issue_enrolment_code(db, policy, user, u, now=now_of(request), created=True)
+    if code is None:
+        return back("/accounts", f"已建立帳號 Account {username} created")
+    return render(request, "reset_done.html", user, target=u, password=None, reset_mfa=False,
+                  enrolment_code=code, created=True)
 
 
 @router.post("/accounts/{username}/revoke")

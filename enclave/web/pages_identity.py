@@ -85,30 +85,60 @@ def _enrolling(request: Request, db: Session) -> tuple[User | None, str | None]:
 
 
 @router.get("/mfa", response_class=HTMLResponse)
-def mfa_page(request: Request, db: Session = Depends(get_db)):
+def mfa_page(request: Request, db: Session = Depends(get_db), policy=Depends(get_policy)):
     user, kind = _enrolling(request, db)
     if user is None:
         return RedirectResponse("/login?next=/mfa", status_code=303)
+    shown = user if kind != "enrol" else None
     if mfa.enrolled(db, user):
-        return render(request, "mfa.html", user if kind != "enrol" else None, enrolled=True, secret=None, uri=None,
+        return render(request, "mfa.html", shown, enrolled=True, secret=None, uri=None, error=None)
+    if mfa.enrolment_code_required(policy):
+        # no secret before the admin's one-time code: the password alone enrols nothing
+        return render(request, "mfa.html", shown, enrolled=False, ask_code=True, secret=None, uri=None,
                       error=None)
+    return _show_secret(request, db, user, shown, enrolment_code="")
+
+
+def _show_secret(request: Request, db: Session, user: User, shown, *, enrolment_code: str,
+                 error: str | None = None, status: int = 200):
     cred = mfa.start_enrolment(db, user, now_of(request))
-    return render(request, "mfa.html", user if kind != "enrol" else None, enrolled=False, secret=mfa.secret_of(cred),
-                  uri=mfa.provisioning_uri(cred, user.username), error=None)
+    db.commit()
+    return render(request, "mfa.html", shown, status=status, enrolled=False, ask_code=False,
+                  secret=mfa.secret_of(cred), uri=mfa.provisioning_uri(cred, user.username),
+                  enrolment_code=enrolment_code, error=error)
 
 
 @router.post("/mfa")
-def mfa_confirm(request: Request, code: str = Form(..., max_length=12), db: Session = Depends(get_db)):
+def mfa_confirm(request: Request, code: str = Form("", max_length=12),
+                enrolment_code: str = Form("", max_length=40), db: Session = Depends(get_db),
+                policy=Depends(get_policy)):
     user, kind = _enrolling(request, db)
     if user is None:
         return RedirectResponse("/login?next=/mfa", status_code=303)
-    if not mfa.confirm(db, user, code, now_of(request)):
+    shown = user if kind != "enrol" else None
+    now = now_of(request)
+    if mfa.enrolled(db, user):
+        return render(request, "mfa.html", shown, enrolled=True, secret=None, uri=None, error=None)
+    if mfa.enrolment_code_required(policy):
+        problem = mfa.enrolment_code_problem(db, user, enrolment_code, now)
+        if problem is not None:
+            audit(db, user.username, "mfa.enrolment_code_refused", subject=user.username, reason=problem)
+            db.commit()
+            return render(request, "mfa.html", shown, status=422, enrolled=False, ask_code=True, secret=None,
+                          uri=None, error=f"註冊碼無效 Enrolment code refused: {problem}.")
+        if not code:        # the code is right: now the secret, with the code kept for the confirmation
+            return _show_secret(request, db, user, shown, enrolment_code=enrolment_code)
+    if not mfa.confirm(db, user, code, now):
         cred = mfa.credential(db, user)
         db.commit()
-        return render(request, "mfa.html", user if kind != "enrol" else None, status=422, enrolled=False,
-                      secret=mfa.secret_of(cred) if cred else None,
-                      uri=mfa.provisioning_uri(cred, user.username) if cred else None,
+        if cred is None:
+            return RedirectResponse("/mfa", status_code=303)
+        return render(request, "mfa.html", shown, status=422, enrolled=False, ask_code=False,
+                      secret=mfa.secret_of(cred), uri=mfa.provisioning_uri(cred, user.username),
+                      enrolment_code=enrolment_code,
                       error="驗證碼不正確 Wrong code: enter the current 6-digit code from the app.")
+    if mfa.enrolment_code_required(policy):
+        mfa.spend_enrolment_code(db, user, now)
     audit(db, user.username, "mfa.enrolled", subject=user.username)
     if kind == "enrol":  # the enrol-only session ends: log in again with password and code
         revoke_token(db, request.cookies[COOKIE])
@@ -176,7 +206,19 @@ def account_reset(username: str, request: Request, reset_mfa: bool = Form(False)
                   db: Session = Depends(get_db), user: User = Depends(page_user), policy=Depends(get_policy)):
     target = _target(db, username)
     pw = lifecycle.reset_password(db, policy, user, target, reset_mfa=reset_mfa, now=now_of(request))
-    return render(request, "reset_done.html", user, target=target, password=pw, reset_mfa=reset_mfa)
+    code = lifecycle.issue_enrolment_code(db, policy, user, target, now=now_of(request)) if reset_mfa else None
+    return render(request, "reset_done.html", user, target=target, password=pw, reset_mfa=reset_mfa,
+                  enrolment_code=code)
+
+
+@router.post("/accounts/{username}/enrolment-code")
+def account_enrolment_code(username: str, request: Request, db: Session = Depends(get_db),
+                           user: User = Depends(page_user), policy=Depends(get_policy)):
+    """A4: a new one-time enrolment code, shown once on the page."""
+    target = _target(db, username)
+    code = lifecycle.issue_enrolment_code(db, policy, user, target, now=now_of(request))
+    return render(request, "reset_done.html", user, target=target, password=None, reset_mfa=False,
+                  enrolment_code=code)
 
 
 @router.post("/accounts/{username}/unlock")

@@ -54,3 +54,10 @@ class AccountPolicy(BaseModel):
     mfa_required_roles: list[str] = setting(
         [], rule="A4",
         description="Roles that must log in with a TOTP code as well as the password.")
+    mfa_enrolment_code_required: bool = setting(
+        True, rule="A4",
+        description="Enrolling a second factor needs a one-time code the admin gives with the "
+                    "first password (out of band): the password alone cannot enrol a device.")
+    mfa_enrolment_code_hours: int = setting(
+        72, rule="A4", ge=1, le=720,
+        description="Hours an enrolment code stays valid after the admin issued it.")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 
 import pyotp
 import pytest
@@ -83,7 +84,10 @@ def test_cli_groups(tmp_path, monkeypatch):
         assert res.exit_code == code, (args, res.stdout, res.stderr)
         return res.stdout
 
-    ok("account", "create", "dora", "--password", "Sturdy-Pass-2026", "--unit", "Lab", "--as", "admin")
+    out = ok("account", "create", "dora", "--password", "Sturdy-Pass-2026", "--unit", "Lab", "--as", "admin")
+    # A4: the second factor is enrolled with a one-time code, not on first use
+    assert re.search(r"enrolment code .*: [A-Z2-9]{4}(-[A-Z2-9]{4}){3}$", out.strip())
+    assert re.fullmatch(r"[A-Z2-9]{4}(-[A-Z2-9]{4}){3}\n", ok("account", "enrolment-code", "dora", "--as", "admin"))
     out = run(app, ["account", "create", "tim", "--password", "Sturdy-Pass-2026", "--employment", "temporary"])
     assert out.exit_code == 1 and "A2" in out.stderr
     code = json.loads(ok("case", "create", "--title", "Gov study", "--type", "government", "--as", "dora",

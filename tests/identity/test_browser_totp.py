@@ -32,6 +32,9 @@ def chromium():
             browser.close()
 
 
+ENROLMENT_CODES: dict[str, str] = {}
+
+
 @pytest.fixture
 def state(tmp_path):
     from enclave.db import upgrade
@@ -42,6 +45,10 @@ def state(tmp_path):
         for name, role in (("admin", "admin"), ("rev", "reviewer"), ("bob", "researcher")):
             mk_user(db, name, role, when=utcnow() - dt.timedelta(days=1))
         rev_totp = enrol_totp(db, load(db, "rev"))
+        # A4: the admin's one-time enrolment code, handed over with the first password
+        from enclave.identity import mfa
+
+        ENROLMENT_CODES["admin"] = mfa.issue_enrolment_code(db, load(db, "admin"), by="setup", now=utcnow(), hours=72)
     return url, rev_totp
 
 
@@ -56,6 +63,14 @@ def test_control_plane_enrol_then_log_in_with_totp_and_use_a_form(chromium, stat
         page.get_by_label("密碼 Password").fill(PASSWORD)
         page.get_by_role("button", name="登入 Log in").click()
         page.wait_for_url(base + "/mfa")                     # staff: enrol first (A4)
+        # no secret for the password alone: first the admin's one-time enrolment code
+        assert page.locator("#totp-secret").count() == 0
+        page.get_by_label("註冊碼 Enrolment code").fill("WRNG-CODE-XXXX-YYYY")
+        page.get_by_role("button", name="下一步 Next").click()
+        assert "Enrolment code refused" in page.get_by_role("alert").inner_text()
+        assert page.locator("#totp-secret").count() == 0
+        page.get_by_label("註冊碼 Enrolment code").fill(ENROLMENT_CODES["admin"].lower())
+        page.get_by_role("button", name="下一步 Next").click()
         totp = pyotp.TOTP(page.locator("#totp-secret").inner_text())
         page.get_by_label("驗證碼 Code").fill(totp.now())
         page.get_by_role("button", name="啟用 Enrol").click()

@@ -41,8 +41,16 @@ def token(http, base, name, otp=None, pw=PASSWORD):
     return http.post(f"{base}/api/token", json={"username": name, "password": pw, "otp": otp})
 
 
-def test_staff_without_totp_get_only_the_enrolment_then_log_in_with_a_code(control_base, clock):
+def _code_for(db_url, name, clock, hours=72):
+    from enclave.identity import mfa
+
+    with session_scope(db_url) as db:
+        return mfa.issue_enrolment_code(db, load(db, name), by="test-admin", now=clock.now, hours=hours)
+
+
+def test_staff_without_totp_get_only_the_enrolment_then_log_in_with_a_code(control_base, people_db, clock):
     base = control_base
+    enrol_code = _code_for(people_db, "admin", clock)
     with httpx.Client(timeout=30, follow_redirects=False) as http:
         r = token(http, base, "admin")
         assert r.status_code == 401 and "TOTP" in r.json()["detail"]
@@ -53,13 +61,22 @@ def test_staff_without_totp_get_only_the_enrolment_then_log_in_with_a_code(contr
         assert http.get(f"{base}/api/me").status_code == 401
         r = http.post(f"{base}/api/audit/samples", json={}, headers={"origin": base, "x-csrf-token": csrf_of(http)})
         assert r.status_code == 401
+        # A4, not trust-on-first-use: the password alone shows no secret and enrols nothing
         page = http.get(f"{base}/mfa").text
-        secret = re.search(r'id="totp-secret">([A-Z2-7]+)<', page).group(1)
-        totp = pyotp.TOTP(secret)
-        r = http.post(f"{base}/mfa", data={"code": "000000", "csrf_token": csrf_of(http)}, headers={"origin": base})
-        assert r.status_code == 422
-        r = http.post(f"{base}/mfa", data={"code": code_at(totp, clock.now), "csrf_token": csrf_of(http)},
+        assert 'id="totp-secret"' not in page and 'name="enrolment_code"' in page
+        for wrong in ("", "AAAA-BBBB-CCCC-DDDD", enrol_code[:-1]):
+            r = http.post(f"{base}/mfa", data={"enrolment_code": wrong, "code": "123456",
+                                               "csrf_token": csrf_of(http)}, headers={"origin": base})
+            assert r.status_code == 422 and 'id="totp-secret"' not in r.text
+        r = http.post(f"{base}/mfa", data={"enrolment_code": enrol_code, "csrf_token": csrf_of(http)},
                       headers={"origin": base})
+        secret = re.search(r'id="totp-secret">([A-Z2-7]+)<', r.text).group(1)
+        totp = pyotp.TOTP(secret)
+        r = http.post(f"{base}/mfa", data={"code": "000000", "enrolment_code": enrol_code,
+                                           "csrf_token": csrf_of(http)}, headers={"origin": base})
+        assert r.status_code == 422
+        r = http.post(f"{base}/mfa", data={"code": code_at(totp, clock.now), "enrolment_code": enrol_code,
+                                           "csrf_token": csrf_of(http)}, headers={"origin": base})
         assert r.status_code == 303 and r.headers["location"].startswith("/login")
     with httpx.Client(timeout=30, follow_redirects=False) as http:
         assert token(http, base, "admin").status_code == 401                       # password alone
@@ -80,11 +97,18 @@ def test_a_researcher_needs_no_code_until_enrolling_one(control_base, people_db,
         r = token(http, base, "alice")
         assert r.status_code == 200
         h = {"Authorization": f"Bearer {r.json()['token']}"}
-        secret = http.post(f"{base}/api/mfa/enrol", headers=h).json()["secret"]
+        # A4: a session alone cannot enrol a device; the admin's one-time code can
+        assert http.post(f"{base}/api/mfa/enrol", headers=h).status_code == 403
+        code = _code_for(people_db, "alice", clock)
+        assert http.post(f"{base}/api/mfa/enrol", json={"enrolment_code": "X" + code[1:]}, headers=h).status_code == 403
+        secret = http.post(f"{base}/api/mfa/enrol", json={"enrolment_code": code}, headers=h).json()["secret"]
         totp = pyotp.TOTP(secret)
-        assert http.post(f"{base}/api/mfa/confirm", json={"code": code_at(totp, clock.now)}, headers=h).status_code == 200
+        assert http.post(f"{base}/api/mfa/confirm", json={"code": code_at(totp, clock.now)},
+                         headers=h).status_code == 403
+        assert http.post(f"{base}/api/mfa/confirm", json={"code": code_at(totp, clock.now), "enrolment_code": code},
+                         headers=h).status_code == 200
         # once enrolled the second factor cannot be swapped by whoever holds the session
-        assert http.post(f"{base}/api/mfa/enrol", headers=h).status_code == 409
+        assert http.post(f"{base}/api/mfa/enrol", json={"enrolment_code": code}, headers=h).status_code == 409
         assert token(http, base, "alice").status_code == 401
         clock.now += dt.timedelta(seconds=30)
         assert token(http, base, "alice", code_at(totp, clock.now)).status_code == 200
