@@ -40,6 +40,7 @@ class QueryFilter:
     until: dt.datetime | None = None   # exclusive, aware
     purpose: str | None = None         # substring, case-insensitive
     status: str | None = None          # pending | approved | flagged
+    within: tuple[str, ...] | None = None   # only these cases (what the viewer may see)
 
     def __post_init__(self):
         if self.status not in (None, "pending", *DECISIONS):
@@ -62,6 +63,8 @@ def _query(f: QueryFilter):
         q = q.where(AuditRecord.actor == f.account)
     if f.case:
         q = q.where(AuditRecord.case_code == f.case)
+    if f.within is not None:
+        q = q.where(AuditRecord.case_code.in_(f.within))
     # audit timestamps are ISO-8601 UTC with microseconds, so text order is time order
     if f.since:
         q = q.where(AuditRecord.ts >= _iso(f.since))
@@ -115,6 +118,20 @@ def export_csv(db: Session, f: QueryFilter) -> str:
 def _cell(v) -> str:
     s = "" if v is None else str(v)
     return "'" + s if s[:1] in ("=", "+", "-", "@", "\t", "\r") else s
+
+
+def visible_cases(db: Session, policy, viewer: User) -> tuple[str, ...] | None:
+    """The cases whose queries ``viewer`` may browse: None for all (the centre admin, audit
+    supervisors, query approvers), else the cases they lead as PI (A3: the responsible
+    supervisor); refused for anyone else."""
+    roles = ("admin", *policy.accounts.audit_supervisor_roles, *policy.accounts.query_approval_roles)
+    if any(viewer.has_role(r) for r in roles):
+        return None
+    led = tuple(db.execute(select(Case.code).where(Case.applicant_id == viewer.id)).scalars())
+    if not led:
+        raise Forbidden("The query log is for the centre admin, audit supervisors, query approvers "
+                        "and each case's PI (A3).", "A3")
+    return led
 
 
 def may_approve(db: Session, policy, actor: User, rec: AuditRecord) -> str | None:

@@ -71,6 +71,9 @@ def render(request: Request, name: str, user: User | None, status: int = 200, **
             nav.append(("/accounts", "帳號 Accounts"))
         if user.has_role("admin") or any(user.has_role(r) for r in policy.accounts.audit_supervisor_roles):
             nav.append(("/audit/samples", "稽核抽查 Audit samples"))
+        if any(user.has_role(r) for r in ("admin", *policy.accounts.audit_supervisor_roles,
+                                          *policy.accounts.query_approval_roles)):
+            nav.append(("/queries", "查詢紀錄 Query log"))      # a PI reaches it from the case
         if user.has_role("admin"):
             nav.append(("/violations", "違規 Violations"))
         nav.append(("/mfa", "兩步驟驗證 Two-step"))
@@ -164,7 +167,9 @@ def case_detail(code: str, request: Request, db: Session = Depends(get_db), user
                   users=users, can_manage=perm.can_manage(user, c), decider=perm.is_decider(user),
                   member=perm.is_member(user, c), ext_ok=ext_ok, now=now,
                   half_days_used=cases.half_days_used(db, c),
-                  usable=cases.case_usable(c, now))
+                  usable=cases.case_usable(c, now),
+                  query_log=c.applicant_id == user.id or any(user.has_role(r) for r in (
+                      "admin", *policy.accounts.audit_supervisor_roles, *policy.accounts.query_approval_roles)))
 
 
 @router.post("/cases/{code}/approve")

@@ -12,6 +12,7 @@ STATUS_ZH = {
     "displaced": "已改期", "purged": "已清除", "open": "開放", "signed": "已簽核", "void": "作廢",
     "paid": "已繳費", "unpaid": "未繳費", "left": "已離職", "in_review": "審查中",
     "blocked": "已阻擋", "released": "已釋出", "delivered": "已交付", "withdrawn": "已撤回",
+    "flagged": "已標記問題",
 }
 
 
