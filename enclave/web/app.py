@@ -30,7 +30,7 @@ def create_app(db_url: str | None = None, policy=None, *,
                clock: Callable[[], dt.datetime] | None = None) -> FastAPI:
     from enclave.settings import get_settings
     from enclave.web import (api, api_admin, api_announcements, api_bookings, api_identity,
-                             api_seats, pages, pages_identity, pages_querylog)
+                             api_seats, pages, pages_identity, pages_querylog, pages_queue)
     from enclave.web.factory import harden
     from policies import current_policy
 
@@ -71,5 +71,6 @@ def create_app(db_url: str | None = None, policy=None, *,
         app.include_router(area.router)
     app.include_router(pages_identity.router)  # before pages: /login, /password, /mfa live here
     app.include_router(pages_querylog.router)
+    app.include_router(pages_queue.router)
     app.include_router(pages.router)
     return harden(app)

@@ -67,6 +67,8 @@ def render(request: Request, name: str, user: User | None, status: int = 200, **
     if user is not None:
         nav = [("/", "首頁 Home"), ("/cases", "案件 Cases"), ("/calendar", "預約 Bookings"),
                ("/announcements", "公告 Announcements")]
+        if user.has_role("admin") or user.has_role("committee"):
+            nav.append(("/queue", "待辦 Work queue"))
         if user.has_role("admin") or user.has_role("officer"):
             nav.append(("/accounts", "帳號 Accounts"))
         if user.has_role("admin") or any(user.has_role(r) for r in policy.accounts.audit_supervisor_roles):
@@ -174,9 +176,12 @@ def case_detail(code: str, request: Request, db: Session = Depends(get_db), user
 
 @router.post("/cases/{code}/approve")
 def case_approve(code: str, request: Request, period_months: str = Form("", max_length=4),
-                 working_days: str = Form("", max_length=8), db: Session = Depends(get_db),
-                 user: User = Depends(page_user), policy=Depends(get_policy)):
+                 working_days: str = Form("", max_length=8), confirm: str = Form("", max_length=3),
+                 db: Session = Depends(get_db), user: User = Depends(page_user), policy=Depends(get_policy)):
     c = _case_page_case(db, user, code)
+    if confirm != "yes":    # a decision is never one stray click: the form asks to confirm
+        raise BadInput("請勾選確認已閱讀研究目的、IRB 證明與資料需求。Tick the box confirming you have read "
+                       "the purpose, the IRB certificate and the data requested.")
     try:
         months = int(period_months) if period_months.strip() else None
         days = float(working_days) if working_days.strip() else None

@@ -107,7 +107,12 @@ def test_page_forms_end_to_end(client, people, policy):
     assert r.status_code == 422 and "not JSON" in r.text
     admin = TestClient(client.app)
     admin.post("/login", data={"username": "admin", "password": PASSWORD})
-    r = admin.post(f"/cases/{code}/approve", data={"working_days": "2"})
+    page = admin.get(f"/cases/{code}").text
+    # what the decision rests on is on the page: purpose, IRB, the data requested as a table
+    assert 'id="purpose"' in page and 'id="irb"' in page and "<td>H_NHI_OPDTE</td><td>2020</td><td>ID</td>" in page
+    r = admin.post(f"/cases/{code}/approve", data={"working_days": "2"})       # not confirmed
+    assert r.status_code == 422 and "Tick the box" in r.text
+    r = admin.post(f"/cases/{code}/approve", data={"working_days": "2", "confirm": "yes"})
     assert "Approved" in r.text and "0.0 / 2.0" in r.text
     fee = re.search(r'name="amount" type="number" min="0" value="(\d+)"', r.text).group(1)
     assert "Payment recorded" in admin.post(f"/cases/{code}/payment", data={"amount": fee}).text
