@@ -157,15 +157,27 @@ def request_page(rid: RID, request: Request, user: User | None = Depends(page_us
         ff = [x for x in findings if x.get("file") == f.path
               or (not x.get("file") and (x.get("location") or {}).get("file") == f.path)]
         files.append({"file": f, "findings": ff,
-                      "render": render_file(svc.store, req, f, ff) if reviewer_view else None,
+                      "render": render_file(svc.store, req, f, ff, svc.policy.egress.min_units_per_cell)
+                      if reviewer_view else None,
                       "has_chart": reviewer_view and f.kind == "table"})
     general = [x for x in findings if x.get("file") not in {f.path for f in req.outputs}
                and (x.get("file") or (x.get("location") or {}).get("file") not in
                     {f.path for f in req.outputs})]
     history = [summary(db, h, svc) for h in wf.released_history(db, req.case_code) if h.id != req.id]
+    # the summary first: findings counted by rule, check and severity, per file
+    grouped: dict[tuple, dict] = {}
+    for item in files:
+        for x in item["findings"]:
+            key = (x.get("rule"), x.get("check"), x.get("severity"))
+            g = grouped.setdefault(key, {"rule": key[0], "check": key[1], "severity": key[2], "files": {}})
+            g["files"][item["file"].id] = (item["file"].path, g["files"].get(item["file"].id, ("", 0))[1] + 1)
+    order = {"block": 0, "review": 1}
+    finding_summary = sorted(grouped.values(), key=lambda g: (order.get(g["severity"], 2), str(g["rule"]),
+                                                              str(g["check"])))
     case = db.execute(select(Case).where(Case.code == req.case_code)).scalar_one_or_none()
     return TEMPLATES.TemplateResponse(request, "request.html", {
         "user": user, "d": d, "req": req, "files": files, "general": general, "history": history,
+        "finding_summary": finding_summary,
         "case": case, "reviewer_view": reviewer_view,
         "check_error": (req.check_result or {}).get("error"),
         "approve_blocked": req.verdict == "block",

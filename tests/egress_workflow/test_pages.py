@@ -45,14 +45,21 @@ def test_reviewer_view_highlights_flagged_cells_and_charts_counts(client, world)
     page = client.get(f"/requests/{rid}")
     assert page.status_code == 200
     # The cell holding 3 (row 1, column n) is highlighted as a block, with the rule in its title.
-    cell = re.search(r'<td class="flag-block" title="([^"]*)">3</td>', page.text)
+    cell = re.search(r'<td class="heat-under flag-block" title="([^"]*)">3</td>', page.text)
     assert cell and "E2" in cell.group(1)
+    # the heat-map colours every count against the threshold, and the summary comes first
+    assert 'class="heat-ok' in page.text or 'class="heat-near' in page.text
+    assert page.text.index('id="finding-summary"') < page.text.index('class="data"') \
+        < page.text.index('<table class="findings">')
     assert 'value="approve" disabled' in page.text  # a blocked request cannot be approved
     fid = re.search(rf"/requests/{rid}/files/(\d+)/counts.svg", page.text).group(1)
     svg = client.get(f"/requests/{rid}/files/{fid}/counts.svg")
     assert svg.status_code == 200 and svg.headers["content-type"].startswith("image/svg+xml")
-    assert svg.text.count('class="under"') == 1 and svg.text.count('class="ok"') == 1
-    assert "1 / 2" in svg.text
+    assert svg.text.count('class="under"') == 1 and svg.text.count('class="ok"') + svg.text.count('class="near"') == 1
+    assert "1 / 2" in svg.text and "log scale" in svg.text
+    # few bars: every bar is named and its value printed (no capped "120+" top)
+    assert svg.text.count('class="bar-label"') == 2 and svg.text.count('class="bar-value"') == 2
+    assert "+</text>" not in svg.text
     # the axis labels (threshold, 0, top) never sit on top of each other
     ys = sorted(float(y) for y in re.findall(r'<text x="[\d.]+" y="([\d.]+)" text-anchor="end"', svg.text))
     assert len(ys) >= 2 and all(b - a >= 12 for a, b in zip(ys, ys[1:])), ys
