@@ -290,9 +290,18 @@ def calendar_page(request: Request, start: str | None = None, db: Session = Depe
         names = {u.id: u.username for u in db.execute(select(User)).scalars()}
         codes = {c.id: c.code for c in db.execute(select(Case)).scalars()}
         overview = [(b, names.get(b.user_id), codes.get(b.case_id)) for b in rows]
+    # staff: which case holds which seat of each slot (the seat map)
+    seatmap: dict[str, dict[int, str]] = {}
+    if staff:
+        key_of = {sl["starts_at"]: sl["key"] for d in days for sl in d["slots"]}
+        for b, _name, code in overview:
+            k = key_of.get(b.starts_at)
+            if k is not None and b.status not in ("cancelled", "displaced") and b.seat_no:
+                seatmap.setdefault(k, {})[int(b.seat_no)] = code or "?"
     bookable = [c for c in my_cases if usable[c.code] is None]
     return render(request, "calendar.html", user, days=days, first=first, now=now, my_cases=my_cases,
                   usable=usable, bookable=bookable, restricted=restricted, staff=staff, overview=overview,
+                  seatmap=seatmap,
                   prev=(first - dt.timedelta(days=7)).isoformat(), next=(first + dt.timedelta(days=7)).isoformat())
 
 
