@@ -154,6 +154,19 @@ class EgressClient:
     def requests(self) -> list[dict]:
         return self._check(self._http.get("/api/requests"))
 
+    def overview(self):
+        """Your requests as a table (state, check, decision), newest first; renders in a notebook."""
+        from egress_review.request_view import RequestsView
+
+        return RequestsView(self.requests())
+
+    def view(self, request_id: int):
+        """One request as you may see it: outcome, reviews and public comments once decided,
+        files with their findings."""
+        from egress_review.request_view import RequestView
+
+        return RequestView(self.status(request_id))
+
     def withdraw(self, request_id: int, reason: str = "") -> dict:
         return self._check(self._http.post(f"/api/requests/{request_id}/withdraw", json={"reason": reason}))
 

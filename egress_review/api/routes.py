@@ -80,6 +80,7 @@ class RequestOut(BaseModel):
     decision_reason: str | None
     reviews_required: int
     reviews_in: int
+    supersedes: int | None = Field(None, description="the earlier request this one replaces")
     files: list[FileOut]
 
 
@@ -165,6 +166,7 @@ def summary(db: Session, req: EgressRequest, svc: EgressService, names: dict[int
         submitted_at=req.submitted_at, approved_at=req.approved_at, released_at=req.released_at,
         download_until=wf.download_deadline(req, svc.policy), decision_reason=req.decision_reason,
         reviews_required=stage_req, reviews_in=len(wf.stage_reviews(req, req.stage)),
+        supersedes=req.supersedes_id,
         files=[dict(id=f.id, path=f.path, kind=f.kind, description=f.description, sha256=f.sha256,
                     size=f.size) for f in req.outputs])
     if redact:

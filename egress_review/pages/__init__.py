@@ -44,10 +44,7 @@ TEMPLATES.env.filters["ts"] = _fmt
 TEMPLATES.env.filters["place"] = describe_place
 TEMPLATES.env.globals["csrf_field"] = lambda request: csrf.field(request, COOKIE)
 
-STATE_ZH = {"draft": "草稿", "submitted": "已送出", "checked": "已自動檢核", "in_review": "審查中",
-            "approved": "已核准", "changes_requested": "請修改", "rejected": "已駁回",
-            "released": "已釋出", "withdrawn": "已撤回"}
-DECISION_ZH = {"approve": "核准 approve", "changes": "請修改 request changes", "reject": "駁回 reject"}
+from egress_review.words import DECISION_ZH, STATE_ZH  # noqa: E402
 TEMPLATES.env.globals.update(STATE_ZH=STATE_ZH, DECISION_ZH=DECISION_ZH)
 
 

@@ -471,3 +471,31 @@ def test_approving_over_review_findings_needs_a_reason(world, dirs, clock, min_r
         rid2 = submit(client, world).json()["id"]
         assert client.get(f"/api/requests/{rid2}", headers=world.auth("rev1")).json()["verdict"] == "pass"
         assert review(client, world, "rev1", rid2, "approve", "").status_code == 200
+
+
+def test_the_requester_reads_outcome_reviews_and_resubmission_in_a_view(client, world):
+    """Issue 16: the researcher's own view of their requests (what the session app answers,
+    rendered for a notebook): state, check, decision, reasons and public comments once
+    decided, files with their findings, and the request a resubmission replaces."""
+    from egress_review.request_view import RequestsView, RequestView
+
+    rid = submit(client, world, files={"counts.csv": COUNTS_SMALL}).json()["id"]
+    assert review(client, world, "rev1", rid, "changes", "row 20-39 has 3 persons: merge bands").status_code == 200
+    assert review(client, world, "rev2", rid, "changes", "merge the age bands").status_code == 200
+    client.post(f"/api/requests/{rid}/comments", headers=world.auth("rev1"),
+                json={"body": "please merge 20-39 with 40-59", "visibility": "public"})
+    r2 = client.post("/api/requests", headers=world.auth("alice"),
+                     files=[("files", ("counts.csv", COUNTS_OK, "text/csv"))],
+                     data={"manifest": json.dumps(manifest()), "supersedes": str(rid)})
+    assert r2.status_code == 201, r2.text
+    rid2 = r2.json()["id"]
+    mine = client.get("/api/requests", headers=world.auth("alice")).json()
+    html = RequestsView(mine)._repr_html_()
+    assert "請修改 changes requested" in html and f"<td>{rid2}</td>" in html
+    assert html.index(f"<td>{rid2}</td>") < html.index(f"<td>{rid}</td>")       # newest first
+    first = RequestView(client.get(f"/api/requests/{rid}", headers=world.auth("alice")).json())._repr_html_()
+    assert "merge the age bands" in first and "please merge 20-39" in first
+    second = client.get(f"/api/requests/{rid2}", headers=world.auth("alice")).json()
+    assert second["supersedes"] == rid
+    assert f"replaces #{rid}" in RequestView(second)._repr_html_()
+    assert list(RequestsView(mine).to_pandas()["#"]) == [rid2, rid]
