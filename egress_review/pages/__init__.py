@@ -37,7 +37,17 @@ SESSION_HOURS = 8
 
 
 def _fmt(ts: dt.datetime | None) -> str:
-    return ts.astimezone(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC") if ts else "—"
+    """Times as people here read them: Taipei (the centre's zone, as on the control plane)."""
+    if not ts:
+        return "—"
+    from zoneinfo import ZoneInfo
+
+    from policies import current_policy
+
+    aware = ts if ts.tzinfo else ts.replace(tzinfo=dt.timezone.utc)
+    zone = current_policy().sessions.timezone
+    label = "臺北 Taipei" if zone == "Asia/Taipei" else zone
+    return aware.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M") + " " + label
 
 
 TEMPLATES.env.filters["ts"] = _fmt

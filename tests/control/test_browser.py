@@ -20,6 +20,7 @@ from policies import load_policy
 from policies.loader import POLICY_ROOT
 from tests.control.conftest import PASSWORD, load, mk_case, mk_user
 from tests.identity.helpers import enrol_totp
+from tests.screenshots import shot
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -109,6 +110,8 @@ def test_book_approve_sign_in_chromium(server):
             page.wait_for_load_state()
             assert "已預約 Booked" in page.get_by_role("status").inner_text()
             assert "已預約 booked" in page.locator(f'[data-slot="{slot.key}"]').inner_text()
+            assert page.locator("#week-grid meter").count() > 0            # the week grid
+            shot(page, "control-researcher-calendar")
             # the case page offers no approve button to the researcher
             page.goto(f"{base}/cases/{code}")
             assert page.get_by_role("button", name="核准 Approve").count() == 0
@@ -123,6 +126,11 @@ def test_book_approve_sign_in_chromium(server):
             page.wait_for_load_state()
             assert "已核准變更 Change approved" in page.get_by_role("status").inner_text()
             assert page.get_by_role("cell", name="bob", exact=True).count() == 1  # now a member
+            assert page.locator("#purpose").is_visible() and page.locator("#extract-spec").is_visible()
+            shot(page, "control-admin-case")
+            page.goto(f"{base}/queue")
+            assert page.get_by_role("heading", name="待辦 Work queue").is_visible()
+            shot(page, "control-admin-queue")
             page.goto(f"{base}/audit/samples")
             page.get_by_role("button", name="抽樣 Draw a sample").click()
             page.wait_for_load_state()
@@ -141,6 +149,7 @@ def test_book_approve_sign_in_chromium(server):
             page.get_by_role("button", name="簽核 Sign off").click()
             page.wait_for_load_state()
             assert page.locator("#sample-status").inner_text() == "已簽核 signed"
+            shot(page, "control-supervisor-sample")
             ctx.close()
         finally:
             browser.close()

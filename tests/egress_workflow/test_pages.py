@@ -90,3 +90,11 @@ def test_conflicted_reviewer_sees_why_and_requester_sees_no_file_contents(client
     assert r.status_code == 303
     r = client.post(f"/requests/{rid}/comment", data={"body": "x", "visibility": "private"})
     assert r.status_code == 403
+
+
+def test_times_on_the_review_pages_are_taipei(client, world):
+    """Issue 16: one time zone everywhere (the centre's), as on the control plane."""
+    rid = submit(client, world).json()["id"]
+    login(client, "rev1")
+    page = client.get(f"/requests/{rid}").text
+    assert "臺北 Taipei" in page and " UTC" not in page

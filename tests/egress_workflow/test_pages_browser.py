@@ -13,6 +13,7 @@ from enclave.db import session_scope, upgrade
 from egress_review.client import EgressClient
 from tests.egress_workflow.conftest import PASSWORD, make_world, nhi_policy, table_spec
 from tests.egress_workflow.server import Service
+from tests.screenshots import shot
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -93,6 +94,11 @@ def test_two_reviewers_approve_in_the_browser_and_requester_downloads(served, tm
             assert page.locator("#verdict").inner_text() == "review"
             chart = page.locator("figure.chart img")
             assert chart.evaluate("img => img.complete && img.naturalWidth > 0")
+            # the summary first, the table as a heat-map, the reason hint for a 'review' verdict
+            assert page.locator("#finding-summary").is_visible()
+            assert page.locator("table.data td.heat-ok, table.data td.heat-near").count() > 0
+            assert page.locator("#reason-needed").is_visible()
+            shot(page, "review-reviewer-request")
             page.check("input[name=decision][value=approve]")
             page.fill("textarea[name=reason]", "zero cell is structural: no such visits")
             page.click("#submit-review")
@@ -110,6 +116,7 @@ def test_two_reviewers_approve_in_the_browser_and_requester_downloads(served, tm
             page2.goto(f"{svc.url}/requests/{rid}")
             assert page2.locator("#reviews li").count() == 0
             assert page2.locator("#blind").is_visible()
+            shot(page2, "review-second-reviewer-blind")
             assert "checked against table 2" not in page2.content()
             page2.check("input[name=decision][value=approve]")
             page2.fill("textarea[name=reason]", "agree: the zero cell is structural")
@@ -127,6 +134,7 @@ def test_two_reviewers_approve_in_the_browser_and_requester_downloads(served, tm
             page3.wait_for_url(svc.url + "/downloads")
             sec = page3.locator(f"#release-{rid}")
             assert sec.get_attribute("data-status") == "available"
+            shot(page3, "release-researcher-downloads")
             with page3.expect_download() as dl:
                 sec.locator("a.download").first.click()
             got = tmp_path / "got.csv"
