@@ -174,8 +174,8 @@ def _is_band(label: str) -> bool:
     """A range (20-29, ≥65) or a block of ICD-10 categories (I10-I15)."""
     from egress_review.engine.category_sets import code_span, interval
 
-    return interval(label) is not None and not label.replace(".", "").isdigit() \
-        or ("-" in label and code_span(label) is not None)
+    is_range = interval(label) is not None and not label.replace(".", "").isdigit()
+    return is_range or ("-" in label and code_span(label) is not None)
 
 
 def _margins(s: Series, dims: set[str], banded: dict | None = None) -> dict:

@@ -18,6 +18,7 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from enclave.accounts import lifecycle
 from enclave.accounts import service as accounts
 from enclave.accounts.models import User
 from enclave.announcements import service as ann
@@ -360,8 +361,6 @@ def account_create(request: Request, username: str = Form(..., max_length=64), p
     u = accounts.create_account(db, policy, user, username=username, password=password, display_name=display_name,
                                 unit=unit, employment=employment, region=region or None, roles=[role],
                                 now=now_of(request))
-    from enclave.accounts import lifecycle
-
     code = lifecycle.issue_enrolment_code(db, policy, user, u, now=now_of(request), created=True)
     if code is None:
         return back("/accounts", f"已建立帳號 Account {username} created")

@@ -65,7 +65,7 @@ def test_control_plane_enrol_then_log_in_with_totp_and_use_a_form(chromium, stat
         page.wait_for_url(base + "/mfa")                     # staff: enrol first (A4)
         # no secret for the password alone: first the admin's one-time enrolment code
         assert page.locator("#totp-secret").count() == 0
-        page.get_by_label("註冊碼 Enrolment code").fill("WRNG-CODE-XXXX-YYYY")
+        page.get_by_label("註冊碼 Enrolment code").fill("ABCD-EFGH-JKLM-NPQR")
         page.get_by_role("button", name="下一步 Next").click()
         assert "Enrolment code refused" in page.get_by_role("alert").inner_text()
         assert page.locator("#totp-secret").count() == 0
