@@ -3,8 +3,8 @@
 Names follow the HWDC (older NHIRD names in brackets in ``old_name``).  The source files carry
 the identifying columns a data centre receives from the insurer (names, addresses, phones, full
 birth dates, national IDs); the ``action`` of each column says what the steward loader does with
-it (RULES.md D1).  The policy (``policies/nhi_centre/data.yaml``, ``columns``) restates every
-action so a deployment can tighten it; see :func:`datasets.schemas.effective_actions`.
+it (RULES.md D1).  A deployment's policy may override an
+action (``data.columns``, to tighten it); see :func:`datasets.schemas.effective_actions`.
 """
 from __future__ import annotations
 

@@ -52,8 +52,9 @@ class AccountPolicy(BaseModel):
         15, rule="A4", ge=1, le=10080,
         description="How long a locked account or throttled client is refused, even with the right password.")
     mfa_required_roles: list[str] = setting(
-        [], rule="A4",
-        description="Roles that must log in with a TOTP code as well as the password.")
+        ["admin", "committee", "reviewer", "steward", "officer"], rule="A4",
+        description="Roles that must log in with a second factor as well as the password "
+                    "(every staff role; a researcher who is a case's officer too).")
     mfa_enrolment_code_required: bool = setting(
         True, rule="A4",
         description="Enrolling a second factor needs a one-time code the admin gives with the "
@@ -61,3 +62,16 @@ class AccountPolicy(BaseModel):
     mfa_enrolment_code_hours: int = setting(
         72, rule="A4", ge=1, le=720,
         description="Hours an enrolment code stays valid after the admin issued it.")
+    webauthn_allowed: bool = setting(
+        True, rule="A4",
+        description="Security keys and platform authenticators (WebAuthn) may be enrolled (with "
+                    "the one-time enrolment code) and used as the second factor; with "
+                    "mfa_required_roles, either a key or a TOTP code satisfies the role.")
+    webauthn_required_roles: list[str] = setting(
+        [], rule="A4",
+        description="Roles that must log in with a security key: a TOTP code alone does not "
+                    "satisfy them (phishing-resistant second factor). Needs webauthn_allowed.")
+    webauthn_challenge_minutes: int = setting(
+        5, rule="A4", ge=1, le=15,
+        description="Minutes a WebAuthn challenge (registration or log-in) stays valid; each is "
+                    "single-use.")

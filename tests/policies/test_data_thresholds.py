@@ -18,17 +18,18 @@ def overlay(tmp_path, yaml_text: str):
     return load_policy(d)
 
 
-def test_centre_yaml_and_model_defaults_agree():
-    # The YAML restates each setting (with its rule comment); a policy without the keys gets the
-    # same values from the model, so neither can drift from the other unnoticed.
-    loaded = load_policy(POLICY_ROOT / "nhi_centre").data
-    model = DataPolicy()
-    for key in ("age_bands", "text_mask_min_score", "text_name_mask_min_score",
-                "dicom_header_name_min_score", "dicom_ocr_min_confidence", "dicom_mask_margin",
-                "dicom_fallback_band"):
-        assert getattr(loaded, key) == getattr(model, key), key
-    text = (POLICY_ROOT / "nhi_centre" / "data.yaml").read_text()
-    assert "age_bands:" in text and "text_name_mask_min_score:" in text
+def test_the_centre_policy_is_the_typed_defaults_and_restates_nothing():
+    # One source: the sections' defaults are the centre's rules; its directory holds only the
+    # header, so a value cannot drift between code and YAML (issue 17).
+    from policies.model import SECTIONS, Policy
+    d = POLICY_ROOT / "nhi_centre"
+    assert sorted(p.name for p in d.glob("*.yaml")) == ["policy.yaml"]
+    loaded = load_policy(d)
+    for section, cls in SECTIONS.items():
+        assert getattr(loaded, section) == cls(), section
+    assert loaded.model_dump(exclude={"name", "description"}) == Policy().model_dump(
+        exclude={"name", "description"})
+    assert DataPolicy().age_bands[0] == (0, 14)
 
 
 @pytest.mark.parametrize("key, value, reason", [
