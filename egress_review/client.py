@@ -7,6 +7,8 @@
     result = c.precheck("out/manifest.yaml")  # same engine as the reviewers'; nothing stored
     req = c.submit("out/manifest.yaml")       # {'id': 12, 'state': 'checked', 'verdict': 'review'}
     c.status(req["id"])
+    c.comment(req["id"], "counts.csv", "row 3 is a margin")   # answer in a file's thread
+    c.view(req["id"])                         # state, findings, reviews and each file's thread
 
 File paths in the manifest are relative to the manifest's directory (or to ``root=``).
 A submission carries an idempotency key, so a retry after a lost answer (the service restarted
@@ -170,6 +172,19 @@ class EgressClient:
     def withdraw(self, request_id: int, reason: str = "") -> dict:
         return self._check(self._http.post(f"/api/requests/{request_id}/withdraw", json={"reason": reason}))
 
-    def comment(self, request_id: int, body: str) -> dict:
-        return self._check(self._http.post(f"/api/requests/{request_id}/comments",
-                                           json={"body": body, "visibility": "public"}))
+    def comment(self, request_id: int, file: str | int | None, text: str) -> dict:
+        """Answer in the thread of one file of your request (``file``: its path as in the
+        manifest, or its id); ``file=None`` comments on the whole request where the service
+        allows it (not from a session)."""
+        if file is None:
+            return self._check(self._http.post(f"/api/requests/{request_id}/comments",
+                                               json={"body": text, "visibility": "public"}))
+        if isinstance(file, str):
+            files = self.status(request_id).get("files", [])
+            match = [f["id"] for f in files if f["path"] == file]
+            if not match:
+                raise ValueError(f"request {request_id} has no file {file!r} "
+                                 f"(files: {', '.join(f['path'] for f in files) or 'none'})")
+            file = match[0]
+        return self._check(self._http.post(f"/api/requests/{request_id}/files/{int(file)}/comments",
+                                           json={"body": text, "visibility": "public"}))

@@ -101,13 +101,16 @@ class EgressReview(Base):
 
 
 class EgressComment(Base):
-    """public: the requester sees it; private: reviewers and committee only."""
+    """public: the requester sees it; private: reviewers and committee only.  With ``file_id``
+    the comment belongs to that file's thread, else to the request as a whole."""
 
     __tablename__ = "egress_comments"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     request_id: Mapped[int] = mapped_column(ForeignKey("egress_requests.id", ondelete="CASCADE"),
                                             index=True)
+    file_id: Mapped[int | None] = mapped_column(ForeignKey("egress_files.id", ondelete="CASCADE"),
+                                                index=True)
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     visibility: Mapped[str] = mapped_column(String(10), default="public")
     body: Mapped[str] = mapped_column(Text)

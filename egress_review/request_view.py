@@ -17,6 +17,15 @@ def _when(v: Any) -> str:
     return str(v or "")[:16].replace("T", " ")
 
 
+def _thread(comments: list[dict]) -> str:
+    """One file's thread, oldest first; every word escaped (a reviewer's or the requester's)."""
+    if not comments:
+        return "—"
+    return "<ul>" + "".join(
+        f"<li>{escape(c['author'])} {escape(_when(c.get('created_at')))}: {escape(c['body'])}</li>"
+        for c in comments) + "</ul>"
+
+
 @dataclass
 class RequestsView:
     """Every request of the researcher, newest first."""
@@ -46,7 +55,8 @@ class RequestsView:
 
 @dataclass
 class RequestView:
-    """One request: outcome, reviews and public comments (once decided), files with findings."""
+    """One request: outcome, reviews and public comments (once decided), files with findings
+    and each file's comment thread, and the threads of the request it replaces."""
     detail: dict
 
     def findings_by_file(self) -> dict[str, Counter]:
@@ -64,12 +74,20 @@ class RequestView:
         if d.get("decision_reason"):
             parts.append(f"<p>決定 Decision: {escape(d['decision_reason'])}</p>")
         found = self.findings_by_file()
+        threads = {t["file_id"]: t["comments"] for t in d.get("threads", [])}
         rows = "".join(
             f"<tr><td>{escape(f['path'])}</td><td>{escape(f.get('kind', ''))}</td>"
-            f"<td>{', '.join(f'{n} {sev}' for sev, n in sorted(found.get(f['path'], Counter()).items())) or '—'}</td></tr>"
+            f"<td>{', '.join(f'{n} {sev}' for sev, n in sorted(found.get(f['path'], Counter()).items())) or '—'}</td>"
+            f"<td class='thread' data-file='{f['id']}'>{_thread(threads.get(f['id'], []))}</td></tr>"
             for f in d.get("files", []))
-        parts.append("<table><tr><th>檔案 File</th><th>類型 Kind</th><th>檢核發現 Findings</th></tr>"
-                     f"{rows}</table>")
+        parts.append("<table><tr><th>檔案 File</th><th>類型 Kind</th><th>檢核發現 Findings</th>"
+                     f"<th>討論 Thread</th></tr>{rows}</table>")
+        for e in d.get("earlier", []):
+            old = "".join(f"<li>{escape(t['path'] or '#' + str(t['file_id']))}: {_thread(t['comments'])}</li>"
+                          for t in e.get("threads", []) if t["comments"])
+            if old:
+                parts.append(f"<p>前次申請 #{e['id']} 的討論 Threads of the earlier request "
+                             f"#{e['id']} ({escape(state_words(e['state']))}):</p><ul>{old}</ul>")
         if d.get("reviews"):
             parts.append("<p>審查 Reviews:</p><ul>" + "".join(
                 f"<li>{escape(DECISION_ZH.get(r['decision'], r['decision']))} ({escape(r['stage'])}): "

@@ -44,8 +44,9 @@ from enclave.accounts.models import User
 from enclave.audit import AuditEntry, append
 from enclave.cases.models import Case
 from enclave.db import utcnow
+from egress_review.comments import add_comment, requester_words_findings  # noqa: F401
 from egress_review.faults import checkpoint
-from egress_review.models import DECISIONS, EgressComment, EgressRequest, EgressReview, EgressFile
+from egress_review.models import DECISIONS, EgressRequest, EgressReview, EgressFile
 from egress_review.request_input import (Conflict, Forbidden, NotFound, WorkflowError,  # noqa: F401
                                          clean_text, parse_manifest_json)
 from egress_review.review_stages import (REVIEWABLE, TERMINAL, WITHDRAWABLE, required_for,  # noqa: F401
@@ -427,58 +428,6 @@ def _decide(db: Session, req: EgressRequest, done: list[EgressReview], *, now: d
         req.decision_reason = f"approved by {len(done)} {req.stage} decision(s)"
         _move(db, req, "approved", "egress-workflow", reason=req.decision_reason, now=now,
               stage=req.stage, reviewers=who)
-
-
-def requester_words_findings(req: EgressRequest, text: str, *, policy,
-                             case_context: dict | None = None) -> list:
-    """The engine's findings on words a requester writes on a request (checked like the
-    purpose and descriptions: identifiers, pseudonyms, counts, pasted tables)."""
-    from egress_review.engine.context import Context
-    from egress_review.engine.history import ReleaseHistory
-    from egress_review.engine.request_words import check_words
-
-    pseudonyms = (case_context or {}).get("case_pseudonyms") or ()
-    ctx = Context(manifest=parse_manifest_json(req.manifest), root=Path("."), policy=policy.egress,
-                  history=ReleaseHistory(), pseudonyms=frozenset(p for p in pseudonyms if p))
-    check_words(ctx, text, {"request": "comment"})
-    return ctx.findings
-
-
-def add_comment(db: Session, req: EgressRequest, user: User, body: str, visibility: str, *,
-                policy, now: dt.datetime | None = None,
-                case_context: dict | None = None) -> EgressComment:
-    """A comment on a request.  A requester's words can leave the enclave (the requester reads
-    them outside), so they are checked like the request's own words: a finding that would block
-    a file refuses the comment; and once the request is decided no requester comment is taken,
-    since nobody would review it before it is read outside (issue 20)."""
-    body = clean_text(body, "comment")
-    if not body:
-        raise WorkflowError("comment body is empty")
-    if visibility not in ("public", "private"):
-        raise WorkflowError("visibility must be 'public' or 'private'")
-    is_requester = req.requester_id == user.id
-    if visibility == "private" and not is_reviewer(user):
-        raise Forbidden("private comments are for reviewers and the committee only")
-    if not is_requester and not is_reviewer(user):
-        raise Forbidden("only the requester and reviewers can comment on a request")
-    if is_requester and req.state in TERMINAL:
-        raise Conflict(f"request {req.id} is {req.state}: a comment now would leave without a "
-                       "review; write it in a new request")
-    if is_requester:
-        blocking = [f for f in requester_words_findings(req, body, policy=policy,
-                                                        case_context=case_context)
-                    if f.severity == "block"]
-        if blocking:
-            raise WorkflowError("comment refused: " + "; ".join(
-                f"{f.message_en} ({f.location.get('sentence') or f.location.get('line', '')})"
-                for f in blocking[:5]), status=422)
-    now = now or utcnow()
-    c = EgressComment(request_id=req.id, author_id=user.id, visibility=visibility, body=body,
-                      created_at=now)
-    req.comments.append(c)
-    db.flush()
-    _audit(db, user, "egress.comment", req, now=now, visibility=visibility, comment_id=c.id)
-    return c
 
 
 # ---------------------------------------------------------------------------------------------

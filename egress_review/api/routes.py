@@ -21,6 +21,7 @@ from egress_review.api.auth import caller, in_session
 from egress_review.models import EgressDownload, EgressFile, EgressRequest
 from egress_review.release import ReleaseError, build_zip
 from egress_review import workflow as wf
+from egress_review.comments import MAX_COMMENT, earlier_requests, file_threads, request_comments
 
 router = APIRouter(prefix="/api", tags=["egress"])  # inside: sessions and reviewers
 release_router = APIRouter(prefix="/api", tags=["release"])  # outside: the release area (O2)
@@ -57,6 +58,22 @@ class CommentOut(BaseModel):
     visibility: str
     body: str
     created_at: dt.datetime
+    file_id: int | None = Field(None, description="the file whose thread holds it; none: the request")
+
+
+class ThreadOut(BaseModel):
+    file_id: int
+    path: str = Field(description="empty in a redacted view")
+    comments: list[CommentOut]
+
+
+class EarlierOut(BaseModel):
+    """A request this one replaces (``supersedes``, followed back), with its threads."""
+    id: int
+    state: str
+    redacted: bool
+    comments: list[CommentOut]
+    threads: list[ThreadOut]
 
 
 class RequestOut(BaseModel):
@@ -88,7 +105,9 @@ class RequestDetail(RequestOut):
     manifest: dict[str, Any]
     check_result: dict[str, Any] | None
     reviews: list[ReviewOut]
-    comments: list[CommentOut]
+    comments: list[CommentOut] = Field(description="comments on the request as a whole")
+    threads: list[ThreadOut] = Field(description="each output file's comment thread")
+    earlier: list[EarlierOut] = Field(description="requests this one replaces, newest first")
     can_review: bool
     why_not: str | None
 
@@ -106,7 +125,7 @@ class ReviewIn(BaseModel):
 
 
 class CommentIn(BaseModel):
-    body: str = Field(..., min_length=1, max_length=20_000)
+    body: str = Field(..., min_length=1, max_length=MAX_COMMENT)
     visibility: Literal["public", "private"] = "public"
 
 
@@ -175,22 +194,48 @@ def summary(db: Session, req: EgressRequest, svc: EgressService, names: dict[int
     return d
 
 
+def _comments(req: EgressRequest, user: User, svc: EgressService, redact: bool):
+    """Request comments and file threads as ``user`` may read them; a redacted view leaves out
+    the requester's own words (written inside, not yet reviewed) and the file names."""
+    def keep(cs):
+        return [c for c in cs if not (redact and c.author_id == req.requester_id)]
+
+    threads = file_threads(req, user, svc.policy)
+    return keep(request_comments(req, user, svc.policy)), [
+        (f.id, "" if redact else f.path, keep(threads[f.id])) for f in req.outputs]
+
+
+def _comment_dict(c, names: dict[int, str]) -> dict:
+    return dict(id=c.id, author=names.get(c.author_id, "?"), visibility=c.visibility, body=c.body,
+                created_at=c.created_at, file_id=c.file_id)
+
+
 def detail(db: Session, req: EgressRequest, user: User, svc: EgressService, *, inside: bool = False) -> dict:
     redact = redacts(req, user, inside)
     reviews = wf.visible_reviews(req, user, svc.policy)
-    comments = wf.visible_comments(req, user, svc.policy)
-    if redact:
-        comments = [c for c in comments if c.author_id != req.requester_id]
-    names = _names(db, [req.requester_id] + [r.reviewer_id for r in reviews]
-                   + [c.author_id for c in comments])
+    comments, threads = _comments(req, user, svc, redact)
+    earlier = []
+    for e in earlier_requests(db, req, user):
+        e_redact = redacts(e, user, inside)
+        earlier.append((e, e_redact, *_comments(e, user, svc, e_redact)))
+    authors = [c.author_id for c in comments] + [c.author_id for _, _, cs in threads for c in cs]
+    for _, _, ec, et in earlier:
+        authors += [c.author_id for c in ec] + [c.author_id for _, _, cs in et for c in cs]
+    names = _names(db, [req.requester_id] + [r.reviewer_id for r in reviews] + authors)
     refusal = wf.can_act(db, req, user, svc.policy) if wf.is_reviewer(user) else \
         wf.Forbidden("reviewers only")
     d = summary(db, req, svc, names, redact=redact)
     d.update(manifest={} if redact else req.manifest, check_result=None if redact else req.check_result,
              reviews=[dict(id=r.id, reviewer=names.get(r.reviewer_id, "?"), stage=r.stage,
                            decision=r.decision, reason=r.reason, created_at=r.created_at) for r in reviews],
-             comments=[dict(id=c.id, author=names.get(c.author_id, "?"), visibility=c.visibility,
-                            body=c.body, created_at=c.created_at) for c in comments],
+             comments=[_comment_dict(c, names) for c in comments],
+             threads=[dict(file_id=fid, path=path, comments=[_comment_dict(c, names) for c in cs])
+                      for fid, path, cs in threads],
+             earlier=[dict(id=e.id, state=e.state, redacted=er,
+                           comments=[_comment_dict(c, names) for c in ec],
+                           threads=[dict(file_id=fid, path=path, comments=[_comment_dict(c, names) for c in cs])
+                                    for fid, path, cs in et])
+                      for e, er, ec, et in earlier],
              can_review=refusal is None, why_not=str(refusal) if refusal else None)
     return d
 
@@ -322,8 +367,17 @@ def add_comment(rid: RID, body: CommentIn, user: User = Depends(caller), db: Ses
     req = load(db, rid, user)
     c = wf.add_comment(db, req, user, body.body, body.visibility, policy=svc.policy, now=svc.now(),
                        case_context=svc.case_context(req.case_code))
-    return dict(id=c.id, author=user.username, visibility=c.visibility, body=c.body,
-                created_at=c.created_at)
+    return _comment_dict(c, {user.id: user.username})
+
+
+@router.post("/requests/{rid}/files/{fid}/comments", response_model=CommentOut, status_code=201)
+def add_file_comment(rid: RID, fid: FID, body: CommentIn, user: User = Depends(caller),
+                     db: Session = Depends(get_db), svc: EgressService = Depends(service)):
+    """A comment in one file's thread (same rules as a request comment; blind review too)."""
+    req = load(db, rid, user)
+    c = wf.add_comment(db, req, user, body.body, body.visibility, policy=svc.policy, now=svc.now(),
+                       case_context=svc.case_context(req.case_code), file_id=fid)
+    return _comment_dict(c, {user.id: user.username})
 
 
 @router.get("/requests/{rid}/files/{fid}", response_class=Response,

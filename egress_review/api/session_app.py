@@ -2,7 +2,7 @@
 
 It is served only on the unix socket bound into every sandbox (``egress_review.serve --uds``),
 never on a TCP port.  A session can pre-check and submit its outputs and follow its *own*
-requests (status, submit a draft, withdraw) - with its hub token and nothing else: no
+requests (status, submit a draft, withdraw, answer in a file's comment thread) - with its hub token and nothing else: no
 log-in form, no cookies or enclave bearer tokens, no reviewer pages or reviewer API (a
 reviewer's own session sees only the requests it made, not the queue nor its files), no
 import review, no release area.  Conversely a hub token is accepted *only* here
@@ -82,6 +82,16 @@ def withdraw(rid: routes.RID, body: routes.WithdrawIn, request: Request,
              user: User = Depends(caller), db: Session = Depends(get_db), svc=Depends(service)):
     own(db, rid, user)
     return routes.withdraw(rid, body, request, user, db, svc)
+
+
+@router.post("/requests/{rid}/files/{fid}/comments", response_model=routes.CommentOut, status_code=201)
+def answer_on_file(rid: routes.RID, fid: routes.FID, body: routes.CommentIn,
+                   user: User = Depends(caller), db: Session = Depends(get_db), svc=Depends(service)):
+    """The requester answers in a file's thread of their own request (issue 16).  Their words
+    are checked like the request's own and refused once it is decided (egress_review.comments):
+    reviewers read them before anything of the request is shown outside."""
+    own(db, rid, user)
+    return routes.add_file_comment(rid, fid, body, user, db, svc)
 
 
 def create_session_app(hub_api_url: str | None = None, **kw) -> FastAPI:

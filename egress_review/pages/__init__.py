@@ -25,6 +25,7 @@ from egress_review.api import EgressService, service
 from egress_review.api.auth import page_user
 from egress_review.api.routes import (FID, RID, detail, file_response, load, released_request, releases_for,
                                       summary, zip_response)
+from egress_review.comments import MAX_COMMENT
 from egress_review.models import EgressRequest
 from egress_review.pages.places import describe as describe_place
 from egress_review.pages.render import count_chart_svg, render_file
@@ -182,7 +183,20 @@ def request_page(rid: RID, request: Request, user: User | None = Depends(page_us
     finding_summary = sorted(grouped.values(), key=lambda g: (order.get(g["severity"], 2), str(g["rule"]),
                                                               str(g["check"])))
     case = db.execute(select(Case).where(Case.code == req.case_code)).scalar_one_or_none()
+    threads = {t["file_id"]: t["comments"] for t in d["threads"]}
+    # a resubmission: the earlier threads of the same file beside it, the rest after the files
+    paths = {f.path for f in req.outputs}
+    earlier_by_path: dict[str, list] = {}
+    earlier_other = []
+    for e in d["earlier"]:
+        for t in e["threads"]:
+            if not t["comments"]:
+                continue
+            entry = {"request": e["id"], "state": e["state"], "path": t["path"], "comments": t["comments"]}
+            (earlier_by_path.setdefault(t["path"], []) if t["path"] in paths else earlier_other).append(entry)
     return TEMPLATES.TemplateResponse(request, "request.html", {
+        "threads": threads, "earlier_by_path": earlier_by_path, "earlier_other": earlier_other,
+        "max_comment": MAX_COMMENT,
         "user": user, "d": d, "req": req, "files": files, "general": general, "history": history,
         "finding_summary": finding_summary,
         "case": case, "reviewer_view": reviewer_view,
@@ -206,14 +220,31 @@ def review_form(rid: RID, request: Request, decision: str = Form(...), reason: s
 
 
 @router.post("/requests/{rid}/comment")
-def comment_form(rid: RID, request: Request, body: str = Form(...), visibility: str = Form("public"),
+def comment_form(rid: RID, request: Request, body: str = Form(..., max_length=MAX_COMMENT),
+                 visibility: str = Form("public", max_length=10),
                  user: User | None = Depends(page_user), db: Session = Depends(get_db),
                  svc: EgressService = Depends(service)):
     if (r := _need_login(request, user)) is not None:
         return r
     req = load(db, rid, user)
-    wf.add_comment(db, req, user, body, visibility, policy=svc.policy, now=svc.now())
+    wf.add_comment(db, req, user, body, visibility, policy=svc.policy, now=svc.now(),
+                   case_context=svc.case_context(req.case_code))
     return RedirectResponse(f"/requests/{rid}#comments", status_code=303)
+
+
+@router.post("/requests/{rid}/files/{fid}/comment")
+def file_comment_form(rid: RID, fid: FID, request: Request,
+                      body: str = Form(..., max_length=MAX_COMMENT),
+                      visibility: str = Form("public", max_length=10),
+                      user: User | None = Depends(page_user), db: Session = Depends(get_db),
+                      svc: EgressService = Depends(service)):
+    """A comment in one file's thread, from the reviewer's request page."""
+    if (r := _need_login(request, user)) is not None:
+        return r
+    req = load(db, rid, user)
+    wf.add_comment(db, req, user, body, visibility, policy=svc.policy, now=svc.now(),
+                   case_context=svc.case_context(req.case_code), file_id=fid)
+    return RedirectResponse(f"/requests/{rid}#thread-{fid}", status_code=303)
 
 
 @router.get("/requests/{rid}/files/{fid}/counts.svg")

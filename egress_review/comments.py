@@ -1,0 +1,123 @@
+"""Comments on an egress request: on the request as a whole, or in one file's thread (issue 16).
+
+Who may write: the requester (public only) and reviewers/committee (public or private), on a
+request they can see.  A requester's words can leave the enclave (the requester reads them
+outside once the request is approved), so they are checked like the request's own words and
+refused once the request is decided.  Who may read is ``egress_review.visibility`` - the same
+blind-review rule for file threads as for request comments.  A resubmission (``supersedes``)
+shows the threads of the requests it replaces, each as its reader may see that request.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy.orm import Session
+
+from enclave.accounts.models import User
+from enclave.audit import AuditEntry, append
+from enclave.db import utcnow
+from egress_review.models import EgressComment, EgressFile, EgressRequest
+from egress_review.request_input import Conflict, Forbidden, NotFound, WorkflowError, clean_text
+from egress_review.review_stages import TERMINAL
+from egress_review.visibility import can_view, is_reviewer, visible_comments
+
+MAX_COMMENT = 20_000     # characters, as every free text of a request
+MAX_EARLIER = 10         # requests followed back through ``supersedes``
+
+
+def requester_words_findings(req: EgressRequest, text: str, *, policy,
+                             case_context: dict | None = None) -> list:
+    """The engine's findings on words a requester writes on a request (checked like the
+    purpose and descriptions: identifiers, pseudonyms, counts, pasted tables)."""
+    from pathlib import Path
+
+    from egress_review.engine.context import Context
+    from egress_review.engine.history import ReleaseHistory
+    from egress_review.engine.request_words import check_words
+    from egress_review.request_input import parse_manifest_json
+
+    pseudonyms = (case_context or {}).get("case_pseudonyms") or ()
+    ctx = Context(manifest=parse_manifest_json(req.manifest), root=Path("."), policy=policy.egress,
+                  history=ReleaseHistory(), pseudonyms=frozenset(p for p in pseudonyms if p))
+    check_words(ctx, text, {"request": "comment"})
+    return ctx.findings
+
+
+def output_file(req: EgressRequest, file_id: int) -> EgressFile:
+    """One of the files asked to leave; checking inputs (sidecars) have no thread."""
+    f = next((f for f in req.outputs if f.id == file_id), None)
+    if f is None:
+        raise NotFound(f"request {req.id} has no file {file_id}")
+    return f
+
+
+def add_comment(db: Session, req: EgressRequest, user: User, body: str, visibility: str, *,
+                policy, now: dt.datetime | None = None, case_context: dict | None = None,
+                file_id: int | None = None) -> EgressComment:
+    """A comment on ``req`` (or, with ``file_id``, in that file's thread), audited in the
+    caller's transaction.  Refused: an empty or over-long body, a reader who cannot see the
+    request, a private comment by a requester, a requester's words that would block a file, a
+    requester's comment on a decided request (nobody would review it before it is read outside,
+    issue 20)."""
+    body = clean_text(body, "comment", limit=MAX_COMMENT)
+    if not body:
+        raise WorkflowError("comment body is empty")
+    if visibility not in ("public", "private"):
+        raise WorkflowError("visibility must be 'public' or 'private'")
+    if not can_view(req, user):
+        raise NotFound(f"no egress request {req.id} visible to you")
+    f = output_file(req, file_id) if file_id is not None else None
+    is_requester = req.requester_id == user.id
+    if visibility == "private" and not is_reviewer(user):
+        raise Forbidden("private comments are for reviewers and the committee only")
+    if not is_requester and not is_reviewer(user):
+        raise Forbidden("only the requester and reviewers can comment on a request")
+    if is_requester and req.state in TERMINAL:
+        raise Conflict(f"request {req.id} is {req.state}: a comment now would leave without a "
+                       "review; write it in a new request")
+    if is_requester:
+        blocking = [x for x in requester_words_findings(req, body, policy=policy,
+                                                        case_context=case_context)
+                    if x.severity == "block"]
+        if blocking:
+            raise WorkflowError("comment refused: " + "; ".join(
+                f"{x.message_en} ({x.location.get('sentence') or x.location.get('line', '')})"
+                for x in blocking[:5]), status=422)
+    now = now or utcnow()
+    c = EgressComment(request_id=req.id, author_id=user.id, visibility=visibility, body=body,
+                      created_at=now, file_id=f.id if f is not None else None)
+    req.comments.append(c)
+    db.flush()
+    where = {"file_id": f.id, "file": f.path} if f is not None else {}
+    append(db, AuditEntry("egress", user.username, "egress.comment", case_code=req.case_code,
+                          subject=f"egress_request:{req.id}", reason=None,
+                          detail={"visibility": visibility, "comment_id": c.id, **where}), now=now)
+    return c
+
+
+def request_comments(req: EgressRequest, user: User, policy) -> list[EgressComment]:
+    """The comments on the request as a whole that ``user`` may read."""
+    return [c for c in visible_comments(req, user, policy) if c.file_id is None]
+
+
+def file_threads(req: EgressRequest, user: User, policy) -> dict[int, list[EgressComment]]:
+    """Each output file's thread as ``user`` may read it (blind review as for any comment)."""
+    out: dict[int, list[EgressComment]] = {f.id: [] for f in req.outputs}
+    for c in visible_comments(req, user, policy):
+        if c.file_id in out:
+            out[c.file_id].append(c)
+    return out
+
+
+def earlier_requests(db: Session, req: EgressRequest, user: User) -> list[EgressRequest]:
+    """The requests ``req`` replaces, newest first, as far back as ``user`` may see them."""
+    out, seen = [], {req.id}
+    prev_id = req.supersedes_id
+    while prev_id is not None and prev_id not in seen and len(out) < MAX_EARLIER:
+        seen.add(prev_id)
+        prev = db.get(EgressRequest, prev_id)
+        if prev is None or not can_view(prev, user):
+            break
+        out.append(prev)
+        prev_id = prev.supersedes_id
+    return out
