@@ -65,8 +65,10 @@ class EnclaveAuthenticator(Authenticator):
     def get_handlers(self, app):
         # The slot-end cut-off endpoint must run inside the hub (see hub_config.cutoff).
         from hub_config.cutoff import CUTOFF_PATH, CutoffAPIHandler
+        from hub_config.pages import logout_handler
 
-        return super().get_handlers(app) + [(CUTOFF_PATH, CutoffAPIHandler)]
+        return super().get_handlers(app) + [(CUTOFF_PATH, CutoffAPIHandler),
+                                            ("/logout", logout_handler())]
 
     def _identify(self, username: str, password: str) -> Identity | None:
         if self.backend == "ldap":
@@ -218,7 +220,8 @@ def booking_pre_spawn_hook(spawner) -> None:
             case = s.get(Case, b.case_id)
             spawner.enclave = {"booking_id": b.id, "case_code": case.code, "case_id": case.id,
                                "user_id": b.user_id, "ends_at": b.ends_at.isoformat(),
-                               "purpose_min_length": pol.sessions.purpose_min_length}
+                               "purpose_min_length": pol.sessions.purpose_min_length,
+                               "warn_minutes": pol.sessions.slot_end_warning_minutes}
             seat_no = b.seat_no
             # how many servers this booking had before: each restart gets half the output
             # budget of the one before, so restarting cannot multiply it (at most twice, S1)

@@ -7,6 +7,8 @@ import sys
 from pathlib import Path
 
 from hub_config.auth import booking_pre_spawn_hook
+from hub_config.pages import TEMPLATES
+from hub_config.pages import template_vars as page_template_vars
 from hub_config.singleuser.config import GUARD_ENV
 from hub_config.singleuser.config import from_policy as guard_from_policy
 from hub_config.spawner import broker_settings, unix_url, warden_socket
@@ -46,6 +48,14 @@ c.JupyterHub.shutdown_on_logout = True
 # S1/S2: tokens live no longer than a slot; cookies are re-checked against the booking.
 c.JupyterHub.oauth_token_expires_in = sess.token_lifetime_seconds
 c.JupyterHub.cookie_max_age_days = max(sess.token_lifetime_seconds / 86400, 0.01)
+
+# S1: no token outlives a slot, whatever the token page or API asks for
+c.JupyterHub.token_expires_in_max_seconds = sess.token_lifetime_seconds
+
+# --- the hub's pages: Traditional Chinese first, then English, the booked slot's countdown,
+# no links out of the enclave (hub_config/templates over JupyterHub's own, hub_config.pages)
+c.JupyterHub.template_paths = [str(TEMPLATES)]
+c.JupyterHub.template_vars = page_template_vars(cfg["db_url"], policy)
 
 # --- identity and the booking gate ---
 c.JupyterHub.authenticator_class = "hub_config.auth.EnclaveAuthenticator"

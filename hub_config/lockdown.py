@@ -68,6 +68,8 @@ c.LabApp.workspaces_dir = "{config_dir}/lab/workspaces"
 c.LabApp.app_settings_dir = "{config_dir}/lab/settings"   # overrides.json: zh_TW, no news
 c.LabApp.news_url = None
 c.LabApp.check_for_updates_class = "jupyterlab.NeverCheckForUpdate"
+# the slot clock (hub_config.singleuser.slot_clock), a prebuilt lab extension, read-only
+c.LabApp.extra_labextensions_path = [{labextensions!r}]
 '''
 
 
@@ -85,8 +87,10 @@ class EnclaveAuthorizer(JupyterHubAuthorizer):
 def write_system_config(directory: Path) -> Path:
     """Write the read-only Jupyter config directory the sessions use (returns it)."""
     directory.mkdir(parents=True, exist_ok=True)
+    from hub_config.singleuser.slot_clock import LABEXTENSIONS
+
     (directory / "jupyter_server_config.py").write_text(SERVER_CONFIG.format(
-        config_dir=SESSION_CONFIG_MOUNT))
+        config_dir=SESSION_CONFIG_MOUNT, labextensions=os.path.realpath(LABEXTENSIONS)))
     for sub in ("lab", "lab/user-settings", "lab/workspaces", "lab/settings"):
         (directory / sub).mkdir(exist_ok=True)
     (directory / "lab/settings/overrides.json").write_text(

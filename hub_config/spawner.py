@@ -106,9 +106,11 @@ class EnclaveSpawner(LocalProcessSpawner):
             env["ENCLAVE_BROKER_URL"] = unix_url(str(broker_socket(Path(self.socket_root),
                                                                    self.user.name)))
             env["ENCLAVE_PURPOSE_MIN_LENGTH"] = str(self.enclave.get("purpose_min_length", 10))
-            # the booked slot's end (the warden enforces it; the desktop shows a countdown)
+            # the booked slot's end (the warden enforces it; JupyterLab and the desktop show a
+            # countdown that warns this many minutes before: hub_config.singleuser.slot_clock)
             if self.enclave.get("ends_at"):
                 env["ENCLAVE_SLOT_END"] = str(self.enclave["ends_at"])
+                env["ENCLAVE_SLOT_WARN_MINUTES"] = str(self.enclave.get("warn_minutes", 10))
             # E6: no provenance key here - the query broker seals safe_tables' units with it,
             # so nothing in the kernel can forge a seal (hub_config.broker_tables).
         if self.egress_url:

@@ -5,7 +5,8 @@ load it reads the hub's settings (:mod:`.config`), takes the ledger key out of t
 and makes the process non-dumpable (a kernel of the same uid can then read neither the key
 from ``/proc/<server>/environ`` nor the server's memory), hooks every route
 (:mod:`.routes`), configures the contents manager (:mod:`.contents`) and the kernel websocket
-caps (:mod:`.kernelws`), and in remote mode starts the desktop (:mod:`.desktop`).
+caps (:mod:`.kernelws`), gives JupyterLab the slot's end (:mod:`.slot_clock`), and in remote
+mode starts the desktop (:mod:`.desktop`).
 Anything that fails leaves the guard unconfigured, and an unconfigured guard refuses every
 request (503) rather than serving unguarded.
 """
@@ -38,6 +39,9 @@ def _read_only_roots() -> tuple[str, ...]:
 
     for mod in (jupyter_server, jupyterlab):
         roots.add(os.path.dirname(os.path.dirname(os.path.realpath(mod.__file__))))
+    from hub_config.singleuser.slot_clock import LABEXTENSIONS
+
+    roots.add(os.path.realpath(LABEXTENSIONS))  # the slot clock, bound read-only with hub_config
     return tuple(sorted(roots))
 
 
@@ -78,6 +82,9 @@ def _load_jupyter_server_extension(serverapp):
         if key is None:
             log.warning("enclave guard: no ledger key - no file body will reach the browser")
     routes.install(serverapp.web_app, lambda: state["guard"], _read_only_roots(), log)
+    from hub_config.singleuser import slot_clock
+
+    slot_clock.setup(serverapp)  # the booked slot's end and countdown in JupyterLab
     if guard is not None and guard.mode == "remote":
         from hub_config.singleuser import desktop
 

@@ -22,7 +22,7 @@ PAGE = """<!doctype html>
 <div id="bar">遠端桌面：只傳送畫面，剪貼簿、檔案傳輸、列印與音訊皆已關閉。
 Remote desktop: pixels only - clipboard, file transfer, printing and audio are off.
 <span id="status" data-state="connecting">連線中 Connecting…</span>
-<span id="slot" data-ends="{ends}" style="float:right">國家衛生研究資料中心 NHI research enclave ·
+<span id="slot" data-ends="{ends}" data-warn-minutes="{warn}" style="float:right">國家衛生研究資料中心 NHI research enclave ·
 時段結束 slot ends {ends_taipei} (台北時間 Taipei) · <b id="left"></b></span></div>
 <div id="screen"></div>
 <script type="module">
@@ -37,17 +37,17 @@ rfb.addEventListener("connect", () => {{ status.dataset.state = "connected";
 rfb.addEventListener("disconnect", () => {{ status.dataset.state = "disconnected";
   status.textContent = "已中斷 Disconnected"; }});
 window.enclaveRfb = rfb;
-// the slot's end: a countdown, red in the last 10 minutes (the warden stops the session then)
+// the slot's end: a countdown, red in the policy's last minutes (the warden stops the session then)
 const slot = document.getElementById("slot"), left = document.getElementById("left");
-const ends = Date.parse(slot.dataset.ends);
+const ends = Date.parse(slot.dataset.ends), warnAt = 60 * Number(slot.dataset.warnMinutes || 10);
 function tick() {{
   if (isNaN(ends)) {{ left.textContent = ""; return; }}
   const s = Math.max(0, Math.floor((ends - Date.now()) / 1000));
   const hh = String(Math.floor(s / 3600)).padStart(2, "0");
   const mm = String(Math.floor(s / 60) % 60).padStart(2, "0"), ss = String(s % 60).padStart(2, "0");
   left.textContent = s > 0 ? `剩餘 ${{hh}}:${{mm}}:${{ss}} left` : "時段已結束 Slot ended";
-  slot.dataset.warn = s <= 600 ? "1" : "0";
-  document.getElementById("bar").style.background = s <= 600 ? "#8b1a1a" : "";
+  slot.dataset.warn = s <= warnAt ? "1" : "0";
+  document.getElementById("bar").style.background = s <= warnAt ? "#8b1a1a" : "";
 }}
 tick(); setInterval(tick, 1000);
 </script></body></html>
@@ -66,9 +66,12 @@ class DesktopPageHandler(JupyterHandler):
         self.set_header("Content-Type", "text/html; charset=utf-8")
         self.set_header("Cache-Control", "no-store")
         ends, ends_taipei = slot_end()
+        from hub_config.singleuser.slot_clock import slot
+
         self.finish(PAGE.format(static=html.escape(f"{base}desktop/novnc/"),
                                 ws=html.escape(f"{base}desktop/websockify"),
-                                ends=html.escape(ends), ends_taipei=html.escape(ends_taipei)))
+                                ends=html.escape(ends), ends_taipei=html.escape(ends_taipei),
+                                warn=int(slot()["warnMinutes"])))
 
 
 def slot_end() -> tuple[str, str]:

@@ -53,6 +53,10 @@ class SessionPolicy(BaseModel):
         True, rule="S5", description="Overnight runs only through a registered request.")
     slot_end_grace_seconds: int = setting(
         0, rule="S2", ge=0, le=60, description="Seconds after slot end before the cut-off.")
+    slot_end_warning_minutes: int = setting(
+        10, rule="S2", ge=1, le=120,
+        description="Minutes before the slot's end when the session (JupyterLab, remote desktop, "
+                    "hub pages) warns that it will be stopped.")
     token_lifetime_seconds: int = setting(
         4 * 3600 + 60, rule="S1", ge=60, description="Hub/OAuth tokens expire within a slot.")
     sandbox_memory_mb: int = setting(4096, rule="S1", ge=256, description="Session memory cap.")

@@ -239,7 +239,8 @@ class HubUser:
         # test_proxy_unix_keepalive.py; this keeps a loaded host's hiccup from failing tests
         # about what the server answers, and prints the proxy's errors if it persists.)
         for pause in (0.25, 0.5, 1.0, 2.0):
-            if not (r.status_code == 503 and "<title>JupyterHub</title>" in r.text):
+            # (every page the hub renders defines window.jhdata, whatever its title)
+            if not (r.status_code == 503 and "window.jhdata" in r.text):
                 return r
             time.sleep(pause)
             r = self.http.request(method, url, headers=headers, **kw)

@@ -1,0 +1,89 @@
+"""What the enclave's hub page templates (``hub_config/templates``) read besides JupyterHub's
+own variables: the enclave's name, the Chinese reading of refusals and HTTP statuses, times in
+Asia/Taipei, and the signed-in researcher's booked slot for the countdown.
+
+``c.JupyterHub.template_vars`` hands these to every page; the slot is looked up only when a
+template asks for it (the home and start-up pages), with the same booking gate that lets the
+researcher in, so the countdown's end is the booking's end.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from functools import cached_property
+from pathlib import Path
+
+from hub_config import hub_words
+
+TEMPLATES = Path(__file__).parent / "templates"
+log = logging.getLogger("JupyterHub")
+
+
+class PageContext:
+    """One page's view of the enclave (``enclave`` in the templates)."""
+
+    name_zh, name_en = hub_words.ENCLAVE_ZH, hub_words.ENCLAVE_EN
+    area_zh, area_en = hub_words.WORK_AREA_ZH, hub_words.WORK_AREA_EN
+
+    reason_zh = staticmethod(hub_words.reason_zh)
+    status_zh = staticmethod(hub_words.status_zh)
+    taipei = staticmethod(hub_words.taipei)
+
+    def __init__(self, db_url: str, warn_minutes: int, token_max_seconds: int, user=None) -> None:
+        self.db_url, self.user = db_url, user
+        self.warn_minutes, self.token_max_seconds = warn_minutes, token_max_seconds
+
+    @staticmethod
+    def now_iso() -> str:
+        """The hub's clock, so a page's countdown does not trust the workstation's clock."""
+        return dt.datetime.now(dt.timezone.utc).isoformat()
+
+    @cached_property
+    def slot(self) -> dict | None:
+        """The researcher's current booking (case, start and end in UTC ISO and Taipei time),
+        or None: no user, no booking, or the state database could not be read (logged)."""
+        if self.user is None:
+            return None
+        from enclave.bookings import gate
+        from enclave.cases.models import Case
+        from enclave.db import session_scope, utcnow
+
+        try:
+            with session_scope(self.db_url) as s:
+                decision = gate.check(s, self.user.name, utcnow())
+                if not decision.allowed:
+                    return None
+                b = decision.booking
+                case = s.get(Case, b.case_id)
+                return {"case": case.code, "slot": b.slot_name,
+                        "ends_iso": _utc(b.ends_at).isoformat(),
+                        "starts_taipei": hub_words.taipei(b.starts_at, "%H:%M"),
+                        "ends_taipei": hub_words.taipei(b.ends_at, "%H:%M"),
+                        "date_taipei": hub_words.taipei(b.starts_at, "%Y-%m-%d")}
+        except Exception:  # a page must still render; the gate itself refuses elsewhere
+            log.exception("enclave pages: could not read the booking of %s", self.user.name)
+            return None
+
+
+def _utc(when: dt.datetime) -> dt.datetime:
+    return when.replace(tzinfo=dt.timezone.utc) if when.tzinfo is None else when
+
+
+def template_vars(db_url: str, policy) -> dict:
+    """``c.JupyterHub.template_vars``: callables get the page's user (or None)."""
+    sess = policy.sessions
+    # (a plain function here would itself be called with the user: everything hangs off one)
+    return {"enclave": lambda user: PageContext(db_url, sess.slot_end_warning_minutes,
+                                                sess.token_lifetime_seconds, user)}
+
+
+def logout_handler():
+    """``/hub/logout`` that ends on the enclave's bilingual "logged out, session stopped" page
+    (JupyterHub's own shows a page only with auto-login, else sends the browser to log in)."""
+    from jupyterhub.handlers.login import LogoutHandler
+
+    class EnclaveLogoutHandler(LogoutHandler):
+        async def render_logout_page(self):
+            self.finish(await self.render_template("logout.html"))
+
+    return EnclaveLogoutHandler
