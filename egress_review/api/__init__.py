@@ -96,10 +96,12 @@ def create_app(db_url: str | None = None, policy=None, hub_api_url: str | None =
     app.include_router(pages.common_router)
     if mode in ("all", "internal"):
         from egress_review.ingress.api import router as imports_router
+        from egress_review.ingress.pages import router as import_pages
 
         app.include_router(routes.router)
         app.include_router(pages.router)
         app.include_router(imports_router)  # D4/P13 import review: never on the outside host
+        app.include_router(import_pages)
     if mode in ("all", "external"):
         app.include_router(routes.release_router)
         app.include_router(pages.release_router)

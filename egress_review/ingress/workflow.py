@@ -45,7 +45,7 @@ OPEN_CASE = ("approved", "active")
 SHARE_KIND = {"code": "code", "notebook": "code", "model": "model", "table": "reference",
               "text": "reference", "figure": "reference"}
 
-__all__ = ["import_store", "submit_import", "review_import", "propose_share", "deliver",
+__all__ = ["import_store", "submit_import", "review_import", "decision_refusal", "propose_share", "deliver",
            "import_dir", "audit_read", "WorkflowError", "Forbidden", "Conflict", "NotFound"]
 
 
@@ -248,6 +248,26 @@ def review_import(db: Session, store: BlobStore, req: ImportRequest, user: User,
     _audit(db, "ingress-workflow", "import.delivered", req, now=now, path=str(target),
            files=[{"path": f.path, "sha256": f.sha256} for f in req.files])
     return req
+
+
+def decision_refusal(db: Session, req: ImportRequest, user: User) -> str | None:
+    """Why ``user`` cannot decide ``req`` now (None: they can) - the same rules as
+    :func:`review_import`, for a page to show before anyone tries."""
+    if req.state != "in_review":
+        return f"import request {req.id} is {req.state}, not in review"
+    if req.requester_id == user.id:
+        return "you may not review your own import request"
+    role = "committee" if req.stage == "committee" else "reviewer"
+    if not user.has_role(role):
+        return f"the {req.stage} stage is decided by the {role} role"
+    case = db.execute(select(Case).where(Case.code == req.case_code)).scalar_one_or_none()
+    if case is not None and is_member(case, user):
+        return f"you work on case {req.case_code} and may not review its imports"
+    if any(r.reviewer_id == user.id and r.stage == req.stage for r in req.reviews):
+        return f"you have already decided the {req.stage} stage"
+    if req.stage == "committee" and any(r.reviewer_id == user.id for r in req.reviews):
+        return "you reviewed this request; the committee decision needs another person"
+    return None
 
 
 def audit_read(db: Session, user: User, req: ImportRequest, path: str) -> None:
