@@ -58,13 +58,17 @@ def find(simplified: str) -> list[tuple[int, int]]:
     out: list[tuple[int, int]] = []
     if not _ANCHOR.search(simplified):
         return out
-    for m in ADDRESS.finditer(simplified):
+    pos = 0
+    while (m := ADDRESS.search(simplified, pos)) is not None:
         a, b = m.span()
         while b > a and simplified[b - 1] in " \t":
             b -= 1
         text = simplified[a:b]
-        if len(text) < 4:
-            continue
-        if _NUMBERED.search(text) or (_HAS_CITY.search(text) and _HAS_DISTRICT_ROAD.search(text)):
+        if len(text) >= 4 and (_NUMBERED.search(text) or (_HAS_CITY.search(text) and _HAS_DISTRICT_ROAD.search(text))):
             out.append((a, b))
+            pos = max(b, a + 1)
+        else:
+            # a rejected candidate must not swallow the start of a real address behind it
+            # (户籍|桃园市… read as a "district" 籍桃园市): try again one character on
+            pos = a + 1
     return out

@@ -44,8 +44,14 @@ _GAP = r"[ \t]*(?:[:：=为是]|[（(]?(?:西元|ad)?[)）]?)?[ \t]*(?:于|on)?[
 DOB_BEFORE = re.compile(r"(?=[出生诞dDbB])" + _BIRTH_BEFORE + _GAP + r"(?P<d>" + DATE + r")(?![0-9])", re.IGNORECASE)
 BIRTHDAY_BEFORE = re.compile(r"(?=[出生诞dDbB])" + _BIRTH_BEFORE + _GAP + r"(?P<d>" + MONTH_DAY + r")", re.IGNORECASE)
 DOB_AFTER = re.compile(r"(?<![0-9])(?=[0-9民中rRjJfFmMaAsSoOnNdD一二三四五六七八九十百〇零])(?P<d>" + DATE + r")[ \t]*(?:出生|生(?![活气病效产殖理长命]))", re.IGNORECASE)
+# A year of birth alone (a birth cohort): 70年次, 民国七十年次, 民国45年生, 1975年出生, born in 1975, YOB 1975.
+_YEAR = r"(?:(?:民国|中华民国)[ \t]*)?(?:[0-9]{2,3}|" + _ZH + r"{1,4})|(?:19|20)[0-9]{2}"
+BIRTH_YEAR = re.compile(
+    r"(?<![0-9])(?P<y>(?:" + _YEAR + r"))[ \t]*年[ \t]*(?:次|出生(?![数率人婴量潮])|生(?![活气病效产殖理长命日]))"
+    r"|(?i:(?<![a-z])(?:born[ \t]+in|yob|year[ \t]+of[ \t]+birth|birth[ \t]*year)[ \t]*[:：]?[ \t]*)(?P<e>(?:19|20)[0-9]{2})(?![0-9])"
+    r"|(?:出生年(?:份|度)?|生年)[ \t]*[:：为是]?[ \t]*(?P<c>" + _YEAR + r")[ \t]*年?")
 # For prefilters: any birth word (cheap literal scan).
-BIRTH_WORDS = re.compile(r"出生|生日|生于|诞生|日[ \t]*生|(?<=[0-9])[ \t]*生|(?i:dob|birth|born|b\.)")
+BIRTH_WORDS = re.compile(r"出生|生日|生于|诞生|日[ \t]*生|(?<=[0-9])[ \t]*生|年[ \t]*[次生]|生年|(?i:dob|yob|birth|born|b\.)")
 
 
 def find(simplified: str) -> list[tuple[int, int]]:
@@ -58,6 +64,13 @@ def find(simplified: str) -> list[tuple[int, int]]:
                 a += 1
             if parse(simplified[a:b]) is not None:
                 out.append((a, b))
+    for m in BIRTH_YEAR.finditer(simplified):
+        g = next(k for k in ("y", "e", "c") if m.group(k))
+        a, b = m.span(g)
+        if g == "y":
+            b = simplified.index("年", b) + 1      # 民国七十年|次: the year with its 年
+        if not any(x <= a < y or a <= x < b for x, y in out):
+            out.append((a, b))
     for m in BIRTHDAY_BEFORE.finditer(simplified):
         a, b = m.span("d")
         if not any(x <= a < y for x, y in out) and parse(simplified[a:b].strip() + " 2000") is not None:

@@ -49,6 +49,11 @@ LABELLED = [(kind, needs_digit, re.compile(led_by(labels, first) + _GAP + _VALUE
 
 # A national ID or new resident number with a wrong check digit, upper case, unbroken, no label.
 BARE_ID = re.compile(r"(?=[A-Z])(?<![A-Za-z0-9])[A-Z][1289][0-9]{8}(?![0-9A-Za-z])")
+# The national (or new resident) shape written with separators or in lower case (E2 2011 2233,
+# e 220-112-233): a mistyped ID is still one; the old resident shape (second letter A-D) needs
+# its checksum, since drug codes share it.
+SEPARATED_ID = re.compile(r"(?=[A-Za-z])(?<![A-Za-z0-9])[A-Za-z][ \t.\-]{0,2}[1289](?:[ \t.\-]{0,2}[0-9]){8}"
+                          r"(?![0-9A-Za-z])")
 
 _OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])"
 IPV4 = re.compile(r"(?=[0-9])(?<![0-9.])" + _OCTET + r"(?:\." + _OCTET + r"){3}(?![0-9]|\.[0-9])")
@@ -78,6 +83,7 @@ def find(simplified: str) -> tuple[tuple[int, int, str], ...]:
                 continue
             out.append((*m.span("v"), KIND[kind]))
     out += [(*m.span(), "ID") for m in BARE_ID.finditer(simplified)]
+    out += [(*m.span(), "ID") for m in SEPARATED_ID.finditer(simplified) if not BARE_ID.fullmatch(m.group())]
     out += [(*m.span(), "IP") for m in IPV4.finditer(simplified)]
     out += [(*m.span(), "IP") for m in IPV6.finditer(simplified)
             if m.group().count(":") >= 3 and sum(c.isalnum() for c in m.group()) >= 6]

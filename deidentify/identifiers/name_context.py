@@ -33,12 +33,44 @@ INTRODUCERS = (
     "陪病者", "陪病家属", "陪伴者", "主要照顾者", "签署人", "立同意书人", "法定代理人", "关系人", "见证人", "同住者",
     "雇主", "亲友", "外籍看护", "紧急联系人", "通知人", "送医者", "领药人", "名叫", "叫做", "绰号", "小名", "昵称",
     "先生叫", "太太叫", "老公叫", "老婆叫", "儿子叫", "女儿叫", "妈妈叫", "爸爸叫",
+    # relations: partners and the wider family
+    "男友", "女友", "男朋友", "女朋友", "未婚夫", "未婚妻", "前夫", "前妻", "同居人", "舅舅", "舅妈", "姑姑", "姑丈",
+    "叔叔", "婶婶", "伯父", "伯母", "外公", "外婆", "祖父", "祖母", "侄子", "侄女", "外甥", "外甥女", "堂哥",
+    "堂姐", "堂弟", "堂妹", "表哥", "表姐", "表妹", "表弟", "干妈", "干爹", "继父", "继母", "养父", "养母", "岳父",
+    "岳母", "公公", "婆婆", "儿媳", "长子", "次子", "长女", "次女", "幼子", "胞兄", "胞弟", "胞姐", "胞妹", "兄长",
+    "姊姊", "案孙女", "案孙子", "案外孙", "案嫂", "案姑", "案舅", "案姨", "案侄",
+    # the person a record is about, under other names
+    "受检者", "受试者", "当事人", "申请者", "保险对象", "受益人", "住民", "院民", "学员", "收案对象", "病友",
+    "伤者", "死者", "产妇", "孕妇", "病童", "男童", "女童", "老翁", "老妇", "妇人", "男子", "女子", "被害人",
+    "加害人", "通报人", "接受者", "捐赠者", "受赠者", "病人为", "患者为", "个案为", "病患为", "姓名为", "名为",
+    "外籍配偶", "被照顾者", "受照顾者", "案家属",
+    # staff
+    "个案管理师", "居服员", "照服员", "志工", "督导", "技师", "放射师", "营养师", "治疗师", "心理师", "护理长",
+    "主刀医师", "执刀医师", "麻醉医师", "转出医师", "医检师", "呼吸治疗师", "物理治疗师", "职能治疗师",
 )
+# A relation written as one character before a name (父方国华, 母方林美云, 夫王大明): weak on its
+# own, so the name must open with a listed surname and not be an ordinary word.
+KIN_BEFORE = re.compile(r"(?<![\u4e00-\u9fff])[父母夫妻兄弟姊姐妹][ \t]*[:：]?[ \t]*(?=[\u4e00-\u9fff]{2})")
+# A bed introduces the patient in it: 13床甄美琪, 12-1床：王小明, 床号 5 王小明.
+BED = re.compile(r"(?:[0-9]{1,4}(?:-[0-9]{1,2})?[ \t]*床|床号[ \t]*[:：]?[ \t]*[0-9]{1,4}(?:-[0-9]{1,2})?)"
+                 r"[ \t]*[:：]?[ \t]*(?=[\u4e00-\u9fff])")
+_RELATIONS = ("案子|案女|案母|案父|案妻|案夫|案孙|案媳|儿子|女儿|母亲|父亲|配偶|孙子|孙女|媳妇|女婿|哥哥|姐姐|弟弟|妹妹|"
+              "家属|朋友|看护|照顾者|联络人|监护人|男友|女友|同居人|邻居|室友|病人|病患|本人|妻|夫|子|女|母|父|兄|弟|"
+              "姐|妹|孙|媳")
+# A name followed by its relation in brackets: 小美（案女）, 王大明(病人之子), 林美惠（母）.
+RELATION_AFTER = re.compile(r"[ \t]*[（(](?:病人|病患|患者|个案|案)?之?(?:" + _RELATIONS + r")[)）]")
+# One-character kin titles after a name or nickname: 阿娇姨, 林姐, 王大哥, 陈婶.
+KIN_TITLE = re.compile(r"[姨婶伯叔哥姐姊嫂婆](?![\u4e00-\u9fff]?[:：])")
 # Words right after a name at the start of a sentence that describe the patient (王小明主訴…).
 FOLLOWERS = ("主诉", "因", "今天", "今日", "今早", "昨日", "昨天", "来院", "回诊", "入院", "就诊", "来诊", "自诉", "表示",
              "家属", "病史", "男性", "女性", "于", "在", "本次", "此次", "来电", "致电")
 TITLES = ("先生", "小姐", "太太", "女士", "医师", "医生", "护理师", "护士", "阿姨", "伯伯", "主任", "老师", "君", "院长",
-          "教授", "药师", "个管师", "社工师", "老先生", "老太太", "阿嬷", "阿公", "同学", "妈妈", "爸爸", "奶奶", "爷爷")
+          "教授", "药师", "个管师", "社工师", "老先生", "老太太", "阿嬷", "阿公", "同学", "妈妈", "爸爸", "奶奶", "爷爷",
+          "护理长", "组长", "科长", "处长", "所长", "局长", "经理", "老板", "校长", "大夫", "师傅", "阿伯", "阿婆",
+          "阿叔", "阿婶", "伯母", "伯父", "叔叔", "婶婶", "姑姑", "舅舅", "嫂嫂", "大哥", "大姐", "大嫂", "医检师",
+          "放射师", "技师", "营养师", "治疗师", "心理师", "社工员", "专员", "委员", "理事长", "董事长", "总经理",
+          "议员", "里长", "村长", "乡长", "镇长", "市长", "立委", "律师", "法官", "检察官", "警员", "警官", "居服员",
+          "照服员", "小朋友", "同学")
 # Characters that cannot start a name (function words, negations, numbers, pronouns).
 _NOT_FIRST = set("无不没未被将会要可能也都就又仍再由因为在是的了和与及对从自把让给请今昨本该此其这那每各另某"
                  "很较更最均皆之并且而或但即已有一二三四五六七八九十两几个位名者说表示诉述称于后前转至到往去回送")
@@ -352,6 +384,33 @@ def find(simplified: str) -> list[tuple[int, int, float]]:
         end = _spaced_name(simp, i) or _name_after(simp, i)   # 签署人：王　小　明 (forms)
         if end:
             hits.append((i, end, 0.85))
+    surnames = _tables()[2]
+    for m in BED.finditer(simp):
+        i = m.end()
+        end = 0 if any(a <= i < b for a, b, _ in hits) else (_spaced_name(simp, i) or _name_after(simp, i))
+        if end:
+            hits.append((i, end, 0.85))
+    for m in KIN_BEFORE.finditer(simp):
+        i = m.end()
+        end = _name_after(simp, i)
+        if end and (simp[i] in surnames or simp[i:i + 2] in surnames) and not is_word(simp[i:end], 5) \
+                and not any(a <= i < b for a, b, _ in hits):
+            hits.append((i, end, 0.85))
+    for m in RELATION_AFTER.finditer(simp):
+        t = m.start()
+        k = _name_before_title(simp, t, 4)
+        if k >= 0 and t - k >= 2 and not any(a < t <= b for a, b, _ in hits) and not is_word(simp[k:t], 5):
+            hits.append((k, t, 0.85))
+    for m in KIN_TITLE.finditer(simp):
+        t = m.start()
+        if any(a < t <= b for a, b, _ in hits) or titles.match(simp, t - 1) or (t and titles.match(simp, t - 2)):
+            continue       # part of a longer title (阿姨, 小姐, 大哥): handled with the titles
+        k = _name_before_title(simp, t, 3)
+        if k < 0 or is_word(simp[k:t + 1], 5) or is_word(simp[max(0, t - 1):t + 1], 5):
+            continue       # 表姐, 大哥, 空姐: words
+        run = simp[k:t]
+        if (run[0] in surnames and len(run) <= 3) or (len(run) == 2 and run[0] in "阿小"):
+            hits.append((k, t, 0.85))
     # 姓陈名美玲, 姓欧阳，名美惠: the surname and the given name, each its own span
     for m in SURNAME_THEN_GIVEN.finditer(simp):
         for g in (1, 2):
@@ -398,6 +457,9 @@ def find(simplified: str) -> list[tuple[int, int, float]]:
     return hits
 
 
+# For the scrubber's prefilter: text where a bed, a one-character relation, a bracketed relation
+# or a kin title may introduce a name (find() decides).
+EXTRA_CONTEXT = re.compile("|".join(p.pattern for p in (BED, KIN_BEFORE, RELATION_AFTER, KIN_TITLE)))
 _INTRO_SET = frozenset(INTRODUCERS)
 _TITLE_SET = frozenset(TITLES)
 _GAP = re.compile(INTRO_GAP)

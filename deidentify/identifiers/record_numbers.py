@@ -14,12 +14,13 @@ from __future__ import annotations
 import re
 
 _SEP = r"[ \t.\-_·‧•・]"
-MRN_LABEL = (r"(?:病历号码|病历号|病历编号|病历码|病历#|病历no\.?|病历|病号|住院号|门诊号|就诊号|归档号|mrn|m\.r\.n\.?"
-             r"|chart[ \t]*(?:no\.?|number|#)|medical[ \t]+record[ \t]*(?:no\.?|number|#)?|record[ \t]*(?:no\.?|#)"
+MRN_LABEL = (r"(?:病历号码|病历号|病历编号|病历码|病历#|病历no\.?|病历|病号|住院号|住院编号|门诊号|门诊编号|就诊号|归档号"
+             r"|病患编号|病人编号|个案编号|个案号|收案编号|mrn|m\.r\.n\.?"
+             r"|chart[ \t]*(?:no\.?|number|#|id)|chart(?=[ \t]*[:：]?[ \t]*[a-z]{0,3}[0-9])|pid|patient[ \t]*id|pt[ \t]*id|medical[ \t]+record[ \t]*(?:no\.?|number|#)?|record[ \t]*(?:no\.?|#)"
              r"|hospital[ \t]*(?:no\.?|number)|pt[ \t]*no\.?|patient[ \t]*(?:no\.?|number))")
 _MRN_GAP = r"[ \t]*(?:[:：#=为是]|no\.?)?[ \t]*[:：#]?[ \t]*"
-_MRN_TOKEN = r"(?P<n>[a-z]{0,3}[ \t]?[0-9][0-9a-z]*(?:[\-/][0-9a-z]+){0,3})(?![0-9a-z])"
-MRN = re.compile(r"(?=[病住门就归mMcCrRhHpP])" + MRN_LABEL + _MRN_GAP + _MRN_TOKEN, re.IGNORECASE)
+_MRN_TOKEN = r"(?P<n>[a-z]{0,4}[ \t\-]?[0-9][0-9a-z]*(?:[\-/][0-9a-z]+){0,3})(?![0-9a-z])"
+MRN = re.compile(r"(?=[病住门就归个收mMcCrRhHpP])" + MRN_LABEL + _MRN_GAP + _MRN_TOKEN, re.IGNORECASE)
 
 CARD_LABEL = r"(?:健保ic卡号|健保卡卡号|健保卡号码|健保卡号|健保卡|ic卡号|卡号|nhi[ \t]*(?:ic[ \t]*)?card(?:[ \t]*(?:no\.?|number|#))?)"
 _TWELVE = r"(?P<n>[0-9]{4}" + _SEP + r"{0,2}[0-9]{4}" + _SEP + r"{0,2}[0-9]{4})(?![0-9])"
@@ -27,8 +28,8 @@ CARD = re.compile(r"(?=[健iIkKnN卡])" + CARD_LABEL + r"[ \t]*[:：#=为是]?[ 
 CARD_BARE = re.compile(r"(?<![0-9])(?P<n>0000" + _SEP + r"?[0-9]{4}" + _SEP + r"?[0-9]{4})(?![0-9])")
 # For prefilters: the Chinese labels and bare 0000 runs; English labels (mrn, chart no.) are
 # matched separately, case-insensitively, only where such a word starts.
-LABELS = re.compile(r"病历|病号|住院号|门诊号|就诊号|归档号|健保|卡号|(?<![0-9])0000")
-LATIN_LABELS = re.compile(r"(?<![a-z])(?:mrn|m\.r\.n|chart|medical[ \t]+record|record[ \t]*(?:no|#)|hospital[ \t]*(?:no|number)"
+LABELS = re.compile(r"病历|病号|住院号|住院编号|门诊号|门诊编号|就诊号|归档号|病患编号|病人编号|个案编号|个案号|收案编号|健保|卡号|(?<![0-9])0000")
+LATIN_LABELS = re.compile(r"(?<![a-z])(?:mrn|m\.r\.n|chart|pid|patient[ \t]*id|pt[ \t]*id|medical[ \t]+record|record[ \t]*(?:no|#)|hospital[ \t]*(?:no|number)"
                           r"|pt[ \t]*no|patient[ \t]*(?:no|number)|nhi|ic卡)", re.IGNORECASE)
 
 

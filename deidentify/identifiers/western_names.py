@@ -24,14 +24,24 @@ from deidentify.identifiers import romanised_names
 # an initial; written without nested quantifiers over the same letters (no backtracking blow-up).
 _CAP = (r"(?:(?:O['’])?[A-Z]{2,}(?:['’\-][A-Z]{2,})*(?![A-Za-z])|(?:Mc|Mac|O['’])?[A-Z][a-z]+(?:['’\-][A-Z]?[a-z]+)*(?![A-Za-z])"
         r"|[A-Z]\.)")
-_CONTEXT = (r"(?=[dDmMpPnNcCsSaArRfFwWhHiIbBgGuUeE先太老丈妻儿女媳婿朋家陪病患个外看照联主报申案姓签转医])"
+_CONTEXT = (r"(?=[a-zA-Z先太老丈妻儿女媳婿朋家陪病患个外看照联主报申案姓签转医受配保被男室邻居翻口同社护])"
             r"(?:(?i:(?<![A-Za-z])(?:dr|mr|mrs|ms|miss|prof|patient|pt|name|c/o|cc|signed|signature|attending|"
             r"referred[ \t]+by|referring[ \t]+physician|physician|nurse|family|daughter|son|wife|husband|mother|"
             r"father|caregiver|contact|reported[ \t]+to|informed|specimen[ \t]+from|re|sister|brother|friend|"
             r"neighbou?r|partner|spouse|grandson|granddaughter|grandchild|aunt|uncle|cousin|guardian|employer|"
-            r"roommate|carer|son[ \t\-]+in[ \t\-]+law|daughter[ \t\-]+in[ \t\-]+law|rn|np|lpn|pa-c)\b\.?[ \t]*[:：,]?"
+            r"roommate|carer|son[ \t\-]+in[ \t\-]+law|daughter[ \t\-]+in[ \t\-]+law|rn|np|lpn|pa-c|"
+            r"beneficiary|insured|subject|client|resident|member|applicant|caller|visitor|donor|recipient|"
+            r"witness|interpreter|translator|case[ \t]+manager|social[ \t]+worker|therapist|pharmacist|"
+            r"technician|technologist|radiologist|pathologist|surgeon|doctor|consultant|boyfriend|girlfriend|"
+            r"fianc[eé]e?|step(?:son|daughter|mother|father)|grand(?:mother|father|ma|pa)|niece|nephew|landlord|"
+            r"colleague|co-?worker|companion|ex-(?:wife|husband)|(?:seen|ordered|reported|reviewed|verified|"
+            r"dictated|transcribed|signed|approved|examined|accompanied|escorted|brought(?:[ \t]+in)?|"
+            r"performed|read|interpreted|prepared|requested)[ \t]+by|(?:spoke|discussed|talked)[ \t]+(?:with|to))"
+            r"\b\.?[ \t]*[:：,]?"
             r"|家属|陪同者|病患|病人|患者|个案|外籍看护|看护|照顾者|联络人|主治医师|报告医师|申请医师|案母|案父|案妻|案夫|"
-            r"案子|案女|姓名|签名|转介|医师|先生|太太|老公|老婆|丈夫|妻子|儿子|女儿|媳妇|女婿|朋友))[ \t]*[:：]?[ \t]*[(（]?")
+            r"案子|案女|姓名为|姓名|签名|转介|医师|先生|太太|老公|老婆|丈夫|妻子|儿子|女儿|媳妇|女婿|朋友|受检者|受试者|"
+            r"外籍配偶|配偶|保险对象|被保险人|受益人|案主|男友|女友|室友|邻居|居服员|照服员|护理师|社工|翻译|口译|"
+            r"同事|病人为|病患为|患者为|个案为|名为))[ \t]*[:：]?[ \t]*[(（]?")
 _TITLES = {"dr", "mr", "mrs", "ms", "miss", "prof", "dr.", "mr.", "mrs.", "ms.", "prof."}
 CONTEXT_NAME = re.compile(_CONTEXT + r"(?i:(?:dr|mr|mrs|ms|miss|prof)\.?[ \t]*)?(?P<n>" + _CAP + r"(?:,?[ \t]+" + _CAP + r"){0,3})")
 _TOKEN = re.compile(r"[A-Za-z][A-Za-z'’\-]*\.?")
@@ -45,6 +55,11 @@ well wells hospital clinic center centre medical health general memorial univers
 road lane unit ward room bed floor left right upper lower chest heart lung liver kidney head neck back
 stable normal acute chronic follow plan note date time day week month year
 """.split())
+_PLACES = {"hong kong", "kao hsiung", "kaohsiung", "tai pei", "tai chung", "tai nan", "hsin chu", "chang hua",
+           "chia yi", "ping tung", "yi lan", "hua lien", "tai tung", "peng hu", "kin men", "ma tsu", "tao yuan",
+           "miao li", "nan tou", "yun lin", "chi lung", "lin kou", "da an", "xin yi", "nei hu", "shi lin",
+           "bei tou", "wan hua", "song shan", "zhong zheng", "chung shan", "zhong shan", "sun yat", "yang ming",
+           "chang gung", "ma kay", "tzu chi", "chi mei", "wan fang", "shuang ho", "cathay general"}
 _NOT_NAME_WORDS = set("""
 mrn nhi id dob tel fax email icd ok ct mri cxr ekg ecg dm htn ckd copd cad chf uri uti opd er icu or pcr crp wbc rbc hb plt bun cr na ago iv im sc po
 qd bid tid qid hs prn stat npo dx rx tx hx sx fx pe os od ou abd ext the and with without for from to by of on in
@@ -106,6 +121,8 @@ def _looks_like_name(tokens: list[str], with_context: bool) -> bool:
         return True
     if with_context:
         return all(t[0].isupper() for t in tokens) and not all(t in _ENGLISH for t in low)
+    if " ".join(low[:2]) in _PLACES or "".join(low[:2]) in _PLACES:
+        return False      # Hong Kong, Kao Hsiung: places spelt like surname + syllable
     if len(tokens) >= 2 and low[0] in firsts and low[0] not in _ENGLISH and low[-1] in lasts \
             and low[-1] not in _ENGLISH and all(t[0].isupper() for t in tokens):
         return True
@@ -129,6 +146,14 @@ def _lower_name(tokens: list[str]) -> bool:
     return all(t in firsts or t in lasts or t in surn or _splits_into_syllables(t.replace("-", ""), 1)
                or _splits_into_syllables(t.replace("-", ""), 2) for t in tokens) and len(tokens) >= 2
 
+
+# Vietnamese names (carers and spouses in Taiwanese notes): a common family name, a middle name
+# that marks a person (Thi, Van …), a given name: Nguyen Thi Lan, TRAN VAN NAM.
+_VN_FAMILY = "Nguyen|Tran|Le|Pham|Hoang|Huynh|Phan|Vu|Vo|Dang|Bui|Do|Ho|Ngo|Duong|Ly|Dinh|Truong|Lam|Mai|Trinh"
+_VN_MIDDLE = "Thi|Van|Thu|Ngoc|Thanh|Minh|Duc|Quoc|Hong|Kim|Xuan|Huu|Dinh|Cong|Bao|Gia"
+VIETNAMESE = re.compile(r"(?<![A-Za-z])(?:(?:" + _VN_FAMILY + r")[ \t]+(?:" + _VN_MIDDLE + r")(?:[ \t]+[A-Z][a-z]+){1,2}"
+                        r"|(?:" + _VN_FAMILY.upper() + r")[ \t]+(?:" + _VN_MIDDLE.upper() + r")(?:[ \t]+[A-Z]{2,}){1,2})"
+                        r"(?![A-Za-z])")
 
 # A person's initials after the word (initials J.S., Pt initials: C.W.L.)
 INITIALS = re.compile(r"(?i:initials?)[ \t]*[:：]?[ \t]*(?P<n>[A-Z]\.?(?:[ \t]?[A-Z]\.?){1,2})(?![A-Za-z])")
@@ -164,15 +189,20 @@ def find(text: str) -> list[tuple[int, int, float]]:
             continue   # one upper-case word after a context word: an abbreviation (Pt DM)
         if _looks_like_name(tokens, with_context=True):
             out.append((a, end, 0.85))
-    for m in PAIR.finditer(text):
+    pos = 0
+    while (m := PAIR.search(text, pos)) is not None:
         a, b = m.span()
+        pos = a + 1      # a pair that is no name must not swallow the name after it
         if any(x <= a < y for x, y, _ in out):
-            continue
+            continue     # (Beneficiary Huang Mei | Ling: tried again at Huang Mei Ling)
         tokens = _words(text[a:b])
         for k in (len(tokens), 2):
             if k <= len(tokens) and _looks_like_name(tokens[:k], with_context=False):
-                out.append((a, a + _end_of(text[a:b], tokens[:k]), 0.7))
+                end = a + _end_of(text[a:b], tokens[:k])
+                out.append((a, end, 0.7))
+                pos = end
                 break
+    out += [(*m.span(), 0.85) for m in VIETNAMESE.finditer(text)]
     return out
 
 

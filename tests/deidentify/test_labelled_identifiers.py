@@ -295,9 +295,20 @@ def test_birthdays_with_or_without_the_year(text, secret):
     assert secret not in out and "<DOB>" in out, out
 
 
-def test_birth_cohorts_and_weights_are_not_names_or_birthdays():
-    for text in ("病人39年次，男性", "生日 3.4 公斤", "生日快樂 3 人"):
+def test_weights_and_counts_near_birth_words_are_not_birthdays():
+    for text in ("生日 3.4 公斤", "生日快樂 3 人", "本院112年出生數", "113年生效", "民國113年生活補助"):
         assert scrub_texts([text])[0] == text, text
+
+
+@pytest.mark.parametrize("text, secret", [
+    ("病人39年次，男性", "39年"), ("民國七十年次", "民國七十年"), ("民國45年生，女性", "民國45年"),
+    ("1975年出生", "1975"), ("born in 1961, male", "1961"), ("YOB 1950", "1950"), ("出生年：1948", "1948"),
+    ("中華民國 50 年生", "50 年"),
+])
+def test_a_year_of_birth_alone_is_masked_as_a_birth_date_not_a_name(text, secret):
+    # a birth cohort (年次) or year narrows the person down like the date does (issue 14)
+    out = scrub_texts([text])[0]
+    assert secret not in out and "<DOB>" in out and "<NAME>" not in out, out
 
 
 @pytest.mark.parametrize("text, secret", [("由先生 Wang 陪同", "Wang"), ("太太 Amy 來電", "Amy"),
