@@ -1,0 +1,135 @@
+"""The data steward's walkthrough (issue 16).  The steward's tools are commands, not pages:
+this test runs them as the steward would - `enclave db upgrade`, `enclave keys init`,
+`enclave data generate`, `enclave data load`, `enclave data releases`, `enclave extract build`
+as real subprocesses - then opens the control plane in headless Chromium (real uvicorn) as
+the centre's admin and as the case's PI and checks what they see of the case's extract.
+Screenshots in test-artefacts/ (tests/screenshots.py)."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import select
+
+from enclave.db import session_scope, utcnow
+from tests.control.conftest import PASSWORD, mk_case, mk_user
+from tests.egress_workflow.server import free_port
+from tests.identity.helpers import enrol_totp
+from tests.screenshots import shot
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update"]
+SPEC = {"files": {"H_NHI_ENROL": {"years": [2020], "columns": ["ID", "ID_S", "ID_BIRTH_Y"]}},
+        "cohort": {"sex": ["M"]}}
+pytestmark = pytest.mark.slow
+
+
+def steward(home: Path, *args: str, json_out: bool = True) -> dict | list | str:
+    """One steward command, as typed at the terminal (JSON output, where it has one, for the
+    test to read)."""
+    from policies.loader import POLICY_ROOT
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ENCLAVE_")}
+    env.update(ENCLAVE_HOME=str(home), ENCLAVE_POLICY=str(POLICY_ROOT / "nhi_centre"))
+    r = subprocess.run([sys.executable, "-m", "enclave.cli.main", *args, *(["--json"] if json_out else [])], env=env,
+                       capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, f"enclave {' '.join(args)}: {r.stdout[-2000:]} {r.stderr[-2000:]}"
+    return json.loads(r.stdout) if json_out else r.stdout
+
+
+def _login(page, base, name, totp):
+    page.goto(base + "/login")
+    page.get_by_label("帳號 User name").fill(name)
+    page.get_by_label("密碼 Password").fill(PASSWORD)
+    page.get_by_label("驗證碼 One-time code").fill(totp.now())
+    page.get_by_role("button", name="登入 Log in").click()
+    page.wait_for_url(base + "/")
+
+
+def test_steward_loads_and_builds_then_admin_and_pi_see_the_case(tmp_path, monkeypatch):
+    if not Path(CHROMIUM).exists():
+        pytest.skip("chromium is not installed at /usr/bin/chromium")
+    from playwright.sync_api import sync_playwright
+    from policies import load_policy
+    from policies.loader import POLICY_ROOT
+
+    home = tmp_path / "home"
+    home.mkdir()
+    # one enclave: this process writes the case with the master key the steward's init makes
+    monkeypatch.setenv("ENCLAVE_HOME", str(home))
+    for var in ("ENCLAVE_KEYS", "ENCLAVE_DB_URL", "ENCLAVE_AUDIT_JOURNAL"):
+        monkeypatch.delenv(var, raising=False)
+    src = tmp_path / "src"
+    # the steward's terminal
+    steward(home, "db", "upgrade", json_out=False)
+    steward(home, "keys", "init", json_out=False)
+    gen = steward(home, "data", "generate", "--out", str(src), "--rows", "300", "--images", "0",
+                  "--seed", "5")
+    assert gen["claim_rows"] >= 300
+    rep = steward(home, "data", "load", str(src), "--release", "R2026A")
+    assert rep["reconciled"] and rep["rows_loaded"] == rep["rows_read"]
+    assert [r["release"] for r in steward(home, "data", "releases")] == ["R2026A"]
+
+    url = f"sqlite:///{home / 'state.db'}"
+    policy = load_policy(POLICY_ROOT / "nhi_centre")
+    now = utcnow()
+    with session_scope(url) as db:
+        admin = mk_user(db, "admin", "admin", when=now)
+        alice = mk_user(db, "alice", when=now)
+        totp = {"admin": enrol_totp(db, admin)}
+        case = mk_case(db, policy, alice, admin=admin, now=now, spec=SPEC)
+        totp["alice"] = enrol_totp(db, alice)   # the PI is the case's officer: TOTP (A4)
+        code = case.code
+    built = steward(home, "extract", "build", code, "--k-override-reason",
+                    "synthetic data for the walkthrough, no real persons")
+    assert built["rows"]["H_NHI_ENROL"] == built["persons"] > 0
+    with session_scope(url) as db:
+        from enclave.audit.models import AuditRecord
+
+        acts = [(r.action, r.case_code) for r in db.scalars(select(AuditRecord))]
+    assert ("data.load", None) in acts and ("extract.build", code) in acts
+
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ENCLAVE_")}
+    env.update(ENCLAVE_HOME=str(home), ENCLAVE_DB_URL=url, ENCLAVE_KEYS=str(home / "keys"),
+               ENCLAVE_POLICY=str(POLICY_ROOT / "nhi_centre"))
+    proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "--factory", "enclave.web.app:create_app",
+                             "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
+                            env=env, start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            try:
+                if httpx.get(base + "/login", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        else:
+            pytest.fail("the control plane did not start")
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+            try:
+                for who, name in (("admin", "steward-admin-case"), ("alice", "steward-pi-case")):
+                    page = browser.new_context().new_page()
+                    _login(page, base, who, totp[who])
+                    page.goto(f"{base}/cases/{code}")
+                    spec = page.locator("#extract-spec")
+                    assert spec.is_visible()
+                    row = spec.locator("tr", has_text="H_NHI_ENROL")
+                    assert row.count() == 1
+                    assert "2020" in row.inner_text() and "ID_BIRTH_Y" in row.inner_text()
+                    assert "cohort" in spec.inner_text() and '"M"' in spec.inner_text()
+                    shot(page, name)
+                    page.context.close()
+            finally:
+                browser.close()
+    finally:
+        os.killpg(proc.pid, 15)
+        proc.wait(timeout=20)
