@@ -6,6 +6,12 @@ it (active, A2 employment, A4 password age)?  Is the second factor right (TOTP, 
 policy per role, and always once enrolled)?  Every refusal is audited and counted; a success
 clears the account's failures.  A user whose role needs TOTP but who has not enrolled gets an
 *enrol-only* result: the caller opens nothing but the enrolment page.
+
+The second factor is a TOTP code or a security key (WebAuthn, :mod:`enclave.identity.webauthn`);
+either satisfies ``mfa_required_roles``, only a key ``webauthn_required_roles``.  A key log-in
+has two steps over HTTP: :func:`begin_key_login` checks the password exactly as :func:`login`
+does and hands out a challenge bound to a fresh attempt token; :func:`finish_key_login` checks
+the key's answer, counting and auditing a wrong one like a wrong TOTP code.
 """
 from __future__ import annotations
 
@@ -19,12 +25,17 @@ from enclave.accounts.models import ROLES, User, UserRole
 from enclave.accounts.passwords import password_expired, verify_password
 from enclave.audit import AuditEntry, append
 from enclave.db import utcnow
-from enclave.identity import mfa, throttle
+from enclave.identity import mfa, throttle, webauthn
 from enclave.identity.directory import (LdapSettings, LoginRefused, _dummy_hash, check_password_policy,
                                         ldap_identity)
 
 BAD_CREDENTIALS = "Wrong user name or password."
 BAD_CODE = "Wrong or missing one-time code (TOTP) from your authenticator app."
+USE_KEY = ("This account's second factor is a security key: choose 「使用安全金鑰 Use a security key」 on "
+           "the control plane's log-in page.")
+KEY_ROLE = "Your role logs in with a security key (A4); a one-time code alone is not enough."
+KEYS_OFF = ("Security keys are switched off by this deployment's policy and this account has no other "
+            "second factor: ask the centre admin to reset it (A4).")
 
 
 @dataclass(frozen=True)
@@ -101,39 +112,56 @@ def wrong_password(db: Session, policy, username: str, client: str, front_end: s
     return _refuse(db, policy, username, client, front_end, now, BAD_CREDENTIALS, "bad credentials")
 
 
+def _enrol_only(db: Session, front_end: str, username: str, client: str, reason: str) -> str:
+    _audit(db, front_end, username, "login.enrol_only", reason=reason, detail={"client": client})
+    return "enrol"
+
+
 def second_factor(db: Session, policy, user: User | None, roles: list[str], otp: str | None, *,
                   username: str, client: str, front_end: str, now: dt.datetime) -> str:
-    """'ok' (code right), 'none' (no TOTP and none needed) or 'enrol' (needed, not enrolled);
-    a wrong or missing code of an enrolled user raises LoginRefused (audited and counted)."""
+    """The password step's second factor when it is a TOTP code: 'ok' (code right), 'none' (no
+    second factor and none needed) or 'enrol' (needed, not enrolled).  A wrong or missing code,
+    or an account that must use its security key instead, raises LoginRefused (audited; counted
+    like a wrong code)."""
+    a = policy.accounts
     cred = mfa.credential(db, user) if user is not None else None
-    if cred is not None and cred.confirmed_at is not None:
+    totp = cred is not None and cred.confirmed_at is not None
+    key = user is not None and webauthn.has_key(db, user)
+    if key and not a.webauthn_allowed and not totp:
+        raise _refuse(db, policy, username, client, front_end, now, KEYS_OFF, "security keys off by policy (A4)",
+                      count=False)
+    if a.webauthn_allowed and any(r in a.webauthn_required_roles for r in roles):
+        if not key:
+            return _enrol_only(db, front_end, username, client, "security key required by role, none registered (A4)")
+        raise _refuse(db, policy, username, client, front_end, now, KEY_ROLE, "security key required by role")
+    if totp:
         if not mfa.verify(db, cred, otp or "", now):
-            raise _refuse(db, policy, username, client, front_end, now, BAD_CODE, "bad one-time code")
+            # a key holder who sent no code is pointed at the key, and counted all the same
+            message = USE_KEY if key and a.webauthn_allowed and not otp else BAD_CODE
+            raise _refuse(db, policy, username, client, front_end, now, message, "bad one-time code")
         return "ok"
-    if any(r in policy.accounts.mfa_required_roles for r in roles):
-        _audit(db, front_end, username, "login.enrol_only", reason="TOTP required by role, not enrolled (A4)",
-               detail={"client": client})
-        return "enrol"
+    if key:
+        raise _refuse(db, policy, username, client, front_end, now, USE_KEY, "security key needed, none given")
+    if any(r in a.mfa_required_roles for r in roles):
+        return _enrol_only(db, front_end, username, client, "second factor required by role, not enrolled (A4)")
     return "none"
 
 
 def succeeded(db: Session, user: User | None, username: str, *, client: str, front_end: str, now: dt.datetime,
-              source: str, second: bool) -> None:
+              source: str, second: bool, factor: str | None = None) -> None:
     throttle.clear(db, username)
     if user is not None:
         user.last_login_at = now
-    _audit(db, front_end, username, "login", detail={"client": client, "source": source,
-                                                     "second_factor": second})
+    detail = {"client": client, "source": source, "second_factor": second}
+    if second:
+        detail["factor"] = factor or "totp"
+    _audit(db, front_end, username, "login", detail=detail)
 
 
-def login(db: Session, username: str, password: str, otp: str | None = None, *, policy,
-          client: str = "-", front_end: str = "control", now: dt.datetime | None = None,
-          directory: LdapSettings | None = None) -> LoginResult:
-    """Check both factors and the account rules; raise :class:`LoginRefused` with the reason
-    (the caller must commit: the refusal and its count are part of the record)."""
-    now = now or utcnow()
-    username = (username or "")[:64]
-    client = (client or "-")[:64]
+def password_step(db: Session, username: str, password: str, *, policy, client: str, front_end: str,
+                  now: dt.datetime, directory: LdapSettings | None) -> User:
+    """Lock-out, the password and the account rules (everything before the second factor);
+    the user, or LoginRefused (audited, counted where it is a wrong guess)."""
     refuse_if_locked(db, policy, username, client, front_end, now)
     try:
         user = _first_factor(db, username, password, policy, now, directory)
@@ -141,6 +169,12 @@ def login(db: Session, username: str, password: str, otp: str | None = None, *, 
         raise _refuse(db, policy, username, client, front_end, now, str(e), str(e), count=False) from None
     if user is None:
         raise wrong_password(db, policy, username, client, front_end, now)
+    _account_allowed(db, policy, user, username, client, front_end, now)
+    return user
+
+
+def _account_allowed(db: Session, policy, user: User, username: str, client: str, front_end: str,
+                     now: dt.datetime) -> None:
     if user.status != "active":
         raise _refuse(db, policy, username, client, front_end, now,
                       f"This account is {user.status}; ask your designated officer.",
@@ -154,6 +188,21 @@ def login(db: Session, username: str, password: str, otp: str | None = None, *, 
                       f"Your password is older than {policy.accounts.password_max_age_days} days or "
                       f"was reset (A4); change it before logging in.", "password expired (A4)",
                       count=False)
+
+
+def _clip(username: str, client: str) -> tuple[str, str]:
+    return (username or "")[:64], (client or "-")[:64]
+
+
+def login(db: Session, username: str, password: str, otp: str | None = None, *, policy,
+          client: str = "-", front_end: str = "control", now: dt.datetime | None = None,
+          directory: LdapSettings | None = None) -> LoginResult:
+    """Check both factors and the account rules; raise :class:`LoginRefused` with the reason
+    (the caller must commit: the refusal and its count are part of the record)."""
+    now = now or utcnow()
+    username, client = _clip(username, client)
+    user = password_step(db, username, password, policy=policy, client=client, front_end=front_end, now=now,
+                         directory=directory)
     second = second_factor(db, policy, user, user.role_names, otp, username=username, client=client,
                            front_end=front_end, now=now)
     if second == "enrol":
@@ -161,6 +210,55 @@ def login(db: Session, username: str, password: str, otp: str | None = None, *, 
     succeeded(db, user, username, client=client, front_end=front_end, now=now, source=user.source,
               second=second == "ok")
     return LoginResult(user, second_factor=second == "ok")
+
+
+def begin_key_login(db: Session, username: str, password: str, rp: webauthn.RelyingParty, *, policy,
+                    client: str = "-", front_end: str = "control", now: dt.datetime | None = None,
+                    directory: LdapSettings | None = None) -> tuple[str, str]:
+    """Step one of a security-key log-in: the password as in :func:`login`, then (attempt token,
+    request options).  The caller must commit, refusals included."""
+    now = now or utcnow()
+    username, client = _clip(username, client)
+    user = password_step(db, username, password, policy=policy, client=client, front_end=front_end, now=now,
+                         directory=directory)
+    if not policy.accounts.webauthn_allowed:
+        raise _refuse(db, policy, username, client, front_end, now, "Security keys are switched off by this "
+                      "deployment's policy (A4); use the one-time code.", "security keys off by policy (A4)",
+                      count=False)
+    try:
+        return webauthn.begin_login(db, user, rp, now=now, policy=policy)
+    except webauthn.KeyRefused as e:
+        raise _refuse(db, policy, username, client, front_end, now, str(e), e.reason, count=False) from None
+
+
+def finish_key_login(db: Session, attempt: str, credential: dict | str, rp: webauthn.RelyingParty, *, policy,
+                     client: str = "-", front_end: str = "control", now: dt.datetime | None = None) -> LoginResult:
+    """Step two: the key's answer to the attempt's challenge.  A wrong answer (another origin,
+    another account's key, a replayed or expired challenge, a bad signature, a counter that did
+    not increase) is audited and counted like a wrong TOTP code; the lock-out and the account
+    rules are checked again, since minutes may have passed since the password."""
+    now = now or utcnow()
+    client = (client or "-")[:64]
+    user = db.get(User, webauthn.attempt_user_id(db, (attempt or "")[:100]) or 0)
+    username = user.username if user is not None else "?"
+    refuse_if_locked(db, policy, username, client, front_end, now)
+    try:
+        if user is None:
+            raise webauthn.KeyRefused("沒有進行中的安全金鑰登入 No security-key log-in is waiting: log in again.",
+                                      "no WebAuthn log-in attempt of that token")
+        _account_allowed(db, policy, user, username, client, front_end, now)
+        if not policy.accounts.webauthn_allowed:
+            raise webauthn.KeyRefused("Security keys are switched off by this deployment's policy (A4).",
+                                      "security keys off by policy (A4)")
+        cred = webauthn.finish_login(db, rp, attempt=attempt, credential=credential, now=now)
+    except webauthn.KeyRefused as e:
+        if e.clone:
+            _audit(db, front_end, username, "webauthn.counter_regression", reason=e.reason,
+                   detail={"client": client, **e.detail})
+        raise _refuse(db, policy, username, client, front_end, now, str(e), e.reason) from None
+    succeeded(db, user, username, client=client, front_end=front_end, now=now, source=user.source,
+              second=True, factor="webauthn")
+    return LoginResult(user, second_factor=True)
 
 
 def authenticate(db: Session, username: str, password: str, *, policy, now: dt.datetime | None = None,

@@ -117,9 +117,15 @@ def confirm(db: Session, user: User, code: str, now: dt.datetime) -> bool:
 
 
 def reset(db: Session, user: User) -> bool:
+    """Remove every second factor of ``user`` (the TOTP secret and any security keys); True
+    when there was one.  The person enrols again with a new enrolment code."""
+    from enclave.identity import webauthn
+
+    keys = webauthn.remove_all(db, user)
     c = credential(db, user)
     if c is None:
-        return False
+        db.flush()
+        return keys > 0
     db.delete(c)
     db.flush()
     return True

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import BigInteger, ForeignKey, Integer, String
+from sqlalchemy import BigInteger, ForeignKey, Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from enclave.db.base import Base, utcnow
@@ -64,5 +64,43 @@ class MfaEnrolmentCode(Base):
     code_hash: Mapped[str] = mapped_column(String(64))
     issued_by: Mapped[str] = mapped_column(String(64))
     issued_at: Mapped[dt.datetime]
+    expires_at: Mapped[dt.datetime]
+    used_at: Mapped[dt.datetime | None]
+
+
+class WebAuthnCredential(Base):
+    """A security key or platform authenticator (WebAuthn) registered as a second factor.
+    Only public data: the credential id and COSE public key say nothing secret, so a copy of
+    the database yields no way to log in.  ``sign_count`` is the authenticator's counter at the
+    last accepted assertion: a clone shows up as a counter that does not increase."""
+
+    __tablename__ = "webauthn_credentials"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    credential_id: Mapped[str] = mapped_column(String(1400), unique=True)  # base64url, ≤1023 bytes
+    public_key: Mapped[bytes] = mapped_column(LargeBinary)
+    sign_count: Mapped[int] = mapped_column(BigInteger, default=0)
+    name: Mapped[str] = mapped_column(String(64))
+    rp_id: Mapped[str] = mapped_column(String(253))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    last_used_at: Mapped[dt.datetime | None]
+
+
+class WebAuthnChallenge(Base):
+    """One WebAuthn ceremony waiting for its answer: random, single-use (``used_at`` is set on
+    the first answer, right or wrong), expiring, bound to one account and to the session
+    (registration) or log-in attempt (``bound_hash``: SHA-256 of that token) that asked for it."""
+
+    __tablename__ = "webauthn_challenges"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    purpose: Mapped[str] = mapped_column(String(10))  # register | login
+    challenge: Mapped[str] = mapped_column(String(100), unique=True)  # base64url of 32 random bytes
+    bound_hash: Mapped[str] = mapped_column(String(64), index=True)
+    rp_id: Mapped[str] = mapped_column(String(253))
+    origin: Mapped[str] = mapped_column(String(300))
+    created_at: Mapped[dt.datetime]
     expires_at: Mapped[dt.datetime]
     used_at: Mapped[dt.datetime | None]

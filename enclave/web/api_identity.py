@@ -184,3 +184,9 @@ def enrolment_code(username: Username, request: Request, db: Session = Depends(g
 def unlock(username: Username, request: Request, db: Session = Depends(get_db),
            user: User = Depends(current_user)):
     return _out(lifecycle.unlock(db, user, cases.get_user(db, username), now=now_of(request)))
+
+
+# security keys (WebAuthn): their JSON steps live in api_webauthn, under /api/webauthn/
+from enclave.web import api_webauthn  # noqa: E402  (after this router exists)
+
+router.include_router(api_webauthn.router)

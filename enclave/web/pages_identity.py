@@ -1,12 +1,15 @@
-"""Pages of the one log-in: password + TOTP code, TOTP enrolment, password change, and the
+"""Pages of the one log-in: password + TOTP code (or a security key, through the script served
+here and the steps of ``api_webauthn``), second-factor enrolment, password change, and the
 account administration actions (roles, suspend, reinstate, reset, unlock), each authorised by
 the services and audited."""
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Form, Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from enclave.accounts import lifecycle
@@ -15,7 +18,7 @@ from enclave.accounts.models import User
 from enclave.cases import service as cases
 from enclave.core.audit import audit
 from enclave.core.errors import ControlError
-from enclave.identity import mfa, roles
+from enclave.identity import mfa, roles, webauthn
 from enclave.identity.directory import LoginRefused
 from enclave.identity.login import login as identity_login
 from enclave.identity.sessions import issue_token, revoke_token, session_for_token, user_for_token
@@ -25,9 +28,11 @@ from enclave.web.pages import back, now_of, page_user, render, safe_next
 
 router = APIRouter(include_in_schema=False)
 ENROL_MINUTES = 10  # an enrol-only session opens nothing but /mfa, briefly
+SCRIPT = Path(__file__).parent / "static" / "webauthn.js"
+TAIPEI = ZoneInfo("Asia/Taipei")
 
 
-def _set_cookie(resp, request: Request, token: str, max_age: int) -> None:
+def set_session_cookie(resp, request: Request, token: str, max_age: int) -> None:
     resp.set_cookie(COOKIE, token, httponly=True, samesite="strict", path="/", max_age=max_age,
                     secure=request.url.scheme == "https")
 
@@ -50,12 +55,12 @@ def login(request: Request, username: str = Form(..., max_length=64), password: 
     if res.enrol_only:
         token = issue_token(db, res.user, kind="enrol", lifetime=dt.timedelta(minutes=ENROL_MINUTES))
         resp = RedirectResponse("/mfa", status_code=303)
-        _set_cookie(resp, request, token, ENROL_MINUTES * 60)
+        set_session_cookie(resp, request, token, ENROL_MINUTES * 60)
         return resp
     life = policy.sessions.token_lifetime_seconds
     token = issue_token(db, res.user, kind="browser", lifetime=dt.timedelta(seconds=life))
     resp = RedirectResponse(safe_next(next), status_code=303)
-    _set_cookie(resp, request, token, life)
+    set_session_cookie(resp, request, token, life)
     return resp
 
 
@@ -72,7 +77,13 @@ def logout(request: Request, db: Session = Depends(get_db)):
     return resp
 
 
-# ------------------------------------------------------------------ TOTP enrolment
+@router.get("/assets/webauthn.js")
+def webauthn_script():
+    """The log-in and two-step pages' security-key script (same origin, no inline code)."""
+    return Response(SCRIPT.read_text(encoding="utf-8"), media_type="text/javascript")
+
+
+# ------------------------------------------------------------------ second-factor enrolment
 
 def _enrolling(request: Request, db: Session) -> tuple[User | None, str | None]:
     """The user of a normal or enrol-only session, and the session's kind."""
@@ -91,19 +102,35 @@ def mfa_page(request: Request, db: Session = Depends(get_db), policy=Depends(get
         return RedirectResponse("/login?next=/mfa", status_code=303)
     shown = user if kind != "enrol" else None
     if mfa.enrolled(db, user):
-        return render(request, "mfa.html", shown, enrolled=True, secret=None, uri=None, error=None)
+        return _mfa(request, db, user, shown, enrolled=True, secret=None, uri=None, error=None)
     if mfa.enrolment_code_required(policy):
         # no secret before the admin's one-time code: the password alone enrols nothing
-        return render(request, "mfa.html", shown, enrolled=False, ask_code=True, secret=None, uri=None,
+        return _mfa(request, db, user, shown, enrolled=False, ask_code=True, secret=None, uri=None,
                       error=None)
     return _show_secret(request, db, user, shown, enrolment_code="")
+
+
+def _when(t: dt.datetime | None) -> str:
+    if t is None:
+        return "-"
+    t = t if t.tzinfo else t.replace(tzinfo=dt.timezone.utc)
+    return t.astimezone(TAIPEI).strftime("%Y-%m-%d %H:%M")
+
+
+def _mfa(request: Request, db: Session, user: User, shown, **ctx):
+    """The two-step page, with the account's security keys (times in Taipei)."""
+    keys = [{"name": k.name, "created": _when(k.created_at), "used": _when(k.last_used_at)}
+            for k in webauthn.credentials(db, user)]
+    policy = request.app.state.policy
+    return render(request, "mfa.html", shown, keys=keys, keys_allowed=policy.accounts.webauthn_allowed,
+                  code_required=mfa.enrolment_code_required(policy), **ctx)
 
 
 def _show_secret(request: Request, db: Session, user: User, shown, *, enrolment_code: str,
                  error: str | None = None, status: int = 200):
     cred = mfa.start_enrolment(db, user, now_of(request))
     db.commit()
-    return render(request, "mfa.html", shown, status=status, enrolled=False, ask_code=False,
+    return _mfa(request, db, user, shown, status=status, enrolled=False, ask_code=False,
                   secret=mfa.secret_of(cred), uri=mfa.provisioning_uri(cred, user.username),
                   enrolment_code=enrolment_code, error=error)
 
@@ -118,13 +145,13 @@ def mfa_confirm(request: Request, code: str = Form("", max_length=12),
     shown = user if kind != "enrol" else None
     now = now_of(request)
     if mfa.enrolled(db, user):
-        return render(request, "mfa.html", shown, enrolled=True, secret=None, uri=None, error=None)
+        return _mfa(request, db, user, shown, enrolled=True, secret=None, uri=None, error=None)
     if mfa.enrolment_code_required(policy):
         problem = mfa.enrolment_code_problem(db, user, enrolment_code, now)
         if problem is not None:
             audit(db, user.username, "mfa.enrolment_code_refused", subject=user.username, reason=problem)
             db.commit()
-            return render(request, "mfa.html", shown, status=422, enrolled=False, ask_code=True, secret=None,
+            return _mfa(request, db, user, shown, status=422, enrolled=False, ask_code=True, secret=None,
                           uri=None, error=f"註冊碼無效 Enrolment code refused: {problem}.")
         if not code:        # the code is right: now the secret, with the code kept for the confirmation
             return _show_secret(request, db, user, shown, enrolment_code=enrolment_code)
@@ -133,7 +160,7 @@ def mfa_confirm(request: Request, code: str = Form("", max_length=12),
         db.commit()
         if cred is None:
             return RedirectResponse("/mfa", status_code=303)
-        return render(request, "mfa.html", shown, status=422, enrolled=False, ask_code=False,
+        return _mfa(request, db, user, shown, status=422, enrolled=False, ask_code=False,
                       secret=mfa.secret_of(cred), uri=mfa.provisioning_uri(cred, user.username),
                       enrolment_code=enrolment_code,
                       error="驗證碼不正確 Wrong code: enter the current 6-digit code from the app.")

@@ -1,0 +1,121 @@
+// Security keys (WebAuthn) on the log-in and two-step pages: ask the server for options,
+// let the browser talk to the key (navigator.credentials.create/get), send the answer back.
+// Every POST carries the page's CSRF token; the browser adds the Origin header itself.
+(function () {
+  "use strict";
+
+  function b64uToBuf(s) {
+    s = s.replace(/-/g, "+").replace(/_/g, "/");
+    while (s.length % 4) s += "=";
+    var bin = atob(s), out = new Uint8Array(bin.length);
+    for (var i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+    return out.buffer;
+  }
+
+  function bufToB64u(buf) {
+    var bytes = new Uint8Array(buf), bin = "";
+    for (var i = 0; i < bytes.length; i++) bin += String.fromCharCode(bytes[i]);
+    return btoa(bin).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  }
+
+  function csrf(form) {
+    var f = form && form.querySelector("input[name=csrf_token]");
+    return f ? f.value : null;
+  }
+
+  async function post(url, body, form) {
+    var headers = {"Content-Type": "application/json"};
+    var token = csrf(form);
+    if (token) headers["X-CSRF-Token"] = token;
+    var r = await fetch(url, {method: "POST", headers: headers, body: JSON.stringify(body),
+                              credentials: "same-origin"});
+    var data = {};
+    try { data = await r.json(); } catch (e) { /* not JSON: report the status */ }
+    if (!r.ok) {
+      var d = data.detail;
+      if (Array.isArray(d)) d = d.map(function (x) { return x.msg; }).join("; ");
+      throw new Error(d || ("HTTP " + r.status));
+    }
+    return data;
+  }
+
+  function creationOptions(pk) {
+    pk.challenge = b64uToBuf(pk.challenge);
+    pk.user.id = b64uToBuf(pk.user.id);
+    (pk.excludeCredentials || []).forEach(function (c) { c.id = b64uToBuf(c.id); });
+    return pk;
+  }
+
+  function requestOptions(pk) {
+    pk.challenge = b64uToBuf(pk.challenge);
+    (pk.allowCredentials || []).forEach(function (c) { c.id = b64uToBuf(c.id); });
+    return pk;
+  }
+
+  function credentialJSON(cred) {
+    var r = cred.response, out = {id: cred.id, rawId: bufToB64u(cred.rawId), type: cred.type,
+                                  clientExtensionResults: cred.getClientExtensionResults(), response: {
+                                    clientDataJSON: bufToB64u(r.clientDataJSON)}};
+    if (cred.authenticatorAttachment) out.authenticatorAttachment = cred.authenticatorAttachment;
+    if (r.attestationObject) {
+      out.response.attestationObject = bufToB64u(r.attestationObject);
+      if (r.getTransports) out.response.transports = r.getTransports();
+    } else {
+      out.response.authenticatorData = bufToB64u(r.authenticatorData);
+      out.response.signature = bufToB64u(r.signature);
+      if (r.userHandle) out.response.userHandle = bufToB64u(r.userHandle);
+    }
+    return out;
+  }
+
+  function say(el, text) {
+    el.textContent = text;
+    el.hidden = false;
+  }
+
+  function unsupported(errorEl) {
+    if (window.PublicKeyCredential && navigator.credentials) return false;
+    say(errorEl, "此瀏覽器不支援安全金鑰 This browser cannot use security keys (it needs HTTPS and WebAuthn).");
+    return true;
+  }
+
+  // log-in page: password first (same checks as the form), then the key
+  var login = document.getElementById("key-login");
+  if (login) {
+    login.addEventListener("click", async function () {
+      var form = login.form, errorEl = document.getElementById("key-error");
+      errorEl.hidden = true;
+      if (unsupported(errorEl)) return;
+      try {
+        var begun = await post("/api/webauthn/login/begin", {
+          username: form.elements.username.value, password: form.elements.password.value}, form);
+        var cred = await navigator.credentials.get({publicKey: requestOptions(begun.publicKey)});
+        var done = await post("/api/webauthn/login/finish", {
+          attempt: begun.attempt, credential: credentialJSON(cred), next: form.elements.next.value}, form);
+        window.location.assign(done.redirect);
+      } catch (e) {
+        say(errorEl, "安全金鑰登入失敗 Security-key log-in failed: " + e.message);
+      }
+    });
+  }
+
+  // two-step page: the admin's one-time enrolment code, then the new key
+  var add = document.getElementById("key-add");
+  if (add) {
+    add.addEventListener("click", async function () {
+      var form = add.form, errorEl = document.getElementById("key-error");
+      errorEl.hidden = true;
+      if (unsupported(errorEl)) return;
+      var code = form.elements.enrolment_code.value, name = form.elements.key_name.value;
+      try {
+        var begun = await post("/api/webauthn/register/begin", {enrolment_code: code}, form);
+        var cred = await navigator.credentials.create({publicKey: creationOptions(begun.publicKey)});
+        var done = await post("/api/webauthn/register/finish", {
+          enrolment_code: code, name: name, credential: credentialJSON(cred)}, form);
+        window.location.assign(done.redirect);
+      } catch (e) {
+        say(errorEl, "新增安全金鑰失敗 Adding the security key failed: " + e.message);
+      }
+    });
+  }
+})();
