@@ -25,7 +25,9 @@ Every re-coded identifier is re-coded again with the case's own key (HKDF(master
 per identifier class), so two cases cannot join their rows.  Output under
 ``projects/<case>/data/``: ``<FAMILY>.parquet``, ``catalog.duckdb`` (views), ``dicom/`` when
 imaging is requested, ``extract.json`` and ``k_anonymity.json``; all read-only (0444/0555), built
-beside the target and renamed into place.
+beside the target and renamed into place.  The Parquet files are encrypted at rest with the
+case's key when the policy says so (``datasets.parquet_crypto``, O3): only the case's query
+broker, given that key, reads them.
 """
 from __future__ import annotations
 
@@ -42,7 +44,9 @@ import duckdb
 import pyarrow as pa
 
 from datasets import keyring
-from datasets.load.releases import _fsync_tree, _read_only, _rmtree, list_releases, release_path
+from datasets import parquet_crypto as PC
+from datasets.load.releases import (_fsync_tree, _read_only, _rmtree, list_releases,
+                                    release_path, release_views)
 from datasets.load import sql as S
 from datasets.schemas import CLAIM_KEY, FAMILIES, effective_actions
 from datasets.schemas.dictionary import output_type
@@ -305,7 +309,9 @@ def build_extract_report(spec: dict, case_code: str, settings=None, *, policy=No
     rel = release_path(spec["release"], settings)
     actions = effective_actions(policy)
     hexc = policy.data.pseudonym_hex_chars
-    ckey = K.case_key(keyring.master_key(settings), case_code)
+    master = keyring.master_key(settings)
+    ckey = K.case_key(master, case_code)
+    cscope = PC.scope_for(master, PC.case_scope(case_code), policy)   # at rest (O3)
     project = Path(settings.projects_dir) / case_code
     target = project / "data"
     if target.exists() and not replace:
@@ -321,7 +327,8 @@ def build_extract_report(spec: dict, case_code: str, settings=None, *, policy=No
     try:
         con.execute("SET enable_progress_bar = false")
         con.execute(f"SET file_search_path = {S.lit(str(rel))}")
-        con.execute(f"ATTACH {S.lit(str(rel / 'catalog.duckdb'))} AS w (READ_ONLY)")
+        # the release's families as views w.<FAMILY>, decrypted as they are read (O3)
+        release_views(con, spec["release"], settings, policy, schema="w")
         cohort = _cohort_sql(con, spec)
         if cohort:
             result.persons = con.execute(f"SELECT count(*) FROM {cohort}").fetchone()[0]
@@ -355,12 +362,14 @@ def build_extract_report(spec: dict, case_code: str, settings=None, *, policy=No
             if "DICOM_FILE" in fs["columns"]:
                 con.execute(f"CREATE OR REPLACE TEMP TABLE _img AS {query}")
                 _copy_dicom(con, rel, build, ckey, hexc)
-                n = con.execute(f"COPY _img TO {S.lit(str(out))} (FORMAT parquet)").fetchone()[0]
+                sink = PC.write_reader(out, PC.arrow_reader(con, "SELECT * FROM _img"), cscope)
                 src_tbl = "_img"
             else:
-                n = con.execute(f"COPY ({query}) TO {S.lit(str(out))} (FORMAT parquet)").fetchone()[0]
-                src_tbl = f"read_parquet({S.lit(str(out))})"
-            result.rows[fam_name] = int(n)
+                # DuckDB computes, pyarrow writes (encrypted with the case's key, O3)
+                sink = PC.write_reader(out, PC.arrow_reader(con, query), cscope)
+                PC.register(con, f"_out_{fam_name}", PC.dataset([out], cscope))
+                src_tbl = f"_out_{fam_name}"   # k-anonymity of the file as written
+            result.rows[fam_name] = sink.rows
             qis = [c for c in fs["columns"] if c in QI_COLUMNS]
             if qis:
                 pc = fam.person_column if fam.person_column in fs["columns"] else None
@@ -385,15 +394,17 @@ def build_extract_report(spec: dict, case_code: str, settings=None, *, policy=No
     try:
         cat.execute(f"SET file_search_path = {S.lit(str(build))}")
         for fam_name in spec["files"]:
-            cat.execute(f"CREATE VIEW {fam_name} AS SELECT * FROM read_parquet('{fam_name}.parquet')")
+            if not cscope.encrypt:   # encrypted files need the key: connect_extract's views
+                cat.execute(f"CREATE VIEW {fam_name} AS SELECT * FROM read_parquet('{fam_name}.parquet')")
     finally:
         cat.close()
-    _write_dictionary(build, rel, list(spec["files"]))
+    _write_dictionary(build, rel, list(spec["files"]), cscope)
     public_spec = {k: v for k, v in spec.items() if k != "_meta"}
     (build / "extract.json").write_text(json.dumps({
         "case": case_code, "release": spec["release"], "spec": public_spec, "rows": result.rows,
         "cohort_persons": result.persons, "k_override": result.k_override,
         "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "encrypted_at_rest": cscope.encrypt,
         "pseudonyms": "re-coded with the case key (HKDF(master, 'case:<code>')), per identifier class",
     }, indent=2, ensure_ascii=False))
     (build / "k_anonymity.json").write_text(json.dumps(
@@ -418,7 +429,7 @@ def build_extract_report(spec: dict, case_code: str, settings=None, *, policy=No
     return result
 
 
-def _write_dictionary(build: Path, rel: Path, families: list[str]) -> None:
+def _write_dictionary(build: Path, rel: Path, families: list[str], scope: PC.Scope) -> None:
     """``dictionary.json``: for each table of the extract, its columns as written, with the
     release's description and de-identification step (the researcher reads it in the session:
     ``connect(...).dictionary()``)."""
@@ -436,7 +447,8 @@ def _write_dictionary(build: Path, rel: Path, families: list[str]) -> None:
             f = build / f"{fam}.parquet"
             if not f.exists():
                 continue
-            cols = con.execute(f"DESCRIBE SELECT * FROM read_parquet({S.lit(str(f))})").fetchall()
+            PC.register(con, f"_d_{fam}", PC.dataset([f], scope))
+            cols = con.execute(f'DESCRIBE SELECT * FROM "_d_{fam}"').fetchall()
             out[fam] = [{"column": c[0], "type": c[1],
                          "action": described.get((fam, c[0]), ("", ""))[0],
                          "description": described.get((fam, c[0]), ("", ""))[1]} for c in cols]
@@ -461,14 +473,34 @@ def _copy_dicom(con, rel: Path, build: Path, ckey: bytes, hexc: int) -> None:
     con.unregister("_dpaths")
 
 
-def connect_extract(case_code: str, settings=None) -> duckdb.DuckDBPyConnection:
-    """Read-only DuckDB connection to a case's extract catalog."""
+def extract_scope(case_code: str, settings, policy=None) -> PC.Scope:
+    """The case extract's encryption scope under the policy (O3)."""
+    from deidentify.keys import KeyFileError
+
+    if policy is None:
+        from policies import current_policy
+        policy = current_policy()
+    try:
+        master = keyring.master_key(settings, create=False)
+    except KeyFileError:
+        master = None   # then only plain files, where the policy allows them
+    return PC.scope_for(master, PC.case_scope(case_code), policy)
+
+
+def connect_extract(case_code: str, settings=None, policy=None) -> duckdb.DuckDBPyConnection:
+    """DuckDB connection with a view per table of a case's extract, decrypted as read (O3)."""
     if settings is None:
         from enclave.settings import get_settings
         settings = get_settings()
     d = Path(settings.projects_dir) / case_code / "data"
     if not (d / "catalog.duckdb").exists():
         raise ExtractError(f"case {case_code} has no extract at {d}")
-    con = duckdb.connect(str(d / "catalog.duckdb"), read_only=True)
-    con.execute(f"SET file_search_path = {S.lit(str(d))}")
+    scope = extract_scope(case_code, settings, policy)
+    con = duckdb.connect(":memory:")
+    try:
+        for f in sorted(d.glob("*.parquet")):
+            PC.register(con, f.stem, PC.dataset([f], scope))
+    except BaseException:
+        con.close()
+        raise
     return con

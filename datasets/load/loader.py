@@ -21,7 +21,9 @@ Flow per release:
    The CSV is parsed once: parsing dominates a plain copy, and joins against the in-memory
    table cost little;
 4. rows failing a check go to ``_load/quarantine.csv`` (file, line, column, reason - never the
-   identifying value); the rest are written as Parquet partitioned by family and year;
+   identifying value); the rest are written as Parquet partitioned by family and year, DuckDB
+   computing and pyarrow writing, encrypted with the release's key when the policy says so
+   (``datasets.parquet_crypto``, O3);
 5. a DuckDB catalog of views, the data dictionary, ``release.json``, ``_load/report.json``
    (read = loaded + quarantined per file) and its picture ``_load/report.svg`` are written; everything is fsynced in a build
    directory beside the target and renamed into place in one step.  A killed load leaves only a
@@ -44,6 +46,7 @@ from typing import Callable
 import duckdb
 
 from datasets import keyring
+from datasets import parquet_crypto as PC
 from datasets.load import sql as S
 from datasets.load.report_chart import write_report_svg
 from datasets.load.files import (LoadError, SourceFile, check, check_header, discover,
@@ -58,7 +61,7 @@ from datasets.load.reports import LoadReport
 from datasets.load.scan import _Loader
 
 
-def _empty_family(con, build: Path, fam: Family, acts: dict, policy) -> None:
+def _empty_family(con, build: Path, fam: Family, acts: dict, policy, scope: PC.Scope) -> None:
     """A zero-row Parquet file so the family's view exists even if every row was quarantined."""
     cols = []
     for c in fam.columns:
@@ -68,15 +71,17 @@ def _empty_family(con, build: Path, fam: Family, acts: dict, policy) -> None:
         cols.append(f"CAST(NULL AS {t}) AS {S.q(c.name)}")
     d = build / "data" / fam.name / ("year=none" if fam.year_from else "")
     d.mkdir(parents=True, exist_ok=True)
-    con.execute(f"COPY (SELECT {', '.join(cols)} WHERE false) TO "
-                f"{S.lit(str(d / 'empty.parquet'))} (FORMAT parquet)")
+    reader = PC.arrow_reader(con, f"SELECT {', '.join(cols)} WHERE false")
+    PC.write_reader(d / "empty.parquet", reader, scope)
 
 
-def _catalog(build: Path, families: list[Family], dic: dict, release: str) -> None:
+def _catalog(build: Path, families: list[Family], dic: dict, release: str, scope: PC.Scope) -> None:
     con = duckdb.connect(str(build / "catalog.duckdb"))
     try:
         con.execute(f"SET file_search_path = {S.lit(str(build))}")
         for fam in families:
+            if scope.encrypt:
+                continue   # views over encrypted files need the keys: connect_release makes them
             if fam.year_from:
                 con.execute(f"CREATE VIEW {fam.name} AS SELECT * FROM read_parquet("
                             f"'data/{fam.name}/*/*.parquet', hive_partitioning = true)")
@@ -162,6 +167,7 @@ def load_release(src: str | Path, release: str, settings=None, *, encoding: str 
                         return err
                 return None
             master = keyring.master_key(settings)
+            scope = PC.scope_for(master, PC.release_scope(release), policy)
             build = rd / f".build-{release}-{os.getpid()}"
             build.mkdir()
             (build / "_load").mkdir()
@@ -180,7 +186,7 @@ def load_release(src: str | Path, release: str, settings=None, *, encoding: str 
                 with open(build / "_load" / "quarantine.csv", "w", newline="", encoding="utf-8") as qf:
                     qw = csv.writer(qf)
                     qw.writerow(["file", "line", "column", "reason"])
-                    ld = _Loader(con, build, src, release, policy, actions, master, qw)
+                    ld = _Loader(con, build, src, release, policy, actions, master, qw, scope)
                     try:
                         ld.warm_up(files)
 
@@ -225,13 +231,13 @@ def load_release(src: str | Path, release: str, settings=None, *, encoding: str 
                         present.append(fam)
                         d = build / "data" / name
                         if not any(d.rglob("*.parquet")):
-                            _empty_family(con, build, fam, actions[name], policy)
+                            _empty_family(con, build, fam, actions[name], policy, scope)
             finally:
                 con.close()
             dic = dictionary(present, actions, policy)
             (build / "data_dictionary.json").write_text(json.dumps(dic, indent=2, ensure_ascii=False))
             (build / "DATA_DICTIONARY.md").write_text(to_markdown(dic, f"release {release}"))
-            _catalog(build, present, dic, release)
+            _catalog(build, present, dic, release, scope)
             report.seconds = round(time.time() - t0, 3)
             meta = {"release": release, "created": created, "policy": policy.name,
                     "families": [f.name for f in present],
@@ -239,6 +245,7 @@ def load_release(src: str | Path, release: str, settings=None, *, encoding: str 
                     "pseudonyms": {"algorithm": policy.data.recode_algorithm,
                                    "key": "HKDF-SHA256(master, 'release:<id>'), per identifier class",
                                    "hex_chars": policy.data.pseudonym_hex_chars},
+                    "encrypted_at_rest": scope.encrypt,
                     "birthday_granularity": policy.data.birthday_granularity,
                     "date_granularity": policy.data.date_granularity,
                     "rows_loaded": report.rows_loaded, "rows_quarantined": report.rows_quarantined,

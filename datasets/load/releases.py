@@ -90,11 +90,58 @@ def release_path(release: str, settings=None) -> Path:
     return p
 
 
-def connect_release(release: str, settings=None) -> duckdb.DuckDBPyConnection:
-    """Read-only DuckDB connection to a release's catalog (views resolve inside the release)."""
+def release_scope(release: str, settings, policy=None):
+    """The release's encryption scope (``datasets.parquet_crypto``) under the policy (O3)."""
+    from datasets import keyring
+    from datasets import parquet_crypto as PC
+    from deidentify.keys import KeyFileError
+
+    if policy is None:
+        from policies import current_policy
+        policy = current_policy()
+    try:
+        master = keyring.master_key(settings, create=False)
+    except KeyFileError:
+        master = None   # plain files may still be read where the policy allows them
+    return PC.scope_for(master, PC.release_scope(release), policy)
+
+
+def release_views(con, release: str, settings=None, policy=None, schema: str | None = None) -> None:
+    """A view per file family of the release in ``con`` (``schema.FAMILY`` when given), read
+    through ``datasets.parquet_crypto``: a plain file where the policy requires encryption, or
+    a wrong key, is refused naming the file (O3)."""
+    from datasets import parquet_crypto as PC
+
+    if settings is None:
+        from enclave.settings import get_settings
+        settings = get_settings()
     p = release_path(release, settings)
-    con = duckdb.connect(str(p / "catalog.duckdb"), read_only=True)
-    con.execute(f"SET file_search_path = {S.lit(str(p))}")
+    scope = release_scope(release, settings, policy)
+    if schema:
+        con.execute(f"CREATE SCHEMA IF NOT EXISTS {S.q(schema)}")
+    for fam in json.loads((p / "release.json").read_text())["families"]:
+        d = p / "data" / fam
+        files = PC.parquet_files(d)
+        hive = any(f.parent != d for f in files)   # year=<y>/ directories
+        PC.register(con, fam, PC.dataset(files, scope, hive_root=d if hive else None), schema)
+
+
+def connect_release(release: str, settings=None, policy=None) -> duckdb.DuckDBPyConnection:
+    """DuckDB connection with a view per file family of the release and the catalog's tables
+    (``_dictionary``, ``_release``), the files decrypted as they are read."""
+    if settings is None:
+        from enclave.settings import get_settings
+        settings = get_settings()
+    p = release_path(release, settings)
+    con = duckdb.connect(":memory:")
+    try:
+        con.execute(f"ATTACH {S.lit(str(p / 'catalog.duckdb'))} AS catalog (READ_ONLY)")
+        for t in ("_dictionary", "_release"):
+            con.execute(f"CREATE VIEW {t} AS SELECT * FROM catalog.{t}")
+        release_views(con, release, settings, policy)
+    except BaseException:
+        con.close()
+        raise
     return con
 
 

@@ -13,8 +13,10 @@ from typing import Callable
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from datasets import keyring
+from datasets import parquet_crypto as PC
 from datasets.load import sql as S
 from datasets.load.files import (LoadError, SourceFile, encoding_error)
 from datasets.schemas.model import Family
@@ -46,8 +48,9 @@ class _Loader:
     MAX_WAITING = 3           # of which waiting for the worker, before others are scanned first
 
     def __init__(self, con, build: Path, src: Path, release: str, policy, actions, master: bytes,
-                 quarantine: csv.writer):
+                 quarantine: csv.writer, scope: PC.Scope):
         self.main_con, self.build, self.src, self.release = con, build, src, release
+        self.scope = scope   # encrypted at rest (or not) with the release's key
         self._local = threading.local()   # each thread's DuckDB connection and step clock
         self._lock = threading.Lock()     # the step timings, shared by the two lanes
         self._cursors: list = []          # the writer's, closed with the loader
@@ -323,19 +326,22 @@ class _Loader:
         out_dir = self.build / "data" / fam.name
         out_dir.mkdir(parents=True, exist_ok=True)
         stem = sf.path.stem
-        if fam.year_from and len(years) == 1:
-            ydir = out_dir / f"year={years[0]}"
-            ydir.mkdir(exist_ok=True)
-            target = f"{S.lit(str(ydir / (stem + '.parquet')))} (FORMAT parquet)"
-        elif fam.year_from:
-            select += ", raw._year AS year"
-            target = (f"{S.lit(str(out_dir))} (FORMAT parquet, PARTITION_BY (year), APPEND, "
-                      f"FILENAME_PATTERN '{stem}_{{uuid}}')")
-        else:
-            target = f"{S.lit(str(out_dir / (stem + '.parquet')))} (FORMAT parquet)"
+        if fam.year_from and len(years) != 1:
+            select += ", raw._year AS year"   # split into year=<y>/ directories as written
         query = f"{select} FROM {a} raw {' '.join(joins)} WHERE {' AND '.join(ok)}"
-        res = self.con.execute(f"COPY ({query}) TO {target}").fetchone()
-        rep.loaded = int(res[0]) if res else 0
+        # DuckDB computes, pyarrow writes (encrypted when the policy says so, O3)
+        reader = PC.arrow_reader(self.con, query)
+        try:
+            if fam.year_from and len(years) == 1:
+                ydir = out_dir / f"year={years[0]}"
+                ydir.mkdir(exist_ok=True)
+                rep.loaded = PC.write_reader(ydir / f"{stem}.parquet", reader, self.scope).rows
+            elif fam.year_from:
+                rep.loaded = _write_by_year(reader, out_dir, stem, self.scope)
+            else:
+                rep.loaded = PC.write_reader(out_dir / f"{stem}.parquet", reader, self.scope).rows
+        finally:
+            reader.close()
         self._tick("write")
         failed = self._failed_rows(s, reject_lines) if rep.loaded < n_a else []
         qrows += [[sf.name, line, column, msg] for line, column, msg in failed]
@@ -506,6 +512,31 @@ class _Loader:
             for row in self.quarantined.pop(sf.name, []):
                 self.q.writerow(row)
         return reports
+
+
+def _write_by_year(reader: pa.RecordBatchReader, out_dir: Path, stem: str, scope: PC.Scope) -> int:
+    """A file spanning several years: one ``year=<y>/<stem>.parquet`` per year (hive layout,
+    the year in the path only, as DuckDB's ``PARTITION_BY`` wrote it)."""
+    schema = reader.schema.remove(reader.schema.get_field_index("year"))
+    sinks: dict[str, PC.ParquetSink] = {}
+    rows = 0
+    try:
+        for batch in reader:
+            year = batch.column("year")
+            rest = batch.drop_columns(["year"])
+            for y in pc.unique(year).to_pylist():
+                part = rest.filter(pc.is_null(year) if y is None else pc.equal(year, y))
+                key = "NULL" if y is None else str(y)
+                if key not in sinks:
+                    ydir = out_dir / f"year={key}"
+                    ydir.mkdir(exist_ok=True)
+                    sinks[key] = PC.ParquetSink(ydir / f"{stem}.parquet", schema, scope)
+                sinks[key].write(part)
+                rows += part.num_rows
+    finally:
+        for sink in sinks.values():
+            sink.close()
+    return rows
 
 
 _FIELD_COUNT = ("MISSING COLUMNS", "TOO MANY COLUMNS")

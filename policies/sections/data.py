@@ -118,6 +118,12 @@ class DataPolicy(BaseModel):
         True, rule="D3",
         description="An extract with a quasi-identifier class smaller than k is not published "
                     "unless a steward records an override with a reason (audited).")
+    encrypt_at_rest: bool = setting(
+        True, rule="O3",
+        description="SATRE encryption at rest (issue 15): warehouse releases and case extracts "
+                    "are written as encrypted Parquet (a fresh AES-256 key per file, wrapped with "
+                    "the release's or case's key derived from the master key); where it is on, "
+                    "readers refuse a plain file.")
     columns: dict[str, dict[str, ColumnAction]] = setting(
         default_factory=dict, rule="D1",
         description="Per file family, per column: keep / recode / drop / generalise / scrub.")
