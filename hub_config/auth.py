@@ -239,9 +239,17 @@ def booking_pre_spawn_hook(spawner) -> None:
             audit(db_url, AuditEntry("hub", spawner.user.name, "session.spawn_refused",
                                      reason=str(e)))
             spawner.enclave = None
-            raise web.HTTPError(403, f"Server start refused: {e} (S4)") from None
+            raise _start_refused(f"Server start refused: {e} (S4)") from None
         spawner.environment = {**spawner.environment, **env}
     if not decision.allowed:
         spawner.enclave = None
-        raise web.HTTPError(403, f"Server start refused: {decision.reason}")
+        raise _start_refused(f"Server start refused: {decision.reason}")
+
+
+def _start_refused(message: str) -> web.HTTPError:
+    """403 whose reason JupyterHub shows on its pages (it hides a spawn failure's own text
+    unless the exception carries ``jupyterhub_message``)."""
+    e = web.HTTPError(403, message)
+    e.jupyterhub_message = message
+    return e
 

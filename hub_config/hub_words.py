@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from http import HTTPStatus
 from zoneinfo import ZoneInfo
 
 TAIPEI = ZoneInfo("Asia/Taipei")
@@ -65,6 +66,9 @@ _PARTS: tuple[tuple[re.Pattern, str], ...] = tuple((re.compile(p, re.I), zh) for
     (r"the extract for case ([\w-]+) is not ready", "計畫 {1} 的資料萃取檔尚未備妥"),
     (r"login form invalid or expired", "登入表單已失效，請重新整理後再試"),
     (r"no access to resources", "您沒有權限存取此資源"),
+    (r"action is not authorized with current scopes", "您目前的權限不能執行此操作"),
+    (r"failed to start your server", "上次啟動工作階段失敗；若持續發生請洽管理員"),
+    (r"failed to reach your server", "無法連線到您的工作階段，請稍後再試"),
 ))
 _LEADS = ((re.compile(r"^\s*login refused:\s*", re.I), "登入被拒："),
           (re.compile(r"^\s*server start refused:\s*", re.I), "無法啟動工作階段："))
@@ -106,6 +110,14 @@ def reason_zh(message: str | None) -> str:
 
 def status_zh(code: int | None) -> str:
     return HTTP_STATUS_ZH.get(int(code or 0), "錯誤")
+
+
+def status_en(code: int | None) -> str:
+    """The standard phrase (JupyterHub's own label is sometimes a reason key like 'error')."""
+    try:
+        return HTTPStatus(int(code or 0)).phrase
+    except ValueError:
+        return "Error"
 
 
 def taipei(when: dt.datetime | str | None, fmt: str = "%Y-%m-%d %H:%M") -> str:

@@ -30,6 +30,7 @@ OFFLINE_PLUGINS = (
     "@jupyterlab/help-extension:resources",
     "@jupyterlab/help-extension:jupyter-forum",
     "@jupyterlab/help-extension:open",
+    "@jupyterlab/help-extension:about",  # its dialog links to jupyter.org and GitHub
 )
 # What every session's JupyterLab starts with (settings overrides, read-only): Traditional
 # Chinese (the jupyterlab-language-pack-zh-TW package), no news, no update checks.

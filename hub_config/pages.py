@@ -27,6 +27,7 @@ class PageContext:
 
     reason_zh = staticmethod(hub_words.reason_zh)
     status_zh = staticmethod(hub_words.status_zh)
+    status_en = staticmethod(hub_words.status_en)
     taipei = staticmethod(hub_words.taipei)
 
     def __init__(self, db_url: str, warn_minutes: int, token_max_seconds: int, user=None) -> None:

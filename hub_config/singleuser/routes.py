@@ -205,6 +205,11 @@ class RefusedHandler(web.RequestHandler):
         self.finish(f"{self._why}\n")
 
 
+def _within(path: str, root: str) -> bool:
+    root = root.rstrip("/")
+    return path == root or path.startswith(root + "/")
+
+
 def filter_static_paths(kwargs: dict, allowed_roots: tuple[str, ...]) -> dict:
     """Static-file search paths cut to read-only install roots (a kernel can write to
     ~/.local/share/jupyter; files there must not be served as lab extensions or themes)."""
@@ -216,8 +221,7 @@ def filter_static_paths(kwargs: dict, allowed_roots: tuple[str, ...]) -> dict:
         if v is None:
             continue
         paths = [v] if isinstance(v, str) else list(v)
-        kept = [p for p in paths
-                if any(os.path.realpath(p).startswith(r.rstrip("/") + "/") for r in allowed_roots)]
+        kept = [p for p in paths if any(_within(os.path.realpath(p), r) for r in allowed_roots)]
         out[key] = kept if not isinstance(v, str) else (kept[0] if kept else "/nonexistent")
     return out
 
