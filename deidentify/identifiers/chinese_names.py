@@ -30,6 +30,10 @@ SINGLE_SURNAMES = (
     "顏柯翁魏孫戴范方宋鄧杜傅侯溫薛丁馬蔣唐卓藍馮姚石董紀歐程連古汪湯姜田康鄒白涂尤巫韓龔嚴袁"
     "鐘黎金阮陸倪夏童邵柳錢褚孔毛邢俞辛麥池雷易賀崔段龍文甘秦熊鮑管伍裴章凌駱包黎巴利官饒"
     "郝殷任于武桂聶覃焦牛房喬祝左景符"
+    # rarer surnames of the household registers whose character rarely opens an ordinary or
+    # clinical word (竇 opens 竇性心律, 粘 粘稠, 舒 舒服: those are found by context only)
+    "蒲甄祁佟晏欒邰嵇卜寇滕闕冉佘鄔靳閔閻譚鄺鄢晁喻湛闞卞甯翟隋牟裘繆雍宓葛酆邸竺瞿婁郁閆冼柴耿刁虞賈芮韋"
+    "昝戚奚羿汲隗郗鄂胥莘逄姬璩濮郟庾匡厙訾蒯逯桓尹"
 )
 COMPOUND_SURNAMES = ("歐陽", "司馬", "上官", "諸葛", "張簡", "范姜", "司徒", "東方", "夏侯", "皇甫",
                      "公孫", "慕容", "長孫", "尉遲", "令狐", "軒轅", "宇文", "端木", "鍾離", "周黃")

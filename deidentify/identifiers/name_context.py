@@ -148,6 +148,10 @@ def _spaced_before(simp: str, t: int) -> int:
     for n in range(min(4, len(groups)), 1, -1):
         if _spaced_ok([g.group() for g in groups[-n:]]):
             return sp.start() + groups[-n].start()
+    # single characters spaced out before a title are a name whatever the surname (迟 佳 颖医师)
+    if 2 <= len(groups) <= 4 and all(len(g.group()) == 1 for g in groups) \
+            and not any(g.group() in _NOT_FIRST or g.group() in _BREAK for g in groups[:1]):
+        return sp.start() + groups[0].start()
     return -1
 
 
@@ -327,6 +331,39 @@ _BEFORE_NAME = ("会同", "通知", "告知", "联络", "联系", "致电", "交
 
 @functools.lru_cache(maxsize=1 << 16)
 def _name_before_window(simp: str, t: int, max_len: int) -> int:
+    k = _name_before_run(simp, t, max_len)
+    return k if k >= 0 else _surname_before(simp, t, max_len)
+
+
+def _surname_before(simp: str, t: int, max_len: int) -> int:
+    """A name right before a title that opens with a listed surname and follows a verb or a
+    function character (与窦|伯伯, 会同李德|伯伯, 经蒲|伯伯, 请阎王晴鸿|阿姨): the longest such
+    one to ``max_len`` characters, or -1."""
+    surnames = _tables()[2]
+    for n in range(min(max_len, t), 0, -1):
+        k = t - n
+        cand = simp[k:t]
+        if not all(_is_han(c) for c in cand):
+            continue
+        if not (cand[0] in surnames or cand[:2] in surnames):
+            # one character after a verb, not a word with the title: a rare surname (与窦|伯伯)
+            if n != 1 or cand in _NOT_FIRST or cand in _BREAK or cand in _BEFORE_NAME or k == 0 \
+                    or not any(simp.endswith(p, 0, k) for p in _BEFORE_NAME) or _word_at(simp, k):
+                continue
+            return k
+        if n == 4 and cand[1] not in surnames and cand[:2] not in surnames:
+            continue       # four characters: a married name (阎王晴鸿) or a compound surname
+        before = simp[k - 1] if k else ""
+        opened = (not before or not _is_han(before) or before in _BREAK or before in _NOT_FIRST
+                  or any(simp.endswith(p, 0, k) for p in _BEFORE_NAME))
+        if not opened or (n >= 2 and (is_word(cand, 50) or (cand[0] not in surnames and _word_at(simp, k)))) \
+                or any(cand.startswith(w) for w in _clinical() if len(w) <= n):
+            continue
+        return k
+    return -1
+
+
+def _name_before_run(simp: str, t: int, max_len: int) -> int:
     """The Han run before ``t`` without the verbs and function characters that open it; its
     last three characters (four for a married name) are the name, unless they are an
     ordinary word, a department or an institution."""
@@ -351,6 +388,8 @@ def _name_before_window(simp: str, t: int, max_len: int) -> int:
         keep = 4 if max_len >= 4 and t - k >= 4 and simp[t - 3] in surnames else 3
         k = t - keep
     run = simp[k:t]
+    if run in _BEFORE_NAME:
+        return -1          # 经|主任同意, 向|护理师说明: the verb itself, no name between
     if len(run) >= 2 and run[0] not in surnames and run[:2] not in surnames \
             and (_ordinary(run[:2]) or _ordinary(run[:3])):
         return -1          # 病人|于, 评估|…: an ordinary word opens the run
