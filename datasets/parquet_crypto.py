@@ -255,6 +255,7 @@ def register(con, name: str, data: ds.Dataset, schema: str | None = None) -> Non
         return '"' + x.replace('"', '""') + '"'
 
     src = f"_pq_{schema}_{name}" if schema else f"_pq_{name}"
+    con.complete()   # a result left half-read by fetchone() would block the registration
     con.register(src, data)
     target = f"{q(schema)}.{q(name)}" if schema else q(name)
     con.execute(f"CREATE OR REPLACE VIEW {target} AS SELECT * FROM {q(src)}")

@@ -66,3 +66,19 @@ def tiny_source(tmp_path_factory, tmp_path) -> Path:
 @pytest.fixture
 def settings(tmp_path) -> EnclaveSettings:
     return EnclaveSettings(home=tmp_path / "home")
+
+
+def decrypted(path, settings):
+    """A warehouse or extract Parquet file's rows, decrypted with its release's or case's key
+    (the files are encrypted at rest, O3): tests read content, not bytes."""
+    from datasets import keyring, parquet_crypto as PC
+    from policies import current_policy
+
+    path = Path(path).resolve()
+    rd = (Path(settings.warehouse_dir) / "releases").resolve()
+    if path.is_relative_to(rd):
+        scope = PC.release_scope(path.relative_to(rd).parts[0])
+    else:
+        scope = PC.case_scope(path.relative_to(Path(settings.projects_dir).resolve()).parts[0])
+    master = keyring.master_key(settings, create=False)
+    return PC.read_table(path, PC.scope_for(master, scope, current_policy()))

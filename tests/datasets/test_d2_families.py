@@ -18,6 +18,7 @@ from datasets.synthetic import generate, vocab
 from deidentify import keys as K
 from deidentify.identifiers import taiwan_id
 from tests.datasets.test_loader_bad_input import _edit, _quarantine
+from tests.datasets.conftest import decrypted
 
 SYNTHETIC = "synthetic test data, no real persons (D3 override for the fixture)"
 
@@ -224,7 +225,7 @@ def test_extract_selects_new_families_by_spec(loaded):
     res = build_extract_report(SPEC, "D2-CASE", settings, k_override=SYNTHETIC)
     d = Path(settings.projects_dir) / "D2-CASE" / "data"
     for fam, fs in SPEC["files"].items():
-        assert pq.read_schema(d / f"{fam}.parquet").names == fs["columns"]
+        assert decrypted(d / f"{fam}.parquet", settings).schema.names == fs["columns"]
     op = _source(src, "H_NHI_OPDTE", [2020])
     ip = _source(src, "H_NHI_IPDTE", [2020])
     dx = pd.concat([op[["ID", c]].rename(columns={c: "dx"}) for c in ("ICD9CM_CODE", "ICD9CM_CODE_1", "ICD9CM_CODE_2")]

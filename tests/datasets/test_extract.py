@@ -10,6 +10,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from datasets.extract import ExtractError, build_extract, build_extract_report, connect_extract
+from tests.datasets.conftest import decrypted
 
 SYNTHETIC = "synthetic test data, no real persons (D3 override for the fixture)"
 
@@ -71,7 +72,7 @@ def test_only_listed_columns_and_read_only(cohort_case):
     settings, _src, _res = cohort_case
     d = Path(settings.projects_dir) / "COHORT-1" / "data"
     for fam, fs in SPEC["files"].items():
-        assert pq.read_schema(d / f"{fam}.parquet").names == fs["columns"]
+        assert decrypted(d / f"{fam}.parquet", settings).schema.names == fs["columns"]
     assert sorted(p.name for p in d.glob("*.parquet")) == sorted(f + ".parquet" for f in SPEC["files"])
     for root, dirs, files in os.walk(d):
         assert os.stat(root).st_mode & 0o777 == 0o555
@@ -85,7 +86,7 @@ def test_k_anonymity_report_matches_the_extract(cohort_case):
     d = Path(settings.projects_dir) / "COHORT-1" / "data"
     rep = json.loads((d / "k_anonymity.json").read_text())
     enrol = next(r for r in rep["reports"] if r["table"] == "H_NHI_ENROL")
-    df = pq.read_table(d / "H_NHI_ENROL.parquet").to_pandas()
+    df = decrypted(d / "H_NHI_ENROL.parquet", settings).to_pandas()
     sizes = df.groupby(["ID_S", "ID_BIRTH_Y", "HOME_CITY"])["ID"].nunique()
     assert enrol["quasi_identifiers"] == ["ID_S", "ID_BIRTH_Y", "HOME_CITY"]
     assert enrol["k_min"] == sizes.min() and enrol["classes"] == len(sizes)
@@ -133,4 +134,4 @@ def test_rebuild_needs_replace(loaded):
         build_extract(spec, "RB-1", settings)
     spec2 = {"files": {"H_NHI_MEDFA": {"columns": ["HOSP_ID"]}}}
     assert build_extract(spec2, "RB-1", settings, replace=True) == p
-    assert pq.read_schema(p / "H_NHI_MEDFA.parquet").names == ["HOSP_ID"]
+    assert decrypted(p / "H_NHI_MEDFA.parquet", settings).schema.names == ["HOSP_ID"]

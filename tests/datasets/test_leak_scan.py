@@ -11,10 +11,11 @@ import re
 from pathlib import Path
 
 import duckdb
-import pyarrow.parquet as pq
+import pyarrow as pa
 import pydicom
 
 from datasets.synthetic import read_truth
+from tests.datasets.conftest import decrypted
 
 SCANNED_KINDS = ("person_id", "staff_id", "name", "phone", "address", "email", "institution_name",
                  "institution_id", "accession", "card_no", "vpn_batch")
@@ -30,9 +31,9 @@ def _dicom_text(data: bytes) -> str:
     return "\n".join(parts)
 
 
-def _parquet_text(path: Path) -> str:
-    t = pq.read_table(path)
-    out = [" ".join(t.schema.names), str(pq.read_metadata(path).metadata or "")]
+def _parquet_text(path: Path, settings) -> str:
+    t = decrypted(path, settings)   # the values, not the ciphertext (O3)
+    out = [" ".join(t.schema.names), str(t.schema.metadata or "")]
     for col in t.columns:
         out.extend("" if v is None else str(v) for v in col.to_pylist())
     return "\n".join(out)
@@ -50,7 +51,7 @@ def _duckdb_text(path: Path) -> str:
     return "\n".join(out)
 
 
-def _texts_of_tree(root: Path):
+def _texts_of_tree(root: Path, settings):
     """(file, decoded text) for every file: raw bytes as text, plus decoded values."""
     for d, _dirs, files in os.walk(root):
         for f in files:
@@ -59,19 +60,19 @@ def _texts_of_tree(root: Path):
             yield p, raw.decode("utf-8", "ignore")
             yield p, raw.decode("big5", "ignore")
             if p.suffix == ".parquet":
-                yield p, _parquet_text(p)
+                yield p, _parquet_text(p, settings)
             elif p.suffix == ".duckdb":
                 yield p, _duckdb_text(p)
             elif p.suffix == ".dcm":
                 yield p, _dicom_text(raw)
 
 
-def _scan(root: Path, truth: dict[str, set[str]]) -> list[str]:
+def _scan(root: Path, truth: dict[str, set[str]], settings=None) -> list[str]:
     hits = []
     needles = [(k, v) for k in SCANNED_KINDS for v in truth.get(k, ())]
     id_like = re.compile(r"[A-Z][A-D0-9]\d{8}")
     ids = truth["person_id"] | truth["staff_id"]
-    for p, text in _texts_of_tree(root):
+    for p, text in _texts_of_tree(root, settings):
         for m in id_like.findall(text):
             if m in ids:
                 hits.append(f"{p}: national ID/resident number {m}")
@@ -98,8 +99,8 @@ def test_truth_covers_every_kind(loaded):
 def test_no_source_identifier_anywhere_in_warehouse_or_extracts(loaded):
     settings, _r, src = loaded
     truth = read_truth(src)
-    hits = _scan(Path(settings.warehouse_dir), truth)
-    hits += _scan(Path(settings.projects_dir), truth)
+    hits = _scan(Path(settings.warehouse_dir), truth, settings)
+    hits += _scan(Path(settings.projects_dir), truth, settings)
     assert not hits, "leaks:\n" + "\n".join(hits[:50])
 
 
@@ -170,16 +171,17 @@ def test_no_insured_unit_or_employer_code_survives_as_a_value(loaded):
                 "SELECT UNIT_ID AS v FROM read_csv(?, all_varchar=true) UNION ALL "
                 "SELECT BAN FROM read_csv(?, all_varchar=true))",
                 [str(src / "H_NHI_ENROL_*.csv")] * 2)
-    assert con.execute("SELECT count(*) FROM codes").fetchone()[0] > 0
+    assert con.execute("SELECT count(*) FROM codes").fetchall()[0][0] > 0
     hits, seen_enrol = [], False
     for root in (Path(settings.warehouse_dir), Path(settings.projects_dir)):
         for p in root.rglob("*.parquet"):
-            cols = con.execute("SELECT name FROM parquet_schema(?) WHERE type = 'BYTE_ARRAY'",
-                               [str(p)]).fetchall()
+            t = decrypted(p, settings)   # O3: the files are encrypted at rest
+            cols = [(f.name,) for f in t.schema if pa.types.is_string(f.type)]
             seen_enrol |= "ENROL" in str(p) and any(c == "UNIT_ID" for (c,) in cols)
+            con.register("_t", t)
             for (c,) in cols:
-                n = con.execute(f'SELECT count(*) FROM read_parquet(?) WHERE "{c}" IN '
-                                f'(SELECT v FROM codes)', [str(p)]).fetchone()[0]
+                n = con.execute(f'SELECT count(*) FROM _t WHERE "{c}" IN '
+                                f'(SELECT v FROM codes)').fetchall()[0][0]
                 if n:
                     hits.append(f"{p}: {c} holds {n} source unit/employer codes")
     assert seen_enrol, "the enrollment file with UNIT_ID should be in the warehouse"

@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from datasets.load import load_release
@@ -38,9 +37,10 @@ def _quarantine(settings, release) -> dict[int, dict]:
 
 
 def _released_dicoms(settings, release) -> list[str]:
+    from datasets.load import connect_release
+
     rel = Path(settings.warehouse_dir) / "releases" / release
-    con = duckdb.connect(str(rel / "catalog.duckdb"), read_only=True)
-    con.execute(f"SET file_search_path = '{rel}'")
+    con = connect_release(release, settings)   # decrypts the files (O3)
     paths = [r[0] for r in con.execute("SELECT DICOM_FILE FROM H_IMG_INDEX").fetchall()]
     assert sorted(p.name for p in (rel / "dicom").iterdir()) == sorted(Path(p).name for p in paths)
     return paths

@@ -1,10 +1,12 @@
 """D1 settings change what the loader writes: birthday/date granularity, tighter column actions."""
 from __future__ import annotations
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 from datasets.load import connect_release, load_release
 from policies import load_policy
+from tests.datasets.conftest import decrypted
 
 
 def test_policy_granularity_and_tightening(tiny_source, settings):
@@ -31,7 +33,7 @@ def test_policy_granularity_and_tightening(tiny_source, settings):
 def test_default_policy_output_types(tiny_source, settings):
     rep = load_release(tiny_source, "G2", settings)
     f = next((settings.warehouse_dir / "releases" / "G2" / "data" / "H_NHI_OPDTE").rglob("*.parquet"))
-    schema = pq.read_schema(f)
+    schema = decrypted(f, settings).schema
     assert str(schema.field("FUNC_DATE").type) == "date32[day]"
     assert str(schema.field("T_DOT").type) == "int64"
     assert "NAME" not in schema.names and "TEL" not in schema.names and "ADDRESS" not in schema.names
@@ -39,7 +41,7 @@ def test_default_policy_output_types(tiny_source, settings):
     assert all(len(b) == 6 for (b,) in con.execute("SELECT DISTINCT ID_BIRTHDAY FROM H_NHI_OPDTE").fetchall())
     # a year can be read alone: the partition directory holds only that year's rows
     y = settings.warehouse_dir / "releases" / "G2" / "data" / "H_NHI_OPDTE" / "year=2020"
-    t = pq.read_table(y)
+    t = pa.concat_tables(decrypted(p, settings) for p in sorted(y.glob("*.parquet")))
     assert t.num_rows > 0 and {v[:4] for v in t.column("FEE_YM").to_pylist()} == {"2020"}
     assert rep.rows_quarantined == 0
 
