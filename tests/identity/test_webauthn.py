@@ -1,4 +1,4 @@
-"""Security keys (WebAuthn) as the second factor, over real HTTP against the control plane
+"""Security keys (WebAuthn) as the second factor (A4), over real HTTP against the control plane
 (uvicorn on a loopback port, reached as ``localhost``: browsers take no IP address as RP ID).
 
 The answers come from a software authenticator (tests/identity/softkey.py: real P-256
@@ -358,3 +358,23 @@ def test_switched_off_or_required_by_policy(people_db, nhi_policy, clock, page_f
         assert r.status_code == 303 and r.headers["location"] == "/mfa"
         begun = begin_login(page, "alice").json()
         assert finish_login(page, begun["attempt"], key.get(begun["publicKey"], base)).status_code == 200
+
+
+def test_an_admin_reset_of_the_second_factor_removes_the_keys(people_db, nhi_policy, clock, page_factory):
+    from tests.identity.helpers import code_at, enrol_totp
+
+    with session_scope(people_db) as db:
+        admin_totp = enrol_totp(db, load(db, "admin"))
+    with served(people_db, nhi_policy, clock) as base:
+        enrolled_key(people_db, base, page_factory, "alice", clock)
+        assert len(keys_of(people_db, "alice")) == 1
+        http = page_factory(base).http
+        clock.now += dt.timedelta(seconds=30)
+        r = http.post("/api/token", json={"username": "admin", "password": PASSWORD,
+                                          "otp": code_at(admin_totp, clock.now)})
+        h = {"Authorization": f"Bearer {r.json()['token']}"}
+        r = http.post("/api/accounts/alice/reset-password", headers=h, json={"reset_mfa": True})
+        assert r.status_code == 200 and r.json()["enrolment_code"]
+    assert keys_of(people_db, "alice") == []
+    resets = [d for a, _, d in audit_of(people_db, "alice") if a == "account.password_reset"]
+    assert resets[-1]["totp_removed"] is True      # the record's name predates keys: any second factor
