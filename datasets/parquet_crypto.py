@@ -176,6 +176,28 @@ def write_reader(path: str | Path, reader: pa.RecordBatchReader, scope: Scope) -
     return sink
 
 
+def write_table(table: pa.Table, path: str | Path, scope: Scope) -> ParquetSink:
+    with ParquetSink(path, table.schema, scope) as sink:
+        sink.write(table)
+    return sink
+
+
+def write_case_table(table: pa.Table, path: str | Path, case_code: str, settings=None,
+                     policy=None) -> ParquetSink:
+    """One table of a case's extract, encrypted with the case's key as the policy says (for
+    fixtures and tools that place a table beside a built extract)."""
+    from datasets import keyring
+
+    if settings is None:
+        from enclave.settings import get_settings
+        settings = get_settings()
+    if policy is None:
+        from policies import current_policy
+        policy = current_policy()
+    return write_table(table, path, scope_for(keyring.master_key(settings), case_scope(case_code),
+                                              policy))
+
+
 # ------------------------------------------------------------------ reading
 def is_encrypted(path: str | Path) -> bool:
     """Encrypted-footer Parquet ends with ``PARE``, plain Parquet with ``PAR1``."""

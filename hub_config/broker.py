@@ -128,12 +128,29 @@ def extract_tables(data_dir: Path) -> dict[str, str]:
     return out
 
 
+def _dataset(data_dir: Path, src: str, scope):
+    """The table's files as a pyarrow dataset that decrypts as it scans (O3); a plain file where
+    encryption is required, or a file the case key does not open, is refused naming it."""
+    from datasets import parquet_crypto as PC
+
+    p = Path(src.split("/**/")[0])
+    files = PC.parquet_files(p) if p.is_dir() else [p]
+    return PC.dataset(files, scope, hive_root=p if p.is_dir() else None)
+
+
 class CaseDatabase:
-    """In-memory DuckDB with one view per extract table, locked down, every query logged first."""
+    """In-memory DuckDB with one view per extract table, locked down, every query logged first.
+
+    The extract's Parquet is encrypted at rest with the case's key (``data_key``, given only to
+    the broker - never to the session); pyarrow decrypts as DuckDB scans.  ``require_encrypted``
+    (the policy's ``data.encrypt_at_rest``; on unless switched off) refuses plain files."""
 
     def __init__(self, data_dir: Path, log: QueryLog, *, max_rows: int, max_bytes: int,
                  purpose_min_length: int, memory_mb: int | None = None,
-                 seal_key: bytes | None = None, case_code: str = "") -> None:
+                 seal_key: bytes | None = None, case_code: str = "",
+                 data_key: bytes | None = None, require_encrypted: bool = True) -> None:
+        from datasets import parquet_crypto as PC
+
         if not data_dir.is_dir():
             raise FileNotFoundError(f"case data directory {data_dir} does not exist")
         self.log, self.max_rows, self.max_bytes = log, max_rows, max_bytes
@@ -145,10 +162,9 @@ class CaseDatabase:
             self.con.execute(f"SET memory_limit='{int(memory_mb * 0.75)}MB'")
         self.data_dir = data_dir
         self.tables = extract_tables(data_dir)
+        scope = PC.Scope(PC.case_scope(case_code), data_key, require_encrypted)
         for name, src in self.tables.items():
-            ident = '"' + name.replace('"', '""') + '"'
-            lit = "'" + src.replace("'", "''") + "'"  # DDL takes no bound parameters
-            self.con.execute(f"CREATE VIEW {ident} AS SELECT * FROM read_parquet({lit})")
+            PC.register(self.con, name, _dataset(data_dir, src, scope))
         # Only the extract may be read (the broker's own sandbox mounts it read-only, so it
         # cannot be written either); no other file, no extensions, and no way back.
         self.con.execute(f"SET allowed_directories=['{str(data_dir).rstrip('/')}/']")
@@ -387,7 +403,10 @@ def main() -> int:
     also presented to the warden), ENCLAVE_WARDEN_URL, ENCLAVE_CASE, ENCLAVE_CASE_DATA,
     ENCLAVE_QUERY_MAX_ROWS, ENCLAVE_QUERY_MAX_BYTES, ENCLAVE_PURPOSE_MIN_LENGTH,
     ENCLAVE_BROKER_MEMORY_MB, ENCLAVE_PROVENANCE_KEY (hex; the per-case sealing key, which only
-    the broker's environment holds - removed from it at start).  On a cluster, where the broker
+    the broker's environment holds - removed from it at start), ENCLAVE_DATA_KEY (hex; the
+    case's key for the extract's encrypted Parquet, O3 - removed likewise) and
+    ENCLAVE_DATA_ENCRYPTED (``required`` unless ``optional``: plain files are refused).
+    On a cluster, where the broker
     is a pod of its own: ENCLAVE_BROKER_LISTEN (host:port) with ENCLAVE_BROKER_TLS_CERT and
     ENCLAVE_BROKER_TLS_KEY instead of the socket (see :func:`listen`)."""
     logging.basicConfig(level=logging.INFO, format="[broker %(asctime)s] %(message)s")
@@ -397,6 +416,8 @@ def main() -> int:
     env = os.environ
     auth = env.pop("ENCLAVE_BROKER_AUTH")
     key_hex = env.pop("ENCLAVE_PROVENANCE_KEY", "").strip()
+    data_hex = env.pop("ENCLAVE_DATA_KEY", "").strip()
+    required = env.pop("ENCLAVE_DATA_ENCRYPTED", "required").strip() != "optional"
     wlog = WardenLog(env["ENCLAVE_WARDEN_URL"], auth, env.get("ENCLAVE_CASE"))
     db = CaseDatabase(Path(env.get("ENCLAVE_CASE_DATA", "/case/data")), wlog,
                       max_rows=int(env["ENCLAVE_QUERY_MAX_ROWS"]),
@@ -404,7 +425,9 @@ def main() -> int:
                       purpose_min_length=int(env.get("ENCLAVE_PURPOSE_MIN_LENGTH", "10")),
                       memory_mb=int(env.get("ENCLAVE_BROKER_MEMORY_MB", "0")) or None,
                       seal_key=bytes.fromhex(key_hex) if key_hex else None,
-                      case_code=env.get("ENCLAVE_CASE", ""))
+                      case_code=env.get("ENCLAVE_CASE", ""),
+                      data_key=bytes.fromhex(data_hex) if data_hex else None,
+                      require_encrypted=required)
     try:
         sockets, ssl_ctx, where = listen(env)
     except BrokerConfigError as e:

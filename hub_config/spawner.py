@@ -225,6 +225,19 @@ def _provenance_key_hex(case_code: str) -> str | None:
         return None
 
 
+def _data_key_hex(case_code: str) -> str | None:
+    """The case's key for its encrypted extract (O3): handed to the broker, never the session."""
+    from datasets import parquet_crypto as PC
+    from datasets.keyring import master_key
+    from deidentify.keys import KeyFileError
+    from enclave.settings import get_settings
+
+    try:
+        return PC.scope_kek(master_key(get_settings(), create=False), PC.case_scope(case_code)).hex()
+    except KeyFileError:
+        return None
+
+
 def log_path(sandbox_root: Path, name: str) -> str:
     """A sandbox's log file: outside every sandbox, root's, never the hub's own log."""
     return str(sandbox_root / "logs" / f"{name}.log")
@@ -374,7 +387,8 @@ def broker_settings(policy) -> dict:
     sess = policy.sessions
     return {"uid_base": sess.broker_uid_base, "memory_mb": sess.broker_memory_mb,
             "max_rows": sess.query_max_result_rows, "max_bytes": sess.query_max_result_bytes,
-            "purpose_min_length": sess.purpose_min_length}
+            "purpose_min_length": sess.purpose_min_length,
+            "encrypt_at_rest": policy.data.encrypt_at_rest}
 
 
 def warden_socket(socket_root: Path) -> Path:
@@ -455,6 +469,10 @@ def start_broker(*, name: str, case_id: int, case_code: str, authorization: str,
     key = _provenance_key_hex(case_code)
     if key:  # E6: the broker (outside the session) seals safe_tables' units with it
         env["ENCLAVE_PROVENANCE_KEY"] = key
+    data_key = _data_key_hex(case_code)
+    if data_key:  # O3: the extract is encrypted at rest; only the broker reads it
+        env["ENCLAVE_DATA_KEY"] = data_key
+    env["ENCLAVE_DATA_ENCRYPTED"] = "required" if broker.get("encrypt_at_rest", True) else "optional"
     cmd = [sys.executable, "-m", "hub_config.sandbox", str(spec_path), "--",
            sys.executable, "-m", "hub_config.broker"]
     proc = subprocess.Popen(cmd, env=env, start_new_session=True, stdin=subprocess.DEVNULL)

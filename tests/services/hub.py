@@ -114,12 +114,14 @@ class HubHarness:
         return cid
 
     def write_extract(self, code: str, tables: dict[str, list[dict]]) -> Path:
-        import pandas as pd
+        import pyarrow as pa
+
+        from datasets.parquet_crypto import write_case_table
 
         d = self.settings.projects_dir / code / "data"
         d.mkdir(parents=True, exist_ok=True)
-        for name, rows in tables.items():
-            pd.DataFrame(rows).to_parquet(d / f"{name}.parquet", index=False)
+        for name, rows in tables.items():   # encrypted at rest with the case's key (O3)
+            write_case_table(pa.Table.from_pylist(rows), d / f"{name}.parquet", code, self.settings)
         (d / "SECRET.txt").write_text(f"case {code} only\n")
         return d
 

@@ -20,7 +20,7 @@ from tornado import httpserver
 from enclave.session.query import BrokerConnection, QueryError
 from enclave.tls import ensure_certificates
 from hub_config.broker import BrokerConfigError, CaseDatabase, listen, make_app
-from tests.session.test_query import AUTH, ListLog, case_dirs  # noqa: F401  (fixture)
+from tests.session.test_query import AUTH, CASE_KEY, ListLog, case_dirs  # noqa: F401  (fixture)
 
 
 def _port() -> int:
@@ -42,7 +42,8 @@ def tcp_broker(case_dirs, certs, monkeypatch):  # noqa: F811
            "ENCLAVE_BROKER_TLS_KEY": str(certs.key)}
     sockets, ctx, where = listen(env)
     log = ListLog()
-    db = CaseDatabase(data, log, max_rows=1000, max_bytes=1_000_000, purpose_min_length=10)
+    db = CaseDatabase(data, log, max_rows=1000, max_bytes=1_000_000, purpose_min_length=10,
+                      case_code="C1", data_key=CASE_KEY)
     loop = asyncio.new_event_loop()
     ready = threading.Event()
 
@@ -98,7 +99,8 @@ def test_broker_process_does_not_start_on_plain_tcp(case_dirs, tmp_path):  # noq
     port = _port()
     env = {**os.environ, "ENCLAVE_BROKER_AUTH": AUTH, "ENCLAVE_WARDEN_URL": "http://127.0.0.1:9",
            "ENCLAVE_CASE": "C1", "ENCLAVE_CASE_DATA": str(data), "ENCLAVE_QUERY_MAX_ROWS": "10",
-           "ENCLAVE_QUERY_MAX_BYTES": "100000", "ENCLAVE_BROKER_LISTEN": f"127.0.0.1:{port}"}
+           "ENCLAVE_QUERY_MAX_BYTES": "100000", "ENCLAVE_BROKER_LISTEN": f"127.0.0.1:{port}",
+           "ENCLAVE_DATA_KEY": CASE_KEY.hex()}
     p = subprocess.run([sys.executable, "-m", "hub_config.broker"], env=env, capture_output=True,
                        text=True, timeout=60)
     assert p.returncode == 2 and "HTTPS only" in p.stderr, (p.returncode, p.stderr[-1000:])

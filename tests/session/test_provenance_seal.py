@@ -58,6 +58,7 @@ def broker(tmp_path):
     _people().to_parquet(data / "opd.parquet")
     log = ListLog()
     db = CaseDatabase(data, log, max_rows=10_000, max_bytes=5_000_000, purpose_min_length=10,
+                      require_encrypted=False,  # plain fixture files: sealing is tested here
                       seal_key=CASE_KEY, case_code="C1")
     sock = str(tmp_path / "broker.sock")
     loop = asyncio.new_event_loop()

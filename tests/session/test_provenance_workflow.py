@@ -51,6 +51,7 @@ def session(tmp_path, monkeypatch):
                   "FEE_YM": rng.choice(["201905", "202003", "202111"], n),
                   "T_DOT": cost}).to_parquet(data / "H_NHI_OPDTE.parquet")
     db = CaseDatabase(data, _Log(), max_rows=10_000, max_bytes=5_000_000, purpose_min_length=10,
+                      require_encrypted=False,  # plain fixture files: sealing is tested here
                       seal_key=CASE_KEY, case_code="C2026-0001")
     bsock = str(tmp_path / "broker.sock")
     loop = asyncio.new_event_loop()

@@ -14,6 +14,7 @@ import pyarrow as pa
 import pytest
 from tornado import httpserver, netutil
 
+from datasets import parquet_crypto as PC
 from enclave.session import BrokerConnection, QueryError, QueryLogError, Result, connect
 from hub_config.broker import CaseDatabase, LogRefused, make_app
 from hub_config.spawner import unix_url
@@ -38,17 +39,26 @@ class ListLog:
         self.records.append(("query", purpose, sql, params))
 
 
+CASE_KEY = PC.scope_kek(b"m" * 32, PC.case_scope("C1"))   # the broker's, never the session's
+
+
+def _write(df: pd.DataFrame, path, case="C1", key=CASE_KEY) -> None:
+    PC.write_table(pa.Table.from_pandas(df, preserve_index=False), path,
+                   PC.Scope(PC.case_scope(case), key))   # encrypted at rest (O3)
+
+
 @pytest.fixture
 def case_dirs(tmp_path):
     data = tmp_path / "C1" / "data"
     data.mkdir(parents=True)
-    pd.DataFrame({"pid": ["a", "b", "c"], "age": [30, 40, 50]}).to_parquet(data / "patients.parquet")
+    _write(pd.DataFrame({"pid": ["a", "b", "c"], "age": [30, 40, 50]}), data / "patients.parquet")
     part = data / "visits"
     part.mkdir()
-    pd.DataFrame({"pid": ["a", "a"], "cost": [10, 20]}).to_parquet(part / "p0.parquet")
+    _write(pd.DataFrame({"pid": ["a", "a"], "cost": [10, 20]}), part / "p0.parquet")
     other = tmp_path / "C2" / "data"
     other.mkdir(parents=True)
-    pd.DataFrame({"pid": ["zz"]}).to_parquet(other / "secret.parquet")
+    _write(pd.DataFrame({"pid": ["zz"]}), other / "secret.parquet", "C2",
+           PC.scope_kek(b"m" * 32, PC.case_scope("C2")))
     return data, other, tmp_path
 
 
@@ -57,7 +67,8 @@ def broker(case_dirs, tmp_path):
     """A broker on a unix socket in a thread; yields (url, log, db)."""
     data, _, _ = case_dirs
     log = ListLog()
-    db = CaseDatabase(data, log, max_rows=1000, max_bytes=1_000_000, purpose_min_length=10)
+    db = CaseDatabase(data, log, max_rows=1000, max_bytes=1_000_000, purpose_min_length=10,
+                      case_code="C1", data_key=CASE_KEY)
     sock = str(tmp_path / "broker.sock")
     loop = asyncio.new_event_loop()
     ready = threading.Event()
