@@ -20,50 +20,11 @@ from presidio_analyzer import (AnalyzerEngine, EntityRecognizer, Pattern, Patter
 from presidio_analyzer.context_aware_enhancers import ContextAwareEnhancer
 from presidio_analyzer.nlp_engine import NoOpNlpEngine
 
-from deidentify.identifiers import (address, address_en, dates, labelled, name_context, record_numbers,
-                                    romanised_names, taiwan_id, western_names)
-from deidentify.identifiers import phone as tw_phone
-from deidentify.identifiers.chinese_names import find_names
 from deidentify.identifiers.normalise import to_simplified
+from deidentify.text import finders
+from deidentify.text.finders import EMAIL_REGEX, EMAIL_SCORE, ENTITY_KIND  # noqa: F401  (ENTITY_KIND: callers)
 
 LANGUAGE = "zh"
-
-# Entity names used with Presidio → the kind reported by find_identifiers / the placeholder.
-ENTITY_KIND = {
-    "TW_ID": "ID",
-    "TW_PHONE": "PHONE",
-    "EMAIL_ADDRESS": "EMAIL",
-    "TW_ADDRESS": "ADDRESS",
-    "ZH_PERSON": "NAME",
-    "ZH_PERSON_CONTEXT": "NAME",
-    "ZH_PERSON_LATIN": "NAME",
-    "PERSON_LATIN": "NAME",
-    "TW_DOB": "DOB",
-    "TW_MRN": "MRN",
-    "TW_NHI_CARD": "NHI_CARD",
-    "LABELLED_ID": "ID_LABELLED",
-    "ACCOUNT": "ACCOUNT",
-    "VEHICLE_PLATE": "PLATE",
-    "IP_ADDRESS": "IP",
-    "URL": "URL",
-}
-
-EMAIL_REGEX = (r"(?<![A-Za-z0-9._%+\-])[A-Za-z0-9][A-Za-z0-9._%+\-]*@"
-               r"[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?)*"
-               r"\.[A-Za-z]{2,24}(?![A-Za-z0-9\-])")
-
-# A lower-case match inside a long lower-case hex run is a fragment of a hash or pseudonym.
-_HEX_RUN = re.compile(r"[0-9a-f]{16,}")
-
-# The old resident-certificate form (letter + A–D + 8 digits) has the same shape as NHI drug
-# codes (AC12345100); about one drug code in ten also passes the checksum, so for that form an
-# ID word before it decides (even with drug words near: a carer's resident number next to her
-# patient's medication); without one, the drug-code shape (maker letter A/B/N/K/J/X) printed
-# compact and upper case is a drug code, any other old-form number an ID.
-_ID_CONTEXT = re.compile(r"身分|身份|居留|统一证号|证号|证件|护照|外籍|看护|外劳|移工"
-                         r"|(?<![a-z])(?:id|arc|uid|passport)(?![a-z])", re.IGNORECASE)
-_LAST_DIGIT = re.compile(r"[0-9](?=[^0-9]*$)")
-CONTEXT_WINDOW = 24
 
 # Batch analysis (``analyze_many``): many texts joined by SEGMENT_SEP go through the engine in
 # one call; Presidio's per-call overhead dominated short clinical texts.  Every finder runs on
@@ -77,11 +38,6 @@ _SEGMENTS: contextvars.ContextVar[list[tuple[int, int]] | None] = contextvars.Co
 def _segments(text: str) -> list[tuple[int, int]]:
     """(start, end) of each text in a batch; the whole text outside a batch."""
     return _SEGMENTS.get() or [(0, len(text))]
-
-
-def _in_hex_run(text: str, start: int, end: int) -> bool:
-    lo, hi = max(0, start - 16), min(len(text), end + 16)
-    return any(m.start() <= start - lo and m.end() >= end - lo for m in _HEX_RUN.finditer(text[lo:hi]))
 
 
 @functools.lru_cache(maxsize=64)
@@ -132,7 +88,7 @@ class OfflineEmailRecognizer(_NormalisingPatternRecognizer):
     def __init__(self) -> None:
         super().__init__(supported_entity="EMAIL_ADDRESS", name="OfflineEmailRecognizer",
                          supported_language=LANGUAGE,
-                         patterns=[Pattern("email", EMAIL_REGEX, 0.9)],
+                         patterns=[Pattern("email", EMAIL_REGEX, EMAIL_SCORE)],
                          global_regex_flags=re.DOTALL | re.MULTILINE)
 
 
@@ -174,90 +130,37 @@ class TaiwanIdRecognizer(_FinderRecognizer):
     with any separators, in any case or width."""
 
     ENTITY = "TW_ID"
-
-    def spans(self, simp, original):
-        out = []
-        for a, b, k in taiwan_id.find(simp):
-            if simp[a].islower() and _in_hex_run(simp, a, b):
-                continue
-            score = 1.0 if len(simp[a:b]) == 10 else 0.8   # separated digits: valid, less certain
-            if k == "resident_old":
-                score = self._old_form_score(simp, a, b, original[a:b] != simp[a:b])
-                if score is None:
-                    continue
-            out.append((a, b, score))
-        return out
+    spans = staticmethod(finders.id_spans)
 
 
-    @staticmethod
-    def _old_form_score(simp: str, a: int, b: int, original_width_differs: bool = False) -> float | None:
-        """Old resident form: an ID word before it (not across another number) makes it
-        certain; otherwise a drug-code shape printed as order systems print it is a drug code;
-        any other old-form number is an ID of middling certainty."""
-        before = simp[max(0, a - CONTEXT_WINDOW):a]
-        last = _LAST_DIGIT.search(before)
-        if last:
-            before = before[last.end():]
-        if _ID_CONTEXT.search(before):
-            return 1.0
-        # drug codes are printed by order systems: compact and upper case; a separated, lower-case
-        # or full-width number was typed by a person
-        written = simp[a:b]
-        typed = len(written) != 10 or not written.isupper() or original_width_differs
-        if taiwan_id.DRUG_CODE_SHAPE.fullmatch(taiwan_id.compact(written)) and not typed:
-            return None
-        return 0.6
+def _finder_recognizer(name: str, entity: str, doc: str) -> type[_FinderRecognizer]:
+    """A recogniser class around the finder of ``entity`` in ``finders.FINDERS``."""
+    _, finder, default = next(f for f in finders.FINDERS if f[0] == entity)
+    return type(name, (_FinderRecognizer,),
+                {"__doc__": doc, "ENTITY": entity, "SCORE": default, "spans": staticmethod(finder)})
 
 
-class TaiwanPhoneRecognizer(_FinderRecognizer):
-    """Mobile and landline numbers (+886, 00886, (02), any separators), structurally valid;
-    local numbers without an area code after a phone word."""
-
-    ENTITY = "TW_PHONE"
-    SCORE = 1.0
-
-    def spans(self, simp, original):
-        return tw_phone.find(simp)
-
-
-class TaiwanAddressRecognizer(_FinderRecognizer):
-    """Street and rural addresses, the whole chain from postcode to floor."""
-
-    ENTITY = "TW_ADDRESS"
-    SCORE = 0.7
-
-    def spans(self, simp, original):
-        return address.find(simp) + address_en.find(simp)
-
-
-class BirthDateRecognizer(_FinderRecognizer):
-    """Dates of birth (Western and ROC calendars) next to a birth word."""
-
-    ENTITY = "TW_DOB"
-    SCORE = 0.9
-
-    def spans(self, simp, original):
-        return dates.find(simp)
-
-
-class RecordNumberRecognizer(_FinderRecognizer):
-    """Medical record numbers after a record-number label."""
-
-    ENTITY = "TW_MRN"
-    SCORE = 0.85
-
-    def spans(self, simp, original):
-        return record_numbers.find_mrn(simp)
-
-
-class NhiCardRecognizer(_FinderRecognizer):
-    """Twelve-digit NHI card numbers."""
-
-    ENTITY = "TW_NHI_CARD"
-    SCORE = 0.9
-
-    def spans(self, simp, original):
-        return record_numbers.find_nhi_card(simp)
+TaiwanPhoneRecognizer = _finder_recognizer(
+    "TaiwanPhoneRecognizer", "TW_PHONE",
+    "Mobile and landline numbers (+886, 00886, (02), any separators), structurally valid; local "
+    "numbers without an area code after a phone word.")
+TaiwanAddressRecognizer = _finder_recognizer(
+    "TaiwanAddressRecognizer", "TW_ADDRESS", "Street and rural addresses, the whole chain from postcode to floor.")
+BirthDateRecognizer = _finder_recognizer(
+    "BirthDateRecognizer", "TW_DOB", "Dates of birth (Western and ROC calendars) next to a birth word.")
+RecordNumberRecognizer = _finder_recognizer(
+    "RecordNumberRecognizer", "TW_MRN", "Medical record numbers after a record-number label.")
+NhiCardRecognizer = _finder_recognizer("NhiCardRecognizer", "TW_NHI_CARD", "Twelve-digit NHI card numbers.")
+ChineseNameRecognizer = _finder_recognizer(
+    "ChineseNameRecognizer", "ZH_PERSON", "Chinese personal names: surname list + context words + jieba ``nr`` tags.")
+ContextNameRecognizer = _finder_recognizer(
+    "ContextNameRecognizer", "ZH_PERSON_CONTEXT",
+    "Chinese names found by context whatever the surname, lists, titles, dotted names.")
+RomanisedNameRecognizer = _finder_recognizer(
+    "RomanisedNameRecognizer", "ZH_PERSON_LATIN",
+    "Taiwanese names in Latin letters with a hyphenated given name (CHEN TA-MING).")
+LatinNameRecognizer = _finder_recognizer(
+    "LatinNameRecognizer", "PERSON_LATIN", "Western names and romanised names without hyphens (Wang Xiaoming).")
 
 
 class LabelledIdentifierRecognizer(EntityRecognizer):
@@ -267,12 +170,8 @@ class LabelledIdentifierRecognizer(EntityRecognizer):
     that kind wins a tie), messenger handles and bank accounts, licence plates, IP addresses and
     URLs (0.85)."""
 
-    ENTITY_OF = {"ID": "LABELLED_ID", "ACCOUNT": "ACCOUNT", "PLATE": "VEHICLE_PLATE", "IP": "IP_ADDRESS",
-                 "URL": "URL"}
-    SCORE_OF = {"ID": 0.75}
-
     def __init__(self) -> None:
-        super().__init__(supported_entities=list(self.ENTITY_OF.values()), name=type(self).__name__,
+        super().__init__(supported_entities=list(finders.LABELLED_ENTITY.values()), name=type(self).__name__,
                          supported_language=LANGUAGE)
 
     def load(self) -> None:
@@ -282,46 +181,9 @@ class LabelledIdentifierRecognizer(EntityRecognizer):
         simp = to_simplified(text)
         out = []
         for lo, hi in _segments(text):
-            for a, b, kind in labelled.find(simp[lo:hi]):
-                out.append(RecognizerResult(self.ENTITY_OF[kind], lo + a, lo + b, self.SCORE_OF.get(kind, 0.85)))
+            for entity, a, b, score in finders.labelled_spans(simp[lo:hi], text[lo:hi]):
+                out.append(RecognizerResult(entity, lo + a, lo + b, score))
         return out
-
-
-class ChineseNameRecognizer(_FinderRecognizer):
-    """Chinese personal names: surname list + context words + jieba ``nr`` tags."""
-
-    ENTITY = "ZH_PERSON"
-
-    def spans(self, simp, original):
-        return [(h.start, h.end, h.score) for h in find_names(original, simp)
-                if not name_context.starts_a_word(simp, h.start, h.end)]
-
-
-class ContextNameRecognizer(_FinderRecognizer):
-    """Chinese names found by context whatever the surname, lists, titles, dotted names."""
-
-    ENTITY = "ZH_PERSON_CONTEXT"
-
-    def spans(self, simp, original):
-        return [h for h in name_context.find(simp) if not name_context.starts_a_word(simp, h[0], h[1])]
-
-
-class RomanisedNameRecognizer(_FinderRecognizer):
-    """Taiwanese names in Latin letters with a hyphenated given name (CHEN TA-MING)."""
-
-    ENTITY = "ZH_PERSON_LATIN"
-
-    def spans(self, simp, original):
-        return [(a, b, 0.7) for a, b in romanised_names.find(simp)]
-
-
-class LatinNameRecognizer(_FinderRecognizer):
-    """Western names and romanised names without hyphens (Wang Xiaoming, Dr. Sarah Johnson)."""
-
-    ENTITY = "PERSON_LATIN"
-
-    def spans(self, simp, original):
-        return western_names.find(simp)
 
 
 def recognizers() -> list[EntityRecognizer]:

@@ -29,6 +29,7 @@ from deidentify.identifiers import (address_en, dates, labelled, name_context, r
 from deidentify.identifiers import phone as tw_phone
 from deidentify.identifiers.chinese_names import find_names, surname_pattern
 from deidentify.identifiers.normalise import led_by as _led, to_simplified
+from deidentify.text import finders
 
 PLACEHOLDER = {"ID": "<ID>", "PHONE": "<PHONE>", "EMAIL": "<EMAIL>", "ADDRESS": "<ADDRESS>",
                "NAME": "<NAME>", "DOB": "<DOB>", "MRN": "<MRN>", "NHI_CARD": "<NHI_CARD>", "TERM": "<TERM>",
@@ -140,28 +141,14 @@ def _resolve(hits: list[IdentifierHit], text: str) -> list[IdentifierHit]:
     return merged
 
 
-def _hits(text: str, results) -> list[IdentifierHit]:
-    from deidentify.text.recognizers import ENTITY_KIND
-
-    return [IdentifierHit(ENTITY_KIND[r.entity_type], r.start, r.end, text[r.start:r.end], float(r.score))
-            for r in results]
+def _hits(text: str, findings: list[finders.Finding]) -> list[IdentifierHit]:
+    return [IdentifierHit(finders.ENTITY_KIND[e], a, b, text[a:b], float(score)) for e, a, b, score in findings]
 
 
-def _analyse(text: str) -> list[IdentifierHit]:
-    # Presidio (and spaCy under it) is imported on first need: a column without personal
-    # data never pays for it.
-    from deidentify.text.recognizers import analyze
-
-    return _hits(text, analyze(text))
-
-
-def _analyse_many(texts: list[str]) -> list[list[IdentifierHit]]:
-    """``_analyse`` of each text, through the engine in batches (same findings, ~2× faster)."""
-    if not texts:
-        return []
-    from deidentify.text.recognizers import analyze_many
-
-    return [_hits(t, rs) for t, rs in zip(texts, analyze_many(texts))]
+def _analyse(text: str, simplified: str | None = None) -> list[IdentifierHit]:
+    """Every finder's findings on ``text``, as Presidio's engine with our recognisers gives
+    them (``deidentify.text.finders``), without the engine."""
+    return _hits(text, finders.analyse(to_simplified(text) if simplified is None else simplified, text))
 
 
 def _terms_regex(extra_terms: Iterable[str]) -> re.Pattern[str] | None:
@@ -220,9 +207,9 @@ def _find_all(distinct: list[str], terms: re.Pattern[str] | None,
     if not distinct:
         return {}
     candidates, found, joined, starts = candidate_indices(distinct, opts)
-    order = sorted(candidates)
-    for i, raw in zip(order, _analyse_many([distinct[i] for i in order])):
-        hits = _resolve(_kept(raw, opts), distinct[i])
+    for i in sorted(candidates):
+        t = distinct[i]
+        hits = _resolve(_kept(_analyse(t, joined[starts[i]:starts[i] + len(t)]), opts), t)
         if hits:
             found[i] = hits
     if terms is not None:
@@ -259,8 +246,18 @@ def candidate_indices(texts: Sequence[str], options: ScrubOptions | None = None,
     joined = to_simplified(_SEP.join(texts))
     starts = [0, *accumulate(len(t) + 1 for t in texts)][:-1]
 
+    ends = [a + len(t) for a, t in zip(starts, texts)]
+
     def owners(rx: re.Pattern[str]) -> set[int]:
-        return {bisect_right(starts, m.start()) - 1 for m in rx.finditer(joined)}
+        # one match tells about its text: the search goes on at the next text (no pattern
+        # crosses the separator), so a dense column costs one match per text, not hundreds
+        found: set[int] = set()
+        pos = 0
+        while (m := rx.search(joined, pos)) is not None:
+            i = bisect_right(starts, m.start()) - 1
+            found.add(i)
+            pos = ends[i] + 1
+        return found
 
     hard = set().union(*(owners(rx) for rx in _PREFILTERS))
     # ID-shaped tokens (any separators) only count when the checksum holds (drug codes do not)
@@ -279,11 +276,11 @@ def candidate_indices(texts: Sequence[str], options: ScrubOptions | None = None,
     # (egress pre-check, issue 13) text without Han characters never loads jieba's tables
     by_surname = (owners(surname_pattern()) if _HAN.search(joined) else set()) - hard
     # context words whose cached window decision finds no name (转介|复健科) are screened out
-    by_context = ({bisect_right(starts, m.start()) - 1 for m in _NAME_CONTEXT.finditer(joined)
-                   if name_context.may_hold_name(joined, m.group(), m.start(), m.end())}
+    by_context = ({i for m in _NAME_CONTEXT.finditer(joined) if (i := bisect_right(starts, m.start()) - 1) not in hard
+                   and name_context.may_hold_name(joined, m.group(), m.start(), m.end())}
                   | owners(_DOT) | owners(name_context.SURNAME_THEN_GIVEN)
-                  | {bisect_right(starts, m.start()) - 1 for m in _FOLLOWER.finditer(joined)
-                     if _opens_sentence(joined, m.start())
+                  | {i for m in _FOLLOWER.finditer(joined) if (i := bisect_right(starts, m.start()) - 1) not in hard
+                     and _opens_sentence(joined, m.start())
                      and name_context.name_before(joined, m.start(), 4) >= 0}) - hard
     names: dict[int, list[IdentifierHit]] = {}
     for i in by_surname | by_context:

@@ -1,0 +1,184 @@
+"""Our recognisers as plain functions, called without Presidio's engine.
+
+Each finder takes one text's normalised form (``simp``: half-width, Simplified, one character
+for one character, see ``deidentify.identifiers.normalise``) and the original text, and returns
+(entity, start, end, score) findings with offsets into both.  ``analyse`` runs them all on one
+text and de-duplicates and orders the findings exactly as Presidio's ``AnalyzerEngine`` does
+with the same recognisers, so a caller gets what the engine gave, without its per-call
+bookkeeping (result objects, metadata dicts, registry look-ups, a context pass per recogniser),
+which cost more than the finders themselves on short clinical texts.
+
+The Presidio recognisers in ``deidentify.text.recognizers`` wrap these same functions;
+``tests/deidentify/test_direct_finders.py`` checks that both paths give the same findings.
+"""
+from __future__ import annotations
+
+import re
+from itertools import groupby
+
+from deidentify.identifiers import (address, address_en, dates, labelled, name_context, record_numbers,
+                                    romanised_names, taiwan_id, western_names)
+from deidentify.identifiers import phone as tw_phone
+from deidentify.identifiers.chinese_names import find_names
+
+Finding = tuple[str, int, int, float]      # (Presidio entity name, start, end, score)
+
+# Presidio entity names → the kind reported by find_identifiers / the placeholder.
+ENTITY_KIND = {
+    "TW_ID": "ID",
+    "TW_PHONE": "PHONE",
+    "EMAIL_ADDRESS": "EMAIL",
+    "TW_ADDRESS": "ADDRESS",
+    "ZH_PERSON": "NAME",
+    "ZH_PERSON_CONTEXT": "NAME",
+    "ZH_PERSON_LATIN": "NAME",
+    "PERSON_LATIN": "NAME",
+    "TW_DOB": "DOB",
+    "TW_MRN": "MRN",
+    "TW_NHI_CARD": "NHI_CARD",
+    "LABELLED_ID": "ID_LABELLED",
+    "ACCOUNT": "ACCOUNT",
+    "VEHICLE_PLATE": "PLATE",
+    "IP_ADDRESS": "IP",
+    "URL": "URL",
+}
+
+EMAIL_REGEX = (r"(?<![A-Za-z0-9._%+\-])[A-Za-z0-9][A-Za-z0-9._%+\-]*@"
+               r"[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?)*"
+               r"\.[A-Za-z]{2,24}(?![A-Za-z0-9\-])")
+EMAIL_SCORE = 0.9
+_EMAIL = re.compile(EMAIL_REGEX, re.DOTALL | re.MULTILINE)
+
+# A lower-case match inside a long lower-case hex run is a fragment of a hash or pseudonym.
+_HEX_RUN = re.compile(r"[0-9a-f]{16,}")
+
+# The old resident-certificate form (letter + A–D + 8 digits) has the same shape as NHI drug
+# codes (AC12345100); about one drug code in ten also passes the checksum, so for that form an
+# ID word before it decides (even with drug words near: a carer's resident number next to her
+# patient's medication); without one, the drug-code shape (maker letter A/B/N/K/J/X) printed
+# compact and upper case is a drug code, any other old-form number an ID.
+_ID_CONTEXT = re.compile(r"身分|身份|居留|统一证号|证号|证件|护照|外籍|看护|外劳|移工"
+                         r"|(?<![a-z])(?:id|arc|uid|passport)(?![a-z])", re.IGNORECASE)
+_LAST_DIGIT = re.compile(r"[0-9](?=[^0-9]*$)")
+CONTEXT_WINDOW = 24
+
+
+def _in_hex_run(text: str, start: int, end: int) -> bool:
+    lo, hi = max(0, start - 16), min(len(text), end + 16)
+    return any(m.start() <= start - lo and m.end() >= end - lo for m in _HEX_RUN.finditer(text[lo:hi]))
+
+
+def old_form_score(simp: str, a: int, b: int, original_width_differs: bool = False) -> float | None:
+    """Old resident form: an ID word before it (not across another number) makes it certain;
+    otherwise a drug-code shape printed as order systems print it is a drug code; any other
+    old-form number is an ID of middling certainty."""
+    before = simp[max(0, a - CONTEXT_WINDOW):a]
+    last = _LAST_DIGIT.search(before)
+    if last:
+        before = before[last.end():]
+    if _ID_CONTEXT.search(before):
+        return 1.0
+    # drug codes are printed by order systems: compact and upper case; a separated, lower-case
+    # or full-width number was typed by a person
+    written = simp[a:b]
+    typed = len(written) != 10 or not written.isupper() or original_width_differs
+    if taiwan_id.DRUG_CODE_SHAPE.fullmatch(taiwan_id.compact(written)) and not typed:
+        return None
+    return 0.6
+
+
+def id_spans(simp: str, original: str) -> list[tuple[int, int, float]]:
+    """National IDs and both forms of resident numbers, checksum-validated (TW_ID)."""
+    out = []
+    for a, b, k in taiwan_id.find(simp):
+        if simp[a].islower() and _in_hex_run(simp, a, b):
+            continue
+        score = 1.0 if len(simp[a:b]) == 10 else 0.8   # separated digits: valid, less certain
+        if k == "resident_old":
+            score = old_form_score(simp, a, b, original[a:b] != simp[a:b])
+            if score is None:
+                continue
+        out.append((a, b, score))
+    return out
+
+
+def email_spans(simp: str, original: str) -> list[tuple[int, int, float]]:
+    if "@" not in simp:
+        return []
+    return [(m.start(), m.end(), EMAIL_SCORE) for m in _EMAIL.finditer(simp) if m.end() > m.start()]
+
+
+def labelled_spans(simp: str, original: str) -> list[Finding]:
+    """Labelled IDs (0.75), accounts, plates, IP addresses and URLs (0.85), by entity."""
+    return [(LABELLED_ENTITY[kind], a, b, LABELLED_SCORE.get(kind, 0.85)) for a, b, kind in labelled.find(simp)]
+
+
+LABELLED_ENTITY = {"ID": "LABELLED_ID", "ACCOUNT": "ACCOUNT", "PLATE": "VEHICLE_PLATE", "IP": "IP_ADDRESS",
+                   "URL": "URL"}
+LABELLED_SCORE = {"ID": 0.75}
+
+
+def chinese_name_spans(simp: str, original: str) -> list[tuple[int, int, float]]:
+    """Surname list + context words + jieba ``nr`` tags (ZH_PERSON)."""
+    return [(h.start, h.end, h.score) for h in find_names(original, simp)
+            if not name_context.starts_a_word(simp, h.start, h.end)]
+
+
+def context_name_spans(simp: str, original: str) -> list[tuple[int, int, float]]:
+    """Names by context whatever the surname, lists, titles, dotted names (ZH_PERSON_CONTEXT)."""
+    return [h for h in name_context.find(simp) if not name_context.starts_a_word(simp, h[0], h[1])]
+
+
+# (entity, finder, score when the finder gives none), in the order of the Presidio registry.
+FINDERS = (
+    ("TW_ID", id_spans, 0.7),
+    ("TW_PHONE", lambda simp, original: tw_phone.find(simp), 1.0),
+    ("TW_ADDRESS", lambda simp, original: address.find(simp) + address_en.find(simp), 0.7),
+    ("TW_DOB", lambda simp, original: dates.find(simp), 0.9),
+    ("TW_MRN", lambda simp, original: record_numbers.find_mrn(simp), 0.85),
+    ("TW_NHI_CARD", lambda simp, original: record_numbers.find_nhi_card(simp), 0.9),
+    ("ZH_PERSON", chinese_name_spans, 0.7),
+    ("ZH_PERSON_CONTEXT", context_name_spans, 0.7),
+    ("ZH_PERSON_LATIN", lambda simp, original: [(a, b, 0.7) for a, b in romanised_names.find(simp)], 0.7),
+    ("PERSON_LATIN", lambda simp, original: western_names.find(simp), 0.7),
+    ("EMAIL_ADDRESS", email_spans, EMAIL_SCORE),
+)
+
+
+def raw(simp: str, original: str) -> list[Finding]:
+    """Every finder's findings on one text, before de-duplication."""
+    out: list[Finding] = []
+    for entity, finder, default in FINDERS:
+        for found in finder(simp, original):
+            a, b = found[0], found[1]
+            score = found[2] if len(found) > 2 else default
+            if b > a and score > 0:
+                out.append((entity, a, b, score))
+    out += labelled_spans(simp, original)
+    return out
+
+
+def presidio_order(found: list[Finding]) -> list[Finding]:
+    """Presidio's ``EntityRecognizer.remove_duplicates`` and result order: zero scores go, a
+    finding contained in one of the same entity with an equal or higher score goes; the rest
+    sorted by score (high first), start, length (long first), ties by entity name."""
+    ordered = sorted(set(found), key=lambda r: (r[0], r[1], r[1] - r[2], -r[3]))
+    kept: list[Finding] = []
+    for _, group in groupby(ordered, key=lambda r: r[0]):
+        active: list[Finding] = []
+        for r in group:
+            if r[3] == 0:
+                continue
+            active = [f for f in active if f[2] >= r[1]]
+            if any(r[1] >= f[1] and r[2] <= f[2] and r[3] <= f[3] for f in active):
+                continue
+            kept.append(r)
+            active.append(r)
+    kept.sort(key=lambda r: (-r[3], r[1], r[1] - r[2]))
+    return kept
+
+
+def analyse(simp: str, original: str) -> list[Finding]:
+    """What the Presidio engine with our recognisers returns for ``original`` (normalised form
+    ``simp``), in the engine's order."""
+    return presidio_order(raw(simp, original))
