@@ -59,6 +59,9 @@ _RELATIONS = ("案子|案女|案母|案父|案妻|案夫|案孙|案媳|儿子|�
               "姐|妹|孙|媳")
 # A name followed by its relation in brackets: 小美（案女）, 王大明(病人之子), 林美惠（母）.
 RELATION_AFTER = re.compile(r"[ \t]*[（(](?:病人|病患|患者|个案|案)?之?(?:" + _RELATIONS + r")[)）]")
+# A surname used as a nickname on its own (老王（王金土）, 小陈、阿林): 老/小/阿 + a listed surname
+# with no Han character on either side (老毛病, 小王子 are words). Built with the surname table.
+NICKNAME_SHAPE = re.compile(r"(?<![\u4e00-\u9fff])[老小阿][\u4e00-\u9fff](?![\u4e00-\u9fff])")
 # One-character kin titles after a name or nickname: 阿娇姨, 林姐, 王大哥, 陈婶.
 KIN_TITLE = re.compile(r"[姨婶伯叔哥姐姊嫂婆](?![\u4e00-\u9fff]?[:：])")
 # Words right after a name at the start of a sentence that describe the patient (王小明主訴…).
@@ -440,6 +443,9 @@ def find(simplified: str) -> list[tuple[int, int, float]]:
         k = _name_before_title(simp, t, 4)
         if k >= 0 and t - k >= 2 and not any(a < t <= b for a, b, _ in hits) and not is_word(simp[k:t], 5):
             hits.append((k, t, 0.85))
+    for m in NICKNAME_SHAPE.finditer(simp):
+        if simp[m.start() + 1] in surnames and not any(a <= m.start() < b for a, b, _ in hits):
+            hits.append((*m.span(), 0.85))
     for m in KIN_TITLE.finditer(simp):
         t = m.start()
         if any(a < t <= b for a, b, _ in hits) or titles.match(simp, t - 1) or (t and titles.match(simp, t - 2)):
@@ -498,7 +504,7 @@ def find(simplified: str) -> list[tuple[int, int, float]]:
 
 # For the scrubber's prefilter: text where a bed, a one-character relation, a bracketed relation
 # or a kin title may introduce a name (find() decides).
-EXTRA_CONTEXT = re.compile("|".join(p.pattern for p in (BED, KIN_BEFORE, RELATION_AFTER, KIN_TITLE)))
+EXTRA_CONTEXT = re.compile("|".join(p.pattern for p in (BED, KIN_BEFORE, RELATION_AFTER, KIN_TITLE, NICKNAME_SHAPE)))
 _INTRO_SET = frozenset(INTRODUCERS)
 _TITLE_SET = frozenset(TITLES)
 _GAP = re.compile(INTRO_GAP)

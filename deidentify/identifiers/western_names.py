@@ -196,6 +196,10 @@ def find(text: str) -> list[tuple[int, int, float]]:
         if any(x <= a < y for x, y, _ in out):
             continue     # (Beneficiary Huang Mei | Ling: tried again at Huang Mei Ling)
         tokens = _words(text[a:b])
+        if _surname_comma_first(text[a:b], tokens):
+            out.append((a, b, 0.7))      # CHEN, AMY / Smith, John: a list or form's order
+            pos = b
+            continue
         for k in (len(tokens), 2):
             if k <= len(tokens) and _looks_like_name(tokens[:k], with_context=False):
                 end = a + _end_of(text[a:b], tokens[:k])
@@ -204,6 +208,17 @@ def find(text: str) -> list[tuple[int, int, float]]:
                 break
     out += [(*m.span(), 0.85) for m in VIETNAMESE.finditer(text)]
     return out
+
+
+def _surname_comma_first(span: str, tokens: list[str]) -> bool:
+    """"Surname, First": a census or romanised surname, a comma, a census first name."""
+    if len(tokens) != 2 or "," not in span:
+        return False
+    firsts, lasts = _census()
+    sur, first = tokens[0].lower(), tokens[1].lower()
+    return ((sur in lasts or sur in romanised_names.SURNAMES) and first in firsts
+            and sur not in _ENGLISH and first not in _ENGLISH and sur not in _NOT_NAME_WORDS
+            and first not in _NOT_NAME_WORDS and len(first) > 2)
 
 
 def _end_of(span: str, tokens: list[str]) -> int:
