@@ -51,8 +51,8 @@ _PREFILTERS = [re.compile(p, re.IGNORECASE) for p in (
     r"[市县][ \t]*[\u4e00-\u9fff]{1,3}[区乡镇市]",
     r"[区乡镇市县][ \t]*[\u4e00-\u9fff]{0,8}?(?:路|街|大道|段|[里村])",
     "(?-i:" + address_en.ANCHOR.pattern + ")",                    # addresses in English
-    _led(dates.BIRTH_WORDS.pattern, "出生诞日dbB \t"),              # dates of birth
-    _led(record_numbers.LABELS.pattern, "病住门就归健卡0"),            # record and card numbers
+    _led(dates.BIRTH_WORDS.pattern, "出生诞日年dbByY \t"),              # dates of birth
+    _led(record_numbers.LABELS.pattern, "病住门就归个收健卡0"),            # record and card numbers
     _led(record_numbers.LATIN_LABELS.pattern, "mcrhpni"),
     *labelled.PREFILTERS,                                          # labelled IDs, accounts, plates, IPs, URLs
 )]
@@ -263,7 +263,8 @@ def candidate_indices(texts: Sequence[str], options: ScrubOptions | None = None,
     # ID-shaped tokens (any separators) only count when the checksum holds (drug codes do not)
     # or when written unbroken in the national shape (a mistyped ID is still one).
     hard.update(bisect_right(starts, m.start()) - 1 for m in taiwan_id.FIND.finditer(joined)
-                if taiwan_id.is_valid(taiwan_id.compact(m.group())) or labelled.BARE_ID.fullmatch(m.group()))
+                if taiwan_id.is_valid(taiwan_id.compact(m.group())) or labelled.BARE_ID.fullmatch(m.group())
+                or labelled.SEPARATED_ID.fullmatch(m.group()))
     # Latin names: hyphenated pairs next to a romanised surname, capitalised word pairs, titles
     for i in (owners(romanised_names.HYPHEN_PAIR) | owners(_LATIN_CANDIDATE)
               | owners(western_names.CONTEXT_NAME) | owners(western_names.INITIALS)
@@ -278,7 +279,7 @@ def candidate_indices(texts: Sequence[str], options: ScrubOptions | None = None,
     # context words whose cached window decision finds no name (转介|复健科) are screened out
     by_context = ({i for m in _NAME_CONTEXT.finditer(joined) if (i := bisect_right(starts, m.start()) - 1) not in hard
                    and name_context.may_hold_name(joined, m.group(), m.start(), m.end())}
-                  | owners(_DOT) | owners(name_context.SURNAME_THEN_GIVEN)
+                  | owners(_DOT) | owners(name_context.SURNAME_THEN_GIVEN) | owners(name_context.EXTRA_CONTEXT)
                   | {i for m in _FOLLOWER.finditer(joined) if (i := bisect_right(starts, m.start()) - 1) not in hard
                      and _opens_sentence(joined, m.start())
                      and name_context.name_before(joined, m.start(), 4) >= 0}) - hard
