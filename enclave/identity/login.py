@@ -250,7 +250,7 @@ def finish_key_login(db: Session, attempt: str, credential: dict | str, rp: weba
         if not policy.accounts.webauthn_allowed:
             raise webauthn.KeyRefused("Security keys are switched off by this deployment's policy (A4).",
                                       "security keys off by policy (A4)")
-        cred = webauthn.finish_login(db, rp, attempt=attempt, credential=credential, now=now)
+        webauthn.finish_login(db, rp, attempt=attempt, credential=credential, now=now)
     except webauthn.KeyRefused as e:
         if e.clone:
             _audit(db, front_end, username, "webauthn.counter_regression", reason=e.reason,

@@ -1,5 +1,7 @@
 """JSON API of the one log-in and of account administration (``/api/token``, ``/api/mfa/*``,
-``/api/accounts/{username}/...``); the services decide who may, and audit every change."""
+``/api/accounts/{username}/...``, and the security keys' steps ``/api/webauthn/*`` from
+:mod:`enclave.web.api_webauthn`); the services decide who may, and audit every change.  An API
+token needs password + TOTP: a key log-in gives a browser session."""
 from __future__ import annotations
 
 import datetime as dt
@@ -19,10 +21,12 @@ from enclave.identity import mfa, roles
 from enclave.identity.directory import LoginRefused
 from enclave.identity.login import login
 from enclave.identity.sessions import issue_token
+from enclave.web import api_webauthn
 from enclave.web.auth import client_of, current_user, directory_of
 from enclave.web.deps import get_db, get_policy
 
 router = APIRouter(prefix="/api")
+router.include_router(api_webauthn.router)  # security keys' JSON steps, /api/webauthn/...
 Username = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")]
 Role = Annotated[str, Path(min_length=1, max_length=20, pattern=r"^[a-z]+$")]
 
@@ -184,9 +188,3 @@ def enrolment_code(username: Username, request: Request, db: Session = Depends(g
 def unlock(username: Username, request: Request, db: Session = Depends(get_db),
            user: User = Depends(current_user)):
     return _out(lifecycle.unlock(db, user, cases.get_user(db, username), now=now_of(request)))
-
-
-# security keys (WebAuthn): their JSON steps live in api_webauthn, under /api/webauthn/
-from enclave.web import api_webauthn  # noqa: E402  (after this router exists)
-
-router.include_router(api_webauthn.router)
