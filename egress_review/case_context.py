@@ -23,16 +23,22 @@ def _recoded_columns(family: str) -> list[str]:
 
 
 @lru_cache(maxsize=64)
-def _pseudonyms(data_dir: str, stamp: float) -> frozenset[str]:
-    # ``stamp`` (the extract's mtime) keys the cache so a rebuilt extract is read again.
+def _pseudonyms(data_dir: str, stamp: float, case_code: str = "", settings=None) -> frozenset[str]:
+    # ``stamp`` (the extract's mtime) keys the cache so a rebuilt extract is read again.  The
+    # files are encrypted at rest with the case's key (O3): read through parquet_crypto.
+    from datasets import parquet_crypto as PC
+    from datasets.extract.builder import extract_scope
+
     out: set[str] = set()
+    scope = extract_scope(case_code, settings) if settings is not None else \
+        PC.Scope(PC.case_scope(case_code), None, False)
     con = duckdb.connect()
     for pq in sorted(Path(data_dir).glob("*.parquet")):
-        cols = {r[0] for r in con.execute("SELECT name FROM parquet_schema(?)", [str(pq)]).fetchall()}
+        PC.register(con, "t", PC.dataset([pq], scope))
+        cols = {r[0] for r in con.execute("DESCRIBE t").fetchall()}
         for col in _recoded_columns(pq.stem):
             if col in cols:
-                rows = con.execute(f'SELECT DISTINCT "{col}" FROM read_parquet(?) WHERE "{col}" IS NOT NULL',
-                                   [str(pq)]).fetchall()
+                rows = con.execute(f'SELECT DISTINCT "{col}" FROM t WHERE "{col}" IS NOT NULL').fetchall()
                 out.update(str(r[0]) for r in rows)
     con.close()
     return frozenset(out)
@@ -56,7 +62,7 @@ def enclave_case_context(settings=None) -> Callable[[str], dict]:
             pass  # no master key here: sealed sidecars then fail verification and go to review
         data = Path(settings.projects_dir) / case_code / "data"
         if data.is_dir():
-            out["case_pseudonyms"] = _pseudonyms(str(data), data.stat().st_mtime)
+            out["case_pseudonyms"] = _pseudonyms(str(data), data.stat().st_mtime, case_code, settings)
             images = data / "dicom"  # where datasets.extract puts the case's images
             if images.is_dir():
                 out["original_images_dir"] = images

@@ -233,3 +233,29 @@ def test_data_dictionary_in_the_session(broker, case_dirs):
     d = conn.dictionary("patients")
     assert list(d["description"]) == ["person; keyed pseudonym", "age in years"]
     (data / "dictionary.json").unlink()
+
+
+def test_encrypted_extract_is_answered_over_the_socket_and_plain_is_refused(broker, case_dirs,
+                                                                           tmp_path):
+    """O3: the fixture's extract is encrypted with the case key; the broker (which alone holds
+    it) answers over its socket; the bytes hold no value; a plain file or a file of another
+    case is refused by name (default deny)."""
+    url, _log, _db = broker
+    data, other, _ = case_dirs
+    assert all(PC.is_encrypted(p) for p in data.rglob("*.parquet"))
+    assert b"zz" not in (other / "secret.parquet").read_bytes()
+    c = connect("check the encrypted extract", url=url, authorization=AUTH)
+    assert c.sql("SELECT sum(age) AS s FROM patients").fetchall() == [(120,)]
+    assert c.sql("SELECT sum(cost) AS s FROM visits WHERE pid = 'a'").fetchall() == [(30,)]
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    pd.DataFrame({"pid": ["a"]}).to_parquet(plain / "t.parquet")
+    with pytest.raises(PC.PlainFileRefused, match=r"plain/t\.parquet is not encrypted"):
+        CaseDatabase(plain, ListLog(), max_rows=10, max_bytes=10_000, purpose_min_length=10,
+                     case_code="C1", data_key=CASE_KEY)
+    with pytest.raises(PC.WrongKeyError, match=r"C2/data/secret\.parquet"):
+        CaseDatabase(other, ListLog(), max_rows=10, max_bytes=10_000, purpose_min_length=10,
+                     case_code="C1", data_key=CASE_KEY)
+    with pytest.raises(PC.ParquetCryptoError, match="no key was given"):
+        CaseDatabase(data, ListLog(), max_rows=10, max_bytes=10_000, purpose_min_length=10,
+                     case_code="C1")
