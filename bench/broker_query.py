@@ -1,4 +1,6 @@
-"""In-session query through the broker vs raw DuckDB on the same extract (issue #18).
+"""In-session query through the broker vs raw DuckDB on the same extract (issue #18), the
+extract encrypted at rest as the builder writes it (O3; raw DuckDB reads the same encrypted
+files through pyarrow, and a plain copy with its own reader to show what encryption costs).
 
 The broker path is the real one a session uses: ``enclave.session.query.BrokerConnection``
 over a unix socket to ``python -m hub_config.broker`` (its own process, Arrow IPC back), which
@@ -64,12 +66,24 @@ class _UnixHTTP(UnixStreamServer, HTTPServer):
         self.server_name, self.server_port = "warden", 0
 
 
-def make_extract(d: Path) -> None:
+KEY = bytes(range(32))   # the bench case's data key (O3), as the spawner would hand it over
+QUERIES = {"claims": "SELECT i AS id, i % 500 AS g, random() * 100 AS x, (i % 17)::BIGINT AS y "
+                     "FROM range(1000000) t(i)",
+           "wide": "SELECT i AS id, i % 97 AS a, random() AS b, 'code' || (i % 1000) AS c "
+                   "FROM range(2000000) t(i)"}
+
+
+def make_extract(d: Path, plain: Path) -> None:
+    """The extract as the builder writes it (encrypted with the case key), and a plain copy
+    of the same rows for raw DuckDB's own Parquet reader."""
+    from datasets import parquet_crypto as PC
+
     con = duckdb.connect()
-    con.execute(f"COPY (SELECT i AS id, i % 500 AS g, random() * 100 AS x, (i % 17)::BIGINT AS y "
-                f"FROM range(1000000) t(i)) TO '{d / 'claims.parquet'}' (FORMAT parquet)")
-    con.execute(f"COPY (SELECT i AS id, i % 97 AS a, random() AS b, 'code' || (i % 1000) AS c "
-                f"FROM range(2000000) t(i)) TO '{d / 'wide.parquet'}' (FORMAT parquet)")
+    for t, q in QUERIES.items():
+        con.execute(f"CREATE TABLE {t} AS {q}")
+        PC.write_reader(d / f"{t}.parquet", PC.arrow_reader(con, f"SELECT * FROM {t}"),
+                        PC.Scope(PC.case_scope("BENCH"), KEY))
+        con.execute(f"COPY {t} TO '{plain / (t + '.parquet')}' (FORMAT parquet)")
     con.close()
 
 
@@ -82,15 +96,16 @@ def main() -> int:
     from enclave.session.query import BrokerConnection
 
     tmp = Path(tempfile.mkdtemp(prefix="broker-bench-"))
-    data = tmp / "data"
+    data, plain = tmp / "data", tmp / "plain"
     data.mkdir()
-    make_extract(data)
+    plain.mkdir()
+    make_extract(data, plain)
     wsock, bsock = tmp / "warden.sock", tmp / "broker.sock"
     warden = _UnixHTTP(str(wsock), _Warden)
     threading.Thread(target=warden.serve_forever, daemon=True).start()
     env = dict(os.environ, ENCLAVE_BROKER_SOCKET=str(bsock), ENCLAVE_BROKER_AUTH="token bench",
                ENCLAVE_WARDEN_URL=f"http+unix://{quote(str(wsock), safe='')}/",
-               ENCLAVE_CASE="BENCH", ENCLAVE_CASE_DATA=str(data),
+               ENCLAVE_CASE="BENCH", ENCLAVE_CASE_DATA=str(data), ENCLAVE_DATA_KEY=KEY.hex(),
                ENCLAVE_QUERY_MAX_ROWS="3000000", ENCLAVE_QUERY_MAX_BYTES=str(2**31))
     broker = subprocess.Popen([sys.executable, "-m", "hub_config.broker"], cwd=ROOT, env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -101,9 +116,16 @@ def main() -> int:
             time.sleep(0.05)
         conn = BrokerConnection("benchmark of the broker's overhead", f"http+unix://{quote(str(bsock), safe='')}/",
                                 "token bench")
+        from datasets import parquet_crypto as PC
+
+        # raw DuckDB on the same encrypted files (pyarrow decrypting, as in the broker) ...
         raw = duckdb.connect()
-        for t in ("claims", "wide"):
-            raw.execute(f"CREATE VIEW {t} AS SELECT * FROM read_parquet('{data / (t + '.parquet')}')")
+        for t in QUERIES:
+            PC.register(raw, t, PC.dataset([data / f"{t}.parquet"], PC.Scope(PC.case_scope("BENCH"), KEY)))
+        # ... and on plain copies (DuckDB's own reader): what encryption costs
+        raw_plain = duckdb.connect()
+        for t in QUERIES:
+            raw_plain.execute(f"CREATE VIEW {t} AS SELECT * FROM read_parquet('{plain / (t + '.parquet')}')")
         me = os.getpid()
 
         def timed(fn):
@@ -112,7 +134,8 @@ def main() -> int:
             return time.perf_counter() - w0, (_cpu(me) - c0) + (_cpu(broker.pid) - b0), out
 
         # warm both (file cache, DuckDB's first plan)
-        conn.sql(AGG), raw.sql(AGG).to_arrow_table()
+        conn.sql(AGG), raw.sql(AGG).to_arrow_table(), raw_plain.sql(AGG).to_arrow_table()
+        plain_s = []
         pairs = []
         for i in range(args.pairs):
             def via_broker():
@@ -125,6 +148,7 @@ def main() -> int:
             if i % 2:
                 order.reverse()
             res = {name: timed(fn) for name, fn in order}
+            plain_s.append(timed(lambda: [raw_plain.sql(AGG).to_arrow_table() for _ in range(args.reps)])[0])
             assert res["broker"][2].num_rows == res["raw"][2].num_rows == 500
             pairs.append({"broker_s": res["broker"][0], "raw_s": res["raw"][0],
                           "broker_cpu": res["broker"][1], "raw_cpu": res["raw"][1],
@@ -139,6 +163,9 @@ def main() -> int:
                "median_wall_ratio": round(statistics.median(p["wall_ratio"] for p in pairs), 3),
                "median_cpu_ratio": round(statistics.median(p["cpu_ratio"] for p in pairs), 3),
                "target_wall_ratio": 1.05, "result_2m": big,
+               "raw_plain_s": round(statistics.median(plain_s), 4),
+               "encrypted_vs_plain_raw": round(statistics.median(p["raw_s"] for p in pairs)
+                                               / statistics.median(plain_s), 2),
                "result_2m_ratio": round(big["broker"]["seconds"] / big["raw"]["seconds"], 2)}
         out["target_met"] = out["median_wall_ratio"] <= 1.05
         if args.json:
@@ -148,6 +175,8 @@ def main() -> int:
                 print(f"aggregate x{args.reps}: broker {p['broker_s']:.3f}s ({p['broker_cpu']:.2f} CPU-s)  raw {p['raw_s']:.3f}s "
                       f"({p['raw_cpu']:.2f} CPU-s)  wall x{p['wall_ratio']:.2f}  cpu x{p['cpu_ratio']:.2f}")
             print(f"median: wall x{out['median_wall_ratio']}  cpu x{out['median_cpu_ratio']} (target <= 1.05 wall)")
+            print(f"raw DuckDB on plain Parquet: {out['raw_plain_s']:.3f}s; raw on the encrypted files "
+                  f"x{out['encrypted_vs_plain_raw']} of that (the cost of encryption at rest, O3)")
             for k, v in big.items():
                 print(f"2 M-row result via {k}: {v['seconds']}s, {v['rows_per_s']:,} rows/s, {v['cpu_s']} CPU-s")
         return 0
