@@ -4,10 +4,23 @@ requests between the states)."""
 from __future__ import annotations
 
 from egress_review.models import EgressRequest, EgressReview
+from egress_review.request_input import Conflict
+from enclave.core.state_machine import StateMachine, table
+
+# An export request's life (E4, E5): the engine checks what was submitted, reviewers decide,
+# an approved request is released; the requester may withdraw it until a decision.
+STATES = StateMachine("egress request", "draft", table(
+    draft="submitted withdrawn",
+    submitted="checked withdrawn",
+    checked="in_review withdrawn",
+    in_review="approved rejected changes_requested withdrawn",
+    approved="released",
+    released="", rejected="", changes_requested="", withdrawn=""), error=Conflict)
 
 REVIEWABLE = ("checked", "in_review")
-WITHDRAWABLE = ("draft", "submitted", "checked", "in_review")
-TERMINAL = ("approved", "released", "rejected", "changes_requested", "withdrawn")
+WITHDRAWABLE = STATES.into("withdrawn")
+# decided: nothing more happens to the request itself (an approved one is only released)
+TERMINAL = ("approved", *STATES.final)
 
 
 def stage_role(stage: str) -> str:

@@ -49,7 +49,7 @@ from egress_review.faults import checkpoint
 from egress_review.models import DECISIONS, EgressRequest, EgressReview, EgressFile
 from egress_review.request_input import (Conflict, Forbidden, NotFound, WorkflowError,  # noqa: F401
                                          clean_text, parse_manifest_json)
-from egress_review.review_stages import (REVIEWABLE, TERMINAL, WITHDRAWABLE, required_for,  # noqa: F401
+from egress_review.review_stages import (REVIEWABLE, STATES, TERMINAL, WITHDRAWABLE, required_for,  # noqa: F401
                                          stage_complete, stage_reviews, stage_role)
 from egress_review.store import BlobStore, Blob
 from egress_review.visibility import (can_view, is_reviewer, reviewed_comment,  # noqa: F401
@@ -78,10 +78,8 @@ def _audit(db: Session, actor: User | str, action: str, req: EgressRequest | Non
 
 def _move(db: Session, req: EgressRequest, to: str, actor: User | str, *, reason: str | None,
           now: dt.datetime, **detail: Any) -> None:
-    frm = req.state
-    req.state = to
-    _audit(db, actor, f"egress.{to}", req, reason=reason, now=now, from_state=frm, to_state=to,
-           **detail)
+    STATES.move(req, to, lambda frm, to: _audit(db, actor, f"egress.{to}", req, reason=reason, now=now,
+                                                from_state=frm, to_state=to, **detail))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -37,6 +37,7 @@ from egress_review.workflow import Conflict, Forbidden, NotFound, WorkflowError,
 from enclave.accounts.models import User
 from enclave.audit import AuditEntry, append
 from enclave.cases.models import Case
+from enclave.core.state_machine import StateMachine, table
 from enclave.db import utcnow
 
 COMPONENT = "ingress"
@@ -47,6 +48,14 @@ SHARE_KIND = {"code": "code", "notebook": "code", "model": "model", "table": "re
 
 __all__ = ["import_store", "submit_import", "review_import", "decision_refusal", "propose_share", "deliver",
            "import_dir", "audit_read", "WorkflowError", "Forbidden", "Conflict", "NotFound"]
+
+# A file brought in (P13, D4): the checks block it or send it to review; reviewers (and the
+# committee for models) decide; an approved import is delivered into the case at once.
+STATES = StateMachine("import request", "submitted", table(
+    submitted="blocked in_review",
+    in_review="approved rejected",
+    approved="delivered",
+    blocked="", rejected="", delivered=""), error=Conflict)
 
 
 def import_store(root: Path | str | None = None) -> BlobStore:
@@ -132,7 +141,7 @@ def _create(db: Session, store: BlobStore, user: User, case: Case, purpose: str,
               if source == "share" else {}))
     req.verdict = result.verdict
     req.check_result = result.to_dict()
-    req.state = "blocked" if result.verdict == "block" else "in_review"
+    STATES.move(req, "blocked" if result.verdict == "block" else "in_review")
     _audit(db, "ingress-checks", f"import.{req.state}", req, now=now, verdict=result.verdict,
            committee=req.needs_committee, findings=len(result.findings),
            rules=sorted({f.rule for f in result.findings}), stored=result.verdict != "block")
@@ -225,7 +234,7 @@ def review_import(db: Session, store: BlobStore, req: ImportRequest, user: User,
     db.flush()
     _audit(db, user, f"import.review.{decision}", req, reason=reason, now=now, stage=req.stage)
     if decision == "reject":
-        req.state = "rejected"
+        STATES.move(req, "rejected")
         req.decided_at = now
         req.decision_reason = reason
         _audit(db, user, "import.rejected", req, reason=reason, now=now, stage=req.stage)
@@ -238,12 +247,12 @@ def review_import(db: Session, store: BlobStore, req: ImportRequest, user: User,
         _audit(db, "ingress-workflow", "import.committee", req, now=now,
                reason="imaging model or training set: committee approval (D4)")
         return req
-    req.state = "approved"
+    STATES.move(req, "approved")
     req.decided_at = now
     req.decision_reason = reason
     _audit(db, user, "import.approved", req, reason=reason, now=now)
     target = deliver(store, req, projects_dir)
-    req.state = "delivered"
+    STATES.move(req, "delivered")
     req.delivered_at = now
     _audit(db, "ingress-workflow", "import.delivered", req, now=now, path=str(target),
            files=[{"path": f.path, "sha256": f.sha256} for f in req.files])
