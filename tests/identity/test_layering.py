@@ -10,7 +10,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = ("enclave", "egress_review", "datasets", "deidentify", "hub_config", "policies")
 # The HTTP adapters themselves: they may use enclave.web's dependencies.
-WEB_LAYERS = ("enclave/web/", "egress_review/api/", "egress_review/pages/", "egress_review/ingress/api.py",
+WEB_LAYERS = ("enclave/web/", "egress_review/api/", "egress_review/pages/", "egress_review/ingress/api.py", "egress_review/ingress/pages.py",
               "egress_review/serve.py")
 
 
