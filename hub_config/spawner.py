@@ -29,7 +29,8 @@ from traitlets import Bool, Dict, Unicode
 
 # egress_review + deidentify: safe_tables, the pre-check engine and the submit client run in the
 # session (D1 code only - no data lives in these packages).
-PROJECT_PACKAGES = ("enclave", "policies", "hub_config", "egress_review", "deidentify")
+# datasets: the broker reads the encrypted extract with datasets.parquet_crypto (O3)
+PROJECT_PACKAGES = ("enclave", "policies", "hub_config", "egress_review", "deidentify", "datasets")
 SESSION_JUPYTER_CONFIG = "/opt/enclave/jupyter"
 WORKSPACE = "/workspace"
 # IPython puts the kernel's working directory (the notebook's folder in the shared workspace)

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import nbformat
 import pandas as pd
+import pyarrow as pa
 import pytest
 from tornado import httpserver, netutil
 
@@ -76,7 +77,9 @@ def test_registered_job_runs_sandboxed_logged_and_is_stopped_at_booking_end():
         for d in ("sock/hub", "sock/sessions", "sandbox", "projects/C1/data",
                   "projects/C1/workspace"):
             (root / d).mkdir(parents=True, exist_ok=True)
-        pd.DataFrame({"pid": ["a", "b", "c"]}).to_parquet(root / "projects/C1/data/patients.parquet")
+        from datasets.parquet_crypto import write_case_table   # encrypted at rest (O3)
+
+        write_case_table(pa.table({"pid": ["a", "b", "c"]}), root / "projects/C1/data/patients.parquet", "C1")
         ws = root / "projects/C1/workspace"
         _notebook(ws / "fit.ipynb", [
             "import socket, os\ntry:\n    socket.create_connection(('1.1.1.1', 80), timeout=3)\n"
