@@ -165,7 +165,7 @@ def _check_unit(case: Case, applicant: User, user: User, proof: str | None) -> N
 def create_case(db: Session, policy, actor: User, *, applicant: User, title: str, case_type: str,
                 imaging: bool = False, priority_class: str = "independent", purpose: str = "",
                 irb_certificate: dict | None = None, extract_spec: dict | None = None,
-                seats: int = 1, period_months: int | None = None,
+                seats: int | None = None, period_months: int | None = None,
                 members: Iterable[tuple[User, str | None]] = (), now: dt.datetime) -> Case:
     require(actor.id == applicant.id or is_decider(actor), "file an application for someone else")
     if case_type not in CASE_TYPES:
@@ -174,6 +174,8 @@ def create_case(db: Session, policy, actor: User, *, applicant: User, title: str
         raise BadInput(f"priority_class must be one of {policy.cases.priority_order}.", "P6")
     if not title.strip():
         raise BadInput("A case needs a title.")
+    if seats is None:
+        seats = policy.sessions.seats_per_case      # S4: one seat unless more are asked for
     if seats < 1 or seats > policy.sessions.centre_seats:
         raise BadInput(f"seats must be 1..{policy.sessions.centre_seats}.", "S4")
     check_person(policy, applicant, "applying for a case")

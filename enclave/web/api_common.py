@@ -82,7 +82,7 @@ class CaseIn(Strict):
     applicant: str | None = Field(None, max_length=64)
     irb_certificate: IRB | None = None
     extract_spec: ExtractSpec = Field(default_factory=ExtractSpec)
-    seats: int = Field(1, ge=1, le=1000)
+    seats: int | None = Field(None, ge=1, le=1000)   # None: the policy's seats per case (S4)
     period_months: int | None = Field(None, ge=1, le=120)
     members: list[MemberIn] = Field(default_factory=list, max_length=50)
 
