@@ -12,7 +12,7 @@ from tests.datasets.conftest import decrypted
 def test_policy_granularity_and_tightening(tiny_source, settings):
     p = load_policy()
     columns = {t: dict(cols) for t, cols in p.data.columns.items()}
-    columns["H_NHI_OPDTE"]["CITY"] = "drop"
+    columns.setdefault("H_NHI_OPDTE", {})["CITY"] = "drop"
     # the policy is frozen: a changed policy is a copy
     p = p.model_copy(update={"data": p.data.model_copy(update={
         "birthday_granularity": "year", "date_granularity": "month", "columns": columns,
