@@ -63,7 +63,7 @@ class EnclaveKubeSpawner(KubeSpawner):
     def broker_secret(self, cluster_ip: str) -> dict[str, Any]:
         from enclave.tls import issue_certificate
 
-        from hub_config.spawner import _provenance_key_hex
+        from hub_config.spawner import _data_key_hex, _provenance_key_hex
 
         cfg, user = self._k8s(), self._session_name()
         chain, key = issue_certificate([cluster_ip])
@@ -71,6 +71,9 @@ class EnclaveKubeSpawner(KubeSpawner):
         seal = _provenance_key_hex(self.enclave["case_code"])
         if seal:
             data["provenance"] = seal
+        data_key = _data_key_hex(self.enclave["case_code"])
+        if data_key:      # O3: only the broker pod reads the encrypted extract
+            data["data"] = data_key
         return {"apiVersion": "v1", "kind": "Secret", "type": "Opaque",
                 "metadata": {"name": f"broker-{user}", "namespace": cfg.sessions_namespace,
                              "labels": session_labels(user, "broker")},

@@ -89,6 +89,10 @@ def spawner(tmp_path, monkeypatch):
     from enclave.tls import ensure_certificates
 
     certs = ensure_certificates(tmp_path / "var" / "tls", hosts=["127.0.0.1"])
+    from datasets.keyring import master_key
+    from enclave.settings import get_settings
+
+    master_key(get_settings(), create=True)   # the keyring the case keys derive from
     from kubespawner import KubeSpawner
 
     from hub_config.kube_spawner import EnclaveKubeSpawner
@@ -140,7 +144,7 @@ def test_start_creates_the_broker_then_the_session_and_stop_removes_it(spawner):
     env = spawner.environment
     assert env["ENCLAVE_BROKER_URL"] == f"https://{CLUSTER_IP}:8765"
     assert env["ENCLAVE_CASE"] == "C2026-0007"
-    assert "ENCLAVE_PROVENANCE_KEY" not in env and "auth" not in str(env)
+    assert "ENCLAVE_PROVENANCE_KEY" not in env and "auth" not in str(env) and "provenance" not in str(env)
     secret = core.objects[("Secret", "broker-alice")]["stringData"]
     assert secret["auth"] == "token the-sessions-own-token"
     # the broker's certificate: for the Service's address, from the enclave's CA, short-lived
@@ -159,6 +163,14 @@ def test_start_creates_the_broker_then_the_session_and_stop_removes_it(spawner):
     data = [m for m in mounts if m["mountPath"] == "/case/data"][0]
     assert data["readOnly"] is True and data["subPath"] == "projects/C2026-0007/data"
     assert pod["spec"]["automountServiceAccountToken"] is False
+    # the extract is encrypted at rest (O3): the broker pod, and only it, gets the case key from
+    # its Secret - required, so a pod without the key never starts
+    benv = {e["name"]: e for e in pod["spec"]["containers"][0]["env"]}
+    ref = benv["ENCLAVE_DATA_KEY"]["valueFrom"]["secretKeyRef"]
+    assert ref["name"] == "broker-alice" and ref["key"] == "data" and ref["optional"] is False
+    assert benv["ENCLAVE_DATA_ENCRYPTED"]["value"] == "required"
+    assert "ENCLAVE_DATA_KEY" not in env and secret["data"] not in str(env)
+    assert len(bytes.fromhex(secret["data"])) == 32
 
     spawner.run(spawner.stop())
     assert core.objects == {}

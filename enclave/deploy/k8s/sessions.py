@@ -91,7 +91,13 @@ def broker_pod(policy, cfg: K8sConfig, *, user: str, case_id: int, case_code: st
                                                                     "key": "auth"}}},
              # the case's sealing key (E6): in the broker, never in the session
              "ENCLAVE_PROVENANCE_KEY": {"valueFrom": {"secretKeyRef": {
-                 "name": f"broker-{user}", "key": "provenance", "optional": True}}}},
+                 "name": f"broker-{user}", "key": "provenance", "optional": True}}},
+             # the case's extract key (O3): the extract is encrypted at rest; not optional when
+             # the policy requires encryption, so a pod without it never starts half-configured
+             "ENCLAVE_DATA_KEY": {"valueFrom": {"secretKeyRef": {
+                 "name": f"broker-{user}", "key": "data",
+                 "optional": not policy.data.encrypt_at_rest}}},
+             "ENCLAVE_DATA_ENCRYPTED": "required" if policy.data.encrypt_at_rest else "optional"},
         volumes=[{"name": "extract", "persistentVolumeClaim": {"claimName": "enclave-data",
                                                                "readOnly": True}},
                  {"name": "tmp", "emptyDir": {"sizeLimit": "2Gi"}},
