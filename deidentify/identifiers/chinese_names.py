@@ -32,8 +32,8 @@ SINGLE_SURNAMES = (
     "郝殷任于武桂聶覃焦牛房喬祝左景符"
     # rarer surnames of the household registers whose character rarely opens an ordinary or
     # clinical word (竇 opens 竇性心律, 粘 粘稠, 舒 舒服: those are found by context only)
-    "蒲甄祁佟晏欒邰嵇卜寇滕闕冉佘鄔靳閔閻譚鄺鄢晁喻湛闞卞甯翟隋牟裘繆雍宓葛酆邸竺瞿婁郁閆冼柴耿刁虞賈芮韋"
-    "昝戚奚羿汲隗郗鄂胥莘逄姬璩濮郟庾匡厙訾蒯逯桓尹"
+    "蒲甄祁佟晏欒邰嵇卜寇滕闕佘鄔靳閔譚鄺鄢晁喻湛闞卞甯翟隋牟裘繆雍宓葛酆邸竺瞿婁閆冼柴耿刁賈芮韋"
+    "昝奚羿汲隗郗鄂胥莘逄璩濮郟庾厙訾蒯逯桓尹孟費魯屈"
 )
 COMPOUND_SURNAMES = ("歐陽", "司馬", "上官", "諸葛", "張簡", "范姜", "司徒", "東方", "夏侯", "皇甫",
                      "公孫", "慕容", "長孫", "尉遲", "令狐", "軒轅", "宇文", "端木", "鍾離", "周黃")

@@ -43,7 +43,8 @@ INTRODUCERS = (
     "受检者", "受试者", "当事人", "申请者", "保险对象", "受益人", "住民", "院民", "学员", "收案对象", "病友",
     "伤者", "死者", "产妇", "孕妇", "病童", "男童", "女童", "老翁", "老妇", "妇人", "男子", "女子", "被害人",
     "加害人", "通报人", "接受者", "捐赠者", "受赠者", "病人为", "患者为", "个案为", "病患为", "姓名为", "名为",
-    "外籍配偶", "被照顾者", "受照顾者", "案家属",
+    "外籍配偶", "被照顾者", "受照顾者", "案家属", "阿公", "阿嬷", "阿妈", "阿祖", "爷爷", "奶奶", "阿伯", "阿婆",
+    "爸爸", "妈妈", "老爸", "老妈", "覆核", "复核", "核对者", "签核", "确认者", "校对", "执行人", "操作者",
     # staff
     "个案管理师", "居服员", "照服员", "志工", "督导", "技师", "放射师", "营养师", "治疗师", "心理师", "护理长",
     "主刀医师", "执刀医师", "麻醉医师", "转出医师", "医检师", "呼吸治疗师", "物理治疗师", "职能治疗师",
@@ -73,7 +74,7 @@ TITLES = ("先生", "小姐", "太太", "女士", "医师", "医生", "护理师
           "阿叔", "阿婶", "伯母", "伯父", "叔叔", "婶婶", "姑姑", "舅舅", "嫂嫂", "大哥", "大姐", "大嫂", "医检师",
           "放射师", "技师", "营养师", "治疗师", "心理师", "社工员", "专员", "委员", "理事长", "董事长", "总经理",
           "议员", "里长", "村长", "乡长", "镇长", "市长", "立委", "律师", "法官", "检察官", "警员", "警官", "居服员",
-          "照服员", "小朋友", "同学")
+          "照服员", "小朋友", "同学", "学姊", "学姐", "学长", "学妹", "学弟", "前辈")
 # Characters that cannot start a name (function words, negations, numbers, pronouns).
 _NOT_FIRST = set("无不没未被将会要可能也都就又仍再由因为在是的了和与及对从自把让给请今昨本该此其这那每各另某"
                  "很较更最均皆之并且而或但即已有一二三四五六七八九十两几个位名者说表示诉述称于后前转至到往去回送")
@@ -93,6 +94,10 @@ CLINICAL_TERMS = (
     "台中", "臺中", "台南", "臺南", "桃園", "新竹", "嘉義", "彰化", "屏東", "宜蘭", "花蓮", "台東", "臺東", "澎湖", "基隆",
     "苗栗", "南投", "雲林", "萬芳", "雙和", "國泰", "新光", "振興", "和信", "耕莘", "馬公", "金門", "連江", "石牌", "江翠", "金山", "關渡",
     "高醫", "童綜合", "林新", "安南", "郭綜合", "柳營", "嘉基", "羅東", "博愛", "聖馬爾定", "戴德森", "衛福部",
+    # Chinese medicines (中藥) whose first character is a surname: 何首烏, 麥門冬, 桂枝 …
+    "何首烏", "麥門冬", "麥冬", "桂枝", "柴胡", "葛根", "甘草", "陳皮", "杜仲", "牛膝", "黃耆", "黃連", "黃芩",
+    "丁香", "金銀花", "連翹", "龍骨", "馬齒莧", "石斛", "蘇葉", "白朮", "白芍", "當歸", "川芎", "茯苓", "薄荷",
+    "葉酸", "鬱金", "郁金香", "冉冉", "戚戚", "閻羅", "虞美人", "姬松茸", "匡列", "卜卦", "甄選",
     "曾於", "曾在", "曾經", "曾有", "曾因", "曾至", "曾到", "曾接受", "高危險", "高風險", "吳郭魚", "房顫", "丁型肝炎", "易疲倦", "易喘", "姜黃", "高燒", "高燒不退", "候診", "侯診", "左下腹", "右下腹", "石斑魚", "白開水", "白米", "黃豆", "江米", "高蛋白", "高纖", "低鹽", "低脂",
 )
 
@@ -338,6 +343,10 @@ def _name_before_window(simp: str, t: int, max_len: int) -> int:
     return k if k >= 0 else _surname_before(simp, t, max_len)
 
 
+# characters that make a rank or kind of the title, not a name (总|医师, 副|主任, 女|医师)
+_ROLE_PREFIX = set("总主副值专住实护女男老大前新原众诸某代")
+
+
 def _surname_before(simp: str, t: int, max_len: int) -> int:
     """A name right before a title that opens with a listed surname and follows a verb or a
     function character (与窦|伯伯, 会同李德|伯伯, 经蒲|伯伯, 请阎王晴鸿|阿姨): the longest such
@@ -349,9 +358,12 @@ def _surname_before(simp: str, t: int, max_len: int) -> int:
         if not all(_is_han(c) for c in cand):
             continue
         if not (cand[0] in surnames or cand[:2] in surnames):
-            # one character after a verb, not a word with the title: a rare surname (与窦|伯伯)
-            if n != 1 or cand in _NOT_FIRST or cand in _BREAK or cand in _BEFORE_NAME or k == 0 \
-                    or not any(simp.endswith(p, 0, k) for p in _BEFORE_NAME) or _word_at(simp, k):
+            # after a verb, a rare surname (与窦|伯伯) or a given name that is no frequent word
+            # (请志豪|学长): not a word with the title, not a function character
+            if n > 3 or cand[0] in _NOT_FIRST or cand[0] in _BREAK or cand in _BEFORE_NAME or k == 0 \
+                    or (n == 1 and cand in _ROLE_PREFIX) \
+                    or not any(simp.endswith(p, 0, k) for p in _BEFORE_NAME) or _word_at(simp, k) \
+                    or any(cand.startswith(w) for w in _clinical() if len(w) <= n):
                 continue
             return k
         if n == 4 and cand[1] not in surnames and cand[:2] not in surnames:
@@ -496,7 +508,7 @@ def find(simplified: str) -> list[tuple[int, int, float]]:
                 continue
             end = _name_after(simp, sep.end())
             if end and (end >= len(simp) or not _is_han(simp[end]) or _LIST_SEP.match(simp, end)
-                        or simp[end] in "等"):
+                        or simp[end] in "等" or KIN_TITLE.match(simp, end) or titles.match(simp, end)):
                 hits.append((sep.end(), end, 0.85))
                 more = True
     return hits

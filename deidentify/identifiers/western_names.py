@@ -147,6 +147,12 @@ def _lower_name(tokens: list[str]) -> bool:
                or _splits_into_syllables(t.replace("-", ""), 2) for t in tokens) and len(tokens) >= 2
 
 
+# Relations: after them a capitalised word is a person even when it is also an English word.
+_RELATION = re.compile(r"(?i:(?<![a-z])(?:wife|husband|son|daughter|mother|father|sister|brother|spouse|partner|"
+                       r"boyfriend|girlfriend|fianc[eé]e?|grandson|granddaughter|aunt|uncle|cousin|niece|nephew|"
+                       r"mom|mum|dad)\b)")
+_VERBS = set("has had have is was were will would can could did does do said says reports reported denies denied "
+             "states stated called came comes died passed and or with also not who which that".split())
 # Vietnamese names (carers and spouses in Taiwanese notes): a common family name, a middle name
 # that marks a person (Thi, Van …), a given name: Nguyen Thi Lan, TRAN VAN NAM.
 _VN_FAMILY = "Nguyen|Tran|Le|Pham|Hoang|Huynh|Phan|Vu|Vo|Dang|Bui|Do|Ho|Ngo|Duong|Ly|Dinh|Truong|Lam|Mai|Trinh"
@@ -187,8 +193,11 @@ def find(text: str) -> list[tuple[int, int, float]]:
         if tokens[0].isupper() and len(tokens) == 1 and tokens[0].lower() not in _census()[1] \
                 and tokens[0].lower() not in romanised_names.SURNAMES:
             continue   # one upper-case word after a context word: an abbreviation (Pt DM)
-        if _looks_like_name(tokens, with_context=True):
-            out.append((a, end, 0.85))
+        if _looks_like_name(tokens, with_context=True) or (
+                _RELATION.search(m.group()[:m.start("n") - m.start()]) and len(tokens) <= 3
+                and all(t[:1].isupper() for t in tokens)
+                and not any(t.lower() in _NOT_NAME_WORDS or t.lower() in _VERBS for t in tokens)):
+            out.append((a, end, 0.85))      # wife Ivy, daughter May: after a relation, any word
     pos = 0
     while (m := PAIR.search(text, pos)) is not None:
         a, b = m.span()

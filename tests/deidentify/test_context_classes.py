@@ -27,6 +27,9 @@ def masked(text: str, secret: str) -> bool:
     # kin titles and nicknames
     ("主訴：阿嬌姨摔倒", "阿嬌"), ("林姐今天來訪", "林"), ("與竇伯伯評估", "竇"), ("會同李德伯伯處理", "李德"),
     ("老王（王金土）中風", "老王"), ("老陳、小林都來了", "老陳"),
+    # grandparents, parents and reviewers as context; school titles after a name
+    ("阿公謝清水今早說要找孫女", "謝清水"), ("阿嬤陳林秀枝住院中", "陳林秀枝"), ("爸爸江宏志手機", "江宏志"),
+    ("媽媽蘇怡君代述", "蘇怡君"), ("覆核孟慶宇。", "孟慶宇"), ("由秀玲學姊協助抽血", "秀玲"), ("請志豪學長確認", "志豪"),
     # spaced-out names before a title, whatever the surname
     ("報告：遲 佳 穎醫師", "遲 佳 穎"), ("判讀：粘 志 明 醫師", "粘 志 明"),
 ])
@@ -39,7 +42,8 @@ def test_names_found_by_context_classes(text, secret):
     ("外籍配偶Nguyen Thi Lan陪同", "Nguyen Thi Lan"), ("caregiver TRAN VAN NAM called", "TRAN VAN NAM"),
     ("病人為Yapit Tali（泰雅族）", "Yapit Tali"), ("Reviewed by Amanda Ortiz, MD", "Amanda Ortiz"),
     ("CHEN, AMY (MRN#1234567) missed", "CHEN, AMY"), ("Signed: Smith, John", "Smith, John"),
-    ("accompanied by Lee Chia Hui", "Lee Chia Hui"),
+    ("accompanied by Lee Chia Hui", "Lee Chia Hui"), ("wife Ivy concerned about insomnia", "Ivy"),
+    ("daughter May visited today", "May"), ("his son Hunter called", "Hunter"),
 ])
 def test_latin_names_after_more_roles_and_in_other_orders(text, secret):
     assert masked(text, secret), scrub_texts([text])[0]
@@ -73,6 +77,9 @@ def test_an_address_keeps_its_city_after_a_rejected_candidate(text, secret):
     "表姐陪同，大哥來電，空姐", "父母同住，兄弟姊妹三人", "經主任同意", "向護理師說明", "請護理師協助",
     "與主治醫師討論", "由值班醫師處理", "竇性心律", "老毛病又犯", "小王子", "Hong Kong Flu", "Chang Gung Memorial",
     "Left, Right", "本院112年出生數", "The Patient was Seen in Clinic Today", "與家屬說明",
+    # Chinese medicines and words whose first character is a surname
+    "杜仲 5g，何首烏 4g，牛膝 3g", "麥門冬湯，連翹，金銀花，丁香", "柴胡桂枝湯", "郁金香過敏", "冉冉上升",
+    "匡列接觸者3人", "服用姬松茸萃取物", "葛根湯 4g TID", "son Will attend",
 ])
 def test_words_like_those_contexts_stay(text):
     assert scrub_texts([text])[0] == text
