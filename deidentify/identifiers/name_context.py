@@ -98,6 +98,8 @@ CLINICAL_TERMS = (
     "何首烏", "麥門冬", "麥冬", "桂枝", "柴胡", "葛根", "甘草", "陳皮", "杜仲", "牛膝", "黃耆", "黃連", "黃芩",
     "丁香", "金銀花", "連翹", "龍骨", "馬齒莧", "石斛", "蘇葉", "白朮", "白芍", "當歸", "川芎", "茯苓", "薄荷",
     "葉酸", "鬱金", "郁金香", "冉冉", "戚戚", "閻羅", "虞美人", "姬松茸", "匡列", "卜卦", "甄選",
+    # what a doctor or nurse does, right after the title (醫師|看診)
+    "看診", "查房", "巡房", "會診", "診視", "診察", "問診", "開藥", "開立", "處置", "解釋", "值班",
     "曾於", "曾在", "曾經", "曾有", "曾因", "曾至", "曾到", "曾接受", "高危險", "高風險", "吳郭魚", "房顫", "丁型肝炎", "易疲倦", "易喘", "姜黃", "高燒", "高燒不退", "候診", "侯診", "左下腹", "右下腹", "石斑魚", "白開水", "白米", "黃豆", "江米", "高蛋白", "高纖", "低鹽", "低脂",
 )
 
@@ -403,8 +405,8 @@ def _name_before_run(simp: str, t: int, max_len: int) -> int:
         keep = 4 if max_len >= 4 and t - k >= 4 and simp[t - 3] in surnames else 3
         k = t - keep
     run = simp[k:t]
-    if run in _BEFORE_NAME:
-        return -1          # 经|主任同意, 向|护理师说明: the verb itself, no name between
+    if run in _BEFORE_NAME or (len(run) == 1 and run in _ROLE_PREFIX):
+        return -1          # 经|主任同意, 向|护理师说明, 会同总|医师: no name between
     if len(run) >= 2 and run[0] not in surnames and run[:2] not in surnames \
             and (_ordinary(run[:2]) or _ordinary(run[:3])):
         return -1          # 病人|于, 评估|…: an ordinary word opens the run

@@ -80,6 +80,8 @@ def test_an_address_keeps_its_city_after_a_rejected_candidate(text, secret):
     # Chinese medicines and words whose first character is a surname
     "杜仲 5g，何首烏 4g，牛膝 3g", "麥門冬湯，連翹，金銀花，丁香", "柴胡桂枝湯", "郁金香過敏", "冉冉上升",
     "匡列接觸者3人", "服用姬松茸萃取物", "葛根湯 4g TID", "son Will attend",
+    # a rank or kind of the title is no name, nor what the doctor does after it
+    "會同總醫師", "與副主任討論", "請女醫師看診", "醫師查房時", "請值班醫師處理", "由住院醫師執行",
 ])
 def test_words_like_those_contexts_stay(text):
     assert scrub_texts([text])[0] == text
