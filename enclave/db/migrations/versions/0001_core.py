@@ -1,18 +1,11 @@
-"""core: audit, accounts, cases, bookings
-
-Revision ID: 0001_core
-Revises: 
-Create Date: 2026-11-23
-"""
+"""core: audit, accounts, cases, bookings"""
 from alembic import op
 import sqlalchemy as sa
 import enclave.db.base  # noqa: F401  (UTCDateTime)
 
 
-revision = '0001_core'
-down_revision = None
-branch_labels = ('core',)
-depends_on = None
+revision, down_revision = '0001_core', None
+branch_labels, depends_on = ('core',), None
 
 
 def upgrade() -> None:

@@ -1,17 +1,10 @@
-"""core: web sessions and API tokens
-
-Revision ID: 0002_web_sessions
-Revises: 0001_core
-Create Date: 2026-11-23
-"""
+"""core: web sessions and API tokens"""
 from alembic import op
 import sqlalchemy as sa
 import enclave.db.base  # noqa: F401  (UTCDateTime)
 
-revision = "0002_web_sessions"
-down_revision = "0001_core"
-branch_labels = None
-depends_on = None
+revision, down_revision = "0002_web_sessions", "0001_core"
+branch_labels, depends_on = None, None
 
 
 def upgrade() -> None:

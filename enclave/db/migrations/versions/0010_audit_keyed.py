@@ -3,18 +3,12 @@
 Existing records keep their plain SHA-256 hashes and are marked ``sha256``; the first record
 appended after this migration (when the master key is in hand) is a keyed ``audit.chain_keyed``
 record that pins their last hash and states whether their chain was intact (enclave/audit/log.py).
-
-Revision ID: 0010_audit_keyed
-Revises: 0001_core
-Create Date: 2026-12-03
 """
 from alembic import op
 import sqlalchemy as sa
 
-revision = "0010_audit_keyed"
-down_revision = "0001_core"
-branch_labels = ("audit",)
-depends_on = None
+revision, down_revision = "0010_audit_keyed", "0001_core"
+branch_labels, depends_on = ("audit",), None
 
 SEQ = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 

@@ -1,18 +1,12 @@
 """control plane: change requests, extensions, fees, software, publications, notifications,
 booking history, violations, announcements, audit samples; extra columns on cases/users/members
-
-Revision ID: 0100_control
-Revises: 0002_web_sessions
-Create Date: 2026-11-23
 """
 from alembic import op
 import sqlalchemy as sa
 import enclave.db.base  # noqa: F401  (UTCDateTime)
 
-revision = "0100_control"
-down_revision = "0002_web_sessions"
-branch_labels = ("control",)
-depends_on = None
+revision, down_revision = "0100_control", "0002_web_sessions"
+branch_labels, depends_on = ("control",), None
 
 
 def upgrade() -> None:

@@ -1,17 +1,10 @@
-"""egress: review workflow (requests, files, reviews, comments, downloads)
-
-Revision ID: 0200_egress
-Revises: 0002_web_sessions
-Create Date: 2026-11-23
-"""
+"""egress: review workflow (requests, files, reviews, comments, downloads)"""
 from alembic import op
 import sqlalchemy as sa
 import enclave.db.base  # noqa: F401  (UTCDateTime)
 
-revision = "0200_egress"
-down_revision = "0002_web_sessions"
-branch_labels = ("egress",)
-depends_on = None
+revision, down_revision = "0200_egress", "0002_web_sessions"
+branch_labels, depends_on = ("egress",), None
 
 TS = enclave.db.base.UTCDateTime(timezone=True)
 

@@ -1,16 +1,9 @@
-"""egress: checking inputs (provenance sidecars) stored with a request but never released
-
-Revision ID: 0201_egress_inputs
-Revises: 0200_egress
-Create Date: 2026-11-23
-"""
+"""egress: checking inputs (provenance sidecars) stored with a request but never released"""
 from alembic import op
 import sqlalchemy as sa
 
-revision = "0201_egress_inputs"
-down_revision = "0200_egress"
-branch_labels = None
-depends_on = None
+revision, down_revision = "0201_egress_inputs", "0200_egress"
+branch_labels, depends_on = None, None
 
 
 def upgrade() -> None:

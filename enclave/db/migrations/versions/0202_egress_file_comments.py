@@ -1,16 +1,9 @@
-"""egress: a comment may belong to one file's thread (issue 16)
-
-Revision ID: 0202_egress_file_comments
-Revises: 0201_egress_inputs
-Create Date: 2026-12-01
-"""
+"""egress: a comment may belong to one file's thread (issue 16)"""
 from alembic import op
 import sqlalchemy as sa
 
-revision = "0202_egress_file_comments"
-down_revision = "0201_egress_inputs"
-branch_labels = None
-depends_on = None
+revision, down_revision = "0202_egress_file_comments", "0201_egress_inputs"
+branch_labels, depends_on = None, None
 
 
 def upgrade() -> None:

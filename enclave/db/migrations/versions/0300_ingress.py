@@ -1,18 +1,11 @@
-"""ingress: import review (D4) and sharing of derived files between cases (P13)
-
-Revision ID: 0300_ingress
-Revises: 0002_web_sessions
-Create Date: 2026-11-23
-"""
+"""ingress: import review (D4) and sharing of derived files between cases (P13)"""
 from alembic import op
 import sqlalchemy as sa
 import enclave.db.base  # noqa: F401  (UTCDateTime)
 
-revision = "0300_ingress"
-down_revision = "0002_web_sessions"
-branch_labels = ("ingress",)
+revision, down_revision = "0300_ingress", "0002_web_sessions"
 # import_requests.source_egress_id refers to egress_requests (P13 shares a released output).
-depends_on = ("0200_egress",)
+branch_labels, depends_on = ("ingress",), ("0200_egress",)
 
 TS = enclave.db.base.UTCDateTime(timezone=True)
 

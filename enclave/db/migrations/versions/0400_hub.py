@@ -1,17 +1,10 @@
-"""hub: registered overnight runs (S5)
-
-Revision ID: 0400_hub
-Revises: 0001_core
-Create Date: 2026-11-23
-"""
+"""hub: registered overnight runs (S5)"""
 from alembic import op
 import sqlalchemy as sa
 import enclave.db.base  # noqa: F401  (UTCDateTime)
 
-revision = "0400_hub"
-down_revision = "0001_core"
-branch_labels = ("hub",)
-depends_on = None
+revision, down_revision = "0400_hub", "0001_core"
+branch_labels, depends_on = ("hub",), None
 
 TS = enclave.db.base.UTCDateTime(timezone=True)
 

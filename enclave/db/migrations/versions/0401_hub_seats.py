@@ -1,17 +1,10 @@
-"""hub: the seat registry (S1/S4)
-
-Revision ID: 0401_hub_seats
-Revises: 0400_hub
-Create Date: 2026-12-03
-"""
+"""hub: the seat registry (S1/S4)"""
 from alembic import op
 import sqlalchemy as sa
 import enclave.db.base  # noqa: F401  (UTCDateTime)
 
-revision = "0401_hub_seats"
-down_revision = "0400_hub"
-branch_labels = None
-depends_on = None
+revision, down_revision = "0401_hub_seats", "0400_hub"
+branch_labels, depends_on = None, None
 
 TS = enclave.db.base.UTCDateTime(timezone=True)
 

@@ -1,17 +1,10 @@
-"""identity: log-in failures (lock-out, throttle) and TOTP credentials
-
-Revision ID: 0500_identity
-Revises: 0002_web_sessions
-Create Date: 2026-12-03
-"""
+"""identity: log-in failures (lock-out, throttle) and TOTP credentials"""
 from alembic import op
 import sqlalchemy as sa
 import enclave.db.base  # noqa: F401  (UTCDateTime)
 
-revision = "0500_identity"
-down_revision = "0002_web_sessions"
-branch_labels = ("identity",)
-depends_on = None
+revision, down_revision = "0500_identity", "0002_web_sessions"
+branch_labels, depends_on = ("identity",), None
 
 TS = enclave.db.base.UTCDateTime(timezone=True)
 

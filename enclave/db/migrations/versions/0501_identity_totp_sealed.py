@@ -1,17 +1,11 @@
 """identity: TOTP secrets stored sealed (AES-GCM under a key derived from the master key, which
 is outside the database), so the column holds more than a base32 secret
-
-Revision ID: 0501_identity_totp_sealed
-Revises: 0500_identity
-Create Date: 2026-12-03
 """
 from alembic import op
 import sqlalchemy as sa
 
-revision = "0501_identity_totp_sealed"
-down_revision = "0500_identity"
-branch_labels = None
-depends_on = None
+revision, down_revision = "0501_identity_totp_sealed", "0500_identity"
+branch_labels, depends_on = None, None
 
 
 def upgrade() -> None:

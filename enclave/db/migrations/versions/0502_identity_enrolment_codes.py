@@ -1,17 +1,10 @@
-"""identity: one-time enrolment codes for the second factor (no trust on first use, A4)
-
-Revision ID: 0502_identity_enrolment_codes
-Revises: 0501_identity_totp_sealed
-Create Date: 2026-12-04
-"""
+"""identity: one-time enrolment codes for the second factor (no trust on first use, A4)"""
 from alembic import op
 import sqlalchemy as sa
 import enclave.db.base  # noqa: F401  (UTCDateTime)
 
-revision = "0502_identity_enrolment_codes"
-down_revision = "0501_identity_totp_sealed"
-branch_labels = None
-depends_on = None
+revision, down_revision = "0502_identity_enrolment_codes", "0501_identity_totp_sealed"
+branch_labels, depends_on = None, None
 
 TS = enclave.db.base.UTCDateTime(timezone=True)
 

@@ -1,17 +1,10 @@
-"""identity: WebAuthn security keys as a second factor, and their single-use challenges (A4)
-
-Revision ID: 0503_identity_webauthn
-Revises: 0502_identity_enrolment_codes
-Create Date: 2026-12-04
-"""
+"""identity: WebAuthn security keys as a second factor, and their single-use challenges (A4)"""
 from alembic import op
 import sqlalchemy as sa
 import enclave.db.base  # noqa: F401  (UTCDateTime)
 
-revision = "0503_identity_webauthn"
-down_revision = "0502_identity_enrolment_codes"
-branch_labels = None
-depends_on = None
+revision, down_revision = "0503_identity_webauthn", "0502_identity_enrolment_codes"
+branch_labels, depends_on = None, None
 
 TS = enclave.db.base.UTCDateTime(timezone=True)
 

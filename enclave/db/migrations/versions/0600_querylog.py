@@ -1,17 +1,10 @@
-"""querylog: supervisors' decisions on logged queries (A3)
-
-Revision ID: 0600_querylog
-Revises: 0001_core
-Create Date: 2026-12-03
-"""
+"""querylog: supervisors' decisions on logged queries (A3)"""
 from alembic import op
 import sqlalchemy as sa
 import enclave.db.base  # noqa: F401  (UTCDateTime)
 
-revision = "0600_querylog"
-down_revision = "0001_core"
-branch_labels = ("querylog",)
-depends_on = None
+revision, down_revision = "0600_querylog", "0001_core"
+branch_labels, depends_on = ("querylog",), None
 
 TS = enclave.db.base.UTCDateTime(timezone=True)
 SEQ = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
