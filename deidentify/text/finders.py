@@ -129,12 +129,36 @@ def context_name_spans(simp: str, original: str) -> list[tuple[int, int, float]]
     return [h for h in name_context.find(simp) if not name_context.starts_a_word(simp, h[0], h[1])]
 
 
+# Gates: a cheap test that a text holds what every finding of a finder needs; a text failing it
+# is not scanned by that finder (its result would be empty anyway).  Each gate is read off the
+# finder's patterns; tests/deidentify/test_direct_finders.py checks them on the evaluation notes.
+# A phone number has at least 7 digits, separated only by what phone.find allows between them.
+_PHONE_GATE = re.compile(r"[0-9](?:[ \t.\-()‧·•]*[0-9]){6}")
+# Every date of birth stands next to a birth word (出生, 生日, 生于, 诞生, …生, 年次, DOB, d.o.b,
+# birth, born, b., YOB); all but these hold 生.
+_DOB_GATE = re.compile(r"年[ \t]*次|(?i:dob|d\.o\.b|birth|born|b\.|yob)")
+
+
+def phone_spans(simp: str, original: str) -> list[tuple[int, int]]:
+    return tw_phone.find(simp) if _PHONE_GATE.search(simp) else []
+
+
+def address_spans(simp: str, original: str) -> list[tuple[int, int]]:
+    # address.find keeps a candidate only when it holds a numbered part or a city
+    zh = address.find(simp) if address._NUMBERED.search(simp) or address._HAS_CITY.search(simp) else []
+    return zh + address_en.find(simp)
+
+
+def dob_spans(simp: str, original: str) -> list[tuple[int, int]]:
+    return dates.find(simp) if "生" in simp or _DOB_GATE.search(simp) else []
+
+
 # (entity, finder, score when the finder gives none), in the order of the Presidio registry.
 FINDERS = (
     ("TW_ID", id_spans, 0.7),
-    ("TW_PHONE", lambda simp, original: tw_phone.find(simp), 1.0),
-    ("TW_ADDRESS", lambda simp, original: address.find(simp) + address_en.find(simp), 0.7),
-    ("TW_DOB", lambda simp, original: dates.find(simp), 0.9),
+    ("TW_PHONE", phone_spans, 1.0),
+    ("TW_ADDRESS", address_spans, 0.7),
+    ("TW_DOB", dob_spans, 0.9),
     ("TW_MRN", lambda simp, original: record_numbers.find_mrn(simp), 0.85),
     ("TW_NHI_CARD", lambda simp, original: record_numbers.find_nhi_card(simp), 0.9),
     ("ZH_PERSON", chinese_name_spans, 0.7),
@@ -182,3 +206,29 @@ def analyse(simp: str, original: str) -> list[Finding]:
     """What the Presidio engine with our recognisers returns for ``original`` (normalised form
     ``simp``), in the engine's order."""
     return presidio_order(raw(simp, original))
+
+
+def find(simp: str, original: str, min_score: float, name_min_score: float) -> list[tuple[str, int, int, float]]:
+    """The merged (kind, start, end, score) spans ``scrub`` masks: findings at or above their
+    cut-off (names: ``name_min_score``), overlapping ones merged into their union, typed by the
+    widest (then the highest score; then, as in Presidio's order, the entity name).  The same
+    result as ``scrub._resolve(scrub._kept(...))`` over ``analyse``, on plain tuples: Presidio's
+    de-duplication only drops findings contained in a same-entity one scoring as high, which
+    never widen a union nor win its type."""
+    kept = [(e, a, b, s) for e, a, b, s in raw(simp, original)
+            if s >= (name_min_score if ENTITY_KIND[e] == "NAME" else min_score)]
+    kept.sort(key=lambda r: (r[1], -r[2], -r[3], r[0]))
+    merged: list[tuple[str, int, int, float]] = []
+    best, lo, hi = None, -1, -1
+    for r in kept:
+        if r[1] >= hi:
+            if best is not None:
+                merged.append((ENTITY_KIND[best[0]], lo, hi, best[3]))
+            best, lo, hi = r, r[1], r[2]
+        else:
+            hi = max(hi, r[2])
+            if (r[2] - r[1], r[3]) > (best[2] - best[1], best[3]):
+                best = r
+    if best is not None:
+        merged.append((ENTITY_KIND[best[0]], lo, hi, best[3]))
+    return merged

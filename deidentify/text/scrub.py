@@ -209,7 +209,8 @@ def _find_all(distinct: list[str], terms: re.Pattern[str] | None,
     candidates, found, joined, starts = candidate_indices(distinct, opts)
     for i in sorted(candidates):
         t = distinct[i]
-        hits = _resolve(_kept(_analyse(t, joined[starts[i]:starts[i] + len(t)]), opts), t)
+        hits = [IdentifierHit(kind, a, b, t[a:b], float(score)) for kind, a, b, score in finders.find(
+            joined[starts[i]:starts[i] + len(t)], t, opts.mask_min_score, opts.name_mask_min_score)]
         if hits:
             found[i] = hits
     if terms is not None:
@@ -248,15 +249,16 @@ def candidate_indices(texts: Sequence[str], options: ScrubOptions | None = None,
 
     ends = [a + len(t) for a, t in zip(starts, texts)]
 
-    def owners(rx: re.Pattern[str]) -> set[int]:
+    def owners(rx: re.Pattern[str], view: str = joined, at: Sequence[int] = starts,
+               to: Sequence[int] = ends) -> set[int]:
         # one match tells about its text: the search goes on at the next text (no pattern
         # crosses the separator), so a dense column costs one match per text, not hundreds
         found: set[int] = set()
         pos = 0
-        while (m := rx.search(joined, pos)) is not None:
-            i = bisect_right(starts, m.start()) - 1
+        while (m := rx.search(view, pos)) is not None:
+            i = bisect_right(at, m.start()) - 1
             found.add(i)
-            pos = ends[i] + 1
+            pos = to[i] + 1
         return found
 
     hard = set().union(*(owners(rx) for rx in _PREFILTERS))
@@ -265,24 +267,40 @@ def candidate_indices(texts: Sequence[str], options: ScrubOptions | None = None,
     hard.update(bisect_right(starts, m.start()) - 1 for m in taiwan_id.FIND.finditer(joined)
                 if taiwan_id.is_valid(taiwan_id.compact(m.group())) or labelled.BARE_ID.fullmatch(m.group())
                 or labelled.SEPARATED_ID.fullmatch(m.group()))
+    # The scans below only matter for texts not yet bound for the finders: when many are (a
+    # dense batch), they run over the other texts alone, joined anew (index k → rest[k]).
+    rest: Sequence[int] = [i for i in range(len(texts)) if i not in hard]
+    if len(rest) < 0.75 * len(texts):
+        view = _SEP.join(joined[starts[i]:ends[i]] for i in rest)
+        at = [0, *accumulate(ends[i] - starts[i] + 1 for i in rest)][:-1]
+    else:
+        rest, view, at = range(len(texts)), joined, starts
+    to = [a + ends[i] - starts[i] for a, i in zip(at, rest)]
+
+    def in_rest(rx: re.Pattern[str]) -> set[int]:
+        return {rest[k] for k in owners(rx, view, at, to)}
+
+    def rest_of(pos: int) -> int:
+        return rest[bisect_right(at, pos) - 1]
+
     # Latin names: hyphenated pairs next to a romanised surname, capitalised word pairs, titles
-    for i in (owners(romanised_names.HYPHEN_PAIR) | owners(_LATIN_CANDIDATE)
-              | owners(western_names.CONTEXT_NAME) | owners(western_names.INITIALS)
-              | owners(western_names.LOWER_LABELLED)) - hard:
+    for i in (in_rest(romanised_names.HYPHEN_PAIR) | in_rest(_LATIN_CANDIDATE)
+              | in_rest(western_names.CONTEXT_NAME) | in_rest(western_names.INITIALS)
+              | in_rest(western_names.LOWER_LABELLED)) - hard:
         seg = joined[starts[i]:starts[i] + len(texts[i])]
         if romanised_names.find(seg) or western_names.find(seg):
             hard.add(i)
     # Names only: surname characters, context words, titles, dotted names; decided here without
     # the engine (dictionary checks, cached jieba windows).
     # (egress pre-check, issue 13) text without Han characters never loads jieba's tables
-    by_surname = (owners(surname_pattern()) if _HAN.search(joined) else set()) - hard
+    by_surname = (in_rest(surname_pattern()) if _HAN.search(view) else set()) - hard
     # context words whose cached window decision finds no name (转介|复健科) are screened out
-    by_context = ({i for m in _NAME_CONTEXT.finditer(joined) if (i := bisect_right(starts, m.start()) - 1) not in hard
-                   and name_context.may_hold_name(joined, m.group(), m.start(), m.end())}
-                  | owners(_DOT) | owners(name_context.SURNAME_THEN_GIVEN) | owners(name_context.EXTRA_CONTEXT)
-                  | {i for m in _FOLLOWER.finditer(joined) if (i := bisect_right(starts, m.start()) - 1) not in hard
-                     and _opens_sentence(joined, m.start())
-                     and name_context.name_before(joined, m.start(), 4) >= 0}) - hard
+    by_context = ({i for m in _NAME_CONTEXT.finditer(view) if (i := rest_of(m.start())) not in hard
+                   and name_context.may_hold_name(view, m.group(), m.start(), m.end())}
+                  | in_rest(_DOT) | in_rest(name_context.SURNAME_THEN_GIVEN) | in_rest(name_context.EXTRA_CONTEXT)
+                  | {i for m in _FOLLOWER.finditer(view) if (i := rest_of(m.start())) not in hard
+                     and _opens_sentence(view, m.start())
+                     and name_context.name_before(view, m.start(), 4) >= 0}) - hard
     names: dict[int, list[IdentifierHit]] = {}
     for i in by_surname | by_context:
         t = texts[i]
