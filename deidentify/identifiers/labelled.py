@@ -58,6 +58,7 @@ SEPARATED_ID = re.compile(r"(?=[A-Za-z])(?<![A-Za-z0-9])[A-Za-z][ \t.\-]{0,2}[12
 _OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])"
 IPV4 = re.compile(r"(?=[0-9])(?<![0-9.])" + _OCTET + r"(?:\." + _OCTET + r"){3}(?![0-9]|\.[0-9])")
 IPV6 = re.compile(r"(?=[0-9a-f:])(?<![0-9a-f:])[0-9a-f]{0,4}(?::[0-9a-f]{0,4}){2,7}(?![0-9a-f:])", re.IGNORECASE)
+_WWW = re.compile(r"[wW]{3}\.")
 URL = re.compile(r"(?=[hfw])(?:https?://|ftp://|www\.)[^\s\x00<>\"'，。、；：）)]+", re.IGNORECASE)
 
 # For the scrubber's prefilter, each run on its own over a joined column and cheap there: the
@@ -84,8 +85,10 @@ def find(simplified: str) -> tuple[tuple[int, int, str], ...]:
             out.append((*m.span("v"), KIND[kind]))
     out += [(*m.span(), "ID") for m in BARE_ID.finditer(simplified)]
     out += [(*m.span(), "ID") for m in SEPARATED_ID.finditer(simplified) if not BARE_ID.fullmatch(m.group())]
-    out += [(*m.span(), "IP") for m in IPV4.finditer(simplified)]
-    out += [(*m.span(), "IP") for m in IPV6.finditer(simplified)
+    # (each scan only where what every match holds is there: dots, three colons, // or www.)
+    out += [(*m.span(), "IP") for m in (IPV4.finditer(simplified) if "." in simplified else ())]
+    out += [(*m.span(), "IP") for m in (IPV6.finditer(simplified) if simplified.count(":") >= 3 else ())
             if m.group().count(":") >= 3 and sum(c.isalnum() for c in m.group()) >= 6]
-    out += [(*m.span(), "URL") for m in URL.finditer(simplified)]
+    out += [(*m.span(), "URL") for m in (URL.finditer(simplified) if "//" in simplified or _WWW.search(simplified)
+                                         else ())]
     return tuple(out)

@@ -116,6 +116,7 @@ _WORD_FREQ = 20
 
 _DOT_NAME = re.compile(r"[\u4e00-\u9fff]{1,6}[·‧•・.．][\u4e00-\u9fff]{1,6}"
                        r"|(?<![A-Za-z])(?!(?:Dr|Mr|Mrs|Ms|St|No|Fig|Vol|Ref)\.)[A-Z][a-z]{1,12}[·‧•・.][A-Z][a-z]{2,12}(?![A-Za-z])")
+_DOT_CHARS = re.compile(r"[·‧•・.．]")
 _LIST_SEP = re.compile(r"[ \t]*(?:、|,|，|及|和|与|以及)[ \t]*")
 
 
@@ -423,7 +424,7 @@ def find(simplified: str) -> list[tuple[int, int, float]]:
     intro, titles, _, _, _ = _tables()
     simp = simplified
     hits: list[tuple[int, int, float]] = []
-    for m in _DOT_NAME.finditer(simp):
+    for m in (_DOT_NAME.finditer(simp) if _DOT_CHARS.search(simp) else ()):   # (a dot in every match)
         a, b = m.span()
         if "." in simp[a:b] and not _dot_is_name(simp, a, b):
             continue
@@ -441,7 +442,7 @@ def find(simplified: str) -> list[tuple[int, int, float]]:
         if end:
             hits.append((i, end, 0.85))
     surnames = _tables()[2]
-    for m in BED.finditer(simp):
+    for m in (BED.finditer(simp) if "床" in simp else ()):
         i = m.end()
         end = 0 if any(a <= i < b for a, b, _ in hits) else (_spaced_name(simp, i) or _name_after(simp, i))
         if end:

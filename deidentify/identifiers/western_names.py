@@ -157,7 +157,7 @@ _VERBS = set("has had have is was were will would can could did does do said say
 # that marks a person (Thi, Van …), a given name: Nguyen Thi Lan, TRAN VAN NAM.
 _VN_FAMILY = "Nguyen|Tran|Le|Pham|Hoang|Huynh|Phan|Vu|Vo|Dang|Bui|Do|Ho|Ngo|Duong|Ly|Dinh|Truong|Lam|Mai|Trinh"
 _VN_MIDDLE = "Thi|Van|Thu|Ngoc|Thanh|Minh|Duc|Quoc|Hong|Kim|Xuan|Huu|Dinh|Cong|Bao|Gia"
-VIETNAMESE = re.compile(r"(?<![A-Za-z])(?:(?:" + _VN_FAMILY + r")[ \t]+(?:" + _VN_MIDDLE + r")(?:[ \t]+[A-Z][a-z]+){1,2}"
+VIETNAMESE = re.compile(r"(?=[BDHLMNPTV])(?<![A-Za-z])(?:(?:" + _VN_FAMILY + r")[ \t]+(?:" + _VN_MIDDLE + r")(?:[ \t]+[A-Z][a-z]+){1,2}"
                         r"|(?:" + _VN_FAMILY.upper() + r")[ \t]+(?:" + _VN_MIDDLE.upper() + r")(?:[ \t]+[A-Z]{2,}){1,2})"
                         r"(?![A-Za-z])")
 
@@ -168,7 +168,8 @@ INITIALS = re.compile(r"(?i:initials?)[ \t]*[:：]?[ \t]*(?P<n>[A-Z]\.?(?:[ \t]?
 def find(text: str) -> list[tuple[int, int, float]]:
     """(start, end, score): 0.85 after a context word, 0.7 by shape alone."""
     out: list[tuple[int, int, float]] = [(*m.span("n"), 0.85) for m in INITIALS.finditer(text)]
-    out += [(*m.span("n"), 0.85) for m in LOWER_LABELLED.finditer(text) if _lower_name(m.group("n").split())]
+    out += [(*m.span("n"), 0.85) for m in (LOWER_LABELLED.finditer(text) if ":" in text or "：" in text else ())
+            if _lower_name(m.group("n").split())]
     for m in CONTEXT_NAME.finditer(text):
         a, b = m.span("n")
         span = text[a:b]

@@ -261,21 +261,30 @@ def candidate_indices(texts: Sequence[str], options: ScrubOptions | None = None,
             pos = to[i] + 1
         return found
 
-    hard = set().union(*(owners(rx) for rx in _PREFILTERS))
+    # Texts already bound for the finders need no further scan: when many are (a dense batch),
+    # the scans go on over the others alone, joined anew (view index k → text rest[k]).
+    rest: Sequence[int] = range(len(texts))
+    view, at, to = joined, starts, ends
+    hard_before = 0       # texts bound before this view was made (none of them is in it)
+
+    def narrow() -> None:
+        nonlocal rest, view, at, to, hard_before
+        if len(hard) - hard_before >= 0.5 * len(rest):
+            rest, hard_before = [i for i in rest if i not in hard], len(hard)
+            view = _SEP.join(joined[starts[i]:ends[i]] for i in rest)
+            at = [0, *accumulate(ends[i] - starts[i] + 1 for i in rest)][:-1]
+            to = [a + ends[i] - starts[i] for a, i in zip(at, rest)]
+
+    hard: set[int] = set()
+    for rx in _PREFILTERS:
+        hard.update(rest[k] for k in owners(rx, view, at, to))
+        narrow()
     # ID-shaped tokens (any separators) only count when the checksum holds (drug codes do not)
     # or when written unbroken in the national shape (a mistyped ID is still one).
-    hard.update(bisect_right(starts, m.start()) - 1 for m in taiwan_id.FIND.finditer(joined)
+    hard.update(rest[bisect_right(at, m.start()) - 1] for m in taiwan_id.FIND.finditer(view)
                 if taiwan_id.is_valid(taiwan_id.compact(m.group())) or labelled.BARE_ID.fullmatch(m.group())
                 or labelled.SEPARATED_ID.fullmatch(m.group()))
-    # The scans below only matter for texts not yet bound for the finders: when many are (a
-    # dense batch), they run over the other texts alone, joined anew (index k → rest[k]).
-    rest: Sequence[int] = [i for i in range(len(texts)) if i not in hard]
-    if len(rest) < 0.75 * len(texts):
-        view = _SEP.join(joined[starts[i]:ends[i]] for i in rest)
-        at = [0, *accumulate(ends[i] - starts[i] + 1 for i in rest)][:-1]
-    else:
-        rest, view, at = range(len(texts)), joined, starts
-    to = [a + ends[i] - starts[i] for a, i in zip(at, rest)]
+    narrow()
 
     def in_rest(rx: re.Pattern[str]) -> set[int]:
         return {rest[k] for k in owners(rx, view, at, to)}
