@@ -116,7 +116,10 @@ _WORD_FREQ = 20
 
 _DOT_NAME = re.compile(r"[\u4e00-\u9fff]{1,6}[·‧•・.．][\u4e00-\u9fff]{1,6}"
                        r"|(?<![A-Za-z])(?!(?:Dr|Mr|Mrs|Ms|St|No|Fig|Vol|Ref)\.)[A-Z][a-z]{1,12}[·‧•・.][A-Z][a-z]{2,12}(?![A-Za-z])")
-_DOT_CHARS = re.compile(r"[·‧•・.．]")
+# what every _DOT_NAME match holds: a dot between Han characters, or after a small letter and
+# before a capitalised word (a cheap scan before the costly one)
+_DOT_CHARS = re.compile(r"[·‧•・.．](?<=[\u4e00-\u9fff][·‧•・.．])(?=[\u4e00-\u9fff])"
+                        r"|[·‧•・.](?<=[a-z][·‧•・.])(?=[A-Z][a-z])")
 _LIST_SEP = re.compile(r"[ \t]*(?:、|,|，|及|和|与|以及)[ \t]*")
 
 
@@ -539,7 +542,9 @@ def may_hold_name(simp: str, word: str, start: int, end: int) -> bool:
 
 @functools.cache
 def _tables_followers() -> re.Pattern[str]:
-    return re.compile("|".join(sorted(map(re.escape, FOLLOWERS), key=len, reverse=True)) + r"|[,，][ \t]*[男女]")
+    first = re.escape("".join(sorted({w[0] for w in FOLLOWERS} | {",", "，"})))
+    return re.compile(f"(?=[{first}])(?:" + "|".join(sorted(map(re.escape, FOLLOWERS), key=len, reverse=True))
+                      + r"|[,，][ \t]*[男女])")
 
 
 @functools.cache

@@ -70,7 +70,8 @@ def is_valid(text: str) -> bool:
 
 # ---- finding numbers in text (normalised: half-width, same offsets) ---------------------------
 
-_RUN = re.compile(r"(?<![0-9A-Za-z])(?:\(?\+|\()?[0-9](?:[0-9]|[ \t.\-()‧·•]{1,3}(?=[0-9(]))*[0-9)]?")
+# (led by its possible first characters: the engine skips to them instead of trying each position)
+_RUN = re.compile(r"(?=[0-9(+])(?<![0-9A-Za-z])(?:\(?\+|\()?[0-9](?:[0-9]|[ \t.\-()‧·•]{1,3}(?=[0-9(]))*[0-9)]?")
 _GROUP = re.compile(r"[0-9]+")
 _EXT = re.compile(r"[ \t]*(?:#|ext\.?|x|分机|转|分機|轉)[ \t]*[0-9]{1,5}(?![0-9])", re.IGNORECASE)
 LOCAL_CONTEXT = re.compile(r"(?:电话|手机|联络|联系|tel|phone|市话|家电|宅电|住家|公司|传真|fax|分机|call|拨|行动|mobile|contact"
