@@ -245,7 +245,10 @@ _ROLE_NOUNS = frozenset(to_simplified(w) for w in (
 
 
 def _acts(simp: str, k: int) -> bool:
-    return any(simp.startswith(a, k) for a in _ACTS)
+    return _ACTS_AT.match(simp, k) is not None
+
+
+_ACTS_AT = re.compile("|".join(map(re.escape, _ACTS)))     # one regex step instead of a loop over words
 
 
 def _noun_not_a_role(w: str) -> bool:
