@@ -228,7 +228,7 @@ def _whole_word_at(simp: str, i: int) -> bool:
     for n in (4, 3, 2):
         w = simp[i:i + n]
         if len(w) == n and _ordinary(w):
-            if n <= 3 and _acts(simp, i + n) and _noun_not_a_role(w):
+            if n <= 3 and _acts(simp, i + n) and (_noun_not_a_role(w) or _rare_given_adjective(w)):
                 return False
             return _boundary(simp, i + n) or w in _clinical() or is_word(w, 200)
     return False
@@ -242,6 +242,17 @@ _ROLE_NOUNS = frozenset(to_simplified(w) for w in (
     "本人", "自己", "家人", "家屬", "病人", "病患", "患者", "個案", "大家", "全家", "雙方", "對方", "一家", "兩人",
     "家長", "父母", "子女", "親友", "醫師", "醫生", "護理師", "主治", "醫院", "醫療", "院方", "本院", "外院",
     "精神", "情緒", "狀況", "意識", "身體", "體力", "心情", "家庭", "家中", "社工", "看護"))
+
+
+def _rare_given_adjective(w: str) -> bool:
+    """A rare two-character adjective of given-name characters (秀逸, 俊秀) as the subject of
+    what a person does (病患秀逸表示) is a given name; common ones are said of how a person does
+    it (病患平静表示) and stay words."""
+    from deidentify.identifiers.chinese_names import _GIVEN_CHARS_S
+
+    _, _, _, tags, freq = _tables()
+    return (len(w) == 2 and (tags.get(w) or "").startswith("a") and (freq.get(w) or 0) < 100
+            and all(c in _GIVEN_CHARS_S for c in w))
 
 
 def _acts(simp: str, k: int) -> bool:
@@ -570,7 +581,8 @@ def starts_a_word(simplified: str, start: int, end: int) -> bool:
         b += max(0, start - 6)
         if a <= start < b and not (b > end and titles.match(simplified, end)):
             return True    # (孙|女士: the term runs into a title, so it is not the word here)
-    if _acts(simplified, end) and _noun_not_a_role(simplified[start:end]):
+    if _acts(simplified, end) and (_noun_not_a_role(simplified[start:end])
+                                   or _rare_given_adjective(simplified[start:end])):
         return False           # 病患|春光|来电: a noun as the subject of what a person does
     _, _, surnames, tags, freq = _tables()
     if simplified[start:start + 2] in surnames:
