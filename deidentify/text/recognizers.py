@@ -1,5 +1,10 @@
 """Presidio recognisers for Taiwanese personal data, and an offline Presidio engine.
 
+Scrubbing no longer goes through this engine: ``deidentify.text.finders`` calls the same finder
+functions directly (issue 14).  These classes wrap those functions for whoever wants our
+recognisers inside a Presidio engine, and serve as the reference the direct path is tested
+against (``tests/deidentify/test_direct_finders.py``).
+
 The engine is given the original text; every recogniser matches on the *normalised* text
 (full-width → half-width and Traditional → Simplified, one character for one character, see
 ``deidentify.identifiers.normalise``) so that one pattern covers both scripts and every offset

@@ -5,12 +5,14 @@
    normalised once (full-width → half-width, Traditional → Simplified, same length);
 2. a prefilter: a few simple regexes over the joined string for anything that could be a
    phone, e-mail, address or a ``姓名：`` label, ID-shaped tokens that pass the checksum,
-   hyphenated pairs next to a romanised surname, and the surname regex; a text with only
-   surname hits is screened by ``find_names`` directly (dictionary checks, cached jieba
-   windows; no Presidio);
-3. only the texts that survive go through the Presidio engine (checksums, phone structure,
-   address shape, names), and the hits are replaced by typed placeholders.
-``find_identifiers_batch`` uses the same path; ``find_identifiers`` runs Presidio directly.
+   hyphenated pairs next to a romanised surname, and the surname regex (each stops at a
+   text's first match; once half the texts are bound for the finders, the rest are scanned
+   alone); a text with only surname hits is screened by ``find_names`` directly (dictionary
+   checks, cached jieba windows);
+3. only the texts that survive go through every finder (``deidentify.text.finders``, called
+   directly: what Presidio's engine with our recognisers would give, without the engine), and
+   the merged hits are replaced by typed placeholders.
+``find_identifiers_batch`` uses the same path; ``find_identifiers`` runs the finders on one text.
 
 Which findings count is a policy decision (RULES.md D1): ``ScrubOptions`` carries the score
 cut-offs, by default the policy's ``data.text_mask_min_score`` / ``text_name_mask_min_score``;
@@ -237,9 +239,9 @@ def mask(text: str, hits: Sequence[IdentifierHit]) -> str:
 
 def candidate_indices(texts: Sequence[str], options: ScrubOptions | None = None,
                       ) -> tuple[set[int], dict[int, list[IdentifierHit]], str, list[int]]:
-    """Prefilter ``texts``: indices needing the full Presidio pass, names found in the others.
+    """Prefilter ``texts``: indices needing every finder, names found in the others.
 
-    Returns (indices for Presidio, {index: name hits at or above the name cut-off of
+    Returns (indices for the finders, {index: name hits at or above the name cut-off of
     ``options``} for texts whose only possible personal data are names, the normalised joined
     string, start offsets into it).
     """
