@@ -31,7 +31,7 @@ INTRODUCERS = (
     "执行者", "审核者", "开单医师", "判读医师", "转诊医师", "住院医师", "实习医师", "专科护理师",
     "在场人员", "参与者", "出席者", "与会者", "访视对象", "受访者", "个案姓名", "案家", "室友", "邻居", "房东",
     "陪病者", "陪病家属", "陪伴者", "主要照顾者", "签署人", "立同意书人", "法定代理人", "关系人", "见证人", "同住者",
-    "雇主", "亲友", "外籍看护", "紧急联系人", "通知人", "送医者", "领药人", "名叫", "叫做", "绰号", "小名", "昵称",
+    "雇主", "亲友", "外籍看护", "紧急联系人", "通知人", "送医者", "领药人", "名叫", "叫做", "绰号", "小名", "昵称", "暱称",
     "先生叫", "太太叫", "老公叫", "老婆叫", "儿子叫", "女儿叫", "妈妈叫", "爸爸叫",
     # relations: partners and the wider family
     "男友", "女友", "男朋友", "女朋友", "未婚夫", "未婚妻", "前夫", "前妻", "同居人", "舅舅", "舅妈", "姑姑", "姑丈",
@@ -43,7 +43,7 @@ INTRODUCERS = (
     "受检者", "受试者", "当事人", "申请者", "保险对象", "受益人", "住民", "院民", "学员", "收案对象", "病友",
     "伤者", "死者", "产妇", "孕妇", "病童", "男童", "女童", "老翁", "老妇", "妇人", "男子", "女子", "被害人",
     "加害人", "通报人", "接受者", "捐赠者", "受赠者", "病人为", "患者为", "个案为", "病患为", "姓名为", "名为",
-    "外籍配偶", "被照顾者", "受照顾者", "案家属", "阿公", "阿嬷", "阿妈", "阿祖", "爷爷", "奶奶", "阿伯", "阿婆",
+    "外籍配偶", "被照顾者", "受照顾者", "案家属", "老伴", "伴侣", "另一半", "牵手", "移工", "外劳", "外籍劳工", "阿公", "阿嬷", "阿妈", "阿祖", "爷爷", "奶奶", "阿伯", "阿婆",
     "爸爸", "妈妈", "老爸", "老妈", "覆核", "复核", "核对者", "签核", "确认者", "校对", "执行人", "操作者",
     # staff
     "个案管理师", "居服员", "照服员", "志工", "督导", "技师", "放射师", "营养师", "治疗师", "心理师", "护理长",
@@ -140,6 +140,9 @@ def _tables():
 INTRO_GAP = r"[ \t]*(?:[（(][\u4e00-\u9fff]{1,4}[)）])?[ \t]*[:：]?[ \t]*[「『“\"]?"
 _SPACED_NAME = re.compile(r"[\u4e00-\u9fff]{1,2}(?:[ \t][\u4e00-\u9fff]{1,2}){1,3}(?![\u4e00-\u9fff])")
 _SPACED_BEFORE = re.compile(r"(?<![\u4e00-\u9fff])[\u4e00-\u9fff]{1,2}(?:[ \t][\u4e00-\u9fff]{1,2}){1,3}[ \t]?$")
+# A nickname in quotes after the word that announces it (昵称「胖虎」, 绰号"阿炮"): the quoted words,
+# whatever they are (a nickname is often an ordinary word).
+QUOTED_NICKNAME = re.compile(r"(?:昵称|暱称|绰号|小名|外号|叫做|名叫|人称|称为|自称)[ \t]*[:：]?[ \t]*[「『“\"'](?P<n>[^」』”\"'\n]{1,12})[」』”\"']")
 SURNAME_THEN_GIVEN = re.compile(r"姓([\u4e00-\u9fff]{1,2})[ \t，,、]*名(?:叫|为|是|字)?[ \t:：]*"
                                  r"([\u4e00-\u9fff]{1,2})(?![\u4e00-\u9fff])")
 
@@ -488,6 +491,8 @@ def find(simplified: str) -> list[tuple[int, int, float]]:
         run = simp[k:t]
         if (run[0] in surnames and len(run) <= 3) or (len(run) == 2 and run[0] in "阿小"):
             hits.append((k, t, 0.85))
+    for m in QUOTED_NICKNAME.finditer(simp):
+        hits.append((*m.span("n"), 0.85))
     # 姓陈名美玲, 姓欧阳，名美惠: the surname and the given name, each its own span
     for m in SURNAME_THEN_GIVEN.finditer(simp):
         for g in (1, 2):
@@ -536,7 +541,8 @@ def find(simplified: str) -> list[tuple[int, int, float]]:
 
 # For the scrubber's prefilter: text where a bed, a one-character relation, a bracketed relation
 # or a kin title may introduce a name (find() decides).
-EXTRA_CONTEXT = re.compile("|".join(p.pattern for p in (BED, KIN_BEFORE, RELATION_AFTER, KIN_TITLE, NICKNAME_SHAPE)))
+EXTRA_CONTEXT = re.compile("|".join(p.pattern for p in (BED, KIN_BEFORE, RELATION_AFTER, KIN_TITLE, NICKNAME_SHAPE,
+                                                        QUOTED_NICKNAME)))
 _INTRO_SET = frozenset(INTRODUCERS)
 _TITLE_SET = frozenset(TITLES)
 _GAP = re.compile(INTRO_GAP)
@@ -576,6 +582,9 @@ def starts_a_word(simplified: str, start: int, end: int) -> bool:
     A clinical term covering its start, or a frequent jieba word (not a name) that starts at
     the same place and covers the candidate (陳舊|性, 高危|險 are not names)."""
     titles = _tables()[1]
+    lo = max(0, start - 10)
+    if any(m.span("n") == (start - lo, end - lo) for m in QUOTED_NICKNAME.finditer(simplified[lo:end + 1])):
+        return False           # 绰号「大头」: a quoted nickname is a name even when it is a word
     for a, b in clinical_spans(simplified[max(0, start - 6):end + 6]):
         a += max(0, start - 6)
         b += max(0, start - 6)

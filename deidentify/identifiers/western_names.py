@@ -24,7 +24,7 @@ from deidentify.identifiers import romanised_names
 # an initial; written without nested quantifiers over the same letters (no backtracking blow-up).
 _CAP = (r"(?:(?:O['’])?[A-Z]{2,}(?:['’\-][A-Z]{2,})*(?![A-Za-z])|(?:Mc|Mac|O['’])?[A-Z][a-z]+(?:['’\-][A-Z]?[a-z]+)*(?![A-Za-z])"
         r"|[A-Z]\.)")
-_CONTEXT = (r"(?=[a-zA-Z先太老丈妻儿女媳婿朋家陪病患个外看照联主报申案姓签转医受配保被男室邻居翻口同社护])"
+_CONTEXT = (r"(?=[a-zA-Z先太老丈妻儿女媳婿朋家陪病患个外看照联主报申案姓签转医受配保被男室邻居翻口同社护移雇])"
             r"(?:(?i:(?<![A-Za-z])(?:dr|mr|mrs|ms|miss|prof|patient|pt|name|c/o|cc|signed|signature|attending|"
             r"referred[ \t]+by|referring[ \t]+physician|physician|nurse|family|daughter|son|wife|husband|mother|"
             r"father|caregiver|contact|reported[ \t]+to|informed|specimen[ \t]+from|re|sister|brother|friend|"
@@ -41,9 +41,13 @@ _CONTEXT = (r"(?=[a-zA-Z先太老丈妻儿女媳婿朋家陪病患个外看照�
             r"|家属|陪同者|病患|病人|患者|个案|外籍看护|看护|照顾者|联络人|主治医师|报告医师|申请医师|案母|案父|案妻|案夫|"
             r"案子|案女|姓名为|姓名|签名|转介|医师|先生|太太|老公|老婆|丈夫|妻子|儿子|女儿|媳妇|女婿|朋友|受检者|受试者|"
             r"外籍配偶|配偶|保险对象|被保险人|受益人|案主|男友|女友|室友|邻居|居服员|照服员|护理师|社工|翻译|口译|"
-            r"同事|病人为|病患为|患者为|个案为|名为))[ \t]*[:：]?[ \t]*[(（]?")
+            r"同事|病人为|病患为|患者为|个案为|名为|外籍劳工|移工|外劳|雇主|老伴))[ \t]*[:：]?[ \t]*[(（]?")
 _TITLES = {"dr", "mr", "mrs", "ms", "miss", "prof", "dr.", "mr.", "mrs.", "ms.", "prof."}
-CONTEXT_NAME = re.compile(_CONTEXT + r"(?i:(?:dr|mr|mrs|ms|miss|prof)\.?[ \t]*)?(?P<n>" + _CAP + r"(?:,?[ \t]+" + _CAP + r"){0,3})")
+# lower-case particles inside a name (Juan dela Cruz, Ludwig van Beethoven, Siti binti Ahmad)
+_PARTICLE = r"(?:de|del|dela|da|di|do|dos|das|du|van|von|der|den|ter|bin|binti|bte|al|el|la|le|los|las|y)"
+_PARTICLES = frozenset(_PARTICLE[3:-1].split("|"))
+CONTEXT_NAME = re.compile(_CONTEXT + r"(?i:(?:dr|mr|mrs|ms|miss|prof)\.?[ \t]*)?(?P<n>" + _CAP + r"(?:,?[ \t]+(?:"
+                          + _PARTICLE + r"[ \t]+){0,2}" + _CAP + r"){0,3})")
 _TOKEN = re.compile(r"[A-Za-z][A-Za-z'’\-]*\.?")
 # Two or three capitalised words, or "Word, Word": candidates without context.
 PAIR = re.compile(r"(?=[A-Z])(?<![A-Za-z])" + _CAP + r"(?:,?[ \t]+" + _CAP + r"){1,2}(?![A-Za-z])")
@@ -178,6 +182,7 @@ def find(text: str) -> list[tuple[int, int, float]]:
             skip = re.match(r"[A-Za-z]+\.?[ \t]*", text[a:b])
             a += skip.end()
             tokens = tokens[1:]
+        tokens = [t for t in tokens if t not in _PARTICLES] or tokens   # the capitalised words decide
         # one writing style per name: Wang Xiaoming | NHI, CHANG CHIH WEI | Mrn
         style = [t.isupper() and len(t) > 1 for t in tokens]
         if len(set(style)) > 1:

@@ -30,6 +30,8 @@ def masked(text: str, secret: str) -> bool:
     # grandparents, parents and reviewers as context; school titles after a name
     ("阿公謝清水今早說要找孫女", "謝清水"), ("阿嬤陳林秀枝住院中", "陳林秀枝"), ("爸爸江宏志手機", "江宏志"),
     ("媽媽蘇怡君代述", "蘇怡君"), ("覆核孟慶宇。", "孟慶宇"), ("由秀玲學姊協助抽血", "秀玲"), ("請志豪學長確認", "志豪"),
+    # spouses and nicknames in quotes (a nickname is often an ordinary word)
+    ("病人主訴想念老伴阿雄", "阿雄"), ("病人暱稱「胖虎」", "胖虎"), ("綽號「阿炮」", "阿炮"), ("外號『大頭』", "大頭"),
     # spaced-out names before a title, whatever the surname
     ("報告：遲 佳 穎醫師", "遲 佳 穎"), ("判讀：粘 志 明 醫師", "粘 志 明"),
 ])
@@ -44,6 +46,8 @@ def test_names_found_by_context_classes(text, secret):
     ("CHEN, AMY (MRN#1234567) missed", "CHEN, AMY"), ("Signed: Smith, John", "Smith, John"),
     ("accompanied by Lee Chia Hui", "Lee Chia Hui"), ("wife Ivy concerned about insomnia", "Ivy"),
     ("daughter May visited today", "May"), ("his son Hunter called", "Hunter"),
+    ("外籍勞工Juan dela Cruz，居留證", "Juan dela Cruz"), ("caregiver Maria de los Santos", "Maria de los Santos"),
+    ("contact Siti binti Ahmad", "Siti binti Ahmad"),
 ])
 def test_latin_names_after_more_roles_and_in_other_orders(text, secret):
     assert masked(text, secret), scrub_texts([text])[0]

@@ -170,6 +170,27 @@ NOTES = [
     ("mixed", "出生地：[[CLINICAL:台南]]；出生日期：{{DOB:39年02月14日}}；籍貫：[[CLINICAL:福建]]。"),
     ("mixed", "Case {{NAME:Nadia Kusuma}} (Indonesian caregiver) brought pt to ER; contact via employer Mr. {{NAME:Lu}}."),
     ("mixed", "病人{{NAME:馬志遠}}[[CLINICAL:馬上]]接受手術，{{NAME:游美惠}}護理師[[CLINICAL:游離]]皮瓣照護。"),
+    # issue 14, session 11: a fourth batch (family meetings, hospice, triage, migrant workers), held out
+    ("mixed", "家庭會議：出席者有病人長女{{NAME:鄭怡如}}、次子{{NAME:鄭建宏}}、媳婦{{NAME:王佩玲}}，社工{{NAME:許雅雯}}主持。"),
+    ("mixed", "安寧照會：病人{{NAME:賴金水}}，[[ICD:C34.90]]，疼痛控制用[[DRUG:Morphine]]；太太{{NAME:賴陳玉梅}}希望回家。"),
+    ("outpatient", "ER triage: 58M, c/o chest tightness, brought by son {{NAME:Kevin Wu}}; PMHx [[ICD:I10]]; allergy: nil."),
+    ("outpatient", "初診單 姓名:{{NAME:沈佳蓉}} 生日:{{DOB:85.12.03}} 電話:{{PHONE:02-2345-6789轉301}} 地址:{{ADDRESS:新竹市東區光復路二段101號之2 5F}}"),
+    ("nursing", "病人主訴想念老伴{{NAME:阿雄}}，女兒{{NAME:佳慧}}每週三探視；[[CLINICAL:情緒]]穩定。"),
+    ("nursing", "護理師{{NAME:邱筱婷}}與{{NAME:鄧宇軒}}共同執行[[CLINICAL:換藥]]，傷口[[CLINICAL:乾燥]]。"),
+    ("referral", "懇請{{NAME:郭}}主任惠予診治：病人{{NAME:湯家銘}}，男，{{DOB:1970年8月15日}}生，[[ICD:N18.4]]。"),
+    ("referral", "回覆單：謝謝{{NAME:劉}}醫師轉介，病人{{NAME:侯怡伶}}已安排[[VISIT_DATE:12/20]]手術。"),
+    ("discharge", "出院準備：由長照專員{{NAME:施佩瑜}}評估，申請居家服務；案女{{NAME:蘇美華}}為主要照顧者，手機{{PHONE:0911-222-333}}。"),
+    ("discharge", "Discharge: {{NAME:Tsai Ming-Hsun}} (chart {{MRN:556677}}), discharged with [[DRUG:Clopidogrel]]; f/u with Dr. {{NAME:Yeh}} in 2 wks."),
+    ("lab", "血庫：備血 2U，[[LAB:Blood type O+]]；簽收護理師：{{NAME:翁子晴}}；核對：{{NAME:薛宜君}}。"),
+    ("lab", "微生物：[[LAB:MRSA (+)]]，已通知感控護理師{{NAME:范雅芳}}及主治{{NAME:章立群}}。"),
+    ("radiology", "Portable CXR for {{NAME:HUANG, CHIH-MING}}; ETT tip 4 cm above carina."),
+    ("outpatient", "{{NAME:周杰}}先生今日回診，[[LAB:LDL 160]]，加[[DRUG:Atorvastatin]]。"),
+    ("outpatient", "病人帶孫子{{NAME:小寶}}一起來，小寶[[CLINICAL:咳嗽]]已兩天。"),
+    ("outpatient", "外籍勞工{{NAME:Juan dela Cruz}}，居留證{{ID:AB12345678}}，工地受傷，雇主{{NAME:林}}老闆陪同。"),
+    ("mixed", "檢查同意書由病人之兄{{NAME:戴文彬}}代簽，關係：兄；身分證{{ID:H121234569}}。"),
+    ("mixed", "來電者自稱{{NAME:陳}}小姐，要求查詢家屬病情，依規定不予告知。"),
+    ("mixed", "病人暱稱「{{NAME:胖虎}}」，姓名{{NAME:羅志祥}}；[[CLINICAL:體重]] 98 kg。"),
+    ("mixed", "[[CLINICAL:高危險]]妊娠，孕婦{{NAME:魏筱涵}}，預產期[[VISIT_DATE:2025/03/01]]，先生{{NAME:何俊賢}}陪產。"),
 ]
 
 _MARK = re.compile(r"\{\{([A-Z_]+):([^}]*)\}\}|\[\[([A-Z_]+):([^\]]*)\]\]")
