@@ -1,5 +1,6 @@
-"""Server-rendered pages (Traditional Chinese and English): log-in, the reviewers' queue, the
-request view with flagged cells highlighted, and the requester's download area (O2)."""
+"""Server-rendered pages (Traditional Chinese and English): log-in (password with a TOTP code
+or a security key), the reviewers' queue, the request view with flagged cells highlighted, and
+the requester's download area (O2)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -20,6 +21,8 @@ from enclave.identity.sessions import issue_token, revoke_token
 from enclave.web import csrf
 from enclave.web.auth import COOKIE, client_of, directory_of, token_from_request
 from enclave.web.deps import get_db
+from enclave.web.webauthn_login import FrontEnd, key_login_router
+from enclave.web.webauthn_login import script as key_script
 from egress_review import workflow as wf
 from egress_review.api import EgressService, service
 from egress_review.api.auth import page_user
@@ -86,31 +89,54 @@ def home(request: Request, user: User | None = Depends(page_user)):
     return RedirectResponse("/queue" if to_queue else "/downloads", status_code=303)
 
 
+def front_end(request: Request) -> str:
+    """This app's name in the audit and the lock-out: the release area (external) or the
+    review service (internal, or both on one host)."""
+    return "release" if request.app.state.mode == "external" else "review"
+
+
+# A security key logs in here with the same steps, checks and script as on the control plane
+# (enclave.web.webauthn_login); challenges are bound to this front end's own origin.
+KEY_LOGIN = FrontEnd(name=front_end, now=lambda request: request.app.state.egress.now(),
+                     session_seconds=lambda request: SESSION_HOURS * 3600)
+common_router.include_router(key_login_router(KEY_LOGIN), prefix="/api")
+
+
+@common_router.get("/assets/webauthn.js")
+def webauthn_script():
+    return key_script()
+
+
+def _login_page(request: Request, next: str | None, error: str | None = None, status: int = 200):
+    return TEMPLATES.TemplateResponse(request, "login.html", {
+        "next": _safe_next(next), "error": error, "user": None,
+        "keys_allowed": request.app.state.policy.accounts.webauthn_allowed}, status_code=status)
+
+
 @common_router.get("/login", response_class=HTMLResponse)
 def login_form(request: Request, next: str | None = None):
-    return TEMPLATES.TemplateResponse(request, "login.html", {"next": _safe_next(next), "error": None,
-                                                              "user": None})
+    return _login_page(request, next)
 
 
 @common_router.post("/login", response_class=HTMLResponse)
 def login(request: Request, username: str = Form(..., max_length=64), password: str = Form(..., max_length=256),
           otp: str = Form("", max_length=12), next: str = Form("/", max_length=500),
           db: Session = Depends(get_db), svc: EgressService = Depends(service)):
-    # The one log-in of every front end (enclave.identity.login): lock-out, LDAP, TOTP.
+    # The one log-in of every front end (enclave.identity.login): lock-out, LDAP, TOTP; an
+    # account whose second factor is a key is refused here and pointed at the key button.
     try:
         if "\x00" in username or "\x00" in password:
             raise LoginRefused("Wrong user name or password.")
         res = identity_login(db, username, password, otp or None, policy=svc.policy, client=client_of(request),
-                             front_end="review", now=svc.now(), directory=directory_of(request))
+                             front_end=front_end(request), now=svc.now(), directory=directory_of(request))
         if res.enrol_only:
-            raise LoginRefused("Your role needs a one-time code (TOTP): enrol an authenticator app on the "
-                               "control plane (log in there, then 兩步驟驗證 Two-step) first (A4).")
+            raise LoginRefused("您的角色需要第二道驗證：請先在控制台「兩步驟驗證」登錄驗證器 App 或安全金鑰。Your role needs "
+                               "a second factor (TOTP or a security key): enrol one on the control plane (log "
+                               "in there, then 兩步驟驗證 Two-step) first (A4).")
         user = res.user
     except LoginRefused as e:
         db.commit()  # keep the audit record of the refusal
-        return TEMPLATES.TemplateResponse(request, "login.html",
-                                          {"next": _safe_next(next), "error": str(e), "user": None},
-                                          status_code=401)
+        return _login_page(request, next, str(e), 401)
     token = issue_token(db, user, kind="browser", lifetime=dt.timedelta(hours=SESSION_HOURS))
     resp = RedirectResponse(_safe_next(next), status_code=303)
     resp.set_cookie(COOKIE, token, httponly=True, samesite="strict",

@@ -31,8 +31,9 @@ from enclave.identity.directory import (LdapSettings, LoginRefused, _dummy_hash,
 
 BAD_CREDENTIALS = "Wrong user name or password."
 BAD_CODE = "Wrong or missing one-time code (TOTP) from your authenticator app."
-USE_KEY = ("This account's second factor is a security key: choose 「使用安全金鑰 Use a security key」 on "
-           "the control plane's log-in page.")
+USE_KEY = ("此帳號的第二道驗證是安全金鑰：請輸入帳號、密碼後按「使用安全金鑰」。This account's second factor is a "
+           "security key: enter your user name and password, then choose 「使用安全金鑰 Use a security key」 "
+           "(API clients: POST /api/webauthn/login/begin, then /api/token with the attempt and the key's answer).")
 KEY_ROLE = "Your role logs in with a security key (A4); a one-time code alone is not enough."
 KEYS_OFF = ("Security keys are switched off by this deployment's policy and this account has no other "
             "second factor: ask the centre admin to reset it (A4).")

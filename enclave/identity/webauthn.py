@@ -7,8 +7,10 @@ what the enclave accepts around them:
 - a challenge is 32 random bytes, kept in a row bound to one account, one purpose and the
   session (registration) or log-in attempt (log-in) that asked for it, valid for
   ``webauthn_challenge_minutes`` and spent on the first answer, right or wrong;
-- the relying party is the service's public origin; its host name is the RP ID, so an
-  assertion made for another origin or RP ID is refused;
+- the relying party is the public origin of the front end that asked (control plane, review
+  service, release area, hub: each its own port, so its own origin); its host name is the RP
+  ID, so a key added on the control plane works on every front end of the same host name, and
+  an assertion made for another origin (another front end included) or RP ID is refused;
 - the sign counter must grow: an authenticator whose counter stands still or goes back is
   treated as a clone and refused (:class:`KeyRefused` with ``clone=True``, for the audit).
 
@@ -21,6 +23,7 @@ import datetime as dt
 import hashlib
 import ipaddress
 import json
+import os
 import secrets
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -73,10 +76,28 @@ def relying_party(public_origin: str) -> RelyingParty:
         pass
     else:
         raise ValueError(f"public origin {public_origin!r} names an IP address; security keys need a host "
-                         f"name (set ENCLAVE_PUBLIC_ORIGIN, or browse to https://localhost:PORT)")
+                         f"name (set ENCLAVE_PUBLIC_ORIGIN[_REVIEW|_RELEASE|_HUB], or browse to "
+                         f"https://localhost:PORT)")
     if u.scheme == "http" and host != "localhost":
         raise ValueError(f"public origin {public_origin!r} is plain HTTP; security keys need HTTPS")
     return RelyingParty(id=host, origin=f"{u.scheme}://{u.netloc}")
+
+
+FRONT_ENDS = ("control", "review", "release", "hub")
+
+
+def front_end_origin(front_end: str, request_origin: str, configured: str | None = None) -> str:
+    """The public origin a front end's challenges are bound to: ``configured`` (the app's own
+    setting), else ``$ENCLAVE_PUBLIC_ORIGIN_<FRONT END>`` (``..._REVIEW``, ``..._RELEASE``,
+    ``..._HUB``; the control plane also reads ``$ENCLAVE_PUBLIC_ORIGIN``), else the origin the
+    request was made to.  Each front end has its own port, hence its own origin: one
+    variable for all would bind every challenge to one port and refuse the others."""
+    if front_end not in FRONT_ENDS:
+        raise ValueError(f"unknown front end {front_end!r} (one of {', '.join(FRONT_ENDS)})")
+    env = os.environ.get(f"ENCLAVE_PUBLIC_ORIGIN_{front_end.upper()}")
+    if not env and front_end == "control":
+        env = os.environ.get("ENCLAVE_PUBLIC_ORIGIN")
+    return configured or env or request_origin
 
 
 def digest(token: str) -> str:

@@ -1,15 +1,16 @@
 """JSON API of the one log-in and of account administration (``/api/token``, ``/api/mfa/*``,
 ``/api/accounts/{username}/...``, and the security keys' steps ``/api/webauthn/*`` from
 :mod:`enclave.web.api_webauthn`); the services decide who may, and audit every change.  An API
-token needs password + TOTP: a key log-in gives a browser session."""
+token needs password + TOTP, or - for an account with a security key - the two key steps:
+``/api/webauthn/login/begin`` (password), then ``/api/token`` with the attempt and the key's answer."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlalchemy.orm import Session
 
 from enclave.accounts import lifecycle
@@ -21,12 +22,13 @@ from enclave.identity import mfa, roles
 from enclave.identity.directory import LoginRefused
 from enclave.identity.login import login
 from enclave.identity.sessions import issue_token
-from enclave.web import api_webauthn
+from enclave.web import api_webauthn, webauthn_login
 from enclave.web.auth import client_of, current_user, directory_of
 from enclave.web.deps import get_db, get_policy
 
 router = APIRouter(prefix="/api")
-router.include_router(api_webauthn.router)  # security keys' JSON steps, /api/webauthn/...
+router.include_router(api_webauthn.router)  # adding a security key, /api/webauthn/register/...
+router.include_router(api_webauthn.login_router)  # logging in with one, /api/webauthn/login/...
 Username = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")]
 Role = Annotated[str, Path(min_length=1, max_length=20, pattern=r"^[a-z]+$")]
 
@@ -40,9 +42,22 @@ class Strict(BaseModel):
 
 
 class TokenIn(Strict):
-    username: str = Field(min_length=1, max_length=64)
-    password: str = Field(min_length=1, max_length=256)
+    username: str = Field("", max_length=64)
+    password: str = Field("", max_length=256)
     otp: str | None = Field(None, max_length=12, description="TOTP code, when the account has one")
+    attempt: str = Field("", max_length=100, description="From /api/webauthn/login/begin (security key)")
+    credential: dict[str, Any] | None = Field(None, description="The key's answer to that attempt's challenge")
+
+    @model_validator(mode="after")
+    def _one_way(self):
+        by_key = bool(self.attempt) or self.credential is not None
+        if by_key and (self.username or self.password or self.otp):
+            raise ValueError("give either username + password (+ otp), or attempt + credential, not both")
+        if by_key and not (self.attempt and self.credential):
+            raise ValueError("a security-key log-in needs both attempt and credential")
+        if not by_key and not (self.username and self.password):
+            raise ValueError("username and password are required (or attempt + credential of a security key)")
+        return self
 
 
 class TokenOut(BaseModel):
@@ -53,10 +68,17 @@ class TokenOut(BaseModel):
 
 @router.post("/token", response_model=TokenOut, tags=["auth"])
 def token(body: TokenIn, request: Request, db: Session = Depends(get_db), policy=Depends(get_policy)):
-    """Log in (password, and the TOTP code where the role or account needs one) for an API token."""
+    """Log in for an API token: password and the TOTP code where the role or account needs one;
+    or the answer of a security key to the challenge of ``/api/webauthn/login/begin``."""
     try:
-        res = login(db, body.username, body.password, body.otp, policy=policy, client=client_of(request),
-                    front_end="control", now=now_of(request), directory=directory_of(request))
+        if body.attempt:
+            res = webauthn_login.finish(request, db, policy, body.attempt, body.credential, "control",
+                                        now_of(request))
+        else:
+            res = login(db, body.username, body.password, body.otp, policy=policy, client=client_of(request),
+                        front_end="control", now=now_of(request), directory=directory_of(request))
+    except webauthn_login.NoRelyingParty as e:
+        return webauthn_login.no_rp(e)
     except LoginRefused as e:
         db.commit()  # keep the audit record and the count of the refusal
         return JSONResponse({"detail": str(e), "rule": "A4"}, status_code=401)

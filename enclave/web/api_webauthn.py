@@ -1,66 +1,50 @@
-"""Security keys (WebAuthn) over HTTP: the JSON steps the pages' script (``/assets/webauthn.js``)
-calls around ``navigator.credentials.create/get``, under ``/api/webauthn/``.
+"""Security keys (WebAuthn) over HTTP on the control plane: the JSON steps of adding a key,
+which the two-step page's script (``/assets/webauthn.js``) calls around
+``navigator.credentials.create``, under ``/api/webauthn/register/``; and the log-in steps every
+FastAPI front end shares (:mod:`enclave.web.webauthn_login`), under ``/api/webauthn/login/``.
 
 Registration needs a session (the enrol-only one after the password, or a full one) *and* the
 admin's one-time enrolment code, checked when the challenge is asked for and again, then spent,
-when the key's answer comes back.  A log-in checks the password first, then the key.  Like every
-state-changing request these go through the CSRF guard (Origin, and the token with a cookie).
-The relying party is the service's public origin: ``app.state.public_origin``, else
-``$ENCLAVE_PUBLIC_ORIGIN``, else the origin the request was made to (what the CSRF check calls
-this service's own).
+when the key's answer comes back.  Keys are added on the control plane only; its RP ID (the
+host name) lets them log in on the review service, release area and hub of the same host name.
+Like every state-changing request these go through the CSRF guard (Origin, and the token with
+a cookie).  The relying party is the control plane's public origin: ``app.state.public_origin``,
+else ``$ENCLAVE_PUBLIC_ORIGIN[_CONTROL]``, else the origin the request was made to.
 """
 from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 from typing import Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 from sqlalchemy.orm import Session
 
 from enclave.core.audit import audit
 from enclave.identity import mfa, webauthn
-from enclave.identity.directory import LoginRefused
-from enclave.identity.login import begin_key_login, finish_key_login
-from enclave.identity.sessions import issue_token, revoke_token, session_for_token, user_for_token
-from enclave.web.auth import COOKIE, client_of, directory_of, token_from_request
+from enclave.identity.sessions import revoke_token, session_for_token, user_for_token
+from enclave.web.auth import COOKIE, token_from_request
 from enclave.web.deps import get_db, get_policy
-from enclave.web.pages import safe_next
-from enclave.web.pages_identity import set_session_cookie
+from enclave.web.webauthn_login import (FrontEnd, NoRelyingParty, Strict, key_login_router, no_rp, refused,
+                                        relying_party)
 
 router = APIRouter(prefix="/webauthn", tags=["auth"])
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
 
 
 def now_of(request: Request) -> dt.datetime:
     return request.app.state.clock()
 
 
-def _refused(message: str, status: int, rule: str = "A4") -> JSONResponse:
-    return JSONResponse({"detail": message, "rule": rule}, status_code=status)
-
-
-def public_origin(request: Request) -> str:
-    configured = getattr(request.app.state, "public_origin", None) or os.environ.get("ENCLAVE_PUBLIC_ORIGIN")
-    return configured or f"{request.url.scheme}://{request.headers.get('host', '')}"
-
-
-class _NoRelyingParty(Exception):
-    pass
+CONTROL = FrontEnd(name=lambda request: "control", now=now_of,
+                   session_seconds=lambda request: request.app.state.policy.sessions.token_lifetime_seconds)
+login_router = key_login_router(CONTROL)  # /webauthn/login/begin|finish, as on every front end
 
 
 def _rp(request: Request) -> webauthn.RelyingParty:
-    try:
-        return webauthn.relying_party(public_origin(request))
-    except ValueError as e:
-        raise _NoRelyingParty(str(e)) from None
+    return relying_party(request, "control")
 
 
 def _session(request: Request, db: Session):
@@ -86,14 +70,14 @@ class RegisterFinishIn(Strict):
 
 def _registration_refusal(db: Session, policy, user, code: str, now) -> JSONResponse | None:
     if not policy.accounts.webauthn_allowed:
-        return _refused("此部署不允許安全金鑰 Security keys are switched off by this deployment's policy (A4).", 403)
+        return refused("此部署不允許安全金鑰 Security keys are switched off by this deployment's policy (A4).", 403)
     if mfa.enrolment_code_required(policy):
         problem = mfa.enrolment_code_problem(db, user, code, now)
         if problem is not None:  # A4, not trust-on-first-use: the password or a session alone adds no key
             audit(db, user.username, "mfa.enrolment_code_refused", subject=user.username, reason=problem,
                   factor="webauthn")
             db.commit()
-            return _refused(f"註冊碼無效 Enrolment code refused: {problem}.", 403)
+            return refused(f"註冊碼無效 Enrolment code refused: {problem}.", 403)
     return None
 
 
@@ -103,15 +87,15 @@ def register_begin(body: RegisterBeginIn, request: Request, db: Session = Depend
     """Creation options for ``navigator.credentials.create`` (needs the enrolment code)."""
     user, _, token = _session(request, db)
     if user is None:
-        return _refused("請先以密碼登入 Log in with your password first.", 401)
+        return refused("請先以密碼登入 Log in with your password first.", 401)
     now = now_of(request)
     refusal = _registration_refusal(db, policy, user, body.enrolment_code, now)
     if refusal is not None:
         return refusal
     try:
         options = webauthn.begin_registration(db, user, _rp(request), session_token=token, now=now, policy=policy)
-    except _NoRelyingParty as e:
-        return _refused(f"此網址無法使用安全金鑰 Security keys cannot work at this address: {e}.", 400)
+    except NoRelyingParty as e:
+        return no_rp(e)
     return JSONResponse({"publicKey": json.loads(options)})
 
 
@@ -121,7 +105,7 @@ def register_finish(body: RegisterFinishIn, request: Request, db: Session = Depe
     """Verify the new key's answer (same session, same enrolment code) and keep the key."""
     user, kind, token = _session(request, db)
     if user is None:
-        return _refused("請先以密碼登入 Log in with your password first.", 401)
+        return refused("請先以密碼登入 Log in with your password first.", 401)
     now = now_of(request)
     refusal = _registration_refusal(db, policy, user, body.enrolment_code, now)
     if refusal is not None:
@@ -129,12 +113,12 @@ def register_finish(body: RegisterFinishIn, request: Request, db: Session = Depe
     try:
         cred = webauthn.finish_registration(db, user, _rp(request), session_token=token,
                                             credential=body.credential, name=body.name, now=now)
-    except _NoRelyingParty as e:
-        return _refused(f"此網址無法使用安全金鑰 Security keys cannot work at this address: {e}.", 400)
+    except NoRelyingParty as e:
+        return no_rp(e)
     except webauthn.KeyRefused as e:
         audit(db, user.username, "webauthn.registration_refused", subject=user.username, reason=e.reason)
         db.commit()  # the spent challenge and the record stay
-        return _refused(str(e), 400)
+        return refused(str(e), 400)
     if mfa.enrolment_code_required(policy):
         mfa.spend_enrolment_code(db, user, now)
     audit(db, user.username, "mfa.enrolled", subject=user.username, factor="webauthn", key=cred.name,
@@ -146,54 +130,3 @@ def register_finish(body: RegisterFinishIn, request: Request, db: Session = Depe
         resp.delete_cookie(COOKIE, path="/")
         return resp
     return JSONResponse({"ok": True, "redirect": "/mfa?msg=" + quote("已新增安全金鑰 Security key added")})
-
-
-# ------------------------------------------------------------------ log-in
-
-class LoginBeginIn(Strict):
-    username: str = Field(min_length=1, max_length=64)
-    password: str = Field(min_length=1, max_length=256)
-
-
-class LoginFinishIn(Strict):
-    attempt: str = Field(min_length=1, max_length=100)
-    credential: dict[str, Any]
-    next: str = Field("/", max_length=500)
-
-
-@router.post("/login/begin")
-def login_begin(body: LoginBeginIn, request: Request, db: Session = Depends(get_db), policy=Depends(get_policy)):
-    """The password (as on the log-in form), then request options for ``navigator.credentials.get``
-    and the attempt token that binds the answer to this log-in."""
-    try:
-        rp = _rp(request)
-    except _NoRelyingParty as e:
-        return _refused(f"此網址無法使用安全金鑰 Security keys cannot work at this address: {e}.", 400)
-    try:
-        attempt, options = begin_key_login(db, body.username, body.password, rp, policy=policy,
-                                           client=client_of(request), front_end="control", now=now_of(request),
-                                           directory=directory_of(request))
-    except LoginRefused as e:
-        db.commit()  # the audited refusal and its count (lock-out)
-        return _refused(str(e), 401)
-    return JSONResponse({"attempt": attempt, "publicKey": json.loads(options)})
-
-
-@router.post("/login/finish")
-def login_finish(body: LoginFinishIn, request: Request, db: Session = Depends(get_db), policy=Depends(get_policy)):
-    """The key's answer: a browser session (cookie) when right."""
-    try:
-        rp = _rp(request)
-    except _NoRelyingParty as e:
-        return _refused(f"此網址無法使用安全金鑰 Security keys cannot work at this address: {e}.", 400)
-    try:
-        res = finish_key_login(db, body.attempt, body.credential, rp, policy=policy, client=client_of(request),
-                               front_end="control", now=now_of(request))
-    except LoginRefused as e:
-        db.commit()  # spent challenge, audit record, count
-        return _refused(str(e), 401)
-    life = policy.sessions.token_lifetime_seconds
-    token = issue_token(db, res.user, kind="browser", lifetime=dt.timedelta(seconds=life))
-    resp = JSONResponse({"ok": True, "redirect": safe_next(body.next)})
-    set_session_cookie(resp, request, token, life)
-    return resp

@@ -1,6 +1,13 @@
-// Security keys (WebAuthn) on the log-in and two-step pages: ask the server for options,
-// let the browser talk to the key (navigator.credentials.create/get), send the answer back.
-// Every POST carries the page's CSRF token; the browser adds the Origin header itself.
+// Security keys (WebAuthn) on the log-in pages of every front end (control plane, review
+// service, release area, hub) and on the control plane's two-step page: ask the server for
+// options, let the browser talk to the key (navigator.credentials.create/get), send the answer
+// back.  Every POST carries the page's CSRF token (the enclave's csrf_token, or the hub's _xsrf);
+// the browser adds the Origin header itself.  The log-in button may name its steps:
+//   data-begin  - where the password goes (default /api/webauthn/login/begin);
+//   data-finish - where the key's answer goes (default /api/webauthn/login/finish), or "form":
+//                 the answer is put in the log-in form (webauthn_attempt, webauthn_credential)
+//                 and the form is submitted, for a front end whose own log-in handler sets the
+//                 session (JupyterHub).
 (function () {
   "use strict";
 
@@ -18,15 +25,18 @@
     return btoa(bin).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
   }
 
+  // [header, value] of the form's CSRF token: the enclave's apps or JupyterHub's
   function csrf(form) {
     var f = form && form.querySelector("input[name=csrf_token]");
-    return f ? f.value : null;
+    if (f) return ["X-CSRF-Token", f.value];
+    f = form && form.querySelector("input[name=_xsrf]");
+    return f ? ["X-XSRFToken", f.value] : null;
   }
 
   async function post(url, body, form) {
     var headers = {"Content-Type": "application/json"};
     var token = csrf(form);
-    if (token) headers["X-CSRF-Token"] = token;
+    if (token) headers[token[0]] = token[1];
     var r = await fetch(url, {method: "POST", headers: headers, body: JSON.stringify(body),
                               credentials: "same-origin"});
     var data = {};
@@ -86,12 +96,21 @@
       var form = login.form, errorEl = document.getElementById("key-error");
       errorEl.hidden = true;
       if (unsupported(errorEl)) return;
+      var begin = login.dataset.begin || "/api/webauthn/login/begin";
+      var finish = login.dataset.finish || "/api/webauthn/login/finish";
       try {
-        var begun = await post("/api/webauthn/login/begin", {
+        var begun = await post(begin, {
           username: form.elements.username.value, password: form.elements.password.value}, form);
         var cred = await navigator.credentials.get({publicKey: requestOptions(begun.publicKey)});
-        var done = await post("/api/webauthn/login/finish", {
-          attempt: begun.attempt, credential: credentialJSON(cred), next: form.elements.next.value}, form);
+        if (finish === "form") {
+          form.elements.webauthn_attempt.value = begun.attempt;
+          form.elements.webauthn_credential.value = JSON.stringify(credentialJSON(cred));
+          form.elements.password.value = "";  // checked already; the answer is the second step
+          form.submit();
+          return;
+        }
+        var next = form.elements.next ? form.elements.next.value : "/";
+        var done = await post(finish, {attempt: begun.attempt, credential: credentialJSON(cred), next: next}, form);
         window.location.assign(done.redirect);
       } catch (e) {
         say(errorEl, "安全金鑰登入失敗 Security-key log-in failed: " + e.message);
