@@ -3,6 +3,8 @@
 # mmdebstrap (no registry is needed): that base already holds the Debian packages below.
 ARG BASE=localhost/nhi-enclave-base:bookworm
 FROM ${BASE}
+# build-images.sh removes this project's untagged predecessors by this label
+LABEL org.nhi-enclave.image=enclave
 
 # configurable-http-proxy: the hub's proxy (Node.js from the Debian base)
 RUN npm install -g --no-fund --no-audit configurable-http-proxy@5 \

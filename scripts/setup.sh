@@ -13,7 +13,9 @@ APT_PACKAGES=(
   iproute2 util-linux   # ip, unshare, setpriv for the session sandbox
   fonts-noto-cjk        # Traditional Chinese in charts and screenshots
   tigervnc-standalone-server novnc  # remote-access sessions: X+VNC server, HTML5 viewer
-  podman podman-compose runc containernetworking-plugins iptables catatonit mmdebstrap  # container images + compose test (tests/docker)
+  # container images and the compose deployment test (tests/docker/test_podman_deployment.py);
+  # podman-compose itself comes from PyPI ('.[test]'): Debian's 1.0 lacks fixed addresses
+  podman runc netavark iptables catatonit mmdebstrap
 )
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
