@@ -18,6 +18,7 @@ import functools
 import re
 
 from deidentify.identifiers.normalise import to_simplified
+from deidentify.identifiers.regex_gate import Gated, by_first_char
 
 # Words that introduce a person; a name follows directly (after optional ':' or spaces).
 INTRODUCERS = (
@@ -52,6 +53,8 @@ INTRODUCERS = (
 # A relation written as one character before a name (父方国华, 母方林美云, 夫王大明): weak on its
 # own, so the name must open with a listed surname and not be an ordinary word.
 KIN_BEFORE = re.compile(r"(?<![\u4e00-\u9fff])[父母夫妻兄弟姊姐妹][ \t]*[:：]?[ \t]*(?=[\u4e00-\u9fff]{2})")
+# (the scans below are gated: tried only where their first character can stand, see regex_gate)
+KIN_BEFORE = Gated(KIN_BEFORE, "[父母夫妻兄弟姊姐妹]")
 # A bed introduces the patient in it: 13床甄美琪, 12-1床：王小明, 床号 5 王小明.
 BED = re.compile(r"(?:[0-9]{1,4}(?:-[0-9]{1,2})?[ \t]*床|床号[ \t]*[:：]?[ \t]*[0-9]{1,4}(?:-[0-9]{1,2})?)"
                  r"[ \t]*[:：]?[ \t]*(?=[\u4e00-\u9fff])")
@@ -62,7 +65,7 @@ _RELATIONS = ("案子|案女|案母|案父|案妻|案夫|案孙|案媳|儿子|�
 RELATION_AFTER = re.compile(r"[ \t]*[（(](?:病人|病患|患者|个案|案)?之?(?:" + _RELATIONS + r")[)）]")
 # A surname used as a nickname on its own (老王（王金土）, 小陈、阿林): 老/小/阿 + a listed surname
 # with no Han character on either side (老毛病, 小王子 are words). Built with the surname table.
-NICKNAME_SHAPE = re.compile(r"(?<![\u4e00-\u9fff])[老小阿][\u4e00-\u9fff](?![\u4e00-\u9fff])")
+NICKNAME_SHAPE = Gated(re.compile(r"(?<![\u4e00-\u9fff])[老小阿][\u4e00-\u9fff](?![\u4e00-\u9fff])"), "[老小阿]")
 # One-character kin titles after a name or nickname: 阿娇姨, 林姐, 王大哥, 陈婶.
 KIN_TITLE = re.compile(r"[姨婶伯叔哥姐姊嫂婆](?![\u4e00-\u9fff]?[:：])")
 # Words right after a name at the start of a sentence that describe the patient (王小明主訴…).
@@ -128,7 +131,8 @@ def _tables():
     from deidentify.identifiers.chinese_names import COMPOUND_SURNAMES, SINGLE_SURNAMES, _tables as name_tables
 
     tags, tokenizer = name_tables()[4], name_tables()[5]
-    intro = re.compile("(?:" + "|".join(sorted(map(re.escape, INTRODUCERS), key=len, reverse=True))
+    # longest first, grouped by first character (one branch per character tried, same matches)
+    intro = re.compile("(?:" + by_first_char("|".join(sorted(map(re.escape, INTRODUCERS), key=len, reverse=True)))
                        + ")" + INTRO_GAP)
     titles = re.compile("|".join(sorted(map(re.escape, TITLES), key=len, reverse=True)))
     surnames = {to_simplified(c) for c in SINGLE_SURNAMES} | {to_simplified(s) for s in COMPOUND_SURNAMES}
@@ -473,7 +477,7 @@ def find(simplified: str) -> list[tuple[int, int, float]]:
         if end and (simp[i] in surnames or simp[i:i + 2] in surnames) and not is_word(simp[i:end], 5) \
                 and not any(a <= i < b for a, b, _ in hits):
             hits.append((i, end, 0.85))
-    for m in RELATION_AFTER.finditer(simp):
+    for m in (RELATION_AFTER.finditer(simp) if "(" in simp or "（" in simp else ()):   # (a bracket in every match)
         t = m.start()
         k = _name_before_title(simp, t, 4)
         if k >= 0 and t - k >= 2 and not any(a < t <= b for a, b, _ in hits) and not is_word(simp[k:t], 5):
@@ -562,33 +566,21 @@ def may_hold_name(simp: str, word: str, start: int, end: int) -> bool:
 
 @functools.cache
 def _tables_followers() -> re.Pattern[str]:
-    first = re.escape("".join(sorted({w[0] for w in FOLLOWERS} | {",", "，"})))
-    return re.compile(f"(?=[{first}])(?:" + "|".join(sorted(map(re.escape, FOLLOWERS), key=len, reverse=True))
-                      + r"|[,，][ \t]*[男女])")
+    # literal alternatives only (no look-ahead, no set first): the engine skips at C speed to
+    # the next place where one of their first characters stands
+    return re.compile("|".join(sorted(map(re.escape, FOLLOWERS), key=len, reverse=True))
+                      + r"|,[ \t]*[男女]|，[ \t]*[男女]")
 
 
 @functools.cache
-def _clinical_lengths() -> tuple[int, ...]:
-    return tuple(sorted({len(w) for w in _clinical() if w}, reverse=True))
+def _clinical_regex() -> re.Pattern[str]:
+    # longest first, grouped by first character (one branch per character tried, same matches)
+    return re.compile(by_first_char("|".join(sorted(map(re.escape, _clinical()), key=len, reverse=True))))
 
 
 def clinical_spans(simplified: str) -> list[tuple[int, int]]:
-    """Where clinical terms of the word-level dictionary occur (a name never starts inside one):
-    left to right, the longest term at each place, the next search after it (what one regex
-    alternation of the terms, longest first, finds; set look-ups are faster than its hundreds
-    of branches tried at every character)."""
-    terms, lengths = _clinical(), _clinical_lengths()
-    out: list[tuple[int, int]] = []
-    i, n = 0, len(simplified)
-    while i < n:
-        for k in lengths:
-            if i + k <= n and simplified[i:i + k] in terms:
-                out.append((i, i + k))
-                i += k
-                break
-        else:
-            i += 1
-    return out
+    """Where clinical terms of the word-level dictionary occur (a name never starts inside one)."""
+    return [m.span() for m in _clinical_regex().finditer(simplified)]
 
 
 def starts_a_word(simplified: str, start: int, end: int) -> bool:

@@ -19,37 +19,15 @@ import os
 import re
 
 from deidentify.identifiers import romanised_names
-
-
-class Gated:
-    """``rx`` tried only where ``gate`` (one character set first, which Python's engine skips
-    to at C speed) matches; ``gate`` must match at every place where ``rx`` can start, so
-    ``search`` and ``finditer`` give what ``rx``'s own do (``rx`` opens with a look-ahead or
-    look-behind, which makes the engine try it at every character)."""
-
-    def __init__(self, rx: re.Pattern[str], gate: str) -> None:
-        self.rx, self.gate, self.pattern = rx, re.compile(gate), rx.pattern
-
-    def search(self, text: str, pos: int = 0, endpos: int | None = None) -> re.Match[str] | None:
-        end = len(text) if endpos is None else endpos
-        gate, match = self.gate.search, self.rx.match
-        while (g := gate(text, pos, end)) is not None:
-            if (m := match(text, g.start(), end)) is not None:
-                return m
-            pos = g.start() + 1
-        return None
-
-    def finditer(self, text: str, pos: int = 0, endpos: int | None = None):
-        while (m := self.search(text, pos, endpos)) is not None:
-            yield m
-            pos = m.end() if m.end() > m.start() else m.start() + 1
+from deidentify.identifiers.regex_gate import Gated, by_first_char
 
 
 # One capitalised word (Smith, O'Brien, McDonald, Chun-ya), an upper-case word (CHEN, TA-MING) or
 # an initial; written without nested quantifiers over the same letters (no backtracking blow-up).
 _CAP = (r"(?:(?:O['’])?[A-Z]{2,}(?:['’\-][A-Z]{2,})*(?![A-Za-z])|(?:Mc|Mac|O['’])?[A-Z][a-z]+(?:['’\-][A-Z]?[a-z]+)*(?![A-Za-z])"
         r"|[A-Z]\.)")
-# English words that introduce a person, in the order they are tried at one place.
+# English words that introduce a person, in the order they are tried at one place (grouped by
+# first letter below: under (?i) the engine would try the hundred branches one by one).
 _CONTEXT_EN = (
     r"dr|mr|mrs|ms|miss|prof|patient|pt|name|c/o|cc|signed|signature|attending|"
     r"referred[ \t]+by|referring[ \t]+physician|physician|nurse|family|daughter|son|wife|husband|mother|"
@@ -68,30 +46,8 @@ _CONTEXT_EN = (
     + "|" + "|".join(w + r"[ \t]+(?:with|to)" for w in ("spoke", "discussed", "talked")))
 
 
-def _by_first_letter(alternation: str) -> str:
-    """The same alternation (no top-level group may open an alternative), its alternatives
-    grouped under their first letter, in their order within a group: under (?i) the engine
-    tries a hundred branches one by one at every word start, but words of different first
-    letters never match at the same place, so which one matches first is unchanged."""
-    alts, depth, cur = [], 0, ""
-    for ch in alternation:
-        depth += (ch == "(") - (ch == ")")
-        if ch == "|" and depth == 0:
-            alts.append(cur)
-            cur = ""
-        else:
-            cur += ch
-    alts.append(cur)
-    groups: dict[str, list[str]] = {}
-    for w in alts:
-        if not w[:1].isalpha() or not w[:1].isascii() or w[:1].lower() != w[:1]:
-            raise ValueError(f"western_names: context word {w!r} must open with a lower-case letter")
-        groups.setdefault(w[0], []).append(w[1:])
-    return "|".join(f + "(?:" + "|".join(rest) + ")" for f, rest in groups.items())
-
-
 _CONTEXT = (r"(?=[a-zA-Z先太老丈妻儿女媳婿朋家陪病患个外看照联主报申案姓签转医受配保被男室邻居翻口同社护移雇])"
-            r"(?:(?i:(?<![A-Za-z])(?=[a-z])(?:" + _by_first_letter(_CONTEXT_EN) + ")"
+            r"(?:(?i:(?<![A-Za-z])(?=[a-z])(?:" + by_first_char(_CONTEXT_EN) + ")"
             r"\b\.?[ \t]*[:：,]?"
             r"|家属|陪同者|病患|病人|患者|个案|外籍看护|看护|照顾者|联络人|主治医师|报告医师|申请医师|案母|案父|案妻|案夫|"
             r"案子|案女|姓名为|姓名|签名|转介|医师|先生|太太|老公|老婆|丈夫|妻子|儿子|女儿|媳妇|女婿|朋友|受检者|受试者|"
