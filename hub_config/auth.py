@@ -1,5 +1,11 @@
 """The hub's Authenticator: local accounts or LDAP, then A4 and the booking gate.
 
+The second factor is a TOTP code in the form, or a security key: the login page's key button
+(the enclave's one script, ``/hub/webauthn.js``) sends user name and password to
+``/hub/webauthn/login/begin`` (:mod:`hub_config.key_login`), lets the browser ask the key, and
+submits the form with the key's answer, which ``authenticate`` checks with the same log-in
+steps as every other front end (``enclave.identity.login``, front end ``hub``).
+
 Refusals with a reason raise ``HTTPError(403, reason)``: JupyterHub renders the login form with
 that message, so the user is told why (expired password, no booking, suspended case).
 ``check_allowed`` is overridden (never ``allow_all``, which skips it) and repeats the gate;
@@ -15,6 +21,7 @@ from jupyterhub.auth import Authenticator
 from tornado import web
 from traitlets import Bool, Dict, Unicode, default
 
+from enclave.accounts.models import ROLES
 from enclave.audit import AuditEntry, append
 from enclave.bookings import gate
 from enclave.cases.models import Case
@@ -47,6 +54,9 @@ class EnclaveAuthenticator(Authenticator):
     # The one log-in's second factor (enclave.identity.login): JupyterHub 5 shows an "otp" field.
     request_otp = Bool(True, config=True, help="Ask for the TOTP code on the login form.")
     otp_prompt = Unicode("驗證碼 One-time code (TOTP, if enrolled):", config=True)
+    public_origin = Unicode("", config=True, help="The hub's public origin (https://host:port) that "
+                            "security-key challenges are bound to; '' = $ENCLAVE_PUBLIC_ORIGIN_HUB, else the "
+                            "origin the browser reached (through the proxy's X-Forwarded-Proto).")
 
     @default("any_allow_config")
     def _any_allow(self):
@@ -65,20 +75,72 @@ class EnclaveAuthenticator(Authenticator):
     def get_handlers(self, app):
         # The slot-end cut-off endpoint must run inside the hub (see hub_config.cutoff).
         from hub_config.cutoff import CUTOFF_PATH, CutoffAPIHandler
+        from hub_config.key_login import handlers as key_handlers
         from hub_config.pages import logout_handler
 
         return super().get_handlers(app) + [(CUTOFF_PATH, CutoffAPIHandler),
-                                            ("/logout", logout_handler())]
+                                            ("/logout", logout_handler())] + key_handlers()
+
+    @property
+    def security_keys(self) -> bool:
+        """Whether the login page offers 「使用安全金鑰 Use a security key」 (A4 policy)."""
+        return bool(self.policy.accounts.webauthn_allowed)
+
+    def _directory(self) -> LdapSettings | None:
+        if self.backend == "ldap":
+            return LdapSettings(self.ldap_server_uri, self.ldap_user_dn_template,
+                                self.ldap_group_search_base, self.ldap_group_filter,
+                                dict(self.ldap_group_roles))
+        if self.backend == "local":
+            return None
+        raise ValueError(f"EnclaveAuthenticator.backend: unknown backend {self.backend!r}")
 
     def _identify(self, username: str, password: str) -> Identity | None:
-        if self.backend == "ldap":
-            cfg = LdapSettings(self.ldap_server_uri, self.ldap_user_dn_template,
-                               self.ldap_group_search_base, self.ldap_group_filter,
-                               dict(self.ldap_group_roles))
+        cfg = self._directory()
+        if cfg is not None:
             return ldap_identity(cfg, username, password)
-        if self.backend == "local":
-            return local_identity(self.db_url, username, password)
-        raise ValueError(f"EnclaveAuthenticator.backend: unknown backend {self.backend!r}")
+        return local_identity(self.db_url, username, password)
+
+    def relying_party(self, request_origin: str):
+        """The hub's WebAuthn relying party: its own public origin, the host name as RP ID."""
+        from enclave.identity import webauthn
+
+        return webauthn.relying_party(webauthn.front_end_origin("hub", request_origin, self.public_origin))
+
+    def key_begin(self, username: str, password: str, client: str, request_origin: str) -> tuple[str, str]:
+        """Step one of a key log-in on the hub: the password exactly as on the other front ends
+        (lock-out, directory, account rules, counted), then (attempt token, request options).
+        Raises LoginRefused (audited and committed) or ValueError (no relying party here)."""
+        from enclave.identity.login import begin_key_login
+
+        rp = self.relying_party(request_origin)
+        with session_scope(self.db_url) as s:
+            try:
+                return begin_key_login(s, username, password, rp, policy=self.policy, client=client,
+                                       front_end="hub", now=utcnow(), directory=self._directory())
+            except LoginRefused:
+                s.commit()
+                raise
+
+    def _key_factors(self, attempt: str, credential: str, client: str, request_origin: str,
+                     now: dt.datetime) -> Identity:
+        """Step two: the key's answer (refusals audited and counted as on every front end)."""
+        from enclave.identity.login import finish_key_login
+
+        try:
+            rp = self.relying_party(request_origin)
+        except ValueError as e:
+            raise LoginRefused(f"此網址無法使用安全金鑰 Security keys cannot work at this address: {e}.") from None
+        with session_scope(self.db_url) as s:
+            try:
+                res = finish_key_login(s, attempt, credential, rp, policy=self.policy, client=client,
+                                       front_end="hub", now=now)
+            except LoginRefused:
+                s.commit()
+                raise
+            u = res.user
+            return Identity(username=u.username, roles=[r for r in u.role_names if r in ROLES],
+                            password_changed_at=u.password_changed_at, source=u.source)
 
     def _factors(self, username: str, password: str, otp: str | None, client: str,
                  now: dt.datetime) -> Identity | None:
@@ -130,6 +192,17 @@ class EnclaveAuthenticator(Authenticator):
         ident = self._factors(username, password, otp, client, now)
         if ident is None:
             return None
+        return self._admit(ident, now)
+
+    def key_decision(self, attempt: str, credential: str, client: str, request_origin: str,
+                     now: dt.datetime | None = None) -> dict:
+        """``login_decision`` for a security key's answer: the same gate after the key."""
+        now = now or utcnow()
+        return self._admit(self._key_factors(attempt, credential, client, request_origin, now), now)
+
+    def _admit(self, ident: Identity, now: dt.datetime) -> dict:
+        """After both factors: the booking gate (researchers) or an administrator's log-in."""
+        username = ident.username
         roles = ident.roles
         model = {"name": username, "admin": "admin" in roles,
                  "auth_state": None}
@@ -159,9 +232,16 @@ class EnclaveAuthenticator(Authenticator):
         username = self.normalize_username(data.get("username", ""))
         password = data.get("password", "")
         try:
-            client = getattr(getattr(handler, "request", None), "remote_ip", None) or "-"
-            model = await asyncio.to_thread(self.login_decision, username, password, None,
-                                            data.get("otp") or None, client)
+            request = getattr(handler, "request", None)
+            client = getattr(request, "remote_ip", None) or "-"
+            if data.get("webauthn_attempt"):  # the key button's answer (hub_config.key_login)
+                origin = f"{request.protocol}://{request.host}" if request is not None else ""
+                model = await asyncio.to_thread(self.key_decision, data["webauthn_attempt"][:100],
+                                                data.get("webauthn_credential", ""), client, origin)
+                username = model["name"]  # whose attempt it was, whatever the form's name field says
+            else:
+                model = await asyncio.to_thread(self.login_decision, username, password, None,
+                                                data.get("otp") or None, client)
             if model is not None and not model.get("admin"):
                 refusal = await asyncio.to_thread(seat_refusal, self.db_url, self.policy,
                                                   username, handler.request)

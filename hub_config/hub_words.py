@@ -53,6 +53,7 @@ _PARTS: tuple[tuple[re.Pattern, str], ...] = tuple((re.compile(p, re.I), zh) for
     (r"this account is (\w+)", "此帳號的狀態為 {1}，請洽您的計畫聯絡人"),
     (r"wrong user name or password|invalid username or password", "帳號或密碼錯誤"),
     (r"wrong or missing one-time code", "一次性驗證碼（TOTP）錯誤或未填寫"),
+    (r"second factor is a security key", "此帳號的第二道驗證是安全金鑰：請輸入帳號、密碼後按「使用安全金鑰」"),
     (r"your role needs a one-time code", "您的角色需要一次性驗證碼（TOTP）：請先在控制台「兩步驟驗證」登錄驗證器 App（A4）"),
     (r"your password (expired|is older than)", "您的密碼已逾期（A4）：請先變更密碼再登入"),
     (r"password no longer meets the password policy", "您的密碼不符合密碼政策（A4），必須變更"),
