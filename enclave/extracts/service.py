@@ -16,12 +16,25 @@ from enclave.cases.models import Case
 from enclave.db import session_scope
 
 
+REPORT_KEYS = ("table", "k_min", "satisfied", "classes_below_k", "quasi_identifiers")
+
+
 class ExtractRefused(ValueError):
     """The case cannot receive an extract now; the message says why."""
 
 
 def _aware(t: dt.datetime | None) -> dt.datetime | None:
     return t.replace(tzinfo=dt.timezone.utc) if t is not None and t.tzinfo is None else t
+
+
+def _read_meta(path) -> dict:
+    import json
+    from pathlib import Path
+
+    try:
+        return json.loads((Path(path) / "extract.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
 
 
 def approved_spec(case: Case | None, case_code: str, now: dt.datetime) -> dict:
@@ -71,6 +84,8 @@ def build_case_extract(case_code: str, *, settings, policy, actor: str, replace:
                                   reason=str(e)[:2000],
                                   detail={"k_anonymity": getattr(e, "reports", None)}), now=now)
         raise
+    # the record alone says what the case received (the case page reads it: enclave.extracts.status)
+    built = _read_meta(res.path)
     with session_scope(settings.db_url) as db:
         append(db, AuditEntry(
             "datasets", actor, "extract.build", case_code=case_code, subject=res.release,
@@ -78,5 +93,8 @@ def build_case_extract(case_code: str, *, settings, policy, actor: str, replace:
             detail={"rows": res.rows, "persons": res.persons,
                     "files": {f: v["columns"] for f, v in spec["files"].items()},
                     "k_min": {r["table"]: r["k_min"] for r in res.k_anonymity},
+                    "k": policy.data.k_anonymity_k if policy is not None else None,
+                    "k_anonymity": [{k: r.get(k) for k in REPORT_KEYS} for r in res.k_anonymity],
+                    "encrypted_at_rest": built.get("encrypted_at_rest"),
                     "k_override": res.k_override}), now=now)
     return res

@@ -155,6 +155,17 @@ def _case_page_case(db: Session, user: User, code: str) -> Case:
     return c
 
 
+def _extract_status(db: Session, user: User, c: Case):
+    """The case's extract for those who answer for it - the centre's admin, the case's PI and
+    the data steward (D3); None for everyone else, who see the case page as before."""
+    if not (perm.is_admin(user) or perm.is_officer(user, c) or user.has_role("steward")):
+        return None
+    from enclave.extracts.status import extract_status
+    from enclave.settings import get_settings
+
+    return extract_status(db, c.code, get_settings().projects_dir)
+
+
 @router.get("/cases/{code}", response_class=HTMLResponse)
 def case_detail(code: str, request: Request, db: Session = Depends(get_db), user: User = Depends(page_user),
                 policy=Depends(get_policy)):
@@ -170,7 +181,7 @@ def case_detail(code: str, request: Request, db: Session = Depends(get_db), user
                   users=users, can_manage=perm.can_manage(user, c), decider=perm.is_decider(user),
                   member=perm.is_member(user, c), ext_ok=ext_ok, now=now,
                   half_days_used=cases.half_days_used(db, c),
-                  usable=cases.case_usable(c, now),
+                  usable=cases.case_usable(c, now), extract=_extract_status(db, user, c),
                   query_log=c.applicant_id == user.id or any(user.has_role(r) for r in (
                       "admin", *policy.accounts.audit_supervisor_roles, *policy.accounts.query_approval_roles)))
 

@@ -6,12 +6,14 @@ the centre's admin and as the case's PI and checks what they see of the case's e
 Screenshots in test-artefacts/ (tests/screenshots.py)."""
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import subprocess
 import sys
 import time
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -31,17 +33,44 @@ SPEC = {"files": {"H_NHI_ENROL": {"years": [2020], "columns": ["ID", "ID_S", "ID
 pytestmark = pytest.mark.slow
 
 
+STEWARD_LOGIN = "mei.steward"   # the operating-system account the steward types at
+
+
 def steward(home: Path, *args: str, json_out: bool = True) -> dict | list | str:
     """One steward command, as typed at the terminal (JSON output, where it has one, for the
     test to read)."""
     from policies.loader import POLICY_ROOT
 
     env = {k: v for k, v in os.environ.items() if not k.startswith("ENCLAVE_")}
-    env.update(ENCLAVE_HOME=str(home), ENCLAVE_POLICY=str(POLICY_ROOT / "nhi_centre"))
+    env.update(ENCLAVE_HOME=str(home), ENCLAVE_POLICY=str(POLICY_ROOT / "nhi_centre"),
+               LOGNAME=STEWARD_LOGIN, USER=STEWARD_LOGIN)
     r = subprocess.run([sys.executable, "-m", "enclave.cli.main", *args, *(["--json"] if json_out else [])], env=env,
                        capture_output=True, text=True, timeout=600)
     assert r.returncode == 0, f"enclave {' '.join(args)}: {r.stdout[-2000:]} {r.stderr[-2000:]}"
     return json.loads(r.stdout) if json_out else r.stdout
+
+
+def _sees_the_extract(page, built: dict, on_disk: dict, built_taipei: dt.datetime, k_min: int):
+    """The case page's 「資料擷取 Extract」 section says what `enclave extract build` recorded."""
+    sec = page.locator("#extract")
+    assert sec.is_visible() and sec.get_attribute("data-built") == "yes"
+    when = page.inner_text("#extract-built")
+    assert built_taipei.strftime("%Y-%m-%d %H:%M") in when and "Taipei" in when
+    assert STEWARD_LOGIN in when and built["release"] in when
+    for fam, n in built["rows"].items():
+        assert page.locator(f"#extract-rows tr[data-family='{fam}'] td").nth(1).inner_text() == str(n)
+    assert page.inner_text("#extract-k-value") == str(built["k_anonymity"][0]["k"])
+    assert page.inner_text("#extract-k-min") == str(k_min)
+    for r in built["k_anonymity"]:
+        cells = page.locator(f"#extract-k tr[data-table='{r['table']}'] td")
+        assert cells.nth(2).inner_text() == str(r["k_min"])
+    override = page.inner_text("#extract-override")
+    if built["k_override"]:
+        assert built["k_override"] in override
+    else:
+        assert "無 none" in override
+    enc = page.locator("#extract-encrypted").get_attribute("data-encrypted")
+    assert enc == ("yes" if on_disk["encrypted_at_rest"] else "no")
 
 
 def _login(page, base, name, totp):
@@ -84,8 +113,11 @@ def test_steward_loads_and_builds_then_admin_and_pi_see_the_case(tmp_path, monke
         admin = mk_user(db, "admin", "admin", when=now)
         alice = mk_user(db, "alice", when=now)
         totp = {"admin": enrol_totp(db, admin)}
-        case = mk_case(db, policy, alice, admin=admin, now=now, spec=SPEC)
+        bob = mk_user(db, "bob", when=now)      # a plain member of the case
+        case = mk_case(db, policy, alice, admin=admin, now=now, spec=SPEC, members=[(bob, None)])
         totp["alice"] = enrol_totp(db, alice)   # the PI is the case's officer: TOTP (A4)
+        totp["steward"] = enrol_totp(db, mk_user(db, "steward", "steward", when=now))
+        totp["bob"] = enrol_totp(db, bob)
         code = case.code
     built = steward(home, "extract", "build", code, "--k-override-reason",
                     "synthetic data for the walkthrough, no real persons")
@@ -94,7 +126,12 @@ def test_steward_loads_and_builds_then_admin_and_pi_see_the_case(tmp_path, monke
         from enclave.audit.models import AuditRecord
 
         acts = [(r.action, r.case_code) for r in db.scalars(select(AuditRecord))]
+        built_ts = db.scalars(select(AuditRecord.ts).where(AuditRecord.action == "extract.build")).one()
     assert ("data.load", None) in acts and ("extract.build", code) in acts
+    # what the case page must show, from the build's own output and the files it wrote
+    on_disk = json.loads((home / "projects" / code / "data" / "extract.json").read_text())
+    built_taipei = dt.datetime.fromisoformat(built_ts).astimezone(ZoneInfo("Asia/Taipei"))
+    k_min = min(r["k_min"] for r in built["k_anonymity"])
 
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("ENCLAVE_")}
@@ -126,8 +163,23 @@ def test_steward_loads_and_builds_then_admin_and_pi_see_the_case(tmp_path, monke
                     assert row.count() == 1
                     assert "2020" in row.inner_text() and "ID_BIRTH_Y" in row.inner_text()
                     assert "cohort" in spec.inner_text() and '"M"' in spec.inner_text()
+                    _sees_the_extract(page, built, on_disk, built_taipei, k_min)
                     shot(page, name)
                     page.context.close()
+                # the steward sees it too; a plain member of the case sees the case, not this
+                page = browser.new_context().new_page()
+                _login(page, base, "steward", totp["steward"])
+                page.goto(f"{base}/cases/{code}")
+                _sees_the_extract(page, built, on_disk, built_taipei, k_min)
+                shot(page, "steward-steward-case")
+                page.context.close()
+                page = browser.new_context().new_page()
+                _login(page, base, "bob", totp["bob"])
+                page.goto(f"{base}/cases/{code}")
+                assert page.locator("#extract-spec").is_visible()
+                assert page.locator("#extract").count() == 0
+                assert "資料擷取 Extract" not in page.inner_text("body")
+                page.context.close()
             finally:
                 browser.close()
     finally:
