@@ -136,7 +136,9 @@ def context_name_spans(simp: str, original: str) -> list[tuple[int, int, float]]
 _PHONE_GATE = re.compile(r"[0-9](?:[ \t.\-()‧·•]*[0-9]){6}")
 # Every date of birth stands next to a birth word (出生, 生日, 生于, 诞生, …生, 年次, DOB, d.o.b,
 # birth, born, b., YOB); all but these hold 生.
-_DOB_GATE = re.compile(r"年[ \t]*次|(?i:dob|d\.o\.b|birth|born|b\.|yob)")
+# (Written to open with one character set, each word after a look-behind on its first letter:
+# the engine then skips at C speed; an alternation first is tried at every character.)
+_DOB_GATE = re.compile(r"[年dDbByY](?:(?<=年)[ \t]*次|(?i:(?<=d)(?:ob|\.o\.b)|(?<=b)(?:irth|orn|\.)|(?<=y)ob))")
 
 
 def phone_spans(simp: str, original: str) -> list[tuple[int, int]]:
