@@ -547,12 +547,8 @@ def find(simplified: str) -> list[tuple[int, int, float]]:
 
 # For the scrubber's prefilter: text where a bed, a one-character relation, a bracketed relation
 # or a kin title may introduce a name (find() decides).
-EXTRA_CONTEXT = re.compile("|".join(p.pattern for p in (BED, KIN_BEFORE, RELATION_AFTER, KIN_TITLE, NICKNAME_SHAPE,
-                                                        QUOTED_NICKNAME)))
-# The same test as separate scans (a text holds a match of EXTRA_CONTEXT exactly when it holds
-# one of any of these), each opening with a character set: one alternation of them is tried at
-# every character, these skip at C speed.  A bracketed relation exists with or without the
-# spaces before it.
+# (separate scans, each opening with a character set, which the engine skips to at C speed;
+# one alternation of them is tried at every character; a bracketed relation, spaces or not)
 EXTRA_CONTEXT_SCANS = (BED, KIN_BEFORE, re.compile(RELATION_AFTER.pattern.removeprefix(r"[ \t]*")), KIN_TITLE,
                        NICKNAME_SHAPE, QUOTED_NICKNAME)
 _INTRO_SET = frozenset(INTRODUCERS)

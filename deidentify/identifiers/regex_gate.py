@@ -9,7 +9,7 @@ groups a literal alternation under its first characters.  Neither changes what m
 from __future__ import annotations
 
 import re
-from typing import Iterator
+from collections.abc import Iterator
 
 
 class Gated:
