@@ -28,7 +28,7 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
-from socketserver import UnixStreamServer
+from socketserver import ThreadingMixIn, UnixStreamServer
 from urllib.parse import quote
 
 import duckdb
@@ -46,6 +46,8 @@ def _cpu(pid: int) -> float:
 
 
 class _Warden(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"   # keeps the connection, as the hub's (tornado) warden does
+
     def do_POST(self):  # noqa: N802 - http.server's name
         n = int(self.headers.get("Content-Length") or 0)
         self.rfile.read(n)
@@ -60,7 +62,9 @@ class _Warden(BaseHTTPRequestHandler):
         pass
 
 
-class _UnixHTTP(UnixStreamServer, HTTPServer):
+class _UnixHTTP(ThreadingMixIn, UnixStreamServer, HTTPServer):
+    daemon_threads = True
+
     def server_bind(self):
         UnixStreamServer.server_bind(self)
         self.server_name, self.server_port = "warden", 0

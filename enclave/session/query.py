@@ -12,7 +12,6 @@ seal it with the case key, which the session never holds.
 """
 from __future__ import annotations
 
-import io
 import json
 import os
 from typing import Any, Callable
@@ -22,6 +21,8 @@ import itertools
 import weakref
 
 import pyarrow as pa
+
+from enclave.session import keepalive
 
 DEFAULT_PURPOSE_MIN = 10
 ARROW_STREAM = "application/vnd.apache.arrow.stream"
@@ -110,25 +111,22 @@ class BrokerConnection:
 
     def __init__(self, purpose: str, url: str, authorization: str,
                  purpose_min_length: int = DEFAULT_PURPOSE_MIN) -> None:
-        import httpx
-
         purpose = (purpose or "").strip()
         if len(purpose) < purpose_min_length:
             raise ValueError(f"state the purpose of today's work (at least {purpose_min_length} "
                              f"characters, A3); got {purpose!r}")
-        self._http = http_client(url, authorization)
+        # http.client on a kept connection, not httpx: a query pays this hop on every call
+        self._http = keepalive.Client(url, {"Authorization": authorization})
         self.purpose = purpose
         self._last: Result | None = None
         self._tables = list(self._post("/api/open", {"purpose": purpose}).json()["tables"])
         self.id = f"c{next(_IDS)}"
         _CONNECTIONS[self.id] = self
 
-    def _post(self, path: str, body: dict):
-        import httpx
-
+    def _post(self, path: str, body: dict) -> keepalive.Response:
         try:
-            r = self._http.post(path, json=body)
-        except httpx.HTTPError as e:
+            r = self._http.post(path, body)
+        except keepalive.WireError as e:
             raise QueryLogError(f"the query broker is unreachable ({e}); nothing was run") from e
         if r.status_code == 200:
             return r
@@ -149,7 +147,8 @@ class BrokerConnection:
         if params is not None:
             params = json.loads(json.dumps(params, default=str))
         r = self._post("/api/query", {"purpose": self.purpose, "sql": sql, "params": params})
-        with pa.ipc.open_stream(io.BytesIO(r.content)) as reader:
+        # the arrays point into the received bytes (no copy through a Python file object)
+        with pa.ipc.open_stream(pa.py_buffer(r.content)) as reader:
             return Result(reader.read_all(), {"conn": self.id, "sql": sql, "params": params})
 
     query = sql
