@@ -53,12 +53,13 @@ def output_file(req: EgressRequest, file_id: int) -> EgressFile:
 
 def add_comment(db: Session, req: EgressRequest, user: User, body: str, visibility: str, *,
                 policy, now: dt.datetime | None = None, case_context: dict | None = None,
-                file_id: int | None = None) -> EgressComment:
+                file_id: int | None = None, via: str = "enclave") -> EgressComment:
     """A comment on ``req`` (or, with ``file_id``, in that file's thread), audited in the
     caller's transaction.  Refused: an empty or over-long body, a reader who cannot see the
     request, a private comment by a requester, a requester's words that would block a file, a
     requester's comment on a decided request (nobody would review it before it is read outside,
-    issue 20)."""
+    issue 20).  ``via="release_area"``: the requester's answer, written outside, in a file thread
+    of their approved request (the release area's own limits: ``egress_review.release.threads``)."""
     body = clean_text(body, "comment", limit=MAX_COMMENT)
     if not body:
         raise WorkflowError("comment body is empty")
@@ -72,7 +73,13 @@ def add_comment(db: Session, req: EgressRequest, user: User, body: str, visibili
         raise Forbidden("private comments are for reviewers and the committee only")
     if not is_requester and not is_reviewer(user):
         raise Forbidden("only the requester and reviewers can comment on a request")
-    if is_requester and req.state in TERMINAL:
+    if via not in ("enclave", "release_area"):
+        raise WorkflowError(f"unknown comment origin {via!r}")
+    outside = via == "release_area"
+    if outside and not (is_requester and f is not None and req.state in ("approved", "released")):
+        raise Forbidden("from the release area only the requester answers, in a file thread of "
+                        "an approved request")
+    if is_requester and req.state in TERMINAL and not outside:
         raise Conflict(f"request {req.id} is {req.state}: a comment now would leave without a "
                        "review; write it in a new request")
     if is_requester:
@@ -89,6 +96,8 @@ def add_comment(db: Session, req: EgressRequest, user: User, body: str, visibili
     req.comments.append(c)
     db.flush()
     where = {"file_id": f.id, "file": f.path} if f is not None else {}
+    if outside:
+        where["via"] = via   # egress_review.release.threads reads this back: written outside
     append(db, AuditEntry("egress", user.username, "egress.comment", case_code=req.case_code,
                           subject=f"egress_request:{req.id}", reason=None,
                           detail={"visibility": visibility, "comment_id": c.id, **where}), now=now)

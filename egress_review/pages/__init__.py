@@ -294,10 +294,36 @@ def downloads(request: Request, user: User | None = Depends(page_user), db: Sess
               svc: EgressService = Depends(service)):
     if (r := _need_login(request, user)) is not None:
         return r
+    from egress_review.release import threads as rt
+
+    releases = releases_for(db, user, svc)
+    for rel in releases:   # file threads of approved requests only (egress_review.release.threads)
+        req = db.get(EgressRequest, rel["request_id"])
+        rel["threads"] = rt.release_threads(db, req, user)
+        rel["can_answer"] = rt.can_answer(req, user, rel["download_until"], svc.now())
     return TEMPLATES.TemplateResponse(request, "downloads.html", {
-        "user": user, "releases": releases_for(db, user, svc),
+        "user": user, "releases": releases, "answer_max": rt.ANSWER_MAX,
         "days": svc.policy.egress.release_download_days,
         "min_pw": svc.policy.egress.release_zip_min_password_length})
+
+
+@release_router.post("/downloads/{rid}/files/{fid}/comments")
+def answer_thread(rid: RID, fid: FID, request: Request, body: str = Form(..., max_length=20_000),
+                  user: User | None = Depends(page_user), db: Session = Depends(get_db),
+                  svc: EgressService = Depends(service)):
+    """The requester's short answer in a file's thread, from outside (rules and limits:
+    egress_review.release.threads)."""
+    from egress_review.release import threads as rt
+
+    if (r := _need_login(request, user)) is not None:
+        return r
+    req = db.get(EgressRequest, rid)
+    if req is None or req.requester_id != user.id:
+        raise wf.NotFound(f"no release {rid} for you")
+    rt.answer(db, req, user, fid, body, policy=svc.policy, now=svc.now(),
+              deadline=wf.download_deadline(req, svc.policy),
+              case_context=svc.case_context(req.case_code))
+    return RedirectResponse(f"/downloads#thread-{rid}-{fid}", status_code=303)
 
 
 @release_router.get("/downloads/{rid}/files/{fid}")
