@@ -1,4 +1,4 @@
-"""One security key, every front end, in headless Chromium: the key is added on the control
+"""One security key (A4), every front end, in headless Chromium: the key is added on the control
 plane's two-step page (with the admin's one-time enrolment code) and then logs in, with the
 password, on the review service, the release area and - when the hub can run here (root) - the
 real JupyterHub, each on its own port of ``localhost``: one RP ID, four origins.

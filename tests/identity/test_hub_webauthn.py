@@ -1,4 +1,4 @@
-"""A security key added on the control plane logs in to the real JupyterHub (through its
+"""A security key (A4) added on the control plane logs in to the real JupyterHub (through its
 configurable-http-proxy), over HTTP: the hub's login page carries the key button and the
 enclave's one script, ``/hub/webauthn/login/begin`` checks the password with the shared log-in,
 and the key's answer goes in the login form to JupyterHub's own login handler, whose

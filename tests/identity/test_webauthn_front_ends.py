@@ -1,4 +1,4 @@
-"""A security key added on the control plane logs in on the review service and the release area
+"""A security key (A4) added on the control plane logs in on the review service and the release area
 too, with the same steps and server-side checks (enclave.web.webauthn_login), and an API client
 gets a token with it (``/api/token``).  Every app is served by uvicorn on its own loopback port
 and reached as ``localhost``: the RP ID (the host name) is shared, the origins are not.
