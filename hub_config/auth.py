@@ -77,8 +77,10 @@ class EnclaveAuthenticator(Authenticator):
         from hub_config.cutoff import CUTOFF_PATH, CutoffAPIHandler
         from hub_config.key_login import handlers as key_handlers
         from hub_config.pages import logout_handler
+        from hub_config.slot_api import SLOT_API_PATH, SlotAPIHandler
 
         return super().get_handlers(app) + [(CUTOFF_PATH, CutoffAPIHandler),
+                                            (SLOT_API_PATH, SlotAPIHandler),
                                             ("/logout", logout_handler())] + key_handlers()
 
     @property

@@ -136,6 +136,9 @@ ROUTES: dict[str, Route] = {
     "jupyter_server_terminals.api_handlers.TerminalHandler": _r(NONE, "terminals are off"),
     "jupyter_lsp.handlers.LanguageServersHandler": _r(NONE, "LSP reads files server-side: off"),
     "jupyter_lsp.handlers.LanguageServerWebSocketHandler": _r(NONE, "LSP: off"),
+    # --- the slot clock's re-read of the booking's end (hub_config.singleuser.slot_handler)
+    "hub_config.singleuser.slot_handler.SlotHandler": _r(
+        READ, "the booked slot's end, asked of the hub: no workspace data"),
     # --- the remote desktop (remote mode only; registered by the extension)
     "hub_config.singleuser.desktop_handlers.DesktopPageHandler": _r(
         READ, "the desktop viewer page", True),

@@ -59,6 +59,9 @@ def test_server_config_loads_the_slot_clock_and_fetches_nothing(system_config):
     js = entry.read_text()
     assert f'window._JUPYTERLAB["{slot_clock.NAME}"]' in js and "enclaveSlot" in js
     assert "http://" not in js and "https://" not in js and "fetch(" not in js
+    # its one request: the slot end, re-read from this server through JupyterLab's connection
+    assert js.count("makeRequest(") == 1 and 's.baseUrl + "enclave/slot"' in js
+    assert "XMLHttpRequest" not in js and "WebSocket" not in js
 
 
 class _Section(dict):

@@ -3,7 +3,9 @@
 // It shows the booked slot's end (Taipei time) and a countdown in the top bar, turns red and
 // raises a notification N minutes before the end, and says when the slot has ended.  The slot
 // comes from the page config the session's server writes (hub_config.singleuser.slot_clock);
-// the server's own clock at page time corrects a workstation clock that is off.
+// the server's own clock at page time corrects a workstation clock that is off.  A booking can
+// change while the session runs, so the end is re-read from the server (GET <base>enclave/slot,
+// which asks the hub) at start and then every pollSeconds the answer gives.
 (function () {
   "use strict";
   var shared = null;
@@ -27,7 +29,7 @@
 
   function two(n) { return String(n).padStart(2, "0"); }
 
-  function plugin(widgets, apputils) {
+  function plugin(widgets, apputils, services) {
     return {
       id: "enclave-slot-clock:plugin",
       description: "Booked slot's end and countdown (NHI enclave).",
@@ -36,6 +38,7 @@
         var slot = pageConfig().enclaveSlot || {};
         var ends = Date.parse(slot.ends || ""), skew = Date.parse(slot.now || "") - Date.now();
         if (isNaN(skew)) { skew = 0; }
+        var pollMs = 30000;
         var warnAt = 60 * (slot.warnMinutes || 10);
         var node = document.createElement("div");
         node.id = "enclave-slot-clock";
@@ -43,6 +46,44 @@
         node.style.cssText = "padding:0 10px;font-size:13px;line-height:28px;white-space:nowrap;" +
                              "border-radius:3px;margin:2px 8px";
         var warned = false;
+        function notify(kind, text) {
+          node.title = text;
+          if (apputils && apputils.Notification) {
+            apputils.Notification[kind](text, {autoClose: kind === "info" ? 8000 : false});
+          }
+        }
+        function apply(d) {
+          // the server's answer: {ends, endsTaipei, warnMinutes, now, booked, pollSeconds}
+          var sk = Date.parse(d.now || "") - Date.now();
+          if (!isNaN(sk)) { skew = sk; }
+          var p = Number(d.pollSeconds);
+          if (p >= 5 && p <= 600) { pollMs = 1000 * p; }
+          if (d.warnMinutes) { slot.warnMinutes = d.warnMinutes; warnAt = 60 * d.warnMinutes; }
+          var e = d.booked === false ? Date.now() + skew : Date.parse(d.ends || "");
+          if (isNaN(e) || e === ends) { return; }
+          var later = isNaN(ends) || e > ends;
+          ends = e;
+          slot.ends = d.ends || "";
+          slot.endsTaipei = d.booked === false ? "—" : d.endsTaipei;
+          node.dataset.ends = slot.ends;
+          if (later && (ends - Date.now() - skew) / 1000 > warnAt) { warned = false; }
+          if (d.booked !== false) {
+            notify("info", "時段結束時間已更新為 " + slot.endsTaipei + "（台北時間）。 The slot now ends at " +
+                   slot.endsTaipei + " Taipei.");
+          }
+          tick();
+        }
+        function reread() {
+          // only through JupyterLab's own connection (its log-in and XSRF header), only to
+          // this server; without it the page keeps the end it was given
+          if (!(services && services.ServerConnection)) { return; }
+          var s = services.ServerConnection.makeSettings();
+          services.ServerConnection.makeRequest(s.baseUrl + "enclave/slot", {}, s)
+            .then(function (r) { return r.ok ? r.json() : null; })
+            .then(function (d) { if (d) { apply(d); } })
+            .catch(function () { /* the hub restarting: keep the end shown */ })
+            .then(function () { setTimeout(reread, pollMs); });
+        }
         function tick() {
           if (isNaN(ends)) {
             node.textContent = "時段結束時間不明 slot end unknown";
@@ -64,10 +105,7 @@
                        " 台北時間），屆時工作階段會停止：請儲存筆記本。 Less than " + slot.warnMinutes +
                        " minutes to the slot's end (" + slot.endsTaipei + " Taipei): the session will" +
                        " stop then - save your notebooks.";
-            node.title = text;
-            if (apputils && apputils.Notification) {
-              apputils.Notification.warning(text, {autoClose: false});
-            }
+            notify("warning", text);
           }
         }
         if (widgets && widgets.Widget) {
@@ -78,8 +116,10 @@
           node.style.cssText += ";position:fixed;top:2px;right:120px;z-index:10000";
           document.body.appendChild(node);
         }
+        node.dataset.ends = slot.ends || "";
         tick();
         setInterval(tick, 1000);
+        setTimeout(reread, 1000);
       },
     };
   }
@@ -90,9 +130,10 @@
       if (module !== "./extension") {
         return Promise.reject(new Error("enclave-slot-clock has no module " + module));
       }
-      return Promise.all([sharedModule("@lumino/widgets"), sharedModule("@jupyterlab/apputils")])
+      return Promise.all([sharedModule("@lumino/widgets"), sharedModule("@jupyterlab/apputils"),
+                          sharedModule("@jupyterlab/services")])
         .then(function (mods) {
-          var exports = {__esModule: true, default: [plugin(mods[0], mods[1])]};
+          var exports = {__esModule: true, default: [plugin(mods[0], mods[1], mods[2])]};
           return function () { return exports; };
         });
     },
