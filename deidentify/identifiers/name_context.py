@@ -136,7 +136,7 @@ def _tables():
     # longest first, grouped by first character (one branch per character tried, same matches)
     intro = re.compile("(?:" + by_first_char("|".join(sorted(map(re.escape, INTRODUCERS), key=len, reverse=True)))
                        + ")" + INTRO_GAP)
-    titles = re.compile("|".join(sorted(map(re.escape, TITLES), key=len, reverse=True)))
+    titles = re.compile(by_first_char("|".join(sorted(map(re.escape, TITLES), key=len, reverse=True))))
     surnames = {to_simplified(c) for c in SINGLE_SURNAMES} | {to_simplified(s) for s in COMPOUND_SURNAMES}
     return intro, titles, surnames, tags, tokenizer.FREQ
 
