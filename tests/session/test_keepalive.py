@@ -1,0 +1,172 @@
+"""The keep-alive client of the query path (enclave.session.keepalive), against real tornado
+servers on unix sockets: a kept connection is reused, a connection the server closed while idle
+is replaced without sending anything twice, chunked and error answers are read whole, a broken
+connection is an error and never a retry; and the broker's query log (WardenLog) through it to
+the real warden app: the record is written, refusals and an unreachable log stop the query."""
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import socket
+import threading
+import time
+
+import pytest
+from tornado import httpserver, netutil, web
+
+from enclave.audit.models import AuditRecord
+from enclave.db import session_scope
+from enclave.session.keepalive import Client, WireError
+from hub_config.broker import LogRefused, WardenLog
+from hub_config.spawner import unix_url
+from hub_config.warden import Warden, make_app as warden_app
+from policies import load_policy
+
+
+def _serve(app: web.Application, sock: str, **server_kw):
+    loop = asyncio.new_event_loop()
+    ready = threading.Event()
+
+    def run():
+        asyncio.set_event_loop(loop)
+        server = httpserver.HTTPServer(app, **server_kw)
+        server.add_socket(netutil.bind_unix_socket(sock, mode=0o600))
+        loop.call_soon(ready.set)
+        loop.run_forever()
+
+    t = threading.Thread(target=run, daemon=True)
+    t.start()
+    assert ready.wait(10)
+    return loop, t
+
+
+@pytest.fixture
+def echo(tmp_path):
+    """Counts requests; answers which connection carried each, or a chunked / error body."""
+    seen: list[dict] = []
+    streams = itertools.count(1)
+
+    class Echo(web.RequestHandler):
+        def check_xsrf_cookie(self):
+            return
+
+        def _conn(self) -> int:   # a number per connection (its stream), not per request
+            stream = self.request.connection.stream
+            if not hasattr(stream, "test_tag"):
+                stream.test_tag = next(streams)
+            return stream.test_tag
+
+        async def post(self, what):
+            seen.append({"conn": self._conn(),
+                         "auth": self.request.headers.get("Authorization"),
+                         "body": json.loads(self.request.body)})
+            if what == "chunked":
+                for part in ("alpha,", "beta,", "gamma"):
+                    self.write(part)
+                    await self.flush()   # no Content-Length: chunked transfer encoding
+                return
+            if what == "refuse":
+                self.set_status(403)
+                self.finish({"error": "not yours"})
+                return
+            self.finish({"n": len(seen), "conn": self._conn()})
+
+    sock = str(tmp_path / "echo.sock")
+    loop, t = _serve(web.Application([(r"/base/(\w+)", Echo)]), sock,
+                     idle_connection_timeout=0.3)
+    yield unix_url(sock).rstrip("/") + "/base/", seen
+    loop.call_soon_threadsafe(loop.stop)
+    t.join(10)
+
+
+def test_kept_connection_reused_and_replaced_after_an_idle_close(echo):
+    url, seen = echo
+    c = Client(url, {"Authorization": "token abc"})
+    a, b = c.post("/plain", {"i": 1}).json(), c.post("plain", {"i": 2}).json()
+    assert a["conn"] == b["conn"]          # one connection for both
+    time.sleep(0.8)                        # the server closes the idle connection
+    d = c.post("plain", {"i": 3}).json()
+    assert d["conn"] != a["conn"] and d["n"] == 3
+    assert [s["body"]["i"] for s in seen] == [1, 2, 3]   # each request arrived once
+    assert {s["auth"] for s in seen} == {"token abc"}
+    c.close()
+
+
+def test_chunked_and_error_answers_are_read_whole(echo):
+    url, _ = echo
+    with Client(url) as c:
+        r = c.post("chunked", {})
+        assert r.status_code == 200 and r.content == b"alpha,beta,gamma"
+        r = c.post("refuse", {})
+        assert r.status_code == 403 and r.json() == {"error": "not yours"}
+        assert c.post("plain", {}).status_code == 200   # the connection is still usable
+
+
+def test_unreachable_or_broken_connection_is_an_error_not_a_retry(tmp_path):
+    with pytest.raises(WireError, match="FileNotFoundError|ConnectionRefused"):
+        Client(unix_url(str(tmp_path / "none.sock"))).post("x", {})
+    # a server that reads the request and hangs up without answering
+    path = str(tmp_path / "hangup.sock")
+    srv = socket.socket(socket.AF_UNIX)
+    srv.bind(path)
+    srv.listen(4)
+    got: list[bytes] = []
+
+    def hang_up():
+        for _ in range(2):
+            conn, _ = srv.accept()
+            got.append(conn.recv(65536))
+            conn.close()
+
+    threading.Thread(target=hang_up, daemon=True).start()
+    with pytest.raises(WireError, match="closed the connection"):
+        Client(unix_url(path)).post("api/query", {"sql": "select 1"})
+    time.sleep(0.2)
+    assert len(got) == 1 and got[0].startswith(b"POST /api/query HTTP/1.1\r\n")
+    srv.close()
+
+
+def test_header_values_cannot_inject_lines():
+    with pytest.raises(ValueError, match="line break"):
+        Client("http://127.0.0.1:9/", {"Authorization": "token a\r\nX-Evil: 1"})
+
+
+def test_query_log_through_the_real_warden(rows, tmp_path):
+    """The broker's WardenLog on a kept connection to the warden's own app: the record is in
+    the audit log; another case, an unknown credential or no warden refuses (nothing runs)."""
+    rows.user("ann")
+    rows.case("C1", ["ann"])
+    rows.case("C2", [])
+    booking = rows.booking("ann", "C1", -5, 60, kind="overnight")
+
+    class Runner:   # the overnight runner's registered job tokens (hub_config.overnight)
+        tokens = {"tok-1": ("ann", booking)}
+
+        def sweep(self):
+            return None
+
+    warden = Warden(rows.db_url, load_policy(), "http://127.0.0.1:9/hub/api", "unused",
+                    runner=Runner())
+    sock = str(tmp_path / "warden.sock")
+    loop, t = _serve(warden_app(warden), sock)
+    try:
+        wlog = WardenLog(unix_url(sock), "job tok-1", "C1")
+        wlog.purpose("counting visits by year")
+        for i in range(3):   # on one kept connection
+            wlog.query("counting visits by year", f"SELECT {i}", None)
+        with session_scope(rows.db_url) as s:
+            subjects = [e.subject for e in s.query(AuditRecord)
+                        .filter_by(action="session.query", actor="ann").order_by(AuditRecord.seq)]
+        assert subjects == ["SELECT 0", "SELECT 1", "SELECT 2"]
+        with pytest.raises(LogRefused, match="403.*not C2"):
+            WardenLog(unix_url(sock), "job tok-1", "C2").query("counting visits by year",
+                                                              "SELECT 9", None)
+        with pytest.raises(LogRefused, match="403.*unknown job token"):
+            WardenLog(unix_url(sock), "job forged", "C1").query("counting visits by year",
+                                                               "SELECT 9", None)
+    finally:
+        loop.call_soon_threadsafe(loop.stop)
+        t.join(10)
+    with pytest.raises(LogRefused, match="unreachable"):
+        wlog.query("counting visits by year", "SELECT 9", None)
