@@ -170,3 +170,34 @@ def test_query_log_through_the_real_warden(rows, tmp_path):
         t.join(10)
     with pytest.raises(LogRefused, match="unreachable"):
         wlog.query("counting visits by year", "SELECT 9", None)
+
+
+def test_a_result_of_many_batches_arrives_whole(tmp_path):
+    """The broker sends a result as views of its Arrow buffers (no joined copy): a result of
+    several batches, with strings and nulls, comes back equal to what DuckDB computed."""
+    import duckdb
+
+    from datasets import parquet_crypto as PC
+    from enclave.session import BrokerConnection
+    from hub_config.broker import CaseDatabase, make_app
+    from tests.session.test_query import AUTH, CASE_KEY, ListLog
+
+    data = tmp_path / "C1" / "data"
+    data.mkdir(parents=True)
+    sql = ("SELECT i AS id, CASE WHEN i % 7 = 0 THEN NULL ELSE 'code-' || (i % 1000) END AS c, "
+           "i * 0.5 AS x FROM range(300000) t(i)")
+    want = duckdb.connect().sql(sql).to_arrow_table()
+    PC.write_table(want, data / "t.parquet", PC.Scope(PC.case_scope("C1"), CASE_KEY))
+    db = CaseDatabase(data, ListLog(), max_rows=1_000_000, max_bytes=100_000_000,
+                      purpose_min_length=10, case_code="C1", data_key=CASE_KEY)
+    sock = str(tmp_path / "broker.sock")
+    loop, t = _serve(make_app(db, AUTH), sock)
+    try:
+        with BrokerConnection("the whole table, checked", unix_url(sock), AUTH, 10) as con:
+            got = con.sql("SELECT * FROM t ORDER BY id").arrow()
+            assert got.num_rows == 300_000 and len(got.to_batches()) > 1
+            assert got.equals(want.cast(got.schema)), "rows differ after the transfer"
+            assert con.sql("SELECT count(*) FROM t WHERE c IS NULL").fetchone() == (42858,)
+    finally:
+        loop.call_soon_threadsafe(loop.stop)
+        t.join(10)
