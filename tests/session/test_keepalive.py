@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import os
 import socket
 import threading
 import time
@@ -168,8 +169,10 @@ def test_query_log_through_the_real_warden(rows, tmp_path):
     finally:
         loop.call_soon_threadsafe(loop.stop)
         t.join(10)
+    os.unlink(sock)   # no warden at all
     with pytest.raises(LogRefused, match="unreachable"):
-        wlog.query("counting visits by year", "SELECT 9", None)
+        WardenLog(unix_url(sock), "job tok-1", "C1").query("counting visits by year",
+                                                          "SELECT 9", None)
 
 
 def test_a_result_of_many_batches_arrives_whole(tmp_path):
