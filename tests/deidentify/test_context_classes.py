@@ -69,6 +69,13 @@ def test_separated_or_lower_case_ids_without_a_label(text, secret):
     assert masked(text, secret), scrub_texts([text])[0]
 
 
+@pytest.mark.parametrize("text", ["IDcard: QX998877", "idcard no. QX998877", "Idcard#QX998877", "ID card: QX998877"])
+def test_an_id_card_label_written_as_one_word_reaches_the_finders(text):
+    # the batch prefilter must let the text through to the labelled-ID finder (issue 14)
+    assert masked(text, "QX998877"), scrub_texts([text])[0]
+
+
+
 @pytest.mark.parametrize("text, secret", [
     ("戶籍桃園市復興區三光里 6 鄰 爺亨 30 號。", "桃園市"), ("戶籍地：新竹縣尖石鄉玉峰村", "尖石鄉"),
     ("籍貫台南市，現住台中市北區三民路三段 129 號", "三民路"),
