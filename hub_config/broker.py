@@ -54,6 +54,7 @@ ARROW_STREAM = "application/vnd.apache.arrow.stream"
 # settings, extensions or other databases.
 ALLOWED_STATEMENTS = {"SELECT", "EXPLAIN", "CREATE", "INSERT", "UPDATE", "DELETE", "DROP"}
 MAX_SQL_CHARS = 100_000
+SMALL_RESULT = 1 << 20   # results up to this size are joined into one write (copying is cheap)
 
 
 class LogRefused(RuntimeError):
@@ -335,6 +336,9 @@ class QueryHandler(_Handler):
             raise web.HTTPError(413, f"the result is larger than {self.db.max_bytes} bytes "
                                      f"(query_max_result_bytes, A3/S1)")
         self.set_header("Content-Type", ARROW_STREAM)
+        if data.size <= SMALL_RESULT:   # one write with the headers: one send, one wake-up
+            self.finish(b"".join(data.parts))
+            return
         self.set_header("Content-Length", str(data.size))
         await self.flush()   # the headers; then the stream's parts as they are (no joined copy)
         done = None
