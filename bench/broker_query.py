@@ -20,6 +20,7 @@ shared, so CPU ratios are steadier than wall-clock ones).  Samples alternate whi
 first.  Target: aggregate ≤ 1.05× raw.
 
     python bench/broker_query.py [--pairs 8] [--reps 10] [--json]
+    python bench/broker_query.py --warden     # the real warden's record per query (SQLite)
 """
 from __future__ import annotations
 
@@ -142,13 +143,68 @@ def _start_broker(tmp: Path, data: Path):
     return warden, broker, f"http+unix://{quote(str(bsock), safe='')}/"
 
 
+def warden_cost(n: int = 200) -> dict:
+    """What the stand-in leaves out: the real warden's record (its app on a unix socket, a
+    registered job token, so no hub is needed for whoami; a fresh SQLite state DB), per query."""
+    import asyncio
+
+    from tornado import httpserver, netutil
+
+    from enclave.db import upgrade
+    from hub_config.broker import WardenLog
+    from hub_config.warden import Warden, make_app
+    from policies import load_policy
+    from tests.session.conftest import Rows
+
+    tmp = Path(tempfile.mkdtemp(prefix="warden-bench-"))
+    url = f"sqlite:///{tmp / 'state.db'}"
+    upgrade(url)
+    rows = Rows(url)
+    rows.user("ann")
+    rows.case("C1", ["ann"])
+    booking = rows.booking("ann", "C1", -5, 60, kind="overnight")
+
+    class Runner:
+        tokens = {"tok": ("ann", booking)}
+
+        def sweep(self):
+            return None
+
+    warden = Warden(url, load_policy(), "http://127.0.0.1:9/hub/api", "unused", runner=Runner())
+    sock, loop, ready = str(tmp / "warden.sock"), asyncio.new_event_loop(), threading.Event()
+
+    def run():
+        asyncio.set_event_loop(loop)
+        server = httpserver.HTTPServer(make_app(warden))
+        server.add_socket(netutil.bind_unix_socket(sock))
+        loop.call_soon(ready.set)
+        loop.run_forever()
+
+    threading.Thread(target=run, daemon=True).start()
+    ready.wait(10)
+    wlog = WardenLog(f"http+unix://{quote(sock, safe='')}/", "job tok", "C1")
+    wlog.query("measuring the warden", "SELECT 0", None)
+    c0, w0 = _cpu(os.getpid()), time.perf_counter()
+    for i in range(n):
+        wlog.query("measuring the warden", f"SELECT {i}", None)
+    out = {"records": n, "wall_ms": round(1000 * (time.perf_counter() - w0) / n, 2),
+           "cpu_ms": round(1000 * (_cpu(os.getpid()) - c0) / n, 2)}
+    loop.call_soon_threadsafe(loop.stop)
+    return out
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--pairs", type=int, default=8)
     ap.add_argument("--reps", type=int, default=10, help="queries per timed sample")
     ap.add_argument("--big", type=int, default=3, help="2 M-row results each way")
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--warden", action="store_true",
+                    help="only time the real warden's query record (SQLite), per query")
     args = ap.parse_args()
+    if args.warden:
+        print(json.dumps(warden_cost()))
+        return 0
     from enclave.session.query import BrokerConnection
 
     tmp = Path(tempfile.mkdtemp(prefix="broker-bench-"))
