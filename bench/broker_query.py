@@ -28,6 +28,7 @@ import argparse
 import glob
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -190,6 +191,7 @@ def warden_cost(n: int = 200) -> dict:
     out = {"records": n, "wall_ms": round(1000 * (time.perf_counter() - w0) / n, 2),
            "cpu_ms": round(1000 * (_cpu(os.getpid()) - c0) / n, 2)}
     loop.call_soon_threadsafe(loop.stop)
+    shutil.rmtree(tmp, ignore_errors=True)
     return out
 
 
@@ -296,6 +298,7 @@ def main() -> int:
         broker.terminate()
         broker.wait(10)
         warden.shutdown()
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -74,7 +74,7 @@ class WardenLog:
         from enclave.session.keepalive import Client
 
         self.case_code = case_code
-        # a kept connection (http.client): this round trip precedes every query (issue 18)
+        # a kept connection, not httpx: this round trip precedes every query (issue 18)
         self.client = Client(url, {"Authorization": authorization}, timeout=30)
 
     def _post(self, body: dict) -> dict:
