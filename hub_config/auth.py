@@ -170,6 +170,8 @@ class EnclaveAuthenticator(Authenticator):
         with session_scope(self.db_url) as s:
             user = s.execute(select(User).where(User.username == username)).scalar_one_or_none()
             try:
+                if user is not None:      # A2 as on every other front end (the key path too)
+                    one_login.check_account(s, pol, user, client=client, front_end="hub", now=now)
                 second = one_login.second_factor(s, pol, user, ident.roles, otp, username=username,
                                                  client=client, front_end="hub", now=now)
             except LoginRefused:

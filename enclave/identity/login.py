@@ -191,6 +191,12 @@ def _account_allowed(db: Session, policy, user: User, username: str, client: str
                       count=False)
 
 
+def check_account(db: Session, policy, user: User, *, client: str, front_end: str, now: dt.datetime) -> None:
+    """The account rules (active, A2 employment, A4 password age) for a front end that checks the
+    password itself (the hub's directory check): refused, audited, never counted as a guess."""
+    _account_allowed(db, policy, user, user.username, client, front_end, now)
+
+
 def _clip(username: str, client: str) -> tuple[str, str]:
     return (username or "")[:64], (client or "-")[:64]
 

@@ -60,6 +60,21 @@ def test_expired_password_cannot_log_in_and_is_told_why(local):
         _auth(local.db_url).login_decision("old", GOOD)
 
 
+def test_employment_outside_the_policy_is_refused_on_the_hub_too(local):
+    # A2: only permanent or contract staff hold accounts; the hub checked the password itself
+    # and let a temporary worker in where the other front ends refused (issue 15)
+    from enclave.accounts.models import User
+
+    with session_scope(local.db_url) as s:
+        s.query(User).filter_by(username="ann").one().employment = "temporary"
+    with pytest.raises(LoginRefused, match="permanent or contract staff"):
+        _auth(local.db_url).login_decision("ann", GOOD)
+    with session_scope(local.db_url) as s:
+        assert s.query(AuditRecord).filter_by(action="login.refused", actor="ann").count() == 1
+        s.query(User).filter_by(username="ann").one().employment = "permanent"
+    assert _auth(local.db_url).login_decision("ann", GOOD)["name"] == "ann"
+
+
 def test_password_below_policy_is_refused(local):
     with pytest.raises(LoginRefused, match="no longer meets the password policy"):
         _auth(local.db_url).login_decision("weak", "weakpassword")
