@@ -1,10 +1,13 @@
 """HTTP side of the remote desktop: the viewer page, the noVNC files, the RFB websocket, and
-the kiosk browser's one-time login.  The viewer page and websocket need the hub login (the
+the kiosk browser's one-time login.  The viewer page's bar carries the JupyterLab slot clock
+itself (the lab extension's script, inlined), re-reading the booking's end from the server's
+``enclave/slot`` like JupyterLab does (:mod:`hub_config.singleuser.slot_clock`).  The viewer page and websocket need the hub login (the
 same OAuth as JupyterLab); the websocket only relays bytes between the browser and the VNC
 server's unix socket, whose clipboard is off (:mod:`hub_config.singleuser.desktop`)."""
 from __future__ import annotations
 
 import html
+import json
 
 from jupyter_server.base.handlers import JupyterHandler
 from tornado import iostream, web, websocket
@@ -12,19 +15,30 @@ from tornado.netutil import Resolver  # noqa: F401  (tornado's resolver for unix
 
 from hub_config.singleuser.desktop import NOVNC_DIR
 from hub_config.singleuser.routes import client_address
+from hub_config.singleuser.slot_clock import LABEXTENSIONS, NAME, SLOT_PATH, slot
+
+CLOCK_JS = LABEXTENSIONS / NAME / "static" / "remoteEntry.js"
 
 PAGE = """<!doctype html>
 <html lang="zh-Hant"><head><meta charset="utf-8">
 <title>研究工作區 Research desktop</title>
 <style>html,body{{margin:0;height:100%;background:#222;color:#eee;font-family:sans-serif}}
-#bar{{height:28px;line-height:28px;padding:0 8px;font-size:13px}}#screen{{height:calc(100% - 28px)}}</style>
+body{{display:flex;flex-direction:column}}#screen{{flex:1;min-height:0}}
+#bar{{flex:none;line-height:28px;padding:0 8px;font-size:13px}}
+#bar[data-state=warning],#bar[data-state=ended]{{background:#8b1a1a}}
+#notice{{position:fixed;top:32px;right:8px;max-width:40em;padding:8px 12px;background:#333;
+border:1px solid #888;font-size:13px;z-index:10;cursor:pointer}}
+#notice[data-kind=warning]{{background:#8b1a1a}}</style>
 </head><body>
 <div id="bar">遠端桌面：只傳送畫面，剪貼簿、檔案傳輸、列印與音訊皆已關閉。
 Remote desktop: pixels only - clipboard, file transfer, printing and audio are off.
 <span id="status" data-state="connecting">連線中 Connecting…</span>
-<span id="slot" data-ends="{ends}" data-warn-minutes="{warn}" style="float:right">國家衛生研究資料中心 NHI research enclave ·
-時段結束 slot ends {ends_taipei} (台北時間 Taipei) · <b id="left"></b></span></div>
+<span id="slot" style="float:right">國家衛生研究資料中心 NHI research enclave ·
+<span id="enclave-slot-clock"></span></span></div>
+<div id="notice" role="alert" hidden></div>
 <div id="screen"></div>
+<script id="enclave-slot-data" type="application/json">{slot_json}</script>
+<script>{clock_js}</script>
 <script type="module">
 import RFB from "{static}core/rfb.js";
 const status = document.getElementById("status");
@@ -37,21 +51,33 @@ rfb.addEventListener("connect", () => {{ status.dataset.state = "connected";
 rfb.addEventListener("disconnect", () => {{ status.dataset.state = "disconnected";
   status.textContent = "已中斷 Disconnected"; }});
 window.enclaveRfb = rfb;
-// the slot's end: a countdown, red in the policy's last minutes (the warden stops the session then)
-const slot = document.getElementById("slot"), left = document.getElementById("left");
-const ends = Date.parse(slot.dataset.ends), warnAt = 60 * Number(slot.dataset.warnMinutes || 10);
-function tick() {{
-  if (isNaN(ends)) {{ left.textContent = ""; return; }}
-  const s = Math.max(0, Math.floor((ends - Date.now()) / 1000));
-  const hh = String(Math.floor(s / 3600)).padStart(2, "0");
-  const mm = String(Math.floor(s / 60) % 60).padStart(2, "0"), ss = String(s % 60).padStart(2, "0");
-  left.textContent = s > 0 ? `剩餘 ${{hh}}:${{mm}}:${{ss}} left` : "時段已結束 Slot ended";
-  slot.dataset.warn = s <= warnAt ? "1" : "0";
-  document.getElementById("bar").style.background = s <= warnAt ? "#8b1a1a" : "";
-}}
-tick(); setInterval(tick, 1000);
+// the slot clock of the session's JupyterLab (the same script), re-reading the booking's end
+// from this server's enclave/slot, which asks the hub
+const bar = document.getElementById("bar"), notice = document.getElementById("notice");
+notice.addEventListener("click", () => {{ notice.hidden = true; }});
+let hideAt = null;
+window.enclaveSlotClock(document.getElementById("enclave-slot-clock"),
+  JSON.parse(document.getElementById("enclave-slot-data").textContent), {{
+  request: () => fetch("{slot_url}", {{credentials: "same-origin", cache: "no-store",
+                                       headers: {{"X-XSRFToken": "{xsrf}"}}}})
+    .then(r => r.ok ? r.json() : null),
+  notify: (kind, text) => {{
+    notice.textContent = text; notice.dataset.kind = kind; notice.hidden = false;
+    clearTimeout(hideAt);
+    if (kind === "info") {{ hideAt = setTimeout(() => {{ notice.hidden = true; }}, 8000); }}
+  }},
+  state: (state) => {{ bar.dataset.state = state; }},
+}});
 </script></body></html>
 """
+
+
+def clock_script() -> str:
+    """The lab extension's script, which holds the slot clock (one clock for both pages)."""
+    js = CLOCK_JS.read_text(encoding="utf-8")
+    if "</" in js:  # it is inlined in a <script> element
+        raise ValueError(f"{CLOCK_JS} must not contain '</'")
+    return js
 
 
 class DesktopPageHandler(JupyterHandler):
@@ -65,31 +91,15 @@ class DesktopPageHandler(JupyterHandler):
         base = self.base_url
         self.set_header("Content-Type", "text/html; charset=utf-8")
         self.set_header("Cache-Control", "no-store")
-        ends, ends_taipei = slot_end()
-        from hub_config.singleuser.slot_clock import slot
-
+        xsrf = self.xsrf_token
+        xsrf = xsrf.decode() if isinstance(xsrf, bytes) else xsrf
+        # the slot as JupyterLab's page config has it (the spawner's end, the policy's lead)
+        slot_json = json.dumps(slot()).replace("<", "\\u003c")
         self.finish(PAGE.format(static=html.escape(f"{base}desktop/novnc/"),
                                 ws=html.escape(f"{base}desktop/websockify"),
-                                ends=html.escape(ends), ends_taipei=html.escape(ends_taipei),
-                                warn=int(slot()["warnMinutes"])))
-
-
-def slot_end() -> tuple[str, str]:
-    """The booked slot's end (ENCLAVE_SLOT_END, set by the spawner): ISO UTC for the page's
-    countdown, and HH:MM in Asia/Taipei for people."""
-    import datetime as dt
-    import os
-    from zoneinfo import ZoneInfo
-
-    raw = os.environ.get("ENCLAVE_SLOT_END", "")
-    try:
-        when = dt.datetime.fromisoformat(raw)
-    except ValueError:
-        return "", "?"
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=dt.timezone.utc)
-    return (when.astimezone(dt.timezone.utc).isoformat(),
-            when.astimezone(ZoneInfo("Asia/Taipei")).strftime("%H:%M"))
+                                slot_url=html.escape(f"{base}{SLOT_PATH}"),
+                                xsrf=html.escape(xsrf), slot_json=slot_json,
+                                clock_js=clock_script()))
 
 
 class DesktopStaticHandler(web.StaticFileHandler):

@@ -11,8 +11,8 @@ address to ``X-Forwarded-For`` on every request it forwards, and nothing reaches
 socket from outside but the proxy.  Requests without it come from inside the sandbox (the
 kiosk browser of the remote desktop, the kernel) or from the hub itself.
 
-* remote mode: from outside, only the desktop (and the OAuth steps that log the browser in to
-  it); the Jupyter API only from inside.
+* remote mode: from outside, only the desktop, its bar's slot end (and the OAuth steps that log
+  the browser in to it); the Jupyter API only from inside.
 * on_site mode: from outside, only from the booked seat's registered addresses (the last
   ``X-Forwarded-For`` entry, the one the proxy wrote); the API as allowed below.
 """
@@ -138,7 +138,8 @@ ROUTES: dict[str, Route] = {
     "jupyter_lsp.handlers.LanguageServerWebSocketHandler": _r(NONE, "LSP: off"),
     # --- the slot clock's re-read of the booking's end (hub_config.singleuser.slot_handler)
     "hub_config.singleuser.slot_handler.SlotHandler": _r(
-        READ, "the booked slot's end, asked of the hub: no workspace data"),
+        READ, "the booked slot's end, asked of the hub: no workspace data; also the remote "
+              "desktop's bar", True),
     # --- the remote desktop (remote mode only; registered by the extension)
     "hub_config.singleuser.desktop_handlers.DesktopPageHandler": _r(
         READ, "the desktop viewer page", True),

@@ -101,6 +101,7 @@ REMOTE_OUTSIDE = {
     "hub_config.singleuser.desktop_handlers.DesktopPageHandler",
     "hub_config.singleuser.desktop_handlers.DesktopStaticHandler",
     "hub_config.singleuser.desktop_handlers.DesktopSocketHandler",
+    "hub_config.singleuser.slot_handler.SlotHandler",   # the desktop bar's slot end
     "jupyterhub.singleuser.extension.JupyterHubOAuthCallbackHandler",
     "jupyterhub.singleuser.extension.JupyterHubLogoutHandler",
     "jupyter_server.base.handlers.APIVersionHandler", "jupyter_server.base.handlers.MainHandler",

@@ -13,6 +13,7 @@ import io
 import os
 import time
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -22,16 +23,21 @@ from tests.services.hub import PASSWORD, HubHarness
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="the hub's sandbox spawner needs root")
 CHROMIUM = "/usr/bin/chromium"
+WARN = 30
+TAIPEI = ZoneInfo("Asia/Taipei")
 
 
 @pytest.fixture(scope="module")
 def hub():
-    h = HubHarness(access_mode="remote")
+    # the bar's clock re-reads the booking every 6 s; the policy warns 30 minutes before the end
+    h = HubHarness(access_mode="remote",
+                   sessions_yaml=f"slot_end_check_seconds: 2\nslot_end_warning_minutes: {WARN}\n")
     now = utcnow()
     h.add_user("alice")
     h.add_case("C1", ["alice"], tables={"patients": [{"pid": f"p{i}", "age": 20 + i}
                                                      for i in range(30)]})
-    h.add_booking("alice", "C1", now - dt.timedelta(minutes=5), now + dt.timedelta(hours=2))
+    h.first = h.add_booking("alice", "C1", now - dt.timedelta(minutes=5),
+                            now + dt.timedelta(hours=2))
     h.start()
     try:
         a = h.user("alice")
@@ -107,7 +113,8 @@ def test_desktop_shows_jupyterlab(browser):
 
 def test_desktop_shows_the_slot_end_and_counts_down(hub, browser):
     """#16: the researcher sees when the slot ends (Taipei time) and a countdown to it."""
-    ends = browser.locator("#slot").get_attribute("data-ends")
+    clock = browser.locator("#enclave-slot-clock")
+    ends = clock.get_attribute("data-ends")
     from enclave.bookings.models import Booking
     from enclave.db import session_scope
 
@@ -115,13 +122,54 @@ def test_desktop_shows_the_slot_end_and_counts_down(hub, browser):
         booked = s.query(Booking).one().ends_at
     got = dt.datetime.fromisoformat(ends)
     assert abs((got - booked.replace(tzinfo=got.tzinfo or dt.timezone.utc)).total_seconds()) < 1
-    first = browser.locator("#left").inner_text()
+    first = clock.inner_text()
     assert "剩餘" in first and "left" in first, first
+    assert first.index("時段結束") < first.index("slot ends")
     time.sleep(2.2)
-    assert browser.locator("#left").inner_text() != first  # it counts
+    assert clock.inner_text() != first  # it counts
     taipei = got.astimezone(__import__("zoneinfo").ZoneInfo("Asia/Taipei")).strftime("%H:%M")
     assert taipei in browser.locator("#slot").inner_text()
-    assert browser.locator("#slot").get_attribute("data-warn") == "0"  # two hours left
+    assert clock.get_attribute("data-state") == "ok"  # two hours left
+    assert clock.get_attribute("data-warn-minutes") == str(WARN)
+
+
+def test_desktop_bar_follows_the_booking_with_the_policys_lead(hub, browser):
+    """#16: the bar re-reads the booking's end through the hub with JupyterLab's own clock
+    (the same script, the same enclave/slot): the next slot booked back to back shows, an
+    admin's cut shows, and inside the policy's lead the bar turns red and warns."""
+    from enclave.bookings.models import Booking
+    from enclave.db import session_scope
+    from tests.hub.test_slot_clock_reread import _wait_server_says, clock_shows
+
+    with session_scope(hub.db_url) as s:
+        first_end = s.get(Booking, hub.first).ends_at.replace(tzinfo=dt.timezone.utc)
+    try:
+        extended = first_end + dt.timedelta(hours=1)
+        hub.add_booking("alice", "C1", first_end, extended)
+        _wait_server_says(hub, extended)
+        text = clock_shows(browser, extended)
+        assert f"slot ends {extended.astimezone(TAIPEI):%H:%M} Taipei" in text
+        assert browser.locator("#bar").get_attribute("data-state") == "ok"
+
+        # an admin cuts the first booking to 20 minutes from now: inside the 30-minute lead
+        shortened = utcnow().replace(second=0, microsecond=0) + dt.timedelta(minutes=20)
+        with session_scope(hub.db_url) as s:
+            s.get(Booking, hub.first).ends_at = shortened
+        _wait_server_says(hub, shortened)
+        text = clock_shows(browser, shortened)
+        assert f"時段結束 {shortened.astimezone(TAIPEI):%H:%M}" in text
+        browser.wait_for_selector("#bar[data-state=warning]", timeout=10_000)
+        assert browser.locator("#enclave-slot-clock").get_attribute("data-state") == "warning"
+        notice = browser.locator("#notice")
+        assert notice.is_visible()
+        said = notice.inner_text()
+        assert f"距時段結束不到 {WARN} 分鐘" in said and f"Less than {WARN} minutes" in said, said
+        from tests.screenshots import shot
+
+        shot(browser, "remote-desktop-slot-warning")
+    finally:   # the rest of the module works in the two hours it was booked
+        with session_scope(hub.db_url) as s:
+            s.get(Booking, hub.first).ends_at = first_end
 
 
 @pytest.mark.parametrize("path", [

@@ -5,7 +5,8 @@ re-reads every 6 s): alice is booked now until 20 minutes from now and her sessi
 she books the next slot back to back (the warden lets the session run on), and later an admin
 cuts her first booking short.  The hub's ``/hub/api/enclave/slot``, the session server's
 ``enclave/slot`` and the clock in JupyterLab (Chromium) each show the end the bookings give now,
-not the one the spawner was given.
+not the one the spawner was given.  The remote desktop's bar runs the same clock; its test
+(``tests/hub/test_remote_desktop.py``, a remote-mode hub) uses the helpers here.
 """
 from __future__ import annotations
 
@@ -80,6 +81,18 @@ def _wait_server_says(hub, end: dt.datetime, timeout: float = 20) -> dict:
     return server_says
 
 
+def clock_shows(page, end: dt.datetime) -> str:
+    """Wait until the slot clock on the page (JupyterLab's or the remote desktop's bar: one
+    script) counts down to ``end``; its text."""
+    hhmm = end.astimezone(TAIPEI).strftime("%H:%M")
+    page.wait_for_function(
+        "([iso, hhmm]) => { const n = document.getElementById('enclave-slot-clock');"
+        " return n && Date.parse(n.dataset.ends) === Date.parse(iso)"
+        " && n.textContent.includes('時段結束 ' + hhmm); }",
+        arg=[end.isoformat(), hhmm], timeout=40_000)
+    return page.inner_text("#enclave-slot-clock")
+
+
 def test_the_hub_and_the_session_answer_the_booking_as_it_stands(hub):
     hub_says, server_says = _both(hub)
     assert _utc(hub_says["ends"]) == hub.first_end and hub_says["booked"] is True
@@ -102,15 +115,6 @@ def test_the_lab_clock_shows_an_extended_then_shortened_end(hub):
         pytest.skip("chromium not installed")
     from tests.screenshots import shot
 
-    def shows(page, end: dt.datetime) -> str:
-        hhmm = end.astimezone(TAIPEI).strftime("%H:%M")
-        page.wait_for_function(
-            "([iso, hhmm]) => { const n = document.getElementById('enclave-slot-clock');"
-            " return n && Date.parse(n.dataset.ends) === Date.parse(iso)"
-            " && n.textContent.includes('時段結束 ' + hhmm); }",
-            arg=[end.isoformat(), hhmm], timeout=40_000)
-        return page.inner_text("#enclave-slot-clock")
-
     with pw.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=[
             "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -123,14 +127,14 @@ def test_the_lab_clock_shows_an_extended_then_shortened_end(hub):
             page.click("#login_submit")
             page.goto(f"{hub.url}/user/alice/lab")
             page.locator("#enclave-slot-clock").wait_for(timeout=90_000)
-            text = shows(page, hub.first_end)
+            text = clock_shows(page, hub.first_end)
             assert f"slot ends {hub.first_end.astimezone(TAIPEI):%H:%M} Taipei" in text
 
             # alice books the next slot back to back: the session runs on, the clock follows
             extended = hub.first_end + dt.timedelta(hours=1)
             hub.add_booking("alice", "C1", hub.first_end, extended)
             _wait_server_says(hub, extended)
-            text = shows(page, extended)
+            text = clock_shows(page, extended)
             assert f"slot ends {extended.astimezone(TAIPEI):%H:%M} Taipei" in text
             shot(page, "lab-slot-clock-extended")
 
@@ -139,7 +143,7 @@ def test_the_lab_clock_shows_an_extended_then_shortened_end(hub):
             with session_scope(hub.db_url) as s:
                 s.get(Booking, hub.first).ends_at = shortened
             _wait_server_says(hub, shortened)
-            text = shows(page, shortened)
+            text = clock_shows(page, shortened)
             assert f"slot ends {shortened.astimezone(TAIPEI):%H:%M} Taipei" in text
         finally:
             browser.close()
