@@ -1,6 +1,7 @@
 """What the enclave's hub page templates (``hub_config/templates``) read besides JupyterHub's
 own variables: the enclave's name, the Chinese reading of refusals and HTTP statuses, times in
-Asia/Taipei, and the signed-in researcher's booked slot for the countdown.
+Asia/Taipei, the signed-in researcher's booked slot for the countdown, and the administration
+page's slots (:mod:`hub_config.admin_page`).
 
 ``c.JupyterHub.template_vars`` hands these to every page; the slot is looked up only when a
 template asks for it (the home and start-up pages), with the same booking gate that lets the
@@ -64,6 +65,24 @@ class PageContext:
         except Exception:  # a page must still render; the gate itself refuses elsewhere
             log.exception("enclave pages: could not read the booking of %s", self.user.name)
             return None
+
+
+    @cached_property
+    def admin(self) -> dict | None:
+        """The administration page's slots (:func:`hub_config.admin_page.admin_view`), or None
+        when the state database could not be read (logged; the page says so)."""
+        from enclave.db import session_scope, utcnow
+        from hub_config.admin_page import admin_view
+
+        try:
+            with session_scope(self.db_url) as s:
+                return admin_view(s, utcnow())
+        except Exception:
+            log.exception("enclave pages: could not read today's bookings")
+            return None
+
+    # the Chinese reading of HTTP statuses, for the error dialog of the hub's own scripts
+    http_status_zh = {str(k): v for k, v in hub_words.HTTP_STATUS_ZH.items()}
 
 
 def _utc(when: dt.datetime) -> dt.datetime:

@@ -5,7 +5,8 @@ One hub (with its proxy, warden and sandbox spawner), policy ``slot_end_warning_
   erin   researcher, booked                               -> logs in and out
   bob    researcher, no booking                           -> login refused
   carol  researcher, booked, case suspended               -> login refused
-  hank   admin, no booking                                -> log-in allowed, server start refused
+  hank   admin, no booking                                -> log-in allowed, server start refused;
+                                                             the administration page
 Every page reads Traditional Chinese first, then English, and links nowhere outside the hub;
 the countdowns' end is the booking's end, and alice (20 minutes left) is already warned, which
 the default 10-minute lead would not do: the lead comes from the policy.
@@ -123,6 +124,8 @@ def assert_page(html: str, *pairs: tuple[str, str]) -> None:
 
 
 BRAND = ("國家衛生研究資料中心", "NHI research enclave")
+MENU_TITLES = {"檔案": "File", "編輯": "Edit", "檢視": "View", "執行": "Run", "核心": "Kernel",
+               "分頁": "Tabs", "設定": "Settings", "說明": "Help"}
 
 
 # ------------------------------------------------------------------ the hub's pages
@@ -203,15 +206,23 @@ def test_error_pages_403_and_404(hub):
     assert_page(r.text, ("找不到頁面", "Not Found"), ("沒有這個頁面", "There is no such page"))
 
 
+def _hank(hub):
+    """The administrator, logged in once with his second factor (a TOTP code is used once)."""
+    if getattr(hub, "hank", None) is None:
+        from enclave.accounts.models import User
+        from tests.identity.helpers import code_at, enrol_totp
+
+        hank = hub.user("hank")
+        with session_scope(hub.db_url) as s:
+            totp = enrol_totp(s, s.query(User).filter_by(username="hank").one())
+        assert hank.login(otp=code_at(totp, utcnow())).status_code == 302
+        hub.hank = hank
+    return hub.hank
+
+
 def test_server_start_refused_outside_a_slot_says_why_in_both(hub):
     """S3: an administrator may log in off-slot but not start a session; the page says why."""
-    from enclave.accounts.models import User
-    from tests.identity.helpers import code_at, enrol_totp
-
-    hank = hub.user("hank")
-    with session_scope(hub.db_url) as s:
-        totp = enrol_totp(s, s.query(User).filter_by(username="hank").one())
-    assert hank.login(otp=code_at(totp, utcnow())).status_code == 302
+    hank = _hank(hub)
     r = hank.http.get("/hub/spawn/hank", follow_redirects=True)
     assert r.status_code in (403, 500), r.status_code
     assert_page(r.text, ("無法啟動工作階段", "Server start refused"),
@@ -303,10 +314,17 @@ def test_countdown_and_warning_in_the_browser(hub):
             page.wait_for_function(
                 "document.getElementById('enclave-slot-clock').dataset.state !== undefined")
             lab_text, lab_state = clock.inner_text(), clock.get_attribute("data-state")
+            # the main menu's titles in Traditional Chinese (the pack lacks most of them)
+            page.wait_for_function(
+                "() => [...document.querySelectorAll('#jp-MainMenu .lm-MenuBar-itemLabel')]"
+                ".some(n => n.textContent === '檔案')", timeout=30_000)
+            titles = page.locator("#jp-MainMenu .lm-MenuBar-itemLabel").all_inner_texts()
             page.locator("#jp-MainMenu .lm-MenuBar-itemLabel").last.click()  # Help (說明)
             page.wait_for_selector(".lm-Menu", timeout=10_000)
             help_menu = page.locator(".lm-Menu").first.inner_text()
             page.keyboard.press("Escape")
+            page.wait_for_timeout(3000)   # JupyterLab would ask about news after start-up
+            lab_body = page.inner_text("body")
             shot(page, "lab-slot-clock")
         finally:
             browser.close()
@@ -316,6 +334,124 @@ def test_countdown_and_warning_in_the_browser(hub):
     assert f"時段結束 {end_tw}" in lab_text and f"slot ends {end_tw} Taipei" in lab_text, lab_text
     assert lab_text.index("時段結束") < lab_text.index("slot ends")
     assert lab_state == "warning"
+    assert titles[:8] == list(MENU_TITLES), titles
+    assert not set(titles) & set(MENU_TITLES.values()), titles   # no English title left
+    # no news pop-up, no news or update question
+    assert "Jupyter news" not in lab_body and "新聞" not in lab_body, lab_body[-500:]
     for label in ("Jupyter Forum", "JupyterLab Reference", "Jupyter Reference", "JupyterLab FAQ",
                   "Markdown Reference", "About JupyterLab", "關於 JupyterLab"):
         assert label not in help_menu, help_menu
+
+
+# ------------------------------------------------------------------ the administration page
+def test_admin_page_is_ours_bilingual_with_todays_slots(hub):
+    """/hub/admin is the enclave's page, not JupyterHub's English React app: bilingual, what
+    an administrator may do here said first, today's slots from the booking rows in Taipei
+    time, and when each running session must end (the slot clock's own answer)."""
+    r = _hank(hub).http.get("/hub/admin")
+    assert r.status_code == 200, r.text[:300]
+    assert "admin-react" not in r.text and "react-admin-hook" not in r.text
+    assert_page(r.text, BRAND, ("管理", "Administration"),
+                ("帳號與角色由中心的身分紀錄維護", "Accounts and roles come from the centre's"),
+                ("帳號與工作階段", "Users and sessions"), ("今日預約時段", "Today's booked slots"),
+                ("時段結束", "Slot ends"))
+    text = _text(r.text)
+    assert "已預約 booked" in text and "進行中 now" in text and "互動 interactive" in text
+    for name in ("alice", "erin", "carol"):
+        b = hub.booking(hub.bookings[name])
+        row = re.search(rf'<tr class="enclave-slot-row[^"]*" data-user="{name}">(.*?)</tr>',
+                        r.text, re.S)
+        assert row, f"no slot row for {name}"
+        span = (f"{b.starts_at.replace(tzinfo=dt.timezone.utc).astimezone(TAIPEI):%H:%M}–"
+                f"{b.ends_at.replace(tzinfo=dt.timezone.utc).astimezone(TAIPEI):%H:%M}")
+        assert span in row.group(1)
+    ends = json.loads(re.search(r'<script id="enclave-admin-ends" type="application/json">'
+                                r'(.*?)</script>', r.text, re.S).group(1))
+    assert ends["alice"] == _ends(hub, "alice").astimezone(TAIPEI).strftime("%H:%M")
+    assert "carol" not in ends   # her case is suspended: the gate lets her in nowhere
+    # a researcher gets no administration page, whatever the path
+    for path in ("/hub/admin", "/hub/admin/"):
+        assert hub.alice.http.get(path).status_code in (403, 404)
+
+
+def _browser_as(p, hub, who):
+    """Chromium carrying ``who``'s hub log-in cookies (no second log-in: a TOTP code is used
+    once)."""
+    browser = _chromium(p)
+    ctx = browser.new_context(viewport={"width": 1400, "height": 900})
+    ctx.add_cookies([{"name": c.name, "value": c.value, "domain": "127.0.0.1",
+                      "path": c.path or "/"} for c in who.http.cookies.jar])
+    return browser, ctx.new_page()
+
+
+def test_admin_page_in_the_browser_and_the_error_dialog(hub):
+    """In Chromium as the administrator: the sessions table from the REST API in both
+    languages; the hub's error dialog reads Chinese first; stopping a session asks first, and
+    a refusal at the question stops nothing.  (Last in the module: it stops alice's server.)"""
+    pw = pytest.importorskip("playwright.sync_api")
+    if not os.path.exists(CHROMIUM):
+        pytest.skip("chromium not installed")
+    from tests.screenshots import shot
+
+    hank = _hank(hub)
+    with pw.sync_playwright() as p:
+        browser, page = _browser_as(p, hub, hank)
+        try:
+            page.goto(f"{hub.url}/hub/admin")
+            page.wait_for_selector("#enclave-admin-users[data-loaded='1']", timeout=30_000)
+            alice = page.locator("tr.enclave-user-row[data-user=alice]")
+            assert alice.get_attribute("data-state") == "running"
+            row = alice.inner_text()
+            assert "執行中 running" in row and "研究者 researcher" in row, row
+            assert _ends(hub, "alice").astimezone(TAIPEI).strftime("%H:%M") in row
+            started = re.search(r"\d{4}-\d\d-\d\d \d\d:\d\d", row).group(0)
+            shown = dt.datetime.strptime(started, "%Y-%m-%d %H:%M").replace(tzinfo=TAIPEI)
+            assert abs(shown - dt.datetime.now(TAIPEI)) < dt.timedelta(minutes=30)  # Taipei
+            hank_row = page.locator("tr.enclave-user-row[data-user=hank]").inner_text()
+            assert "管理者 administrator" in hank_row and "未執行 not running" in hank_row
+            assert page.locator("tr.enclave-user-row[data-user=hank] button").count() == 0
+            assert page.locator("#enclave-admin-error").is_hidden()
+            body = page.inner_text("body")
+            assert body.index("管理") < body.index("Administration")
+            shot(page, "hub-admin")
+
+            # the question refused: nothing stops
+            page.once("dialog", lambda d: d.dismiss())
+            alice.locator("button.enclave-stop").click()
+            page.wait_for_timeout(1000)
+            srv = hub.alice.hub_api("GET", "/users/alice").json()["servers"].get("")
+            assert srv and srv["ready"]
+            # asked again and confirmed (the question in both languages): the session stops
+            asked = []
+
+            def answer(d):
+                asked.append(d.message)
+                d.accept()
+
+            page.once("dialog", answer)
+            alice.locator("button.enclave-stop").click()
+            try:
+                page.wait_for_selector("tr.enclave-user-row[data-user=alice][data-state=none]",
+                                       timeout=60_000)
+            except Exception:
+                print(page.inner_text("#enclave-admin"))
+                raise
+            assert "確定要停止 alice 的工作階段嗎" in asked[0] and "Stop alice's session?" in asked[0]
+            assert not hub.alice.hub_api("GET", "/users/alice").json()["servers"].get("")
+
+            # the hub's own error dialog (a token longer than the slot, refused by the hub)
+            page.goto(f"{hub.url}/hub/token")
+            page.evaluate("""() => { const s = document.getElementById('token-expiration-seconds');
+                const o = document.createElement('option'); o.value = String(30 * 86400);
+                s.appendChild(o); s.value = o.value; }""")
+            page.locator("#enclave-token-form [type=submit]").click()
+            dialog = page.locator("#error-dialog")
+            dialog.wait_for(state="visible", timeout=15_000)
+            page.wait_for_selector("#error-dialog.show", timeout=15_000)
+            page.wait_for_timeout(500)   # the fade-in, for the screenshot
+            text = dialog.inner_text()
+            shot(page, "hub-error-dialog")
+        finally:
+            browser.close()
+    assert "錯誤" in text and "確定" in text and "操作失敗（HTTP 400 請求有誤）" in text, text
+    assert text.index("操作失敗") < text.index("API request failed (400)") and "must not exceed" in text

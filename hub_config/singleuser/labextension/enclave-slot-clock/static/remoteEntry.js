@@ -156,7 +156,7 @@
     };
   }
 
-  // The main menu's titles, by menu id; the English stays in the tooltip.
+  // The main menu's titles, by menu id (English kept here for the reader).
   var MENU_TITLES = {
     "jp-mainmenu-file": ["檔案", "File"], "jp-mainmenu-edit": ["編輯", "Edit"],
     "jp-mainmenu-view": ["檢視", "View"], "jp-mainmenu-run": ["執行", "Run"],
@@ -176,7 +176,6 @@
           if (!t || menu.title.label === t[0]) { return; }
           menu.title.label = t[0];
           menu.title.mnemonic = -1;
-          menu.title.caption = t[1];
         }
         function all() {
           // the menu bar is filled from the settings after start-up; a menu re-labelled later
