@@ -62,6 +62,10 @@ def test_server_config_loads_the_slot_clock_and_fetches_nothing(system_config):
     # its one request: the slot end, re-read from this server through JupyterLab's connection
     assert js.count("makeRequest(") == 1 and 's.baseUrl + "enclave/slot"' in js
     assert "XMLHttpRequest" not in js and "WebSocket" not in js
+    # the main menu's titles, named in Traditional Chinese by menu id
+    for menu, zh in (("file", "檔案"), ("edit", "編輯"), ("view", "檢視"), ("kernel", "核心"),
+                     ("tabs", "分頁")):
+        assert f'"jp-mainmenu-{menu}": ["{zh}",' in js
 
 
 class _Section(dict):
