@@ -1,14 +1,19 @@
-"""Blobs encrypted at rest: AES-256-GCM in 1 MiB chunks (SATRE encryption at rest, #15).
+"""The project's one format for files encrypted at rest that are not Parquet: AES-256-GCM in
+1 MiB chunks (SATRE encryption at rest, #15).  Used by the egress store's blobs
+(``egress_review.store``, key :func:`egress_review.store_crypto.store_key`) and the DICOM files
+of warehouse releases and case extracts (``datasets.dicom_crypto``).  It lives here, not in
+``egress_review``, so the data plane need not import the review service.
 
 A sealed blob on disk is ``MAGIC | nonce prefix (8 bytes) | chunk*`` where each chunk is a
 4-byte big-endian length and ``AESGCM(key).encrypt(prefix | counter, plaintext, aad)``; the
 associated data carries the counter and whether the chunk is the last one, so chunks cannot be
-reordered, dropped or cut off at a chunk boundary without the tag failing.  The blob's name is
-the SHA-256 of its plaintext (the store checks it after decrypting), which binds a file to its
-name.  Chunks keep memory flat for large imports (imaging models, training sets).
+reordered, dropped or cut off at a chunk boundary without the tag failing, followed by the
+caller's ``context`` (empty for the egress store; the scope and file name for DICOM files, so
+a file moved to another release, case or name does not open).  Chunks keep memory flat for
+large files (imaging models, training sets).
 
-The key is derived from the enclave's master key (kept outside the database and the stores,
-``datasets.keyring``) with HKDF, so a copy of the store alone reads as noise.
+Keys are derived from the enclave's master key (kept outside the database and the stores,
+``datasets.keyring``) with HKDF, so a copy of the data alone reads as noise.
 """
 from __future__ import annotations
 
@@ -29,18 +34,15 @@ class SealError(Exception):
     """A sealed blob does not decrypt: wrong key, or the file was altered or cut short."""
 
 
-def store_key(master: bytes) -> bytes:
-    from deidentify.keys import hkdf
-
-    return hkdf(master, "blob-store:aes-256-gcm:v1")
-
-
-def _aad(counter: int, last: bool) -> bytes:
-    return MAGIC + struct.pack(">IB", counter, 1 if last else 0)
+def _aad(counter: int, last: bool, context: bytes) -> bytes:
+    # an empty context gives the egress store's original associated data (its blobs still open)
+    return MAGIC + struct.pack(">IB", counter, 1 if last else 0) + context
 
 
-def seal_stream(src: BinaryIO, out: BinaryIO, key: bytes, on_plain=None) -> None:
-    """Encrypt ``src`` into ``out``; ``on_plain(chunk)`` sees each plaintext chunk (hashing)."""
+def seal_stream(src: BinaryIO, out: BinaryIO, key: bytes, on_plain=None,
+                context: bytes = b"") -> None:
+    """Encrypt ``src`` into ``out``; ``on_plain(chunk)`` sees each plaintext chunk (hashing);
+    ``context`` is authenticated with every chunk and must be given again to open the blob."""
     aes = AESGCM(key)
     prefix = os.urandom(8)
     out.write(MAGIC + prefix)
@@ -51,7 +53,7 @@ def seal_stream(src: BinaryIO, out: BinaryIO, key: bytes, on_plain=None) -> None
         last = not nxt
         if on_plain is not None:
             on_plain(chunk)
-        ct = aes.encrypt(prefix + struct.pack(">I", counter), chunk, _aad(counter, last))
+        ct = aes.encrypt(prefix + struct.pack(">I", counter), chunk, _aad(counter, last, context))
         out.write(struct.pack(">I", len(ct)) + ct)
         if last:
             return
@@ -69,8 +71,8 @@ def is_sealed(f: BinaryIO) -> bool:
 class _Opened(io.RawIOBase):
     """Reads a sealed blob as its plaintext, one authenticated chunk at a time."""
 
-    def __init__(self, f: BinaryIO, key: bytes, name: str) -> None:
-        self._f, self._aes, self._name = f, AESGCM(key), name
+    def __init__(self, f: BinaryIO, key: bytes, name: str, context: bytes) -> None:
+        self._f, self._aes, self._name, self._context = f, AESGCM(key), name, context
         head = f.read(len(MAGIC) + 8)
         if len(head) != len(MAGIC) + 8 or head[:len(MAGIC)] != MAGIC:
             raise SealError(f"{name}: not a sealed blob")
@@ -97,7 +99,7 @@ class _Opened(io.RawIOBase):
         # try "not last" first (most chunks), then "last"
         for last in (False, True):
             try:
-                self._buf = self._aes.decrypt(nonce, ct, _aad(self._counter, last))
+                self._buf = self._aes.decrypt(nonce, ct, _aad(self._counter, last, self._context))
                 self._off = 0
             except InvalidTag:
                 continue
@@ -125,5 +127,5 @@ class _Opened(io.RawIOBase):
             super().close()
 
 
-def open_sealed(f: BinaryIO, key: bytes, name: str) -> BinaryIO:
-    return io.BufferedReader(_Opened(f, key, name), buffer_size=CHUNK)
+def open_sealed(f: BinaryIO, key: bytes, name: str, context: bytes = b"") -> BinaryIO:
+    return io.BufferedReader(_Opened(f, key, name, context), buffer_size=CHUNK)

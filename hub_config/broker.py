@@ -20,6 +20,9 @@ For each request the broker
    except for ``/case/data`` and the configuration locked, and returns Arrow IPC, refusing
    results over the policy's row/byte caps.
 
+``dicom_file(DICOM_FILE)`` in a query returns an image of the extract, decrypted in memory
+with the case's key (``datasets.dicom_crypto``); nothing decrypted is written to disk.
+
 It also makes the researcher's checked tables (``/api/aggregate``, :mod:`hub_config.broker_tables`):
 it runs the aggregation of ``egress_review.safe_tables`` on the case's data and seals the
 units and contributions behind every cell with the per-case provenance key - a key the
@@ -159,6 +162,11 @@ class CaseDatabase:
         scope = PC.Scope(PC.case_scope(case_code), data_key, require_encrypted)
         for name, src in self.tables.items():
             PC.register(self.con, name, _dataset(data_dir, src, scope))
+        self.scope = scope
+        # images are sealed with the case's key too: a query reads one by its DICOM_FILE value
+        # (logged like any query); read_blob on the file would give the sealed bytes only
+        self.con.create_function("dicom_file", self._dicom_file, ["VARCHAR"], "BLOB",
+                                 side_effects=True)
         # Only the extract may be read (the broker's own sandbox mounts it read-only, so it
         # cannot be written either); no other file, no extensions, and no way back.
         self.con.execute(f"SET allowed_directories=['{str(data_dir).rstrip('/')}/']")
@@ -166,6 +174,18 @@ class CaseDatabase:
         self.con.execute("SET autoinstall_known_extensions=false")
         self.con.execute("SET autoload_known_extensions=false")
         self.con.execute("SET lock_configuration=true")
+
+    def _dicom_file(self, rel: str) -> bytes:
+        """``dicom_file('dicom/<name>.dcm')``: the extract's image decrypted in memory with the
+        case's key; a plain file where encryption is required, or one that does not open with
+        this case's key for that name (another case's, moved, altered), is refused naming it."""
+        from datasets import dicom_crypto as DC
+
+        DC.check_rel(rel)
+        path = (self.data_dir / rel).resolve()
+        if not path.is_relative_to((self.data_dir / "dicom").resolve()) or not path.is_file():
+            raise FileNotFoundError(f"{rel}: no such DICOM file in this case's extract")
+        return DC.read_file(path, self.scope, rel)
 
     def dictionary(self) -> dict[str, list[dict]]:
         path = self.data_dir / "dictionary.json"

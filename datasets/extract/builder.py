@@ -26,8 +26,8 @@ per identifier class), so two cases cannot join their rows.  Output under
 ``projects/<case>/data/``: ``<FAMILY>.parquet``, ``catalog.duckdb`` (views), ``dicom/`` when
 imaging is requested, ``extract.json`` and ``k_anonymity.json``; all read-only (0444/0555), built
 beside the target and renamed into place.  The Parquet files are encrypted at rest with the
-case's key when the policy says so (``datasets.parquet_crypto``, O3): only the case's query
-broker, given that key, reads them.
+case's key when the policy says so (``datasets.parquet_crypto``, O3), and so are the DICOM
+files (``datasets.dicom_crypto``): only the case's query broker, given that key, reads them.
 """
 from __future__ import annotations
 
@@ -44,9 +44,10 @@ import duckdb
 import pyarrow as pa
 
 from datasets import keyring
+from datasets import dicom_crypto as DC
 from datasets import parquet_crypto as PC
 from datasets.load.releases import (_fsync_tree, _read_only, _rmtree, list_releases,
-                                    release_path, release_views)
+                                    release_path, release_scope, release_views)
 from datasets.load import sql as S
 from datasets.schemas import CLAIM_KEY, FAMILIES, effective_actions
 from datasets.schemas.dictionary import output_type
@@ -361,7 +362,8 @@ def build_extract_report(spec: dict, case_code: str, settings=None, *, policy=No
             out = build / f"{fam_name}.parquet"
             if "DICOM_FILE" in fs["columns"]:
                 con.execute(f"CREATE OR REPLACE TEMP TABLE _img AS {query}")
-                _copy_dicom(con, rel, build, ckey, hexc)
+                _copy_dicom(con, rel, build, ckey, hexc,
+                            release_scope(spec["release"], settings, policy), cscope)
                 sink = PC.write_reader(out, PC.arrow_reader(con, "SELECT * FROM _img"), cscope)
                 src_tbl = "_img"
             else:
@@ -457,15 +459,19 @@ def _write_dictionary(build: Path, rel: Path, families: list[str], scope: PC.Sco
     (build / "dictionary.json").write_text(json.dumps(out, indent=1, ensure_ascii=False))
 
 
-def _copy_dicom(con, rel: Path, build: Path, ckey: bytes, hexc: int) -> None:
+def _copy_dicom(con, rel: Path, build: Path, ckey: bytes, hexc: int, rscope: PC.Scope,
+                cscope: PC.Scope) -> None:
+    """Each image of the selection, opened with the release's key (a plain or foreign file is
+    refused naming it), re-coded, and sealed with the case's key (O3) in the build directory."""
     rows = con.execute("SELECT rowid, DICOM_FILE FROM _img WHERE DICOM_FILE IS NOT NULL").fetchall()
     (build / "dicom").mkdir(exist_ok=True)
     fkey = keyring.class_key(ckey, "file")
     ids, paths = [], []
     for rid, p in rows:
-        data = (rel / p).read_bytes()
+        data = DC.read_file(rel / DC.check_rel(p), rscope, p)
         name = R.pseudonym(fkey, p, hexc) + ".dcm"
-        (build / "dicom" / name).write_bytes(_recase_dicom(data, ckey, hexc))
+        DC.write_file(build / "dicom" / name, _recase_dicom(data, ckey, hexc), cscope,
+                      f"dicom/{name}")
         ids.append(rid)
         paths.append(f"dicom/{name}")
     con.register("_dpaths", pa.table({"rid": pa.array(ids, pa.int64()), "p": pa.array(paths, pa.string())}))

@@ -16,6 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from datasets import keyring
+from datasets import dicom_crypto as DC
 from datasets import parquet_crypto as PC
 from datasets.load import sql as S
 from datasets.load.files import (LoadError, SourceFile, encoding_error)
@@ -449,7 +450,8 @@ class _Loader:
                 # named by a keyed pseudonym of the source path: no source identifier in the name
                 name = keyring.py_pseudonym(keyring.class_key(self.rkey, "file"),
                                             f"{sf.name}:{rel}", self.hex) + ".dcm"
-                (out_dir / name).write_bytes(result)
+                # sealed with the release's key when the policy says so (O3)
+                DC.write_file(out_dir / name, result, self.scope, f"dicom/{name}")
                 paths[rel] = f"dicom/{name}"
                 self.dicom_files += 1
         return pa.table({"file": pa.array(rels, pa.string()),

@@ -174,6 +174,15 @@ class BrokerConnection:
         rows = [{"table": t, **c} for t, cols in tables.items() if table in (None, t) for c in cols]
         return pd.DataFrame(rows, columns=["table", "column", "type", "action", "description"])
 
+    def dicom(self, path: str) -> bytes:
+        """One image of the case's extract by its ``DICOM_FILE`` value (``dicom/<name>.dcm``),
+        as DICOM bytes (``pydicom.dcmread(io.BytesIO(...))``).  The broker decrypts it with the
+        case's key; the request is logged like any query."""
+        got = self.sql("SELECT dicom_file(?) AS f", [path]).fetchone()
+        if not got or got[0] is None:
+            raise QueryError(f"{path!r}: no such image")
+        return bytes(got[0])
+
     def verify_seal(self, sidecar: dict) -> bool:
         """Whether the case key verifies this sidecar's seal (the in-session pre-check)."""
         return bool(self._post("/api/verify-seal", {"sidecar": sidecar}).json().get("valid"))

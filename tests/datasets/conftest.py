@@ -68,9 +68,8 @@ def settings(tmp_path) -> EnclaveSettings:
     return EnclaveSettings(home=tmp_path / "home")
 
 
-def decrypted(path, settings):
-    """A warehouse or extract Parquet file's rows, decrypted with its release's or case's key
-    (the files are encrypted at rest, O3): tests read content, not bytes."""
+def _scope_of(path, settings):
+    """The release's or case's encryption scope of a file under the warehouse or an extract."""
     from datasets import keyring, parquet_crypto as PC
     from policies import current_policy
 
@@ -81,4 +80,20 @@ def decrypted(path, settings):
     else:
         scope = PC.case_scope(path.relative_to(Path(settings.projects_dir).resolve()).parts[0])
     master = keyring.master_key(settings, create=False)
-    return PC.read_table(path, PC.scope_for(master, scope, current_policy()))
+    return PC.scope_for(master, scope, current_policy())
+
+
+def decrypted_dicom(path, settings) -> bytes:
+    """A warehouse or extract DICOM file's bytes, decrypted with its release's or case's key."""
+    from datasets import dicom_crypto as DC
+
+    path = Path(path)
+    return DC.read_file(path, _scope_of(path, settings), f"dicom/{path.name}")
+
+
+def decrypted(path, settings):
+    """A warehouse or extract Parquet file's rows, decrypted with its release's or case's key
+    (the files are encrypted at rest, O3): tests read content, not bytes."""
+    from datasets import parquet_crypto as PC
+
+    return PC.read_table(path, _scope_of(path, settings))

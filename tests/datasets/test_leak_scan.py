@@ -15,7 +15,7 @@ import pyarrow as pa
 import pydicom
 
 from datasets.synthetic import read_truth
-from tests.datasets.conftest import decrypted
+from tests.datasets.conftest import decrypted, decrypted_dicom
 
 SCANNED_KINDS = ("person_id", "staff_id", "name", "phone", "address", "email", "institution_name",
                  "institution_id", "accession", "card_no", "vpn_batch")
@@ -63,8 +63,8 @@ def _texts_of_tree(root: Path, settings):
                 yield p, _parquet_text(p, settings)
             elif p.suffix == ".duckdb":
                 yield p, _duckdb_text(p)
-            elif p.suffix == ".dcm":
-                yield p, _dicom_text(raw)
+            elif p.suffix == ".dcm":   # sealed at rest (O3): scan what it decrypts to
+                yield p, _dicom_text(decrypted_dicom(p, settings))
 
 
 def _scan(root: Path, truth: dict[str, set[str]], settings=None) -> list[str]:

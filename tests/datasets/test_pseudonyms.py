@@ -105,17 +105,19 @@ def test_pseudonyms_per_case_are_stable_inside_and_unlinkable_across_cases(loade
 
 
 def test_dicom_patient_id_follows_the_scope_key(loaded):
+    import io
+
     import pydicom
+
+    from datasets import dicom_crypto as DC
 
     settings, r, _src = loaded
     ca = connect_extract("CASE-A", settings)
     rows = ca.execute("SELECT ID, DICOM_FILE FROM H_IMG_INDEX").fetchall()
     assert rows
-    base = settings.projects_dir / "CASE-A" / "data"
-    for pid, f in rows:
-        ds = pydicom.dcmread(base / f)
+    for pid, f in rows:   # the files are sealed at rest with the case's / release's key (O3)
+        ds = pydicom.dcmread(io.BytesIO(DC.extract_dicom("CASE-A", f, settings)))
         assert ds.PatientID == pid
     wr = connect_release(r, settings).execute("SELECT ID, DICOM_FILE FROM H_IMG_INDEX").fetchall()
-    rel = settings.warehouse_dir / "releases" / r
     for pid, f in wr:
-        assert pydicom.dcmread(rel / f).PatientID == pid
+        assert pydicom.dcmread(io.BytesIO(DC.release_dicom(r, f, settings))).PatientID == pid

@@ -269,6 +269,7 @@ def _plant_dicom(path: Path) -> None:
 
 
 def test_loader_uses_the_load_policy_cut_offs(tmp_path):
+    from datasets.dicom_crypto import release_dicom
     from datasets.load import connect_release, load_release
     from datasets.synthetic import generate
     from enclave.settings import EnclaveSettings
@@ -286,7 +287,8 @@ def test_loader_uses_the_load_policy_cut_offs(tmp_path):
         texts = {r[0] for r in con.execute("SELECT CHIEF_COMPLAINT FROM H_NHI_OPDTE "
                                            "WHERE CHIEF_COMPLAINT LIKE '%今天回診' "
                                            "OR CHIEF_COMPLAINT LIKE '病患%發燒'").fetchall()}
-        dcm = _read(next((settings.warehouse_dir / "releases" / release / "dicom").glob("*.dcm")).read_bytes())
+        f = next((settings.warehouse_dir / "releases" / release / "dicom").glob("*.dcm"))
+        dcm = _read(release_dicom(release, f"dicom/{f.name}", settings))   # sealed at rest
         return texts, dcm.get("Manufacturer"), int((dcm.pixel_array == 0).sum())
 
     texts, manufacturer, black = load("T1", load_policy(POLICY_ROOT / "nhi_centre"))
