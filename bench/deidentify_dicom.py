@@ -1,10 +1,17 @@
 """Throughput of deidentify_dicom on generated 256×256 CT images, with and without OCR.
 
     python bench/deidentify_dicom.py [--n 20] [--seed 3]
+    python bench/deidentify_dicom.py --read [--n 200] [--pairs 6]
+
 
 Prints files/s for: the full pipeline (headers + tesseract OCR + saturated strokes) one file
 at a time and batched (deidentify_dicom_many), strokes only (OCR off), and a header-only baseline (pydicom read/clean/write, pixels untouched), plus
 how many cleaned images still show the patient ID to OCR (should be 0).
+
+``--read``: what encryption at rest costs a reader of released images (issue 15, O3): CPU of
+reading the same files sealed (``datasets.dicom_crypto.read_file``: key derivation, AES-GCM)
+against plain (``Path.read_bytes``), bytes only and bytes + ``pydicom.dcmread`` + pixels, in
+pairs whose order alternates; prints each pair's ratio.
 """
 from __future__ import annotations
 
@@ -36,11 +43,74 @@ def header_only(data: bytes) -> bytes:
     return buf.getvalue()
 
 
+def read_bench(n: int, pairs: int, seed: int) -> None:
+    import os
+    import tempfile
+    from pathlib import Path
+
+    from datasets import dicom_crypto as DC
+    from datasets import parquet_crypto as PC
+
+    rng = random.Random(seed)
+    master = os.urandom(32)
+    on = PC.Scope(PC.case_scope("BENCH"), PC.scope_kek(master, PC.case_scope("BENCH")), True)
+    with tempfile.TemporaryDirectory() as tmp:
+        plain_dir, sealed_dir = Path(tmp, "plain", "dicom"), Path(tmp, "sealed", "dicom")
+        plain_dir.mkdir(parents=True)
+        sealed_dir.mkdir(parents=True)
+        names = []
+        for i in range(n):
+            data = make_dicom(rng, "王^小明", taiwan_id.generate(rng), "19650704", "20220315", "")
+            name = f"{i:06d}.dcm"
+            (plain_dir / name).write_bytes(data)
+            DC.write_file(sealed_dir / name, data, on, f"dicom/{name}")
+            names.append(name)
+        size = (plain_dir / names[0]).stat().st_size
+
+        def plain(parse: bool) -> float:
+            t = time.process_time()
+            for nm in names:
+                b = (plain_dir / nm).read_bytes()
+                if parse:
+                    pydicom.dcmread(io.BytesIO(b)).pixel_array
+            return time.process_time() - t
+
+        def sealed(parse: bool) -> float:
+            t = time.process_time()
+            for nm in names:
+                b = DC.read_file(sealed_dir / nm, on, f"dicom/{nm}")
+                if parse:
+                    pydicom.dcmread(io.BytesIO(b)).pixel_array
+            return time.process_time() - t
+
+        plain(True), sealed(True)   # warm the page cache and imports
+        print(f"{n} CT images of {size // 1024} KiB, CPU per pass (sealed / plain):")
+        for parse, label in ((False, "bytes only"), (True, "bytes + dcmread + pixels")):
+            ratios = []
+            for k in range(pairs):
+                if k % 2:
+                    b, a = sealed(parse), plain(parse)
+                else:
+                    a, b = plain(parse), sealed(parse)
+                ratios.append(b / a)
+                print(f"  {label}: plain {a * 1000 / n:.3f} ms/file, sealed {b * 1000 / n:.3f} "
+                      f"ms/file, ratio {b / a:.2f}")
+            ratios.sort()
+            print(f"  {label}: ratio median {ratios[len(ratios) // 2]:.2f} "
+                  f"(range {ratios[0]:.2f}-{ratios[-1]:.2f})")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--n", type=int, default=20)
+    ap.add_argument("--n", type=int, default=None)
     ap.add_argument("--seed", type=int, default=3)
+    ap.add_argument("--read", action="store_true", help="cost of reading sealed images (O3)")
+    ap.add_argument("--pairs", type=int, default=6)
     args = ap.parse_args()
+    if args.read:
+        read_bench(args.n or 200, args.pairs, args.seed)
+        return
+    args.n = args.n or 20
     rng = random.Random(args.seed)
     files, ids = [], []
     for i in range(args.n):

@@ -81,12 +81,13 @@ class _Opened(io.RawIOBase):
         self._buf = b""
         self._off = 0
         self._done = False
+        self._ahead: bytes | None = None   # the next chunk's length field, read in advance
 
     def readable(self) -> bool:
         return True
 
     def _next_chunk(self) -> None:
-        raw_len = self._f.read(4)
+        raw_len = self._ahead if self._ahead is not None else self._f.read(4)
         if len(raw_len) != 4:
             raise SealError(f"{self._name}: cut short before its last chunk")
         (n,) = struct.unpack(">I", raw_len)
@@ -95,22 +96,32 @@ class _Opened(io.RawIOBase):
         ct = self._f.read(n)
         if len(ct) != n:
             raise SealError(f"{self._name}: cut short in chunk {self._counter}")
+        # whether anything follows says which flag the chunk must carry: one decryption each
+        self._ahead = self._f.read(4)
+        last = not self._ahead
         nonce = self._prefix + struct.pack(">I", self._counter)
-        # try "not last" first (most chunks), then "last"
-        for last in (False, True):
-            try:
-                self._buf = self._aes.decrypt(nonce, ct, _aad(self._counter, last, self._context))
-                self._off = 0
+        try:
+            self._buf = self._aes.decrypt(nonce, ct, _aad(self._counter, last, self._context))
+        except InvalidTag:
+            try:   # only to name what is wrong
+                self._aes.decrypt(nonce, ct, _aad(self._counter, not last, self._context))
             except InvalidTag:
-                continue
-            self._done = last
-            break
-        else:
-            raise SealError(f"{self._name}: chunk {self._counter} does not authenticate "
-                            "(wrong key or altered)")
-        if self._done and self._f.read(1):
-            raise SealError(f"{self._name}: data after its last chunk")
+                raise SealError(f"{self._name}: chunk {self._counter} does not authenticate "
+                                "(wrong key, another scope or name, or altered)") from None
+            raise SealError(f"{self._name}: " + ("cut short before its last chunk" if last
+                                                 else "data after its last chunk")) from None
+        self._off = 0
+        self._done = last
         self._counter += 1
+
+    def readall(self) -> bytes:
+        """The rest of the plaintext, chunk by chunk (no copy through a small buffer)."""
+        parts = [self._buf[self._off:]]
+        while not self._done:
+            self._next_chunk()
+            parts.append(self._buf)
+        self._off = len(self._buf)
+        return b"".join(parts)
 
     def readinto(self, b) -> int:
         while self._off >= len(self._buf) and not self._done:
@@ -129,3 +140,8 @@ class _Opened(io.RawIOBase):
 
 def open_sealed(f: BinaryIO, key: bytes, name: str, context: bytes = b"") -> BinaryIO:
     return io.BufferedReader(_Opened(f, key, name, context), buffer_size=CHUNK)
+
+
+def read_sealed(f: BinaryIO, key: bytes, name: str, context: bytes = b"") -> bytes:
+    """The whole plaintext of a sealed blob (for files read whole, e.g. an image)."""
+    return _Opened(f, key, name, context).readall()

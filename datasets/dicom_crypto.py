@@ -82,8 +82,7 @@ def read_file(path: str | Path, scope: PC.Scope, rel: str) -> bytes:
             raise DicomKeyError(f"{path} is encrypted but no key of {scope.name} was given")
         key, ctx = _key_and_context(scope, rel)
         try:
-            with B.open_sealed(f, key, str(path), ctx) as plain:
-                return plain.read()
+            return B.read_sealed(f, key, str(path), ctx)
         except B.SealError as e:
             raise DicomKeyError(f"{path} does not open with the key of {scope.name} as {rel} "
                                 f"(a file of another release, case or name, or altered): {e}"
