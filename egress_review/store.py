@@ -45,7 +45,8 @@ class Blob:
     size: int
 
 
-def _fsync_dir(path: Path) -> None:
+def fsync_dir(path: Path) -> None:
+    """Make a rename or unlink in ``path`` durable (the release area uses it too)."""
     fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
     try:
         os.fsync(fd)
@@ -101,7 +102,7 @@ class BlobStore:
             final.parent.mkdir(exist_ok=True)
             os.chmod(tmp, stat.S_IRUSR | stat.S_IRGRP)
             os.rename(tmp, final)
-            _fsync_dir(final.parent)
+            fsync_dir(final.parent)
             return Blob(digest, size)
         except BaseException:
             tmp.unlink(missing_ok=True)
@@ -204,7 +205,7 @@ class BlobStore:
                     os.fsync(out.fileno())
                 os.chmod(tmpname, stat.S_IRUSR | stat.S_IRGRP)
                 os.rename(tmpname, p)
-                _fsync_dir(p.parent)
+                fsync_dir(p.parent)
             except BaseException:
                 Path(tmpname).unlink(missing_ok=True)
                 raise
@@ -219,7 +220,7 @@ class BlobStore:
             p.unlink(missing_ok=True)
             removed.append(p)
         if removed:
-            _fsync_dir(self.tmp)
+            fsync_dir(self.tmp)
         return removed
 
     def collect_orphans(self, referenced: set[str], *, older_than_s: float) -> list[str]:

@@ -481,6 +481,20 @@ class RecoveryReport:
         return self.__dict__.copy()
 
 
+def _each_left_in(db_url: str, state: str):
+    """Each request in ``state`` when asked, locked and still in that state, in a transaction of
+    its own (what one request raises rolls back that request only)."""
+    from enclave.db import session_scope
+
+    with session_scope(db_url) as db:
+        ids = db.execute(select(EgressRequest.id).where(EgressRequest.state == state)).scalars().all()
+    for rid in ids:
+        with session_scope(db_url) as db:
+            req = db.get(EgressRequest, rid, with_for_update=True)
+            if req is not None and req.state == state:
+                yield db, req
+
+
 def recover(db_url: str, store: BlobStore, area, *, policy,
             case_context: Callable[[str], dict] = lambda code: {},
             orphan_grace_s: float = 3600.0, now: dt.datetime | None = None) -> RecoveryReport:
@@ -497,22 +511,12 @@ def recover(db_url: str, store: BlobStore, area, *, policy,
             if not store.exists(f.sha256):
                 rep.missing_blobs.append((f.request_id, f.path))
         rep.orphan_blobs_removed = len(store.collect_orphans(referenced, older_than_s=orphan_grace_s))
-    with session_scope(db_url) as db:
-        ids = db.execute(select(EgressRequest.id).where(EgressRequest.state == "submitted")).scalars().all()
-    for rid in ids:
-        with session_scope(db_url) as db:
-            req = db.get(EgressRequest, rid, with_for_update=True)
-            if req is not None and req.state == "submitted":
-                check(db, store, req, policy=policy, case_context=case_context(req.case_code), now=now)
-                rep.rechecked.append(rid)
-    with session_scope(db_url) as db:
-        ids = db.execute(select(EgressRequest.id).where(EgressRequest.state == "approved")).scalars().all()
-    for rid in ids:
-        with session_scope(db_url) as db:
-            req = db.get(EgressRequest, rid, with_for_update=True)
-            if req is not None and req.state == "approved":
-                release(db, store, area, req, now=now)
-                rep.released.append(rid)
+    for db, req in _each_left_in(db_url, "submitted"):
+        check(db, store, req, policy=policy, case_context=case_context(req.case_code), now=now)
+        rep.rechecked.append(req.id)
+    for db, req in _each_left_in(db_url, "approved"):
+        release(db, store, area, req, now=now)
+        rep.released.append(req.id)
     with session_scope(db_url) as db:
         rep.expired = expire_releases(db, area, policy=policy, now=now)
     if rep.missing_blobs or rep.rechecked or rep.released or rep.temp_files_removed:

@@ -37,16 +37,8 @@ def own(db: Session, rid: int, user: User, *, lock: bool = False) -> EgressReque
     return req
 
 
-@router.get("/health")
-def health() -> dict:
-    return {"status": "ok"}
-
-
-@router.get("/me")
-def me(user: User = Depends(caller)) -> dict:
-    return {"username": user.username, "roles": user.role_names}
-
-
+router.add_api_route("/health", routes.health, methods=["GET"])
+router.add_api_route("/me", routes.me, methods=["GET"])
 router.add_api_route("/precheck", routes.precheck, methods=["POST"])
 router.add_api_route("/requests", routes.submit, methods=["POST"], status_code=201,
                      response_model=routes.Created)

@@ -6,6 +6,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+# the readers' decoder, under the name the E7 checks use: one rule for what counts as text
+from egress_review.engine.readers.text_decode import decode_text as decode  # noqa: F401
+
 _DIGITS = re.compile(r"\D")
 DATA_URI = re.compile(r"data:(image/[\w+.-]+);base64,([A-Za-z0-9+/=\s]+)")
 
@@ -45,17 +48,6 @@ class Segment:
     text: str
     location: dict            # base location (cell_index, part, ...); 'line' is added per hit
     code: bool = False        # program source (literal/precision checks apply)
-
-
-def decode(raw: bytes) -> str | None:
-    if b"\x00" in raw[:8192]:
-        return None
-    for enc in ("utf-8-sig", "big5"):
-        try:
-            return raw.decode(enc)
-        except UnicodeDecodeError:
-            continue
-    return None
 
 
 def line_of(text: str, offset: int) -> int:

@@ -15,16 +15,13 @@ from __future__ import annotations
 import numpy as np
 
 from egress_review.engine.context import Context
+from egress_review.engine.tables import stated_numbers
 from egress_review.manifest import ManifestFile
 
 RULE = "E2"
 CHECK = "degrees_of_freedom"
 KINDS = {"table"}
 DISPERSION = {"std"}
-
-
-def _arr(v: list) -> np.ndarray:
-    return np.asarray([np.nan if x is None else x for x in v], dtype=float)
 
 
 def check_file(ctx: Context, spec: ManifestFile) -> None:
@@ -60,7 +57,7 @@ def check_file(ctx: Context, spec: ManifestFile) -> None:
                                "shows; the reviewer judges whether that is disclosive.",
                             zh="空白儲存格：此組無人有數值，表格因此揭露此事；由審查人判斷是否具揭露風險。")
         if claim is not None and col in claim.units and len(claim.units[col]) == len(shown):
-            cu = _arr(claim.units[col])
+            cu = stated_numbers(claim.units[col])
             for i in np.flatnonzero((cu > 0) & (cu < pol.min_units_per_cell) & ~blank):
                 ctx.add(rule=RULE, check=CHECK, severity="block", file=spec.path,
                         location=table.location(i, col),

@@ -12,15 +12,12 @@ from __future__ import annotations
 import numpy as np
 
 from egress_review.engine.context import Context
+from egress_review.engine.tables import stated_numbers
 from egress_review.manifest import ManifestFile
 
 RULE = "E2"
 CHECK = "missing"
 KINDS = {"table"}
-
-
-def _arr(v: list) -> np.ndarray:
-    return np.asarray([np.nan if x is None else x for x in v], dtype=float)
 
 
 def check_file(ctx: Context, spec: ManifestFile) -> None:
@@ -33,7 +30,7 @@ def check_file(ctx: Context, spec: ManifestFile) -> None:
         miss, units = prov.missing.get(col), prov.units.get(col)
         if miss is None or units is None or len(miss) != len(table.df) or len(units) != len(miss):
             continue
-        m, u = _arr(miss), _arr(units)
+        m, u = stated_numbers(miss), stated_numbers(units)
         total = m + u
         with np.errstate(invalid="ignore", divide="ignore"):
             share = np.where(total > 0, m / total, 0.0)

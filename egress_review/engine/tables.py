@@ -169,6 +169,11 @@ def _is_total(label: str, declared: tuple) -> bool:
             or any(s == str(d).strip().casefold() for d in declared))
 
 
+def stated_numbers(values: list) -> np.ndarray:
+    """A per-row list stated in a provenance record (None: no value) as floats, NaN for None."""
+    return np.asarray([np.nan if x is None else x for x in values], dtype=float)
+
+
 _NUM_CLEAN = re.compile(r"[,\s]")
 
 

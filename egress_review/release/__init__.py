@@ -22,21 +22,13 @@ from typing import BinaryIO, Iterable
 import pyzipper
 
 from egress_review.faults import checkpoint
-from egress_review.store import BlobStore, StoreError, safe_relpath
+from egress_review.store import BlobStore, StoreError, fsync_dir, safe_relpath
 
 MARKER = "RELEASED.json"
 
 
 class ReleaseError(Exception):
     """A released file is missing or does not match its checksum."""
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 class ReleaseArea:
@@ -71,7 +63,7 @@ class ReleaseArea:
                 os.fsync(out.fileno())
             os.chmod(out.name, stat.S_IRUSR | stat.S_IRGRP)
             os.replace(out.name, target)
-            _fsync_dir(target.parent)
+            fsync_dir(target.parent)
             if n == 0:
                 checkpoint("release.partial")
         manifest = {"request": req.id, "case_code": req.case_code,
@@ -81,7 +73,7 @@ class ReleaseArea:
         with tmp.open("rb") as fh:
             os.fsync(fh.fileno())
         os.replace(tmp, d / MARKER)
-        _fsync_dir(d)
+        fsync_dir(d)
         return d
 
     def open_file(self, request_id: int, path: str, sha256: str) -> BinaryIO:

@@ -13,7 +13,7 @@ from typing import Callable
 
 from egress_review.engine.readers.model import (Content, ImageUnit, ModelSummary, OpaqueUnit,
                                                 TableUnit, TextUnit, Unread)
-from egress_review.engine.readers.text_decode import decode_text
+from egress_review.engine.readers.text_decode import text_or_unread
 
 __all__ = ["FORMATS", "Format", "read_content", "format_of", "Content", "TableUnit", "TextUnit",
            "ImageUnit", "OpaqueUnit", "ModelSummary", "Unread"]
@@ -22,11 +22,9 @@ __all__ = ["FORMATS", "Format", "read_content", "format_of", "Content", "TableUn
 def _plain(raw: bytes, name: str) -> Content:
     from egress_review.engine.readers.printed import read_printed
 
-    text = decode_text(raw)
-    if text is None:
-        c = Content("text")
-        c.fail({}, "not UTF-8 or Big5 text")
-        return c
+    unread = Content("text")
+    if (text := text_or_unread(raw, unread)) is None:
+        return unread
     c = read_printed(text)
     c.fmt = "text"
     for u in c.units:

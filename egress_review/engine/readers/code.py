@@ -12,7 +12,7 @@ import re
 
 from egress_review.engine.readers.model import Content, TableUnit, TextUnit
 from egress_review.engine.readers.printed import delimited_blocks
-from egress_review.engine.readers.text_decode import decode_text
+from egress_review.engine.readers.text_decode import text_or_unread
 
 _RECORD = re.compile(r"^[^=(){}\[\]#:<>]*$")
 _COMMENT_LINE = re.compile(r"^\s*(?:#+|--|//|%+|\*+)\s?(.*)$")
@@ -35,9 +35,7 @@ def read(raw: bytes, name: str) -> Content:
     from pygments.util import ClassNotFound
 
     out = Content("code")
-    text = decode_text(raw)
-    if text is None:
-        out.fail({}, "not UTF-8 or Big5 text")
+    if (text := text_or_unread(raw, out)) is None:
         return out
     if not text.strip():
         return out

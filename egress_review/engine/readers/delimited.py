@@ -5,14 +5,12 @@ import csv
 import io
 
 from egress_review.engine.readers.model import Content, TableUnit
-from egress_review.engine.readers.text_decode import decode_text
+from egress_review.engine.readers.text_decode import text_or_unread
 
 
 def read(raw: bytes, name: str) -> Content:
     out = Content("csv")
-    text = decode_text(raw)
-    if text is None:
-        out.fail({}, "not UTF-8 or Big5 text")
+    if (text := text_or_unread(raw, out)) is None:
         return out
     try:
         delim = csv.Sniffer().sniff(text[:4096], delimiters=",\t;|").delimiter

@@ -9,7 +9,7 @@ code blocks code, raw HTML blocks go through the HTML reader.
 from __future__ import annotations
 
 from egress_review.engine.readers.model import Content, ImageUnit, TableUnit, TextUnit
-from egress_review.engine.readers.text_decode import decode_text
+from egress_review.engine.readers.text_decode import text_or_unread
 
 _WORD_ATTRS = ("title", "alt", "aria-label", "summary", "content", "label", "value")
 
@@ -72,9 +72,7 @@ def read_html(raw: bytes | str, name: str = "", *, xml: bool = False) -> Content
     from bs4 import BeautifulSoup, Comment
 
     out = Content("html")
-    text = raw if isinstance(raw, str) else decode_text(raw)
-    if text is None:
-        out.fail({}, "not UTF-8 or Big5 text")
+    if (text := text_or_unread(raw, out)) is None:
         return out
     try:
         soup = BeautifulSoup(text, "xml" if xml else "lxml")
@@ -121,9 +119,7 @@ def read_markdown(raw: bytes | str, name: str = "") -> Content:
     from markdown_it import MarkdownIt
 
     out = Content("markdown")
-    text = raw if isinstance(raw, str) else decode_text(raw)
-    if text is None:
-        out.fail({}, "not UTF-8 or Big5 text")
+    if (text := text_or_unread(raw, out)) is None:
         return out
     md = MarkdownIt("commonmark").enable("table")
     tokens = md.parse(text)

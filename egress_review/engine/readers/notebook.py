@@ -20,7 +20,7 @@ from egress_review.engine.readers.markup import read_html, read_markdown
 from egress_review.engine.readers.model import Content, ImageUnit, OpaqueUnit, TextUnit
 from egress_review.engine.readers.printed import read_printed
 from egress_review.engine.readers.structured import walk
-from egress_review.engine.readers.text_decode import decode_text
+from egress_review.engine.readers.text_decode import text_or_unread
 
 # Metadata keys Jupyter itself writes: booleans, tags, timings, layout; no results.
 _OWN_META = {"kernelspec", "language_info", "collapsed", "scrolled", "editable", "deletable",
@@ -70,9 +70,7 @@ def read(raw: bytes, name: str) -> Content:
     import nbformat
 
     out = Content("notebook")
-    text = decode_text(raw)
-    if text is None:
-        out.fail({}, "not UTF-8 text")
+    if (text := text_or_unread(raw, out)) is None:
         return out
     try:
         with warnings.catch_warnings():

@@ -126,6 +126,21 @@ def _sheet_values(raw: bytes, max_figures: int | None = None
     return out, oversize
 
 
+def _package(raw: bytes, out: Content, read_parts: re.Pattern, package: str,
+             part: str) -> zipfile.ZipFile | None:
+    """The zip package of an office file, every part the checks do not read recorded as unread
+    on ``out``; None (recorded) when it is not a zip."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(raw))
+    except zipfile.BadZipFile as e:
+        out.fail({}, f"not a readable {package} ({e})")
+        return None
+    for m in archive.namelist():
+        if not m.endswith("/") and not read_parts.match(m):
+            out.fail({"part": m}, f"{part} {m} is not read by the checks")
+    return archive
+
+
 def _hidden_rows_cols(archive: zipfile.ZipFile, part: str,
                       words: list[tuple[dict, str]] | None = None) -> tuple[list[int], list[str], list[str]]:
     """Rows and columns a sheet marks hidden (OOXML ``<row hidden="1">``/``<col hidden="1">``),
@@ -191,15 +206,10 @@ def read_xlsx(raw: bytes, name: str, *, skip_sheet: str | None = None,
     from openpyxl.xml.functions import fromstring
 
     out = Content("xlsx")
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(raw))
-        members = archive.namelist()
-    except zipfile.BadZipFile as e:
-        out.fail({}, f"not a readable workbook package ({e})")
+    archive = _package(raw, out, _READ_PARTS, "workbook package", "workbook part")
+    if archive is None:
         return out
-    for m in members:
-        if not m.endswith("/") and not _READ_PARTS.match(m):
-            out.fail({"part": m}, f"workbook part {m} is not read by the checks")
+    members = archive.namelist()
     try:
         parser = WorkbookParser(archive, "xl/workbook.xml", keep_links=False)
         parser.parse()
@@ -286,14 +296,8 @@ def read_ods(raw: bytes, name: str) -> Content:
     from odf.table import NamedRange, Table, TableColumn, TableRow
 
     out = Content("ods")
-    try:
-        members = zipfile.ZipFile(io.BytesIO(raw)).namelist()
-    except zipfile.BadZipFile as e:
-        out.fail({}, f"not a readable .ods package ({e})")
+    if _package(raw, out, _ODS_READ_PARTS, ".ods package", "spreadsheet part") is None:
         return out
-    for m in members:
-        if not m.endswith("/") and not _ODS_READ_PARTS.match(m):
-            out.fail({"part": m}, f"spreadsheet part {m} is not read by the checks")
     try:
         doc = load(io.BytesIO(raw))
         sheets = pd.read_excel(io.BytesIO(raw), engine="odf", sheet_name=None, header=None,

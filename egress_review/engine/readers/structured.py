@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 
 from egress_review.engine.readers.model import Content, TableUnit, TextUnit
-from egress_review.engine.readers.text_decode import decode_text
+from egress_review.engine.readers.text_decode import decode_text, text_or_unread
 
 
 def _scalar(v) -> bool:
@@ -85,9 +85,7 @@ def read_yaml(raw: bytes, name: str) -> Content:
     import yaml
 
     out = Content("yaml")
-    text = decode_text(raw)
-    if text is None:
-        out.fail({}, "not UTF-8 or Big5 text")
+    if (text := text_or_unread(raw, out)) is None:
         return out
     try:
         docs = list(yaml.safe_load_all(text))

@@ -12,3 +12,12 @@ def decode_text(raw: bytes) -> str | None:
         except UnicodeDecodeError:
             continue
     return None
+
+
+def text_or_unread(raw: bytes | str, out) -> str | None:
+    """The text a reader parses (``raw`` itself when it is already text); None, with the reason
+    recorded as unread on ``out`` (the reader's Content), for bytes that are not text."""
+    text = raw if isinstance(raw, str) else decode_text(raw)
+    if text is None:
+        out.fail({}, "not UTF-8 or Big5 text")
+    return text
