@@ -89,52 +89,48 @@
     return true;
   }
 
-  // log-in page: password first (same checks as the form), then the key
-  var login = document.getElementById("key-login");
-  if (login) {
-    login.addEventListener("click", async function () {
-      var form = login.form, errorEl = document.getElementById("key-error");
+  // a key button: hide the last error, stop where the browser has no WebAuthn, say what failed
+  function onKeyButton(id, failed, act) {
+    var button = document.getElementById(id);
+    if (!button) return;
+    button.addEventListener("click", async function () {
+      var errorEl = document.getElementById("key-error");
       errorEl.hidden = true;
       if (unsupported(errorEl)) return;
-      var begin = login.dataset.begin || "/api/webauthn/login/begin";
-      var finish = login.dataset.finish || "/api/webauthn/login/finish";
       try {
-        var begun = await post(begin, {
-          username: form.elements.username.value, password: form.elements.password.value}, form);
-        var cred = await navigator.credentials.get({publicKey: requestOptions(begun.publicKey)});
-        if (finish === "form") {
-          form.elements.webauthn_attempt.value = begun.attempt;
-          form.elements.webauthn_credential.value = JSON.stringify(credentialJSON(cred));
-          form.elements.password.value = "";  // checked already; the answer is the second step
-          form.submit();
-          return;
-        }
-        var next = form.elements.next ? form.elements.next.value : "/";
-        var done = await post(finish, {attempt: begun.attempt, credential: credentialJSON(cred), next: next}, form);
-        window.location.assign(done.redirect);
+        await act(button, button.form);
       } catch (e) {
-        say(errorEl, "安全金鑰登入失敗 Security-key log-in failed: " + e.message);
+        say(errorEl, failed + e.message);
       }
     });
   }
 
+  // log-in page: password first (same checks as the form), then the key
+  onKeyButton("key-login", "安全金鑰登入失敗 Security-key log-in failed: ", async function (login, form) {
+    var begin = login.dataset.begin || "/api/webauthn/login/begin";
+    var finish = login.dataset.finish || "/api/webauthn/login/finish";
+    var begun = await post(begin, {
+      username: form.elements.username.value, password: form.elements.password.value}, form);
+    var cred = await navigator.credentials.get({publicKey: requestOptions(begun.publicKey)});
+    if (finish === "form") {
+      form.elements.webauthn_attempt.value = begun.attempt;
+      form.elements.webauthn_credential.value = JSON.stringify(credentialJSON(cred));
+      form.elements.password.value = "";  // checked already; the answer is the second step
+      form.submit();
+      return;
+    }
+    var next = form.elements.next ? form.elements.next.value : "/";
+    var done = await post(finish, {attempt: begun.attempt, credential: credentialJSON(cred), next: next}, form);
+    window.location.assign(done.redirect);
+  });
+
   // two-step page: the admin's one-time enrolment code, then the new key
-  var add = document.getElementById("key-add");
-  if (add) {
-    add.addEventListener("click", async function () {
-      var form = add.form, errorEl = document.getElementById("key-error");
-      errorEl.hidden = true;
-      if (unsupported(errorEl)) return;
-      var code = form.elements.enrolment_code.value, name = form.elements.key_name.value;
-      try {
-        var begun = await post("/api/webauthn/register/begin", {enrolment_code: code}, form);
-        var cred = await navigator.credentials.create({publicKey: creationOptions(begun.publicKey)});
-        var done = await post("/api/webauthn/register/finish", {
-          enrolment_code: code, name: name, credential: credentialJSON(cred)}, form);
-        window.location.assign(done.redirect);
-      } catch (e) {
-        say(errorEl, "新增安全金鑰失敗 Adding the security key failed: " + e.message);
-      }
-    });
-  }
+  onKeyButton("key-add", "新增安全金鑰失敗 Adding the security key failed: ", async function (add, form) {
+    var code = form.elements.enrolment_code.value, name = form.elements.key_name.value;
+    var begun = await post("/api/webauthn/register/begin", {enrolment_code: code}, form);
+    var cred = await navigator.credentials.create({publicKey: creationOptions(begun.publicKey)});
+    var done = await post("/api/webauthn/register/finish", {
+      enrolment_code: code, name: name, credential: credentialJSON(cred)}, form);
+    window.location.assign(done.redirect);
+  });
 })();

@@ -7,10 +7,10 @@ record that pins their last hash and states whether their chain was intact (encl
 from alembic import op
 import sqlalchemy as sa
 
+from enclave.db.migrations.columns import SEQ
+
 revision, down_revision = "0010_audit_keyed", "0001_core"
 branch_labels, depends_on = ("audit",), None
-
-SEQ = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
 # The head may only move forward, one record at a time, onto the last record; once keyed, its
 # chain id, key id and keyed start never change; it is never deleted.  Records may only be
