@@ -11,16 +11,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 
-# Every variable that moves a location (what another process must be given to see the same
-# enclave: the hub hands them to its warden, for one).
-SETTINGS_LOCATIONS = ("ENCLAVE_HOME", "ENCLAVE_DB_URL", "ENCLAVE_WAREHOUSE", "ENCLAVE_PROJECTS",
-                      "ENCLAVE_KEYS", "ENCLAVE_EGRESS_STORE", "ENCLAVE_RELEASE_AREA",
-                      "ENCLAVE_AUDIT_JOURNAL", "ENCLAVE_TLS", "ENCLAVE_RUN")
-
-
 def _path(var: str, default: Path) -> Path:
     v = os.environ.get(var)
     return Path(v).resolve() if v else default
+
+
+class _Location:
+    """A directory of the enclave: $<var> when set, else <sub> under the home."""
+
+    def __init__(self, var: str, sub: str, doc: str = "") -> None:
+        self.var, self.sub, self.__doc__ = var, sub, doc or f"${var}, else $ENCLAVE_HOME/{sub}"
+
+    def __get__(self, obj: "EnclaveSettings | None", owner: type) -> Path:
+        if obj is None:  # on the class: the location itself (SETTINGS_LOCATIONS reads it)
+            return self  # type: ignore[return-value]
+        return _path(self.var, obj.home / self.sub)
 
 
 @dataclass(frozen=True)
@@ -31,39 +36,23 @@ class EnclaveSettings:
     def db_url(self) -> str:
         return os.environ.get("ENCLAVE_DB_URL") or f"sqlite:///{self.home / 'state.db'}"
 
-    @property
-    def warehouse_dir(self) -> Path:
-        return _path("ENCLAVE_WAREHOUSE", self.home / "warehouse")
+    warehouse_dir = _Location("ENCLAVE_WAREHOUSE", "warehouse")
+    projects_dir = _Location("ENCLAVE_PROJECTS", "projects")
+    keys_dir = _Location("ENCLAVE_KEYS", "keys")
+    egress_store_dir = _Location("ENCLAVE_EGRESS_STORE", "egress")
+    release_dir = _Location("ENCLAVE_RELEASE_AREA", "release")
+    audit_journal_dir = _Location("ENCLAVE_AUDIT_JOURNAL", "audit-journal",
+                                  "Signed checkpoints of the audit chain's head, outside the "
+                                  "database (A5).")
+    tls_dir = _Location("ENCLAVE_TLS", "tls",
+                        "The local CA and the front ends' certificates (or the operator's own).")
+    run_dir = _Location("ENCLAVE_RUN", "run")
 
-    @property
-    def projects_dir(self) -> Path:
-        return _path("ENCLAVE_PROJECTS", self.home / "projects")
 
-    @property
-    def keys_dir(self) -> Path:
-        return _path("ENCLAVE_KEYS", self.home / "keys")
-
-    @property
-    def egress_store_dir(self) -> Path:
-        return _path("ENCLAVE_EGRESS_STORE", self.home / "egress")
-
-    @property
-    def release_dir(self) -> Path:
-        return _path("ENCLAVE_RELEASE_AREA", self.home / "release")
-
-    @property
-    def audit_journal_dir(self) -> Path:
-        """Signed checkpoints of the audit chain's head, outside the database (A5)."""
-        return _path("ENCLAVE_AUDIT_JOURNAL", self.home / "audit-journal")
-
-    @property
-    def tls_dir(self) -> Path:
-        """The local CA and the front ends' certificates (or the operator's own)."""
-        return _path("ENCLAVE_TLS", self.home / "tls")
-
-    @property
-    def run_dir(self) -> Path:
-        return _path("ENCLAVE_RUN", self.home / "run")
+# Every variable that moves a location (what another process must be given to see the same
+# enclave: the hub hands them to its warden, for one).
+SETTINGS_LOCATIONS = ("ENCLAVE_HOME", "ENCLAVE_DB_URL",
+                      *(v.var for v in vars(EnclaveSettings).values() if isinstance(v, _Location)))
 
 
 def get_settings() -> EnclaveSettings:

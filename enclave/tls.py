@@ -21,6 +21,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
+from enclave.core.private_file import write_private
+
 CA_DAYS = 3650
 SERVER_DAYS = 397          # the longest browsers accept for a server certificate
 RENEW_BEFORE_DAYS = 30
@@ -37,15 +39,6 @@ class Certificates:
     ca: Path        # what clients should trust
     bundle: Path    # ca plus the public roots (for SSL_CERT_FILE)
     generated: bool
-
-
-def _write_private(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    tmp = path.with_name(path.name + ".new")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as f:
-        f.write(data)
-    os.replace(tmp, path)
 
 
 def _key_pem(key) -> bytes:
@@ -85,7 +78,7 @@ def _make_ca(d: Path, now: dt.datetime) -> tuple[x509.Certificate, ec.EllipticCu
                                          crl_sign=True, encipher_only=False, decipher_only=False), critical=True)
             .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
             .sign(key, hashes.SHA256()))
-    _write_private(d / "ca.key", _key_pem(key))
+    write_private(d / "ca.key", _key_pem(key))
     (d / "ca.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
     return cert, key
 
@@ -109,7 +102,7 @@ def _issue(ca: x509.Certificate, ca_key, hosts: list[str], now: dt.datetime,
 
 def _make_server(d: Path, ca: x509.Certificate, ca_key, hosts: list[str], now: dt.datetime) -> None:
     chain, key = _issue(ca, ca_key, hosts, now)
-    _write_private(d / "server.key", key)
+    write_private(d / "server.key", key)
     (d / "server.pem").write_bytes(chain)
 
 

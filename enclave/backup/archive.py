@@ -29,6 +29,7 @@ from pathlib import Path
 
 from enclave.backup import database as D
 from enclave.backup.sealed import SealError, open_sealed, seal
+from enclave.core.private_file import write_private
 
 FORMAT = "enclave-backup-v1"
 MANIFEST_MAX_BYTES = 16 * 2 ** 20  # larger *.json files are data, not manifests
@@ -182,15 +183,6 @@ def _plan_secrets(secrets: dict[str, bytes], settings, replace: bool) -> list[tu
     return writes
 
 
-def _write_private(dest: Path, data: bytes) -> None:
-    dest.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    tmp = dest.with_name(dest.name + ".restoring")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as f:
-        f.write(data)
-    os.replace(tmp, dest)
-
-
 def _chain_problems(url: str, keys) -> list:
     from enclave.audit import verify_chain
     from enclave.db import session_scope
@@ -240,7 +232,7 @@ def restore_backup(src: Path, passphrase: str, *, settings=None, target_url: str
             raise BackupError(f"the backup's audit chain is broken at record {problems[0].seq}: {problems[0].message}")
     # 2. keys, certificates, journal and manifests (only what is missing; the journal is append-only)
     for dest, data in key_writes:
-        _write_private(dest, data)
+        write_private(dest, data, tmp_suffix=".restoring")
     restored_journal = []
     jdir = J.journal_dir(settings)
     for p in sorted((src / "journal").glob(f"*{J.SUFFIX}")) if (src / "journal").is_dir() else []:

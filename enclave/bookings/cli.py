@@ -63,12 +63,10 @@ def cancel(booking_id: int = typer.Argument(..., help="Booking id."),
     """Cancel a booking that has not started (its seat is freed)."""
     from enclave.bookings.models import Booking
     from enclave.bookings.service import cancel as do_cancel
-    from enclave.cases.errors import NotFound
+    from enclave.core.rows import get_row
 
     with control(actor) as (db, policy, me, now):
-        b = db.get(Booking, booking_id)
-        if b is None:
-            raise NotFound(f"No booking {booking_id}.")
+        b = get_row(db, Booking, booking_id, "booking")
         do_cancel(db, policy, me, b, now=now)
     typer.echo(f"booking {booking_id} cancelled")
 

@@ -107,14 +107,12 @@ def case_decide_extension(ext_id: int = typer.Argument(..., help="Extension requ
                           approve: bool = typer.Option(True, "--approve/--refuse", help="Decision."),
                           actor: str = typer.Option(None, "--as", help=ACTOR_HELP)):
     """Approve or refuse an extension request."""
-    from enclave.cases.errors import NotFound
     from enclave.cases.models import Extension
     from enclave.cases.service import decide_extension
+    from enclave.core.rows import get_row
 
     with control(actor) as (db, policy, user, now):
-        e = db.get(Extension, ext_id)
-        if e is None:
-            raise NotFound(f"No extension request {ext_id}.")
+        e = get_row(db, Extension, ext_id, "extension request")
         decide_extension(db, policy, user, e, approve=approve, now=now)
         typer.echo(f"extension {ext_id} {e.status}")
 
@@ -143,14 +141,12 @@ def case_decide_change(change_id: int = typer.Argument(..., help="Change request
                        note: str = typer.Option(None, help="Decision note."),
                        actor: str = typer.Option(None, "--as", help=ACTOR_HELP)):
     """Approve (and apply) or refuse a change request."""
-    from enclave.cases.errors import NotFound
     from enclave.cases.models import ChangeRequest
     from enclave.cases.service import decide_change
+    from enclave.core.rows import get_row
 
     with control(actor) as (db, policy, user, now):
-        cr = db.get(ChangeRequest, change_id)
-        if cr is None:
-            raise NotFound(f"No change request {change_id}.")
+        cr = get_row(db, ChangeRequest, change_id, "change request")
         decide_change(db, policy, user, cr, approve=approve, note=note, now=now)
         typer.echo(f"change {change_id} {cr.status}")
 

@@ -40,3 +40,16 @@ def parse_date(value: str, name: str) -> dt.date:
     except ValueError:
         typer.echo(f"{name}: {value!r} is not a date (YYYY-MM-DD)", err=True)
         raise typer.Exit(2)
+
+
+def parse_when(value: str | None, name: str, naive_zone: dt.tzinfo) -> dt.datetime | None:
+    """An ISO date or date-time given to option ``name`` (None stays None); a value without a
+    zone is read in ``naive_zone``.  Anything else exits 2 naming the option."""
+    if value is None:
+        return None
+    try:
+        t = dt.datetime.fromisoformat(value)
+    except ValueError:
+        typer.echo(f"{name}: {value!r} is not an ISO date or date-time", err=True)
+        raise typer.Exit(2)
+    return t.replace(tzinfo=naive_zone) if t.tzinfo is None else t

@@ -61,7 +61,18 @@ class CaseMember(Base):
     case: Mapped[Case] = relationship(back_populates="members")
 
 
-class ChangeRequest(Base):
+class StewardDecision:
+    """Asked for by someone, then decided once by a steward: the same columns for change
+    requests, extensions and software declarations."""
+
+    status: Mapped[str] = mapped_column(String(20), default="pending")  # pending|approved|refused
+    requested_by: Mapped[str] = mapped_column(String(64))
+    requested_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    decided_by: Mapped[str | None] = mapped_column(String(64))
+    decided_at: Mapped[dt.datetime | None]
+
+
+class ChangeRequest(StewardDecision, Base):
     """P7: a request to change processing staff, add files (incl. years) or add columns."""
 
     __tablename__ = "case_change_requests"
@@ -72,15 +83,10 @@ class ChangeRequest(Base):
     # staff: {"add": [usernames], "remove": [usernames]}; files: {"files": {FAMILY: {"years": [...],
     # "columns": [...]}}}; columns: {"columns": {FAMILY: [...]}}
     payload: Mapped[dict] = mapped_column(JSON, default=dict)
-    status: Mapped[str] = mapped_column(String(20), default="pending")  # pending|approved|refused
-    requested_by: Mapped[str] = mapped_column(String(64))
-    requested_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
-    decided_by: Mapped[str | None] = mapped_column(String(64))
-    decided_at: Mapped[dt.datetime | None]
     decision_note: Mapped[str | None] = mapped_column(Text)
 
 
-class Extension(Base):
+class Extension(StewardDecision, Base):
     """P4/P9: an extension-and-retention request; a pending one in time stops the purge."""
 
     __tablename__ = "case_extensions"
@@ -89,11 +95,6 @@ class Extension(Base):
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
     days: Mapped[int] = mapped_column(Integer)
     retention: Mapped[bool] = mapped_column(Boolean, default=True)
-    status: Mapped[str] = mapped_column(String(20), default="pending")
-    requested_by: Mapped[str] = mapped_column(String(64))
-    requested_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
-    decided_by: Mapped[str | None] = mapped_column(String(64))
-    decided_at: Mapped[dt.datetime | None]
 
 
 class Charge(Base):
@@ -111,7 +112,7 @@ class Charge(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
-class SoftwareDeclaration(Base):
+class SoftwareDeclaration(StewardDecision, Base):
     """P11: special software declared and approved before it is installed."""
 
     __tablename__ = "software_declarations"
@@ -121,11 +122,6 @@ class SoftwareDeclaration(Base):
     name: Mapped[str] = mapped_column(String(120))
     version: Mapped[str] = mapped_column(String(60), default="")
     purpose: Mapped[str] = mapped_column(Text, default="")
-    status: Mapped[str] = mapped_column(String(20), default="pending")
-    requested_by: Mapped[str] = mapped_column(String(64))
-    requested_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
-    decided_by: Mapped[str | None] = mapped_column(String(64))
-    decided_at: Mapped[dt.datetime | None]
 
 
 class Publication(Base):

@@ -1,39 +1,24 @@
 """``enclave querylog``: browse and export the session query log, approve or flag queries (A3)."""
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 import typer
 
-from enclave.cases.clikit import ACTOR_HELP, control
+from enclave.cases.clikit import ACTOR_HELP, control, parse_when
 from enclave.cli.output import JSON_HELP, emit_json, table
 
 querylog_app = typer.Typer(help="The session query log and its supervisor approval (A3).",
                            no_args_is_help=True)
 
 
-def _when(value: str | None, name: str) -> dt.datetime | None:
-    """A date or date-time; without a zone it is Taipei time, as every page shows it."""
-    if value is None:
-        return None
-    try:
-        t = dt.datetime.fromisoformat(value)
-    except ValueError:
-        typer.echo(f"{name}: {value!r} is not an ISO date or date-time", err=True)
-        raise typer.Exit(2)
-    from enclave.querylog.service import TAIPEI
-
-    return t.replace(tzinfo=TAIPEI) if t.tzinfo is None else t
-
-
 def _filter(account, case, since, until, purpose, status):
     from enclave.core.errors import BadInput
-    from enclave.querylog.service import QueryFilter
+    from enclave.querylog.service import TAIPEI, QueryFilter
 
     try:
-        return QueryFilter(account=account, case=case, since=_when(since, "--since"),
-                           until=_when(until, "--until"), purpose=purpose, status=status)
+        return QueryFilter(account=account, case=case, since=parse_when(since, "--since", TAIPEI),
+                           until=parse_when(until, "--until", TAIPEI), purpose=purpose, status=status)
     except BadInput as e:
         typer.echo(f"refused: {e.message}", err=True)
         raise typer.Exit(2)

@@ -46,13 +46,11 @@ def list_violations(as_json: bool = typer.Option(False, "--json", help=JSON_HELP
 def lift(violation_id: int = typer.Argument(..., help="Violation id."),
          actor: str = typer.Option(None, "--as", help=ACTOR_HELP)):
     """Lift a violation (a stopped case resumes; revoked accounts stay revoked)."""
-    from enclave.cases.errors import NotFound
+    from enclave.core.rows import get_row
     from enclave.violations.models import Violation
     from enclave.violations.service import lift_violation
 
     with control(actor) as (db, policy, me, now):
-        v = db.get(Violation, violation_id)
-        if v is None:
-            raise NotFound(f"No violation {violation_id}.")
+        v = get_row(db, Violation, violation_id, "violation")
         lift_violation(db, me, v, now=now)
     typer.echo(f"violation {violation_id} lifted")

@@ -14,12 +14,12 @@ from sqlalchemy.orm import Session
 from enclave.accounts import service as accounts
 from enclave.accounts.models import User
 from enclave.cases import service as cases
-from enclave.cases.errors import NotFound
 from enclave.cases.models import Case, ChangeRequest, Extension, Publication, SoftwareDeclaration
+from enclave.core.rows import get_row
+from enclave.web.api_common import CaseIn, CaseOut, Code, Name, Strict, UserOut, case_out, now_of, user_out, visible_case
 from enclave.web.auth import client_of, current_user
 from enclave.web.deps import get_db, get_policy
 from enclave.web.params import IdPath
-from enclave.web.api_common import CaseIn, CaseOut, Code, Name, Strict, UserOut, case_out, now_of, user_out, visible_case
 
 
 router = APIRouter(prefix="/api")
@@ -133,9 +133,7 @@ def extension(code: str, body: ExtensionIn, request: Request, db: Session = Depe
 @router.post("/extensions/{ext_id}/decision", tags=["cases"])
 def extension_decision(body: DecisionIn, request: Request, ext_id: IdPath, db: Session = Depends(get_db),
                        user: User = Depends(current_user), policy=Depends(get_policy)):
-    e = db.get(Extension, ext_id)
-    if e is None:
-        raise NotFound(f"No extension request {ext_id}.")
+    e = get_row(db, Extension, ext_id, "extension request")
     cases.decide_extension(db, policy, user, e, approve=body.approve, now=now_of(request))
     c = db.get(Case, e.case_id)
     return {"id": e.id, "status": e.status, "period_end": c.period_end}
@@ -169,9 +167,7 @@ def changes(code: str, db: Session = Depends(get_db), user: User = Depends(curre
 @router.post("/changes/{change_id}/decision", tags=["cases"])
 def change_decision(body: DecisionIn, request: Request, change_id: IdPath, db: Session = Depends(get_db),
                     user: User = Depends(current_user), policy=Depends(get_policy)):
-    cr = db.get(ChangeRequest, change_id)
-    if cr is None:
-        raise NotFound(f"No change request {change_id}.")
+    cr = get_row(db, ChangeRequest, change_id, "change request")
     cases.decide_change(db, policy, user, cr, approve=body.approve, note=body.note, now=now_of(request))
     return {"id": cr.id, "status": cr.status}
 
@@ -250,9 +246,7 @@ def software(code: str, body: SoftwareIn, request: Request, db: Session = Depend
 @router.post("/software/{decl_id}/decision", tags=["cases"])
 def software_decision(body: DecisionIn, request: Request, decl_id: IdPath, db: Session = Depends(get_db),
                       user: User = Depends(current_user)):
-    d = db.get(SoftwareDeclaration, decl_id)
-    if d is None:
-        raise NotFound(f"No software declaration {decl_id}.")
+    d = get_row(db, SoftwareDeclaration, decl_id, "software declaration")
     cases.decide_software(db, user, d, approve=body.approve, now=now_of(request))
     return {"id": d.id, "status": d.status}
 
@@ -275,8 +269,6 @@ def publication(code: str, body: PublicationIn, request: Request, db: Session = 
 @router.post("/publications/{pub_id}/copy", tags=["cases"])
 def publication_copy(request: Request, pub_id: IdPath, db: Session = Depends(get_db),
                      user: User = Depends(current_user)):
-    p = db.get(Publication, pub_id)
-    if p is None:
-        raise NotFound(f"No publication {pub_id}.")
+    p = get_row(db, Publication, pub_id, "publication")
     cases.receive_publication_copy(db, user, p, now_of(request))
     return {"id": p.id, "copy_received_at": p.copy_received_at}

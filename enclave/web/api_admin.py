@@ -12,7 +12,8 @@ from enclave.accounts import service as accounts
 from enclave.accounts.models import User
 from enclave.audit.sampling import service as sampling
 from enclave.cases import service as cases
-from enclave.cases.errors import BadInput, Forbidden, NotFound
+from enclave.cases.errors import BadInput, Forbidden
+from enclave.core.rows import get_row
 from enclave.cases.models import Case
 from enclave.violations import service as violations
 from enclave.violations.models import KINDS, Violation
@@ -223,8 +224,6 @@ def list_violations(db: Session = Depends(get_db), user: User = Depends(current_
 @router.post("/violations/{violation_id}/lift", tags=["violations"])
 def lift(request: Request, violation_id: IdPath, db: Session = Depends(get_db),
          user: User = Depends(current_user)):
-    v = db.get(Violation, violation_id)
-    if v is None:
-        raise NotFound(f"No violation {violation_id}.")
+    v = get_row(db, Violation, violation_id, "violation")
     violations.lift_violation(db, user, v, now=now_of(request))
     return {"id": v.id, "lifted_at": v.lifted_at}

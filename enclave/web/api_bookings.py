@@ -12,7 +12,8 @@ from enclave.accounts.models import User
 from enclave.bookings import service as bookings
 from enclave.bookings.models import Booking
 from enclave.cases import service as cases
-from enclave.cases.errors import BadInput, NotFound
+from enclave.cases.errors import BadInput
+from enclave.core.rows import get_row
 from enclave.cases.models import Case
 from enclave.cases.permissions import can_manage, is_decider, require
 from enclave.web.auth import current_user
@@ -94,9 +95,7 @@ def my_bookings(case_code: str | None = Query(None, max_length=40), db: Session 
 @router.delete("/bookings/{booking_id}", tags=["bookings"])
 def cancel_booking(request: Request, booking_id: IdPath, db: Session = Depends(get_db),
                    user: User = Depends(current_user), policy=Depends(get_policy)):
-    b = db.get(Booking, booking_id)
-    if b is None:
-        raise NotFound(f"No booking {booking_id}.")
+    b = get_row(db, Booking, booking_id, "booking")
     bookings.cancel(db, policy, user, b, now=now_of(request))
     return {"ok": True, "cancelled": booking_id}
 

@@ -5,21 +5,10 @@ import datetime as dt
 
 import typer
 
-from enclave.cases.clikit import ACTOR_HELP, control
+from enclave.cases.clikit import ACTOR_HELP, control, parse_when
 from enclave.cli.output import JSON_HELP, emit_json, table
 
 sample_app = typer.Typer(help="The six-monthly audit sample and its sign-off (A6).", no_args_is_help=True)
-
-
-def _when(value: str | None, name: str) -> dt.datetime | None:
-    if value is None:
-        return None
-    try:
-        t = dt.datetime.fromisoformat(value)
-    except ValueError:
-        typer.echo(f"{name}: {value!r} is not an ISO date/time", err=True)
-        raise typer.Exit(2)
-    return t.replace(tzinfo=dt.timezone.utc) if t.tzinfo is None else t
 
 
 @sample_app.command("create")
@@ -32,8 +21,9 @@ def create(start: str = typer.Option(None, help="Window start (default: one inte
     from enclave.audit.sampling.service import create_sample, report
 
     with control(actor) as (db, policy, me, now):
-        s = create_sample(db, policy, me, now=now, window_start=_when(start, "--start"),
-                          window_end=_when(end, "--end"), seed=seed)
+        s = create_sample(db, policy, me, now=now, seed=seed,
+                          window_start=parse_when(start, "--start", dt.timezone.utc),
+                          window_end=parse_when(end, "--end", dt.timezone.utc))
         rep = report(db, s)
     if as_json:
         emit_json(rep)

@@ -22,6 +22,7 @@ from enclave.accounts.models import User
 from enclave.audit.models import AuditRecord
 from enclave.audit.sampling.models import AuditAnomaly, AuditSample, AuditSampleItem
 from enclave.core.errors import BadInput, Forbidden, NotFound, Refused
+from enclave.core.rows import get_row
 from enclave.identity.permissions import is_admin
 from enclave.cases.service import add_months
 from enclave.core.audit import audit
@@ -89,10 +90,7 @@ def create_sample(db: Session, policy, actor: User, *, now: dt.datetime,
 
 
 def get_sample(db: Session, sample_id: int) -> AuditSample:
-    s = db.get(AuditSample, sample_id)
-    if s is None:
-        raise NotFound(f"No audit sample {sample_id}.")
-    return s
+    return get_row(db, AuditSample, sample_id, "audit sample")
 
 
 def report(db: Session, sample: AuditSample) -> dict:
