@@ -24,21 +24,9 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
-import httpx
+from enclave.core.http import Client, Response, WireError
 
 DEFAULT_TIMEOUT_S = 120.0
-
-
-def http_client(url: str, **kw) -> httpx.Client:
-    """An httpx client for ``http(s)://…`` or ``http+unix://<percent-encoded socket>/<path>`` (a
-    session has no TCP; the egress service and the hub API listen on unix sockets there)."""
-    from urllib.parse import unquote
-
-    if url.startswith("http+unix://"):
-        sock, _, path = url[len("http+unix://"):].partition("/")
-        return httpx.Client(transport=httpx.HTTPTransport(uds=unquote(sock)),
-                            base_url=f"http://localhost/{path}", **kw)
-    return httpx.Client(base_url=url, **kw)
 
 
 class EgressClientError(Exception):
@@ -67,7 +55,7 @@ def _manifest_dict(manifest: Any) -> tuple[dict, Path | None]:
 
 class EgressClient:
     def __init__(self, url: str | None = None, token: str | None = None, *, scheme: str | None = None,
-                 timeout: float = DEFAULT_TIMEOUT_S, transport: httpx.BaseTransport | None = None) -> None:
+                 timeout: float = DEFAULT_TIMEOUT_S) -> None:
         self.url = (url or os.environ.get("EGRESS_REVIEW_URL") or os.environ.get("EGRESS_URL") or "").rstrip("/")
         if not self.url:
             raise ValueError("no egress-review URL: pass url= or set EGRESS_REVIEW_URL")
@@ -77,11 +65,7 @@ class EgressClient:
             raise ValueError("no token: pass token= or run inside a session (JUPYTERHUB_API_TOKEN)")
         # A JupyterHub token is sent as 'token', an enclave API token as 'Bearer'.
         self.scheme = scheme or ("token" if token is None or token == hub_token else "Bearer")
-        headers = {"Authorization": f"{self.scheme} {self.token}"}
-        if transport is not None:
-            self._http = httpx.Client(base_url=self.url, timeout=timeout, transport=transport, headers=headers)
-        else:
-            self._http = http_client(self.url, timeout=timeout, headers=headers)
+        self._http = Client(self.url, {"Authorization": f"{self.scheme} {self.token}"}, timeout=timeout)
 
     def close(self) -> None:
         self._http.close()
@@ -92,7 +76,7 @@ class EgressClient:
     def __exit__(self, *exc) -> None:
         self.close()
 
-    def _check(self, r: httpx.Response) -> Any:
+    def _check(self, r: Response) -> Any:
         if r.status_code >= 400:
             try:
                 detail = r.json().get("detail", r.text)
@@ -144,7 +128,7 @@ class EgressClient:
                 files = self._files(stack, mdict, Path(root) if root else mroot)
                 try:
                     return self._check(self._http.post("/api/requests", data=data, files=files))
-                except httpx.TransportError:
+                except WireError:
                     if attempt >= retries:
                         raise
             attempt += 1

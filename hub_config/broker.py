@@ -74,14 +74,14 @@ class WardenLog:
     credential: the warden - not the broker, not the session - decides account and case."""
 
     def __init__(self, url: str, authorization: str, case_code: str | None = None) -> None:
-        from enclave.session.keepalive import Client
+        from enclave.core.http import Client
 
         self.case_code = case_code
         # a kept connection, not httpx: this round trip precedes every query (issue 18)
         self.client = Client(url, {"Authorization": authorization}, timeout=30)
 
     def _post(self, body: dict) -> dict:
-        from enclave.session.keepalive import WireError
+        from enclave.core.http import WireError
 
         if self.case_code:
             body["case"] = self.case_code  # the warden refuses a record for another case

@@ -25,10 +25,10 @@ import os
 import sys
 from urllib.parse import quote, unquote
 
-import httpx
 from tornado import httpserver, netutil, web
 
 from hub_config.http import json_object
+from enclave.core.http import Client, Response
 
 from enclave.audit import AuditEntry, append
 from enclave.bookings import gate
@@ -40,24 +40,17 @@ log = logging.getLogger("enclave.warden")
 MAX_SQL_CHARS = 100_000
 
 
-def hub_client(api_url: str, token: str) -> httpx.AsyncClient:
-    """An httpx client for the hub API, over a unix socket when the URL is http+unix."""
-    if api_url.startswith("http+unix://"):
-        rest = api_url[len("http+unix://"):]
-        sock, _, path = rest.partition("/")
-        transport = httpx.AsyncHTTPTransport(uds=unquote(sock))
-        base = f"http://hub/{path}"
-    else:
-        transport, base = None, api_url
-    return httpx.AsyncClient(base_url=base.rstrip("/") + "/", transport=transport,
-                             headers={"Authorization": f"token {token}"}, timeout=30)
+async def _call(client: Client, method: str, path: str, **kw) -> Response:
+    """The enclave's one HTTP client (blocking) off the event loop; hub calls are few."""
+    return await asyncio.to_thread(client.request, method, path, **kw)
 
 
 class Warden:
     def __init__(self, db_url: str, policy, api_url: str, token: str, runner=None) -> None:
         self.db_url, self.policy = db_url, policy
         self.api_url, self.token = api_url, token
-        self.hub = hub_client(api_url, token)
+        self.hub = Client(api_url, {"Authorization": f"token {token}"}, timeout=30)
+        self.hub_as_caller = Client(api_url, timeout=30)   # whoami: the caller's own token
         self.runner = runner  # hub_config.overnight.OvernightRunner (S5), optional
         self._stopping: dict[str, asyncio.Task] = {}
         self._unfinished: dict[str, str] = {}  # cut-offs that failed part-way: user -> reason
@@ -65,7 +58,7 @@ class Warden:
     # ------------------------------------------------------------ slot end
     async def _revoke(self, q: str) -> int:
         """Delete every token and invalidate every login cookie of the user (in the hub)."""
-        r = await self.hub.post(f"enclave/cutoff/{q}")
+        r = await _call(self.hub, "POST", f"enclave/cutoff/{q}", body=b"")
         if r.status_code != 200:
             raise RuntimeError(f"hub refused the cut-off of {unquote(q)}: "
                                f"{r.status_code} {r.text[:200]}")
@@ -75,11 +68,11 @@ class Warden:
         q = quote(name, safe="")
         # Revoke first: API and browser access end now, whatever the server stop takes.
         revoked = await self._revoke(q)
-        r = await self.hub.delete(f"users/{q}/server")
+        r = await _call(self.hub, "DELETE", f"users/{q}/server")
         if r.status_code not in (202, 204, 400):  # 400: not running
             log.error("stopping %s: %s %s", name, r.status_code, r.text)
         for _ in range(240):  # at most ~60 s
-            u = await self.hub.get(f"users/{q}")
+            u = await _call(self.hub, "GET", f"users/{q}")
             if u.status_code != 200 or not u.json().get("servers"):
                 break
             await asyncio.sleep(0.25)
@@ -130,7 +123,7 @@ class Warden:
         """One pass: no-shows, ended bookings, and every running server without a booking."""
         now = utcnow()
         await asyncio.to_thread(self._sweep_db, now)
-        r = await self.hub.get("users", params={"state": "active"})
+        r = await _call(self.hub, "GET", "users", params={"state": "active"})
         r.raise_for_status()
         stopped: dict[str, str] = {}
         for u in r.json():
@@ -165,8 +158,7 @@ class Warden:
 
     # ------------------------------------------------------------ session log
     async def whoami(self, token: str) -> str | None:
-        async with hub_client(self.api_url, token) as c:
-            r = await c.get("user")
+        r = await _call(self.hub_as_caller, "GET", "user", headers={"Authorization": f"token {token}"})
         if r.status_code != 200:
             return None
         return r.json().get("name")

@@ -8,7 +8,6 @@ and the release area use the enclave's own sessions (cookie) or API tokens (``Be
 """
 from __future__ import annotations
 
-import httpx
 from fastapi import Depends, HTTPException, Request
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -25,12 +24,12 @@ def _hub_user(request: Request, db: Session, token: str) -> User:
     if not url:
         raise HTTPException(401, "JupyterHub tokens are not accepted here: this service was started "
                                  "without a hub API URL (hub_api_url)")
-    from egress_review.client import http_client
+    from enclave.core.http import Client, WireError
 
     try:
-        with http_client(url.rstrip("/"), timeout=HUB_TIMEOUT_S) as hub:
-            r = hub.get("/user", headers={"Authorization": f"token {token}"})
-    except httpx.HTTPError as e:
+        with Client(url.rstrip("/"), {"Authorization": f"token {token}"}, timeout=HUB_TIMEOUT_S) as hub:
+            r = hub.get("/user")
+    except (WireError, ValueError) as e:
         raise HTTPException(503, f"cannot reach JupyterHub to check the token ({type(e).__name__})") from None
     if r.status_code in (401, 403):
         raise HTTPException(401, "JupyterHub did not accept this token")

@@ -85,13 +85,13 @@ def verify_with_broker(sidecar: dict) -> bool | None:
             os.environ.get("JUPYTERHUB_API_TOKEN") or os.environ.get("ENCLAVE_JOB_TOKEN")):
         return None
     try:
-        from enclave.session.query import http_client
+        from enclave.core.http import Client
     except ImportError:
         return None
     token = os.environ.get("JUPYTERHUB_API_TOKEN")
     auth = f"token {token}" if token else f"job {os.environ['ENCLAVE_JOB_TOKEN']}"
     try:
-        with http_client(os.environ["ENCLAVE_BROKER_URL"], auth, timeout=30) as c:
+        with Client(os.environ["ENCLAVE_BROKER_URL"], {"Authorization": auth}, timeout=30) as c:
             r = c.post("/api/verify-seal", json={"sidecar": sidecar})
     except Exception:  # noqa: BLE001 - unreachable: the pre-check says it could not verify
         return None

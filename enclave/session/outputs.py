@@ -12,7 +12,7 @@ import os
 from pathlib import Path
 from typing import Any, Iterable
 
-from enclave.session.query import http_client
+from enclave.core.http import Client, WireError
 
 
 class SubmissionError(RuntimeError):
@@ -39,8 +39,11 @@ def submit_outputs(files: Iterable[str | os.PathLike], manifest: dict[str, Any],
     handles = [p.open("rb") for p in paths]
     try:
         parts = [("files", (p.name, h, "application/octet-stream")) for p, h in zip(paths, handles)]
-        with http_client(url, f"token {token}", timeout=120) as c:
+        with Client(url, {"Authorization": f"token {token}"}, timeout=120) as c:
             r = c.post("/api/requests", data={"manifest": json.dumps(manifest)}, files=parts)
+    except WireError as e:
+        raise SubmissionError(f"the egress service could not be reached ({e}); nothing was sent "
+                              "or the answer was lost - look at your requests before sending again") from e
     finally:
         for h in handles:
             h.close()

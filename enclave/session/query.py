@@ -15,14 +15,13 @@ from __future__ import annotations
 import json
 import os
 from typing import Any, Callable
-from urllib.parse import unquote
 
 import itertools
 import weakref
 
 import pyarrow as pa
 
-from enclave.session import keepalive
+from enclave.core import http as wire
 
 DEFAULT_PURPOSE_MIN = 10
 ARROW_STREAM = "application/vnd.apache.arrow.stream"
@@ -34,20 +33,6 @@ class QueryLogError(RuntimeError):
 
 class QueryError(RuntimeError):
     """The broker refused or failed the statement (not allowed, SQL error, result too large)."""
-
-
-def http_client(url: str, authorization: str, timeout: float | None = None):
-    """An httpx client for ``http+unix://<quoted socket>/path`` (the sandbox has no TCP) or a
-    plain URL, sending ``Authorization``."""
-    import httpx
-
-    if url.startswith("http+unix://"):
-        sock, _, path = url[len("http+unix://"):].partition("/")
-        transport, base = httpx.HTTPTransport(uds=unquote(sock)), f"http://local/{path}"
-    else:
-        transport, base = None, url
-    return httpx.Client(transport=transport, base_url=base, timeout=timeout,
-                        headers={"Authorization": authorization})
 
 
 # Live connections by id: a DataFrame's attrs name its connection by id (attrs are copied with
@@ -116,17 +101,17 @@ class BrokerConnection:
             raise ValueError(f"state the purpose of today's work (at least {purpose_min_length} "
                              f"characters, A3); got {purpose!r}")
         # http.client on a kept connection, not httpx: a query pays this hop on every call
-        self._http = keepalive.Client(url, {"Authorization": authorization})
+        self._http = wire.Client(url, {"Authorization": authorization})
         self.purpose = purpose
         self._last: Result | None = None
         self._tables = list(self._post("/api/open", {"purpose": purpose}).json()["tables"])
         self.id = f"c{next(_IDS)}"
         _CONNECTIONS[self.id] = self
 
-    def _post(self, path: str, body: dict) -> keepalive.Response:
+    def _post(self, path: str, body: dict) -> wire.Response:
         try:
             r = self._http.post(path, body)
-        except keepalive.WireError as e:
+        except wire.WireError as e:
             raise QueryLogError(f"the query broker is unreachable ({e}); nothing was run") from e
         if r.status_code == 200:
             return r

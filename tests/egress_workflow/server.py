@@ -9,9 +9,8 @@ import sys
 import time
 from pathlib import Path
 
-import httpx
 
-from egress_review.client import http_client
+from enclave.core.http import Client, WireError
 
 
 def free_port() -> int:
@@ -56,10 +55,10 @@ class Service:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"service exited with {self.proc.returncode}: {self.log.read_text()[-3000:]}")
             try:
-                with http_client(self.url, timeout=2) as c:
+                with Client(self.url, timeout=2) as c:
                     if c.get("/api/health").status_code == 200:
                         return self
-            except httpx.HTTPError:
+            except WireError:
                 pass
             time.sleep(0.2)
         self.kill()

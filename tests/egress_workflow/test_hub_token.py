@@ -101,16 +101,16 @@ class Served:
              str(self.port), *(["--uds", str(uds)] if mode != "session" else []),
              "--hub-api-url", api],
             env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
-        from egress_review.client import http_client
+        from enclave.core.http import Client, WireError
 
         deadline = time.monotonic() + 90
         while True:
             try:
-                with http_client(self.session_url, timeout=2) as c1:
+                with Client(self.session_url, timeout=2) as c1:
                     if c1.get("/api/health").status_code == 200 and \
                             httpx.get(self.tcp_url + "/api/health", timeout=2).status_code == 200:
                         return
-            except httpx.HTTPError:
+            except (WireError, httpx.HTTPError):
                 pass
             if self.proc.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError((home / "serve.log").read_text()[-3000:])
@@ -177,11 +177,11 @@ def test_session_submits_with_its_hub_token(hub, tmp_path, monkeypatch, mode):
 
         # The session socket serves submission and the session's own requests - never the
         # reviewer app, its API, log-in, import review or the release area.
-        from egress_review.client import http_client
+        from enclave.core.http import Client
 
         hdr = {"Authorization": f"token {alice}"}
         carol = {"Authorization": f"token {user_token('carol')}"}  # a reviewer in a session
-        with http_client(svc.session_url, timeout=10) as s:
+        with Client(svc.session_url, timeout=10) as s:
             for method, path in [("GET", "/login"), ("POST", "/login"), ("GET", "/"),
                                  ("GET", "/requests"), ("GET", f"/requests/{sub['id']}"),
                                  ("GET", "/static/app.css"), ("GET", "/docs"),

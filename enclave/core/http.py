@@ -1,17 +1,21 @@
-"""A small keep-alive HTTP/1.1 client for the two hops every in-session query makes: the
-session to its query broker, and the broker to the warden's query log (A3).
+"""The enclave's one HTTP client: keep-alive HTTP/1.1 over ``http+unix://`` (a session has no
+TCP: the query broker, the egress service and the hub API are unix sockets there), ``http://``
+and ``https://`` - for the query path's two hops (session → broker, broker → the warden's query
+log, A3), the in-session egress client, output submission and the services' token checks.
 
-Why not httpx there: each request spent ~0.5 ms of CPU in httpx/httpcore/h11 (URL parsing,
+Why not httpx: each request spent ~0.5 ms of CPU in httpx/httpcore/h11 (URL parsing,
 header models, the state machine), and a query pays it on both hops - about 5 % of a 1 M-row
 aggregate on its own (issue 18, ``bench/broker_query.py``); ``http.client`` still spent
 ~0.1 ms parsing headers with the e-mail parser.  This client writes the request in one send
-and reads only what the enclave's own tornado services answer: ~0.03 ms a round trip.
+and reads only what the enclave's own tornado/uvicorn services answer: ~0.03 ms a round trip.
+One client for every caller keeps one place where timeouts, TLS verification and header
+injection are handled.
 
 Safety of reuse: a request is sent at most once.  A kept connection is checked before it is
 reused (a server that closed it leaves the socket readable at EOF) and replaced if so; a
 connection that fails during a request is dropped and the error raised, never retried, so a
-query or a log record is never sent twice behind the caller's back.  HTTPS verifies the
-server against the default trust store (``SSL_CERT_FILE``: the enclave's CA).
+query, a log record or a submission is never sent twice behind the caller's back.  HTTPS
+verifies the server against the default trust store (``SSL_CERT_FILE``: the enclave's CA).
 """
 from __future__ import annotations
 
@@ -21,7 +25,8 @@ import socket
 import ssl
 import threading
 from typing import Any
-from urllib.parse import unquote, urlsplit
+import uuid
+from urllib.parse import quote, unquote, urlencode, urlsplit
 
 
 class WireError(OSError):
@@ -29,10 +34,14 @@ class WireError(OSError):
 
 
 class Response:
-    __slots__ = ("status", "content", "content_type")
+    __slots__ = ("status", "content", "headers")
 
-    def __init__(self, status: int, content: bytes, content_type: str) -> None:
-        self.status, self.content, self.content_type = status, content, content_type
+    def __init__(self, status: int, content: bytes, headers: dict[str, str]) -> None:
+        self.status, self.content, self.headers = status, content, headers
+
+    @property
+    def content_type(self) -> str:
+        return self.headers.get("content-type", "")
 
     @property
     def status_code(self) -> int:
@@ -44,6 +53,37 @@ class Response:
 
     def json(self) -> Any:
         return _json.loads(self.content)
+
+
+def _header_lines(headers: dict[str, str]) -> bytes:
+    for k, v in headers.items():
+        if any(c in f"{k}{v}" for c in "\r\n\0"):
+            raise ValueError(f"header {k!r} has a line break or NUL")
+    return "".join(f"{k}: {v}\r\n" for k, v in headers.items()).encode("latin-1")
+
+
+def _multipart(fields: dict[str, str], files: list) -> tuple[bytes, str]:
+    """multipart/form-data of text fields and files; file contents are read whole (the
+    services cap uploads far below memory)."""
+    boundary = uuid.uuid4().hex
+    out = []
+    for name, value in fields.items():
+        out.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{_q(name)}"\r\n\r\n'
+                   .encode() + str(value).encode("utf-8") + b"\r\n")
+    for name, (filename, content, ctype) in files:
+        raw = content if isinstance(content, bytes) else content.read()
+        out.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{_q(name)}"; '
+                   f'filename="{_q(filename)}"\r\nContent-Type: {ctype}\r\n\r\n'.encode()
+                   + raw + b"\r\n")
+    out.append(f"--{boundary}--\r\n".encode())
+    return b"".join(out), f"multipart/form-data; boundary={boundary}"
+
+
+def _q(name: str) -> str:
+    """A name inside a quoted Content-Disposition parameter, escaped as HTML forms do (quote and
+    control characters as %XX, backslash doubled), so a file name cannot add a part or a header."""
+    return "".join("\\\\" if c == "\\" else f"%{ord(c):02X}" if c == '"' or ord(c) < 32 else c
+                   for c in name)
 
 
 _MAX_LINE = 65536
@@ -127,7 +167,7 @@ class _Connection:
 
 
 class Client:
-    """POSTs JSON to ``http+unix://<quoted socket path>/<base>``, ``http://`` or ``https://``,
+    """Requests to ``http+unix://<quoted socket path>/<base>``, ``http://`` or ``https://``,
     with fixed headers (the credential).  Thread-safe: each request takes an idle connection
     or opens one, and puts it back when the response has been read."""
 
@@ -147,11 +187,7 @@ class Client:
             # verifies the certificate and the host name against SSL_CERT_FILE / the system
             self._ssl = ssl.create_default_context() if u.scheme == "https" else None
         self._base = "/" + base.strip("/") if base.strip("/") else ""
-        fixed = {"Host": host, **(headers or {})}
-        for k, v in fixed.items():
-            if any(c in f"{k}{v}" for c in "\r\n\0"):
-                raise ValueError(f"header {k!r} has a line break or NUL")
-        self._fixed = "".join(f"{k}: {v}\r\n" for k, v in fixed.items()).encode("latin-1")
+        self._fixed = _header_lines({"Host": host, **(headers or {})})
         self._idle: list[_Connection] = []
         self._lock = threading.Lock()
 
@@ -185,19 +221,39 @@ class Client:
                 return conn
             conn.close()   # closed by the server while idle: open a fresh one
 
-    def post(self, path: str, json: Any = None, *, body: bytes | None = None,
-             content_type: str = "application/json") -> Response:
-        data = body if body is not None else _json.dumps(json).encode("utf-8")
-        target = (self._base + "/" + path.lstrip("/")).encode("ascii")
-        head = (b"POST " + target + b" HTTP/1.1\r\n" + self._fixed
-                + b"Content-Type: " + content_type.encode("latin-1")
-                + b"\r\nContent-Length: " + str(len(data)).encode() + b"\r\n\r\n")
+    def request(self, method: str, path: str, *, json: Any = None, data: dict | None = None,
+                files: list | None = None, params: dict | None = None, body: bytes | None = None,
+                content_type: str = "application/json", headers: dict[str, str] | None = None
+                ) -> Response:
+        """One request.  The body is ``body`` as given, or ``json`` encoded, or ``data`` (form
+        fields) with ``files`` (``[(field, (filename, bytes-or-file, content type))]``) as
+        multipart, or ``data`` alone as a URL-encoded form."""
+        if body is not None:
+            payload = body
+        elif files is not None:
+            payload, content_type = _multipart(data or {}, files)
+        elif data is not None:
+            payload, content_type = urlencode(data).encode(), "application/x-www-form-urlencoded"
+        elif json is not None or method == "POST":
+            payload = _json.dumps(json).encode("utf-8")
+        else:
+            payload, content_type = b"", ""
+        target = self._base + "/" + path.lstrip("/")
+        if params:
+            target += ("&" if "?" in target else "?") + urlencode(params)
+        extra = _header_lines(headers or {})
+        if content_type:
+            extra += b"Content-Type: " + content_type.encode("latin-1") + b"\r\n"
+        if payload or method not in ("GET", "HEAD", "DELETE"):
+            extra += b"Content-Length: " + str(len(payload)).encode() + b"\r\n"
+        head = (method.encode("ascii") + b" " + quote(target, safe="/?&=%:@!$'()*+,;~-._").encode("ascii")
+                + b" HTTP/1.1\r\n" + self._fixed + extra + b"\r\n")
         try:
             conn = self._take()
         except OSError as e:
             raise WireError(f"{type(e).__name__}: {e}") from e
         try:
-            status, headers, content, keep = conn.exchange(head, data)
+            status, rheaders, content, keep = conn.exchange(head, payload)
         except (OSError, ValueError) as e:   # WireError is an OSError
             conn.close()
             raise WireError(f"{type(e).__name__}: {e}") from e
@@ -206,8 +262,14 @@ class Client:
                 self._idle.append(conn)
         else:
             conn.close()
-        return Response(status, content,
-                        headers.get(b"content-type", b"").decode("latin-1"))
+        return Response(status, content, {k.decode("latin-1"): v.decode("latin-1")
+                                          for k, v in rheaders.items()})
+
+    def post(self, path: str, json: Any = None, **kw) -> Response:
+        return self.request("POST", path, json=json, **kw)
+
+    def get(self, path: str, **kw) -> Response:
+        return self.request("GET", path, **kw)
 
     def close(self) -> None:
         with self._lock:

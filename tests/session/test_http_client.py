@@ -1,4 +1,4 @@
-"""The keep-alive client of the query path (enclave.session.keepalive), against real tornado
+"""The enclave's one HTTP client (enclave.core.http), against real tornado
 servers on unix sockets: a kept connection is reused, a connection the server closed while idle
 is replaced without sending anything twice, chunked and error answers are read whole, a broken
 connection is an error and never a retry; and the broker's query log (WardenLog) through it to
@@ -18,7 +18,7 @@ from tornado import httpserver, netutil, web
 
 from enclave.audit.models import AuditRecord
 from enclave.db import session_scope
-from enclave.session.keepalive import Client, WireError
+from enclave.core.http import Client, WireError
 from hub_config.broker import LogRefused, WardenLog
 from hub_config.spawner import unix_url
 from hub_config.warden import Warden, make_app as warden_app
@@ -204,3 +204,73 @@ def test_a_result_of_many_batches_arrives_whole(tmp_path):
     finally:
         loop.call_soon_threadsafe(loop.stop)
         t.join(10)
+
+
+@pytest.fixture
+def form(tmp_path):
+    """Answers what it parsed: form fields, files (name, bytes), query arguments, one header."""
+
+    class Form(web.RequestHandler):
+        def check_xsrf_cookie(self):
+            return
+
+        def _answer(self):
+            self.finish({
+                "args": {k: [v.decode() for v in vs] for k, vs in self.request.body_arguments.items()},
+                "query": {k: [v.decode() for v in vs] for k, vs in self.request.query_arguments.items()},
+                "files": [[f["filename"], f["body"].decode("utf-8", "replace"), f["content_type"]]
+                          for fs in self.request.files.values() for f in fs],
+                "fields": sorted(self.request.files) + sorted(self.request.body_arguments),
+                "x": self.request.headers.get("X-Probe"), "method": self.request.method})
+
+        post = get = delete = _answer
+
+    sock = str(tmp_path / "form.sock")
+    loop, t = _serve(web.Application([(r"/api/form", Form)]), sock)
+    yield unix_url(sock)
+    loop.call_soon_threadsafe(loop.stop)
+    t.join(10)
+
+
+# File names a researcher's outputs may carry, and names shaped to break out of the
+# Content-Disposition quoting (a closing quote, line breaks, a second part's boundary).
+NAMES = ["counts.csv", "表一 年齡分布.csv", "a b (1).xlsx", 'x"; name="manifest', "a\r\nX-Evil: 1.csv",
+         "back\\slash.csv", "semi;colon.csv", "--boundary--.csv", "tab\there.csv", "é.csv"]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_multipart_file_names_cannot_add_parts_or_headers(form, name):
+    with Client(form, {"Authorization": "token t"}) as c:
+        r = c.post("/api/form", data={"manifest": '{"files": []}'},
+                   files=[("files", (name, b"age,n\n20-29,12\n", "text/csv"))])
+    out = r.json()
+    assert r.status_code == 200
+    assert out["fields"] == ["files", "manifest"]               # no part was added
+    assert out["args"] == {"manifest": ['{"files": []}']}       # the manifest is untouched
+    [(got_name, body, ctype)] = out["files"]
+    assert body == "age,n\n20-29,12\n" and ctype == "text/csv"
+    assert "\r" not in got_name and "\n" not in got_name
+    if not any(ch in name for ch in '"\\\r\n\t'):
+        assert got_name == name                                   # ordinary names arrive as they are
+
+
+def test_several_files_and_file_objects_arrive_whole(form, tmp_path):
+    big = tmp_path / "big.bin"
+    big.write_bytes(bytes(range(256)) * 1024)                     # over one send buffer
+    with Client(form) as c, big.open("rb") as fh:
+        r = c.post("/api/form", data={"k": "v"},
+                   files=[("files", ("big.bin", fh, "application/octet-stream")),
+                          ("files", ("small.txt", "中文".encode(), "text/plain"))])
+    names = [f[0] for f in r.json()["files"]]
+    assert names == ["big.bin", "small.txt"]
+
+
+def test_get_params_and_per_request_headers(form):
+    with Client(form, {"Authorization": "token t"}) as c:
+        r = c.get("/api/form", params={"state": "active", "q": "a b&c=d"}, headers={"X-Probe": "1"})
+        assert r.json()["query"] == {"state": ["active"], "q": ["a b&c=d"]}
+        assert r.json()["x"] == "1" and r.json()["method"] == "GET"
+        assert c.request("DELETE", "/api/form").json()["method"] == "DELETE"
+        for bad in ("1\r\nX-Evil: 2", "1\nX", "1\x00"):
+            with pytest.raises(ValueError, match="line break or NUL"):
+                c.get("/api/form", headers={"X-Probe": bad})
