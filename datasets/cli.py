@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import getpass
 from pathlib import Path
+from typing import NoReturn
 
 import typer
 
@@ -10,6 +11,15 @@ from enclave.cli.output import JSON_HELP, console, emit_json, progress, table
 
 data_app = typer.Typer(help="Source files and warehouse releases (steward; D1, D2).", no_args_is_help=True)
 extract_app = typer.Typer(help="Per-case minimum-necessary extracts (D3).", no_args_is_help=True)
+
+
+def _refuse(as_json: bool, label: str, error) -> NoReturn:
+    """Exit 1 saying why: a JSON object under --json, else a line in red."""
+    if as_json:
+        emit_json({"ok": False, "error": str(error)})
+    else:
+        console.print(f"[red]{label}[/red] {error}" if label else f"[red]{error}[/red]")
+    raise typer.Exit(1)
 
 
 def _audit_ready(as_json: bool) -> None:
@@ -25,11 +35,7 @@ def _audit_ready(as_json: bool) -> None:
     except Exception as e:  # any DB problem: say so and stop
         msg = (f"the audit log is not available ({type(e).__name__}: {str(e).splitlines()[0][:200]}); run `enclave db upgrade` "
                f"first")
-        if as_json:
-            emit_json({"ok": False, "error": msg})
-        else:
-            console.print(f"[red]refused:[/red] {msg}")
-        raise typer.Exit(1)
+        _refuse(as_json, "refused:", msg)
 
 
 def _years(s: str) -> tuple[int, ...]:
@@ -88,11 +94,7 @@ def load_cmd(
             rep = load_release(src, release, encoding=encoding, on_progress=cb,
                                actor=getpass.getuser(), audit=not no_audit)
     except LoadError as e:
-        if as_json:
-            emit_json({"ok": False, "error": str(e)})
-        else:
-            console.print(f"[red]load refused:[/red] {e}")
-        raise typer.Exit(1)
+        _refuse(as_json, "load refused:", e)
     d = rep.to_dict()
     if as_json:
         emit_json(d)
@@ -195,11 +197,7 @@ def extract_spec(case: str = typer.Argument(..., help="Case code."),
         try:
             spec = approved_spec(c, case, dt.datetime.now(dt.timezone.utc))
         except ExtractRefused as e:
-            if as_json:
-                emit_json({"ok": False, "error": str(e)})
-            else:
-                console.print(f"[red]{e}[/red]")
-            raise typer.Exit(1)
+            _refuse(as_json, "", e)
     if as_json:
         emit_json(spec)
     else:

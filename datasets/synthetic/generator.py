@@ -825,33 +825,15 @@ def _write_truth(out: Path, pop: _Population, imaging: list[dict], batches: list
     with open(t / "identifiers.csv", "w", newline="", encoding="utf-8") as f:
         wr = csv.writer(f)
         wr.writerow(["kind", "value"])
-        for v in pop.ids:
-            wr.writerow(["person_id", v])
-        for v in pop.phys_ids:
-            wr.writerow(["staff_id", v])
-        for v in pop.phar_ids:
-            wr.writerow(["staff_id", v])
-        for arr in (pop.names, pop.phys_names, pop.phar_names, pop.nurse_names):
-            for v in arr:
-                wr.writerow(["name", v])
-        for v in pop.phones:
-            wr.writerow(["phone", v])
-        for v in pop.inst_tels:
-            wr.writerow(["phone", v])
-        for v in pop.addrs:
-            wr.writerow(["address", v])
-        for v in pop.inst_addrs:
-            wr.writerow(["address", v])
-        for v in pop.inst_names:
-            wr.writerow(["institution_name", v])
-        for v in pop.emails:
-            wr.writerow(["email", v])
-        for v in pop.inst_ids:
-            wr.writerow(["institution_id", v])
-        for v in pop.card_no:
-            wr.writerow(["card_no", v])
-        for v in batches:
-            wr.writerow(["vpn_batch", v])
+        for kind, values in (("person_id", pop.ids), ("staff_id", pop.phys_ids),
+                             ("staff_id", pop.phar_ids), ("name", pop.names),
+                             ("name", pop.phys_names), ("name", pop.phar_names),
+                             ("name", pop.nurse_names), ("phone", pop.phones),
+                             ("phone", pop.inst_tels), ("address", pop.addrs),
+                             ("address", pop.inst_addrs), ("institution_name", pop.inst_names),
+                             ("email", pop.emails), ("institution_id", pop.inst_ids),
+                             ("card_no", pop.card_no), ("vpn_batch", batches)):
+            wr.writerows([kind, v] for v in values)
         for d in imaging:
             wr.writerow(["accession", d["accession"]])
             for kind, vals in d["header"].items():

@@ -103,3 +103,11 @@ def get_visible(db: Session, user: User | None, ann_id: int) -> Announcement:
     if a is None or (vis is not True and a.region is not None and (user is None or a.region != user.region)):
         raise NotFound(f"No announcement {ann_id}.")
     return a
+
+
+def get_attachment(db: Session, user: User | None, ann_id: int, att_id: int) -> Attachment:
+    """An attachment of an announcement the user may see."""
+    x = next((x for x in get_visible(db, user, ann_id).attachments if x.id == att_id), None)
+    if x is None:
+        raise NotFound(f"No attachment {att_id}.")
+    return x

@@ -29,6 +29,7 @@ from enclave.bookings.models import Booking
 from enclave.cases import permissions as perm
 from enclave.cases import service as cases
 from enclave.cases.errors import BadInput, NotFound
+from enclave.core.rows import get_row
 from enclave.cases.models import (Case, ChangeRequest, Charge, Extension, Notification, Publication,
                                   SoftwareDeclaration)
 from enclave.violations import service as violations
@@ -230,9 +231,7 @@ def case_change(code: str, request: Request, kind: str = Form(..., max_length=20
 def change_decide(change_id: IdPath, request: Request, decision: str = Form(..., max_length=10),
                   note: str = Form("", max_length=2000), db: Session = Depends(get_db),
                   user: User = Depends(page_user), policy=Depends(get_policy)):
-    cr = db.get(ChangeRequest, change_id) if 0 < change_id < 2**31 else None
-    if cr is None:
-        raise NotFound(f"No change request {change_id}.")
+    cr = get_row(db, ChangeRequest, change_id, "change request")
     cases.decide_change(db, policy, user, cr, approve=decision == "approve", note=note or None,
                         now=now_of(request))
     code = db.get(Case, cr.case_id).code
@@ -250,9 +249,7 @@ def case_extension(code: str, request: Request, days: int = Form(..., ge=1, le=3
 @router.post("/extensions/{ext_id}/decide")
 def extension_decide(ext_id: IdPath, request: Request, decision: str = Form(..., max_length=10),
                      db: Session = Depends(get_db), user: User = Depends(page_user), policy=Depends(get_policy)):
-    e = db.get(Extension, ext_id) if 0 < ext_id < 2**31 else None
-    if e is None:
-        raise NotFound(f"No extension request {ext_id}.")
+    e = get_row(db, Extension, ext_id, "extension request")
     cases.decide_extension(db, policy, user, e, approve=decision == "approve", now=now_of(request))
     return back(f"/cases/{db.get(Case, e.case_id).code}", f"Extension {e.status}")
 
@@ -269,9 +266,7 @@ def case_software(code: str, request: Request, name: str = Form(..., max_length=
 @router.post("/software/{decl_id}/decide")
 def software_decide(decl_id: IdPath, request: Request, decision: str = Form(..., max_length=10),
                     db: Session = Depends(get_db), user: User = Depends(page_user)):
-    d = db.get(SoftwareDeclaration, decl_id) if 0 < decl_id < 2**31 else None
-    if d is None:
-        raise NotFound(f"No software declaration {decl_id}.")
+    d = get_row(db, SoftwareDeclaration, decl_id, "software declaration")
     cases.decide_software(db, user, d, approve=decision == "approve", now=now_of(request))
     return back(f"/cases/{db.get(Case, d.case_id).code}", f"Software {d.status}")
 
@@ -334,9 +329,7 @@ def booking_create(request: Request, case_code: str = Form(..., max_length=40), 
 @router.post("/bookings/{booking_id}/cancel")
 def booking_cancel(booking_id: IdPath, request: Request, db: Session = Depends(get_db),
                    user: User = Depends(page_user), policy=Depends(get_policy)):
-    b = db.get(Booking, booking_id) if 0 < booking_id < 2**31 else None
-    if b is None:
-        raise NotFound(f"No booking {booking_id}.")
+    b = get_row(db, Booking, booking_id, "booking")
     day = cal.local_date(b.starts_at, policy)
     bookings.cancel(db, policy, user, b, now=now_of(request))
     return back(f"/calendar?start={day.isoformat()}", "已取消 Cancelled")
@@ -419,8 +412,6 @@ def sample_create(request: Request, db: Session = Depends(get_db), user: User = 
 def sample_page(sample_id: IdPath, request: Request, db: Session = Depends(get_db), user: User = Depends(page_user),
                 policy=Depends(get_policy)):
     _supervisor(user, policy)
-    if not 0 < sample_id < 2**31:
-        raise NotFound(f"No audit sample {sample_id}.")
     s = sampling.get_sample(db, sample_id)
     can_sign = any(user.has_role(r) for r in policy.accounts.audit_supervisor_roles) \
         and user.username != s.created_by and s.status == "open"
@@ -433,9 +424,7 @@ def sample_page(sample_id: IdPath, request: Request, db: Session = Depends(get_d
 def sample_anomaly(sample_id: IdPath, request: Request, note: str = Form(..., max_length=4000),
                    username: str = Form("", max_length=64), record_seq: str = Form("", max_length=20),
                    db: Session = Depends(get_db), user: User = Depends(page_user), policy=Depends(get_policy)):
-    s = sampling.get_sample(db, sample_id) if 0 < sample_id < 2**31 else None
-    if s is None:
-        raise NotFound(f"No audit sample {sample_id}.")
+    s = sampling.get_sample(db, sample_id)
     try:
         seq = int(record_seq) if record_seq.strip() else None
     except ValueError:
@@ -448,9 +437,7 @@ def sample_anomaly(sample_id: IdPath, request: Request, note: str = Form(..., ma
 @router.post("/audit/samples/{sample_id}/items/{item_id}/reviewed")
 def sample_reviewed(sample_id: IdPath, item_id: IdPath, request: Request, db: Session = Depends(get_db),
                     user: User = Depends(page_user), policy=Depends(get_policy)):
-    s = sampling.get_sample(db, sample_id) if 0 < sample_id < 2**31 else None
-    if s is None:
-        raise NotFound(f"No audit sample {sample_id}.")
+    s = sampling.get_sample(db, sample_id)
     sampling.mark_reviewed(db, policy, user, s, item_id)
     return back(f"/audit/samples/{sample_id}", "已檢視 Marked reviewed")
 
@@ -458,9 +445,7 @@ def sample_reviewed(sample_id: IdPath, item_id: IdPath, request: Request, db: Se
 @router.post("/audit/samples/{sample_id}/signoff")
 def sample_signoff(sample_id: IdPath, request: Request, note: str = Form("", max_length=4000),
                    db: Session = Depends(get_db), user: User = Depends(page_user), policy=Depends(get_policy)):
-    s = sampling.get_sample(db, sample_id) if 0 < sample_id < 2**31 else None
-    if s is None:
-        raise NotFound(f"No audit sample {sample_id}.")
+    s = sampling.get_sample(db, sample_id)
     sampling.sign_off(db, policy, user, s, note=note, now=now_of(request))
     return back(f"/audit/samples/{sample_id}", "已簽核 Signed off")
 
@@ -490,9 +475,7 @@ def violation_create(request: Request, username: str = Form(..., max_length=64),
 @router.post("/violations/{violation_id}/lift")
 def violation_lift(violation_id: IdPath, request: Request, db: Session = Depends(get_db),
                    user: User = Depends(page_user)):
-    v = db.get(Violation, violation_id) if 0 < violation_id < 2**31 else None
-    if v is None:
-        raise NotFound(f"No violation {violation_id}.")
+    v = get_row(db, Violation, violation_id, "violation")
     violations.lift_violation(db, user, v, now=now_of(request))
     return back("/violations", "已解除 Lifted")
 
@@ -516,10 +499,8 @@ async def announcement_create(request: Request, title: str = Form(..., max_lengt
                               db: Session = Depends(get_db), user: User = Depends(page_user),
                               policy=Depends(get_policy)):
     limit = policy.operations.announcement_attachment_max_bytes
-    atts = []
-    for f in files:
-        if f.filename:
-            atts.append((f.filename, f.content_type or "application/octet-stream", await f.read(limit + 1)))
+    # a form's unused file input arrives as a part with no file name
+    atts = [(f.filename, f.content_type, await f.read(limit + 1)) for f in files if f.filename]
     a = ann.publish(db, policy, user, title=title, body=body, region=region or None, keywords=keywords,
                     attachments=atts, now=now_of(request))
     return back(f"/announcements/{a.id}", "已發布 Published")
@@ -537,9 +518,6 @@ def announcement_attachment(ann_id: IdPath, att_id: IdPath, db: Session = Depend
                             user: User = Depends(page_user)):
     if not (0 < ann_id < 2**31 and 0 < att_id < 2**31):
         raise NotFound("No such attachment.")
-    a = ann.get_visible(db, user, ann_id)
-    x = next((x for x in a.attachments if x.id == att_id), None)
-    if x is None:
-        raise NotFound(f"No attachment {att_id}.")
+    x = ann.get_attachment(db, user, ann_id, att_id)
     return Response(x.data, media_type="application/octet-stream",
                     headers=ann.download_headers(x.filename))
