@@ -109,3 +109,23 @@ def extract_dicom(case_code: str, rel: str, settings=None, policy=None) -> bytes
         settings = get_settings()
     root = Path(settings.projects_dir) / case_code / "data"
     return read_file(root / check_rel(rel), extract_scope(case_code, settings, policy), rel)
+
+
+def read_at(path: str | Path, settings=None, policy=None) -> bytes:
+    """A DICOM file of a release (``releases/<id>/dicom/``) or an extract
+    (``<projects>/<case>/data/dicom/``) by its place on disk, which names its scope; decrypted
+    (for checks that compare against the originals, e.g. the egress engine's E5)."""
+    if settings is None:
+        from enclave.settings import get_settings
+        settings = get_settings()
+    path = Path(path).resolve()
+    rel = f"dicom/{path.name}"
+    releases = (Path(settings.warehouse_dir) / "releases").resolve()
+    projects = Path(settings.projects_dir).resolve()
+    up = path.parent.parent   # the release's or the extract's directory
+    if path.parent.name == "dicom" and up.parent == releases:
+        return release_dicom(up.name, rel, settings, policy)
+    if path.parent.name == "dicom" and up.name == "data" and up.parent.parent == projects:
+        return extract_dicom(up.parent.name, rel, settings, policy)
+    raise PC.ParquetCryptoError(f"{path} is not a DICOM file of a release or an extract here "
+                                f"({releases}, {projects})")

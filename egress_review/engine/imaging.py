@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
+from datasets import blob_crypto, dicom_crypto
 from egress_review.engine.content import decode, notebook_segments, strip_data_uris
 from egress_review.engine.context import Context
 from egress_review.manifest import ManifestFile
@@ -69,6 +70,8 @@ def _originals(directory: str, signature: tuple = ()) -> tuple[dict[str, str], l
         if not p.is_file():
             continue
         data = p.read_bytes()
+        if data.startswith(blob_crypto.MAGIC):   # an extract's image sealed at rest (O3)
+            data = dicom_crypto.read_at(p)
         shas[hashlib.sha256(data).hexdigest()] = p.name
         if len(data) >= 256:
             mid = len(data) // 2

@@ -87,8 +87,7 @@ def decrypted_dicom(path, settings) -> bytes:
     """A warehouse or extract DICOM file's bytes, decrypted with its release's or case's key."""
     from datasets import dicom_crypto as DC
 
-    path = Path(path)
-    return DC.read_file(path, _scope_of(path, settings), f"dicom/{path.name}")
+    return DC.read_at(path, settings)
 
 
 def decrypted(path, settings):

@@ -309,3 +309,30 @@ def test_switched_off_the_loader_and_builder_write_plain_dicom(tmp_path):
                        ).fetchone()[0] == len(_dicoms(on.projects_dir / "C1" / "data"))
     assert connect_release("R", off, policy=_policy(False)).execute(
         "SELECT count(*) FROM H_IMG_INDEX").fetchone()[0] >= 1
+
+
+def test_egress_still_catches_an_original_image_of_a_sealed_extract(loaded, tmp_path,
+                                                                    monkeypatch):
+    """E5 compares exported files with the case's originals: it must compare with the images,
+    not their sealed bytes (the egress service derives the case key from the master key)."""
+    import numpy as np
+    from PIL import Image
+
+    from tests.egress_engine.conftest import by, make_request
+
+    settings, _r, _src = loaded
+    monkeypatch.setenv("ENCLAVE_HOME", str(settings.home))
+    originals = settings.projects_dir / "CASE-A" / "data" / "dicom"
+    f0 = _dicoms(originals)[0]
+    image = DC.extract_dicom("CASE-A", f"dicom/{f0.name}", settings)
+    arr = pydicom.dcmread(io.BytesIO(image)).pixel_array.astype(float)
+    png = io.BytesIO()
+    Image.fromarray((255 * (arr - arr.min()) / (np.ptp(arr) or 1)).astype(np.uint8)).save(png, "PNG")
+    files = {"scan.dcm": image, "scan.png": png.getvalue(),
+             "model.bin": os.urandom(64) + image + os.urandom(64)}
+    entries = [{"path": "scan.dcm", "kind": "figure", "description": "d"},
+               {"path": "scan.png", "kind": "figure", "description": "d"},
+               {"path": "model.bin", "kind": "model", "description": "d"}]
+    r = make_request(tmp_path / "req", files, entries, original_images_dir=originals)
+    for name in files:
+        assert by(r, check="imaging", file=name, severity="block"), name
