@@ -53,18 +53,22 @@ BIRTH_YEAR = re.compile(
 # For prefilters: any birth word (cheap literal scan).
 BIRTH_WORDS = re.compile(r"出生|生日|生于|诞生|日[ \t]*生|(?<=[0-9])[ \t]*生|年[ \t]*[次生]|生年|(?i:dob|yob|birth|born|b\.)")
 
+# Every BIRTH_YEAR match without 年 holds one of these words.
+YEAR_GATE = re.compile(r"(?=[bByY])(?i:born|yob|year|birth)")
+
 
 def find(simplified: str) -> list[tuple[int, int]]:
     """(start, end) of birth dates in normalised text."""
     out = []
-    for rx in (DOB_BEFORE, DOB_AFTER):
+    # (DOB_AFTER's dates stand before 生; BIRTH_YEAR's years next to 年 or an English birth word)
+    for rx in (DOB_BEFORE, DOB_AFTER) if "生" in simplified else (DOB_BEFORE,):
         for m in rx.finditer(simplified):
             a, b = m.span("d")
             while a < b and simplified[a] in " \t":
                 a += 1
             if parse(simplified[a:b]) is not None:
                 out.append((a, b))
-    for m in BIRTH_YEAR.finditer(simplified):
+    for m in (BIRTH_YEAR.finditer(simplified) if "年" in simplified or YEAR_GATE.search(simplified) else ()):
         g = next(k for k in ("y", "e", "c") if m.group(k))
         a, b = m.span(g)
         if g == "y":

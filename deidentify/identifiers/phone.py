@@ -11,6 +11,7 @@ This rejects 10-digit codes such as hospital IDs (``0401180014``: after 04 comes
 from __future__ import annotations
 
 import re
+from itertools import accumulate
 
 # Longest area codes first so 0826 wins over 082 and 037 over 03.
 _AREAS: tuple[tuple[str, tuple[int, ...]], ...] = (
@@ -84,8 +85,15 @@ def find(simplified: str) -> list[tuple[int, int]]:
     local numbers without an area code (7–8 digits, first 2–9) only after a phone word."""
     out = []
     for m in _RUN.finditer(simplified):
+        if m.end() - m.start() < 7:
+            continue       # fewer than 7 digits: no number below is one (lab values, doses, dates)
         groups = list(_GROUP.finditer(simplified, m.start(), m.end()))[:8]   # a number has at most 6
+        # digits in the first k groups; every number accepted below has at least 7 (local numbers
+        # 7, others 9+), so a shorter prefix is never tried
+        held = list(accumulate(g.end() - g.start() for g in groups))
         for k in range(len(groups), 0, -1):
+            if held[k - 1] < 7:
+                break
             end = groups[k - 1].end()
             if end < m.end() and simplified[end] == ")":
                 end += 1
