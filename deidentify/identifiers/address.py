@@ -10,6 +10,7 @@ road.  The whole chain is one finding, so a mask never leaves a piece of the roa
 from __future__ import annotations
 
 import re
+import re._parser as _parser
 
 CITIES = ("台北市", "新北市", "桃园市", "台中市", "台南市", "高雄市", "基隆市", "新竹市", "嘉义市",
           "新竹县", "苗栗县", "彰化县", "南投县", "云林县", "嘉义县", "屏东县", "宜兰县", "花莲县",
@@ -49,6 +50,10 @@ _HAS_CITY = re.compile(_CITY)
 _NUMBERED = re.compile(_NUM + r"[ \t]*(?:巷|弄|号)")
 _HAS_DISTRICT_ROAD = re.compile(r"[区乡镇市].*(?:路|街|大道|段|[里村])")
 
+# the longest text ADDRESS can match (its width is bounded: every repeat has an upper bound)
+_WIDEST = _parser.parse(ADDRESS.pattern, ADDRESS.flags).getwidth()[1]
+if _WIDEST >= 1000:
+    raise RuntimeError("address.ADDRESS must have a bounded width (find skips ahead by it)")
 
 # Every address holds one of these (a road, lane, number, village, district or city ending).
 _ANCHOR = re.compile(r"[路街段巷弄号邻村里区乡镇市县]")
@@ -59,7 +64,17 @@ def find(simplified: str) -> list[tuple[int, int]]:
     if not _ANCHOR.search(simplified):
         return out
     pos = 0
-    while (m := ADDRESS.search(simplified, pos)) is not None:
+    while True:
+        # A kept address holds a numbered part or a city, starting inside it: no kept address
+        # starts more than _WIDEST before the next one, so the scan begins there (or stops).
+        # ADDRESS opens with optional parts and is tried at every character; this skips most.
+        nums, city = _NUMBERED.search(simplified, pos), _HAS_CITY.search(simplified, pos)
+        if nums is None and city is None:
+            break
+        anchor = min(x.start() for x in (nums, city) if x is not None)
+        pos = max(pos, anchor - _WIDEST)
+        if (m := ADDRESS.search(simplified, pos)) is None:
+            break
         a, b = m.span()
         while b > a and simplified[b - 1] in " \t":
             b -= 1
