@@ -150,6 +150,13 @@ def _word_at(simp: str, k: int, min_freq: int = _WORD_FREQ) -> bool:
 _NAME_LIKE_TAGS = {"ns", "nz", "nt", "nrfg", "nrt", "nr"}
 
 
+def _opens_with_clinical(run: str) -> bool:
+    """Does ``run`` start with a clinical term?  (One set look-up per prefix of ``run``, not a
+    loop over every term: the name finders ask this for each candidate.)"""
+    clinical = _clinical()
+    return any(run[:n] in clinical for n in range(len(run) + 1))
+
+
 def _ordinary(w: str) -> bool:
     if w in _clinical():
         return True
@@ -314,7 +321,7 @@ def _surname_before(simp: str, t: int, max_len: int) -> int:
             if n > 3 or cand[0] in _NOT_FIRST or cand[0] in _BREAK or cand in _BEFORE_NAME or k == 0 \
                     or (n == 1 and cand in _ROLE_PREFIX) \
                     or not any(simp.endswith(p, 0, k) for p in _BEFORE_NAME) or _word_at(simp, k) \
-                    or any(cand.startswith(w) for w in _clinical() if len(w) <= n):
+                    or _opens_with_clinical(cand):
                 continue
             return k
         if n == 4 and cand[1] not in surnames and cand[:2] not in surnames:
@@ -323,7 +330,7 @@ def _surname_before(simp: str, t: int, max_len: int) -> int:
         opened = (not before or not _is_han(before) or before in _BREAK or before in _NOT_FIRST
                   or any(simp.endswith(p, 0, k) for p in _BEFORE_NAME))
         if not opened or (n >= 2 and (is_word(cand, 50) or (cand[0] not in surnames and _word_at(simp, k)))) \
-                or any(cand.startswith(w) for w in _clinical() if len(w) <= n):
+                or _opens_with_clinical(cand):
             continue
         return k
     return -1
@@ -360,7 +367,7 @@ def _name_before_run(simp: str, t: int, max_len: int) -> int:
             and (_ordinary(run[:2]) or _ordinary(run[:3])):
         return -1          # 病人|于, 评估|…: an ordinary word opens the run
     if not run or run[0] in _NOT_FIRST or run[-1] in _ORG_END or (len(run) >= 2 and _ordinary(run)) \
-            or any(run.startswith(w) for w in _clinical() if len(w) <= len(run)) or simp[k:t + 2] in _clinical():
+            or _opens_with_clinical(run) or simp[k:t + 2] in _clinical():
         return -1
     return k
 
