@@ -225,6 +225,7 @@ def run(spec: dict, cmd: list[str], env: dict[str, str]) -> int:
     reader = threading.Thread(target=read_info, daemon=True)
     reader.start()
     stopping = threading.Event()
+    timers: list[threading.Timer] = []
 
     def stop(_signum=None, _frame=None) -> None:
         target = _command_pid(init_pid[0]) if init_pid and init_pid[0] else None
@@ -239,7 +240,12 @@ def run(spec: dict, cmd: list[str], env: dict[str, str]) -> int:
             def hard_stop() -> None:
                 if proc.poll() is None:  # bwrap dies; --die-with-parent kills the sandbox
                     proc.kill()
-            threading.Timer(STOP_GRACE_S, hard_stop).start()
+            # a daemon timer, cancelled once bwrap is gone: a pending timer would otherwise keep
+            # this launcher alive for the whole grace period after the session has ended
+            t = threading.Timer(STOP_GRACE_S, hard_stop)
+            t.daemon = True
+            timers.append(t)
+            t.start()
         else:
             proc.kill()
     for s in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
@@ -250,6 +256,8 @@ def run(spec: dict, cmd: list[str], env: dict[str, str]) -> int:
             break
         except InterruptedError:
             continue
+    for t in timers:
+        t.cancel()
     limits.release()  # also kills anything left in the session's cgroups
     return code
 

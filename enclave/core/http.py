@@ -54,6 +54,18 @@ class Response:
     def json(self) -> Any:
         return _json.loads(self.content)
 
+    def raise_for_status(self) -> None:
+        if self.status >= 400:
+            raise HTTPStatusError(f"HTTP {self.status}: {self.text[:300]}", self)
+
+
+class HTTPStatusError(RuntimeError):
+    """The server answered with an error status (``raise_for_status``)."""
+
+    def __init__(self, message: str, response: "Response") -> None:
+        super().__init__(message)
+        self.response = response
+
 
 def _header_lines(headers: dict[str, str]) -> bytes:
     for k, v in headers.items():

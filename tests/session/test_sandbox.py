@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import socket
 import stat
 import subprocess
@@ -340,3 +341,68 @@ def test_workspace_that_is_a_symlink_is_refused(world, tmp_path):
     st = victim.stat()
     assert st.st_uid == 0 and st.st_gid == 0 and stat.S_IMODE(st.st_mode) == 0o700
     shutil.rmtree(proj)
+
+
+def _launch(world, name: str, script: str) -> tuple[subprocess.Popen, Path]:
+    spec = world.spec(name=name)
+    path = world.root / "sandbox" / f"{name}.json"
+    path.write_text(json.dumps(spec))
+    ws = world.projects / "c1" / "workspace"
+    ready = ws / f"{name}.ready"
+    ready.unlink(missing_ok=True)
+    proc = subprocess.Popen([sys.executable, "-m", "hub_config.sandbox", str(path), "--",
+                             sys.executable, "-c",
+                             f"open('/workspace/{name}.ready', 'w').close()\n" + script])
+    deadline = time.monotonic() + 60
+    while not ready.exists():
+        assert proc.poll() is None and time.monotonic() < deadline
+        time.sleep(0.05)
+    return proc, ready
+
+
+def _uid_processes(uid: int) -> list[int]:
+    out = []
+    for p in os.listdir("/proc"):
+        try:
+            if p.isdigit() and Path(f"/proc/{p}/status").read_text().split("Uid:")[1].split()[0] == str(uid):
+                out.append(int(p))
+        except (OSError, IndexError):
+            pass
+    return out
+
+
+def test_a_stopped_session_ends_its_launcher_without_waiting_out_the_grace(world):
+    """The hub (or the warden at slot end) stops a session by signalling the launcher; once the
+    session has gone the launcher must go too - not linger for the hard-stop grace, which held
+    every session stop (and every slot-end cut-off) up by STOP_GRACE_S seconds."""
+    from hub_config.sandbox import STOP_GRACE_S
+
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        proc, _ = _launch(world, "coop", "import time\ntime.sleep(120)\n")
+        try:
+            proc.send_signal(sig)
+            proc.wait(STOP_GRACE_S / 2)     # raises TimeoutExpired if the launcher lingers
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+        assert _uid_processes(201234) == []
+
+
+def test_a_session_that_ignores_the_stop_is_killed_after_the_grace(world):
+    from hub_config.sandbox import STOP_GRACE_S
+
+    proc, _ = _launch(world, "stubborn", "import signal, time\n"
+                                         "signal.signal(signal.SIGTERM, signal.SIG_IGN)\n"
+                                         "signal.signal(signal.SIGINT, signal.SIG_IGN)\n"
+                                         "time.sleep(600)\n")
+    try:
+        proc.send_signal(signal.SIGTERM)
+        time.sleep(1)
+        assert proc.poll() is None and _uid_processes(201234)   # still running inside the grace
+        proc.wait(STOP_GRACE_S + 30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert _uid_processes(201234) == []
