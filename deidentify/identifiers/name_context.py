@@ -84,6 +84,7 @@ _SPACED_BEFORE = re.compile(r"(?<![\u4e00-\u9fff])[\u4e00-\u9fff]{1,2}(?:[ \t][\
 # A nickname in quotes after the word that announces it (昵称「胖虎」, 绰号"阿炮"): the quoted words,
 # whatever they are (a nickname is often an ordinary word).
 QUOTED_NICKNAME = re.compile(r"(?:昵称|暱称|绰号|小名|外号|叫做|名叫|人称|称为|自称)[ \t]*[:：]?[ \t]*[「『“\"'](?P<n>[^」』”\"'\n]{1,12})[」』”\"']")
+_QUOTE = re.compile(r"[「『“\"']")      # every QUOTED_NICKNAME match holds one
 SURNAME_THEN_GIVEN = re.compile(r"姓([\u4e00-\u9fff]{1,2})[ \t，,、]*名(?:叫|为|是|字)?[ \t:：]*"
                                  r"([\u4e00-\u9fff]{1,2})(?![\u4e00-\u9fff])")
 
@@ -522,7 +523,8 @@ def starts_a_word(simplified: str, start: int, end: int) -> bool:
     the same place and covers the candidate (陳舊|性, 高危|險 are not names)."""
     titles = _tables()[1]
     lo = max(0, start - 10)
-    if any(m.span("n") == (start - lo, end - lo) for m in QUOTED_NICKNAME.finditer(simplified[lo:end + 1])):
+    near = simplified[lo:end + 1]
+    if _QUOTE.search(near) and any(m.span("n") == (start - lo, end - lo) for m in QUOTED_NICKNAME.finditer(near)):
         return False           # 绰号「大头」: a quoted nickname is a name even when it is a word
     for a, b in clinical_spans(simplified[max(0, start - 6):end + 6]):
         a += max(0, start - 6)
