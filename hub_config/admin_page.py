@@ -40,7 +40,7 @@ def admin_view(db, now: dt.datetime) -> dict:
     from enclave.bookings.gate import LIVE_BOOKING_STATUSES
     from enclave.bookings.models import Booking
     from enclave.cases.models import Case
-    from enclave.web.status_words import status_words
+    from enclave.core.status_words import status_words
     from hub_config.slot_api import session_end
 
     start, end = taipei_day(now)

@@ -38,7 +38,7 @@ from enclave.web import csrf
 from enclave.web.auth import COOKIE, optional_user
 from enclave.web.deps import get_db, get_policy
 from enclave.web.params import IdPath
-from enclave.web.status_words import status_words
+from enclave.core.status_words import status_words
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))

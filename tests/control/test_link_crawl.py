@@ -96,7 +96,7 @@ def test_status_words_are_bilingual(world, policy):
     import re as _re
     from pathlib import Path
 
-    from enclave.web.status_words import STATUS_ZH, status_words
+    from enclave.core.status_words import STATUS_ZH, status_words
 
     root = Path(__file__).resolve().parents[2] / "enclave"
     stored = set()
