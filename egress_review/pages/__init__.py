@@ -17,11 +17,11 @@ from enclave.accounts.models import User
 from enclave.cases.models import Case
 from enclave.identity.directory import LoginRefused
 from enclave.identity.login import login as identity_login
-from enclave.identity.sessions import issue_token, revoke_token
+from enclave.identity.sessions import end_login, issue_token
 from enclave.web import csrf
 from enclave.web.auth import COOKIE, client_of, directory_of, token_from_request
 from enclave.web.deps import get_db
-from enclave.web.webauthn_login import FrontEnd, key_login_router
+from enclave.web.webauthn_login import FrontEnd, key_login_router, safe_next, set_session_cookie
 from enclave.web.webauthn_login import script as key_script
 from egress_review import workflow as wf
 from egress_review.api import EgressService, service
@@ -74,11 +74,6 @@ def _need_login(request: Request, user: User | None):
     return None
 
 
-def _safe_next(nxt: str | None) -> str:
-    # Only local paths: an open redirect would let a phishing link bounce through the service.
-    if nxt and nxt.startswith("/") and not nxt.startswith("//") and "\\" not in nxt:
-        return nxt
-    return "/"
 
 
 @common_router.get("/", response_class=HTMLResponse)
@@ -100,6 +95,9 @@ def front_end(request: Request) -> str:
 KEY_LOGIN = FrontEnd(name=front_end, now=lambda request: request.app.state.egress.now(),
                      session_seconds=lambda request: SESSION_HOURS * 3600)
 common_router.include_router(key_login_router(KEY_LOGIN), prefix="/api")
+from egress_review.pages import sso as _sso  # noqa: E402  (single sign-on through the control plane)
+
+common_router.include_router(_sso.router)
 
 
 @common_router.get("/assets/webauthn.js")
@@ -108,8 +106,10 @@ def webauthn_script():
 
 
 def _login_page(request: Request, next: str | None, error: str | None = None, status: int = 200):
+    from egress_review.pages.sso import control_origin
+
     return TEMPLATES.TemplateResponse(request, "login.html", {
-        "next": _safe_next(next), "error": error, "user": None,
+        "next": safe_next(next), "error": error, "user": None, "sso": control_origin(request) is not None,
         "keys_allowed": request.app.state.policy.accounts.webauthn_allowed}, status_code=status)
 
 
@@ -137,20 +137,20 @@ def login(request: Request, username: str = Form(..., max_length=64), password: 
     except LoginRefused as e:
         db.commit()  # keep the audit record of the refusal
         return _login_page(request, next, str(e), 401)
-    token = issue_token(db, user, kind="browser", lifetime=dt.timedelta(hours=SESSION_HOURS))
-    resp = RedirectResponse(_safe_next(next), status_code=303)
-    resp.set_cookie(COOKIE, token, httponly=True, samesite="strict",
-                    secure=request.url.scheme == "https", max_age=SESSION_HOURS * 3600)
+    token = issue_token(db, user, kind="browser", lifetime=dt.timedelta(hours=SESSION_HOURS),
+                        second_factor=res.second_factor, front_end=front_end(request))
+    resp = RedirectResponse(safe_next(next), status_code=303)
+    set_session_cookie(resp, request, token, SESSION_HOURS * 3600)
     return resp
 
 
 @common_router.post("/logout")
 def logout(request: Request, db: Session = Depends(get_db)):
     tok = token_from_request(request)
-    if tok:
-        revoke_token(db, tok)
+    if tok:  # single logout: the control-plane log-in and every front end's session of it
+        end_login(db, tok)
     resp = RedirectResponse("/login", status_code=303)
-    resp.delete_cookie(COOKIE)
+    resp.delete_cookie(COOKIE, path="/")
     return resp
 
 
@@ -245,17 +245,23 @@ def review_form(rid: RID, request: Request, decision: str = Form(...), reason: s
     return RedirectResponse(f"/requests/{rid}", status_code=303)
 
 
+def _comment(request: Request, rid: int, user: User | None, db: Session, svc: EgressService, body: str,
+             visibility: str, fid: int | None, anchor: str):
+    """A comment on the request (``fid`` None) or in one file's thread, from the request page."""
+    if (r := _need_login(request, user)) is not None:
+        return r
+    req = load(db, rid, user)
+    wf.add_comment(db, req, user, body, visibility, policy=svc.policy, now=svc.now(),
+                   case_context=svc.case_context(req.case_code), **({} if fid is None else {"file_id": fid}))
+    return RedirectResponse(f"/requests/{rid}#{anchor}", status_code=303)
+
+
 @router.post("/requests/{rid}/comment")
 def comment_form(rid: RID, request: Request, body: str = Form(..., max_length=MAX_COMMENT),
                  visibility: str = Form("public", max_length=10),
                  user: User | None = Depends(page_user), db: Session = Depends(get_db),
                  svc: EgressService = Depends(service)):
-    if (r := _need_login(request, user)) is not None:
-        return r
-    req = load(db, rid, user)
-    wf.add_comment(db, req, user, body, visibility, policy=svc.policy, now=svc.now(),
-                   case_context=svc.case_context(req.case_code))
-    return RedirectResponse(f"/requests/{rid}#comments", status_code=303)
+    return _comment(request, rid, user, db, svc, body, visibility, None, "comments")
 
 
 @router.post("/requests/{rid}/files/{fid}/comment")
@@ -264,13 +270,7 @@ def file_comment_form(rid: RID, fid: FID, request: Request,
                       visibility: str = Form("public", max_length=10),
                       user: User | None = Depends(page_user), db: Session = Depends(get_db),
                       svc: EgressService = Depends(service)):
-    """A comment in one file's thread, from the reviewer's request page."""
-    if (r := _need_login(request, user)) is not None:
-        return r
-    req = load(db, rid, user)
-    wf.add_comment(db, req, user, body, visibility, policy=svc.policy, now=svc.now(),
-                   case_context=svc.case_context(req.case_code), file_id=fid)
-    return RedirectResponse(f"/requests/{rid}#thread-{fid}", status_code=303)
+    return _comment(request, rid, user, db, svc, body, visibility, fid, f"thread-{fid}")
 
 
 @router.get("/requests/{rid}/files/{fid}/counts.svg")

@@ -25,7 +25,7 @@ from enclave.accounts.models import ROLES, User, UserRole
 from enclave.accounts.passwords import password_expired, verify_password
 from enclave.audit import AuditEntry, append
 from enclave.db import utcnow
-from enclave.identity import mfa, throttle, webauthn
+from enclave.identity import mfa, sessions, throttle, webauthn
 from enclave.identity.directory import (LdapSettings, LoginRefused, _dummy_hash, check_password_policy,
                                         ldap_identity)
 
@@ -93,8 +93,10 @@ def _refuse(db: Session, policy, username: str, client: str, front_end: str, now
             message: str, reason: str, *, count: bool = True) -> LoginRefused:
     _audit(db, front_end, username, "login.refused", reason=reason, detail={"client": client})
     if count and throttle.record_failure(db, policy, username, client, front_end, now):
+        locked = db.execute(select(User.id).where(User.username == username)).scalar_one_or_none()
+        ended = sessions.revoke_all_for_user(db, locked) if locked is not None else 0
         _audit(db, front_end, username, "login.locked", reason="too many failed log-ins (A4)",
-               detail={"client": client, "limit": policy.accounts.login_max_failures})
+               detail={"client": client, "limit": policy.accounts.login_max_failures, "sessions_ended": ended})
     return LoginRefused(message)
 
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import BigInteger, ForeignKey, Integer, LargeBinary, String
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from enclave.db.base import Base, utcnow
@@ -21,6 +21,11 @@ class WebSession(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[dt.datetime]
     revoked_at: Mapped[dt.datetime | None]
+    # Single sign-on (enclave.identity.sso): a front end's session opened with a code from the
+    # control plane lives only as long as the control-plane log-in it came from (parent_id).
+    parent_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    front_end: Mapped[str | None] = mapped_column(String(20))
+    second_factor: Mapped[bool | None] = mapped_column(Boolean)  # the log-in had TOTP or a key
 
 
 class LoginFailure(Base):
@@ -104,3 +109,24 @@ class WebAuthnChallenge(Base):
     created_at: Mapped[dt.datetime]
     expires_at: Mapped[dt.datetime]
     used_at: Mapped[dt.datetime | None]
+
+
+class SsoCode(Base):
+    """A one-time code the control plane hands a front end after its log-in (single sign-on):
+    only its SHA-256 is kept; single-use (``used_at`` on the first presentation, right or
+    wrong), short-lived, for one front end (``audience``) and callback, bound to the front end's
+    state value (SHA-256) and to the control-plane log-in session it was issued from."""
+
+    __tablename__ = "sso_codes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("web_sessions.id", ondelete="CASCADE"))
+    audience: Mapped[str] = mapped_column(String(20))
+    redirect_uri: Mapped[str] = mapped_column(String(500))
+    state_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime]
+    expires_at: Mapped[dt.datetime]
+    used_at: Mapped[dt.datetime | None]
+    child_id: Mapped[int | None] = mapped_column(Integer)  # the front end's session it opened

@@ -3,6 +3,10 @@
 A token is 256 random bits; the database keeps only its SHA-256, so a leaked database hands out
 no live session, and revoking a row ends it at once.  A browser session also has a CSRF token
 derived from it with HMAC: unguessable without the (HttpOnly) cookie, different per session.
+
+A session opened by single sign-on (:mod:`enclave.identity.sso`) has a parent: the control-plane
+log-in it came from.  It is live only while that parent is, and logging out of any session of
+the family (:func:`end_login`) revokes the parent and every child at once.
 """
 from __future__ import annotations
 
@@ -34,12 +38,20 @@ def csrf_matches(session_token: str, presented: str | None) -> bool:
     return bool(presented) and hmac.compare_digest(csrf_token(session_token), presented)
 
 
-def issue_token(db: Session, user: User, *, kind: str = "browser", lifetime: dt.timedelta) -> str:
+def issue_token(db: Session, user: User, *, kind: str = "browser", lifetime: dt.timedelta,
+                second_factor: bool = False, front_end: str | None = None,
+                parent: WebSession | None = None) -> str:
+    """A new session; ``second_factor`` records that its log-in had TOTP or a key (single
+    sign-on hands that on), ``parent`` binds it to a control-plane log-in (never outliving it)."""
     if kind not in KINDS:
         raise ValueError(f"session kind must be one of {KINDS}, not {kind!r}")
     token = secrets.token_urlsafe(32)
-    db.add(WebSession(token_hash=digest(token), user_id=user.id, kind=kind,
-                      expires_at=utcnow() + lifetime))
+    expires = utcnow() + lifetime
+    if parent is not None:
+        expires = min(expires, parent.expires_at)
+    db.add(WebSession(token_hash=digest(token), user_id=user.id, kind=kind, expires_at=expires,
+                      second_factor=second_factor, front_end=front_end,
+                      parent_id=parent.id if parent is not None else None))
     db.flush()
     return token
 
@@ -47,6 +59,19 @@ def issue_token(db: Session, user: User, *, kind: str = "browser", lifetime: dt.
 def revoke_token(db: Session, token: str) -> None:
     db.execute(update(WebSession).where(WebSession.token_hash == digest(token))
                .values(revoked_at=utcnow()))
+
+
+def end_login(db: Session, token: str) -> int:
+    """Log out everywhere the log-in reached: the session of ``token``, its parent and every
+    session opened from that parent; how many were live."""
+    ws = db.execute(select(WebSession).where(WebSession.token_hash == digest(token))).scalar_one_or_none()
+    if ws is None:
+        return 0
+    root = ws.parent_id or ws.id
+    res = db.execute(update(WebSession).where((WebSession.id == root) | (WebSession.parent_id == root),
+                                              WebSession.revoked_at.is_(None))
+                     .values(revoked_at=utcnow()))
+    return res.rowcount or 0
 
 
 def revoke_all_for_user(db: Session, user_id: int) -> int:
@@ -59,9 +84,15 @@ def revoke_all_for_user(db: Session, user_id: int) -> int:
 def session_for_token(db: Session, token: str, now: dt.datetime | None = None) -> WebSession | None:
     now = now or utcnow()
     ws = db.execute(select(WebSession).where(WebSession.token_hash == digest(token))).scalar_one_or_none()
-    if ws is None or ws.revoked_at is not None or ws.expires_at <= now:
+    if ws is None or not _live(ws, now):
         return None
+    if ws.parent_id is not None and not _live(db.get(WebSession, ws.parent_id), now):
+        return None  # its control-plane log-in ended: so does this front end's session
     return ws
+
+
+def _live(ws: WebSession | None, now: dt.datetime) -> bool:
+    return ws is not None and ws.revoked_at is None and ws.expires_at > now
 
 
 def user_for_token(db: Session, token: str, now: dt.datetime | None = None, *,

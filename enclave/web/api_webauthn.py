@@ -81,17 +81,25 @@ def _registration_refusal(db: Session, policy, user, code: str, now) -> JSONResp
     return None
 
 
+def _registration_step(request: Request, db: Session, policy, code: str):
+    """What both registration steps check first: a session, then the policy and the enrolment
+    code; (user, session kind, token, now), or the refusal to answer with."""
+    user, kind, token = _session(request, db)
+    if user is None:
+        return refused("請先以密碼登入 Log in with your password first.", 401)
+    now = now_of(request)
+    refusal = _registration_refusal(db, policy, user, code, now)
+    return refusal if refusal is not None else (user, kind, token, now)
+
+
 @router.post("/register/begin")
 def register_begin(body: RegisterBeginIn, request: Request, db: Session = Depends(get_db),
                    policy=Depends(get_policy)):
     """Creation options for ``navigator.credentials.create`` (needs the enrolment code)."""
-    user, _, token = _session(request, db)
-    if user is None:
-        return refused("請先以密碼登入 Log in with your password first.", 401)
-    now = now_of(request)
-    refusal = _registration_refusal(db, policy, user, body.enrolment_code, now)
-    if refusal is not None:
-        return refusal
+    step = _registration_step(request, db, policy, body.enrolment_code)
+    if isinstance(step, JSONResponse):
+        return step
+    user, _, token, now = step
     try:
         options = webauthn.begin_registration(db, user, _rp(request), session_token=token, now=now, policy=policy)
     except NoRelyingParty as e:
@@ -103,13 +111,10 @@ def register_begin(body: RegisterBeginIn, request: Request, db: Session = Depend
 def register_finish(body: RegisterFinishIn, request: Request, db: Session = Depends(get_db),
                     policy=Depends(get_policy)):
     """Verify the new key's answer (same session, same enrolment code) and keep the key."""
-    user, kind, token = _session(request, db)
-    if user is None:
-        return refused("請先以密碼登入 Log in with your password first.", 401)
-    now = now_of(request)
-    refusal = _registration_refusal(db, policy, user, body.enrolment_code, now)
-    if refusal is not None:
-        return refusal
+    step = _registration_step(request, db, policy, body.enrolment_code)
+    if isinstance(step, JSONResponse):
+        return step
+    user, kind, token, now = step
     try:
         cred = webauthn.finish_registration(db, user, _rp(request), session_token=token,
                                             credential=body.credential, name=body.name, now=now)

@@ -99,7 +99,9 @@ def back(url: str, msg: str) -> RedirectResponse:
 
 
 def safe_next(url: str | None) -> str:
-    return url if url and url.startswith("/") and not url.startswith("//") else "/"
+    from enclave.web.webauthn_login import safe_next as one_check
+
+    return one_check(url)
 
 
 # ------------------------------------------------------------------ home

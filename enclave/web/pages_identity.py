@@ -21,7 +21,7 @@ from enclave.core.errors import ControlError
 from enclave.identity import mfa, roles, webauthn
 from enclave.identity.directory import LoginRefused
 from enclave.identity.login import login as identity_login
-from enclave.identity.sessions import issue_token, revoke_token, session_for_token, user_for_token
+from enclave.identity.sessions import end_login, issue_token, revoke_token, session_for_token, user_for_token
 from enclave.web.auth import COOKIE, client_of, directory_of, token_from_request
 from enclave.web.deps import get_db, get_policy
 from enclave.web.pages import back, now_of, page_user, render, safe_next
@@ -58,7 +58,8 @@ def login(request: Request, username: str = Form(..., max_length=64), password: 
         set_session_cookie(resp, request, token, ENROL_MINUTES * 60)
         return resp
     life = policy.sessions.token_lifetime_seconds
-    token = issue_token(db, res.user, kind="browser", lifetime=dt.timedelta(seconds=life))
+    token = issue_token(db, res.user, kind="browser", lifetime=dt.timedelta(seconds=life),
+                        second_factor=res.second_factor, front_end="control")
     resp = RedirectResponse(safe_next(next), status_code=303)
     set_session_cookie(resp, request, token, life)
     return resp
@@ -69,9 +70,9 @@ def logout(request: Request, db: Session = Depends(get_db)):
     token = token_from_request(request)
     if token:
         who = user_for_token(db, token, kinds=("browser", "api", "enrol"))
-        revoke_token(db, token)
+        ended = end_login(db, token)  # single logout: every front end this log-in reached
         if who is not None:
-            audit(db, who.username, "logout")
+            audit(db, who.username, "logout", sessions_ended=ended)
     resp = RedirectResponse("/login", status_code=303)
     resp.delete_cookie(COOKIE, path="/")
     return resp

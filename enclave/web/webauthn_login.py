@@ -77,8 +77,11 @@ def relying_party(request: Request, front_end: str) -> webauthn.RelyingParty:
 
 
 def safe_next(url: str | None) -> str:
-    # only a local path: an open redirect would let a phishing link bounce through the service
-    if url and url.startswith("/") and not url.startswith("//") and "\\" not in url:
+    """Only a local path: an open redirect would let a phishing link bounce through the service.
+    Browsers read a backslash as a slash and drop tabs and newlines, so "/\\evil" or "/\t/evil"
+    would leave the host; every front end uses this one check."""
+    if (url and url.startswith("/") and not url.startswith("//") and "\\" not in url
+            and url.isprintable() and " " not in url):
         return url
     return "/"
 
@@ -135,7 +138,8 @@ def key_login_router(fe: FrontEnd) -> APIRouter:
             db.commit()  # spent challenge, audit record, count
             return refused(str(e), 401)
         life = fe.session_seconds(request)
-        token = issue_token(db, res.user, kind="browser", lifetime=dt.timedelta(seconds=life))
+        token = issue_token(db, res.user, kind="browser", lifetime=dt.timedelta(seconds=life),
+                            second_factor=res.second_factor, front_end=fe.name(request))
         resp = JSONResponse({"ok": True, "redirect": safe_next(body.next)})
         set_session_cookie(resp, request, token, life)
         return resp

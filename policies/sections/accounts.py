@@ -75,3 +75,7 @@ class AccountPolicy(BaseModel):
         5, rule="A4", ge=1, le=15,
         description="Minutes a WebAuthn challenge (registration or log-in) stays valid; each is "
                     "single-use.")
+    sso_code_seconds: int = setting(
+        60, rule="A4", ge=5, le=600,
+        description="Seconds a single sign-on code from the control plane stays valid for the "
+                    "front end it was issued to (single-use, bound to that front end's state).")
