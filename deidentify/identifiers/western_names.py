@@ -64,6 +64,9 @@ CONTEXT_NAME = re.compile(_CONTEXT + r"(?i:(?:dr|mr|mrs|ms|miss|prof)\.?[ \t]*)?
 _TOKEN = re.compile(r"[A-Za-z][A-Za-z'’\-]*\.?")
 # Two or three capitalised words, or "Word, Word": candidates without context.
 PAIR = re.compile(r"(?=[A-Z])(?<![A-Za-z])" + _CAP + r"(?:,?[ \t]+" + _CAP + r"){1,2}(?![A-Za-z])")
+# Every PAIR match holds a capitalised word, spaces (a comma before them) and a capital: a text
+# without that is not scanned (PAIR opens with a look-behind, tried at every capital).
+PAIR_GATE = re.compile(r"[A-Z][A-Za-z'’\-]*\.?,?[ \t]+[A-Z]")
 # Words that are census names but in clinical English are words.
 _ENGLISH = set("""
 may june april august will grace hope joy rose ivy faith dawn drew gene bill art guy pat sue mark long page bell
@@ -218,7 +221,7 @@ def find(text: str) -> list[tuple[int, int, float]]:
                 and all(t[:1].isupper() for t in tokens)
                 and not any(t.lower() in _NOT_NAME_WORDS or t.lower() in _VERBS for t in tokens)):
             out.append((a, end, 0.85))      # wife Ivy, daughter May: after a relation, any word
-    pos = 0
+    pos = 0 if PAIR_GATE.search(text) else len(text) + 1
     while (m := PAIR.search(text, pos)) is not None:
         a, b = m.span()
         pos = a + 1      # a pair that is no name must not swallow the name after it

@@ -12,7 +12,7 @@ import re
 
 import pytest
 
-from deidentify.identifiers import address, dates, labelled, name_context, phone
+from deidentify.identifiers import address, dates, labelled, name_context, phone, record_numbers, western_names
 from deidentify.identifiers.normalise import to_simplified
 from tests.deidentify.eval.handwritten import cases as handwritten
 from tests.deidentify.eval.notes import generate
@@ -30,7 +30,8 @@ PARTS = ["ID", "id card", "xid", "IDcard", "passport", "Xpassport", "mylicense",
          "1950-03-04", "民国39年3月4日", "七十年次", "45年生", "1975年出生", "born in 1975", "YOB 1975",
          "Year of birth: 1980", "birth year 1966", "出生年份：1970", "生年 60", "生日", "出生", "于", "生",
          "「大头」", "绰号“阿明”", "小名'小胖'", "叫做「阿宝」", "王小明", "Dr. Smith", "www.", "http://",
-         "台北市大安区仁爱路四段27巷5号", "新北市板桥区", "中山路", "3号", "五巷", "病人", "，", "。"]
+         "台北市大安区仁爱路四段27巷5号", "健保卡号", "0000 1234 5678", "1234-5678-9012", "NHI card",
+         "Chen Mei", "O'Brien, John", "SMITH J.", "Mc Donald", "Dr. Wang Xiaoming", "HTN, DM", "新北市板桥区", "中山路", "3号", "五巷", "病人", "，", "。"]
 
 
 @pytest.fixture(scope="module")
@@ -55,6 +56,8 @@ def test_the_gates_see_every_text_their_scans_match(texts):
         "date before 生": ([dates.DOB_AFTER], lambda t: "生" in t),
         "birth year": ([dates.BIRTH_YEAR], lambda t: "年" in t or dates.YEAR_GATE.search(t)),
         "quoted nickname": ([name_context.QUOTED_NICKNAME], lambda t: name_context._QUOTE.search(t)),
+        "NHI card": ([record_numbers.CARD, record_numbers.CARD_BARE], lambda t: record_numbers.CARD_GATE.search(t)),
+        "Latin pair": ([western_names.PAIR], lambda t: western_names.PAIR_GATE.search(t)),
     }
     for what, (scans, gate) in cases.items():
         matched = [t for t in texts if any(rx.search(t) for rx in scans)]
