@@ -191,11 +191,12 @@ def find_names(text: str, simplified: str | None = None, *, use_jieba: bool = Tr
     covered = -1
     for m in surname_re.finditer(simp):
         i, s_end = m.start(), m.end()
-        if i < covered or any(h.start <= i < h.end for h in hits):
+        if i < covered or (hits and any(h.start <= i < h.end for h in hits)):
             continue
         # 於 → 于, 餘 → 余, 範 → 范: a Traditional character that only becomes a surname
-        # after conversion is not one.
-        if any(o != c and o not in _TRAD_SURNAME_CHARS for o, c in zip(text[i:s_end], simp[i:s_end])):
+        # after conversion is not one.  (Most surnames are written as they are normalised.)
+        written = text[i:s_end]
+        if written != m.group() and any(o != c and o not in _TRAD_SURNAME_CHARS for o, c in zip(written, m.group())):
             continue
         lo = max(0, i - _WINDOW)
         found = _decide(simp[lo:s_end + _WINDOW], i - lo, s_end - lo, use_jieba)
