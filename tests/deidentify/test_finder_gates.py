@@ -12,7 +12,8 @@ import re
 
 import pytest
 
-from deidentify.identifiers import address, dates, labelled, name_context, phone, record_numbers, western_names
+from deidentify.identifiers import (address, dates, labelled, name_context, phone, record_numbers, taiwan_id,
+                                    western_names)
 from deidentify.identifiers.normalise import to_simplified
 from tests.deidentify.eval.handwritten import cases as handwritten
 from tests.deidentify.eval.notes import generate
@@ -163,3 +164,13 @@ def test_clinical_prefix_look_up_is_the_loop(texts):
         loop = any(run.startswith(w) for w in clinical if len(w) <= len(run))
         assert name_context._opens_with_clinical(run) == loop, run
     assert sum(map(name_context._opens_with_clinical, runs)) > 100
+
+
+def test_id_scan_is_its_plain_form(texts):
+    plain = re.compile(taiwan_id.PLAIN_FIND)
+    rng = random.Random(5)
+    extra = ["".join(rng.choice(["A", "b", "AB", "1", "2345", "6789", " ", "-", "·", "王", "x", "12345678"])
+                     for _ in range(12)) for _ in range(5000)]
+    spans = [([m.span() for m in taiwan_id.FIND.finditer(t)], [m.span() for m in plain.finditer(t)])
+             for t in texts + extra]
+    assert sum(len(a) for a, _ in spans) > 500 and all(a == b for a, b in spans)
