@@ -86,7 +86,8 @@ class _Loader:
         self._local.con = self.main_con.cursor()
         self._cursors.append(self._local.con)
         self._local.con.execute("SET enable_progress_bar = false")
-        self._local.con.execute("SET SESSION preserve_insertion_order = false")  # output order is free
+        # the write sorts by rowid itself; elsewhere in the writer order is free
+        self._local.con.execute("SET SESSION preserve_insertion_order = false")
 
     def close(self) -> None:
         self.worker.shutdown(wait=True, cancel_futures=True)
@@ -329,7 +330,11 @@ class _Loader:
         stem = sf.path.stem
         if fam.year_from and len(years) != 1:
             select += ", raw._year AS year"   # split into year=<y>/ directories as written
-        query = f"{select} FROM {a} raw {' '.join(joins)} WHERE {' AND '.join(ok)}"
+        # rows in source order: the joins would emit them in the pseudonym maps' order, which
+        # depends on which files a process loaded before; sorted, a release's files are the
+        # same bytes whatever the number of workers (datasets.load.distributed)
+        query = (f"{select} FROM {a} raw {' '.join(joins)} WHERE {' AND '.join(ok)} "
+                 f"ORDER BY raw.rowid")
         # DuckDB computes, pyarrow writes (encrypted when the policy says so, O3)
         reader = PC.arrow_reader(self.con, query)
         try:
