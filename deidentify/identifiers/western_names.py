@@ -133,7 +133,7 @@ def _looks_like_name(tokens: list[str], with_context: bool) -> bool:
     low = [t.lower() for t in tokens]
     if not tokens or any(t in _NOT_NAME_WORDS for t in low):
         return False
-    surn = set(romanised_names.SURNAMES)
+    surn = romanised_names._SURNAME_SET
     # romanised Taiwanese: surname + given (either order)
     if low[0] in surn and _given_ok(tokens[1:]):
         return True
@@ -159,7 +159,7 @@ def _lower_name(tokens: list[str]) -> bool:
     """Lower-case words that spell a name: a census first name or a romanised surname first,
     every word a census name or Mandarin syllables, none an ordinary English word."""
     firsts, lasts = _census()
-    surn = set(romanised_names.SURNAMES)
+    surn = romanised_names._SURNAME_SET
     if not tokens or any(t in _ENGLISH or t in _NOT_NAME_WORDS for t in tokens):
         return False
     if tokens[0] not in firsts and tokens[0] not in surn:
@@ -195,7 +195,7 @@ def find(text: str) -> list[tuple[int, int, float]]:
         a, b = m.span("n")
         span = text[a:b]
         tokens = _words(span)
-        while tokens and tokens[0].lower() in _TITLES | {"dr", "mr", "mrs", "ms", "prof"}:
+        while tokens and tokens[0].lower() in _TITLES:          # (dr, mr, mrs, ms, prof among them)
             skip = re.match(r"[A-Za-z]+\.?[ \t]*", text[a:b])
             a += skip.end()
             tokens = tokens[1:]
@@ -214,7 +214,7 @@ def find(text: str) -> list[tuple[int, int, float]]:
             continue
         end = a + _end_of(text[a:b], tokens)
         if tokens[0].isupper() and len(tokens) == 1 and tokens[0].lower() not in _census()[1] \
-                and tokens[0].lower() not in romanised_names.SURNAMES:
+                and tokens[0].lower() not in romanised_names._SURNAME_SET:
             continue   # one upper-case word after a context word: an abbreviation (Pt DM)
         if _looks_like_name(tokens, with_context=True) or (
                 _RELATION.search(m.group()[:m.start("n") - m.start()]) and len(tokens) <= 3
@@ -248,7 +248,7 @@ def _surname_comma_first(span: str, tokens: list[str]) -> bool:
         return False
     firsts, lasts = _census()
     sur, first = tokens[0].lower(), tokens[1].lower()
-    return ((sur in lasts or sur in romanised_names.SURNAMES) and first in firsts
+    return ((sur in lasts or sur in romanised_names._SURNAME_SET) and first in firsts
             and sur not in _ENGLISH and first not in _ENGLISH and sur not in _NOT_NAME_WORDS
             and first not in _NOT_NAME_WORDS and len(first) > 2)
 
