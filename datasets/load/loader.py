@@ -55,10 +55,10 @@ from datasets.schemas import FAMILIES, effective_actions
 from datasets.schemas.dictionary import dictionary, output_type, to_markdown
 from datasets.schemas.model import Family
 
-from datasets.load.releases import (RELEASE_RE, _cleanup_stale, _fsync_tree, _lock, _read_only,
-                                    _rmtree, list_releases, releases_dir, staging_dir)
+from datasets.load.part import add_timings, load_part, part_figures
+from datasets.load.releases import (RELEASE_RE, _cleanup_stale, _lock, _rmtree, list_releases,
+                                    publish, releases_dir, staging_dir)
 from datasets.load.reports import LoadReport
-from datasets.load.scan import _Loader
 
 
 def _empty_family(con, build: Path, fam: Family, acts: dict, policy, scope: PC.Scope) -> None:
@@ -101,8 +101,12 @@ def _catalog(build: Path, families: list[Family], dic: dict, release: str, scope
 
 def load_release(src: str | Path, release: str, settings=None, *, encoding: str | None = None,
                  policy=None, on_progress: Callable[[str, int, int], None] | None = None,
-                 actor: str = "steward", audit: bool = False, threads: int | None = None) -> LoadReport:
-    """Load the source directory ``src`` as warehouse release ``release``; see module docstring."""
+                 actor: str = "steward", audit: bool = False, threads: int | None = None,
+                 workers: int | None = None, client=None) -> LoadReport:
+    """Load the source directory ``src`` as warehouse release ``release``; see module docstring.
+
+    ``workers`` > 1 (or a Dask ``client``) spreads the files over worker processes
+    (:mod:`datasets.load.distributed`); absent or 1, one process loads them all."""
     t0 = time.time()
     if settings is None:
         from enclave.settings import get_settings
@@ -145,8 +149,10 @@ def load_release(src: str | Path, release: str, settings=None, *, encoding: str 
             check_times: list[tuple[float, float]] = []   # (wall, thread CPU) per file
             checks: dict[str, Future] = {}
             checker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="source-check")
-            if any(sf.encoding != "utf-8" for sf in files):
-                # Big5: DuckDB reads the UTF-8 transcode, which the check writes: check first
+            spread = client is not None or (workers or 1) > 1
+            if spread or any(sf.encoding != "utf-8" for sf in files):
+                # Big5: DuckDB reads the UTF-8 transcode, which the check writes: check first.
+                # Workers: every file is checked before any part starts
                 for sf in files:
                     verify(sf)
             else:
@@ -174,58 +180,63 @@ def load_release(src: str | Path, release: str, settings=None, *, encoding: str 
             stage.mkdir(parents=True, exist_ok=True, mode=0o700)
             created = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
             report = LoadReport(release, str(final), created)
-            config = {"temp_directory": str(stage / "duckdb")}
-            if threads:
-                config["threads"] = threads
-            con = duckdb.connect(":memory:", config=config)
-            con.execute("SET enable_progress_bar = false")
-            # the joins to the pseudonym maps match nearly every row: the Bloom filters DuckDB
-            # would push into the temp-table scan cost time and filter nothing
-            con.execute("SET disabled_optimizers = 'join_filter_pushdown'")
+
+            def loaded(sf: SourceFile) -> None:
+                nonlocal done
+                done += sf.path.stat().st_size
+                if on_progress:
+                    on_progress(f"loaded {sf.name}", done, total_bytes)
+
+            def before_scan() -> None:
+                err = failed_check(wait=False)
+                if err is not None:
+                    raise err
+            part = dict(build=build, src=src, release=release, policy=policy, threads=threads)
             try:
-                with open(build / "_load" / "quarantine.csv", "w", newline="", encoding="utf-8") as qf:
-                    qw = csv.writer(qf)
-                    qw.writerow(["file", "line", "column", "reason"])
-                    ld = _Loader(con, build, src, release, policy, actions, master, qw, scope)
-                    try:
-                        ld.warm_up(files)
+                if spread:
+                    from datasets.load.distributed import run_parts
 
-                        def loaded(sf: SourceFile) -> None:
-                            nonlocal done
-                            done += sf.path.stat().st_size
-                            if on_progress:
-                                on_progress(f"loaded {sf.name}", done, total_bytes)
-
-                        def before_scan() -> None:
-                            err = failed_check(wait=False)
-                            if err is not None:
-                                raise err
-                        try:
-                            by_file = ld.load_all(files, loaded, before_scan)
-                        except BaseException as e:
-                            # a source that fails its checks is the cause, whatever the reader
-                            # made of it (a truncated file, a duplicate)
-                            err = failed_check(wait=True)
-                            if err is not None and err is not e:
-                                raise err from None
-                            raise
-                        err = failed_check(wait=True)
-                        if err is not None:
-                            raise err
-                    finally:
-                        ld.close()
-                        checker.shutdown(wait=True, cancel_futures=True)
-                    report.files = [by_file[sf.name] for sf in files]  # source order
-                    for fr, sf in zip(report.files, files):  # known once the checks are done
-                        fr.sha256, fr.bytes = sf.sha256, sf.size
-                    report.dicom_files = ld.dicom_files
-                    report.timings = dict(ld.timings)
-                    report.cpu_timings = dict(ld.cpu_timings)
-                    report.worker_timings = dict(
-                        ld.worker_timings, check_files=round(sum(w for w, _ in check_times), 3))
-                    report.worker_cpu_timings = dict(
-                        ld.worker_cpu, check_files=round(sum(c for _, c in check_times), 3))
-                present = []
+                    parts = run_parts(files, workers=workers, client=client, settings=settings,
+                                      stage=stage, on_loaded=loaded, **part)
+                else:
+                    parts = [load_part(files, master=master, temp_dir=stage / "duckdb",
+                                       on_loaded=loaded, before_scan=before_scan, **part)]
+            except BaseException as e:
+                # a source that fails its checks is the cause, whatever the reader made of it
+                # (a truncated file, a duplicate)
+                err = failed_check(wait=True)
+                if err is not None and err is not e:
+                    raise err from None
+                raise
+            finally:
+                checker.shutdown(wait=True, cancel_futures=True)
+            err = failed_check(wait=True)
+            if err is not None:
+                raise err
+            by_file, quarantined = {}, {}
+            for p in parts:
+                by_file.update(p.reports)
+                quarantined.update(p.quarantine)
+                report.dicom_files += p.dicom_files
+                add_timings(report.timings, p.timings)
+                add_timings(report.cpu_timings, p.cpu_timings)
+                add_timings(report.worker_timings, p.worker_timings)
+                add_timings(report.worker_cpu_timings, p.worker_cpu)
+            with open(build / "_load" / "quarantine.csv", "w", newline="", encoding="utf-8") as qf:
+                qw = csv.writer(qf)
+                qw.writerow(["file", "line", "column", "reason"])
+                for sf in files:   # source order, whichever part loaded the file
+                    qw.writerows(quarantined.get(sf.name, []))
+            report.files = [by_file[sf.name] for sf in files]  # source order
+            for fr, sf in zip(report.files, files):  # known once the checks are done
+                fr.sha256, fr.bytes = sf.sha256, sf.size
+            report.worker_timings["check_files"] = round(sum(w for w, _ in check_times), 3)
+            report.worker_cpu_timings["check_files"] = round(sum(c for _, c in check_times), 3)
+            if spread:
+                report.parts = [part_figures(p, by_file) for p in parts]
+            present = []
+            con = duckdb.connect(":memory:", config={"temp_directory": str(stage / "duckdb")})
+            try:
                 for name, fam in FAMILIES.items():
                     if any(f.family.name == name for f in files):
                         present.append(fam)
@@ -255,14 +266,7 @@ def load_release(src: str | Path, release: str, settings=None, *, encoding: str 
                 json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
             write_report_svg(build / "_load" / "report.svg", report,
                              build / "_load" / "quarantine.csv")
-            _fsync_tree(build)
-            _read_only(build)
-            os.rename(build, final)
-            fd = os.open(rd, os.O_RDONLY)
-            try:
-                os.fsync(fd)
-            finally:
-                os.close(fd)
+            publish(build, final)
             _rmtree(stage)
         except BaseException:
             # nothing half-written stays behind, and no raw-identifier staging either

@@ -3,6 +3,7 @@ release, and the fsync/read-only steps of publishing one (shared with the extrac
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import json
 import os
 import re
@@ -17,6 +18,7 @@ from datasets.load import sql as S
 from datasets.load.files import (LoadError)
 
 RELEASE_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+MANIFEST = "MANIFEST.json"   # a release's file list, written last (publish)
 
 
 def releases_dir(settings) -> Path:
@@ -166,3 +168,54 @@ def _read_only(root: Path) -> None:
             os.chmod(os.path.join(d, f), 0o444)
     for d, _dirs, _files in sorted(os.walk(root), key=lambda x: -len(x[0])):
         os.chmod(d, 0o555)
+
+
+def _digest(path: Path) -> tuple[int, str]:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        while chunk := f.read(1 << 20):
+            h.update(chunk)
+    return path.stat().st_size, h.hexdigest()
+
+
+def write_manifest(build: Path) -> dict:
+    """``MANIFEST.json``: every other file of the build with its size and SHA-256, written
+    after all of them.  Where the storage has no atomic rename (an object store), a release
+    exists once its manifest does, and holds exactly the files it lists."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    files = sorted(p for p in build.rglob("*") if p.is_file() and p != build / MANIFEST)
+    with ThreadPoolExecutor(max_workers=4) as pool:   # hashlib frees the GIL
+        sums = list(pool.map(_digest, files))
+    m = {"files": [{"file": p.relative_to(build).as_posix(), "bytes": n, "sha256": h}
+                   for p, (n, h) in zip(files, sums)]}
+    (build / MANIFEST).write_text(json.dumps(m, indent=1))
+    return m
+
+
+def check_manifest(root: Path) -> list[str]:
+    """What differs between a release and its manifest (missing, extra or altered files)."""
+    m = json.loads((root / MANIFEST).read_text())
+    listed = {f["file"]: f for f in m["files"]}
+    have = {p.relative_to(root).as_posix() for p in root.rglob("*")
+            if p.is_file() and p.name != MANIFEST}
+    out = [f"missing: {f}" for f in sorted(set(listed) - have)]
+    out += [f"not listed: {f}" for f in sorted(have - set(listed))]
+    for f in sorted(have & set(listed)):
+        if _digest(root / f) != (listed[f]["bytes"], listed[f]["sha256"]):
+            out.append(f"altered: {f}")
+    return out
+
+
+def publish(build: Path, final: Path) -> None:
+    """The one way a release appears: manifest last, everything fsynced and made read-only in
+    the build directory, then one rename into place (and the directory entry fsynced)."""
+    write_manifest(build)
+    _fsync_tree(build)
+    _read_only(build)
+    os.rename(build, final)
+    fd = os.open(final.parent, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

@@ -34,6 +34,7 @@ class LoadReport:
     cpu_timings: dict = field(default_factory=dict)
     worker_timings: dict = field(default_factory=dict)  # free text / DICOM, overlapped
     worker_cpu_timings: dict = field(default_factory=dict)  # their own threads' CPU seconds
+    parts: list = field(default_factory=list)   # per worker process, when spread over several
 
     @property
     def rows_read(self) -> int:

@@ -1,0 +1,90 @@
+"""One part of a load: a list of checked source files scanned, de-identified and written as
+Parquet (and DICOM) into the build directory.  The one-process load runs a single part with
+every file; ``datasets.load.distributed`` runs one part per worker process.  A part writes
+nothing outside ``build`` and its own DuckDB temp directory, and returns what the coordinator
+needs to finish the release: per-file reports and quarantine rows, never identifying values."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import duckdb
+
+from datasets import parquet_crypto as PC
+from datasets.load.files import SourceFile
+from datasets.load.reports import FileReport
+from datasets.load.scan import _Loader
+from datasets.schemas import effective_actions
+
+
+@dataclass
+class PartResult:
+    reports: dict[str, FileReport]            # file name -> report
+    quarantine: dict[str, list[list]]         # file name -> rows (file, line, column, reason)
+    dicom_files: int = 0
+    timings: dict = field(default_factory=dict)
+    cpu_timings: dict = field(default_factory=dict)
+    worker_timings: dict = field(default_factory=dict)
+    worker_cpu: dict = field(default_factory=dict)
+    wall_s: float = 0.0        # the part's own wall and CPU seconds (distributed runs report
+    cpu_s: float = 0.0         # them per worker)
+    worker: str = ""
+
+
+class _Rows(list):
+    """Collects quarantine rows as a ``csv.writer`` would write them."""
+    writerow = list.append
+
+
+def add_timings(into: dict, more: dict) -> None:
+    for k, v in more.items():
+        into[k] = round(into.get(k, 0.0) + v, 3)
+
+
+def load_part(files: list[SourceFile], *, build: Path, src: Path, release: str, policy,
+              master: bytes, temp_dir: Path, threads: int | None = None,
+              memory_limit: str | None = None,
+              on_loaded: Callable[[SourceFile], None] = lambda sf: None,
+              before_scan: Callable[[], None] = lambda: None) -> PartResult:
+    """Scan, de-identify and write ``files`` into ``build`` (see ``datasets.load.loader``)."""
+    import time
+
+    t, c = time.perf_counter(), time.process_time()
+    actions = effective_actions(policy)
+    scope = PC.scope_for(master, PC.release_scope(release), policy)
+    config = {"temp_directory": str(temp_dir)}
+    if threads:
+        config["threads"] = threads
+    if memory_limit:
+        config["memory_limit"] = memory_limit
+    con = duckdb.connect(":memory:", config=config)
+    try:
+        con.execute("SET enable_progress_bar = false")
+        # the joins to the pseudonym maps match nearly every row: the Bloom filters DuckDB
+        # would push into the temp-table scan cost time and filter nothing
+        con.execute("SET disabled_optimizers = 'join_filter_pushdown'")
+        rows = _Rows()
+        ld = _Loader(con, build, src, release, policy, actions, master, rows, scope)
+        try:
+            ld.warm_up(files)
+            reports = ld.load_all(files, on_loaded, before_scan)
+        finally:
+            ld.close()
+    finally:
+        con.close()
+    quarantine: dict[str, list[list]] = {}
+    for row in rows:
+        quarantine.setdefault(row[0], []).append(row)
+    return PartResult(reports, quarantine, ld.dicom_files, dict(ld.timings), dict(ld.cpu_timings),
+                      dict(ld.worker_timings), dict(ld.worker_cpu),
+                      round(time.perf_counter() - t, 3), round(time.process_time() - c, 3))
+
+
+def part_figures(p: PartResult, by_file: dict[str, FileReport]) -> dict:
+    """A part's throughput for the load report: rows read per wall second and per CPU second
+    of its worker process (every thread; tesseract's child processes not included)."""
+    rows = sum(by_file[name].read for name in p.reports)
+    return {"worker": p.worker, "files": len(p.reports), "rows": rows, "wall_s": p.wall_s,
+            "cpu_s": p.cpu_s, "rows_per_s": round(rows / p.wall_s) if p.wall_s else 0,
+            "rows_per_cpu_s": round(rows / p.cpu_s) if p.cpu_s else 0}
