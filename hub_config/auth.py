@@ -28,7 +28,9 @@ from enclave.cases.models import Case
 from enclave.db import session_scope, utcnow
 from hub_config.identity import (Identity, LdapSettings, LoginRefused, check_password_policy,
                                  ldap_identity, local_identity)
+from enclave.identity.sessions import session_for_token
 from hub_config.session_access import SeatError, guard_environment, seat_refusal
+from hub_config.sso_login import SSO_COOKIE
 
 
 def _policy(policy_dir: str):
@@ -54,6 +56,8 @@ class EnclaveAuthenticator(Authenticator):
     # The one log-in's second factor (enclave.identity.login): JupyterHub 5 shows an "otp" field.
     request_otp = Bool(True, config=True, help="Ask for the TOTP code on the login form.")
     otp_prompt = Unicode("驗證碼 One-time code (TOTP, if enrolled):", config=True)
+    sso_url = Unicode("", config=True, help="The control plane's origin for single sign-on (「以單一登入」); "
+                      "'' = $ENCLAVE_SSO_URL, else $ENCLAVE_PUBLIC_ORIGIN_CONTROL, else no single sign-on.")
     public_origin = Unicode("", config=True, help="The hub's public origin (https://host:port) that "
                             "security-key challenges are bound to; '' = $ENCLAVE_PUBLIC_ORIGIN_HUB, else the "
                             "origin the browser reached (through the proxy's X-Forwarded-Proto).")
@@ -78,10 +82,18 @@ class EnclaveAuthenticator(Authenticator):
         from hub_config.key_login import handlers as key_handlers
         from hub_config.pages import logout_handler
         from hub_config.slot_api import SLOT_API_PATH, SlotAPIHandler
+        from hub_config.sso_login import handlers as sso_handlers
 
         return super().get_handlers(app) + [(CUTOFF_PATH, CutoffAPIHandler),
                                             (SLOT_API_PATH, SlotAPIHandler),
-                                            ("/logout", logout_handler())] + key_handlers()
+                                            ("/logout", logout_handler())] + key_handlers() + sso_handlers()
+
+    @property
+    def single_sign_on(self) -> bool:
+        """Whether the login page offers 「以單一登入 Sign in with the enclave login」."""
+        from enclave.identity.sso import control_origin
+
+        return control_origin(self.sso_url or None) is not None
 
     @property
     def security_keys(self) -> bool:
@@ -198,6 +210,27 @@ class EnclaveAuthenticator(Authenticator):
             return None
         return self._admit(ident, now)
 
+    def sso_decision(self, code: str, state: str, callback: str, client: str,
+                     now: dt.datetime | None = None) -> tuple[dict, str]:
+        """``login_decision`` for a single sign-on code from the control plane (redeemed as on
+        every front end, this hub's policy deciding whether the log-in's factors suffice), then
+        the same gate; (model, the enclave session the code opened)."""
+        from enclave.identity import sso
+
+        now = now or utcnow()
+        with session_scope(self.db_url) as s:
+            try:
+                res = sso.redeem(s, code, front_end="hub", state=state, redirect_uri=callback, policy=self.policy,
+                                 now=now, client=client,
+                                 lifetime=dt.timedelta(seconds=self.policy.sessions.token_lifetime_seconds))
+            except sso.SsoRefused as e:
+                s.commit()
+                raise LoginRefused(str(e)) from None
+            u = res.user
+            ident = Identity(username=u.username, roles=[r for r in u.role_names if r in ROLES],
+                             password_changed_at=u.password_changed_at, source=u.source)
+        return self._admit(ident, now), res.token
+
     def key_decision(self, attempt: str, credential: str, client: str, request_origin: str,
                      now: dt.datetime | None = None) -> dict:
         """``login_decision`` for a security key's answer: the same gate after the key."""
@@ -238,7 +271,13 @@ class EnclaveAuthenticator(Authenticator):
         try:
             request = getattr(handler, "request", None)
             client = getattr(request, "remote_ip", None) or "-"
-            if data.get("webauthn_attempt"):  # the key button's answer (hub_config.key_login)
+            if data.get("sso_code") is not None:  # single sign-on (hub_config.sso_login)
+                model, token = await asyncio.to_thread(self.sso_decision, data["sso_code"], data["sso_state"],
+                                                       data["sso_callback"], client)
+                username = model["name"]
+                handler.set_cookie(SSO_COOKIE, token, path=handler.hub.base_url, httponly=True, samesite="Strict",
+                                   secure=request.protocol == "https")
+            elif data.get("webauthn_attempt"):  # the key button's answer (hub_config.key_login)
                 origin = f"{request.protocol}://{request.host}" if request is not None else ""
                 model = await asyncio.to_thread(self.key_decision, data["webauthn_attempt"][:100],
                                                 data.get("webauthn_credential", ""), client, origin)
@@ -265,11 +304,22 @@ class EnclaveAuthenticator(Authenticator):
             return gate.check(s, username, utcnow()).allowed
 
     async def refresh_user(self, user, handler=None, **kwargs):
-        if user.admin:
-            return True
+        if user.admin:  # an administrator's single sign-on still ends with its log-in
+            token = handler.get_cookie(SSO_COOKIE) if handler is not None else None
+            if not token:
+                return True
+
+            def live() -> bool:
+                with session_scope(self.db_url) as s:
+                    return session_for_token(s, token) is not None
+            return await asyncio.to_thread(live)
+
+        sso_token = handler.get_cookie(SSO_COOKIE) if handler is not None else None
 
         def still_booked():
             with session_scope(self.db_url) as s:
+                if sso_token and session_for_token(s, sso_token) is None:
+                    return False  # its control-plane log-in ended (logout anywhere, suspension, lock-out)
                 if not gate.check(s, user.name, utcnow()).allowed:
                     return False
             # S4: on site, a login taken to another machine stops working there

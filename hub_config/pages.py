@@ -103,7 +103,34 @@ def logout_handler():
     from jupyterhub.handlers.login import LogoutHandler
 
     class EnclaveLogoutHandler(LogoutHandler):
+        async def handle_logout(self):
+            """Single logout: a hub log-in by single sign-on ends its control-plane log-in and
+            every front end's session of it (enclave.identity.sessions.end_login)."""
+            import asyncio
+
+            from hub_config.sso_login import SSO_COOKIE
+
+            token = self.get_cookie(SSO_COOKIE)
+            if token:
+                await asyncio.to_thread(_end_login, self.authenticator.db_url, token)
+                self.clear_cookie(SSO_COOKIE, path=self.hub.base_url)
+
         async def render_logout_page(self):
             self.finish(await self.render_template("logout.html"))
 
     return EnclaveLogoutHandler
+
+
+def _end_login(db_url: str, token: str) -> None:
+    from enclave.audit import AuditEntry, append
+    from enclave.db import session_scope
+    from enclave.identity.sessions import end_login, session_for_token
+
+    with session_scope(db_url) as s:
+        ws = session_for_token(s, token)
+        ended = end_login(s, token)
+        if ws is not None:
+            from enclave.accounts.models import User
+
+            who = s.get(User, ws.user_id)
+            append(s, AuditEntry("hub", who.username if who else "?", "logout", detail={"sessions_ended": ended}))

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from enclave.identity import sso
 from enclave.web.auth import client_of
 from enclave.web.deps import get_db
-from enclave.web.webauthn_login import safe_next, set_session_cookie
+from enclave.web.webauthn_login import hop_page, safe_next, set_session_cookie
 from egress_review.api import EgressService, service
 
 STATE_COOKIE = "enclave_sso_state"
@@ -84,7 +84,7 @@ def callback(request: Request, code: str = Query("", max_length=100), state: str
         resp = render_message(request, 401, str(e))
         resp.delete_cookie(STATE_COOKIE, path="/sso/")
         return resp
-    resp = RedirectResponse(safe_next(nxt), status_code=303)
+    resp = hop_page(safe_next(nxt))  # not a redirect: the new Strict cookie must go with it
     set_session_cookie(resp, request, res.token, SESSION_HOURS * 3600)
     resp.delete_cookie(STATE_COOKIE, path="/sso/")
     return resp

@@ -11,8 +11,7 @@ from __future__ import annotations
 from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse
-from markupsafe import escape
+from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
 
 from enclave.identity import sso
@@ -20,6 +19,7 @@ from enclave.identity.sessions import user_for_token
 from enclave.web.auth import COOKIE
 from enclave.web.deps import get_db, get_policy
 from enclave.web.pages import error_page, now_of
+from enclave.web.webauthn_login import hop_page
 
 router = APIRouter(include_in_schema=False)
 
@@ -45,9 +45,7 @@ def authorize(request: Request, front_end: str = Query("", max_length=20), state
         query = urlencode({"front_end": front_end, "state": state, "redirect_uri": redirect_uri, "hop": 1})
         here = f"/sso/authorize?{query}"
         if hop != "1":  # maybe only the Strict cookie was held back: reload from this origin once
-            return HTMLResponse(f'<!doctype html><meta charset="utf-8"><meta http-equiv="refresh" '
-                                f'content="0;url={escape(here)}"><title>登入中 Signing in</title>'
-                                f'<p><a href="{escape(here)}">繼續登入 Continue signing in</a></p>')
+            return hop_page(here)
         return RedirectResponse(f"/login?next={quote(here, safe='')}", status_code=303)
     code = sso.issue_code(db, token, front_end=front_end, state=state, redirect_uri=redirect_uri,
                           registered=_registered(request, front_end), policy=policy, now=now_of(request))

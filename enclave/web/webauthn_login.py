@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import Any, Callable
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from markupsafe import escape
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
@@ -84,6 +85,15 @@ def safe_next(url: str | None) -> str:
             and url.isprintable() and " " not in url):
         return url
     return "/"
+
+
+def hop_page(url: str) -> HTMLResponse:
+    """A page that loads ``url`` (a path or address already checked) from this origin.  After
+    a redirect that began on another site a browser withholds SameSite=Strict cookies, even for
+    a page of their own site; a navigation this page starts is same-site, so they are sent."""
+    return HTMLResponse(f'<!doctype html><meta charset="utf-8"><meta http-equiv="refresh" content="0;url='
+                        f'{escape(url)}"><title>登入中 Signing in</title><p><a href="{escape(url)}">繼續 '
+                        f'Continue</a></p>')
 
 
 def set_session_cookie(resp: Response, request: Request, token: str, max_age: int) -> None:

@@ -39,14 +39,15 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def serve(app):
-    """Run ``app`` under uvicorn on a free loopback port (real sockets) for the block."""
+def serve(app, host: str = "127.0.0.1"):
+    """Run ``app`` under uvicorn on a free loopback port (real sockets) for the block; another
+    loopback address (127.0.0.2) gives a browser a host name of its own (its own cookies)."""
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
+    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning",
                                            lifespan="on"))
     t = threading.Thread(target=server.run, daemon=True)
     t.start()
-    base = f"http://127.0.0.1:{port}"
+    base = f"http://{host}:{port}"
     try:
         for _ in range(200):
             if server.started:

@@ -98,6 +98,13 @@ def _audit(db_url, action: str) -> list:
         return [(r.component, r.actor, r.reason) for r in rows]
 
 
+def landing(r: httpx.Response) -> str | None:
+    """Where a successful callback's page sends the browser (a same-origin hop), else None."""
+    if r.status_code != 200 or 'http-equiv="refresh"' not in r.text:
+        return None
+    return r.text.split("url=", 1)[1].split('"', 1)[0].replace("&amp;", "&")
+
+
 def _refused(r: httpx.Response, words: str) -> None:
     assert r.status_code == 401, r.text
     assert "Single sign-on refused" in r.text and words in r.text
@@ -128,9 +135,9 @@ def test_one_log_in_reaches_review_and_release_and_single_logout_ends_all(world)
     r = b.authorize(nxt)
     assert r.status_code == 303 and r.headers["location"].startswith(urls["review"] + "/sso/callback?code=")
     r = b.callback("review", r.headers["location"])
-    assert r.status_code == 303 and r.headers["location"] == "/queue"
+    assert landing(r) == "/queue"
     assert b.signed_in("review")
-    assert b.sso("release").status_code == 303 and b.signed_in("release")
+    assert landing(b.sso("release")) == "/" and b.signed_in("release")
     assert [a[0] for a in _audit(db_url, "sso.login")] == ["review", "release"]
     # log out on the review service: the control plane and the release area ask again
     b.logout("review")
@@ -152,7 +159,7 @@ def test_replayed_code_is_refused_and_ends_the_session_it_opened(world):
     db_url, urls, b = world
     b.login_control("rev")
     cb = b.code_for("review")
-    assert b.callback("review", cb).status_code == 303 and b.signed_in("review")
+    assert landing(b.callback("review", cb)) == "/" and b.signed_in("review")
     # the same code again, even with the same browser's state: refused, and the first use's
     # session ends (whoever replays a code may hold what the first one opened)
     b.jar["review"].get("/sso/start")  # a fresh state cookie for the second try
@@ -254,7 +261,7 @@ def test_next_never_leaves_the_front_end(world):
     for nxt in EVIL_NEXT:
         # after the review service's single sign-on
         r = b.sso("review", nxt)
-        assert r.status_code == 303 and r.headers["location"] == "/", (nxt, r.headers["location"])
+        assert landing(r) == "/", (nxt, r.text[:300])
         # and after its own form
         c = httpx.Client(base_url=urls["review"], timeout=30)
         r = form_login(c, urls["review"], "rev", PASSWORD, next_url=nxt)
@@ -286,7 +293,7 @@ def test_a_code_after_logout_and_a_child_of_an_ended_log_in_are_refused(world):
     assert ("release", "alice", "parent log-in ended") in _audit(db_url, "sso.refused")
     # a child session whose parent is revoked in the shared table, not through a logout page
     b.login_control("alice")
-    assert b.callback("release", b.code_for("release")).status_code == 303 and b.signed_in("release")
+    assert landing(b.callback("release", b.code_for("release"))) == "/" and b.signed_in("release")
     from enclave.identity.models import WebSession
 
     with session_scope(db_url) as s:
@@ -332,6 +339,6 @@ def test_a_role_needing_a_second_factor_is_refused_a_log_in_without_one(people_d
             b.logout("control")
             # a log-in with TOTP is handed on: steward gets in on the release area
             b.login_control("steward", totp.now())
-            assert b.sso("release").status_code == 303 and b.signed_in("release")
+            assert landing(b.sso("release")) == "/" and b.signed_in("release")
         finally:
             b.close()
