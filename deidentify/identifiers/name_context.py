@@ -427,7 +427,7 @@ def find(simplified: str) -> list[tuple[int, int, float]]:
         run = simp[k:t]
         if (run[0] in surnames and len(run) <= 3) or (len(run) == 2 and run[0] in "阿小"):
             hits.append((k, t, 0.85))
-    for m in QUOTED_NICKNAME.finditer(simp):
+    for m in (QUOTED_NICKNAME.finditer(simp) if _QUOTE.search(simp) else ()):
         hits.append((*m.span("n"), 0.85))
     # 姓陈名美玲, 姓欧阳，名美惠: the surname and the given name, each its own span
     for m in SURNAME_THEN_GIVEN.finditer(simp):
