@@ -272,6 +272,12 @@ class EnclaveAuthenticator(Authenticator):
             request = getattr(handler, "request", None)
             client = getattr(request, "remote_ip", None) or "-"
             if data.get("sso_code") is not None:  # single sign-on (hub_config.sso_login)
+                if not getattr(handler, "sso_callback", False):
+                    # only from the callback, which takes the state from this browser's cookie:
+                    # a code and the state copied from a leaked callback address, posted to the
+                    # login form, would skip that check
+                    raise LoginRefused("單一登入代碼只能經回呼網址使用 A single sign-on code is accepted at "
+                                       "the callback address only.")
                 model, token = await asyncio.to_thread(self.sso_decision, data["sso_code"], data["sso_state"],
                                                        data["sso_callback"], client)
                 username = model["name"]

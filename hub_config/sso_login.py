@@ -46,6 +46,8 @@ class SsoStartHandler(BaseHandler):
 class SsoCallbackHandler(BaseHandler):
     """``GET /hub/sso/callback?code=…&state=…``: JupyterHub's log-in with the code."""
 
+    sso_callback = True  # the one handler whose log-in data may carry a code (auth.authenticate)
+
     async def get(self):
         mine = self.get_cookie(STATE_COOKIE) or ""
         self.clear_cookie(STATE_COOKIE, path=self.hub.base_url + "sso/")

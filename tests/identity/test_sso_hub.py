@@ -85,6 +85,16 @@ def test_hub_sso_refusals_and_single_logout(world):
     code3 = parse_qs(urlsplit(cb3).query)["code"][0]
     r = h2.get(f"/hub/sso/callback?code={code3}&state=forged-state-value-000")
     assert r.status_code == 403 and "state value" in r.text and not _signed_in(h2)
+    # a code and its state copied from a callback address, posted to the hub's login form
+    leaked = _code(h2, c)
+    q = parse_qs(urlsplit(leaked).query)
+    thief = _hub_client(hub)
+    thief.get("/hub/login")
+    xsrf = thief.cookies.get("_xsrf", path="/hub/") or thief.cookies.get("_xsrf") or ""
+    r = thief.post("/hub/login", data={"username": "hank", "password": "", "_xsrf": xsrf, "sso_code": q["code"][0],
+                                       "sso_state": q["state"][0], "sso_callback": hub.url + "/hub/sso/callback"})
+    assert r.status_code == 403 and "callback address only" in r.text and not _signed_in(thief)
+    thief.close()
     # a code for another front end presented at the hub
     r = h2.get("/hub/sso/start")
     hub_state = parse_qs(urlsplit(r.headers["location"]).query)["state"][0]
