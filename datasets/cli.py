@@ -77,6 +77,8 @@ def load_cmd(
     release: str = typer.Option(..., "--release", help="New release id, e.g. 2024A."),
     encoding: str = typer.Option(None, "--encoding", help="Source encoding (default: manifest or utf-8)."),
     no_audit: bool = typer.Option(False, "--no-audit", help="Do not write the audit log entry."),
+    workers: int = typer.Option(1, "--workers", min=1,
+                                help="Worker processes (Dask local cluster); 1: one process."),
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ):
     """Validate, de-identify and load SRC as a warehouse release (atomic; quarantine + report)."""
@@ -92,7 +94,7 @@ def load_cmd(
                 pb.update(task, completed=done, total=total, description=what)
 
             rep = load_release(src, release, encoding=encoding, on_progress=cb,
-                               actor=getpass.getuser(), audit=not no_audit)
+                               actor=getpass.getuser(), audit=not no_audit, workers=workers)
     except LoadError as e:
         _refuse(as_json, "load refused:", e)
     d = rep.to_dict()
@@ -103,6 +105,8 @@ def load_cmd(
                 "quarantined": f["quarantined"], "ok": f["reconciled"]} for f in d["files"]],
               title=f"release {rep.release}: {rep.rows_loaded} loaded, {rep.rows_quarantined} "
                     f"quarantined in {rep.seconds}s")
+        if rep.parts:
+            table(rep.parts, title="rows per worker process")
         if rep.rows_quarantined:
             console.print(f"quarantine: {rep.path}/_load/quarantine.csv")
         console.print(f"picture of the load: {rep.path}/_load/report.svg")

@@ -104,7 +104,11 @@ def run_parts(files: list[SourceFile], *, workers: int | None, client, settings,
               on_loaded: Callable[[SourceFile], None], **part) -> list[PartResult]:
     """Load ``files`` as parts on Dask workers (``client``'s cluster, or a local cluster of
     ``workers`` processes for this load); the results in part order, or the first failure."""
-    from distributed import Client, Event, as_completed, wait
+    try:
+        from distributed import Client, Event, as_completed, wait
+    except ImportError:
+        raise LoadError("loading with several workers needs Dask distributed: "
+                        "pip install 'nhi-enclave[cluster]'") from None
 
     own = client is None
     cluster = local_cluster(workers or 1) if own else None

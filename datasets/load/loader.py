@@ -25,9 +25,15 @@ Flow per release:
    computing and pyarrow writing, encrypted with the release's key when the policy says so
    (``datasets.parquet_crypto``, O3);
 5. a DuckDB catalog of views, the data dictionary, ``release.json``, ``_load/report.json``
-   (read = loaded + quarantined per file) and its picture ``_load/report.svg`` are written; everything is fsynced in a build
-   directory beside the target and renamed into place in one step.  A killed load leaves only a
-   ``.build-*`` directory that the next load removes.
+   (read = loaded + quarantined per file) and its picture ``_load/report.svg`` are written, and
+   last ``MANIFEST.json`` (every file, its size and SHA-256); everything is fsynced in a build
+   directory beside the target and renamed into place in one step (``releases.publish``).  A
+   killed load leaves only a ``.build-*`` directory that the next load removes.
+
+Step 3 is one unit of work, ``datasets.load.part.load_part``, over a list of files: the whole
+list in this process, or with ``workers`` > 1 one part per Dask worker process
+(``datasets.load.distributed``), every file checked before any part starts.  The rows are
+written in source order, so the files are the same whatever the number of workers.
 
 Raw identifiers only ever exist in the source files, in the staging directory under
 ``settings.run_dir`` (Big5 transcodes, DuckDB spill files; removed after each load) and in memory.
