@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import ssl
 import subprocess
 import sys
@@ -20,13 +19,9 @@ import pytest
 
 from tests.services.demo_flow import KERNEL_CODE, printed_secrets, totp_code, web_login
 from tests.services.hub import HubUser
+from tests.services.net import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class _Hub:  # what HubUser needs of a hub

@@ -4,13 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import socket
-import subprocess
-import sys
 import time
 from pathlib import Path
 
-import httpx
 import pytest
 
 from enclave.bookings import calendar as cal
@@ -21,16 +17,9 @@ from policies.loader import POLICY_ROOT
 from tests.control.conftest import PASSWORD, load, mk_case, mk_user
 from tests.identity.helpers import enrol_totp
 from tests.screenshots import shot
+from tests.services.browser import ARGS, CHROMIUM, control_login
+from tests.services.net import control_plane
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update"]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture
@@ -52,41 +41,17 @@ def server(tmp_path):
         totp["alice"] = enrol_totp(db, alice)
         cases.request_change(db, policy, alice, c, kind="staff", payload={"add": ["bob"]}, now=now)
         code = c.code
-    port = _free_port()
     from enclave.settings import get_settings
 
     # the server seals the audit chain with the same master key as the records made above
     env = dict(os.environ, ENCLAVE_DB_URL=url, ENCLAVE_HOME=str(tmp_path), ENCLAVE_KEYS=str(get_settings().keys_dir),
                ENCLAVE_POLICY=str(POLICY_ROOT / "nhi_centre"))
-    proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "--factory", "enclave.web.app:create_app",
-                             "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"], env=env)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(300):
-            try:
-                if httpx.get(base + "/login", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.2)
-        else:
-            pytest.fail("uvicorn did not start")
+    with control_plane(env) as base:
         yield {"base": base, "url": url, "code": code, "policy": policy, "totp": totp}
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 def _login(page, base, name, totp=None):
-    page.goto(base + "/login")
-    page.get_by_label("帳號 User name").fill(name)
-    page.get_by_label("密碼 Password").fill(PASSWORD)
-    if totp is not None:  # staff roles log in with a TOTP code (A4)
-        page.get_by_label("驗證碼 One-time code").fill(totp.now())
-    page.get_by_role("button", name="登入 Log in").click()
-    page.wait_for_url(base + "/")
+    control_login(page, base, name, PASSWORD, totp)
 
 
 def test_book_approve_sign_in_chromium(server):

@@ -30,6 +30,8 @@ import httpx
 import pytest
 import yaml
 
+from tests.services.net import free_port
+
 ROOT = Path(__file__).resolve().parents[2]
 IMAGE = "localhost/nhi-enclave:dev"
 CONF = ROOT / "docker" / "podman" / "containers.conf"
@@ -65,12 +67,6 @@ def _kernel_refusal(env) -> str:
         return f"the kernel refuses the namespaces containers need ({' '.join(ns)}): {p.stderr.strip()[-300:]}"
     p = subprocess.run(["podman", "info"], env=env, capture_output=True, text=True, timeout=120)
     return "" if p.returncode == 0 else f"podman cannot run here: {p.stderr.strip()[-300:]}"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _free_subnet(env) -> str:
@@ -125,7 +121,7 @@ def deployment(tmp_path_factory):
         pytest.skip(refusal)
     _run(str(ROOT / "docker" / "build-images.sh"), env=env, timeout=2400)
     project = f"enc{secrets.token_hex(3)}"
-    port = _free_port()
+    port = free_port()
     env.update(POSTGRES_PASSWORD=secrets.token_urlsafe(18), ENCLAVE_DEMO="1",
                ENCLAVE_POLICY_DIR="/opt/enclave/policies/demo", ENCLAVE_RELEASE_PORT=str(port),
                ENCLAVE_IMAGE=IMAGE, ENCLAVE_NET=_free_subnet(env))

@@ -95,6 +95,18 @@ def make_world(db_url: str, policy) -> World:
     return w
 
 
+def home_with_world(tmp_path: Path) -> tuple[Path, str, World]:
+    """An enclave home under ``tmp_path`` with its own migrated SQLite state DB and the world
+    of make_world (deployed policy) in it: (home, db_url, world), for the real-service tests."""
+    from enclave.db import upgrade
+
+    home = tmp_path / "home"
+    home.mkdir()
+    url = f"sqlite:///{home / 'state.db'}"
+    upgrade(url)
+    return home, url, make_world(url, nhi_policy())
+
+
 def nhi_policy(**egress):
     p = load_policy(POLICY_ROOT / "nhi_centre")
     # Password-only log-ins here: TOTP (required for reviewers by the deployed policy) has its

@@ -15,10 +15,10 @@ from sqlalchemy import select
 from enclave.accounts.models import User
 from enclave.audit import verify_chain
 from enclave.audit.models import AuditRecord
-from enclave.db import session_scope, upgrade
+from enclave.db import session_scope
 from enclave.identity.sessions import issue_token
 from enclave.web.auth import COOKIE
-from tests.egress_workflow.conftest import COUNTS_OK, make_world, manifest, nhi_policy, table_spec
+from tests.egress_workflow.conftest import COUNTS_OK, home_with_world, manifest, table_spec
 from tests.egress_workflow.server import Service
 
 VISITS = b"age_group,sex,n\n20-39,F,60\n20-39,M,58\n40-59,F,73\n40-59,M,71\n"
@@ -26,11 +26,7 @@ VISITS = b"age_group,sex,n\n20-39,F,60\n20-39,M,58\n40-59,F,73\n40-59,M,71\n"
 
 @pytest.fixture
 def live(tmp_path):
-    home = tmp_path / "home"
-    home.mkdir()
-    url = f"sqlite:///{home / 'state.db'}"
-    upgrade(url)
-    world = make_world(url, nhi_policy())
+    home, url, world = home_with_world(tmp_path)
     # staff log in with a TOTP on the deployed policy; this test uses API tokens (Bearer) only
     svc = Service(home, url).start()
     try:

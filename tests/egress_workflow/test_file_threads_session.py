@@ -6,9 +6,8 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from enclave.db import upgrade
 from egress_review.client import EgressClient, EgressClientError
-from tests.egress_workflow.conftest import COUNTS_OK, make_world, manifest, nhi_policy
+from tests.egress_workflow.conftest import COUNTS_OK, home_with_world, manifest
 from tests.egress_workflow.test_hub_token import Served, hub  # noqa: F401  (fixture)
 
 pytestmark = [pytest.mark.slow]
@@ -16,11 +15,7 @@ pytestmark = [pytest.mark.slow]
 
 def test_requester_answers_on_a_file_thread_from_the_session(hub, tmp_path, monkeypatch):  # noqa: F811
     api, user_token = hub
-    home = tmp_path / "home"
-    home.mkdir()
-    url = f"sqlite:///{home / 'state.db'}"
-    upgrade(url)
-    world = make_world(url, nhi_policy())
+    home, url, world = home_with_world(tmp_path)
     svc = Served(home, url, api, tmp_path / "egress.sock")
     try:
         out = tmp_path / "out"

@@ -14,10 +14,9 @@ import time
 import httpx
 import pytest
 
-from enclave.db import upgrade
 from egress_review.client import EgressClient, EgressClientError
-from tests.egress_workflow.conftest import COUNTS_OK, make_world, manifest, nhi_policy
-from tests.egress_workflow.server import free_port
+from tests.egress_workflow.conftest import COUNTS_OK, home_with_world, make_world, manifest
+from tests.services.net import free_port
 
 pytestmark = [pytest.mark.slow,
               pytest.mark.skipif(shutil.which("configurable-http-proxy") is None,
@@ -129,11 +128,7 @@ def test_session_submits_with_its_hub_token(hub, tmp_path, monkeypatch, mode):
     """internal: the service as one host runs it (sessions on its unix socket, reviewers on
     TCP); session: the session app alone on TCP, as a cluster runs it - the same guarantees."""
     api, user_token = hub
-    home = tmp_path / "home"
-    home.mkdir()
-    url = f"sqlite:///{home / 'state.db'}"
-    upgrade(url)
-    make_world(url, nhi_policy())
+    home, url, _ = home_with_world(tmp_path)
     # As in a session: the egress service is reached over a unix socket (the sandbox has no TCP).
     svc = Served(home, url, api, tmp_path / "egress.sock", mode=mode)
     try:

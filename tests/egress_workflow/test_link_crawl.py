@@ -17,10 +17,10 @@ import pytest
 from sqlalchemy import select
 
 from enclave.accounts.models import User
-from enclave.db import session_scope, upgrade
+from enclave.db import session_scope
 from enclave.identity.sessions import issue_token
 from enclave.web.auth import COOKIE
-from tests.egress_workflow.conftest import COUNTS_OK, make_world, manifest, nhi_policy, table_spec
+from tests.egress_workflow.conftest import COUNTS_OK, home_with_world, manifest, table_spec
 from tests.egress_workflow.server import Service
 
 MAX_PAGES = 150
@@ -71,11 +71,7 @@ def crawl(http: httpx.Client, start: str) -> dict[str, tuple[int, str]]:
 
 @pytest.fixture
 def populated(tmp_path):
-    home = tmp_path / "home"
-    home.mkdir()
-    url = f"sqlite:///{home / 'state.db'}"
-    upgrade(url)
-    world = make_world(url, nhi_policy())
+    home, url, world = home_with_world(tmp_path)
     svc = Service(home, url).start()
     api = httpx.Client(base_url=svc.url, timeout=60)
 

@@ -9,9 +9,9 @@ import pytest
 import pyzipper
 
 from enclave.audit import verify_chain
-from enclave.db import session_scope, upgrade
+from enclave.db import session_scope
 from egress_review.client import EgressClient
-from tests.egress_workflow.conftest import PASSWORD, make_world, nhi_policy, table_spec
+from tests.egress_workflow.conftest import PASSWORD, home_with_world, table_spec
 from tests.egress_workflow.server import Service
 from tests.screenshots import shot
 
@@ -25,11 +25,7 @@ ZERO_CELL = b"age_group,sex,n\n20-39,F,120\n20-39,M,0\n40-59,F,143\n40-59,M,131\
 def served(tmp_path):
     if not Path(CHROMIUM).exists():
         pytest.skip("chromium is not installed (apt-get install chromium)")
-    home = tmp_path / "home"
-    home.mkdir()
-    url = f"sqlite:///{home / 'state.db'}"
-    upgrade(url)
-    world = make_world(url, nhi_policy())
+    home, url, world = home_with_world(tmp_path)
     # The service runs the deployed policy: staff log in with password + TOTP (A4).
     from sqlalchemy import select
 

@@ -17,11 +17,11 @@ from sqlalchemy import select
 
 from enclave.accounts.models import User
 from enclave.audit.models import AuditRecord
-from enclave.db import session_scope, upgrade
+from enclave.db import session_scope
 from egress_review.models import EgressRequest
 from egress_review.release import threads as rt
 from egress_review.workflow import download_deadline
-from tests.egress_workflow.conftest import COUNTS_OK, PASSWORD, make_world, manifest, nhi_policy, table_spec
+from tests.egress_workflow.conftest import COUNTS_OK, PASSWORD, home_with_world, manifest, table_spec
 from tests.egress_workflow.server import Service
 
 VISITS = b"age_group,sex,n\n20-39,F,60\n20-39,M,58\n40-59,F,73\n40-59,M,71\n"
@@ -33,11 +33,7 @@ ANSWER = "Thanks - row 2 stays a cell in table 3 of the paper as well."
 
 @pytest.fixture
 def faces(tmp_path):
-    home = tmp_path / "home"
-    home.mkdir()
-    url = f"sqlite:///{home / 'state.db'}"
-    upgrade(url)
-    world = make_world(url, nhi_policy())
+    home, url, world = home_with_world(tmp_path)
     inside = Service(home, url, env={"EGRESS_MODE": "internal"}).start()
     outside = Service(home, url, env={"EGRESS_MODE": "external"})
     try:

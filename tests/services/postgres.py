@@ -6,13 +6,14 @@ import contextlib
 import os
 import pwd
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
 import uuid
 from pathlib import Path
 from typing import Iterator
+
+from tests.services.net import free_port
 
 PG_BIN_CANDIDATES = sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True)
 
@@ -22,12 +23,6 @@ def pg_bin() -> Path | None:
         if (p / "initdb").exists():
             return p
     return None
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _as_postgres(cmd: list[str], **kw) -> subprocess.CompletedProcess:
@@ -46,7 +41,7 @@ class PostgresServer:
             raise RuntimeError("PostgreSQL server binaries not found (apt-get install postgresql)")
         self.bin = bindir
         self.dir = Path(tempfile.mkdtemp(prefix="enclave-pg-"))
-        self.port = _free_port()
+        self.port = free_port()
         if os.geteuid() == 0:
             pw = pwd.getpwnam("postgres")
             os.chown(self.dir, pw.pw_uid, pw.pw_gid)

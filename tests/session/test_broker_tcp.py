@@ -21,12 +21,7 @@ from enclave.session.query import BrokerConnection, QueryError
 from enclave.tls import ensure_certificates
 from hub_config.broker import BrokerConfigError, CaseDatabase, listen, make_app
 from tests.session.test_query import AUTH, CASE_KEY, ListLog, case_dirs  # noqa: F401  (fixture)
-
-
-def _port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from tests.services.net import free_port
 
 
 @pytest.fixture
@@ -37,7 +32,7 @@ def certs(tmp_path):
 @pytest.fixture
 def tcp_broker(case_dirs, certs, monkeypatch):  # noqa: F811
     data, _, _ = case_dirs
-    port = _port()
+    port = free_port()
     env = {"ENCLAVE_BROKER_LISTEN": f"127.0.0.1:{port}", "ENCLAVE_BROKER_TLS_CERT": str(certs.cert),
            "ENCLAVE_BROKER_TLS_KEY": str(certs.key)}
     sockets, ctx, where = listen(env)
@@ -96,7 +91,7 @@ def test_tcp_without_a_usable_certificate_is_refused(env, message):
 
 def test_broker_process_does_not_start_on_plain_tcp(case_dirs, tmp_path):  # noqa: F811
     data, _, _ = case_dirs
-    port = _port()
+    port = free_port()
     env = {**os.environ, "ENCLAVE_BROKER_AUTH": AUTH, "ENCLAVE_WARDEN_URL": "http://127.0.0.1:9",
            "ENCLAVE_CASE": "C1", "ENCLAVE_CASE_DATA": str(data), "ENCLAVE_QUERY_MAX_ROWS": "10",
            "ENCLAVE_QUERY_MAX_BYTES": "100000", "ENCLAVE_BROKER_LISTEN": f"127.0.0.1:{port}",

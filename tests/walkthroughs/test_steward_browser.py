@@ -15,19 +15,16 @@ import time
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import httpx
 import pytest
 from sqlalchemy import select
 
 from enclave.db import session_scope, utcnow
 from tests.control.conftest import PASSWORD, mk_case, mk_user
-from tests.egress_workflow.server import free_port
 from tests.identity.helpers import enrol_totp
 from tests.screenshots import shot
+from tests.services.browser import ARGS, CHROMIUM, control_login
+from tests.services.net import control_plane
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update"]
 SPEC = {"files": {"H_NHI_ENROL": {"years": [2020], "columns": ["ID", "ID_S", "ID_BIRTH_Y"]}},
         "cohort": {"sex": ["M"]}}
 pytestmark = pytest.mark.slow
@@ -74,12 +71,7 @@ def _sees_the_extract(page, built: dict, on_disk: dict, built_taipei: dt.datetim
 
 
 def _login(page, base, name, totp):
-    page.goto(base + "/login")
-    page.get_by_label("帳號 User name").fill(name)
-    page.get_by_label("密碼 Password").fill(PASSWORD)
-    page.get_by_label("驗證碼 One-time code").fill(totp.now())
-    page.get_by_role("button", name="登入 Log in").click()
-    page.wait_for_url(base + "/")
+    control_login(page, base, name, PASSWORD, totp)
 
 
 def test_steward_loads_and_builds_then_admin_and_pi_see_the_case(tmp_path, monkeypatch):
@@ -133,23 +125,10 @@ def test_steward_loads_and_builds_then_admin_and_pi_see_the_case(tmp_path, monke
     built_taipei = dt.datetime.fromisoformat(built_ts).astimezone(ZoneInfo("Asia/Taipei"))
     k_min = min(r["k_min"] for r in built["k_anonymity"])
 
-    port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("ENCLAVE_")}
     env.update(ENCLAVE_HOME=str(home), ENCLAVE_DB_URL=url, ENCLAVE_KEYS=str(home / "keys"),
                ENCLAVE_POLICY=str(POLICY_ROOT / "nhi_centre"))
-    proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "--factory", "enclave.web.app:create_app",
-                             "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
-                            env=env, start_new_session=True)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(300):
-            try:
-                if httpx.get(base + "/login", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.2)
-        else:
-            pytest.fail("the control plane did not start")
+    with control_plane(env) as base:
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
             try:
@@ -182,6 +161,3 @@ def test_steward_loads_and_builds_then_admin_and_pi_see_the_case(tmp_path, monke
                 page.context.close()
             finally:
                 browser.close()
-    finally:
-        os.killpg(proc.pid, 15)
-        proc.wait(timeout=20)

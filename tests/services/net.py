@@ -1,0 +1,47 @@
+"""Loopback plumbing the tests share: a free TCP port, and the control plane (enclave.web) as
+a real uvicorn subprocess."""
+from __future__ import annotations
+
+import contextlib
+import os
+import subprocess
+import sys
+import time
+
+import httpx
+
+# The hub's own port picker: one way to choose a port, in the product and in its tests.
+from hub_config.launch import free_port
+
+__all__ = ["free_port", "control_plane"]
+
+
+@contextlib.contextmanager
+def control_plane(env: dict[str, str], what: str = "the control plane"):
+    """``enclave.web.app`` under uvicorn in its own process group with exactly ``env``; yields
+    its base URL once /login answers, and ends the group (SIGTERM, then SIGKILL) afterwards."""
+    import pytest
+
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "--factory",
+                             "enclave.web.app:create_app", "--host", "127.0.0.1",
+                             "--port", str(port), "--log-level", "warning"],
+                            env=env, start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            try:
+                if httpx.get(base + "/login", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        else:
+            pytest.fail(f"{what} did not start")
+        yield base
+    finally:
+        os.killpg(proc.pid, 15)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, 9)
+            proc.wait(timeout=20)
