@@ -4,7 +4,6 @@ and TOTP enrolment of an account."""
 from __future__ import annotations
 
 import contextlib
-import socket
 import threading
 import time
 
@@ -14,6 +13,7 @@ import uvicorn
 from fastapi.testclient import TestClient
 
 from enclave.identity.sessions import csrf_token
+from tests.services.net import free_port
 
 COOKIE = "enclave_session"
 
@@ -30,12 +30,6 @@ class FormClient(TestClient):
                 headers.setdefault("x-csrf-token", csrf_token(session))
             kw["headers"] = headers
         return super().request(method, url, **kw)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @contextlib.contextmanager
