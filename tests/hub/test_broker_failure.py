@@ -2,10 +2,8 @@
 and leaves no server behind (A3: no session without its audited data path)."""
 from __future__ import annotations
 
-import datetime as dt
 import time
 
-from enclave.db import utcnow
 from tests.hub.test_hub_death import _server_pids
 from tests.services.hub import HubHarness
 from tests.session.conftest import broker_pids
@@ -13,17 +11,14 @@ from tests.session.conftest import broker_pids
 
 def test_spawn_fails_cleanly_when_the_broker_cannot_start():
     h = HubHarness()
-    now = utcnow()
     h.add_user("hugo")
     h.add_case("K2", ["hugo"], tables={"t": [{"x": 1}]})
     # a damaged extract: the broker cannot open it and exits
     (h.settings.projects_dir / "K2" / "data" / "t.parquet").write_bytes(b"not parquet at all")
-    h.add_booking("hugo", "K2", now - dt.timedelta(minutes=5), now + dt.timedelta(hours=2))
+    h.book_now("hugo", "K2")
     h.start()
     try:
-        hugo = h.user("hugo")
-        assert hugo.login().status_code == 302
-        hugo.make_token()
+        hugo = h.session_user("hugo", spawn=False)
         r = hugo.hub_api("POST", "/users/hugo/server")
         assert r.status_code in (201, 202, 500, 503), r.text
         deadline = time.monotonic() + 60

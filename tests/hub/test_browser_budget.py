@@ -11,13 +11,11 @@ shows over a whole session is bounded, and files that came in by import review o
 """
 from __future__ import annotations
 
-import datetime as dt
 import os
 import re
 
 import pytest
 
-from enclave.db import utcnow
 from tests.services.hub import HubHarness
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="the hub's sandbox spawner needs root")
@@ -32,11 +30,10 @@ IMPORTED = {"7/codes.py": "ICD = ['E11', 'E119']  # imported code list\n",
 def hub():
     h = HubHarness(sessions_yaml=f"output_max_session_bytes: {SESSION_BYTES}\n"
                                  f"output_max_session_lines: {SESSION_LINES}\n")
-    now = utcnow()
     for name, case in (("alice", "C1"), ("bob", "C2"), ("carol", "C3"), ("dave", "C4")):
         h.add_user(name)
         h.add_case(case, [name])
-        h.add_booking(name, case, now - dt.timedelta(minutes=5), now + dt.timedelta(hours=2))
+        h.book_now(name, case)
     # carol's case: deliveries as import review leaves them (root's, files 0444, folders 0555;
     # egress_review.ingress.workflow.deliver), and a folder carol planted as "imports"
     case = h.settings.projects_dir / "C3"
@@ -53,21 +50,12 @@ def hub():
     (planted / "codes.py").write_text("ROWS = 'planted by a member'\n")
     for p in (planted.parent, planted, planted / "codes.py"):
         os.chown(p, 54321, 54321)  # a member's, not root's
-    h.start()
-    try:
+    with h.running(tail=6000):
         for name in ("alice", "bob", "carol", "dave"):
-            u = h.user(name)
-            assert u.login().status_code == 302
-            u.make_token()
-            u.spawn()
+            u = h.session_user(name)
             u.kernel = u.start_kernel()
             setattr(h, name, u)
         yield h
-    except BaseException:
-        print(h.log_text()[-6000:])
-        raise
-    finally:
-        h.stop()
 
 
 def _rows(text: str) -> set[str]:

@@ -10,17 +10,14 @@ test_seats.py.)
 from __future__ import annotations
 
 import base64
-import datetime as dt
 import json
 import os
 import re
 import time
 import uuid
-from pathlib import Path
 
 import pytest
 
-from enclave.db import utcnow
 from policies import load_policy
 from tests.services.hub import HubHarness
 
@@ -34,31 +31,15 @@ N_ROWS = 2000
 @pytest.fixture(scope="module")
 def hub():
     h = HubHarness()  # on_site; every booked seat is this host
-    now = utcnow()
     h.add_user("alice")
     h.add_case("C1", ["alice"])
-    h.add_booking("alice", "C1", now - dt.timedelta(minutes=5), now + dt.timedelta(hours=2))
-    h.start()
-    try:
-        a = h.user("alice")
-        assert a.login().status_code == 302
-        a.make_token()
-        a.spawn()
-        h.alice = a
-        h.kernel = a.start_kernel()
-        out = a.execute(PLANT, h.kernel, timeout=120)
+    h.book_now("alice", "C1")
+    with h.running(tail=6000, logs_to=os.environ.get("ENCLAVE_TEST_HUB_LOG")):
+        h.alice = h.session_user("alice")
+        h.kernel = h.alice.start_kernel()
+        out = h.alice.execute(PLANT, h.kernel, timeout=120)
         assert "PLANTED" in out, out
         yield h
-    except BaseException:
-        print(h.log_text()[-6000:])
-        raise
-    finally:
-        if os.environ.get("ENCLAVE_TEST_HUB_LOG"):
-            logs = [h.log, *sorted((h.settings.run_dir / "sandbox" / "logs").glob("*.log"))]
-            Path(os.environ["ENCLAVE_TEST_HUB_LOG"]).write_text(
-                "".join(f"==== {p}\n" + p.read_text(errors="replace") for p in logs
-                        if p.exists()))
-        h.stop()
 
 
 @pytest.fixture(scope="module")

@@ -46,36 +46,22 @@ def hub():
     h.add_case("C2", ["alice"], tables={"other_case": [{"pid": "zz", "secret": 1}]})
     h.add_case("C3", ["carol"], status="suspended")
     h.bookings = {
-        "alice": h.add_booking("alice", "C1", now - dt.timedelta(minutes=5),
-                               now + dt.timedelta(hours=2)),
-        "erin": h.add_booking("erin", "C1", now - dt.timedelta(minutes=5),
-                              now + dt.timedelta(seconds=ERIN_SLOT_SECONDS)),
-        "carol": h.add_booking("carol", "C3", now - dt.timedelta(minutes=5),
-                               now + dt.timedelta(hours=2)),
-        "dave": h.add_booking("dave", "C1", now - dt.timedelta(minutes=5),
-                              now + dt.timedelta(hours=2)),
+        "alice": h.book_now("alice", "C1"),
+        "erin": h.book_now("erin", "C1", now + dt.timedelta(seconds=ERIN_SLOT_SECONDS)),
+        "carol": h.book_now("carol", "C3"),
+        "dave": h.book_now("dave", "C1"),
         "frank": h.add_booking("frank", "C1", now - dt.timedelta(hours=4),
                                now - dt.timedelta(minutes=10)),
     }
-    h.start()
-    try:
+    with h.running():
         # erin's session starts first so that her slot end falls inside this module's run
-        erin = h.user("erin")
-        assert erin.login().status_code == 302
-        erin.make_token()
-        alice = h.user("alice")
-        assert alice.login().status_code == 302
-        alice.make_token()
+        erin = h.session_user("erin", spawn=False)
+        alice = h.session_user("alice", spawn=False)
         erin.spawn()
         h.erin_token_worked = erin.hub_api("GET", "/user").json()["servers"] != {}
         alice.spawn()
         h.people = {"erin": erin, "alice": alice}
         yield h
-    except BaseException:
-        print(h.log_text()[-8000:])
-        raise
-    finally:
-        h.stop()
 
 
 @pytest.fixture(scope="module")

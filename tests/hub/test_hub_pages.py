@@ -43,15 +43,11 @@ def hub():
     h.add_case("C1", ["alice", "erin"])
     h.add_case("C3", ["carol"], status="suspended")
     h.bookings = {
-        "alice": h.add_booking("alice", "C1", now - dt.timedelta(minutes=5),
-                               now + dt.timedelta(minutes=ALICE_MINUTES_LEFT)),
-        "erin": h.add_booking("erin", "C1", now - dt.timedelta(minutes=5),
-                              now + dt.timedelta(hours=2)),
-        "carol": h.add_booking("carol", "C3", now - dt.timedelta(minutes=5),
-                               now + dt.timedelta(hours=2)),
+        "alice": h.book_now("alice", "C1", now + dt.timedelta(minutes=ALICE_MINUTES_LEFT)),
+        "erin": h.book_now("erin", "C1"),
+        "carol": h.book_now("carol", "C3"),
     }
-    h.start()
-    try:
+    with h.running():
         alice = h.user("alice")
         assert alice.login().status_code == 302
         h.home = alice.http.get("/hub/home")
@@ -61,11 +57,6 @@ def hub():
         alice.spawn()  # waits until the server is ready
         h.alice = alice
         yield h
-    except BaseException:
-        print(h.log_text()[-8000:])
-        raise
-    finally:
-        h.stop()
 
 
 def _spawn_catching_the_pending_page(h, user):

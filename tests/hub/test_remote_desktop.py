@@ -32,32 +32,16 @@ def hub():
     # the bar's clock re-reads the booking every 6 s; the policy warns 30 minutes before the end
     h = HubHarness(access_mode="remote",
                    sessions_yaml=f"slot_end_check_seconds: 2\nslot_end_warning_minutes: {WARN}\n")
-    now = utcnow()
     h.add_user("alice")
     h.add_case("C1", ["alice"], tables={"patients": [{"pid": f"p{i}", "age": 20 + i}
                                                      for i in range(30)]})
-    h.first = h.add_booking("alice", "C1", now - dt.timedelta(minutes=5),
-                            now + dt.timedelta(hours=2))
-    h.start()
-    try:
-        a = h.user("alice")
-        assert a.login().status_code == 302
-        a.make_token()
-        a.spawn()
-        h.alice = a
+    h.first = h.book_now("alice", "C1")
+    # with the screenshots, the session's own log
+    with h.running(tail=6000, logs_to=SHOTS and Path(SHOTS, "remote-desktop-logs.txt")):
+        h.alice = h.session_user("alice")
         ws = h.settings.projects_dir / "C1" / "workspace"
         (ws / "result.csv").write_text("pid,age\np1,21\n")  # a query result, saved earlier
         yield h
-    except BaseException:
-        print(h.log_text()[-6000:])
-        raise
-    finally:
-        if SHOTS:  # with the screenshots, the session's own log
-            logs = [h.log, *sorted((h.settings.run_dir / "sandbox" / "logs").glob("*.log"))]
-            Path(SHOTS, "remote-desktop-logs.txt").write_text(
-                "".join(f"==== {p}\n" + p.read_text(errors="replace") for p in logs
-                        if p.exists()))
-        h.stop()
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,6 @@ different client address - exactly what it would see from another workstation).
 """
 from __future__ import annotations
 
-import datetime as dt
 import json
 import os
 import socket
@@ -17,7 +16,7 @@ import pytest
 import websocket
 
 from enclave.audit.models import AuditRecord
-from enclave.db import session_scope, utcnow
+from enclave.db import session_scope
 from hub_config.seats.service import SeatError, register_seat
 from tests.services.hub import PASSWORD, HubHarness
 
@@ -29,30 +28,19 @@ SEAT, ELSEWHERE = "127.0.0.1", "127.0.0.2"
 @pytest.fixture(scope="module")
 def hub():
     h = HubHarness(access_mode="on_site", seat_address=SEAT)
-    now = utcnow()
     for n in ("alice", "nina"):
         h.add_user(n)
     h.add_case("C1", ["alice", "nina"])
-    h.add_booking("alice", "C1", now - dt.timedelta(minutes=5), now + dt.timedelta(hours=2))
-    nb = h.add_booking("nina", "C1", now - dt.timedelta(minutes=5), now + dt.timedelta(hours=2))
+    h.book_now("alice", "C1")
+    nb = h.book_now("nina", "C1")
     h.nina_seat = h.booking(nb).seat_no
     with session_scope(h.db_url) as s:  # nina's seat is not a registered workstation
         from hub_config.seats.models import Seat
 
         s.query(Seat).filter_by(number=h.nina_seat).delete()
-    h.start()
-    try:
-        a = h.user("alice")
-        assert a.login().status_code == 302
-        a.make_token()
-        a.spawn()
-        h.alice = a
+    with h.running(tail=6000):
+        h.alice = h.session_user("alice")
         yield h
-    except BaseException:
-        print(h.log_text()[-6000:])
-        raise
-    finally:
-        h.stop()
 
 
 def _client(hub, source: str, cookies=None) -> httpx.Client:

@@ -38,20 +38,10 @@ def hub():
     h.add_user("hank")   # no booking
     h.add_case("C1", ["alice"])
     h.first_end = now + dt.timedelta(minutes=20)
-    h.first = h.add_booking("alice", "C1", now - dt.timedelta(minutes=5), h.first_end)
-    h.start()
-    try:
-        alice = h.user("alice")
-        assert alice.login().status_code == 302
-        alice.make_token()
-        alice.spawn()
-        h.alice = alice
+    h.first = h.book_now("alice", "C1", h.first_end, start=now - dt.timedelta(minutes=5))
+    with h.running():
+        h.alice = h.session_user("alice")
         yield h
-    except BaseException:
-        print(h.log_text()[-8000:])
-        raise
-    finally:
-        h.stop()
 
 
 def _utc(iso: str) -> dt.datetime:

@@ -8,6 +8,7 @@ and runs code in a kernel over the kernel websocket, all through the proxy.
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
@@ -159,6 +160,13 @@ class HubHarness:
         with session_scope(self.db_url) as s:
             self._register_seat(s, number, addresses)
 
+    def book_now(self, user: str, case: str, end: dt.datetime | None = None,
+                 start: dt.datetime | None = None) -> int:
+        """A slot open now: from five minutes ago to ``end`` (two hours from now unless given)."""
+        now = utcnow()
+        return self.add_booking(user, case, start or now - dt.timedelta(minutes=5),
+                                end or now + dt.timedelta(hours=2))
+
     def booking(self, booking_id: int) -> Booking:
         with session_scope(self.db_url) as s:
             b = s.get(Booking, booking_id)
@@ -176,11 +184,40 @@ class HubHarness:
             self.proc = None
         shutil.rmtree(self.home, ignore_errors=True)
 
+    @contextlib.contextmanager
+    def running(self, tail: int = 8000, logs_to: str | Path | None = None):
+        """Start the hub; on a failure while it runs print the log's tail; always stop it.
+        ``logs_to``: also write the hub's and the sessions' logs there (for a failed CI run)."""
+        self.start()
+        try:
+            yield self
+        except BaseException:
+            print(self.log_text()[-tail:])
+            raise
+        finally:
+            if logs_to:
+                Path(logs_to).write_text(self.all_logs())
+            self.stop()
+
+    def all_logs(self) -> str:
+        logs = [self.log, *sorted((self.settings.run_dir / "sandbox" / "logs").glob("*.log"))]
+        return "".join(f"==== {p}\n" + p.read_text(errors="replace") for p in logs if p.exists())
+
     def log_text(self) -> str:
         return self.log.read_text(errors="replace") if self.log.exists() else ""
 
     def user(self, name: str, password: str = PASSWORD) -> "HubUser":
         return HubUser(self, name, password)
+
+    def session_user(self, name: str, spawn: bool = True) -> "HubUser":
+        """``name`` logged in (the log-in must pass), with an API token and, unless told
+        otherwise, a running server."""
+        u = self.user(name)
+        assert u.login().status_code == 302, f"{name} could not log in"
+        u.make_token()
+        if spawn:
+            u.spawn()
+        return u
 
 
 class HubUser:

@@ -54,21 +54,10 @@ def hub():
     h.add_case("C1", ["alice"],
                tables={"patients": [{"pid": f"p{i}", "age_band": ["0-19", "20-64", "65+"][i % 3]}
                                     for i in range(60)]})
-    now = utcnow()
-    h.add_booking("alice", "C1", now - dt.timedelta(minutes=5), now + dt.timedelta(hours=1))
-    h.start()
-    try:
-        alice = h.user("alice")
-        assert alice.login().status_code == 302
-        alice.make_token()
-        alice.spawn()
-        h.alice = alice
+    h.book_now("alice", "C1", utcnow() + dt.timedelta(hours=1))
+    with h.running():
+        h.alice = h.session_user("alice")
         yield h
-    except BaseException:
-        print(h.log_text()[-8000:])
-        raise
-    finally:
-        h.stop()
 
 
 def test_kernel_has_no_key_and_the_broker_seals(hub):
