@@ -2,6 +2,7 @@
 port; users and groups loaded with ``ldapadd``; stopped (and the directory removed) after."""
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import shutil
@@ -11,6 +12,8 @@ import subprocess
 import tempfile
 import time
 from pathlib import Path
+
+from tests.services.net import free_port
 
 SUFFIX = "dc=enclave,dc=test"
 ROOT_DN = f"cn=admin,{SUFFIX}"
@@ -25,18 +28,12 @@ def slapd_bin() -> str | None:
     return None
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 class SlapdServer:
     def __init__(self) -> None:
         if slapd_bin() is None or shutil.which("ldapadd") is None:
             raise RuntimeError("slapd/ldap-utils not installed (apt-get install slapd ldap-utils)")
         self.dir = Path(tempfile.mkdtemp(prefix="enclave-slapd-"))
-        self.port = _free_port()
+        self.port = free_port()
         self.uri = f"ldap://127.0.0.1:{self.port}"
         self.proc: subprocess.Popen | None = None
 
@@ -102,6 +99,12 @@ access to * by users read by * none
         self.ldapadd("\n".join(lines) + "\n")
         return self.user_dn(uid)
 
+    def settings(self, group_roles: dict[str, str]) -> dict:
+        """The enclave's LDAP settings for this directory (the hub's ``ldap`` options; the
+        authenticator's with an ``ldap_`` prefix)."""
+        return {"server_uri": self.uri, "user_dn_template": f"uid={{username}},ou=people,{SUFFIX}",
+                "group_search_base": f"ou=groups,{SUFFIX}", "group_roles": group_roles}
+
     def add_group(self, cn: str, member_uids: list[str]) -> None:
         members = "\n".join(f"member: {self.user_dn(u)}" for u in member_uids)
         self.ldapadd(f"dn: cn={cn},ou=groups,{SUFFIX}\nobjectClass: groupOfNames\ncn: {cn}\n"
@@ -116,3 +119,24 @@ access to * by users read by * none
                 self.proc.kill()
                 self.proc.wait()
         shutil.rmtree(self.dir, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def directory(users: dict[str, tuple[str, float | None]], groups: dict[str, list[str]]):
+    """A running slapd for the block (the test skipped where slapd is not installed), with
+    ``users`` {uid: (password, days since its last change, or None for no date)} and
+    ``groups`` {cn: [uid, ...]} loaded."""
+    import pytest
+
+    if slapd_bin() is None:
+        pytest.skip("slapd not installed (apt-get install slapd ldap-utils)")
+    srv = SlapdServer().start()
+    try:
+        today = dt.datetime.now(dt.timezone.utc)
+        for uid, (password, days) in users.items():
+            srv.add_user(uid, password, None if days is None else today - dt.timedelta(days=days))
+        for cn, members in groups.items():
+            srv.add_group(cn, members)
+        yield srv
+    finally:
+        srv.stop()

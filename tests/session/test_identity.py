@@ -15,7 +15,7 @@ from enclave.bookings.models import Booking
 from enclave.db import session_scope, utcnow
 from hub_config.auth import EnclaveAuthenticator
 from hub_config.identity import LoginRefused
-from tests.services.slapd import SlapdServer, slapd_bin
+from tests.services.slapd import directory
 
 GOOD = "Sturdy-Passw0rd!"
 
@@ -107,26 +107,17 @@ def test_outside_slot_refused_reviewer_refused_admin_allowed(local):
 # ------------------------------------------------------------------ LDAP (real slapd)
 @pytest.fixture(scope="module")
 def slapd():
-    if slapd_bin() is None:
-        pytest.skip("slapd not installed (apt-get install slapd ldap-utils)")
-    srv = SlapdServer().start()
-    today = dt.datetime.now(dt.timezone.utc)
-    srv.add_user("lena", GOOD, today - dt.timedelta(days=3))
-    srv.add_user("omar", GOOD, today - dt.timedelta(days=120))
-    srv.add_user("rita", GOOD, today - dt.timedelta(days=3))
-    srv.add_user("nodate", GOOD, None)
-    srv.add_group("enclave-researchers", ["lena", "omar", "nodate"])
-    srv.add_group("enclave-reviewers", ["rita"])
-    yield srv
-    srv.stop()
+    with directory({"lena": (GOOD, 3), "omar": (GOOD, 120), "rita": (GOOD, 3),
+                    "nodate": (GOOD, None)},
+                   {"enclave-researchers": ["lena", "omar", "nodate"],
+                    "enclave-reviewers": ["rita"]}) as srv:
+        yield srv
 
 
 def _ldap_auth(db_url, srv) -> EnclaveAuthenticator:
-    return _auth(db_url, backend="ldap", ldap_server_uri=srv.uri,
-                 ldap_user_dn_template="uid={username},ou=people,dc=enclave,dc=test",
-                 ldap_group_search_base="ou=groups,dc=enclave,dc=test",
-                 ldap_group_roles={"enclave-researchers": "researcher",
-                                   "enclave-reviewers": "reviewer"})
+    roles = {"enclave-researchers": "researcher", "enclave-reviewers": "reviewer"}
+    return _auth(db_url, backend="ldap",
+                 **{f"ldap_{k}": v for k, v in srv.settings(roles).items()})
 
 
 def test_ldap_bind_groups_and_gate(rows, slapd):
