@@ -5,16 +5,15 @@ plain file planted where the policy requires encryption, is refused naming it; s
 the loader and the extract builder write plain DICOM."""
 from __future__ import annotations
 
-import asyncio
+import contextlib
 import io
+import itertools
 import os
 import shutil
-import threading
 from pathlib import Path
 
 import pydicom
 import pytest
-from tornado import httpserver, netutil
 
 from datasets import blob_crypto as B
 from datasets import dicom_crypto as DC
@@ -23,6 +22,7 @@ from datasets.extract import build_extract, connect_extract
 from datasets.load import connect_release, load_release
 from policies import current_policy
 from tests.datasets.conftest import SYNTHETIC, decrypted_dicom
+from tests.services.broker import broker_on_socket
 
 AUTH = "token the-sessions-own-token"
 
@@ -133,34 +133,12 @@ def _case_key(settings, case: str) -> bytes:
 @pytest.fixture
 def serve(tmp_path):
     """Run a CaseDatabase's broker app on a unix socket in a thread; yields a starter."""
-    from hub_config.spawner import unix_url
+    socks = (tmp_path / f"broker{i}.sock" for i in itertools.count())
+    with contextlib.ExitStack() as running:
+        def start(db) -> str:
+            return running.enter_context(broker_on_socket(db, AUTH, next(socks)))
 
-    stops = []
-
-    def start(db) -> str:
-        from hub_config.broker import make_app
-
-        sock = str(tmp_path / f"broker{len(stops)}.sock")
-        loop = asyncio.new_event_loop()
-        ready = threading.Event()
-
-        def run():
-            asyncio.set_event_loop(loop)
-            server = httpserver.HTTPServer(make_app(db, AUTH))
-            server.add_socket(netutil.bind_unix_socket(sock, mode=0o600))
-            loop.call_soon(ready.set)
-            loop.run_forever()
-
-        t = threading.Thread(target=run, daemon=True)
-        t.start()
-        ready.wait(10)
-        stops.append((loop, t))
-        return unix_url(sock)
-
-    yield start
-    for loop, t in stops:
-        loop.call_soon_threadsafe(loop.stop)
-        t.join(10)
+        yield start
 
 
 def _broker(data: Path, settings, case: str):

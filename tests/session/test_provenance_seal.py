@@ -5,9 +5,7 @@ environment holds no key; a seal made with any key a kernel can get fails verifi
 broker-sealed table passes exactly, and one changed in the kernel stays unsealed (review)."""
 from __future__ import annotations
 
-import asyncio
 import json
-import threading
 from pathlib import Path
 
 import numpy as np
@@ -15,16 +13,15 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from tornado import httpserver, netutil
 
 from egress_review import safe_tables as sf
 from egress_review.engine import check_request
 from egress_review.manifest import parse_manifest
 from egress_review.safe_tables.provenance import read_provenance
 from enclave.session import connect
-from hub_config.broker import CaseDatabase, make_app
-from hub_config.spawner import unix_url
+from hub_config.broker import CaseDatabase
 from policies.sections.egress import EgressPolicy
+from tests.services.broker import broker_on_socket
 
 AUTH = "token the-sessions-own-token"
 CASE_KEY = bytes(range(32))
@@ -60,23 +57,8 @@ def broker(tmp_path):
     db = CaseDatabase(data, log, max_rows=10_000, max_bytes=5_000_000, purpose_min_length=10,
                       require_encrypted=False,  # plain fixture files: sealing is tested here
                       seal_key=CASE_KEY, case_code="C1")
-    sock = str(tmp_path / "broker.sock")
-    loop = asyncio.new_event_loop()
-    ready = threading.Event()
-
-    def run():
-        asyncio.set_event_loop(loop)
-        server = httpserver.HTTPServer(make_app(db, AUTH))
-        server.add_socket(netutil.bind_unix_socket(sock, mode=0o600))
-        loop.call_soon(ready.set)
-        loop.run_forever()
-
-    t = threading.Thread(target=run, daemon=True)
-    t.start()
-    ready.wait(10)
-    yield unix_url(sock), log
-    loop.call_soon_threadsafe(loop.stop)
-    t.join(10)
+    with broker_on_socket(db, AUTH, tmp_path / "broker.sock") as url:
+        yield url, log
 
 
 def _check(root: Path, entry: dict, key=CASE_KEY):

@@ -5,7 +5,7 @@ and submits to an egress stand-in on a unix socket; the files it submitted are t
 the real engine with the case key: every table sealed by the broker (E6), none blocked."""
 from __future__ import annotations
 
-import asyncio
+import contextlib
 import json
 import re
 import threading
@@ -17,13 +17,13 @@ import pandas as pd
 import pytest
 import uvicorn
 from fastapi import FastAPI, File, Form, UploadFile
-from tornado import httpserver, netutil
 
 from egress_review.engine import check_request
 from egress_review.manifest import parse_manifest
-from hub_config.broker import CaseDatabase, make_app
+from hub_config.broker import CaseDatabase
 from hub_config.spawner import unix_url
 from policies.sections.egress import EgressPolicy
+from tests.services.broker import broker_on_socket
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "researcher-workflow.md"
 TOKEN = "hub-token-of-the-session"
@@ -53,19 +53,9 @@ def session(tmp_path, monkeypatch):
     db = CaseDatabase(data, _Log(), max_rows=10_000, max_bytes=5_000_000, purpose_min_length=10,
                       require_encrypted=False,  # plain fixture files: sealing is tested here
                       seal_key=CASE_KEY, case_code="C2026-0001")
-    bsock = str(tmp_path / "broker.sock")
-    loop = asyncio.new_event_loop()
-    ready = threading.Event()
-
-    def run():
-        asyncio.set_event_loop(loop)
-        server = httpserver.HTTPServer(make_app(db, f"token {TOKEN}"))
-        server.add_socket(netutil.bind_unix_socket(bsock, mode=0o600))
-        loop.call_soon(ready.set)
-        loop.run_forever()
-
-    threading.Thread(target=run, daemon=True).start()
-    ready.wait(10)
+    broker = contextlib.ExitStack()
+    broker_url = broker.enter_context(broker_on_socket(db, f"token {TOKEN}",
+                                                       tmp_path / "broker.sock"))
     got: dict = {}
     app = FastAPI()
 
@@ -82,13 +72,13 @@ def session(tmp_path, monkeypatch):
         time.sleep(0.05)
     for var in ("ENCLAVE_PROVENANCE_KEY", "ENCLAVE_PROVENANCE_KEY_FILE"):
         monkeypatch.delenv(var, raising=False)          # a session has no key
-    monkeypatch.setenv("ENCLAVE_BROKER_URL", unix_url(bsock))
+    monkeypatch.setenv("ENCLAVE_BROKER_URL", broker_url)
     monkeypatch.setenv("JUPYTERHUB_API_TOKEN", TOKEN)
     monkeypatch.setenv("EGRESS_URL", unix_url(esock))
     monkeypatch.chdir(tmp_path)
     yield tmp_path, got
     server.should_exit = True
-    loop.call_soon_threadsafe(loop.stop)
+    broker.close()
 
 
 def test_worked_example_runs_and_its_outputs_are_sealed_and_checked(session):

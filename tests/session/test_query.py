@@ -6,20 +6,18 @@ The broker's own sandbox (extract only, its own uid) is tested in tests/hub with
 kernel; here the broker runs in-process so the DuckDB lock-down is tested on its own."""
 from __future__ import annotations
 
-import asyncio
-import threading
 
 import pandas as pd
 import pyarrow as pa
 import pytest
-from tornado import httpserver, netutil
 
 from datasets import parquet_crypto as PC
 from enclave.session import BrokerConnection, QueryError, QueryLogError, Result, connect
-from hub_config.broker import CaseDatabase, LogRefused, make_app
+from hub_config.broker import CaseDatabase, LogRefused
 from hub_config.spawner import unix_url
 from hub_config.warden import Warden
 from policies import load_policy
+from tests.services.broker import broker_on_socket
 
 AUTH = "token the-sessions-own-token"
 
@@ -69,23 +67,8 @@ def broker(case_dirs, tmp_path):
     log = ListLog()
     db = CaseDatabase(data, log, max_rows=1000, max_bytes=1_000_000, purpose_min_length=10,
                       case_code="C1", data_key=CASE_KEY)
-    sock = str(tmp_path / "broker.sock")
-    loop = asyncio.new_event_loop()
-    ready = threading.Event()
-
-    def run():
-        asyncio.set_event_loop(loop)
-        server = httpserver.HTTPServer(make_app(db, AUTH))
-        server.add_socket(netutil.bind_unix_socket(sock, mode=0o600))
-        loop.call_soon(ready.set)
-        loop.run_forever()
-
-    t = threading.Thread(target=run, daemon=True)
-    t.start()
-    ready.wait(10)
-    yield unix_url(sock), log, db
-    loop.call_soon_threadsafe(loop.stop)
-    t.join(10)
+    with broker_on_socket(db, AUTH, tmp_path / "broker.sock") as url:
+        yield url, log, db
 
 
 def test_views_and_each_query_logged_with_purpose(broker):
