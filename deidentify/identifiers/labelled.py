@@ -67,8 +67,10 @@ URL = re.compile(r"(?=[hfw])(?:https?://|ftp://|www\.)[^\s\x00<>\"'，。、；�
 # screened where the scrubber scans for ID shapes anyway.)
 PREFILTERS = [
     r"身[分份]证|统一[编证]|居留|护照|驾|执照|证书|证号|证件|微信|脸书|推特|帐|账|车号|车牌|银行|检体|报告编号|学号|员工|工号|职工编号|会员|病床号码",
-    led_by(r"(?<![a-z])(?:passport|arc|national|licen[cs]e|line|wechat|skype|telegram|facebook|instagram|twitter"
-           r"|acc|bank|plate|ip|student|employee|staff|member|id[ \t]*card|(?:id|fb|ig)(?![a-z]))", "pailnwstfbem"),
+    # (passport and licence are labels even glued to a word before them, as in _LABELS)
+    led_by(r"(?<![a-z])(?:arc|national|line|wechat|skype|telegram|facebook|instagram|twitter"
+           r"|acc|bank|plate|ip|student|employee|staff|member|id[ \t]*card|(?:id|fb|ig)(?![a-z]))|passport|licen[cs]e",
+           "pailnwstfbem"),
     r"\.[0-9]{1,3}\.[0-9]", r":[0-9a-f]{0,4}:[0-9a-f]{0,4}:", r"//", r"www\.", r"WWW\.",
 ]
 
