@@ -207,3 +207,23 @@ def test_killed_worker_publishes_nothing(tmp_path, small_source):
     finally:
         c.close()
         cluster.close()
+
+
+def test_cli_workers_flag(tiny_source, enclave_home):
+    """``enclave data load --workers 2``: the report names both worker processes; ``--workers
+    0`` is refused before any work."""
+    from typer.testing import CliRunner
+
+    from enclave.cli.main import app
+
+    env = {"ENCLAVE_HOME": str(enclave_home)}
+    r = CliRunner().invoke(app, ["data", "load", str(tiny_source), "--release", "W0", "--workers",
+                                 "0", "--no-audit", "--json"], env=env)
+    assert r.exit_code != 0 and not (Path(enclave_home) / "warehouse" / "releases" / "W0").exists()
+    r = CliRunner().invoke(app, ["data", "load", str(tiny_source), "--release", "W2", "--workers",
+                                 "2", "--no-audit", "--json"], env=env)
+    assert r.exit_code == 0, r.output
+    rep = json.loads(r.stdout)
+    assert rep["reconciled"] and sorted(p["worker"] for p in rep["parts"]) == ["0", "1"]
+    assert sum(p["rows"] for p in rep["parts"]) == rep["rows_read"]
+    assert check_manifest(Path(rep["path"])) == []
