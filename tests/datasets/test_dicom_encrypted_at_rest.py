@@ -22,7 +22,7 @@ from datasets.extract import build_extract, connect_extract
 from datasets.load import connect_release, load_release
 from policies import current_policy
 from tests.datasets.conftest import SYNTHETIC, decrypted_dicom
-from tests.services.broker import broker_on_socket
+from tests.services.broker import ListLog, broker_on_socket
 
 AUTH = "token the-sessions-own-token"
 
@@ -115,17 +115,6 @@ def test_no_dicom_preamble_or_header_value_on_disk(loaded):
             pydicom.dcmread(f)
 
 
-class _ListLog:
-    def __init__(self) -> None:
-        self.records: list[tuple] = []
-
-    def purpose(self, purpose):
-        self.records.append(("purpose", purpose))
-
-    def query(self, purpose, sql, params):
-        self.records.append(("query", purpose, sql, params))
-
-
 def _case_key(settings, case: str) -> bytes:
     return PC.scope_kek(keyring.master_key(settings, create=False), PC.case_scope(case))
 
@@ -144,7 +133,7 @@ def serve(tmp_path):
 def _broker(data: Path, settings, case: str):
     from hub_config.broker import CaseDatabase
 
-    return CaseDatabase(data, _ListLog(), max_rows=1000, max_bytes=50_000_000,
+    return CaseDatabase(data, ListLog(), max_rows=1000, max_bytes=50_000_000,
                         purpose_min_length=10, case_code=case,
                         data_key=_case_key(settings, case))
 

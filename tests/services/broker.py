@@ -1,5 +1,6 @@
 """The session's query broker (hub_config.broker) served in-process for tests: its tornado app
-for one CaseDatabase on a unix socket, in a thread with its own event loop."""
+for one CaseDatabase on a unix socket, in a thread with its own event loop; and a query log
+that keeps its records in a list."""
 from __future__ import annotations
 
 import asyncio
@@ -7,6 +8,25 @@ import contextlib
 import threading
 from pathlib import Path
 from typing import Iterator
+
+
+class ListLog:
+    """The broker's query log in memory; ``fail = True`` plays an audit store that is down."""
+
+    def __init__(self) -> None:
+        self.records: list[tuple] = []
+        self.fail = False
+
+    def purpose(self, purpose):
+        self.records.append(("purpose", purpose))
+
+    def query(self, purpose, sql, params):
+        if self.fail:
+            from hub_config.broker import LogRefused
+
+            raise LogRefused("the query log refused the record (500: audit store down); "
+                             "nothing was run")
+        self.records.append(("query", purpose, sql, params))
 
 
 @contextlib.contextmanager

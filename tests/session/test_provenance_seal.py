@@ -21,21 +21,10 @@ from egress_review.safe_tables.provenance import read_provenance
 from enclave.session import connect
 from hub_config.broker import CaseDatabase
 from policies.sections.egress import EgressPolicy
-from tests.services.broker import broker_on_socket
+from tests.services.broker import ListLog, broker_on_socket
 
 AUTH = "token the-sessions-own-token"
 CASE_KEY = bytes(range(32))
-
-
-class ListLog:
-    def __init__(self) -> None:
-        self.records: list[tuple] = []
-
-    def purpose(self, purpose):
-        self.records.append(("purpose", purpose))
-
-    def query(self, purpose, sql, params):
-        self.records.append(("query", purpose, sql, params))
 
 
 def _people(n=600, seed=3):

@@ -13,28 +13,13 @@ import pytest
 
 from datasets import parquet_crypto as PC
 from enclave.session import BrokerConnection, QueryError, QueryLogError, Result, connect
-from hub_config.broker import CaseDatabase, LogRefused
+from hub_config.broker import CaseDatabase
 from hub_config.spawner import unix_url
 from hub_config.warden import Warden
 from policies import load_policy
-from tests.services.broker import broker_on_socket
+from tests.services.broker import ListLog, broker_on_socket
 
 AUTH = "token the-sessions-own-token"
-
-
-class ListLog:
-    def __init__(self) -> None:
-        self.records: list[tuple] = []
-        self.fail = False
-
-    def purpose(self, purpose):
-        self.records.append(("purpose", purpose))
-
-    def query(self, purpose, sql, params):
-        if self.fail:
-            raise LogRefused("the query log refused the record (500: audit store down); "
-                             "nothing was run")
-        self.records.append(("query", purpose, sql, params))
 
 
 CASE_KEY = PC.scope_kek(b"m" * 32, PC.case_scope("C1"))   # the broker's, never the session's
