@@ -37,3 +37,24 @@ def run(tmp_path):
     def _run(files, entries, **kw):
         return make_request(tmp_path, files, entries, **kw)
     return _run
+
+
+def lp_interval(x, supp, i, j) -> tuple[int, float]:
+    """The attacker's interval for cell (i, j) of the two-way table ``x`` by linear programming:
+    every row and column total published, every cell outside ``supp`` fixed.  An independent
+    oracle for the engine's max-flow intervals; inf where nothing bounds the cell above."""
+    import numpy as np
+    from scipy.optimize import linprog
+
+    R, C = x.shape
+    A, b = [], []
+    for r in range(R):
+        v = np.zeros(R * C); v[r * C:(r + 1) * C] = 1; A.append(v); b.append(x[r].sum())
+    for c in range(C):
+        v = np.zeros(R * C); v[c::C] = 1; A.append(v); b.append(x[:, c].sum())
+    for r, c in zip(*np.nonzero(~supp)):
+        v = np.zeros(R * C); v[r * C + c] = 1; A.append(v); b.append(x[r, c])
+    t = np.zeros(R * C); t[i * C + j] = 1
+    lo = linprog(t, A_eq=A, b_eq=b, bounds=(0, None), method="highs")
+    hi = linprog(-t, A_eq=A, b_eq=b, bounds=(0, None), method="highs")
+    return round(lo.fun), (round(-hi.fun) if hi.status == 0 else float("inf"))

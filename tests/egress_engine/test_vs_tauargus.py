@@ -10,9 +10,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from scipy.optimize import linprog
 
 from egress_review.engine.linear import Grid, Network, protect
+from tests.egress_engine.conftest import lp_interval
 
 tau = pytest.importorskip("pytauargus")
 
@@ -25,21 +25,6 @@ def _data():
     return pd.DataFrame({"A": rng.choice([f"a{i:02d}" for i in range(12)], n, p=p1 / p1.sum()),
                          "B": rng.choice([f"b{i}" for i in range(6)], n, p=p2 / p2.sum()),
                          "one": 1.0})
-
-
-def _lp(x, supp, i, j):
-    R, C = x.shape
-    A, b = [], []
-    for r in range(R):
-        v = np.zeros(R * C); v[r * C:(r + 1) * C] = 1; A.append(v); b.append(x[r].sum())
-    for c in range(C):
-        v = np.zeros(R * C); v[c::C] = 1; A.append(v); b.append(x[:, c].sum())
-    for r, c in zip(*np.nonzero(~supp)):
-        v = np.zeros(R * C); v[r * C + c] = 1; A.append(v); b.append(x[r, c])
-    t = np.zeros(R * C); t[i * C + j] = 1
-    lo = linprog(t, A_eq=A, b_eq=b, bounds=(0, None), method="highs").fun
-    hi = -linprog(-t, A_eq=A, b_eq=b, bounds=(0, None), method="highs").fun
-    return round(lo), round(hi)
 
 
 def test_against_tauargus_optimal_suppression(tmp_path, monkeypatch):
@@ -62,7 +47,7 @@ def test_against_tauargus_optimal_suppression(tmp_path, monkeypatch):
     net = Network(Grid(x=x, supp=tau_supp, **published))
     for i, j in zip(*np.nonzero(primary)):
         e = net.edge_of_cell(i, j)
-        assert net.intervals([e])[e] == _lp(x, tau_supp, i, j)
+        assert net.intervals([e])[e] == lp_interval(x, tau_supp, i, j)
 
     supp, net2, iv, exact, ok = protect(Grid(x=x, supp=np.zeros_like(primary), **published),
                                         primary, width=6)
@@ -70,5 +55,5 @@ def test_against_tauargus_optimal_suppression(tmp_path, monkeypatch):
     for i, j in zip(*np.nonzero(primary)):
         e = net2.edge_of_cell(i, j)
         lo, hi = net2.intervals([e])[e]
-        assert hi - lo >= 6 and (lo, hi) == _lp(x, supp, i, j)
+        assert hi - lo >= 6 and (lo, hi) == lp_interval(x, supp, i, j)
     assert x[supp].sum() <= 1.5 * x[tau_supp].sum()
