@@ -28,6 +28,15 @@ def tamper(url, sql):
         s.execute(text(sql))
 
 
+def problems_after(url, *sqls) -> list:
+    """Fill the chain, tamper with it statement by statement, return what verification finds."""
+    fill(url)
+    for sql in sqls:
+        tamper(url, sql)
+    with session_scope(url) as s:
+        return verify_chain(s)
+
+
 def test_intact_chain_verifies(db_url):
     fill(db_url)
     with session_scope(db_url) as s:
@@ -43,37 +52,25 @@ def test_update_and_delete_refused_by_database(db_url):
 
 
 def test_edited_record_is_pinpointed(db_url):
-    fill(db_url)
-    tamper(db_url, "UPDATE audit_records SET actor='mallory' WHERE seq=3")
-    with session_scope(db_url) as s:
-        problems = verify_chain(s)
+    problems = problems_after(db_url, "UPDATE audit_records SET actor='mallory' WHERE seq=3")
     assert [(p.seq, p.kind) for p in problems] == [(3, "edited")]
 
 
 def test_deleted_record_is_pinpointed(db_url):
-    fill(db_url)
-    tamper(db_url, "DELETE FROM audit_records WHERE seq=4")
-    with session_scope(db_url) as s:
-        problems = verify_chain(s)
+    problems = problems_after(db_url, "DELETE FROM audit_records WHERE seq=4")
     assert (4, "deleted") in [(p.seq, p.kind) for p in problems]
 
 
 def test_truncated_tail_is_detected(db_url):
-    fill(db_url)
-    tamper(db_url, "DELETE FROM audit_records WHERE seq=6")
-    with session_scope(db_url) as s:
-        problems = verify_chain(s)
+    problems = problems_after(db_url, "DELETE FROM audit_records WHERE seq=6")
     assert [(p.seq, p.kind) for p in problems] == [(6, "truncated")]
 
 
 def test_reordered_records_are_pinpointed(db_url):
     """Swap the positions of records 2 and 3 (their whole content, hashes included)."""
-    fill(db_url)
-    cols = "ts, component, actor, action, case_code, subject, reason, detail, prev_hash, hash"
-    tamper(db_url, "UPDATE audit_records SET seq = -seq WHERE seq IN (2, 3)")
-    tamper(db_url, "UPDATE audit_records SET seq = CASE seq WHEN -2 THEN 3 ELSE 2 END WHERE seq < 0")
-    with session_scope(db_url) as s:
-        problems = verify_chain(s)
+    problems = problems_after(
+        db_url, "UPDATE audit_records SET seq = -seq WHERE seq IN (2, 3)",
+        "UPDATE audit_records SET seq = CASE seq WHEN -2 THEN 3 ELSE 2 END WHERE seq < 0")
     kinds = {(p.seq, p.kind) for p in problems}
     assert problems and all(k in ("edited", "reordered") for _, k in kinds)
     assert {p.seq for p in problems} <= {2, 3, 4}
