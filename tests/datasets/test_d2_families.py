@@ -170,29 +170,27 @@ def test_bad_rows_in_new_families_are_quarantined_with_file_line_column(tiny_sou
     drug = tiny_source / "H_NHI_DRUGITEM.csv"
     old_id = _edit(card, 2, "ID", "PLACEHOLDER")
     _edit(card, 2, "ID", old_id[:-1] + str((int(old_id[-1]) + 1) % 10))   # checksum fails
-    _edit(card, 3, "CARD_TIME", "256000")
-    _edit(card, 4, "VISIT_TYPE", "99")
-    _edit(card, 5, "ORDER_CODE_1", "XYZ")
-    _edit(lab, 2, "RESULT_VALUE", "")
-    _edit(lab, 3, "ORDER_CODE", "A1234")
-    _edit(lab, 4, "EXAM_DATE", "20200230")
-    _edit(vpn, 2, "RECORD_COUNT", "12x")
-    _edit(vpn, 3, "STATUS", "7")
-    _edit(vpn, 4, "BATCH_ID", "bad-batch")
-    _edit(fee, 2, "POINTS", "362點")
-    _edit(fee, 3, "EFF_DATE", "2017-01-01")
-    _edit(drug, 2, "PRICE", "N/A")
-    _edit(drug, 3, "DRUG_NO", "A12345678")
+    # (file, line, column, bad value, the reason the quarantine gives)
+    edits = [(card, 3, "CARD_TIME", "256000", "code format"),
+             (card, 4, "VISIT_TYPE", "99", "code domain"),
+             (card, 5, "ORDER_CODE_1", "XYZ", "code format"),
+             (lab, 2, "RESULT_VALUE", "", "required"),
+             (lab, 3, "ORDER_CODE", "A1234", "code format"),
+             (lab, 4, "EXAM_DATE", "20200230", "not a date"),
+             (vpn, 2, "RECORD_COUNT", "12x", "not an integer"),
+             (vpn, 3, "STATUS", "7", "code domain"),
+             (vpn, 4, "BATCH_ID", "bad-batch", "format"),
+             (fee, 2, "POINTS", "362點", "not an integer"),
+             (fee, 3, "EFF_DATE", "2017-01-01", "not a date"),
+             (drug, 2, "PRICE", "N/A", "not a number"),
+             (drug, 3, "DRUG_NO", "A12345678", "code format")]
+    for path, line, column, value, _ in edits:
+        _edit(path, line, column, value)
     rep = load_release(tiny_source, "QD2", settings)
     q = _quarantine(settings, "QD2")
     got = {(r["file"], int(r["line"]), r["column"]): r["reason"] for r in q}
-    want = {(card.name, 2, "ID"): "checksum", (card.name, 3, "CARD_TIME"): "code format",
-            (card.name, 4, "VISIT_TYPE"): "code domain", (card.name, 5, "ORDER_CODE_1"): "code format",
-            (lab.name, 2, "RESULT_VALUE"): "required", (lab.name, 3, "ORDER_CODE"): "code format",
-            (lab.name, 4, "EXAM_DATE"): "not a date", (vpn.name, 2, "RECORD_COUNT"): "not an integer",
-            (vpn.name, 3, "STATUS"): "code domain", (vpn.name, 4, "BATCH_ID"): "format",
-            (fee.name, 2, "POINTS"): "not an integer", (fee.name, 3, "EFF_DATE"): "not a date",
-            (drug.name, 2, "PRICE"): "not a number", (drug.name, 3, "DRUG_NO"): "code format"}
+    want = {(card.name, 2, "ID"): "checksum",
+            **{(path.name, line, column): reason for path, line, column, _, reason in edits}}
     assert set(got) == set(want), q
     for k, word in want.items():
         assert word in got[k], (k, got[k])
