@@ -471,14 +471,6 @@ def test_files_nbconvert_terminals_refused(alice):
     assert alice.server("POST", "/api/terminals").status_code in (403, 404)  # guard: refused
 
 
-def _page_config(alice) -> dict:
-    r = alice.server("GET", "/lab")
-    assert r.status_code == 200, r.text[:300]
-    m = re.search(r'<script id="jupyter-config-data" type="application/json">(.*?)</script>',
-                  r.text, re.S)
-    return json.loads(m.group(1))
-
-
 def test_user_page_config_cannot_reenable_locked_plugins(alice, kernel):
     override = {"disabledExtensions": {p: False for p in LOCKED_PLUGINS},
                 "lockedExtensions": {p: False for p in LOCKED_PLUGINS}}
@@ -495,7 +487,7 @@ for d in [os.path.expanduser("~/.jupyter/labconfig"), "/workspace/.jupyter/labco
 """
     out = alice.execute(code, kernel)
     assert "denied /opt/enclave/jupyter/labconfig" in out, out
-    cfg = _page_config(alice)
+    cfg = alice.page_config()
     disabled = cfg.get("disabledExtensions")
     disabled = set(disabled) if isinstance(disabled, list) else {k for k, v in disabled.items() if v}
     assert set(LOCKED_PLUGINS) <= disabled
@@ -528,7 +520,7 @@ def test_lab_is_traditional_chinese_and_offline(alice):
     assert r.status_code == 200 and r.json()["data"], r.text[:300]
     assert default("@jupyterlab/apputils-extension:notification", "fetchNews") == "false"
     assert default("@jupyterlab/apputils-extension:notification", "checkForUpdates") is False
-    disabled = _page_config(alice).get("disabledExtensions")
+    disabled = alice.page_config().get("disabledExtensions")
     disabled = set(disabled) if isinstance(disabled, list) else {k for k, v in disabled.items() if v}
     from hub_config.lockdown import OFFLINE_PLUGINS
 

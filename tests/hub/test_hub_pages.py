@@ -230,14 +230,6 @@ def test_logout_page(hub):
 
 
 # ------------------------------------------------------------------ JupyterLab in the session
-def _page_config(alice) -> dict:
-    r = alice.server("GET", "/lab")
-    assert r.status_code == 200, r.text[:300]
-    m = re.search(r'<script id="jupyter-config-data" type="application/json">(.*?)</script>',
-                  r.text, re.S)
-    return json.loads(m.group(1))
-
-
 def test_lab_is_chinese_offline_and_carries_the_slot_clock(hub):
     alice = hub.alice
 
@@ -249,7 +241,7 @@ def test_lab_is_chinese_offline_and_carries_the_slot_clock(hub):
     assert default("@jupyterlab/translation-extension:plugin", "locale") == "zh_TW"
     assert default("@jupyterlab/apputils-extension:notification", "fetchNews") == "false"
     assert default("@jupyterlab/apputils-extension:notification", "checkForUpdates") is False
-    cfg = _page_config(alice)
+    cfg = alice.page_config()
     disabled = cfg["disabledExtensions"]
     disabled = set(disabled) if isinstance(disabled, list) else {k for k, v in disabled.items() if v}
     assert {"@jupyterlab/help-extension:resources", "@jupyterlab/help-extension:jupyter-forum",

@@ -291,6 +291,16 @@ class HubUser:
                   + self.hub.log_text()[-3000:])
         return r
 
+    def page_config(self) -> dict:
+        """The JupyterLab page's jupyter-config-data, as the browser gets it from /lab."""
+        import re
+
+        r = self.server("GET", "/lab")
+        assert r.status_code == 200, r.text[:300]
+        m = re.search(r'<script id="jupyter-config-data" type="application/json">(.*?)</script>',
+                      r.text, re.S)
+        return json.loads(m.group(1))
+
     # In remote access mode (S1) the Jupyter API answers only inside the session: the
     # researcher types into JupyterLab on the remote desktop.  Tests that play that typing reach
     # the server's own unix socket directly, as root on this host, without the proxy - which is
