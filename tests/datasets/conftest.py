@@ -68,6 +68,20 @@ def settings(tmp_path) -> EnclaveSettings:
     return EnclaveSettings(home=tmp_path / "home")
 
 
+def twin_home(settings, tmp_path) -> EnclaveSettings:
+    """A second enclave home with the same master key (a source loads once per warehouse)."""
+    import os
+
+    from datasets import keyring
+
+    other = EnclaveSettings(home=tmp_path / "twin")
+    path = keyring.master_key_path(other)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy(keyring.master_key_path(settings), path)
+    os.chmod(path, 0o600)
+    return other
+
+
 def _scope_of(path, settings):
     """The release's or case's encryption scope of a file under the warehouse or an extract."""
     from datasets import keyring, parquet_crypto as PC

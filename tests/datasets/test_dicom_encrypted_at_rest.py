@@ -21,7 +21,7 @@ from datasets import keyring, parquet_crypto as PC
 from datasets.extract import build_extract, connect_extract
 from datasets.load import connect_release, load_release
 from policies import current_policy
-from tests.datasets.conftest import SYNTHETIC, decrypted_dicom
+from tests.datasets.conftest import SYNTHETIC, decrypted_dicom, twin_home
 from tests.services.broker import ListLog, broker_on_socket
 
 AUTH = "token the-sessions-own-token"
@@ -192,7 +192,7 @@ def test_a_dicom_file_copied_to_another_case_or_release_fails_naming_it(loaded, 
     # the other images of CASE-B still open
     assert con.dicom(f"dicom/{_dicoms(b)[1].name}")[128:132] == b"DICM"
     # a release's image copied under another release id does not open there either
-    twin = _twin(settings, tmp_path)
+    twin = twin_home(settings, tmp_path)
     dst = _copy_tree(settings.warehouse_dir / "releases" / r, twin.warehouse_dir / "releases" / "B1")
     meta = dst / "release.json"
     meta.write_text(meta.read_text().replace(f'"release": "{r}"', '"release": "B1"'))
@@ -203,24 +203,12 @@ def test_a_dicom_file_copied_to_another_case_or_release_fails_naming_it(loaded, 
     assert DC.release_dicom(r, f"dicom/{f.name}", settings)[128:132] == b"DICM"
 
 
-def _twin(settings, tmp_path):
-    """A second enclave home with the same master key."""
-    from enclave.settings import EnclaveSettings
-
-    other = EnclaveSettings(home=tmp_path / "twin")
-    path = keyring.master_key_path(other)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copy(keyring.master_key_path(settings), path)
-    os.chmod(path, 0o600)
-    return other
-
-
 def test_a_plain_dicom_planted_in_an_encrypted_release_or_extract_is_refused(loaded, serve,
                                                                             tmp_path):
     from enclave.session import QueryError, connect
 
     settings, r, _src = loaded
-    twin = _twin(settings, tmp_path)
+    twin = twin_home(settings, tmp_path)
     dst = _copy_tree(settings.warehouse_dir / "releases" / r, twin.warehouse_dir / "releases" / r)
     f = _dicoms(dst)[0]
     f.write_bytes(DC.release_dicom(r, f"dicom/{f.name}", settings))   # the plaintext, planted
@@ -251,7 +239,7 @@ def test_switched_off_the_loader_and_builder_write_plain_dicom(tmp_path):
     generate(src, 300, seed=11, images=2)
     on = EnclaveSettings(home=tmp_path / "on")
     load_release(src, "R", on, policy=_policy(True))
-    off = _twin(on, tmp_path)
+    off = twin_home(on, tmp_path)
     load_release(src, "R", off, policy=_policy(False))
     spec = {"release": "R", "files": {"H_IMG_INDEX": {"columns": ["ID", "DICOM_FILE"]}}}
     build_extract(spec, "C1", on, policy=_policy(True), k_override=SYNTHETIC)

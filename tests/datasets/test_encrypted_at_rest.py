@@ -16,7 +16,7 @@ from datasets import keyring, parquet_crypto as PC
 from datasets.extract import build_extract, connect_extract
 from datasets.load import connect_release, load_release
 from policies import current_policy
-from tests.datasets.conftest import SYNTHETIC, full_spec
+from tests.datasets.conftest import SYNTHETIC, full_spec, twin_home
 
 PLANTED = "PLANTED-plaintext-7f3a"
 
@@ -64,22 +64,10 @@ def test_warehouse_and_extracts_hold_no_value_in_their_bytes(loaded):
             pq.read_table(f)
 
 
-def _twin(settings, tmp_path):
-    """A second enclave home with the same master key (a source loads once per warehouse)."""
-    from enclave.settings import EnclaveSettings
-
-    other = EnclaveSettings(home=tmp_path / "twin")
-    path = keyring.master_key_path(other)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copy(keyring.master_key_path(settings), path)
-    os.chmod(path, 0o600)
-    return other
-
-
 def test_load_and_extract_give_the_same_results_on_and_off(tiny_source, settings, tmp_path):
     """The rule switched off writes plain files; the query results are the same either way."""
     load_release(tiny_source, "R", settings, policy=_policy(True))
-    off = _twin(settings, tmp_path)
+    off = twin_home(settings, tmp_path)
     load_release(tiny_source, "R", off, policy=_policy(False))
     enc_files = list((settings.warehouse_dir / "releases" / "R").rglob("*.parquet"))
     plain_files = list((off.warehouse_dir / "releases" / "R").rglob("*.parquet"))
@@ -111,7 +99,7 @@ def test_load_and_extract_give_the_same_results_on_and_off(tiny_source, settings
 
 def test_a_plain_or_foreign_file_is_refused_by_name(tiny_source, settings, tmp_path):
     load_release(tiny_source, "A1", settings)
-    off = _twin(settings, tmp_path)
+    off = twin_home(settings, tmp_path)
     load_release(tiny_source, "PL", off, policy=_policy(False))
     # switched back on, the plain release is refused (default deny), naming a file
     with pytest.raises(PC.PlainFileRefused, match=r"PL/data/.*\.parquet is not encrypted.*O3"):
