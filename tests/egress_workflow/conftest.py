@@ -162,6 +162,19 @@ def client(world, dirs, clock):
         yield c
 
 
+@pytest.fixture
+def one_review_client(world, dirs, clock):
+    """The service on the deployed policy with one review required instead of two."""
+    from fastapi.testclient import TestClient
+
+    from egress_review.api import create_app
+
+    app = create_app(world.db_url, nhi_policy(reviews_required=1), store_dir=dirs["store_dir"],
+                     release_dir=dirs["release_dir"], clock=clock)
+    with TestClient(app) as c:
+        yield c
+
+
 def submit(client, world, who="alice", man: dict | None = None, files: dict[str, bytes] | None = None,
            **form) -> dict:
     man = man if man is not None else manifest()

@@ -12,7 +12,7 @@ from egress_review.manifest import parse_manifest
 from egress_review.models import EgressComment, EgressRequest
 from enclave.db import session_scope
 from policies.sections.egress import EgressPolicy
-from tests.egress_workflow.conftest import COUNTS_OK, manifest, nhi_policy, submit, table_spec
+from tests.egress_workflow.conftest import COUNTS_OK, manifest, submit, table_spec
 
 # Words a requester could smuggle: each must stop the request.
 CARRIERS = [
@@ -100,20 +100,8 @@ def test_a_plain_requester_comment_is_taken(client, world):
     assert r.status_code == 201
 
 
-@pytest.fixture
-def one_review(world, dirs, clock):
-    from fastapi.testclient import TestClient
-
-    from egress_review.api import create_app
-
-    app = create_app(world.db_url, nhi_policy(reviews_required=1), store_dir=dirs["store_dir"],
-                     release_dir=dirs["release_dir"], clock=clock)
-    with TestClient(app) as c:
-        yield c
-
-
-def test_after_the_decision_no_requester_comment_reaches_outside(one_review, world, clock):
-    client = one_review
+def test_after_the_decision_no_requester_comment_reaches_outside(one_review_client, world, clock):
+    client = one_review_client
     rid = submit(client, world).json()["id"]
     before = client.post(f"/api/requests/{rid}/comments", headers=world.auth("alice"),
                          json={"body": "Layout as in the protocol.", "visibility": "public"})

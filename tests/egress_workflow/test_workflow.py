@@ -160,18 +160,6 @@ def test_committee_path_for_figures(client, world):
     assert ("egress-workflow", "egress.committee") in audit_actions(world.db_url, rid)
 
 
-@pytest.fixture
-def one_review_client(world, dirs, clock):
-    from fastapi.testclient import TestClient
-
-    from egress_review.api import create_app
-
-    app = create_app(world.db_url, nhi_policy(reviews_required=1), store_dir=dirs["store_dir"],
-                     release_dir=dirs["release_dir"], clock=clock)
-    with TestClient(app) as c:
-        yield c
-
-
 def test_download_window_expires_with_410(one_review_client, world, clock, dirs):
     client = one_review_client
     rid = submit(client, world).json()["id"]
