@@ -6,7 +6,6 @@ service; the researcher downloads the file from the external release area; SIGTE
 from __future__ import annotations
 
 import os
-import signal
 import ssl
 import subprocess
 import sys
@@ -19,7 +18,7 @@ import pytest
 
 from tests.services.demo_flow import KERNEL_CODE, printed_secrets, totp_code, web_login
 from tests.services.hub import HubUser
-from tests.services.net import free_port
+from tests.services.net import end_group, free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -129,12 +128,7 @@ def test_enclave_up_whole_flow(tmp_path, monkeypatch):
             assert body.splitlines()[0] == "ID_SEX,n" and "All" in body
             assert not any(x["path"].endswith(".provenance.json") for x in mine["files"])
     finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            raise
+        end_group(proc, timeout=60, must_exit=True)
     # children ended by SIGTERM forwarding / PDEATHSIG may still be exiting: a short grace
     deadline = time.monotonic() + 15
     while True:

@@ -16,7 +16,7 @@ import pytest
 
 from egress_review.client import EgressClient, EgressClientError
 from tests.egress_workflow.conftest import COUNTS_OK, home_with_world, make_world, manifest
-from tests.services.net import free_port
+from tests.services.net import end_group, free_port
 
 pytestmark = [pytest.mark.slow,
               pytest.mark.skipif(shutil.which("configurable-http-proxy") is None,
@@ -69,11 +69,7 @@ c.JupyterHub.load_roles = [{{"name": "egress-test", "scopes": ["admin:users", "t
 
         yield api, user_token
     finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
+        end_group(proc)
 
 
 class Served:

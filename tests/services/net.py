@@ -1,9 +1,10 @@
-"""Loopback plumbing the tests share: a free TCP port, and the control plane (enclave.web) as
-a real uvicorn subprocess."""
+"""Loopback plumbing the tests share: a free TCP port, the control plane (enclave.web) as a
+real uvicorn subprocess, and ending a service's process group."""
 from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -13,7 +14,7 @@ import httpx
 # The hub's own port picker: one way to choose a port, in the product and in its tests.
 from hub_config.launch import free_port
 
-__all__ = ["free_port", "control_plane"]
+__all__ = ["free_port", "control_plane", "end_group"]
 
 
 @contextlib.contextmanager
@@ -39,9 +40,18 @@ def control_plane(env: dict[str, str], what: str = "the control plane"):
             pytest.fail(f"{what} did not start")
         yield base
     finally:
-        os.killpg(proc.pid, 15)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, 9)
-            proc.wait(timeout=20)
+        end_group(proc)
+
+
+def end_group(proc: subprocess.Popen, timeout: float = 20, must_exit: bool = False) -> None:
+    """SIGTERM to the process group ``proc`` leads (started with start_new_session); SIGKILL
+    if it has not exited within ``timeout``.  ``must_exit``: that is a failure (TimeoutExpired
+    raised after the kill), for tests of a clean shutdown."""
+    os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=timeout)
+        if must_exit:
+            raise
