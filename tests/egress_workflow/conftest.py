@@ -10,13 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from enclave.accounts.models import User, UserRole
 from enclave.accounts.passwords import hash_password
-from enclave.cases.models import Case, CaseMember
+from enclave.cases.models import Case
 from enclave.db import session_scope, utcnow
-from enclave.web.auth import issue_token
 from policies import load_policy
 from policies.loader import POLICY_ROOT
+from tests.services.people import add_people
 
 PASSWORD = "Correct-Horse-42x"
 
@@ -81,17 +80,9 @@ def make_world(db_url: str, policy) -> World:
             cases[code] = Case(code=code, title=f"case {code}", imaging=imaging, status="active")
             db.add(cases[code])
         db.flush()
-        for name, (roles, member_of) in PEOPLE.items():
-            u = User(username=name, password_hash=password_hash(),
-                     password_changed_at=utcnow() - dt.timedelta(days=1))
-            for r in roles:
-                u.roles.append(UserRole(role=r))
-            db.add(u)
-            db.flush()
-            w.ids[name] = u.id
-            for code in member_of:
-                db.add(CaseMember(case_id=cases[code].id, user_id=u.id))
-            w.tokens[name] = issue_token(db, u, kind="api", lifetime=dt.timedelta(days=1))
+        add_people(db, w, PEOPLE, cases, token_lifetime=dt.timedelta(days=1),
+                   password_hash=password_hash(),
+                   password_changed_at=utcnow() - dt.timedelta(days=1))
     return w
 
 

@@ -77,10 +77,9 @@ class World:
 
 
 def make_world(db_url: str, policy, root: Path) -> World:
-    from enclave.accounts.models import User, UserRole
-    from enclave.cases.models import Case, CaseMember
+    from enclave.cases.models import Case
     from enclave.db import session_scope, utcnow
-    from enclave.web.auth import issue_token
+    from tests.services.people import add_people
 
     w = World(db_url, policy, root)
     t0 = utcnow() - dt.timedelta(days=30)
@@ -92,16 +91,8 @@ def make_world(db_url: str, policy, root: Path) -> World:
                                created_at=t0 + dt.timedelta(days=i))
             db.add(cases[code])
         db.flush()
-        for name, (roles, member_of) in PEOPLE.items():
-            u = User(username=name, password_changed_at=utcnow())
-            for r in roles:
-                u.roles.append(UserRole(role=r))
-            db.add(u)
-            db.flush()
-            w.ids[name] = u.id
-            for code in member_of:
-                db.add(CaseMember(case_id=cases[code].id, user_id=u.id))
-            w.tokens[name] = issue_token(db, u, kind="api", lifetime=dt.timedelta(hours=1))
+        add_people(db, w, PEOPLE, cases, token_lifetime=dt.timedelta(hours=1),
+                   password_changed_at=utcnow())
     return w
 
 
