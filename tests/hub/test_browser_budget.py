@@ -75,30 +75,9 @@ WAYS = [  # each prints rows a..b-1 in its own way; all share one session budget
 def _raw(user, code: str, timeout: float = 60) -> str:
     """Everything the browser receives for one execution, as JSON text."""
     import json
-    import time
-    import uuid
 
-    ws = user._kernel_socket(user.kernel, timeout)
-    try:
-        msg_id = uuid.uuid4().hex
-        ws.send(json.dumps({
-            "header": {"msg_id": msg_id, "msg_type": "execute_request", "username": user.name,
-                       "session": uuid.uuid4().hex, "version": "5.3", "date": ""},
-            "parent_header": {}, "metadata": {}, "channel": "shell", "buffers": [],
-            "content": {"code": code, "silent": False, "store_history": False,
-                        "user_expressions": {}, "allow_stdin": False, "stop_on_error": False}}))
-        got, deadline = [], time.monotonic() + timeout
-        replied = idle = False
-        while time.monotonic() < deadline and not (replied and idle):
-            m = json.loads(ws.recv())
-            if m.get("parent_header", {}).get("msg_id") != msg_id:
-                continue
-            got.append(m["content"])
-            replied |= m["msg_type"] == "execute_reply"
-            idle |= m["msg_type"] == "status" and m["content"]["execution_state"] == "idle"
-        return json.dumps(got)
-    finally:
-        ws.close()
+    return json.dumps([m["content"] for m in user.messages(code, user.kernel, timeout,
+                                                           stop_on_error=False, until_reply=True)])
 
 
 def test_many_small_executions_stop_at_the_session_budget(hub):

@@ -280,30 +280,7 @@ print("FORGED")
 
 # ------------------------------------------------------------------ kernel output caps
 def _run(alice, hub, code: str, timeout: float = 60) -> list[dict]:
-    import websocket
-
-    ws = websocket.create_connection(
-        f"ws://127.0.0.1:{hub.opts.port}/user/alice/api/kernels/{hub.kernel}/channels",
-        header=[f"Authorization: token {alice.token}"], timeout=timeout)
-    try:
-        msg_id = uuid.uuid4().hex
-        ws.send(json.dumps({
-            "header": {"msg_id": msg_id, "msg_type": "execute_request", "username": "alice",
-                       "session": uuid.uuid4().hex, "version": "5.3", "date": ""},
-            "parent_header": {}, "metadata": {}, "channel": "shell", "buffers": [],
-            "content": {"code": code, "silent": False, "store_history": False,
-                        "user_expressions": {}, "allow_stdin": False, "stop_on_error": True}}))
-        msgs, deadline = [], time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            m = json.loads(ws.recv())
-            if m.get("parent_header", {}).get("msg_id") != msg_id:
-                continue
-            msgs.append(m)
-            if m["msg_type"] == "status" and m["content"]["execution_state"] == "idle":
-                break
-        return msgs
-    finally:
-        ws.close()
+    return alice.messages(code, hub.kernel, timeout)
 
 
 def _output_text(msgs) -> str:

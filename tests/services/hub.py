@@ -349,9 +349,11 @@ class HubUser:
             f"{'wss' if self.hub.url.startswith('https') else 'ws'}://127.0.0.1:"
             f"{self.hub.opts.port}{path}", header=hdr, timeout=timeout)
 
-    def execute(self, code: str, kernel_id: str | None = None, timeout: float = 60) -> str:
+    def messages(self, code: str, kernel_id: str | None = None, timeout: float = 60,
+                 stop_on_error: bool = True, until_reply: bool = False) -> list[dict]:
         """Run code in a kernel over the websocket (through the proxy, or inside in remote
-        mode); return its output."""
+        mode) as the browser does; return every message of that execution, as the browser
+        receives it, up to the kernel's idle status (``until_reply``: and its execute_reply)."""
         kid = kernel_id or self.start_kernel()
         ws = self._kernel_socket(kid, timeout)
         try:
@@ -362,22 +364,30 @@ class HubUser:
                 "parent_header": {}, "metadata": {}, "channel": "shell", "buffers": [],
                 "content": {"code": code, "silent": False, "store_history": False,
                             "user_expressions": {}, "allow_stdin": False,
-                            "stop_on_error": True}}))
-            out = []
+                            "stop_on_error": stop_on_error}}))
+            got: list[dict] = []
+            replied, idle = not until_reply, False
             deadline = time.monotonic() + timeout
-            while time.monotonic() < deadline:
+            while time.monotonic() < deadline and not (replied and idle):
                 m = json.loads(ws.recv())
                 if m.get("parent_header", {}).get("msg_id") != msg_id:
                     continue
-                t, c = m["msg_type"], m["content"]
-                if t == "stream":
-                    out.append(c["text"])
-                elif t in ("execute_result", "display_data"):
-                    out.append(c["data"].get("text/plain", ""))
-                elif t == "error":
-                    out.append(f"ERROR {c['ename']}: {c['evalue']}")
-                elif t == "status" and c["execution_state"] == "idle":
-                    break
-            return "".join(out)
+                got.append(m)
+                replied |= m["msg_type"] == "execute_reply"
+                idle |= m["msg_type"] == "status" and m["content"]["execution_state"] == "idle"
+            return got
         finally:
             ws.close()
+
+    def execute(self, code: str, kernel_id: str | None = None, timeout: float = 60) -> str:
+        """Run code in a kernel (see messages); return its output."""
+        out = []
+        for m in self.messages(code, kernel_id, timeout):
+            t, c = m["msg_type"], m["content"]
+            if t == "stream":
+                out.append(c["text"])
+            elif t in ("execute_result", "display_data"):
+                out.append(c["data"].get("text/plain", ""))
+            elif t == "error":
+                out.append(f"ERROR {c['ename']}: {c['evalue']}")
+        return "".join(out)
