@@ -5,7 +5,6 @@ import datetime as dt
 import functools
 import io
 import json
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -15,7 +14,7 @@ from enclave.cases.models import Case
 from enclave.db import session_scope, utcnow
 from policies import load_policy
 from policies.loader import POLICY_ROOT
-from tests.services.people import add_people
+from tests.services.people import World, add_people
 
 PASSWORD = "Correct-Horse-42x"
 
@@ -54,17 +53,6 @@ def png_bytes() -> bytes:
     buf = io.BytesIO()
     Image.new("RGB", (40, 30), (30, 90, 160)).save(buf, "PNG")
     return buf.getvalue()
-
-
-@dataclass
-class World:
-    db_url: str
-    policy: object
-    tokens: dict[str, str] = field(default_factory=dict)
-    ids: dict[str, int] = field(default_factory=dict)
-
-    def auth(self, name: str) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.tokens[name]}"}
 
 
 @functools.lru_cache(maxsize=1)

@@ -15,6 +15,7 @@ import pytest
 from deidentify.identifiers.taiwan_id import generate
 from policies import load_policy
 from policies.loader import POLICY_ROOT
+from tests.services import people
 
 # name -> (roles, cases they work on)
 PEOPLE = {
@@ -61,15 +62,8 @@ def policy():
 
 
 @dataclass
-class World:
-    db_url: str
-    policy: object
-    root: Path
-    tokens: dict[str, str] = field(default_factory=dict)
-    ids: dict[str, int] = field(default_factory=dict)
-
-    def auth(self, name: str) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.tokens[name]}"}
+class World(people.World):
+    root: Path = field(kw_only=True)  # the enclave home: projects/<case>/...
 
     @property
     def projects(self) -> Path:
@@ -81,7 +75,7 @@ def make_world(db_url: str, policy, root: Path) -> World:
     from enclave.db import session_scope, utcnow
     from tests.services.people import add_people
 
-    w = World(db_url, policy, root)
+    w = World(db_url, policy, root=root)
     t0 = utcnow() - dt.timedelta(days=30)
     with session_scope(db_url) as db:
         cases = {}

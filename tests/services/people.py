@@ -3,6 +3,19 @@ memberships and an API token, recorded on the world (``ids``, ``tokens``)."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
+
+
+@dataclass
+class World:
+    """A state DB with people in it, and the policy the service under test runs."""
+    db_url: str
+    policy: object
+    tokens: dict[str, str] = field(default_factory=dict)
+    ids: dict[str, int] = field(default_factory=dict)
+
+    def auth(self, name: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.tokens[name]}"}
 
 
 def add_people(db, world, people: dict[str, tuple[tuple[str, ...], tuple[str, ...]]], cases: dict,
