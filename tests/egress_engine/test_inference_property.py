@@ -148,13 +148,19 @@ def _check(files: dict, entries: list, tmp_path) -> str:
     return r
 
 
+def _examples(n: int):
+    """The Hypothesis settings of these properties: n examples, no deadline (each runs the
+    engine on files), the function-scoped tmp_path allowed."""
+    return settings(max_examples=n, deadline=None,
+                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+
+
 def _margins(rng):
     return {"row": bool(rng.random() < 0.7), "col": bool(rng.random() < 0.7),
             "tot": bool(rng.random() < 0.5)}
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow,
-                                                                   HealthCheck.function_scoped_fixture])
+@_examples(40)
 @given(seed=st.integers(0, 100_000), R=st.integers(2, 4), C=st.integers(2, 3))
 def test_derivable_small_cell_never_passes(tmp_path, seed, R, C):
     rng = np.random.default_rng(seed)
@@ -173,8 +179,7 @@ def test_derivable_small_cell_never_passes(tmp_path, seed, R, C):
         assert {f.check for f in r.findings} & RELEVANT, (text, [f.message_en for f in r.findings])
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow,
-                                                                   HealthCheck.function_scoped_fixture])
+@_examples(30)
 @given(seed=st.integers(0, 100_000), R=st.integers(2, 4), C=st.integers(1, 3))
 def test_nested_pair_with_small_difference_never_passes(tmp_path, seed, R, C):
     rng = np.random.default_rng(seed)
