@@ -58,3 +58,15 @@ def lp_interval(x, supp, i, j) -> tuple[int, float]:
     lo = linprog(t, A_eq=A, b_eq=b, bounds=(0, None), method="highs")
     hi = linprog(-t, A_eq=A, b_eq=b, bounds=(0, None), method="highs")
     return round(lo.fun), (round(-hi.fun) if hi.status == 0 else float("inf"))
+
+
+def one_release_history(tmp_path: Path, name: str, text: str, entry: dict):
+    """The case's history: one earlier release of the file ``name`` (``text``, its manifest
+    ``entry``), for the checks that compare a new request with what already left."""
+    from egress_review.engine.history import ReleaseHistory
+
+    old = tmp_path / "old"
+    old.mkdir()
+    (old / name).write_text(text)
+    return ReleaseHistory.from_released([(parse_manifest(
+        {"version": 1, "case_code": "R-TEST", "purpose": "p", "files": [entry]}), old)])

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from egress_review.engine.category_sets import interval, nested_sets, refine
-from tests.egress_engine.conftest import by
+from tests.egress_engine.conftest import by, one_release_history
 
 G = {"role": "group"}
 COUNT = {"role": "count"}
@@ -73,15 +73,8 @@ def test_code_hierarchies(run, coarse, fine, sizes):
 
 
 def test_against_the_case_history(tmp_path, run):
-    from egress_review.engine.history import ReleaseHistory
-    from egress_review.manifest import parse_manifest
-
-    old = tmp_path / "old"
-    old.mkdir()
-    (old / "a.csv").write_text("age,n\n20-29,40\n30-39,300\n")
-    hist = ReleaseHistory.from_released([(parse_manifest(
-        {"version": 1, "case_code": "R-TEST", "purpose": "p",
-         "files": [table("a.csv", {"age": G, "n": COUNT}, population="last_year")]}), old)])
+    hist = one_release_history(tmp_path, "a.csv", "age,n\n20-29,40\n30-39,300\n",
+                               table("a.csv", {"age": G, "n": COUNT}, population="last_year"))
     r = run({"b.csv": "age_band,n\n20-24,18\n25-28,19\n"},
             [table("b.csv", {"age_band": G, "n": COUNT}, population="this_year")], history=hist)
     assert r.verdict == "block"

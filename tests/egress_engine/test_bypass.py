@@ -13,7 +13,7 @@ import zipfile
 import numpy as np
 import pytest
 
-from tests.egress_engine.conftest import by
+from tests.egress_engine.conftest import by, one_release_history
 
 
 def table(path, columns, **kw):
@@ -255,16 +255,9 @@ def test_percent_of_a_big_count_passes(run):
 
 
 def test_history_table_of_another_declared_population_is_linked(tmp_path, run):
-    from egress_review.engine.history import ReleaseHistory
-    from egress_review.manifest import parse_manifest
-
-    old = tmp_path / "old"
-    old.mkdir()
-    (old / "b.csv").write_text("age_band,persons\n20-29,43\n30-39,110\n")
-    hist = ReleaseHistory.from_released([(parse_manifest(
-        {"version": 1, "case_code": "R-TEST", "purpose": "p",
-         "files": [table("b.csv", {"age_band": G, "persons": COUNT}, population="last_year")]}),
-        old)])
+    hist = one_release_history(
+        tmp_path, "b.csv", "age_band,persons\n20-29,43\n30-39,110\n",
+        table("b.csv", {"age_band": G, "persons": COUNT}, population="last_year"))
     a = "age,sex,n\n20-29,M,\n20-29,F,40\n30-39,M,50\n30-39,F,60\n"
     r = run({"a.csv": a}, [table("a.csv", {"age": G, "sex": G, "n": SUPP}, population="this_year")],
             history=hist)

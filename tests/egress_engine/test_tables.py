@@ -6,7 +6,7 @@ import pandas as pd
 
 from egress_review.engine.linear import Grid, Network, protect
 from egress_review.safe_tables import crosstab, mean
-from tests.egress_engine.conftest import KEY, by, lp_interval
+from tests.egress_engine.conftest import KEY, by, lp_interval, one_release_history
 
 COUNT = {"age": {"role": "group"}, "n": {"role": "count"}}
 
@@ -94,14 +94,8 @@ def test_suppressed_cell_recovered_from_a_second_table(run):
 
 
 def test_recovered_from_release_history(tmp_path, run):
-    from egress_review.engine.history import ReleaseHistory
-    from egress_review.manifest import parse_manifest
-
-    old = tmp_path / "old"
-    old.mkdir()
-    (old / "b.csv").write_text("age,n\n20-29,43\n30-39,110\n")
-    hist = ReleaseHistory.from_released([(parse_manifest(
-        {"version": 1, "case_code": "R-TEST", "purpose": "p", "files": [table("b.csv", COUNT)]}), old)])
+    hist = one_release_history(tmp_path, "b.csv", "age,n\n20-29,43\n30-39,110\n",
+                               table("b.csv", COUNT))
     a = "age,sex,n\n20-29,M,\n20-29,F,40\n30-39,M,50\n30-39,F,60\n"
     r = run({"a.csv": a}, [table("a.csv", {"age": {"role": "group"}, "sex": {"role": "group"},
                                           "n": {"role": "suppressed"}})], history=hist)
