@@ -30,7 +30,11 @@ class KReport:
         return self.classes_below_k == 0
 
     def to_dict(self) -> dict:
+        """What is written down (the k report beside an extract, the audit record, JSON output):
+        counts and the size histogram only.  ``smallest`` - the quasi-identifier values of
+        classes below k - are the rare persons' own values; they stay in memory."""
         d = asdict(self)
+        del d["smallest"]
         d["satisfied"] = self.satisfied
         d["share_below_k"] = round(self.units_below_k / self.units, 6) if self.units else 0.0
         return d

@@ -135,3 +135,25 @@ def test_rebuild_needs_replace(loaded):
     spec2 = {"files": {"H_NHI_MEDFA": {"columns": ["HOSP_ID"]}}}
     assert build_extract(spec2, "RB-1", settings, replace=True) == p
     assert decrypted(p / "H_NHI_MEDFA.parquet", settings).schema.names == ["HOSP_ID"]
+
+
+def test_the_k_report_written_down_holds_counts_not_the_rare_classes_values(cohort_case):
+    """The combinations of quasi-identifier values below k are the rare persons' own values
+    (e.g. one woman born 1921 in 連江縣): the report beside the extract (plain text, outside
+    the encrypted files) and the audit record carry counts and the size histogram only."""
+    settings, _src, res = cohort_case
+    d = Path(settings.projects_dir) / "COHORT-1" / "data"
+    rep = json.loads((d / "k_anonymity.json").read_text())
+    assert any(r["classes_below_k"] for r in rep["reports"])   # the fixture has rare classes
+    enrol = decrypted(d / "H_NHI_ENROL.parquet", settings).to_pandas()
+    sizes = enrol.groupby(["ID_S", "ID_BIRTH_Y", "HOME_CITY"])["ID"].nunique()
+    rare = [(str(s), str(y), str(c)) for (s, y, c), n in sizes.items() if n < rep["k"]]
+    assert rare
+    for text in ((d / "k_anonymity.json").read_text(), (d / "k_anonymity.svg").read_text(),
+                 json.dumps(res.k_anonymity, ensure_ascii=False)):
+        assert '"smallest"' not in text
+        for s, y, c in rare:   # no rare class's birth year and home city written together
+            assert not (f'"{y}"' in text and f'"{c}"' in text and f'"ID_BIRTH_Y": "{y}"' in text)
+    for r in rep["reports"]:
+        assert set(r) >= {"classes", "k_min", "classes_below_k", "units_below_k", "histogram"}
+        assert all(set(b) == {"size_from", "size_to", "classes", "below_k"} for b in r["histogram"])
