@@ -18,7 +18,7 @@ from tornado import httpserver, netutil, web
 
 from enclave.audit.models import AuditRecord
 from enclave.db import session_scope
-from enclave.core.http import Client, WireError
+from enclave.core.http import Client, HTTPStatusError, WireError
 from hub_config.broker import LogRefused, WardenLog
 from hub_config.spawner import unix_url
 from hub_config.warden import Warden, make_app as warden_app
@@ -101,6 +101,8 @@ def test_chunked_and_error_answers_are_read_whole(echo):
         assert r.status_code == 200 and r.content == b"alpha,beta,gamma"
         r = c.post("refuse", {})
         assert r.status_code == 403 and r.json() == {"error": "not yours"}
+        with pytest.raises(HTTPStatusError, match="HTTP 403: .*not yours"):
+            r.raise_for_status()
         assert c.post("plain", {}).status_code == 200   # the connection is still usable
 
 
