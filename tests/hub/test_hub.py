@@ -282,16 +282,17 @@ def test_broker_runs_as_its_own_uid_with_only_its_case(alice, hub):
     with session_scope(hub.db_url) as s:
         c1 = s.query(Case).filter_by(code="C1").one().id
     want = load_policy(hub.opts.policy_dir or None).sessions.broker_uid_base + c1
+    from tests.session.conftest import broker_pids
+
+    # this hub's brokers only (by their socket under this hub's socket root): another hub on the
+    # machine (a parallel test worker) has brokers of the same uid for its own case 1
     brokers = []
-    for pid in filter(str.isdigit, os.listdir("/proc")):
+    for pid in broker_pids(str(socket_root_for(hub.settings))):
         try:
-            cmd = open(f"/proc/{pid}/cmdline", "rb").read().split(b"\0")
             status = open(f"/proc/{pid}/status").read()
         except OSError:
             continue
-        if b"hub_config.broker" in cmd and b"hub_config.sandbox" not in cmd:
-            uid = int(re.search(r"^Uid:\s+(\d+)", status, re.M).group(1))
-            brokers.append((int(pid), uid))
+        brokers.append((pid, int(re.search(r"^Uid:\s+(\d+)", status, re.M).group(1))))
     mine = [(pid, uid) for pid, uid in brokers if uid == want]
     assert mine, brokers
     # its mount namespace: (root within the source fs, mount point) of every mount
