@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -20,7 +21,15 @@ class Service:
         self.db_url = db_url
         self.extra_env = env or {}
         self.uds = uds  # listen on this unix socket instead of TCP (as for sessions)
-        self.port = free_port()
+        # The listening socket is bound here and held for the Service's life, and each start
+        # hands it to uvicorn (--fd): a port found free and released could be taken by another
+        # test worker's service, and this test would then talk to that one.
+        self._listener = None
+        if uds is None:
+            self._listener = socket.socket()
+            self._listener.bind(("127.0.0.1", 0))
+            self._listener.listen(128)
+        self.port = self._listener.getsockname()[1] if self._listener else free_port()
         self.proc: subprocess.Popen | None = None
         self.log = home / f"uvicorn-{self.port}.log"
 
@@ -41,9 +50,10 @@ class Service:
                    ENCLAVE_KEYS=str(get_settings().keys_dir), **self.extra_env)
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "uvicorn", "--factory", "egress_review.api:create_app",
-             *(["--uds", str(self.uds)] if self.uds else ["--host", "127.0.0.1", "--port", str(self.port)]),
+             *(["--uds", str(self.uds)] if self.uds else ["--fd", str(self._listener.fileno())]),
              "--no-access-log"],
-            env=env, stdout=self.log.open("ab"), stderr=subprocess.STDOUT, start_new_session=True)
+            env=env, stdout=self.log.open("ab"), stderr=subprocess.STDOUT, start_new_session=True,
+            pass_fds=(self._listener.fileno(),) if self._listener else ())
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:

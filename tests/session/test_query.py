@@ -40,7 +40,7 @@ def case_dirs(tmp_path):
     _write(pd.DataFrame({"pid": ["a", "a"], "cost": [10, 20]}), part / "p0.parquet")
     other = tmp_path / "C2" / "data"
     other.mkdir(parents=True)
-    _write(pd.DataFrame({"pid": ["zz"]}), other / "secret.parquet", "C2",
+    _write(pd.DataFrame({"pid": ["zz-other-case-secret-pid"]}), other / "secret.parquet", "C2",
            PC.scope_kek(b"m" * 32, PC.case_scope("C2")))
     return data, other, tmp_path
 
@@ -211,7 +211,7 @@ def test_encrypted_extract_is_answered_over_the_socket_and_plain_is_refused(brok
     url, _log, _db = broker
     data, other, _ = case_dirs
     assert all(PC.is_encrypted(p) for p in data.rglob("*.parquet"))
-    assert b"zz" not in (other / "secret.parquet").read_bytes()
+    assert b"zz-other-case-secret-pid" not in (other / "secret.parquet").read_bytes()
     c = connect("check the encrypted extract", url=url, authorization=AUTH)
     assert c.sql("SELECT sum(age) AS s FROM patients").fetchall() == [(120,)]
     assert c.sql("SELECT sum(cost) AS s FROM visits WHERE pid = 'a'").fetchall() == [(30,)]
