@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -23,11 +24,17 @@ def control_plane(env: dict[str, str], what: str = "the control plane"):
     its base URL once /login answers, and ends the group (SIGTERM, then SIGKILL) afterwards."""
     import pytest
 
-    port = free_port()
+    # uvicorn gets a socket bound here (--fd), not a port found free: a parallel test worker
+    # could take a released port and this test would talk to its control plane
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(128)
+    port = listener.getsockname()[1]
     proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "--factory",
-                             "enclave.web.app:create_app", "--host", "127.0.0.1",
-                             "--port", str(port), "--log-level", "warning"],
-                            env=env, start_new_session=True)
+                             "enclave.web.app:create_app", "--fd", str(listener.fileno()),
+                             "--log-level", "warning"],
+                            env=env, start_new_session=True, pass_fds=(listener.fileno(),))
+    listener.close()   # the child holds it now
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(300):
