@@ -28,6 +28,8 @@ from sqlalchemy.orm import Session
 from enclave.accounts.models import User
 from enclave.audit import AuditEntry, append
 from enclave.identity import throttle
+from enclave.identity.directory import LoginRefused
+from enclave.identity.login import check_account
 from enclave.identity.models import SsoCode, WebSession
 from enclave.identity.sessions import digest, issue_token, session_for_token
 
@@ -147,6 +149,11 @@ def redeem(db: Session, code: str, *, front_end: str, state: str, redirect_uri: 
         raise refuse("the control-plane log-in has ended; log in again.", "parent log-in ended")
     if user is None or user.status != "active":
         raise refuse("this account cannot log in.", "account not active")
+    try:   # the account rules every front end applies (A2 employment, A4 password age) - they
+        # may have changed since the control-plane log-in
+        check_account(db, policy, user, client=client[:64], front_end=front_end, now=now)
+    except LoginRefused as e:
+        raise refuse(str(e), "account rules") from None
     locked = throttle.lock_reason(db, policy, user.username, client[:64], now)
     if locked:
         raise refuse(locked, "account locked (A4)")

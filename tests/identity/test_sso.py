@@ -342,3 +342,25 @@ def test_a_role_needing_a_second_factor_is_refused_a_log_in_without_one(people_d
             assert landing(b.sso("release")) == "/" and b.signed_in("release")
         finally:
             b.close()
+
+
+@pytest.mark.parametrize("change, words", [
+    ({"employment": "temporary"}, "permanent or contract"),                  # A2
+    ({"password_changed_at": utcnow() - dt.timedelta(days=400)}, "older than"),   # A4
+    ({"password_changed_at": None}, "older than"),                           # reset, not changed
+])
+def test_account_rules_that_changed_since_the_log_in_refuse_the_code(world, change, words):
+    """The control-plane log-in checked the account rules when it was made; a front end's sign-in
+    checks them again (the employment may have ended, the password aged or been reset since)."""
+    from enclave.accounts.models import User
+
+    db_url, urls, b = world
+    b.login_control("rev")
+    cb = b.code_for("review")
+    with session_scope(db_url) as s:
+        u = s.execute(select(User).where(User.username == "rev")).scalar_one()
+        for k, v in change.items():
+            setattr(u, k, v)
+    _refused(b.callback("review", cb), words)
+    assert not b.signed_in("review")
+    assert ("review", "rev", "account rules") in _audit(db_url, "sso.refused")
