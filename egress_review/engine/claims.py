@@ -70,13 +70,11 @@ def check_file(ctx: Context, spec: ManifestFile) -> None:
             if why:
                 rule_text = (f"the {pol.nk_rule_n} largest make up more than {pol.nk_rule_k:.0%}"
                              if why == "nk" else f"the p% rule ({pol.p_percent:.0%}) fails")
-                ctx.add(rule=RULE, check=CHECK, severity="block", file=spec.path,
-                        location=table.location(i, col),
-                        en=f"By the contributions stated in the manifest, {rule_text}: this cell "
-                           "reveals its largest contributor.",
-                        zh=f"依申請清單所列貢獻值，{'前 %d 大貢獻者占比超過 %.0f%%' % (pol.nk_rule_n, pol.nk_rule_k * 100) if why == 'nk' else 'p%% 法則不成立'}："
-                           "此格會揭露最大貢獻者。",
-                        suggested=[{"row": i + 1, "column": col, "action": "suppress"}])
+                ctx.block_cell(rule=RULE, check=CHECK, file=spec.path, table=table, i=i, col=col,
+                               en=f"By the contributions stated in the manifest, {rule_text}: this cell "
+                                  "reveals its largest contributor.",
+                               zh=f"依申請清單所列貢獻值，{'前 %d 大貢獻者占比超過 %.0f%%' % (pol.nk_rule_n, pol.nk_rule_k * 100) if why == 'nk' else 'p%% 法則不成立'}："
+                                  "此格會揭露最大貢獻者。")
             elif not _matches(role.statistic, shown[i], total,
                               None if units is None else units[i]):
                 ctx.add(rule=RULE, check=CHECK, severity="review", file=spec.path,

@@ -60,6 +60,14 @@ class Context:
         self.findings.append(f)
         return f
 
+    def block_cell(self, *, rule: str, check: str, file: str, table: Table, i, col: str,
+                   en: str, zh: str, where: dict | None = None) -> Finding:
+        """A cell that may not leave as it stands: blocked, its suppression suggested.
+        ``where`` adds keys to the cell's location (e.g. which sub-rule it broke)."""
+        return self.add(rule=rule, check=check, severity="block", file=file,
+                        location={**table.location(i, col), **(where or {})}, en=en, zh=zh,
+                        suggested=[{"row": i + 1, "column": col, "action": "suppress"}])
+
     def spec(self, path: str) -> ManifestFile:
         return self.manifest.file(path)
 

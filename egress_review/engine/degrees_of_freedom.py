@@ -42,13 +42,11 @@ def check_file(ctx: Context, spec: ManifestFile) -> None:
                 dof = units - 1
                 for i in np.flatnonzero((units >= pol.min_units_per_cell)
                                         & (dof < pol.min_dof_dispersion) & ~np.isnan(shown)):
-                    ctx.add(rule=RULE, check=CHECK, severity="block", file=spec.path,
-                            location=table.location(i, col),
-                            en=f"A standard deviation/variance rests on n - 1 = {int(dof[i])} degrees "
-                               f"of freedom; at least {pol.min_dof_dispersion} are required.",
-                            zh=f"標準差／變異數的自由度為 n - 1 = {int(dof[i])}；至少需要 "
-                               f"{pol.min_dof_dispersion}。",
-                            suggested=[{"row": i + 1, "column": col, "action": "suppress"}])
+                    ctx.block_cell(rule=RULE, check=CHECK, file=spec.path, table=table, i=i, col=col,
+                                   en=f"A standard deviation/variance rests on n - 1 = {int(dof[i])} degrees "
+                                      f"of freedom; at least {pol.min_dof_dispersion} are required.",
+                                   zh=f"標準差／變異數的自由度為 n - 1 = {int(dof[i])}；至少需要 "
+                                      f"{pol.min_dof_dispersion}。")
             if pol.zero_cells_need_review:
                 for i in np.flatnonzero((units == 0) & blank):
                     ctx.add(rule=RULE, check=CHECK, severity="review", file=spec.path,
@@ -59,10 +57,8 @@ def check_file(ctx: Context, spec: ManifestFile) -> None:
         if claim is not None and col in claim.units and len(claim.units[col]) == len(shown):
             cu = stated_numbers(claim.units[col])
             for i in np.flatnonzero((cu > 0) & (cu < pol.min_units_per_cell) & ~blank):
-                ctx.add(rule=RULE, check=CHECK, severity="block", file=spec.path,
-                        location=table.location(i, col),
-                        en=f"By the session's own unsealed record this cell rests on {int(cu[i])} "
-                           f"unit(s); at least {pol.min_units_per_cell} are required.",
-                        zh=f"依工作階段自行聲明（未封存）的紀錄，此格僅基於 {int(cu[i])} 個單位；至少需要 "
-                           f"{pol.min_units_per_cell} 個。",
-                        suggested=[{"row": i + 1, "column": col, "action": "suppress"}])
+                ctx.block_cell(rule=RULE, check=CHECK, file=spec.path, table=table, i=i, col=col,
+                               en=f"By the session's own unsealed record this cell rests on {int(cu[i])} "
+                                  f"unit(s); at least {pol.min_units_per_cell} are required.",
+                               zh=f"依工作階段自行聲明（未封存）的紀錄，此格僅基於 {int(cu[i])} 個單位；至少需要 "
+                                  f"{pol.min_units_per_cell} 個。")

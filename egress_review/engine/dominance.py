@@ -80,9 +80,8 @@ def check_file(ctx: Context, spec: ManifestFile) -> None:
             *top, total = c
             for why in breaks(top, total, pol.nk_rule_n, pol.nk_rule_k, pol.p_percent):
                 en, zh = _msg(why, pol, claimed)
-                ctx.add(rule=RULE, check=CHECK, severity="block", file=spec.path,
-                        location={**table.location(i, col), "rule": why}, en=en, zh=zh,
-                        suggested=[{"row": i + 1, "column": col, "action": "suppress"}])
+                ctx.block_cell(rule=RULE, check=CHECK, file=spec.path, table=table, i=i, col=col,
+                               en=en, zh=zh, where={"rule": why})
             if i < len(negative) and negative[i]:
                 ctx.add(rule=RULE, check=CHECK, severity="review", file=spec.path,
                         location={**table.location(i, col), "rule": "negative"},

@@ -71,13 +71,11 @@ def check_file(ctx: Context, spec: ManifestFile) -> None:
                     why = ("which percentile it is is not declared" if p is None else
                            f"it rests on {int(n)} units and needs {pol.min_units_for_percentile}, "
                            f"with at least {pol.min_units_per_cell} beyond it")
-                    ctx.add(rule=RULE, check=CHECK, severity="block", file=spec.path,
-                            location=table.location(i, col),
-                            en=f"This {role.statistic} is (close to) one person's value: {why}.",
-                            zh=f"此{'中位數' if p == 0.5 else '百分位數'}接近單一個人的數值："
-                               f"需至少 {pol.min_units_for_percentile} 個單位且兩側各至少 "
-                               f"{pol.min_units_per_cell} 個（本格 {int(n) if n == n else '未知'}）。",
-                            suggested=[{"row": i + 1, "column": col, "action": "suppress"}])
+                    ctx.block_cell(rule=RULE, check=CHECK, file=spec.path, table=table, i=i, col=col,
+                                   en=f"This {role.statistic} is (close to) one person's value: {why}.",
+                                   zh=f"此{'中位數' if p == 0.5 else '百分位數'}接近單一個人的數值："
+                                      f"需至少 {pol.min_units_for_percentile} 個單位且兩側各至少 "
+                                      f"{pol.min_units_per_cell} 個（本格 {int(n) if n == n else '未知'}）。")
 
 
 _QUANTILE_COL = re.compile(r"quantile|percentile|pctl|^pct$|^[pq]$|分位", re.IGNORECASE)

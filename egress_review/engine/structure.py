@@ -248,12 +248,10 @@ def check_file(ctx: Context, spec: ManifestFile) -> None:
                     zh=f"欄位 {col!r} 宣告為 {role.statistic or role.role}，但全為整數，其中 {len(small)} 個小於 {m}："
                        "可能是計數，由審查人判斷。")
     for i, col, k, base in _implied_counts(table, m):
-        ctx.add(rule=RULE, check=CHECK, severity="block", file=spec.path,
-                location=table.location(i, col),
-                en=f"This {table.role(col).statistic} of {base!r} gives away a count of {k:g} "
-                   f"(fewer than {m}), whatever its declared units.",
-                zh=f"此比例乘以 {base!r} 即得計數 {k:g}（少於 {m}），無論宣告的單位為何。",
-                suggested=[{"row": i + 1, "column": col, "action": "suppress"}])
+        ctx.block_cell(rule=RULE, check=CHECK, file=spec.path, table=table, i=i, col=col,
+                       en=f"This {table.role(col).statistic} of {base!r} gives away a count of {k:g} "
+                          f"(fewer than {m}), whatever its declared units.",
+                       zh=f"此比例乘以 {base!r} 即得計數 {k:g}（少於 {m}），無論宣告的單位為何。")
     for i, col in _possible_total_rows(table):
         ctx.add(rule="E3", check=CHECK, severity="review", file=spec.path,
                 location=table.location(i, col),

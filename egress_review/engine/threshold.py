@@ -37,11 +37,9 @@ def check_file(ctx: Context, spec: ManifestFile) -> None:
         what = as_what or ("count" if role.role in ("count", "suppressed") else role.statistic)
         for i in small_cells(units, m):
             n = int(units[i])
-            ctx.add(rule=RULE, check=CHECK, severity="block", file=spec.path,
-                    location=table.location(i, col),
-                    en=f"This {what} rests on {n} unit(s); at least {m} are required.",
-                    zh=f"此{_zh(what)}僅基於 {n} 個單位；至少需要 {m} 個。",
-                    suggested=[{"row": i + 1, "column": col, "action": "suppress"}])
+            ctx.block_cell(rule=RULE, check=CHECK, file=spec.path, table=table, i=i, col=col,
+                           en=f"This {what} rests on {n} unit(s); at least {m} are required.",
+                           zh=f"此{_zh(what)}僅基於 {n} 個單位；至少需要 {m} 個。")
         dens = ctx.sealed_denominators(table) if as_what is None else None
         proportion = dens is not None and col in dens
         if proportion and hidden.any():
@@ -65,12 +63,10 @@ def check_file(ctx: Context, spec: ManifestFile) -> None:
         den = ctx.denominator_units(table, col) if as_what is None else None
         if den is not None:
             for i in small_cells(den, m):
-                ctx.add(rule=RULE, check=CHECK, severity="block", file=spec.path,
-                        location=table.location(i, col),
-                        en=f"The denominator of this {what} rests on {int(den[i])} unit(s); "
-                           f"at least {m} are required.",
-                        zh=f"此{_zh(what)}的分母僅基於 {int(den[i])} 個單位；至少需要 {m} 個。",
-                        suggested=[{"row": i + 1, "column": col, "action": "suppress"}])
+                ctx.block_cell(rule=RULE, check=CHECK, file=spec.path, table=table, i=i, col=col,
+                               en=f"The denominator of this {what} rests on {int(den[i])} unit(s); "
+                                  f"at least {m} are required.",
+                               zh=f"此{_zh(what)}的分母僅基於 {int(den[i])} 個單位；至少需要 {m} 個。")
 
 
 _ZH = {"count": "計數", "mean": "平均數", "median": "中位數", "min": "最小值", "max": "最大值",
