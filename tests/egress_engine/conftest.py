@@ -32,6 +32,36 @@ def by(result, check=None, rule=None, severity=None, file=None):
             and (severity is None or f.severity == severity) and (file is None or f.file == file)]
 
 
+G = {"role": "group"}
+SUPP = {"role": "suppressed"}
+COUNT = {"role": "count"}
+
+
+def table(path, columns, **kw):
+    """A manifest entry for a table with these column roles."""
+    return {"path": path, "kind": "table", "description": "t", "columns": columns, **kw}
+
+
+def one_table(run, text: str, columns: dict, **kw):
+    """The CSV ``text`` as the request's only file, a table with these column roles."""
+    return run({"t.csv": text}, [table("t.csv", columns, **kw)])
+
+
+def derives(result, value, check="differencing") -> bool:
+    """Some finding of ``check`` says ``value`` can be worked out (a difference of cells)."""
+    return value in [f.location.get("value") for f in by(result, check=check)]
+
+
+def pins(result, value, check=None) -> bool:
+    """Some finding (of ``check``) pins a suppressed cell to exactly ``value``."""
+    return any(f.location.get("interval") == [value, value] for f in by(result, check=check))
+
+
+def said(result) -> list:
+    """What the findings say, for an assertion's message."""
+    return [(f.check, f.message_en, f.location) for f in result.findings]
+
+
 @pytest.fixture
 def run(tmp_path):
     def _run(files, entries, **kw):
