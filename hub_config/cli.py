@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import typer
 
-from enclave.cli.output import JSON_HELP, console, emit_json
+from enclave.cli.output import JSON_HELP, console, emit_json, refusing
 
 hub_app = typer.Typer(help="The session hub: JupyterHub, sandboxes, slot-end cut-off.",
                       no_args_is_help=True)
@@ -34,14 +34,11 @@ def overnight(booking_id: int = typer.Argument(..., help="An overnight booking's
     from hub_config.overnight import RegistrationError, register
     from policies import current_policy
 
-    try:
+    with refusing(RegistrationError, prefix="refused "):
         with session_scope() as s:
             job = register(s, booking_id, notebook, purpose, by, current_policy())
             out = {"job": job.id, "booking": booking_id, "notebook": job.notebook,
                    "status": job.status}
-    except RegistrationError as e:
-        console.print(f"[red]refused[/] {e}")
-        raise typer.Exit(1)
     if as_json:
         emit_json(out)
     else:
@@ -67,14 +64,11 @@ def seat_register(number: int = typer.Argument(..., help="Seat number (1..centre
     from hub_config.seats.service import SeatError, register_seat, seat_dict
     from policies import current_policy
 
-    try:
+    with refusing(SeatError, prefix="refused "):
         with session_scope() as s:
             _need_admin(s, by)
             out = seat_dict(register_seat(s, number, address, label, by,
                                           max_number=current_policy().sessions.centre_seats))
-    except SeatError as e:
-        console.print(f"[red]refused[/] {e}")
-        raise typer.Exit(1)
     if as_json:
         emit_json(out)
     else:
@@ -88,13 +82,10 @@ def seat_retire(number: int = typer.Argument(...), reason: str = typer.Option(..
     from enclave.db import session_scope
     from hub_config.seats.service import SeatError, retire_seat
 
-    try:
+    with refusing(SeatError, prefix="refused "):
         with session_scope() as s:
             _need_admin(s, by)
             retire_seat(s, number, by, reason)
-    except SeatError as e:
-        console.print(f"[red]refused[/] {e}")
-        raise typer.Exit(1)
     console.print(f"seat {number} retired")
 
 

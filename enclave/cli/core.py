@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import typer
 
-from enclave.cli.output import JSON_HELP, emit_json, table
+from enclave.cli.output import JSON_HELP, emit_json, refusing, table
 
 db_app = typer.Typer(help="The control-plane state database.", no_args_is_help=True)
 policy_app = typer.Typer(help="The policy in force (rules with their RULES.md IDs).", no_args_is_help=True)
@@ -41,11 +41,8 @@ def policy_check(path: str = typer.Argument(..., help="Policy directory to valid
     """Validate a policy directory; exit 1 with file, key and reason if it is bad."""
     from policies import PolicyError, load_policy
 
-    try:
+    with refusing(PolicyError):
         p = load_policy(path)
-    except PolicyError as e:
-        typer.echo(str(e), err=True)
-        raise typer.Exit(1)
     typer.echo(f"policy {p.name} is valid")
 
 
@@ -83,12 +80,8 @@ def audit_checkpoint():
     from enclave.audit.verify import confirm_head
     from enclave.db import session_scope
 
-    with session_scope() as s:
-        try:
-            e = confirm_head(s)
-        except ValueError as exc:
-            typer.echo(str(exc), err=True)
-            raise typer.Exit(1)
+    with session_scope() as s, refusing(ValueError):
+        e = confirm_head(s)
     typer.echo(f"checkpoint of record {e.seq} written (journal line {e.n})")
 
 

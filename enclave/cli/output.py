@@ -1,9 +1,10 @@
 """Shared output helpers: ``--json`` for scripts, rich tables and progress for people."""
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 from rich.console import Console
 
@@ -36,3 +37,15 @@ def table(rows: Iterable[dict[str, Any]], title: str | None = None) -> None:
     for r in rows:
         t.add_row(*[str(v) for v in r.values()])
     Console().print(t)
+
+
+@contextlib.contextmanager
+def refusing(*errors: type[BaseException], prefix: str = "") -> Iterator[None]:
+    """An error of these types ends the command: ``prefix`` and its message on stderr, exit 1."""
+    import typer
+
+    try:
+        yield
+    except errors as e:
+        typer.echo(f"{prefix}{e}", err=True)
+        raise typer.Exit(1)
