@@ -127,13 +127,20 @@ def _raw_connections(data: Path, plain: Path) -> dict:
     return out
 
 
-def _start_broker(tmp: Path, data: Path):
-    wsock, bsock = tmp / "warden.sock", tmp / "broker.sock"
-    warden = _UnixHTTP(str(wsock), _Warden)
-    threading.Thread(target=warden.serve_forever, daemon=True).start()
-    env = dict(os.environ, ENCLAVE_BROKER_SOCKET=str(bsock), ENCLAVE_BROKER_AUTH="token bench",
-               ENCLAVE_WARDEN_URL=f"http+unix://{quote(str(wsock), safe='')}/",
-               ENCLAVE_CASE="BENCH", ENCLAVE_CASE_DATA=str(data), ENCLAVE_DATA_KEY=KEY.hex(),
+def _start_broker(tmp: Path, data: Path, warden_url: str | None = None,
+                  auth: str = "token bench", case: str = "BENCH"):
+    """The broker process; its log goes to ``warden_url`` (the real warden) or, without it, to
+    the stand-in started here (returned, to be shut down; None with the real one)."""
+    bsock = tmp / "broker.sock"
+    warden = None
+    if warden_url is None:
+        wsock = tmp / "warden.sock"
+        warden = _UnixHTTP(str(wsock), _Warden)
+        threading.Thread(target=warden.serve_forever, daemon=True).start()
+        warden_url = f"http+unix://{quote(str(wsock), safe='')}/"
+    env = dict(os.environ, ENCLAVE_BROKER_SOCKET=str(bsock), ENCLAVE_BROKER_AUTH=auth,
+               ENCLAVE_WARDEN_URL=warden_url,
+               ENCLAVE_CASE=case, ENCLAVE_CASE_DATA=str(data), ENCLAVE_DATA_KEY=KEY.hex(),
                ENCLAVE_QUERY_MAX_ROWS="3000000", ENCLAVE_QUERY_MAX_BYTES=str(2**31))
     broker = subprocess.Popen([sys.executable, "-m", "hub_config.broker"], cwd=ROOT, env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -144,26 +151,29 @@ def _start_broker(tmp: Path, data: Path):
     return warden, broker, f"http+unix://{quote(str(bsock), safe='')}/"
 
 
-def warden_cost(n: int = 200) -> dict:
-    """What the stand-in leaves out: the real warden's record (its app on a unix socket, a
-    registered job token, so no hub is needed for whoami; a fresh SQLite state DB), per query."""
+def real_warden(tmp: Path):
+    """The hub's warden app (``hub_config.warden``) on a unix socket in a thread of this
+    process - so its CPU is in this process's count - with a fresh SQLite state DB, master key
+    and checkpoint journal under ``tmp``, one researcher, case and overnight booking running
+    now, and a registered job token (so no hub is needed for whoami: the record is the same).
+    Returns (url, Authorization value, case code, stop)."""
     import asyncio
 
     from tornado import httpserver, netutil
 
+    os.environ.update(ENCLAVE_HOME=str(tmp / "home"), ENCLAVE_KEYS=str(tmp / "keys"),
+                      ENCLAVE_AUDIT_JOURNAL=str(tmp / "journal"))
     from enclave.db import upgrade
-    from hub_config.broker import WardenLog
     from hub_config.warden import Warden, make_app
     from policies import load_policy
     from tests.session.conftest import Rows
 
-    tmp = Path(tempfile.mkdtemp(prefix="warden-bench-"))
     url = f"sqlite:///{tmp / 'state.db'}"
     upgrade(url)
     rows = Rows(url)
     rows.user("ann")
     rows.case("C1", ["ann"])
-    booking = rows.booking("ann", "C1", -5, 60, kind="overnight")
+    booking = rows.booking("ann", "C1", -5, 600, kind="overnight")
 
     class Runner:
         tokens = {"tok": ("ann", booking)}
@@ -172,7 +182,7 @@ def warden_cost(n: int = 200) -> dict:
             return None
 
     warden = Warden(url, load_policy(), "http://127.0.0.1:9/hub/api", "unused", runner=Runner())
-    sock, loop, ready = str(tmp / "warden.sock"), asyncio.new_event_loop(), threading.Event()
+    sock, loop, ready = str(tmp / "real-warden.sock"), asyncio.new_event_loop(), threading.Event()
 
     def run():
         asyncio.set_event_loop(loop)
@@ -183,14 +193,25 @@ def warden_cost(n: int = 200) -> dict:
 
     threading.Thread(target=run, daemon=True).start()
     ready.wait(10)
-    wlog = WardenLog(f"http+unix://{quote(sock, safe='')}/", "job tok", "C1")
+    return (f"http+unix://{quote(sock, safe='')}/", "job tok", "C1",
+            lambda: loop.call_soon_threadsafe(loop.stop))
+
+
+def warden_cost(n: int = 200) -> dict:
+    """What the stand-in leaves out: the real warden's record, per query (the warden's app and
+    the broker's client to it, in this process)."""
+    from hub_config.broker import WardenLog
+
+    tmp = Path(tempfile.mkdtemp(prefix="warden-bench-"))
+    url, auth, case, stop = real_warden(tmp)
+    wlog = WardenLog(url, auth, case)
     wlog.query("measuring the warden", "SELECT 0", None)
     c0, w0 = _cpu(os.getpid()), time.perf_counter()
     for i in range(n):
         wlog.query("measuring the warden", f"SELECT {i}", None)
     out = {"records": n, "wall_ms": round(1000 * (time.perf_counter() - w0) / n, 2),
            "cpu_ms": round(1000 * (_cpu(os.getpid()) - c0) / n, 2)}
-    loop.call_soon_threadsafe(loop.stop)
+    stop()
     shutil.rmtree(tmp, ignore_errors=True)
     return out
 
@@ -203,6 +224,8 @@ def main() -> int:
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--warden", action="store_true",
                     help="only time the real warden's query record (SQLite), per query")
+    ap.add_argument("--with-warden", action="store_true",
+                    help="the broker logs to the real warden (its CPU counted), not the stand-in")
     args = ap.parse_args()
     if args.warden:
         print(json.dumps(warden_cost()))
@@ -214,9 +237,15 @@ def main() -> int:
     data.mkdir()
     plain.mkdir()
     make_extract(data, plain)
-    warden, broker, url = _start_broker(tmp, data)
+    stop_real = None
+    if args.with_warden:
+        wurl, auth, case, stop_real = real_warden(tmp)
+        warden, broker, url = _start_broker(tmp, data, wurl, auth, case)
+    else:
+        auth = "token bench"
+        warden, broker, url = _start_broker(tmp, data)
     try:
-        conn = BrokerConnection("benchmark of the broker's overhead", url, "token bench")
+        conn = BrokerConnection("benchmark of the broker's overhead", url, auth)
         cons = _raw_connections(data, plain)
         me = os.getpid()
 
@@ -258,6 +287,7 @@ def main() -> int:
                        "rows_per_cpu_s": round(v[0][2] / statistics.median(c for _, c, _ in v))}
                    for k, v in big.items()}
         out = {"aggregate_rows": 1_000_000, "reps_per_sample": args.reps,
+               "warden": "real (hub_config.warden, SQLite)" if args.with_warden else "stand-in",
                "pairs": [{k: round(v, 4) for k, v in p.items()} for p in pairs],
                "median_wall_ratio": round(statistics.median(p["wall_ratio"] for p in pairs), 3),
                "median_cpu_ratio": round(statistics.median(p["cpu_ratio"] for p in pairs), 3),
@@ -277,6 +307,7 @@ def main() -> int:
         if args.json:
             print(json.dumps(out, indent=1))
             return 0
+        print(f"warden: {out['warden']}")
         for p in out["pairs"]:
             print(f"aggregate x{args.reps}: broker {p['broker_s']:.3f}s ({p['broker_cpu']:.3f} CPU-s)"
                   f"  raw {p['raw_s']:.3f}s ({p['raw_cpu']:.3f} CPU-s)  wall x{p['wall_ratio']:.2f}"
@@ -297,7 +328,10 @@ def main() -> int:
     finally:
         broker.terminate()
         broker.wait(10)
-        warden.shutdown()
+        if warden is not None:
+            warden.shutdown()
+        if stop_real is not None:
+            stop_real()
         shutil.rmtree(tmp, ignore_errors=True)
 
 

@@ -173,23 +173,24 @@ class Warden:
             raise web.HTTPError(400, f"purpose must be at least {minimum} characters (A3)")
         now = utcnow()
         with session_scope(self.db_url) as s:
+            # the gate's one query, fresh on every record (no row objects are needed here)
             if job_booking is None:
-                d = gate.check(s, name, now)
+                d = gate.check(s, name, now, load=False)
             else:  # an overnight job: only while its own registered booking runs
                 lead = dt.timedelta(hours=self.policy.sessions.overnight_registration_lead_hours)
-                d = gate.check(s, name, now, kind="overnight", overnight_lead=lead)
-                if d.allowed and d.booking.id != job_booking:
+                d = gate.check(s, name, now, kind="overnight", overnight_lead=lead, load=False)
+                if d.allowed and d.booking_id != job_booking:
                     d = gate.GateDecision(None, "the job's booking is over")
             if not d.allowed:
                 raise web.HTTPError(403, f"no active session: {d.reason}")
-            case = s.get(Case, d.booking.case_id)
+            code = d.case_code
             claimed = body.get("case")
-            if claimed is not None and claimed != case.code:
-                raise web.HTTPError(403, f"the booking is for case {case.code}, not {claimed}")
+            if claimed is not None and claimed != code:
+                raise web.HTTPError(403, f"the booking is for case {code}, not {claimed}")
             if kind == "purpose":
                 rec = append(s, AuditEntry("session", name, "session.purpose",
-                                           case_code=case.code, reason=purpose,
-                                           detail={"booking": d.booking.id}))
+                                           case_code=code, reason=purpose,
+                                           detail={"booking": d.booking_id}))
             else:
                 sql = str(body.get("sql") or "")
                 if not sql.strip():
@@ -197,11 +198,11 @@ class Warden:
                 if len(sql) > MAX_SQL_CHARS:
                     raise web.HTTPError(400, f"sql longer than {MAX_SQL_CHARS} characters")
                 rec = append(s, AuditEntry(
-                    "session", name, "session.query", case_code=case.code, reason=purpose,
-                    subject=sql, detail={"booking": d.booking.id,
+                    "session", name, "session.query", case_code=code, reason=purpose,
+                    subject=sql, detail={"booking": d.booking_id,
                                          "params": body.get("params"),
                                          "client_ts": body.get("client_ts")}))
-            return {"seq": rec.seq, "case": case.code, "ts": rec.ts}
+            return {"seq": rec.seq, "case": code, "ts": rec.ts}
 
 
 class LogHandler(web.RequestHandler):

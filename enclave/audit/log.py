@@ -19,9 +19,10 @@ import json
 import logging
 import uuid
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Any, Iterable
 
-from sqlalchemy import event, select, text
+from sqlalchemy import event, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from enclave.audit import journal
@@ -85,29 +86,61 @@ def _now_iso(now: dt.datetime | None) -> str:
     return (now or dt.datetime.now(dt.timezone.utc)).astimezone(dt.timezone.utc).isoformat(timespec="microseconds")
 
 
-def _append_one(session: Session, head: AuditHead | None, keys: AuditKeys, entry: AuditEntry,
-                ts: str) -> tuple[AuditHead, AuditRecord]:
+_HEAD_COLUMNS = ("id", "seq", "hash", "chain_id", "key_id", "keyed_from", "journal_n",
+                 "journal_digest", "mac")
+
+
+# built once: statements made per call cost more in SQLAlchemy's coercions than in SQLite
+_HEAD_T, _RECORD_T = AuditHead.__table__, AuditRecord.__table__
+_SELECT_HEAD = select(_HEAD_T).where(_HEAD_T.c.id == 1)
+_INSERT_RECORD = insert(_RECORD_T)
+_INSERT_HEAD = insert(_HEAD_T)
+_UPDATE_HEAD = update(_HEAD_T).where(_HEAD_T.c.id == 1)
+
+
+def _read_head(session: Session) -> SimpleNamespace | None:
+    """The head row as plain values, read fresh (a Core SELECT: no identity map to go stale)."""
+    row = session.connection().execute(_SELECT_HEAD).first()
+    return None if row is None else SimpleNamespace(**{c: row._mapping[c] for c in _HEAD_COLUMNS})
+
+
+def _append_one(session: Session, head: SimpleNamespace | None, keys: AuditKeys,
+                entry: AuditEntry, ts: str, settings) -> tuple[SimpleNamespace, AuditRecord]:
+    # Core INSERT/UPDATE rather than ORM flushes: this runs before every session query
+    # (issue 18), and the unit of work cost more than the sealing.
     seq = (head.seq if head else 0) + 1
     prev = head.hash if head else GENESIS
     fields = _fields(entry)
     rec = AuditRecord(seq=seq, ts=ts, prev_hash=prev, scheme=KEYED, hash="", **fields)
     rec.hash = seal(keys, rec)
-    session.add(rec)
-    session.flush()  # the record first: the triggers check the head moves onto an existing record
-    if head is None:
-        head = AuditHead(id=1, chain_id=str(uuid.uuid4()), key_id=keys.key_id, keyed_from=seq)
-        session.add(head)
+    # the record first: the triggers check the head moves onto an existing record
+    db = session.connection()
+    db.execute(_INSERT_RECORD, dict(seq=seq, ts=ts, prev_hash=prev, scheme=KEYED,
+                                    hash=rec.hash, **fields))
+    new = head is None
+    if new:
+        head = SimpleNamespace(id=1, seq=0, hash=GENESIS, chain_id=str(uuid.uuid4()),
+                               key_id=keys.key_id, keyed_from=seq, journal_n=0,
+                               journal_digest=None, mac=None)
+    changed = {}
     if head.chain_id is None:  # first keyed record after a legacy chain (see _reanchor)
         head.chain_id, head.key_id, head.keyed_from = str(uuid.uuid4()), keys.key_id, seq
-    ref = journal.tail(journal.journal_path(head.chain_id))
+        changed.update(chain_id=head.chain_id, key_id=head.key_id, keyed_from=seq)
+    ref = journal.tail(journal.journal_path(head.chain_id, settings))
     head.seq, head.hash = seq, rec.hash
     head.journal_n, head.journal_digest = (ref.n, ref.digest) if ref else (0, None)
     head.mac = head_mac(keys, head)
-    session.flush()
+    if new:
+        db.execute(_INSERT_HEAD, {c: getattr(head, c) for c in _HEAD_COLUMNS})
+    else:
+        changed.update(seq=seq, hash=rec.hash, journal_n=head.journal_n,
+                       journal_digest=head.journal_digest, mac=head.mac)
+        db.execute(_UPDATE_HEAD, changed)
     return head, rec
 
 
-def _reanchor(session: Session, head: AuditHead, keys: AuditKeys, ts: str) -> AuditHead:
+def _reanchor(session: Session, head: SimpleNamespace, keys: AuditKeys, ts: str,
+              settings) -> SimpleNamespace:
     """Records written before the keyed chain are pinned by one keyed record that names their
     last hash; it says whether their plain chain was intact when it was keyed."""
     legacy = session.execute(select(AuditRecord).where(AuditRecord.seq <= head.seq)
@@ -119,20 +152,17 @@ def _reanchor(session: Session, head: AuditHead, keys: AuditKeys, ts: str) -> Au
                               "legacy_problems": [p.message for p in problems[:20]],
                               "note": "records before this one were chained with unkeyed SHA-256; "
                                       "this keyed record pins their last hash"})
-    head, _ = _append_one(session, head, keys, note, ts)
+    head, _ = _append_one(session, head, keys, note, ts, settings)
     return head
 
 
-def _pending_checkpoint(session: Session, head: AuditHead) -> None:
-    session.info["audit_checkpoint"] = (head.chain_id, head.seq, head.hash)
-    if not session.info.get("audit_listening"):
-        session.info["audit_listening"] = True
-        event.listen(session, "after_commit", _write_checkpoint)
-        event.listen(session, "after_rollback", _drop_checkpoint)
-        event.listen(session, "after_soft_rollback", lambda s, _t: _drop_checkpoint(s))
+def _pending_checkpoint(session: Session, head: SimpleNamespace, keys: AuditKeys,
+                        settings) -> None:
+    session.info["audit_checkpoint"] = (journal.journal_path(head.chain_id, settings), keys,
+                                        head.chain_id, head.seq, head.hash)
 
 
-def _drop_checkpoint(session: Session) -> None:
+def _drop_checkpoint(session: Session, *_) -> None:
     session.info.pop("audit_checkpoint", None)
 
 
@@ -140,22 +170,33 @@ def _write_checkpoint(session: Session) -> None:
     pending = session.info.pop("audit_checkpoint", None)
     if pending is None:
         return
-    chain_id, seq, h = pending
+    path, keys, chain_id, seq, h = pending
     try:
-        journal.write(journal.journal_path(chain_id), audit_keys(), kind="checkpoint",
-                      chain=chain_id, seq=seq, hash=h)
+        journal.write(path, keys, kind="checkpoint", chain=chain_id, seq=seq, hash=h)
     except OSError:
         # The records are committed; a later checkpoint vouches for them too (it seals the
         # chain up to its record).  Until then they rest on the keyed chain alone.
         log.exception("audit checkpoint for record %s not written", seq)
 
 
+# Listened to once for every session (per-session listeners cost ~0.3 ms an append): only a
+# session holding a pending checkpoint does anything.
+event.listen(Session, "after_commit", _write_checkpoint)
+event.listen(Session, "after_rollback", _drop_checkpoint)
+event.listen(Session, "after_soft_rollback", _drop_checkpoint)
+
+
 def append(session: Session, entry: AuditEntry, *, now: dt.datetime | None = None) -> AuditRecord:
     """Append one record in the caller's transaction (it commits with the change it records);
-    its checkpoint is written when that transaction commits."""
-    keys = audit_keys()
+    its checkpoint is written when that transaction commits.  The returned record holds the
+    values written (it is not attached to the session)."""
+    from enclave.settings import get_settings
+
+    settings = get_settings()   # once: it resolves paths, and both keys and journal need it
+    keys = audit_keys(settings)
+    session.flush()   # the caller's pending changes go first, as they did with the ORM
     _lock(session)
-    head = session.get(AuditHead, 1, populate_existing=True)
+    head = _read_head(session)
     if head is not None and head.key_id and head.key_id != keys.key_id:
         # default deny: a record sealed under another key would make the chain unverifiable
         raise AuditKeyMismatch(f"the audit chain is sealed under key {head.key_id} but this process derives "
@@ -163,9 +204,9 @@ def append(session: Session, entry: AuditEntry, *, now: dt.datetime | None = Non
                                f"$ENCLAVE_KEYS")
     ts = _now_iso(now)
     if head is not None and head.keyed_from is None:
-        head = _reanchor(session, head, keys, ts)
-    head, rec = _append_one(session, head, keys, entry, ts)
-    _pending_checkpoint(session, head)
+        head = _reanchor(session, head, keys, ts, settings)
+    head, rec = _append_one(session, head, keys, entry, ts, settings)
+    _pending_checkpoint(session, head, keys, settings)
     return rec
 
 

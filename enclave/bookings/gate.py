@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import and_, bindparam, exists, literal, select
 from sqlalchemy.orm import Session
 
 from enclave.accounts.models import User
@@ -23,14 +23,23 @@ LIVE_BOOKING_STATUSES = ("booked", "attended")
 
 @dataclass(frozen=True)
 class GateDecision:
-    """Outcome of a gate check: the booking to use, or why there is none (shown to the user)."""
+    """Outcome of a gate check: the booking to use, or why there is none (shown to the user).
+
+    ``booking`` is the ORM row, or None when the caller asked for the ids only
+    (``check(..., load=False)``: the warden's per-query record needs no row object)."""
 
     booking: Booking | None
     reason: str
+    booking_id: int | None = None
+    case_code: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.booking is not None and self.booking_id is None:
+            object.__setattr__(self, "booking_id", self.booking.id)
 
     @property
     def allowed(self) -> bool:
-        return self.booking is not None
+        return self.booking_id is not None
 
 
 def _aware(now: dt.datetime) -> dt.datetime:
@@ -40,7 +49,8 @@ def _aware(now: dt.datetime) -> dt.datetime:
 
 
 def case_refusal(case: Case, now: dt.datetime) -> str | None:
-    """Why this case cannot be used at ``now`` (None: it can)."""
+    """Why this case cannot be used at ``now`` (None: it can).  ``case``: a Case or any row
+    with its code, status, paid_at, period_start and period_end."""
     now = _aware(now)
     if case.status == "suspended":
         return f"case {case.code} is suspended"
@@ -57,64 +67,80 @@ def case_refusal(case: Case, now: dt.datetime) -> str | None:
     return None
 
 
-def _candidates(session: Session, username: str, now: dt.datetime, kind: str):
-    q = (select(Booking, Case, User)
-         .join(Case, Case.id == Booking.case_id)
-         .join(User, User.id == Booking.user_id)
-         .where(User.username == username, Booking.kind == kind,
-                Booking.status.in_(LIVE_BOOKING_STATUSES),
-                Booking.starts_at <= now, Booking.ends_at > now)
-         .order_by(Booking.starts_at))
-    return session.execute(q).all()
+def _facts_query(with_approvals: bool):
+    """Everything the decision needs in one SELECT (no ORM objects, no eager loads): the
+    account, and each live booking it holds at ``:now`` with its case, whether the account is
+    still a member, and the case's queries left undecided since before ``:cutoff`` (A3).  Built
+    once per shape; the values are bound on each call, so every decision reads fresh rows."""
+    from enclave.querylog.service import overdue_count
+
+    now = bindparam("now")
+    member = exists().where(CaseMember.case_id == Case.id, CaseMember.user_id == User.id,
+                            CaseMember.removed_at.is_(None))
+    unapproved = (overdue_count(Case.code, bindparam("cutoff")).correlate(Case)
+                  .scalar_subquery() if with_approvals else literal(0))
+    return (select(User.id.label("user_id"), User.status.label("user_status"),
+                   Booking.id.label("booking_id"), Booking.kind, Booking.slot_name,
+                   Booking.starts_at, Booking.created_at, Case.code, Case.status, Case.paid_at,
+                   Case.period_start, Case.period_end, member.label("member"),
+                   unapproved.label("unapproved"))
+            .select_from(User)
+            .outerjoin(Booking, and_(Booking.user_id == User.id,
+                                     Booking.status.in_(LIVE_BOOKING_STATUSES),
+                                     Booking.starts_at <= now, Booking.ends_at > now))
+            .outerjoin(Case, Case.id == Booking.case_id)
+            .where(User.username == bindparam("username"))
+            .order_by(Booking.starts_at, Booking.id))
 
 
-def _is_member(session: Session, case_id: int, user_id: int) -> bool:
-    return session.execute(
-        select(CaseMember.id).where(CaseMember.case_id == case_id, CaseMember.user_id == user_id,
-                                    CaseMember.removed_at.is_(None))).first() is not None
+_FACTS: dict[bool, object] = {}
 
 
-def _queries_unapproved(session: Session, case: Case, now: dt.datetime) -> str | None:
-    """A3: queries left unapproved past the policy's window stop the case's sessions."""
-    from enclave.querylog.service import overdue
-    from policies import current_policy
-
-    pol = current_policy()
-    n = overdue(session, pol, case.code, now)
-    if n:
-        return (f"case {case.code} has {n} logged queries awaiting a supervisor's approval for "
-                f"more than {pol.accounts.query_approval_days} days (A3)")
-    return None
+def _facts(session: Session, username: str, now: dt.datetime, approval_days: int):
+    shape = bool(approval_days)
+    if shape not in _FACTS:
+        _FACTS[shape] = _facts_query(shape)
+    values = {"username": username, "now": now}
+    if shape:
+        values["cutoff"] = now - dt.timedelta(days=approval_days)
+    return session.connection().execute(_FACTS[shape], values).all()
 
 
 def check(session: Session, username: str, now: dt.datetime, *, kind: str = "interactive",
-          overnight_lead: dt.timedelta = dt.timedelta(0)) -> GateDecision:
-    """Full gate decision with a reason the user can read."""
+          overnight_lead: dt.timedelta = dt.timedelta(0), load: bool = True) -> GateDecision:
+    """Full gate decision with a reason the user can read.  ``load=False``: the decision
+    carries the booking's id and case code but no ORM row (one query in all)."""
+    from policies import current_policy
+
     now = _aware(now)
-    user = session.execute(select(User).where(User.username == username)).scalar_one_or_none()
-    if user is None:
-        return GateDecision(None, f"no enclave account named {username!r}")
-    if user.status != "active":
-        return GateDecision(None, f"account {username} is {user.status}")
-    rows = _candidates(session, username, now, kind)
+    days = current_policy().accounts.query_approval_days
+    rows = _facts(session, username, now, days)
     if not rows:
-        if kind == "interactive" and _candidates(session, username, now, "overnight"):
+        return GateDecision(None, f"no enclave account named {username!r}")
+    if rows[0].user_status != "active":
+        return GateDecision(None, f"account {username} is {rows[0].user_status}")
+    mine = [r for r in rows if r.booking_id is not None and r.kind == kind]
+    if not mine:
+        if kind == "interactive" and any(r.kind == "overnight" for r in rows):
             return GateDecision(None, "this slot is a registered overnight run: "
                                       "no interactive access (S5)")
         return GateDecision(None, "no booked slot for you at this time (S3): book a seat first")
     reasons = []
-    for booking, case, _user in rows:
-        refusal = case_refusal(case, now)
-        if refusal is None and not _is_member(session, case.id, user.id):
-            refusal = f"you are not a member of case {case.code}"
-        if refusal is None:
-            refusal = _queries_unapproved(session, case, now)
+    for r in mine:
+        refusal = case_refusal(r, now)
+        if refusal is None and not r.member:
+            refusal = f"you are not a member of case {r.code}"
+        if refusal is None and r.unapproved:
+            refusal = (f"case {r.code} has {r.unapproved} logged queries awaiting a "
+                       f"supervisor's approval for more than {days} days (A3)")
         if refusal is None and kind == "overnight":
-            if booking.created_at > booking.starts_at - overnight_lead:
-                refusal = (f"overnight run for case {case.code} was not registered "
+            if r.created_at > r.starts_at - overnight_lead:
+                refusal = (f"overnight run for case {r.code} was not registered "
                            f"{overnight_lead} in advance (S5)")
         if refusal is None:
-            return GateDecision(booking, f"booked slot {booking.slot_name} for case {case.code}")
+            booking = session.get(Booking, r.booking_id) if load else None
+            return GateDecision(booking, f"booked slot {r.slot_name} for case {r.code}",
+                                r.booking_id, r.code)
         reasons.append(refusal)
     return GateDecision(None, "; ".join(reasons))
 

@@ -16,7 +16,7 @@ import io
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import String, TypeDecorator, and_, func, select, type_coerce
 from sqlalchemy.orm import Session
 
 from enclave.accounts.models import User
@@ -180,14 +180,33 @@ def decide(db: Session, policy, actor: User, seqs: list[int], decision: str, *,
     return sorted(recs)
 
 
+def overdue_count(case_code, cutoff):
+    """SELECT count of the case's undecided queries logged before ``cutoff``.  ``case_code``:
+    a value or a column (the booking gate correlates it with its case in its one query);
+    ``cutoff``: an aware datetime, or a bind parameter that will carry one."""
+    if isinstance(cutoff, dt.datetime):
+        cutoff = _iso(cutoff)
+    else:   # audit timestamps are compared as their ISO text (see _query)
+        cutoff = type_coerce(cutoff, _IsoUTC())
+    return (select(func.count()).select_from(AuditRecord)
+            .outerjoin(QueryReview, QueryReview.audit_seq == AuditRecord.seq)
+            .where(and_(AuditRecord.action == QUERY_ACTION, AuditRecord.case_code == case_code,
+                        AuditRecord.ts < cutoff, QueryReview.id.is_(None))))
+
+
+class _IsoUTC(TypeDecorator):
+    """A bound aware datetime as the audit log's ISO-8601 UTC text."""
+
+    impl = String
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        return None if value is None else _iso(value)
+
+
 def overdue(db: Session, policy, case_code: str, now: dt.datetime) -> int:
     """Undecided queries of the case older than the approval window (0 when the window is off)."""
     days = policy.accounts.query_approval_days
     if not days:
         return 0
-    cutoff = _iso(now - dt.timedelta(days=days))
-    return int(db.execute(
-        select(func.count()).select_from(AuditRecord)
-        .outerjoin(QueryReview, QueryReview.audit_seq == AuditRecord.seq)
-        .where(and_(AuditRecord.action == QUERY_ACTION, AuditRecord.case_code == case_code,
-                    AuditRecord.ts < cutoff, QueryReview.id.is_(None)))).scalar_one())
+    return int(db.execute(overdue_count(case_code, now - dt.timedelta(days=days))).scalar_one())

@@ -144,15 +144,21 @@ def test_undecided_queries_past_the_window_stop_the_case(log, policy, monkeypatc
         assert overdue(db, policy, codes["A"], T0 + dt.timedelta(days=1)) == 0
         assert overdue(db, policy, codes["A"], later) == 2  # mia1, mia2 are past the window
         case = db.execute(select(gate.Case).where(gate.Case.code == codes["A"])).scalar_one()
+        from enclave.bookings.models import Booking
+        db.add(Booking(case_id=case.id, user_id=_user(db, "mia").id, slot_name="morning",
+                       starts_at=later - dt.timedelta(hours=1), ends_at=later + dt.timedelta(hours=3),
+                       seat_no=1, kind="interactive", status="booked", created_at=T0))
+        db.flush()
         monkeypatch.setattr(policies, "current_policy", lambda: policy)
-        assert "awaiting a supervisor's approval" in gate._queries_unapproved(db, case, later)
+        d = gate.check(db, "mia", later)
+        assert not d.allowed and "2 logged queries awaiting a supervisor's approval" in d.reason
         off = policy.model_copy(update={"accounts": policy.accounts.model_copy(
             update={"query_approval_days": 0})})
         monkeypatch.setattr(policies, "current_policy", lambda: off)
-        assert gate._queries_unapproved(db, case, later) is None
+        assert gate.check(db, "mia", later).allowed
         monkeypatch.setattr(policies, "current_policy", lambda: policy)
         decide(db, policy, _user(db, "pi"), [seqs["mia1"], seqs["mia2"]], "approved", now=later)
-        assert gate._queries_unapproved(db, case, later) is None
+        assert gate.check(db, "mia", later).allowed
 
 
 def test_cli_list_export_approve(log, tmp_path, monkeypatch):
