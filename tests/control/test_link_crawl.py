@@ -1,12 +1,9 @@
 """Every link a page shows leads somewhere (issue 16): for each role, log in through the form
 and follow every same-site link of every page reached (GET only, up to a bound); no link may
-answer 404 or 5xx.  Forms' GET actions are followed too.  Data: two cases, bookings, a change
+answer 404 or 5xx.  Forms' GET actions, pictures, scripts and style sheets are followed too
+(the crawler: tests/link_crawl.py).  Data: two cases, bookings, a change
 request, an announcement, an audit sample, a violation - so the detail pages exist."""
 from __future__ import annotations
-
-import re
-from html.parser import HTMLParser
-from urllib.parse import urljoin, urlsplit
 
 import pytest
 
@@ -17,22 +14,9 @@ from enclave.db import session_scope
 from enclave.web.app import create_app
 from tests.control.conftest import PASSWORD, T0, load, mk_case
 from tests.identity.helpers import FormClient
+from tests.link_crawl import crawl
 
 MAX_PAGES = 120
-SKIP = re.compile(r"^/(logout|static/)")
-
-
-class _Links(HTMLParser):
-    def __init__(self):
-        super().__init__()
-        self.links: list[str] = []
-
-    def handle_starttag(self, tag, attrs):
-        a = dict(attrs)
-        if tag == "a" and a.get("href"):
-            self.links.append(a["href"])
-        if tag == "form" and (a.get("method") or "get").lower() == "get" and a.get("action"):
-            self.links.append(a["action"])
 
 
 @pytest.fixture
@@ -53,29 +37,6 @@ def world(people, policy):
     return people
 
 
-def _crawl(client, start="/") -> dict[str, int]:
-    seen: dict[str, int] = {}
-    queue = [start]
-    while queue and len(seen) < MAX_PAGES:
-        url = queue.pop(0)
-        if url in seen:
-            continue
-        r = client.get(url, follow_redirects=True)
-        seen[url] = r.status_code
-        if "text/html" not in r.headers.get("content-type", ""):
-            continue
-        p = _Links()
-        p.feed(r.text)
-        for href in p.links:
-            parts = urlsplit(urljoin(str(r.url), href))
-            if parts.netloc and parts.netloc != urlsplit(str(r.url)).netloc:
-                continue          # another front end (review, release): not this app's links
-            path = parts.path + (f"?{parts.query}" if parts.query else "")
-            if path.startswith("/") and not SKIP.match(path) and path not in seen:
-                queue.append(path)
-    return seen
-
-
 @pytest.mark.parametrize("who", ["admin", "alice", "bob", "steward", "boss"])
 def test_no_dead_links(world, policy, who):
     if not world.startswith("sqlite"):
@@ -84,9 +45,9 @@ def test_no_dead_links(world, policy, who):
     r = client.post("/login", data={"username": who, "password": PASSWORD, "next": "/"},
                     follow_redirects=False)
     assert r.status_code == 303, r.text[:300]
-    seen = _crawl(client)
+    seen = crawl(lambda url: client.get(url, follow_redirects=True), max_pages=MAX_PAGES)
     assert len(seen) >= (8 if who == "admin" else 3), seen
-    bad = {u: s for u, s in seen.items() if s == 404 or s >= 500}
+    bad = {u: s for u, s in seen.items() if s[0] == 404 or s[0] >= 500}
     assert not bad, bad
 
 

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from html.parser import HTMLParser
-from urllib.parse import urljoin, urlsplit
 
 import httpx
 import pytest
@@ -22,51 +20,10 @@ from enclave.identity.sessions import issue_token
 from enclave.web.auth import COOKIE
 from tests.egress_workflow.conftest import COUNTS_OK, home_with_world, manifest, table_spec
 from tests.egress_workflow.server import Service
+from tests.link_crawl import crawl
 
 MAX_PAGES = 150
-SKIP = ("/logout", "/static/")
 BROWSER = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
-
-
-class _Links(HTMLParser):
-    def __init__(self):
-        super().__init__()
-        self.links: list[str] = []
-
-    def handle_starttag(self, tag, attrs):
-        a = dict(attrs)
-        if tag == "a" and a.get("href") and not a["href"].startswith("#"):
-            self.links.append(a["href"])
-        if tag in ("img", "script", "link") and (a.get("src") or a.get("href")):
-            src = a.get("src") or a.get("href")
-            if not src.startswith("data:"):
-                self.links.append(src)
-        if tag == "form" and (a.get("method") or "get").lower() == "get" and a.get("action"):
-            self.links.append(a["action"])
-
-
-def crawl(http: httpx.Client, start: str) -> dict[str, tuple[int, str]]:
-    seen: dict[str, tuple[int, str]] = {}
-    queue = [start]
-    while queue and len(seen) < MAX_PAGES:
-        url = queue.pop(0)
-        if url in seen:
-            continue
-        r = http.get(url, headers=BROWSER, follow_redirects=True)
-        ctype = r.headers.get("content-type", "")
-        seen[url] = (r.status_code, ctype)
-        if "text/html" not in ctype:
-            continue
-        p = _Links()
-        p.feed(r.text)
-        for href in p.links:
-            parts = urlsplit(urljoin(str(r.url), href))
-            if parts.netloc and parts.netloc != urlsplit(str(r.url)).netloc:
-                continue
-            path = parts.path + (f"?{parts.query}" if parts.query else "")
-            if path.startswith("/") and not path.startswith(SKIP) and path not in seen:
-                queue.append(path)
-    return seen
 
 
 @pytest.fixture
@@ -128,7 +85,8 @@ def test_no_dead_or_raw_json_links(populated, who):
         u = db.execute(select(User).where(User.username == who)).scalar_one()
         tok = issue_token(db, u, kind="browser", lifetime=dt.timedelta(hours=1))
     with httpx.Client(base_url=svc.url, timeout=60, cookies={COOKIE: tok}) as http:
-        seen = crawl(http, "/")
+        seen = crawl(lambda url: http.get(url, headers=BROWSER, follow_redirects=True),
+                     max_pages=MAX_PAGES)
     bad = {u: s for u, s in seen.items() if s[0] == 404 or s[0] >= 500 or "json" in s[1]}
     assert not bad, bad
     pages = {u for u, s in seen.items() if "text/html" in s[1]}
