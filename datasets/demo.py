@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from datasets.defaults import settings_or_current
+
 DEMO_RELEASE = "demo"
 
 
@@ -17,9 +19,7 @@ def build_demo_release(settings=None, rows: int = 20_000, *, release: str = DEMO
     from datasets.load import list_releases, load_release
     from datasets.synthetic import generate
 
-    if settings is None:
-        from enclave.settings import get_settings
-        settings = get_settings()
+    settings = settings_or_current(settings)
     if any(r["release"] == release for r in list_releases(settings)):
         return release
     src = Path(settings.run_dir) / "demo-source"

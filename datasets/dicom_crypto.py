@@ -22,6 +22,7 @@ from pathlib import Path
 
 from datasets import blob_crypto as B
 from datasets import parquet_crypto as PC
+from datasets.defaults import settings_or_current
 
 _INFO = "sealed-file:aes-256-gcm:v1:"
 # the path a row of H_IMG_INDEX names: dicom/<pseudonym>.dcm, nothing above or beside it
@@ -93,9 +94,7 @@ def release_dicom(release: str, rel: str, settings=None, policy=None) -> bytes:
     """One DICOM file of a warehouse release, decrypted (steward tools)."""
     from datasets.load.releases import release_path, release_scope
 
-    if settings is None:
-        from enclave.settings import get_settings
-        settings = get_settings()
+    settings = settings_or_current(settings)
     root = release_path(release, settings)
     return read_file(root / check_rel(rel), release_scope(release, settings, policy), rel)
 
@@ -104,9 +103,7 @@ def extract_dicom(case_code: str, rel: str, settings=None, policy=None) -> bytes
     """One DICOM file of a case's extract, decrypted (steward tools; sessions use the broker)."""
     from datasets.extract.builder import extract_scope
 
-    if settings is None:
-        from enclave.settings import get_settings
-        settings = get_settings()
+    settings = settings_or_current(settings)
     root = Path(settings.projects_dir) / case_code / "data"
     return read_file(root / check_rel(rel), extract_scope(case_code, settings, policy), rel)
 
@@ -115,9 +112,7 @@ def read_at(path: str | Path, settings=None, policy=None) -> bytes:
     """A DICOM file of a release (``releases/<id>/dicom/``) or an extract
     (``<projects>/<case>/data/dicom/``) by its place on disk, which names its scope; decrypted
     (for checks that compare against the originals, e.g. the egress engine's E5)."""
-    if settings is None:
-        from enclave.settings import get_settings
-        settings = get_settings()
+    settings = settings_or_current(settings)
     path = Path(path).resolve()
     rel = f"dicom/{path.name}"
     releases = (Path(settings.warehouse_dir) / "releases").resolve()

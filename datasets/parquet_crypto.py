@@ -33,6 +33,8 @@ import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 import pyarrow.parquet.encryption as pe
 
+from datasets.defaults import policy_or_current, settings_or_current
+
 ROW_GROUP = 122_880        # DuckDB's own row-group size: the same pruning as its COPY wrote
 _KEK_INFO = "parquet-kek:aes-256-gcm:v1:"
 
@@ -188,12 +190,8 @@ def write_case_table(table: pa.Table, path: str | Path, case_code: str, settings
     fixtures and tools that place a table beside a built extract)."""
     from datasets import keyring
 
-    if settings is None:
-        from enclave.settings import get_settings
-        settings = get_settings()
-    if policy is None:
-        from policies import current_policy
-        policy = current_policy()
+    settings = settings_or_current(settings)
+    policy = policy_or_current(policy)
     return write_table(table, path, scope_for(keyring.master_key(settings), case_scope(case_code),
                                               policy))
 

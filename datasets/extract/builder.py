@@ -46,6 +46,7 @@ import pyarrow as pa
 from datasets import keyring
 from datasets import dicom_crypto as DC
 from datasets import parquet_crypto as PC
+from datasets.defaults import policy_or_current, settings_or_current
 from datasets.load.releases import (_fsync_tree, _read_only, _rmtree, list_releases,
                                     release_path, release_scope, release_views)
 from datasets.load import sql as S
@@ -298,12 +299,8 @@ def build_extract_report(spec: dict, case_code: str, settings=None, *, policy=No
     t0 = time.time()
     if k_override is not None and len(k_override.strip()) < 10:
         raise ExtractError("a k-anonymity override needs a reason of at least 10 characters")
-    if settings is None:
-        from enclave.settings import get_settings
-        settings = get_settings()
-    if policy is None:
-        from policies import current_policy
-        policy = current_policy()
+    settings = settings_or_current(settings)
+    policy = policy_or_current(policy)
     if not CASE_RE.fullmatch(case_code or ""):
         raise ExtractError(f"case code {case_code!r} is not valid")
     spec = validate_spec(dict(spec), settings, policy)
@@ -483,9 +480,7 @@ def extract_scope(case_code: str, settings, policy=None) -> PC.Scope:
     """The case extract's encryption scope under the policy (O3)."""
     from deidentify.keys import KeyFileError
 
-    if policy is None:
-        from policies import current_policy
-        policy = current_policy()
+    policy = policy_or_current(policy)
     try:
         master = keyring.master_key(settings, create=False)
     except KeyFileError:
@@ -495,9 +490,7 @@ def extract_scope(case_code: str, settings, policy=None) -> PC.Scope:
 
 def connect_extract(case_code: str, settings=None, policy=None) -> duckdb.DuckDBPyConnection:
     """DuckDB connection with a view per table of a case's extract, decrypted as read (O3)."""
-    if settings is None:
-        from enclave.settings import get_settings
-        settings = get_settings()
+    settings = settings_or_current(settings)
     d = Path(settings.projects_dir) / case_code / "data"
     if not (d / "catalog.duckdb").exists():
         raise ExtractError(f"case {case_code} has no extract at {d}")

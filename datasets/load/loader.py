@@ -53,6 +53,7 @@ import duckdb
 
 from datasets import keyring
 from datasets import parquet_crypto as PC
+from datasets.defaults import policy_or_current, settings_or_current
 from datasets.load import sql as S
 from datasets.load.report_chart import write_report_svg
 from datasets.load.files import (LoadError, SourceFile, check, check_header, discover,
@@ -114,12 +115,8 @@ def load_release(src: str | Path, release: str, settings=None, *, encoding: str 
     ``workers`` > 1 (or a Dask ``client``) spreads the files over worker processes
     (:mod:`datasets.load.distributed`); absent or 1, one process loads them all."""
     t0 = time.time()
-    if settings is None:
-        from enclave.settings import get_settings
-        settings = get_settings()
-    if policy is None:
-        from policies import current_policy
-        policy = current_policy()
+    settings = settings_or_current(settings)
+    policy = policy_or_current(policy)
     if not RELEASE_RE.fullmatch(release or ""):
         raise LoadError(f"release id {release!r} is not valid (letters, digits, . _ -; max 64)")
     src = Path(src)

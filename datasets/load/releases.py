@@ -14,6 +14,7 @@ from typing import Iterator
 
 import duckdb
 
+from datasets.defaults import policy_or_current, settings_or_current
 from datasets.load import sql as S
 from datasets.load.files import (LoadError)
 
@@ -67,9 +68,7 @@ def _cleanup_stale(settings) -> list[str]:
 
 def list_releases(settings=None) -> list[dict]:
     """Every complete release in the warehouse, oldest first (from each ``release.json``)."""
-    if settings is None:
-        from enclave.settings import get_settings
-        settings = get_settings()
+    settings = settings_or_current(settings)
     rd = releases_dir(settings)
     out = []
     if rd.exists():
@@ -82,9 +81,7 @@ def list_releases(settings=None) -> list[dict]:
 
 
 def release_path(release: str, settings=None) -> Path:
-    if settings is None:
-        from enclave.settings import get_settings
-        settings = get_settings()
+    settings = settings_or_current(settings)
     p = releases_dir(settings) / release
     if not (p / "release.json").exists():
         known = [r["release"] for r in list_releases(settings)]
@@ -98,9 +95,7 @@ def release_scope(release: str, settings, policy=None):
     from datasets import parquet_crypto as PC
     from deidentify.keys import KeyFileError
 
-    if policy is None:
-        from policies import current_policy
-        policy = current_policy()
+    policy = policy_or_current(policy)
     try:
         master = keyring.master_key(settings, create=False)
     except KeyFileError:
@@ -114,9 +109,7 @@ def release_views(con, release: str, settings=None, policy=None, schema: str | N
     a wrong key, is refused naming the file (O3)."""
     from datasets import parquet_crypto as PC
 
-    if settings is None:
-        from enclave.settings import get_settings
-        settings = get_settings()
+    settings = settings_or_current(settings)
     p = release_path(release, settings)
     scope = release_scope(release, settings, policy)
     if schema:
@@ -131,9 +124,7 @@ def release_views(con, release: str, settings=None, policy=None, schema: str | N
 def connect_release(release: str, settings=None, policy=None) -> duckdb.DuckDBPyConnection:
     """DuckDB connection with a view per file family of the release and the catalog's tables
     (``_dictionary``, ``_release``), the files decrypted as they are read."""
-    if settings is None:
-        from enclave.settings import get_settings
-        settings = get_settings()
+    settings = settings_or_current(settings)
     p = release_path(release, settings)
     con = duckdb.connect(":memory:")
     try:

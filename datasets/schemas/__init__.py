@@ -1,6 +1,7 @@
 """Source file layouts (NHIRD/HWDC-like) and the per-column de-identification actions."""
 from __future__ import annotations
 
+from datasets.defaults import policy_or_current
 from datasets.schemas.model import Column, Family
 from datasets.schemas.nhi import CLAIM_FAMILIES, CLAIM_KEY, FAMILIES, REFERENCE_FAMILIES
 
@@ -19,9 +20,7 @@ def family(name: str) -> Family:
 def effective_actions(policy=None) -> dict[str, dict[str, str]]:
     """Per family and column, the action the loader applies: the policy's choice (D1) or the
     schema default.  A policy may not ``keep`` an identifying column or name unknown columns."""
-    if policy is None:
-        from policies import current_policy
-        policy = current_policy()
+    policy = policy_or_current(policy)
     chosen = policy.data.columns
     out: dict[str, dict[str, str]] = {}
     for fam_name, cols in chosen.items():
