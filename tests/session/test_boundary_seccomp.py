@@ -15,6 +15,8 @@ import tempfile
 
 import pytest
 
+from tests.session.boundary_probe import in_child
+
 pytestmark = [pytest.mark.skipif(os.geteuid() != 0, reason="needs root (the control runs "
                                                            "privileged syscalls)"),
               pytest.mark.skipif(os.uname().machine != "x86_64", reason="x86_64 numbers")]
@@ -69,28 +71,13 @@ ATTACKS = {
 
 
 def _outcome(fn, with_filter: bool) -> str:
-    r, w = os.pipe()
-    pid = os.fork()
-    if pid == 0:
-        os.close(r)
-        try:
-            if with_filter:
-                from hub_config.seccomp_filter import load_here
+    def attempt():
+        if with_filter:
+            from hub_config.seccomp_filter import load_here
 
-                load_here()
-            fn()
-            out = "ok"
-        except OSError as e:
-            out = errno.errorcode.get(e.errno, str(e.errno))
-        except BaseException as e:  # noqa: BLE001
-            out = type(e).__name__
-        os.write(w, out.encode())
-        os._exit(0)
-    os.close(w)
-    with os.fdopen(r, "rb") as f:
-        out = f.read().decode() or "killed"
-    os.waitpid(pid, 0)
-    return out
+            load_here()
+        return fn()
+    return in_child(attempt)
 
 
 @pytest.mark.parametrize("attack", sorted(ATTACKS))
