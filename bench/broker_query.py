@@ -172,8 +172,8 @@ def real_warden(tmp: Path):
     upgrade(url)
     rows = Rows(url)
     rows.user("ann")
-    rows.case("C1", ["ann"])
-    booking = rows.booking("ann", "C1", -5, 600, kind="overnight")
+    rows.case("BENCH", ["ann"])   # the extract's case (its key's scope)
+    booking = rows.booking("ann", "BENCH", -5, 600, kind="overnight")
 
     class Runner:
         tokens = {"tok": ("ann", booking)}
@@ -193,7 +193,7 @@ def real_warden(tmp: Path):
 
     threading.Thread(target=run, daemon=True).start()
     ready.wait(10)
-    return (f"http+unix://{quote(sock, safe='')}/", "job tok", "C1",
+    return (f"http+unix://{quote(sock, safe='')}/", "job tok", "BENCH",
             lambda: loop.call_soon_threadsafe(loop.stop))
 
 
