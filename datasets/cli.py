@@ -71,14 +71,23 @@ def generate_cmd(
               title=f"{res.claim_rows} claim rows, {res.persons} persons in {out}")
 
 
+def load_workers(given: int | None) -> int:
+    """The load's worker processes: ``--workers`` if given, else the policy's
+    ``data.load_workers`` (D1)."""
+    from policies import current_policy
+
+    return given if given is not None else current_policy().data.load_workers
+
+
 @data_app.command("load")
 def load_cmd(
     src: Path = typer.Argument(..., help="Directory of source files (and optional MANIFEST.json)."),
     release: str = typer.Option(..., "--release", help="New release id, e.g. 2024A."),
     encoding: str = typer.Option(None, "--encoding", help="Source encoding (default: manifest or utf-8)."),
     no_audit: bool = typer.Option(False, "--no-audit", help="Do not write the audit log entry."),
-    workers: int = typer.Option(1, "--workers", min=1,
-                                help="Worker processes (Dask local cluster); 1: one process."),
+    workers: int = typer.Option(None, "--workers", min=1,
+                                help="Worker processes (Dask local cluster); 1: one process. "
+                                     "Default: the policy's data.load_workers."),
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ):
     """Validate, de-identify and load SRC as a warehouse release (atomic; quarantine + report)."""
@@ -86,6 +95,7 @@ def load_cmd(
 
     if not no_audit:
         _audit_ready(as_json)
+    workers = load_workers(workers)
     try:
         with progress(disable=as_json) as pb:
             task = pb.add_task("loading", total=1, rate="")

@@ -132,6 +132,11 @@ class DataPolicy(BaseModel):
     extract_recode_per_case: bool = setting(
         True, rule="D3",
         description="Person identifiers are re-coded again with a per-case key in extracts.")
+    load_workers: int = setting(
+        1, rule="D1", ge=1, le=64,
+        description="Worker processes of the steward load (enclave data load) when --workers is "
+                    "not given: 1 loads in one process; more spread the files over a local Dask "
+                    "cluster (datasets/load/distributed.py), with the same output.")
 
     @field_validator("age_bands", mode="after")
     @classmethod
