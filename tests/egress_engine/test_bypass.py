@@ -177,29 +177,25 @@ def test_csv_that_is_parquet_is_read_as_parquet(run, tmp_path):
 MEANS = "g,n,mean_cost\na,50,2100.0\nb,60,150.0\n"
 
 
+def _means_stating(run, contributions: list[list[int]]):
+    """MEANS checked with these contributions stated for its mean (largest first, then the
+    cell's total, a row each)."""
+    mean = {"role": "statistic", "statistic": "mean", "units_column": "n", "contributions": contributions}
+    return one_table(run, MEANS, {"g": G, "n": COUNT, "mean_cost": mean})
+
+
 def test_declared_contributions_that_show_dominance_block(run):
-    cols = {"g": G, "n": COUNT,
-            "mean_cost": {"role": "statistic", "statistic": "mean", "units_column": "n",
-                          "contributions": [[100000, 500, 300, 105000], [400, 350, 300, 9000]]}}
-    r = run({"m.csv": MEANS}, [table("m.csv", cols)])
+    r = _means_stating(run, [[100000, 500, 300, 105000], [400, 350, 300, 9000]])
     assert r.verdict == "block"
     assert [f.location.get("row") for f in r.findings if f.severity == "block"] == [1]
 
 
 def test_declared_contributions_never_make_a_mean_pass(run):
-    cols = {"g": G, "n": COUNT,
-            "mean_cost": {"role": "statistic", "statistic": "mean", "units_column": "n",
-                          "contributions": [[400, 350, 300, 105000], [400, 350, 300, 9000]]}}
-    r = run({"m.csv": MEANS}, [table("m.csv", cols)])
-    assert r.verdict == "review"
+    assert _means_stating(run, [[400, 350, 300, 105000], [400, 350, 300, 9000]]).verdict == "review"
 
 
 def test_declared_contributions_must_match_the_table(run):
-    cols = {"g": G, "n": COUNT,
-            "mean_cost": {"role": "statistic", "statistic": "mean", "units_column": "n",
-                          "contributions": [[400, 350, 300, 105000]]}}
-    r = run({"m.csv": MEANS}, [table("m.csv", cols)])
-    assert r.verdict != "pass"
+    assert _means_stating(run, [[400, 350, 300, 105000]]).verdict != "pass"
 
 
 # -- 7. margins under any label ------------------------------------------------------------
