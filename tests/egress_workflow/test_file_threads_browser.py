@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from egress_review.client import EgressClient
 from tests.egress_workflow.conftest import COUNTS_OK, table_spec
-from tests.egress_workflow.test_pages_browser import ARGS, CHROMIUM, login, served  # noqa: F401
+from tests.egress_workflow.test_pages_browser import (ARGS, CHROMIUM, decide, login,  # noqa: F401
+                                                     served)
 from tests.screenshots import shot
 
 
@@ -62,18 +63,12 @@ def test_reviewers_discuss_a_file_and_the_resubmission_shows_it(served, tmp_path
             with EgressClient(svc.url, world.tokens["alice"], scheme="Bearer") as c:
                 c.comment(rid, fid, "不是，第 3 列是細格 No, row 3 is a cell; margins are not in the file.")
 
-            rev2.check("input[name=decision][value=changes]")
-            rev2.fill("textarea[name=reason]", "describe which rows are margins")
-            rev2.click("#submit-review")
-            rev2.wait_for_url(f"{svc.url}/requests/{rid}")
+            decide(rev2, "changes", "describe which rows are margins")
             texts = rev2.locator(f"#thread-{fid} li.comment .body").all_inner_texts()
             assert texts[0].endswith("Is row 3 a margin?") and len(texts) == 3
             assert rev2.locator(f"#thread-{fid} li[data-author='alice']").count() == 1
             rev1.goto(f"{svc.url}/requests/{rid}")
-            rev1.check("input[name=decision][value=changes]")
-            rev1.fill("textarea[name=reason]", "agree: say which rows are margins")
-            rev1.click("#submit-review")
-            rev1.wait_for_url(f"{svc.url}/requests/{rid}")
+            decide(rev1, "changes", "agree: say which rows are margins")
             assert rev1.locator("#state").get_attribute("data-state") == "changes_requested"
 
             # The resubmission links back and shows the earlier thread beside the same file.

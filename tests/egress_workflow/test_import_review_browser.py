@@ -9,7 +9,8 @@ import stat
 
 from enclave.audit import verify_chain
 from enclave.db import session_scope
-from tests.egress_workflow.test_pages_browser import ARGS, CHROMIUM, login, served  # noqa: F401
+from tests.egress_workflow.test_pages_browser import (ARGS, CHROMIUM, decide, login,  # noqa: F401
+                                                     served)
 from tests.screenshots import shot
 
 SCRIPT = b"import pandas as pd\n\ndef tidy(df):\n    return df.dropna()\n"
@@ -83,10 +84,7 @@ def test_import_reviewer_walkthrough(served, tmp_path):  # noqa: F811
             dl.value.save_as(got)
             assert got.read_bytes() == SCRIPT
             shot(rev, "import-reviewer-request")
-            rev.check("input[name=decision][value=approve]")
-            rev.fill("textarea[name=reason]", "plain pandas code, no data, no network")
-            rev.click("#submit-import-review")
-            rev.wait_for_url(f"{svc.url}/imports/{rid}")
+            decide(rev, "approve", "plain pandas code, no data, no network", submit="#submit-import-review")
             assert rev.locator("#import-state").get_attribute("data-state") == "delivered"
             assert rev.locator("#delivered").is_visible()
             assert "rev1" in rev.locator("#import-reviews").inner_text()

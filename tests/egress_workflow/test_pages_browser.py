@@ -57,6 +57,16 @@ def login(page, base, name):
     page.click("#login")
 
 
+def decide(page, decision: str, reason: str, submit: str = "#submit-review") -> None:
+    """The reviewer on ``page`` (a request or an import) decides: the choice, the reason, sent;
+    the page comes back to the same address."""
+    back = page.url
+    page.check(f"input[name=decision][value={decision}]")
+    page.fill("textarea[name=reason]", reason)
+    page.click(submit)
+    page.wait_for_url(back)
+
+
 def test_two_reviewers_approve_in_the_browser_and_requester_downloads(served, tmp_path):
     from playwright.sync_api import sync_playwright
 
@@ -95,10 +105,7 @@ def test_two_reviewers_approve_in_the_browser_and_requester_downloads(served, tm
             assert page.locator("table.data td.heat-ok, table.data td.heat-near").count() > 0
             assert page.locator("#reason-needed").is_visible()
             shot(page, "review-reviewer-request")
-            page.check("input[name=decision][value=approve]")
-            page.fill("textarea[name=reason]", "zero cell is structural: no such visits")
-            page.click("#submit-review")
-            page.wait_for_url(f"{svc.url}/requests/{rid}")
+            decide(page, "approve", "zero cell is structural: no such visits")
             assert page.locator("#state").get_attribute("data-state") == "in_review"
             # A private note from reviewer 1.
             page.fill("form.comment-form textarea[name=body]", "checked against table 2")
@@ -114,10 +121,7 @@ def test_two_reviewers_approve_in_the_browser_and_requester_downloads(served, tm
             assert page2.locator("#blind").is_visible()
             shot(page2, "review-second-reviewer-blind")
             assert "checked against table 2" not in page2.content()
-            page2.check("input[name=decision][value=approve]")
-            page2.fill("textarea[name=reason]", "agree: the zero cell is structural")
-            page2.click("#submit-review")
-            page2.wait_for_url(f"{svc.url}/requests/{rid}")
+            decide(page2, "approve", "agree: the zero cell is structural")
             assert page2.locator("#state").get_attribute("data-state") == "released"
             assert page2.locator("#reviews li").count() == 2
             assert "checked against table 2" in page2.content()
