@@ -1,5 +1,6 @@
 """The shapes the migrations repeat: the surrogate key, a reference to another table's id, the
-"who and when" pair of an act, and the files and reviews tables that egress and ingress both keep.
+"who and when" pair of an act, a one-time secret's life, and the files and reviews tables that
+egress and ingress both keep.
 
 A migration is history: once one uses a helper here, what that helper builds must never change
 (tests/db compares the migrated schema with the models on SQLite and PostgreSQL).  A new shape
@@ -41,6 +42,13 @@ def decided() -> tuple[sa.Column, ...]:
     """A request someone asks for and a steward decides on."""
     return (sa.Column("status", sa.String(length=20), nullable=False),
             *act("requested"), *act("decided", nullable=True))
+
+
+def single_use() -> tuple[sa.Column, ...]:
+    """A one-time secret's life: made, expiring, and used at most once (a challenge, a code)."""
+    return (sa.Column("created_at", TS, nullable=False),
+            sa.Column("expires_at", TS, nullable=False),
+            sa.Column("used_at", TS, nullable=True))
 
 
 def booking_columns() -> tuple[sa.Column, ...]:

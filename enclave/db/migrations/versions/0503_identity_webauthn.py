@@ -1,7 +1,7 @@
 """identity: WebAuthn security keys as a second factor, and their single-use challenges (A4)"""
 import sqlalchemy as sa
 
-from enclave.db.migrations.columns import TS, create_table, drop_tables, ref
+from enclave.db.migrations.columns import TS, create_table, drop_tables, ref, single_use
 
 revision, down_revision = "0503_identity_webauthn", "0502_identity_enrolment_codes"
 branch_labels, depends_on = None, None
@@ -29,9 +29,7 @@ def upgrade() -> None:
         sa.Column("bound_hash", sa.String(length=64), nullable=False),
         sa.Column("rp_id", sa.String(length=253), nullable=False),
         sa.Column("origin", sa.String(length=300), nullable=False),
-        sa.Column("created_at", TS, nullable=False),
-        sa.Column("expires_at", TS, nullable=False),
-        sa.Column("used_at", TS, nullable=True),
+        single_use(),
         unique=["challenge"],
         index=["user_id", "bound_hash"],
     )
