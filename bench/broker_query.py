@@ -19,8 +19,14 @@ broker process, from /proc/<pid>/task/*/schedstat (nanoseconds; the machine's 2 
 shared, so CPU ratios are steadier than wall-clock ones).  Samples alternate which side runs
 first.  Target: aggregate ≤ 1.05× raw.
 
+With ``--with-warden`` the broker logs to the real warden instead (``hub_config.warden``'s
+app in a thread of this process, so its CPU is in the count; SQLite state DB, keyed audit chain
+and signed checkpoint journal in a temporary home; an overnight job token, so no hub is asked
+who the caller is - an interactive session's token adds that hub call per record).
+
     python bench/broker_query.py [--pairs 8] [--reps 10] [--json]
-    python bench/broker_query.py --warden     # the real warden's record per query (SQLite)
+    python bench/broker_query.py --with-warden [--pairs 12 --reps 10]   # broker + real warden
+    python bench/broker_query.py --warden     # the real warden's record alone, per query
 """
 from __future__ import annotations
 
