@@ -111,6 +111,14 @@ def _refused(r: httpx.Response, words: str) -> None:
     assert COOKIE not in r.cookies
 
 
+def _callback_refused(b: "Browser", db_url: str, fe: str, url: str, words: str, who: str, reason: str) -> None:
+    """The callback to ``url`` on front end ``fe`` is refused saying ``words``, signs nobody in,
+    and the audit keeps the refusal of ``who``'s code with ``reason``."""
+    _refused(b.callback(fe, url), words)
+    assert not b.signed_in(fe)
+    assert (fe, who, reason) in _audit(db_url, "sso.refused")
+
+
 @pytest.fixture
 def world(people_db, nhi_policy, tmp_path):
     with enclave(people_db, tmp_path, without_mfa(nhi_policy), without_mfa(nhi_policy)) as urls:
@@ -165,9 +173,7 @@ def test_replayed_code_is_refused_and_ends_the_session_it_opened(world):
     b.jar["review"].get("/sso/start")  # a fresh state cookie for the second try
     state = parse_qs(urlsplit(cb).query)["state"][0]
     b.jar["review"].cookies.set("enclave_sso_state", f'{{"state": "{state}", "next": "/"}}', path="/sso/")
-    _refused(b.callback("review", cb), "already used")
-    assert not b.signed_in("review")
-    assert ("review", "rev", "code replayed") in _audit(db_url, "sso.refused")
+    _callback_refused(b, db_url, "review", cb, "already used", "rev", "code replayed")
 
 
 def test_a_code_for_another_front_end_is_refused(world):
@@ -179,9 +185,8 @@ def test_a_code_for_another_front_end_is_refused(world):
     r = b.authorize(f"{urls['control']}/sso/authorize?" + httpx.QueryParams(
         {"front_end": "review", "state": q["state"][0], "redirect_uri": urls["review"] + "/sso/callback"}).__str__())
     code = parse_qs(urlsplit(r.headers["location"]).query)["code"][0]
-    _refused(b.callback("release", f"/sso/callback?code={code}&state={q['state'][0]}"), "another front end")
-    assert not b.signed_in("release")
-    assert ("release", "rev", "code for review") in _audit(db_url, "sso.refused")
+    _callback_refused(b, db_url, "release", f"/sso/callback?code={code}&state={q['state'][0]}",
+                      "another front end", "rev", "code for review")
 
 
 def test_forged_or_missing_state_is_refused(world):
@@ -277,9 +282,7 @@ def test_an_expired_code_is_refused(people_db, nhi_policy, tmp_path):
         b = Browser(urls)
         try:
             b.login_control("rev")
-            _refused(b.sso("review"), "expired")
-            assert not b.signed_in("review")
-            assert ("review", "rev", "code expired") in _audit(people_db, "sso.refused")
+            _callback_refused(b, people_db, "review", b.code_for("review"), "expired", "rev", "code expired")
         finally:
             b.close()
 
@@ -289,8 +292,7 @@ def test_a_code_after_logout_and_a_child_of_an_ended_log_in_are_refused(world):
     b.login_control("alice")
     cb = b.code_for("release")
     b.logout("control")
-    _refused(b.callback("release", cb), "has ended")
-    assert ("release", "alice", "parent log-in ended") in _audit(db_url, "sso.refused")
+    _callback_refused(b, db_url, "release", cb, "has ended", "alice", "parent log-in ended")
     # a child session whose parent is revoked in the shared table, not through a logout page
     b.login_control("alice")
     assert landing(b.callback("release", b.code_for("release"))) == "/" and b.signed_in("release")
@@ -361,6 +363,4 @@ def test_account_rules_that_changed_since_the_log_in_refuse_the_code(world, chan
         u = s.execute(select(User).where(User.username == "rev")).scalar_one()
         for k, v in change.items():
             setattr(u, k, v)
-    _refused(b.callback("review", cb), words)
-    assert not b.signed_in("review")
-    assert ("review", "rev", "account rules") in _audit(db_url, "sso.refused")
+    _callback_refused(b, db_url, "review", cb, words, "rev", "account rules")
