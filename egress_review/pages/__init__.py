@@ -19,9 +19,9 @@ from enclave.identity.directory import LoginRefused
 from enclave.identity.login import login as identity_login
 from enclave.identity.sessions import end_login, issue_token
 from enclave.web import csrf
-from enclave.web.auth import COOKIE, client_of, directory_of, token_from_request
+from enclave.web.auth import COOKIE, client_of, directory_of, set_session_cookie, token_from_request
 from enclave.web.deps import get_db
-from enclave.web.webauthn_login import FrontEnd, key_login_router, safe_next, set_session_cookie
+from enclave.web.webauthn_login import FrontEnd, key_login_router, safe_next
 from enclave.web.webauthn_login import script as key_script
 from egress_review import workflow as wf
 from egress_review.api import EgressService, service

@@ -18,9 +18,9 @@ from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
 
 from enclave.identity import sso
-from enclave.web.auth import client_of
+from enclave.web.auth import client_of, set_session_cookie
 from enclave.web.deps import get_db
-from enclave.web.webauthn_login import hop_page, safe_next, set_session_cookie
+from enclave.web.webauthn_login import hop_page, safe_next
 from egress_review.api import EgressService, service
 
 STATE_COOKIE = "enclave_sso_state"

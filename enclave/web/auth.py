@@ -21,6 +21,13 @@ from enclave.web.deps import get_db, get_policy  # noqa: F401
 COOKIE = "enclave_session"
 
 
+def set_session_cookie(resp, request: Request, token: str, max_age: int) -> None:
+    """The one session cookie of every front end: script-proof, same-site only, and marked
+    secure whenever the request came over TLS."""
+    resp.set_cookie(COOKIE, token, httponly=True, samesite="strict", path="/", max_age=max_age,
+                    secure=request.url.scheme == "https")
+
+
 def token_from_request(request: Request) -> str | None:
     auth = request.headers.get("authorization", "")
     if auth.lower().startswith("bearer "):

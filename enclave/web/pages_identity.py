@@ -22,7 +22,7 @@ from enclave.identity import mfa, roles, webauthn
 from enclave.identity.directory import LoginRefused
 from enclave.identity.login import login as identity_login
 from enclave.identity.sessions import end_login, issue_token, revoke_token, session_for_token, user_for_token
-from enclave.web.auth import COOKIE, client_of, directory_of, token_from_request
+from enclave.web.auth import COOKIE, client_of, directory_of, set_session_cookie, token_from_request
 from enclave.web.deps import get_db, get_policy
 from enclave.web.pages import back, now_of, page_user, render, safe_next
 
@@ -31,10 +31,6 @@ ENROL_MINUTES = 10  # an enrol-only session opens nothing but /mfa, briefly
 SCRIPT = Path(__file__).parent / "static" / "webauthn.js"
 TAIPEI = ZoneInfo("Asia/Taipei")
 
-
-def set_session_cookie(resp, request: Request, token: str, max_age: int) -> None:
-    resp.set_cookie(COOKIE, token, httponly=True, samesite="strict", path="/", max_age=max_age,
-                    secure=request.url.scheme == "https")
 
 
 @router.get("/login", response_class=HTMLResponse)

@@ -27,7 +27,7 @@ from enclave.identity import webauthn
 from enclave.identity.directory import LoginRefused
 from enclave.identity.login import LoginResult, begin_key_login, finish_key_login
 from enclave.identity.sessions import issue_token
-from enclave.web.auth import COOKIE, client_of, directory_of
+from enclave.web.auth import client_of, directory_of, set_session_cookie
 from enclave.web.deps import get_db, get_policy
 
 SCRIPT = Path(__file__).parent / "static" / "webauthn.js"
@@ -95,10 +95,6 @@ def hop_page(url: str) -> HTMLResponse:
                         f'{escape(url)}"><title>登入中 Signing in</title><p><a href="{escape(url)}">繼續 '
                         f'Continue</a></p>')
 
-
-def set_session_cookie(resp: Response, request: Request, token: str, max_age: int) -> None:
-    resp.set_cookie(COOKIE, token, httponly=True, samesite="strict", path="/", max_age=max_age,
-                    secure=request.url.scheme == "https")
 
 
 def script() -> Response:
