@@ -170,8 +170,7 @@ def enrolment_code_problem(db: Session, user: User, code: str | None, now: dt.da
         return "the enrolment code is wrong"
     if row.used_at is not None:
         return "this enrolment code was used already: ask the centre admin for a new one"
-    expires = row.expires_at if row.expires_at.tzinfo else row.expires_at.replace(tzinfo=dt.timezone.utc)
-    if now >= expires:
+    if row.expired(now):
         return "this enrolment code has expired: ask the centre admin for a new one"
     return None
 

@@ -8,6 +8,20 @@ from sqlalchemy.orm import Mapped, mapped_column
 from enclave.db.base import Base, utcnow
 
 
+class SingleUse:
+    """A one-time secret (an enrolment code, a WebAuthn challenge, an SSO code): it expires,
+    and ``used_at`` is set on its first use, right or wrong."""
+
+    expires_at: Mapped[dt.datetime]
+    used_at: Mapped[dt.datetime | None]
+
+    def expired(self, now: dt.datetime) -> bool:
+        expires = self.expires_at
+        if expires.tzinfo is None:  # stored values read back aware (UTCDateTime); naive is UTC
+            expires = expires.replace(tzinfo=dt.timezone.utc)
+        return now >= expires
+
+
 class WebSession(Base):
     """A server-side login session or API token; only its SHA-256 is stored, so a leaked
     database does not hand out live sessions, and revocation takes effect at once."""
@@ -57,7 +71,7 @@ class TotpCredential(Base):
     last_step: Mapped[int | None] = mapped_column(BigInteger)
 
 
-class MfaEnrolmentCode(Base):
+class MfaEnrolmentCode(SingleUse, Base):
     """A one-time code an admin gives a user out of band (with the first password) to enrol
     the second factor: whoever learns the password alone cannot enrol their own device first
     (no trust on first use).  Only its SHA-256 is stored."""
@@ -69,8 +83,6 @@ class MfaEnrolmentCode(Base):
     code_hash: Mapped[str] = mapped_column(String(64))
     issued_by: Mapped[str] = mapped_column(String(64))
     issued_at: Mapped[dt.datetime]
-    expires_at: Mapped[dt.datetime]
-    used_at: Mapped[dt.datetime | None]
 
 
 class WebAuthnCredential(Base):
@@ -92,7 +104,7 @@ class WebAuthnCredential(Base):
     last_used_at: Mapped[dt.datetime | None]
 
 
-class WebAuthnChallenge(Base):
+class WebAuthnChallenge(SingleUse, Base):
     """One WebAuthn ceremony waiting for its answer: random, single-use (``used_at`` is set on
     the first answer, right or wrong), expiring, bound to one account and to the session
     (registration) or log-in attempt (``bound_hash``: SHA-256 of that token) that asked for it."""
@@ -107,11 +119,9 @@ class WebAuthnChallenge(Base):
     rp_id: Mapped[str] = mapped_column(String(253))
     origin: Mapped[str] = mapped_column(String(300))
     created_at: Mapped[dt.datetime]
-    expires_at: Mapped[dt.datetime]
-    used_at: Mapped[dt.datetime | None]
 
 
-class SsoCode(Base):
+class SsoCode(SingleUse, Base):
     """A one-time code the control plane hands a front end after its log-in (single sign-on):
     only its SHA-256 is kept; single-use (``used_at`` on the first presentation, right or
     wrong), short-lived, for one front end (``audience``) and callback, bound to the front end's
@@ -127,6 +137,4 @@ class SsoCode(Base):
     redirect_uri: Mapped[str] = mapped_column(String(500))
     state_hash: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[dt.datetime]
-    expires_at: Mapped[dt.datetime]
-    used_at: Mapped[dt.datetime | None]
     child_id: Mapped[int | None] = mapped_column(Integer)  # the front end's session it opened

@@ -136,7 +136,7 @@ def redeem(db: Session, code: str, *, front_end: str, state: str, redirect_uri: 
                 child.revoked_at = now
         raise refuse("this code was already used; sign in again.", "code replayed")
     row.used_at = now
-    if row.expires_at <= now:
+    if row.expired(now):
         raise refuse("the code has expired; sign in again.", "code expired")
     if row.audience != front_end:
         raise refuse("the code was issued to another front end.", f"code for {row.audience}")

@@ -156,8 +156,7 @@ def _take_challenge(db: Session, purpose: str, bound_to: str, rp: RelyingParty,
                          "WebAuthn challenge replayed")
     row.used_at = now
     db.flush()
-    expires = row.expires_at if row.expires_at.tzinfo else row.expires_at.replace(tzinfo=dt.timezone.utc)
-    if now >= expires:
+    if row.expired(now):
         raise KeyRefused("安全金鑰驗證已逾時 The security-key step expired: start again.",
                          "WebAuthn challenge expired")
     if (row.rp_id, row.origin) != (rp.id, rp.origin):
