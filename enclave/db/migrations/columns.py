@@ -1,6 +1,6 @@
 """The shapes the migrations repeat: the surrogate key, a reference to another table's id, the
-"who and when" pair of an act, a one-time secret's life, and the files and reviews tables that
-egress and ingress both keep.
+"who and when" pair of an act, a one-time secret's life, and what egress and ingress both keep:
+the automatic checks' verdict, a request's files and reviews.
 
 A migration is history: once one uses a helper here, what that helper builds must never change
 (tests/db compares the migrated schema with the models on SQLite and PostgreSQL).  A new shape
@@ -42,6 +42,14 @@ def decided() -> tuple[sa.Column, ...]:
     """A request someone asks for and a steward decides on."""
     return (sa.Column("status", sa.String(length=20), nullable=False),
             *act("requested"), *act("decided", nullable=True))
+
+
+def checked() -> tuple[sa.Column, ...]:
+    """What the automatic checks said of a request (egress, import): their verdict, the whole
+    result, and whether the committee must decide too."""
+    return (sa.Column("verdict", sa.String(length=10), nullable=True),
+            sa.Column("check_result", sa.JSON(), nullable=True),
+            sa.Column("needs_committee", sa.Boolean(), nullable=False))
 
 
 def single_use() -> tuple[sa.Column, ...]:

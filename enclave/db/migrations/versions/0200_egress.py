@@ -2,7 +2,7 @@
 from alembic import op
 import sqlalchemy as sa
 
-from enclave.db.migrations.columns import (TS, create_table, drop_tables, fk, ref, request_files,
+from enclave.db.migrations.columns import (TS, checked, create_table, drop_tables, fk, ref, request_files,
                                           request_reviews)
 
 revision, down_revision = "0200_egress", "0002_web_sessions"
@@ -23,9 +23,7 @@ def upgrade() -> None:
         sa.Column("client_key", sa.String(length=80), nullable=True),
         sa.Column("supersedes_id", sa.Integer(), nullable=True),
         fk("supersedes_id", "egress_requests"),
-        sa.Column("verdict", sa.String(length=10), nullable=True),
-        sa.Column("check_result", sa.JSON(), nullable=True),
-        sa.Column("needs_committee", sa.Boolean(), nullable=False),
+        checked(),
         sa.Column("created_at", TS, nullable=False),
         sa.Column("submitted_at", TS, nullable=True),
         sa.Column("checked_at", TS, nullable=True),

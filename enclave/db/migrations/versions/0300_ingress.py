@@ -1,7 +1,7 @@
 """ingress: import review (D4) and sharing of derived files between cases (P13)"""
 import sqlalchemy as sa
 
-from enclave.db.migrations.columns import (TS, create_table, drop_tables, ref, request_files,
+from enclave.db.migrations.columns import (TS, checked, create_table, drop_tables, ref, request_files,
                                           request_reviews)
 
 revision, down_revision = "0300_ingress", "0002_web_sessions"
@@ -17,9 +17,7 @@ def upgrade() -> None:
         sa.Column("purpose", sa.Text(), nullable=False),
         sa.Column("state", sa.String(length=12), nullable=False),
         sa.Column("stage", sa.String(length=12), nullable=False),
-        sa.Column("verdict", sa.String(length=10), nullable=True),
-        sa.Column("check_result", sa.JSON(), nullable=True),
-        sa.Column("needs_committee", sa.Boolean(), nullable=False),
+        checked(),
         sa.Column("source", sa.String(length=10), nullable=False),
         sa.Column("source_case_code", sa.String(length=40), nullable=True),
         ref("source_egress_id", "egress_requests", nullable=True),
