@@ -10,6 +10,7 @@ import datetime as dt
 from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from egress_review.request_tables import RequestFile, RequestReview, ReviewedRequest
 from enclave.db.base import Base, utcnow
 
 STATES = ("draft", "submitted", "checked", "in_review", "approved", "changes_requested",
@@ -18,39 +19,23 @@ DECISIONS = ("approve", "changes", "reject")
 STAGES = ("review", "committee")
 
 
-class EgressRequest(Base):
+class EgressRequest(ReviewedRequest, Base):
     __tablename__ = "egress_requests"
     __table_args__ = (UniqueConstraint("requester_id", "client_key", name="uq_egress_requests_client_key"),)
+    files_class, reviews_class = "EgressFile", "EgressReview"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    case_code: Mapped[str] = mapped_column(String(40), index=True)
-    requester_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     state: Mapped[str] = mapped_column(String(20), default="draft", index=True)
-    # review | committee: which group must decide next while the request is in review.
-    stage: Mapped[str] = mapped_column(String(12), default="review")
     title: Mapped[str] = mapped_column(String(300), default="")
     purpose: Mapped[str] = mapped_column(Text, default="")  # E4: requester's explanation
     manifest: Mapped[dict] = mapped_column(JSON)  # the submitted manifest, verbatim (validated)
     manifest_sha256: Mapped[str] = mapped_column(String(64))
     client_key: Mapped[str | None] = mapped_column(String(80))  # idempotency key of the submitter
     supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("egress_requests.id"))
-    verdict: Mapped[str | None] = mapped_column(String(10))  # pass | review | block (engine)
-    check_result: Mapped[dict | None] = mapped_column(JSON)
-    needs_committee: Mapped[bool] = mapped_column(Boolean, default=False)  # E5
-    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     submitted_at: Mapped[dt.datetime | None]
     checked_at: Mapped[dt.datetime | None]
-    decided_at: Mapped[dt.datetime | None]
     approved_at: Mapped[dt.datetime | None]
     released_at: Mapped[dt.datetime | None]
-    decision_reason: Mapped[str | None] = mapped_column(Text)
 
-    files: Mapped[list["EgressFile"]] = relationship(back_populates="request", lazy="selectin",
-                                                     order_by="EgressFile.ordinal",
-                                                     cascade="all, delete-orphan")
-    reviews: Mapped[list["EgressReview"]] = relationship(back_populates="request", lazy="selectin",
-                                                         order_by="EgressReview.id",
-                                                         cascade="all, delete-orphan")
     comments: Mapped[list["EgressComment"]] = relationship(back_populates="request", lazy="selectin",
                                                            order_by="EgressComment.id",
                                                            cascade="all, delete-orphan")
@@ -61,43 +46,23 @@ class EgressRequest(Base):
         return [f for f in self.files if f.role == "output"]
 
 
-class EgressFile(Base):
-    __tablename__ = "egress_files"
-    __table_args__ = (UniqueConstraint("request_id", "path", name="uq_egress_files_request_path"),)
+class EgressFile(RequestFile, Base):
+    """kind: table | figure | text | code | notebook | model."""
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    request_id: Mapped[int] = mapped_column(ForeignKey("egress_requests.id", ondelete="CASCADE"),
-                                            index=True)
-    ordinal: Mapped[int] = mapped_column(Integer, default=0)
-    path: Mapped[str] = mapped_column(String(400))  # relative path as named in the manifest
-    kind: Mapped[str] = mapped_column(String(20))  # table | figure | text | code | notebook | model
-    description: Mapped[str] = mapped_column(Text, default="")
+    __tablename__ = "egress_files"
+    request_class, requests_table = "EgressRequest", "egress_requests"
+
     sha256: Mapped[str] = mapped_column(String(64), index=True)
-    size: Mapped[int] = mapped_column(Integer)
     # output: asked to leave; input: read by the checks only (provenance sidecars), never released.
     role: Mapped[str] = mapped_column(String(10), default="output", server_default="output")
 
-    request: Mapped[EgressRequest] = relationship(back_populates="files")
 
-
-class EgressReview(Base):
+class EgressReview(RequestReview, Base):
     """One reviewer's (or committee member's) decision; hidden from other reviewers until
     every required review of its stage is in (blind review, E4)."""
 
     __tablename__ = "egress_reviews"
-    __table_args__ = (UniqueConstraint("request_id", "reviewer_id", "stage",
-                                       name="uq_egress_reviews_request_reviewer_stage"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    request_id: Mapped[int] = mapped_column(ForeignKey("egress_requests.id", ondelete="CASCADE"),
-                                            index=True)
-    reviewer_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    stage: Mapped[str] = mapped_column(String(12), default="review")
-    decision: Mapped[str] = mapped_column(String(10))
-    reason: Mapped[str] = mapped_column(Text, default="")
-    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
-
-    request: Mapped[EgressRequest] = relationship(back_populates="reviews")
+    request_class, requests_table = "EgressRequest", "egress_requests"
 
 
 class EgressComment(Base):
