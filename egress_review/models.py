@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from egress_review.request_tables import RequestFile, RequestReview, ReviewedRequest
+from egress_review.request_tables import RequestFile, RequestReview, RequestRow, ReviewedRequest
 from enclave.db.base import Base, utcnow
 
 STATES = ("draft", "submitted", "checked", "in_review", "approved", "changes_requested",
@@ -65,15 +65,13 @@ class EgressReview(RequestReview, Base):
     request_class, requests_table = "EgressRequest", "egress_requests"
 
 
-class EgressComment(Base):
+class EgressComment(RequestRow, Base):
     """public: the requester sees it; private: reviewers and committee only.  With ``file_id``
     the comment belongs to that file's thread, else to the request as a whole."""
 
     __tablename__ = "egress_comments"
+    requests_table = "egress_requests"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    request_id: Mapped[int] = mapped_column(ForeignKey("egress_requests.id", ondelete="CASCADE"),
-                                            index=True)
     file_id: Mapped[int | None] = mapped_column(ForeignKey("egress_files.id", ondelete="CASCADE"),
                                                 index=True)
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
@@ -84,14 +82,12 @@ class EgressComment(Base):
     request: Mapped[EgressRequest] = relationship(back_populates="comments")
 
 
-class EgressDownload(Base):
+class EgressDownload(RequestRow, Base):
     """One download from the release area (O2); the audit log holds the same event."""
 
     __tablename__ = "egress_downloads"
+    requests_table = "egress_requests"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    request_id: Mapped[int] = mapped_column(ForeignKey("egress_requests.id", ondelete="CASCADE"),
-                                            index=True)
     file_id: Mapped[int | None] = mapped_column(ForeignKey("egress_files.id"))  # None: whole zip
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     encrypted: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -2,8 +2,9 @@
 its reviews (the migrations build both sets of tables with the same helpers,
 ``enclave.db.migrations.columns.request_files`` and ``request_reviews``).
 
-A request class names its file and review classes (``files_class``, ``reviews_class``); a file
-or review class names its request class and table (``request_class``, ``requests_table``).
+A request class names its file and review classes (``files_class``, ``reviews_class``); a row of
+a request names the requests' table (``requests_table``), a file or review its request class too
+(``request_class``).
 """
 from __future__ import annotations
 
@@ -50,8 +51,10 @@ class ReviewedRequest:
         return _children(cls.reviews_class, "id")
 
 
-class _RequestRow:
-    request_class: ClassVar[str]
+class RequestRow:
+    """A row that belongs to one request (a file, a review, a comment, a download): deleted with
+    it and found by it."""
+
     requests_table: ClassVar[str]
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, sort_order=-1)  # first, as in the migrations
@@ -61,8 +64,10 @@ class _RequestRow:
         return mapped_column(ForeignKey(f"{cls.requests_table}.id", ondelete="CASCADE"), index=True)
 
 
-class RequestFile(_RequestRow):
+class RequestFile(RequestRow):
     """One file of a request, named by its SHA-256 in the content-addressed store."""
+
+    request_class: ClassVar[str]
 
     ordinal: Mapped[int] = mapped_column(Integer, default=0)
     path: Mapped[str] = mapped_column(String(400))  # relative path as the request names it
@@ -79,8 +84,10 @@ class RequestFile(_RequestRow):
         return relationship(cls.request_class, back_populates="files")
 
 
-class RequestReview(_RequestRow):
+class RequestReview(RequestRow):
     """One reviewer's (or committee member's) decision at one stage of a request."""
+
+    request_class: ClassVar[str]
 
     reviewer_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     stage: Mapped[str] = mapped_column(String(12), default="review")
