@@ -15,10 +15,16 @@ For each request the broker
 2. refuses statements other than queries and scratch tables (no COPY, ATTACH, INSTALL/LOAD,
    SET, PRAGMA, EXPORT ...), before anything runs or is logged;
 3. has the warden append the audit record (account and case decided by the warden from that
-   credential, time, SQL, purpose) - if that fails, the query is not run;
+   credential, time, SQL, purpose) - if that fails, nothing of the query leaves the broker;
 4. runs it in an in-memory DuckDB whose views read the extract, with external access off
    except for ``/case/data`` and the configuration locked, and returns Arrow IPC, refusing
    results over the policy's row/byte caps.
+
+Steps 3 and 4 overlap for a statement proved read-only (:mod:`hub_config.broker_readonly`): it
+starts while the record is written, and its result or error is held until the warden has
+answered 201 (the record durable); on a refused or failed record it is interrupted and
+discarded, and the session gets the refusal alone.  Every other statement starts only after
+the 201.
 
 ``dicom_file(DICOM_FILE)`` in a query returns an image of the extract, decrypted in memory
 with the case's key (``datasets.dicom_crypto``); nothing decrypted is written to disk.
@@ -41,6 +47,7 @@ import os
 import signal
 import sys
 import threading
+from concurrent.futures import ThreadPoolExecutor, wait
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -48,6 +55,7 @@ import duckdb
 import pyarrow as pa
 from tornado import httpserver, netutil, web
 
+from hub_config import broker_readonly as RO
 from hub_config.http import json_object
 
 log = logging.getLogger("enclave.broker")
@@ -174,6 +182,12 @@ class CaseDatabase:
         self.con.execute("SET autoinstall_known_extensions=false")
         self.con.execute("SET autoload_known_extensions=false")
         self.con.execute("SET lock_configuration=true")
+        self._own_views = RO.own_views(self.con, self.tables)
+        self._catalog: RO.Catalog | None = None   # taken again after any unproved statement
+        self._proved: dict[str, bool] = {}
+        # the worker that runs a read-only query while its record is written (under self.lock,
+        # so one at a time and interrupt() can only reach that query)
+        self._early = ThreadPoolExecutor(1, thread_name_prefix="query-while-logged")
 
     def _dicom_file(self, rel: str) -> bytes:
         """``dicom_file('dicom/<name>.dcm')``: the extract's image decrypted in memory with the
@@ -215,6 +229,10 @@ class CaseDatabase:
         return {"tables": sorted(self.tables)}
 
     def _check_sql(self, sql: Any) -> str:
+        return self._checked(sql)[0]
+
+    def _checked(self, sql: Any) -> tuple[str, list[str]]:
+        """The SQL and its statements' kinds, or QueryRefused."""
         if not isinstance(sql, str) or not sql.strip():
             raise QueryRefused("empty SQL")
         if len(sql) > MAX_SQL_CHARS:
@@ -232,42 +250,89 @@ class CaseDatabase:
                 raise QueryRefused(f"{kind} statements are not allowed through the case "
                                    f"connection (only queries and in-memory scratch tables)",
                                    403)
-        return sql
+        return sql, [st.type.name for st in stmts]
 
     def query(self, purpose: Any, sql: Any, params: Any = None) -> pa.Table:
         purpose = self.check_purpose(purpose)
-        sql = self._check_sql(sql)
+        sql, kinds = self._checked(sql)
         if params is not None and not isinstance(params, (list, dict)):
             raise QueryRefused("params must be a JSON list or object")
+        with self.lock:
+            if kinds == ["SELECT"] and self._read_only(sql):
+                return self._while_logged(purpose, sql, params)
         self.log.query(purpose, sql, params)  # raises LogRefused: then nothing runs
         with self.lock:
-            try:
-                rel = self.con.sql(sql, params=params) if params is not None else \
-                    self.con.sql(sql)
-                if rel is None:  # a statement without a result (scratch table)
-                    return pa.table({})
-                reader = rel.to_arrow_reader(65536)
-                batches, rows, size = [], 0, 0
-                try:
-                    for batch in reader:
-                        rows += batch.num_rows
-                        size += batch.nbytes
-                        if rows > self.max_rows:
-                            raise QueryRefused(f"the result has more than {self.max_rows} rows "
-                                               f"(query_max_result_rows, A3/S1): aggregate, "
-                                               f"filter or add LIMIT", 413)
-                        if size > self.max_bytes:
-                            raise QueryRefused(f"the result is larger than {self.max_bytes} "
-                                               f"bytes (query_max_result_bytes, A3/S1)", 413)
-                        batches.append(batch)
-                finally:
-                    # a refused result is abandoned half-read: close it, or the connection
-                    # refuses every later query ("connection has an open result")
-                    reader.close()
-                return pa.Table.from_batches(batches, schema=reader.schema)
-            except duckdb.Error as e:
-                raise QueryRefused(f"{type(e).__name__}: {e}") from e
+            self._catalog = None   # it may have changed tables, views or macros
+            return self._run(sql, params)
 
+    def _read_only(self, sql: str) -> bool:
+        """Holding the lock: may ``sql`` start before its record is durable? (cached per text
+        until an unproved statement runs, the only kind that can change the catalog)"""
+        try:
+            if self._catalog is None:
+                self._catalog = RO.catalog(self.con, self._own_views)
+                self._proved.clear()
+            got = self._proved.get(sql)
+            if got is None:
+                if len(self._proved) >= RO.CACHE_MAX:
+                    self._proved.clear()
+                got = self._proved[sql] = RO.read_only(self.con, sql, self._catalog)
+            return got
+        except duckdb.Error:
+            return False
+
+    def _while_logged(self, purpose: str, sql: str, params: Any) -> pa.Table:
+        """Holding the lock: the query runs in the worker while the record is written; its
+        result or its error is returned only after the warden's 201.  A refused or failed
+        record interrupts it and is raised alone - the query's output, even an error naming a
+        value, is dropped."""
+        stop = threading.Event()
+        fut = self._early.submit(self._run, sql, params, stop)
+        try:
+            self.log.query(purpose, sql, params)
+        except BaseException:
+            stop.set()
+            # interrupt() does nothing before the query has started: repeat until it is over
+            while not fut.done():
+                self.con.interrupt()
+                wait([fut], timeout=0.005)
+            raise
+        return fut.result()   # the result, or the query's own error, now that it is recorded
+
+    def _run(self, sql: str, params: Any, stop: threading.Event | None = None) -> pa.Table:
+        """Holding the lock (or its worker): run and read the result under the caps."""
+        if stop is not None and stop.is_set():
+            raise LogRefused("the record was refused before the query started")
+        try:
+            rel = self.con.sql(sql, params=params) if params is not None else \
+                self.con.sql(sql)
+            if rel is None:  # a statement without a result (scratch table)
+                return pa.table({})
+            reader = rel.to_arrow_reader(65536)
+            batches, rows, size = [], 0, 0
+            try:
+                for batch in reader:
+                    if stop is not None and stop.is_set():
+                        raise LogRefused("the record was refused while the query ran")
+                    rows += batch.num_rows
+                    size += batch.nbytes
+                    if rows > self.max_rows:
+                        raise QueryRefused(f"the result has more than {self.max_rows} rows "
+                                           f"(query_max_result_rows, A3/S1): aggregate, "
+                                           f"filter or add LIMIT", 413)
+                    if size > self.max_bytes:
+                        raise QueryRefused(f"the result is larger than {self.max_bytes} "
+                                           f"bytes (query_max_result_bytes, A3/S1)", 413)
+                    batches.append(batch)
+            finally:
+                # a refused result is abandoned half-read: close it, or the connection
+                # refuses every later query ("connection has an open result")
+                reader.close()
+            return pa.Table.from_batches(batches, schema=reader.schema)
+        except duckdb.Error as e:
+            raise QueryRefused(f"{type(e).__name__}: {e}") from e
+        except OSError as e:   # DuckDB's error while the reader streams, as pyarrow raises it
+            raise QueryRefused(str(e)) from e
 
     def aggregate(self, purpose: Any, sql: Any, params: Any, spec: Any,
                   figure: Any = None) -> dict:
