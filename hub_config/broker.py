@@ -183,6 +183,8 @@ class CaseDatabase:
         self.con.execute("SET autoload_known_extensions=false")
         self.con.execute("SET lock_configuration=true")
         self._own_views = RO.own_views(self.con, self.tables)
+        self._builtins = RO.builtin_functions(self.con)
+        self._user_fns: frozenset[str] | None = None   # taken again after a CREATE
         self._catalog: RO.Catalog | None = None   # taken again after any unproved statement
         self._proved: dict[str, bool] = {}
         # the worker that runs a read-only query while its record is written (under self.lock,
@@ -262,7 +264,9 @@ class CaseDatabase:
                 return self._while_logged(purpose, sql, params)
         self.log.query(purpose, sql, params)  # raises LogRefused: then nothing runs
         with self.lock:
-            self._catalog = None   # it may have changed tables, views or macros
+            self._catalog = None   # it may have changed tables or views
+            if "CREATE" in kinds:
+                self._user_fns = None   # or made a macro
             return self._run(sql, params)
 
     def _read_only(self, sql: str) -> bool:
@@ -270,7 +274,10 @@ class CaseDatabase:
         until an unproved statement runs, the only kind that can change the catalog)"""
         try:
             if self._catalog is None:
-                self._catalog = RO.catalog(self.con, self._own_views)
+                if self._user_fns is None:
+                    self._user_fns = RO.user_functions(self.con)
+                self._catalog = RO.catalog(self.con, self._own_views, self._builtins,
+                                           self._user_fns)
                 self._proved.clear()
             got = self._proved.get(sql)
             if got is None:
