@@ -3,7 +3,11 @@ extract encrypted at rest as the builder writes it (O3).
 
 The broker path is the real one a session uses: ``enclave.session.query.BrokerConnection``
 over a unix socket to ``python -m hub_config.broker`` (its own process, Arrow IPC back), which
-has every query logged before it runs.  The log's receiver here is a stand-in for the hub's
+has every query recorded before anything of it leaves: the aggregate, proved read-only, runs
+while its record is written and is held until the 201.  "broker_serial" is the same aggregate
+written ``FROM main.claims``, which the proof does not accept (qualified names wait), so it
+runs only after the 201 as every query did before - the overlap's gain, in the same run.
+The log's receiver here is a stand-in for the hub's
 warden (a small HTTP/1.1 server on a unix socket that answers 201, keeping the connection as
 the real one does): the warden lives inside a running hub, and what is measured is the
 broker's own cost.  The broker runs unsandboxed here (the sandbox's cost is
@@ -52,6 +56,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 AGG = "SELECT g, count(*) AS n, avg(x) AS mean_x, sum(y) AS sum_y FROM claims GROUP BY g ORDER BY g"
 BIG = "SELECT * FROM wide"
+AGG_SERIAL = AGG.replace("FROM claims", "FROM main.claims")   # not proved: waits
 
 
 def _cpu(pid: int) -> float:
@@ -261,7 +266,8 @@ def main() -> int:
                 out = fn()
             return time.perf_counter() - w0, (_cpu(me) - c0) + (_cpu(broker.pid) - b0), out
 
-        runs = {"broker": lambda q: conn.sql(q).arrow()}
+        runs = {"broker": lambda q: conn.sql(q).arrow(),
+                "broker_serial": lambda q: conn.sql(AGG_SERIAL if q == AGG else q).arrow()}
         runs.update({k: (lambda q, c=c: c.sql(q).to_arrow_table()) for k, c in cons.items()})
         for fn in runs.values():   # warm (file cache, first plans)
             fn(AGG)
@@ -275,10 +281,13 @@ def main() -> int:
                 res[name] = timed(lambda: runs[name](AGG), args.reps)
                 samples[name].append(res[name][:2])
             assert res["broker"][2].num_rows == res["raw"][2].num_rows == 500
+            assert res["broker_serial"][2].num_rows == 500
             pairs.append({"broker_s": res["broker"][0], "raw_s": res["raw"][0],
                           "broker_cpu": res["broker"][1], "raw_cpu": res["raw"][1],
                           "wall_ratio": res["broker"][0] / res["raw"][0],
-                          "cpu_ratio": res["broker"][1] / max(res["raw"][1], 1e-9)})
+                          "cpu_ratio": res["broker"][1] / max(res["raw"][1], 1e-9),
+                          "serial_wall_ratio": res["broker_serial"][0] / res["raw"][0],
+                          "serial_cpu_ratio": res["broker_serial"][1] / max(res["raw"][1], 1e-9)})
         big = {}
         for k in range(args.big):
             for name in (("broker", "raw") if k % 2 == 0 else ("raw", "broker")):
@@ -297,6 +306,10 @@ def main() -> int:
                "pairs": [{k: round(v, 4) for k, v in p.items()} for p in pairs],
                "median_wall_ratio": round(statistics.median(p["wall_ratio"] for p in pairs), 3),
                "median_cpu_ratio": round(statistics.median(p["cpu_ratio"] for p in pairs), 3),
+               "serial_median_wall_ratio": round(statistics.median(
+                   p["serial_wall_ratio"] for p in pairs), 3),
+               "serial_median_cpu_ratio": round(statistics.median(
+                   p["serial_cpu_ratio"] for p in pairs), 3),
                "total_cpu_ratio": round(sum(p["broker_cpu"] for p in pairs)
                                         / sum(p["raw_cpu"] for p in pairs), 3),
                "target_ratio": 1.05, "per_query": per_q,
@@ -320,6 +333,8 @@ def main() -> int:
                   f"  cpu x{p['cpu_ratio']:.3f}")
         print(f"median: wall x{out['median_wall_ratio']}  cpu x{out['median_cpu_ratio']}  "
               f"(all pairs' CPU x{out['total_cpu_ratio']}; target <= 1.05)")
+        print(f"serial (record, then query; same run): wall x{out['serial_median_wall_ratio']}  "
+              f"cpu x{out['serial_median_cpu_ratio']}")
         for k, v in per_q.items():
             print(f"  per query, {k:14s} {v['wall_ms']:7.2f} ms wall {v['cpu_ms']:7.2f} ms CPU")
         print(f"encryption at rest (O3): encrypted / plain on the same pyarrow path "
