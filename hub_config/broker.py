@@ -69,7 +69,8 @@ SMALL_RESULT = 1 << 20   # results up to this size are joined into one write (co
 
 
 class LogRefused(RuntimeError):
-    """The audit record could not be written; nothing was run."""
+    """The audit record could not be written; nothing of the query left the broker (a
+    read-only query started alongside was interrupted and dropped)."""
 
 
 class QueryLog(Protocol):
@@ -144,7 +145,8 @@ def _dataset(data_dir: Path, src: str, scope):
 
 
 class CaseDatabase:
-    """In-memory DuckDB with one view per extract table, locked down, every query logged first.
+    """In-memory DuckDB with one view per extract table, locked down, every query recorded
+    before anything of it leaves.
 
     The extract's Parquet is encrypted at rest with the case's key (``data_key``, given only to
     the broker - never to the session); pyarrow decrypts as DuckDB scans.  ``require_encrypted``

@@ -2,9 +2,10 @@
 
 The extract is not in the session's sandbox at all.  ``connect(purpose)`` talks to the
 session's broker (``hub_config.broker``) over a unix socket; the broker checks the session's
-credential, has the warden log account, case, time, SQL and purpose, and only then runs the
-query in a locked-down DuckDB outside the sandbox, returning Arrow.  A query that cannot be
-logged is not run.
+credential, has the warden log account, case, time, SQL and purpose, and runs the query in a
+locked-down DuckDB outside the sandbox, returning Arrow only once the record is durable (a
+read-only query may start while it is written).  Nothing of a query that cannot be logged -
+rows or error - reaches the session.
 
 A DataFrame from ``con.sql(...).df()`` remembers its query (``df.attrs["enclave_source"]``), so
 the table helpers of ``egress_review.safe_tables`` can have the broker make the same table and
