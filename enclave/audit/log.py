@@ -206,8 +206,26 @@ def append(session: Session, entry: AuditEntry, *, now: dt.datetime | None = Non
     if head is not None and head.keyed_from is None:
         head = _reanchor(session, head, keys, ts, settings)
     head, rec = _append_one(session, head, keys, entry, ts, settings)
+    if entry.action == QUERY_ACTION:
+        _mark_pending(session, rec)
     _pending_checkpoint(session, head, keys, settings)
     return rec
+
+
+# A logged query awaits a supervisor's decision (A3) from the moment it is logged: marked here,
+# in the record's own transaction, whoever writes the record, so the booking gate's index of
+# undecided queries (querylog.models.QueryPending) can never miss one.
+QUERY_ACTION = "session.query"
+_INSERT_PENDING = None
+
+
+def _mark_pending(session: Session, rec: AuditRecord) -> None:
+    global _INSERT_PENDING
+    if _INSERT_PENDING is None:
+        from enclave.querylog.models import QueryPending   # the query log's table, not the audit's
+        _INSERT_PENDING = insert(QueryPending.__table__)
+    session.connection().execute(_INSERT_PENDING, {"audit_seq": rec.seq,
+                                                   "case_code": rec.case_code, "ts": rec.ts})
 
 
 @dataclass(frozen=True)

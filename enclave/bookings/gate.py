@@ -70,15 +70,17 @@ def case_refusal(case: Case, now: dt.datetime) -> str | None:
 def _facts_query(with_approvals: bool):
     """Everything the decision needs in one SELECT (no ORM objects, no eager loads): the
     account, and each live booking it holds at ``:now`` with its case, whether the account is
-    still a member, and the case's queries left undecided since before ``:cutoff`` (A3).  Built
-    once per shape; the values are bound on each call, so every decision reads fresh rows."""
-    from enclave.querylog.service import overdue_count
+    still a member, and whether the case has a query left undecided since before ``:cutoff``
+    (A3: one index seek in the pending queries, not a read of the case's whole log; they are
+    counted only when that refuses).  Built once per shape; the values are bound on each call,
+    so every decision reads fresh rows."""
+    from enclave.querylog.service import any_overdue
 
     now = bindparam("now")
     member = exists().where(CaseMember.case_id == Case.id, CaseMember.user_id == User.id,
                             CaseMember.removed_at.is_(None))
-    unapproved = (overdue_count(Case.code, bindparam("cutoff")).correlate(Case)
-                  .scalar_subquery() if with_approvals else literal(0))
+    unapproved = (any_overdue(Case.code, bindparam("cutoff")).correlate(Case)
+                  if with_approvals else literal(False))
     return (select(User.id.label("user_id"), User.status.label("user_status"),
                    Booking.id.label("booking_id"), Booking.kind, Booking.slot_name,
                    Booking.starts_at, Booking.created_at, Case.code, Case.status, Case.paid_at,
@@ -106,6 +108,13 @@ def _facts(session: Session, username: str, now: dt.datetime, approval_days: int
     return session.connection().execute(_FACTS[shape], values).all()
 
 
+def _overdue(session: Session, code: str, now: dt.datetime, days: int) -> int:
+    from enclave.querylog.service import overdue_count
+
+    cutoff = now - dt.timedelta(days=days)
+    return int(session.connection().execute(overdue_count(code, cutoff)).scalar_one())
+
+
 def check(session: Session, username: str, now: dt.datetime, *, kind: str = "interactive",
           overnight_lead: dt.timedelta = dt.timedelta(0), load: bool = True) -> GateDecision:
     """Full gate decision with a reason the user can read.  ``load=False``: the decision
@@ -131,8 +140,8 @@ def check(session: Session, username: str, now: dt.datetime, *, kind: str = "int
         if refusal is None and not r.member:
             refusal = f"you are not a member of case {r.code}"
         if refusal is None and r.unapproved:
-            refusal = (f"case {r.code} has {r.unapproved} logged queries awaiting a "
-                       f"supervisor's approval for more than {days} days (A3)")
+            refusal = (f"case {r.code} has {_overdue(session, r.code, now, days)} logged queries "
+                       f"awaiting a supervisor's approval for more than {days} days (A3)")
         if refusal is None and kind == "overnight":
             if r.created_at > r.starts_at - overnight_lead:
                 refusal = (f"overnight run for case {r.code} was not registered "

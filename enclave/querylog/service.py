@@ -16,17 +16,17 @@ import io
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import String, TypeDecorator, and_, func, select, type_coerce
+from sqlalchemy import String, TypeDecorator, and_, delete, exists, func, select, type_coerce
 from sqlalchemy.orm import Session
 
 from enclave.accounts.models import User
 from enclave.audit import AuditEntry, append
+from enclave.audit.log import QUERY_ACTION
 from enclave.audit.models import AuditRecord
 from enclave.core.errors import BadInput, Forbidden, NotFound, Refused
 from enclave.cases.models import Case
-from enclave.querylog.models import QueryReview
+from enclave.querylog.models import QueryPending, QueryReview
 
-QUERY_ACTION = "session.query"
 DECISIONS = ("approved", "flagged")
 MAX_PAGE = 500
 TAIPEI = ZoneInfo("Asia/Taipei")
@@ -177,21 +177,39 @@ def decide(db: Session, policy, actor: User, seqs: list[int], decision: str, *,
         append(db, AuditEntry("control", actor.username, f"query.{decision}", case_code=r.case_code,
                               subject=str(s), reason=note, detail={"querier": r.actor}), now=now)
     db.flush()
+    # decided: no longer pending, in the decision's own transaction
+    db.execute(delete(QueryPending).where(QueryPending.audit_seq.in_(sorted(recs))))
     return sorted(recs)
+
+
+def _cutoff(cutoff):
+    if isinstance(cutoff, dt.datetime):
+        return _iso(cutoff)
+    return type_coerce(cutoff, _IsoUTC())   # audit timestamps are compared as their ISO text
 
 
 def overdue_count(case_code, cutoff):
     """SELECT count of the case's undecided queries logged before ``cutoff``.  ``case_code``:
-    a value or a column (the booking gate correlates it with its case in its one query);
-    ``cutoff``: an aware datetime, or a bind parameter that will carry one."""
-    if isinstance(cutoff, dt.datetime):
-        cutoff = _iso(cutoff)
-    else:   # audit timestamps are compared as their ISO text (see _query)
-        cutoff = type_coerce(cutoff, _IsoUTC())
+    a value or a column; ``cutoff``: an aware datetime, or a bind parameter that will carry one.
+    Reads only the case's pending queries older than the cutoff (an index range)."""
+    return (select(func.count()).select_from(QueryPending)
+            .where(QueryPending.case_code == case_code, QueryPending.ts < _cutoff(cutoff)))
+
+
+def any_overdue(case_code, cutoff):
+    """EXISTS: the case has an undecided query logged before ``cutoff`` (one index seek, however
+    long the log; the booking gate correlates ``case_code`` with its case in its one query)."""
+    return exists().where(QueryPending.case_code == case_code,
+                          QueryPending.ts < _cutoff(cutoff))
+
+
+def overdue_count_from_log(case_code, cutoff):
+    """The same count read from the audit log itself (every query record of the case against
+    the decisions): the definition the pending table must agree with, kept for tests/bench."""
     return (select(func.count()).select_from(AuditRecord)
             .outerjoin(QueryReview, QueryReview.audit_seq == AuditRecord.seq)
             .where(and_(AuditRecord.action == QUERY_ACTION, AuditRecord.case_code == case_code,
-                        AuditRecord.ts < cutoff, QueryReview.id.is_(None))))
+                        AuditRecord.ts < _cutoff(cutoff), QueryReview.id.is_(None))))
 
 
 class _IsoUTC(TypeDecorator):
