@@ -29,7 +29,7 @@ from enclave.db import session_scope, utcnow
 from hub_config.identity import (Identity, LdapSettings, LoginRefused, check_password_policy,
                                  ldap_identity, local_identity)
 from enclave.identity.sessions import session_for_token
-from hub_config.session_access import SeatError, guard_environment, seat_refusal
+from hub_config.session_access import SeatError, client_address, guard_environment, seat_refusal
 from hub_config.sso_login import SSO_COOKIE
 
 
@@ -329,9 +329,22 @@ class EnclaveAuthenticator(Authenticator):
                 if not gate.check(s, user.name, utcnow()).allowed:
                     return False
             # S4: on site, a login taken to another machine stops working there
-            return handler is None or not seat_refusal(self.db_url, self.policy, user.name,
-                                                       handler.request)
+            if handler is None or _session_server_check(handler):
+                return True
+            return not seat_refusal(self.db_url, self.policy, user.name, handler.request)
         return await asyncio.to_thread(still_booked)
+
+
+def _session_server_check(handler) -> bool:
+    """A token check that did not come through the proxy: the session's own server asking,
+    over the hub's unix socket, who a token belongs to (it does so whenever its cache of the
+    answer ages).  It carries no browser address, so the seat cannot be judged here: the
+    session's server judges the seat of every browser request itself (S4, routes.py).  Every
+    request from outside the host comes through the proxy, which always adds its entry, so
+    a browser cannot take this path; a cookie request without one is still judged and refused.
+    Without this, a session working longer than that cache was cut off mid-work."""
+    return bool(getattr(handler, "_token_authenticated", False)) and \
+        client_address(handler.request) is None
 
 
 def _earlier_spawns(s, username: str, booking_id: int) -> int:

@@ -23,11 +23,14 @@ from tests.services.hub import PASSWORD, HubHarness
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="the hub's sandbox spawner needs root")
 
 SEAT, ELSEWHERE = "127.0.0.1", "127.0.0.2"
+REFRESH = 5  # seconds
 
 
 @pytest.fixture(scope="module")
 def hub():
-    h = HubHarness(access_mode="on_site", seat_address=SEAT)
+    # the shortest re-check the policy allows, so the tests below see logins re-checked
+    h = HubHarness(access_mode="on_site", seat_address=SEAT,
+                   sessions_yaml=f"auth_refresh_seconds: {REFRESH}\n")
     for n in ("alice", "nina"):
         h.add_user(n)
     h.add_case("C1", ["alice", "nina"])
@@ -153,3 +156,29 @@ def test_one_address_one_workstation(hub):
     with session_scope(hub.db_url) as s:
         rec = s.query(AuditRecord).filter_by(action="seat.registered").all()
         assert json.dumps([r.detail for r in rec]).count("10.9.9.9") == 1
+
+
+def test_the_sessions_own_token_check_outlives_the_refresh(hub):
+    """The session's server asks the hub who its token belongs to (over the hub's unix
+    socket, with no proxy entry) each time its cached answer ages.  Past the refresh age
+    that re-check has no browser address to judge the seat by; it must still answer while
+    the booking holds (it was refused, which cut a long session off mid-work).  Through the
+    proxy, from another machine, the same token past the same age is still refused."""
+    import time
+
+    from hub_config.launch import socket_root_for
+
+    sock = str(socket_root_for(hub.settings) / "hub" / "hub.sock")
+    auth = {"Authorization": f"token {hub.alice.token}"}
+    with httpx.Client(transport=httpx.HTTPTransport(uds=sock), base_url="http://hub",
+                      timeout=60) as inside, _client(hub, ELSEWHERE) as outside:
+        for _ in range(2):
+            time.sleep(REFRESH + 1)
+            r = inside.get("/hub/api/user", headers=auth)
+            assert r.status_code == 200 and r.json()["name"] == "alice", (r.status_code, r.text)
+            time.sleep(REFRESH + 1)
+            r = outside.get("/hub/api/user", headers=auth)
+            assert r.status_code == 403, (r.status_code, r.text)
+            # and a proxy entry of the seat's own address written by the client does not help
+            r = outside.get("/hub/api/user", headers={**auth, "X-Forwarded-For": SEAT})
+            assert r.status_code == 403, (r.status_code, r.text)
