@@ -45,15 +45,15 @@ import sys
 import tempfile
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, HTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
-from socketserver import ThreadingMixIn, UnixStreamServer
 from urllib.parse import quote
 
 import duckdb
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from tests.services.unix_http import answer_json, serve  # noqa: E402
 AGG = "SELECT g, count(*) AS n, avg(x) AS mean_x, sum(y) AS sum_y FROM claims GROUP BY g ORDER BY g"
 BIG = "SELECT * FROM wide"
 AGG_SERIAL = AGG.replace("FROM claims", "FROM main.claims")   # not proved: waits
@@ -83,23 +83,10 @@ class _Warden(BaseHTTPRequestHandler):
     def do_POST(self):  # noqa: N802 - http.server's name
         n = int(self.headers.get("Content-Length") or 0)
         self.rfile.read(n)
-        body = json.dumps({"seq": 1}).encode()
-        self.send_response(201)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+        answer_json(self, 201, {"seq": 1})
 
     def log_message(self, *a):
         pass
-
-
-class _UnixHTTP(ThreadingMixIn, UnixStreamServer, HTTPServer):
-    daemon_threads = True
-
-    def server_bind(self):
-        UnixStreamServer.server_bind(self)
-        self.server_name, self.server_port = "warden", 0
 
 
 KEY = bytes(range(32))   # the bench case's data key (O3), as the spawner would hand it over
@@ -146,8 +133,7 @@ def _start_broker(tmp: Path, data: Path, warden_url: str | None = None,
     warden = None
     if warden_url is None:
         wsock = tmp / "warden.sock"
-        warden = _UnixHTTP(str(wsock), _Warden)
-        threading.Thread(target=warden.serve_forever, daemon=True).start()
+        warden = serve(wsock, _Warden)
         warden_url = f"http+unix://{quote(str(wsock), safe='')}/"
     env = dict(os.environ, ENCLAVE_BROKER_SOCKET=str(bsock), ENCLAVE_BROKER_AUTH=auth,
                ENCLAVE_WARDEN_URL=warden_url,

@@ -12,11 +12,9 @@ import json
 import os
 import subprocess
 import sys
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, HTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
-from socketserver import ThreadingMixIn, UnixStreamServer
 
 import duckdb
 import pyarrow as pa
@@ -25,6 +23,7 @@ import pytest
 from datasets import parquet_crypto as PC
 from enclave.session.query import BrokerConnection, QueryError, QueryLogError
 from hub_config.spawner import unix_url
+from tests.services.unix_http import answer_json, serve
 
 ROOT = Path(__file__).resolve().parents[2]
 AUTH = "token pipelined-test"
@@ -61,27 +60,14 @@ class Warden:
                     if warden.on_hold:
                         warden.on_hold("end")
                 status = warden.status if body.get("event") == "query" else 201
-                out = json.dumps({"seq": 1} if status == 201 else
-                                 {"error": "audit store down"}).encode()
                 warden.answered.append((time.monotonic(), status, body))
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(out)))
-                self.end_headers()
-                self.wfile.write(out)
+                answer_json(self, status, {"seq": 1} if status == 201 else
+                            {"error": "audit store down"})
 
             def log_message(self, *a):
                 pass
 
-        class Server(ThreadingMixIn, UnixStreamServer, HTTPServer):
-            daemon_threads = True
-
-            def server_bind(self):
-                UnixStreamServer.server_bind(self)
-                self.server_name, self.server_port = "warden", 0
-
-        self.server = Server(str(sock), Handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.server = serve(sock, Handler)
 
     def set(self, status=201, delay=0.0, drop=False, on_hold=None):
         self.status, self.delay, self.drop, self.on_hold = status, delay, drop, on_hold
