@@ -92,46 +92,51 @@ def _registration_step(request: Request, db: Session, policy, code: str):
     return refusal if refusal is not None else (user, kind, token, now)
 
 
+def _registering(request: Request, db: Session, policy, code, step_with):
+    """Both registration steps: refuse as _registration_step says, else run ``step_with(user,
+    kind, token, now)``; an address that names no relying party is refused the same way."""
+    step = _registration_step(request, db, policy, code)
+    if isinstance(step, JSONResponse):
+        return step
+    try:
+        return step_with(*step)
+    except NoRelyingParty as e:
+        return no_rp(e)
+
+
 @router.post("/register/begin")
 def register_begin(body: RegisterBeginIn, request: Request, db: Session = Depends(get_db),
                    policy=Depends(get_policy)):
     """Creation options for ``navigator.credentials.create`` (needs the enrolment code)."""
-    step = _registration_step(request, db, policy, body.enrolment_code)
-    if isinstance(step, JSONResponse):
-        return step
-    user, _, token, now = step
-    try:
-        options = webauthn.begin_registration(db, user, _rp(request), session_token=token, now=now, policy=policy)
-    except NoRelyingParty as e:
-        return no_rp(e)
-    return JSONResponse({"publicKey": json.loads(options)})
+    def begin(user, _kind, token, now):
+        options = webauthn.begin_registration(db, user, _rp(request), session_token=token, now=now,
+                                              policy=policy)
+        return JSONResponse({"publicKey": json.loads(options)})
+    return _registering(request, db, policy, body.enrolment_code, begin)
 
 
 @router.post("/register/finish")
 def register_finish(body: RegisterFinishIn, request: Request, db: Session = Depends(get_db),
                     policy=Depends(get_policy)):
     """Verify the new key's answer (same session, same enrolment code) and keep the key."""
-    step = _registration_step(request, db, policy, body.enrolment_code)
-    if isinstance(step, JSONResponse):
-        return step
-    user, kind, token, now = step
-    try:
-        cred = webauthn.finish_registration(db, user, _rp(request), session_token=token,
-                                            credential=body.credential, name=body.name, now=now)
-    except NoRelyingParty as e:
-        return no_rp(e)
-    except webauthn.KeyRefused as e:
-        audit(db, user.username, "webauthn.registration_refused", subject=user.username, reason=e.reason)
-        db.commit()  # the spent challenge and the record stay
-        return refused(str(e), 400)
-    if mfa.enrolment_code_required(policy):
-        mfa.spend_enrolment_code(db, user, now)
-    audit(db, user.username, "mfa.enrolled", subject=user.username, factor="webauthn", key=cred.name,
-          credential=cred.credential_id[:16], rp_id=cred.rp_id)
-    if kind == "enrol":  # the enrol-only session ends: log in again with password and key
-        revoke_token(db, token)
-        resp = JSONResponse({"ok": True, "redirect": "/login?msg=" + quote("已新增安全金鑰，請重新登入 Security key "
-                                                                         "added: log in with it")})
-        resp.delete_cookie(COOKIE, path="/")
-        return resp
-    return JSONResponse({"ok": True, "redirect": "/mfa?msg=" + quote("已新增安全金鑰 Security key added")})
+    def finish(user, kind, token, now):
+        try:
+            cred = webauthn.finish_registration(db, user, _rp(request), session_token=token,
+                                                credential=body.credential, name=body.name, now=now)
+        except webauthn.KeyRefused as e:
+            audit(db, user.username, "webauthn.registration_refused", subject=user.username, reason=e.reason)
+            db.commit()  # the spent challenge and the record stay
+            return refused(str(e), 400)
+        if mfa.enrolment_code_required(policy):
+            mfa.spend_enrolment_code(db, user, now)
+        audit(db, user.username, "mfa.enrolled", subject=user.username, factor="webauthn", key=cred.name,
+              credential=cred.credential_id[:16], rp_id=cred.rp_id)
+        if kind == "enrol":  # the enrol-only session ends: log in again with password and key
+            revoke_token(db, token)
+            resp = JSONResponse({"ok": True, "redirect": "/login?msg=" + quote("已新增安全金鑰，請重新登入 Security key "
+                                                                             "added: log in with it")})
+            resp.delete_cookie(COOKIE, path="/")
+            return resp
+        return JSONResponse({"ok": True, "redirect": "/mfa?msg=" + quote("已新增安全金鑰 Security key added")})
+
+    return _registering(request, db, policy, body.enrolment_code, finish)
