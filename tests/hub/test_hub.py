@@ -16,7 +16,6 @@ import json
 import os
 import re
 import time
-from pathlib import Path
 
 import httpx
 import pytest
@@ -26,7 +25,7 @@ from enclave.bookings.models import Booking
 from enclave.db import session_scope, utcnow
 from hub_config.launch import socket_root_for
 from hub_config.lockdown import LOCKED_PLUGINS
-from tests.services.hub import HubHarness
+from tests.services.hub import HubHarness, lab_label_zh, login_page_error
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="the hub's sandbox spawner needs root")
 
@@ -74,11 +73,6 @@ def kernel(alice):
     return alice.start_kernel()
 
 
-def _login_page_error(resp: httpx.Response) -> str:
-    m = re.search(r'class="alert alert-danger"[^>]*>\s*(.*?)\s*</', resp.text, re.S)
-    return m.group(1) if m else resp.text
-
-
 # ------------------------------------------------------------------ the gate
 def test_login_allowed_inside_slot_and_marks_attended(hub):
     b = hub.booking(hub.bookings["alice"])
@@ -93,7 +87,7 @@ def test_login_allowed_inside_slot_and_marks_attended(hub):
 def test_login_refused_with_reason(hub, name, reason):
     r = hub.user(name).login()
     assert r.status_code == 403
-    assert reason in _login_page_error(r)
+    assert reason in login_page_error(r)
     assert "hub/spawn" not in r.headers.get("location", "")
 
 
@@ -103,7 +97,7 @@ def test_spawn_refused_by_pre_spawn_hook_without_booking(hub):
 
     hank = hub.user("hank")
     r = hank.login()  # staff log in with a TOTP code (A4): hank has none yet
-    assert r.status_code == 403 and "enrol" in _login_page_error(r)
+    assert r.status_code == 403 and "enrol" in login_page_error(r)
     with session_scope(hub.db_url) as s:
         totp = enrol_totp(s, s.query(User).filter_by(username="hank").one())
     assert hank.login(otp="000000").status_code == 403
@@ -494,19 +488,6 @@ for d in [os.path.expanduser("~/.jupyter/labconfig"), "/workspace/.jupyter/labco
     assert set(LOCKED_PLUGINS) <= disabled
 
 
-def _zh(label: str, context: str = "") -> str:
-    """The session's JupyterLab label as the zh-TW language pack shows it (untranslated ones
-    stay English)."""
-    import jupyterlab_language_pack_zh_TW as pack
-
-    cat = json.loads((Path(pack.__file__).parent / "locale/zh_TW/LC_MESSAGES/jupyterlab.json")
-                     .read_text(encoding="utf-8"))
-    for key in ((f"{context}\u0004{label}",) if context else ()) + (label,):
-        if isinstance(cat.get(key), list) and cat[key]:
-            return cat[key][0]
-    return label
-
-
 def test_lab_is_traditional_chinese_and_offline(alice):
     """#16: the session's JupyterLab starts in Traditional Chinese, fetches no news and checks no
     updates, and offers no help links to the internet; the user cannot change the defaults'
@@ -556,13 +537,13 @@ def test_browser_menus_have_no_download_or_export(alice, hub):
             context_menu = page.locator(".lm-Menu").first.inner_text()
         finally:
             browser.close()
-    assert _zh("New", "menu") in file_menu and _zh("Save") in file_menu  # the menu did render
+    assert lab_label_zh("New", "menu") in file_menu and lab_label_zh("Save") in file_menu  # the menu did render
     for label, ctx in (("Download", ""), ("Save and Export Notebook As…", "menu"), ("Print…", "")):
-        for shown in {label, _zh(label, ctx)}:
+        for shown in {label, lab_label_zh(label, ctx)}:
             assert shown not in file_menu, file_menu
-    assert _zh("Open") in context_menu
+    assert lab_label_zh("Open") in context_menu
     for label in ("Download", "Open in New Browser Tab", "Copy Shareable Link", "Copy Download Link"):
-        for shown in {label, _zh(label)}:
+        for shown in {label, lab_label_zh(label)}:
             assert shown not in context_menu, context_menu
 
 
@@ -604,4 +585,4 @@ def test_server_stopped_and_tokens_revoked_at_slot_end(hub):
     # and she cannot come back in
     again = hub.user("erin")
     r = again.login()
-    assert r.status_code == 403 and "no booked slot" in _login_page_error(r)
+    assert r.status_code == 403 and "no booked slot" in login_page_error(r)

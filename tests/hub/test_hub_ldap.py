@@ -7,7 +7,7 @@ import os
 import pytest
 
 from enclave.db import utcnow
-from tests.hub.test_hub import _login_page_error
+from tests.services.hub import login_page_error
 from tests.services.hub import HubHarness
 from tests.services.slapd import directory
 
@@ -46,4 +46,4 @@ def test_ldap_login_allowed_inside_slot(ldap_hub):
 ])
 def test_ldap_login_refused(ldap_hub, name, pw, reason):
     r = ldap_hub.user(name, pw).login()
-    assert r.status_code == 403 and reason in _login_page_error(r)
+    assert r.status_code == 403 and reason in login_page_error(r)

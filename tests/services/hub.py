@@ -12,6 +12,7 @@ import contextlib
 import datetime as dt
 import json
 import os
+import re
 import shutil
 import tempfile
 import time
@@ -391,3 +392,22 @@ class HubUser:
             elif t == "error":
                 out.append(f"ERROR {c['ename']}: {c['evalue']}")
         return "".join(out)
+
+
+def login_page_error(resp: httpx.Response) -> str:
+    """The error the hub's login page shows (its whole text when it shows none)."""
+    m = re.search(r'class="alert alert-danger"[^>]*>\s*(.*?)\s*</', resp.text, re.S)
+    return m.group(1) if m else resp.text
+
+
+def lab_label_zh(label: str, context: str = "") -> str:
+    """A JupyterLab label as the session's zh-TW language pack shows it (untranslated ones
+    stay English)."""
+    import jupyterlab_language_pack_zh_TW as pack
+
+    cat = json.loads((Path(pack.__file__).parent / "locale/zh_TW/LC_MESSAGES/jupyterlab.json")
+                     .read_text(encoding="utf-8"))
+    for key in ((f"{context}\u0004{label}",) if context else ()) + (label,):
+        if isinstance(cat.get(key), list) and cat[key]:
+            return cat[key][0]
+    return label
