@@ -24,13 +24,14 @@ shared, so CPU ratios are steadier than wall-clock ones).  Samples alternate whi
 first.  Target: aggregate ≤ 1.05× raw.
 
 With ``--with-warden`` the broker logs to the real warden instead (``hub_config.warden``'s
-app in a thread of this process, so its CPU is in the count; SQLite state DB, keyed audit chain
+record server in a thread of this process, so its CPU is in the count; SQLite state DB, keyed audit chain
 and signed checkpoint journal in a temporary home; an overnight job token, so no hub is asked
 who the caller is - an interactive session's token adds that hub call per record).
 
     python bench/broker_query.py [--pairs 8] [--reps 10] [--json]
     python bench/broker_query.py --with-warden [--pairs 12 --reps 10]   # broker + real warden
     python bench/broker_query.py --warden     # the real warden's record alone, per query
+                                              # (1 broker, then 8 posting at once)
 """
 from __future__ import annotations
 
@@ -78,7 +79,7 @@ def _cpu(pid: int) -> float:
 
 
 class _Warden(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"   # keeps the connection, as the hub's (tornado) warden does
+    protocol_version = "HTTP/1.1"   # keeps the connection, as the hub's warden does
 
     def do_POST(self):  # noqa: N802 - http.server's name
         n = int(self.headers.get("Content-Length") or 0)
@@ -149,19 +150,18 @@ def _start_broker(tmp: Path, data: Path, warden_url: str | None = None,
 
 
 def real_warden(tmp: Path):
-    """The hub's warden app (``hub_config.warden``) on a unix socket in a thread of this
-    process - so its CPU is in this process's count - with a fresh SQLite state DB, master key
+    """The hub's warden (``hub_config.warden``, its record server ``warden_http``) on a unix
+    socket in a thread of this process - so its CPU is in this process's count - with a fresh SQLite state DB, master key
     and checkpoint journal under ``tmp``, one researcher, case and overnight booking running
     now, and a registered job token (so no hub is needed for whoami: the record is the same).
-    Returns (url, Authorization value, case code, stop)."""
+    Returns (url, Authorization value, case code, stop, the Warden)."""
     import asyncio
-
-    from tornado import httpserver, netutil
 
     os.environ.update(ENCLAVE_HOME=str(tmp / "home"), ENCLAVE_KEYS=str(tmp / "keys"),
                       ENCLAVE_AUDIT_JOURNAL=str(tmp / "journal"))
     from enclave.db import upgrade
-    from hub_config.warden import Warden, make_app
+    from hub_config import warden_http
+    from hub_config.warden import Warden
     from policies import load_policy
     from tests.session.conftest import Rows
 
@@ -183,31 +183,46 @@ def real_warden(tmp: Path):
 
     def run():
         asyncio.set_event_loop(loop)
-        server = httpserver.HTTPServer(make_app(warden))
-        server.add_socket(netutil.bind_unix_socket(sock))
+        loop.run_until_complete(warden_http.serve(warden, sock))
         loop.call_soon(ready.set)
         loop.run_forever()
 
     threading.Thread(target=run, daemon=True).start()
     ready.wait(10)
     return (f"http+unix://{quote(sock, safe='')}/", "job tok", "BENCH",
-            lambda: loop.call_soon_threadsafe(loop.stop))
+            lambda: loop.call_soon_threadsafe(loop.stop), warden)
 
 
-def warden_cost(n: int = 200) -> dict:
-    """What the stand-in leaves out: the real warden's record, per query (the warden's app and
-    the broker's client to it, in this process)."""
+def warden_cost(n: int = 200, brokers: tuple[int, ...] = (1, 8)) -> dict:
+    """What the stand-in leaves out: the real warden's record, per query (the warden's server
+    and the broker's client to it, in this process) - one broker posting alone, and several
+    posting at once (their records share commits: ``commits`` counts the transactions)."""
     from hub_config.broker import WardenLog
 
     tmp = Path(tempfile.mkdtemp(prefix="warden-bench-"))
-    url, auth, case, stop = real_warden(tmp)
-    wlog = WardenLog(url, auth, case)
-    wlog.query("measuring the warden", "SELECT 0", None)
-    c0, w0 = _cpu(os.getpid()), time.perf_counter()
-    for i in range(n):
-        wlog.query("measuring the warden", f"SELECT {i}", None)
-    out = {"records": n, "wall_ms": round(1000 * (time.perf_counter() - w0) / n, 2),
-           "cpu_ms": round(1000 * (_cpu(os.getpid()) - c0) / n, 2)}
+    url, auth, case, stop, warden = real_warden(tmp)
+    out = {}
+    for k in brokers:
+        logs = [WardenLog(url, auth, case) for _ in range(k)]
+        for w in logs:
+            w.query("measuring the warden", "SELECT 0", None)
+        each = max(1, n // k)
+
+        def post(w):
+            for i in range(each):
+                w.query("measuring the warden", f"SELECT {i}", None)
+
+        threads = [threading.Thread(target=post, args=(w,)) for w in logs]
+        commits, c0, w0 = warden.recorder.commits, _cpu(os.getpid()), time.perf_counter()
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        total = each * k
+        out[f"brokers_{k}"] = {
+            "records": total, "wall_ms": round(1000 * (time.perf_counter() - w0) / total, 2),
+            "cpu_ms": round(1000 * (_cpu(os.getpid()) - c0) / total, 2),
+            "commits": warden.recorder.commits - commits}
     stop()
     shutil.rmtree(tmp, ignore_errors=True)
     return out
@@ -236,7 +251,7 @@ def main() -> int:
     make_extract(data, plain)
     stop_real = None
     if args.with_warden:
-        wurl, auth, case, stop_real = real_warden(tmp)
+        wurl, auth, case, stop_real, _ = real_warden(tmp)
         warden, broker, url = _start_broker(tmp, data, wurl, auth, case)
     else:
         auth = "token bench"

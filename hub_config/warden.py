@@ -6,12 +6,14 @@
   (``hub_config.cutoff``), stops the server, and revokes again once the server is gone.  A
   cut-off that fails part-way is retried on every sweep until it is done.  Booked slots that
   ended without a login become ``no_show`` (S3).
-* It listens on a unix socket.  Each session's query broker (``hub_config.broker``) posts the
-  purpose and every query there, before running it, with the session's own credential (hub
-  token, or an overnight job token); the warden identifies the account from it
-  (``GET /hub/api/user``), finds the booked case itself (and refuses if the broker serves
-  another case) and appends the record to the audit log (A3).  Neither the session nor the
-  broker writes the state DB, and neither can claim another account/case.
+* It listens on a unix socket (``hub_config.warden_http``).  Each session's query broker
+  (``hub_config.broker``) posts the purpose and every query there, before running it, with the
+  session's own credential (hub token, or an overnight job token); the warden identifies the
+  account from it on every record (``GET /hub/api/user``), finds the booked case itself (and
+  refuses if the broker serves another case) and appends the record to the audit log (A3),
+  durable before it answers (``hub_config.warden_record``: records arriving together share a
+  commit).  Neither the session nor the broker writes the state DB, and neither can claim
+  another account/case.
 
 Run by the hub (``c.JupyterHub.services``) as ``python -m hub_config.warden``.
 """
@@ -25,10 +27,11 @@ import os
 import sys
 from urllib.parse import quote, unquote
 
-from tornado import httpserver, netutil, web
+from tornado import web
 
-from hub_config.http import json_object
 from enclave.core.http import Client, Response
+from hub_config import warden_http
+from hub_config.warden_record import Recorder
 
 from enclave.audit import AuditEntry, append
 from enclave.bookings import gate
@@ -37,7 +40,6 @@ from enclave.accounts.models import User
 from enclave.db import session_scope, utcnow
 
 log = logging.getLogger("enclave.warden")
-MAX_SQL_CHARS = 100_000
 
 
 async def _call(client: Client, method: str, path: str, **kw) -> Response:
@@ -54,6 +56,7 @@ class Warden:
         self.runner = runner  # hub_config.overnight.OvernightRunner (S5), optional
         self._stopping: dict[str, asyncio.Task] = {}
         self._unfinished: dict[str, str] = {}  # cut-offs that failed part-way: user -> reason
+        self.recorder = Recorder(db_url, policy)
 
     # ------------------------------------------------------------ slot end
     async def _revoke(self, q: str) -> int:
@@ -163,92 +166,28 @@ class Warden:
             return None
         return r.json().get("name")
 
-    def record(self, name: str, body: dict, job_booking: int | None = None) -> dict:
-        kind = body.get("event")
-        purpose = str(body.get("purpose") or "").strip()
-        minimum = self.policy.sessions.purpose_min_length
-        if kind not in ("purpose", "query"):
-            raise web.HTTPError(400, "event must be 'purpose' or 'query'")
-        if len(purpose) < minimum:
-            raise web.HTTPError(400, f"purpose must be at least {minimum} characters (A3)")
-        now = utcnow()
-        with session_scope(self.db_url) as s:
-            # the gate's one query, fresh on every record (no row objects are needed here)
-            if job_booking is None:
-                d = gate.check(s, name, now, load=False)
-            else:  # an overnight job: only while its own registered booking runs
-                lead = dt.timedelta(hours=self.policy.sessions.overnight_registration_lead_hours)
-                d = gate.check(s, name, now, kind="overnight", overnight_lead=lead, load=False)
-                if d.allowed and d.booking_id != job_booking:
-                    d = gate.GateDecision(None, "the job's booking is over")
-            if not d.allowed:
-                raise web.HTTPError(403, f"no active session: {d.reason}")
-            code = d.case_code
-            claimed = body.get("case")
-            if claimed is not None and claimed != code:
-                raise web.HTTPError(403, f"the booking is for case {code}, not {claimed}")
-            if kind == "purpose":
-                rec = append(s, AuditEntry("session", name, "session.purpose",
-                                           case_code=code, reason=purpose,
-                                           detail={"booking": d.booking_id}))
-            else:
-                sql = str(body.get("sql") or "")
-                if not sql.strip():
-                    raise web.HTTPError(400, "sql is empty")
-                if len(sql) > MAX_SQL_CHARS:
-                    raise web.HTTPError(400, f"sql longer than {MAX_SQL_CHARS} characters")
-                rec = append(s, AuditEntry(
-                    "session", name, "session.query", case_code=code, reason=purpose,
-                    subject=sql, detail={"booking": d.booking_id,
-                                         "params": body.get("params"),
-                                         "client_ts": body.get("client_ts")}))
-            return {"seq": rec.seq, "case": code, "ts": rec.ts}
-
-
-class LogHandler(web.RequestHandler):
-    def initialize(self, warden: Warden) -> None:
-        self.warden = warden
-
-    def check_xsrf_cookie(self):  # token-authenticated API, no cookies
-        return
-
-    async def post(self):
-        auth = self.request.headers.get("Authorization", "")
-        job_booking = None
-        if auth.lower().startswith("job ") and self.warden.runner is not None:
-            known = self.warden.runner.tokens.get(auth.split(None, 1)[1])
+    async def authenticate(self, authorization: str) -> tuple[str, int | None]:
+        """The account (and, for an overnight job, its booking) the credential belongs to, asked
+        again on every record - a token revoked or a job ended is refused at its next query;
+        web.HTTPError 401/403 otherwise."""
+        scheme, _, cred = authorization.partition(" ")
+        scheme, cred = scheme.lower(), cred.strip()
+        if scheme == "job" and self.runner is not None and cred:
+            known = self.runner.tokens.get(cred)
             if known is None:
                 raise web.HTTPError(403, "unknown job token")
-            name, job_booking = known
-        elif auth.lower().startswith("token "):
-            name = await self.warden.whoami(auth.split(None, 1)[1])
+            return known[0], known[1]
+        if scheme == "token" and cred:
+            name = await self.whoami(cred)
             if name is None:
                 raise web.HTTPError(403, "token not accepted by the hub")
-        else:
-            raise web.HTTPError(401, "Authorization: token <hub token> required")
-        body = json_object(self.request.body)
-        out = await asyncio.to_thread(self.warden.record, name, body, job_booking)
-        self.set_status(201)
-        self.finish(out)
+            return name, None
+        raise web.HTTPError(401, "Authorization: token <hub token> required")
 
-    def write_error(self, status_code, **kwargs):
-        exc = kwargs.get("exc_info", (None, None))[1]
-        msg = exc.log_message if isinstance(exc, web.HTTPError) and exc.log_message else \
-            self._reason
-        self.finish({"error": msg})
-
-
-def _log_request(handler: web.RequestHandler) -> None:
-    # A record is written before every session query; the audit log is its trace.  An access
-    # line per record cost CPU on that path (issue 18): refusals and failures only.
-    if handler.get_status() >= 400:
-        log.warning("%d %s %.1f ms", handler.get_status(), handler.request.path,
-                    1000 * handler.request.request_time())
-
-
-def make_app(warden: Warden) -> web.Application:
-    return web.Application([(r"/api/session-log", LogHandler, {"warden": warden})],
-                           log_function=_log_request)
+    def record(self, name: str, body: dict, job_booking: int | None = None) -> dict:
+        """Decide and write one record now (blocking), durable when this returns; refusals are
+        web.HTTPError (see hub_config.warden_record)."""
+        return self.recorder.record(name, body, job_booking)
 
 
 async def amain() -> None:
@@ -266,9 +205,9 @@ async def amain() -> None:
             runner = OvernightRunner(db_url, policy, json.load(f))
     warden = Warden(db_url, policy, os.environ["JUPYTERHUB_API_URL"],
                     os.environ["JUPYTERHUB_API_TOKEN"], runner)
-    server = httpserver.HTTPServer(make_app(warden))
-    # 0o666: any sandbox uid may connect; the hub token in the request is what authenticates.
-    server.add_socket(netutil.bind_unix_socket(sock, mode=0o666))
+    # 0o666: any sandbox uid may connect (only brokers' sandboxes bind the socket in); the
+    # credential in each request is what authenticates.
+    await warden_http.serve(warden, sock, mode=0o666)
     log.info("warden listening on %s, sweeping every %ss", sock,
              policy.sessions.slot_end_check_seconds)
     try:

@@ -9,7 +9,8 @@ seals catch whoever bypasses them, and the signed checkpoints outside the databa
 verify.py) catch a whole-database rollback or a truncated tail.
 
 After each commit that appended records a checkpoint of the new head is written to the journal
-(after, not before: a checkpoint must never vouch for a record that was rolled back).
+(after, not before: a checkpoint must never vouch for a record that was rolled back).  One
+transaction may append several records (the warden's group commit) and write one checkpoint.
 """
 from __future__ import annotations
 
@@ -17,12 +18,15 @@ import datetime as dt
 import hashlib
 import json
 import logging
+import os
 import uuid
 from dataclasses import dataclass
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, Iterable
 
 from sqlalchemy import event, insert, select, text, update
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from enclave.audit import journal
@@ -75,11 +79,12 @@ def head_mac(keys: AuditKeys, h: AuditHead) -> str:
         "keyed_from": h.keyed_from, "journal_n": h.journal_n, "journal_digest": h.journal_digest}))
 
 
-def _lock(session: Session) -> None:
+def _lock(db: Session | Connection) -> None:
     # SQLite: the engine already began with BEGIN IMMEDIATE (one writer).  PostgreSQL: a
     # transaction-scoped advisory lock serialises appenders so seq and prev_hash never fork.
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(734201)"))
+    dialect = db.dialect if isinstance(db, Connection) else db.get_bind().dialect
+    if dialect.name == "postgresql":
+        db.execute(text("SELECT pg_advisory_xact_lock(734201)"))
 
 
 def _now_iso(now: dt.datetime | None) -> str:
@@ -98,35 +103,101 @@ _INSERT_HEAD = insert(_HEAD_T)
 _UPDATE_HEAD = update(_HEAD_T).where(_HEAD_T.c.id == 1)
 
 
-def _read_head(session: Session) -> SimpleNamespace | None:
+def _read_head(db: Connection) -> SimpleNamespace | None:
     """The head row as plain values, read fresh (a Core SELECT: no identity map to go stale)."""
-    row = session.connection().execute(_SELECT_HEAD).first()
+    row = db.execute(_SELECT_HEAD).first()
     return None if row is None else SimpleNamespace(**{c: row._mapping[c] for c in _HEAD_COLUMNS})
 
 
-def _append_one(session: Session, head: SimpleNamespace | None, keys: AuditKeys,
-                entry: AuditEntry, ts: str, settings) -> tuple[SimpleNamespace, AuditRecord]:
+class Chain:
+    """The chain locked in the caller's open transaction, its head as last written: append
+    with :func:`append_to`, and after the commit (never before: a checkpoint must not vouch
+    for a record that was rolled back) :func:`checkpoint`."""
+
+    def __init__(self, db: Connection, settings, keys: AuditKeys,
+                 head: SimpleNamespace | None) -> None:
+        self.db, self.settings, self.keys, self.head = db, settings, keys, head
+        self._journal: tuple[str, Path, journal.Entry | None] | None = None
+
+    def journal(self) -> tuple[Path, journal.Entry | None]:
+        """The chain's checkpoint journal and its newest line, read once per transaction (a
+        line written meanwhile by another process only makes the head's reference older)."""
+        cid = self.head.chain_id
+        if self._journal is None or self._journal[0] != cid:
+            path = journal.journal_path(cid, self.settings)
+            self._journal = (cid, path, journal.tail(path))
+        return self._journal[1], self._journal[2]
+
+
+class _Resolved:
+    """Settings whose locations are resolved once: each is a function of the environment and
+    the working directory, and resolving them (realpath) cost more than sealing a record."""
+
+    def __init__(self, settings) -> None:
+        self._settings, self._seen = settings, {}
+
+    def __getattr__(self, name: str):
+        try:
+            return self._seen[name]
+        except KeyError:
+            v = self._seen[name] = getattr(self._settings, name)
+            return v
+
+
+_RESOLVED: dict[tuple, _Resolved] = {}
+
+
+def _settings() -> _Resolved:
+    """This process's settings, resolved again whenever a location variable or the working
+    directory changes (so a moved keys directory or journal is followed at once)."""
+    from enclave.settings import SETTINGS_LOCATIONS, get_settings
+
+    key = (os.getcwd(), *map(os.environ.get, SETTINGS_LOCATIONS))
+    got = _RESOLVED.get(key)
+    if got is None:
+        _RESOLVED.clear()
+        got = _RESOLVED[key] = _Resolved(get_settings())
+    return got
+
+
+def open_chain(db: Connection, settings=None) -> Chain:
+    """Lock the chain in ``db``'s transaction and read its head; refuses (AuditKeyMismatch) a
+    chain sealed under another key than this process's."""
+    settings = settings or _settings()   # keys and journal both need it
+    keys = audit_keys(settings)
+    _lock(db)
+    head = _read_head(db)
+    if head is not None and head.key_id and head.key_id != keys.key_id:
+        # default deny: a record sealed under another key would make the chain unverifiable
+        raise AuditKeyMismatch(f"the audit chain is sealed under key {head.key_id} but this process derives "
+                               f"{keys.key_id} from its master key: every service must use the same "
+                               f"$ENCLAVE_KEYS")
+    return Chain(db, settings, keys, head)
+
+
+def _append_one(chain: Chain, entry: AuditEntry, ts: str) -> AuditRecord:
     # Core INSERT/UPDATE rather than ORM flushes: this runs before every session query
     # (issue 18), and the unit of work cost more than the sealing.
+    head, keys = chain.head, chain.keys
     seq = (head.seq if head else 0) + 1
     prev = head.hash if head else GENESIS
     fields = _fields(entry)
     rec = AuditRecord(seq=seq, ts=ts, prev_hash=prev, scheme=KEYED, hash="", **fields)
     rec.hash = seal(keys, rec)
     # the record first: the triggers check the head moves onto an existing record
-    db = session.connection()
+    db = chain.db
     db.execute(_INSERT_RECORD, dict(seq=seq, ts=ts, prev_hash=prev, scheme=KEYED,
                                     hash=rec.hash, **fields))
     new = head is None
     if new:
-        head = SimpleNamespace(id=1, seq=0, hash=GENESIS, chain_id=str(uuid.uuid4()),
-                               key_id=keys.key_id, keyed_from=seq, journal_n=0,
-                               journal_digest=None, mac=None)
+        head = chain.head = SimpleNamespace(id=1, seq=0, hash=GENESIS, chain_id=str(uuid.uuid4()),
+                                            key_id=keys.key_id, keyed_from=seq, journal_n=0,
+                                            journal_digest=None, mac=None)
     changed = {}
     if head.chain_id is None:  # first keyed record after a legacy chain (see _reanchor)
         head.chain_id, head.key_id, head.keyed_from = str(uuid.uuid4()), keys.key_id, seq
         changed.update(chain_id=head.chain_id, key_id=head.key_id, keyed_from=seq)
-    ref = journal.tail(journal.journal_path(head.chain_id, settings))
+    _, ref = chain.journal()
     head.seq, head.hash = seq, rec.hash
     head.journal_n, head.journal_digest = (ref.n, ref.digest) if ref else (0, None)
     head.mac = head_mac(keys, head)
@@ -136,30 +207,51 @@ def _append_one(session: Session, head: SimpleNamespace | None, keys: AuditKeys,
         changed.update(seq=seq, hash=rec.hash, journal_n=head.journal_n,
                        journal_digest=head.journal_digest, mac=head.mac)
         db.execute(_UPDATE_HEAD, changed)
-    return head, rec
+    return rec
 
 
-def _reanchor(session: Session, head: SimpleNamespace, keys: AuditKeys, ts: str,
-              settings) -> SimpleNamespace:
+def _reanchor(chain: Chain, ts: str) -> None:
     """Records written before the keyed chain are pinned by one keyed record that names their
     last hash; it says whether their plain chain was intact when it was keyed."""
-    legacy = session.execute(select(AuditRecord).where(AuditRecord.seq <= head.seq)
-                             .order_by(AuditRecord.seq)).scalars()
-    problems = _walk(legacy, None, keys, legacy_only=True)
+    head = chain.head
+    legacy = chain.db.execute(select(_RECORD_T).where(_RECORD_T.c.seq <= head.seq)
+                              .order_by(_RECORD_T.c.seq))
+    problems = _walk(legacy, None, chain.keys, legacy_only=True)
     note = AuditEntry("audit", "system", "audit.chain_keyed", reason="keyed chain begins",
                       detail={"legacy_records": head.seq, "legacy_head": head.hash,
                               "legacy_chain_intact": not problems,
                               "legacy_problems": [p.message for p in problems[:20]],
                               "note": "records before this one were chained with unkeyed SHA-256; "
                                       "this keyed record pins their last hash"})
-    head, _ = _append_one(session, head, keys, note, ts, settings)
-    return head
+    _append_one(chain, note, ts)
 
 
-def _pending_checkpoint(session: Session, head: SimpleNamespace, keys: AuditKeys,
-                        settings) -> None:
-    session.info["audit_checkpoint"] = (journal.journal_path(head.chain_id, settings), keys,
-                                        head.chain_id, head.seq, head.hash)
+def append_to(chain: Chain, entry: AuditEntry, *, now: dt.datetime | None = None) -> AuditRecord:
+    """Append one record in the chain's transaction; the returned record holds the values
+    written (it is not attached to any session)."""
+    ts = _now_iso(now)
+    if chain.head is not None and chain.head.keyed_from is None:
+        _reanchor(chain, ts)
+    rec = _append_one(chain, entry, ts)
+    if entry.action == QUERY_ACTION:
+        _mark_pending(chain.db, rec)
+    return rec
+
+
+def checkpoint(chain: Chain) -> None:
+    """After the commit: a signed checkpoint of the chain's head in the journal (it vouches for
+    every record up to it, so one per transaction covers all it appended)."""
+    head = chain.head
+    if head is None:
+        return
+    path, _ = chain.journal()
+    try:
+        journal.write(path, chain.keys, kind="checkpoint", chain=head.chain_id, seq=head.seq,
+                      hash=head.hash)
+    except OSError:
+        # The records are committed; a later checkpoint vouches for them too (it seals the
+        # chain up to its record).  Until then they rest on the keyed chain alone.
+        log.exception("audit checkpoint for record %s not written", head.seq)
 
 
 def _drop_checkpoint(session: Session, *_) -> None:
@@ -167,16 +259,9 @@ def _drop_checkpoint(session: Session, *_) -> None:
 
 
 def _write_checkpoint(session: Session) -> None:
-    pending = session.info.pop("audit_checkpoint", None)
-    if pending is None:
-        return
-    path, keys, chain_id, seq, h = pending
-    try:
-        journal.write(path, keys, kind="checkpoint", chain=chain_id, seq=seq, hash=h)
-    except OSError:
-        # The records are committed; a later checkpoint vouches for them too (it seals the
-        # chain up to its record).  Until then they rest on the keyed chain alone.
-        log.exception("audit checkpoint for record %s not written", seq)
+    chain = session.info.pop("audit_checkpoint", None)
+    if chain is not None:
+        checkpoint(chain)
 
 
 # Listened to once for every session (per-session listeners cost ~0.3 ms an append): only a
@@ -190,25 +275,10 @@ def append(session: Session, entry: AuditEntry, *, now: dt.datetime | None = Non
     """Append one record in the caller's transaction (it commits with the change it records);
     its checkpoint is written when that transaction commits.  The returned record holds the
     values written (it is not attached to the session)."""
-    from enclave.settings import get_settings
-
-    settings = get_settings()   # once: it resolves paths, and both keys and journal need it
-    keys = audit_keys(settings)
     session.flush()   # the caller's pending changes go first, as they did with the ORM
-    _lock(session)
-    head = _read_head(session)
-    if head is not None and head.key_id and head.key_id != keys.key_id:
-        # default deny: a record sealed under another key would make the chain unverifiable
-        raise AuditKeyMismatch(f"the audit chain is sealed under key {head.key_id} but this process derives "
-                               f"{keys.key_id} from its master key: every service must use the same "
-                               f"$ENCLAVE_KEYS")
-    ts = _now_iso(now)
-    if head is not None and head.keyed_from is None:
-        head = _reanchor(session, head, keys, ts, settings)
-    head, rec = _append_one(session, head, keys, entry, ts, settings)
-    if entry.action == QUERY_ACTION:
-        _mark_pending(session, rec)
-    _pending_checkpoint(session, head, keys, settings)
+    chain = open_chain(session.connection())
+    rec = append_to(chain, entry, now=now)
+    session.info["audit_checkpoint"] = chain
     return rec
 
 
@@ -219,13 +289,13 @@ QUERY_ACTION = "session.query"
 _INSERT_PENDING = None
 
 
-def _mark_pending(session: Session, rec: AuditRecord) -> None:
+def _mark_pending(db: Connection, rec: AuditRecord) -> None:
     global _INSERT_PENDING
     if _INSERT_PENDING is None:
         from enclave.querylog.models import QueryPending   # the query log's table, not the audit's
         _INSERT_PENDING = insert(QueryPending.__table__)
-    session.connection().execute(_INSERT_PENDING, {"audit_seq": rec.seq,
-                                                   "case_code": rec.case_code, "ts": rec.ts})
+    db.execute(_INSERT_PENDING, {"audit_seq": rec.seq, "case_code": rec.case_code,
+                                 "ts": rec.ts})
 
 
 @dataclass(frozen=True)

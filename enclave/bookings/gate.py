@@ -9,6 +9,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from sqlalchemy import and_, bindparam, exists, literal, select
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from enclave.accounts.models import User
@@ -98,27 +99,35 @@ def _facts_query(with_approvals: bool):
 _FACTS: dict[bool, object] = {}
 
 
-def _facts(session: Session, username: str, now: dt.datetime, approval_days: int):
+def _db(session: Session | Connection) -> Connection:
+    return session if isinstance(session, Connection) else session.connection()
+
+
+def _facts(session: Session | Connection, username: str, now: dt.datetime, approval_days: int):
     shape = bool(approval_days)
     if shape not in _FACTS:
         _FACTS[shape] = _facts_query(shape)
     values = {"username": username, "now": now}
     if shape:
         values["cutoff"] = now - dt.timedelta(days=approval_days)
-    return session.connection().execute(_FACTS[shape], values).all()
+    return _db(session).execute(_FACTS[shape], values).all()
 
 
-def _overdue(session: Session, code: str, now: dt.datetime, days: int) -> int:
+def _overdue(session: Session | Connection, code: str, now: dt.datetime, days: int) -> int:
     from enclave.querylog.service import overdue_count
 
     cutoff = now - dt.timedelta(days=days)
-    return int(session.connection().execute(overdue_count(code, cutoff)).scalar_one())
+    return int(_db(session).execute(overdue_count(code, cutoff)).scalar_one())
 
 
-def check(session: Session, username: str, now: dt.datetime, *, kind: str = "interactive",
-          overnight_lead: dt.timedelta = dt.timedelta(0), load: bool = True) -> GateDecision:
+def check(session: Session | Connection, username: str, now: dt.datetime, *,
+          kind: str = "interactive", overnight_lead: dt.timedelta = dt.timedelta(0),
+          load: bool = True) -> GateDecision:
     """Full gate decision with a reason the user can read.  ``load=False``: the decision
-    carries the booking's id and case code but no ORM row (one query in all)."""
+    carries the booking's id and case code but no ORM row (one query in all); then
+    ``session`` may be a Core connection (the warden's record writer holds no ORM session)."""
+    if load and isinstance(session, Connection):
+        raise TypeError("gate.check(load=True) loads the booking row: pass an ORM session")
     from policies import current_policy
 
     now = _aware(now)

@@ -9,29 +9,21 @@ tested in test_query.py / test_warden_record.py: what matters here is the broker
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import time
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import duckdb
-import pyarrow as pa
 import pytest
 
 from datasets import parquet_crypto as PC
 from enclave.session.query import BrokerConnection, QueryError, QueryLogError
 from hub_config.spawner import unix_url
 from tests.services.unix_http import answer_json, serve
+from tests.session.broker_case import CASE, ENDLESS, KEY, SECRET, extract, start_broker
+from tests.session.broker_case import cpu as _cpu
 
-ROOT = Path(__file__).resolve().parents[2]
 AUTH = "token pipelined-test"
-CASE = "C7"
-KEY = PC.scope_kek(b"p" * 32, PC.case_scope(CASE))
-SECRET = "secret-pid-0000123"
-# never finishes on its own (4e10 pairs): it stops only if interrupted
-ENDLESS = "SELECT count(*) FROM claims a, claims b WHERE a.x + b.x < -1"
 
 
 class Warden:
@@ -73,37 +65,8 @@ class Warden:
         self.status, self.delay, self.drop, self.on_hold = status, delay, drop, on_hold
 
 
-def _cpu(pid: int) -> float:
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def _extract(data: Path) -> None:
-    n = 200_000
-    ids = pa.array(range(n), pa.int64())
-    table = pa.table({"id": ids, "g": pa.array([i % 7 for i in range(n)], pa.int64()),
-                      "x": pa.array([float(i % 1000) for i in range(n)]),
-                      "pid": pa.array([SECRET if i == 4321 else str(i) for i in range(n)])})
-    PC.write_table(table, data / "claims.parquet", PC.Scope(PC.case_scope(CASE), KEY))
-
-
-def _broker(tmp: Path, data: Path, warden_url: str, name: str):
-    sock = tmp / f"{name}.sock"
-    env = dict(os.environ, ENCLAVE_BROKER_SOCKET=str(sock), ENCLAVE_BROKER_AUTH=AUTH,
-               ENCLAVE_WARDEN_URL=warden_url, ENCLAVE_CASE=CASE, ENCLAVE_CASE_DATA=str(data),
-               ENCLAVE_DATA_KEY=KEY.hex(), ENCLAVE_QUERY_MAX_ROWS="1000",
-               ENCLAVE_QUERY_MAX_BYTES=str(1 << 24))
-    proc = subprocess.Popen([sys.executable, "-m", "hub_config.broker"], cwd=ROOT, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    for _ in range(400):
-        if sock.exists():
-            return proc, unix_url(str(sock))
-        if proc.poll() is not None:
-            break
-        time.sleep(0.05)
-    proc.kill()
-    raise RuntimeError("the broker did not start")
+def _broker(tmp, data, warden_url: str, name: str):
+    return start_broker(tmp, data, warden_url, name, AUTH)
 
 
 @pytest.fixture(scope="module")
@@ -111,7 +74,7 @@ def setup(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("pipelined")
     data = tmp / "data"
     data.mkdir()
-    _extract(data)
+    extract(data)
     warden = Warden(tmp / "warden.sock")
     proc, url = _broker(tmp, data, unix_url(str(tmp / "warden.sock")), "broker")
     yield warden, proc, url, data, tmp

@@ -17,7 +17,6 @@ import nbformat
 import pandas as pd
 import pyarrow as pa
 import pytest
-from tornado import httpserver, netutil
 
 from enclave.audit.models import AuditRecord
 from enclave.bookings.models import Booking
@@ -25,7 +24,8 @@ from enclave.db import session_scope, upgrade
 from hub_config.lockdown import write_system_config
 from hub_config.models import OvernightJob
 from hub_config.overnight import OvernightRunner, RegistrationError, register
-from hub_config.warden import Warden, make_app
+from hub_config import warden_http
+from hub_config.warden import Warden
 from policies import load_policy
 
 POLICY = load_policy()
@@ -104,13 +104,15 @@ def test_registered_job_runs_sandboxed_logged_and_is_stopped_at_booking_end():
         # the warden's log endpoint on its unix socket (job tokens need no hub)
         warden = Warden(db_url, POLICY, "http://127.0.0.1:9/hub/api", "unused", runner)
         (root / "sock/warden").mkdir(parents=True, exist_ok=True)
-        sock = netutil.bind_unix_socket(str(root / "sock/warden/warden.sock"), mode=0o666)
+        sock, ready = str(root / "sock/warden/warden.sock"), threading.Event()
 
         def serve():
             asyncio.set_event_loop(loop)
-            httpserver.HTTPServer(make_app(warden)).add_socket(sock)
+            loop.run_until_complete(warden_http.serve(warden, sock))
+            loop.call_soon(ready.set)
             loop.run_forever()
         threading.Thread(target=serve, daemon=True).start()
+        assert ready.wait(10)
 
         runner.sweep()
         assert set(runner.running) and len(runner.running) == 2

@@ -1,0 +1,269 @@
+"""The warden's record endpoint as the hub runs it (hub_config.warden_http over
+hub_config.warden_record, issue 18): requests it cannot frame or may not answer are refused
+before anything is decided, and records written together (group commit) are each answered
+only once they are durable; a batch that fails leaves none of its records and answers each
+with a refusal.  On SQLite and PostgreSQL (the ``rows`` fixture)."""
+from __future__ import annotations
+
+import asyncio
+import json
+import socket
+import threading
+import time
+
+import pytest
+from sqlalchemy import func, select, text
+from tornado import web
+
+from enclave.audit import journal
+from enclave.audit.log import _lock, verify_chain
+from enclave.audit.models import AuditHead, AuditRecord
+from enclave.db import session_scope
+from hub_config import warden_http
+from hub_config.warden import Warden
+from policies import load_policy
+
+PURPOSE = "a purpose long enough"
+
+
+class _Runner:
+    def __init__(self, tokens):
+        self.tokens = tokens
+
+    def sweep(self):
+        return None
+
+
+@pytest.fixture
+def served(rows, tmp_path):
+    """ann (booked, case C1) and bob (no booking); the warden's endpoint on a unix socket in
+    a thread, job tokens ``job ann`` (ann's booking) and ``job bob`` (a booking of nobody's)."""
+    rows.user("ann")
+    rows.user("bob")
+    rows.case("C1", ["ann", "bob"])
+    b = rows.booking("ann", "C1", -5, 60, kind="overnight")
+    w = Warden(rows.db_url, load_policy(), "http://127.0.0.1:9/hub/api", "unused",
+               _Runner({"ann": ("ann", b), "bob": ("bob", b)}))
+    sock = str(tmp_path / "warden.sock")
+    loop, ready, server = asyncio.new_event_loop(), threading.Event(), []
+
+    def run():
+        asyncio.set_event_loop(loop)
+        server.append(loop.run_until_complete(warden_http.serve(w, sock)))
+        loop.call_soon(ready.set)
+        loop.run_forever()
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    assert ready.wait(10)
+    yield w, sock, rows.db_url
+
+    async def shut():
+        server[0].close()
+        for t in asyncio.all_tasks():
+            if t is not asyncio.current_task():
+                t.cancel()
+        await asyncio.sleep(0.05)
+
+    asyncio.run_coroutine_threadsafe(shut(), loop).result(10)
+    loop.call_soon_threadsafe(loop.stop)
+    thread.join(10)
+    loop.close()
+
+
+def _raw(sock: str, data: bytes, timeout: float = 10) -> tuple[bytes, bool]:
+    """Send bytes, read the answer; and whether the server then closed the connection."""
+    c = socket.socket(socket.AF_UNIX)
+    c.settimeout(timeout)
+    c.connect(sock)
+    try:
+        c.sendall(data)
+    except BrokenPipeError:
+        pass
+    out = b""
+    while b"\r\n\r\n" not in out:
+        got = c.recv(65536)
+        if not got:
+            break
+        out += got
+    head, _, rest = out.partition(b"\r\n\r\n")
+    n = int([ln.split(b":")[1] for ln in head.split(b"\r\n")
+             if ln.lower().startswith(b"content-length")][0])
+    while len(rest) < n:
+        rest += c.recv(65536)
+    c.settimeout(1.0)
+    try:
+        closed = c.recv(1) == b""
+    except socket.timeout:
+        closed = False
+    except ConnectionResetError:
+        closed = True
+    c.close()
+    return head.split(b"\r\n")[0] + b" " + rest, closed
+
+
+def _post(body: dict, auth: str = "job ann", path: str = "/api/session-log",
+          method: str = "POST") -> bytes:
+    data = json.dumps(body).encode()
+    return (f"{method} {path} HTTP/1.1\r\nHost: w\r\nAuthorization: {auth}\r\n"
+            f"Content-Type: application/json\r\nContent-Length: {len(data)}\r\n\r\n"
+            ).encode() + data
+
+
+def _queries(url: str) -> int:
+    with session_scope(url) as s:
+        return s.execute(select(func.count()).select_from(AuditRecord)
+                         .where(AuditRecord.action == "session.query")).scalar_one()
+
+
+QUERY = {"event": "query", "purpose": PURPOSE, "sql": "select 1", "case": "C1"}
+BODY = json.dumps(QUERY).encode()
+LEN = str(len(BODY)).encode()
+# (request bytes, status, the connection closed after it): framing errors close it
+MALFORMED = {
+    "no length": (b"POST /api/session-log HTTP/1.1\r\nAuthorization: job ann\r\n\r\n" + BODY,
+                  411, True),
+    "chunked": (b"POST /api/session-log HTTP/1.1\r\nAuthorization: job ann\r\n"
+                b"Transfer-Encoding: chunked\r\n\r\n" + hex(len(BODY))[2:].encode() + b"\r\n"
+                + BODY + b"\r\n0\r\n\r\n", 501, True),
+    "length and chunked": (b"POST /api/session-log HTTP/1.1\r\nAuthorization: job ann\r\n"
+                           b"Content-Length: " + LEN + b"\r\nTransfer-Encoding: chunked\r\n\r\n"
+                           + BODY, 501, True),
+    "two lengths": (b"POST /api/session-log HTTP/1.1\r\nAuthorization: job ann\r\n"
+                    b"Content-Length: " + LEN + b"\r\nContent-Length: 2\r\n\r\n" + BODY,
+                    400, True),
+    "two credentials": (b"POST /api/session-log HTTP/1.1\r\nAuthorization: job ann\r\n"
+                        b"Authorization: job bob\r\nContent-Length: " + LEN + b"\r\n\r\n" + BODY,
+                        400, True),
+    "negative length": (b"POST /api/session-log HTTP/1.1\r\nAuthorization: job ann\r\n"
+                        b"Content-Length: -5\r\n\r\n" + BODY, 400, True),
+    "length over the cap": (b"POST /api/session-log HTTP/1.1\r\nAuthorization: job ann\r\n"
+                            b"Content-Length: 99999999\r\n\r\n", 413, True),
+    "head over the cap": (b"POST /api/session-log HTTP/1.1\r\nX-Pad: " + b"a" * 40_000
+                          + b"\r\n\r\n", 431, True),
+    "not HTTP/1.x": (b"POST /api/session-log HTTP/2.0\r\nContent-Length: 2\r\n\r\n{}", 400, True),
+    "no version": (b"POST /api/session-log\r\nContent-Length: 2\r\n\r\n{}", 400, True),
+    "space before colon": (b"POST /api/session-log HTTP/1.1\r\nContent-Length : " + LEN
+                           + b"\r\nAuthorization: job ann\r\n\r\n" + BODY, 400, True),
+    "folded header": (b"POST /api/session-log HTTP/1.1\r\nAuthorization: job\r\n ann\r\n"
+                      b"Content-Length: " + LEN + b"\r\n\r\n" + BODY, 400, True),
+    # well framed but not a record: answered, the connection kept
+    "other path": (_post(QUERY, path="/api/session-log/../admin"), 404, False),
+    "GET": (_post(QUERY, method="GET"), 405, False),
+    "no credential": (_post(QUERY, auth=""), 401, False),
+    "bearer": (_post(QUERY, auth="Bearer ann"), 401, False),
+    "unknown job token": (_post(QUERY, auth="job carol"), 403, False),
+    "hub token, hub unreachable": (_post(QUERY, auth="token abc"), 503, False),
+    "no booking (job of another)": (_post(QUERY, auth="job bob"), 403, False),
+    "another case": (_post({**QUERY, "case": "C2"}), 403, False),
+    "not JSON": (_post(QUERY)[:-len(BODY)] + b"x" * len(BODY), 400, False),
+    "JSON list": (_post(QUERY).replace(b"Content-Length: " + LEN, b"Content-Length: 2")
+                  [:-len(BODY)] + b"[]", 400, False),
+    "empty sql": (_post({**QUERY, "sql": " "}), 400, False),
+    "short purpose": (_post({**QUERY, "purpose": "x"}), 400, False),
+    "another event": (_post({**QUERY, "event": "result"}), 400, False),
+}
+
+
+@pytest.mark.parametrize("case", sorted(MALFORMED))
+def test_requests_not_answered_with_a_record(served, case):
+    _, sock, url = served
+    data, status, closes = MALFORMED[case]
+    before = _queries(url)
+    answer, closed = _raw(sock, data)
+    assert answer.startswith(f"HTTP/1.1 {status} ".encode()), answer
+    assert b'"error"' in answer and closed == closes
+    assert _queries(url) == before   # nothing recorded
+
+
+def test_a_kept_connection_carries_records_each_durable(served):
+    w, sock, url = served
+    c = socket.socket(socket.AF_UNIX)
+    c.connect(sock)
+    f = c.makefile("rb")
+    seqs = []
+    for i in range(5):
+        c.sendall(_post({**QUERY, "sql": f"select {i}"}))
+        status = f.readline()
+        length = 0
+        while (line := f.readline()) != b"\r\n":
+            if line.lower().startswith(b"content-length"):
+                length = int(line.split(b":")[1])
+        out = json.loads(f.read(length))
+        assert status.startswith(b"HTTP/1.1 201"), (status, out)
+        seqs.append(out["seq"])
+        with session_scope(url) as s:   # committed before the answer: another connection sees it
+            assert s.get(AuditRecord, out["seq"]).subject == f"select {i}"
+    c.close()
+    assert seqs == sorted(seqs) and len(set(seqs)) == 5
+    with session_scope(url) as s:
+        head = s.get(AuditHead, 1)
+        assert verify_chain(s) == [] and head.seq == seqs[-1]
+    cp = journal.tail(journal.journal_path(head.chain_id))
+    assert cp.seq == seqs[-1]
+
+
+def _hold_write_lock(url: str, held: threading.Event, release: threading.Event) -> None:
+    """Another writer of the audit chain holding its lock (SQLite: the database's write lock;
+    PostgreSQL: the appenders' advisory lock) until ``release``."""
+    with session_scope(url) as s:
+        s.execute(text("SELECT 1"))   # SQLite: BEGIN IMMEDIATE
+        _lock(s)
+        held.set()
+        release.wait(30)
+
+
+def test_group_commit_answers_each_record_only_once_durable(served):
+    """Records queued while the chain is locked wait, unanswered, and are then written in
+    shared commits; bob's record in the same batch is refused alone."""
+    w, _, url = served
+    held, release = threading.Event(), threading.Event()
+    holder = threading.Thread(target=_hold_write_lock, args=(url, held, release))
+    holder.start()
+    assert held.wait(10)
+    rec = w.recorder
+    futs = [rec.submit(rec.prepare("ann", {**QUERY, "sql": f"select {i}"}, w.runner.tokens["ann"][1]))
+            for i in range(12)]
+    refused = rec.submit(rec.prepare("bob", dict(QUERY), w.runner.tokens["bob"][1]))
+    time.sleep(1.0)
+    assert not any(f.done() for f in futs + [refused])   # nothing answered while not durable
+    commits = rec.commits
+    release.set()
+    holder.join(30)
+    out = [f.result(30) for f in futs]
+    with pytest.raises(web.HTTPError) as e:
+        refused.result(30)
+    assert e.value.status_code == 403 and "no booked slot" in e.value.log_message
+    assert rec.commits - commits <= 2 < len(futs)   # shared: the first record's, then the rest
+    with session_scope(url) as s:
+        got = {r.seq: r.subject for r in s.execute(select(AuditRecord)
+               .where(AuditRecord.action == "session.query")).scalars()}
+        assert verify_chain(s) == []
+    assert {o["seq"]: f"select {i}" for i, o in enumerate(out)} == got   # bob's is not there
+    head_seq = max(got)
+    with session_scope(url) as s:
+        cp = journal.tail(journal.journal_path(s.get(AuditHead, 1).chain_id))
+    assert cp.seq == head_seq   # the last checkpoint vouches for the whole batch
+
+
+def test_a_batch_that_fails_answers_every_record_with_a_refusal(served, monkeypatch, tmp_path):
+    """The chain is sealed under the enclave's master key; a warden started with another key
+    cannot append (AuditKeyMismatch): every record of the batch gets 503 and none exists."""
+    w, sock, url = served
+    rec = w.recorder
+    job = w.runner.tokens["ann"][1]
+    assert rec.record("ann", dict(QUERY), job)["case"] == "C1"   # the chain exists, keyed
+    before = _queries(url)
+    monkeypatch.setenv("ENCLAVE_KEYS", str(tmp_path / "other-keys"))
+    futs = [rec.submit(rec.prepare("ann", {**QUERY, "sql": f"select {i}"}, job))
+            for i in range(6)]
+    for f in futs:
+        with pytest.raises(web.HTTPError) as e:
+            f.result(30)
+        assert e.value.status_code == 503
+    answer, _ = _raw(sock, _post(QUERY))
+    assert answer.startswith(b"HTTP/1.1 503 ") and b"could not be written" in answer
+    assert _queries(url) == before
+    monkeypatch.undo()
+    assert rec.record("ann", dict(QUERY), job)["case"] == "C1"   # the writer carries on
+    assert _queries(url) == before + 1
