@@ -40,8 +40,9 @@ CHAIN = re.compile(r"(?:" + _PART + r")(?:" + _JOIN + r"(?:" + _PART.replace("?P
 _ONE = re.compile(_PART)
 # every English address holds one of these words
 # Every address holds a road, district or city word (capitalised, as in the parts above) or a
-# section; case-sensitive, so that a scan over a joined column stops only at capitals.
-ANCHOR = re.compile(r"(?=[A-Zs])(?:(?:Rd|Road|St|Street|Blvd|Boulevard|Ave|Avenue|Expy|Dist|District|Township|Twp"
+# section; case-sensitive, so that a scan over a joined column stops only at capitals (every
+# word opens with a capital or s, as a literal: the engine skips to those at C speed).
+ANCHOR = re.compile(r"(?:(?:Rd|Road|St|Street|Blvd|Boulevard|Ave|Avenue|Expy|Dist|District|Township|Twp"
                     r"|Village|Vil|Li|City|County|Sec|Section|SEC|sec|section|" + "|".join(_CITIES) + r")(?![a-z]))")
 
 

@@ -66,7 +66,11 @@ _TRAD_SURNAME_CHARS = set(SINGLE_SURNAMES) | set("".join(COMPOUND_SURNAMES))
 _SURNAMES_S = {to_simplified(c) for c in SINGLE_SURNAMES} | {to_simplified(c) for c in COMPOUND_SURNAMES}
 _MASK_CHARS = "Oo○〇◯*xX"
 _MASK_SET = frozenset(_MASK_CHARS)
-_MASK_RUN = re.compile(r"(?<![A-Za-z0-9])[" + _MASK_CHARS + r"]{1,2}(?![A-Za-z0-9])")
+PLAIN_MASK_RUN = r"(?<![A-Za-z0-9])[" + _MASK_CHARS + r"]{1,2}(?![A-Za-z0-9])"
+# (the first mask character, then the look-behind on what stands before it: a pattern opening
+# with a look-behind is tried at every position, one opening with a character set is skipped to)
+_MASK_RUN = re.compile("[" + _MASK_CHARS + "](?<![A-Za-z0-9][" + _MASK_CHARS + "])[" + _MASK_CHARS
+                       + r"]?(?![A-Za-z0-9])")
 _GIVEN_FIRST_S = {to_simplified(c) for c in GIVEN_FIRST}
 # Flags that cannot be the given-name part after a bare surname token.
 _NON_GIVEN_FLAGS = {"v", "vd", "vn", "p", "u", "uj", "ul", "uz", "uv", "ug", "ud", "c", "d", "m",

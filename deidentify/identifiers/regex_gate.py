@@ -38,12 +38,9 @@ class Gated:
             pos = m.end() if m.end() > m.start() else m.start() + 1
 
 
-def by_first_char(alternation: str) -> str:
-    """The same alternation with its alternatives grouped under their first character, in
-    their order within a group.  Alternatives with different first characters never match at
-    the same place, so the one that matches first is unchanged; the engine then tries one
-    branch per first character instead of every alternative.  Each alternative must open with
-    a plain character (no escape, set or group; lower case, for use under (?i))."""
+def first_char_groups(alternation: str) -> dict[str, str]:
+    """{first character: the rest of each alternative opening with it, as one alternation, in
+    their order} for a literal alternation (see ``by_first_char``)."""
     alts, depth, cur = [], 0, ""
     for ch in alternation:
         depth += (ch == "(") - (ch == ")")
@@ -59,4 +56,13 @@ def by_first_char(alternation: str) -> str:
             raise ValueError(f"regex_gate.by_first_char: alternative {w!r} must open with a plain "
                              "character (lower case under (?i))")
         groups.setdefault(w[0], []).append(w[1:])
-    return "|".join(f + "(?:" + "|".join(rest) + ")" for f, rest in groups.items())
+    return {f: "|".join(rest) for f, rest in groups.items()}
+
+
+def by_first_char(alternation: str) -> str:
+    """The same alternation with its alternatives grouped under their first character, in
+    their order within a group.  Alternatives with different first characters never match at
+    the same place, so the one that matches first is unchanged; the engine then tries one
+    branch per first character instead of every alternative.  Each alternative must open with
+    a plain character (no escape, set or group; lower case, for use under (?i))."""
+    return "|".join(f"{f}(?:{rest})" for f, rest in first_char_groups(alternation).items())

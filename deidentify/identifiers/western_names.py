@@ -19,7 +19,7 @@ import os
 import re
 
 from deidentify.identifiers import romanised_names
-from deidentify.identifiers.regex_gate import Gated, by_first_char
+from deidentify.identifiers.regex_gate import Gated, by_first_char, first_char_groups
 
 
 # One capitalised word (Smith, O'Brien, McDonald, Chun-ya), an upper-case word (CHEN, TA-MING) or
@@ -46,19 +46,33 @@ _CONTEXT_EN = (
     + "|" + "|".join(w + r"[ \t]+(?:with|to)" for w in ("spoke", "discussed", "talked")))
 
 
-_CONTEXT = (r"(?=[a-zA-Z先太老丈妻儿女媳婿朋家陪病患个外看照联主报申案姓签转医受配保被男室邻居翻口同社护移雇])"
-            r"(?:(?i:(?<![A-Za-z])(?=[a-z])(?:" + by_first_char(_CONTEXT_EN) + ")"
-            r"\b\.?[ \t]*[:：,]?"
-            r"|家属|陪同者|病患|病人|患者|个案|外籍看护|看护|照顾者|联络人|主治医师|报告医师|申请医师|案母|案父|案妻|案夫|"
-            r"案子|案女|姓名为|姓名|签名|转介|医师|先生|太太|老公|老婆|丈夫|妻子|儿子|女儿|媳妇|女婿|朋友|受检者|受试者|"
-            r"外籍配偶|配偶|保险对象|被保险人|受益人|案主|男友|女友|室友|邻居|居服员|照服员|护理师|社工|翻译|口译|"
-            r"同事|病人为|病患为|患者为|个案为|名为|外籍劳工|移工|外劳|雇主|老伴))[ \t]*[:：]?[ \t]*[(（]?")
+_CONTEXT_FIRST = "先太老丈妻儿女媳婿朋家陪病患个外看照联主报申案姓签转医受配保被男室邻居翻口同社护移雇"
+_CONTEXT_ZH = ("家属|陪同者|病患|病人|患者|个案|外籍看护|看护|照顾者|联络人|主治医师|报告医师|申请医师|案母|案父|案妻|案夫|"
+               "案子|案女|姓名为|姓名|签名|转介|医师|先生|太太|老公|老婆|丈夫|妻子|儿子|女儿|媳妇|女婿|朋友|受检者|受试者|"
+               "外籍配偶|配偶|保险对象|被保险人|受益人|案主|男友|女友|室友|邻居|居服员|照服员|护理师|社工|翻译|口译|"
+               "同事|病人为|病患为|患者为|个案为|名为|外籍劳工|移工|外劳|雇主|老伴")
+_CONTEXT_TAIL = r"[ \t]*[:：]?[ \t]*[(（]?"
+# The plain form: a look-ahead for the first characters, then the words.  Python's engine tries a
+# pattern that opens with a look-ahead at every position; _CONTEXT below opens each branch with
+# its first character as a literal (both cases of a Latin letter), so the engine skips at C speed
+# to the next such character and tries only the branches that start with it.  The same matches:
+# the look-ahead allowed exactly these first characters (名为 never started a match: 名 is not
+# among them), and the look-behind after the first letter sees what the plain one saw before it
+# (tests/deidentify/test_literal_first.py compares both on many texts).
+PLAIN_CONTEXT = (r"(?=[a-zA-Z" + _CONTEXT_FIRST + r"])(?:(?i:(?<![A-Za-z])(?=[a-z])(?:" + by_first_char(_CONTEXT_EN)
+                 + r")\b\.?[ \t]*[:：,]?|" + _CONTEXT_ZH + "))" + _CONTEXT_TAIL)
+_CONTEXT = ("(?:" + "|".join(f"{c}(?i:(?<![a-z]{c})(?:{rest}))" + r"\b\.?[ \t]*[:：,]?"
+                             for f, rest in first_char_groups(_CONTEXT_EN).items() for c in dict.fromkeys((f, f.upper())))
+            + "|" + "|".join(f"{f}(?:{rest})" for f, rest in first_char_groups(_CONTEXT_ZH).items() if f in _CONTEXT_FIRST)
+            + ")" + _CONTEXT_TAIL)
 _TITLES = {"dr", "mr", "mrs", "ms", "miss", "prof", "dr.", "mr.", "mrs.", "ms.", "prof."}
 # lower-case particles inside a name (Juan dela Cruz, Ludwig van Beethoven, Siti binti Ahmad)
 _PARTICLE = r"(?:de|del|dela|da|di|do|dos|das|du|van|von|der|den|ter|bin|binti|bte|al|el|la|le|los|las|y)"
 _PARTICLES = frozenset(_PARTICLE[3:-1].split("|"))
-CONTEXT_NAME = re.compile(_CONTEXT + r"(?i:(?:dr|mr|mrs|ms|miss|prof)\.?[ \t]*)?(?P<n>" + _CAP + r"(?:,?[ \t]+(?:"
-                          + _PARTICLE + r"[ \t]+){0,2}" + _CAP + r"){0,3})")
+_CONTEXT_NAME_REST = (r"(?i:(?:dr|mr|mrs|ms|miss|prof)\.?[ \t]*)?(?P<n>" + _CAP + r"(?:,?[ \t]+(?:"
+                      + _PARTICLE + r"[ \t]+){0,2}" + _CAP + r"){0,3})")
+CONTEXT_NAME = re.compile(_CONTEXT + _CONTEXT_NAME_REST)
+PLAIN_CONTEXT_NAME = PLAIN_CONTEXT + _CONTEXT_NAME_REST
 
 
 _TOKEN = re.compile(r"[A-Za-z][A-Za-z'’\-]*\.?")
@@ -183,7 +197,9 @@ VIETNAMESE = re.compile(r"(?=[BDHLMNPTV])(?<![A-Za-z])(?:(?:" + _VN_FAMILY + r")
                         r"(?![A-Za-z])")
 
 # A person's initials after the word (initials J.S., Pt initials: C.W.L.)
-INITIALS = re.compile(r"(?i:initials?)[ \t]*[:：]?[ \t]*(?P<n>[A-Z]\.?(?:[ \t]?[A-Z]\.?){1,2})(?![A-Za-z])")
+# (opening with its first letter in every form (?i) matches, İ and ı among them: see _CONTEXT)
+PLAIN_INITIALS = r"(?i:initials?)[ \t]*[:：]?[ \t]*(?P<n>[A-Z]\.?(?:[ \t]?[A-Z]\.?){1,2})(?![A-Za-z])"
+INITIALS = re.compile("[iI\u0130\u0131](?i:nitials?)" + PLAIN_INITIALS.removeprefix("(?i:initials?)"))
 
 
 def find(text: str) -> list[tuple[int, int, float]]:
