@@ -10,6 +10,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from deidentify.identifiers.regex_gate import literal_led
+
 ROC_OFFSET = 1911
 _MON = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
 _SEP = r"[ \t]*[/\-.][ \t]*"
@@ -41,8 +43,11 @@ MONTH_DAY = "(?:" + "|".join([
 _BIRTH_BEFORE = (r"(?:出生年月日|出生日期|出生日|出生|生日|生于|诞生|dob|d\.o\.b\.?|date[ \t]+of[ \t]+birth|birth[ \t]*date"
                  r"|birthday|born(?:[ \t]+on)?|b\.)")
 _GAP = r"[ \t]*(?:[:：=为是]|[（(]?(?:西元|ad)?[)）]?)?[ \t]*(?:于|on)?[ \t]*"
-DOB_BEFORE = re.compile(r"(?=[出生诞dDbB])" + _BIRTH_BEFORE + _GAP + r"(?P<d>" + DATE + r")(?![0-9])", re.IGNORECASE)
-BIRTHDAY_BEFORE = re.compile(r"(?=[出生诞dDbB])" + _BIRTH_BEFORE + _GAP + r"(?P<d>" + MONTH_DAY + r")", re.IGNORECASE)
+PLAIN_DOB_BEFORE = r"(?=[出生诞dDbB])" + _BIRTH_BEFORE + _GAP + r"(?P<d>" + DATE + r")(?![0-9])"     # (re.IGNORECASE)
+PLAIN_BIRTHDAY_BEFORE = r"(?=[出生诞dDbB])" + _BIRTH_BEFORE + _GAP + r"(?P<d>" + MONTH_DAY + r")"   # (re.IGNORECASE)
+# (the birth words opening with literals: regex_gate.literal_led; the same matches)
+DOB_BEFORE = re.compile(literal_led(_BIRTH_BEFORE[3:-1], "出生诞db") + "(?i:" + _GAP + r"(?P<d>" + DATE + r")(?![0-9]))")
+BIRTHDAY_BEFORE = re.compile(literal_led(_BIRTH_BEFORE[3:-1], "出生诞db") + "(?i:" + _GAP + r"(?P<d>" + MONTH_DAY + r"))")
 DOB_AFTER = re.compile(r"(?<![0-9])(?=[0-9民中rRjJfFmMaAsSoOnNdD一二三四五六七八九十百〇零])(?P<d>" + DATE + r")[ \t]*(?:出生|生(?![活气病效产殖理长命]))", re.IGNORECASE)
 # A year of birth alone (a birth cohort): 70年次, 民国七十年次, 民国45年生, 1975年出生, born in 1975, YOB 1975.
 _YEAR = r"(?:(?:民国|中华民国)[ \t]*)?(?:[0-9]{2,3}|" + _ZH + r"{1,4})|(?:19|20)[0-9]{2}"

@@ -48,12 +48,16 @@ LABELLED = [(kind, needs_digit, re.compile(led_by(labels, first) + _GAP + _VALUE
             for kind, (labels, needs_digit, first) in _LABELS.items()]
 
 # A national ID or new resident number with a wrong check digit, upper case, unbroken, no label.
-BARE_ID = re.compile(r"(?=[A-Z])(?<![A-Za-z0-9])[A-Z][1289][0-9]{8}(?![0-9A-Za-z])")
+# (the letter first, then the look-behind on what stands before it: a pattern opening with a
+# look-around is tried at every position, one opening with a character set is skipped to)
+BARE_ID = re.compile(r"[A-Z](?<![A-Za-z0-9][A-Z])[1289][0-9]{8}(?![0-9A-Za-z])")
+PLAIN_BARE_ID = r"(?=[A-Z])(?<![A-Za-z0-9])[A-Z][1289][0-9]{8}(?![0-9A-Za-z])"
 # The national (or new resident) shape written with separators or in lower case (E2 2011 2233,
 # e 220-112-233): a mistyped ID is still one; the old resident shape (second letter A-D) needs
 # its checksum, since drug codes share it.
-SEPARATED_ID = re.compile(r"(?=[A-Za-z])(?<![A-Za-z0-9])[A-Za-z][ \t.\-]{0,2}[1289](?:[ \t.\-]{0,2}[0-9]){8}"
-                          r"(?![0-9A-Za-z])")
+_SEPARATED_REST = r"[ \t.\-]{0,2}[1289](?:[ \t.\-]{0,2}[0-9]){8}(?![0-9A-Za-z])"
+SEPARATED_ID = re.compile(r"[A-Za-z](?<![A-Za-z0-9][A-Za-z])" + _SEPARATED_REST)
+PLAIN_SEPARATED_ID = r"(?=[A-Za-z])(?<![A-Za-z0-9])[A-Za-z]" + _SEPARATED_REST
 
 _OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])"
 IPV4 = re.compile(r"(?=[0-9])(?<![0-9.])" + _OCTET + r"(?:\." + _OCTET + r"){3}(?![0-9]|\.[0-9])")

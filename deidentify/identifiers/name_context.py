@@ -58,8 +58,11 @@ _DOT_NAME = re.compile(r"[\u4e00-\u9fff]{1,6}[·‧•・.．][\u4e00-\u9fff]{1,
                        r"|(?<![A-Za-z])(?!(?:Dr|Mr|Mrs|Ms|St|No|Fig|Vol|Ref)\.)[A-Z][a-z]{1,12}[·‧•・.][A-Z][a-z]{2,12}(?![A-Za-z])")
 # what every _DOT_NAME match holds: a dot between Han characters, or after a small letter and
 # before a capitalised word (a cheap scan before the costly one)
-_DOT_CHARS = re.compile(r"[·‧•・.．](?<=[\u4e00-\u9fff][·‧•・.．])(?=[\u4e00-\u9fff])"
-                        r"|[·‧•・.](?<=[a-z][·‧•・.])(?=[A-Z][a-z])")
+PLAIN_DOT_CHARS = (r"[·‧•・.．](?<=[\u4e00-\u9fff][·‧•・.．])(?=[\u4e00-\u9fff])"
+                   r"|[·‧•・.](?<=[a-z][·‧•・.])(?=[A-Z][a-z])")
+# (one character set first: two branches opening with sets are tried at every position)
+_DOT_CHARS = re.compile(r"[·‧•・.．](?:(?<=[\u4e00-\u9fff][·‧•・.．])(?=[\u4e00-\u9fff])"
+                        r"|(?<=[a-z][·‧•・.])(?=[A-Z][a-z]))")
 _LIST_SEP = re.compile(r"[ \t]*(?:、|,|，|及|和|与|以及)[ \t]*")
 
 

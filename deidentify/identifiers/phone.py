@@ -72,7 +72,12 @@ def is_valid(text: str) -> bool:
 # ---- finding numbers in text (normalised: half-width, same offsets) ---------------------------
 
 # (led by its possible first characters: the engine skips to them instead of trying each position)
-_RUN = re.compile(r"(?=[0-9(+])(?<![0-9A-Za-z])(?:\(?\+|\()?[0-9](?:[0-9]|[ \t.\-()‧·•]{1,3}(?=[0-9(]))*[0-9)]?")
+_RUN_REST = r"(?:[0-9]|[ \t.\-()‧·•]{1,3}(?=[0-9(]))*[0-9)]?"
+PLAIN_RUN = r"(?=[0-9(+])(?<![0-9A-Za-z])(?:\(?\+|\()?[0-9]" + _RUN_REST
+# The same, opening with its first character ( ( + or a digit, then the look-behind on what
+# stands before it): a pattern opening with a look-around is tried at every position.
+_RUN = re.compile(r"[0-9(+](?:(?<=\()(?<![0-9A-Za-z]\()\+?[0-9]|(?<=\+)(?<![0-9A-Za-z]\+)[0-9]"
+                  r"|(?<=[0-9])(?<![0-9A-Za-z][0-9]))" + _RUN_REST)
 _GROUP = re.compile(r"[0-9]+")
 _EXT = re.compile(r"[ \t]*(?:#|ext\.?|x|分机|转|分機|轉)[ \t]*[0-9]{1,5}(?![0-9])", re.IGNORECASE)
 LOCAL_CONTEXT = re.compile(r"(?:电话|手机|联络|联系|tel|phone|市话|家电|宅电|住家|公司|传真|fax|分机|call|拨|行动|mobile|contact"

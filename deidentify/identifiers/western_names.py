@@ -192,9 +192,17 @@ _VERBS = set("has had have is was were will would can could did does do said say
 # that marks a person (Thi, Van …), a given name: Nguyen Thi Lan, TRAN VAN NAM.
 _VN_FAMILY = "Nguyen|Tran|Le|Pham|Hoang|Huynh|Phan|Vu|Vo|Dang|Bui|Do|Ho|Ngo|Duong|Ly|Dinh|Truong|Lam|Mai|Trinh"
 _VN_MIDDLE = "Thi|Van|Thu|Ngoc|Thanh|Minh|Duc|Quoc|Hong|Kim|Xuan|Huu|Dinh|Cong|Bao|Gia"
-VIETNAMESE = re.compile(r"(?=[BDHLMNPTV])(?<![A-Za-z])(?:(?:" + _VN_FAMILY + r")[ \t]+(?:" + _VN_MIDDLE + r")(?:[ \t]+[A-Z][a-z]+){1,2}"
-                        r"|(?:" + _VN_FAMILY.upper() + r")[ \t]+(?:" + _VN_MIDDLE.upper() + r")(?:[ \t]+[A-Z]{2,}){1,2})"
-                        r"(?![A-Za-z])")
+_VN_GIVEN = r"(?:[ \t]+[A-Z][a-z]+){1,2}", r"(?:[ \t]+[A-Z]{2,}){1,2}"
+PLAIN_VIETNAMESE = (r"(?=[BDHLMNPTV])(?<![A-Za-z])(?:(?:" + _VN_FAMILY + r")[ \t]+(?:" + _VN_MIDDLE + r")" + _VN_GIVEN[0]
+                    + r"|(?:" + _VN_FAMILY.upper() + r")[ \t]+(?:" + _VN_MIDDLE.upper() + r")" + _VN_GIVEN[1] + r")(?![A-Za-z])")
+# The same, one branch per family name opening with its first letter (then the look-behind on
+# what stands before it), in the order the plain form tries them: a pattern opening with a
+# look-around is tried at every position, one whose branches open with literals is skipped to.
+VIETNAMESE = re.compile("(?:" + "|".join(
+    f"{w[0]}(?<![A-Za-z]{w[0]}){w[1:]}" + r"[ \t]+(?:" + middle + ")" + given
+    for family, middle, given in ((_VN_FAMILY, _VN_MIDDLE, _VN_GIVEN[0]),
+                                  (_VN_FAMILY.upper(), _VN_MIDDLE.upper(), _VN_GIVEN[1]))
+    for w in family.split("|") if w[0] in "BDHLMNPTV") + r")(?![A-Za-z])")
 
 # A person's initials after the word (initials J.S., Pt initials: C.W.L.)
 # (opening with its first letter in every form (?i) matches, İ and ı among them: see _CONTEXT)

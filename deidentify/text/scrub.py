@@ -31,7 +31,7 @@ from deidentify.identifiers import (address_en, dates, labelled, name_context, r
 from deidentify.identifiers import phone as tw_phone
 from deidentify.identifiers.chinese_names import find_names, surname_pattern
 from deidentify.identifiers.normalise import led_by as _led, to_simplified
-from deidentify.identifiers.regex_gate import by_first_char
+from deidentify.identifiers.regex_gate import by_first_char, literal_led
 from deidentify.text import finders
 
 PLACEHOLDER = {"ID": "<ID>", "PHONE": "<PHONE>", "EMAIL": "<EMAIL>", "ADDRESS": "<ADDRESS>",
@@ -46,7 +46,7 @@ _SEP = "\x00"
 
 _PREFILTERS = [re.compile(p, re.IGNORECASE) for p in (
     r"886", r"\(0[0-9]", r"0[2-9][0-9 \t\-.)‧·•]{6,}",            # phone shapes
-    _led(tw_phone.LOCAL_CONTEXT.pattern.split("[^")[0], "电手联市家宅住公传分拨行号tpfcm"),  # phone words
+    literal_led(tw_phone.LOCAL_CONTEXT.pattern.split("[^")[0][3:-1], "电手联市家宅住公传分拨行号tpfcm"),  # phone words
     r"@",                                                          # e-mail
     # addresses: what deidentify.identifiers.address accepts holds a house number, lane or
     # alley, or a city/district followed by a road, section or village
