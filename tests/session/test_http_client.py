@@ -2,7 +2,7 @@
 servers on unix sockets: a kept connection is reused, a connection the server closed while idle
 is replaced without sending anything twice, chunked and error answers are read whole, a broken
 connection is an error and never a retry; and the broker's query log (WardenLog) through it to
-the real warden app: the record is written, refusals and an unreachable log stop the query."""
+the real warden's server: the record is written, refusals and an unreachable log stop the query."""
 from __future__ import annotations
 
 import asyncio
@@ -21,7 +21,8 @@ from enclave.db import session_scope
 from enclave.core.http import Client, HTTPStatusError, WireError
 from hub_config.broker import LogRefused, WardenLog
 from hub_config.spawner import unix_url
-from hub_config.warden import Warden, make_app as warden_app
+from hub_config import warden_http
+from hub_config.warden import Warden
 from policies import load_policy
 
 
@@ -136,7 +137,7 @@ def test_header_values_cannot_inject_lines():
 
 
 def test_query_log_through_the_real_warden(rows, tmp_path):
-    """The broker's WardenLog on a kept connection to the warden's own app: the record is in
+    """The broker's WardenLog on a kept connection to the warden's own server: the record is in
     the audit log; another case, an unknown credential or no warden refuses (nothing runs)."""
     rows.user("ann")
     rows.case("C1", ["ann"])
@@ -152,7 +153,17 @@ def test_query_log_through_the_real_warden(rows, tmp_path):
     warden = Warden(rows.db_url, load_policy(), "http://127.0.0.1:9/hub/api", "unused",
                     runner=Runner())
     sock = str(tmp_path / "warden.sock")
-    loop, t = _serve(warden_app(warden), sock)
+    loop, ready = asyncio.new_event_loop(), threading.Event()
+
+    def run():   # the warden's own record server (hub_config.warden_http)
+        asyncio.set_event_loop(loop)
+        loop.run_until_complete(warden_http.serve(warden, sock, mode=0o600))
+        loop.call_soon(ready.set)
+        loop.run_forever()
+
+    t = threading.Thread(target=run, daemon=True)
+    t.start()
+    assert ready.wait(10)
     try:
         wlog = WardenLog(unix_url(sock), "job tok-1", "C1")
         wlog.purpose("counting visits by year")
