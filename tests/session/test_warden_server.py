@@ -267,3 +267,59 @@ def test_a_batch_that_fails_answers_every_record_with_a_refusal(served, monkeypa
     monkeypatch.undo()
     assert rec.record("ann", dict(QUERY), job)["case"] == "C1"   # the writer carries on
     assert _queries(url) == before + 1
+
+
+POISON = "select 'refused at commit'"
+# A record the database refuses only when its transaction commits (a deferred constraint):
+# every record written before it in the same transaction is then rolled back with it.
+FAIL_AT_COMMIT = {
+    "sqlite": [
+        "CREATE TABLE t_parent (id INTEGER PRIMARY KEY)",
+        "CREATE TABLE t_child (pid INTEGER REFERENCES t_parent (id) "
+        "DEFERRABLE INITIALLY DEFERRED)",
+        f"CREATE TRIGGER t_poison AFTER INSERT ON audit_records WHEN NEW.subject = "
+        f"'{POISON.replace(chr(39), chr(39) * 2)}' BEGIN INSERT INTO t_child VALUES (42); END"],
+    "postgresql": [
+        f"CREATE FUNCTION t_poison() RETURNS trigger AS $$ BEGIN IF NEW.subject = "
+        f"'{POISON.replace(chr(39), chr(39) * 2)}' THEN RAISE EXCEPTION 'refused at commit'; "
+        f"END IF; RETURN NULL; END $$ LANGUAGE plpgsql",
+        "CREATE CONSTRAINT TRIGGER t_poison AFTER INSERT ON audit_records DEFERRABLE "
+        "INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION t_poison()"],
+}
+
+
+def test_no_record_is_answered_before_its_commit(served):
+    """Records queued together share a transaction; the last one makes its COMMIT fail.  Each
+    record that shares it was appended (and would be 'recorded' to a writer answering at
+    append) but does not exist: every one is refused, and a 201 is given exactly for the
+    records that exist."""
+    w, _, url = served
+    with session_scope(url) as s:
+        for stmt in FAIL_AT_COMMIT[s.get_bind().dialect.name]:
+            s.execute(text(stmt))
+    rec, job = w.recorder, w.runner.tokens["ann"][1]
+    held, release = threading.Event(), threading.Event()
+    holder = threading.Thread(target=_hold_write_lock, args=(url, held, release))
+    holder.start()
+    assert held.wait(10)
+    sqls = [f"select {i}" for i in range(8)] + [POISON]
+    futs = [rec.submit(rec.prepare("ann", {**QUERY, "sql": q}, job)) for q in sqls]
+    time.sleep(0.5)
+    release.set()
+    holder.join(30)
+    answered = {}
+    for q, f in zip(sqls, futs):
+        try:
+            answered[q] = f.result(30)["seq"]
+        except web.HTTPError as e:
+            assert e.status_code == 503
+            answered[q] = None
+    assert answered[POISON] is None
+    refused = [q for q, seq in answered.items() if seq is None]
+    assert len(refused) >= len(sqls) - 1   # at most the first had a batch of its own
+    with session_scope(url) as s:
+        got = {r.subject: r.seq for r in s.execute(select(AuditRecord)
+               .where(AuditRecord.action == "session.query")).scalars()}
+        assert verify_chain(s) == []
+    assert got == {q: seq for q, seq in answered.items() if seq is not None}
+    assert rec.record("ann", dict(QUERY), job)["case"] == "C1"   # the next batch goes through
