@@ -322,13 +322,23 @@ def _word_starting(simp: str, i: int, s_end: int, tags: dict[str, str]) -> str |
 @functools.lru_cache(maxsize=1 << 16)
 def _segment(window: str) -> tuple[tuple[int, int], ...]:
     """jieba's segmentation of a short window as (start, end) offsets; cached because a
-    clinical column repeats the same phrases even when whole texts differ."""
-    tokenizer = _tables()[5]
+    clinical column repeats the same phrases even when whole texts differ.  jieba cuts each run
+    of its word characters (``jieba.re_han_default``) and each run between them on its own, so
+    the window's cut is its runs' cuts in turn, and each run's cut is cached as well: a window
+    around a name not seen before shares its other runs (。近期曾至南部旅游。) with earlier ones."""
+    import jieba
+
     out, pos = [], 0
-    for word in tokenizer.lcut(window):
-        out.append((pos, pos + len(word)))
-        pos += len(word)
+    for run in jieba.re_han_default.split(window):
+        for n in _segment_run(run) if run else ():
+            out.append((pos, pos + n))
+            pos += n
     return tuple(out)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _segment_run(run: str) -> tuple[int, ...]:
+    return tuple(len(word) for word in _tables()[5].lcut(run))
 
 
 def _jieba_name(simp: str, i: int, s_end: int, tags: dict[str, str], tokenizer) -> tuple[int, int] | None:
