@@ -77,7 +77,14 @@ PLAIN_CONTEXT_NAME = PLAIN_CONTEXT + _CONTEXT_NAME_REST
 
 _TOKEN = re.compile(r"[A-Za-z][A-Za-z'’\-]*\.?")
 # Two or three capitalised words, or "Word, Word": candidates without context.
-PAIR = re.compile(r"(?=[A-Z])(?<![A-Za-z])" + _CAP + r"(?:,?[ \t]+" + _CAP + r"){1,2}(?![A-Za-z])")
+PLAIN_PAIR = r"(?=[A-Z])(?<![A-Za-z])" + _CAP + r"(?:,?[ \t]+" + _CAP + r"){1,2}(?![A-Za-z])"
+# The same opening with its capital (then the look-behind on what stands before it, and _CAP's
+# branches from their second character, the first read back by look-behinds, tried in _CAP's
+# order): a pattern opening with a look-around is tried at every position.
+_CAP_AFTER_FIRST = (r"(?:(?:(?<=O)['’][A-Z]|)[A-Z]{1,}(?:['’\-][A-Z]{2,})*(?![A-Za-z])"
+                    r"|(?:(?<=M)c[A-Z]|(?<=M)ac[A-Z]|(?<=O)['’][A-Z]|)[a-z]+(?:['’\-][A-Z]?[a-z]+)*(?![A-Za-z])"
+                    r"|\.)")
+PAIR = re.compile(r"[A-Z](?<![A-Za-z][A-Z])" + _CAP_AFTER_FIRST + r"(?:,?[ \t]+" + _CAP + r"){1,2}(?![A-Za-z])")
 # Every PAIR match holds a capitalised word, spaces (a comma before them) and a capital: a text
 # without that is not scanned (PAIR opens with a look-behind, tried at every capital).
 PAIR_GATE = re.compile(r"[A-Z][A-Za-z'’\-]*\.?,?[ \t]+[A-Z]")

@@ -34,7 +34,8 @@ MORE = ["Dr. Smith", "dr smith", "DR. LEE", "Mr Wang", "pt: Chen", "Pt Chen", "n
         "date of birth 1950.03.04", "Nguyen Van An", "NGUYEN VAN AN", "Tran Thi Mai Lan", "xNguyen Van An",
         "Le Minh Duc", "(+886)", "+886 912 345 678", "(02)2771-3456", "a(02)", "x+886", "09l2", "0912‧345‧678",
         "A123456789", "a 123 456 789", "xA123456789", "A1234567890", "王·小明", "Dr.Smith", "mr.Lee", "瓦历斯·诺干",
-        "a．b", "电话", "Tel:", "TEL", "phone", "Phone#", "cell", "CELL", "Mobile", "fax", "contact", "ᴛel", "号码"]
+        "a．b", "McDonald Smith", "MacArthur Lee", "O'NEIL JOHN", "O’Brien Amy", "OBrien X.", "Mcx Y", "Ma Ying",
+        "LEE, J.", "xJohn Smith", "电话", "Tel:", "TEL", "phone", "Phone#", "cell", "CELL", "Mobile", "fax", "contact", "ᴛel", "号码"]
 SCANS = [
     ("CONTEXT_NAME", western_names.CONTEXT_NAME, re.compile(western_names.PLAIN_CONTEXT_NAME)),
     ("INITIALS", western_names.INITIALS, re.compile(western_names.PLAIN_INITIALS)),
@@ -47,6 +48,7 @@ SCANS = [
     ("SEPARATED_ID", labelled.SEPARATED_ID, re.compile(labelled.PLAIN_SEPARATED_ID)),
     ("DOT_CHARS", name_context._DOT_CHARS, re.compile(name_context.PLAIN_DOT_CHARS)),
     ("PHONE_RUN", phone._RUN, re.compile(phone.PLAIN_RUN)),
+    ("PAIR", western_names.PAIR, re.compile(western_names.PLAIN_PAIR)),
     ("VIETNAMESE", western_names.VIETNAMESE, re.compile(western_names.PLAIN_VIETNAMESE)),
     ("PHONE_WORDS", scrub._PREFILTERS[3], re.compile(led_by(phone.LOCAL_CONTEXT.pattern.split("[^")[0],
                                                             "电手联市家宅住公传分拨行号tpfcm"), re.IGNORECASE)),
