@@ -29,7 +29,9 @@ log = logging.getLogger("enclave.warden")
 
 PATH = b"/api/session-log"
 MAX_HEAD = 16 * 1024
-MAX_BODY = 2 * 100_000 + 64 * 1024   # twice the longest SQL (JSON escapes) and the rest
+# A broker forwards what it accepted (its own cap, ~1.2 MB) re-encoded as ASCII JSON, where one
+# character may take 6-12 bytes (\uXXXX, surrogate pairs): room for that, and no more.
+MAX_BODY = 8 * 1024 * 1024
 REASONS = {201: "Created", 400: "Bad Request", 401: "Unauthorized", 403: "Forbidden",
            404: "Not Found", 405: "Method Not Allowed", 411: "Length Required",
            413: "Payload Too Large", 431: "Request Header Fields Too Large",

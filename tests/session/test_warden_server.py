@@ -203,6 +203,19 @@ def test_a_kept_connection_carries_records_each_durable(served):
     assert cp.seq == seqs[-1]
 
 
+def test_the_longest_sql_in_any_script_is_recorded(served):
+    """100 000 characters (the SQL cap) of CJK or emoji, JSON-escaped by the broker's client to
+    6-12 bytes each, still fit a record (the body cap is not the SQL cap)."""
+    w, sock, url = served
+    for ch in ("\u6aa2", "\U0001f9ea"):
+        sql = "select '" + ch * (100_000 - 9) + "'"
+        answer, closed = _raw(sock, _post({**QUERY, "sql": sql}), timeout=60)
+        assert answer.startswith(b"HTTP/1.1 201 ") and not closed, answer[:200]
+        with session_scope(url) as s:
+            assert s.execute(select(func.count()).select_from(AuditRecord)
+                             .where(AuditRecord.subject == sql)).scalar_one() == 1
+
+
 def _hold_write_lock(url: str, held: threading.Event, release: threading.Event) -> None:
     """Another writer of the audit chain holding its lock (SQLite: the database's write lock;
     PostgreSQL: the appenders' advisory lock) until ``release``."""
