@@ -87,7 +87,9 @@ _CAP_AFTER_FIRST = (r"(?:(?:(?<=O)['’][A-Z]|)[A-Z]{1,}(?:['’\-][A-Z]{2,})*(?
 PAIR = re.compile(r"[A-Z](?<![A-Za-z][A-Z])" + _CAP_AFTER_FIRST + r"(?:,?[ \t]+" + _CAP + r"){1,2}(?![A-Za-z])")
 # Every PAIR match holds a capitalised word, spaces (a comma before them) and a capital: a text
 # without that is not scanned (PAIR opens with a look-behind, tried at every capital).
-PAIR_GATE = re.compile(r"[A-Z][A-Za-z'’\-]*\.?,?[ \t]+[A-Z]")
+# (possessive: what may follow the word's letters, . , space, is none of them, so giving letters
+# back never helps; the same matches without the backtracking)
+PAIR_GATE = re.compile(r"[A-Z][A-Za-z'’\-]*+\.?+,?+[ \t]+[A-Z]")
 # Words that are census names but in clinical English are words.
 _ENGLISH = set("""
 may june april august will grace hope joy rose ivy faith dawn drew gene bill art guy pat sue mark long page bell

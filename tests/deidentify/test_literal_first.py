@@ -104,3 +104,16 @@ def test_the_rewritten_scan_opens_with_a_literal(name, fast, plain):
         parsed = re._parser.parse(rx.pattern, rx.flags)
         return re._compiler._get_literal_prefix(parsed, rx.flags)[0] or re._compiler._get_charset_prefix(parsed, rx.flags)
     assert prefix(fast) and not prefix(plain)
+
+
+# Possessive rewrites (no giving back of a word's letters, since what may follow them cannot be one)
+POSSESSIVE = [
+    ("PAIR_GATE", western_names.PAIR_GATE, re.compile(r"[A-Z][A-Za-z'’\-]*\.?,?[ \t]+[A-Z]")),
+    ("LATIN_CANDIDATE", scrub._LATIN_CANDIDATE, re.compile(r"[A-Z][A-Za-z'’\-]*\.?[,:：]?[ \t]+[A-Z]")),
+]
+
+
+@pytest.mark.parametrize("name,fast,plain", POSSESSIVE, ids=[s[0] for s in POSSESSIVE])
+def test_possessive_scans_match_as_the_plain_form(texts, name, fast, plain):
+    test_same_matches_as_the_plain_form(texts, name, fast, plain)
+    assert sum(1 for t in texts if plain.search(t)) > 50
