@@ -207,12 +207,13 @@ async def amain() -> None:
                     os.environ["JUPYTERHUB_API_TOKEN"], runner)
     # 0o666: any sandbox uid may connect (only brokers' sandboxes bind the socket in); the
     # credential in each request is what authenticates.
-    await warden_http.serve(warden, sock, mode=0o666)
+    server = await warden_http.serve(warden, sock, mode=0o666)
     log.info("warden listening on %s, sweeping every %ss", sock,
              policy.sessions.slot_end_check_seconds)
     try:
         await warden.run_sweeps()
     finally:
+        server.close()
         if runner is not None:
             runner.stop_all()
 
