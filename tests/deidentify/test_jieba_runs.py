@@ -49,3 +49,17 @@ def test_runs_are_shared_between_windows():
     before = chinese_names._segment_run.cache_info().hits
     chinese_names._segment("。近期曾至南部旅游。陈")
     assert chinese_names._segment_run.cache_info().hits > before
+
+
+def test_scrub_output_does_not_depend_on_what_the_caches_hold():
+    # the same notes scrubbed with every name cache empty, in one batch, and again one by one in
+    # reverse order after other notes have filled the run cache
+    from deidentify.text import scrub_texts
+
+    notes = [c.text for c in generate(20, 4711)] + [c.text for c in handwritten()]
+    for cache in (chinese_names._segment, chinese_names._segment_run, chinese_names._decide):
+        cache.cache_clear()
+    cold = scrub_texts(notes)
+    scrub_texts([c.text for c in generate(20, 4712)])
+    warm = [scrub_texts([t])[0] for t in reversed(notes)][::-1]
+    assert cold == warm and cold != notes
