@@ -10,6 +10,24 @@ from tests.services.postgres import PostgresServer, pg_bin
 
 ROOT = Path(__file__).resolve().parent.parent
 
+# Fixture accounts are hashed at argon2id's OWASP minimum cost (19 MiB, 2 passes, 1 lane) rather
+# than the services' RFC 9106 cost (64 MiB, 3 passes, 4 lanes): a hash carries its own cost, so
+# the suite's thousand-odd logins verify about 9x cheaper while every service, in its own
+# process, still hashes new passwords at full cost (tests/identity/test_password_cost.py).
+# Set at import: conftests and test modules hash their fixture passwords when imported.
+FIXTURE_HASH_COST = {"time_cost": 2, "memory_cost": 19456, "parallelism": 1}
+
+
+def _cheap_fixture_hashes() -> None:
+    from argon2 import PasswordHasher
+
+    from enclave.accounts import passwords
+
+    passwords._hasher = PasswordHasher(**FIXTURE_HASH_COST)
+
+
+_cheap_fixture_hashes()
+
 
 @pytest.fixture(scope="session", autouse=True)
 def _session_enclave_home(tmp_path_factory):

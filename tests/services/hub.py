@@ -22,6 +22,7 @@ from pathlib import Path
 import httpx
 
 from enclave.accounts.models import User, UserRole
+from enclave.accounts.passwords import hash_password
 from enclave.bookings.models import Booking
 from enclave.cases.models import Case, CaseMember
 from enclave.db import session_scope, upgrade, utcnow
@@ -29,12 +30,6 @@ from enclave.settings import EnclaveSettings
 from hub_config.launch import HubOptions, free_port, start_hub, stop_hub
 
 PASSWORD = "Corr3ct-Horse-Battery"
-
-
-def hash_password(pw: str) -> str:
-    from argon2 import PasswordHasher
-
-    return PasswordHasher().hash(pw)
 
 
 def _share_master_key(settings: EnclaveSettings) -> None:

@@ -8,8 +8,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from argon2 import PasswordHasher
 
+from enclave.accounts.passwords import hash_password
 from enclave.audit.models import AuditRecord
 from enclave.bookings.models import Booking
 from enclave.db import session_scope, utcnow
@@ -26,12 +26,12 @@ def _auth(db_url, **kw) -> EnclaveAuthenticator:
 
 @pytest.fixture
 def local(rows):
-    h = PasswordHasher().hash(GOOD)
+    h = hash_password(GOOD)
     rows.user("ann", password_hash=h)
     rows.user("old", password_hash=h, changed=rows.now - dt.timedelta(days=91))
     rows.user("rev", roles=("reviewer",), password_hash=h)
     rows.user("adm", roles=("admin",), password_hash=h)
-    rows.user("weak", password_hash=PasswordHasher().hash("weakpassword"))
+    rows.user("weak", password_hash=hash_password("weakpassword"))
     rows.case("C1", ["ann", "old", "weak"])
     rows.booking("ann", "C1", -5, 60)
     rows.booking("old", "C1", -5, 60)
