@@ -202,8 +202,9 @@ _VERBS = set("has had have is was were will would can could did does do said say
 _VN_FAMILY = "Nguyen|Tran|Le|Pham|Hoang|Huynh|Phan|Vu|Vo|Dang|Bui|Do|Ho|Ngo|Duong|Ly|Dinh|Truong|Lam|Mai|Trinh"
 _VN_MIDDLE = "Thi|Van|Thu|Ngoc|Thanh|Minh|Duc|Quoc|Hong|Kim|Xuan|Huu|Dinh|Cong|Bao|Gia"
 _VN_GIVEN = r"(?:[ \t]+[A-Z][a-z]+){1,2}", r"(?:[ \t]+[A-Z]{2,}){1,2}"
-PLAIN_VIETNAMESE = (r"(?=[BDHLMNPTV])(?<![A-Za-z])(?:(?:" + _VN_FAMILY + r")[ \t]+(?:" + _VN_MIDDLE + r")" + _VN_GIVEN[0]
-                    + r"|(?:" + _VN_FAMILY.upper() + r")[ \t]+(?:" + _VN_MIDDLE.upper() + r")" + _VN_GIVEN[1] + r")(?![A-Za-z])")
+PLAIN_VIETNAMESE = (r"(?=[BDHLMNPTV])(?<![A-Za-z])(?:(?:" + _VN_FAMILY + r")[ \t]+(?:" + _VN_MIDDLE + r")"
+                    + _VN_GIVEN[0] + r"|(?:" + _VN_FAMILY.upper() + r")[ \t]+(?:" + _VN_MIDDLE.upper() + r")"
+                    + _VN_GIVEN[1] + r")(?![A-Za-z])")
 # The same, one branch per family name opening with its first letter (then the look-behind on
 # what stands before it), in the order the plain form tries them: a pattern opening with a
 # look-around is tried at every position, one whose branches open with literals is skipped to.

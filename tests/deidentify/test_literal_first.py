@@ -35,7 +35,8 @@ MORE = ["Dr. Smith", "dr smith", "DR. LEE", "Mr Wang", "pt: Chen", "Pt Chen", "n
         "Le Minh Duc", "(+886)", "+886 912 345 678", "(02)2771-3456", "a(02)", "x+886", "09l2", "0912‧345‧678",
         "A123456789", "a 123 456 789", "xA123456789", "A1234567890", "王·小明", "Dr.Smith", "mr.Lee", "瓦历斯·诺干",
         "a．b", "McDonald Smith", "MacArthur Lee", "O'NEIL JOHN", "O’Brien Amy", "OBrien X.", "Mcx Y", "Ma Ying",
-        "LEE, J.", "xJohn Smith", "电话", "Tel:", "TEL", "phone", "Phone#", "cell", "CELL", "Mobile", "fax", "contact", "ᴛel", "号码"]
+        "LEE, J.", "xJohn Smith",
+        "电话", "Tel:", "TEL", "phone", "Phone#", "cell", "CELL", "Mobile", "fax", "contact", "ᴛel", "号码"]
 SCANS = [
     ("CONTEXT_NAME", western_names.CONTEXT_NAME, re.compile(western_names.PLAIN_CONTEXT_NAME)),
     ("INITIALS", western_names.INITIALS, re.compile(western_names.PLAIN_INITIALS)),
