@@ -338,6 +338,12 @@ def _segment(window: str) -> tuple[tuple[int, int], ...]:
 
 @functools.lru_cache(maxsize=1 << 16)
 def _segment_run(run: str) -> tuple[int, ...]:
+    # (a run of jieba's word characters: the same cut, without jieba's generators; jieba_cut
+    # imports jieba, which text without Han characters never loads)
+    from deidentify.identifiers import jieba_cut
+
+    if jieba_cut.is_one_block(run):
+        return jieba_cut.cut_lengths(_tables()[5], run)
     return tuple(len(word) for word in _tables()[5].lcut(run))
 
 

@@ -63,3 +63,30 @@ def test_scrub_output_does_not_depend_on_what_the_caches_hold():
     scrub_texts([c.text for c in generate(20, 4712)])
     warm = [scrub_texts([t])[0] for t in reversed(notes)][::-1]
     assert cold == warm and cold != notes
+
+
+def test_jieba_cut_gives_jiebas_words_on_runs():
+    # jieba_cut replaces jieba's cut of one run of its word characters: the same word lengths on
+    # the runs of the evaluation notes, pieces of them, random Han characters (mostly unseen
+    # words, so the HMM decides) and runs mixing Han with Latin letters, digits and + # & . _ % -
+    from deidentify.identifiers import jieba_cut
+
+    tokenizer = chinese_names._tables()[5]
+    rng = random.Random(1417)
+    runs = set()
+    for c in generate(60, 20260314) + handwritten():
+        for run in jieba_cut.jieba.re_han_default.findall(to_simplified(c.text)):
+            runs.add(run)
+            for _ in range(4):
+                a = rng.randrange(len(run))
+                runs.add(run[a:a + rng.randint(1, 12)])
+    han = [chr(c) for c in range(0x4E00, 0x9FD6)]
+    common = "王小明陈美玲病患主诉头痛近期曾至南部旅游高血压处方的了是在家属表示"
+    mixed = common + "abcXYZ0123+#&._%-"
+    runs |= {"".join(rng.choice(han) for _ in range(rng.randint(1, 12))) for _ in range(3000)}
+    runs |= {"".join(rng.choice(common) for _ in range(rng.randint(1, 12))) for _ in range(3000)}
+    runs |= {"".join(rng.choice(mixed) for _ in range(rng.randint(1, 12))) for _ in range(3000)}
+    differ = [r for r in runs if jieba_cut.is_one_block(r)
+              and jieba_cut.cut_lengths(tokenizer, r) != tuple(len(w) for w in tokenizer.lcut(r))]
+    assert len(runs) > 9000 and differ == []
+    assert not jieba_cut.is_one_block("王小明。") and not jieba_cut.is_one_block("")
