@@ -78,7 +78,8 @@ PLAIN_RUN = r"(?=[0-9(+])(?<![0-9A-Za-z])(?:\(?\+|\()?[0-9]" + _RUN_REST
 # stands before it): a pattern opening with a look-around is tried at every position.
 _RUN = re.compile(r"[0-9(+](?:(?<=\()(?<![0-9A-Za-z]\()\+?[0-9]|(?<=\+)(?<![0-9A-Za-z]\+)[0-9]"
                   r"|(?<=[0-9])(?<![0-9A-Za-z][0-9]))" + _RUN_REST)
-_GROUP = re.compile(r"[0-9]+")
+PLAIN_GROUP = r"[0-9]+"
+_GROUP = re.compile(r"[0-9][0-9]*")     # (opening with a set, not a repeat: skipped to)
 _EXT = re.compile(r"[ \t]*(?:#|ext\.?|x|分机|转|分機|轉)[ \t]*[0-9]{1,5}(?![0-9])", re.IGNORECASE)
 LOCAL_CONTEXT = re.compile(r"(?:电话|手机|联络|联系|tel|phone|市话|家电|宅电|住家|公司|传真|fax|分机|call|拨|行动|mobile|contact"
                            r"|cell|号码)[^0-9\n]{0,8}$", re.IGNORECASE)

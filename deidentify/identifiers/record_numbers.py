@@ -53,7 +53,9 @@ def find_mrn(simplified: str) -> list[tuple[int, int]]:
 
 # Every card number is twelve digits in three groups of four (a scan opening with a character
 # set: the engine skips to digits at C speed); a text without one is not scanned for cards.
-CARD_GATE = re.compile(r"[0-9]{4}" + _SEP + r"{0,2}[0-9]{4}" + _SEP + r"{0,2}[0-9]{4}")
+PLAIN_CARD_GATE = r"[0-9]{4}" + _SEP + r"{0,2}[0-9]{4}" + _SEP + r"{0,2}[0-9]{4}"
+# (the first digit on its own: a pattern opening with a repeat gives the engine no set to skip to)
+CARD_GATE = re.compile(r"[0-9][0-9]{3}" + _SEP + r"{0,2}[0-9]{4}" + _SEP + r"{0,2}[0-9]{4}")
 
 
 def find_nhi_card(simplified: str) -> list[tuple[int, int]]:

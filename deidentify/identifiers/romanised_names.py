@@ -28,7 +28,10 @@ _SYLLABLE = re.compile(
 # Hyphenated English words whose halves happen to look like syllables.
 _ENGLISH_PAIRS = {"re-do", "to-do", "go-to", "so-so", "no-go", "ta-da", "hi-fi", "de-novo", "re-run",
                   "re-an", "pre-op", "re-check", "ho-hum", "yo-yo", "na-na", "la-la", "so-called"}
-HYPHEN_PAIR = re.compile(r"[A-Za-z]{1,6}-[A-Za-z]{1,6}")
+PLAIN_HYPHEN_PAIR = r"[A-Za-z]{1,6}-[A-Za-z]{1,6}"
+# (its first letter on its own: a pattern opening with a repeat is tried at every position, one
+# opening with a character set is skipped to; the same matches, the same longest-first order)
+HYPHEN_PAIR = re.compile(r"[A-Za-z][A-Za-z]{0,5}-[A-Za-z]{1,6}")
 _SURNAME_SET = frozenset(SURNAMES)
 _BEFORE = re.compile(r"([A-Za-z][A-Za-z\-]{0,11})(?:\s*,\s*|\s+|\^)$")
 _AFTER = re.compile(r"\s+([A-Za-z][A-Za-z\-]{0,11})(?![A-Za-z\-])")
