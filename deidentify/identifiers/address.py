@@ -55,6 +55,19 @@ _WIDEST = _parser.parse(ADDRESS.pattern, ADDRESS.flags).getwidth()[1]
 if _WIDEST >= 1000:
     raise RuntimeError("address.ADDRESS must have a bounded width (find skips ahead by it)")
 
+# Every character of an ADDRESS match is one of these (tests/deidentify/test_window_caches.py
+# reads the pattern's characters off its parse); a match ends in a run of them.
+_ALPHABET = frozenset("0123456789〇 \t-fFbB")
+
+
+def _run_start(text: str, at: int, lo: int) -> int:
+    """Start of the run of address characters (Han characters and _ALPHABET) ending at ``at``,
+    not before ``lo``."""
+    while at > lo and ("\u4e00" <= text[at - 1] <= "\u9fff" or text[at - 1] in _ALPHABET):
+        at -= 1
+    return at
+
+
 # Every address holds one of these (a road, lane, number, village, district or city ending).
 _ANCHOR = re.compile(r"[路街段巷弄号邻村里区乡镇市县]")
 
@@ -72,7 +85,8 @@ def find(simplified: str) -> list[tuple[int, int]]:
         if nums is None and city is None:
             break
         anchor = min(x.start() for x in (nums, city) if x is not None)
-        pos = max(pos, anchor - _WIDEST)
+        # ... and every character between its start and the anchor is an address character
+        pos = _run_start(simplified, anchor, max(pos, anchor - _WIDEST))
         if (m := ADDRESS.search(simplified, pos)) is None:
             break
         a, b = m.span()
