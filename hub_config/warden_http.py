@@ -1,15 +1,18 @@
-"""The warden's query-record endpoint as a small HTTP/1.1 server on asyncio streams (issue 18).
+"""The warden's query-record endpoint: HTTP/1.1 on asyncio streams, framed by ``h11`` (issue 18).
 
 Only brokers reach the warden's socket (it is bound into their sandboxes, never into a
 session's), and they speak one request shape: ``POST /api/session-log`` with a
 ``Content-Length`` JSON body on a kept connection.  A record is posted before every session
 query, and tornado's full request machinery (routing, handler objects, header containers,
-the hop to a worker thread) cost about as much CPU as the record's gate check.  This server
-reads exactly that shape and refuses everything else before anything is decided:
+the hop to a worker thread) cost about as much CPU as the record's gate check.  Here ``h11``
+(the sans-I/O HTTP/1.1 parser under httpx and uvicorn) does the framing - request line,
+header syntax, conflicting lengths, keep-alive - and this module refuses, before anything is
+decided, what a broker never sends:
 
 * a head over ``MAX_HEAD`` bytes, a body over ``MAX_BODY``, a ``Transfer-Encoding``, a
-  missing, repeated or malformed ``Content-Length``, a request line that is not HTTP/1.x:
-  answered with an error and the connection closed (its framing can no longer be trusted);
+  missing ``Content-Length``, a repeated ``Authorization``, a version other than HTTP/1.x,
+  or anything ``h11`` cannot frame: answered with an error and the connection closed (its
+  framing can no longer be trusted);
 * another path (404) or method (405): answered, the connection kept.
 
 Authentication, the gate and the record are the warden's (:meth:`Warden.authenticate`,
@@ -23,6 +26,7 @@ import logging
 import time
 from typing import Awaitable, Callable
 
+import h11
 from tornado import web
 
 log = logging.getLogger("enclave.warden")
@@ -32,6 +36,7 @@ MAX_HEAD = 16 * 1024
 # A broker forwards what it accepted (its own cap, ~1.2 MB) re-encoded as ASCII JSON, where one
 # character may take 6-12 bytes (\uXXXX, surrogate pairs): room for that, and no more.
 MAX_BODY = 8 * 1024 * 1024
+READ = 64 * 1024
 REASONS = {201: "Created", 400: "Bad Request", 401: "Unauthorized", 403: "Forbidden",
            404: "Not Found", 405: "Method Not Allowed", 411: "Length Required",
            413: "Payload Too Large", 431: "Request Header Fields Too Large",
@@ -42,91 +47,100 @@ Handler = Callable[[str, bytes], Awaitable[tuple[int, dict]]]
 
 
 class _Framing(Exception):
-    """The request cannot be framed: answer ``status`` and close the connection."""
+    """The request cannot be taken as framed: answer ``status`` and close the connection."""
 
     def __init__(self, status: int, message: str) -> None:
         super().__init__(message)
         self.status = status
 
 
-def _answer(status: int, obj: dict, close: bool) -> bytes:
-    body = json.dumps(obj).encode()
-    head = (f"HTTP/1.1 {status} {REASONS.get(status, 'Error')}\r\n"
-            f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n"
-            + ("Connection: close\r\n" if close else "") + "\r\n")
-    return head.encode("latin-1") + body
-
-
-def _parse_head(head: bytes) -> tuple[bytes, bytes, dict[bytes, bytes], bool]:
-    """(method, path, headers with lower-case names, keep-alive) or _Framing."""
-    lines = head[:-4].split(b"\r\n")
-    parts = lines[0].split(b" ")
-    if len(parts) != 3 or parts[2] not in (b"HTTP/1.1", b"HTTP/1.0"):
-        raise _Framing(400, "not an HTTP/1.x request line")
-    method, target, version = parts
-    headers: dict[bytes, bytes] = {}
-    for line in lines[1:]:
-        name, sep, value = line.partition(b":")
-        if not sep or not name or name != name.strip() or b" " in name:
-            raise _Framing(400, "malformed header line")
-        name = name.lower()
-        if name in headers and name in (b"content-length", b"authorization", b"host"):
-            raise _Framing(400, f"repeated {name.decode('latin-1')} header")
-        headers[name] = value.strip()
-    conn = headers.get(b"connection", b"").lower()
-    keep = conn != b"close" if version == b"HTTP/1.1" else conn == b"keep-alive"
-    return method, target.split(b"?", 1)[0], headers, keep
-
-
-def _length(headers: dict[bytes, bytes]) -> int:
-    if b"transfer-encoding" in headers:   # brokers send a length; chunked framing is not read
+def _checked(req: h11.Request) -> tuple[int, str]:
+    """(Content-Length, Authorization) of a request a broker could have sent, or _Framing."""
+    if req.http_version not in (b"1.1", b"1.0"):
+        raise _Framing(400, "not an HTTP/1.x request")
+    head = len(req.method) + len(req.target) + sum(len(n) + len(v) + 4 for n, v in req.headers)
+    if head > MAX_HEAD:   # h11 caps only a head still incomplete after a read
+        raise _Framing(431, f"request head over {MAX_HEAD} bytes")
+    names = [name for name, _ in req.headers]
+    if b"transfer-encoding" in names:   # brokers send a length; chunked framing is not read
         raise _Framing(501, "Transfer-Encoding is not accepted: send Content-Length")
-    raw = headers.get(b"content-length")
-    if raw is None:
+    if names.count(b"authorization") > 1:
+        raise _Framing(400, "repeated authorization header")
+    fields = dict(req.headers)
+    if b"content-length" not in fields:
         raise _Framing(411, "Content-Length required")
-    if not raw.isdigit() or len(raw) > 9:
-        raise _Framing(400, "malformed Content-Length")
-    n = int(raw)
+    n = int(fields[b"content-length"])   # h11 has checked it is one run of digits
     if n > MAX_BODY:
         raise _Framing(413, f"body over {MAX_BODY} bytes")
-    return n
+    return n, fields.get(b"authorization", b"").decode("latin-1")
+
+
+async def _next(conn: h11.Connection, reader: asyncio.StreamReader):
+    """The next h11 event, reading from the socket as it needs."""
+    while True:
+        event = conn.next_event()
+        if event is not h11.NEED_DATA:
+            return event
+        conn.receive_data(await reader.read(READ))   # b"": the peer closed
+
+
+async def _send(conn: h11.Connection, writer: asyncio.StreamWriter, status: int, obj: dict,
+                close: bool = False) -> None:
+    body = json.dumps(obj).encode()
+    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+    if close:
+        headers.append((b"connection", b"close"))
+    writer.write(conn.send(h11.Response(status_code=status, headers=headers,
+                                        reason=REASONS.get(status, "Error").encode()))
+                 + conn.send(h11.Data(data=body)) + conn.send(h11.EndOfMessage()))
+    await writer.drain()
+
+
+async def _request(conn: h11.Connection, reader: asyncio.StreamReader, req: h11.Request,
+                   handle: Handler) -> tuple[int, dict]:
+    t0 = time.perf_counter()
+    length, auth = _checked(req)
+    body = bytearray()
+    while not isinstance(event := await _next(conn, reader), h11.EndOfMessage):
+        if isinstance(event, h11.ConnectionClosed):
+            raise ConnectionError("closed mid-body")
+        body += event.data
+    assert len(body) == length   # h11 frames the body by the length checked above
+    target = req.target.split(b"?", 1)[0]
+    if target != PATH:
+        status, out = 404, {"error": "not found"}
+    elif req.method != b"POST":
+        status, out = 405, {"error": "POST only"}
+    else:
+        status, out = await handle(auth, bytes(body))
+    if status >= 400:
+        log.warning("%d %s %.1f ms", status, target.decode("latin-1", "replace"),
+                    1000 * (time.perf_counter() - t0))
+    return status, out
 
 
 async def _connection(handle: Handler, reader: asyncio.StreamReader,
                       writer: asyncio.StreamWriter) -> None:
+    conn = h11.Connection(h11.SERVER, max_incomplete_event_size=MAX_HEAD)
     try:
         while True:
-            try:
-                head = await reader.readuntil(b"\r\n\r\n")
-            except asyncio.IncompleteReadError:
-                return   # the peer closed between requests (or mid-head)
-            except asyncio.LimitOverrunError:
-                raise _Framing(431, f"request head over {MAX_HEAD} bytes")
-            t0 = time.perf_counter()
-            method, path, headers, keep = _parse_head(head)
-            body = await reader.readexactly(_length(headers))
-            if path != PATH:
-                status, out = 404, {"error": "not found"}
-            elif method != b"POST":
-                status, out = 405, {"error": "POST only"}
-            else:
-                auth = headers.get(b"authorization", b"").decode("latin-1")
-                status, out = await handle(auth, body)
-            writer.write(_answer(status, out, not keep))
-            await writer.drain()
-            if status >= 400:
-                log.warning("%d %s %.1f ms", status, path.decode("latin-1", "replace"),
-                            1000 * (time.perf_counter() - t0))
-            if not keep:
+            event = await _next(conn, reader)
+            if isinstance(event, h11.ConnectionClosed):
+                return   # the peer closed between requests
+            status, out = await _request(conn, reader, event, handle)
+            await _send(conn, writer, status, out)
+            if conn.our_state is h11.MUST_CLOSE:
                 return
-    except _Framing as e:
-        log.warning("%d refused request: %s", e.status, e)
-        try:
-            writer.write(_answer(e.status, {"error": str(e)}, True))
-            await writer.drain()
-        except ConnectionError:
-            pass
-    except (asyncio.IncompleteReadError, ConnectionError):
+            conn.start_next_cycle()
+    except (_Framing, h11.RemoteProtocolError) as e:
+        status = e.status if isinstance(e, _Framing) else e.error_status_hint
+        log.warning("%d refused request: %s", status, e)
+        if conn.our_state in (h11.IDLE, h11.SEND_RESPONSE):
+            try:
+                await _send(conn, writer, status, {"error": str(e)}, close=True)
+            except (ConnectionError, h11.LocalProtocolError):
+                pass
+    except ConnectionError:
         return   # the peer went away mid-request: nothing was recorded for it
     finally:
         writer.close()
@@ -157,5 +171,4 @@ async def serve(warden, sock_path: str, mode: int = 0o666) -> asyncio.AbstractSe
     async def handle(auth: str, body: bytes) -> tuple[int, dict]:
         return await handle_record(warden, auth, body)
 
-    return await asyncio.start_unix_server(lambda r, w: _connection(handle, r, w), sock=s,
-                                           limit=MAX_HEAD)
+    return await asyncio.start_unix_server(lambda r, w: _connection(handle, r, w), sock=s)

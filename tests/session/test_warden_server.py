@@ -121,32 +121,39 @@ BODY = json.dumps(QUERY).encode()
 LEN = str(len(BODY)).encode()
 # (request bytes, status, the connection closed after it): framing errors close it
 MALFORMED = {
-    "no length": (b"POST /api/session-log HTTP/1.1\r\nAuthorization: job ann\r\n\r\n" + BODY,
+    "no length": (b"POST /api/session-log HTTP/1.1\r\nHost: w\r\nAuthorization: job ann\r\n\r\n" + BODY,
                   411, True),
-    "chunked": (b"POST /api/session-log HTTP/1.1\r\nAuthorization: job ann\r\n"
+    "chunked": (b"POST /api/session-log HTTP/1.1\r\nHost: w\r\nAuthorization: job ann\r\n"
                 b"Transfer-Encoding: chunked\r\n\r\n" + hex(len(BODY))[2:].encode() + b"\r\n"
                 + BODY + b"\r\n0\r\n\r\n", 501, True),
-    "length and chunked": (b"POST /api/session-log HTTP/1.1\r\nAuthorization: job ann\r\n"
+    "length and chunked": (b"POST /api/session-log HTTP/1.1\r\nHost: w\r\nAuthorization: job ann\r\n"
                            b"Content-Length: " + LEN + b"\r\nTransfer-Encoding: chunked\r\n\r\n"
                            + BODY, 501, True),
-    "two lengths": (b"POST /api/session-log HTTP/1.1\r\nAuthorization: job ann\r\n"
+    "two lengths": (b"POST /api/session-log HTTP/1.1\r\nHost: w\r\nAuthorization: job ann\r\n"
                     b"Content-Length: " + LEN + b"\r\nContent-Length: 2\r\n\r\n" + BODY,
                     400, True),
-    "two credentials": (b"POST /api/session-log HTTP/1.1\r\nAuthorization: job ann\r\n"
+    "two credentials": (b"POST /api/session-log HTTP/1.1\r\nHost: w\r\nAuthorization: job ann\r\n"
                         b"Authorization: job bob\r\nContent-Length: " + LEN + b"\r\n\r\n" + BODY,
                         400, True),
-    "negative length": (b"POST /api/session-log HTTP/1.1\r\nAuthorization: job ann\r\n"
+    "negative length": (b"POST /api/session-log HTTP/1.1\r\nHost: w\r\nAuthorization: job ann\r\n"
                         b"Content-Length: -5\r\n\r\n" + BODY, 400, True),
-    "length over the cap": (b"POST /api/session-log HTTP/1.1\r\nAuthorization: job ann\r\n"
+    "length over the cap": (b"POST /api/session-log HTTP/1.1\r\nHost: w\r\nAuthorization: job ann\r\n"
                             b"Content-Length: 99999999\r\n\r\n", 413, True),
-    "head over the cap": (b"POST /api/session-log HTTP/1.1\r\nX-Pad: " + b"a" * 40_000
+    "head over the cap": (b"POST /api/session-log HTTP/1.1\r\nHost: w\r\nX-Pad: " + b"a" * 40_000
                           + b"\r\n\r\n", 431, True),
-    "not HTTP/1.x": (b"POST /api/session-log HTTP/2.0\r\nContent-Length: 2\r\n\r\n{}", 400, True),
+    "not HTTP/1.x": (b"POST /api/session-log HTTP/2.0\r\nHost: w\r\nContent-Length: 2\r\n\r\n{}", 400, True),
     "no version": (b"POST /api/session-log\r\nContent-Length: 2\r\n\r\n{}", 400, True),
-    "space before colon": (b"POST /api/session-log HTTP/1.1\r\nContent-Length : " + LEN
+    "space before colon": (b"POST /api/session-log HTTP/1.1\r\nHost: w\r\nContent-Length : " + LEN
                            + b"\r\nAuthorization: job ann\r\n\r\n" + BODY, 400, True),
-    "folded header": (b"POST /api/session-log HTTP/1.1\r\nAuthorization: job\r\n ann\r\n"
-                      b"Content-Length: " + LEN + b"\r\n\r\n" + BODY, 400, True),
+    "no Host (HTTP/1.1)": (b"POST /api/session-log HTTP/1.1\r\nAuthorization: job ann\r\n"
+                           b"Content-Length: " + LEN + b"\r\n\r\n" + BODY, 400, True),
+    "head over the cap in one read": (_post(QUERY).replace(b"Host: w", b"Host: w\r\nX-Pad: "
+                                                           + b"a" * 17_000), 431, True),
+    "NUL in a header value": (_post(QUERY).replace(b"Host: w", b"Host: w\x00"), 400, True),
+    "no space in the request line": (b"POST/api/session-log HTTP/1.1\r\nHost: w\r\n"
+                                     b"Content-Length: 2\r\n\r\n{}", 400, True),
+    "plus-signed length": (_post(QUERY).replace(b"Content-Length: " + LEN,
+                                                b"Content-Length: +" + LEN), 400, True),
     # well framed but not a record: answered, the connection kept
     "other path": (_post(QUERY, path="/api/session-log/../admin"), 404, False),
     "GET": (_post(QUERY, method="GET"), 405, False),
