@@ -19,7 +19,6 @@ import jieba.finalseg as finalseg
 
 _LOGP: dict[str, float] = {}      # word -> log(frequency or 1) - log(total), for jieba.dt
 _MIN = finalseg.MIN_FLOAT
-_PREV = {y: tuple(p) for y, p in finalseg.PrevStatus.items()}
 
 
 def is_one_block(run: str) -> bool:
@@ -97,24 +96,38 @@ def _hmm(sentence: str, out: list[int]) -> None:
 
 
 def _viterbi_words(obs: str, out: list[int]) -> None:
+    # finalseg.viterbi with its four states in local variables; each step's max over the two
+    # states before (finalseg.PrevStatus) compares (probability, state) as its tuples do: the
+    # higher probability, on a tie the later state name
     start_p, trans_p, emit_p = finalseg.start_P, finalseg.trans_P, finalseg.emit_P
-    v = {y: start_p[y] + emit_p[y].get(obs[0], _MIN) for y in "BMES"}
-    back: list[dict[str, str]] = []
-    for t in range(1, len(obs)):
-        ch = obs[t]
-        nv: dict[str, float] = {}
-        step: dict[str, str] = {}
-        for y in "BMES":
-            em_p = emit_p[y].get(ch, _MIN)
-            prob, state = max([(v[y0] + trans_p[y0].get(y, _MIN) + em_p, y0) for y0 in _PREV[y]])
-            nv[y] = prob
-            step[y] = state
-        back.append(step)
-        v = nv
-    _, state = max((v[y], y) for y in "ES")
+    eB, eM, eE, eS = emit_p["B"], emit_p["M"], emit_p["E"], emit_p["S"]
+    t = {(a, b): trans_p[a].get(b, _MIN) for a in "BMES" for b in "BMES"}
+    tEB, tSB, tMM, tBM, tSS, tES, tBE, tME = (t["E", "B"], t["S", "B"], t["M", "M"], t["B", "M"], t["S", "S"],
+                                              t["E", "S"], t["B", "E"], t["M", "E"])
+    c = obs[0]
+    vB, vM, vE, vS = (start_p["B"] + eB.get(c, _MIN), start_p["M"] + eM.get(c, _MIN),
+                      start_p["E"] + eE.get(c, _MIN), start_p["S"] + eS.get(c, _MIN))
+    back: list[tuple[str, str, str, str]] = []
+    for c in obs[1:]:
+        em = eB.get(c, _MIN)                        # B after E or S
+        a, b = vE + tEB + em, vS + tSB + em
+        nB, pB = (a, "E") if a > b else (b, "S")    # (on a tie "S" > "E")
+        em = eM.get(c, _MIN)                        # M after M or B
+        a, b = vM + tMM + em, vB + tBM + em
+        nM, pM = (a, "M") if a >= b else (b, "B")   # (on a tie "M" > "B")
+        em = eS.get(c, _MIN)                        # S after S or E
+        a, b = vS + tSS + em, vE + tES + em
+        nS, pS = (a, "S") if a >= b else (b, "E")
+        em = eE.get(c, _MIN)                        # E after B or M
+        a, b = vB + tBE + em, vM + tME + em
+        nE, pE = (a, "B") if a > b else (b, "M")
+        back.append((pB, pM, pE, pS))
+        vB, vM, vE, vS = nB, nM, nE, nS
+    state = "E" if (vE, "E") > (vS, "S") else "S"
     pos = [state]
+    col = "BMES".index
     for step in reversed(back):
-        state = step[state]
+        state = step[col(state)]
         pos.append(state)
     pos.reverse()
     begin, nexti = 0, 0
