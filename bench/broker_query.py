@@ -155,14 +155,12 @@ def real_warden(tmp: Path):
     and checkpoint journal under ``tmp``, one researcher, case and overnight booking running
     now, and a registered job token (so no hub is needed for whoami: the record is the same).
     Returns (url, Authorization value, case code, stop, the Warden)."""
-    import asyncio
-
     os.environ.update(ENCLAVE_HOME=str(tmp / "home"), ENCLAVE_KEYS=str(tmp / "keys"),
                       ENCLAVE_AUDIT_JOURNAL=str(tmp / "journal"))
     from enclave.db import upgrade
-    from hub_config import warden_http
     from hub_config.warden import Warden
     from policies import load_policy
+    from tests.services.warden_thread import WardenThread
     from tests.session.conftest import Rows
 
     url = f"sqlite:///{tmp / 'state.db'}"
@@ -179,18 +177,8 @@ def real_warden(tmp: Path):
             return None
 
     warden = Warden(url, load_policy(), "http://127.0.0.1:9/hub/api", "unused", runner=Runner())
-    sock, loop, ready = str(tmp / "real-warden.sock"), asyncio.new_event_loop(), threading.Event()
-
-    def run():
-        asyncio.set_event_loop(loop)
-        loop.run_until_complete(warden_http.serve(warden, sock))
-        loop.call_soon(ready.set)
-        loop.run_forever()
-
-    threading.Thread(target=run, daemon=True).start()
-    ready.wait(10)
-    return (f"http+unix://{quote(sock, safe='')}/", "job tok", "BENCH",
-            lambda: loop.call_soon_threadsafe(loop.stop), warden)
+    served = WardenThread(warden, str(tmp / "real-warden.sock"))
+    return (f"http+unix://{quote(served.sock, safe='')}/", "job tok", "BENCH", served.close, warden)
 
 
 def warden_cost(n: int = 200, brokers: tuple[int, ...] = (1, 8)) -> dict:

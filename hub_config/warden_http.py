@@ -142,6 +142,10 @@ async def _connection(handle: Handler, reader: asyncio.StreamReader,
                 pass
     except ConnectionError:
         return   # the peer went away mid-request: nothing was recorded for it
+    except asyncio.CancelledError:
+        # the server is closing: end quietly (asyncio's stream callback would otherwise log
+        # the cancelled connection as an error); a record in flight is the writer's to finish
+        return
     finally:
         writer.close()
 

@@ -21,7 +21,7 @@ from enclave.db import session_scope
 from enclave.core.http import Client, HTTPStatusError, WireError
 from hub_config.broker import LogRefused, WardenLog
 from hub_config.spawner import unix_url
-from hub_config import warden_http
+from tests.services.warden_thread import WardenThread
 from hub_config.warden import Warden
 from policies import load_policy
 
@@ -152,18 +152,8 @@ def test_query_log_through_the_real_warden(rows, tmp_path):
 
     warden = Warden(rows.db_url, load_policy(), "http://127.0.0.1:9/hub/api", "unused",
                     runner=Runner())
-    sock = str(tmp_path / "warden.sock")
-    loop, ready = asyncio.new_event_loop(), threading.Event()
-
-    def run():   # the warden's own record server (hub_config.warden_http)
-        asyncio.set_event_loop(loop)
-        loop.run_until_complete(warden_http.serve(warden, sock, mode=0o600))
-        loop.call_soon(ready.set)
-        loop.run_forever()
-
-    t = threading.Thread(target=run, daemon=True)
-    t.start()
-    assert ready.wait(10)
+    served = WardenThread(warden, str(tmp_path / "warden.sock"), mode=0o600)
+    sock = served.sock
     try:
         wlog = WardenLog(unix_url(sock), "job tok-1", "C1")
         wlog.purpose("counting visits by year")
@@ -180,8 +170,7 @@ def test_query_log_through_the_real_warden(rows, tmp_path):
             WardenLog(unix_url(sock), "job forged", "C1").query("counting visits by year",
                                                                "SELECT 9", None)
     finally:
-        loop.call_soon_threadsafe(loop.stop)
-        t.join(10)
+        served.close()
     os.unlink(sock)   # no warden at all
     with pytest.raises(LogRefused, match="unreachable"):
         WardenLog(unix_url(sock), "job tok-1", "C1").query("counting visits by year",

@@ -4,12 +4,10 @@ warden with a job token, and a job
 still running at the booking's end stopped."""
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import os
 import shutil
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -24,7 +22,7 @@ from enclave.db import session_scope, upgrade
 from hub_config.lockdown import write_system_config
 from hub_config.models import OvernightJob
 from hub_config.overnight import OvernightRunner, RegistrationError, register
-from hub_config import warden_http
+from tests.services.warden_thread import WardenThread
 from hub_config.warden import Warden
 from policies import load_policy
 
@@ -67,7 +65,7 @@ def test_registered_job_runs_sandboxed_logged_and_is_stopped_at_booking_end():
     from tests.session.conftest import Rows, broker_pids
 
     root = Path(tempfile.mkdtemp(prefix="encov", dir="/tmp"))
-    loop = asyncio.new_event_loop()
+    served = None
     try:
         db_url = f"sqlite:///{root / 'state.db'}"
         upgrade(db_url)
@@ -104,15 +102,7 @@ def test_registered_job_runs_sandboxed_logged_and_is_stopped_at_booking_end():
         # the warden's log endpoint on its unix socket (job tokens need no hub)
         warden = Warden(db_url, POLICY, "http://127.0.0.1:9/hub/api", "unused", runner)
         (root / "sock/warden").mkdir(parents=True, exist_ok=True)
-        sock, ready = str(root / "sock/warden/warden.sock"), threading.Event()
-
-        def serve():
-            asyncio.set_event_loop(loop)
-            loop.run_until_complete(warden_http.serve(warden, sock))
-            loop.call_soon(ready.set)
-            loop.run_forever()
-        threading.Thread(target=serve, daemon=True).start()
-        assert ready.wait(10)
+        served = WardenThread(warden, str(root / "sock/warden/warden.sock"))
 
         runner.sweep()
         assert set(runner.running) and len(runner.running) == 2
@@ -142,5 +132,6 @@ def test_registered_job_runs_sandboxed_logged_and_is_stopped_at_booking_end():
         assert not runner.running and not runner.tokens
         assert broker_pids(str(root)) == []  # both jobs' brokers were stopped with them
     finally:
-        loop.call_soon_threadsafe(loop.stop)
+        if served is not None:
+            served.close()
         shutil.rmtree(root, ignore_errors=True)

@@ -5,7 +5,6 @@ only once they are durable; a batch that fails leaves none of its records and an
 with a refusal.  On SQLite and PostgreSQL (the ``rows`` fixture)."""
 from __future__ import annotations
 
-import asyncio
 import json
 import socket
 import threading
@@ -19,7 +18,7 @@ from enclave.audit import journal
 from enclave.audit.log import _lock, verify_chain
 from enclave.audit.models import AuditHead, AuditRecord
 from enclave.db import session_scope
-from hub_config import warden_http
+from tests.services.warden_thread import WardenThread
 from hub_config.warden import Warden
 from policies import load_policy
 
@@ -44,31 +43,8 @@ def served(rows, tmp_path):
     b = rows.booking("ann", "C1", -5, 60, kind="overnight")
     w = Warden(rows.db_url, load_policy(), "http://127.0.0.1:9/hub/api", "unused",
                _Runner({"ann": ("ann", b), "bob": ("bob", b)}))
-    sock = str(tmp_path / "warden.sock")
-    loop, ready, server = asyncio.new_event_loop(), threading.Event(), []
-
-    def run():
-        asyncio.set_event_loop(loop)
-        server.append(loop.run_until_complete(warden_http.serve(w, sock)))
-        loop.call_soon(ready.set)
-        loop.run_forever()
-
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
-    assert ready.wait(10)
-    yield w, sock, rows.db_url
-
-    async def shut():
-        server[0].close()
-        for t in asyncio.all_tasks():
-            if t is not asyncio.current_task():
-                t.cancel()
-        await asyncio.sleep(0.05)
-
-    asyncio.run_coroutine_threadsafe(shut(), loop).result(10)
-    loop.call_soon_threadsafe(loop.stop)
-    thread.join(10)
-    loop.close()
+    with WardenThread(w, str(tmp_path / "warden.sock")) as served:
+        yield w, served.sock, rows.db_url
 
 
 def _raw(sock: str, data: bytes, timeout: float = 10) -> tuple[bytes, bool]:

@@ -1,0 +1,51 @@
+"""The hub's warden record server (``hub_config.warden_http``) in a thread of this process, for
+tests and bench/broker_query.py: its CPU counts in this process and no hub needs to run."""
+from __future__ import annotations
+
+import asyncio
+import threading
+
+
+class WardenThread:
+    """``warden_http.serve(warden, sock)`` on its own event loop; ``close()`` stops the server,
+    cancels its connections and ends the loop."""
+
+    def __init__(self, warden, sock: str, mode: int = 0o666) -> None:
+        from hub_config import warden_http
+
+        self.sock, self.loop = sock, asyncio.new_event_loop()
+        ready, server = threading.Event(), []
+
+        def run():
+            asyncio.set_event_loop(self.loop)
+            server.append(self.loop.run_until_complete(warden_http.serve(warden, sock, mode)))
+            self.loop.call_soon(ready.set)
+            self.loop.run_forever()
+
+        self._thread = threading.Thread(target=run, daemon=True, name="warden")
+        self._thread.start()
+        if not ready.wait(10):
+            raise RuntimeError(f"the warden's record server did not start on {sock}")
+        self._server = server[0]
+
+    def close(self) -> None:
+        if self.loop.is_closed():
+            return
+
+        async def shut():
+            self._server.close()
+            for t in asyncio.all_tasks():
+                if t is not asyncio.current_task():
+                    t.cancel()
+            await asyncio.sleep(0.05)
+
+        asyncio.run_coroutine_threadsafe(shut(), self.loop).result(10)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self._thread.join(10)
+        self.loop.close()
+
+    def __enter__(self) -> "WardenThread":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
