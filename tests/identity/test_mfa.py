@@ -100,7 +100,8 @@ def test_a_researcher_needs_no_code_until_enrolling_one(control_base, people_db,
         # A4: a session alone cannot enrol a device; the admin's one-time code can
         assert http.post(f"{base}/api/mfa/enrol", headers=h).status_code == 403
         code = _code_for(people_db, "alice", clock)
-        assert http.post(f"{base}/api/mfa/enrol", json={"enrolment_code": "X" + code[1:]}, headers=h).status_code == 403
+        wrong = ("Y" if code[0] == "X" else "X") + code[1:]   # one character off, never the code
+        assert http.post(f"{base}/api/mfa/enrol", json={"enrolment_code": wrong}, headers=h).status_code == 403
         secret = http.post(f"{base}/api/mfa/enrol", json={"enrolment_code": code}, headers=h).json()["secret"]
         totp = pyotp.TOTP(secret)
         assert http.post(f"{base}/api/mfa/confirm", json={"code": code_at(totp, clock.now)},
