@@ -62,9 +62,9 @@ def _grow(url: str, code: str, now: dt.datetime, days: int, n: int) -> None:
     from enclave.db import session_scope
     from enclave.querylog.models import QueryPending, QueryReview
 
-    from enclave.db.engine import _engine_for
+    from enclave.db.engine import engine_for
 
-    with _engine_for(url).begin() as c:   # this throwaway database only: rows off the chain
+    with engine_for(url).begin() as c:   # this throwaway database only: rows off the chain
         for (name,) in c.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'trigger' "
                                          "AND tbl_name = 'audit_records'").all():
             c.exec_driver_sql(f'DROP TRIGGER "{name}"')
@@ -90,7 +90,7 @@ def _grow(url: str, code: str, now: dt.datetime, days: int, n: int) -> None:
         for table, rows in ((AuditRecord, recs), (QueryReview, reviews), (QueryPending, pending)):
             if rows:
                 db.execute(insert(table.__table__), rows)
-    with _engine_for(url).begin() as c:
+    with engine_for(url).begin() as c:
         c.exec_driver_sql("ANALYZE")
 
 

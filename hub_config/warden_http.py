@@ -34,7 +34,8 @@ log = logging.getLogger("enclave.warden")
 PATH = b"/api/session-log"
 MAX_HEAD = 16 * 1024
 # A broker forwards what it accepted (its own cap, ~1.2 MB) re-encoded as ASCII JSON, where one
-# character may take 6-12 bytes (\uXXXX, surrogate pairs): room for that, and no more.
+# character may take 6-12 bytes (a backslash-u escape, or two for a surrogate pair): room for
+# that, and no more.
 MAX_BODY = 8 * 1024 * 1024
 READ = 64 * 1024
 REASONS = {201: "Created", 400: "Bad Request", 401: "Unauthorized", 403: "Forbidden",

@@ -92,11 +92,11 @@ def _sqlite_template(tmp_path_factory):
 def _postgres_template(postgres_server):
     """PostgreSQL's own CREATE DATABASE … TEMPLATE, from a database migrated once per run."""
     from enclave.db import upgrade
-    from enclave.db.engine import _engine_for
+    from enclave.db.engine import engine_for
 
     url = postgres_server.create_database("t_template_state")
     upgrade(url)
-    _engine_for(url).dispose()  # CREATE DATABASE … TEMPLATE needs the template unused
+    engine_for(url).dispose()  # CREATE DATABASE … TEMPLATE needs the template unused
     return "t_template_state" if _empty_audit(url) else None
 
 

@@ -4,6 +4,6 @@ SQLite is the embedded default; PostgreSQL is the production path.  Both run the
 migrations and the same tests.
 """
 from enclave.db.base import Base, utcnow
-from enclave.db.engine import make_engine, session_scope, sessionmaker_for, upgrade
+from enclave.db.engine import engine_for, make_engine, session_scope, sessionmaker_for, upgrade
 
-__all__ = ["Base", "utcnow", "make_engine", "session_scope", "sessionmaker_for", "upgrade"]
+__all__ = ["Base", "utcnow", "engine_for", "make_engine", "session_scope", "sessionmaker_for", "upgrade"]

@@ -67,17 +67,18 @@ def make_engine(url: str) -> Engine:
 
 
 @lru_cache(maxsize=16)
-def _engine_for(url: str) -> Engine:
+def engine_for(url: str) -> Engine:
+    """This process's one pooled engine for ``url`` (sessions and Core connections share it)."""
     return make_engine(url)
 
 
 def dispose_engine(url: str) -> None:
     """Close this process's pooled connections to ``url`` (after its file or schema was replaced)."""
-    _engine_for(url).dispose()
+    engine_for(url).dispose()
 
 
 def sessionmaker_for(url: str) -> sessionmaker[Session]:
-    return sessionmaker(bind=_engine_for(url), expire_on_commit=False)
+    return sessionmaker(bind=engine_for(url), expire_on_commit=False)
 
 
 @contextlib.contextmanager

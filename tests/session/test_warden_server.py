@@ -265,6 +265,26 @@ def test_a_batch_that_fails_answers_every_record_with_a_refusal(served, monkeypa
     assert _queries(url) == before + 1
 
 
+def test_a_checkpoint_that_fails_after_the_commit_still_answers(served, monkeypatch):
+    """The records are committed before the checkpoint; a checkpoint that fails (not only
+    with the journal's OSError, which it logs itself) must not leave brokers waiting."""
+    from hub_config import warden_record
+
+    w, sock, url = served
+    job = w.runner.tokens["ann"][1]
+    before = _queries(url)
+
+    def broken(chain):
+        raise RuntimeError("checkpoint failed")
+
+    monkeypatch.setattr(warden_record, "checkpoint", broken)
+    rec = w.recorder
+    assert rec.submit(rec.prepare("ann", dict(QUERY), job)).result(30)["case"] == "C1"
+    answer, _ = _raw(sock, _post(QUERY))
+    assert answer.startswith(b"HTTP/1.1 201 ")
+    assert _queries(url) == before + 2   # both records exist, both answered
+
+
 POISON = "select 'refused at commit'"
 # A record the database refuses only when its transaction commits (a deferred constraint):
 # every record written before it in the same transaction is then rolled back with it.
