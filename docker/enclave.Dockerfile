@@ -17,6 +17,7 @@ WORKDIR /opt/enclave
 COPY pyproject.toml README.md ./
 RUN python3 -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml','rb'))['project']['dependencies']))" > /tmp/requirements.txt \
  && python3 -m pip install --break-system-packages --root-user-action=ignore -r /tmp/requirements.txt \
+ && python3 -m pip uninstall -y --break-system-packages --root-user-action=ignore rfc3987-syntax \
  && rm /tmp/requirements.txt
 COPY enclave ./enclave
 COPY deidentify ./deidentify

@@ -36,6 +36,11 @@ if ! command -v configurable-http-proxy >/dev/null; then
 fi
 
 python3 -m pip install -q --disable-pip-version-check -e '.[test]'
+# jsonschema (via jupyter_events) imports rfc3987-syntax, if present, only to check the "iri"
+# string format, and that import builds an Earley parser: about 1 CPU-second in every JupyterHub
+# and every session's Jupyter server start.  Nothing here validates IRIs; without it jsonschema
+# leaves that one format unchecked.  (docker/enclave.Dockerfile does the same.)
+python3 -m pip uninstall -q -y --disable-pip-version-check rfc3987-syntax 2>/dev/null || true
 
 # ACRO (test oracle) pins pandas<=2.3.3: its own virtualenv, from pyproject's acro-oracle list.
 ACRO_VENV="${ACRO_VENV:-/opt/enclave-acro}"

@@ -77,13 +77,27 @@ def _same_timed_files(a: Path, b: Path, *, encrypted: bool = False) -> None:
     assert check_manifest(a) == [] and check_manifest(b) == []
 
 
-def test_two_workers_publish_the_same_bytes(tmp_path, small_source):
+@pytest.fixture(scope="module")
+def client():
+    """One local cluster of two worker processes for the module (each cluster spawns four
+    interpreters: its start is most of this file's CPU).  ``workers=N`` making its own
+    cluster is shown by the CLI test."""
+    from datasets.load.distributed import local_cluster
+
+    cluster = local_cluster(2)
+    c = distributed.Client(cluster)
+    yield c
+    c.close()
+    cluster.close()
+
+
+def test_two_workers_publish_the_same_bytes(tmp_path, small_source, client):
     """Plain files (policy off): every file that does not carry the load's time is the same
     bytes from one process and from a local cluster of two worker processes."""
     one, two = _homes(tmp_path, 2)
     policy = _policy(False)
     r1 = load_release(small_source, "R1", one, policy=policy)
-    r2 = load_release(small_source, "R1", two, policy=policy, workers=2)
+    r2 = load_release(small_source, "R1", two, policy=policy, client=client)
     assert not r1.parts and len(r2.parts) == 2
     assert {p["worker"] for p in r2.parts} == {"0", "1"}   # both processes loaded files
     assert sum(p["rows"] for p in r2.parts) == r2.rows_read == r1.rows_read
@@ -97,17 +111,6 @@ def test_two_workers_publish_the_same_bytes(tmp_path, small_source):
     _same_timed_files(a, b)
     # the worker load really spread the scrubbing: each part reports its own CPU
     assert all(p["cpu_s"] > 0 and p["rows"] > 0 for p in r2.parts)
-
-
-@pytest.fixture(scope="module")
-def client():
-    from datasets.load.distributed import local_cluster
-
-    cluster = local_cluster(2)
-    c = distributed.Client(cluster)
-    yield c
-    c.close()
-    cluster.close()
 
 
 def test_encrypted_release_same_content(tmp_path, small_source, client):
@@ -172,41 +175,41 @@ def test_failing_part_publishes_nothing(tiny_source, settings, client, bad):
     assert check_manifest(Path(rep.path)) == []
 
 
-def test_killed_worker_publishes_nothing(tmp_path, small_source):
+def test_killed_worker_publishes_nothing(tmp_path, small_source, client):
     """A worker process killed while it loads its part: the load fails, nothing is published,
-    no build directory or staging remains (Dask does not re-run the part elsewhere)."""
-    from datasets.load.distributed import local_cluster
-
+    no build directory or staging remains (Dask does not re-run the part elsewhere).  The
+    module's cluster: its nanny starts a new worker in place of the killed one, which the
+    load after the kill uses."""
     settings = EnclaveSettings(home=tmp_path / "home")
-    cluster = local_cluster(2)
-    c = distributed.Client(cluster)
-    try:
-        pids = c.run(os.getpid)
-        out: dict = {}
+    c = client
+    c.wait_for_workers(2)
+    pids = c.run(os.getpid)
+    out: dict = {}
 
-        def run() -> None:
-            try:
-                out["report"] = load_release(small_source, "R3", settings, client=c)
-            except BaseException as e:  # noqa: BLE001 - the test looks at it
-                out["error"] = e
-        t = threading.Thread(target=run)
-        t.start()
-        victim = None
-        deadline = time.monotonic() + 120
-        while victim is None and time.monotonic() < deadline and t.is_alive():
-            busy = [w for w, keys in c.processing().items() if keys]
-            if busy:
-                victim = busy[0]
-                os.kill(pids[victim], signal.SIGKILL)
-            time.sleep(0.02)
-        t.join(300)
-        assert victim is not None and not t.is_alive()
-        assert isinstance(out.get("error"), LoadError), out
-        assert "KilledWorker" in str(out["error"])
-        _nothing_left(settings, "R3")
-    finally:
-        c.close()
-        cluster.close()
+    def run() -> None:
+        try:
+            out["report"] = load_release(small_source, "R3", settings, client=c)
+        except BaseException as e:  # noqa: BLE001 - the test looks at it
+            out["error"] = e
+    t = threading.Thread(target=run)
+    t.start()
+    victim = None
+    deadline = time.monotonic() + 120
+    while victim is None and time.monotonic() < deadline and t.is_alive():
+        busy = [w for w, keys in c.processing().items() if keys]
+        if busy:
+            victim = busy[0]
+            os.kill(pids[victim], signal.SIGKILL)
+        time.sleep(0.02)
+    t.join(300)
+    assert victim is not None and not t.is_alive()
+    assert isinstance(out.get("error"), LoadError), out
+    assert "KilledWorker" in str(out["error"])
+    _nothing_left(settings, "R3")
+    # the cluster goes on: the replaced worker and the other one load the release whole
+    c.wait_for_workers(2, timeout=120)
+    rep = load_release(small_source, "R3", settings, client=c)
+    assert check_manifest(Path(rep.path)) == [] and len(rep.parts) == 2
 
 
 def test_cli_workers_flag(tiny_source, enclave_home):
