@@ -29,6 +29,15 @@ def _cheap_fixture_hashes() -> None:
 _cheap_fixture_hashes()
 
 
+def _shared_tls_contexts() -> None:
+    from tests.services.httpx_tls import share_default_contexts
+
+    share_default_contexts()
+
+
+_shared_tls_contexts()
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _session_enclave_home(tmp_path_factory):
     """No test touches ./var: unless a test sets its own, ENCLAVE_HOME (the master key the audit
