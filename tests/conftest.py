@@ -41,6 +41,13 @@ def _shared_tls_contexts() -> None:
 _shared_tls_contexts()
 
 
+def pytest_collection_modifyitems(config, items):
+    """The longest test files first (tests/schedule.py)."""
+    from tests.schedule import heaviest_first
+
+    items[:] = heaviest_first(items)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _session_enclave_home(tmp_path_factory):
     """No test touches ./var: unless a test sets its own, ENCLAVE_HOME (the master key the audit
