@@ -55,6 +55,20 @@ BIRTH_YEAR = re.compile(
     r"(?<![0-9])(?P<y>(?:" + _YEAR + r"))[ \t]*年[ \t]*(?:次|出生(?![数率人婴量潮])|生(?![活气病效产殖理长命日]))"
     r"|(?i:(?<![a-z])(?:born[ \t]+in|yob|year[ \t]+of[ \t]+birth|birth[ \t]*year)[ \t]*[:：]?[ \t]*)(?P<e>(?:19|20)[0-9]{2})(?![0-9])"
     r"|(?:出生年(?:份|度)?|生年)[ \t]*[:：为是]?[ \t]*(?P<c>" + _YEAR + r")[ \t]*年?")
+# The same scan opening with one character set, so that the engine skips to its first characters
+# (BIRTH_YEAR opens with a look-behind and is tried at every position): the first character
+# consumed, then each branch's rest after a look-behind on it.  The three branches' first
+# characters differ, and within a branch the alternatives keep their order: the same matches.
+# The year's span is (start, end of "y"): "y" holds the year after its first character.
+_YEAR_REST = (r"(?<=民)国[ \t]*(?:[0-9]{2,3}|" + _ZH + r"{1,4})|(?<=中)华民国[ \t]*(?:[0-9]{2,3}|" + _ZH + r"{1,4})"
+              r"|(?<=[0-9])[0-9]{1,2}|(?<=" + _ZH + r")" + _ZH + r"{0,3}|(?<=1)9[0-9]{2}|(?<=2)0[0-9]{2}")
+BIRTH_YEAR_LED = re.compile(
+    r"[0-9民中一二三四五六七八九十百〇零bByY出生]"
+    r"(?:(?<=[0-9民中一二三四五六七八九十百〇零])(?<![0-9].)(?P<y>" + _YEAR_REST + r")"
+    r"[ \t]*年[ \t]*(?:次|出生(?![数率人婴量潮])|生(?![活气病效产殖理长命日]))"
+    r"|(?<=[bByY])(?i:(?<![a-z].)(?:(?<=b)(?:orn[ \t]+in|irth[ \t]*year)|(?<=y)(?:ob|ear[ \t]+of[ \t]+birth))"
+    r"[ \t]*[:：]?[ \t]*)(?P<e>(?:19|20)[0-9]{2})(?![0-9])"
+    r"|(?:(?<=出)生年(?:份|度)?|(?<=生)年)[ \t]*[:：为是]?[ \t]*(?P<c>" + _YEAR + r")[ \t]*年?)")
 # For prefilters: any birth word (cheap literal scan).
 BIRTH_WORDS = re.compile(r"出生|生日|生于|诞生|日[ \t]*生|(?<=[0-9])[ \t]*生|年[ \t]*[次生]|生年|(?i:dob|yob|birth|born|b\.)")
 
@@ -73,10 +87,11 @@ def find(simplified: str) -> list[tuple[int, int]]:
                 a += 1
             if parse(simplified[a:b]) is not None:
                 out.append((a, b))
-    for m in (BIRTH_YEAR.finditer(simplified) if "年" in simplified or YEAR_GATE.search(simplified) else ()):
-        g = next(k for k in ("y", "e", "c") if m.group(k))
+    for m in (BIRTH_YEAR_LED.finditer(simplified) if "年" in simplified or YEAR_GATE.search(simplified) else ()):
+        g = next(k for k in ("y", "e", "c") if m.group(k) is not None)
         a, b = m.span(g)
         if g == "y":
+            a = m.start()
             b = simplified.index("年", b) + 1      # 民国七十年|次: the year with its 年
         if not any(x <= a < y or a <= x < b for x, y in out):
             out.append((a, b))

@@ -103,6 +103,9 @@ _GATE_WORDS = {
     "IP": f"i{_W}p",
 }
 KIND_GATES = {kind: re.compile(literal_led(words)) for kind, words in _GATE_WORDS.items()}
+# Every kind's words in one scan: most notes hold no label at all, and one scan of the union
+# costs about what one kind's gate does, so those notes pay one scan instead of five.
+ANY_LABEL_GATE = re.compile(literal_led("|".join(_GATE_WORDS.values())))
 # both ID shapes: [1289] then 8 digits, at most two separators between digits
 ID_GATE = re.compile(r"[1289](?:[ \t.\-]{0,2}[0-9]){8}")
 # an IPv4 address: .octet.digit after its first octet
@@ -113,7 +116,7 @@ def find(simplified: str) -> tuple[tuple[int, int, str], ...]:
     """(start, end, kind) of labelled values, IP addresses and URLs; kind is ID, ACCOUNT,
     PLATE, IP or URL."""
     out: list[tuple[int, int, str]] = []
-    for kind, needs_digit, rx in LABELLED:
+    for kind, needs_digit, rx in (LABELLED if ANY_LABEL_GATE.search(simplified) else ()):
         for m in (rx.finditer(simplified) if KIND_GATES[kind].search(simplified) else ()):
             value = m.group("v")
             if needs_digit and not any(c.isdigit() for c in value):
