@@ -12,6 +12,7 @@ import pytest
 
 from deidentify.identifiers import dates, labelled
 from deidentify.identifiers.normalise import to_halfwidth, to_simplified
+from deidentify.text import scrub
 from tests.deidentify.eval.handwritten import cases as handwritten
 from tests.deidentify.eval.notes import generate
 
@@ -86,3 +87,37 @@ def test_labelled_find_unchanged_without_the_union_gate(texts, monkeypatch):
     monkeypatch.setattr(labelled, "ANY_LABEL_GATE", re.compile(""))     # matches every text
     assert [labelled.find(t) for t in texts] == with_gate
     assert sum(1 for f in with_gate if f) > 500
+
+
+PREFILTER_PARTS = ["İd", "ıp", "ſtaff", "ſkype", "\u212aid", "0000", "10000", "x0000", "3生", "3 \t生", "a生", "IC卡", "ıc卡",
+                   "İC卡", "Nhi", "xnhi", "bb.", "B.", "b.", "id card", "IDCARD", "idx", "idz", "fbz", "igz", "fbx", "FB:", "ig ", "生", "日 生",
+                   "年 次", "年生", "DOB", "d.o.b", "Yob", "Birth", "BORN", "MRN", "m.r.n", "Chart", "pid", "Pt  ID", "pt no",
+                   "Medical\tRecord", "record#", "Hospital No", "patient number", "病历", "病号", "住院编号", "门诊号",
+                   "健保", "卡号", "arc", "National", "LINE", "WeChat", "Telegram", "facebook", "Instagram", "twitter",
+                   "acc", "Bank", "plate", "ip", "Student", "employee", "STAFF", "member", "passport", "licence",
+                   "LICENSE", "\x00", " ", "a", "1", "x", ".", "号"]
+
+
+@pytest.mark.parametrize("name", list(scrub._LED_PREFILTERS))
+def test_led_prefilters_hold_a_match_in_the_same_texts(texts, name):
+    # the prefilter asks only which texts hold a match (no scan crosses the separator \x00, and
+    # a look-behind sees it as no letter or digit in both forms)
+    led = re.compile(scrub._LED_PREFILTERS[name], re.IGNORECASE)
+    plain = re.compile(scrub._PLAIN_PREFILTERS[name], re.IGNORECASE)
+    rng = random.Random(len(name))
+    mixed = ["".join(rng.choice(PREFILTER_PARTS) for _ in range(rng.randint(1, 8))) for _ in range(20000)]
+    differ = [t for t in texts + mixed + [t.upper() for t in mixed[:3000]] if bool(led.search(t)) != bool(plain.search(t))]
+    assert differ == []
+    assert sum(1 for t in mixed if plain.search(t)) > 2000
+    for t in mixed[:3000]:
+        for text in t.split("\x00"):
+            assert bool(led.search(text)) == bool(plain.search(text)), text
+    # and the engine skips to its first characters (the plain form gives it none)
+    parsed = re._parser.parse(led.pattern, led.flags)
+    assert re._compiler._get_charset_prefix(parsed, led.flags) or re._compiler._get_literal_prefix(parsed, led.flags)[0]
+
+
+def test_the_prefilter_uses_the_led_forms():
+    patterns = {rx.pattern for rx in scrub._PREFILTERS}
+    assert set(scrub._LED_PREFILTERS.values()) <= patterns
+    assert not set(scrub._PLAIN_PREFILTERS.values()) & patterns
