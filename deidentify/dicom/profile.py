@@ -1,7 +1,7 @@
 """DICOM PS3.15 Annex E, Basic Application Level Confidentiality Profile: header actions.
 
 The table itself (all attributes of Table E.1-1 with their action codes) is generated from the
-standard by ``deidentify.dicom.generate_annex_e`` into ``annex_e_table.py``; this module turns
+standard by ``deidentify.dicom.generate_annex_e`` into ``annex_e_table.json`` (read by ``annex_e_table``); this module turns
 the codes into one action per element:
 
 - X remove, Z empty, D replace by a dummy value, U replace a UID by a consistent new one;
