@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.services.httpx_tls import share_default_contexts
 from tests.services.postgres import PostgresServer, pg_bin
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -32,13 +33,7 @@ def _cheap_fixture_hashes() -> None:
 _cheap_fixture_hashes()
 
 
-def _shared_tls_contexts() -> None:
-    from tests.services.httpx_tls import share_default_contexts
-
-    share_default_contexts()
-
-
-_shared_tls_contexts()
+share_default_contexts()   # tests/services/httpx_tls.py: one SSL context per trust setting
 
 
 def pytest_collection_modifyitems(config, items):

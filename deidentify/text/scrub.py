@@ -26,11 +26,11 @@ from dataclasses import dataclass, field
 from itertools import accumulate
 from typing import Iterable, Sequence
 
-from deidentify.identifiers import (address_en, dates, labelled, name_context, record_numbers, romanised_names,
+from deidentify.identifiers import (address_en, dates, labelled, name_context, romanised_names,
                                     taiwan_id, western_names)
 from deidentify.identifiers import phone as tw_phone
 from deidentify.identifiers.chinese_names import find_names, surname_pattern
-from deidentify.identifiers.normalise import led_by as _led, to_simplified
+from deidentify.identifiers.normalise import to_simplified
 from deidentify.identifiers.regex_gate import by_first_char, literal_led
 from deidentify.text import finders
 
@@ -46,7 +46,7 @@ _SEP = "\x00"
 
 # (issue 14, speed) The prefilter only asks which texts hold a match, so a scan that holds a
 # match in the same texts may stand for another.  These stand for the look-ahead-led forms
-# (kept as _PLAIN_PREFILTERS, which the tests compare them with): every word opens with a
+# (tests/deidentify/test_led_scans.py keeps those and compares them): every word opens with a
 # literal, a look-behind on "no letter/digit before it" checked after its first character (a
 # digit before 生 checked as a digit), so the engine skips to their first characters at C speed.
 _W = "(?<![a-z].)"
@@ -63,12 +63,6 @@ _LED_PREFILTERS = {
         f"a{_W}rc|n{_W}ational|l{_W}ine|w{_W}echat|s{_W}kype|t{_W}elegram|f{_W}acebook|i{_W}nstagram|t{_W}witter"
         f"|a{_W}cc|b{_W}ank|p{_W}late|i{_W}p|s{_W}tudent|e{_W}mployee|s{_W}taff|m{_W}ember|i{_W}d[ \t]*card"
         f"|i{_W}d(?![a-z])|f{_W}b(?![a-z])|i{_W}g(?![a-z])|passport|licen[cs]e"),
-}
-_PLAIN_PREFILTERS = {
-    "birth words": _led(dates.BIRTH_WORDS.pattern, "出生诞日年dbByY \t"),
-    "record labels": _led(record_numbers.LABELS.pattern, "病住门就归个收健卡0"),
-    "record labels (Latin)": _led(record_numbers.LATIN_LABELS.pattern, "mcrhpni"),
-    "ID labels (Latin)": labelled.PREFILTERS[1],
 }
 _PREFILTERS = [re.compile(p, re.IGNORECASE) for p in (
     r"886", r"\(0[0-9]", r"0[2-9][0-9 \t\-.)‧·•]{6,}",            # phone shapes
