@@ -229,12 +229,13 @@ def _find_all(distinct: list[str], terms: re.Pattern[str] | None,
     if not distinct:
         return {}
     candidates, found, joined, starts = candidate_indices(distinct, opts)
-    for i in sorted(candidates):
+    order = sorted(candidates)
+    merged = finders.find_batch([(joined[starts[i]:starts[i] + len(distinct[i])], distinct[i]) for i in order],
+                                opts.mask_min_score, opts.name_mask_min_score)
+    for i, spans in zip(order, merged):
         t = distinct[i]
-        hits = [IdentifierHit(kind, a, b, t[a:b], float(score)) for kind, a, b, score in finders.find(
-            joined[starts[i]:starts[i] + len(t)], t, opts.mask_min_score, opts.name_mask_min_score)]
-        if hits:
-            found[i] = hits
+        if spans:
+            found[i] = [IdentifierHit(kind, a, b, t[a:b], float(score)) for kind, a, b, score in spans]
     if terms is not None:
         extra: dict[int, list[IdentifierHit]] = {}
         for m in terms.finditer(joined):
@@ -333,13 +334,14 @@ def candidate_indices(texts: Sequence[str], options: ScrubOptions | None = None,
                   | {i for m in _FOLLOWER.finditer(view) if (i := rest_of(m.start())) not in hard
                      and _opens_sentence(view, m.start())
                      and name_context.name_before(view, m.start(), 4) >= 0}) - hard
+    # (finder by finder, as finders.raw_batch: the CPU's caches hold one finder's tables)
+    screened = {i: [(h.start, h.end, h.score) for h in find_names(texts[i], joined[starts[i]:ends[i]])]
+                for i in by_surname}
+    for i in by_context:
+        screened.setdefault(i, []).extend(name_context.find(joined[starts[i]:ends[i]]))
     names: dict[int, list[IdentifierHit]] = {}
-    for i in by_surname | by_context:
-        t = texts[i]
-        seg = joined[starts[i]:starts[i] + len(t)]
-        found = [(h.start, h.end, h.score) for h in find_names(t, seg)] if i in by_surname else []
-        if i in by_context:
-            found += name_context.find(seg)
+    for i, found in screened.items():
+        t, seg = texts[i], joined[starts[i]:ends[i]]
         kept = [IdentifierHit("NAME", a, b, t[a:b], sc) for a, b, sc in found
                 if sc >= name_lo and not name_context.starts_a_word(seg, a, b)]
         if kept:

@@ -48,6 +48,29 @@ def test_merged_spans_equal_the_resolved_engine_findings(texts, cut):
         assert finders.find(to_simplified(t), t, *cut) == hits, t
 
 
+def test_finder_by_finder_over_a_batch_equals_each_text_alone(texts):
+    """The scrubber runs each finder over a whole batch before the next (``raw_batch``, for the
+    CPU's caches): every text must get exactly the findings, in the order, it gets alone, in
+    any batch order and size; a finder whose state carried from one text to the next (a cache
+    keyed too loosely, a window crossing texts) would show here."""
+    import random
+
+    pairs = [(to_simplified(t), t) for t in texts]
+    alone = [finders.raw_batch([p])[0] for p in pairs]
+    assert sum(map(bool, alone)) > len(pairs) // 2          # the batch really holds findings
+    rng = random.Random(14)
+    for _ in range(4):
+        order = list(range(len(pairs)))
+        rng.shuffle(order)
+        lo = 0
+        while lo < len(order):
+            part = order[lo:lo + rng.choice((1, 2, 7, 60, 400))]
+            assert finders.raw_batch([pairs[k] for k in part]) == [alone[k] for k in part]
+            assert finders.find_batch([pairs[k] for k in part], 0.7, 0.85) == [
+                finders.find(*pairs[k], 0.7, 0.85) for k in part]
+            lo += len(part)
+
+
 def test_gates_never_hide_a_finding(texts):
     """Every text where a gated finder finds something passes that finder's gate."""
     found = {"phone": 0, "address": 0, "dob": 0}
