@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session
 from enclave.audit import journal
 from enclave.audit.keys import AuditKeys, audit_keys
 from enclave.audit.models import KEYED, LEGACY, AuditHead, AuditRecord
+from enclave.db.prepared import Prepared
 
 GENESIS = "0" * 64
 log = logging.getLogger(__name__)
@@ -82,9 +83,9 @@ def head_mac(keys: AuditKeys, h: AuditHead) -> str:
 def _lock(db: Session | Connection) -> None:
     # SQLite: the engine already began with BEGIN IMMEDIATE (one writer).  PostgreSQL: a
     # transaction-scoped advisory lock serialises appenders so seq and prev_hash never fork.
-    dialect = db.dialect if isinstance(db, Connection) else db.get_bind().dialect
-    if dialect.name == "postgresql":
-        db.execute(text("SELECT pg_advisory_xact_lock(734201)"))
+    conn = db if isinstance(db, Connection) else db.connection()
+    if conn.dialect.name == "postgresql":
+        _ADVISORY_LOCK.execute(conn)
 
 
 def _now_iso(now: dt.datetime | None) -> str:
@@ -95,18 +96,20 @@ _HEAD_COLUMNS = ("id", "seq", "hash", "chain_id", "key_id", "keyed_from", "journ
                  "journal_digest", "mac")
 
 
-# built once: statements made per call cost more in SQLAlchemy's coercions than in SQLite
+# Compiled once and run on the driver's cursor in the caller's transaction (enclave.db.prepared):
+# SQLAlchemy's per-execute machinery cost several times SQLite's own work on these statements.
 _HEAD_T, _RECORD_T = AuditHead.__table__, AuditRecord.__table__
-_SELECT_HEAD = select(_HEAD_T).where(_HEAD_T.c.id == 1)
-_INSERT_RECORD = insert(_RECORD_T)
-_INSERT_HEAD = insert(_HEAD_T)
-_UPDATE_HEAD = update(_HEAD_T).where(_HEAD_T.c.id == 1)
+_SELECT_HEAD = Prepared(select(*(_HEAD_T.c[c] for c in _HEAD_COLUMNS)).where(_HEAD_T.c.id == 1))
+_INSERT_RECORD = Prepared(insert(_RECORD_T))
+_INSERT_HEAD = Prepared(insert(_HEAD_T))
+_UPDATE_HEAD = Prepared(update(_HEAD_T).where(_HEAD_T.c.id == 1))
+_ADVISORY_LOCK = Prepared(text("SELECT pg_advisory_xact_lock(734201)"))
 
 
 def _read_head(db: Connection) -> SimpleNamespace | None:
-    """The head row as plain values, read fresh (a Core SELECT: no identity map to go stale)."""
-    row = db.execute(_SELECT_HEAD).first()
-    return None if row is None else SimpleNamespace(**{c: row._mapping[c] for c in _HEAD_COLUMNS})
+    """The head row as plain values, read fresh (no identity map to go stale)."""
+    rows = _SELECT_HEAD.rows(db)
+    return None if not rows else SimpleNamespace(**dict(zip(_HEAD_COLUMNS, rows[0])))
 
 
 class Chain:
@@ -176,8 +179,8 @@ def open_chain(db: Connection, settings=None) -> Chain:
 
 
 def _append_one(chain: Chain, entry: AuditEntry, ts: str) -> AuditRecord:
-    # Core INSERT/UPDATE rather than ORM flushes: this runs before every session query
-    # (issue 18), and the unit of work cost more than the sealing.
+    # DB-API statements rather than ORM flushes or Core executes: this runs before every
+    # session query (issue 18), and both layers cost more than the sealing.
     head, keys = chain.head, chain.keys
     seq = (head.seq if head else 0) + 1
     prev = head.hash if head else GENESIS
@@ -186,7 +189,7 @@ def _append_one(chain: Chain, entry: AuditEntry, ts: str) -> AuditRecord:
     rec.hash = seal(keys, rec)
     # the record first: the triggers check the head moves onto an existing record
     db = chain.db
-    db.execute(_INSERT_RECORD, dict(seq=seq, ts=ts, prev_hash=prev, scheme=KEYED,
+    _INSERT_RECORD.execute(db, dict(seq=seq, ts=ts, prev_hash=prev, scheme=KEYED,
                                     hash=rec.hash, **fields))
     new = head is None
     if new:
@@ -202,11 +205,11 @@ def _append_one(chain: Chain, entry: AuditEntry, ts: str) -> AuditRecord:
     head.journal_n, head.journal_digest = (ref.n, ref.digest) if ref else (0, None)
     head.mac = head_mac(keys, head)
     if new:
-        db.execute(_INSERT_HEAD, {c: getattr(head, c) for c in _HEAD_COLUMNS})
+        _INSERT_HEAD.execute(db, {c: getattr(head, c) for c in _HEAD_COLUMNS})
     else:
         changed.update(seq=seq, hash=rec.hash, journal_n=head.journal_n,
                        journal_digest=head.journal_digest, mac=head.mac)
-        db.execute(_UPDATE_HEAD, changed)
+        _UPDATE_HEAD.execute(db, changed)
     return rec
 
 
@@ -293,8 +296,8 @@ def _mark_pending(db: Connection, rec: AuditRecord) -> None:
     global _INSERT_PENDING
     if _INSERT_PENDING is None:
         from enclave.querylog.models import QueryPending   # the query log's table, not the audit's
-        _INSERT_PENDING = insert(QueryPending.__table__)
-    db.execute(_INSERT_PENDING, {"audit_seq": rec.seq, "case_code": rec.case_code,
+        _INSERT_PENDING = Prepared(insert(QueryPending.__table__))
+    _INSERT_PENDING.execute(db, {"audit_seq": rec.seq, "case_code": rec.case_code,
                                  "ts": rec.ts})
 
 
