@@ -12,6 +12,7 @@ pointers instead of copying paths.  The arithmetic is jieba's, in the same order
 """
 from __future__ import annotations
 
+import functools
 import math
 
 import jieba
@@ -95,15 +96,21 @@ def _hmm(sentence: str, out: list[int]) -> None:
             out.extend(len(x) for x in finalseg.re_skip.split(blk) if x)
 
 
+@functools.lru_cache(maxsize=2)
+def _transitions(_table_id: int) -> tuple[float, ...]:
+    """The eight transitions the Viterbi pass uses, read once (keyed by the table's identity,
+    so a replaced model is read again)."""
+    trans_p = finalseg.trans_P
+    return tuple(trans_p[a].get(b, _MIN) for a, b in ("EB", "SB", "MM", "BM", "SS", "ES", "BE", "ME"))
+
+
 def _viterbi_words(obs: str, out: list[int]) -> None:
     # finalseg.viterbi with its four states in local variables; each step's max over the two
     # states before (finalseg.PrevStatus) compares (probability, state) as its tuples do: the
     # higher probability, on a tie the later state name
-    start_p, trans_p, emit_p = finalseg.start_P, finalseg.trans_P, finalseg.emit_P
+    start_p, emit_p = finalseg.start_P, finalseg.emit_P
     eB, eM, eE, eS = emit_p["B"], emit_p["M"], emit_p["E"], emit_p["S"]
-    t = {(a, b): trans_p[a].get(b, _MIN) for a in "BMES" for b in "BMES"}
-    tEB, tSB, tMM, tBM, tSS, tES, tBE, tME = (t["E", "B"], t["S", "B"], t["M", "M"], t["B", "M"], t["S", "S"],
-                                              t["E", "S"], t["B", "E"], t["M", "E"])
+    tEB, tSB, tMM, tBM, tSS, tES, tBE, tME = _transitions(id(finalseg.trans_P))
     c = obs[0]
     vB, vM, vE, vS = (start_p["B"] + eB.get(c, _MIN), start_p["M"] + eM.get(c, _MIN),
                       start_p["E"] + eE.get(c, _MIN), start_p["S"] + eS.get(c, _MIN))

@@ -292,7 +292,7 @@ def candidate_indices(texts: Sequence[str], options: ScrubOptions | None = None,
 
     def narrow() -> None:
         nonlocal rest, view, at, to, hard_before
-        if len(hard) - hard_before >= 0.5 * len(rest):
+        if len(hard) - hard_before >= 0.25 * len(rest):
             rest, hard_before = [i for i in rest if i not in hard], len(hard)
             view = _SEP.join(joined[starts[i]:ends[i]] for i in rest)
             at = [0, *accumulate(ends[i] - starts[i] + 1 for i in rest)][:-1]
