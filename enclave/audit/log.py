@@ -53,6 +53,25 @@ class AuditEntry:
     detail: dict[str, Any] | None = None
 
 
+@dataclass(frozen=True)
+class Written:
+    """A record as appended: the values written, attached to no session (an ORM object cost
+    more to build than the record's seal)."""
+
+    seq: int
+    ts: str
+    prev_hash: str
+    scheme: str
+    component: str
+    actor: str
+    action: str
+    case_code: str | None
+    subject: str | None
+    reason: str | None
+    detail: dict[str, Any]
+    hash: str
+
+
 def _raw(seq: int, ts: str, e: dict[str, Any], prev: str, scheme: str | None = None) -> bytes:
     body = {"seq": seq, "ts": ts, "prev": prev, **e}
     if scheme is not None:  # legacy records were hashed without it
@@ -61,13 +80,13 @@ def _raw(seq: int, ts: str, e: dict[str, Any], prev: str, scheme: str | None = N
                       default=str).encode("utf-8")
 
 
-def _fields(r: AuditRecord | AuditEntry) -> dict[str, Any]:
+def _fields(r: AuditRecord | AuditEntry | Written) -> dict[str, Any]:
     return {"component": r.component, "actor": r.actor, "action": r.action,
             "case_code": r.case_code, "subject": r.subject, "reason": r.reason,
             "detail": r.detail or {}}
 
 
-def seal(keys: AuditKeys, r: AuditRecord) -> str:
+def seal(keys: AuditKeys, r: AuditRecord | Written) -> str:
     """The hash a record must carry: keyed for KEYED records, plain SHA-256 for legacy ones."""
     if r.scheme == KEYED:
         return keys.mac(_raw(r.seq, r.ts, _fields(r), r.prev_hash, KEYED))
@@ -178,19 +197,19 @@ def open_chain(db: Connection, settings=None) -> Chain:
     return Chain(db, settings, keys, head)
 
 
-def _append_one(chain: Chain, entry: AuditEntry, ts: str) -> AuditRecord:
+def _append_one(chain: Chain, entry: AuditEntry, ts: str) -> Written:
     # DB-API statements rather than ORM flushes or Core executes: this runs before every
     # session query (issue 18), and both layers cost more than the sealing.
     head, keys = chain.head, chain.keys
     seq = (head.seq if head else 0) + 1
     prev = head.hash if head else GENESIS
     fields = _fields(entry)
-    rec = AuditRecord(seq=seq, ts=ts, prev_hash=prev, scheme=KEYED, hash="", **fields)
-    rec.hash = seal(keys, rec)
+    row = dict(seq=seq, ts=ts, prev_hash=prev, scheme=KEYED, **fields)
+    row["hash"] = keys.mac(_raw(seq, ts, fields, prev, KEYED))   # seal() of a KEYED record
+    rec = Written(**row)
     # the record first: the triggers check the head moves onto an existing record
     db = chain.db
-    _INSERT_RECORD.execute(db, dict(seq=seq, ts=ts, prev_hash=prev, scheme=KEYED,
-                                    hash=rec.hash, **fields))
+    _INSERT_RECORD.execute(db, row)
     new = head is None
     if new:
         head = chain.head = SimpleNamespace(id=1, seq=0, hash=GENESIS, chain_id=str(uuid.uuid4()),
@@ -229,7 +248,7 @@ def _reanchor(chain: Chain, ts: str) -> None:
     _append_one(chain, note, ts)
 
 
-def append_to(chain: Chain, entry: AuditEntry, *, now: dt.datetime | None = None) -> AuditRecord:
+def append_to(chain: Chain, entry: AuditEntry, *, now: dt.datetime | None = None) -> Written:
     """Append one record in the chain's transaction; the returned record holds the values
     written (it is not attached to any session)."""
     ts = _now_iso(now)
@@ -274,7 +293,7 @@ event.listen(Session, "after_rollback", _drop_checkpoint)
 event.listen(Session, "after_soft_rollback", _drop_checkpoint)
 
 
-def append(session: Session, entry: AuditEntry, *, now: dt.datetime | None = None) -> AuditRecord:
+def append(session: Session, entry: AuditEntry, *, now: dt.datetime | None = None) -> Written:
     """Append one record in the caller's transaction (it commits with the change it records);
     its checkpoint is written when that transaction commits.  The returned record holds the
     values written (it is not attached to the session)."""
@@ -292,7 +311,7 @@ QUERY_ACTION = "session.query"
 _INSERT_PENDING = None
 
 
-def _mark_pending(db: Connection, rec: AuditRecord) -> None:
+def _mark_pending(db: Connection, rec: Written) -> None:
     global _INSERT_PENDING
     if _INSERT_PENDING is None:
         from enclave.querylog.models import QueryPending   # the query log's table, not the audit's

@@ -26,16 +26,16 @@ class _Compiled:
                              "write the constants as separate comparisons")
         self.sql = c.string
         # per placeholder: (the caller's key or None, processor, constant already processed)
+        self.names = tuple(c.positiontup if c.positional else dict.fromkeys(c.bind_names.values()))
         self.slots = []
-        names = c.positiontup if c.positional else list(c.bind_names.values())
-        for name in dict.fromkeys(names) if not c.positional else names:
+        for name in self.names:
             b = c.binds[name]
             proc = b.type.dialect_impl(dialect).bind_processor(dialect)
             if b.required:
-                self.slots.append((name, b.key, proc, None))
+                self.slots.append((b.key, proc, None))
             else:
                 v = b.effective_value
-                self.slots.append((name, None, None, proc(v) if proc else v))
+                self.slots.append((None, None, proc(v) if proc else v))
         self.positional = c.positional
         cols = getattr(stmt, "selected_columns", None)
         self.fields = tuple(col.key for col in cols) if stmt.is_select else ()
@@ -43,17 +43,12 @@ class _Compiled:
                              for col in cols) if stmt.is_select else ()
 
     def params(self, values: dict[str, Any]):
-        out = []
-        for name, key, proc, const in self.slots:
-            if key is None:
-                out.append((name, const))
-            else:
-                try:
-                    v = values[key]
-                except KeyError:
-                    raise ValueError(f"no value for the statement's parameter {key!r}") from None
-                out.append((name, proc(v) if proc else v))
-        return tuple(v for _, v in out) if self.positional else dict(out)
+        try:
+            got = [const if key is None else proc(values[key]) if proc else values[key]
+                   for key, proc, const in self.slots]
+        except KeyError as e:
+            raise ValueError(f"no value for the statement's parameter {e.args[0]!r}") from None
+        return tuple(got) if self.positional else dict(zip(self.names, got))
 
 
 class Prepared:

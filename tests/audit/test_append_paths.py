@@ -77,6 +77,8 @@ def test_the_session_append_and_the_writer_store_the_same_record(db_url, body):
         assert a["scheme"] == KEYED
     with session_scope(db_url) as s:
         ra, rb = s.get(AuditRecord, first.seq), s.get(AuditRecord, out["seq"])
+        for k in (*COLUMNS, "detail", "seq", "ts", "prev_hash", "hash"):   # what append returned
+            assert getattr(first, k) == getattr(ra, k), k
         for k in (*COLUMNS, "detail"):
             assert getattr(ra, k) == getattr(rb, k), k
         assert ra.detail == entry.detail
