@@ -189,6 +189,8 @@ class CaseDatabase:
         self._user_fns: frozenset[str] | None = None   # taken again after a CREATE
         self._catalog: RO.Catalog | None = None   # taken again after any unproved statement
         self._proved: dict[str, bool] = {}
+        # statement kinds of SQL texts allowed before (parsing is a function of the text alone)
+        self._kinds: dict[str, tuple[str, ...]] = {}
         # the worker that runs a read-only query while its record is written (under self.lock,
         # so one at a time and interrupt() can only reach that query)
         self._early = ThreadPoolExecutor(1, thread_name_prefix="query-while-logged")
@@ -241,6 +243,9 @@ class CaseDatabase:
             raise QueryRefused("empty SQL")
         if len(sql) > MAX_SQL_CHARS:
             raise QueryRefused(f"SQL longer than {MAX_SQL_CHARS} characters")
+        known = self._kinds.get(sql)
+        if known is not None:   # the same text parses the same: allowed before, allowed now
+            return sql, list(known)
         with self.lock:
             try:
                 stmts = self.con.extract_statements(sql)
@@ -254,7 +259,11 @@ class CaseDatabase:
                 raise QueryRefused(f"{kind} statements are not allowed through the case "
                                    f"connection (only queries and in-memory scratch tables)",
                                    403)
-        return sql, [st.type.name for st in stmts]
+        kinds = [st.type.name for st in stmts]
+        if len(self._kinds) >= RO.CACHE_MAX:
+            self._kinds.clear()
+        self._kinds[sql] = tuple(kinds)
+        return sql, kinds
 
     def query(self, purpose: Any, sql: Any, params: Any = None) -> pa.Table:
         purpose = self.check_purpose(purpose)
