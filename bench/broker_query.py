@@ -32,6 +32,7 @@ who the caller is - an interactive session's token adds that hub call per record
     python bench/broker_query.py --with-warden [--pairs 12 --reps 10]   # broker + real warden
     python bench/broker_query.py --warden     # the real warden's record alone, per query
                                               # (1 broker, then 8 posting at once)
+    python bench/broker_query.py --threads 200   # the whole path's CPU per query by thread
 """
 from __future__ import annotations
 
@@ -216,6 +217,70 @@ def warden_cost(n: int = 200, brokers: tuple[int, ...] = (1, 8)) -> dict:
     return out
 
 
+def _thread_cpu(pid: int) -> dict[int, int]:
+    """CPU nanoseconds of each live thread of ``pid``."""
+    out = {}
+    for path in glob.glob(f"/proc/{pid}/task/*/schedstat"):
+        try:
+            with open(path) as f:
+                out[int(path.split("/")[-2])] = int(f.read().split()[0])
+        except (OSError, ValueError, IndexError):
+            continue
+    return out
+
+
+def thread_split(n: int) -> dict:
+    """Where the whole path's CPU goes, per query: ``n`` aggregates through the broker and the
+    real warden, each thread's CPU from /proc/<pid>/task/<tid>/schedstat - this process's
+    threads by name (the session's client, the warden's server loop, its record writer), the
+    broker's event loop (its main thread) and its other threads together (request workers,
+    the query's worker, DuckDB's own); then ``n`` raw queries in this process for comparison."""
+    from enclave.session.query import BrokerConnection
+
+    tmp = Path(tempfile.mkdtemp(prefix="broker-bench-"))
+    data, plain = tmp / "data", tmp / "plain"
+    data.mkdir()
+    plain.mkdir()
+    make_extract(data, plain)
+    wurl, auth, case, stop, _ = real_warden(tmp)
+    _, broker, url = _start_broker(tmp, data, wurl, auth, case)
+    try:
+        conn = BrokerConnection("benchmark of the broker's overhead", url, auth)
+        raw = _raw_connections(data, plain)["raw"]
+        for _ in range(10):   # warm: plans, proofs, pooled connections
+            conn.sql(AGG).arrow()
+            raw.sql(AGG).to_arrow_table()
+        me, names = os.getpid(), {}
+        a, b0 = _thread_cpu(me), _thread_cpu(broker.pid)
+        for _ in range(n):
+            conn.sql(AGG).arrow()
+        z, b1 = _thread_cpu(me), _thread_cpu(broker.pid)
+        names = {t.native_id: t.name for t in threading.enumerate()}
+        names[threading.get_native_id()] = "client (BrokerConnection)"
+        ms = lambda d: round(d / n / 1e6, 3)   # noqa: E731 - ns over n queries, as ms
+        out = {"this_process": {}, "broker_process": {}}
+        for tid, ns in z.items():   # unnamed: the raw connections' DuckDB threads (idle here)
+            key = names.get(tid, "other threads")
+            d = out["this_process"].get(key, 0) + ms(ns - a.get(tid, 0))
+            out["this_process"][key] = round(d, 3)
+        main_d = b1.get(broker.pid, 0) - b0.get(broker.pid, 0)
+        rest = sum(ns - b0.get(tid, 0) for tid, ns in b1.items() if tid != broker.pid)
+        out["broker_process"] = {"event loop (tornado)": ms(main_d),
+                                 "other threads (workers, DuckDB)": ms(rest)}
+        c0 = _cpu(me)
+        for _ in range(n):
+            raw.sql(AGG).to_arrow_table()
+        out["raw_query_this_process"] = ms((_cpu(me) - c0) * 1e9)
+        out["broker_path_total"] = round(sum(out["this_process"].values())
+                                         + sum(out["broker_process"].values()), 3)
+        return out
+    finally:
+        broker.terminate()
+        broker.wait(10)
+        stop()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--pairs", type=int, default=8)
@@ -226,7 +291,12 @@ def main() -> int:
                     help="only time the real warden's query record (SQLite), per query")
     ap.add_argument("--with-warden", action="store_true",
                     help="the broker logs to the real warden (its CPU counted), not the stand-in")
+    ap.add_argument("--threads", type=int, default=0, metavar="N",
+                    help="only split the whole path's CPU per query by thread, over N queries")
     args = ap.parse_args()
+    if args.threads:
+        print(json.dumps(thread_split(args.threads), indent=1))
+        return 0
     if args.warden:
         print(json.dumps(warden_cost()))
         return 0
