@@ -123,11 +123,15 @@ def test_the_hub_may_only_manage_pods_and_policies_in_the_sessions_namespace(obj
     assert [r["kind"] for r in roles] == ["Role"]
     assert roles[0]["metadata"]["namespace"] == CFG.sessions_namespace
     resources = {r for rule in roles[0]["rules"] for r in rule["resources"]}
-    assert resources == {"pods", "events", "networkpolicies", "secrets"}
+    assert resources == {"pods", "events", "networkpolicies", "secrets", "services", "configmaps"}
     assert not any("*" in r for rule in roles[0]["rules"] for r in rule["resources"] + rule["verbs"])
     # brokers' credentials can be written and removed by the hub, never read or listed
     secret_verbs = {v for rule in roles[0]["rules"] if "secrets" in rule["resources"] for v in rule["verbs"]}
     assert secret_verbs == {"create", "delete"}
+    # each broker's address and each session's CA: made and removed, never read or listed
+    for kind in ("services", "configmaps"):
+        assert {v for rule in roles[0]["rules"] if kind in rule["resources"] for v in rule["verbs"]} \
+            == {"create", "delete"}, kind
 
 
 def test_the_seccomp_profile_is_the_native_sandbox_deny_list(objs):

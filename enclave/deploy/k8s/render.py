@@ -156,8 +156,8 @@ def network_policies(cfg: K8sConfig) -> list[dict[str, Any]]:
 
 
 def hub_rbac(cfg: K8sConfig) -> list[dict[str, Any]]:
-    """KubeSpawner creates sessions, brokers, their credentials and network policies in the
-    sessions namespace, and nothing else anywhere."""
+    """KubeSpawner creates sessions, brokers, their addresses, credentials, CA certificates and
+    network policies in the sessions namespace, and nothing else anywhere."""
     meta = {"name": "hub", "namespace": cfg.sessions_namespace, "labels": _labels("hub")}
     return [
         {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": _meta(cfg, "hub", "hub"),
@@ -168,7 +168,10 @@ def hub_rbac(cfg: K8sConfig) -> list[dict[str, Any]]:
                    {"apiGroups": ["networking.k8s.io"], "resources": ["networkpolicies"],
                     "verbs": ["get", "create", "delete"]},
                    # each broker's credential: written and removed, never read back
-                   {"apiGroups": [""], "resources": ["secrets"], "verbs": ["create", "delete"]}]},
+                   {"apiGroups": [""], "resources": ["secrets"], "verbs": ["create", "delete"]},
+                   # each broker's fixed address and each session's CA certificate
+                   {"apiGroups": [""], "resources": ["services", "configmaps"],
+                    "verbs": ["create", "delete"]}]},
         {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding", "metadata": meta,
          "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": "hub"},
          "subjects": [{"kind": "ServiceAccount", "name": "hub", "namespace": cfg.namespace}]},
