@@ -150,6 +150,12 @@ def spawner(tmp_path, monkeypatch):
     s.calls = calls
     s.ca = certs.ca
     yield s
+    # KubeSpawner's shared API client leaves a closing task on the loop: end it here, not in
+    # a later test's garbage collection
+    pending = asyncio.all_tasks(loop)
+    for task in pending:
+        task.cancel()
+    loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
     loop.close()
 
 
