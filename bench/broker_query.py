@@ -182,6 +182,29 @@ def real_warden(tmp: Path):
     return (f"http+unix://{quote(served.sock, safe='')}/", "job tok", "BENCH", served.close, warden)
 
 
+def _time_writer_steps() -> dict[str, int]:
+    """Accumulate the record writer's thread CPU (ns) in each step of ``Recorder.write``: the
+    gate, the chain's lock and head, the append, the checkpoint, and the whole write."""
+    from hub_config import warden_record as WR
+
+    acc: dict[str, int] = {}
+
+    def timed(fn, name):
+        def run(*a, **k):
+            t = time.thread_time_ns()
+            try:
+                return fn(*a, **k)
+            finally:
+                acc[name] = acc.get(name, 0) + time.thread_time_ns() - t
+        return run
+
+    WR.gate.check = timed(WR.gate.check, "gate")   # this bench process only
+    for name in ("open_chain", "append_to", "checkpoint"):
+        setattr(WR, name, timed(getattr(WR, name), name))
+    WR.Recorder.write = timed(WR.Recorder.write, "write")
+    return acc
+
+
 def warden_cost(n: int = 200, brokers: tuple[int, ...] = (1, 8)) -> dict:
     """What the stand-in leaves out: the real warden's record, per query (the warden's server
     and the broker's client to it, in this process) - one broker posting alone, and several
@@ -190,6 +213,7 @@ def warden_cost(n: int = 200, brokers: tuple[int, ...] = (1, 8)) -> dict:
 
     tmp = Path(tempfile.mkdtemp(prefix="warden-bench-"))
     url, auth, case, stop, warden = real_warden(tmp)
+    steps = _time_writer_steps()
     out = {}
     for k in brokers:
         logs = [WardenLog(url, auth, case) for _ in range(k)]
@@ -212,6 +236,11 @@ def warden_cost(n: int = 200, brokers: tuple[int, ...] = (1, 8)) -> dict:
             "records": total, "wall_ms": round(1000 * (time.perf_counter() - w0) / total, 2),
             "cpu_ms": round(1000 * (_cpu(os.getpid()) - c0) / total, 2),
             "commits": warden.recorder.commits - commits}
+        if k == 1:   # the writer's CPU per record by step (thread CPU time around each)
+            out["writer_steps_1"] = {name: round(ns / total / 1e6, 3) for name, ns in steps.items()}
+            out["writer_steps_1"]["connect, begin, commit, rest"] = round(
+                out["writer_steps_1"].pop("write") - sum(out["writer_steps_1"].values()), 3)
+        steps.clear()
     stop()
     shutil.rmtree(tmp, ignore_errors=True)
     return out
