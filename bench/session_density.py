@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import sys
 import time
@@ -39,6 +40,42 @@ def mem_available_mb() -> float:
     return 0.0
 
 
+def load1() -> float:
+    # the host is shared: the 1-minute load average beside each time says what else ran
+    return float(Path("/proc/loadavg").read_text().split()[0])
+
+
+def cpu_seconds(uids: set[int]) -> float:
+    """User + system CPU time of every process running as one of ``uids``."""
+    tick, total = os.sysconf("SC_CLK_TCK"), 0
+    for d in Path("/proc").glob("[0-9]*"):
+        try:   # the real uid from status (a non-dumpable process's /proc entry is root's)
+            uid = int((d / "status").read_text().split("\nUid:", 1)[1].split()[0])
+            if uid not in uids:
+                continue
+            fields = (d / "stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError, ValueError):
+            continue
+        total += int(fields[11]) + int(fields[12])   # utime, stime
+    return total / tick
+
+
+def check_encrypted_at_rest(h: HubHarness) -> int:
+    """The figures are for the default policy (data.encrypt_at_rest on): refuse to measure if
+    the hub's policy switched it off or the case's extract holds a plain Parquet file."""
+    from datasets.parquet_crypto import is_encrypted
+    from policies import load_policy
+
+    if not load_policy(h.opts.policy_dir).data.encrypt_at_rest:
+        raise SystemExit("the policy in force has data.encrypt_at_rest off; this bench measures "
+                         "sessions over encrypted extracts")
+    files = sorted((h.settings.projects_dir / "B1" / "data").glob("*.parquet"))
+    plain = [f.name for f in files if not is_encrypted(f)]
+    if not files or plain:
+        raise SystemExit(f"the case's extract is not encrypted at rest: {plain or 'no files'}")
+    return len(files)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sessions", type=int, default=20)
@@ -53,6 +90,10 @@ def main() -> int:
     rows = []
     try:
         setup(h, names)
+        encrypted = check_encrypted_at_rest(h)
+        if not a.json:
+            print(f"extract encrypted at rest (O3): {encrypted} Parquet files, the brokers "
+                  f"refuse plain ones", flush=True)
         h.start()
         base_uid = pol.sessions.sandbox_uid_base
         broker_uid = pol.sessions.broker_uid_base + 1  # the one case B1 (id 1)
@@ -68,25 +109,32 @@ def main() -> int:
             out = u.execute(QUERY, timeout=600)
             assert "ROWS 100" in out, out
             first_query = time.perf_counter() - t1
+            load = load1()
             rows.append({"session": i + 1, "running_before": i, "login_to_ready_s": round(ready, 2),
-                         "first_query_s": round(first_query, 2)})
+                         "first_query_s": round(first_query, 2), "load1": load})
             if not a.json:
                 print(f"session {i + 1:3d}: ready {ready:6.2f} s, kernel + broker + first query "
-                      f"{first_query:6.2f} s ({i} running)", flush=True)
+                      f"{first_query:6.2f} s ({i} running, host load {load:.2f})", flush=True)
         time.sleep(5)
+        # what the idle sessions and brokers cost in CPU while nobody works in them
+        uids = {base_uid + k + 1 for k in range(len(names))} | {broker_uid}
+        c0, t0 = cpu_seconds(uids), time.perf_counter()
+        time.sleep(20)
+        idle_cpu = (cpu_seconds(uids) - c0) / (time.perf_counter() - t0)
         sess = [session_rss_mb(base_uid + k + 1) for k in range(len(names))]
         brokers = session_rss_mb(broker_uid)
         drop = free0 - mem_available_mb()
     finally:
         h.stop()
     n = len(names)
-    out = {"mode": a.mode, "sessions": n, "per_session": rows,
+    out = {"mode": a.mode, "sessions": n, "encrypted_at_rest": True, "per_session": rows,
            "login_to_ready_first5_median_s": statistics.median(r["login_to_ready_s"] for r in rows[:5]),
            "login_to_ready_last5_median_s": statistics.median(r["login_to_ready_s"] for r in rows[-5:]),
            "first_query_median_s": statistics.median(r["first_query_s"] for r in rows),
            "session_rss_median_mb": round(statistics.median(sess)),
            "broker_rss_per_session_mb": round(brokers / n),
-           "memavailable_drop_per_session_mb": round(drop / n)}
+           "memavailable_drop_per_session_mb": round(drop / n),
+           "idle_cpu_all_sessions_percent_of_a_core": round(100 * idle_cpu, 1)}
     per = max(out["memavailable_drop_per_session_mb"],
               out["session_rss_median_mb"] + out["broker_rss_per_session_mb"])
     out["sessions_per_64gib_node_by_memory"] = int(64 * 1024 * 0.8 // max(per, 1))
@@ -99,6 +147,8 @@ def main() -> int:
         print(f"memory per session: {out['session_rss_median_mb']} MB session processes + "
               f"{out['broker_rss_per_session_mb']} MB broker (RSS); host MemAvailable fell "
               f"{out['memavailable_drop_per_session_mb']} MB per session")
+        print(f"idle CPU of the {n} sessions and their brokers together: "
+              f"{out['idle_cpu_all_sessions_percent_of_a_core']} % of one core")
         print(f"sizing: a 64 GiB node at 80 % memory holds about "
               f"{out['sessions_per_64gib_node_by_memory']} such sessions (memory bound; CPU is "
               f"bounded by the policy's per-session share)")
