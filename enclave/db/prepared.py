@@ -60,17 +60,29 @@ class Prepared:
         self._compiled: dict[tuple, _Compiled] = {}
 
     def _for(self, conn: Connection, values: dict[str, Any]) -> _Compiled:
+        # per engine's dialect (its settings shape the SQL and the conversions); a process that
+        # makes many engines (tests) forgets the old ones' forms
         dialect = conn.dialect
         keys = None if self.stmt.is_select else tuple(values)
         got = self._compiled.get((dialect, keys))
         if got is None:
+            if len(self._compiled) >= 16:
+                self._compiled.clear()
             got = self._compiled[(dialect, keys)] = _Compiled(self.stmt, dialect, keys)
         return got
 
+    @staticmethod
+    def _cursor(conn: Connection):
+        # the driver's cursor bypasses Core's autobegin: begin as Core would, so the statement
+        # is in the connection's transaction (on SQLite: BEGIN IMMEDIATE, the write lock)
+        if not conn.in_transaction():
+            conn.begin()
+        return conn.connection.driver_connection.cursor()
+
     def execute(self, conn: Connection, values: dict[str, Any] | None = None) -> int:
-        """Run in ``conn``'s open transaction; the number of rows it changed."""
+        """Run in ``conn``'s transaction (begun if none is); the number of rows it changed."""
         c = self._for(conn, values or {})
-        cur = conn.connection.driver_connection.cursor()
+        cur = self._cursor(conn)
         try:
             cur.execute(c.sql, c.params(values or {}))
             return cur.rowcount
@@ -81,7 +93,7 @@ class Prepared:
         """The SELECT's rows as plain tuples in its column order, values converted by their
         column types (``fields`` names them)."""
         c = self._for(conn, values or {})
-        cur = conn.connection.driver_connection.cursor()
+        cur = self._cursor(conn)
         try:
             cur.execute(c.sql, c.params(values or {}))
             got = cur.fetchall()

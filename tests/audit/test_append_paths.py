@@ -121,3 +121,21 @@ def test_a_record_rolled_back_with_its_transaction_leaves_nothing(db_url):
         assert conn.execute(text("SELECT seq FROM audit_head")).scalar_one() == 1
     with session_scope(db_url) as s:
         assert verify_chain(s) == []
+
+
+def test_a_connection_without_a_transaction_gets_one_and_its_rollback_undoes_the_append(db_url):
+    """Core begins a transaction on a connection's first statement; the driver's cursor would
+    not - the prepared statements begin it as Core does (SQLite: the write lock first)."""
+    from enclave.audit import AuditEntry
+    from enclave.audit.log import append_to, open_chain
+
+    with engine_for(db_url).connect() as conn:
+        assert not conn.in_transaction()
+        chain = open_chain(conn)
+        assert conn.in_transaction()
+        append_to(chain, AuditEntry("test", "ann", "session.query", case_code="C1",
+                                    subject="select 1"))
+        conn.rollback()
+    with engine_for(db_url).connect() as conn:
+        for table in ("audit_records", "audit_head", "query_pending"):
+            assert conn.execute(text(f"SELECT count(*) FROM {table}")).scalar_one() == 0
