@@ -17,15 +17,17 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import statistics
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from session_spawn import session_rss_mb, setup  # noqa: E402
+from session_spawn import descendants, session_rss_mb, setup  # noqa: E402
 from tests.services.hub import HubHarness  # noqa: E402
 
 QUERY = ("from enclave.session import connect\n"
@@ -45,10 +47,11 @@ def load1() -> float:
     return float(Path("/proc/loadavg").read_text().split()[0])
 
 
-def cpu_seconds(uids: set[int]) -> float:
-    """User + system CPU time of every process running as one of ``uids``."""
+def cpu_seconds(uids: set[int], within: set[int]) -> float:
+    """User + system CPU time of the processes in ``within`` running as one of ``uids``."""
     tick, total = os.sysconf("SC_CLK_TCK"), 0
-    for d in Path("/proc").glob("[0-9]*"):
+    for pid in within:
+        d = Path("/proc") / str(pid)
         try:   # the real uid from status (a non-dumpable process's /proc entry is root's)
             uid = int((d / "status").read_text().split("\nUid:", 1)[1].split()[0])
             if uid not in uids:
@@ -60,19 +63,30 @@ def cpu_seconds(uids: set[int]) -> float:
     return total / tick
 
 
-def check_encrypted_at_rest(h: HubHarness) -> int:
-    """The figures are for the default policy (data.encrypt_at_rest on): refuse to measure if
-    the hub's policy switched it off or the case's extract holds a plain Parquet file."""
+def plain_policy() -> str:
+    """For comparison only: the centre's policy with data.encrypt_at_rest off."""
+    from policies.loader import POLICY_ROOT
+
+    d = Path(tempfile.mkdtemp(prefix="encpol"))
+    (d / "policy.yaml").write_text(f"name: bench-plain\nextends: {POLICY_ROOT / 'nhi_centre'}\n")
+    (d / "data.yaml").write_text("encrypt_at_rest: false\n")
+    return str(d)
+
+
+def check_at_rest(h: HubHarness, encrypted: bool) -> int:
+    """Refuse to measure unless the hub's policy and every Parquet file of the case's extract
+    are as asked (the sizing figures are for the default: encrypted at rest)."""
     from datasets.parquet_crypto import is_encrypted
     from policies import load_policy
 
-    if not load_policy(h.opts.policy_dir).data.encrypt_at_rest:
-        raise SystemExit("the policy in force has data.encrypt_at_rest off; this bench measures "
-                         "sessions over encrypted extracts")
+    if load_policy(h.opts.policy_dir).data.encrypt_at_rest != encrypted:
+        raise SystemExit(f"the hub's policy has data.encrypt_at_rest "
+                         f"{'off' if encrypted else 'on'}, not as asked")
     files = sorted((h.settings.projects_dir / "B1" / "data").glob("*.parquet"))
-    plain = [f.name for f in files if not is_encrypted(f)]
-    if not files or plain:
-        raise SystemExit(f"the case's extract is not encrypted at rest: {plain or 'no files'}")
+    wrong = [f.name for f in files if is_encrypted(f) != encrypted]
+    if not files or wrong:
+        raise SystemExit(f"the case's extract is not {'encrypted' if encrypted else 'plain'} "
+                         f"at rest: {wrong or 'no files'}")
     return len(files)
 
 
@@ -81,19 +95,26 @@ def main() -> int:
     ap.add_argument("--sessions", type=int, default=20)
     ap.add_argument("--mode", choices=("on_site", "remote"), default="on_site")
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--encrypt-at-rest", choices=("on", "off"), default="on",
+                    help="off: a policy copy with data.encrypt_at_rest off, to compare (the "
+                         "sizing figures are for on, the default)")
     a = ap.parse_args()
     from policies import load_policy
 
+    encrypted = a.encrypt_at_rest == "on"
+    policy_dir = ""
+    if not encrypted:   # the extract writer reads the current policy, the hub its policy_dir
+        policy_dir = os.environ["ENCLAVE_POLICY"] = plain_policy()
     pol = load_policy(None)
-    h = HubHarness(access_mode=a.mode)
+    h = HubHarness(access_mode=a.mode, policy_dir=policy_dir)
     names = [f"dense{i:02d}" for i in range(a.sessions)]
     rows = []
     try:
         setup(h, names)
-        encrypted = check_encrypted_at_rest(h)
+        files = check_at_rest(h, encrypted)
         if not a.json:
-            print(f"extract encrypted at rest (O3): {encrypted} Parquet files, the brokers "
-                  f"refuse plain ones", flush=True)
+            print(f"extract {'encrypted' if encrypted else 'PLAIN (comparison only)'} at rest "
+                  f"(O3): {files} Parquet files", flush=True)
         h.start()
         base_uid = pol.sessions.sandbox_uid_base
         broker_uid = pol.sessions.broker_uid_base + 1  # the one case B1 (id 1)
@@ -117,17 +138,22 @@ def main() -> int:
                       f"{first_query:6.2f} s ({i} running, host load {load:.2f})", flush=True)
         time.sleep(5)
         # what the idle sessions and brokers cost in CPU while nobody works in them
+        # (only this hub's processes: tests on the same host run sessions as the same uids)
+        ours = descendants(h.proc.pid)
         uids = {base_uid + k + 1 for k in range(len(names))} | {broker_uid}
-        c0, t0 = cpu_seconds(uids), time.perf_counter()
+        c0, t0 = cpu_seconds(uids, ours), time.perf_counter()
         time.sleep(20)
-        idle_cpu = (cpu_seconds(uids) - c0) / (time.perf_counter() - t0)
-        sess = [session_rss_mb(base_uid + k + 1) for k in range(len(names))]
-        brokers = session_rss_mb(broker_uid)
+        idle_cpu = (cpu_seconds(uids, ours) - c0) / (time.perf_counter() - t0)
+        ours = descendants(h.proc.pid)
+        sess = [session_rss_mb(base_uid + k + 1, ours) for k in range(len(names))]
+        brokers = session_rss_mb(broker_uid, ours)
         drop = free0 - mem_available_mb()
     finally:
         h.stop()
+        if policy_dir:
+            shutil.rmtree(policy_dir, ignore_errors=True)
     n = len(names)
-    out = {"mode": a.mode, "sessions": n, "encrypted_at_rest": True, "per_session": rows,
+    out = {"mode": a.mode, "sessions": n, "encrypted_at_rest": encrypted, "per_session": rows,
            "login_to_ready_first5_median_s": statistics.median(r["login_to_ready_s"] for r in rows[:5]),
            "login_to_ready_last5_median_s": statistics.median(r["login_to_ready_s"] for r in rows[-5:]),
            "first_query_median_s": statistics.median(r["first_query_s"] for r in rows),

@@ -69,11 +69,32 @@ def run_spawn(kind: str, users: int) -> list[float]:
         h.stop()
 
 
-def session_rss_mb(uid: int) -> float:
+def descendants(root: int) -> set[int]:
+    """Every process started under ``root`` (this bench's hub).  Session uids are the policy's
+    base + case member, so another hub on the same host (tests running at the same time) runs
+    sessions as the same uids: counting by uid alone counts theirs too."""
+    children = collections.defaultdict(list)
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            ppid = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        children[ppid].append(int(stat.parent.name))
+    out, todo = set(), [root]
+    while todo:
+        for child in children.pop(todo.pop(), []):
+            out.add(child)
+            todo.append(child)
+    return out
+
+
+def session_rss_mb(uid: int, within: set[int] | None = None) -> float:
     """Resident memory of every process running as a session's uid (server, kernel, and in
-    remote mode the X server and the kiosk browser)."""
+    remote mode the X server and the kiosk browser), of those in ``within`` if given."""
     total = 0
     for status in Path("/proc").glob("[0-9]*/status"):
+        if within is not None and int(status.parent.name) not in within:
+            continue
         try:
             text = status.read_text()
         except OSError:
@@ -130,7 +151,7 @@ def run_spawn_mode(mode: str, users: int) -> tuple[list[float], list[float]]:
                     time.sleep(0.05)
             times.append(time.perf_counter() - t0)
             time.sleep(5)  # let the kiosk browser settle before measuring memory
-            mem.append(session_rss_mb(base + i + 1))
+            mem.append(session_rss_mb(base + i + 1, descendants(h.proc.pid)))
         return times, mem
     finally:
         h.stop()
