@@ -2,15 +2,18 @@
 kernel that has queried its case through its own broker, started one after another while the
 earlier ones keep running.
 
-    sudo python bench/session_density.py [--sessions 20] [--mode on_site]
+    sudo python bench/session_density.py [--sessions 20] [--mode on_site] [--encrypt-at-rest on]
 
-Prints for each session its login-to-ready time (with the number already running), the time
-from spawn to its first query answered (broker start + kernel start + the query), and at the
-end the memory: resident memory of each session's processes (server, kernel; in remote mode
-also the X server and kiosk browser), of the brokers, and the host's MemAvailable drop per
-session - with the sizing that follows for a node (docs/deployment.md, "Sizing").  Real hub,
-proxy, sandbox and brokers (tests/services/hub.py's harness); the machine is shared, so read the
-trend (time against sessions running), not single figures.
+Prints for each session its login-to-ready time (with the number already running and the
+host's load), the time from spawn to its first query answered (broker start + kernel start +
+the query), and at the end the memory: resident memory of each session's processes (server,
+kernel; in remote mode also the X server and kiosk browser), of the brokers, and the host's
+MemAvailable drop per session, the CPU all of them use idle, and the sizing that follows for a
+node (docs/deployment.md, "Sizing").  Real hub, proxy, sandbox and brokers (tests/services/
+hub.py's harness) over the case's extract encrypted at rest, as the default policy has it (the
+bench refuses to measure otherwise; ``off`` is for comparison).  Memory and CPU are counted for
+this hub's processes only; MemAvailable is the host's, so other work moves it.  The machine is
+shared: read the trend (time against sessions running), not single figures.
 """
 from __future__ import annotations
 
