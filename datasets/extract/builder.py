@@ -50,6 +50,7 @@ from datasets.defaults import policy_or_current, settings_or_current
 from datasets.load.releases import (_fsync_tree, _read_only, _rmtree, list_releases,
                                     release_path, release_scope, release_views)
 from datasets.load import sql as S
+from datasets.load.files import LoadError
 from datasets.schemas import CLAIM_KEY, FAMILIES, effective_actions
 from datasets.schemas.dictionary import output_type
 from deidentify import keys as K
@@ -103,6 +104,12 @@ def validate_spec(spec: dict, settings, policy) -> dict:
     if unknown:
         raise ExtractError(f"extract spec: unknown keys {sorted(unknown)}; allowed: {sorted(SPEC_KEYS)}")
     releases = list_releases(settings)
+    named = spec.get("release")
+    if isinstance(named, str) and not any(r["release"] == named for r in releases):
+        try:
+            release_path(named, settings)   # says why: unknown, or a load that did not finish
+        except LoadError as e:
+            raise ExtractError(f"extract spec: {e}") from None
     if not releases:
         raise ExtractError("no warehouse release exists; load one first (enclave data load)")
     release = spec.get("release") or releases[-1]["release"]

@@ -67,25 +67,32 @@ def _cleanup_stale(settings) -> list[str]:
 
 
 def list_releases(settings=None) -> list[dict]:
-    """Every complete release in the warehouse, oldest first (from each ``release.json``)."""
+    """Every complete release in the warehouse, oldest first (from each ``release.json``).
+    Complete means its manifest is there: the manifest is written last, and where the storage
+    has no rename (an object store) a release without one is a load that did not finish."""
     settings = settings_or_current(settings)
     rd = releases_dir(settings)
     out = []
     if rd.exists():
         for p in sorted(rd.iterdir()):
             meta = p / "release.json"
-            if p.name.startswith(".") or not meta.exists():
+            if p.name.startswith(".") or not meta.exists() or not (p / MANIFEST).exists():
                 continue
             out.append(json.loads(meta.read_text()))
     return sorted(out, key=lambda r: r["created"])
 
 
 def release_path(release: str, settings=None) -> Path:
+    """A complete release's directory; an unknown release, or one without its manifest (an
+    unfinished load), is refused with what the warehouse does hold."""
     settings = settings_or_current(settings)
     p = releases_dir(settings) / release
-    if not (p / "release.json").exists():
+    if not (p / "release.json").exists() or not (p / MANIFEST).exists():
         known = [r["release"] for r in list_releases(settings)]
-        raise LoadError(f"release {release!r} not found in {releases_dir(settings)}; known: {known}")
+        why = (f"release {release!r} in {releases_dir(settings)} has no {MANIFEST}: its load did not "
+               f"finish, so it is not a release" if (p / "release.json").exists()
+               else f"release {release!r} not found in {releases_dir(settings)}")
+        raise LoadError(f"{why}; known: {known}")
     return p
 
 
