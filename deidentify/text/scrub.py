@@ -6,12 +6,13 @@
 2. a prefilter: a few simple regexes over the joined string for anything that could be a
    phone, e-mail, address or a ``姓名：`` label, ID-shaped tokens that pass the checksum,
    hyphenated pairs next to a romanised surname, and the surname regex (each stops at a
-   text's first match; once half the texts are bound for the finders, the rest are scanned
-   alone); a text with only surname hits is screened by ``find_names`` directly (dictionary
-   checks, cached jieba windows);
-3. only the texts that survive go through every finder (``deidentify.text.finders``, called
-   directly: what Presidio's engine with our recognisers would give, without the engine), and
-   the merged hits are replaced by typed placeholders.
+   text's first match; once a quarter more of the texts are bound for the finders, the rest
+   are scanned alone); a text with only surname hits is screened by ``find_names`` directly
+   (dictionary checks, cached jieba windows);
+3. only the texts that survive go through every finder, finder by finder over the batch
+   (``deidentify.text.finders.find_batch``, called directly: what Presidio's engine with our
+   recognisers would give, without the engine), and the merged hits are replaced by typed
+   placeholders.
 ``find_identifiers_batch`` uses the same path; ``find_identifiers`` runs the finders on one text.
 
 Which findings count is a policy decision (RULES.md D1): ``ScrubOptions`` carries the score
