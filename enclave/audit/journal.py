@@ -98,18 +98,15 @@ def _last_line(fd: int) -> str | None:
         return None
     # A line is a few hundred bytes: 4 KB of the tail first (read twice per audit transaction,
     # and decoding 64 KB cost ~8x more), all 64 KB only when no whole line is in it.
-    chunk = min(size, 4096)
-    while True:
-        data = os.pread(fd, chunk, size - chunk).decode("utf-8", "replace")
-        pieces = data.split("\n")[:-1]   # only complete lines
-        if chunk < min(size, 65536):
-            whole = [ln for ln in pieces[1:] if ln]   # the first may begin mid-line
-            if whole:
-                return whole[-1]
-            chunk = min(size, 65536)
-            continue
-        lines = [ln for ln in pieces if ln]
-        return lines[-1] if lines else None
+    short, full = min(size, 4096), min(size, 65536)
+    if short < full:
+        data = os.pread(fd, short, size - short).decode("utf-8", "replace")
+        whole = [ln for ln in data.split("\n")[1:-1] if ln]   # the first may begin mid-line
+        if whole:
+            return whole[-1]
+    data = os.pread(fd, full, size - full).decode("utf-8", "replace")
+    lines = [ln for ln in data.split("\n")[:-1] if ln]   # only complete lines
+    return lines[-1] if lines else None
 
 
 def tail(path: Path) -> Entry | None:
