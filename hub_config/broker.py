@@ -56,6 +56,7 @@ import pyarrow as pa
 from tornado import httpserver, netutil, web
 
 from hub_config import broker_readonly as RO
+from hub_config.broker_memory import ReleaseWhenQuiet, quiet_seconds
 from hub_config.http import json_object
 
 log = logging.getLogger("enclave.broker")
@@ -395,13 +396,14 @@ def to_ipc(table: pa.Table) -> _Views:
 
 
 class _Handler(web.RequestHandler):
-    def initialize(self, db: CaseDatabase, authorization: str) -> None:
-        self.db, self.authorization = db, authorization
+    def initialize(self, db: CaseDatabase, authorization: str, quiet: ReleaseWhenQuiet) -> None:
+        self.db, self.authorization, self.quiet = db, authorization, quiet
 
     def check_xsrf_cookie(self):  # credential-authenticated API, no cookies
         return
 
     def prepare(self):
+        self.quiet.touch()
         got = self.request.headers.get("Authorization", "")
         if not got or not hmac.compare_digest(got.encode(), self.authorization.encode()):
             raise web.HTTPError(403, "this broker serves another session: credential refused")
@@ -414,6 +416,9 @@ class _Handler(web.RequestHandler):
             raise web.HTTPError(e.status, str(e))
         except LogRefused as e:
             raise web.HTTPError(503, str(e))
+
+    def on_finish(self):
+        self.quiet.touch()   # the query's buffers go back once the session is quiet
 
     def write_error(self, status_code, **kwargs):
         exc = kwargs.get("exc_info", (None, None))[1]
@@ -493,8 +498,10 @@ def _log_request(handler: web.RequestHandler) -> None:
                     1000 * handler.request.request_time())
 
 
-def make_app(db: CaseDatabase, authorization: str) -> web.Application:
-    kw = {"db": db, "authorization": authorization}
+def make_app(db: CaseDatabase, authorization: str,
+             quiet: ReleaseWhenQuiet | None = None) -> web.Application:
+    kw = {"db": db, "authorization": authorization,
+          "quiet": quiet or ReleaseWhenQuiet(quiet_seconds())}
     return web.Application([(r"/api/open", OpenHandler, kw), (r"/api/query", QueryHandler, kw),
                             (r"/api/aggregate", AggregateHandler, kw),
                             (r"/api/verify-seal", VerifySealHandler, kw),
@@ -568,13 +575,14 @@ def main() -> int:
                       data_key=bytes.fromhex(data_hex) if data_hex else None,
                       require_encrypted=required)
     try:
+        quiet = ReleaseWhenQuiet(quiet_seconds(env))
         sockets, ssl_ctx, where = listen(env)
-    except BrokerConfigError as e:
+    except (BrokerConfigError, ValueError) as e:
         log.error("%s", e)
         return 2
 
     async def serve():
-        server = httpserver.HTTPServer(make_app(db, auth), max_buffer_size=64 * 1024 * 1024,
+        server = httpserver.HTTPServer(make_app(db, auth, quiet), max_buffer_size=64 * 1024 * 1024,
                                        ssl_options=ssl_ctx)
         server.add_sockets(sockets)
         log.info("broker for case %s listening on %s (%d tables)", env.get("ENCLAVE_CASE"),

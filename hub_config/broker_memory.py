@@ -1,0 +1,85 @@
+"""The broker gives back what a query's buffers left behind once its session is quiet (issue 18).
+
+pyarrow's allocator (mimalloc) keeps the pages of a query's batches for the next query: a broker
+that answered a few 1 M-row aggregates held ~100 MB more than at its start, one that returned a
+200 k-row result ~250 MB more, for the rest of the session - while its researcher reads or
+writes for an hour, and with dozens of sessions on a node that is most of the node's memory
+(``bench/broker_memory.py``). Handing them back costs 2-3 ms of CPU: too much on every query (a
+tenth of an aggregate), nothing once per quiet spell. So each request re-arms a timer, and only
+when none came for ``after_s`` seconds are the allocator's free pages returned to the system.
+
+Releasing while a query runs (one that outlasts the quiet time) is safe: only free pages go.
+"""
+from __future__ import annotations
+
+import asyncio
+import ctypes
+import ctypes.util
+import logging
+import os
+
+log = logging.getLogger("enclave.broker")
+
+QUIET_SECONDS = 2.0
+
+
+def _libc_trim():
+    """glibc's ``malloc_trim`` (Python's and DuckDB's large frees), or None elsewhere."""
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        return libc.malloc_trim
+    except (OSError, AttributeError):
+        return None
+
+
+def release_free_memory() -> None:
+    import pyarrow as pa
+
+    pa.default_memory_pool().release_unused()
+    trim = _libc_trim()
+    if trim is not None:
+        trim(0)
+
+
+def quiet_seconds(env=os.environ) -> float:
+    """``ENCLAVE_BROKER_RELEASE_AFTER_S`` (0: never release), else :data:`QUIET_SECONDS`."""
+    raw = env.get("ENCLAVE_BROKER_RELEASE_AFTER_S", "").strip()
+    if not raw:
+        return QUIET_SECONDS
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ValueError(f"ENCLAVE_BROKER_RELEASE_AFTER_S={raw!r} is not a number of seconds") \
+            from None
+    if value < 0:
+        raise ValueError(f"ENCLAVE_BROKER_RELEASE_AFTER_S={raw!r} is negative")
+    return value
+
+
+class ReleaseWhenQuiet:
+    """``touch()`` on the event loop at each request's start and end; ``after_s`` seconds after
+    the last touch the free memory is released in a worker thread.  ``after_s`` 0 switches it
+    off.  ``releases`` counts them (tests, benches)."""
+
+    def __init__(self, after_s: float, release=release_free_memory) -> None:
+        self.after_s, self._release = after_s, release
+        self._timer: asyncio.TimerHandle | None = None
+        self.releases = 0
+
+    def touch(self) -> None:
+        if self.after_s <= 0:
+            return
+        if self._timer is not None:
+            self._timer.cancel()
+        self._timer = asyncio.get_running_loop().call_later(self.after_s, self._fire)
+
+    def _fire(self) -> None:
+        self._timer = None
+        asyncio.get_running_loop().create_task(self._run())
+
+    async def _run(self) -> None:
+        try:
+            await asyncio.to_thread(self._release)
+            self.releases += 1
+        except Exception:   # a failed release costs memory, never a query
+            log.exception("releasing the broker's free memory failed")
