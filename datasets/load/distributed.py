@@ -35,6 +35,7 @@ from types import SimpleNamespace
 from typing import Callable
 
 from datasets import keyring
+from datasets.load import ranges as RG
 from datasets.load.files import LoadError, SourceFile
 from datasets.load.part import PartResult, load_part
 from datasets.schemas import effective_actions
@@ -62,22 +63,23 @@ def local_cluster(workers: int, *, memory_limit: str | int = "auto"):
 
 
 def split(files: list[SourceFile], n: int, policy) -> list[list[SourceFile]]:
-    """``files`` in at most ``n`` parts of similar weight (largest first to the lightest
-    part); each part keeps the source order."""
+    """``files`` (whole files and row ranges: ``datasets.load.ranges``) in at most ``n`` parts
+    of similar weight (largest first to the lightest part); each part keeps the source order."""
     acts = effective_actions(policy)
 
     def weight(sf: SourceFile) -> float:
         text = policy.data.free_text_scrub and any(
             acts[sf.family.name][c.name] == "scrub" for c in sf.family.columns)
-        return max(sf.size, 1) * (TEXT_WEIGHT if text else 1)
+        size = sf.size if sf.rows is None else sf.rows.end - sf.rows.start
+        return max(size, 1) * (TEXT_WEIGHT if text else 1)
 
     load = [0.0] * max(1, min(n, len(files)))
     owner: dict[str, int] = {}
     for sf in sorted(files, key=weight, reverse=True):
         i = min(range(len(load)), key=load.__getitem__)
-        owner[sf.name] = i
+        owner[sf.key] = i
         load[i] += weight(sf)
-    return [[sf for sf in files if owner[sf.name] == i] for i in range(len(load))]
+    return [[sf for sf in files if owner[sf.key] == i] for i in range(len(load))]
 
 
 def _run_part(files: list[SourceFile], number: int, stop_name: str, keys: SimpleNamespace,
@@ -95,7 +97,7 @@ def _run_part(files: list[SourceFile], number: int, stop_name: str, keys: Simple
     limit = getattr(getattr(worker, "memory_manager", None), "memory_limit", None)
     master = keyring.master_key(keys, create=False)
     res = load_part(files, master=master, temp_dir=temp_root / f"duckdb-part{number}",
-                    before_scan=before_scan,
+                    before_scan=before_scan, join=False,
                     # DuckDB's buffers within the worker's share, leaving room for Python
                     memory_limit=f"{int(limit * 0.6) >> 20}MB" if limit else None, **part)
     res.worker = str(worker.name)
@@ -118,7 +120,11 @@ def run_parts(files: list[SourceFile], *, workers: int | None, client, settings,
         if own:
             client = Client(cluster)
         n = workers or len(client.scheduler_info()["workers"])
-        parts = split(files, n, part["policy"])
+        # large files as row ranges, cut here once (every file is checked by now): the cuts
+        # follow the file and the policy, not the number of workers
+        units = RG.expand(files, part["policy"].data.load_part_bytes)
+        parts = split(units, n, part["policy"])
+        left = {sf.name: sum(u.name == sf.name for u in units) for sf in files}
         # paths only: each worker reads the master key itself (module docstring)
         keys = SimpleNamespace(keys_dir=str(settings.keys_dir),
                                warehouse_dir=str(settings.warehouse_dir),
@@ -135,13 +141,16 @@ def run_parts(files: list[SourceFile], *, workers: int | None, client, settings,
                 failure = _part_error(fut, i, parts[i])
                 break
             results[i] = fut.result()
-            for sf in parts[i]:
-                on_loaded(sf)
+            for u in parts[i]:
+                left[u.name] -= 1
+                if not left[u.name]:   # the file's last range
+                    on_loaded(next(sf for sf in files if sf.name == u.name))
         if failure is not None:
             stop.set()
             # the others stop before their next file; none may write once the build is removed
             wait(futures)
             raise failure
+        RG.join(results)
         return results
     finally:
         if own:
@@ -158,6 +167,6 @@ def _part_error(fut, i: int, files: list[SourceFile]) -> BaseException:
         err = None
     if isinstance(err, LoadError):
         return err
-    names = ", ".join(sf.name for sf in files)
+    names = ", ".join(sf.key for sf in files)
     return LoadError(f"part {i + 1} of the load ({names}) failed: "
                      f"{type(err).__name__ if err else 'cancelled'}: {err}")

@@ -23,6 +23,20 @@ class LoadError(RuntimeError):
     """A source file or release cannot be loaded; the message says which and why."""
 
 
+@dataclass(frozen=True)
+class RowRange:
+    """Bytes ``[start, end)`` of ``source`` (the file, or its UTF-8 transcode), whole records;
+    a range after the first is read with the file's first ``header_end`` bytes (its header
+    line) put before it."""
+    source: Path
+    start: int
+    end: int
+    header_end: int
+    index: int           # 0-based
+    count: int           # ranges of the file
+    line_offset: int     # file line of the range's line 1 (its header, if any), minus one
+
+
 @dataclass
 class SourceFile:
     path: Path
@@ -32,12 +46,28 @@ class SourceFile:
     fixed_width: bool
     size: int = 0
     sha256: str = ""
-    staged: Path | None = None   # UTF-8 copy when the source is Big5
+    staged: Path | None = None   # UTF-8 copy when the source is Big5 (a range's own copy)
     header: list[str] | None = None
+    rows: RowRange | None = None   # one row range of the file (datasets.load.ranges)
 
     @property
     def name(self) -> str:
         return self.path.name
+
+    @property
+    def key(self) -> str:
+        """The unit of work's name: the file's, or with ``#<range>`` for one of its ranges."""
+        return self.name if self.rows is None else f"{self.name}#{self.rows.index + 1}"
+
+    @property
+    def stem(self) -> str:
+        """Output file stem: the source's, ``.r<range>`` added when the file was cut."""
+        return self.path.stem if self.rows is None else f"{self.path.stem}.r{self.rows.index + 1:04d}"
+
+    @property
+    def line_offset(self) -> int:
+        """Added to a line number the reader gives for this unit: the file's line number."""
+        return 0 if self.rows is None else self.rows.line_offset
 
     @property
     def readable(self) -> Path:

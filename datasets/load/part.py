@@ -12,6 +12,7 @@ from typing import Callable
 import duckdb
 
 from datasets import parquet_crypto as PC
+from datasets.load import ranges as RG
 from datasets.load.files import SourceFile
 from datasets.load.reports import FileReport
 from datasets.load.scan import _Loader
@@ -30,6 +31,13 @@ class PartResult:
     wall_s: float = 0.0        # the part's own wall and CPU seconds (distributed runs report
     cpu_s: float = 0.0         # them per worker)
     worker: str = ""
+    # a row range not yet joined to the rest of its file (datasets.load.ranges.join) is under
+    # its unit key in reports and quarantine, and here: key -> (file name, index, ranges,
+    # how many of its quarantine rows are reader rejects)
+    pieces: dict[str, tuple[str, int, int, int]] = field(default_factory=dict)
+    rows: int = 0      # rows read by this part
+    units: int = 0     # files and row ranges it loaded
+    files: int = 0     # distinct files among them
 
 
 class _Rows(list):
@@ -46,11 +54,28 @@ def load_part(files: list[SourceFile], *, build: Path, src: Path, release: str, 
               master: bytes, temp_dir: Path, threads: int | None = None,
               memory_limit: str | None = None,
               on_loaded: Callable[[SourceFile], None] = lambda sf: None,
-              before_scan: Callable[[], None] = lambda: None) -> PartResult:
-    """Scan, de-identify and write ``files`` into ``build`` (see ``datasets.load.loader``)."""
+              before_scan: Callable[[], None] = lambda: None, join: bool = True) -> PartResult:
+    """Scan, de-identify and write ``files`` into ``build`` (see ``datasets.load.loader``).
+
+    A file above the policy's ``data.load_part_bytes`` is loaded as its row ranges
+    (:mod:`datasets.load.ranges`; ``files`` may also hold ranges cut by the coordinator), each
+    read from a copy beside ``temp_dir``.  ``join``: the result has one report per file (the
+    one-process load); otherwise ranges stay separate for the coordinator to join with the
+    other parts' ranges of the same file.  ``on_loaded`` is called once per file, after its
+    last range."""
     import time
 
     t, c = time.perf_counter(), time.process_time()
+    units = RG.with_copies(RG.expand(files, policy.data.load_part_bytes),
+                           temp_dir.parent / f"{temp_dir.name}-rows")
+    left: dict[str, int] = {}
+    for u in units:
+        left[u.name] = left.get(u.name, 0) + 1
+
+    def unit_loaded(u: SourceFile) -> None:
+        left[u.name] -= 1
+        if not left[u.name]:
+            on_loaded(u if u.rows is None else next(f for f in files if f.name == u.name))
     actions = effective_actions(policy)
     scope = PC.scope_for(master, PC.release_scope(release), policy)
     config = {"temp_directory": str(temp_dir)}
@@ -67,24 +92,29 @@ def load_part(files: list[SourceFile], *, build: Path, src: Path, release: str, 
         rows = _Rows()
         ld = _Loader(con, build, src, release, policy, actions, master, rows, scope)
         try:
-            ld.warm_up(files)
-            reports = ld.load_all(files, on_loaded, before_scan)
+            ld.warm_up(units)
+            reports = ld.load_all(units, unit_loaded, before_scan)
         finally:
             ld.close()
     finally:
         con.close()
-    quarantine: dict[str, list[list]] = {}
-    for row in rows:
-        quarantine.setdefault(row[0], []).append(row)
-    return PartResult(reports, quarantine, ld.dicom_files, dict(ld.timings), dict(ld.cpu_timings),
-                      dict(ld.worker_timings), dict(ld.worker_cpu),
-                      round(time.perf_counter() - t, 3), round(time.process_time() - c, 3))
+    quarantine = {u.key: ld.quarantined.get(u.key, []) for u in units}
+    res = PartResult(reports, quarantine, ld.dicom_files, dict(ld.timings), dict(ld.cpu_timings),
+                     dict(ld.worker_timings), dict(ld.worker_cpu),
+                     round(time.perf_counter() - t, 3), round(time.process_time() - c, 3))
+    res.pieces = {u.key: (u.name, u.rows.index, u.rows.count, ld.reader_rows.get(u.key, 0))
+                  for u in units if u.rows is not None}
+    res.rows, res.units = sum(r.read for r in reports.values()), len(units)
+    res.files = len({u.name for u in units})
+    if join:
+        RG.join([res])
+    return res
 
 
 def part_figures(p: PartResult, by_file: dict[str, FileReport]) -> dict:
     """A part's throughput for the load report: rows read per wall second and per CPU second
     of its worker process (every thread; tesseract's child processes not included)."""
-    rows = sum(by_file[name].read for name in p.reports)
-    return {"worker": p.worker, "files": len(p.reports), "rows": rows, "wall_s": p.wall_s,
+    rows = p.rows
+    return {"worker": p.worker, "files": p.files, "units": p.units, "rows": rows, "wall_s": p.wall_s,
             "cpu_s": p.cpu_s, "rows_per_s": round(rows / p.wall_s) if p.wall_s else 0,
             "rows_per_cpu_s": round(rows / p.cpu_s) if p.cpu_s else 0}

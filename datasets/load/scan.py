@@ -19,6 +19,7 @@ from datasets import keyring
 from datasets import dicom_crypto as DC
 from datasets import parquet_crypto as PC
 from datasets.load import sql as S
+from datasets.load.ranges import readable
 from datasets.load.files import (LoadError, SourceFile, encoding_error)
 from datasets.schemas.model import Family
 from deidentify import keys as K
@@ -76,7 +77,8 @@ class _Loader:
         self.worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="deidentify")
         self.writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="write",
                                          initializer=self._writer_cursor)
-        self.quarantined: dict[str, list[list]] = {}   # file -> rows, written in source order
+        self.quarantined: dict[str, list[list]] = {}   # unit -> rows, written in source order
+        self.reader_rows: dict[str, int] = {}   # unit -> how many of them are reader rejects
 
     @property
     def con(self) -> duckdb.DuckDBPyConnection:
@@ -229,10 +231,11 @@ class _Loader:
         base, header_lines = self._source_sql(sf, f"rej_{n}")
         # SESSION: a plain SET would also make the writer's concurrent COPY keep row order
         self.con.execute("SET SESSION preserve_insertion_order = true")
-        self.con.execute(f"CREATE OR REPLACE TABLE a{n} AS {base}")
+        with readable(sf):   # a row range: its copy, while it is read
+            self.con.execute(f"CREATE OR REPLACE TABLE a{n} AS {base}")
         self.con.execute("SET SESSION preserve_insertion_order = false")
         # the reader's rejects live in temp tables of this connection: read them here
-        rejects = [(line, col, str(etype), emsg) for line, col, etype, emsg in self.con.execute(
+        rejects = [(line + sf.line_offset, col, str(etype), emsg) for line, col, etype, emsg in self.con.execute(
             f"SELECT line, coalesce(column_name, '(row)'), error_type, error_message "
             f"FROM rej_{n} ORDER BY line").fetchall()]
         self.con.execute(f"DROP TABLE IF EXISTS rej_{n}")
@@ -291,10 +294,11 @@ class _Loader:
             self.con.execute(f"CREATE TEMP TABLE {name}_{n} AS SELECT * FROM _{name}_{n}")
             self.con.unregister(f"_{name}_{n}")
         a = f"a{n}"
-        qrows = self.quarantined.setdefault(sf.name, [])
+        qrows = self.quarantined.setdefault(sf.key, [])
         # quarantine: reader rejects (wrong column count, bad numbers), then failed checks
         reject_lines = sorted({r[0] for r in s.rejects})
         qrows += [[sf.name, line, column, reason] for line, column, reason in _reader_rejects(s)]
+        self.reader_rows[sf.key] = len(qrows)
         # the row count and years need no check; failing rows are listed after the write, and
         # only when it wrote fewer rows than there are (most files have none)
         year_sql = "list(DISTINCT _year) FILTER (WHERE _why IS NULL)" if fam.year_from else "NULL"
@@ -327,7 +331,7 @@ class _Loader:
         select = f"SELECT {', '.join(outs)}"
         out_dir = self.build / "data" / fam.name
         out_dir.mkdir(parents=True, exist_ok=True)
-        stem = sf.path.stem
+        stem = sf.stem
         if fam.year_from and len(years) != 1:
             select += ", raw._year AS year"   # split into year=<y>/ directories as written
         # rows in source order: the joins would emit them in the pseudonym maps' order, which
@@ -381,7 +385,7 @@ class _Loader:
         out = []
         for rn, reason in self.con.execute(
                 f"SELECT rowid + 1 AS rn, {reason_sql} FROM {a} WHERE {where_bad} ORDER BY rn").fetchall():
-            line = rn + s.header_lines   # the table holds no reader rejects: skip their lines
+            line = rn + s.header_lines + s.sf.line_offset   # the table holds no reader rejects: skip their lines
             for r in reject_lines:
                 if r <= line:
                     line += 1
@@ -492,7 +496,7 @@ class _Loader:
                 self._tick("scans wait for writes")
             for fut in [f for f in writing if f.done()]:
                 s = writing.pop(fut)
-                reports[s.sf.name] = fut.result()
+                reports[s.sf.key] = fut.result()
                 on_loaded(s.sf)
 
         while queue:
@@ -516,7 +520,7 @@ class _Loader:
         while writing:
             collect(block=True)
         for sf in files:  # the quarantine file lists files in source order
-            for row in self.quarantined.pop(sf.name, []):
+            for row in self.quarantined.get(sf.key, []):
                 self.q.writerow(row)
         return reports
 

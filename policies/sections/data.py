@@ -137,6 +137,14 @@ class DataPolicy(BaseModel):
         description="Worker processes of the steward load (enclave data load) when --workers is "
                     "not given: 1 loads in one process; more spread the files over a local Dask "
                     "cluster (datasets/load/distributed.py), with the same output.")
+    load_part_bytes: int = setting(
+        1 << 30, rule="D1", ge=1,
+        description="Bytes of source file per unit of work of the steward load: a file above it "
+                    "is cut at record boundaries into row ranges of about this size, loaded as "
+                    "separate units (on different workers when the load is spread) and written "
+                    "as <file>.rNNNN.parquet; a smaller file is one unit, <file>.parquet.  Cut "
+                    "points depend on the file's bytes and this setting only, never on the "
+                    "worker count (datasets/load/ranges.py).")
 
     @field_validator("age_bands", mode="after")
     @classmethod
