@@ -4,9 +4,12 @@ pyarrow's allocator (mimalloc) keeps the pages of a query's batches for the next
 that answered a few 1 M-row aggregates held ~100 MB more than at its start, one that returned a
 200 k-row result ~250 MB more, for the rest of the session - while its researcher reads or
 writes for an hour, and with dozens of sessions on a node that is most of the node's memory
-(``bench/broker_memory.py``). Handing them back costs 2-3 ms of CPU: too much on every query (a
-tenth of an aggregate), nothing once per quiet spell. So each request re-arms a timer, and only
-when none came for ``after_s`` seconds are the allocator's free pages returned to the system.
+(``bench/broker_memory.py``). Handing them back costs 2-3 ms of CPU, and taking the pages again
+costs the next queries ~30-40 ms (page faults over ~200 MB): too much after every query (a
+tenth of an aggregate), little once per pause in the researcher's work. So each request
+re-arms a timer, and only when none came for ``after_s`` seconds (15: longer than the gaps
+between a notebook's cells, shorter than reading a result) are the allocator's free pages
+returned to the system.
 
 Releasing while a query runs (one that outlasts the quiet time) is safe: only free pages go.
 """
@@ -20,7 +23,7 @@ import os
 
 log = logging.getLogger("enclave.broker")
 
-QUIET_SECONDS = 2.0
+QUIET_SECONDS = 15.0
 
 
 def _libc_trim():
