@@ -32,6 +32,7 @@ who the caller is - an interactive session's token adds that hub call per record
     python bench/broker_query.py --with-warden [--pairs 12 --reps 10]   # broker + real warden
     python bench/broker_query.py --warden     # the real warden's record alone, per query
                                               # (1 broker, then 8 posting at once)
+    python bench/broker_query.py --warden --postgres   # the same on PostgreSQL (fsync on)
     python bench/broker_query.py --threads 200   # the whole path's CPU per query by thread
 """
 from __future__ import annotations
@@ -150,7 +151,7 @@ def _start_broker(tmp: Path, data: Path, warden_url: str | None = None,
     return warden, broker, f"http+unix://{quote(str(bsock), safe='')}/"
 
 
-def real_warden(tmp: Path):
+def real_warden(tmp: Path, url: str | None = None):
     """The hub's warden (``hub_config.warden``, its record server ``warden_http``) on a unix
     socket in a thread of this process - so its CPU is in this process's count - with a fresh SQLite state DB, master key
     and checkpoint journal under ``tmp``, one researcher, case and overnight booking running
@@ -164,7 +165,7 @@ def real_warden(tmp: Path):
     from tests.services.warden_thread import WardenThread
     from tests.session.conftest import Rows
 
-    url = f"sqlite:///{tmp / 'state.db'}"
+    url = url or f"sqlite:///{tmp / 'state.db'}"
     upgrade(url)
     rows = Rows(url)
     rows.user("ann")
@@ -205,14 +206,37 @@ def _time_writer_steps() -> dict[str, int]:
     return acc
 
 
-def warden_cost(n: int = 200, brokers: tuple[int, ...] = (1, 8)) -> dict:
+def _postgres_cpu(pg) -> float:
+    """CPU seconds of the PostgreSQL cluster's live processes (postmaster and its children)."""
+    with open(pg.data / "postmaster.pid") as f:
+        root = int(f.readline())
+    total = _cpu(root)
+    for path in glob.glob(f"/proc/{root}/task/*/children"):
+        with open(path) as f:
+            for child in f.read().split():
+                try:
+                    total += _cpu(int(child))
+                except OSError:
+                    continue   # ended between listing and reading
+    return total
+
+
+def warden_cost(n: int = 200, brokers: tuple[int, ...] = (1, 8), postgres: bool = False) -> dict:
     """What the stand-in leaves out: the real warden's record, per query (the warden's server
     and the broker's client to it, in this process) - one broker posting alone, and several
-    posting at once (their records share commits: ``commits`` counts the transactions)."""
+    posting at once (their records share commits: ``commits`` counts the transactions).
+    ``postgres``: the state DB is a PostgreSQL cluster started here with fsync on, and its
+    processes' CPU is counted too (``db_cpu_ms``)."""
     from hub_config.broker import WardenLog
 
     tmp = Path(tempfile.mkdtemp(prefix="warden-bench-"))
-    url, auth, case, stop, warden = real_warden(tmp)
+    pg = None
+    if postgres:
+        from tests.services.postgres import PostgresServer
+
+        pg = PostgresServer(fsync=True).start()
+        db = pg.create_database()
+    url, auth, case, stop, warden = real_warden(tmp, db if pg else None)
     steps = _time_writer_steps()
     out = {}
     for k in brokers:
@@ -226,6 +250,7 @@ def warden_cost(n: int = 200, brokers: tuple[int, ...] = (1, 8)) -> dict:
                 w.query("measuring the warden", f"SELECT {i}", None)
 
         threads = [threading.Thread(target=post, args=(w,)) for w in logs]
+        d0 = _postgres_cpu(pg) if pg else 0.0
         commits, c0, w0 = warden.recorder.commits, _cpu(os.getpid()), time.perf_counter()
         for t in threads:
             t.start()
@@ -236,12 +261,16 @@ def warden_cost(n: int = 200, brokers: tuple[int, ...] = (1, 8)) -> dict:
             "records": total, "wall_ms": round(1000 * (time.perf_counter() - w0) / total, 2),
             "cpu_ms": round(1000 * (_cpu(os.getpid()) - c0) / total, 2),
             "commits": warden.recorder.commits - commits}
+        if pg:
+            out[f"brokers_{k}"]["db_cpu_ms"] = round(1000 * (_postgres_cpu(pg) - d0) / total, 2)
         if k == 1:   # the writer's CPU per record by step (thread CPU time around each)
             out["writer_steps_1"] = {name: round(ns / total / 1e6, 3) for name, ns in steps.items()}
             out["writer_steps_1"]["connect, begin, commit, rest"] = round(
                 out["writer_steps_1"].pop("write") - sum(out["writer_steps_1"].values()), 3)
         steps.clear()
     stop()
+    if pg:
+        pg.stop()
     shutil.rmtree(tmp, ignore_errors=True)
     return out
 
@@ -318,6 +347,8 @@ def main() -> int:
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--warden", action="store_true",
                     help="only time the real warden's query record (SQLite), per query")
+    ap.add_argument("--postgres", action="store_true",
+                    help="with --warden: the state DB on PostgreSQL (fsync on), its CPU counted")
     ap.add_argument("--with-warden", action="store_true",
                     help="the broker logs to the real warden (its CPU counted), not the stand-in")
     ap.add_argument("--threads", type=int, default=0, metavar="N",
@@ -327,7 +358,7 @@ def main() -> int:
         print(json.dumps(thread_split(args.threads), indent=1))
         return 0
     if args.warden:
-        print(json.dumps(warden_cost()))
+        print(json.dumps(warden_cost(postgres=args.postgres)))
         return 0
     from enclave.session.query import BrokerConnection
 

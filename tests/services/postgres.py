@@ -35,7 +35,8 @@ def _as_postgres(cmd: list[str], **kw) -> subprocess.CompletedProcess:
 
 
 class PostgresServer:
-    def __init__(self) -> None:
+    def __init__(self, fsync: bool = False) -> None:
+        self.fsync = fsync   # off for tests (speed); on where a bench measures commits
         bindir = pg_bin()
         if bindir is None:
             raise RuntimeError("PostgreSQL server binaries not found (apt-get install postgresql)")
@@ -53,7 +54,7 @@ class PostgresServer:
         _as_postgres([str(self.bin / "pg_ctl"), "-D", str(self.data), "-w", "-t", "60",
                       "-l", str(self.dir / "log"),
                       "-o", f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 "
-                            f"-c max_connections=200 -c fsync=off"
+                            f"-c max_connections=200 -c fsync={'on' if self.fsync else 'off'}"
                       , "start"])
         return self
 
