@@ -319,3 +319,47 @@ def test_two_workers_load_ranges_of_one_file(tmp_path, tiny_source, small_source
     assert _content(homes[0], one) == _content(homes[1], two)
     assert len(_cut(two)) >= 5
     assert not any(n.startswith("data/H_IMG_INDEX") and ".r0" in n for n in _names(two))
+
+
+def test_errors_name_the_file_line_and_leave_nothing(tmp_path, tiny_source):
+    """An invalid UTF-8 byte in a late range fails the load with the same message as the
+    whole-file load (file, byte offset and line of the file), and leaves no release, build
+    directory or staging (the range copies live there)."""
+    from datasets.load import LoadError
+    from datasets.load.releases import releases_dir, staging_dir
+
+    _crafted(tiny_source, tmp_path / "crafted")
+    path = tmp_path / "crafted" / OPD
+    data = path.read_bytes()
+    at = data.rindex("三天".encode())
+    path.write_bytes(data[:at] + b"\xff" + data[at + 1:])
+    sf = _source(path)
+    assert at >= RG.expand([sf], 800)[2].rows.start
+    errors = []
+    for settings, part in zip(_homes(tmp_path, 2), (WHOLE, 800)):
+        with pytest.raises(LoadError) as e:
+            load_release(path.parent, "E1", settings, policy=_policy(part))
+        errors.append(str(e.value))
+        rd = releases_dir(settings)
+        assert not (rd / "E1").exists() and not any(p.name.startswith(".build-") for p in rd.iterdir())
+        assert not staging_dir(settings).exists()
+    assert errors[0] == errors[1]
+    assert f"{OPD}: not valid utf-8 at byte offset {at}" in errors[1]
+    line = data[:at].count(b"\n") + 1
+    assert f"(line {line})" in errors[1]
+
+
+def test_a_stray_quote_file_stays_whole_in_the_load(tmp_path, tiny_source):
+    """A quote inside an unquoted field (DuckDB keeps it as data; parity would count it): the
+    file is not cut, keeps its name and loads as it does whole."""
+    _crafted(tiny_source, tmp_path / "crafted")
+    path = tmp_path / "crafted" / OPD
+    data = path.read_bytes()
+    at = data.index(b",M,", len(data) // 3)
+    path.write_bytes(data[:at] + b',M"x,' + data[at + 3:])
+    homes = _homes(tmp_path, 2)
+    whole = load_release(path.parent, "W1", homes[0], policy=_policy(WHOLE))
+    ranged = load_release(path.parent, "W1", homes[1], policy=_policy(500))
+    assert _names(ranged) == _names(whole) == {f"data/H_NHI_OPDTE/year=2019/{OPD[:-4]}.parquet"}
+    assert _content(homes[0], whole) == _content(homes[1], ranged)
+    assert "a quote inside an unquoted field" in RG.plan(_source(path), 500)[1]
