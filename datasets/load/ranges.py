@@ -205,7 +205,8 @@ def _copy(src, dst, offset: int, length: int) -> None:
         length -= done
 
 
-_LINE = re.compile(r"(?i)\b(line:?\s*)(\d+)")
+# DuckDB's "CSV Error on Line: N" (only that: the message may quote the line's text)
+_LINE = re.compile(r"(?i)(error on line:\s*)(\d+)")
 
 
 @contextmanager

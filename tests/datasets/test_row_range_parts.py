@@ -363,3 +363,25 @@ def test_a_stray_quote_file_stays_whole_in_the_load(tmp_path, tiny_source):
     assert _names(ranged) == _names(whole) == {f"data/H_NHI_OPDTE/year=2019/{OPD[:-4]}.parquet"}
     assert _content(homes[0], whole) == _content(homes[1], ranged)
     assert "a quote inside an unquoted field" in RG.plan(_source(path), 500)[1]
+
+
+def test_a_reader_error_in_a_range_names_the_file_and_its_line(tmp_path, tiny_source):
+    """Should DuckDB fail while reading a range, the error names the source file, the range
+    and the file's line, not the copy's; the copy is gone afterwards."""
+    from datasets.load import LoadError
+
+    _crafted(tiny_source, tmp_path / "crafted")
+    sf = _source(tmp_path / "crafted" / OPD)
+    u = RG.with_copies(RG.expand([sf], 800), tmp_path / "rows")[3]
+    with pytest.raises(LoadError) as e:
+        with RG.readable(u):
+            duckdb.connect().execute(
+                f"SELECT * FROM read_csv('{u.readable}', columns={{'a': 'INTEGER'}}, header=true, "
+                f"auto_detect=false, delim='\\x1f', quote='')")
+    msg = str(e.value)
+    assert msg.startswith(f"{OPD} (row range 4 of ") and str(u.readable) not in msg
+    assert f"CSV Error on Line: {2 + u.line_offset}\n" in msg, msg
+    # the line's text, which the message quotes, is left as it is
+    first = sf.path.read_bytes()[u.rows.start:].split(b",")[0].decode()
+    assert f"Original Line: {first}," in msg, msg
+    assert not u.readable.exists()
