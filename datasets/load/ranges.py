@@ -86,13 +86,15 @@ class _Planner:
         q = (np.flatnonzero(a == _QUOTE) if self.quoted and block.count(b'"')
              else np.empty(0, np.int64))
 
+        inside = self.inside   # at the block's start
+
         def outside(at: np.ndarray) -> np.ndarray:
             if not len(q):
-                return at if not self.inside else at[:0]
-            return at[((self.inside + np.searchsorted(q, at)) & 1) == 0]
+                return at if not inside else at[:0]
+            return at[((inside + np.searchsorted(q, at)) & 1) == 0]
 
         if len(q):
-            state = (self.inside + np.arange(len(q))) & 1
+            state = (inside + np.arange(len(q))) & 1
             opens, closes = q[state == 0], q[state == 1]
             before = np.where(opens > 0, a[np.maximum(opens - 1, 0)], self.prev)
             ok = np.isin(before, (_COMMA, _LF, _QUOTE)) | (opens + pos == self.data_start)
@@ -103,7 +105,7 @@ class _Planner:
             if not ok.all():
                 self._fail(pos + int(inner[~ok][0]), "a closing quote followed by other data")
             self.close_pending = bool(len(closes)) and int(closes[-1]) == n - 1
-            self.inside = (self.inside + len(q)) & 1
+            self.inside = (inside + len(q)) & 1   # at its end
         if block.count(b"\r"):
             cr = outside(np.flatnonzero(a == _CR))
             inner = cr[cr + 1 < n]

@@ -195,7 +195,7 @@ def test_a_cut_inside_a_quoted_field_would_show(tmp_path, tiny_source):
     assert a[0] + b[0] != whole[0]
 
 
-@pytest.mark.parametrize("content,why", [
+IRREGULAR = [
     (b'H\n1,ab"c,3\n2,x,4\n', "a quote inside an unquoted field"),
     (b'H\n1,"ab"c,3\n2,x,4\n', "a closing quote followed by other data"),
     (b'H\n1,"ab,3\n2,x,4\n', "a quoted field still open"),
@@ -203,7 +203,10 @@ def test_a_cut_inside_a_quoted_field_would_show(tmp_path, tiny_source):
     (b'H\n1,a\r,3\n2,x,4\n', "a carriage return without a line feed"),
     (b'H\n1,a,3\n\n2,x,4\n', "an empty line"),
     (b'H\r\n1,a,3\r\n\r\n2,x,4\r\n', "an empty line"),
-])
+]
+
+
+@pytest.mark.parametrize("content,why", IRREGULAR)
 def test_irregular_layouts_stay_whole(tmp_path, content, why):
     """Where quote parity might not be the reader's state, the file is not cut at all."""
     fam = FAMILIES["H_NHI_OPDTE"]
@@ -385,3 +388,25 @@ def test_a_reader_error_in_a_range_names_the_file_and_its_line(tmp_path, tiny_so
     first = sf.path.read_bytes()[u.rows.start:].split(b",")[0].decode()
     assert f"Original Line: {first}," in msg, msg
     assert not u.readable.exists()
+
+
+@pytest.mark.parametrize("newline,bom", [("\n", False), ("\r\n", True)])
+def test_cuts_do_not_depend_on_the_read_blocks(tmp_path, tiny_source, monkeypatch, newline, bom):
+    """The planner reads in blocks; with blocks of a few bytes their edges fall between a
+    quote and its escape, a CR and its LF, a closing quote and what follows, inside every
+    quoted field: the cuts and line offsets are those of one block."""
+    _crafted(tiny_source, tmp_path / "crafted", newline=newline, bom=bom)
+    sf = _source(tmp_path / "crafted" / OPD)
+    one = [RG.plan(sf, part)[0] for part in (1, 700, 2000)]
+    assert all(len(r) > 1 for r in one)
+    for chunk in (1, 2, 3, 7, 64, 1000):
+        monkeypatch.setattr(RG, "CHUNK", chunk)
+        assert [RG.plan(sf, part)[0] for part in (1, 700, 2000)] == one, chunk
+    for content, why in IRREGULAR:
+        path = tmp_path / "irregular" / OPD
+        path.parent.mkdir(exist_ok=True)
+        path.write_bytes(content.replace(b"H", ",".join(sf.family.names).encode()))
+        bad = SourceFile(path, sf.family, "2019", "utf-8", False)
+        for chunk in (1, 2, 3):
+            monkeypatch.setattr(RG, "CHUNK", chunk)
+            assert why in RG.plan(bad, 1)[1], (content, chunk)
