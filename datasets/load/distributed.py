@@ -97,7 +97,7 @@ def _run_part(files: list[SourceFile], number: int, stop_name: str, keys: Simple
     limit = getattr(getattr(worker, "memory_manager", None), "memory_limit", None)
     master = keyring.master_key(keys, create=False)
     res = load_part(files, master=master, temp_dir=temp_root / f"duckdb-part{number}",
-                    before_scan=before_scan, join=False,
+                    before_scan=before_scan, cut=False,
                     # DuckDB's buffers within the worker's share, leaving room for Python
                     memory_limit=f"{int(limit * 0.6) >> 20}MB" if limit else None, **part)
     res.worker = str(worker.name)

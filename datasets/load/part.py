@@ -54,19 +54,19 @@ def load_part(files: list[SourceFile], *, build: Path, src: Path, release: str, 
               master: bytes, temp_dir: Path, threads: int | None = None,
               memory_limit: str | None = None,
               on_loaded: Callable[[SourceFile], None] = lambda sf: None,
-              before_scan: Callable[[], None] = lambda: None, join: bool = True) -> PartResult:
+              before_scan: Callable[[], None] = lambda: None, cut: bool = True) -> PartResult:
     """Scan, de-identify and write ``files`` into ``build`` (see ``datasets.load.loader``).
 
     A file above the policy's ``data.load_part_bytes`` is loaded as its row ranges
-    (:mod:`datasets.load.ranges`; ``files`` may also hold ranges cut by the coordinator), each
-    read from a copy beside ``temp_dir``.  ``join``: the result has one report per file (the
-    one-process load); otherwise ranges stay separate for the coordinator to join with the
-    other parts' ranges of the same file.  ``on_loaded`` is called once per file, after its
-    last range."""
+    (:mod:`datasets.load.ranges`), each read from a copy beside ``temp_dir``, and the result
+    has one report per file.  ``cut=False``: ``files`` were cut by the coordinator (a Dask
+    part), and their ranges stay separate in the result, for the coordinator to join with the
+    other parts' ranges of the same files.  ``on_loaded`` is called once per file, after its
+    last range here."""
     import time
 
     t, c = time.perf_counter(), time.process_time()
-    units = RG.with_copies(RG.expand(files, policy.data.load_part_bytes),
+    units = RG.with_copies(RG.expand(files, policy.data.load_part_bytes) if cut else files,
                            temp_dir.parent / f"{temp_dir.name}-rows")
     left: dict[str, int] = {}
     for u in units:
@@ -106,7 +106,7 @@ def load_part(files: list[SourceFile], *, build: Path, src: Path, release: str, 
                   for u in units if u.rows is not None}
     res.rows, res.units = sum(r.read for r in reports.values()), len(units)
     res.files = len({u.name for u in units})
-    if join:
+    if cut:
         RG.join([res])
     return res
 

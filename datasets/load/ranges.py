@@ -76,8 +76,6 @@ class _Planner:
             return
         a = np.frombuffer(block, np.uint8)
         n, pos = len(a), self.pos
-        if pos == 0 and block.startswith(_BOM):
-            self.data_start = len(_BOM)
         if self.close_pending and a[0] not in (_COMMA, _CR, _LF, _QUOTE):
             self._fail(pos, "a closing quote followed by other data")
         if self.cr_pending and a[0] != _LF:
@@ -167,6 +165,9 @@ def plan(sf: SourceFile, part_bytes: int) -> tuple[list[RowRange], str]:
         return [], "it references DICOM files (each is de-identified once per file)"
     p = _Planner(size, part_bytes, quoted=not sf.fixed_width, header=not sf.fixed_width)
     with open(source, "rb") as f:
+        if f.read(len(_BOM)) == _BOM:
+            p.data_start = len(_BOM)   # a quote may open the header's first field after it
+        f.seek(0)
         while not p.bad and (block := f.read(CHUNK)):
             p.feed(block)
     if not p.bad:

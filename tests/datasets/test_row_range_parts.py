@@ -410,3 +410,17 @@ def test_cuts_do_not_depend_on_the_read_blocks(tmp_path, tiny_source, monkeypatc
         for chunk in (1, 2, 3):
             monkeypatch.setattr(RG, "CHUNK", chunk)
             assert why in RG.plan(bad, 1)[1], (content, chunk)
+
+
+def test_a_quoted_header_after_a_bom_is_regular(tmp_path, monkeypatch):
+    fam = FAMILIES["H_NHI_OPDTE"]
+    path = tmp_path / OPD
+    header = ",".join(f'"{n}"' for n in fam.names).encode()
+    path.write_bytes(b"\xef\xbb\xbf" + header + b"\r\n" + b'1,"a\r\nb",3\r\n' * 5)
+    sf = SourceFile(path, fam, "2019", "utf-8", False)
+    for chunk in (1, 2, 4, 1 << 20):
+        monkeypatch.setattr(RG, "CHUNK", chunk)
+        ranges, why = RG.plan(sf, 1)
+        assert len(ranges) == 5 and ranges[1].header_end == len(header) + 5, (chunk, why)
+        # range k (from 0) starts at record k + 1 of the data, file line k + 2 = its copy line 2 + offset
+        assert [r.line_offset for r in ranges] == [0, 1, 2, 3, 4]
