@@ -34,6 +34,7 @@ directory goes with the load, whatever its outcome.
 """
 from __future__ import annotations
 
+import errno
 import os
 import re
 from contextlib import contextmanager
@@ -200,8 +201,16 @@ def with_copies(units: list[SourceFile], copy_dir: Path) -> list[SourceFile]:
 
 
 def _copy(src, dst, offset: int, length: int) -> None:
+    """Bytes ``[offset, offset + length)`` of ``src`` appended to ``dst``: in the kernel where
+    it can (the same file system), else through a buffer (sources on another file system)."""
     while length > 0:
-        done = os.copy_file_range(src.fileno(), dst.fileno(), length, offset)
+        try:
+            done = os.copy_file_range(src.fileno(), dst.fileno(), length, offset)
+        except OSError as e:
+            if e.errno not in (errno.EXDEV, errno.ENOSYS, errno.EOPNOTSUPP, errno.EINVAL):
+                raise
+            src.seek(offset)
+            done = dst.write(src.read(min(length, CHUNK)))
         if done == 0:
             raise LoadError(f"{src.name}: ended before byte {offset + length}")
         offset += done

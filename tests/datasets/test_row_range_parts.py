@@ -424,3 +424,30 @@ def test_a_quoted_header_after_a_bom_is_regular(tmp_path, monkeypatch):
         assert len(ranges) == 5 and ranges[1].header_end == len(header) + 5, (chunk, why)
         # range k (from 0) starts at record k + 1 of the data, file line k + 2 = its copy line 2 + offset
         assert [r.line_offset for r in ranges] == [0, 1, 2, 3, 4]
+
+
+def test_range_copies_across_file_systems(tmp_path, tiny_source, monkeypatch):
+    """Where the kernel cannot copy between the source's and the staging's file systems
+    (EXDEV), the range is copied through a buffer: the same bytes."""
+    import errno
+    import os
+
+    _crafted(tiny_source, tmp_path / "crafted")
+    sf = _source(tmp_path / "crafted" / OPD)
+    units = RG.with_copies(RG.expand([sf], 700), tmp_path / "rows")
+    kernel = []
+    for u in units:
+        with RG.readable(u):
+            kernel.append(u.readable.read_bytes())
+
+    def refuse(*args):
+        raise OSError(errno.EXDEV, "cross-device")
+
+    monkeypatch.setattr(os, "copy_file_range", refuse)
+    monkeypatch.setattr(RG, "CHUNK", 100)
+    for u, want in zip(units, kernel):
+        with RG.readable(u):
+            assert u.readable.read_bytes() == want
+    data = sf.path.read_bytes()
+    header = data[:units[0].rows.header_end]
+    assert kernel[0] + b"".join(k[len(header):] for k in kernel[1:]) == data
