@@ -9,6 +9,12 @@ SHA-256 pass the coordinator already makes over every source file (``files.check
 it, in the same process and alternating order: the planner's quote-aware pass
 (``ranges.plan``) and the copies the parts make of their ranges (``ranges.readable``, in the
 kernel).  CPU seconds of this process; the ratio is what the planner adds per byte checked.
+
+    python bench/row_ranges.py --load-rows 200000 --load-part-mb 4
+
+also loads a synthetic set of that many claim rows whole and cut at the given part size, in
+this process, alternating which goes first (the first load pays the scrubber's imports once:
+one warm-up load runs before the pairs): CPU and wall of each, their ratio, and the ranges.
 """
 from __future__ import annotations
 
@@ -58,7 +64,12 @@ def main() -> None:
     ap.add_argument("--mb", type=int, default=400)
     ap.add_argument("--part-mb", type=int, default=32)
     ap.add_argument("--pairs", type=int, default=3)
+    ap.add_argument("--load-rows", type=int, default=0)
+    ap.add_argument("--load-part-mb", type=float, default=4)
     args = ap.parse_args()
+    if args.load_rows:
+        _loads(args)
+        return
 
     from datasets.load import ranges as RG
     from datasets.load.files import CHUNK, check, discover
@@ -94,6 +105,54 @@ def main() -> None:
             t = {name: _cpu(fn) for name, fn in order}
             print(f"{k + 1:>4}  {t['sha']:>12.2f}  {t['plan']:>10.2f}  {t['plan'] / t['sha']:>11.2f}"
                   f"  {t['copies']:>12.2f}  {t['copies'] / t['sha']:>13.2f}")
+
+
+def _loads(args) -> None:
+    import shutil
+
+    from datasets import keyring
+    from datasets.load import load_release
+    from datasets.synthetic import generate
+    from enclave.settings import EnclaveSettings
+    from policies import current_policy
+
+    def policy(part: int):
+        p = current_policy()
+        return p.model_copy(update={"data": p.data.model_copy(update={"load_part_bytes": part})})
+
+    part = int(args.load_part_mb * (1 << 20))
+    with tempfile.TemporaryDirectory() as tmp:
+        src = Path(tmp) / "src"
+        generate(src, args.load_rows, seed=3, images=0)
+        n = 0
+
+        def load(part_bytes: int) -> tuple[float, float, int, int]:
+            nonlocal n
+            n += 1
+            # a fresh home each time: a second load of the same files is refused as a duplicate
+            home = EnclaveSettings(home=Path(tmp) / f"home{n}")
+            keyring.master_key(home)
+            t, c = time.perf_counter(), time.process_time()
+            rep = load_release(src, "BENCH", home, policy=policy(part_bytes))
+            cpu, wall = time.process_time() - c, time.perf_counter() - t
+            files = sum(1 for _ in Path(rep.path).rglob("*.parquet"))
+            for d in [Path(home.home)] + [x for x in Path(home.home).rglob("*") if x.is_dir()]:
+                d.chmod(0o755)
+            shutil.rmtree(home.home)
+            return cpu, wall, rep.rows_read, files
+
+        load(1 << 40)   # warm-up: imports, the scrubber's models
+        print(f"{args.load_rows} claim rows; cut at {args.load_part_mb} MB")
+        print("pair  whole CPU-s (wall)  cut CPU-s (wall)  cut/whole CPU  parquet files whole/cut")
+        for k in range(args.pairs):
+            order = [("whole", 1 << 40), ("cut", part)]
+            if k % 2:
+                order.reverse()
+            r = {name: load(size) for name, size in order}
+            assert r["whole"][2] == r["cut"][2]
+            print(f"{k + 1:>4}  {r['whole'][0]:>11.2f} ({r['whole'][1]:.1f})  "
+                  f"{r['cut'][0]:>9.2f} ({r['cut'][1]:.1f})  {r['cut'][0] / r['whole'][0]:>13.2f}"
+                  f"  {r['whole'][3]}/{r['cut'][3]}")
 
 
 if __name__ == "__main__":

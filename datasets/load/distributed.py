@@ -29,6 +29,7 @@ still write, and the build directory and staging are removed - nothing is publis
 from __future__ import annotations
 
 import logging
+import time
 import uuid
 from pathlib import Path
 from types import SimpleNamespace
@@ -122,7 +123,9 @@ def run_parts(files: list[SourceFile], *, workers: int | None, client, settings,
         n = workers or len(client.scheduler_info()["workers"])
         # large files as row ranges, cut here once (every file is checked by now): the cuts
         # follow the file and the policy, not the number of workers
+        t, c = time.perf_counter(), time.process_time()
         units = RG.expand(files, part["policy"].data.load_part_bytes)
+        cut_s = (round(time.perf_counter() - t, 3), round(time.process_time() - c, 3))
         parts = split(units, n, part["policy"])
         left = {sf.name: sum(u.name == sf.name for u in units) for sf in files}
         # paths only: each worker reads the master key itself (module docstring)
@@ -151,6 +154,9 @@ def run_parts(files: list[SourceFile], *, workers: int | None, client, settings,
             wait(futures)
             raise failure
         RG.join(results)
+        if any(u.rows is not None for u in units):   # the coordinator's planner pass
+            results[0].timings["cut into row ranges"] = cut_s[0]
+            results[0].cpu_timings["cut into row ranges"] = cut_s[1]
         return results
     finally:
         if own:

@@ -68,6 +68,7 @@ def load_part(files: list[SourceFile], *, build: Path, src: Path, release: str, 
     t, c = time.perf_counter(), time.process_time()
     units = RG.with_copies(RG.expand(files, policy.data.load_part_bytes) if cut else files,
                            temp_dir.parent / f"{temp_dir.name}-rows")
+    cut_s = (time.perf_counter() - t, time.process_time() - c)   # the planner's pass
     left: dict[str, int] = {}
     for u in units:
         left[u.name] = left.get(u.name, 0) + 1
@@ -108,6 +109,9 @@ def load_part(files: list[SourceFile], *, build: Path, src: Path, release: str, 
     res.files = len({u.name for u in units})
     if cut:
         RG.join([res])
+    if any(u.rows is not None for u in units):
+        add_timings(res.timings, {"cut into row ranges": cut_s[0]})
+        add_timings(res.cpu_timings, {"cut into row ranges": cut_s[1]})
     return res
 
 

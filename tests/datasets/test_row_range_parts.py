@@ -313,6 +313,8 @@ def test_two_workers_load_ranges_of_one_file(tmp_path, tiny_source, small_source
     assert _names(one) == _names(two) and len(_names(two)) >= 4
     assert [p["files"] for p in two.parts] == [1, 1] and sum(p["units"] for p in two.parts) >= 4
     assert sum(p["rows"] for p in two.parts) == two.rows_read
+    assert "cut into row ranges" in two.cpu_timings and "cut into row ranges" in one.cpu_timings
+    assert "cut into row ranges" not in whole.cpu_timings
     for f in ("rows", "quarantine"):
         assert _content(homes[1], two)[f] == _content(homes[2], whole)[f]
 
