@@ -67,11 +67,12 @@ def is_sealed(path: str | Path) -> bool:
         return B.is_sealed(f)
 
 
-def read_file(path: str | Path, scope: PC.Scope, rel: str) -> bytes:
+def read_file(path: str | Path, scope: PC.Scope, rel: str, filesystem=None) -> bytes:
     """The DICOM file's plaintext (in memory only).  Sealed files must open with the scope's
-    key for ``rel``; a plain file is refused where the policy requires encryption."""
+    key for ``rel``; a plain file is refused where the policy requires encryption.
+    ``filesystem``: the pyarrow filesystem the path is on (the release store), else local."""
     check_rel(rel)
-    with open(path, "rb") as f:
+    with (filesystem.open_input_file(str(path)) if filesystem else open(path, "rb")) as f:
         if not B.is_sealed(f):
             if scope.encrypt:
                 raise PlainDicomRefused(
@@ -92,11 +93,12 @@ def read_file(path: str | Path, scope: PC.Scope, rel: str) -> bytes:
 
 def release_dicom(release: str, rel: str, settings=None, policy=None) -> bytes:
     """One DICOM file of a warehouse release, decrypted (steward tools)."""
-    from datasets.load.releases import release_path, release_scope
+    from datasets.load.releases import release_root, release_scope
 
     settings = settings_or_current(settings)
-    root = release_path(release, settings)
-    return read_file(root / check_rel(rel), release_scope(release, settings, policy), rel)
+    root = release_root(release, settings)
+    return read_file(root.file(check_rel(rel)), release_scope(release, settings, policy), rel,
+                     root.fs if root.store else None)
 
 
 def extract_dicom(case_code: str, rel: str, settings=None, policy=None) -> bytes:

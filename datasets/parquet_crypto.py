@@ -197,9 +197,14 @@ def write_case_table(table: pa.Table, path: str | Path, case_code: str, settings
 
 
 # ------------------------------------------------------------------ reading
-def is_encrypted(path: str | Path) -> bool:
-    """Encrypted-footer Parquet ends with ``PARE``, plain Parquet with ``PAR1``."""
-    with open(path, "rb") as f:
+def _open(path: str | Path, filesystem):
+    return filesystem.open_input_file(str(path)) if filesystem else open(path, "rb")
+
+
+def is_encrypted(path: str | Path, filesystem=None) -> bool:
+    """Encrypted-footer Parquet ends with ``PARE``, plain Parquet with ``PAR1``.
+    ``filesystem``: a pyarrow filesystem the path is on (the release store), else local."""
+    with _open(path, filesystem) as f:
         f.seek(0, os.SEEK_END)
         if f.tell() < 8:
             raise ParquetCryptoError(f"{path}: not a Parquet file (too short)")
@@ -214,19 +219,24 @@ def _decryption(scope: Scope, seen: list | None):
     return _factory(scope, seen).file_decryption_properties(_KMS, pe.DecryptionConfiguration())
 
 
-def file_dek(path: str | Path, scope: Scope) -> bytes:
+def file_dek(path: str | Path, scope: Scope, filesystem=None) -> bytes:
     """The DEK of an encrypted file, unwrapped with the scope's KEK (reads the footer only)."""
     if not scope.kek:
         raise ParquetCryptoError(f"{path} is encrypted but no key of {scope.name} was given")
     seen: list[bytes] = []
+    # opened outside the try: a store that cannot be read is not a wrong key
+    src = filesystem.open_input_file(str(path)) if filesystem else str(path)
     try:
-        pq.ParquetFile(str(path), decryption_properties=_decryption(scope, seen)).close()
+        pq.ParquetFile(src, decryption_properties=_decryption(scope, seen)).close()
     except WrongKeyError as e:
         raise WrongKeyError(f"{path}: {e}") from None
     except Exception as e:  # noqa: BLE001 - InvalidTag from the callback, or pyarrow's OSError
         raise WrongKeyError(f"{path}: its data key does not open with the key of {scope.name} "
                             f"(wrong key, a file of another release or case, or altered): "
                             f"{type(e).__name__}") from None
+    finally:
+        if filesystem:
+            src.close()
     if not seen:
         raise WrongKeyError(f"{path}: no data key was found in its footer")
     return seen[-1]
@@ -243,17 +253,19 @@ def parquet_files(root: Path) -> list[Path]:
     return sorted(p for p in Path(root).rglob("*.parquet") if p.is_file())
 
 
-def dataset(files: list[Path], scope: Scope, *, hive_root: Path | None = None) -> ds.Dataset:
+def dataset(files: list[Path], scope: Scope, *, hive_root: Path | str | None = None,
+            filesystem=None) -> ds.Dataset:
     """The files as one pyarrow dataset that decrypts as it scans (each file's DEK unwrapped
     with the scope's KEK).  Every file is checked first: a plain file where the policy requires
-    encryption, or one whose key does not unwrap, is refused naming it."""
-    files = [Path(f) for f in files]
+    encryption, or one whose key does not unwrap, is refused naming it.  ``filesystem``: a
+    pyarrow filesystem holding the files (the release store: ``bucket/key`` paths)."""
+    files = [str(f) for f in files] if filesystem else [Path(f) for f in files]
     if not files:
         raise ParquetCryptoError("no Parquet file to read")
-    enc = [is_encrypted(f) for f in files]
+    enc = [is_encrypted(f, filesystem) for f in files]
     for f, e in zip(files, enc):
         if e:
-            file_dek(f, scope)
+            file_dek(f, scope, filesystem)
         else:
             check_plain_allowed(f, scope)
     if any(enc) and not all(enc):
@@ -265,6 +277,8 @@ def dataset(files: list[Path], scope: Scope, *, hive_root: Path | None = None) -
         fmt = ds.ParquetFileFormat(default_fragment_scan_options=ds.ParquetFragmentScanOptions(
             decryption_properties=_decryption(scope, None)))
     kw = {"partitioning": "hive", "partition_base_dir": str(hive_root)} if hive_root else {}
+    if filesystem:
+        kw["filesystem"] = filesystem
     return ds.dataset([str(f) for f in files], format=fmt, **kw)
 
 

@@ -36,6 +36,11 @@ class EnclaveSettings:
     def db_url(self) -> str:
         return os.environ.get("ENCLAVE_DB_URL") or f"sqlite:///{self.home / 'state.db'}"
 
+    # the warehouse's releases on an object store (s3://bucket/prefix) instead of
+    # <warehouse>/releases; its endpoint and credentials: datasets.load.store (issue 18)
+    releases_url: str | None = field(
+        default_factory=lambda: os.environ.get("ENCLAVE_RELEASES_URL") or None)
+
     warehouse_dir = _Location("ENCLAVE_WAREHOUSE", "warehouse")
     projects_dir = _Location("ENCLAVE_PROJECTS", "projects")
     keys_dir = _Location("ENCLAVE_KEYS", "keys")

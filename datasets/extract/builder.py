@@ -47,8 +47,8 @@ from datasets import keyring
 from datasets import dicom_crypto as DC
 from datasets import parquet_crypto as PC
 from datasets.defaults import policy_or_current, settings_or_current
-from datasets.load.releases import (_fsync_tree, _read_only, _rmtree, list_releases,
-                                    release_path, release_scope, release_views)
+from datasets.load.releases import (ReleaseRoot, _fsync_tree, _read_only, _rmtree, list_releases,
+                                    local_catalog, release_root, release_scope, release_views)
 from datasets.load import sql as S
 from datasets.load.files import LoadError
 from datasets.schemas import CLAIM_KEY, FAMILIES, effective_actions
@@ -107,7 +107,7 @@ def validate_spec(spec: dict, settings, policy) -> dict:
     named = spec.get("release")
     if isinstance(named, str) and not any(r["release"] == named for r in releases):
         try:
-            release_path(named, settings)   # says why: unknown, or a load that did not finish
+            release_root(named, settings)   # says why: unknown, or a load that did not finish
         except LoadError as e:
             raise ExtractError(f"extract spec: {e}") from None
     if not releases:
@@ -311,7 +311,7 @@ def build_extract_report(spec: dict, case_code: str, settings=None, *, policy=No
     if not CASE_RE.fullmatch(case_code or ""):
         raise ExtractError(f"case code {case_code!r} is not valid")
     spec = validate_spec(dict(spec), settings, policy)
-    rel = release_path(spec["release"], settings)
+    rel = release_root(spec["release"], settings)   # a directory, or the release store
     actions = effective_actions(policy)
     hexc = policy.data.pseudonym_hex_chars
     master = keyring.master_key(settings)
@@ -331,7 +331,6 @@ def build_extract_report(spec: dict, case_code: str, settings=None, *, policy=No
     con = duckdb.connect(":memory:")
     try:
         con.execute("SET enable_progress_bar = false")
-        con.execute(f"SET file_search_path = {S.lit(str(rel))}")
         # the release's families as views w.<FAMILY>, decrypted as they are read (O3)
         release_views(con, spec["release"], settings, policy, schema="w")
         cohort = _cohort_sql(con, spec)
@@ -435,19 +434,21 @@ def build_extract_report(spec: dict, case_code: str, settings=None, *, policy=No
     return result
 
 
-def _write_dictionary(build: Path, rel: Path, families: list[str], scope: PC.Scope) -> None:
+def _write_dictionary(build: Path, rel: ReleaseRoot, families: list[str], scope: PC.Scope) -> None:
     """``dictionary.json``: for each table of the extract, its columns as written, with the
     release's description and de-identification step (the researcher reads it in the session:
     ``connect(...).dictionary()``)."""
     con = duckdb.connect()
     try:
         described: dict[tuple[str, str], tuple[str, str]] = {}
-        cat = rel / "catalog.duckdb"
-        if cat.exists():
-            con.execute(f"ATTACH {S.lit(str(cat))} AS rel (READ_ONLY)")
-            for fam, col, action, desc in con.execute(
-                    "SELECT family, column_name, action, description FROM rel._dictionary").fetchall():
-                described[(fam, col)] = (action, desc)
+        if rel.exists("catalog.duckdb"):
+            with local_catalog(rel) as cat:
+                con.execute(f"ATTACH {S.lit(str(cat))} AS rel (READ_ONLY)")
+                for fam, col, action, desc in con.execute(
+                        "SELECT family, column_name, action, description FROM rel._dictionary"
+                        ).fetchall():
+                    described[(fam, col)] = (action, desc)
+                con.execute("DETACH rel")
         out = {}
         for fam in families:
             f = build / f"{fam}.parquet"
@@ -463,7 +464,7 @@ def _write_dictionary(build: Path, rel: Path, families: list[str], scope: PC.Sco
     (build / "dictionary.json").write_text(json.dumps(out, indent=1, ensure_ascii=False))
 
 
-def _copy_dicom(con, rel: Path, build: Path, ckey: bytes, hexc: int, rscope: PC.Scope,
+def _copy_dicom(con, rel: ReleaseRoot, build: Path, ckey: bytes, hexc: int, rscope: PC.Scope,
                 cscope: PC.Scope) -> None:
     """Each image of the selection, opened with the release's key (a plain or foreign file is
     refused naming it), re-coded, and sealed with the case's key (O3) in the build directory."""
@@ -472,7 +473,7 @@ def _copy_dicom(con, rel: Path, build: Path, ckey: bytes, hexc: int, rscope: PC.
     fkey = keyring.class_key(ckey, "file")
     ids, paths = [], []
     for rid, p in rows:
-        data = DC.read_file(rel / DC.check_rel(p), rscope, p)
+        data = DC.read_file(rel.file(DC.check_rel(p)), rscope, p, rel.fs if rel.store else None)
         name = R.pseudonym(fkey, p, hexc) + ".dcm"
         DC.write_file(build / "dicom" / name, _recase_dicom(data, ckey, hexc), cscope,
                       f"dicom/{name}")

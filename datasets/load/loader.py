@@ -64,7 +64,8 @@ from datasets.schemas.model import Family
 
 from datasets.load.part import add_timings, load_part, part_figures
 from datasets.load.releases import (RELEASE_RE, _cleanup_stale, _lock, _rmtree, list_releases,
-                                    publish, releases_dir, staging_dir)
+                                    publish, release_target, releases_dir, staging_dir,
+                                    target_exists)
 from datasets.load.reports import LoadReport
 
 
@@ -130,9 +131,10 @@ def load_release(src: str | Path, release: str, settings=None, *, encoding: str 
         try:
             _cleanup_stale(settings)
             rd.mkdir(parents=True, exist_ok=True)
-            final = rd / release
-            if final.exists():
-                raise LoadError(f"release {release!r} already exists at {final}; loading it again is "
+            final = release_target(release, settings)   # a directory, or the release store
+            where = getattr(final, "where", final)
+            if target_exists(final):
+                raise LoadError(f"release {release!r} already exists at {where}; loading it again is "
                                 f"refused (choose a new release id)")
             manifest = read_manifest(src)
             files = discover(src, encoding, manifest)
@@ -186,7 +188,7 @@ def load_release(src: str | Path, release: str, settings=None, *, encoding: str 
             (build / "_load").mkdir()
             stage.mkdir(parents=True, exist_ok=True, mode=0o700)
             created = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
-            report = LoadReport(release, str(final), created)
+            report = LoadReport(release, str(where), created)
 
             def loaded(sf: SourceFile) -> None:
                 nonlocal done
@@ -276,8 +278,9 @@ def load_release(src: str | Path, release: str, settings=None, *, encoding: str 
             publish(build, final)
             _rmtree(stage)
         except BaseException:
-            # nothing half-written stays behind, and no raw-identifier staging either
-            _cleanup_stale(settings)
+            # nothing half-written stays behind, and no raw-identifier staging either (a failed
+            # upload has removed its objects; a store that cannot be reached is the next load's)
+            _cleanup_stale(settings, store=False)
             raise
     if audit:
         from enclave.audit import AuditEntry, append

@@ -1,5 +1,7 @@
-"""The warehouse's releases on disk: where they live, the load lock, listing and opening a
-release, and the fsync/read-only steps of publishing one (shared with the extract builder)."""
+"""The warehouse's releases: where they live (``<warehouse>/releases``, or an object store when
+``settings.releases_url`` is set: :mod:`datasets.load.store`), the load lock, listing and
+opening a release, and publishing one (its fsync/read-only steps shared with the extract
+builder)."""
 from __future__ import annotations
 
 import fcntl
@@ -8,14 +10,18 @@ import json
 import os
 import re
 import shutil
+import tempfile
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
 import duckdb
+import pyarrow.fs as pafs
 
 from datasets.defaults import policy_or_current, settings_or_current
 from datasets.load import sql as S
+from datasets.load import store as ST
 from datasets.load.files import (LoadError)
 
 RELEASE_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
@@ -53,8 +59,9 @@ def _rmtree(p: Path) -> None:
     shutil.rmtree(p)
 
 
-def _cleanup_stale(settings) -> list[str]:
-    """Remove what a killed load left behind (we hold the lock, so nothing else is building)."""
+def _cleanup_stale(settings, store: bool = True) -> list[str]:
+    """Remove what a killed load left behind (we hold the lock, so nothing else is building):
+    build directories, staging, and with ``store`` a release store's unfinished uploads."""
     gone = []
     rd = releases_dir(settings)
     if rd.exists():
@@ -63,7 +70,59 @@ def _cleanup_stale(settings) -> list[str]:
                 _rmtree(p)
                 gone.append(p.name)
     _rmtree(staging_dir(settings))
+    st = ST.store_for(settings) if store else None
+    if st is not None:
+        gone += [st.where(n) for n in ST.cleanup_stale(st)]
     return gone
+
+
+@dataclass(frozen=True)
+class ReleaseRoot:
+    """Where one release's files are: a local directory (``store`` None) or the prefix
+    ``bucket/prefix/<release>`` of the release store, read through ``fs``."""
+    release: str
+    path: str
+    fs: pafs.FileSystem
+    store: ST.Store | None = None
+
+    def file(self, rel: str) -> str:
+        return f"{self.path}/{rel}"
+
+    @property
+    def where(self) -> str:
+        return self.store.where(self.release) if self.store else self.path
+
+    def exists(self, rel: str) -> bool:
+        if self.store is None:
+            return Path(self.path, rel).is_file()
+        return ST.exists(self.store, self.file(rel))
+
+    def read_text(self, rel: str) -> str:
+        if self.store is None:
+            return Path(self.path, rel).read_text()
+        return ST.read_bytes(self.store, self.file(rel)).decode()
+
+    def parquet_files(self, rel: str) -> list[str]:
+        sel = pafs.FileSelector(self.file(rel), allow_not_found=True, recursive=True)
+        infos = (self.store.call(f"listing {self.where}/{rel}", self.fs.get_file_info, sel)
+                 if self.store else self.fs.get_file_info(sel))
+        return sorted(i.path for i in infos
+                      if i.type == pafs.FileType.File and i.path.endswith(".parquet"))
+
+
+def release_target(release: str, settings) -> Path | ReleaseRoot:
+    """Where ``release`` would be published: its directory, or its prefix in the store."""
+    st = ST.store_for(settings)
+    if st is None:
+        return releases_dir(settings) / release
+    return ReleaseRoot(release, st.path(release), st.fs, st)
+
+
+def target_exists(final: Path | ReleaseRoot) -> bool:
+    """A release is there: its directory (local), its manifest object (store)."""
+    if isinstance(final, ReleaseRoot):
+        return final.exists(MANIFEST)
+    return final.exists()
 
 
 def list_releases(settings=None) -> list[dict]:
@@ -73,7 +132,15 @@ def list_releases(settings=None) -> list[dict]:
     settings = settings_or_current(settings)
     rd = releases_dir(settings)
     out = []
-    if rd.exists():
+    st = ST.store_for(settings)
+    if st is not None:
+        for name in ST.release_names(st):
+            if name.startswith("."):
+                continue
+            root = ReleaseRoot(name, st.path(name), st.fs, st)
+            if root.exists(MANIFEST) and root.exists("release.json"):
+                out.append(json.loads(root.read_text("release.json")))
+    elif rd.exists():
         for p in sorted(rd.iterdir()):
             meta = p / "release.json"
             if p.name.startswith(".") or not meta.exists() or not (p / MANIFEST).exists():
@@ -82,18 +149,44 @@ def list_releases(settings=None) -> list[dict]:
     return sorted(out, key=lambda r: r["created"])
 
 
-def release_path(release: str, settings=None) -> Path:
-    """A complete release's directory; an unknown release, or one without its manifest (an
-    unfinished load), is refused with what the warehouse does hold."""
+def release_root(release: str, settings=None) -> ReleaseRoot:
+    """A complete release, on disk or in the store; an unknown release, or one without its
+    manifest (an unfinished load or upload), is refused with what the warehouse does hold."""
     settings = settings_or_current(settings)
-    p = releases_dir(settings) / release
-    if not (p / "release.json").exists() or not (p / MANIFEST).exists():
+    if not RELEASE_RE.fullmatch(release or ""):
+        raise LoadError(f"release id {release!r} is not valid (letters, digits, . _ -; max 64)")
+    final = release_target(release, settings)
+    root = final if isinstance(final, ReleaseRoot) else ReleaseRoot(
+        release, str(final), pafs.LocalFileSystem())
+    area = root.store.url if root.store else releases_dir(settings)
+    has_meta = root.exists("release.json")
+    if not has_meta or not root.exists(MANIFEST):
         known = [r["release"] for r in list_releases(settings)]
-        why = (f"release {release!r} in {releases_dir(settings)} has no {MANIFEST}: its load did not "
-               f"finish, so it is not a release" if (p / "release.json").exists()
-               else f"release {release!r} not found in {releases_dir(settings)}")
+        why = (f"release {release!r} in {area} has no {MANIFEST}: its load did not "
+               f"finish, so it is not a release" if has_meta
+               else f"release {release!r} not found in {area}")
         raise LoadError(f"{why}; known: {known}")
-    return p
+    return root
+
+
+def release_path(release: str, settings=None) -> Path:
+    """A complete release's directory (a local release area; see :func:`release_root`)."""
+    root = release_root(release, settings)
+    if root.store is not None:
+        raise LoadError(f"release {release!r} is in the object store at {root.where}, not in a "
+                        f"directory: read it with connect_release / release_root")
+    return Path(root.path)
+
+
+@contextmanager
+def local_catalog(root: ReleaseRoot) -> Iterator[Path]:
+    """The release's ``catalog.duckdb`` as a local file (DuckDB attaches no object): a copy
+    in a private temporary directory, removed afterwards, when the release is in the store."""
+    if root.store is None:
+        yield Path(root.path) / "catalog.duckdb"
+        return
+    with tempfile.TemporaryDirectory(prefix="release-catalog-") as d:
+        yield ST.fetch(root.store, root.release, "catalog.duckdb", Path(d) / "catalog.duckdb")
 
 
 def release_scope(release: str, settings, policy=None):
@@ -117,27 +210,40 @@ def release_views(con, release: str, settings=None, policy=None, schema: str | N
     from datasets import parquet_crypto as PC
 
     settings = settings_or_current(settings)
-    p = release_path(release, settings)
+    root = release_root(release, settings)
     scope = release_scope(release, settings, policy)
     if schema:
         con.execute(f"CREATE SCHEMA IF NOT EXISTS {S.q(schema)}")
-    for fam in json.loads((p / "release.json").read_text())["families"]:
-        d = p / "data" / fam
-        files = PC.parquet_files(d)
-        hive = any(f.parent != d for f in files)   # year=<y>/ directories
-        PC.register(con, fam, PC.dataset(files, scope, hive_root=d if hive else None), schema)
+    for fam in json.loads(root.read_text("release.json"))["families"]:
+        if root.store is None:
+            d = Path(root.path) / "data" / fam
+            files = PC.parquet_files(d)
+            hive = any(f.parent != d for f in files)   # year=<y>/ directories
+            data = PC.dataset(files, scope, hive_root=d if hive else None)
+        else:   # the same dataset over the store's filesystem
+            d = root.file(f"data/{fam}")
+            keys = root.parquet_files(f"data/{fam}")
+            hive = any(k.rsplit("/", 1)[0] != d for k in keys)
+            data = root.store.call(f"reading {root.where}/data/{fam}", PC.dataset, keys, scope,
+                                   hive_root=d if hive else None, filesystem=root.fs)
+        PC.register(con, fam, data, schema)
 
 
 def connect_release(release: str, settings=None, policy=None) -> duckdb.DuckDBPyConnection:
     """DuckDB connection with a view per file family of the release and the catalog's tables
     (``_dictionary``, ``_release``), the files decrypted as they are read."""
     settings = settings_or_current(settings)
-    p = release_path(release, settings)
+    root = release_root(release, settings)
     con = duckdb.connect(":memory:")
     try:
-        con.execute(f"ATTACH {S.lit(str(p / 'catalog.duckdb'))} AS catalog (READ_ONLY)")
-        for t in ("_dictionary", "_release"):
-            con.execute(f"CREATE VIEW {t} AS SELECT * FROM catalog.{t}")
+        with local_catalog(root) as cat:
+            con.execute(f"ATTACH {S.lit(str(cat))} AS catalog (READ_ONLY)")
+            # a fetched copy goes with its temporary directory: its two small tables are kept
+            kind = "VIEW" if root.store is None else "TABLE"
+            for t in ("_dictionary", "_release"):
+                con.execute(f"CREATE {kind} {t} AS SELECT * FROM catalog.{t}")
+            if root.store is not None:
+                con.execute("DETACH catalog")
         release_views(con, release, settings, policy)
     except BaseException:
         con.close()
@@ -191,8 +297,13 @@ def write_manifest(build: Path) -> dict:
     return m
 
 
-def check_manifest(root: Path) -> list[str]:
-    """What differs between a release and its manifest (missing, extra or altered files)."""
+def check_manifest(root: Path | ReleaseRoot) -> list[str]:
+    """What differs between a release and its manifest (missing, extra or altered files), in
+    a directory or in the store (``release_root``)."""
+    if isinstance(root, ReleaseRoot):
+        if root.store is not None:
+            return ST.check(root.store, root.release)
+        root = Path(root.path)
     m = json.loads((root / MANIFEST).read_text())
     listed = {f["file"]: f for f in m["files"]}
     have = {p.relative_to(root).as_posix() for p in root.rglob("*")
@@ -205,10 +316,17 @@ def check_manifest(root: Path) -> list[str]:
     return out
 
 
-def publish(build: Path, final: Path) -> None:
+def publish(build: Path, final: Path | ReleaseRoot) -> None:
     """The one way a release appears: manifest last, everything fsynced and made read-only in
-    the build directory, then one rename into place (and the directory entry fsynced)."""
-    write_manifest(build)
+    the build directory, then one rename into place (and the directory entry fsynced).  To
+    the release store (``final`` from :func:`release_target`), which has no rename: every
+    file uploaded and read back against the manifest, the manifest last
+    (:func:`datasets.load.store.upload`), then the local build removed."""
+    m = write_manifest(build)
+    if isinstance(final, ReleaseRoot):
+        ST.upload(build, final.store, final.release, m)
+        _rmtree(build)
+        return
     _fsync_tree(build)
     _read_only(build)
     os.rename(build, final)
