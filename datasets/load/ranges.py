@@ -47,6 +47,11 @@ from datasets.load.files import CHUNK, LoadError, RowRange, SourceFile
 
 _QUOTE, _LF, _CR, _COMMA = 34, 10, 13, 44
 _BOM = b"\xef\xbb\xbf"
+# byte -> may a quote that opens a field follow it / a quote that closes one precede it
+_OPEN_AFTER = np.zeros(256, bool)
+_OPEN_AFTER[[_COMMA, _LF, _QUOTE]] = True
+_CLOSE_BEFORE = np.zeros(256, bool)
+_CLOSE_BEFORE[[_COMMA, _CR, _LF, _QUOTE]] = True
 
 
 class _Planner:
@@ -56,7 +61,7 @@ class _Planner:
         self.size, self.part, self.quoted, self.header = size, part_bytes, quoted, header
         self.pos = 0               # offset of the next block
         self.inside = 0            # 1 inside a quoted field
-        self.prev = -1             # last byte of the previous block
+        self.prev = 0              # last byte of the previous block (none: NUL)
         self.records = 0           # line ends outside quotes so far
         self.last_end = -1         # offset of the last of them
         self.crlf = self.lf = 0
@@ -82,8 +87,8 @@ class _Planner:
         if self.cr_pending and a[0] != _LF:
             self._fail(pos, "a carriage return without a line feed")
         self.close_pending = self.cr_pending = False
-        q = (np.flatnonzero(a == _QUOTE) if self.quoted and block.count(b'"')
-             else np.empty(0, np.int64))
+        isq = a == _QUOTE if self.quoted else None
+        q = np.flatnonzero(isq) if isq is not None and isq.any() else np.empty(0, np.int64)
 
         inside = self.inside   # at the block's start
 
@@ -93,20 +98,24 @@ class _Planner:
             return at[((inside + np.searchsorted(q, at)) & 1) == 0]
 
         if len(q):
-            state = (inside + np.arange(len(q))) & 1
-            opens, closes = q[state == 0], q[state == 1]
-            before = np.where(opens > 0, a[np.maximum(opens - 1, 0)], self.prev)
-            ok = np.isin(before, (_COMMA, _LF, _QUOTE)) | (opens + pos == self.data_start)
+            # quotes alternate: opening (outside before it), closing (inside before it)
+            opens, closes = (q[0::2], q[1::2]) if not inside else (q[1::2], q[0::2])
+            ok = _OPEN_AFTER[a[opens - 1]]   # at 0: -1 is the block's last byte, fixed below
+            if len(opens) and opens[0] == 0:
+                ok[0] = _OPEN_AFTER[self.prev] or pos == self.data_start
+            if pos <= self.data_start < pos + n:   # the block holding the file's first field
+                ok |= opens + pos == self.data_start
             if not ok.all():
                 self._fail(pos + int(opens[~ok][0]), "a quote inside an unquoted field")
             inner = closes[closes + 1 < n]
-            ok = np.isin(a[inner + 1], (_COMMA, _CR, _LF, _QUOTE))
+            ok = _CLOSE_BEFORE[a[inner + 1]]
             if not ok.all():
                 self._fail(pos + int(inner[~ok][0]), "a closing quote followed by other data")
             self.close_pending = bool(len(closes)) and int(closes[-1]) == n - 1
             self.inside = (inside + len(q)) & 1   # at its end
-        if block.count(b"\r"):
-            cr = outside(np.flatnonzero(a == _CR))
+        iscr = a == _CR
+        if iscr.any():
+            cr = outside(np.flatnonzero(iscr))
             inner = cr[cr + 1 < n]
             if not (a[inner + 1] == _LF).all():
                 self._fail(pos + int(inner[a[inner + 1] != _LF][0]),
