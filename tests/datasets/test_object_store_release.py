@@ -190,6 +190,25 @@ def test_an_interrupted_upload_leaves_no_release(s3, settings, tiny_source, tmp_
     assert check_manifest(release_root("I1", store)) == [] and rep.rows_loaded > 0
 
 
+def test_an_object_that_reads_back_wrong_is_refused(s3, settings, tiny_source, tmp_path,
+                                                     monkeypatch):
+    """The store keeps other bytes than were sent (simulated, moto stores what it receives:
+    one object's put sends its file less the last byte, or with one bit changed)."""
+    load_release(tiny_source, "L0", settings)
+    store = _store_home(settings, tmp_path, "readback")
+    for n, change in enumerate((lambda b: b[:-1], lambda b: b[:9] + bytes([b[9] ^ 4]) + b[10:])):
+        def put(st, local, path, change=change):
+            data = Path(local).read_bytes()
+            with st.fs.open_output_stream(path) as out:
+                out.write(change(data) if path.endswith("catalog.duckdb") else data)
+        monkeypatch.setattr(ST, "_put", put)
+        with pytest.raises(ST.StoreError, match=r"catalog.duckdb reads back as \d+ bytes, sha256 "
+                                                r".* not the manifest's .*: the upload is refused"):
+            load_release(tiny_source, f"B{n}", store)
+        assert _keys(s3, f"readback/B{n}") == [] and list_releases(store) == []
+        _nothing_local(store)
+
+
 def test_a_killed_upload_is_removed_by_the_next_load(s3, settings, tiny_source, tmp_path,
                                                      monkeypatch):
     """The put fails and so does the removal (the store went away): objects without a
