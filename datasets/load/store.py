@@ -131,6 +131,12 @@ def release_names(store: Store) -> list[str]:
     """Every release prefix under the store's base, complete or not."""
     infos = store.call("listing releases", store.fs.get_file_info,
                        pafs.FileSelector(store.base, allow_not_found=True, recursive=False))
+    if not infos:   # an empty area, or no bucket at all: a load would fail only at its upload
+        bucket = store.base.split("/", 1)[0]
+        if store.call(f"looking up bucket {bucket}", store.fs.get_file_info,
+                      bucket).type == pafs.FileType.NotFound:
+            raise StoreError(f"object store {store.url} at {store.endpoint}: bucket {bucket!r} "
+                             f"does not exist")
     return sorted(i.base_name for i in infos if i.type == pafs.FileType.Directory)
 
 

@@ -335,6 +335,13 @@ def test_a_wrong_endpoint_or_bad_setting_names_the_store(s3, settings, tiny_sour
         bad = EnclaveSettings(home=store.home, releases_url=url)
         with pytest.raises(ST.StoreError, match="releases_url"):
             load_release(tiny_source, "W1", bad)
+    nobucket = EnclaveSettings(home=store.home, releases_url="s3://no-such-bucket/wh")
+    for act in (lambda: load_release(tiny_source, "W1", nobucket), lambda: list_releases(nobucket),
+                lambda: connect_release("W1", nobucket)):
+        with pytest.raises(ST.StoreError, match="s3://no-such-bucket/wh at http.*bucket "
+                                                "'no-such-bucket' does not exist"):
+            act()
+    _nothing_local(store)
     monkeypatch.delenv("ENCLAVE_S3_SECRET_ACCESS_KEY")
     with pytest.raises(ST.StoreError, match="go together"):
         load_release(tiny_source, "W1", store)
