@@ -27,8 +27,10 @@ Flow per release:
 5. a DuckDB catalog of views, the data dictionary, ``release.json``, ``_load/report.json``
    (read = loaded + quarantined per file) and its picture ``_load/report.svg`` are written, and
    last ``MANIFEST.json`` (every file, its size and SHA-256); everything is fsynced in a build
-   directory beside the target and renamed into place in one step (``releases.publish``).  A
-   killed load leaves only a ``.build-*`` directory that the next load removes.
+   directory beside the target and renamed into place in one step (``releases.publish``; with
+   ``settings.releases_url`` the same publish uploads it to the object store, manifest last:
+   ``datasets.load.store``).  A killed load leaves only a ``.build-*`` directory (or objects
+   without a manifest) that the next load removes.
 
 Step 3 is one unit of work, ``datasets.load.part.load_part``, over a list of files: the whole
 list in this process, or with ``workers`` > 1 one part per Dask worker process
