@@ -239,6 +239,23 @@ def check_header(sf: SourceFile) -> None:
         raise encoding_error(sf) from None
 
 
+_COLUMN_NAME = re.compile(r"[A-Z][A-Z0-9_]{0,39}")
+
+
+def _unknown_columns(header: list[str], unknown: list[str]) -> str:
+    """The header's unknown fields, named only where line 1 is a header with a few wrong
+    names.  A file delivered without its header has a data row there - an ID, a name, a
+    birthday - and an error quoting it would carry raw identifiers to the steward's terminal
+    and logs: such fields (not shaped like a column name, or most of the line unknown) are
+    given by position only."""
+    shaped = all(_COLUMN_NAME.fullmatch(c) and not re.search(r"\d{3}", c) for c in unknown)
+    if shaped and 2 * len(unknown) <= len(header):
+        return f"unknown columns {unknown}"
+    at = [i + 1 for i, c in enumerate(header) if c in unknown]
+    return (f"{len(unknown)} unknown columns at positions {at} (not shown: line 1 looks like "
+            f"data, not a header - is the header line missing?)")
+
+
 def _check_header_line(sf: SourceFile, first_line: bytes) -> None:
     header = first_line.decode(sf.encoding).strip().lstrip("\ufeff").split(",")
     header = [c.strip().strip('"') for c in header]
@@ -248,7 +265,7 @@ def _check_header_line(sf: SourceFile, first_line: bytes) -> None:
     if unknown or missing:
         parts = []
         if unknown:
-            parts.append(f"unknown columns {unknown}")
+            parts.append(_unknown_columns(header, unknown))
         if missing:
             parts.append(f"missing columns {missing}")
         raise LoadError(f"{sf.name}: header (line 1) does not match the {sf.family.name} "

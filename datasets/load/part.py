@@ -13,7 +13,7 @@ import duckdb
 
 from datasets import parquet_crypto as PC
 from datasets.load import ranges as RG
-from datasets.load.files import SourceFile
+from datasets.load.files import LoadError, SourceFile
 from datasets.load.reports import FileReport
 from datasets.load.scan import _Loader
 from datasets.schemas import effective_actions
@@ -48,6 +48,21 @@ class _Rows(list):
 def add_timings(into: dict, more: dict) -> None:
     for k, v in more.items():
         into[k] = round(into.get(k, 0.0) + v, 3)
+
+
+# DuckDB errors whose text names paths and sizes, never a row's values
+_SAFE_SQL_ERRORS = (duckdb.IOException, duckdb.OutOfMemoryException, duckdb.InterruptException)
+
+
+def sql_error(e: duckdb.Error) -> LoadError:
+    """The load's SQL failed on raw rows: DuckDB's message may quote the value it failed on
+    (a conversion's string, a constraint's key), so only its kind is said - the error goes
+    to the steward's terminal, Dask's task records and the workers' logs.  Disk, memory and
+    interruption errors keep their text (paths and sizes)."""
+    if isinstance(e, _SAFE_SQL_ERRORS):
+        return LoadError(f"the load's SQL failed: {type(e).__name__}: {e}")
+    return LoadError(f"the load's SQL failed: {type(e).__name__} (its message is not shown: "
+                     f"DuckDB quotes the values it failed on, and these are raw rows)")
 
 
 def load_part(files: list[SourceFile], *, build: Path, src: Path, release: str, policy,
@@ -95,6 +110,8 @@ def load_part(files: list[SourceFile], *, build: Path, src: Path, release: str, 
         try:
             ld.warm_up(units)
             reports = ld.load_all(units, unit_loaded, before_scan)
+        except duckdb.Error as e:
+            raise sql_error(e) from None
         finally:
             ld.close()
     finally:

@@ -226,19 +226,39 @@ def _copy(src, dst, offset: int, length: int) -> None:
         length -= done
 
 
-# DuckDB's "CSV Error on Line: N" (only that: the message may quote the line's text)
-_LINE = re.compile(r"(?i)(error on line:\s*)(\d+)")
+# DuckDB's "CSV Error on Line: N": the one part of a reader error that is kept
+_LINE = re.compile(r"(?i)error on line:\s*(\d+)")
+
+
+def reader_error(sf: SourceFile, e: Exception) -> LoadError:
+    """A reader failure on a raw source, said without the reader's text: DuckDB's message
+    quotes the offending line ("Original Line: ...") and values ("Could not convert string
+    ..."), and a raw line holds national IDs, names and birthdays.  The error goes to the
+    steward's terminal, the Dask scheduler's task records and workers' logs, so it keeps only
+    the file, the range, the line of the whole file and the kind of error; the steward reads
+    that line in the source itself."""
+    r = sf.rows
+    m = _LINE.search(str(e))
+    line = int(m.group(1)) + (r.line_offset if r else 0) if m else None
+    where = f" (row range {r.index + 1} of {r.count}, from byte {r.start})" if r else ""
+    at = f"at line {line}" if line is not None else "(line not known)"
+    return LoadError(f"{sf.name}{where}: the CSV reader failed {at} ({type(e).__name__}); "
+                     f"its message is not shown because it quotes the source's text")
 
 
 @contextmanager
 def readable(sf: SourceFile):
-    """For a range: its copy exists while the block runs; a reader error names the file and
-    its line, not the copy's.  For a whole file: nothing to do."""
-    if sf.rows is None:
-        yield
-        return
+    """The block that reads ``sf`` (a range: with its copy in place, removed after); a reader
+    error becomes :func:`reader_error`, naming the file and its line, never the copy's path
+    or the line's text."""
     import duckdb
 
+    if sf.rows is None:
+        try:
+            yield
+        except duckdb.Error as e:
+            raise reader_error(sf, e) from None
+        return
     r, copy = sf.rows, sf.staged
     copy.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     try:
@@ -250,10 +270,7 @@ def readable(sf: SourceFile):
         try:
             yield
         except duckdb.Error as e:
-            msg = _LINE.sub(lambda m: f"{m.group(1)}{int(m.group(2)) + r.line_offset}",
-                            str(e).replace(str(copy), str(sf.path)))
-            raise LoadError(f"{sf.name} (row range {r.index + 1} of {r.count}, from byte "
-                            f"{r.start}): {msg}") from None
+            raise reader_error(sf, e) from None
     finally:
         copy.unlink(missing_ok=True)
 

@@ -285,9 +285,12 @@ class _Loader:
         if s.job is not None:
             try:
                 tables = s.job.result()
-            except Exception as e:  # the whole load fails (nothing is kept), saying where
+            except Exception as e:  # the whole load fails (nothing is kept), saying where -
+                # not what: an exception's text can carry the value it failed on (a KeyError's
+                # key, a codec's character), and a value here is raw free text
                 raise LoadError(f"{sf.name}: de-identifying its free text / DICOM files failed: "
-                                f"{type(e).__name__}: {e}") from e
+                                f"{type(e).__name__} (its message is not shown: it may quote "
+                                f"the source's text)") from None
         self._tick("wait for worker")
         for name, tbl in tables.items():
             self.con.register(f"_{name}_{n}", tbl)

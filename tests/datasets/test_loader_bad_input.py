@@ -181,6 +181,80 @@ def test_unknown_and_missing_columns_are_refused(tiny_source, settings):
         load_release(tiny_source, "C1", settings)
 
 
+def _headerless_sources(src) -> list[str]:
+    return sorted(p.name for p in src.glob("H_*.csv"))
+
+
+@pytest.mark.parametrize("pick", range(6))
+def test_a_file_without_its_header_is_refused_quoting_none_of_its_data(tiny_source, settings,
+                                                                       pick):
+    """A file delivered without its header line has a data row where the header belongs: the
+    refusal says so by position and quotes none of the row (IDs, names, birthdays)."""
+    (tiny_source / "MANIFEST.json").unlink()
+    names = _headerless_sources(tiny_source)
+    f = tiny_source / names[pick * len(names) // 6]
+    lines = f.read_text("utf-8").splitlines(keepends=True)
+    f.write_text("".join(lines[1:]), "utf-8")
+    row = lines[1].rstrip("\r\n")
+    with pytest.raises(LoadError) as e:
+        load_release(tiny_source, "H1", settings)
+    msg = str(e.value)
+    assert f.name in msg and "is the header line missing?" in msg, msg
+    from datasets.schemas import FAMILIES
+
+    layout = {n for fam in FAMILIES.values() for n in fam.names}
+    for field in row.replace('"', "").split(","):
+        if len(field.strip()) >= 3 and field.strip() not in layout:
+            assert field.strip() not in msg, (field, msg)
+    assert list_releases(settings) == []
+
+
+def test_sql_failing_on_a_raw_value_is_refused_without_the_value(tiny_source, settings,
+                                                                   monkeypatch):
+    """A DuckDB error inside the load - here a cast of the raw ID column, the way a check or
+    a re-coding statement could fail - quotes the value it failed on; the load's error says
+    the kind of failure only, keeps no chained cause, and nothing is published."""
+    import duckdb
+
+    from datasets.load import scan
+
+    seen = []
+    original = scan._Loader.finish
+
+    def failing_finish(self, s):
+        if not s.recode:   # a file without identifiers: as it is
+            return original(self, s)
+        col = '"' + s.recode[0].name + '"'   # an identifier column, raw
+        seen.extend(v for (v,) in self.con.execute(
+            f"SELECT {col} FROM a{s.n} WHERE {col} IS NOT NULL LIMIT 3").fetchall())
+        self.con.execute(f"SELECT CAST({col} AS INTEGER) FROM a{s.n}").fetchall()
+        return original(self, s)
+    monkeypatch.setattr(scan._Loader, "finish", failing_finish)
+    with pytest.raises(duckdb.ConversionException) as raw:   # what DuckDB itself says
+        c = duckdb.connect()
+        c.execute("SELECT CAST('A123456789' AS INTEGER)")
+    assert "A123456789" in str(raw.value)
+    with pytest.raises(LoadError, match="ConversionException .its message is not shown") as e:
+        load_release(tiny_source, "S1", settings)
+    assert seen and not any(v in str(e.value) for v in seen if v), (seen, str(e.value))
+    assert e.value.__cause__ is None and e.value.__suppress_context__
+    assert list_releases(settings) == []
+    assert not (Path(settings.run_dir) / "data-staging").exists()
+
+
+def test_a_disk_error_in_the_load_keeps_its_text(tiny_source, settings, monkeypatch):
+    import duckdb
+
+    from datasets.load import scan
+
+    def full(self, s):
+        raise duckdb.IOException("could not write /tmp/x.parquet: No space left on device")
+    monkeypatch.setattr(scan._Loader, "finish", full)
+    with pytest.raises(LoadError, match="IOException: could not write /tmp/x.parquet: No space"):
+        load_release(tiny_source, "S2", settings)
+    assert list_releases(settings) == []
+
+
 def test_duplicate_load_is_refused_never_doubled(tiny_source, settings, tmp_path):
     rep = load_release(tiny_source, "D1", settings)
     with pytest.raises(LoadError, match="already exists"):
@@ -243,17 +317,30 @@ def test_killed_load_leaves_nothing_half_written_and_rerun_works(tiny_source, se
     assert not (Path(settings.run_dir) / "data-staging").exists()
 
 
+@pytest.mark.parametrize("failure", [
+    lambda t: RuntimeError("recogniser crashed"),
+    lambda t: KeyError(t),                                  # a lookup that quotes its key
+    lambda t: ValueError(f"cannot scrub {t!r}"),            # a message that quotes the text
+    lambda t: UnicodeEncodeError("ascii", t, 0, 1, "not ascii"),
+])
 def test_scrubber_failure_in_the_worker_fails_the_load_and_keeps_nothing(tiny_source, settings,
-                                                                         monkeypatch):
+                                                                         monkeypatch, failure):
     """Free text is scrubbed in a worker thread: its failure must still stop the whole load
-    (never a release with unscrubbed or missing text) and say which file."""
+    (never a release with unscrubbed or missing text) and say which file - and nothing of the
+    raw text the exception may carry (the message reaches the steward's terminal and logs)."""
     import deidentify.text
 
+    seen = []
+
     def broken(texts, options=None):
-        raise RuntimeError("recogniser crashed")
+        seen.append(texts[0])
+        raise failure(texts[0])
     monkeypatch.setattr(deidentify.text, "scrub_texts", broken)
-    with pytest.raises(LoadError, match=r"H_\w+\.csv: de-identifying its free text.*recogniser crashed"):
+    with pytest.raises(LoadError, match=r"H_\w+\.csv: de-identifying its free text") as e:
         load_release(tiny_source, "W1", settings)
+    assert type(failure("x")).__name__ in str(e.value)
+    assert seen and seen[0] not in str(e.value) and repr(seen[0])[1:-1] not in str(e.value)
+    assert e.value.__cause__ is None and e.value.__suppress_context__
     assert list_releases(settings) == []
     assert not any((Path(settings.warehouse_dir) / "releases").iterdir())
     assert not (Path(settings.run_dir) / "data-staging").exists()

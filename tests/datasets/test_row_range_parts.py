@@ -370,26 +370,55 @@ def test_a_stray_quote_file_stays_whole_in_the_load(tmp_path, tiny_source):
     assert "a quote inside an unquoted field" in RG.plan(_source(path), 500)[1]
 
 
+def _failing_read(path) -> None:
+    """A reader error that quotes the offending line (DuckDB's 'Original Line: ...')."""
+    duckdb.connect().execute(
+        f"SELECT * FROM read_csv('{path}', columns={{'a': 'INTEGER'}}, header=true, "
+        f"auto_detect=false, delim='\\x1f', quote='')")
+
+
 def test_a_reader_error_in_a_range_names_the_file_and_its_line(tmp_path, tiny_source):
     """Should DuckDB fail while reading a range, the error names the source file, the range
-    and the file's line, not the copy's; the copy is gone afterwards."""
+    and the file's line, not the copy's - and none of the line's text, which DuckDB quotes
+    (raw identifiers); the copy is gone afterwards."""
     from datasets.load import LoadError
 
     _crafted(tiny_source, tmp_path / "crafted")
     sf = _source(tmp_path / "crafted" / OPD)
     u = RG.with_copies(RG.expand([sf], 800), tmp_path / "rows")[3]
+    with pytest.raises(duckdb.Error, match="Original Line"):   # what DuckDB itself says
+        _failing_read(sf.path)
     with pytest.raises(LoadError) as e:
         with RG.readable(u):
-            duckdb.connect().execute(
-                f"SELECT * FROM read_csv('{u.readable}', columns={{'a': 'INTEGER'}}, header=true, "
-                f"auto_detect=false, delim='\\x1f', quote='')")
+            _failing_read(u.readable)
     msg = str(e.value)
     assert msg.startswith(f"{OPD} (row range 4 of ") and str(u.readable) not in msg
-    assert f"CSV Error on Line: {2 + u.line_offset}\n" in msg, msg
-    # the line's text, which the message quotes, is left as it is
-    first = sf.path.read_bytes()[u.rows.start:].split(b",")[0].decode()
-    assert f"Original Line: {first}," in msg, msg
+    assert f"the CSV reader failed at line {2 + u.line_offset} (" in msg, msg
+    first_line = sf.path.read_bytes()[u.rows.start:].split(b"\n")[0].decode()
+    for field in first_line.split(","):
+        if len(field) >= 4:
+            assert field not in msg, (field, msg)
+    assert "Original Line" not in msg and e.value.__cause__ is None
     assert not u.readable.exists()
+
+
+def test_a_reader_error_on_a_whole_file_quotes_nothing_of_it(tmp_path, tiny_source):
+    """The same for a file that is not cut: the line number of the file, no text of it."""
+    from datasets.load import LoadError
+
+    _crafted(tiny_source, tmp_path / "crafted")
+    sf = _source(tmp_path / "crafted" / OPD)
+    assert sf.rows is None
+    with pytest.raises(LoadError) as e:
+        with RG.readable(sf):
+            _failing_read(sf.path)
+    msg = str(e.value)
+    assert msg.startswith(f"{OPD}: the CSV reader failed at line 2 ("), msg
+    line = sf.path.read_bytes().split(b"\n")[1].decode()
+    for field in line.split(","):
+        if len(field) >= 4:
+            assert field not in msg, (field, msg)
+    assert "Original Line" not in msg
 
 
 @pytest.mark.parametrize("newline,bom", [("\n", False), ("\r\n", True)])
