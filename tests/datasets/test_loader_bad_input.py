@@ -189,7 +189,7 @@ def _headerless_sources(src) -> list[str]:
 def test_a_file_without_its_header_is_refused_quoting_none_of_its_data(tiny_source, settings,
                                                                        pick):
     """A file delivered without its header line has a data row where the header belongs: the
-    refusal says so by position and quotes none of the row (IDs, names, birthdays)."""
+    refusal says so by position and quotes none of the row (IDs, names, birthdays; D1)."""
     (tiny_source / "MANIFEST.json").unlink()
     names = _headerless_sources(tiny_source)
     f = tiny_source / names[pick * len(names) // 6]
@@ -213,7 +213,8 @@ def test_sql_failing_on_a_raw_value_is_refused_without_the_value(tiny_source, se
                                                                    monkeypatch):
     """A DuckDB error inside the load - here a cast of the raw ID column, the way a check or
     a re-coding statement could fail - quotes the value it failed on; the load's error says
-    the kind of failure only, keeps no chained cause, and nothing is published."""
+    the kind of failure only, keeps no chained cause, and nothing is published (D1: no raw
+    identifier leaves the load, not even in its error)."""
     import duckdb
 
     from datasets.load import scan
