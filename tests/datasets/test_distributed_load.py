@@ -6,7 +6,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
 import signal
 import threading
 import time
@@ -23,6 +22,7 @@ from datasets.load import LoadError, load_release
 from datasets.load.releases import MANIFEST, check_manifest, releases_dir, staging_dir
 from enclave.settings import EnclaveSettings
 from policies import current_policy
+from tests.datasets.shared_key import homes_sharing_a_key
 
 # files whose bytes carry the load's time: compared by content below
 TIMED = {"release.json", "_load/report.json", "_load/report.svg", "catalog.duckdb", MANIFEST}
@@ -33,14 +33,6 @@ def _policy(encrypt: bool):
     return p.model_copy(update={"data": p.data.model_copy(update={"encrypt_at_rest": encrypt})})
 
 
-def _homes(tmp_path, n: int) -> list[EnclaveSettings]:
-    """``n`` enclave homes sharing one master key (the pseudonyms derive from it)."""
-    out = [EnclaveSettings(home=tmp_path / f"home{i}") for i in range(n)]
-    keyring.master_key(out[0])
-    for s in out[1:]:
-        Path(s.keys_dir).mkdir(parents=True, exist_ok=True)
-        shutil.copy(keyring.master_key_path(out[0]), keyring.master_key_path(s))
-    return out
 
 
 def _files(root: Path) -> dict[str, bytes]:
@@ -94,7 +86,7 @@ def client():
 def test_two_workers_publish_the_same_bytes(tmp_path, small_source, client):
     """Plain files (policy off): every file that does not carry the load's time is the same
     bytes from one process and from a local cluster of two worker processes."""
-    one, two = _homes(tmp_path, 2)
+    one, two = homes_sharing_a_key(tmp_path, 2)
     policy = _policy(False)
     r1 = load_release(small_source, "R1", one, policy=policy)
     r2 = load_release(small_source, "R1", two, policy=policy, client=client)
@@ -116,7 +108,7 @@ def test_two_workers_publish_the_same_bytes(tmp_path, small_source, client):
 def test_encrypted_release_same_content(tmp_path, small_source, client):
     """Encrypted at rest (the default policy): files have fresh data keys, so the bytes differ;
     the decrypted rows (same order), DICOM images, quarantine and counts are the same."""
-    one, two = _homes(tmp_path, 2)
+    one, two = homes_sharing_a_key(tmp_path, 2)
     r1 = load_release(small_source, "R7", one)
     r2 = load_release(small_source, "R7", two, client=client)
     a, b = Path(r1.path), Path(r2.path)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import shutil
 from pathlib import Path
 
 import distributed
@@ -21,6 +20,7 @@ from datasets.load.files import SourceFile, check, discover
 from datasets.schemas import FAMILIES
 from enclave.settings import EnclaveSettings
 from policies import current_policy
+from tests.datasets.shared_key import homes_sharing_a_key
 
 WHOLE = 1 << 30
 OPD = "H_NHI_OPDTE_2019.csv"
@@ -31,14 +31,6 @@ def _policy(part_bytes: int):
     return p.model_copy(update={"data": p.data.model_copy(update={"load_part_bytes": part_bytes})})
 
 
-def _homes(tmp_path: Path, n: int) -> list[EnclaveSettings]:
-    """Enclave homes sharing one master key, so that their pseudonyms compare."""
-    out = [EnclaveSettings(home=tmp_path / f"home{i}") for i in range(n)]
-    keyring.master_key(out[0])
-    for s in out[1:]:
-        Path(s.keys_dir).mkdir(parents=True, exist_ok=True)
-        shutil.copy(keyring.master_key_path(out[0]), keyring.master_key_path(s))
-    return out
 
 
 def _content(settings: EnclaveSettings, rep) -> dict:
@@ -239,7 +231,7 @@ def test_crafted_file_loads_the_same_cut_or_whole(tmp_path, tiny_source, newline
     cut = RG.expand([sf], part)
     assert len(cut) >= 3
     second = (cut[1].rows.start, cut[1].rows.end)
-    homes = _homes(tmp_path, 2)
+    homes = homes_sharing_a_key(tmp_path, 2)
     whole = load_release(src, "C1", homes[0], policy=_policy(WHOLE))
     ranged = load_release(src, "C1", homes[1], policy=_policy(part))
     a, b = _content(homes[0], whole), _content(homes[1], ranged)
@@ -274,7 +266,7 @@ def test_synthetic_set_cut_small_same_release(tmp_path, kind):
     src = tmp_path / "src"
     generate(src, 300, seed=5, images=0, encoding="big5" if kind == "big5" else "utf-8",
              fixed_width=kind == "fixed-width")
-    homes = _homes(tmp_path, 2)
+    homes = homes_sharing_a_key(tmp_path, 2)
     whole = load_release(src, "S1", homes[0], policy=_policy(WHOLE))
     ranged = load_release(src, "S1", homes[1], policy=_policy(1500))
     assert _content(homes[0], whole) == _content(homes[1], ranged)
@@ -303,7 +295,7 @@ def test_two_workers_load_ranges_of_one_file(tmp_path, tiny_source, small_source
     workers, and the synthetic set (with DICOM images, which stay whole) cut small is the
     same as its one-process load and as the whole-file load."""
     info = _crafted(tiny_source, tmp_path / "crafted")
-    homes = _homes(tmp_path, 3)
+    homes = homes_sharing_a_key(tmp_path, 3)
     src = tmp_path / "crafted"
     part = max(500, info["size"] // 6)
     one = load_release(src, "D1", homes[0], policy=_policy(part))
@@ -318,7 +310,7 @@ def test_two_workers_load_ranges_of_one_file(tmp_path, tiny_source, small_source
     for f in ("rows", "quarantine"):
         assert _content(homes[1], two)[f] == _content(homes[2], whole)[f]
 
-    homes = _homes(tmp_path / "small", 2)
+    homes = homes_sharing_a_key(tmp_path / "small", 2)
     one = load_release(small_source, "D2", homes[0], policy=_policy(WHOLE))
     two = load_release(small_source, "D2", homes[1], policy=_policy(20_000), client=client)
     assert _content(homes[0], one) == _content(homes[1], two)
@@ -341,7 +333,7 @@ def test_errors_name_the_file_line_and_leave_nothing(tmp_path, tiny_source):
     sf = _source(path)
     assert at >= RG.expand([sf], 800)[2].rows.start
     errors = []
-    for settings, part in zip(_homes(tmp_path, 2), (WHOLE, 800)):
+    for settings, part in zip(homes_sharing_a_key(tmp_path, 2), (WHOLE, 800)):
         with pytest.raises(LoadError) as e:
             load_release(path.parent, "E1", settings, policy=_policy(part))
         errors.append(str(e.value))
@@ -362,7 +354,7 @@ def test_a_stray_quote_file_stays_whole_in_the_load(tmp_path, tiny_source):
     data = path.read_bytes()
     at = data.index(b",M,", len(data) // 3)
     path.write_bytes(data[:at] + b',M"x,' + data[at + 3:])
-    homes = _homes(tmp_path, 2)
+    homes = homes_sharing_a_key(tmp_path, 2)
     whole = load_release(path.parent, "W1", homes[0], policy=_policy(WHOLE))
     ranged = load_release(path.parent, "W1", homes[1], policy=_policy(500))
     assert _names(ranged) == _names(whole) == {f"data/H_NHI_OPDTE/year=2019/{OPD[:-4]}.parquet"}
