@@ -7,9 +7,11 @@ Layout of ``enclave-backup-<UTC time>/``::
     state.sqlite | state.pgdump
     keys.sealed          $ENCLAVE_KEYS and the TLS directory, sealed with the passphrase
     journal/             the audit checkpoint journal (signed lines; not secret)
-    manifests/           warehouse and extract manifests (*.json), by their relative path
-    inventory.json       every other warehouse/extract file with its size (data files are not
-                         copied: they are rebuilt from the sources or kept by storage snapshots)
+    manifests/           warehouse and extract manifests (*.json), by their relative path, and
+                         ``store/<release>/`` for releases on an object store (store_releases)
+    inventory.json       every other warehouse/extract file (and store object) with its size
+                         (data files are not copied: they are rebuilt from the sources or kept
+                         by storage snapshots / the store's versioning)
 
 A restore refuses (and changes nothing) when a file's hash differs, the passphrase is wrong, the
 manifest's signature does not verify with the sealed key, a key on disk differs from the sealed
@@ -28,6 +30,7 @@ import shutil
 from pathlib import Path
 
 from enclave.backup import database as D
+from enclave.backup import store_releases
 from enclave.backup.sealed import SealError, open_sealed, seal
 from enclave.core.private_file import write_private
 
@@ -115,9 +118,13 @@ def create_backup(out_parent: Path, passphrase: str, *, settings=None, actor: st
                     shutil.copy2(p, dest)
                 else:
                     inventory.append({"root": label, "path": str(rel), "bytes": p.stat().st_size})
+        try:
+            store_releases.record(out, inventory, settings, MANIFEST_MAX_BYTES)
+        except RuntimeError as e:   # the store unreachable: no backup that silently lacks it
+            raise BackupError(f"the release store could not be listed: {e}") from None
         (out / "inventory.json").write_text(json.dumps(inventory, indent=1, ensure_ascii=False))
         files = {str(p.relative_to(out)): _sha256(p) for p in sorted(out.rglob("*"))
-                 if p.is_file() and p.name not in ("MANIFEST.json", "MANIFEST.sig")}
+                 if p.is_file() and str(p.relative_to(out)) not in ("MANIFEST.json", "MANIFEST.sig")}
         manifest = {"format": FORMAT, "id": backup_id, "created_at": now.isoformat(),
                     "backend": D.backend(settings.db_url), "database": db_file.name,
                     "audit": recorded, "public_key_ed25519": keys.public_key_hex(), "files": files}
@@ -248,6 +255,8 @@ def restore_backup(src: Path, passphrase: str, *, settings=None, target_url: str
         if not p.is_file():
             continue
         label, rel = p.relative_to(src / "manifests").parts[0], Path(*p.relative_to(src / "manifests").parts[1:])
+        if label == store_releases.ROOT:
+            continue   # compared below, never written into the store
         dest = roots[label] / rel
         if not dest.exists():
             dest.parent.mkdir(parents=True, exist_ok=True)
@@ -256,7 +265,13 @@ def restore_backup(src: Path, passphrase: str, *, settings=None, target_url: str
         elif dest.read_bytes() != p.read_bytes():
             manifests["differs"].append(f"{label}/{rel}")
     inventory = json.loads((src / "inventory.json").read_text())
-    missing_data = [f"{i['root']}/{i['path']}" for i in inventory if not (roots[i["root"]] / i["path"]).exists()]
+    missing_data = [f"{i['root']}/{i['path']}" for i in inventory
+                    if i["root"] in roots and not (roots[i["root"]] / i["path"]).exists()]
+    in_store = store_releases.compare(src, inventory, settings)
+    manifests["differs"] += in_store["json_differs"]
+    manifests["not_in_store"] = in_store["json_missing"]
+    manifests["store_error"] = in_store["error"]
+    missing_data += in_store["objects_missing"]
     # 3. the journal learns of the restore (signed), the log records it, and both are verified
     upgrade(url)  # a backup from an older release is brought to the current schema
     with session_scope(url) as s:

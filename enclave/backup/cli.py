@@ -61,6 +61,12 @@ def restore_cmd(src: Path = typer.Argument(..., help="An enclave-backup-<time> d
     else:
         console.print(f"restored backup {report['backup']} into {report['database']}; audit chain and "
                       f"checkpoints verified (head at record {report['audit_head']['seq']} of the backup)")
+        if report["manifests"].get("store_error"):
+            console.print(f"[yellow]{report['manifests']['store_error']}[/yellow]")
+        if report["manifests"].get("not_in_store"):
+            console.print(f"[yellow]{len(report['manifests']['not_in_store'])} release manifests "
+                          f"of the backup are not in the object store[/yellow] (not written back: "
+                          f"a manifest without its data would pass for a release)")
         if report["data_files_missing"]:
             console.print(f"[yellow]{len(report['data_files_missing'])} warehouse/extract data files are not "
                           f"on disk[/yellow] (rebuild them or restore them from storage snapshots)")

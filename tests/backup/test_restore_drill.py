@@ -30,6 +30,9 @@ def enclave(enclave_home, db_url, monkeypatch):
     (s.warehouse_dir / "R2026").mkdir(parents=True)
     (s.warehouse_dir / "R2026" / "release.json").write_text(json.dumps({"release": "R2026", "rows": 10}))
     (s.warehouse_dir / "R2026" / "opd.parquet").write_bytes(b"PAR1 data")
+    # a release's own MANIFEST.json, beside the backup's top-level one (it was once left out
+    # of the backup's file list by name, and every such backup was refused at restore)
+    (s.warehouse_dir / "R2026" / "MANIFEST.json").write_text(json.dumps({"files": []}))
     (s.projects_dir / "C1" / "data").mkdir(parents=True)
     (s.projects_dir / "C1" / "data" / "extract.json").write_text(json.dumps({"case": "C1"}))
     A.fill(db_url, 5)

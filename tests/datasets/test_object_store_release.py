@@ -15,7 +15,6 @@ tests go around it:
 from __future__ import annotations
 
 import json
-import socket
 from pathlib import Path
 
 import pytest
@@ -28,42 +27,19 @@ from datasets.load.releases import (MANIFEST, check_manifest, release_root, rele
                                     release_views, releases_dir, staging_dir)
 from enclave.settings import EnclaveSettings
 from tests.datasets.conftest import SYNTHETIC, full_spec, twin_home
+from tests.services.net import free_port
+from tests.services.s3 import SECRET, running_s3
 
 BUCKET = "enclave-warehouse"
-KEY, SECRET = "steward-key", "steward-secret"
 _REAL_PUT = ST._put
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
 def s3():
     """A moto S3 server (real HTTP on 127.0.0.1) with the warehouse's bucket, the steward's
     endpoint and credentials in the environment, and a boto3 client for tampering."""
-    import logging
-
-    import boto3
-    from moto.server import ThreadedMotoServer
-
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)   # a line per request otherwise
-    port = _free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    endpoint = f"http://127.0.0.1:{port}"
-    client = boto3.client("s3", endpoint_url=endpoint, aws_access_key_id=KEY,
-                          aws_secret_access_key=SECRET, region_name="us-east-1")
-    client.create_bucket(Bucket=BUCKET)
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("ENCLAVE_S3_ENDPOINT", endpoint)
-        mp.setenv("ENCLAVE_S3_ACCESS_KEY_ID", KEY)
-        mp.setenv("ENCLAVE_S3_SECRET_ACCESS_KEY", SECRET)
-        mp.delenv("ENCLAVE_S3_SECRET_ACCESS_KEY_FILE", raising=False)
+    with running_s3(BUCKET) as (_, client):
         yield client
-    server.stop()
 
 
 def _store_home(base: EnclaveSettings, tmp_path: Path, prefix: str) -> EnclaveSettings:
@@ -318,7 +294,7 @@ def test_a_wrong_endpoint_or_bad_setting_names_the_store(s3, settings, tiny_sour
                                                          monkeypatch):
     load_release(tiny_source, "L0", settings)
     store = _store_home(settings, tmp_path, "elsewhere")
-    closed = f"http://127.0.0.1:{_free_port()}"
+    closed = f"http://127.0.0.1:{free_port()}"
     monkeypatch.setenv("ENCLAVE_S3_ENDPOINT", closed)
     for act in (lambda: load_release(tiny_source, "W1", store), lambda: list_releases(store),
                 lambda: connect_release("W1", store)):
