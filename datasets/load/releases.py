@@ -307,7 +307,7 @@ def check_manifest(root: Path | ReleaseRoot) -> list[str]:
     m = json.loads((root / MANIFEST).read_text())
     listed = {f["file"]: f for f in m["files"]}
     have = {p.relative_to(root).as_posix() for p in root.rglob("*")
-            if p.is_file() and p.name != MANIFEST}
+            if p.is_file() and p != root / MANIFEST}
     out = [f"missing: {f}" for f in sorted(set(listed) - have)]
     out += [f"not listed: {f}" for f in sorted(have - set(listed))]
     for f in sorted(have & set(listed)):

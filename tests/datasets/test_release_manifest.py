@@ -62,3 +62,23 @@ def test_an_unknown_release_is_still_named_as_unknown(settings):
     with pytest.raises(LoadError, match="not found") as e:
         release_path("NOPE", settings)
     assert MANIFEST not in str(e.value)
+
+
+@pytest.mark.parametrize("planted", [f"data/H_NHI_OPDTE/{MANIFEST}", f"_load/{MANIFEST}",
+                                     f"dicom/{MANIFEST}", "data/extra.parquet", ".hidden"])
+def test_a_file_planted_after_publish_is_not_listed_whatever_its_name(tiny_source, settings,
+                                                                     planted):
+    """Only the release's own top-level manifest is outside the list: a file named like it
+    anywhere deeper (or any other) is reported, not taken for the manifest."""
+    from datasets.load.releases import check_manifest
+
+    rep = load_release(tiny_source, "P1", settings)
+    root = Path(rep.path)
+    assert check_manifest(root) == []
+    target = root / planted
+    for d in [root, *reversed(target.relative_to(root).parents)]:
+        if (root / d).is_dir():
+            os.chmod(root / d, 0o755)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text('{"files": []}')
+    assert check_manifest(root) == [f"not listed: {planted}"]
