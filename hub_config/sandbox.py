@@ -49,7 +49,11 @@ ENV_ALLOWED_NAMES = ("PATH", "HOME", "USER", "LOGNAME", "SHELL", "LANG", "LC_ALL
 ENV_ALLOWED_PREFIXES = ("JUPYTERHUB_", "JUPYTER_", "ENCLAVE_", "LC_")
 ENV_DENIED = ("ENCLAVE_DB_URL", "ENCLAVE_HUB_CONFIG", "ENCLAVE_HOME", "ENCLAVE_POLICY",
               "CONFIGPROXY_AUTH_TOKEN", "JPY_COOKIE_SECRET", "JUPYTERHUB_CRYPT_KEY",
-              "JUPYTERHUB_COOKIE_SECRET")
+              "JUPYTERHUB_COOKIE_SECRET",
+              # the steward's: the keyring's place and the release store (sessions and brokers
+              # read extracts on a file system, never the store)
+              "ENCLAVE_KEYS", "ENCLAVE_RELEASES_URL")
+ENV_DENIED_PREFIXES = ("ENCLAVE_S3_",)   # the release store's endpoint and credentials
 
 
 class SandboxError(RuntimeError):
@@ -58,7 +62,8 @@ class SandboxError(RuntimeError):
 
 def clean_env(env: dict[str, str]) -> dict[str, str]:
     return {k: v for k, v in env.items()
-            if k not in ENV_DENIED and (k in ENV_ALLOWED_NAMES or k.startswith(ENV_ALLOWED_PREFIXES))}
+            if k not in ENV_DENIED and not k.startswith(ENV_DENIED_PREFIXES)
+            and (k in ENV_ALLOWED_NAMES or k.startswith(ENV_ALLOWED_PREFIXES))}
 
 
 def _parents(path: str) -> list[str]:

@@ -32,7 +32,12 @@ PROBE = (Path(__file__).parent / "boundary_probe.py").read_text()
 ALLOWED_CHAR_DEVICES = {"1:3", "1:5", "1:7", "1:8", "1:9", "5:0", "5:2"}  # null zero full
 #                                                     random urandom tty ptmx
 HUB_SECRETS = {"CONFIGPROXY_AUTH_TOKEN": "proxy-secret", "JPY_COOKIE_SECRET": "cookie-secret",
-               "ENCLAVE_DB_URL": "sqlite:////secret.db", "ENCLAVE_HUB_CONFIG": "/hub.json"}
+               "ENCLAVE_DB_URL": "sqlite:////secret.db", "ENCLAVE_HUB_CONFIG": "/hub.json",
+               # the release store's credentials, should a host set them for its steward tools
+               "ENCLAVE_S3_ACCESS_KEY_ID": "steward-key", "ENCLAVE_S3_SECRET_ACCESS_KEY": "s3cret",
+               "ENCLAVE_S3_SECRET_ACCESS_KEY_FILE": "/run/secrets/s3", "ENCLAVE_S3_ENDPOINT":
+               "https://store:9000", "ENCLAVE_RELEASES_URL": "s3://warehouse/r",
+               "ENCLAVE_KEYS": "/var/enclave/keys"}
 
 
 class World:
