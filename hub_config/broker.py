@@ -57,7 +57,7 @@ from tornado import httpserver, netutil, web
 
 from hub_config import broker_readonly as RO
 from hub_config.broker_memory import ReleaseWhenQuiet, quiet_seconds
-from hub_config.http import json_object
+from hub_config.http import MAX_SQL_CHARS, json_object
 
 log = logging.getLogger("enclave.broker")
 
@@ -65,7 +65,6 @@ ARROW_STREAM = "application/vnd.apache.arrow.stream"
 # Queries, and the researcher's own in-memory scratch tables; nothing that touches files,
 # settings, extensions or other databases.
 ALLOWED_STATEMENTS = {"SELECT", "EXPLAIN", "CREATE", "INSERT", "UPDATE", "DELETE", "DROP"}
-MAX_SQL_CHARS = 100_000
 SMALL_RESULT = 1 << 20   # results up to this size are joined into one write (copying is cheap)
 
 

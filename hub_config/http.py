@@ -5,6 +5,10 @@ import json
 
 from tornado import web
 
+# The longest SQL text a session may send: the broker refuses longer before anything runs, and
+# the warden refuses to record longer (what a broker forwards is what it accepted).
+MAX_SQL_CHARS = 100_000
+
 
 def json_object(body: bytes | None) -> dict:
     """A request body that must be a JSON object; HTTP 400 saying what is wrong otherwise."""

@@ -33,9 +33,9 @@ from enclave.audit import AuditEntry
 from enclave.audit.log import append_to, checkpoint, open_chain
 from enclave.bookings import gate
 from enclave.db import engine_for, utcnow
+from hub_config.http import MAX_SQL_CHARS
 
 log = logging.getLogger("enclave.warden")
-MAX_SQL_CHARS = 100_000
 MAX_BATCH = 64
 
 
