@@ -30,17 +30,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import broker_query as BQ  # noqa: E402  (the bench extract and broker start)
 
 from enclave.core.http import Client  # noqa: E402
+from tests.services.proc_memory import anonymous_mb  # noqa: E402
 
 PURPOSE = "sizing a node: what an idle broker keeps"
 QUIET_S = 1.0
-
-
-def _anon_mb(pid: int) -> float:
-    with open(f"/proc/{pid}/smaps_rollup") as f:
-        for line in f:
-            if line.startswith("Anonymous:"):
-                return int(line.split()[1]) / 1024
-    return float("nan")
 
 
 def burst(c: Client) -> None:
@@ -60,11 +53,11 @@ def one_broker(tmp: Path, data: Path, release: bool) -> dict:
     try:
         c = Client(url, {"Authorization": "token bench"}, timeout=120)
         assert c.post("/api/open", {"purpose": PURPOSE}).status_code == 200
-        start = _anon_mb(broker.pid)
+        start = anonymous_mb(broker.pid)
         burst(c)
-        busy = _anon_mb(broker.pid)
+        busy = anonymous_mb(broker.pid)
         time.sleep(QUIET_S + 1.5)
-        quiet = _anon_mb(broker.pid)
+        quiet = anonymous_mb(broker.pid)
         cpu0 = BQ._cpu(broker.pid)
         burst(c)   # the researcher is back: what the pages given back cost to take again
         again_ms = 1000 * (BQ._cpu(broker.pid) - cpu0)

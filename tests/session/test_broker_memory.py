@@ -14,6 +14,7 @@ import duckdb
 import pytest
 
 from hub_config.broker_memory import ReleaseWhenQuiet, quiet_seconds
+from tests.services.proc_memory import anonymous_mb
 
 ROOT = Path(__file__).resolve().parents[2]
 KEY = bytes(range(32, 64))
@@ -89,14 +90,6 @@ def _extract(d: Path) -> None:
     con.close()
 
 
-def _anonymous_mb(pid: int) -> float:
-    with open(f"/proc/{pid}/smaps_rollup") as f:
-        for line in f:
-            if line.startswith("Anonymous:"):
-                return int(line.split()[1]) / 1024
-    raise AssertionError("no Anonymous line in smaps_rollup")
-
-
 class _Broker:
     def __init__(self, tmp: Path, release_after: str) -> None:
         from tests.services.unix_http import answer_json, serve
@@ -162,12 +155,12 @@ def _after_queries(extract: Path, release_after: str, sub: str) -> tuple[float, 
     (tmp / "data").symlink_to(extract / "data")
     b = _Broker(tmp, release_after).wait_ready()
     try:
-        start = _anonymous_mb(b.proc.pid)
+        start = anonymous_mb(b.proc.pid)
         for _ in range(3):
             assert b.query("SELECT * FROM wide WHERE a < 60") > 10_000_000
-        busy = _anonymous_mb(b.proc.pid)
+        busy = anonymous_mb(b.proc.pid)
         time.sleep(3.0)   # quiet: no request for longer than the release time
-        return start, busy, _anonymous_mb(b.proc.pid)
+        return start, busy, anonymous_mb(b.proc.pid)
     finally:
         b.close()
 
