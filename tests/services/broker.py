@@ -35,7 +35,7 @@ def broker_on_socket(db, auth: str, sock: str | Path) -> Iterator[str]:
     unix socket ``sock`` for the block; yields the http+unix URL a session uses."""
     from tornado import httpserver, netutil
 
-    from hub_config.broker import make_app
+    from hub_config.broker_http import make_app
     from hub_config.spawner import unix_url
 
     loop = asyncio.new_event_loop()

@@ -19,7 +19,8 @@ from tornado import httpserver
 
 from enclave.session.query import BrokerConnection, QueryError
 from enclave.tls import ensure_certificates
-from hub_config.broker import BrokerConfigError, CaseDatabase, listen, make_app
+from hub_config.broker import BrokerConfigError, CaseDatabase, listen
+from hub_config.broker_http import make_app
 from tests.session.test_query import AUTH, CASE_KEY, ListLog, case_dirs  # noqa: F401  (fixture)
 from tests.services.net import free_port
 

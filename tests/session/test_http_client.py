@@ -184,7 +184,8 @@ def test_a_result_of_many_batches_arrives_whole(tmp_path):
 
     from datasets import parquet_crypto as PC
     from enclave.session import BrokerConnection
-    from hub_config.broker import CaseDatabase, make_app
+    from hub_config.broker import CaseDatabase
+    from hub_config.broker_http import make_app
     from tests.session.test_query import AUTH, CASE_KEY, ListLog
 
     data = tmp_path / "C1" / "data"
