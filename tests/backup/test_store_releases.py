@@ -5,6 +5,8 @@ them and writes nothing into it.  The store is moto's S3 server over real HTTP
 from __future__ import annotations
 
 import json
+import uuid
+
 import pytest
 
 from enclave.backup import BackupError, create_backup, restore_backup
@@ -14,7 +16,6 @@ from tests.services.net import free_port
 from tests.services.s3 import running_s3
 
 PASS = "correct horse battery staple"
-BUCKET = "enclave-warehouse"
 R1 = {"wh/R1/MANIFEST.json": b'{"files": []}', "wh/R1/release.json": b'{"release": "R1"}',
       "wh/R1/data/H_NHI_OPDTE/opd.parquet": b"PAR1" + b"\0" * 4000,
       "wh/R1/dicom/a.dcm": b"sealed image"}
@@ -23,19 +24,22 @@ UNFINISHED = {"wh/R9/release.json": b'{"release": "R9"}', "wh/R9/data/x.parquet"
 
 @pytest.fixture
 def store_enclave(enclave_home, monkeypatch):
-    with running_s3(BUCKET) as (endpoint, client):
+    # moto keeps its buckets per process, across servers: a bucket of each test's own, so that
+    # other tests' releases on the same xdist worker are not in it (nor these in theirs)
+    bucket = f"enclave-backup-{uuid.uuid4().hex[:12]}"
+    with running_s3(bucket) as (endpoint, client):
         for key, body in {**R1, **UNFINISHED}.items():
-            client.put_object(Bucket=BUCKET, Key=key, Body=body)
-        monkeypatch.setenv("ENCLAVE_RELEASES_URL", f"s3://{BUCKET}/wh")
+            client.put_object(Bucket=bucket, Key=key, Body=body)
+        monkeypatch.setenv("ENCLAVE_RELEASES_URL", f"s3://{bucket}/wh")
         url = f"sqlite:///{enclave_home / 'state.db'}"
         monkeypatch.setenv("ENCLAVE_DB_URL", url)
         upgrade(url)
         A.fill(url, 3)
-        yield client, enclave_home, url
+        yield client, enclave_home, url, bucket
 
 
 def test_the_backup_keeps_the_store_releases_json_and_lists_the_rest(store_enclave, tmp_path):
-    client, home, url = store_enclave
+    client, home, url, bucket = store_enclave
     backup = create_backup(tmp_path / "backups", PASS)
     kept = {p.relative_to(backup / "manifests" / "store").as_posix(): p.read_bytes()
             for p in (backup / "manifests" / "store").rglob("*") if p.is_file()}
@@ -52,12 +56,12 @@ def test_the_backup_keeps_the_store_releases_json_and_lists_the_rest(store_encla
 
 def test_a_restore_reports_what_the_store_lost_and_writes_nothing_into_it(store_enclave,
                                                                           tmp_path):
-    client, home, url = store_enclave
+    client, home, url, bucket = store_enclave
     backup = create_backup(tmp_path / "backups", PASS)
-    client.delete_object(Bucket=BUCKET, Key="wh/R1/MANIFEST.json")          # manifest gone
-    client.put_object(Bucket=BUCKET, Key="wh/R1/release.json", Body=b'{"release": "X"}')
-    client.delete_object(Bucket=BUCKET, Key="wh/R1/dicom/a.dcm")            # data gone
-    client.put_object(Bucket=BUCKET, Key="wh/R9/data/x.parquet", Body=b"PAR1")  # other size
+    client.delete_object(Bucket=bucket, Key="wh/R1/MANIFEST.json")          # manifest gone
+    client.put_object(Bucket=bucket, Key="wh/R1/release.json", Body=b'{"release": "X"}')
+    client.delete_object(Bucket=bucket, Key="wh/R1/dicom/a.dcm")            # data gone
+    client.put_object(Bucket=bucket, Key="wh/R9/data/x.parquet", Body=b"PAR1")  # other size
     report = restore_backup(backup, PASS, replace=True)
     assert report["audit_verified"] is True
     assert report["manifests"]["not_in_store"] == ["store/R1/MANIFEST.json"]
@@ -66,9 +70,9 @@ def test_a_restore_reports_what_the_store_lost_and_writes_nothing_into_it(store_
     assert sorted(m for m in report["data_files_missing"] if m.startswith("store/")) == [
         "store/R1/dicom/a.dcm", "store/R9/data/x.parquet"]
     # nothing put back: a manifest without its data would pass for a complete release
-    keys = {o["Key"] for o in client.list_objects_v2(Bucket=BUCKET, Prefix="wh/")["Contents"]}
+    keys = {o["Key"] for o in client.list_objects_v2(Bucket=bucket, Prefix="wh/")["Contents"]}
     assert "wh/R1/MANIFEST.json" not in keys and "wh/R1/dicom/a.dcm" not in keys
-    assert client.get_object(Bucket=BUCKET, Key="wh/R1/release.json")["Body"].read() == \
+    assert client.get_object(Bucket=bucket, Key="wh/R1/release.json")["Body"].read() == \
         b'{"release": "X"}'
 
 
@@ -92,7 +96,7 @@ def test_an_unreachable_store_at_restore_is_reported_after_the_database(store_en
 def test_a_backup_with_store_releases_restored_where_none_is_configured(store_enclave, tmp_path,
                                                                         monkeypatch):
     """Every kept store object is reported missing, none is written anywhere."""
-    client, home, url = store_enclave
+    client, home, url, bucket = store_enclave
     backup = create_backup(tmp_path / "backups", PASS)
     monkeypatch.delenv("ENCLAVE_RELEASES_URL")
     report = restore_backup(backup, PASS, replace=True)
