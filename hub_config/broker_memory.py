@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import ctypes
 import ctypes.util
+import functools
 import logging
 import os
 
@@ -26,8 +27,10 @@ log = logging.getLogger("enclave.broker")
 QUIET_SECONDS = 15.0
 
 
+@functools.lru_cache(maxsize=1)
 def _libc_trim():
-    """glibc's ``malloc_trim`` (Python's and DuckDB's large frees), or None elsewhere."""
+    """glibc's ``malloc_trim`` (Python's and DuckDB's large frees), or None elsewhere; looked
+    up once (``find_library`` runs ``ldconfig``)."""
     try:
         libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
         return libc.malloc_trim
