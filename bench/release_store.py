@@ -3,13 +3,14 @@
     python bench/release_store.py                    # 100,000 claim rows, 4 pairs
     python bench/release_store.py --rows 20000 --pairs 3
 
-The store is moto's S3 server (the only S3 endpoint that runs here) in its own process on
+The store is moto's S3 server (the only S3 endpoint that runs here; ``tests.services.s3``, which
+names the multipart completion as S3 does, so objects over 10 MB go up in parts) in its own process on
 127.0.0.1, so this process's CPU (``time.process_time``: every thread of the load, the upload
 and its read-back) is the steward's cost alone; the server's CPU is read from /proc and printed
 beside it - moto is a Python stand-in, so that figure says nothing about a real store.  Both
 loads run in this process, alternating which goes first, each into a fresh home (a source loads
-once per warehouse); the first load of the run only warms the imports.  Objects stay below
-pyarrow's multipart size: moto 5.2.1's multipart completion is refused by pyarrow 26.
+once per warehouse); the first load of the run only warms the imports.  The largest object's
+size is printed (over 10 MB: a multipart upload).
 """
 from __future__ import annotations
 
@@ -36,7 +37,8 @@ def _server() -> tuple[subprocess.Popen, str]:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    proc = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+    proc = subprocess.Popen([sys.executable, "-m", "tests.services.s3", str(port)],
+                            cwd=Path(__file__).resolve().parent.parent,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     for _ in range(100):
@@ -56,8 +58,13 @@ def _load(src: Path, root: Path, name: str, url: str | None, server: int) -> dic
     settings = EnclaveSettings(home=root / name, releases_url=url)
     s0, c, t = _cpu_of(server), time.process_time(), time.perf_counter()
     rep = load_release(src, "BENCH", settings)
-    return {"cpu_s": time.process_time() - c, "wall_s": time.perf_counter() - t,
-            "server_cpu_s": _cpu_of(server) - s0, "rows": rep.rows_read}
+    out = {"cpu_s": time.process_time() - c, "wall_s": time.perf_counter() - t,
+           "server_cpu_s": _cpu_of(server) - s0, "rows": rep.rows_read}
+    if url:
+        from datasets.load import store as ST
+
+        out["largest_mb"] = max(ST.objects(ST.store_for(settings), "BENCH").values()) / 2**20
+    return out
 
 
 def main() -> int:
@@ -95,7 +102,8 @@ def main() -> int:
                 print(f"pair {i + 1} ({order[0]} first): local {lo['cpu_s']:.2f} CPU-s "
                       f"{lo['wall_s']:.1f} s wall; store {st['cpu_s']:.2f} CPU-s {st['wall_s']:.1f} s "
                       f"wall (+ moto {st['server_cpu_s']:.2f} CPU-s); store/local CPU "
-                      f"{st['cpu_s'] / lo['cpu_s']:.3f}, {st['rows']} rows")
+                      f"{st['cpu_s'] / lo['cpu_s']:.3f}, {st['rows']} rows, largest object "
+                      f"{st['largest_mb']:.1f} MiB")
     finally:
         proc.terminate()
         proc.wait(timeout=10)

@@ -1,7 +1,7 @@
 """The warehouse's releases on an object store (issue 18, ``datasets.load.store``).
 
-No real object store (MinIO, Ceph) can run here: moto's ``ThreadedMotoServer`` is the stand-in,
-a real S3 HTTP endpoint on a free local port, spoken to by pyarrow's ``S3FileSystem`` (the
+No real object store (MinIO, Ceph) can run here: moto's S3 server (``tests.services.s3``) is the
+stand-in, a real S3 HTTP endpoint on a free local port, spoken to by pyarrow's ``S3FileSystem`` (the
 release's files) and by boto3 (the test's own tampering).  What moto cannot do, and how the
 tests go around it:
 
@@ -208,6 +208,82 @@ def test_a_killed_upload_is_removed_by_the_next_load(s3, settings, tiny_source, 
     load_release(tiny_source, "K2", store)   # a new load: the leftovers of K1 go first
     assert _keys(s3, "killed/K1") == []
     assert [r["release"] for r in list_releases(store)] == ["K2"]
+
+
+# ------------------------------------------------------------------ objects past one part
+BIG = 23 << 20   # pyarrow sends objects over 10 MB in parts: this one takes three
+
+
+def _big_build(tmp_path: Path) -> tuple[Path, dict]:
+    import os
+
+    from datasets.load.releases import write_manifest
+
+    build = tmp_path / "build"
+    (build / "dicom").mkdir(parents=True)
+    (build / "dicom" / "large.dcm").write_bytes(os.urandom(BIG))
+    (build / "release.json").write_text("{}")
+    return build, write_manifest(build)
+
+
+def test_objects_past_the_part_size_publish_and_verify(s3, tmp_path):
+    """A release file larger than one part goes up as a multipart upload, reads back whole,
+    and a change inside any of its parts is found (the same size, one bit)."""
+    build, manifest = _big_build(tmp_path)
+    store = ST.store_for(EnclaveSettings(home=tmp_path / "h", releases_url=f"s3://{BUCKET}/mp"))
+    ST.upload(build, store, "M1", manifest)
+    assert ST.objects(store, "M1") == {"dicom/large.dcm": BIG, "release.json": 2, MANIFEST:
+                                       (build / MANIFEST).stat().st_size}
+    assert ST.check(store, "M1") == []
+    data = bytearray((build / "dicom" / "large.dcm").read_bytes())
+    for at in (5, (10 << 20) + 7, BIG - 3):        # in the first, second and last part
+        changed = bytearray(data)
+        changed[at] ^= 1
+        s3.put_object(Bucket=BUCKET, Key="mp/M1/dicom/large.dcm", Body=bytes(changed))
+        assert ST.check(store, "M1") == ["altered: dicom/large.dcm"], at
+    s3.put_object(Bucket=BUCKET, Key="mp/M1/dicom/large.dcm", Body=bytes(data[:-1]))
+    assert ST.check(store, "M1") == ["altered: dicom/large.dcm"]
+
+
+@pytest.mark.parametrize("fail_after_mb", [3, 12, 22])
+def test_a_source_failing_inside_a_multipart_upload_leaves_nothing(s3, tmp_path, monkeypatch,
+                                                                   fail_after_mb):
+    """pyarrow completes a multipart upload when its stream is closed, also on an error, so an
+    object cut short appears in the store: the failed upload removes every object, whichever
+    part the local read failed in, and says which file."""
+    import builtins
+
+    build, manifest = _big_build(tmp_path)
+    store = ST.store_for(EnclaveSettings(home=tmp_path / "h", releases_url=f"s3://{BUCKET}/mf"))
+    release = f"F{fail_after_mb}"
+
+    class Failing:
+        def __init__(self, f):
+            self.f, self.n = f, 0
+
+        def read(self, size=-1):
+            chunk = self.f.read(size)
+            self.n += len(chunk)
+            if self.n > fail_after_mb << 20:
+                raise OSError(5, "Input/output error")   # the local disk, not the store
+            return chunk
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *a):
+            self.f.close()
+
+    def failing_open(path, mode="r", *a, **k):
+        f = builtins.open(path, mode, *a, **k)
+        return Failing(f) if str(path).endswith("large.dcm") else f
+    monkeypatch.setattr(ST, "open", failing_open, raising=False)
+    with pytest.raises(ST.StoreError, match="large.dcm"):
+        ST.upload(build, store, release, manifest)
+    assert _keys(s3, f"mf/{release}") == []
+    monkeypatch.undo()
+    ST.upload(build, store, release, manifest)       # the same build goes up afterwards
+    assert ST.check(store, release) == []
 
 
 # ------------------------------------------------------------------ after publishing
