@@ -13,6 +13,7 @@ import asyncio
 import hmac
 import json
 import logging
+import traceback
 
 import pyarrow as pa
 from tornado import web
@@ -85,6 +86,17 @@ class _Handler(web.RequestHandler):
 
     def on_finish(self):
         self.quiet.touch()   # the query's buffers go back once the session is quiet
+
+    def log_exception(self, typ, value, tb):
+        # The answer tells the researcher why (their own case's data); the broker's log is the
+        # operator's, kept and shipped outside the session, so it never quotes an error's text:
+        # DuckDB's messages carry the values they failed on ("Could not convert string '...'"),
+        # and the SQL near a parse error.  A refusal is the status line of _log_request; an
+        # unexpected failure is its type and where it was raised.
+        if isinstance(value, web.HTTPError):
+            return
+        log.error("uncaught %s in %s %s\n%s", typ.__name__ if typ else "error",
+                  self.request.method, self.request.path, "".join(traceback.format_tb(tb)))
 
     def write_error(self, status_code, **kwargs):
         exc = kwargs.get("exc_info", (None, None))[1]

@@ -37,15 +37,22 @@ def extract(data: Path) -> None:
     PC.write_table(table, data / "claims.parquet", PC.Scope(PC.case_scope(CASE), KEY))
 
 
-def start_broker(tmp: Path, data: Path, warden_url: str, name: str, auth: str):
-    """``python -m hub_config.broker`` for CASE on ``tmp/<name>.sock``: (process, url)."""
+def start_broker(tmp: Path, data: Path, warden_url: str, name: str, auth: str,
+                 log: Path | None = None):
+    """``python -m hub_config.broker`` for CASE on ``tmp/<name>.sock``: (process, url); its
+    standard error (its log) into ``log`` when given."""
     sock = tmp / f"{name}.sock"
     env = dict(os.environ, ENCLAVE_BROKER_SOCKET=str(sock), ENCLAVE_BROKER_AUTH=auth,
                ENCLAVE_WARDEN_URL=warden_url, ENCLAVE_CASE=CASE, ENCLAVE_CASE_DATA=str(data),
                ENCLAVE_DATA_KEY=KEY.hex(), ENCLAVE_QUERY_MAX_ROWS="1000",
                ENCLAVE_QUERY_MAX_BYTES=str(1 << 24))
-    proc = subprocess.Popen([sys.executable, "-m", "hub_config.broker"], cwd=ROOT, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    err = open(log, "ab") if log else subprocess.DEVNULL
+    try:
+        proc = subprocess.Popen([sys.executable, "-m", "hub_config.broker"], cwd=ROOT, env=env,
+                                stdout=subprocess.DEVNULL, stderr=err)
+    finally:
+        if log:
+            err.close()
     for _ in range(400):
         if sock.exists():
             return proc, unix_url(str(sock))
