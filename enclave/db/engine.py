@@ -42,13 +42,17 @@ def _begin_immediate(conn) -> None:
 
 
 def make_engine(url: str) -> Engine:
+    """The state database's engine.  ``hide_parameters``: a failed statement's error (logged by
+    the hub, the warden, the web services) names the statement but not its values - the audit
+    record's SQL text and detail, people's names, tokens' hashes."""
     if url.startswith("sqlite"):
         if url.startswith("sqlite:///"):
             Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
         # isolation_level=None lets us issue BEGIN IMMEDIATE ourselves: every transaction takes
         # the write lock up front, so check-then-insert (last seat, audit chain) is serialised.
         engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_MS / 1000, "isolation_level": None,
-                                                  "check_same_thread": False}, **SQLITE_POOL)
+                                                  "check_same_thread": False},
+                               hide_parameters=True, **SQLITE_POOL)
 
         @event.listens_for(engine, "connect")
         def _pragmas(conn, _record):
@@ -63,7 +67,7 @@ def make_engine(url: str) -> Engine:
             _begin_immediate(conn)
 
         return engine
-    return create_engine(url, pool_pre_ping=True, **POSTGRES_POOL)
+    return create_engine(url, pool_pre_ping=True, hide_parameters=True, **POSTGRES_POOL)
 
 
 @lru_cache(maxsize=16)

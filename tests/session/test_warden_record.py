@@ -139,3 +139,28 @@ def test_the_record_is_committed_chained_and_checkpointed_before_the_answer(warm
         assert verify_chain(s) == []
     cp = journal.tail(journal.journal_path(head.chain_id))
     assert cp is not None and cp.seq == out["seq"] and cp.hash == rec.hash
+
+
+def test_a_failed_record_is_logged_without_its_values(warm, rows, caplog):
+    """A batch the database refuses is logged (the operator's log, outside the enclave's
+    data) with the statement that failed but not its values: the researcher's SQL text, its
+    parameters and the account stay in the database's own audit, never in the hub's log."""
+    from sqlalchemy import text
+
+    w, _ = warm
+    marked = "select * from claims where pid = 'marked-pid-000042'"
+    with session_scope(rows.db_url) as s:   # the database refuses every new audit record
+        if rows.db_url.startswith("sqlite"):
+            s.execute(text("CREATE TRIGGER refuse BEFORE INSERT ON audit_records "
+                           "BEGIN SELECT RAISE(ABORT, 'refused by the test'); END"))
+        else:
+            s.execute(text("CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS "
+                           "$$ BEGIN RAISE EXCEPTION 'refused by the test'; END $$"))
+            s.execute(text("CREATE TRIGGER refuse BEFORE INSERT ON audit_records "
+                           "FOR EACH ROW EXECUTE FUNCTION refuse()"))
+    with pytest.raises(web.HTTPError) as e:
+        w.record("ann", {**BODY, "sql": marked, "params": ["marked-param-77"]})
+    assert e.value.status_code == 503
+    assert "was not written" in caplog.text and "refused by the test" in caplog.text
+    for value in ("marked-pid-000042", "marked-param-77", "a purpose long enough"):
+        assert value not in caplog.text, value
