@@ -35,6 +35,15 @@ def check_file(ctx: Context, spec: ManifestFile) -> None:
         hidden = table.text(col).str.strip().eq("").to_numpy() & np.isnan(table.numeric(col))
         units = np.where(hidden, np.nan, units)
         what = as_what or ("count" if role.role in ("count", "suppressed") else role.statistic)
+        # a number of units below zero or infinite is no count at all: its size (|-3|) or what
+        # it stands for cannot be judged, so it never passes
+        for i in np.flatnonzero((units < 0) | np.isinf(units)):
+            ctx.block_cell(rule=RULE, check=CHECK, file=spec.path, table=table, i=i, col=col,
+                           en=f"This {what} rests on {units[i]:g} unit(s), which is not a number of "
+                              f"units (negative or infinite); a count is a whole number of at "
+                              f"least {m}.",
+                           zh=f"此{_zh(what)}所基於的單位數為 {units[i]:g}，不是有效的單位數（負數或無限大）；"
+                              f"計數須為至少 {m} 的整數。")
         for i in small_cells(units, m):
             n = int(units[i])
             ctx.block_cell(rule=RULE, check=CHECK, file=spec.path, table=table, i=i, col=col,
