@@ -12,7 +12,8 @@ The filter allows by default and refuses what a session never needs and what is 
 out of a namespace sandbox: new namespaces (so ``unshare -U`` cannot hand out a uid 0 with
 capabilities), mounts, io_uring, the kernel keyring, ptrace and cross-process memory access,
 BPF, perf, kernel modules and kexec, userfaultfd, handle-based opens, personality flags that
-weaken ASLR, terminal injection and socket families other than unix, IPv4/6 and netlink.
+weaken ASLR, terminal injection, socket families other than unix, IPv4/6 and netlink, IPv4/6 sockets
+other than plain TCP and UDP, and socket pairs other than unix.
 Anything from another architecture's syscall table (``int 0x80``, x32) kills the process.
 """
 from __future__ import annotations
@@ -69,6 +70,13 @@ PERSONALITY_FLAGS = (0x0020000, 0x0040000, 0x0080000, 0x0100000, 0x0200000, 0x04
 # netlink's routing protocol (interface listing in its own namespace).  Everything else (packet, vsock, alg,
 # bluetooth, xdp, key, ...) is refused.
 ALLOWED_FAMILIES = (1, 2, 10, 16)  # AF_UNIX, AF_INET, AF_INET6, AF_NETLINK
+# Within IPv4/IPv6 only plain TCP and UDP: every other type or protocol (MPTCP, UDP-Lite, SCTP,
+# L2TP, SMC, DCCP, raw, ping) runs protocol code, or loads its module on demand, that a session
+# never needs.  The type is compared on its low four bits (SOCK_TYPE_MASK; the rest are
+# SOCK_NONBLOCK/SOCK_CLOEXEC); a protocol above 17 (also a value with high bits set) is refused.
+INET_FAMILIES = (2, 10)
+INET_TYPES = (1, 2)  # SOCK_STREAM, SOCK_DGRAM
+INET_PROTOCOLS = (0, 6, 17)  # default, IPPROTO_TCP, IPPROTO_UDP
 TIOCSTI, TIOCLINUX = 0x5412, 0x541C
 
 
@@ -95,6 +103,20 @@ def build() -> sc.SyscallFilter:
         if fam not in ALLOWED_FAMILIES:
             f.add_rule(sc.ERRNO(errno.EAFNOSUPPORT), "socket", sc.Arg(0, sc.EQ, fam))
     f.add_rule(sc.ERRNO(errno.EAFNOSUPPORT), "socket", sc.Arg(0, sc.GE, 64))
+    for fam in INET_FAMILIES:
+        for typ in range(16):
+            if typ not in INET_TYPES:
+                f.add_rule(sc.ERRNO(errno.ESOCKTNOSUPPORT), "socket", sc.Arg(0, sc.EQ, fam),
+                           sc.Arg(1, sc.MASKED_EQ, 0xF, typ))
+        for proto in range(1, max(INET_PROTOCOLS) + 1):
+            if proto not in INET_PROTOCOLS:
+                f.add_rule(sc.ERRNO(errno.EPROTONOSUPPORT), "socket", sc.Arg(0, sc.EQ, fam),
+                           sc.Arg(2, sc.EQ, proto))
+        f.add_rule(sc.ERRNO(errno.EPROTONOSUPPORT), "socket", sc.Arg(0, sc.EQ, fam),
+                   sc.Arg(2, sc.GT, max(INET_PROTOCOLS)))
+    # socketpair creates its sockets through the same family code (and module autoloading)
+    # as socket: only unix pairs, the one family that has them for a session.
+    f.add_rule(sc.ERRNO(errno.EAFNOSUPPORT), "socketpair", sc.Arg(0, sc.NE, 1))
     # netlink only for routing (interface listing): not netfilter/nf_tables, audit, uevents...
     f.add_rule(sc.ERRNO(errno.EPROTONOSUPPORT), "socket", sc.Arg(0, sc.EQ, 16),
                sc.Arg(2, sc.NE, 0))

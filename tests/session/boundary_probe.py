@@ -154,6 +154,15 @@ def run(cfg):
         out[f"socket_{name}"] = _try(lambda fam=fam: socket.socket(fam, socket.SOCK_RAW).close())
     out["socket_nf_tables"] = _try(lambda: socket.socket(16, socket.SOCK_RAW, 12).close())
     out["socket_netlink_route"] = _try(lambda: socket.socket(16, socket.SOCK_RAW, 0).close())
+    # IPv4/IPv6 beyond plain TCP/UDP, and socket pairs of other families (the family's code runs)
+    for name, args in (("mptcp", (2, 1, 262)), ("mptcp6", (10, 1, 262)),
+                       ("udplite", (2, 2, 136)), ("udplite6", (10, 2, 136)),
+                       ("sctp", (2, 5, 132)), ("ping", (2, 2, 1))):
+        out[f"socket_{name}"] = _try(lambda args=args: socket.socket(*args).close())
+    for fam, name in ((40, "vsock"), (17, "packet"), (38, "alg"), (2, "inet")):
+        out[f"socketpair_{name}"] = _try(
+            lambda fam=fam: [s.close() for s in socket.socketpair(fam, socket.SOCK_DGRAM)])
+    out["socketpair_unix"] = _try(lambda: [s.close() for s in socket.socketpair()])
     # --- root
     out["setuid0"] = _try(lambda: os.setuid(0))
     out["cmd_setuid_mount"] = _cmd(["mount", "-t", "tmpfs", "none", "/tmp"])  # a setuid-root binary

@@ -167,6 +167,17 @@ def test_socket_families_refused(probe, family):
     assert probe[f"socket_{family}"] != "ok"
 
 
+@pytest.mark.parametrize("member", ["socket_mptcp", "socket_mptcp6", "socket_udplite",
+                                    "socket_udplite6", "socket_sctp", "socket_ping",
+                                    "socketpair_vsock", "socketpair_packet", "socketpair_alg",
+                                    "socketpair_inet"])
+def test_other_inet_protocols_and_socket_pairs_refused_by_the_filter(probe, member):
+    # the filter's errno, before any protocol or family code (MPTCP and UDP-Lite open without
+    # it; socketpair(AF_VSOCK) reaches the vsock family and answers ENODEV)
+    assert probe[member] in ("EPROTONOSUPPORT", "ESOCKTNOSUPPORT", "EAFNOSUPPORT"), probe[member]
+    assert probe["socketpair_unix"] == "ok"
+
+
 def test_network_is_loopback_only(probe):
     assert probe["ifaces"] == ["lo"]
     assert probe["public_net"] == "ENETUNREACH"
