@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from egress_review.engine.numerals import spelled_number
+
 NUM = r"[-−+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
 _DASH = r"\s*(?:[-–—~～]|to|至)\s*"
 _OPEN, _CLOSE = r"\s*[(（\[［]\s*", r"\s*[)）\]］]\s*"
@@ -45,6 +47,8 @@ def parse_cell(text: str, context: str = "") -> Cell | None:
     """``context``: the row and column labels (they tell ``median (min–max)`` from
     ``median (IQR)`` and a percent column from a count one)."""
     t = " ".join(text.replace("\u00a0", " ").split())
+    if (v := spelled_number(t)) is not None:
+        return Cell("number", [("number", v)])     # 三, "three", 3E+00: the count 3
     if not t or not _STARTS_AS_NUMBER.match(t):
         return None                          # every form above starts with its number
     if (m := PLAIN.match(t)):

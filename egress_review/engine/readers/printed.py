@@ -12,6 +12,7 @@ import csv
 import io
 import re
 
+from egress_review.engine.numerals import spelled_number
 from egress_review.engine.readers.model import Content, TableUnit, TextUnit
 from egress_review.engine.readers.model_summary import find_model_summary
 
@@ -87,7 +88,8 @@ def delimited_blocks(lines: list[str]) -> list[tuple[int, int, list[list[str]]]]
         if best is not None:
             d, j = best
             rows = [_fields(ln, d) for ln in lines[i:j]]
-            if any(all(_NUMBER.match(r[c].replace(" ", "")) for r in rows[1:] if r[c]) and any(r[c] for r in rows[1:])
+            if any(all(_NUMBER.match(r[c].replace(" ", "")) or spelled_number(r[c]) is not None
+                       for r in rows[1:] if r[c]) and any(r[c] for r in rows[1:])
                    for c in range(len(rows[0]))):
                 out.append((i, j, rows))
                 i = j

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 
+from egress_review.engine.numerals import spelled_number
 from egress_review.engine.readers.model import Content, TableUnit, TextUnit
 from egress_review.engine.readers.text_decode import decode_text, text_or_unread
 
@@ -19,6 +20,19 @@ def _scalar(v) -> bool:
 
 def _num(v) -> bool:
     return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def _numeric(v) -> bool:
+    """A number, or a string that is one ("3", "三", "three", "3E+00"): {"F": "三"} is a count."""
+    if _num(v):
+        return True
+    if not isinstance(v, str):
+        return False
+    try:
+        float(v.replace(",", ""))
+        return True
+    except ValueError:
+        return spelled_number(v) is not None
 
 
 def _s(v) -> str:
@@ -33,7 +47,7 @@ def walk(value, out: Content, path: str = "$", key: str = "", place: dict | None
     pre = dict(place or {})
     if isinstance(value, dict):
         items = list(value.items())
-        if len(items) >= 2 and all(_num(v) for _, v in items):
+        if len(items) >= 2 and all(_numeric(v) for _, v in items):
             rows = [["key", key or "value"]] + [[str(k), _s(v)] for k, v in items]
             out.add(TableUnit(rows=rows, place={**pre, "json_path": path}))
             return
@@ -56,7 +70,7 @@ def walk(value, out: Content, path: str = "$", key: str = "", place: dict | None
             rows = [keys] + [[_s(v.get(k)) for k in keys] for v in value]
             out.add(TableUnit(rows=rows, place={**pre, "json_path": path}))
             return
-        if len(value) >= 2 and all(_num(v) for v in value):
+        if len(value) >= 2 and all(_numeric(v) for v in value):
             out.add(TableUnit(rows=[[key or "value"]] + [[_s(v)] for v in value],
                               place={**pre, "json_path": path}))
             return
@@ -65,6 +79,9 @@ def walk(value, out: Content, path: str = "$", key: str = "", place: dict | None
         return
     if _num(value):
         out.add(TextUnit(f"{key or 'value'}: {value}", {**pre, "json_path": path, "labelled": True}))
+    elif isinstance(value, str) and (n := spelled_number(value)) is not None:
+        # a number spelled out in a string is read as the number it states
+        out.add(TextUnit(f"{key or 'value'}: {n:g}", {**pre, "json_path": path, "labelled": True}))
     elif isinstance(value, str) and value.strip():
         out.add(TextUnit(value, {**pre, "json_path": path}))
 
