@@ -12,7 +12,7 @@ The filter allows by default and refuses what a session never needs and what is 
 out of a namespace sandbox: new namespaces (so ``unshare -U`` cannot hand out a uid 0 with
 capabilities), mounts, io_uring, the kernel keyring, ptrace and cross-process memory access,
 BPF, perf, kernel modules and kexec, userfaultfd, handle-based opens, personality flags that
-weaken ASLR, terminal injection, socket families other than unix, IPv4/6 and netlink, IPv4/6 sockets
+weaken ASLR, terminal injection and line-discipline changes, ``modify_ldt``/``uselib``, socket families other than unix, IPv4/6 and netlink, IPv4/6 sockets
 other than plain TCP and UDP, and socket pairs other than unix.
 Anything from another architecture's syscall table (``int 0x80``, x32) kills the process.
 """
@@ -60,6 +60,9 @@ DENIED = (
     "open_by_handle_at", "name_to_handle_at",
     # NUMA page moves of other processes
     "move_pages", "migrate_pages",
+    # x86 legacy: per-process segment tables and a.out library loading (old, rarely audited
+    # kernel code no session program uses)
+    "modify_ldt", "uselib",
 )
 
 # personality(2) flags that weaken address-space randomisation or execute-protection.
@@ -78,6 +81,8 @@ INET_FAMILIES = (2, 10)
 INET_TYPES = (1, 2)  # SOCK_STREAM, SOCK_DGRAM
 INET_PROTOCOLS = (0, 6, 17)  # default, IPPROTO_TCP, IPPROTO_UDP
 TIOCSTI, TIOCLINUX = 0x5412, 0x541C
+# A terminal's line discipline: switching it runs (and may load) n_gsm, n_hdlc, slip... drivers.
+TIOCSETD = 0x5423
 
 
 def build() -> sc.SyscallFilter:
@@ -120,7 +125,8 @@ def build() -> sc.SyscallFilter:
     # netlink only for routing (interface listing): not netfilter/nf_tables, audit, uevents...
     f.add_rule(sc.ERRNO(errno.EPROTONOSUPPORT), "socket", sc.Arg(0, sc.EQ, 16),
                sc.Arg(2, sc.NE, 0))
-    for req in (TIOCSTI, TIOCLINUX):  # typing into the controlling terminal of someone else
+    # typing into someone else's terminal; swapping a terminal's line discipline
+    for req in (TIOCSTI, TIOCLINUX, TIOCSETD):
         f.add_rule(eperm, "ioctl", sc.Arg(1, sc.MASKED_EQ, 0xFFFFFFFF, req))
     return f
 

@@ -20,7 +20,8 @@ NR = {"clone": 56, "clone3": 435, "unshare": 272, "setns": 308, "mount": 165, "u
       "pidfd_getfd": 438, "bpf": 321, "perf_event_open": 298, "init_module": 175,
       "finit_module": 313, "delete_module": 176, "kexec_load": 246, "userfaultfd": 323,
       "personality": 135, "open_by_handle_at": 304, "name_to_handle_at": 303, "fsopen": 430,
-      "open_tree": 428, "move_mount": 429, "acct": 163, "swapon": 167, "syslog": 103}
+      "open_tree": 428, "move_mount": 429, "acct": 163, "swapon": 167, "syslog": 103,
+      "modify_ldt": 154, "uselib": 134}
 NAMESPACES = {"user": 0x10000000, "mount": 0x00020000, "net": 0x40000000, "pid": 0x20000000,
               "ipc": 0x08000000, "uts": 0x04000000, "cgroup": 0x02000000, "time": 0x00000080}
 _libc = ctypes.CDLL(None, use_errno=True)
@@ -149,6 +150,22 @@ def run(cfg):
     out["name_to_handle_at"] = _sys("name_to_handle_at", -100, b"/", iov, iov, 0)
     out["acct"] = _sys("acct", b"/tmp/acct")
     out["syslog"] = _sys("syslog", 3, iov, 16)
+    out["modify_ldt"] = _sys("modify_ldt", 0, iov, 16)  # reading the table needs no privilege
+    out["uselib"] = _sys("uselib", b"/usr/lib/x86_64-linux-gnu/libc.so.6")
+
+    def tiocsetd(ldisc):
+        import fcntl
+        import pty
+        import struct
+
+        master, slave = pty.openpty()
+        try:
+            fcntl.ioctl(slave, 0x5423, struct.pack("i", ldisc))
+        finally:
+            os.close(master), os.close(slave)
+    out["tiocsetd_n_tty"] = _try(lambda: tiocsetd(0))  # the default discipline: always there
+    out["tiocsetd_n_gsm"] = _try(lambda: tiocsetd(21))
+    out["tiocsetd_n_hdlc"] = _try(lambda: tiocsetd(13))
     for fam, name in ((17, "packet"), (38, "alg"), (40, "vsock"), (15, "key"), (44, "xdp"),
                       (31, "bluetooth"), (30, "tipc")):
         out[f"socket_{name}"] = _try(lambda fam=fam: socket.socket(fam, socket.SOCK_RAW).close())

@@ -48,6 +48,18 @@ def _clone(flags):
     return attempt
 
 
+def _tiocsetd(ldisc):
+    import fcntl
+    import pty
+    import struct
+
+    master, slave = pty.openpty()
+    try:
+        fcntl.ioctl(slave, 0x5423, struct.pack("i", ldisc))
+    finally:
+        os.close(master), os.close(slave)
+
+
 ATTACKS = {
     "unshare_user": lambda: _sys(272, CLONE_NEWUSER),
     "unshare_mount": lambda: _sys(272, CLONE_NEWNS),
@@ -66,6 +78,8 @@ ATTACKS = {
     "chroot": lambda: _sys(161, b"/"),
     "socket_packet": lambda: socket.socket(17, socket.SOCK_RAW).close(),
     "socket_nf_tables": lambda: socket.socket(16, socket.SOCK_RAW, 12).close(),
+    "modify_ldt_read": lambda: _sys(154, 0, ctypes.create_string_buffer(64), 64),
+    "tiocsetd_n_tty": lambda: _tiocsetd(0),
     "sethostname": lambda: _sys(170, b"x", 1) if _sys(272, 0x04000000) == 0 else None,
 }
 

@@ -154,7 +154,7 @@ def test_no_new_namespace_and_no_mount(probe, attempt):
     "io_uring_setup", "keyctl_join", "add_key", "request_key", "ptrace_traceme",
     "process_vm_readv", "pidfd_getfd", "bpf", "perf_event_open", "init_module", "finit_module",
     "delete_module", "kexec_load", "userfaultfd", "personality_no_aslr", "open_by_handle_at",
-    "name_to_handle_at", "acct", "syslog"])
+    "name_to_handle_at", "acct", "syslog", "modify_ldt", "uselib"])
 def test_kernel_attack_surface_refused(probe, attempt):
     # EPERM from the seccomp filter; several (io_uring, keyctl, userfaultfd in user mode,
     # personality, ptrace of oneself, process_vm_readv of oneself) work without it.
@@ -165,6 +165,12 @@ def test_kernel_attack_surface_refused(probe, attempt):
                                     "tipc", "nf_tables"])
 def test_socket_families_refused(probe, family):
     assert probe[f"socket_{family}"] != "ok"
+
+
+@pytest.mark.parametrize("ldisc", ["n_tty", "n_gsm", "n_hdlc"])
+def test_line_discipline_of_a_terminal_cannot_be_switched(probe, ldisc):
+    # even to the default discipline (that one works without the filter): no ldisc code path
+    assert probe[f"tiocsetd_{ldisc}"] == "EPERM", probe[f"tiocsetd_{ldisc}"]
 
 
 @pytest.mark.parametrize("member", ["socket_mptcp", "socket_mptcp6", "socket_udplite",
