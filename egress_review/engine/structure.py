@@ -14,6 +14,8 @@ whether it is a count) for review.
 """
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 from egress_review.engine.context import Context
@@ -247,7 +249,16 @@ def check_file(ctx: Context, spec: ManifestFile) -> None:
                        f"{len(small)} of them under {m}: they may be counts; the reviewer decides.",
                     zh=f"欄位 {col!r} 宣告為 {role.statistic or role.role}，但全為整數，其中 {len(small)} 個小於 {m}："
                        "可能是計數，由審查人判斷。")
-    for i, col, k, base in _implied_counts(table, m):
+    for i, col, k, base, sure in _implied_counts(table, m):
+        if not sure:
+            ctx.add(rule=RULE, check=CHECK, severity="review", file=spec.path,
+                    location=table.location(i, col),
+                    en=f"This rate of {base!r} states no scale (per 1, 100, 1,000 …): at one of "
+                       f"them it gives away a count of {k:g} (fewer than {m}). Name the scale in "
+                       "the column (e.g. per_1000); the reviewer decides.",
+                    zh=f"此比率未標明基數（每 1、100、1,000 …）：以其中一種基數乘以 {base!r} 即得計數 "
+                       f"{k:g}（少於 {m}）。請在欄名標明基數（如 per_1000），由審查人判斷。")
+            continue
         ctx.block_cell(rule=RULE, check=CHECK, file=spec.path, table=table, i=i, col=col,
                        en=f"This {table.role(col).statistic} of {base!r} gives away a count of {k:g} "
                           f"(fewer than {m}), whatever its declared units.",
@@ -304,15 +315,41 @@ def _decimals(text: str) -> int:
     return len(t.split(".", 1)[1]) if "." in t else 0
 
 
-def _implied_counts(table: Table, m: int) -> list[tuple[int, str, float, str]]:
-    """Counts a percent (or share) gives away with its base count: k = p × N, known to within
-    N × half a unit of the last shown decimal.  (row, column, k, base) where k is surely
-    1 … m−1.  The base is the declared denominator, else the declared units column."""
+_PER = re.compile(r"(?:per|/)[\s_]*([0-9.]+\s*[kK]|1,?000,?000|100,?000|10,?000|1,?000|100|10\^[2-6]|1e[2-6]"
+                  r"|thousand|hundred thousand|million)\b|‰|‱|%|pct|percent|千分|每千|萬分|每萬|十萬", re.I)
+_RATE_SCALES = (1.0, 100.0, 1_000.0, 10_000.0, 100_000.0)
+
+
+def _stated_scale(name: str) -> float | None:
+    """The scale a rate's column name states (per 1,000, ‰, per 100k, %), None if none."""
+    m = _PER.search(name)
+    if not m:
+        return None
+    t = m.group(0).lower().replace(",", "").replace(" ", "")
+    for word, scale in (("‱", 10_000.0), ("‰", 1_000.0), ("千分", 1_000.0), ("每千", 1_000.0),
+                        ("十萬", 100_000.0), ("萬分", 10_000.0), ("每萬", 10_000.0), ("%", 100.0), ("pct", 100.0), ("percent", 100.0),
+                        ("hundredthousand", 100_000.0), ("thousand", 1_000.0), ("million", 1e6)):
+        if word in t:
+            return scale
+    g = (m.group(1) or "").lower().replace(",", "").replace(" ", "")
+    if g.endswith("k"):
+        return float(g[:-1]) * 1_000.0
+    if g.startswith(("10^", "1e")):
+        return 10.0 ** int(g[-1])
+    return float(g) if g else None
+
+
+def _implied_counts(table: Table, m: int) -> list[tuple[int, str, float, str, bool]]:
+    """Counts a percent, share or rate gives away with its base count: k = p × N / scale,
+    known to within N × half a unit of the last shown decimal.  (row, column, k, base, sure)
+    where k is 1 … m−1 for certain.  The base is the declared denominator, else the declared
+    units column.  A rate's scale is the one its name states, else 1 when every value is a
+    share (≤ 1); else every scale it could be (k ≤ N): a small k under one of them is not sure."""
     out = []
     counts = set(table.count_cols)
     for col in table.cols_with("statistic"):
         role = table.role(col)
-        if role.statistic != "percent":
+        if role.statistic not in ("percent", "rate"):
             continue
         bases = [b for b in (role.denominator_column, role.units_column) if b in counts]
         if not bases:
@@ -320,13 +357,23 @@ def _implied_counts(table: Table, m: int) -> list[tuple[int, str, float, str]]:
         v = table.numeric(col)
         if np.isnan(v).all():
             continue
-        scale = 100.0 if np.nanmax(v) > 1.0 or "%" in col or "pct" in col.lower() else 1.0
+        if role.statistic == "percent":
+            scales = [100.0 if np.nanmax(v) > 1.0 or "%" in col or "pct" in col.lower() else 1.0]
+        elif (stated := _stated_scale(col)) is not None:
+            scales = [stated]
+        elif np.nanmax(np.abs(v)) <= 1.0:
+            scales = [1.0]
+        else:
+            scales = [s for s in _RATE_SCALES if np.nanmax(v) <= s]
+        sure = len(scales) == 1
         texts = table.text(col).tolist()
         base = bases[0]
         n = table.numeric(base)
         for i in np.flatnonzero(~np.isnan(v) & ~np.isnan(n)):
-            k = v[i] * n[i] / scale
-            err = n[i] * 0.5 * 10.0 ** (-_decimals(texts[i])) / scale
-            if k - err > 0.5 - 1e-9 and k + err < m - 0.5 + 1e-9:
-                out.append((int(i), col, round(k, 3), base))
+            for scale in scales:
+                k = v[i] * n[i] / scale
+                err = n[i] * 0.5 * 10.0 ** (-_decimals(texts[i])) / scale
+                if k - err > 0.5 - 1e-9 and k + err < m - 0.5 + 1e-9:
+                    out.append((int(i), col, round(k, 3), base, sure))
+                    break
     return out
