@@ -17,6 +17,8 @@ from dataclasses import asdict, dataclass, field
 GUARD_ENV = "ENCLAVE_BROWSER_GUARD"
 LEDGER_KEY_ENV = "ENCLAVE_LEDGER_KEY"
 MODES = ("remote", "on_site")
+DESKTOP_INPUT_KEYS = ("key_events_per_second", "key_events_burst", "key_events_per_session",
+                      "pointer_events_per_second")
 
 
 class GuardConfigError(ValueError):
@@ -43,6 +45,8 @@ class GuardConfig:
     saved_suffixes: tuple[str, ...]
     seat_addresses: tuple[str, ...] = ()
     desktop_geometry: str = "1600x900"
+    # what the remote desktop takes from the viewer (rfb_filter.InputLimits' fields)
+    desktop_input: dict = field(default_factory=dict)
     extra: dict = field(default_factory=dict)
 
     def to_env(self) -> str:
@@ -69,6 +73,7 @@ def from_policy(sess, *, mode: str | None = None, seat_addresses=(),
         "saved_suffixes": list(sess.saved_file_suffixes),
         "seat_addresses": list(seat_addresses),
         "desktop_geometry": sess.desktop_geometry,
+        "desktop_input": {k: getattr(sess, f"desktop_{k}") for k in DESKTOP_INPUT_KEYS},
     })
 
 
@@ -114,7 +119,11 @@ def validate(raw: dict) -> GuardConfig:
     w, _, h = str(geometry).partition("x")
     if not (w.isdigit() and h.isdigit()):
         raise GuardConfigError(f"desktop_geometry: expected WIDTHxHEIGHT, got {geometry!r}")
-    return GuardConfig(mode=mode, caps=caps,
+    di = raw.get("desktop_input")
+    if not isinstance(di, dict) or set(di) != set(DESKTOP_INPUT_KEYS):
+        raise GuardConfigError(f"desktop_input: expected an object with {DESKTOP_INPUT_KEYS}")
+    desktop_input = {k: _positive_int(di, k, "desktop_input") for k in DESKTOP_INPUT_KEYS}
+    return GuardConfig(mode=mode, caps=caps, desktop_input=desktop_input,
                        saved_max_bytes=_positive_int(raw, "saved_max_bytes", "settings"),
                        saved_suffixes=tuple(s.lower() for s in suffixes),
                        seat_addresses=tuple(str(ipaddress.ip_address(a)) for a in seats),

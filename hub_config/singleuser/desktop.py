@@ -21,6 +21,8 @@ import subprocess
 import sys
 import tempfile
 
+from hub_config.singleuser.rfb_filter import InputBudget, InputLimits
+
 NOVNC_DIR = "/usr/share/novnc"
 XVNC = ("Xtigervnc", "Xvnc")
 # the browser binary itself: Debian's /usr/bin/chromium wrapper reads /etc/chromium.d, which
@@ -29,8 +31,10 @@ CHROMIUM = ("/usr/lib/chromium/chromium", "chromium", "chromium-browser")
 
 
 class Desktop:
-    def __init__(self, geometry: str, base_url: str, log) -> None:
+    def __init__(self, geometry: str, base_url: str, log, input_limits: InputLimits) -> None:
         self.geometry = geometry
+        # the keyboard and pointer budget of every viewer connection of this server
+        self.input = InputBudget(input_limits)
         self.base_url = base_url
         self.log = log
         self.dir = tempfile.mkdtemp(prefix="enclave-desktop-")
@@ -148,7 +152,8 @@ def setup(serverapp, guard) -> None:
 
     global DESKTOP
     base = serverapp.base_url
-    DESKTOP = Desktop(guard.desktop_geometry, base, serverapp.log)
+    DESKTOP = Desktop(guard.desktop_geometry, base, serverapp.log,
+                      InputLimits(**guard.desktop_input))
     serverapp.web_app.add_handlers(".*$", handlers(base, DESKTOP))
 
     def listen_and_start(tries=[0]):

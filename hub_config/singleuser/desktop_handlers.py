@@ -2,8 +2,9 @@
 the kiosk browser's one-time login.  The viewer page's bar carries the JupyterLab slot clock
 itself (the lab extension's script, inlined), re-reading the booking's end from the server's
 ``enclave/slot`` like JupyterLab does (:mod:`hub_config.singleuser.slot_clock`).  The viewer page and websocket need the hub login (the
-same OAuth as JupyterLab); the websocket only relays bytes between the browser and the VNC
-server's unix socket, whose clipboard is off (:mod:`hub_config.singleuser.desktop`)."""
+same OAuth as JupyterLab); the websocket relays the VNC server's unix socket (clipboard off,
+:mod:`hub_config.singleuser.desktop`) and passes on only what :mod:`.rfb_filter` takes of what
+the viewer sends."""
 from __future__ import annotations
 
 import html
@@ -14,6 +15,7 @@ from tornado import iostream, web, websocket
 from tornado.netutil import Resolver  # noqa: F401  (tornado's resolver for unix sockets below)
 
 from hub_config.singleuser.desktop import NOVNC_DIR
+from hub_config.singleuser.rfb_filter import RfbClientFilter, RfbRefused
 from hub_config.singleuser.routes import client_address
 from hub_config.singleuser.slot_clock import LABEXTENSIONS, NAME, SLOT_PATH, slot
 
@@ -118,6 +120,8 @@ class DesktopSocketHandler(websocket.WebSocketHandler, JupyterHandler):
     def initialize(self, desktop) -> None:
         self.desktop = desktop
         self.vnc: iostream.IOStream | None = None
+        # what the viewer sends is read and filtered, never relayed unread
+        self.rfb = RfbClientFilter(desktop.input)
 
     def select_subprotocol(self, subprotocols):
         return "binary" if "binary" in subprotocols else None
@@ -130,6 +134,9 @@ class DesktopSocketHandler(websocket.WebSocketHandler, JupyterHandler):
             raise web.HTTPError(403, "log in first")
         if not self.authorizer.is_authorized(self, self.current_user, "execute", "desktop"):
             raise web.HTTPError(403)
+        spent = self.desktop.input.spent()
+        if spent:
+            raise web.HTTPError(403, spent)
         import socket
 
         s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -159,7 +166,16 @@ class DesktopSocketHandler(websocket.WebSocketHandler, JupyterHandler):
             return
         if isinstance(message, str):
             message = message.encode()
-        await self.vnc.write(message)
+        try:
+            data = self.rfb.feed(message)
+        except RfbRefused as e:
+            # the reason goes to the server's log and to the viewer as the close reason
+            self.log.warning("enclave desktop: viewer input refused: %s", e)
+            self.vnc.close()
+            self.close(4003, str(e)[:120])
+            return
+        if data:
+            await self.vnc.write(data)
 
     def on_close(self):
         if self.vnc is not None:

@@ -135,6 +135,23 @@ class SessionPolicy(BaseModel):
     desktop_geometry: str = setting(
         "1600x900", rule="S1", pattern=r"^\d{3,4}x\d{3,4}$",
         description="Remote-desktop screen size (remote access mode).")
+    desktop_key_events_per_second: int = setting(
+        50, rule="D4", ge=1,
+        description="Key events (presses and releases) a second the remote desktop takes from "
+                    "the viewer - 25 characters a second, above the fastest typists; faster "
+                    "input is a script typing data in and closes the connection.")
+    desktop_key_events_burst: int = setting(
+        300, rule="D4", ge=1,
+        description="Key events the remote desktop takes at once above that rate (a held "
+                    "key's auto-repeat, shortcuts).")
+    desktop_key_events_per_session: int = setting(
+        400_000, rule="D4", ge=100,
+        description="Key events one session's server takes from its viewers in all (a "
+                    "half-day of steady typing is well under 100 000).")
+    desktop_pointer_events_per_second: int = setting(
+        120, rule="D4", ge=10,
+        description="Pointer events a second the remote desktop takes (noVNC sends about 60 "
+                    "while the mouse moves); more are dropped.")
 
     @field_validator("weekdays")
     @classmethod

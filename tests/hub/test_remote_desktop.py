@@ -204,7 +204,8 @@ def test_desktop_refused_without_login(hub):
 
 
 def _type_cell(page, code: str) -> None:
-    page.keyboard.type(code, delay=15)
+    # a fast typist's pace (22 characters a second): the desktop cuts off faster "typing"
+    page.keyboard.type(code, delay=45)
     page.keyboard.press("Shift+Enter")
 
 
@@ -250,13 +251,32 @@ def test_work_in_the_desktop_and_the_clipboard_does_nothing(hub, browser):
     browser.keyboard.press("Enter")
     _type_cell(browser, "import IPython; open('/workspace/pasted.txt','w').write('''")
     browser.keyboard.press("Control+v")
-    browser.keyboard.type("''')", delay=15)
+    browser.keyboard.type("''')", delay=45)
     browser.keyboard.press("Shift+Enter")
     time.sleep(5)
     assert browser.evaluate("window.enclaveClip") == []
     pasted = (ws / "pasted.txt").read_text() if (ws / "pasted.txt").exists() else ""
     assert "OUTSIDE-CLIP-7731" not in pasted
     assert not browser.downloads
+
+
+def test_a_script_typing_a_file_in_is_cut_off(hub, browser):
+    """D4: the outer browser 'types' 2 000 characters at machine speed through noVNC's own
+    API (what a script pasting a file as keystrokes does): the session's server closes the
+    desktop's connection with the reason; a person reconnecting afterwards gets the desktop."""
+    browser.evaluate("""() => { window.enclaveClose = null;
+        window.enclaveRfb._sock._websocket.addEventListener('close',
+            e => { window.enclaveClose = [e.code, e.reason]; }); }""")
+    browser.evaluate("() => { for (let i = 0; i < 2000; i++) "
+                     "window.enclaveRfb.sendKey(0x30 + (i % 10)); }")
+    closed = _wait(lambda: browser.evaluate("window.enclaveClose"), "the desktop cut off",
+                   timeout=30, page=browser)
+    assert closed[0] == 4003 and "faster than a person" in closed[1]
+    browser.wait_for_selector("#status[data-state=disconnected]", timeout=10000)
+    time.sleep(6)  # the burst refills at the policy's rate
+    browser.reload()
+    browser.wait_for_selector("#status[data-state=connected]", timeout=60000)
+    _wait(lambda: _colours(browser) > 40, "JupyterLab on the remote desktop again", page=browser)
 
 
 def test_no_download_ever_reached_the_outer_browser(browser):
