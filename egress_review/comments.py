@@ -19,7 +19,7 @@ from enclave.db import utcnow
 from egress_review.models import EgressComment, EgressFile, EgressRequest
 from egress_review.request_input import Conflict, Forbidden, NotFound, WorkflowError, clean_text
 from egress_review.review_stages import TERMINAL
-from egress_review.visibility import can_view, is_reviewer, visible_comments
+from egress_review.visibility import can_view, conflict, is_reviewer, visible_comments
 
 MAX_COMMENT = 20_000     # characters, as every free text of a request
 MAX_EARLIER = 10         # requests followed back through ``supersedes``
@@ -73,6 +73,8 @@ def add_comment(db: Session, req: EgressRequest, user: User, body: str, visibili
         raise Forbidden("private comments are for reviewers and the committee only")
     if not is_requester and not is_reviewer(user):
         raise Forbidden("only the requester and reviewers can comment on a request")
+    if not is_requester and conflict(req, user):
+        raise Forbidden(f"{conflict(req, user)}: you take no part in its review")
     if via not in ("enclave", "release_area"):
         raise WorkflowError(f"unknown comment origin {via!r}")
     outside = via == "release_area"

@@ -3,13 +3,50 @@ reviews and public comments; reviewers submitted requests, blind to each other's
 comments until their own review is in or the stage is complete."""
 from __future__ import annotations
 
+from sqlalchemy import select
+from sqlalchemy.orm import object_session
+
 from enclave.accounts.models import User
+from enclave.cases.models import Case
 from egress_review.models import EgressComment, EgressRequest, EgressReview
 from egress_review.review_stages import TERMINAL, stage_complete
 
 
 def is_reviewer(user: User) -> bool:
     return user.has_role("reviewer") or user.has_role("committee")
+
+
+def case_conflict(db, user: User, *case_codes: str | None) -> str | None:
+    """Why ``user`` is not independent of the cases named (None when independent): the case's
+    applicant and everyone who is or was a member of it.  A reviewer role held by one of them
+    gives nothing of the case's requests beyond what they would see without it (E4).  A case
+    that cannot be read is not proof of independence (default deny)."""
+    for code in case_codes:
+        if code is None:
+            continue
+        case = db.execute(select(Case).where(Case.code == code)).scalar_one_or_none() \
+            if db is not None else None
+        if case is None:
+            return f"case {code} cannot be read, so independence from it cannot be shown"
+        if user.id == case.applicant_id:
+            return f"you applied for case {code}; reviewers must be independent of the case"
+        if any(m.user_id == user.id for m in case.members):  # removed members too
+            return (f"you are or were a member of case {code}; reviewers must be independent "
+                    "of the case")
+    return None
+
+
+def conflict(req: EgressRequest, user: User) -> str | None:
+    """Why ``user`` may not take part in reviewing ``req`` (None when they may)."""
+    if req.requester_id == user.id:
+        return "you submitted this request; nobody reviews or approves their own request (E4)"
+    return case_conflict(object_session(req), user, req.case_code)
+
+
+def independent_reviewer(req: EgressRequest, user: User) -> bool:
+    """A reviewer (or committee member) who may see the request's contents: files, findings,
+    other reviewers' reviews and comments."""
+    return is_reviewer(user) and req.state != "draft" and conflict(req, user) is None
 
 
 def can_view(req: EgressRequest, user: User) -> bool:
@@ -21,7 +58,7 @@ def visible_reviews(req: EgressRequest, user: User, policy) -> list[EgressReview
     """Reviews this user may see now.  Blind review: a reviewer sees other reviewers' decisions
     of a stage only once their own review of that stage is in or the stage is complete; the
     requester sees individual reviews only once the request is decided."""
-    if req.requester_id == user.id:
+    if not independent_reviewer(req, user):  # the requester, a reviewer who is in the case
         return list(req.reviews) if req.state in TERMINAL else []
     out = []
     for r in req.reviews:
@@ -43,7 +80,7 @@ def visible_comments(req: EgressRequest, user: User, policy) -> list[EgressComme
     """The requester sees public comments (never their own unreviewed ones); a reviewer sees
     every comment except those of other reviewers while the current stage is open and their
     own review is not in (blindness)."""
-    if req.requester_id == user.id:
+    if not independent_reviewer(req, user):  # the requester, a reviewer who is in the case
         return [c for c in req.comments if c.visibility == "public" and reviewed_comment(req, c)]
     open_blind = not stage_complete(req, req.stage, policy) and not any(
         r.reviewer_id == user.id and r.stage == req.stage for r in req.reviews)

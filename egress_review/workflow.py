@@ -52,8 +52,9 @@ from egress_review.request_input import (Conflict, Forbidden, NotFound, Workflow
 from egress_review.review_stages import (REVIEWABLE, STATES, TERMINAL, WITHDRAWABLE, required_for,  # noqa: F401
                                          stage_complete, stage_reviews, stage_role)
 from egress_review.store import BlobStore, Blob
-from egress_review.visibility import (can_view, is_reviewer, reviewed_comment,  # noqa: F401
-                                      visible_comments, visible_reviews)
+from egress_review.visibility import (can_view, conflict, independent_reviewer,  # noqa: F401
+                                      is_reviewer, reviewed_comment, visible_comments,
+                                      visible_reviews)
 
 COMPONENT = "egress"
 MAX_PATH = 400  # egress_files.path
@@ -329,15 +330,6 @@ def withdraw(db: Session, req: EgressRequest, user: User, reason: str, *, now: d
 # Review
 
 
-def is_conflicted(req: EgressRequest, user: User, case: Case | None) -> str | None:
-    """Why ``user`` may not review ``req`` (None when they may)."""
-    if req.requester_id == user.id:
-        return "you submitted this request; nobody reviews or approves their own request (E4)"
-    if case is not None and any(m.user_id == user.id and m.removed_at is None for m in case.members):
-        return f"you are a member of case {req.case_code}; reviewers must be independent of the case"
-    return None
-
-
 def can_act(db: Session, req: EgressRequest, user: User, policy) -> WorkflowError | None:
     """Why ``user`` cannot record a review on ``req`` now, as the error to raise (None: they can)."""
     if req.state not in REVIEWABLE:
@@ -345,8 +337,7 @@ def can_act(db: Session, req: EgressRequest, user: User, policy) -> WorkflowErro
     role = stage_role(req.stage)
     if not user.has_role(role):
         return Forbidden(f"this request waits for the {req.stage} stage, which needs the role {role!r}")
-    case = db.execute(select(Case).where(Case.code == req.case_code)).scalar_one_or_none()
-    why = is_conflicted(req, user, case)
+    why = conflict(req, user)
     if why:
         return Forbidden(why)
     if any(r.reviewer_id == user.id for r in stage_reviews(req, req.stage)):

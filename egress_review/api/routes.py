@@ -169,9 +169,12 @@ def _names(db: Session, ids) -> dict[int, str]:
 def redacts(req: EgressRequest, user: User, inside: bool) -> bool:
     """Unreviewed content goes back to its author only inside a session: purpose, file names,
     sizes, checksums and findings are written or derived from data inside the enclave, and
-    showing them outside before approval would be a way round the review (E4, E7)."""
-    return (req.requester_id == user.id and not inside and not wf.is_reviewer(user)
-            and req.state not in ("approved", "released"))
+    showing them outside before approval would be a way round the review (E4, E7).  A
+    reviewer role does not change that for the requester, nor for a reviewer who is or was in
+    the case: only an independent reviewer sees unreviewed content outside."""
+    if req.state in ("approved", "released") or wf.independent_reviewer(req, user):
+        return False
+    return not (req.requester_id == user.id and inside)
 
 
 def summary(db: Session, req: EgressRequest, svc: EgressService, names: dict[int, str] | None = None,
@@ -386,9 +389,11 @@ def reviewer_file(rid: RID, fid: FID, user: User = Depends(caller), db: Session 
                   svc: EgressService = Depends(service)):
     """A submitted file, for reviewers only (the requester's way out is the release area)."""
     req = load(db, rid, user)
-    if req.requester_id == user.id or not wf.is_reviewer(user):
-        raise wf.Forbidden("files of a request are shown to reviewers only; approved files are "
-                           "downloaded from the release area")
+    if not wf.independent_reviewer(req, user):
+        why = wf.conflict(req, user) if wf.is_reviewer(user) else None
+        raise wf.Forbidden((why + "; " if why else "") + "files of a request are shown to "
+                           "independent reviewers only; approved files are downloaded from the "
+                           "release area")
     f = next((f for f in req.outputs if f.id == fid), None)
     if f is None:
         raise wf.NotFound(f"request {rid} has no file {fid}")

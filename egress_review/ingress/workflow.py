@@ -33,6 +33,7 @@ from sqlalchemy.orm import Session
 from egress_review.ingress.checks import KINDS, ImportInputError, ImportItem, check_import
 from egress_review.ingress.models import DECISIONS, ImportFile, ImportRequest, ImportReview
 from egress_review.store import Blob, BlobStore, safe_relpath, service_store
+from egress_review.visibility import case_conflict
 from egress_review.workflow import Conflict, Forbidden, NotFound, WorkflowError, clean_text
 from enclave.accounts.models import User
 from enclave.audit import AuditEntry, append
@@ -221,9 +222,10 @@ def review_import(db: Session, store: BlobStore, req: ImportRequest, user: User,
     role = "committee" if req.stage == "committee" else "reviewer"
     if not user.has_role(role):
         raise Forbidden(f"the {req.stage} stage is decided by the {role} role")
-    case = db.execute(select(Case).where(Case.code == req.case_code)).scalar_one_or_none()
-    if case is not None and is_member(case, user):
-        raise Forbidden(f"{user.username} works on case {req.case_code} and may not review its imports")
+    why = case_conflict(db, user, req.case_code, req.source_case_code)
+    if why:
+        _audit(db, user, "import.review.refused", req, reason=why, now=now)
+        raise Forbidden(f"{why}: you may not review its imports")
     if any(r.reviewer_id == user.id and r.stage == req.stage for r in req.reviews):
         raise Conflict(f"{user.username} has already decided the {req.stage} stage of request {req.id}")
     if req.stage == "committee" and any(r.reviewer_id == user.id for r in req.reviews):
@@ -269,9 +271,9 @@ def decision_refusal(db: Session, req: ImportRequest, user: User) -> str | None:
     role = "committee" if req.stage == "committee" else "reviewer"
     if not user.has_role(role):
         return f"the {req.stage} stage is decided by the {role} role"
-    case = db.execute(select(Case).where(Case.code == req.case_code)).scalar_one_or_none()
-    if case is not None and is_member(case, user):
-        return f"you work on case {req.case_code} and may not review its imports"
+    why = case_conflict(db, user, req.case_code, req.source_case_code)
+    if why:
+        return f"{why}: you may not review its imports"
     if any(r.reviewer_id == user.id and r.stage == req.stage for r in req.reviews):
         return f"you have already decided the {req.stage} stage"
     if req.stage == "committee" and any(r.reviewer_id == user.id for r in req.reviews):

@@ -184,7 +184,7 @@ def request_page(rid: RID, request: Request, user: User | None = Depends(page_us
     # findings quote what the requester wrote inside (a purpose's sentence, a cell): never in a
     # redacted view
     findings = [] if d["redacted"] else (req.check_result or {}).get("findings", [])
-    reviewer_view = wf.is_reviewer(user) and req.requester_id != user.id
+    reviewer_view = wf.independent_reviewer(req, user)
     files = []
     for f in ([] if d["redacted"] else req.outputs):
         # the file's own findings, and those on its description and name (request words)
@@ -226,6 +226,8 @@ def request_page(rid: RID, request: Request, user: User | None = Depends(page_us
         "user": user, "d": d, "req": req, "files": files, "general": general, "history": history,
         "finding_summary": finding_summary,
         "case": case, "reviewer_view": reviewer_view,
+        # a reviewer who may not review this one (in the case, or its requester) is told why
+        "reviewer_role": wf.is_reviewer(user) and req.requester_id != user.id,
         "check_error": (req.check_result or {}).get("error"),
         "approve_blocked": req.verdict == "block",
         # E4: approving over the check's 'review' needs a written reason of this length
@@ -280,7 +282,7 @@ def chart(rid: RID, fid: FID, request: Request, user: User | None = Depends(page
         return Response(status_code=403)
     req = load(db, rid, user)
     f = next((f for f in req.outputs if f.id == fid), None)
-    if f is None or req.requester_id == user.id:
+    if f is None or not wf.independent_reviewer(req, user):
         return Response(status_code=404)
     svg = count_chart_svg(svc.store, req, f, svc.policy.egress.min_units_per_cell)
     return Response(svg, media_type="image/svg+xml",
