@@ -193,6 +193,44 @@ def case_membership(db: Session, user: User, case_code: str) -> tuple[Case | Non
     return case, member
 
 
+# a case that went this way after a request was submitted holds its approval: a breach is being
+# looked into, or the case no longer exists; a case that ended normally does not
+HELD_CASE_STATUSES = ("suspended", "void", "purged")
+
+
+def release_hold(db: Session, req: EgressRequest) -> str | None:
+    """Why ``req`` cannot be approved now (None: it can): its case was suspended, voided or
+    purged since it was submitted, or its requester is no longer a member of the case - an
+    approval releases the files to the requester, on rights checked when it was filed."""
+    case = db.execute(select(Case).where(Case.code == req.case_code)).scalar_one_or_none()
+    if case is None or case.status in HELD_CASE_STATUSES:
+        return (f"case {req.case_code} is {case.status if case else 'gone'}: its results are not "
+                "approved for release now; request changes or reject")
+    if not any(m.user_id == req.requester_id and m.removed_at is None for m in case.members):
+        return (f"the requester is no longer a member of case {req.case_code}: nothing is "
+                "released to them; request changes or reject")
+    return None
+
+
+# a case whose results may be submitted for export: approved and in use; not a draft, not
+# suspended (a breach is being looked into), void, ended or purged
+EXPORTING_CASE_STATUSES = ("approved", "active")
+
+
+def may_submit(db: Session, user: User, case_code: str) -> None:
+    """Raise unless ``user`` may put results of ``case_code`` before the reviewers now: the
+    same check for a new request, a pre-check and a draft filed earlier (a draft carries no
+    right from the day it was filed)."""
+    case, member = case_membership(db, user, case_code)
+    if case is None:
+        raise NotFound(f"manifest case_code: no case {case_code!r}")
+    if not member:
+        raise Forbidden(f"you are not a member of case {case_code} and cannot export its results")
+    if case.status not in EXPORTING_CASE_STATUSES:
+        raise Forbidden(f"case {case_code} is {case.status}: no results of it are submitted for "
+                        "export now")
+
+
 def submit_new(db: Session, store: BlobStore, user: User, manifest, manifest_data: dict,
                uploads: list[Upload], *, policy, draft: bool = False, client_key: str | None = None,
                supersedes_id: int | None = None, now: dt.datetime | None = None) -> tuple[EgressRequest, bool]:
@@ -212,11 +250,7 @@ def submit_new(db: Session, store: BlobStore, user: User, manifest, manifest_dat
                 raise Conflict(f"idempotency key {client_key!r} was already used for request "
                                f"{old.id} with a different manifest")
             return old, False
-    case, member = case_membership(db, user, manifest.case_code)
-    if case is None:
-        raise NotFound(f"manifest case_code: no case {manifest.case_code!r}")
-    if not member:
-        raise Forbidden(f"you are not a member of case {manifest.case_code} and cannot export its results")
+    may_submit(db, user, manifest.case_code)
     if supersedes_id is not None:
         prev = db.get(EgressRequest, supersedes_id)
         if prev is None or prev.requester_id != user.id or prev.case_code != manifest.case_code:
@@ -277,6 +311,7 @@ def submit_draft(db: Session, req: EgressRequest, user: User, *, now: dt.datetim
         raise Forbidden("only the requester can submit a draft")
     if req.state != "draft":
         raise Conflict(f"request {req.id} is {req.state}, not a draft")
+    may_submit(db, user, req.case_code)
     req.submitted_at = now
     _move(db, req, "submitted", user, reason=req.purpose, now=now)
 
@@ -370,6 +405,8 @@ def review(db: Session, store: BlobStore, req: EgressRequest, user: User, decisi
                        "back for changes or rejected")
     if decision == "approve" and req.verdict is None:
         raise Conflict("the automatic check has not run yet")
+    if decision == "approve" and (held := release_hold(db, req)):
+        raise Conflict(held)
     need = policy.egress.approve_over_review_min_reason
     if decision == "approve" and req.verdict == "review" and len(reason) < need:
         # the check could not decide: the approval is the reviewer's own judgement, on record

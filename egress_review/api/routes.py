@@ -280,9 +280,7 @@ def precheck(manifest: str = Form(..., description="the request manifest as JSON
              svc: EgressService = Depends(service)) -> dict:
     """Run the same checks as a submission; nothing is stored."""
     m = wf.parse_manifest_json(manifest)
-    case, member = wf.case_membership(db, user, m.case_code)
-    if case is None or not member:
-        raise wf.Forbidden(f"you are not a member of case {m.case_code}")
+    wf.may_submit(db, user, m.case_code)
     result = wf.precheck(db, svc.store, m, _uploads(files), policy=svc.policy,
                          case_context=svc.case_context(m.case_code))
     return result.to_dict()
