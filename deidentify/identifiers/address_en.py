@@ -26,7 +26,8 @@ PARTS = {
     "alley": r"(?i:alley|aly\.?)[ \t]*[0-9]{1,4}|[0-9]{1,4}[ \t]*(?i:alley|aly\.?)",
     "lane": r"(?i:lane|ln\.?)[ \t]*[0-9]{1,4}|[0-9]{1,4}[ \t]*(?i:lane|ln\.?)",
     "section": r"(?i:sec(?:tion|\.)?)[ \t]*[0-9]{1,2}",
-    "road": _NAME + r"(?:[ \t]+[NSEW]\.?|[ \t]+(?:North|South|East|West))?[ \t]+"
+    # (the direction may touch the road word: Zhongshan S.Rd.)
+    "road": _NAME + r"(?:[ \t]+[NSEW]\.[ \t]*|[ \t]+[NSEW][ \t]+|[ \t]+(?:North|South|East|West)[ \t]+|[ \t]+)"
             r"(?:Rd\.?|Road|St\.?|Street|Blvd\.?|Boulevard|Ave\.?|Avenue|Expy\.?)(?![A-Za-z])",
     "district": _NAME + r"[ \t]+(?:Dist\.?|District|Township|Twp\.?|Village|Vil\.?|Li)(?![A-Za-z])",
     "city": r"(?:" + "|".join(_CITIES) + r")(?:[ \t]+(?:City|County))?(?![a-z])|" + _NAME
@@ -59,7 +60,22 @@ def _kinds(chain: str) -> set[str]:
     return kinds
 
 
+# Forms print addresses in capitals (NO. 7, SEC. 1, ZHONGSHAN S. RD., TAIPEI CITY): read
+# with each capitalised word title-cased (same length).
+CAPS_ANCHOR = re.compile(r"(?:RD|ROAD|STREET|BLVD|AVE|AVENUE|DIST|DISTRICT|TOWNSHIP|VILLAGE|CITY|COUNTY|SEC|SECTION"
+                          r"|LANE|ALLEY|ALY)(?![A-Za-z])")
+_CAPS_WORD = re.compile(r"(?<![A-Za-z])[A-Z]{2,}(?![a-z])")
+
+
 def find(normalised: str) -> list[tuple[int, int]]:
+    found = _find(normalised)
+    if CAPS_ANCHOR.search(normalised):
+        titled = _CAPS_WORD.sub(lambda m: m.group().capitalize(), normalised)
+        found = sorted(set(found) | set(_find(titled)))
+    return found
+
+
+def _find(normalised: str) -> list[tuple[int, int]]:
     if not ANCHOR.search(normalised):
         return []
     out = []

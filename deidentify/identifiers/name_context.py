@@ -445,7 +445,9 @@ def find(simplified: str) -> list[tuple[int, int, float]]:
             hits.append((k, len(simp[:t].rstrip()), 0.85))
             continue
         k = _name_before_title(simp, t, 4)
-        if k >= 0:
+        # one character that ends a word with the one before it is that word's, not a name
+        # (转诊|医师, 回复|医师); a surname (林医师) or a rare one after a verb (与窦|伯伯) is one
+        if k >= 0 and (t - k > 1 or simp[k] in surnames or not (k and (_ordinary(simp[k - 1:k + 1]) or is_word(simp[k - 1:k + 1], 1)))):
             hits.append((k, t, 0.85))
     # a name opening a sentence before a word that describes the patient: 王小明主诉头痛
     for m in _tables_followers().finditer(simp):

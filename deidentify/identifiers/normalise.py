@@ -101,6 +101,44 @@ def to_simplified(text: str) -> str:
     return out.astype("<u4").tobytes().decode("utf-32-le")
 
 
+# A line break inside an identifier (a phone, ID or record number wrapped by a form, a narrow
+# column or OCR): a break between a letter/digit/hyphen and a letter/digit/hyphen, with the
+# blanks around it, is read as a separator of one value.  Where a digit touches it
+# (MR-2023|0451, 0912-345|678, A123|456789) and the run is short, it becomes hyphens, a separator
+# every number finder accepts; otherwise blanks (a wrap at a hyphen, a wrapped name or address).  Not where the line
+# before is a bare number or word: a column of values, one a line, is not one value.
+_BROKEN_LINE = re.compile(r"[0-9A-Za-z\-][ \t]*(?:\r\n|\r|\n)[ \t]*(?=[0-9A-Za-z\-])")
+_BARE_LINE = re.compile(r"[ \t]*[0-9A-Za-z.]+[ \t]*")
+_BREAKS_TO_BLANK = str.maketrans("\r\n", "  ")
+
+
+def _join(m: re.Match[str]) -> str:
+    # the line before (within 200 characters; a joined column separates texts with NUL)
+    before = m.string[max(0, m.start() - 200):m.start() + 1]
+    line = before[max(before.rfind("\n"), before.rfind("\r"), before.rfind("\x00")) + 1:]
+    if not (line.rstrip().endswith("-") or not _BARE_LINE.fullmatch(line)):
+        return m.group()
+    gap = m.group()[1:]
+    first, nxt = m.group()[0], m.string[m.end()]
+    if len(gap) <= 4 and "-" not in (first, nxt) and (first.isdigit() or nxt.isdigit()):
+        return first + "-" * len(gap)
+    return m.group().translate(_BREAKS_TO_BLANK)
+
+
+def join_broken_lines(text: str) -> str:
+    """``text`` with each line break that splits a run of letters, digits and hyphens read as
+    a separator inside it (same length), unless the line before is a bare number or word;
+    other line breaks stay."""
+    if "\n" not in text and "\r" not in text:
+        return text
+    return _BROKEN_LINE.sub(_join, text)
+
+
+def normalise_for_finders(text: str) -> str:
+    """What every finder reads: ``to_simplified`` then ``join_broken_lines``; same length."""
+    return join_broken_lines(to_simplified(text))
+
+
 def led_by(pattern: str, first: str) -> str:
     """``pattern`` behind a look-ahead for its possible first characters (``first``, either
     case): Python's engine tries an alternation at every position, a character set it checks

@@ -72,7 +72,7 @@ def is_valid(text: str) -> bool:
 # ---- finding numbers in text (normalised: half-width, same offsets) ---------------------------
 
 # (led by its possible first characters: the engine skips to them instead of trying each position)
-_RUN_REST = r"(?:[0-9]|[ \t.\-()‧·•]{1,3}(?=[0-9(]))*[0-9)]?"
+_RUN_REST = r"(?:[0-9]|[ \t.\-()‧·•]{1,4}(?=[0-9(]))*[0-9)]?"   # (4: a hyphen, a wrapped line's blanks)
 PLAIN_RUN = r"(?=[0-9(+])(?<![0-9A-Za-z])(?:\(?\+|\()?[0-9]" + _RUN_REST
 # The same, opening with its first character ( ( + or a digit, then the look-behind on what
 # stands before it): a pattern opening with a look-around is tried at every position.

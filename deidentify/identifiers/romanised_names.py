@@ -28,13 +28,14 @@ _SYLLABLE = re.compile(
 # Hyphenated English words whose halves happen to look like syllables.
 _ENGLISH_PAIRS = {"re-do", "to-do", "go-to", "so-so", "no-go", "ta-da", "hi-fi", "de-novo", "re-run",
                   "re-an", "pre-op", "re-check", "ho-hum", "yo-yo", "na-na", "la-la", "so-called"}
-PLAIN_HYPHEN_PAIR = r"[A-Za-z]{1,6}-[A-Za-z]{1,6}"
+# (Wade-Giles marks aspiration with an apostrophe inside a syllable: Ch'en Wei-t'ing)
+PLAIN_HYPHEN_PAIR = r"(?=[A-Za-z])[A-Za-z'’]{1,7}-(?=[A-Za-z])[A-Za-z'’]{1,7}"
 # (its first letter on its own: a pattern opening with a repeat is tried at every position, one
 # opening with a character set is skipped to; the same matches, the same longest-first order)
-HYPHEN_PAIR = re.compile(r"[A-Za-z][A-Za-z]{0,5}-[A-Za-z]{1,6}")
+HYPHEN_PAIR = re.compile(r"[A-Za-z][A-Za-z'’]{0,6}-[A-Za-z][A-Za-z'’]{0,6}")
 _SURNAME_SET = frozenset(SURNAMES)
-_BEFORE = re.compile(r"([A-Za-z][A-Za-z\-]{0,11})(?:\s*,\s*|\s+|\^)$")
-_AFTER = re.compile(r"\s+([A-Za-z][A-Za-z\-]{0,11})(?![A-Za-z\-])")
+_BEFORE = re.compile(r"([A-Za-z][A-Za-z'’\-]{0,11})(?:\s*,\s*|\s+|\^)$")
+_AFTER = re.compile(r"\s+([A-Za-z][A-Za-z'’\-]{0,11})(?![A-Za-z'’\-])")
 
 
 def find(text: str) -> list[tuple[int, int]]:
@@ -49,18 +50,23 @@ def find(text: str) -> list[tuple[int, int]]:
         if (s and (text[s - 1].isascii() and (text[s - 1].isalpha() or text[s - 1] == "-"))) or (
                 e < len(text) and text[e].isascii() and (text[e].isalpha() or text[e] == "-")):
             continue
-        a, _, b = m.group().partition("-")
+        a, _, b = m.group().replace("’", "'").partition("-")
         if not (syllable_ok(a) and syllable_ok(b)) or m.group().lower() in _ENGLISH_PAIRS:
             continue
         before = _BEFORE.search(text, max(0, s - 16), s)
-        if before and before.group(1).lower() in _SURNAME_SET and not (
+        if before and _surname(before.group(1)) and not (
                 before.start(1) and text[before.start(1) - 1].isascii() and text[before.start(1) - 1].isalpha()):
             out.append((before.start(1), e))
             continue
         after = _AFTER.match(text, e)
-        if after and after.group(1).lower() in _SURNAME_SET:
+        if after and _surname(after.group(1)):
             out.append((s, after.end(1)))
     return out
+
+
+def _surname(word: str) -> bool:
+    """A listed surname, Wade-Giles apostrophes left out (Ch'en, Ts'ai, K'o)."""
+    return word.lower().replace("'", "").replace("’", "") in _SURNAME_SET
 
 
 def syllable_ok(s: str) -> bool:

@@ -25,7 +25,7 @@ from presidio_analyzer import (AnalyzerEngine, EntityRecognizer, Pattern, Patter
 from presidio_analyzer.context_aware_enhancers import ContextAwareEnhancer
 from presidio_analyzer.nlp_engine import NoOpNlpEngine
 
-from deidentify.identifiers.normalise import to_simplified
+from deidentify.identifiers.normalise import normalise_for_finders
 from deidentify.text import finders
 from deidentify.text.finders import EMAIL_REGEX, EMAIL_SCORE, ENTITY_KIND  # noqa: F401  (ENTITY_KIND: callers)
 
@@ -60,7 +60,7 @@ class _NormalisingPatternRecognizer(PatternRecognizer):
     pattern's score; ``invalidate_result`` True → dropped."""
 
     def analyze(self, text, entities, nlp_artifacts=None, regex_flags=None):
-        text = to_simplified(text)
+        text = normalise_for_finders(text)
         flags = regex_flags or self.global_regex_flags
         meta = {RecognizerResult.RECOGNIZER_NAME_KEY: self.name,
                 RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id}
@@ -119,7 +119,7 @@ class _FinderRecognizer(EntityRecognizer):
             raise TypeError(f"{cls.__name__} must define spans(simp, original)")
 
     def analyze(self, text: str, entities, nlp_artifacts=None) -> list[RecognizerResult]:
-        simp = to_simplified(text)
+        simp = normalise_for_finders(text)
         out = []
         for lo, hi in _segments(text):
             for found in self.spans(simp[lo:hi], text[lo:hi]):
@@ -183,7 +183,7 @@ class LabelledIdentifierRecognizer(EntityRecognizer):
         pass
 
     def analyze(self, text: str, entities, nlp_artifacts=None) -> list[RecognizerResult]:
-        simp = to_simplified(text)
+        simp = normalise_for_finders(text)
         out = []
         for lo, hi in _segments(text):
             for entity, a, b, score in finders.labelled_spans(simp[lo:hi], text[lo:hi]):

@@ -31,7 +31,7 @@ from deidentify.identifiers import (address_en, dates, labelled, name_context, r
                                     taiwan_id, western_names)
 from deidentify.identifiers import phone as tw_phone
 from deidentify.identifiers.chinese_names import find_names, surname_pattern
-from deidentify.identifiers.normalise import to_simplified
+from deidentify.identifiers.normalise import normalise_for_finders, to_simplified
 from deidentify.identifiers.regex_gate import by_first_char, literal_led
 from deidentify.text import finders
 
@@ -63,7 +63,8 @@ _LED_PREFILTERS = {
     "ID labels (Latin)": literal_led(
         f"a{_W}rc|n{_W}ational|l{_W}ine|w{_W}echat|s{_W}kype|t{_W}elegram|f{_W}acebook|i{_W}nstagram|t{_W}witter"
         f"|a{_W}cc|b{_W}ank|p{_W}late|i{_W}p|s{_W}tudent|e{_W}mployee|s{_W}taff|m{_W}ember|i{_W}d[ \t]*card"
-        f"|i{_W}d(?![a-z])|f{_W}b(?![a-z])|i{_W}g(?![a-z])|passport|licen[cs]e"),
+        f"|i{_W}d(?![a-z])|f{_W}b(?![a-z])|i{_W}g(?![a-z])|passport|licen[cs]e"
+        f"|b{_W}ed|s{_W}pecimen|l{_W}ab|p{_W}ath|a{_W}dmission|e{_W}ncounter|v{_W}isit"),
 }
 _PREFILTERS = [re.compile(p, re.IGNORECASE) for p in (
     r"886", r"\(0[0-9]", r"0[2-9][0-9 \t\-.)‧·•]{6,}",            # phone shapes
@@ -75,6 +76,7 @@ _PREFILTERS = [re.compile(p, re.IGNORECASE) for p in (
     r"[市县][ \t]*[\u4e00-\u9fff]{1,3}[区乡镇市]",
     r"[区乡镇市县][ \t]*[\u4e00-\u9fff]{0,8}?(?:路|街|大道|段|[里村])",
     "(?-i:" + address_en.ANCHOR.pattern + ")",                    # addresses in English
+    "(?-i:" + address_en.CAPS_ANCHOR.pattern + ")",               # ... printed in capitals
     # dates of birth, record and card numbers, labelled IDs: _LED_PREFILTERS' words, literal-led
     *_LED_PREFILTERS.values(),
     *labelled.PREFILTERS[:1], *labelled.PREFILTERS[2:],            # labelled IDs, accounts, plates, IPs, URLs
@@ -171,7 +173,7 @@ def _hits(text: str, findings: list[finders.Finding]) -> list[IdentifierHit]:
 def _analyse(text: str, simplified: str | None = None) -> list[IdentifierHit]:
     """Every finder's findings on ``text``, as Presidio's engine with our recognisers gives
     them (``deidentify.text.finders``), without the engine."""
-    return _hits(text, finders.analyse(to_simplified(text) if simplified is None else simplified, text))
+    return _hits(text, finders.analyse(normalise_for_finders(text) if simplified is None else simplified, text))
 
 
 def _terms_regex(extra_terms: Iterable[str]) -> re.Pattern[str] | None:
@@ -194,8 +196,8 @@ def find_identifiers(text: str, *, extra_terms: Iterable[str] = (),
     """
     if not isinstance(text, str):
         raise TypeError(f"find_identifiers expects str, got {type(text).__name__}")
-    normalised = to_simplified(text)
-    hits = _kept(_analyse(text), options or ScrubOptions())
+    normalised = normalise_for_finders(text)
+    hits = _kept(_analyse(text, normalised), options or ScrubOptions())
     rx = _terms_regex(extra_terms)
     if rx is not None:
         hits += [IdentifierHit("TERM", m.start(), m.end(), text[m.start():m.end()], 1.0)
@@ -268,7 +270,7 @@ def candidate_indices(texts: Sequence[str], options: ScrubOptions | None = None,
     string, start offsets into it).
     """
     name_lo = (options or ScrubOptions()).name_mask_min_score
-    joined = to_simplified(_SEP.join(texts))
+    joined = normalise_for_finders(_SEP.join(texts))
     starts = [0, *accumulate(len(t) + 1 for t in texts)][:-1]
 
     ends = [a + len(t) for a, t in zip(starts, texts)]

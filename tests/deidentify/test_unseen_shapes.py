@@ -1,0 +1,131 @@
+"""Identifier shapes from notes no finder was written against (the outside probe's classes): an
+identifier wrapped over a line break, addresses printed in capitals, dates with English ordinals,
+professional licence numbers (X字第…號), bed/specimen/pathology/admission numbers and the
+institution's code, LINE accounts written 賴, Wade-Giles names with apostrophes.  Each class is
+tried with many members, and ordinary clinical text of the same look must stay untouched."""
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from deidentify.text.scrub import find_identifiers
+
+
+def covered(text: str, value: str) -> bool:
+    """Every non-blank character of ``value`` (inside ``text``) lies in some finding."""
+    hits = [(h.start, h.end) for h in find_identifiers(text)]
+    a = text.index(value)
+    return all(any(s <= i < e for s, e in hits) for i in range(a, a + len(value)) if not text[i].isspace())
+
+
+def _wrapped(value: str) -> list[str]:
+    """``value`` broken over a line at every inner position, with the blanks a form leaves."""
+    out = []
+    for i in range(2, len(value) - 1):
+        for brk in ("\n", " \n", "\r\n", "\n  "):
+            out.append(value[:i] + brk + value[i:])
+    return out
+
+
+WRAPPED = ([("電話 {} 請回電", v) for v in _wrapped("0912-345-678")[::3]]
+           + [("身分證字號：{}。", v) for v in _wrapped("A123456789")[::3]]
+           + [("Tel: {} (home)", v) for v in _wrapped("02-2345-6789")[::4]]
+           + [("病歷號 {} 入院", v) for v in _wrapped("MR-20230451")[::4]])
+
+
+@pytest.mark.parametrize("template,value", WRAPPED)
+def test_an_identifier_wrapped_over_a_line_is_found_whole(template, value):
+    assert covered(template.format(value), value)
+
+
+CAPS_ADDRESSES = [
+    "NO. 7, SEC. 1, ZHONGSHAN S. RD., ZHONGZHENG DIST., TAIPEI CITY",
+    "NO. 12, LANE 35, MINSHENG RD., BANQIAO DIST., NEW TAIPEI CITY",
+    "5F., NO. 88, ZHONGHUA RD., EAST DIST., HSINCHU CITY",
+    "NO. 3, ALLEY 2, LANE 10, SEC. 2, HEPING E. RD., DA'AN DIST., TAIPEI CITY",
+    "NO. 101, SANMIN RD., SANMIN DIST., KAOHSIUNG CITY",
+    "NO. 9, GUANGFU N. RD., SONGSHAN DIST., TAIPEI CITY",
+]
+
+
+@pytest.mark.parametrize("address", CAPS_ADDRESSES)
+@pytest.mark.parametrize("template", ["ADDRESS: {}", "Home address {} (per registration)", "住址 {}"])
+def test_an_address_printed_in_capitals_is_found(template, address):
+    text = template.format(address)
+    hits = [text[h.start:h.end] for h in find_identifiers(text)]
+    road = next(p.strip() for p in address.split(",") if "RD." in p)
+    assert covered(text, road), hits
+
+
+@pytest.mark.parametrize("address", ["No. 5, Zhongshan S.Rd., Taipei City", "No. 8, Heping E.Rd., Da'an Dist."])
+def test_a_direction_touching_the_road_word_is_still_an_address(address):
+    assert covered(f"lives at {address} with her son", address.split(",")[1].strip())
+
+
+ORDINAL_DATES = [f"{mon} {day}{suf}, {year}" for (mon, (day, suf), year) in itertools.islice(itertools.product(
+    ["Jan", "March", "Sept", "Dec"], [(1, "st"), (2, "nd"), (3, "rd"), (4, "th"), (21, "st"), (30, "th")], [1948, 1979]),
+    0, None, 2)] + [f"the {d} of {m} {y}" for d, m, y in [("21st", "May", 1948), ("3rd", "October", 1960),
+                                                        ("12th", "Feb", 2001), ("1st", "June", 1937)]]
+
+
+@pytest.mark.parametrize("date", ORDINAL_DATES)
+@pytest.mark.parametrize("template", ["DOB: {}", "born on {} in Tainan", "Date of birth {}."])
+def test_a_date_of_birth_with_an_english_ordinal_is_found(template, date):
+    assert covered(template.format(date), date.removeprefix("the "))
+
+
+LICENCES = [(prof, num) for prof in ("醫", "藥", "護", "牙醫", "中醫", "醫檢", "物治", "(北市)醫")
+            for num in ("012345", "034567", "A10234")]
+
+
+@pytest.mark.parametrize("prof,num", LICENCES)
+def test_a_professional_licence_number_is_found(prof, num):
+    for text in (f"主治醫師 {prof}字第{num}號", f"證書：{prof}字第 {num} 號，執業中"):
+        assert covered(text, num), text
+
+
+PLACE_NUMBERS = [
+    ("床號 {}", "12B"), ("床位：{}", "7-15"), ("病床 {} 號", "A305"), ("Bed no. {}", "12B"), ("bed #{}", "305-2"),
+    ("標本號 {}", "S23-004512"), ("標本編號：{}", "BX112-0091"), ("檢體條碼 {}", "88123004571"),
+    ("檢驗單號 {}", "L2023110045"), ("病理號 {}", "P112-00345"), ("切片號 {}", "S-23-1187"),
+    ("Specimen ID: {}", "SP-2023-88812"), ("specimen no. {}", "CY23-4471"), ("Lab No. {}", "LB556021"),
+    ("Pathology #: {}", "PA-22-10931"), ("Admission no. {}", "11200345"), ("Encounter ID {}", "E0098123"),
+    ("Visit number: {}", "V20231104-07"), ("醫事機構代碼 {}", "1101020018"), ("院所代號：{}", "0401180014"),
+]
+
+
+@pytest.mark.parametrize("template,value", PLACE_NUMBERS)
+def test_bed_specimen_and_institution_numbers_are_found(template, value):
+    assert covered(f"記錄：{template.format(value)}，完成。", value)
+
+
+ACCOUNTS = [("賴ID: {}", "wang.ming88"), ("賴 帳號 {}", "chen_0930"), ("LINE ID: {}", "@wangming"),
+            ("line id：{}", "@lin.yu_2"), ("賴ID：{}", "@mei-hua")]
+
+
+@pytest.mark.parametrize("template,value", ACCOUNTS)
+def test_a_messenger_account_is_found(template, value):
+    assert covered(f"家屬聯絡 {template.format(value)} 晚上可", value)
+
+
+WADE_GILES = ["Ch'en Wei-t'ing", "Ts'ai Ch'ing-hung", "Chang Ch'iu-yueh", "Hsu T'ing-yu", "Ch'iu Chih-ming",
+              "Wei-t'ing Ch'en", "K'ang Shu-fen"]
+
+
+@pytest.mark.parametrize("name", WADE_GILES)
+def test_a_wade_giles_name_with_apostrophes_is_found(name):
+    assert covered(f"Pt {name} seen today, stable.", name)
+
+
+ORDINARY = ["Lab results: Hb 12.3, WBC 8.2\nPLT 250\n", "檢驗結果\n3\n4\n5\n", "Visit 2 of 3 completed.",
+            "bed rest for 3 days", "The specimen was adequate.", "Path report pending",
+            "ADMISSION DIAGNOSIS: PNEUMONIA\nPLAN: ANTIBIOTICS", "Dose 5 mg\n10 mg\n", "BP 120/80\nHR 72\n",
+            "第3次 化療", "on the 3rd day of admission", "May 2023 follow-up", "Pre-op check done",
+            "ECOG 1\nKPS 80", "CT-\nscan showed nodule", "ICD-10 J18.9\nE11.9", "Lane change",
+            "CITY HOSPITAL ROAD TRIP", "the 2nd cycle of chemotherapy", "賴床 情形改善"]
+
+
+@pytest.mark.parametrize("text", ORDINARY)
+def test_ordinary_clinical_text_of_the_same_look_is_left(text):
+    assert [text[h.start:h.end] for h in find_identifiers(text)] == []
