@@ -17,6 +17,15 @@ SECURITY_HEADERS = {
     "Cross-Origin-Opener-Policy": "same-origin",
     "Cross-Origin-Resource-Policy": "same-origin",
 }
+# Pages show what researchers wrote (purposes, file names, table cells, comments) to reviewers,
+# stewards and admins: whatever escaping a template forgets, the browser runs no script but the
+# apps' own files, loads nothing from elsewhere, posts forms only to the app and is framed by
+# nothing.  Images may be data: URIs (figures under review are shown inline, never as documents).
+PAGE_CSP = ("default-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; "
+            "frame-ancestors 'none'; form-action 'self'; img-src 'self' data:; "
+            "style-src 'self' 'unsafe-inline'; connect-src 'self'")
+# FastAPI's own API pages load Swagger UI/ReDoc with an inline script and show no user content
+_API_DOC_PATHS = ("/docs", "/docs/oauth2-redirect", "/redoc")
 HSTS = "max-age=31536000"  # one year: every front end is HTTPS only (enclave/tls.py)
 
 
@@ -70,6 +79,8 @@ def harden(app: FastAPI) -> FastAPI:
         resp = await call_next(request)
         for k, v in SECURITY_HEADERS.items():
             resp.headers.setdefault(k, v)
+        if request.url.path not in _API_DOC_PATHS:
+            resp.headers.setdefault("Content-Security-Policy", PAGE_CSP)
         if request.url.scheme == "https":  # browsers honour HSTS only from HTTPS (RFC 6797 8.1)
             resp.headers.setdefault("Strict-Transport-Security", HSTS)
         return resp

@@ -124,6 +124,11 @@
     window.location.assign(done.redirect);
   });
 
+  // the key form is only driven by its button: Enter in a field must not post it (no inline
+  // handler: the pages' Content-Security-Policy runs no inline script)
+  var keyForm = document.getElementById("key-form");
+  if (keyForm) keyForm.addEventListener("submit", function (ev) { ev.preventDefault(); });
+
   // two-step page: the admin's one-time enrolment code, then the new key
   onKeyButton("key-add", "新增安全金鑰失敗 Adding the security key failed: ", async function (add, form) {
     var code = form.elements.enrolment_code.value, name = form.elements.key_name.value;
