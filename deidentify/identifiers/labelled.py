@@ -20,7 +20,7 @@ from deidentify.identifiers.regex_gate import literal_led
 
 # (a part of a number is still personal data: 身分证末四码 6789, ID no. last 4: 5678)
 _PART_OF = r"(?:[ \t]*(?:末|后|前|最后)[0-9一二三四五六七八九十]{1,2}(?:码|位|个字)|[ \t]*(?:last|first)[ \t]*[0-9]{1,2}(?:[ \t]*digits)?)?"
-_GAP = (r"[ \t]*(?:[:：#=为是]|no\.?|number|号码|号)?" + _PART_OF + r"[ \t]*[:：#]?[ \t]*")
+_GAP = (r"[ \t]*(?:[:：#=为是]|no\.?|number|号码|号|码)?" + _PART_OF + r"[ \t]*[:：#]?[ \t]*")
 # an ID written with separators (A 223 456 789) is one value; anything else up to a space
 _ID_SPACED = r"[a-z][ \t.\-]{0,3}[0-9a-d](?:[ \t.\-]{0,3}[0-9]){8}(?![0-9])"
 _VALUE = r"(?P<v>" + _ID_SPACED + r"|[a-z]{1,2}[ \t][0-9][0-9a-z\-]{3,37}(?![a-z0-9])|@?[a-z0-9][a-z0-9._\-/@]{2,39}(?<![.\-/_@])(?![a-z0-9]))"
@@ -41,11 +41,14 @@ _LABELS = {
            r"|床号|床位|病床|(?<![a-z])bed(?:[ \t]*(?:no\.?|number|#))?(?![a-z])|标本号|标本编号|检体条码|检验单号"
            r"|检验编号|病理号|病理编号|切片号|(?<![a-z])specimen(?:[ \t]*(?:id|no\.?|number|#))?"
            r"|(?<![a-z])(?:lab|pathology|path|admission|encounter|visit)[ \t]*(?:id|no\.?|number|#)"
-           r"|医事机构代码|医事机构代号|机构代码|院所代码|院所代号", True,
-           "身统居外护驾执证检报学员工职会病床标切医机院painlsembv"),
+           r"|医事机构代码|医事机构代号|机构代码|院所代码|院所代号"
+           # the ID's 统号 (身分证统号), exam and imaging numbers (检查号 RA2023…)
+           r"|统号|检查号|检查编号|检查单号|影像号|影像编号|报告号|申请单号", True,
+           "身统居外护驾执证检报学员工职会病床标切医机院影申painlsembv"),
     # (赖 is LINE in Taiwanese usage, and a surname: only with id/帐号 after it)
     "ACCOUNT": (r"(?<![a-z])(?:line|wechat|skype|telegram)[ \t]*(?:id|帐号|账号)|赖[ \t]*(?:id|帐号|账号)|微信号"
-                r"|(?<![a-z])(?:" + _SOCIAL + r")(?=[ \t]*[:：])", False, "lwst微脸推fi赖"),
+                # (a few Han words may stand between: 以LINE联络：, 微信联系方式：)
+                r"|(?<![a-z])(?:" + _SOCIAL + r")[\u4e00-\u9fff]{0,4}(?=[ \t]*[:：])", False, "lwst微脸推fi赖"),
     "ACCOUNT_NO": (r"银行帐号|银行账号|帐号|账号|帐户|账户|(?<![a-z])(?:bank[ \t]+)?account", True, "银帐账ab"),
     "PLATE": (r"车号|车牌号码|车牌号|车牌|license[ \t]+plate|(?<![a-z])plate", True, "车lp"),
     "IP": (r"(?<![a-z])ip(?:[ \t]*(?:位址|地址|address|addr\.?))?", True, "i"),
@@ -53,6 +56,12 @@ _LABELS = {
 # Professional licence numbers: 医字第012345号, 药字第 034567 号, 护字第…, (北市)牙医字第…: the
 # certificate's number follows 字第 whatever profession stands before it.
 LICENCE_NO = re.compile(r"字第[ \t]*(?P<v>[0-9a-z][0-9a-z\-]{2,15})(?![0-9a-z])", re.IGNORECASE)
+
+# A handle written with its @ (@linfamily88) near a messenger or network name, colon or not; or
+# anywhere when it holds a digit, dot or underscore (an e-mail's @ follows a letter or digit).
+_SOCIAL_WORD = r"(?:line|赖|wechat|微信|脸书|facebook|fb|ig|instagram|推特|twitter|threads|telegram|tiktok|抖音|skype)"
+HANDLE = re.compile(r"(?<![a-z0-9._%+\-])@(?P<h>[a-z0-9_][a-z0-9._\-]{2,39})(?<![.\-])", re.IGNORECASE)
+_SOCIAL_BEFORE = re.compile(_SOCIAL_WORD + r"[^\n]{0,16}$", re.IGNORECASE)
 
 KIND = {"ID": "ID", "ACCOUNT": "ACCOUNT", "ACCOUNT_NO": "ACCOUNT", "PLATE": "PLATE", "IP": "IP"}
 
@@ -89,7 +98,8 @@ URL = re.compile(r"(?=[hfw])(?:https?://|ftp://|www\.)[^\s\x00<>\"'，。、；�
 # screened where the scrubber scans for ID shapes anyway.)
 PREFILTERS = [
     r"身[分份]证|统一[编证]|居留|护照|驾|执照|证书|证号|证件|微信|脸书|推特|帐|账|车号|车牌|银行|检体|报告编号|学号|员工|工号|职工编号|会员|病床号码"
-    r"|床号|床位|病床|标本|检验[单编]|病理[号编]|切片号|机构代|院所代|字第|赖[ \t]*(?:id|帐|账)",
+    r"|床号|床位|病床|标本|检验[单编]|病理[号编]|切片号|机构代|院所代|字第|赖[ \t]*(?:id|帐|账)"
+    r"|统号|检查[号编单]|影像[号编]|报告号|申请单号",
     # (passport and licence are labels even glued to a word before them, as in _LABELS)
     led_by(r"(?<![a-z])(?:arc|national|line|wechat|skype|telegram|facebook|instagram|twitter"
            r"|acc|bank|plate|ip|student|employee|staff|member|id[ \t]*card|(?:id|fb|ig)(?![a-z])"
@@ -110,7 +120,8 @@ _GATE_WORDS = {
            f"|a{_W}rc|i{_W}d|n{_W}ational|licen[cs]e|a{_W}cc|检体编号|检体号|报告编号|学号|员工编号|员工号|工号|职工编号"
            f"|会员编号|会员号|病床号码|s{_W}tudent|e{_W}mployee|s{_W}taff|m{_W}ember"
            f"|床号|床位|病床|标本号|标本编号|检体条码|检验单号|检验编号|病理号|病理编号|切片号|医事机构代|机构代码|院所代"
-           f"|b{_W}ed|s{_W}pecimen|l{_W}ab|p{_W}ath|a{_W}dmission|e{_W}ncounter|v{_W}isit"),
+           f"|b{_W}ed|s{_W}pecimen|l{_W}ab|p{_W}ath|a{_W}dmission|e{_W}ncounter|v{_W}isit"
+           f"|统号|检查号|检查编号|检查单号|影像号|影像编号|报告号|申请单号"),
     "ACCOUNT": (f"赖|l{_W}ine|w{_W}echat|s{_W}kype|t{_W}elegram|微信|脸书|f{_W}acebook|f{_W}b|i{_W}g|i{_W}nstagram|推特"
                 f"|t{_W}witter"),
     "ACCOUNT_NO": f"银行|帐号|账号|帐户|账户|b{_W}ank|a{_W}ccount",
@@ -137,6 +148,11 @@ def find(simplified: str) -> tuple[tuple[int, int, str], ...]:
             if needs_digit and not any(c.isdigit() for c in value):
                 continue
             out.append((*m.span("v"), KIND[kind]))
+    if "@" in simplified:
+        for m in HANDLE.finditer(simplified):
+            if any(c.isdigit() or c in "._" for c in m.group("h")) or _SOCIAL_BEFORE.search(
+                    simplified, max(0, m.start() - 24), m.start()):
+                out.append((*m.span(), "ACCOUNT"))
     if "字第" in simplified:
         out += [(*m.span("v"), "ID") for m in LICENCE_NO.finditer(simplified) if any(c.isdigit() for c in m.group("v"))]
     if ID_GATE.search(simplified):

@@ -82,6 +82,18 @@ def _tables():
 # Between a context word and the name: a colon, spaces, a bracketed relation (家属（儿子）郑家豪,
 # 联络人(女儿)：王小美).
 INTRO_GAP = r"[ \t]*(?:[（(][\u4e00-\u9fff]{1,4}[)）])?[ \t]*[:：]?[ \t]*[「『“\"]?"
+_BRACKETED = re.compile(r"[（(]([\u4e00-\u9fff]{2,4})[)）]")
+
+
+def _bracketed_name(w: str) -> bool:
+    """Two to four Han characters in brackets after a context word that are a name, not the
+    bracketed relation INTRO_GAP also allows (家属（儿子）): a listed surname first, no relation or
+    ordinary word."""
+    surnames = _tables()[2]
+    return ((w[0] in surnames or w[:2] in surnames) and not re.fullmatch(_RELATIONS, w)
+            and not is_word(w, 5))
+
+
 _SPACED_NAME = re.compile(r"[\u4e00-\u9fff]{1,2}(?:[ \t][\u4e00-\u9fff]{1,2}){1,3}(?![\u4e00-\u9fff])")
 _SPACED_BEFORE = re.compile(r"(?<![\u4e00-\u9fff])[\u4e00-\u9fff]{1,2}(?:[ \t][\u4e00-\u9fff]{1,2}){1,3}[ \t]?$")
 # A nickname in quotes after the word that announces it (昵称「胖虎」, 绰号"阿炮"): the quoted words,
@@ -400,6 +412,10 @@ def find(simplified: str) -> list[tuple[int, int, float]]:
         end = _spaced_name(simp, i) or _name_after(simp, i)   # 签署人：王　小　明 (forms)
         if end:
             hits.append((i, end, 0.85))
+        # the name itself in the brackets after the context word: 个案阿嬷(林王秀琴), 病人（欧阳美惠）
+        br = _BRACKETED.search(m.group())
+        if br and _bracketed_name(br.group(1)):
+            hits.append((m.start() + br.start(1), m.start() + br.end(1), 0.85))
     surnames = _tables()[2]
     for m in (BED.finditer(simp) if "床" in simp else ()):
         i = m.end()

@@ -129,3 +129,33 @@ ORDINARY = ["Lab results: Hb 12.3, WBC 8.2\nPLT 250\n", "檢驗結果\n3\n4\n5\n
 @pytest.mark.parametrize("text", ORDINARY)
 def test_ordinary_clinical_text_of_the_same_look_is_left(text):
     assert [text[h.start:h.end] for h in find_identifiers(text)] == []
+
+
+BRACKETED_NAMES = ["個案阿嬤(林王秀琴)今日返診", "個案(林王秀琴)今日返診", "病人（歐陽美惠）主訴頭暈",
+                   "案母（陳美玲）陪同", "家屬(張簡志明)代為說明", "聯絡人（黃淑芬）表示"]
+
+
+@pytest.mark.parametrize("text", BRACKETED_NAMES)
+def test_a_name_in_brackets_after_a_context_word_is_found(text):
+    name = text[text.index("(") + 1 if "(" in text else text.index("（") + 1:]
+    name = name[:name.index(")") if ")" in name else name.index("）")]
+    assert covered(text, name)
+
+
+LABEL_WORDS_BETWEEN = [("以LINE聯絡：{}", "@linfamily88"), ("家屬要求以LINE聯絡 {}", "@linfamily88"),
+                       ("IG {} 有照片", "@chen.yu_22"), ("微信聯繫方式：{}", "wx_chen1988"),
+                       ("FB私訊：{}", "mei.lin.77"), ("可傳訊息到 {}", "@wang_1990"),
+                       ("檢查號 {}", "RA2023110700123"), ("影像號碼: {}", "RA2023110700123"),
+                       ("檢查單號：{}", "EX-112-55012"), ("報告號 {}", "R-112-0045"),
+                       ("身分證統號 {}", "L2O1234567"), ("身分證統號：{}", "A12345678O")]
+
+
+@pytest.mark.parametrize("template,value", LABEL_WORDS_BETWEEN)
+def test_accounts_exam_numbers_and_mistyped_ids_after_their_labels_are_found(template, value):
+    assert covered(template.format(value), value)
+
+
+@pytest.mark.parametrize("text", ["q8h @ 10am", "checked @bedside", "reach her @home after 5pm",
+                                  "病人(左側)疼痛", "病人（高血壓）控制尚可", "家屬（兒子）陪同"])
+def test_at_signs_and_brackets_in_ordinary_text_are_left(text):
+    assert [text[h.start:h.end] for h in find_identifiers(text)] == []
