@@ -40,11 +40,12 @@ _LABELS = {
            # stay in one place (unseen notes, session 19)
            r"|床号|床位|病床|(?<![a-z])bed(?:[ \t]*(?:no\.?|number|#))?(?![a-z])|标本号|标本编号|检体条码|检验单号"
            r"|检验编号|病理号|病理编号|切片号|(?<![a-z])specimen(?:[ \t]*(?:id|no\.?|number|#))?"
-           r"|(?<![a-z])(?:lab|pathology|path|admission|encounter|visit)[ \t]*(?:id|no\.?|number|#)"
+           r"|(?<![a-z])(?:lab|pathology|path|admission|encounter|visit|incident|report|order|request|exam)[ \t]*(?:id|no\.?|number|#)"
+           r"|(?<![a-z])(?:incident|event)[ \t]+report[ \t]*(?:id|no\.?|number|#)?"
            r"|医事机构代码|医事机构代号|机构代码|院所代码|院所代号"
            # the ID's 统号 (身分证统号), exam and imaging numbers (检查号 RA2023…)
            r"|统号|检查号|检查编号|检查单号|影像号|影像编号|报告号|申请单号", True,
-           "身统居外护驾执证检报学员工职会病床标切医机院影申painlsembv"),
+           "身统居外护驾执证检报学员工职会病床标切医机院影申painlsembvro"),
     # (赖 is LINE in Taiwanese usage, and a surname: only with id/帐号 after it)
     "ACCOUNT": (r"(?<![a-z])(?:line|wechat|skype|telegram)[ \t]*(?:id|帐号|账号)|赖[ \t]*(?:id|帐号|账号)|微信号"
                 # (a few Han words may stand between: 以LINE联络：, 微信联系方式：)
@@ -103,8 +104,8 @@ PREFILTERS = [
     # (passport and licence are labels even glued to a word before them, as in _LABELS)
     led_by(r"(?<![a-z])(?:arc|national|line|wechat|skype|telegram|facebook|instagram|twitter"
            r"|acc|bank|plate|ip|student|employee|staff|member|id[ \t]*card|(?:id|fb|ig)(?![a-z])"
-           r"|bed|specimen|lab|path|admission|encounter|visit)|passport|licen[cs]e",
-           "pailnwstfbemv"),
+           r"|bed|specimen|lab|path|admission|encounter|visit|incident|report|order|request|exam|event)|passport|licen[cs]e",
+           "pailnwstfbemvroq"),
     r"\.[0-9]{1,3}\.[0-9]", r":[0-9a-f]{0,4}:[0-9a-f]{0,4}:", r"//", r"www\.", r"WWW\.",
 ]
 
@@ -121,6 +122,7 @@ _GATE_WORDS = {
            f"|会员编号|会员号|病床号码|s{_W}tudent|e{_W}mployee|s{_W}taff|m{_W}ember"
            f"|床号|床位|病床|标本号|标本编号|检体条码|检验单号|检验编号|病理号|病理编号|切片号|医事机构代|机构代码|院所代"
            f"|b{_W}ed|s{_W}pecimen|l{_W}ab|p{_W}ath|a{_W}dmission|e{_W}ncounter|v{_W}isit"
+           f"|i{_W}ncident|r{_W}eport|o{_W}rder|r{_W}equest|e{_W}xam|e{_W}vent"
            f"|统号|检查号|检查编号|检查单号|影像号|影像编号|报告号|申请单号"),
     "ACCOUNT": (f"赖|l{_W}ine|w{_W}echat|s{_W}kype|t{_W}elegram|微信|脸书|f{_W}acebook|f{_W}b|i{_W}g|i{_W}nstagram|推特"
                 f"|t{_W}witter"),

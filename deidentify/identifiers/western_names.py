@@ -39,6 +39,8 @@ _CONTEXT_EN = (
     r"technician|technologist|radiologist|pathologist|surgeon|doctor|consultant|boyfriend|girlfriend|"
     r"fianc[eé]e?|step(?:son|daughter|mother|father)|grand(?:mother|father|ma|pa)|niece|nephew|landlord|"
     r"colleague|co-?worker|companion|ex-(?:wife|husband)|"
+    # relations as charts abbreviate them (dtr Amy, hsb Tom, sis Jenny)
+    r"dtr|dau|hsb|hus|sis|bro|"
     + "|".join(w + r"[ \t]+by" for w in (
         "seen", "ordered", "reported", "reviewed", "verified", "dictated", "transcribed", "signed", "approved",
         "examined", "accompanied", "escorted", r"brought(?:[ \t]+in)?", "performed", "read", "interpreted",
@@ -194,7 +196,7 @@ def _lower_name(tokens: list[str]) -> bool:
 # Relations: after them a capitalised word is a person even when it is also an English word.
 _RELATION = re.compile(r"(?i:(?<![a-z])(?:wife|husband|son|daughter|mother|father|sister|brother|spouse|partner|"
                        r"boyfriend|girlfriend|fianc[eé]e?|grandson|granddaughter|aunt|uncle|cousin|niece|nephew|"
-                       r"mom|mum|dad)\b)")
+                       r"mom|mum|dad|dtr|dau|hsb|hus|sis|bro)\b)")
 _VERBS = set("has had have is was were will would can could did does do said says reports reported denies denied "
              "states stated called came comes died passed and or with also not who which that".split())
 # Vietnamese names (carers and spouses in Taiwanese notes): a common family name, a middle name
@@ -218,6 +220,29 @@ VIETNAMESE = re.compile("(?:" + "|".join(
 # (opening with its first letter in every form (?i) matches, İ and ı among them: see _CONTEXT)
 PLAIN_INITIALS = r"(?i:initials?)[ \t]*[:：]?[ \t]*(?P<n>[A-Z]\.?(?:[ \t]?[A-Z]\.?){1,2})(?![A-Za-z])"
 INITIALS = re.compile("[iI\u0130\u0131](?i:nitials?)" + PLAIN_INITIALS.removeprefix("(?i:initials?)"))
+
+
+# A romanised surname with the given name's initials (Chen YH, Lin C.W., Wang Y-L) or the
+# initials first (Y.H. Chen, C.-W. Lin): dotted or hyphenated initials are a name anywhere, bare
+# capitals (YH) only after a context word (Lin CT is a scan).
+SURNAME_INITIALS = re.compile(r"(?<![A-Za-z])(?P<s>[A-Z][a-z]{1,7}|[A-Z]{2,8})[ \t]+"
+                              r"(?P<i>[A-Z]\.[ \t]?-?[A-Z]\.?|[A-Z]-[A-Z]|[A-Z]{2,3})(?![A-Za-z])")
+_CONTEXT_BEFORE = re.compile("(?:" + _CONTEXT + ")$")
+INITIALS_SURNAME = re.compile(r"(?<![A-Za-z])(?:[A-Z]\.[ \t]?-?[A-Z]\.|[A-Z]-[A-Z]\.)[ \t]*(?P<s>[A-Z][a-z]{1,7})(?![A-Za-z])")
+
+
+def _initialled(text: str) -> list[tuple[int, int, float]]:
+    surn = romanised_names._SURNAME_SET
+    out = []
+    for m in SURNAME_INITIALS.finditer(text):
+        if m.group("s").lower() not in surn:
+            continue
+        marked = "." in m.group("i") or "-" in m.group("i")
+        if marked or (m.group("i").lower() not in _NOT_NAME_WORDS
+                      and _CONTEXT_BEFORE.search(text, max(0, m.start() - 40), m.start()) is not None):
+            out.append((*m.span(), 0.85))
+    out += [(*m.span(), 0.85) for m in INITIALS_SURNAME.finditer(text) if m.group("s").lower() in surn]
+    return out
 
 
 def find(text: str) -> list[tuple[int, int, float]]:
@@ -273,6 +298,8 @@ def find(text: str) -> list[tuple[int, int, float]]:
                 pos = end
                 break
     out += [(*m.span(), 0.85) for m in VIETNAMESE.finditer(text)]
+    if PAIR_GATE.search(text):
+        out += _initialled(text)
     return out
 
 

@@ -17,7 +17,7 @@ import re
 from itertools import groupby
 
 from deidentify.identifiers import (address, address_en, dates, labelled, name_context, record_numbers,
-                                    romanised_names, taiwan_id, western_names)
+                                    romanised_names, schools, taiwan_id, western_names)
 from deidentify.identifiers import phone as tw_phone
 from deidentify.identifiers.chinese_names import find_names
 
@@ -148,7 +148,7 @@ def phone_spans(simp: str, original: str) -> list[tuple[int, int]]:
 def address_spans(simp: str, original: str) -> list[tuple[int, int]]:
     # address.find keeps a candidate only when it holds a numbered part or a city
     zh = address.find(simp) if address._NUMBERED.search(simp) or address._HAS_CITY.search(simp) else []
-    return zh + address_en.find(simp)
+    return zh + address_en.find(simp) + schools.find(simp)
 
 
 def dob_spans(simp: str, original: str) -> list[tuple[int, int]]:

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from itertools import accumulate
 from typing import Iterable, Sequence
 
-from deidentify.identifiers import (address_en, dates, labelled, name_context, romanised_names,
+from deidentify.identifiers import (address_en, dates, labelled, name_context, schools, romanised_names,
                                     taiwan_id, western_names)
 from deidentify.identifiers import phone as tw_phone
 from deidentify.identifiers.chinese_names import find_names, surname_pattern
@@ -64,7 +64,8 @@ _LED_PREFILTERS = {
         f"a{_W}rc|n{_W}ational|l{_W}ine|w{_W}echat|s{_W}kype|t{_W}elegram|f{_W}acebook|i{_W}nstagram|t{_W}witter"
         f"|a{_W}cc|b{_W}ank|p{_W}late|i{_W}p|s{_W}tudent|e{_W}mployee|s{_W}taff|m{_W}ember|i{_W}d[ \t]*card"
         f"|i{_W}d(?![a-z])|f{_W}b(?![a-z])|i{_W}g(?![a-z])|passport|licen[cs]e"
-        f"|b{_W}ed|s{_W}pecimen|l{_W}ab|p{_W}ath|a{_W}dmission|e{_W}ncounter|v{_W}isit"),
+        f"|b{_W}ed|s{_W}pecimen|l{_W}ab|p{_W}ath|a{_W}dmission|e{_W}ncounter|v{_W}isit"
+        f"|i{_W}ncident|r{_W}eport|o{_W}rder|r{_W}equest|e{_W}xam|e{_W}vent"),
 }
 _PREFILTERS = [re.compile(p, re.IGNORECASE) for p in (
     r"886", r"\(0[0-9]", r"0[2-9][0-9 \t\-.)‧·•]{6,}",            # phone shapes
@@ -77,6 +78,7 @@ _PREFILTERS = [re.compile(p, re.IGNORECASE) for p in (
     r"[区乡镇市县][ \t]*[\u4e00-\u9fff]{0,8}?(?:路|街|大道|段|[里村])",
     "(?-i:" + address_en.ANCHOR.pattern + ")",                    # addresses in English
     "(?-i:" + address_en.CAPS_ANCHOR.pattern + ")",               # ... printed in capitals
+    schools.GATE.pattern,                                          # a child's school and class
     # dates of birth, record and card numbers, labelled IDs: _LED_PREFILTERS' words, literal-led
     *_LED_PREFILTERS.values(),
     *labelled.PREFILTERS[:1], *labelled.PREFILTERS[2:],            # labelled IDs, accounts, plates, IPs, URLs

@@ -159,3 +159,48 @@ def test_accounts_exam_numbers_and_mistyped_ids_after_their_labels_are_found(tem
                                   "病人(左側)疼痛", "病人（高血壓）控制尚可", "家屬（兒子）陪同"])
 def test_at_signs_and_brackets_in_ordinary_text_are_left(text):
     assert [text[h.start:h.end] for h in find_identifiers(text)] == []
+
+
+INITIALLED = [("Technologist: {}.", "Chen YH"), ("signed {} 2023/1/2", "Lin C.W."), ("{} reviewed", "Y.H. Chen"),
+              ("{} MD", "C.-W. Lin"), ("per {}", "Wang Y-L"), ("Dr. {}", "Wu KH"), ("read by {}", "Huang TY"),
+              ("Pt: {}", "Lee SM"), ("cc: {}, Dr. Lin", "Tsai M.H.")]
+
+
+@pytest.mark.parametrize("template,value", INITIALLED)
+def test_a_surname_with_initials_is_found(template, value):
+    assert covered(template.format(value), value)
+
+
+RELATION_ABBREVIATIONS = [("pt lives w/ dtr {}.", "Amy"), ("hsb {} at bedside", "Tom"), ("sis {} called", "Jenny"),
+                          ("bro {} will visit", "Kevin"), ("dau {} signed consent", "Irene")]
+
+
+@pytest.mark.parametrize("template,value", RELATION_ABBREVIATIONS)
+def test_a_first_name_after_an_abbreviated_relation_is_found(template, value):
+    assert covered(template.format(value), value)
+
+
+SCHOOLS = [("案孫鄭宇翔就讀{}。", "大同國小三年二班"), ("個案為{}學生", "民生國小5年3班"), ("就讀{}，成績中等", "台北市立中山國中"),
+           ("孩子念{}大班", "幸福幼兒園"), ("目前就讀於{}", "建國高中"), ("{}的導師來電", "仁愛國中二年忠班")]
+
+
+@pytest.mark.parametrize("template,value", SCHOOLS)
+def test_a_childs_school_and_class_are_found(template, value):
+    assert covered(template.format(value), value)
+
+
+RECORD_LABELS = [("Incident report #{} filed", "IR-2023-0914-07"), ("Order no. {}", "ORD-88123"),
+                 ("Exam #: {}", "EX2023-0091"), ("Request #: {}", "RQ-2023-7781"), ("Event report {}", "EV-112-0031")]
+
+
+@pytest.mark.parametrize("template,value", RECORD_LABELS)
+def test_report_order_and_exam_numbers_are_found(template, value):
+    assert covered(template.format(value), value)
+
+
+@pytest.mark.parametrize("text", ["Lin CT showed nodule", "Ho DM control poor", "Chest CT: Lin CT", "U.S. Army",
+                                  "國小畢業，務農", "教育程度：高中", "大學畢業後從事資訊業", "他念書念到大學",
+                                  "讀大學時發病", "report no significant change", "the report: no acute findings",
+                                  "Event report filed", "Request no. 5", "sis and bro are well"])
+def test_scans_schooling_and_report_words_in_ordinary_text_are_left(text):
+    assert [text[h.start:h.end] for h in find_identifiers(text)] == []
