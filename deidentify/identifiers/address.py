@@ -24,7 +24,8 @@ _CITY = r"(?:" + "|".join(CITIES) + r")"
 _DISTRICT = _RN + r"{1,3}?[区乡镇市]"
 _VILLAGE = _RN + r"{1,3}?[里村](?![里村])"
 _NEIGH = _NUM + r"{1,3}" + _S + r"邻"
-_ROAD = _RN + r"{1,6}?(?:路|街|大道)(?:" + _S + _NUM + r"{1,3}段)?|" + _RN + r"{1,4}?段"
+# (a section may carry a direction: 光明六路东一段)
+_ROAD = _RN + r"{1,6}?(?:路|街|大道)(?:" + _S + r"[东西南北]?" + _NUM + r"{1,3}段)?|" + _RN + r"{1,4}?段"
 _LANE = _NUM + r"{1,4}" + _S + r"巷"
 _ALLEY = _NUM + r"{1,4}" + _S + r"弄"
 _HOUSE = (_NUM + r"{1,5}(?:" + _S + r"[\-之]" + _S + _NUM + r"{1,3})?" + _S + r"号(?:" + _S + r"之" + _S
@@ -40,7 +41,7 @@ ADDRESS = re.compile(
     # city/county (+ district), or a district: then villages, a road or a settlement
     + r"(?:" + _CITY + _S + r"(?:" + _HAN + r"{1,3}?[区乡镇市]" + _S + r")?|" + _DISTRICT + _S + r")"
     + r"(?:" + _HAN + r"{1,3}?[里村](?![里村])" + _S + r")?(?:" + _NEIGH + _S + r")?"
-    + r"(?:(?:" + _HAN + r"{1,6}?(?:路|街|大道)(?:" + _S + _NUM + r"{1,3}段)?|" + _HAN + r"{1,4}?段)" + _S
+    + r"(?:(?:" + _HAN + r"{1,6}?(?:路|街|大道)(?:" + _S + r"[东西南北]?" + _NUM + r"{1,3}段)?|" + _HAN + r"{1,4}?段)" + _S
     + r"|" + _RN + r"{1,4}?(?=" + _S + _NUM + r"{1,5}" + _S + r"[号\-之]))?"
     + r"|(?:" + _VILLAGE + _S + r")(?:" + _NEIGH + _S + r")?(?:(?:" + _ROAD + r")" + _S + r")?"
     + r"|(?:" + _ROAD + r")" + _S

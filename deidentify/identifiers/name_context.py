@@ -27,6 +27,9 @@ from deidentify.identifiers.regex_gate import Gated, by_first_char
 KIN_BEFORE = re.compile(r"(?<![\u4e00-\u9fff])[父母夫妻兄弟姊姐妹][ \t]*[:：]?[ \t]*(?=[\u4e00-\u9fff]{2})")
 # (the scans below are gated: tried only where their first character can stand, see regex_gate)
 KIN_BEFORE = Gated(KIN_BEFORE, "[父母夫妻兄弟姊姐妹]")
+# A department then blanks then a run standing alone: the person of that department
+# (处方医师：内科 游士贤 ；, 会诊 心脏内科　陈建志): a listed surname first, not a word.
+DEPT_BEFORE = re.compile(r"[\u4e00-\u9fff]科[ \t]+(?=[\u4e00-\u9fff]{2,4}(?![\u4e00-\u9fff]))")
 # A bed introduces the patient in it: 13床甄美琪, 12-1床：王小明, 床号 5 王小明.
 # (Written as (?:[0-9]{1,4}…床|床号…) with the first character taken out front: one character
 # set first lets the engine skip at C speed; the same matches.)
@@ -428,6 +431,12 @@ def find(simplified: str) -> list[tuple[int, int, float]]:
         if end and (simp[i] in surnames or simp[i:i + 2] in surnames) and not is_word(simp[i:end], 5) \
                 and not any(a <= i < b for a, b, _ in hits):
             hits.append((i, end, 0.85))
+    for m in (DEPT_BEFORE.finditer(simp) if "科" in simp else ()):
+        i = m.end()
+        end = _name_after(simp, i)
+        if end and (simp[i] in surnames or simp[i:i + 2] in surnames) and not is_word(simp[i:end], 5) \
+                and not any(a <= i < b for a, b, _ in hits):
+            hits.append((i, end, 0.85))
     for m in (RELATION_AFTER.finditer(simp) if "(" in simp or "（" in simp else ()):   # (a bracket in every match)
         t = m.start()
         k = _name_before_title(simp, t, 4)
@@ -500,7 +509,7 @@ def find(simplified: str) -> list[tuple[int, int, float]]:
 # or a kin title may introduce a name (find() decides).
 # (separate scans, each opening with a character set, which the engine skips to at C speed;
 # one alternation of them is tried at every character; a bracketed relation, spaces or not)
-EXTRA_CONTEXT_SCANS = (BED, KIN_BEFORE, re.compile(RELATION_AFTER.pattern.removeprefix(r"[ \t]*")), KIN_TITLE,
+EXTRA_CONTEXT_SCANS = (BED, KIN_BEFORE, DEPT_BEFORE, re.compile(RELATION_AFTER.pattern.removeprefix(r"[ \t]*")), KIN_TITLE,
                        NICKNAME_SHAPE, QUOTED_NICKNAME)
 _INTRO_SET = frozenset(INTRODUCERS)
 _TITLE_SET = frozenset(TITLES)

@@ -47,11 +47,13 @@ def find(text: str) -> list[tuple[int, int]]:
     out: list[tuple[int, int]] = []
     for m in HYPHEN_PAIR.finditer(text):
         s, e = m.start(), m.end()
+        if m.group()[-2:] in ("'s", "’s") and "-" not in m.group()[-4:]:
+            e -= 2          # a possessive (Mei-Yun's), not an aspirated syllable
         if (s and (text[s - 1].isascii() and (text[s - 1].isalpha() or text[s - 1] == "-"))) or (
                 e < len(text) and text[e].isascii() and (text[e].isalpha() or text[e] == "-")):
             continue
-        a, _, b = m.group().replace("’", "'").partition("-")
-        if not (syllable_ok(a) and syllable_ok(b)) or m.group().lower() in _ENGLISH_PAIRS:
+        a, _, b = text[s:e].replace("’", "'").partition("-")
+        if not (syllable_ok(a) and syllable_ok(b)) or text[s:e].lower() in _ENGLISH_PAIRS:
             continue
         before = _BEFORE.search(text, max(0, s - 16), s)
         if before and _surname(before.group(1)) and not (

@@ -41,18 +41,24 @@ _CONTEXT_EN = (
     r"colleague|co-?worker|companion|ex-(?:wife|husband)|"
     # relations as charts abbreviate them (dtr Amy, hsb Tom, sis Jenny)
     r"dtr|dau|hsb|hus|sis|bro|"
+    # more of the people around a patient (phlebotomist Ong B.)
+    r"phlebotomist|dietitian|dietician|nutritionist|midwife|paramedic|emt|clerk|secretary|receptionist|"
+    r"coordinator|aide|volunteer|chaplain|counsell?or|psychologist|physiotherapist|an(?:a)?esthetist|"
+    r"sonographer|scribe|"
     + "|".join(w + r"[ \t]+by" for w in (
         "seen", "ordered", "reported", "reviewed", "verified", "dictated", "transcribed", "signed", "approved",
         "examined", "accompanied", "escorted", r"brought(?:[ \t]+in)?", "performed", "read", "interpreted",
-        "prepared", "requested"))
+        "prepared", "requested", "drawn", "collected", "entered", "recorded", "charted", "administered",
+        "given", "checked", "cosigned", "co-signed", "witnessed", "obtained", "taken", "received", "called",
+        "completed", "documented", "noted", "referred"))
     + "|" + "|".join(w + r"[ \t]+(?:with|to)" for w in ("spoke", "discussed", "talked")))
 
 
-_CONTEXT_FIRST = "先太老丈妻儿女媳婿朋家陪病患个外看照联主报申案姓签转医受配保被男室邻居翻口同社护移雇"
+_CONTEXT_FIRST = "先太老丈妻儿女媳婿朋家陪病患个外看照联主报申案姓签转医受配保被男室邻居翻口同社护移雇族"
 _CONTEXT_ZH = ("家属|陪同者|病患|病人|患者|个案|外籍看护|看护|照顾者|联络人|主治医师|报告医师|申请医师|案母|案父|案妻|案夫|"
                "案子|案女|姓名为|姓名|签名|转介|医师|先生|太太|老公|老婆|丈夫|妻子|儿子|女儿|媳妇|女婿|朋友|受检者|受试者|"
                "外籍配偶|配偶|保险对象|被保险人|受益人|案主|男友|女友|室友|邻居|居服员|照服员|护理师|社工|翻译|口译|"
-               "同事|病人为|病患为|患者为|个案为|名为|外籍劳工|移工|外劳|雇主|老伴")
+               "同事|病人为|病患为|患者为|个案为|名为|外籍劳工|移工|外劳|雇主|老伴|族名")
 _CONTEXT_TAIL = r"[ \t]*[:：]?[ \t]*[(（]?"
 # The plain form: a look-ahead for the first characters, then the words.  Python's engine tries a
 # pattern that opens with a look-ahead at every position; _CONTEXT below opens each branch with
@@ -231,6 +237,19 @@ _CONTEXT_BEFORE = re.compile("(?:" + _CONTEXT + ")$")
 INITIALS_SURNAME = re.compile(r"(?<![A-Za-z])(?:[A-Z]\.[ \t]?-?[A-Z]\.|[A-Z]-[A-Z]\.)[ \t]*(?P<s>[A-Z][a-z]{1,7})(?![A-Za-z])")
 
 
+# A name with the relation after it in brackets (Grace (patient's daughter), Tom (son))
+_RELATION_WORDS = (r"wife|husband|son|daughter|mother|father|sister|brother|spouse|partner|friend|neighbou?r|"
+                   r"caregiver|carer|guardian|grandson|granddaughter|niece|nephew|aunt|uncle|cousin|mom|mum|dad")
+RELATION_AFTER = re.compile(r"(?<![A-Za-z])(?P<n>[A-Z][a-z]+(?:[ \t]+[A-Z][a-z'’\-]+){0,2})[ \t]*[(（][ \t]*"
+                            r"(?i:(?:the[ \t]+)?(?:(?:patient|pt|client)['’]?s?[ \t]+)?(?:" + _RELATION_WORDS + r")"
+                            r"(?:[ \t]+of[ \t]+(?:the[ \t]+)?(?:patient|pt))?)[ \t]*[)）]")
+
+
+# (capitalised words that stand before a bracketed relation and are no name: Called (son) …)
+_NOT_BEFORE_RELATION = frozenset("the my his her their our your a an this that spoke talked met seen phoned "
+                                 "informed contacted visited message note".split())
+
+
 def _initialled(text: str) -> list[tuple[int, int, float]]:
     surn = romanised_names._SURNAME_SET
     out = []
@@ -300,6 +319,9 @@ def find(text: str) -> list[tuple[int, int, float]]:
     out += [(*m.span(), 0.85) for m in VIETNAMESE.finditer(text)]
     if PAIR_GATE.search(text):
         out += _initialled(text)
+    if "(" in text or "（" in text:
+        out += [(*m.span("n"), 0.85) for m in RELATION_AFTER.finditer(text)
+                if m.group("n").split()[0].lower() not in _NOT_NAME_WORDS | _VERBS | _NOT_BEFORE_RELATION]
     return out
 
 

@@ -323,7 +323,7 @@ def candidate_indices(texts: Sequence[str], options: ScrubOptions | None = None,
     # Latin names: hyphenated pairs next to a romanised surname, capitalised word pairs, titles
     for i in (in_rest(romanised_names.HYPHEN_PAIR) | in_rest(_LATIN_CANDIDATE)
               | in_rest(western_names.CONTEXT_NAME) | in_rest(western_names.INITIALS)
-              | in_rest(western_names.LOWER_LABELLED)) - hard:
+              | in_rest(western_names.LOWER_LABELLED) | in_rest(western_names.RELATION_AFTER)) - hard:
         seg = joined[starts[i]:starts[i] + len(texts[i])]
         if romanised_names.find(seg) or western_names.find(seg):
             hard.add(i)

@@ -204,3 +204,32 @@ def test_report_order_and_exam_numbers_are_found(template, value):
                                   "Event report filed", "Request no. 5", "sis and bro are well"])
 def test_scans_schooling_and_report_words_in_ordinary_text_are_left(text):
     assert [text[h.start:h.end] for h in find_identifiers(text)] == []
+
+
+def scrubbed(text: str, value: str) -> bool:
+    """The column path (scrub_texts, with its prefilter) masks ``value`` too."""
+    from deidentify.text.scrub import scrub_texts
+    return value not in scrub_texts([text])[0]
+
+
+THIRD_PROBE = [
+    ("My mom {}'s ID is on file", "Lin Mei-Yun"), ("{}’s chart reviewed", "Chang Shu-Fen"),
+    ("處方醫師：內科 {} ；", "游士賢"), ("會診 心臟內科　{}", "陳建志"), ("眼科 {} 醫師", "王小明"),
+    ("住在「{}」", "竹北市光明六路東一段 9 號"), ("地址：{}", "台中市西屯區台灣大道三段 99 號"),
+    ("this is {} (patient's daughter).", "Grace"), ("{} (son) called", "Tom"),
+    ("{} (daughter of patient) signed", "Amy Chen"), ("Discussed with {} (wife)", "May"),
+    ("phlebotomist {}.", "Ong B"), ("drawn by {}.", "Ong B"), ("dietitian {} visited", "Karen Wu"),
+    ("原住民族名 {} 為其姪子", "Kuliw Tali"), ("族名 {}", "Sayun Temu"),
+]
+
+
+@pytest.mark.parametrize("template,value", THIRD_PROBE)
+def test_third_probe_shapes_are_found_on_both_paths(template, value):
+    text = template.format(value)
+    assert covered(text, value) and scrubbed(text, value)
+
+
+@pytest.mark.parametrize("text", ["Called (son) at 5pm", "Informed (daughter) of results", "My (son) is sick",
+                                  "轉 胸腔內科 追蹤", "門診 家醫科 回診", "骨科 開刀 順利", "往東一段距離"])
+def test_third_probe_ordinary_text_is_left(text):
+    assert [text[h.start:h.end] for h in find_identifiers(text)] == []
