@@ -17,7 +17,8 @@ import re
 from itertools import groupby
 
 from deidentify.identifiers import (address, address_en, dates, labelled, name_context, record_numbers,
-                                    romanised_names, schools, taiwan_id, western_names)
+                                    romanised_names, schools, structured, taiwan_id,
+                                    western_names)
 from deidentify.identifiers import phone as tw_phone
 from deidentify.identifiers.chinese_names import find_names
 
@@ -110,12 +111,16 @@ def email_spans(simp: str, original: str) -> list[tuple[int, int, float]]:
 
 def labelled_spans(simp: str, original: str) -> list[Finding]:
     """Labelled IDs (0.75), accounts, plates, IP addresses and URLs (0.85), by entity."""
-    return [(LABELLED_ENTITY[kind], a, b, LABELLED_SCORE.get(kind, 0.85)) for a, b, kind in labelled.find(simp)]
+    return ([(LABELLED_ENTITY[kind], a, b, LABELLED_SCORE.get(kind, 0.85)) for a, b, kind in labelled.find(simp)]
+            + [(STRUCTURED_ENTITY[kind], a, b, 0.85) for a, b, kind in structured.find(simp)])
 
 
 LABELLED_ENTITY = {"ID": "LABELLED_ID", "ACCOUNT": "ACCOUNT", "PLATE": "VEHICLE_PLATE", "IP": "IP_ADDRESS",
                    "URL": "URL"}
 LABELLED_SCORE = {"ID": 0.75}
+# values a table header, record key or HL7 field names (deidentify.identifiers.structured)
+STRUCTURED_ENTITY = {"NAME": "ZH_PERSON_CONTEXT", "ID": "LABELLED_ID", "PHONE": "TW_PHONE", "ADDRESS": "TW_ADDRESS",
+                     "DOB": "TW_DOB", "EMAIL": "EMAIL_ADDRESS", "MRN": "TW_MRN"}
 
 
 def chinese_name_spans(simp: str, original: str) -> list[tuple[int, int, float]]:

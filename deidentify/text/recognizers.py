@@ -176,7 +176,9 @@ class LabelledIdentifierRecognizer(EntityRecognizer):
     URLs (0.85)."""
 
     def __init__(self) -> None:
-        super().__init__(supported_entities=list(finders.LABELLED_ENTITY.values()), name=type(self).__name__,
+        super().__init__(supported_entities=list(dict.fromkeys([*finders.LABELLED_ENTITY.values(),
+                                                                *finders.STRUCTURED_ENTITY.values()])),
+                         name=type(self).__name__,
                          supported_language=LANGUAGE)
 
     def load(self) -> None:

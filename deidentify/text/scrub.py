@@ -27,7 +27,8 @@ from dataclasses import dataclass, field
 from itertools import accumulate
 from typing import Iterable, Sequence
 
-from deidentify.identifiers import (address_en, dates, labelled, name_context, schools, romanised_names,
+from deidentify.identifiers import (address_en, dates, labelled, name_context, schools, structured,
+                                    romanised_names,
                                     taiwan_id, western_names)
 from deidentify.identifiers import phone as tw_phone
 from deidentify.identifiers.chinese_names import find_names, surname_pattern
@@ -79,6 +80,7 @@ _PREFILTERS = [re.compile(p, re.IGNORECASE) for p in (
     "(?-i:" + address_en.ANCHOR.pattern + ")",                    # addresses in English
     "(?-i:" + address_en.CAPS_ANCHOR.pattern + ")",               # ... printed in capitals
     schools.GATE.pattern,                                          # a child's school and class
+    structured.PREFILTER.pattern,                                  # table headers, record keys, HL7
     # dates of birth, record and card numbers, labelled IDs: _LED_PREFILTERS' words, literal-led
     *_LED_PREFILTERS.values(),
     *labelled.PREFILTERS[:1], *labelled.PREFILTERS[2:],            # labelled IDs, accounts, plates, IPs, URLs

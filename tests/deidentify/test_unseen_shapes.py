@@ -233,3 +233,40 @@ def test_third_probe_shapes_are_found_on_both_paths(template, value):
                                   "轉 胸腔內科 追蹤", "門診 家醫科 回診", "骨科 開刀 順利", "往東一段距離"])
 def test_third_probe_ordinary_text_is_left(text):
     assert [text[h.start:h.end] for h in find_identifiers(text)] == []
+
+
+STRUCTURED = [
+    # a table whose header names the column: the value whatever its shape (林大同 is also a place)
+    ("姓名,身分證,電話\n陳小華,B123456780,0987654321\n林大同,C223344556,02-2345-6789", ["林大同", "陳小華", "C223344556"]),
+    ("Name,Age,Sex\n林大同,72,M\n王小明,65,F", ["林大同", "王小明"]),
+    ("| Name | DOB | Dx |\n|---|---|---|\n| 林大同 | 1950-02-03 | DM |\n| 高山青 | 1948-11-30 | HTN |",
+     ["林大同", "1950-02-03", "高山青", "1948-11-30"]),
+    ("病人\t生日\t診斷\n何美麗\t1961/4/5\tCOPD", ["1961/4/5"]),
+    ("姓名；出生日期；電話\n吳大海；60.03.02；2771-2171", ["吳大海", "60.03.02", "2771-2171"]),
+    # records: JSON, dicts
+    ('{"name": "黃志明", "idno": "E123456780", "birthday": "1970-01-15", "addr": "高雄市前鎮區中山二路2號"}',
+     ["黃志明", "1970-01-15", "高雄市前鎮區中山二路2號"]),
+    ("{'patient': '林大同', 'dob': '1950-02-03', 'phone': '2771 2171'}", ["林大同", "1950-02-03", "2771 2171"]),
+    ("record = {姓名: '林大同', 生日: 1950/02/03}", ["林大同", "1950/02/03"]),
+    ("DOB: 03/15/1988 | Sex: F", ["03/15/1988"]),
+    # HL7 v2 segments
+    ("PID|1||A123456789^^^NTUH^NI||WANG^HSIAO-MING^^^^^L||19650312|M|||No. 5 Heping E. Rd.^^Taipei^^106||(02)2736-1661",
+     ["A123456789^^^NTUH^NI", "WANG^HSIAO-MING^^^^^L", "19650312", "No. 5 Heping E. Rd.^^Taipei^^106", "(02)2736-1661"]),
+    ("MSH|^~\\&|HIS|NTUH\rPID|1||8812345||LIN^TA-TUNG||19500203|M\rNK1|1|LIN^MEI^^|DTR|||0911222333",
+     ["8812345", "LIN^TA-TUNG", "19500203", "LIN^MEI^^", "0911222333"]),
+]
+
+
+@pytest.mark.parametrize("text,values", STRUCTURED)
+def test_values_a_header_key_or_hl7_field_names_are_found_on_both_paths(text, values):
+    for v in values:
+        assert covered(text, v) and scrubbed(text, v), v
+
+
+@pytest.mark.parametrize("text", [
+    "Patient, a 72-year-old man,\nwas admitted, treated, and discharged.",
+    "Patient: stable, afebrile", "Contact: phone the daughter tomorrow",
+    "Plan: CBC, BMP, lytes\nfollow up, in 2 weeks, ok", "診斷 ICD-10: N39.0。現住院中",
+    "Ceftriaxone 10 mg QD, Omeprazole 40 mg IV Q12H", "Age,Sex,Dx\n72,M,DM\n65,F,HTN"])
+def test_prose_and_tables_without_identifier_columns_are_left(text):
+    assert [text[h.start:h.end] for h in find_identifiers(text)] == []
