@@ -93,7 +93,8 @@ def find(simplified: str) -> list[tuple[int, int]]:
     for m in _RUN.finditer(simplified):
         if m.end() - m.start() < 7:
             continue       # fewer than 7 digits: no number below is one (lab values, doses, dates)
-        groups = list(_GROUP.finditer(simplified, m.start(), m.end()))[:8]   # a number has at most 6
+        # a number has at most 6 groups, or 10 when written a digit at a time (0 9 1 2 …)
+        groups = list(_GROUP.finditer(simplified, m.start(), m.end()))[:12]
         # digits in the first k groups; every number accepted below has at least 7 (local numbers
         # 7, others 9+), so a shorter prefix is never tried
         held = list(accumulate(g.end() - g.start() for g in groups))
@@ -116,4 +117,21 @@ def find(simplified: str) -> list[tuple[int, int]]:
                 ext = _EXT.match(simplified, end)
                 out.append((m.start(), ext.end() if ext else end))
                 break
+    return out
+
+
+# A number written in Chinese numerals (零九一二三四五六七八, 〇二二七七一二一七一): read digit
+# by digit; a mobile number anywhere, a landline after a phone word.
+_HAN_DIGITS = str.maketrans("零〇一二三四五六七八九", "00123456789")
+HAN_RUN = re.compile(r"[零〇][零〇一二三四五六七八九]{6,11}(?![零〇一二三四五六七八九])")
+
+
+def find_han(simplified: str) -> list[tuple[int, int]]:
+    """(start, end) of Taiwan phone numbers written in Chinese numerals."""
+    out = []
+    for m in HAN_RUN.finditer(simplified):
+        digits = m.group().translate(_HAN_DIGITS)
+        nsn = national_number(digits)
+        if nsn and (nsn[0] == "9" or LOCAL_CONTEXT.search(simplified, max(0, m.start() - 16), m.start())):
+            out.append(m.span())
     return out

@@ -104,9 +104,35 @@ def id_spans(simp: str, original: str) -> list[tuple[int, int, float]]:
 
 
 def email_spans(simp: str, original: str) -> list[tuple[int, int, float]]:
-    if "@" not in simp:
-        return []
-    return [(m.start(), m.end(), EMAIL_SCORE) for m in _EMAIL.finditer(simp) if m.end() > m.start()]
+    out = [(m.start(), m.end(), EMAIL_SCORE) for m in _EMAIL.finditer(simp) if m.end() > m.start()] if "@" in simp else []
+    if _AT_WORD_GATE.search(simp):
+        out += [(m.start(), m.end(), EMAIL_SCORE) for m in _EMAIL_SPELT.finditer(simp) if _spelt_ok(m.group())]
+    return out
+
+
+_MAIL_HOSTS = re.compile(r"(?i:gmail|yahoo|hotmail|outlook|live|msn|hinet|ms[0-9]+|icloud|me|mail|qq|163|126|"
+                         r"seed|pchome|kimo|protonmail|proton|gmx|naver|ntu|ncku|nycu|nthu|edu)")
+
+
+def _spelt_ok(found: str) -> bool:
+    """A bracketed at ((at), [at]) or 小老鼠 is spelt on purpose; a plain " at " also joins words
+    ("look at www.example.com"): then the mailbox holds a digit, dot or underscore or the host
+    is a mail provider."""
+    if not re.search(r"[ \t]at[ \t]", found, re.IGNORECASE) or re.search(r"[(\[{<][ \t]*at", found, re.IGNORECASE):
+        return True
+    local, host = re.split(r"[ \t]+at[ \t]+", found, maxsplit=1, flags=re.IGNORECASE)
+    return bool(re.search(r"[0-9._]", local)) or bool(_MAIL_HOSTS.match(host))
+
+
+# An address spelt out against harvesters: chen.mh at gmail dot com, chen(at)gmail.com,
+# chen [at] gmail [dot] com, chen 小老鼠 gmail.com; the last part must be a known top-level
+# domain, so "meet at home" is none.
+_AT = r"(?:[ \t]*[(\[{<][ \t]*at[ \t]*[)\]}>][ \t]*|[ \t]+at[ \t]+|[ \t]*小老鼠[ \t]*)"
+_DOT = r"(?:[ \t]*[(\[{<][ \t]*dot[ \t]*[)\]}>][ \t]*|[ \t]+dot[ \t]+|\.)"
+_TLD = r"(?:com|net|org|edu|gov|tw|cn|jp|hk|io|me|co|us|uk|info|biz)"
+_EMAIL_SPELT = re.compile(r"(?<![A-Za-z0-9._%+\-])[A-Za-z0-9][A-Za-z0-9._%+\-]*" + _AT + r"[A-Za-z0-9][A-Za-z0-9\-]*(?:"
+                          + _DOT + r"[A-Za-z0-9][A-Za-z0-9\-]*)*" + _DOT + _TLD + r"(?![A-Za-z0-9])", re.IGNORECASE)
+_AT_WORD_GATE = re.compile(r"(?i:[ (\[{<]at[ )\]}>])|小老鼠")
 
 
 def labelled_spans(simp: str, original: str) -> list[Finding]:
@@ -147,7 +173,8 @@ _DOB_GATE = re.compile(r"[年dDbByY](?:(?<=年)[ \t]*次|(?i:(?<=d)(?:ob|\.o\.b)
 
 
 def phone_spans(simp: str, original: str) -> list[tuple[int, int]]:
-    return tw_phone.find(simp) if _PHONE_GATE.search(simp) else []
+    return ((tw_phone.find(simp) if _PHONE_GATE.search(simp) else [])
+            + (tw_phone.find_han(simp) if "零" in simp or "〇" in simp else []))
 
 
 def address_spans(simp: str, original: str) -> list[tuple[int, int]]:

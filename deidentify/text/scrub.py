@@ -71,7 +71,8 @@ _LED_PREFILTERS = {
 _PREFILTERS = [re.compile(p, re.IGNORECASE) for p in (
     r"886", r"\(0[0-9]", r"0[2-9][0-9 \t\-.)‧·•]{6,}",            # phone shapes
     literal_led(tw_phone.LOCAL_CONTEXT.pattern.split("[^")[0][3:-1], "电手联市家宅住公传分拨行号tpfcm"),  # phone words
-    r"@",                                                          # e-mail
+    r"@", finders._AT_WORD_GATE.pattern,                           # e-mail, spelt out too
+    r"[零〇][零〇一二三四五六七八九]{6}",                               # phones in Chinese numerals
     # addresses: what deidentify.identifiers.address accepts holds a house number, lane or
     # alley, or a city/district followed by a road, section or village
     r"[0-9一二三四五六七八九十百零〇两][ \t]*[号巷弄]",

@@ -270,3 +270,23 @@ def test_values_a_header_key_or_hl7_field_names_are_found_on_both_paths(text, va
     "Ceftriaxone 10 mg QD, Omeprazole 40 mg IV Q12H", "Age,Sex,Dx\n72,M,DM\n65,F,HTN"])
 def test_prose_and_tables_without_identifier_columns_are_left(text):
     assert [text[h.start:h.end] for h in find_identifiers(text)] == []
+
+
+SPELT_OUT = [("家屬電話：{}", "零九一二三四五六七八"), ("手機{}", "〇九三三一二三四五六"), ("市話 {}", "〇二二七七一二一七一"),
+             ("手機 {}", "0 9 1 2 3 4 5 6 7 8"), ("cell: {}", "09 12 34 56 78"),
+             ("mail: {}", "chen.mh at gmail dot com"), ("email {}", "chen.mh(at)gmail.com"),
+             ("email: {}", "chen.mh [at] gmail [dot] com"), ("信箱 {}", "meihua 小老鼠 yahoo.com.tw"),
+             ("寫信到 {}", "wang at ntu.edu.tw"), ("e-mail {}", "lin_88 at hinet.net"),
+             ("她叫{}，今年七十歲", "美華"), ("本名{}，藝名小鳳", "林秀鳳")]
+
+
+@pytest.mark.parametrize("template,value", SPELT_OUT)
+def test_numbers_and_addresses_spelt_out_are_found_on_both_paths(template, value):
+    text = template.format(value)
+    assert covered(text, value) and scrubbed(text, value)
+
+
+@pytest.mark.parametrize("text", ["meet at home dot", "seen at clinic. Next at 3pm.com", "arrived at 7 dot 30",
+                                  "一二三四五六七八九十", "零件〇〇一二三四五", "第一二三四五六七八期"])
+def test_spelt_out_look_alikes_are_left(text):
+    assert [text[h.start:h.end] for h in find_identifiers(text)] == []
