@@ -55,8 +55,9 @@ def not_self(actor: User, user_ids, what: str, rule: str = "A1") -> None:
 
 
 def case_people(case: Case) -> set[int]:
-    """The applicant and every current member: none of them decides on the case."""
-    return {case.applicant_id, *(m.user_id for m in case.members if m.removed_at is None)}
+    """The applicant and every member, current or former: none of them decides on the case (a
+    member removed yesterday is not independent today, and removal must not clear a conflict)."""
+    return {case.applicant_id, *(m.user_id for m in case.members)} - {None}
 
 
 def require(ok: bool, what: str) -> None:
