@@ -5,6 +5,9 @@ Pages use these to hide or grey out what a user cannot do; services call them ag
 """
 from __future__ import annotations
 
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import object_session
+
 from enclave.accounts.models import User
 from enclave.core.errors import Forbidden
 from enclave.cases.models import Case
@@ -57,7 +60,21 @@ def not_self(actor: User, user_ids, what: str, rule: str = "A1") -> None:
 def case_people(case: Case) -> set[int]:
     """The applicant and every member, current or former: none of them decides on the case (a
     member removed yesterday is not independent today, and removal must not clear a conflict)."""
-    return {case.applicant_id, *(m.user_id for m in case.members)} - {None}
+    return {case.applicant_id, *(m.user_id for m in case.members), *irb_investigator_ids(case)} - {None}
+
+
+def irb_investigator_ids(case: Case) -> set[int]:
+    """Accounts whose user name or display name the case's IRB certificate lists as an
+    investigator: named on the study, they are not independent of it even if never a member.
+    A namesake is refused too (another decider decides: a delay, never a pass)."""
+    irb = case.irb_certificate if isinstance(case.irb_certificate, dict) else {}
+    invs = irb.get("investigators") if isinstance(irb.get("investigators"), list) else []
+    names = {str(i.get("name", "")).strip().lower() for i in invs if isinstance(i, dict)} - {""}
+    db = object_session(case)
+    if not names or db is None:
+        return set()
+    return set(db.execute(select(User.id).where(or_(func.lower(func.trim(User.username)).in_(names),
+                                                    func.lower(func.trim(User.display_name)).in_(names)))).scalars())
 
 
 def require(ok: bool, what: str) -> None:
