@@ -67,10 +67,20 @@ CAPS_ANCHOR = re.compile(r"(?:RD|ROAD|STREET|BLVD|AVE|AVENUE|DIST|DISTRICT|TOWNS
 _CAPS_WORD = re.compile(r"(?<![A-Za-z])[A-Z]{2,}(?![a-z])")
 
 
+# ... or all in lower case, as typed in a hurry (no. 7, zhongshan s. rd., taipei): read with
+# each lower-case word capitalised (same length), only where a road, section or lane word is.
+LOWER_ANCHOR = re.compile(r"(?<![A-Za-z])(?:rd|road|street|st|blvd|ave|avenue|sec|section|lane|ln|alley|aly|dist|district)"
+                          r"(?![A-Za-z])")
+_LOWER_WORD = re.compile(r"(?<![A-Za-z])[a-z]+(?![A-Za-z])")
+
+
 def find(normalised: str) -> list[tuple[int, int]]:
     found = _find(normalised)
     if CAPS_ANCHOR.search(normalised):
         titled = _CAPS_WORD.sub(lambda m: m.group().capitalize(), normalised)
+        found = sorted(set(found) | set(_find(titled)))
+    if LOWER_ANCHOR.search(normalised):
+        titled = _LOWER_WORD.sub(lambda m: m.group().capitalize(), normalised)
         found = sorted(set(found) | set(_find(titled)))
     return found
 

@@ -18,6 +18,7 @@ import functools
 import re
 
 from deidentify.identifiers.normalise import to_simplified
+from deidentify.identifiers.romanised_names import SURNAMES as _ROMANISED_SURNAMES
 from deidentify.identifiers.name_words import (_ACTS, _BEFORE_NAME, _BREAK, _NOT_FIRST, _ROLE_NOUNS,  # noqa: F401
                                               _ROLE_PREFIX, CLINICAL_TERMS, FOLLOWERS, INTRODUCERS, TITLES)
 from deidentify.identifiers.regex_gate import Gated, by_first_char
@@ -29,6 +30,13 @@ KIN_BEFORE = re.compile(r"(?<![\u4e00-\u9fff])[父母夫妻兄弟姊姐妹][ \t]
 KIN_BEFORE = Gated(KIN_BEFORE, "[父母夫妻兄弟姊姐妹]")
 # A department then blanks then a run standing alone: the person of that department
 # (处方医师：内科 游士贤 ；, 会诊 心脏内科　陈建志): a listed surname first, not a word.
+# A surname given alone with 姓 (陈姓看护, 由林姓家属陪同): the surname still narrows the person.
+SURNAME_XING = re.compile(r"(?<![\u4e00-\u9fff])([\u4e00-\u9fff]{1,2})姓(?=[\u4e00-\u9fff])|"
+                          r"(?<=[由与和及的位名是为请])([\u4e00-\u9fff]{1,2})姓(?=[\u4e00-\u9fff])")
+romanised_surnames = frozenset(w.lower() for w in _ROMANISED_SURNAMES)
+# A Latin name with its Han characters after it in brackets: Dr. Huang (黄), Lin Mei-hua（林美华）
+# (one character only after a romanised surname: "left (左)" is no name)
+HAN_AFTER_LATIN = re.compile(r"([A-Za-z][A-Za-z'’\-]*)[ \t]*[（(]([\u4e00-\u9fff]{1,4})[)）]")
 DEPT_BEFORE = re.compile(r"[\u4e00-\u9fff]科[ \t]+(?=[\u4e00-\u9fff]{2,4}(?![\u4e00-\u9fff]))")
 # A bed introduces the patient in it: 13床甄美琪, 12-1床：王小明, 床号 5 王小明.
 # (Written as (?:[0-9]{1,4}…床|床号…) with the first character taken out front: one character
@@ -431,6 +439,19 @@ def find(simplified: str) -> list[tuple[int, int, float]]:
         if end and (simp[i] in surnames or simp[i:i + 2] in surnames) and not is_word(simp[i:end], 5) \
                 and not any(a <= i < b for a, b, _ in hits):
             hits.append((i, end, 0.85))
+    for m in (SURNAME_XING.finditer(simp) if "姓" in simp else ()):
+        g = 1 if m.group(1) else 2
+        if m.group(g) in surnames or m.group(g)[-1] in surnames:
+            a = m.start(g) if m.group(g) in surnames else m.end(g) - 1
+            hits.append((a, m.end(g), 0.85))
+    for m in (HAN_AFTER_LATIN.finditer(simp) if "(" in simp or "（" in simp else ()):
+        w, latin = m.group(2), m.group(1).lower().replace("'", "").replace("’", "")
+        by_surname = latin in romanised_surnames or latin.split("-")[0] in romanised_surnames
+        if (len(w) == 1 and w in surnames and by_surname) or (
+                len(w) > 1 and (w[0] in surnames or w[:2] in surnames) and not is_word(w, 5)):
+            hits.append((*m.span(2), 0.85))
+            if by_surname:      # the Han name says the Latin word before it is one too (Chen (陳))
+                hits.append((*m.span(1), 0.85))
     for m in (DEPT_BEFORE.finditer(simp) if "科" in simp else ()):
         i = m.end()
         end = _name_after(simp, i)
@@ -509,7 +530,7 @@ def find(simplified: str) -> list[tuple[int, int, float]]:
 # or a kin title may introduce a name (find() decides).
 # (separate scans, each opening with a character set, which the engine skips to at C speed;
 # one alternation of them is tried at every character; a bracketed relation, spaces or not)
-EXTRA_CONTEXT_SCANS = (BED, KIN_BEFORE, DEPT_BEFORE, re.compile(RELATION_AFTER.pattern.removeprefix(r"[ \t]*")), KIN_TITLE,
+EXTRA_CONTEXT_SCANS = (BED, KIN_BEFORE, DEPT_BEFORE, SURNAME_XING, HAN_AFTER_LATIN, re.compile(RELATION_AFTER.pattern.removeprefix(r"[ \t]*")), KIN_TITLE,
                        NICKNAME_SHAPE, QUOTED_NICKNAME)
 _INTRO_SET = frozenset(INTRODUCERS)
 _TITLE_SET = frozenset(TITLES)

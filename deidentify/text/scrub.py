@@ -80,6 +80,7 @@ _PREFILTERS = [re.compile(p, re.IGNORECASE) for p in (
     r"[区乡镇市县][ \t]*[\u4e00-\u9fff]{0,8}?(?:路|街|大道|段|[里村])",
     "(?-i:" + address_en.ANCHOR.pattern + ")",                    # addresses in English
     "(?-i:" + address_en.CAPS_ANCHOR.pattern + ")",               # ... printed in capitals
+    "(?-i:" + address_en.LOWER_ANCHOR.pattern + ")",              # ... typed in lower case
     schools.GATE.pattern,                                          # a child's school and class
     structured.PREFILTER.pattern,                                  # table headers, record keys, HL7
     # dates of birth, record and card numbers, labelled IDs: _LED_PREFILTERS' words, literal-led

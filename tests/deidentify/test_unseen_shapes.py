@@ -290,3 +290,22 @@ def test_numbers_and_addresses_spelt_out_are_found_on_both_paths(template, value
                                   "一二三四五六七八九十", "零件〇〇一二三四五", "第一二三四五六七八期"])
 def test_spelt_out_look_alikes_are_left(text):
     assert [text[h.start:h.end] for h in find_identifiers(text)] == []
+
+
+SIXTH_PROBE = [("lives at {}", "no. 7, zhongshan s. rd., taipei"), ("addr {}", "no. 12, lane 35, minsheng rd., banqiao dist."),
+               ("主治醫師：Dr. Huang ({})", "黃"), ("{} (陳) called", "Chen"), ("Lin Mei-hua（{}）", "林美華"),
+               ("Dr. Wang ({}) on call", "王"), ("住院中由{}姓看護照顧", "陳"), ("一名{}姓男子", "王"),
+               ("由{}姓家屬陪同", "歐陽")]
+
+
+@pytest.mark.parametrize("template,value", SIXTH_PROBE)
+def test_sixth_probe_shapes_are_found_on_both_paths(template, value):
+    text = template.format(value)
+    assert covered(text, value) and scrubbed(text, value)
+
+
+@pytest.mark.parametrize("text", ["take the road to recovery", "st. john's wort 300 mg", "ave 3 readings",
+                                  "lane 5 of the pool", "follow up in 2 weeks, sec. 3 of the form", "left (左)",
+                                  "high (高) risk", "CT (胸部)", "同姓", "百家姓"])
+def test_sixth_probe_look_alikes_are_left(text):
+    assert [text[h.start:h.end] for h in find_identifiers(text)] == []
