@@ -18,7 +18,8 @@ RULES.md D1); none is on by default:
 - ``retain_uids``: UIDs are kept instead of re-mapped.
 
 Attributes the table does not name get a default by value representation (``default_action``):
-person names emptied, UIDs re-mapped, dates and times emptied, unknown-VR (UN) values removed,
+person names emptied, UIDs re-mapped, dates and times emptied, unknown-VR (UN) values, public
+tags no dictionary names and long free text (LT/ST/UT/UC, e.g. an SR's TextValue) removed,
 other binary values swept for identity by the caller.  Private tags are removed by the caller.
 """
 from __future__ import annotations
@@ -32,6 +33,7 @@ OPTIONS = ("retain_longitudinal_full_dates", "retain_uids")
 _CHOICE = {"X": "X", "Z": "Z", "D": "D", "U": "U", "Z/D": "Z", "X/Z": "Z", "X/D": "D", "X/Z/D": "Z",
            "X/Z/U*": "U"}
 _DATE_VRS = {"DA", "DT", "TM"}
+_UNLISTED_FREE_TEXT_VRS = {"LT", "ST", "UT", "UC"}
 # Attributes the profile leaves alone although their VR would otherwise trigger a default action.
 KEEP = {"SpecificCharacterSet", "PatientIdentityRemoved", "DeidentificationMethod",
         "BurnedInAnnotation", "TransferSyntaxUID", "ImplementationVersionName"}
@@ -92,4 +94,8 @@ def default_action(keyword: str, vr: str, value: object = None) -> str:
         return "Z"
     if vr == "UN":
         return "X"     # unknown meaning: cannot be judged, so not released
+    if not keyword:
+        return "X"     # a public tag no dictionary names: its meaning cannot be judged
+    if vr in _UNLISTED_FREE_TEXT_VRS:
+        return "X"     # long free text the table does not name (SR TextValue...): may say anything
     return "K"
