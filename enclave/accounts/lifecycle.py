@@ -18,12 +18,12 @@ from enclave.accounts.passwords import hash_password, password_problems
 from enclave.core.audit import audit
 from enclave.core.errors import Forbidden, Refused
 from enclave.identity import mfa, throttle
-from enclave.identity.permissions import is_admin, not_self
+from enclave.identity.permissions import may_manage_account, not_self
 from enclave.identity.sessions import revoke_all_for_user
 
 
 def may_manage(actor: User, user: User) -> bool:
-    return is_admin(actor) or (actor.has_role("officer") and user.created_by == actor.username)
+    return may_manage_account(actor, user)
 
 
 def _check(actor: User, user: User, what: str) -> None:

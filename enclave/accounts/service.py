@@ -12,7 +12,7 @@ from enclave.accounts.models import ROLES, User, UserRole
 from enclave.accounts.passwords import hash_password, password_problems, verify_password
 from enclave.core.errors import BadInput, Forbidden, Refused
 from enclave.cases.models import CaseMember
-from enclave.identity.permissions import is_admin
+from enclave.identity.permissions import is_admin, may_manage_account
 from enclave.identity.roles import sync_case_officer
 from enclave.cases.service import get_user
 from enclave.core.audit import audit
@@ -64,7 +64,7 @@ def create_account(db: Session, policy, actor: User, *, username: str, password:
 
 
 def can_manage_account(actor: User, user: User) -> bool:
-    return is_admin(actor) or (actor.has_role("officer") and user.created_by == actor.username)
+    return may_manage_account(actor, user)
 
 
 def revoke_account(db: Session, actor: User, user: User, *, reason: str, now: dt.datetime) -> User:

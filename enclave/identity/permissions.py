@@ -49,6 +49,19 @@ def can_manage(user: User, case: Case) -> bool:
     return is_admin(user) or is_officer(user, case)
 
 
+OFFICER_GRANTABLE = ("researcher",)
+
+
+def may_manage_account(actor: User, user: User) -> bool:
+    """The centre admin manages any account; an officer only accounts it created that hold no
+    role but those an officer may grant - once the admin made such an account admin, committee,
+    reviewer..., its creator resetting its password or second factor would take that role over."""
+    if is_admin(actor):
+        return True
+    return actor.has_role("officer") and user.created_by == actor.username \
+        and all(r.role in OFFICER_GRANTABLE for r in user.roles)
+
+
 def not_self(actor: User, user_ids, what: str, rule: str = "A1") -> None:
     """Nobody decides on what they applied for, requested, drew or belong to: ``user_ids`` are
     the people on the other side of the decision (applicant, requester, members, sampler)."""
