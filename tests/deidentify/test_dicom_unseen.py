@@ -1,4 +1,4 @@
-"""Identifiers in places of a DICOM file no earlier test planted them: unknown public tags,
+"""D1: identifiers in places of a DICOM file no earlier test planted them: unknown public tags,
 SR text at depth, names in non-PN value representations, lying VRs, implicit-VR files whose
 unknown tags arrive as UN, character sets and padding.  After cleaning, none of the planted
 strings may be anywhere in the written file; ordinary acquisition values stay."""

@@ -1,4 +1,4 @@
-"""Identifier shapes from notes no finder was written against (the outside probe's classes): an
+"""D1: identifier shapes from notes no finder was written against (the outside probe's classes): an
 identifier wrapped over a line break, addresses printed in capitals, dates with English ordinals,
 professional licence numbers (X字第…號), bed/specimen/pathology/admission numbers and the
 institution's code, LINE accounts written 賴, Wade-Giles names with apostrophes.  Each class is
