@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import re
 
+from egress_review.engine.prose import COUNT_HINT
 from egress_review.engine.readers.model import Content, TableUnit, TextUnit
 from egress_review.engine.readers.printed import delimited_blocks
 from egress_review.engine.readers.text_decode import text_or_unread
 
 _RECORD = re.compile(r"^[^=(){}\[\]#:<>]*$")
+# a label that states a count in a plot's text: "n=3", "N: 4", "(3)" after a word
+_SHORT_COUNT = re.compile(r"\b[nN]\s*[=:＝]|[(（]\s*\d+\s*[)）]|\d+\s*[人例名位]")
 _COMMENT_LINE = re.compile(r"^\s*(?:#+|--|//|%+|\*+)\s?(.*)$")
 
 
@@ -48,6 +51,12 @@ def read(raw: bytes, name: str) -> Content:
     commented = [m.group(1) if (m := _COMMENT_LINE.match(ln)) else "" for ln in text.split("\n")]
     for a, _, rows in delimited_blocks(commented):
         out.add(TableUnit(rows=rows, place={"line": a + 1, "part": "comment"}))
+    # counts typed as literals (maps, records, count-named numbers) are tables and counts too
+    from egress_review.engine.readers.code_literals import python_literals, r_literals
+
+    suffix = name.lower().rsplit(".", 1)[-1]
+    for unit in python_literals(text) if suffix == "py" else r_literals(text) if suffix == "r" else []:
+        out.add(unit)
     try:
         lexer = get_lexer_for_filename(name, stripnl=False, ensurenl=False)
     except ClassNotFound:
@@ -65,7 +74,8 @@ def read(raw: bytes, name: str) -> Content:
             out.add(TableUnit(rows=rows, place={"line": text.count("\n", 0, run_start) + 1 + a, "part": run_kind}))
         words = literal.strip().strip("#/*-%'\"").strip()
         # a string literal is read when it reads like words (a label, a message); a comment always
-        prose = run_kind == "comment" or len(re.findall(r"[^\W\d_]{2,}", words)) >= 2
+        prose = run_kind == "comment" or len(re.findall(r"[^\W\d_]{2,}", words)) >= 2 \
+            or bool(COUNT_HINT.search(words)) or bool(_SHORT_COUNT.search(words))
         if words and prose and re.search(r"\d|[零一二三四五六七八九十]", words):
             out.add(TextUnit(words, {"line": text.count("\n", 0, run_start) + 1, "part": run_kind},
                              file_lines=True))

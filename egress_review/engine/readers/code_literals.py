@@ -1,0 +1,248 @@
+"""Numbers typed into a program: a count written as a literal leaves with the code (E7).
+
+``counts = {"A": 3, "B": 120}``, ``pd.DataFrame({"region": [...], "n": [3, 120]})``,
+``rows = [("A", 3), ("B", 120)]``, ``n_deaths_a = 3``, ``ax.bar(x, [3, 120])`` or R's
+``c(A = 3, B = 120)`` are tables and counts whatever the file is declared as.  They are turned
+into the units the content check already reads: labelled maps and records become table units
+(named by what they are assigned to, so the table rules infer their roles), a whole number
+assigned to a name that says it counts persons becomes a labelled number.
+
+Ordinary program numbers are left alone: settings (``n_jobs=2``, ``max_depth=3``,
+``figsize=(6, 4)``), recoding maps (``{"M": 1, "F": 2}``, values 0/1 … k), indices and loop
+bounds.  A map whose name says nothing is read only when it mixes counts under the threshold
+that are not category codes, the shape of a frequency table; the table rules judge them.
+"""
+from __future__ import annotations
+
+import ast
+import re
+
+from egress_review.engine.readers.model import TableUnit, TextUnit
+
+# Names of program settings, not counts of persons (n_jobs, max_depth, top_n, figsize …).
+_SETTING = re.compile(
+    r"(?:^|_)(?:jobs|splits?|folds?|estimators?|components?|clusters?|bins?|iter|iters|iterations?|"
+    r"neighbou?rs|init|workers?|threads?|cores?|cpus?|gpus?|rows?|cols?|columns?|digits|decimals|"
+    r"top|head|tail|lags?|epochs?|batch(?:_size)?|layers?|trees?|features?|permutations?|"
+    r"boot(?:straps?)?|reps?|repeats?|draws|chains|warmup|seed|state|depth|leaf|leaves|ticks?|"
+    r"levels?|round|width|height|size|dpi|alpha|fontsize|lw|linewidth|markersize|figsize|pad|"
+    r"ncols?|nrows?|precision|max|min|idx|index|step|start|stop|end|offset|version|port|timeout|"
+    r"retries|verbose|verbosity|axis|ddof|skiprows|header|lines?|chars?|bytes|params?|config|"
+    r"kwargs|opts|options|settings|style|rc|grid|hyper\w*|defaults?|colou?rs?|codes?|mapping|"
+    r"map|recode|labels?|order|weights?|cutoffs?|thresholds?|limits?|scale|zorder|bbox)(?:_|$)",
+    re.I)
+# Names that say what they hold is a number of persons or events.
+_COUNT_NAME = re.compile(
+    r"(?:^|_)(?:n|ns|num|nums|counts?|cnts?|freqs?|frequenc(?:y|ies)|tally|tallies|totals?|"
+    r"deaths?|cases?|patients?|persons?|people|subjects?|participants?|events?|admissions?|"
+    r"births?|women|men|males?|females?|users?|visits?|decedents?|survivors?|controls?)(?:_|$)|"
+    r"人數|例數|人次|件數|死亡數|個案數", re.I)
+# Calls whose literal maps recode values, not count them.
+_RECODE_CALLS = {"map", "replace", "astype", "rename", "set_index", "update", "get", "setdefault",
+                 "figure", "subplots", "rc", "rcParams", "set", "update_layout", "Categorical"}
+# Plotting calls whose positional numbers are what the figure shows (heights, sizes).
+_PLOT_CALLS = {"bar", "barh", "pie", "plot", "scatter", "stem", "step", "hist", "errorbar",
+               "fill_between", "stackplot", "Series", "DataFrame", "barplot", "countplot"}
+
+
+def _is_count_name(name: str) -> bool:
+    return bool(name) and bool(_COUNT_NAME.search(name)) and not _SETTING.search(name)
+
+
+def _count_header(name: str) -> str:
+    """The column header a literal's numbers get: its name, marked as a count when the name
+    does not say so (whole numbers by category in a program are frequencies)."""
+    return name if _is_count_name(name) else f"{name or 'value'} (n)"
+
+
+def _number(node) -> float | None:
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+        v = _number(node.operand)
+        return -v if v is not None else None
+    if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)) \
+            and not isinstance(node.value, bool):
+        return float(node.value)
+    return None
+
+
+def _label(node) -> str | None:
+    if isinstance(node, ast.Constant) and isinstance(node.value, (str, int)) \
+            and not isinstance(node.value, bool):
+        return str(node.value)
+    return None
+
+
+def _show(v: float) -> str:
+    return str(int(v)) if v == int(v) else repr(v)
+
+
+def _recode(values: list[float]) -> bool:
+    """0/1 … k or 1 … k, each once: category codes, not counts."""
+    whole = sorted(int(v) for v in values if v == int(v))
+    return len(whole) == len(values) and len(set(whole)) == len(whole) \
+        and whole[-1] - whole[0] == len(whole) - 1 and whole[0] in (0, 1, -1)
+
+
+def _looks_like_counts(values: list[float]) -> bool:
+    """Two or more whole numbers ≥ 0, not category codes: a frequency table's shape (the table
+    rules then judge them against the policy's threshold)."""
+    whole = [v for v in values if v == int(v) and v >= 0]
+    return len(whole) == len(values) >= 2 and any(v > 0 for v in whole) and not _recode(values)
+
+
+class _Finder(ast.NodeVisitor):
+    def __init__(self):
+        self.units: list = []
+        self.context: list[str] = []      # names the literal is assigned to / passed as
+        self.calls: list[str] = []
+
+    def _name(self) -> str:
+        return self.context[-1] if self.context else ""
+
+    def _table(self, node, header: list[str], rows: list[list[str]], what: str) -> None:
+        self.units.append(TableUnit(rows=[header] + rows,
+                                    place={"line": node.lineno, "part": "literal", "literal": what},
+                                    caption=what))
+
+    def _visit_with(self, name: str, node) -> None:
+        self.context.append(name)
+        self.visit(node)
+        self.context.pop()
+
+    def visit_Assign(self, node):
+        target = node.targets[0]
+        name = target.id if isinstance(target, ast.Name) else \
+            target.attr if isinstance(target, ast.Attribute) else \
+            _label(target.slice) or "" if isinstance(target, ast.Subscript) else ""
+        v = _number(node.value)
+        if v is not None and _is_count_name(name) and name.lower() not in ("n", "count", "total"):
+            self.units.append(TextUnit(f"{name}: {_show(v)}",
+                                       {"line": node.lineno, "part": "literal", "labelled": True}))
+        self._visit_with(name, node.value)
+
+    def visit_AnnAssign(self, node):
+        if node.value is not None and isinstance(node.target, ast.Name):
+            self.visit_Assign(ast.Assign(targets=[node.target], value=node.value,
+                                         lineno=node.lineno))
+
+    def visit_Call(self, node):
+        f = node.func
+        fname = f.attr if isinstance(f, ast.Attribute) else f.id if isinstance(f, ast.Name) else ""
+        if fname in _RECODE_CALLS:
+            return                    # recoding and layout arguments, not counts
+        self.calls.append(fname)
+        if fname == "dict" and node.keywords and not node.args:
+            self._map(node, [k.arg or "" for k in node.keywords], [k.value for k in node.keywords])
+        else:
+            for a in node.args:
+                self._visit_with(self._name() if fname in ("array", "dict") else fname, a)
+            for k in node.keywords:
+                self._visit_with(k.arg or "", k.value)
+        self.calls.pop()
+
+    def visit_Dict(self, node):
+        if any(k is None for k in node.keys):
+            return self.generic_visit(node)
+        self._map(node, [_label(k) for k in node.keys], node.values)
+
+    def _map(self, node, keys, values) -> None:
+        name = self._name()
+        if _SETTING.search(name) or any(k is None for k in keys):
+            return self.generic_visit(node)
+        nums = [_number(v) for v in values]
+        if keys and all(n is not None for n in nums):
+            if all(_SETTING.search(str(k)) for k in keys) or _recode(nums):
+                return
+            if _is_count_name(name) or _looks_like_counts(nums):
+                self._table(node, ["category", _count_header(name)],
+                            [[str(k), _show(n)] for k, n in zip(keys, nums)], "map")
+            return
+        # a map of equal columns (pd.DataFrame({"region": [...], "n": [...]}))
+        cols = [v.elts if isinstance(v, (ast.List, ast.Tuple)) else None for v in values]
+        if keys and all(c is not None for c in cols) and len({len(c) for c in cols}) == 1 \
+                and len(cols[0]) >= 1 and any(all(_number(e) is not None for e in c) for c in cols):
+            cells = [[(_show(n) if (n := _number(e)) is not None else _label(e) or "")
+                      for e in c] for c in cols]
+            self._table(node, [str(k) for k in keys], [list(r) for r in zip(*cells)], "columns")
+            return
+        for k, v in zip(keys, values):
+            self._visit_with(str(k), v)
+
+    def visit_List(self, node):
+        self._sequence(node)
+
+    def visit_Tuple(self, node):
+        self._sequence(node)
+
+    def _sequence(self, node) -> None:
+        name = self._name()
+        elts = node.elts
+        nums = [_number(e) for e in elts]
+        if elts and all(n is not None for n in nums):
+            plotted = name in _PLOT_CALLS
+            if (_is_count_name(name) or plotted and _looks_like_counts(nums)) \
+                    and not _recode(nums):
+                self._table(node, ["position", _count_header(name)], [[f"[{i}]", _show(n)]
+                                                       for i, n in enumerate(nums)], "list")
+            return
+        # records: [("A", 3), ("B", 120)]
+        recs = [e.elts for e in elts if isinstance(e, (ast.List, ast.Tuple))]
+        if len(recs) == len(elts) >= 2 and len({len(r) for r in recs}) == 1 and len(recs[0]) >= 2:
+            cells = [[(_show(n) if (n := _number(e)) is not None else _label(e)) for e in r]
+                     for r in recs]
+            if all(c is not None for r in cells for c in r):
+                numeric = [all(_number(r[i]) is not None for r in recs) for i in range(len(recs[0]))]
+                if any(numeric) and not all(numeric):
+                    header = [_count_header(name) if num else f"category {i + 1}"
+                              for i, num in enumerate(numeric)]
+                    col = [float(r[numeric.index(True)]) for r in cells]
+                    if _is_count_name(name) or _looks_like_counts(col):
+                        self._table(node, header, cells, "records")
+                    return
+        for e in elts:
+            self.visit(e)
+
+
+def python_literals(text: str) -> list:
+    """Units for the counts typed into Python ``text``; [] when it does not parse (IPython
+    magics, a fragment): the other checks still read it."""
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError):
+        cleaned = "\n".join("" if ln.lstrip().startswith(("%", "!")) else ln
+                            for ln in text.split("\n"))
+        try:
+            tree = ast.parse(cleaned)
+        except (SyntaxError, ValueError):
+            return []
+    finder = _Finder()
+    finder.visit(tree)
+    return finder.units
+
+
+_R_VECTOR = re.compile(r"(?:(?P<name>[\w.]+)\s*(?:<-|=)\s*)?c\(\s*(?P<body>(?:[\w.`'\"]+\s*=\s*-?\d+(?:\.\d+)?\s*,\s*)+"
+                       r"[\w.`'\"]+\s*=\s*-?\d+(?:\.\d+)?)\s*\)")
+_R_SCALAR = re.compile(r"^\s*(?P<name>[A-Za-z][\w.]*)\s*(?:<-|=)\s*(?P<v>\d+(?:\.\d+)?)\s*(?:#.*)?$", re.M)
+
+
+def r_literals(text: str) -> list:
+    """Named vectors (``c(A = 3, B = 120)``) and count-named numbers (``n_deaths <- 3``) in R."""
+    units: list = []
+    for m in _R_VECTOR.finditer(text):
+        name = (m.group("name") or "").replace(".", "_")
+        pairs = [p.split("=") for p in m.group("body").split(",")]
+        keys = [k.strip().strip("`'\"") for k, _ in pairs]
+        nums = [float(v) for _, v in pairs]
+        if _SETTING.search(name) or _recode(nums):
+            continue
+        if _is_count_name(name) or _looks_like_counts(nums):
+            units.append(TableUnit(rows=[["category", _count_header(name)]] + [[k, _show(v)] for k, v in zip(keys, nums)],
+                                   place={"line": text.count("\n", 0, m.start()) + 1, "part": "literal",
+                                          "literal": "map"}, caption="map"))
+    for m in _R_SCALAR.finditer(text):
+        name = m.group("name").replace(".", "_")
+        if _is_count_name(name) and name.lower() not in ("n", "count", "total"):
+            units.append(TextUnit(f"{name}: {m.group('v')}",
+                                  {"line": text.count("\n", 0, m.start()) + 1, "part": "literal",
+                                   "labelled": True}))
+    return units
