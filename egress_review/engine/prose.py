@@ -10,6 +10,8 @@ numerals) and says what it is:
 - ``statistic``: a mean/median/SD …, acceptable only when the sentence also states a count of
   at least the threshold; ``extreme``: a minimum, maximum or range (one person's value);
 - ``percent``: checked against the count it is a share of, when the sentence states one;
+- ``bound``: a count stated as a bound ("fewer than 6 patients", 「少於6人」, "<5"): the
+  value is the bound;
 - ``unknown``: anything else: the engine cannot tell what it counts, so a person must.
 """
 from __future__ import annotations
@@ -25,9 +27,17 @@ _EN_WORDS.update({"thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy"
 _ZH_DIGIT = {"零": 0, "〇": 0, "一": 1, "二": 2, "兩": 2, "两": 2, "三": 3, "四": 4, "五": 5,
              "六": 6, "七": 7, "八": 8, "九": 9}
 D = r"\d+(?:,\d{3})*(?:\.\d+)?"
-ZH_NUM = r"[零〇一二兩两三四五六七八九十百]+"
-EN_NUM = r"\b(?:" + "|".join(sorted((re.escape(w) for w in _EN_WORDS if w not in ("no", "none")),
-                                    key=len, reverse=True)) + r")\b"
+# 小寫 and 大寫 (financial: 參, 貳, 拾 …) numerals; not the first character of a word they begin
+# (參與, 參加, 拾起, 陸軍) nor the end of one (大陸)
+ZH_NUM = (r"(?<![大登內内著着])[零〇一二兩两三四五六七八九十百千壹弌貳贰弍參叁参弎肆伍陸陆柒捌玖拾佰仟]+"
+          r"(?![與与加考數数照閱阅見见訪访觀观議议賽赛起獲获軍军地路續续])")
+# Roman numerals, read as counts only where a count is due (n = iv, deaths: III, (iv patients))
+ROMAN = r"(?:[ivxlc]+|[IVXLC]+)\b"
+_EN_ONE = r"\b(?:" + "|".join(sorted((re.escape(w) for w in _EN_WORDS if w not in ("no", "none")),
+                                     key=len, reverse=True)) + r")\b"
+# "one hundred and twenty-one" is one number (not 1 and 20)
+EN_NUM = (rf"{_EN_ONE}(?:(?:[\s-]+|(?:(?<=hundred)|(?<=thousand))\s+and\s+)"
+          rf"(?:\b(?:hundred|thousand|million)\b|(?!a\b|single\b){_EN_ONE}))*")
 ANY = rf"(?:{D}|{EN_NUM}|{ZH_NUM})"
 
 PERSON_NOUN = (r"(?:patients?|persons?|people|individuals?|participants?|subjects?|cases?|men|"
@@ -40,7 +50,33 @@ PERSON_NOUN = (r"(?:patients?|persons?|people|individuals?|participants?|subject
                r"nurses?|physicians?|doctors?)")
 ZH_COUNTER = r"(?:人次|人|例|名|位|個案|件|戶|對|胎)"
 
+PERSON_VERB = (r"(?:died|had|have|has|were|was|developed|received|underwent|experienced|reported|"
+               r"lived|remained|showed|required|survived|dropped|withdrew|refused|tested|"
+               r"presented|suffered|used|took|needed|became|did|stayed|moved|returned)")
+# A count given as a bound ("fewer than 6 patients", "<5", 「少於6人」): a small cell marked in
+# words; read before the count patterns so that its number is not taken as the count itself.
+_BOUND_PATTERNS = [
+    re.compile(rf"(?:fewer than|less than|under|below|at most|no more than|not more than|up to|"
+               rf"[<≤＜≦]=?)\s*(?P<a>{D}|{EN_NUM})\s+(?:(?:[A-Za-z-]+\s+){{0,3}}?{PERSON_NOUN}|"
+               rf"(?:of (?:them|these|those)\s+)?{PERSON_VERB})\b", re.I),
+    re.compile(rf"(?:不足|少於|少于|未滿|未满|低於|低于|小於|小于|不到|不超過|不超过|最多|[<≤＜≦]=?)\s*"
+               rf"(?P<a>{D}|{ZH_NUM})\s*(?:個|位|名)?\s*{ZH_COUNTER}"),
+    re.compile(rf"(?P<a>{D}|{ZH_NUM})\s*(?:個|位|名)?\s*{ZH_COUNTER}\s*(?:以下|以內|以内|或以下)"),
+    re.compile(rf"{PERSON_NOUN}\s*[:=]\s*(?:fewer than|less than|[<≤＜≦]=?)\s*(?P<a>{D})(?![\d.])", re.I),
+    # a label's bound with nothing after it: "Region A: <5", "(<6)", 「甲區：<5」
+    re.compile(rf"(?:^|[:：(（,，;；]\s*)[<≤＜≦]=?\s*(?P<a>\d+)(?![\d.%％])(?!\s*(?:years?|yrs?|歲|mm|mg|kg|"
+               rf"days?|months?|weeks?|hours?|[A-Za-z]))"),
+]
+# A sentence that states the suppression rule itself, not a marked cell.
+SUPPRESSION_RULE = re.compile(r"\b(?:suppress(?:ed|ion)?|masked|withheld|not (?:shown|reported|displayed)|"
+                              r"redacted|censored|cells?|counts? (?:of|below|under|fewer|less)|"
+                              r"policy|rule|threshold)\b|隱藏|遮蔽|不予?(?:呈現|顯示|公布)|未(?:呈現|顯示)|"
+                              r"門檻|規定|細格|儲存格", re.I)
 _COUNT_PATTERNS = [
+    re.compile(rf"\b[nN]\s*[=:＝]\s*(?P<a>{ROMAN})"),
+    re.compile(rf"{PERSON_NOUN}\s*[:=]\s*(?P<a>{ROMAN})", re.I),
+    re.compile(rf"(?<!stage )(?<!grade )(?<!type )(?<!class )(?<!phase )(?<!level )(?<!part )"
+               rf"(?P<a>\b[ivxlc]+\b)\s+(?:[A-Za-z-]+\s+){{0,2}}?{PERSON_NOUN}\b"),
     re.compile(rf"(?P<a>{ANY})\s+(?:of|out of|among|/|in)\s+(?:the\s+|all\s+)?(?P<b>{ANY})\b", re.I),
     re.compile(rf"\b[nN]\s*[=:＝]\s*(?P<a>{D})"),
     re.compile(rf"(?P<a>{D})\s*[(（]\s*{D}\s*[%％]?\s*[)）]"),
@@ -51,9 +87,7 @@ _COUNT_PATTERNS = [
     re.compile(rf"(?:共|計|有|僅|只有|其中)\s*(?P<a>{ANY})\s*(?:個|位|名)?\s*{ZH_COUNTER}?"),
     # a number as the subject of what persons do: "2 died", "three had diabetes"
     re.compile(rf"(?<![\d.,])(?P<a>(?!(?:1[89]|20)\d\d\b){ANY})\s+(?:of (?:them|these|those)\s+)?"
-               r"(?:died|had|have|has|were|was|developed|received|underwent|experienced|reported|"
-               r"lived|remained|showed|required|survived|dropped|withdrew|refused|tested|"
-               r"presented|suffered|used|took|needed|became|did|stayed|moved|returned)\b", re.I),
+               rf"{PERSON_VERB}\b", re.I),
 ]
 _BENIGN = [
     re.compile(rf"\b\d{{4}}\s*[-/.]\s*\d{{1,2}}(?:\s*[-/.]\s*\d{{1,2}})?\b"),          # 2021-03-04
@@ -114,19 +148,33 @@ def to_number(token: str) -> float | None:
         return float(t.replace(",", ""))
     if t in _EN_WORDS:
         return float(_EN_WORDS[t])
+    if re.fullmatch(EN_NUM, t, re.I):
+        from egress_review.engine.numerals import spelled_number
+
+        return spelled_number(t)
     if re.fullmatch(ZH_NUM, t):
-        total, cur = 0, 0
-        for ch in t:
-            if ch == "十":
-                total += (cur or 1) * 10
-                cur = 0
-            elif ch == "百":
-                total += (cur or 1) * 100
-                cur = 0
-            else:
-                cur = _ZH_DIGIT.get(ch, 0)
-        return float(total + cur)
+        from egress_review.engine.numerals import spelled_number
+
+        return spelled_number(t)
+    if re.fullmatch(ROMAN, token.strip()):
+        return _roman(token.strip())
     return None
+
+
+_ROMAN_VALUES = {"i": 1, "v": 5, "x": 10, "l": 50, "c": 100}
+
+
+def _roman(t: str) -> float | None:
+    """A well-formed Roman numeral's value (iv = 4, XII = 12), else None ("ivx" is no number)."""
+    vals = [_ROMAN_VALUES[ch] for ch in t.lower()]
+    total = sum(-v if i + 1 < len(vals) and v < vals[i + 1] else v for i, v in enumerate(vals))
+    canonical = ""
+    rest = total
+    for value, mark in ((100, "c"), (90, "xc"), (50, "l"), (40, "xl"), (10, "x"), (9, "ix"),
+                        (5, "v"), (4, "iv"), (1, "i")):
+        while rest >= value:
+            canonical, rest = canonical + mark, rest - value
+    return float(total) if canonical == t.lower() else None
 
 
 def sentences(text: str) -> list[tuple[int, int]]:
@@ -164,6 +212,12 @@ def read_numbers(text: str) -> list[Number]:
                     if m.group(g) and claim(m.start(g), m.end(g)):
                         found.append(Number("extreme", to_number(m.group(g)), s0 + m.start(g),
                                             s0 + m.end(g), (s0, s1)))
+        for rx in _BOUND_PATTERNS:
+            for m in rx.finditer(sent):
+                a, b = m.start("a"), m.end("a")
+                v = to_number(m.group("a"))
+                if v is not None and claim(a, b):
+                    found.append(Number("bound", v, s0 + a, s0 + b, (s0, s1)))
         for rx in _COUNT_PATTERNS:
             for m in rx.finditer(sent):
                 for g in ("a", "b"):

@@ -5,13 +5,16 @@ percentage is checked against the count it is a share of when the sentence state
 a statistic needs a count of at least the threshold in its sentence; minimum/maximum/range and
 any number whose meaning cannot be told send the file to review, with the sentence marked.
 A labelled number from a JSON/YAML map (``n_patients: 4``) is read by its key first.
+A count stated as a bound ("fewer than 6 patients", 「少於6人」, "<5") is a small cell marked in
+words (E6): at or under the threshold it blocks; above it a reviewer checks it, and it blocks
+when the text's own total less its other counts leaves fewer than the threshold (E3).
 """
 from __future__ import annotations
 
 import re
 
 from egress_review.engine.context import Context
-from egress_review.engine.prose import Number, read_numbers
+from egress_review.engine.prose import SUPPRESSION_RULE, Number, read_numbers
 from egress_review.engine.readers import TextUnit
 from egress_review.engine.unit_tables import header_role
 from egress_review.manifest import ManifestFile
@@ -60,6 +63,7 @@ def check(ctx: Context, spec: ManifestFile, unit: TextUnit, *, counts_only: bool
     else:
         numbers = read_numbers(text)
     reviews = 0
+    _check_bounds(ctx, spec, unit, numbers, m)
     for n in numbers:
         sent_counts = [x.value for x in numbers if x.kind == "count" and x.sentence == n.sentence
                        and x.value is not None]
@@ -101,3 +105,34 @@ def check(ctx: Context, spec: ManifestFile, unit: TextUnit, *, counts_only: bool
         ctx.add(rule="E2", check=CHECK, severity="review", file=spec.path, location=dict(unit.place),
                 en=f"{reviews - MAX_REVIEW_REPORTED} more numbers in this text need a reviewer.",
                 zh=f"此段文字另有 {reviews - MAX_REVIEW_REPORTED} 個數值須由審查人判斷。")
+
+
+def _check_bounds(ctx: Context, spec: ManifestFile, unit: TextUnit, numbers: list[Number],
+                  m: int) -> None:
+    text = unit.text
+    counts = [n.value for n in numbers if n.kind == "count" and n.value]
+    for n in numbers:
+        if n.kind != "bound" or n.value is None:
+            continue
+        s0, s1 = n.sentence
+        if SUPPRESSION_RULE.search(text[s0:s1]):
+            continue                  # the suppression rule stated in the methods, not a cell
+        where = _place(unit, text, n)
+        rest = max(counts) - sum(counts) + max(counts) if len(counts) >= 2 else None
+        if rest is not None and 0 < rest < m and rest < n.value:
+            ctx.add(rule="E3", check=CHECK, severity="block", file=spec.path, location=where,
+                    en=f"A count given as under {n.value:g} is {rest:g} by difference: the text's "
+                       f"total {max(counts):g} less its other counts leaves {rest:g} (fewer than {m}).",
+                    zh=f"以「少於 {n.value:g}」表示的計數可由差分算出為 {rest:g}：文中總數 "
+                       f"{max(counts):g} 減去其他計數後剩 {rest:g}（少於 {m}）。")
+        elif n.value <= m:
+            ctx.add(rule="E6", check=CHECK, severity="block", file=spec.path, location=where,
+                    en=f"The text gives a count as under {n.value:g}: that marks a small cell "
+                       f"(fewer than {m} units) in words; leave the category out or merge it.",
+                    zh=f"文字以「少於 {n.value:g}」表示計數：等同以文字標示小於 {m} 的細格；"
+                       "請刪除或合併該類別。")
+        else:
+            ctx.add(rule="E3", check=CHECK, severity="review", file=spec.path, location=where,
+                    en=f"The text gives a count only as under {n.value:g}: a reviewer checks that "
+                       "no total or other count gives the exact number away.",
+                    zh=f"文字僅以「少於 {n.value:g}」表示計數：須由審查人確認無總數或其他計數可推得確切數值。")

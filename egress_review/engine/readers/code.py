@@ -76,7 +76,8 @@ def read(raw: bytes, name: str) -> Content:
         # a string literal is read when it reads like words (a label, a message); a comment always
         prose = run_kind == "comment" or len(re.findall(r"[^\W\d_]{2,}", words)) >= 2 \
             or bool(COUNT_HINT.search(words)) or bool(_SHORT_COUNT.search(words))
-        if words and prose and re.search(r"\d|[零一二三四五六七八九十]", words):
+        # a comment is read whatever it holds (三, 參, iv, "three" are numbers too)
+        if words and prose and (run_kind == "comment" or re.search(r"\d|[零一二三四五六七八九十]", words)):
             out.add(TextUnit(words, {"line": text.count("\n", 0, run_start) + 1, "part": run_kind},
                              file_lines=True))
         run.clear()
