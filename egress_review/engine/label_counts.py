@@ -18,12 +18,19 @@ CHECK = "label_counts"
 KINDS = {"table"}
 
 
-def _small_counts(label: str, m: int) -> list[float]:
+def _small_counts(label: str, m: int) -> list[float | str]:
     text = str(label)
     if not any(c.isalnum() for c in text):
         return []
-    return [n.value for n in read_numbers(text)
-            if n.kind == "count" and n.value is not None and 0 < n.value < m]
+    # a bound at or under the threshold ("A (<6)", 「甲區(少於5人)」) marks a small cell too: its
+    # value is reported as the bound, "under k"
+    return [n.value if n.kind == "count" else f"under {n.value:g}" for n in read_numbers(text)
+            if n.value is not None and (n.kind == "count" and 0 < n.value < m
+                                        or n.kind == "bound" and 0 < n.value <= m)]
+
+
+def _show(k: float | str) -> str:
+    return k if isinstance(k, str) else f"{k:g}"
 
 
 def check_file(ctx: Context, spec: ManifestFile) -> None:
@@ -33,8 +40,8 @@ def check_file(ctx: Context, spec: ManifestFile) -> None:
         for k in _small_counts(col, m):
             ctx.add(rule=RULE, check=CHECK, severity="block", file=spec.path,
                     location={"column": col, "header": True},
-                    en=f"The header {col!r} states a count of {k:g} (fewer than {m}).",
-                    zh=f"欄位標題 {col!r} 載明計數 {k:g}（少於 {m}）。")
+                    en=f"The header {col!r} states a count of {_show(k)} (fewer than {m}).",
+                    zh=f"欄位標題 {col!r} 載明計數 {_show(k)}（少於 {m}）。")
     for col in table.group_cols:
         texts = table.text(col).tolist()
         seen: dict[str, list[float]] = {}
@@ -43,5 +50,5 @@ def check_file(ctx: Context, spec: ManifestFile) -> None:
                 seen[t] = [] if spelled_number(t) is not None else _small_counts(t, m)
             for k in seen[t]:
                 ctx.block_cell(rule=RULE, check=CHECK, file=spec.path, table=table, i=i, col=col,
-                               en=f"The label {t!r} states a count of {k:g} (fewer than {m}).",
-                               zh=f"標籤 {t!r} 載明計數 {k:g}（少於 {m}）。")
+                               en=f"The label {t!r} states a count of {_show(k)} (fewer than {m}).",
+                               zh=f"標籤 {t!r} 載明計數 {_show(k)}（少於 {m}）。")

@@ -62,7 +62,8 @@ _BOUND_PATTERNS = [
     re.compile(rf"(?:不足|少於|少于|未滿|未满|低於|低于|小於|小于|不到|不超過|不超过|最多|[<≤＜≦]=?)\s*"
                rf"(?P<a>{D}|{ZH_NUM})\s*(?:個|位|名)?\s*{ZH_COUNTER}"),
     re.compile(rf"(?P<a>{D}|{ZH_NUM})\s*(?:個|位|名)?\s*{ZH_COUNTER}\s*(?:以下|以內|以内|或以下)"),
-    re.compile(rf"{PERSON_NOUN}\s*[:=]\s*(?:fewer than|less than|[<≤＜≦]=?)\s*(?P<a>{D})(?![\d.])", re.I),
+    re.compile(rf"(?:{PERSON_NOUN}|\b[nN])\s*[:=]?\s*(?:fewer than|less than|[<≤＜≦]=?)\s*(?P<a>{D})(?![\d.])"
+               rf"(?!\s*(?:years?|yrs?|歲|days?|months?|weeks?|hours?|%|mm|mg|kg))", re.I),
     # a label's bound with nothing after it: "Region A: <5", "(<6)", 「甲區：<5」
     re.compile(rf"(?:^|[:：(（,，;；]\s*)[<≤＜≦]=?\s*(?P<a>\d+)(?![\d.%％])(?!\s*(?:years?|yrs?|歲|mm|mg|kg|"
                rf"days?|months?|weeks?|hours?|[A-Za-z]))"),

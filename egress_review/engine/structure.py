@@ -339,17 +339,20 @@ def _stated_scale(name: str) -> float | None:
     return float(g) if g else None
 
 
-def _implied_counts(table: Table, m: int) -> list[tuple[int, str, float, str, bool]]:
+def _implied_counts(table: Table, m: int, as_statistic: dict[str, str] | None = None
+                    ) -> list[tuple[int, str, float, str, bool]]:
     """Counts a percent, share or rate gives away with its base count: k = p × N / scale,
     known to within N × half a unit of the last shown decimal.  (row, column, k, base, sure)
     where k is 1 … m−1 for certain.  The base is the declared denominator, else the declared
     units column.  A rate's scale is the one its name states, else 1 when every value is a
-    share (≤ 1); else every scale it could be (k ≤ N): a small k under one of them is not sure."""
+    share (≤ 1); else every scale it could be (k ≤ N): a small k under one of them is not sure.
+    ``as_statistic``: only these columns, read as the statistic given (what a header says)."""
     out = []
     counts = set(table.count_cols)
     for col in table.cols_with("statistic"):
         role = table.role(col)
-        if role.statistic not in ("percent", "rate"):
+        statistic = (as_statistic or {}).get(col, role.statistic)
+        if statistic not in ("percent", "rate") or as_statistic is not None and col not in as_statistic:
             continue
         bases = [b for b in (role.denominator_column, role.units_column) if b in counts]
         if not bases:
@@ -357,7 +360,7 @@ def _implied_counts(table: Table, m: int) -> list[tuple[int, str, float, str, bo
         v = table.numeric(col)
         if np.isnan(v).all():
             continue
-        if role.statistic == "percent":
+        if statistic == "percent":
             scales = [100.0 if np.nanmax(v) > 1.0 or "%" in col or "pct" in col.lower() else 1.0]
         elif (stated := _stated_scale(col)) is not None:
             scales = [stated]

@@ -1,0 +1,92 @@
+"""E2/E3: a statistic column is what its header says, whatever it is declared as.
+
+A probe declared a column headed ``share`` or ``pct`` as a mean (so that the percent check,
+which recovers the count p × N, never ran), a ``max_age``, ``oldest`` or ``p100_cost`` column
+as a mean or median (so that the extreme rule never ran), and published a standard deviation
+of 0 (every person of the group has the mean's value).  The header is the researcher's own
+word for the numbers: where it names a stricter statistic than the declaration, the stricter
+rule applies, and the finding names the column and the cell.
+"""
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+from egress_review.engine.context import Context
+from egress_review.engine.structure import _implied_counts
+from egress_review.engine.unit_tables import PERCENT_WORDS
+from egress_review.manifest import ManifestFile
+
+RULE = "E2"
+CHECK = "header_meaning"
+KINDS = {"table"}
+
+# One person's value: extremes and the end percentiles, in English and Chinese headers.
+EXTREME_WORDS = re.compile(
+    r"(?:^|[\s_\-(])(?:min|max|minimum|maximum|oldest|youngest|highest|lowest|largest|smallest|"
+    r"longest|shortest|range|p0|p100|q0|q4|0th|100th)(?:$|[\s_\-)])|"
+    r"最小|最大|最高|最低|最年長|最年輕|最早|最晚|最長|最短|全距|極值", re.I)
+QUANTILE_WORDS = re.compile(r"(?:^|[\s_\-(])(?:median|p\d{1,2}|q[123]|quartile|percentile|iqr)"
+                            r"(?:$|[\s_\-)])|中位數|百分位|四分位", re.I)
+DISPERSION_WORDS = re.compile(r"(?:^|[\s_\-(])(?:sd|std|stdev|standard deviation|variance|var|"
+                              r"se|sem|iqr)(?:$|[\s_\-)])|標準差|變異數|標準誤", re.I)
+_EXTREME_STATS = {"min", "max"}
+_QUANTILE_STATS = {"median", "percentile", "min", "max"}
+
+
+def check_file(ctx: Context, spec: ManifestFile) -> None:
+    table = ctx.tables[spec.path]
+    pol = ctx.policy
+    m = pol.min_units_per_cell
+    stats = table.cols_with("statistic")
+    # a percent by its header: the count it gives away with its base, whatever its declaration
+    as_percent = {c: "percent" for c in stats if PERCENT_WORDS.search(c)
+                  and table.role(c).statistic not in ("percent", "rate")}
+    for i, col, k, base, _sure in _implied_counts(table, m, as_percent) if as_percent else []:
+        ctx.block_cell(rule=RULE, check=CHECK, file=spec.path, table=table, i=i, col=col,
+                       en=f"Column {col!r} is headed as a percentage or share (declared "
+                          f"{table.role(col).statistic}): with {base!r} it gives away a count of "
+                          f"{k:g} (fewer than {m}).",
+                       zh=f"欄位 {col!r} 標題為百分比或比例（宣告為 {table.role(col).statistic}）："
+                          f"乘以 {base!r} 即得計數 {k:g}（少於 {m}）。")
+    for col in stats:
+        role = table.role(col)
+        v = table.numeric(col)
+        shown = np.flatnonzero(~np.isnan(v))
+        if not len(shown):
+            continue
+        name = col.replace("_", " ")
+        if EXTREME_WORDS.search(f" {name} ") and role.statistic not in _EXTREME_STATS:
+            i = int(shown[0])
+            ctx.block_cell(rule=RULE, check=CHECK, file=spec.path, table=table, i=i, col=col,
+                           en=f"Column {col!r} is headed as an extreme (a minimum, maximum, range "
+                              f"or end percentile) but declared {role.statistic}: an extreme is a "
+                              "single person's value; declare it as what it is (the extreme rule "
+                              "then applies) or publish another statistic.",
+                           zh=f"欄位 {col!r} 標題為極值（最小、最大、全距或端點百分位），但宣告為 "
+                              f"{role.statistic}：極值即單一個人的數值；請如實宣告或改列其他統計量。")
+            continue
+        units = ctx.units(table, col)
+        if QUANTILE_WORDS.search(f" {name} ") and role.statistic not in _QUANTILE_STATS \
+                and not DISPERSION_WORDS.search(f" {name} "):
+            need = pol.min_units_for_percentile
+            few = shown if units is None else [i for i in shown if not units[i] >= need]
+            for i in few[:1]:
+                ctx.block_cell(rule=RULE, check=CHECK, file=spec.path, table=table, i=int(i),
+                               col=col,
+                               en=f"Column {col!r} is headed as a median or percentile but "
+                                  f"declared {role.statistic}: a percentile needs {need} units "
+                                  "it rests on (the percentile rule), which this cell does not show.",
+                               zh=f"欄位 {col!r} 標題為中位數或百分位，但宣告為 {role.statistic}："
+                                  f"百分位數須基於至少 {need} 個單位，此儲存格未達或未載明。")
+        if (role.statistic in ("std", "variance") or DISPERSION_WORDS.search(f" {name} ")) \
+                and units is not None:
+            for i in np.flatnonzero((v == 0) & (units > 1)):
+                ctx.add(rule="E3", check=CHECK, severity="review", file=spec.path,
+                        location=table.location(int(i), col),
+                        en=f"A dispersion of 0 in {col!r}: every unit of this group has the same "
+                           "value, so the group's mean or median is each person's value; the "
+                           "reviewer decides.",
+                        zh=f"欄位 {col!r} 的離散量為 0：此組每個單位數值相同，平均或中位數即每個人的數值；"
+                           "由審查人判斷。")
