@@ -7,6 +7,7 @@ is unknown and goes to review too: nothing is passed unread.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -36,7 +37,58 @@ def _plain(raw: bytes, name: str) -> Content:
 def _image(raw: bytes, name: str) -> Content:
     c = Content("image")
     c.add(ImageUnit(Path(name).suffix.lower().lstrip(".") or "image", "", {}))
+    # words stored with the picture (PNG text chunks, EXIF descriptions, GIF comments) leave
+    # with it: a count written there is read like any sentence
+    for key, text in image_words(raw):
+        c.add(TextUnit(text, {"metadata": key}))
     return c
+
+
+# EXIF tags that hold words: ImageDescription, Make/Model/Software/Artist, Copyright,
+# UserComment, XPTitle/XPComment/XPAuthor/XPKeywords/XPSubject
+_EXIF_WORDS = {270: "ImageDescription", 315: "Artist", 33432: "Copyright", 37510: "UserComment",
+               40091: "XPTitle", 40092: "XPComment", 40093: "XPAuthor", 40094: "XPKeywords",
+               40095: "XPSubject"}
+
+
+def _as_words(v) -> str | None:
+    if isinstance(v, str):
+        return v
+    if isinstance(v, bytes):
+        for enc in ("utf-16-le", "utf-8", "latin-1") if v[1:2] == b"\0" else ("utf-8", "latin-1"):
+            try:
+                return v.decode(enc).replace("\0", "").removeprefix("ASCII").removeprefix("UNICODE")
+            except UnicodeDecodeError:
+                continue
+    return None
+
+
+def image_words(raw: bytes) -> list[tuple[str, str]]:
+    """(key, words) of every text an image file carries beside its pixels."""
+    import io
+
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        im = Image.open(io.BytesIO(raw))
+    except (UnidentifiedImageError, OSError, ValueError):
+        return []
+    out = []
+    for key, v in {**im.info, **getattr(im, "text", {})}.items():
+        if key in ("exif", "icc_profile", "transparency", "dpi"):
+            continue
+        words = _as_words(v)
+        if words and words.strip():
+            out.append((str(key), f"{key}: {words.strip()}"))
+    try:
+        exif = im.getexif()
+    except Exception:  # noqa: BLE001 - a broken EXIF block: the smuggling check reports it
+        exif = {}
+    for tag, key in _EXIF_WORDS.items():
+        words = _as_words(exif.get(tag)) if tag in exif else None
+        if words and words.strip():
+            out.append((key, f"{key}: {words.strip()}"))
+    return out
 
 
 def _svg(raw: bytes, name: str) -> Content:
@@ -113,6 +165,42 @@ def format_of(name: str) -> Format | None:
     return _BY_SUFFIX.get(Path(lower).suffix)
 
 
+# Text formats whose reader looks for its own structure: a CSV saved under their name (a
+# table in a .svg, .md, .json …) would be read as prose, an invalid document or nothing.
+_TEXT_MARKUP = {"json", "yaml", "html", "markdown", "svg"}
+
+
+def _content_inside(raw: bytes, name: str, content: Content, fmt: str) -> None:
+    """Text whose content is another format than its name says is also read as what it is:
+    delimited records under a markup name, an HTML table or a notebook under a text name."""
+    import json
+
+    from egress_review.engine.readers.code import _looks_like_records
+    from egress_review.engine.readers.delimited import read as read_delimited
+
+    if fmt not in _TEXT_MARKUP | {"text"}:
+        return
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return
+    if fmt in _TEXT_MARKUP and _looks_like_records(text):
+        content.extend(read_delimited(raw, name + ".csv"), {"part": "records"})
+    if fmt not in ("html", "svg", "markdown") and re.search(r"<table[\s>]", text, re.I):
+        from egress_review.engine.readers.markup import read_html
+
+        content.extend(read_html(raw, name + ".html"), {"part": "html"})
+    if fmt != "notebook" and '"nbformat"' in text[:200_000]:
+        try:
+            doc = json.loads(text)
+        except ValueError:
+            return
+        if isinstance(doc, dict) and "cells" in doc and "nbformat" in doc:
+            from egress_review.engine.readers.notebook import read as read_notebook
+
+            content.extend(read_notebook(raw, name + ".ipynb"), {"part": "notebook"})
+
+
 def read_content(raw: bytes, name: str, **options) -> Content:
     """Every unit of one file.  ``options`` go to the reader (``skip_sheet`` for a workbook
     whose declared sheet the table checks read).  Never raises: what cannot be read is an
@@ -121,6 +209,12 @@ def read_content(raw: bytes, name: str, **options) -> Content:
     if fmt is None:
         c = Content("unknown")
         c.add(OpaqueUnit(f"a file of unknown format ({Path(name).suffix or 'no extension'})", {}))
+        if raw[:4] != b"PK\x03\x04" and b"\0" not in raw[:4096]:
+            try:                  # text under no known name: still read for what it states
+                c.extend(_plain(raw, name), {"part": "as text"})
+                _content_inside(raw, name, c, "text")
+            except Exception:  # noqa: BLE001 - the opaque unit already sends it to review
+                pass
         return c
     if fmt.reader is None:
         c = Content(fmt.name)
@@ -145,7 +239,9 @@ def read_content(raw: bytes, name: str, **options) -> Content:
             from egress_review.engine.readers.spreadsheet import read_xlsx
 
             return read_xlsx(raw, name, **options)
-        return fmt.reader(raw, name)
+        content = fmt.reader(raw, name)
+        _content_inside(raw, name, content, fmt.name)
+        return content
     except Exception as e:  # a reader bug on odd input: the file goes to review, never passes
         c = Content(fmt.name)
         c.fail({}, f"the {fmt.name} reader failed ({type(e).__name__}: {e})")
