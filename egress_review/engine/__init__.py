@@ -23,14 +23,14 @@ __all__ = ["check_request", "CheckResult", "FileResult", "Finding", "ReleaseHist
 def _file_modules():
     from egress_review.engine import (claims, declaration, degrees_of_freedom, dominance,
                                       figure_data, header_meaning, identifiers, imaging,
-                                      institutions, label_counts, microdata, missing, provenance_check,
+                                      institutions, label_counts, margin_gaps, microdata, missing, provenance_check,
                                       regression, single_unit, smuggling, structure, survival,
                                       symbols, threshold, unit_checks)
 
     # provenance_check runs first: later checks trust only verified provenance; figure_data
     # before imaging (a figure sealed to its checked numbers needs no committee).
     return [provenance_check, structure, declaration, symbols, threshold, label_counts,
-            header_meaning, single_unit, dominance,
+            header_meaning, margin_gaps, single_unit, dominance,
             missing, degrees_of_freedom, claims, regression, survival, institutions, microdata,
             identifiers, smuggling, figure_data, imaging, unit_checks]
 
@@ -40,9 +40,9 @@ _RAW_CHECKS = {"smuggling"}
 
 
 def _request_modules():
-    from egress_review.engine import differencing, request_words, secondary
+    from egress_review.engine import differencing, request_words, secondary, total_gaps
 
-    return [secondary, differencing, request_words]
+    return [secondary, differencing, total_gaps, request_words]
 
 
 def _guarded(ctx: Context, mod, path: str, fn, *args) -> None:

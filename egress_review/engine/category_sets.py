@@ -15,6 +15,8 @@ parts it covers:
   of ICD-10 categories ("I10-I15") contains the codes and narrower blocks inside it the same
   way; blocks that overlap without one holding the other (I10-I13, I12-I15) are cut at every
   block boundary like ranges (I10-I11, I12-I13, I14-I15), the codes inside a piece parts of it;
+- a label naming several categories ("A+B", "north/south", 「甲區、乙區」) covers its parts
+  when some part is published elsewhere or shared with another such label (A+B vs A+B+C);
 - anything else is a category of its own.
 
 Labels are compared as :func:`egress_review.engine.linking.norm` leaves them (case, width and
@@ -131,8 +133,42 @@ class Refinement:
         return out
 
 
+# A label that names several categories ("A+B", "north/south", 「甲區、乙區」, "A&B"): its
+# parts are categories of the same variable.  Not "|": it joins the levels of a column
+# header ("mean | s"), not categories.
+_UNION_SEP = re.compile(r"\+|/|、|&|,|，|;|；|與|及|或")
+_WORDLIKE = re.compile(r"[^\W\d_]")
+
+
+def unions(labels) -> dict[str, list[str]]:
+    """Labels that are unions of other categories: every part non-empty and word-like (not
+    dates, 1/2), and some part a published label or a part of another union ("A+B" and
+    "A+B+C" share A and B) - so that "hospital/clinic" alone stays one category."""
+    labels = set(labels)
+    cand = {}
+    for lab in labels:
+        ps = [p for p in _UNION_SEP.split(lab)]
+        if len(ps) >= 2 and all(p and _WORDLIKE.search(p) for p in ps) and interval(lab) is None:
+            cand[lab] = list(dict.fromkeys(ps))
+    seen: dict[str, int] = {}
+    for ps in cand.values():
+        for p in ps:
+            seen[p] = seen.get(p, 0) + 1
+    return {lab: ps for lab, ps in cand.items() if any(p in labels or seen[p] >= 2 for p in ps)}
+
+
 def refine(labels: list[str]) -> Refinement:
     labels = list(dict.fromkeys(labels))
+    joined = unions(labels)
+    if joined:
+        # each union covers its parts: A+B = 110 and A+B+C = 113 leave C = 3
+        atoms = [lab for lab in labels if lab not in joined]
+        atoms += [p for ps in joined.values() for p in ps if p not in atoms]
+        inner = refine(atoms)
+        cover = {lab: inner.cover[lab] for lab in labels if lab not in joined}
+        for lab, ps in joined.items():
+            cover[lab] = sorted({i for p in ps for i in inner.cover[p]})
+        return Refinement(inner.parts, cover)
     ranges = {lab: iv for lab in labels if (iv := interval(lab)) is not None}
     parts: list[str] = []
     cover: dict[str, list[int]] = {}
@@ -267,6 +303,12 @@ def nested_sets(a: frozenset, b: frozenset) -> bool:
     sets are matched elsewhere; disjoint or unrelated sets are not linked by this."""
     if a == b or not a or not b:
         return False
+    joined = unions(a | b)
+    if any(lab in a and set(ps) & b or lab in b and set(ps) & a for lab, ps in joined.items()) or \
+            any(lab in a and other in b or lab in b and other in a
+                for lab in joined for other in joined if lab != other
+                and set(joined[lab]) & set(joined[other])):
+        return True               # a union of one set's categories in the other ("A+B" vs A, B)
     ra = [iv for x in a if (iv := interval(x)) is not None]
     rb = [iv for x in b if (iv := interval(x)) is not None]
     if len(ra) >= max(1, len(a) - 1) and len(rb) >= max(1, len(b) - 1) and len(ra) + len(rb) >= 3:

@@ -271,7 +271,10 @@ def components(series: list[Series]) -> list[Component]:
             a, b = series[i], series[j]
             if not set(a.dims) & set(b.dims):
                 continue
-            declared_same = a.declared == b.declared
+            # two counts of one table declared of the same persons (persons and visits) may
+            # differ without a sub-population; across tables or releases the declaration is
+            # the requester's word, and a small difference between them is persons (E3)
+            declared_same = a.declared == b.declared and a.table is b.table
             r = relation(a, b, banded)
             if a.within == b.declared or b.within == a.declared:
                 child, parent = (i, j) if a.within == b.declared else (j, i)

@@ -1,0 +1,67 @@
+"""E3: two tables of the request (or one and an earlier release) whose totals differ by a few.
+
+The linked-table differencing compares tables that share a grouping variable.  A probe
+released "Total 183" once and later "A 50, B 60, C 70" by another variable: nothing linked
+them, yet 183 − 180 = 3 persons are outside A, B and C.  Two count series with no variable in
+common still share one margin - the number of units they count - and if they count the same
+persons, or one a part of the other, a difference of 1 … ``min_units_per_cell`` − 1 singles
+out that many.  Whether they do cannot be read from the files (a population name is the
+requester's word), so such a pair goes to a reviewer with both totals and the difference.
+"""
+from __future__ import annotations
+
+from egress_review.engine.context import Context
+from egress_review.engine.linking import Series, build_series, components
+
+RULE = "E3"
+CHECK = "total_gaps"
+MAX_REPORTED = 10
+
+
+def _total(s: Series) -> float | None:
+    """The series' number of units: its published grand total, else the sum of its finest
+    cells when none is hidden; None when neither is known."""
+    grand = [c.value for c in s.cells if not c.coords]
+    if grand:
+        return grand[0]
+    finest = max((len(c.coords) for c in s.cells), default=0)
+    cells = [c for c in s.cells if len(c.coords) == finest]
+    if not cells or any(c.value is None for c in cells):
+        return None
+    return float(sum(c.value for c in cells))
+
+
+def check_request(ctx: Context) -> None:
+    from egress_review.engine.unit_tables import is_long_view
+
+    found = [(t, False) for path, (t, _) in ctx.unit_views.items() if not is_long_view(path)]
+    items = [(t, False) for t in ctx.tables.values() if t.count_cols] + found + \
+        [(rt.table, True) for rt in ctx.history.tables]
+    if sum(1 for _, hist in items if not hist) < 1 or len(items) < 2:
+        return
+    m = ctx.policy.min_units_per_cell
+    comps = components(build_series(items))
+    # one representative total per linked component (its largest series: the population)
+    tops = []
+    for comp in comps:
+        totals = [(t, s) for s in comp.series if (t := _total(s)) is not None]
+        if totals:
+            t, s = max(totals, key=lambda x: x[0])
+            tops.append((t, s, all(x.hist for x in comp.series)))
+    reported = 0
+    for i, (ta, sa, ha) in enumerate(tops):
+        for tb, sb, hb in tops[i + 1:]:
+            if (ha and hb) or sa.table is sb.table or reported >= MAX_REPORTED:
+                continue
+            gap = abs(ta - tb)
+            if 0.5 <= gap < m - 0.5:
+                new = sb if ha else sa
+                reported += 1
+                ctx.add(rule=RULE, check=CHECK, severity="review", file=new.table.path,
+                        location={"totals": [sa.label, sb.label], "value": gap},
+                        en=f"{sa.label} counts {ta:g} units in all and {sb.label} {tb:g}: if they "
+                           f"count the same persons, or one a part of the other, their difference "
+                           f"singles out {gap:g} (fewer than {m}). They share no grouping, so the "
+                           "reviewer decides.",
+                        zh=f"{sa.label} 總數為 {ta:g}，{sb.label} 為 {tb:g}：若兩者計算相同對象或其一為另一者之一部分，"
+                           f"其差值可辨識出 {gap:g} 個單位（少於 {m}）。兩表無共同分組，由審查人判斷。")
