@@ -55,7 +55,11 @@ def read(raw: bytes, name: str) -> Content:
     from egress_review.engine.readers.code_literals import python_literals, r_literals
 
     suffix = name.lower().rsplit(".", 1)[-1]
+    from egress_review.engine.readers.data_statements import data_statements
+
     for unit in python_literals(text) if suffix == "py" else r_literals(text) if suffix == "r" else []:
+        out.add(unit)
+    for unit in data_statements(text, suffix):
         out.add(unit)
     try:
         lexer = get_lexer_for_filename(name, stripnl=False, ensurenl=False)

@@ -130,6 +130,8 @@ class _Finder(ast.NodeVisitor):
         fname = f.attr if isinstance(f, ast.Attribute) else f.id if isinstance(f, ast.Name) else ""
         if fname in _RECODE_CALLS:
             return                    # recoding and layout arguments, not counts
+        if self._format_call(node, fname):
+            return
         self.calls.append(fname)
         if fname == "dict" and node.keywords and not node.args:
             self._map(node, [k.arg or "" for k in node.keywords], [k.value for k in node.keywords])
@@ -139,6 +141,53 @@ class _Finder(ast.NodeVisitor):
             for k in node.keywords:
                 self._visit_with(k.arg or "", k.value)
         self.calls.pop()
+
+    def _words(self, node, text: str) -> None:
+        """A string the program builds from literals ("%d patients" % 3, f"{3} patients"),
+        read when it states a count (a score or a setting printed this way is not one)."""
+        from egress_review.engine.prose import COUNT_HINT
+
+        if COUNT_HINT.search(text):
+            self.units.append(TextUnit(text, {"line": node.lineno, "part": "formatted string"}))
+
+    def visit_BinOp(self, node):
+        if isinstance(node.op, ast.Mod) and isinstance(node.left, ast.Constant) \
+                and isinstance(node.left.value, str):
+            args = node.right.elts if isinstance(node.right, ast.Tuple) else [node.right]
+            vals = [v.value for v in args if isinstance(v, ast.Constant)]
+            if len(vals) == len(args) and any(_number(v) is not None for v in args):
+                try:
+                    self._words(node, node.left.value % tuple(vals))
+                except (TypeError, ValueError):
+                    pass
+        self.generic_visit(node)
+
+    def visit_JoinedStr(self, node):
+        parts = []
+        for v in node.values:
+            if isinstance(v, ast.Constant):
+                parts.append(str(v.value))
+            elif isinstance(v, ast.FormattedValue) and _number(v.value) is not None:
+                parts.append(_show(_number(v.value)))
+            else:
+                parts.append(" … ")       # a value the program computes: not a literal
+        if any(isinstance(v, ast.FormattedValue) and _number(v.value) is not None
+               for v in node.values):
+            self._words(node, "".join(parts))
+        self.generic_visit(node)
+
+    def _format_call(self, node, fname: str) -> bool:
+        f = node.func
+        if fname == "format" and isinstance(f, ast.Attribute) and isinstance(f.value, ast.Constant) \
+                and isinstance(f.value.value, str) and node.args \
+                and any(_number(a) is not None for a in node.args) \
+                and all(isinstance(a, ast.Constant) for a in node.args):
+            try:
+                self._words(node, f.value.value.format(*[a.value for a in node.args]))
+            except (IndexError, KeyError, ValueError):
+                pass
+            return True
+        return False
 
     def visit_Dict(self, node):
         if any(k is None for k in node.keys):

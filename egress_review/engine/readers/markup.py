@@ -104,6 +104,7 @@ def read_html(raw: bytes | str, name: str = "", *, xml: bool = False) -> Content
     for s in soup.find_all("script"):
         if s.get_text().strip():
             out.add(TextUnit(s.get_text(), {"part": "script"}, code=True))
+            _script_data(s.get_text(), out)
         s.decompose()
     for s in soup.find_all(["style", "table"]):
         s.decompose()
@@ -150,3 +151,20 @@ def read_markdown(raw: bytes | str, name: str = "") -> Content:
             sub = read_html(t.content)
             out.extend(sub, {"line": line})
     return out
+
+
+_MAX_SCRIPT = 1_000_000
+
+
+def _script_data(code: str, out: Content) -> None:
+    """The data a page's script carries (Plotly/Vega/Chart.js objects) read as tables; a script
+    too large to scan (a bundled library) is left to the reviewer, never passed unread."""
+    from egress_review.engine.readers.data_statements import js_literals
+
+    if len(code) > _MAX_SCRIPT:
+        out.fail({"part": "script"}, f"a script of {len(code):,} characters (over "
+                                     f"{_MAX_SCRIPT:,}) was not scanned for data")
+        return
+    for u in js_literals(code):
+        u.place = {**u.place, "part": "script"}
+        out.add(u)

@@ -1,0 +1,173 @@
+"""Data typed into a program's data statements: tables whatever the language (E7/E2).
+
+Beside Python's and R's literals (:mod:`.code_literals`), a probe typed counts into the
+statements each language has for inline data: R ``data.frame(region = c(…), n = c(3, 120))``
+and ``tribble(~region, ~n, "A", 3, …)``; SQL ``SELECT 3 AS n`` and ``VALUES ('A', 3), …``;
+SAS ``datalines;``/``cards;`` blocks; Stata ``input … end``; JavaScript object and array
+literals (a .js file, an HTML page's ``<script>``: Plotly/Vega data).  Each becomes a table
+unit headed by the statement's own names, so the table rules infer and judge its columns;
+a number named like a count (``3 AS n_deaths``) becomes a labelled count.
+"""
+from __future__ import annotations
+
+import json
+import re
+
+from egress_review.engine.readers.code_literals import _SETTING, _is_count_name
+from egress_review.engine.readers.model import TableUnit, TextUnit
+
+_NUM = re.compile(r"^-?\d+(?:\.\d+)?$")
+
+
+def _line(text: str, pos: int) -> int:
+    return text.count("\n", 0, pos) + 1
+
+
+def _table(text: str, pos: int, header: list[str], rows: list[list[str]], what: str) -> TableUnit:
+    return TableUnit(rows=[header] + rows, place={"line": _line(text, pos), "part": "literal",
+                                                  "literal": what}, caption=what)
+
+
+def _top_level_args(body: str) -> list[str]:
+    """Split a call's arguments at the commas outside brackets and quotes."""
+    out, depth, cur, quote = [], 0, [], None
+    for ch in body:
+        if quote:
+            cur.append(ch)
+            if ch == quote:
+                quote = None
+            continue
+        if ch in "\"'":
+            quote = ch
+        elif ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth -= 1
+        elif ch == "," and depth == 0:
+            out.append("".join(cur).strip())
+            cur = []
+            continue
+        cur.append(ch)
+    if "".join(cur).strip():
+        out.append("".join(cur).strip())
+    return out
+
+
+def _call_bodies(text: str, names: str):
+    for m in re.finditer(rf"\b(?:{names})\s*\(", text):
+        depth, i = 1, m.end()
+        while i < len(text) and depth:
+            depth += {"(": 1, ")": -1}.get(text[i], 0)
+            i += 1
+        yield m.start(), text[m.end():i - 1]
+
+
+def _value(tok: str) -> str:
+    return tok.strip().strip("\"'`")
+
+
+def r_frames(text: str) -> list:
+    units = []
+    for pos, body in _call_bodies(text, r"data\.frame|tibble|data\.table|DataFrame"):
+        cols = {}
+        for arg in _top_level_args(body):
+            m = re.match(r"^`?([\w.]+)`?\s*=\s*c\((.*)\)$", arg, re.S)
+            if m:
+                cols[m.group(1)] = [_value(v) for v in _top_level_args(m.group(2))]
+        if len(cols) >= 1 and len({len(v) for v in cols.values()}) == 1 \
+                and any(all(_NUM.match(x) for x in v) for v in cols.values()):
+            units.append(_table(text, pos, list(cols), [list(r) for r in zip(*cols.values())],
+                                "data frame"))
+    for pos, body in _call_bodies(text, r"tribble"):
+        args = _top_level_args(body)
+        names = [a.lstrip("~").strip() for a in args if a.startswith("~")]
+        values = [_value(a) for a in args if not a.startswith("~")]
+        if names and values and len(values) % len(names) == 0:
+            rows = [values[i:i + len(names)] for i in range(0, len(values), len(names))]
+            units.append(_table(text, pos, names, rows, "tribble"))
+    return units
+
+
+def sql_values(text: str) -> list:
+    units: list = []
+    for m in re.finditer(r"(-?\d+(?:\.\d+)?)\s+AS\s+[\"`\[]?(\w+)", text, re.I):
+        if _is_count_name(m.group(2)) or m.group(2).lower() in ("n", "count", "total"):
+            units.append(TextUnit(f"{m.group(2)}: {m.group(1)}",
+                                  {"line": _line(text, m.start()), "part": "literal",
+                                   "labelled": True}))
+    for m in re.finditer(r"\bVALUES\s*((?:\([^()]*\)\s*,?\s*)+)", text, re.I):
+        rows = [[_value(v) for v in _top_level_args(r)] for r in re.findall(r"\(([^()]*)\)", m.group(1))]
+        if len(rows) >= 2 and len({len(r) for r in rows}) == 1 and len(rows[0]) >= 2:
+            cols = re.search(r"\(([^()]*)\)\s*VALUES", text[:m.start() + 6], re.I)
+            header = [c.strip() for c in cols.group(1).split(",")] if cols else \
+                [f"column {i + 1}" for i in range(len(rows[0]))]
+            if len(header) == len(rows[0]):
+                units.append(_table(text, m.start(), header, rows, "values"))
+    return units
+
+
+_STATA_TYPES = re.compile(r"^(?:str\d*|strL|byte|int|long|float|double)$", re.I)
+
+
+def inline_data(text: str) -> list:
+    """SAS datalines/cards and Stata input … end blocks."""
+    units = []
+    for m in re.finditer(r"\binput\s+([^;\n]*);.*?\b(?:datalines|cards)4?\s*;\s*\n(.*?)\n\s*;+",
+                         text, re.I | re.S):
+        names = [n for n in m.group(1).replace("$", " ").split() if re.match(r"^[A-Za-z_]\w*$", n)]
+        rows = [ln.split() for ln in m.group(2).splitlines() if ln.strip()]
+        if names and rows and all(len(r) == len(names) for r in rows):
+            units.append(_table(text, m.start(2), names, rows, "datalines"))
+    for m in re.finditer(r"^\s*input\s+([^\n]*)\n(.*?)\n\s*end\b", text, re.I | re.S | re.M):
+        names = [n for n in m.group(1).split() if not _STATA_TYPES.match(n)]
+        rows = [re.findall(r'"[^"]*"|\S+', ln) for ln in m.group(2).splitlines() if ln.strip()]
+        rows = [[_value(c) for c in r] for r in rows]
+        if names and rows and all(len(r) == len(names) for r in rows):
+            units.append(_table(text, m.start(2), names, rows, "input"))
+    return units
+
+
+_JS_KEY = re.compile(r"([{,]\s*)([A-Za-z_$][\w$]*)\s*:")
+
+
+def js_literals(text: str, max_objects: int = 200) -> list:
+    """JavaScript object/array literals holding numbers, read as JSON (keys quoted first)."""
+    from egress_review.engine.readers.structured import read_json
+
+    units: list = []
+    src = _JS_KEY.sub(r'\1"\2":', text).replace("'", '"')
+    decoder = json.JSONDecoder()
+    i, found = 0, 0
+    while found < max_objects:
+        j = min((k for k in (src.find("{", i), src.find("[", i)) if k >= 0), default=-1)
+        if j < 0:
+            break
+        try:
+            value, end = decoder.raw_decode(src, j)
+        except ValueError:
+            i = j + 1
+            continue
+        i = end
+        if isinstance(value, dict) and value and all(_SETTING.search(str(k)) for k in value):
+            continue                  # a layout or options object (width, height, margin …)
+        if isinstance(value, (dict, list)) and re.search(r"\d", json.dumps(value)):
+            found += 1
+            content = read_json(json.dumps(value, ensure_ascii=False).encode(), "literal.json")
+            for u in content.units:
+                if isinstance(u, (TableUnit, TextUnit)):
+                    u.place = {**u.place, "line": _line(src, j), "part": "literal"}
+                    units.append(u)
+    return units
+
+
+def data_statements(text: str, suffix: str) -> list:
+    """The data statements of a program in the language its ``suffix`` names."""
+    if suffix == "r":
+        return r_frames(text)
+    if suffix == "sql":
+        return sql_values(text)
+    if suffix in ("sas", "do", "ado", "stata"):
+        return inline_data(text)
+    if suffix == "js":
+        return js_literals(text)
+    return []
