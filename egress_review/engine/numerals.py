@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 
 # 小寫 and 大寫 (financial) digits, traditional and simplified forms
-_ZH_DIGITS = {**dict.fromkeys("零〇", 0), **dict.fromkeys("一壹弌", 1), **dict.fromkeys("二兩两貳贰弍", 2),
-              **dict.fromkeys("三參叁参弎", 3), **dict.fromkeys("四肆", 4), **dict.fromkeys("五伍", 5),
+_ZH_DIGITS = {**dict.fromkeys("零〇", 0), **dict.fromkeys("一壹弌", 1), **dict.fromkeys("二兩两倆俩貳贰弍", 2),
+              **dict.fromkeys("三參叁参弎仨", 3), **dict.fromkeys("四肆", 4), **dict.fromkeys("五伍", 5),
               **dict.fromkeys("六陸陆", 6), **dict.fromkeys("七柒", 7), **dict.fromkeys("八捌", 8),
               **dict.fromkeys("九玖", 9)}
 _ZH_SMALL = {**dict.fromkeys("十拾", 10), **dict.fromkeys("百佰", 100), **dict.fromkeys("千仟", 1000)}

@@ -29,7 +29,7 @@ _ZH_DIGIT = {"零": 0, "〇": 0, "一": 1, "二": 2, "兩": 2, "两": 2, "三": 
 D = r"\d+(?:,\d{3})*(?:\.\d+)?"
 # 小寫 and 大寫 (financial: 參, 貳, 拾 …) numerals; not the first character of a word they begin
 # (參與, 參加, 拾起, 陸軍) nor the end of one (大陸)
-ZH_NUM = (r"(?<![大登內内著着])[零〇一二兩两三四五六七八九十百千壹弌貳贰弍參叁参弎肆伍陸陆柒捌玖拾佰仟]+"
+ZH_NUM = (r"(?<![大登內内著着])[零〇一二兩两倆俩仨三四五六七八九十百千壹弌貳贰弍參叁参弎肆伍陸陆柒捌玖拾佰仟]+"
           r"(?![與与加考數数照閱阅見见訪访觀观議议賽赛起獲获軍军地路續续])")
 # Roman numerals, read as counts only where a count is due (n = iv, deaths: III, (iv patients))
 ROMAN = r"(?:[ivxlc]+|[IVXLC]+)\b"
@@ -47,7 +47,7 @@ PERSON_NOUN = (r"(?:patients?|persons?|people|individuals?|participants?|subject
                r"events?|episodes?|recipients?|survivors?|controls?|cohort members?|"
                r"smokers?|non-smokers?|cancers?|diagnoses|prescriptions?|claims?|records?|"
                r"observations?|households?|families|pairs?|twins?|veterans?|workers?|"
-               r"nurses?|physicians?|doctors?)")
+               r"nurses?|physicians?|doctors?|ppl)")
 ZH_COUNTER = r"(?:人次|人|例|名|位|個案|件|戶|對|胎)"
 
 PERSON_VERB = (r"(?:died|had|have|has|were|was|developed|received|underwent|experienced|reported|"
@@ -74,6 +74,13 @@ SUPPRESSION_RULE = re.compile(r"\b(?:suppress(?:ed|ion)?|masked|withheld|not (?:
                               r"policy|rule|threshold)\b|隱藏|遮蔽|不予?(?:呈現|顯示|公布)|未(?:呈現|顯示)|"
                               r"門檻|規定|細格|儲存格", re.I)
 _COUNT_PATTERNS = [
+    # "3/120 patients" (not a rate: "3/1000 person-years")
+    re.compile(rf"(?P<a>{D})\s*/\s*(?P<b>{D})\s+(?:[A-Za-z-]+\s+){{0,3}}?{PERSON_NOUN}\b"
+               r"(?!-(?:years?|time|days?|months?))", re.I),
+    re.compile(rf"\bcounts?\s*[:=]\s*(?P<a>{D})(?![\d.])", re.I),
+    # words that are a number of persons: "both patients", "a pair of", "a couple of" (2)
+    re.compile(rf"\b(?P<a>both|(?:a )?pair of|(?:a )?couple of)\s+(?:the\s+)?(?:[A-Za-z-]+\s+){{0,2}}?"
+               rf"{PERSON_NOUN}\b", re.I),
     re.compile(rf"\b[nN]\s*[=:＝]\s*(?P<a>{ROMAN})"),
     re.compile(rf"{PERSON_NOUN}\s*[:=]\s*(?P<a>{ROMAN})", re.I),
     re.compile(rf"(?<!stage )(?<!grade )(?<!type )(?<!class )(?<!phase )(?<!level )(?<!part )"
@@ -149,6 +156,8 @@ def to_number(token: str) -> float | None:
         return float(t.replace(",", ""))
     if t in _EN_WORDS:
         return float(_EN_WORDS[t])
+    if re.fullmatch(r"both|(?:a )?pair of|(?:a )?couple of", t):
+        return 2.0
     if re.fullmatch(EN_NUM, t, re.I):
         from egress_review.engine.numerals import spelled_number
 
@@ -189,8 +198,26 @@ def sentences(text: str) -> list[tuple[int, int]]:
     return out
 
 
+def fold(text: str) -> str:
+    """The text as a reader sees it, same length (offsets stay valid): compatibility forms of
+    one character folded (③ → 3, ³ → 3, full-width ３ → 3), keycap and variation marks
+    (3️⃣) blanked."""
+    import unicodedata
+
+    out = []
+    for ch in text:
+        if ch in "\ufe0f\ufe0e\u20e3":
+            out.append(" ")
+        elif ord(ch) > 127 and len(n := unicodedata.normalize("NFKC", ch)) == 1:
+            out.append(n)
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
 def read_numbers(text: str) -> list[Number]:
     """Every number in ``text`` with what it states (see the module doc)."""
+    text = fold(text)
     out: list[Number] = []
     for s0, s1 in sentences(text):
         sent = text[s0:s1]

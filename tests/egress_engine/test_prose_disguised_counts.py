@@ -1,7 +1,8 @@
 """E2/E3/E6: small counts in sentences written so that the prose reader did not see them.
 
 A probe wrote counts in 大寫 numerals (參位, 貳名, 肆例, 拾位), in Roman numerals (n = iv,
-deaths: III), in compound English words, and as bounds ("fewer than 6 patients", 「少於6人」,
+deaths: III), in compound English words, in other forms of a digit (③, 3️⃣, ³, ３, 倆, 仨), as
+words that are a number ("both patients", "a pair of"), and as bounds ("fewer than 6 patients", 「少於6人」,
 "<5") - a small cell marked in words, whose exact value the text's own total less its other
 counts may give away.  Each is tried in a .txt, a Markdown paragraph, a notebook's markdown
 cell and a code comment; ordinary sentences (Stage III, 參與者, 大陸, the suppression rule
@@ -42,6 +43,18 @@ HIDDEN = {
     "difference en": "Fewer than 10 patients were in region A; of 120 patients, 117 were in region B.",
     "difference zh": "甲區少於10人，總計120人，乙區117人。",
     "difference two parts": "Of 200 patients, 150 were in B, 48 were in C and fewer than 10 were in A.",
+    "circled digit": "Region A had ③ patients.",
+    "keycap digit": "Region A had 3️⃣ patients.",
+    "superscript": "Region A (n=³).",
+    "full-width": "甲區３人。",
+    "倆": "甲區倆人死亡。",
+    "仨": "甲區仨人死亡。",
+    "both": "Both patients in region A died.",
+    "a pair of": "A pair of patients in region A had the variant.",
+    "a couple of": "A couple of patients in region A were transferred.",
+    "ppl": "Region A: 3 ppl.",
+    "a/b patients": "Region A: 3/120 patients.",
+    "count:": "Region A count: 3",
 }
 ORDINARY = {
     "stage": "Stage III disease was common among 300 patients.",
@@ -59,6 +72,11 @@ ORDINARY = {
     "age under": "Patients under 20 years were excluded.",
     "p-value": "The difference was significant (p < 0.05).",
     "age label": "Age: <65 years",
+    "both groups": "Both groups were compared.",
+    "both sexes": "Both sexes had 300 patients.",
+    "a couple of days": "They were seen a couple of days later.",
+    "rate per person-years": "The rate was 3/1000 person-years.",
+    "circled list": "① Data were cleaned. ② Models were fitted.",
 }
 
 
