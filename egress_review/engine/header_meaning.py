@@ -1,6 +1,7 @@
 """E2/E3: a statistic column is what its header says, whatever it is declared as.
 
-A probe declared a column headed ``share`` or ``pct`` as a mean (so that the percent check,
+A probe declared a column headed ``n`` or ``events`` as a model estimate or a statistic, one
+headed ``share`` or ``pct`` as a mean (so that the percent check,
 which recovers the count p × N, never ran), a ``max_age``, ``oldest`` or ``p100_cost`` column
 as a mean or median (so that the extreme rule never ran), and published a standard deviation
 of 0 (every person of the group has the mean's value).  The header is the researcher's own
@@ -15,7 +16,7 @@ import numpy as np
 
 from egress_review.engine.context import Context
 from egress_review.engine.structure import _implied_counts
-from egress_review.engine.unit_tables import PERCENT_WORDS
+from egress_review.engine.unit_tables import PERCENT_WORDS, header_role
 from egress_review.manifest import ManifestFile
 
 RULE = "E2"
@@ -50,6 +51,21 @@ def check_file(ctx: Context, spec: ManifestFile) -> None:
                           f"{k:g} (fewer than {m}).",
                        zh=f"欄位 {col!r} 標題為百分比或比例（宣告為 {table.role(col).statistic}）："
                           f"乘以 {base!r} 即得計數 {k:g}（少於 {m}）。")
+    # a count by its header ("n", "events", 人數) declared as a statistic or a model estimate
+    for col in table.cols_with("statistic", "estimate"):
+        if header_role(col) != "count" or col in table.inferred_counts:
+            continue
+        v = table.numeric(col)
+        known = v[~np.isnan(v)]
+        if not len(known) or np.any(known < 0) or np.any(known != np.round(known)):
+            continue
+        for i in np.flatnonzero((v >= 1) & (v < m)):
+            what = table.role(col).statistic or table.role(col).role
+            ctx.block_cell(rule=RULE, check=CHECK, file=spec.path, table=table, i=int(i), col=col,
+                           en=f"Column {col!r} is headed as a count but declared {what}: "
+                              f"{v[i]:g} is a count under {m}, whatever its declaration.",
+                           zh=f"欄位 {col!r} 標題為計數，卻宣告為 {what}：{v[i]:g} 為少於 {m} 的計數，"
+                              "無論宣告為何。")
     for col in stats:
         role = table.role(col)
         v = table.numeric(col)

@@ -103,3 +103,32 @@ def test_ordinary_group_labels_pass(run, label):
     csv = f"region,persons\n\"{label}\",120\nB,200\nC,300\n"
     r = run({"t.csv": csv}, [table("t.csv", {"region": G, "persons": COUNT})])
     assert not by(r, check="label_counts"), said(r)
+
+
+COUNT_HEADERS = ["n", "events", "deaths", "patients", "人數", "count", "n_cases"]
+_MODEL = {"family": "ols", "n_obs": 1000, "df_resid": 990, "n_params": 10}
+
+
+@pytest.mark.parametrize("header", COUNT_HEADERS)
+@pytest.mark.parametrize("as_", ["estimate", "mean"])
+def test_a_count_declared_as_an_estimate_or_statistic_blocks(run, header, as_):
+    csv = f"term,coef,se,{header}\nregion A,0.31,0.12,3\nregion B,0.12,0.10,120\n"
+    if as_ == "estimate":
+        cols = {"term": G, "coef": {"role": "estimate"}, "se": {"role": "estimate"},
+                header: {"role": "estimate"}}
+        kw = {"output": "regression", "model": _MODEL}
+    else:
+        csv = f"region,mean_cost,{header},persons\nA,30.5,3,120\nB,40.2,120,200\n"
+        cols = {"region": G, "mean_cost": _stat("mean"), header: _stat("mean"), "persons": COUNT}
+        kw = {}
+    r = run({"t.csv": csv}, [table("t.csv", cols, **kw)])
+    hits = by(r, check="header_meaning", severity="block")
+    assert hits and hits[0].location.get("column") == header, said(r)
+
+
+def test_a_model_table_with_large_counts_is_not_flagged(run):
+    csv = "term,coef,se,n,mean_n_visits\nregion A,0.31,0.12,300,2.5\nregion B,0.12,0.10,120,3.1\n"
+    cols = {"term": G, "coef": {"role": "estimate"}, "se": {"role": "estimate"},
+            "n": {"role": "estimate"}, "mean_n_visits": {"role": "estimate"}}
+    r = run({"t.csv": csv}, [table("t.csv", cols, output="regression", model=_MODEL)])
+    assert not by(r, check="header_meaning"), said(r)
