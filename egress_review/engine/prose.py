@@ -78,6 +78,9 @@ _COUNT_PATTERNS = [
     re.compile(rf"(?P<a>{D})\s*/\s*(?P<b>{D})\s+(?:[A-Za-z-]+\s+){{0,3}}?{PERSON_NOUN}\b"
                r"(?!-(?:years?|time|days?|months?))", re.I),
     re.compile(rf"\bcounts?\s*[:=]\s*(?P<a>{D})(?![\d.])", re.I),
+    # a fraction beside its percentage: "33.3% (1/3)", "1/3 (33.3%)"
+    re.compile(rf"{D}\s*[%％]\s*[(（\[]\s*(?P<a>{D})\s*/\s*(?P<b>{D})\s*[)）\]]"),
+    re.compile(rf"(?P<a>{D})\s*/\s*(?P<b>{D})\s*[(（\[]\s*{D}\s*[%％]"),
     # words that are a number of persons: "both patients", "a pair of", "a couple of" (2)
     re.compile(rf"\b(?P<a>both|(?:a )?pair of|(?:a )?couple of)\s+(?:the\s+)?(?:[A-Za-z-]+\s+){{0,2}}?"
                rf"{PERSON_NOUN}\b", re.I),

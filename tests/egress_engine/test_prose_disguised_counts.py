@@ -55,6 +55,8 @@ HIDDEN = {
     "ppl": "Region A: 3 ppl.",
     "a/b patients": "Region A: 3/120 patients.",
     "count:": "Region A count: 3",
+    "percent (a/b)": "In region A, 33.3% (1/3) died.",
+    "a/b (percent)": "Region A: 2/40 (5.0%).",
 }
 ORDINARY = {
     "stage": "Stage III disease was common among 300 patients.",
