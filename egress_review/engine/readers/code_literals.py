@@ -40,9 +40,9 @@ _COUNT_NAME = re.compile(
 # Calls whose literal maps recode values, not count them.
 _RECODE_CALLS = {"map", "replace", "astype", "rename", "set_index", "update", "get", "setdefault",
                  "figure", "subplots", "rc", "rcParams", "set", "update_layout", "Categorical"}
-# Plotting calls whose positional numbers are what the figure shows (heights, sizes).
-_PLOT_CALLS = {"bar", "barh", "pie", "plot", "scatter", "stem", "step", "hist", "errorbar",
-               "fill_between", "stackplot", "Series", "DataFrame", "barplot", "countplot"}
+# Calls whose positional numbers are frequencies: bar heights, pie sizes, a Series' values
+# (a line's or a scatter's coordinates are not: plt.plot([1, 2, 3], [4, 5, 6]) stays code).
+_PLOT_CALLS = {"bar", "barh", "pie", "hist", "Series", "DataFrame", "barplot", "countplot"}
 
 
 def _is_count_name(name: str) -> bool:
