@@ -63,6 +63,8 @@ ORDINARY_PY = {
     "large counts": 'counts = {"A": 300, "B": 120, "C": 200}\nn_deaths = 40\n',
     "title without counts": 'plt.title("Incidence by year")\nax.annotate("peak", (2019, 5))\n',
     "loop counter": 'n = 0\ncount = 0\nfor r in rows:\n    n += 1\n',
+    "counters and constants": 'total_errors = 0\nn_deaths = 0\n_COMMON_WORD_FREQ = 100\n'
+                              'MIN_CASES = 20\n',
     "style": 'plt.rcParams.update({"font.size": 9})\nplt.plot(x, y, lw=2, alpha=0.5)\n',
     "line coordinates": 'plt.plot([1, 2, 3], [4, 5, 6])\nax.scatter([2, 3], [5, 4])\n'
                         'plt.plot([0, 1], [0, 1], "k--")\n',

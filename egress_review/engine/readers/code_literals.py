@@ -115,8 +115,9 @@ class _Finder(ast.NodeVisitor):
             target.attr if isinstance(target, ast.Attribute) else \
             _label(target.slice) or "" if isinstance(target, ast.Subscript) else ""
         v = _number(node.value)
-        if v is not None and _is_count_name(name) and name.lower() not in ("n", "count", "total"):
-            self.units.append(TextUnit(f"{name}: {_show(v)}",
+        # a counter set to 0 is an initialisation, not a result
+        if v and _is_count_name(name) and name.lower() not in ("n", "count", "total"):
+            self.units.append(TextUnit(f"{name} (n): {_show(v)}",
                                        {"line": node.lineno, "part": "literal", "labelled": True}))
         self._visit_with(name, node.value)
 
@@ -290,8 +291,9 @@ def r_literals(text: str) -> list:
                                           "literal": "map"}, caption="map"))
     for m in _R_SCALAR.finditer(text):
         name = m.group("name").replace(".", "_")
-        if _is_count_name(name) and name.lower() not in ("n", "count", "total"):
-            units.append(TextUnit(f"{name}: {m.group('v')}",
+        if _is_count_name(name) and name.lower() not in ("n", "count", "total") \
+                and float(m.group("v")):
+            units.append(TextUnit(f"{name} (n): {m.group('v')}",
                                   {"line": text.count("\n", 0, m.start()) + 1, "part": "literal",
                                    "labelled": True}))
     return units

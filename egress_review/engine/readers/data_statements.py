@@ -92,7 +92,7 @@ def sql_values(text: str) -> list:
     units: list = []
     for m in re.finditer(r"(-?\d+(?:\.\d+)?)\s+AS\s+[\"`\[]?(\w+)", text, re.I):
         if _is_count_name(m.group(2)) or m.group(2).lower() in ("n", "count", "total"):
-            units.append(TextUnit(f"{m.group(2)}: {m.group(1)}",
+            units.append(TextUnit(f"{m.group(2)} (n): {m.group(1)}",
                                   {"line": _line(text, m.start()), "part": "literal",
                                    "labelled": True}))
     for m in re.finditer(r"\bVALUES\s*((?:\([^()]*\)\s*,?\s*)+)", text, re.I):
