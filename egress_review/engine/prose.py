@@ -58,7 +58,7 @@ PERSON_VERB = (r"(?:died|had|have|has|were|was|developed|received|underwent|expe
 _BOUND_PATTERNS = [
     re.compile(rf"(?:fewer than|less than|under|below|at most|no more than|not more than|up to|"
                rf"[<≤＜≦]=?)\s*(?P<a>{D}|{EN_NUM})\s+(?:(?:[A-Za-z-]+\s+){{0,3}}?{PERSON_NOUN}|"
-               rf"(?:of (?:them|these|those)\s+)?{PERSON_VERB})\b", re.I),
+               rf"(?:of (?:them|these|those)\s+)?{PERSON_VERB})\b(?!\s+(?:per|a|each|every)\b)", re.I),
     re.compile(rf"(?:不足|少於|少于|未滿|未满|低於|低于|小於|小于|不到|不超過|不超过|最多|[<≤＜≦]=?)\s*"
                rf"(?P<a>{D}|{ZH_NUM})\s*(?:個|位|名)?\s*{ZH_COUNTER}"),
     re.compile(rf"(?P<a>{D}|{ZH_NUM})\s*(?:個|位|名)?\s*{ZH_COUNTER}\s*(?:以下|以內|以内|或以下)"),
@@ -66,7 +66,7 @@ _BOUND_PATTERNS = [
                rf"(?!\s*(?:years?|yrs?|歲|days?|months?|weeks?|hours?|%|mm|mg|kg))", re.I),
     # a label's bound with nothing after it: "Region A: <5", "(<6)", 「甲區：<5」
     re.compile(rf"(?:^|[:：(（,，;；]\s*)[<≤＜≦]=?\s*(?P<a>\d+)(?![\d.%％])(?!\s*(?:years?|yrs?|歲|mm|mg|kg|"
-               rf"days?|months?|weeks?|hours?|[A-Za-z]))"),
+               rf"days?|months?|weeks?|hours?|[A-Za-z%％]))"),
 ]
 # A sentence that states the suppression rule itself, not a marked cell.
 SUPPRESSION_RULE = re.compile(r"\b(?:suppress(?:ed|ion)?|masked|withheld|not (?:shown|reported|displayed)|"
@@ -82,8 +82,9 @@ _COUNT_PATTERNS = [
     re.compile(rf"{D}\s*[%％]\s*[(（\[]\s*(?P<a>{D})\s*/\s*(?P<b>{D})\s*[)）\]]"),
     re.compile(rf"(?P<a>{D})\s*/\s*(?P<b>{D})\s*[(（\[]\s*{D}\s*[%％]"),
     # words that are a number of persons: "both patients", "a pair of", "a couple of" (2)
-    re.compile(rf"\b(?P<a>both|(?:a )?pair of|(?:a )?couple of)\s+(?:the\s+)?(?:[A-Za-z-]+\s+){{0,2}}?"
-               rf"{PERSON_NOUN}\b", re.I),
+    # ("in both cases" is a figure of speech)
+    re.compile(rf"(?<!in )\b(?P<a>both|(?:a )?pair of|(?:a )?couple of)\s+(?:the\s+)?"
+               rf"(?!cases?\b)(?:[A-Za-z-]+\s+){{0,2}}?{PERSON_NOUN}\b", re.I),
     re.compile(rf"\b[nN]\s*[=:＝]\s*(?P<a>{ROMAN})"),
     re.compile(rf"{PERSON_NOUN}\s*[:=]\s*(?P<a>{ROMAN})", re.I),
     re.compile(rf"(?<!stage )(?<!grade )(?<!type )(?<!class )(?<!phase )(?<!level )(?<!part )"

@@ -79,6 +79,8 @@ ORDINARY = {
     "a couple of days": "They were seen a couple of days later.",
     "rate per person-years": "The rate was 3/1000 person-years.",
     "circled list": "① Data were cleaned. ② Models were fitted.",
+    "in both cases": "In both cases, the estimate rose among 300 patients.",
+    "percent bound": "Distractors were ≤ 1 % of 2,000 notes.",
 }
 
 
