@@ -149,12 +149,13 @@ STRUCTURED_ENTITY = {"NAME": "ZH_PERSON_CONTEXT", "ID": "LABELLED_ID", "PHONE": 
                      "DOB": "TW_DOB", "EMAIL": "EMAIL_ADDRESS", "MRN": "TW_MRN"}
 
 
-_HAN_GATE = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+# a Han character: what every Chinese name holds (scrub's prefilter asks the same)
+HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
 
 def chinese_name_spans(simp: str, original: str) -> list[tuple[int, int, float]]:
     """Surname list + context words + jieba ``nr`` tags (ZH_PERSON)."""
-    if not _HAN_GATE.search(simp):
+    if not HAN.search(simp):
         return []       # (a table or code without Han text never loads jieba's tables)
     return [(h.start, h.end, h.score) for h in find_names(original, simp)
             if not name_context.starts_a_word(simp, h.start, h.end)]
@@ -162,7 +163,7 @@ def chinese_name_spans(simp: str, original: str) -> list[tuple[int, int, float]]
 
 def context_name_spans(simp: str, original: str) -> list[tuple[int, int, float]]:
     """Names by context whatever the surname, lists, titles, dotted names (ZH_PERSON_CONTEXT)."""
-    if not _HAN_GATE.search(simp):
+    if not HAN.search(simp):
         return []       # (every context name is Han; the tables load jieba)
     return [h for h in name_context.find(simp) if not name_context.starts_a_word(simp, h[0], h[1])]
 

@@ -40,7 +40,7 @@ PLACEHOLDER = {"ID": "<ID>", "PHONE": "<PHONE>", "EMAIL": "<EMAIL>", "ADDRESS": 
                "NAME": "<NAME>", "DOB": "<DOB>", "MRN": "<MRN>", "NHI_CARD": "<NHI_CARD>", "TERM": "<TERM>",
                "ID_LABELLED": "<ID>", "ACCOUNT": "<ACCOUNT>", "PLATE": "<PLATE>", "IP": "<IP>", "URL": "<URL>"}
 
-_HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_HAN = finders.HAN
 _SEP = "\x00"
 # Simple regexes, each run on its own: Python's engine scans for a literal or a character set
 # quickly, but not through an alternation with look-behinds.
