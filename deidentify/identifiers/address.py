@@ -4,7 +4,7 @@ An address is a chain of optional parts, each of which may be followed by spaces
 postcode, city/county, district/township (区乡镇市), village (里村), neighbourhood (N邻), road
 (…路/街/大道, section N段) or, in the countryside, a settlement name, lane (巷), alley (弄),
 house number (N号, N-M号, N之M号), floor (N楼, NF, NF-M, B1, 地下一楼, 之M) and room (N室).
-A chain counts when it holds a house number, lane or alley, or a city with a district and a
+A chain counts when it holds a house number, lane, alley or neighbourhood, or a city with a district and a
 road.  The whole chain is one finding, so a mask never leaves a piece of the road behind.
 """
 from __future__ import annotations
@@ -48,7 +48,8 @@ ADDRESS = re.compile(
     + r")" + _S + _TAIL,
     re.IGNORECASE)
 _HAS_CITY = re.compile(_CITY)
-_NUMBERED = re.compile(_NUM + r"[ \t]*(?:巷|弄|号)")
+# (a neighbourhood, N邻, is a few dozen households: as narrow as a lane)
+_NUMBERED = re.compile(_NUM + r"[ \t]*(?:巷|弄|号|邻)")
 _HAS_DISTRICT_ROAD = re.compile(r"[区乡镇市].*(?:路|街|大道|段|[里村])")
 
 # the longest text ADDRESS can match (its width is bounded: every repeat has an upper bound)

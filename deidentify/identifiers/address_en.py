@@ -18,6 +18,9 @@ _WORD = r"[A-Z][a-z'’]+"
 _NAME = _WORD + r"(?:[ \-]" + _WORD + r"){0,2}"
 _N = r"[0-9]{1,5}(?:-[0-9]{1,3})?"
 
+_ROAD = (_NAME + r"(?:[ \t]+[NSEW]\.[ \t]*|[ \t]+[NSEW][ \t]+|[ \t]+(?:North|South|East|West)[ \t]+|[ \t]+)"
+         r"(?:Rd\.?|Road|St\.?|Street|Blvd\.?|Boulevard|Ave\.?|Avenue|Expy\.?)(?![A-Za-z])")
+
 PARTS = {
     "floor": r"[0-9]{1,3}(?:F\.?(?:-[0-9]{1,2})?|/F|(?:st|nd|rd|th)[ \t]*(?i:fl(?:oor|\.)?))|(?i:fl(?:oor|\.)?)[ \t]*[0-9]{1,3}"
              r"|B[0-9](?:F\.?)?(?![0-9A-Za-z])",
@@ -27,8 +30,9 @@ PARTS = {
     "lane": r"(?i:lane|ln\.?)[ \t]*[0-9]{1,4}|[0-9]{1,4}[ \t]*(?i:lane|ln\.?)",
     "section": r"(?i:sec(?:tion|\.)?)[ \t]*[0-9]{1,2}",
     # (the direction may touch the road word: Zhongshan S.Rd.)
-    "road": _NAME + r"(?:[ \t]+[NSEW]\.[ \t]*|[ \t]+[NSEW][ \t]+|[ \t]+(?:North|South|East|West)[ \t]+|[ \t]+)"
-            r"(?:Rd\.?|Road|St\.?|Street|Blvd\.?|Boulevard|Ave\.?|Avenue|Expy\.?)(?![A-Za-z])",
+    "road": _ROAD,
+    # a house number written Western style, bare before its road (12 Baker Street)
+    "house": r"[0-9]{1,5}(?:-[0-9]{1,3})?[A-Za-z]?(?=[ \t]+" + _ROAD + ")",
     "district": _NAME + r"[ \t]+(?:Dist\.?|District|Township|Twp\.?|Village|Vil\.?|Li)(?![A-Za-z])",
     "city": r"(?:" + "|".join(_CITIES) + r")(?:[ \t]+(?:City|County))?(?![a-z])|" + _NAME
             + r"[ \t]+(?:City|County)(?![A-Za-z])",
@@ -91,7 +95,7 @@ def _find(normalised: str) -> list[tuple[int, int]]:
     out = []
     for m in CHAIN.finditer(normalised):
         kinds = _kinds(m.group())
-        numbered = kinds & {"number", "lane", "alley"}
+        numbered = kinds & {"number", "lane", "alley", "house"}
         placed = kinds & {"road", "section", "district", "city"}
         if (numbered and placed) or ("road" in kinds and kinds & {"district", "city"}):
             out.append(m.span())

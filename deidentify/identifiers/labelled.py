@@ -23,7 +23,7 @@ _PART_OF = r"(?:[ \t]*(?:末|后|前|最后)[0-9一二三四五六七八九十]{
 _GAP = (r"[ \t]*(?:[:：#=为是]|no\.?|number|号码|号|码)?" + _PART_OF + r"[ \t]*[:：#]?[ \t]*")
 # an ID written with separators (A 223 456 789) is one value; anything else up to a space
 _ID_SPACED = r"[a-z][ \t.\-]{0,3}[0-9a-d](?:[ \t.\-]{0,3}[0-9]){8}(?![0-9])"
-_VALUE = r"(?P<v>" + _ID_SPACED + r"|[a-z]{1,2}[ \t][0-9][0-9a-z\-]{3,37}(?![a-z0-9])|@?[a-z0-9][a-z0-9._\-/@]{2,39}(?<![.\-/_@])(?![a-z0-9]))"
+_VALUE = r"(?P<v>" + _ID_SPACED + r"|[0-9]{2,8}(?:[ \t\-][0-9]{2,8}){1,4}(?![0-9a-z.\-/_@])|[a-z]{1,2}[ \t][0-9][0-9a-z\-]{3,37}(?![a-z0-9])|@?[a-z0-9][a-z0-9._\-/@]{2,39}(?<![.\-/_@])(?![a-z0-9]))"
 
 # Messenger and social-network names are ordinary words too (line, ig, fb): only a colon after
 # them, or "id"/帐号 with them, makes what follows an account.
@@ -53,6 +53,15 @@ _LABELS = {
     "ACCOUNT_NO": (r"银行帐号|银行账号|帐号|账号|帐户|账户|(?<![a-z])(?:bank[ \t]+)?account", True, "银帐账ab"),
     "PLATE": (r"车号|车牌号码|车牌号|车牌|license[ \t]+plate|(?<![a-z])plate", True, "车lp"),
     "IP": (r"(?<![a-z])ip(?:[ \t]*(?:位址|地址|address|addr\.?))?", True, "i"),
+    # Any numbered document or card (卡片序号, 转诊单号, 收据编号, 挂号条码; ref/claim/case no.):
+    # the number points at one visit, one claim, one person.  The value must hold three digits
+    # (序号 1, case no. 2 count things).
+    # (codes of drugs, orders, diagnoses and batches name no person: 药品代码, 医令编号, 批号)
+    "NUMBERED": (r"(?:序号|单号|编号|卡号|条码|字号|票号|案号)(?<!药品..)(?<!医令..)(?<!项目..)(?<!诊断..)(?<!疾病..)"
+                 r"(?<!处置..)(?<!品项..)(?<!药..)(?<!批..)(?<!商品..)(?<!型..)"
+                 r"|(?<![a-z])(?:ref(?:erence)?|case|claim|serial|ticket|file|record|chart|card|policy|cert(?:ificate)?"
+                 r"|permit|receipt|invoice|transaction|tracking|booking|registration|referral|insurance|member(?:ship)?)"
+                 r"[ \t]*(?:id|no\.?|number|#)", True, "序单编卡条代字票案rcstfpibm"),
 }
 # Professional licence numbers: 医字第012345号, 药字第 034567 号, 护字第…, (北市)牙医字第…: the
 # certificate's number follows 字第 whatever profession stands before it.
@@ -64,7 +73,7 @@ _SOCIAL_WORD = r"(?:line|赖|wechat|微信|脸书|facebook|fb|ig|instagram|推�
 HANDLE = re.compile(r"(?<![a-z0-9._%+\-])@(?P<h>[a-z0-9_][a-z0-9._\-]{2,39})(?<![.\-])", re.IGNORECASE)
 _SOCIAL_BEFORE = re.compile(_SOCIAL_WORD + r"[^\n]{0,16}$", re.IGNORECASE)
 
-KIND = {"ID": "ID", "ACCOUNT": "ACCOUNT", "ACCOUNT_NO": "ACCOUNT", "PLATE": "PLATE", "IP": "IP"}
+KIND = {"ID": "ID", "ACCOUNT": "ACCOUNT", "ACCOUNT_NO": "ACCOUNT", "PLATE": "PLATE", "IP": "IP", "NUMBERED": "ID"}
 
 LABELLED = [(kind, needs_digit, re.compile(led_by(labels, first) + _GAP + _VALUE, re.IGNORECASE))
             for kind, (labels, needs_digit, first) in _LABELS.items()]
@@ -92,6 +101,22 @@ IPV6 = re.compile(r"(?-i:[0-9a-fA-F:])(?<![0-9a-f:].)(?:(?<=:)[0-9a-f]{0,4}(?::[
 PLAIN_WWW = r"[wW]{3}\."
 _WWW = re.compile(r"[wW][wW]{2}\.")     # (opening with a set, not a repeat: skipped to)
 URL = re.compile(r"(?=[hfw])(?:https?://|ftp://|www\.)[^\s\x00<>\"'，。、；：）)]+", re.IGNORECASE)
+# Licence plates without their label: the 2012 car shape (ABC-1234) and the new motorcycle
+# shape (123-ABC) stand alone; the older shapes (AB-1234, 1234-AB, ABC-123) share theirs with
+# codes, so they need a vehicle word in the 16 characters before them.
+PLATE_GATE = re.compile(r"[A-Za-z0-9]-[A-Za-z0-9]")
+PLATE_ALONE = re.compile(r"(?<![A-Za-z0-9\-])(?:[A-Z]{3}-[0-9]{4}|[0-9]{3}-[A-Z]{3})(?![A-Za-z0-9\-])")
+PLATE_NEAR_VEHICLE = re.compile(r"(?<![A-Za-z0-9\-])(?:[A-Za-z]{2,3}-[0-9]{3,4}|[0-9]{3,4}-[A-Za-z]{2,3})(?![A-Za-z0-9\-])")
+_VEHICLE_BEFORE = re.compile(r"(?:车|骑|(?<![a-z])(?:car|vehicle|scooter|motorcycle|motorbike|truck|taxi|van|drove|driving|plate))"
+                             r"[^\n]{0,16}$", re.IGNORECASE)
+# A web address written without its scheme (facebook.com/chen.daming.52, line.me/ti/p/~abc,
+# bit.ly/3xYz): a host with a path names a page, often a person's.  A host alone (gmail.com)
+# names nobody.  Found from the dot before the top-level domain (a literal-led scan), the host
+# read back from there.
+_TLD = r"(?:com|net|org|edu|gov|tw|me|io|cc|ly|gl|gd|co|app|page|link|to|tv|xyz|info|biz|ee|be|so|ai|jp|cn|hk|us|uk)"
+BARE_URL_GATE = re.compile(r"\." + _TLD + r"(?:\.[a-z]{2})?/[^\s/]", re.IGNORECASE)
+BARE_URL = re.compile(r"(?<![a-z0-9@.\-_/])(?:[a-z0-9][a-z0-9\-]*\.)+" + _TLD + r"(?:\.[a-z]{2})?/"
+                      r"[^\s\x00<>\"'，。、；：）)]+", re.IGNORECASE)
 
 # For the scrubber's prefilter, each run on its own over a joined column and cheap there: the
 # labels in Han characters, the Latin ones (led by their first letters), the dots of an IPv4
@@ -100,13 +125,16 @@ URL = re.compile(r"(?=[hfw])(?:https?://|ftp://|www\.)[^\s\x00<>\"'，。、；�
 PREFILTERS = [
     r"身[分份]证|统一[编证]|居留|护照|驾|执照|证书|证号|证件|微信|脸书|推特|帐|账|车号|车牌|银行|检体|报告编号|学号|员工|工号|职工编号|会员|病床号码"
     r"|床号|床位|病床|标本|检验[单编]|病理[号编]|切片号|机构代|院所代|字第|赖[ \t]*(?:id|帐|账)"
-    r"|统号|检查[号编单]|影像[号编]|报告号|申请单号",
+    r"|统号|检查[号编单]|影像[号编]|报告号|申请单号|序号|单号|编号|卡号|条码|字号|票号|案号",
     # (passport and licence are labels even glued to a word before them, as in _LABELS)
     led_by(r"(?<![a-z])(?:arc|national|line|wechat|skype|telegram|facebook|instagram|twitter"
            r"|acc|bank|plate|ip|student|employee|staff|member|id[ \t]*card|(?:id|fb|ig)(?![a-z])"
-           r"|bed|specimen|lab|path|admission|encounter|visit|incident|report|order|request|exam|event)|passport|licen[cs]e",
-           "pailnwstfbemvroq"),
+           r"|bed|specimen|lab|path|admission|encounter|visit|incident|report|order|request|exam|event"
+           r"|ref|case|claim|serial|ticket|file|record|chart|card|policy|cert|permit|receipt|invoice|transaction"
+           r"|tracking|booking|registration|referral|insurance)|passport|licen[cs]e",
+           "pailnwstfbemvroqcdgkhu"),
     r"\.[0-9]{1,3}\.[0-9]", r":[0-9a-f]{0,4}:[0-9a-f]{0,4}:", r"//", r"www\.", r"WWW\.",
+    BARE_URL_GATE.pattern, PLATE_ALONE.pattern, PLATE_NEAR_VEHICLE.pattern,
 ]
 
 
@@ -129,6 +157,10 @@ _GATE_WORDS = {
     "ACCOUNT_NO": f"银行|帐号|账号|帐户|账户|b{_W}ank|a{_W}ccount",
     "PLATE": f"车号|车牌|license|p{_W}late",
     "IP": f"i{_W}p",
+    "NUMBERED": ("序号|单号|编号|卡号|条码|字号|票号|案号"
+                 f"|r{_W}ef|c{_W}ase|c{_W}laim|s{_W}erial|t{_W}icket|f{_W}ile|r{_W}ecord|c{_W}hart|c{_W}ard|p{_W}olicy"
+                 f"|c{_W}ert|p{_W}ermit|r{_W}eceipt|i{_W}nvoice|t{_W}ransaction|t{_W}racking|b{_W}ooking"
+                 f"|r{_W}egistration|r{_W}eferral|i{_W}nsurance|m{_W}ember"),
 }
 KIND_GATES = {kind: re.compile(literal_led(words)) for kind, words in _GATE_WORDS.items()}
 # Every kind's words in one scan: most notes hold no label at all (1,104 of 1,505 unseen ones),
@@ -140,14 +172,15 @@ ID_GATE = re.compile(r"[1289](?:[ \t.\-]{0,2}[0-9]){8}")
 IPV4_GATE = re.compile(r"\.[0-9]{1,3}\.[0-9]")
 
 
-def find(simplified: str) -> tuple[tuple[int, int, str], ...]:
+def find(simplified: str, original: str | None = None) -> tuple[tuple[int, int, str], ...]:
     """(start, end, kind) of labelled values, IP addresses and URLs; kind is ID, ACCOUNT,
-    PLATE, IP or URL."""
+    PLATE, IP or URL.  ``original`` (same length): an unlabelled plate must be written on one
+    line there (normalisation reads 100⏎MIN as 100-MIN)."""
     out: list[tuple[int, int, str]] = []
     for kind, needs_digit, rx in (LABELLED if ANY_LABEL_GATE.search(simplified) else ()):
         for m in (rx.finditer(simplified) if KIND_GATES[kind].search(simplified) else ()):
             value = m.group("v")
-            if needs_digit and not any(c.isdigit() for c in value):
+            if needs_digit and sum(c.isdigit() for c in value) < (3 if kind == "NUMBERED" else 1):
                 continue
             out.append((*m.span("v"), KIND[kind]))
     if "@" in simplified:
@@ -166,4 +199,14 @@ def find(simplified: str) -> tuple[tuple[int, int, str], ...]:
             if m.group().count(":") >= 3 and sum(c.isalnum() for c in m.group()) >= 6]
     out += [(*m.span(), "URL") for m in (URL.finditer(simplified) if "//" in simplified or _WWW.search(simplified)
                                          else ())]
+    if PLATE_GATE.search(simplified):
+        def one_line(m: re.Match[str]) -> bool:
+            return original is None or not ("\n" in original[m.start():m.end()] or "\r" in original[m.start():m.end()])
+        out += [(*m.span(), "PLATE") for m in PLATE_ALONE.finditer(simplified) if one_line(m)]
+        out += [(*m.span(), "PLATE") for m in PLATE_NEAR_VEHICLE.finditer(simplified)
+                if not PLATE_ALONE.fullmatch(m.group()) and one_line(m)
+                and _VEHICLE_BEFORE.search(simplified, max(0, m.start() - 24), m.start())]
+    if BARE_URL_GATE.search(simplified):
+        out += [(*m.span(), "URL") for m in BARE_URL.finditer(simplified)
+                if not any(a <= m.start() < b for a, b, k in out if k == "URL")]
     return tuple(out)

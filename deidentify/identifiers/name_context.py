@@ -18,41 +18,29 @@ import functools
 import re
 
 from deidentify.identifiers.normalise import to_simplified
-from deidentify.identifiers.romanised_names import SURNAMES as _ROMANISED_SURNAMES
 from deidentify.identifiers.name_words import (_ACTS, _BEFORE_NAME, _BREAK, _NOT_FIRST, _ROLE_NOUNS,  # noqa: F401
                                               _ROLE_PREFIX, CLINICAL_TERMS, FOLLOWERS, INTRODUCERS, TITLES)
-from deidentify.identifiers.regex_gate import Gated, by_first_char
+from deidentify.identifiers.name_scans import (BED, DEPT_BEFORE, HAN_AFTER_LATIN, JAPANESE_NAME,  # noqa: F401
+                                              KIN_BEFORE, KIN_TITLE, NICKNAME_SHAPE, RELATION_AFTER, RELATION_BEFORE,
+                                              SURNAME_XING, _JA_BEFORE, _JA_GATE, _JA_HONORIFIC, _RELATIONS,
+                                              romanised_surnames)
+from deidentify.identifiers.regex_gate import Gated, by_first_char  # noqa: F401
 
-# A relation written as one character before a name (父方国华, 母方林美云, 夫王大明): weak on its
-# own, so the name must open with a listed surname and not be an ordinary word.
-KIN_BEFORE = re.compile(r"(?<![\u4e00-\u9fff])[父母夫妻兄弟姊姐妹][ \t]*[:：]?[ \t]*(?=[\u4e00-\u9fff]{2})")
-# (the scans below are gated: tried only where their first character can stand, see regex_gate)
-KIN_BEFORE = Gated(KIN_BEFORE, "[父母夫妻兄弟姊姐妹]")
-# A department then blanks then a run standing alone: the person of that department
-# (处方医师：内科 游士贤 ；, 会诊 心脏内科　陈建志): a listed surname first, not a word.
-# A surname given alone with 姓 (陈姓看护, 由林姓家属陪同): the surname still narrows the person.
-SURNAME_XING = re.compile(r"(?<![\u4e00-\u9fff])([\u4e00-\u9fff]{1,2})姓(?=[\u4e00-\u9fff])|"
-                          r"(?<=[由与和及的位名是为请])([\u4e00-\u9fff]{1,2})姓(?=[\u4e00-\u9fff])")
-romanised_surnames = frozenset(w.lower() for w in _ROMANISED_SURNAMES)
-# A Latin name with its Han characters after it in brackets: Dr. Huang (黄), Lin Mei-hua（林美华）
-# (one character only after a romanised surname: "left (左)" is no name)
-HAN_AFTER_LATIN = re.compile(r"([A-Za-z][A-Za-z'’\-]*)[ \t]*[（(]([\u4e00-\u9fff]{1,4})[)）]")
-DEPT_BEFORE = re.compile(r"[\u4e00-\u9fff]科[ \t]+(?=[\u4e00-\u9fff]{2,4}(?![\u4e00-\u9fff]))")
-# A bed introduces the patient in it: 13床甄美琪, 12-1床：王小明, 床号 5 王小明.
-# (Written as (?:[0-9]{1,4}…床|床号…) with the first character taken out front: one character
-# set first lets the engine skip at C speed; the same matches.)
-BED = re.compile(r"[0-9床](?:(?<=[0-9])[0-9]{0,3}(?:-[0-9]{1,2})?[ \t]*床|(?<=床)号[ \t]*[:：]?[ \t]*[0-9]{1,4}(?:-[0-9]{1,2})?)"
-                 r"[ \t]*[:：]?[ \t]*(?=[\u4e00-\u9fff])")
-_RELATIONS = ("案子|案女|案母|案父|案妻|案夫|案孙|案媳|儿子|女儿|母亲|父亲|配偶|孙子|孙女|媳妇|女婿|哥哥|姐姐|弟弟|妹妹|"
-              "家属|朋友|看护|照顾者|联络人|监护人|男友|女友|同居人|邻居|室友|病人|病患|本人|妻|夫|子|女|母|父|兄|弟|"
-              "姐|妹|孙|媳")
-# A name followed by its relation in brackets: 小美（案女）, 王大明(病人之子), 林美惠（母）.
-RELATION_AFTER = re.compile(r"[ \t]*[（(](?:病人|病患|患者|个案|案)?之?(?:" + _RELATIONS + r")[)）]")
-# A surname used as a nickname on its own (老王（王金土）, 小陈、阿林): 老/小/阿 + a listed surname
-# with no Han character on either side (老毛病, 小王子 are words). Built with the surname table.
-NICKNAME_SHAPE = Gated(re.compile(r"(?<![\u4e00-\u9fff])[老小阿][\u4e00-\u9fff](?![\u4e00-\u9fff])"), "[老小阿]")
-# One-character kin titles after a name or nickname: 阿娇姨, 林姐, 王大哥, 陈婶.
-KIN_TITLE = re.compile(r"[姨婶伯叔哥姐姊嫂婆](?![\u4e00-\u9fff]?[:：])")
+
+def _japanese_end(simp: str, s_end: int) -> int:
+    """End of the given name after a Japanese surname ending at ``s_end``: kana to the end of
+    their run, else two Han characters, or one, or three, where a word or a non-Han character
+    follows; the surname alone before さん/様."""
+    k = s_end
+    while k < len(simp) and k - s_end < 6 and "\u3040" <= simp[k] <= "\u30ff" and simp[k:k + 2] != "さん":
+        k += 1
+    if k > s_end:
+        return k
+    for n in (2, 1, 3):
+        e = s_end + n
+        if e <= len(simp) and all(_is_han(c) for c in simp[s_end:e]) and _boundary(simp, e):
+            return e
+    return s_end if _JA_HONORIFIC.match(simp, s_end) else 0
 
 
 @functools.cache
@@ -433,9 +421,9 @@ def find(simplified: str) -> list[tuple[int, int, float]]:
         end = 0 if any(a <= i < b for a, b, _ in hits) else (_spaced_name(simp, i) or _name_after(simp, i))
         if end:
             hits.append((i, end, 0.85))
-    for m in KIN_BEFORE.finditer(simp):
+    for m in (*KIN_BEFORE.finditer(simp), *RELATION_BEFORE.finditer(simp)):
         i = m.end()
-        end = _name_after(simp, i)
+        end = _spaced_name(simp, i) or _name_after(simp, i)      # 其妹 陳 小 華
         if end and (simp[i] in surnames or simp[i:i + 2] in surnames) and not is_word(simp[i:end], 5) \
                 and not any(a <= i < b for a, b, _ in hits):
             hits.append((i, end, 0.85))
@@ -495,6 +483,20 @@ def find(simplified: str) -> list[tuple[int, int, float]]:
         # (转诊|医师, 回复|医师); a surname (林医师) or a rare one after a verb (与窦|伯伯) is one
         if k >= 0 and (t - k > 1 or simp[k] in surnames or not (k and (_ordinary(simp[k - 1:k + 1]) or is_word(simp[k - 1:k + 1], 1)))):
             hits.append((k, t, 0.85))
+    for m in (JAPANESE_NAME.finditer(simp) if _JA_GATE.search(simp) else ()):
+        a, b = m.start(), _japanese_end(simp, m.end())
+        if not b:
+            continue
+        said = (_JA_BEFORE.search(simp, max(0, a - 12), a) or intro.search(simp, max(0, a - 8), a + 1) is not None
+                and intro.search(simp, max(0, a - 8), a + 1).end() == a)
+        latin_before = re.search(r"[A-Za-z][ \t]*[(（][ \t]*$", simp[max(0, a - 4):a])     # Yamada Taro (山田太郎)
+        if said or latin_before or _JA_HONORIFIC.match(simp, b):
+            hits.append((a, b, 0.85))
+    # a title before the name (董事长林百里, 由律师 吴美 陪同): the name opens with a surname
+    for m in titles.finditer(simp):
+        i = _title_then_name(simp, m.end())
+        if i and not any(a <= i[0] < b for a, b, _ in hits):
+            hits.append((*i, 0.85))
     # a name opening a sentence before a word that describes the patient: 王小明主诉头痛
     for m in _tables_followers().finditer(simp):
         t = m.start()
@@ -530,11 +532,21 @@ def find(simplified: str) -> list[tuple[int, int, float]]:
 # or a kin title may introduce a name (find() decides).
 # (separate scans, each opening with a character set, which the engine skips to at C speed;
 # one alternation of them is tried at every character; a bracketed relation, spaces or not)
-EXTRA_CONTEXT_SCANS = (BED, KIN_BEFORE, DEPT_BEFORE, SURNAME_XING, HAN_AFTER_LATIN, re.compile(RELATION_AFTER.pattern.removeprefix(r"[ \t]*")), KIN_TITLE,
+EXTRA_CONTEXT_SCANS = (BED, KIN_BEFORE, RELATION_BEFORE, _JA_GATE, DEPT_BEFORE, SURNAME_XING, HAN_AFTER_LATIN, re.compile(RELATION_AFTER.pattern.removeprefix(r"[ \t]*")), KIN_TITLE,
                        NICKNAME_SHAPE, QUOTED_NICKNAME)
 _INTRO_SET = frozenset(INTRODUCERS)
 _TITLE_SET = frozenset(TITLES)
 _GAP = re.compile(INTRO_GAP)
+
+
+def _title_then_name(simp: str, at: int) -> tuple[int, int] | None:
+    """(start, end) of a surname-led name right after a title ending at ``at``, or None."""
+    i = _GAP.match(simp, at).end()
+    surnames = _tables()[2]
+    if i >= len(simp) or not (simp[i] in surnames or simp[i:i + 2] in surnames):
+        return None
+    end = _spaced_name(simp, i) or _name_after(simp, i)
+    return (i, end) if end and not is_word(simp[i:end].replace(" ", ""), 5) else None
 
 
 def may_hold_name(simp: str, word: str, start: int, end: int) -> bool:
@@ -544,7 +556,8 @@ def may_hold_name(simp: str, word: str, start: int, end: int) -> bool:
         at = _GAP.match(simp, end).end()
         if _name_after(simp, at) or _spaced_name(simp, at):
             return True
-    if word in _TITLE_SET and (_name_before_title(simp, start) >= 0 or _spaced_before(simp, start) >= 0):
+    if word in _TITLE_SET and (_name_before_title(simp, start) >= 0 or _spaced_before(simp, start) >= 0
+                               or _title_then_name(simp, end)):
         return True
     return word not in _INTRO_SET and word not in _TITLE_SET   # a dot or a sentence opener
 

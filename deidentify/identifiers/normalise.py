@@ -1,6 +1,7 @@
 """Length-preserving text normalisation, so offsets found on the normalised text map back 1:1.
 
 - full-width ASCII (ＡＢＣ１２３＠－) → half-width, the full-width space → a space;
+- Latin letters with diacritics → the plain letter (Nguyễn → Nguyen);
 - Traditional → Simplified Chinese, one character for one character (from OpenCC's
   TSCharacters table).  OpenCC's own converter also applies phrase tables that may change the
   length and runs in pure Python (~70 µs per short text here); a character table applied
@@ -41,6 +42,21 @@ def _nfkc_single() -> dict[int, int]:
 
 
 @functools.cache
+def _plain_latin() -> dict[int, int]:
+    """Precomposed Latin letters (Latin-1, Extended-A/B, Extended Additional) → their ASCII
+    base letter; đ/Đ and ø/Ø, which do not decompose, by hand."""
+    import unicodedata
+
+    out = {ord("đ"): ord("d"), ord("Đ"): ord("D"), ord("ø"): ord("o"), ord("Ø"): ord("O"),
+           ord("ł"): ord("l"), ord("Ł"): ord("L")}
+    for cp in (*range(0xC0, 0x250), *range(0x1E00, 0x1F00)):
+        base = unicodedata.normalize("NFD", chr(cp))[0]
+        if base != chr(cp) and base.isascii() and base.isalpha():
+            out[cp] = ord(base)
+    return out
+
+
+@functools.cache
 def _t2s_array() -> np.ndarray:
     """The mapping as a lookup array over the Basic Multilingual Plane."""
     table = np.arange(0x10000, dtype=np.uint32)
@@ -68,6 +84,9 @@ def _t2s_mapping() -> dict[int, int]:
     for cp, target in list(table.items()):
         if target in table and table[target] != target and cp not in _FULLWIDTH:
             table[cp] = table[target]
+    # Latin letters with diacritics → the plain letter (Nguyễn Thị Lan, José, Müller): the Latin
+    # name finders' lists and shapes are ASCII; one letter for one, so offsets stay aligned.
+    table.update(_plain_latin())
     # Taiwanese usage: 臺 → 台 is already in the table; keep a guard for it anyway.
     table.setdefault(ord("臺"), ord("台"))
     table.update(_FULLWIDTH)

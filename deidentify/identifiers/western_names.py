@@ -181,9 +181,50 @@ def _looks_like_name(tokens: list[str], with_context: bool) -> bool:
 
 
 # A name typed in lower case after a name label (Name: chen mei ling, Patient: jane doe)
-LOWER_LABELLED = re.compile(r"(?i:(?<![a-z])(?:patient[ \t]+name|name|patient|pt))[ \t]*[:：][ \t]*"
-                            r"(?P<n>[a-z][a-z'\-]+(?:[ \t]+[a-z][a-z'\-]+){0,2})(?![A-Za-z])")
-LOWER_LABELLED = Gated(LOWER_LABELLED, r"[pPnN](?<![A-Za-z][pPnN])")
+LOWER_LABELLED = re.compile(r"(?i:(?<![a-z])(?:patient[ \t]+name|name|patient|pt|mr|mrs|ms|miss|dr|daughter|son|wife|husband"
+                            r"|mother|father|sister|brother|contact|seen[ \t]+by|caregiver|carer|informant))"
+                            r"(?:[ \t]*[:：][ \t]*|\.?[ \t]+)"
+                            r"(?P<n>[a-z][a-z'\-]+\.?(?:[ \t]+[a-z][a-z'\-]+){0,3})(?![A-Za-z])")
+LOWER_LABELLED = Gated(LOWER_LABELLED, r"(?i:[pnmdswhfbci](?<![a-z].))")
+
+
+_LOWER_TOKEN = re.compile(r"[a-z][a-z'\-]+")
+
+
+def _lower_name_span(m: re.Match[str]) -> tuple[int, int] | None:
+    """The longest run of words opening the label's ``n`` group (after a title: seen by dr lin
+    mei hua) that spells a name (pt mary lee|was seen), or None."""
+    words = [(w.group(), m.start("n") + w.start(), m.start("n") + w.end())
+             for w in _LOWER_TOKEN.finditer(m.group("n"))]
+    while words and words[0][0].rstrip(".") in _TITLES:
+        words = words[1:]
+    for n in range(len(words), 1, -1):
+        if _lower_name([w for w, _, _ in words[:n]]):
+            return words[0][1], words[n - 1][2]
+    # one word after a title or relation (mr wang, wife mary, seen by dr lin): a census name or
+    # romanised surname that is no English word ("patient: alert" is a state, not a name)
+    label = m.string[m.start():m.start("n")].strip(" \t:：.").lower()
+    titled = len(words) < len(_LOWER_TOKEN.findall(m.group("n")))
+    if words and (titled or label in _SINGLE_AFTER) and _lower_single(words[0][0]):
+        return words[0][1], words[0][2]
+    return None
+
+
+# English function words that a census or syllable list also holds (has, me, an, so, hi)
+_FUNCTION_WORDS = frozenset("""has had have is was were be been being me my mine his her hers him she he they them we
+us our you your it its an a as am are do does did can could would should shall might must this that these those there
+here who whom whose which what when where why how all any some each both more most other such only own same so than
+too very just also now then again once today tonight yesterday tomorrow hi ha oh ah up down out off over under into
+onto upon since till until went got get gets going come came seen saw see says said told tell""".split())
+
+
+_SINGLE_AFTER = frozenset("mr mrs ms miss dr daughter son wife husband mother father sister brother".split())
+
+
+def _lower_single(t: str) -> bool:
+    firsts, lasts = _census()
+    return (t not in _ENGLISH and t not in _NOT_NAME_WORDS and t not in _FUNCTION_WORDS and len(t) >= 2
+            and (t in firsts or t in lasts or t in romanised_names._SURNAME_SET))
 
 
 def _lower_name(tokens: list[str]) -> bool:
@@ -267,8 +308,13 @@ def _initialled(text: str) -> list[tuple[int, int, float]]:
 def find(text: str) -> list[tuple[int, int, float]]:
     """(start, end, score): 0.85 after a context word, 0.7 by shape alone."""
     out: list[tuple[int, int, float]] = [(*m.span("n"), 0.85) for m in INITIALS.finditer(text)]
-    out += [(*m.span("n"), 0.85) for m in (LOWER_LABELLED.finditer(text) if ":" in text or "：" in text else ())
-            if _lower_name(m.group("n").split())]
+    pos = 0
+    while (m := LOWER_LABELLED.search(text, pos)) is not None:
+        span = _lower_name_span(m)
+        if span:
+            out.append((*span, 0.85))
+        # a label may stand inside a failed one's words (patient was seen by dr wang)
+        pos = span[1] if span else m.start() + 1
     for m in CONTEXT_NAME.finditer(text):
         a, b = m.span("n")
         span = text[a:b]

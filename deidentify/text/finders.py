@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from itertools import groupby
 
-from deidentify.identifiers import (address, address_en, dates, labelled, name_context, record_numbers,
+from deidentify.identifiers import (address, aliases, address_en, dates, labelled, name_context, record_numbers,
                                     romanised_names, schools, structured, taiwan_id,
                                     western_names)
 from deidentify.identifiers import phone as tw_phone
@@ -34,6 +34,7 @@ ENTITY_KIND = {
     "ZH_PERSON_CONTEXT": "NAME",
     "ZH_PERSON_LATIN": "NAME",
     "PERSON_LATIN": "NAME",
+    "ALIAS_PERSON": "NAME",
     "TW_DOB": "DOB",
     "TW_MRN": "MRN",
     "TW_NHI_CARD": "NHI_CARD",
@@ -137,7 +138,7 @@ _AT_WORD_GATE = re.compile(r"(?i:[ (\[{<]at[ )\]}>])|小老鼠")
 
 def labelled_spans(simp: str, original: str) -> list[Finding]:
     """Labelled IDs (0.75), accounts, plates, IP addresses and URLs (0.85), by entity."""
-    return ([(LABELLED_ENTITY[kind], a, b, LABELLED_SCORE.get(kind, 0.85)) for a, b, kind in labelled.find(simp)]
+    return ([(LABELLED_ENTITY[kind], a, b, LABELLED_SCORE.get(kind, 0.85)) for a, b, kind in labelled.find(simp, original)]
             + [(STRUCTURED_ENTITY[kind], a, b, 0.85) for a, b, kind in structured.find(simp)])
 
 
@@ -232,7 +233,27 @@ def raw_batch(pairs: list[tuple[str, str]]) -> list[list[Finding]]:
                     out.append((entity, a, b, score))
     for out, (simp, original) in zip(outs, pairs):
         out += labelled_spans(simp, original)
+        out += alias_findings(simp, out)
     return outs
+
+
+def alias_findings(simp: str, found: list[Finding]) -> list[Finding]:
+    """The same person's other name in brackets beside a found name (阮氏兰（Nguyen Thi Lan）),
+    with that finding's score (ALIAS_PERSON)."""
+    if "(" not in simp and "（" not in simp:
+        return []
+    return [("ALIAS_PERSON", x, y, score) for e, a, b, score in found if ENTITY_KIND[e] == "NAME"
+            for x, y in aliases.find(simp, [(a, b)])]
+
+
+def alias_spans(simp: str, original: str) -> list[tuple[int, int, float]]:
+    """``alias_findings`` on its own (the Presidio recogniser): the name finders run again."""
+    if "(" not in simp and "（" not in simp:
+        return []
+    names = [(e, *f[:2], f[2] if len(f) > 2 else default) for e, finder, default in FINDERS
+             if ENTITY_KIND[e] == "NAME" for f in finder(simp, original)]
+    names += labelled_spans(simp, original)      # (names under a table header or record key)
+    return [(a, b, score) for _, a, b, score in alias_findings(simp, names)]
 
 
 def presidio_order(found: list[Finding]) -> list[Finding]:

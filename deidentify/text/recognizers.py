@@ -193,11 +193,20 @@ class LabelledIdentifierRecognizer(EntityRecognizer):
         return out
 
 
+class AliasNameRecognizer(_FinderRecognizer):
+    """A person's other name in brackets beside a name the name recognisers find
+    (阮氏蘭（Nguyễn Thị Lan）, Walis Nokan（瓦歷斯·諾幹）)."""
+
+    ENTITY = "ALIAS_PERSON"
+    SCORE = 0.85
+    spans = staticmethod(finders.alias_spans)
+
+
 def recognizers() -> list[EntityRecognizer]:
     return [TaiwanIdRecognizer(), TaiwanPhoneRecognizer(), OfflineEmailRecognizer(),
             TaiwanAddressRecognizer(), BirthDateRecognizer(), RecordNumberRecognizer(), NhiCardRecognizer(),
             ChineseNameRecognizer(), ContextNameRecognizer(), RomanisedNameRecognizer(), LatinNameRecognizer(),
-            LabelledIdentifierRecognizer()]
+            LabelledIdentifierRecognizer(), AliasNameRecognizer()]
 
 
 class _NoContextEnhancer(ContextAwareEnhancer):

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from itertools import accumulate
 from typing import Iterable, Sequence
 
-from deidentify.identifiers import (address_en, dates, labelled, name_context, schools, structured,
+from deidentify.identifiers import (address_en, aliases, dates, labelled, name_context, schools, structured,
                                     romanised_names,
                                     taiwan_id, western_names)
 from deidentify.identifiers import phone as tw_phone
@@ -66,7 +66,10 @@ _LED_PREFILTERS = {
         f"|a{_W}cc|b{_W}ank|p{_W}late|i{_W}p|s{_W}tudent|e{_W}mployee|s{_W}taff|m{_W}ember|i{_W}d[ \t]*card"
         f"|i{_W}d(?![a-z])|f{_W}b(?![a-z])|i{_W}g(?![a-z])|passport|licen[cs]e"
         f"|b{_W}ed|s{_W}pecimen|l{_W}ab|p{_W}ath|a{_W}dmission|e{_W}ncounter|v{_W}isit"
-        f"|i{_W}ncident|r{_W}eport|o{_W}rder|r{_W}equest|e{_W}xam|e{_W}vent"),
+        f"|i{_W}ncident|r{_W}eport|o{_W}rder|r{_W}equest|e{_W}xam|e{_W}vent"
+        f"|r{_W}ef|c{_W}ase|c{_W}laim|s{_W}erial|t{_W}icket|f{_W}ile|r{_W}ecord|c{_W}hart|c{_W}ard|p{_W}olicy"
+        f"|c{_W}ert|p{_W}ermit|r{_W}eceipt|i{_W}nvoice|t{_W}ransaction|t{_W}racking|b{_W}ooking"
+        f"|r{_W}egistration|r{_W}eferral|i{_W}nsurance"),
 }
 _PREFILTERS = [re.compile(p, re.IGNORECASE) for p in (
     r"886", r"\(0[0-9]", r"0[2-9][0-9 \t\-.)‧·•]{6,}",            # phone shapes
@@ -75,7 +78,7 @@ _PREFILTERS = [re.compile(p, re.IGNORECASE) for p in (
     r"[零〇][零〇一二三四五六七八九]{6}",                               # phones in Chinese numerals
     # addresses: what deidentify.identifiers.address accepts holds a house number, lane or
     # alley, or a city/district followed by a road, section or village
-    r"[0-9一二三四五六七八九十百零〇两][ \t]*[号巷弄]",
+    r"[0-9一二三四五六七八九十百零〇两][ \t]*[号巷弄邻]",
     r"[市县][ \t]*[\u4e00-\u9fff]{1,3}[区乡镇市]",
     r"[区乡镇市县][ \t]*[\u4e00-\u9fff]{0,8}?(?:路|街|大道|段|[里村])",
     "(?-i:" + address_en.ANCHOR.pattern + ")",                    # addresses in English
@@ -353,6 +356,9 @@ def candidate_indices(texts: Sequence[str], options: ScrubOptions | None = None,
         t, seg = texts[i], joined[starts[i]:ends[i]]
         kept = [IdentifierHit("NAME", a, b, t[a:b], sc) for a, b, sc in found
                 if sc >= name_lo and not name_context.starts_a_word(seg, a, b)]
+        if kept and ("(" in seg or "（" in seg):      # the other name in brackets (as finders.raw_batch)
+            kept += [IdentifierHit("NAME", x, y, t[x:y], h.score) for h in list(kept)
+                     for x, y in aliases.find(seg, [(h.start, h.end)])]
         if kept:
             names[i] = _resolve(kept, t)
     return hard, names, joined, starts
