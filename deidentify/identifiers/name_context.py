@@ -470,7 +470,8 @@ def find(simplified: str) -> list[tuple[int, int, float]]:
     for m in SURNAME_THEN_GIVEN.finditer(simp):
         for g in (1, 2):
             hits.append((*m.span(g), 0.85))
-    for m in titles.finditer(simp):
+    title_ms = list(titles.finditer(simp))
+    for m in title_ms:
         t = m.start()
         if any(a < t <= b for a, b, _ in hits):
             continue
@@ -487,13 +488,13 @@ def find(simplified: str) -> list[tuple[int, int, float]]:
         a, b = m.start(), _japanese_end(simp, m.end())
         if not b:
             continue
-        said = (_JA_BEFORE.search(simp, max(0, a - 12), a) or intro.search(simp, max(0, a - 8), a + 1) is not None
-                and intro.search(simp, max(0, a - 8), a + 1).end() == a)
+        before = intro.search(simp, max(0, a - 8), a + 1)
+        said = _JA_BEFORE.search(simp, max(0, a - 12), a) or (before is not None and before.end() == a)
         latin_before = re.search(r"[A-Za-z][ \t]*[(（][ \t]*$", simp[max(0, a - 4):a])     # Yamada Taro (山田太郎)
         if said or latin_before or _JA_HONORIFIC.match(simp, b):
             hits.append((a, b, 0.85))
     # a title before the name (董事长林百里, 由律师 吴美 陪同): the name opens with a surname
-    for m in titles.finditer(simp):
+    for m in title_ms:
         i = _title_then_name(simp, m.end())
         if i and not any(a <= i[0] < b for a, b, _ in hits):
             hits.append((*i, 0.85))

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import re
 
+from deidentify.identifiers.chinese_names import COMPOUND_SURNAMES, SINGLE_SURNAMES
+from deidentify.identifiers.normalise import to_simplified
 from deidentify.identifiers.regex_gate import Gated
 from deidentify.identifiers.romanised_names import SURNAMES as _ROMANISED_SURNAMES
 
@@ -18,11 +20,13 @@ KIN_BEFORE = Gated(KIN_BEFORE, "[父母夫妻兄弟姊姐妹]")
 # A relation of several characters before a name (育有一女劉欣怡, 由其子蔡英陪同, 長女 王 小 華,
 # 老公黃國華): an order or a pronoun with a kin word.  Any kin word may open an ordinary phrase
 # (其子宮, 一女性), so the name must open with a listed surname and not be a word, as above.
+# (a listed surname must follow: the scan then stops at few places, the prefilter included)
+_SURNAME_FIRSTS = "".join(sorted({to_simplified(c) for c in SINGLE_SURNAMES + "".join(s[0] for s in COMPOUND_SURNAMES)}))
 _KIN_ONE = "子女儿妻夫兄弟姊姐妹哥孙媳婿侄姪甥父母爸妈"
 _KIN_WORDS = "儿子|女儿|孙子|孙女|外孙女|外孙|外甥女|外甥|侄子|侄女|姪子|姪女|媳妇|女婿|妻子|丈夫|太太|先生|老公|老婆|老伴"
 RELATION_BEFORE = Gated(re.compile(
     r"(?:[其一二三四五六长次幼独养大小胞亲前继干](?:(?<=其)[长次大小幼]|(?<=[一二三四五六])[个名位])?"
-    r"(?:" + _KIN_WORDS + r"|[" + _KIN_ONE + r"])|" + _KIN_WORDS + r")[ \t]*[:：]?[ \t]*(?=[\u4e00-\u9fff])"),
+    r"(?:" + _KIN_WORDS + r"|[" + _KIN_ONE + r"])|" + _KIN_WORDS + r")[ \t]*[:：]?[ \t]*(?=[" + _SURNAME_FIRSTS + r"])"),
     "[其一二三四五六长次幼独养大小胞亲前继干儿女孙外侄姪媳妻丈太先老]")
 # Japanese names (travellers, spouses, expatriates): a common Japanese surname, which Chinese
 # reads as an ordinary word (山田, 田中), and one to three given characters or kana.  Only where

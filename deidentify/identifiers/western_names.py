@@ -19,7 +19,7 @@ import os
 import re
 
 from deidentify.identifiers import romanised_names
-from deidentify.identifiers.regex_gate import Gated, by_first_char, first_char_groups
+from deidentify.identifiers.regex_gate import Gated, by_first_char, first_char_groups, literal_led
 
 
 # One capitalised word (Smith, O'Brien, McDonald, Chun-ya), an upper-case word (CHEN, TA-MING) or
@@ -185,7 +185,8 @@ LOWER_LABELLED = re.compile(r"(?i:(?<![a-z])(?:patient[ \t]+name|name|patient|pt
                             r"|mother|father|sister|brother|contact|seen[ \t]+by|caregiver|carer|informant))"
                             r"(?:[ \t]*[:：][ \t]*|\.?[ \t]+)"
                             r"(?P<n>[a-z][a-z'\-]+\.?(?:[ \t]+[a-z][a-z'\-]+){0,3})(?![A-Za-z])")
-LOWER_LABELLED = Gated(LOWER_LABELLED, r"(?i:[pnmdswhfbci](?<![a-z].))")
+LOWER_LABELLED = Gated(LOWER_LABELLED, literal_led("patient|name|pt|mr|mrs|ms|miss|dr|daughter|son|wife|husband|mother"
+                                                   "|father|sister|brother|contact|seen|caregiver|carer|informant"))
 
 
 _LOWER_TOKEN = re.compile(r"[a-z][a-z'\-]+")
