@@ -30,6 +30,11 @@ DATE = "(?:" + "|".join([
     _Y4 + r"(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])",
     _M + _SEP + _D + _SEP + _Y4,
     _D + _SEP + _M + _SEP + _Y4,
+    # a two-digit year written last (03/04/50, 4 Mar 50, Mar 4, 50): only after a birth word
+    _M + _SEP + _D + _SEP + r"[0-9]{2}(?![0-9])",
+    _D + _SEP + _M + _SEP + r"[0-9]{2}(?![0-9])",
+    _DO + r"[ \t\-/.]+" + _MON + r",?[ \t\-/.']*[0-9]{2}(?![0-9])",
+    _MON + r"[ \t]*" + _DO + r",?[ \t\-/.']*[0-9]{2}(?![0-9])",
     r"(?:民国|roc)?[ \t]*" + _ROC_Y + _SEP + _M + _SEP + _D,
     r"0[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])",
     _MON + r"[ \t]*" + _DO + r",?[ \t]*" + _Y4,
@@ -162,6 +167,11 @@ def parse(text: str) -> dt.date | None:
                 return dt.date(c, a, b)
             except ValueError:
                 return dt.date(c, b, a)
+        if not roc and c > 31 and c < 100 and a <= 31 and b <= 31:   # 03/04/50: a two-digit year last
+            try:
+                return dt.date(1900 + c, a, b)
+            except ValueError:
+                return dt.date(1900 + c, b, a)
         if roc or a < 200:
             return dt.date(a + ROC_OFFSET, b, c)
     except ValueError:

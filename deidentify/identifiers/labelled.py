@@ -57,11 +57,11 @@ _LABELS = {
     # the number points at one visit, one claim, one person.  The value must hold three digits
     # (序号 1, case no. 2 count things).
     # (codes of drugs, orders, diagnoses and batches name no person: 药品代码, 医令编号, 批号)
-    "NUMBERED": (r"(?:序号|单号|编号|卡号|条码|字号|票号|案号)(?<!药品..)(?<!医令..)(?<!项目..)(?<!诊断..)(?<!疾病..)"
+    "NUMBERED": (r"(?:序号|单号|编号|卡号|条码|字号|票号|案号|号码)(?<!药品..)(?<!医令..)(?<!项目..)(?<!诊断..)(?<!疾病..)"
                  r"(?<!处置..)(?<!品项..)(?<!药..)(?<!批..)(?<!商品..)(?<!型..)"
                  r"|(?<![a-z])(?:ref(?:erence)?|case|claim|serial|ticket|file|record|chart|card|policy|cert(?:ificate)?"
                  r"|permit|receipt|invoice|transaction|tracking|booking|registration|referral|insurance|member(?:ship)?)"
-                 r"[ \t]*(?:id|no\.?|number|#)", True, "序单编卡条代字票案rcstfpibm"),
+                 r"[ \t]*(?:id|no\.?|number|#)|(?<![a-z])s/?n(?![a-z])", True, "序单编卡条字票案号rcstfpibm"),
 }
 # Professional licence numbers: 医字第012345号, 药字第 034567 号, 护字第…, (北市)牙医字第…: the
 # certificate's number follows 字第 whatever profession stands before it.
@@ -109,6 +109,16 @@ PLATE_ALONE = re.compile(r"(?<![A-Za-z0-9\-])(?:[A-Z]{3}-[0-9]{4}|[0-9]{3}-[A-Z]
 PLATE_NEAR_VEHICLE = re.compile(r"(?<![A-Za-z0-9\-])(?:[A-Za-z]{2,3}-[0-9]{3,4}|[0-9]{3,4}-[A-Za-z]{2,3})(?![A-Za-z0-9\-])")
 _VEHICLE_BEFORE = re.compile(r"(?:车|骑|(?<![a-z])(?:car|vehicle|scooter|motorcycle|motorbike|truck|taxi|van|drove|driving|plate))"
                              r"[^\n]{0,16}$", re.IGNORECASE)
+# A medical device's identifier in GS1 form, (01) and 14 digits, with its production data
+# ((17) expiry, (10) lot, (21) serial): the serial points at the one device in one patient.
+UDI = re.compile(r"\(01\)[ \t]*[0-9]{14}(?:[ \t]*\([0-9]{2,4}\)[ \t]*[0-9A-Za-z\-./]{1,20})*")
+# Coordinates (22.6273, 120.3014): a place a person was found or lives.  Near a location word,
+# any pair; else only pairs inside Taiwan's box (21-27 N, 118-123 E), since lab pairs such as
+# specific gravities 1.023, 1.010 share the shape.
+GEO = re.compile(r"(?<![0-9.])(?P<lat>[-+]?[0-9]{1,2}\.[0-9]{3,})[ \t]*[,，/][ \t]*(?P<lon>[-+]?[0-9]{1,3}\.[0-9]{3,})(?![0-9])")
+GEO_GATE = re.compile(r"[0-9]\.[0-9]{3}[0-9]*[ \t]*[,，/][ \t]*[-+]?[0-9]{1,3}\.[0-9]{3}")
+_GEO_WORD = re.compile(r"(?:gps|坐标|座标|经纬|经度|纬度|(?<![a-z])lat|(?<![a-z])lon|location|定位|位置|google|map)[^\n]{0,16}$",
+                       re.IGNORECASE)
 # A web address written without its scheme (facebook.com/chen.daming.52, line.me/ti/p/~abc,
 # bit.ly/3xYz): a host with a path names a page, often a person's.  A host alone (gmail.com)
 # names nobody.  Found from the dot before the top-level domain (a literal-led scan), the host
@@ -125,16 +135,16 @@ BARE_URL = re.compile(r"(?<![a-z0-9@.\-_/])(?:[a-z0-9][a-z0-9\-]*\.)+" + _TLD + 
 PREFILTERS = [
     r"身[分份]证|统一[编证]|居留|护照|驾|执照|证书|证号|证件|微信|脸书|推特|帐|账|车号|车牌|银行|检体|报告编号|学号|员工|工号|职工编号|会员|病床号码"
     r"|床号|床位|病床|标本|检验[单编]|病理[号编]|切片号|机构代|院所代|字第|赖[ \t]*(?:id|帐|账)"
-    r"|统号|检查[号编单]|影像[号编]|报告号|申请单号|序号|单号|编号|卡号|条码|字号|票号|案号",
+    r"|统号|检查[号编单]|影像[号编]|报告号|申请单号|序号|单号|编号|卡号|条码|字号|票号|案号|号码",
     # (passport and licence are labels even glued to a word before them, as in _LABELS)
     led_by(r"(?<![a-z])(?:arc|national|line|wechat|skype|telegram|facebook|instagram|twitter"
            r"|acc|bank|plate|ip|student|employee|staff|member|id[ \t]*card|(?:id|fb|ig)(?![a-z])"
            r"|bed|specimen|lab|path|admission|encounter|visit|incident|report|order|request|exam|event"
            r"|ref|case|claim|serial|ticket|file|record|chart|card|policy|cert|permit|receipt|invoice|transaction"
-           r"|tracking|booking|registration|referral|insurance)|passport|licen[cs]e",
+           r"|tracking|booking|registration|referral|insurance|sn(?![a-z])|s/n)|passport|licen[cs]e",
            "pailnwstfbemvroqcdgkhu"),
     r"\.[0-9]{1,3}\.[0-9]", r":[0-9a-f]{0,4}:[0-9a-f]{0,4}:", r"//", r"www\.", r"WWW\.",
-    BARE_URL_GATE.pattern, PLATE_ALONE.pattern, PLATE_NEAR_VEHICLE.pattern,
+    BARE_URL_GATE.pattern, PLATE_ALONE.pattern, PLATE_NEAR_VEHICLE.pattern, r"\(01\)", GEO_GATE.pattern,
 ]
 
 
@@ -157,7 +167,7 @@ _GATE_WORDS = {
     "ACCOUNT_NO": f"银行|帐号|账号|帐户|账户|b{_W}ank|a{_W}ccount",
     "PLATE": f"车号|车牌|license|p{_W}late",
     "IP": f"i{_W}p",
-    "NUMBERED": ("序号|单号|编号|卡号|条码|字号|票号|案号"
+    "NUMBERED": (f"序号|单号|编号|卡号|条码|字号|票号|案号|号码|s{_W}n|s{_W}/n"
                  f"|r{_W}ef|c{_W}ase|c{_W}laim|s{_W}erial|t{_W}icket|f{_W}ile|r{_W}ecord|c{_W}hart|c{_W}ard|p{_W}olicy"
                  f"|c{_W}ert|p{_W}ermit|r{_W}eceipt|i{_W}nvoice|t{_W}ransaction|t{_W}racking|b{_W}ooking"
                  f"|r{_W}egistration|r{_W}eferral|i{_W}nsurance|m{_W}ember"),
@@ -174,7 +184,7 @@ IPV4_GATE = re.compile(r"\.[0-9]{1,3}\.[0-9]")
 
 def find(simplified: str, original: str | None = None) -> tuple[tuple[int, int, str], ...]:
     """(start, end, kind) of labelled values, IP addresses and URLs; kind is ID, ACCOUNT,
-    PLATE, IP or URL.  ``original`` (same length): an unlabelled plate must be written on one
+    PLATE, IP, URL or GEO (coordinates).  ``original`` (same length): an unlabelled plate must be written on one
     line there (normalisation reads 100⏎MIN as 100-MIN)."""
     out: list[tuple[int, int, str]] = []
     for kind, needs_digit, rx in (LABELLED if ANY_LABEL_GATE.search(simplified) else ()):
@@ -206,6 +216,14 @@ def find(simplified: str, original: str | None = None) -> tuple[tuple[int, int, 
         out += [(*m.span(), "PLATE") for m in PLATE_NEAR_VEHICLE.finditer(simplified)
                 if not PLATE_ALONE.fullmatch(m.group()) and one_line(m)
                 and _VEHICLE_BEFORE.search(simplified, max(0, m.start() - 24), m.start())]
+    if "(01)" in simplified:
+        out += [(*m.span(), "ID") for m in UDI.finditer(simplified)]
+    if GEO_GATE.search(simplified):
+        for m in GEO.finditer(simplified):
+            lat, lon = abs(float(m.group("lat"))), abs(float(m.group("lon")))
+            if lat <= 90 and lon <= 180 and (21 <= lat <= 27 and 118 <= lon <= 123
+                                             or _GEO_WORD.search(simplified, max(0, m.start() - 24), m.start())):
+                out.append((*m.span(), "GEO"))
     if BARE_URL_GATE.search(simplified):
         out += [(*m.span(), "URL") for m in BARE_URL.finditer(simplified)
                 if not any(a <= m.start() < b for a, b, k in out if k == "URL")]

@@ -20,7 +20,7 @@ import re
 from deidentify.identifiers.normalise import to_simplified
 from deidentify.identifiers.name_words import (_ACTS, _BEFORE_NAME, _BREAK, _NOT_FIRST, _ROLE_NOUNS,  # noqa: F401
                                               _ROLE_PREFIX, CLINICAL_TERMS, FOLLOWERS, INTRODUCERS, TITLES)
-from deidentify.identifiers.name_scans import (BED, DEPT_BEFORE, HAN_AFTER_LATIN, JAPANESE_NAME,  # noqa: F401
+from deidentify.identifiers.name_scans import (BED, DEPT_BEFORE, HAN_AFTER_LATIN, JAPANESE_NAME, LATIN_TITLE_HAN,  # noqa: F401
                                               KIN_BEFORE, KIN_TITLE, NICKNAME_SHAPE, RELATION_AFTER, RELATION_BEFORE,
                                               SURNAME_XING, _JA_BEFORE, _JA_GATE, _JA_HONORIFIC, _RELATIONS,
                                               romanised_surnames)
@@ -421,8 +421,12 @@ def find(simplified: str) -> list[tuple[int, int, float]]:
         end = 0 if any(a <= i < b for a, b, _ in hits) else (_spaced_name(simp, i) or _name_after(simp, i))
         if end:
             hits.append((i, end, 0.85))
-    for m in (*KIN_BEFORE.finditer(simp), *RELATION_BEFORE.finditer(simp)):
-        i = m.end()
+    latin_titles = [m.end() for m in LATIN_TITLE_HAN.finditer(simp)] if "." in simp or " " in simp else []
+    for i in latin_titles:          # Dr. 黄 转介: the surname alone is the doctor
+        if not (i + 1 < len(simp) and _is_han(simp[i + 1])) or _acts(simp, i + 1):      # (Mr 陈|表示)
+            hits.append((i, i + 1, 0.85))
+    for i in (*(m.end() for m in KIN_BEFORE.finditer(simp)), *(m.end() for m in RELATION_BEFORE.finditer(simp)),
+              *latin_titles):
         end = _spaced_name(simp, i) or _name_after(simp, i)      # 其妹 陳 小 華
         if end and (simp[i] in surnames or simp[i:i + 2] in surnames) and not is_word(simp[i:end], 5) \
                 and not any(a <= i < b for a, b, _ in hits):
@@ -533,7 +537,7 @@ def find(simplified: str) -> list[tuple[int, int, float]]:
 # or a kin title may introduce a name (find() decides).
 # (separate scans, each opening with a character set, which the engine skips to at C speed;
 # one alternation of them is tried at every character; a bracketed relation, spaces or not)
-EXTRA_CONTEXT_SCANS = (BED, KIN_BEFORE, RELATION_BEFORE, _JA_GATE, DEPT_BEFORE, SURNAME_XING, HAN_AFTER_LATIN, re.compile(RELATION_AFTER.pattern.removeprefix(r"[ \t]*")), KIN_TITLE,
+EXTRA_CONTEXT_SCANS = (BED, KIN_BEFORE, RELATION_BEFORE, LATIN_TITLE_HAN, _JA_GATE, DEPT_BEFORE, SURNAME_XING, HAN_AFTER_LATIN, re.compile(RELATION_AFTER.pattern.removeprefix(r"[ \t]*")), KIN_TITLE,
                        NICKNAME_SHAPE, QUOTED_NICKNAME)
 _INTRO_SET = frozenset(INTRODUCERS)
 _TITLE_SET = frozenset(TITLES)

@@ -68,3 +68,5 @@ RELATION_AFTER = re.compile(r"[ \t]*[（(](?:病人|病患|患者|个案|案)?�
 NICKNAME_SHAPE = Gated(re.compile(r"(?<![\u4e00-\u9fff])[老小阿][\u4e00-\u9fff](?![\u4e00-\u9fff])"), "[老小阿]")
 # One-character kin titles after a name or nickname: 阿娇姨, 林姐, 王大哥, 陈婶.
 KIN_TITLE = re.compile(r"[姨婶伯叔哥姐姊嫂婆](?![\u4e00-\u9fff]?[:：])")
+# A Latin title before Han characters (Dr. 黃, Dr.林美玲, Mr 陳): the surname, or the name.
+LATIN_TITLE_HAN = re.compile(r"(?i:(?<![a-z])(?:dr|mr|mrs|ms|miss|prof|nurse|np|rn))\.?[ \t]*(?=[" + _SURNAME_FIRSTS + r"])")

@@ -143,7 +143,7 @@ def labelled_spans(simp: str, original: str) -> list[Finding]:
 
 
 LABELLED_ENTITY = {"ID": "LABELLED_ID", "ACCOUNT": "ACCOUNT", "PLATE": "VEHICLE_PLATE", "IP": "IP_ADDRESS",
-                   "URL": "URL"}
+                   "URL": "URL", "GEO": "TW_ADDRESS"}
 LABELLED_SCORE = {"ID": 0.75}
 # values a table header, record key or HL7 field names (deidentify.identifiers.structured)
 STRUCTURED_ENTITY = {"NAME": "ZH_PERSON_CONTEXT", "ID": "LABELLED_ID", "PHONE": "TW_PHONE", "ADDRESS": "TW_ADDRESS",

@@ -169,3 +169,24 @@ def test_a_line_break_never_makes_a_plate():
     # normalisation reads a digit⏎letter break as a separator; a plate is written on one line
     text = "_COMMON_WORD_FREQ = 100\nMIN_CASES = 20\n"
     assert scrub_texts([text]) == [text]
+
+
+@pytest.mark.parametrize("text,value", [
+    ("兵籍號碼 A88012345", "A88012345"), ("器材序號 SN: 4567-8899-AB", "4567-8899-AB"), ("S/N 99812-AB", "99812-AB"),
+    ("植入物 UDI (01)00884838003452(17)251231(10)ABC123(21)SN7788", "00884838003452"),
+    ("GPS 22.6273, 120.3014 附近被發現", "22.6273"), ("在 25.0330,121.5654 找到", "121.5654"),
+    ("location: 51.5074, -0.1278", "51.5074"), ("DOB: 4 Mar 50", "4 Mar 50"), ("DOB 03/04/50", "03/04/50"),
+    ("DOB 25/12/75", "25/12/75"), ("born Mar 4, 50", "Mar 4, 50"), ("由 Dr. 黃 轉介", "黃"),
+    ("Dr.林美玲看診", "林美玲"), ("Mr 陳表示同意", "陳"), ("Dr 吳 and Dr 王", "吳"),
+])
+def test_devices_coordinates_short_years_and_latin_titles(text, value):
+    out = scrub_texts([text])[0]
+    assert value not in out, out
+
+
+@pytest.mark.parametrize("text", [
+    "尿比重 1.023, 1.010", "藥品號碼 AC12345100", "snow 123", "SN 2", "Dr. 林口長庚 轉入", "MRI 正常",
+    "pH 7.350, 7.410", "比值 0.125/0.250",
+])
+def test_lab_pairs_drug_numbers_and_places_stay(text):
+    assert scrub_texts([text]) == [text]
