@@ -244,12 +244,15 @@ def _name_after(simp: str, i: int) -> int:
     return i + end if end else 0
 
 
+_COUNT = re.compile(r"[壹贰叁参肆伍陆柒捌玖拾佰一二三四五六七八九十两几数多]+[名例位人个次件床]")
 # A run ending in one of these names a department or an institution (转介|复健科, 转介|台大医院).
 _ORG_END = set("科院部室所处局厅组队会系馆站")
 
 
 @functools.lru_cache(maxsize=1 << 16)
 def _name_after_window(simp: str) -> int:
+    if _COUNT.match(simp):
+        return 0           # 病人|贰名, 患者|肆例: a count in formal numerals, not a given name
     end = _name_after_run(simp)
     if end:
         run_end = end

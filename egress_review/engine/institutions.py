@@ -23,6 +23,7 @@ def check_file(ctx: Context, spec: ManifestFile) -> None:
     col_rx = [re.compile(p, re.IGNORECASE) for p in pol.institution_column_patterns]
     val_rx = [re.compile(p) for p in pol.institution_value_patterns]
     levels = {s.casefold() for s in pol.institution_level_labels}
+    types = {s.casefold() for s in pol.institution_type_words}
     totals = set(spec.total_labels)
     keys: list[tuple[str, list[str], dict]] = []
     for g in table.group_cols:
@@ -41,10 +42,34 @@ def check_file(ctx: Context, spec: ManifestFile) -> None:
             continue
         for i, v in enumerate(values):
             s = str(v).strip()
-            if not s or s in totals or s.casefold() in levels:
+            if not s or s in totals or s.casefold() in levels or _a_type(s, types):
                 continue
             if any(r.search(s) for r in val_rx):
                 where = table.location(i, name) if "column" in loc else {**loc, "header": s}
                 ctx.add(rule=RULE, check=CHECK, severity="block", file=spec.path, location=where,
                         en=f"The group {s!r} names or codes a single institution.",
                         zh=f"分組值 {s!r} 指名或代表單一醫事機構。")
+
+
+_SUFFIX = re.compile(r"(?i)(?:醫院|診所|藥局|衛生所|hospitals?|clinics?|pharmac(?:y|ies))$")
+
+
+def _a_type(value: str, types: set[str]) -> bool:
+    """A kind of institution, not one: every word before the suffix is a type word (Teaching
+    hospital, Private clinics, 精神科醫院, 公立教學醫院).  Chinese is read greedily, longest
+    type word first; anything left over (馬偕, Mackay) makes it a name."""
+    m = _SUFFIX.search(value)
+    if not m:
+        return False
+    rest = value[:m.start()].casefold().strip()
+    if not rest:
+        return True
+    for word in re.split(r"[\s,/&\-]+", rest):
+        if word in types or word in ("and", "or", "of", "the"):
+            continue
+        while word:                    # Han words run together: 公立教學
+            head = next((t for t in sorted(types, key=len, reverse=True) if word.startswith(t)), None)
+            if head is None:
+                return False
+            word = word[len(head):]
+    return True

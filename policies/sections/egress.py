@@ -84,6 +84,17 @@ class EgressPolicy(BaseModel):
          "牙醫診所", "medical centre", "regional hospital", "district hospital", "clinic",
          "pharmacy"],
         rule="E3", description="Institution levels/types (not one institution): allowed as groups.")
+    institution_type_words: list[str] = setting(
+        ["教學", "公立", "私立", "精神科", "精神", "牙醫", "中醫", "西醫", "社區", "綜合", "專科", "區域", "地區", "基層",
+         "軍方", "婦產科", "眼科", "兒科", "小兒科", "耳鼻喉科", "皮膚科", "骨科", "家醫科", "內科", "外科",
+         "復健科", "身心科", "慢性", "一般", "連鎖", "獨立",
+         "teaching", "general", "public", "private", "psychiatric", "mental", "health", "dental", "community",
+         "regional", "district", "rural", "urban", "military", "chinese", "traditional", "medicine",
+         "western", "specialist", "specialty", "eye", "paediatric", "pediatric", "children's", "women's",
+         "maternity", "rehabilitation", "orthopaedic", "orthopedic", "primary", "care", "local", "small", "large",
+         "academic", "chain", "independent", "outpatient", "day", "other", "all", "any", "non-profit", "for-profit"],
+        rule="E3", description="Words that make a hospital, clinic or pharmacy a type, not one institution "
+                               "(teaching hospital, 精神科醫院): a value made only of them and the suffix passes.")
     id_column_patterns: list[str] = setting(
         [r"^id$", r"(^|_)(person|patient|pt|subject|member)_?(id|no|key)$", r"^pid$",
          r"pseudonym", r"身分證", r"病歷號", r"^ins_id$", r"^id_?no$"],
