@@ -53,3 +53,27 @@ def find(simp: str, names: list[tuple[int, int]]) -> list[tuple[int, int]]:
             if before and _is_alias(before.group().strip()):
                 out.append((before.start(), before.start() + len(before.group().rstrip())))
     return out
+
+
+_LATIN_WORD = re.compile(r"[A-Za-z]")
+
+
+def repeats(simp: str, names: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Every other place the text writes a found name again (Wati … Wati 的手机, 林美华 … 美华
+    is not this: the same characters only): a name once found is masked wherever it stands.
+    Han names of two characters or more; Latin ones of three letters or more, as whole words."""
+    out: list[tuple[int, int]] = []
+    seen: set[str] = set()
+    for a, b in names:
+        w = simp[a:b].strip()
+        if w in seen or len(w.replace(" ", "")) < 2:
+            continue
+        seen.add(w)
+        latin = bool(_LATIN_WORD.search(w))
+        if latin and len(w) < 3:
+            continue
+        pat = re.escape(w)
+        if latin:
+            pat = r"(?<![A-Za-z])" + pat + r"(?![A-Za-z])"
+        out += [m.span() for m in re.finditer(pat, simp) if not (a <= m.start() < b)]
+    return out

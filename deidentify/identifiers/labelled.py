@@ -32,6 +32,7 @@ _SOCIAL = r"line|微信|wechat|脸书|facebook|fb|ig|instagram|推特|twitter|sk
 # kind -> (labels, the value must hold a digit, the labels' possible first characters)
 _LABELS = {
     "ID": (r"身分证|身份证|身分证字号|身份证字号|统一编号|统一证号|居留证|居留证号|外侨居留证|护照|"
+           r"(?<![a-z])ssn(?![a-z])|social[ \t]+security(?:[ \t]+(?:no\.?|number|#))?|"
            r"驾照|驾驶执照|执照|证书字号|证号|证件号|passport|(?<![a-z])arc|(?<![a-z])id[ \t]*card"
            r"|(?<![a-z])national[ \t]+id|(?<![a-z])id(?![a-z])|licen[cs]e|(?<![a-z])acc(?:ession)?(?![a-df-z])"
            r"|检体编号|检体号|报告编号|学号|员工编号|员工号|工号|职工编号|会员编号|会员号|病床号码"
@@ -141,7 +142,7 @@ PREFILTERS = [
            r"|acc|bank|plate|ip|student|employee|staff|member|id[ \t]*card|(?:id|fb|ig)(?![a-z])"
            r"|bed|specimen|lab|path|admission|encounter|visit|incident|report|order|request|exam|event"
            r"|ref|case|claim|serial|ticket|file|record|chart|card|policy|cert|permit|receipt|invoice|transaction"
-           r"|tracking|booking|registration|referral|insurance|sn(?![a-z])|s/n)|passport|licen[cs]e",
+           r"|tracking|booking|registration|referral|insurance|sn(?![a-z])|s/n|ssn|social)|passport|licen[cs]e",
            "pailnwstfbemvroqcdgkhu"),
     r"\.[0-9]{1,3}\.[0-9]", r":[0-9a-f]{0,4}:[0-9a-f]{0,4}:", r"//", r"www\.", r"WWW\.",
     BARE_URL_GATE.pattern, PLATE_ALONE.pattern, PLATE_NEAR_VEHICLE.pattern, r"\(01\)", GEO_GATE.pattern,
@@ -156,6 +157,7 @@ PREFILTERS = [
 _W = "(?<![a-z].)"      # (the label's (?<![a-z]), checked after its first letter)
 _GATE_WORDS = {
     "ID": ("身分证|身份证|统一编号|统一证号|居留证|外侨居留证|护照|驾照|驾驶执照|执照|证书字号|证号|证件号|passport"
+           f"|s{_W}sn|s{_W}ocial"
            f"|a{_W}rc|i{_W}d|n{_W}ational|licen[cs]e|a{_W}cc|检体编号|检体号|报告编号|学号|员工编号|员工号|工号|职工编号"
            f"|会员编号|会员号|病床号码|s{_W}tudent|e{_W}mployee|s{_W}taff|m{_W}ember"
            f"|床号|床位|病床|标本号|标本编号|检体条码|检验单号|检验编号|病理号|病理编号|切片号|医事机构代|机构代码|院所代"

@@ -80,7 +80,9 @@ def _tables():
 
 # Between a context word and the name: a colon, spaces, a bracketed relation (家属（儿子）郑家豪,
 # 联络人(女儿)：王小美).
-INTRO_GAP = r"[ \t]*(?:[（(][\u4e00-\u9fff]{1,4}[)）])?[ \t]*[:：]?[ \t]*[「『“\"]?"
+INTRO_GAP = (r"[ \t]*(?:[（(][\u4e00-\u9fff]{1,4}[)）])?[ \t]*[:：]?[ \t]*"
+             # a rank in Latin letters between the role and the name (主治 VS 陈大同, 住院医师 R1 黄小明)
+             r"(?:(?:VS|vs|R[1-5]|PGY[12]?|NP|CR|F[1-3]|Dr\.?|MD|RN)[ \t]+)?[「『“\"]?")
 _BRACKETED = re.compile(r"[（(]([\u4e00-\u9fff]{2,4})[)）]")
 
 
@@ -97,7 +99,7 @@ _SPACED_NAME = re.compile(r"[\u4e00-\u9fff]{1,2}(?:[ \t][\u4e00-\u9fff]{1,2}){1,
 _SPACED_BEFORE = re.compile(r"(?<![\u4e00-\u9fff])[\u4e00-\u9fff]{1,2}(?:[ \t][\u4e00-\u9fff]{1,2}){1,3}[ \t]?$")
 # A nickname in quotes after the word that announces it (昵称「胖虎」, 绰号"阿炮"): the quoted words,
 # whatever they are (a nickname is often an ordinary word).
-QUOTED_NICKNAME = re.compile(r"(?:昵称|暱称|绰号|小名|外号|叫做|名叫|人称|称为|自称)[ \t]*[:：]?[ \t]*[「『“\"'](?P<n>[^」』”\"'\n]{1,12})[」』”\"']")
+QUOTED_NICKNAME = re.compile(r"(?:昵称|暱称|绰号|小名|外号|叫做|名叫|人称|称为|自称|名字叫|名字是|名字为|取名|命名为)[ \t]*[:：]?[ \t]*[「『“\"'](?P<n>[^」』”\"'\n]{1,12})[」』”\"']")
 _QUOTE = re.compile(r"[「『“\"']")      # every QUOTED_NICKNAME match holds one
 SURNAME_THEN_GIVEN = re.compile(r"姓([\u4e00-\u9fff]{1,2})[ \t，,、]*名(?:叫|为|是|字)?[ \t:：]*"
                                  r"([\u4e00-\u9fff]{1,2})(?![\u4e00-\u9fff])")
@@ -414,6 +416,9 @@ def find(simplified: str) -> list[tuple[int, int, float]]:
         end = _spaced_name(simp, i) or _name_after(simp, i)   # 签署人：王　小　明 (forms)
         if end:
             hits.append((i, end, 0.85))
+        elif m.group().split()[0].rstrip(":：") in _LATIN_INTROS and (latin := _latin_after(simp, i)):
+            # 印佣 Wati, 家属 Amy Lin: a Latin name after a word only a person follows
+            hits.append((*latin, 0.85))
         # the name itself in the brackets after the context word: 个案阿嬷(林王秀琴), 病人（欧阳美惠）
         br = _BRACKETED.search(m.group())
         if br and _bracketed_name(br.group(1)):
@@ -557,12 +562,31 @@ def _title_then_name(simp: str, at: int) -> tuple[int, int] | None:
     return (i, end) if end and not is_word(simp[i:end].replace(" ", ""), 5) else None
 
 
+# (after 病人, 医师 a capitalised word may be a drug or a test: 病人 Aspirin 过敏)
+_LATIN_INTROS = frozenset("""看护 外佣 印佣 菲佣 越佣 移工 外劳 帮佣 保母 保姆 外籍看护 家属 配偶 朋友 同事 室友 女友 男友
+儿子 女儿 太太 先生 老公 老婆 母亲 父亲 联络人 紧急联络人 紧急联系人 照顾者 主要照顾者 陪同者 陪同人 雇主 邻居 外籍配偶
+案妻 案夫 案母 案父 案子 案女""".split())
+_LATIN_AFTER = re.compile(r"[A-Z][a-z]{2,}(?:[ \t]+[A-Z][a-z]{2,}){0,2}(?![A-Za-z])")
+
+
+def _latin_after(simp: str, i: int) -> tuple[int, int] | None:
+    """A capitalised Latin name right after a context word (印佣 Wati, 家属 Amy Lin), unless
+    one of its words is an ordinary English or clinical word (家属 Please, 看护 Amoxicillin is
+    a drug only a list could tell: left to the Latin name finders)."""
+    m = _LATIN_AFTER.match(simp, i)
+    if not m:
+        return None
+    from deidentify.identifiers.western_names import ordinary_word
+
+    return None if any(ordinary_word(w) for w in m.group().split()) else m.span()
+
+
 def may_hold_name(simp: str, word: str, start: int, end: int) -> bool:
     """Screen one context-word match (``simp[start:end] == word``) cheaply, with the cached
     window decisions: could ``find`` return a name for it?  False only when it cannot."""
     if word in _INTRO_SET:
         at = _GAP.match(simp, end).end()
-        if _name_after(simp, at) or _spaced_name(simp, at):
+        if _name_after(simp, at) or _spaced_name(simp, at) or (word in _LATIN_INTROS and _latin_after(simp, at)):
             return True
     if word in _TITLE_SET and (_name_before_title(simp, start) >= 0 or _spaced_before(simp, start) >= 0
                                or _title_then_name(simp, end)):

@@ -219,6 +219,12 @@ too very just also now then again once today tonight yesterday tomorrow hi ha oh
 onto upon since till until went got get gets going come came seen saw see says said told tell""".split())
 
 
+def ordinary_word(w: str) -> bool:
+    """A Latin word the name lists hold but clinical English uses as a word (may, care, the)."""
+    w = w.lower().strip(".,")
+    return w in _ENGLISH or w in _NOT_NAME_WORDS or w in _FUNCTION_WORDS or w in _TITLES
+
+
 _SINGLE_AFTER = frozenset("mr mrs ms miss dr daughter son wife husband mother father sister brother".split())
 
 

@@ -239,17 +239,20 @@ def raw_batch(pairs: list[tuple[str, str]]) -> list[list[Finding]]:
 
 def alias_findings(simp: str, found: list[Finding]) -> list[Finding]:
     """The same person's other name in brackets beside a found name (阮氏兰（Nguyen Thi Lan）),
-    with that finding's score (ALIAS_PERSON)."""
-    if "(" not in simp and "（" not in simp:
+    and every other place a found name is written again, with that finding's score
+    (ALIAS_PERSON)."""
+    named = [(a, b, score) for e, a, b, score in found if ENTITY_KIND[e] == "NAME"]
+    if not named:
         return []
-    return [("ALIAS_PERSON", x, y, score) for e, a, b, score in found if ENTITY_KIND[e] == "NAME"
-            for x, y in aliases.find(simp, [(a, b)])]
+    out = [("ALIAS_PERSON", x, y, score) for a, b, score in named
+           for x, y in (aliases.find(simp, [(a, b)]) if "(" in simp or "（" in simp else ())]
+    # ... and every other place the text writes a found name (or its alias) again
+    return out + [("ALIAS_PERSON", x, y, score) for a, b, score in named + [f[1:] for f in out]
+                  for x, y in aliases.repeats(simp, [(a, b)])]
 
 
 def alias_spans(simp: str, original: str) -> list[tuple[int, int, float]]:
     """``alias_findings`` on its own (the Presidio recogniser): the name finders run again."""
-    if "(" not in simp and "（" not in simp:
-        return []
     names = [(e, *f[:2], f[2] if len(f) > 2 else default) for e, finder, default in FINDERS
              if ENTITY_KIND[e] == "NAME" for f in finder(simp, original)]
     names += labelled_spans(simp, original)      # (names under a table header or record key)

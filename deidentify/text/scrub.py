@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from itertools import accumulate
 from typing import Iterable, Sequence
 
-from deidentify.identifiers import (address_en, aliases, dates, labelled, name_context, schools, structured,
+from deidentify.identifiers import (address_en, dates, labelled, name_context, schools, structured,
                                     romanised_names,
                                     taiwan_id, western_names)
 from deidentify.identifiers import phone as tw_phone
@@ -69,7 +69,7 @@ _LED_PREFILTERS = {
         f"|i{_W}ncident|r{_W}eport|o{_W}rder|r{_W}equest|e{_W}xam|e{_W}vent"
         f"|r{_W}ef|c{_W}ase|c{_W}laim|s{_W}erial|t{_W}icket|f{_W}ile|r{_W}ecord|c{_W}hart|c{_W}ard|p{_W}olicy"
         f"|c{_W}ert|p{_W}ermit|r{_W}eceipt|i{_W}nvoice|t{_W}ransaction|t{_W}racking|b{_W}ooking"
-        f"|r{_W}egistration|r{_W}eferral|i{_W}nsurance|s{_W}n(?![a-z])|s{_W}/n"),
+        f"|r{_W}egistration|r{_W}eferral|i{_W}nsurance|s{_W}n(?![a-z])|s{_W}/n|s{_W}sn|s{_W}ocial"),
 }
 _PREFILTERS = [re.compile(p, re.IGNORECASE) for p in (
     r"886", r"\(0[0-9]", r"0[2-9][0-9 \t\-.)‧·•]{6,}",            # phone shapes
@@ -356,9 +356,9 @@ def candidate_indices(texts: Sequence[str], options: ScrubOptions | None = None,
         t, seg = texts[i], joined[starts[i]:ends[i]]
         kept = [IdentifierHit("NAME", a, b, t[a:b], sc) for a, b, sc in found
                 if sc >= name_lo and not name_context.starts_a_word(seg, a, b)]
-        if kept and ("(" in seg or "（" in seg):      # the other name in brackets (as finders.raw_batch)
-            kept += [IdentifierHit("NAME", x, y, t[x:y], h.score) for h in list(kept)
-                     for x, y in aliases.find(seg, [(h.start, h.end)])]
+        if kept:      # the other name in brackets and the name written again (as finders.alias_findings)
+            kept += [IdentifierHit("NAME", x, y, t[x:y], sc) for _, x, y, sc in finders.alias_findings(
+                seg, [("ZH_PERSON_CONTEXT", h.start, h.end, h.score) for h in kept])]
         if kept:
             names[i] = _resolve(kept, t)
     return hard, names, joined, starts

@@ -192,3 +192,23 @@ def test_devices_coordinates_short_years_and_latin_titles(text, value):
 ])
 def test_lab_pairs_drug_numbers_and_places_stay(text):
     assert scrub_texts([text]) == [text]
+
+
+@pytest.mark.parametrize("text,values", [
+    ("寶寶名字叫「安安」，母親希望轉診", ["安安"]), ("新生兒取名「小寶」", ["小寶"]),
+    ("119 救護車，隊員張志豪、李俊賢。", ["張志豪", "李俊賢"]),
+    ("住院醫師 R1 黃小明 / 主治 VS 陳大同 / 專師 NP 林", ["黃小明", "陳大同"]),
+    ("US citizen, SSN 123-45-6789", ["123-45-6789"]), ("Social Security number: 123-45-6789", ["123-45-6789"]),
+    ("個案平日由印傭 Wati 照顧，Wati 的手機 0966-123-456。", ["Wati"]), ("看護：Siti 今日請假", ["Siti"]),
+    ("家屬 Amy Lin 來電", ["Amy Lin"]), ("家屬王小明來電，下午王小明又表示", ["王小明"]),
+    ("Dr. Lin Mei-hua saw him; Lin Mei-hua will call back", ["Lin Mei-hua"]),
+])
+def test_names_said_again_quoted_ranked_or_after_a_carer(text, values):
+    out = scrub_texts([text])[0]
+    for v in values:
+        assert v not in out, out
+
+
+@pytest.mark.parametrize("text", ["印傭表示會協助", "看護表示病人夜眠差", "家屬表示了解", "social worker visited"])
+def test_carers_and_roles_alone_stay(text):
+    assert scrub_texts([text]) == [text]
