@@ -20,27 +20,11 @@ import re
 from deidentify.identifiers.normalise import to_simplified
 from deidentify.identifiers.name_words import (_ACTS, _BEFORE_NAME, _BREAK, _NOT_FIRST, _ROLE_NOUNS,  # noqa: F401
                                               _ROLE_PREFIX, CLINICAL_TERMS, FOLLOWERS, INTRODUCERS, TITLES)
-from deidentify.identifiers.name_scans import (BED, DEPT_BEFORE, HAN_AFTER_LATIN, JAPANESE_NAME, LATIN_TITLE_HAN,  # noqa: F401
+from deidentify.identifiers import foreign_names
+from deidentify.identifiers.name_scans import (BED, DEPT_BEFORE, HAN_AFTER_LATIN, LATIN_TITLE_HAN,  # noqa: F401
                                               KIN_BEFORE, KIN_TITLE, NICKNAME_SHAPE, RELATION_AFTER, RELATION_BEFORE,
-                                              SURNAME_XING, _JA_BEFORE, _JA_GATE, _JA_HONORIFIC, _RELATIONS,
-                                              romanised_surnames)
+                                              SURNAME_XING, _JA_GATE, _RELATIONS, romanised_surnames)
 from deidentify.identifiers.regex_gate import Gated, by_first_char  # noqa: F401
-
-
-def _japanese_end(simp: str, s_end: int) -> int:
-    """End of the given name after a Japanese surname ending at ``s_end``: kana to the end of
-    their run, else two Han characters, or one, or three, where a word or a non-Han character
-    follows; the surname alone before さん/様."""
-    k = s_end
-    while k < len(simp) and k - s_end < 6 and "\u3040" <= simp[k] <= "\u30ff" and simp[k:k + 2] != "さん":
-        k += 1
-    if k > s_end:
-        return k
-    for n in (2, 1, 3):
-        e = s_end + n
-        if e <= len(simp) and all(_is_han(c) for c in simp[s_end:e]) and _boundary(simp, e):
-            return e
-    return s_end if _JA_HONORIFIC.match(simp, s_end) else 0
 
 
 @functools.cache
@@ -416,7 +400,7 @@ def find(simplified: str) -> list[tuple[int, int, float]]:
         end = _spaced_name(simp, i) or _name_after(simp, i)   # 签署人：王　小　明 (forms)
         if end:
             hits.append((i, end, 0.85))
-        elif m.group().split()[0].rstrip(":：") in _LATIN_INTROS and (latin := _latin_after(simp, i)):
+        elif (latin := foreign_names.latin_after(simp, m.group().split()[0].rstrip(":："), i)):
             # 印佣 Wati, 家属 Amy Lin: a Latin name after a word only a person follows
             hits.append((*latin, 0.85))
         # the name itself in the brackets after the context word: 个案阿嬷(林王秀琴), 病人（欧阳美惠）
@@ -496,15 +480,7 @@ def find(simplified: str) -> list[tuple[int, int, float]]:
         # (转诊|医师, 回复|医师); a surname (林医师) or a rare one after a verb (与窦|伯伯) is one
         if k >= 0 and (t - k > 1 or simp[k] in surnames or not (k and (_ordinary(simp[k - 1:k + 1]) or is_word(simp[k - 1:k + 1], 1)))):
             hits.append((k, t, 0.85))
-    for m in (JAPANESE_NAME.finditer(simp) if _JA_GATE.search(simp) else ()):
-        a, b = m.start(), _japanese_end(simp, m.end())
-        if not b:
-            continue
-        before = intro.search(simp, max(0, a - 8), a + 1)
-        said = _JA_BEFORE.search(simp, max(0, a - 12), a) or (before is not None and before.end() == a)
-        latin_before = re.search(r"[A-Za-z][ \t]*[(（][ \t]*$", simp[max(0, a - 4):a])     # Yamada Taro (山田太郎)
-        if said or latin_before or _JA_HONORIFIC.match(simp, b):
-            hits.append((a, b, 0.85))
+    hits += foreign_names.japanese(simp, intro)      # 日籍旅客山田太郎, 佐藤さん
     # a title before the name (董事长林百里, 由律师 吴美 陪同): the name opens with a surname
     for m in title_ms:
         i = _title_then_name(simp, m.end())
@@ -562,23 +538,6 @@ def _title_then_name(simp: str, at: int) -> tuple[int, int] | None:
     return (i, end) if end and not is_word(simp[i:end].replace(" ", ""), 5) else None
 
 
-# (after 病人, 医师 a capitalised word may be a drug or a test: 病人 Aspirin 过敏)
-_LATIN_INTROS = frozenset("""看护 外佣 印佣 菲佣 越佣 移工 外劳 帮佣 保母 保姆 外籍看护 家属 配偶 朋友 同事 室友 女友 男友
-儿子 女儿 太太 先生 老公 老婆 母亲 父亲 联络人 紧急联络人 紧急联系人 照顾者 主要照顾者 陪同者 陪同人 雇主 邻居 外籍配偶
-案妻 案夫 案母 案父 案子 案女""".split())
-_LATIN_AFTER = re.compile(r"[A-Z][a-z]{2,}(?:[ \t]+[A-Z][a-z]{2,}){0,2}(?![A-Za-z])")
-
-
-def _latin_after(simp: str, i: int) -> tuple[int, int] | None:
-    """A capitalised Latin name right after a context word (印佣 Wati, 家属 Amy Lin), unless
-    one of its words is an ordinary English or clinical word (家属 Please, 看护 Amoxicillin is
-    a drug only a list could tell: left to the Latin name finders)."""
-    m = _LATIN_AFTER.match(simp, i)
-    if not m:
-        return None
-    from deidentify.identifiers.western_names import ordinary_word
-
-    return None if any(ordinary_word(w) for w in m.group().split()) else m.span()
 
 
 def may_hold_name(simp: str, word: str, start: int, end: int) -> bool:
@@ -586,7 +545,7 @@ def may_hold_name(simp: str, word: str, start: int, end: int) -> bool:
     window decisions: could ``find`` return a name for it?  False only when it cannot."""
     if word in _INTRO_SET:
         at = _GAP.match(simp, end).end()
-        if _name_after(simp, at) or _spaced_name(simp, at) or (word in _LATIN_INTROS and _latin_after(simp, at)):
+        if _name_after(simp, at) or _spaced_name(simp, at) or foreign_names.latin_after(simp, word, at):
             return True
     if word in _TITLE_SET and (_name_before_title(simp, start) >= 0 or _spaced_before(simp, start) >= 0
                                or _title_then_name(simp, end)):
