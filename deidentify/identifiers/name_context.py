@@ -67,6 +67,7 @@ def _tables():
 INTRO_GAP = (r"[ \t]*(?:[（(][\u4e00-\u9fff]{1,4}[)）])?[ \t]*[:：]?[ \t]*"
              # a rank in Latin letters between the role and the name (主治 VS 陈大同, 住院医师 R1 黄小明)
              r"(?:(?:VS|vs|R[1-5]|PGY[12]?|NP|CR|F[1-3]|Dr\.?|MD|RN)[ \t]+)?[「『“\"]?")
+_CALLED_DOUBLE = re.compile(r"叫(?:做|作|她|他)?[ \t]*[:：]?[ \t]*(?P<n>([\u4e00-\u9fff])\2)(?![\u4e00-\u9fff])")
 _BRACKETED = re.compile(r"[（(]([\u4e00-\u9fff]{2,4})[)）]")
 
 
@@ -75,6 +76,8 @@ def _bracketed_name(w: str) -> bool:
     bracketed relation INTRO_GAP also allows (家属（儿子）): a listed surname first, no relation or
     ordinary word."""
     surnames = _tables()[2]
+    if len(w) == 2 and w[0] in "阿小" and not is_word(w, 100):
+        return True        # a nickname: 由儿子（阿忠）陪同
     return ((w[0] in surnames or w[:2] in surnames) and not re.fullmatch(_RELATIONS, w)
             and not is_word(w, 5))
 
@@ -420,6 +423,8 @@ def find(simplified: str) -> list[tuple[int, int, float]]:
     for i in (*(m.end() for m in KIN_BEFORE.finditer(simp)), *(m.end() for m in RELATION_BEFORE.finditer(simp)),
               *latin_titles):
         end = _spaced_name(simp, i) or _name_after(simp, i)      # 其妹 陳 小 華
+        if end and (t := titles.search(simp, i + 1, end)):
+            end = t.start()                                       # PT 林|治疗师
         if end and (simp[i] in surnames or simp[i:i + 2] in surnames) and not is_word(simp[i:end], 5) \
                 and not any(a <= i < b for a, b, _ in hits):
             hits.append((i, end, 0.85))
@@ -461,6 +466,9 @@ def find(simplified: str) -> list[tuple[int, int, float]]:
         if (run[0] in surnames and len(run) <= 3) or (len(run) == 2 and run[0] in "阿小"):
             hits.append((k, t, 0.85))
     for m in (QUOTED_NICKNAME.finditer(simp) if _QUOTE.search(simp) else ()):
+        hits.append((*m.span("n"), 0.85))
+    # a doubled given name after 叫 (小女儿叫乐乐, 大家都叫她婷婷): what children are called
+    for m in (_CALLED_DOUBLE.finditer(simp) if "叫" in simp else ()):
         hits.append((*m.span("n"), 0.85))
     # 姓陈名美玲, 姓欧阳，名美惠: the surname and the given name, each its own span
     for m in SURNAME_THEN_GIVEN.finditer(simp):
@@ -521,7 +529,7 @@ def find(simplified: str) -> list[tuple[int, int, float]]:
 # or a kin title may introduce a name (find() decides).
 # (separate scans, each opening with a character set, which the engine skips to at C speed;
 # one alternation of them is tried at every character; a bracketed relation, spaces or not)
-EXTRA_CONTEXT_SCANS = (BED, KIN_BEFORE, RELATION_BEFORE, LATIN_TITLE_HAN, _JA_GATE, DEPT_BEFORE, SURNAME_XING, HAN_AFTER_LATIN, re.compile(RELATION_AFTER.pattern.removeprefix(r"[ \t]*")), KIN_TITLE,
+EXTRA_CONTEXT_SCANS = (BED, KIN_BEFORE, RELATION_BEFORE, LATIN_TITLE_HAN, _JA_GATE, _CALLED_DOUBLE, DEPT_BEFORE, SURNAME_XING, HAN_AFTER_LATIN, re.compile(RELATION_AFTER.pattern.removeprefix(r"[ \t]*")), KIN_TITLE,
                        NICKNAME_SHAPE, QUOTED_NICKNAME)
 _INTRO_SET = frozenset(INTRODUCERS)
 _TITLE_SET = frozenset(TITLES)

@@ -69,4 +69,5 @@ NICKNAME_SHAPE = Gated(re.compile(r"(?<![\u4e00-\u9fff])[老小阿][\u4e00-\u9ff
 # One-character kin titles after a name or nickname: 阿娇姨, 林姐, 王大哥, 陈婶.
 KIN_TITLE = re.compile(r"[姨婶伯叔哥姐姊嫂婆](?![\u4e00-\u9fff]?[:：])")
 # A Latin title before Han characters (Dr. 黃, Dr.林美玲, Mr 陳): the surname, or the name.
-LATIN_TITLE_HAN = re.compile(r"(?i:(?<![a-z])(?:dr|mr|mrs|ms|miss|prof|nurse|np|rn))\.?[ \t]*(?=[" + _SURNAME_FIRSTS + r"])")
+LATIN_TITLE_HAN = re.compile(r"(?i:(?<![a-z])(?:dr|mr|mrs|ms|miss|prof|nurse|np|rn|mt|rt|ot|pt|ma|pa|md|vs|cr|r[1-5]|pgy[12]?))"
+                             r"\.?[ \t]*(?=[" + _SURNAME_FIRSTS + r"])")

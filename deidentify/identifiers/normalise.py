@@ -87,6 +87,8 @@ def _t2s_mapping() -> dict[int, int]:
     # Latin letters with diacritics → the plain letter (Nguyễn Thị Lan, José, Müller): the Latin
     # name finders' lists and shapes are ASCII; one letter for one, so offsets stay aligned.
     table.update(_plain_latin())
+    # Bopomofo ㄚ written for 阿 in informal Taiwanese notes (林ㄚ嬤, ㄚ明)
+    table[ord("ㄚ")] = ord("阿")
     # Taiwanese usage: 臺 → 台 is already in the table; keep a guard for it anyway.
     table.setdefault(ord("臺"), ord("台"))
     table.update(_FULLWIDTH)

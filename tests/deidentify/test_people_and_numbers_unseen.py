@@ -212,3 +212,19 @@ def test_names_said_again_quoted_ranked_or_after_a_carer(text, values):
 @pytest.mark.parametrize("text", ["印傭表示會協助", "看護表示病人夜眠差", "家屬表示了解", "social worker visited"])
 def test_carers_and_roles_alone_stay(text):
     assert scrub_texts([text]) == [text]
+
+
+@pytest.mark.parametrize("text,values", [
+    ("叫號 0035，掛號櫃台人員 小美", ["小美"]), ("Specimen collected by: RN 許美玲; received by: MT 周杰", ["周杰"]),
+    ("病人有兩個女兒，大女兒叫欣欣，小女兒叫樂樂。", ["欣欣", "樂樂"]), ("大家都叫她婷婷", ["婷婷"]),
+    ("病人由兒子（阿忠）陪同", ["阿忠"]), ("主訴：頭痛三天。病人林ㄚ嬤表示", ["林ㄚ嬤"]), ("PT 林治療師", ["林"]),
+])
+def test_nicknames_doubled_names_bopomofo_and_latin_ranks(text, values):
+    out = scrub_texts([text])[0]
+    for v in values:
+        assert v not in out, out
+
+
+@pytest.mark.parametrize("text", ["病人很開心，大家叫他哈哈", "叫號 0035", "人員不足", "工作人員表示", "病人PT 復健中"])
+def test_calls_and_staff_words_alone_stay(text):
+    assert scrub_texts([text]) == [text]
