@@ -12,9 +12,9 @@ import pydicom
 from pydicom.dataset import Dataset
 from pydicom.errors import InvalidDicomError
 from pydicom.sequence import Sequence
-from pydicom.uid import ExplicitVRLittleEndian
+from pydicom.uid import PYDICOM_IMPLEMENTATION_UID, ExplicitVRLittleEndian
 
-from deidentify.dicom import pixels
+from deidentify.dicom import burned_in, pixels, text_values
 from deidentify.dicom.profile import action_for
 from deidentify.dicom.sweep import (BINARY_VRS, decoded_binary, dummy_value, identity_strings,
                                     value_leaks)
@@ -32,9 +32,12 @@ class DicomReport:
     emptied: list[str] = field(default_factory=list)
     uids_remapped: int = 0
     residual_removed: list[str] = field(default_factory=list)
+    scrubbed: list[str] = field(default_factory=list)   # free text kept after the scrubber
     ocr_boxes: int = 0
     stroke_boxes: int = 0
     band_fallback: bool = False
+    known_regions: bool = False     # borders blanked: a class that burns text in (burned_in.py)
+    burned_in_class: str = ""       # why the image counted as one of those classes
     frames: int = 0
 
 
@@ -46,11 +49,14 @@ def _new_uid(uid: str, pseudonymise: Callable[[str], str]) -> str:
 
 class _Cleaner:
     def __init__(self, pseudonymise: Callable[[str], str], report: DicomReport,
-                 header: ScrubOptions | None = None, profile_options: frozenset[str] = frozenset()):
+                 header: ScrubOptions | None = None, profile_options: frozenset[str] = frozenset(),
+                 scrub_keywords: frozenset[str] = frozenset()):
         self.pseudonymise = pseudonymise
         self.report = report
         self.header = header
         self.options = profile_options
+        self.scrub_keywords = scrub_keywords
+        self.to_scrub: list[tuple[Dataset, int]] = []   # free text kept once scrubbed (text_values)
         self.uid_map: dict[str, str] = {}
 
     def uid(self, value: str) -> str:
@@ -71,6 +77,9 @@ class _Cleaner:
                 self.report.removed.append(name)
                 continue
             if elem.keyword == "PixelData" or tag.group == 0x7FE0:
+                continue
+            if elem.keyword in self.scrub_keywords and elem.VR in text_values.TEXT_VRS:
+                self.to_scrub.append((ds, tag))
                 continue
             action = action_for(tag, elem.keyword, elem.VR, self.options)
             if elem.VR == "SQ":
@@ -155,17 +164,22 @@ def _is_mono1(ds: Dataset) -> bool:
 
 
 def _display_frames(ds: Dataset) -> list[np.ndarray]:
-    """8-bit renderings of every frame, for OCR."""
+    """8-bit renderings of every frame for OCR, each carrying its extra renderings."""
     stack = _decoded(ds)
-    return [] if stack is None else [pixels.to_display8(f, _is_mono1(ds)) for f in stack]
+    return [] if stack is None else [pixels.with_extras(*burned_in.renderings(ds, f)) for f in stack]
 
 
 def _clean_pixels(ds: Dataset, opts: pixels.PixelOptions, report: DicomReport,
                   ocr: list[list[pixels.Box]] | None = None) -> bool:
-    """Black out burned-in text; ``ocr`` passes boxes found beforehand (batched OCR)."""
-    stack = _decoded(ds)
-    if stack is None:
+    """Black out burned-in text; ``ocr`` passes boxes found beforehand (batched OCR).
+    Default deny (burned_in.py): risky classes need OCR and lose their borders; some are held."""
+    if "PixelData" not in ds:
         return False
+    risk = burned_in.risk_reason(ds, opts)
+    held = burned_in.hold_reason(ds, opts, risk)
+    if held:
+        raise burned_in.HeldForReview(held)
+    stack = _decoded(ds)
     spp = int(ds.get("SamplesPerPixel", 1))
     mono1 = _is_mono1(ds)
     bits = int(ds.get("BitsStored", ds.get("BitsAllocated", 8)))
@@ -173,11 +187,17 @@ def _clean_pixels(ds: Dataset, opts: pixels.PixelOptions, report: DicomReport,
     max_value = (2 ** (bits - 1) - 1) if signed else (2 ** bits - 1)
     burned_flag = str(ds.get("BurnedInAnnotation", "")).upper() == "YES"
     if ocr is None:
-        ocr = (pixels.ocr_boxes_many([pixels.to_display8(f, mono1) for f in stack], opts)
-               if opts.use_ocr else [[] for _ in stack])
-    changed = False
+        if opts.use_ocr:
+            ocr = pixels.ocr_boxes_many(_display_frames(ds), opts)
+        else:
+            ocr = [[] for _ in stack]
+    changed = burned_in.strip_unused_bits(ds)   # rewritten without bits above BitsStored
+    report.burned_in_class = risk or ""
     for frame, ocr_found in zip(stack, ocr):
         report.frames += 1
+        area = burned_in.text_area(list(ocr_found), frame.shape)
+        if area > opts.hold_text_area:
+            raise burned_in.HeldForReview(f"OCR text covers {area:.0%} of a frame: a page of text")
         fill = (frame.max() if mono1 else frame.min()) if spp == 1 else 0
         # MONOCHROME1 shows low values as white: look for strokes in the inverted values.
         stroke_view = (max_value - frame.astype(np.int64)) if mono1 else frame
@@ -185,7 +205,10 @@ def _clean_pixels(ds: Dataset, opts: pixels.PixelOptions, report: DicomReport,
         boxes = list(ocr_found) + strokes
         report.ocr_boxes += len(ocr_found)
         report.stroke_boxes += len(strokes)
-        if not boxes and burned_flag:
+        if risk:   # text assumed where these classes write it, whatever OCR read
+            boxes += burned_in.known_regions(frame.shape, opts)
+            report.known_regions = True
+        elif not boxes and burned_flag:
             boxes = pixels.band_boxes(frame.shape, opts)
             report.band_fallback = True
         if boxes:
@@ -197,6 +220,8 @@ def _clean_pixels(ds: Dataset, opts: pixels.PixelOptions, report: DicomReport,
         ds.file_meta.TransferSyntaxUID = ExplicitVRLittleEndian
         if spp > 1:
             ds.PlanarConfiguration = 0  # pixel_array is colour-by-pixel, written back as such
+            if str(ds.get("PhotometricInterpretation", "")).startswith("YBR"):
+                ds.PhotometricInterpretation = "RGB"   # pixel_array converted YBR to RGB
     return changed
 
 
@@ -204,18 +229,26 @@ def deidentify_dataset(ds: Dataset, *, pseudonymise: Callable[[str], str],
                        options: pixels.PixelOptions | None = None,
                        ocr: list[list[pixels.Box]] | None = None,
                        header: ScrubOptions | None = None,
-                       profile_options: abc.Iterable[str] | None = None) -> DicomReport:
+                       profile_options: abc.Iterable[str] | None = None,
+                       scrub_attributes: abc.Iterable[str] | None = None) -> DicomReport:
     """Clean ``ds`` in place; see ``deidentify_dicom``.  ``ocr``: per-frame OCR boxes found
     beforehand (``deidentify_dicom_many`` batches tesseract over many files).
     ``profile_options``: retain options of the profile (default: the policy's
-    ``data.dicom_profile_options``; see ``deidentify.dicom.profile``)."""
+    ``data.dicom_profile_options``; see ``deidentify.dicom.profile``).  ``scrub_attributes``:
+    free-text keywords kept after the scrubber (default: ``data.dicom_scrub_text_attributes``;
+    see ``deidentify.dicom.text_values``).  Raises ``HeldForReview`` for pixels a person must
+    see (see ``deidentify.dicom.burned_in``)."""
     report = DicomReport()
     opts = options or pixels.PixelOptions()
     identity = identity_strings(ds)
     original_id = str(ds.get("PatientID", "") or "")
-    cleaner = _Cleaner(pseudonymise, report, header, _profile_options(profile_options))
+    profile = _profile_options(profile_options)
+    cleaner = _Cleaner(pseudonymise, report, header, profile, _scrub_keywords(scrub_attributes))
     pixels_cleaned = _clean_pixels(ds, opts, report, ocr)
     cleaner.clean(ds)
+    report.scrubbed, removed = text_values.scrub_in_place(
+        cleaner.to_scrub, mask_dates="retain_longitudinal_full_dates" not in profile)
+    report.removed += removed
     pseudo = pseudonymise(original_id) if original_id else ""
     ds.PatientID = pseudo
     cleaner.sweep(ds, identity)
@@ -227,13 +260,19 @@ def deidentify_dataset(ds: Dataset, *, pseudonymise: Callable[[str], str],
                                 "ImplementationClassUID", "FileMetaInformationVersion",
                                 "FileMetaInformationGroupLength", "ImplementationVersionName"):
             del meta[elem.tag]  # source AE titles, private creators etc.
+    # The source's implementation UID/name can sit under a hospital's own UID root; the
+    # 128-byte preamble is free for any use (TIFF headers, text): neither is passed on.
+    meta.ImplementationClassUID = PYDICOM_IMPLEMENTATION_UID
+    meta.ImplementationVersionName = "NHI_DEID"
+    ds.preamble = b"\0" * 128
     ds.PatientIdentityRemoved = "YES"
     ds.LongitudinalTemporalInformationModified = "REMOVED"
     methods = ["PS3.15 E.1 Basic Application Level Confidentiality Profile",
                "PatientID replaced by keyed pseudonym", "UIDs re-mapped (2.25, keyed)"]
     codes = [("113100", "Basic Application Confidentiality Profile")]
     if pixels_cleaned:
-        methods.append("burned-in text masked: OCR, strokes" + (", bands" if report.band_fallback else ""))
+        methods.append("burned-in text masked: OCR, strokes"
+                       + (", bands" if report.band_fallback or report.known_regions else ""))
         codes.append(("113101", "Clean Pixel Data Option"))
         ds.BurnedInAnnotation = "NO"
     ds.DeidentificationMethod = methods
@@ -255,6 +294,14 @@ def _profile_options(given: abc.Iterable[str] | None) -> frozenset[str]:
         given = getattr(current_policy().data, "dicom_profile_options", ())
     if isinstance(given, str):
         raise TypeError("profile_options must be an iterable of option names, not one string")
+    return frozenset(given)
+
+
+def _scrub_keywords(given: abc.Iterable[str] | None) -> frozenset[str]:
+    if given is None:
+        from policies import current_policy
+
+        given = getattr(current_policy().data, "dicom_scrub_text_attributes", ())
     return frozenset(given)
 
 

@@ -60,6 +60,12 @@ class PixelOptions:
     # read every frame also contrast-normalised in all four orientations (4 more OCR pages per
     # frame); off only to measure what it costs (bench/deidentify_dicom.py)
     ocr_all_orientations: bool = True
+    # policy (D1): classes of image that carry burned-in text (see burned_in.py)
+    burned_in_modalities: tuple[str, ...] = _policy_default("dicom_burned_in_modalities")
+    burned_in_sop_classes: tuple[str, ...] = _policy_default("dicom_burned_in_sop_classes")
+    band_cols: float = _policy_default("dicom_burned_in_band_cols")
+    hold_modalities: tuple[str, ...] = _policy_default("dicom_hold_modalities")
+    hold_text_area: float = _policy_default("dicom_hold_text_area")
 
     @classmethod
     def from_policy(cls, policy=None, **overrides) -> "PixelOptions":
@@ -71,7 +77,12 @@ class PixelOptions:
             policy = current_policy()
         d = policy.data
         return cls(**{"ocr_min_confidence": d.dicom_ocr_min_confidence, "box_margin": d.dicom_mask_margin,
-                      "fallback_band": d.dicom_fallback_band, **overrides})
+                      "fallback_band": d.dicom_fallback_band,
+                      "burned_in_modalities": tuple(d.dicom_burned_in_modalities),
+                      "burned_in_sop_classes": tuple(d.dicom_burned_in_sop_classes),
+                      "band_cols": d.dicom_burned_in_band_cols,
+                      "hold_modalities": tuple(d.dicom_hold_modalities),
+                      "hold_text_area": d.dicom_hold_text_area, **overrides})
 
 
 class OcrUnavailable(RuntimeError):
@@ -159,15 +170,29 @@ def _variants(gray8: np.ndarray, all_ways: bool = True) -> list[tuple[np.ndarray
     return [(gray8, 0)] + [(np.ascontiguousarray(np.rot90(enhanced, k)), k) for k in ROTATIONS]
 
 
+class Rendering(np.ndarray):
+    """An 8-bit frame carrying other renderings of itself (``extras``, read upright only)."""
+    extras: tuple = ()
+
+
+def with_extras(gray8: np.ndarray, extras) -> np.ndarray:
+    out = np.asarray(gray8).view(Rendering)
+    out.extras = tuple(extras)
+    return out
+
+
 def ocr_boxes_many(frames: list[np.ndarray], opts: PixelOptions) -> list[list[Box]]:
     """Word and line boxes tesseract finds in each 8-bit image (every orientation, plain and
-    contrast-normalised), in one tesseract run; boxes in each frame's own coordinates."""
+    contrast-normalised, and upright each of its ``extras``, see ``with_extras``), in one
+    tesseract run; boxes in each frame's own coordinates."""
     if not frames:
         return []
     pages: list[tuple[int, int, int]] = []   # (frame, quarter turns, scale)
     images = []
     for f_idx, gray in enumerate(frames):
-        for img8, k in _variants(gray, opts.ocr_all_orientations):
+        more = [(np.asarray(e), 0) for e in getattr(gray, "extras", ())]
+        gray = np.asarray(gray)
+        for img8, k in _variants(gray, opts.ocr_all_orientations) + more:
             img, scale = _prepare(img8, opts)
             images.append(img)
             pages.append((f_idx, k, scale))

@@ -111,6 +111,34 @@ class DataPolicy(BaseModel):
         0.12, rule="D1", gt=0, le=0.5,
         description="When BurnedInAnnotation = YES and no text was detected, the top and bottom "
                     "bands of this fraction of the rows are blacked out.")
+    # Burned-in text default deny (D1): classes of image that carry text in their pixels.
+    dicom_burned_in_modalities: tuple[str, ...] = setting(
+        ("US", "IVUS", "SC", "OT", "XC", "ES", "GM", "DOC"), rule="D1",
+        description="Modalities whose images carry burned-in text whatever their header says "
+                    "(ultrasound, secondary capture, other, photographs, endoscopy, documents): "
+                    "OCR must run and the known text regions are blanked; OCR off holds the file.")
+    dicom_burned_in_sop_classes: tuple[str, ...] = setting(
+        ("1.2.840.10008.5.1.4.1.1.7", "1.2.840.10008.5.1.4.1.1.6.", "1.2.840.10008.5.1.4.1.1.3.1",
+         "1.2.840.10008.5.1.4.1.1.77.1."), rule="D1",
+        description="SOP class UIDs (a value ending in '.' is a prefix) treated like the modalities "
+                    "above: secondary capture (all bit depths), ultrasound, visible light.")
+    dicom_burned_in_band_cols: float = setting(
+        0.1, rule="D1", ge=0, le=0.5,
+        description="For those classes the top and bottom dicom_fallback_band of the rows and the "
+                    "left and right band of this fraction of the columns are always blanked.")
+    dicom_hold_modalities: tuple[str, ...] = setting(
+        ("DOC",), rule="D1",
+        description="Modalities whose pixel data is held for a person, never released by "
+                    "masking (a scanned document is text through and through).")
+    dicom_hold_text_area: float = setting(
+        0.15, rule="D1", gt=0, le=1,
+        description="An image whose OCR text boxes cover more than this fraction of a frame is "
+                    "held for a person (a page or screenshot of text, not annotations).")
+    dicom_scrub_text_attributes: tuple[str, ...] = setting(
+        ("TextValue",), rule="D1",
+        description="Free-text attributes kept after the free-text scrubber (identifiers, dates "
+                    "unless retained, institutions replaced), at any depth (SR content items); "
+                    "others the profile removes stay removed; a scrubber failure removes them.")
     k_anonymity_k: int = setting(
         5, rule="D1", ge=2,
         description="k of the extract's k-anonymity report on quasi-identifiers.")

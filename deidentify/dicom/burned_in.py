@@ -1,0 +1,152 @@
+"""Burned-in text, default deny (D1): which images must be assumed to carry text, how every
+frame is rendered for OCR, and when a file is held for a person instead of released.
+
+An image with no BurnedInAnnotation attribute (or NO) whose OCR reads nothing used to pass
+untouched.  Vendors burn names, IDs and dates into ultrasound headers, secondary captures,
+screenshots, photographs and endoscopy frames whatever the header says, so for those classes
+(policy ``data.dicom_burned_in_modalities`` / ``dicom_burned_in_sop_classes``, or a
+ConversionType, i.e. a secondary capture):
+
+- OCR must run on every frame (``use_ocr=False`` holds the file; a missing tesseract raises
+  ``OcrUnavailable`` for every image, so nothing passes unread);
+- the known text regions (top/bottom ``dicom_fallback_band`` of the rows, left/right
+  ``dicom_burned_in_band_cols`` of the columns) are blanked whatever OCR found;
+- every OCR and stroke box is blanked too.
+
+Held for a person (``HeldForReview``, the loader quarantines the file with the class name):
+a modality in ``dicom_hold_modalities`` (scanned documents), or OCR text covering more than
+``dicom_hold_text_area`` of a frame (a page of text, not annotations).
+
+OCR reads, besides the min-max rendering (and its contrast-normalised turns, pixels.py), a
+percentile stretch (an outlier pixel squeezes 16-bit text into two grey levels), the header's
+VOI window, and for colour images a chroma map (red text on grey has the grey's luminance).
+Palette colour images are read through their lookup table.
+"""
+from __future__ import annotations
+
+import numpy as np
+from pydicom.dataset import Dataset
+from pydicom.multival import MultiValue
+
+from deidentify.dicom import pixels
+
+
+class HeldForReview(RuntimeError):
+    """The file cannot be released by masking: a person must look at it (reason in args[0])."""
+
+
+def _class_match(uid: str, classes) -> bool:
+    return any(uid == c or uid.startswith(c.rstrip(".") + ".") for c in classes if c)
+
+
+def risk_reason(ds: Dataset, opts: pixels.PixelOptions) -> str | None:
+    """Why ``ds`` must be assumed to carry burned-in text (OCR required, known regions
+    blanked), or None for an ordinary image (OCR and strokes only)."""
+    modality = str(ds.get("Modality", "") or "").strip().upper()
+    if modality and modality in {m.upper() for m in opts.burned_in_modalities}:
+        return f"modality {modality}"
+    meta = getattr(ds, "file_meta", None)
+    sop = str(ds.get("SOPClassUID", "") or (meta.get("MediaStorageSOPClassUID", "") if meta else "") or "")
+    if sop and _class_match(sop, opts.burned_in_sop_classes):
+        return f"SOP class {sop}"
+    if ds.get("ConversionType"):
+        return "secondary capture (ConversionType)"
+    return None
+
+
+def hold_reason(ds: Dataset, opts: pixels.PixelOptions, risk: str | None) -> str | None:
+    """Why the pixels of ``ds`` are held before any masking, or None."""
+    modality = str(ds.get("Modality", "") or "").strip().upper()
+    if modality and modality in {m.upper() for m in opts.hold_modalities}:
+        return f"modality {modality}: pixel data held for review"
+    if risk and not opts.use_ocr:
+        return f"{risk}: burned-in text likely and OCR is off"
+    return None
+
+
+def known_regions(shape: tuple[int, ...], opts: pixels.PixelOptions) -> list[pixels.Box]:
+    """Where modalities of the risky classes write their text: the four borders."""
+    rows, cols = shape[0], shape[1]
+    boxes = pixels.band_boxes(shape, opts)
+    side = int(round(cols * opts.band_cols))
+    if side > 0:
+        boxes += [(0, 0, side, rows), (cols - side, 0, cols, rows)]
+    return boxes
+
+
+def text_area(boxes: list[pixels.Box], shape: tuple[int, ...]) -> float:
+    """Fraction of a frame the union of ``boxes`` covers."""
+    if not boxes:
+        return 0.0
+    cover = np.zeros(shape[:2], bool)
+    for x0, y0, x1, y1 in boxes:
+        cover[max(0, y0):y1, max(0, x0):x1] = True
+    return float(cover.mean())
+
+
+def _stretch(f: np.ndarray, lo: float, hi: float) -> np.ndarray:
+    if hi <= lo:
+        return np.zeros(f.shape, np.uint8)
+    return (np.clip((f - lo) / (hi - lo), 0, 1) * 255).astype(np.uint8)
+
+
+def colour_view(ds: Dataset, frame: np.ndarray) -> np.ndarray:
+    """The frame as shown: palette indices through the lookup table, else as stored."""
+    if str(ds.get("PhotometricInterpretation", "")) == "PALETTE COLOR":
+        try:
+            from pydicom.pixels import apply_color_lut
+
+            return apply_color_lut(frame, ds)
+        except Exception:  # noqa: BLE001 - a broken LUT: read the indices themselves
+            return frame
+    return frame
+
+
+def renderings(ds: Dataset, frame: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]]:
+    """(main 8-bit rendering, extra renderings read upright) of one stored frame."""
+    mono1 = str(ds.get("PhotometricInterpretation", "")) == "MONOCHROME1"
+    shown = colour_view(ds, frame)
+    main = pixels.to_display8(shown, mono1)
+    f = shown.astype(np.float64)
+    extras: list[np.ndarray] = []
+    if f.ndim == 3:
+        chroma = f.max(axis=2) - f.min(axis=2)
+        if chroma.max() > 0:
+            extras.append(_stretch(chroma, float(chroma.min()), float(chroma.max())))
+        f = f.mean(axis=2)
+    lo, hi = (float(v) for v in np.percentile(f, (1, 99)))
+    if (lo, hi) != (float(f.min()), float(f.max())):
+        extras.append(_stretch(f, lo, hi))
+    window = _header_window(ds, f)
+    if window is not None:
+        extras.append(255 - window if mono1 else window)
+    return main, extras
+
+
+def _first(value) -> float:
+    return float(value[0] if isinstance(value, (list, tuple, MultiValue)) else value)
+
+
+def _header_window(ds: Dataset, f: np.ndarray) -> np.ndarray | None:
+    try:
+        center, width = ds.get("WindowCenter"), ds.get("WindowWidth")
+        if center is None or width is None or int(ds.get("SamplesPerPixel", 1)) != 1:
+            return None
+        center, width = _first(center), _first(width)
+        slope = float(ds.get("RescaleSlope", 1) or 1)
+        intercept = float(ds.get("RescaleIntercept", 0) or 0)
+    except (TypeError, ValueError):
+        return None
+    if width <= 1:
+        return None
+    return _stretch(f * slope + intercept, center - width / 2, center + width / 2)
+
+
+def strip_unused_bits(ds: Dataset) -> bool:
+    """Does the stored pixel data need rewriting to drop bits above BitsStored?  (Old overlays
+    live in those bits, and a reader can show them.)"""
+    return int(ds.get("BitsStored", 0) or 0) < int(ds.get("BitsAllocated", 0) or 0)
+
+
+__all__ = ["HeldForReview", "hold_reason", "known_regions", "renderings", "risk_reason",
+           "strip_unused_bits", "text_area"]

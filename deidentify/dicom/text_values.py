@@ -1,0 +1,83 @@
+"""Free text kept in a DICOM object after scrubbing (D1): SR TextValue at any depth.
+
+The basic profile removes free text it names (ImageComments, AdditionalPatientHistory …: X)
+and the table does not name an SR content item's TextValue, which the default rule removed
+too: a report's findings were lost to research.  Attributes listed in the policy
+(``data.dicom_scrub_text_attributes``, default TextValue only, so the profile's own X
+attributes stay removed unless a deployment lists them) are instead kept after:
+
+1. the project's free-text scrubber (``deidentify.text.scrub_texts``: names, national IDs,
+   chart numbers, phones, addresses, e-mails … become ``<NAME>``, ``<ID>``, ``<MRN>`` …);
+2. dates → ``<DATE>`` unless the profile option ``retain_longitudinal_full_dates`` is on (the
+   header's study dates are removed, so the report's must not tell them);
+3. institutions (``… Hospital``, ``…醫院``/``診所``) → ``<INSTITUTION>`` (the header's
+   InstitutionName is removed by the profile);
+
+and then the header sweep still removes the element if the patient's own strings remain.
+Default deny: if the scrubber raises, every such element is removed.
+"""
+from __future__ import annotations
+
+import re
+
+from pydicom.dataset import Dataset
+
+from deidentify.identifiers.dates import DATE
+from deidentify.identifiers.normalise import to_halfwidth
+
+TEXT_VRS = {"LO", "LT", "SH", "ST", "UC", "UT"}
+_DATE_RE = re.compile(r"(?<![0-9])" + DATE + r"(?![0-9])", re.IGNORECASE)
+_SIMPLIFIED = str.maketrans({"國": "国", "華": "华"})   # DATE is written for Simplified text
+_INSTITUTION_RE = re.compile(
+    r"(?:[A-Z][\w'.&-]*\s+){0,6}(?:Memorial\s+|General\s+|University\s+|Veterans\s+|Children'?s\s+)*"
+    r"(?:Hospital|Clinic|Medical\s+Cent(?:er|re)|Infirmary|Health\s+System)"
+    r"(?:\s+of\s+(?:[A-Z][\w'.-]*\s*){1,4})?"
+    r"|[\u4e00-\u9fff]{2,8}?(?:醫院|医院|診所|诊所|醫學中心|医学中心|衛生所|卫生所)"
+    # Taiwanese hospitals by their usual short names (NTUH, TVGH, KVGH, CGMH; 北榮, 長庚 …)
+    r"|\b[A-Z]{1,4}(?:VGH|GH|UH|MH)\b"
+    r"|[\u4e00-\u9fff]{0,3}(?:榮總|榮民總|長庚|馬偕|台大|臺大|北榮|中榮|高榮|慈濟|奇美|彰基|北醫|亞東|三總)")
+
+
+def scrub_values(texts: list[str]) -> list[str]:
+    """The scrubber over many values at once (one call per object; the patch point of the
+    rule switch in policies/rules_index.yaml)."""
+    from deidentify.text import ScrubOptions, scrub_texts
+
+    return [t or "" for t in scrub_texts(list(texts), options=ScrubOptions())]
+
+
+def mask_dates_and_institutions(text: str, mask_dates: bool) -> str:
+    text = _INSTITUTION_RE.sub("<INSTITUTION>", text)
+    if not mask_dates:
+        return text
+    probe = to_halfwidth(text).translate(_SIMPLIFIED)
+    if len(probe) != len(text):   # offsets would not line up: mask on the probe itself
+        text = probe
+    out, last = [], 0
+    for m in _DATE_RE.finditer(probe):
+        out += [text[last:m.start()], "<DATE>"]
+        last = m.end()
+    return "".join(out + [text[last:]])
+
+
+def scrub_in_place(found: list[tuple[Dataset, int]], mask_dates: bool) -> tuple[list[str], list[str]]:
+    """Scrub the elements ``found`` ((dataset, tag) pairs) in place; returns (scrubbed tags'
+    names, removed ones).  Any failure removes them all: never kept unscrubbed."""
+    values = []
+    for item, tag in found:
+        v = item[tag].value
+        values.append("\n".join(str(x) for x in v) if isinstance(v, (list, tuple)) else str(v or ""))
+    try:
+        cleaned = [mask_dates_and_institutions(t, mask_dates) for t in scrub_values(values)]
+        if len(cleaned) != len(values):
+            raise ValueError("the scrubber returned a different number of texts")
+    except Exception:  # noqa: BLE001 - default deny: no scrubber, no text
+        for item, tag in found:
+            del item[tag]
+        return [], [str(tag) for _, tag in found]
+    for (item, tag), text in zip(found, cleaned):
+        item[tag].value = text
+    return [str(tag) for _, tag in found], []
+
+
+__all__ = ["TEXT_VRS", "mask_dates_and_institutions", "scrub_in_place", "scrub_values"]
