@@ -51,6 +51,10 @@ def risk_reason(ds: Dataset, opts: pixels.PixelOptions) -> str | None:
         return f"SOP class {sop}"
     if ds.get("ConversionType"):
         return "secondary capture (ConversionType)"
+    image_type = ds.get("ImageType") or []
+    values = [image_type] if isinstance(image_type, str) else list(image_type)
+    if any("SCREEN" in str(v).upper() for v in values):   # dose screens, "SCREEN SAVE" captures
+        return "ImageType screen capture"
     return None
 
 

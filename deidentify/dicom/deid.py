@@ -77,6 +77,9 @@ class _Cleaner:
                 self.report.removed.append(name)
                 continue
             if elem.keyword == "PixelData" or tag.group == 0x7FE0:
+                if path:   # pixels inside a sequence item are never read by OCR: not released
+                    del ds[tag]
+                    self.report.removed.append(name)
                 continue
             if elem.keyword in self.scrub_keywords and elem.VR in text_values.TEXT_VRS:
                 self.to_scrub.append((ds, tag))
@@ -208,8 +211,8 @@ def _clean_pixels(ds: Dataset, opts: pixels.PixelOptions, report: DicomReport,
         if risk:   # text assumed where these classes write it, whatever OCR read
             boxes += burned_in.known_regions(frame.shape, opts)
             report.known_regions = True
-        elif not boxes and burned_flag:
-            boxes = pixels.band_boxes(frame.shape, opts)
+        elif burned_flag:   # the header says there is text: its bands go even if OCR found some
+            boxes += pixels.band_boxes(frame.shape, opts)
             report.band_fallback = True
         if boxes:
             pixels.blackout(frame, boxes, fill, opts.box_margin)

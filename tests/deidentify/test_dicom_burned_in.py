@@ -315,3 +315,32 @@ def test_renderings_show_what_a_grey_rendering_hides():
         shown = [main] + extras
         contrast = max(abs(float(r[mask].mean()) - float(r[~mask].mean())) for r in shown)
         assert contrast > 100, label
+
+
+def test_flagged_image_loses_its_bands_even_when_ocr_finds_other_text(monkeypatch):
+    """BurnedInAnnotation YES on an ordinary class: a box found in the middle no longer
+    spares the top and bottom bands (OCR may have missed the header line)."""
+    monkeypatch.setattr(pixels, "ocr_boxes_many", lambda frames, opts: [[(60, 50, 90, 60)] for _ in frames])
+    ds = _image("CT", CTImageStorage, {"BurnedInAnnotation": "YES"}, "MONO2-16", "bottom-right", 1, 0, True)
+    report = deidentify_dataset(ds, pseudonymise=pseudonymise, options=PixelOptions())
+    y0, y1, x0, x1 = _glyphs("bottom-right")[1]
+    assert report.band_fallback and len(np.unique(ds.pixel_array[y0:y1, x0:x1])) == 1
+
+
+def test_screen_capture_image_type_is_a_risky_class(ocr_reads_nothing):
+    ds = _image("CT", CTImageStorage, {"ImageType": ["DERIVED", "SECONDARY", "SCREEN SAVE"]},
+                "MONO2-8", "top-right", 1, 0, True)
+    report = deidentify_dataset(ds, pseudonymise=pseudonymise, options=PixelOptions())
+    y0, y1, x0, x1 = _glyphs("top-right")[1]
+    assert report.known_regions and len(np.unique(ds.pixel_array[y0:y1, x0:x1])) == 1
+
+
+def test_pixel_data_nested_in_a_sequence_is_not_released(ocr_reads_nothing):
+    ds = _image("CT", CTImageStorage, {}, "MONO2-8", "top-left", 1, -1, False)
+    item = Dataset()
+    item.Rows, item.Columns = 8, 8
+    item.PixelData = b"CHEN TA-MING".ljust(64, b"\0")
+    ds.add_new(0x00F31010, "SQ", Sequence([item]))   # an unknown public sequence, kept by default
+    ds.ReferencedImageSequence = Sequence([item])
+    deidentify_dataset(ds, pseudonymise=pseudonymise, options=PixelOptions())
+    assert b"CHEN" not in _written(ds)
