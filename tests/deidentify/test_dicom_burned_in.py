@@ -294,17 +294,26 @@ def _ocr_cases() -> list[tuple[str, Dataset, np.ndarray]]:
     return cases
 
 
-def test_colour_and_palette_text_read_by_real_ocr():
-    """Non-risky class, no flag: only OCR can find these, through the chroma and palette
-    renderings (one tesseract run for both files)."""
-    opts = PixelOptions(ocr_upscale_below=512, ocr_all_orientations=False)
+def test_colour_palette_and_later_frame_text_read_by_real_ocr():
+    """Only OCR can find these (no flag, text not saturated, away from the borders): through
+    the chroma and palette renderings, and on the third frame of an ultrasound cine (one
+    tesseract run for the three files)."""
+    opts = PixelOptions(ocr_upscale_below=512)
     cases = _ocr_cases()
+    cine = _image("US", US_MF, {}, "MONO2-8", "top-left", 3, -1, False)
+    stack = cine.pixel_array.copy()
+    mask = cases[0][2]
+    stack[2][mask] = 225                       # unsaturated text mid-frame on frame 3 only
+    cine.PixelData = stack.tobytes()
+    cases.append(("US cine frame 3", cine, mask))
     out = deidentify_dicom_many([_written(ds) for _, ds, _ in cases], pseudonymise=pseudonymise,
                                 options=opts)
     for (label, ds, mask), result in zip(cases, out):
         assert isinstance(result, bytes), (label, result)
         after = pydicom.dcmread(io.BytesIO(result)).pixel_array
         before = ds.pixel_array
+        if label.startswith("US cine"):
+            after, before = after[2], before[2]
         changed = (after != before).any(axis=-1) if after.ndim == 3 else after != before
         assert changed[mask].mean() > 0.95, label
 
