@@ -353,3 +353,18 @@ def test_pixel_data_nested_in_a_sequence_is_not_released(ocr_reads_nothing):
     ds.ReferencedImageSequence = Sequence([item])
     deidentify_dataset(ds, pseudonymise=pseudonymise, options=PixelOptions())
     assert b"CHEN" not in _written(ds)
+
+
+def test_16_bit_text_squeezed_by_an_outlier_is_shown_by_the_stretch_and_the_window():
+    """One pixel at 65535 makes a min-max rendering show text at CT value 76 HU as 1-2 grey
+    levels; the percentile stretch and the header's window show it."""
+    ds = _image("CT", CTImageStorage, {}, "MONO2-16", "top-left", 1, -1, False)
+    ds.BitsStored, ds.HighBit = 16, 15
+    ds.WindowCenter, ds.WindowWidth, ds.RescaleIntercept, ds.RescaleSlope = "40", "400", "-1024", "1"
+    arr = ds.pixel_array.astype(np.uint16).copy()
+    mask = _ocr_cases()[0][2]
+    arr[mask] = 1100
+    arr[0, 0] = 65535
+    main, extras = burned_in.renderings(ds, arr)
+    contrast = [abs(float(r[mask].mean()) - float(r[~mask].mean())) for r in [main] + extras]
+    assert contrast[0] < 5 and len(extras) == 2 and min(contrast[1:]) > 40, contrast
