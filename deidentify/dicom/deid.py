@@ -368,14 +368,16 @@ def deidentify_dicom(data: bytes, *, pseudonymise: Callable[[str], str],
     PatientIdentityRemoved = YES, DeidentificationMethod(+CodeSequence) set, and a final sweep
     removing any text element still holding the patient's name, ID, birth date or an identifier.
     Pixels: burned-in text blacked out (OCR boxes + saturated-stroke clusters; annotation bands
-    when BurnedInAnnotation=YES and nothing was found).
+    when BurnedInAnnotation=YES; the borders of the classes that burn text in, see
+    ``burned_in``).  SR TextValue kept after the free-text scrubber (``text_values``).
 
     ``pseudonymise`` must be deterministic and keyed (e.g. HMAC with the release key): it is
     called with the original PatientID and with ``"dicom-uid:<uid>"`` for each UID, so the same
     key gives the same replacement UIDs across files (series stay together) and another key
     gives unlinkable ones.  Raises ValueError for bytes that are not DICOM Part 10 or pixel data
     in a transfer syntax that cannot be decoded here, OcrUnavailable when tesseract is missing
-    (pass ``options=PixelOptions(use_ocr=False)`` to rely on strokes and bands only).
+    (pass ``options=PixelOptions(use_ocr=False)`` to rely on strokes and bands only: images of
+    the classes that burn text in are then held), HeldForReview for pixels a person must see.
 
     Policy (RULES.md D1): ``options`` carries the pixel masking cut-offs (OCR confidence, box
     margin, fallback band) and ``header`` the sweep's score cut-offs (a name must reach
