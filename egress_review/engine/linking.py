@@ -249,6 +249,15 @@ def relation(a: Series, b: Series, banded: dict | None = None) -> str | None:
     return None
 
 
+def _size(s: Series) -> float:
+    """The series' total: its published grand total, else the sum of its finest cells."""
+    tot = [c.value or 0 for c in s.cells if not c.coords]
+    if tot:
+        return max(tot)
+    depth = max((len(c.coords) for c in s.cells), default=0)
+    return sum(c.value or 0 for c in s.cells if len(c.coords) == depth)
+
+
 @dataclass
 class Component:
     series: list[Series]
@@ -296,17 +305,28 @@ def components(series: list[Series]) -> list[Component]:
     for i, s in enumerate(series):
         root = same.find(i)
         name.setdefault(root, f"{s.declared} [{s.label}]")
-    size = {}
+    # A child with several containers (nested in every column of a table that is larger
+    # everywhere) takes the one a reader pairs it with: the same column name first, then the
+    # smallest.  A table without a total is sized by the sum of its finest cells; sized 0, the
+    # first container found won and the true pair went unchecked (a three-column table whose
+    # every cell was a few below another's passed).
+    size, cols = {}, {}
     for i, s in enumerate(series):
-        tot = sum(c.value or 0 for c in s.cells if not c.coords)
-        size[same.find(i)] = max(size.get(same.find(i), 0), tot)
+        r = same.find(i)
+        size[r] = max(size.get(r, 0), _size(s))
+        cols.setdefault(r, set()).add(norm(s.label.split(":", 1)[1]))
     parent: dict = {}
     soft_nodes = set()
+
+    def better(p, q, c) -> bool:
+        p_pair, q_pair = bool(cols[p] & cols[c]), bool(cols[q] & cols[c])
+        return p_pair > q_pair or (p_pair == q_pair and size.get(p, 0) < size.get(q, 0))
+
     for child, par, soft in nest:
         c, p = same.find(child), same.find(par)
         if c == p:
             continue
-        if c not in parent or size.get(p, 0) < size.get(parent[c], 0):
+        if c not in parent or better(p, parent[c], c):
             parent[c] = p
         if soft:
             soft_nodes.add(c)

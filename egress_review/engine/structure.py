@@ -143,8 +143,12 @@ def _infer_wide(table: Table) -> None:
         options = [others] + [[c for c in others if c != drop] for drop in others]
         for parts in options:
             # one category and its total: the two columns equal on every row, none blank
+            # ... and only when every column left out is empty or zero: two equal columns beside
+            # others with numbers are two categories that happen to match, not a category and
+            # its total (taken so, the others fell out of the crosstab and unlinked it)
             single_ok = len(parts) == 1 and not np.isnan(v[total]).any() \
-                and not np.isnan(v[parts[0]]).any()
+                and not np.isnan(v[parts[0]]).any() \
+                and all(np.nan_to_num(v[c]).sum() == 0 for c in others if c not in parts)
             # a labelled total is a margin unless its numbers contradict it (every row may
             # hide a cell); an unlabelled one needs a complete row that proves it
             if (len(parts) >= 2 or single_ok) and _sums_to(v, total, parts,
