@@ -26,6 +26,9 @@ from deidentify import keys as K
 
 from datasets.load.reports import FileReport
 
+# de-identification refusals whose message the project composes (no file content in it)
+_OWN_REASONS = {"HeldForReview", "OcrUnavailable"}
+
 
 @dataclass
 class _Scanned:
@@ -457,7 +460,10 @@ class _Loader:
                         cleaned.append(e)
             for (rel, _), result in zip(chunk, cleaned):
                 if isinstance(result, Exception):  # a broken DICOM file is a data problem
-                    errs[rel] = f"DICOM file could not be de-identified: {type(result).__name__}"
+                    # (the exception's own text only where the project wrote it: a pydicom error
+                    # may quote the file's values)
+                    said = f" ({str(result)[:200]})" if type(result).__name__ in _OWN_REASONS else ""
+                    errs[rel] = f"DICOM file could not be de-identified: {type(result).__name__}{said}"
                     continue
                 # named by a keyed pseudonym of the source path: no source identifier in the name
                 name = keyring.py_pseudonym(keyring.class_key(self.rkey, "file"),

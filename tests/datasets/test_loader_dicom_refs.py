@@ -84,3 +84,24 @@ def test_a_failed_ocr_batch_is_retried_file_by_file(image_source, settings, monk
     assert any(n > 1 for n in batches) and batches.count(1) >= 2, batches
     assert set(_quarantine(settings, "D2")) == {3, 4, 5}
     assert len(_released_dicoms(settings, "D2")) == 4 == rep.dicom_files
+
+
+def test_a_file_held_for_a_person_says_why(tmp_path, settings):
+    """D1: a scanned document (modality DOC) is held, never masked; the quarantine says so in
+    the project's own words (a pydicom error's text could quote the file, so only the
+    project's refusals are quoted)."""
+    import pydicom
+
+    from datasets.synthetic import generate
+
+    src = tmp_path / "src"
+    generate(src, 300, seed=11, images=3)
+    (src / "MANIFEST.json").unlink()
+    f = src / "dicom" / "IMG000001.dcm"
+    ds = pydicom.dcmread(f)
+    ds.Modality = "DOC"
+    ds.save_as(f)
+    load_release(src, "D2", settings)
+    q = _quarantine(settings, "D2")
+    reasons = [r["reason"] for r in q.values()]
+    assert any("HeldForReview (" in r and "DOC" in r for r in reasons), reasons
