@@ -62,7 +62,9 @@ _LABELS = {
                  r"(?<!处置..)(?<!品项..)(?<!药..)(?<!批..)(?<!商品..)(?<!型..)"
                  r"|(?<![a-z])(?:ref(?:erence)?|case|claim|serial|ticket|file|record|chart|card|policy|cert(?:ificate)?"
                  r"|permit|receipt|invoice|transaction|tracking|booking|registration|referral|insurance|member(?:ship)?)"
-                 r"[ \t]*(?:id|no\.?|number|#)|(?<![a-z])s/?n(?![a-z])", True, "序单编卡条字票案号rcstfpibm"),
+                 r"[ \t]*(?:id|no\.?|number|#)|(?<![a-z])s/?n(?![a-z])"
+                 # a licence number after the profession (Jenny Lin RN #4421, badge #2231)
+                 r"|(?<![a-z])(?:rn|md|np|pa|badge|emp)[ \t]*#", True, "序单编卡条字票案号rcstfpibmnpe"),
 }
 # Professional licence numbers: 医字第012345号, 药字第 034567 号, 护字第…, (北市)牙医字第…: the
 # certificate's number follows 字第 whatever profession stands before it.
@@ -142,7 +144,7 @@ PREFILTERS = [
            r"|acc|bank|plate|ip|student|employee|staff|member|id[ \t]*card|(?:id|fb|ig)(?![a-z])"
            r"|bed|specimen|lab|path|admission|encounter|visit|incident|report|order|request|exam|event"
            r"|ref|case|claim|serial|ticket|file|record|chart|card|policy|cert|permit|receipt|invoice|transaction"
-           r"|tracking|booking|registration|referral|insurance|sn(?![a-z])|s/n|ssn|social)|passport|licen[cs]e",
+           r"|tracking|booking|registration|referral|insurance|sn(?![a-z])|s/n|ssn|social|(?:rn|md|np|pa|badge|emp)[ \t]*#)|passport|licen[cs]e",
            "pailnwstfbemvroqcdgkhu"),
     r"\.[0-9]{1,3}\.[0-9]", r":[0-9a-f]{0,4}:[0-9a-f]{0,4}:", r"//", r"www\.", r"WWW\.",
     BARE_URL_GATE.pattern, PLATE_ALONE.pattern, PLATE_NEAR_VEHICLE.pattern, r"\(01\)", GEO_GATE.pattern,
@@ -172,7 +174,7 @@ _GATE_WORDS = {
     "NUMBERED": (f"序号|单号|编号|卡号|条码|字号|票号|案号|号码|s{_W}n|s{_W}/n"
                  f"|r{_W}ef|c{_W}ase|c{_W}laim|s{_W}erial|t{_W}icket|f{_W}ile|r{_W}ecord|c{_W}hart|c{_W}ard|p{_W}olicy"
                  f"|c{_W}ert|p{_W}ermit|r{_W}eceipt|i{_W}nvoice|t{_W}ransaction|t{_W}racking|b{_W}ooking"
-                 f"|r{_W}egistration|r{_W}eferral|i{_W}nsurance|m{_W}ember"),
+                 f"|r{_W}egistration|r{_W}eferral|i{_W}nsurance|m{_W}ember|r{_W}n|m{_W}d|n{_W}p|p{_W}a|b{_W}adge|e{_W}mp"),
 }
 KIND_GATES = {kind: re.compile(literal_led(words)) for kind, words in _GATE_WORDS.items()}
 # Every kind's words in one scan: most notes hold no label at all (1,104 of 1,505 unseen ones),

@@ -69,7 +69,8 @@ _LED_PREFILTERS = {
         f"|i{_W}ncident|r{_W}eport|o{_W}rder|r{_W}equest|e{_W}xam|e{_W}vent"
         f"|r{_W}ef|c{_W}ase|c{_W}laim|s{_W}erial|t{_W}icket|f{_W}ile|r{_W}ecord|c{_W}hart|c{_W}ard|p{_W}olicy"
         f"|c{_W}ert|p{_W}ermit|r{_W}eceipt|i{_W}nvoice|t{_W}ransaction|t{_W}racking|b{_W}ooking"
-        f"|r{_W}egistration|r{_W}eferral|i{_W}nsurance|s{_W}n(?![a-z])|s{_W}/n|s{_W}sn|s{_W}ocial"),
+        f"|r{_W}egistration|r{_W}eferral|i{_W}nsurance|s{_W}n(?![a-z])|s{_W}/n|s{_W}sn|s{_W}ocial|r{_W}n[ \t]*#|m{_W}d[ \t]*#|n{_W}p[ \t]*#|p{_W}a[ \t]*#"
+        f"|b{_W}adge[ \t]*#|e{_W}mp[ \t]*#"),
 }
 _PREFILTERS = [re.compile(p, re.IGNORECASE) for p in (
     r"886", r"\(0[0-9]", r"0[2-9][0-9 \t\-.)‧·•]{6,}",            # phone shapes
