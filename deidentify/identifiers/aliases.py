@@ -72,8 +72,12 @@ def repeats(simp: str, names: list[tuple[int, int]]) -> list[tuple[int, int]]:
         latin = bool(_LATIN_WORD.search(w))
         if latin and len(w) < 3:
             continue
-        pat = re.escape(w)
-        if latin:
-            pat = r"(?<![A-Za-z])" + pat + r"(?![A-Za-z])"
-        out += [m.span() for m in re.finditer(pat, simp) if not (a <= m.start() < b)]
+        at = simp.find(w)
+        while at >= 0:          # (str.find: a regex compiled per name cost more than the scan)
+            end = at + len(w)
+            if not (a <= at < b) and not (latin and ((at and simp[at - 1].isascii() and simp[at - 1].isalpha())
+                                                     or (end < len(simp) and simp[end].isascii()
+                                                         and simp[end].isalpha()))):
+                out.append((at, end))
+            at = simp.find(w, at + 1)
     return out

@@ -107,7 +107,7 @@ URL = re.compile(r"(?=[hfw])(?:https?://|ftp://|www\.)[^\s\x00<>\"'，。、；�
 # Licence plates without their label: the 2012 car shape (ABC-1234) and the new motorcycle
 # shape (123-ABC) stand alone; the older shapes (AB-1234, 1234-AB, ABC-123) share theirs with
 # codes, so they need a vehicle word in the 16 characters before them.
-PLATE_GATE = re.compile(r"[A-Za-z](?=-[0-9])|[0-9](?=-[A-Za-z])")     # (every plate: a letter and a digit at its hyphen)
+PLATE_GATE = re.compile(r"[A-Za-z0-9](?:(?<=[A-Za-z])-[0-9]|(?<=[0-9])-[A-Za-z])")     # (every plate: a letter and a digit at its hyphen)
 PLATE_ALONE = re.compile(r"(?<![A-Za-z0-9\-])(?:[A-Z]{3}-[0-9]{4}|[0-9]{3}-[A-Z]{3})(?![A-Za-z0-9\-])")
 PLATE_NEAR_VEHICLE = re.compile(r"(?<![A-Za-z0-9\-])(?:[A-Za-z]{2,3}-[0-9]{3,4}|[0-9]{3,4}-[A-Za-z]{2,3})(?![A-Za-z0-9\-])")
 _VEHICLE_BEFORE = re.compile(r"(?:车|骑|(?<![a-z])(?:car|vehicle|scooter|motorcycle|motorbike|truck|taxi|van|drove|driving|plate))"
@@ -171,10 +171,14 @@ _GATE_WORDS = {
     "ACCOUNT_NO": f"银行|帐号|账号|帐户|账户|b{_W}ank|a{_W}ccount",
     "PLATE": f"车号|车牌|license|p{_W}late",
     "IP": f"i{_W}p",
-    "NUMBERED": (f"序号|单号|编号|卡号|条码|字号|票号|案号|号码|s{_W}n|s{_W}/n"
-                 f"|r{_W}ef|c{_W}ase|c{_W}laim|s{_W}erial|t{_W}icket|f{_W}ile|r{_W}ecord|c{_W}hart|c{_W}ard|p{_W}olicy"
-                 f"|c{_W}ert|p{_W}ermit|r{_W}eceipt|i{_W}nvoice|t{_W}ransaction|t{_W}racking|b{_W}ooking"
-                 f"|r{_W}egistration|r{_W}eferral|i{_W}nsurance|m{_W}ember|r{_W}n|m{_W}d|n{_W}p|p{_W}a|b{_W}adge|e{_W}mp"),
+    # (the English labels with what must follow them: "patient", "case", "record" alone are
+    # common words, and a gate that passes every English note saves nothing)
+    "NUMBERED": (f"序号|单号|编号|卡号|条码|字号|票号|案号|号码|s{_W}n(?![a-z])|s{_W}/n"
+                 + "".join(f"|{w[0]}{_W}{w[1:]}[ \t]*(?:id|no|number|#)" for w in (
+                     "ref", "case", "claim", "serial", "ticket", "file", "record", "chart", "card", "policy", "cert",
+                     "permit", "receipt", "invoice", "transaction", "tracking", "booking", "registration", "referral",
+                     "insurance", "member"))
+                 + "".join(f"|{w[0]}{_W}{w[1:]}[ \t]*#" for w in ("rn", "md", "np", "pa", "badge", "emp"))),
 }
 KIND_GATES = {kind: re.compile(literal_led(words)) for kind, words in _GATE_WORDS.items()}
 # Every kind's words in one scan: most notes hold no label at all (1,104 of 1,505 unseen ones),

@@ -21,7 +21,7 @@ from deidentify.identifiers.normalise import to_simplified
 from deidentify.identifiers.name_words import (_ACTS, _BEFORE_NAME, _BREAK, _NOT_FIRST, _ROLE_NOUNS,  # noqa: F401
                                               _ROLE_PREFIX, CLINICAL_TERMS, FOLLOWERS, INTRODUCERS, TITLES)
 from deidentify.identifiers import foreign_names
-from deidentify.identifiers.name_scans import (BED, DEPT_BEFORE, HAN_AFTER_LATIN, LATIN_TITLE_HAN,  # noqa: F401
+from deidentify.identifiers.name_scans import (BED, DEPT_BEFORE, HAN_AFTER_LATIN, LATIN_HAN_GATE, LATIN_TITLE_HAN,  # noqa: F401
                                               KIN_BEFORE, KIN_TITLE, NICKNAME_SHAPE, RELATION_AFTER, RELATION_BEFORE,
                                               SURNAME_XING, _JA_GATE, _RELATIONS, romanised_surnames)
 from deidentify.identifiers.regex_gate import Gated, by_first_char  # noqa: F401
@@ -416,7 +416,7 @@ def find(simplified: str) -> list[tuple[int, int, float]]:
         end = 0 if any(a <= i < b for a, b, _ in hits) else (_spaced_name(simp, i) or _name_after(simp, i))
         if end:
             hits.append((i, end, 0.85))
-    latin_titles = [m.end() for m in LATIN_TITLE_HAN.finditer(simp)] if "." in simp or " " in simp else []
+    latin_titles = [m.end() for m in LATIN_TITLE_HAN.finditer(simp)] if LATIN_HAN_GATE.search(simp) else []
     for i in latin_titles:          # Dr. 黄 转介: the surname alone is the doctor
         if not (i + 1 < len(simp) and _is_han(simp[i + 1])) or _acts(simp, i + 1):      # (Mr 陈|表示)
             hits.append((i, i + 1, 0.85))

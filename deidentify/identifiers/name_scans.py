@@ -71,3 +71,6 @@ KIN_TITLE = re.compile(r"[姨婶伯叔哥姐姊嫂婆](?![\u4e00-\u9fff]?[:：])
 # A Latin title before Han characters (Dr. 黃, Dr.林美玲, Mr 陳): the surname, or the name.
 LATIN_TITLE_HAN = re.compile(r"(?i:(?<![a-z])(?:dr|mr|mrs|ms|miss|prof|nurse|np|rn|mt|rt|ot|pt|ma|pa|md|vs|cr|r[1-5]|pgy[12]?))"
                              r"\.?[ \t]*(?=[" + _SURNAME_FIRSTS + r"])")
+# (every match: a Latin letter, maybe a dot and blanks, then a surname; a scan opening with a
+# character set is skipped to at C speed, the titles' look-behind is tried at every position)
+LATIN_HAN_GATE = re.compile(r"[A-Za-z]\.?[ \t]*[" + _SURNAME_FIRSTS + r"]")
