@@ -107,7 +107,7 @@ URL = re.compile(r"(?=[hfw])(?:https?://|ftp://|www\.)[^\s\x00<>\"'，。、；�
 # Licence plates without their label: the 2012 car shape (ABC-1234) and the new motorcycle
 # shape (123-ABC) stand alone; the older shapes (AB-1234, 1234-AB, ABC-123) share theirs with
 # codes, so they need a vehicle word in the 16 characters before them.
-PLATE_GATE = re.compile(r"[A-Za-z0-9](?:(?<=[A-Za-z])-[0-9]|(?<=[0-9])-[A-Za-z])")     # (every plate: a letter and a digit at its hyphen)
+PLATE_GATE = re.compile(r"-(?:(?<=[A-Za-z]-)[0-9]|(?<=[0-9]-)[A-Za-z])")     # (every plate: a letter and a digit at its hyphen)
 PLATE_ALONE = re.compile(r"(?<![A-Za-z0-9\-])(?:[A-Z]{3}-[0-9]{4}|[0-9]{3}-[A-Z]{3})(?![A-Za-z0-9\-])")
 PLATE_NEAR_VEHICLE = re.compile(r"(?<![A-Za-z0-9\-])(?:[A-Za-z]{2,3}-[0-9]{3,4}|[0-9]{3,4}-[A-Za-z]{2,3})(?![A-Za-z0-9\-])")
 _VEHICLE_BEFORE = re.compile(r"(?:车|骑|(?<![a-z])(?:car|vehicle|scooter|motorcycle|motorbike|truck|taxi|van|drove|driving|plate))"
@@ -147,7 +147,7 @@ PREFILTERS = [
            r"|tracking|booking|registration|referral|insurance|sn(?![a-z])|s/n|ssn|social|(?:rn|md|np|pa|badge|emp)[ \t]*#)|passport|licen[cs]e",
            "pailnwstfbemvroqcdgkhu"),
     r"\.[0-9]{1,3}\.[0-9]", r":[0-9a-f]{0,4}:[0-9a-f]{0,4}:", r"//", r"www\.", r"WWW\.",
-    BARE_URL_GATE.pattern, PLATE_ALONE.pattern, PLATE_NEAR_VEHICLE.pattern, r"\(01\)", GEO_GATE.pattern,
+    BARE_URL_GATE.pattern, PLATE_GATE.pattern, r"\(01\)", GEO_GATE.pattern,
 ]
 
 

@@ -529,7 +529,7 @@ def find(simplified: str) -> list[tuple[int, int, float]]:
 # or a kin title may introduce a name (find() decides).
 # (separate scans, each opening with a character set, which the engine skips to at C speed;
 # one alternation of them is tried at every character; a bracketed relation, spaces or not)
-EXTRA_CONTEXT_SCANS = (BED, KIN_BEFORE, RELATION_BEFORE, LATIN_TITLE_HAN, _JA_GATE, _CALLED_DOUBLE, DEPT_BEFORE, SURNAME_XING, HAN_AFTER_LATIN, re.compile(RELATION_AFTER.pattern.removeprefix(r"[ \t]*")), KIN_TITLE,
+EXTRA_CONTEXT_SCANS = (BED, KIN_BEFORE, RELATION_BEFORE, LATIN_HAN_GATE, _JA_GATE, _CALLED_DOUBLE, DEPT_BEFORE, SURNAME_XING, HAN_AFTER_LATIN, re.compile(RELATION_AFTER.pattern.removeprefix(r"[ \t]*")), KIN_TITLE,
                        NICKNAME_SHAPE, QUOTED_NICKNAME)
 _INTRO_SET = frozenset(INTRODUCERS)
 _TITLE_SET = frozenset(TITLES)
