@@ -64,6 +64,7 @@ def check(ctx: Context, spec: ManifestFile, unit: TextUnit, *, counts_only: bool
         numbers = read_numbers(text)
     reviews = 0
     _check_bounds(ctx, spec, unit, numbers, m)
+    _check_differences(ctx, spec, unit, numbers, m)
     for n in numbers:
         sent_counts = [x.value for x in numbers if x.kind == "count" and x.sentence == n.sentence
                        and x.value is not None]
@@ -105,6 +106,37 @@ def check(ctx: Context, spec: ManifestFile, unit: TextUnit, *, counts_only: bool
         ctx.add(rule="E2", check=CHECK, severity="review", file=spec.path, location=dict(unit.place),
                 en=f"{reviews - MAX_REVIEW_REPORTED} more numbers in this text need a reviewer.",
                 zh=f"此段文字另有 {reviews - MAX_REVIEW_REPORTED} 個數值須由審查人判斷。")
+
+
+def _check_differences(ctx: Context, spec: ManifestFile, unit: TextUnit, numbers: list[Number],
+                       m: int) -> None:
+    """E3: two counts of one text whose difference is a small count ("1,203 patients ... after
+    exclusions 1,200") state that small count by subtraction.  Whether the two count nested
+    groups only the sentence can tell: a reviewer reads it (default deny, never pass)."""
+    cap = ctx.policy.prose_difference_max_counts
+    counts = [n for n in numbers if n.kind == "count" and n.value is not None and n.value >= m]
+    if not cap or len(counts) < 2 or len(counts) > cap:
+        if cap and len(counts) > cap:
+            ctx.add(rule="E3", check=CHECK, severity="review", file=spec.path,
+                    location=dict(unit.place),
+                    en=f"This text states {len(counts)} counts, too many to compare pairwise for "
+                       "small differences: a reviewer checks that no two differ by a small count.",
+                    zh=f"此段文字載有 {len(counts)} 個計數，無法逐對比較差值：須由審查人確認任兩者之差非小計數。")
+        return
+    seen = set()
+    for i, a in enumerate(counts):
+        for b in counts[i + 1:]:
+            d = abs(a.value - b.value)
+            if 0 < d < m and d == int(d) and (key := (min(a.value, b.value), d)) not in seen:
+                seen.add(key)
+                hi, lo = (a, b) if a.value > b.value else (b, a)
+                ctx.add(rule="E3", check=CHECK, severity="review", file=spec.path,
+                        location=_place(unit, text := unit.text, lo),
+                        en=f"The text states counts {hi.value:g} and {lo.value:g}: if one group "
+                           f"holds the other, the {d:g} between them is a count under {m} "
+                           "(differencing); a reviewer checks the sentences.",
+                        zh=f"文字載有計數 {hi.value:g} 與 {lo.value:g}：若其一包含另一，兩者之差 "
+                           f"{d:g} 即為少於 {m} 的計數（差分）；須由審查人檢查。")
 
 
 def _check_bounds(ctx: Context, spec: ManifestFile, unit: TextUnit, numbers: list[Number],

@@ -115,6 +115,10 @@ class EgressPolicy(BaseModel):
     differencing_exact_atoms: int = setting(
         1500, rule="E3", ge=10,
         description="Up to this many finest cells, differencing is exact (elimination + full scan).")
+    prose_difference_max_counts: int = setting(
+        40, rule="E3", ge=0,
+        description="Counts of persons in one text compared pairwise for a small difference (two "
+                    "counts a few apart give the gap away); 0 turns the comparison off.")
     differencing_max_lp: int = setting(
         300, rule="E3", ge=1, description="Hidden cells checked by LP in a large linked system.")
     literal_max_items: int = setting(
