@@ -139,6 +139,31 @@ def _check_differences(ctx: Context, spec: ManifestFile, unit: TextUnit, numbers
                            f"{d:g} 即為少於 {m} 的計數（差分）；須由審查人檢查。")
 
 
+def check_across(ctx: Context, spec: ManifestFile, units: list[TextUnit]) -> None:
+    """E3: the same small-gap comparison between the text units of one file (Markdown list
+    items, paragraphs a reader keeps apart); pairs inside one unit are left to ``check``."""
+    m, cap = ctx.policy.min_units_per_cell, ctx.policy.prose_difference_max_counts
+    if not cap or len(units) < 2:
+        return
+    counts = [(k, u, n) for k, u in enumerate(units) for n in read_numbers(u.text)
+              if n.kind == "count" and n.value is not None and n.value >= m]
+    if len(counts) > cap:
+        return              # each unit is still compared within itself
+    for i, (k, ua, a) in enumerate(counts):
+        for (j, ub, b) in counts[i + 1:]:
+            d = abs(a.value - b.value)
+            if j != k and 0 < d < m and d == int(d):
+                ctx.add(rule="E3", check=CHECK, severity="review", file=spec.path,
+                        location=_place(ub, ub.text, b),
+                        en=f"The file states counts {max(a.value, b.value):g} and "
+                           f"{min(a.value, b.value):g} in different parts: if one group holds the "
+                           f"other, the {d:g} between them is a count under {m} (differencing); a "
+                           "reviewer checks the text.",
+                        zh=f"檔案不同段落載有計數 {max(a.value, b.value):g} 與 {min(a.value, b.value):g}："
+                           f"若其一包含另一，兩者之差 {d:g} 即為少於 {m} 的計數（差分）；須由審查人檢查。")
+                return
+
+
 def _check_bounds(ctx: Context, spec: ManifestFile, unit: TextUnit, numbers: list[Number],
                   m: int) -> None:
     text = unit.text

@@ -76,6 +76,8 @@ def check_file(ctx: Context, spec: ManifestFile) -> None:
                     en=f"This part cannot be read by the checks ({unit.what}); a reviewer must "
                        "read it.",
                     zh=f"此部分無法由檢查程式讀取（{unit.what}），須由審查人閱讀。")
+    prose_check.check_across(ctx, spec, [u for u in units if isinstance(u, TextUnit)
+                                         and not u.code and not u.place.get("labelled")])
     for part in content.unread:
         ctx.add(rule=RULE, check=CHECK, severity="review", file=spec.path, location=dict(part.place),
                 en=f"Part of the file was not read: {part.reason}. Nothing unread passes; a "

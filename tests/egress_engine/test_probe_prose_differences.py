@@ -65,3 +65,15 @@ def test_switched_off_it_is_silent(run):
     pol = EgressPolicy(prose_difference_max_counts=0)
     r = run({"r.txt": LEAKS[0][1]}, [text("r.txt")], policy=pol)
     assert not [f for f in by(r, check="prose", rule="E3") if "between them" in f.message_en]
+
+
+@pytest.mark.parametrize("path, body", [
+    ("r.md", "- 57 cases at baseline\n- 55 cases at follow-up\n"),
+    ("r.md", "# Cohort\n\n1,203 patients were screened.\n\n# Analysis\n\n1,200 patients were analysed.\n"),
+    ("r.md", "* 410 persons randomised\n* 407 persons analysed\n"),
+])
+def test_counts_in_separate_parts_of_one_file(run, path, body):
+    """E3 across the text units of one file (list items, sections)."""
+    r = run({path: body}, [text(path)])
+    assert r.verdict != "pass", said(r)
+    assert [f for f in by(r, check="prose", rule="E3") if "between them" in f.message_en], said(r)
