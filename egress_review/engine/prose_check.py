@@ -143,10 +143,13 @@ def check_across(ctx: Context, spec: ManifestFile, units: list[TextUnit]) -> Non
     """E3: the same small-gap comparison between the text units of one file (Markdown list
     items, paragraphs a reader keeps apart); pairs inside one unit are left to ``check``."""
     m, cap = ctx.policy.min_units_per_cell, ctx.policy.prose_difference_max_counts
-    if not cap or len(units) < 2:
+    if not cap:
         return
     counts = [(k, u, n) for k, u in enumerate(units) for n in read_numbers(u.text)
               if n.kind == "count" and n.value is not None and n.value >= m]
+    _across_files(ctx, spec, counts, m, cap)
+    if len(units) < 2:
+        return
     if len(counts) > cap:
         return              # each unit is still compared within itself
     for i, (k, ua, a) in enumerate(counts):
@@ -162,6 +165,28 @@ def check_across(ctx: Context, spec: ManifestFile, units: list[TextUnit]) -> Non
                         zh=f"檔案不同段落載有計數 {max(a.value, b.value):g} 與 {min(a.value, b.value):g}："
                            f"若其一包含另一，兩者之差 {d:g} 即為少於 {m} 的計數（差分）；須由審查人檢查。")
                 return
+
+
+def _across_files(ctx: Context, spec: ManifestFile, counts: list, m: int, cap: int) -> None:
+    """E3 between the texts of one request: "103 patients" in one file, "100 patients" in
+    another leave 3 by subtraction just as well."""
+    earlier = ctx.__dict__.setdefault("_prose_counts", [])
+    if len(earlier) + len(counts) <= cap * 4:
+        for path, value in earlier:
+            hit = next(((u, n) for _, u, n in counts if 0 < abs(n.value - value) < m
+                        and abs(n.value - value) == int(abs(n.value - value))), None)
+            if hit and path != spec.path:
+                u, n = hit
+                d = abs(n.value - value)
+                ctx.add(rule="E3", check=CHECK, severity="review", file=spec.path,
+                        location=_place(u, u.text, n),
+                        en=f"This file states {n.value:g} and {path} states {value:g}: if one group "
+                           f"holds the other, the {d:g} between them is a count under {m} "
+                           "(differencing across files); a reviewer checks both.",
+                        zh=f"本檔載有 {n.value:g}，{path} 載有 {value:g}：若其一包含另一，兩者之差 "
+                           f"{d:g} 即為少於 {m} 的計數（跨檔差分）；須由審查人檢查兩檔。")
+                break
+    earlier.extend((spec.path, n.value) for _, _, n in counts)
 
 
 def _check_bounds(ctx: Context, spec: ManifestFile, unit: TextUnit, numbers: list[Number],

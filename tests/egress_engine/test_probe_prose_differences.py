@@ -77,3 +77,15 @@ def test_counts_in_separate_parts_of_one_file(run, path, body):
     r = run({path: body}, [text(path)])
     assert r.verdict != "pass", said(r)
     assert [f for f in by(r, check="prose", rule="E3") if "between them" in f.message_en], said(r)
+
+
+@pytest.mark.parametrize("a, b", [
+    ("The cohort had 103 patients.\n", "In total 100 patients survived.\n"),
+    ("Screened: 412 persons.\n", "Randomised: 410 persons.\n"),
+    ("We enrolled 64 subjects.\n", "Of these, 60 subjects had smoking data.\n"),
+])
+def test_counts_in_two_files_of_one_request(run, a, b):
+    """E3 across the text files of one request."""
+    r = run({"a.txt": a, "b.txt": b}, [text("a.txt"), text("b.txt")])
+    assert r.verdict != "pass", said(r)
+    assert [f for f in by(r, check="prose", rule="E3") if "between them" in f.message_en], said(r)
