@@ -249,13 +249,20 @@ def relation(a: Series, b: Series, banded: dict | None = None) -> str | None:
     return None
 
 
-def _size(s: Series) -> float:
-    """The series' total: its published grand total, else the sum of its finest cells."""
-    tot = [c.value or 0 for c in s.cells if not c.coords]
-    if tot:
-        return max(tot)
+def series_total(s: Series, *, hidden_unknown: bool = False) -> float | None:
+    """The series' number of units: its published grand total (the largest, when it has several
+    total rows), else the sum of its finest cells.  A hidden cell there is unknown when
+    ``hidden_unknown`` (None: total_gaps compares only totals a reader has), else counted as 0
+    (a size to rank containers by, never None)."""
+    grand = [c.value for c in s.cells if not c.coords]
+    if grand:
+        known = [v for v in grand if v is not None]
+        return max(known) if known else (None if hidden_unknown else 0.0)
     depth = max((len(c.coords) for c in s.cells), default=0)
-    return sum(c.value or 0 for c in s.cells if len(c.coords) == depth)
+    finest = [c.value for c in s.cells if len(c.coords) == depth]
+    if hidden_unknown and (not finest or None in finest):
+        return None
+    return float(sum(v or 0 for v in finest))
 
 
 @dataclass
@@ -313,7 +320,7 @@ def components(series: list[Series]) -> list[Component]:
     size, cols = {}, {}
     for i, s in enumerate(series):
         r = same.find(i)
-        size[r] = max(size.get(r, 0), _size(s))
+        size[r] = max(size.get(r, 0), series_total(s))
         cols.setdefault(r, set()).add(norm(s.label.split(":", 1)[1]))
     parent: dict = {}
     soft_nodes = set()

@@ -11,24 +11,11 @@ requester's word), so such a pair goes to a reviewer with both totals and the di
 from __future__ import annotations
 
 from egress_review.engine.context import Context
-from egress_review.engine.linking import Series, build_series, components
+from egress_review.engine.linking import build_series, components, series_total
 
 RULE = "E3"
 CHECK = "total_gaps"
 MAX_REPORTED = 10
-
-
-def _total(s: Series) -> float | None:
-    """The series' number of units: its published grand total, else the sum of its finest
-    cells when none is hidden; None when neither is known."""
-    grand = [c.value for c in s.cells if not c.coords]
-    if grand:
-        return grand[0]
-    finest = max((len(c.coords) for c in s.cells), default=0)
-    cells = [c for c in s.cells if len(c.coords) == finest]
-    if not cells or any(c.value is None for c in cells):
-        return None
-    return float(sum(c.value for c in cells))
 
 
 def check_request(ctx: Context) -> None:
@@ -44,7 +31,7 @@ def check_request(ctx: Context) -> None:
     # one representative total per linked component (its largest series: the population)
     tops = []
     for comp in comps:
-        totals = [(t, s) for s in comp.series if (t := _total(s)) is not None]
+        totals = [(t, s) for s in comp.series if (t := series_total(s, hidden_unknown=True)) is not None]
         if totals:
             t, s = max(totals, key=lambda x: x[0])
             tops.append((t, s, all(x.hist for x in comp.series)))
