@@ -37,6 +37,18 @@ class Context:
     # tables found inside other files (notebook outputs, HTML, prose documents …): view path ->
     # (table, the request file it is in), for the request-wide rules
     unit_views: dict[str, tuple[Table, str]] = field(default_factory=dict)
+    # linked series per list of tables (see linked()); keyed by the tables' identities
+    _linked: dict = field(default_factory=dict, repr=False)
+
+    def linked(self, items: list[tuple[Table, bool]]):
+        """:class:`~linking.Linked` series of ``items`` (table, from history), built once per
+        request for every rule that passes the same tables in the same order."""
+        from egress_review.engine.linking import Linked
+
+        key = tuple((id(t), hist) for t, hist in items)
+        if key not in self._linked:          # the Linked holds the tables: ids stay theirs
+            self._linked[key] = Linked(items)
+        return self._linked[key]
 
     def all_tables(self) -> list[Table]:
         """Declared tables, then tables found inside the request's other files."""

@@ -24,7 +24,7 @@ from egress_review.engine.category_sets import refine
 from egress_review.engine.context import Context
 
 from egress_review.engine.linear import lp_interval
-from egress_review.engine.linking import Cell, build_series, components
+from egress_review.engine.linking import Cell, request_items
 from egress_review.engine.tables import Table
 
 RULE = "E3"
@@ -41,20 +41,16 @@ def _check(ctx: Context) -> None:
     # tables found inside other files (a sheet, a JSON map, an HTML or notebook table) are
     # linked like declared ones when they were read as plain count tables; cells read the way
     # papers print them (n (%) rows that stack several variables - a Table 1) fit no additive
-    # model: their blanks get the audit
-    from egress_review.engine.unit_tables import is_long_view
-
-    found = [(t, False) for path, (t, _) in ctx.unit_views.items() if not is_long_view(path)]
-    # a declared table over the E6 cell limit is blocked as it is; solving it adds nothing
-    items = [(t, False) for t in ctx.tables.values() if not _oversize(t, ctx.policy)] + found + \
-        [(rt.table, True) for rt in ctx.history.tables]
+    # model: their blanks get the audit.  A declared table over the E6 cell limit is blocked
+    # as it is; solving it adds nothing
+    items = request_items(ctx, lambda t: not _oversize(t, ctx.policy))
     if not any(not hist for _, hist in items):
         return
     if len(items) == 1 and _one_small_series(items[0][0]) \
             and set(items[0][0].count_cols) <= items[0][0].grid_cols \
             and not _banded_twice(items[0][0]):
         return                # one 1-/2-way table the secondary audit laid out: covered exactly
-    for comp in components(build_series(items)):
+    for comp in ctx.linked(items).components:
         if all(s.hist for s in comp.series):
             continue
         dims_union = list(dict.fromkeys(d for s in comp.series for d in s.dims))

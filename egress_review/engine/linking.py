@@ -21,11 +21,15 @@ import functools
 import unicodedata
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Callable
 
 import numpy as np
 
 from egress_review.engine.category_sets import nested_sets, refine
 from egress_review.engine.tables import Table
+
+if TYPE_CHECKING:
+    from egress_review.engine.context import Context
 
 
 @dataclass
@@ -359,3 +363,31 @@ def components(series: list[Series]) -> list[Component]:
         out.append(Component([series[i] for i in members], parents,
                              soft=bool(roots & soft_nodes)))
     return out
+
+
+def request_items(ctx: "Context", keep: Callable[[Table], bool]) -> list[tuple[Table, bool]]:
+    """(table, from history) for the request-wide rules: the declared tables ``keep`` admits,
+    the plain count tables found inside other files, then the case's released tables."""
+    from egress_review.engine.unit_tables import is_long_view
+
+    found = [(t, False) for path, (t, _) in ctx.unit_views.items() if not is_long_view(path)]
+    return [(t, False) for t in ctx.tables.values() if keep(t)] + found + \
+        [(rt.table, True) for rt in ctx.history.tables]
+
+
+class Linked:
+    """The series and components of one list of tables, built on first use.  Held per request
+    (:meth:`Context.linked`) so that differencing, nested_pairs and total_gaps, reading the same
+    tables, build them once; ``components`` assigns population nodes to the cells, the same
+    ones on every call, so one result serves all readers."""
+
+    def __init__(self, items: list[tuple[Table, bool]]):
+        self.items = list(items)
+
+    @functools.cached_property
+    def series(self) -> list[Series]:
+        return build_series(self.items)
+
+    @functools.cached_property
+    def components(self) -> list[Component]:
+        return components(self.series)

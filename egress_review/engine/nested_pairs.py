@@ -15,7 +15,8 @@ from the files.
 from __future__ import annotations
 
 from egress_review.engine.context import Context
-from egress_review.engine.linking import Series, _margins, banded_dims, build_series, norm, relation
+from egress_review.engine.linking import (Series, _margins, banded_dims, norm, relation,
+                                          request_items)
 
 RULE = "E3"
 CHECK = "nested_pairs"
@@ -23,15 +24,11 @@ MAX_REPORTED = 10
 
 
 def check_request(ctx: Context) -> None:
-    from egress_review.engine.unit_tables import is_long_view
-
-    found = [(t, False) for path, (t, _) in ctx.unit_views.items() if not is_long_view(path)]
-    items = [(t, False) for t in ctx.tables.values() if t.count_cols] + found + \
-        [(rt.table, True) for rt in ctx.history.tables]
+    items = request_items(ctx, lambda t: bool(t.count_cols))
     if len(items) < 2 or not any(not hist for _, hist in items):
         return
     m = ctx.policy.min_units_per_cell
-    series = build_series(items)
+    series = ctx.linked(items).series
     banded = banded_dims(series)
     counts: dict[int, int] = {}
     for x in series:

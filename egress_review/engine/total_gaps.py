@@ -11,7 +11,7 @@ requester's word), so such a pair goes to a reviewer with both totals and the di
 from __future__ import annotations
 
 from egress_review.engine.context import Context
-from egress_review.engine.linking import build_series, components, series_total
+from egress_review.engine.linking import request_items, series_total
 
 RULE = "E3"
 CHECK = "total_gaps"
@@ -19,15 +19,11 @@ MAX_REPORTED = 10
 
 
 def check_request(ctx: Context) -> None:
-    from egress_review.engine.unit_tables import is_long_view
-
-    found = [(t, False) for path, (t, _) in ctx.unit_views.items() if not is_long_view(path)]
-    items = [(t, False) for t in ctx.tables.values() if t.count_cols] + found + \
-        [(rt.table, True) for rt in ctx.history.tables]
+    items = request_items(ctx, lambda t: bool(t.count_cols))
     if sum(1 for _, hist in items if not hist) < 1 or len(items) < 2:
         return
     m = ctx.policy.min_units_per_cell
-    comps = components(build_series(items))
+    comps = ctx.linked(items).components
     # one representative total per linked component (its largest series: the population)
     tops = []
     for comp in comps:
