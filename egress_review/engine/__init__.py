@@ -40,9 +40,10 @@ _RAW_CHECKS = {"smuggling"}
 
 
 def _request_modules():
-    from egress_review.engine import differencing, nested_pairs, request_words, secondary, total_gaps
+    from egress_review.engine import (differencing, nested_pairs, prose_tables, request_words,
+                                      secondary, total_gaps)
 
-    return [secondary, differencing, nested_pairs, total_gaps, request_words]
+    return [secondary, differencing, nested_pairs, total_gaps, prose_tables, request_words]
 
 
 def _guarded(ctx: Context, mod, path: str, fn, *args) -> None:

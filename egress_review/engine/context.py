@@ -37,6 +37,9 @@ class Context:
     # tables found inside other files (notebook outputs, HTML, prose documents …): view path ->
     # (table, the request file it is in), for the request-wide rules
     unit_views: dict[str, tuple[Table, str]] = field(default_factory=dict)
+    # counts of persons stated in the request's texts: (file, text unit, prose.Number), for
+    # the comparisons across files and with the tables (prose_check, prose_tables)
+    prose_counts: list = field(default_factory=list)
     # linked series per list of tables (see linked()); keyed by the tables' identities
     _linked: dict = field(default_factory=dict, repr=False)
 

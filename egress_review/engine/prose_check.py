@@ -143,11 +143,14 @@ def check_across(ctx: Context, spec: ManifestFile, units: list[TextUnit]) -> Non
     """E3: the same small-gap comparison between the text units of one file (Markdown list
     items, paragraphs a reader keeps apart); pairs inside one unit are left to ``check``."""
     m, cap = ctx.policy.min_units_per_cell, ctx.policy.prose_difference_max_counts
-    if not cap:
-        return
     counts = [(k, u, n) for k, u in enumerate(units) for n in read_numbers(u.text)
               if n.kind == "count" and n.value is not None and n.value >= m]
-    _across_files(ctx, spec, counts, m, cap)
+    if cap:
+        _across_files(ctx, spec, counts, m, cap)
+    # kept for the request-wide comparison with the tables (prose_tables), whatever ``cap``
+    ctx.prose_counts.extend((spec.path, u, n) for _, u, n in counts)
+    if not cap:
+        return
     if len(units) < 2:
         return
     if len(counts) > cap:
@@ -170,7 +173,7 @@ def check_across(ctx: Context, spec: ManifestFile, units: list[TextUnit]) -> Non
 def _across_files(ctx: Context, spec: ManifestFile, counts: list, m: int, cap: int) -> None:
     """E3 between the texts of one request: "103 patients" in one file, "100 patients" in
     another leave 3 by subtraction just as well."""
-    earlier = ctx.__dict__.setdefault("_prose_counts", [])
+    earlier = [(path, n.value) for path, _, n in ctx.prose_counts]
     if len(earlier) + len(counts) <= cap * 4:
         for path, value in earlier:
             hit = next(((u, n) for _, u, n in counts if 0 < abs(n.value - value) < m
@@ -186,7 +189,6 @@ def _across_files(ctx: Context, spec: ManifestFile, counts: list, m: int, cap: i
                         zh=f"本檔載有 {n.value:g}，{path} 載有 {value:g}：若其一包含另一，兩者之差 "
                            f"{d:g} 即為少於 {m} 的計數（跨檔差分）；須由審查人檢查兩檔。")
                 break
-    earlier.extend((spec.path, n.value) for _, _, n in counts)
 
 
 def _check_bounds(ctx: Context, spec: ManifestFile, unit: TextUnit, numbers: list[Number],

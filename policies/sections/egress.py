@@ -119,6 +119,16 @@ class EgressPolicy(BaseModel):
         40, rule="E3", ge=0,
         description="Counts of persons in one text compared pairwise for a small difference (two "
                     "counts a few apart give the gap away); 0 turns the comparison off.")
+    prose_table_difference_max_cells: int = setting(
+        20000, rule="E3", ge=0,
+        description="Count cells of the request's tables a count in its texts is compared with "
+                    "for a small difference (a table's 'Diabetes 103', the text's 'of whom 100 were "
+                    "treated'); more cells go to a reviewer; 0 turns the comparison off.")
+    prose_history_difference_max_cells: int = setting(
+        20000, rule="E3", ge=0,
+        description="Count cells released earlier for the case a count in the request's texts is "
+                    "compared with for a small difference; more cells go to a reviewer; 0 turns "
+                    "the comparison off.")
     differencing_max_lp: int = setting(
         300, rule="E3", ge=1, description="Hidden cells checked by LP in a large linked system.")
     literal_max_items: int = setting(

@@ -1,0 +1,116 @@
+"""E3: a count in the request's texts against the counts of its tables and of earlier releases.
+
+A table publishes "Diabetes 103", the report says "Of the patients with diabetes, 100 were
+treated": 3 were not, though no number under the threshold is written anywhere, and the
+comparisons of texts among themselves (:mod:`prose_check`) never see the table.  So every
+count a text states (collected by ``prose_check.check_across``) is set against the cells a
+reader would put next to it:
+- a table's population: its grand total, or the sum of its finest cells when none is hidden;
+- a cell whose category the same part of the text names ("diabetes", "20-29", 「糖尿病」).
+A difference of 1 … ``min_units_per_cell`` − 1 goes to a reviewer with both numbers: whether
+one group holds the other is read by a person (default deny).  A count equal to a published
+cell or total restates the tables and adds no number (their own rules judge the tables), and a
+cell whose category the text does not name is not compared: a report next to a large table
+would otherwise meet some cell a few away from nearly every count it states.
+This request's tables and the case's earlier releases have their own settings
+(``prose_table_difference_max_cells``, ``prose_history_difference_max_cells``).
+"""
+from __future__ import annotations
+
+import bisect
+import re
+import unicodedata
+from typing import Callable
+
+from egress_review.engine.context import Context
+from egress_review.engine.linking import Series, norm, request_items, series_total
+from egress_review.engine.prose_check import _place
+
+RULE = "E3"
+CHECK = "prose_tables"
+MAX_REPORTED = 10
+_WORD = re.compile(r"[^\W_]+")
+
+
+def check_request(ctx: Context) -> None:
+    if not ctx.prose_counts:
+        return
+    pol = ctx.policy
+    series = ctx.linked(request_items(ctx, lambda t: bool(t.count_cols))).series
+    totals = {id(s): series_total(s, hidden_unknown=True) for s in series}
+    stated = {c.value for s in series for c in s.cells if c.value is not None}
+    stated |= {v for v in totals.values() if v is not None}
+    fresh = [(path, u, n) for path, u, n in ctx.prose_counts if n.value not in stated]
+    if not fresh:
+        return
+    for hist, cap in ((False, pol.prose_table_difference_max_cells),
+                      (True, pol.prose_history_difference_max_cells)):
+        group = [s for s in series if s.hist == hist]
+        if cap and group:
+            _compare(ctx, fresh, group, totals, cap, hist)
+
+
+def _compare(ctx: Context, fresh: list, group: list[Series], totals: dict, cap: int,
+             hist: bool) -> None:
+    m = ctx.policy.min_units_per_cell
+    src_en, src_zh = ("the case's earlier releases", "本案先前釋出的表格") if hist \
+        else ("this request's tables", "本申請的表格")
+    # (value, what a reader sets the count against, the category labels naming it or None)
+    known = [(t, f"{s.label} (total)", None) for s in group if (t := totals[id(s)]) is not None]
+    known += [(c.value, f"{s.label} at " + ", ".join(f"{d}={v}" for d, v in sorted(c.coords.items())),
+               list(c.coords.values()))
+              for s in group for c in s.cells if c.value is not None and c.coords]
+    if len(known) > cap:
+        path = fresh[0][0]
+        ctx.add(rule=RULE, check=CHECK, severity="review", file=path, location={"cells": len(known)},
+                en=f"The texts state {len(fresh)} count(s) and {src_en} hold {len(known)} cells, "
+                   f"more than are compared ({cap}): a reviewer checks that no count of the text "
+                   f"is a few (under {m}) from a cell it can be set against.",
+                zh=f"文字載有 {len(fresh)} 個計數，{src_zh}共 {len(known)} 格，超過比較上限（{cap}）："
+                   f"須由審查人確認文中計數與可對照之儲存格差值皆不少於 {m}。")
+        return
+    known.sort(key=lambda k: k[0])
+    values = [k[0] for k in known]
+    names: dict[int, Callable[[str], bool]] = {}
+    reported = 0
+    for path, unit, n in fresh:
+        if reported >= MAX_REPORTED:
+            return
+        named = names.setdefault(id(unit), _mentions(unit.text))
+        lo, hi = bisect.bisect_left(values, n.value - m), bisect.bisect_right(values, n.value + m)
+        hit = next((k for k in known[lo:hi] if 0.5 <= abs(k[0] - n.value) < m - 0.5
+                    and (k[2] is None or any(named(lab) for lab in k[2]))), None)
+        if hit is None:
+            continue
+        value, what, _ = hit
+        gap = abs(value - n.value)
+        reported += 1
+        ctx.add(rule=RULE, check=CHECK, severity="review", file=path,
+                location={**_place(unit, unit.text, n), "cell": what, "value": gap,
+                          "history": hist},
+                en=f"The text states {n.value:g} and {src_en} publish {value:g} ({what}): if one "
+                   f"group holds the other, the {gap:g} between them is a count under {m} "
+                   "(differencing with a table); a reviewer checks both.",
+                zh=f"文字載有 {n.value:g}，{src_zh}公布 {value:g}（{what}）：若其一包含另一，兩者之差 "
+                   f"{gap:g} 即為少於 {m} 的計數（與表格差分）；須由審查人檢查兩者。")
+
+
+def _mentions(text: str) -> Callable[[str], bool]:
+    """Does the text name a category label (as :func:`linking.norm` keeps it)?  A word of its
+    own ("diabetes", "2019"), a longer label run together ("type2diabetes", "20-29"), a label
+    in CJK anywhere, or a long word's stem ("diabetic" for "diabetes").  One letter or a short
+    code ("1", "m") is not taken as named: it occurs in nearly any text."""
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    words = set(_WORD.findall(folded))
+    squeezed = norm(text)
+
+    def named(label: str) -> bool:
+        if not label.isascii():
+            return len(label) >= 2 and label in squeezed
+        if label in words and (len(label) >= 3 or (len(label) == 2 and label.isalpha())):
+            return True
+        if len(label) >= 5 and label in squeezed:
+            return True
+        return len(label) >= 6 and label.isalpha() and any(w.startswith(label[:6]) for w in words)
+
+    return named
