@@ -8,6 +8,9 @@ from typing import Iterable
 from egress_review.manifest import Manifest
 from egress_review.engine.tables import Table, TableError, read_table
 
+# released files whose sentences state counts a later text may be a few away from
+TEXT_KINDS = {"text", "notebook"}
+
 
 @dataclass
 class ReleasedTable:
@@ -18,7 +21,7 @@ class ReleasedTable:
 
 @dataclass
 class ReleaseHistory:
-    """Tables released earlier for the same case.
+    """Tables released earlier for the same case, and the counts their texts state.
 
     Build it with :meth:`from_released` from ``(manifest, root)`` pairs: each manifest of a
     released request and the directory holding its released files.  Files that can no longer be
@@ -27,6 +30,8 @@ class ReleaseHistory:
     tables: list[ReleasedTable] = field(default_factory=list)
     unreadable: list[str] = field(default_factory=list)
     case_codes: set[str] = field(default_factory=set)
+    # counts of persons the released texts state: (path, value), for prose_tables (E3)
+    text_counts: list[tuple[str, float]] = field(default_factory=list)
 
     @classmethod
     def from_released(cls, items: Iterable[tuple[Manifest, Path]]) -> "ReleaseHistory":
@@ -34,6 +39,8 @@ class ReleaseHistory:
         for n, (manifest, root) in enumerate(items):
             h.case_codes.add(manifest.case_code)
             for spec in manifest.files:
+                if spec.kind in TEXT_KINDS:
+                    h._read_counts(Path(root), spec.path, f"history[{n}]/{spec.path}")
                 if spec.kind != "table":
                     continue
                 try:
@@ -44,6 +51,21 @@ class ReleaseHistory:
                 t.path = f"history[{n}]/{spec.path}"
                 h.tables.append(ReleasedTable(request=n, case_code=manifest.case_code, table=t))
         return h
+
+    def _read_counts(self, root: Path, path: str, label: str) -> None:
+        from egress_review.engine.prose import read_numbers
+        from egress_review.engine.readers import TextUnit, read_content
+
+        try:
+            content = read_content((root / path).read_bytes(), path)
+        except OSError as e:
+            self.unreadable.append(f"{label}: {e}")
+            return
+        # the units prose_check.check_across compares: no program source, no labelled values
+        for u in content.units:
+            if isinstance(u, TextUnit) and not u.code and not u.place.get("labelled"):
+                self.text_counts.extend((label, n.value) for n in read_numbers(u.text)
+                                        if n.kind == "count" and n.value is not None)
 
     @classmethod
     def from_dir(cls, directory: Path) -> "ReleaseHistory":

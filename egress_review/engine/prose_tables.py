@@ -12,7 +12,9 @@ one group holds the other is read by a person (default deny).  A count equal to 
 cell or total restates the tables and adds no number (their own rules judge the tables), and a
 cell whose category the text does not name is not compared: a report next to a large table
 would otherwise meet some cell a few away from nearly every count it states.
-This request's tables and the case's earlier releases have their own settings
+The counts stated in texts released earlier (:class:`history.ReleaseHistory` ``text_counts``)
+are set against every count, as the texts of one request are among themselves.  This request's
+tables and the case's earlier releases have their own settings
 (``prose_table_difference_max_cells``, ``prose_history_difference_max_cells``).
 """
 from __future__ import annotations
@@ -46,12 +48,13 @@ def check_request(ctx: Context) -> None:
     for hist, cap in ((False, pol.prose_table_difference_max_cells),
                       (True, pol.prose_history_difference_max_cells)):
         group = [s for s in series if s.hist == hist]
-        if cap and group:
-            _compare(ctx, fresh, group, totals, cap, hist)
+        earlier = ctx.history.text_counts if hist else []
+        if cap and (group or earlier):
+            _compare(ctx, fresh, group, totals, cap, hist, earlier)
 
 
 def _compare(ctx: Context, fresh: list, group: list[Series], totals: dict, cap: int,
-             hist: bool) -> None:
+             hist: bool, earlier: list[tuple[str, float]]) -> None:
     m = ctx.policy.min_units_per_cell
     src_en, src_zh = ("the case's earlier releases", "本案先前釋出的表格") if hist \
         else ("this request's tables", "本申請的表格")
@@ -60,6 +63,8 @@ def _compare(ctx: Context, fresh: list, group: list[Series], totals: dict, cap: 
     known += [(c.value, f"{s.label} at " + ", ".join(f"{d}={v}" for d, v in sorted(c.coords.items())),
                list(c.coords.values()))
               for s in group for c in s.cells if c.value is not None and c.coords]
+    # a count a released text states is set against every count, as texts of one request are
+    known += [(v, f"a count in the text {path}", None) for path, v in earlier if v >= m]
     if len(known) > cap:
         path = fresh[0][0]
         ctx.add(rule=RULE, check=CHECK, severity="review", file=path, location={"cells": len(known)},

@@ -126,9 +126,9 @@ class EgressPolicy(BaseModel):
                     "treated'); more cells go to a reviewer; 0 turns the comparison off.")
     prose_history_difference_max_cells: int = setting(
         20000, rule="E3", ge=0,
-        description="Count cells released earlier for the case a count in the request's texts is "
-                    "compared with for a small difference; more cells go to a reviewer; 0 turns "
-                    "the comparison off.")
+        description="Count cells and text counts released earlier for the case a count in the "
+                    "request's texts is compared with for a small difference; more go to a "
+                    "reviewer; 0 turns the comparison off.")
     differencing_max_lp: int = setting(
         300, rule="E3", ge=1, description="Hidden cells checked by LP in a large linked system.")
     literal_max_items: int = setting(

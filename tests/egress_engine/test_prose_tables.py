@@ -2,12 +2,13 @@
 
 A table of the request says "Diabetes 103" and the report says "Of the patients with diabetes,
 100 were treated": 3 were not.  No number under the threshold is written and the texts were
-compared only among themselves, so such a request passed; the same with a table the case
-released earlier.  Now the text goes to a reviewer (``prose_tables``; settings
+compared only among themselves, so such a request passed; the same with a table or a text
+the case released earlier.  Now the text goes to a reviewer (``prose_tables``; settings
 ``prose_table_difference_max_cells`` and ``prose_history_difference_max_cells``, E3).  Many
 members of the class are generated (one-way and two-way tables, totals with or without a total
-row, a table in the report itself, English and Chinese), and so are ordinary reports that
-restate their tables, state counts far from them or near a cell they do not name: those pass.
+row, a table in the report itself, English and Chinese, a released text), and so are ordinary
+reports that restate their tables, state counts far from them or near a cell they do not name:
+those pass.
 """
 from __future__ import annotations
 
@@ -67,6 +68,18 @@ def _leaks(n=24, seed=7):
             lab = rng.choice(labels)
             g = _gap(rng)
             body = rng.choice(NEAR).format(who=CONDITIONS[lab], v=values[lab] + g) + "\n"
+        if shape == 1 and k % 4 == 1:                    # a crosstab by sex: a cell of it
+            labels = rng.sample(sorted(CONDITIONS), 3)
+            cells = {lab: (f := rng.randrange(40, 400), f + 2 * M + rng.randrange(0, 300))
+                     for lab in labels}
+            csv = "condition,Female,Male\n" + "".join(f"{a},{f},{m}\n" for a, (f, m) in cells.items())
+            lab, sex = rng.choice(labels), rng.randrange(2)
+            g = _gap(rng)
+            body = f"Of the {('women', 'men')[sex]} with {lab.lower()}, {cells[lab][sex] + g} were treated.\n"
+            out.append(({"t.csv": csv, "r.txt": body},
+                        [table("t.csv", {"condition": G}, default_role=COUNT, column_group="sex"),
+                         text("r.txt")], abs(g)))
+            continue
         if shape == 5:                                   # the table inside the report itself
             md = "| condition | n |\n|---|---|\n" + "".join(
                 f"| {a} | {b} |\n" for a, b in (r.split(",") for r in csv.splitlines()[1:]))
@@ -115,6 +128,51 @@ def test_a_text_count_a_few_from_a_released_cell_goes_to_review(run, tmp_path, o
     assert r.verdict != "pass", said(r)
     hits = [f for f in _findings(r) if f.location["value"] == gap and f.location["history"]]
     assert hits, said(r)
+
+
+def _released_texts(tmp_path, body: str):
+    """The case's history: one earlier release holding the text ``body`` (r0.txt)."""
+    from egress_review.engine.history import ReleaseHistory
+    from egress_review.manifest import parse_manifest
+
+    old = tmp_path / "old"
+    old.mkdir(parents=True)
+    (old / "r0.txt").write_text(body)
+    return ReleaseHistory.from_released([(parse_manifest(
+        {"version": 1, "case_code": "R-TEST", "purpose": "p", "files": [text("r0.txt")]}), old)])
+
+
+EARLIER = ["{v} patients were screened.", "The cohort had {v} participants.",
+           "We enrolled {v} subjects in the first year."]
+LATER = ["{v} patients were analysed.", "In total {v} participants completed follow-up.",
+         "{v} subjects answered the questionnaire."]
+
+
+def _text_pairs(n=12, seed=13, gap=True):
+    rng = random.Random(seed)
+    out = []
+    for _ in range(n):
+        v = rng.randrange(40, 3000)
+        w = v + _gap(rng) if gap else rng.choice([v, v + rng.randrange(M, 400)])
+        out.append((rng.choice(EARLIER).format(v=v) + "\n", rng.choice(LATER).format(v=w) + "\n",
+                    abs(w - v)))
+    return out
+
+
+@pytest.mark.parametrize("earlier, later, gap", _text_pairs())
+def test_a_text_count_a_few_from_a_released_text_count_goes_to_review(run, tmp_path, earlier,
+                                                                        later, gap):
+    r = run({"r.txt": later}, [text("r.txt")], history=_released_texts(tmp_path, earlier))
+    assert r.verdict != "pass", said(r)
+    hits = [f for f in _findings(r) if f.location["value"] == gap and f.location["history"]]
+    assert hits, said(r)
+
+
+@pytest.mark.parametrize("earlier, later, gap", _text_pairs(seed=17, gap=False))
+def test_a_text_restating_or_far_from_a_released_text_passes(run, tmp_path, earlier, later, gap):
+    r = run({"r.txt": later}, [text("r.txt")], history=_released_texts(tmp_path, earlier))
+    assert not _findings(r), said(r)
+    assert r.verdict == "pass", said(r)
 
 
 def _ordinary(n=30, seed=3):
@@ -179,6 +237,9 @@ def test_switched_off_it_is_silent(run, tmp_path):
     old, body, _ = _released_leaks()[0]
     h = one_release_history(tmp_path, "old.csv", old, table("old.csv", {"condition": G, "n": COUNT}))
     assert not _findings(run({"r.txt": body}, [text("r.txt")], history=h, policy=pol))
+    earlier, later, _ = _text_pairs()[0]
+    h = _released_texts(tmp_path / "texts", earlier)
+    assert not _findings(run({"r.txt": later}, [text("r.txt")], history=h, policy=pol))
 
 
 def test_more_cells_than_the_setting_go_to_review(run):
