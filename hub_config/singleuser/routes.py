@@ -7,9 +7,11 @@ handler - so a handler added by any extension, now or later, is covered: a handl
 of the real server and fails on any that is not classified here with a reason).
 
 "From outside" means through the hub's proxy: configurable-http-proxy appends the client's
-address to ``X-Forwarded-For`` on every request it forwards, and nothing reaches the server's
-socket from outside but the proxy.  Requests without it come from inside the sandbox (the
-kiosk browser of the remote desktop, the kernel) or from the hub itself.
+address to ``X-Forwarded-For`` on every request it forwards.  On the server's unix socket only
+root may connect (the proxy and the hub; the peer's uid comes from the kernel, SO_PEERCRED): a
+kernel, which runs as the session's uid beside the server, is refused before any handler, so it
+can neither act as the browser nor forge the header.  Requests without the header come from
+the hub itself, or - on the remote desktop's loopback listener - from the kiosk browser.
 
 * remote mode: from outside, only the desktop, its bar's slot end (and the OAuth steps that log
   the browser in to it); the Jupyter API only from inside.
@@ -19,6 +21,8 @@ kiosk browser of the remote desktop, the kernel) or from the hub itself.
 from __future__ import annotations
 
 import ipaddress
+import socket
+import struct
 from dataclasses import dataclass
 
 from tornado import web
@@ -169,6 +173,54 @@ def client_address(request) -> str | None:
     return str(getattr(addr, "ipv4_mapped", None) or addr)
 
 
+# Who may talk to the server over its unix socket: root only - the hub's proxy (which writes
+# X-Forwarded-For) and the hub itself.  A kernel runs as the session's uid in the same sandbox
+# and can reach the socket and copy the server's hub token from its environment; without this
+# it could save data through the contents API as if the browser had typed it (the ledger would
+# then hand it to the browser) and forge X-Forwarded-For to pass as the booked seat.
+TRUSTED_PEER_UIDS = frozenset({0})
+
+
+def peer(request) -> tuple[str, int | None]:
+    """The connection the request came on: ("unix", peer uid) from the kernel's SO_PEERCRED -
+    which the peer cannot forge - ("tcp", None), or ("unknown", None)."""
+    sock = getattr(getattr(getattr(request, "connection", None), "stream", None), "socket", None)
+    if sock is None:
+        return "unknown", None
+    try:
+        if sock.family == socket.AF_UNIX:
+            _pid, uid, _gid = struct.unpack("3i", sock.getsockopt(
+                socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i")))
+            return "unix", uid
+        if sock.family in (socket.AF_INET, socket.AF_INET6):
+            return "tcp", None
+    except OSError:
+        pass
+    return "unknown", None
+
+
+# Set by the remote desktop (desktop.setup): decides requests on its loopback listener, where
+# the kiosk browser and a kernel look alike but for the kiosk's cookie.
+LOOPBACK_GATE = None
+
+
+def decide_peer(transport: str, uid: int | None, request=None,
+                cls=None) -> tuple[int, str] | None:
+    """None if requests may come on this connection at all, else (status, reason)."""
+    if transport == "unix" and uid in TRUSTED_PEER_UIDS:
+        return None
+    if transport == "tcp":
+        if LOOPBACK_GATE is not None and request is not None:
+            return LOOPBACK_GATE(request, cls)
+        # no desktop: a TCP listener is the deployment's own (Kubernetes: the proxy reaches the
+        # pod over TLS and NetworkPolicy); decided by the routes below
+        return None
+    if transport == "unix":
+        return 403, (f"a process of the session itself (uid {uid}, e.g. a kernel) cannot use the "
+                     "server's API: it answers only the hub and its proxy (S1)")
+    return 403, "the connection's peer cannot be identified (S1)"
+
+
 def decide(guard: GuardConfig | None, cls, method: str, request) -> tuple[int, str] | None:
     """None to let the request through, else (status, reason)."""
     if guard is None:
@@ -235,7 +287,8 @@ def install(app, get_guard, allowed_roots: tuple[str, ...], log) -> None:
     original = app.get_handler_delegate
 
     def guarded(request, target_class, target_kwargs=None, path_args=None, path_kwargs=None):
-        verdict = decide(get_guard(), target_class, request.method, request)
+        verdict = decide_peer(*peer(request), request, target_class) or decide(
+            get_guard(), target_class, request.method, request)
         if verdict is not None:
             status, why = verdict
             log.warning("enclave guard: %s %s -> %s (%s; client %s)", request.method,

@@ -319,3 +319,58 @@ def test_small_output_untouched(alice, hub):
     msgs = _run(alice, hub, "print('hello 你好')\n1 + 1")
     text = _output_text(msgs)
     assert "hello 你好" in text and '"text/plain": "2"' in text and "withheld" not in text
+
+
+# ------------------------------------------------------------------ the kernel as the browser
+# The kernel runs as the session's uid beside the server, sees the server's unix socket and
+# holds the server's own hub token: it must not be able to use the browser's API in any way -
+# saving data as "typed" work (which the ledger would then hand to the browser), reading, or
+# passing as the booked seat with a forged X-Forwarded-For.
+KERNEL_AS_BROWSER = r'''
+import os, glob, json, socket, http.client
+tok = os.environ.get("JUPYTERHUB_API_TOKEN", "")
+sock = glob.glob("/**/sessions/*/jupyter.sock", recursive=False) or [
+    os.path.join(r, f) for top in os.listdir("/") if top not in ("proc", "sys", "dev", "usr")
+    for r, _, fs in os.walk("/" + top) for f in fs if f == "jupyter.sock"]
+class U(http.client.HTTPConnection):
+    def connect(self):
+        self.sock = socket.socket(socket.AF_UNIX); self.sock.connect(sock[0])
+def call(method, path, body=None, headers=None):
+    c = U("localhost", timeout=20)
+    h = dict(headers or {})
+    if body is not None:
+        h["Content-Type"] = "application/json"
+    c.request(method, path, body=json.dumps(body) if body is not None else None, headers=h)
+    r = c.getresponse()
+    return r.status
+open("/workspace/laundered.py", "w").write("")
+data = open("/workspace/q.csv").read()[:4000]
+base = "/user/alice"
+creds = [{"Authorization": f"token {tok}"}, {"Authorization": f"Bearer {tok}"}, {}]
+forged = [{}, {"X-Forwarded-For": "127.0.0.1"}, {"X-Forwarded-For": "10.0.0.1, 127.0.0.1"},
+          {"X-Real-Ip": "127.0.0.1"}]
+calls = [("PUT", "/api/contents/laundered.py", {"type": "file", "format": "text",
+                                                "content": "R = " + repr(data)}),
+         ("GET", "/api/contents/q.csv", None), ("GET", "/api/contents", None),
+         ("POST", "/api/kernels", {"name": "python3"}), ("GET", "/api/sessions", None),
+         ("GET", "/lab", None), ("GET", "/api/status", None), ("GET", "/api", None),
+         ("GET", f"/api/contents/laundered.py?token={tok}", None)]
+out = {}
+for i, c in enumerate(creds):
+    for j, f in enumerate(forged):
+        for m, p, b in calls:
+            out[f"{m} {p[:40]} cred{i} fwd{j}"] = call(m, base + p, b, {**c, **f})
+print("RESULT", json.dumps(out))
+'''
+
+
+def test_kernel_cannot_act_as_the_browser(alice, hub):
+    out = alice.execute(KERNEL_AS_BROWSER, hub.kernel, timeout=120)
+    line = next((ln for ln in out.splitlines() if ln.startswith("RESULT ")), None)
+    assert line, out[-2000:]
+    got = json.loads(line[len("RESULT "):])
+    assert len(got) == 3 * 4 * 9
+    assert set(got.values()) == {403}, {k: v for k, v in got.items() if v != 403}
+    # and what the kernel tried to save is not served to the browser either
+    r = alice.server("GET", "/api/contents/laundered.py")
+    assert _leaks(r.text) == 0, r.text[:300]

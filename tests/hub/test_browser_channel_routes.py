@@ -191,3 +191,45 @@ def test_static_search_paths_cut_to_read_only_roots(tmp_path):
     assert out["path"] == ["/usr/share/jupyter/lab/static"]
     assert out["labextensions_path"] == [] and out["default_filename"] == "index.html"
     assert routes.filter_static_paths({"path": home}, ("/usr",))["path"] == "/nonexistent"
+
+
+# ------------------------------------------------------------------ who is on the other end
+class _Conn:
+    def __init__(self, sock):
+        self.stream = type("S", (), {"socket": sock})()
+
+
+@pytest.mark.parametrize("uid", [1, 1000, 200001, 65534, 2**31 - 1])
+def test_unix_peers_other_than_root_refused_whatever_they_send(uid):
+    """A kernel (the session's uid) on the server's socket: refused before any route, so no
+    header (X-Forwarded-For of the seat, a token) can matter."""
+    verdict = routes.decide_peer("unix", uid)
+    assert verdict and verdict[0] == 403 and str(uid) in verdict[1]
+
+
+def test_root_peer_and_the_loopback_listener_pass_to_the_route_decision():
+    assert routes.decide_peer("unix", 0) is None
+    assert routes.decide_peer("tcp", None) is None
+
+
+@pytest.mark.parametrize("transport", ["unknown", "udp", ""])
+def test_unidentifiable_peer_refused(transport):
+    assert routes.decide_peer(transport, None)[0] == 403
+
+
+def test_peer_uid_read_from_the_kernel():
+    import os
+    import socket
+
+    a, b = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        req = type("R", (), {"connection": _Conn(a)})()
+        assert routes.peer(req) == ("unix", os.getuid())
+    finally:
+        a.close(), b.close()
+    assert routes.peer(type("R", (), {"connection": None})()) == ("unknown", None)
+    t = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        assert routes.peer(type("R", (), {"connection": _Conn(t)})()) == ("tcp", None)
+    finally:
+        t.close()
