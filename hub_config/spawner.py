@@ -137,7 +137,7 @@ class EnclaveSpawner(LocalProcessSpawner):
             case_code=info["case_code"], projects_dir=Path(self.projects_dir),
             socket_root=Path(self.socket_root), sandbox_root=Path(self.sandbox_root),
             system_config_dir=self.system_config_dir, limits=dict(self.limits),
-            egress_url=self.egress_url, require_limits=self.require_limits)
+            egress_url=self.egress_url, require_limits=self.require_limits, desktop=True)
 
     broker_proc: subprocess.Popen | None = None
 
@@ -306,8 +306,11 @@ def _has_entries(dir_fd: int, name: str) -> bool:
 def build_spec(*, name: str, uid: int, gid: int, case_code: str, projects_dir: Path,
                socket_root: Path, sandbox_root: Path, system_config_dir: str, limits: dict,
                egress_url: str = "", broker_name: str | None = None,
-               require_limits: bool = True, log_name: str | None = None) -> dict:
-    """The sandbox description handed to ``hub_config.sandbox`` (and prepare the host dirs)."""
+               require_limits: bool = True, log_name: str | None = None,
+               desktop: bool = False) -> dict:
+    """The sandbox description handed to ``hub_config.sandbox`` (and prepare the host dirs).
+    ``desktop``: the remote desktop's programs as execute-only copies (``hub_config.exec_only``:
+    their processes are then non-dumpable, so a kernel cannot read their memory)."""
     case_dir = projects_dir / case_code
     data = case_dir / "data"
     if not data.is_dir():
@@ -328,6 +331,10 @@ def build_spec(*, name: str, uid: int, gid: int, case_code: str, projects_dir: P
     ro = [*_system_binds(), [system_config_dir, SESSION_JUPYTER_CONFIG],
           [str(hub_socks), str(hub_socks)], [str(broker_dir), str(broker_dir)],
           [str(delivered), f"{WORKSPACE}/imports"]]  # read-only over the read-write workspace
+    if desktop:
+        from hub_config.exec_only import desktop_binds
+
+        ro += desktop_binds()
     egress_sock = _unix_socket_of(egress_url)
     if egress_sock:
         ro.append([os.path.dirname(egress_sock), os.path.dirname(egress_sock)])

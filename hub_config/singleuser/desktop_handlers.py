@@ -14,8 +14,10 @@ from jupyter_server.base.handlers import JupyterHandler
 from tornado import iostream, web, websocket
 from tornado.netutil import Resolver  # noqa: F401  (tornado's resolver for unix sockets below)
 
+from hub_config.singleuser import desktop_secrets
 from hub_config.singleuser.desktop import NOVNC_DIR
-from hub_config.singleuser.rfb_filter import RfbClientFilter, RfbRefused
+from hub_config.singleuser.rfb_filter import (SECURITY_NONE, VERSION, RfbClientFilter,
+                                              RfbRefused)
 from hub_config.singleuser.routes import client_address
 from hub_config.singleuser.slot_clock import LABEXTENSIONS, NAME, SLOT_PATH, slot
 
@@ -139,17 +141,34 @@ class DesktopSocketHandler(websocket.WebSocketHandler, JupyterHandler):
             raise web.HTTPError(403, spent)
         import socket
 
+        import struct
+
         s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         self.vnc = iostream.IOStream(s)
         try:
             await self.vnc.connect(self.desktop.vnc_socket)
-        except (OSError, iostream.StreamClosedError):
+            # the X server this server started, not a stand-in a kernel bound at that path
+            pid = struct.unpack("3i", s.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED,
+                                                   12))[0]
+            if pid != self.desktop.xvnc_pid:
+                self.vnc.close()
+                self.log.warning("enclave desktop: the VNC socket's peer (pid %s) is not its "
+                                 "X server (pid %s): refused", pid, self.desktop.xvnc_pid)
+                raise web.HTTPError(503, "the desktop's socket is not its X server's")
+            await desktop_secrets.authenticate(self.vnc, self.desktop.vnc_password)
+        except (OSError, iostream.StreamClosedError, desktop_secrets.VncHandshakeError) as e:
+            self.log.warning("enclave desktop: cannot reach the X server: %s", e)
             raise web.HTTPError(503, "the desktop is not running") from None
         return await super().get(*args, **kwargs)
+
+    # The X server wants VNC authentication (desktop_secrets), done above; the viewer is
+    # offered security type None by this relay, which swallows the viewer's version and choice.
+    _handshake_seen = 0
 
     def open(self, *args, **kwargs):
         from tornado.ioloop import IOLoop
 
+        self.write_message(VERSION, binary=True)
         IOLoop.current().add_callback(self._pump)
 
     async def _pump(self):
@@ -168,6 +187,7 @@ class DesktopSocketHandler(websocket.WebSocketHandler, JupyterHandler):
             message = message.encode()
         try:
             data = self.rfb.feed(message)
+            data = self._viewer_handshake(data)
         except RfbRefused as e:
             # the reason goes to the server's log and to the viewer as the close reason
             self.log.warning("enclave desktop: viewer input refused: %s", e)
@@ -177,6 +197,17 @@ class DesktopSocketHandler(websocket.WebSocketHandler, JupyterHandler):
         if data:
             await self.vnc.write(data)
 
+    def _viewer_handshake(self, data: bytes) -> bytes:
+        """The first 13 bytes the filter passes are the viewer's version (12) and security
+        choice (1): answered here, never sent to the X server."""
+        n = min(len(data), len(VERSION) + 1 - self._handshake_seen)
+        before, self._handshake_seen = self._handshake_seen, self._handshake_seen + n
+        if before < len(VERSION) <= self._handshake_seen:
+            self.write_message(bytes([1, SECURITY_NONE]), binary=True)
+        if before < len(VERSION) + 1 <= self._handshake_seen:
+            self.write_message(b"\0\0\0\0", binary=True)  # security result: OK
+        return data[n:]
+
     def on_close(self):
         if self.vnc is not None:
             self.vnc.close()
@@ -184,7 +215,8 @@ class DesktopSocketHandler(websocket.WebSocketHandler, JupyterHandler):
 
 class KioskLoginHandler(JupyterHandler):
     """The kiosk browser inside the sandbox logs in once with the key in its launch URL; it gets
-    the server's own hub token as its login cookie (the kernel holds that token anyway)."""
+    the server's own hub token as its login cookie and the kiosk's own cookie, which the kernel
+    cannot know (desktop_secrets)."""
 
     def initialize(self, desktop) -> None:
         self.desktop = desktop
@@ -196,7 +228,28 @@ class KioskLoginHandler(JupyterHandler):
             raise web.HTTPError(403, "bad or used kiosk key")
         hub_auth = self.identity_provider.hub_auth
         hub_auth.set_cookie(self, hub_auth.api_token)
+        # what the loopback listener asks of every later request (loopback_gate): the kernel
+        # knows the hub token, not this
+        self.set_cookie(KIOSK_COOKIE, self.desktop.kiosk_cookie, path=self.base_url,
+                        httponly=True, samesite="Strict")
         self.redirect(f"{self.base_url}lab")
+
+
+KIOSK_COOKIE = "enclave-kiosk"
+
+
+def loopback_gate(desktop):
+    """Requests on the desktop's loopback listener: the kiosk's login, then only requests that
+    carry the kiosk's cookie - a kernel reaches the same port and holds the hub token."""
+    def gate(request, cls) -> tuple[int, str] | None:
+        if cls is KioskLoginHandler:
+            return None  # its one-time key is checked there
+        cookie = request.cookies.get(KIOSK_COOKIE)
+        if cookie is not None and desktop.check_kiosk_cookie(cookie.value):
+            return None
+        return 403, ("on the desktop's loopback listener only the kiosk browser is served; "
+                     "a kernel cannot use the browser's API (S1)")
+    return gate
 
 
 def handlers(base_url: str, desktop) -> list[tuple]:
