@@ -32,6 +32,9 @@ RULE = "E3"
 CHECK = "prose_tables"
 MAX_REPORTED = 10
 _WORD = re.compile(r"[^\W_]+")
+# a sex category as a text names it ("254 women"): the crosstab by sex is the commonest table
+_ALIASES = {"female": {"women", "woman", "females", "girls"}, "f": {"women", "woman", "females"},
+            "male": {"men", "man", "males", "boys"}, "m": {"men", "man", "males"}}
 
 
 def check_request(ctx: Context) -> None:
@@ -103,13 +106,15 @@ def _compare(ctx: Context, fresh: list, group: list[Series], totals: dict, cap: 
 def _mentions(text: str) -> Callable[[str], bool]:
     """Does the text name a category label (as :func:`linking.norm` keeps it)?  A word of its
     own ("diabetes", "2019"), a longer label run together ("type2diabetes", "20-29"), a label
-    in CJK anywhere, or a long word's stem ("diabetic" for "diabetes").  One letter or a short
+    in CJK anywhere, a long word's stem ("diabetic" for "diabetes"), or "women"/"men" for a sex.  One letter or a short
     code ("1", "m") is not taken as named: it occurs in nearly any text."""
     folded = unicodedata.normalize("NFKC", text).casefold()
     words = set(_WORD.findall(folded))
     squeezed = norm(text)
 
     def named(label: str) -> bool:
+        if words & _ALIASES.get(label, set()):
+            return True
         if not label.isascii():
             return len(label) >= 2 and label in squeezed
         if label in words and (len(label) >= 3 or (len(label) == 2 and label.isalpha())):

@@ -80,6 +80,18 @@ def _leaks(n=24, seed=7):
                         [table("t.csv", {"condition": G}, default_role=COUNT, column_group="sex"),
                          text("r.txt")], abs(g)))
             continue
+        if shape == 1 and k % 4 == 3:                    # the crosstab's sex column named alone
+            labels = rng.sample(sorted(CONDITIONS), 3)
+            base = rng.randrange(40, 200)
+            cells = {lab: (base + j * (3 * M + rng.randrange(0, 50)), rng.randrange(40, 900))
+                     for j, lab in enumerate(labels)}
+            csv = "condition,F,M\n" + "".join(f"{a},{f},{m}\n" for a, (f, m) in cells.items())
+            g = _gap(rng)
+            body = f"In the clinic, {cells[rng.choice(labels)][0] + g} women were treated.\n"
+            out.append(({"t.csv": csv, "r.txt": body},
+                        [table("t.csv", {"condition": G}, default_role=COUNT, column_group="sex"),
+                         text("r.txt")], abs(g)))
+            continue
         if shape == 5:                                   # the table inside the report itself
             md = "| condition | n |\n|---|---|\n" + "".join(
                 f"| {a} | {b} |\n" for a, b in (r.split(",") for r in csv.splitlines()[1:]))
