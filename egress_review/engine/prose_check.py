@@ -143,8 +143,7 @@ def check_across(ctx: Context, spec: ManifestFile, units: list[TextUnit]) -> Non
     """E3: the same small-gap comparison between the text units of one file (Markdown list
     items, paragraphs a reader keeps apart); pairs inside one unit are left to ``check``."""
     m, cap = ctx.policy.min_units_per_cell, ctx.policy.prose_difference_max_counts
-    counts = [(k, u, n) for k, u in enumerate(units) for n in read_numbers(u.text)
-              if n.kind == "count" and n.value is not None and n.value >= m]
+    counts = stated_counts(units, m)
     if cap:
         _across_files(ctx, spec, counts, m, cap)
     # kept for the request-wide comparison with the tables (prose_tables), whatever ``cap``
@@ -168,6 +167,13 @@ def check_across(ctx: Context, spec: ManifestFile, units: list[TextUnit]) -> Non
                         zh=f"檔案不同段落載有計數 {max(a.value, b.value):g} 與 {min(a.value, b.value):g}："
                            f"若其一包含另一，兩者之差 {d:g} 即為少於 {m} 的計數（差分）；須由審查人檢查。")
                 return
+
+
+def stated_counts(units: list[TextUnit], m: int) -> list[tuple[int, TextUnit, Number]]:
+    """(unit index, unit, number) of every count of at least ``m`` the units state: the
+    counts compared for small gaps (smaller ones block on their own)."""
+    return [(k, u, n) for k, u in enumerate(units) for n in read_numbers(u.text)
+            if n.kind == "count" and n.value is not None and n.value >= m]
 
 
 def _across_files(ctx: Context, spec: ManifestFile, counts: list, m: int, cap: int) -> None:

@@ -36,6 +36,9 @@ def _words(ctx: Context, text: str, place: dict, spec, counts_only: bool = False
             table_units.check(ctx, spec, unit, k, scan_words=False)
         elif isinstance(unit, TextUnit):
             prose_check.check(ctx, spec, unit, counts_only=counts_only)
+            # the request's words leave with its tables: prose_tables compares their counts too
+            ctx.prose_counts.extend((spec.path, u, n) for _, u, n in
+                                    prose_check.stated_counts([unit], ctx.policy.min_units_per_cell))
 
 
 def check_words(ctx: Context, text: str, place: dict, *, label: bool = False) -> None:

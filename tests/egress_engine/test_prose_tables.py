@@ -142,6 +142,36 @@ def test_a_text_count_a_few_from_a_released_cell_goes_to_review(run, tmp_path, o
     assert hits, said(r)
 
 
+DESCRIBED = ["Counts by condition of the {v} patients treated.", "Diagnoses of {v} patients.",
+             "Table of conditions among {v} participants enrolled in 2019."]
+
+
+def _descriptions(n=8, seed=19, gap=True):
+    """A table whose own description states a count near its total (or restates it)."""
+    rng = random.Random(seed)
+    out = []
+    for _ in range(n):
+        csv, values = _table(rng, rng.sample(sorted(CONDITIONS), 3), total_row=rng.random() < 0.5)
+        g = _gap(rng) if gap else 0
+        out.append((csv, rng.choice(DESCRIBED).format(v=sum(values.values()) + g), abs(g)))
+    return out
+
+
+@pytest.mark.parametrize("csv, words, gap", _descriptions(), ids=lambda x: "")
+def test_a_count_in_the_requests_words_a_few_from_its_table_goes_to_review(run, csv, words, gap):
+    """The description leaves with the table: its counts are a text like any other."""
+    r = run({"t.csv": csv}, [table("t.csv", {"condition": G, "n": COUNT}, description=words)])
+    assert r.verdict != "pass", said(r)
+    assert [f for f in _findings(r) if f.location["value"] == gap], said(r)
+
+
+@pytest.mark.parametrize("csv, words, gap", _descriptions(seed=23, gap=False), ids=lambda x: "")
+def test_a_description_restating_its_table_passes(run, csv, words, gap):
+    r = run({"t.csv": csv}, [table("t.csv", {"condition": G, "n": COUNT}, description=words)])
+    assert not _findings(r), said(r)
+    assert r.verdict == "pass", said(r)
+
+
 def _released_texts(tmp_path, body: str):
     """The case's history: one earlier release holding the text ``body`` (r0.txt)."""
     from egress_review.engine.history import ReleaseHistory
