@@ -38,7 +38,7 @@ _ALIASES = {"female": {"women", "woman", "females", "girls"}, "f": {"women", "wo
 
 
 def check_request(ctx: Context) -> None:
-    if not ctx.prose_counts:
+    if not ctx.prose_counts and not ctx.history.text_counts:
         return
     pol = ctx.policy
     series = ctx.linked(request_items(ctx, lambda t: bool(t.count_cols))).series
@@ -46,14 +46,45 @@ def check_request(ctx: Context) -> None:
     stated = {c.value for s in series for c in s.cells if c.value is not None}
     stated |= {v for v in totals.values() if v is not None}
     fresh = [(path, u, n) for path, u, n in ctx.prose_counts if n.value not in stated]
-    if not fresh:
-        return
     for hist, cap in ((False, pol.prose_table_difference_max_cells),
                       (True, pol.prose_history_difference_max_cells)):
         group = [s for s in series if s.hist == hist]
         earlier = ctx.history.text_counts if hist else []
-        if cap and (group or earlier):
+        if cap and fresh and (group or earlier):
             _compare(ctx, fresh, group, totals, cap, hist, earlier)
+    if pol.prose_history_difference_max_cells:
+        start = len(ctx.findings)
+        _totals_against_released_texts(ctx, series, totals)
+        ctx.owner_findings(start)       # a table found inside a file: filed under that file
+
+
+def _totals_against_released_texts(ctx: Context, series: list[Series], totals: dict) -> None:
+    """The other way round: a table of this request whose population is a few from a count a
+    released text stated ("1,203 patients" in last year's report, a table of 1,200 now).  Only
+    the population: which category a released count was of is not kept."""
+    m = ctx.policy.min_units_per_cell
+    earlier = sorted((v, path) for path, v in ctx.history.text_counts if v >= m)
+    old = {v for v, _ in earlier} | {c.value for s in series if s.hist for c in s.cells}
+    values = [v for v, _ in earlier]
+    reported = 0
+    for s in series:
+        t = totals[id(s)]
+        if s.hist or t is None or t in old or reported >= MAX_REPORTED:
+            continue
+        lo, hi = bisect.bisect_left(values, t - m), bisect.bisect_right(values, t + m)
+        hit = next(((v, p) for v, p in earlier[lo:hi] if 0.5 <= abs(v - t) < m - 0.5), None)
+        if hit is None:
+            continue
+        value, path = hit
+        gap = abs(value - t)
+        reported += 1
+        ctx.add(rule=RULE, check=CHECK, severity="review", file=s.table.path,
+                location={"table": s.label, "released": path, "value": gap, "history": True},
+                en=f"{s.label} counts {t:g} in all and the released text {path} states {value:g}: "
+                   f"if one group holds the other, the {gap:g} between them is a count under {m} "
+                   "(differencing with an earlier release); a reviewer checks both.",
+                zh=f"{s.label} 總數為 {t:g}，先前釋出的文字 {path} 載有 {value:g}：若其一包含另一，"
+                   f"兩者之差 {gap:g} 即為少於 {m} 的計數（與先前釋出差分）；須由審查人檢查兩者。")
 
 
 def _compare(ctx: Context, fresh: list, group: list[Series], totals: dict, cap: int,

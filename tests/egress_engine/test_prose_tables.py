@@ -217,6 +217,36 @@ def test_a_text_restating_or_far_from_a_released_text_passes(run, tmp_path, earl
     assert r.verdict == "pass", said(r)
 
 
+def _tables_after_texts(n=10, seed=29, gap=True):
+    """A released text states the cohort's size; this request's table counts a few more or
+    fewer (or the same, or far more)."""
+    rng = random.Random(seed)
+    out = []
+    for _ in range(n):
+        csv, values = _table(rng, rng.sample(sorted(CONDITIONS), 3), total_row=rng.random() < 0.5)
+        total = sum(values.values())
+        v = total + (_gap(rng) if gap else rng.choice([0, rng.randrange(M, 500)]))
+        out.append((rng.choice(EARLIER).format(v=v) + "\n", csv, abs(v - total)))
+    return out
+
+
+@pytest.mark.parametrize("earlier, csv, gap", _tables_after_texts(), ids=lambda x: "")
+def test_a_table_a_few_from_a_count_of_a_released_text_goes_to_review(run, tmp_path, earlier,
+                                                                        csv, gap):
+    r = run({"t.csv": csv}, [table("t.csv", {"condition": G, "n": COUNT})],
+            history=_released_texts(tmp_path, earlier))
+    assert r.verdict != "pass", said(r)
+    assert [f for f in _findings(r) if f.location["value"] == gap and f.location["history"]], said(r)
+
+
+@pytest.mark.parametrize("earlier, csv, gap", _tables_after_texts(seed=31, gap=False), ids=lambda x: "")
+def test_a_table_equal_to_or_far_from_a_released_count_passes(run, tmp_path, earlier, csv, gap):
+    r = run({"t.csv": csv}, [table("t.csv", {"condition": G, "n": COUNT})],
+            history=_released_texts(tmp_path, earlier))
+    assert not _findings(r), said(r)
+    assert r.verdict == "pass", said(r)
+
+
 def _ordinary(n=30, seed=3):
     """Reports that restate their table, state counts at least the threshold from every cell
     and total, or a count near a cell whose category they never name."""
