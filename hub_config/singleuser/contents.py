@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import base64
 import contextvars
+import datetime
 import hashlib
 import json
 import os
@@ -36,6 +37,7 @@ from hub_config.singleuser.ledger import Ledger
 from hub_config.singleuser.outputs import SessionBudget, cap_notebook_outputs, note
 
 _internal = contextvars.ContextVar("enclave_contents_internal", default=False)
+EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)  # a withheld time
 IMPORTS_DIR = "imports"  # hub_config.spawner mounts the case's delivered imports here, read-only
 CELL_METADATA_KEYS = ("collapsed", "scrolled", "tags", "jupyter", "editable", "deletable",
                       "name", "execution")
@@ -73,6 +75,11 @@ def cell_key(cell) -> bytes:
 
 def _text(v) -> str:
     return "".join(v) if isinstance(v, list) else str(v or "")
+
+
+def _meta_key(meta, keys) -> bytes:
+    small = _small(meta, keys)
+    return json.dumps(small, sort_keys=True, default=str).encode() if small else b""
 
 
 def _small(meta, keys) -> dict:
@@ -115,6 +122,9 @@ class GuardedContentsManager(AsyncLargeFileManager):
         guard = self._need_guard()
         if self._hidden(path):
             raise _refuse(404, f"no such file: {path}")
+        # internal: a directory's model gets each entry's model through self.get, which must
+        # not be charged here too (the listing is charged entry by entry below)
+        token = _internal.set(True)
         try:
             model = await super().get(path, content=content, type=type, format=format,
                                       require_hash=False)
@@ -125,8 +135,11 @@ class GuardedContentsManager(AsyncLargeFileManager):
                              format, e.status_code)
             raise _refuse(e.status_code, f"{path} cannot be opened as requested "
                                          f"(type={type}, format={format})") from None
+        finally:
+            _internal.reset(token)
         model.pop("hash", None)
         model.pop("hash_algorithm", None)
+        self._charge_file_fields(model, path)
         if content and model["type"] == "directory":
             model = self._listing_for_browser(model, path)
         elif content:
@@ -151,6 +164,42 @@ class GuardedContentsManager(AsyncLargeFileManager):
                              len(model["content"]) - len(entries))
         model["content"] = entries
         return model
+
+    def _charge_file_fields(self, model: dict, path: str) -> None:
+        """A model carries what a kernel sets besides the body (size, times - os.utime writes
+        any time): charged like a listing entry, withheld once the budget is spent - else
+        polling one file the kernel keeps re-stamping would be a channel."""
+        shown = {k: model.get(k) for k in ("size", "last_modified", "created")}
+        key = ("file\0" + path + "\0" + json.dumps(shown, sort_keys=True, default=str)).encode()
+        if not self.session_budget.charge(key, 1, len(key)):
+            model["size"] = None
+            model["last_modified"] = model["created"] = EPOCH
+
+    def list_checkpoints(self, path):
+        out = super().list_checkpoints(path)
+        if hasattr(out, "__await__"):
+            return self._charge_checkpoints(out, path)
+        return self._charged_checkpoints(out, path)
+
+    async def _charge_checkpoints(self, pending, path):
+        return self._charged_checkpoints(await pending, path)
+
+    def _charged_checkpoints(self, cps, path):
+        """Checkpoint times are a kernel's to set too (the files are in the workspace)."""
+        self._need_guard()
+        for cp in cps:
+            key = f"checkpoint\0{path}\0{cp.get('id')}\0{cp.get('last_modified')}".encode()
+            if not self.session_budget.charge(key, 1, len(key)):
+                cp["last_modified"] = EPOCH
+        return cps
+
+    def _shown(self, kind: str, value) -> bool:
+        """Metadata the browser saved itself, else within the session's budget."""
+        if not value:
+            return True
+        raw = json.dumps(value, sort_keys=True, default=str).encode()
+        return self.ledger.knows(kind, raw) or self.session_budget.charge(
+            kind.encode() + b"\0" + raw, 1, len(raw))
 
     def _imported(self, path: str) -> bool:
         """A regular file inside the read-only ``imports`` mount, reached without a link."""
@@ -202,7 +251,10 @@ class GuardedContentsManager(AsyncLargeFileManager):
         nb = model["content"]
         withheld = 0
         imported = self._imported(path)
-        for cell in nb.get("cells", []):
+        for i, cell in enumerate(nb.get("cells", [])):
+            if "id" in cell:
+                # positional: an id is up to 64 characters a kernel may choose (nbformat 4.5)
+                cell["id"] = f"cell-{i}"
             if not imported and not self.ledger.knows("cell", cell_key(cell)):
                 withheld += 1
                 msg = note("the source of a cell not typed in the browser")
@@ -211,11 +263,18 @@ class GuardedContentsManager(AsyncLargeFileManager):
             if att and not imported and not self.ledger.knows("attachments",
                                              json.dumps(att, sort_keys=True).encode()):
                 cell.pop("attachments", None)
-            cell["metadata"] = _small(cell.get("metadata"), CELL_METADATA_KEYS)
+            # tags, names, execution times: a kernel writes them as freely as outputs
+            meta = _small(cell.get("metadata"), CELL_METADATA_KEYS)
+            cell["metadata"] = meta if imported or self._shown("cell-meta", meta) else {}
             if cell.get("cell_type") == "code":
+                count = cell.get("execution_count")
+                if count is not None and not imported and not self.session_budget.charge(
+                        f"count\0{path}\0{i}\0{count}".encode(), 0, 8):
+                    cell["execution_count"] = None
                 cell["outputs"] = cap_notebook_outputs(cell.get("outputs") or [], guard.caps,
                                                        self.session_budget)
-        nb["metadata"] = _small(nb.get("metadata"), NOTEBOOK_METADATA_KEYS)
+        meta = _small(nb.get("metadata"), NOTEBOOK_METADATA_KEYS)
+        nb["metadata"] = meta if imported or self._shown("nb-meta", meta) else {}
         if withheld:
             model["writable"] = False  # saving would overwrite the withheld sources
         return model
@@ -269,8 +328,10 @@ class GuardedContentsManager(AsyncLargeFileManager):
         except Exception as e:  # noqa: BLE001 - any invalid notebook is refused with the reason
             raise _refuse(400, f"{path}: not a valid notebook ({str(e)[:200]})", "D4") from None
         result = await super().save(model, path)
+        self.ledger.record("nb-meta", _meta_key(nb.get("metadata"), NOTEBOOK_METADATA_KEYS))
         for cell in nb.cells:
             self.ledger.record("cell", cell_key(cell))
+            self.ledger.record("cell-meta", _meta_key(cell.get("metadata"), CELL_METADATA_KEYS))
             if cell.get("attachments"):
                 self.ledger.record("attachments",
                                    json.dumps(cell["attachments"], sort_keys=True).encode())

@@ -5,6 +5,9 @@ shows over a whole session is bounded, and files that came in by import review o
   receives stop at the session's budget (a small one here), with a note saying why.
 * bob's kernel names thousands of files after rows: his directory listings stop showing new
   names at the budget; a listing polled again shows the same entries at no cost.
+* erin's kernel hides rows where a notebook's cells keep them besides their source (tags,
+  names, ids, execution counts, the notebook's kernelspec) and in files' sizes and times (set
+  with os.utime): what her browser sees of them stops at the budget too.
 * carol's case has imports delivered (root's, read-only): the browser opens them; the kernel
   reads but cannot change them; a copy elsewhere, a link into them, and a folder a member
   planted under the mount point's name get nothing.
@@ -30,7 +33,8 @@ IMPORTED = {"7/codes.py": "ICD = ['E11', 'E119']  # imported code list\n",
 def hub():
     h = HubHarness(sessions_yaml=f"output_max_session_bytes: {SESSION_BYTES}\n"
                                  f"output_max_session_lines: {SESSION_LINES}\n")
-    for name, case in (("alice", "C1"), ("bob", "C2"), ("carol", "C3"), ("dave", "C4")):
+    for name, case in (("alice", "C1"), ("bob", "C2"), ("carol", "C3"), ("dave", "C4"),
+                       ("erin", "C5")):
         h.add_user(name)
         h.add_case(case, [name])
         h.book_now(name, case)
@@ -51,7 +55,7 @@ def hub():
     for p in (planted.parent, planted, planted / "codes.py"):
         os.chown(p, 54321, 54321)  # a member's, not root's
     with h.running(tail=6000):
-        for name in ("alice", "bob", "carol", "dave"):
+        for name in ("alice", "bob", "carol", "dave", "erin"):
             u = h.session_user(name)
             u.kernel = u.start_kernel()
             setattr(h, name, u)
@@ -185,3 +189,52 @@ def test_a_restarted_server_gets_half_the_budget(hub):
         dave.kernel = dave.start_kernel()
         out = dave.execute(read, dave.kernel)
         assert f"BUDGET {SESSION_BYTES >> k}" in out, (k, out)
+
+
+def test_notebook_fields_and_file_times_stop_at_the_budget(hub):
+    """Every field of a model a kernel can set is charged: cell metadata, ids and execution
+    counts, notebook metadata, and sizes and times of files and checkpoints."""
+    import json
+
+    erin = hub.erin
+    out = erin.execute("""
+import nbformat, os
+nb = nbformat.v4.new_notebook()
+nb.metadata["kernelspec"] = {"name": "python3", "language": "python",
+                             "display_name": " ".join(f"ROW-{i:06d}" for i in range(9000, 9150))}
+for c in range(600):
+    cell = nbformat.v4.new_code_cell("")
+    cell.metadata["tags"] = [f"ROW-{c * 10 + j:06d}" for j in range(10)]
+    cell.metadata["name"] = f"ROW-{100000 + c:06d}"
+    cell.id = f"ROW-{200000 + c:06d}"
+    cell.execution_count = 300000 + c
+    nb.cells.append(cell)
+nbformat.write(nb, "/workspace/hidden_rows.ipynb")
+os.makedirs("/workspace/stamped", exist_ok=True)
+for i in range(400):
+    p = f"/workspace/stamped/f{i:03d}.py"
+    open(p, "w").close()
+    os.utime(p, (1_600_000_000 + i * 7919, 1_600_000_000 + i * 7919))
+print("MADE")
+""", erin.kernel, timeout=120)
+    assert "MADE" in out
+    r = erin.server("GET", "/api/contents/hidden_rows.ipynb")
+    assert r.status_code == 200, r.text[:300]
+    shown = _rows(r.text)
+    assert shown, "nothing of the metadata reached the browser: the test would prove nothing"
+    assert len(shown) < 6000 + 600 + 150 and len(shown) * len("ROW-000000") <= SESSION_BYTES
+    cells = r.json()["content"]["cells"]
+    assert all(c["id"] == f"cell-{i}" for i, c in enumerate(cells))  # never the kernel's ids
+    counts = [c["execution_count"] for c in cells if c["execution_count"] is not None]
+    assert len(counts) < 600
+    # file times: each model shown is charged; once spent, sizes and times are withheld
+    times = []
+    for i in range(400):
+        m = erin.server("GET", f"/api/contents/stamped/f{i:03d}.py?content=0").json()
+        times.append(m["last_modified"])
+    withheld = [t for t in times if t.startswith("1970-01-01")]
+    assert withheld, "the budget never ran out: the test would prove nothing"
+    first = times.index(withheld[0])
+    assert all(t.startswith("1970-01-01") for t in times[first:])
+    assert json.dumps(erin.server("GET", "/api/contents/stamped/f399.py?content=0").json()
+                      ).count("1970-01-01") == 2

@@ -374,3 +374,22 @@ def test_kernel_cannot_act_as_the_browser(alice, hub):
     # and what the kernel tried to save is not served to the browser either
     r = alice.server("GET", "/api/contents/laundered.py")
     assert _leaks(r.text) == 0, r.text[:300]
+
+
+def test_typed_metadata_comes_back_and_ids_are_positional(alice):
+    """What the browser saved (tags, a cell name, the kernelspec) is shown again at no cost;
+    cell ids are the server's own."""
+    r = alice.server("POST", "/api/contents", json={"type": "notebook"})
+    path = r.json()["path"]
+    nb = {"cells": [{"cell_type": "code", "source": "x = 1", "id": "my-own-id",
+                     "metadata": {"tags": ["typed-tag"], "name": "step1"}, "outputs": [],
+                     "execution_count": None}],
+          "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3",
+                                      "language": "python"}},
+          "nbformat": 4, "nbformat_minor": 5}
+    assert alice.server("PUT", f"/api/contents/{path}",
+                        json={"type": "notebook", "content": nb}).status_code == 200
+    got = alice.server("GET", f"/api/contents/{path}").json()["content"]
+    assert got["cells"][0]["metadata"] == {"tags": ["typed-tag"], "name": "step1"}
+    assert got["cells"][0]["id"] == "cell-0"
+    assert got["metadata"]["kernelspec"]["display_name"] == "Python 3"
