@@ -46,6 +46,55 @@ def _buffers_size(msg: dict) -> int:
     return sum(len(memoryview(b)) for b in msg.get("buffers") or [])
 
 
+# The Jupyter messaging protocol's message types (5.x), the only ones a browser is sent: a
+# msg_type is a string a kernel chooses, so an unknown one would be a free channel.
+MSG_TYPES = frozenset({
+    "stream", "display_data", "execute_result", "update_display_data", "error", "status",
+    "execute_input", "clear_output", "input_request", "comm_open", "comm_msg", "comm_close",
+    "debug_event", "execute_reply", "inspect_reply", "complete_reply", "history_reply",
+    "is_complete_reply", "comm_info_reply", "kernel_info_reply", "shutdown_reply",
+    "interrupt_reply", "debug_reply", "usage_reply"})
+
+
+class RequestHeaders:
+    """The headers of requests the browser sent on this connection, by msg_id: a reply or an
+    output is sent with its request's header as the browser wrote it, never with what the
+    kernel put there."""
+
+    def __init__(self, keep: int = _BUDGET_PARENTS) -> None:
+        self.keep = keep
+        self._by_id: collections.OrderedDict[str, dict] = collections.OrderedDict()
+
+    def record(self, header) -> None:
+        if isinstance(header, dict) and isinstance(header.get("msg_id"), str):
+            self._by_id[header["msg_id"]] = header
+            while len(self._by_id) > self.keep:
+                self._by_id.popitem(last=False)
+
+    def get(self, msg_id) -> dict:
+        return self._by_id.get(msg_id, {}) if isinstance(msg_id, str) else {}
+
+
+def rebuild_envelope(msg: dict, requests: RequestHeaders, session_id: str) -> dict | None:
+    """Header, parent header and metadata made by the server: a kernel writes them as freely
+    as content (a 'status' message with a megabyte in its metadata or msg_id was free).  The
+    kernel's metadata is kept only where it is charged with the content."""
+    import datetime
+    import uuid
+
+    header = msg.get("header") or {}
+    mtype = header.get("msg_type")
+    if mtype not in MSG_TYPES:
+        return None
+    parent = requests.get((msg.get("parent_header") or {}).get("msg_id"))
+    msg_id = uuid.uuid4().hex
+    return {**msg, "parent_header": parent, "msg_id": msg_id, "msg_type": mtype,
+            "header": {"msg_id": msg_id, "msg_type": mtype, "session": session_id,
+                       "username": "kernel", "version": "5.3",
+                       "date": datetime.datetime.now(datetime.timezone.utc).isoformat()},
+            "metadata": {} if mtype == "status" else (msg.get("metadata") or {})}
+
+
 def cap_message(msg: dict, caps: OutputCaps, budgets: ExecutionBudgets,
                 session: SessionBudget | None = None) -> dict | None:
     """The message as the browser may see it, or None to send nothing."""
@@ -54,6 +103,8 @@ def cap_message(msg: dict, caps: OutputCaps, budgets: ExecutionBudgets,
     content = msg.get("content")
     if not isinstance(content, dict):
         content = {}
+    if mtype == "status":
+        msg = {**msg, "metadata": {}}  # free, so nothing of the kernel's rides along
     if mtype in OUTPUT_TYPES:
         content = cap_output(content, caps, kind="error" if mtype == "error" else
                              "stream" if mtype == "stream" else "display_data")
@@ -66,9 +117,10 @@ def cap_message(msg: dict, caps: OutputCaps, budgets: ExecutionBudgets,
         state = content.get("execution_state")
         content = {"execution_state": state if state in _STATES else "busy"}
     msg = {**msg, "content": content}
-    size = size_of(content) + _buffers_size(msg)
+    size = size_of(content) + size_of(msg.get("metadata") or {}) + _buffers_size(msg)
     if size > caps.message_bytes:
         msg["buffers"] = []
+        msg["metadata"] = {}
         if mtype in OUTPUT_TYPES:
             msg["header"] = {**header, "msg_type": "stream"}
             msg["content"] = {"name": "stderr", "text": note("an output larger than the "
@@ -88,6 +140,7 @@ def cap_message(msg: dict, caps: OutputCaps, budgets: ExecutionBudgets,
         if state == "over":
             return None
         if state == "last":
+            msg["metadata"] = {}
             msg["header"] = {**msg["header"], "msg_type": "stream"}
             msg["content"] = {"name": "stderr", "text": budget_note()}
             msg["buffers"] = []
@@ -99,6 +152,7 @@ def cap_message(msg: dict, caps: OutputCaps, budgets: ExecutionBudgets,
         if msg.get("channel") != "iopub" or budget.spent:
             return _withheld_reply(msg) if msg.get("channel") == "shell" else None
         budget.spent = True  # one note per execution, then nothing more of it
+        msg["metadata"] = {}
         msg["header"] = {**msg["header"], "msg_type": "stream"}
         msg["content"] = {"name": "stderr", "text": session_note()}
         msg["buffers"] = []
@@ -107,10 +161,12 @@ def cap_message(msg: dict, caps: OutputCaps, budgets: ExecutionBudgets,
 
 def _session_admits(msg: dict, session: SessionBudget) -> bool:
     mtype = msg["header"].get("msg_type", "")
+    meta = msg.get("metadata") or {}
     if mtype in OUTPUT_TYPES:
-        return session.charge_output(msg["content"], output_kind(mtype))
-    key = f"msg\0{mtype}\0".encode() + size_key(msg["content"])
-    return session.charge(key, 0, size_of(msg["content"]) + _buffers_size(msg))
+        return session.charge_output(msg["content"], output_kind(mtype)) and (
+            not meta or session.charge(b"meta\0" + size_key(meta), 0, size_of(meta)))
+    key = f"msg\0{mtype}\0".encode() + size_key(msg["content"]) + b"\0" + size_key(meta)
+    return session.charge(key, 0, size_of(msg["content"]) + size_of(meta) + _buffers_size(msg))
 
 
 def size_key(content: dict) -> bytes:
@@ -122,7 +178,7 @@ def _withheld_reply(msg: dict) -> dict:
     the browser gets an error reply instead, so nothing waits for an answer forever."""
     content = {"status": "error", "ename": "EnclaveOutputCap", "evalue": session_note().strip(),
                "traceback": []}
-    return {**msg, "content": content, "buffers": []}
+    return {**msg, "content": content, "buffers": [], "metadata": {}}
 
 
 class CappedKernelWebsocketConnection(ZMQChannelsWebsocketConnection):
@@ -131,6 +187,22 @@ class CappedKernelWebsocketConnection(ZMQChannelsWebsocketConnection):
         return ""  # JSON messages: each one is decoded and capped here
 
     _budgets: ExecutionBudgets | None = None
+    _requests: RequestHeaders | None = None
+
+    def _request_headers(self) -> RequestHeaders:
+        if self._requests is None:
+            import uuid
+
+            self._requests = RequestHeaders()
+            self._envelope_session = uuid.uuid4().hex
+        return self._requests
+
+    def handle_incoming_message(self, incoming_msg):
+        try:  # the JSON protocol is forced (above); remember what the browser asked
+            self._request_headers().record(json.loads(incoming_msg).get("header"))
+        except (ValueError, TypeError, AttributeError):
+            pass
+        return super().handle_incoming_message(incoming_msg)
 
     def handle_outgoing_message(self, stream, outgoing_msg):
         if CAPS is None or self.subprotocol:
@@ -149,6 +221,9 @@ class CappedKernelWebsocketConnection(ZMQChannelsWebsocketConnection):
         if self._limit_rate(channel, msg, parts):
             return
         msg["channel"] = channel
+        # caps and budgets by the kernel's parent id, then the envelope the server makes
         capped = cap_message(msg, CAPS, self._budgets, SESSION)
+        if capped is not None:
+            capped = rebuild_envelope(capped, self._request_headers(), self._envelope_session)
         if capped is not None:
             self._on_zmq_reply(stream, capped)

@@ -393,3 +393,27 @@ def test_typed_metadata_comes_back_and_ids_are_positional(alice):
     assert got["cells"][0]["metadata"] == {"tags": ["typed-tag"], "name": "step1"}
     assert got["cells"][0]["id"] == "cell-0"
     assert got["metadata"]["kernelspec"]["display_name"] == "Python 3"
+
+
+def test_kernel_message_envelopes_carry_no_data(alice, hub):
+    """The kernel sends messages itself with rows in their header, parent header and metadata,
+    and of message types outside the protocol: the browser gets none of it."""
+    code = f"""
+import uuid
+k = get_ipython().kernel
+parent = k.get_parent()
+rows = open('/workspace/q.csv').read().splitlines()[:300]
+for i, row in enumerate(rows):
+    hdr = k.session.msg_header("status")
+    hdr["msg_id"] = row; hdr["date"] = row; hdr["username"] = row; hdr["rows"] = row
+    k.session.send(k.iopub_socket, "status", {{"execution_state": "busy"}}, parent=dict(parent, extra=row),
+                   header=hdr, metadata={{"row": row}})
+    k.session.send(k.iopub_socket, "row_" + row.replace(",", "_"), {{"row": row}}, parent=parent)
+print("SENT")
+"""
+    msgs = alice.messages(code, hub.kernel, timeout=120)
+    text = json.dumps(msgs)
+    assert "SENT" in text, text[-500:]
+    assert _leaks(text) == 0, _leaks(text)
+    assert all(m["msg_type"] in ("status", "stream", "execute_input", "execute_reply")
+               for m in msgs), {m["msg_type"] for m in msgs}

@@ -14,7 +14,8 @@ import uuid
 import pytest
 
 from hub_config.singleuser.config import from_policy
-from hub_config.singleuser.kernelws import ExecutionBudgets, cap_message
+from hub_config.singleuser.kernelws import (ExecutionBudgets, RequestHeaders, cap_message,
+                                            rebuild_envelope)
 from hub_config.singleuser.outputs import SessionBudget, cap_notebook_outputs
 from policies import load_policy
 
@@ -170,3 +171,72 @@ def test_each_restart_of_a_bookings_server_gets_half_the_budget():
     assert sum(c.session_bytes for c in caps) <= 2 * sess.output_max_session_bytes + 40 * 1024
     assert sum(c.session_lines for c in caps) <= 2 * sess.output_max_session_lines + 40
     assert all(c.session_bytes >= 1024 and c.session_lines >= 1 for c in caps)
+
+
+# ------------------------------------------------------------------ the message envelope
+# The kernel writes the header, parent header and metadata of its messages as freely as their
+# content; a status message was free whatever its envelope carried.
+def _env(mtype, content, where, i, channel="iopub"):
+    m = _msg(mtype, content, channel=channel)
+    if where == "msg_id":
+        m["header"]["msg_id"] = _row(i)
+    elif where in ("date", "username", "session", "version"):
+        m["header"][where] = _row(i)
+    elif where == "header_extra":
+        m["header"]["rows"] = _row(i)
+    elif where == "parent":
+        m["parent_header"] = {"msg_id": _row(i), "rows": _row(i)}
+    elif where == "metadata":
+        m["metadata"] = {"rows": _row(i)}
+    elif where == "msg_type":
+        m["header"]["msg_type"] = _row(i)
+    return m
+
+
+ENVELOPE = [(mtype, where) for mtype in ("status", "stream", "execute_reply", "comm_msg")
+            for where in ("msg_id", "date", "username", "session", "version", "header_extra",
+                          "parent", "metadata", "msg_type")]
+
+
+def _content(mtype):
+    return {"status": {"execution_state": "busy"}, "stream": {"name": "stdout", "text": "ok\n"},
+            "execute_reply": {"status": "ok", "execution_count": 1},
+            "comm_msg": {"comm_id": "c", "data": {}}}[mtype]
+
+
+@pytest.mark.parametrize("mtype, where", ENVELOPE)
+def test_envelope_fields_carry_nothing_of_the_kernels(mtype, where):
+    session, budgets, requests = SessionBudget(CAPS), ExecutionBudgets(CAPS), RequestHeaders()
+    sent = []
+    for i in range(3000):
+        out = cap_message(_env(mtype, _content(mtype), where, i,
+                               "shell" if mtype == "execute_reply" else "iopub"),
+                          CAPS, budgets, session)
+        if out is not None:
+            out = rebuild_envelope(out, requests, "s")
+        if out is not None:
+            sent.append(out)
+    envelopes = [{k: m.get(k) for k in ("header", "parent_header", "metadata", "msg_id",
+                                        "msg_type")} for m in sent]
+    rows = _shown_rows(envelopes)
+    if where == "metadata" and mtype != "status":
+        # metadata kept with the content is charged with it: bounded by the budget
+        assert len(rows) * len(_row(0)) <= CAPS.session_bytes and len(rows) < 3000 // 5
+    else:
+        assert not rows, (mtype, where, sorted(rows)[:3])
+
+
+def test_replies_carry_the_browsers_own_request_header():
+    requests = RequestHeaders()
+    asked = {"msg_id": "req-1", "msg_type": "execute_request", "session": "browser-tab",
+             "username": "alice", "date": "2026-12-05T00:00:00Z", "version": "5.3"}
+    requests.record(asked)
+    m = _msg("stream", {"name": "stdout", "text": "hi\n"}, parent="req-1")
+    m["parent_header"]["rows"] = _row(1)
+    out = rebuild_envelope(cap_message(m, CAPS, ExecutionBudgets(CAPS), SessionBudget(CAPS)),
+                           requests, "s")
+    assert out["parent_header"] == asked and out["header"]["msg_type"] == "stream"
+    assert out["msg_id"] == out["header"]["msg_id"] != m["header"]["msg_id"]
+    unknown = rebuild_envelope(_msg("stream", {"name": "stdout", "text": "x"}), requests, "s")
+    assert unknown["parent_header"] == {}
+    assert rebuild_envelope(_msg("made_up_type", {}), requests, "s") is None
