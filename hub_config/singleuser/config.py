@@ -43,6 +43,8 @@ class GuardConfig:
     caps: OutputCaps
     saved_max_bytes: int
     saved_suffixes: tuple[str, ...]
+    # new bytes the browser may save in all (hub_config.singleuser.uploads)
+    saved_session_bytes: int = 4 * 1024 * 1024
     seat_addresses: tuple[str, ...] = ()
     desktop_geometry: str = "1600x900"
     # what the remote desktop takes from the viewer (rfb_filter.InputLimits' fields)
@@ -70,6 +72,7 @@ def from_policy(sess, *, mode: str | None = None, seat_addresses=(),
                  "session_bytes": max(sess.output_max_session_bytes >> shift, 1024),
                  "session_lines": max(sess.output_max_session_lines >> shift, 1)},
         "saved_max_bytes": sess.saved_file_max_bytes,
+        "saved_session_bytes": max(sess.saved_new_bytes_per_session >> shift, 1024),
         "saved_suffixes": list(sess.saved_file_suffixes),
         "seat_addresses": list(seat_addresses),
         "desktop_geometry": sess.desktop_geometry,
@@ -125,6 +128,8 @@ def validate(raw: dict) -> GuardConfig:
     desktop_input = {k: _positive_int(di, k, "desktop_input") for k in DESKTOP_INPUT_KEYS}
     return GuardConfig(mode=mode, caps=caps, desktop_input=desktop_input,
                        saved_max_bytes=_positive_int(raw, "saved_max_bytes", "settings"),
+                       saved_session_bytes=_positive_int(raw, "saved_session_bytes",
+                                                         "settings"),
                        saved_suffixes=tuple(s.lower() for s in suffixes),
                        seat_addresses=tuple(str(ipaddress.ip_address(a)) for a in seats),
                        desktop_geometry=str(geometry))

@@ -35,6 +35,7 @@ from tornado import web
 from hub_config.singleuser.config import GuardConfig
 from hub_config.singleuser.ledger import Ledger
 from hub_config.singleuser.outputs import SessionBudget, cap_notebook_outputs, note
+from hub_config.singleuser.uploads import UploadBudget, new_notebook_bytes, new_text_bytes
 
 _internal = contextvars.ContextVar("enclave_contents_internal", default=False)
 EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)  # a withheld time
@@ -100,6 +101,7 @@ class GuardedContentsManager(AsyncLargeFileManager):
                         session_budget: SessionBudget | None = None) -> None:
         self.guard, self.ledger = guard, ledger
         self.session_budget = session_budget or SessionBudget(guard.caps)
+        self.upload_budget = UploadBudget(guard.saved_session_bytes)
 
     # ------------------------------------------------------------------ helpers
     def _need_guard(self) -> GuardConfig:
@@ -122,6 +124,12 @@ class GuardedContentsManager(AsyncLargeFileManager):
         guard = self._need_guard()
         if self._hidden(path):
             raise _refuse(404, f"no such file: {path}")
+        # whether a path exists is a bit a kernel sets: each path asked for is charged once,
+        # found or not, and once the budget is spent only paths asked for before are answered
+        asked = ("path\0" + path.strip("/")).encode()
+        if not self.session_budget.charge(asked, 1, len(asked)):
+            raise _refuse(403, "the session's output budget is spent: only files and folders "
+                               "opened before are shown")
         # internal: a directory's model gets each entry's model through self.get, which must
         # not be charged here too (the listing is charged entry by entry below)
         token = _internal.set(True)
@@ -315,6 +323,8 @@ class GuardedContentsManager(AsyncLargeFileManager):
             if len(raw) > guard.saved_max_bytes:
                 raise _refuse(413, f"{path}: {len(raw)} bytes exceeds the {guard.saved_max_bytes}"
                                    "-byte limit for typed work", "D4")
+            old = await self._previous(path, "file")
+            self._admit_upload(path, new_text_bytes(old if isinstance(old, str) else "", content))
             result = await super().save(model, path)
             self.ledger.record("file", raw)
             return result
@@ -327,6 +337,9 @@ class GuardedContentsManager(AsyncLargeFileManager):
             nbformat.validate(nb)
         except Exception as e:  # noqa: BLE001 - any invalid notebook is refused with the reason
             raise _refuse(400, f"{path}: not a valid notebook ({str(e)[:200]})", "D4") from None
+        old = await self._previous(path, "notebook")
+        self._admit_upload(path, new_notebook_bytes(old if isinstance(old, dict) else None,
+                                                    content, self.session_budget.has_shown_output))
         result = await super().save(model, path)
         self.ledger.record("nb-meta", _meta_key(nb.get("metadata"), NOTEBOOK_METADATA_KEYS))
         for cell in nb.cells:
@@ -336,6 +349,26 @@ class GuardedContentsManager(AsyncLargeFileManager):
                 self.ledger.record("attachments",
                                    json.dumps(cell["attachments"], sort_keys=True).encode())
         return result
+
+    async def _previous(self, path: str, kind: str):
+        """The file's content before this save (text, or the notebook as a dict), or None."""
+        token = _internal.set(True)
+        try:
+            m = await super().get(path, content=True, type=kind,
+                                  format="text" if kind == "file" else None)
+            return m.get("content")
+        except (web.HTTPError, OSError, ValueError):
+            return None
+        finally:
+            _internal.reset(token)
+
+    def _admit_upload(self, path: str, new_bytes: int) -> None:
+        if not self.upload_budget.admit(new_bytes):
+            b = self.upload_budget
+            raise _refuse(403, f"{path}: this save brings {new_bytes} new bytes; the session's "
+                               f"browser may save {b.limit} new bytes in all and has saved "
+                               f"{b.used} - more is an upload (files enter by import review)",
+                          "D4")
 
     async def _exists(self, path: str) -> bool:
         r = self.file_exists(path)

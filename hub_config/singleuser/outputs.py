@@ -199,11 +199,24 @@ class SessionBudget:
     def charge_output(self, content: dict, kind: str) -> bool:
         """An output (live message content or a stored nbformat output) after its caps."""
         lines, rows, size = weight(content, kind)
-        shown = (content.get("text") if kind == "stream" else
-                 content.get("traceback") if kind == "error" else content.get("data"))
-        key = f"out\0{kind}\0".encode() + json.dumps(shown, sort_keys=True,
-                                                     default=str).encode("utf-8", "replace")
-        return self.charge(key, lines + rows, size)
+        return self.charge(_output_key(content, kind), lines + rows, size)
+
+    def has_shown_output(self, output: dict) -> bool:
+        """The browser was sent this output (stored nbformat form) this session."""
+        if not isinstance(output, dict):
+            return False
+        kind = output_kind(output.get("output_type"))
+        digest = hashlib.blake2b(_output_key(output, kind), digest_size=16).digest()
+        return digest in self._seen
+
+
+def _output_key(content: dict, kind: str) -> bytes:
+    shown = (content.get("text") if kind == "stream" else
+             content.get("traceback") if kind == "error" else content.get("data"))
+    if kind == "stream" and isinstance(shown, list):
+        shown = "".join(shown)  # nbformat may store text as a list of lines
+    return f"out\0{kind}\0".encode() + json.dumps(shown, sort_keys=True,
+                                                  default=str).encode("utf-8", "replace")
 
 
 def output_kind(output_type: str) -> str:

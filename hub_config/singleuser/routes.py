@@ -81,7 +81,8 @@ ROUTES: dict[str, Route] = {
     JS + "services.api.handlers.APIStatusHandler": _r(READ, "activity counts"),
     JS + "services.api.handlers.IdentityHandler": _r(READ, "who is logged in"),
     JS + "services.api.handlers.PathResolverHandler": _r(
-        READ, "resolves a path to 'file'/'kernel' - names only"),
+        NONE, "says whether a path exists, uncharged (an oracle on files a kernel makes); "
+              "the contents API answers that within the session's budget"),
     JS + "base.handlers.APIVersionHandler": _r(READ, "server version; the hub's ready check",
                                                remote_outside=True),
     JS + "services.config.handlers.ConfigHandler": _r(

@@ -128,6 +128,10 @@ class SessionPolicy(BaseModel):
     saved_file_max_bytes: int = setting(
         2 * 1024 * 1024, rule="D4", ge=1024,
         description="Largest notebook or code file a browser may save (typed work, not data).")
+    saved_new_bytes_per_session: int = setting(
+        4 * 1024 * 1024, rule="D4", ge=1024,
+        description="New bytes one session's browser may save in all (lines a file did not "
+                    "hold, outputs it was never shown); more is an upload, refused.")
     saved_file_suffixes: list[str] = setting(
         default_factory=lambda: [".ipynb", ".py", ".r", ".sql", ".md", ".txt"],
         rule="D4", description="What a browser may save; everything else enters by import "

@@ -8,6 +8,8 @@ shows over a whole session is bounded, and files that came in by import review o
 * erin's kernel hides rows where a notebook's cells keep them besides their source (tags,
   names, ids, execution counts, the notebook's kernelspec) and in files' sizes and times (set
   with os.utime): what her browser sees of them stops at the budget too.
+* gina's browser saves file after file of new rows and notebooks with made-up outputs: the
+  saves stop at the session's upload budget; outputs her kernel printed, saved back, are free.
 * carol's case has imports delivered (root's, read-only): the browser opens them; the kernel
   reads but cannot change them; a copy elsewhere, a link into them, and a folder a member
   planted under the mount point's name get nothing.
@@ -24,6 +26,7 @@ from tests.services.hub import HubHarness
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="the hub's sandbox spawner needs root")
 
 SESSION_BYTES, SESSION_LINES = 60_000, 600
+UPLOAD_BYTES = 30_000
 IMPORTED = {"7/codes.py": "ICD = ['E11', 'E119']  # imported code list\n",
             "7/dx_map.csv": "code,label\nE11,diabetes\n",
             "9/nested/readme.md": "# reference procedure\n"}
@@ -32,9 +35,10 @@ IMPORTED = {"7/codes.py": "ICD = ['E11', 'E119']  # imported code list\n",
 @pytest.fixture(scope="module")
 def hub():
     h = HubHarness(sessions_yaml=f"output_max_session_bytes: {SESSION_BYTES}\n"
-                                 f"output_max_session_lines: {SESSION_LINES}\n")
+                                 f"output_max_session_lines: {SESSION_LINES}\n"
+                                 f"saved_new_bytes_per_session: {UPLOAD_BYTES}\n")
     for name, case in (("alice", "C1"), ("bob", "C2"), ("carol", "C3"), ("dave", "C4"),
-                       ("erin", "C5")):
+                       ("erin", "C5"), ("frank", "C6"), ("gina", "C7")):
         h.add_user(name)
         h.add_case(case, [name])
         h.book_now(name, case)
@@ -55,7 +59,7 @@ def hub():
     for p in (planted.parent, planted, planted / "codes.py"):
         os.chown(p, 54321, 54321)  # a member's, not root's
     with h.running(tail=6000):
-        for name in ("alice", "bob", "carol", "dave", "erin"):
+        for name in ("alice", "bob", "carol", "dave", "erin", "frank", "gina"):
             u = h.session_user(name)
             u.kernel = u.start_kernel()
             setattr(h, name, u)
@@ -193,9 +197,7 @@ def test_a_restarted_server_gets_half_the_budget(hub):
 
 def test_notebook_fields_and_file_times_stop_at_the_budget(hub):
     """Every field of a model a kernel can set is charged: cell metadata, ids and execution
-    counts, notebook metadata, and sizes and times of files and checkpoints."""
-    import json
-
+    counts, notebook metadata."""
     erin = hub.erin
     out = erin.execute("""
 import nbformat, os
@@ -210,11 +212,6 @@ for c in range(600):
     cell.execution_count = 300000 + c
     nb.cells.append(cell)
 nbformat.write(nb, "/workspace/hidden_rows.ipynb")
-os.makedirs("/workspace/stamped", exist_ok=True)
-for i in range(400):
-    p = f"/workspace/stamped/f{i:03d}.py"
-    open(p, "w").close()
-    os.utime(p, (1_600_000_000 + i * 7919, 1_600_000_000 + i * 7919))
 print("MADE")
 """, erin.kernel, timeout=120)
     assert "MADE" in out
@@ -227,14 +224,81 @@ print("MADE")
     assert all(c["id"] == f"cell-{i}" for i, c in enumerate(cells))  # never the kernel's ids
     counts = [c["execution_count"] for c in cells if c["execution_count"] is not None]
     assert len(counts) < 600
-    # file times: each model shown is charged; once spent, sizes and times are withheld
-    times = []
-    for i in range(400):
-        m = erin.server("GET", f"/api/contents/stamped/f{i:03d}.py?content=0").json()
-        times.append(m["last_modified"])
-    withheld = [t for t in times if t.startswith("1970-01-01")]
-    assert withheld, "the budget never ran out: the test would prove nothing"
-    first = times.index(withheld[0])
-    assert all(t.startswith("1970-01-01") for t in times[first:])
-    assert json.dumps(erin.server("GET", "/api/contents/stamped/f399.py?content=0").json()
-                      ).count("1970-01-01") == 2
+
+
+def test_file_times_and_existence_stop_at_the_budget(hub):
+    """Sizes and times (os.utime sets any) and whether a path exists at all: each path asked
+    for costs a line, found or not."""
+    frank = hub.frank
+    out = frank.execute("""
+import os
+open("/workspace/opened_first.py", "w").close()
+os.makedirs("/workspace/stamped", exist_ok=True)
+for i in range(800):
+    p = f"/workspace/stamped/f{i:03d}.py"
+    open(p, "w").close()
+    os.utime(p, (1_600_000_000 + i * 7919, 1_600_000_000 + i * 7919))
+print("MADE")
+""", frank.kernel, timeout=120)
+    assert "MADE" in out
+    assert frank.server("GET", "/api/contents/opened_first.py").status_code == 200
+    # file times: each path and each model shown is charged; once spent, a path not asked for
+    # before gets the same refusal whether it exists or not, and times are never the kernel's
+    answers = []
+    for i in range(800):
+        r = frank.server("GET", f"/api/contents/stamped/f{i:03d}.py?content=0")
+        answers.append((r.status_code, r.json().get("last_modified") if r.status_code == 200
+                        else r.json().get("message")))
+    shown = [t for code, t in answers if code == 200 and not t.startswith("1970-01-01")]
+    assert shown, "nothing was shown: the test would prove nothing"
+    assert len(shown) < 800
+    first = next(i for i, (code, t) in enumerate(answers)
+                 if code != 200 or t.startswith("1970-01-01"))
+    assert all(code == 403 or t.startswith("1970-01-01") for code, t in answers[first:])
+    missing = frank.server("GET", "/api/contents/stamped/no-such-file.py?content=0")
+    unseen = frank.server("GET", "/api/contents/stamped/f799.py?content=0")
+    assert missing.status_code == unseen.status_code == 403
+    assert missing.json()["message"] == unseen.json()["message"]
+    # what was opened before still opens
+    assert frank.server("GET", "/api/contents/opened_first.py").status_code == 200
+
+
+def test_saves_stop_at_the_upload_budget(hub):
+    """D4: each save is small, but together they would be an upload."""
+    gina = hub.gina
+    msgs = gina.messages("print('mean age 54.2')", gina.kernel)
+    printed = next(m["content"]["text"] for m in msgs if m["msg_type"] == "stream")
+    r = gina.server("POST", "/api/contents", json={"type": "notebook"})
+    nb_path = r.json()["path"]
+    # the kernel's own output saved back is not new, however often
+    nb = {"cells": [{"cell_type": "code", "source": "print('mean age 54.2')", "metadata": {},
+                     "outputs": [{"output_type": "stream", "name": "stdout", "text": printed}],
+                     "execution_count": 1}], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    for _ in range(5):
+        assert gina.server("PUT", f"/api/contents/{nb_path}",
+                           json={"type": "notebook", "content": nb}).status_code == 200
+    saved, statuses, start = 0, [], 0
+    for k in range(40):
+        rows = "".join(f"ROW-{i:06d},{i * 7919 % 10007}\n" for i in range(start, start + 100))
+        start += 100
+        if k % 2:
+            r = gina.server("POST", "/api/contents", json={"type": "file", "ext": ".py"})
+            r = gina.server("PUT", f"/api/contents/{r.json()['path']}",
+                            json={"type": "file", "format": "text", "content": rows})
+        else:  # the rows as a made-up output of a notebook
+            fake = {**nb, "cells": nb["cells"] + [{
+                "cell_type": "code", "source": "", "metadata": {}, "execution_count": 2,
+                "outputs": [{"output_type": "stream", "name": "stdout", "text": rows}]}]}
+            r = gina.server("PUT", f"/api/contents/{nb_path}",
+                            json={"type": "notebook", "content": fake})
+        statuses.append(r.status_code)
+        if r.status_code == 200:
+            saved += len(rows)
+        else:
+            assert r.status_code == 403 and "upload" in r.json()["message"], r.text[:300]
+    assert 200 in statuses and 403 in statuses
+    assert saved <= UPLOAD_BYTES
+    assert statuses[statuses.index(403):] == [403] * (40 - statuses.index(403))
+    ws = hub.settings.projects_dir / "C7" / "workspace"
+    found = sum(len(p.read_text(errors="replace")) for p in ws.rglob("*.py"))
+    assert found <= UPLOAD_BYTES

@@ -14,8 +14,8 @@ import uuid
 import pytest
 
 from hub_config.singleuser.config import from_policy
-from hub_config.singleuser.kernelws import (ExecutionBudgets, RequestHeaders, cap_message,
-                                            rebuild_envelope)
+from hub_config.singleuser import kernelws
+from hub_config.singleuser.kernelws import ExecutionBudgets, RequestHeaders, cap_message
 from hub_config.singleuser.outputs import SessionBudget, cap_notebook_outputs
 from policies import load_policy
 
@@ -213,7 +213,7 @@ def test_envelope_fields_carry_nothing_of_the_kernels(mtype, where):
                                "shell" if mtype == "execute_reply" else "iopub"),
                           CAPS, budgets, session)
         if out is not None:
-            out = rebuild_envelope(out, requests, "s")
+            out = kernelws.rebuild_envelope(out, requests, "s")
         if out is not None:
             sent.append(out)
     envelopes = [{k: m.get(k) for k in ("header", "parent_header", "metadata", "msg_id",
@@ -233,10 +233,10 @@ def test_replies_carry_the_browsers_own_request_header():
     requests.record(asked)
     m = _msg("stream", {"name": "stdout", "text": "hi\n"}, parent="req-1")
     m["parent_header"]["rows"] = _row(1)
-    out = rebuild_envelope(cap_message(m, CAPS, ExecutionBudgets(CAPS), SessionBudget(CAPS)),
+    out = kernelws.rebuild_envelope(cap_message(m, CAPS, ExecutionBudgets(CAPS), SessionBudget(CAPS)),
                            requests, "s")
     assert out["parent_header"] == asked and out["header"]["msg_type"] == "stream"
     assert out["msg_id"] == out["header"]["msg_id"] != m["header"]["msg_id"]
-    unknown = rebuild_envelope(_msg("stream", {"name": "stdout", "text": "x"}), requests, "s")
+    unknown = kernelws.rebuild_envelope(_msg("stream", {"name": "stdout", "text": "x"}), requests, "s")
     assert unknown["parent_header"] == {}
-    assert rebuild_envelope(_msg("made_up_type", {}), requests, "s") is None
+    assert kernelws.rebuild_envelope(_msg("made_up_type", {}), requests, "s") is None
