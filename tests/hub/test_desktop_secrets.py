@@ -31,7 +31,8 @@ def test_des_is_standard_des():
     assert ds._reverse_bits(0x17) == 0xE8 and ds._reverse_bits(0x01) == 0x80
 
 
-@pytest.mark.parametrize("cookie", [bytes(16), os.urandom(16)])
+@pytest.mark.parametrize("cookie", [bytes(16), bytes(range(16)), b"\xff" * 16],
+                         ids=["zeros", "counting", "ones"])
 def test_xauthority_entry_layout(cookie):
     raw = ds.xauthority(cookie)
     fam, alen = struct.unpack(">HH", raw[:4])
@@ -94,7 +95,8 @@ def test_the_relay_gets_in_with_the_password(xserver):
     assert asyncio.run(_auth(xserver["sock"], xserver["pw"])) == "ok (320, 200)"
 
 
-@pytest.mark.parametrize("guess", [b"", b"password", b"12345678", b"\0" * 8, b"x"])
+@pytest.mark.parametrize("guess", [b"", b"password", b"12345678", b"\0" * 8, b"x"],
+                         ids=["empty", "password", "digits", "zeros", "x"])
 def test_other_passwords_do_not(xserver, guess):
     if guess == xserver["pw"]:
         pytest.skip("the random password happened to be the guess")
@@ -152,7 +154,8 @@ def _x_setup(xs, addr: str, cookie: bytes | None) -> str:
     return out.stdout.strip() or out.stderr[-300:]
 
 
-@pytest.mark.parametrize("cookie", [None, bytes(16), b"x" * 16, b"short"])
+@pytest.mark.parametrize("cookie", [None, bytes(16), b"x" * 16, b"short"],
+                         ids=["none", "zeros", "guess", "short"])
 @pytest.mark.parametrize("where", ["path", "abstract"])
 def test_x_clients_need_the_cookie(xserver, cookie, where):
     """A kernel (the X server's own uid) with no cookie or a guessed one: refused, on the
