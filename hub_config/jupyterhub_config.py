@@ -85,6 +85,14 @@ if cfg["spawner"] == "plain":
                                                           seat_addresses=["127.0.0.1"]).to_env()}
 else:
     c.JupyterHub.spawner_class = "hub_config.spawner.EnclaveSpawner"
+    # the remote desktop's execute-only programs (hub_config.exec_only): copied now, once per
+    # host, rather than inside the first spawn (a few hundred megabytes)
+    try:
+        from hub_config.exec_only import desktop_binds
+
+        desktop_binds()
+    except OSError as e:  # the spawn tries again and says why if it cannot
+        print(f"enclave: execute-only desktop programs not made yet: {e}", file=sys.stderr)
     c.Spawner.pre_spawn_hook = booking_pre_spawn_hook
     c.EnclaveSpawner.projects_dir = cfg["projects_dir"]
     c.EnclaveSpawner.socket_root = cfg["socket_root"]
