@@ -63,6 +63,9 @@ def hold_reason(ds: Dataset, opts: pixels.PixelOptions, risk: str | None) -> str
     modality = str(ds.get("Modality", "") or "").strip().upper()
     if modality and modality in {m.upper() for m in opts.hold_modalities}:
         return f"modality {modality}: pixel data held for review"
+    frames = int(ds.get("NumberOfFrames", 1) or 1)
+    if opts.use_ocr and frames > opts.ocr_max_frames:   # OCR cost cap: held, never passed unread
+        return f"{frames} frames exceed the OCR cap of {opts.ocr_max_frames}: held for review"
     if risk and not opts.use_ocr:
         return f"{risk}: burned-in text likely and OCR is off"
     return None

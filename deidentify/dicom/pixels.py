@@ -66,6 +66,7 @@ class PixelOptions:
     band_cols: float = _policy_default("dicom_burned_in_band_cols")
     hold_modalities: tuple[str, ...] = _policy_default("dicom_hold_modalities")
     hold_text_area: float = _policy_default("dicom_hold_text_area")
+    ocr_max_frames: int = _policy_default("dicom_ocr_max_frames")
 
     @classmethod
     def from_policy(cls, policy=None, **overrides) -> "PixelOptions":

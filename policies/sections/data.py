@@ -134,6 +134,10 @@ class DataPolicy(BaseModel):
         0.15, rule="D1", gt=0, le=1,
         description="An image whose OCR text boxes cover more than this fraction of a frame is "
                     "held for a person (a page or screenshot of text, not annotations).")
+    dicom_ocr_max_frames: int = setting(
+        64, rule="D1", ge=1,
+        description="A multi-frame image (cine) with more frames than this is held for a person "
+                    "instead of OCR reading every frame (cost cap; nothing passes unread).")
     dicom_scrub_text_attributes: tuple[str, ...] = setting(
         ("TextValue",), rule="D1",
         description="Free-text attributes kept after the free-text scrubber (identifiers, dates "
