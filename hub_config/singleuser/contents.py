@@ -132,10 +132,8 @@ class GuardedContentsManager(AsyncLargeFileManager):
                                "opened before are shown")
         # internal: a directory's model gets each entry's model through self.get, which must
         # not be charged here too (the listing is charged entry by entry below)
-        token = _internal.set(True)
         try:
-            model = await super().get(path, content=content, type=type, format=format,
-                                      require_hash=False)
+            model = await self._read(path, content=content, type=type, format=format)
         except web.HTTPError as e:
             # the server's own messages quote the file ("Notebook does not appear to be JSON:
             # 'pid,dx…'"): the status goes to the browser, the text only to the log
@@ -143,8 +141,6 @@ class GuardedContentsManager(AsyncLargeFileManager):
                              format, e.status_code)
             raise _refuse(e.status_code, f"{path} cannot be opened as requested "
                                          f"(type={type}, format={format})") from None
-        finally:
-            _internal.reset(token)
         model.pop("hash", None)
         model.pop("hash_algorithm", None)
         self._charge_file_fields(model, path)
@@ -239,13 +235,10 @@ class GuardedContentsManager(AsyncLargeFileManager):
         if model["type"] == "directory":
             return "directory", "none"
         if model.get("content") is None:
-            token = _internal.set(True)
             try:
-                full = await super().get(path, content=True, type=model["type"])
+                full = await self._read(path, content=True, type=model["type"])
             except web.HTTPError:
                 return "withheld", "none"
-            finally:
-                _internal.reset(token)
             try:
                 model_view = self._browser_view(full, guard, path)
             except web.HTTPError:
@@ -352,13 +345,18 @@ class GuardedContentsManager(AsyncLargeFileManager):
 
     async def _previous(self, path: str, kind: str):
         """The file's content before this save (text, or the notebook as a dict), or None."""
-        token = _internal.set(True)
         try:
-            m = await super().get(path, content=True, type=kind,
-                                  format="text" if kind == "file" else None)
+            m = await self._read(path, content=True, type=kind,
+                                 format="text" if kind == "file" else None)
             return m.get("content")
         except (web.HTTPError, OSError, ValueError):
             return None
+
+    async def _read(self, path: str, **kw) -> dict:
+        """The stored model, unguarded and uncharged (for the guard's own use)."""
+        token = _internal.set(True)
+        try:
+            return await super().get(path, **kw)
         finally:
             _internal.reset(token)
 

@@ -10,7 +10,9 @@ decoded and re-encoded here; nothing is forwarded as opaque bytes.
 from __future__ import annotations
 
 import collections
+import datetime
 import json
+import uuid
 
 from jupyter_server.services.kernels.connection.channels import ZMQChannelsWebsocketConnection
 from traitlets import default
@@ -79,9 +81,6 @@ def rebuild_envelope(msg: dict, requests: RequestHeaders, session_id: str) -> di
     """Header, parent header and metadata made by the server: a kernel writes them as freely
     as content (a 'status' message with a megabyte in its metadata or msg_id was free).  The
     kernel's metadata is kept only where it is charged with the content."""
-    import datetime
-    import uuid
-
     header = msg.get("header") or {}
     mtype = header.get("msg_type")
     if mtype not in MSG_TYPES:
@@ -191,8 +190,6 @@ class CappedKernelWebsocketConnection(ZMQChannelsWebsocketConnection):
 
     def _request_headers(self) -> RequestHeaders:
         if self._requests is None:
-            import uuid
-
             self._requests = RequestHeaders()
             self._envelope_session = uuid.uuid4().hex
         return self._requests
