@@ -275,7 +275,7 @@ def _decide(simp: str, i: int, s_end: int, use_jieba: bool) -> tuple[int, int, f
             if not (third and _is_han(third) and third not in stop and titles.match(simp, i + 3)):
                 return None
             context = True
-    from deidentify.identifiers.name_context import _tables_followers
+    from deidentify.identifiers.name_runs import _tables_followers
 
     followers = _tables_followers()
     given = 0
@@ -302,7 +302,7 @@ def _decide(simp: str, i: int, s_end: int, use_jieba: bool) -> tuple[int, int, f
         return None
     span = _jieba_name(simp, i, s_end, tags, tokenizer)
     if span:
-        from deidentify.identifiers.name_context import _tables_followers
+        from deidentify.identifiers.name_runs import _tables_followers
 
         followers = _tables_followers()
         cut = next((p for p in range(s_end + 1, span[1]) if followers.match(simp, p)), span[1])
@@ -380,7 +380,7 @@ def _jieba_name(simp: str, i: int, s_end: int, tags: dict[str, str], tokenizer) 
             if (b - s_end == 1 and (tag is None or tag in _NAME_FLAGS) and k + 1 < len(tokens)
                     and tokens[k + 1][1] - tokens[k + 1][0] == 1):
                 nxt = simp[tokens[k + 1][0]]
-                from deidentify.identifiers.name_context import _tables_followers
+                from deidentify.identifiers.name_runs import _tables_followers
 
                 if _tables_followers().match(simp, b):
                     return a, b          # 司马菊|因胸痛: a word describing the patient follows
@@ -393,7 +393,7 @@ def _jieba_name(simp: str, i: int, s_end: int, tags: dict[str, str], tokenizer) 
             na, nb = tokens[k + 1]
             given = simp[na:nb]
             if 1 <= nb - na <= 2 and all(_is_han(c) for c in given) and tags.get(given) in _GIVEN_TOKEN_FLAGS:
-                from deidentify.identifiers.name_context import _tables_followers
+                from deidentify.identifiers.name_runs import _tables_followers
 
                 if nb - na == 2 and _tables_followers().match(simp, na + 1):
                     return a, na + 1     # 司马|菊因|胸痛: the given name ends before 因

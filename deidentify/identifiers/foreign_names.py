@@ -30,7 +30,7 @@ def _given_end(simp: str, s_end: int) -> int:
     """End of the given name after a Japanese surname ending at ``s_end``: kana to the end of
     their run, else two Han characters, or one, or three, where a word or a non-Han character
     follows; the surname alone before さん/様."""
-    from deidentify.identifiers.name_context import _boundary      # (name_context calls this module)
+    from deidentify.identifiers.name_runs import _boundary      # (name_context calls this module)
 
     k = s_end
     while k < len(simp) and k - s_end < 6 and "\u3040" <= simp[k] <= "\u30ff" and simp[k:k + 2] != "さん":

@@ -7,35 +7,26 @@ surnames (陳林美玲).  Before a title (先生, 小姐, 醫師, 護理師 …)
 are a name.  A name that follows another name in a list (、 ， 及 和) is one too, and a pair of
 words joined by a middle dot (瓦歷斯·諾幹) is an Indigenous or transliterated name.
 
-What keeps clinical words out ("病人黃疸", "家屬表示", "主治醫師"): a word-level dictionary —
-jieba's dictionary words that are not person names (with their frequency) plus a list of
-clinical terms it lacks — and a set of characters that cannot start a name.  All matching is
-on the normalised text (half-width, Simplified; same offsets).
+This module scans a text for those places (context words, titles, beds, relations, dots,
+brackets, lists) and asks ``name_runs`` whether the run there is a name or an ordinary word
+(jieba's dictionary words that are not person names, clinical terms, characters that cannot
+start a name).  All matching is on the normalised text (half-width, Simplified; same offsets).
 """
 from __future__ import annotations
 
-import functools
 import re
 
-from deidentify.identifiers.normalise import to_simplified
-from deidentify.identifiers.name_words import (_ACTS, _BEFORE_NAME, _BREAK, _NOT_FIRST, _ROLE_NOUNS,  # noqa: F401
-                                              _ROLE_PREFIX, CLINICAL_TERMS, FOLLOWERS, INTRODUCERS, TITLES)
+from deidentify.identifiers.name_words import FOLLOWERS, INTRODUCERS, TITLES  # noqa: F401
 from deidentify.identifiers import foreign_names
-from deidentify.identifiers.name_scans import (BED, DEPT_BEFORE, HAN_AFTER_LATIN, LATIN_HAN_GATE, LATIN_TITLE_HAN,  # noqa: F401
+from deidentify.identifiers.name_scans import (BED, DEPT_BEFORE, HAN_AFTER_LATIN, LATIN_HAN_GATE, LATIN_TITLE_HAN,
                                               KIN_BEFORE, KIN_TITLE, NICKNAME_SHAPE, RELATION_AFTER, RELATION_BEFORE,
                                               SURNAME_XING, _JA_GATE, _RELATIONS, romanised_surnames)
-from deidentify.identifiers.regex_gate import Gated, by_first_char  # noqa: F401
-
-
-@functools.cache
-def _clinical() -> frozenset[str]:
-    from deidentify.identifiers.chinese_names import _NOT_NAME_PREFIXES, _NR_NOT_NAMES
-
-    # 柯林 starts married names (柯林鈺鴻) more often than the word in clinical notes
-    return (frozenset(to_simplified(w) for w in CLINICAL_TERMS) | _NR_NOT_NAMES | _NOT_NAME_PREFIXES) - {"柯林"}
-_NAME_TAGS = {"nr", "nrfg", "nrt"}
-# jieba dictionary words at least this frequent (and not tagged as names) are ordinary words.
-_WORD_FREQ = 20
+# the run decisions: is it a word, where does a name end or start (some re-exported: tests and
+# the scrubber read them from here)
+from deidentify.identifiers.name_runs import (  # noqa: F401
+    _ACTS_AT, _QUOTE, INTRO_GAP, QUOTED_NICKNAME, _acts, _clinical, _is_han, _name_after, _name_before_title,
+    _opens_with_clinical, _ordinary, _spaced_before, _spaced_name, _starts_a_word_window, _tables,
+    _tables_followers, is_word, name_before, starts_a_word)
 
 _DOT_NAME = re.compile(r"[\u4e00-\u9fff]{1,6}[·‧•・.．][\u4e00-\u9fff]{1,6}"
                        r"|(?<![A-Za-z])(?!(?:Dr|Mr|Mrs|Ms|St|No|Fig|Vol|Ref)\.)[A-Z][a-z]{1,12}[·‧•・.][A-Z][a-z]{2,12}(?![A-Za-z])")
@@ -49,24 +40,6 @@ _DOT_CHARS = re.compile(r"[·‧•・.．](?:(?<=[\u4e00-\u9fff][·‧•・.�
 _LIST_SEP = re.compile(r"[ \t]*(?:、|,|，|及|和|与|以及)[ \t]*")
 
 
-@functools.cache
-def _tables():
-    from deidentify.identifiers.chinese_names import COMPOUND_SURNAMES, SINGLE_SURNAMES, _tables as name_tables
-
-    tags, tokenizer = name_tables()[4], name_tables()[5]
-    # longest first, grouped by first character (one branch per character tried, same matches)
-    intro = re.compile("(?:" + by_first_char("|".join(sorted(map(re.escape, INTRODUCERS), key=len, reverse=True)))
-                       + ")" + INTRO_GAP)
-    titles = re.compile(by_first_char("|".join(sorted(map(re.escape, TITLES), key=len, reverse=True))))
-    surnames = {to_simplified(c) for c in SINGLE_SURNAMES} | {to_simplified(s) for s in COMPOUND_SURNAMES}
-    return intro, titles, surnames, tags, tokenizer.FREQ
-
-
-# Between a context word and the name: a colon, spaces, a bracketed relation (家属（儿子）郑家豪,
-# 联络人(女儿)：王小美).
-INTRO_GAP = (r"[ \t]*(?:[（(][\u4e00-\u9fff]{1,4}[)）])?[ \t]*[:：]?[ \t]*"
-             # a rank in Latin letters between the role and the name (主治 VS 陈大同, 住院医师 R1 黄小明)
-             r"(?:(?:VS|vs|R[1-5]|PGY[12]?|NP|CR|F[1-3]|Dr\.?|MD|RN)[ \t]+)?[「『“\"]?")
 _CALLED_DOUBLE = re.compile(r"叫(?:做|作|她|他)?[ \t]*[:：]?[ \t]*(?P<n>([\u4e00-\u9fff])\2)(?![\u4e00-\u9fff])")
 _BRACKETED = re.compile(r"[（(]([\u4e00-\u9fff]{2,4})[)）]")
 
@@ -82,302 +55,8 @@ def _bracketed_name(w: str) -> bool:
             and not is_word(w, 5))
 
 
-_SPACED_NAME = re.compile(r"[\u4e00-\u9fff]{1,2}(?:[ \t][\u4e00-\u9fff]{1,2}){1,3}(?![\u4e00-\u9fff])")
-_SPACED_BEFORE = re.compile(r"(?<![\u4e00-\u9fff])[\u4e00-\u9fff]{1,2}(?:[ \t][\u4e00-\u9fff]{1,2}){1,3}[ \t]?$")
-# A nickname in quotes after the word that announces it (昵称「胖虎」, 绰号"阿炮"): the quoted words,
-# whatever they are (a nickname is often an ordinary word).
-QUOTED_NICKNAME = re.compile(r"(?:昵称|暱称|绰号|小名|外号|叫做|名叫|人称|称为|自称|名字叫|名字是|名字为|取名|命名为)[ \t]*[:：]?[ \t]*[「『“\"'](?P<n>[^」』”\"'\n]{1,12})[」』”\"']")
-_QUOTE = re.compile(r"[「『“\"']")      # every QUOTED_NICKNAME match holds one
 SURNAME_THEN_GIVEN = re.compile(r"姓([\u4e00-\u9fff]{1,2})[ \t，,、]*名(?:叫|为|是|字)?[ \t:：]*"
                                  r"([\u4e00-\u9fff]{1,2})(?![\u4e00-\u9fff])")
-
-
-def _spaced_ok(groups: list[str]) -> bool:
-    """Groups of one or two Han characters (王|小|明, 林|志明) that spell a spaced-out name: two
-    to four characters, opening with a surname, no group an ordinary word."""
-    han = "".join(groups)
-    surnames = _tables()[2]
-    return (len(groups) >= 2 and 2 <= len(han) <= 4 and (han[0] in surnames or han[:2] in surnames)
-            and not any(len(g) == 2 and is_word(g) for g in groups))
-
-
-def _spaced_before(simp: str, t: int) -> int:
-    """Start of a spaced-out name ending right before ``t`` (a title), or -1."""
-    sp = _SPACED_BEFORE.search(simp, max(0, t - 10), t)
-    if not sp:
-        return -1
-    groups = list(re.finditer(r"\S+", sp.group()))
-    for n in range(min(4, len(groups)), 1, -1):
-        if _spaced_ok([g.group() for g in groups[-n:]]):
-            return sp.start() + groups[-n].start()
-    # single characters spaced out before a title are a name whatever the surname (迟 佳 颖医师)
-    if 2 <= len(groups) <= 4 and all(len(g.group()) == 1 for g in groups) \
-            and not any(g.group() in _NOT_FIRST or g.group() in _BREAK for g in groups[:1]):
-        return sp.start() + groups[0].start()
-    return -1
-
-
-def _spaced_name(simp: str, i: int) -> int:
-    """End of a name spaced out at ``i`` (王 小 明, 林 志明, 欧 阳 美 惠), 0 if none; a title or word
-    spaced after it (王 小 明 先生) is not part of it."""
-    m = _SPACED_NAME.match(simp, i)
-    if not m:
-        return 0
-    groups = list(re.finditer(r"\S+", m.group()))
-    for n in range(len(groups), 1, -1):
-        if _spaced_ok([g.group() for g in groups[:n]]):
-            return i + groups[n - 1].end()
-    return 0
-
-
-def _is_han(ch: str) -> bool:
-    return "\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf"
-
-
-def is_word(w: str, min_freq: int = _WORD_FREQ) -> bool:
-    """An ordinary (non-name) word: a clinical term, or a jieba word not tagged as a name of at
-    least ``min_freq``."""
-    if w in _clinical():
-        return True
-    _, _, _, tags, freq = _tables()
-    tag = tags.get(w)
-    return tag is not None and tag not in _NAME_TAGS and (freq.get(w) or 0) >= min_freq
-
-
-def _word_at(simp: str, k: int, min_freq: int = _WORD_FREQ) -> bool:
-    """Does an ordinary word of two or more characters start at ``k``?"""
-    return any(is_word(simp[k:k + n], min_freq) for n in (2, 3, 4) if k + n <= len(simp))
-
-
-# jieba tags a given name may carry when it is also a word (美惠 ns, 建華 nz): such a word
-# needs to be frequent to count as an ordinary word; any other tagged word counts as one.
-_NAME_LIKE_TAGS = {"ns", "nz", "nt", "nrfg", "nrt", "nr"}
-
-
-def _opens_with_clinical(run: str) -> bool:
-    """Does ``run`` start with a clinical term?  (One set look-up per prefix of ``run``, not a
-    loop over every term: the name finders ask this for each candidate.)"""
-    clinical = _clinical()
-    return any(run[:n] in clinical for n in range(len(run) + 1))
-
-
-def _ordinary(w: str) -> bool:
-    if w in _clinical():
-        return True
-    _, _, _, tags, freq = _tables()
-    tag = tags.get(w)
-    if tag is None:
-        return False
-    if tag in _NAME_TAGS:     # jieba tags many ordinary words nr (谢谢, 安静, 古老): frequent ones are words
-        return (freq.get(w) or 0) >= 30
-    if tag in _NAME_LIKE_TAGS:
-        return (freq.get(w) or 0) >= 50
-    return (freq.get(w) or 0) >= 10
-
-
-def _whole_word_at(simp: str, i: int) -> bool:
-    """Is the text at ``i`` an ordinary word that ends where a name would (病人|黄疸|待查,
-    病人|焦虑, 病人|安静), rather than a word-like start of a longer name (病患|王家怡)?
-    A noun that acts as a person right after the context word (病患|春光|来电, 病患|扬威|表示)
-    is a given name that happens to be a word."""
-    for n in (4, 3, 2):
-        w = simp[i:i + n]
-        if len(w) == n and _ordinary(w):
-            if n <= 3 and _acts(simp, i + n) and (_noun_not_a_role(w) or _rare_given_adjective(w)):
-                return False
-            return _boundary(simp, i + n) or w in _clinical() or is_word(w, 200)
-    return False
-
-
-
-
-def _rare_given_adjective(w: str) -> bool:
-    """A rare two-character adjective of given-name characters (秀逸, 俊秀) as the subject of
-    what a person does (病患秀逸表示) is a given name; common ones are said of how a person does
-    it (病患平静表示) and stay words."""
-    from deidentify.identifiers.chinese_names import _GIVEN_CHARS_S
-
-    _, _, _, tags, freq = _tables()
-    return (len(w) == 2 and (tags.get(w) or "").startswith("a") and (freq.get(w) or 0) < 100
-            and all(c in _GIVEN_CHARS_S for c in w))
-
-
-def _acts(simp: str, k: int) -> bool:
-    return _ACTS_AT.match(simp, k) is not None
-
-
-_ACTS_AT = re.compile("|".join(map(re.escape, _ACTS)))     # one regex step instead of a loop over words
-
-
-def _noun_not_a_role(w: str) -> bool:
-    """A noun (or a place-like word, jieba's ns/nz) that is not a role, relation, title or
-    clinical term: as the subject of 来电/表示 it is a person's given name."""
-    if w in _clinical() or w in _ROLE_NOUNS or w in INTRODUCERS or w in TITLES or w in FOLLOWERS:
-        return False
-    tag = _tables()[3].get(w)
-    return tag in ("n", "ns", "nz", "nr", "nrfg", "nrt", "nt", None)
-
-
-def _boundary(simp: str, k: int) -> bool:
-    """Can a name end before ``k``? (end of text, not Han, a break character, a word starts,
-    or a word that follows a person: 上官菊|主诉, 林美|表示)"""
-    return (k >= len(simp) or not _is_han(simp[k]) or simp[k] in _BREAK or _word_at(simp, k)
-            or _tables_followers().match(simp, k) is not None)
-
-
-def _name_after(simp: str, i: int) -> int:
-    """End of a name starting at ``i`` (0 = none): two to four Han characters.  Decided on the
-    14 characters from ``i`` on (a run of at most 8 plus a word after it), cached: clinical
-    columns repeat the same phrases after the same context words."""
-    end = _name_after_window(simp[i:i + 14])
-    return i + end if end else 0
-
-
-_COUNT = re.compile(r"[壹贰叁参肆伍陆柒捌玖拾佰一二三四五六七八九十两几数多]+[名例位人个次件床]")
-# A run ending in one of these names a department or an institution (转介|复健科, 转介|台大医院).
-_ORG_END = set("科院部室所处局厅组队会系馆站")
-
-
-@functools.lru_cache(maxsize=1 << 16)
-def _name_after_window(simp: str) -> int:
-    if _COUNT.match(simp):
-        return 0           # 病人|贰名, 患者|肆例: a count in formal numerals, not a given name
-    end = _name_after_run(simp)
-    if end:
-        run_end = end
-        while run_end < len(simp) and run_end < end + 4 and _is_han(simp[run_end]):
-            run_end += 1
-        complete = _boundary(simp, end)       # a word starts right after: 孙罗朝信|表示|入院
-        if simp[end - 1] in _ORG_END or (not complete and (simp[run_end - 1] in _ORG_END
-                                                           or "医院" in simp[:run_end])):
-            return 0       # 转介|复健科, 病人|转胸腔内科, 转介|台中医院
-    return end
-
-
-def _name_after_run(simp: str) -> int:
-    i = 0
-    run = 0
-    while i + run < len(simp) and _is_han(simp[i + run]) and run < 8:
-        run += 1
-    surnames = _tables()[2]
-    if run >= 3 and simp[i:i + 2] in surnames:          # compound surname: 上官 + one or two
-        if run == 4 and simp[i + 3] == "和":
-            return i + 4                                 # 范姜毅和。
-        return i + 3 if run == 3 or _boundary(simp, i + 3) else i + 4
-    if run >= 2 and simp[i] in "阿小" and not is_word(simp[i:i + 2], 100) and _boundary(simp, i + 2):
-        return i + 2                                     # nickname: 阿明, 小容
-    if run < 2 or simp[i] in _NOT_FIRST or _whole_word_at(simp, i):
-        return 0
-    if run >= 3 and simp[i + 2] == "和" and (run == 3 or simp[i + 3] in "和及与、"):
-        return i + 3           # 和 ends many given names (许蓉和, 陈杰和): not the list word here
-    for n in (3, 2):          # a list separator right after the name: 戴翰怡和庄浩, 庄浩，苏纯
-        if run > n + 1 and simp[i + n] in "和及与、" and not _word_at(simp, i + n):
-            if n == 3 or not _is_han(simp[i + 3]) or simp[i + 3] in "和及与、":
-                return i + n
-    if (run >= 4 and simp[i + 1] in surnames and not any(is_word(simp[i + 2:i + 2 + n], 200) for n in (2, 3))
-            and simp[i + 2] not in _BREAK and simp[i + 3] not in _BREAK and _boundary(simp, i + 4)):
-        return i + 4           # married name: 陈林美玲表示, 韦江和毅。
-    # a word at i+2 that overlaps a word at i+3 (梁平|华表|示 → 梁平华|表示): the character
-    # at i+2 ends the name
-    overlap = (run >= 4 and _is_han(simp[i + 2]) and simp[i + 2] not in _BREAK and _word_at(simp, i + 2)
-               and _word_at(simp, i + 3))
-    if _boundary(simp, i + 2) and not overlap:
-        return i + 2
-    if run in (3, 4) and (i + run >= len(simp) or not _is_han(simp[i + run])):
-        return i + run         # a run of its own: 顏宇緯。 余簡志楷，
-    return i + 3
-
-
-def name_before(simp: str, t: int, max_len: int = 3) -> int:
-    """Start of a name ending at ``t`` (before a title or a word describing the patient), or -1."""
-    return _name_before_title(simp, t, max_len)
-
-
-def _name_before_title(simp: str, t: int, max_len: int = 3) -> int:
-    """Start of a name (one to ``max_len`` Han characters) ending at ``t`` where a title
-    begins, or -1: the trailing jieba tokens before the title that are not ordinary words.
-    Decided on the 7 characters before ``t`` and 2 after it, cached."""
-    lo = max(0, t - 7)
-    k = _name_before_window(simp[lo:t + 2], t - lo, max_len)
-    return -1 if k < 0 else lo + k
-
-
-
-
-@functools.lru_cache(maxsize=1 << 16)
-def _name_before_window(simp: str, t: int, max_len: int) -> int:
-    k = _name_before_run(simp, t, max_len)
-    return k if k >= 0 else _surname_before(simp, t, max_len)
-
-
-
-
-def _surname_before(simp: str, t: int, max_len: int) -> int:
-    """A name right before a title that opens with a listed surname and follows a verb or a
-    function character (与窦|伯伯, 会同李德|伯伯, 经蒲|伯伯, 请阎王晴鸿|阿姨): the longest such
-    one to ``max_len`` characters, or -1."""
-    surnames = _tables()[2]
-    for n in range(min(max_len, t), 0, -1):
-        k = t - n
-        cand = simp[k:t]
-        if not all(_is_han(c) for c in cand):
-            continue
-        if not (cand[0] in surnames or cand[:2] in surnames):
-            # after a verb, a rare surname (与窦|伯伯) or a given name that is no frequent word
-            # (请志豪|学长): not a word with the title, not a function character
-            if n > 3 or cand[0] in _NOT_FIRST or cand[0] in _BREAK or cand in _BEFORE_NAME or k == 0 \
-                    or (n == 1 and cand in _ROLE_PREFIX) \
-                    or not any(simp.endswith(p, 0, k) for p in _BEFORE_NAME) or _word_at(simp, k) \
-                    or _opens_with_clinical(cand):
-                continue
-            return k
-        if n == 4 and cand[1] not in surnames and cand[:2] not in surnames:
-            continue       # four characters: a married name (阎王晴鸿) or a compound surname
-        before = simp[k - 1] if k else ""
-        opened = (not before or not _is_han(before) or before in _BREAK or before in _NOT_FIRST
-                  or any(simp.endswith(p, 0, k) for p in _BEFORE_NAME))
-        if not opened or (n >= 2 and (is_word(cand, 50) or (cand[0] not in surnames and _word_at(simp, k)))) \
-                or _opens_with_clinical(cand):
-            continue
-        return k
-    return -1
-
-
-def _name_before_run(simp: str, t: int, max_len: int) -> int:
-    """The Han run before ``t`` without the verbs and function characters that open it; its
-    last three characters (four for a married name) are the name, unless they are an
-    ordinary word, a department or an institution."""
-    k = t
-    while k > 0 and _is_han(simp[k - 1]) and t - k < 10:
-        k -= 1
-    stripped = True
-    while stripped and k < t:
-        stripped = False
-        for p in _BEFORE_NAME:
-            if simp.startswith(p, k) and t - k > len(p):
-                k += len(p)
-                stripped = True
-                break
-        if not stripped and (simp[k] in _NOT_FIRST or simp[k] in _BREAK) and t - k > 1:
-            k += 1
-            stripped = True
-    surnames = _tables()[2]
-    if simp[k:k + 2] in surnames and t - k <= 4:
-        pass               # compound surname + one or two given characters: 欧阳华翔
-    elif t - k > max_len or (t - k == 4 and max_len >= 4 and simp[k + 1] not in surnames):
-        keep = 4 if max_len >= 4 and t - k >= 4 and simp[t - 3] in surnames else 3
-        k = t - keep
-    run = simp[k:t]
-    if run in _BEFORE_NAME or (len(run) == 1 and run in _ROLE_PREFIX):
-        return -1          # 经|主任同意, 向|护理师说明, 会同总|医师: no name between
-    if len(run) >= 2 and run[0] not in surnames and run[:2] not in surnames \
-            and (_ordinary(run[:2]) or _ordinary(run[:3])):
-        return -1          # 病人|于, 评估|…: an ordinary word opens the run
-    if not run or run[0] in _NOT_FIRST or run[-1] in _ORG_END or (len(run) >= 2 and _ordinary(run)) \
-            or _opens_with_clinical(run) or simp[k:t + 2] in _clinical():
-        return -1
-    return k
-
 
 def find(simplified: str) -> list[tuple[int, int, float]]:
     """(start, end, score) of names found by context: 0.85 (a context word or title), 0.8 a
@@ -559,62 +238,6 @@ def may_hold_name(simp: str, word: str, start: int, end: int) -> bool:
                                or _title_then_name(simp, end)):
         return True
     return word not in _INTRO_SET and word not in _TITLE_SET   # a dot or a sentence opener
-
-
-@functools.cache
-def _tables_followers() -> re.Pattern[str]:
-    # literal alternatives only (no look-ahead, no set first): the engine skips at C speed to
-    # the next place where one of their first characters stands
-    return re.compile("|".join(sorted(map(re.escape, FOLLOWERS), key=len, reverse=True))
-                      + r"|,[ \t]*[男女]|，[ \t]*[男女]")
-
-
-@functools.cache
-def _clinical_regex() -> re.Pattern[str]:
-    # longest first, grouped by first character (one branch per character tried, same matches)
-    return re.compile(by_first_char("|".join(sorted(map(re.escape, _clinical()), key=len, reverse=True))))
-
-
-def clinical_spans(simplified: str) -> list[tuple[int, int]]:
-    """Where clinical terms of the word-level dictionary occur (a name never starts inside one)."""
-    return [m.span() for m in _clinical_regex().finditer(simplified)]
-
-
-def starts_a_word(simplified: str, start: int, end: int) -> bool:
-    """Is the name candidate ``simplified[start:end]`` really the start of an ordinary word?
-    A clinical term covering its start, or a frequent jieba word (not a name) that starts at
-    the same place and covers the candidate (陳舊|性, 高危|險 are not names).
-    Decided on the 10 characters before ``start`` to the 6 after ``end`` (all the checks below
-    read: a title or a word of _ACTS after ``end`` has at most 3 characters), cached: both name
-    finders ask it of the same candidates."""
-    lo = max(0, start - 10)
-    return _starts_a_word_window(simplified[lo:end + 6], start - lo, end - lo)
-
-
-@functools.lru_cache(maxsize=1 << 16)
-def _starts_a_word_window(simplified: str, start: int, end: int) -> bool:
-    titles = _tables()[1]
-    lo = max(0, start - 10)
-    near = simplified[lo:end + 1]
-    if _QUOTE.search(near) and any(m.span("n") == (start - lo, end - lo) for m in QUOTED_NICKNAME.finditer(near)):
-        return False           # 绰号「大头」: a quoted nickname is a name even when it is a word
-    for a, b in clinical_spans(simplified[max(0, start - 6):end + 6]):
-        a += max(0, start - 6)
-        b += max(0, start - 6)
-        if a <= start < b and not (b > end and titles.match(simplified, end)):
-            return True    # (孙|女士: the term runs into a title, so it is not the word here)
-    if _acts(simplified, end) and (_noun_not_a_role(simplified[start:end])
-                                   or _rare_given_adjective(simplified[start:end])):
-        return False           # 病患|春光|来电: a noun as the subject of what a person does
-    _, _, surnames, tags, freq = _tables()
-    if simplified[start:start + 2] in surnames:
-        return False           # 欧阳 is also a place word
-    for n in (4, 3, 2):
-        w = simplified[start:start + n]
-        if len(w) == n and tags.get(w) not in (None, *_NAME_TAGS) and (freq.get(w) or 0) >= 20 \
-                and start + n >= end:
-            return True
-    return False
 
 
 def _dot_is_name(simp: str, a: int, b: int) -> bool:
