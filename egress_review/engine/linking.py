@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Callable
 import numpy as np
 
 from egress_review.engine.category_sets import nested_sets, refine
+from egress_review.engine import synonyms
 from egress_review.engine.tables import Table
 
 if TYPE_CHECKING:
@@ -87,12 +88,18 @@ def _raw_series(table: Table, label_sets: set[frozenset]) -> list[tuple[list[str
 _DASHES = str.maketrans({"–": "-", "—": "-", "−": "-", "～": "-", "~": "-", "－": "-"})
 
 
+def fold(text: str) -> str:
+    """Case, spaces, dash forms and full-width forms folded away ("20–29" and "20 - 29")."""
+    s = unicodedata.normalize("NFKC", str(text)).translate(_DASHES).casefold()
+    return "".join(s.split())
+
+
 @functools.lru_cache(maxsize=65536)          # labels repeat down a long table
 def norm(label: str) -> str:
-    """A category label as a reader compares it: case, spaces, dash forms and full-width forms
-    do not make two categories different ("20–29" and "20 - 29" are one)."""
-    s = unicodedata.normalize("NFKC", str(label)).translate(_DASHES).casefold()
-    return "".join(s.split())
+    """A category label as a reader compares it: folded (:func:`fold`), and one name for the
+    spellings of one category (「女」 = "F" = "Female", 「65歲以上」 = "65+" = "≥65", 「糖尿病」 =
+    "DM" = "E11": :mod:`synonyms`), so that renaming a category does not unlink a table."""
+    return synonyms.canonical(fold(label))
 
 
 class _Union:

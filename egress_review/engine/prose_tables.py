@@ -25,16 +25,14 @@ import unicodedata
 from typing import Callable
 
 from egress_review.engine.context import Context
-from egress_review.engine.linking import Series, norm, request_items, series_total
+from egress_review.engine.linking import Series, fold, request_items, series_total
 from egress_review.engine.prose_check import _place
+from egress_review.engine import synonyms
 
 RULE = "E3"
 CHECK = "prose_tables"
 MAX_REPORTED = 10
 _WORD = re.compile(r"[^\W_]+")
-# a sex category as a text names it ("254 women"): the crosstab by sex is the commonest table
-_ALIASES = {"female": {"women", "woman", "females", "girls"}, "f": {"women", "woman", "females"},
-            "male": {"men", "man", "males", "boys"}, "m": {"men", "man", "males"}}
 
 
 def check_request(ctx: Context) -> None:
@@ -134,17 +132,27 @@ def _compare(ctx: Context, fresh: list, group: list[Series], totals: dict, cap: 
                    f"{gap:g} 即為少於 {m} 的計數（與表格差分）；須由審查人檢查兩者。")
 
 
+_RANGE_WORDS = re.compile(
+    r"(?:≥|>=|<=|≤|<|>|未滿|under|below|aged?)?\d{1,3}(?:(?:-|至|到|to|~)\d{1,3})?"
+    r"(?:歲|岁|years?|yrs?|y)?(?:\+|或?以上|或?以下|andover|andolder|ormore|orolder|orless|"
+    r"andunder|andyounger)?")
+
+
 def _mentions(text: str) -> Callable[[str], bool]:
     """Does the text name a category label (as :func:`linking.norm` keeps it)?  A word of its
     own ("diabetes", "2019"), a longer label run together ("type2diabetes", "20-29"), a label
-    in CJK anywhere, a long word's stem ("diabetic" for "diabetes"), or "women"/"men" for a sex.  One letter or a short
-    code ("1", "m") is not taken as named: it occurs in nearly any text."""
+    in CJK anywhere, a long word's stem, a spelling of its category (:mod:`synonyms`: "women" or
+    「女」 for a sex, 「糖尿病」 for E11) or a range written otherwise (「65歲以上」 for ≥65).  One
+    letter or a short code ("1", "m") is not taken as named: it occurs in nearly any text."""
     folded = unicodedata.normalize("NFKC", text).casefold()
     words = set(_WORD.findall(folded))
-    squeezed = norm(text)
+    squeezed = fold(text)
+    ranges = {synonyms.canonical(r) for r in _RANGE_WORDS.findall(squeezed) if r and not r.isdigit()}
 
     def named(label: str) -> bool:
-        if words & _ALIASES.get(label, set()):
+        if label in ranges:
+            return True
+        if any(sp in words if sp.isascii() else sp in squeezed for sp in synonyms.spellings(label)):
             return True
         if not label.isascii():
             return len(label) >= 2 and label in squeezed

@@ -1,0 +1,77 @@
+"""One name per category however a table spells it (E3: renaming must not unlink tables).
+
+A release that prints 「女」 where an earlier one printed "Female", "≥65" where it printed
+「65歲以上」, or "DM" where it printed 「糖尿病」 publishes the same category: differencing,
+linking and the comparison of texts with tables (:mod:`linking`, :mod:`differencing`,
+:mod:`prose_tables`) compare labels through :func:`canonical`, so the two are one category.
+
+The spellings are data (:data:`SYNONYMS`): a canonical name and the labels that mean it when
+they are the *whole* label (「女」 is a sex; the 女 in 「婦女」 is not a label).  ``mention``
+lists the spellings a sentence names the category by (:func:`mentions`): words of a text, not
+table labels, so "women" but not "F", and a one-character Chinese label only for sex (有, 無,
+是, 否 occur in nearly every Chinese sentence).
+
+Ranges are written many ways (「65歲以上」, "65+", "≥65", "65 and over", "Age 65+"): a label
+that is a range with whole-number bounds is named by its interval (:mod:`category_sets`),
+so all of them are "≥65".  Decimal bands keep their spelling (their precision is their
+meaning, see :func:`category_sets.interval`).
+"""
+from __future__ import annotations
+
+import functools
+import re
+
+# canonical -> (labels meaning it, as linking.norm folds them; extra words a sentence uses)
+SYNONYMS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "female": (("female", "females", "f", "woman", "women", "girl", "girls", "女", "女性", "女生",
+                "女姓", "婦女", "女性病人", "女性患者"), ("female", "females", "woman", "women", "女")),
+    "male": (("male", "males", "m", "man", "men", "boy", "boys", "男", "男性", "男生",
+              "男性病人", "男性患者"), ("male", "males", "man", "men", "男")),
+    "yes": (("yes", "y", "有", "是", "present", "true", "positive", "陽性"), ("陽性",)),
+    "no": (("no", "n", "無", "否", "沒有", "absent", "false", "negative", "陰性", "none"), ("陰性",)),
+    "unknown": (("unknown", "missing", "notknown", "n/a", "未知", "不詳", "不明", "遺漏"),
+                ("unknown", "missing", "未知", "不詳", "不明")),
+    "urban": (("urban", "城市", "都市"), ("urban", "都市")),
+    "rural": (("rural", "鄉村", "農村"), ("rural", "鄉村", "農村")),
+    # diagnoses: a label naming the disease and its ICD-10 category are one category
+    "e11": (("e11", "diabetes", "diabetesmellitus", "dm", "t2dm", "type2diabetes",
+             "type2diabetesmellitus", "糖尿病", "第二型糖尿病", "第2型糖尿病", "二型糖尿病"),
+            ("diabetes", "diabetic", "dm", "t2dm", "糖尿病")),
+    "e10": (("e10", "t1dm", "type1diabetes", "type1diabetesmellitus", "第一型糖尿病", "第1型糖尿病"),
+            ("t1dm", "第一型糖尿病")),
+    "i10": (("i10", "hypertension", "htn", "essentialhypertension", "高血壓", "本態性高血壓"),
+            ("hypertension", "hypertensive", "htn", "高血壓")),
+    "e78": (("e78", "hyperlipidemia", "hyperlipidaemia", "dyslipidemia", "dyslipidaemia",
+             "高血脂", "高血脂症", "血脂異常"), ("hyperlipidemia", "dyslipidemia", "高血脂", "血脂異常")),
+    "n18": (("n18", "ckd", "chronickidneydisease", "慢性腎臟病", "慢性腎病"),
+            ("ckd", "慢性腎臟病", "慢性腎病")),
+    "j44": (("j44", "copd", "慢性阻塞性肺病"), ("copd", "慢性阻塞性肺病")),
+    "j45": (("j45", "asthma", "氣喘", "哮喘"), ("asthma", "氣喘", "哮喘")),
+    "i50": (("i50", "heartfailure", "心衰竭", "心臟衰竭"), ("心衰竭", "心臟衰竭")),
+    "i48": (("i48", "atrialfibrillation", "af", "afib", "心房顫動", "心房纖維顫動"),
+            ("afib", "心房顫動", "心房纖維顫動")),
+}
+
+_TO_CANON = {s: canon for canon, (spellings, _) in SYNONYMS.items() for s in spellings}
+_AGE_WORD = re.compile(r"^(?:aged|age|年齡|年龄)[:：]?(?=[\d<>≥≤=]|未滿|under|below)")
+
+
+@functools.lru_cache(maxsize=65536)
+def canonical(label: str) -> str:
+    """``label`` (already folded by :func:`linking.norm`) as one name per category."""
+    hit = _TO_CANON.get(label)
+    if hit is not None:
+        return hit
+    from egress_review.engine.category_sets import _name, interval
+
+    s = _AGE_WORD.sub("", label)
+    if not s or s.isdigit() or "." in s:
+        return label                 # a plain number, or a decimal band (kept as written)
+    iv = interval(s)
+    return label if iv is None else _name(*iv)
+
+
+def spellings(canon: str) -> tuple[str, ...]:
+    """What a sentence may name ``canon`` by: its mention words, else the name itself."""
+    entry = SYNONYMS.get(canon)
+    return entry[1] if entry else ()
