@@ -149,9 +149,11 @@ def _solve(ctx: Context, root: str, members, dims: list[str], pops, soft: bool =
 
     strides = [int(np.prod(shape[k + 1:])) for k in range(len(shape))]
 
-    def atoms(population: str, coords: dict, parts: dict | None = None) -> np.ndarray:
-        """Sorted flat indices of the atoms a cell covers (the product of its parts)."""
-        sl: list = [[seg_index[s] for s in covers[population]]]
+    def atoms(population: str, coords: dict, parts: dict | None = None,
+              own: bool = False) -> np.ndarray:
+        """Sorted flat indices of the atoms a cell covers (the product of its parts); ``own``:
+        only the population's own segment (its persons outside every nested population)."""
+        sl: list = [[seg_index[population]] if own else [seg_index[s] for s in covers[population]]]
         for d in dims:
             if parts and d in parts:
                 sl.append(parts[d])
@@ -163,9 +165,10 @@ def _solve(ctx: Context, root: str, members, dims: list[str], pops, soft: bool =
             flat = (flat[:, None] + np.asarray(part, dtype=np.int64) * strides[k]).ravel()
         return np.unique(flat)
 
-    def vector(population: str, coords: dict, parts: dict | None = None) -> np.ndarray:
+    def vector(population: str, coords: dict, parts: dict | None = None,
+               own: bool = False) -> np.ndarray:
         mask = np.zeros(n)
-        mask[atoms(population, coords, parts)] = 1.0
+        mask[atoms(population, coords, parts, own)] = 1.0
         return mask
 
     rows, b, hist_rows, targets = [], [], [], []
@@ -281,6 +284,12 @@ def _solve(ctx: Context, root: str, members, dims: list[str], pops, soft: bool =
             vec = vector(s, coords) if s in covers else None
             if vec is not None:
                 candidates.setdefault(vec.tobytes(), (vec, c))
+                # the pattern on the segment's own persons alone (parent minus nested), summed
+                # over the variables only one side publishes: a one-way table of sex later than
+                # a crosstab of sex by arm gives away the persons the crosstab left out
+                if len(covers[s]) > 1:
+                    vec = vector(s, coords, own=True)
+                    candidates.setdefault(vec.tobytes(), (vec, c))
             # what a wide band leaves after its published sub-bands (<20 minus 0-9, 10-18)
             for d, lab in coords.items():
                 left = leftovers.get(d, {}).get(lab)
