@@ -40,7 +40,8 @@ class ReleaseHistory:
             h.case_codes.add(manifest.case_code)
             for spec in manifest.files:
                 if spec.kind in TEXT_KINDS:
-                    h._read_counts(Path(root), spec.path, f"history[{n}]/{spec.path}")
+                    h._read_counts(Path(root), spec.path, f"history[{n}]/{spec.path}",
+                                   (n, manifest.case_code))
                 if spec.kind != "table":
                     continue
                 try:
@@ -52,9 +53,23 @@ class ReleaseHistory:
                 h.tables.append(ReleasedTable(request=n, case_code=manifest.case_code, table=t))
         return h
 
-    def _read_counts(self, root: Path, path: str, label: str) -> None:
+    def _read_table_one(self, unit, path: str, request: tuple[int, str]) -> None:
+        """A paper's Table 1 released in a text file: its variables as count tables, so that a
+        later table is differenced against them (:mod:`table_one`)."""
+        from egress_review.engine.structure import infer
+        from egress_review.engine.table_one import views
+        from egress_review.engine.unit_tables import _header_row
+
+        if unit.oversize_rows:
+            return
+        pieces, _ = views(unit.rows, path, _header_row(unit.rows))
+        for v in pieces:
+            t = Table(path=v.spec.path, spec=v.spec, df=v.df.reset_index(drop=True))
+            self.tables.append(ReleasedTable(request[0], request[1], infer(t)))
+
+    def _read_counts(self, root: Path, path: str, label: str, request: tuple[int, str]) -> None:
         from egress_review.engine.prose import read_numbers
-        from egress_review.engine.readers import TextUnit, read_content
+        from egress_review.engine.readers import TableUnit, TextUnit, read_content
 
         try:
             content = read_content((root / path).read_bytes(), path)
@@ -62,7 +77,9 @@ class ReleaseHistory:
             self.unreadable.append(f"{label}: {e}")
             return
         # the units prose_check.check_across compares: no program source, no labelled values
-        for u in content.units:
+        for k, u in enumerate(content.units):
+            if isinstance(u, TableUnit):
+                self._read_table_one(u, f"{label}#{k + 1}", request)
             if isinstance(u, TextUnit) and not u.code and not u.place.get("labelled"):
                 self.text_counts.extend((label, n.value) for n in read_numbers(u.text)
                                         if n.kind == "count" and n.value is not None)

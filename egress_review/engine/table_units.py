@@ -13,7 +13,8 @@ from egress_review.engine.context import Context
 from egress_review.engine.readers import TableUnit
 from egress_review.engine.structure import infer
 from egress_review.engine.tables import Table, col_letter
-from egress_review.engine.unit_tables import read_table_unit
+from egress_review.engine import table_one
+from egress_review.engine.unit_tables import _header_row, read_table_unit
 from egress_review.manifest import ManifestFile
 
 CHECK = "content"
@@ -94,6 +95,10 @@ def check(ctx: Context, spec: ManifestFile, unit: TableUnit, index: int, *,
                 en="Hidden sheet, rows or columns in the workbook: hidden content escapes review.",
                 zh="活頁簿中有隱藏的工作表、列或欄：隱藏內容會規避審查。")
     reading = read_table_unit(unit.rows, f"{spec.path}#{index + 1}", unit.caption)
+    # a paper's Table 1 is also the count tables it stacks: linked and gap-checked (E3)
+    pieces, rests = table_one.views(unit.rows, f"{spec.path}#{index + 1}", _header_row(unit.rows))
+    reading.views += pieces
+    _small_rests(ctx, spec, unit, rests, header)
     for view in reading.views:
         child = _child(ctx)
         vspec: ManifestFile = view.spec
@@ -101,6 +106,8 @@ def check(ctx: Context, spec: ManifestFile, unit: TableUnit, index: int, *,
         # the request-wide suppression audit sees it too (issue 13)
         ctx.unit_views[vspec.path] = (infer(child.tables[vspec.path]), spec.path)
         for mod in _table_modules():
+            if view.checks is not None and mod.CHECK not in view.checks:
+                continue
             try:
                 mod.check_file(child, vspec)
             except Exception as e:  # noqa: BLE001 - an odd unit is for a reviewer, never a pass
@@ -156,6 +163,22 @@ def check(ctx: Context, spec: ManifestFile, unit: TableUnit, index: int, *,
         ctx.add(rule="E2", check=CHECK, severity="review", file=spec.path, location=dict(unit.place),
                 en=f"{len(by_column) - MAX_UNKNOWN_REPORTED} more columns hold numbers with no known role.",
                 zh=f"另有 {len(by_column) - MAX_UNKNOWN_REPORTED} 欄數值無法判斷意義。")
+
+
+def _small_rests(ctx: Context, spec: ManifestFile, unit: TableUnit, rests: list, header) -> None:
+    """A Table 1 column's N less the categories it shows: a count stated by difference (E3)."""
+    m = ctx.policy.min_units_per_cell
+    for value, r, k in rests:
+        if 0.5 <= value < m - 0.5:
+            where = cell_place(unit, r, k, header[k] if k < len(header) else None)
+            ctx.add(rule="E3", check="margin_gaps", severity="block", file=spec.path,
+                    location={**where, "value": value},
+                    en=f"This column's N is {value:g} more than the categories shown under a "
+                       f"variable of this Table 1: {value:g} unit(s) (fewer than {m}) are in a "
+                       "category not shown (missing, or the 'no' of a yes/no row), a small cell "
+                       "stated by difference. Merge or show it (checked like any cell).",
+                    zh=f"此欄的 N 比某變項所列各類別之和多 {value:g}：有 {value:g} 個單位（少於 {m}）"
+                       "屬於未列出的類別（缺漏值，或是否變項的「否」），等同以差分揭露小細格。請合併或列出該類別。")
 
 
 def _scan_cells(ctx: Context, spec: ManifestFile, unit: TableUnit) -> None:

@@ -61,6 +61,8 @@ class View:
     origin: list[dict[str, tuple[int, int]]]
     # columns whose findings repeat another cell's (a statistic's N is the header's count)
     quiet: frozenset[str] = frozenset()
+    # the rule modules (CHECK names) that judge this view; None: all of them
+    checks: frozenset[str] | None = None
 
 
 @dataclass
