@@ -105,6 +105,9 @@ def create_app(db_url: str | None = None, policy=None, hub_api_url: str | None =
     if mode in ("all", "external"):
         app.include_router(routes.release_router)
         app.include_router(pages.release_router)
+    from enclave.web.access import REVIEW, check_declared
+
+    check_declared(app, REVIEW)  # every route has declared callers (E4, O2), or no app
     app.mount("/static", StaticFiles(directory=PAGES / "static"), name="static")
 
     @app.exception_handler(WorkflowError)

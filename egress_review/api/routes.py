@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, File, Form, Path, Request, UploadFile
 from fastapi.responses import JSONResponse, Response, StreamingResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
@@ -119,21 +119,27 @@ class Created(BaseModel):
     created: bool
 
 
-class ReviewIn(BaseModel):
+class In(BaseModel):
+    """A request body: an unknown field ("state", "approved", "reviewer_id"...) is refused with
+    422, never silently dropped - nothing a caller writes decides who it is or what it may do."""
+    model_config = ConfigDict(extra="forbid")
+
+
+class ReviewIn(In):
     decision: Literal["approve", "changes", "reject"]
     reason: str = Field("", max_length=10_000)
 
 
-class CommentIn(BaseModel):
+class CommentIn(In):
     body: str = Field(..., min_length=1, max_length=MAX_COMMENT)
     visibility: Literal["public", "private"] = "public"
 
 
-class WithdrawIn(BaseModel):
+class WithdrawIn(In):
     reason: str = Field("", max_length=10_000)
 
 
-class ZipIn(BaseModel):
+class ZipIn(In):
     password: str = Field(..., min_length=1, max_length=200)
 
 
@@ -441,13 +447,18 @@ def releases_for(db: Session, user: User, svc: EgressService) -> list[dict]:
 
 
 def released_request(db: Session, rid: int, user: User, svc: EgressService) -> EgressRequest:
-    """The requester's released request inside its download window, else 404/409/410."""
+    """The requester's released request inside its download window, else 404/409/410; 403
+    once the requester has left the case or the case was suspended, voided or purged (a
+    release goes to a current member of a case in good standing, not to whoever asked)."""
     req = db.get(EgressRequest, rid)
     if req is None or req.requester_id != user.id:
         raise wf.NotFound(f"no release {rid} for you")
     if req.state != "released":
         raise wf.Conflict(f"request {rid} is {req.state}; only approved and released files can "
                           f"be downloaded")
+    held = wf.release_hold(db, req)
+    if held:  # membership and case status are checked at each download, not only at approval
+        raise wf.Forbidden(f"request {rid} cannot be downloaded now: {held.split(': ')[0]}")
     deadline = wf.download_deadline(req, svc.policy)
     if deadline is None or svc.now() > deadline:
         wf.expire_releases(db, svc.area, policy=svc.policy, now=svc.now())

@@ -174,7 +174,8 @@ def propose_share(db: Session, store: BlobStore, egress_store: BlobStore, user: 
     if src is None:
         raise NotFound(f"egress request {source_request_id} does not exist")
     src_case = db.execute(select(Case).where(Case.code == src.case_code)).scalar_one_or_none()
-    if src_case is None or not (is_member(src_case, user) or src.requester_id == user.id):
+    # a current member only: having asked for the release once is no right after leaving the case
+    if src_case is None or not is_member(src_case, user):
         raise Forbidden(f"{user.username} is not a member of case {src.case_code}, whose outputs these are")
     if src.state != "released":
         raise Conflict(f"egress request {src.id} is {src.state}: only released outputs may be shared (P13)")

@@ -322,6 +322,8 @@ def answer_thread(rid: RID, fid: FID, request: Request, body: str = Form(..., ma
     req = db.get(EgressRequest, rid)
     if req is None or req.requester_id != user.id:
         raise wf.NotFound(f"no release {rid} for you")
+    if wf.release_hold(db, req):  # a former member (or a held case) answers nothing from outside
+        raise wf.Forbidden(f"request {rid}: you are not a current member of a case in good standing")
     rt.answer(db, req, user, fid, body, policy=svc.policy, now=svc.now(),
               deadline=wf.download_deadline(req, svc.policy),
               case_context=svc.case_context(req.case_code))

@@ -24,7 +24,7 @@ from enclave.audit import AuditEntry, append
 from enclave.audit.log import QUERY_ACTION
 from enclave.audit.models import AuditRecord
 from enclave.core.errors import BadInput, Forbidden, NotFound, Refused
-from enclave.cases.models import Case
+from enclave.cases.models import Case, CaseMember
 from enclave.querylog.models import QueryPending, QueryReview
 
 DECISIONS = ("approved", "flagged")
@@ -120,6 +120,15 @@ def _cell(v) -> str:
     return "'" + s if s[:1] in ("=", "+", "-", "@", "\t", "\r") else s
 
 
+def led_cases(db: Session, user: User) -> tuple[str, ...]:
+    """The cases ``user`` leads now: a current officer (PI) membership of a case past the draft.
+    Having filed a case is not leading it - a draft's filer, a PI who handed the case over or
+    was removed answer for nobody's queries (A3, A7)."""
+    return tuple(db.execute(select(Case.code).join(CaseMember, CaseMember.case_id == Case.id).where(
+        CaseMember.user_id == user.id, CaseMember.removed_at.is_(None),
+        CaseMember.role.in_(("pi", "officer")), Case.status != "draft")).scalars())
+
+
 def visible_cases(db: Session, policy, viewer: User) -> tuple[str, ...] | None:
     """The cases whose queries ``viewer`` may browse: None for all (the centre admin, audit
     supervisors, query approvers), else the cases they lead as PI (A3: the responsible
@@ -127,7 +136,7 @@ def visible_cases(db: Session, policy, viewer: User) -> tuple[str, ...] | None:
     roles = ("admin", *policy.accounts.audit_supervisor_roles, *policy.accounts.query_approval_roles)
     if any(viewer.has_role(r) for r in roles):
         return None
-    led = tuple(db.execute(select(Case.code).where(Case.applicant_id == viewer.id)).scalars())
+    led = led_cases(db, viewer)
     if not led:
         raise Forbidden("The query log is for the centre admin, audit supervisors, query approvers "
                         "and each case's PI (A3).", "A3")
@@ -142,8 +151,7 @@ def may_approve(db: Session, policy, actor: User, rec: AuditRecord) -> str | Non
         return f"account {actor.username} is {actor.status}"
     if any(actor.has_role(r) for r in policy.accounts.query_approval_roles):
         return None
-    case = db.execute(select(Case).where(Case.code == rec.case_code)).scalar_one_or_none()
-    if case is not None and case.applicant_id == actor.id:
+    if rec.case_code in led_cases(db, actor):
         return None
     return (f"only case {rec.case_code}'s PI or a holder of {policy.accounts.query_approval_roles} "
             "may approve its queries (A3)")

@@ -75,4 +75,7 @@ def create_app(db_url: str | None = None, policy=None, *,
     app.include_router(pages_querylog.router)
     app.include_router(pages_queue.router)
     app.include_router(pages.router)
+    from enclave.web.access import CONTROL, check_declared
+
+    check_declared(app, CONTROL)  # every route has declared callers (A1), or the app does not start
     return harden(app)

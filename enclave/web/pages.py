@@ -39,6 +39,7 @@ from enclave.web.auth import COOKIE, optional_user
 from enclave.web.deps import get_db, get_policy
 from enclave.web.params import IdPath
 from enclave.core.status_words import status_words
+from enclave.querylog.service import led_cases as ql_led
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
@@ -185,7 +186,7 @@ def case_detail(code: str, request: Request, db: Session = Depends(get_db), user
                   member=perm.is_member(user, c), ext_ok=ext_ok, now=now,
                   half_days_used=cases.half_days_used(db, c),
                   usable=cases.case_usable(c, now), extract=_extract_status(db, user, c),
-                  query_log=c.applicant_id == user.id or any(user.has_role(r) for r in (
+                  query_log=c.code in ql_led(db, user) or any(user.has_role(r) for r in (
                       "admin", *policy.accounts.audit_supervisor_roles, *policy.accounts.query_approval_roles)))
 
 
