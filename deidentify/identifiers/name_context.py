@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 
 from deidentify.identifiers.name_words import FOLLOWERS, INTRODUCERS, TITLES  # noqa: F401
-from deidentify.identifiers import foreign_names
+from deidentify.identifiers import foreign_names, name_forms
 from deidentify.identifiers.name_scans import (BED, DEPT_BEFORE, HAN_AFTER_LATIN, LATIN_HAN_GATE, LATIN_TITLE_HAN,
                                               KIN_BEFORE, KIN_TITLE, NICKNAME_SHAPE, RELATION_AFTER, RELATION_BEFORE,
                                               SURNAME_XING, _JA_GATE, _RELATIONS, romanised_surnames)
@@ -168,6 +168,7 @@ def find(simplified: str) -> list[tuple[int, int, float]]:
         if k >= 0 and (t - k > 1 or simp[k] in surnames or not (k and (_ordinary(simp[k - 1:k + 1]) or is_word(simp[k - 1:k + 1], 1)))):
             hits.append((k, t, 0.85))
     hits += foreign_names.japanese(simp, intro)      # 日籍旅客山田太郎, 佐藤さん
+    hits += name_forms.find(simp)      # 隔壁老王, 姓 刘 … 名 明华, 谢内科诊所
     # a title before the name (董事长林百里, 由律师 吴美 陪同): the name opens with a surname
     for m in title_ms:
         i = _title_then_name(simp, m.end())
@@ -209,7 +210,7 @@ def find(simplified: str) -> list[tuple[int, int, float]]:
 # (separate scans, each opening with a character set, which the engine skips to at C speed;
 # one alternation of them is tried at every character; a bracketed relation, spaces or not)
 EXTRA_CONTEXT_SCANS = (BED, KIN_BEFORE, RELATION_BEFORE, LATIN_HAN_GATE, _JA_GATE, _CALLED_DOUBLE, DEPT_BEFORE, SURNAME_XING, HAN_AFTER_LATIN, re.compile(RELATION_AFTER.pattern.removeprefix(r"[ \t]*")), KIN_TITLE,
-                       NICKNAME_SHAPE, QUOTED_NICKNAME)
+                       NICKNAME_SHAPE, QUOTED_NICKNAME, *name_forms.PREFILTER_SCANS)
 _INTRO_SET = frozenset(INTRODUCERS)
 _TITLE_SET = frozenset(TITLES)
 _GAP = re.compile(INTRO_GAP)

@@ -13,7 +13,8 @@ import re
 
 from deidentify.identifiers.normalise import to_simplified
 from deidentify.identifiers.name_words import (_ACTS, _BEFORE_NAME, _BREAK, _NOT_FIRST, _ROLE_NOUNS,
-                                              _ROLE_PREFIX, CLINICAL_TERMS, FOLLOWERS, INTRODUCERS, TITLES)
+                                              _ROLE_PREFIX, CLINICAL_TERMS, FOLLOWERS, INTRODUCERS, NOT_NICKNAMES, TITLES)
+from deidentify.identifiers.name_scans import CLINIC
 from deidentify.identifiers.regex_gate import by_first_char
 
 
@@ -297,12 +298,30 @@ def _surname_before(simp: str, t: int, max_len: int) -> int:
             continue       # four characters: a married name (阎王晴鸿) or a compound surname
         before = simp[k - 1] if k else ""
         opened = (not before or not _is_han(before) or before in _BREAK or before in _NOT_FIRST
-                  or any(simp.endswith(p, 0, k) for p in _BEFORE_NAME))
-        if not opened or (n >= 2 and (is_word(cand, 50) or (cand[0] not in surnames and _word_at(simp, k)))) \
+                  or any(simp.endswith(p, 0, k) for p in _BEFORE_NAME) or _word_ends_at(simp, k))
+        if not opened or (n >= 2 and ((is_word(cand, 50) and cand not in surnames)
+                                      or (cand[0] not in surnames and _word_at(simp, k)))) \
                 or _opens_with_clinical(cand):
             continue
         return k
     return -1
+
+
+def _word_ends_at(simp: str, k: int) -> bool:
+    """Does an ordinary word (a role, a place, a verb: 主管|, 病房|, 楼下|, 请教|) end right
+    before ``k``, where a surname stands, and is it a likelier word than any the surname would
+    end with the characters before it (病房|梁 over 房梁, 楼下|周 over 下周; not 病|房主任, 班|上周,
+    急诊|病房)?"""
+    if k < 2:
+        return False
+    freq, clinical = _tables()[4], _clinical()
+    before = max((max(freq.get(simp[j:k]) or 0, 100 if simp[j:k] in clinical else 0) for j in (k - 2, k - 3, k - 4)
+                  if j >= 0 and all(_is_han(c) for c in simp[j:k]) and _ordinary(simp[j:k])), default=0)
+    if not before:
+        return False
+    crossing = max((float("inf") if simp[j:k + 1] in clinical else freq.get(simp[j:k + 1]) or 0
+                    for j in (k - 1, k - 2, k - 3) if j >= 0), default=0)
+    return before > crossing
 
 
 def _name_before_run(simp: str, t: int, max_len: int) -> int:
@@ -390,9 +409,14 @@ def _starts_a_word_window(simplified: str, start: int, end: int) -> bool:
     _, _, surnames, tags, freq = _tables()
     if simplified[start:start + 2] in surnames:
         return False           # 欧阳 is also a place word
+    if end - start == 2 and simplified[start] in "老小阿" and simplified[start + 1] in surnames \
+            and simplified[start:end] not in NOT_NICKNAMES:
+        return False           # 老张, 小张 (jieba: nouns) are a surname's nickname
     for n in (4, 3, 2):
         w = simplified[start:start + n]
         if len(w) == n and tags.get(w) not in (None, *_NAME_TAGS) and (freq.get(w) or 0) >= 20 \
-                and start + n >= end:
-            return True
+                and start + n >= end and not (start + n > end and (titles.match(simplified, end)
+                                                                   or CLINIC.match(simplified, end))):
+            return True        # (余|里长, 游|伯伯, 林|内科: a word running into a title or a
+                               # specialty is not the word here)
     return False
