@@ -28,7 +28,9 @@ MAX_EARLIER = 10         # requests followed back through ``supersedes``
 def requester_words_findings(req: EgressRequest, text: str, *, policy,
                              case_context: dict | None = None) -> list:
     """The engine's findings on words a requester writes on a request (checked like the
-    purpose and descriptions: identifiers, pseudonyms, counts, pasted tables)."""
+    purpose and descriptions: identifiers, pseudonyms, counts, pasted tables; once the request
+    is checked, its counts against the counts of its tables and earlier releases the check kept,
+    ``prose_tables``)."""
     from pathlib import Path
 
     from egress_review.engine.context import Context
@@ -39,7 +41,14 @@ def requester_words_findings(req: EgressRequest, text: str, *, policy,
     pseudonyms = (case_context or {}).get("case_pseudonyms") or ()
     ctx = Context(manifest=parse_manifest_json(req.manifest), root=Path("."), policy=policy.egress,
                   history=ReleaseHistory(), pseudonyms=frozenset(p for p in pseudonyms if p))
-    check_words(ctx, text, {"request": "comment"})
+    # E3: its counts against the request's tables and earlier releases, as the check kept them
+    counts = (req.check_result or {}).get("table_counts") if isinstance(req.check_result, dict) else None
+    if counts:
+        from egress_review.engine.prose_tables import comment_findings
+
+        comment_findings(ctx, text, counts)
+    else:
+        check_words(ctx, text, {"request": "comment"})
     return ctx.findings
 
 
@@ -87,7 +96,9 @@ def add_comment(db: Session, req: EgressRequest, user: User, body: str, visibili
     if is_requester:
         blocking = [x for x in requester_words_findings(req, body, policy=policy,
                                                         case_context=case_context)
-                    if x.severity == "block"]
+                    # a count a few from a cell of the request's tables: the difference would
+                    # leave in the comment (E3); the requester rephrases
+                    if x.severity == "block" or (x.check == "prose_tables" and "value" in x.location)]
         if blocking:
             raise WorkflowError("comment refused: " + "; ".join(
                 f"{x.message_en} ({x.location.get('sentence') or x.location.get('line', '')})"

@@ -87,17 +87,24 @@ def _move(db: Session, req: EgressRequest, to: str, actor: User | str, *, reason
 # Manifest and the engine (the only place the disclosure engine is called from)
 
 
-def run_engine(manifest, root: Path, *, policy, history=None, case_context: dict | None = None):
+def run_engine(manifest, root: Path, *, policy, history=None, case_context: dict | None = None,
+               comments: list[str] = ()):
     """Call the disclosure-control engine; every check of the workflow goes through here.
 
     ``case_context`` holds the case's extra inputs for the engine (``case_pseudonyms``,
     ``original_images_dir``, ``provenance_key``), as given by the service's ``case_context``
-    hook.
+    hook; ``comments``: the requester's own comments on the request (E3: their counts are set
+    against the tables, as the purpose's are).
     """
     from egress_review.engine import check_request
 
     return check_request(manifest, root, policy=policy.egress, history=history,
-                         **(case_context or {}))
+                         requester_comments=comments, **(case_context or {}))
+
+
+def requester_comments(req: EgressRequest) -> list[str]:
+    """What the requester wrote on ``req`` (request and file threads), never a reviewer's."""
+    return [c.body for c in req.comments if c.author_id == req.requester_id]
 
 
 def _history(db: Session, store: BlobStore, case_code: str, exclude_id: int | None, stack: ExitStack):
@@ -333,7 +340,7 @@ def check(db: Session, store: BlobStore, req: EgressRequest, *, policy,
             history = _history(db, store, req.case_code, req.id, stack)
             db.commit()  # no lock is held while the engine runs (SQLite has one writer)
             result = run_engine(manifest, root, policy=policy, history=history,
-                                case_context=case_context)
+                                case_context=case_context, comments=requester_comments(req))
             verdict, data, committee, error = result.verdict, result.to_dict(), bool(result.committee), None
         except Exception as e:  # fail closed: the request waits, blocked, for a human
             verdict, committee = "block", False

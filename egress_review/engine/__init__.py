@@ -61,8 +61,12 @@ def _guarded(ctx: Context, mod, path: str, fn, *args) -> None:
 def check_request(manifest: Manifest, root: Path, *, policy: EgressPolicy | None = None,
                   history: ReleaseHistory | None = None, case_pseudonyms: Iterable[str] = (),
                   original_images_dir: Path | None = None,
-                  provenance_key: bytes | None = None) -> CheckResult:
-    """Check every file of ``manifest`` (relative to ``root``) and the request as a whole."""
+                  provenance_key: bytes | None = None,
+                  requester_comments: Iterable[str] = ()) -> CheckResult:
+    """Check every file of ``manifest`` (relative to ``root``) and the request as a whole.
+    ``requester_comments``: what the requester wrote on the request (never a reviewer's words):
+    they leave with it, so they are read like its purpose and their counts set against its
+    tables (E3)."""
     from egress_review.engine.tables import TableError, read_table
     from egress_review.safe_tables.provenance import session_key
 
@@ -74,7 +78,8 @@ def check_request(manifest: Manifest, root: Path, *, policy: EgressPolicy | None
                   history=history or ReleaseHistory(),
                   pseudonyms=frozenset(p for p in case_pseudonyms if p),
                   original_images_dir=Path(original_images_dir) if original_images_dir else None,
-                  provenance_key=provenance_key if provenance_key is not None else session_key())
+                  provenance_key=provenance_key if provenance_key is not None else session_key(),
+                  comments=[c for c in requester_comments if c and c.strip()])
     for spec in manifest.files:
         full = ctx.root / spec.path
         if not full.is_file():
@@ -110,4 +115,5 @@ def check_request(manifest: Manifest, root: Path, *, policy: EgressPolicy | None
                                 verdict=worst(f.severity for f in fs), findings=fs))
     verdict = worst(f.severity for f in ctx.findings)
     return CheckResult(verdict=verdict, files=files, findings=list(ctx.findings),
-                       case_code=manifest.case_code, suppression=ctx.suppression)
+                       case_code=manifest.case_code, suppression=ctx.suppression,
+                       table_counts=ctx.table_counts)

@@ -40,6 +40,11 @@ class Context:
     # counts of persons stated in the request's texts: (file, text unit, prose.Number), for
     # the comparisons across files and with the tables (prose_check, prose_tables)
     prose_counts: list = field(default_factory=list)
+    # the requester's comments on the request (request_words reads them like its purpose)
+    comments: list[str] = field(default_factory=list)
+    # [value, what, category labels or None, from history] of the counts a later comment of
+    # the requester is compared with (prose_tables.comment_findings)
+    table_counts: list = field(default_factory=list)
     # linked series per list of tables (see linked()); keyed by the tables' identities
     _linked: dict = field(default_factory=dict, repr=False)
 

@@ -36,10 +36,22 @@ _WORD = re.compile(r"[^\W_]+")
 
 
 def check_request(ctx: Context) -> None:
+    pol = ctx.policy
+    items = request_items(ctx, lambda t: bool(t.count_cols))
+    if items:
+        # kept with the result: a comment the requester writes later is set against them
+        # (comment_findings) without reading the files again
+        series = ctx.linked(items).series
+        totals = {id(s): series_total(s, hidden_unknown=True) for s in series}
+        ctx.table_counts = [[v, what, labels, hist] for hist in (False, True)
+                            for v, what, labels in _known([s for s in series if s.hist == hist], totals)]
+    ctx.table_counts += [[v, f"a count in the text {p}", None, True] for p, v in ctx.history.text_counts
+                         if v >= pol.min_units_per_cell]
+    cap = max(pol.prose_table_difference_max_cells, pol.prose_history_difference_max_cells)
+    del ctx.table_counts[cap + 1:]          # more than compared: a comment then goes to review
     if not ctx.prose_counts and not ctx.history.text_counts:
         return
-    pol = ctx.policy
-    series = ctx.linked(request_items(ctx, lambda t: bool(t.count_cols))).series
+    series = ctx.linked(items).series
     totals = {id(s): series_total(s, hidden_unknown=True) for s in series}
     stated = {c.value for s in series for c in s.cells if c.value is not None}
     stated |= {v for v in totals.values() if v is not None}
@@ -88,15 +100,26 @@ def _totals_against_released_texts(ctx: Context, series: list[Series], totals: d
 def _compare(ctx: Context, fresh: list, group: list[Series], totals: dict, cap: int,
              hist: bool, earlier: list[tuple[str, float]]) -> None:
     m = ctx.policy.min_units_per_cell
-    src_en, src_zh = ("the case's earlier releases", "本案先前釋出的表格") if hist \
-        else ("this request's tables", "本申請的表格")
-    # (value, what a reader sets the count against, the category labels naming it or None)
+    known = _known(group, totals)
+    # a count a released text states is set against every count, as texts of one request are
+    known += [(v, f"a count in the text {path}", None) for path, v in earlier if v >= m]
+    compare(ctx, fresh, known, cap, hist)
+
+
+def _known(group: list[Series], totals: dict) -> list[tuple[float, str, list | None]]:
+    """(value, what a reader sets a count against, the category labels naming it or None)."""
     known = [(t, f"{s.label} (total)", None) for s in group if (t := totals[id(s)]) is not None]
     known += [(c.value, f"{s.label} at " + ", ".join(f"{d}={v}" for d, v in sorted(c.coords.items())),
                list(c.coords.values()))
               for s in group for c in s.cells if c.value is not None and c.coords]
-    # a count a released text states is set against every count, as texts of one request are
-    known += [(v, f"a count in the text {path}", None) for path, v in earlier if v >= m]
+    return known
+
+
+def compare(ctx: Context, fresh: list, known: list, cap: int, hist: bool) -> None:
+    """Each count of ``fresh`` (path, text unit, number) against ``known`` (see :func:`_known`)."""
+    m = ctx.policy.min_units_per_cell
+    src_en, src_zh = ("the case's earlier releases", "本案先前釋出的表格") if hist \
+        else ("this request's tables", "本申請的表格")
     if len(known) > cap:
         path = fresh[0][0]
         ctx.add(rule=RULE, check=CHECK, severity="review", file=path, location={"cells": len(known)},
@@ -163,3 +186,21 @@ def _mentions(text: str) -> Callable[[str], bool]:
         return len(label) >= 6 and label.isalpha() and any(w.startswith(label[:6]) for w in words)
 
     return named
+
+
+def comment_findings(ctx: Context, text: str, table_counts: list) -> None:
+    """A comment the requester writes on a checked request: its counts against the counts the
+    check kept (``CheckResult.table_counts``: the request's tables, earlier releases and their
+    texts), as :func:`check_request` sets the request's own words against them."""
+    from egress_review.engine.request_words import check_words
+
+    start = len(ctx.prose_counts)
+    check_words(ctx, text, {"request": "comment"})
+    fresh = ctx.prose_counts[start:]
+    stated = {row[0] for row in table_counts}
+    fresh = [(p, u, n) for p, u, n in fresh if n.value not in stated]
+    for hist, cap in ((False, ctx.policy.prose_table_difference_max_cells),
+                      (True, ctx.policy.prose_history_difference_max_cells)):
+        known = [(v, what, labels) for v, what, labels, h in table_counts if bool(h) == hist]
+        if cap and fresh and known:
+            compare(ctx, fresh, known, cap, hist)

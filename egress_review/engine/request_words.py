@@ -2,7 +2,8 @@
 
 The purpose (which also becomes the request's title), every file's description and every file
 name are frozen in the manifest at submission and shown to the reviewers as part of what
-leaves.  Each is read like a text file (a table pasted into the purpose is a table; a count in
+leaves; so are the requester's comments on the request (``Context.comments``, never a
+reviewer's).  Each is read like a text file (a table pasted into the purpose is a table; a count in
 a sentence is a count; identifiers and the case's pseudonyms are found) and each finding is
 placed as ``{"request": "purpose" | "description" | "file name", "file": path, ...}``.
 :func:`check_words` does the same for a comment a requester writes on a request.
@@ -56,5 +57,14 @@ def check_request(ctx: Context) -> None:
         # separators as spaces (same length): "cohort_3_patients.csv" reads as words
         check_words(ctx, _SEPARATORS.sub(" ", f.path), {"request": "file name", "file": f.path},
                     label=True)
+    # the requester's comments leave with the request (they read them outside once it is
+    # approved): their counts meet the tables in prose_tables like the purpose's
+    for k, text in enumerate(comment_texts(ctx)):
+        check_words(ctx, text, {"request": "comment", "comment": k + 1})
     for finding in ctx.findings[before:]:
         finding.check = f"{CHECK}:{finding.check}"
+
+
+def comment_texts(ctx: Context) -> list[str]:
+    """The requester's comments on the request (E3: read like its purpose)."""
+    return list(ctx.comments)

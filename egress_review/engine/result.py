@@ -73,6 +73,8 @@ class CheckResult:
     engine_version: int = 1
     # Per table: the proposed complementary suppression pattern and attacker intervals.
     suppression: dict[str, Any] = field(default_factory=dict)
+    # the counts a comment the requester writes later is compared with (E3, prose_tables)
+    table_counts: list = field(default_factory=list)
 
     @property
     def committee(self) -> bool:
@@ -84,4 +86,4 @@ class CheckResult:
                 "engine_version": self.engine_version, "committee": self.committee,
                 "files": [f.to_dict() for f in self.files],
                 "findings": [f.to_dict() for f in self.findings],
-                "suppression": plain(self.suppression)}
+                "suppression": plain(self.suppression), "table_counts": plain(self.table_counts)}

@@ -48,6 +48,12 @@ SYNONYMS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "j44": (("j44", "copd", "慢性阻塞性肺病"), ("copd", "慢性阻塞性肺病")),
     "j45": (("j45", "asthma", "氣喘", "哮喘"), ("asthma", "氣喘", "哮喘")),
     "i50": (("i50", "heartfailure", "心衰竭", "心臟衰竭"), ("心衰竭", "心臟衰竭")),
+    "stroke": (("stroke", "cva", "cerebrovascularaccident", "中風", "腦中風"),
+               ("stroke", "cva", "中風", "腦中風")),
+    "f32": (("f32", "depression", "majordepression", "憂鬱症", "重鬱症"), ("depression", "憂鬱症", "重鬱症")),
+    "e66": (("e66", "obesity", "肥胖", "肥胖症"), ("obesity", "obese", "肥胖")),
+    "dementia": (("dementia", "失智症", "失智"), ("dementia", "失智")),
+    "cancer": (("cancer", "malignancy", "癌症", "惡性腫瘤"), ("cancer", "癌症", "惡性腫瘤")),
     "i48": (("i48", "atrialfibrillation", "af", "afib", "心房顫動", "心房纖維顫動"),
             ("afib", "心房顫動", "心房纖維顫動")),
 }
