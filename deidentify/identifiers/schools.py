@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import re
 
+from deidentify.identifiers.regex_gate import literal_led
+
 _KIND = r"(?:国民小学|国民中学|高级中学|实验中学|科技大学|国小|国中|高中|高职|高工|高商|附中|小学|中学|幼儿园|幼稚园|托儿所|大学)"
 _NUM = r"[0-9一二三四五六七八九十]"
 _CLASS = (r"[ \t]*(?:" + _NUM + r"{1,2}[ \t]*年(?:级)?[ \t]*)?(?:" + _NUM + r"{1,3}|[甲乙丙丁戊忠孝仁爱信义和平])[ \t]*班")
@@ -17,8 +19,98 @@ GATE = re.compile(r"国小|国中|小学|中学|高中|高职|高工|高商|附�
 
 
 def find(simplified: str) -> list[tuple[int, int]]:
+    out = find_english(simplified)
     if not GATE.search(simplified):
-        return []
-    out = [m.span() for m in SCHOOL_CLASS.finditer(simplified)]
+        return out
+    out += [m.span() for m in SCHOOL_CLASS.finditer(simplified)]
     out += [(m.start("n"), m.end()) for m in ATTENDS.finditer(simplified)]
+    return out
+
+
+# Schools and universities named in English (graduated from Taipei Municipal Jianguo High
+# School, a student at National Taiwan University, attends Kang Chiao International School,
+# St. Mary's Elementary, University of Taipei): with a child's age or a patient's history they
+# narrow the person as much as a Chinese school name does; the whole name is masked.  A kind
+# alone or after generic words only (high school, Medical School, the local elementary school)
+# is not a name.
+_EN_KIND = (r"(?:High[ \t]+School|School|Academy|University|College|Kindergarten|Pre-?school|Nursery|Institute"
+            r"|Polytechnic|Conservatory|Seminary|Elementary)")
+_EN_WORD = r"(?:St\.|Mt\.|[A-Z][a-z]+(?:['’][sS]?)?(?:-[A-Za-z][a-z]+)?|[A-Z]{2,6})"
+# capitalised: words before the kind, and "of ..." after it (High School of X University)
+_EN_OF = (r"(?:[ \t]+(?i:of|for|at)[ \t]+(?:(?i:the)[ \t]+)?" + _EN_WORD + r"(?:[ \t]+(?:(?i:and)[ \t]+|&[ \t]+)?"
+          + _EN_WORD + r"){0,5})?")
+EN_SCHOOL = re.compile(r"(?<![A-Za-z])(?:" + _EN_WORD + r"[ \t]+(?:(?i:of|and|&|for|the)[ \t]+)?){1,7}"
+                       + _EN_KIND + r"(?![A-Za-z])" + _EN_OF
+                       + r"|(?<![A-Za-z])(?:University|College|Institute|Academy|School)[ \t]+(?i:of)[ \t]+(?:(?i:the)[ \t]+)?"
+                       + _EN_WORD + r"(?:[ \t]+(?:(?i:and)[ \t]+|&[ \t]+)?" + _EN_WORD + r"){0,5}")
+# lower case after a word that says the person attends it (graduated from taipei medical university)
+_EN_ATTENDS = re.compile(
+    r"(?i:(?<![a-z])(?:attends?|attended|attending|student[ \t]+(?:at|of)|graduated?[ \t]+(?:from|of)|stud(?:ies|ied|ying)"
+    r"[ \t]+at|enrolled[ \t]+(?:at|in)|goes[ \t]+to|went[ \t]+to|teach(?:es|er)?[ \t]+at|alumn(?:us|a|i|ae)[ \t]+of"
+    r"|transferred[ \t]+to|dropped[ \t]+out[ \t]+of)[ \t]+(?:the[ \t]+)?)"
+    r"(?P<n>(?:[a-z][a-z'’.\-]*[ \t]+){1,6}(?:high[ \t]+school|school|academy|university|college|kindergarten"
+    r"|pre-?school|institute|elementary|primary|middle)(?![a-z]))")
+# what every English school name holds (for the scrubber's prefilter; under re.IGNORECASE there)
+EN_GATE = re.compile(literal_led("school|universit|college|academy|kindergarten|preschool|pre-school|elementary"
+                                 "|institute|polytechnic|conservatory|seminary|nursery"))
+# words that say nothing about which school (a name needs one word besides these)
+_GENERIC = frozenset((
+    "national municipal county city private public senior junior high middle elementary primary secondary "
+    "vocational international bilingual american european christian catholic medical nursing graduate law "
+    "business night sunday summer community local special language cram dental music art arts driving the a an "
+    "her his their my our your she he they patient pt mother father son daughter child kid attends attended "
+    "graduated from at in of to grade year student teacher currently now previously studies studying went goes "
+    "dropped left nearby regular normal girls boys girl boy technical technology commercial industrial "
+    "experimental preparatory prep state federal open free online evening weekend after and for with by was is "
+    "school schools academy university college kindergarten preschool institute elementary primary middle "
+    "medicine pharmacy dentistry engineering science sciences health education management humanities "
+    "technology design "
+    # professional bodies and guideline makers are no school (American Academy of Pediatrics,
+    # American College of Cardiology, Royal College of Physicians, National Cancer Institute)
+    "royal pediatrics paediatrics cardiology rheumatology physicians surgeons radiology radiologists obstetricians "
+    "gynecologists obstetrics gynecology allergy asthma immunology dermatology neurology oncology psychiatry "
+    "psychiatrists pathologists pathology anesthesiologists anesthesiology chest clinical cancer diabetes heart "
+    "kidney lung emergency critical care family practice general internal sports nutrition dietetics "
+    "occupational environmental institutes standards quality excellence physician surgery ophthalmology "
+    "otolaryngology urology orthopaedic orthopedic gastroenterology endocrinology hematology nephrology "
+    "pulmonology geriatrics neurologists dermatologists ophthalmologists chiropractic osteopathic "
+    "rehabilitation mental child adolescent women's men's").split())
+_NOT_AFTER = re.compile(r"[ \t]+(?:Hospital|Medical[ \t]+Center|Children['’]s[ \t]+Hospital|Clinic|Cancer[ \t]+Center"
+                        r"|Health|Press|Library|Museum|Stadium)(?![A-Za-z])")
+
+
+_CAPS_KIND = re.compile(r"SCHOOL|UNIVERSITY|COLLEGE|ACADEMY|KINDERGARTEN|INSTITUTE|ELEMENTARY|PRESCHOOL")
+_CAPS_WORD = re.compile(r"(?<![A-Za-z])[A-Z][A-Z'’]+(?![A-Za-z])")
+
+
+def _trim(text: str, a: int, b: int) -> tuple[int, int] | None:
+    """The name within ``text[a:b]``: leading words that are no part of it dropped (Attends,
+    Patient, The); None when only generic words are left."""
+    words = list(re.finditer(r"[A-Za-z][A-Za-z'’.\-]*", text[a:b]))
+    while words and words[0].group().lower().rstrip(".") in _GENERIC - {"national", "municipal", "st", "county",
+                                                                           "private", "university", "college",
+                                                                           "institute", "academy", "school"}:
+        words.pop(0)
+    if not words or all(re.sub(r"['’]s?$", "", w.group().lower().rstrip(".")) in _GENERIC for w in words):
+        return None
+    return a + words[0].start(), b
+
+
+def find_english(simplified: str) -> list[tuple[int, int]]:
+    if not EN_GATE.search(simplified):
+        return []
+    out = []
+    # a name printed in capitals is read title-cased (same length: ASCII letters only)
+    text = (_CAPS_WORD.sub(lambda m: m.group().title(), simplified) if _CAPS_KIND.search(simplified)
+            else simplified)
+    for m in EN_SCHOOL.finditer(text):
+        if _NOT_AFTER.match(text, m.end()):
+            continue           # National Taiwan University Hospital: a hospital, not a school
+        span = _trim(text, *m.span())
+        if span:
+            out.append(span)
+    for m in _EN_ATTENDS.finditer(simplified):
+        span = _trim(simplified, *m.span("n"))
+        if span and not _NOT_AFTER.match(simplified, m.end()):
+            out.append(span)
     return out

@@ -86,6 +86,7 @@ _PREFILTERS = [re.compile(p, re.IGNORECASE) for p in (
     "(?-i:" + address_en.CAPS_ANCHOR.pattern + ")",               # ... printed in capitals
     "(?-i:" + address_en.LOWER_ANCHOR.pattern + ")",              # ... typed in lower case
     schools.GATE.pattern,                                          # a child's school and class
+    schools.EN_GATE.pattern,                                       # a school named in English
     structured.PREFILTER.pattern,                                  # table headers, record keys, HL7
     # dates of birth, record and card numbers, labelled IDs: _LED_PREFILTERS' words, literal-led
     *_LED_PREFILTERS.values(),
