@@ -60,6 +60,27 @@ def _nicknames(simp: str) -> list[tuple[int, int, float]]:
     return hits
 
 
+# A surname with a one-character rank (林董, 王总: chairman, general manager) standing where a
+# name would: not a word with it (古董, 汇总) or with what precedes it, and a sentence going on
+# after it (林董说, 王总来电, 陈董，).
+SHORT_RANK = re.compile("[董总](?<=[" + _SINGLE + "][董总])")
+
+
+def _short_ranks(simp: str) -> list[tuple[int, int, float]]:
+    hits = []
+    for m in SHORT_RANK.finditer(simp):
+        k, t = m.start() - 1, m.start()
+        if is_word(simp[k:t + 1], 1) or _tables()[4].get(simp[k:t + 1]) or any(
+                is_word(simp[t:t + n], 5) for n in (2, 3)):
+            continue       # 古董, 汇总, 总是, 董事
+        before_ok = (k == 0 or not _is_han(simp[k - 1]) or simp[k - 1] in _BREAK or simp[k - 1] in _NOT_FIRST
+                     or any(simp.endswith(p, 0, k) for p in _BEFORE_NAME) or _word_ends_at(simp, k))
+        after_ok = t + 1 >= len(simp) or simp[t + 1] in _AFTER_NICKNAME or _boundary(simp, t + 1)
+        if before_ok and after_ok:
+            hits.append((k, t, 0.85))
+    return hits
+
+
 # A name told in parts.  The surname after 姓 (姓 刘, 姓林，名志明, 他姓欧阳): a listed surname
 # standing alone.  The given name after 名/名叫/名字是 (名 明华, 名字叫志明): one given-name
 # character, or two characters that are no ordinary word.
@@ -143,8 +164,10 @@ def find(simp: str) -> list[tuple[int, int, float]]:
     if CLINIC_GATE.search(simp):
         out += _clinics(simp)
     out += _nicknames(simp)
+    if "董" in simp or "总" in simp:
+        out += _short_ranks(simp)
     return out
 
 
 # the scrubber's prefilter: text where find may return something
-PREFILTER_SCANS = (NICKNAME, SURNAME_TOLD, GIVEN_TOLD, CLINIC_GATE)
+PREFILTER_SCANS = (NICKNAME, SURNAME_TOLD, GIVEN_TOLD, CLINIC_GATE, SHORT_RANK)
