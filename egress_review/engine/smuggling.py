@@ -159,7 +159,9 @@ def _image(ctx: Context, spec: ManifestFile, full: Path, raw: bytes) -> None:
              f"影像結尾之後附加了 {len(raw) - end} 個位元組。")
 
 
-def _literals(ctx: Context, spec: ManifestFile, source: str, base: dict) -> None:
+def _literals(ctx: Context, spec: ManifestFile, source: str, base: dict) -> int:
+    """Report literals too long or listing identifiers; returns the items of all literals of
+    three or more (the caller adds them up over the file)."""
     limit = ctx.policy.literal_max_items
     try:
         tree = ast.parse(source)
@@ -195,6 +197,29 @@ def _literals(ctx: Context, spec: ManifestFile, source: str, base: dict) -> None
             _add(ctx, spec, "block", {**base, "line": line},
                  f"A literal with {n} items embedded in code (more than {limit}): data inside a program.",
                  f"程式中內嵌含 {n} 個項目的常值（超過 {limit} 個）：以程式夾帶資料。")
+    return sum(n for _, n, _ in found)
+
+
+def _covert(ctx: Context, spec: ManifestFile, text: str, base: dict, code: bool) -> None:
+    """Text that carries data unseen or does not read as text (covert_text)."""
+    from egress_review.engine import covert_text as CT
+
+    # a document's words are prose; a table's labels and a figure's text are not
+    prose = spec.kind in ("text", "notebook") and not code
+    for sev, loc, en, zh in CT.findings(text, ctx.policy, prose=prose):
+        _add(ctx, spec, sev, {**base, **loc}, en, zh)
+    if code:   # a program's comments and strings are words: word salad there is a code too
+        for words in CT.words_of_program(text, spec.path):
+            ok, n, share = CT.reads_as_language(words, ctx.policy.covert_prose_min_words,
+                                                ctx.policy.covert_prose_function_share)
+            if not ok:
+                _add(ctx, spec, "review", {**base, "part": "comments and strings", "words": n,
+                                           "function_word_share": round(share, 3)},
+                     f"A comment or string of {n} words with only {share:.0%} of the common words "
+                     "prose is made of: it does not read as language (a code?); a reviewer must "
+                     "read it.",
+                     f"註解或字串共 {n} 個英文詞，常用虛詞僅占 {share:.0%}，不像一般文字（可能是編碼），"
+                     "須由審查人閱讀。")
 
 
 def _blobs(ctx: Context, spec: ManifestFile, text: str, base: dict, table=None) -> None:
@@ -263,14 +288,24 @@ def check_file(ctx: Context, spec: ManifestFile) -> None:
                     and table.role(seg.location["column"]).role != "group":
                 continue
             _blobs(ctx, spec, seg.text, seg.location)
+            _covert(ctx, spec, seg.text, seg.location, False)
         return
     if full.suffix.lower() in IMAGE_SUFFIXES:
         _image(ctx, spec, full, raw)
     if spec.kind == "model":
         return
+    items = 0
     for seg in segments(ctx.root, spec):
         text = seg.text
         if seg.code:
-            _literals(ctx, spec, text, seg.location)
+            items += _literals(ctx, spec, text, seg.location)
         _blobs(ctx, spec, text, seg.location)
+        _covert(ctx, spec, text, seg.location, seg.code)
         _precision(ctx, spec, text, seg.location, "review")
+    if items > ctx.policy.literal_file_max_items:
+        _add(ctx, spec, "review", {"items": items},
+             f"The program's literals hold {items} items together (more than "
+             f"{ctx.policy.literal_file_max_items}): data can be split over many small literals; "
+             "a reviewer must look.",
+             f"程式中各常值合計 {items} 個項目（超過 {ctx.policy.literal_file_max_items} 個）："
+             "資料可能被拆成許多小常值夾帶，須由審查人檢視。")

@@ -135,6 +135,29 @@ class EgressPolicy(BaseModel):
         30, rule="E7", ge=2, description="A literal list/array in code with more items is data.")
     blob_min_length: int = setting(
         40, rule="E7", ge=8, description="Base64/hex/high-entropy runs this long are blobs.")
+    literal_file_max_items: int = setting(
+        200, rule="E7", ge=2,
+        description="Items of all literal lists/arrays/maps of one program together: more go to "
+                    "a reviewer (data split over many small literals).")
+    covert_invisible_max: int = setting(
+        16, rule="E7", ge=1,
+        description="Invisible characters (zero-width, format, variation selectors, tags) in one "
+                    "text: any go to a reviewer, this many or more are refused.")
+    covert_trailing_space_max: int = setting(
+        64, rule="E7", ge=0,
+        description="Whitespace characters at line ends of one text above which a reviewer looks "
+                    "(whitespace steganography).")
+    covert_mixed_script_words: int = setting(
+        3, rule="E7", ge=1,
+        description="Words mixing Latin, Greek or Cyrillic letters (look-alikes) from which a "
+                    "reviewer looks.")
+    covert_prose_min_words: int = setting(
+        80, rule="E7", ge=10,
+        description="English words a text needs before it is judged as reading like language.")
+    covert_prose_function_share: float = setting(
+        0.08, rule="E7", ge=0, le=1,
+        description="Share of function words (the, of, and …) below which a text of enough words "
+                    "does not read as language (a code-word alphabet) and goes to a reviewer.")
     image_hash_max_distance: int = setting(
         8, rule="E5", ge=0,
         description="Perceptual-hash distance (of 64 bits) at or below which an image is an original.")

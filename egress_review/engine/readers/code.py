@@ -57,8 +57,11 @@ def read(raw: bytes, name: str) -> Content:
     suffix = name.lower().rsplit(".", 1)[-1]
     from egress_review.engine.readers.data_statements import data_statements
 
-    for unit in python_literals(text) if suffix == "py" else r_literals(text) if suffix == "r" else []:
+    doubts: list = []
+    for unit in python_literals(text, doubts) if suffix == "py" else r_literals(text) if suffix == "r" else []:
         out.add(unit)
+    for place, reason in doubts:
+        out.fail(place, reason)
     for unit in data_statements(text, suffix):
         out.add(unit)
     try:

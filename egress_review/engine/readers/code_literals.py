@@ -45,6 +45,61 @@ _RECODE_CALLS = {"map", "replace", "astype", "rename", "set_index", "update", "g
 _PLOT_CALLS = {"bar", "barh", "pie", "hist", "Series", "DataFrame", "barplot", "countplot"}
 
 
+# Keyword names of dates, durations and coordinates (timedelta(days=3), xlim(left=0, right=10)).
+_TIME_OR_PLACE = re.compile(
+    r"^(?:years?|months?|weeks?|days?|hours?|minutes?|seconds?|microseconds?|milliseconds?|"
+    r"left|right|bottom|top|x\w*|y\w*|z\w*|v(?:min|max)|lo|hi|low|high|lower|upper|a|b|k|p|q|"
+    r"loc|pos|row|col|dx|dy|base|exp|mod|ge|gt|le|lt|eq|ne|id|seq|angle|rotation|degrees?|"
+    r"spacing|radius|zoom|priority)$", re.I)
+# Calls whose result is a number of rows or persons: len(x), x.sum(), x.nunique(), x.shape[0].
+_COUNTING_CALLS = {"len", "sum", "count", "nunique", "size"}
+
+
+def _counted(node) -> str:
+    """The label of what ``node`` counts when it reads as a count of something: a count-named
+    variable or attribute, ``len(x)``/``x.sum()``/``x.shape[0]``, a lookup by labels
+    (``df.loc["A", "n"]``); "" otherwise."""
+    if isinstance(node, ast.Name):
+        return node.id if _is_count_name(node.id) else ""
+    if isinstance(node, ast.Attribute):
+        if node.attr == "size":
+            return _dotted(node.value)
+        return node.attr if _is_count_name(node.attr) else ""
+    if isinstance(node, ast.Call):
+        f = node.func
+        if isinstance(f, ast.Name) and f.id in _COUNTING_CALLS and node.args:
+            return _dotted(node.args[0]) or f.id
+        if isinstance(f, ast.Attribute) and f.attr in _COUNTING_CALLS:
+            return _dotted(f.value) or f.attr
+        return ""
+    if isinstance(node, ast.Subscript):
+        labels = [x for x in _subscript_parts(node.slice) if isinstance(x, str)]
+        base = node.value
+        if isinstance(base, ast.Attribute) and base.attr == "shape":   # shape[0]: its rows
+            return (_dotted(base.value) or "table") + " rows" if _subscript_parts(node.slice) == [0] \
+                else ""
+        if labels:
+            return " ".join(labels)
+        return _counted(base)
+    return ""
+
+
+def _subscript_parts(node) -> list:
+    parts = node.elts if isinstance(node, ast.Tuple) else [node]
+    return [p.value for p in parts if isinstance(p, ast.Constant)]
+
+
+def _dotted(node) -> str:
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        inner = _dotted(node.value)
+        return f"{inner}.{node.attr}" if inner else node.attr
+    if isinstance(node, ast.Subscript):
+        return _dotted(node.value)
+    return ""
+
+
 def _is_count_name(name: str) -> bool:
     return bool(name) and bool(_COUNT_NAME.search(name)) and not _SETTING.search(name)
 
@@ -93,6 +148,8 @@ def _looks_like_counts(values: list[float]) -> bool:
 class _Finder(ast.NodeVisitor):
     def __init__(self):
         self.units: list = []
+        # (place, reason): literals that may be counts or settings - a reviewer decides
+        self.doubts: list[tuple[dict, str]] = []
         self.context: list[str] = []      # names the literal is assigned to / passed as
         self.calls: list[str] = []
 
@@ -126,6 +183,49 @@ class _Finder(ast.NodeVisitor):
             self.visit_Assign(ast.Assign(targets=[node.target], value=node.value,
                                          lineno=node.lineno))
 
+    def _doubt(self, node, what: str, keys, nums) -> None:
+        shown = ", ".join(f"{k}: {_show(n)}" for k, n in list(zip(keys, nums))[:4])
+        self.doubts.append(({"line": node.lineno, "part": "literal"},
+                            f"{what} holds whole numbers by category ({shown}): program "
+                            "settings or counts of persons? A reviewer decides."))
+
+    def _named_numbers(self, node, what: str, names: list[str], values: list) -> None:
+        """Keyword arguments or defaults (f(north=3, south=120)): counts when the names are
+        not settings and the numbers have a frequency table's shape."""
+        nums = [_number(v) for v in values]
+        pairs = [(k, n) for k, n in zip(names, nums) if k and n is not None]
+        if len(pairs) < 2 or any(_SETTING.search(k) or _TIME_OR_PLACE.search(k) for k, _ in pairs):
+            return
+        ks, ns = [k for k, _ in pairs], [n for _, n in pairs]
+        if _looks_like_counts(ns):
+            self._doubt(node, what, ks, ns)
+
+    def visit_FunctionDef(self, node):
+        a = node.args
+        pos = a.posonlyargs + a.args
+        names = [x.arg for x in pos[len(pos) - len(a.defaults):]] + [x.arg for x in a.kwonlyargs]
+        values = list(a.defaults) + [d for d in a.kw_defaults]
+        self._named_numbers(node, f"the defaults of {node.name}()",
+                            [n for n, v in zip(names, values) if v is not None],
+                            [v for v in values if v is not None])
+        self.generic_visit(node)
+
+    visit_AsyncFunctionDef = visit_FunctionDef
+
+    def visit_Compare(self, node):
+        """``assert len(cohort_a) == 3``, ``df.loc["A", "n"] == 3``: a program that checks a
+        result states it."""
+        if len(node.ops) == 1 and isinstance(node.ops[0], (ast.Eq, ast.NotEq)):
+            for side, other in ((node.left, node.comparators[0]), (node.comparators[0], node.left)):
+                v = _number(other)
+                label = _counted(side)
+                if v is not None and v == int(v) and v >= 1 and label:
+                    self.units.append(TextUnit(f"{label} (n): {_show(v)}",
+                                               {"line": node.lineno, "part": "literal",
+                                                "labelled": True}))
+                    break
+        self.generic_visit(node)
+
     def visit_Call(self, node):
         f = node.func
         fname = f.attr if isinstance(f, ast.Attribute) else f.id if isinstance(f, ast.Name) else ""
@@ -137,6 +237,8 @@ class _Finder(ast.NodeVisitor):
         if fname == "dict" and node.keywords and not node.args:
             self._map(node, [k.arg or "" for k in node.keywords], [k.value for k in node.keywords])
         else:
+            self._named_numbers(node, f"the arguments of {fname or 'a call'}()",
+                                [k.arg or "" for k in node.keywords], [k.value for k in node.keywords])
             for a in node.args:
                 self._visit_with(self._name() if fname in ("array", "dict") else fname, a)
             for k in node.keywords:
@@ -197,9 +299,16 @@ class _Finder(ast.NodeVisitor):
 
     def _map(self, node, keys, values) -> None:
         name = self._name()
-        if _SETTING.search(name) or any(k is None for k in keys):
+        if any(k is None for k in keys):
             return self.generic_visit(node)
         nums = [_number(v) for v in values]
+        if _SETTING.search(name):
+            # a setting's name is the writer's word, not proof: a map of whole numbers by
+            # category under it has a frequency table's shape all the same
+            if keys and all(n is not None for n in nums) and _looks_like_counts(nums) \
+                    and not all(_SETTING.search(str(k)) for k in keys):
+                self._doubt(node, f"the map {name!r}", keys, nums)
+            return self.generic_visit(node)
         if keys and all(n is not None for n in nums):
             if all(_SETTING.search(str(k)) for k in keys) or _recode(nums):
                 return
@@ -237,6 +346,21 @@ class _Finder(ast.NodeVisitor):
             return
         # records: [("A", 3), ("B", 120)]
         recs = [e.elts for e in elts if isinstance(e, (ast.List, ast.Tuple))]
+        grid = [[_number(x) for x in r] for r in recs]
+        if len(recs) == len(elts) >= 2 and len({len(r) for r in recs}) == 1 and len(recs[0]) >= 2 \
+                and all(v is not None for r in grid for v in r):
+            flat = [v for r in grid for v in r]
+            if _looks_like_counts(flat) and max(flat) > 1:   # a cross-table's shape
+                if _is_count_name(name):
+                    self._table(node, ["row"] + [f"column {j + 1}" for j in range(len(grid[0]))],
+                                [[f"row {i + 1}"] + [_show(v) for v in r] for i, r in enumerate(grid)],
+                                "matrix")
+                else:
+                    self.doubts.append(({"line": node.lineno, "part": "literal"},
+                                        f"a {len(grid)}×{len(grid[0])} grid of whole numbers "
+                                        f"({', '.join(_show(v) for v in flat[:6])}…): a cross-table "
+                                        "of counts or program constants? A reviewer decides."))
+            return
         if len(recs) == len(elts) >= 2 and len({len(r) for r in recs}) == 1 and len(recs[0]) >= 2:
             cells = [[(_show(n) if (n := _number(e)) is not None else _label(e)) for e in r]
                      for r in recs]
@@ -253,9 +377,10 @@ class _Finder(ast.NodeVisitor):
             self.visit(e)
 
 
-def python_literals(text: str) -> list:
+def python_literals(text: str, doubts: list | None = None) -> list:
     """Units for the counts typed into Python ``text``; [] when it does not parse (IPython
-    magics, a fragment): the other checks still read it."""
+    magics, a fragment): the other checks still read it.  ``doubts`` receives (place, reason)
+    of literals that may be counts or settings, for a reviewer."""
     try:
         tree = ast.parse(text)
     except (SyntaxError, ValueError):
@@ -267,6 +392,8 @@ def python_literals(text: str) -> list:
             return []
     finder = _Finder()
     finder.visit(tree)
+    if doubts is not None:
+        doubts.extend(finder.doubts)
     return finder.units
 
 
