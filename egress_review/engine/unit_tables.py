@@ -49,6 +49,10 @@ PERSON_ATTRIBUTES = re.compile(
     r"\b(sex|gender|age|birth|dob|icd|icd.?\d*|diag\w*|drug\w*|date|admission|discharge|"
     r"death|weight|height|bmi|id|pid|pseudonym|name)\b|性別|年齡|出生|生日|診斷|藥品|日期|體重|身高|姓名",
     re.I)
+# A Table 1's test column ("p", "P value", 「P值」): a number from 0 to 1 there is a p-value,
+# not the percent its row label ("Sex, n (%)") would make it; anything else is judged as before.
+P_VALUE_HEADER = re.compile(r"^(?:p|p[\s_-]*values?|p\s*值|顯著性)(?:\s*[(（][^)）]*[)）])?$", re.I)
+P_VALUE = re.compile(r"^(?:[<>≤≥]\s*)?(?:0?\.\d+|0|1(?:\.0+)?)\s*[*†‡]*$")
 _YEAR = re.compile(r"^(1[89]\d\d|20\d\d)$|^(民國)?\d{2,3}年$")
 
 
@@ -231,9 +235,10 @@ def read_table_unit(rows: list[list[str]], path: str, caption: str = "") -> Read
                                               units_column=names[counts[0]] if len(counts) == 1 else None)
             continue
         # cell by cell: the cell's own form, else the row's label, says what it is
+        tests = bool(P_VALUE_HEADER.match(header[k].strip()))
         for j, text in enumerate(cells[k]):
-            if not text:
-                continue
+            if not text or (tests and P_VALUE.match(text)):
+                continue          # a p-value (0 … 1, "<0.001") counts nobody, whatever its row
             p = col.cell(j)
             r = body_idx[j]
             label = row_labels[j]

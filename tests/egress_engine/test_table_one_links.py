@@ -193,7 +193,7 @@ def _ordinary(n=20, seed=37):
         missing = {"Sex": 0 if k % 2 else M + rng.randrange(0, 20)}
         fmt = "csv" if k % 3 else "md"
         t1, N = table_one(rng, variables, groups, overall=True, fmt=fmt, missing=missing,
-                          mean_row=False)
+                          mean_row=False, pvalue=k % 2 == 0)
         name, labels, counts = variables[k % 2]
         spelled = SEX[(k + 1) % len(SEX)] if name == "Sex" else AGE[(k + 1) % len(AGE)]
         far = k % 3 == 0
@@ -211,3 +211,24 @@ def test_a_table_one_with_tables_restating_it_passes(run, tmp_path, t1, fmt, csv
     roles = {csv.split(",")[0]: G, "n": COUNT}
     r = _run(run, tmp_path, t1, fmt, csv, roles, {}, where)
     assert r.verdict == "pass", said(r)
+
+
+P_TABLE = """Characteristic,Treated (N=300),Control (N=162),p
+"Sex, n (%)",,,{sex}
+  Female,209 (69.7),45 (27.8),
+  Male,91 (30.3),117 (72.2),
+"Diabetes, n (%)",10 (3.3),19 (11.7),{dm}
+"""
+
+
+@pytest.mark.parametrize("sex, dm", [("0.04", "0.21"), ("<0.001", "0.5"), ("0.03*", "1.00"), (".2", "0")])
+def test_a_p_value_column_is_not_a_column_of_percents(run, sex, dm):
+    """The p beside "Sex, n (%)" was read as a percent of an unknown N: blocked as a blank count."""
+    r = run({"t1.csv": P_TABLE.format(sex=sex, dm=dm)}, [_text("t1.csv")])
+    assert r.verdict == "pass", said(r)
+
+
+@pytest.mark.parametrize("sex, dm", [("3", "0.21"), ("0.04", "12"), ("2 (0.7)", "0.5")])
+def test_a_number_that_is_no_p_value_in_the_p_column_is_still_judged(run, sex, dm):
+    r = run({"t1.csv": P_TABLE.format(sex=sex, dm=dm)}, [_text("t1.csv")])
+    assert r.verdict != "pass", said(r)
