@@ -11,7 +11,7 @@ import re
 
 from deidentify.identifiers.chinese_names import COMPOUND_SURNAMES, GIVEN_CHARS, SINGLE_SURNAMES
 from deidentify.identifiers.name_runs import _boundary, _clinical, _is_han, _tables, _word_ends_at, is_word
-from deidentify.identifiers.name_scans import _SPECIALTIES, _SURNAME_FIRSTS, CLINIC
+from deidentify.identifiers.name_scans import _SPECIALTIES, _SURNAME_FIRSTS, CLINIC, GIVEN_TOLD, LATIN_TOLD
 from deidentify.identifiers.name_words import _BEFORE_NAME, _BREAK, _NOT_FIRST, NOT_NICKNAMES
 from deidentify.identifiers.normalise import to_simplified
 from deidentify.identifiers.regex_gate import Gated, by_first_char
@@ -88,9 +88,8 @@ _SURNAMES = "|".join(sorted(set(_SINGLE) | {to_simplified(s) for s in COMPOUND_S
 SURNAME_TOLD = re.compile(r"姓(?:氏)?[ \t]*(?:[:：]|为|是)?[ \t]*[「『“\"]?(" + _SURNAMES + r")"
                           r"(?![\u4e00-\u9fff])|姓(?:氏)?[ \t]*(?:[:：]|为|是)?[ \t]*(" + _SURNAMES + r")(?=[名的，,、])")
 # (opening with a character set: the engine skips to 名/叫/单/本 at C speed)
-GIVEN_TOLD = re.compile(r"[名叫单本](?:(?<=名)字(?:叫做|叫作|叫|是|为)?|(?<=名)[叫为]|(?<=叫)做|(?<=单)名(?:一个)?"
-                        r"|(?<=本)名|(?<=[人者子女儿他她其之的,，、 \t]名))"
-                        r"[ \t]*[:：]?[ \t]*[「『“\"]?([\u4e00-\u9fff]{1,2})(?![\u4e00-\u9fff])")
+# Latin labels before Han parts (first name 明华, last name 刘, surname: 林)
+_LATIN_PART = re.compile(r"(?i:first|given|last|family|sur|middle)[ \t_-]?$")
 
 
 def _given_ok(w: str, announced: bool = False) -> bool:
@@ -99,7 +98,9 @@ def _given_ok(w: str, announced: bool = False) -> bool:
         return False
     if len(w) == 1:
         return w in _GIVEN_CHARS_S or announced
-    return not is_word(w, 5) or all(c in _GIVEN_CHARS_S for c in w) and not is_word(w, 200)
+    if all(c in _GIVEN_CHARS_S for c in w):
+        return announced or not is_word(w, 200)      # 建国, 志明: given names that are words too
+    return not is_word(w, 5)
 
 
 def _told(simp: str) -> list[tuple[int, int, float]]:
@@ -109,7 +110,17 @@ def _told(simp: str) -> list[tuple[int, int, float]]:
         hits.append((*m.span(g), 0.85))
     for m in GIVEN_TOLD.finditer(simp):
         w = m.group(1)
-        if _given_ok(w, announced=m.group().startswith(("名字", "名叫", "名为", "叫做", "单名", "本名"))):
+        # announced: by a word (名字叫, 名为 …), a colon or a blank after 名, or a surname told
+        # with 姓 close by (病人名 建国，姓 谢): then a given name that is also a word counts
+        announced = (m.group().startswith(("名字", "名叫", "名为", "叫做", "单名", "本名"))
+                     or m.group()[1:].lstrip(" \t:：").startswith(("是", "为", "叫"))
+                     or m.group()[1:2] in " \t:：" or "姓" in simp[max(0, m.start() - 12):m.end() + 12])
+        if _given_ok(w, announced=announced):
+            hits.append((*m.span(1), 0.85))
+    for m in LATIN_TOLD.finditer(simp) if "ame" in simp or "AME" in simp else ():
+        w = m.group(1)
+        if _LATIN_PART.search(simp, max(0, m.start() - 7), m.start()) and (
+                w in _tables()[2] or _given_ok(w, announced=True)):
             hits.append((*m.span(1), 0.85))
     return hits
 
@@ -170,4 +181,4 @@ def find(simp: str) -> list[tuple[int, int, float]]:
 
 
 # the scrubber's prefilter: text where find may return something
-PREFILTER_SCANS = (NICKNAME, SURNAME_TOLD, GIVEN_TOLD, CLINIC_GATE, SHORT_RANK)
+PREFILTER_SCANS = (NICKNAME, SURNAME_TOLD, GIVEN_TOLD, LATIN_TOLD, CLINIC_GATE, SHORT_RANK)

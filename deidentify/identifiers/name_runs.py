@@ -14,7 +14,7 @@ import re
 from deidentify.identifiers.normalise import to_simplified
 from deidentify.identifiers.name_words import (_ACTS, _BEFORE_NAME, _BREAK, _NOT_FIRST, _ROLE_NOUNS,
                                               _ROLE_PREFIX, CLINICAL_TERMS, FOLLOWERS, INTRODUCERS, NOT_NICKNAMES, TITLES)
-from deidentify.identifiers.name_scans import CLINIC
+from deidentify.identifiers.name_scans import CLINIC, GIVEN_TOLD, LATIN_TOLD
 from deidentify.identifiers.regex_gate import by_first_char
 
 
@@ -398,6 +398,8 @@ def _starts_a_word_window(simplified: str, start: int, end: int) -> bool:
     near = simplified[lo:end + 1]
     if _QUOTE.search(near) and any(m.span("n") == (start - lo, end - lo) for m in QUOTED_NICKNAME.finditer(near)):
         return False           # 绰号「大头」: a quoted nickname is a name even when it is a word
+    if any(m.span(1) == (start - lo, end - lo) for rx in (GIVEN_TOLD, LATIN_TOLD) for m in rx.finditer(near)):
+        return False           # 名字叫建国: a given name told as such, even when it is a word
     for a, b in clinical_spans(simplified[max(0, start - 6):end + 6]):
         a += max(0, start - 6)
         b += max(0, start - 6)

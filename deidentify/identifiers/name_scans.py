@@ -80,3 +80,12 @@ _SPECIALTIES = ("耳鼻喉科", "小儿科", "妇产科", "皮肤科", "泌尿�
                 "胃肠科", "神经科", "骨外科", "整形外科", "心脏科", "内科", "外科", "儿科", "眼科", "牙科", "骨科",
                 "妇科", "产科", "牙医", "中医", "医美", "耳科")
 CLINIC = re.compile("|".join(_SPECIALTIES))
+# A given name told on its own after 名/名叫/名字是 (病人名 明华, 名字叫志明, 名：志明; bare 名 only
+# after a person word, a break or at the start): ``name_forms`` decides; ``name_runs`` keeps
+# such a name even when it is a word (建国).
+GIVEN_TOLD = re.compile(r"[名叫单本](?:(?<=名)字(?:叫做|叫作|叫|是|为)?|(?<=名)[叫为]|(?<=叫)做|(?<=单)名(?:一个)?"
+                        r"|(?<=本)名|(?<=[人者子女儿他她其之的,，、;；。 \t]名)|(?<=名)(?<![\u4e00-\u9fff]名))"
+                        r"[ \t]*[:：]?[ \t]*(?:是|为|叫做|叫)?[ \t]*[「『“\"]?([\u4e00-\u9fff]{1,2})(?![\u4e00-\u9fff])")
+# ... and a part after a Latin label (first name 明华, Surname: 林; ``name_forms`` checks the word
+# before "name")
+LATIN_TOLD = re.compile(r"[nN][aA][mM][eE][ \t]*[:：]?[ \t]*([\u4e00-\u9fff]{1,2})(?![\u4e00-\u9fff])")
