@@ -101,6 +101,18 @@ _COUNT_PATTERNS = [
     re.compile(rf"(?<![\d.,])(?P<a>(?!(?:1[89]|20)\d\d\b){ANY})\s+(?:of (?:them|these|those)\s+)?"
                rf"{PERSON_VERB}\b", re.I),
 ]
+_RATIO = re.compile(rf"(?:ratio|odds|split|比例|比為|比为|之比)[^.;。；\d]{{0,60}}?(?P<a>{D})\s*[:：]\s*(?P<b>{D})"
+                    rf"(?![:：]?\d)", re.I)
+_EVERY = re.compile(rf"(?P<a>{ANY})\s+(?:in|out of)\s+(?:every|each)\s+(?P<b>{ANY})\b", re.I)
+FRACTION_WORDS = {"half": 1 / 2, "one half": 1 / 2, "a half": 1 / 2, "a third": 1 / 3,
+                  "one third": 1 / 3, "one-third": 1 / 3, "two thirds": 2 / 3, "two-thirds": 2 / 3,
+                  "a quarter": 1 / 4, "one quarter": 1 / 4, "three quarters": 3 / 4,
+                  "three-quarters": 3 / 4, "a fifth": 1 / 5, "one fifth": 1 / 5,
+                  "一半": 1 / 2, "半數": 1 / 2, "半数": 1 / 2, "三分之一": 1 / 3, "三分之二": 2 / 3,
+                  "四分之一": 1 / 4, "四分之三": 3 / 4, "五分之一": 1 / 5}
+_FRACTION = re.compile(r"(?P<f>\b(?:one[ -]half|a half|half|a third|one[ -]third|two[ -]thirds|a quarter|"
+                       r"one quarter|three[ -]quarters|a fifth|one fifth)\b(?=\s+of\b)|"
+                       r"一半|半數|半数|三分之一|三分之二|四分之一|四分之三|五分之一)", re.I)
 _BENIGN = [
     re.compile(rf"\b\d{{4}}\s*[-/.]\s*\d{{1,2}}(?:\s*[-/.]\s*\d{{1,2}})?\b"),          # 2021-03-04
     re.compile(r"\b\d{1,2}[/-]\d{1,2}[/-]\d{2,4}\b"),
@@ -235,6 +247,13 @@ def read_numbers(text: str) -> list[Number]:
                 taken[i] = True
             return True
 
+        # a share stated as a ratio ("deaths to survivors 1:39"; before the times: after
+        # "ratio" it is not one) or in words (below): a percentage of the sentence's count
+        for m in _RATIO.finditer(sent):
+            a, b = to_number(m.group("a")), to_number(m.group("b"))
+            if a is not None and b is not None and a + b > 0 and claim(m.start("a"), m.end("b")):
+                found.append(Number("percent", 100 * a / (a + b), s0 + m.start("a"),
+                                    s0 + m.end("b"), (s0, s1)))
         for rx in _BENIGN[:_DATES]:        # dates and times first: "2010-01-01 to 2020-12-31"
             for m in rx.finditer(sent):
                 claim(m.start(), m.end())
@@ -250,6 +269,19 @@ def read_numbers(text: str) -> list[Number]:
                 v = to_number(m.group("a"))
                 if v is not None and claim(a, b):
                     found.append(Number("bound", v, s0 + a, s0 + b, (s0, s1)))
+        for m in _EVERY.finditer(sent):     # "one in every 120": a share; the 120 is read below
+            a, b = to_number(m.group("a")), to_number(m.group("b"))
+            # "every 4 of the 1000": the 4 is the share's, not a group; "every 120 patients":
+            # the 120 is the group, a count read below
+            of_more = re.match(r"\s+(?:of|among|out of)\b", sent[m.end("b"):], re.I)
+            if a is not None and b and claim(m.start("a"), m.end("b") if of_more else m.start("b")):
+                found.append(Number("percent", 100 * a / b, s0 + m.start("a"), s0 + m.end("b"),
+                                    (s0, s1)))
+        for m in _FRACTION.finditer(sent):
+            share = FRACTION_WORDS.get(m.group("f").lower())
+            if share is not None and claim(m.start("f"), m.end("f")):
+                found.append(Number("percent", 100 * share, s0 + m.start("f"), s0 + m.end("f"),
+                                    (s0, s1)))
         for rx in _COUNT_PATTERNS:
             for m in rx.finditer(sent):
                 for g in ("a", "b"):

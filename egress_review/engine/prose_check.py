@@ -84,13 +84,17 @@ def check(ctx: Context, spec: ManifestFile, unit: TextUnit, *, counts_only: bool
                         zh="文字敘述中出現零計數：由審查人判斷是否揭露該組無人具此屬性。")
             continue
         if kind == "percent" and sent_counts and n.value is not None:
-            implied = n.value / 100 * max(sent_counts)
-            if 0 < round(implied) < m:
-                ctx.add(rule="E2", check=CHECK, severity="block", file=spec.path,
-                        location=_place(unit, text, n),
-                        en=f"{n.value:g}% of {max(sent_counts):g} is {round(implied)} "
-                           f"(fewer than {m} units).",
-                        zh=f"{max(sent_counts):g} 的 {n.value:g}% 為 {round(implied)}（少於 {m} 個單位）。")
+            total = max(sent_counts)
+            implied = n.value / 100 * total
+            # the rest of the group is stated too: 97.5% of 120 men leaves 3 who are not
+            for part, what, zh_what in ((implied, "", ""), (total - implied, " leaves ", "，其餘")):
+                if 0 < round(part) < m:
+                    ctx.add(rule="E2", check=CHECK, severity="block", file=spec.path,
+                            location=_place(unit, text, n),
+                            en=f"{n.value:.3g}% of {total:g}{what or ' is '}{round(part)} "
+                               f"(fewer than {m} units).",
+                            zh=f"{total:g} 的 {n.value:.3g}%{zh_what or ' 為 '}{round(part)}（少於 {m} 個單位）。")
+                    break
             continue
         if kind == "statistic" and any(c >= m for c in sent_counts):
             continue

@@ -1,0 +1,119 @@
+"""E2: a small count a sentence implies without stating it.
+
+A probe wrote "Of the 120 patients in the north, 97.5% were male" (3 women), "One in every 120
+northern patients died", "the ratio of deaths to survivors was 1:39 (n=120)" and "a third of
+the 9 patients": each states a count under the threshold through a share of a stated total - the
+share's own part, or the rest of the group.  Generated over totals, shares and wordings, in
+English and Chinese; sentences whose parts are all large must still pass.
+"""
+from __future__ import annotations
+
+import pytest
+
+from tests.egress_engine.conftest import said
+
+M = 6   # the policy's min_units_per_cell
+
+
+def _text(run, sentence: str):
+    return run({"r.txt": sentence + "\n"}, [{"path": "r.txt", "kind": "text",
+                                             "description": "results"}])
+
+
+def _blocked(r) -> bool:
+    return r.verdict == "block" and any(f.check == "prose" and f.severity == "block"
+                                        for f in r.findings)
+
+
+TOTALS = [120, 250, 400]
+
+
+def _complements():
+    out = []
+    for total in TOTALS:
+        for small in (1, 2, 3, 5):
+            pct = round(100 * (total - small) / total, 1)
+            out += [(f"Of the {total} patients in the north, {pct}% were male.", f"{total}-{small}-of"),
+                    (f"{pct}% of the {total} patients were treated in hospital.", f"{total}-{small}-lead"),
+                    (f"北區{total}名病人中，{pct}%為男性。", f"{total}-{small}-zh")]
+    return out
+
+
+COMPLEMENTS = _complements()
+
+
+@pytest.mark.parametrize("sentence", [s for s, _ in COMPLEMENTS], ids=[i for _, i in COMPLEMENTS])
+def test_the_rest_of_a_group_a_percentage_leaves_is_a_count(run, sentence):
+    r = _text(run, sentence)
+    assert _blocked(r), said(r)
+
+
+def _one_in():
+    out = []
+    for total in TOTALS:
+        for k, word in ((1, "One"), (2, "Two"), (3, "Three")):
+            out += [(f"{word} in every {total} northern patients died.", f"{total}-{k}-every"),
+                    (f"{k} in each {total} patients was readmitted.", f"{total}-{k}-each")]
+    return out
+
+
+ONE_IN = _one_in()
+
+
+@pytest.mark.parametrize("sentence", [s for s, _ in ONE_IN], ids=[i for _, i in ONE_IN])
+def test_k_in_every_n_is_a_count(run, sentence):
+    assert _blocked(_text(run, sentence))
+
+
+def _ratios():
+    out = []
+    for total in TOTALS:
+        for small in (1, 2, 4):
+            big = total - small
+            out += [(f"The ratio of deaths to survivors in the north was {small}:{big} (n={total}).",
+                     f"{total}-{small}-ratio"),
+                    (f"Among {total} patients the odds of readmission were {small}:{big}.",
+                     f"{total}-{small}-odds"),
+                    (f"{total}名病人中，死亡與存活之比為{small}:{big}。", f"{total}-{small}-zh")]
+    return out
+
+
+RATIOS = _ratios()
+
+
+@pytest.mark.parametrize("sentence", [s for s, _ in RATIOS], ids=[i for _, i in RATIOS])
+def test_a_ratio_of_a_stated_total_is_a_count(run, sentence):
+    r = _text(run, sentence)
+    assert _blocked(r), said(r)
+
+
+FRACTIONS = [("A third of the 9 patients died.", "third-9"),
+             ("Half of the 6 patients were women.", "half-6"),
+             ("Two thirds of the 12 participants were readmitted.", "two-thirds-12"),
+             ("A quarter of the 16 cases were severe.", "quarter-16"),
+             ("9名病人中三分之一死亡。", "zh-third-9"),
+             ("10名病人中一半為女性。", "zh-half-10")]
+
+
+@pytest.mark.parametrize("sentence", [s for s, _ in FRACTIONS], ids=[i for _, i in FRACTIONS])
+def test_a_fraction_in_words_of_a_stated_total_is_a_count(run, sentence):
+    r = _text(run, sentence)
+    assert _blocked(r), said(r)
+
+
+ORDINARY = [
+    "Of the 1200 patients in the north, 52.5% were male.",
+    "60% of the 400 patients were treated in hospital.",
+    "One in every 4 of the 1000 patients was readmitted within a year.",
+    "The ratio of women to men was 1:1 (n=400).",
+    "Among 2000 patients the odds of readmission were 1:3.",
+    "Half of the 300 patients were women.",
+    "北區1200名病人中，52.5%為男性。",
+    "The clinic opened at 9:30 and 400 patients were seen that month.",
+]
+
+
+@pytest.mark.parametrize("sentence", ORDINARY, ids=[f"ordinary{i}" for i in range(len(ORDINARY))])
+def test_shares_whose_parts_are_large_pass(run, sentence):
+    r = _text(run, sentence)
+    assert not any(f.check == "prose" and f.severity == "block" for f in r.findings), said(r)
