@@ -130,7 +130,7 @@ def _told(simp: str) -> list[tuple[int, int, float]]:
 _PRACTICE = r"(?:联合诊所|专科诊所|诊所|医院|医美诊所)"
 # (a specialty with a surname right before it: what every clinic name holds, for the prefilter)
 CLINIC_GATE = re.compile(by_first_char("|".join(f"{sp}(?<=[{_SURNAME_FIRSTS}]{sp})" for sp in _SPECIALTIES)))
-_BARE_ONLY = ("中医", "医美")     # (王牙医 is a dentist; 台中|医院 is no practice of 中医)
+_BARE_ONLY = ("中医", "医美", "妇幼", "综合")     # (王牙医 is a dentist; 台中|医院 is no practice of 中医)
 # written as a prepositions more often than as surnames (於|于, 餘|余 converted)
 _NOT_SURNAME_HERE = set("于")
 

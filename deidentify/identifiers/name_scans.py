@@ -76,7 +76,7 @@ LATIN_TITLE_HAN = re.compile(r"(?i:(?<![a-z])(?:dr|mr|mrs|ms|miss|prof|nurse|np|
 LATIN_HAN_GATE = re.compile(r"[A-Za-z]\.?[ \t]*[" + _SURNAME_FIRSTS + r"]")
 # Specialties a practice is named by after its doctor's surname (谢内科诊所, 陈小儿科; longest
 # first: 小儿科 before 儿科).
-_SPECIALTIES = ("耳鼻喉科", "小儿科", "妇产科", "皮肤科", "泌尿科", "家医科", "复健科", "身心科", "精神科", "肠胃科",
+_SPECIALTIES = ("小儿专科", "耳鼻喉科", "内儿科", "内外科", "妇幼", "综合", "小儿科", "妇产科", "皮肤科", "泌尿科", "家医科", "复健科", "身心科", "精神科", "肠胃科",
                 "胃肠科", "神经科", "骨外科", "整形外科", "心脏科", "内科", "外科", "儿科", "眼科", "牙科", "骨科",
                 "妇科", "产科", "牙医", "中医", "医美", "耳科")
 CLINIC = re.compile("|".join(_SPECIALTIES))

@@ -50,9 +50,18 @@ _EN_ATTENDS = re.compile(
     r"|transferred[ \t]+to|dropped[ \t]+out[ \t]+of)[ \t]+(?:the[ \t]+)?)"
     r"(?P<n>(?:[a-z][a-z'’.\-]*[ \t]+){1,6}(?:high[ \t]+school|school|academy|university|college|kindergarten"
     r"|pre-?school|institute|elementary|primary|middle)(?![a-z]))")
+# universities known by their initials (graduated from NTU, NCKU graduate): only beside a word
+# that says the person studied there (NTU alone is also a turbidity unit)
+_ACRONYMS = ("NTU|NCKU|NTHU|NCTU|NYCU|NTNU|NCCU|NSYSU|NCHU|NTUST|NTPU|NCU|NYMU|TMU|KMU|CMU|CSMU|FJU|TKU|SCU|PCCU|CYCU"
+             "|FCU|THU|YZU|CGU|NTUE|UTaipei|NKNU|NCUE|NUK|NDHU|NPUST|NUTN|NTOU|NCYU|NIU|NQU")
+_EN_ACRONYM = re.compile(r"(?i:(?<![a-z])(?:attends?|attended|attending|student[ \t]+(?:at|of)|graduated?[ \t]+(?:from|of)"
+                         r"|stud(?:ies|ied|ying)[ \t]+at|enrolled[ \t]+(?:at|in)|alumn(?:us|a|i|ae)[ \t]+of"
+                         r"|transferred[ \t]+to|teach(?:es|er)?[ \t]+at|works?[ \t]+at)[ \t]+)(?P<a>" + _ACRONYMS + r")(?![A-Za-z])"
+                         r"|(?<![A-Za-z])(?P<b>" + _ACRONYMS + r")(?=[ \t]+(?i:graduate|student|alumn|alum(?![a-z])|grad(?![a-z])))")
 # what every English school name holds (for the scrubber's prefilter; under re.IGNORECASE there)
 EN_GATE = re.compile(literal_led("school|universit|college|academy|kindergarten|preschool|pre-school|elementary"
-                                 "|institute|polytechnic|conservatory|seminary|nursery"))
+                                 "|institute|polytechnic|conservatory|seminary|nursery")
+                     + "|(?-i:" + _ACRONYMS + ")")
 # words that say nothing about which school (a name needs one word besides these)
 _GENERIC = frozenset((
     "national municipal county city private public senior junior high middle elementary primary secondary "
@@ -109,6 +118,7 @@ def find_english(simplified: str) -> list[tuple[int, int]]:
         span = _trim(text, *m.span())
         if span:
             out.append(span)
+    out += [m.span("a") if m.group("a") else m.span("b") for m in _EN_ACRONYM.finditer(simplified)]
     for m in _EN_ATTENDS.finditer(simplified):
         span = _trim(simplified, *m.span("n"))
         if span and not _NOT_AFTER.match(simplified, m.end()):

@@ -72,6 +72,18 @@ def test_the_reported_school_names(text, secret):
     assert secret not in out and "<" in out, out
 
 
+ACRONYMS = ["NTU", "NCKU", "NTHU", "NYCU", "NTNU", "NCCU", "NSYSU", "NCHU", "TMU", "KMU", "CMU", "FJU", "TKU", "CGU"]
+
+
+@pytest.mark.parametrize("frame", ["graduated from {a} in 2012", "{a} graduate, 24 y/o", "a student at {a}.",
+                                   "works at {a} as a cleaner", "{a} alumnus", "transferred to {a}"])
+def test_universities_known_by_their_initials(frame):
+    texts = [frame.format(a=a) for a in ACRONYMS]
+    out = scrub_texts(texts)
+    leaks = [(t, o) for t, o, a in zip(texts, out, ACRONYMS) if a in o]
+    assert not leaks, leaks
+
+
 ORDINARY = [
     "graduated from high school", "went to the local elementary school", "attends nursing school",
     "Medical School graduate", "seen at National Taiwan University Hospital", "Primary care follow-up",
@@ -83,6 +95,7 @@ ORDINARY = [
     "National Cancer Institute criteria", "Middle East travel",
     "Attends Elementary School", "Graduate School of Public Health", "attended the public high school nearby",
     "She attends junior high school", "College student, 20 y/o", "University Hospital ER visit",
+    "turbidity 5 NTU", "NTU value within range", "CMU score 3",
 ]
 
 

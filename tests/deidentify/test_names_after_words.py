@@ -107,7 +107,8 @@ def test_told_in_parts_single_cases(text, secret):
 
 
 SPECIALTIES = ["內科", "外科", "小兒科", "兒科", "耳鼻喉科", "婦產科", "婦科", "眼科", "皮膚科", "牙科", "牙醫", "骨科",
-               "泌尿科", "家醫科", "復健科", "身心科", "精神科", "中醫", "胃腸科"]
+               "泌尿科", "家醫科", "復健科", "身心科", "精神科", "中醫", "胃腸科", "內兒科", "小兒專科", "內外科", "婦幼",
+               "綜合"]
 PRACTICES = ["診所", "聯合診所", "醫院", "", "診所"]
 CLINIC_FRAMES = ["曾於{c}就診", "轉介至{c}，", "在附近的{c}拿藥", "{c}轉來", "先到{c}看過。", "去{c}開藥"]
 
@@ -116,7 +117,7 @@ CLINIC_FRAMES = ["曾於{c}就診", "轉介至{c}，", "在附近的{c}拿藥", 
 def test_practice_named_after_its_doctor(specialty):
     cases = []
     for i, s in enumerate(SURNAMES[:40]):
-        practice = PRACTICES[i % len(PRACTICES)] or ("" if specialty != "中醫" else "診所")
+        practice = PRACTICES[i % len(PRACTICES)] or ("" if specialty not in ("中醫", "婦幼", "綜合") else "診所")
         clinic = f"{s}{specialty}{practice}"
         cases.append((CLINIC_FRAMES[i % len(CLINIC_FRAMES)].format(c=clinic), s + specialty))
     missed = _missed(cases)
@@ -143,7 +144,7 @@ ORDINARY = [
     "數值小於5", "從小就怕打針", "老房子漏水", "數值小於參考值", "小叶增生",
     # bare specialties are clinical text
     "轉介至內科門診", "眼科門診追蹤", "心臟內科主任查房", "家醫科醫師開藥", "復健科治療師評估", "婦產科醫師診視",
-    "兒童牙科", "心臟血管外科", "乳房外科門診", "新陳代謝科", "台中醫院", "國中醫務室", "曾至小兒科急診",
+    "兒童牙科", "心臟血管外科", "綜合醫院", "婦幼醫院", "病人綜合評估", "乳房外科門診", "新陳代謝科", "台中醫院", "國中醫務室", "曾至小兒科急診",
     "至骨科門診", "會診皮膚科", "胸腔內科", "一般外科", "神經內科", "兒童精神科", "整形外科", "大腸直腸外科",
     # 姓 and 名 in ordinary use
     "姓名欄空白", "病人姓名不詳", "姓名：（未填）", "報名了復健課程", "一名男性", "排名第一", "簽名確認",
