@@ -156,6 +156,10 @@ def views(rows: list[list[str]], path: str, h: int) -> tuple[list, list]:
     cols = [k for k in range(1, width) if any(_is_n_pct(rows[i][k]) for i in body if k < len(rows[i]))]
     if not cols:
         return [], []
+    orig = None
+    if _two_label_columns(rows, body, cols):
+        rows, orig = _one_label_column(rows, h)
+        body = [i for i in range(h + 1, len(rows)) if any(c.strip() for c in rows[i])]
     blocks, n_row = _blocks(rows, body, cols, header)
     col_n = {k: (v, h) for k in cols if (v := header_n(header[k])) is not None} | n_row
     used = sorted({k for b in blocks for _, c, _ in b.cats for k in c} |
@@ -196,4 +200,30 @@ def views(rows: list[list[str]], path: str, h: int) -> tuple[list, list]:
                                 description="a variable of a Table 1", columns=roles,
                                 column_group=group)
             out.append(View(spec, df, origin, checks=frozenset()))
+    if orig is not None:                     # back to the rows as the file has them
+        for v in out:
+            v.origin = [{c: (orig[r], k) for c, (r, k) in o.items()} for o in v.origin]
+        rests = [(v, orig[r], k) for v, r, k in rests]
     return out, rests
+
+
+def _two_label_columns(rows: list[list[str]], body: list[int], cols: list[int]) -> bool:
+    """The variable in the first column (once, at its first category), the categories in the
+    second: "Sex | Female | 103 (51.5)" then " | Male | 97 (48.5)"."""
+    second = [i for i in body if len(rows[i]) > 1 and rows[i][1].strip()]
+    return 1 not in cols and len(second) >= 2 and any(not rows[i][0].strip() for i in second)
+
+
+def _one_label_column(rows: list[list[str]], h: int) -> tuple[list[list[str]], list[int]]:
+    """The same rows with the variable as a heading row and its categories indented below,
+    and for each new row the row of the file it comes from."""
+    out, orig = rows[:h + 1], list(range(h + 1))
+    for i in range(h + 1, len(rows)):
+        r = rows[i] + [""] * (2 - len(rows[i]))
+        var, cat = r[0].strip(), r[1].strip()
+        if var and cat:
+            out.append([var] + [""] * (len(r) - 1))
+            orig.append(i)
+        out.append([f"  {cat}" if cat else var, ""] + r[2:])
+        orig.append(i)
+    return out, orig
