@@ -103,6 +103,8 @@ _COUNT_PATTERNS = [
 ]
 _RATIO = re.compile(rf"(?:ratio|odds|split|比例|比為|比为|之比)[^.;。；\d]{{0,60}}?(?P<a>{D})\s*[:：]\s*(?P<b>{D})"
                     rf"(?![:：]?\d)", re.I)
+_ZH_DIGITS = "零〇一二兩两三四五六七八九"
+_ZH_PERCENT = re.compile(rf"百分之(?P<w>{ZH_NUM}|\d+)(?:[點点](?P<f>[{_ZH_DIGITS}]+))?")
 _EVERY = re.compile(rf"(?P<a>{ANY})\s+(?:in|out of)\s+(?:every|each)\s+(?P<b>{ANY})\b", re.I)
 FRACTION_WORDS = {"half": 1 / 2, "one half": 1 / 2, "a half": 1 / 2, "a third": 1 / 3,
                   "one third": 1 / 3, "one-third": 1 / 3, "two thirds": 2 / 3, "two-thirds": 2 / 3,
@@ -277,6 +279,13 @@ def read_numbers(text: str) -> list[Number]:
             if a is not None and b and claim(m.start("a"), m.end("b") if of_more else m.start("b")):
                 found.append(Number("percent", 100 * a / b, s0 + m.start("a"), s0 + m.end("b"),
                                     (s0, s1)))
+        for m in _ZH_PERCENT.finditer(sent):   # 百分之九十七點五 = 97.5%
+            whole = to_number(m.group("w"))
+            frac = m.group("f")
+            digits = "".join(str(int(to_number(ch) or 0)) for ch in frac) if frac else ""
+            if whole is not None and claim(m.start(), m.end()):
+                found.append(Number("percent", float(f"{int(whole)}.{digits or 0}"),
+                                    s0 + m.start(), s0 + m.end(), (s0, s1)))
         for m in _FRACTION.finditer(sent):
             share = FRACTION_WORDS.get(m.group("f").lower())
             if share is not None and claim(m.start("f"), m.end("f")):

@@ -4,7 +4,7 @@ A probe wrote "Of the 120 patients in the north, 97.5% were male" (3 women), "On
 northern patients died", "the ratio of deaths to survivors was 1:39 (n=120)" and "a third of
 the 9 patients": each states a count under the threshold through a share of a stated total - the
 share's own part, or the rest of the group.  Generated over totals, shares and wordings, in
-English and Chinese; sentences whose parts are all large must still pass.
+English and Chinese (百分之九十七點五 too); sentences whose parts are all large must still pass.
 """
 from __future__ import annotations
 
@@ -28,6 +28,25 @@ def _blocked(r) -> bool:
 TOTALS = [120, 250, 400]
 
 
+_ZH = "零一二三四五六七八九"
+
+
+def _zh(n: int) -> str:
+    """0 … 999 in Chinese numerals (九十七, 一百二十)."""
+    h, t, u = n // 100, n // 10 % 10, n % 10
+    out = (_ZH[h] + "百") if h else ""
+    if t:
+        out += ("" if (t == 1 and not h) else _ZH[t]) + "十"
+    elif h and u:
+        out += "零"
+    return out + (_ZH[u] if u else "") or "零"
+
+
+def _zh_pct(p: float) -> str:
+    whole, _, frac = f"{p:g}".partition(".")
+    return "百分之" + _zh(int(whole)) + ("點" + "".join(_ZH[int(d)] for d in frac) if frac else "")
+
+
 def _complements():
     out = []
     for total in TOTALS:
@@ -35,7 +54,8 @@ def _complements():
             pct = round(100 * (total - small) / total, 1)
             out += [(f"Of the {total} patients in the north, {pct}% were male.", f"{total}-{small}-of"),
                     (f"{pct}% of the {total} patients were treated in hospital.", f"{total}-{small}-lead"),
-                    (f"北區{total}名病人中，{pct}%為男性。", f"{total}-{small}-zh")]
+                    (f"北區{total}名病人中，{pct}%為男性。", f"{total}-{small}-zh"),
+                    (f"北區{_zh(total)}名病人中，{_zh_pct(pct)}為男性。", f"{total}-{small}-zh-words")]
     return out
 
 
@@ -109,6 +129,7 @@ ORDINARY = [
     "Among 2000 patients the odds of readmission were 1:3.",
     "Half of the 300 patients were women.",
     "北區1200名病人中，52.5%為男性。",
+    "北區四百名病人中，百分之五十二點五為男性。",
     "The clinic opened at 9:30 and 400 patients were seen that month.",
 ]
 
