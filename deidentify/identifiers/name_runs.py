@@ -417,8 +417,8 @@ def _starts_a_word_window(simplified: str, start: int, end: int) -> bool:
     for n in (4, 3, 2):
         w = simplified[start:start + n]
         if len(w) == n and tags.get(w) not in (None, *_NAME_TAGS) and (freq.get(w) or 0) >= 20 \
-                and start + n >= end and not (start + n > end and (titles.match(simplified, end)
-                                                                   or CLINIC.match(simplified, end))):
-            return True        # (余|里长, 游|伯伯, 林|内科: a word running into a title or a
-                               # specialty is not the word here)
+                and start + n >= end and not (start + n > end and simplified[start] in surnames
+                                              and (titles.match(simplified, end) or CLINIC.match(simplified, end))):
+            return True        # (余|里长, 游|伯伯, 林|内科: a word running from a surname into a
+                               # title or a specialty is not the word here; 牙医|师 is)
     return False
