@@ -95,6 +95,9 @@ def create_session_app(hub_api_url: str | None = None, **kw) -> FastAPI:
         setattr(app.state, key, getattr(base.state, key))
     app.state.mode = SESSION_MODE
     app.include_router(router)
+    from enclave.web.access import SESSION, check_declared
+
+    check_declared(app, SESSION)  # the sandbox's socket serves only declared routes (E4)
 
     @app.exception_handler(wf.WorkflowError)
     async def _workflow_error(request: Request, exc: wf.WorkflowError):

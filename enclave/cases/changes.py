@@ -134,6 +134,7 @@ def _apply_change(db: Session, policy, actor: User, case: Case, cr: ChangeReques
             if m.role in ("pi", "officer"):
                 raise Refused(f"{name} is the case officer; use an officer handover.", "A7")
             m.removed_at = now
+            _drop_bookings(db, actor, case, user, now)
     elif cr.kind == "files":
         for fam, body in cr.payload["files"].items():
             cur = spec["files"].setdefault(fam, {"columns": []})
@@ -146,3 +147,14 @@ def _apply_change(db: Session, policy, actor: User, case: Case, cr: ChangeReques
             cur = spec["files"].setdefault(fam, {"columns": []})
             cur["columns"] = list(dict.fromkeys(cur.get("columns", []) + cols))
     case.extract_spec = spec
+
+
+def _drop_bookings(db: Session, actor: User, case: Case, user: User, now: dt.datetime) -> None:
+    """A person who leaves the case keeps none of its seats: bookings not yet ended go (the gate
+    would refuse them anyway; the seat and the case's working days are freed)."""
+    from enclave.bookings.service import remove_future
+
+    n = remove_future(db, now=now, by=actor.username, reason=f"removed from {case.code} (P7)",
+                      status="revoked", user_id=user.id, case_id=case.id)
+    if n:
+        audit(db, actor.username, "booking.member_removed", case, subject=user.username, bookings=n)

@@ -47,6 +47,9 @@ def handover_officer(db: Session, policy, actor: User, case: Case, new_officer: 
     audit(db, actor.username, "officer.granted", case, subject=new_officer.username)
     if old is not None:
         old.removed_at = now
+        from enclave.cases.changes import _drop_bookings
+
+        _drop_bookings(db, actor, case, old_user, now)
         sync_case_officer(db, old_user, actor.username, f"handed {case.code} over to {new_officer.username}")
         audit(db, actor.username, "officer.revoked", case, subject=old_user.username,
               successor=new_officer.username)

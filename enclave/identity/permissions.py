@@ -10,7 +10,7 @@ from sqlalchemy.orm import object_session
 
 from enclave.accounts.models import User
 from enclave.core.errors import Forbidden
-from enclave.cases.models import Case
+from enclave.cases.models import Case, CaseMember
 
 OFFICER_ROLES = ("pi", "officer")
 DECIDERS = ("admin", "committee")
@@ -59,7 +59,26 @@ def may_manage_account(actor: User, user: User) -> bool:
     if is_admin(actor):
         return True
     return actor.has_role("officer") and user.created_by == actor.username \
-        and all(r.role in OFFICER_GRANTABLE for r in user.roles)
+        and all(r.role in OFFICER_GRANTABLE for r in user.roles) \
+        and not foreign_cases(actor, user)
+
+
+def foreign_cases(actor: User, user: User) -> list[str]:
+    """Cases ``user`` works on now that ``actor`` does not lead: once a researcher an officer
+    created joins another PI's case, a password or second-factor reset by that officer would
+    open the other case to it (A1: an officer administers its own case's people only)."""
+    db = object_session(user)
+    if db is None:
+        return ["?"]            # cannot be shown to be only the officer's own: refused
+    mine = db.execute(select(CaseMember.user_id, CaseMember.case_id).where(
+        CaseMember.user_id.in_((actor.id, user.id)), CaseMember.removed_at.is_(None))).all()
+    led = {cid for uid, cid in mine if uid == actor.id and is_officer_of(db, actor, cid)}
+    return [str(cid) for uid, cid in mine if uid == user.id and cid not in led]
+
+
+def is_officer_of(db, actor: User, case_id: int) -> bool:
+    case = db.get(Case, case_id)
+    return case is not None and is_officer(actor, case)
 
 
 def not_self(actor: User, user_ids, what: str, rule: str = "A1") -> None:

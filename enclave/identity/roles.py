@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from enclave.accounts.models import ROLES, User, UserRole
 from enclave.core.audit import audit
 from enclave.core.errors import BadInput, Forbidden, Refused
-from enclave.identity.permissions import is_admin, not_self
+from enclave.identity.permissions import foreign_cases, is_admin, not_self
 
 RUNNING = ("approved", "active", "suspended")  # cases whose officer keeps the role
 CASE_GRANT = "case:"  # granted_by prefix of an officer role that follows a case
@@ -26,7 +26,8 @@ CASE_GRANT = "case:"  # granted_by prefix of an officer role that follows a case
 def may_change_roles(actor: User, user: User, role: str) -> bool:
     if is_admin(actor):
         return True
-    return actor.has_role("officer") and role == "researcher" and user.created_by == actor.username
+    return actor.has_role("officer") and role == "researcher" and user.created_by == actor.username \
+        and not foreign_cases(actor, user)
 
 
 def _check(actor: User, user: User, role: str, what: str) -> None:

@@ -24,6 +24,7 @@ from enclave.audit import AuditEntry, append
 from enclave.audit.log import QUERY_ACTION
 from enclave.audit.models import AuditRecord
 from enclave.core.errors import BadInput, Forbidden, NotFound, Refused
+from enclave.identity.permissions import case_people
 from enclave.cases.models import Case, CaseMember
 from enclave.querylog.models import QueryPending, QueryReview
 
@@ -149,9 +150,17 @@ def may_approve(db: Session, policy, actor: User, rec: AuditRecord) -> str | Non
         return "nobody approves their own queries (A3)"
     if actor.status != "active":
         return f"account {actor.username} is {actor.status}"
-    if any(actor.has_role(r) for r in policy.accounts.query_approval_roles):
-        return None
     if rec.case_code in led_cases(db, actor):
+        return None
+    if any(actor.has_role(r) for r in policy.accounts.query_approval_roles):
+        # the role approves from outside: held by someone in the case (applicant, current or
+        # former member, IRB investigator) it would pass their colleagues' queries (A3, A1)
+        case = db.execute(select(Case).where(Case.code == rec.case_code)).scalar_one_or_none()
+        if case is None:
+            return f"case {rec.case_code} cannot be read, so independence from it cannot be shown (A3)"
+        if actor.id in case_people(case):
+            return (f"you work or worked on case {rec.case_code}: its queries are approved by its PI "
+                    "or by an approver outside the case (A3)")
         return None
     return (f"only case {rec.case_code}'s PI or a holder of {policy.accounts.query_approval_roles} "
             "may approve its queries (A3)")

@@ -1,9 +1,9 @@
 """The declared access table of the control plane and the review service (A1, E4, O2): for every
 route and method, who may call it.  The handlers and services enforce it; this table is what
 they are held to - ``tests/identity/test_access_matrix.py`` logs in as every kind of person and
-calls every route with objects of their own and of another case, and both apps refuse to start
-with a route the table does not declare (:func:`check_declared`), so a new route is decided on
-before it is served.
+calls every route with objects of their own and of another case, and the apps (control plane,
+review service, the sandbox's session socket) refuse to start with a route the table does not
+declare (:func:`check_declared`), so a new route is decided on before it is served.
 
 An entry says:
 - ``login``: False for the few routes open before log-in (log-in itself, health, scripts);
@@ -166,6 +166,15 @@ REVIEW: dict[str, Access] = {
     "GET /api/releases/{rid}/files/{fid}": _a(case=("own",)), "POST /api/releases/{rid}/zip": _a(case=("own",)),
     "GET /downloads/{rid}/files/{fid}": _a(case=("own",)), "POST /downloads/{rid}/zip": _a(case=("own",)),
     "POST /downloads/{rid}/files/{fid}/comments": _a(case=("own",)),
+}
+
+
+# the sandbox's socket (egress_review.api.session_app): a hub token of the session, own requests only
+SESSION: dict[str, Access] = {
+    "GET /api/health": PUBLIC, "GET /api/me": ANY, "POST /api/precheck": _a(case=("member",)),
+    "POST /api/requests": _a(case=("member",)), "GET /api/requests": ANY,
+    "GET /api/requests/{rid}": REQUESTER, "POST /api/requests/{rid}/submit": REQUESTER,
+    "POST /api/requests/{rid}/withdraw": REQUESTER, "POST /api/requests/{rid}/files/{fid}/comments": REQUESTER,
 }
 
 

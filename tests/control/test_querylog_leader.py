@@ -89,3 +89,28 @@ def test_a_pi_approves_nothing_of_another_case(world, policy):
             decide(db, policy, load(db, "pi"), [seqs["nina"]], "flagged", note="x", now=T0)
         with pytest.raises(Forbidden):   # one foreign query refuses the whole batch
             decide(db, policy, load(db, "pi"), [seqs["mia"], seqs["nina"]], "approved", now=T0)
+
+
+@pytest.mark.parametrize("how", ["member", "former-member", "applicant-irb"], ids=["member", "former", "irb"])
+def test_an_approver_role_held_inside_the_case_approves_nothing_of_it(url, policy, how):
+    """A3: the query-approval role (committee) decides from outside the case; a committee member
+    who works, worked or is named on it does not pass their colleagues' queries.  An approver
+    outside the case is the control."""
+    with session_scope(url) as db:
+        admin = mk_user(db, "admin", "admin")
+        mk_user(db, "judge", "committee")                 # outside every case
+        cm = mk_user(db, "cm", "committee", "researcher")
+        pi, mia = mk_user(db, "pi"), mk_user(db, "mia")
+        irb = {**IRB("pi"), "investigators": [{"name": "pi", "role": "pi"}, {"name": "cm", "role": "co_pi"}]} \
+            if how == "applicant-irb" else IRB("pi")
+        c = cases.create_case(db, policy, pi, applicant=pi, title="t", case_type="research",
+                              irb_certificate=irb, extract_spec=SPEC,
+                              members=[(mia, None)] + ([(cm, None)] if how != "applicant-irb" else []), now=T0)
+        cases.approve_case(db, policy, admin, c, now=T0)
+        if how == "former-member":
+            next(m for m in c.members if m.user_id == cm.id).removed_at = T0
+        seq = _q(db, "mia", c.code, T0)
+        db.flush()
+        with pytest.raises(Forbidden, match="approver outside the case"):
+            decide(db, policy, load(db, "cm"), [seq], "approved", now=T0)
+        assert decide(db, policy, load(db, "judge"), [seq], "approved", now=T0) == [seq]

@@ -230,3 +230,13 @@ def test_extra_fields_are_refused_not_ignored(world, field):
             r = c.post(url, json={**body, field: EXTRA_FIELDS[field]}, headers=w.auth(who))
             assert r.status_code == 422, (url, r.status_code, r.text[:200])
         assert c.get(f"/api/requests/{rid}", headers=w.auth("alice")).json()["state"] == "checked"
+
+
+def test_the_session_socket_serves_only_declared_routes(tmp_path):
+    from egress_review.api.session_app import create_session_app
+
+    app = create_session_app(db_url=f"sqlite:///{tmp_path / 's.db'}", policy=nhi_policy(),
+                             store_dir=tmp_path / "s", release_dir=tmp_path / "r")
+    keys = access.route_keys(app)
+    assert len(keys) == 9 and access.undeclared(app, access.SESSION) == []
+    assert all(access.SESSION[k].case in ((), ("own",), ("member",)) for k in keys)   # requester-only

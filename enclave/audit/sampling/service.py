@@ -172,6 +172,10 @@ def sign_off(db: Session, policy, actor: User, sample: AuditSample, *, note: str
         raise Refused("The person who drew the sample cannot sign it off.", "A6")
     if sample.status != "open":
         raise Refused(f"Sample {sample.id} is already signed by {sample.signed_by}.", "A6")
+    own = [i.id for i in sample.items if i.username == actor.username and i.record_seqs and not i.reviewed]
+    if own:   # nobody passes their own records: another supervisor reviews them first
+        raise Forbidden(f"Sample {sample.id} holds your own audit records (items {own}), not yet "
+                        f"reviewed by another supervisor; you cannot sign it off before that.", "A6")
     sample.report_sha256 = _report_hash(db, sample)
     sample.status, sample.signed_by, sample.signed_at, sample.sign_note = "signed", actor.username, now, note
     audit(db, actor.username, "audit_sample.signed", subject=f"sample {sample.id}", reason=note or None,
