@@ -30,6 +30,8 @@ import re
 from dataclasses import dataclass
 from fractions import Fraction
 
+from egress_review.engine import synonyms
+
 INF = math.inf
 _N = r"(\d{1,4}(?:\.\d{1,3})?)"
 _AGE = r"(?:歲|岁|years?|yrs?|y)?"
@@ -149,7 +151,8 @@ def unions(labels) -> dict[str, list[str]]:
     for lab in labels:
         ps = [p for p in _UNION_SEP.split(lab)]
         if len(ps) >= 2 and all(p and _WORDLIKE.search(p) for p in ps) and interval(lab) is None:
-            cand[lab] = list(dict.fromkeys(ps))
+            # each part as its category is named elsewhere (「糖尿病+高血壓」 holds E11 and I10)
+            cand[lab] = list(dict.fromkeys(synonyms.canonical(p) for p in ps))
     seen: dict[str, int] = {}
     for ps in cand.values():
         for p in ps:

@@ -196,3 +196,16 @@ def test_a_text_naming_a_renamed_category_a_few_from_its_cell_goes_to_review(
              {"path": "r.txt", "kind": "text", "description": "report"}])
     hits = [f for f in by(r, check="prose_tables") if f.location["value"] == gap]
     assert hits, said(r)
+
+
+@pytest.mark.parametrize("old, new, gap", [
+    ("condition,n\n糖尿病+高血壓,310\nAsthma,500\n", "疾病,n\nDiabetes,307\nAsthma,500\n", 3),
+    ("sex,n\n女/男,310\nunknown,50\n", "gender,n\nFemale,307\n不詳,50\n", 3),
+    ("dx,n\nDM、HTN,220\n氣喘,90\n", "診斷,n\nE11,219\nJ45,90\n", 1),
+    ("age,n\n65歲以上、未滿65歲,410\nunknown,80\n", "年齡組,n\n<65,405\nmissing,80\n", 5),
+], ids=["zh union, en part", "slash union of sexes", "codes", "age bands"])
+def test_a_union_of_renamed_categories_is_differenced(run, tmp_path, old, new, gap):
+    """「糖尿病+高血壓」 then "Diabetes": the union's parts are categories as named elsewhere."""
+    h = one_release_history(tmp_path, "old.csv", old, table("old.csv", {old.split(",")[0]: G, "n": COUNT}))
+    r = run({"t.csv": new}, [table("t.csv", {new.split(",")[0]: G, "n": COUNT})], history=h)
+    assert [f for f in by(r, check="differencing", severity="block") if f.location.get("value") == gap], said(r)
