@@ -240,3 +240,45 @@ def test_the_session_socket_serves_only_declared_routes(tmp_path):
     keys = access.route_keys(app)
     assert len(keys) == 9 and access.undeclared(app, access.SESSION) == []
     assert all(access.SESSION[k].case in ((), ("own",), ("member",)) for k in keys)   # requester-only
+
+
+def _variants(url: str, rid: int) -> list[str]:
+    return [url + "/", url.upper(), "/" + url, url.replace("/", "//", 2), url.replace("/api/", "/API/"),
+            url.replace(f"/{rid}", f"/x/../{rid}"), url.replace(f"/{rid}", f"/x/%2e%2e/{rid}"),
+            url.replace(f"/{rid}", f"/%{ord(str(rid)[0]):02X}{str(rid)[1:]}"), url.replace(f"/{rid}", f"/{rid}%00"),
+            url.replace(f"/{rid}", f"/0{rid}"), url.replace(f"/{rid}", f"/+{rid}")]
+
+
+@pytest.mark.parametrize("person", ["bob", "mallory", "carol", "former", "norole"],
+                         ids=["member", "other-case", "reviewer-in-case", "former", "no-role"])
+def test_path_tricks_and_method_overrides_reach_nothing_refused(world, person):
+    """Another spelling of a refused path, or a method-override header, never reaches the object:
+    an error (not found, method not allowed, invalid, or the same refusal) every time."""
+    w, objs, app = world
+    bad, tried = [], 0
+    with TestClient(app, follow_redirects=True) as c:
+        for key in access.route_keys(app):
+            method, path = key.split(" ", 1)
+            acc = access.REVIEW[key]
+            if "{rid}" not in path or allowed(person, acc, "C1"):
+                continue
+            o = objs["C1"]
+            rid, fid = o[_state(path)]
+            rid = o["import"] if "/imports/" in path else rid
+            url = re.sub(r"\{(\w+)(:path)?\}", lambda m: str({"rid": rid, "fid": fid, "path": "ref.txt"}[m.group(1)]), path)
+            for v in _variants(url, rid):
+                r = c.request(method, v, headers=w.auth(person),
+                              **({"json": {"decision": "approve", "reason": "every cell large", "body": "x",
+                                           "password": "a-long-password-1"}} if method == "POST" else {}))
+                tried += 1
+                if r.status_code < 400 or r.status_code == 500:
+                    bad.append((key, v, r.status_code))
+            for verb in ("GET", "POST"):
+                if verb == method:
+                    continue
+                r = c.request(verb, url, headers={**w.auth(person), "X-HTTP-Method-Override": method})
+                tried += 1
+                if r.status_code < 400 or (r.status_code == 200 and verb == "GET" and f"GET {path}" not in access.REVIEW):
+                    if f"{verb} {path}" not in access.REVIEW or not allowed(person, access.REVIEW[f"{verb} {path}"], "C1"):
+                        bad.append((key, verb, "override", r.status_code))
+    assert bad == [] and tried >= 50, (tried, bad[:20])
