@@ -398,11 +398,19 @@ def scrub_texts(texts: list[str | None], *, options: ScrubOptions | None = None)
     """Mask IDs, phones, names, addresses, e-mails, dates of birth, record and NHI card numbers,
     accounts, plates, IP addresses and URLs with ``<ID>``, ``<PHONE>``, ``<NAME>``,
     ``<ADDRESS>``, ``<EMAIL>``, ``<DOB>``, ``<MRN>``, ``<NHI_CARD>``, ``<ACCOUNT>``,
-    ``<PLATE>``, ``<IP>``, ``<URL>``; None and texts without personal data come back unchanged.
+    ``<PLATE>``, ``<IP>``, ``<URL>``; ages in the policy's open age band (85+) written ``≥85``
+    (``deidentify.identifiers.ages``); None and texts without personal data come back unchanged.
     ``options``: score cut-offs (default: the policy's, see ``ScrubOptions``)."""
+    from deidentify.identifiers import ages
+
     distinct = _distinct(texts, "scrub_texts")
     found = _find_all(distinct, None, options or ScrubOptions())
-    if not found:
+    top = ages.top_age()
+    replaced = {}
+    for i, t in enumerate(distinct):
+        out = ages.generalise_ages(mask(t, found[i]) if i in found else t, top)
+        if out != t:
+            replaced[t] = out
+    if not replaced:
         return list(texts)
-    replaced = {distinct[i]: mask(distinct[i], hits) for i, hits in found.items()}
     return [replaced.get(t, t) if t is not None else None for t in texts]
