@@ -2,7 +2,7 @@
 ``find`` here): a surname nickname inside a sentence (隔壁老王来探望, 请小陈帮忙), a name told
 in parts (姓 刘 … 名 明华; 名字叫志明，姓林), and a clinic named after its doctor (谢内科诊所,
 陈小儿科, 张牙医诊所 — the surname, and the given name if one is written, is the name; a bare
-内科 or 眼科门诊 is clinical text).  Patterns here; the word/name decisions are ``name_runs``'.
+内科 or 眼科门诊 is clinical text), and a shop named after its owner's family (黄记牛肉面).  Patterns here; the word/name decisions are ``name_runs``'.
 All on normalised text (half-width, Simplified; same offsets).
 """
 from __future__ import annotations
@@ -169,9 +169,36 @@ def _clinics(simp: str) -> list[tuple[int, int, float]]:
     return hits
 
 
+# A shop named after its owner's family: surname + 记 (黄记牛肉面, 陈记肠粉, 林记豆花店); 记 opens
+# words of its own (记得, 记录, 记者 …) and closes others (日记, 笔记, 印记, 游记: words, not names).
+SHOP = re.compile("记(?<=[" + _SINGLE + "]记)")
+_KI_WORDS = ("记得", "记录", "记载", "记者", "记忆", "记住", "记号", "记账", "记帐", "记事", "记性",
+             "记分", "记下", "记过", "记功", "记错", "记起", "记挂", "记名", "记述", "记叙", "记恨",
+             "记不", "记着", "记在", "记入", "记为")
+
+
+def _shops(simp: str) -> list[tuple[int, int, float]]:
+    surnames = _tables()[2]
+    hits = []
+    for m in SHOP.finditer(simp):
+        k = m.start() - 1
+        if simp[m.start():m.start() + 2] in _KI_WORDS or simp[k] not in surnames:
+            continue
+        if is_word(simp[k:m.end()], 5) or (k > 0 and is_word(simp[k - 1:m.end()], 5)):
+            continue       # 印记, 游记, 传记 …: words; 日记/笔记 have no surname before 记
+        nxt = simp[m.end():m.end() + 1]
+        if not nxt or not _is_han(nxt):
+            continue       # a brand is followed by what it sells or 店/行/号
+        hits.append((k, k + 1, 0.85))
+    return hits
+
+
 def find(simp: str) -> list[tuple[int, int, float]]:
-    """(start, end, 0.85) of nicknames, names told in parts and doctors' names in clinic names."""
+    """(start, end, 0.85) of nicknames, names told in parts, doctors' names in clinic names and
+    owners' surnames in shop names."""
     out = _told(simp)
+    if "记" in simp:
+        out += _shops(simp)
     if CLINIC_GATE.search(simp):
         out += _clinics(simp)
     out += _nicknames(simp)
@@ -181,4 +208,4 @@ def find(simp: str) -> list[tuple[int, int, float]]:
 
 
 # the scrubber's prefilter: text where find may return something
-PREFILTER_SCANS = (NICKNAME, SURNAME_TOLD, GIVEN_TOLD, LATIN_TOLD, CLINIC_GATE, SHORT_RANK)
+PREFILTER_SCANS = (NICKNAME, SURNAME_TOLD, GIVEN_TOLD, LATIN_TOLD, CLINIC_GATE, SHORT_RANK, SHOP)
