@@ -63,12 +63,18 @@ def hold_reason(ds: Dataset, opts: pixels.PixelOptions, risk: str | None) -> str
     modality = str(ds.get("Modality", "") or "").strip().upper()
     if modality and modality in {m.upper() for m in opts.hold_modalities}:
         return f"modality {modality}: pixel data held for review"
-    frames = int(ds.get("NumberOfFrames", 1) or 1)
-    if opts.use_ocr and frames > opts.ocr_max_frames:   # OCR cost cap: held, never passed unread
-        return f"{frames} frames exceed the OCR cap of {opts.ocr_max_frames}: held for review"
     if risk and not opts.use_ocr:
         return f"{risk}: burned-in text likely and OCR is off"
     return None
+
+
+def check_hold(ds: Dataset, opts: pixels.PixelOptions) -> str | None:
+    """Raise HeldForReview when ``ds`` is held before any masking; else its risk reason."""
+    risk = risk_reason(ds, opts)
+    held = hold_reason(ds, opts, risk)
+    if held:
+        raise HeldForReview(held)
+    return risk
 
 
 def known_regions(shape: tuple[int, ...], opts: pixels.PixelOptions) -> list[pixels.Box]:
@@ -155,5 +161,5 @@ def strip_unused_bits(ds: Dataset) -> bool:
     return int(ds.get("BitsStored", 0) or 0) < int(ds.get("BitsAllocated", 0) or 0)
 
 
-__all__ = ["HeldForReview", "hold_reason", "known_regions", "renderings", "risk_reason",
+__all__ = ["HeldForReview", "check_hold", "hold_reason", "known_regions", "renderings", "risk_reason",
            "strip_unused_bits", "text_area"]

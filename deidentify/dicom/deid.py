@@ -14,7 +14,7 @@ from pydicom.errors import InvalidDicomError
 from pydicom.sequence import Sequence
 from pydicom.uid import PYDICOM_IMPLEMENTATION_UID, ExplicitVRLittleEndian
 
-from deidentify.dicom import burned_in, pixels, text_values
+from deidentify.dicom import burned_in, cine, pixels, text_values
 from deidentify.dicom.profile import action_for
 from deidentify.dicom.sweep import (BINARY_VRS, decoded_binary, dummy_value, identity_strings,
                                     value_leaks)
@@ -166,10 +166,25 @@ def _is_mono1(ds: Dataset) -> bool:
     return str(ds.get("PhotometricInterpretation", "")) == "MONOCHROME1"
 
 
-def _display_frames(ds: Dataset) -> list[np.ndarray]:
-    """8-bit renderings of every frame for OCR, each carrying its extra renderings."""
+def _ocr_inputs(ds: Dataset, opts: pixels.PixelOptions) -> tuple[cine.OcrPlan | None, list[np.ndarray]]:
+    """(plan, 8-bit renderings to OCR, each carrying its extra renderings): every frame, or for
+    a long cine the few images that stand for its frames (cine.py).  Held files raise first."""
+    burned_in.check_hold(ds, opts)
     stack = _decoded(ds)
-    return [] if stack is None else [pixels.with_extras(*burned_in.renderings(ds, f)) for f in stack]
+    if stack is None:
+        return None, []
+    plan, images = cine.plan(stack, opts.ocr_max_frames)
+    return plan, [pixels.with_extras(*burned_in.renderings(ds, f)) for f in images]
+
+
+def _ocr(ds: Dataset, opts: pixels.PixelOptions) -> list[list[pixels.Box]]:
+    plan, images = _ocr_inputs(ds, opts)
+    if plan is None:
+        return []
+    if not plan.reduced:
+        return pixels.ocr_boxes_many(images, opts)
+    sure: list[list[pixels.Box]] = []
+    return plan.spread(pixels.ocr_boxes_many(images, opts, sure=sure), sure)
 
 
 def _clean_pixels(ds: Dataset, opts: pixels.PixelOptions, report: DicomReport,
@@ -178,10 +193,7 @@ def _clean_pixels(ds: Dataset, opts: pixels.PixelOptions, report: DicomReport,
     Default deny (burned_in.py): risky classes need OCR and lose their borders; some are held."""
     if "PixelData" not in ds:
         return False
-    risk = burned_in.risk_reason(ds, opts)
-    held = burned_in.hold_reason(ds, opts, risk)
-    if held:
-        raise burned_in.HeldForReview(held)
+    risk = burned_in.check_hold(ds, opts)
     stack = _decoded(ds)
     spp = int(ds.get("SamplesPerPixel", 1))
     mono1 = _is_mono1(ds)
@@ -191,7 +203,7 @@ def _clean_pixels(ds: Dataset, opts: pixels.PixelOptions, report: DicomReport,
     burned_flag = str(ds.get("BurnedInAnnotation", "")).upper() == "YES"
     if ocr is None:
         if opts.use_ocr:
-            ocr = pixels.ocr_boxes_many(_display_frames(ds), opts)
+            ocr = _ocr(ds, opts)
         else:
             ocr = [[] for _ in stack]
     changed = burned_in.strip_unused_bits(ds)   # rewritten without bits above BitsStored
@@ -333,22 +345,26 @@ def deidentify_dicom_many(items: abc.Sequence[bytes], *, pseudonymise: Callable[
     header = header or ScrubOptions.for_dicom_headers()
     results: list[bytes | Exception] = []
     for lo in range(0, len(items), max(1, batch)):
-        chunk: list[tuple[int, Dataset, list[np.ndarray]]] = []
+        chunk: list[tuple[int, Dataset, cine.OcrPlan | None, list[np.ndarray]]] = []
         out: list[bytes | Exception] = []
         for k, data in enumerate(items[lo:lo + batch]):
             try:
                 ds = _read(data)
-                chunk.append((k, ds, _display_frames(ds) if opts.use_ocr else []))
+                chunk.append((k, ds, *(_ocr_inputs(ds, opts) if opts.use_ocr else (None, []))))
                 out.append(b"")
             except Exception as exc:  # noqa: BLE001 - returned per file, by design
                 out.append(exc)
-        flat = [g for _, _, frames in chunk for g in frames]
-        boxes = pixels.ocr_boxes_many(flat, opts) if flat else []
+        flat = [g for _, _, _, images in chunk for g in images]
+        sure: list[list[pixels.Box]] = []
+        reduced = any(plan is not None and plan.reduced for _, _, plan, _ in chunk)
+        boxes = (pixels.ocr_boxes_many(flat, opts, sure=sure) if reduced
+                 else pixels.ocr_boxes_many(flat, opts)) if flat else []
         pos = 0
-        for k, ds, frames in chunk:
-            ocr = boxes[pos:pos + len(frames)] if opts.use_ocr else None
-            pos += len(frames)
+        for k, ds, plan, images in chunk:
+            found, certain = boxes[pos:pos + len(images)], sure[pos:pos + len(images)]
+            pos += len(images)
             try:
+                ocr = plan.spread(found, certain) if plan is not None else ([] if opts.use_ocr else None)
                 deidentify_dataset(ds, pseudonymise=pseudonymise, options=opts, ocr=ocr, header=header)
                 out[k] = _write(ds)
             except Exception as exc:  # noqa: BLE001

@@ -67,6 +67,7 @@ class PixelOptions:
     hold_modalities: tuple[str, ...] = _policy_default("dicom_hold_modalities")
     hold_text_area: float = _policy_default("dicom_hold_text_area")
     ocr_max_frames: int = _policy_default("dicom_ocr_max_frames")
+    ocr_sure_confidence: float = _policy_default("dicom_ocr_sure_confidence")
 
     @classmethod
     def from_policy(cls, policy=None, **overrides) -> "PixelOptions":
@@ -83,7 +84,9 @@ class PixelOptions:
                       "burned_in_sop_classes": tuple(d.dicom_burned_in_sop_classes),
                       "band_cols": d.dicom_burned_in_band_cols,
                       "hold_modalities": tuple(d.dicom_hold_modalities),
-                      "hold_text_area": d.dicom_hold_text_area, **overrides})
+                      "hold_text_area": d.dicom_hold_text_area,
+                      "ocr_max_frames": d.dicom_ocr_max_frames,
+                      "ocr_sure_confidence": d.dicom_ocr_sure_confidence, **overrides})
 
 
 class OcrUnavailable(RuntimeError):
@@ -182,10 +185,13 @@ def with_extras(gray8: np.ndarray, extras) -> np.ndarray:
     return out
 
 
-def ocr_boxes_many(frames: list[np.ndarray], opts: PixelOptions) -> list[list[Box]]:
+def ocr_boxes_many(frames: list[np.ndarray], opts: PixelOptions,
+                   sure: list[list[Box]] | None = None) -> list[list[Box]]:
     """Word and line boxes tesseract finds in each 8-bit image (every orientation, plain and
     contrast-normalised, and upright each of its ``extras``, see ``with_extras``), in one
-    tesseract run; boxes in each frame's own coordinates."""
+    tesseract run; boxes in each frame's own coordinates.  ``sure`` (a list) receives per
+    image the boxes of words read with ``ocr_sure_confidence`` and 3+ letters or digits
+    (text beyond doubt, not the shapes OCR reads into noise: cine.py decides holds on them)."""
     if not frames:
         return []
     pages: list[tuple[int, int, int]] = []   # (frame, quarter turns, scale)
@@ -199,6 +205,7 @@ def ocr_boxes_many(frames: list[np.ndarray], opts: PixelOptions) -> list[list[Bo
             pages.append((f_idx, k, scale))
     out = _tesseract(images, opts, tsv=True)
     words: dict[tuple[int, int], list[tuple[tuple[int, int, int], Box]]] = {}
+    sure_found: dict[int, list[Box]] = {}
     for row in csv.DictReader(io.StringIO(out), delimiter="\t", quoting=csv.QUOTE_NONE):
         text = (row.get("text") or "").strip()
         if row.get("level") != "5" or not text or not any(c.isalnum() for c in text):
@@ -211,6 +218,9 @@ def ocr_boxes_many(frames: list[np.ndarray], opts: PixelOptions) -> list[list[Bo
         key = (int(row["block_num"]), int(row["par_num"]), int(row["line_num"]))
         box = _unrotate((x, y, x + max(bw, 1), y + max(bh, 1)), k, frames[f_idx].shape[:2])
         words.setdefault((f_idx, page), []).append((key, box))
+        if sure is not None and float(row["conf"]) >= opts.ocr_sure_confidence \
+                and sum(c.isalnum() for c in text) >= 3:
+            sure_found.setdefault(f_idx, []).append(box)
     result: list[list[Box]] = [[] for _ in frames]
     for (f_idx, _page), found in words.items():
         result[f_idx].extend(b for _, b in found)
@@ -220,6 +230,8 @@ def ocr_boxes_many(frames: list[np.ndarray], opts: PixelOptions) -> list[list[Bo
         for bs in lines.values():  # each OCR line blacked out as a whole, gaps included
             result[f_idx].append((min(b[0] for b in bs), min(b[1] for b in bs),
                                   max(b[2] for b in bs), max(b[3] for b in bs)))
+    if sure is not None:
+        sure.extend(sure_found.get(k, []) for k in range(len(frames)))
     return result
 
 

@@ -14,6 +14,7 @@ import random
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
+import pydicom
 from pydicom.dataset import Dataset, FileMetaDataset
 from pydicom.sequence import Sequence
 from pydicom.uid import CTImageStorage, ExplicitVRLittleEndian, PYDICOM_IMPLEMENTATION_UID
@@ -178,6 +179,30 @@ def make_dicom(rng: random.Random, patient_name: str, patient_id: str, birth_dat
     block.add_new(0x12, "DA", birth_date)
     ds.PixelData = _pixels(rng, burned_text).tobytes()
 
+    buf = io.BytesIO()
+    ds.save_as(buf, enforce_file_format=True)
+    return buf.getvalue()
+
+
+def make_cine(rng: random.Random, frames: np.ndarray, modality: str = "US",
+              photometric: str = "MONOCHROME2", burned_in: str = "NO") -> bytes:
+    """A multi-frame image (cine) with ``make_dicom``'s identifying header and ``frames``
+    (frames, rows, cols) uint8 or uint16 as its pixel data, for the long-cine tests (D1)."""
+    ds = pydicom.dcmread(io.BytesIO(make_dicom(rng, "王^小明", "A123456789", "19650704", "20220315", "")))
+    frames = np.ascontiguousarray(frames)
+    bits = 8 if frames.dtype == np.uint8 else 16
+    ds.Modality = modality
+    ds.NumberOfFrames = len(frames)
+    ds.Rows, ds.Columns = frames.shape[1], frames.shape[2]
+    ds.BitsAllocated, ds.BitsStored, ds.HighBit = bits, bits if bits == 8 else 12, (7 if bits == 8 else 11)
+    ds.PhotometricInterpretation = photometric
+    ds.BurnedInAnnotation = burned_in
+    if bits == 8:   # the CT window and rescale of make_dicom mean nothing here
+        for keyword in ("RescaleIntercept", "RescaleSlope", "WindowCenter", "WindowWidth"):
+            delattr(ds, keyword)
+    ds.FrameIncrementPointer = 0x00181063
+    ds.FrameTime = "33.3"
+    ds.PixelData = frames.astype(frames.dtype.newbyteorder("<")).tobytes()
     buf = io.BytesIO()
     ds.save_as(buf, enforce_file_format=True)
     return buf.getvalue()

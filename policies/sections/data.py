@@ -136,8 +136,15 @@ class DataPolicy(BaseModel):
                     "held for a person (a page or screenshot of text, not annotations).")
     dicom_ocr_max_frames: int = setting(
         64, rule="D1", ge=1,
-        description="A multi-frame image (cine) with more frames than this is held for a person "
-                    "instead of OCR reading every frame (cost cap; nothing passes unread).")
+        description="OCR cost cap: a multi-frame image (cine) with more frames than this is "
+                    "reduced to its per-pixel max/min/median and the frames around its change "
+                    "points (deidentify/dicom/cine.py); when those images are more than this the "
+                    "file is held for a person (nothing passes unread).")
+    dicom_ocr_sure_confidence: float = setting(
+        70.0, rule="D1", ge=0, le=100,
+        description="In a reduced cine, a word of 3+ letters/digits OCR reads with at least this "
+                    "confidence in a single frame and in no summary image (text that appears, "
+                    "moves or changes) holds the file for a person; weaker reads are noise.")
     dicom_scrub_text_attributes: tuple[str, ...] = setting(
         ("TextValue",), rule="D1",
         description="Free-text attributes kept after the free-text scrubber (identifiers, dates "
