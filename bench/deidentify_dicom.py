@@ -113,7 +113,13 @@ def cine_bench(frames: int) -> None:
 
     base = pydicom.dcmread(io.BytesIO(make_dicom(random.Random(1), "王^小明", "A123456789", "19650704",
                                                  "20220315", "WANG HSIAO-MING\nID A123456789"))).pixel_array
-    stack = np.stack([np.roll(base, (int(4 * np.sin(t / 5)), 0), axis=(0, 1)) for t in range(frames)])
+    from scipy import ndimage
+
+    # anatomy sways smoothly (sub-pixel shifts every frame), the text rows stay put
+    stack = np.stack([ndimage.shift(base.astype(np.float32), (4 * np.sin(t / 5), 0), order=1,
+                                    mode="nearest") for t in range(frames)])
+    noise = np.random.default_rng(0).normal(0, 12, stack.shape)   # fresh noise in every frame
+    stack = np.clip(stack + noise, 0, 4095)
     stack[:, 4:60, :] = base[np.newaxis, 4:60, :]      # the text rows stay put
     data = make_cine(random.Random(2), stack.astype(np.uint16), "XA")
     for label, cap in (("policy cap (reduced to a few images)", None), ("every frame read", frames)):

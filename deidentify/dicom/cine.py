@@ -28,6 +28,7 @@ from deidentify.dicom.burned_in import HeldForReview
 
 TILE = 16            # change points are looked for per TILE×TILE tile
 MAD_K = 6.0          # a tile's change is abrupt above median + MAD_K · 1.4826 · MAD
+GAP = 8              # change points this close form one run (the motion paused, it did not end)
 FLOOR = 1.0 / 255    # and above this fraction of the value range (rms per pixel)
 
 
@@ -102,7 +103,7 @@ def change_points(stack: np.ndarray) -> list[int]:
 def _runs(points: list[int]) -> list[tuple[int, int]]:
     runs: list[tuple[int, int]] = []
     for t in points:
-        if runs and t == runs[-1][1] + 1:
+        if runs and t <= runs[-1][1] + GAP:   # a pause of anatomy that moves (turning points)
             runs[-1] = (runs[-1][0], t)
         else:
             runs.append((t, t))

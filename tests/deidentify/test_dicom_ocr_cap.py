@@ -34,8 +34,8 @@ def test_long_cine_is_not_held_for_its_frame_count(frames, modality):
     assert plan.reduced and len(images) <= 6
 
 
-@pytest.mark.parametrize("frames,flashes,cap", [(100, 12, 16), (300, 30, 64), (80, 3, 4)],
-                         ids=["100f-12changes-cap16", "300f-30changes-cap64", "80f-3changes-cap4"])
+@pytest.mark.parametrize("frames,flashes,cap", [(200, 12, 16), (300, 30, 64), (80, 3, 4)],
+                         ids=["200f-12changes-cap16", "300f-30changes-cap64", "80f-3changes-cap4"])
 def test_more_images_than_the_cap_are_held(frames, flashes, cap):
     """D1: too many change points for the cap -> held with the reason; fails with the cap off."""
     with pytest.raises(HeldForReview, match="OCR cap"):
