@@ -8,9 +8,9 @@ looks at what any encoding of data into text must leave behind, whatever the alp
   selectors, Unicode tag characters, blank fillers): each can carry bits invisibly;
 - whitespace at line ends (the classic whitespace-steganography carrier);
 - words that mix scripts (a Cyrillic "а" in a Latin word): homoglyph substitution carries bits;
-- long runs of letters that are not words (a-z only, A-Z only, base32 …): no language has
-  40-letter words, and encoded runs lack the vowels of pronounceable text;
-- prose of many words with almost no function words (a code-word alphabet: "alpha bravo …").
+- long runs of letters that are not words (a-z only, A-Z only, base32 …): random letters of any
+  alphabet make few of the letter pairs words are made of, and no word is 40 letters long;
+- prose of many words that does not read as language (a code-word alphabet: "alpha bravo …").
 
 Each returns findings as (severity, location, English, Chinese); ``smuggling`` reports them.
 """
@@ -129,7 +129,6 @@ def mixed_script_words(text: str) -> list[str]:
 _RUN = re.compile(r"[A-Za-z0-9+/=_\-]{2,}")
 _LETTERS = re.compile(r"[A-Za-z]+")
 _CAMEL = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])")
-_VOWELS = set("aeiouyAEIOUY")
 _URLISH = re.compile(r"(?:https?|ftp|file)://\S+|www\.\S+", re.I)
 
 
