@@ -63,15 +63,20 @@ def _two_way(name, labels, rows_name, rows, values):
     return f"{rows_name},{name},n\n" + body, {rows_name: G, name: G, "n": COUNT}, {}
 
 
+def _spellings(rng, kinds, k):
+    """The k-th member's variable, and two names of it and two spellings of its categories."""
+    kind = kinds[k % len(kinds)]
+    names, spellings = VARIABLES[kind]
+    return kind, _two(rng, names), _two(rng, spellings)
+
+
 def _members(n=48, seed=5):
     """(old csv, old roles, old kw, new csv, new roles, new kw, gap, where, id)."""
     rng = random.Random(seed)
     out = []
     kinds = sorted(VARIABLES)
     for k in range(n):
-        kind = kinds[k % len(kinds)]
-        names, spellings = VARIABLES[kind]
-        (n_old, n_new), (s_old, s_new) = _two(rng, names), _two(rng, spellings)
+        kind, (n_old, n_new), (s_old, s_new) = _spellings(rng, kinds, k)
         gap = 1 + k % (M - 1)
         shape = (k // len(kinds)) % 3
         where = "history" if k % 2 == 0 else "request"
@@ -118,9 +123,7 @@ def _ordinary(n=24, seed=9):
     out = []
     kinds = sorted(VARIABLES)
     for k in range(n):
-        kind = kinds[k % len(kinds)]
-        names, spellings = VARIABLES[kind]
-        (n_old, n_new), (s_old, s_new) = _two(rng, names), _two(rng, spellings)
+        kind, (n_old, n_new), (s_old, s_new) = _spellings(rng, kinds, k)
         vals = [rng.randrange(60, 900) for _ in s_old]
         mode = ("restated", "far", "total")[(k // len(kinds)) % 3]
         new_vals = list(vals)

@@ -101,15 +101,21 @@ def _plain(var, labels, values):
     return f"{var},n\n" + "".join(f"{lab},{v}\n" for lab, v in zip(labels, values))
 
 
+def _variables(rng, k, diabetes):
+    """The k-th member's groups and its three variables (sex, age group, a yes-only diabetes
+    row with counts in the ``diabetes`` range)."""
+    groups = GROUPS[k % len(GROUPS)]
+    sex, age = SEX[k % len(SEX)], AGE[k % len(AGE)]
+    sexc = _counts(rng, sex, groups)
+    return groups, [("Sex", sex, sexc), ("Age group", age, _counts(rng, age, groups, sexc)),
+                    ("Diabetes", ("Yes",), {"Yes": [rng.randrange(*diabetes) for _ in groups]})]
+
+
 def _leaks(n=40, seed=23):
     rng = random.Random(seed)
     out = []
     for k in range(n):
-        groups = GROUPS[k % len(GROUPS)]
-        sex, age = SEX[k % len(SEX)], AGE[k % len(AGE)]
-        sexc = _counts(rng, sex, groups)
-        variables = [("Sex", sex, sexc), ("Age group", age, _counts(rng, age, groups, sexc)),
-                     ("Diabetes", ("Yes",), {"Yes": [rng.randrange(20, 50) for _ in groups]})]
+        groups, variables = _variables(rng, k, (20, 50))
         overall = k % 3 != 0
         fmt = ("md", "csv", "two", "csv")[k % 4]
         t1, N = table_one(rng, variables, groups, overall=overall, fmt=fmt, pvalue=k % 5 == 0)
@@ -196,11 +202,7 @@ def _ordinary(n=20, seed=37):
     rng = random.Random(seed)
     out = []
     for k in range(n):
-        groups = GROUPS[k % len(GROUPS)]
-        sex, age = SEX[k % len(SEX)], AGE[k % len(AGE)]
-        sexc = _counts(rng, sex, groups)
-        variables = [("Sex", sex, sexc), ("Age group", age, _counts(rng, age, groups, sexc)),
-                     ("Diabetes", ("Yes",), {"Yes": [rng.randrange(10, 25) for _ in groups]})]
+        groups, variables = _variables(rng, k, (10, 25))
         missing = {"Sex": 0 if k % 2 else M + rng.randrange(0, 20)}
         fmt = "csv" if k % 3 else "md"
         t1, N = table_one(rng, variables, groups, overall=True, fmt=fmt, missing=missing,
