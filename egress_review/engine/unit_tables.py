@@ -52,7 +52,8 @@ PERSON_ATTRIBUTES = re.compile(
 # A Table 1's test column ("p", "P value", 「P值」): a number from 0 to 1 there is a p-value,
 # not the percent its row label ("Sex, n (%)") would make it; anything else is judged as before.
 P_VALUE_HEADER = re.compile(r"^(?:p|p[\s_-]*values?|p\s*值|顯著性)(?:\s*[(（][^)）]*[)）])?$", re.I)
-P_VALUE = re.compile(r"^(?:[<>≤≥]\s*)?(?:0?\.\d+|0|1(?:\.0+)?)\s*[*†‡]*$")
+# (a bare "1" is not taken for one: p = 1 is printed 1.00, and a count of one hides as "1")
+P_VALUE = re.compile(r"^(?:[<>≤≥]\s*)?(?:0?\.\d+|0|1\.0+)\s*[*†‡]*$")
 _YEAR = re.compile(r"^(1[89]\d\d|20\d\d)$|^(民國)?\d{2,3}年$")
 
 

@@ -241,7 +241,7 @@ def test_a_p_value_column_is_not_a_column_of_percents(run, sex, dm):
     assert r.verdict == "pass", said(r)
 
 
-@pytest.mark.parametrize("sex, dm", [("3", "0.21"), ("0.04", "12"), ("2 (0.7)", "0.5")])
+@pytest.mark.parametrize("sex, dm", [("3", "0.21"), ("0.04", "12"), ("2 (0.7)", "0.5"), ("1", "0.21"), ("0.04", "1")])
 def test_a_number_that_is_no_p_value_in_the_p_column_is_still_judged(run, sex, dm):
     r = run({"t1.csv": P_TABLE.format(sex=sex, dm=dm)}, [_text("t1.csv")])
     assert r.verdict != "pass", said(r)
