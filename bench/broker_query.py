@@ -33,7 +33,7 @@ who the caller is - an interactive session's token adds that hub call per record
     python bench/broker_query.py --warden     # the real warden's record alone, per query
                                               # (1 broker, then 8 posting at once)
     python bench/broker_query.py --warden --postgres   # the same on PostgreSQL (fsync on)
-    python bench/broker_query.py --threads 200   # the whole path's CPU per query by thread
+    python bench/broker_query.py --threads 200 [--pairs 3]   # CPU per query by thread, broker vs raw
 """
 from __future__ import annotations
 
@@ -287,12 +287,40 @@ def _thread_cpu(pid: int) -> dict[int, int]:
     return out
 
 
-def thread_split(n: int) -> dict:
-    """Where the whole path's CPU goes, per query: ``n`` aggregates through the broker and the
-    real warden, each thread's CPU from /proc/<pid>/task/<tid>/schedstat - this process's
-    threads by name (the session's client, the warden's server loop, its record writer), the
-    broker's event loop (its main thread) and its other threads together (request workers,
-    the query's worker, DuckDB's own); then ``n`` raw queries in this process for comparison."""
+def _comm(pid: int, tid: int) -> str:
+    try:
+        with open(f"/proc/{pid}/task/{tid}/comm") as f:
+            return f.read().strip()
+    except OSError:
+        return ""
+
+
+# the broker names its event loop's request threads (hub_config.broker.name_thread); the
+# query's thread is named too, but a thread inherits its creator's name, and DuckDB's and
+# pyarrow's pools are started by the query's thread: so everything else in the broker process
+# is the query's work, as the raw query's caller thread and the same pools are in this one
+_REQUEST = "request threads (body, warden round trip, IPC)"
+_QUERY = "the query (its thread, DuckDB's and pyarrow's)"
+
+
+def _split_broker(pid: int, before: dict[int, int], after: dict[int, int]) -> dict[str, int]:
+    out = {"event loop (tornado)": 0, _REQUEST: 0, _QUERY: 0}
+    for tid, ns in after.items():
+        key = "event loop (tornado)" if tid == pid else \
+            _REQUEST if _comm(pid, tid) == "broker-request" else _QUERY
+        out[key] += ns - before.get(tid, 0)
+    return out
+
+
+def thread_split(n: int, pairs: int = 3) -> dict:
+    """Where the whole path's CPU goes, per query: ``pairs`` rounds, each ``n`` aggregates
+    through the broker and the real warden and ``n`` raw queries in this process, alternating
+    which goes first (the machine is shared: like is compared with like in the same minute).
+    Each thread's CPU from /proc/<pid>/task/<tid>/schedstat: this process's threads by name
+    (the session's client, the warden's server loop, its record writer); the broker's split
+    into its event loop, its request threads and the rest - the query's thread and DuckDB's
+    and pyarrow's pools, set against the raw query's CPU in this process (its caller, the main
+    thread, and the same pools)."""
     from enclave.session.query import BrokerConnection
 
     tmp = Path(tempfile.mkdtemp(prefix="broker-bench-"))
@@ -308,30 +336,47 @@ def thread_split(n: int) -> dict:
         for _ in range(10):   # warm: plans, proofs, pooled connections
             conn.sql(AGG).arrow()
             raw.sql(AGG).to_arrow_table()
-        me, names = os.getpid(), {}
-        a, b0 = _thread_cpu(me), _thread_cpu(broker.pid)
-        for _ in range(n):
-            conn.sql(AGG).arrow()
-        z, b1 = _thread_cpu(me), _thread_cpu(broker.pid)
-        names = {t.native_id: t.name for t in threading.enumerate()}
-        names[threading.get_native_id()] = "client (BrokerConnection)"
+        me = os.getpid()
         ms = lambda d: round(d / n / 1e6, 3)   # noqa: E731 - ns over n queries, as ms
-        out = {"this_process": {}, "broker_process": {}}
-        for tid, ns in z.items():   # unnamed: the raw connections' DuckDB threads (idle here)
-            key = names.get(tid, "other threads")
-            d = out["this_process"].get(key, 0) + ms(ns - a.get(tid, 0))
-            out["this_process"][key] = round(d, 3)
-        main_d = b1.get(broker.pid, 0) - b0.get(broker.pid, 0)
-        rest = sum(ns - b0.get(tid, 0) for tid, ns in b1.items() if tid != broker.pid)
-        out["broker_process"] = {"event loop (tornado)": ms(main_d),
-                                 "other threads (workers, DuckDB)": ms(rest)}
-        c0 = _cpu(me)
-        for _ in range(n):
-            raw.sql(AGG).to_arrow_table()
-        out["raw_query_this_process"] = ms((_cpu(me) - c0) * 1e9)
-        out["broker_path_total"] = round(sum(out["this_process"].values())
-                                         + sum(out["broker_process"].values()), 3)
-        return out
+
+        def via_broker() -> dict:
+            a, b0, w0 = _thread_cpu(me), _thread_cpu(broker.pid), time.perf_counter()
+            for _ in range(n):
+                conn.sql(AGG).arrow()
+            wall = time.perf_counter() - w0
+            z, b1 = _thread_cpu(me), _thread_cpu(broker.pid)
+            names = {t.native_id: t.name for t in threading.enumerate()}
+            names[threading.get_native_id()] = "client (BrokerConnection)"
+            mine: dict[str, float] = {}
+            for tid, ns in z.items():   # unnamed: the raw connection's pools (idle here)
+                key = names.get(tid, "other threads")
+                mine[key] = round(mine.get(key, 0) + ms(ns - a.get(tid, 0)), 3)
+            theirs = {k: ms(v) for k, v in _split_broker(broker.pid, b0, b1).items()}
+            return {"wall_ms": round(1000 * wall / n, 3), "this_process": mine,
+                    "broker_process": theirs,
+                    "total": round(sum(mine.values()) + sum(theirs.values()), 3)}
+
+        def via_raw() -> dict:
+            c0, w0 = _cpu(me), time.perf_counter()
+            for _ in range(n):
+                raw.sql(AGG).to_arrow_table()
+            return {"wall_ms": round(1000 * (time.perf_counter() - w0) / n, 3),
+                    "cpu_ms": ms((_cpu(me) - c0) * 1e9)}
+
+        rounds = []
+        for i in range(pairs):
+            got = {}
+            for name in (("broker", "raw") if i % 2 == 0 else ("raw", "broker")):
+                got[name] = via_broker() if name == "broker" else via_raw()
+            b, r = got["broker"], got["raw"]
+            work = b["broker_process"][_QUERY]
+            rounds.append({**got, "query_work_broker_vs_raw": round(work / r["cpu_ms"], 3),
+                           "cpu_ratio": round(b["total"] / r["cpu_ms"], 3),
+                           "wall_ratio": round(b["wall_ms"] / r["wall_ms"], 3)})
+        med = lambda k: round(statistics.median(x[k] for x in rounds), 3)   # noqa: E731
+        return {"queries_per_round": n, "rounds": rounds,
+                "median_cpu_ratio": med("cpu_ratio"), "median_wall_ratio": med("wall_ratio"),
+                "median_query_work_broker_vs_raw": med("query_work_broker_vs_raw")}
     finally:
         broker.terminate()
         broker.wait(10)
@@ -341,7 +386,8 @@ def thread_split(n: int) -> dict:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--pairs", type=int, default=8)
+    ap.add_argument("--pairs", type=int, default=8, help="samples each way (with --threads: "
+                    "rounds of N queries each way)")
     ap.add_argument("--reps", type=int, default=10, help="queries per timed sample")
     ap.add_argument("--big", type=int, default=3, help="2 M-row results each way")
     ap.add_argument("--json", action="store_true")
@@ -355,7 +401,7 @@ def main() -> int:
                     help="only split the whole path's CPU per query by thread, over N queries")
     args = ap.parse_args()
     if args.threads:
-        print(json.dumps(thread_split(args.threads), indent=1))
+        print(json.dumps(thread_split(args.threads, args.pairs), indent=1))
         return 0
     if args.warden:
         print(json.dumps(warden_cost(postgres=args.postgres)))
