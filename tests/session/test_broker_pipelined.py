@@ -250,3 +250,17 @@ def test_same_rows_as_raw_duckdb(env):
         assert con.sql(sql, params).fetchall() == want, sql
     recorded = [b["sql"] for _, s, b in warden.answered if s == 201 and b.get("event") == "query"]
     assert recorded[-len(queries):] == [q for q, _ in queries]   # each one recorded
+
+
+def test_the_brokers_threads_are_named(env):
+    """The broker names its request threads and the query's thread (bench/broker_query.py
+    --threads splits its CPU by them; ``top -H`` shows them), and leaves its main thread's
+    name - the process's name - as it was."""
+    _, proc, con, _, _ = env
+    assert con.sql("SELECT count(*) FROM claims").fetchall() == [(200_000,)]
+    tasks = Path(f"/proc/{proc.pid}/task")
+    names = {int(t.name): (t / "comm").read_text().strip() for t in tasks.iterdir()}
+    assert "broker-request" in names.values()   # the event loop's worker threads
+    assert "broker-query" in names.values()     # the read-only query's worker
+    with open(f"/proc/{proc.pid}/comm") as f:
+        assert f.read().strip() == names[proc.pid] == Path(proc.args[0]).name[:15]
