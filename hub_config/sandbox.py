@@ -82,7 +82,7 @@ def _data_fd(content: bytes) -> int:
     return fd
 
 
-def bwrap_argv(spec: dict, cmd: list[str], *, seccomp_fd: int, info_fd: int,
+def bwrap_argv(spec: dict, cmd: list[str], *, seccomp_fds: list[int], info_fd: int,
                data_fds: dict[str, int]) -> list[str]:
     """The bwrap command line for ``spec`` (see ``hub_config.spawner.build_spec``)."""
     uid, gid = int(spec["uid"]), int(spec["gid"])
@@ -93,7 +93,9 @@ def bwrap_argv(spec: dict, cmd: list[str], *, seccomp_fd: int, info_fd: int,
          "--hostname", spec.get("hostname", "enclave"),
          "--cap-drop", "ALL", "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID",
          "--cap-add", "CAP_SETPCAP",
-         "--seccomp", str(seccomp_fd), "--info-fd", str(info_fd)]
+         "--info-fd", str(info_fd)]
+    for fd in seccomp_fds:  # the deny-list and the allow-list, both applied (seccomp_filter)
+        a += ["--add-seccomp-fd", str(fd)]
     for link, target in spec.get("symlinks", {}).items():
         a += ["--symlink", target, link]
     tmpfs = sorted(spec.get("tmpfs", []), key=lambda d: d.count("/"))
@@ -115,7 +117,10 @@ def bwrap_argv(spec: dict, cmd: list[str], *, seccomp_fd: int, info_fd: int,
         if not os.path.exists(src):
             raise SandboxError(f"bind source {src} does not exist")
         a += [opt, src, dst]
-    a += ["--dev", "/dev", "--proc", "/proc"]
+    # /dev/shm: bwrap's is a root-owned directory of the private /dev (POSIX semaphores and
+    # multiprocessing failed); a tmpfs of this sandbox's own, like /tmp - never another's
+    a += ["--dev", "/dev", "--perms", "1777", "--size",
+          str(int(spec.get("tmpfs_mb", 512)) << 20), "--tmpfs", "/dev/shm", "--proc", "/proc"]
     for dst in files:
         a += ["--perms", "0644", "--ro-bind-data", str(data_fds[dst]), dst]
     a += ["--remount-ro", "/", "--chdir", spec.get("cwd", "/")]
@@ -179,13 +184,14 @@ def run(spec: dict, cmd: list[str], env: dict[str, str]) -> int:
     os.write(log_fd, f"--- enclave sandbox {name}: limits {note}\n".encode())
     fds: list[int] = []
     try:
-        seccomp_fd = seccomp_filter.bpf_fd()
-        fds.append(seccomp_fd)
+        seccomp_fds = seccomp_filter.bpf_fds()
+        fds += seccomp_fds
         data_fds = {dst: _data_fd(content.encode()) for dst, content in spec.get("files", {}).items()}
         fds += data_fds.values()
         info_r, info_w = os.pipe()
         fds.append(info_w)
-        argv = bwrap_argv(spec, cmd, seccomp_fd=seccomp_fd, info_fd=info_w, data_fds=data_fds)
+        argv = bwrap_argv(spec, cmd, seccomp_fds=seccomp_fds, info_fd=info_w,
+                          data_fds=data_fds)
         nproc = int(lim["max_processes"])
 
         def child() -> None:  # root, in the child, before exec of bwrap

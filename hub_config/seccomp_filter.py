@@ -15,6 +15,8 @@ BPF, perf, kernel modules and kexec, userfaultfd, handle-based opens, personalit
 weaken ASLR, terminal injection and line-discipline changes, ``modify_ldt``/``uselib``, socket families other than unix, IPv4/6 and netlink, IPv4/6 sockets
 other than plain TCP and UDP, and socket pairs other than unix.
 Anything from another architecture's syscall table (``int 0x80``, x32) kills the process.
+A second filter, :mod:`hub_config.seccomp_allow`, is stacked on this one: a default-deny
+allow-list, so a syscall neither names still never runs.
 """
 from __future__ import annotations
 
@@ -131,13 +133,24 @@ def build() -> sc.SyscallFilter:
     return f
 
 
-def bpf_fd() -> int:
-    """The compiled filter in a sealed-size memfd, positioned at 0, for ``bwrap --seccomp``."""
-    fd = os.memfd_create("enclave-seccomp", 0)  # not CLOEXEC: handed to bwrap via pass_fds
+def _memfd(filt, name: str) -> int:
+    fd = os.memfd_create(name, 0)  # not CLOEXEC: handed to bwrap via pass_fds
     with os.fdopen(os.dup(fd), "wb", closefd=True) as out:
-        build().export_bpf(out)
+        filt.export_bpf(out)
     os.lseek(fd, 0, os.SEEK_SET)
     return fd
+
+
+def bpf_fds() -> list[int]:
+    """Both compiled layers in memfds, positioned at 0, for ``bwrap --add-seccomp-fd`` (loaded
+    in this order): the default-deny allow-list of :mod:`hub_config.seccomp_allow` (anything
+    not listed: ENOSYS), then this deny-list (argument checks).  Where both refuse, the kernel
+    answers with the filter loaded last, so the deny-list's error (EPERM, EAFNOSUPPORT...)
+    is the one a program sees."""
+    from hub_config import seccomp_allow
+
+    return [_memfd(seccomp_allow.build(), "enclave-seccomp-allow"),
+            _memfd(build(), "enclave-seccomp")]
 
 
 def load_here() -> None:
@@ -147,4 +160,7 @@ def load_here() -> None:
     libc = ctypes.CDLL(None, use_errno=True)
     if libc.prctl(38, 1, 0, 0, 0) != 0:  # PR_SET_NO_NEW_PRIVS
         raise OSError(ctypes.get_errno(), "prctl(PR_SET_NO_NEW_PRIVS)")
+    from hub_config import seccomp_allow
+
+    seccomp_allow.build().load()
     build().load()
