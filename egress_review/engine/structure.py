@@ -343,6 +343,12 @@ def _stated_scale(name: str) -> float | None:
     return float(g) if g else None
 
 
+def _rest_of_group(statistic: str, n: float, k: float) -> float | None:
+    """What a percent leaves of its group is a count too (97.5 % of 120 leaves 3); a rate's
+    complement means nothing (events per person-time)."""
+    return n - k if statistic == "percent" else None
+
+
 def _implied_counts(table: Table, m: int, as_statistic: dict[str, str] | None = None
                     ) -> list[tuple[int, str, float, str, bool]]:
     """Counts a percent, share or rate gives away with its base count: k = p × N / scale,
@@ -380,7 +386,12 @@ def _implied_counts(table: Table, m: int, as_statistic: dict[str, str] | None = 
             for scale in scales:
                 k = v[i] * n[i] / scale
                 err = n[i] * 0.5 * 10.0 ** (-_decimals(texts[i])) / scale
-                if k - err > 0.5 - 1e-9 and k + err < m - 0.5 + 1e-9:
-                    out.append((int(i), col, round(k, 3), base, sure))
-                    break
+                rest = _rest_of_group(statistic, n[i], k)
+                for part in (k,) if rest is None else (k, rest):
+                    if part - err > 0.5 - 1e-9 and part + err < m - 0.5 + 1e-9:
+                        out.append((int(i), col, round(part, 3), base, sure))
+                        break
+                else:
+                    continue
+                break
     return out
