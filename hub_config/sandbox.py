@@ -30,7 +30,7 @@ import sys
 import threading
 from pathlib import Path, PurePosixPath
 
-from hub_config import seccomp_filter
+from hub_config import proc_mask, seccomp_filter
 from hub_config.cgroups import CGROUP_ROOT, Limits, LimitsUnavailable
 from hub_config.lifetime import end_with_parent
 
@@ -77,13 +77,16 @@ def _under(path: str, dirs) -> bool:
 
 def _data_fd(content: bytes) -> int:
     fd = os.memfd_create("enclave-file", 0)
-    os.write(fd, content)
+    view = memoryview(content)
+    while view:
+        view = view[os.write(fd, view):]
     os.lseek(fd, 0, os.SEEK_SET)
     return fd
 
 
 def bwrap_argv(spec: dict, cmd: list[str], *, seccomp_fds: list[int], info_fd: int,
-               data_fds: dict[str, int]) -> list[str]:
+               data_fds: dict[str, int], proc_fds: dict[str, int] | None = None,
+               proc_dirs: list[str] = ()) -> list[str]:
     """The bwrap command line for ``spec`` (see ``hub_config.spawner.build_spec``)."""
     uid, gid = int(spec["uid"]), int(spec["gid"])
     if uid == 0 or gid == 0:
@@ -121,6 +124,11 @@ def bwrap_argv(spec: dict, cmd: list[str], *, seccomp_fds: list[int], info_fd: i
     # multiprocessing failed); a tmpfs of this sandbox's own, like /tmp - never another's
     a += ["--dev", "/dev", "--perms", "1777", "--size",
           str(int(spec.get("tmpfs_mb", 512)) << 20), "--tmpfs", "/dev/shm", "--proc", "/proc"]
+    # the machine's counters in /proc covered or frozen (hub_config.proc_mask)
+    for d in proc_dirs:
+        a += ["--perms", "0555", "--size", "4096", "--tmpfs", d]
+    for dst, fd in (proc_fds or {}).items():
+        a += ["--perms", "0444", "--ro-bind-data", str(fd), dst]
     for dst in files:
         a += ["--perms", "0644", "--ro-bind-data", str(data_fds[dst]), dst]
     a += ["--remount-ro", "/", "--chdir", spec.get("cwd", "/")]
@@ -188,10 +196,13 @@ def run(spec: dict, cmd: list[str], env: dict[str, str]) -> int:
         fds += seccomp_fds
         data_fds = {dst: _data_fd(content.encode()) for dst, content in spec.get("files", {}).items()}
         fds += data_fds.values()
+        proc_files, proc_dirs = proc_mask.masks()
+        proc_fds = {dst: _data_fd(content) for dst, content in proc_files.items()}
+        fds += proc_fds.values()
         info_r, info_w = os.pipe()
         fds.append(info_w)
         argv = bwrap_argv(spec, cmd, seccomp_fds=seccomp_fds, info_fd=info_w,
-                          data_fds=data_fds)
+                          data_fds=data_fds, proc_fds=proc_fds, proc_dirs=proc_dirs)
         nproc = int(lim["max_processes"])
 
         def child() -> None:  # root, in the child, before exec of bwrap
