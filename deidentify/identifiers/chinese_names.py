@@ -232,13 +232,20 @@ def _decide(simp: str, i: int, s_end: int, use_jieba: bool) -> tuple[int, int, f
     _, before_kw, titles, stop, tags, tokenizer = _tables()
     n = len(simp)
     # The surname character ends an ordinary word: 结石, 处方, 健康.
+    placed = False
     if i > 0 and _is_han(simp[i - 1]):
         if any(tags.get(simp[j:s_end], "nr") not in _NAME_FLAGS
                for j in (i - 1, i - 2) if j >= 0 and tokenizer.FREQ.get(simp[j:s_end])):
-            return None
+            placed = _person_after_place(simp, i, s_end, titles, tags, tokenizer)
+            if not placed:
+                return None
     if simp[i:i + 2] in _NOT_NAME_PREFIXES:
         return None
-    context = before_kw.search(simp, max(0, i - 8), i) is not None
+    if simp[s_end:s_end + 1] == "记" and simp[s_end:s_end + 2] != "记者":
+        return None         # 王记 is a shop (name_forms masks its surname), 王记买 no name
+    # (a place or time word before, a title or given name after: as good as a context word;
+    # jieba would cut the word the surname ends, 楼|下游|志豪)
+    context = placed or before_kw.search(simp, max(0, i - 8), i) is not None
     # A surname and two common given-name characters standing alone between non-Han text
     # (郑家豪 LINE ID, 郑家豪 0912…): a name unless the three are a dictionary word (白色痰 has
     # no given-name characters).
@@ -252,6 +259,8 @@ def _decide(simp: str, i: int, s_end: int, use_jieba: bool) -> tuple[int, int, f
         return None
     # Title straight after the surname: 李小姐 → only the surname is the name part.
     title = titles.match(simp, s_end)
+    if title and w and i + len(w) <= title.end():
+        w = None            # 周先生 is a dictionary 'name': the surname, then a title
     if title and (len(title.group()) > 1 or not context) and not w:
         return i, s_end, 0.6, "surname+title"
     # A dictionary word starting at the surname.
@@ -268,6 +277,10 @@ def _decide(simp: str, i: int, s_end: int, use_jieba: bool) -> tuple[int, int, f
         # After 病患/家屬 … or before 先生/醫師 … a two-character word whose second character
         # is a common first given-name character is still most likely a name (王家|怡,
         # 梁家|穎先生); other words (病人黃疸, 病人周邊水腫) and longer ones (高血壓) are not.
+        pair = simp[s_end:s_end + 2]
+        if (len(w) == 2 and len(pair) == 2 and _rare_given_pair(pair, tokenizer)
+                and not tokenizer.FREQ.get(simp[i:s_end + 2]) and _clause_goes_on(simp, s_end + 2)):
+            return i, s_end + 2, 0.7, "given pair"     # 苏美|玲来访, 许国|强说: no title needed
         if len(w) != 2 or w[1] not in _GIVEN_FIRST_S:
             return None
         if not context:
@@ -298,6 +311,11 @@ def _decide(simp: str, i: int, s_end: int, use_jieba: bool) -> tuple[int, int, f
         return None
     if context or title_after:
         return i, end, 0.85, "context"
+    # A surname, two given-name characters jieba knows at most as a rare word (志豪, 建明, 国强,
+    # 宗翰), then a word a person says or does or the end of the clause: a name, however
+    # jieba cuts it (徐建明 one token, 许宗|翰说).
+    if given == 2 and _rare_given_pair(pair, tokenizer) and _clause_goes_on(simp, end):
+        return i, end, 0.7, "given pair"
     if not use_jieba:
         return None
     span = _jieba_name(simp, i, s_end, tags, tokenizer)
@@ -308,6 +326,48 @@ def _decide(simp: str, i: int, s_end: int, use_jieba: bool) -> tuple[int, int, f
         cut = next((p for p in range(s_end + 1, span[1]) if followers.match(simp, p)), span[1])
         span = (span[0], cut)           # 范姜菊|因胸痛: the name ends where such a word starts
     return (span[0], span[1], 0.6, "jieba nr") if span else None
+
+
+def _person_after_place(simp: str, i: int, s_end: int, titles, tags, tokenizer) -> bool:
+    """(D1, two-way readings) 楼下游志豪, 班上周课长: a place or time word ends right before the
+    surname, which also ends a word with the character before it (下游, 上周); a title or two
+    given-name characters that are no common word after the surname decide for the name."""
+    from deidentify.identifiers.name_runs import place_or_time_before
+
+    if not place_or_time_before(simp, i):
+        return False
+    if titles.match(simp, s_end):
+        return True
+    given = simp[s_end:s_end + 2]
+    return (len(given) == 2 and all(c in _GIVEN_CHARS_S for c in given)
+            and (tokenizer.FREQ.get(given) or 0) < _COMMON_WORD_FREQ)
+
+
+def _given_pair_after(simp: str, token: tuple[int, int], tags, tokenizer) -> bool:
+    """A two-character given name cut as its own token (刘|美玲, 许|思明, 黄|俊杰): jieba tags
+    surnames such as 黄 a, 张 q, 刘 zg, 许 m, 谢 v, 何 r, 高 a as ordinary words, so the surname's
+    own tag cannot decide; a name-tagged word or a rare pair of given-name characters can."""
+    na, nb = token
+    w = simp[na:nb]
+    return nb - na == 2 and (tags.get(w) in _NAME_FLAGS and w not in _NR_NOT_NAMES or _rare_given_pair(w, tokenizer))
+
+
+# what stands right after a name as the subject of a clause: a verb of saying or coming, a
+# particle, a list word (王国强也来了, 许宗翰说, 徐建明。)
+_AFTER_SUBJECT = re.compile("[说讲也来去陪和与跟及都就又在已会要打送带问请帮到回把被对向给一今昨刚才常还再先曾每]")
+
+
+def _clause_goes_on(simp: str, end: int) -> bool:
+    from deidentify.identifiers.name_runs import _acts, _tables_followers
+
+    return (end >= len(simp) or not _is_han(simp[end]) or _AFTER_SUBJECT.match(simp, end) is not None
+            or _acts(simp, end) or _tables_followers().match(simp, end) is not None)
+
+
+def _rare_given_pair(w: str, tokenizer) -> bool:
+    """Two given-name characters that jieba knows only as a rare word (志豪, 建明, 思明)."""
+    return (len(w) == 2 and all(c in _GIVEN_CHARS_S for c in w)
+            and (tokenizer.FREQ.get(w) or 0) < _COMMON_WORD_FREQ)
 
 
 def _word_starting(simp: str, i: int, s_end: int, tags: dict[str, str]) -> str | None:
@@ -389,10 +449,12 @@ def _jieba_name(simp: str, i: int, s_end: int, tags: dict[str, str], tokenizer) 
             if tag in _NAME_FLAGS and b - a >= 2:
                 return a, b
             return None
-        if k + 1 < len(tokens) and tags.get(word) in _SURNAME_TOKEN_FLAGS:
+        if k + 1 < len(tokens) and (tags.get(word) in _SURNAME_TOKEN_FLAGS or _given_pair_after(simp, tokens[k + 1], tags, tokenizer)):
             na, nb = tokens[k + 1]
             given = simp[na:nb]
-            if 1 <= nb - na <= 2 and all(_is_han(c) for c in given) and tags.get(given) in _GIVEN_TOKEN_FLAGS:
+            # (a rare dictionary word of given-name characters is a given name: 陈|志豪 n, 林|建明 v)
+            if 1 <= nb - na <= 2 and all(_is_han(c) for c in given) and (
+                    tags.get(given) in _GIVEN_TOKEN_FLAGS or _rare_given_pair(given, tokenizer)):
                 from deidentify.identifiers.name_runs import _tables_followers
 
                 if nb - na == 2 and _tables_followers().match(simp, na + 1):

@@ -187,8 +187,9 @@ def find(simplified: str) -> list[tuple[int, int, float]]:
         if not 2 <= run <= 4 or (t - run - 1 >= 0 and simp[t - run - 1].isdigit()):
             continue
         k = _name_before_title(simp, t, 4)
-        if k >= 0 and t - k >= 2 and (k == 0 or not _is_han(simp[k - 1])) and not is_word(simp[k:t], 5):
-            hits.append((k, t, 0.7))       # weaker than a context word before the name
+        if k >= 0 and t - k >= 2 and (k == 0 or not _is_han(simp[k - 1])) and not is_word(simp[k:t], 5) \
+                and simp[k:t] not in _INTRO_SET and simp[k:t] not in _TITLE_SET:
+            hits.append((k, t, 0.7))       # weaker than a context word before the name (志工|在: a role)
     # names continuing a list: 家属王小明、林美玲及陈大文
     more = True
     while more:

@@ -217,12 +217,40 @@ def _name_after_window(simp: str) -> int:
     return end
 
 
+# Characters jieba tags as frequent verbs that also open given names (爱玲, 立群, 承恩): a run
+# opening with one may still be a name.
+_GIVEN_VERBS = set("爱定望花念进致守举应若")
+# a single character tagged as a verb at least this often in jieba's dictionary is a verb
+_VERB_FREQ = 3000
+
+
+def verb_led(simp: str, i: int) -> bool:
+    """(D1 false positives) Does the run at ``i`` open with a verb rather than a given name -
+    同事|来探望, 社工|访视, 太太|同住, 舅舅|住附近, 护理师|交班, |坐轮椅来诊?  Only for a run that
+    opens without a listed surname: a frequent one-character verb that is not a given-name
+    character, or a two-character word jieba tags as a verb not made of given-name characters."""
+    from deidentify.identifiers.chinese_names import _GIVEN_CHARS_S
+
+    surnames, tags, freq = _tables()[2], _tables()[3], _tables()[4]
+    c = simp[i:i + 1]
+    if not c or c in surnames or simp[i:i + 2] in surnames:
+        return False
+    if (tags.get(c) == "v" and (freq.get(c) or 0) >= _VERB_FREQ and c not in _GIVEN_CHARS_S
+            and c not in _GIVEN_VERBS):
+        return True
+    w = simp[i:i + 2]
+    return (len(w) == 2 and tags.get(w) in ("v", "vd", "vn", "vi") and _is_han(w[1])
+            and not all(ch in _GIVEN_CHARS_S for ch in w))
+
+
 def _name_after_run(simp: str) -> int:
     i = 0
     run = 0
     while i + run < len(simp) and _is_han(simp[i + run]) and run < 8:
         run += 1
     surnames = _tables()[2]
+    if run >= 2 and verb_led(simp, i):
+        return 0           # 同事|来探望, 太太|同住: what the person does, not their name
     if run >= 3 and simp[i:i + 2] in surnames:          # compound surname: 上官 + one or two
         if run == 4 and simp[i + 3] == "和":
             return i + 4                                 # 范姜毅和。
@@ -307,6 +335,27 @@ def _surname_before(simp: str, t: int, max_len: int) -> int:
     return -1
 
 
+# jieba's tags of place words (楼下, 班上, 隔壁, 家里) and time words (昨天, 上周): a person often
+# follows them, a surname never continues them into a word of its own (楼下|游 is no 下游 here)
+_PLACE_TIME_TAGS = ("s", "t")
+
+
+def place_or_time_before(simp: str, k: int) -> bool:
+    """(D1, two-way readings) Does a place or time word of two or three characters end right
+    before ``k``?  Then the surname at ``k`` opens a name even when it also ends a word with the
+    character before it (楼下游校长: 下游 'downstream'; 班上周课长: 上周 'last week'); the
+    callers ask this only where a title or a given name follows."""
+    tags = _tables()[3]
+    return any(j >= 0 and all(_is_han(c) for c in simp[j:k]) and tags.get(simp[j:k]) in _PLACE_TIME_TAGS
+               and _ordinary(simp[j:k]) for j in (k - 2, k - 3))
+
+
+def _all_given(w: str) -> bool:
+    from deidentify.identifiers.chinese_names import _GIVEN_CHARS_S
+
+    return all(c in _GIVEN_CHARS_S for c in w)
+
+
 def _word_ends_at(simp: str, k: int) -> bool:
     """Does an ordinary word (a role, a place, a verb: 主管|, 病房|, 楼下|, 请教|) end right
     before ``k``, where a surname stands, and is it a likelier word than any the surname would
@@ -314,6 +363,8 @@ def _word_ends_at(simp: str, k: int) -> bool:
     急诊|病房)?"""
     if k < 2:
         return False
+    if place_or_time_before(simp, k):
+        return True        # 楼下|游校长, 班上|周课长, 昨天|周课长: after a place or time word, a person
     freq, clinical = _tables()[4], _clinical()
     before = max((max(freq.get(simp[j:k]) or 0, 100 if simp[j:k] in clinical else 0) for j in (k - 2, k - 3, k - 4)
                   if j >= 0 and all(_is_han(c) for c in simp[j:k]) and _ordinary(simp[j:k])), default=0)
@@ -343,6 +394,10 @@ def _name_before_run(simp: str, t: int, max_len: int) -> int:
             k += 1
             stripped = True
     surnames = _tables()[2]
+    for p in (k + 1, k + 2):   # 昨天|周课长, 今天|林医师, 楼上|吴怡|君: a time or place word ends before the surname
+        if t - p >= 1 and simp[k] not in surnames and simp[p] in surnames and place_or_time_before(simp, p):
+            k = p
+            break
     if simp[k:k + 2] in surnames and t - k <= 4:
         pass               # compound surname + one or two given characters: 欧阳华翔
     elif t - k > max_len or (t - k == 4 and max_len >= 4 and simp[k + 1] not in surnames):
@@ -352,8 +407,10 @@ def _name_before_run(simp: str, t: int, max_len: int) -> int:
     if run in _BEFORE_NAME or (len(run) == 1 and run in _ROLE_PREFIX):
         return -1          # 经|主任同意, 向|护理师说明, 会同总|医师: no name between
     if len(run) >= 2 and run[0] not in surnames and run[:2] not in surnames \
-            and (_ordinary(run[:2]) or _ordinary(run[:3])):
-        return -1          # 病人|于, 评估|…: an ordinary word opens the run
+            and (_ordinary(run[:2]) or _ordinary(run[:3])
+                 or (verb_led(run, 0) and (k == 0 or not _is_han(simp[k - 1])))
+                 or (len(run) == 3 and _ordinary(run[1:]) and not _all_given(run[1:]))):
+        return -1          # 病人|于, 评估|…, 当|过公车|司机: an ordinary word or a verb opens or ends the run
     if not run or run[0] in _NOT_FIRST or run[-1] in _ORG_END or (len(run) >= 2 and _ordinary(run)) \
             or _opens_with_clinical(run) or simp[k:t + 2] in _clinical():
         return -1
