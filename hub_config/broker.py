@@ -198,6 +198,9 @@ class CaseDatabase:
         self._user_fns: frozenset[str] | None = None   # taken again after a CREATE
         self._catalog: RO.Catalog | None = None   # taken again after any unproved statement
         self._proved: dict[str, bool] = {}
+        # texts once not proved: they wait for their record whatever the catalog becomes (the
+        # safe answer), so they are not proved again - nor the catalog listed again for them
+        self._unproved: set[str] = set()
         # statement kinds of SQL texts allowed before (parsing is a function of the text alone)
         self._kinds: dict[str, tuple[str, ...]] = {}
         # the worker that runs a read-only query while its record is written (under self.lock,
@@ -291,8 +294,11 @@ class CaseDatabase:
             return self._run(sql, params)
 
     def _read_only(self, sql: str) -> bool:
-        """Holding the lock: may ``sql`` start before its record is durable? (cached per text
-        until an unproved statement runs, the only kind that can change the catalog)"""
+        """Holding the lock: may ``sql`` start before its record is durable? (a proof is cached
+        per text until an unproved statement runs, the only kind that can change the catalog;
+        a text not proved stays not proved)"""
+        if sql in self._unproved:
+            return False
         try:
             if self._catalog is None:
                 if self._user_fns is None:
@@ -305,9 +311,13 @@ class CaseDatabase:
                 if len(self._proved) >= RO.CACHE_MAX:
                     self._proved.clear()
                 got = self._proved[sql] = RO.read_only(self.con, sql, self._catalog)
-            return got
         except duckdb.Error:
             return False
+        if not got:
+            if len(self._unproved) >= RO.CACHE_MAX:
+                self._unproved.clear()
+            self._unproved.add(sql)
+        return got
 
     def _while_logged(self, purpose: str, sql: str, params: Any) -> pa.Table:
         """Holding the lock: the query runs in the worker while the record is written; its

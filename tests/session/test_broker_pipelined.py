@@ -264,3 +264,32 @@ def test_the_brokers_threads_are_named(env):
     assert "broker-query" in names.values()     # the read-only query's worker
     with open(f"/proc/{proc.pid}/comm") as f:
         assert f.read().strip() == names[proc.pid] == Path(proc.args[0]).name[:15]
+
+
+# statements the broker cannot prove read-only, run once: a text once not proved is remembered
+# as such (not proved again, nor the catalog listed again for it) - and must still wait
+REMEMBERED = [
+    ("nextval", "SELECT nextval('{s}')"),
+    ("cte", "WITH c AS (SELECT nextval('{s}') AS v) SELECT v FROM c"),
+    ("subquery", "SELECT * FROM (SELECT nextval('{s}')) AS q"),
+    ("where", "SELECT v FROM (VALUES (1)) t(v) WHERE nextval('{s}') > 0"),
+    ("query_fn", "SELECT * FROM query('SELECT nextval(''{s}'')')"),
+    ("qualified", "SELECT nextval('{s}') FROM main.claims LIMIT 1"),
+]
+
+
+@pytest.mark.parametrize("kind, sql", REMEMBERED, ids=[k for k, _ in REMEMBERED])
+def test_a_statement_once_unproved_still_waits(env, kind, sql):
+    warden, _, con, _, _ = env
+    seq = f"s_remembered_{kind}"
+    con.sql(f"CREATE SEQUENCE {seq}")
+    text = sql.format(s=seq)
+    assert con.sql(text).fetchall() == [(1,)]   # recorded: it ran, after its record
+    for catalog_changed in (False, True):
+        if catalog_changed:   # a CREATE: the catalog and macro names are listed afresh
+            con.sql(f"CREATE TABLE t_remembered_{kind} AS SELECT 1 AS x")
+        warden.set(status=500, delay=0.4)   # a statement started early would have run by then
+        with pytest.raises(QueryLogError, match="refused the record"):
+            con.sql(text)
+        warden.set()
+    assert con.sql(f"SELECT nextval('{seq}')").fetchall() == [(2,)]   # neither refusal ran it
