@@ -94,6 +94,30 @@ def rebuild_envelope(msg: dict, requests: RequestHeaders, session_id: str) -> di
             "metadata": {} if mtype == "status" else (msg.get("metadata") or {})}
 
 
+def _reply_bundles(content: dict, caps: OutputCaps) -> dict:
+    """An execute_reply with its payloads' and user expressions' mime bundles capped and made
+    inert like outputs (a payload without a bundle keeps only its source and text fields)."""
+    payloads = []
+    for p in content.get("payload") or []:
+        if isinstance(p, dict):
+            p = {k: v for k, v in p.items() if k in ("source", "data", "start", "text",
+                                                         "replace", "keepkernel")}
+            if isinstance(p.get("data"), dict):
+                p["data"] = cap_bundle(p["data"], caps)
+            payloads.append(p)
+    exprs = {}
+    for k, v in (content.get("user_expressions") or {}).items():
+        if isinstance(v, dict) and isinstance(v.get("data"), dict):
+            v = {**v, "data": cap_bundle(v["data"], caps)}
+        exprs[str(k)] = v
+    out = dict(content)
+    if "payload" in content:
+        out["payload"] = payloads
+    if "user_expressions" in content:
+        out["user_expressions"] = exprs
+    return out
+
+
 def cap_message(msg: dict, caps: OutputCaps, budgets: ExecutionBudgets,
                 session: SessionBudget | None = None) -> dict | None:
     """The message as the browser may see it, or None to send nothing."""
@@ -111,6 +135,9 @@ def cap_message(msg: dict, caps: OutputCaps, budgets: ExecutionBudgets,
         content = {**content, "prompt": cap_text(content.get("prompt", ""), caps, 1024)}
     elif mtype == "inspect_reply" and isinstance(content.get("data"), dict):
         content = {**content, "data": cap_bundle(content["data"], caps)}
+    elif mtype == "execute_reply":
+        # a 'page' payload is rendered as an output (trusted); user expressions are bundles
+        content = _reply_bundles(content, caps)
     elif mtype == "status":
         # the one message left uncharged: reduced to the state, nothing the kernel adds
         state = content.get("execution_state")

@@ -6,7 +6,8 @@ One set of rules for every way output reaches a browser: kernel messages on the 
 (HTML) or ``text_lines`` lines (text), any one part to ``message_bytes``, one execution's output
 to ``execution_bytes`` in all, and the whole session's new output to ``session_bytes`` /
 ``session_lines`` (:class:`SessionBudget`); output formats off the allow-list (JSON, data resources, widget
-state…) are dropped.  Cut text says that it was cut and why.
+state…) are dropped; HTML, SVG, Markdown and LaTeX are made inert first (:mod:`inert`: no
+script, handler, download or outside reference).  Cut text says that it was cut and why.
 """
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import hashlib
 import json
 import re
 
+from hub_config.singleuser import inert
 from hub_config.singleuser.config import OutputCaps
 
 NOTE = "[enclave: {what} withheld - output to the browser is capped by policy (S1)]"
@@ -67,19 +69,37 @@ def cap_bundle(data: dict, caps: OutputCaps) -> dict:
         if mime not in caps.mime_types:
             dropped.append(mime)
             continue
+        # active content made inert first (inert.py): what a browser runs acts as the browser
         if mime == "text/html":
-            out[mime] = cap_html(value, caps)
+            out[mime] = cap_html(inert.inert_html(_joined(value)), caps)
+        elif mime == "text/markdown":
+            continue  # shown as its source below: rendered, its HTML and links are active
+        elif mime == "text/latex":
+            out[mime] = cap_text(inert.inert_latex(_joined(value)), caps)
         elif mime.startswith("text/"):
             out[mime] = cap_text(value, caps)
+        elif mime == "image/svg+xml":
+            svg = inert.inert_svg(_joined(value))
+            if svg is not None and len(svg.encode("utf-8", "replace")) <= caps.message_bytes:
+                out[mime] = svg
+            else:
+                dropped.append(mime)
         else:  # images: whole or nothing (a cut picture is not a picture)
             size = len(value if isinstance(value, str) else json.dumps(value))
             if size <= caps.message_bytes:
                 out[mime] = value
             else:
                 dropped.append(mime)
+    if "text/markdown" in out or ("text/markdown" in (data or {})
+                                  and "text/markdown" in caps.mime_types):
+        out["text/plain"] = cap_text(_joined(data["text/markdown"]), caps)
     if dropped and "text/plain" not in out:
         out["text/plain"] = note(f"output in {', '.join(sorted(dropped))}")
     return out
+
+
+def _joined(value) -> str:
+    return "".join(value) if isinstance(value, list) else str(value)
 
 
 def cap_output(output: dict, caps: OutputCaps, kind: str | None = None) -> dict:
