@@ -67,27 +67,33 @@ def _is_dispersion(table, col: str) -> bool:
         DISPERSION_WORDS.search(f" {col.replace('_', ' ')} "))
 
 
-def _share(table, col: str, v: float, n: float) -> float | None:
-    """The share p a mean or dispersion value stands for if its variable is 0/1 (None: none)."""
+def _dispersion_kind(table, col: str) -> str | None:
+    """'sd', 'variance' or None (a mean) for a statistic column."""
     if not _is_dispersion(table, col):
+        return None
+    return "variance" if (table.role(col).statistic == "variance"
+                          or re.search(r"(?i)var|變異數", col)) else "sd"
+
+
+def share_of(v: float, n: float, dispersion: str | None = None) -> float | None:
+    """The share p a mean (``dispersion`` None), SD or variance of a 0/1 variable over n units
+    stands for; None when no 0/1 variable has it."""
+    if dispersion is None:
         return v if 0.0 <= v <= 1.0 else None
-    var = v if (table.role(col).statistic == "variance"
-                or re.search(r"(?i)var|變異數", col)) else v * v
+    var = v if dispersion == "variance" else v * v
     var *= (n - 1) / n if n > 1 else 1.0        # a sample SD divides by N − 1
     if not 0.0 <= var <= 0.25 + 1e-9:
         return None
     return (1.0 - math.sqrt(max(0.0, 1.0 - 4.0 * var))) / 2.0
 
 
-def _possible_counts(table, col: str, v: float, text: str, n: float) -> list[int]:
-    """Every whole count k of the N units the printed value allows (for an SD: of the smaller
-    of the two groups)."""
-    v, half = _read(v, text)
+def possible_counts(v: float, half: float, n: float, dispersion: str | None = None) -> list[int]:
+    """Every whole count k of the n units a value printed to ± ``half`` allows (for an SD or
+    variance: of the smaller of the two groups, as p and 1 − p have the same one)."""
     lo, hi = v - half, v + half
-    if _is_dispersion(table, col):
-        # p and 1 − p have the same SD: the smaller share is the group that can be small
-        plo = _share(table, col, max(lo, 0.0), n)
-        phi = _share(table, col, hi, n)
+    if dispersion is not None:
+        plo = share_of(max(lo, 0.0), n, dispersion)
+        phi = share_of(hi, n, dispersion)
         if plo is None:
             return []
         phi = 0.5 if phi is None else phi
@@ -95,7 +101,16 @@ def _possible_counts(table, col: str, v: float, text: str, n: float) -> list[int
     return list(range(math.ceil(max(lo, 0.0) * n - 1e-9), math.floor(min(hi, 1.0) * n + 1e-9) + 1))
 
 
-def _small(ks: list[int], n: float, m: int) -> int | None:
+def _share(table, col: str, v: float, n: float) -> float | None:
+    return share_of(v, n, _dispersion_kind(table, col))
+
+
+def _possible_counts(table, col: str, v: float, text: str, n: float) -> list[int]:
+    v, half = _read(v, text)
+    return possible_counts(v, half, n, _dispersion_kind(table, col))
+
+
+def small_group(ks: list[int], n: float, m: int) -> int | None:
     """The count a cell gives away: every possible k (or N − k) is 1 … m−1; None otherwise."""
     if not ks:
         return None
@@ -171,7 +186,7 @@ def check_file(ctx: Context, spec: ManifestFile) -> None:
             n = float(units[i])
             if _share(table, col, _read(float(v[i]), str(texts[i]))[0], n) is None:
                 continue
-            k = _small(_possible_counts(table, col, float(v[i]), str(texts[i]), n), n, m)
+            k = small_group(_possible_counts(table, col, float(v[i]), str(texts[i]), n), n, m)
             if k is None:
                 continue
             sure = named or whole or (not _is_dispersion(table, col) and _sd_agrees(table, col, i, n))

@@ -299,6 +299,8 @@ def read_numbers(text: str) -> list[Number]:
                         v = to_number(m.group(g))
                         if v is None or any(taken[a:b]) or _benign_at(sent, a, b):
                             continue
+                        if v != int(v):
+                            continue        # "… patients was 0.03": a share, never a count
                         claim(a, b)
                         found.append(Number("count", v, s0 + a, s0 + b, (s0, s1)))
         for rx in _BENIGN[_DATES:]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 
+from egress_review.engine import prose_shares
 from egress_review.engine.context import Context
 from egress_review.engine.prose import SUPPRESSION_RULE, Number, read_numbers
 from egress_review.engine.readers import TextUnit
@@ -96,6 +97,9 @@ def check(ctx: Context, spec: ManifestFile, unit: TextUnit, *, counts_only: bool
                             zh=f"{total:g} 的 {n.value:.3g}%{zh_what or ' 為 '}{round(part)}（少於 {m} 個單位）。")
                     break
             continue
+        if kind in ("statistic", "unknown") and sent_counts and _share_of_group(
+                ctx, spec, unit, text, n, max(sent_counts), m):
+            continue
         if kind == "statistic" and any(c >= m for c in sent_counts):
             continue
         if kind in _WHY and not counts_only:
@@ -110,6 +114,29 @@ def check(ctx: Context, spec: ManifestFile, unit: TextUnit, *, counts_only: bool
         ctx.add(rule="E2", check=CHECK, severity="review", file=spec.path, location=dict(unit.place),
                 en=f"{reviews - MAX_REVIEW_REPORTED} more numbers in this text need a reviewer.",
                 zh=f"此段文字另有 {reviews - MAX_REVIEW_REPORTED} 個數值須由審查人判斷。")
+
+
+def _share_of_group(ctx: Context, spec: ManifestFile, unit: TextUnit, text: str, n: Number,
+                    total: float, m: int) -> bool:
+    """A decimal read as a share of the sentence's count (see :mod:`.prose_shares`): True when
+    it gave a finding."""
+    found = prose_shares.judge(text, n.start, n.end, n.sentence[0], total, m)
+    if found is None:
+        return False
+    severity, k, what = found
+    token = text[n.start:n.end]
+    if severity == "block":
+        en = (f"{token} is a {what} of the {total:g} units this sentence states: it gives away a "
+              f"group of {k} (fewer than {m}).")
+        zh = f"{token} 為句中 {total:g} 個單位的比例（或其離散量）：即透露 {k} 人的組別（少於 {m}）。"
+    else:
+        en = (f"If {token} is the {what} of a yes/no variable over the {total:g} units this "
+              f"sentence states, it gives away a group of {k} (fewer than {m}); the reviewer decides.")
+        zh = (f"若 {token} 為是／否變項在句中 {total:g} 個單位上的平均或離散量，即透露 {k} 人的組別"
+              f"（少於 {m}）；由審查人判斷。")
+    ctx.add(rule="E2", check=CHECK, severity=severity, file=spec.path,
+            location=_place(unit, text, n), en=en, zh=zh)
+    return True
 
 
 def _check_differences(ctx: Context, spec: ManifestFile, unit: TextUnit, numbers: list[Number],
