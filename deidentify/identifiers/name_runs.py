@@ -237,7 +237,10 @@ def verb_led(simp: str, i: int) -> bool:
         return False
     if (tags.get(c) == "v" and (freq.get(c) or 0) >= _VERB_FREQ and c not in _GIVEN_CHARS_S
             and c not in _GIVEN_VERBS):
-        return True
+        # ... unless given-name characters follow it: a rare surname that is also a verb
+        # (谈|娟哲, 毕|松鸿, 盖|春兰)
+        return not (len(simp) >= i + 2 and simp[i + 1] in _GIVEN_CHARS_S
+                    and (len(simp) == i + 2 or not _is_han(simp[i + 2]) or simp[i + 2] in _GIVEN_CHARS_S))
     w = simp[i:i + 2]
     return (len(w) == 2 and tags.get(w) in ("v", "vd", "vn", "vi") and _is_han(w[1])
             and not all(ch in _GIVEN_CHARS_S for ch in w))
@@ -318,7 +321,9 @@ def _surname_before(simp: str, t: int, max_len: int) -> int:
             # (请志豪|学长): not a word with the title, not a function character
             if n > 3 or cand[0] in _NOT_FIRST or cand[0] in _BREAK or cand in _BEFORE_NAME or k == 0 \
                     or (n == 1 and cand in _ROLE_PREFIX) \
-                    or not any(simp.endswith(p, 0, k) for p in _BEFORE_NAME) or _word_at(simp, k) \
+                    or not (any(simp.endswith(p, 0, k) for p in _BEFORE_NAME)
+                            or (place_or_time_before(simp, k) and _tables()[3].get(cand[0]) not in _THING_TAGS)) \
+                    or _word_at(simp, k) \
                     or _opens_with_clinical(cand):
                 continue
             return k
@@ -338,6 +343,12 @@ def _surname_before(simp: str, t: int, max_len: int) -> int:
 # jieba's tags of place words (楼下, 班上, 隔壁, 家里) and time words (昨天, 上周): a person often
 # follows them, a surname never continues them into a word of its own (楼下|游 is no 下游 here)
 _PLACE_TIME_TAGS = ("s", "t")
+
+
+# a name never ends with a pronoun (儿子叫他|爸爸)
+_PRONOUNS = frozenset("他她我你您它咱")
+# a noun or measure word after a place word continues the place (隔壁|床|阿姨, 楼上|房|东)
+_THING_TAGS = ("n", "q", "s", "f", "ng")
 
 
 def place_or_time_before(simp: str, k: int) -> bool:
@@ -390,7 +401,8 @@ def _name_before_run(simp: str, t: int, max_len: int) -> int:
                 k += len(p)
                 stripped = True
                 break
-        if not stripped and (simp[k] in _NOT_FIRST or simp[k] in _BREAK) and t - k > 1:
+        if not stripped and (simp[k] in _NOT_FIRST or simp[k] in _BREAK) and t - k > 1 \
+                and not _ordinary(simp[k:k + 2]):      # (女|儿是护理师: 女儿 is a word, not 女 + a name)
             k += 1
             stripped = True
     surnames = _tables()[2]
@@ -404,7 +416,7 @@ def _name_before_run(simp: str, t: int, max_len: int) -> int:
         keep = 4 if max_len >= 4 and t - k >= 4 and simp[t - 3] in surnames else 3
         k = t - keep
     run = simp[k:t]
-    if run in _BEFORE_NAME or (len(run) == 1 and run in _ROLE_PREFIX):
+    if run in _BEFORE_NAME or (len(run) == 1 and run in _ROLE_PREFIX) or run[-1:] in _PRONOUNS:
         return -1          # 经|主任同意, 向|护理师说明, 会同总|医师: no name between
     if len(run) >= 2 and run[0] not in surnames and run[:2] not in surnames \
             and (_ordinary(run[:2]) or _ordinary(run[:3])

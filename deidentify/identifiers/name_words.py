@@ -45,6 +45,17 @@ INTRODUCERS = (
     "主刀医师", "执刀医师", "麻醉医师", "转出医师", "医检师", "呼吸治疗师", "物理治疗师", "职能治疗师",
 )
 
+# (D1) a relative or acquaintance, then 是/叫/名叫 and the name (病人的孫女是岳慧, 太太叫卞菁), and
+# the calls a note records (致電謝逸如, 打給葉忠, 電話聯繫何義): what follows is a name, whatever
+# the surname, unless it is a word (太太是家管, 致電關心)
+_TOLD_RELATIONS = ("太太", "先生", "丈夫", "妻子", "老公", "老婆", "儿子", "女儿", "孙子", "孙女", "媳妇", "女婿", "母亲",
+                   "父亲", "哥哥", "姐姐", "姊姊", "弟弟", "妹妹", "配偶", "长子", "长女", "次子", "次女", "侄子", "侄女",
+                   "姪子", "姪女", "外甥", "外孙", "外孙女", "看护", "室友", "邻居", "朋友", "同事", "男友", "女友", "照顾者", "主要照顾者",
+                   "大女儿", "二女儿", "小女儿", "大儿子", "二儿子", "小儿子", "前夫", "前妻", "同居人", "监护人")
+INTRODUCERS += tuple(r + v for r in _TOLD_RELATIONS for v in ("是", "叫", "名叫", "叫做")
+                     if r + v not in INTRODUCERS) + (
+    "姪子", "姪女", "姪孙", "致电", "打给", "电话联系", "电话联络", "电联", "电话通知", "电访", "去电", "回电给", "联系上", "联络上")
+
 # Words right after a name at the start of a sentence that describe the patient (王小明主訴…).
 FOLLOWERS = ("主诉", "因", "今天", "今日", "今早", "昨日", "昨天", "来院", "回诊", "入院", "就诊", "来诊", "自诉", "表示",
              "家属", "病史", "男性", "女性", "于", "在", "本次", "此次", "来电", "致电")
@@ -62,10 +73,13 @@ TITLES = ("先生", "小姐", "太太", "女士", "医师", "医生", "护理师
           "队员", "组员", "职员", "店员", "团员", "球员", "演员", "救护员", "志工", "义工",
           # office and association ranks said after a surname (王主管, 林总监, 陈执行长, 张会长)
           "主管", "总监", "会长", "社长", "执行长", "股长", "主委", "副总", "总裁", "部长", "署长", "秘书长", "总干事",
-          "秘书", "特助", "副董", "执秘", "理事", "监事", "常务理事")
+          "秘书", "特助", "副董", "执秘", "理事", "监事", "常务理事",
+          # a temple's or a volunteer group's members call each other so (林师姐, 翁坤贵师兄)
+          "师兄", "师姐", "师姊")
 # Characters that cannot start a name (function words, negations, numbers, pronouns).
 _NOT_FIRST = set("栏无不没未被将会要可能也都就又仍再由因为在是的了和与及对从自把让给请今昨本该此其这那每各另某"
-                 "很较更最均皆之并且而或但即已有一二三四五六七八九十两几个位名者说表示诉述称于后前转至到往去回送")
+                 "很较更最均皆之并且而或但即已有一二三四五六七八九十两几个位名者说表示诉述称于后前转至到往去回送"
+                 "他她我你您它咱")      # pronouns: 儿子叫他爸爸, 女儿叫她多休息
 # Characters that end a name's run (a name never crosses them).
 _BREAK = set("的了在是和与及因为被把对向到从自也都就又而或但将会要有无未已再并则即所之其此该这那个位名岁男女等")
 # Clinical terms jieba's dictionary lacks (Traditional forms, converted below).
@@ -110,7 +124,7 @@ _ROLE_NOUNS = frozenset(to_simplified(w) for w in (
     "精神", "情緒", "狀況", "意識", "身體", "體力", "心情", "家庭", "家中", "社工", "看護"))
 
 # Verbs and prepositions that stand right before a name and its title (经|王医师, 会同|林护理师).
-_BEFORE_NAME = ("会同", "通知", "告知", "联络", "联系", "致电", "交由", "交给", "询问", "请教", "感谢", "转给", "经由",
+_BEFORE_NAME = ("据", "会同", "通知", "告知", "联络", "联系", "致电", "交由", "交给", "询问", "请教", "感谢", "转给", "经由",
                 "经", "由", "请", "与", "和", "跟", "向", "给", "让", "被", "把", "对", "找", "问", "叫", "及", "同", "是", "为")
 
 # characters that make a rank or kind of the title, not a name (总|医师, 副|主任, 女|医师)

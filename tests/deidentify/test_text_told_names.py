@@ -1,0 +1,77 @@
+"""D1 free text: names a fresh probe of nursing, social-work and telephone notes found left
+whole (tests/deidentify/eval/styles.py), as generated classes with ordinary sentences of the
+same shapes that must come back unchanged:
+1. a relative, then 是/叫/名叫 and the name (病人的孫女是岳慧，太太叫卞菁);
+2. a call the note records (致電謝逸如，打給葉忠，電話聯繫何義);
+3. 據 before a name and title (據郭校長說明), temple or volunteer titles (翁坤貴師兄, 林師姐);
+4. rare surnames that are also verbs after a relation (兒子談娟哲, 母親畢松鴻, 案女蓋春蘭), and
+   a rare surname with a title after a place word (樓下蓋先生);
+5. Traditional 姪子/姪女, which normalisation keeps, introduce a name as 侄子 does.
+"""
+from __future__ import annotations
+
+import pytest
+
+from deidentify.text import scrub_texts
+
+NAMES = ["岳慧", "卞菁", "謝逸如", "葉忠", "何義", "談娟哲", "畢松鴻", "蓋春蘭", "竇瑩琴", "樊正宥", "曾許月智",
+         "敖陳雪佳", "閻邱子淑", "鄔游蓁仲", "封恩玲", "荊順", "廉雄緯", "鞠美", "林宋剛瑋", "仇思慧"]
+RELATIONS = ["孫女", "太太", "女兒", "兒子", "先生", "媳婦", "孫子", "大女兒", "外甥", "看護", "鄰居", "姪子"]
+TOLD = ["是", "叫", "名叫"]
+CALLS = ["致電", "打給", "電話聯繫", "電話聯絡", "電聯"]
+AFTER = ["，已告知回診。", "，", "，說明檢查結果。", "。"]
+
+
+def _check(cases: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    out = scrub_texts([t for t, _ in cases])
+    return [(t, o) for (t, n), o in zip(cases, out) if n in o or "<NAME>" not in o]
+
+
+@pytest.mark.parametrize("relation", RELATIONS, ids=[f"rel{i}" for i in range(len(RELATIONS))])
+def test_a_relative_told_by_name(relation):
+    k = RELATIONS.index(relation)
+    cases = [(f"病人的{relation}{TOLD[(j + k) % 3]}{n}{AFTER[(j + k) % len(AFTER)]}", n) for j, n in enumerate(NAMES)]
+    missed = _check(cases)
+    assert len(missed) <= 1, missed
+
+
+@pytest.mark.parametrize("call", CALLS, ids=[f"call{i}" for i in range(len(CALLS))])
+def test_a_person_called(call):
+    k = CALLS.index(call)
+    cases = [(f"{call}{n}{AFTER[(j + k) % len(AFTER)]}", n) for j, n in enumerate(NAMES)]
+    missed = _check(cases)
+    assert len(missed) <= 1, missed
+
+
+SURNAMES = list("郭鄭陳林黃張李王吳劉蔡楊許謝洪邱曾廖賴徐")
+TITLES = ["校長", "組長", "師兄", "師姐", "經理", "阿伯", "老師"]
+
+
+@pytest.mark.parametrize("lead", ["據", "經", "請", "樓下", "隔壁"], ids=["ju", "jing", "qing", "downstairs", "nextdoor"])
+def test_surname_and_title_after_a_lead_word(lead):
+    cases = [(f"{lead}{s}{TITLES[j % len(TITLES)]}說明。", s) for j, s in enumerate(SURNAMES)]
+    out = scrub_texts([t for t, _ in cases])
+    missed = [(t, o) for (t, s), o in zip(cases, out) if not o.startswith(lead + "<NAME>")]
+    assert len(missed) <= 1, missed
+
+
+@pytest.mark.parametrize("text,name", [
+    ("由兒子談娟哲來訪。", "談娟哲"), ("由母親畢松鴻簽署同意書。", "畢松鴻"), ("今日案女蓋春蘭簽署同意書。", "蓋春蘭"),
+    ("今日姪子竇瑩琴陪同。", "竇瑩琴"), ("姪子樊正宥代領藥。", "樊正宥"), ("樓下蓋先生來訪。", "蓋"),
+    ("經翁坤貴師兄來電。", "翁坤貴"), ("隔壁竇醫師協助。", "竇"), ("姪女應美玲陪同", "應美玲"),
+], ids=[f"rare{i}" for i in range(9)])
+def test_rare_surnames_that_are_also_words(text, name):
+    out = scrub_texts([text])[0]
+    assert name not in out and "<NAME>" in out, out
+
+
+ORDINARY = ["致電關心病人狀況", "打給家屬說明", "電話聯繫家屬", "電聯個管師", "電話聯絡社工", "致電確認回診時間",
+            "太太是家管", "女兒是護理師", "兒子是工程師", "先生是退休教師", "孫女是大學生", "女兒叫救護車",
+            "兒子是獨子", "太太是外籍配偶", "看護是印尼籍", "鄰居是好心人", "隔壁床阿姨很熱心",
+            "據家屬表示", "據病人說", "據護理師觀察", "經醫師評估", "樓下大廳等候", "姪子來訪", "姪女陪同",
+            "病人的兒子叫他爸爸", "女兒叫她多休息", "太太叫他戒菸"]
+
+
+def test_ordinary_sentences_of_the_same_shapes_unchanged():
+    out = scrub_texts(ORDINARY)
+    assert [(t, o) for t, o in zip(ORDINARY, out) if t != o] == []
