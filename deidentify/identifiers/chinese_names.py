@@ -232,6 +232,8 @@ def _decide(simp: str, i: int, s_end: int, use_jieba: bool) -> tuple[int, int, f
     _, before_kw, titles, stop, tags, tokenizer = _tables()
     n = len(simp)
     # The surname character ends an ordinary word: 结石, 处方, 健康.
+    if _inside_role_word(simp, i):
+        return None         # 个|管师|陈: the surname character is part of a role word (个管师)
     placed = False
     if i > 0 and _is_han(simp[i - 1]):
         if any(tags.get(simp[j:s_end], "nr") not in _NAME_FLAGS
@@ -362,6 +364,21 @@ def _clause_goes_on(simp: str, end: int) -> bool:
 
     return (end >= len(simp) or not _is_han(simp[end]) or _AFTER_SUBJECT.match(simp, end) is not None
             or _acts(simp, end) or _tables_followers().match(simp, end) is not None)
+
+
+@functools.cache
+def _role_words() -> frozenset[str]:
+    from deidentify.identifiers.name_words import INTRODUCERS, TITLES
+
+    return frozenset(w for w in INTRODUCERS + TITLES if len(w) >= 3)
+
+
+def _inside_role_word(simp: str, i: int) -> bool:
+    """Does a role or title word of three or more characters (个管师, 社工师, 护理长) cover ``i``
+    with a character before it?  The surname there opens no name."""
+    roles = _role_words()
+    return any(simp[a:a + n] in roles for n in (3, 4, 5) for a in range(max(0, i - n + 1), i)
+               if a + n > i)
 
 
 def _rare_given_pair(w: str, tokenizer) -> bool:

@@ -239,8 +239,10 @@ def verb_led(simp: str, i: int) -> bool:
             and c not in _GIVEN_VERBS):
         # ... unless given-name characters follow it: a rare surname that is also a verb
         # (谈|娟哲, 毕|松鸿, 盖|春兰)
+        from deidentify.identifiers.chinese_names import _clause_goes_on
+
         return not (len(simp) >= i + 2 and simp[i + 1] in _GIVEN_CHARS_S
-                    and (len(simp) == i + 2 or not _is_han(simp[i + 2]) or simp[i + 2] in _GIVEN_CHARS_S))
+                    and (simp[i + 2:i + 3] in _GIVEN_CHARS_S or _clause_goes_on(simp, i + 2)))
     w = simp[i:i + 2]
     return (len(w) == 2 and tags.get(w) in ("v", "vd", "vn", "vi") and _is_han(w[1])
             and not all(ch in _GIVEN_CHARS_S for ch in w))
@@ -264,6 +266,9 @@ def _name_after_run(simp: str) -> int:
         return 0
     if run >= 3 and simp[i + 2] == "和" and (run == 3 or simp[i + 3] in "和及与、"):
         return i + 3           # 和 ends many given names (许蓉和, 陈杰和): not the list word here
+    if run >= 4 and simp[i + 2] == "和" and simp[i] in surnames and (_word_at(simp, i + 3) or _acts(simp, i + 3)
+                                                                     or _tables_followers().match(simp, i + 3)):
+        return i + 3           # 卢玲和|来访, 曾朝和|解释: 和 ends the given name, a word (no name) follows
     for n in (3, 2):          # a list separator right after the name: 戴翰怡和庄浩, 庄浩，苏纯
         if run > n + 1 and simp[i + n] in "和及与、" and not _word_at(simp, i + n):
             if n == 3 or not _is_han(simp[i + 3]) or simp[i + 3] in "和及与、":

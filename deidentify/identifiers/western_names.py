@@ -115,7 +115,8 @@ _NOT_NAME_WORDS = set("""
 mrn nhi id dob tel fax email icd ok ct mri cxr ekg ecg dm htn ckd copd cad chf uri uti opd er icu or pcr crp wbc rbc hb plt bun cr na ago iv im sc po
 qd bid tid qid hs prn stat npo dx rx tx hx sx fx pe os od ou abd ext the and with without for from to by of on in
 at no yes not per via pt pts dr mr mrs ms s/p c/o f/u r/o impression findings history plan assessment diagnosis
-""".split())
+dear hi hello thanks thank regards sincerely best cc re
+""".split())   # (salutations: "Dear Dr. Wu, Dear Dr. Tsai" is two letters' greetings, not "Wu, Dear")
 
 
 @functools.cache
@@ -322,7 +323,9 @@ def find(text: str) -> list[tuple[int, int, float]]:
             out.append((*span, 0.85))
         # a label may stand inside a failed one's words (patient was seen by dr wang)
         pos = span[1] if span else m.start() + 1
-    for m in CONTEXT_NAME.finditer(text):
+    pos = 0
+    while (m := CONTEXT_NAME.search(text, pos)) is not None:
+        pos = m.end()
         a, b = m.span("n")
         span = text[a:b]
         tokens = _words(span)
@@ -344,6 +347,7 @@ def find(text: str) -> list[tuple[int, int, float]]:
         if not tokens:
             continue
         end = a + _end_of(text[a:b], tokens)
+        pos = max(end, m.start() + 1)   # words cut off the end may hold the next context (Wu, | Dear Dr. Tsai)
         if tokens[0].isupper() and len(tokens) == 1 and tokens[0].lower() not in _census()[1] \
                 and tokens[0].lower() not in romanised_names._SURNAME_SET:
             continue   # one upper-case word after a context word: an abbreviation (Pt DM)

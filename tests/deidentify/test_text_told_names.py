@@ -75,3 +75,30 @@ ORDINARY = ["致電關心病人狀況", "打給家屬說明", "電話聯繫家�
 def test_ordinary_sentences_of_the_same_shapes_unchanged():
     out = scrub_texts(ORDINARY)
     assert [(t, o) for t, o in zip(ORDINARY, out) if t != o] == []
+
+
+ROMAN = ["Wu", "Tsai", "Chou", "Chu", "Yeh", "Kao", "Lee", "Liu", "Cheng", "Tseng", "Chuang", "Pan", "Hu", "Yang"]
+
+
+@pytest.mark.parametrize("k", range(7), ids=[f"dear{i}" for i in range(7)])
+def test_letters_greeting_several_doctors(k):
+    """"Dear Dr. Wu, Dear Dr. Tsai,": the second greeting was read as the first name's given
+    name (Wu, Dear) and its surname left."""
+    a, b = ROMAN[2 * k], ROMAN[2 * k + 1]
+    text = f"Dear Dr. {a}, Dear Dr. {b}, 轉介病人一名。"
+    out = scrub_texts([text])[0]
+    assert out == "Dear Dr. <NAME>, Dear Dr. <NAME>, 轉介病人一名。", out
+
+
+GIVEN_HE = ["玲和", "朝和", "家和", "佳和", "真和", "芬和", "義和", "平和"]
+AFTER_HE = ["來訪", "解釋病情", "表示了解", "陪同", "醫師說明", "簽署同意書", "來電", "協助"]
+
+
+@pytest.mark.parametrize("lead", ["今日鄰居", "社工", "由女兒", "個管師"], ids=["neighbour", "social", "daughter", "cm"])
+def test_given_names_ending_in_he(lead):
+    """和 ends many given names (盧玲和, 曾朝和): before a word that is no name it is the name's."""
+    cases = [(f"{lead}{s}{g}{AFTER_HE[j]}", s + g) for j, (s, g) in enumerate(zip("盧曾方范劉蕭林陳", GIVEN_HE))]
+    out = scrub_texts([t for t, _ in cases])
+    missed = [(t, o) for (t, n), o in zip(cases, out) if n in o or n[-1] + AFTER_HE[0] in o or not o.startswith(lead + "<NAME>")
+              or o[len(lead) + 6:len(lead) + 7] == "和"]
+    assert not missed, missed
