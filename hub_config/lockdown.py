@@ -40,6 +40,15 @@ LAB_OVERRIDES = {
                                                     "checkForUpdates": False},
 }
 REFUSED_RESOURCES = ("nbconvert",)
+# Every page the session's server sends: nothing it loads may talk to, fetch from or post to
+# another origin, embed plug-ins or be framed; a script that got into the page anyway (kernel
+# output is made inert first: singleuser/inert.py) could reach only this server and its guard.
+CONTENT_SECURITY_POLICY = "; ".join((
+    "default-src 'self'", "script-src 'self' 'unsafe-inline' 'unsafe-eval'",
+    "style-src 'self' 'unsafe-inline'", "img-src 'self' data: blob:", "font-src 'self' data:",
+    "connect-src 'self'", "media-src 'none'", "object-src 'none'", "frame-src 'self'",
+    "worker-src 'self' blob:", "form-action 'self'", "base-uri 'self'",
+    "frame-ancestors 'none'"))
 SESSION_CONFIG_MOUNT = "/opt/enclave/jupyter"  # where the spawner binds this directory
 
 SERVER_CONFIG = '''\
@@ -53,6 +62,7 @@ c.FileContentsManager.delete_to_trash = False
 c.ServerApp.allow_remote_access = True
 c.LabApp.collaborative = False
 c.MappingKernelManager.cull_idle_timeout = 0
+c.ServerApp.tornado_settings = {{"headers": {{"Content-Security-Policy": {csp!r}}}}}
 # The browser guard (hub_config.singleuser): every route decided, bodies only of typed work,
 # uploads refused, kernel output capped; LSP and terminals not loaded at all.
 c.ServerApp.jpserver_extensions = {{"hub_config.singleuser": True, "jupyter_lsp": False,
@@ -91,7 +101,8 @@ def write_system_config(directory: Path) -> Path:
     from hub_config.singleuser.slot_clock import LABEXTENSIONS
 
     (directory / "jupyter_server_config.py").write_text(SERVER_CONFIG.format(
-        config_dir=SESSION_CONFIG_MOUNT, labextensions=os.path.realpath(LABEXTENSIONS)))
+        config_dir=SESSION_CONFIG_MOUNT, labextensions=os.path.realpath(LABEXTENSIONS),
+        csp=CONTENT_SECURITY_POLICY))
     for sub in ("lab", "lab/user-settings", "lab/workspaces", "lab/settings"):
         (directory / sub).mkdir(exist_ok=True)
     (directory / "lab/settings/overrides.json").write_text(

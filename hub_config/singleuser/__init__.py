@@ -79,6 +79,7 @@ def _load_jupyter_server_extension(serverapp):
         cm.configure_guard(guard, Ledger(key, cm.root_dir, user), session_budget)
         kernelws.CAPS = guard.caps
         kernelws.SESSION = session_budget
+        kernelws.UPLOADS = cm.upload_budget  # saves and messages to kernels: one budget (D4)
         if key is None:
             log.warning("enclave guard: no ledger key - no file body will reach the browser")
     routes.install(serverapp.web_app, lambda: state["guard"], _read_only_roots(), log)

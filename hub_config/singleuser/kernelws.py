@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import collections
 import datetime
+import hashlib
 import json
 import uuid
 
@@ -207,6 +208,61 @@ def _withheld_reply(msg: dict) -> dict:
     return {**msg, "content": content, "buffers": [], "metadata": {}}
 
 
+class InboundMeter:
+    """What the browser brings into the kernels over the websocket (D4): the same upload
+    budget as saves (``saved_new_bytes_per_session``, :class:`uploads.UploadBudget`).  Every
+    message costs its envelope (a kernel can read header, parent header and metadata - a
+    ``msg_id`` is any string), its binary buffers whole, and the lines of its content's text
+    (code, comm data, input replies) not seen before on this server - so re-running or
+    completing a cell costs little, and a pasted extract costs its size."""
+
+    MAX_ENVELOPE = 4096
+
+    def __init__(self) -> None:
+        self._seen: set[bytes] = set()
+
+    def cost(self, raw) -> int:
+        if isinstance(raw, (bytes, bytearray, memoryview)):
+            return len(raw)  # a binary frame: buffers the kernel receives as they are
+        try:
+            msg = json.loads(raw)
+        except ValueError:
+            return len(str(raw).encode("utf-8", "replace"))
+        if not isinstance(msg, dict):
+            return len(str(raw).encode("utf-8", "replace"))
+        envelope = size_of({k: msg.get(k) for k in ("header", "parent_header", "metadata")})
+        if envelope > self.MAX_ENVELOPE:
+            return len(str(raw).encode("utf-8", "replace"))
+        total = envelope
+        for text in _strings(msg.get("content")):
+            for line in text.splitlines(keepends=True):
+                digest = hashlib.blake2b(line.encode("utf-8", "replace"),
+                                         digest_size=16).digest()
+                if digest not in self._seen:
+                    self._seen.add(digest)
+                    total += len(line.encode("utf-8", "replace"))
+        return total + sum(len(str(b)) for b in msg.get("buffers") or [])
+
+
+def _strings(v):
+    """Every string in a JSON value, keys included."""
+    if isinstance(v, str):
+        yield v
+    elif isinstance(v, dict):
+        for k, x in v.items():
+            yield str(k)
+            yield from _strings(x)
+    elif isinstance(v, list):
+        for x in v:
+            yield from _strings(x)
+    elif v is not None:
+        yield str(v)
+
+
+INBOUND = InboundMeter()
+UPLOADS = None  # the server's UploadBudget, shared with saves (set by the guard's setup)
+
+
 class CappedKernelWebsocketConnection(ZMQChannelsWebsocketConnection):
     @default("kernel_ws_protocol")
     def _legacy_protocol(self):
@@ -222,6 +278,12 @@ class CappedKernelWebsocketConnection(ZMQChannelsWebsocketConnection):
         return self._requests
 
     def handle_incoming_message(self, incoming_msg):
+        if UPLOADS is None or not UPLOADS.admit(INBOUND.cost(incoming_msg)):
+            reason = ("the session's upload budget is spent: data comes in through import "
+                      "review (D4)" if UPLOADS is not None else "guard not configured")
+            self.log.error("enclave guard: browser message to the kernel refused: %s", reason)
+            self.websocket_handler.close(4003, reason)
+            return None
         try:  # the JSON protocol is forced (above); remember what the browser asked
             self._request_headers().record(json.loads(incoming_msg).get("header"))
         except (ValueError, TypeError, AttributeError):
