@@ -105,6 +105,12 @@ def _devices():
     return found
 
 
+def _broadcast():
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as u:
+        u.setsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST, 1)
+        u.sendto(b"probe", ("255.255.255.255", 9))
+
+
 def run(cfg):
     out = {"uid": os.getuid(), "gid": os.getgid(), "groups": os.getgroups(),
            "status": _status(), "cwd": os.getcwd(), "devices": _devices(),
@@ -191,6 +197,30 @@ def run(cfg):
     if cfg.get("host_port"):
         out["host_loopback"] = _try(lambda: socket.create_connection(
             ("127.0.0.1", cfg["host_port"]), timeout=3))
+    if cfg.get("host_port6"):
+        out["host_loopback6"] = _try(lambda: socket.create_connection(
+            ("::1", cfg["host_port6"]), timeout=3))
+    if cfg.get("host_udp_port"):
+        def udp_roundtrip():  # a datagram to the host's loopback listener, awaiting its echo
+            with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as u:
+                u.settimeout(2)
+                u.sendto(b"probe", ("127.0.0.1", cfg["host_udp_port"]))
+                u.recvfrom(16)
+        out["host_udp"] = _try(udp_roundtrip)
+    out["public_net6"] = _try(lambda: socket.create_connection(
+        ("2001:4860:4860::8888", 53), timeout=3))
+
+    def dns_udp(server, family=socket.AF_INET):
+        query = (b"\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00"
+                 b"\x07example\x03com\x00\x00\x01\x00\x01")
+        with socket.socket(family, socket.SOCK_DGRAM) as u:
+            u.settimeout(2)
+            u.sendto(query, (server, 53))
+            u.recvfrom(512)
+    out["dns_udp_public"] = _try(lambda: dns_udp("8.8.8.8"))
+    out["dns_udp_stub"] = _try(lambda: dns_udp("127.0.0.53"))
+    out["dns_udp_public6"] = _try(lambda: dns_udp("2001:4860:4860::8888", socket.AF_INET6))
+    out["udp_broadcast"] = _try(lambda: _broadcast())
     # --- the host's files: logs, other sessions, other cases, the system
     for label, path in cfg.get("host_files", {}).items():
         out[f"read_{label}"] = _try(lambda path=path: open(path, "rb").read(1))

@@ -95,10 +95,16 @@ def probe(world):
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
     listener.listen()
+    listener6 = socket.socket(socket.AF_INET6)
+    listener6.bind(("::1", 0))
+    listener6.listen()
+    udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)  # would echo, if ever reached
+    udp.bind(("127.0.0.1", 0))
     other = world.root / "sock" / "sessions" / "bob"
     other.mkdir()
     (other / "notes.txt").write_text("bob's\n")
-    cfg = {"host_port": listener.getsockname()[1],
+    cfg = {"host_port": listener.getsockname()[1], "host_port6": listener6.getsockname()[1],
+           "host_udp_port": udp.getsockname()[1],
            "host_files": {"hub_log": str(world.hub_log), "host_file": str(world.host_file),
                           "other_case": str(world.projects / "c2" / "data" / "SECRET.txt"),
                           "own_case_data": str(world.projects / "c1" / "data" / "SECRET.txt"),
@@ -116,7 +122,13 @@ def probe(world):
     try:
         code, log, err = world.run(world.spec(), [sys.executable, "-c", PROBE, json.dumps(cfg)])
     finally:
-        listener.close()
+        listener.close(), listener6.close()
+        udp.setblocking(False)
+        try:
+            world.udp_reached = udp.recvfrom(16)
+        except BlockingIOError:
+            world.udp_reached = None
+        udp.close()
     assert code == 0, err + log
     assert world.hub_log.read_text() == "demo password: Corr3ct-Horse\n"
     assert world.host_file.read_text() == "root's\n"
@@ -190,6 +202,16 @@ def test_network_is_loopback_only(probe):
     assert probe["dns"] != "ok"
     assert probe["host_loopback"] == "ECONNREFUSED"  # its own, empty loopback
     assert probe["socket_netlink_route"] == "ok"  # the one netlink protocol allowed
+
+
+@pytest.mark.parametrize("attempt", ["host_loopback6", "host_udp", "public_net6",
+                                     "dns_udp_public", "dns_udp_stub", "dns_udp_public6",
+                                     "udp_broadcast"])
+def test_no_ipv6_udp_or_dns_way_out(world, probe, attempt):
+    """IPv6 and UDP (DNS to a public or the host's stub resolver, broadcast, a datagram to a
+    host loopback port) reach nothing outside the sandbox's own loopback."""
+    assert probe[attempt] != "ok", probe[attempt]
+    assert getattr(world, "udp_reached", None) is None  # the host's UDP listener got nothing
 
 
 @pytest.mark.parametrize("target", ["hub_log", "host_file", "other_case", "own_case_data",
