@@ -20,6 +20,8 @@ import re
 import unicodedata
 from collections import Counter
 
+from egress_review.engine import covert_cjk
+
 # Characters that render as nothing (or as a plain blank) but are distinct code points.
 _BLANK_FILLERS = {0x115F, 0x1160, 0x3164, 0xFFA0, 0x2800, 0x180E, 0x034F}
 
@@ -303,7 +305,9 @@ def findings(text: str, policy, *, prose: bool) -> list[tuple[str, dict, str, st
                     f"{len(these)} runs of letters that are not words (the first {len(run)} "
                     f"characters long: {run[:24]}…): {what}.",
                     f"{len(these)} 段不成字詞的連續字母（第一段長 {len(run)} 字元：{run[:24]}…）：{zh}。"))
+    out += covert_cjk.symbol_findings(text, policy)
     if prose:
+        out += covert_cjk.han_findings(text, policy)
         ok, n, share = reads_as_language(text, policy.covert_prose_min_words,
                                          policy.covert_prose_function_share)
         if not ok:

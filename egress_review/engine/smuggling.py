@@ -202,7 +202,7 @@ def _literals(ctx: Context, spec: ManifestFile, source: str, base: dict) -> int:
 
 def _covert(ctx: Context, spec: ManifestFile, text: str, base: dict, code: bool) -> None:
     """Text that carries data unseen or does not read as text (covert_text)."""
-    from egress_review.engine import covert_text as CT
+    from egress_review.engine import covert_cjk, covert_text as CT
 
     # a document's words are prose; a table's labels and a figure's text are not
     prose = spec.kind in ("text", "notebook") and not code
@@ -210,6 +210,8 @@ def _covert(ctx: Context, spec: ManifestFile, text: str, base: dict, code: bool)
         _add(ctx, spec, sev, {**base, **loc}, en, zh)
     if code:   # a program's comments and strings are words: word salad there is a code too
         for words in CT.words_of_program(text, spec.path):
+            for sev, loc, en, zh in covert_cjk.han_findings(words, ctx.policy):
+                _add(ctx, spec, sev, {**base, "part": "comments and strings", **loc}, en, zh)
             ok, n, share = CT.reads_as_language(words, ctx.policy.covert_prose_min_words,
                                                 ctx.policy.covert_prose_function_share)
             if not ok:

@@ -158,6 +158,18 @@ class EgressPolicy(BaseModel):
         0.08, rule="E7", ge=0, le=1,
         description="Share of function words (the, of, and …) below which a text of enough words "
                     "does not read as language (a code-word alphabet) and goes to a reviewer.")
+    covert_symbol_run_min: int = setting(
+        64, rule="E7", ge=8,
+        description="Symbols of a closed alphabet (Chinese numerals, stems and branches, Bopomofo, "
+                    "Braille, emoji, hexagrams …) in one run from which it is encoded data.")
+    covert_han_min_chars: int = setting(
+        150, rule="E7", ge=20,
+        description="Han characters a text needs before it is judged as reading like Chinese.")
+    covert_han_word_share: float = setting(
+        0.45, rule="E7", ge=0, le=1,
+        description="Share of Han characters in dictionary words of two or more below which the "
+                    "text does not read as Chinese (review; under half of it with twice the "
+                    "characters, refused).")
     image_hash_max_distance: int = setting(
         8, rule="E5", ge=0,
         description="Perceptual-hash distance (of 64 bits) at or below which an image is an original.")
