@@ -219,7 +219,7 @@ def _name_after_window(simp: str) -> int:
 
 # Characters jieba tags as frequent verbs that also open given names (爱玲, 立群, 承恩): a run
 # opening with one may still be a name.
-_GIVEN_VERBS = set("爱定望花念进致守举应若")
+_GIVEN_VERBS = set("爱定望花进致守举应若")
 # a single character tagged as a verb at least this often in jieba's dictionary is a verb
 _VERB_FREQ = 3000
 
@@ -420,8 +420,15 @@ def _name_before_run(simp: str, t: int, max_len: int) -> int:
     elif t - k > max_len or (t - k == 4 and max_len >= 4 and simp[k + 1] not in surnames):
         keep = 4 if max_len >= 4 and t - k >= 4 and simp[t - 3] in surnames else 3
         k = t - keep
+    # a name never starts inside an ordinary word (护专毕|业后当|护理师): past it, and past what
+    # cannot start a name after it
+    while (k < t and k > 0 and simp[k] not in surnames and _is_han(simp[k - 1]) and _ordinary(simp[k - 1:k + 1])
+           and not _ordinary(simp[k:k + 2])):
+        k += 1
+        while k < t and simp[k] in _NOT_FIRST:
+            k += 1
     run = simp[k:t]
-    if run in _BEFORE_NAME or (len(run) == 1 and run in _ROLE_PREFIX) or run[-1:] in _PRONOUNS:
+    if not run or run in _BEFORE_NAME or (len(run) == 1 and run in _ROLE_PREFIX) or run[-1:] in _PRONOUNS:
         return -1          # 经|主任同意, 向|护理师说明, 会同总|医师: no name between
     if len(run) >= 2 and run[0] not in surnames and run[:2] not in surnames \
             and (_ordinary(run[:2]) or _ordinary(run[:3])

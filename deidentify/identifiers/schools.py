@@ -9,20 +9,29 @@ import re
 
 from deidentify.identifiers.regex_gate import literal_led
 
-_KIND = r"(?:国民小学|国民中学|高级中学|实验中学|科技大学|国小|国中|高中|高职|高工|高商|附中|小学|中学|幼儿园|幼稚园|托儿所|大学)"
+# (北一女中, 台中一中, 附小, 实小, 科大, 护专, 家商: what schools are called as well)
+_KIND = (r"(?:国民小学|国民中学|高级中学|实验中学|科技大学|专科学校|国际学校|技术学院|国小|国中|高中|高职|高工|高商|高农"
+         r"|附中|附小|实小|实中|女中|一中|二中|科大|护专|护校|家商|商职|工职|小学|中学|幼儿园|幼稚园|托儿所|大学|学院)")
 _NUM = r"[0-9一二三四五六七八九十]"
 _CLASS = (r"[ \t]*(?:" + _NUM + r"{1,2}[ \t]*年(?:级)?[ \t]*)?(?:" + _NUM + r"{1,3}|[甲乙丙丁戊忠孝仁爱信义和平])[ \t]*班")
 SCHOOL_CLASS = re.compile(r"[\u4e00-\u9fff]{2,4}?" + _KIND + _CLASS)
 ATTENDS = re.compile(r"(?:就读于|就读|在读|念|读)[ \t]*(?P<n>(?:(?![书到完过了的在])[\u4e00-\u9fff]){2,8}?" + _KIND + r")(?:" + _CLASS + r")?")
+_ATTEND_WORD = re.compile(r"就读于|就读|在读|念|读")
 # what every match holds: a school kind (for the scrubber's prefilter too)
-GATE = re.compile(r"国小|国中|小学|中学|高中|高职|高工|高商|附中|幼儿园|幼稚园|托儿所|大学")
+GATE = re.compile(r"国小|国中|小学|中学|高中|高职|高工|高商|高农|附中|附小|实小|实中|女中|一中|二中|科大|护专|护校|家商|商职|工职"
+                  r"|学校|学院|幼儿园|幼稚园|托儿所|大学")
 
 
 def find(simplified: str) -> list[tuple[int, int]]:
     out = find_english(simplified)
     if not GATE.search(simplified):
         return out
-    out += [m.span() for m in SCHOOL_CLASS.finditer(simplified)]
+    for m in SCHOOL_CLASS.finditer(simplified):
+        # the name starts after a word of attending that the leftmost match took in (小孩读|仁爱国小)
+        verb = None
+        for verb in _ATTEND_WORD.finditer(m.group()[:4]):
+            pass
+        out.append((m.start() + verb.end() if verb else m.start(), m.end()))
     out += [(m.start("n"), m.end()) for m in ATTENDS.finditer(simplified)]
     return out
 
