@@ -162,3 +162,30 @@ def test_ordinary_percents_whose_rest_is_large_or_empty_pass_the_structure_check
     r = _run(run, f"region,n,pct_male\nnorth,200,{pct}\nsouth,900,50\n",
              {"region": G, "n": N, "pct_male": _stat("percent")})
     assert not by(r, check="structure", severity="block"), said(r)
+
+
+@pytest.mark.parametrize("header", ["mortality", "30-day mortality", "case fatality", "risk",
+                                    "死亡率", "mean_died", "sd died"])
+@pytest.mark.parametrize("k", [1, 3, 5])
+def test_a_share_in_a_table_inside_a_document_blocks(run, header, k):
+    """The same shares in a Markdown table of a text file (read by unit_tables)."""
+    n = 240
+    p = k / n
+    if header.startswith("sd"):
+        value = _sd(p, n)
+    else:
+        value = f"{p:.4f}"
+    md = (f"| region | n | {header} |\n|---|---|---|\n| north | {n} | {value} |\n"
+          f"| south | 900 | 0.31 |\n")
+    r = run({"r.md": md}, [{"path": "r.md", "kind": "text", "description": "results"}])
+    assert r.verdict == "block" and any(
+        f.severity == "block" and f.check in ("binary_means", "structure") for f in r.findings), said(r)
+
+
+@pytest.mark.parametrize("header", ["relative risk", "risk ratio", "risk difference", "hazard ratio",
+                                    "risk score"])
+def test_estimates_named_with_risk_are_not_read_as_shares(run, header):
+    md = (f"| region | n | {header} |\n|---|---|---|\n| north | 240 | 0.0125 |\n"
+          f"| south | 900 | 0.31 |\n")
+    r = run({"r.md": md}, [{"path": "r.md", "kind": "text", "description": "results"}])
+    assert not [f for f in r.findings if f.severity == "block" and f.check in ("binary_means", "structure")], said(r)
