@@ -367,18 +367,24 @@ def _clause_goes_on(simp: str, end: int) -> bool:
 
 
 @functools.cache
-def _role_words() -> frozenset[str]:
+def _role_words() -> dict[str, tuple[tuple[str, int], ...]]:
+    """Surname character → (role word, its offset there) for every role or title word of three
+    or more characters holding it after its first character (个管师: 管 at 1)."""
     from deidentify.identifiers.name_words import INTRODUCERS, TITLES
 
-    return frozenset(w for w in INTRODUCERS + TITLES if len(w) >= 3)
+    out: dict[str, list[tuple[str, int]]] = {}
+    for w in set(INTRODUCERS + TITLES):
+        if len(w) >= 3:
+            for p in range(1, len(w)):
+                if w[p] in _SURNAMES_S:
+                    out.setdefault(w[p], []).append((w, p))
+    return {c: tuple(v) for c, v in out.items()}
 
 
 def _inside_role_word(simp: str, i: int) -> bool:
     """Does a role or title word of three or more characters (个管师, 社工师, 护理长) cover ``i``
     with a character before it?  The surname there opens no name."""
-    roles = _role_words()
-    return any(simp[a:a + n] in roles for n in (3, 4, 5) for a in range(max(0, i - n + 1), i)
-               if a + n > i)
+    return any(p <= i and simp.startswith(w, i - p) for w, p in _role_words().get(simp[i], ()))
 
 
 def _rare_given_pair(w: str, tokenizer) -> bool:
