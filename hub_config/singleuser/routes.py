@@ -247,6 +247,35 @@ def decide(guard: GuardConfig | None, cls, method: str, request) -> tuple[int, s
     return None
 
 
+# Request bodies outside the contents API's saves are small (a session's path, a rename, a
+# kernel's name); each is charged in full to the upload budget shared with saves and kernel
+# messages (D4): a path or file name a kernel can read is a way in too.
+BODY_MAX = 64 * 1024
+SAVES = JS + "services.contents.handlers.ContentsHandler"  # PUT: metered by what is new
+
+
+def decide_body(cls, request, budget) -> tuple[int, str] | None:
+    if request.method not in ("POST", "PUT", "PATCH"):
+        return None
+    if request.method == "PUT" and qualname(cls) == SAVES:
+        return None
+    length = request.headers.get("Content-Length")
+    if length is None:
+        if "chunked" in request.headers.get("Transfer-Encoding", "").lower():
+            return 411, "a request body without its length is refused (D4)"
+        length = "0"
+    try:
+        n = int(length)
+    except ValueError:
+        return 400, "unreadable Content-Length"
+    if n > BODY_MAX:
+        return 413, f"a {request.method} body over {BODY_MAX} bytes here is refused (D4)"
+    if budget is None or not budget.admit(n):
+        return 403, ("the session's upload budget is spent: data comes in through import "
+                     "review (D4)")
+    return None
+
+
 class RefusedHandler(web.RequestHandler):
     """Answers a refused request (also a websocket upgrade) with the status and reason."""
 
@@ -288,8 +317,11 @@ def install(app, get_guard, allowed_roots: tuple[str, ...], log) -> None:
     original = app.get_handler_delegate
 
     def guarded(request, target_class, target_kwargs=None, path_args=None, path_kwargs=None):
+        from hub_config.singleuser import kernelws
+
         verdict = decide_peer(*peer(request), request, target_class) or decide(
-            get_guard(), target_class, request.method, request)
+            get_guard(), target_class, request.method, request) or decide_body(
+            target_class, request, kernelws.UPLOADS)
         if verdict is not None:
             status, why = verdict
             log.warning("enclave guard: %s %s -> %s (%s; client %s)", request.method,

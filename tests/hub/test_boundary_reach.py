@@ -397,3 +397,20 @@ def test_session_pages_cannot_reach_another_origin(hub):
     assert isinstance(res["own"], int), json.dumps(res)
     assert res["fetch"].startswith("refused") and res["fetch_no_cors"].startswith("refused"), res
     assert hits == [], hits  # nothing reached the other origin: fetch, beacon, image, form
+
+
+def test_request_bodies_are_an_upload_path_no_more(hub):
+    """D4: a session's path, a rename or an action's body is data a kernel can read (its
+    JPY_SESSION_NAME, file names); such bodies are charged to the upload budget - through the
+    real proxy, 60 KB bodies stop at the budget, a chunked or oversized one is refused."""
+    bob = hub.people["bob"]
+    kid = bob.start_kernel()
+    big = {"x": "y" * 60_000}
+    statuses = [bob.server("POST", f"/api/kernels/{kid}/interrupt", json=big).status_code
+                for _ in range(80)]
+    limit = hub_upload_limit(hub)
+    allowed = statuses.count(204) + statuses.count(200)
+    assert 403 in statuses, statuses
+    assert allowed * 60_000 <= limit and allowed >= 10, statuses
+    assert bob.server("POST", f"/api/kernels/{kid}/interrupt",
+                      content=b"y" * 70_000).status_code in (403, 413)

@@ -100,3 +100,55 @@ def test_envelopes_are_bounded():
     meter = InboundMeter()
     big = _msg(header={"msg_id": "x" * 10_000})
     assert meter.cost(big) >= 10_000
+
+
+# --- request bodies outside the contents API's saves (routes.decide_body)
+class _Req:
+    def __init__(self, method, headers):
+        self.method, self.headers = method, headers
+
+
+def _handler(name):
+    import importlib
+
+    mod, _, cls = name.rpartition(".")
+    return getattr(importlib.import_module(mod), cls)
+
+
+SESSIONS = "jupyter_server.services.sessions.handlers.SessionRootHandler"
+SESSION = "jupyter_server.services.sessions.handlers.SessionHandler"
+ACTION = "jupyter_server.services.kernels.handlers.KernelActionHandler"
+CONTENTS = "jupyter_server.services.contents.handlers.ContentsHandler"
+
+
+@pytest.mark.parametrize("cls,method", [(SESSIONS, "POST"), (SESSION, "PATCH"),
+                                        (ACTION, "POST"), (CONTENTS, "PATCH"),
+                                        (CONTENTS, "POST")],
+                         ids=["new_session", "rename_session", "kernel_action",
+                              "rename_file", "copy_file"])
+def test_bodies_are_charged_and_bounded(cls, method):
+    from hub_config.singleuser.routes import BODY_MAX, decide_body
+    from hub_config.singleuser.uploads import UploadBudget
+
+    budget = UploadBudget(200_000)
+    h = _handler(cls)
+    assert decide_body(h, _Req(method, {"Content-Length": "300"}), budget) is None
+    assert budget.used == 300
+    assert decide_body(h, _Req(method, {"Transfer-Encoding": "chunked"}), budget)[0] == 411
+    assert decide_body(h, _Req(method, {"Content-Length": str(BODY_MAX + 1)}), budget)[0] == 413
+    refused = [decide_body(h, _Req(method, {"Content-Length": "60000"}), budget)
+               for _ in range(5)]
+    assert refused[:3] == [None] * 3 and refused[3][0] == 403, refused
+    assert budget.used <= 200_000
+
+
+def test_saves_and_reads_are_not_charged_here():
+    from hub_config.singleuser.routes import decide_body
+    from hub_config.singleuser.uploads import UploadBudget
+
+    budget = UploadBudget(1000)
+    h = _handler(CONTENTS)
+    # a save is metered by contents.py by what is new; GETs carry no body
+    assert decide_body(h, _Req("PUT", {"Content-Length": "50000"}), budget) is None
+    assert decide_body(h, _Req("GET", {}), budget) is None
+    assert budget.used == 0
