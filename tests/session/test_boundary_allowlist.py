@@ -234,3 +234,40 @@ def world():
     w = World()
     yield w
     subprocess.run(["rm", "-rf", str(w.root)])
+
+
+MEMFD_EXEC = r"""
+import ctypes, json, os, shutil, stat, subprocess
+libc = ctypes.CDLL(None, use_errno=True)
+out = {}
+# a program from memory (memfd_create + execveat), even one marked setuid: same uid, no caps
+fd = os.memfd_create("probe", 0)
+with open("/usr/bin/cat", "rb") as src:
+    os.write(fd, src.read())
+os.fchmod(fd, 0o4755)
+r, w = os.pipe()
+pid = os.fork()
+if pid == 0:
+    os.dup2(w, 1)
+    libc.syscall(322, fd, b"", (ctypes.c_char_p * 3)(b"cat", b"/proc/self/status", None),
+                 (ctypes.c_char_p * 1)(None), 0x1000)  # execveat(fd, "", AT_EMPTY_PATH)
+    os._exit(127)
+os.close(w)
+status = os.read(r, 65536).decode()
+os.waitpid(pid, 0)
+for line in status.splitlines():
+    k, _, v = line.partition(":")
+    if k in ("Uid", "CapEff", "CapPrm", "NoNewPrivs"):
+        out[k] = v.split()[0] if k == "Uid" else v.strip()
+print("RESULT " + json.dumps(out))
+"""
+
+
+def test_a_program_run_from_memory_gains_nothing(world):
+    """memfd_create + execveat is allowed (it is what any exec of a file in /tmp does): the
+    program runs as the session's uid, without capabilities, setuid bit or not."""
+    code, log, err = world.run(world.spec(name="memfdexec"), [sys.executable, "-c", MEMFD_EXEC])
+    assert code == 0, (log + err)[-2000:]
+    res = json.loads(log.split("RESULT ", 1)[1].splitlines()[0])
+    assert res == {"Uid": "201234", "CapEff": "0000000000000000", "CapPrm": "0000000000000000",
+                   "NoNewPrivs": "1"}, res
