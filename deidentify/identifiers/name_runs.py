@@ -420,6 +420,8 @@ def _name_before_run(simp: str, t: int, max_len: int) -> int:
     elif t - k > max_len or (t - k == 4 and max_len >= 4 and simp[k + 1] not in surnames):
         keep = 4 if max_len >= 4 and t - k >= 4 and simp[t - 3] in surnames else 3
         k = t - keep
+        while t - k > 2 and simp[k] in _NOT_FIRST:
+            k += 1         # 转介至|蔺瑄|医师: the cut may leave a character that starts no name
     # a name never starts inside an ordinary word (护专毕|业后当|护理师): past it, and past what
     # cannot start a name after it
     while (k < t and k > 0 and simp[k] not in surnames and _is_han(simp[k - 1]) and _ordinary(simp[k - 1:k + 1])

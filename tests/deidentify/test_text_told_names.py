@@ -102,3 +102,22 @@ def test_given_names_ending_in_he(lead):
     missed = [(t, o) for (t, n), o in zip(cases, out) if n in o or n[-1] + AFTER_HE[0] in o or not o.startswith(lead + "<NAME>")
               or o[len(lead) + 6:len(lead) + 7] == "和"]
     assert not missed, missed
+
+
+RARE_NAMES = ["藺瑄", "藺翰", "仇芳", "荊福", "鞠蓁庭", "廉政", "蓋玉", "封恩玲", "談毅", "竇霞"]
+
+
+@pytest.mark.parametrize("frame", ["轉介至{n}醫師。", "會診{n}醫師說明。", "由先生{n}陪同。", "照會{n}醫師。"],
+                         ids=["referred", "consult", "husband", "liaison"])
+def test_rare_surnames_after_referral_and_husband(frame):
+    """A rare surname after 轉介至/會診 before 醫師 (the cut of the run left 至 at its start), and
+    after 由先生 ('accompanied by her husband')."""
+    cases = [(frame.format(n=n), n) for n in RARE_NAMES]
+    missed = _check(cases)
+    assert len(missed) <= 1, missed
+
+
+def test_referrals_and_husbands_without_names_unchanged():
+    texts = ["轉介至復健科", "轉介至林口長庚", "會診感染科醫師", "轉介至心臟內科醫師", "由先生陪同", "由先生開車載來",
+             "轉介至家醫科醫師", "會診精神科醫師評估"]
+    assert scrub_texts(texts) == texts

@@ -69,7 +69,7 @@ def _phone(rng: random.Random) -> str:
     return rng.choice([f"09{d(2)}-{d(3)}-{d(3)}", f"09{d(2)}{d(6)}", f"09{d(2)} {d(3)} {d(3)}", f"(02)2{d(3)}-{d(4)}",
                        f"(02)2{d(3)}-{d(4)}分機{d(3)}", f"02-2{d(3)}-{d(4)} ext. {d(3)}", f"(07){d(3)}-{d(4)}",
                        f"04-2{d(3)}-{d(4)}#{d(2)}", f"+886-9{d(2)}-{d(3)}-{d(3)}", F.fullwidth(f"09{d(2)}-{d(6)}"),
-                       f"(03){d(3)}{d(4)}轉{d(3)}", f"0{rng.choice('34567')}-{d(7)}"])
+                       f"(03){d(3)}{d(4)}轉{d(3)}", f"0{rng.choice('34567')}-{rng.choice('2345678')}{d(6)}"])
 
 
 def _line(rng: random.Random) -> str:
