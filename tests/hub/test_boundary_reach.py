@@ -414,3 +414,28 @@ def test_request_bodies_are_an_upload_path_no_more(hub):
     assert allowed * 60_000 <= limit and allowed >= 10, statuses
     assert bob.server("POST", f"/api/kernels/{kid}/interrupt",
                       content=b"y" * 70_000).status_code in (403, 413)
+
+
+def test_kernel_output_reaches_the_browser_inert(hub):
+    """Through the real proxy and websocket: HTML, SVG and Markdown a kernel displays arrive
+    without script, handlers, download links or outside references (inert.py)."""
+    ann = hub.people["ann"]
+    code = (
+        "from IPython.display import HTML, SVG, Markdown, Latex, display\n"
+        "display(HTML(\"<table><tr><td onclick='x()'>1</td></tr></table><script>alert(1)</script>"
+        "<a download='r.csv' href='data:text/csv,ROWS'>save</a><img src=x onerror=alert(1)>\"))\n"
+        "display(SVG('<svg xmlns=\"http://www.w3.org/2000/svg\" onload=\"alert(1)\">"
+        "<script>alert(1)</script><rect width=\"1\" height=\"1\"/></svg>'))\n"
+        "display(Markdown('[rows](data:text/csv,ROWS) <b>x</b>'))\n"
+        "display(Latex(r'$\\href{javascript:alert(1)}{x}$'))\n")
+    msgs = ann.messages(code)
+    bundles = [m["content"]["data"] for m in msgs if m["msg_type"] == "display_data"]
+    assert len(bundles) == 4, msgs
+    html_out = bundles[0]["text/html"]
+    assert "<td>1</td>" in html_out
+    for bad in ("<script", "onclick", "onerror", "download", "data:text", "<img"):
+        assert bad not in html_out, (bad, html_out)
+    svg = bundles[1]["image/svg+xml"]
+    assert "<rect" in svg and "onload" not in svg and "<script" not in svg
+    assert "text/markdown" not in bundles[2] and "data:text/csv" in bundles[2]["text/plain"]
+    assert "\\href" not in bundles[3]["text/latex"]
