@@ -235,14 +235,19 @@ def verb_led(simp: str, i: int) -> bool:
     c = simp[i:i + 1]
     if not c or c in surnames or simp[i:i + 2] in surnames:
         return False
+    from deidentify.identifiers.chinese_names import _clause_goes_on
+
+    # given-name characters (or a second surname) after it: a rare surname that is also a verb
+    # (谈|娟哲, 毕|松鸿, 应|明佳, 毕|吕菁明), not what a person does
+    nxt = simp[i + 1:i + 2]
+    married = (nxt in surnames and len(simp) >= i + 4 and simp[i + 2] in _GIVEN_CHARS_S
+               and simp[i + 3] in _GIVEN_CHARS_S and not _ordinary(simp[i + 1:i + 3]))
+    if nxt and (married or nxt in _GIVEN_CHARS_S
+                and (simp[i + 2:i + 3] in _GIVEN_CHARS_S or _clause_goes_on(simp, i + 2))):
+        return False
     if (tags.get(c) == "v" and (freq.get(c) or 0) >= _VERB_FREQ and c not in _GIVEN_CHARS_S
             and c not in _GIVEN_VERBS):
-        # ... unless given-name characters follow it: a rare surname that is also a verb
-        # (谈|娟哲, 毕|松鸿, 盖|春兰)
-        from deidentify.identifiers.chinese_names import _clause_goes_on
-
-        return not (len(simp) >= i + 2 and simp[i + 1] in _GIVEN_CHARS_S
-                    and (simp[i + 2:i + 3] in _GIVEN_CHARS_S or _clause_goes_on(simp, i + 2)))
+        return True
     w = simp[i:i + 2]
     return (len(w) == 2 and tags.get(w) in ("v", "vd", "vn", "vi") and _is_han(w[1])
             and not all(ch in _GIVEN_CHARS_S for ch in w))
