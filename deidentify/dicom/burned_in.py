@@ -28,7 +28,7 @@ import numpy as np
 from pydicom.dataset import Dataset
 from pydicom.multival import MultiValue
 
-from deidentify.dicom import pixels
+from deidentify.dicom import local_contrast, pixels
 
 
 class HeldForReview(RuntimeError):
@@ -136,6 +136,69 @@ def renderings(ds: Dataset, frame: np.ndarray) -> tuple[np.ndarray, list[np.ndar
     return main, extras
 
 
+def for_ocr(ds: Dataset, frame: np.ndarray, opts: pixels.PixelOptions) -> np.ndarray:
+    """One stored frame (or cine summary) ready for ``pixels.ocr_boxes_many``: its renderings,
+    the local-contrast page of its stored values (faint text of either polarity, read every way
+    up) and the text-like lines in it that OCR must read (local_contrast.py)."""
+    main, extras = renderings(ds, frame)
+    rules = local_contrast.LineRules(high=opts.faint_text_contrast)
+    shown = colour_view(ds, frame)
+    lines = local_contrast.text_lines(local_contrast.zmap(shown, rules), rules) if opts.faint_text_hold else []
+    if lines and opts.use_strokes:   # saturated strokes are blanked in every frame without OCR
+        strokes = _saturated(ds, frame, opts)
+        lines = [b for b in lines if not _covered(b, strokes, opts, 0.5)]
+    return pixels.with_extras(main, extras, local_contrast.rendering(shown, rules), lines)
+
+
+def _saturated(ds: Dataset, frame: np.ndarray, opts: pixels.PixelOptions) -> list[pixels.Box]:
+    """The stroke boxes ``deid`` blanks in this frame (as ``_clean_pixels`` finds them)."""
+    bits = int(ds.get("BitsStored", ds.get("BitsAllocated", 8)) or 8)
+    signed = int(ds.get("PixelRepresentation", 0) or 0) == 1
+    top = (2 ** (bits - 1) - 1) if signed else (2 ** bits - 1)
+    mono1 = str(ds.get("PhotometricInterpretation", "")) == "MONOCHROME1"
+    view = (top - frame.astype(np.int64)) if mono1 else frame
+    return pixels.stroke_boxes(view, top, opts)
+
+
+def _covered(line: pixels.Box, boxes, opts: pixels.PixelOptions, share: float) -> bool:
+    """Do ``boxes`` (with the blackout margin) cover at least ``share`` of ``line``?"""
+    x0, y0, x1, y1 = line
+    cover = np.zeros((y1 - y0, x1 - x0), bool)
+    for b in boxes:
+        pad = int(np.ceil((b[3] - b[1]) * opts.box_margin)) + 1
+        cover[max(0, b[1] - pad - y0):max(0, b[3] + pad - y0),
+              max(0, b[0] - pad - x0):max(0, b[2] + pad - x0)] = True
+    return bool(cover.mean() >= share)
+
+
+def check_read(images: list[np.ndarray], found: list[list[pixels.Box]], opts: pixels.PixelOptions,
+               what: str = "frame", shared: list[pixels.Box] = ()) -> list[list[pixels.Box]]:
+    """``found`` with each image's text-like lines (``for_ocr``) added, one letter wider at
+    either end (the line found may be shorter than the text); HeldForReview when a line is not
+    covered by the OCR boxes found in its image or by ``shared`` (boxes blanked in every frame:
+    a reduced cine's summary boxes), with the blackout margin: text OCR could not read is
+    never passed."""
+    out = []
+    for k, (img, own) in enumerate(zip(images, found)):
+        boxes = list(own) + list(shared)
+        lines = getattr(img, "lines", ())
+        for x0, y0, x1, y1 in lines:
+            if not _covered((x0, y0, x1, y1), boxes, opts, opts.faint_text_read_share):
+                raise HeldForReview(f"text-like strokes OCR could not read in {what} {k} at x {x0}-{x1}, "
+                                    f"y {y0}-{y1} (faint or unusual text): held for review")
+        out.append(list(own) + [_widened(b) for b in lines])
+    return out
+
+
+def _widened(box: pixels.Box) -> pixels.Box:
+    x0, y0, x1, y1 = box
+    if x1 - x0 >= y1 - y0:
+        h = y1 - y0
+        return max(0, x0 - h), y0, x1 + h, y1
+    w = x1 - x0
+    return x0, max(0, y0 - w), x1, y1 + w
+
+
 def _first(value) -> float:
     return float(value[0] if isinstance(value, (list, tuple, MultiValue)) else value)
 
@@ -161,5 +224,5 @@ def strip_unused_bits(ds: Dataset) -> bool:
     return int(ds.get("BitsStored", 0) or 0) < int(ds.get("BitsAllocated", 0) or 0)
 
 
-__all__ = ["HeldForReview", "check_hold", "hold_reason", "known_regions", "renderings", "risk_reason",
+__all__ = ["HeldForReview", "check_hold", "check_read", "for_ocr", "hold_reason", "known_regions", "renderings", "risk_reason",
            "strip_unused_bits", "text_area"]

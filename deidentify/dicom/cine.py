@@ -40,13 +40,17 @@ class OcrPlan:
     runs: list = field(default_factory=list)       # (first, last) frame of each change run
     reduced: bool = False
 
+    def shared(self, found: list[list[pixels.Box]]) -> list[pixels.Box]:
+        """Boxes blanked in every frame: those found in the summary images of a reduced cine."""
+        return [b for boxes, s in zip(found, self.sources) if isinstance(s, str) for b in boxes]
+
     def spread(self, found: list[list[pixels.Box]],
                sure: list[list[pixels.Box]] | None = None) -> list[list[pixels.Box]]:
         """Per-frame boxes from the boxes found in each planned image (HeldForReview when a
         sure word, see ``pixels.ocr_boxes_many``, cannot be placed on every frame)."""
         if not self.reduced:
             return found
-        static = [b for boxes, s in zip(found, self.sources) if isinstance(s, str) for b in boxes]
+        static = self.shared(found)
         for boxes, s in zip(sure if sure is not None else found, self.sources):
             for box in boxes if isinstance(s, int) else ():
                 if not _overlaps(box, static):   # not in every frame, not the brightest/darkest

@@ -174,17 +174,18 @@ def _ocr_inputs(ds: Dataset, opts: pixels.PixelOptions) -> tuple[cine.OcrPlan | 
     if stack is None:
         return None, []
     plan, images = cine.plan(stack, opts.ocr_max_frames)
-    return plan, [pixels.with_extras(*burned_in.renderings(ds, f)) for f in images]
+    return plan, [burned_in.for_ocr(ds, f, opts) for f in images]
 
 
 def _ocr(ds: Dataset, opts: pixels.PixelOptions) -> list[list[pixels.Box]]:
     plan, images = _ocr_inputs(ds, opts)
     if plan is None:
         return []
-    if not plan.reduced:
-        return pixels.ocr_boxes_many(images, opts)
     sure: list[list[pixels.Box]] = []
-    return plan.spread(pixels.ocr_boxes_many(images, opts, sure=sure), sure)
+    found = pixels.ocr_boxes_many(images, opts, sure=sure)
+    found = burned_in.check_read(images, found, opts, "summary image or frame" if plan.reduced else "frame",
+                                 plan.shared(found) if plan.reduced else [])
+    return plan.spread(found, sure) if plan.reduced else found
 
 
 def _clean_pixels(ds: Dataset, opts: pixels.PixelOptions, report: DicomReport,
@@ -364,6 +365,8 @@ def deidentify_dicom_many(items: abc.Sequence[bytes], *, pseudonymise: Callable[
             found, certain = boxes[pos:pos + len(images)], sure[pos:pos + len(images)]
             pos += len(images)
             try:
+                found = burned_in.check_read(images, found, opts, shared=plan.shared(found)
+                                             if plan is not None and plan.reduced else [])
                 ocr = plan.spread(found, certain) if plan is not None else ([] if opts.use_ocr else None)
                 deidentify_dataset(ds, pseudonymise=pseudonymise, options=opts, ocr=ocr, header=header)
                 out[k] = _write(ds)

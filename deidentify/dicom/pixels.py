@@ -68,6 +68,9 @@ class PixelOptions:
     hold_text_area: float = _policy_default("dicom_hold_text_area")
     ocr_max_frames: int = _policy_default("dicom_ocr_max_frames")
     ocr_sure_confidence: float = _policy_default("dicom_ocr_sure_confidence")
+    faint_text_hold: bool = _policy_default("dicom_faint_text_hold")
+    faint_text_contrast: float = _policy_default("dicom_faint_text_contrast")
+    faint_text_read_share: float = _policy_default("dicom_faint_text_read_share")
 
     @classmethod
     def from_policy(cls, policy=None, **overrides) -> "PixelOptions":
@@ -86,7 +89,10 @@ class PixelOptions:
                       "hold_modalities": tuple(d.dicom_hold_modalities),
                       "hold_text_area": d.dicom_hold_text_area,
                       "ocr_max_frames": d.dicom_ocr_max_frames,
-                      "ocr_sure_confidence": d.dicom_ocr_sure_confidence, **overrides})
+                      "ocr_sure_confidence": d.dicom_ocr_sure_confidence,
+                      "faint_text_hold": d.dicom_faint_text_hold,
+                      "faint_text_contrast": d.dicom_faint_text_contrast,
+                      "faint_text_read_share": d.dicom_faint_text_read_share, **overrides})
 
 
 class OcrUnavailable(RuntimeError):
@@ -165,24 +171,40 @@ def _unrotate(box: Box, k: int, shape: tuple[int, int]) -> Box:
     return box
 
 
-def _variants(gray8: np.ndarray, all_ways: bool = True) -> list[tuple[np.ndarray, int]]:
+def _variants(gray8: np.ndarray, all_ways: bool = True,
+              enhanced: tuple | None = None) -> list[tuple[np.ndarray, int]]:
     """(image, quarter turns) tesseract reads for one frame: the plain rendering upright, and
-    the contrast-normalised one in all four orientations."""
-    if not all_ways:
-        return [(gray8, 0)]
-    enhanced = contrast_normalised(gray8)
-    return [(gray8, 0)] + [(np.ascontiguousarray(np.rot90(enhanced, k)), k) for k in ROTATIONS]
+    the contrast-normalised ones (``enhanced``: bright and dark strokes of the stored values,
+    local_contrast.py; else the white top-hat of ``gray8``) in all four orientations."""
+    if not all_ways:   # upright only; stored-value renderings are read upright too
+        return [(gray8, 0)] + [(e, 0) for e in enhanced or ()]
+    pages = enhanced or (contrast_normalised(gray8),)
+    return [(gray8, 0)] + [(np.ascontiguousarray(np.rot90(e, k)), k) for e in pages for k in ROTATIONS]
 
 
 class Rendering(np.ndarray):
-    """An 8-bit frame carrying other renderings of itself (``extras``, read upright only)."""
+    """An 8-bit frame carrying other renderings of itself (``extras``, read upright only;
+    ``enhanced``, read every way up) and the text-like lines found in its stored values
+    (``lines``, local_contrast.py: OCR must read them or the file is held)."""
     extras: tuple = ()
+    enhanced = None
+    lines: tuple = ()
 
 
-def with_extras(gray8: np.ndarray, extras) -> np.ndarray:
+def with_extras(gray8: np.ndarray, extras, enhanced: tuple | None = None, lines=()) -> np.ndarray:
     out = np.asarray(gray8).view(Rendering)
     out.extras = tuple(extras)
+    out.enhanced = enhanced
+    out.lines = tuple(lines)
     return out
+
+
+def _on_line(box: Box, lines) -> bool:
+    """Is at least half of ``box`` on one of ``lines``?"""
+    x0, y0, x1, y1 = box
+    area = max(1, (x1 - x0) * (y1 - y0))
+    return any((min(x1, b[2]) - max(x0, b[0])) * (min(y1, b[3]) - max(y0, b[1])) * 2 >= area
+               and x0 < b[2] and b[0] < x1 and y0 < b[3] and b[1] < y1 for b in lines)
 
 
 def ocr_boxes_many(frames: list[np.ndarray], opts: PixelOptions,
@@ -194,15 +216,19 @@ def ocr_boxes_many(frames: list[np.ndarray], opts: PixelOptions,
     (text beyond doubt, not the shapes OCR reads into noise: cine.py decides holds on them)."""
     if not frames:
         return []
-    pages: list[tuple[int, int, int]] = []   # (frame, quarter turns, scale)
+    pages: list[tuple[int, int, int, bool]] = []   # (frame, quarter turns, scale, strict)
     images = []
     for f_idx, gray in enumerate(frames):
         more = [(np.asarray(e), 0) for e in getattr(gray, "extras", ())]
+        enhanced = getattr(gray, "enhanced", None)
         gray = np.asarray(gray)
-        for img8, k in _variants(gray, opts.ocr_all_orientations) + more:
+        variants = _variants(gray, opts.ocr_all_orientations, enhanced)
+        for n, (img8, k) in enumerate(variants + more):
             img, scale = _prepare(img8, opts)
             images.append(img)
-            pages.append((f_idx, k, scale))
+            # local-contrast pages of the stored values show anatomy's every fleck, which OCR
+            # reads as short words: there a word counts only on a text-like line or when sure
+            pages.append((f_idx, k, scale, bool(enhanced) and 0 < n < len(variants)))
     out = _tesseract(images, opts, tsv=True)
     words: dict[tuple[int, int], list[tuple[tuple[int, int, int], Box]]] = {}
     sure_found: dict[int, list[Box]] = {}
@@ -213,13 +239,17 @@ def ocr_boxes_many(frames: list[np.ndarray], opts: PixelOptions,
         if float(row["conf"]) < opts.ocr_min_confidence:
             continue
         page = int(row["page_num"]) - 1
-        f_idx, k, scale = pages[page]
+        f_idx, k, scale, strict = pages[page]
         x, y, bw, bh = (int(row[c]) // scale for c in ("left", "top", "width", "height"))
         key = (int(row["block_num"]), int(row["par_num"]), int(row["line_num"]))
         box = _unrotate((x, y, x + max(bw, 1), y + max(bh, 1)), k, frames[f_idx].shape[:2])
+        loose = strict and not _on_line(box, getattr(frames[f_idx], "lines", ()))
+        if loose and not (float(row["conf"]) >= opts.ocr_sure_confidence and sum(c.isalnum() for c in text) >= 3
+                          and min(bw, bh) <= opts.max_text_height * frames[f_idx].shape[0]):
+            continue
         words.setdefault((f_idx, page), []).append((key, box))
-        if sure is not None and float(row["conf"]) >= opts.ocr_sure_confidence \
-                and sum(c.isalnum() for c in text) >= 3:
+        if sure is not None and not loose and float(row["conf"]) >= opts.ocr_sure_confidence \
+                and sum(c.isalnum() for c in text) >= 3:   # a loose read is blanked, not held on
             sure_found.setdefault(f_idx, []).append(box)
     result: list[list[Box]] = [[] for _ in frames]
     for (f_idx, _page), found in words.items():

@@ -145,6 +145,21 @@ class DataPolicy(BaseModel):
         description="In a reduced cine, a word of 3+ letters/digits OCR reads with at least this "
                     "confidence in a single frame and in no summary image (text that appears, "
                     "moves or changes) holds the file for a person; weaker reads are noise.")
+    dicom_faint_text_hold: bool = setting(
+        True, rule="D1",
+        description="A text-like line (a chain of 4+ letter-sized blobs, tops and bottoms aligned) "
+                    "in the noise-normalised local contrast of the stored values, either polarity, "
+                    "across or turned 90 degrees, that OCR did not read holds the file for a "
+                    "person (deidentify/dicom/local_contrast.py): faint text is never passed unread.")
+    dicom_faint_text_contrast: float = setting(
+        4.0, rule="D1", gt=0,
+        description="A stroke of faint text reaches at least this many noise spreads (sigma) "
+                    "from its local background (local_contrast.py; lower finds fainter text "
+                    "and holds more anatomy).")
+    dicom_faint_text_read_share: float = setting(
+        0.8, rule="D1", gt=0, le=1,
+        description="A text-like line counts as read when OCR boxes (with their margin) cover "
+                    "at least this share of its box; less holds the file.")
     dicom_scrub_text_attributes: tuple[str, ...] = setting(
         ("TextValue",), rule="D1",
         description="Free-text attributes kept after the free-text scrubber (identifiers, dates "
