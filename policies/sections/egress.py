@@ -81,7 +81,7 @@ class EgressPolicy(BaseModel):
         rule="E3", description="Grouping values that name or code an institution (regex).")
     institution_level_labels: list[str] = setting(
         ["醫學中心", "區域醫院", "地區醫院", "基層診所", "診所", "藥局", "西醫診所", "中醫診所",
-         "牙醫診所", "medical centre", "regional hospital", "district hospital", "clinic",
+         "牙醫診所", "medical centre", "medical center", "regional hospital", "district hospital", "clinic",
          "pharmacy"],
         rule="E3", description="Institution levels/types (not one institution): allowed as groups.")
     institution_type_words: list[str] = setting(
