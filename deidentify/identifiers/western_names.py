@@ -341,6 +341,11 @@ def find(text: str) -> list[tuple[int, int, float]]:
             tokens = tokens[:cut]
         if "," in span and len(_words(span.split(",")[0])) > 1:
             tokens = tokens[:len(_words(span.split(",")[0]))]    # Sarah Johnson | , Rehab
+        # a name ends before a word that is none (Dr. Yeh, | Pt Lin; Wu, | Dear Dr. Tsai): the
+        # scan resumes there, so the next context word finds its own name
+        cut = next((k for k in range(1, len(tokens)) if tokens[k].lower().rstrip(".") in _NOT_NAME_WORDS), None)
+        if cut is not None:
+            tokens = tokens[:cut]
         # cut trailing words that are clinical abbreviations (Chen CT)
         while tokens and tokens[-1].lower() in _NOT_NAME_WORDS:
             tokens = tokens[:-1]

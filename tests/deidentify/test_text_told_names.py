@@ -121,3 +121,13 @@ def test_referrals_and_husbands_without_names_unchanged():
     texts = ["轉介至復健科", "轉介至林口長庚", "會診感染科醫師", "轉介至心臟內科醫師", "由先生陪同", "由先生開車載來",
              "轉介至家醫科醫師", "會診精神科醫師評估"]
     assert scrub_texts(texts) == texts
+
+
+@pytest.mark.parametrize("k", range(7), ids=[f"drpt{i}" for i in range(7)])
+def test_a_doctor_then_a_patient_after_a_comma(k):
+    """"Dr. Yeh, Pt Lin visited.": the context word inside the run (Pt, Dr) ends the first name
+    and opens the next; both were left."""
+    a, b = ROMAN[2 * k], ROMAN[2 * k + 1]
+    text = f"Dear Dr. {a}, Pt {b} Mei-ling visited."
+    out = scrub_texts([text])[0]
+    assert out == "Dear Dr. <NAME>, Pt <NAME> visited.", out
