@@ -356,7 +356,7 @@ def _given_pair_after(simp: str, token: tuple[int, int], tags, tokenizer) -> boo
 
 # what stands right after a name as the subject of a clause: a verb of saying or coming, a
 # particle, a list word (王国强也来了, 许宗翰说, 徐建明。)
-_AFTER_SUBJECT = re.compile("[说讲也来去陪和与跟及都就又在已会要打送带问请帮到回把被对向给一今昨刚才常还再先曾每]")
+_AFTER_SUBJECT = re.compile("[说讲也来去陪和与跟及都就又在已会要打送带问请帮到回把被对向给一今昨刚才常还再先曾每联解签评访表协]")
 
 
 def _clause_goes_on(simp: str, end: int) -> bool:

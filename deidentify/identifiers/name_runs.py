@@ -271,7 +271,7 @@ def _name_after_run(simp: str) -> int:
         return 0
     if run >= 3 and simp[i + 2] == "和" and (run == 3 or simp[i + 3] in "和及与、"):
         return i + 3           # 和 ends many given names (许蓉和, 陈杰和): not the list word here
-    if run >= 4 and simp[i + 2] == "和" and simp[i] in surnames and (_word_at(simp, i + 3) or _acts(simp, i + 3)
+    if run >= 4 and simp[i + 2] == "和" and simp[i] not in _NOT_FIRST and (_word_at(simp, i + 3) or _acts(simp, i + 3)
                                                                      or _tables_followers().match(simp, i + 3)):
         return i + 3           # 卢玲和|来访, 曾朝和|解释: 和 ends the given name, a word (no name) follows
     for n in (3, 2):          # a list separator right after the name: 戴翰怡和庄浩, 庄浩，苏纯

@@ -131,3 +131,17 @@ def test_a_doctor_then_a_patient_after_a_comma(k):
     text = f"Dear Dr. {a}, Pt {b} Mei-ling visited."
     out = scrub_texts([text])[0]
     assert out == "Dear Dr. <NAME>, Pt <NAME> visited.", out
+
+
+@pytest.mark.parametrize("role,verb", [("社工", "聯繫家屬"), ("主治醫師", "解釋病情"), ("個管師", "評估"),
+                                       ("護理師", "簽名"), ("社工師", "訪視"), ("值班醫師", "表示")],
+                         ids=[f"staff{i}" for i in range(6)])
+def test_staff_with_rare_surnames_before_what_they_do(role, verb):
+    """社工畢瑩聯繫家屬, 主治醫師郎斌和解釋病情: a rare surname (a verb too, or unlisted) and a
+    given name, then the staff member's act."""
+    names = ["畢瑩", "郎斌和", "談芳", "封恩", "應美", "仇思慧", "蓋玉", "粘鈺"]
+    cases = [(f"{role}{n}{verb}。", n) for n in names]
+    missed = _check(cases)
+    assert len(missed) <= 1, missed
+    same = [f"{role}和家屬{verb}", f"{role}{verb}", f"{role}與病人{verb}"]
+    assert scrub_texts(same) == same
