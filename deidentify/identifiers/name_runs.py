@@ -332,7 +332,7 @@ def _surname_before(simp: str, t: int, max_len: int) -> int:
             if n > 3 or cand[0] in _NOT_FIRST or cand[0] in _BREAK or cand in _BEFORE_NAME or k == 0 \
                     or (n == 1 and cand in _ROLE_PREFIX) \
                     or not (any(simp.endswith(p, 0, k) for p in _BEFORE_NAME)
-                            or (place_or_time_before(simp, k) and _tables()[3].get(cand[0]) not in _THING_TAGS)) \
+                            or (place_or_time_before(simp, k) and cand[0] not in _PLACE_NOUNS)) \
                     or _word_at(simp, k) \
                     or _opens_with_clinical(cand):
                 continue
@@ -357,8 +357,9 @@ _PLACE_TIME_TAGS = ("s", "t")
 
 # a name never ends with a pronoun (儿子叫他|爸爸)
 _PRONOUNS = frozenset("他她我你您它咱")
-# a noun or measure word after a place word continues the place (隔壁|床|阿姨, 楼上|房|东)
-_THING_TAGS = ("n", "q", "s", "f", "ng")
+# a noun after a place word that continues the place (隔壁|床|阿姨, 楼上|房|东, 对面|店|老板);
+# a rare surname there (班上|封|师姐, 班上|仇|药师) opens a name
+_PLACE_NOUNS = frozenset("床房桌家门楼间屋室店区村班厂院栋层户座摊铺园车位排号")
 
 
 def place_or_time_before(simp: str, k: int) -> bool:

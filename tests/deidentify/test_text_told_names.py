@@ -145,3 +145,22 @@ def test_staff_with_rare_surnames_before_what_they_do(role, verb):
     assert len(missed) <= 1, missed
     same = [f"{role}和家屬{verb}", f"{role}{verb}", f"{role}與病人{verb}"]
     assert scrub_texts(same) == same
+
+
+RARE_SURNAMES = list("封仇蓋竇談畢鞠敖荊廉藺粘")
+
+
+@pytest.mark.parametrize("place", ["班上", "樓下", "隔壁", "昨天", "村裡"], ids=[f"rareplace{i}" for i in range(5)])
+def test_rare_surname_and_title_after_a_place_word(place):
+    """班上封師姐, 班上仇藥師: rare surnames that jieba tags as nouns or measure words, after a
+    place or time word and before a title."""
+    titles = ["師姐", "藥師", "先生", "老師", "阿伯", "醫師"]
+    cases = [(f"{place}{s}{titles[j % len(titles)]}說明。", s) for j, s in enumerate(RARE_SURNAMES)]
+    out = scrub_texts([t for t, _ in cases])
+    missed = [(t, o) for (t, s), o in zip(cases, out) if not o.startswith(place + "<NAME>")]
+    assert len(missed) <= 1, missed
+
+
+def test_a_place_noun_after_a_place_word_stays():
+    texts = ["隔壁床阿姨很熱心", "對面店老闆", "隔壁桌阿伯", "隔壁班老師", "隔壁村里長", "樓下管理員", "樓上鄰居說"]
+    assert scrub_texts(texts) == texts
