@@ -144,9 +144,14 @@ def for_ocr(ds: Dataset, frame: np.ndarray, opts: pixels.PixelOptions) -> np.nda
     rules = local_contrast.LineRules(high=opts.faint_text_contrast)
     shown = colour_view(ds, frame)
     lines = local_contrast.text_lines(local_contrast.zmap(shown, rules), rules) if opts.faint_text_hold else []
-    if lines and opts.use_strokes:   # saturated strokes are blanked in every frame without OCR
-        strokes = _saturated(ds, frame, opts)
-        lines = [b for b in lines if not _covered(b, strokes, opts, 0.5)]
+    if lines:   # what _clean_pixels blanks without OCR need not be read: saturated strokes,
+        # the borders of a class that burns text in, the bands of a flagged image
+        blanked = _saturated(ds, frame, opts) if opts.use_strokes else []
+        if risk_reason(ds, opts):
+            blanked += known_regions(frame.shape, opts)
+        elif str(ds.get("BurnedInAnnotation", "")).upper() == "YES":
+            blanked += pixels.band_boxes(frame.shape, opts)
+        lines = [b for b in lines if not _covered(b, blanked, opts, 0.9)]
     return pixels.with_extras(main, extras, local_contrast.rendering(shown, rules), lines)
 
 

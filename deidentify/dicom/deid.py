@@ -182,7 +182,7 @@ def _ocr(ds: Dataset, opts: pixels.PixelOptions) -> list[list[pixels.Box]]:
     if plan is None:
         return []
     sure: list[list[pixels.Box]] = []
-    found = pixels.ocr_boxes_many(images, opts, sure=sure)
+    found = pixels.ocr_boxes_many(images, opts, sure=sure) if plan.reduced else pixels.ocr_boxes_many(images, opts)
     found = burned_in.check_read(images, found, opts, "summary image or frame" if plan.reduced else "frame",
                                  plan.shared(found) if plan.reduced else [])
     return plan.spread(found, sure) if plan.reduced else found

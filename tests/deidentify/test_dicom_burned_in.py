@@ -114,8 +114,9 @@ def _image(modality, sop, extra, photometric, position, frames, text_frame, low_
         data = arr.astype(np.uint8)
     else:   # colour: text in red, anatomy grey
         rgb = np.stack([arr, arr, arr], axis=-1)
-        rgb[..., 1][:, mask] *= 0.3
-        rgb[..., 2][:, mask] *= 0.3
+        if 0 <= text_frame < frames:   # only the text frame: tinting the glyphs of every frame
+            rgb[text_frame, ..., 1][mask] *= 0.3    # wrote dark text into "text-free" images
+            rgb[text_frame, ..., 2][mask] *= 0.3
         rgb = np.clip(rgb, 0, 255).astype(np.uint8)
         ds.SamplesPerPixel, ds.PlanarConfiguration = 3, 0
         ds.PhotometricInterpretation = "RGB"
