@@ -13,10 +13,12 @@ the map is built from the stored values themselves, in either polarity:
   background makes any step readable, as a person with a narrow window would see it.
 
 Strokes are pixels with |z| above ``low`` joined to one above ``high`` (hysteresis drops
-single noise pixels).  A *text-like line* is a group of stroke pixels joined along a row
-(or a column: text turned 90°) whose box is 5 pixels to ``max_height`` of the rows tall, at least
-``min_aspect`` times as long, filled like letters (not a solid bar or an edge), and crossed
-many times along its middle rows (letters, not a vessel or an organ edge).
+single noise pixels), one polarity at a time.  A *text-like line* is a chain of at least
+``min_letters`` letter-sized blobs (5 pixels to ``max_height`` of the rows tall, at most
+``max_letter_width`` times as wide), each starting within ``letter_gap`` of its height after
+the one before, heights within ``letter_ratio``, tops and bottoms aligned within ``align``;
+looked for along the rows and along the columns (text turned 90°).  Vessels, speckle and
+organ edges rarely line up so; a person's name does.
 """
 from __future__ import annotations
 
