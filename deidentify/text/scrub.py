@@ -38,7 +38,8 @@ from deidentify.text import finders
 
 PLACEHOLDER = {"ID": "<ID>", "PHONE": "<PHONE>", "EMAIL": "<EMAIL>", "ADDRESS": "<ADDRESS>",
                "NAME": "<NAME>", "DOB": "<DOB>", "MRN": "<MRN>", "NHI_CARD": "<NHI_CARD>", "TERM": "<TERM>",
-               "ID_LABELLED": "<ID>", "ACCOUNT": "<ACCOUNT>", "PLATE": "<PLATE>", "IP": "<IP>", "URL": "<URL>"}
+               "ID_LABELLED": "<ID>", "ACCOUNT": "<ACCOUNT>", "PLATE": "<PLATE>", "IP": "<IP>", "URL": "<URL>",
+               "EMPLOYER": "<EMPLOYER>"}
 
 _HAN = finders.HAN
 _SEP = "\x00"
@@ -394,21 +395,41 @@ def _opens_sentence(joined: str, at: int) -> bool:
     return 2 <= run <= 4 and not (at - run - 1 >= 0 and joined[at - run - 1].isdigit())
 
 
+def _with_employers(text: str, hits: list[IdentifierHit], spans: list[tuple[int, int]]
+                    ) -> list[IdentifierHit]:
+    """The finders' hits with each named employer as one hit (a name found inside 台積電當店長
+    joins it: the whole employer goes, not what is left around a name)."""
+    if not spans:
+        return hits
+    out = list(hits)
+    for a, b in spans:
+        inside = [h for h in out if h.start < b and a < h.end]
+        if any(h.kind == "NAME" and a <= h.start and h.end <= b for h in inside):
+            continue        # a shop named after its owner (陳記牛肉麵): the name finder's mask stands
+        a = min([a, *(h.start for h in inside)])
+        b = max([b, *(h.end for h in inside)])
+        out = [h for h in out if h not in inside]
+        out.append(IdentifierHit("EMPLOYER", a, b, text[a:b], 0.8))
+    return sorted(out, key=lambda h: h.start)
+
+
 def scrub_texts(texts: list[str | None], *, options: ScrubOptions | None = None) -> list[str | None]:
     """Mask IDs, phones, names, addresses, e-mails, dates of birth, record and NHI card numbers,
     accounts, plates, IP addresses and URLs with ``<ID>``, ``<PHONE>``, ``<NAME>``,
     ``<ADDRESS>``, ``<EMAIL>``, ``<DOB>``, ``<MRN>``, ``<NHI_CARD>``, ``<ACCOUNT>``,
     ``<PLATE>``, ``<IP>``, ``<URL>``; ages in the policy's open age band (85+) written ``≥85``
-    (``deidentify.identifiers.ages``); None and texts without personal data come back unchanged.
+    (``deidentify.identifiers.ages``); named employers after a word of employment ``<EMPLOYER>``
+    (``deidentify.identifiers.employers``); None and texts without personal data come back unchanged.
     ``options``: score cut-offs (default: the policy's, see ``ScrubOptions``)."""
-    from deidentify.identifiers import ages
+    from deidentify.identifiers import ages, employers
 
     distinct = _distinct(texts, "scrub_texts")
     found = _find_all(distinct, None, options or ScrubOptions())
     top = ages.top_age()
     replaced = {}
     for i, t in enumerate(distinct):
-        out = ages.generalise_ages(mask(t, found[i]) if i in found else t, top)
+        hits = _with_employers(t, found.get(i, []), employers.employer_spans(t))
+        out = ages.generalise_ages(mask(t, hits) if hits else t, top)
         if out != t:
             replaced[t] = out
     if not replaced:
