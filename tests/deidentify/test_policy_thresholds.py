@@ -15,6 +15,7 @@ import yaml
 
 from deidentify import generalise as G
 from deidentify.dicom import PixelOptions, deidentify_dataset
+from deidentify.dicom.burned_in import HeldForReview
 from deidentify.dicom.synthetic import make_dicom
 from deidentify.text import ScrubOptions, find_identifiers, find_identifiers_batch, scrub_texts
 from policies import load_policy
@@ -185,11 +186,19 @@ def test_ocr_confidence_cut_off_decides_which_words_are_blacked_out(tmp_path):
     rep = deidentify_dataset(ds, pseudonymise=_pseudo, options=opts)
     assert rep.ocr_boxes > 0 and (ds.pixel_array[glyphs] == 2600).mean() < 0.05
     # tesseract reads this clean text at 90-96 % confidence: a 99 % cut-off keeps every word
+    # (with the hold for text-like lines no word covers switched off, to see the cut-off alone)
     ds, glyphs = _grey_text_dataset()
-    strict = load_policy(policy_dir(tmp_path, dicom_ocr_min_confidence=99))
+    strict = load_policy(policy_dir(tmp_path, "c99", dicom_ocr_min_confidence=99,
+                                    dicom_faint_text_hold=False))
     rep = deidentify_dataset(ds, pseudonymise=_pseudo,
                              options=PixelOptions.from_policy(strict, use_strokes=False))
     assert rep.ocr_boxes == 0 and (ds.pixel_array[glyphs] == 2600).all()
+    # and with that hold on (the default), the words left unread hold the file for a person
+    ds, _ = _grey_text_dataset()
+    held = load_policy(policy_dir(tmp_path, "c99h", dicom_ocr_min_confidence=99))
+    with pytest.raises(HeldForReview, match="could not read"):
+        deidentify_dataset(ds, pseudonymise=_pseudo,
+                           options=PixelOptions.from_policy(held, use_strokes=False))
 
 
 def test_mask_margin_widens_the_blacked_out_area(tmp_path):
