@@ -105,6 +105,31 @@ _RATIO = re.compile(rf"(?:ratio|odds|split|比例|比為|比为|之比)[^.;。�
                     rf"(?![:：]?\d)", re.I)
 _ZH_DIGITS = "零〇一二兩两三四五六七八九"
 _ZH_PERCENT = re.compile(rf"百分之(?P<w>{ZH_NUM}|\d+)(?:[點点](?P<f>[{_ZH_DIGITS}]+))?")
+# A share per thousand, ten thousand or hundred thousand persons: a percentage at its scale.
+# Per person-time or per visit it is a rate of events, not a share of persons: left alone.
+_NOT_PERSONS = r"(?![\s-]*(?:person|patient|people|pt|member)?[\s-]*(?:years?|yrs?|months?|days?|visits?|admissions?|prescriptions?|claims?|年|月|日|次|人年|人月))"
+_PER_SCALE = re.compile(rf"(?P<v>{D})\s*(?:(?:per|/)\s*(?P<s>1,?000,?000|100,?000|10,?000|1,?000|thousand|"
+                        rf"ten thousand|hundred thousand|million)\b|(?P<pm>‰|‱)){_NOT_PERSONS}", re.I)
+_ZH_PER_SCALE = re.compile(rf"每(?P<s>十萬|千|萬|万|百萬)(?:人|名|位|例)?(?!年|月|日|次)(?:中|有|約|约)?\s*"
+                           rf"(?P<v>{D}|{ZH_NUM})(?:\s*[點点](?P<f>[{_ZH_DIGITS}]+))?\s*(?:人|名|位|例)?")
+_ZH_PERMILLE = re.compile(rf"(?P<s>十萬|百萬|千|萬|万)分之(?P<v>{D}|{ZH_NUM})(?:[點点](?P<f>[{_ZH_DIGITS}]+))?")
+_SCALES = {"1000": 1e3, "thousand": 1e3, "千": 1e3, "10000": 1e4, "ten thousand": 1e4, "萬": 1e4,
+           "万": 1e4, "100000": 1e5, "hundred thousand": 1e5, "十萬": 1e5, "1000000": 1e6,
+           "million": 1e6, "百萬": 1e6, "‰": 1e3, "‱": 1e4}
+
+
+def _scaled_percent(m: re.Match) -> float | None:
+    """The percentage a per-scale share stands for (2.5 per 1,000 = 0.25 %)."""
+    scale = _SCALES.get((m.groupdict().get("pm") or m.group("s") or "").replace(",", "").lower())
+    v = to_number(m.group("v"))
+    if scale is None or v is None:
+        return None
+    frac = m.groupdict().get("f")
+    if frac:
+        v = float(f"{int(v)}." + "".join(str(int(to_number(ch) or 0)) for ch in frac))
+    return 100.0 * v / scale
+
+
 _EVERY = re.compile(rf"(?P<a>{ANY})\s+(?:in|out of)\s+(?:every|each)\s+(?P<b>{ANY})\b", re.I)
 FRACTION_WORDS = {"half": 1 / 2, "one half": 1 / 2, "a half": 1 / 2, "a third": 1 / 3,
                   "one third": 1 / 3, "one-third": 1 / 3, "two thirds": 2 / 3, "two-thirds": 2 / 3,
@@ -279,6 +304,11 @@ def read_numbers(text: str) -> list[Number]:
             if a is not None and b and claim(m.start("a"), m.end("b") if of_more else m.start("b")):
                 found.append(Number("percent", 100 * a / b, s0 + m.start("a"), s0 + m.end("b"),
                                     (s0, s1)))
+        for rx in (_PER_SCALE, _ZH_PER_SCALE, _ZH_PERMILLE):   # 2.5 per 1,000, 2.5‰, 每千人2.5人, 千分之二點五
+            for m in rx.finditer(sent):
+                v = _scaled_percent(m)
+                if v is not None and claim(m.start(), m.end()):
+                    found.append(Number("percent", v, s0 + m.start(), s0 + m.end(), (s0, s1)))
         for m in _ZH_PERCENT.finditer(sent):   # 百分之九十七點五 = 97.5%
             whole = to_number(m.group("w"))
             frac = m.group("f")
@@ -301,6 +331,9 @@ def read_numbers(text: str) -> list[Number]:
                             continue
                         if v != int(v):
                             continue        # "… patients was 0.03": a share, never a count
+                        if g == "b" and re.fullmatch(r"(?:1[89]|20)\d\d", m.group(g)) and \
+                                re.search(r"\bin\s*$", sent[m.end("a"):a], re.I):
+                            continue        # "… per 1,000 in 2020": a year, not a group
                         claim(a, b)
                         found.append(Number("count", v, s0 + a, s0 + b, (s0, s1)))
         for rx in _BENIGN[_DATES:]:

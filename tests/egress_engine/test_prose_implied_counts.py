@@ -138,3 +138,46 @@ ORDINARY = [
 def test_shares_whose_parts_are_large_pass(run, sentence):
     r = _text(run, sentence)
     assert not any(f.check == "prose" and f.severity == "block" for f in r.findings), said(r)
+
+
+def _per_scale_members():
+    """A share per thousand, ten thousand or hundred thousand persons of the sentence's group."""
+    out = []
+    for total, scale in ((1200, 1000), (2400, 1000), (12000, 10000), (120000, 100000)):
+        for small in (1, 3, 5):
+            v = small * scale / total
+            txt = f"{v:g}"
+            words = {1000: ("per 1,000", "‰", "每千人", "千分之"), 10000: ("per 10,000", "‱", "每萬人有", "萬分之"),
+                     100000: ("per 100,000", None, "每十萬人", "十萬分之")}[scale]
+            en, sign, zh_each, zh_part = words
+            out += [(f"Among {total} northern patients, mortality was {txt} {en}.", f"{total}-{small}-en"),
+                    (f"北區{total}名病人中，死亡率為{zh_each}{txt}人。", f"{total}-{small}-zh-each"),
+                    (f"北區{total}名病人中，死亡率為{zh_part}{txt}。", f"{total}-{small}-zh-part")]
+            if sign:
+                out.append((f"Among {total} northern patients, mortality was {txt}{sign}.",
+                            f"{total}-{small}-sign"))
+            if "." in txt and scale == 1000:
+                whole, frac = txt.split(".")
+                out.append((f"北區{total}名病人中，死亡率為千分之{_zh(int(whole))}點"
+                            + "".join(_ZH[int(d)] for d in frac) + "。", f"{total}-{small}-zh-words"))
+    return out
+
+
+@pytest.mark.parametrize("sentence", [s for s, _ in _per_scale_members()],
+                         ids=[i for _, i in _per_scale_members()])
+def test_a_share_per_thousand_of_the_sentences_group_blocks(run, sentence):
+    r = _text(run, sentence)
+    assert _blocked(r), said(r)
+
+
+@pytest.mark.parametrize("sentence", [
+    "Among 1200 patients, the incidence was 2.5 per 1000 person-years.",
+    "北區1200名病人中，發生率為每千人年2.5例。",
+    "Among 1200 patients, 2.5 per 1,000 visits were readmissions.",
+    "Among 12000 patients, mortality was 250 per 100,000.",
+    "Among 1200 patients, prevalence 50 per 1000.",
+    "北區1200名病人中，盛行率為千分之五十。",
+])
+def test_rates_per_person_time_and_large_shares_per_thousand_do_not_block(run, sentence):
+    r = _text(run, sentence)
+    assert not _blocked(r), said(r)
