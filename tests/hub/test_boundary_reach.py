@@ -269,7 +269,9 @@ def test_browser_cannot_push_an_extract_into_the_kernel(hub):
             ws.send(_execute_frame("counter = globals().get('counter', 0) + 1", "carl"))
         for i in range(50):
             ws.send(_execute_frame(f"total_{i} = sum(range({i}))", "carl"))
-        ws.send(_execute_frame("open('/workspace/.ordinary', 'w').write(str(counter))", "carl"))
+        # written aside and renamed: the marker never exists empty (the test read it in between)
+        ws.send(_execute_frame("import os; open('/workspace/.ordinary.part', 'w').write(str(counter)); "
+                               "os.replace('/workspace/.ordinary.part', '/workspace/.ordinary')", "carl"))
         deadline = time.monotonic() + 60
         marker = hub.settings.projects_dir / "C2" / "workspace" / ".ordinary"
         while not marker.exists() and time.monotonic() < deadline:
