@@ -67,21 +67,36 @@ def _is_dispersion(table, col: str) -> bool:
         DISPERSION_WORDS.search(f" {col.replace('_', ' ')} "))
 
 
-def _dispersion_kind(table, col: str) -> str | None:
-    """'sd', 'variance' or None (a mean) for a statistic column."""
+_VARIANCE_WORDS = re.compile(r"(?:^|[\s_\-(])(?:var|variance)(?:$|[\s_\-)])|變異數|方差", re.I)
+_SE_WORDS = re.compile(r"(?:^|[\s_\-(])(?:se|sem|std\.?\s?err(?:or)?|standard error)(?:$|[\s_\-)])|"
+                       r"標準誤", re.I)
+_SD_WORDS = re.compile(r"(?:^|[\s_\-(])(?:sd|std|stdev|standard deviation)(?:$|[\s_\-)])|標準差", re.I)
+
+
+def _dispersion_kinds(table, col: str) -> tuple[str, ...]:
+    """Every reading ('sd', 'variance', 'se') a dispersion column's declaration or header
+    allows; () for a mean.  A column declared one thing and headed another is read both ways,
+    so a misleading declaration cannot hide a share (default deny)."""
     if not _is_dispersion(table, col):
-        return None
-    return "variance" if (table.role(col).statistic == "variance"
-                          or re.search(r"(?i)var|變異數", col)) else "sd"
+        return ()
+    name = f" {col.replace('_', ' ')} "
+    kinds = {"std": "sd", "variance": "variance"}.get(table.role(col).statistic, None)
+    found = [k for k, words in (("variance", _VARIANCE_WORDS), ("se", _SE_WORDS),
+                                ("sd", _SD_WORDS)) if words.search(name)]
+    out = ([kinds] if kinds else []) + [k for k in found if k != kinds]
+    return tuple(out) or ("sd",)
 
 
 def share_of(v: float, n: float, dispersion: str | None = None) -> float | None:
-    """The share p a mean (``dispersion`` None), SD or variance of a 0/1 variable over n units
-    stands for; None when no 0/1 variable has it."""
+    """The share p a mean (``dispersion`` None), SD, variance or standard error of a 0/1
+    variable over n units stands for; None when no 0/1 variable has it."""
     if dispersion is None:
         return v if 0.0 <= v <= 1.0 else None
-    var = v if dispersion == "variance" else v * v
-    var *= (n - 1) / n if n > 1 else 1.0        # a sample SD divides by N − 1
+    if dispersion == "se":                      # SE = s / √n, s² = n p(1 − p) / (n − 1)
+        var = v * v * (n - 1) if n > 1 else v * v
+    else:
+        var = v if dispersion == "variance" else v * v
+        var *= (n - 1) / n if n > 1 else 1.0    # a sample SD divides by N − 1
     if not 0.0 <= var <= 0.25 + 1e-9:
         return None
     return (1.0 - math.sqrt(max(0.0, 1.0 - 4.0 * var))) / 2.0
@@ -102,12 +117,15 @@ def possible_counts(v: float, half: float, n: float, dispersion: str | None = No
 
 
 def _share(table, col: str, v: float, n: float) -> float | None:
-    return share_of(v, n, _dispersion_kind(table, col))
+    shares = [share_of(v, n, k) for k in (_dispersion_kinds(table, col) or (None,))]
+    return next((p for p in shares if p is not None), None)
 
 
-def _possible_counts(table, col: str, v: float, text: str, n: float) -> list[int]:
+def _possible_counts(table, col: str, v: float, text: str, n: float, m: int) -> list[int]:
+    """The counts of the first reading that gives a small group away, else of the first."""
     v, half = _read(v, text)
-    return possible_counts(v, half, n, _dispersion_kind(table, col))
+    readings = [possible_counts(v, half, n, k) for k in (_dispersion_kinds(table, col) or (None,))]
+    return next((ks for ks in readings if small_group(ks, n, m) is not None), readings[0])
 
 
 def small_group(ks: list[int], n: float, m: int) -> int | None:
@@ -121,6 +139,12 @@ def small_group(ks: list[int], n: float, m: int) -> int | None:
     if len(rest) == len(ks):
         return rest[0]
     return None
+
+
+def _dispersion_of(pq: float, n: float, denom: float, kind: str) -> float:
+    """A 0/1 variable's SD, variance or SE for p(1 − p) = ``pq`` (sample: denom n − 1)."""
+    var = pq * n / denom
+    return {"variance": var, "se": math.sqrt(var / n)}.get(kind, math.sqrt(var))
 
 
 def _sd_agrees(table, mean_col: str, i: int, n: float) -> bool:
@@ -141,9 +165,10 @@ def _sd_agrees(table, mean_col: str, i: int, n: float) -> bool:
             # (or ½ itself when the interval holds it)
             ends = [min(max(q, 0.0), 1.0) for q in (p - hp, p + hp)]
             vals = [q * (1 - q) for q in ends] + ([0.25] if ends[0] <= 0.5 <= ends[1] else [])
-            lo, hi = (math.sqrt(x * n / denom) for x in (min(vals), max(vals)))
-            if lo - hs <= s <= hi + hs:
-                return True
+            for kind in _dispersion_kinds(table, col):
+                lo, hi = (_dispersion_of(x, n, denom, kind) for x in (min(vals), max(vals)))
+                if lo - hs <= s <= hi + hs:
+                    return True
     return False
 
 
@@ -162,7 +187,7 @@ def _whole_everywhere(table, col: str, units: np.ndarray) -> bool:
         width = 2 * half * n
         if width >= 0.5:
             continue
-        ks = _possible_counts(table, col, v[i], str(texts[i]), n)
+        ks = _possible_counts(table, col, v[i], str(texts[i]), n, 2)
         if not ks:
             return False
         precise += 1
@@ -186,7 +211,7 @@ def check_file(ctx: Context, spec: ManifestFile) -> None:
             n = float(units[i])
             if _share(table, col, _read(float(v[i]), str(texts[i]))[0], n) is None:
                 continue
-            k = small_group(_possible_counts(table, col, float(v[i]), str(texts[i]), n), n, m)
+            k = small_group(_possible_counts(table, col, float(v[i]), str(texts[i]), n, m), n, m)
             if k is None:
                 continue
             sure = named or whole or (not _is_dispersion(table, col) and _sd_agrees(table, col, i, n))

@@ -189,3 +189,39 @@ def test_estimates_named_with_risk_are_not_read_as_shares(run, header):
           f"| south | 900 | 0.31 |\n")
     r = run({"r.md": md}, [{"path": "r.md", "kind": "text", "description": "results"}])
     assert not [f for f in r.findings if f.severity == "block" and f.check in ("binary_means", "structure")], said(r)
+
+
+# A dispersion column is read every way its declaration or its header allows: the header's
+# words are matched whole ("covariate" is no variance), and a standard error of a 0/1
+# variable (√(p(1 − p)/(N − 1))) is a share too, whatever the column was declared.
+READINGS = [("sd_died_covariate_adjusted", "std", "sd"), ("died_sd_invariant", "std", "sd"),
+            ("se_died", "std", "se"), ("died_sem", "std", "se"), ("died SE", "mean", "se"),
+            ("male_stderr", "std", "se"), ("死亡_標準誤", "std", "se"), ("sd_male", "mean", "sd"),
+            ("var_smoker", "std", "variance"), ("smoker_variance", "std", "variance")]
+
+
+def _printed_dispersion(p: float, n: int, kind: str) -> str:
+    sd = _sd(p, n)
+    return f"{sd * sd:.7f}" if kind == "variance" else f"{sd / math.sqrt(n):.6f}" if kind == "se" \
+        else f"{sd:.6f}"
+
+
+@pytest.mark.parametrize("n", GROUPS)
+@pytest.mark.parametrize("k", SMALL)
+@pytest.mark.parametrize("header,declared,kind", READINGS, ids=[r[0] for r in READINGS])
+def test_a_dispersion_is_read_every_way_its_header_and_declaration_allow(run, n, k, header,
+                                                                          declared, kind):
+    value = _printed_dispersion(k / n, n, kind)
+    csv = f"region,n,mean_age,{header}\nnorth,{n},61.2,{value}\nsouth,900,60.4,0.3\n"
+    r = _run(run, csv, {"region": G, "n": N, "mean_age": _stat("mean"), header: _stat(declared)})
+    assert _blocked_at(r, "binary_means", header), said(r)
+
+
+@pytest.mark.parametrize("header,values", [("se_age", ["0.82", "0.41", "0.33"]),
+                                           ("se_died", ["0.0418", "0.0200", "0.0181"]),
+                                           ("sd_covariate_score", ["1.31", "1.12", "0.98"])])
+def test_ordinary_standard_errors_do_not_block(run, header, values):
+    rows = "".join(f"{g},{n},{v}\n" for g, n, v in zip(("north", "south", "east"), (120, 400, 640),
+                                                        values))
+    r = _run(run, f"region,n,{header}\n{rows}", {"region": G, "n": N, header: _stat("std")})
+    assert not by(r, check="binary_means", severity="block"), said(r)
