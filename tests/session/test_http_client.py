@@ -209,6 +209,80 @@ def test_a_result_of_many_batches_arrives_whole(tmp_path):
         t.join(10)
 
 
+def _wmem_max() -> int:
+    try:
+        with open("/proc/sys/net/core/wmem_max") as f:
+            return int(f.read())
+    except OSError:
+        return 0
+
+
+def test_a_large_result_goes_out_through_a_wide_send_buffer(tmp_path, monkeypatch):
+    """A result over SMALL_RESULT is sent with the socket's send buffer raised to SEND_BUFFER
+    (the kernel's cap allowing): fewer sends and loop turns for the same bytes (issue 18); a
+    small one leaves the connection as it was."""
+    import socket
+
+    from enclave.session import BrokerConnection
+    from hub_config import broker_http as BH
+    from hub_config.broker import CaseDatabase
+    from tests.session.test_query import AUTH, CASE_KEY, ListLog
+    from datasets import parquet_crypto as PC
+    import duckdb
+
+    widened = []
+    real = BH._widen_send_buffer
+
+    def spy(sock):
+        real(sock)
+        widened.append(sock.getsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF))
+
+    monkeypatch.setattr(BH, "_widen_send_buffer", spy)
+    data = tmp_path / "C1" / "data"
+    data.mkdir(parents=True)
+    want = duckdb.connect().sql("SELECT i AS id, i * 0.5 AS x FROM range(200000) t(i)") \
+        .to_arrow_table()
+    PC.write_table(want, data / "t.parquet", PC.Scope(PC.case_scope("C1"), CASE_KEY))
+    db = CaseDatabase(data, ListLog(), max_rows=1_000_000, max_bytes=100_000_000,
+                      purpose_min_length=10, case_code="C1", data_key=CASE_KEY)
+    sock = str(tmp_path / "broker.sock")
+    loop, t = _serve(BH.make_app(db, AUTH), sock)
+    try:
+        with BrokerConnection("the whole table, checked", unix_url(sock), AUTH, 10) as con:
+            assert con.sql("SELECT count(*) FROM t").fetchone() == (200_000,)
+            assert widened == [], "a small result changed the socket"
+            got = con.sql("SELECT * FROM t ORDER BY id").arrow()
+            assert got.equals(want.cast(got.schema))
+    finally:
+        loop.call_soon_threadsafe(loop.stop)
+        t.join(10)
+    assert len(widened) == 1
+    cap = _wmem_max()
+    if cap >= BH.SEND_BUFFER:   # Linux reports twice what was set
+        assert widened[0] >= BH.SEND_BUFFER
+
+
+@pytest.mark.parametrize("start", [0, 1 << 16, 64 << 20], ids=["default", "small", "larger"])
+def test_the_send_buffer_is_only_ever_widened(start):
+    """Raised to SEND_BUFFER, never lowered; a closed socket or none at all is left alone."""
+    import socket
+
+    from hub_config.broker_http import SEND_BUFFER, _widen_send_buffer
+
+    a, b = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+    with a, b:
+        if start:
+            a.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, start)
+        before = a.getsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF)
+        _widen_send_buffer(a)
+        after = a.getsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF)
+        assert after >= before
+        if before < SEND_BUFFER and _wmem_max() >= SEND_BUFFER:
+            assert after >= SEND_BUFFER
+    _widen_send_buffer(a)      # closed: no error
+    _widen_send_buffer(None)
+
+
 @pytest.fixture
 def form(tmp_path):
     """Answers what it parsed: form fields, files (name, bytes), query arguments, one header."""
