@@ -34,6 +34,8 @@ who the caller is - an interactive session's token adds that hub call per record
                                               # (1 broker, then 8 posting at once)
     python bench/broker_query.py --warden --postgres   # the same on PostgreSQL (fsync on)
     python bench/broker_query.py --threads 200 [--pairs 3]   # CPU per query by thread, broker vs raw
+    python bench/broker_query.py --ablate [--pairs 6]   # the record's CPU with each guarantee
+                                                        # switched off in turn (bench only)
 """
 from __future__ import annotations
 
@@ -275,6 +277,105 @@ def warden_cost(n: int = 200, brokers: tuple[int, ...] = (1, 8), postgres: bool 
     return out
 
 
+def _variants(url: str, warden) -> dict:
+    """What each of the record's guarantees costs: the real record, and the record with ONE
+    guarantee switched off, in this bench process only (never in the enclave) - each a context
+    manager.  "no record" answers 201 without the writer: the warden's HTTP hop alone."""
+    import contextlib
+
+    from sqlalchemy import event
+
+    from hub_config import warden_record as WR
+
+    sync = {"mode": "FULL"}
+
+    @event.listens_for(engine_for_url(url), "checkout")
+    def _sync(dbapi_conn, *_):   # every variant pays this PRAGMA; only "no WAL fsync" sets OFF
+        dbapi_conn.execute(f"PRAGMA synchronous={sync['mode']}")
+
+    @contextlib.contextmanager
+    def patched(obj, name, value):
+        old = getattr(obj, name)
+        setattr(obj, name, value)
+        try:
+            yield
+        finally:
+            setattr(obj, name, old)
+
+    @contextlib.contextmanager
+    def no_wal_fsync():
+        sync["mode"] = "OFF"
+        try:
+            yield
+        finally:
+            sync["mode"] = "FULL"
+
+    decided = {}
+
+    def remembered_gate(conn, name, now, **kw):   # the first verdict, never asked again
+        if name not in decided:
+            decided[name] = real_gate(conn, name, now, **kw)
+        return decided[name]
+
+    real_gate = WR.gate.check
+
+    async def no_record(name, body, job_booking=None):
+        return {"seq": 0}
+
+    return {
+        "all guarantees": contextlib.nullcontext,
+        "no WAL fsync at commit": no_wal_fsync,
+        "no checkpoint (signature, journal line, fsync)": lambda: patched(
+            WR, "checkpoint", lambda chain: None),
+        "no journal fsync": lambda: patched(os, "fsync", lambda fd: None),
+        "gate verdict remembered": lambda: patched(WR.gate, "check", remembered_gate),
+        "no record (warden answers 201 at once)": lambda: patched(
+            warden.recorder, "record_async", no_record),
+    }
+
+
+def engine_for_url(url: str):
+    from enclave.db import engine_for
+
+    return engine_for(url)
+
+
+def record_ablation(n: int = 200, pairs: int = 6) -> dict:
+    """CPU per record (this process: the broker's client, the warden's loop and its writer),
+    one broker posting alone, with each guarantee switched off in turn; ``pairs`` rounds,
+    the variants' order rotated each round; medians and the cost of each guarantee (the
+    full record's CPU minus the variant's)."""
+    from hub_config.broker import WardenLog
+
+    tmp = Path(tempfile.mkdtemp(prefix="record-ablation-"))
+    url_db = f"sqlite:///{tmp / 'state.db'}"
+    url, auth, case, stop, warden = real_warden(tmp, url_db)
+    variants = _variants(url_db, warden)
+    log = WardenLog(url, auth, case)
+    for i in range(20):
+        log.query("measuring the record", f"SELECT {i}", None)
+    got: dict[str, list[float]] = {k: [] for k in variants}
+    try:
+        for r in range(pairs):
+            names = list(variants)
+            names = names[r % len(names):] + names[:r % len(names)]
+            for name in names:
+                with variants[name]():
+                    log.query("measuring the record", "SELECT 0", None)   # the switch settles
+                    c0 = _cpu(os.getpid())
+                    for i in range(n):
+                        log.query("measuring the record", f"SELECT {i}", None)
+                    got[name].append(1000 * (_cpu(os.getpid()) - c0) / n)
+    finally:
+        stop()
+        shutil.rmtree(tmp, ignore_errors=True)
+    med = {k: round(statistics.median(v), 3) for k, v in got.items()}
+    full = med["all guarantees"]
+    return {"records_per_sample": n, "pairs": pairs, "cpu_ms_per_record": med,
+            "samples": {k: [round(x, 3) for x in v] for k, v in got.items()},
+            "cost_ms": {k: round(full - v, 3) for k, v in med.items() if k != "all guarantees"}}
+
+
 def _thread_cpu(pid: int) -> dict[int, int]:
     """CPU nanoseconds of each live thread of ``pid``."""
     out = {}
@@ -397,9 +498,15 @@ def main() -> int:
                     help="with --warden: the state DB on PostgreSQL (fsync on), its CPU counted")
     ap.add_argument("--with-warden", action="store_true",
                     help="the broker logs to the real warden (its CPU counted), not the stand-in")
+    ap.add_argument("--ablate", action="store_true",
+                    help="only the record's CPU with each guarantee switched off in turn "
+                         "(this bench process only), per record")
     ap.add_argument("--threads", type=int, default=0, metavar="N",
                     help="only split the whole path's CPU per query by thread, over N queries")
     args = ap.parse_args()
+    if args.ablate:
+        print(json.dumps(record_ablation(pairs=args.pairs), indent=1))
+        return 0
     if args.threads:
         print(json.dumps(thread_split(args.threads, args.pairs), indent=1))
         return 0
