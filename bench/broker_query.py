@@ -34,6 +34,7 @@ who the caller is - an interactive session's token adds that hub call per record
                                               # (1 broker, then 8 posting at once)
     python bench/broker_query.py --warden --postgres   # the same on PostgreSQL (fsync on)
     python bench/broker_query.py --threads 200 [--pairs 3]   # CPU per query by thread, broker vs raw
+    python bench/broker_query.py --big-split [--pairs 8]   # the 2 M-row result, CPU by thread
     python bench/broker_query.py --ablate [--pairs 6]   # the record's CPU with each guarantee
                                                         # switched off in turn (bench only)
 """
@@ -485,6 +486,63 @@ def thread_split(n: int, pairs: int = 3) -> dict:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+def big_split(pairs: int = 8) -> dict:
+    """The 2 M-row result (~70 MB of Arrow) through the broker (stand-in warden) and raw,
+    ``pairs`` rounds alternating which goes first; the broker's side split by thread as in
+    :func:`thread_split`, and this process's into receiving the bytes and decoding them."""
+    import pyarrow as pa
+
+    from enclave.session.query import BrokerConnection
+
+    tmp = Path(tempfile.mkdtemp(prefix="broker-bench-"))
+    data, plain = tmp / "data", tmp / "plain"
+    data.mkdir()
+    plain.mkdir()
+    make_extract(data, plain)
+    warden, broker, url = _start_broker(tmp, data)
+    got: dict[str, list[float]] = {}
+    note = lambda k, v: got.setdefault(k, []).append(v)   # noqa: E731
+    try:
+        conn = BrokerConnection("benchmark of the broker's overhead", url, "token bench")
+        raw = _raw_connections(data, plain)["raw"]
+        me = os.getpid()
+        for _ in range(2):   # warm
+            conn.sql(BIG).arrow()
+            raw.sql(BIG).to_arrow_table()
+        for i in range(pairs):
+            for side in (("broker", "raw") if i % 2 == 0 else ("raw", "broker")):
+                if side == "raw":
+                    c0, w0 = _cpu(me), time.perf_counter()
+                    raw.sql(BIG).to_arrow_table()
+                    note("raw cpu", 1000 * (_cpu(me) - c0))
+                    note("raw wall", 1000 * (time.perf_counter() - w0))
+                    continue
+                c0, b0, w0 = _cpu(me), _thread_cpu(broker.pid), time.perf_counter()
+                r = conn._post("/api/query", {"purpose": conn.purpose, "sql": BIG, "params": None})
+                c1 = _cpu(me)
+                with pa.ipc.open_stream(pa.py_buffer(r.content)) as reader:
+                    reader.read_all()
+                c2, b1 = _cpu(me), _thread_cpu(broker.pid)
+                note("broker wall", 1000 * (time.perf_counter() - w0))
+                note("client: request and receive", 1000 * (c1 - c0))
+                note("client: Arrow decode", 1000 * (c2 - c1))
+                for k, v in _split_broker(broker.pid, b0, b1).items():
+                    note(f"broker: {k}", v / 1e6)
+                note("broker cpu", 1000 * (c2 - c0) + sum(_split_broker(broker.pid, b0, b1)
+                                                          .values()) / 1e6)
+    finally:
+        broker.terminate()
+        broker.wait(10)
+        warden.shutdown()
+        shutil.rmtree(tmp, ignore_errors=True)
+    med = {k: round(statistics.median(v), 2) for k, v in got.items()}
+    return {"rows": 2_000_000, "pairs": pairs, "median_ms": med,
+            "cpu_ratio": round(med["broker cpu"] / med["raw cpu"], 3),
+            "wall_ratio": round(med["broker wall"] / med["raw wall"], 3),
+            "rows_per_cpu_s": {"broker": round(2e9 / med["broker cpu"]),
+                               "raw": round(2e9 / med["raw cpu"])}}
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--pairs", type=int, default=8, help="samples each way (with --threads: "
@@ -498,12 +556,17 @@ def main() -> int:
                     help="with --warden: the state DB on PostgreSQL (fsync on), its CPU counted")
     ap.add_argument("--with-warden", action="store_true",
                     help="the broker logs to the real warden (its CPU counted), not the stand-in")
+    ap.add_argument("--big-split", action="store_true",
+                    help="only the 2 M-row result, broker vs raw, its CPU split by thread")
     ap.add_argument("--ablate", action="store_true",
                     help="only the record's CPU with each guarantee switched off in turn "
                          "(this bench process only), per record")
     ap.add_argument("--threads", type=int, default=0, metavar="N",
                     help="only split the whole path's CPU per query by thread, over N queries")
     args = ap.parse_args()
+    if args.big_split:
+        print(json.dumps(big_split(args.pairs), indent=1))
+        return 0
     if args.ablate:
         print(json.dumps(record_ablation(pairs=args.pairs), indent=1))
         return 0
