@@ -196,7 +196,7 @@ def run(spec: dict, cmd: list[str], env: dict[str, str]) -> int:
         fds += seccomp_fds
         data_fds = {dst: _data_fd(content.encode()) for dst, content in spec.get("files", {}).items()}
         fds += data_fds.values()
-        proc_files, proc_dirs = proc_mask.masks()
+        proc_files, proc_dirs = proc_mask.masks(memory_mb=int(lim["memory_mb"]))
         proc_fds = {dst: _data_fd(content) for dst, content in proc_files.items()}
         fds += proc_fds.values()
         info_r, info_w = os.pipe()

@@ -19,7 +19,9 @@ Left out on purpose, though harmless-looking: old AIO (``io_setup``...), POSIX m
 ``vmsplice``, ``remap_file_pages``, ``mincore`` (page-cache state of shared files: a timing
 channel between sessions), ``memfd_secret``, ``fanotify_mark``, ``quotactl``, ``ustat``,
 ``sysfs``, ``_sysctl``, ``lookup_dcookie``, ``*_old`` epoll calls, ``process_mrelease``,
-``listmount``/``statmount``, ``lsm_*``, ``cachestat``, ``map_shadow_stack``.
+``listmount``/``statmount``, ``lsm_*``, ``cachestat``, ``map_shadow_stack``, and ``sysinfo``:
+the whole machine's load averages, free memory and number of processes, a live channel between
+sessions (glibc then reads physical memory as 0 pages: ``sysconf(_SC_PHYS_PAGES)``).
 """
 from __future__ import annotations
 
@@ -60,7 +62,7 @@ ALLOWED = (
     "sched_setattr", "sched_get_priority_max", "sched_get_priority_min",
     "sched_rr_get_interval", "ioprio_get", "ioprio_set", "personality", "seccomp",
     "landlock_create_ruleset", "landlock_add_rule", "landlock_restrict_self", "pidfd_open",
-    "pidfd_send_signal", "uname", "sysinfo", "getcpu", "times", "getrandom", "umask",
+    "pidfd_send_signal", "uname", "getcpu", "times", "getrandom", "umask",
     # signals and time
     "rt_sigaction", "rt_sigprocmask", "rt_sigreturn", "rt_sigpending", "rt_sigsuspend",
     "rt_sigtimedwait", "rt_sigqueueinfo", "rt_tgsigqueueinfo", "sigaltstack", "pause",

@@ -328,8 +328,7 @@ def build_spec(*, name: str, uid: int, gid: int, case_code: str, projects_dir: P
     # No /case/data: the session reaches the extract only through its broker's socket.
     broker_dir = broker_socket(socket_root, broker_name or name).parent
     broker_dir.mkdir(parents=True, exist_ok=True)  # normally made by start_broker first
-    ro = [*_system_binds(), [system_config_dir, SESSION_JUPYTER_CONFIG],
-          [str(hub_socks), str(hub_socks)], [str(broker_dir), str(broker_dir)],
+    ro = [*_system_binds(), [str(hub_socks), str(hub_socks)], [str(broker_dir), str(broker_dir)],
           [str(delivered), f"{WORKSPACE}/imports"]]  # read-only over the read-write workspace
     if desktop:
         from hub_config.exec_only import desktop_binds
@@ -356,9 +355,25 @@ def build_spec(*, name: str, uid: int, gid: int, case_code: str, projects_dir: P
             "/etc/hosts": "127.0.0.1 localhost enclave\n::1 localhost\n",
             "/etc/resolv.conf": "# no name service in the enclave (S7)\n",
             "/etc/ipython/ipython_kernel_config.py": IPYTHON_KERNEL_CONFIG,
+            **_config_files(system_config_dir),
         },
         "limits": limits,
     }
+
+
+def _config_files(directory: str) -> dict[str, str]:
+    """The read-only Jupyter config as files of the sandbox's own (``--ro-bind-data``), not a
+    bind of the host directory: a bind shows its host path (the hub's state directory) in
+    ``/proc/self/mountinfo``."""
+    out = {}
+    for root, dirs, names in os.walk(directory):
+        dirs.sort()
+        for n in sorted(names):
+            path = os.path.join(root, n)
+            if os.path.isfile(path) and not os.path.islink(path):
+                rel = os.path.relpath(path, directory)
+                out[f"{SESSION_JUPYTER_CONFIG}/{rel}"] = Path(path).read_text()
+    return out
 
 
 # What a session needs from the host's /etc, bound one by one: the dynamic linker, time zone,

@@ -3,8 +3,8 @@
 A sandbox reads every file under its /proc (but its own processes) twice; between the two
 reads the host - standing for other sessions - forks hundreds of processes, allocates and
 touches memory, writes and syncs a file, holds thousands of files and dozens of terminals open,
-makes cgroups and loads the CPU.  Nothing but the clock (``uptime``) and a fresh random UUID may
-differ.  Without ``hub_config.proc_mask`` ``stat``, ``loadavg``, ``meminfo``, ``vmstat``,
+makes cgroups and loads the CPU.  Nothing but a fresh random UUID may differ (``uptime`` is
+frozen at start with zero idle time).  Without ``hub_config.proc_mask`` ``stat``, ``loadavg``, ``meminfo``, ``vmstat``,
 ``interrupts``, ``diskstats``, ``pressure/*``, ``sys/fs/file-nr``... all moved.  Ordinary tools
 (ps, top, free, nproc, ``os.cpu_count``) still work.
 """
@@ -134,8 +134,7 @@ def scan(world):
 
 def test_nothing_under_proc_follows_the_machine(scan):
     assert scan["readable"] > 100  # /proc/sys and the frozen files are there to read
-    assert set(scan["changed"]) <= {"/proc/uptime", "/proc/sys/kernel/random/uuid"}, \
-        scan["changed"]
+    assert set(scan["changed"]) <= {"/proc/sys/kernel/random/uuid"}, scan["changed"]
 
 
 @pytest.mark.parametrize("name", ["kallsyms", "cmdline", "key-users", "locks", "timer_list",
@@ -160,7 +159,8 @@ def test_an_entry_nobody_named_is_covered_too():
     from hub_config import proc_mask
 
     with tempfile.TemporaryDirectory() as d:
-        for n, body in (("stat", "cpu  1 2 3\n"), ("brand_new_counter", "42\n"),
+        for n, body in (("stat", "cpu  1 2 3\ncpu0 1 2 3\nbtime 17\nctxt 99\n"),
+                        ("brand_new_counter", "42\n"),
                         ("loadavg", "7.0 7.0 7.0 9/300 1234\n")):
             Path(d, n).write_text(body)
         Path(d, "brand_new_dir").mkdir()
@@ -168,10 +168,13 @@ def test_an_entry_nobody_named_is_covered_too():
         Path(d, "uptime").write_text("1 1\n")
         files, dirs = proc_mask.masks(d)
     assert files["/proc/brand_new_counter"] == b""
-    assert files["/proc/stat"] == b"cpu  1 2 3\n"  # frozen, not emptied: ps and glibc read it
+    # synthetic, not emptied: ps and glibc read it (CPU lines and boot time, no figure)
+    assert files["/proc/stat"].startswith(b"cpu  0 0 0 0 0 0 0 0 0 0\ncpu0 0 0 0 0 0 0 0 0 0 0\n"
+                                          b"btime 17\n") and b"99" not in files["/proc/stat"]
     assert files["/proc/loadavg"].startswith(b"0.00 0.00 0.00")
     assert dirs == ["/proc/brand_new_dir"]
-    assert "/proc/uptime" not in files and "/proc/1234" not in dirs
+    assert files["/proc/uptime"] == b"1 0.00\n"  # no idle time: the whole machine's
+    assert "/proc/1234" not in dirs
 
 
 def test_ordinary_tools_still_work(world):
