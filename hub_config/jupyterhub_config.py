@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from hub_config.auth import booking_pre_spawn_hook
-from hub_config.pages import TEMPLATES
+from hub_config.pages import HUB_HEADERS, TEMPLATES
 from hub_config.pages import template_vars as page_template_vars
 from hub_config.singleuser.config import GUARD_ENV
 from hub_config.singleuser.config import from_policy as guard_from_policy
@@ -26,8 +26,11 @@ hub_sock = str(socks / "hub" / "hub.sock")
 # --- hub, proxy, hub API on a unix socket (sessions have no network, only this socket) ---
 c.JupyterHub.bind_url = f"http://{cfg['bind_host']}:{cfg['port']}/"
 c.JupyterHub.hub_bind_url = unix_url(hub_sock)
+# every hub response: a strict CSP, no framing, no caching (hub_config.pages.HUB_HEADERS)
+_hub_headers = dict(HUB_HEADERS)
 if cfg.get("ssl_cert"):  # HTTPS on the public port (launch.py passes cert, key and https bind_url)
-    c.JupyterHub.tornado_settings = {"headers": {"Strict-Transport-Security": "max-age=31536000"}}
+    _hub_headers["Strict-Transport-Security"] = "max-age=31536000"
+c.JupyterHub.tornado_settings = {"headers": _hub_headers}
 c.JupyterHub.hub_socket_mode = 0o666  # any session uid may connect; tokens authenticate
 c.JupyterHub.proxy_class = "hub_config.proxy.UnixSocketProxy"
 # The proxy's routing API on a unix socket in a root-only directory (no TCP port at all: the
@@ -101,7 +104,17 @@ else:
     c.EnclaveSpawner.egress_url = cfg["egress_url"]
     c.EnclaveSpawner.limits = {"memory_mb": sess.sandbox_memory_mb,
                                "cpu_percent": sess.sandbox_cpu_percent,
-                               "max_processes": sess.sandbox_max_processes}
+                               "max_processes": sess.sandbox_max_processes,
+                               "workspace_mb": sess.workspace_quota_mb,  # S1: the disk too
+                               "scratch_mb": sess.scratch_tmpfs_mb,
+                               "log_mb": sess.sandbox_log_max_mb}
+    # the workspace images stay mounted while the hub runs; its exit (sessions stopped by
+    # then) lets them go (hub_config.workspace_disk)
+    import atexit
+
+    from hub_config import workspace_disk
+
+    atexit.register(workspace_disk.release_all, Path(cfg["projects_dir"]))
     c.EnclaveSpawner.require_limits = sess.sandbox_require_cgroups  # S1
     # the server made non-dumpable first: a kernel (same uid) cannot rewrite it via /proc
     c.EnclaveSpawner.cmd = [sys.executable, "-m", "hub_config.session_server"]

@@ -166,7 +166,10 @@ class OvernightRunner:
                           system_config_dir=self.cfg["session_jupyter"],
                           limits={"memory_mb": sess.sandbox_memory_mb,
                                   "cpu_percent": sess.sandbox_cpu_percent,
-                                  "max_processes": sess.sandbox_max_processes},
+                                  "max_processes": sess.sandbox_max_processes,
+                                  "workspace_mb": sess.workspace_quota_mb,
+                                  "scratch_mb": sess.scratch_tmpfs_mb,
+                                  "log_mb": sess.sandbox_log_max_mb},
                           broker_name=bname, require_limits=sess.sandbox_require_cgroups,
                           log_name=bname)
         spec_path = Path(self.cfg["sandbox_root"]) / f"{user.username}-job{job.id}.json"

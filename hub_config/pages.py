@@ -19,6 +19,28 @@ from hub_config import hub_words
 TEMPLATES = Path(__file__).parent / "templates"
 log = logging.getLogger("JupyterHub")
 
+# Every response of the hub (login, home, spawn, token, admin, errors, its API; S1): nothing on
+# a hub page may load from, talk to or post to another origin, run plug-ins, be framed or be
+# kept by the browser's cache.  Inline scripts stay allowed: JupyterHub's own page.html puts
+# per-page data (user, XSRF token) in an inline script, so a hash cannot name it; the templates
+# load nothing from outside and link nowhere outside (tests/hub/test_hub_headers.py).
+HUB_CONTENT_SECURITY_POLICY = "; ".join((
+    "default-src 'none'", "script-src 'self' 'unsafe-inline'",
+    "style-src 'self' 'unsafe-inline'", "img-src 'self' data:", "font-src 'self' data:",
+    "connect-src 'self'", "form-action 'self'", "base-uri 'none'", "frame-src 'none'",
+    "frame-ancestors 'none'", "object-src 'none'", "media-src 'none'", "worker-src 'none'",
+    "manifest-src 'self'"))
+HUB_HEADERS = {
+    "Content-Security-Policy": HUB_CONTENT_SECURITY_POLICY,
+    "X-Frame-Options": "DENY",
+    "Cache-Control": "no-store",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=(), usb=(), serial=(), "
+                          "bluetooth=(), hid=(), clipboard-read=(), payment=()",
+}
+
 
 class PageContext:
     """One page's view of the enclave (``enclave`` in the templates)."""

@@ -38,6 +38,7 @@ BWRAP = "/usr/bin/bwrap"
 SETPRIV = "/usr/bin/setpriv"
 EXIT_REFUSED = 75  # EX_TEMPFAIL: the sandbox could not be built as the policy demands
 STOP_GRACE_S = 8
+LOG_MAX_MB_DEFAULT = 64  # a spec without the policy's value still gets a cap
 
 # What a sandboxed process may find in its environment: names or prefixes.  Everything else
 # of the hub's environment (proxy token, cookie secret, database URL, hub config...) is dropped
@@ -162,6 +163,33 @@ def open_log(path: str) -> int:
     return fd
 
 
+def copy_log(src: int, log_fd: int, max_bytes: int, name: str) -> None:
+    """The session's output into its log file, up to ``max_bytes`` for this run; the rest is
+    read and dropped (a full pipe would block the session), with one line saying so."""
+    written, cut = 0, False
+    try:
+        while True:
+            try:
+                chunk = os.read(src, 1 << 16)
+            except InterruptedError:
+                continue
+            if not chunk:
+                break
+            part = chunk[: max(0, max_bytes - written)]
+            view = memoryview(part)
+            while view:
+                view = view[os.write(log_fd, view):]
+            written += len(part)
+            if len(part) < len(chunk) and not cut:
+                cut = True
+                os.write(log_fd, f"\n--- enclave sandbox {name}: log cut at {max_bytes >> 20} "
+                                 f"MB (policy sessions.sandbox_log_max_mb); the rest of the "
+                                 f"output was dropped\n".encode())
+    finally:
+        os.close(src)
+        os.close(log_fd)
+
+
 def _command_pid(init_pid: int) -> int | None:
     """The session's command: the child of bwrap's PID-1 reaper (host PID)."""
     try:
@@ -223,18 +251,27 @@ def run(spec: dict, cmd: list[str], env: dict[str, str]) -> int:
                 os.write(2, f"enclave sandbox {name}: setting limits failed: {e!r}\n".encode())
                 raise
 
-        proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=log_fd, stderr=log_fd,
-                                env=clean_env(env), pass_fds=tuple(fds), close_fds=True,
-                                preexec_fn=child, cwd="/")
+        # the session writes into a pipe (root's, 0600: not re-openable through /proc/self/fd)
+        # and this launcher copies at most log_max_mb of it into the log file (S1: a session
+        # printing without end must not fill the host's disk)
+        out_r, out_w = os.pipe()
+        fds += [out_r, out_w]
+        proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out_w, stderr=out_w,
+                                env=clean_env(env), pass_fds=tuple(
+                                    fd for fd in fds if fd not in (out_r, out_w)),
+                                close_fds=True, preexec_fn=child, cwd="/")
     except BaseException:
         for fd in fds:
             os.close(fd)
         os.close(log_fd)
         limits.release()
         raise
+    fds.remove(out_r)
     for fd in fds:
         os.close(fd)
-    os.close(log_fd)
+    copier = threading.Thread(target=copy_log, args=(out_r, log_fd, int(spec.get(
+        "log_max_mb", LOG_MAX_MB_DEFAULT)) << 20, name), daemon=True)
+    copier.start()
     init_pid: list[int] = []
 
     def read_info() -> None:
@@ -281,6 +318,7 @@ def run(spec: dict, cmd: list[str], env: dict[str, str]) -> int:
     for t in timers:
         t.cancel()
     limits.release()  # also kills anything left in the session's cgroups
+    copier.join(5)  # the rest of the session's output (its processes are gone: end of pipe)
     return code
 
 

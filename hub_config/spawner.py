@@ -27,6 +27,8 @@ from jupyterhub.spawner import LocalProcessSpawner
 from tornado import web
 from traitlets import Bool, Dict, Unicode
 
+from hub_config import workspace_disk
+
 # egress_review + deidentify: safe_tables, the pre-check engine and the submit client run in the
 # session (D1 code only - no data lives in these packages).
 # datasets: the broker reads the encrypted extract with datasets.parquet_crypto (O3)
@@ -316,6 +318,11 @@ def build_spec(*, name: str, uid: int, gid: int, case_code: str, projects_dir: P
     if not data.is_dir():
         raise web.HTTPError(503, f"the extract for case {case_code} is not ready")
     ws = case_dir / "workspace"
+    if limits.get("workspace_mb") is not None:  # the policy's size: a file system of its own
+        try:
+            workspace_disk.ensure(ws, int(limits["workspace_mb"]))
+        except workspace_disk.WorkspaceDiskError as e:
+            raise web.HTTPError(503, f"the workspace of case {case_code} is not ready: {e}")
     _prepare_workspace(ws, gid)
     delivered = _prepare_imports(case_dir, ws)
     sess = socket_root / "sessions" / name
@@ -348,6 +355,10 @@ def build_spec(*, name: str, uid: int, gid: int, case_code: str, projects_dir: P
         "ro_binds": ro,
         "rw_binds": [[str(ws), WORKSPACE], [str(sess), str(sess)]],
         "tmpfs": ["/tmp", f"/home/{name}", "/var/tmp"],
+        # each scratch tmpfs (and /dev/shm) at most this size; its pages count against the
+        # session's memory cgroup, so together they cannot exceed the memory limit either
+        "tmpfs_mb": int(limits.get("scratch_mb", 512)),
+        "log_max_mb": int(limits.get("log_mb", 64)),  # the session's log file, per run
         "files": {
             "/etc/passwd": f"root:x:0:0:root:/root:/usr/sbin/nologin\n"
                            f"{name}:x:{uid}:{gid}:{name}:/home/{name}:/bin/sh\n",

@@ -62,6 +62,19 @@ class SessionPolicy(BaseModel):
     sandbox_memory_mb: int = setting(4096, rule="S1", ge=256, description="Session memory cap.")
     sandbox_cpu_percent: int = setting(100, rule="S1", ge=10, description="Session CPU cap.")
     sandbox_max_processes: int = setting(256, rule="S1", ge=16, description="Session pids cap.")
+    workspace_quota_mb: int = setting(
+        20480, rule="S1", ge=8,
+        description="Size of each case's workspace: a file system of its own (an ext4 image "
+                    "loop-mounted by the hub), so a session writing without end gets ENOSPC "
+                    "there and never fills the host's disk.")
+    scratch_tmpfs_mb: int = setting(
+        512, rule="S1", ge=16,
+        description="Size of each of a session's scratch file systems (/tmp, /var/tmp, home, "
+                    "/dev/shm: memory, also charged to the session's memory limit).")
+    sandbox_log_max_mb: int = setting(
+        64, rule="S1", ge=1,
+        description="Of a session's stdout/stderr, at most this much goes into its log file on "
+                    "the host per run; the rest is dropped (one line says so).")
     sandbox_require_cgroups: bool = setting(
         True, rule="S1",
         description="Refuse to start a session (or overnight run, or query broker) whose "

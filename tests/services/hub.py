@@ -178,6 +178,10 @@ class HubHarness:
         if self.proc is not None:
             stop_hub(self.proc)
             self.proc = None
+        # the hub lets its workspace images go when it exits; not when it was killed
+        from hub_config import workspace_disk
+
+        workspace_disk.release_all(self.settings.projects_dir)
         shutil.rmtree(self.home, ignore_errors=True)
 
     @contextlib.contextmanager

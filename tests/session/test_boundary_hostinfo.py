@@ -109,8 +109,11 @@ def _host_activity(tmp: Path, port: int) -> None:
 def world():
     from tests.session.test_sandbox import World
 
+    from hub_config import workspace_disk
+
     w = World()
     yield w
+    workspace_disk.release_all(w.projects)
     subprocess.run(["rm", "-rf", str(w.root)])
 
 
@@ -125,7 +128,8 @@ def host():
 
 @pytest.fixture(scope="module")
 def probe(world, host):
-    spec = world.spec(name="hostinfo")
+    spec = world.spec(name="hostinfo", uid=201301, limits={"memory_mb": 1024, "cpu_percent": 100,
+                                               "max_processes": 64, "workspace_mb": 16})
     path = world.root / "sandbox" / "hostinfo.json"
     path.write_text(json.dumps(spec))
     ws = world.projects / "c1" / "workspace"
@@ -234,8 +238,13 @@ def test_network_files_show_only_the_sandboxs_own(probe):
 
 
 def test_mount_table_names_no_host_directory(probe, world):
-    """mountinfo shows each bind's source path inside its file system: the Jupyter config is
-    data, not a bind of the hub's directory; no other case appears."""
+    """mountinfo shows each bind's source path inside its file system: the workspace is a
+    file system of its own (root "/", hub_config.workspace_disk), the Jupyter config is data,
+    not a bind of the hub's directory; no other case appears.  (The case's read-only imports
+    directory still shows its path under the projects area: the session's own case.)"""
     info = probe["files"]["self/mountinfo"]
+    assert str(world.projects / "c1" / "workspace") not in info
     assert str(world.cfg) not in info
     assert "/c2" not in info and str(world.root / "hub.log") not in info
+    ws = [line for line in info.splitlines() if line.split()[4] == "/workspace"]
+    assert len(ws) == 1 and ws[0].split()[3] == "/", ws

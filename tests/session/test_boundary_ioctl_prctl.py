@@ -127,7 +127,7 @@ def world():
 
 @pytest.fixture(scope="module")
 def probe(world):
-    code, log, err = world.run(world.spec(name="ioctlprobe"), [
+    code, log, err = world.run(world.spec(name="ioctlprobe", uid=201305), [
         sys.executable, "-c", PROBE, json.dumps({"ioctls": DENIED_IOCTLS,
                                                 "prctls": DENIED_PRCTLS})])
     assert code == 0, (log + err)[-2000:]
@@ -169,7 +169,7 @@ def test_the_narrowing_is_what_refuses():
 
 
 def test_a_kernel_still_runs_numpy_pandas_duckdb_matplotlib(world):
-    code, log, err = world.run(world.spec(name="ioctlkernel"),
+    code, log, err = world.run(world.spec(name="ioctlkernel", uid=201306),
                                [sys.executable, "-c", KERNEL], timeout=240)
     assert code == 0, (log + err)[-3000:]
     res = json.loads(log.split("RESULT ", 1)[1].splitlines()[0])

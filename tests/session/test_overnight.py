@@ -134,4 +134,7 @@ def test_registered_job_runs_sandboxed_logged_and_is_stopped_at_booking_end():
     finally:
         if served is not None:
             served.close()
+        from hub_config import workspace_disk
+
+        workspace_disk.release_all(root / "projects")  # the runner mounted the case's image
         shutil.rmtree(root, ignore_errors=True)
