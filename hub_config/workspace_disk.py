@@ -110,7 +110,11 @@ def ensure(ws: Path, size_mb: int) -> None:
         if ws.is_symlink() or not ws.is_dir():
             raise WorkspaceDiskError(f"{ws} is not a directory")
         if fresh and any(ws.iterdir()):
-            _move_in(ws, image)
+            try:
+                _move_in(ws, image)
+            except BaseException:
+                image.unlink()  # too big for the size, or cp failed: the next start tries again
+                raise
         _mount(image, ws)
     finally:
         os.close(lock_fd)
