@@ -406,9 +406,9 @@ _QUERY = "the query (its thread, DuckDB's and pyarrow's)"
 
 
 def _split_broker(pid: int, before: dict[int, int], after: dict[int, int]) -> dict[str, int]:
-    out = {"event loop (tornado)": 0, _REQUEST: 0, _QUERY: 0}
+    out = {"main thread (event loop)": 0, _REQUEST: 0, _QUERY: 0}
     for tid, ns in after.items():
-        key = "event loop (tornado)" if tid == pid else \
+        key = "main thread (event loop)" if tid == pid else \
             _REQUEST if _comm(pid, tid) == "broker-request" else _QUERY
         out[key] += ns - before.get(tid, 0)
     return out

@@ -34,12 +34,12 @@ it runs the aggregation of ``egress_review.safe_tables`` on the case's data and 
 units and contributions behind every cell with the per-case provenance key - a key the
 session never holds (E6: seals cannot be forged from the kernel).
 
-Its HTTP side (one handler per endpoint, Arrow IPC out) is :mod:`hub_config.broker_http`.
+Its HTTP side (h11 framing, a thread per connection, Arrow IPC out) is
+:mod:`hub_config.broker_http`.
 Run as ``python -m hub_config.broker`` (environment: see :func:`main`).
 """
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import json
 import logging
@@ -445,7 +445,7 @@ def main() -> int:
                       case_code=env.get("ENCLAVE_CASE", ""),
                       data_key=bytes.fromhex(data_hex) if data_hex else None,
                       require_encrypted=required)
-    from hub_config.broker_http import make_app
+    from hub_config import broker_http
     from hub_config.broker_memory import ReleaseWhenQuiet, quiet_seconds
 
     try:
@@ -454,20 +454,10 @@ def main() -> int:
     except (BrokerConfigError, ValueError) as e:
         log.error("%s", e)
         return 2
-
-    async def serve():
-        # the request threads (asyncio.to_thread) named, as the query's worker is
-        asyncio.get_running_loop().set_default_executor(ThreadPoolExecutor(
-            None, thread_name_prefix="broker-request", initializer=name_thread,
-            initargs=("broker-request",)))
-        server = httpserver.HTTPServer(make_app(db, auth, quiet), max_buffer_size=64 * 1024 * 1024,
-                                       ssl_options=ssl_ctx)
-        server.add_sockets(sockets)
-        log.info("broker for case %s listening on %s (%d tables)", env.get("ENCLAVE_CASE"),
-                 where, len(db.tables))
-        await asyncio.Event().wait()
-
-    asyncio.run(serve())
+    broker_http.serve(db, auth, sockets, ssl_ctx, quiet)   # a thread per connection
+    log.info("broker for case %s listening on %s (%d tables)", env.get("ENCLAVE_CASE"), where,
+             len(db.tables))
+    quiet.run()   # the main thread waits for quiet spells and releases memory, until SIGTERM
     return 0
 
 

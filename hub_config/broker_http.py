@@ -1,36 +1,57 @@
-"""The query broker's HTTP side: one tornado handler per endpoint over a
-:class:`hub_config.broker.CaseDatabase`, the session's credential checked on every request,
-results sent as Arrow IPC streams without copying them (issue 18).
+"""The query broker's HTTP side: HTTP/1.1 framed by ``h11``, one thread per connection
+(issue 18), over a :class:`hub_config.broker.CaseDatabase`.
 
-Endpoints: ``/api/open`` (the purpose), ``/api/query`` (Arrow IPC), ``/api/aggregate`` (a
-sealed safe table, :mod:`hub_config.broker_tables`), ``/api/verify-seal`` and
-``/api/dictionary``.  Every request re-arms the quiet-time memory release
+Only the session reaches the broker's socket (a unix socket bound into its sandbox alone; on
+a cluster, HTTPS).  A request's whole work - framing, the credential, the JSON body, the query
+and its answer - runs on its connection's own thread, which also posts the query's record to
+the warden.  tornado's event loop and the hop to a request thread (``asyncio.to_thread``) cost
+~1.5 ms of CPU per query beside a running query, ~0.25 ms idle against ~0.14 ms for this
+(bench/broker_query.py, docs/data-plane.md).  A result goes out as an Arrow IPC stream made of
+views of the result's own buffers: nothing is joined or copied for a large one.
+
+Endpoints (POST, a JSON object body, ``Authorization``: the credential the broker was started
+with): ``/api/open`` (the purpose), ``/api/query`` (Arrow IPC), ``/api/aggregate`` (a sealed
+safe table, :mod:`hub_config.broker_tables`), ``/api/verify-seal`` and ``/api/dictionary``.
+Answers: JSON ``{"error": ...}`` for every refusal.  What the framing cannot trust (a head over
+``MAX_HEAD``, a body over ``MAX_BODY``, a repeated ``Authorization``, anything ``h11`` refuses)
+is answered and the connection closed.  Every request re-arms the quiet-time memory release
 (:mod:`hub_config.broker_memory`).
 """
 from __future__ import annotations
 
-import asyncio
 import hmac
 import json
 import logging
 import socket
+import threading
+import time
 import traceback
+from typing import Any, Callable
 
+import h11
 import pyarrow as pa
 from tornado import web
 
-from hub_config.broker import CaseDatabase, LogRefused, QueryRefused
+from hub_config.broker import CaseDatabase, LogRefused, QueryRefused, name_thread
 from hub_config.broker_memory import ReleaseWhenQuiet, quiet_seconds
 from hub_config.http import MAX_SQL_CHARS, json_object
 
 log = logging.getLogger("enclave.broker")
 
 ARROW_STREAM = "application/vnd.apache.arrow.stream"
+JSON = "application/json; charset=UTF-8"
 SMALL_RESULT = 1 << 20   # results up to this size are joined into one write (copying is cheap)
 # A large result's socket send buffer (the kernel doubles it; capped by net.core.wmem_max).
-# With the default (~208 KB) tornado's loop went round ~330 times for a 70 MB result, each a
-# send, an EAGAIN and a wait for writability: ~31 ms of the loop's CPU (issue 18).
+# With the default (~208 KB) a 70 MB result took ~330 sends, each waiting for room (issue 18).
 SEND_BUFFER = 4 << 20
+MAX_HEAD = 64 * 1024
+MAX_BODY = 2 * MAX_SQL_CHARS + 1_000_000   # the SQL, JSON-escaped, and a table spec
+MAX_CONNECTIONS = 64   # a session's kernels and tools; more are closed at once
+HANDSHAKE_SECONDS = 30
+READ = 64 * 1024
+REASONS = {200: "OK", 400: "Bad Request", 403: "Forbidden", 404: "Not Found",
+           405: "Method Not Allowed", 413: "Payload Too Large", 431: "Request Header Fields Too Large",
+           500: "Internal Server Error", 503: "Service Unavailable"}
 
 
 class _Views:
@@ -76,127 +97,259 @@ def _widen_send_buffer(sock) -> None:
         pass
 
 
-class _Handler(web.RequestHandler):
-    def initialize(self, db: CaseDatabase, authorization: str, quiet: ReleaseWhenQuiet) -> None:
-        self.db, self.authorization, self.quiet = db, authorization, quiet
+class Refused(Exception):
+    """Answer ``status`` with ``message`` (the researcher's; never written to the log)."""
 
-    def check_xsrf_cookie(self):  # credential-authenticated API, no cookies
-        return
-
-    def prepare(self):
-        self.quiet.touch()
-        got = self.request.headers.get("Authorization", "")
-        if not got or not hmac.compare_digest(got.encode(), self.authorization.encode()):
-            raise web.HTTPError(403, "this broker serves another session: credential refused")
-        self.body = json_object(self.request.body)
-
-    async def _run(self, fn, *args):
-        try:
-            return await asyncio.to_thread(fn, *args)
-        except QueryRefused as e:
-            raise web.HTTPError(e.status, str(e))
-        except LogRefused as e:
-            raise web.HTTPError(503, str(e))
-
-    def on_finish(self):
-        self.quiet.touch()   # the query's buffers go back once the session is quiet
-
-    def log_exception(self, typ, value, tb):
-        # The answer tells the researcher why (their own case's data); the broker's log is the
-        # operator's, kept and shipped outside the session, so it never quotes an error's text:
-        # DuckDB's messages carry the values they failed on ("Could not convert string '...'"),
-        # and the SQL near a parse error.  A refusal is the status line of _log_request; an
-        # unexpected failure is its type and where it was raised.
-        if isinstance(value, web.HTTPError):
-            return
-        log.error("uncaught %s in %s %s\n%s", typ.__name__ if typ else "error",
-                  self.request.method, self.request.path, "".join(traceback.format_tb(tb)))
-
-    def write_error(self, status_code, **kwargs):
-        exc = kwargs.get("exc_info", (None, None))[1]
-        msg = exc.log_message if isinstance(exc, web.HTTPError) and exc.log_message else \
-            self._reason
-        self.set_header("Content-Type", "application/json")
-        self.finish(json.dumps({"error": msg}))
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
 
 
-class OpenHandler(_Handler):
-    async def post(self):
-        out = await self._run(self.db.open, self.body.get("purpose"))
-        self.finish(out)
+# ------------------------------------------------------------------ the endpoints
+def _call(fn: Callable, *args):
+    try:
+        return fn(*args)
+    except QueryRefused as e:
+        raise Refused(e.status, str(e))
+    except LogRefused as e:
+        raise Refused(503, str(e))
 
 
-class QueryHandler(_Handler):
-    async def post(self):
-        b = self.body
-        # one hop to a worker thread for the query and its serialisation
-        data = await self._run(lambda: to_ipc(self.db.query(b.get("purpose"), b.get("sql"),
-                                                             b.get("params"))))
-        if data.size > self.db.max_bytes:
-            raise web.HTTPError(413, f"the result is larger than {self.db.max_bytes} bytes "
-                                     f"(query_max_result_bytes, A3/S1)")
-        self.set_header("Content-Type", ARROW_STREAM)
-        if data.size <= SMALL_RESULT:   # one write with the headers: one send, one wake-up
-            self.finish(b"".join(data.parts))
-            return
-        self.set_header("Content-Length", str(data.size))
-        _widen_send_buffer(self.request.connection.stream.socket)
-        await self.flush()   # the headers; then the stream's parts as they are (no joined copy)
-        done = None
-        for part in data.parts:   # the stream writes in order; the last future is the end
-            done = self.request.connection.write(part)
-        if done is not None:
-            await done
-        self.finish()
+def _open(db: CaseDatabase, b: dict):
+    return _call(db.open, b.get("purpose"))
 
 
-class AggregateHandler(_Handler):
-    async def post(self):
-        b = self.body
-        out = await self._run(self.db.aggregate, b.get("purpose"), b.get("sql"), b.get("params"),
-                              b.get("spec"), b.get("figure"))
-        self.finish(out)
+def _query(db: CaseDatabase, b: dict):
+    data = _call(lambda: to_ipc(db.query(b.get("purpose"), b.get("sql"), b.get("params"))))
+    if data.size > db.max_bytes:
+        raise Refused(413, f"the result is larger than {db.max_bytes} bytes "
+                           f"(query_max_result_bytes, A3/S1)")
+    return data
 
 
-class DictionaryHandler(_Handler):
+def _aggregate(db: CaseDatabase, b: dict):
+    return _call(db.aggregate, b.get("purpose"), b.get("sql"), b.get("params"), b.get("spec"),
+                 b.get("figure"))
+
+
+def _dictionary(db: CaseDatabase, b: dict):
     """The extract's data dictionary (``dictionary.json`` written by the extract builder; else
     the tables' columns and types): metadata, no rows, so nothing is logged or run."""
-
-    async def post(self):
-        self.finish({"tables": self.db.dictionary()})
+    return {"tables": db.dictionary()}
 
 
-class VerifySealHandler(_Handler):
+def _verify_seal(db: CaseDatabase, b: dict):
     """For the pre-check in the session: does this sidecar's seal verify with the case key?
     Answers yes/no only (HMAC cannot be forged from verification answers); nothing is run."""
+    from egress_review.safe_tables.provenance import ProvenanceError, parse_provenance
 
-    async def post(self):
-        from egress_review.safe_tables.provenance import ProvenanceError, parse_provenance
+    if db.seal_key is None:
+        raise Refused(503, "this broker has no sealing key")
+    try:
+        prov = parse_provenance(b.get("sidecar"))
+    except ProvenanceError as e:
+        raise Refused(400, str(e))
+    return {"valid": bool(prov.sealed and prov.verify(db.seal_key))}
 
-        if self.db.seal_key is None:
-            raise web.HTTPError(503, "this broker has no sealing key")
+
+ROUTES = {b"/api/open": _open, b"/api/query": _query, b"/api/aggregate": _aggregate,
+          b"/api/verify-seal": _verify_seal, b"/api/dictionary": _dictionary}
+
+
+# ------------------------------------------------------------------ the server
+class _Framing(Exception):
+    """The request cannot be taken as framed: answer ``status`` and close the connection."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class Server:
+    """Serves ``db`` on ``sockets`` (bound listening sockets; ``ssl_ctx``: HTTPS on them), each
+    connection on a thread of its own named ``broker-request``."""
+
+    def __init__(self, db: CaseDatabase, authorization: str, sockets: list, ssl_ctx=None,
+                 quiet: ReleaseWhenQuiet | None = None) -> None:
+        self.db, self._auth = db, authorization.encode()
+        self.sockets, self.ssl_ctx = sockets, ssl_ctx
+        self.quiet = quiet or ReleaseWhenQuiet(quiet_seconds())
+        self._lock = threading.Lock()
+        self._live: set[socket.socket] = set()
+        self._closed = False
+        for s in sockets:
+            s.setblocking(True)
+            threading.Thread(target=self._accept, args=(s,), name="broker-accept",
+                             daemon=True).start()
+
+    def close(self) -> None:
+        self._closed = True
+        with self._lock:
+            live = list(self._live)
+        for s in [*self.sockets, *live]:
+            try:
+                s.shutdown(socket.SHUT_RDWR)   # wakes a blocked accept() or recv()
+            except OSError:
+                pass
+            s.close()
+
+    def _accept(self, lsock: socket.socket) -> None:
+        while not self._closed:
+            try:
+                c, _ = lsock.accept()
+            except OSError:
+                if self._closed:
+                    return
+                time.sleep(0.05)   # out of descriptors, or a connection reset while queued
+                continue
+            with self._lock:
+                full = len(self._live) >= MAX_CONNECTIONS
+                if not full:
+                    self._live.add(c)
+            if full:
+                log.warning("connection refused: %d connections open", MAX_CONNECTIONS)
+                c.close()
+                continue
+            threading.Thread(target=self._connection, args=(c,), name="broker-request",
+                             daemon=True).start()
+
+    # -------------------------------------------------------------- one connection
+    def _connection(self, raw: socket.socket) -> None:
+        name_thread("broker-request")
+        sock = raw
         try:
-            prov = parse_provenance(self.body.get("sidecar"))
-        except ProvenanceError as e:
-            raise web.HTTPError(400, str(e))
-        self.finish({"valid": bool(prov.sealed and prov.verify(self.db.seal_key))})
+            if self.ssl_ctx is not None:
+                raw.settimeout(HANDSHAKE_SECONDS)
+                sock = self.ssl_ctx.wrap_socket(raw, server_side=True)
+                sock.settimeout(None)
+            self._requests(sock)
+        except (OSError, ValueError):
+            pass   # the peer went away, or a TLS handshake failed: nothing was run for it
+        finally:
+            with self._lock:
+                self._live.discard(raw)
+            try:
+                sock.close()
+            except OSError:
+                pass
+
+    @staticmethod
+    def _next(conn: h11.Connection, sock):
+        while True:
+            event = conn.next_event()
+            if event is not h11.NEED_DATA:
+                return event
+            conn.receive_data(sock.recv(READ))   # b"": the peer closed
+
+    def _requests(self, sock) -> None:
+        conn = h11.Connection(h11.SERVER, max_incomplete_event_size=MAX_HEAD)
+        try:
+            while True:
+                event = self._next(conn, sock)
+                if isinstance(event, h11.ConnectionClosed):
+                    return
+                self._request(conn, sock, event)
+                if conn.our_state is h11.MUST_CLOSE:
+                    return
+                conn.start_next_cycle()
+        except (_Framing, h11.RemoteProtocolError) as e:
+            status = e.status if isinstance(e, _Framing) else e.error_status_hint
+            log.warning("%d refused request: framing", status)
+            if conn.our_state in (h11.IDLE, h11.SEND_RESPONSE):
+                try:
+                    self._send(conn, sock, status, JSON,
+                               [json.dumps({"error": str(e)}).encode()], close=True)
+                except (OSError, h11.LocalProtocolError):
+                    pass
+
+    def _request(self, conn: h11.Connection, sock, req: h11.Request) -> None:
+        t0 = time.perf_counter()
+        self.quiet.touch()
+        if req.http_version not in (b"1.1", b"1.0"):
+            raise _Framing(400, "not an HTTP/1.x request")
+        auths = [v for n, v in req.headers if n == b"authorization"]
+        if len(auths) > 1:
+            raise _Framing(400, "repeated authorization header")
+        if sum(len(n) + len(v) + 4 for n, v in req.headers) + len(req.target) > MAX_HEAD:
+            raise _Framing(431, f"request head over {MAX_HEAD} bytes")
+        body = bytearray()
+        while not isinstance(event := self._next(conn, sock), h11.EndOfMessage):
+            if isinstance(event, h11.ConnectionClosed):
+                raise ConnectionError("closed mid-body")
+            body += event.data
+            if len(body) > MAX_BODY:
+                raise _Framing(413, f"body over {MAX_BODY} bytes")
+        path = req.target.split(b"?", 1)[0]
+        status, ctype, parts = self._answer(req.method, path, auths[0] if auths else b"",
+                                            bytes(body))
+        self._send(conn, sock, status, ctype, parts)
+        self.quiet.touch()   # the query's buffers go back once the session is quiet
+        if status >= 400:
+            # Every query is in the warden's log (the audit); the broker's own log keeps
+            # refusals and failures only, by status and path: never the message, which may
+            # quote the case's values (DuckDB's errors) or the SQL near a parse error.
+            log.warning("%d %s %.1f ms", status, path.decode("latin-1", "replace"),
+                        1000 * (time.perf_counter() - t0))
+
+    def _answer(self, method: bytes, path: bytes, auth: bytes, body: bytes):
+        """(status, content type, body parts) for one request."""
+        def error(status: int, message: str):
+            return status, JSON, [json.dumps({"error": message}).encode()]
+
+        route = ROUTES.get(path)
+        if route is None:
+            return error(404, "Not Found")
+        if not auth or not hmac.compare_digest(auth, self._auth):
+            return error(403, "this broker serves another session: credential refused")
+        if method != b"POST":
+            return error(405, "Method Not Allowed")
+        try:
+            out: Any = route(self.db, json_object(body))
+        except Refused as e:
+            return error(e.status, str(e))
+        except web.HTTPError as e:   # json_object's 400
+            return error(e.status_code, e.log_message or REASONS.get(e.status_code, "error"))
+        except Exception as e:
+            # an unexpected failure: its type and where it was raised, never its text
+            log.error("uncaught %s in %s %s\n%s", type(e).__name__, method.decode("latin-1"),
+                      path.decode("latin-1"), "".join(traceback.format_tb(e.__traceback__)))
+            return error(500, "Internal Server Error")
+        if isinstance(out, _Views):
+            return 200, ARROW_STREAM, out.parts
+        return 200, JSON, [json.dumps(out).encode()]
+
+    @staticmethod
+    def _send(conn: h11.Connection, sock, status: int, ctype: str, parts: list,
+              close: bool = False) -> None:
+        size = sum(memoryview(p).nbytes for p in parts)
+        headers = [(b"content-type", ctype.encode()), (b"content-length", str(size).encode())]
+        if close:
+            headers.append((b"connection", b"close"))
+        head = conn.send(h11.Response(status_code=status, headers=headers,
+                                      reason=REASONS.get(status, "Error").encode()))
+        if size <= SMALL_RESULT:   # one write with the head: one send, one wake-up
+            sock.sendall(b"".join([head, *parts]))
+        else:
+            _widen_send_buffer(sock)
+            sock.sendall(head)
+            for p in parts:   # the result's own buffers, as they are
+                sock.sendall(p)
+        # h11 tracks the length: tell it the body went out (without copying it again)
+        conn.send_with_data_passthrough(h11.Data(data=_Sized(size)))
+        conn.send(h11.EndOfMessage())
 
 
-def _log_request(handler: web.RequestHandler) -> None:
-    # Every query is in the warden's log (the audit); the broker's own log keeps refusals and
-    # failures only - a line per answered query cost ~0.1 ms of CPU each (issue 18).
-    status = handler.get_status()
-    if status >= 400:
-        log.warning("%d %s %.1f ms", status, handler.request.path,
-                    1000 * handler.request.request_time())
+class _Sized:
+    """Stands for ``n`` bytes already sent, for h11's length accounting."""
+
+    def __init__(self, n: int) -> None:
+        self.n = n
+
+    def __len__(self) -> int:
+        return self.n
 
 
-def make_app(db: CaseDatabase, authorization: str,
-             quiet: ReleaseWhenQuiet | None = None) -> web.Application:
-    kw = {"db": db, "authorization": authorization,
-          "quiet": quiet or ReleaseWhenQuiet(quiet_seconds())}
-    return web.Application([(r"/api/open", OpenHandler, kw), (r"/api/query", QueryHandler, kw),
-                            (r"/api/aggregate", AggregateHandler, kw),
-                            (r"/api/verify-seal", VerifySealHandler, kw),
-                            (r"/api/dictionary", DictionaryHandler, kw)],
-                           max_body_size=2 * MAX_SQL_CHARS + 1_000_000, log_function=_log_request)
+def serve(db: CaseDatabase, authorization: str, sockets: list, ssl_ctx=None,
+          quiet: ReleaseWhenQuiet | None = None) -> Server:
+    """Answer the session's requests on ``sockets`` until :meth:`Server.close`."""
+    return Server(db, authorization, sockets, ssl_ctx, quiet)

@@ -15,12 +15,13 @@ Releasing while a query runs (one that outlasts the quiet time) is safe: only fr
 """
 from __future__ import annotations
 
-import asyncio
 import ctypes
 import ctypes.util
 import functools
 import logging
 import os
+import threading
+import time
 
 log = logging.getLogger("enclave.broker")
 
@@ -63,29 +64,50 @@ def quiet_seconds(env=os.environ) -> float:
 
 
 class ReleaseWhenQuiet:
-    """``touch()`` on the event loop at each request's start and end; ``after_s`` seconds after
-    the last touch the free memory is released in a worker thread.  ``after_s`` 0 switches it
-    off.  ``releases`` counts them (tests, benches)."""
+    """``touch()`` at each request's start and end, from any thread (it only notes the time);
+    ``after_s`` seconds after the last touch the free memory is released by :meth:`run`, on
+    the thread that runs it - the broker's main thread (pyarrow's pool released from another
+    thread gave nothing back: test_broker_memory); without one, the first touch starts a
+    thread for it.  ``after_s`` 0 switches it off.  ``releases`` counts them."""
 
     def __init__(self, after_s: float, release=release_free_memory) -> None:
         self.after_s, self._release = after_s, release
-        self._timer: asyncio.TimerHandle | None = None
+        self._last = 0.0
+        self._armed = False
+        self._cv = threading.Condition()
+        self._running = False
         self.releases = 0
 
     def touch(self) -> None:
         if self.after_s <= 0:
             return
-        if self._timer is not None:
-            self._timer.cancel()
-        self._timer = asyncio.get_running_loop().call_later(self.after_s, self._fire)
+        self._last = time.monotonic()
+        if self._armed:   # the waiting run() reads _last again before it releases
+            return
+        with self._cv:
+            self._armed = True
+            if not self._running:
+                self._running = True
+                threading.Thread(target=self._loop, name="broker-release", daemon=True).start()
+            self._cv.notify()
 
-    def _fire(self) -> None:
-        self._timer = None
-        asyncio.get_running_loop().create_task(self._run())
+    def run(self) -> None:
+        """Release after each quiet spell, on this thread, forever (switched off: just wait)."""
+        with self._cv:
+            self._running = True
+        self._loop()
 
-    async def _run(self) -> None:
-        try:
-            await asyncio.to_thread(self._release)
-            self.releases += 1
-        except Exception:   # a failed release costs memory, never a query
-            log.exception("releasing the broker's free memory failed")
+    def _loop(self) -> None:
+        while True:
+            with self._cv:
+                while not self._armed:
+                    self._cv.wait()
+                # quiet for after_s since the last touch? (a touch meanwhile moves _last on)
+                while (left := self._last + self.after_s - time.monotonic()) > 0:
+                    self._cv.wait(left)
+                self._armed = False
+            try:
+                self._release()
+                self.releases += 1
+            except Exception:   # a failed release costs memory, never a query
+                log.exception("releasing the broker's free memory failed")

@@ -4,23 +4,20 @@ start at all.  The query log here is the in-process recorder of tests/session/te
 (the real warden's refusals are tested there)."""
 from __future__ import annotations
 
-import asyncio
 import os
 import socket
 import ssl
 import subprocess
 import sys
-import threading
 
 import certifi
 import httpx
 import pytest
-from tornado import httpserver
 
 from enclave.session.query import BrokerConnection, QueryError
 from enclave.tls import ensure_certificates
 from hub_config.broker import BrokerConfigError, CaseDatabase, listen
-from hub_config.broker_http import make_app
+from hub_config.broker_http import serve
 from tests.session.test_query import AUTH, CASE_KEY, ListLog, case_dirs  # noqa: F401  (fixture)
 from tests.services.net import free_port
 
@@ -40,21 +37,10 @@ def tcp_broker(case_dirs, certs, monkeypatch):  # noqa: F811
     log = ListLog()
     db = CaseDatabase(data, log, max_rows=1000, max_bytes=1_000_000, purpose_min_length=10,
                       case_code="C1", data_key=CASE_KEY)
-    loop = asyncio.new_event_loop()
-    ready = threading.Event()
-
-    def run():
-        asyncio.set_event_loop(loop)
-        server = httpserver.HTTPServer(make_app(db, AUTH), ssl_options=ctx)
-        server.add_sockets(sockets)
-        loop.call_soon(ready.set)
-        loop.run_forever()
-
-    threading.Thread(target=run, daemon=True).start()
-    ready.wait(10)
+    server = serve(db, AUTH, sockets, ctx)
     monkeypatch.setenv("SSL_CERT_FILE", str(certs.ca))  # the session trusts the enclave's CA
     yield where, log
-    loop.call_soon_threadsafe(loop.stop)
+    server.close()
 
 
 def test_tcp_broker_serves_https_with_the_same_checks(tcp_broker, certs):

@@ -185,7 +185,7 @@ def test_a_result_of_many_batches_arrives_whole(tmp_path):
     from datasets import parquet_crypto as PC
     from enclave.session import BrokerConnection
     from hub_config.broker import CaseDatabase
-    from hub_config.broker_http import make_app
+    from hub_config.broker_http import serve
     from tests.session.test_query import AUTH, CASE_KEY, ListLog
 
     data = tmp_path / "C1" / "data"
@@ -197,7 +197,7 @@ def test_a_result_of_many_batches_arrives_whole(tmp_path):
     db = CaseDatabase(data, ListLog(), max_rows=1_000_000, max_bytes=100_000_000,
                       purpose_min_length=10, case_code="C1", data_key=CASE_KEY)
     sock = str(tmp_path / "broker.sock")
-    loop, t = _serve(make_app(db, AUTH), sock)
+    server = serve(db, AUTH, [netutil.bind_unix_socket(sock, mode=0o600)])
     try:
         with BrokerConnection("the whole table, checked", unix_url(sock), AUTH, 10) as con:
             got = con.sql("SELECT * FROM t ORDER BY id").arrow()
@@ -205,8 +205,7 @@ def test_a_result_of_many_batches_arrives_whole(tmp_path):
             assert got.equals(want.cast(got.schema)), "rows differ after the transfer"
             assert con.sql("SELECT count(*) FROM t WHERE c IS NULL").fetchone() == (42858,)
     finally:
-        loop.call_soon_threadsafe(loop.stop)
-        t.join(10)
+        server.close()
 
 
 def _wmem_max() -> int:
@@ -246,7 +245,7 @@ def test_a_large_result_goes_out_through_a_wide_send_buffer(tmp_path, monkeypatc
     db = CaseDatabase(data, ListLog(), max_rows=1_000_000, max_bytes=100_000_000,
                       purpose_min_length=10, case_code="C1", data_key=CASE_KEY)
     sock = str(tmp_path / "broker.sock")
-    loop, t = _serve(BH.make_app(db, AUTH), sock)
+    server = BH.serve(db, AUTH, [netutil.bind_unix_socket(sock, mode=0o600)])
     try:
         with BrokerConnection("the whole table, checked", unix_url(sock), AUTH, 10) as con:
             assert con.sql("SELECT count(*) FROM t").fetchone() == (200_000,)
@@ -254,8 +253,7 @@ def test_a_large_result_goes_out_through_a_wide_send_buffer(tmp_path, monkeypatc
             got = con.sql("SELECT * FROM t ORDER BY id").arrow()
             assert got.equals(want.cast(got.schema))
     finally:
-        loop.call_soon_threadsafe(loop.stop)
-        t.join(10)
+        server.close()
     assert len(widened) == 1
     cap = _wmem_max()
     if cap >= BH.SEND_BUFFER:   # Linux reports twice what was set
