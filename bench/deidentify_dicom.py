@@ -146,18 +146,26 @@ def faint_bench(n: int) -> None:
 
     total = 0
     for kind in phantoms.KINDS:
-        found = sum(bool(local_contrast.text_lines(local_contrast.zmap(
-            phantoms.phantom(kind, 1000 + s, ruler=s % 4 == 0)))) for s in range(n))
+        found = sum(bool(local_contrast.find_lines(phantoms.phantom(kind, 1000 + s, ruler=s % 4 == 0)))
+                    for s in range(n))
         total += found
         print(f"clean {kind}: text-like line in {found}/{n} (every 4th with a ruler)")
     print(f"clean, all kinds: {total}/{n * len(phantoms.KINDS)} would be held")
-    for size in (256, 512):
-        frame = phantoms.phantom("ct", 1, size=size)
-        t0 = time.process_time()
-        for _ in range(5):
-            local_contrast.text_lines(local_contrast.zmap(frame))
-            local_contrast.rendering(frame)
-        print(f"{size}x{size}: map + lines + 2 OCR pages {(time.process_time() - t0) / 5 * 1000:.0f} ms CPU/frame")
+    # CPU per frame, the former map alone against every map (same process, alternating)
+    for size, kind in ((256, "ct"), (512, "ct"), (256, "rgb")):
+        frame = phantoms.phantom(kind, 1, size=size)
+        cost = {"median map only (before)": 0.0, "all maps (median, similar, colour planes)": 0.0}
+        for k in range(6):
+            for label in (cost if k % 2 else reversed(list(cost))):
+                t0 = time.process_time()
+                if label.startswith("median"):
+                    local_contrast.find_lines(frame, similar=False, planes=False)
+                else:
+                    local_contrast.find_lines(frame)
+                local_contrast.rendering(frame)
+                cost[label] += (time.process_time() - t0) / 6
+        print(f"{kind} {size}x{size}: lines + 2 OCR pages, " +
+              ", ".join(f"{label} {v * 1000:.0f} ms CPU/frame" for label, v in cost.items()))
     opts = PixelOptions.from_policy(ocr_all_orientations=False)
     outcome = {"blanked": 0, "held": 0, "readable": 0}
     for k, (kind, delta, where, turns) in enumerate(itertools.product(("ct", "mr"), (10, -10, 15, -15),
@@ -181,7 +189,10 @@ def faint_bench(n: int) -> None:
         region = cleaned[ys.min():ys.max() + 1, xs.min():xs.max() + 1]
         flat = np.unique(region, return_counts=True)[1].max() / region.size
         kept = (cleaned[glyphs] == img[glyphs]).mean()
-        outcome["blanked" if flat >= 0.97 or kept < 0.05 else "readable"] += 1
+        verdict = "blanked" if flat >= 0.97 or kept < 0.05 else "readable"
+        outcome[verdict] += 1
+        if verdict == "readable":
+            print(f"  released readable: {kind} {delta:+d} {where} turns {turns}")
     print(f"faint text grid (32 files, upright OCR): {outcome}")
 
 

@@ -143,7 +143,8 @@ def for_ocr(ds: Dataset, frame: np.ndarray, opts: pixels.PixelOptions) -> np.nda
     main, extras = renderings(ds, frame)
     rules = local_contrast.LineRules(high=opts.faint_text_contrast)
     shown = colour_view(ds, frame)
-    lines = local_contrast.text_lines(local_contrast.zmap(shown, rules), rules) if opts.faint_text_hold else []
+    lines = local_contrast.find_lines(shown, rules, similar=opts.faint_text_similar,
+                                      planes=opts.faint_text_colour_planes) if opts.faint_text_hold else []
     if lines:   # what _clean_pixels blanks without OCR need not be read: saturated strokes,
         # the borders of a class that burns text in, the bands of a flagged image
         blanked = _saturated(ds, frame, opts) if opts.use_strokes else []

@@ -71,6 +71,8 @@ class PixelOptions:
     faint_text_hold: bool = _policy_default("dicom_faint_text_hold")
     faint_text_contrast: float = _policy_default("dicom_faint_text_contrast")
     faint_text_read_share: float = _policy_default("dicom_faint_text_read_share")
+    faint_text_similar: bool = _policy_default("dicom_faint_text_similar")
+    faint_text_colour_planes: bool = _policy_default("dicom_faint_text_colour_planes")
 
     @classmethod
     def from_policy(cls, policy=None, **overrides) -> "PixelOptions":
@@ -92,7 +94,9 @@ class PixelOptions:
                       "ocr_sure_confidence": d.dicom_ocr_sure_confidence,
                       "faint_text_hold": d.dicom_faint_text_hold,
                       "faint_text_contrast": d.dicom_faint_text_contrast,
-                      "faint_text_read_share": d.dicom_faint_text_read_share, **overrides})
+                      "faint_text_read_share": d.dicom_faint_text_read_share,
+                      "faint_text_similar": d.dicom_faint_text_similar,
+                      "faint_text_colour_planes": d.dicom_faint_text_colour_planes, **overrides})
 
 
 class OcrUnavailable(RuntimeError):

@@ -156,6 +156,17 @@ class DataPolicy(BaseModel):
         description="A stroke of faint text reaches at least this many noise spreads (sigma) "
                     "from its local background (local_contrast.py; lower finds fainter text "
                     "and holds more anatomy).")
+    dicom_faint_text_similar: bool = setting(
+        True, rule="D1",
+        description="Text-like lines are also looked for against a background of similar values "
+                    "only (the mean of an 11x11 window's pixels within 2% of the frame's range of "
+                    "each pixel, local_contrast.zmap_similar): faint text over lung vessels or "
+                    "busy anatomy whose letters the median background breaks into specks.")
+    dicom_faint_text_colour_planes: bool = setting(
+        True, rule="D1",
+        description="In a colour frame text-like lines are also looked for in each sample plane "
+                    "(R, G, B), not only in their mean: text of another hue but the same "
+                    "brightness as its background has contrast in a plane only.")
     dicom_faint_text_read_share: float = setting(
         0.8, rule="D1", gt=0, le=1,
         description="A text-like line counts as read when OCR boxes (with their margin) cover "
