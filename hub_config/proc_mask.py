@@ -23,7 +23,8 @@ description of the kernel, and no host figure is left in what it puts there:
 * the counters of ``/proc/sys`` (itself read-only) that follow the whole machine read zero.
 
 Not closed here: time itself (a session can still time its own work against another's load),
-``sysinfo(2)`` (Chromium needs it: accepted, see docs/sessions.md), and the few machine-wide figures in
+``sysinfo(2)`` (answered by the launcher instead: :mod:`hub_config.sysinfo_notify`), and the
+few machine-wide figures in
 ``/proc/net`` (``softnet_stat``, the TCP/UDP memory pages in ``sockstat`` and ``protocols``):
 ``/proc/net`` is a link to ``/proc/<pid>/net``, one directory per process, so no mount made at
 start covers the processes started later (see docs/sessions.md).

@@ -17,7 +17,8 @@ Around bwrap this launcher does what bwrap does not: the cgroup limits (required
 spec says the policy allows running without them), core-dump and process rlimits, the
 session's log file (outside the sandbox, write-only for it: the session never inherits the
 hub's stdout/stderr), a clean environment (an allow-list) and no inherited file descriptors
-but 0-2 and those bwrap reads at start-up.  It stays outside the sandbox: the spawner signals
+but 0-2 and those bwrap reads at start-up; it caps the session's log and answers the
+session's ``sysinfo`` calls with the session's own figures (:mod:`hub_config.sysinfo_notify`).  It stays outside the sandbox: the spawner signals
 it, it forwards SIGTERM to the session's command, and it ends the sandbox when the hub dies.
 """
 from __future__ import annotations
@@ -25,12 +26,13 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
 from pathlib import Path, PurePosixPath
 
-from hub_config import proc_mask, seccomp_filter
+from hub_config import proc_mask, seccomp_filter, sysinfo_notify
 from hub_config.cgroups import CGROUP_ROOT, Limits, LimitsUnavailable
 from hub_config.lifetime import end_with_parent
 
@@ -87,7 +89,7 @@ def _data_fd(content: bytes) -> int:
 
 def bwrap_argv(spec: dict, cmd: list[str], *, seccomp_fds: list[int], info_fd: int,
                data_fds: dict[str, int], proc_fds: dict[str, int] | None = None,
-               proc_dirs: list[str] = ()) -> list[str]:
+               proc_dirs: list[str] = (), notify_fd: int | None = None) -> list[str]:
     """The bwrap command line for ``spec`` (see ``hub_config.spawner.build_spec``)."""
     uid, gid = int(spec["uid"]), int(spec["gid"])
     if uid == 0 or gid == 0:
@@ -133,7 +135,10 @@ def bwrap_argv(spec: dict, cmd: list[str], *, seccomp_fds: list[int], info_fd: i
     for dst in files:
         a += ["--perms", "0644", "--ro-bind-data", str(data_fds[dst]), dst]
     a += ["--remount-ro", "/", "--chdir", spec.get("cwd", "/")]
-    a += ["--", SETPRIV, f"--reuid={uid}", f"--regid={gid}", "--clear-groups",
+    a += ["--"]
+    if notify_fd is not None:  # sysinfo answered by this launcher (hub_config.sysinfo_notify)
+        a += [sys.executable, "-m", "hub_config.sysinfo_notify", str(notify_fd), "--"]
+    a += [SETPRIV, f"--reuid={uid}", f"--regid={gid}", "--clear-groups",
           "--bounding-set=-all", "--inh-caps=-all", "--no-new-privs", "--", *cmd]
     return a
 
@@ -219,6 +224,7 @@ def run(spec: dict, cmd: list[str], env: dict[str, str]) -> int:
         note = f"NO cgroup limits ({e}); allowed by policy"
     os.write(log_fd, f"--- enclave sandbox {name}: limits {note}\n".encode())
     fds: list[int] = []
+    answer_sock = None
     try:
         seccomp_fds = seccomp_filter.bpf_fds()
         fds += seccomp_fds
@@ -229,8 +235,12 @@ def run(spec: dict, cmd: list[str], env: dict[str, str]) -> int:
         fds += proc_fds.values()
         info_r, info_w = os.pipe()
         fds.append(info_w)
+        answer_sock, shim_sock = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        fds.append(shim_sock.detach())
+        answerer = sysinfo_notify.Answerer(answer_sock, int(lim["memory_mb"]))
         argv = bwrap_argv(spec, cmd, seccomp_fds=seccomp_fds, info_fd=info_w,
-                          data_fds=data_fds, proc_fds=proc_fds, proc_dirs=proc_dirs)
+                          data_fds=data_fds, proc_fds=proc_fds, proc_dirs=proc_dirs,
+                          notify_fd=fds[-1])
         nproc = int(lim["max_processes"])
 
         def child() -> None:  # root, in the child, before exec of bwrap
@@ -264,11 +274,14 @@ def run(spec: dict, cmd: list[str], env: dict[str, str]) -> int:
         for fd in fds:
             os.close(fd)
         os.close(log_fd)
+        if answer_sock is not None:
+            answer_sock.close()
         limits.release()
         raise
     fds.remove(out_r)
     for fd in fds:
         os.close(fd)
+    answerer.start()
     copier = threading.Thread(target=copy_log, args=(out_r, log_fd, int(spec.get(
         "log_max_mb", LOG_MAX_MB_DEFAULT)) << 20, name), daemon=True)
     copier.start()
@@ -318,6 +331,7 @@ def run(spec: dict, cmd: list[str], env: dict[str, str]) -> int:
     for t in timers:
         t.cancel()
     limits.release()  # also kills anything left in the session's cgroups
+    answerer.stop()
     copier.join(5)  # the rest of the session's output (its processes are gone: end of pipe)
     return code
 

@@ -21,10 +21,10 @@ channel between sessions), ``memfd_secret``, ``fanotify_mark``, ``quotactl``, ``
 ``sysfs``, ``_sysctl``, ``lookup_dcookie``, ``*_old`` epoll calls, ``process_mrelease``,
 ``listmount``/``statmount``, ``lsm_*``, ``cachestat``, ``map_shadow_stack``.
 
-Kept though it tells the whole machine's load, free memory and process count: ``sysinfo``.
-glibc's ``sysconf(_SC_PHYS_PAGES)`` has no other source, and Chromium (the remote desktop)
-dies with an illegal instruction when it reads 0; a filter can refuse a call but not answer
-it with other figures (docs/sessions.md: accepted).
+Kept though the kernel would tell the whole machine's load, free memory and process count:
+``sysinfo`` (glibc's ``sysconf(_SC_PHYS_PAGES)`` has no other source; Chromium dies when it
+reads 0).  A third filter hands every sysinfo call to the launcher, which answers with the
+session's own figures (:mod:`hub_config.sysinfo_notify`).
 """
 from __future__ import annotations
 

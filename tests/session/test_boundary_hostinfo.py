@@ -58,9 +58,25 @@ files = json.loads(sys.argv[1])
 a = {f: read("/proc/" + f) for f in files}
 na = net()
 libc = ctypes.CDLL(None, use_errno=True)
-buf = ctypes.create_string_buffer(256)
-r = libc.syscall(ctypes.c_long(99), buf)  # sysinfo
-sysinfo = "ok" if r == 0 else errno.errorcode.get(ctypes.get_errno(), "?")
+import struct
+def sysinfo_call():
+    buf = ctypes.create_string_buffer(112)
+    r = libc.syscall(ctypes.c_long(99), buf)  # sysinfo
+    if r != 0:
+        return errno.errorcode.get(ctypes.get_errno(), "?")
+    f = struct.unpack("=q3Q6QHH4xQQI4x", buf.raw)
+    return {"uptime": f[0], "loads": list(f[1:4]), "totalram": f[4], "freeram": f[5],
+            "sharedram": f[6], "bufferram": f[7], "totalswap": f[8], "freeswap": f[9],
+            "procs": f[10], "mem_unit": f[14]}
+sysinfo = sysinfo_call()
+sysinfo_threads = []
+import threading
+for _ in range(4):  # several callers at once: each gets its answer
+    t = threading.Thread(target=lambda: sysinfo_threads.append(sysinfo_call()))
+    t.start()
+for t in threading.enumerate():
+    if t is not threading.current_thread():
+        t.join()
 open("/workspace/hostinfo.ready", "w").close()
 while not os.path.exists("/workspace/hostinfo.go"):
     time.sleep(0.05)
@@ -71,7 +87,7 @@ print("RESULT " + json.dumps({
     "net_changed": sorted(p for p in na if na[p] != nb.get(p)), "net": na,
     "sys": listing("/sys"), "sys_cgroup": listing("/sys/fs/cgroup"),
     "sys_cpu": listing("/sys/devices/system/cpu"), "pressure": listing("/proc/pressure"),
-    "sysinfo": sysinfo, "cpus": os.cpu_count(),
+    "sysinfo": sysinfo, "sysinfo_threads": sysinfo_threads, "cpus": os.cpu_count(),
     "phys_pages": os.sysconf("SC_PHYS_PAGES")}))
 """
 
@@ -213,12 +229,25 @@ def test_nothing_moves_while_the_host_works(probe):
     assert set(probe["net_changed"]) <= NET_ACCEPTED, probe["net_changed"]
 
 
-def test_sysinfo_is_the_accepted_exception(probe):
-    """sysinfo(2) still answers with the machine's figures: refused, glibc sizes memory as 0
-    pages and Chromium (the remote desktop) dies - accepted in docs/sessions.md.  If it is
-    ever refused or emulated, this test and that paragraph change together."""
-    assert probe["sysinfo"] == "ok"
-    assert probe["phys_pages"] > 0 and probe["cpus"] == os.cpu_count()
+def test_sysinfo_answers_the_sessions_own_figures(probe):
+    """sysinfo(2) cannot be refused (glibc sizes memory with it; Chromium dies on 0): the
+    launcher answers it (hub_config.sysinfo_notify) - the session's memory limit, zero load,
+    one process, its own uptime - never the machine's."""
+    import ctypes
+
+    host = (ctypes.c_byte * 112)()
+    assert ctypes.CDLL(None).sysinfo(host) == 0
+    host_procs = int.from_bytes(bytes(host)[80:82], "little")
+    limit = int(probe["spec"]["limits"]["memory_mb"]) << 20
+    for got in [probe["sysinfo"], *probe["sysinfo_threads"]]:
+        assert isinstance(got, dict), got
+        assert got["totalram"] * got["mem_unit"] == limit and got["freeram"] == got["totalram"]
+        assert got["loads"] == [0, 0, 0] and got["procs"] == 1 and got["totalswap"] == 0
+        assert 0 <= got["uptime"] < 600
+    assert host_procs > 1  # the machine's count, which the session no longer reads
+    assert len(probe["sysinfo_threads"]) == 4
+    assert probe["phys_pages"] == limit // os.sysconf("SC_PAGE_SIZE")
+    assert probe["cpus"] == os.cpu_count()
 
 
 def test_no_sys_and_no_host_cgroup(probe):
