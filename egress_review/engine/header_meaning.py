@@ -4,7 +4,11 @@ A probe declared a column headed ``n`` or ``events`` as a model estimate or a st
 headed ``share`` or ``pct`` as a mean (so that the percent check,
 which recovers the count p × N, never ran), a ``max_age``, ``oldest`` or ``p100_cost`` column
 as a mean or median (so that the extreme rule never ran), and published a standard deviation
-of 0 (every person of the group has the mean's value).  The header is the researcher's own
+of 0 (every person of the group has the mean's value).  A later probe declared a column headed
+``p99_cost``, ``pct1`` or 「第99百分位」 as a median (a tail percentile of 120 persons is the value
+of the one or two beyond it), box-plot whiskers, fences and outliers as medians (a whisker ends
+at a person's value), and a ``deaths_per_1000`` column as a median (its stated scale times the
+group is the count of deaths).  The header is the researcher's own
 word for the numbers: where it names a stricter statistic than the declaration, the stricter
 rule applies, and the finding names the column and the cell.
 """
@@ -15,7 +19,7 @@ import re
 import numpy as np
 
 from egress_review.engine.context import Context
-from egress_review.engine.structure import _implied_counts
+from egress_review.engine.structure import _implied_counts, _stated_scale
 from egress_review.engine.unit_tables import PERCENT_WORDS, header_role
 from egress_review.manifest import ManifestFile
 
@@ -26,8 +30,15 @@ KINDS = {"table"}
 # One person's value: extremes and the end percentiles, in English and Chinese headers.
 EXTREME_WORDS = re.compile(
     r"(?:^|[\s_\-(])(?:min|max|minimum|maximum|oldest|youngest|highest|lowest|largest|smallest|"
-    r"longest|shortest|range|p0|p100|q0|q4|0th|100th)(?:$|[\s_\-)])|"
-    r"最小|最大|最高|最低|最年長|最年輕|最早|最晚|最長|最短|全距|極值", re.I)
+    r"longest|shortest|range|p0|p100|q0|q4|0th|100th|earliest|latest|whiskers?|fences?|"
+    r"outliers?|extremes?)(?:$|[\s_\-)])|"
+    r"最小|最大|最高|最低|最年長|最年輕|最早|最晚|最長|最短|全距|極值|鬚|離群", re.I)
+# Which percentile a header names: p99, pct1, pctl_99, percentile 99, 99th, q99 (q1-q3 and q4
+# are quartiles), 「第99百分位」; a percentile the declaration does not carry.
+_HEADER_PERCENTILE = re.compile(
+    r"(?:^|[\s_\-(])(?:p|pct|pctl|perc|percentile|centile|q)\s?(\d{1,2}(?:\.\d+)?)(?:th)?(?:$|[\s_\-)%])|"
+    r"(?:^|[\s_\-(])(\d{1,2}(?:\.\d+)?)(?:st|nd|rd|th)?\s?(?:pct|pctl|percentile|centile|%ile)|"
+    r"第\s?(\d{1,2}(?:\.\d+)?)\s?百分位|(\d{1,2}(?:\.\d+)?)\s?百分位", re.I)
 QUANTILE_WORDS = re.compile(r"(?:^|[\s_\-(])(?:median|p\d{1,2}|q[123]|quartile|percentile|iqr)"
                             r"(?:$|[\s_\-)])|中位數|百分位|四分位", re.I)
 DISPERSION_WORDS = re.compile(r"(?:^|[\s_\-(])(?:sd|std|stdev|standard deviation|variance|var|"
@@ -44,9 +55,14 @@ def check_file(ctx: Context, spec: ManifestFile) -> None:
     # a percent by its header: the count it gives away with its base, whatever its declaration
     as_percent = {c: "percent" for c in stats if PERCENT_WORDS.search(c)
                   and table.role(c).statistic not in ("percent", "rate")}
+    # a rate by the scale its header states (deaths_per_1000, 每千人) declared as another statistic
+    if pol.header_rate_scale:
+        as_percent.update({c: "rate" for c in stats if c not in as_percent
+                           and table.role(c).statistic not in ("percent", "rate")
+                           and _stated_scale(c) is not None})
     for i, col, k, base, _sure in _implied_counts(table, m, as_percent) if as_percent else []:
         ctx.block_cell(rule=RULE, check=CHECK, file=spec.path, table=table, i=i, col=col,
-                       en=f"Column {col!r} is headed as a percentage or share (declared "
+                       en=f"Column {col!r} is headed as a {as_percent[col]} (declared "
                           f"{table.role(col).statistic}): with {base!r} it gives away a count of "
                           f"{k:g} (fewer than {m}).",
                        zh=f"欄位 {col!r} 標題為百分比或比例（宣告為 {table.role(col).statistic}）："
@@ -84,6 +100,8 @@ def check_file(ctx: Context, spec: ManifestFile) -> None:
                               f"{role.statistic}：極值即單一個人的數值；請如實宣告或改列其他統計量。")
             continue
         units = ctx.units(table, col)
+        if pol.header_percentiles and units is not None:
+            _header_percentile(ctx, spec, table, col, units, shown)
         if QUANTILE_WORDS.search(f" {name} ") and role.statistic not in _QUANTILE_STATS \
                 and not DISPERSION_WORDS.search(f" {name} "):
             need = pol.min_units_for_percentile
@@ -106,3 +124,37 @@ def check_file(ctx: Context, spec: ManifestFile) -> None:
                            "reviewer decides.",
                         zh=f"欄位 {col!r} 的離散量為 0：此組每個單位數值相同，平均或中位數即每個人的數值；"
                            "由審查人判斷。")
+
+
+def header_percentile(name: str) -> float | None:
+    """The percentile (0-1) a column header names, None when it names none (q1-q4 are quartiles)."""
+    m = _HEADER_PERCENTILE.search(f" {name.replace('_', ' ')} ")
+    if not m:
+        return None
+    num = next(g for g in m.groups() if g is not None)
+    p = float(num) / 100.0
+    if m.group(0).strip(" _-(").lower().startswith("q") and float(num) <= 4:
+        return float(num) / 4.0
+    return p
+
+
+def _header_percentile(ctx: Context, spec: ManifestFile, table, col: str, units, shown) -> None:
+    """A tail percentile named by the header needs ``min_units_per_cell`` units beyond it,
+    whatever percentile (or statistic) was declared."""
+    pol = ctx.policy
+    p = header_percentile(col)
+    role = table.role(col)
+    if p is None or not 0 < p < 1 or role.statistic == "percentile" and role.percentile == p:
+        return
+    for i in shown:
+        n = units[i]
+        if n == n and n * min(p, 1 - p) >= pol.min_units_per_cell \
+                and n >= pol.min_units_for_percentile:
+            continue
+        ctx.block_cell(rule=RULE, check=CHECK, file=spec.path, table=table, i=int(i), col=col,
+                       en=f"Column {col!r} is headed as the {p * 100:g}th percentile (declared "
+                          f"{role.statistic}): of {n:g} units fewer than {pol.min_units_per_cell} "
+                          "lie beyond it, so it is (close to) one person's value.",
+                       zh=f"欄位 {col!r} 標題為第 {p * 100:g} 百分位（宣告為 {role.statistic}）："
+                          f"{n:g} 個單位中其外側少於 {pol.min_units_per_cell} 個，接近單一個人的數值。")
+        return

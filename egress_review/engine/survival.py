@@ -11,6 +11,13 @@ the survival probability.  Columns are recognised by role and name (``at_risk``/
 - the curve stops before fewer than ``min_units_per_cell`` remain at risk (small tails are
   truncated, not shown).
 What cannot be judged (no events and no numbers at risk) goes to review.
+
+A probe declared a Kaplan-Meier table as a plain table, its survival column a median, rate or
+SD beside the numbers at risk, so that the step rule never ran.  A statistic column headed as
+survival, cumulative incidence or hazard is read as what it says in any table
+(``survival_named_columns``): its steps are derived from the numbers at risk (the ``at risk``
+column, else the column's units) and a step of 1 ... k-1 events blocks; without a base it goes
+to review.
 """
 from __future__ import annotations
 
@@ -46,8 +53,88 @@ def _columns(table) -> dict[str, str]:
     return found
 
 
+# Curves declared as something else: survival (S), cumulative incidence (1 - S), hazard (d / n).
+_DISGUISED = {
+    "survival": re.compile(r"surviv|(?:^|[\s_.(])surv(?:$|[\s_.)])|^s\(?t\)?$|kaplan|"
+                           r"(?:^|[\s_])km(?:$|[\s_])|存活|生存", re.I),
+    "incidence": re.compile(r"cum\w*[\s_.]?inc|cuminc|cumulative.?(?:risk|event|death|incid)|"
+                            r"(?:^|[\s_])cif(?:$|[\s_])|累積發生|累積發病|累積死亡", re.I),
+    "hazard": re.compile(r"hazard|^h\(?t\)?$|危險率|風險率", re.I),
+}
+
+
+def _curve_starts(table) -> np.ndarray | None:
+    """Where each curve of a table over time starts (a stratum's first row: the time column
+    falls), or None when no grouping column is a time (a table by region is no curve)."""
+    for col in table.group_cols:
+        t = table.numeric(col)
+        if len(t) < 2 or np.isnan(t).any():
+            continue
+        start = np.concatenate([[True], np.diff(t) <= 0])
+        if start.sum() * 2 <= len(t):  # mostly rising: a time axis, with a restart per stratum
+            return start
+    return None
+
+
+def _disguised_curves(ctx: Context, spec: ManifestFile) -> None:
+    """A survival curve published in a table not declared a survival output (see module doc)."""
+    table = ctx.tables[spec.path]
+    k = ctx.policy.survival_min_events_per_step
+    curves = {c for c in table.cols_with("statistic") if any(rx.search(c) for rx in _DISGUISED.values())}
+    risk_col = next((c for c in table.columns if c not in curves and table.role(c) is not None
+                     and table.role(c).role != "group" and _NAMES["at_risk"].search(c)), None)
+    start = _curve_starts(table)
+    timed = start is not None
+    if not timed:  # no time axis (intervals as labels?): one curve in row order, for a reviewer
+        start = np.arange(len(table.df)) == 0
+    for col in table.cols_with("statistic"):
+        kind = next((w for w, rx in _DISGUISED.items() if rx.search(col)), None)
+        if kind is None or col == risk_col:
+            continue
+        v = table.numeric(col)
+        if np.isnan(v).all() or np.nanmin(v) < 0:
+            continue
+        risk = ctx.units(table, risk_col) if risk_col else ctx.units(table, col)
+        if risk is None:
+            ctx.add(rule=RULE, check=CHECK, severity="review", file=spec.path,
+                    location={"column": col},
+                    en=f"Column {col!r} is headed as a {kind} curve but the table is not declared a "
+                       "survival output and shows no numbers at risk: a reviewer checks its steps.",
+                    zh=f"欄位 {col!r} 標題為{kind}曲線，但此表未宣告為存活分析輸出，亦無風險人數：由審查人檢查各步。")
+            continue
+        scale = 100.0 if np.nanmax(v) > 1.0 + 1e-9 else 1.0
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if kind == "hazard":
+                events = np.round(risk * v / scale, 6)
+            else:
+                surv = v / scale if kind == "survival" else 1.0 - v / scale
+                prev = np.where(start, 1.0, np.concatenate([[1.0], surv[:-1]]))
+                if np.any(surv > prev + 1e-9):
+                    continue  # not a curve over time: survival never rises within a stratum
+                events = np.round(risk * (1 - surv / prev), 6)
+        for i in np.flatnonzero((events > 0.5) & (events < k - 0.5))[:1]:
+            if not timed:
+                ctx.add(rule=RULE, check=CHECK, severity="review", file=spec.path,
+                        location=table.location(int(i), col),
+                        en=f"Column {col!r} is headed as a {kind} curve: read in row order, this "
+                           f"step rests on {events[i]:.3g} event(s) (fewer than {k}); no column "
+                           "shows the times, so a reviewer decides whether the rows are steps.",
+                        zh=f"欄位 {col!r} 標題為{kind}曲線：依列順序此步僅 {events[i]:.3g} 個事件"
+                           f"（少於 {k}）；無時間欄，由審查人判斷各列是否為曲線的步。")
+                break
+            ctx.block_cell(rule=RULE, check=CHECK, file=spec.path, table=table, i=int(i), col=col,
+                           en=f"Column {col!r} is headed as a {kind} curve (declared "
+                              f"{table.role(col).statistic}): with the numbers at risk this step "
+                              f"rests on {events[i]:.3g} event(s) (fewer than {k}); it shows when "
+                              "single persons had the event. Group the times or truncate.",
+                           zh=f"欄位 {col!r} 標題為{kind}曲線（宣告為 {table.role(col).statistic}）："
+                              f"以風險人數推得此步僅 {events[i]:.3g} 個事件（少於 {k}），會顯示個人發生事件的時間。")
+
+
 def check_file(ctx: Context, spec: ManifestFile) -> None:
     if spec.output != "survival":
+        if ctx.policy.survival_named_columns:
+            _disguised_curves(ctx, spec)
         return
     table = ctx.tables[spec.path]
     pol = ctx.policy

@@ -36,6 +36,18 @@ class EgressPolicy(BaseModel):
     min_residual_dof: int = setting(
         10, rule="E2", ge=1,
         description="A regression's residual degrees of freedom must be at least this.")
+    header_percentiles: bool = setting(
+        True, rule="E2",
+        description="A statistic column whose header names a percentile (p99, pct1, 第99百分位) "
+                    "needs min_units_per_cell units beyond that percentile, whatever was declared.")
+    header_rate_scale: bool = setting(
+        True, rule="E2",
+        description="A statistic column whose header states a rate's scale (per_1000, 每千人) "
+                    "gives away rate x units / scale as a count, whatever was declared.")
+    survival_named_columns: bool = setting(
+        True, rule="E2",
+        description="A column headed as survival, cumulative incidence or hazard is checked by "
+                    "the Kaplan-Meier step rule even when the table is not declared a survival output.")
     survival_min_events_per_step: int = setting(
         6, rule="E2", ge=1,
         description="Each step of a Kaplan-Meier curve (a drop in survival) must rest on at least "
