@@ -321,6 +321,9 @@ def read_numbers(text: str) -> list[Number]:
             if share is not None and claim(m.start("f"), m.end("f")):
                 found.append(Number("percent", 100 * share, s0 + m.start("f"), s0 + m.end("f"),
                                     (s0, s1)))
+        for a, b in extreme_values(sent, taken):   # before counts and measurements: a value, not a group
+            if claim(a, b):
+                found.append(Number("extreme", to_number(sent[a:b]), s0 + a, s0 + b, (s0, s1)))
         for rx in _COUNT_PATTERNS:
             for m in rx.finditer(sent):
                 for g in ("a", "b"):
@@ -366,6 +369,44 @@ def read_numbers(text: str) -> list[Number]:
 
 _EXTREME_SPAN = re.compile(rf"(?:rang(?:e|ed|ing)|from)\s+(?:from\s+|between\s+)?(?P<a>{D})\s*"
                            rf"(?:to|[-–—~]|and)\s*(?P<b>{D})", re.I)
+
+
+# One person's value in words (E2): "the oldest of the 120 patients was 103 years old",
+# "the longest stay lasted 412 days", 「最年長者103歲」.  The value usually carries a unit (an
+# age, a duration, a cost), which alone would set it aside as a measurement.
+_EXTREME_WORD = re.compile(
+    r"\b(?:oldest|youngest|eldest|longest|shortest|highest|lowest|largest|smallest|heaviest|"
+    r"lightest|tallest|earliest|latest|costliest|most\s+expensive|least\s+expensive|maximum|"
+    r"minimum|max|min)\b|最(?:年長|年輕|高齡|年幼|長|短|高|低|大|小|早|晚|貴|重|輕)", re.I)
+_UNIT_AFTER = re.compile(r"\s*(?:years?|yrs?|days?|months?|weeks?|hours?|mg|kg|g|ml|cm|mm|"
+                         r"NT\$|\$|元|歲|天|日|月|年|公斤)", re.I)
+_NOT_EXTREME_AFTER = re.compile(r"\s*(?:[%％+]|percent|per\b|歲以上|以上)", re.I)
+
+
+def extreme_values(sent: str, taken: list[bool]) -> list[tuple[int, int]]:
+    """Spans of the first number after each extreme word within its clause (not a count, a
+    percentage, a year after "in", or a number already read)."""
+    out = []
+    for w in _EXTREME_WORD.finditer(sent):
+        end = min(len(sent), w.end() + 60)
+        stop = re.search(r"[;；，]|,(?!\d)|\band\b|\bwhile\b", sent[w.end():end])
+        if stop:
+            end = w.end() + stop.start()
+        for m in re.finditer(r"\d[\d,]*(?:\.\d+)?", sent[w.end():end]):
+            a, b = w.end() + m.start(), w.end() + m.end()
+            if re.search(r"(?:\b[nN]\s*[=:＝]|[(（])\s*$", sent[max(0, a - 6):a]):
+                break                       # "the largest group (n = 640)": its count
+            if any(taken[a:b]) or _near_noun(sent, b) and not _UNIT_AFTER.match(sent, b):
+                continue                    # "of the 120 patients": a count, read below
+            if re.fullmatch(r"(?:19|20)\d\d", sent[a:b]) and (
+                    re.search(r"\b(?:in|since|during|by)\s*$", sent[max(0, a - 8):a], re.I)
+                    or re.match(r"\s*年", sent[b:])):
+                continue                    # "highest in 2019": a year, not a value
+            if _NOT_EXTREME_AFTER.match(sent, b):
+                break
+            out.append((a, b))
+            break
+    return out
 
 
 def _benign_at(sent: str, a: int, b: int) -> bool:

@@ -239,3 +239,48 @@ def test_survival_words_in_ordinary_tables_pass(run, text):
     head = text.splitlines()[0].split(",")
     r = one(run, text, {head[0]: G, "persons": C, head[2]: stat("median")})
     assert r.verdict == "pass", said(r)
+
+
+# ---- one person's value stated in words ------------------------------------------------------
+_EXTREME_EN = [("The oldest of the {n} patients was {v} years old.", "oldest"),
+               ("The youngest patient among {n} cases was aged {v}.", "youngest"),
+               ("The longest stay among {n} patients lasted {v} days.", "longest"),
+               ("Of {n} admissions, the most expensive cost NT${v}.", "expensive"),
+               ("The maximum dose received by any of the {n} patients was {v} mg.", "maximum"),
+               ("The earliest diagnosis among {n} patients was at {v} months of age.", "earliest"),
+               ("The heaviest of the {n} newborns weighed {v} g.", "heaviest"),
+               ("Among {n} patients, the highest HbA1c was {v}.", "highest"),
+               ("{n}名病人中最年長者{v}歲。", "最年長"),
+               ("{n}位住院病人中，住院最長者{v}天。", "最長"),
+               ("{n}名病人中費用最高者為{v}元。", "最高")]
+EXTREME_PROSE = []
+for _i in range(33):
+    _t, _w = _EXTREME_EN[_i % len(_EXTREME_EN)]
+    EXTREME_PROSE.append((f"extreme-{_i:02d}-{_w}",
+                          _t.format(n=_RNG.randint(60, 4000), v=_RNG.randint(12, 999))))
+
+
+@pytest.mark.parametrize("hid,text", EXTREME_PROSE, ids=[x[0] for x in EXTREME_PROSE])
+@pytest.mark.parametrize("name", ["report.txt", "report.md"])
+def test_an_extreme_value_in_words_goes_to_review(run, hid, text, name):
+    r = run({name: text}, [{"path": name, "kind": "text", "description": "results"}])
+    assert r.verdict != "pass" and by(r, check="prose"), said(r)
+
+
+ORDINARY_PROSE = [
+    "Among 1,200 patients the mean age was 64.2 years (SD 11.3).",
+    "The highest prevalence, 12.5%, was among 1,200 patients in the north.",
+    "Mortality was highest in 2019 among 1,200 patients.",
+    "Of the 1,200 patients, the largest group (n = 640) was in the north.",
+    "We followed 1,200 patients for a median of 5.2 years.",
+    "The oldest age group held 300 patients and the youngest 420 patients.",
+    "最高的盛行率為12.5%，共1,200人。",
+    "Costs were highest among 1,200 patients treated in 2020.",
+    "The smallest region had 120 patients and the largest 1,400 patients.",
+]
+
+
+@pytest.mark.parametrize("text", ORDINARY_PROSE, ids=[f"ordinary-{i}" for i in range(len(ORDINARY_PROSE))])
+def test_ordinary_sentences_with_extreme_words_pass(run, text):
+    r = run({"r.txt": text}, [{"path": "r.txt", "kind": "text", "description": "results"}])
+    assert r.verdict == "pass", said(r)
