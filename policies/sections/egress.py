@@ -44,6 +44,10 @@ class EgressPolicy(BaseModel):
         True, rule="E2",
         description="A statistic column whose header states a rate's scale (per_1000, 每千人) "
                     "gives away rate x units / scale as a count, whatever was declared.")
+    histogram_densities: bool = setting(
+        True, rule="E2",
+        description="A density column over numeric bins gives each bin's count as density x width "
+                    "x units: a bin under min_units_per_cell blocks, no units -> review.")
     survival_named_columns: bool = setting(
         True, rule="E2",
         description="A column headed as survival, cumulative incidence or hazard is checked by "

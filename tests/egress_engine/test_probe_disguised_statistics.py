@@ -284,3 +284,51 @@ ORDINARY_PROSE = [
 def test_ordinary_sentences_with_extreme_words_pass(run, text):
     r = run({"r.txt": text}, [{"path": "r.txt", "kind": "text", "description": "results"}])
     assert r.verdict == "pass", said(r)
+
+
+# ---- a histogram's density --------------------------------------------------------------------
+_BIN_FORMS = ["{a}-{b}", "[{a}, {b})", "{a}–{b}", "{a}~{b}", "{a} to {b}", "{a}至{b}", "({a},{b}]"]
+_DENSITY_HEADERS = ["density", "kde", "age_density", "pdf", "密度", "Density (per year)"]
+DENSITY_SMALL, DENSITY_LARGE = [], []
+for _i in range(28):
+    _form = _BIN_FORMS[_i % len(_BIN_FORMS)]
+    _h = _DENSITY_HEADERS[_i % len(_DENSITY_HEADERS)]
+    _w = _RNG.choice([1, 5, 10, 20])
+    _counts = [_RNG.randint(40, 300) for _ in range(4)]
+    _big = list(_counts)
+    _counts[_RNG.randrange(4)] = _RNG.randint(1, 5)
+    _d = _RNG.choice(["median", "rate", "mean", "std"])
+
+    def _rows(counts, form=_form, w=_w):
+        n = sum(counts)
+        return n, [f'"{form.format(a=j * w, b=(j + 1) * w)}",{n},{round(c / (n * w), 5)}'
+                   for j, c in enumerate(counts)]
+    DENSITY_SMALL.append((f"density-small-{_i:02d}", _h, *_rows(_counts), _d))
+    DENSITY_LARGE.append((f"density-large-{_i:02d}", _h, *_rows([c * 20 for c in _big]), _d))
+
+
+def _density_request(run, header, rows, declared):
+    spec = stat(declared, denominator_column="persons") if declared == "rate" else stat(declared)
+    return one(run, "\n".join([f'bin,persons,"{header}"', *rows]) + "\n",
+               {"bin": G, "persons": C, header: spec})
+
+
+@pytest.mark.parametrize("hid,header,n,rows,declared", DENSITY_SMALL, ids=[x[0] for x in DENSITY_SMALL])
+def test_a_histogram_density_gives_a_small_bin_away(run, hid, header, n, rows, declared):
+    r = _density_request(run, header, rows, declared)
+    assert by(r, check="densities", severity="block"), said(r)
+
+
+@pytest.mark.parametrize("hid,header,n,rows,declared", DENSITY_LARGE, ids=[x[0] for x in DENSITY_LARGE])
+def test_a_histogram_density_of_large_bins_is_not_held(run, hid, header, n, rows, declared):
+    r = _density_request(run, header, rows, declared)
+    assert not by(r, check="densities"), said(r)
+
+
+def test_a_density_without_its_n_goes_to_review_and_a_density_by_region_is_no_histogram(run):
+    r = one(run, "bin,density\n0-10,0.04959\n10-20,0.00124\n20-30,0.04917\n",
+            {"bin": G, "density": {"role": "statistic", "statistic": "mean"}})
+    assert [f.severity for f in by(r, check="densities")] == ["review"], said(r)
+    r = one(run, "region,persons,pop_density\nA,2420,95.1\nB,2420,12.3\n",
+            {"region": G, "persons": C, "pop_density": stat("median")})
+    assert r.verdict == "pass", said(r)
