@@ -332,3 +332,29 @@ def test_a_density_without_its_n_goes_to_review_and_a_density_by_region_is_no_hi
     r = one(run, "region,persons,pop_density\nA,2420,95.1\nB,2420,12.3\n",
             {"region": G, "persons": C, "pop_density": stat("median")})
     assert r.verdict == "pass", said(r)
+
+
+# ---- the rest of the probe: classes that were already held (kept so they stay held) ----------
+HELD = {
+    "latex tabular in a text file": ("r.txt", "\\begin{tabular}{lr}\nRegion & N \\\\\nA & 3 \\\\\nB & 120 \\\\\n\\end{tabular}\n"),
+    "markdown table": ("r.md", "| region | n |\n|---|---|\n| A | 3 |\n| B | 120 |\n"),
+    "nested json": ("r.json", '{"results": {"by_region": [{"region": "A", "stats": {"patients": 3}}, '
+                              '{"region": "B", "stats": {"patients": 120}}]}}'),
+    "html table": ("r.html", "<table><tr><th>region</th><th>patients</th></tr><tr><td>A</td><td>3</td>"
+                             "</tr><tr><td>B</td><td>120</td></tr></table>"),
+    "space-aligned text table": ("r.txt", "Region    Patients\nNorth     3\nSouth     120\nEast      98\n"),
+    "chinese numerals": ("r.txt", "北區三人，南區一百二十人。"),
+    "full-width digits": ("r.txt", "北區病人３人，南區１２０人。"),
+    "svg data labels": ("f.svg", '<svg xmlns="http://www.w3.org/2000/svg"><text>North</text><text>3</text>'
+                                 '<text>South</text><text>120</text></svg>'),
+    "odds ratio in prose": ("r.txt", "The odds ratio for smoking was 6.0 (95% CI 0.55-65.3) among 120 patients."),
+    "km in prose": ("r.txt", "Of 120 patients at risk, survival fell from 100% to 98.3% at 30 days."),
+}
+
+
+@pytest.mark.parametrize("name", list(HELD), ids=list(HELD))
+def test_the_rest_of_the_probe_is_still_held(run, name):
+    path, text = HELD[name]
+    kind = "figure" if path.endswith(".svg") else "text"
+    r = run({path: text}, [{"path": path, "kind": kind, "description": "results"}])
+    assert r.verdict != "pass", said(r)
