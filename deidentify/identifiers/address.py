@@ -26,9 +26,10 @@ _VILLAGE = _RN + r"{1,3}?[里村](?![里村])"
 _NEIGH = _NUM + r"{1,3}" + _S + r"邻"
 # (a section may carry a direction: 光明六路东一段)
 _ROAD = _RN + r"{1,6}?(?:路|街|大道)(?:" + _S + r"[东西南北]?" + _NUM + r"{1,3}段)?|" + _RN + r"{1,4}?段"
-_LANE = _NUM + r"{1,4}" + _S + r"巷"
-_ALLEY = _NUM + r"{1,4}" + _S + r"弄"
-_HOUSE = (_NUM + r"{1,5}(?:" + _S + r"[\-之]" + _S + _NUM + r"{1,3})?" + _S + r"号(?:" + _S + r"之" + _S
+# (numbers spoken in Chinese numerals run longer: 二百七十一巷, 一百二十七號)
+_LANE = _NUM + r"{1,6}" + _S + r"巷"
+_ALLEY = _NUM + r"{1,6}" + _S + r"弄"
+_HOUSE = (_NUM + r"{1,6}(?:" + _S + r"[\-之]" + _S + _NUM + r"{1,3})?" + _S + r"号(?:" + _S + r"之" + _S
           + _NUM + r"{1,3})?")
 _FLOOR = (r"(?:" + _NUM + r"{1,3}" + _S + r"(?:楼|f(?![a-z]))|b[0-9]{1,2}(?![0-9a-z])|地下" + _S + _NUM + r"{1,2}" + _S
           + r"楼?)(?:" + _S + r"(?:[\-之])" + _S + _NUM + r"{1,3})?")
@@ -42,7 +43,7 @@ ADDRESS = re.compile(
     + r"(?:" + _CITY + _S + r"(?:" + _HAN + r"{1,3}?[区乡镇市]" + _S + r")?|" + _DISTRICT + _S + r")"
     + r"(?:" + _HAN + r"{1,3}?[里村](?![里村])" + _S + r")?(?:" + _NEIGH + _S + r")?"
     + r"(?:(?:" + _HAN + r"{1,6}?(?:路|街|大道)(?:" + _S + r"[东西南北]?" + _NUM + r"{1,3}段)?|" + _HAN + r"{1,4}?段)" + _S
-    + r"|" + _RN + r"{1,4}?(?=" + _S + _NUM + r"{1,5}" + _S + r"[号\-之]))?"
+    + r"|" + _RN + r"{1,4}?(?=" + _S + _NUM + r"{1,6}" + _S + r"[号\-之]))?"
     + r"|(?:" + _VILLAGE + _S + r")(?:" + _NEIGH + _S + r")?(?:(?:" + _ROAD + r")" + _S + r")?"
     + r"|(?:" + _ROAD + r")" + _S
     + r")" + _S + _TAIL,
@@ -60,6 +61,12 @@ if _WIDEST >= 1000:
 # Every character of an ADDRESS match is one of these (tests/deidentify/test_window_caches.py
 # reads the pattern's characters off its parse); a match ends in a run of them.
 _ALPHABET = frozenset("0123456789〇 \t-fFbB")
+
+
+# Characters _RN keeps out of a road's start (a verb or particle before it) that open common road
+# names (自由路, 自強路, 和平東路, 安和路 is inside), and what stands before a road there.
+_ROAD_OPENERS = frozenset("自和")
+_AFTER_LABEL = re.compile(r"(?:住|居|址|地|[:：]|^)[ \t]*$")
 
 
 def _run_start(text: str, at: int, lo: int) -> int:
@@ -94,6 +101,9 @@ def find(simplified: str) -> list[tuple[int, int]]:
         a, b = m.span()
         while b > a and simplified[b - 1] in " \t":
             b -= 1
+        if a >= 1 and simplified[a - 1] in _ROAD_OPENERS and _AFTER_LABEL.search(simplified, max(0, a - 4), a - 1) \
+                and not _HAS_CITY.match(simplified, a):
+            a -= 1          # (住|自由路, 住址：|和平東路: the road's first character is no verb there)
         text = simplified[a:b]
         if len(text) >= 4 and (_NUMBERED.search(text) or (_HAS_CITY.search(text) and _HAS_DISTRICT_ROAD.search(text))):
             out.append((a, b))

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+from deidentify.identifiers.normalise import to_simplified
+
 TAG = "<EMPLOYER>"
 
 # Words for a workplace that name no employer (kinds, places, "a", "some"): a span made only of
@@ -48,6 +50,59 @@ _GATE = re.compile(r"任職|服務於|受[僱雇]|就職|就業於|上班|工作
                    r"(?i:work|employ|job|engineer|operator|clerk|manager|driver|worker|company)|雇主|單位|公司")
 
 
+# (D1) Employers a note names bare, with no word of employment before them (鴻海員工, 台積電工程師,
+# in 7-11 打工, TSMC engineer, 退休前在中鋼做了三十年): the country's large employers and chains,
+# short forms included.  Masked when a word about work stands within a few characters, so a shop
+# visited (去7-11買早餐, 在麥當勞吃早餐) stays.
+KNOWN = tuple(sorted(set("""
+台積電 台積 鴻海 富士康 聯電 聯發科 中華電信 中鋼 中油 台塑 台塑石化 南亞 南亞科 長榮 長榮航空 長榮海運 華航 中華航空
+友達 群創 廣達 仁寶 華碩 宏碁 大立光 日月光 台達電 台達 英業達 緯創 和碩 國泰人壽 國泰 富邦 台電 台灣電力 中華郵政
+統一超商 統一企業 全聯 家樂福 麥當勞 星巴克 好市多 全家便利商店 萊爾富 新光三越 遠東百貨 遠傳 台灣大哥大 中信 玉山銀行
+台新 兆豐 合庫 第一銀行 華南銀行 彰銀 土地銀行 台灣銀行 陽明海運 台灣高鐵 捷運公司 王品 鼎泰豐 環球晶
+力積電 華邦電 旺宏 瑞昱 聯詠 矽品 京元電 欣興 南電 景碩 台郡 臻鼎 光寶 台光電 奇美實業 正新 巨大機械 美利達 裕隆
+中華汽車 和泰 國巨 研華 微星 技嘉 台化 台玻 東元 大同公司 聲寶 寶成 儒鴻 豐泰 永豐餘 長春石化 中租 台泥 亞泥
+""".split())))
+KNOWN_LATIN = ("7-11", "7-Eleven", "711", "TSMC", "Foxconn", "MediaTek", "ASUS", "Asus", "Acer", "UMC", "Pegatron",
+               "Quanta", "Compal", "Wistron", "Inventec", "Delta Electronics", "AUO", "Innolux", "Largan", "ASE",
+               "Chunghwa Telecom", "EVA Air", "China Airlines", "Evergreen", "Cathay", "Fubon", "Costco",
+               "Carrefour", "PX Mart", "FamilyMart", "Starbucks", "McDonald's", "Formosa Plastics", "CPC",
+               "Taipower", "Giant", "Realtek", "Nanya", "Winbond", "Macronix", "Powerchip", "Yageo", "MSI",
+               "Gigabyte", "Advantech", "Lite-On", "Uni-President")
+_WORK = ("上班|工作|任職|服務|打工|兼職|擔任|当|當|做了|做事|做工|上夜班|上大夜|员工|員工|工程師|工程师|作業員|作业员|技術員|技术员"
+         "|職員|职员|店員|店员|店長|店长|主管|經理|经理|同事|司機|司机|離職|离职|退休|轮班|輪班|三班|夜班|大夜|領班|领班|作業|作业"
+         r"|(?i:\b(?:work(?:s|ed|ing)?|employ(?:ed|ee|er)|engineer|operator|staff|clerk|manager|job|shift|worker|technician"
+         r"|retired|cashier|barista|driver)\b)")
+_KNOWN_RX = re.compile(
+    "(?:" + "|".join(re.escape(w) for w in sorted({to_simplified(k) for k in KNOWN}, key=len, reverse=True)) + ")"
+    + "|(?<![A-Za-z0-9])(?:" + "|".join(re.escape(w) for w in sorted(KNOWN_LATIN, key=len, reverse=True))
+    + ")(?![A-Za-z0-9])")
+_WORK_RX = re.compile(_WORK)
+# A known name that begins or ends an ordinary word is no employer there (統一發票, 南亞洲, 高鐵站).
+_NOT_AFTER = re.compile(r"(?:发票|规格|格式|口径|洲|区|站|路|线|医院|门诊|计划|管理)")
+_WINDOW = 8
+
+
+def _known_spans(text: str) -> list[tuple[int, int]]:
+    """Known employers with a word about work within ``_WINDOW`` characters (either side, not
+    across a sentence end)."""
+    simplified = to_simplified(text)
+    out = []
+    for m in _KNOWN_RX.finditer(simplified):
+        a, b = m.span()
+        if _NOT_AFTER.match(simplified, b):
+            continue
+        lo, hi = max(0, a - _WINDOW), min(len(simplified), b + _WINDOW)
+        while lo > 0 and simplified[lo - 1].isascii() and simplified[lo - 1].isalpha():
+            lo -= 1         # (whole English words: "works at", "engineer")
+        while hi < len(simplified) and simplified[hi].isascii() and simplified[hi].isalpha():
+            hi += 1
+        before = re.split(r"[。；;!！?？\n]", simplified[lo:a])[-1]
+        after = re.split(r"[。；;!！?？\n]", simplified[b:hi])[0]
+        if _WORK_RX.search(before) or _WORK_RX.search(after):
+            out.append((a, b))
+    return out
+
+
 def _named(span: str) -> bool:
     """Something in the span is not a generic word for a workplace."""
     rest = _GENERIC_RX.sub("", span)
@@ -57,9 +112,9 @@ def _named(span: str) -> bool:
 def employer_spans(text: str) -> list[tuple[int, int]]:
     """(start, end) of each named employer after a word of employment, in order, not
     overlapping."""
-    if not text or not _GATE.search(text):
+    if not text or not (_GATE.search(text) or _WORK_RX.search(text)):
         return []
-    spans: list[tuple[int, int]] = []
+    spans: list[tuple[int, int]] = _known_spans(text)
     for rx in _ZH_PATTERNS:
         for m in rx.finditer(text):
             e = m.group("e")

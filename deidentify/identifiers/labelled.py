@@ -50,7 +50,11 @@ _LABELS = {
     # (赖 is LINE in Taiwanese usage, and a surname: only with id/帐号 after it)
     "ACCOUNT": (r"(?<![a-z])(?:line|wechat|skype|telegram)[ \t]*(?:id|帐号|账号)|赖[ \t]*(?:id|帐号|账号)|微信号"
                 # (a few Han words may stand between: 以LINE联络：, 微信联系方式：)
-                r"|(?<![a-z])(?:" + _SOCIAL + r")[\u4e00-\u9fff]{0,4}(?=[ \t]*[:：])", False, "lwst微脸推fi赖"),
+                r"|(?<![a-z])(?:" + _SOCIAL + r")[\u4e00-\u9fff]{0,4}(?=[ \t]*[:：])"
+                # (D1) asked to add one (加LINE chen_mary88, 加赖 abc1234, 加我微信), told it (LINE是…),
+                # or 赖 with a handle that cannot be a word (赖 wang.dawei: a dot, digit or underscore)
+                r"|加[ \t]*(?:我|他|她|其)?的?[ \t]*(?:line|赖|微信|wechat|ig|fb|instagram|telegram)"
+                r"|(?<![a-z])line[ \t]*(?=[是为])|赖[ \t]+(?=[a-z][a-z0-9\-]*[._0-9])", False, "lwst微脸推fi赖加"),
     "ACCOUNT_NO": (r"银行帐号|银行账号|帐号|账号|帐户|账户|(?<![a-z])(?:bank[ \t]+)?account", True, "银帐账ab"),
     "PLATE": (r"车号|车牌号码|车牌号|车牌|license[ \t]+plate|(?<![a-z])plate", True, "车lp"),
     "IP": (r"(?<![a-z])ip(?:[ \t]*(?:位址|地址|address|addr\.?))?", True, "i"),
@@ -137,7 +141,7 @@ BARE_URL = re.compile(r"(?<![a-z0-9@.\-_/])(?:[a-z0-9][a-z0-9\-]*\.)+" + _TLD + 
 # screened where the scrubber scans for ID shapes anyway.)
 PREFILTERS = [
     r"身[分份]证|统一[编证]|居留|护照|驾|执照|证书|证号|证件|微信|脸书|推特|帐|账|车号|车牌|银行|检体|报告编号|学号|员工|工号|职工编号|会员|病床号码"
-    r"|床号|床位|病床|标本|检验[单编]|病理[号编]|切片号|机构代|院所代|字第|赖[ \t]*(?:id|帐|账)"
+    r"|床号|床位|病床|标本|检验[单编]|病理[号编]|切片号|机构代|院所代|字第|赖[ \t]*(?:id|帐|账)|赖[ \t]+[a-z]"
     r"|统号|检查[号编单]|影像[号编]|报告号|申请单号|序号|单号|编号|卡号|条码|字号|票号|案号|号码",
     # (passport and licence are labels even glued to a word before them, as in _LABELS)
     led_by(r"(?<![a-z])(?:arc|national|line|wechat|skype|telegram|facebook|instagram|twitter"

@@ -404,8 +404,9 @@ def _with_employers(text: str, hits: list[IdentifierHit], spans: list[tuple[int,
     out = list(hits)
     for a, b in spans:
         inside = [h for h in out if h.start < b and a < h.end]
-        if any(h.kind == "NAME" and a <= h.start and h.end <= b for h in inside):
+        if any(h.kind == "NAME" and a <= h.start and h.end <= b and (h.start, h.end) != (a, b) for h in inside):
             continue        # a shop named after its owner (陳記牛肉麵): the name finder's mask stands
+        # (a name read over the whole employer, 先生是|台積電|工程師, is the employer)
         a = min([a, *(h.start for h in inside)])
         b = max([b, *(h.end for h in inside)])
         out = [h for h in out if h not in inside]
