@@ -43,6 +43,11 @@ QUANTILE_WORDS = re.compile(r"(?:^|[\s_\-(])(?:median|p\d{1,2}|q[123]|quartile|p
                             r"(?:$|[\s_\-)])|中位數|百分位|四分位", re.I)
 DISPERSION_WORDS = re.compile(r"(?:^|[\s_\-(])(?:sd|std|stdev|standard deviation|variance|var|"
                               r"se|sem|iqr)(?:$|[\s_\-)])|標準差|變異數|標準誤", re.I)
+# Counts hidden in another statistic: a ratio of two counts neither shown (deaths M:F 1.5 is
+# 3 to 2), and a mode (of a small group, a person's value).
+RATIO_MODE_WORDS = re.compile(r"(?:^|[\s_\-(])(?:ratio|ratios|\w+\s?to\s?\w+\sratio|m:f|f:m|"
+                              r"mode|modal|most common|commonest)(?:$|[\s_\-)])|比值|性別比|性比|"
+                              r"眾數|最常見", re.I)
 _EXTREME_STATS = {"min", "max"}
 _QUANTILE_STATS = {"median", "percentile", "min", "max"}
 
@@ -99,6 +104,15 @@ def check_file(ctx: Context, spec: ManifestFile) -> None:
                            zh=f"欄位 {col!r} 標題為極值（最小、最大、全距或端點百分位），但宣告為 "
                               f"{role.statistic}：極值即單一個人的數值；請如實宣告或改列其他統計量。")
             continue
+        if pol.header_ratio_mode and RATIO_MODE_WORDS.search(f" {name} "):
+            ctx.add(rule=RULE, check=CHECK, severity="review", file=spec.path,
+                    location=table.location(int(shown[0]), col),
+                    en=f"Column {col!r} is headed as a ratio or a mode (declared {role.statistic}): "
+                       "a ratio's two counts are not shown and a small group's mode is one "
+                       "person's value; the reviewer checks each count behind it is at least "
+                       f"{m}.",
+                    zh=f"欄位 {col!r} 標題為比值或眾數（宣告為 {role.statistic}）：比值的兩個計數未列出，"
+                       f"小組的眾數即個人數值；由審查人確認其背後每個計數至少 {m}。")
         units = ctx.units(table, col)
         if pol.header_percentiles and units is not None:
             _header_percentile(ctx, spec, table, col, units, shown)

@@ -44,6 +44,11 @@ class EgressPolicy(BaseModel):
         True, rule="E2",
         description="A statistic column whose header states a rate's scale (per_1000, 每千人) "
                     "gives away rate x units / scale as a count, whatever was declared.")
+    header_ratio_mode: bool = setting(
+        True, rule="E2",
+        description="A statistic column whose header names a ratio of counts (ratio, 比值, x_to_y) "
+                    "or a mode (眾數) goes to a reviewer, whatever was declared: neither count of a "
+                    "ratio is shown, and a small group's mode is a person's value.")
     histogram_densities: bool = setting(
         True, rule="E2",
         description="A density column over numeric bins gives each bin's count as density x width "
