@@ -334,6 +334,15 @@ def find(text: str) -> list[tuple[int, int, float]]:
             a += skip.end()
             tokens = tokens[1:]
         tokens = [t for t in tokens if t not in _PARTICLES] or tokens   # the capitalised words decide
+        k = next((k for k in (3, 2) if len(tokens) >= k and _surname_comma_first(text[a:b], tokens[:k])
+                  and (len({t.isupper() and len(t) > 1 for t in tokens[:k]}) > 1
+                       or not _looks_like_name(tokens[:k], True))), None) \
+            if "," in text[a:b] else None
+        if k is not None:     # HUANG, Vincent: a form's order keeps its two writing styles
+            end = a + _end_of(text[a:b], tokens[:k])
+            out.append((a, end, 0.85))
+            pos = max(end, m.start() + 1)
+            continue
         # one writing style per name: Wang Xiaoming | NHI, CHANG CHIH WEI | Mrn
         style = [t.isupper() and len(t) > 1 for t in tokens]
         if len(set(style)) > 1:
@@ -378,6 +387,11 @@ def find(text: str) -> list[tuple[int, int, float]]:
                 out.append((a, end, 0.7))
                 pos = end
                 break
+        else:
+            if len(tokens) == 3 and _surname_comma_first(text[a:b], tokens[:2]):
+                end = a + _end_of(text[a:b], tokens[:2])     # Yeh, Emily | Chest pain
+                out.append((a, end, 0.7))
+                pos = end
     out += [(*m.span(), 0.85) for m in VIETNAMESE.finditer(text)]
     if PAIR_GATE.search(text):
         out += _initialled(text)
@@ -388,13 +402,19 @@ def find(text: str) -> list[tuple[int, int, float]]:
 
 
 def _surname_comma_first(span: str, tokens: list[str]) -> bool:
-    """"Surname, First": a census or romanised surname, a comma, a census first name."""
-    if len(tokens) != 2 or "," not in span:
+    """"Surname, First [Middle]": a census or romanised surname, a comma, a census first name,
+    then perhaps a second first name or an initial (Chen, Mary Ann; Yeh, Emily S.)."""
+    if not 2 <= len(tokens) <= 3 or "," not in span:
         return False
     firsts, lasts = _census()
     sur, first = tokens[0].lower(), tokens[1].lower()
+    if len(tokens) == 3:
+        mid = tokens[2].lower()
+        if not (len(mid) == 1 or mid in firsts and mid not in _NOT_NAME_WORDS):
+            return False
     return ((sur in lasts or sur in romanised_names._SURNAME_SET) and first in firsts
-            and sur not in _ENGLISH and first not in _ENGLISH and sur not in _NOT_NAME_WORDS
+            and sur not in _ENGLISH and (first not in _ENGLISH or sur in romanised_names._SURNAME_SET)
+            and sur not in _NOT_NAME_WORDS
             and first not in _NOT_NAME_WORDS and len(first) > 2)
 
 
