@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from itertools import groupby
 
-from deidentify.identifiers import (address, aliases, address_en, dates, labelled, name_context, record_numbers,
+from deidentify.identifiers import (address, aliases, address_en, dates, labelled, name_context, record_numbers, role_names,
                                     romanised_names, schools, structured, taiwan_id,
                                     western_names)
 from deidentify.identifiers import phone as tw_phone
@@ -163,10 +163,13 @@ def chinese_name_spans(simp: str, original: str) -> list[tuple[int, int, float]]
 
 
 def context_name_spans(simp: str, original: str) -> list[tuple[int, int, float]]:
-    """Names by context whatever the surname, lists, titles, dotted names (ZH_PERSON_CONTEXT)."""
+    """Names by context whatever the surname, lists, titles, dotted names, names after a role
+    word (ZH_PERSON_CONTEXT)."""
     if not HAN.search(simp):
         return []       # (every context name is Han; the tables load jieba)
-    return [h for h in name_context.find(simp) if not name_context.starts_a_word(simp, h[0], h[1])]
+    # after a role word, a name even when its characters open a word (保全高雄偉: role_names)
+    return [h for h in name_context.find(simp) if not name_context.starts_a_word(simp, h[0], h[1])] \
+        + [(a, b, 0.85) for a, b in role_names.find(simp)]
 
 
 # Gates: a cheap test that a text holds what every finding of a finder needs; a text failing it
