@@ -36,19 +36,11 @@ _END = r"(?=[\s，。、；：！？,.;:!?()（）「」『』\-—]|$|(?:" + _V
 # (grouped by first character: the engine skips to a role's first character at C speed)
 _LEAD = ("(?:" + by_first_char("|".join(map(re.escape, _ROLES))) + r")[ \t:：]?(?P<n>[" + _SURNAME + r"](?!(?:"
          + _VERBS + r"))")
-_ROLE_NAME = re.compile(_LEAD + r"[\u3400-\u9fff])" + _END)
-_THREE = re.compile(_LEAD + r"[\u3400-\u9fff]{2})" + _END)
-# any text holding a name of either length (the scrubber's prefilter asks this)
-GATE = re.compile(_LEAD + r"[\u3400-\u9fff]{1,2}?)" + _END)
+# greedy: a three-character name (surname and a two-character given name, the common form) is
+# tried before a two-character one at each role
+ROLE_NAME = re.compile(_LEAD + r"[\u3400-\u9fff]{1,2})" + _END)
 
 
 def find(simp: str) -> list[tuple[int, int]]:
-    """(start, end) of names after a role word in Simplified text; three characters (surname
-    and a two-character given name, the common form) are preferred to two."""
-    out: list[tuple[int, int]] = []
-    for pat in (_THREE, _ROLE_NAME):
-        for m in pat.finditer(simp):
-            a, b = m.span("n")
-            if not any(x <= a < y for x, y in out):
-                out.append((a, b))
-    return out
+    """(start, end) of names after a role word in Simplified text."""
+    return [m.span("n") for m in ROLE_NAME.finditer(simp)]

@@ -355,7 +355,7 @@ def candidate_indices(texts: Sequence[str], options: ScrubOptions | None = None,
     for i in by_context:
         screened.setdefault(i, []).extend(name_context.find(joined[starts[i]:ends[i]]))
     # a name right after a role word is one even when its characters open a word (保全高雄偉)
-    after_role = {i: role_names.find(joined[starts[i]:ends[i]]) for i in in_rest(role_names.GATE) - hard}
+    after_role = {i: role_names.find(joined[starts[i]:ends[i]]) for i in in_rest(role_names.ROLE_NAME) - hard}
     names: dict[int, list[IdentifierHit]] = {}
     for i in after_role:
         screened.setdefault(i, [])
