@@ -269,5 +269,5 @@ def test_a_program_run_from_memory_gains_nothing(world):
     code, log, err = world.run(world.spec(name="memfdexec"), [sys.executable, "-c", MEMFD_EXEC])
     assert code == 0, (log + err)[-2000:]
     res = json.loads(log.split("RESULT ", 1)[1].splitlines()[0])
-    assert res == {"Uid": "201234", "CapEff": "0000000000000000", "CapPrm": "0000000000000000",
+    assert res == {"Uid": str(world.uid_for("memfdexec")), "CapEff": "0000000000000000", "CapPrm": "0000000000000000",
                    "NoNewPrivs": "1"}, res

@@ -41,7 +41,17 @@ HUB_SECRETS = {"CONFIGPROXY_AUTH_TOKEN": "proxy-secret", "JPY_COOKIE_SECRET": "c
 
 
 class World:
+    """One throw-away host world per test process.  Each sandbox name gets a uid of its own,
+    drawn from a block of this process's (pid-derived): tests of one module running in
+    parallel (xdist) or another run of the suite never share a uid, so a check that looks
+    for a uid's processes or a cgroup's members sees only its own sandbox."""
+
+    UID_BLOCK = 256
+    _taken = 0  # uids handed out in this process, over every World (modules share a process)
+
     def __init__(self) -> None:
+        self.uid_base = 1_000_000 + (os.getpid() % 15_000) * self.UID_BLOCK
+        self.uids: dict[str, int] = {}
         self.root = Path(tempfile.mkdtemp(prefix="encsb", dir="/tmp"))
         os.chmod(self.root, 0o755)
         self.projects = self.root / "projects"
@@ -59,7 +69,15 @@ class World:
         self.host_file.write_text("root's\n")
         os.chmod(self.host_file, 0o644)
 
-    def spec(self, name="ann", uid=201234, gid=301234, case="c1", **kw) -> dict:
+    def uid_for(self, name: str) -> int:
+        if name not in self.uids:
+            assert World._taken < self.UID_BLOCK, "more sandbox names than the uid block"
+            self.uids[name] = self.uid_base + World._taken
+            World._taken += 1
+        return self.uids[name]
+
+    def spec(self, name="ann", uid=None, gid=301234, case="c1", **kw) -> dict:
+        uid = self.uid_for(name) if uid is None else uid
         limits = kw.pop("limits", {"memory_mb": 1024, "cpu_percent": 50, "max_processes": 64})
         spec = build_spec(name=name, uid=uid, gid=gid, case_code=case,
                           projects_dir=self.projects, socket_root=self.root / "sock",
@@ -135,8 +153,8 @@ def probe(world):
     return json.loads(log.strip().splitlines()[-1])
 
 
-def test_runs_as_the_sessions_own_uid_with_no_privilege(probe):
-    assert probe["uid"] == 201234 and probe["gid"] == 301234 and probe["groups"] == []
+def test_runs_as_the_sessions_own_uid_with_no_privilege(world, probe):
+    assert probe["uid"] == world.uid_for("ann") and probe["gid"] == 301234 and probe["groups"] == []
     st = probe["status"]
     for cap in ("CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb"):
         assert int(st[cap], 16) == 0, (cap, st[cap])  # bounding set empty too
@@ -326,7 +344,8 @@ def test_cgroup_limits_are_applied_and_enforced(world):
             time.sleep(0.05)
         pids = [int(p) for p in os.listdir("/proc") if p.isdigit()
                 and os.path.exists(f"/proc/{p}/status")
-                and "201234" in Path(f"/proc/{p}/status").read_text().split("Uid:")[1].split()[0]]
+                and Path(f"/proc/{p}/status").read_text().split("Uid:")[1].split()[0]
+                == str(world.uid_for("limits"))]
         assert pids
         for pid in pids:
             for ctrl in ("memory", "pids", "cpu"):
@@ -430,7 +449,7 @@ def test_a_stopped_session_ends_its_launcher_without_waiting_out_the_grace(world
             if proc.poll() is None:
                 proc.kill()
                 proc.wait()
-        assert _uid_processes(201234) == []
+        assert _uid_processes(world.uid_for("coop")) == []
 
 
 def test_a_session_that_ignores_the_stop_is_killed_after_the_grace(world):
@@ -443,10 +462,10 @@ def test_a_session_that_ignores_the_stop_is_killed_after_the_grace(world):
     try:
         proc.send_signal(signal.SIGTERM)
         time.sleep(1)
-        assert proc.poll() is None and _uid_processes(201234)   # still running inside the grace
+        assert proc.poll() is None and _uid_processes(world.uid_for("stubborn"))  # still running inside the grace
         proc.wait(STOP_GRACE_S + 30)
     finally:
         if proc.poll() is None:
             proc.kill()
             proc.wait()
-    assert _uid_processes(201234) == []
+    assert _uid_processes(world.uid_for("stubborn")) == []
