@@ -164,7 +164,8 @@ class CaseDatabase:
     def __init__(self, data_dir: Path, log: QueryLog, *, max_rows: int, max_bytes: int,
                  purpose_min_length: int, memory_mb: int | None = None,
                  seal_key: bytes | None = None, case_code: str = "",
-                 data_key: bytes | None = None, require_encrypted: bool = True) -> None:
+                 data_key: bytes | None = None, require_encrypted: bool = True,
+                 threads: int | None = None) -> None:
         from datasets import parquet_crypto as PC
 
         if not data_dir.is_dir():
@@ -176,6 +177,9 @@ class CaseDatabase:
         self.con = duckdb.connect(":memory:")
         if memory_mb:  # below the broker's cgroup cap, so DuckDB spills instead of being killed
             self.con.execute(f"SET memory_limit='{int(memory_mb * 0.75)}MB'")
+        if threads:   # the broker's CPU cap, not the host's cores (pyarrow decrypts and decodes)
+            self.con.execute(f"SET threads={int(threads)}")
+            pa.set_cpu_count(int(threads))
         self.data_dir = data_dir
         self.tables = extract_tables(data_dir)
         scope = PC.Scope(PC.case_scope(case_code), data_key, require_encrypted)
@@ -419,7 +423,8 @@ def main() -> int:
     ENCLAVE_BROKER_SOCKET, ENCLAVE_BROKER_AUTH (the Authorization value clients must present,
     also presented to the warden), ENCLAVE_WARDEN_URL, ENCLAVE_CASE, ENCLAVE_CASE_DATA,
     ENCLAVE_QUERY_MAX_ROWS, ENCLAVE_QUERY_MAX_BYTES, ENCLAVE_PURPOSE_MIN_LENGTH,
-    ENCLAVE_BROKER_MEMORY_MB, ENCLAVE_PROVENANCE_KEY (hex; the per-case sealing key, which only
+    ENCLAVE_BROKER_MEMORY_MB, ENCLAVE_BROKER_THREADS (its compute threads: the policy's broker
+    CPU cap in whole cores), ENCLAVE_PROVENANCE_KEY (hex; the per-case sealing key, which only
     the broker's environment holds - removed from it at start), ENCLAVE_DATA_KEY (hex; the
     case's key for the extract's encrypted Parquet, O3 - removed likewise) and
     ENCLAVE_DATA_ENCRYPTED (``required`` unless ``optional``: plain files are refused).
@@ -441,6 +446,7 @@ def main() -> int:
                       max_bytes=int(env["ENCLAVE_QUERY_MAX_BYTES"]),
                       purpose_min_length=int(env.get("ENCLAVE_PURPOSE_MIN_LENGTH", "10")),
                       memory_mb=int(env.get("ENCLAVE_BROKER_MEMORY_MB", "0")) or None,
+                      threads=int(env.get("ENCLAVE_BROKER_THREADS", "0")) or None,
                       seal_key=bytes.fromhex(key_hex) if key_hex else None,
                       case_code=env.get("ENCLAVE_CASE", ""),
                       data_key=bytes.fromhex(data_hex) if data_hex else None,
@@ -455,8 +461,9 @@ def main() -> int:
         log.error("%s", e)
         return 2
     broker_http.serve(db, auth, sockets, ssl_ctx, quiet)   # a thread per connection
-    log.info("broker for case %s listening on %s (%d tables)", env.get("ENCLAVE_CASE"), where,
-             len(db.tables))
+    log.info("broker for case %s listening on %s (%d tables; compute threads: DuckDB %s, "
+             "Arrow %d)", env.get("ENCLAVE_CASE"), where, len(db.tables),
+             db.con.execute("SELECT current_setting('threads')").fetchone()[0], pa.cpu_count())
     quiet.run()   # the main thread waits for quiet spells and releases memory, until SIGTERM
     return 0
 

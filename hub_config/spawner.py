@@ -420,6 +420,7 @@ def broker_settings(policy) -> dict:
     """The policy's broker settings, as handed to :func:`start_broker`."""
     sess = policy.sessions
     return {"uid_base": sess.broker_uid_base, "memory_mb": sess.broker_memory_mb,
+            "cpu_percent": sess.broker_cpu_percent, "threads": sess.broker_compute_threads,
             "max_rows": sess.query_max_result_rows, "max_bytes": sess.query_max_result_bytes,
             "purpose_min_length": sess.purpose_min_length,
             "encrypt_at_rest": policy.data.encrypt_at_rest}
@@ -438,7 +439,8 @@ def broker_socket(socket_root: Path, name: str) -> Path:
 
 def build_broker_spec(*, name: str, case_id: int, case_code: str, projects_dir: Path,
                       socket_root: Path, sandbox_root: Path, uid_base: int, memory_mb: int,
-                      max_processes: int, require_limits: bool = True) -> dict:
+                      max_processes: int, require_limits: bool = True,
+                      cpu_percent: int = 100) -> dict:
     """The broker's own sandbox: the case's extract read-only, the warden socket, its own
     socket directory, no network; uid/gid ``uid_base + case id`` - never a session's uid."""
     data = projects_dir / case_code / "data"
@@ -471,7 +473,7 @@ def build_broker_spec(*, name: str, case_id: int, case_code: str, projects_dir: 
             "/etc/hosts": "127.0.0.1 localhost broker\n",
             "/etc/resolv.conf": "# no name service (S7)\n",
         },
-        "limits": {"memory_mb": int(memory_mb), "cpu_percent": 100,
+        "limits": {"memory_mb": int(memory_mb), "cpu_percent": int(cpu_percent),
                    "max_processes": int(max_processes)},
     }
 
@@ -486,6 +488,7 @@ def start_broker(*, name: str, case_id: int, case_code: str, authorization: str,
                              projects_dir=projects_dir, socket_root=socket_root,
                              sandbox_root=sandbox_root, uid_base=broker["uid_base"],
                              memory_mb=broker["memory_mb"], max_processes=max_processes,
+                             cpu_percent=broker["cpu_percent"],
                              require_limits=require_limits)
     sandbox_root.mkdir(parents=True, exist_ok=True)
     spec_path = sandbox_root / f"{spec['name']}.json"
@@ -499,6 +502,7 @@ def start_broker(*, name: str, case_id: int, case_code: str, authorization: str,
            "ENCLAVE_QUERY_MAX_ROWS": str(broker["max_rows"]),
            "ENCLAVE_QUERY_MAX_BYTES": str(broker["max_bytes"]),
            "ENCLAVE_BROKER_MEMORY_MB": str(broker["memory_mb"]),
+           "ENCLAVE_BROKER_THREADS": str(broker["threads"]),
            "ENCLAVE_PURPOSE_MIN_LENGTH": str(broker.get("purpose_min_length", 10))}
     key = _provenance_key_hex(case_code)
     if key:  # E6: the broker (outside the session) seals safe_tables' units with it

@@ -109,6 +109,11 @@ class SessionPolicy(BaseModel):
         description="A case's query broker runs as uid/gid base+case id (never a session uid).")
     broker_memory_mb: int = setting(
         4096, rule="S1", ge=256, description="Memory cap of a session's query broker.")
+    broker_cpu_percent: int = setting(
+        100, rule="S1", ge=10,
+        description="CPU cap of a session's query broker (percent of one core); its DuckDB and "
+                    "Arrow compute threads are sized to it (the cap rounded up to whole cores), "
+                    "not to the host's cores.")
     sandbox_network: str = setting(
         "loopback-only", rule="S7", description="Sessions see no network but the hub proxy.",
         pattern="^loopback-only$")
@@ -177,3 +182,10 @@ class SessionPolicy(BaseModel):
         if bad:
             raise ValueError(f"weekdays must be 0 (Mon) … 6 (Sun); got {bad}")
         return v
+
+    @property
+    def broker_compute_threads(self) -> int:
+        """Threads a broker's DuckDB and Arrow compute pools get: its CPU cap in whole cores,
+        rounded up (both default to the host's cores, which on a large node are many times the
+        cap: the surplus threads only wait on the cgroup's quota)."""
+        return -(-self.broker_cpu_percent // 100)

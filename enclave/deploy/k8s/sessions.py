@@ -87,6 +87,7 @@ def broker_pod(policy, cfg: K8sConfig, *, user: str, case_id: int, case_code: st
              "ENCLAVE_QUERY_MAX_BYTES": str(s.query_max_result_bytes),
              "ENCLAVE_PURPOSE_MIN_LENGTH": str(s.purpose_min_length),
              "ENCLAVE_BROKER_MEMORY_MB": str(s.broker_memory_mb),
+             "ENCLAVE_BROKER_THREADS": str(s.broker_compute_threads),
              "ENCLAVE_BROKER_AUTH": {"valueFrom": {"secretKeyRef": {"name": f"broker-{user}",
                                                                     "key": "auth"}}},
              # the case's sealing key (E6): in the broker, never in the session
@@ -111,7 +112,7 @@ def broker_pod(policy, cfg: K8sConfig, *, user: str, case_id: int, case_code: st
         labels=session_labels(user, "broker"),
         automount_service_account_token=False,
         extra_pod_config={**spec_extra, **_no_dns()},
-        **_limits(s.broker_memory_mb, 100))
+        **_limits(s.broker_memory_mb, s.broker_cpu_percent))
     return _as_dict(pod)
 
 
