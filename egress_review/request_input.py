@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from enclave.core import text_guard
+
 
 class WorkflowError(Exception):
     """A refused action; ``status`` is the HTTP status the API answers with."""
@@ -43,6 +45,8 @@ def parse_manifest_json(raw: str | bytes | dict) -> Any:
         data = raw
     if "\\u0000" in json.dumps(data):  # JSON escapes NUL; PostgreSQL cannot store it
         raise WorkflowError("manifest: contains a NUL character (\\u0000)")
+    if bad := text_guard.unsafe_in(data):   # purposes, names, paths shown to reviewers (E4)
+        raise WorkflowError(f"manifest: {text_guard.message(bad)}", status=422)
     try:
         return parse_manifest(data, "manifest")
     except ManifestError as e:
@@ -54,6 +58,8 @@ def clean_text(value: str | None, what: str, *, limit: int = 20_000) -> str:
     value = (value or "").strip()
     if "\x00" in value:
         raise WorkflowError(f"{what}: contains a NUL character")
+    if bad := text_guard.unsafe_char(value):
+        raise WorkflowError(f"{what}: {text_guard.message(bad)}", status=422)
     if len(value) > limit:
         raise WorkflowError(f"{what}: longer than {limit} characters")
     return value

@@ -3,9 +3,13 @@ the same security headers, the same input filtering (no NUL characters) and the 
 defence, installed by one call so the apps cannot drift apart."""
 from __future__ import annotations
 
+import json
+from urllib.parse import parse_qsl
+
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
+from enclave.core import text_guard
 from enclave.web import csrf
 from enclave.web.auth import COOKIE
 
@@ -75,6 +79,15 @@ def harden(app: FastAPI) -> FastAPI:
         return await call_next(request)
 
     @app.middleware("http")
+    async def _no_hidden_controls(request: Request, call_next):
+        # Terminal control, bidi overrides, line separators in what people type (A3, A5, E4):
+        # refused before any handler stores or shows them (enclave.core.text_guard).
+        bad = await _hidden_control(request)
+        if bad:
+            return JSONResponse({"detail": text_guard.message(bad)}, status_code=422)
+        return await call_next(request)
+
+    @app.middleware("http")
     async def _headers(request: Request, call_next):
         resp = await call_next(request)
         for k, v in SECURITY_HEADERS.items():
@@ -86,3 +99,47 @@ def harden(app: FastAPI) -> FastAPI:
         return resp
 
     return app
+
+
+MULTIPART_SCAN_MAX = 8 << 20   # bytes; larger uploads' text fields are guarded where they are read
+
+
+async def _hidden_control(request: Request) -> str | None:
+    """The first refused character in the path, query, or a JSON, form or (small) multipart
+    body's text; file parts are data for the checks, not words, and are not looked at."""
+    values = [request.url.path, *(k + v for k, v in request.query_params.multi_items())]
+    ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if ctype == "application/json":
+        try:
+            found = text_guard.unsafe_in(json.loads(await request.body() or b"null"))
+        except (ValueError, UnicodeDecodeError):
+            found = None                      # not JSON: the route answers 422 itself
+        if found:
+            return found
+    elif ctype == "application/x-www-form-urlencoded":
+        body = (await request.body()).decode("utf-8", "replace")
+        values += [k + v for k, v in parse_qsl(body, keep_blank_values=True)]
+    elif ctype == "multipart/form-data" and (n := request.headers.get("content-length", "")).isdigit() \
+            and int(n) <= MULTIPART_SCAN_MAX:
+        values += await _multipart_text(request)
+    return next((bad for v in values if (bad := text_guard.unsafe_char(v))), None)
+
+
+async def _multipart_text(request: Request) -> list[str]:
+    from starlette.datastructures import UploadFile
+    from starlette.formparsers import MultiPartParser
+
+    body = await request.body()               # cached: the route reads the same bytes again
+
+    async def once():
+        yield body
+        yield b""
+
+    try:
+        form = await MultiPartParser(request.headers, once()).parse()
+    except Exception:                         # malformed: the route refuses it itself
+        return []
+    try:
+        return [k + v for k, v in form.multi_items() if not isinstance(v, UploadFile)]
+    finally:
+        await form.close()
