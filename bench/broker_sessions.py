@@ -15,7 +15,10 @@ CPU is every thread of this process plus every broker or raw process (/proc sche
 the rounds alternate which side goes first.  All K brokers use one researcher's overnight job
 token (the gate's SELECT and the record are the same for each; no hub is asked who it is).
 
-    python bench/broker_sessions.py [--sessions 1,4,8] [--queries 25] [--pairs 3]
+    python bench/broker_sessions.py [--sessions 1,4,8] [--queries 25] [--pairs 3] [--threads T]
+
+Each broker and each raw session gets the policy's broker compute threads (the broker's CPU cap
+in whole cores; ``--threads 0``: the host's cores, as before that setting).
 """
 from __future__ import annotations
 
@@ -46,10 +49,15 @@ def _raw(data: Path):
     return con
 
 
-def _raw_worker(data: str) -> int:
+def _raw_worker(data: str, threads: int) -> int:
     """A raw session: one DuckDB connection; each line "N" on stdin runs N aggregates, then
     answers "done" (the parent counts this process's CPU)."""
     con = _raw(Path(data))
+    if threads:   # as the broker sizes its pools (hub_config.broker, ENCLAVE_BROKER_THREADS)
+        import pyarrow as pa
+
+        con.execute(f"SET threads={threads}")
+        pa.set_cpu_count(threads)
     con.sql(BQ.AGG).to_arrow_table()
     print("ready", flush=True)
     for line in sys.stdin:
@@ -60,10 +68,11 @@ def _raw_worker(data: str) -> int:
 
 
 class _RawProcess:
-    def __init__(self, data: Path) -> None:
+    def __init__(self, data: Path, threads: int) -> None:
         import subprocess
 
-        self.proc = subprocess.Popen([sys.executable, __file__, "--raw-worker", str(data)],
+        self.proc = subprocess.Popen([sys.executable, __file__, "--raw-worker", str(data),
+                                      "--threads", str(threads)],
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
         self.pid = self.proc.pid
         assert self.proc.stdout.readline().strip() == "ready"
@@ -102,7 +111,7 @@ def _together(workers, n: int) -> float:
     return time.perf_counter() - w0
 
 
-def sessions(k: int, n: int, pairs: int) -> dict:
+def sessions(k: int, n: int, pairs: int, threads: int) -> dict:
     from enclave.session.query import BrokerConnection
 
     tmp = Path(tempfile.mkdtemp(prefix="broker-sessions-"))
@@ -112,6 +121,7 @@ def sessions(k: int, n: int, pairs: int) -> dict:
     BQ.make_extract(data, plain)
     wurl, auth, case, stop, warden = BQ.real_warden(tmp)
     brokers, raws = [], []
+    os.environ["ENCLAVE_BROKER_THREADS"] = str(threads)   # 0: the host's cores
     try:
         for i in range(k):
             d = tmp / f"b{i}"
@@ -119,7 +129,7 @@ def sessions(k: int, n: int, pairs: int) -> dict:
             brokers.append(BQ._start_broker(d, data, wurl, auth, case)[1:])
         conns = [BrokerConnection("benchmark of concurrent sessions", url, auth)
                  for _, url in brokers]
-        raws = [_RawProcess(data) for _ in range(k)]
+        raws = [_RawProcess(data, threads) for _ in range(k)]
 
         def session(c):
             def run(n):
@@ -148,7 +158,7 @@ def sessions(k: int, n: int, pairs: int) -> dict:
             got["cpu_ratio"] = round(got["broker"]["cpu_ms"] / got["raw"]["cpu_ms"], 3)
             got["wall_ratio"] = round(got["broker"]["wall_ms"] / got["raw"]["wall_ms"], 3)
             rounds.append(got)
-        return {"sessions": k, "queries_each": n, "rounds": rounds,
+        return {"sessions": k, "queries_each": n, "threads": threads, "rounds": rounds,
                 "median_cpu_ratio": round(statistics.median(x["cpu_ratio"] for x in rounds), 3),
                 "median_wall_ratio": round(statistics.median(x["wall_ratio"] for x in rounds), 3),
                 "median_records_per_commit": statistics.median(
@@ -169,14 +179,21 @@ def main() -> int:
     ap.add_argument("--queries", type=int, default=25, help="aggregates per session per round")
     ap.add_argument("--pairs", type=int, default=3, help="rounds, alternating who goes first")
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--threads", type=int, default=None,
+                    help="DuckDB and Arrow compute threads of each broker and raw session "
+                         "(default: the policy's broker_compute_threads; 0: the host's cores)")
     ap.add_argument("--raw-worker", metavar="DATA", help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.threads is None:
+        from policies import current_policy
+
+        args.threads = current_policy().sessions.broker_compute_threads
     if args.raw_worker:
-        return _raw_worker(args.raw_worker)
+        return _raw_worker(args.raw_worker, args.threads)
     print(f"{args.queries} aggregates (1 M rows) per session per round, {args.pairs} rounds; "
           f"CPU per query, all processes", flush=True)
     for k in args.sessions.split(","):
-        s = sessions(int(k), args.queries, args.pairs)
+        s = sessions(int(k), args.queries, args.pairs, args.threads)
         with open("/proc/loadavg") as f:
             s["load"] = f.read().split()[0]
         if args.json:
@@ -184,7 +201,7 @@ def main() -> int:
             continue
         per = "  ".join(f"{x['broker']['cpu_ms']:.1f}/{x['raw']['cpu_ms']:.1f} ms "
                         f"x{x['cpu_ratio']:.3f}" for x in s["rounds"])
-        print(f"{s['sessions']:2d} sessions: broker/raw CPU {per} | median x{s['median_cpu_ratio']}"
+        print(f"{s['sessions']:2d} sessions ({s['threads'] or 'host'} threads): broker/raw CPU {per} | median x{s['median_cpu_ratio']}"
               f" (wall x{s['median_wall_ratio']}), records per commit "
               f"{s['median_records_per_commit']}, load {s['load']}", flush=True)
     return 0
