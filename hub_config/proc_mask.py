@@ -22,12 +22,19 @@ description of the kernel, and no host figure is left in what it puts there:
   as empty, every other directory is an empty read-only tmpfs;
 * the counters of ``/proc/sys`` (itself read-only) that follow the whole machine read zero.
 
-Not closed here: time itself (a session can still time its own work against another's load),
-``sysinfo(2)`` (answered by the launcher instead: :mod:`hub_config.sysinfo_notify`), and the
-few machine-wide figures in
-``/proc/net`` (``softnet_stat``, the TCP/UDP memory pages in ``sockstat`` and ``protocols``):
-``/proc/net`` is a link to ``/proc/<pid>/net``, one directory per process, so no mount made at
-start covers the processes started later (see docs/sessions.md).
+``/proc/net`` cannot be covered by a mount - it is a link to ``/proc/<pid>/net``, one
+directory per process, so no mount made at start covers processes started later - yet several
+of its files are the machine's: ``softnet_stat`` (per-CPU packet counts: another session's
+loopback traffic, in its own network namespace, moves them), the TCP/UDP memory pages in
+``sockstat`` and ``protocols``, route-cache and conntrack statistics under ``stat/``.  Its
+entries are, however, one set per network namespace, and their modes can be changed: so the
+sysinfo shim, still root inside bwrap, calls :func:`close_net` - every entry of the sandbox's
+own ``/proc/net`` but the per-namespace ones a session's tools read (``NET_KEEP``: interfaces,
+its own sockets and routes, its own protocol counters) becomes root-only, default deny (an
+entry a later kernel adds included).  The host's and other sandboxes' namespaces are untouched.
+
+Not closed here: time itself (a session can still time its own work against another's load)
+and ``sysinfo(2)`` (answered by the launcher instead: :mod:`hub_config.sysinfo_notify`).
 """
 from __future__ import annotations
 
@@ -148,3 +155,32 @@ def masks(proc: str = PROC, memory_mb: int = 1024) -> tuple[dict[str, bytes], li
             continue  # not on this kernel
         files[f"{PROC}/{rel}"] = re.sub(rb"\d+", b"0", host)
     return files, dirs
+
+
+# Entries of a sandbox's own /proc/net that stay readable: one set per network namespace,
+# nothing in them but the namespace's own (its loopback, sockets, routes, protocol counters),
+# and what psutil, ip/ifconfig/netstat and Python read.  Everything else becomes root-only.
+NET_KEEP = frozenset({"dev", "if_inet6", "tcp", "tcp6", "udp", "udp6", "udplite",
+                      "udplite6", "raw", "raw6", "unix", "route", "ipv6_route", "netstat",
+                      "snmp", "snmp6", "icmp", "icmp6"})
+
+
+def close_net(net: str = "/proc/self/net", keep=NET_KEEP) -> list[str]:
+    """Make every entry of this network namespace's ``/proc/net`` but ``keep`` root-only (run
+    as root inside the sandbox, before the uid switch).  Refuses a namespace with an interface
+    other than loopback: that could be the host's own, whose modes must never change."""
+    with open(os.path.join(net, "dev")) as f:
+        ifaces = [line.split(":")[0].strip() for line in f.read().splitlines()[2:]]
+    if ifaces != ["lo"]:
+        raise OSError(f"/proc/net of a namespace with interfaces {ifaces}: not a sandbox's own")
+    closed = []
+    for name in sorted(os.listdir(net)):
+        if name in keep:
+            continue
+        path = os.path.join(net, name)
+        st = os.lstat(path)
+        if stat.S_ISLNK(st.st_mode):
+            continue
+        os.chmod(path, 0o500 if stat.S_ISDIR(st.st_mode) else 0o400)
+        closed.append(name)
+    return closed

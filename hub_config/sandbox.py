@@ -87,6 +87,20 @@ def _data_fd(content: bytes) -> int:
     return fd
 
 
+def exec_dirs(spec: dict) -> list[str]:
+    """Where a sandboxed process may execute programs from (S1): the spec's ``exec_dirs``
+    (the spawner's read-only system directories), else ``/usr`` alone - never a writable
+    place, which is refused here whatever the spec says."""
+    dirs = list(spec.get("exec_dirs") or ["/usr"])
+    writable = [*spec.get("tmpfs", []), *(d for _, d in spec.get("rw_binds", [])),
+                "/dev", "/tmp", "/var/tmp", "/home"]
+    for d in dirs:
+        if not d.startswith("/") or _under(d, writable) or any(_under(w, [d]) for w in writable):
+            raise SandboxError(f"{d} cannot hold the programs of a sandbox: it is, or holds, "
+                               f"a writable place")
+    return dirs
+
+
 def bwrap_argv(spec: dict, cmd: list[str], *, seccomp_fds: list[int], info_fd: int,
                data_fds: dict[str, int], proc_fds: dict[str, int] | None = None,
                proc_dirs: list[str] = (), notify_fd: int | None = None) -> list[str]:
@@ -137,7 +151,10 @@ def bwrap_argv(spec: dict, cmd: list[str], *, seccomp_fds: list[int], info_fd: i
     a += ["--remount-ro", "/", "--chdir", spec.get("cwd", "/")]
     a += ["--"]
     if notify_fd is not None:  # sysinfo answered by this launcher (hub_config.sysinfo_notify)
-        a += [sys.executable, "-m", "hub_config.sysinfo_notify", str(notify_fd), "--"]
+        a += [sys.executable, "-m", "hub_config.sysinfo_notify", str(notify_fd)]
+        for d in exec_dirs(spec):  # and programs only from these (hub_config.exec_guard)
+            a += ["--exec-dir", d]
+        a += ["--"]
     a += [SETPRIV, f"--reuid={uid}", f"--regid={gid}", "--clear-groups",
           "--bounding-set=-all", "--inh-caps=-all", "--no-new-privs", "--", *cmd]
     return a

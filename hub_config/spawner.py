@@ -353,6 +353,7 @@ def build_spec(*, name: str, uid: int, gid: int, case_code: str, projects_dir: P
         "symlinks": {p: f"usr{p}" for p in ("/bin", "/lib", "/lib64", "/sbin")
                      if os.path.islink(p)},
         "ro_binds": ro,
+        "exec_dirs": exec_dirs(),
         "rw_binds": [[str(ws), WORKSPACE], [str(sess), str(sess)]],
         "tmpfs": ["/tmp", f"/home/{name}", "/var/tmp"],
         # each scratch tmpfs (and /dev/shm) at most this size; its pages count against the
@@ -415,6 +416,13 @@ def _system_binds() -> list[list[str]]:
     return ro
 
 
+def exec_dirs() -> list[str]:
+    """Where a sandbox's programs may come from (S1, ``hub_config.exec_guard``): the system and
+    the Python prefix, both bound read-only - never the workspace, scratch or imports."""
+    prefix = python_prefix()
+    return ["/usr"] + ([prefix] if not prefix.startswith("/usr/") else [])
+
+
 # ---------------------------------------------------------------- the query broker (A3)
 def broker_settings(policy) -> dict:
     """The policy's broker settings, as handed to :func:`start_broker`."""
@@ -464,6 +472,7 @@ def build_broker_spec(*, name: str, case_id: int, case_code: str, projects_dir: 
                      if os.path.islink(p)},
         "ro_binds": [*_system_binds(), [str(data), "/case/data"],
                      [str(warden_socket(socket_root).parent)] * 2],
+        "exec_dirs": exec_dirs(),
         "rw_binds": [[str(sock_dir), str(sock_dir)]],
         "tmpfs": ["/tmp"],
         "files": {

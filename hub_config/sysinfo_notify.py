@@ -135,10 +135,16 @@ class Answerer(threading.Thread):
 
 
 def shim_main(argv: list[str]) -> int:
-    """``python -m hub_config.sysinfo_notify FD -- CMD...`` inside bwrap: load the filter,
-    hand its listener over FD, execute CMD."""
-    if len(argv) < 3 or argv[1] != "--":
-        print("usage: python -m hub_config.sysinfo_notify FD -- CMD...", file=sys.stderr)
+    """``python -m hub_config.sysinfo_notify FD [--exec-dir DIR]... -- CMD...`` inside bwrap:
+    load the filter, hand its listener over FD, restrict execution to the DIRs
+    (:mod:`hub_config.exec_guard`), execute CMD."""
+    exec_dirs, rest = [], argv[1:]
+    while len(rest) >= 2 and rest[0] == "--exec-dir":
+        exec_dirs.append(rest[1])
+        rest = rest[2:]
+    if not argv or len(rest) < 2 or rest[0] != "--":
+        print("usage: python -m hub_config.sysinfo_notify FD [--exec-dir DIR]... -- CMD...",
+              file=sys.stderr)
         return 2
     import pyseccomp as sc
 
@@ -158,7 +164,22 @@ def shim_main(argv: list[str]) -> int:
         return 70
     finally:
         sock.close()
-    os.execv(argv[2], argv[2:])
+    from hub_config.proc_mask import close_net
+
+    try:  # the machine's figures in this namespace's /proc/net, root-only (proc_mask)
+        close_net()
+    except OSError as e:
+        print(f"enclave sandbox: /proc/net not closed: {e}", file=sys.stderr)
+        return 70
+    if exec_dirs:
+        from hub_config.exec_guard import restrict
+
+        try:
+            restrict(exec_dirs)
+        except OSError as e:  # fail closed: no session that could run a program it wrote
+            print(f"enclave sandbox: execution not restricted: {e}", file=sys.stderr)
+            return 70
+    os.execv(rest[1], rest[1:])
     return 127
 
 

@@ -36,17 +36,24 @@ def _unescape(field: str) -> str:
         .replace("\\134", "\\")
 
 
-def mount_source(path: Path) -> str | None:
-    """What is mounted exactly at ``path`` in the hub's mount namespace (its source), or None."""
+def _mount_entry(path: Path) -> tuple[str, set[str]] | None:
+    """(source, per-mount options) of what is mounted exactly at ``path`` in the hub's mount
+    namespace, or None."""
     target = os.path.realpath(path)
     found = None
     with open("/proc/self/mountinfo") as f:
         for line in f:
             left, _, right = line.partition(" - ")
             fields = left.split()
-            if _unescape(fields[4]) == target:
-                found = right.split()[1]  # the last mount on that point is the visible one
+            if _unescape(fields[4]) == target:  # the last mount on that point is the visible one
+                found = (right.split()[1], set(fields[5].split(",")))
     return found
+
+
+def mount_source(path: Path) -> str | None:
+    """What is mounted exactly at ``path`` in the hub's mount namespace (its source), or None."""
+    entry = _mount_entry(path)
+    return entry[0] if entry else None
 
 
 def _loop_backing(device: str) -> str | None:
@@ -75,8 +82,15 @@ def _make_image(image: Path, size_mb: int) -> None:
           "root_owner=0:0,lazy_itable_init=1,nodiscard", str(image)])
 
 
+# noexec: the workspace is shared by the case's members - a program or library one of them
+# writes there must never be run or mapped executable by another (S1; exec_guard covers execve
+# from every writable place, noexec also mmap(PROT_EXEC), which ld.so and ctypes use)
+MOUNT_OPTIONS = ("nosuid", "nodev", "noexec")
+
+
 def _mount(image: Path, at: Path) -> None:
-    _run(["mount", "-t", "ext4", "-o", "loop,nosuid,nodev,noatime", str(image), str(at)])
+    _run(["mount", "-t", "ext4", "-o", ",".join(("loop", *MOUNT_OPTIONS, "noatime")),
+          str(image), str(at)])
     lost = at / "lost+found"
     try:
         if lost.is_dir() and not lost.is_symlink() and not any(lost.iterdir()):
@@ -96,16 +110,21 @@ def ensure(ws: Path, size_mb: int) -> None:
                       os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
     try:
         fcntl.flock(lock_fd, fcntl.LOCK_EX)
-        source = mount_source(ws)
-        if source is not None:
-            if _loop_backing(source) == str(image.resolve()):
-                return
-            raise WorkspaceDiskError(f"{ws} is a mount of {source}, not of its image")
+        entry = _mount_entry(ws)
+        if entry is not None:
+            source, options = entry
+            if _loop_backing(source) != str(image.resolve()):
+                raise WorkspaceDiskError(f"{ws} is a mount of {source}, not of its image")
+            if not set(MOUNT_OPTIONS) <= options:  # mounted by an older hub: tighten it
+                _run(["mount", "-o", ",".join(("remount", *MOUNT_OPTIONS)), str(ws)])
+            return  # a raised size takes effect at the next mount (_grow)
         if os.path.islink(image) or (image.exists() and not image.is_file()):
             raise WorkspaceDiskError(f"{image} is not a plain file")
         fresh = not image.exists()
         if fresh:
             _make_image(image, size_mb)
+        else:
+            _grow(image, int(size_mb))
         ws.mkdir(exist_ok=True)
         if ws.is_symlink() or not ws.is_dir():
             raise WorkspaceDiskError(f"{ws} is not a directory")
@@ -118,6 +137,33 @@ def ensure(ws: Path, size_mb: int) -> None:
         _mount(image, ws)
     finally:
         os.close(lock_fd)
+
+
+def _grow(image: Path, size_mb: int) -> bool:
+    """The policy's size raised: the image and its file system grow to it, offline (after a
+    check) before the image is mounted - so at the first start after the hub started.  (ext4
+    can grow mounted, but the resize ioctl needs CAP_SYS_RESOURCE, which a hub in a container
+    may lack; a half-grown image must never be left.)  Never shrunk: a smaller size in the
+    policy leaves a bigger image as it is (files would be lost); the administrator decides."""
+    want = int(size_mb) << 20
+    if os.stat(image).st_size >= want:
+        return False
+    r = subprocess.run(["e2fsck", "-f", "-p", str(image)], capture_output=True, text=True,
+                       timeout=300)
+    if r.returncode >= 4:  # 1-2: errors corrected; 4 and above: left uncorrected
+        raise WorkspaceDiskError(f"e2fsck of {image} failed: {r.stdout.strip()[-300:]}")
+    fd = os.open(image, os.O_WRONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    try:
+        old = os.fstat(fd).st_size
+        os.ftruncate(fd, want)  # sparse: the host gives blocks only as they are written
+    finally:
+        os.close(fd)
+    try:
+        _run(["resize2fs", str(image)])
+    except WorkspaceDiskError:
+        os.truncate(image, old)  # the file system was not touched: the image as it was
+        raise
+    return True
 
 
 def _move_in(ws: Path, image: Path) -> None:

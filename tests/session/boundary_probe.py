@@ -111,6 +111,74 @@ def _broadcast():
         u.sendto(b"probe", ("255.255.255.255", 9))
 
 
+EXEC_PLACES = {"tmp": "/tmp", "var_tmp": "/var/tmp", "dev_shm": "/dev/shm",
+               "workspace": "/workspace", "home": None}  # None: the cwd (the private home)
+
+
+def _exec_attempts(out):
+    """Programs written where the session can write: a copied binary, a script with a
+    shebang, a copy reached through a symlink; and what must still run (system programs, a
+    link to one, an interpreter reading a written script)."""
+    import shutil
+
+    for label, place in EXEC_PLACES.items():
+        place = place or os.getcwd()
+        if not os.path.isdir(place):
+            continue
+        binary = os.path.join(place, "probe-true")
+        script = os.path.join(place, "probe-script.sh")
+        try:
+            shutil.copy("/usr/bin/true", binary)
+            os.chmod(binary, 0o755)
+            with open(script, "w") as f:
+                f.write("#!/bin/sh\nexit 0\n")
+            os.chmod(script, 0o755)
+            link = os.path.join(place, "probe-link")
+            if os.path.lexists(link):
+                os.unlink(link)
+            os.symlink(binary, link)
+            sys_link = os.path.join(place, "probe-sys-link")
+            if os.path.lexists(sys_link):
+                os.unlink(sys_link)
+            os.symlink("/usr/bin/true", sys_link)
+        except OSError as e:
+            out[f"exec_setup_{label}"] = errno.errorcode.get(e.errno, str(e))
+            continue
+        out[f"exec_binary_{label}"] = _cmd([binary])
+        out[f"exec_script_{label}"] = _cmd([script])
+        out[f"exec_link_{label}"] = _cmd([link])
+        out[f"exec_fd_{label}"] = _cmd_fd(binary)
+        # ordinary: a link to a system program, and a shell reading the written script
+        out[f"run_sys_link_{label}"] = _cmd([sys_link])
+        out[f"run_sh_script_{label}"] = _cmd(["/bin/sh", script])
+        for p in (binary, script, link, sys_link):
+            try:
+                os.unlink(p)
+            except OSError:
+                pass
+    out["run_usr_bin"] = _cmd(["/usr/bin/env", "true"])
+    out["run_bin_sh"] = _cmd(["sh", "-c", "ls / >/dev/null && id -u >/dev/null"])
+
+
+def _cmd_fd(path):
+    """The written program executed through an open descriptor (execveat AT_EMPTY_PATH):
+    'ok' when it ran (exit 0), else the errno execveat gave."""
+    fd = os.open(path, os.O_RDONLY)
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(r)
+        _libc.syscall(322, fd, b"", (ctypes.c_char_p * 2)(b"t", None),
+                      (ctypes.c_char_p * 1)(None), 0x1000)
+        os.write(w, errno.errorcode.get(ctypes.get_errno(), "?").encode())
+        os._exit(127)
+    os.close(w), os.close(fd)
+    with os.fdopen(r, "rb") as f:
+        err = f.read().decode()
+    _, status = os.waitpid(pid, 0)
+    return "ok" if os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0 else (err or "failed")
+
+
 def run(cfg):
     out = {"uid": os.getuid(), "gid": os.getgid(), "groups": os.getgroups(),
            "status": _status(), "cwd": os.getcwd(), "devices": _devices(),
@@ -242,6 +310,7 @@ def run(cfg):
     out["pids_visible"] = sorted(int(p) for p in os.listdir("/proc") if p.isdigit())
     out["sys_present"] = os.path.exists("/sys/fs/cgroup")
     out["ifaces"] = [n for _, n in socket.if_nameindex()]
+    _exec_attempts(out)
     return out
 
 

@@ -81,3 +81,18 @@ def broker_pids(marker: str) -> list[int]:
                 e.startswith(b"ENCLAVE_BROKER_SOCKET=") and marker.encode() in e for e in env):
             out.append(int(pid))
     return out
+
+
+@pytest.fixture(scope="module")
+def world():
+    """A throw-away host world for launcher tests (``test_sandbox.World``: its own root, case
+    folders, Jupyter config, and a uid per sandbox name); workspace images released after."""
+    import subprocess
+
+    from hub_config import workspace_disk
+    from tests.session.test_sandbox import World
+
+    w = World()
+    yield w
+    workspace_disk.release_all(w.projects)
+    subprocess.run(["rm", "-rf", str(w.root)])

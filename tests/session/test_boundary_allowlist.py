@@ -20,7 +20,6 @@ import ctypes
 import errno
 import json
 import os
-import subprocess
 import sys
 
 import pytest
@@ -225,15 +224,6 @@ def test_unlisted_calls_answer_enosys_inside_the_sandbox(world):
     assert code == 0, (log + err)[-2000:]
     res = json.loads(log.split("RESULT ", 1)[1].splitlines()[0])
     assert res == {name: "ENOSYS" for name in SANDBOX_CALLS}, res
-
-
-@pytest.fixture(scope="module")
-def world():
-    from tests.session.test_sandbox import World
-
-    w = World()
-    yield w
-    subprocess.run(["rm", "-rf", str(w.root)])
 
 
 MEMFD_EXEC = r"""

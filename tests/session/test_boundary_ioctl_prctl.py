@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
 
 import pytest
@@ -114,15 +113,6 @@ text = "".join(m["content"].get("text", "") for m in got if m["msg_type"] == "st
 kc.stop_channels(); km.shutdown_kernel(now=True)
 print("RESULT " + json.dumps({"status": reply["content"]["status"], "text": text.strip()}))
 """
-
-
-@pytest.fixture(scope="module")
-def world():
-    from tests.session.test_sandbox import World
-
-    w = World()
-    yield w
-    subprocess.run(["rm", "-rf", str(w.root)])
 
 
 @pytest.fixture(scope="module")

@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import json
 import os
-import pty
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import pytest
+
+from tests.session.host_work import read_while_host_works
 
 pytestmark = [pytest.mark.skipif(os.geteuid() != 0, reason="the sandbox launcher needs root"),
               pytest.mark.skipif(os.uname().machine != "x86_64", reason="x86_64 probe")]
@@ -61,75 +60,9 @@ print("RESULT " + json.dumps({"readable": len(a), "top": top,
 """
 
 
-def _host_activity(tmp: Path) -> None:
-    """What other sessions' work does to the machine's counters."""
-    kids = [subprocess.Popen(["sh", "-c", "i=0; while [ $i -lt 200000 ]; do i=$((i+1)); done"])
-            for _ in range(2)]
-    for _ in range(150):
-        subprocess.run(["true"])
-    held = [open(tmp / f"f{i}", "w") for i in range(2000)]
-    ptys = [pty.openpty() for _ in range(20)]
-    blob = bytearray(150 << 20)
-    for i in range(0, len(blob), 4096):
-        blob[i] = 1
-    with open(tmp / "big", "wb") as f:
-        f.write(os.urandom(16 << 20))
-        f.flush()
-        os.fsync(f.fileno())
-    cg = [Path(f"/sys/fs/cgroup/pids/enclave-probe-{os.getpid()}-{i}") for i in range(3)]
-    for c in cg:
-        try:
-            c.mkdir()
-        except OSError:
-            pass
-    time.sleep(1.5)
-    for c in cg:
-        try:
-            c.rmdir()
-        except OSError:
-            pass
-    for f in held:
-        f.close()
-    for m, s in ptys:
-        os.close(m), os.close(s)
-    for k in kids:
-        k.kill(), k.wait()
-    del blob
-
-
-@pytest.fixture(scope="module")
-def world():
-    from tests.session.test_sandbox import World
-
-    w = World()
-    yield w
-    subprocess.run(["rm", "-rf", str(w.root)])
-
-
 @pytest.fixture(scope="module")
 def scan(world):
-    spec = world.spec(name="procscan")
-    path = world.root / "sandbox" / "procscan.json"
-    path.write_text(json.dumps(spec))
-    ws = world.projects / "c1" / "workspace"
-    for f in ("proc.ready", "proc.go"):
-        (ws / f).unlink(missing_ok=True)
-    proc = subprocess.Popen([sys.executable, "-m", "hub_config.sandbox", str(path), "--",
-                             sys.executable, "-c", SCAN])
-    try:
-        deadline = time.monotonic() + 90
-        while not (ws / "proc.ready").exists():
-            assert proc.poll() is None and time.monotonic() < deadline
-            time.sleep(0.05)
-        with tempfile.TemporaryDirectory() as tmp:
-            _host_activity(Path(tmp))
-        (ws / "proc.go").touch()
-        assert proc.wait(120) == 0
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-    log = Path(spec["log"]).read_text()
-    return json.loads(log.split("RESULT ", 1)[1].splitlines()[0])
+    return read_while_host_works(world, world.spec(name="procscan"), SCAN, [], "proc")
 
 
 def test_nothing_under_proc_follows_the_machine(scan):

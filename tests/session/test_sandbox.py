@@ -469,3 +469,26 @@ def test_a_session_that_ignores_the_stop_is_killed_after_the_grace(world):
             proc.kill()
             proc.wait()
     assert _uid_processes(world.uid_for("stubborn")) == []
+
+
+EXEC_PLACES = ["tmp", "var_tmp", "dev_shm", "workspace", "home"]
+
+
+@pytest.mark.parametrize("how", ["binary", "script", "link", "fd"])
+@pytest.mark.parametrize("place", EXEC_PLACES)
+def test_no_program_runs_from_a_writable_place(probe, place, how):
+    """S1: a program the session wrote (a copied binary, a shebang script, either through a
+    link or an open descriptor) does not run from scratch, /dev/shm or the shared workspace -
+    only the read-only system's do (hub_config.exec_guard)."""
+    assert f"exec_setup_{place}" not in probe, probe.get(f"exec_setup_{place}")
+    assert probe[f"exec_{how}_{place}"] != "ok", probe[f"exec_{how}_{place}"]
+    assert probe[f"exec_{how}_{place}"] in ("EACCES", "failed") or "Permission denied" in \
+        probe[f"exec_{how}_{place}"], probe[f"exec_{how}_{place}"]
+
+
+@pytest.mark.parametrize("place", EXEC_PLACES)
+def test_system_programs_and_interpreters_still_run(probe, place):
+    """Ordinary use: a link to a system program, a shell reading a script kept anywhere."""
+    assert probe[f"run_sys_link_{place}"] == "ok", probe[f"run_sys_link_{place}"]
+    assert probe[f"run_sh_script_{place}"] == "ok", probe[f"run_sh_script_{place}"]
+    assert probe["run_usr_bin"] == "ok" and probe["run_bin_sh"] == "ok"

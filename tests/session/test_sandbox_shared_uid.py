@@ -14,7 +14,6 @@ import time
 
 import pytest
 
-from tests.session.test_sandbox import World
 
 pytestmark = [pytest.mark.skipif(os.geteuid() != 0, reason="the sandbox launcher needs root")]
 
@@ -41,21 +40,15 @@ FORK = ("import os, time\n"
         "print('FORKED', len(kids), flush=True)\n")
 
 
-@pytest.fixture(scope="module")
-def world():
-    w = World()
-    yield w
-    subprocess.run(["rm", "-rf", str(w.root)])
-
-
 @pytest.mark.parametrize("cgroups", [True, False])
 def test_same_uid_sandboxes_do_not_share_a_process_cap(world, cgroups):
     lim = {"memory_mb": 512, "cpu_percent": 50, "max_processes": 16}
     tag = "cg" if cgroups else "nocg"
-    a = world.spec(name=f"brokerA{tag}", uid=401234, gid=401234, limits=lim,
-                   require_limits=cgroups)
-    b = world.spec(name=f"brokerB{tag}", uid=401234, gid=401234, limits=lim,
-                   require_limits=cgroups)
+    # one uid for both sandboxes of a case, but not the other parameter's (run in parallel,
+    # its processes would count against this one's rlimit)
+    uid = world.uid_for(f"broker-uid-{tag}")
+    a = world.spec(name=f"brokerA{tag}", uid=uid, gid=uid, limits=lim, require_limits=cgroups)
+    b = world.spec(name=f"brokerB{tag}", uid=uid, gid=uid, limits=lim, require_limits=cgroups)
     if not cgroups:
         a["cgroup_root"] = b["cgroup_root"] = str(world.root / "no-cgroups-here")
     ws = world.projects / "c1" / "workspace"

@@ -220,3 +220,100 @@ def test_a_workspace_larger_than_the_size_is_refused_and_kept(world):
     assert (ws / "big.bin").stat().st_size == 12 << 20
     assert not (case / workspace_disk.IMAGE_NAME).exists()
     assert not list(case.glob("workspace.pre-quota-*"))
+
+
+NOEXEC = r"""
+import ctypes, ctypes.util, errno, json, mmap, os, shutil, subprocess
+out = {}
+def attempt(name, fn):
+    try:
+        fn()
+        out[name] = "ok"
+    except OSError as e:
+        out[name] = errno.errorcode.get(e.errno, str(e.errno))
+    except subprocess.CalledProcessError as e:
+        out[name] = "exit %d" % e.returncode
+lib = os.path.realpath("/usr/lib/x86_64-linux-gnu/" + ctypes.util.find_library("z"))
+shutil.copy("/usr/bin/true", "/workspace/planted-true")
+os.chmod("/workspace/planted-true", 0o755)
+shutil.copy(lib, "/workspace/planted.so")
+ldso = "/lib64/ld-linux-x86-64.so.2"
+attempt("execve", lambda: subprocess.run(["/workspace/planted-true"], check=True))
+attempt("ld_so", lambda: subprocess.run([ldso, "/workspace/planted-true"], check=True))
+attempt("dlopen", lambda: ctypes.CDLL("/workspace/planted.so"))
+def map_exec():
+    with open("/workspace/planted.so", "rb") as f:
+        mmap.mmap(f.fileno(), 4096, prot=mmap.PROT_READ | mmap.PROT_EXEC)
+attempt("mmap_exec", map_exec)
+# ordinary: the same library from the system, a script read by the interpreter, data mapped
+attempt("dlopen_system", lambda: ctypes.CDLL(lib))
+open("/workspace/job.py", "w").write("print('job ran')\n")
+attempt("python_script", lambda: subprocess.run(["python3", "/workspace/job.py"], check=True))
+def map_read():
+    with open("/workspace/planted.so", "rb") as f:
+        mmap.mmap(f.fileno(), 4096, prot=mmap.PROT_READ)
+attempt("mmap_read", map_read)
+print("RESULT " + json.dumps(out))
+"""
+
+
+@pytest.fixture(scope="module")
+def planted(filled, world):
+    code, log, err = world.run(world.spec(name="noexec", limits=_limits()),
+                               [sys.executable, "-c", NOEXEC], timeout=120)
+    assert code == 0, (log + err)[-3000:]
+    return json.loads(log.split("RESULT ", 1)[1].splitlines()[0])
+
+
+@pytest.mark.parametrize("attempt", ["execve", "ld_so", "dlopen", "mmap_exec"])
+def test_a_program_or_library_planted_in_the_workspace_does_not_run(planted, attempt):
+    """S1: what one member writes into the shared workspace is never run or mapped executable
+    in a session - by execve (exec_guard) nor through ld.so, dlopen or mmap (noexec mount)."""
+    assert planted[attempt] != "ok", planted
+
+
+@pytest.mark.parametrize("attempt", ["dlopen_system", "python_script", "mmap_read"])
+def test_ordinary_use_of_the_workspace_still_works(planted, attempt):
+    assert planted[attempt] == "ok", planted
+
+
+def test_a_workspace_mounted_without_noexec_is_tightened(filled, world):
+    """An image an older hub mounted (exec allowed) is remounted noexec at the next start."""
+    from hub_config import workspace_disk
+
+    ws = world.projects / "c1" / "workspace"
+    subprocess.run(["mount", "-o", "remount,exec", str(ws)], check=True)
+    assert "noexec" not in workspace_disk._mount_entry(ws)[1]
+    workspace_disk.ensure(ws, WS_MB)
+    assert {"noexec", "nosuid", "nodev"} <= workspace_disk._mount_entry(ws)[1]
+
+
+def test_the_workspace_grows_to_a_raised_size_and_never_shrinks(world):
+    """S1: raising sessions.workspace_quota_mb grows a case's image when it is next mounted
+    (offline, after e2fsck: the first start after the hub started), with its files kept;
+    while mounted it stays as it is, and a lower size never shrinks it."""
+    from hub_config import workspace_disk
+
+    ws = world.projects / "c4" / "workspace"
+    ws.mkdir(parents=True, exist_ok=True)
+    workspace_disk.ensure(ws, 16)
+    (ws / "kept.txt").write_text("kept\n")
+
+    def size_mb():
+        st = os.statvfs(ws)
+        return st.f_blocks * st.f_frsize / (1 << 20)
+    small = size_mb()
+    workspace_disk.ensure(ws, 24)          # mounted: unchanged until the next mount
+    online = size_mb()
+    assert online == small, (small, online)
+    workspace_disk.release(ws)
+    assert workspace_disk.mount_source(ws) is None
+    workspace_disk.ensure(ws, 40)          # not mounted: offline
+    offline = size_mb()
+    assert offline >= online + 15, (online, offline)
+    workspace_disk.ensure(ws, 16)          # never shrunk
+    assert size_mb() == offline
+    assert (ws / "kept.txt").read_text() == "kept\n"
+    image = world.projects / "c4" / workspace_disk.IMAGE_NAME
+    assert image.stat().st_size == 40 << 20
+    assert workspace_disk.host_bytes(image) < 16 << 20  # still sparse
