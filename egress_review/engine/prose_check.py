@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from egress_review.engine import prose_shares
+from egress_review.engine import prose_shares, singling_out
 from egress_review.engine.context import Context
 from egress_review.engine.prose import SUPPRESSION_RULE, Number, read_numbers
 from egress_review.engine.readers import TextUnit
@@ -34,6 +34,16 @@ _WHY = {
                   "此統計量所在句子未載明人數（須達門檻）"),
     "extreme": ("a minimum, maximum or range is one person's value", "最小值、最大值或範圍為單一個人的數值"),
 }
+
+
+def _span_place(unit: TextUnit, text: str, start: int, end: int) -> dict:
+    """The place of ``text[start:end]`` (a sentence): the file's line, else the part's."""
+    rel = text.count("\n", 0, start)
+    if unit.file_lines:
+        where = {"line": rel + unit.place.get("line", 1)}
+    else:
+        where = {"line_in_part": rel + 1}
+    return {**unit.place, **where, "offset": start, "length": end - start}
 
 
 def _place(unit: TextUnit, text: str, n: Number) -> dict:
@@ -63,6 +73,8 @@ def check(ctx: Context, spec: ManifestFile, unit: TextUnit, *, counts_only: bool
             numbers = read_numbers(text.replace("_", " "))
     else:
         numbers = read_numbers(text)
+        if not counts_only:        # E3: words that pick out one institution, person or place
+            singling_out.check(ctx, spec, unit, _span_place)
     reviews = 0
     _check_bounds(ctx, spec, unit, numbers, m)
     _check_differences(ctx, spec, unit, numbers, m)

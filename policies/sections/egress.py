@@ -49,6 +49,11 @@ class EgressPolicy(BaseModel):
         description="A statistic column whose header names a ratio of counts (ratio, 比值, x_to_y) "
                     "or a mode (眾數) goes to a reviewer, whatever was declared: neither count of a "
                     "ratio is shown, and a small group's mode is a person's value.")
+    prose_singling_out: bool = setting(
+        True, rule="E3",
+        description="A sentence that picks out one institution, person or place (the only "
+                    "hospital in X, ranked first, highest in 台東, 唯一, 排名第一, 最多的一家) goes "
+                    "to a reviewer with the sentence marked.")
     histogram_densities: bool = setting(
         True, rule="E2",
         description="A density column over numeric bins gives each bin's count as density x width "
