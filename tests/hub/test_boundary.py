@@ -172,6 +172,28 @@ def test_kernel_reaches_no_host_file_network_or_device(ann_probe):
     assert p["sys_present"] is False
 
 
+@pytest.mark.parametrize("place", ["tmp", "var_tmp", "dev_shm", "workspace", "home"])
+def test_kernel_runs_no_program_written_where_it_can_write(ann_probe, place):
+    """S1 in a real kernel: a binary or script written into scratch, /dev/shm or the shared
+    workspace does not run (hub_config.exec_guard), directly, by link or by descriptor; system
+    programs, links to them and an interpreter reading a script do."""
+    p = ann_probe
+    assert f"exec_setup_{place}" not in p, p.get(f"exec_setup_{place}")
+    for how in ("binary", "script", "link", "fd"):
+        assert p[f"exec_{how}_{place}"] != "ok", (how, p[f"exec_{how}_{place}"])
+    assert p[f"run_sys_link_{place}"] == "ok" and p[f"run_sh_script_{place}"] == "ok"
+    assert p["run_usr_bin"] == "ok" and p["run_bin_sh"] == "ok"
+
+
+def test_kernel_reads_only_its_namespaces_own_net_files(ann_probe):
+    """S1/S7: /proc/net's machine-wide files are root-only in the session's namespace
+    (hub_config.proc_mask.close_net); its own interfaces and sockets stay readable."""
+    p = ann_probe
+    for name in ("softnet_stat", "sockstat", "protocols"):
+        assert p[f"proc_net_{name}"] == "EACCES", (name, p[f"proc_net_{name}"])
+    assert p["proc_net_dev"] == "ok" and p["proc_net_tcp"] == "ok"
+
+
 def test_kernel_does_not_hold_the_hubs_output(hub, ann_probe):
     """The kernel's stdout/stderr are its session's log, write-only; never the hub's log."""
     p = ann_probe

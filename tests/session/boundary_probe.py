@@ -311,6 +311,8 @@ def run(cfg):
     out["sys_present"] = os.path.exists("/sys/fs/cgroup")
     out["ifaces"] = [n for _, n in socket.if_nameindex()]
     _exec_attempts(out)
+    for name in ("softnet_stat", "sockstat", "protocols", "dev", "tcp"):  # closed, closed, ...
+        out[f"proc_net_{name}"] = _try(lambda name=name: open(f"/proc/net/{name}").read())
     return out
 
 
