@@ -21,7 +21,8 @@ NR = {"clone": 56, "clone3": 435, "unshare": 272, "setns": 308, "mount": 165, "u
       "finit_module": 313, "delete_module": 176, "kexec_load": 246, "userfaultfd": 323,
       "personality": 135, "open_by_handle_at": 304, "name_to_handle_at": 303, "fsopen": 430,
       "open_tree": 428, "move_mount": 429, "acct": 163, "swapon": 167, "syslog": 103,
-      "modify_ldt": 154, "uselib": 134}
+      "modify_ldt": 154, "uselib": 134, "kcmp": 312, "process_vm_writev": 311,
+      "fanotify_init": 300}
 NAMESPACES = {"user": 0x10000000, "mount": 0x00020000, "net": 0x40000000, "pid": 0x20000000,
               "ipc": 0x08000000, "uts": 0x04000000, "cgroup": 0x02000000, "time": 0x00000080}
 _libc = ctypes.CDLL(None, use_errno=True)
@@ -226,6 +227,20 @@ def run(cfg):
     out["syslog"] = _sys("syslog", 3, iov, 16)
     out["modify_ldt"] = _sys("modify_ldt", 0, iov, 16)  # reading the table needs no privilege
     out["uselib"] = _sys("uselib", b"/usr/lib/x86_64-linux-gnu/libc.so.6")
+    # another process of the same uid: compared, written, attached to (all work unfiltered)
+    sibling = os.fork()
+    if sibling == 0:
+        import time
+        time.sleep(30)
+        os._exit(0)
+    try:
+        out["kcmp_sibling"] = _sys("kcmp", os.getpid(), sibling, 0, 0, 0)  # KCMP_FILE
+        out["process_vm_writev"] = _sys("process_vm_writev", sibling, iov, 1, iov, 1, 0)
+        out["ptrace_attach_sibling"] = _sys("ptrace", 16, sibling, 0, 0)  # PTRACE_ATTACH
+    finally:
+        os.kill(sibling, 9)
+        os.waitpid(sibling, 0)
+    out["fanotify_init"] = _sys("fanotify_init", 0, 0)
 
     def tiocsetd(ldisc):
         import fcntl

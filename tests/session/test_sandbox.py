@@ -184,7 +184,8 @@ def test_no_new_namespace_and_no_mount(probe, attempt):
     "io_uring_setup", "keyctl_join", "add_key", "request_key", "ptrace_traceme",
     "process_vm_readv", "pidfd_getfd", "bpf", "perf_event_open", "init_module", "finit_module",
     "delete_module", "kexec_load", "userfaultfd", "personality_no_aslr", "open_by_handle_at",
-    "name_to_handle_at", "acct", "syslog", "modify_ldt", "uselib"])
+    "name_to_handle_at", "acct", "syslog", "modify_ldt", "uselib", "kcmp_sibling",
+    "process_vm_writev", "ptrace_attach_sibling", "fanotify_init"])
 def test_kernel_attack_surface_refused(probe, attempt):
     # EPERM from the seccomp filter; several (io_uring, keyctl, userfaultfd in user mode,
     # personality, ptrace of oneself, process_vm_readv of oneself) work without it.
