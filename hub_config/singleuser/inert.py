@@ -22,6 +22,8 @@ import html
 import re
 from html.parser import HTMLParser
 
+from hub_config.singleuser import image_clean
+
 HTML_TAGS = frozenset("""a abbr b blockquote br caption code col colgroup dd del details div dl dt
 em h1 h2 h3 h4 h5 h6 hr i ins kbd li mark ol p pre q s samp small span strong style sub
 summary sup table tbody td tfoot th thead tr u ul var""".split())
@@ -159,6 +161,14 @@ def _clean_svg(el) -> None:
         elif attr == "href" and not (value.startswith("#") or (
                 local == "image" and IMAGE_DATA.match(value))):
             del el.attrib[name]
+        elif attr == "href" and local == "image" and not value.startswith("#"):
+            # an embedded picture is re-encoded from its pixels like an image output
+            mime = "image/" + IMAGE_DATA.match(value).group(1)
+            picture = image_clean.clean(mime, value.split(",", 1)[1])
+            if picture is None:
+                del el.attrib[name]
+            else:
+                el.attrib[name] = f"data:{mime};base64,{picture}"
         elif ("url(" in squeezed or attr == "style") and not safe_css(value):
             del el.attrib[name]
     if local == "style" and not safe_css(el.text or ""):

@@ -15,7 +15,7 @@ import hashlib
 import json
 import re
 
-from hub_config.singleuser import inert
+from hub_config.singleuser import image_clean, inert
 from hub_config.singleuser.config import OutputCaps
 
 NOTE = "[enclave: {what} withheld - output to the browser is capped by policy (S1)]"
@@ -84,10 +84,10 @@ def cap_bundle(data: dict, caps: OutputCaps) -> dict:
                 out[mime] = svg
             else:
                 dropped.append(mime)
-        else:  # images: whole or nothing (a cut picture is not a picture)
-            size = len(value if isinstance(value, str) else json.dumps(value))
-            if size <= caps.message_bytes:
-                out[mime] = value
+        else:  # images: a picture re-encoded from its pixels (image_clean), whole or nothing
+            picture = image_clean.clean(mime, value)
+            if picture is not None and len(picture) <= caps.message_bytes:
+                out[mime] = picture
             else:
                 dropped.append(mime)
     if "text/markdown" in out or ("text/markdown" in (data or {})
