@@ -52,6 +52,22 @@ def requester_words_findings(req: EgressRequest, text: str, *, policy,
     return ctx.findings
 
 
+def refuse_leaving_words(req: EgressRequest, text: str, what: str, *, policy,
+                         case_context: dict | None = None, reviewer: bool = False) -> None:
+    """Raise (422) when ``text`` - words the requester will read, outside too once the request
+    is decided - would carry data: what blocks a file (identifiers, pseudonyms, a pasted table,
+    a small count) or a count a few from a cell of the request's tables (E3: the difference
+    would leave).  The same rule for the requester's words and a reviewer's public ones."""
+    blocking = [x for x in requester_words_findings(req, text, policy=policy, case_context=case_context)
+                if x.severity == "block" or (x.check == "prose_tables" and "value" in x.location)]
+    if blocking:
+        hint = ("; say it without the value, or in a private comment (reviewers only)"
+                if reviewer else "")
+        raise WorkflowError(f"{what} refused (the requester reads it, outside too): " + "; ".join(
+            f"{x.message_en} ({x.location.get('sentence') or x.location.get('line', '')})"
+            for x in blocking[:5]) + hint, status=422)
+
+
 def output_file(req: EgressRequest, file_id: int) -> EgressFile:
     """One of the files asked to leave; checking inputs (sidecars) have no thread."""
     f = next((f for f in req.outputs if f.id == file_id), None)
@@ -93,16 +109,11 @@ def add_comment(db: Session, req: EgressRequest, user: User, body: str, visibili
     if is_requester and req.state in TERMINAL and not outside:
         raise Conflict(f"request {req.id} is {req.state}: a comment now would leave without a "
                        "review; write it in a new request")
-    if is_requester:
-        blocking = [x for x in requester_words_findings(req, body, policy=policy,
-                                                        case_context=case_context)
-                    # a count a few from a cell of the request's tables: the difference would
-                    # leave in the comment (E3); the requester rephrases
-                    if x.severity == "block" or (x.check == "prose_tables" and "value" in x.location)]
-        if blocking:
-            raise WorkflowError("comment refused: " + "; ".join(
-                f"{x.message_en} ({x.location.get('sentence') or x.location.get('line', '')})"
-                for x in blocking[:5]), status=422)
+    if is_requester or visibility == "public":
+        # a public word reaches the requester, and outside once the request is decided: a
+        # reviewer's too (E7: a cell, a pasted row or an identifier quoted back would leave)
+        refuse_leaving_words(req, body, "comment", policy=policy, case_context=case_context,
+                             reviewer=not is_requester)
     now = now or utcnow()
     c = EgressComment(request_id=req.id, author_id=user.id, visibility=visibility, body=body,
                       created_at=now, file_id=f.id if f is not None else None)

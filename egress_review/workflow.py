@@ -44,7 +44,7 @@ from enclave.accounts.models import User
 from enclave.audit import AuditEntry, append
 from enclave.cases.models import Case
 from enclave.db import utcnow
-from egress_review.comments import add_comment, requester_words_findings  # noqa: F401
+from egress_review.comments import add_comment, refuse_leaving_words, requester_words_findings  # noqa: F401
 from egress_review.faults import checkpoint
 from egress_review.models import DECISIONS, EgressRequest, EgressReview, EgressFile
 from egress_review.request_input import (Conflict, Forbidden, NotFound, WorkflowError,  # noqa: F401
@@ -391,8 +391,10 @@ def can_act(db: Session, req: EgressRequest, user: User, policy) -> WorkflowErro
 
 
 def review(db: Session, store: BlobStore, req: EgressRequest, user: User, decision: str,
-           reason: str, *, policy, release_area=None, now: dt.datetime | None = None) -> EgressReview:
-    """Record one blind review; when the stage is complete, decide the request."""
+           reason: str, *, policy, release_area=None, now: dt.datetime | None = None,
+           case_context: dict | None = None) -> EgressReview:
+    """Record one blind review; when the stage is complete, decide the request.  The reason is
+    read by the requester once the request is decided (outside too): checked as their words."""
     now = now or utcnow()
     if decision not in DECISIONS:
         raise WorkflowError(f"decision must be one of {DECISIONS}, not {decision!r}")
@@ -407,6 +409,9 @@ def review(db: Session, store: BlobStore, req: EgressRequest, user: User, decisi
                    decision=decision)
             db.commit()
         raise refusal
+    if reason:
+        refuse_leaving_words(req, reason, "reason", policy=policy, case_context=case_context,
+                             reviewer=True)
     if decision == "approve" and req.verdict == "block":
         raise Conflict("the automatic check blocked this request; it cannot be approved, only sent "
                        "back for changes or rejected")

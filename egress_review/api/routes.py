@@ -364,7 +364,7 @@ def add_review(rid: RID, body: ReviewIn, user: User = Depends(caller), db: Sessi
     """Record your review (blind: others' reviews stay hidden until yours is in)."""
     req = load(db, rid, user, lock=True)
     wf.review(db, svc.store, req, user, body.decision, body.reason, policy=svc.policy,
-              release_area=svc.area, now=svc.now())
+              release_area=svc.area, now=svc.now(), case_context=svc.case_context(req.case_code))
     return detail(db, req, user, svc)
 
 

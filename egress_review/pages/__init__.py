@@ -243,7 +243,7 @@ def review_form(rid: RID, request: Request, decision: str = Form(...), reason: s
         return r
     req = load(db, rid, user, lock=True)
     wf.review(db, svc.store, req, user, decision, reason, policy=svc.policy, release_area=svc.area,
-              now=svc.now())
+              now=svc.now(), case_context=svc.case_context(req.case_code))
     return RedirectResponse(f"/requests/{rid}", status_code=303)
 
 
