@@ -140,28 +140,33 @@ def faint_bench(n: int) -> None:
 
     import numpy as np
 
-    from deidentify.dicom import local_contrast, phantoms
+    from deidentify.dicom import local_contrast, phantoms, sharp_steps
     from deidentify.dicom.burned_in import HeldForReview
     from deidentify.dicom.synthetic import make_cine
 
     total = 0
     for kind in phantoms.KINDS:
-        found = sum(bool(local_contrast.find_lines(phantoms.phantom(kind, 1000 + s, ruler=s % 4 == 0)))
-                    for s in range(n))
+        found = 0
+        for s in range(n):
+            frame = phantoms.phantom(kind, 1000 + s, ruler=s % 4 == 0)
+            found += bool(local_contrast.find_lines(frame) or sharp_steps.text_bands(frame))
         total += found
         print(f"clean {kind}: text-like line in {found}/{n} (every 4th with a ruler)")
     print(f"clean, all kinds: {total}/{n * len(phantoms.KINDS)} would be held")
-    # CPU per frame, the former map alone against every map (same process, alternating)
+    # CPU per frame: the median map alone, every map, every map + the bands of sharp steps
+    # (same process, order alternating)
     for size, kind in ((256, "ct"), (512, "ct"), (256, "rgb")):
         frame = phantoms.phantom(kind, 1, size=size)
-        cost = {"median map only (before)": 0.0, "all maps (median, similar, colour planes)": 0.0}
+        cost = {"median map only": 0.0, "all maps": 0.0, "all maps + sharp steps": 0.0}
         for k in range(6):
-            for label in (cost if k % 2 else reversed(list(cost))):
+            for label in (list(cost) if k % 2 else list(reversed(list(cost)))):
                 t0 = time.process_time()
                 if label.startswith("median"):
                     local_contrast.find_lines(frame, similar=False, planes=False)
                 else:
                     local_contrast.find_lines(frame)
+                if label.endswith("steps"):
+                    sharp_steps.text_bands(frame)
                 local_contrast.rendering(frame)
                 cost[label] += (time.process_time() - t0) / 6
         print(f"{kind} {size}x{size}: lines + 2 OCR pages, " +

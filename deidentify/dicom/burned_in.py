@@ -28,7 +28,7 @@ import numpy as np
 from pydicom.dataset import Dataset
 from pydicom.multival import MultiValue
 
-from deidentify.dicom import local_contrast, pixels
+from deidentify.dicom import local_contrast, pixels, sharp_steps
 
 
 class HeldForReview(RuntimeError):
@@ -145,6 +145,8 @@ def for_ocr(ds: Dataset, frame: np.ndarray, opts: pixels.PixelOptions) -> np.nda
     shown = colour_view(ds, frame)
     lines = local_contrast.find_lines(shown, rules, similar=opts.faint_text_similar,
                                       planes=opts.faint_text_colour_planes) if opts.faint_text_hold else []
+    if opts.faint_text_hold and opts.faint_text_steps:   # text over folds: sharp paired steps
+        lines = lines + sharp_steps.text_bands(shown, opts.faint_text_step_count)
     if lines:   # what _clean_pixels blanks without OCR need not be read: saturated strokes,
         # the borders of a class that burns text in, the bands of a flagged image
         blanked = _saturated(ds, frame, opts) if opts.use_strokes else []

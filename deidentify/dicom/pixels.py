@@ -73,6 +73,8 @@ class PixelOptions:
     faint_text_read_share: float = _policy_default("dicom_faint_text_read_share")
     faint_text_similar: bool = _policy_default("dicom_faint_text_similar")
     faint_text_colour_planes: bool = _policy_default("dicom_faint_text_colour_planes")
+    faint_text_steps: bool = _policy_default("dicom_faint_text_steps")
+    faint_text_step_count: int = _policy_default("dicom_faint_text_step_count")
 
     @classmethod
     def from_policy(cls, policy=None, **overrides) -> "PixelOptions":
@@ -96,7 +98,9 @@ class PixelOptions:
                       "faint_text_contrast": d.dicom_faint_text_contrast,
                       "faint_text_read_share": d.dicom_faint_text_read_share,
                       "faint_text_similar": d.dicom_faint_text_similar,
-                      "faint_text_colour_planes": d.dicom_faint_text_colour_planes, **overrides})
+                      "faint_text_colour_planes": d.dicom_faint_text_colour_planes,
+                      "faint_text_steps": d.dicom_faint_text_steps,
+                      "faint_text_step_count": d.dicom_faint_text_step_count, **overrides})
 
 
 class OcrUnavailable(RuntimeError):

@@ -167,6 +167,18 @@ class DataPolicy(BaseModel):
         description="In a colour frame text-like lines are also looked for in each sample plane "
                     "(R, G, B), not only in their mean: text of another hue but the same "
                     "brightness as its background has contrast in a plane only.")
+    dicom_faint_text_steps: bool = setting(
+        True, rule="D1",
+        description="Faint text over busy anatomy (cortex folds) is also looked for as a band of "
+                    "small, sharp, paired one-pixel steps (a stroke's two edges) with more of them "
+                    "than the bands above and below (deidentify/dicom/sharp_steps.py): burned-in "
+                    "text is drawn on the pixel grid, anatomy ramps; OCR must read the band or "
+                    "the file is held.")
+    dicom_faint_text_step_count: int = setting(
+        8, rule="D1", ge=1,
+        description="A band holds at least this many more sharp paired steps than the bands "
+                    "directly above and below it (lower finds fainter text and holds more "
+                    "anatomy).")
     dicom_faint_text_read_share: float = setting(
         0.8, rule="D1", gt=0, le=1,
         description="A text-like line counts as read when OCR boxes (with their margin) cover "
