@@ -47,6 +47,7 @@ from enclave.db import utcnow
 from egress_review.comments import add_comment, refuse_leaving_words, requester_words_findings  # noqa: F401
 from egress_review.faults import checkpoint
 from egress_review.models import DECISIONS, EgressRequest, EgressReview, EgressFile
+from egress_review.resubmission import earlier_refusal
 from egress_review.request_input import (Conflict, Forbidden, NotFound, WorkflowError,  # noqa: F401
                                          clean_text, parse_manifest_json)
 from egress_review.review_stages import (REVIEWABLE, STATES, TERMINAL, WITHDRAWABLE, required_for,  # noqa: F401
@@ -296,6 +297,7 @@ def submit_new(db: Session, store: BlobStore, user: User, manifest, manifest_dat
            files={f.path: f.sha256 for f in req.files})
     if not draft:
         req.submitted_at = now
+        _refused_files_back(db, req, user, now)
         _move(db, req, "submitted", user, reason=manifest.purpose, now=now)
     db.commit()
     checkpoint("submit.committed")
@@ -320,7 +322,20 @@ def submit_draft(db: Session, req: EgressRequest, user: User, *, now: dt.datetim
         raise Conflict(f"request {req.id} is {req.state}, not a draft")
     may_submit(db, user, req.case_code)
     req.submitted_at = now
+    _refused_files_back(db, req, user, now)
     _move(db, req, "submitted", user, reason=req.purpose, now=now)
+
+
+def _refused_files_back(db: Session, req: EgressRequest, user: User, now: dt.datetime) -> None:
+    """Bytes refused in an earlier request of the case come back: the committee decides after
+    the reviewers (E4: a refusal is not reset by withdrawing and filing again)."""
+    prior = earlier_refusal(db, req.case_code, {f.sha256 for f in req.outputs}, exclude_id=req.id)
+    if prior is not None:
+        req.needs_committee = True
+        _audit(db, user, "egress.refused_files_back", req, now=now, earlier_request=prior.id,
+               earlier_state=prior.state,
+               reason=f"files refused in request {prior.id} ({prior.state}) come back unchanged: "
+                      "the committee decides after the reviewers")
 
 
 def check(db: Session, store: BlobStore, req: EgressRequest, *, policy,

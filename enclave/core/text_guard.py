@@ -4,9 +4,9 @@ Names, purposes, titles, comments and reasons are shown on pages to reviewers, s
 auditors, written into the audit log and printed by the CLI.  A few invisible characters let
 such a string lie about itself there:
 
-- terminal control (C0 other than tab/newline/carriage return, DEL, C1 - ESC starts the ANSI
+- terminal control (C0 other than tab/newline/carriage return - NUL has the apps' own filter -, DEL, C1 - ESC starts the ANSI
   sequences that recolour, move the cursor or clear a reviewer's terminal);
-- bidirectional embeddings, overrides and isolates (U+202A-E, U+2066-9): ``file‮txt.exe``
+- bidirectional embeddings, overrides and isolates (U+202A-E, U+2066-9): ``file<U+202E>txt.exe``
   reads backwards, a reason can show words in another order than they were written;
 - line and paragraph separators (U+2028/9), which some viewers break lines on, forging a
   log line the way a raw newline would in a one-line field.
@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 
-_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
+_UNSAFE = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
 
 
 def unsafe_char(text: str) -> str | None:

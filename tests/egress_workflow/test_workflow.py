@@ -104,7 +104,9 @@ def test_block_verdict_cannot_be_approved(client, world):
     r = review(client, world, "rev1", rid, "approve")
     assert r.status_code == 409 and "cannot be approved" in r.json()["detail"]
     assert review(client, world, "rev1", rid, "changes", "").status_code == 400  # reason required
-    assert review(client, world, "rev1", rid, "changes", "cell 20-39 has 3 persons").status_code == 200
+    # the reason reaches the requester, outside too: the blocked cell's value may not (E7)
+    assert review(client, world, "rev1", rid, "changes", "cell 20-39 has 3 persons").status_code == 422
+    assert review(client, world, "rev1", rid, "changes", "a cell is below the threshold; merge age bands").status_code == 200
     assert review(client, world, "rev2", rid, "reject", "below threshold (E2)").status_code == 200
     d = client.get(f"/api/requests/{rid}", headers=world.auth("alice")).json()
     assert d["state"] == "rejected" and "below threshold" in d["decision_reason"]
@@ -468,7 +470,7 @@ def test_the_requester_reads_outcome_reviews_and_resubmission_in_a_view(client, 
     from egress_review.request_view import RequestsView, RequestView
 
     rid = submit(client, world, files={"counts.csv": COUNTS_SMALL}).json()["id"]
-    assert review(client, world, "rev1", rid, "changes", "row 20-39 has 3 persons: merge bands").status_code == 200
+    assert review(client, world, "rev1", rid, "changes", "row 20-39 is under the threshold: merge bands").status_code == 200
     assert review(client, world, "rev2", rid, "changes", "merge the age bands").status_code == 200
     client.post(f"/api/requests/{rid}/comments", headers=world.auth("rev1"),
                 json={"body": "please merge 20-39 with 40-59", "visibility": "public"})
