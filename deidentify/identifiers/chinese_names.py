@@ -64,7 +64,7 @@ _NAME_FLAGS = {"nr", "nrfg", "nrt"}
 _STOP_S = {to_simplified(c) for c in _STOP}
 _TRAD_SURNAME_CHARS = set(SINGLE_SURNAMES) | set("".join(COMPOUND_SURNAMES))
 _SURNAMES_S = {to_simplified(c) for c in SINGLE_SURNAMES} | {to_simplified(c) for c in COMPOUND_SURNAMES}
-_MASK_CHARS = "Oo○〇◯*xX"
+_MASK_CHARS = "Oo○〇◯●◎■□*xX"
 _MASK_SET = frozenset(_MASK_CHARS)
 PLAIN_MASK_RUN = r"(?<![A-Za-z0-9])[" + _MASK_CHARS + r"]{1,2}(?![A-Za-z0-9])"
 # (the first mask character, then the look-behind on what stands before it: a pattern opening
@@ -211,17 +211,27 @@ def find_names(text: str, simplified: str | None = None, *, use_jieba: bool = Tr
     # A name already part-masked by whoever wrote the note (王OO, 黄O明, 李○○, 陈**) still shows
     # the surname and often a given character: the rest goes too.
     for m in (() if _MASK_SET.isdisjoint(simp) else _MASK_RUN.finditer(simp)):
-        p, b = m.span()
-        if b - p == 1 and b < len(simp) and _is_han(simp[b]):
-            b += 1                                   # 黄O明
-        for a in (p - 1, p - 2, p - 3):             # 王OO | 黄明O, 欧阳OO | 欧阳明O
+        p, end = m.span()
+        b = end
+        if b - p == 1 and b < len(simp) and _is_han(simp[b]) \
+                and (simp[b] not in _STOP_S or simp[b] in _GIVEN_CHARS_S):
+            b += 1                                   # 黄O明, 高*和
+            if b < len(simp) and _is_han(simp[b]) and simp[b] not in _STOP_S and simp[b - 1] not in _STOP_S:
+                b += 1                               # 吴*梅婉 (a two-character given name)
+        # 王OO | 黄明O, 欧阳OO | 欧阳明O (a compound first: 上官* is no 官 name)
+        for a in ((p - 2,) if simp[max(0, p - 2):p] in _SURNAMES_S else ()) + (p - 1, p - 2, p - 3):
             if a < 0 or not all(_is_han(c) for c in simp[a:p]):
                 break
             surname = simp[a:a + 2] in _SURNAMES_S or (p - a < 3 and simp[a] in _SURNAMES_S)
             given_before = p - a - (2 if simp[a:a + 2] in _SURNAMES_S else 1)
-            if surname and given_before <= 1 and (given_before == 0 or b - p == 1):
-                if not any(h.start <= a < h.end for h in hits):
+            if given_before == 1:
+                b = end                              # 黄明O今日: the name ends at its mask
+            if surname and given_before <= 1 and (given_before == 0 or end - p == 1):
+                inside = [h for h in hits if h.start <= a < h.end]
+                if not inside:
                     hits.append(NameHit(a, b, 0.85, "part-masked"))
+                elif inside[0].end < b:               # 孙松 found, its mask 孙松* left: the mask goes too
+                    hits[hits.index(inside[0])] = NameHit(inside[0].start, b, inside[0].score, inside[0].reason)
                 break
     return hits
 
@@ -243,6 +253,8 @@ def _decide(simp: str, i: int, s_end: int, use_jieba: bool) -> tuple[int, int, f
                 return None
     if simp[i:i + 2] in _NOT_NAME_PREFIXES:
         return None
+    if s_end - i == 1 and i > 0 and titles.match(simp, s_end) and _room_before_title(simp, i):
+        return None         # (D1 false positives) 隔壁房|阿姨, 同房|先生: the room, not the surname 房
     if simp[s_end:s_end + 1] == "记" and simp[s_end:s_end + 2] != "记者":
         return None         # 王记 is a shop (name_forms masks its surname), 王记买 no name
     # (a place or time word before, a title or given name after: as good as a context word;
@@ -257,7 +269,7 @@ def _decide(simp: str, i: int, s_end: int, use_jieba: bool) -> tuple[int, int, f
             and not tokenizer.FREQ.get(simp[i:end]) and simp[i:end] not in tags):
         return i, end, 0.85 if context else 0.7, "isolated"
     w = _word_starting(simp, i, s_end, tags)
-    if w and (w in _NR_NOT_NAMES or w[:2] in _NR_NOT_NAMES):
+    if w and (w in _NR_NOT_NAMES or w[:2] in _NR_NOT_NAMES or _word_tagged_name(w, s_end - i, tags, tokenizer)):
         return None
     # Title straight after the surname: 李小姐 → only the surname is the name part.
     title = titles.match(simp, s_end)
@@ -385,6 +397,24 @@ def _inside_role_word(simp: str, i: int) -> bool:
     """Does a role or title word of three or more characters (个管师, 社工师, 护理长) cover ``i``
     with a character before it?  The surname there opens no name."""
     return any(p <= i and simp.startswith(w, i - p) for w, p in _role_words().get(simp[i], ()))
+
+
+def _room_before_title(simp: str, i: int) -> bool:
+    from deidentify.identifiers.name_runs import _PLACE_NOUNS, _place_ends_at
+
+    return simp[i] in _PLACE_NOUNS and _place_ends_at(simp, i)
+
+
+def _word_tagged_name(w: str, n_surname: int, tags: dict[str, str], tokenizer) -> bool:
+    """(D1 false positives) A dictionary word jieba tags as a name that is no person's name:
+    its surname opens a common ordinary word and the rest holds no given-name character
+    (高中|毕业, 高中|生, 白雪|公主; 黄金|龙 stays), or a transliteration (nrt) without one
+    (麦当劳)."""
+    if tags.get(w) == "nrt":
+        return not any(c in _GIVEN_CHARS_S for c in w[n_surname:])
+    head, tail = w[:n_surname + 1], w[n_surname + 1:]
+    return (bool(tail) and not any(c in _GIVEN_CHARS_S for c in tail)
+            and (tokenizer.FREQ.get(head) or 0) >= _COMMON_WORD_FREQ)
 
 
 def _rare_given_pair(w: str, tokenizer) -> bool:

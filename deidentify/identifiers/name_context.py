@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 
 from deidentify.identifiers.name_words import FOLLOWERS, INTRODUCERS, TITLES  # noqa: F401
-from deidentify.identifiers import foreign_names, name_forms
+from deidentify.identifiers import foreign_names, name_forms, split_names
 from deidentify.identifiers.name_scans import (BED, DEPT_BEFORE, HAN_AFTER_LATIN, LATIN_HAN_GATE, LATIN_TITLE_HAN,
                                               KIN_BEFORE, KIN_TITLE, NICKNAME_SHAPE, RELATION_AFTER, RELATION_BEFORE,
                                               SURNAME_XING, _JA_GATE, _RELATIONS, romanised_surnames)
@@ -65,8 +65,12 @@ def find(simplified: str) -> list[tuple[int, int, float]]:
     intro, titles, _, _, _ = _tables()
     simp = simplified
     hits: list[tuple[int, int, float]] = []
-    for m in (_DOT_NAME.finditer(simp) if _DOT_CHARS.search(simp) else ()):   # (a dot in every match)
+    dotted = _DOT_NAME.finditer(simp) if _DOT_CHARS.search(simp) else ()     # (a dot in every match)
+    spaced = split_names.find(simp) if dotted else []
+    for m in dotted:
         a, b = m.span()
+        if any(x < b and a < y for x, y in spaced):
+            continue       # 王．小．明表示: a Chinese name spaced by dots (split_names), not 王.小.明表示
         if "." in simp[a:b] and not _dot_is_name(simp, a, b):
             continue
         for im in intro.finditer(simp, max(0, a - 8), b):   # 个案|瓦历斯·诺干: the introducer stays

@@ -13,7 +13,7 @@ import re
 
 from deidentify.identifiers.normalise import to_simplified
 from deidentify.identifiers.name_words import (_ACTS, _BEFORE_NAME, _BREAK, _NOT_FIRST, _ROLE_NOUNS,
-                                              _ROLE_PREFIX, CLINICAL_TERMS, FOLLOWERS, INTRODUCERS, NOT_NICKNAMES, TITLES)
+                                              _ROLE_PREFIX, CLINICAL_TERMS, EDUCATION, FOLLOWERS, INTRODUCERS, NOT_NICKNAMES, TITLES)
 from deidentify.identifiers.name_scans import CLINIC, GIVEN_TOLD, LATIN_TOLD
 from deidentify.identifiers.regex_gate import by_first_char
 
@@ -253,6 +253,26 @@ def verb_led(simp: str, i: int) -> bool:
             and not all(ch in _GIVEN_CHARS_S for ch in w))
 
 
+def _education_at(simp: str, i: int) -> bool:
+    """An education level at ``i`` not followed by a given-name character (国中毕业, 高中生;
+    not 高中明)."""
+    for w in EDUCATION:
+        if simp.startswith(w, i):
+            nxt = simp[i + len(w):i + len(w) + 1]
+            return not nxt or nxt not in _given_chars() or _word_at(simp, i + len(w))
+    return False
+
+
+# characters that make a role word a group (医师群, 护理师们, 社工组)
+_COLLECTIVE = frozenset("群们等组队团众")
+
+
+def _given_chars() -> set[str]:
+    from deidentify.identifiers.chinese_names import _GIVEN_CHARS_S
+
+    return _GIVEN_CHARS_S
+
+
 def _name_after_run(simp: str) -> int:
     i = 0
     run = 0
@@ -265,6 +285,10 @@ def _name_after_run(simp: str) -> int:
         if run == 4 and simp[i + 3] == "和":
             return i + 4                                 # 范姜毅和。
         return i + 3 if run == 3 or _boundary(simp, i + 3) else i + 4
+    if run >= 2 and _education_at(simp, i):
+        return 0           # (D1 false positives) 病人|国中毕业, 学历|高中生: a school level
+    if run >= 2 and simp[i] in _COLLECTIVE and (simp[i + 1] not in _given_chars() or _word_at(simp, i + 1)):
+        return 0           # (D1 false positives) 医师|群讨论, 护理师|们交班: the role's group, then what it does
     if run >= 2 and simp[i] in "阿小" and not is_word(simp[i:i + 2], 100) and _boundary(simp, i + 2):
         return i + 2                                     # nickname: 阿明, 小容
     if run < 2 or simp[i] in _NOT_FIRST or _whole_word_at(simp, i):
@@ -311,7 +335,28 @@ def _name_before_title(simp: str, t: int, max_len: int = 3) -> int:
 @functools.lru_cache(maxsize=1 << 16)
 def _name_before_window(simp: str, t: int, max_len: int) -> int:
     k = _name_before_run(simp, t, max_len)
-    return k if k >= 0 else _surname_before(simp, t, max_len)
+    k = k if k >= 0 else _surname_before(simp, t, max_len)
+    noun = t - 2 if simp[t - 1:t] == "的" else t - 1
+    if k >= 0 and noun > 0 and noun >= k and simp[noun] in _PLACE_NOUNS and _place_ends_at(simp, noun):
+        return -1          # (D1 false positives) 隔壁房|阿伯, 同病房|阿嬷, 邻床|阿伯: the room or bed, not a name
+    if k >= 0 and simp[k:t] in EDUCATION:
+        return -1          # 国中|同学, 高中|老师: the school level, not a name
+    if k >= 0 and simp[t - 1:t] == "的":
+        return -1          # 隔壁的|阿伯: a name never ends in the possessive
+    return k
+
+
+def _place_ends_at(simp: str, k: int) -> bool:
+    """A place, direction or time word (隔壁, 对面, 楼下) or a word the noun ends (同房, 病房)
+    right before or through ``k``."""
+    tags = _tables()[3]
+    return (place_or_time_before(simp, k) or _ordinary(simp[k - 1:k + 1]) or any(simp.endswith(p, 0, k) for p in _POSITION)
+            or any(j >= 0 and tags.get(simp[j:k]) in ("s", "t", "f") for j in (k - 2, k - 3)))
+
+
+# where a room, bed or house stands from the patient's (对面床, 邻床, 同房, 斜对面房)
+_POSITION = tuple(to_simplified(w) for w in ("對面", "隔壁", "旁邊", "樓上", "樓下", "附近", "前面", "後面", "左邊",
+                                             "右邊", "裡面", "外面", "同", "鄰", "隔", "前", "後", "每"))
 
 
 

@@ -83,6 +83,11 @@ _NOT_FIRST = set("栏无不没未被将会要可能也都就又仍再由因为�
 # Characters that end a name's run (a name never crosses them).
 _BREAK = set("的了在是和与及因为被把对向到从自也都就又而或但将会要有无未已再并则即所之其此该这那个位名岁男女等")
 # Clinical terms jieba's dictionary lacks (Traditional forms, converted below).
+# Education levels (學歷國中畢業, 病人高中生, 國小同學): a school level, not a name, unless a
+# given-name character follows (楊國中, 高中明 are names).  D1 false positives.
+EDUCATION = tuple(to_simplified(w) for w in (
+    "國小", "國中", "高中", "高職", "高工", "高商", "大學", "專科", "五專", "二專", "碩士", "博士", "研究所", "小學", "初中",
+    "幼稚園", "幼兒園", "大專", "學士"))
 CLINICAL_TERMS = (
     "白血球", "紅血球", "血小板", "血紅素", "白內障", "青光眼", "黃斑部", "黃疸", "高血壓", "高血脂", "高血糖", "低血糖",
     "石膏", "管路", "施打", "包紮", "康復", "蘇醒", "易怒", "葉酸", "唐氏症", "李斯特菌", "金黃色葡萄球菌", "甘油",

@@ -28,7 +28,7 @@ from itertools import accumulate
 from typing import Iterable, Sequence
 
 from deidentify.identifiers import (address_en, dates, labelled, name_context, schools, structured,
-                                    role_names, romanised_names,
+                                    role_names, romanised_names, split_names,
                                     taiwan_id, western_names)
 from deidentify.identifiers import phone as tw_phone
 from deidentify.identifiers.chinese_names import find_names, surname_pattern
@@ -356,14 +356,17 @@ def candidate_indices(texts: Sequence[str], options: ScrubOptions | None = None,
         screened.setdefault(i, []).extend(name_context.find(joined[starts[i]:ends[i]]))
     # a name right after a role word is one even when its characters open a word (保全高雄偉)
     after_role = {i: role_names.find(joined[starts[i]:ends[i]]) for i in in_rest(role_names.ROLE_NAME) - hard}
+    # names written apart (王 小 明, 王．小明): split_names
+    spaced = {i: found for i in in_rest(split_names.SPACED) - hard
+              if (found := split_names.find(joined[starts[i]:ends[i]], texts[i]))}
     names: dict[int, list[IdentifierHit]] = {}
-    for i in after_role:
+    for i in (*after_role, *spaced):
         screened.setdefault(i, [])
     for i, found in screened.items():
         t, seg = texts[i], joined[starts[i]:ends[i]]
         kept = [IdentifierHit("NAME", a, b, t[a:b], sc) for a, b, sc in found
                 if sc >= name_lo and not name_context.starts_a_word(seg, a, b)]
-        kept += [IdentifierHit("NAME", a, b, t[a:b], 0.85) for a, b in after_role.get(i, ())]
+        kept += [IdentifierHit("NAME", a, b, t[a:b], 0.85) for a, b in (*after_role.get(i, ()), *spaced.get(i, ()))]
         if kept:      # the other name in brackets and the name written again (as finders.alias_findings)
             kept += [IdentifierHit("NAME", x, y, t[x:y], sc) for _, x, y, sc in finders.alias_findings(
                 seg, [("ZH_PERSON_CONTEXT", h.start, h.end, h.score) for h in kept])]

@@ -1,0 +1,105 @@
+"""Chinese names written apart (D1): 王 小 明, 王．小．明, 王　小明, 司-馬-鴻-新, 王 - 小明.
+
+Probes spaced a name's characters (spaces, full-width spaces, dots, hyphens) so that no finder,
+which reads runs of Han characters, saw a name.  Ordinary notes seldom put one separator between
+single Han characters, so the shape carries the evidence; the characters still have to read as
+a name:
+- every character stands alone (王 小 明, 3-5 pieces with one and the same separator): the first
+  (or first two: 司-馬) a listed surname, none of the rest a function or clinical character
+  (有 高 血 壓);
+- a surname, one separator, then one or two characters (王　小明; three after a second surname:
+  宋 沈思倩): the same, at least one common given-name character, and the surname not the end of
+  a word before it (偏高 需注意 is no name).
+Works on the Simplified normal form (full-width separators are half-width there).
+"""
+from __future__ import annotations
+
+import re
+
+from deidentify.identifiers import chinese_names as C
+from deidentify.identifiers.normalise import to_simplified
+
+_H = r"[\u4e00-\u9fff]"
+# one separator: spaces (a full-width one is a space in the normal form), or a dot/hyphen/slash
+# with optional spaces either side
+_SEP = r"(?:[ \t]{1,3}|[ \t]?[.・·‧•\-_/][ \t]?)"
+_SURNAME_FIRST = "".join(sorted({c[0] for c in C._SURNAMES_S}))
+# a Han character that may open a name, a separator, then Han characters each after the same
+# separator (\2); whether they read as a name is decided in ``find``.  Opens with a character
+# set, so the engine skips to candidates at C speed.
+SPACED = re.compile("[" + _SURNAME_FIRST + "](?:" + _H + "(?=" + _SEP + "))?(" + _SEP + ")" + _H + "(?:"
+                    + _H + "{1,2}|(?:\\1" + _H + "){1,4})?")
+# characters that end or join words, never part of a given name
+_NOT_GIVEN = C._STOP_S | set(to_simplified("地得着過呢吧嗎啊喔哦嗯耶很太更最都還只才又也不沒非請需應該可能做看聽吃喝"
+                                          "拿放給讓使用由以於及或跟同並且若如果但卻然後前後上下左右內外高低"
+                                          "血壓糖尿痛腫熱紅癢咳痰喘燒吐瀉色液體狀片粒次天週"))
+
+
+def _freq(word: str) -> int:
+    return C._tables()[5].FREQ.get(word, 0) or 0
+
+
+def _surname_len(pieces: list[str]) -> int:
+    """Characters of the surname (2: a compound, whole or split: 欧阳 小明, 司-马-鸿-新, 司 马富);
+    0: the first piece is no surname."""
+    joined = "".join(pieces)
+    if joined[:2] in C._SURNAMES_S and len(pieces[0]) <= 2:
+        return 2
+    return 1 if len(pieces[0]) == 1 and joined[0] in C._SURNAMES_S else 0
+
+
+def _given_ok(given: str, strict: bool) -> bool:
+    """``strict`` (one separator, the weaker shape): a common given-name character is needed."""
+    if not given or any(c in _NOT_GIVEN and c not in C._GIVEN_CHARS_S for c in given):
+        return False
+    if not strict:
+        return True     # every character spaced apart: the shape itself (王 小 宝) is the evidence
+    # a common word (美国) is read as one unless every character is a given-name one
+    return any(c in C._GIVEN_CHARS_S for c in given) and (
+        len(given) < 2 or _freq(given) < C._COMMON_WORD_FREQ or all(c in C._GIVEN_CHARS_S for c in given))
+
+
+def _spaced_single_before(simp: str, a: int, sep: str) -> bool:
+    p = a - len(sep)
+    if p < 1 or simp[p:a] != sep or not re.match(_H, simp[p - 1]):
+        return False
+    return p < 2 or not re.match(_H, simp[p - 2])
+
+
+def find(simp: str, original: str | None = None) -> list[tuple[int, int]]:
+    """(start, end) of names written with separators between their characters; ``original``
+    (the text before normalising) tells 於 (→ 于) from the surname 于."""
+    out = []
+    for m in SPACED.finditer(simp):
+        a, b, sep = m.start(), m.end(), m.group(1)
+        body = simp[a:b]
+        pieces = body.split(sep)
+        if len(pieces) < 2 or any(not p for p in pieces):
+            continue
+        # the run goes on after the same separator: a spaced-out sentence or list, not one name
+        if simp.startswith(sep, b) and b + len(sep) < len(simp) and re.match(_H, simp[b + len(sep)]):
+            continue
+        # ... or started before it: one more spaced single character (有 高 血 压)
+        if _spaced_single_before(simp, a, sep):
+            continue
+        n_surname = _surname_len(pieces)
+        if not n_surname:
+            continue
+        if original is not None and any(o != c and o not in C._TRAD_SURNAME_CHARS
+                                        for o, c in zip(original[a:b], simp[a:b]) if c in C._SURNAMES_S):
+            continue            # 於 民國: a Traditional character that is a surname only once converted
+        if len(pieces) == 2:
+            if len(pieces[1]) == 3 and pieces[1][0] not in C._SURNAMES_S:
+                b -= 1          # three characters after one separator: a double surname (宋 沈思倩) or a word after
+                pieces[1] = pieces[1][:2]
+            if len(pieces[0]) == 1 and a > 0 and re.match(_H, simp[a - 1]) \
+                    and _freq(simp[a - 1:a + 1]) >= C._COMMON_WORD_FREQ:
+                continue        # the surname character ends a word before it (偏高 需注意)
+        elif any(len(p) != 1 for p in pieces):
+            continue            # spaced apart, every character stands alone
+        given = "".join(pieces)[n_surname:]
+        if b < len(simp) and simp[b - 1] not in C._GIVEN_CHARS_S and _freq(simp[b - 1:b + 1]) >= C._COMMON_WORD_FREQ:
+            continue            # the last character opens a word after it (石 膏 固定; not 廖/淑/华表示)
+        if 1 <= len(given) <= 3 and _given_ok(given, strict=len(pieces) == 2):
+            out.append((a, b))
+    return out
