@@ -14,6 +14,7 @@ import re
 
 import numpy as np
 
+from egress_review.engine import bins
 from egress_review.engine.context import Context
 from egress_review.engine.structure import _decimals as _plain_decimals
 from egress_review.manifest import ManifestFile
@@ -39,6 +40,9 @@ def _decimals(text: str) -> int:
 def bin_widths(table) -> np.ndarray | None:
     """Each row's bin width, from range labels or a pair of edge columns; None when the rows
     are not numeric bins."""
+    e = bins.edges(table)          # a pair of edge columns, or numpy's n + 1 edges
+    if e is not None and np.all(np.diff(e) > 0):
+        return np.diff(e)
     for col in table.group_cols:
         parts = [_RANGE.match(str(x)) for x in table.text(col).tolist()]
         if parts and all(parts):

@@ -78,6 +78,14 @@ def _add(ctx, spec, severity, loc, en, zh):
     ctx.add(rule=RULE, check=CHECK, severity=severity, file=spec.path, location=loc, en=en, zh=zh)
 
 
+def is_pickle(raw: bytes, suffix: str) -> bool:
+    """A pickle by its name (.pkl, .pickle, .joblib) or its bytes: protocol 2-5 opens with
+    PROTO (0x80, version) and every pickle ends with STOP ('.')."""
+    if suffix in (".pkl", ".pickle", ".joblib"):
+        return True
+    return len(raw) > 3 and raw[0] == 0x80 and 2 <= raw[1] <= 5 and raw.rstrip(b"\x00").endswith(b".")
+
+
 def _container(ctx: Context, spec: ManifestFile, full: Path, raw: bytes) -> bool:
     """Magic bytes vs extension, archives, office internals. False: stop scanning this file."""
     suffix = full.suffix.lower()
@@ -108,6 +116,15 @@ def _container(ctx: Context, spec: ManifestFile, full: Path, raw: bytes) -> bool
                  f"The office file embeds other files or objects ({len(embedded)}): not reviewable.",
                  f"此 Office 檔內嵌其他檔案或物件（{len(embedded)} 個），無法審查。")
         return True
+    if is_pickle(raw, suffix):
+        # loading a pickle runs whatever code it names: nobody may open it, so nobody can
+        # review it (never unpickled here either)
+        _add(ctx, spec, "block", {"detected": "pickle"},
+             "The file is a Python pickle: loading it runs code, so it is never opened and cannot be "
+             "reviewed. Export tables as CSV or Parquet, models as safetensors or ONNX.",
+             "此檔為 Python pickle：載入時會執行程式碼，故不開啟亦無法審查。表格請匯出為 CSV 或 "
+             "Parquet，模型請匯出為 safetensors 或 ONNX。")
+        return False
     if kind in ARCHIVES and not (kind == "zip" and suffix in (".pt", ".pth", ".keras", ".ckpt")):
         _add(ctx, spec, "block", {"detected": kind},
              f"The file is a {kind} archive: archives hide their content from review; submit the "

@@ -18,6 +18,7 @@ import re
 
 import numpy as np
 
+from egress_review.engine import bins
 from egress_review.engine.context import Context
 from egress_review.engine.tables import Table
 from egress_review.manifest import ManifestFile
@@ -83,9 +84,14 @@ def _row_numbers(table: Table, col: str) -> bool:
 
 def _infer_counts(table: Table) -> None:
     found: list[str] = []
+    # a histogram's bin edges are its groups, not counts (bins.py); the threshold's default
+    # keeps whole-number edges of small unequal widths (cumulative counts?) counted
+    edge_cols = set(bins.edge_pair(table, _default_threshold()) or ())
     for col in table.columns:
         role = table.role(col)
         if role is None or role.role in ("count", "suppressed") or not count_like(table, col):
+            continue
+        if col in edge_cols:
             continue
         if role.role == "group":
             others = [g for g in table.group_cols if g != col and g not in found]
@@ -208,10 +214,16 @@ def _infer_rollup(table: Table) -> None:
                 "zh": f"標籤為 {mark!r} 的列加總符合合計：視為邊際檢查。"})
 
 
+def _default_threshold() -> int:
+    from policies.sections.egress import EgressPolicy
+    return EgressPolicy.model_fields["min_units_per_cell"].default
+
+
 def infer(table: Table) -> Table:
     """Fill the table's inferred structure (counts, crosstab columns, margin columns)."""
     if not len(table.df):
         return table
+    bins.drop_closing_edge(table)       # numpy's n + 1 edges: the last row is no bin
     _infer_rollup(table)
     _infer_counts(table)
     _infer_wide(table)

@@ -73,6 +73,31 @@ def _curve_starts(table) -> np.ndarray | None:
         start = np.concatenate([[True], np.diff(t) <= 0])
         if start.sum() * 2 <= len(t):  # mostly rising: a time axis, with a restart per stratum
             return start
+    return _time_label_starts(table)
+
+
+# A label that is a time: a number with a unit of time, or an interval of numbers ("0-30",
+# "[30, 60)", "Month 3", "第2年", "30天").  Only the first number orders the rows.
+_TIME_UNIT = re.compile(r"day|week|month|year|yr|wk|mo\b|hour|天|日|週|周|月|年|小時", re.I)
+_INTERVAL = re.compile(r"^\s*[\[(]?\s*\d+(?:\.\d+)?\s*(?:-|–|—|~|～|,|to|至)\s*\d+(?:\.\d+)?\s*[\])]?")
+_FIRST_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+
+
+def _time_label_starts(table) -> np.ndarray | None:
+    """A probe published a curve whose times were labels ("0-30 days", 「第1年」): no numeric
+    column, so it went only to review.  Labels that are all times, mostly rising in row order,
+    are the time axis (a restart where the number falls)."""
+    for col in table.group_cols:
+        labels = [str(x) for x in table.text(col).tolist()]
+        if len(labels) < 2 or not all(_TIME_UNIT.search(x) or _INTERVAL.match(x) for x in labels):
+            continue
+        nums = [_FIRST_NUMBER.search(x) for x in labels]
+        if not all(nums):
+            continue
+        t = np.array([float(n.group(0)) for n in nums])
+        start = np.concatenate([[True], np.diff(t) <= 0])
+        if start.sum() * 2 <= len(t):
+            return start
     return None
 
 

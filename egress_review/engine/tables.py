@@ -49,6 +49,7 @@ class Table:
     extra_total_labels: set[str] = field(default_factory=set)     # e.g. ROLLUP's empty label
     grid_cols: set[str] = field(default_factory=set)   # count columns the secondary audit laid out
     content: str = "text"                                         # format read by content
+    closing: tuple | None = None        # numpy histogram: (edge column, closing edge) of its dropped last row
     _num: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
 
     @property

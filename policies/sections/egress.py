@@ -58,6 +58,11 @@ class EgressPolicy(BaseModel):
         True, rule="E2",
         description="A density column over numeric bins gives each bin's count as density x width "
                     "x units: a bin under min_units_per_cell blocks, no units -> review.")
+    histogram_edges: bool = setting(
+        True, rule="E2",
+        description="A histogram of equal-width bins whose edges are off the grid of their width "
+                    "(numpy's default range) shows the data's minimum and maximum as its outer "
+                    "edges: review.")
     survival_named_columns: bool = setting(
         True, rule="E2",
         description="A column headed as survival, cumulative incidence or hazard is checked by "

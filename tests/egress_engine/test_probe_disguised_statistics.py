@@ -224,9 +224,16 @@ def test_a_curve_of_large_steps_is_not_held_by_the_step_rule(run, hid, col, kind
     assert not by(r, check="survival"), said(r)
 
 
-def test_a_curve_without_times_goes_to_review(run):
+def test_a_curve_over_interval_labels_is_read_as_over_time(run):
+    """Intervals as labels (0-30, 30-60) are the time axis (test_survival_time_labels.py)."""
     r = one(run, "interval,persons,survival\n0-30,120,0.9833\n30-60,118,0.9583\n60-90,115,0.9167\n",
             {"interval": G, "persons": C, "survival": stat("median")})
+    assert [f.severity for f in by(r, check="survival")] == ["block"], said(r)
+
+
+def test_a_curve_without_times_goes_to_review(run):
+    r = one(run, "stage,persons,survival\nA,120,0.9833\nB,118,0.9583\nC,115,0.9167\n",
+            {"stage": G, "persons": C, "survival": stat("median")})
     assert [f.severity for f in by(r, check="survival")] == ["review"], said(r)
 
 

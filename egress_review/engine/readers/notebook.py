@@ -40,6 +40,26 @@ def _as_text(v) -> str:
     return "".join(v) if isinstance(v, list) else str(v)
 
 
+def _attachment(out: Content, mime: str, data: str, place: dict) -> None:
+    """A cell attachment is a MIME bundle like an output: a text one (a probe attached
+    "region C: 3 patients" as text/plain, held only as an image) is read as the output of
+    that type would be; pictures go to the committee; anything else is opaque (review)."""
+    if mime.startswith("image/") and mime != "image/svg+xml":
+        out.add(ImageUnit(mime, data, place))
+        return
+    if mime.startswith("text/") or mime.endswith("json") or mime == "image/svg+xml":
+        try:                      # nbformat stores attachments base64-encoded
+            text = base64.b64decode(data, validate=True).decode("utf-8")
+        except ValueError:
+            text = data
+        # other text types (text/csv, text/x-log) are read as printed text: tables found there
+        as_type = mime if mime in ("text/html", "text/markdown", "image/svg+xml") or \
+            mime.endswith("json") else "text/plain"
+        _data(out, {as_type: text}, place)
+        return
+    out.add(OpaqueUnit(f"notebook attachment of type {mime}", place))
+
+
 def _data(out: Content, data: dict, place: dict) -> None:
     for mime, body in data.items():
         p = {**place, "part": mime}
@@ -93,8 +113,8 @@ def read(raw: bytes, name: str) -> Content:
         _meta(out, cell.get("metadata"), base)
         for name_, att in (cell.get("attachments") or {}).items():
             for mime, data in att.items():
-                out.add(ImageUnit(mime, _as_text(data), {**base, "part": "attachment",
-                                                         "attachment": name_}))
+                _attachment(out, mime, _as_text(data), {**base, "part": "attachment",
+                                                        "attachment": name_})
         for oi, o in enumerate(cell.get("outputs", []) or []):
             place = {**base, "output": oi}
             t = o.get("output_type")
