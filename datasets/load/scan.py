@@ -18,6 +18,7 @@ import pyarrow.compute as pc
 from datasets import keyring
 from datasets import dicom_crypto as DC
 from datasets import parquet_crypto as PC
+from datasets.load import residual
 from datasets.load import sql as S
 from datasets.load.ranges import readable
 from datasets.load.files import (LoadError, SourceFile, encoding_error)
@@ -188,10 +189,13 @@ class _Loader:
                 if c.name in typed and msg != "required value missing":
                     continue  # the reader already enforced the type
                 checks.append((cond, f"{c.name}\t{msg}"))
+        acts = self.actions[fam.name]
+        if self.policy.data.kept_text_identifier_check:   # D1: no identifier in a kept text column
+            checks += [chk for c in fam.columns if c.type == "str" and acts[c.name] == "keep"
+                       for chk in residual.checks(c.name, S.q(c.name))]
         # dropped columns are checked but never stored: less to materialise.  Each is still
         # referenced (a never-true test) so that the reader parses it and so validates its UTF-8:
         # the reader skips columns nobody reads.
-        acts = self.actions[fam.name]
         gone = [S.q(c.name) for c in fam.columns if acts[c.name] == "drop"]
         checks += [(f"strlen({g}) < 0", f"{g}\tunreadable") for g in gone]
         why = "CASE " + " ".join(f"WHEN {cond} THEN {S.lit(msg)}" for cond, msg in checks) + " END"

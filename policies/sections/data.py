@@ -69,6 +69,11 @@ class DataPolicy(BaseModel):
         "day", rule="D1", description="Granularity kept for service dates.")
     free_text_scrub: bool = setting(
         True, rule="D1", description="Scan and mask personal data in free-text columns.")
+    kept_text_identifier_check: bool = setting(
+        True, rule="D1",
+        description="Hold back (quarantine) a row whose kept text column - a lab result, unit, "
+                    "item or drug name, body part - carries a national ID, phone number, e-mail "
+                    "or web address (datasets.load.residual).")
     dicom_profile: Literal["ps3.15-basic"] = setting(
         "ps3.15-basic", rule="D1", description="DICOM header de-identification profile.")
     dicom_profile_options: tuple[Literal["retain_longitudinal_full_dates", "retain_uids"], ...] = setting(
