@@ -28,7 +28,7 @@ from itertools import accumulate
 from typing import Iterable, Sequence
 
 from deidentify.identifiers import (address_en, dates, labelled, name_context, schools, structured,
-                                    role_names, romanised_names, split_names,
+                                    nicknames, role_names, romanised_names, split_names,
                                     taiwan_id, western_names)
 from deidentify.identifiers import phone as tw_phone
 from deidentify.identifiers.chinese_names import find_names, surname_pattern
@@ -359,6 +359,10 @@ def candidate_indices(texts: Sequence[str], options: ScrubOptions | None = None,
     # names written apart (王 小 明, 王．小明): split_names
     spaced = {i: found for i in in_rest(split_names.SPACED) - hard
               if (found := split_names.find(joined[starts[i]:ends[i]], texts[i]))}
+    # bare nicknames opening a sentence (阿財陪同就醫, 明仔是案子): nicknames
+    for i in (in_rest(nicknames.PREFIXED) | in_rest(nicknames.SUFFIXED)) - hard:
+        if (found := nicknames.find(joined[starts[i]:ends[i]])):
+            spaced.setdefault(i, []).extend(found)
     names: dict[int, list[IdentifierHit]] = {}
     for i in (*after_role, *spaced):
         screened.setdefault(i, [])
