@@ -136,7 +136,7 @@ def renderings(ds: Dataset, frame: np.ndarray) -> tuple[np.ndarray, list[np.ndar
     return main, extras
 
 
-def for_ocr(ds: Dataset, frame: np.ndarray, opts: pixels.PixelOptions) -> np.ndarray:
+def for_ocr(ds: Dataset, frame: np.ndarray, opts: pixels.PixelOptions, steps: bool = True) -> np.ndarray:
     """One stored frame (or cine summary) ready for ``pixels.ocr_boxes_many``: its renderings,
     the local-contrast page of its stored values (faint text of either polarity, read every way
     up) and the text-like lines in it that OCR must read (local_contrast.py)."""
@@ -145,7 +145,7 @@ def for_ocr(ds: Dataset, frame: np.ndarray, opts: pixels.PixelOptions) -> np.nda
     shown = colour_view(ds, frame)
     lines = local_contrast.find_lines(shown, rules, similar=opts.faint_text_similar,
                                       planes=opts.faint_text_colour_planes) if opts.faint_text_hold else []
-    if opts.faint_text_hold and opts.faint_text_steps:   # text over folds: sharp paired steps
+    if opts.faint_text_hold and opts.faint_text_steps and steps:   # text over folds: sharp paired steps
         lines = lines + sharp_steps.text_bands(shown, opts.faint_text_step_count)
     if lines:   # what _clean_pixels blanks without OCR need not be read: saturated strokes,
         # the borders of a class that burns text in, the bands of a flagged image

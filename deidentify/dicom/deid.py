@@ -174,7 +174,10 @@ def _ocr_inputs(ds: Dataset, opts: pixels.PixelOptions) -> tuple[cine.OcrPlan | 
     if stack is None:
         return None, []
     plan, images = cine.plan(stack, opts.ocr_max_frames)
-    return plan, [burned_in.for_ocr(ds, f, opts) for f in images]
+    # the sharp-step test assumes a stored frame's noise: not for a per-pixel max/min/median of
+    # many frames (its first and last frames, read too, are stored frames)
+    return plan, [burned_in.for_ocr(ds, f, opts, steps=not isinstance(src, str))
+                  for f, src in zip(images, plan.sources)]
 
 
 def _ocr(ds: Dataset, opts: pixels.PixelOptions) -> list[list[pixels.Box]]:
