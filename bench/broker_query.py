@@ -51,7 +51,6 @@ import sys
 import tempfile
 import threading
 import time
-from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from urllib.parse import quote
 
@@ -59,7 +58,7 @@ import duckdb
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from tests.services.unix_http import answer_json, serve  # noqa: E402
+from tests.services.unix_http import Answer201 as _Warden, serve  # noqa: E402
 AGG = "SELECT g, count(*) AS n, avg(x) AS mean_x, sum(y) AS sum_y FROM claims GROUP BY g ORDER BY g"
 BIG = "SELECT * FROM wide"
 AGG_SERIAL = AGG.replace("FROM claims", "FROM main.claims")   # not proved: waits
@@ -81,18 +80,6 @@ def _cpu(pid: int) -> float:
     with open(f"/proc/{pid}/stat") as f:
         fields = f.read().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-class _Warden(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"   # keeps the connection, as the hub's warden does
-
-    def do_POST(self):  # noqa: N802 - http.server's name
-        n = int(self.headers.get("Content-Length") or 0)
-        self.rfile.read(n)
-        answer_json(self, 201, {"seq": 1})
-
-    def log_message(self, *a):
-        pass
 
 
 KEY = bytes(range(32))   # the bench case's data key (O3), as the spawner would hand it over

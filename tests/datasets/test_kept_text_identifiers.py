@@ -15,7 +15,6 @@ import pytest
 
 from datasets.load import load_release
 from datasets.load import residual as R
-from datasets.load import sql as S
 from deidentify.identifiers.taiwan_id import generate
 from policies import load_policy
 

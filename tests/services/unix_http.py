@@ -32,3 +32,16 @@ def answer_json(handler: BaseHTTPRequestHandler, status: int, obj) -> None:
     handler.send_header("Content-Length", str(len(out)))
     handler.end_headers()
     handler.wfile.write(out)
+
+
+class Answer201(BaseHTTPRequestHandler):
+    """A stand-in warden that answers every record 201 on a kept connection, for tests where
+    the record is not under test (the real warden: tests.services.warden_thread)."""
+    protocol_version = "HTTP/1.1"
+
+    def do_POST(self):  # noqa: N802 - http.server's name
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        answer_json(self, 201, {"seq": 1})
+
+    def log_message(self, *a):
+        pass

@@ -7,13 +7,12 @@ from __future__ import annotations
 
 import os
 import time
-from http.server import BaseHTTPRequestHandler
 
 import pytest
 
 from enclave.core.http import Client
 from hub_config.spawner import unix_url
-from tests.services.unix_http import answer_json, serve
+from tests.services.unix_http import Answer201, serve
 from tests.session.broker_case import SECRET, extract, start_broker
 
 AUTH = "token broker-log"
@@ -33,23 +32,12 @@ CASES = ([("/api/query", f"SELECT {e} FROM claims ORDER BY pid DESC") for e in F
          + [(ep, sql) for sql in WHOLE for ep in ("/api/query", "/api/aggregate")])
 
 
-class _Warden(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def do_POST(self):  # noqa: N802 - http.server's name
-        self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        answer_json(self, 201, {"seq": 1})
-
-    def log_message(self, *a):
-        pass
-
-
 @pytest.fixture(scope="module")
 def broker(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("broker-log")
     (tmp / "data").mkdir()
     extract(tmp / "data")
-    warden = serve(tmp / "warden.sock", _Warden)
+    warden = serve(tmp / "warden.sock", Answer201)
     log = tmp / "broker.log"
     os.environ["ENCLAVE_PROVENANCE_KEY"] = "ab" * 32   # tables are sealed: /api/aggregate runs
     try:

@@ -92,20 +92,10 @@ def _extract(d: Path) -> None:
 
 class _Broker:
     def __init__(self, tmp: Path, release_after: str) -> None:
-        from tests.services.unix_http import answer_json, serve
-        from http.server import BaseHTTPRequestHandler
+        from tests.services.unix_http import Answer201, serve
 
-        class Warden(BaseHTTPRequestHandler):   # stand-in: the record is not under test here
-            protocol_version = "HTTP/1.1"
-
-            def do_POST(self):  # noqa: N802
-                self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                answer_json(self, 201, {"seq": 1})
-
-            def log_message(self, *a):
-                pass
-
-        self.warden = serve(tmp / "warden.sock", Warden)
+        # stand-in: the record is not under test here
+        self.warden = serve(tmp / "warden.sock", Answer201)
         self.sock = tmp / "broker.sock"
         env = dict(os.environ, ENCLAVE_BROKER_SOCKET=str(self.sock), ENCLAVE_BROKER_AUTH=AUTH,
                    ENCLAVE_WARDEN_URL=f"http+unix://{quote(str(tmp / 'warden.sock'), safe='')}/",

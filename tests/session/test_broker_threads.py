@@ -13,7 +13,7 @@ import pytest
 from enclave.deploy.k8s import K8sConfig, render_all
 from hub_config import spawner
 from policies import current_policy
-from tests.services.unix_http import answer_json, serve
+from tests.services.unix_http import Answer201, serve
 from tests.session.broker_case import extract, start_broker
 
 PURPOSE = "checking the broker's compute threads"
@@ -57,19 +57,7 @@ class _Warden:
     """A stand-in warden that answers every record 201: the record is not under test here."""
 
     def __init__(self, tmp):
-        from http.server import BaseHTTPRequestHandler
-
-        class H(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def do_POST(self):  # noqa: N802 - http.server's name
-                self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                answer_json(self, 201, {"seq": 1})
-
-            def log_message(self, *a):
-                pass
-
-        self.server = serve(tmp / "warden.sock", H)
+        self.server = serve(tmp / "warden.sock", Answer201)
         self.url = spawner.unix_url(str(tmp / "warden.sock"))
 
 
