@@ -230,14 +230,40 @@ def _roman(t: str) -> float | None:
     return float(total) if canonical == t.lower() else None
 
 
+# The longest span read as one sentence.  Reading a sentence costs time growing with the square
+# of its length (a run of number characters is tried from every place it could start): one
+# "sentence" of 20 000 Han numerals took minutes and held a worker of the review service.  A
+# longer span is read in pieces cut in their last third after a clause mark (a comma, a
+# semicolon-like mark, a bracket), else after a space (a hard cut when there is neither: no
+# number is that long), so reading grows with the text's length and a count stays with its noun.
+MAX_SENTENCE = 600
+_CUTS = (re.compile(r"[,，、;；)）]\s*"), re.compile(r"\s+"))
+
+
+def _pieces(a: int, b: int, text: str) -> list[tuple[int, int]]:
+    out = []
+    while b - a > MAX_SENTENCE:
+        limit = a + MAX_SENTENCE
+        cut = limit
+        for rx in _CUTS:
+            ends = [m.end() for m in rx.finditer(text, limit - MAX_SENTENCE // 3, limit)
+                    if m.end() <= limit]
+            if ends:
+                cut = ends[-1]
+                break
+        out.append((a, cut))
+        a = cut
+    return out + [(a, b)]
+
+
 def sentences(text: str) -> list[tuple[int, int]]:
     out, start = [], 0
     for m in _SENTENCE_END.finditer(text):
         if text[start:m.start()].strip():
-            out.append((start, m.end() if m.group().strip() else m.start()))
+            out += _pieces(start, m.end() if m.group().strip() else m.start(), text)
         start = m.end()
     if text[start:].strip():
-        out.append((start, len(text)))
+        out += _pieces(start, len(text), text)
     return out
 
 
