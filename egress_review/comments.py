@@ -58,7 +58,16 @@ def refuse_leaving_words(req: EgressRequest, text: str, what: str, *, policy,
     is decided - would carry data: what blocks a file (identifiers, pseudonyms, a pasted table,
     a small count) or a count a few from a cell of the request's tables (E3: the difference
     would leave).  The same rule for the requester's words and a reviewer's public ones."""
-    blocking = [x for x in requester_words_findings(req, text, policy=policy, case_context=case_context)
+    from egress_review.bounded import OverBudget, run_bounded
+
+    try:    # in a child with a CPU budget: crafted words cannot hold a worker of the service
+        findings = run_bounded(requester_words_findings, req, text, policy=policy,
+                               case_context=case_context, what=f"the check of this {what}",
+                               cpu_seconds=policy.egress.words_cpu_seconds)
+    except OverBudget as e:
+        raise WorkflowError(f"{what} refused: {e}; shorten it or split it into several",
+                            status=422) from None
+    blocking = [x for x in findings
                 if x.severity == "block" or (x.check == "prose_tables" and "value" in x.location)]
     if blocking:
         hint = ("; say it without the value, or in a private comment (reviewers only)"

@@ -97,10 +97,13 @@ def run_engine(manifest, root: Path, *, policy, history=None, case_context: dict
     hook; ``comments``: the requester's own comments on the request (E3: their counts are set
     against the tables, as the purpose's are).
     """
+    from egress_review.bounded import run_bounded
     from egress_review.engine import check_request
 
-    return check_request(manifest, root, policy=policy.egress, history=history,
-                         requester_comments=comments, **(case_context or {}))
+    # in a child with a CPU budget: a crafted file cannot hold a worker (OverBudget -> block)
+    return run_bounded(check_request, manifest, root, policy=policy.egress, history=history,
+                       requester_comments=comments, **(case_context or {}),
+                       cpu_seconds=policy.egress.engine_cpu_seconds, what="the automatic check")
 
 
 def requester_comments(req: EgressRequest) -> list[str]:

@@ -12,7 +12,9 @@ numerals) and says what it is:
 - ``percent``: checked against the count it is a share of, when the sentence states one;
 - ``bound``: a count stated as a bound ("fewer than 6 patients", 「少於6人」, "<5"): the
   value is the bound;
-- ``unknown``: anything else: the engine cannot tell what it counts, so a person must.
+- ``unknown``: anything else: the engine cannot tell what it counts, so a person must;
+- ``unread``: a run of more digits than any number has (``MAX_DIGIT_RUN``): not read, a
+  person looks.
 """
 from __future__ import annotations
 
@@ -186,7 +188,7 @@ _SENTENCE_END = re.compile(r"(?<=[.!?;])\s+(?=[A-Z(\[])|[。！？；]|\n\s*\n|\
 
 @dataclass
 class Number:
-    kind: str             # count | percent | statistic | extreme | benign | unknown
+    kind: str             # count | percent | statistic | extreme | benign | unknown | unread
     value: float | None
     start: int
     end: int
@@ -284,6 +286,14 @@ def fold(text: str) -> str:
     return "".join(out)
 
 
+# The longest run of digits read as a number.  Every pattern tries a run from each place it
+# could start and backs off digit by digit, so a run of n digits costs n squared per pattern:
+# 600 digits in one piece took seconds.  No count, measurement or code is this long; a longer
+# run is not read but reported whole as ``unread`` (a person looks: it may carry data).
+MAX_DIGIT_RUN = 32
+_DIGIT_RUN = re.compile(rf"\d{{{MAX_DIGIT_RUN + 1},}}")
+
+
 def read_numbers(text: str) -> list[Number]:
     """Every number in ``text`` with what it states (see the module doc)."""
     text = fold(text)
@@ -292,6 +302,12 @@ def read_numbers(text: str) -> list[Number]:
         sent = text[s0:s1]
         taken = [False] * len(sent)
         found: list[Number] = []
+        for m in _DIGIT_RUN.finditer(sent):
+            found.append(Number("unread", None, s0 + m.start(), s0 + m.end(), (s0, s1)))
+            for i in range(m.start(), m.end()):
+                taken[i] = True
+        if found:       # blanked, same length: no pattern reads the run or its pieces
+            sent = _DIGIT_RUN.sub(lambda m: "#" * len(m.group()), sent)
 
         def claim(a: int, b: int) -> bool:
             if any(taken[a:b]):

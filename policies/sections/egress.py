@@ -146,6 +146,16 @@ class EgressPolicy(BaseModel):
     differencing_exact_atoms: int = setting(
         1500, rule="E3", ge=10,
         description="Up to this many finest cells, differencing is exact (elimination + full scan).")
+    engine_cpu_seconds: int = setting(
+        300, rule="E4", ge=1,
+        description="The automatic check of one request runs with at most this much CPU; past "
+                    "it the check is stopped and the request waits, blocked, for a reviewer with "
+                    "the reason (a check that cannot finish never passes).")
+    words_cpu_seconds: int = setting(
+        5, rule="E4", ge=1,
+        description="A comment or reason the requester will read (outside too) is checked with "
+                    "at most this much CPU; past it the words are refused and the writer is "
+                    "asked to shorten them.")
     prose_difference_max_counts: int = setting(
         40, rule="E3", ge=0,
         description="Counts of persons in one text compared pairwise for a small difference (two "
