@@ -34,9 +34,12 @@ class OverBudget(Exception):
 
 
 def run_bounded(fn: Callable[..., Any], /, *args, cpu_seconds: float, what: str,
-                **kwargs) -> Any:
+                warm: Callable[[], None] | None = None, **kwargs) -> Any:
     """``fn(*args, **kwargs)`` computed in a child with at most ``cpu_seconds`` of CPU: its
-    value, or its exception raised again here; :class:`OverBudget` when the budget ran out."""
+    value, or its exception raised again here; :class:`OverBudget` when the budget ran out.
+    ``warm``: called here first, to load what every child would otherwise load again."""
+    if warm is not None:
+        warm()
     limit = max(1, math.ceil(cpu_seconds))
     r, w = os.pipe()
     pid = os.fork()
@@ -60,10 +63,11 @@ def run_bounded(fn: Callable[..., Any], /, *args, cpu_seconds: float, what: str,
     if os.WIFSIGNALED(status) or not data:
         raise OverBudget(f"{what} did not finish within {limit} s of CPU (its budget); it was "
                          "stopped")
+    outcome, inner, text = pickle.loads(data)
     try:
-        outcome, value = pickle.loads(data)
-    except Exception as e:                     # an exception that cannot be rebuilt here
-        raise RuntimeError(f"{what} failed and its error could not be read back: {e}") from None
+        value = pickle.loads(inner)
+    except Exception:                          # an exception this side cannot rebuild
+        raise RuntimeError(f"{what} failed: {text}") from None
     if outcome == "raise":
         raise value
     return value
@@ -74,15 +78,16 @@ def _child(w: int, limit: int, fn, args, kwargs) -> None:
     resource.setrlimit(resource.RLIMIT_CPU, (limit, limit + 1))
     signal.signal(signal.SIGXCPU, signal.SIG_DFL)
     try:
-        out: tuple = ("return", fn(*args, **kwargs))
+        outcome, value = "return", fn(*args, **kwargs)
     except BaseException as e:                 # noqa: BLE001 - every failure goes back to the caller
-        out = ("raise", e)
+        outcome, value = "raise", e
+    text = f"{type(value).__name__}: {value}" if outcome == "raise" else ""
     try:
-        data = pickle.dumps(out)
+        inner = pickle.dumps(value)
     except Exception as e:
-        data = pickle.dumps(("raise", RuntimeError(f"{type(out[1]).__name__}: {out[1]}"
-                                                   if out[0] == "raise" else
-                                                   f"the result could not be sent back: {e}")))
+        outcome, text = "raise", text or f"its result could not be sent back ({e})"
+        inner = pickle.dumps(RuntimeError(text))
+    data = pickle.dumps((outcome, inner, text))
     view = memoryview(data)
     while view:
         view = view[os.write(w, view):]

@@ -59,11 +59,12 @@ def refuse_leaving_words(req: EgressRequest, text: str, what: str, *, policy,
     a small count) or a count a few from a cell of the request's tables (E3: the difference
     would leave).  The same rule for the requester's words and a reviewer's public ones."""
     from egress_review.bounded import OverBudget, run_bounded
+    from egress_review.engine.warm import warm
 
     try:    # in a child with a CPU budget: crafted words cannot hold a worker of the service
         findings = run_bounded(requester_words_findings, req, text, policy=policy,
                                case_context=case_context, what=f"the check of this {what}",
-                               cpu_seconds=policy.egress.words_cpu_seconds)
+                               cpu_seconds=policy.egress.words_cpu_seconds, warm=warm)
     except OverBudget as e:
         raise WorkflowError(f"{what} refused: {e}; shorten it or split it into several",
                             status=422) from None

@@ -99,11 +99,13 @@ def run_engine(manifest, root: Path, *, policy, history=None, case_context: dict
     """
     from egress_review.bounded import run_bounded
     from egress_review.engine import check_request
+    from egress_review.engine.warm import warm
 
     # in a child with a CPU budget: a crafted file cannot hold a worker (OverBudget -> block)
     return run_bounded(check_request, manifest, root, policy=policy.egress, history=history,
                        requester_comments=comments, **(case_context or {}),
-                       cpu_seconds=policy.egress.engine_cpu_seconds, what="the automatic check")
+                       cpu_seconds=policy.egress.engine_cpu_seconds, what="the automatic check",
+                       warm=warm)
 
 
 def requester_comments(req: EgressRequest) -> list[str]:

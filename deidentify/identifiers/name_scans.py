@@ -51,7 +51,7 @@ SURNAME_XING = re.compile(r"(?<![\u4e00-\u9fff])([\u4e00-\u9fff]{1,2})姓(?=[\u4
 romanised_surnames = frozenset(w.lower() for w in _ROMANISED_SURNAMES)
 # A Latin name with its Han characters after it in brackets: Dr. Huang (黄), Lin Mei-hua（林美华）
 # (one character only after a romanised surname: "left (左)" is no name)
-HAN_AFTER_LATIN = re.compile(r"([A-Za-z][A-Za-z'’\-]*)[ \t]*[（(]([\u4e00-\u9fff]{1,4})[)）]")
+HAN_AFTER_LATIN = re.compile(r"(?<![A-Za-z'’\-])([A-Za-z][A-Za-z'’\-]*)[ \t]*[（(]([\u4e00-\u9fff]{1,4})[)）]")
 DEPT_BEFORE = re.compile(r"[\u4e00-\u9fff]科[ \t]+(?=[\u4e00-\u9fff]{2,4}(?![\u4e00-\u9fff]))")
 # A bed introduces the patient in it: 13床甄美琪, 12-1床：王小明, 床号 5 王小明.
 # (Written as (?:[0-9]{1,4}…床|床号…) with the first character taken out front: one character

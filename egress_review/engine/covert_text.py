@@ -72,6 +72,7 @@ def trailing_whitespace(text: str) -> tuple[int, int]:
     width = padded.most_common(1)[0][0] if padded else -1
     layout = padded[width] >= 0.8 * sum(padded.values()) if padded else False
     indents = [len(ln) - len(ln.lstrip(" ")) if ln.strip() else None for ln in lines_]
+    near = _near_indents(indents)
     n = lines = 0
     for i, ln in enumerate(lines_):
         m = _TRAILING.search(ln)
@@ -81,22 +82,25 @@ def trailing_whitespace(text: str) -> tuple[int, int]:
         if set(pad) == {" "}:
             if ln.strip() and ((layout and len(ln) == width) or pad == "  "):
                 continue   # padding to a shared width; Markdown's two-space line break
-            if not ln.strip() and len(pad) in _near_indents(indents, i):
+            if not ln.strip() and len(pad) in near[i]:
                 continue   # a blank line keeping the indentation around it (editors do)
         n += len(pad)
         lines += 1
     return n, lines
 
 
-def _near_indents(indents: list, i: int) -> set[int]:
-    out = set()
-    for step in (-1, 1):
-        j = i + step
-        while 0 <= j < len(indents) and indents[j] is None:
-            j += step
-        if 0 <= j < len(indents):
-            out.add(indents[j])
-    return out
+def _near_indents(indents: list) -> list[set[int]]:
+    """For each line, the indentation of the nearest non-blank line above and below it: two
+    passes (walking from each blank line to its neighbours cost the square of a blank run)."""
+    near: list[set[int]] = [set() for _ in indents]
+    for order in (range(len(indents)), range(len(indents) - 1, -1, -1)):
+        last = None
+        for k in order:
+            if last is not None:
+                near[k].add(last)
+            if indents[k] is not None:
+                last = indents[k]
+    return near
 
 
 def _script(ch: str) -> str | None:

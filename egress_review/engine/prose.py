@@ -13,8 +13,8 @@ numerals) and says what it is:
 - ``bound``: a count stated as a bound ("fewer than 6 patients", 「少於6人」, "<5"): the
   value is the bound;
 - ``unknown``: anything else: the engine cannot tell what it counts, so a person must;
-- ``unread``: a run of more digits than any number has (``MAX_DIGIT_RUN``): not read, a
-  person looks.
+- ``unread``: a run of more number characters than any number has (``MAX_NUMBER_RUN``): not
+  read, a person looks.
 """
 from __future__ import annotations
 
@@ -286,28 +286,41 @@ def fold(text: str) -> str:
     return "".join(out)
 
 
-# The longest run of digits read as a number.  Every pattern tries a run from each place it
-# could start and backs off digit by digit, so a run of n digits costs n squared per pattern:
-# 600 digits in one piece took seconds.  No count, measurement or code is this long; a longer
-# run is not read but reported whole as ``unread`` (a person looks: it may carry data).
-MAX_DIGIT_RUN = 32
-_DIGIT_RUN = re.compile(rf"\d{{{MAX_DIGIT_RUN + 1},}}")
+# The longest run of number characters read as a number: digits with the marks between them
+# (1,234.5) or Chinese numerals.  Every pattern tries a run from each place it could start and
+# backs off character by character, so a run of n costs n squared per pattern: 600 digits in
+# one piece took seconds.  No count, measurement or code is this long; a longer run is not read
+# but reported whole as ``unread`` (a person looks: it may carry data).
+MAX_NUMBER_RUN = 32
+_NUMBER_RUN = re.compile(r"\d+(?:[,.]\d+)*|[零〇一二兩两倆俩仨三四五六七八九十百千萬万億亿壹弌貳贰弍參叁参弎肆伍陸陆柒捌玖拾佰仟]+")
+
+
+def _long_runs(text: str) -> list[tuple[int, int]]:
+    return [m.span() for m in _NUMBER_RUN.finditer(text) if m.end() - m.start() > MAX_NUMBER_RUN]
+
 
 
 def read_numbers(text: str) -> list[Number]:
     """Every number in ``text`` with what it states (see the module doc)."""
     text = fold(text)
     out: list[Number] = []
+    runs = _long_runs(text)     # blanked, same length, before the text is cut in pieces: no
+    if runs:                    # pattern reads the run or a piece of it
+        parts, pos = [], 0
+        for a, b in runs:
+            parts += [text[pos:a], "#" * (b - a)]
+            pos = b
+        text = "".join(parts) + text[pos:]
     for s0, s1 in sentences(text):
         sent = text[s0:s1]
         taken = [False] * len(sent)
         found: list[Number] = []
-        for m in _DIGIT_RUN.finditer(sent):
-            found.append(Number("unread", None, s0 + m.start(), s0 + m.end(), (s0, s1)))
-            for i in range(m.start(), m.end()):
-                taken[i] = True
-        if found:       # blanked, same length: no pattern reads the run or its pieces
-            sent = _DIGIT_RUN.sub(lambda m: "#" * len(m.group()), sent)
+        for a, b in runs:
+            lo, hi = max(a, s0), min(b, s1)
+            if lo < hi:
+                taken[lo - s0:hi - s0] = [True] * (hi - lo)
+                if a >= s0:             # reported once, in the piece where it starts
+                    found.append(Number("unread", None, a, b, (s0, s1)))
 
         def claim(a: int, b: int) -> bool:
             if any(taken[a:b]):

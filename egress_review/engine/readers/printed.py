@@ -69,33 +69,56 @@ def _fields(line: str, delimiter: str) -> list[str]:
 def delimited_blocks(lines: list[str]) -> list[tuple[int, int, list[list[str]]]]:
     """(first line, end line, rows) of each run of at least three lines that split into the
     same number (two or more) of fields on one delimiter, with a column numeric below the
-    first line."""
+    first line.
+
+    Each line is split once per delimiter and each run's columns are summarised once: trying
+    every line of a long run that is no table (20 000 lines holding one tab) as its first line,
+    and splitting the rest again each time, cost the square of the run."""
+    split = {d: [_fields(ln, d) if d in ln else [] for ln in lines] for d in _DELIMITERS}
+    ends = {d: _run_ends(rows) for d, rows in split.items()}
+    columns: dict[tuple[str, int], list[tuple[int, int]]] = {}
     out = []
     i = 0
     while i < len(lines):
         best = None
         for d in _DELIMITERS:
-            if d not in lines[i]:
+            if len(split[d][i]) < 2:
                 continue
-            width = len(_fields(lines[i], d))
-            if width < 2:
-                continue
-            j = i + 1
-            while j < len(lines) and d in lines[j] and len(_fields(lines[j], d)) == width:
-                j += 1
+            j = ends[d][i]
             if j - i >= 3 and (best is None or j > best[1]):
                 best = (d, j)
         if best is not None:
             d, j = best
-            rows = [_fields(ln, d) for ln in lines[i:j]]
-            if any(all(_NUMBER.match(r[c].replace(" ", "")) or spelled_number(r[c]) is not None
-                       for r in rows[1:] if r[c]) and any(r[c] for r in rows[1:])
-                   for c in range(len(rows[0]))):
-                out.append((i, j, rows))
+            # a column numeric below line i: no other cell after i, and some cell after i
+            cols = columns.get((d, j)) or columns.setdefault((d, j), _column_marks(split[d], i, j))
+            if any(last_other <= i < last_filled for last_other, last_filled in cols):
+                out.append((i, j, split[d][i:j]))
                 i = j
                 continue
         i += 1
     return out
+
+
+def _run_ends(rows: list[list[str]]) -> list[int]:
+    """For each line, the end of the run of lines from it that split into as many fields."""
+    ends = [0] * len(rows)
+    for k in range(len(rows) - 1, -1, -1):
+        same = k + 1 < len(rows) and rows[k] and len(rows[k + 1]) == len(rows[k])
+        ends[k] = ends[k + 1] if same else k + 1
+    return ends
+
+
+def _column_marks(rows: list[list[str]], a: int, b: int) -> list[tuple[int, int]]:
+    """For each column of lines a..b-1: (the last line whose cell there is filled but no
+    number, -1 if none; the last line whose cell there is filled, -1 if none)."""
+    marks = [[-1, -1] for _ in rows[a]]
+    for k in range(a, b):
+        for c, cell in enumerate(rows[k]):
+            if cell:
+                marks[c][1] = k
+                if not (_NUMBER.match(cell.replace(" ", "")) or spelled_number(cell) is not None):
+                    marks[c][0] = k
+    return [tuple(m) for m in marks]
 
 
 def read_printed(text: str, place: dict | None = None) -> Content:
