@@ -116,10 +116,17 @@ def _create(db: Session, store: BlobStore, user: User, case: Case, purpose: str,
         if it.kind not in KINDS:
             raise WorkflowError(f"file {it.path!r}: kind {it.kind!r} is not one of {', '.join(KINDS)}")
     # Check first (pure), then store the blobs, then the rows: a row never names a missing blob.
-    try:
-        result = check_import(items, imaging=case.imaging, policy=policy.egress, case_code=case.code)
+    from egress_review.bounded import OverBudget, run_bounded
+    from egress_review.engine.warm import warm
+
+    try:    # in a child with a CPU budget, as the egress check: crafted files cannot hold a worker
+        result = run_bounded(check_import, items, imaging=case.imaging, policy=policy.egress,
+                             case_code=case.code, cpu_seconds=policy.egress.engine_cpu_seconds,
+                             what="the import's checks", warm=warm)
     except ImportInputError as e:
         raise WorkflowError(str(e)) from None
+    except OverBudget as e:     # nothing stored: the requester still has the files
+        raise WorkflowError(f"{e}; bring the files in as several smaller imports", status=422) from None
     # A blocked import is never kept: what D4 forbids must not sit in the enclave's store either.
     # Its rows keep the checksums and sizes as evidence.
     if result.verdict == "block":
