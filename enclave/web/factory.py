@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse
 from enclave.core import text_guard
 from enclave.web import csrf
 from enclave.web.auth import COOKIE
+from enclave.web.form_guard import MultipartTextGuard
 
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
@@ -98,15 +99,14 @@ def harden(app: FastAPI) -> FastAPI:
             resp.headers.setdefault("Strict-Transport-Security", HSTS)
         return resp
 
+    # outermost: a multipart body's words are looked at before anything reads it (any size)
+    app.add_middleware(MultipartTextGuard)
     return app
 
 
-MULTIPART_SCAN_MAX = 8 << 20   # bytes; larger uploads' text fields are guarded where they are read
-
-
 async def _hidden_control(request: Request) -> str | None:
-    """The first refused character in the path, query, or a JSON, form or (small) multipart
-    body's text; file parts are data for the checks, not words, and are not looked at."""
+    """The first refused character in the path, query, or a JSON or urlencoded form body
+    (a multipart body's words: :mod:`enclave.web.form_guard`)."""
     values = [request.url.path, *(k + v for k, v in request.query_params.multi_items())]
     ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if ctype == "application/json":
@@ -119,27 +119,4 @@ async def _hidden_control(request: Request) -> str | None:
     elif ctype == "application/x-www-form-urlencoded":
         body = (await request.body()).decode("utf-8", "replace")
         values += [k + v for k, v in parse_qsl(body, keep_blank_values=True)]
-    elif ctype == "multipart/form-data" and (n := request.headers.get("content-length", "")).isdigit() \
-            and int(n) <= MULTIPART_SCAN_MAX:
-        values += await _multipart_text(request)
     return next((bad for v in values if (bad := text_guard.unsafe_char(v))), None)
-
-
-async def _multipart_text(request: Request) -> list[str]:
-    from starlette.datastructures import UploadFile
-    from starlette.formparsers import MultiPartParser
-
-    body = await request.body()               # cached: the route reads the same bytes again
-
-    async def once():
-        yield body
-        yield b""
-
-    try:
-        form = await MultiPartParser(request.headers, once()).parse()
-    except Exception:                         # malformed: the route refuses it itself
-        return []
-    try:
-        return [k + v for k, v in form.multi_items() if not isinstance(v, UploadFile)]
-    finally:
-        await form.close()
