@@ -68,8 +68,11 @@ def refuse_leaving_words(req: EgressRequest, text: str, what: str, *, policy,
     except OverBudget as e:
         raise WorkflowError(f"{what} refused: {e}; shorten it or split it into several",
                             status=422) from None
+    # a run of digits too long to be a number may carry data: a file goes to a reviewer, words
+    # the requester reads outside are not taken (no comment needs one)
     blocking = [x for x in findings
-                if x.severity == "block" or (x.check == "prose_tables" and "value" in x.location)]
+                if x.severity == "block" or (x.check == "prose_tables" and "value" in x.location)
+                or x.location.get("unread")]
     if blocking:
         hint = ("; say it without the value, or in a private comment (reviewers only)"
                 if reviewer else "")

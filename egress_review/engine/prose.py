@@ -299,7 +299,6 @@ def _long_runs(text: str) -> list[tuple[int, int]]:
     return [m.span() for m in _NUMBER_RUN.finditer(text) if m.end() - m.start() > MAX_NUMBER_RUN]
 
 
-
 def read_numbers(text: str) -> list[Number]:
     """Every number in ``text`` with what it states (see the module doc)."""
     text = fold(text)

@@ -28,8 +28,8 @@ _SETTING_KEY = re.compile(r"(^|[._\-\s])(version(_major|_minor)?|nbformat(_minor
 MAX_REVIEW_REPORTED = 20
 _WHY = {
     "unknown": ("the checks cannot tell what this number counts", "檢查程式無法判斷此數值所計為何"),
-    "unread": ("a run of more digits than any number has is not read (it may carry data)",
-               "位數多於任何數值的數字串未予判讀（可能夾帶資料）"),
+    "unread": ("a run of number characters longer than any number is not read (it may carry data)",
+               "長於任何數值的數字串未予判讀（可能夾帶資料）"),
     "percent": ("a percentage whose count is not stated cannot be checked",
                 "未載明人數的百分比無法檢查"),
     "statistic": ("a statistic whose sentence states no number of persons (at least the threshold)",
@@ -124,7 +124,7 @@ def check(ctx: Context, spec: ManifestFile, unit: TextUnit, *, counts_only: bool
             if reviews <= MAX_REVIEW_REPORTED:
                 en, zh = _WHY[kind]
                 ctx.add(rule="E2", check=CHECK, severity="review", file=spec.path,
-                        location=_place(unit, text, n),
+                        location={**_place(unit, text, n), **({"unread": True} if kind == "unread" else {})},
                         en=f"The number {_shown(text[n.start:n.end])!r} in this sentence needs a reviewer: {en}.",
                         zh=f"句中數值 {_shown(text[n.start:n.end])!r} 須由審查人判斷：{zh}。")
     if reviews > MAX_REVIEW_REPORTED:

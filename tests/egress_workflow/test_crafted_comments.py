@@ -30,3 +30,17 @@ def test_a_crafted_comment_is_answered_not_a_lost_worker(client, world, text):
         assert "empty" in r.text            # white space only
     if r.status_code == 422:
         assert "CPU" not in r.text          # refused for what it says, not for its cost
+
+
+@pytest.mark.parametrize("run", ["7" * 40, "1,000" * 9, "一二三四五六七八九十" * 4, "٣" * 600],
+                         ids=["digits", "thousands-groups", "han-numerals", "arabic-indic"])
+@pytest.mark.parametrize("who", ["alice", "rev1"])
+def test_words_that_leave_refuse_a_run_too_long_to_be_a_number(client, world, run, who):
+    """A requester reads their comments outside once the request is decided, and a reviewer's
+    public ones: a run of digits no number has would carry data out (E7), so it is not taken."""
+    rid = submit(client, world).json()["id"]
+    r = client.post(f"/api/requests/{rid}/comments", headers=world.auth(who),
+                    json={"body": f"the reference is {run} as agreed", "visibility": "public"})
+    assert r.status_code == 422, r.text
+    assert "not read" in r.text
+    assert client.get(f"/api/requests/{rid}", headers=world.auth("alice")).json()["comments"] == []

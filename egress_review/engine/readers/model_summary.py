@@ -59,9 +59,9 @@ def _coef_rows(block: str):
     """(term, estimate) of each "term  estimate  std-error ..." line: the term ends at the first
     gap of two or more spaces that two numbers follow."""
     for line, _ in _lines(block):
-        body = line.lstrip(" \t")
+        body = line.lstrip(" \t") + " "
         for gap in _WIDE_GAP.finditer(body):
-            nums = _TWO_NUMBERS.match(body + " ", gap.end())
+            nums = _TWO_NUMBERS.match(body, gap.end())
             if nums and gap.start() > 0:
                 yield body[:gap.start()], nums.group(1)
                 break
