@@ -50,7 +50,8 @@ def words_cost(text: str) -> float:
     from egress_review.request_input import parse_manifest_json
 
     man = parse_manifest_json(json.dumps({"version": 1, "case_code": "C1", "purpose": "notes",
-                                          "files": []}))
+                                          "files": [{"path": "n.txt", "kind": "text",
+                                                     "description": "a note"}]}))
     ctx = Context(manifest=man, root=Path("."), policy=_policy(), history=ReleaseHistory(),
                   pseudonyms=frozenset())
     t = time.process_time()

@@ -58,7 +58,7 @@ def _emoji_part(text: str, i: int) -> bool:
     return False
 
 
-_TRAILING = re.compile(r"[ \t\u3000\u00a0]+(?=\r?\n|$)")
+_BLANKS = " \t\u3000\u00a0"     # what pads a line end (a pattern for it cost the square of a long run)
 
 
 def trailing_whitespace(text: str) -> tuple[int, int]:
@@ -75,10 +75,9 @@ def trailing_whitespace(text: str) -> tuple[int, int]:
     near = _near_indents(indents)
     n = lines = 0
     for i, ln in enumerate(lines_):
-        m = _TRAILING.search(ln)
-        if not m:
+        pad = ln[len(ln.rstrip(_BLANKS)):]
+        if not pad:
             continue
-        pad = m.group()
         if set(pad) == {" "}:
             if ln.strip() and ((layout and len(ln) == width) or pad == "  "):
                 continue   # padding to a shared width; Markdown's two-space line break
@@ -334,8 +333,10 @@ def words_of_program(text: str, name: str) -> list[str]:
         lexer = get_lexer_for_filename(name, stripnl=False, ensurenl=False)
     except ClassNotFound:
         return [text]
+    from egress_review.engine.readers.code import for_lexer
+
     comments, strings, run = [], [], []
-    for t, v in lexer.get_tokens(text):
+    for t, v in lexer.get_tokens(for_lexer(text)):
         if t in Comment:
             comments.append(v)
         if t in String:

@@ -4,8 +4,10 @@ Each member is a run that once cost a reader the square of its length (or is a n
 one): 20 000 lines holding one space took 95 s (the blank-line indentation rule walked every
 blank run from each of its lines), 600 digits took 8 s (every number pattern tried the run from
 each digit), a run of spaces before "Regression Results" took seconds per 3 000.  The check runs
-as the service runs it (``workflow.run_engine``: a forked child with a CPU budget, here 20 s,
-far above what each needs) and must come back with findings, not an over-budget stop.
+as the service runs it (``workflow.run_engine``: a forked child with a CPU budget, here 10 s,
+far above what each needs: the square of 40 000 is not) and must come back with findings, not
+an over-budget stop.  Found since: pygments' Python lexer on lines holding only a blank
+(programs are lexed with trailing blanks removed) and trailing blanks sought with a pattern.
 ``bench/reading_growth.py`` prints how the cost of each grows when its length doubles."""
 from __future__ import annotations
 
@@ -28,6 +30,8 @@ CONTENT = {
     "letters": "a" * N, "latin word then bracket": "a" * N + "(王)",
     "model title": " " * N + "Regression Results\nNo. Observations: 5\n",
     "stata bars": "|" * N, "pipes and digits": "1|" * (N // 2),
+    "blank lines with a form feed": "\x0c\n" * (N // 2), "comment lines": "# \n" * (N // 3),
+    "title after spaces on every line": (" " * 200 + "Regression Results\n") * (N // 219),
 }
 KINDS = {"txt": "text", "md": "text", "py": "code", "html": "figure"}
 
@@ -40,7 +44,7 @@ def test_a_crafted_output_is_checked_within_its_budget(tmp_path, name, suffix):
     manifest = parse_manifest_json(json.dumps({
         "version": 1, "case_code": "C1", "purpose": "notes on outpatient use",
         "files": [{"path": path, "kind": KINDS[suffix], "description": "a note"}]}))
-    policy = SimpleNamespace(egress=EgressPolicy(engine_cpu_seconds=20))
+    policy = SimpleNamespace(egress=EgressPolicy(engine_cpu_seconds=10))
     result = run_engine(manifest, tmp_path, policy=policy)       # OverBudget would raise here
     assert result.verdict in ("pass", "review", "block")
     if name.startswith("digits") and name != "digits and spaces" and name != "digits per line":

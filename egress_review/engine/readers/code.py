@@ -32,6 +32,14 @@ def _looks_like_records(text: str) -> bool:
     return False
 
 
+def for_lexer(text: str) -> str:
+    """``text`` with each line's trailing white space removed (same lines), as lexers read it:
+    pygments' Python lexer tries a run of blank-but-not-empty lines from each of its lines (20 000
+    lines holding one space: minutes).  Trailing blanks are read, as a covert channel, by
+    ``covert_text.trailing_whitespace`` on the file as it is."""
+    return "\n".join(line.rstrip() for line in text.split("\n"))
+
+
 def read(raw: bytes, name: str) -> Content:
     from pygments.lexers import get_lexer_for_filename
     from pygments.token import Comment, String
@@ -69,6 +77,7 @@ def read(raw: bytes, name: str) -> Content:
     except ClassNotFound:
         out.fail({}, "no lexer for this program's language: its comments and strings are unread")
         return out
+    text = for_lexer(text)      # the literals below are placed by the lines of this text
     offset = 0
     run: list[str] = []
     run_kind, run_start = None, 0
