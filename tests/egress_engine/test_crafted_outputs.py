@@ -33,7 +33,7 @@ CONTENT = {
     "blank lines with a form feed": "\x0c\n" * (N // 2), "comment lines": "# \n" * (N // 3),
     "title after spaces on every line": (" " * 200 + "Regression Results\n") * (N // 219),
 }
-KINDS = {"txt": "text", "md": "text", "py": "code", "html": "figure"}
+KINDS = {"txt": "text", "py": "code", "html": "figure"}
 
 
 @pytest.mark.parametrize("suffix", list(KINDS))
