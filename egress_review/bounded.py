@@ -16,6 +16,7 @@ alone and leaves with ``os._exit``; a child that blocks instead of computing is 
 """
 from __future__ import annotations
 
+import gc
 import math
 import os
 import pickle
@@ -74,6 +75,9 @@ def run_bounded(fn: Callable[..., Any], /, *args, cpu_seconds: float, what: str,
 
 
 def _child(w: int, limit: int, fn, args, kwargs) -> None:
+    # nothing the parent holds is collected here: a database connection's finaliser run in the
+    # child would close the parent's connection (the socket is shared) - os._exit runs none
+    gc.freeze()
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     resource.setrlimit(resource.RLIMIT_CPU, (limit, limit + 1))
     signal.signal(signal.SIGXCPU, signal.SIG_DFL)
