@@ -34,7 +34,14 @@ MEMBERS = {
     "pipes and digits": lambda n: "1|" * (n // 2), "minus digits": lambda n: "-1" * (n // 2),
     "ratio then digits": lambda n: "ratio " + "1" * n,
 }
-FILES = {"txt": "text", "py": "code", "html": "figure"}
+FILES = {"txt": "text", "py": "code", "r": "code", "sql": "code", "html": "figure", "ipynb": "notebook"}
+
+
+def _notebook(text: str) -> str:
+    """A notebook whose one code cell printed ``text`` (a stream output) and holds it as source."""
+    cell = {"cell_type": "code", "execution_count": 1, "metadata": {}, "source": text,
+            "outputs": [{"output_type": "stream", "name": "stdout", "text": text}]}
+    return json.dumps({"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [cell]})
 
 
 def _policy():
@@ -67,7 +74,7 @@ def file_cost(text: str, suffix: str) -> float:
         "version": 1, "case_code": "C1", "purpose": "notes",
         "files": [{"path": f"out.{suffix}", "kind": FILES[suffix], "description": "a note"}]}))
     with tempfile.TemporaryDirectory() as d:
-        Path(d, f"out.{suffix}").write_text(text)
+        Path(d, f"out.{suffix}").write_text(_notebook(text) if suffix == "ipynb" else text)
         t = time.process_time()
         check_request(man, Path(d), policy=_policy())
         return time.process_time() - t
@@ -78,12 +85,15 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=10_000)
     ap.add_argument("--pairs", type=int, default=3)
     ap.add_argument("--only", default="")
+    ap.add_argument("--surfaces", default="", help="e.g. comment,py,ipynb (default: all)")
     args = ap.parse_args()
     from egress_review.engine.warm import warm
 
     warm()                                   # tables loaded once, as in the service
     only = set(filter(None, args.only.split(",")))
     surfaces = [("comment", words_cost)] + [(f".{s} file", lambda t, s=s: file_cost(t, s)) for s in FILES]
+    wanted = set(filter(None, args.surfaces.split(",")))
+    surfaces = [(n, c) for n, c in surfaces if not wanted or n.split()[0].lstrip(".") in wanted]
     print(f"CPU seconds at n={args.n} and 2n, median of {args.pairs} pairs; ratio ~2 linear, ~4 square")
     print(f"{'member':26s} {'surface':10s} {'n':>8s} {'2n':>8s} {'ratio':>6s}")
     for name, make in MEMBERS.items():

@@ -36,17 +36,34 @@ CONTENT = {
 KINDS = {"txt": "text", "py": "code", "html": "figure"}
 
 
-@pytest.mark.parametrize("suffix", list(KINDS))
-@pytest.mark.parametrize("name", list(CONTENT))
-def test_a_crafted_output_is_checked_within_its_budget(tmp_path, name, suffix):
-    path = f"out.{suffix}"
-    (tmp_path / path).write_text(CONTENT[name])
+# R and SQL programs: a named vector's name and a SELECT's "3 AS n" were tried from inside a
+# long word or run of digits (20 000: 5-7 s, the square)
+PROGRAMS = {"r-word-then-vector": ("a" * N + " <- c(A = 3, B = 120)", "r"), "r-digits": ("1" * N, "r"),
+            "r-han-words": ("病人" * (N // 2), "r"), "sql-digits-as": ("1" * N + " AS n_deaths", "sql"),
+            "sql-digits": ("1" * N, "sql")}
+
+
+@pytest.mark.parametrize("name", list(PROGRAMS))
+def test_a_crafted_program_is_checked_within_its_budget(tmp_path, name):
+    text, suffix = PROGRAMS[name]
+    _check(tmp_path, f"prog.{suffix}", "code", text)
+
+
+def _check(tmp_path, path: str, kind: str, content: str):
+    (tmp_path / path).write_text(content)
     manifest = parse_manifest_json(json.dumps({
         "version": 1, "case_code": "C1", "purpose": "notes on outpatient use",
-        "files": [{"path": path, "kind": KINDS[suffix], "description": "a note"}]}))
+        "files": [{"path": path, "kind": kind, "description": "a note"}]}))
     policy = SimpleNamespace(egress=EgressPolicy(engine_cpu_seconds=10))
     result = run_engine(manifest, tmp_path, policy=policy)       # OverBudget would raise here
     assert result.verdict in ("pass", "review", "block")
+    return result
+
+
+@pytest.mark.parametrize("suffix", list(KINDS))
+@pytest.mark.parametrize("name", list(CONTENT))
+def test_a_crafted_output_is_checked_within_its_budget(tmp_path, name, suffix):
+    result = _check(tmp_path, f"out.{suffix}", KINDS[suffix], CONTENT[name])
     if name.startswith("digits") and name != "digits and spaces" and name != "digits per line":
         # a run longer than any number goes to a person, never passes unread
         assert result.verdict != "pass", [f.message_en for f in result.findings]

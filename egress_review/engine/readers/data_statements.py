@@ -90,7 +90,8 @@ def r_frames(text: str) -> list:
 
 def sql_values(text: str) -> list:
     units: list = []
-    for m in re.finditer(r"(-?\d+(?:\.\d+)?)\s+AS\s+[\"`\[]?(\w+)", text, re.I):
+    # a number from its first digit only (tried from inside a run of digits: the square of it)
+    for m in re.finditer(r"(?<![\d.])(-?\d+(?:\.\d+)?)\s+AS\s+[\"`\[]?(\w+)", text, re.I):
         if _is_count_name(m.group(2)) or m.group(2).lower() in ("n", "count", "total"):
             units.append(TextUnit(f"{m.group(2)} (n): {m.group(1)}",
                                   {"line": _line(text, m.start()), "part": "literal",
