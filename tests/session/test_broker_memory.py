@@ -169,7 +169,8 @@ def test_switched_off_the_buffers_stay(extract):
     start, busy, quiet = _after_queries(extract, "0", "off")
     grown = busy - start
     assert grown > 40
-    assert quiet > busy - 0.15 * grown, (start, busy, quiet)
+    # allocators hand back a little of their own (seen: up to 16 %); the release returns over 40 %
+    assert quiet > busy - 0.3 * grown, (start, busy, quiet)
 
 
 def test_a_bad_release_setting_stops_the_broker_with_its_reason(tmp_path):
