@@ -49,9 +49,6 @@ warehouse) so tests can scan a release for leaks.
 """
 from __future__ import annotations
 
-import csv
-import hashlib
-import io
 import json
 import random
 from dataclasses import dataclass, field
@@ -59,12 +56,16 @@ from pathlib import Path
 from typing import Callable
 
 import numpy as np
-import pyarrow as pa
-import pyarrow.csv as pacsv
 
-from datasets.schemas import FAMILIES
 from datasets.synthetic import vocab
+from datasets.synthetic.draws import float_or_none, sparse_text, weighted, ymd
+from datasets.synthetic.imaging_truth import imaging, read_truth, write_truth
+from datasets.synthetic.reference_files import drug_items, fee_schedule
+from datasets.synthetic.uploads import ClaimTally, card_numbers, card_uploads, lab_results, vpn_uploads
+from datasets.synthetic.writer import Writer, write_by_year
 from deidentify.identifiers import taiwan_id
+
+__all__ = ["GenerateResult", "generate", "read_truth"]
 
 VISIT_CHUNK = 40_000
 
@@ -81,20 +82,7 @@ class GenerateResult:
                 "files": self.files}
 
 
-def _weighted(rng: np.random.Generator, items: list, weights: list[float], n: int) -> np.ndarray:
-    p = np.asarray(weights, dtype=float)
-    return rng.choice(len(items), size=n, p=p / p.sum())
-
-
-def _ymd(d: np.ndarray) -> np.ndarray:
-    """datetime64[D] array -> int yyyymmdd."""
-    y = d.astype("datetime64[Y]").astype(int) + 1970
-    m = d.astype("datetime64[M]").astype(int) % 12 + 1
-    day = (d - d.astype("datetime64[M]")).astype(int) + 1
-    return y * 10000 + m * 100 + day
-
-
-class _Population:
+class Population:
     def __init__(self, seed: int, n: int, n_inst: int):
         r = random.Random(seed)
         nr = np.random.default_rng([seed, 1])
@@ -118,14 +106,14 @@ class _Population:
         self.age = age
         birth = (np.datetime64("2020-07-01") - (age * 365.25).astype(int)
                  - nr.integers(0, 365, n)).astype("datetime64[D]")
-        self.birth = _ymd(birth)
-        sn = _weighted(nr, vocab.SURNAMES, [w for _, w in vocab.SURNAMES], n)
+        self.birth = ymd(birth)
+        sn = weighted(nr, vocab.SURNAMES, [w for _, w in vocab.SURNAMES], n)
         g1 = nr.integers(0, len(vocab.GIVEN), n)
         g2 = nr.integers(0, len(vocab.GIVEN), n)
         self.names = np.array([vocab.SURNAMES[a][0] + vocab.GIVEN[b] + vocab.GIVEN[c]
                                for a, b, c in zip(sn, g1, g2)])
         self.phones = np.array([f"09{x:08d}" for x in nr.integers(0, 10**8, n)])
-        city = _weighted(nr, vocab.CITIES, [c[3] for c in vocab.CITIES], n)
+        city = weighted(nr, vocab.CITIES, [c[3] for c in vocab.CITIES], n)
         addrs, areas, zips = [], [], []
         for ci, dist_r, road, sec, no, fl in zip(city, nr.random(n), nr.integers(0, len(vocab.ROADS), n),
                                                  nr.integers(1, 4, n), nr.integers(1, 400, n),
@@ -161,7 +149,7 @@ class _Population:
                 hid.add(v)
                 inst_ids.append(v)
         self.inst_ids = np.array(inst_ids)
-        icity = _weighted(nr, vocab.CITIES, [c[3] for c in vocab.CITIES], n_inst)
+        icity = weighted(nr, vocab.CITIES, [c[3] for c in vocab.CITIES], n_inst)
         self.inst_area = np.array([f"{vocab.CITIES[c][1]}01" for c in icity])
         kinds = {1: "醫學中心", 2: "綜合醫院", 3: "醫院", 4: "診所", 5: "藥局"}
         self.inst_names = np.array([f"{vocab.SURNAMES[i % 30][0]}{vocab.GIVEN[(i * 7) % len(vocab.GIVEN)]}"
@@ -195,105 +183,10 @@ class _Population:
 
     @staticmethod
     def _names(nr: np.random.Generator, k: int) -> list[str]:
-        sn = _weighted(nr, vocab.SURNAMES, [w for _, w in vocab.SURNAMES], k)
+        sn = weighted(nr, vocab.SURNAMES, [w for _, w in vocab.SURNAMES], k)
         return [vocab.SURNAMES[a][0] + vocab.GIVEN[b] + vocab.GIVEN[c]
                 for a, b, c in zip(sn, nr.integers(0, len(vocab.GIVEN), k),
                                    nr.integers(0, len(vocab.GIVEN), k))]
-
-
-class _Writer:
-    """Per (family, year) output files in CSV (UTF-8/Big5) or fixed width; hashes as it writes."""
-
-    def __init__(self, out: Path, encoding: str, fixed_width: bool):
-        self.out, self.encoding, self.fw = out, encoding, fixed_width
-        self.files: dict[tuple[str, str | None], dict] = {}
-
-    def _open(self, fam: str, year: str | None) -> dict:
-        key = (fam, year)
-        if key not in self.files:
-            name = f"{fam}_{year}" if year else fam
-            path = self.out / (name + (".txt" if self.fw else ".csv"))
-            fh = open(path, "wb")
-            st = {"path": path, "fh": fh, "rows": 0, "bytes": 0, "sha": hashlib.sha256(),
-                  "family": fam, "year": year}
-            self.files[key] = st
-            if not self.fw:
-                self._put(st, (",".join(FAMILIES[fam].names) + "\n").encode(self.encoding))
-        return self.files[key]
-
-    def _put(self, st: dict, data: bytes) -> None:
-        st["fh"].write(data)
-        st["sha"].update(data)
-        st["bytes"] += len(data)
-
-    def write(self, fam: str, year: str | None, cols: dict[str, object], n: int) -> None:
-        if n == 0:
-            return
-        f = FAMILIES[fam]
-        st = self._open(fam, year)
-        if self.fw:
-            parts = []
-            for c in f.columns:
-                v = cols.get(c.name)
-                arr = np.full(n, "", dtype=object) if v is None else np.asarray(v, dtype=object)
-                s = np.array(["" if x is None else str(x)[:c.width] for x in arr], dtype=f"U{c.width}")
-                parts.append(np.char.ljust(s, c.width))
-            lines = parts[0]
-            for p in parts[1:]:
-                lines = np.char.add(lines, p)
-            text = "\n".join(lines.tolist()) + "\n"
-        else:
-            arrays = []
-            for c in f.columns:
-                v = cols.get(c.name)
-                if v is None:
-                    arrays.append(pa.nulls(n, pa.string()))
-                elif isinstance(v, np.ndarray) and v.dtype.kind in "iuf":
-                    arrays.append(pa.array(v))
-                elif isinstance(v, np.ndarray) and v.dtype.kind == "U":
-                    arrays.append(pa.array(v, pa.string()))
-                else:
-                    arrays.append(pa.array([None if x is None else str(x) for x in v], pa.string()))
-            buf = io.BytesIO()
-            pacsv.write_csv(pa.table(arrays, names=f.names), buf,
-                            pacsv.WriteOptions(include_header=False, quoting_style="needed"))
-            text = buf.getvalue().decode("utf-8")
-        self._put(st, text.encode(self.encoding))
-        st["rows"] += n
-
-    def close(self) -> list[dict]:
-        out = []
-        for st in self.files.values():
-            st["fh"].close()
-            out.append({"file": st["path"].name, "family": st["family"], "year": st["year"],
-                        "rows": st["rows"], "bytes": st["bytes"], "sha256": st["sha"].hexdigest()})
-        return sorted(out, key=lambda d: d["file"])
-
-
-def _fill(templates: list[str], idx: np.ndarray, rng: np.random.Generator, **pools) -> list[str]:
-    choice = rng.integers(0, len(templates), len(idx))
-    out = []
-    for j, t in zip(idx, choice):
-        out.append(templates[t].format(**{k: (v[j] if isinstance(v, np.ndarray) else v)
-                                         for k, v in pools.items()}))
-    return out
-
-
-def _text(rng: np.random.Generator, n: int, rate: float, pii_rate: float, plain: list[str],
-          pii: list[str], **pools) -> np.ndarray:
-    """Sparse free text: None for most rows; some rows embed personal data from ``pools``."""
-    out = np.full(n, None, dtype=object)
-    has = np.flatnonzero(rng.random(n) < rate)
-    if len(has) == 0:
-        return out
-    with_pii = rng.random(len(has)) < pii_rate
-    a, b = has[~with_pii], has[with_pii]
-    if len(a):
-        fmt = {k: v for k, v in pools.items() if k == "date"}
-        out[a] = _fill(plain, a, rng, **fmt)
-    if len(b):
-        out[b] = _fill(pii, b, rng, **pools)
-    return out
 
 
 def generate(out: str | Path, rows: int = 100_000, *, seed: int = 20240101, encoding: str = "utf-8",
@@ -310,12 +203,12 @@ def generate(out: str | Path, rows: int = 100_000, *, seed: int = 20240101, enco
     if any(p.suffix in (".csv", ".txt") for p in out.iterdir()):
         raise FileExistsError(f"{out} already holds source files; use an empty directory")
     n_persons = int(min(max(rows // 25, 60), 1_000_000))
-    pop = _Population(seed, n_persons, max(12, n_persons // 150))
-    w = _Writer(out, encoding, fixed_width)
+    pop = Population(seed, n_persons, max(12, n_persons // 150))
+    w = Writer(out, encoding, fixed_width)
     years = tuple(sorted(years))
     # card numbers come from their own stream so the other families do not change with them
-    pop.card_no = _card_numbers(np.random.default_rng([seed, 6]), len(pop.ids))
-    tally = _Tally(len(pop.inst_ids), years)
+    pop.card_no = card_numbers(np.random.default_rng([seed, 6]), len(pop.ids))
+    tally = ClaimTally(len(pop.inst_ids), years)
     total = 0
     visit_no = 0
     chunk_no = 0
@@ -331,13 +224,13 @@ def generate(out: str | Path, rows: int = 100_000, *, seed: int = 20240101, enco
             on_progress(min(total, rows), rows)
     _enrolment(w, pop, np.random.default_rng([seed, 3]), years)
     _institutions(w, pop)
-    batches = _vpn_uploads(w, pop, np.random.default_rng([seed, 8]), tally)
-    _fee_schedule(w, np.random.default_rng([seed, 7]), years)
-    _drug_items(w, pop, np.random.default_rng([seed, 9]), years)
+    batches = vpn_uploads(w, pop, np.random.default_rng([seed, 8]), tally)
+    fee_schedule(w, np.random.default_rng([seed, 7]), years)
+    drug_items(w, pop, np.random.default_rng([seed, 9]), years)
     n_img = images if images is not None else int(min(max(n_persons // 100, 3), 50))
-    truth_img = _imaging(w, pop, random.Random(seed + 4), np.random.default_rng([seed, 4]), n_img, years, out)
+    truth_img = imaging(w, pop, random.Random(seed + 4), np.random.default_rng([seed, 4]), n_img, years, out)
     files = w.close()
-    _write_truth(out, pop, truth_img, batches)
+    write_truth(out, pop, truth_img, batches)
     manifest = {"generator": "datasets.synthetic", "seed": seed, "encoding": encoding,
                 "format": "fixed-width" if fixed_width else "csv", "claim_rows": total,
                 "persons": n_persons, "files": files}
@@ -345,8 +238,8 @@ def generate(out: str | Path, rows: int = 100_000, *, seed: int = 20240101, enco
     return GenerateResult(out, files, total, n_persons)
 
 
-def _chunk(w: _Writer, pop: _Population, rng: np.random.Generator, nv: int, visit0: int,
-           years: tuple[int, ...], tally: "_Tally", rng_up: np.random.Generator) -> int:
+def _chunk(w: Writer, pop: Population, rng: np.random.Generator, nv: int, visit0: int,
+           years: tuple[int, ...], tally: "ClaimTally", rng_up: np.random.Generator) -> int:
     """One chunk of visits: claims (their row count is returned) and, from ``rng_up``, the
     visits' NHI-card and lab uploads (not counted as claim rows)."""
     P = len(pop.ids)
@@ -355,24 +248,24 @@ def _chunk(w: _Writer, pop: _Population, rng: np.random.Generator, nv: int, visi
     year = np.asarray(years)[rng.integers(0, len(years), nv)]
     base = (year - 1970).astype("datetime64[Y]").astype("datetime64[D]")
     fdate = base + rng.integers(0, 365, nv).astype("timedelta64[D]")
-    func = _ymd(fdate)
+    func = ymd(fdate)
     fee_ym = func // 100
     month = fdate.astype("datetime64[M]")
-    appl = _ymd((month + 1).astype("datetime64[D]") + np.timedelta64(19, "D"))
+    appl = ymd((month + 1).astype("datetime64[D]") + np.timedelta64(19, "D"))
     seq = visit0 + np.arange(nv) + 1
     age = pop.age[person]
     old = age >= 50
     dx_old = np.array([c for c, _ in vocab.ICD_OLD])[
-        _weighted(rng, vocab.ICD_OLD, [x for _, x in vocab.ICD_OLD], nv)]
+        weighted(rng, vocab.ICD_OLD, [x for _, x in vocab.ICD_OLD], nv)]
     dx_young = np.array([c for c, _ in vocab.ICD_YOUNG])[
-        _weighted(rng, vocab.ICD_YOUNG, [x for _, x in vocab.ICD_YOUNG], nv)]
+        weighted(rng, vocab.ICD_YOUNG, [x for _, x in vocab.ICD_YOUNG], nv)]
     dx_codes = np.where(old, dx_old, dx_young)
     dx2 = np.where(rng.random(nv) < 0.4,
                    np.array([c for c, _ in vocab.ICD_OLD])[rng.integers(0, len(vocab.ICD_OLD), nv)], None)
     phys = (pop.inst_owner[inst] + rng.integers(0, 4, nv)) % len(pop.phys_ids)
-    case_type = np.array(["01", "04", "09", "02", "08"])[_weighted(rng, [0] * 5, [70, 15, 5, 5, 5], nv)]
+    case_type = np.array(["01", "04", "09", "02", "08"])[weighted(rng, [0] * 5, [70, 15, 5, 5, 5], nv)]
     func_type = np.array(["01", "02", "03", "04", "05", "09", "10", "11", "40", "60"])[
-        _weighted(rng, [0] * 10, [25, 25, 8, 8, 6, 7, 6, 5, 6, 4], nv)]
+        weighted(rng, [0] * 10, [25, 25, 8, 8, 6, 7, 6, 5, 6, 4], nv)]
     drug_dot = rng.lognormal(5.5, 1.0, nv).astype(int)
     diag_dot = np.full(nv, 325)
     cure = (rng.random(nv) < 0.2) * rng.lognormal(5, 1, nv).astype(int)
@@ -380,7 +273,7 @@ def _chunk(w: _Writer, pop: _Population, rng: np.random.Generator, nv: int, visi
     part = np.where(case_type == "04", 0, 50 + 50 * (pop.inst_level[inst] <= 2))
     pools = {"name": pop.names[person], "phone": pop.phones[person], "id": pop.ids[person],
              "email": pop.emails[person], "addr": pop.addrs[person]}
-    cc = _text(rng, nv, 0.08, 0.05, vocab.CC_PLAIN, vocab.CC_PII, **pools)
+    cc = sparse_text(rng, nv, 0.08, 0.05, vocab.CC_PLAIN, vocab.CC_PII, **pools)
     ys = year.astype(str)
     common = {"FEE_YM": fee_ym, "APPL_TYPE": np.full(nv, "1"), "HOSP_ID": pop.inst_ids[inst],
               "APPL_DATE": appl, "CASE_TYPE": case_type, "SEQ_NO": seq}
@@ -391,7 +284,7 @@ def _chunk(w: _Writer, pop: _Population, rng: np.random.Generator, nv: int, visi
                  PRSN_ID=pop.phys_ids[phys], DRUG_DOT=drug_dot, CURE_DOT=cure, DIAG_DOT=diag_dot,
                  T_DOT=t_dot, PART_AMT=part, T_APPL_DOT=t_dot - part, CHIEF_COMPLAINT=cc)
     rows = 0
-    rows += _split(w, "H_NHI_OPDTE", ys, opdte, nv)
+    rows += write_by_year(w, "H_NHI_OPDTE", ys, opdte, nv)
     tally.add(0, inst, fee_ym)
     # outpatient orders
     k = np.minimum(rng.poisson(1.5, nv), 8)
@@ -411,8 +304,8 @@ def _chunk(w: _Writer, pop: _Population, rng: np.random.Generator, nv: int, visi
                  DRUG_PATH=np.where(is_drug, "PO", None), PAY_RATE=np.full(no, 1.0),
                  ORDER_UPRICE=price, ORDER_QTY=qty.astype(float),
                  ORDER_DOT=np.maximum((price * qty).astype(int), 1))
-    opdto["DRUG_USE"] = _float_or_none(opdto["DRUG_USE"])
-    rows += _split(w, "H_NHI_OPDTO", ys[vi], opdto, no)
+    opdto["DRUG_USE"] = float_or_none(opdto["DRUG_USE"])
+    rows += write_by_year(w, "H_NHI_OPDTO", ys[vi], opdto, no)
     visits = {"person": person, "inst": inst, "fdate": fdate, "func": func, "ys": ys,
               "dx": dx_codes, "dx2": dx2, "phys": phys, "case_type": case_type,
               "func_type": func_type, "n_orders": k_op, "order_code": code, "pools": pools}
@@ -421,7 +314,7 @@ def _chunk(w: _Writer, pop: _Population, rng: np.random.Generator, nv: int, visi
     if len(ph) and len(pop.pharmacies):
         n = len(ph)
         pharm = pop.pharmacies[rng.integers(0, len(pop.pharmacies), n)]
-        ddate = _ymd(fdate[ph] + rng.integers(0, 3, n).astype("timedelta64[D]"))
+        ddate = ymd(fdate[ph] + rng.integers(0, 3, n).astype("timedelta64[D]"))
         damt = rng.lognormal(6, 0.8, n).astype(int)
         g = {"FEE_YM": fee_ym[ph], "APPL_TYPE": np.full(n, "1"), "HOSP_ID": pop.inst_ids[pharm],
              "APPL_DATE": appl[ph], "CASE_TYPE": np.full(n, "01"), "SEQ_NO": seq[ph]}
@@ -431,7 +324,7 @@ def _chunk(w: _Writer, pop: _Population, rng: np.random.Generator, nv: int, visi
                      DRUG_DAY=rng.choice([7, 14, 28, 30], n), PRSN_ID=pop.phys_ids[phys[ph]],
                      PHAR_ID=pop.phar_ids[rng.integers(0, len(pop.phar_ids), n)], DRUG_AMT=damt,
                      DSVC_AMT=np.full(n, 48), PART_AMT=np.zeros(n, dtype=int), T_AMT=damt + 48)
-        rows += _split(w, "H_NHI_DRUGE", ys[ph], druge, n)
+        rows += write_by_year(w, "H_NHI_DRUGE", ys[ph], druge, n)
         tally.add(2, pharm, fee_ym[ph])
         k = 1 + np.minimum(rng.poisson(1.0, n), 6)
         gi = np.repeat(np.arange(n), k)
@@ -443,7 +336,7 @@ def _chunk(w: _Writer, pop: _Population, rng: np.random.Generator, nv: int, visi
                      DRUG_NO=pop.drugs[rng.integers(0, len(pop.drugs), m)],
                      DRUG_USE=rng.choice([0.5, 1.0, 2.0], m), TOTAL_QTY=uq, UNIT_PRICE=up,
                      TOTAL_AMT=np.maximum((uq * up).astype(int), 1), PAY_RATE=np.full(m, 1.0))
-        rows += _split(w, "H_NHI_DRUGO", ys[ph][gi], drugo, m)
+        rows += write_by_year(w, "H_NHI_DRUGO", ys[ph][gi], drugo, m)
     # admissions
     ad = np.flatnonzero(rng.random(nv) < 0.01)
     if len(ad):
@@ -451,11 +344,11 @@ def _chunk(w: _Writer, pop: _Population, rng: np.random.Generator, nv: int, visi
         hosp = np.where(pop.inst_level[inst[ad]] <= 3, inst[ad],
                         pop.hospitals[rng.integers(0, len(pop.hospitals), n)])
         los = 1 + rng.geometric(0.2, n)
-        out_d = _ymd(fdate[ad] + los.astype("timedelta64[D]"))
+        out_d = ymd(fdate[ad] + los.astype("timedelta64[D]"))
         med = rng.lognormal(10, 0.8, n).astype(int)
         staff = pop.phys_names[phys[ad]]
         ppools = {k2: v[ad] for k2, v in pools.items()}
-        ds = _text(rng, n, 0.6, 0.2, vocab.DS_PLAIN, vocab.DS_PII, staff=staff, **ppools)
+        ds = sparse_text(rng, n, 0.6, 0.2, vocab.DS_PLAIN, vocab.DS_PII, staff=staff, **ppools)
         dx_ip = np.array([c for c, _ in vocab.ICD_OLD])[rng.integers(0, len(vocab.ICD_OLD), n)]
         g = {"FEE_YM": fee_ym[ad], "APPL_TYPE": np.full(n, "1"), "HOSP_ID": pop.inst_ids[hosp],
              "APPL_DATE": appl[ad], "CASE_TYPE": np.array(["1", "2", "3", "4"])[rng.integers(0, 4, n)],
@@ -469,16 +362,16 @@ def _chunk(w: _Writer, pop: _Population, rng: np.random.Generator, nv: int, visi
                      ICD9CM_CODE=dx_ip, ICD9CM_CODE_1=dx_codes[ad], MED_DOT=med,
                      PART_AMT=(med * 0.1).astype(int), APPL_DOT=med - (med * 0.1).astype(int),
                      DISCHARGE_SUMMARY=ds)
-        rows += _split(w, "H_NHI_IPDTE", ys[ad], ipdte, n)
+        rows += write_by_year(w, "H_NHI_IPDTE", ys[ad], ipdte, n)
         tally.add(1, hosp, fee_ym[ad])
         k = 1 + np.minimum(rng.poisson(7, n), 30)
         ii = np.repeat(np.arange(n), k)
         m = len(ii)
         is_drug = rng.random(m) < 0.6
-        odate = np.array([str(x) for x in _ymd(fdate[ad][ii] + rng.integers(0, 3, m).astype("timedelta64[D]"))])
+        odate = np.array([str(x) for x in ymd(fdate[ad][ii] + rng.integers(0, 3, m).astype("timedelta64[D]"))])
         ipools = {k2: v[ii] for k2, v in ppools.items()}
         nurse = pop.nurse_names[rng.integers(0, len(pop.nurse_names), m)]
-        pa_text = _text(rng, m, 0.10, 0.10, vocab.PA_PLAIN, vocab.PA_PII, date=odate, staff=nurse, **ipools)
+        pa_text = sparse_text(rng, m, 0.10, 0.10, vocab.PA_PLAIN, vocab.PA_PII, date=odate, staff=nurse, **ipools)
         up = np.round(rng.lognormal(2.5, 1.2, m), 2)
         q = rng.integers(1, 10, m).astype(float)
         ipdto = {kk: v[ii] for kk, v in g.items()}
@@ -486,32 +379,18 @@ def _chunk(w: _Writer, pop: _Population, rng: np.random.Generator, nv: int, visi
                      ORDER_TYPE=np.where(is_drug, "1", "2"),
                      ORDER_CODE=np.where(is_drug, pop.drugs[rng.integers(0, len(pop.drugs), m)],
                                          np.array(vocab.FEE_CODES)[rng.integers(0, len(vocab.FEE_CODES), m)]),
-                     DRUG_NUM=_float_or_none(np.where(is_drug, 1.0, np.nan)),
+                     DRUG_NUM=float_or_none(np.where(is_drug, 1.0, np.nan)),
                      DRUG_FRE=np.where(is_drug, "TID", None), DRUG_PATH=np.where(is_drug, "IV", None),
                      BED_NO=np.array([f"{a}{b:02d}" for a, b in zip(rng.integers(5, 12, m), rng.integers(1, 40, m))]),
                      ORDER_UPRICE=up, ORDER_QTY=q, ORDER_DOT=np.maximum((up * q).astype(int), 1),
                      PART_ACCO_DATA=pa_text)
-        rows += _split(w, "H_NHI_IPDTO", ys[ad][ii], ipdto, m)
-    _card_uploads(w, pop, rng_up, visits)
-    _lab_results(w, pop, rng_up, visits, every_template=visit0 == 0)
+        rows += write_by_year(w, "H_NHI_IPDTO", ys[ad][ii], ipdto, m)
+    card_uploads(w, pop, rng_up, visits)
+    lab_results(w, pop, rng_up, visits, every_template=visit0 == 0)
     return rows
 
 
-def _float_or_none(a: np.ndarray) -> np.ndarray:
-    o = a.astype(object)
-    o[np.isnan(a.astype(float))] = None
-    return o
-
-
-def _split(w: _Writer, fam: str, years: np.ndarray, cols: dict, n: int) -> int:
-    for y in np.unique(years):
-        m = years == y
-        w.write(fam, str(y), {k: (v[m] if isinstance(v, np.ndarray) else v) for k, v in cols.items()},
-                int(m.sum()))
-    return n
-
-
-def _enrolment(w: _Writer, pop: _Population, rng: np.random.Generator, years: tuple[int, ...]) -> None:
+def _enrolment(w: Writer, pop: Population, rng: np.random.Generator, years: tuple[int, ...]) -> None:
     P = len(pop.ids)
     head = np.where(rng.random(P) < 0.6, np.arange(P), rng.integers(0, P, P))
     rel = np.where(head == np.arange(P), "0", np.array(["1", "2", "3", "4"])[rng.integers(0, 4, P)])
@@ -533,7 +412,7 @@ def _enrolment(w: _Writer, pop: _Population, rng: np.random.Generator, years: tu
             w.write("H_NHI_ENROL", str(y), cols, n)
 
 
-def _institutions(w: _Writer, pop: _Population) -> None:
+def _institutions(w: Writer, pop: Population) -> None:
     n = len(pop.inst_ids)
     lv = pop.inst_level
     cols = {"HOSP_ID": pop.inst_ids, "HOSP_NAME": pop.inst_names, "HOSP_CONT_TYPE": lv.astype(str),
@@ -542,308 +421,3 @@ def _institutions(w: _Writer, pop: _Population) -> None:
             "HOSP_OWN_ID": pop.phys_ids[pop.inst_owner], "HOSP_BED_NO": np.array([0, 1200, 500, 120, 0, 0])[lv],
             "HOSP_OPEN_DATE": np.full(n, 19950701), "HOSP_ADDR": pop.inst_addrs, "HOSP_TEL": pop.inst_tels}
     w.write("H_NHI_MEDFA", None, cols, n)
-
-
-CARD_UPLOAD_SHARE = 0.25   # of outpatient visits written as NHI-card upload records
-LAB_VISIT_P = (0.04, 0.09)   # share of visits with lab/exam results: under 50, 50 and over
-VPN_TYPES = ("11", "12", "13")   # outpatient, inpatient, pharmacy claim batches
-
-
-class _Tally:
-    """Claims per institution, fee month and claim type, for the VPN upload batches.
-
-    Bounded by institutions x months x 3 (at most ~6,700 x 36 x 3 counters), not by rows."""
-
-    def __init__(self, n_inst: int, years: tuple[int, ...]):
-        self.y0 = years[0]
-        self.c = np.zeros((n_inst, (years[-1] - years[0] + 1) * 12, len(VPN_TYPES)), dtype=np.int64)
-
-    def add(self, kind: int, inst: np.ndarray, fee_ym: np.ndarray) -> None:
-        month = (fee_ym // 100 - self.y0) * 12 + fee_ym % 100 - 1
-        np.add.at(self.c, (inst, month, kind), 1)
-
-
-def _card_numbers(rng: np.random.Generator, n: int) -> np.ndarray:
-    """12-digit NHI card serial numbers, distinct: an affine map of the person index mod 10^11."""
-    a = int(rng.integers(10**9, 10**10)) | 1
-    while a % 5 == 0:
-        a += 2
-    b = int(rng.integers(0, 10**11))
-    idx = np.arange(n, dtype=np.int64)
-    return np.array([f"{(a * i + b) % 10**11:012d}" for i in idx.tolist()])
-
-
-def _order_codes(v: dict, sel: np.ndarray, j: int) -> np.ndarray:
-    """The j-th order code of each selected visit (None when it has fewer orders)."""
-    k = v["n_orders"]
-    codes = v["order_code"]
-    out = np.full(len(sel), None, dtype=object)
-    if len(codes) == 0:
-        return out
-    start = np.cumsum(k) - k
-    has = k[sel] > j
-    out[has] = codes[start[sel][has] + j]
-    return out
-
-
-def _card_uploads(w: _Writer, pop: _Population, rng: np.random.Generator, v: dict) -> int:
-    """NHI-card upload records for a share of the chunk's outpatient visits (same person,
-    institution, date, diagnoses and first orders as the claim)."""
-    sel = np.flatnonzero(rng.random(len(v["person"])) < CARD_UPLOAD_SHARE)
-    n = len(sel)
-    if n == 0:
-        return 0
-    person, ct, ft = v["person"][sel], v["case_type"][sel], v["func_type"][sel]
-    emergency = ct == "02"
-    vtype = np.where(emergency, "04", np.where(ft == "40", "02", np.where(ft == "60", "03", "01")))
-    clinic_hours = np.array([8, 9, 10, 11, 14, 15, 16, 18, 19, 20])
-    hour = np.where(emergency, rng.integers(0, 24, n),
-                    clinic_hours[_weighted(rng, list(clinic_hours), [8, 14, 14, 9, 10, 10, 8, 9, 10, 8], n)])
-    secs = rng.integers(0, 3600, n)
-    ctime = np.array([f"{h:02d}{s // 60:02d}{s % 60:02d}" for h, s in zip(hour.tolist(), secs.tolist())])
-    utype = np.array(["1", "2", "3"])[_weighted(rng, [0] * 3, [96, 2, 2], n)]
-    delay = np.where(utype == "3", rng.integers(2, 11, n), (rng.random(n) < 0.15).astype(int))
-    seq = np.array([f"{x:04d}" for x in rng.integers(1, 80, n).tolist()], dtype=object)
-    exc = rng.random(n) < 0.01
-    seq[exc] = np.array(vocab.VISIT_SEQ_EXCEPTIONS)[rng.integers(0, len(vocab.VISIT_SEQ_EXCEPTIONS), int(exc.sum()))]
-    cols = {"HOSP_ID": pop.inst_ids[v["inst"][sel]], "UPLOAD_TYPE": utype, "ID": pop.ids[person],
-            "CARD_NO": pop.card_no[person], "ID_BIRTHDAY": pop.birth[person],
-            "CARD_DATE": v["func"][sel], "CARD_TIME": ctime, "VISIT_SEQ": seq, "VISIT_TYPE": vtype,
-            "ICD_CODE_1": v["dx"][sel], "ICD_CODE_2": v["dx2"][sel],
-            "ORDER_CODE_1": _order_codes(v, sel, 0), "ORDER_CODE_2": _order_codes(v, sel, 1),
-            "ORDER_CODE_3": _order_codes(v, sel, 2), "PRSN_ID": pop.phys_ids[v["phys"][sel]],
-            "UPLOAD_DATE": _ymd(v["fdate"][sel] + delay.astype("timedelta64[D]"))}
-    return _split(w, "H_IC_UPLOAD", v["ys"][sel], cols, n)
-
-
-def _lab_results(w: _Writer, pop: _Population, rng: np.random.Generator, v: dict,
-                 every_template: bool = False) -> int:
-    """Lab/exam results for some of the chunk's western-medicine visits: 1 + Poisson(1.5)
-    distinct items each, numeric results ~ Normal(mean, SD) with H/L flags from the reference
-    range, text results (urine, HBsAg, ECG, ultrasound) from weighted lists.
-
-    ``every_template`` (the first chunk): the first rows carry each personal-data comment
-    template once, so even a small set gives the leak scan every kind to look for."""
-    nv = len(v["person"])
-    age = pop.age[v["person"]]
-    sel = np.flatnonzero(rng.random(nv) < np.where(age >= 50, LAB_VISIT_P[1], LAB_VISIT_P[0]))
-    sel = sel[~np.isin(v["func_type"][sel], ["40", "60"])]
-    n = len(sel)
-    if n == 0:
-        return 0
-    num, txt = vocab.LAB_NUMERIC, vocab.LAB_TEXT
-    n_items = len(num) + len(txt)
-    k = 1 + np.minimum(rng.poisson(1.5, n), n_items - 1)
-    ii = np.repeat(np.arange(n), k)
-    m = len(ii)
-    pos = np.arange(m) - np.repeat(np.cumsum(k) - k, k)
-    item = np.argsort(rng.random((n, n_items)), axis=1)[ii, pos]
-    code = np.array([x[0] for x in num] + [x[0] for x in txt])[item]
-    name = np.array([x[1] for x in num] + [x[1] for x in txt])[item]
-    unit = np.array([x[2] for x in num] + [None] * len(txt), dtype=object)[item]
-    ref = np.array([x[3] for x in num] + [x[2] or None for x in txt], dtype=object)[item]
-    lo = np.array([-np.inf if x[4] is None else x[4] for x in num])
-    hi = np.array([np.inf if x[5] is None else x[5] for x in num])
-    is_num = item < len(num)
-    ni = np.where(is_num, item, 0)
-    raw = np.maximum(rng.normal(np.array([x[6] for x in num])[ni], np.array([x[7] for x in num])[ni]),
-                     np.array([x[9] for x in num])[ni])
-    dec = np.array([x[8] for x in num])[ni]
-    val = np.round(raw * 10.0 ** dec) / 10.0 ** dec
-    result = np.array([f"{x:.{d}f}" for x, d in zip(val.tolist(), dec.tolist())], dtype=object)
-    flag = np.where(val > hi[ni], "H", np.where(val < lo[ni], "L", "N")).astype(object)
-    for t, (_c, _n, _r, opts) in enumerate(txt):
-        rows = np.flatnonzero(item == len(num) + t)
-        if len(rows):
-            pick = _weighted(rng, opts, [wt for _, wt in opts], len(rows))
-            result[rows] = np.array([o for o, _ in opts], dtype=object)[pick]
-            flag[rows] = np.where(pick == 0, "N", "A")
-    edate = v["fdate"][sel][ii]
-    rdate = _ymd(edate + rng.integers(0, 4, m).astype("timedelta64[D]")).astype(object)
-    rdate[rng.random(m) < 0.02] = None
-    person = v["person"][sel][ii]
-    pools = {k2: a[sel][ii] for k2, a in v["pools"].items()}
-    staff = pop.nurse_names[rng.integers(0, len(pop.nurse_names), m)]
-    text = _text(rng, m, 0.08, 0.15, vocab.LAB_PLAIN, vocab.LAB_PII, staff=staff, **pools)
-    if every_template:
-        for j in range(min(m, len(vocab.LAB_PII))):
-            text[j] = vocab.LAB_PII[j].format(staff=staff[j], **{k2: a[j] for k2, a in pools.items()})
-    cols = {"HOSP_ID": pop.inst_ids[v["inst"][sel][ii]], "ID": pop.ids[person],
-            "ID_BIRTHDAY": pop.birth[person], "EXAM_DATE": v["func"][sel][ii], "REPORT_DATE": rdate,
-            "ORDER_CODE": code, "ITEM_NAME": name, "RESULT_VALUE": result, "UNIT": unit,
-            "REF_RANGE": ref, "ABN_FLAG": flag, "REPORT_TEXT": text}
-    return _split(w, "H_LAB_RESULT", v["ys"][sel][ii], cols, m)
-
-
-def _batch_ids(rng: np.random.Generator, n: int) -> np.ndarray:
-    chars = np.array(list("0123456789ABCDEFGHJKLMNPQRSTUVWXYZ"))
-    ids: list[str] = []
-    seen: set[str] = set()
-    while len(ids) < n:
-        for row in chars[rng.integers(0, len(chars), (n - len(ids), 12))]:
-            b = "".join(row)
-            if b not in seen:
-                seen.add(b)
-                ids.append(b)
-    return np.array(ids)
-
-
-def _vpn_uploads(w: _Writer, pop: _Population, rng: np.random.Generator, tally: _Tally) -> list[str]:
-    """One VPN batch per institution, fee month and claim type that has claims, uploaded up to
-    two weeks before the 20th of the next month; 5 % accepted with records returned, 1.5 %
-    rejected and uploaded again 2-6 days later.  Returns the batch ids (for the truth)."""
-    inst, month, kind = np.nonzero(tally.c)
-    count = tally.c[inst, month, kind]
-    n = len(inst)
-    if n == 0:
-        return []
-    fee_ym = (tally.y0 + month // 12) * 100 + month % 12 + 1
-    start = ((fee_ym // 100 - 1970) * 12 + fee_ym % 100 - 1).astype("datetime64[M]")
-    due = (start + 1).astype("datetime64[D]") + np.timedelta64(19, "D")
-    up = due - rng.integers(0, 15, n).astype("timedelta64[D]")
-    r = rng.random(n)
-    status = np.where(r < 0.015, "3", np.where(r < 0.065, "2", "1"))
-    errors = np.where(status == "3", count,
-                      np.where(status == "2", np.minimum(rng.integers(1, 6, n), count), 0))
-    again = np.flatnonzero(status == "3")
-    order = np.concatenate([np.arange(n), again])
-    up_all = np.concatenate([up, up[again] + rng.integers(2, 7, len(again)).astype("timedelta64[D]")])
-    status_all = np.concatenate([status, np.full(len(again), "1")])
-    errors_all = np.concatenate([errors, np.zeros(len(again), dtype=np.int64)])
-    batch = _batch_ids(rng, len(order))
-    cols = {"BATCH_ID": batch, "HOSP_ID": pop.inst_ids[inst[order]], "FEE_YM": fee_ym[order],
-            "DATA_TYPE": np.array(VPN_TYPES)[kind[order]], "UPLOAD_DATE": _ymd(up_all),
-            "RECORD_COUNT": count[order], "ERROR_COUNT": errors_all, "STATUS": status_all}
-    ys = (fee_ym[order] // 100).astype(str)
-    for s0 in range(0, len(order), 200_000):
-        s = slice(s0, s0 + 200_000)
-        _split(w, "H_VPN_UPLOAD", ys[s], {c: a[s] for c, a in cols.items()}, len(ys[s]))
-    return batch.tolist()
-
-
-def _fee_schedule(w: _Writer, rng: np.random.Generator, years: tuple[int, ...]) -> None:
-    """Fee-schedule items (vocab.FEE_SCHEDULE): in force from two years before the data; 40 %
-    had their points raised on 1 January of one of the data years (two rows, old one closed)."""
-    rows = []
-    base = f"{years[0] - 2}0101"
-    for code, zh, en, points in vocab.FEE_SCHEDULE:
-        if rng.random() < 0.4:
-            y = int(years[int(rng.integers(0, len(years)))])
-            old = int(round(points * rng.uniform(0.88, 0.97)))
-            rows.append((code, zh, en, code[:2], old, base, f"{y - 1}1231"))
-            rows.append((code, zh, en, code[:2], points, f"{y}0101", None))
-        else:
-            rows.append((code, zh, en, code[:2], points, base, None))
-    names = ["FEE_CODE", "FEE_NAME_C", "FEE_NAME_E", "CATEGORY", "POINTS", "EFF_DATE", "END_DATE"]
-    cols = {c: np.array([r[i] for r in rows], dtype=object) for i, c in enumerate(names)}
-    w.write("H_NHI_FEESCH", None, cols, len(rows))
-
-
-def _drug_items(w: _Writer, pop: _Population, rng: np.random.Generator, years: tuple[int, ...]) -> None:
-    """Drug benefit items for every drug code the orders use: an item of vocab.DRUG_ITEMS with
-    its price x U(0.7, 1.3); half had a price cut (藥價調整) on 1 April of a data year."""
-    rows = []
-    base = f"{years[0] - 2}0101"
-    for i, code in enumerate(dict.fromkeys(pop.drugs.tolist())):
-        ing, spec, form_e, form_c, atc, price, zh = vocab.DRUG_ITEMS[i % len(vocab.DRUG_ITEMS)]
-        p = round(max(price * rng.uniform(0.7, 1.3), 0.5), 2)
-        item = (code, f"{ing.upper()} {form_e} {spec}", zh, ing, spec, form_c, atc)
-        if rng.random() < 0.5:
-            y = int(years[int(rng.integers(0, len(years)))])
-            rows.append(item + (round(p * rng.uniform(1.03, 1.15), 2), base, f"{y}0331"))
-            rows.append(item + (p, f"{y}0401", None))
-        else:
-            rows.append(item + (p, base, None))
-    names = ["DRUG_NO", "DRUG_NAME_E", "DRUG_NAME_C", "INGREDIENT", "SPEC", "DOSAGE_FORM", "ATC_CODE",
-             "PRICE", "EFF_DATE", "END_DATE"]
-    cols = {c: np.array([r[i] for r in rows], dtype=object) for i, c in enumerate(names)}
-    w.write("H_NHI_DRUGITEM", None, cols, len(rows))
-
-
-def _imaging(w: _Writer, pop: _Population, r: random.Random, rng: np.random.Generator, n: int,
-             years: tuple[int, ...], out: Path) -> list[dict]:
-    if n <= 0:
-        return []
-    from deidentify.dicom.synthetic import make_dicom
-
-    (out / "dicom").mkdir(exist_ok=True)
-    person = rng.integers(0, len(pop.ids), n)
-    hosp = pop.hospitals[rng.integers(0, len(pop.hospitals), n)]
-    mods = np.array(["CT", "CR", "MR", "DX"])[rng.integers(0, 4, n)]
-    dates = []
-    truth = []
-    for i in range(n):
-        y = years[i % len(years)]
-        dates.append(int(_ymd(np.array([np.datetime64(f"{y}-01-01") + int(rng.integers(0, 365))]))[0]))
-    pools = {"name": pop.names[person], "phone": pop.phones[person], "id": pop.ids[person],
-             "email": pop.emails[person], "addr": pop.addrs[person]}
-    report = _text(rng, n, 0.8, 0.5, vocab.REPORT_PLAIN, vocab.REPORT_PII, **pools)
-    files, acc = [], []
-    for i in range(n):
-        p = person[i]
-        accession = f"A{y % 100:02d}{rng.integers(10**9, 10**10)}"
-        acc.append(accession)
-        rel = f"dicom/IMG{i + 1:06d}.dcm"
-        data = make_dicom(r, patient_name=str(pop.names[p]), patient_id=str(pop.ids[p]),
-                          birth_date=str(pop.birth[p]), study_date=str(dates[i]),
-                          burned_text=f"{pop.names[p]} {pop.ids[p]}")
-        (out / rel).write_bytes(data)
-        files.append(rel)
-        truth.append({"file": rel, "accession": accession, "header": _dicom_identifiers(data)})
-    years_s = np.array([str(d // 10000) for d in dates])
-    cols = {"ID": pop.ids[person], "NAME": pop.names[person], "ID_BIRTHDAY": pop.birth[person],
-            "ID_SEX": pop.sex[person], "HOSP_ID": pop.inst_ids[hosp], "ACCESSION_NO": np.array(acc),
-            "STUDY_DATE": np.array(dates), "MODALITY": mods,
-            "BODY_PART": np.array([vocab.BODY_PARTS[m][0] for m in mods]), "REPORT": report,
-            "DICOM_FILE": np.array(files)}
-    _split(w, "H_IMG_INDEX", years_s, cols, n)
-    return truth
-
-
-def _dicom_identifiers(data: bytes) -> dict[str, list[str]]:
-    """Names, phones, addresses and IDs the synthetic DICOM header carries (for the truth)."""
-    import pydicom
-
-    ds = pydicom.dcmread(io.BytesIO(data))
-    out: dict[str, list[str]] = {"name": [], "phone": [], "address": [], "accession": []}
-    for el in ds.iterall():
-        if el.VR == "PN" and el.value:
-            vals = el.value if el.VM > 1 else [el.value]
-            out["name"] += [str(v) for v in vals] + [str(v).replace("^", "") for v in vals]
-    for kw, kind in (("PatientTelephoneNumbers", "phone"), ("PatientAddress", "address"),
-                     ("InstitutionAddress", "address"), ("AccessionNumber", "accession")):
-        v = ds.get(kw)
-        if v:
-            out[kind].append(str(v))
-    return out
-
-
-def _write_truth(out: Path, pop: _Population, imaging: list[dict], batches: list[str]) -> None:
-    """Everything identifying that went into the source files, for leak scans (never loaded)."""
-    t = out / "_truth"
-    t.mkdir(exist_ok=True)
-    with open(t / "identifiers.csv", "w", newline="", encoding="utf-8") as f:
-        wr = csv.writer(f)
-        wr.writerow(["kind", "value"])
-        for kind, values in (("person_id", pop.ids), ("staff_id", pop.phys_ids),
-                             ("staff_id", pop.phar_ids), ("name", pop.names),
-                             ("name", pop.phys_names), ("name", pop.phar_names),
-                             ("name", pop.nurse_names), ("phone", pop.phones),
-                             ("phone", pop.inst_tels), ("address", pop.addrs),
-                             ("address", pop.inst_addrs), ("institution_name", pop.inst_names),
-                             ("email", pop.emails), ("institution_id", pop.inst_ids),
-                             ("card_no", pop.card_no), ("vpn_batch", batches)):
-            wr.writerows([kind, v] for v in values)
-        for d in imaging:
-            wr.writerow(["accession", d["accession"]])
-            for kind, vals in d["header"].items():
-                for v in vals:
-                    wr.writerow([kind, v])
-
-
-def read_truth(out: str | Path) -> dict[str, set[str]]:
-    kinds: dict[str, set[str]] = {}
-    with open(Path(out) / "_truth" / "identifiers.csv", encoding="utf-8") as f:
-        for row in csv.DictReader(f):
-            kinds.setdefault(row["kind"], set()).add(row["value"])
-    return kinds
