@@ -11,7 +11,8 @@ from hub_config.pages import HUB_HEADERS, TEMPLATES
 from hub_config.pages import template_vars as page_template_vars
 from hub_config.singleuser.config import GUARD_ENV
 from hub_config.singleuser.config import from_policy as guard_from_policy
-from hub_config.spawner import broker_settings, unix_url, warden_socket
+from hub_config.broker_launch import broker_settings, warden_socket
+from hub_config.sandbox_binds import unix_url
 from enclave.settings import SETTINGS_LOCATIONS
 from policies import load_policy
 

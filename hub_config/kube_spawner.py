@@ -112,15 +112,15 @@ class EnclaveKubeSpawner(KubeSpawner):
     def broker_secret(self, cluster_ip: str) -> dict[str, Any]:
         from enclave.tls import issue_certificate
 
-        from hub_config.spawner import _data_key_hex, _provenance_key_hex
+        from hub_config.broker_launch import data_key_hex, provenance_key_hex
 
         cfg, user = self._k8s(), self._session_name()
         chain, key = issue_certificate([cluster_ip])
         data = {"auth": f"token {self.api_token}", "tls.crt": chain.decode(), "tls.key": key.decode()}
-        seal = _provenance_key_hex(self.enclave["case_code"])
+        seal = provenance_key_hex(self.enclave["case_code"])
         if seal:
             data["provenance"] = seal
-        data_key = _data_key_hex(self.enclave["case_code"])
+        data_key = data_key_hex(self.enclave["case_code"])
         if data_key:      # O3: only the broker pod reads the encrypted extract
             data["data"] = data_key
         return {"apiVersion": "v1", "kind": "Secret", "type": "Opaque",

@@ -32,9 +32,9 @@ from enclave.bookings.models import Booking
 from enclave.cases.models import Case
 from enclave.db import session_scope, utcnow
 from hub_config.models import OvernightJob
-from hub_config.spawner import (SESSION_JUPYTER_CONFIG, WORKSPACE, broker_settings, build_spec,
-                                python_prefix, start_broker, stop_broker, unix_url,
-                                wait_for_broker_sync)
+from hub_config.broker_launch import broker_settings, start_broker, stop_broker, wait_for_broker_sync
+from hub_config.sandbox_binds import python_prefix, unix_url
+from hub_config.spawner import SESSION_JUPYTER_CONFIG, WORKSPACE, build_spec
 
 
 class RegistrationError(ValueError):

@@ -12,51 +12,32 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import secrets
 import shutil
-import signal
 import stat
 import subprocess
 import sys
 import time
 from pathlib import Path
 from subprocess import Popen
-from urllib.parse import quote
 
 from jupyterhub.spawner import LocalProcessSpawner
 from tornado import web
 from traitlets import Bool, Dict, Unicode
 
 from hub_config import workspace_disk
+from hub_config.broker_launch import broker_socket, start_broker, stop_broker, wait_for_broker
+from hub_config.sandbox_binds import (ETC_ALLOWED, PROJECT_PACKAGES, exec_dirs, log_path,
+                                      package_dirs, python_prefix, system_binds, unix_url)
 
-# egress_review + deidentify: safe_tables, the pre-check engine and the submit client run in the
-# session (D1 code only - no data lives in these packages).
-# datasets: the broker reads the encrypted extract with datasets.parquet_crypto (O3)
-PROJECT_PACKAGES = ("enclave", "policies", "hub_config", "egress_review", "deidentify", "datasets")
+__all__ = ["ETC_ALLOWED", "PROJECT_PACKAGES", "EnclaveSpawner", "build_spec", "exec_dirs",
+           "package_dirs", "unix_url"]
+
 SESSION_JUPYTER_CONFIG = "/opt/enclave/jupyter"
 WORKSPACE = "/workspace"
 # IPython puts the kernel's working directory (the notebook's folder in the shared workspace)
 # on sys.path ahead of site-packages unless told not to; a read-only system config says so.
 IPYTHON_KERNEL_CONFIG = ("# Written by hub_config.spawner: no workspace folder on sys.path.\n"
                          "c.InteractiveShellApp.ignore_cwd = True\n")
-
-
-def unix_url(sock: str, path: str = "") -> str:
-    return f"http+unix://{quote(sock, safe='')}{path}"
-
-
-def python_prefix() -> str:
-    return os.path.realpath(sys.base_prefix)
-
-
-def package_dirs() -> dict[str, str]:
-    import importlib
-
-    out = {}
-    for name in PROJECT_PACKAGES:
-        mod = importlib.import_module(name)
-        out[name] = os.path.dirname(os.path.realpath(mod.__file__))
-    return out
 
 
 class EnclaveSpawner(LocalProcessSpawner):
@@ -216,36 +197,6 @@ class EnclaveSpawner(LocalProcessSpawner):
             await asyncio.to_thread(self._stop_broker)
 
 
-def _provenance_key_hex(case_code: str) -> str | None:
-    from datasets.keyring import master_key
-    from deidentify.keys import KeyFileError
-    from egress_review.safe_tables.provenance import case_provenance_key
-    from enclave.settings import get_settings
-
-    try:
-        return case_provenance_key(master_key(get_settings(), create=False), case_code).hex()
-    except KeyFileError:
-        return None
-
-
-def _data_key_hex(case_code: str) -> str | None:
-    """The case's key for its encrypted extract (O3): handed to the broker, never the session."""
-    from datasets import parquet_crypto as PC
-    from datasets.keyring import master_key
-    from deidentify.keys import KeyFileError
-    from enclave.settings import get_settings
-
-    try:
-        return PC.scope_kek(master_key(get_settings(), create=False), PC.case_scope(case_code)).hex()
-    except KeyFileError:
-        return None
-
-
-def log_path(sandbox_root: Path, name: str) -> str:
-    """A sandbox's log file: outside every sandbox, root's, never the hub's own log."""
-    return str(sandbox_root / "logs" / f"{name}.log")
-
-
 def _prepare_workspace(ws: Path, gid: int) -> None:
     """root:case-group 2770, changed through a descriptor that refuses a symbolic link."""
     try:
@@ -335,7 +286,7 @@ def build_spec(*, name: str, uid: int, gid: int, case_code: str, projects_dir: P
     # No /case/data: the session reaches the extract only through its broker's socket.
     broker_dir = broker_socket(socket_root, broker_name or name).parent
     broker_dir.mkdir(parents=True, exist_ok=True)  # normally made by start_broker first
-    ro = [*_system_binds(), [str(hub_socks), str(hub_socks)], [str(broker_dir), str(broker_dir)],
+    ro = [*system_binds(), [str(hub_socks), str(hub_socks)], [str(broker_dir), str(broker_dir)],
           [str(delivered), f"{WORKSPACE}/imports"]]  # read-only over the read-write workspace
     if desktop:
         from hub_config.exec_only import desktop_binds
@@ -388,144 +339,6 @@ def _config_files(directory: str) -> dict[str, str]:
     return out
 
 
-# What a session needs from the host's /etc, bound one by one: the dynamic linker, time zone,
-# fonts, MIME types, name-service switch (files only), certificates, OS release.  Not the whole
-# /etc: it also holds the host's name, machine id, mounts, network, package-index and proxy
-# settings (pip.conf, apt, environment) and service configuration - none of it a session's
-# business, and some of it credentials.  passwd, group, hosts and resolv.conf are generated.
-ETC_ALLOWED = ("alternatives", "ld.so.cache", "ld.so.conf", "ld.so.conf.d", "localtime",
-               "timezone", "fonts", "mime.types", "nsswitch.conf", "host.conf", "gai.conf",
-               "protocols", "services", "ssl", "ca-certificates", "ca-certificates.conf",
-               "os-release", "debian_version", "magic", "magic.mime", "locale.alias",
-               "inputrc", "bash.bashrc", "profile", "terminfo")
-
-
-def _system_binds() -> list[list[str]]:
-    """Read-only: the OS, the allowed parts of /etc, the Python prefix and the approved
-    project packages."""
-    ro = [["/usr", "/usr"]]
-    for name in ETC_ALLOWED:
-        path = os.path.join("/etc", name)
-        if os.path.exists(path):
-            ro.append([os.path.realpath(path), path])
-    prefix = python_prefix()
-    if not prefix.startswith("/usr/"):
-        ro.append([prefix, prefix])
-    for pkg_dir in package_dirs().values():
-        ro.append([pkg_dir, pkg_dir])
-    return ro
-
-
-def exec_dirs() -> list[str]:
-    """Where a sandbox's programs may come from (S1, ``hub_config.exec_guard``): the system and
-    the Python prefix, both bound read-only - never the workspace, scratch or imports."""
-    prefix = python_prefix()
-    return ["/usr"] + ([prefix] if not prefix.startswith("/usr/") else [])
-
-
-# ---------------------------------------------------------------- the query broker (A3)
-def broker_settings(policy) -> dict:
-    """The policy's broker settings, as handed to :func:`start_broker`."""
-    sess = policy.sessions
-    return {"uid_base": sess.broker_uid_base, "memory_mb": sess.broker_memory_mb,
-            "cpu_percent": sess.broker_cpu_percent, "threads": sess.broker_compute_threads,
-            "max_rows": sess.query_max_result_rows, "max_bytes": sess.query_max_result_bytes,
-            "purpose_min_length": sess.purpose_min_length,
-            "encrypt_at_rest": policy.data.encrypt_at_rest}
-
-
-def warden_socket(socket_root: Path) -> Path:
-    """The warden's query-log socket, in a directory of its own: bound into query brokers,
-    never into a session, so only a broker (which logs before it runs) can write the log."""
-    return socket_root / "warden" / "warden.sock"
-
-
-def broker_socket(socket_root: Path, name: str) -> Path:
-    """Per-session broker socket: <socket_root>/broker/<name>/broker.sock (short, lower-case)."""
-    return socket_root / "broker" / name / "broker.sock"
-
-
-def build_broker_spec(*, name: str, case_id: int, case_code: str, projects_dir: Path,
-                      socket_root: Path, sandbox_root: Path, uid_base: int, memory_mb: int,
-                      max_processes: int, require_limits: bool = True,
-                      cpu_percent: int = 100) -> dict:
-    """The broker's own sandbox: the case's extract read-only, the warden socket, its own
-    socket directory, no network; uid/gid ``uid_base + case id`` - never a session's uid."""
-    data = projects_dir / case_code / "data"
-    if not data.is_dir():
-        raise web.HTTPError(503, f"the extract for case {case_code} is not ready")
-    uid = gid = int(uid_base) + int(case_id)
-    sock_dir = broker_socket(socket_root, name).parent
-    sock_dir.parent.mkdir(parents=True, exist_ok=True)
-    os.chmod(sock_dir.parent, 0o711)
-    if sock_dir.exists():
-        shutil.rmtree(sock_dir)
-    sock_dir.mkdir()
-    os.chown(sock_dir, uid, gid)
-    os.chmod(sock_dir, 0o755)
-    bname = f"broker-{name}"
-    return {
-        "name": bname, "log": log_path(sandbox_root, bname), "require_limits": require_limits,
-        "uid": uid, "gid": gid,
-        "cwd": "/tmp", "hostname": "broker",
-        "symlinks": {p: f"usr{p}" for p in ("/bin", "/lib", "/lib64", "/sbin")
-                     if os.path.islink(p)},
-        "ro_binds": [*_system_binds(), [str(data), "/case/data"],
-                     [str(warden_socket(socket_root).parent)] * 2],
-        "exec_dirs": exec_dirs(),
-        "rw_binds": [[str(sock_dir), str(sock_dir)]],
-        "tmpfs": ["/tmp"],
-        "files": {
-            "/etc/passwd": f"root:x:0:0:root:/root:/usr/sbin/nologin\n"
-                           f"broker:x:{uid}:{gid}:broker:/tmp:/usr/sbin/nologin\n",
-            "/etc/group": f"root:x:0:\nbroker:x:{gid}:\n",
-            "/etc/hosts": "127.0.0.1 localhost broker\n",
-            "/etc/resolv.conf": "# no name service (S7)\n",
-        },
-        "limits": {"memory_mb": int(memory_mb), "cpu_percent": int(cpu_percent),
-                   "max_processes": int(max_processes)},
-    }
-
-
-def start_broker(*, name: str, case_id: int, case_code: str, authorization: str,
-                 projects_dir: Path, socket_root: Path, sandbox_root: Path, broker: dict,
-                 max_processes: int, require_limits: bool = True) -> tuple[subprocess.Popen, Path]:
-    """Start a session's broker (root: the launcher builds its sandbox).  ``authorization`` is
-    the exact Authorization value the session presents (its hub token / job token); the broker
-    also presents it to the warden, which decides account and case from it."""
-    spec = build_broker_spec(name=name, case_id=case_id, case_code=case_code,
-                             projects_dir=projects_dir, socket_root=socket_root,
-                             sandbox_root=sandbox_root, uid_base=broker["uid_base"],
-                             memory_mb=broker["memory_mb"], max_processes=max_processes,
-                             cpu_percent=broker["cpu_percent"],
-                             require_limits=require_limits)
-    sandbox_root.mkdir(parents=True, exist_ok=True)
-    spec_path = sandbox_root / f"{spec['name']}.json"
-    spec_path.write_text(json.dumps(spec))
-    sock = broker_socket(socket_root, name)
-    env = {"PATH": f"{python_prefix()}/bin:/usr/local/bin:/usr/bin:/bin", "HOME": "/tmp",
-           "PYTHONNOUSERSITE": "1", "LANG": os.environ.get("LANG", "C.UTF-8"),
-           "ENCLAVE_BROKER_SOCKET": str(sock), "ENCLAVE_BROKER_AUTH": authorization,
-           "ENCLAVE_WARDEN_URL": unix_url(str(warden_socket(socket_root))),
-           "ENCLAVE_CASE": case_code, "ENCLAVE_CASE_DATA": "/case/data",
-           "ENCLAVE_QUERY_MAX_ROWS": str(broker["max_rows"]),
-           "ENCLAVE_QUERY_MAX_BYTES": str(broker["max_bytes"]),
-           "ENCLAVE_BROKER_MEMORY_MB": str(broker["memory_mb"]),
-           "ENCLAVE_BROKER_THREADS": str(broker["threads"]),
-           "ENCLAVE_PURPOSE_MIN_LENGTH": str(broker.get("purpose_min_length", 10))}
-    key = _provenance_key_hex(case_code)
-    if key:  # E6: the broker (outside the session) seals safe_tables' units with it
-        env["ENCLAVE_PROVENANCE_KEY"] = key
-    data_key = _data_key_hex(case_code)
-    if data_key:  # O3: the extract is encrypted at rest; only the broker reads it
-        env["ENCLAVE_DATA_KEY"] = data_key
-    env["ENCLAVE_DATA_ENCRYPTED"] = "required" if broker.get("encrypt_at_rest", True) else "optional"
-    cmd = [sys.executable, "-m", "hub_config.sandbox", str(spec_path), "--",
-           sys.executable, "-m", "hub_config.broker"]
-    proc = subprocess.Popen(cmd, env=env, start_new_session=True, stdin=subprocess.DEVNULL)
-    return proc, sock
-
-
 async def seal_socket_dir(proc: subprocess.Popen, sess: Path, uid: int,
                           timeout: float = 120) -> None:
     """Once the server has bound ``jupyter.sock``, give its directory to root (0755): the
@@ -554,41 +367,8 @@ async def seal_socket_dir(proc: subprocess.Popen, sess: Path, uid: int,
         os.close(fd)
 
 
-def _broker_state(proc: subprocess.Popen, sock: Path, started: float, timeout: float) -> bool:
-    if sock.exists():
-        return True
-    if proc.poll() is not None:
-        raise web.HTTPError(503, f"the query broker exited ({proc.returncode})")
-    if time.monotonic() - started > timeout:
-        raise web.HTTPError(503, "the query broker did not start in time")
-    return False
-
-
-async def wait_for_broker(proc: subprocess.Popen, sock: Path, timeout: float = 60) -> None:
-    started = time.monotonic()
-    while not _broker_state(proc, sock, started, timeout):
-        await asyncio.sleep(0.1)
-
-
-def wait_for_broker_sync(proc: subprocess.Popen, sock: Path, timeout: float = 60) -> None:
-    started = time.monotonic()
-    while not _broker_state(proc, sock, started, timeout):
-        time.sleep(0.1)
-
-
-def stop_broker(proc: subprocess.Popen) -> None:
-    """SIGTERM the launcher (it forwards into the broker's PID namespace), then SIGKILL."""
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-
-
 def _unix_socket_of(url: str) -> str | None:
-    from urllib.parse import unquote, urlparse
+    from urllib.parse import unquote
 
     if not url.startswith("http+unix://"):
         return None

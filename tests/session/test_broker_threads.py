@@ -11,7 +11,7 @@ import json
 import pytest
 
 from enclave.deploy.k8s import K8sConfig, render_all
-from hub_config import spawner
+from hub_config import broker_launch as spawner
 from policies import current_policy
 from tests.services.unix_http import Answer201, serve
 from tests.session.broker_case import extract, start_broker

@@ -87,13 +87,14 @@ def test_table_changed_in_the_kernel_stays_unsealed_and_goes_to_review(broker, t
 
 def test_session_environment_has_no_key(monkeypatch, tmp_path):
     """The spawner's session environment carries no provenance key; the broker's does."""
+    import hub_config.broker_launch as bl
     import hub_config.spawner as sp
 
-    monkeypatch.setattr(sp, "_provenance_key_hex", lambda case: CASE_KEY.hex())
+    monkeypatch.setattr(bl, "provenance_key_hex", lambda case: CASE_KEY.hex())
     src = Path(sp.__file__).read_text()
     body = src.split("def get_env", 1)[1].split("\n    def ", 1)[0]
     assert "ENCLAVE_PROVENANCE_KEY" not in body.replace("# E6: no provenance key", "")
-    broker_env = src.split("def start_broker", 1)[1].split("\ndef ", 1)[0]
+    broker_env = Path(bl.__file__).read_text().split("def start_broker", 1)[1].split("\ndef ", 1)[0]
     assert "ENCLAVE_PROVENANCE_KEY" in broker_env
     from egress_review.safe_tables.provenance import session_key
 
