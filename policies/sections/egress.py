@@ -211,6 +211,35 @@ class EgressPolicy(BaseModel):
         description="Share of Han characters in dictionary words of two or more below which the "
                     "text does not read as Chinese (review; under half of it with twice the "
                     "characters, refused).")
+    raster_covert_checks: bool = setting(
+        True, rule="E7",
+        description="Raster pictures (files, notebook images, data: URIs) are decoded and checked "
+                    "for data a viewer cannot see: colour under transparent pixels, palette "
+                    "tricks, 16-bit low bytes, extra frames, low-bit noise in flat colours.")
+    raster_hidden_max_pixels: int = setting(
+        8, rule="E7", ge=0,
+        description="Transparent pixels keeping another colour than the rest, or 16-bit values whose "
+                    "low byte varies apart from what is shown, above which a picture is refused.")
+    raster_palette_unused_max: int = setting(
+        4, rule="E7", ge=0,
+        description="Unused palette entries holding colours (not empty, not a standard web or grey "
+                    "palette) above which a picture is refused: the palette carries bytes.")
+    raster_lsb_min_points: int = setting(
+        32, rule="E7", ge=1,
+        description="Pixels in flat colour areas standing 1-3 levels above or below all four "
+                    "neighbours (low-bit embedding) from which a picture goes to a reviewer ...")
+    raster_lsb_min_share: float = setting(
+        0.0002, rule="E7", ge=0, le=1,
+        description="... when they are also at least this share of the flat-area pixel values.")
+    raster_review_pixels: int = setting(
+        16_000_000, rule="E7", ge=1,
+        description="Pictures with more pixels go to a reviewer: on screen they are seen scaled down.")
+    raster_review_side: int = setting(
+        8000, rule="E7", ge=1,
+        description="Pictures wider or taller than this go to a reviewer (seen scaled down).")
+    raster_max_pixels: int = setting(
+        100_000_000, rule="E7", ge=1,
+        description="Pictures with more pixels are not decoded but refused: they cannot be checked.")
     image_hash_max_distance: int = setting(
         8, rule="E5", ge=0,
         description="Perceptual-hash distance (of 64 bits) at or below which an image is an original.")
