@@ -16,6 +16,11 @@ the rounds alternate which side goes first.  All K brokers use one researcher's 
 token (the gate's SELECT and the record are the same for each; no hub is asked who it is).
 
     python bench/broker_sessions.py [--sessions 1,4,8] [--queries 25] [--pairs 3] [--threads T]
+    python bench/broker_sessions.py --sessions 1 --aggregates groupby,distinct,quantiles,join
+
+``--aggregates`` runs other aggregates over the same 1 M rows (``AGGREGATES``): the path's cost
+per query is about fixed (the record, the two hops), so its ratio to raw falls as the query's
+own work grows; the figures show from what query cost a given ratio holds.
 
 Each broker and each raw session gets the policy's broker compute threads (the broker's CPU cap
 in whole cores; ``--threads 0``: the host's cores, as before that setting).
@@ -39,6 +44,19 @@ sys.path.insert(0, str(ROOT / "bench"))
 import broker_query as BQ  # noqa: E402
 
 
+# Aggregates over the same 1 M-row extract, cheapest first; "groupby" is bench/broker_query.py's.
+# Each is a single SELECT the broker proves read-only, so it runs while its record is written.
+AGGREGATES = {
+    "groupby": BQ.AGG,
+    "distinct": "SELECT g, y, count(DISTINCT id) AS persons, avg(x) AS mean_x FROM claims "
+                "GROUP BY g, y ORDER BY g, y",
+    "quantiles": "SELECT g, median(x) AS med_x, quantile_cont(x, 0.9) AS p90_x, count(*) AS n "
+                 "FROM claims GROUP BY g ORDER BY g",
+    "join": "SELECT c.g, count(*) AS above_mean FROM claims c JOIN (SELECT g, avg(x) AS m "
+            "FROM claims GROUP BY g) a ON c.g = a.g WHERE c.x > a.m GROUP BY c.g ORDER BY c.g",
+}
+
+
 def _raw(data: Path):
     import duckdb
 
@@ -49,7 +67,7 @@ def _raw(data: Path):
     return con
 
 
-def _raw_worker(data: str, threads: int) -> int:
+def _raw_worker(data: str, threads: int, sql: str) -> int:
     """A raw session: one DuckDB connection; each line "N" on stdin runs N aggregates, then
     answers "done" (the parent counts this process's CPU)."""
     con = _raw(Path(data))
@@ -58,21 +76,21 @@ def _raw_worker(data: str, threads: int) -> int:
 
         con.execute(f"SET threads={threads}")
         pa.set_cpu_count(threads)
-    con.sql(BQ.AGG).to_arrow_table()
+    con.sql(sql).to_arrow_table()
     print("ready", flush=True)
     for line in sys.stdin:
         for _ in range(int(line)):
-            con.sql(BQ.AGG).to_arrow_table()
+            con.sql(sql).to_arrow_table()
         print("done", flush=True)
     return 0
 
 
 class _RawProcess:
-    def __init__(self, data: Path, threads: int) -> None:
+    def __init__(self, data: Path, threads: int, aggregate: str) -> None:
         import subprocess
 
         self.proc = subprocess.Popen([sys.executable, __file__, "--raw-worker", str(data),
-                                      "--threads", str(threads)],
+                                      "--threads", str(threads), "--aggregates", aggregate],
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
         self.pid = self.proc.pid
         assert self.proc.stdout.readline().strip() == "ready"
@@ -111,7 +129,7 @@ def _together(workers, n: int) -> float:
     return time.perf_counter() - w0
 
 
-def sessions(k: int, n: int, pairs: int, threads: int) -> dict:
+def sessions(k: int, n: int, pairs: int, threads: int, aggregate: str = "groupby") -> dict:
     from enclave.session.query import BrokerConnection
 
     tmp = Path(tempfile.mkdtemp(prefix="broker-sessions-"))
@@ -129,12 +147,13 @@ def sessions(k: int, n: int, pairs: int, threads: int) -> dict:
             brokers.append(BQ._start_broker(d, data, wurl, auth, case)[1:])
         conns = [BrokerConnection("benchmark of concurrent sessions", url, auth)
                  for _, url in brokers]
-        raws = [_RawProcess(data, threads) for _ in range(k)]
+        raws = [_RawProcess(data, threads, aggregate) for _ in range(k)]
+        sql = AGGREGATES[aggregate]
 
         def session(c):
             def run(n):
                 for _ in range(n):
-                    c.sql(BQ.AGG).arrow()
+                    c.sql(sql).arrow()
             return run
 
         via_broker = [session(c) for c in conns]
@@ -158,7 +177,8 @@ def sessions(k: int, n: int, pairs: int, threads: int) -> dict:
             got["cpu_ratio"] = round(got["broker"]["cpu_ms"] / got["raw"]["cpu_ms"], 3)
             got["wall_ratio"] = round(got["broker"]["wall_ms"] / got["raw"]["wall_ms"], 3)
             rounds.append(got)
-        return {"sessions": k, "queries_each": n, "threads": threads, "rounds": rounds,
+        return {"sessions": k, "aggregate": aggregate, "queries_each": n, "threads": threads,
+                "rounds": rounds,
                 "median_cpu_ratio": round(statistics.median(x["cpu_ratio"] for x in rounds), 3),
                 "median_wall_ratio": round(statistics.median(x["wall_ratio"] for x in rounds), 3),
                 "median_records_per_commit": statistics.median(
@@ -182,18 +202,24 @@ def main() -> int:
     ap.add_argument("--threads", type=int, default=None,
                     help="DuckDB and Arrow compute threads of each broker and raw session "
                          "(default: the policy's broker_compute_threads; 0: the host's cores)")
+    ap.add_argument("--aggregates", default="groupby",
+                    help="comma-separated, from: " + ", ".join(AGGREGATES))
     ap.add_argument("--raw-worker", metavar="DATA", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.threads is None:
         from policies import current_policy
 
         args.threads = current_policy().sessions.broker_compute_threads
+    aggregates = args.aggregates.split(",")
+    unknown = [a for a in aggregates if a not in AGGREGATES]
+    if unknown:
+        ap.error(f"unknown aggregate(s) {', '.join(unknown)}; choose from {', '.join(AGGREGATES)}")
     if args.raw_worker:
-        return _raw_worker(args.raw_worker, args.threads)
+        return _raw_worker(args.raw_worker, args.threads, AGGREGATES[aggregates[0]])
     print(f"{args.queries} aggregates (1 M rows) per session per round, {args.pairs} rounds; "
           f"CPU per query, all processes", flush=True)
-    for k in args.sessions.split(","):
-        s = sessions(int(k), args.queries, args.pairs, args.threads)
+    for k, aggregate in [(k, a) for a in aggregates for k in args.sessions.split(",")]:
+        s = sessions(int(k), args.queries, args.pairs, args.threads, aggregate)
         with open("/proc/loadavg") as f:
             s["load"] = f.read().split()[0]
         if args.json:
@@ -201,7 +227,8 @@ def main() -> int:
             continue
         per = "  ".join(f"{x['broker']['cpu_ms']:.1f}/{x['raw']['cpu_ms']:.1f} ms "
                         f"x{x['cpu_ratio']:.3f}" for x in s["rounds"])
-        print(f"{s['sessions']:2d} sessions ({s['threads'] or 'host'} threads): broker/raw CPU {per} | median x{s['median_cpu_ratio']}"
+        print(f"{s['aggregate']:>9}, {s['sessions']:2d} sessions ({s['threads'] or 'host'} threads): "
+              f"broker/raw CPU {per} | median x{s['median_cpu_ratio']}"
               f" (wall x{s['median_wall_ratio']}), records per commit "
               f"{s['median_records_per_commit']}, load {s['load']}", flush=True)
     return 0
