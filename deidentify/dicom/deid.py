@@ -3,21 +3,24 @@ from __future__ import annotations
 
 import hashlib
 import io
+import struct
 from dataclasses import dataclass, field
 from collections import abc
 from typing import Callable
 
 import numpy as np
 import pydicom
+from pydicom.dataelem import RawDataElement
 from pydicom.dataset import Dataset
 from pydicom.errors import InvalidDicomError
 from pydicom.sequence import Sequence
 from pydicom.uid import PYDICOM_IMPLEMENTATION_UID, ExplicitVRLittleEndian
 
 from deidentify.dicom import burned_in, cine, pixels, text_values
-from deidentify.dicom.profile import action_for
+from deidentify.dicom.profile import LABELS, action_for
 from deidentify.dicom.sweep import (BINARY_VRS, decoded_binary, dummy_value, identity_strings,
                                     value_leaks)
+from deidentify.dicom.text_values import text_runs
 from deidentify.text import ScrubOptions
 
 _TEXT_VRS = {"AE", "AS", "CS", "DA", "DS", "DT", "IS", "LO", "LT", "PN", "SH", "ST", "TM", "UC", "UR", "UT"}
@@ -58,6 +61,7 @@ class _Cleaner:
         self.scrub_keywords = scrub_keywords
         self.to_scrub: list[tuple[Dataset, int]] = []   # free text kept once scrubbed (text_values)
         self.uid_map: dict[str, str] = {}
+        self.suspects: list[tuple[Dataset, int, str, str]] = []   # (item, tag, name, text) to scrub
 
     def uid(self, value: str) -> str:
         value = str(value).strip()
@@ -72,8 +76,12 @@ class _Cleaner:
         for elem in list(ds):
             tag = elem.tag
             name = f"{path}{elem.keyword or str(tag)}"
-            if tag.is_private or 0x5000 <= tag.group <= 0x50FF or 0x6000 <= tag.group <= 0x60FF:
-                del ds[tag]  # private tags, curves, overlay planes (may hold burned-in text)
+            if (tag.is_private or 0x5000 <= tag.group <= 0x50FF or 0x6000 <= tag.group <= 0x60FF
+                    or tag.group in (0x0000, 0x0002) or tag.element == 0):
+                # private tags, curves, overlay planes (may hold burned-in text); command and
+                # file-meta elements that do not belong in a dataset (a command's ErrorComment,
+                # a source AE title); group lengths, which no longer hold once values go
+                del ds[tag]
                 self.report.removed.append(name)
                 continue
             if elem.keyword == "PixelData" or tag.group == 0x7FE0:
@@ -114,14 +122,21 @@ class _Cleaner:
                 elif elem.value:
                     elem.value = self.uid(elem.value)
 
-    def sweep(self, ds: Dataset, identity: list[str], path: str = "") -> None:
+    def sweep(self, ds: Dataset, identity: list[str], path: str = "", plain: bool | None = None) -> None:
         """Remove any remaining element that still names the patient or holds an identifier:
-        text values, and binary values (OB/OW/UN…) decoded as text."""
+        text values, and binary values (OB/OW/UN…) decoded as text.  Text that did not decode
+        in the declared character set (``plain``: none declared, so ASCII only; else U+FFFD
+        where a byte did not decode) cannot be read, so it goes: Big5 bytes in a file that
+        declares nothing arrive as Latin-1 letters no check recognises."""
+        charset = ds.get("SpecificCharacterSet")
+        if charset or plain is None:
+            values = [charset] if isinstance(charset, str) else list(charset or [])
+            plain = all(str(v).strip() in ("", "ISO_IR 6", "ISO 2022 IR 6") for v in values)
         for elem in list(ds):
             name = f"{path}{elem.keyword or str(elem.tag)}"
             if elem.VR == "SQ":
                 for i, item in enumerate(elem.value):
-                    self.sweep(item, identity, f"{name}[{i}].")
+                    self.sweep(item, identity, f"{name}[{i}].", plain)
                 continue
             if elem.value in (None, "", b"") or elem.keyword in _SWEEP_EXEMPT:
                 continue
@@ -131,8 +146,15 @@ class _Cleaner:
                 text = decoded_binary(elem.value)
             elif elem.VR in _TEXT_VRS:
                 text = str(elem.value)
+                if "\ufffd" in text or (plain and not text.isascii()):
+                    del ds[elem.tag]
+                    self.report.residual_removed.append(name)
+                    continue
             else:
                 continue
+            if elem.keyword in LABELS or elem.VR in BINARY_VRS:   # read by the scrubber, at the end
+                runs = text_runs(text) if elem.VR in BINARY_VRS else [text]
+                self.suspects += [(ds, elem.tag, name, r) for r in runs]
             if elem.VR == "PN" and text.strip(" ^="):
                 del ds[elem.tag]     # any person name left by the table goes, no score asked
                 self.report.residual_removed.append(name)
@@ -143,6 +165,17 @@ class _Cleaner:
             if value_leaks(text, identity, self.header if scan else None):
                 del ds[elem.tag]
                 self.report.residual_removed.append(name)
+
+
+    def sweep_suspects(self) -> None:
+        """Remove each label or binary value in which the free-text scrubber masks anything
+        (one scrubber call for the object)."""
+        hits = text_values.flagged([text for _, _, _, text in self.suspects])
+        for (ds, tag, name, _), hit in zip(self.suspects, hits):
+            if hit and tag in ds:
+                del ds[tag]
+                self.report.residual_removed.append(name)
+        self.suspects = []
 
 
 _SWEEP_EXEMPT = {"PatientID", "DeidentificationMethod", "PatientIdentityRemoved", "SpecificCharacterSet"}
@@ -271,6 +304,7 @@ def deidentify_dataset(ds: Dataset, *, pseudonymise: Callable[[str], str],
     pseudo = pseudonymise(original_id) if original_id else ""
     ds.PatientID = pseudo
     cleaner.sweep(ds, identity)
+    cleaner.sweep_suspects()
     meta = ds.file_meta
     if "SOPInstanceUID" in ds:
         meta.MediaStorageSOPInstanceUID = ds.SOPInstanceUID
@@ -328,9 +362,27 @@ def _read(data: bytes) -> Dataset:
     if not isinstance(data, (bytes, bytearray, memoryview)):
         raise TypeError(f"deidentify_dicom expects bytes, got {type(data).__name__}")
     try:
-        return pydicom.dcmread(io.BytesIO(bytes(data)))
+        ds = pydicom.dcmread(io.BytesIO(bytes(data)))
     except InvalidDicomError as exc:
         raise ValueError(f"not a DICOM Part 10 file: {exc}") from exc
+    except (EOFError, OSError, struct.error) as exc:
+        raise ValueError(f"DICOM file cannot be read (truncated or malformed?): {exc}") from exc
+    _check_complete(ds)
+    return ds
+
+
+def _check_complete(ds: Dataset) -> None:
+    """pydicom reads a value whose length runs past the end of the file as the bytes that are
+    there, without a word: a truncated file would be cleaned and released as if whole.  Every
+    value read must be as long as its header says (what is short was cut off: refused)."""
+    for elem in ds._dict.values():   # raw elements, before pydicom converts them
+        if isinstance(elem, RawDataElement):
+            if elem.length != 0xFFFFFFFF and isinstance(elem.value, bytes) and len(elem.value) < elem.length:
+                raise ValueError(f"DICOM file truncated: element {elem.tag} holds {len(elem.value)} "
+                                 f"of its {elem.length} bytes")
+        elif elem.VR == "SQ":
+            for item in elem.value or []:
+                _check_complete(item)
 
 
 def _write(ds: Dataset) -> bytes:

@@ -21,6 +21,14 @@ Attributes the table does not name get a default by value representation (``defa
 person names emptied, UIDs re-mapped, dates and times emptied, unknown-VR (UN) values, public
 tags no dictionary names and long free text (LT/ST/UT/UC, e.g. an SR's TextValue) removed,
 other binary values swept for identity by the caller.  Private tags are removed by the caller.
+
+Short free strings the table does not name (LO, SH, UR, AE: a contact's display name, a hanging
+protocol's creator, a birth date "in an alternative calendar", a retrieve URL with the patient's
+ID, a printer at the ward) are removed too unless ``TECHNICAL`` lists them (device, acquisition,
+coding and algorithm values a study needs); so are code strings (CS) whose keyword ends in "ID"
+(file names, film session IDs).  Labels people type that a study needs (``LABELS``: code
+meanings, layer and segment labels) are kept only if the free-text scrubber finds nothing in
+them (the caller's sweep, ``text_values.flagged``).
 """
 from __future__ import annotations
 
@@ -38,7 +46,33 @@ _UNLISTED_FREE_TEXT_VRS = {"LT", "ST", "UT", "UC"}
 KEEP = {"SpecificCharacterSet", "PatientIdentityRemoved", "DeidentificationMethod",
         "BurnedInAnnotation", "TransferSyntaxUID", "ImplementationVersionName"}
 
-__all__ = ["OPTIONS", "SOURCE", "action_for", "default_action", "profile_table"]
+_SHORT_FREE_VRS = {"LO", "SH", "UR", "AE"}
+# Unlisted short strings kept as they are: what a device, an acquisition, a coding scheme or an
+# algorithm is called.  Anything else of those VRs is removed (default deny, round 2).
+TECHNICAL = frozenset("""
+Manufacturer ManufacturerModelName SoftwareVersions ManufacturerRelatedModelGroup ModifyingDeviceManufacturer
+SecondaryCaptureDeviceManufacturer SecondaryCaptureDeviceManufacturerModelName SecondaryCaptureDeviceSoftwareVersions
+HardcopyDeviceManufacturer HardcopyDeviceManufacturerModelName HardcopyDeviceSoftwareVersion
+DetectorManufacturerName DetectorManufacturerModelName ReceiveCoilManufacturerName TransmitCoilManufacturerName
+ApplicationName ApplicationVersion ApplicationManufacturer AlgorithmName AlgorithmVersion SegmentAlgorithmName
+CodeValue ExtendedCodeValue CodingSchemeDesignator CodingSchemeVersion CodingSchemeURL CodingSchemeRegistry
+URNCodeValue MappingResourceName
+SequenceName PulseSequenceName ConvolutionKernel ReceiveCoilName TransmitCoilName MultiCoilConfiguration
+MultiCoilElementName ImagedNucleus Radionuclide Radiopharmaceutical RadiopharmaceuticalRoute ContrastBolusRoute
+InterventionDrugName TriggerSourceOrType CardiacFramingType PVCRejection FilterType TypeOfFilters AcquisitionMode
+DoseModeName PlateType PhosphorType ProcessingFunction PostprocessingFunction ImageFilter VideoImageFormatAcquired
+DigitalImageFormatAcquired ImageGeometryType PositionReferenceIndicator RescaleType ModalityLUTType
+WindowCenterWidthExplanation LUTExplanation EnergyWindowName AttenuationCorrectionMethod ReconstructionMethod
+ScatterCorrectionMethod StageName ViewName PatientSpeciesDescription PatientBreedDescription StrainNomenclature
+MIMETypeOfEncapsulatedDocument ListOfMIMETypes FontName CSSFontName DeidentificationMethod
+ImplementationVersionName TimeSource
+""".split())
+
+# Kept, but removed when the free-text scrubber would mask anything in them (deid's sweep).
+LABELS = frozenset({"CodeMeaning", "GraphicLayer", "GraphicLayerDescription", "SegmentLabel", "ContentLabel",
+                    "ContentDescription"})
+
+__all__ = ["LABELS", "OPTIONS", "TECHNICAL", "SOURCE", "action_for", "default_action", "profile_table"]
 
 
 @functools.lru_cache(maxsize=8)
@@ -98,4 +132,8 @@ def default_action(keyword: str, vr: str, value: object = None) -> str:
         return "X"     # a public tag no dictionary names: its meaning cannot be judged
     if vr in _UNLISTED_FREE_TEXT_VRS:
         return "X"     # long free text the table does not name (SR TextValue...): may say anything
+    if vr in _SHORT_FREE_VRS and keyword not in TECHNICAL and keyword not in LABELS:
+        return "X"     # a name, a place, a date in another calendar: not judged, not released
+    if vr == "CS" and keyword.endswith("ID"):
+        return "X"     # file and session identifiers written as codes
     return "K"

@@ -15,6 +15,12 @@ attributes stay removed unless a deployment lists them) are instead kept after:
 
 and then the header sweep still removes the element if the patient's own strings remain.
 Default deny: if the scrubber raises, every such element is removed.
+
+``flagged`` asks the same scrubber (and the date and institution masks) whether a short kept
+value names anyone: labels people type (``profile.LABELS``: a code meaning, a layer or segment
+label) and the letter runs of binary values (waveform samples, LUTs).  Anything it would mask
+removes the whole value (the header sweep's name score need not be reached: a third person's
+name in an SR code meaning did not reach it, round 2).
 """
 from __future__ import annotations
 
@@ -44,6 +50,30 @@ def scrub_values(texts: list[str]) -> list[str]:
     from deidentify.text import ScrubOptions, scrub_texts
 
     return [t or "" for t in scrub_texts(list(texts), options=ScrubOptions())]
+
+
+# Runs of letters in a byte value read as text (sweep.decoded_binary): at least two letters
+# among four or more characters; random samples rarely make one, a string written there does.
+_BINARY_RUN = re.compile(r"[^\W_][\w .,'^@:/()-]{3,}")
+
+
+def text_runs(text: str) -> list[str]:
+    """The letter runs of a binary value read as text."""
+    return [r.strip() for r in _BINARY_RUN.findall(text) if sum(c.isalpha() for c in r) >= 2]
+
+
+def flagged(texts: list[str]) -> list[bool]:
+    """For each text: would the scrubber, or the date and institution masks, change it?  One
+    scrubber call for all; a scrubber that fails flags every text (default deny)."""
+    if not texts:
+        return []
+    try:
+        cleaned = [mask_dates_and_institutions(t, True) for t in scrub_values(texts)]
+        if len(cleaned) != len(texts):
+            raise ValueError("the scrubber returned a different number of texts")
+    except Exception:  # noqa: BLE001 - default deny: unread, not released
+        return [True] * len(texts)
+    return [a != b for a, b in zip(texts, cleaned)]
 
 
 def mask_dates_and_institutions(text: str, mask_dates: bool) -> str:
@@ -80,4 +110,5 @@ def scrub_in_place(found: list[tuple[Dataset, int]], mask_dates: bool) -> tuple[
     return [str(tag) for _, tag in found], []
 
 
-__all__ = ["TEXT_VRS", "mask_dates_and_institutions", "scrub_in_place", "scrub_values"]
+__all__ = ["TEXT_VRS", "flagged", "mask_dates_and_institutions", "scrub_in_place", "scrub_values",
+           "text_runs"]
