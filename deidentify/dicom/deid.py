@@ -19,7 +19,7 @@ from pydicom.uid import PYDICOM_IMPLEMENTATION_UID, ExplicitVRLittleEndian
 from deidentify.dicom import burned_in, cine, pixels, text_values
 from deidentify.dicom.profile import LABELS, action_for
 from deidentify.dicom.sweep import (BINARY_VRS, decoded_binary, dummy_value, identity_strings,
-                                    value_leaks)
+                                    unreadable, value_leaks)
 from deidentify.dicom.text_values import text_runs
 from deidentify.text import ScrubOptions
 
@@ -85,7 +85,9 @@ class _Cleaner:
                 self.report.removed.append(name)
                 continue
             if elem.keyword == "PixelData" or tag.group == 0x7FE0:
-                if path:   # pixels inside a sequence item are never read by OCR: not released
+                # pixels inside a sequence item are never read by OCR, nor other 7FE0 values
+                # (retired coefficients): not released.  Float pixels were held before.
+                if path or elem.keyword not in ("PixelData", "ExtendedOffsetTable", "ExtendedOffsetTableLengths"):
                     del ds[tag]
                     self.report.removed.append(name)
                 continue
@@ -124,10 +126,10 @@ class _Cleaner:
 
     def sweep(self, ds: Dataset, identity: list[str], path: str = "", plain: bool | None = None) -> None:
         """Remove any remaining element that still names the patient or holds an identifier:
-        text values, and binary values (OB/OW/UN…) decoded as text.  Text that did not decode
-        in the declared character set (``plain``: none declared, so ASCII only; else U+FFFD
-        where a byte did not decode) cannot be read, so it goes: Big5 bytes in a file that
-        declares nothing arrive as Latin-1 letters no check recognises."""
+        text values, and binary values (OB/OW/UN…) decoded as text.  Values that cannot be read
+        as what they claim go (``sweep.unreadable``; ``plain``: no character set declared).
+        Labels, code strings and the letter runs of binary values are read by the free-text
+        scrubber afterwards (``sweep_suspects``)."""
         charset = ds.get("SpecificCharacterSet")
         if charset or plain is None:
             values = [charset] if isinstance(charset, str) else list(charset or [])
@@ -146,13 +148,13 @@ class _Cleaner:
                 text = decoded_binary(elem.value)
             elif elem.VR in _TEXT_VRS:
                 text = str(elem.value)
-                if "\ufffd" in text or (plain and not text.isascii()):
+                if unreadable(elem.value, elem.VR, plain):
                     del ds[elem.tag]
                     self.report.residual_removed.append(name)
                     continue
             else:
                 continue
-            if elem.keyword in LABELS or elem.VR in BINARY_VRS:   # read by the scrubber, at the end
+            if elem.keyword in LABELS or elem.VR in BINARY_VRS or elem.VR == "CS":   # scrubber, at the end
                 runs = text_runs(text) if elem.VR in BINARY_VRS else [text]
                 self.suspects += [(ds, elem.tag, name, r) for r in runs]
             if elem.VR == "PN" and text.strip(" ^="):
@@ -228,6 +230,9 @@ def _clean_pixels(ds: Dataset, opts: pixels.PixelOptions, report: DicomReport,
                   ocr: list[list[pixels.Box]] | None = None) -> bool:
     """Black out burned-in text; ``ocr`` passes boxes found beforehand (batched OCR).
     Default deny (burned_in.py): risky classes need OCR and lose their borders; some are held."""
+    for kw in ("FloatPixelData", "DoubleFloatPixelData"):
+        if kw in ds:   # pixel_array would read them, OCR here does not: a person looks
+            raise burned_in.HeldForReview(f"{kw}: float pixel data is not read for burned-in text here")
     if "PixelData" not in ds:
         return False
     risk = burned_in.check_hold(ds, opts)

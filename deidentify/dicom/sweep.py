@@ -112,6 +112,41 @@ def decoded_binary(value) -> str:
     return " ".join(re.sub(r"[\x00-\x1f\x7f]+", " ", t) for t in texts)
 
 
+_NUMBER = re.compile(r"\s*[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?\s*")
+_INTEGER = re.compile(r"\s*[+-]?\d+\s*")
+
+
+def unreadable(value, vr: str, plain: bool) -> bool:
+    """Is a text value not what it claims to be, so that no check can read it?
+
+    - a byte that did not decode in the declared character set (U+FFFD), or any non-ASCII
+      letter where none is declared (``plain``: pydicom then shows the bytes as Latin-1);
+    - letters of a single-byte character set whose bytes are UTF-8 or Big5 text in CJK (a
+      Taiwanese system writing Big5 under ISO_IR 100: 王小明 arrives as "¤ý¤p©ú");
+    - an integer or decimal string (IS/DS) that is not a number (a name where a series number goes).
+    """
+    values = list(value) if isinstance(value, (list, tuple, pydicom.multival.MultiValue)) else [value]
+    for v in values:
+        text = str(v)
+        if vr in ("IS", "DS") and text.strip() and not (_INTEGER if vr == "IS" else _NUMBER).fullmatch(text):
+            return True
+        if text.isascii():
+            continue
+        if "\ufffd" in text or plain:
+            return True
+        try:
+            raw = text.encode("latin-1")
+        except UnicodeEncodeError:
+            continue   # a multi-byte character set decoded it: real text
+        for codec in ("utf-8", "big5"):
+            try:
+                if any(ord(c) >= 0x2E80 for c in raw.decode(codec)):
+                    return True
+            except UnicodeDecodeError:
+                continue
+    return False
+
+
 def value_leaks(text: str, identity: list[str], options) -> bool:
     """Does ``text`` repeat the patient's strings, or (``options`` given) hold an identifier?
 

@@ -199,6 +199,46 @@ def test_big5_bytes_in_lo_without_a_character_set():
     _absent(_run(ds), "林美雲", "王小明")
 
 
+@pytest.mark.parametrize("codec", ["big5", "utf-8"])
+def test_cjk_bytes_under_a_single_byte_character_set(codec):
+    """A Taiwanese system writing Big5 (or UTF-8) under ISO_IR 100: pydicom shows Latin-1 letters."""
+    ds = _base(charset="ISO_IR 100")
+    ds.add(DataElement(0x00080104, "LO", "王小明 CT".encode(codec)))    # CodeMeaning (kept label)
+    ds.add(DataElement(0x00081090, "LO", "林美雲".encode(codec)))       # ManufacturerModelName (kept)
+    out = _run(ds)
+    _absent(out, "王小明", "林美雲")
+
+
+def _patched(ds: Dataset, placeholder: bytes, raw: bytes) -> bytes:
+    """The written file with one value's bytes replaced (pydicom will not store a bad number)."""
+    data = _bytes(ds)
+    assert data.count(placeholder) == 1 and len(placeholder) == len(raw)
+    return data.replace(placeholder, raw)
+
+
+def test_numbers_and_code_strings_holding_names():
+    ds = _base()
+    ds.SeriesNumber = "1234567890"
+    ds.SliceLocation = "123456.78901"
+    ds.BodyPartExamined = "LIN MEI YUN"
+    ds.ImageType = ["ORIGINAL", "PRIMARY", "WANG XIAO MING"]
+    data = _patched(ds, b"1234567890", b"LinMeiYun ")
+    data = data.replace(b"123456.78901", b"Wang Xiao-Mg")
+    _absent(_run(data), "LinMeiYun", "LIN MEI YUN", "WANG XIAO MING", "Wang Xiao-Mg")
+
+
+def test_float_pixel_data_is_held_and_other_7fe0_values_go():
+    ds = _base()
+    ds.Rows, ds.Columns, ds.SamplesPerPixel, ds.BitsAllocated = 4, 4, 1, 32
+    ds.PhotometricInterpretation = "MONOCHROME2"
+    ds.FloatPixelData = OTHER.encode().ljust(64, b"\0")
+    with pytest.raises(HeldForReview, match="float pixel data"):
+        _run(ds)
+    ds = _image(_base())
+    ds.add_new(0x7FE00020, "OW", OTHER.encode().ljust(16, b"\0"))   # CoefficientsSDVN (retired)
+    _absent(_run(ds), OTHER)
+
+
 # --- free text --------------------------------------------------------------------------------
 
 FREE_TEXT = [("ImageComments", f"{OTHER} consented"), ("StudyDescription", f"CT for {OTHER}"),
