@@ -29,6 +29,16 @@ def check_file(ctx: Context, spec: ManifestFile) -> None:
                     location={"column": name, "row": 0, "line": table.header_line},
                     en=f"Column {name!r} is not declared (group, count or statistic).",
                     zh=f"欄位 {name!r} 未宣告用途（分組、計數或統計量）。")
+    if table.columns and all((r := spec.role_of(c)) is not None and r.role == "group"
+                             for c in table.columns):
+        # keys alone aggregate nothing: each row may be one person's record (E1), and a
+        # count among them escapes every rule for counts; declaring keys adds no protection
+        ctx.add(rule="E1", check=CHECK, severity="review", file=spec.path, location={},
+                en="Every column is declared a grouping key: the table states no count or "
+                   "statistic, so each row may be one person's record or a count declared as a "
+                   "key; the reviewer checks what the rows are.",
+                zh="所有欄位皆宣告為分組鍵：此表未列任何計數或統計量，每列可能即為個人紀錄，"
+                   "或為被宣告成分組的計數；由審查人確認各列內容。")
     for name in table.columns:
         role = spec.role_of(name)
         if role is not None and role.role == "estimate" and spec.output == "table":

@@ -48,6 +48,15 @@ DISPERSION_WORDS = re.compile(r"(?:^|[\s_\-(])(?:sd|std|stdev|standard deviation
 RATIO_MODE_WORDS = re.compile(r"(?:^|[\s_\-(])(?:ratio|ratios|\w+\s?to\s?\w+\sratio|m:f|f:m|"
                               r"mode|modal|most common|commonest)(?:$|[\s_\-)])|比值|性別比|性比|"
                               r"眾數|最常見", re.I)
+# What a count column can count besides persons: events (a person has many).  A count of them
+# declared as a count of units has no persons behind it that any rule sees.
+EVENT_WORDS = re.compile(r"(?:^|[\s_\-(])(?:visits?|claims?|admissions?|encounters?|"
+                         r"prescriptions?|episodes?|consultations?|hospitali[sz]ations?|"
+                         r"discharges?|dispensings?|procedures?|records?|contacts?)(?:$|[\s_\-)])|"
+                         r"人次|件數|次數|處方|申報|就診次|住院次", re.I)
+PERSON_WORDS = re.compile(r"(?:^|[\s_\-(])(?:n|persons?|patients?|people|individuals|"
+                          r"participants|subjects|members|beneficiaries|enrollees|cases|deaths)"
+                          r"(?:$|[\s_\-)])|人數|病人|患者|個案|人$", re.I)
 _EXTREME_STATS = {"min", "max"}
 _QUANTILE_STATS = {"median", "percentile", "min", "max"}
 
@@ -87,6 +96,7 @@ def check_file(ctx: Context, spec: ManifestFile) -> None:
                               f"{v[i]:g} is a count under {m}, whatever its declaration.",
                            zh=f"欄位 {col!r} 標題為計數，卻宣告為 {what}：{v[i]:g} 為少於 {m} 的計數，"
                               "無論宣告為何。")
+    _event_units(ctx, spec, table)
     for col in stats:
         role = table.role(col)
         v = table.numeric(col)
@@ -138,6 +148,39 @@ def check_file(ctx: Context, spec: ManifestFile) -> None:
                            "reviewer decides.",
                         zh=f"欄位 {col!r} 的離散量為 0：此組每個單位數值相同，平均或中位數即每個人的數值；"
                            "由審查人判斷。")
+
+
+def _event_units(ctx: Context, spec: ManifestFile, table) -> None:
+    """A declared count of visits, claims or 人次 is a count of units only by declaration: when
+    no column of the table counts persons and none is named as its units, the threshold (on
+    persons) never saw the persons behind it; a statistic resting on it likewise."""
+    if spec.path not in {f.path for f in ctx.manifest.files}:
+        return                    # tables read inside files: their roles are inferred, not declared
+    counts = table.cols_with("count", "suppressed")
+
+    def events(c: str) -> bool:
+        name = f" {c.replace('_', ' ')} "
+        return bool(EVENT_WORDS.search(name)) and not PERSON_WORDS.search(name)
+
+    if any(not events(c) for c in counts):
+        return                    # persons are counted beside them: the threshold sees those
+    for col in table.columns:
+        role = table.role(col)
+        if role is None or role.role == "group":
+            continue
+        base = col if col in counts else role.units_column
+        if base is None or base not in counts or not events(base) \
+                or (col in counts and role.units_column and not events(role.units_column)):
+            continue
+        ctx.add(rule=RULE, check=CHECK, severity="review", file=spec.path,
+                location={"column": col, "units_column": base},
+                en=f"Column {col!r} rests on {base!r}, declared a count of units, but its header "
+                   "counts events (visits, claims …), not persons, and no column of the table "
+                   "counts the persons: a cell of many events may be one or two persons. Name the "
+                   "persons behind each cell (units_column); the reviewer checks them.",
+                zh=f"欄位 {col!r} 以 {base!r} 為單位數，但其標題計的是事件（就診、申報…）而非人數，"
+                   "表中也沒有人數欄：多次事件可能僅來自一兩人。請以 units_column 列出每格背後的人數，"
+                   "由審查人確認。")
 
 
 def header_percentile(name: str) -> float | None:

@@ -45,6 +45,20 @@ EXPECTED = {
     ".pt": {"zip"}, ".pth": {"zip"}, ".onnx": {None}, ".safetensors": {None}, ".pkl": {None},
     ".joblib": {None}, ".bin": {None}, ".ckpt": {None, "zip"},
 }
+# What an office package must hold to be one (a plain zip renamed .docx is an archive).
+OFFICE_PART = {".xlsx": "xl/workbook.xml", ".xlsm": "xl/workbook.xml", ".docx": "word/document.xml",
+               ".pptx": "ppt/presentation.xml", ".ods": "content.xml"}
+# Parts of a PyTorch or Keras zip: anything else (a CSV, a text) rides under the model's name.
+_MODEL_ZIP_PART = re.compile(r"(?:^|/)(?:data\.pkl|constants\.pkl|version|byteorder|"
+                             r"serialization_id|data/\d+|config\.json|metadata\.json|"
+                             r"model\.weights\.h5|\.data/.*|code/.*|extra/.*|assets/.*|[^/]*\.debug_pkl|"
+                             r"\.[A-Za-z_]+|)$")
+_DATA_MEMBER = re.compile(r"(?<!^config)(?<!/config)(?<!^metadata)(?<!/metadata)\.(?:csv|tsv|txt|md|"
+                          r"xlsx?|ods|parquet|html?|pdf|docx?|zip|gz|json|ya?ml|sav|dta|sqlite|db|"
+                          r"ipynb|png|jpe?g|svg)$", re.I)
+# Formats with a signature of their own: under a name whose format has none (.bin, .onnx,
+# .safetensors) they are that format, not weights (a Parquet table renamed m.bin).
+_SIGNED_DATA = {"parquet", "sqlite", "pdf", "npy", "png", "jpeg", "gif", "tiff"}
 TEXT_SUFFIXES = {".csv", ".tsv", ".txt", ".md", ".py", ".r", ".sql", ".json", ".ipynb", ".yaml",
                  ".yml", ".html", ".svg", ".tex", ".log", ".sas", ".do", ".stata", ".rmd", ".qmd"}
 # Tags the plotting libraries write themselves.
@@ -104,12 +118,21 @@ def _container(ctx: Context, spec: ManifestFile, full: Path, raw: bytes) -> bool
             if actual == "parquet":
                 return True
             suffix = ".xlsx"
-    if kind == "zip" and suffix in (".xlsx", ".xlsm", ".docx", ".pptx", ".ods"):
+    if kind == "zip" and suffix in OFFICE_PART:
         try:
             with zipfile.ZipFile(full) as z:
                 names = z.namelist()
         except zipfile.BadZipFile:
             names = []
+        if names and OFFICE_PART[suffix] not in names:
+            # a plain archive named as a document: its members would go unread
+            _add(ctx, spec, "block", {"detected": "zip", "extension": suffix,
+                                      "members": names[:10]},
+                 f"The file is a zip archive, not a {suffix} document (it has no "
+                 f"{OFFICE_PART[suffix]}): archives hide their content; submit the files themselves.",
+                 f"此檔為 zip 壓縮檔，並非 {suffix} 文件（缺少 {OFFICE_PART[suffix]}）："
+                 "壓縮檔會隱藏內容，請直接提交其中的檔案。")
+            return False
         embedded = [n for n in names if "/embeddings/" in n or "/media/" in n or n.endswith(".bin")]
         if embedded:
             _add(ctx, spec, "block", {"members": embedded[:10]},
@@ -125,7 +148,23 @@ def _container(ctx: Context, spec: ManifestFile, full: Path, raw: bytes) -> bool
              "此檔為 Python pickle：載入時會執行程式碼，故不開啟亦無法審查。表格請匯出為 CSV 或 "
              "Parquet，模型請匯出為 safetensors 或 ONNX。")
         return False
-    if kind in ARCHIVES and not (kind == "zip" and suffix in (".pt", ".pth", ".keras", ".ckpt")):
+    if kind == "zip" and suffix in (".pt", ".pth", ".keras", ".ckpt"):
+        try:
+            with zipfile.ZipFile(full) as z:
+                foreign = [n for n in z.namelist()
+                           if not _MODEL_ZIP_PART.search(n) or _DATA_MEMBER.search(n)]
+        except zipfile.BadZipFile:
+            foreign = []          # not a readable zip: weights go to the committee unread
+        if foreign:
+            _add(ctx, spec, "block", {"detected": "zip", "extension": suffix,
+                                      "members": foreign[:10]},
+                 f"The {suffix} file is a zip holding files no model holds "
+                 f"({', '.join(foreign[:3])}): an archive under a model's name; submit the files "
+                 "themselves.",
+                 f"此 {suffix} 檔為 zip，內含模型不會有的檔案（{'、'.join(foreign[:3])}）："
+                 "以模型名稱包裝的壓縮檔，請直接提交其中的檔案。")
+            return False
+    elif kind in ARCHIVES:
         _add(ctx, spec, "block", {"detected": kind},
              f"The file is a {kind} archive: archives hide their content from review; submit the "
              "files themselves.",
@@ -139,7 +178,15 @@ def _container(ctx: Context, spec: ManifestFile, full: Path, raw: bytes) -> bool
             return False
         return True
     expected = EXPECTED.get(suffix)
-    if expected is not None and kind not in expected and None not in expected:
+    if expected is not None and None in expected and kind is None and decode(raw) is not None:
+        # weights are binary: text under a weights name is a table or prose read by no check
+        _add(ctx, spec, "block", {"detected": "text", "extension": suffix},
+             f"A {suffix} file should be binary (model weights or a data store) but holds text: "
+             "give it the name of what it is.",
+             f"副檔名 {suffix} 應為二進位檔（模型權重或資料庫），但內容為純文字：請使用符合內容的副檔名。")
+        return False
+    if expected is not None and kind not in expected and (None not in expected
+                                                          or kind in _SIGNED_DATA):
         _add(ctx, spec, "block", {"detected": kind or "unknown", "extension": suffix},
              f"The content ({kind or 'unknown'}) does not match the extension {suffix}.",
              f"檔案內容（{kind or '未知'}）與副檔名 {suffix} 不符。")

@@ -21,6 +21,7 @@ import numpy as np
 from egress_review.engine import bins
 from egress_review.engine.context import Context
 from egress_review.engine.tables import Table
+from egress_review.engine.unit_tables import header_role
 from egress_review.manifest import ManifestFile
 
 RULE = "E2"
@@ -87,6 +88,8 @@ def _infer_counts(table: Table) -> None:
     # a histogram's bin edges are its groups, not counts (bins.py); the threshold's default
     # keeps whole-number edges of small unequal widths (cumulative counts?) counted
     edge_cols = set(bins.edge_pair(table, _default_threshold()) or ())
+    only_keys = all(table.role(c) is not None and table.role(c).role == "group"
+                    for c in table.columns)
     for col in table.columns:
         role = table.role(col)
         if role is None or role.role in ("count", "suppressed") or not count_like(table, col):
@@ -96,6 +99,10 @@ def _infer_counts(table: Table) -> None:
         if role.role == "group":
             others = [g for g in table.group_cols if g != col and g not in found]
             if others and _keys_rows(table, others) and not _row_numbers(table, col):
+                found.append(col)
+            elif only_keys and header_role(col) == "count" and not _row_numbers(table, col):
+                # a table of keys alone counts nothing: a column headed n, persons, 人數 is
+                # its count, declared a key so that no threshold looked at it
                 found.append(col)
         elif role.statistic in _DISGUISABLE:
             if _adds_up(table, col):

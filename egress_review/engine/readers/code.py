@@ -72,6 +72,16 @@ def read(raw: bytes, name: str) -> Content:
         out.fail(place, reason)
     for unit in data_statements(text, suffix):
         out.add(unit)
+    # the name declares a language, the text may be another (Python saved as .R, SQL in a .py):
+    # the other grammars' data shapes are read too; their lone count-named numbers are not (in
+    # another language a setting like n_folds <- 5 looks the same)
+    others = [python_literals(text)] if suffix != "py" else []
+    others += [[u for u in r_literals(text) if isinstance(u, TableUnit)]] if suffix != "r" else []
+    others += [data_statements(text, lang) for lang in ("r", "sql", "sas") if lang != suffix
+               and not (lang == "sas" and suffix in ("do", "ado", "stata"))]
+    for units in others:
+        for unit in units:
+            out.add(unit)
     try:
         lexer = get_lexer_for_filename(name, stripnl=False, ensurenl=False)
     except ClassNotFound:
