@@ -14,7 +14,7 @@ from pydicom.dataelem import RawDataElement
 from pydicom.dataset import Dataset
 from pydicom.errors import InvalidDicomError
 from pydicom.sequence import Sequence
-from pydicom.uid import PYDICOM_IMPLEMENTATION_UID, ExplicitVRLittleEndian
+from pydicom.uid import PYDICOM_IMPLEMENTATION_UID, UID_dictionary, ExplicitVRLittleEndian
 
 from deidentify.dicom import burned_in, cine, pixels, text_values
 from deidentify.dicom.profile import LABELS, action_for
@@ -50,6 +50,15 @@ def _new_uid(uid: str, pseudonymise: Callable[[str], str]) -> str:
     return "2.25." + str(int.from_bytes(digest[:16], "big") >> 1)
 
 
+def _standard_uid(value: str) -> bool:
+    """A UID the standard defines (kept): known to pydicom, or under the standard's root with
+    components as short as the standard's (≤ 4 digits; its longest has 3).  An instance UID
+    written under that root with a date or an ID in it (1.2.840.10008.19500304…) is re-mapped."""
+    if value in UID_dictionary:
+        return True
+    return value.startswith(_REGISTERED_ROOT) and all(len(c) <= 4 for c in value.split("."))
+
+
 class _Cleaner:
     def __init__(self, pseudonymise: Callable[[str], str], report: DicomReport,
                  header: ScrubOptions | None = None, profile_options: frozenset[str] = frozenset(),
@@ -65,7 +74,7 @@ class _Cleaner:
 
     def uid(self, value: str) -> str:
         value = str(value).strip()
-        if not value or value.startswith(_REGISTERED_ROOT):
+        if not value or _standard_uid(value):
             return value  # SOP classes, transfer syntaxes, coding schemes: not identifying
         if value not in self.uid_map:
             self.uid_map[value] = _new_uid(value, self.pseudonymise)
@@ -372,7 +381,15 @@ def _read(data: bytes) -> Dataset:
         raise ValueError(f"not a DICOM Part 10 file: {exc}") from exc
     except (EOFError, OSError, struct.error) as exc:
         raise ValueError(f"DICOM file cannot be read (truncated or malformed?): {exc}") from exc
+    if len(ds) == 0 or not ds.file_meta.get("TransferSyntaxUID"):
+        raise ValueError("DICOM file holds no data elements or no transfer syntax")
     _check_complete(ds)
+    last = ds._dict[max(ds._dict)] if ds._dict else None
+    if (isinstance(last, RawDataElement) and last.length != 0xFFFFFFFF and last.value_tell is not None
+            and not ds.file_meta.TransferSyntaxUID.is_deflated):   # deflated: offsets in the inflated stream
+        rest = bytes(data[last.value_tell + last.length:])
+        if rest.strip(b"\0"):   # a header cut short (pydicom stops there without a word) or junk
+            raise ValueError(f"DICOM file has {len(rest)} bytes after its last element it cannot read")
     return ds
 
 

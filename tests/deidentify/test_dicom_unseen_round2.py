@@ -18,7 +18,7 @@ import pytest
 from pydicom.dataelem import DataElement
 from pydicom.dataset import Dataset, FileMetaDataset
 from pydicom.sequence import Sequence
-from pydicom.uid import (CTImageStorage, ExplicitVRBigEndian, ExplicitVRLittleEndian, ImplicitVRLittleEndian,
+from pydicom.uid import (CTImageStorage, DeflatedExplicitVRLittleEndian, ExplicitVRBigEndian, ExplicitVRLittleEndian, ImplicitVRLittleEndian,
                          JPEG2000Lossless, RLELossless)
 
 from deidentify.dicom import deidentify_dicom
@@ -429,6 +429,30 @@ def test_uids_embedding_dates_and_ids_are_remapped_consistently():
     assert outs[0][0] == outs[0][1] and outs[0][2] == CTImageStorage and outs[0][3] == outs[0][4]
 
 
+def test_instance_uid_under_the_standards_root_is_remapped():
+    """Only UIDs the standard defines are kept as they are; one made to look like them is not."""
+    ds = _base()
+    ds.StudyInstanceUID = "1.2.840.10008.19500304.123456789"
+    out = _run(ds)
+    _absent(out, "19500304", "123456789")
+    read = pydicom.dcmread(io.BytesIO(out))
+    assert read.StudyInstanceUID.startswith("2.25.") and read.SOPClassUID == CTImageStorage
+
+
+def test_deflated_file():
+    """Deflated bytes hide their text from a byte search: the output is read and written plain."""
+    ds = _base(DeflatedExplicitVRLittleEndian)
+    ds.ImageComments = OTHER
+    ds.add_new(0x00F21010, "LO", OTHER_ZH)
+    read = pydicom.dcmread(io.BytesIO(_run(ds)))
+    _absent(_bytes(_plain(read)), OTHER, OTHER_ZH, *SECRETS)
+
+
+def _plain(read: Dataset) -> Dataset:
+    read.file_meta.TransferSyntaxUID = ExplicitVRLittleEndian
+    return read
+
+
 # --- pixels: multi-frame, compressed, undecodable, truncated ---------------------------------
 
 def _image(ds: Dataset, frames: int = 1) -> Dataset:
@@ -473,6 +497,20 @@ def test_truncated_file_raises_and_writes_nothing(cut):
     data = _bytes(ds)
     with pytest.raises(ValueError):
         _run(data[:int(len(data) * cut)])
+
+
+@pytest.mark.parametrize("data", [b"\0" * 128 + b"DICM", b"hello" * 40, b""], ids=["preamble-only", "text", "empty"])
+def test_not_a_dicom_file_raises(data):
+    with pytest.raises(ValueError):
+        _run(data)
+
+
+def test_header_cut_short_raises():
+    ds = _base()
+    ds.add_new(0x00F21010, "LO", "ab")
+    data = _bytes(ds)
+    with pytest.raises(ValueError, match="after its last element"):
+        _run(data[:-3])
 
 
 def test_element_length_running_past_the_end_raises():
