@@ -81,6 +81,38 @@ def _run_start(text: str, at: int, lo: int) -> int:
 _ANCHOR = re.compile(r"[路街段巷弄号邻村里区乡镇市县]")
 
 
+# (D1, round 3) Where someone lives, told without a number: 住在大同路那边, 个案住在中正路附近的巷子,
+# 居住于台中市西屯区福科路, 搬到光明街.  After a word of living somewhere a named road is the person's
+# street, which with the area of the hospital narrows them to a few hundred households; the
+# road's name needs two characters, so 住在马路边 and 住山路旁 (a road, not a name) stay.
+# (opens with a character set, the verb read after it: the engine skips to 住/居/搬 at C speed)
+_NAME_CH = r"(?:(?![的了在于和与及是近对到往去从住边旁附那这个条])[\u4e00-\u9fff])"
+_AREA = (r"(?:" + _CITY + _S + r")?(?:" + _NAME_CH + r"{1,3}?[区乡镇市]" + _S + r")?(?:" + _NAME_CH + r"{1,3}?[里村]"
+         + _S + r")?")
+RESIDENCE_ROAD = re.compile(
+    r"[住居搬来位现](?:(?<=住)(?!院|民|户|宿)(?:在|于|家在|家)?|(?<=居)住(?:在|于)?|(?<=搬)(?:到|去|至|来)"
+    r"|(?<=来)自|(?<=位)于|(?<=现)(?:居|住)(?:在|于)?)" + _S
+    + r"(?P<a>" + _AREA + _NAME_CH + r"{2,6}?(?:路|街|大道)(?:" + _S + r"[东西南北]?" + _NUM + r"{1,3}段)?"
+    # ... or a village with its township (来自兰屿乡红头村, 案家位于雾台乡好茶村): a few hundred households
+    + r"|(?:" + _CITY + _S + r")?" + _NAME_CH + r"{1,3}?[区乡镇市]" + _S + _NAME_CH + r"{1,3}?[里村](?![里村]))"
+    # (what follows a street, not a verb: 住在家里走路困难 holds no road)
+    r"(?=附近|那|这|一带|旁|边|口|上|巷|底|尾|周|的|对面|后|前|[0-9一二三四五六七八九十 \t,.;:!?()\n。，、；：]|$)")
+_GENERIC_ROADS = frozenset("大马路 小马路 山路 公路 道路 小路 大路 铁路 产业道路 柏油路 石子路 老街 大街 小街 商店街 步行街 "
+                           "夜市街 乡间小路 高速公路 快速道路".split())
+
+
+def find_residence_roads(simplified: str) -> list[tuple[int, int]]:
+    """Roads named after a word of living somewhere, without a number (RESIDENCE_ROAD)."""
+    if not any(w in simplified for w in ("住", "搬", "来自", "位于", "现居")):
+        return []
+    out = []
+    for m in RESIDENCE_ROAD.finditer(simplified):
+        road = re.sub(r"[ \t]*[东西南北]?" + _NUM + r"{1,3}段$", "", m.group("a"))
+        if road not in _GENERIC_ROADS and road[-3:] not in _GENERIC_ROADS and road[-2:] not in _GENERIC_ROADS:
+            out.append(m.span("a"))
+    return out
+
+
 def find(simplified: str) -> list[tuple[int, int]]:
     out: list[tuple[int, int]] = []
     if not _ANCHOR.search(simplified):

@@ -28,12 +28,14 @@ _PATTERNS = [
     re.compile(rf"\b(?:aged?|age\s*[:=])\s*{_NUM}\b", re.I),
     # 94M / 94F / 94 M with ... (the clinician's shorthand: age and sex)
     re.compile(rf"(?<![A-Za-z\d]){_NUM}\s?(?:M|F)(?![A-Za-z\d])"),
+    # F/92, M / 94, 女/93 (sex, then age: triage and fax headers)
+    re.compile(rf"(?<![A-Za-z\d])(?:M|F|男|女)\s?/\s?{_NUM}(?![\d/])"),
 ]
 
 
 # what every match of _PATTERNS holds (a unit, an age word, or the digit before M/F): one scan
 # decides for most texts that none can match (speed: the six patterns ran on every text)
-_GATE = re.compile(r"[歲岁齡龄壽寿享紀纪]|(?i:y(?:ea)?r|y/o|y\.o|yo(?![a-z])|age|old)|\d\s?[MF](?![A-Za-z\d])")
+_GATE = re.compile(r"[歲岁齡龄壽寿享紀纪]|(?i:y(?:ea)?r|y/o|y\.o|yo(?![a-z])|age|old)|\d\s?[MF](?![A-Za-z\d])|[MF男女]\s?/\s?\d")
 
 
 def _zh_value(s: str) -> int | None:

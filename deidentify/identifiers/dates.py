@@ -77,6 +77,13 @@ BIRTH_YEAR_LED = re.compile(
     r"|(?<=[bByY])(?i:(?<![a-z].)(?:(?<=b)(?:orn[ \t]+in|irth[ \t]*year)|(?<=y)(?:ob|ear[ \t]+of[ \t]+birth))"
     r"[ \t]*[:：]?[ \t]*)(?P<e>(?:19|20)[0-9]{2})(?![0-9])"
     r"|(?:(?<=出)生年(?:份|度)?|(?<=生)年)[ \t]*[:：为是]?[ \t]*(?P<c>" + _YEAR + r")[ \t]*年?)")
+# (D1, round 3) A birth month without its day (出生于民国21年3月, 生日：1931/03, DOB 1931-03): the
+# month and year after a birth word.  Only where no full date follows (the day not written).
+_YM = ("(?:" + r"(?:(?:民国|中华民国)[ \t]*)?(?:" + _ROC_Y + "|" + _ZH + r"{1,4})[ \t]*年[ \t]*(?:" + _M + "|" + _ZH
+       + r"{1,2})[ \t]*月(?![ \t]*[0-9一二三四五六七八九十])|" + _Y4 + r"[ \t]*年[ \t]*" + _M + r"[ \t]*月(?![ \t]*[0-9])"
+       + "|" + _Y4 + r"[ \t]*[/\-.][ \t]*(?:0[1-9]|1[0-2])(?![ \t]*[/\-.]?[ \t]*[0-9])" + ")")
+YEAR_MONTH_BEFORE = re.compile(literal_led(_BIRTH_BEFORE[3:-1], "出生诞db") + "(?i:" + _GAP + r"(?P<d>" + _YM + r"))")
+
 # For prefilters: any birth word (cheap literal scan).
 BIRTH_WORDS = re.compile(r"出生|生日|生于|诞生|日[ \t]*生|(?<=[0-9])[ \t]*生|年[ \t]*[次生]|生年|(?i:dob|yob|birth|born|b\.)")
 
@@ -101,6 +108,10 @@ def find(simplified: str) -> list[tuple[int, int]]:
         if g == "y":
             a = m.start()
             b = simplified.index("年", b) + 1      # 民国七十年|次: the year with its 年
+        if not any(x <= a < y or a <= x < b for x, y in out):
+            out.append((a, b))
+    for m in YEAR_MONTH_BEFORE.finditer(simplified):
+        a, b = m.span("d")
         if not any(x <= a < y or a <= x < b for x, y in out):
             out.append((a, b))
     for m in BIRTHDAY_BEFORE.finditer(simplified):

@@ -24,13 +24,15 @@ _GENERIC = sorted(set("""
 一家 某 某家 小 大 私人 親戚 朋友 鐵工 紡織 塑膠 食品 加工 汽車 機車 修車 車行 美容 美髮 理髮 補習班 安親班 幼兒園 托嬰
 保全 清潔 夜班 大夜 白班 部門 單位 辦公室 現場 倉庫 門市 總公司 分公司 工作室 事務所 診間 病房 社區 大樓 外商 國營 民營
 公立 私立 長照 機構 養護 安養 護理之家 教會 寺廟 軍中 部隊 台灣 臺灣 本地 的 間 裡 內 中 上
+作業員 作业员 技術員 技术员 工程師 工程师 職員 职员 店員 店员 司機 司机 員工 员工 主管 助理 會計 会计 業務 业务
 """.split()), key=len, reverse=True)
 _GENERIC_RX = re.compile("|".join(map(re.escape, _GENERIC)))
 
 _SPAN = r"(?P<e>(?:(?![在於到去])[\u4e00-\u9fffA-Za-z0-9&\-．.·]){2,14}?)"
 _ZH_PATTERNS = [
     # 任職於台積電, 服務於國泰人壽, 受僱於…, 就職於…
-    re.compile(rf"(?:任職於|任職在|服務於|受僱於|受雇於|就職於|就業於|上班於|工作於|在職於|受聘於)\s*{_SPAN}"
+    # (任職台積電新竹廠: 任職 with no 於 is as common)
+    re.compile(rf"(?:任職於|任職在|服務於|受僱於|受雇於|就職於|就業於|上班於|工作於|在職於|受聘於|任[職职](?![於于在]|期|時|时|中|至今|以|多年|年|滿|满|[0-9一二三四五六七八九十]))\s*{_SPAN}"
                r"(?=[，。、；,;：:\s（(]|擔任|當|做|任|從事|工作|上班|$)"),
     # 在鴻海工作, 於大立光擔任作業員, 在7-11打工
     re.compile(rf"(?<![\u4e00-\u9fff]{{2}}[的])(?:在|於|到|去){_SPAN}"
@@ -68,7 +70,7 @@ KNOWN_LATIN = ("7-11", "7-Eleven", "711", "TSMC", "Foxconn", "MediaTek", "ASUS",
                "Carrefour", "PX Mart", "FamilyMart", "Starbucks", "McDonald's", "Formosa Plastics", "CPC",
                "Taipower", "Giant", "Realtek", "Nanya", "Winbond", "Macronix", "Powerchip", "Yageo", "MSI",
                "Gigabyte", "Advantech", "Lite-On", "Uni-President")
-_WORK = ("上班|工作|任職|服務|打工|兼職|擔任|当|當|做了|做事|做工|上夜班|上大夜|员工|員工|工程師|工程师|作業員|作业员|技術員|技术员"
+_WORK = ("上班|工作|任職|任职|服務|服务|打工|兼職|擔任|当|當|做了|做事|做工|上夜班|上大夜|员工|員工|工程師|工程师|作業員|作业员|技術員|技术员"
          "|職員|职员|店員|店员|店長|店长|主管|經理|经理|同事|司機|司机|離職|离职|退休|轮班|輪班|三班|夜班|大夜|領班|领班|作業|作业"
          r"|(?i:\b(?:work(?:s|ed|ing)?|employ(?:ed|ee|er)|engineer|operator|staff|clerk|manager|job|shift|worker|technician"
          r"|retired|cashier|barista|driver)\b)")

@@ -53,8 +53,8 @@ _LABELS = {
                 r"|(?<![a-z])(?:" + _SOCIAL + r")[\u4e00-\u9fff]{0,4}(?=[ \t]*[:：])"
                 # (D1) asked to add one (加LINE chen_mary88, 加赖 abc1234, 加我微信), told it (LINE是…),
                 # or 赖 with a handle that cannot be a word (赖 wang.dawei: a dot, digit or underscore)
-                r"|加[ \t]*(?:我|他|她|其)?的?[ \t]*(?:line|赖|微信|wechat|ig|fb|instagram|telegram)"
-                r"|(?<![a-z])line[ \t]*(?=[是为])|赖[ \t]+(?=[a-z][a-z0-9\-]*[._0-9])", False, "lwst微脸推fi赖加"),
+                r"|加[ \t]*(?:我|他|她|其)?的?[ \t]*(?:line|赖|微信|wechat|ig|fb|instagram|telegram)(?:[ \t]*(?:好友|帐号|账号))?"
+                r"|(?<![a-z])line[ \t]*(?=[是为])|赖[ \t]*(?:[:：][ \t]*(?=[a-z@])|(?=[a-z][a-z0-9\-]*[._0-9]))", False, "lwst微脸推fi赖加"),
     "ACCOUNT_NO": (r"银行帐号|银行账号|帐号|账号|帐户|账户|(?<![a-z])(?:bank[ \t]+)?account", True, "银帐账ab"),
     "PLATE": (r"车号|车牌号码|车牌号|车牌|license[ \t]+plate|(?<![a-z])plate", True, "车lp"),
     "IP": (r"(?<![a-z])ip(?:[ \t]*(?:位址|地址|address|addr\.?))?", True, "i"),
@@ -79,6 +79,13 @@ LICENCE_NO = re.compile(r"字第[ \t]*(?P<v>[0-9a-z][0-9a-z\-]{2,15})(?![0-9a-z]
 _SOCIAL_WORD = r"(?:line|赖|wechat|微信|脸书|facebook|fb|ig|instagram|推特|twitter|threads|telegram|tiktok|抖音|skype)"
 HANDLE = re.compile(r"(?<![a-z0-9._%+\-])@(?P<h>[a-z0-9_][a-z0-9._\-]{2,39})(?<![.\-])", re.IGNORECASE)
 _SOCIAL_BEFORE = re.compile(_SOCIAL_WORD + r"[^\n]{0,16}$", re.IGNORECASE)
+
+# (D1, round 3) The last digits of a phone, card or account number told to identify someone
+# (手机后三码 678, 健保卡后四码 1234, 电话末四码：5678): part of a number points at its holder as
+# the number does.  (身分证's own labels take the same tail in _GAP.)
+NUMBER_PART = re.compile(r"(?:手机|电话|市话|行动电话|联络电话|家电|健保卡|卡号|护照|居留证|帐号|账号|信用卡|银行卡)"
+                         r"(?:号码|号)?[ \t]*的?[ \t]*(?:末|后|前|最后)[ \t]*[0-9一二三四五六七八九十]{1,2}[ \t]*(?:码|位|个字|个号码)"
+                         r"[ \t]*(?:是|为|[:：])?[ \t]*(?P<v>[0-9]{2,6})(?![0-9])")
 
 KIND = {"ID": "ID", "ACCOUNT": "ACCOUNT", "ACCOUNT_NO": "ACCOUNT", "PLATE": "PLATE", "IP": "IP", "NUMBERED": "ID"}
 
@@ -107,7 +114,10 @@ IPV6 = re.compile(r"(?-i:[0-9a-fA-F:])(?<![0-9a-f:].)(?:(?<=:)[0-9a-f]{0,4}(?::[
                   r"|(?<=[0-9a-f])[0-9a-f]{0,3}(?::[0-9a-f]{0,4}){2,7})(?![0-9a-f:])", re.IGNORECASE)
 PLAIN_WWW = r"[wW]{3}\."
 _WWW = re.compile(r"[wW][wW]{2}\.")     # (opening with a set, not a repeat: skipped to)
-URL = re.compile(r"(?=[hfw])(?:https?://|ftp://|www\.)[^\s\x00<>\"'，。、；：）)]+", re.IGNORECASE)
+# (a URL ends at a Han character or at the punctuation a sentence puts after it: normalised text
+# holds "," for "，", so https://x.blogspot.com，內容為… would otherwise run on into the sentence)
+_URL_TAIL = r"[^\s\x00<>\"'，。、；：）)\u2e80-\u9fff\uf900-\ufaff]+(?<![.,;:!?])"
+URL = re.compile(r"(?=[hfw])(?:https?://|ftp://|www\.)" + _URL_TAIL, re.IGNORECASE)
 # Licence plates without their label: the 2012 car shape (ABC-1234) and the new motorcycle
 # shape (123-ABC) stand alone; the older shapes (AB-1234, 1234-AB, ABC-123) share theirs with
 # codes, so they need a vehicle word in the 16 characters before them.
@@ -133,7 +143,7 @@ _GEO_WORD = re.compile(r"(?:gps|坐标|座标|经纬|经度|纬度|(?<![a-z])lat
 _TLD = r"(?:com|net|org|edu|gov|tw|me|io|cc|ly|gl|gd|co|app|page|link|to|tv|xyz|info|biz|ee|be|so|ai|jp|cn|hk|us|uk)"
 BARE_URL_GATE = re.compile(r"\." + _TLD + r"(?:\.[a-z]{2})?/[^\s/]", re.IGNORECASE)
 BARE_URL = re.compile(r"(?<![a-z0-9@.\-_/])(?:[a-z0-9][a-z0-9\-]*\.)+" + _TLD + r"(?:\.[a-z]{2})?/"
-                      r"[^\s\x00<>\"'，。、；：）)]+", re.IGNORECASE)
+                      + _URL_TAIL, re.IGNORECASE)
 
 # For the scrubber's prefilter, each run on its own over a joined column and cheap there: the
 # labels in Han characters, the Latin ones (led by their first letters), the dots of an IPv4
@@ -141,7 +151,7 @@ BARE_URL = re.compile(r"(?<![a-z0-9@.\-_/])(?:[a-z0-9][a-z0-9\-]*\.)+" + _TLD + 
 # screened where the scrubber scans for ID shapes anyway.)
 PREFILTERS = [
     r"身[分份]证|统一[编证]|居留|护照|驾|执照|证书|证号|证件|微信|脸书|推特|帐|账|车号|车牌|银行|检体|报告编号|学号|员工|工号|职工编号|会员|病床号码"
-    r"|床号|床位|病床|标本|检验[单编]|病理[号编]|切片号|机构代|院所代|字第|赖[ \t]*(?:id|帐|账)|赖[ \t]+[a-z]"
+    r"|床号|床位|病床|标本|检验[单编]|病理[号编]|切片号|机构代|院所代|字第|赖[ \t]*(?:id|帐|账)|赖[ \t]+[a-z]|赖[ \t]*[:：][ \t]*[a-z@]"
     r"|统号|检查[号编单]|影像[号编]|报告号|申请单号|序号|单号|编号|卡号|条码|字号|票号|案号|号码",
     # (passport and licence are labels even glued to a word before them, as in _LABELS)
     led_by(r"(?<![a-z])(?:arc|national|line|wechat|skype|telegram|facebook|instagram|twitter"
@@ -210,6 +220,8 @@ def find(simplified: str, original: str | None = None) -> tuple[tuple[int, int, 
             if any(c.isdigit() or c in "._" for c in m.group("h")) or _SOCIAL_BEFORE.search(
                     simplified, max(0, m.start() - 24), m.start()):
                 out.append((*m.span(), "ACCOUNT"))
+    if "码" in simplified or "位" in simplified or "个字" in simplified:
+        out += [(*m.span("v"), "ID") for m in NUMBER_PART.finditer(simplified)]
     if "字第" in simplified:
         out += [(*m.span("v"), "ID") for m in LICENCE_NO.finditer(simplified) if any(c.isdigit() for c in m.group("v"))]
     if ID_GATE.search(simplified):

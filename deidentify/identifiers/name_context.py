@@ -15,6 +15,7 @@ start a name).  All matching is on the normalised text (half-width, Simplified; 
 from __future__ import annotations
 
 import re
+from itertools import chain
 
 from deidentify.identifiers.name_words import FOLLOWERS, INTRODUCERS, TITLES  # noqa: F401
 from deidentify.identifiers import foreign_names, name_forms, split_names
@@ -24,6 +25,7 @@ from deidentify.identifiers.name_scans import (BED, DEPT_BEFORE, HAN_AFTER_LATIN
 # the run decisions: is it a word, where does a name end or start (some re-exported: tests and
 # the scrubber read them from here)
 from deidentify.identifiers.name_runs import (  # noqa: F401
+    FORM_FIELD_AFTER, form_field_name_end,
     _ACTS_AT, _QUOTE, INTRO_GAP, QUOTED_NICKNAME, _acts, _clinical, _is_han, _name_after, _name_before_title,
     _opens_with_clinical, _ordinary, _spaced_before, _spaced_name, _starts_a_word_window, _tables,
     _tables_followers, is_word, name_before, starts_a_word)
@@ -77,10 +79,17 @@ def find(simplified: str) -> list[tuple[int, int, float]]:
             if a <= im.end() - 1 < b and im.end() < b and simp[im.end()] not in "·‧•・.":
                 a = max(a, im.end())
         hits.append((a, b, 0.8))
-    for m in intro.finditer(simp):
+    intro_ms = list(intro.finditer(simp))
+    intro_ends = {m.end() for m in intro_ms}
+    surname_set = _tables()[2]
+    for m in intro_ms:
         i = m.end()
         if any(a <= i < b for a, b, _ in hits) or titles.match(simp, m.end() - 1):
             continue       # 孙女|士: the introducer's last character opens a title (孙 + 女士)
+        a0 = m.start()
+        if m.group() in _TITLE_SET and a0 >= 1 and simp[a0 - 1] in surname_set \
+                and (a0 == 1 or not _is_han(simp[a0 - 2]) or a0 - 1 in intro_ends):
+            continue       # 邻居周|太太|常帮忙: a title after a surname, no word introducing a name
         if intro.match(simp, i):
             continue       # 病人|病患德弘: the second context word introduces the name
         end = _spaced_name(simp, i) or _name_after(simp, i)   # 签署人：王　小　明 (forms)
@@ -103,12 +112,16 @@ def find(simplified: str) -> list[tuple[int, int, float]]:
     for i in latin_titles:          # Dr. 黄 转介: the surname alone is the doctor
         if not (i + 1 < len(simp) and _is_han(simp[i + 1])) or _acts(simp, i + 1):      # (Mr 陈|表示)
             hits.append((i, i + 1, 0.85))
-    for i in (*(m.end() for m in KIN_BEFORE.finditer(simp)), *(m.end() for m in RELATION_BEFORE.finditer(simp)),
+    kin_ms = list(KIN_BEFORE.finditer(simp))
+    # (a kin word alone as a form's field, 陪同者：妻 粘耀宗: what follows is a name, rare surname or not)
+    kin_field = {m.end() for m in kin_ms if len(m.group()) > 1}
+    for i in (*(m.end() for m in kin_ms), *(m.end() for m in RELATION_BEFORE.finditer(simp)),
               *latin_titles):
         end = _spaced_name(simp, i) or _name_after(simp, i)      # 其妹 陳 小 華
         if end and (t := titles.search(simp, i + 1, end)):
             end = t.start()                                       # PT 林|治疗师
-        if end and (simp[i] in surnames or simp[i:i + 2] in surnames) and not is_word(simp[i:end], 5) \
+        if end and (simp[i] in surnames or simp[i:i + 2] in surnames or (i in kin_field and 2 <= end - i <= 3)) \
+                and not is_word(simp[i:end], 5) \
                 and not any(a <= i < b for a, b, _ in hits):
             hits.append((i, end, 0.85))
     for m in (SURNAME_XING.finditer(simp) if "姓" in simp else ()):
@@ -179,8 +192,9 @@ def find(simplified: str) -> list[tuple[int, int, float]]:
         if i and not any(a <= i[0] < b for a, b, _ in hits):
             hits.append((*i, 0.85))
     # a name opening a sentence before a word that describes the patient: 王小明主诉头痛
-    for m in _tables_followers().finditer(simp):
-        t = m.start()
+    # (... or before a form line's next field: 粘耀宗 女 61岁, name_runs.FORM_FIELD_AFTER)
+    for t in chain((m.start() for m in _tables_followers().finditer(simp)),
+                   (form_field_name_end(simp, m.start()) for m in FORM_FIELD_AFTER.finditer(simp))):
         if any(a < t <= b for a, b, _ in hits) or t < 2:
             continue
         # only at the start of a sentence: two to four Han characters after a non-Han one

@@ -155,9 +155,52 @@ def join_broken_lines(text: str) -> str:
     return _BROKEN_LINE.sub(_join, text)
 
 
+# (D1, round 3) A short value in Han characters wrapped by a form right after its label
+# (姓名：童玉⏎珍  性别：女): the break becomes a blank, so the name finders read one name written
+# apart (童玉 珍) as they read 王 小 明.  Only a value of two to four characters opened by a
+# label's colon on the same line, and not a next label (过敏：无⏎抽烟：无 stays).
+_BROKEN_HAN_VALUE = re.compile(r":[ \t]*(?P<a>[\u4e00-\u9fff]{1,3})(?P<br>[ \t]*(?:\r\n|\r|\n)[ \t]*)"
+                               r"(?P<b>[\u4e00-\u9fff]{1,3})(?![\u4e00-\u9fff]|[ \t]*:)")
+
+
+def _join_han(m: re.Match[str]) -> str:
+    if len(m.group("a")) + len(m.group("b")) > 4:
+        return m.group()
+    return m.group().translate(_BREAKS_TO_BLANK)
+
+
+# Labels printed letter by letter in a faxed or OCR'd form (病 历 号 码 : 1234567, 电 话 :): the
+# letters are packed together and the blanks moved behind them (病历号码    : 1234567), so
+# labelled finders read the label; the value keeps its offsets.  Only a run that opens a line
+# or stands after two blanks and ends at a colon: 陈 美 玲 性 别 : (a name before the label,
+# written with one blank) is left as it is.
+_SPACED_LABEL = re.compile(r"[\u4e00-\u9fff](?: [\u4e00-\u9fff]){1,7}(?=[ \t]*:)")
+
+
+def _pack_label(m: re.Match[str]) -> str:
+    s, a = m.string, m.start()
+    if a > 0 and s[a - 1] not in "\n\r\x00" and s[max(0, a - 2):a] not in ("  ", " \t", "\t ", "\t\t") \
+            and not (a == 1 and s[0] in " \t"):
+        return m.group()
+    run = m.group()
+    packed = run.replace(" ", "")
+    return packed + " " * (len(run) - len(packed))
+
+
+def pack_spaced_labels(text: str) -> str:
+    """``text`` with labels spelt letter by letter packed (same length, see _SPACED_LABEL)."""
+    if ":" not in text or " " not in text:
+        return text
+    return _SPACED_LABEL.sub(_pack_label, text)
+
+
 def normalise_for_finders(text: str) -> str:
-    """What every finder reads: ``to_simplified`` then ``join_broken_lines``; same length."""
-    return join_broken_lines(to_simplified(text))
+    """What every finder reads: ``to_simplified``, ``join_broken_lines`` (and Han values wrapped
+    after a label), ``pack_spaced_labels``; same length."""
+    out = join_broken_lines(to_simplified(text))
+    if ("\n" in out or "\r" in out) and ":" in out:
+        out = _BROKEN_HAN_VALUE.sub(_join_han, out)
+    return pack_spaced_labels(out)
 
 
 def led_by(pattern: str, first: str) -> str:

@@ -18,7 +18,10 @@ SURNAMES = (
     "yen yan ke weng wei sun tai dai fan fang sung song teng deng tu du fu hou wen ting ding ma chiang "
     "jiang tang cho zhuo lan feng fung yao tung dong chi ji ou lien lian ku gu tsao cao hsiao xiao ho he "
     "chin jin tien tian kang yuan yuen tao tsou zou pai bai yu yo wu chai lung long mao chen-liu "
-    "ouyang au-yeung szeto situ chang-chien changchien fan-chiang"
+    "ouyang au-yeung szeto situ chang-chien changchien fan-chiang "
+    # (D1, round 3) Tongyong Pinyin, on many Taiwanese passports since 2002 (Jhang 張, Syu 徐/許,
+    # Jheng 鄭, Sie 謝, Jhou 周, Ciou 邱, Jhuang 莊), and Hakka spellings (Liu Siu-fung: Liu is listed)
+    "jhang syu jheng sie jhou ciou syue jhan liou jhuang jhong siao jhu jiou sü cyu"
 ).split()
 
 _SYLLABLE = re.compile(

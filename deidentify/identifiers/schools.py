@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from deidentify.identifiers.regex_gate import literal_led
+from deidentify.identifiers.regex_gate import by_first_char, literal_led
 
 # (北一女中, 台中一中, 附小, 实小, 科大, 护专, 家商: what schools are called as well)
 _KIND = (r"(?:国民小学|国民中学|高级中学|实验中学|科技大学|专科学校|国际学校|技术学院|国小|国中|高中|高职|高工|高商|高农"
@@ -17,6 +17,19 @@ _CLASS = (r"[ \t]*(?:" + _NUM + r"{1,2}[ \t]*年(?:级)?[ \t]*)?(?:" + _NUM + r"
 SCHOOL_CLASS = re.compile(r"[\u4e00-\u9fff]{2,4}?" + _KIND + _CLASS)
 ATTENDS = re.compile(r"(?:就读于|就读|在读|念|读)[ \t]*(?P<n>(?:(?![书到完过了的在])[\u4e00-\u9fff]){2,8}?" + _KIND + r")(?:" + _CLASS + r")?")
 _ATTEND_WORD = re.compile(r"就读于|就读|在读|念|读")
+# (D1, round 3) The school before the word of attending (在长庚大学护理系就读, 在高雄医学大学念书,
+# 孩子在小太阳幼儿园): 在 + the school, perhaps a department, then the attending; a kindergarten
+# after 在 alone (only children are there, or their teachers: either way one of a few).
+_GENERIC_SCHOOL = re.compile(r"^(?:该|这|那|一所|一间|某|私立|公立|国立|市立|县立|当地|附近|本地|住家附近|普通|一般|外地|国外)")
+ATTENDS_AFTER = re.compile(r"在[ \t]*(?P<n>(?:(?![在于到去的了])[\u4e00-\u9fff]){2,8}?(?:" + _KIND[3:-1]
+                           + r"))(?:(?:[\u4e00-\u9fff]{1,6}?[系科所])?[ \t]*(?:就读|念书|读书|上课|上学|读|念|当学生|求学)"
+                           + r"|(?<=幼儿园|幼稚园|托儿所))")
+# a university by its short name before its department or students (台大医学系学生, 成大毕业)
+_SHORT = "台大|成大|清大|交大|政大|师大|北医|高医|中医大|辅大|淡大|阳明交大|中兴|长庚|东吴|逢甲|东海"
+_SHORT_AFTER = r"(?=[\u4e00-\u9fff]{0,4}?(?:系|学生|研究所|毕业|就读|念书|硕士|博士))"
+SHORT_UNIVERSITY = re.compile(r"(?:(?<=[在是读念于])|(?<=就读)|(?<=毕业于))(?P<n>" + _SHORT + ")" + _SHORT_AFTER)
+# (for the scrubber's prefilter: the names first, grouped by first character, skipped to at C speed)
+SHORT_PREFILTER = by_first_char(_SHORT) + _SHORT_AFTER
 # what every match holds: a school kind (for the scrubber's prefilter too)
 GATE = re.compile(r"国小|国中|小学|中学|高中|高职|高工|高商|高农|附中|附小|实小|实中|女中|一中|二中|科大|护专|护校|家商|商职|工职"
                   r"|学校|学院|幼儿园|幼稚园|托儿所|大学")
@@ -33,7 +46,19 @@ def find(simplified: str) -> list[tuple[int, int]]:
             pass
         out.append((m.start() + verb.end() if verb else m.start(), m.end()))
     out += [(m.start("n"), m.end()) for m in ATTENDS.finditer(simplified)]
+    out += [m.span("n") for m in ATTENDS_AFTER.finditer(simplified) if not _GENERIC_SCHOOL.match(m.group("n"))]
     return out
+
+
+# what every SHORT_UNIVERSITY match is followed by (also the scrubber's prefilter)
+SHORT_GATE = re.compile(r"系|学生|研究所|毕业|就读|念书|硕士|博士")
+
+
+def find_short_universities(simplified: str) -> list[tuple[int, int]]:
+    """Universities by their short names before a department or students (SHORT_UNIVERSITY)."""
+    if not SHORT_GATE.search(simplified):
+        return []
+    return [m.span("n") for m in SHORT_UNIVERSITY.finditer(simplified)]
 
 
 # Schools and universities named in English (graduated from Taipei Municipal Jianguo High

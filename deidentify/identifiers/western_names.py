@@ -29,7 +29,7 @@ _CAP = (r"(?:(?:O['’])?[A-Z]{2,}(?:['’\-][A-Z]{2,})*(?![A-Za-z])|(?:Mc|Mac|O
 # English words that introduce a person, in the order they are tried at one place (grouped by
 # first letter below: under (?i) the engine would try the hundred branches one by one).
 _CONTEXT_EN = (
-    r"dr|mr|mrs|ms|miss|prof|patient|pt|name|c/o|cc|signed|signature|attending|"
+    r"dr|mr|mrs|ms|miss|prof|patient|pt|name|c/o|cc|signed|signature|attending|fax[ \t]+to|attn|attention|"
     r"referred[ \t]+by|referring[ \t]+physician|physician|nurse|family|daughter|son|wife|husband|mother|"
     r"father|caregiver|contact|reported[ \t]+to|informed|specimen[ \t]+from|re|sister|brother|friend|"
     r"neighbou?r|partner|spouse|grandson|granddaughter|grandchild|aunt|uncle|cousin|guardian|employer|"
@@ -54,11 +54,11 @@ _CONTEXT_EN = (
     + "|" + "|".join(w + r"[ \t]+(?:with|to)" for w in ("spoke", "discussed", "talked")))
 
 
-_CONTEXT_FIRST = "先太老丈妻儿女媳婿朋家陪病患个外看照联主报申案姓签转医受配保被男室邻居翻口同社护移雇族"
+_CONTEXT_FIRST = "先太老丈妻儿女媳婿朋家陪病患个外看照联主报申案姓签转医受配保被男室邻居翻口同社护移雇族原汉英"
 _CONTEXT_ZH = ("家属|陪同者|病患|病人|患者|个案|外籍看护|看护|照顾者|联络人|主治医师|报告医师|申请医师|案母|案父|案妻|案夫|"
                "案子|案女|姓名为|姓名|签名|转介|医师|先生|太太|老公|老婆|丈夫|妻子|儿子|女儿|媳妇|女婿|朋友|受检者|受试者|"
                "外籍配偶|配偶|保险对象|被保险人|受益人|案主|男友|女友|室友|邻居|居服员|照服员|护理师|社工|翻译|口译|"
-               "同事|病人为|病患为|患者为|个案为|名为|外籍劳工|移工|外劳|雇主|老伴|族名")
+               "同事|病人为|病患为|患者为|个案为|名为|外籍劳工|移工|外劳|雇主|老伴|族名|原住民名|汉名|英文名")
 _CONTEXT_TAIL = r"[ \t]*[:：]?[ \t]*[(（]?"
 # The plain form: a look-ahead for the first characters, then the words.  Python's engine tries a
 # pattern that opens with a look-ahead at every position; _CONTEXT below opens each branch with
@@ -287,11 +287,52 @@ INITIALS_SURNAME = re.compile(r"(?<![A-Za-z])(?:[A-Z]\.[ \t]?-?[A-Z]\.|[A-Z]-[A-
 
 
 # A name with the relation after it in brackets (Grace (patient's daughter), Tom (son))
+_CONTEXT_WORD = re.compile("(?:" + _CONTEXT_EN + ")")
 _RELATION_WORDS = (r"wife|husband|son|daughter|mother|father|sister|brother|spouse|partner|friend|neighbou?r|"
                    r"caregiver|carer|guardian|grandson|granddaughter|niece|nephew|aunt|uncle|cousin|mom|mum|dad")
 RELATION_AFTER = re.compile(r"(?<![A-Za-z])(?P<n>[A-Z][a-z]+(?:[ \t]+[A-Z][a-z'’\-]+){0,2})[ \t]*[(（][ \t]*"
                             r"(?i:(?:the[ \t]+)?(?:(?:patient|pt|client)['’]?s?[ \t]+)?(?:" + _RELATION_WORDS + r")"
                             r"(?:[ \t]+of[ \t]+(?:the[ \t]+)?(?:patient|pt))?)[ \t]*[)）]")
+
+
+# (D1, round 3) A chart's header or a fax's RE: line: the name, then age and sex (Walis Nokan,
+# 62M; Tjuku Ruljeljeng (48F); Mayaw Biho, F/92) or a people in brackets (Tjuku Ruljeljeng
+# （排湾族）).  Indigenous and foreign names are in no name list: the words after them decide.
+# Two or three capitalised words, none an English word or a clinical abbreviation.
+AGE_SEX_AFTER = re.compile(r"(?P<n>[A-Z](?<![A-Za-z][A-Z])[a-z]+(?:[ \t]+[A-Z][a-z'’\-]+){1,2})[ \t]*(?:,[ \t]*|[(（][ \t]*)"
+                           r"(?:[0-9]{1,3}[ \t]*(?:[MF]|y/?o|yo|y\.o\.|岁|-?year-old|years?[ \t]+old)(?![A-Za-z])"
+                           r"|[MF][ \t]*/[ \t]*[0-9]{1,3}(?![0-9])|[\u4e00-\u9fff]{1,3}族[)）])")
+
+
+# (a diagnosis written in the same place, Septic Shock, 70F; Lung Cancer (62M): English word
+# endings and the body's and clinic's plain words, which no such name holds)
+_CLINICAL_ENDING = re.compile(r"(?:itis|osis|emia|aemia|oma|ic|al|ia|ure|tion|sion|ness|ment|ing|ed|ous|ive|ary|ory|ism"
+                              r"|ity|er|or|ology|ectomy|otomy|plasty|pathy|algia|uria|ase|ome|oid|cyte)$")
+_CLINICAL_PLAIN = frozenset("""lung heart liver kidney brain chest pain knee hip back head neck shock stroke fever cough trauma
+fall injury tumor tumour mass bleed bleeding right left acute chronic post status rule out bone skin eye ear nose throat
+sick sinus syndrome disease disorder failure infection fracture cancer type stage grade follow up
+hand foot leg arm wound burn ulcer sepsis asthma flu covid anemia dengue gout colon breast prostate ovary uterus spine
+""".split())
+_BEFORE_HEADER = re.compile(r"(?:^|[\n\r:：\-\u4e00-\u9fff(（])[ \t]*$")
+
+
+# what every AGE_SEX_AFTER match holds after the name (a cheap scan first)
+_AGE_SEX_GATE = re.compile(r"[0-9][ \t]*(?:[MFy岁]|-?year)|[MF][ \t]*/[ \t]*[0-9]|族[)）]")
+
+
+def _age_sex_after(text: str) -> list[tuple[int, int, float]]:
+    out = []
+    if not _AGE_SEX_GATE.search(text):
+        return out
+    for m in AGE_SEX_AFTER.finditer(text):
+        words = [w.lower() for w in m.group("n").split()]
+        if _BEFORE_HEADER.search(text, max(0, m.start() - 8), m.start()) is None:
+            continue        # (the name opens a header line, a field or a Chinese sentence)
+        if not any(w in _ENGLISH or w in _NOT_NAME_WORDS or w in _VERBS or w in _NOT_BEFORE_RELATION
+                   or w in _CLINICAL_PLAIN or _CLINICAL_ENDING.search(w) or _CONTEXT_WORD.fullmatch(w)
+                   for w in words):
+            out.append((*m.span("n"), 0.85))
+    return out
 
 
 # (capitalised words that stand before a bracketed relation and are no name: Called (son) …)
@@ -395,6 +436,8 @@ def find(text: str) -> list[tuple[int, int, float]]:
     out += [(*m.span(), 0.85) for m in VIETNAMESE.finditer(text)]
     if PAIR_GATE.search(text):
         out += _initialled(text)
+    if "," in text or "(" in text or "（" in text:
+        out += _age_sex_after(text)
     if "(" in text or "（" in text:
         out += [(*m.span("n"), 0.85) for m in RELATION_AFTER.finditer(text)
                 if m.group("n").split()[0].lower() not in _NOT_NAME_WORDS | _VERBS | _NOT_BEFORE_RELATION]

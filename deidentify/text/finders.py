@@ -195,7 +195,8 @@ def phone_spans(simp: str, original: str) -> list[tuple[int, int]]:
 def address_spans(simp: str, original: str) -> list[tuple[int, int]]:
     # address.find keeps a candidate only when it holds a numbered part or a city
     zh = address.find(simp) if address._NUMBERED.search(simp) or address._HAS_CITY.search(simp) else []
-    return zh + address_en.find(simp) + schools.find(simp)
+    return (zh + address.find_residence_roads(simp) + address_en.find(simp) + schools.find(simp)
+            + schools.find_short_universities(simp))
 
 
 def dob_spans(simp: str, original: str) -> list[tuple[int, int]]:

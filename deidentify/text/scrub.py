@@ -27,10 +27,11 @@ from dataclasses import dataclass, field
 from itertools import accumulate
 from typing import Iterable, Sequence
 
-from deidentify.identifiers import (address_en, dates, labelled, name_context, schools, structured,
+from deidentify.identifiers import (address, address_en, dates, labelled, name_context, schools, structured,
                                     nicknames, role_names, romanised_names, split_names,
                                     taiwan_id, western_names)
 from deidentify.identifiers import phone as tw_phone
+from deidentify.identifiers import name_runs
 from deidentify.identifiers.chinese_names import find_names, surname_pattern
 from deidentify.identifiers.normalise import normalise_for_finders, to_simplified
 from deidentify.identifiers.regex_gate import by_first_char, literal_led
@@ -83,11 +84,13 @@ _PREFILTERS = [re.compile(p, re.IGNORECASE) for p in (
     r"[0-9一二三四五六七八九十百零〇两][ \t]*[号巷弄邻]",
     r"[市县][ \t]*[\u4e00-\u9fff]{1,3}[区乡镇市]",
     r"[区乡镇市县][ \t]*[\u4e00-\u9fff]{0,8}?(?:路|街|大道|段|[里村])",
+    address.RESIDENCE_ROAD.pattern,                               # a road where someone lives
     "(?-i:" + address_en.ANCHOR.pattern + ")",                    # addresses in English
     "(?-i:" + address_en.CAPS_ANCHOR.pattern + ")",               # ... printed in capitals
     "(?-i:" + address_en.LOWER_ANCHOR.pattern + ")",              # ... typed in lower case
     schools.GATE.pattern,                                          # a child's school and class
     schools.EN_GATE.pattern,                                       # a school named in English
+    schools.SHORT_PREFILTER,                                       # a university by its short name
     structured.PREFILTER.pattern,                                  # table headers, record keys, HL7
     # dates of birth, record and card numbers, labelled IDs: _LED_PREFILTERS' words, literal-led
     *_LED_PREFILTERS.values(),
@@ -348,7 +351,11 @@ def candidate_indices(texts: Sequence[str], options: ScrubOptions | None = None,
                   | set().union(*map(in_rest, name_context.EXTRA_CONTEXT_SCANS))
                   | {i for m in _FOLLOWER.finditer(view) if (i := rest_of(m.start())) not in hard
                      and _opens_sentence(view, m.start())
-                     and name_context.name_before(view, m.start(), 4) >= 0}) - hard
+                     and name_context.name_before(view, m.start(), 4) >= 0}
+                  # (a form line's next field after a blank: 粘耀宗 女 61岁, name_runs.FORM_FIELD_AFTER)
+                  | {i for m in name_runs.FORM_FIELD_AFTER.finditer(view) if (i := rest_of(m.start())) not in hard
+                     and _opens_sentence(view, name_end := name_runs.form_field_name_end(view, m.start()))
+                     and name_context.name_before(view, name_end, 4) >= 0}) - hard
     # (finder by finder, as finders.raw_batch: the CPU's caches hold one finder's tables)
     screened = {i: [(h.start, h.end, h.score) for h in find_names(texts[i], joined[starts[i]:ends[i]])]
                 for i in by_surname}

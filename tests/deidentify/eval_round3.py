@@ -120,8 +120,10 @@ def _dob(rng: random.Random) -> str:
     r, m, d = rng.randint(20, 112), rng.randint(1, 12), rng.randint(1, 28)
     zh = "〇一二三四五六七八九"
     rc = "".join(zh[int(x)] for x in str(r))
-    mc = ["一", "二", "三", "四", "五", "六", "七", "八", "九", "十", "十一", "十二"][m - 1]
-    return rng.choice([f"民國{r}年{m}月{d}日", f"{r}/{m:02d}/{d:02d}", f"{r}.{m}.{d}", f"{rc}年{mc}月{d}日",
+    zh_n = ["一", "二", "三", "四", "五", "六", "七", "八", "九", "十", "十一", "十二", "十三", "十四", "十五", "十六",
+            "十七", "十八", "十九", "二十", "二十一", "二十二", "二十三", "二十四", "二十五", "二十六", "二十七", "二十八"]
+    mc, dc = zh_n[m - 1], zh_n[d - 1]
+    return rng.choice([f"民國{r}年{m}月{d}日", f"{r}/{m:02d}/{d:02d}", f"{r}.{m}.{d}", f"{rc}年{mc}月{dc}日",
                        f"民國{r}年{m}月", f"{r + 1911}/{m}/{d}", f"{r + 1911}年{m}月{d}日"])
 
 
@@ -182,6 +184,9 @@ POOLS = {
     "school": lambda r: r.choice(SCHOOLS), "emp": lambda r: r.choice(EMPLOYERS),
     "wrap": lambda r: (lambda n: n[:2] + "\n" + n[2:])(r.choice([n for n in ZH_NAMES if len(n) == 3])),
     "spaced": lambda r: " ".join(r.choice(ZH_NAMES)),
+    "short": lambda r: r.choice(["台大", "成大", "清大", "交大", "北醫", "高醫"]),
+    "village": lambda r: r.choice(["霧台鄉好茶村", "蘭嶼鄉紅頭村", "秀林鄉富世村", "三地門鄉德文村", "卑南鄉利嘉村",
+                                   "屏東縣牡丹鄉石門村"]),
 }
 
 # ---- note templates by kind ----------------------------------------------------------------------
@@ -207,9 +212,9 @@ TEMPLATES = {
     ],
     "homecare": [
         "居家護理訪視：個案住{ADDRESS:addr}，[[老舊公寓四樓無電梯]]。女兒{NAME:zh}為主要照顧者。",
-        "居服員表示，{NAME:sur}{[[媽媽]]}今天[[食慾差]]。案家電話{PHONE:land}。",
+        "居服員表示，{NAME:sur}媽媽今天[[食慾差]]。案家電話{PHONE:land}。",
         "個案住在{ADDRESS:part}附近的巷子，[[交通不便]]。",
-        "家訪：個案住在{ADDRESS:part}那邊，鄰居{NAME:sur}太太常幫忙。",
+        "家訪：個案住在{ADDRESS:part}那邊，鄰居{NAME:sur}太太[[常幫忙]]。",
         "外籍看護 {NAME:foreign}（印尼籍）每日[[協助翻身拍背]]，居留證 {ID:arcO}。",
         "看護{NAME:foreignH}協助[[餵食]]，LINE：{ACCOUNT:line}。",
         "聯絡案女可加LINE好友 {ACCOUNT:line}，或賴：{ACCOUNT:line}。",
@@ -229,7 +234,7 @@ TEMPLATES = {
         "安寧共照：病人{NAME:zh}，{AGE:age}歲，[[末期肝癌]]。由其子{NAME:zh}簽署[[DNR]]。",
         "家族史：父親{NAME:zh}死於[[肝癌]]，母親{NAME:zh}有[[糖尿病]]。",
         "Family Hx: father {NAME:roman} (deceased, [[HCC]]), mother alive.",
-        "{NAME:sur}{[[阿嬤]]}今日[[呼吸喘]]，家屬在旁。",
+        "{NAME:sur}阿嬤今日[[呼吸喘]]，家屬在旁。",
         "病人高齡{AGE:age}，家屬要求[[舒適護理]]。",
         "靈性關懷：師姐{NAME:zh}陪伴[[念佛]]。",
     ],
@@ -265,6 +270,25 @@ TEMPLATES = {
         "Hakka name: {NAME:roman}. [[No acute distress]].",
     ],
 }
+TEMPLATES["handover"] = [
+    "SBAR 交班：接班護理師：{NAME:zh}；交班護理師：{NAME:zh}。[[生命徵象穩定]]，床號：{RECORD:bed}。",
+    "小夜交班：{NAME:zh}，{AGE:age}歲，[[右側肢體無力]]，家屬{NAME:zh}（{PHONE:mobile}）陪伴。",
+    "{NAME:zh} 女 [[61歲]] [[右髖骨折術後]]，[[住院期間]]無跌倒。",
+    "{NAME:zh}　男　[[72歲]]　診斷：[[Septic Shock]], 70F 之轉入病人。",
+    "大夜：{NAME:sur}伯伯[[躁動]]，予約束，已通知值班醫師{NAME:zh}。",
+    "交班：外籍看護{NAME:foreign}表示病人[[夜眠差]]，雇主{NAME:zh}電話 {PHONE:mobile}。",
+]
+TEMPLATES["family"] = [
+    "案孫在{SCHOOL:school}念書，案妻任職{EMPLOYER:emp}。",
+    "兒子是{SCHOOL:short}醫學系學生，[[在學校上課]]時無法陪病。",
+    "案主為{EMPLOYER:emp}退休員工，[[任職期間]]曾受傷。",
+    "個案現居{ADDRESS:village}，[[來自鄉下]]，[[大學畢業]]。",
+    "病人來自{ADDRESS:village}，族名{NAME:indig1}。",
+    "健保卡後四碼 {ID:frag}；電話末四碼：{ID:frag}。",
+    "家屬開車（車號 {PLATE:plate}）載來，[[住院病人走路不穩]]。",
+    "IP：{IP:ip}；粉專 {URL:url}；mail: {EMAIL:email}",
+    "Dx: [[Heart Failure]], 80M. Informant: {NAME:foreign}, caregiver.",
+]
 TYPES = tuple(TEMPLATES)
 _SLOT = re.compile(r"\{(\w+):(\w+)\}|\{?\[\[(.+?)\]\]\}?|\|")
 
@@ -302,7 +326,7 @@ def build(kind: str, template: str, rng: random.Random) -> Note:
     return n
 
 
-def generate(rounds: int = 3, seed: int = 3) -> list[Note]:
+def generate(rounds: int = 2, seed: int = 3) -> list[Note]:
     """Every template ``rounds`` times, the slots drawn from one seeded generator."""
     rng = random.Random(seed)
     return [build(kind, t, rng) for _ in range(rounds) for kind in TYPES for t in TEMPLATES[kind]]
