@@ -20,7 +20,7 @@ import numpy as np
 
 from egress_review.engine.context import Context
 from egress_review.engine.structure import _implied_counts, _stated_scale
-from egress_review.engine.unit_tables import PERCENT_WORDS, header_role
+from egress_review.engine.unit_tables import PERCENT_WORDS, counts_events, header_role
 from egress_review.manifest import ManifestFile
 
 RULE = "E2"
@@ -48,15 +48,6 @@ DISPERSION_WORDS = re.compile(r"(?:^|[\s_\-(])(?:sd|std|stdev|standard deviation
 RATIO_MODE_WORDS = re.compile(r"(?:^|[\s_\-(])(?:ratio|ratios|\w+\s?to\s?\w+\sratio|m:f|f:m|"
                               r"mode|modal|most common|commonest)(?:$|[\s_\-)])|比值|性別比|性比|"
                               r"眾數|最常見", re.I)
-# What a count column can count besides persons: events (a person has many).  A count of them
-# declared as a count of units has no persons behind it that any rule sees.
-EVENT_WORDS = re.compile(r"(?:^|[\s_\-(])(?:visits?|claims?|admissions?|encounters?|"
-                         r"prescriptions?|episodes?|consultations?|hospitali[sz]ations?|"
-                         r"discharges?|dispensings?|procedures?|records?|contacts?)(?:$|[\s_\-)])|"
-                         r"人次|件數|次數|處方|申報|就診次|住院次", re.I)
-PERSON_WORDS = re.compile(r"(?:^|[\s_\-(])(?:n|persons?|patients?|people|individuals|"
-                          r"participants|subjects|members|beneficiaries|enrollees|cases|deaths)"
-                          r"(?:$|[\s_\-)])|人數|病人|患者|個案|人$", re.I)
 _EXTREME_STATS = {"min", "max"}
 _QUANTILE_STATS = {"median", "percentile", "min", "max"}
 
@@ -158,19 +149,15 @@ def _event_units(ctx: Context, spec: ManifestFile, table) -> None:
         return                    # tables read inside files: their roles are inferred, not declared
     counts = table.cols_with("count", "suppressed")
 
-    def events(c: str) -> bool:
-        name = f" {c.replace('_', ' ')} "
-        return bool(EVENT_WORDS.search(name)) and not PERSON_WORDS.search(name)
-
-    if any(not events(c) for c in counts):
+    if any(not counts_events(c) for c in counts):
         return                    # persons are counted beside them: the threshold sees those
     for col in table.columns:
         role = table.role(col)
         if role is None or role.role == "group":
             continue
         base = col if col in counts else role.units_column
-        if base is None or base not in counts or not events(base) \
-                or (col in counts and role.units_column and not events(role.units_column)):
+        if base is None or base not in counts or not counts_events(base) \
+                or (col in counts and role.units_column and not counts_events(role.units_column)):
             continue
         ctx.add(rule=RULE, check=CHECK, severity="review", file=spec.path,
                 location={"column": col, "units_column": base},

@@ -21,7 +21,7 @@ import numpy as np
 from egress_review.engine import bins
 from egress_review.engine.context import Context
 from egress_review.engine.tables import Table
-from egress_review.engine.unit_tables import header_role
+from egress_review.engine.unit_tables import counts_events, header_role
 from egress_review.manifest import ManifestFile
 
 RULE = "E2"
@@ -273,7 +273,18 @@ def check_file(ctx: Context, spec: ManifestFile) -> None:
                     zh=f"欄位 {col!r} 宣告為 {role.statistic or role.role}，但全為整數，其中 {len(small)} 個小於 {m}："
                        "可能是計數，由審查人判斷。")
     for i, col, k, base, sure in _implied_counts(table, m):
-        if not sure:
+        if sure == "base":
+            role = table.role(col)
+            ctx.add(rule=RULE, check=CHECK, severity="review", file=spec.path,
+                    location=table.location(i, col),
+                    en=f"This {role.statistic} is declared over {role.denominator_column!r}, but over "
+                       f"{base!r} (declared as its units, or the persons beside a count of events) "
+                       f"it gives away a count of {k:g} (fewer than {m}): the declared base may "
+                       "not be the real one; the reviewer checks which it is.",
+                    zh=f"此比例宣告以 {role.denominator_column!r} 為分母，但以 {base!r}（宣告的單位數，"
+                       f"或事件數旁的人數）計算即得計數 {k:g}（少於 {m}）：宣告的基數未必屬實，由審查人確認。")
+            continue
+        if sure is not True:
             ctx.add(rule=RULE, check=CHECK, severity="review", file=spec.path,
                     location=table.location(i, col),
                     en=f"This rate of {base!r} states no scale (per 1, 100, 1,000 …): at one of "
@@ -375,7 +386,9 @@ def _implied_counts(table: Table, m: int, as_statistic: dict[str, str] | None = 
     where k is 1 … m−1 for certain.  The base is the declared denominator, else the declared
     units column.  A rate's scale is the one its name states, else 1 when every value is a
     share (≤ 1); else every scale it could be (k ≤ N): a small k under one of them is not sure.
-    ``as_statistic``: only these columns, read as the statistic given (what a header says)."""
+    ``as_statistic``: only these columns, read as the statistic given (what a header says).
+    ``sure`` is True, or why not: "scale" (no stated scale) or "base" (the declared units column,
+    not the declared denominator)."""
     out = []
     counts = set(table.count_cols)
     for col in table.cols_with("statistic"):
@@ -384,6 +397,10 @@ def _implied_counts(table: Table, m: int, as_statistic: dict[str, str] | None = 
         if statistic not in ("percent", "rate") or as_statistic is not None and col not in as_statistic:
             continue
         bases = [b for b in (role.denominator_column, role.units_column) if b in counts]
+        if statistic == "percent" and bases and counts_events(bases[0]):
+            # a percent over visits or claims, beside a count of persons: of those, perhaps
+            bases += [c for c in counts if c not in bases and header_role(c) == "count"
+                      and not counts_events(c)]
         if not bases:
             continue
         v = table.numeric(col)
@@ -397,20 +414,28 @@ def _implied_counts(table: Table, m: int, as_statistic: dict[str, str] | None = 
             scales = [1.0]
         else:
             scales = [s for s in _RATE_SCALES if np.nanmax(v) <= s]
-        sure = len(scales) == 1
         texts = table.text(col).tolist()
-        base = bases[0]
-        n = table.numeric(base)
-        for i in np.flatnonzero(~np.isnan(v) & ~np.isnan(n)):
-            for scale in scales:
-                k = v[i] * n[i] / scale
-                err = n[i] * 0.5 * 10.0 ** (-_decimals(texts[i])) / scale
-                rest = _rest_of_group(statistic, n[i], k)
-                for part in (k,) if rest is None else (k, rest):
-                    if part - err > 0.5 - 1e-9 and part + err < m - 0.5 + 1e-9:
-                        out.append((int(i), col, round(part, 3), base, sure))
-                        break
-                else:
+        hit_rows: set[int] = set()
+        # the declared denominator first; a percent's units column declared beside it is the
+        # requester's word too: a denominator that overstates the base (visits for persons) must
+        # not hide the count the other gives away, so that one is tried as well (review)
+        # (a rate's units are persons beside person-time: rate × persons is no count)
+        for b, base in enumerate(list(dict.fromkeys(bases))[:1 if statistic == "rate" else None]):
+            sure = True if len(scales) == 1 and b == 0 else "base" if b else "scale"
+            n = table.numeric(base)
+            for i in np.flatnonzero(~np.isnan(v) & ~np.isnan(n)):
+                if int(i) in hit_rows:
                     continue
-                break
+                for scale in scales:
+                    k = v[i] * n[i] / scale
+                    err = n[i] * 0.5 * 10.0 ** (-_decimals(texts[i])) / scale
+                    rest = _rest_of_group(statistic, n[i], k)
+                    for part in (k,) if rest is None else (k, rest):
+                        if part - err > 0.5 - 1e-9 and part + err < m - 0.5 + 1e-9:
+                            out.append((int(i), col, round(part, 3), base, sure))
+                            hit_rows.add(int(i))
+                            break
+                    else:
+                        continue
+                    break
     return out

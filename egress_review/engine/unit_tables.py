@@ -40,6 +40,22 @@ STAT_WORDS = [
     ("sum", re.compile(r"\b(sum|amount|cost|expenditure|points)\b|金額|費用|點數|總額", re.I)),
     ("rate", re.compile(r"\brate\b|per 1,?000|per 100,?000|incidence|\bmortality\b|\bfatality\b|(?<!relative )(?<!excess )(?<!attributable )\brisk\b(?![\s_-]*(?:ratio|difference|score|factor))|發生率|率$", re.I)),
 ]
+# What a count column can count besides persons: events (a person has many).  A count of them
+# declared as a count of units has no persons behind it that any rule sees.
+EVENT_WORDS = re.compile(r"(?:^|[\s_\-(])(?:visits?|claims?|admissions?|encounters?|"
+                         r"prescriptions?|episodes?|consultations?|hospitali[sz]ations?|"
+                         r"discharges?|dispensings?|procedures?|records?|contacts?)(?:$|[\s_\-)])|"
+                         r"人次|件數|次數|處方|申報|就診次|住院次", re.I)
+PERSON_WORDS = re.compile(r"(?:^|[\s_\-(])(?:n|persons?|patients?|people|individuals|"
+                          r"participants|subjects|members|beneficiaries|enrollees|cases|deaths)"
+                          r"(?:$|[\s_\-)])|人數|病人|患者|個案|人$", re.I)
+
+def counts_events(label: str) -> bool:
+    """The header counts events (visits, claims, 人次), not persons."""
+    name = f" {label.replace('_', ' ')} "
+    return bool(EVENT_WORDS.search(name)) and not PERSON_WORDS.search(name)
+
+
 GROUP_WORDS = re.compile(
     r"\b(year|yr|age|age ?group|sex|gender|group|category|region|area|county|city|icd|code|"
     r"level|month|quarter|date|period|type|class|stage|grade|label|key|index|variable|"

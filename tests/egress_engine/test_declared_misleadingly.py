@@ -210,6 +210,31 @@ def test_events_beside_their_persons_pass(run, text, cols):
     assert r.verdict == "pass", said(r)
 
 
+# a denominator that overstates the base: 2.5 % of 120 persons is 3 deaths, of 5,000 visits 125
+@pytest.mark.parametrize("units", ["persons", "visits"])
+def test_a_percent_over_a_declared_denominator_of_events_is_tried_over_persons(run, units):
+    text = "region,persons,visits,pct_dead\nA,120,5000,2.5\nB,130,6000,30\n"
+    cols = {"region": G, "persons": C, "visits": {"role": "count", "units_column": "persons"},
+            "pct_dead": st("percent", denominator_column="visits", units_column=units)}
+    r = run({"t.csv": text}, [tab("t.csv", cols)])
+    assert r.verdict != "pass", said(r)
+    assert any(f.location.get("column") == "pct_dead" and "declared over 'visits'" in f.message_en
+               for f in by(r, check="structure", severity="review")), said(r)
+
+
+@pytest.mark.parametrize("text,cols", [
+    ("region,persons,visits,pct_visits_ed\nA,120,5000,20.5\nB,130,6000,30\n",
+     {"region": G, "persons": C, "visits": {"role": "count", "units_column": "persons"},
+      "pct_visits_ed": st("percent", denominator_column="visits", units_column="persons")}),
+    ("region,persons,person_years,rate\nA,120,1000,0.025\nB,130,1100,0.3\n",
+     {"region": G, "persons": C, "person_years": st("sum", units_column="persons"),
+      "rate": st("rate", denominator_column="persons", units_column="persons")}),
+], ids=["percent of many visits", "rate over persons"])
+def test_a_percent_or_rate_of_large_counts_keeps_passing(run, text, cols):
+    r = run({"t.csv": text}, [tab("t.csv", cols)])
+    assert not [f for f in by(r, check="structure") if "declared over" in f.message_en], said(r)
+
+
 # ---- 3. a kind or a name that is not the content -------------------------------------------
 KIND_LIES = {
     "csv declared code": ("t.csv", SMALL, "code", "threshold"),
