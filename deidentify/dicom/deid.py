@@ -163,7 +163,11 @@ class _Cleaner:
                     continue
             else:
                 continue
-            if elem.keyword in LABELS or elem.VR in BINARY_VRS or elem.VR == "CS":   # scrubber, at the end
+            # every short text kept (a model name, a code string, a label) and the letter runs of
+            # a binary value are read by the scrubber at the end: a third person's name need not
+            # reach the header's name score ("Siemens Lin Mei-Yun" in Manufacturer did not)
+            if (elem.VR in _FREE_TEXT_VRS or elem.VR in BINARY_VRS or elem.VR == "CS"
+                    or elem.keyword in LABELS) and elem.keyword not in self.scrub_keywords:
                 runs = text_runs(text) if elem.VR in BINARY_VRS else [text]
                 self.suspects += [(ds, elem.tag, name, r) for r in runs]
             if elem.VR == "PN" and text.strip(" ^="):

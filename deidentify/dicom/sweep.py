@@ -93,22 +93,45 @@ def identity_strings(ds: Dataset) -> list[str]:
     return sorted({s.lower() for s in out if len(s) >= 2}, key=len, reverse=True)
 
 
+def _text_like(text: str) -> bool:
+    """Does a 16-bit decoding read as text rather than samples?  Nine in ten of its characters
+    printable letters, digits, punctuation or spaces (NUL padding aside)."""
+    chars = [c for c in text if c != "\x00"]
+    if len(chars) < 2:
+        return False
+    ok = sum(1 for c in chars if (c.isprintable() or c.isspace()) and not 0xE000 <= ord(c) <= 0xF8FF)
+    # 16-bit samples (a lookup table's ramp) read as rare ideographs; text uses common ones
+    cjk = [c for c in chars if ord(c) >= 0x2E80]
+    common = sum(1 for c in cjk if _encodes(c, "big5") or _encodes(c, "gb2312"))
+    return ok * 10 >= len(chars) * 9 and common * 10 >= len(cjk) * 9
+
+
+def _encodes(c: str, codec: str) -> bool:
+    try:
+        c.encode(codec)
+        return True
+    except UnicodeEncodeError:
+        return False
+
+
 def decoded_binary(value) -> str:
-    """A byte value read as text: UTF-8 where it decodes, else Big5 (Taiwanese legacy systems),
-    else Latin-1; NULs and other controls become spaces."""
+    """A byte value read as text: as UTF-8, Big5 (Taiwanese legacy systems) and GB18030 where
+    each decodes, else Latin-1; and UTF-16 either way round where that reads as text (Windows
+    tools; CJK in UTF-16 has no zero bytes to give it away).  NULs and controls become spaces."""
     raw = bytes(value) if isinstance(value, (bytes, bytearray, memoryview)) else b"".join(
         bytes(v) for v in value) if isinstance(value, (list, tuple)) else str(value).encode("utf-8", "replace")
-    for codec in ("utf-8", "big5"):
+    texts = []
+    for codec in ("utf-8", "big5", "gb18030"):   # every one that decodes: Big5 bytes can pass as GB
         try:
-            text = raw.decode(codec)
-            break
+            texts.append(raw.decode(codec))
         except UnicodeDecodeError:
             continue
-    else:
-        text = raw.decode("latin-1")
-    texts = [text]
-    if len(raw) % 2 == 0 and raw[1::2].count(0) > len(raw) // 4:   # UTF-16 written by Windows tools
-        texts.append(raw.decode("utf-16-le", "replace"))
+    texts = texts or [raw.decode("latin-1")]
+    if len(raw) % 2 == 0 and raw:
+        for codec in ("utf-16-le", "utf-16-be"):
+            wide = raw.decode(codec, "replace")
+            if "\ufffd" not in wide and _text_like(wide):
+                texts.append(wide)
     return " ".join(re.sub(r"[\x00-\x1f\x7f]+", " ", t) for t in texts)
 
 

@@ -54,7 +54,8 @@ def scrub_values(texts: list[str]) -> list[str]:
 
 # Runs of letters in a byte value read as text (sweep.decoded_binary): at least two letters
 # among four or more characters; random samples rarely make one, a string written there does.
-_BINARY_RUN = re.compile(r"[^\W_][\w .,'^@:/()-]{3,}")
+# CJK runs of two or more (a Chinese name is two to four characters).
+_BINARY_RUN = re.compile(r"[^\W_][\w .,'^@:/()-]{3,}|[\u3400-\u9fff]{2,}")
 
 
 def text_runs(text: str) -> list[str]:

@@ -329,6 +329,53 @@ def test_command_and_file_meta_elements_inside_the_dataset():
     _absent(_run(spliced), OTHER, "KVGH_PACS")
 
 
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be", "big5", "gb18030"])
+def test_names_in_kept_binary_values(codec):
+    """A kept blob (an ICC profile, waveform samples) carrying a name in a Windows or Chinese encoding."""
+    ds = _base()
+    ds.ICCProfile = ("desc " + OTHER_ZH).encode(codec).ljust(32, b"\0")
+    wf = Dataset()
+    wf.WaveformBitsAllocated = 16
+    wf.WaveformData = f"lead II {OTHER}".encode(codec).ljust(32, b"\0")
+    ds.WaveformSequence = Sequence([wf])
+    _absent(_run(ds), OTHER_ZH, OTHER)
+
+
+def test_technical_values_with_a_name_added():
+    ds = _base()
+    ds.Manufacturer = f"Siemens {OTHER}"
+    ds.ManufacturerModelName = OTHER_ZH
+    ds.ConvolutionKernel = f"B30f {OTHER}"
+    ds.SoftwareVersions = "VA20 王小明"
+    _absent(_run(ds), OTHER, OTHER_ZH, "王小明")
+
+
+def test_ordinary_technical_values_and_samples_stay():
+    """False positives: device names, kernels, an ECG's samples and a LUT's ramp are kept."""
+    ds = _base()
+    ds.Manufacturer = "Philips Medical Systems"
+    ds.ManufacturerModelName = "Ingenia"
+    ds.SoftwareVersions = "5.7.1"
+    ds.ConvolutionKernel = "B30f"
+    ds.BodyPartExamined = "CHEST"
+    ds.ImageType = ["ORIGINAL", "PRIMARY", "AXIAL"]
+    code = Dataset()
+    code.CodeValue, code.CodingSchemeDesignator, code.CodeMeaning = "39607008", "SCT", "Lung structure"
+    ds.AnatomicRegionSequence = Sequence([code])
+    wf = Dataset()
+    wf.WaveformBitsAllocated = 16
+    t = np.arange(5000)
+    wf.WaveformData = (300 * np.sin(t / 9) + (t % 17) * 5).astype(np.int16).tobytes()
+    ds.WaveformSequence = Sequence([wf])
+    ds.RedPaletteColorLookupTableData = (np.arange(256, dtype=np.uint16) * 148).tobytes()
+    read = pydicom.dcmread(io.BytesIO(_run(ds)))
+    assert read.Manufacturer == "Philips Medical Systems" and read.ManufacturerModelName == "Ingenia"
+    assert read.ConvolutionKernel == "B30f" and read.BodyPartExamined == "CHEST" and read.SoftwareVersions == "5.7.1"
+    assert list(read.ImageType) == ["ORIGINAL", "PRIMARY", "AXIAL"]
+    assert read.AnatomicRegionSequence[0].CodeMeaning == "Lung structure"
+    assert "WaveformData" in read.WaveformSequence[0] and "RedPaletteColorLookupTableData" in read
+
+
 # --- encapsulated documents, overlays, curves, icons, waveforms, presentation text ------------
 
 def _pdf(text: str) -> bytes:
