@@ -47,7 +47,7 @@ _PNG_FRAMES = {b"acTL", b"fcTL", b"fdAT"}
 _PNG_TEXT = {b"tEXt", b"zTXt", b"iTXt", b"eXIf"}
 # Bytes of Average/Paeth rows the pure-Python 16-bit unfilter handles (Pillow drops the low
 # byte of 16-bit colour PNGs, so they are unfiltered here); more goes to a reviewer.
-_SLOW_UNFILTER_BYTES = 3_000_000
+_SLOW_UNFILTER_BYTES = 6_000_000
 _BAND = 512          # rows per band of the noise statistic (bounds memory on large pictures)
 
 Out = list[tuple[str, dict, str, str]]       # (severity, location, en, zh)
@@ -109,10 +109,8 @@ def _unfilter(data: bytes, h: int, stride: int, bpp: int) -> np.ndarray | None:
 def _low_byte_spread(values: np.ndarray) -> int:
     """Pixels whose low byte differs from the usual low byte of their high byte: 0 for an 8-bit
     picture widened (low = 0 or low = high), the count of hidden changes otherwise."""
-    u, n = np.unique(values.reshape(-1).astype(np.uint32), return_counts=True)
-    hi = u >> 8
-    starts = np.flatnonzero(np.r_[True, hi[1:] != hi[:-1]])
-    return int(n.sum() - np.maximum.reduceat(n, starts).sum())
+    counts = np.bincount(values.reshape(-1).astype(np.int64), minlength=65536)[:65536].reshape(256, 256)
+    return int(counts.sum() - counts.max(axis=1).sum())
 
 
 def _png16(raw: bytes, ihdr: dict, idat: bytes) -> tuple[int, str] | None:
@@ -121,8 +119,8 @@ def _png16(raw: bytes, ihdr: dict, idat: bytes) -> tuple[int, str] | None:
     w, h = ihdr["w"], ihdr["h"]
     if ihdr["interlace"]:
         return None
-    data = zlib.decompress(idat)
     stride = w * chans * 2
+    data = zlib.decompressobj().decompress(idat, h * (stride + 1))   # no more than the header says
     if len(data) < h * (stride + 1):
         raise ValueError("PNG image data shorter than its header says")
     rows = _unfilter(data, h, stride, chans * 2)
@@ -191,42 +189,57 @@ def _hidden_under_alpha(rgba: np.ndarray, pol) -> Out:
         return []
     col = rgba[..., :-1][zero].astype(np.uint32)
     key = col[:, 0] if col.shape[1] == 1 else col[:, 0] << 16 | col[:, 1] << 8 | col[:, 2]
-    _, cnt = np.unique(key, return_counts=True)
-    other = n - int(cnt.max())
+    # the usual colour from a sample, then one pass: no sort of millions of pixels
+    vals, cnt = np.unique(key[::max(1, n // 20000)], return_counts=True)
+    other = int((key != vals[np.argmax(cnt)]).sum())
+    colours = 1 + (len(np.unique(key[key != vals[np.argmax(cnt)]][:1_000_000])) if other else 0)
     if other <= pol.raster_hidden_max_pixels:
         return []
-    return [("block", {"transparent_pixels": n, "differing": other, "colours": int(len(cnt))},
+    return [("block", {"transparent_pixels": n, "differing": other, "colours": colours},
              f"{other} of {n} fully transparent pixels keep a colour other than the rest "
-             f"({len(cnt)} colours): nobody sees colour under transparency; it carries data.",
-             f"{n} 個完全透明像素中有 {other} 個保留與其餘不同的顏色（共 {len(cnt)} 種）："
+             f"({colours} colours): nobody sees colour under transparency; it carries data.",
+             f"{n} 個完全透明像素中有 {other} 個保留與其餘不同的顏色（共 {colours} 種）："
              "透明像素下的顏色看不見，可夾帶資料。")]
 
 
 def _noise_points(x: np.ndarray) -> tuple[int, int, list]:
-    """(points, flat pixels, first points) of one 8-bit channel: a point is a pixel of a flat
-    3x3 area (range 1-3) strictly above or below its four neighbours - a changed low bit.
-    A plot's flat colours are exact and its antialiasing lies along edges (range > 3), and a
-    smooth gradient is monotone, so neither makes such points."""
+    """(points, flat pixels, first points) of one 8-bit channel.  A candidate is a pixel of a
+    flat 3x3 area (range 1-3) strictly above or below its four neighbours: a changed low bit.
+    It counts when the 24 pixels around it are all equal (one change in a flat colour: sparse
+    embedding), or when they span at most 3 levels and two diagonals that are not opposite sit
+    at its level with the pixel between them off it (a checker pattern: dense embedding).  A
+    plot's flat colours are exact, antialiasing lies along edges (range > 3), a gradient is
+    monotone, and the peaks of a smooth surface have sloping, not flat or checkered, sides."""
     h, w = x.shape
+    if h < 3 or w < 3:
+        return 0, 0, []
+    xp = np.pad(x, 2, mode="edge")       # a 5x5 window everywhere; a border pixel equals its copy
     pts, flat, first = 0, 0, []
-    for y0 in range(0, max(h - 2, 0), _BAND):
-        b = x[y0:min(y0 + _BAND + 2, h)].astype(np.int16)
-        if b.shape[0] < 3 or w < 3:
-            break
-        hm = np.maximum(np.maximum(b[:, :-2], b[:, 1:-1]), b[:, 2:])
-        hn = np.minimum(np.minimum(b[:, :-2], b[:, 1:-1]), b[:, 2:])
-        rng = (np.maximum(np.maximum(hm[:-2], hm[1:-1]), hm[2:])
-               - np.minimum(np.minimum(hn[:-2], hn[1:-1]), hn[2:]))
-        c = b[1:-1, 1:-1]
-        l, r, u, d = b[1:-1, :-2], b[1:-1, 2:], b[:-2, 1:-1], b[2:, 1:-1]
+    for y0 in range(0, h, _BAND):
+        n = min(y0 + _BAND, h) - y0
+        b = xp[y0:y0 + n + 4].astype(np.int16)            # original rows y0-2 .. y0+n+1
+        hm = np.maximum(np.maximum(b[:, 1:w + 1], b[:, 2:w + 2]), b[:, 3:w + 3])
+        hn = np.minimum(np.minimum(b[:, 1:w + 1], b[:, 2:w + 2]), b[:, 3:w + 3])
+        rng = (np.maximum(np.maximum(hm[1:n + 1], hm[2:n + 2]), hm[3:n + 3])
+               - np.minimum(np.minimum(hn[1:n + 1], hn[2:n + 2]), hn[3:n + 3]))
+        c = b[2:n + 2, 2:w + 2]
+        l, r, u, d = b[2:n + 2, 1:w + 1], b[2:n + 2, 3:w + 3], b[1:n + 1, 2:w + 2], b[3:n + 3, 2:w + 2]
         up = (c > l) & (c > r) & (c > u) & (c > d)
         down = (c < l) & (c < r) & (c < u) & (c < d)
         hit = (rng >= 1) & (rng <= 3) & (up | down)
-        pts += int(hit.sum())
         flat += int((rng <= 3).sum())
-        if len(first) < 5 and pts:
-            ys, xs = np.nonzero(hit)
-            first += [[int(yy + y0 + 1), int(xx + 1)] for yy, xx in zip(ys[:5], xs[:5])]
+        ys, xs = np.nonzero(hit)
+        if not len(ys):
+            continue
+        win = np.stack([b[ys + dy, xs + dx] for dy in range(5) for dx in range(5)])
+        cv, rest = win[12], np.delete(win, 12, axis=0)
+        spread = rest.max(axis=0) - rest.min(axis=0)
+        nw, ne, sw, se = (win[6] == cv), (win[8] == cv), (win[16] == cv), (win[18] == cv)
+        checker = (nw & ne) | (ne & se) | (se & sw) | (sw & nw)
+        keep = (spread == 0) | (checker & (spread <= 3))
+        pts += int(keep.sum())
+        if len(first) < 5:
+            first += [[int(yy + y0), int(xx)] for yy, xx in zip(ys[keep][:5], xs[keep][:5])]
     return pts, flat, first[:5]
 
 

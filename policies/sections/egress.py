@@ -225,11 +225,11 @@ class EgressPolicy(BaseModel):
         description="Unused palette entries holding colours (not empty, not a standard web or grey "
                     "palette) above which a picture is refused: the palette carries bytes.")
     raster_lsb_min_points: int = setting(
-        32, rule="E7", ge=1,
+        64, rule="E7", ge=1,
         description="Pixels in flat colour areas standing 1-3 levels above or below all four "
                     "neighbours (low-bit embedding) from which a picture goes to a reviewer ...")
     raster_lsb_min_share: float = setting(
-        0.0002, rule="E7", ge=0, le=1,
+        0.00002, rule="E7", ge=0, le=1,
         description="... when they are also at least this share of the flat-area pixel values.")
     raster_review_pixels: int = setting(
         16_000_000, rule="E7", ge=1,

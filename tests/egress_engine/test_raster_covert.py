@@ -93,6 +93,13 @@ def _figures() -> dict[str, bytes]:
     fig, ax = plt.subplots(figsize=(6.4, 4.8), dpi=100)
     ax.plot(x, np.sin(x))
     keep("transparent", fig, transparent=True)
+    fig, ax = plt.subplots(figsize=(6.4, 4.8), dpi=100)
+    ax.imshow(rng.normal(size=(100, 100)), cmap="coolwarm", interpolation="bicubic")
+    keep("bicubic-surface", fig)
+    fig, ax = plt.subplots(figsize=(6.4, 4.8), dpi=100)
+    gx, gy = np.meshgrid(np.arange(20), np.arange(20))
+    ax.pcolormesh(gx, gy, rng.normal(size=(20, 20)), shading="gouraud")
+    keep("gouraud-mesh", fig)
     return out
 
 
@@ -122,7 +129,7 @@ def _clean_variants() -> dict[str, tuple[str, bytes]]:
     return v
 
 
-CLEAN = ["bar", "faint-fills", "gradient", "heatmap", "line", "line-bmp", "line-gif", "line-grey16",
+CLEAN = ["bar", "bicubic-surface", "faint-fills", "gouraud-mesh", "gradient", "heatmap", "line", "line-bmp", "line-gif", "line-grey16",
          "line-jpeg", "line-quantised", "line-rgb16", "line-tiff", "line-web-palette", "line-webp",
          "noise-image", "scatter", "transparent"]
 
@@ -204,7 +211,7 @@ def _lsb_random_all() -> bytes:
 def _lsb_two_bits() -> bytes:
     x = _rgb("heatmap")
     f = x.reshape(-1)
-    n = 4 * 1024
+    n = 4 * 4096                                      # 4 KB, two bits a value
     f[:n] = (f[:n] & 0xFC) | (_bits(n, 4) * 2 + _bits(n, 5))
     return _save(Image.fromarray(f.reshape(x.shape)))
 
