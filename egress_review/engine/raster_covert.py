@@ -355,24 +355,19 @@ def image_findings(blob: bytes, pol) -> Out:
         if spread > pol.raster_hidden_max_pixels:
             out.append(_low_bytes(spread, "L"))
         return out
-    elif mode not in ("RGB", "RGBA", "L", "LA"):
-        bits = getattr(im, "tag_v2", {}).get(258) if hasattr(im, "tag_v2") else None
-        if bits and max(bits if isinstance(bits, tuple) else (bits,)) > 8:
-            out.append(("review", {"mode": mode, "bits": str(bits)},
-                        "A TIFF with more than 8 bits per sample: its low bits are not checked "
-                        "here and are invisible at display.",
-                        "每樣本超過 8 位元的 TIFF：其低位元未經檢查，顯示時亦看不見。"))
+    bits = getattr(im, "tag_v2", {}).get(258, 8)            # a TIFF's bits per sample
+    if max(bits if isinstance(bits, tuple) else (bits,)) > 8:
+        # Pillow hands over 8 of them (the I modes above keep 16 and are checked)
+        out.append(("review", {"mode": mode, "bits": str(bits)},
+                    "A TIFF with more than 8 bits per sample: its low bits are not checked here "
+                    "and are invisible at display; ask for an 8-bit export.",
+                    "每樣本超過 8 位元的 TIFF：其低位元未經檢查，顯示時亦看不見；請要求以 8 位元匯出。"))
+    if mode not in ("RGB", "RGBA", "L", "LA"):
         if mode == "1":
             return out
         im = im.convert("RGBA" if "A" in mode or "transparency" in im.info else "RGB")
     if im.mode in ("RGB", "L") and "transparency" in im.info:
         im = im.convert("RGBA" if im.mode == "RGB" else "LA")
-    if mode in ("RGB", "RGBA") and hasattr(im, "tag_v2") and max(
-            (lambda b: b if isinstance(b, tuple) else (b,))(im.tag_v2.get(258, 8))) > 8:
-        out.append(("review", {"bits": str(im.tag_v2.get(258))},
-                    "A TIFF with more than 8 bits per sample: its low bits are not checked here "
-                    "and are invisible at display.",
-                    "每樣本超過 8 位元的 TIFF：其低位元未經檢查，顯示時亦看不見。"))
     arr = np.asarray(im)
     if arr.ndim == 2:
         arr = arr[..., None]

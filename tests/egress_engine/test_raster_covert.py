@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import base64
 import io
-import json
 import struct
 import zlib
 from functools import lru_cache
@@ -276,6 +275,12 @@ def _grey16_low_bytes() -> bytes:
     return _save(Image.fromarray(g))
 
 
+def _tiff16_low_bytes() -> bytes:
+    g = np.asarray(_still("bar").convert("L")).astype(np.uint16) * 256
+    g.reshape(-1)[-4096:] |= np.random.default_rng(18).integers(0, 256, 4096).astype(np.uint16)
+    return _save(Image.fromarray(g), "TIFF")
+
+
 def _rgb16_low_bytes(filters) -> bytes:
     a = np.asarray(_still("bar")).astype(np.uint16) * 256
     flat = a.reshape(-1)
@@ -321,6 +326,7 @@ STEGO = {
     "palette-duplicates": ("f.png", _palette_duplicates, "block", "duplicate_palette_entries"),
     "palette-unused-payload": ("f.png", _palette_unused_payload, "block", "unused_palette_entries"),
     "grey16-low-bytes": ("f.png", _grey16_low_bytes, "block", "bit_depth"),
+    "tiff16-low-bytes": ("f.tif", _tiff16_low_bytes, "block", "bit_depth"),
     "rgb16-low-bytes-plain-rows": ("f.png", lambda: _rgb16_low_bytes((0,)), "block", "bit_depth"),
     "rgb16-low-bytes-all-filters": ("f.png", lambda: _rgb16_low_bytes((1, 2, 3, 4, 0)), "block", "bit_depth"),
     "rgba16-alpha-low-bytes": ("f.png", _rgba16_low_bytes, "block", "bit_depth"),
