@@ -11,6 +11,7 @@ from typing import Callable
 import numpy as np
 import pydicom
 from pydicom.dataelem import RawDataElement
+from pydicom.charset import python_encoding
 from pydicom.dataset import Dataset
 from pydicom.errors import InvalidDicomError
 from pydicom.sequence import Sequence
@@ -149,7 +150,11 @@ class _Cleaner:
                 for i, item in enumerate(elem.value):
                     self.sweep(item, identity, f"{name}[{i}].", plain)
                 continue
-            if elem.value in (None, "", b"") or elem.keyword in _SWEEP_EXEMPT:
+            if elem.keyword == "SpecificCharacterSet":
+                _known_charsets(elem)   # a defined term or nothing: no words in it
+                continue
+            # set by this module at the top level only; an item's copy is like any other value
+            if elem.value in (None, "", b"") or (elem.keyword in _SWEEP_EXEMPT and not path):
                 continue
             if elem.VR in BINARY_VRS:
                 if elem.keyword == "PixelData" or elem.tag.group == 0x7FE0:
@@ -193,7 +198,15 @@ class _Cleaner:
         self.suspects = []
 
 
-_SWEEP_EXEMPT = {"PatientID", "DeidentificationMethod", "PatientIdentityRemoved", "SpecificCharacterSet"}
+_SWEEP_EXEMPT = {"PatientID", "DeidentificationMethod", "PatientIdentityRemoved"}
+
+
+def _known_charsets(elem) -> None:
+    """Keep only the character set terms pydicom knows (the first may be empty)."""
+    values = [elem.value] if isinstance(elem.value, str) else list(elem.value or [])
+    kept = [v for i, v in enumerate(values) if str(v).strip() in python_encoding or (i == 0 and not str(v).strip())]
+    if kept != values:
+        elem.value = kept[0] if len(kept) == 1 else kept
 
 
 def _decoded(ds: Dataset) -> np.ndarray | None:

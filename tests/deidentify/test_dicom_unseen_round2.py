@@ -239,6 +239,21 @@ def test_float_pixel_data_is_held_and_other_7fe0_values_go():
     _absent(_run(ds), OTHER)
 
 
+def test_words_in_attributes_the_module_itself_sets():
+    """SpecificCharacterSet keeps defined terms only; an item's DeidentificationMethod,
+    PatientIdentityRemoved or PatientID is swept like any value (only the top level is set here)."""
+    ds = _base()
+    ds.SpecificCharacterSet = ["ISO_IR 192", "LIN MEI YUN"]
+    item = Dataset()
+    item.DeidentificationMethod = f"by {OTHER}"
+    item.PatientIdentityRemoved = "LIN MEI YUN"
+    item.PatientID = "F223344556"
+    ds.ReferencedStudySequence = Sequence([item])
+    out = _run(ds)
+    _absent(out, OTHER, "LIN MEI YUN", "F223344556")
+    assert pydicom.dcmread(io.BytesIO(out)).SpecificCharacterSet == "ISO_IR 192"
+
+
 # --- free text --------------------------------------------------------------------------------
 
 FREE_TEXT = [("ImageComments", f"{OTHER} consented"), ("StudyDescription", f"CT for {OTHER}"),
