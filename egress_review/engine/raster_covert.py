@@ -461,7 +461,7 @@ def check_file(ctx: Context, spec: ManifestFile) -> None:
             or (raw[:4] == b"RIFF" and raw[8:12] == b"WEBP"):
         report(image_findings(raw, pol), {})
         return
-    for loc, mime, b64 in _embedded(ctx, spec, raw)[:200]:
+    for loc, mime, b64 in _embedded(ctx, spec, raw):
         if mime == "image/svg+xml":
             try:               # an SVG inside: its own data: URIs are pictures too
                 inner = decode(base64.b64decode(b64)) or ""
