@@ -87,6 +87,9 @@ NUMBER_PART = re.compile(r"(?:手机|电话|市话|行动电话|联络电话|家
                          r"(?:号码|号)?[ \t]*的?[ \t]*(?:末|后|前|最后)[ \t]*[0-9一二三四五六七八九十]{1,2}[ \t]*(?:码|位|个字|个号码)"
                          r"[ \t]*(?:是|为|[:：])?[ \t]*(?P<v>[0-9]{2,6})(?![0-9])")
 
+# (what every NUMBER_PART match holds, led by a character set: skipped to at C speed)
+_NUMBER_PART_GATE = re.compile(r"[末后前最](?<!最后)[ \t]*(?:后[ \t]*)?[0-9一二三四五六七八九十]{1,2}[ \t]*(?:码|位|个字)")
+
 KIND = {"ID": "ID", "ACCOUNT": "ACCOUNT", "ACCOUNT_NO": "ACCOUNT", "PLATE": "PLATE", "IP": "IP", "NUMBERED": "ID"}
 
 LABELLED = [(kind, needs_digit, re.compile(led_by(labels, first) + _GAP + _VALUE, re.IGNORECASE))
@@ -220,7 +223,7 @@ def find(simplified: str, original: str | None = None) -> tuple[tuple[int, int, 
             if any(c.isdigit() or c in "._" for c in m.group("h")) or _SOCIAL_BEFORE.search(
                     simplified, max(0, m.start() - 24), m.start()):
                 out.append((*m.span(), "ACCOUNT"))
-    if "码" in simplified or "位" in simplified or "个字" in simplified:
+    if _NUMBER_PART_GATE.search(simplified):
         out += [(*m.span("v"), "ID") for m in NUMBER_PART.finditer(simplified)]
     if "字第" in simplified:
         out += [(*m.span("v"), "ID") for m in LICENCE_NO.finditer(simplified) if any(c.isdigit() for c in m.group("v"))]

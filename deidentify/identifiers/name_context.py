@@ -39,6 +39,11 @@ PLAIN_DOT_CHARS = (r"[·‧•・.．](?<=[\u4e00-\u9fff][·‧•・.．])(?=[\
 # (one character set first: two branches opening with sets are tried at every position)
 _DOT_CHARS = re.compile(r"[·‧•・.．](?:(?<=[\u4e00-\u9fff][·‧•・.．])(?=[\u4e00-\u9fff])"
                         r"|(?<=[a-z][·‧•・.])(?=[A-Z][a-z]))")
+LATIN_INTRO_HAN = re.compile(r"[A-Za-z](?<![A-Za-z][A-Za-z])(?i:(?<=p)(?:t|atient)|(?<=m)(?:r|rs|s|iss)|(?<=i)nformant"
+                             r"|(?<=c)(?:ontact|aregiver))\.?[ \t]*[:：]?[ \t]*(?P<n>[\u4e00-\u9fff]{2,3})"
+                             r"(?=[ \t]*[,，(（)）;；]|[ \t]+[0-9A-Za-z])")
+# (every match: one of those words' letters, then blanks or a colon before a Han character)
+LATIN_INTRO_GATE = re.compile(r"[a-zA-Z]\.?[ \t]*[:：]?[ \t]*[\u4e00-\u9fff]")
 _LIST_SEP = re.compile(r"[ \t]*(?:、|,|，|及|和|与|以及)[ \t]*")
 
 
@@ -109,6 +114,13 @@ def find(simplified: str) -> list[tuple[int, int, float]]:
         if end:
             hits.append((i, end, 0.85))
     latin_titles = [m.end() for m in LATIN_TITLE_HAN.finditer(simp)] if LATIN_HAN_GATE.search(simp) else []
+    # (D1, round 3) the patient or a contact named in Han characters after an English word
+    # (Pt 粘耀宗, 92F; Informant: 滕美玲): a short run standing alone, whatever its surname
+    for m in (LATIN_INTRO_HAN.finditer(simp) if LATIN_INTRO_GATE.search(simp) else ()):
+        a, b = m.span("n")
+        if not is_word(simp[a:b], 5) and not any(x <= a < y for x, y, _ in hits) \
+                and simp[a:b] not in _INTRO_SET and simp[a:b] not in _TITLE_SET:
+            hits.append((a, b, 0.85))
     for i in latin_titles:          # Dr. 黄 转介: the surname alone is the doctor
         if not (i + 1 < len(simp) and _is_han(simp[i + 1])) or _acts(simp, i + 1):      # (Mr 陈|表示)
             hits.append((i, i + 1, 0.85))
@@ -221,7 +233,8 @@ def find(simplified: str) -> list[tuple[int, int, float]]:
                         or simp[end] in "等" or KIN_TITLE.match(simp, end) or titles.match(simp, end)):
                 hits.append((sep.end(), end, 0.85))
                 more = True
-    return hits
+    # (D1, round 3) a people is no person: 病人 阿美族, 案主 泰雅族, 个案为阿美|族人
+    return [h for h in hits if simp[h[1] - 1] != "族" and not simp.startswith("族", h[1])]
 
 
 # For the scrubber's prefilter: text where a bed, a one-character relation, a bracketed relation

@@ -85,7 +85,7 @@ CLINIC = re.compile("|".join(_SPECIALTIES))
 # such a name even when it is a word (建国).
 GIVEN_TOLD = re.compile(r"[名叫单本](?:(?<=名)字(?:叫做|叫作|叫|是|为)?|(?<=名)[叫为]|(?<=叫)做|(?<=单)名(?:一个)?"
                         r"|(?<=本)名|(?<=[人者子女儿他她其之的,，、;；。 \t]名)|(?<=名)(?<![\u4e00-\u9fff]名))"
-                        r"[ \t]*[:：]?[ \t]*(?:是|为|叫做|叫)?[ \t]*[「『“\"]?([\u4e00-\u9fff]{1,2})(?![\u4e00-\u9fff])")
+                        r"[ \t]*[:：]?[ \t]*(?:是|为|叫做|叫)?[ \t]*[「『“\"]?(?!字)([\u4e00-\u9fff]{1,2})(?![\u4e00-\u9fff])")
 # ... and a part after a Latin label (first name 明华, Surname: 林; ``name_forms`` checks the word
 # before "name")
 LATIN_TOLD = re.compile(r"[nN][aA][mM][eE][ \t]*[:：]?[ \t]*([\u4e00-\u9fff]{1,2})(?![\u4e00-\u9fff])")

@@ -135,3 +135,23 @@ def find_han(simplified: str) -> list[tuple[int, int]]:
         if nsn and (nsn[0] == "9" or LOCAL_CONTEXT.search(simplified, max(0, m.start() - 16), m.start())):
             out.append(m.span())
     return out
+
+
+# (D1, round 3) A number someone half-hid (0912-xxx-678, 0912345xxx, (02)2xxx-5678): the digits
+# left still narrow the holder down, as the last digits told alone do (手机后三码).  The shape of
+# a mobile or an area-coded line, 9-10 places with at least two of them x or *; led by 0 or (.
+PARTLY_HIDDEN = re.compile(r"[0(](?<![0-9A-Za-z][0(])(?:(?<=\()0[0-9]{1,2}\)|(?<=0)[0-9]{1,3})[ \t\-]?[0-9xX*]{2,4}"
+                           r"[ \t\-]?[0-9xX*]{3,4}(?![0-9A-Za-z*])")
+
+
+def find_partly_hidden(simplified: str) -> list[tuple[int, int]]:
+    """(start, end) of phone numbers with some digits written x or * (PARTLY_HIDDEN)."""
+    out = []
+    for m in PARTLY_HIDDEN.finditer(simplified):
+        g = m.group()
+        hidden = sum(c in "xX*" for c in g)
+        places = hidden + sum(c.isdigit() for c in g)
+        if hidden >= 2 and 9 <= places <= 10 and (g.startswith("09") or g.startswith("(0") or places == 9 or g[1] in "2345678"):
+            out.append(m.span())
+    return out
+

@@ -29,7 +29,7 @@ _CAP = (r"(?:(?:O['’])?[A-Z]{2,}(?:['’\-][A-Z]{2,})*(?![A-Za-z])|(?:Mc|Mac|O
 # English words that introduce a person, in the order they are tried at one place (grouped by
 # first letter below: under (?i) the engine would try the hundred branches one by one).
 _CONTEXT_EN = (
-    r"dr|mr|mrs|ms|miss|prof|patient|pt|name|c/o|cc|signed|signature|attending|fax[ \t]+to|attn|attention|"
+    r"dr|mr|mrs|ms|miss|prof|patient|pt|name|c/o|cc|signed|signature|attending|fax[ \t]+to|attn|attention|informant|"
     r"referred[ \t]+by|referring[ \t]+physician|physician|nurse|family|daughter|son|wife|husband|mother|"
     r"father|caregiver|contact|reported[ \t]+to|informed|specimen[ \t]+from|re|sister|brother|friend|"
     r"neighbou?r|partner|spouse|grandson|granddaughter|grandchild|aunt|uncle|cousin|guardian|employer|"
@@ -54,11 +54,13 @@ _CONTEXT_EN = (
     + "|" + "|".join(w + r"[ \t]+(?:with|to)" for w in ("spoke", "discussed", "talked")))
 
 
-_CONTEXT_FIRST = "先太老丈妻儿女媳婿朋家陪病患个外看照联主报申案姓签转医受配保被男室邻居翻口同社护移雇族原汉英"
+_CONTEXT_FIRST = "先太老丈妻儿女媳婿朋家陪病患个外看照联主报申案姓签转医受配保被男室邻居翻口同社护移雇族原汉英名泰越印菲马缅日韩美"
 _CONTEXT_ZH = ("家属|陪同者|病患|病人|患者|个案|外籍看护|看护|照顾者|联络人|主治医师|报告医师|申请医师|案母|案父|案妻|案夫|"
                "案子|案女|姓名为|姓名|签名|转介|医师|先生|太太|老公|老婆|丈夫|妻子|儿子|女儿|媳妇|女婿|朋友|受检者|受试者|"
                "外籍配偶|配偶|保险对象|被保险人|受益人|案主|男友|女友|室友|邻居|居服员|照服员|护理师|社工|翻译|口译|"
-               "同事|病人为|病患为|患者为|个案为|名为|外籍劳工|移工|外劳|雇主|老伴|族名|原住民名|汉名|英文名")
+               "同事|病人为|病患为|患者为|个案为|名为|外籍劳工|移工|外劳|雇主|老伴|族名|原住民名|汉名|英文名|名字|族|"
+               # (a nationality before a carer's or spouse's name: 泰籍 Somsak; not 国籍, 户籍)
+               "泰籍|越籍|印籍|菲籍|越南籍|印尼籍|菲律宾籍|泰国籍|马来西亚籍|缅甸籍|日籍|韩籍|美籍|外籍")
 _CONTEXT_TAIL = r"[ \t]*[:：]?[ \t]*[(（]?"
 # The plain form: a look-ahead for the first characters, then the words.  Python's engine tries a
 # pattern that opens with a look-ahead at every position; _CONTEXT below opens each branch with
@@ -306,11 +308,12 @@ AGE_SEX_AFTER = re.compile(r"(?P<n>[A-Z](?<![A-Za-z][A-Z])[a-z]+(?:[ \t]+[A-Z][a
 
 # (a diagnosis written in the same place, Septic Shock, 70F; Lung Cancer (62M): English word
 # endings and the body's and clinic's plain words, which no such name holds)
-_CLINICAL_ENDING = re.compile(r"(?:itis|osis|emia|aemia|oma|ic|al|ia|ure|tion|sion|ness|ment|ing|ed|ous|ive|ary|ory|ism"
-                              r"|ity|er|or|ology|ectomy|otomy|plasty|pathy|algia|uria|ase|ome|oid|cyte)$")
+_CLINICAL_ENDING = re.compile(r"(?:itis|osis|emia|aemia|oma|ic|al|ia|ure|tion|sion|ness|ment|ed|ous|ive|ary|ory|ism"
+                              r"|ity|er|or|ology|ectomy|otomy|plasty|pathy|algia|uria|ase|ome|oid|cyte)$")   # (not -ing: Kusing)
 _CLINICAL_PLAIN = frozenset("""lung heart liver kidney brain chest pain knee hip back head neck shock stroke fever cough trauma
 fall injury tumor tumour mass bleed bleeding right left acute chronic post status rule out bone skin eye ear nose throat
 sick sinus syndrome disease disorder failure infection fracture cancer type stage grade follow up
+bleeding swelling vomiting wheezing burning tingling fainting falling walking
 hand foot leg arm wound burn ulcer sepsis asthma flu covid anemia dengue gout colon breast prostate ovary uterus spine
 """.split())
 _BEFORE_HEADER = re.compile(r"(?:^|[\n\r:：\-\u4e00-\u9fff(（])[ \t]*$")

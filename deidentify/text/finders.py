@@ -189,7 +189,8 @@ _DOB_GATE = re.compile(r"[年dDbByY](?:(?<=年)[ \t]*次|(?i:(?<=d)(?:ob|\.o\.b)
 
 def phone_spans(simp: str, original: str) -> list[tuple[int, int]]:
     return ((tw_phone.find(simp) if _PHONE_GATE.search(simp) else [])
-            + (tw_phone.find_han(simp) if "零" in simp or "〇" in simp else []))
+            + (tw_phone.find_han(simp) if "零" in simp or "〇" in simp else [])
+            + (tw_phone.find_partly_hidden(simp) if "x" in simp or "X" in simp or "*" in simp else []))
 
 
 def address_spans(simp: str, original: str) -> list[tuple[int, int]]:

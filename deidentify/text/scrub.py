@@ -79,6 +79,7 @@ _PREFILTERS = [re.compile(p, re.IGNORECASE) for p in (
     literal_led(tw_phone.LOCAL_CONTEXT.pattern.split("[^")[0][3:-1], "电手联市家宅住公传分拨行号tpfcm"),  # phone words
     r"@", finders._AT_WORD_GATE.pattern,                           # e-mail, spelt out too
     r"[零〇][零〇一二三四五六七八九]{6}",                               # phones in Chinese numerals
+    tw_phone.PARTLY_HIDDEN.pattern,                                # phones with some digits hidden
     # addresses: what deidentify.identifiers.address accepts holds a house number, lane or
     # alley, or a city/district followed by a road, section or village
     r"[0-9一二三四五六七八九十百零〇两][ \t]*[号巷弄邻]",
@@ -347,7 +348,7 @@ def candidate_indices(texts: Sequence[str], options: ScrubOptions | None = None,
     # context words whose cached window decision finds no name (转介|复健科) are screened out
     by_context = ({i for m in _NAME_CONTEXT.finditer(view) if (i := rest_of(m.start())) not in hard
                    and name_context.may_hold_name(view, m.group(), m.start(), m.end())}
-                  | in_rest(_DOT) | in_rest(name_context.SURNAME_THEN_GIVEN)
+                  | in_rest(_DOT) | in_rest(name_context.SURNAME_THEN_GIVEN) | in_rest(name_context.LATIN_INTRO_HAN)
                   | set().union(*map(in_rest, name_context.EXTRA_CONTEXT_SCANS))
                   | {i for m in _FOLLOWER.finditer(view) if (i := rest_of(m.start())) not in hard
                      and _opens_sentence(view, m.start())

@@ -6,7 +6,7 @@ letter by letter, names and numbers broken over a line), family histories naming
 surname and kinship (王媽媽, 陳姓案夫, 其女林小姐), indigenous names in Han and Latin letters,
 foreign carers (Nguyen Thi Lan, Siti Aminah), Tongyong/Wade-Giles/Hakka spellings, ROC dates of
 birth in every writing (一一二年三月五日, 112.3.5, birth year alone), ages of 90 and over in
-shorthand (F/92, 92F), bed numbers, passports, ARC numbers of both forms, LINE accounts written
+shorthand (F/92, 92/F, 92-yo, (92y)), phones half hidden (0912-xxx-678), bed numbers, passports, ARC numbers of both forms, LINE accounts written
 賴 or 加LINE, partial addresses (住在大同路那邊), schools and employers.
 
 Notes are built from fixed templates with slots; a seeded ``random.Random`` picks the slot
@@ -184,6 +184,8 @@ POOLS = {
     "school": lambda r: r.choice(SCHOOLS), "emp": lambda r: r.choice(EMPLOYERS),
     "wrap": lambda r: (lambda n: n[:2] + "\n" + n[2:])(r.choice([n for n in ZH_NAMES if len(n) == 3])),
     "spaced": lambda r: " ".join(r.choice(ZH_NAMES)),
+    "hidden": lambda r: r.choice([f"09{_digits(r, 2)}-xxx-{_digits(r, 3)}", f"09{_digits(r, 5)}xxx",
+                                  f"(0{r.choice('2347')})2xxx-{_digits(r, 4)}", f"09{_digits(r, 2)}-***-{_digits(r, 3)}"]),
     "short": lambda r: r.choice(["台大", "成大", "清大", "交大", "北醫", "高醫"]),
     "village": lambda r: r.choice(["霧台鄉好茶村", "蘭嶼鄉紅頭村", "秀林鄉富世村", "三地門鄉德文村", "卑南鄉利嘉村",
                                    "屏東縣牡丹鄉石門村"]),
@@ -289,6 +291,9 @@ TEMPLATES["family"] = [
     "IP：{IP:ip}；粉專 {URL:url}；mail: {EMAIL:email}",
     "Dx: [[Heart Failure]], 80M. Informant: {NAME:foreign}, caregiver.",
 ]
+TEMPLATES["triage"] += ["Age/Sex: {AGE:age}/F，[[GCS 15]]。聯絡電話 {PHONE:hidden}（女兒）。"]
+TEMPLATES["fax"] += ["RE: {NAME:caps} ({AGE:age}y) [[s/p fall]], tel {PHONE:hidden}"]
+TEMPLATES["mixed"] += ["{AGE:age}-yo woman, [[CKD stage 4]]; {AGE:age}yr husband at home."]
 TYPES = tuple(TEMPLATES)
 _SLOT = re.compile(r"\{(\w+):(\w+)\}|\{?\[\[(.+?)\]\]\}?|\|")
 

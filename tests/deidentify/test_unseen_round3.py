@@ -2,8 +2,8 @@
 triage, pharmacy consults, home care, hospice, SOAP/SBAR hand-overs, English referral letters,
 OCR'd faxes, family histories), scored through ``scrub_texts`` with the policy's cut-offs.
 
-Before this round the same notes gave NAME 95.0 %, ID 77.8 %, ADDRESS 42.9 %, RECORD 87.5 %,
-ACCOUNT 33.3 %, AGE 91.7 %, SCHOOL 33.3 %, EMPLOYER 75.0 % and masked 4 ordinary phrases (see
+Before this round the same notes gave NAME 93.0 %, ID 77.8 %, PHONE 84.6 %, ADDRESS 42.9 %, RECORD 87.5 %,
+ACCOUNT 33.3 %, AGE 68.8 %, SCHOOL 33.3 %, EMPLOYER 75.0 % and masked 4 ordinary phrases (see
 docs/data-plane.md, "Round 3").  Every class must now reach 99 %, no ordinary phrase of the notes may
 be touched, and the ordinary phrases that sit next to each new rule stay as they are.
 """
@@ -26,7 +26,7 @@ def result(notes):
 
 
 def test_the_set_is_fixed_and_covers_every_class_and_kind(notes, result):
-    assert 60 <= len(notes) <= 150
+    assert 60 <= len(notes) <= 160
     assert {n.kind for n in notes} == set(TYPES)
     assert [n.text for n in generate()] == [n.text for n in notes]       # seeded: the same every run
     for cls in CLASSES:
@@ -97,3 +97,26 @@ def test_each_closed_class_alone(text, value):
     assert not any(kept[i] for i in range(a, a + len(value)) if not text[i].isspace()), out
     if "內容為照護日記" in text:
         assert out.endswith("，內容為照護日記"), out       # the URL ends where the sentence goes on
+
+
+# Found by the second pass over the generator (age and phone shorthand, names after English words)
+MORE = [
+    ("92-yo woman", "92"), ("92yr male", "92"), ("(92y) s/p fall", "92"), ("Age/Sex: 92/F", "92"),
+    ("0912-xxx-678", "0912-xxx-678"), ("手機 0912345xxx", "0912345xxx"), ("電話 (02)2xxx-5678", "(02)2xxx-5678"),
+    ("Pt 粘耀宗, 92F, s/p PCI.", "粘耀宗"), ("Informant: Siti Aminah, caregiver.", "Siti Aminah"),
+    ("S: Lawa Kusing, 62M", "Lawa Kusing"), ("病人 阿美族 名字 Lisin", "Lisin"), ("撒奇萊雅族 Kawas Nakaw", "Kawas Nakaw"),
+    ("泰籍 Somsak 陪同", "Somsak"), ("外號黑輪", "黑輪"),
+]
+MORE_ORDINARY = ["smoking 40 yrs", "BP 92/60", "lot 0x12345678", "order 09xx", "Pt 病人, 62M", "Pt 意識清楚, 62M",
+                 "Dx: Bleeding Ulcer, 70F", "pt 男性, 62y", "1992年", "個案為阿美族人", "案主 泰雅族", "國籍 Taiwan",
+                 "戶籍 Taipei", "族群 Hakka", "名字叫不出來"]
+
+
+@pytest.mark.parametrize("text,value", MORE, ids=[v for _, v in MORE])
+def test_more_closed_members_alone(text, value):
+    test_each_closed_class_alone(text, value)
+
+
+@pytest.mark.parametrize("text", MORE_ORDINARY)
+def test_more_ordinary_phrases_stay(text):
+    assert scrub_texts([text])[0] == text
