@@ -190,8 +190,10 @@ class _Cleaner:
     def sweep_suspects(self) -> None:
         """Remove each label or binary value in which the free-text scrubber masks anything
         (one scrubber call for the object)."""
-        hits = text_values.flagged([text for _, _, _, text in self.suspects])
-        for (ds, tag, name, _), hit in zip(self.suspects, hits):
+        unique = list(dict.fromkeys(text for _, _, _, text in self.suspects))   # per-frame groups repeat
+        hit_of = dict(zip(unique, text_values.flagged(unique)))
+        for (ds, tag, name, text) in self.suspects:
+            hit = hit_of[text]
             if hit and tag in ds:
                 del ds[tag]
                 self.report.residual_removed.append(name)
