@@ -58,26 +58,34 @@ def find(simp: str, names: list[tuple[int, int]]) -> list[tuple[int, int]]:
 _LATIN_WORD = re.compile(r"[A-Za-z]")
 
 
+def occurrences(simp: str, w: str) -> list[tuple[int, int]]:
+    """Every place the text writes the name ``w`` (already stripped): Han names of two
+    characters or more; Latin ones of three letters or more, as whole words."""
+    if len(w.replace(" ", "")) < 2:
+        return []
+    latin = bool(_LATIN_WORD.search(w))
+    if latin and len(w) < 3:
+        return []
+    out: list[tuple[int, int]] = []
+    at = simp.find(w)
+    while at >= 0:          # (str.find: a regex compiled per name cost more than the scan)
+        end = at + len(w)
+        if not (latin and ((at and simp[at - 1].isascii() and simp[at - 1].isalpha())
+                           or (end < len(simp) and simp[end].isascii() and simp[end].isalpha()))):
+            out.append((at, end))
+        at = simp.find(w, at + 1)
+    return out
+
+
 def repeats(simp: str, names: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """Every other place the text writes a found name again (Wati … Wati 的手机, 林美华 … 美华
-    is not this: the same characters only): a name once found is masked wherever it stands.
-    Han names of two characters or more; Latin ones of three letters or more, as whole words."""
+    is not this: the same characters only): a name once found is masked wherever it stands."""
     out: list[tuple[int, int]] = []
     seen: set[str] = set()
     for a, b in names:
         w = simp[a:b].strip()
-        if w in seen or len(w.replace(" ", "")) < 2:
+        if w in seen:
             continue
         seen.add(w)
-        latin = bool(_LATIN_WORD.search(w))
-        if latin and len(w) < 3:
-            continue
-        at = simp.find(w)
-        while at >= 0:          # (str.find: a regex compiled per name cost more than the scan)
-            end = at + len(w)
-            if not (a <= at < b) and not (latin and ((at and simp[at - 1].isascii() and simp[at - 1].isalpha())
-                                                     or (end < len(simp) and simp[end].isascii()
-                                                         and simp[end].isalpha()))):
-                out.append((at, end))
-            at = simp.find(w, at + 1)
+        out += [(at, end) for at, end in occurrences(simp, w) if not (a <= at < b)]
     return out

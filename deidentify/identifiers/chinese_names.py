@@ -14,6 +14,7 @@ surname, which keeps jieba off the vast majority of clinical sentences.
 """
 from __future__ import annotations
 
+import bisect
 import functools
 import logging
 import os
@@ -192,10 +193,18 @@ def find_names(text: str, simplified: str | None = None, *, use_jieba: bool = Tr
     simp = simplified if simplified is not None else to_simplified(text)
     hits: list[NameHit] = [NameHit(m.start(1), m.end(1), 0.85, "label") for m in _LABEL_RE.finditer(simp)
                            if m.group(1) not in _CONTEXT_WORDS]
+    # (a name found from a surname starts at or after the previous one's end, so ``covered``
+    # answers for those; the labelled names, in order and apart, are looked up by bisection -
+    # a scan of every hit per surname cost the square of a note full of names)
+    label_starts = [h.start for h in hits]
+    labels = list(hits)
     covered = -1
     for m in surname_re.finditer(simp):
         i, s_end = m.start(), m.end()
-        if i < covered or (hits and any(h.start <= i < h.end for h in hits)):
+        if i < covered:
+            continue
+        k = bisect.bisect_right(label_starts, i) - 1
+        if k >= 0 and i < labels[k].end:
             continue
         # 於 → 于, 餘 → 余, 範 → 范: a Traditional character that only becomes a surname
         # after conversion is not one.  (Most surnames are written as they are normalised.)

@@ -254,9 +254,21 @@ def alias_findings(simp: str, found: list[Finding]) -> list[Finding]:
         return []
     out = [("ALIAS_PERSON", x, y, score) for a, b, score in named
            for x, y in (aliases.find(simp, [(a, b)]) if "(" in simp or "（" in simp else ())]
-    # ... and every other place the text writes a found name (or its alias) again
-    return out + [("ALIAS_PERSON", x, y, score) for a, b, score in named + [f[1:] for f in out]
-                  for x, y in aliases.repeats(simp, [(a, b)])]
+    # ... and every other place the text writes a found name (or its alias) again.  Each
+    # distinct name is looked for once, and each place it stands gets the best score of the
+    # findings that do not already cover it: a finding looking for its own word again gave
+    # k x k findings for a name written k times (the square of a crafted note's length).
+    by_word: dict[str, list[tuple[int, int, float]]] = {}
+    for a, b, score in named + [f[1:] for f in out]:
+        by_word.setdefault(simp[a:b].strip(), []).append((a, b, score))
+    for w, spans in by_word.items():
+        spans.sort(key=lambda f: -f[2])
+        for x, y in aliases.occurrences(simp, w):
+            # (the best finding elsewhere: spans covering x are the same word at x, so few)
+            best = next((sc for a, b, sc in spans if not (a <= x < b)), None)
+            if best is not None:
+                out.append(("ALIAS_PERSON", x, y, best))
+    return out
 
 
 def alias_spans(simp: str, original: str) -> list[tuple[int, int, float]]:
