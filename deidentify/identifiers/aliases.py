@@ -22,7 +22,8 @@ _NOT_ALIAS_HAN = frozenset("""案女 案子 案妻 案夫 案母 案父 案孙 �
 配偶 太太 先生 丈夫 妻子 孙子 孙女 媳妇 女婿 哥哥 姐姐 弟弟 妹妹 看护 外佣 邻居 朋友 同事 室友 监护人 联络人 照顾者
 汉名 族名 本名 原名 小名 英文名 化名 中文名 昵称 暱称 别名 男性 女性 男生 女生 已殁 殁 已故 歿 签名 代签 主治 医师
 护理师 社工 住院医师 主任 病人之子 病人之女 病患之子 病患之女 之子 之女 之妻 之夫 之母 之父 长子 长女 次子 次女
-已婚 未婚 离婚 丧偶 同住 独居 外籍 本国籍 越南籍 印尼籍 菲律宾籍 泰国籍 日籍 美籍""".split())
+已婚 未婚 离婚 丧偶 同住 独居 外籍 本国籍 越南籍 印尼籍 菲律宾籍 泰国籍 日籍 美籍
+印尼 越南 泰国 菲律宾 马来西亚 缅甸 柬埔寨 日本 韩国 美国 中国 大陆 香港 澳门 新加坡 台湾 印度 尼泊尔""".split())
 _NOT_ALIAS_LATIN = frozenset("""patient pt daughter son wife husband mother father sister brother spouse partner
 carer caregiver friend neighbour neighbor guardian contact self m f male female man woman boy girl deceased
 chinese english vietnamese indonesian filipino thai japanese korean aboriginal indigenous taiwanese american

@@ -43,7 +43,7 @@ _EN_PATTERNS = [
                r"driver|worker)\s+(?:at|for|by|with)\s+(?P<e>(?:[A-Z][\w&.\-]*|\d[\w\-]*)"
                r"(?:\s+(?:[A-Z][\w&.\-]*|&|of))*)"),
     re.compile(r"\b(?:employer|company|workplace)\s*[:：]\s*(?P<e>[^\n,;]{2,40}?)(?=\s*(?:[,;\n]|$))", re.I),
-    re.compile(r"(?:雇主|任職公司|服務單位|工作單位|公司名稱)\s*[:：]\s*(?P<e>[^\n，。,;；]{2,20})"),
+    re.compile(r"(?:雇主|任職公司|服務單位|工作單位|公司名稱|工作地點|工作地点|任職單位|服務公司)\s*[:：]\s*(?P<e>[^\n，。,;；]{2,20})"),
 ]
 _EN_GENERIC = re.compile(r"^(?:a|an|the|home|local|some|his|her|their|our|this|that|night|day|"
                          r"hospital|clinic|school|factory|company|restaurant|store|shop|bank|farm|"

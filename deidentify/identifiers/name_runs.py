@@ -51,7 +51,7 @@ _SPACED_NAME = re.compile(r"[\u4e00-\u9fff]{1,2}(?:[ \t][\u4e00-\u9fff]{1,2}){1,
 _SPACED_BEFORE = re.compile(r"(?<![\u4e00-\u9fff])[\u4e00-\u9fff]{1,2}(?:[ \t][\u4e00-\u9fff]{1,2}){1,3}[ \t]?$")
 # A nickname in quotes after the word that announces it (昵称「胖虎」, 绰号"阿炮"): the quoted words,
 # whatever they are (a nickname is often an ordinary word).
-QUOTED_NICKNAME = re.compile(r"(?:昵称|暱称|绰号|小名|外号|叫做|名叫|人称|称为|自称|名字叫|名字是|名字为|取名|命名为)[ \t]*[:：]?[ \t]*[「『“\"'](?P<n>[^」』”\"'\n]{1,12})[」』”\"']")
+QUOTED_NICKNAME = re.compile(r"(?:昵称|暱称|绰号|小名|外号|叫做|名叫|人称|称为|自称|名字叫|名字是|名字为|取名|命名为)[ \t]*[:：]?[ \t]*(?:是|为|叫)?[ \t]*[「『“\"'](?P<n>[^」』”\"'\n]{1,12})[」』”\"']")
 _QUOTE = re.compile(r"[「『“\"']")      # every QUOTED_NICKNAME match holds one
 
 

@@ -27,9 +27,10 @@ ATTENDS_AFTER = re.compile(r"在[ \t]*(?P<n>(?:(?![在于到去的了])[\u4e00-\
 # a university by its short name before its department or students (台大医学系学生, 成大毕业)
 _SHORT = "台大|成大|清大|交大|政大|师大|北医|高医|中医大|辅大|淡大|阳明交大|中兴|长庚|东吴|逢甲|东海"
 _SHORT_AFTER = r"(?=[\u4e00-\u9fff]{0,4}?(?:系|学生|研究所|毕业|就读|念书|硕士|博士))"
-SHORT_UNIVERSITY = re.compile(r"(?:(?<=[在是读念于])|(?<=就读)|(?<=毕业于))(?P<n>" + _SHORT + ")" + _SHORT_AFTER)
+SHORT_UNIVERSITY = re.compile(r"(?:(?<=[在是读念于上])|(?<=就读)|(?<=毕业于))(?P<n>" + _SHORT + ")"
+                              + r"(?:" + _SHORT_AFTER + r"|(?<=读..)|(?<=念..)|(?<=考上..))(?![\u4e00-\u9fff]*?医院)")
 # (for the scrubber's prefilter: the names first, grouped by first character, skipped to at C speed)
-SHORT_PREFILTER = by_first_char(_SHORT) + _SHORT_AFTER
+SHORT_PREFILTER = "(?:" + by_first_char(_SHORT) + ")(?:" + _SHORT_AFTER + r"|(?<=[读念上]..))"
 # what every match holds: a school kind (for the scrubber's prefilter too)
 GATE = re.compile(r"国小|国中|小学|中学|高中|高职|高工|高商|高农|附中|附小|实小|实中|女中|一中|二中|科大|护专|护校|家商|商职|工职"
                   r"|学校|学院|幼儿园|幼稚园|托儿所|大学")
@@ -51,7 +52,7 @@ def find(simplified: str) -> list[tuple[int, int]]:
 
 
 # what every SHORT_UNIVERSITY match is followed by (also the scrubber's prefilter)
-SHORT_GATE = re.compile(r"系|学生|研究所|毕业|就读|念书|硕士|博士")
+SHORT_GATE = re.compile(r"系|学生|研究所|毕业|读|念|考上|硕士|博士")
 
 
 def find_short_universities(simplified: str) -> list[tuple[int, int]]:

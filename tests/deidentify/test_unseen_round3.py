@@ -105,11 +105,14 @@ MORE = [
     ("0912-xxx-678", "0912-xxx-678"), ("手機 0912345xxx", "0912345xxx"), ("電話 (02)2xxx-5678", "(02)2xxx-5678"),
     ("Pt 粘耀宗, 92F, s/p PCI.", "粘耀宗"), ("Informant: Siti Aminah, caregiver.", "Siti Aminah"),
     ("S: Lawa Kusing, 62M", "Lawa Kusing"), ("病人 阿美族 名字 Lisin", "Lisin"), ("撒奇萊雅族 Kawas Nakaw", "Kawas Nakaw"),
-    ("泰籍 Somsak 陪同", "Somsak"), ("外號黑輪", "黑輪"),
+    ("泰籍 Somsak 陪同", "Somsak"), ("外號黑輪", "黑輪"), ("長孫吳柏翰就讀台大", "台大"), ("考上成大", "成大"),
+    ("看護工 Ani（印尼）手機 0978-111-222", "Ani"), ("村長 Umin 協助", "Umin"), ("病人的LINE暱稱是「小美愛貓」", "小美愛貓"),
+    ("工作地點：新竹科學園區台積電十二廠", "台積電"),
 ]
 MORE_ORDINARY = ["smoking 40 yrs", "BP 92/60", "lot 0x12345678", "order 09xx", "Pt 病人, 62M", "Pt 意識清楚, 62M",
                  "Dx: Bleeding Ulcer, 70F", "pt 男性, 62y", "1992年", "個案為阿美族人", "案主 泰雅族", "國籍 Taiwan",
-                 "戶籍 Taipei", "族群 Hakka", "名字叫不出來"]
+                 "戶籍 Taipei", "族群 Hakka", "名字叫不出來", "在台大醫院就醫", "長庚醫院", "念書", "看護工協助翻身",
+                 "工作地點：工廠", "工作地點：家裡附近"]
 
 
 @pytest.mark.parametrize("text,value", MORE, ids=[v for _, v in MORE])
@@ -120,3 +123,8 @@ def test_more_closed_members_alone(text, value):
 @pytest.mark.parametrize("text", MORE_ORDINARY)
 def test_more_ordinary_phrases_stay(text):
     assert scrub_texts([text])[0] == text
+
+
+def test_a_country_in_brackets_is_no_other_name():
+    out = scrub_texts(["看護 Ani（印尼）手機", "外籍看護阮氏蘭（越南）"])
+    assert out == ["看護 <NAME>（印尼）手機", "外籍看護<NAME>（越南）"], out
