@@ -325,12 +325,13 @@ def words_of_program(text: str, name: str) -> list[str]:
     """What of a program is meant to be read as words: its comments together, then each
     string literal alone (strings together are mostly keys and column names, not prose);
     the whole text when no lexer knows the language."""
-    from pygments.lexers import get_lexer_for_filename
     from pygments.token import Comment, String
     from pygments.util import ClassNotFound
 
+    from egress_review.engine.readers.lexers import lexer_for
+
     try:
-        lexer = get_lexer_for_filename(name, stripnl=False, ensurenl=False)
+        lexer = lexer_for(name)
     except ClassNotFound:
         return [text]
     from egress_review.engine.readers.code import for_lexer

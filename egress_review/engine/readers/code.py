@@ -41,9 +41,10 @@ def for_lexer(text: str) -> str:
 
 
 def read(raw: bytes, name: str) -> Content:
-    from pygments.lexers import get_lexer_for_filename
     from pygments.token import Comment, String
     from pygments.util import ClassNotFound
+
+    from egress_review.engine.readers.lexers import lexer_for
 
     out = Content("code")
     if (text := text_or_unread(raw, out)) is None:
@@ -83,7 +84,7 @@ def read(raw: bytes, name: str) -> Content:
         for unit in units:
             out.add(unit)
     try:
-        lexer = get_lexer_for_filename(name, stripnl=False, ensurenl=False)
+        lexer = lexer_for(name)
     except ClassNotFound:
         out.fail({}, "no lexer for this program's language: its comments and strings are unread")
         return out
