@@ -14,6 +14,12 @@ CHECK = "declaration"
 KINDS = {"table"}
 
 
+def keys_only(spec: ManifestFile, columns: list[str]) -> bool:
+    """Every column of the table declared a grouping key (nothing counted or measured)."""
+    return bool(columns) and all((r := spec.role_of(c)) is not None and r.role == "group"
+                                 for c in columns)
+
+
 def check_file(ctx: Context, spec: ManifestFile) -> None:
     table = ctx.tables[spec.path]
     cols = set(table.columns)
@@ -29,8 +35,7 @@ def check_file(ctx: Context, spec: ManifestFile) -> None:
                     location={"column": name, "row": 0, "line": table.header_line},
                     en=f"Column {name!r} is not declared (group, count or statistic).",
                     zh=f"欄位 {name!r} 未宣告用途（分組、計數或統計量）。")
-    if table.columns and all((r := spec.role_of(c)) is not None and r.role == "group"
-                             for c in table.columns):
+    if keys_only(spec, list(table.columns)):
         # keys alone aggregate nothing: each row may be one person's record (E1), and a
         # count among them escapes every rule for counts; declaring keys adds no protection
         ctx.add(rule="E1", check=CHECK, severity="review", file=spec.path, location={},

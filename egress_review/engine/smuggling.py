@@ -100,6 +100,26 @@ def is_pickle(raw: bytes, suffix: str) -> bool:
     return len(raw) > 3 and raw[0] == 0x80 and 2 <= raw[1] <= 5 and raw.rstrip(b"\x00").endswith(b".")
 
 
+def not_the_document(names: list[str], suffix: str) -> bool:
+    """A zip named as an office document that lacks the document's own part."""
+    return bool(names) and OFFICE_PART[suffix] not in names
+
+
+def foreign_model_members(names: list[str]) -> list[str]:
+    """Members of a zip named as a PyTorch/Keras model that no such model holds."""
+    return [n for n in names if not _MODEL_ZIP_PART.search(n) or _DATA_MEMBER.search(n)]
+
+
+def text_under_binary_name(raw: bytes) -> bool:
+    """Text bytes where the name promises binary weights or a data store."""
+    return decode(raw) is not None
+
+
+def signed_data(kind: str | None) -> bool:
+    """A format with a signature of its own (Parquet, SQLite, PDF, a picture …)."""
+    return kind in _SIGNED_DATA
+
+
 def _container(ctx: Context, spec: ManifestFile, full: Path, raw: bytes) -> bool:
     """Magic bytes vs extension, archives, office internals. False: stop scanning this file."""
     suffix = full.suffix.lower()
@@ -124,7 +144,7 @@ def _container(ctx: Context, spec: ManifestFile, full: Path, raw: bytes) -> bool
                 names = z.namelist()
         except zipfile.BadZipFile:
             names = []
-        if names and OFFICE_PART[suffix] not in names:
+        if not_the_document(names, suffix):
             # a plain archive named as a document: its members would go unread
             _add(ctx, spec, "block", {"detected": "zip", "extension": suffix,
                                       "members": names[:10]},
@@ -151,8 +171,7 @@ def _container(ctx: Context, spec: ManifestFile, full: Path, raw: bytes) -> bool
     if kind == "zip" and suffix in (".pt", ".pth", ".keras", ".ckpt"):
         try:
             with zipfile.ZipFile(full) as z:
-                foreign = [n for n in z.namelist()
-                           if not _MODEL_ZIP_PART.search(n) or _DATA_MEMBER.search(n)]
+                foreign = foreign_model_members(z.namelist())
         except zipfile.BadZipFile:
             foreign = []          # not a readable zip: weights go to the committee unread
         if foreign:
@@ -178,7 +197,7 @@ def _container(ctx: Context, spec: ManifestFile, full: Path, raw: bytes) -> bool
             return False
         return True
     expected = EXPECTED.get(suffix)
-    if expected is not None and None in expected and kind is None and decode(raw) is not None:
+    if expected is not None and None in expected and kind is None and text_under_binary_name(raw):
         # weights are binary: text under a weights name is a table or prose read by no check
         _add(ctx, spec, "block", {"detected": "text", "extension": suffix},
              f"A {suffix} file should be binary (model weights or a data store) but holds text: "
@@ -186,7 +205,7 @@ def _container(ctx: Context, spec: ManifestFile, full: Path, raw: bytes) -> bool
              f"副檔名 {suffix} 應為二進位檔（模型權重或資料庫），但內容為純文字：請使用符合內容的副檔名。")
         return False
     if expected is not None and kind not in expected and (None not in expected
-                                                          or kind in _SIGNED_DATA):
+                                                          or signed_data(kind)):
         _add(ctx, spec, "block", {"detected": kind or "unknown", "extension": suffix},
              f"The content ({kind or 'unknown'}) does not match the extension {suffix}.",
              f"檔案內容（{kind or '未知'}）與副檔名 {suffix} 不符。")

@@ -83,6 +83,24 @@ def _row_numbers(table: Table, col: str) -> bool:
                 and (np.array_equal(v, np.arange(len(v))) or np.array_equal(v, np.arange(1, len(v) + 1))))
 
 
+def key_is_count(table: Table, col: str) -> bool:
+    """A key column of a table of keys alone that its header names a count (n, persons, 人數)."""
+    return header_role(col) == "count" and not _row_numbers(table, col)
+
+
+def other_bases(table: Table, statistic: str, bases: list[str], counts: set[str]) -> list[str]:
+    """Bases of a percent besides its declared denominator: its declared units column, and the
+    persons counted beside a denominator of events (visits, claims).  Not for rates: a rate's
+    units are persons beside person-time, and rate × persons is no count."""
+    if statistic != "percent" or not bases:
+        return []
+    more = bases[1:]
+    if counts_events(bases[0]):
+        more += [c for c in table.columns if c in counts and header_role(c) == "count"
+                 and not counts_events(c)]
+    return [b for b in dict.fromkeys(more) if b != bases[0]]
+
+
 def _infer_counts(table: Table) -> None:
     found: list[str] = []
     # a histogram's bin edges are its groups, not counts (bins.py); the threshold's default
@@ -100,7 +118,7 @@ def _infer_counts(table: Table) -> None:
             others = [g for g in table.group_cols if g != col and g not in found]
             if others and _keys_rows(table, others) and not _row_numbers(table, col):
                 found.append(col)
-            elif only_keys and header_role(col) == "count" and not _row_numbers(table, col):
+            elif only_keys and key_is_count(table, col):
                 # a table of keys alone counts nothing: a column headed n, persons, 人數 is
                 # its count, declared a key so that no threshold looked at it
                 found.append(col)
@@ -397,10 +415,6 @@ def _implied_counts(table: Table, m: int, as_statistic: dict[str, str] | None = 
         if statistic not in ("percent", "rate") or as_statistic is not None and col not in as_statistic:
             continue
         bases = [b for b in (role.denominator_column, role.units_column) if b in counts]
-        if statistic == "percent" and bases and counts_events(bases[0]):
-            # a percent over visits or claims, beside a count of persons: of those, perhaps
-            bases += [c for c in counts if c not in bases and header_role(c) == "count"
-                      and not counts_events(c)]
         if not bases:
             continue
         v = table.numeric(col)
@@ -419,8 +433,7 @@ def _implied_counts(table: Table, m: int, as_statistic: dict[str, str] | None = 
         # the declared denominator first; a percent's units column declared beside it is the
         # requester's word too: a denominator that overstates the base (visits for persons) must
         # not hide the count the other gives away, so that one is tried as well (review)
-        # (a rate's units are persons beside person-time: rate × persons is no count)
-        for b, base in enumerate(list(dict.fromkeys(bases))[:1 if statistic == "rate" else None]):
+        for b, base in enumerate(bases[:1] + other_bases(table, statistic, bases, counts)):
             sure = True if len(scales) == 1 and b == 0 else "base" if b else "scale"
             n = table.numeric(base)
             for i in np.flatnonzero(~np.isnan(v) & ~np.isnan(n)):

@@ -411,3 +411,12 @@ def test_a_declared_exemption_submitted_over_http_is_refused(client, world):  # 
     r = submit(client, world, man=manifest(files=[bad]),
                files={"counts.csv": b"age_group,n\n20-39,3\n40-59,40\n"})
     assert 400 <= r.status_code < 500, r.text
+
+
+def test_a_lying_mime_type_changes_nothing(client, world):  # noqa: F811
+    """The upload's MIME type is the client's word: the file is read by its bytes."""
+    r = client.post("/api/requests", headers=world.auth("alice"),
+                    data={"manifest": json.dumps(manifest(files=[entry("t.csv", "figure")]))},
+                    files=[("files", ("t.csv", SMALL.encode(), "image/png"))])
+    assert r.status_code == 201, r.text
+    assert r.json()["verdict"] == "block", r.json()

@@ -40,6 +40,21 @@ def for_lexer(text: str) -> str:
     return "\n".join(line.rstrip() for line in text.split("\n"))
 
 
+def other_languages(text: str, suffix: str) -> list:
+    """The name declares a language, the text may be another (Python saved as .R, SQL in a
+    .py): the data shapes of the other grammars, read too.  Their lone count-named numbers are
+    not (in another language a setting like ``n_folds <- 5`` looks the same)."""
+    from egress_review.engine.readers.code_literals import python_literals, r_literals
+    from egress_review.engine.readers.data_statements import data_statements
+
+    units = python_literals(text) if suffix != "py" else []
+    units += [u for u in r_literals(text) if isinstance(u, TableUnit)] if suffix != "r" else []
+    for lang in ("r", "sql", "sas"):
+        if lang != suffix and not (lang == "sas" and suffix in ("do", "ado", "stata")):
+            units += data_statements(text, lang)
+    return units
+
+
 def read(raw: bytes, name: str) -> Content:
     from pygments.token import Comment, String
     from pygments.util import ClassNotFound
@@ -73,16 +88,8 @@ def read(raw: bytes, name: str) -> Content:
         out.fail(place, reason)
     for unit in data_statements(text, suffix):
         out.add(unit)
-    # the name declares a language, the text may be another (Python saved as .R, SQL in a .py):
-    # the other grammars' data shapes are read too; their lone count-named numbers are not (in
-    # another language a setting like n_folds <- 5 looks the same)
-    others = [python_literals(text)] if suffix != "py" else []
-    others += [[u for u in r_literals(text) if isinstance(u, TableUnit)]] if suffix != "r" else []
-    others += [data_statements(text, lang) for lang in ("r", "sql", "sas") if lang != suffix
-               and not (lang == "sas" and suffix in ("do", "ado", "stata"))]
-    for units in others:
-        for unit in units:
-            out.add(unit)
+    for unit in other_languages(text, suffix):
+        out.add(unit)
     try:
         lexer = lexer_for(name)
     except ClassNotFound:
