@@ -51,19 +51,26 @@ _LATIN_INTROS = frozenset("""看护 外佣 印佣 菲佣 越佣 移工 外劳 �
 _LATIN_AFTER = re.compile(r"[A-Z][a-z]{2,}(?:[ \t]+[A-Z][a-z]{2,}){0,2}(?![A-Za-z])")
 
 
-def _latin(simp: str, i: int) -> tuple[int, int] | None:
+# (D1, round 3) Carers from the Philippines are often called by a first name that is an English
+# word (菲律宾籍看护 Joy, 看护 Grace, 外佣 Hope): after a carer's word such a first name counts.
+_CARERS = frozenset("看护 外佣 印佣 菲佣 越佣 帮佣 保母 保姆 外籍看护 移工 外劳".split())
+
+
+def _latin(simp: str, i: int, carer: bool = False) -> tuple[int, int] | None:
     """A capitalised Latin name right after a context word (印佣 Wati, 家属 Amy Lin), unless
     one of its words is an ordinary English or clinical word (家属 Please, 看护 Amoxicillin is
-    a drug only a list could tell: left to the Latin name finders)."""
+    a drug only a list could tell: left to the Latin name finders) - after a carer's word, a
+    census first name counts even when it is a word too (看护 Joy)."""
     m = _LATIN_AFTER.match(simp, i)
     if not m:
         return None
-    from deidentify.identifiers.western_names import ordinary_word
+    from deidentify.identifiers.western_names import _census, ordinary_word
 
-    return None if any(ordinary_word(w) for w in m.group().split()) else m.span()
+    firsts = _census()[0] if carer else frozenset()
+    return None if any(ordinary_word(w) and w.lower() not in firsts for w in m.group().split()) else m.span()
 
 
 def latin_after(simp: str, word: str, i: int) -> tuple[int, int] | None:
     """A Latin name at ``i`` right after the context word ``word``, if ``word`` is one only a
     person follows."""
-    return _latin(simp, i) if word in _LATIN_INTROS else None
+    return _latin(simp, i, word in _CARERS) if word in _LATIN_INTROS else None

@@ -19,7 +19,7 @@ from deidentify.identifiers.normalise import led_by
 from deidentify.identifiers.regex_gate import literal_led
 
 # (a part of a number is still personal data: 身分证末四码 6789, ID no. last 4: 5678)
-_PART_OF = r"(?:[ \t]*(?:末|后|前|最后)[0-9一二三四五六七八九十]{1,2}(?:码|位|个字)|[ \t]*(?:last|first)[ \t]*[0-9]{1,2}(?:[ \t]*digits)?)?"
+_PART_OF = r"(?:[ \t]*(?:末|后|前|最后)[0-9一二三四五六七八九十]{1,2}(?:码|位|个字)(?:[ \t]*(?:是|为))?|[ \t]*(?:last|first)[ \t]*[0-9]{1,2}(?:[ \t]*digits)?)?"
 _GAP = (r"[ \t]*(?:[:：#=为是]|no\.?|number|号码|号|码)?" + _PART_OF + r"[ \t]*[:：#]?[ \t]*")
 # an ID written with separators (A 223 456 789) is one value; anything else up to a space
 _ID_SPACED = r"[a-z][ \t.\-]{0,3}[0-9a-d](?:[ \t.\-]{0,3}[0-9]){8}(?![0-9])"

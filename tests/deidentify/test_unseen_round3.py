@@ -107,7 +107,8 @@ MORE = [
     ("S: Lawa Kusing, 62M", "Lawa Kusing"), ("病人 阿美族 名字 Lisin", "Lisin"), ("撒奇萊雅族 Kawas Nakaw", "Kawas Nakaw"),
     ("泰籍 Somsak 陪同", "Somsak"), ("外號黑輪", "黑輪"), ("長孫吳柏翰就讀台大", "台大"), ("考上成大", "成大"),
     ("看護工 Ani（印尼）手機 0978-111-222", "Ani"), ("村長 Umin 協助", "Umin"), ("病人的LINE暱稱是「小美愛貓」", "小美愛貓"),
-    ("工作地點：新竹科學園區台積電十二廠", "台積電"),
+    ("工作地點：新竹科學園區台積電十二廠", "台積電"), ("菲律賓籍看護 Joy", "Joy"), ("外佣 Hope 今天請假", "Hope"),
+    ("病人之妻 Sri Rahayu 陪同", "Sri Rahayu"), ("身份證號碼最後四位是 4321", "4321"),
 ]
 MORE_ORDINARY = ["smoking 40 yrs", "BP 92/60", "lot 0x12345678", "order 09xx", "Pt 病人, 62M", "Pt 意識清楚, 62M",
                  "Dx: Bleeding Ulcer, 70F", "pt 男性, 62y", "1992年", "個案為阿美族人", "案主 泰雅族", "國籍 Taiwan",
