@@ -103,7 +103,8 @@ _GENERIC_ROADS = frozenset("大马路 小马路 山路 公路 道路 小路 大�
 
 def find_residence_roads(simplified: str) -> list[tuple[int, int]]:
     """Roads named after a word of living somewhere, without a number (RESIDENCE_ROAD)."""
-    if not any(w in simplified for w in ("住", "搬", "来自", "位于", "现居")):
+    if not any(w in simplified for w in ("住", "搬", "来自", "位于", "现居")) \
+            or not any(w in simplified for w in ("路", "街", "大道", "村", "里")):
         return []
     out = []
     for m in RESIDENCE_ROAD.finditer(simplified):

@@ -39,10 +39,10 @@ PLAIN_DOT_CHARS = (r"[·‧•・.．](?<=[\u4e00-\u9fff][·‧•・.．])(?=[\
 # (one character set first: two branches opening with sets are tried at every position)
 _DOT_CHARS = re.compile(r"[·‧•・.．](?:(?<=[\u4e00-\u9fff][·‧•・.．])(?=[\u4e00-\u9fff])"
                         r"|(?<=[a-z][·‧•・.])(?=[A-Z][a-z]))")
-LATIN_INTRO_HAN = re.compile(r"[A-Za-z](?<![A-Za-z][A-Za-z])(?i:(?<=p)(?:t|atient)|(?<=m)(?:r|rs|s|iss)|(?<=i)nformant"
+LATIN_INTRO_HAN = re.compile(r"[pPmMiIcC](?<![A-Za-z][pPmMiIcC])(?i:(?<=p)(?:t|atient)|(?<=m)(?:r|rs|s|iss)|(?<=i)nformant"
                              r"|(?<=c)(?:ontact|aregiver))\.?[ \t]*[:：]?[ \t]*(?P<n>[\u4e00-\u9fff]{2,3})"
                              r"(?=[ \t]*[,，(（)）;；]|[ \t]+[0-9A-Za-z])")
-# (every match: one of those words' letters, then blanks or a colon before a Han character)
+# (every match: a Latin letter, maybe a dot, then blanks or a colon before a Han character)
 LATIN_INTRO_GATE = re.compile(r"[a-zA-Z]\.?[ \t]*[:：]?[ \t]*[\u4e00-\u9fff]")
 _LIST_SEP = re.compile(r"[ \t]*(?:、|,|，|及|和|与|以及)[ \t]*")
 
