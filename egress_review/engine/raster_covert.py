@@ -313,6 +313,7 @@ def image_findings(blob: bytes, pol) -> Out:
                        f"The picture cannot be decoded ({type(e).__name__}): nobody can see what "
                        "it holds.",
                        f"影像無法解碼（{type(e).__name__}）：無人能確認其內容。")]
+    out += _icc(im.info.get("icc_profile"), pol)
     if frames > 1 and not any(s[0] == "block" and "frame_chunks" in s[1] for s in out):
         out.append(("block", {"frames": frames},
                     f"The picture holds {frames} frames: a viewer or the committee may see only "
@@ -376,6 +377,64 @@ def image_findings(blob: bytes, pol) -> Out:
     if not lossy:
         out += _lsb(arr, im.mode, pol)
     return out
+
+
+# ICC tag signatures of the specification (v2 and v4); a profile's other tags are private
+_ICC_TAGS = frozenset(b"""desc cprt wtpt bkpt rXYZ gXYZ bXYZ rTRC gTRC bTRC kTRC chad dmnd dmdd vued view lumi
+meas tech A2B0 A2B1 A2B2 B2A0 B2A1 B2A2 D2B0 D2B1 D2B2 D2B3 B2D0 B2D1 B2D2 B2D3 gamt pre0 pre1 pre2
+chrm clro clrt ncl2 ncol pseq psid resp rig0 rig2 ciis targ calt cicp mmod bfd  scrd devs""".split())
+
+
+def _icc(profile, pol) -> Out:
+    """A colour profile's bytes are not shown: only a well-formed one of a standard profile's
+    size passes.  Plotting tools write none; sRGB profiles are 0.5-3 KB (v4's 60 KB)."""
+    if not profile:
+        return []
+    b = bytes(profile)
+    where = {"icc_profile_bytes": len(b)}
+    bad = None
+    if len(b) < 132 or b[36:40] != b"acsp" or int.from_bytes(b[:4], "big") != len(b):
+        bad = "its header does not describe it"
+    else:
+        n = int.from_bytes(b[128:132], "big")
+        table_end = 132 + 12 * n
+        if n > 200 or table_end > len(b):
+            bad = "its tag table does not fit in it"
+        else:
+            used = np.zeros(len(b), dtype=bool)
+            used[:table_end] = True
+            private = []
+            for k in range(n):
+                sig, off, size = b[132 + 12 * k:136 + 12 * k], *(int.from_bytes(
+                    b[136 + 12 * k + 4 * j:140 + 12 * k + 4 * j], "big") for j in range(2))
+                if off < table_end or off + size > len(b):
+                    bad = f"tag {sig!r} points outside it"
+                    break
+                used[off:off + size + (-size % 4)] = True       # data padded to 4 bytes
+                if sig not in _ICC_TAGS:
+                    private.append(sig.decode("latin-1", "replace"))
+            if bad is None and (~used).sum() > 3:
+                bad = f"{int((~used).sum())} of its bytes belong to no tag"
+            elif bad is None and private:
+                where["private_tags"] = private[:10]
+                return [("review", where,
+                         f"The picture's colour profile holds private tags ({', '.join(private[:5])}) "
+                         "whose bytes nobody sees; ask for an export without a colour profile.",
+                         f"影像的色彩描述檔含有私有標籤（{', '.join(private[:5])}），其內容無人看得到；"
+                         "請要求不含色彩描述檔的輸出。")]
+    if bad:
+        return [("block", where,
+                 f"The picture's colour profile is not a well-formed ICC profile ({bad}): its bytes "
+                 "are not shown and can carry data.",
+                 f"影像的色彩描述檔不是格式正確的 ICC 描述檔（{bad}）：其內容不會顯示，可夾帶資料。")]
+    if len(b) > pol.raster_icc_max_bytes:
+        return [("review", where,
+                 f"The picture carries a colour profile of {len(b)} bytes (a standard one is "
+                 "0.5-3 KB, plotting tools write none): its tables are not shown and can carry "
+                 "data; ask for an export without a colour profile.",
+                 f"影像附帶 {len(b)} 位元組的色彩描述檔（標準者約 0.5–3 KB，繪圖工具不會寫入）："
+                 "其表格不會顯示，可夾帶資料；請要求不含色彩描述檔的輸出。")]
+    return []
 
 
 def _low_bytes(n: int, chans: str):

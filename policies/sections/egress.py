@@ -237,6 +237,10 @@ class EgressPolicy(BaseModel):
     raster_review_side: int = setting(
         8000, rule="E7", ge=1,
         description="Pictures wider or taller than this go to a reviewer (seen scaled down).")
+    raster_icc_max_bytes: int = setting(
+        4096, rule="E7", ge=0,
+        description="A picture's colour profile (ICC) larger than this goes to a reviewer: its tables "
+                    "are not shown and can carry data (a standard sRGB profile is 0.5-3 KB).")
     raster_max_pixels: int = setting(
         100_000_000, rule="E7", ge=1,
         description="Pictures with more pixels are not decoded but refused: they cannot be checked.")

@@ -451,3 +451,57 @@ def test_the_switch_turns_the_raster_checks_off(run):
     r = run({"f.png": _alpha_zero_payload()}, [{"path": "f.png", "kind": "figure", "description": "f"}],
             policy=EgressPolicy(raster_covert_checks=False))
     assert not _mine(r), said(r)
+
+
+# --- colour profiles (ICC): bytes a viewer applies but never shows ------------------------------
+
+def _srgb() -> bytes:
+    from PIL import ImageCms
+
+    return ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+
+
+def _with_size(p: bytes) -> bytes:
+    return len(p).to_bytes(4, "big") + p[4:]
+
+
+def _add_tag(p: bytes, sig: bytes, data: bytes) -> bytes:
+    """A profile with one more tag (its table grows by 12 bytes, every offset moves with it)."""
+    n = int.from_bytes(p[128:132], "big")
+    table = bytearray(p[132:132 + 12 * n])
+    for k in range(n):
+        off = int.from_bytes(table[12 * k + 4:12 * k + 8], "big")
+        table[12 * k + 4:12 * k + 8] = (off + 12).to_bytes(4, "big")
+    body = p[132 + 12 * n:]
+    off = 132 + 12 * (n + 1) + len(body)
+    out = p[:128] + (n + 1).to_bytes(4, "big") + bytes(table) + sig + off.to_bytes(4, "big") \
+        + len(data).to_bytes(4, "big") + body + data + b"\0" * (-len(data) % 4)
+    return _with_size(out)
+
+
+PAYLOAD = bytes(np.random.default_rng(7).integers(0, 256, 1500, dtype=np.uint8))
+ICC = {
+    "bytes-after-the-tags": (lambda: _with_size(_srgb() + PAYLOAD), "block"),
+    "size-field-lies": (lambda: _srgb() + PAYLOAD, "block"),
+    "not-a-profile": (lambda: PAYLOAD, "block"),
+    "tag-outside": (lambda: _with_size(_srgb()[:136] + (0xFFFFF0).to_bytes(4, "big") + _srgb()[140:]), "block"),
+    "private-tag": (lambda: _add_tag(_srgb(), b"zzzz", PAYLOAD), "review"),
+    "large-standard-tag": (lambda: _add_tag(_srgb(), b"gamt", PAYLOAD * 4), "review"),
+}
+
+
+@pytest.mark.parametrize("fmt", ["PNG", "JPEG", "TIFF"])
+@pytest.mark.parametrize("case", sorted(ICC))
+def test_data_in_a_colour_profile_is_found(run, case, fmt):
+    make, severity = ICC[case]
+    data = _save(_still("line").convert("RGB"), fmt, icc_profile=make())
+    r = _fig(run, f"f.{fmt.lower()}", data)
+    hits = [f for f in _mine(r, severity) if "icc_profile_bytes" in f.location]
+    assert hits, said(r)
+
+
+@pytest.mark.parametrize("fmt", ["PNG", "JPEG"])
+def test_a_standard_colour_profile_passes(run, fmt):
+    data = _save(_still("line").convert("RGB"), fmt, icc_profile=_srgb())
+    r = _fig(run, f"f.{fmt.lower()}", data)
+    assert not [f for f in _mine(r) if "icc_profile_bytes" in f.location], said(r)
