@@ -42,6 +42,14 @@ LATIN_LABELS = re.compile(r"(?<![a-z])(?:mrn|m\.r\.n|chart|pid|patient[ \t]*id|p
                           r"|pt[ \t]*no|patient[ \t]*(?:no|number)|nhi|ic卡)", re.IGNORECASE)
 
 
+# (D1, round 3) A form or fax prints a number's label on one line and the number on the next
+# (病历号码⏎1234567, MRN:⏎A1120345): after a label that says "number", the value alone on the next
+# line is the number.  (Bare 病历 is left out: 病历⏎2023-01-05 门诊 is a record's date.)
+MRN_NEXT_LINE = re.compile(r"(?:病历号码|病历号|病历编号|住院号|住院编号|门诊号|门诊编号|就诊号|(?<![a-z])mrn|chart[ \t]*no\.?)"
+                           r"[ \t]*[:：#]?[ \t]*(?:\r\n|\r|\n)[ \t]*(?P<n>[a-z]{0,4}[0-9][0-9\-]{3,15})(?![0-9a-z\-])",
+                           re.IGNORECASE)
+
+
 def find_mrn(simplified: str) -> list[tuple[int, int]]:
     out = []
     for m in MRN.finditer(simplified):
@@ -49,6 +57,9 @@ def find_mrn(simplified: str) -> list[tuple[int, int]]:
         token = simplified[a:b]
         if sum(c.isdigit() for c in token) >= 4:
             out.append((a, b))
+    if "\n" in simplified or "\r" in simplified:
+        out += [m.span("n") for m in MRN_NEXT_LINE.finditer(simplified)
+                if sum(c.isdigit() for c in m.group("n")) >= 4 and not any(a <= m.start("n") < b for a, b in out)]
     return out
 
 
