@@ -191,7 +191,10 @@ class _Cleaner:
         """Remove each label or binary value in which the free-text scrubber masks anything
         (one scrubber call for the object)."""
         unique = list(dict.fromkeys(text for _, _, _, text in self.suspects))   # per-frame groups repeat
-        hit_of = dict(zip(unique, text_values.flagged(unique)))
+        if self.header is None:
+            self.header = ScrubOptions.for_dicom_headers()
+        # the load's policy decides (data.dicom_header_name_min_score), not the process's
+        hit_of = dict(zip(unique, text_values.flagged(unique, self.header)))
         for (ds, tag, name, text) in self.suspects:
             hit = hit_of[text]
             if hit and tag in ds:

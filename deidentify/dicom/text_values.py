@@ -44,12 +44,13 @@ _INSTITUTION_RE = re.compile(
     r"|[\u4e00-\u9fff]{0,3}(?:榮總|榮民總|長庚|馬偕|台大|臺大|北榮|中榮|高榮|慈濟|奇美|彰基|北醫|亞東|三總)")
 
 
-def scrub_values(texts: list[str]) -> list[str]:
+def scrub_values(texts: list[str], options=None) -> list[str]:
     """The scrubber over many values at once (one call per object; the patch point of the
-    rule switch in policies/rules_index.yaml)."""
+    rule switch in policies/rules_index.yaml).  ``options``: the load's cut-offs (None: the
+    current policy's free-text ones)."""
     from deidentify.text import ScrubOptions, scrub_texts
 
-    return [t or "" for t in scrub_texts(list(texts), options=ScrubOptions())]
+    return [t or "" for t in scrub_texts(list(texts), options=options or ScrubOptions())]
 
 
 # Runs of letters in a byte value read as text (sweep.decoded_binary): at least two letters
@@ -63,13 +64,14 @@ def text_runs(text: str) -> list[str]:
     return [r.strip() for r in _BINARY_RUN.findall(text) if sum(c.isalpha() for c in r) >= 2]
 
 
-def flagged(texts: list[str]) -> list[bool]:
-    """For each text: would the scrubber, or the date and institution masks, change it?  One
-    scrubber call for all; a scrubber that fails flags every text (default deny)."""
+def flagged(texts: list[str], options=None) -> list[bool]:
+    """For each text: would the scrubber (with ``options``, the load's DICOM header cut-offs),
+    or the date and institution masks, change it?  One scrubber call for all; a scrubber that
+    fails flags every text (default deny)."""
     if not texts:
         return []
     try:
-        cleaned = [mask_dates_and_institutions(t, True) for t in scrub_values(texts)]
+        cleaned = [mask_dates_and_institutions(t, True) for t in scrub_values(texts, options)]
         if len(cleaned) != len(texts):
             raise ValueError("the scrubber returned a different number of texts")
     except Exception:  # noqa: BLE001 - default deny: unread, not released

@@ -102,9 +102,10 @@ class DataPolicy(BaseModel):
                     "without context) "
                     "is masked when its score is at least this.")
     dicom_header_name_min_score: float = setting(
-        0.85, rule="D1", gt=0, le=1,
-        description="A name found in a kept DICOM free-text header element (descriptions, "
-                    "comments) removes the element when its score is at least this.")
+        0.6, rule="D1", gt=0, le=1,
+        description="A name found in a kept DICOM text header element (a device or model name, a "
+                    "code meaning, a label, letters in a binary value) removes the element when its "
+                    "score is at least this (0.6: also a name without context, 'Siemens Lin Mei-Yun').")
     dicom_ocr_min_confidence: float = setting(
         30.0, rule="D1", ge=0, le=100,
         description="A word tesseract reads in DICOM pixels (confidence 0-100) is blacked out "
