@@ -382,7 +382,7 @@ def image_findings(blob: bytes, pol) -> Out:
 # ICC tag signatures of the specification (v2 and v4); a profile's other tags are private
 _ICC_TAGS = frozenset(b"""desc cprt wtpt bkpt rXYZ gXYZ bXYZ rTRC gTRC bTRC kTRC chad dmnd dmdd vued view lumi
 meas tech A2B0 A2B1 A2B2 B2A0 B2A1 B2A2 D2B0 D2B1 D2B2 D2B3 B2D0 B2D1 B2D2 B2D3 gamt pre0 pre1 pre2
-chrm clro clrt ncl2 ncol pseq psid resp rig0 rig2 ciis targ calt cicp mmod bfd  scrd devs""".split())
+chrm clro clrt ncl2 ncol pseq psid resp rig0 rig2 ciis targ calt cicp mmod scrd devs""".split()) | {b"bfd "}
 
 
 def _icc(profile, pol) -> Out:
