@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from egress_review.engine.content import IMAGE_SUFFIXES, decode, image_metadata, line_of, segments
+from egress_review.engine.image_tags import structural_keys
 from egress_review.engine.context import Context
 from egress_review.manifest import ManifestFile
 
@@ -220,7 +221,8 @@ def _container(ctx: Context, spec: ManifestFile, full: Path, raw: bytes) -> bool
 
 def _image(ctx: Context, spec: ManifestFile, full: Path, raw: bytes) -> None:
     meta = image_metadata(full)
-    odd = {k: v for k, v in meta.items() if k not in BENIGN_IMAGE_META}
+    structure = structural_keys(full, meta)   # a TIFF's strips, a GIF's version: not metadata
+    odd = {k: v for k, v in meta.items() if k not in BENIGN_IMAGE_META and k not in structure}
     long_benign = {k: v for k, v in meta.items() if k in BENIGN_IMAGE_META and len(v) > 200}
     if odd or long_benign:
         keys = sorted({**odd, **long_benign})
