@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from egress_review.engine.content import IMAGE_SUFFIXES, decode, image_metadata, line_of, segments
+from egress_review.engine import encoded_runs
 from egress_review.engine.image_tags import structural_keys
 from egress_review.engine.context import Context
 from egress_review.manifest import ManifestFile
@@ -328,6 +329,23 @@ def _blobs(ctx: Context, spec: ManifestFile, text: str, base: dict, table=None) 
         _add(ctx, spec, "block", loc,
              f"An encoded/high-entropy run of {len(s)} characters ({entropy(s):.1f} bits/char).",
              f"出現長度 {len(s)} 的高熵編碼字串（每字元 {entropy(s):.1f} 位元）。")
+    _encoded(ctx, spec, text, base)
+
+
+def _encoded(ctx: Context, spec: ManifestFile, text: str, base: dict) -> None:
+    """Bytes written in the other binary-to-text encodings (hex dumps, escapes, %HH, =HH,
+    uuencode, base85, decimal byte lists ...): one finding per encoding, at its first run."""
+    by_kind: dict[str, list] = {}
+    for run in encoded_runs.find(text, max(8, ctx.policy.blob_min_length // 2)):
+        by_kind.setdefault(run.encoding, []).append(run)
+    for name, runs in by_kind.items():
+        n = sum(len(r.decoded) for r in runs)
+        first = runs[0]
+        loc = {**base, "line": line_of(text, first.start), "offset": first.start,
+               "length": first.end - first.start, "encoding": name, "runs": len(runs)}
+        _add(ctx, spec, "block", loc,
+             f"Bytes written as {name}: {n} bytes once decoded, in {len(runs)} run(s) - encoded data.",
+             f"以 {name} 寫出的位元組：解碼後 {n} 位元組，共 {len(runs)} 段，疑似編碼資料。")
 
 
 def _precision(ctx: Context, spec: ManifestFile, text: str, base: dict, severity: str) -> int:
