@@ -11,7 +11,10 @@ Layout of ``enclave-backup-<UTC time>/``::
                          ``store/<release>/`` for releases on an object store (store_releases)
     inventory.json       every other warehouse/extract file (and store object) with its size
                          (data files are not copied: they are rebuilt from the sources or kept
-                         by storage snapshots / the store's versioning)
+                         by storage snapshots / the store's versioning); links, special
+                         files, hard-linked files and undecodable names are listed with
+                         ``not_read`` and never followed or read (``data_files``: sessions
+                         write the case workspaces under projects)
 
 A restore refuses (and changes nothing) when a file's hash differs, the passphrase is wrong, the
 manifest's signature does not verify with the sealed key, a key on disk differs from the sealed
@@ -29,6 +32,7 @@ import os
 import shutil
 from pathlib import Path
 
+from enclave.backup import data_files as DF
 from enclave.backup import database as D
 from enclave.backup import store_releases
 from enclave.backup.sealed import SealError, open_sealed, seal
@@ -106,18 +110,15 @@ def create_backup(out_parent: Path, passphrase: str, *, settings=None, actor: st
             shutil.copytree(jdir, out / "journal")
         inventory = []
         for label, root in _data_roots(settings).items():
-            if not root.is_dir():
-                continue
-            for p in sorted(root.rglob("*")):
-                if not p.is_file():
-                    continue
-                rel = p.relative_to(root)
-                if p.suffix == ".json" and p.stat().st_size <= MANIFEST_MAX_BYTES:
-                    dest = out / "manifests" / label / rel
-                    dest.parent.mkdir(parents=True, exist_ok=True)
-                    shutil.copy2(p, dest)
+            # sessions write under projects: no link followed, only plain files read (data_files)
+            for e in DF.walk(root, lambda rel: rel.endswith(".json"), MANIFEST_MAX_BYTES):
+                if e.data is not None:
+                    DF.write_new(out / "manifests" / label / e.rel, e.data, e.mode)
+                elif e.skipped:
+                    inventory.append({"root": label, "path": e.rel, "bytes": e.size,
+                                      "not_read": e.skipped})
                 else:
-                    inventory.append({"root": label, "path": str(rel), "bytes": p.stat().st_size})
+                    inventory.append({"root": label, "path": e.rel, "bytes": e.size})
         try:
             store_releases.record(out, inventory, settings, MANIFEST_MAX_BYTES)
         except RuntimeError as e:   # the store unreachable: no backup that silently lacks it
@@ -249,7 +250,7 @@ def restore_backup(src: Path, passphrase: str, *, settings=None, target_url: str
             shutil.copy2(p, live)
             os.chmod(live, 0o600)
             restored_journal.append(p.name)
-    manifests = {"restored": [], "differs": []}
+    manifests = {"restored": [], "differs": [], "refused": []}
     roots = _data_roots(settings)
     for p in sorted((src / "manifests").rglob("*")) if (src / "manifests").is_dir() else []:
         if not p.is_file():
@@ -257,13 +258,16 @@ def restore_backup(src: Path, passphrase: str, *, settings=None, target_url: str
         label, rel = p.relative_to(src / "manifests").parts[0], Path(*p.relative_to(src / "manifests").parts[1:])
         if label == store_releases.ROOT:
             continue   # compared below, never written into the store
-        dest = roots[label] / rel
-        if not dest.exists():
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(p, dest)
-            manifests["restored"].append(f"{label}/{rel}")
-        elif dest.read_bytes() != p.read_bytes():
-            manifests["differs"].append(f"{label}/{rel}")
+        # written without following a link a session may have planted since (data_files)
+        try:
+            roots[label].mkdir(parents=True, exist_ok=True)
+            done = DF.compare_or_write(roots[label], rel.as_posix(), p.read_bytes(),
+                                       p.stat().st_mode)
+        except (DF.NotPlain, OSError) as e:
+            manifests["refused"].append(f"{label}/{rel}: {e}")
+            continue
+        if done != "same":
+            manifests[done].append(f"{label}/{rel}")
     inventory = json.loads((src / "inventory.json").read_text())
     missing_data = [f"{i['root']}/{i['path']}" for i in inventory
                     if i["root"] in roots and not (roots[i["root"]] / i["path"]).exists()]
