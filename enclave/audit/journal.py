@@ -25,6 +25,8 @@ from typing import Any, Iterator
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
+from enclave.audit import anchor
+
 GENESIS = "0" * 64
 SUFFIX = ".checkpoints.jsonl"
 KINDS = ("checkpoint", "restore")
@@ -134,8 +136,9 @@ def _locked_append(path: Path) -> Iterator[int]:
 
 
 def write(path: Path, keys, *, kind: str, chain: str, seq: int, hash: str,
-          detail: dict[str, Any] | None = None) -> Entry:
-    """Append one signed line (serialised across processes by an exclusive file lock)."""
+          detail: dict[str, Any] | None = None, anchor_dir: Path | None = None) -> Entry:
+    """Append one signed line (serialised across processes by an exclusive file lock); with
+    ``anchor_dir``, the chain's anchor (anchor.py) is moved to it under the same lock."""
     if kind not in KINDS:
         raise JournalError(f"unknown kind {kind!r}")
     with _locked_append(path) as fd:
@@ -149,7 +152,10 @@ def write(path: Path, keys, *, kind: str, chain: str, seq: int, hash: str,
         line = canonical({**body, "sig": sig}).decode("utf-8")
         os.write(fd, (line + "\n").encode("utf-8"))
         os.fsync(fd)
-    return parse(line, str(path))
+        entry = parse(line, str(path))
+        if anchor_dir is not None:
+            anchor.advance(anchor_dir, keys, chain=chain, n=entry.n, digest=entry.digest, seq=seq)
+    return entry
 
 
 def read(path: Path) -> tuple[list[Entry], list[str]]:

@@ -59,9 +59,10 @@ class AuditKeys:
 _cache: dict[tuple, AuditKeys] = {}
 
 
-def audit_keys(settings=None) -> AuditKeys:
+def audit_keys(settings=None, *, create: bool = True) -> AuditKeys:
     """The keys of this enclave: derived from ``$ENCLAVE_KEYS/master.key`` (created on first use
-    like every other user of the master key; see datasets/keyring.py)."""
+    like every other user of the master key; see datasets/keyring.py).  ``create=False`` for a
+    check: a verifier that made a missing key would vouch for whatever a new key then seals."""
     from datasets import keyring
     from enclave.settings import get_settings
 
@@ -72,7 +73,7 @@ def audit_keys(settings=None) -> AuditKeys:
         tag = (str(path), st.st_ino, st.st_mtime_ns)
         if tag in _cache:
             return _cache[tag]
-    keys = AuditKeys.from_master(keyring.master_key(settings, create=True))
+    keys = AuditKeys.from_master(keyring.master_key(settings, create=create))
     st = path.stat()
     _cache[(str(path), st.st_ino, st.st_mtime_ns)] = keys
     return keys

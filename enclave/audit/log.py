@@ -6,7 +6,8 @@ deleting or reordering a record breaks the chain there, and without the key nobo
 the records that follow.  The head row is sealed the same way.  Database triggers (migrations
 0001, 0010) refuse UPDATE and DELETE on the records and let the head only move forward; the
 seals catch whoever bypasses them, and the signed checkpoints outside the database (journal.py,
-verify.py) catch a whole-database rollback or a truncated tail.
+verify.py) catch a whole-database rollback or a truncated tail; the anchor beside the keys
+(anchor.py) catches the database and the journal rolled back together.
 
 After each commit that appended records a checkpoint of the new head is written to the journal
 (after, not before: a checkpoint must never vouch for a record that was rolled back).  One
@@ -29,7 +30,7 @@ from sqlalchemy import event, insert, select, text, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from enclave.audit import journal
+from enclave.audit import anchor, journal
 from enclave.audit.keys import AuditKeys, audit_keys
 from enclave.audit.models import KEYED, LEGACY, AuditHead, AuditRecord
 from enclave.db.prepared import Prepared
@@ -269,7 +270,7 @@ def checkpoint(chain: Chain) -> None:
     path, _ = chain.journal()
     try:
         journal.write(path, chain.keys, kind="checkpoint", chain=head.chain_id, seq=head.seq,
-                      hash=head.hash)
+                      hash=head.hash, anchor_dir=anchor.anchor_dir(chain.settings))
     except OSError:
         # The records are committed; a later checkpoint vouches for them too (it seals the
         # chain up to its record).  Until then they rest on the keyed chain alone.

@@ -16,7 +16,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from enclave.audit import journal
+from enclave.audit import anchor, journal
 from enclave.audit.keys import AuditKeys, audit_keys
 from enclave.audit.log import ChainProblem, verify_chain
 from enclave.audit.models import AuditHead, AuditRecord
@@ -88,6 +88,40 @@ def _journal_problems(entries: list[journal.Entry], errors: list[str], head: Aud
     return problems
 
 
+def _anchor_problems(directory: Path, entries: list[journal.Entry], head: AuditHead | None,
+                     keys: AuditKeys) -> list[ChainProblem]:
+    """The journal against the high-water mark beside the keys (anchor.py): a journal shorter
+    than the anchor, or with another line where the anchor's was, was rolled back (with the
+    database, or the database's head would have shown it); an anchor of another chain means
+    this database's log was emptied or replaced."""
+    problems: list[ChainProblem] = []
+    cid = head.chain_id if head is not None and head.chain_id else None
+    last = head.seq if head is not None else 0
+    for other in anchor.chains(directory):
+        if other != cid:
+            problems.append(ChainProblem(1, "checkpoint",
+                                         f"the anchor beside the keys names chain {other}, but this database's "
+                                         f"chain is {cid or 'missing'}: the audit log was emptied or replaced"))
+    if cid is None:
+        return problems
+    try:
+        a = anchor.read(directory / f"{cid}{anchor.SUFFIX}", keys)
+    except anchor.AnchorError as e:
+        return problems + [ChainProblem(1, "checkpoint", str(e))]
+    if a is None:
+        return problems
+    if len(entries) < a.n:
+        problems.append(ChainProblem(min(a.seq, last) + 1, "checkpoint",
+                                     f"the anchor saw journal line {a.n} (record {a.seq}) but the journal ends "
+                                     f"at line {len(entries)} and the database at record {last}: journal and "
+                                     f"database were rolled back to an older copy"))
+    elif entries[a.n - 1].digest != a.digest:
+        problems.append(ChainProblem(min(a.seq, last) + 1, "checkpoint",
+                                     f"journal line {a.n} is not the line the anchor saw (record {a.seq}): the "
+                                     f"journal was replaced"))
+    return problems
+
+
 def _witness_problems(witness: Path, entries: list[journal.Entry], keys: AuditKeys) -> list[ChainProblem]:
     problems: list[ChainProblem] = []
     by_n = {e.n: e for e in entries}
@@ -109,10 +143,25 @@ def _witness_problems(witness: Path, entries: list[journal.Entry], keys: AuditKe
     return problems
 
 
+def _nothing_written(session: Session, settings) -> bool:
+    jdir = journal.journal_dir(settings)
+    return (session.get(AuditHead, 1) is None
+            and session.execute(select(AuditRecord.seq).limit(1)).first() is None
+            and not (jdir.is_dir() and any(jdir.glob(f"*{journal.SUFFIX}")))
+            and not anchor.chains(anchor.anchor_dir(settings)))
+
+
 def verify_audit(session: Session, *, keys: AuditKeys | None = None, settings=None,
                  witness: Path | None = None) -> list[ChainProblem]:
     """Every problem, the first bad record first (empty list: intact)."""
-    keys = keys or audit_keys(settings)
+    if keys is None:
+        from deidentify.keys import KeyFileError
+        try:
+            keys = audit_keys(settings, create=False)
+        except KeyFileError as e:   # never made here: a new key would vouch for a new chain
+            if _nothing_written(session, settings):
+                return []   # a fresh enclave: no key yet, and nothing it would have sealed
+            return [ChainProblem(1, "head", f"the master key cannot be read, nothing can be checked: {e}")]
     problems = _verify_once(session, keys, settings, witness)
     if problems and all(p.kind == UNCONFIRMED for p in problems):
         time.sleep(UNCONFIRMED_GRACE_S)  # a running service may be between commit and checkpoint
@@ -138,6 +187,7 @@ def _verify_once(session: Session, keys: AuditKeys, settings, witness: Path | No
         problems.append(ChainProblem(1, "checkpoint", f"the checkpoint journal of chain {head.chain_id} is "
                                                       f"missing or empty (the head saw line {head.journal_n})"))
     problems += _journal_problems(entries, errors, head, keys, session)
+    problems += _anchor_problems(anchor.anchor_dir(settings), entries, head, keys)
     if witness is not None:
         problems += _witness_problems(witness, entries, keys)
     return sorted(problems, key=lambda p: p.seq)
@@ -168,4 +218,5 @@ def confirm_head(session: Session, settings=None) -> journal.Entry:
         raise ValueError(f"refused: record {bad[0].seq}: {bad[0].kind}: {bad[0].message}")
     return journal.write(journal.journal_path(head.chain_id, settings), keys, kind="checkpoint",
                          chain=head.chain_id, seq=head.seq, hash=head.hash,
-                         detail={"confirmed_by": "enclave audit checkpoint"})
+                         detail={"confirmed_by": "enclave audit checkpoint"},
+                         anchor_dir=anchor.anchor_dir(settings))

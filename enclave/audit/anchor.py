@@ -1,0 +1,102 @@
+"""The journal's high-water mark, kept beside the keys directory (A5).
+
+The database and the checkpoint journal can be rolled back together to an older copy (a
+filesystem snapshot, an old backup put in place by hand): every record and line in that copy is
+validly sealed and signed, so the two agree with each other.  What they cannot undo is a file
+they do not hold: ``<keys dir>.audit-anchor/<chain id>.json`` names the newest journal line (its
+number and digest) and is sealed with the chain key.  It lives in the key holder's zone - next
+to ``$ENCLAVE_KEYS``, not inside it, so a backup neither copies it nor a restore winds it back -
+and only moves forward.  ``verify`` reports a journal shorter than the anchor, a line that is not
+the one the anchor saw, an anchor not sealed by this enclave's key, and anchors of a chain the
+database no longer has (the log emptied, or a fresh chain put in its place).
+
+It does not replace the external witness: whoever can also write next to the keys can roll the
+anchor back too.  It moves the bar from "can write the database and the journal" to "can write
+the key holder's directory".
+"""
+from __future__ import annotations
+
+import hmac
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+SUFFIX = ".json"
+
+
+class AnchorError(ValueError):
+    """An anchor that cannot be read or is not sealed by this enclave (reported, never passed)."""
+
+
+def anchor_dir(settings=None) -> Path:
+    from enclave.settings import get_settings
+
+    keys = Path((settings or get_settings()).keys_dir)
+    return keys.parent / f"{keys.name}.audit-anchor"
+
+
+@dataclass(frozen=True)
+class Anchor:
+    chain: str
+    n: int
+    digest: str
+    seq: int
+
+
+def _body(chain: str, n: int, digest: str, seq: int) -> bytes:
+    return json.dumps({"chain": chain, "n": n, "digest": digest, "seq": seq, "v": 1},
+                      sort_keys=True, separators=(",", ":")).encode("utf-8")
+
+
+def advance(directory: Path, keys, *, chain: str, n: int, digest: str, seq: int) -> None:
+    """Move the chain's anchor to journal line ``n`` (called under the journal's lock, after
+    the line is on disk; never moves back).  Replaced whole, so a reader sees old or new."""
+    path = directory / f"{chain}{SUFFIX}"
+    try:
+        old = read(path, keys)
+    except AnchorError:
+        old = None   # a broken anchor is replaced by a good one; verify saw (or will see) why
+    if old is not None and old.n >= n:
+        return
+    directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+    data = json.dumps({"chain": chain, "n": n, "digest": digest, "seq": seq, "v": 1,
+                       "mac": keys.mac(_body(chain, n, digest, seq))}, sort_keys=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        os.write(fd, data.encode("utf-8"))
+    finally:
+        os.close(fd)
+    os.replace(tmp, path)
+
+
+def read(path: Path, keys) -> Anchor | None:
+    """The anchor in ``path`` (None when there is none); AnchorError when it is unreadable or
+    not sealed with this enclave's chain key."""
+    try:
+        raw = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError) as e:
+        raise AnchorError(f"audit anchor {path} cannot be read ({e})") from None
+    try:
+        d = json.loads(raw)
+        a = Anchor(chain=str(d["chain"]), n=int(d["n"]), digest=str(d["digest"]), seq=int(d["seq"]))
+        mac = str(d["mac"])
+    except (ValueError, KeyError, TypeError) as e:
+        raise AnchorError(f"audit anchor {path} is not an anchor ({e}); a crash while it was "
+                          f"replaced, or an edit") from None
+    if not hmac.compare_digest(mac, keys.mac(_body(a.chain, a.n, a.digest, a.seq))):
+        raise AnchorError(f"audit anchor {path} is not sealed by this enclave's chain key")
+    if path.name != f"{a.chain}{SUFFIX}":
+        raise AnchorError(f"audit anchor {path} names chain {a.chain}")
+    return a
+
+
+def chains(directory: Path) -> list[str]:
+    """The chain ids that have an anchor here."""
+    if not directory.is_dir():
+        return []
+    return sorted(p.name.removesuffix(SUFFIX) for p in directory.glob(f"*{SUFFIX}")
+                  if not p.name.startswith("."))
