@@ -25,12 +25,19 @@ from enclave.db import session_scope
 PURGEABLE = ("approved", "active", "suspended")
 
 
+def _shown(rel: str) -> str:
+    """A name for the audit record: the case's sessions chose it, and one that is not UTF-8
+    made the record unwritable after the files were gone (the purge then lost its list)."""
+    return os.fsencode(rel).decode("utf-8", "backslashreplace")
+
+
 def _inventory(path: Path) -> tuple[list[str], int]:
     files, size = [], 0
-    for root, _dirs, names in os.walk(path, followlinks=False):
-        for n in names:
+    for root, dirs, names in os.walk(path, followlinks=False):
+        # a link to a directory is listed under dirs and never entered: list it as a file
+        for n in names + [d for d in dirs if os.path.islink(os.path.join(root, d))]:
             p = Path(root) / n
-            files.append(str(p.relative_to(path)))
+            files.append(_shown(str(p.relative_to(path))))
             try:
                 size += p.lstat().st_size
             except OSError:

@@ -242,3 +242,34 @@ def test_a_restore_writes_through_no_link_and_opens_no_fifo(world, host, backed_
     assert os.path.islink(ws / "top.json") and os.path.islink(ws / "d")
     # nothing a link named came back as a plain file for the session to read
     assert not (ws / "key.json").is_file() or (ws / "key.json").is_symlink()
+
+
+def test_the_purge_lists_odd_names_and_follows_no_link(world, host, backed_up):
+    """The case's period ends: its directory goes (P9) with every name the sessions chose in
+    the audit record - a name that is not UTF-8 made that record unwritable after the files were
+    already removed - and nothing a link names is touched."""
+    import datetime as dt
+
+    from enclave.audit import verify_chain
+    from enclave.audit.models import AuditRecord
+    from enclave.cases.models import Case
+    from enclave.db import session_scope, utcnow
+    from enclave.purge.service import run_purge
+    from policies import current_policy
+
+    now = utcnow()
+    with session_scope(host["url"]) as s:
+        s.add(Case(code="c1", status="active", period_start=now - dt.timedelta(days=400),
+                   period_end=now - dt.timedelta(days=1), paid_at=now - dt.timedelta(days=420)))
+    done = run_purge(host["url"], current_policy(), now=now, projects_dir=world.projects)
+    assert [d["case"] for d in done] == ["c1"]
+    assert not (world.projects / "c1").exists()
+    assert (host["hostdir"] / "note.json").is_file()          # behind the link 'd'
+    assert (host["keys"] / "extra.json").is_file()             # behind key.json
+    with session_scope(host["url"]) as s:
+        rec = s.query(AuditRecord).filter_by(action="case.purged").one()
+        files = rec.detail["files"]["files"]
+        assert verify_chain(s) == []
+    for name in ("workspace/\\xff\\xfe.json", "workspace/line\nbreak\r.json",
+                 "workspace/key.json", "workspace/d", "workspace/fifo.json"):
+        assert name in files, sorted(files)[:20]
