@@ -62,7 +62,10 @@ def find(text: str) -> list[tuple[int, int]]:
         if before and _surname(before.group(1)) and not (
                 before.start(1) and text[before.start(1) - 1].isascii() and text[before.start(1) - 1].isalpha()):
             out.append((before.start(1), e))
-            continue
+            # (a comma may close the name before instead: Mei-Ling Chen, Chih-Hao Lin reads as
+            # "Chen, Chih-Hao" too; the surname after it still belongs to this pair)
+            if "," not in text[before.end(1):s]:
+                continue
         after = _AFTER.match(text, e)
         if after and _surname(after.group(1)):
             out.append((s, after.end(1)))

@@ -127,3 +127,35 @@ def find(simplified: str) -> list[tuple[int, int, str]]:
         if k is not None:
             out.append((m.start(), m.end(), k))
     return out
+
+
+# ---- numbers read by OCR with letters for digits (D1, round 4) ---------------------------------
+# A scanned form read by OCR writes O for 0, I or l for 1, S for 5, B for 8 (SII4I7776I for
+# S114177761).  A token of the ID's length whose swapped letters read back as digits and then pass
+# the checksum is the number.  At least five real digits stay (a word has none), and at least one
+# letter was swapped (the plain number is ``find``'s).  The second place reads B as 8 (the 2021
+# resident form) unless B itself makes a valid old resident number.
+_OCR_DIGIT = {"O": "0", "o": "0", "I": "1", "l": "1", "|": "1", "S": "5", "B": "8"}
+OCR_FIND = re.compile(r"[A-Za-z](?<![A-Za-z][A-Za-z])[0-9OoIl|SB]{9}(?![0-9A-Za-z])")
+
+
+def ocr_reading(token: str) -> str | None:
+    """The valid number ``token`` stands for when OCR swapped letters for digits, else None."""
+    if len(token) != 10 or sum(c.isdigit() for c in token[1:]) < 5 or token[1:].isdigit():
+        return None
+    head = token[0].upper()
+    tail = "".join(_OCR_DIGIT.get(c, c) for c in token[2:])
+    for second in dict.fromkeys((token[1].upper() if token[1] in "B" else "", _OCR_DIGIT.get(token[1], token[1]))):
+        if second and is_valid(head + second + tail):
+            return head + second + tail
+    return None
+
+
+def find_ocr(simplified: str) -> list[tuple[int, int, str]]:
+    """(start, end, kind) of OCR-garbled numbers (``ocr_reading``)."""
+    out = []
+    for m in OCR_FIND.finditer(simplified):
+        reading = ocr_reading(m.group())
+        if reading is not None:
+            out.append((m.start(), m.end(), kind(reading)))
+    return out

@@ -16,7 +16,8 @@ from __future__ import annotations
 import re
 from itertools import groupby
 
-from deidentify.identifiers import (address, aliases, address_en, dates, labelled, name_context, record_numbers, role_names,
+from deidentify.identifiers import (address, aliases, areas, beds, address_en, dates, labelled, name_context,
+                                    record_numbers, role_names,
                                     nicknames, split_names,
                                     romanised_names, schools, structured, taiwan_id,
                                     western_names)
@@ -102,6 +103,8 @@ def id_spans(simp: str, original: str) -> list[tuple[int, int, float]]:
             if score is None:
                 continue
         out.append((a, b, score))
+    # (OCR'd forms: letters read for digits, SII4I7776I; checked against the checksum like the rest)
+    out += [(a, b, 0.8) for a, b, k in taiwan_id.find_ocr(simp)]
     return out
 
 
@@ -140,7 +143,8 @@ _AT_WORD_GATE = re.compile(r"(?i:[ (\[{<]at[ )\]}>])|小老鼠")
 def labelled_spans(simp: str, original: str) -> list[Finding]:
     """Labelled IDs (0.75), accounts, plates, IP addresses and URLs (0.85), by entity."""
     return ([(LABELLED_ENTITY[kind], a, b, LABELLED_SCORE.get(kind, 0.85)) for a, b, kind in labelled.find(simp, original)]
-            + [(STRUCTURED_ENTITY[kind], a, b, 0.85) for a, b, kind in structured.find(simp)])
+            + [(STRUCTURED_ENTITY[kind], a, b, 0.85) for a, b, kind in structured.find(simp)]
+            + [("LABELLED_ID", a, b, 0.85) for a, b in beds.find(simp)])      # beds without a label
 
 
 LABELLED_ENTITY = {"ID": "LABELLED_ID", "ACCOUNT": "ACCOUNT", "PLATE": "VEHICLE_PLATE", "IP": "IP_ADDRESS",
@@ -196,7 +200,7 @@ def phone_spans(simp: str, original: str) -> list[tuple[int, int]]:
 def address_spans(simp: str, original: str) -> list[tuple[int, int]]:
     # address.find keeps a candidate only when it holds a numbered part or a city
     zh = address.find(simp) if address._NUMBERED.search(simp) or address._HAS_CITY.search(simp) else []
-    return (zh + address.find_residence_roads(simp) + address_en.find(simp) + schools.find(simp)
+    return (zh + address.find_residence_roads(simp) + areas.find(simp) + address_en.find(simp) + schools.find(simp)
             + schools.find_short_universities(simp))
 
 

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from itertools import accumulate
 from typing import Iterable, Sequence
 
-from deidentify.identifiers import (address, address_en, dates, labelled, name_context, schools, structured,
+from deidentify.identifiers import (address, areas, beds, address_en, dates, labelled, name_context, schools, structured,
                                     nicknames, role_names, romanised_names, split_names,
                                     taiwan_id, western_names)
 from deidentify.identifiers import phone as tw_phone
@@ -86,6 +86,8 @@ _PREFILTERS = [re.compile(p, re.IGNORECASE) for p in (
     r"[市县][ \t]*[\u4e00-\u9fff]{1,3}[区乡镇市]",
     r"[区乡镇市县][ \t]*[\u4e00-\u9fff]{0,8}?(?:路|街|大道|段|[里村])",
     address.RESIDENCE_ROAD.pattern,                               # a road where someone lives
+    areas.GATE.pattern,                                           # ... or a township/village alone
+    "(?-i:" + beds.GATE.pattern + ")",                            # beds without a label
     "(?-i:" + address_en.ANCHOR.pattern + ")",                    # addresses in English
     "(?-i:" + address_en.CAPS_ANCHOR.pattern + ")",               # ... printed in capitals
     "(?-i:" + address_en.LOWER_ANCHOR.pattern + ")",              # ... typed in lower case
@@ -326,6 +328,8 @@ def candidate_indices(texts: Sequence[str], options: ScrubOptions | None = None,
     hard.update(rest[bisect_right(at, m.start()) - 1] for m in taiwan_id.FIND.finditer(view)
                 if taiwan_id.is_valid(taiwan_id.compact(m.group())) or labelled.BARE_ID.fullmatch(m.group())
                 or labelled.SEPARATED_ID.fullmatch(m.group()))
+    hard.update(rest[bisect_right(at, m.start()) - 1] for m in taiwan_id.OCR_FIND.finditer(view)
+                if taiwan_id.ocr_reading(m.group()) is not None)        # OCR'd: SII4I7776I
     narrow()
 
     def in_rest(rx: re.Pattern[str]) -> set[int]:
