@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
+import tempfile
 import sys
 import threading
 import time
@@ -273,3 +275,86 @@ def test_the_purge_lists_odd_names_and_follows_no_link(world, host, backed_up):
     for name in ("workspace/\\xff\\xfe.json", "workspace/line\nbreak\r.json",
                  "workspace/key.json", "workspace/d", "workspace/fifo.json"):
         assert name in files, sorted(files)[:20]
+
+
+def test_an_overnight_job_never_makes_root_follow_its_log_or_output(tmp_path_factory):
+    """A member plants the next job's log as a link to a host file root may write, and another
+    job's log as a FIFO: the warden's runner (root) opens neither - the job's own shell, inside
+    the sandbox as the researcher, does - so the host file is untouched and only that job
+    waits, until the booking's end stops it."""
+    import datetime as dt
+
+    import nbformat
+    import pyarrow as pa
+
+    from datasets.parquet_crypto import write_case_table
+    from enclave.audit.models import AuditRecord
+    from enclave.db import session_scope, upgrade
+    from hub_config.lockdown import write_system_config
+    from hub_config.models import OvernightJob
+    from hub_config.overnight import OvernightRunner, register
+    from hub_config.warden import Warden
+    from policies import load_policy
+    from tests.services.warden_thread import WardenThread
+    from tests.session.conftest import Rows
+
+    policy = load_policy()
+    root = Path(tempfile.mkdtemp(prefix="encov", dir="/tmp"))
+    runner = served = None
+    try:
+        db_url = f"sqlite:///{root / 'state.db'}"
+        upgrade(db_url)
+        cfg = {"projects_dir": str(root / "projects"), "socket_root": str(root / "sock"),
+               "sandbox_root": str(root / "sandbox"),
+               "session_jupyter": str(write_system_config(root / "jupyter"))}
+        for d in ("sock/hub", "sock/sessions", "sandbox", "projects/C1/data",
+                  "projects/C1/workspace"):
+            (root / d).mkdir(parents=True, exist_ok=True)
+        write_case_table(pa.table({"pid": ["a"]}), root / "projects/C1/data/patients.parquet",
+                         "C1")
+        victim = root / "host-victim.txt"   # stands for a host file root may write
+        victim.write_text("root's\n")
+        ws = root / "projects/C1/workspace"
+        for name in ("a.ipynb", "b.ipynb"):
+            nb = nbformat.v4.new_notebook()
+            nb.cells = [nbformat.v4.new_code_cell("print('ran')")]
+            (ws / name).write_text(nbformat.writes(nb))
+        os.symlink(victim, ws / "a.overnight-1.log")         # planted by a member
+        os.symlink(victim, ws / "a.overnight-1.ipynb")
+        os.mkfifo(ws / "b.overnight-2.log")
+        rows = Rows(db_url)
+        rows.user("ann")
+        rows.user("bob")
+        rows.case("C1", ["ann", "bob"])
+        b1 = rows.booking("ann", "C1", -1, 600, kind="overnight")
+        b2 = rows.booking("bob", "C1", -1, 600, kind="overnight")
+        past = rows.now - dt.timedelta(days=3)
+        with session_scope(db_url) as s:
+            register(s, b1, "a.ipynb", "overnight check of planted links", "ann", policy,
+                     now=past)
+            register(s, b2, "b.ipynb", "overnight check of a planted FIFO", "bob", policy,
+                     now=past)
+        runner = OvernightRunner(db_url, policy, cfg)
+        # the warden's socket, which the job's broker reaches at its start
+        warden = Warden(db_url, policy, "http://127.0.0.1:9/hub/api", "unused", runner)
+        (root / "sock/warden").mkdir(parents=True, exist_ok=True)
+        served = WardenThread(warden, str(root / "sock/warden/warden.sock"))
+        _in_thread(runner.sweep, 120)         # starts both; a FIFO must not hold the warden
+        assert len(runner.running) == 2
+        deadline = time.monotonic() + 120
+        while 1 in runner.running and time.monotonic() < deadline:
+            _in_thread(runner.sweep, 60)
+            time.sleep(0.5)
+        _in_thread(lambda: runner.sweep(rows.now + dt.timedelta(hours=11)), 120)  # booking over
+        assert victim.read_text() == "root's\n" and victim.stat().st_uid == 0
+        assert os.path.islink(ws / "a.overnight-1.log")
+        with session_scope(db_url) as s:
+            status = {j.notebook: j.status for j in s.query(OvernightJob)}
+            assert status == {"a.ipynb": "failed", "b.ipynb": "killed"}, status
+            assert s.query(AuditRecord).filter_by(action="overnight.killed").count() == 1
+    finally:
+        if runner is not None:
+            runner.stop_all()
+        if served is not None:
+            served.close()
+        shutil.rmtree(root, ignore_errors=True)
