@@ -45,6 +45,7 @@ _UU_BEGIN = re.compile(r"^begin [0-7]{3,4} [^\r\n]+\r?$", re.M)
 _A85_MARKED = re.compile(r"<~([!-u\sz]{10,})~>")
 _B85_RUN = re.compile(r"[0-9A-Za-z!#$%&()*+\-;<=>?@^_`{|}~]{50,}")
 _A85_RUN = re.compile(r"[!-uz]{50,}")
+_B32 = re.compile(r"(?<![A-Za-z0-9])(?:[A-Z2-7]{32,}|[a-z2-7]{32,})=*(?![A-Za-z0-9])")
 _CHAR_REF = re.compile(r"(?:&#(?:[0-9]{1,7}|[xX][0-9A-Fa-f]{1,6});){8,}")
 _U_ESC = re.compile(r"(?:\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8}){8,}")
 _OCTAL = re.compile(r"(?:\\[0-3][0-7]{2}){8,}")
@@ -140,6 +141,11 @@ def _has_hex_letter(s: str) -> bool:
     return bool(re.search(r"[A-Fa-f]", re.sub(r"0[xX]|\\x", "", s)))
 
 
+def _b32(s: str) -> bytes:
+    s = s.rstrip("=").upper()
+    return base64.b32decode(s + "=" * (-len(s) % 8))
+
+
 def _b64_spaced(s: str) -> bytes:
     return base64.b64decode(re.sub(r"[ \t,;]", "", s), validate=True)
 
@@ -156,6 +162,7 @@ _FORMS = [
     (_U_ESC, "unicode escapes (\\uXXXX)", _u_escapes, False),
     (_OCTAL, "octal escapes (\\NNN)", _octal, False),
     (_B64_SPACED, "base64 in spaced groups", _b64_spaced, True),
+    (_B32, "base32", _b32, True),
     (_DECIMAL, "byte values as decimals", _decimal, True),
 ]
 
@@ -220,6 +227,7 @@ def _uuencoded(text: str, min_bytes: int) -> list[Run]:
             continue
         if len(b) >= min_bytes:
             out.append(Run(m.start(), m.end() + len(body), "uuencode", b))
+    text = text.replace("\\r\\n", "\r\n\r\n").replace("\\n", "\r\n")   # escaped breaks, same length
     block: list[re.Match] = []
     for m in _UU_FULL.finditer(text):
         if block and text[block[-1].end():m.start()].strip("\r\n") != "":

@@ -241,8 +241,9 @@ class _Checker:
         else:
             self._text(leaf, text, base)
             self._institution_values(leaf, text, base)
-        if suffix in CODE_SUFFIXES or leaf.kind == "code":
-            self._smuggling(leaf, name, suffix, text, base)
+        # encoded runs in any text (a reference table written as hex or base64 hides its rows);
+        # literal lists only in code
+        self._smuggling(leaf, name, suffix, text, base, code=suffix in CODE_SUFFIXES or leaf.kind == "code")
 
     def name_list(self, leaf: _Leaf) -> None:
         """Names alone go to review (the recogniser has false positives); many in one file are a
@@ -370,6 +371,12 @@ class _Checker:
                  check="identifiers")
 
     def _table(self, leaf: _Leaf, name: str, suffix: str, base: dict) -> None:
+        """Every sheet of a workbook (visible or not) is a table of its own."""
+        sheets = _sheet_names(leaf.data) if suffix in (".xlsx", ".xlsm") else []
+        for sheet in sheets or [None]:
+            self._one_table(leaf, name, suffix, {**base, "sheet": sheet} if sheet else base, sheet)
+
+    def _one_table(self, leaf: _Leaf, name: str, suffix: str, base: dict, sheet: str | None) -> None:
         from deidentify.identifiers.taiwan_id import is_valid
         from deidentify.text import find_identifiers_batch
         from egress_review.engine.tables import TableError, read_table
@@ -378,7 +385,7 @@ class _Checker:
         with tempfile.TemporaryDirectory(prefix="ingress-") as d:
             fname = "t" + (suffix or ".csv")
             (Path(d) / fname).write_bytes(leaf.data)
-            spec = ManifestFile(path=fname, kind="table", description="import",
+            spec = ManifestFile(path=fname, kind="table", description="import", sheet=sheet,
                                 default_role=ColumnRole(role="group"))
             try:
                 table = read_table(Path(d), spec)
@@ -475,8 +482,9 @@ class _Checker:
                      "institution information.",
                      f"出現醫事機構名稱或代碼（{t!r}）：須由審查人確認非機構資訊。", check="institutions")
 
-    def _smuggling(self, leaf: _Leaf, name: str, suffix: str, text: str, base: dict) -> None:
-        """The egress engine's E7 literal and blob scans, on code and notebook sources."""
+    def _smuggling(self, leaf: _Leaf, name: str, suffix: str, text: str, base: dict, code: bool) -> None:
+        """The egress engine's E7 blob and encoding scans on every text, its literal scan on
+        code and notebook sources."""
         from egress_review.engine import smuggling
         from egress_review.engine.content import Segment
         from egress_review.engine.context import Context
@@ -488,7 +496,9 @@ class _Checker:
         ctx = Context(manifest=manifest, root=Path("."), policy=self.pol, history=ReleaseHistory(),
                       pseudonyms=self.pseudonyms)
         segs: list[Segment]
-        if suffix == ".ipynb":
+        if not code:
+            segs = [Segment(text, {"part": "text"}, code=False)]
+        elif suffix == ".ipynb":
             import json
 
             try:
@@ -517,6 +527,17 @@ def _safe_member(name: str) -> None:
     if p.is_absolute() or ".." in p.parts:
         raise _Bomb({"entry": name}, f"member {name!r} escapes the archive (absolute path or '..').",
                     f"成員 {name!r} 路徑跳出壓縮檔（絕對路徑或 '..'）。")
+
+
+def _sheet_names(data: bytes) -> list[str]:
+    import openpyxl
+
+    try:   # the sheets holding any value (an empty one is no table to check)
+        wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True)
+        return [ws.title for ws in wb.worksheets
+                if any(v is not None for row in ws.iter_rows(values_only=True) for v in row)]
+    except Exception:   # the table reader reports the unreadable workbook
+        return []
 
 
 def _looks_tabular(text: str) -> bool:
