@@ -322,6 +322,7 @@ def test_an_overnight_job_never_makes_root_follow_its_log_or_output(tmp_path_fac
         os.symlink(victim, ws / "a.overnight-1.log")         # planted by a member
         os.symlink(victim, ws / "a.overnight-1.ipynb")
         os.mkfifo(ws / "b.overnight-2.log")
+        os.chmod(ws / "b.overnight-2.log", 0o666)   # the job may open it: then it waits there
         rows = Rows(db_url)
         rows.user("ann")
         rows.user("bob")
