@@ -7,8 +7,10 @@ they do not hold: ``<keys dir>.audit-anchor/<chain id>.json`` names the newest j
 number and digest) and is sealed with the chain key.  It lives in the key holder's zone - next
 to ``$ENCLAVE_KEYS``, not inside it, so a backup neither copies it nor a restore winds it back -
 and only moves forward.  ``verify`` reports a journal shorter than the anchor, a line that is not
-the one the anchor saw, an anchor not sealed by this enclave's key, and anchors of a chain the
-database no longer has (the log emptied, or a fresh chain put in its place).
+the one the anchor saw, an anchor not sealed by this enclave's key (the master key replaced),
+and an anchor while the database has no chain at all (the log emptied).  A database whose log
+was emptied and then written anew under the same key is a chain of its own (several databases
+may share one keys directory); only the external witness tells that one apart.
 
 It does not replace the external witness: whoever can also write next to the keys can roll the
 anchor back too.  It moves the bar from "can write the database and the journal" to "can write

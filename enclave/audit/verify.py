@@ -92,16 +92,27 @@ def _anchor_problems(directory: Path, entries: list[journal.Entry], head: AuditH
                      keys: AuditKeys) -> list[ChainProblem]:
     """The journal against the high-water mark beside the keys (anchor.py): a journal shorter
     than the anchor, or with another line where the anchor's was, was rolled back (with the
-    database, or the database's head would have shown it); an anchor of another chain means
-    this database's log was emptied or replaced."""
+    database, or the database's head would have shown it); an anchor while this database has no
+    chain means its log was emptied; an anchor not sealed by this key, that the key was
+    replaced."""
     problems: list[ChainProblem] = []
     cid = head.chain_id if head is not None and head.chain_id else None
     last = head.seq if head is not None else 0
     for other in anchor.chains(directory):
-        if other != cid:
+        if other == cid:
+            continue
+        if cid is None:
             problems.append(ChainProblem(1, "checkpoint",
-                                         f"the anchor beside the keys names chain {other}, but this database's "
-                                         f"chain is {cid or 'missing'}: the audit log was emptied or replaced"))
+                                         f"the anchor beside the keys names chain {other}, but this database "
+                                         f"has no keyed chain: the audit log was emptied or replaced"))
+            continue
+        # Another database may share these keys (a staging copy): its anchor is no problem,
+        # unless it was sealed under another key - then the master key itself was replaced.
+        try:
+            anchor.read(directory / f"{other}{anchor.SUFFIX}", keys)
+        except anchor.AnchorError as e:
+            problems.append(ChainProblem(1, "checkpoint", f"{e}: the master key was replaced or the "
+                                                          f"anchor edited"))
     if cid is None:
         return problems
     try:
