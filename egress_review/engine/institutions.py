@@ -40,15 +40,38 @@ def check_file(ctx: Context, spec: ManifestFile) -> None:
                     zh=f"以 {name!r} 分組可識別特定醫事機構、醫師或藥局（不論是否已假名化）；"
                        "請改以層級或區域分組。")
             continue
+        header = _header_kind(name, pol)
+        unplaced: list[str] = []
         for i, v in enumerate(values):
             s = str(v).strip()
             if not s or s in totals or s.casefold() in levels or _a_type(s, types):
                 continue
+            where = table.location(i, name) if "column" in loc else {**loc, "header": s}
             if any(r.search(s) for r in val_rx):
-                where = table.location(i, name) if "column" in loc else {**loc, "header": s}
                 ctx.add(rule=RULE, check=CHECK, severity="block", file=spec.path, location=where,
                         en=f"The group {s!r} names or codes a single institution.",
                         zh=f"分組值 {s!r} 指名或代表單一醫事機構。")
+            elif header and not _a_kind(s, types):
+                if _code_like(s):
+                    # a code or pseudonym under an institution header is one institution, and
+                    # a stable pseudonym links it across releases (a ranking, shares, counts)
+                    ctx.add(rule=RULE, check=CHECK, severity="block" if header == "key" else "review",
+                            file=spec.path, location=where,
+                            en=f"The group {s!r} under {name!r} is a code or pseudonym of one "
+                               f"{'institution or practitioner' if header == 'key' else 'site or centre, if the column means institutions'}"
+                               "; group by level or region instead.",
+                            zh=f"{name!r} 下的分組值 {s!r} 為單一"
+                               f"{'醫事機構或醫事人員' if header == 'key' else '收案地點或中心（若此欄指醫事機構）'}"
+                               "的代碼或假名；請改以層級或區域分組。")
+                elif header == "key":
+                    unplaced.append(s)
+        if unplaced:
+            ctx.add(rule=RULE, check=CHECK, severity="review", file=spec.path, location=loc,
+                    en=f"The header {name!r} says its groups are institutions or practitioners, and "
+                       f"{unplaced[:5]} are neither a level nor a type the engine knows: a reviewer "
+                       "decides whether each is one institution.",
+                    zh=f"欄名 {name!r} 表示分組為醫事機構或醫事人員，而 {unplaced[:5]} 不是引擎所知的"
+                       "層級或類型：由審查人判斷是否為單一機構。")
 
 
 _SUFFIX = re.compile(r"(?i)(?:醫院|診所|藥局|衛生所|hospitals?|clinics?|pharmac(?:y|ies))$")
@@ -73,3 +96,43 @@ def _a_type(value: str, types: set[str]) -> bool:
                 return False
             word = word[len(head):]
     return True
+
+
+# Values that are a kind of thing, not one institution, under an institution header.
+_NOT_ONE = {"other", "others", "unknown", "missing", "none", "yes", "no", "y", "n", "true", "false",
+            "其他", "不詳", "未知", "缺失", "無", "是", "否", "有"}
+_INST_WORDS = re.compile(r"(?i)\b(?:hospital|hosp|site|cent(?:er|re)|clinic|provider|facility|doctor|"
+                         r"dr|physician|no|number)\b\.?|醫院|院所|院|診所|中心|醫師|機構|編號|代號|[#＃:：]")
+_CODE = re.compile(r"^(?:[A-Za-z0-9][A-Za-z0-9_\-.]{0,23}|[甲乙丙丁戊己庚辛壬癸])$")
+
+
+def _header_kind(name: str, pol) -> str | None:
+    """'key' when the header says its groups are institutions or practitioners (and is not an
+    attribute of them, hospital_type), 'site' when it may (site, centre), else None."""
+    flags = re.IGNORECASE
+    if any(re.search(p, name, flags) for p in pol.institution_key_header_patterns):
+        if not any(re.search(p, name, flags) for p in pol.institution_attribute_header_patterns):
+            return "key"
+    if any(re.search(p, name.strip(), flags) for p in pol.institution_site_header_patterns):
+        return "site"
+    return None
+
+
+def _a_kind(value: str, types: set[str]) -> bool:
+    """Other, unknown, yes/no, or type words alone (Public, Teaching): no single institution."""
+    v = value.casefold().strip()
+    if v in _NOT_ONE:
+        return True
+    words = [w for w in re.split(r"[\s,/&\-]+", v) if w]
+    return bool(words) and all(w in types or w in _NOT_ONE for w in words)
+
+
+def _code_like(value: str) -> bool:
+    """A code or pseudonym (H012, HP-7f3a, A, Site 3, 甲院): what is left after the words that
+    only say 'hospital' or 'number' is one short token with a digit, or one or two letters."""
+    rest = _INST_WORDS.sub(" ", value).strip()
+    rest = re.sub(r"\s+", "", rest)
+    if not rest or not _CODE.match(rest):
+        return False
+    return bool(re.search(r"\d", rest)) or len(rest) <= 2 or rest in "甲乙丙丁戊己庚辛壬癸"
+

@@ -106,6 +106,26 @@ class EgressPolicy(BaseModel):
          r"藥局", r"診所"],
         rule="E3", description="Column names (regex, case-insensitive) of an institution, physician "
                                "or pharmacy key: grouping by them identifies an institution.")
+    institution_key_header_patterns: list[str] = setting(
+        [r"(?:^|[^a-z])(?:hosp|hospitals?|clinics?|facilit(?:y|ies)|providers?|prescribers?|surgeons?|"
+         r"attendings?|practitioners?|practices?|gps?|pharm|dispensar(?:y|ies)|nursing[\s_-]?homes?|"
+         r"(?:site|cent(?:er|re))[\s_-]?(?:id|code|no|key|pseudo\w*))(?:$|[^a-z])",
+         r"機構|院區|分院|院別|院代號|特約|執業|處方者|主治|開刀"],
+        rule="E3", description="Column names (regex, case-insensitive) that say the groups are institutions "
+                               "or practitioners (hospital, provider, facility …): each value that is not a "
+                               "level, a type or a total is one institution (a code or pseudonym blocks, a "
+                               "word the engine cannot place goes to review).")
+    institution_attribute_header_patterns: list[str] = setting(
+        [r"(?:^|[^a-z])(?:type|types|level|levels|kind|class|category|categories|grade|tier|ownership|owner|"
+         r"size|beds?|region|area|county|city|district|accredit\w*|status|teaching|specialt(?:y|ies)|"
+         r"visits?|days?|stay|admi\w*|referr\w*|transfer\w*)(?:$|[^a-z])",
+         r"層級|類別|等級|權屬|規模|床數|區域|縣市|鄉鎮|評鑑|別$"],
+        rule="E3", description="Header words that make an institution header an attribute of institutions "
+                               "(hospital_type, provider_level, 醫院層級), not their key.")
+    institution_site_header_patterns: list[str] = setting(
+        [r"^(?:study[\s_-]?|trial[\s_-]?|recruit\w*[\s_-]?)?(?:sites?|cent(?:er|re)s?|units?)$", r"^(?:中心|收案中心|單位)$"],
+        rule="E3", description="Column names that may mean an institution (a trial site, a centre) or "
+                               "something else (a cancer site): coded values under them go to review.")
     institution_value_patterns: list[str] = setting(
         [r".+(醫院|診所|藥局|醫療社團法人.*|衛生所)$", r"(?i).+\b(hospital|clinic|pharmacy)$",
          r"^\d{10}$"],
