@@ -18,16 +18,19 @@ from deidentify.identifiers.address import CITIES
 # what opens the phrase: living, household registration, coming from, going (back) to
 _VERB = (r"(?:住(?!院|民|户|宿|家里)(?:在|于|家在|家于)?|居住(?:在|于)?|家住|住家(?:在|于)?|现居(?:住)?(?:在|于)?"
          r"|户籍(?:地|地址)?(?:在|于|为|是)?|原籍|祖籍|老家(?:在|于)?|娘家(?:在|于)?|来自|出身(?:于)?|出生(?:于|在)"
-         r"|(?:案家|家)(?:在|于)|搬(?:到|去|回|至|来)|迁(?:到|至|回|居)|返回|回到|回(?=[\u4e00-\u9fff]{2,3}[乡镇区市里村]老家)|位于|定居(?:在|于)?)")
+         r"|(?:案家|家)(?:在|于)|搬(?:到|去|回|至|来)|迁(?:到|至|回|居)|返回|回到|回(?=[\u4e00-\u9fff]{2,3}[乡镇区市里村]老家)|位于|定居(?:在|于)?"
+         # (in an English note: lives in 玉里镇, from 仁爱乡, moved to 竹山镇)
+         r"|(?<![A-Za-z])(?:in|at|from|to|near)(?=[ \t]))")
 _LABEL = r"(?:[:：][ \t]*)?"
 _NAME_CH = r"(?:(?![的了在于和与及是近对到往去从住边旁附那这个条该本此其各每同全原我他她你])[\u4e00-\u9fff])"
 _ONE = _NAME_CH + r"{2,3}?[乡镇区市里村](?![里村乡镇区市])"
 AREA = re.compile(_VERB + r"[ \t]*" + _LABEL + r"(?P<a>" + _ONE + r"(?:[ \t]*" + _NAME_CH + r"{2,3}?[里村](?![里村]))?)")
 # For the scrubber's prefilter and the finder's gate: a character set first (skipped to at C
 # speed), then what every AREA match holds after its verb's first character.
-GATE = re.compile(r"[住居家现户原祖老娘来出案搬迁返回位定][^\n]{2,12}?[乡镇区市里村]")
+GATES = (r"[住居家现户原祖老娘来出案搬迁返回位定][^\n]{2,12}?[乡镇区市里村]", r"[ \t][\u4e00-\u9fff]{2,3}[乡镇区市里村]")
+GATE = re.compile("|".join(GATES))
 # generic words ending like a place (their last two characters)
-_GENERIC = frozenset("家乡 故乡 城乡 他乡 异乡 本乡 外乡 同乡 原乡 山乡 水乡 城镇 乡镇 市镇 小镇 重镇 古镇 村镇 "
+_GENERIC = frozenset("家乡 故乡 他乡 异乡 本乡 外乡 同乡 原乡 山乡 水乡 城镇 乡镇 市镇 小镇 重镇 古镇 村镇 "
                      "社区 病区 院区 园区 学区 城区 市区 郊区 山区 灾区 地区 诊区 营区 林区 矿区 景区 厂区 港区 "
                      "城市 都市 夜市 超市 门市 上市 股市 闹市 农村 乡村 山村 渔村 眷村 邻村 外村 本村 同村 "
                      "家里 这里 那里 哪里 心里 夜里 公里 千里 邻里 乡里 屋里 城里 村里 病区里".split())

@@ -39,9 +39,11 @@ _ZH_PATTERNS = [
                r"(?=上班|工作|任職|服務|打工|兼職|擔任|當|做事|上夜班|上大夜)"),
 ]
 _EN_PATTERNS = [
-    re.compile(r"\b(?:works?|working|worked|employed|employee|job|engineer|operator|clerk|manager|"
+    re.compile(r"\b(?i:works?|working|worked|employed|employee|job|engineer|operator|clerk|manager|"
                r"driver|worker)\s+(?:at|for|by|with)\s+(?P<e>(?:[A-Z][\w&.\-]*|\d[\w\-]*)"
-               r"(?:\s+(?:[A-Z][\w&.\-]*|&|of))*)"),
+               r"(?:\s+(?:[A-Z][\w&.\-]*|&|of))*"
+               # (D1, round 4) a Han name in an English note: works at 台灣電力公司
+               r"|[\u4e00-\u9fff][\u4e00-\u9fff0-9&\-]{1,13})"),
     re.compile(r"\b(?:employer|company|workplace)\s*[:：]\s*(?P<e>[^\n,;]{2,40}?)(?=\s*(?:[,;\n]|$))", re.I),
     re.compile(r"(?:雇主|任職公司|服務單位|工作單位|公司名稱|工作地點|工作地点|任職單位|服務公司)\s*[:：]\s*(?P<e>[^\n，。,;；]{2,20})"),
 ]
@@ -125,9 +127,9 @@ def employer_spans(text: str) -> list[tuple[int, int]]:
             spans.append(m.span("e"))
     for rx in _EN_PATTERNS:
         for m in rx.finditer(text):
-            e = m.group("e").strip()
-            if not e or "<" in e or _EN_GENERIC.match(e) or (rx is not _EN_PATTERNS[0] and not _named(e)
-                                                              and re.search(r"[\u4e00-\u9fff]", e)):
+            # (a sentence ends inside the run of capitalised words: Works at Home. Employed by …)
+            e = re.split(r"(?<=[a-z]{3})\.\s+(?=[A-Z])", m.group("e").strip())[0].rstrip(".")
+            if not e or "<" in e or _EN_GENERIC.match(e) or (not _named(e) and re.search(r"[\u4e00-\u9fff]", e)):
                 continue
             spans.append((m.start("e"), m.start("e") + len(e)))
     out: list[tuple[int, int]] = []

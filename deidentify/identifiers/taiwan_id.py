@@ -133,15 +133,17 @@ def find(simplified: str) -> list[tuple[int, int, str]]:
 # A scanned form read by OCR writes O for 0, I or l for 1, S for 5, B for 8 (SII4I7776I for
 # S114177761).  A token of the ID's length whose swapped letters read back as digits and then pass
 # the checksum is the number.  At least five real digits stay (a word has none), and at least one
-# letter was swapped (the plain number is ``find``'s).  The second place reads B as 8 (the 2021
-# resident form) unless B itself makes a valid old resident number.
+# letter among the last eight was swapped (the plain number is ``find``'s).  The second place
+# reads B as 8 (the 2021 resident form) unless B itself makes a valid old resident number.
 _OCR_DIGIT = {"O": "0", "o": "0", "I": "1", "l": "1", "|": "1", "S": "5", "B": "8"}
 OCR_FIND = re.compile(r"[A-Za-z](?<![A-Za-z][A-Za-z])[0-9OoIl|SB]{9}(?![0-9A-Za-z])")
 
 
 def ocr_reading(token: str) -> str | None:
     """The valid number ``token`` stands for when OCR swapped letters for digits, else None."""
-    if len(token) != 10 or sum(c.isdigit() for c in token[1:]) < 5 or token[1:].isdigit():
+    # (a letter among the eight digits: B in the second place alone is the old resident form or
+    # an NHI drug code, BB06127100, which find and old_form_score weigh)
+    if len(token) != 10 or sum(c.isdigit() for c in token[1:]) < 5 or token[2:].isdigit():
         return None
     head = token[0].upper()
     tail = "".join(_OCR_DIGIT.get(c, c) for c in token[2:])

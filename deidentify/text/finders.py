@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from itertools import groupby
 
-from deidentify.identifiers import (address, aliases, areas, beds, address_en, dates, labelled, name_context,
+from deidentify.identifiers import (address, aliases, areas, beds, device_numbers, address_en, dates, labelled, name_context,
                                     record_numbers, role_names,
                                     nicknames, split_names,
                                     romanised_names, schools, structured, taiwan_id,
@@ -144,7 +144,8 @@ def labelled_spans(simp: str, original: str) -> list[Finding]:
     """Labelled IDs (0.75), accounts, plates, IP addresses and URLs (0.85), by entity."""
     return ([(LABELLED_ENTITY[kind], a, b, LABELLED_SCORE.get(kind, 0.85)) for a, b, kind in labelled.find(simp, original)]
             + [(STRUCTURED_ENTITY[kind], a, b, 0.85) for a, b, kind in structured.find(simp)]
-            + [("LABELLED_ID", a, b, 0.85) for a, b in beds.find(simp)])      # beds without a label
+            + [("LABELLED_ID", a, b, 0.85) for a, b in beds.find(simp)]       # beds without a label
+            + [("LABELLED_ID", a, b, 0.85) for a, b in device_numbers.find(simp)])   # exams, MACs, serials
 
 
 LABELLED_ENTITY = {"ID": "LABELLED_ID", "ACCOUNT": "ACCOUNT", "PLATE": "VEHICLE_PLATE", "IP": "IP_ADDRESS",

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from itertools import accumulate
 from typing import Iterable, Sequence
 
-from deidentify.identifiers import (address, areas, beds, address_en, dates, labelled, name_context, schools, structured,
+from deidentify.identifiers import (address, areas, beds, device_numbers, address_en, dates, labelled, name_context, schools, structured,
                                     nicknames, role_names, romanised_names, split_names,
                                     taiwan_id, western_names)
 from deidentify.identifiers import phone as tw_phone
@@ -86,8 +86,9 @@ _PREFILTERS = [re.compile(p, re.IGNORECASE) for p in (
     r"[市县][ \t]*[\u4e00-\u9fff]{1,3}[区乡镇市]",
     r"[区乡镇市县][ \t]*[\u4e00-\u9fff]{0,8}?(?:路|街|大道|段|[里村])",
     address.RESIDENCE_ROAD.pattern,                               # a road where someone lives
-    areas.GATE.pattern,                                           # ... or a township/village alone
+    *areas.GATES,                                                 # ... or a township/village alone
     "(?-i:" + beds.GATE.pattern + ")",                            # beds without a label
+    *("(?-i:" + g + ")" for g in device_numbers.GATES),           # bare exam numbers, MACs, serials
     "(?-i:" + address_en.ANCHOR.pattern + ")",                    # addresses in English
     "(?-i:" + address_en.CAPS_ANCHOR.pattern + ")",               # ... printed in capitals
     "(?-i:" + address_en.LOWER_ANCHOR.pattern + ")",              # ... typed in lower case
