@@ -8,6 +8,7 @@ from sqlalchemy.orm import object_session
 
 from enclave.accounts.models import User
 from enclave.cases.models import Case
+from enclave.identity.permissions import case_people
 from egress_review.models import EgressComment, EgressRequest, EgressReview
 from egress_review.review_stages import TERMINAL, stage_complete
 
@@ -18,7 +19,8 @@ def is_reviewer(user: User) -> bool:
 
 def case_conflict(db, user: User, *case_codes: str | None) -> str | None:
     """Why ``user`` is not independent of the cases named (None when independent): the case's
-    applicant and everyone who is or was a member of it.  A reviewer role held by one of them
+    applicant, everyone who is or was a member of it, the investigators its IRB certificate
+    names and whoever filed its application.  A reviewer role held by one of them
     gives nothing of the case's requests beyond what they would see without it (E4).  A case
     that cannot be read is not proof of independence (default deny)."""
     for code in case_codes:
@@ -33,6 +35,9 @@ def case_conflict(db, user: User, *case_codes: str | None) -> str | None:
         if any(m.user_id == user.id for m in case.members):  # removed members too
             return (f"you are or were a member of case {code}; reviewers must be independent "
                     "of the case")
+        if user.id in case_people(case):   # named on its IRB certificate, or filed it
+            return (f"you are named as an investigator on case {code}'s IRB certificate or filed "
+                    "its application; reviewers must be independent of the case")
     return None
 
 

@@ -90,9 +90,28 @@ def not_self(actor: User, user_ids, what: str, rule: str = "A1") -> None:
 
 
 def case_people(case: Case) -> set[int]:
-    """The applicant and every member, current or former: none of them decides on the case (a
-    member removed yesterday is not independent today, and removal must not clear a conflict)."""
-    return {case.applicant_id, *(m.user_id for m in case.members), *irb_investigator_ids(case)} - {None}
+    """The applicant, every member (current or former), the IRB certificate's investigators and
+    whoever filed the application: none of them decides on the case (a member removed yesterday
+    is not independent today, and removal must not clear a conflict)."""
+    return {case.applicant_id, *(m.user_id for m in case.members), *irb_investigator_ids(case),
+            *case_filer_ids(case)} - {None}
+
+
+def case_filer_ids(case: Case) -> set[int]:
+    """Whoever filed the application: a decider may file one for an applicant, and must not
+    then approve (or otherwise decide on) what they filed.  The filer is kept only in the
+    case's ``case.created`` audit record; every such record counts (a code used again after a
+    deleted case conflicts more, never less)."""
+    from enclave.audit.models import AuditRecord
+
+    db = object_session(case)
+    if db is None or not case.code:
+        return set()
+    names = set(db.execute(select(AuditRecord.actor).where(AuditRecord.case_code == case.code,
+                                                           AuditRecord.action == "case.created")).scalars())
+    if not names:
+        return set()
+    return set(db.execute(select(User.id).where(User.username.in_(names))).scalars())
 
 
 def irb_investigator_ids(case: Case) -> set[int]:
