@@ -98,6 +98,9 @@ class ModelFacts(BaseModel):
     levels: dict[str, dict[str, LevelFacts]] = Field(default_factory=dict)
 
 
+NAME_MAX = 255  # bytes of one file or folder name on the service's file systems
+
+
 def _safe_relpath(value: str, what: str) -> str:
     if not isinstance(value, str) or not value.strip():
         raise ValueError(f"{what} must be a non-empty relative path")
@@ -106,6 +109,9 @@ def _safe_relpath(value: str, what: str) -> str:
         raise ValueError(f"{what} {value!r} must be relative, not absolute")
     if ".." in p.parts:
         raise ValueError(f"{what} {value!r} must not contain '..'")
+    if any(len(part.encode("utf-8", "surrogatepass")) > NAME_MAX for part in p.parts):
+        # the service writes each file under its name to check it: a longer one failed there
+        raise ValueError(f"{what} {value[:60]!r}…: a name in it is longer than {NAME_MAX} bytes")
     return str(p)
 
 

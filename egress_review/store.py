@@ -252,4 +252,6 @@ def safe_relpath(rel: str) -> Path:
     p = Path(rel)
     if p.is_absolute() or any(part in ("", ".", "..") for part in rel.split("/")):
         raise ValueError(f"file path {rel!r}: must be relative and may not contain '.' or '..' parts")
+    if any(len(part.encode("utf-8", "surrogatepass")) > 255 for part in rel.split("/")):
+        raise ValueError(f"file path {rel[:60]!r}…: a name in it is longer than 255 bytes")
     return p
