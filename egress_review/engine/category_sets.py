@@ -59,6 +59,9 @@ _FORMS = [
 def interval(label: str) -> tuple[float, float] | None:
     """The half-open interval a normalised label names (bounds exact fractions), or None."""
     s = label.replace(" ", "")
+    days = date_interval(s)
+    if days is not None:
+        return days
     for pattern, make in _FORMS:
         m = pattern.match(s)
         if m:
@@ -66,6 +69,73 @@ def interval(label: str) -> tuple[float, float] | None:
             lo, hi = make(*nums)
             return (lo, hi) if lo < hi else None
     return None
+
+
+# Dates (E3): a count "through 2020-06-30" released after one "through 2020-07-31", or
+# "2020-01~2020-06" after "2020-01~2020-05", differ by the persons of the added days.  A date
+# is the days it covers (a month all its days) as day numbers, so periods are cut at every
+# published boundary like age bands.  Day numbers (~737 000) never meet years or ages.
+_D = r"(\d{4})[-/.年](\d{1,2})(?:[-/.月](\d{1,2})日?|月)?"
+_UPTO = r"(?:≤|<=|=<|through|thru|until|till|upto|to|asof|by|截至|截止|迄|至|到|累計至|累積至)"
+_DATE_FORMS = [
+    (re.compile(rf"^(?:from)?{_D}(?:-|至|到|to|until|through|thru){_D}$"), "range"),
+    (re.compile(rf"^{_UPTO}{_D}(?:止|為止)?$|^{_D}(?:或?以前|之前|為止|止|orbefore|orearlier)$"), "upto"),
+    (re.compile(rf"^(?:<|before|prior(?:to)?){_D}$"), "before"),
+    (re.compile(rf"^(?:≥|>=|=>|since|from){_D}$|^{_D}(?:或?以後|起|onwards?|orlater)$"), "since"),
+    (re.compile(rf"^(?:>|after){_D}$|^{_D}之後$"), "after"),
+    (re.compile(rf"^{_D}$"), "day"),
+]
+
+
+def _days(y: str, m: str, d: str | None) -> tuple[int, int] | None:
+    """[first day, day after the last) of a date or a month, as ordinal day numbers."""
+    import datetime as _dt
+
+    try:
+        if d is not None:
+            a = _dt.date(int(y), int(m), int(d)).toordinal()
+            return a, a + 1
+        first = _dt.date(int(y), int(m), 1)
+        nxt = _dt.date(int(y) + (int(m) == 12), int(m) % 12 + 1, 1)
+        return first.toordinal(), nxt.toordinal()
+    except ValueError:
+        return None
+
+
+def date_interval(label: str) -> tuple[float, float] | None:
+    """The days a date, a period or an open period ("through 2020-06-30", 「截至2020年6月」,
+    "≥2021-01") covers as [lo, hi) day numbers; None for anything else."""
+    s = label.replace(" ", "").casefold()
+    for pattern, kind in _DATE_FORMS:
+        m = pattern.match(s)
+        if not m:
+            continue
+        g = m.groups()
+        if g[0] is None:                 # the second spelling of the form ("2020-06以前")
+            g = g[3:]
+        a = _days(*g[:3])
+        if a is None:
+            return None
+        if kind == "range":
+            b = _days(*g[3:6])
+            return (a[0], b[1]) if b is not None and a[0] < b[1] else None
+        return {"upto": (-INF, a[1]), "before": (-INF, a[0]), "since": (a[0], INF),
+                "after": (a[1], INF), "day": a}[kind]
+    return None
+
+
+_CUMULATIVE_HEADER = re.compile(r"(?:^|[^a-z])(?:through|thru|until|up[\s_-]?to|as[\s_-]?of|cut[\s_-]?off|"
+                                r"cumulative|data[\s_-]?lock|closing)(?:$|[^a-z])|截至|截止|累計|累積|迄",
+                                re.IGNORECASE)
+
+
+def cumulative_label(header: str, label: str) -> str:
+    """A bare date under a header that says 'up to' (through, as of, 截至) is the open period up
+    to it: counts as of two dates differ by the persons in between."""
+    if _CUMULATIVE_HEADER.search(header) and date_interval(label) is not None and \
+            _DATE_FORMS[-1][0].match(label.replace(" ", "").casefold()):
+        return f"≤{label}"
+    return label
 
 
 _CODE = re.compile(r"^[a-z]\d{2}[0-9a-z]{0,4}$")    # ICD-10 / ATC-like, dot dropped
@@ -290,7 +360,22 @@ def _num(x) -> str:
     return str(int(x)) if Fraction(x).denominator == 1 else format(float(x), "g")
 
 
+_DAY0 = 100_000          # bounds from 100 000 up are day numbers (numbers in labels have ≤ 4 digits)
+
+
+def _day(n) -> str:
+    import datetime as _dt
+
+    return _dt.date.fromordinal(int(n)).isoformat()
+
+
 def _name(lo, hi) -> str:
+    if max(abs(x) for x in (lo, hi) if x not in (INF, -INF)) >= _DAY0:   # a period of days
+        if hi == INF:
+            return f"≥{_day(lo)}"
+        if lo == -INF:
+            return f"≤{_day(hi - 1)}"
+        return _day(lo) if hi == lo + 1 else f"{_day(lo)}-{_day(hi - 1)}"
     if hi == INF:
         return f"≥{_num(lo)}"
     if lo == -INF:

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Callable
 
 import numpy as np
 
-from egress_review.engine.category_sets import nested_sets, refine
+from egress_review.engine.category_sets import cumulative_label, nested_sets, refine
 from egress_review.engine import synonyms
 from egress_review.engine.tables import Table
 
@@ -120,7 +120,7 @@ class _Union:
 def _labels(table: Table, dim: str, wide_dim: str | None, cols: list[str]) -> frozenset:
     if dim == wide_dim:
         return frozenset(norm(c) for c in cols if not table.is_total_col(c))
-    return frozenset(norm(s) for s in table.text(dim) if not table.is_total_label(s))
+    return frozenset(norm(cumulative_label(dim, s)) for s in table.text(dim) if not table.is_total_label(s))
 
 
 def build_series(items: list[tuple[Table, bool]]) -> list[Series]:
@@ -168,7 +168,7 @@ def build_series(items: list[tuple[Table, bool]]) -> list[Series]:
         groups = t.group_cols
         dmap = dict(zip(dims, cdims))
         raw = {g: t.text(g).tolist() for g in groups}
-        labels = {g: [norm(x) for x in raw[g]] for g in groups}
+        labels = {g: [norm(cumulative_label(g, x)) for x in raw[g]] for g in groups}
         row_coords = [{dmap[g]: labels[g][i] for g in groups if not t.is_total_label(raw[g][i])}
                       for i in range(len(t.df))]
         for c in cols:

@@ -123,9 +123,10 @@ class EgressPolicy(BaseModel):
         rule="E3", description="Header words that make an institution header an attribute of institutions "
                                "(hospital_type, provider_level, 醫院層級), not their key.")
     institution_site_header_patterns: list[str] = setting(
-        [r"^(?:study[\s_-]?|trial[\s_-]?|recruit\w*[\s_-]?)?(?:sites?|cent(?:er|re)s?|units?)$", r"^(?:中心|收案中心|單位)$"],
+        [r"^(?:(?:study|trial|recruit\w*)[\s_-]?(?:sites?|cent(?:er|re)s?)|cent(?:er|re)s?)$", r"^(?:收案中心|收案醫院|中心)$"],
         rule="E3", description="Column names that may mean an institution (a trial site, a centre) or "
-                               "something else (a cancer site): coded values under them go to review.")
+                               "something else: coded values under them go to review.  A bare 'site' or "
+                               "'unit' is not among them (cancer sites, r1 … r40 regions).")
     institution_value_patterns: list[str] = setting(
         [r".+(醫院|診所|藥局|醫療社團法人.*|衛生所)$", r"(?i).+\b(hospital|clinic|pharmacy)$",
          r"^\d{10}$"],
