@@ -192,6 +192,14 @@ def find(simplified: str) -> list[tuple[int, int, float]]:
             hits.append((k, len(simp[:t].rstrip()), 0.85))
             continue
         k = _name_before_title(simp, t, 4)
+        if k < 0 and t and simp[t - 1] in " \t" and len(m.group()) >= 3:
+            # (D1, round 4) a full rank after a blank: 回复者 苏建良 主治医师; the name stands alone
+            # between a blank or mark and the blank, and opens with a surname
+            e = len(simp[:t].rstrip(" \t"))
+            k2 = _name_before_title(simp, e, 4)
+            if k2 >= 0 and e - k2 >= 2 and simp[k2] in surnames and (k2 == 0 or not _is_han(simp[k2 - 1])):
+                hits.append((k2, e, 0.85))
+                continue
         # one character that ends a word with the one before it is that word's, not a name
         # (转诊|医师, 回复|医师); a surname (林医师) or a rare one after a verb (与窦|伯伯) is one
         if k >= 0 and (t - k > 1 or simp[k] in surnames or not (k and (_ordinary(simp[k - 1:k + 1]) or is_word(simp[k - 1:k + 1], 1)))):
@@ -268,8 +276,8 @@ def may_hold_name(simp: str, word: str, start: int, end: int) -> bool:
         if _name_after(simp, at) or _spaced_name(simp, at) or foreign_names.latin_after(simp, word, at):
             return True
     if word in _TITLE_SET and (_name_before_title(simp, start) >= 0 or _spaced_before(simp, start) >= 0
-                               or _title_then_name(simp, end)):
-        return True
+                               or _title_then_name(simp, end) or (len(word) >= 3 and start and simp[start - 1] in " \t")):
+        return True         # (a full rank after a blank: find decides, 回复者 苏建良 主治医师)
     return word not in _INTRO_SET and word not in _TITLE_SET   # a dot or a sentence opener
 
 

@@ -136,7 +136,7 @@ def find(simplified: str) -> list[tuple[int, int, str]]:
 # letter among the last eight was swapped (the plain number is ``find``'s).  The second place
 # reads B as 8 (the 2021 resident form) unless B itself makes a valid old resident number.
 _OCR_DIGIT = {"O": "0", "o": "0", "I": "1", "l": "1", "|": "1", "S": "5", "B": "8"}
-OCR_FIND = re.compile(r"[A-Za-z](?<![A-Za-z][A-Za-z])[0-9OoIl|SB]{9}(?![0-9A-Za-z])")
+OCR_FIND = re.compile(r"[A-Za-z](?<![A-Za-z][A-Za-z])[0-9A-DOoIl|S][0-9OoIl|SB]{8}(?![0-9A-Za-z])")
 
 
 def ocr_reading(token: str) -> str | None:
