@@ -25,6 +25,7 @@ from typing import Iterator
 MAX_DEPTH = 64          # deeper directories are listed, not entered (one descriptor per level)
 MAX_REL_BYTES = 1024    # a longer relative path is listed, not copied (the backup's own limits)
 _DIR = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
+_ROOT = os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC   # the operator's root may be a link itself
 _FILE = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
 
 
@@ -86,7 +87,7 @@ def walk(root: Path, want, cap: int) -> Iterator[Entry]:
     """Every entry under ``root``, deepest-first order of names; ``want(rel)`` says whose bytes
     to read (up to ``cap``).  A missing root yields nothing."""
     try:
-        top = os.open(root, _DIR)
+        top = os.open(root, _ROOT)
     except FileNotFoundError:
         return
     yield from _walk(top, "", 0, want, cap)
@@ -94,8 +95,14 @@ def walk(root: Path, want, cap: int) -> Iterator[Entry]:
 
 def _walk(dfd: int, prefix: str, depth: int, want, cap: int) -> Iterator[Entry]:
     try:
+        items = []
         with os.scandir(dfd) as it:   # names and lstat only: nothing is followed here
-            items = sorted((e.name, e.stat(follow_symlinks=False)) for e in it)
+            for e in it:
+                try:
+                    items.append((e.name, e.stat(follow_symlinks=False)))
+                except FileNotFoundError:   # gone since listed (a session renames as we walk)
+                    continue
+        items.sort()
         for name, lst in items:
             shown, utf8 = _shown(name)
             rel = f"{prefix}{shown}"
@@ -135,7 +142,7 @@ def _walk(dfd: int, prefix: str, depth: int, want, cap: int) -> Iterator[Entry]:
 def _open_dirs(root: Path, parts: list[str], create: bool) -> int:
     """A descriptor of ``root/parts...``, each step without following a link (made 0o755 when
     ``create``).  NotPlain when a step is a link or not a directory."""
-    fd = os.open(root, _DIR)
+    fd = os.open(root, _ROOT)
     try:
         for part in parts:
             if part in ("", ".", "..") or "/" in part:

@@ -58,6 +58,8 @@ with open(W + "/line\nbreak\r.json", "w") as f:
     f.write("{}")
 with open(W + "/" + "n" * 250 + ".json", "w") as f:
     f.write("{}")
+with open(W + "/sparse.json", "w") as f:   # 64 GiB that take no room: never read
+    tr("sparse", lambda: f.truncate(1 << 36))
 deep = W + "/deep" + "/d" * 70
 os.makedirs(deep)
 with open(deep + "/x.json", "w") as f:
@@ -218,12 +220,51 @@ def test_links_fifos_and_odd_names_are_listed_not_read(backed_up):
     for name in ("key.json", "environ.json", "self.json", "hostdir", "fifo.json"):
         assert "not_read" in inv[f"c1/workspace/{name}"], inv.get(f"c1/workspace/{name}")
     assert "not UTF-8" in inv["c1/workspace/\\xff\\xfe.json"]["not_read"]
+    if planted_sparse(backed_up):
+        assert inv["c1/workspace/sparse.json"]["bytes"] == 1 << 36
+        assert not (backups[0] / "manifests/projects/c1/workspace/sparse.json").exists()
     assert any("deeper than" in i.get("not_read", "") for p, i in inv.items()
                if p.startswith("c1/workspace/deep/"))
     kept = backups[0] / "manifests" / "projects" / "c1" / "workspace"
     assert (kept / "d" / "plain.json").read_bytes() == b'{"plain": true}'
     assert (kept / "line\nbreak\r.json").is_file()
     assert (kept / ("n" * 250 + ".json")).is_file()   # a 255-byte name is still a name
+
+
+def planted_sparse(backed_up) -> bool:
+    return backed_up[0]["sparse"] == "ok"
+
+
+def test_a_file_growing_while_read_is_cut_at_the_cap(tmp_path):
+    """A member appends to a ``*.json`` without end while root reads it: the read stops one
+    byte past the cap and the file is listed, never held whole in memory."""
+    from enclave.backup import data_files as DF
+
+    path = tmp_path / "grow.json"
+    path.write_bytes(b"{")
+    stop = threading.Event()
+
+    def grow():
+        with open(path, "ab", buffering=0) as f:
+            while not stop.is_set():
+                f.write(b"x" * 65536)
+
+    t = threading.Thread(target=grow, daemon=True)
+    t.start()
+    try:
+        while path.stat().st_size < 1 << 20:
+            time.sleep(0.01)
+        fd = os.open(tmp_path, os.O_RDONLY | os.O_DIRECTORY)
+        try:
+            data, _ = DF.read_plain(fd, "grow.json", 1 << 19)
+        finally:
+            os.close(fd)
+    finally:
+        stop.set()
+        t.join()
+    assert data is None
+    entries = list(DF.walk(tmp_path, lambda rel: True, 1 << 19))
+    assert [(e.rel, e.data) for e in entries] == [("grow.json", None)]
 
 
 def test_a_restore_writes_through_no_link_and_opens_no_fifo(world, host, backed_up):
