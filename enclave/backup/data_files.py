@@ -84,16 +84,17 @@ def read_plain(dir_fd: int, name: str, cap: int) -> tuple[bytes | None, os.stat_
 
 
 def walk(root: Path, want, cap: int) -> Iterator[Entry]:
-    """Every entry under ``root``, deepest-first order of names; ``want(rel)`` says whose bytes
-    to read (up to ``cap``).  A missing root yields nothing."""
+    """Every entry under ``root``, depth first, by name; ``want(rel)`` says whose bytes to read
+    (up to ``cap``).  A missing root yields nothing."""
     try:
         top = os.open(root, _ROOT)
     except FileNotFoundError:
         return
-    yield from _walk(top, "", 0, want, cap)
+    yield from _walk(top, "", 0, want, cap, True)
 
 
-def _walk(dfd: int, prefix: str, depth: int, want, cap: int) -> Iterator[Entry]:
+def _walk(dfd: int, prefix: str, depth: int, want, cap: int, utf8_above: bool
+          ) -> Iterator[Entry]:
     try:
         items = []
         with os.scandir(dfd) as it:   # names and lstat only: nothing is followed here
@@ -105,6 +106,7 @@ def _walk(dfd: int, prefix: str, depth: int, want, cap: int) -> Iterator[Entry]:
         items.sort()
         for name, lst in items:
             shown, utf8 = _shown(name)
+            utf8 = utf8 and utf8_above   # an escaped folder name is not the folder's name
             rel = f"{prefix}{shown}"
             if stat.S_ISDIR(lst.st_mode):
                 if depth + 1 >= MAX_DEPTH:
@@ -115,7 +117,7 @@ def _walk(dfd: int, prefix: str, depth: int, want, cap: int) -> Iterator[Entry]:
                 except OSError as e:   # swapped for a link or a file since listed
                     yield Entry(rel, 0, None, skipped=f"directory changed: {os.strerror(e.errno)}")
                     continue
-                yield from _walk(sub, f"{rel}/", depth + 1, want, cap)
+                yield from _walk(sub, f"{rel}/", depth + 1, want, cap, utf8)
                 continue
             if stat.S_ISLNK(lst.st_mode):
                 yield Entry(rel, lst.st_size, None, skipped="symbolic link (not followed)")

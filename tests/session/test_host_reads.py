@@ -54,6 +54,9 @@ for name in ("d/plain.json", "top.json", "fifo2.json"):
         f.write('{"plain": true}')
 with open(os.fsencode(W) + b"/\xff\xfe.json", "wb") as f:
     f.write(b"{}")
+os.mkdir(os.fsencode(W) + b"/\xfe")
+with open(os.fsencode(W) + b"/\xfe/in.json", "wb") as f:
+    f.write(b"{}")
 with open(W + "/line\nbreak\r.json", "w") as f:
     f.write("{}")
 with open(W + "/" + "n" * 250 + ".json", "w") as f:
@@ -220,6 +223,7 @@ def test_links_fifos_and_odd_names_are_listed_not_read(backed_up):
     for name in ("key.json", "environ.json", "self.json", "hostdir", "fifo.json"):
         assert "not_read" in inv[f"c1/workspace/{name}"], inv.get(f"c1/workspace/{name}")
     assert "not UTF-8" in inv["c1/workspace/\\xff\\xfe.json"]["not_read"]
+    assert "not UTF-8" in inv["c1/workspace/\\xfe/in.json"]["not_read"]   # in such a folder
     if planted_sparse(backed_up):
         assert inv["c1/workspace/sparse.json"]["bytes"] == 1 << 36
         assert not (backups[0] / "manifests/projects/c1/workspace/sparse.json").exists()
