@@ -54,6 +54,9 @@ for name in ("d/plain.json", "top.json", "fifo2.json"):
         f.write('{"plain": true}')
 with open(os.fsencode(W) + b"/\xff\xfe.json", "wb") as f:
     f.write(b"{}")
+fd = os.open(W + "/ann-private.json", os.O_WRONLY | os.O_CREAT, 0o600)
+os.write(fd, b'{"mine": 1}')
+os.close(fd)
 os.mkdir(os.fsencode(W) + b"/\xfe")
 with open(os.fsencode(W) + b"/\xfe/in.json", "wb") as f:
     f.write(b"{}")
@@ -237,6 +240,25 @@ def test_links_fifos_and_odd_names_are_listed_not_read(backed_up):
 
 def planted_sparse(backed_up) -> bool:
     return backed_up[0]["sparse"] == "ok"
+
+
+LINK_OTHER = r"""
+import errno, json, os
+try:
+    os.link("/workspace/ann-private.json", "/workspace/bob-link.json")
+    print("RESULT " + json.dumps({"link": "ok"}))
+except OSError as e:
+    print("RESULT " + json.dumps({"link": errno.errorcode.get(e.errno, str(e.errno))}))
+"""
+
+
+def test_another_member_cannot_hard_link_a_private_file(world, backed_up):
+    """A second member of the case (another uid, the case's group) cannot give a member's 0600
+    file a second name in the shared workspace (``fs.protected_hardlinks``); a backup would
+    list such a file anyway (one link only is read)."""
+    code, log, err = world.run(world.spec(name="linker"), [sys.executable, "-c", LINK_OTHER])
+    assert code == 0, (log + err)[-2000:]
+    assert _result(log) == {"link": "EPERM"}
 
 
 def test_a_file_growing_while_read_is_cut_at_the_cap(tmp_path):
