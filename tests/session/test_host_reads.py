@@ -340,7 +340,7 @@ def test_the_purge_lists_odd_names_and_follows_no_link(world, host, backed_up):
         files = rec.detail["files"]["files"]
         assert verify_chain(s) == []
     for name in ("workspace/\\xff\\xfe.json", "workspace/line\nbreak\r.json",
-                 "workspace/key.json", "workspace/d", "workspace/fifo.json"):
+                 "workspace/key.json", "workspace/hostdir", "workspace/fifo.json"):
         assert name in files, sorted(files)[:20]
 
 
