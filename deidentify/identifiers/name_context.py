@@ -45,6 +45,7 @@ LATIN_INTRO_HAN = re.compile(r"[pPmMiIcC](?<![A-Za-z][pPmMiIcC])(?i:(?<=p)(?:t|a
 # (every match: a Latin letter, maybe a dot, then blanks or a colon before a Han character)
 LATIN_INTRO_GATE = re.compile(r"[a-zA-Z]\.?[ \t]*[:：]?[ \t]*[\u4e00-\u9fff]")
 _LIST_SEP = re.compile(r"[ \t]*(?:、|,|，|及|和|与|以及)[ \t]*")
+_BRACKET_THEN_SEP = re.compile(r"[ \t]*[(（][^()（）\n]{1,8}[)）]" + _LIST_SEP.pattern)
 
 
 _CALLED_DOUBLE = re.compile(r"叫(?:做|作|她|他)?[ \t]*[:：]?[ \t]*(?P<n>([\u4e00-\u9fff])\2)(?![\u4e00-\u9fff])")
@@ -233,7 +234,9 @@ def find(simplified: str) -> list[tuple[int, int, float]]:
     while more:
         more = False
         for a, b, _ in list(hits):
-            sep = _LIST_SEP.match(simp, b)
+            # (D1, round 4) a relation or age in brackets may stand behind each name: 出席者
+            # 程家豪(长子)、苏建良(长女)
+            sep = _LIST_SEP.match(simp, b) or _BRACKET_THEN_SEP.match(simp, b)
             if not sep or any(x <= sep.end() < y for x, y, _ in hits):
                 continue
             end = _name_after(simp, sep.end())

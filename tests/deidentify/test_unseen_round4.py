@@ -151,6 +151,7 @@ FOUND = [("prior exam {}.", "S25-63803"), ("外院借片原單位{}）", "19P656
          ("機器序號 S/N {}。", "SN04248550"), ("S/N {}", "A625X55240"), ("SN: {}", "PM49-528909"),
          ("接收醫院{}主治醫師。", "宋明輝"), ("{}住院醫師您好", "程家豪"), ("照專{}，", "葉素琴"), ("居督{}。", "程家豪"),
          ("會診 {} 主治醫師", "蘇建良"), ("案姊{}來訪", "蘇建良"), ("案嫂{}陪同", "田玉英"),
+         ("出席者 程家豪（長子）、{}（長女）", "蘇建良"), ("家屬 程家豪(長子)、{}(媳婦)、田玉英", "蘇建良"),
          ("Works at {}.", "台灣電力公司"), ("works at {} as a clerk.", "統一企業")]
 
 
@@ -170,3 +171,5 @@ ORDINARY = ["住院病人走路不穩。", "住在家裡走路困難。", "住�
 
 def test_ordinary_phrases_beside_the_new_rules_stay():
     assert scrub_texts(ORDINARY) == ORDINARY
+    # a list after a bracketed relation goes on with names only: 長女 is the relation, not a name
+    assert scrub_texts(["個案 程家豪（長子）、長女陪同。"]) == ["個案 <NAME>（長子）、長女陪同。"]
