@@ -75,10 +75,10 @@ def interval(label: str) -> tuple[float, float] | None:
 # "2020-01~2020-06" after "2020-01~2020-05", differ by the persons of the added days.  A date
 # is the days it covers (a month all its days) as day numbers, so periods are cut at every
 # published boundary like age bands.  Day numbers (~737 000) never meet years or ages.
-_D = r"(\d{4})[-/.年](\d{1,2})(?:[-/.月](\d{1,2})日?|月)?"
+_D = r"(?:民國)?(\d{4}|\d{2,3}(?=年))[-/.年](\d{1,2})(?:[-/.月](\d{1,2})日?|月)?"   # 109年 = 2020 (ROC)
 _UPTO = r"(?:≤|<=|=<|through|thru|until|till|upto|to|asof|by|截至|截止|迄|至|到|累計至|累積至)"
 _DATE_FORMS = [
-    (re.compile(rf"^(?:from)?{_D}(?:-|至|到|to|until|through|thru){_D}$"), "range"),
+    (re.compile(rf"^(?:from)?{_D}(?:-|~|～|至|到|to|until|through|thru){_D}$"), "range"),
     (re.compile(rf"^{_UPTO}{_D}(?:止|為止)?$|^{_D}(?:或?以前|之前|為止|止|orbefore|orearlier)$"), "upto"),
     (re.compile(rf"^(?:<|before|prior(?:to)?){_D}$"), "before"),
     (re.compile(rf"^(?:≥|>=|=>|since|from){_D}$|^{_D}(?:或?以後|起|onwards?|orlater)$"), "since"),
@@ -91,6 +91,8 @@ def _days(y: str, m: str, d: str | None) -> tuple[int, int] | None:
     """[first day, day after the last) of a date or a month, as ordinal day numbers."""
     import datetime as _dt
 
+    if len(y) < 4:
+        y = str(int(y) + 1911)
     try:
         if d is not None:
             a = _dt.date(int(y), int(m), int(d)).toordinal()
