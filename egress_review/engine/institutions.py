@@ -72,6 +72,37 @@ def check_file(ctx: Context, spec: ManifestFile) -> None:
                        "decides whether each is one institution.",
                     zh=f"欄名 {name!r} 表示分組為醫事機構或醫事人員，而 {unplaced[:5]} 不是引擎所知的"
                        "層級或類型：由審查人判斷是否為單一機構。")
+    _named_elsewhere(ctx, spec, table, val_rx, levels, types)
+
+
+def _named_elsewhere(ctx: Context, spec: ManifestFile, table, val_rx, levels, types) -> None:
+    """One institution named where no grouping column is: a count column per hospital
+    (臺大醫院, hospital_H012, n_hospA) without ``column_group``, or a whole table about one
+    hospital (its description or file name: 'patients of hospital H012').  Column headers are
+    cells of that institution and block; the request's words go to review (a reviewer reads
+    whether the table is about that one institution)."""
+    if not spec.column_group:
+        for c in table.columns:
+            role = table.role(c)
+            if role is None or role.role == "group":
+                continue
+            s = str(c).strip()
+            if s.casefold() in levels or _a_type(s, types):
+                continue
+            if any(r.search(s) for r in val_rx) or _coded_institution(s):
+                ctx.add(rule=RULE, check=CHECK, severity="block", file=spec.path,
+                        location={"column": c},
+                        en=f"The column {s!r} holds the numbers of one institution it names or codes; "
+                           "group by level or region instead.",
+                        zh=f"欄位 {s!r} 為其指名或代碼所指單一醫事機構的數字；請改以層級或區域分組。")
+    for where, text in (("description", spec.description), ("file name", spec.path)):
+        hit = _coded_institution(text) or _named_word(text, val_rx, levels, types)
+        if hit:
+            ctx.add(rule=RULE, check=CHECK, severity="review", file=spec.path, location={where: text},
+                    en=f"The {where} names or codes one institution ({hit!r}): a table about one "
+                       "hospital or clinic identifies it; a reviewer checks what it covers.",
+                    zh=f"{'說明' if where == 'description' else '檔名'}指名或以代碼指稱單一醫事機構"
+                       f"（{hit!r}）：只涵蓋單一醫院或診所的表格即可識別該機構；由審查人確認其範圍。")
 
 
 _SUFFIX = re.compile(r"(?i)(?:醫院|診所|藥局|衛生所|hospitals?|clinics?|pharmac(?:y|ies))$")
@@ -135,4 +166,27 @@ def _code_like(value: str) -> bool:
     if not rest or not _CODE.match(rest):
         return False
     return bool(re.search(r"\d", rest)) or len(rest) <= 2 or rest in "甲乙丙丁戊己庚辛壬癸"
+
+
+# An institution word followed by a code (hospital_H012, hosp A, clinic #3, 醫院A) or a code
+# before a Han one (A醫院, 甲院).  A code has a digit (not a year) or is one capital letter.
+_CODED = re.compile(
+    r"(?:(?<![A-Za-z])(?:hospitals?|hosp|clinics?|providers?|facilit(?:y|ies)|prescribers?|"
+    r"surgeons?|doctors?|physicians?|pharmac(?:y|ies))[\s_\-#:：.]*(?:no\.?\s*)?"
+    r"(?P<code>(?!(?:19|20)\d\d(?!\w))[A-Za-z]{0,3}\d[A-Za-z0-9]*|[A-Z](?![A-Za-z]))(?![A-Za-z])"
+    r"|(?:醫院|診所|院所|藥局)[\s_\-#:：]*(?P<code2>[A-Za-z0-9]{1,6}|[甲乙丙丁戊])(?![A-Za-z0-9])"
+    r"|(?<![A-Za-z0-9\u4e00-\u9fff])(?P<code3>[A-Z]|[甲乙丙丁戊])(?:醫院|診所|院))")
+
+
+def _named_word(text: str, val_rx, levels, types) -> str | None:
+    """A word of ``text`` that names one institution (馬偕醫院, not 區域醫院)."""
+    for w in re.split(r"[\s,;:/()（）、，]+", text):
+        if w and w.casefold() not in levels and not _a_type(w, types) and any(r.search(w) for r in val_rx):
+            return w
+    return None
+
+
+def _coded_institution(text: str) -> str | None:
+    m = _CODED.search(text)
+    return m.group(0) if m else None
 

@@ -1,13 +1,17 @@
 """Unseen outputs, round 4: the misses of a fresh red-team round, tested as classes.
 
 A probe (run through ``check_request`` like every request) submitted outputs no test had seen.
-Two classes passed without a finding:
+Three classes passed without a finding:
 
 - an institution key under a header the patterns did not list: counts, a ranking or shares per
   ``hospital``, ``provider``, ``facility``, ``clinic``, ``prescriber``, ``hosp_pseudo``,
   ``center_id`` … whose values are codes or pseudonyms (H012, HP-7f3a, A, Site 3).  Only
   ``*_id/code/name`` headers and values that name an institution (臺大醫院, 10-digit codes) were
   caught; a stable pseudonym also links one hospital across releases.
+- one institution named or coded where no grouping column is: count columns per hospital
+  (``hospital_H012``, ``n_hospA``, 臺大醫院 as headers without ``column_group``), or a table about
+  one hospital (its description or file name: "patients of hospital H012"); the headers block,
+  the request's words go to review.
 - a count up to a date released again up to a later date (``through`` 2020-06-30, then
   2020-07-31; 「截至2020年6月」; 2020-01~2020-06 then 2020-01~2020-07): a date was a category
   of its own, so the two releases were never linked and the persons of the added days passed.
@@ -94,6 +98,57 @@ def test_levels_types_and_attributes_of_institutions_still_pass(run, header, lab
     r = _counts(run, header, labels)
     assert not by(r, check="institutions"), said(r)
     assert r.verdict == "pass", said(r)
+
+
+# ---- one institution named where no grouping column is --------------------------------------
+COL_HEADERS = [("hospital_H012", "hospital_H044"), ("n_hospA", "n_hospB"), ("臺大醫院", "長庚醫院"),
+               ("clinic #3", "clinic #4"), ("A醫院", "B醫院"), ("甲院", "乙院"), ("醫院A", "醫院B"),
+               ("doctor_D0001", "doctor_D0002"), ("hosp2", "hosp7"), ("Mackay hospital", "NTU hospital"),
+               ("provider P-17", "provider P-18"), ("pharmacy 12", "pharmacy 31")]
+
+
+@pytest.mark.parametrize("a,b", COL_HEADERS, ids=[c[0] for c in COL_HEADERS])
+def test_count_columns_per_named_or_coded_institution_block(run, a, b):
+    r = run({"t.csv": f"sex,{a},{b}\nF,120,130\nM,140,150\n"},
+            [table("t.csv", {"sex": G}, default_role=COUNT)])
+    assert {f.location.get("column") for f in by(r, check="institutions", severity="block")} == {a, b}, said(r)
+
+
+WORDS = [("description", "patients treated at hospital H012, by sex"),
+         ("description", "visits to 馬偕醫院 by sex"), ("description", "A醫院 patients by sex"),
+         ("description", "clinic #3 prescriptions by sex"), ("path", "hospital_H012.csv"),
+         ("path", "out/hospA_counts.csv"), ("path", "長庚醫院_by_sex.csv")]
+
+
+@pytest.mark.parametrize("where,words", WORDS, ids=[w[1] for w in WORDS])
+def test_a_table_about_one_named_institution_goes_to_review(run, where, words):
+    path = words if where == "path" else "t.csv"
+    entry = table(path, {"sex": G, "n": COUNT})
+    if where == "description":
+        entry["description"] = words
+    r = run({path: "sex,n\nF,120\nM,140\n"}, [entry])
+    assert r.verdict != "pass", said(r)        # "#3" is also a small count to the request words
+    assert by(r, check="institutions", severity="review"), said(r)
+
+
+SAFE_WORDS = [("hosp_2019", "hosp_2020"), ("hospital_days", "icu_days"), ("n_hosp", "n_er"),
+              ("hospital_level_1", "hospital_level_2"), ("醫學中心", "區域醫院"), ("Teaching hospital", "Other")]
+
+
+@pytest.mark.parametrize("a,b", SAFE_WORDS, ids=[c[0] for c in SAFE_WORDS])
+def test_count_columns_of_years_levels_and_kinds_pass(run, a, b):
+    r = run({"t.csv": f"sex,{a},{b}\nF,120,130\nM,140,150\n"},
+            [table("t.csv", {"sex": G}, default_role=COUNT)])
+    assert not by(r, check="institutions"), said(r)
+
+
+@pytest.mark.parametrize("words", ["persons by hospital level and sex", "hospitalisations in 2019 by sex",
+                                   "admissions to hospitals (n = 512) by sex", "區域醫院與地區醫院的病人數"])
+def test_descriptions_about_levels_pass(run, words):
+    entry = table("t.csv", {"sex": G, "n": COUNT})
+    entry["description"] = words
+    r = run({"t.csv": "sex,n\nF,120\nM,140\n"}, [entry])
+    assert not by(r, check="institutions"), said(r)
 
 
 # ---- counts up to a date, released again up to a later one ----------------------------------
