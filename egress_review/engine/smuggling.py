@@ -22,6 +22,7 @@ import numpy as np
 from egress_review.engine.content import IMAGE_SUFFIXES, decode, image_metadata, line_of, segments
 from egress_review.engine import encoded_runs
 from egress_review.engine.image_tags import structural_keys
+from egress_review.engine.readers import xlsx_display
 from egress_review.engine.context import Context
 from egress_review.manifest import ManifestFile
 
@@ -362,6 +363,34 @@ def _precision(ctx: Context, spec: ManifestFile, text: str, base: dict, severity
     return n
 
 
+def _is_workbook(raw: bytes) -> bool:
+    from egress_review.engine.tables import sniff_content
+
+    return raw.startswith(b"PK") and sniff_content(raw) == "xlsx"
+
+
+def _hidden_of(full: Path) -> list[dict]:
+    import openpyxl
+
+    from egress_review.engine.tables import workbook_hidden
+
+    try:
+        return workbook_hidden(openpyxl.load_workbook(full, data_only=True), full)
+    except Exception:   # the document readers report a workbook they cannot open
+        return []
+
+
+def _workbook_hidden(ctx: Context, spec: ManifestFile, hidden: list[dict]) -> None:
+    for h in hidden:
+        if h["what"] in xlsx_display.MESSAGES:   # shown other than the values read
+            en, zh = xlsx_display.MESSAGES[h["what"]]
+            _add(ctx, spec, "block", h, en.format(detail=h["detail"]), zh.format(detail=h["detail"]))
+            continue
+        _add(ctx, spec, "block", h,
+             f"Hidden {h['what']} in the workbook: hidden content escapes review.",
+             f"活頁簿中有隱藏的{ {'sheet': '工作表', 'row': '列', 'column': '欄'}[h['what']] }：隱藏內容會規避審查。")
+
+
 def check_file(ctx: Context, spec: ManifestFile) -> None:
     full = ctx.full(spec)
     raw = full.read_bytes()
@@ -375,11 +404,10 @@ def check_file(ctx: Context, spec: ManifestFile) -> None:
     if not _container(ctx, spec, full, raw):
         return
     table = ctx.tables.get(spec.path)
+    if table is None and _is_workbook(raw):   # a workbook declared as a document: the same
+        _workbook_hidden(ctx, spec, _hidden_of(full))
     if table is not None:
-        for h in table.hidden:
-            _add(ctx, spec, "block", h,
-                 f"Hidden {h['what']} in the workbook: hidden content escapes review.",
-                 f"活頁簿中有隱藏的{ {'sheet': '工作表', 'row': '列', 'column': '欄'}[h['what']] }：隱藏內容會規避審查。")
+        _workbook_hidden(ctx, spec, table.hidden)
         limit = ctx.policy.max_decimal_places
         for col in table.cols_with("count", "statistic", "suppressed"):
             dec = np.array([len(_DECIMALS.match(t.strip()).group(1)) if _DECIMALS.match(t.strip()) else 0

@@ -199,13 +199,12 @@ def _sniff_sep(sample: str, suffix: str) -> str:
         return ","
 
 
-def _read_xlsx(full: Path | io.BytesIO, spec: ManifestFile) -> tuple[pd.DataFrame, str, list[dict]]:
-    import openpyxl
+def workbook_hidden(wb, source) -> list[dict]:
+    """What a workbook (openpyxl, cached values) holds out of a reader's sight - hidden sheets,
+    rows and columns - or shows other than its values (formats, formulas, comments, links:
+    readers/xlsx_display.py); ``source`` its file or bytes."""
+    from egress_review.engine.readers.xlsx_display import workbook_findings
 
-    try:
-        wb = openpyxl.load_workbook(full, read_only=False, data_only=True)
-    except Exception as e:  # openpyxl raises many types for a broken file
-        raise TableError(f"{spec.path}: not a readable .xlsx workbook ({e})") from None
     hidden: list[dict] = []
     for ws in wb.worksheets:
         if ws.sheet_state != "visible":
@@ -216,6 +215,17 @@ def _read_xlsx(full: Path | io.BytesIO, spec: ManifestFile) -> tuple[pd.DataFram
         for key, dim in ws.column_dimensions.items():
             if dim.hidden:
                 hidden.append({"sheet": ws.title, "what": "column", "column": key})
+    return hidden + workbook_findings(wb, source)
+
+
+def _read_xlsx(full: Path | io.BytesIO, spec: ManifestFile) -> tuple[pd.DataFrame, str, list[dict]]:
+    import openpyxl
+
+    try:
+        wb = openpyxl.load_workbook(full, read_only=False, data_only=True)
+    except Exception as e:  # openpyxl raises many types for a broken file
+        raise TableError(f"{spec.path}: not a readable .xlsx workbook ({e})") from None
+    hidden = workbook_hidden(wb, full)
     if spec.sheet:
         if spec.sheet not in wb.sheetnames:
             raise TableError(f"{spec.path}: sheet {spec.sheet!r} not found (sheets: {wb.sheetnames})")
