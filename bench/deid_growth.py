@@ -33,6 +33,7 @@ MEMBERS = {
     "at signs": lambda n: "a@" * (n // 2), "slashes": lambda n: "1/" * (n // 2),
     "middle dots": lambda n: "瓦·" * (n // 2), "colons": lambda n: "姓名:" * (n // 3),
     "brackets": lambda n: "(" * n, "mixed latin han": lambda n: "a病" * (n // 2),
+    "capital letters": lambda n: "AOISB" * (n // 5), "lower then capitals": lambda n: "aB" * (n // 2),
 }
 
 

@@ -395,8 +395,10 @@ def candidate_indices(texts: Sequence[str], options: ScrubOptions | None = None,
 # Candidate regexes start with a character set: Python's engine then skips to the next possible
 # start at C speed, where a look-around or an alternation first is tried at every position.
 # A capitalised (or upper-case) word followed by another: Dr. Huang, Wang Xiaoming, SHIH TING.
-# (possessive, as western_names.PAIR_GATE: the same matches without backtracking into the word)
-_LATIN_CANDIDATE = re.compile(r"[A-Z][A-Za-z'’\-]*+\.?+[,:：]?+[ \t]+[A-Z]")
+# (possessive, as western_names.PAIR_GATE: no backtracking into the word; and tried only where a
+# word starts, its lower-case head skipped - tried at every capital of a long run of capitals,
+# each try read the rest of the run: the square of its length.  The texts it gates are the same.)
+_LATIN_CANDIDATE = re.compile(r"(?<![A-Za-z'’\-])[a-z'’\-]*+[A-Z][A-Za-z'’\-]*+\.?+[,:：]?+[ \t]+[A-Z]")
 _CONTEXT_WORDS = name_context.INTRODUCERS + name_context.TITLES
 # (longest first, grouped by first character: the engine skips to a first character at C speed
 # and tries one branch there, not every word)
