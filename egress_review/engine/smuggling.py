@@ -406,6 +406,11 @@ def check_file(ctx: Context, spec: ManifestFile) -> None:
     table = ctx.tables.get(spec.path)
     if table is None and _is_workbook(raw):   # a workbook declared as a document: the same
         _workbook_hidden(ctx, spec, _hidden_of(full))
+    if raw.startswith(b"PK") and b"application/vnd.oasis.opendocument.spreadsheet" in raw[:200]:
+        try:
+            _workbook_hidden(ctx, spec, xlsx_display.ods_findings(raw))
+        except Exception:   # the spreadsheet reader reports one it cannot open
+            pass
     if table is not None:
         _workbook_hidden(ctx, spec, table.hidden)
         limit = ctx.policy.max_decimal_places

@@ -109,3 +109,46 @@ def test_format_rules_one_by_one():
         assert format_difference(fmt) is None, fmt
     for fmt in ['"3"', '0"x"', "0,,", "0.0,", "[>5]0;0", ";;;", '\\A0', '0 "A123456789"', "[Blue]0;;"]:
         assert format_difference(fmt), fmt
+
+
+def _ods(shown: dict, formula: str | None = None) -> bytes:
+    """An OpenDocument sheet of persons by region; ``shown`` maps a stored value to the text the
+    file shows for it (a viewer shows that text)."""
+    from odf.opendocument import OpenDocumentSpreadsheet
+    from odf.table import Table, TableCell, TableColumn, TableRow
+    from odf.text import P
+
+    doc = OpenDocumentSpreadsheet()
+    t = Table(name="results")
+    t.addElement(TableColumn(numbercolumnsrepeated=3))
+    for row in (["region", "n", "share"], ["north", 1200, 0.8], ["Penghu", 300, 0.2]):
+        tr = TableRow()
+        for v in row:
+            if isinstance(v, str):
+                cell = TableCell(valuetype="string")
+                cell.addElement(P(text=v))
+            else:
+                pct = isinstance(v, float)
+                kw = {"formula": formula} if formula and v == 300 else {}
+                cell = TableCell(valuetype="percentage" if pct else "float", value=v, **kw)
+                cell.addElement(P(text=shown.get(v, f"{v:.0%}" if pct else f"{v:,}")))
+            tr.addElement(cell)
+        t.addElement(tr)
+    doc.spreadsheet.addElement(t)
+    b = io.BytesIO()
+    doc.save(b)
+    return b.getvalue()
+
+
+@pytest.mark.parametrize("shown,formula", [({300: "3"}, None), ({300: "3 persons"}, None),
+                                           ({0.2: "2%"}, None), ({1200: "12"}, None), ({}, "of:=1+2")])
+def test_an_opendocument_sheet_showing_other_than_its_values_blocks(run, shown, formula):
+    r = run({"t.ods": _ods(shown, formula)}, [{"path": "t.ods", "kind": "text", "description": "persons by region"}])
+    assert r.verdict == "block", said(r)
+    assert _shown(r, "formula" if formula else "format"), said(r)
+
+
+@pytest.mark.parametrize("shown", [{}, {1200: "1200"}, {0.2: "20.0%"}, {300: "300.00"}])
+def test_an_opendocument_sheet_shown_as_its_values_has_no_such_finding(run, shown):
+    r = run({"t.ods": _ods(shown)}, [{"path": "t.ods", "kind": "text", "description": "persons by region"}])
+    assert not [f for f in r.findings if f.check == "smuggling"], said(r)

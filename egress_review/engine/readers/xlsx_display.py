@@ -119,3 +119,54 @@ def _formulas(source) -> list[dict]:
                 if len(out) >= 50:
                     return out
     return out
+
+
+_NUMBER_TEXT = re.compile(r"^[-+(]?[0-9][0-9,]*(?:\.([0-9]+))?\)?$")
+
+
+def _shown_as_value(text: str, value: float, percent: bool) -> bool:
+    """Does the displayed ``text`` of a number cell read as its ``value`` (grouping, currency,
+    percent sign and the shown decimals allowed)?"""
+    t = re.sub(r"[\s$€¥£]|NT\$|%", "", text)
+    m = _NUMBER_TEXT.match(t)
+    if not m:
+        return False
+    shown = float(t.strip("()+").replace(",", "")) * (-1 if t.startswith(("-", "(")) else 1)
+    v = value * 100 if percent else value
+    return round(v, len(m.group(1) or "")) == shown
+
+
+def ods_findings(raw: bytes) -> list[dict]:
+    """The same for an OpenDocument spreadsheet: a number cell whose stored text (what a viewer
+    shows) is not its value, and formulas."""
+    import io
+
+    from odf import teletype
+    from odf.namespaces import OFFICENS, TABLENS
+    from odf.opendocument import load
+    from odf.table import Table, TableCell, TableRow
+
+    out: list[dict] = []
+    doc = load(io.BytesIO(raw))
+    for t in doc.spreadsheet.getElementsByType(Table):
+        sheet = t.getAttrNS(TABLENS, "name")
+        for r, row in enumerate(t.getElementsByType(TableRow), start=1):
+            for c, cell in enumerate(row.getElementsByType(TableCell), start=1):
+                where = {"sheet": sheet, "cell": f"R{r}C{c}"}
+                formula = cell.getAttrNS(TABLENS, "formula")
+                if formula:
+                    out.append({**where, "what": "formula", "detail": str(formula)[:40]})
+                kind = cell.getAttrNS(OFFICENS, "value-type")
+                value = cell.getAttrNS(OFFICENS, "value")
+                if kind in ("float", "percentage", "currency") and value is not None:
+                    text = teletype.extractText(cell).strip()
+                    try:
+                        same = _shown_as_value(text, float(value), kind == "percentage")
+                    except ValueError:
+                        same = False
+                    if not same:
+                        out.append({**where, "what": "format",
+                                    "detail": f"stored {value}, shown {text[:20]!r}"})
+                if len(out) >= 50:
+                    return out
+    return out
