@@ -47,7 +47,7 @@ def check_file(ctx: Context, spec: ManifestFile) -> None:
             if not s or s in totals or s.casefold() in levels or _a_type(s, types):
                 continue
             where = table.location(i, name) if "column" in loc else {**loc, "header": s}
-            if any(r.search(s) for r in val_rx):
+            if _names_institution(s, val_rx):
                 ctx.add(rule=RULE, check=CHECK, severity="block", file=spec.path, location=where,
                         en=f"The group {s!r} names or codes a single institution.",
                         zh=f"分組值 {s!r} 指名或代表單一醫事機構。")
@@ -89,7 +89,7 @@ def _named_elsewhere(ctx: Context, spec: ManifestFile, table, val_rx, levels, ty
             s = str(c).strip()
             if s.casefold() in levels or _a_type(s, types):
                 continue
-            if any(r.search(s) for r in val_rx) or _coded_institution(s):
+            if _names_institution(s, val_rx) or _coded_institution(s):
                 ctx.add(rule=RULE, check=CHECK, severity="block", file=spec.path,
                         location={"column": c},
                         en=f"The column {s!r} holds the numbers of one institution it names or codes; "
@@ -178,10 +178,18 @@ _CODED = re.compile(
     r"|(?<![A-Za-z0-9\u4e00-\u9fff])(?P<code3>[A-Z]|[甲乙丙丁戊])(?:醫院|診所|院))")
 
 
+def _names_institution(s: str, val_rx) -> bool:
+    """Does a line of ``s`` name one institution by the policy's value patterns?  Each pattern
+    is tried on the last 120 characters of each line: a name ends its label (the patterns are
+    '…醫院$'-like), and '.+…$' tried at every start of a long crafted word cost the square of
+    its length (20 000 letters: 6 s)."""
+    return any(r.search(line[-120:]) for line in (s.splitlines() or [""]) for r in val_rx)
+
+
 def _named_word(text: str, val_rx, levels, types) -> str | None:
     """A word of ``text`` that names one institution (馬偕醫院, not 區域醫院)."""
     for w in re.split(r"[\s,;:/()（）、，]+", text):
-        if w and w.casefold() not in levels and not _a_type(w, types) and any(r.search(w) for r in val_rx):
+        if w and w.casefold() not in levels and not _a_type(w, types) and _names_institution(w, val_rx):
             return w
     return None
 

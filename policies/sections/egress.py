@@ -130,7 +130,8 @@ class EgressPolicy(BaseModel):
     institution_value_patterns: list[str] = setting(
         [r".+(醫院|診所|藥局|醫療社團法人.*|衛生所)$", r"(?i).+\b(hospital|clinic|pharmacy)$",
          r"^\d{10}$"],
-        rule="E3", description="Grouping values that name or code an institution (regex).")
+        rule="E3", description="Grouping values that name or code an institution (regex; tried "
+                                "on the last 120 characters of each line of a value).")
     institution_level_labels: list[str] = setting(
         ["醫學中心", "區域醫院", "地區醫院", "基層診所", "診所", "藥局", "西醫診所", "中醫診所",
          "牙醫診所", "medical centre", "medical center", "regional hospital", "district hospital", "clinic",

@@ -1,4 +1,4 @@
-"""Unseen outputs, round 4: the misses of a fresh red-team round, tested as classes.
+"""Unseen outputs, round 4 (E3: institutions, differencing across releases): the misses of a fresh red-team round, tested as classes.
 
 A probe (run through ``check_request`` like every request) submitted outputs no test had seen.
 Three classes passed without a finding:

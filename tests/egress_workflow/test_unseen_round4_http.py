@@ -1,4 +1,4 @@
-"""Unseen outputs, round 4, through the HTTP API (the engine's classes are in
+"""Unseen outputs, round 4 (E3), through the HTTP API (the engine's classes are in
 tests/egress_engine/test_unseen_round4.py): a table of patients per ``hospital`` pseudonym is
 blocked on submission, and a count up to a later date is blocked once the count up to the
 earlier date has been released in the same case (the release history reaches differencing)."""

@@ -8,10 +8,12 @@ code blocks code, raw HTML blocks go through the HTML reader.
 """
 from __future__ import annotations
 
+import re
+
 from egress_review.engine.readers.model import Content, ImageUnit, TableUnit, TextUnit
 from egress_review.engine.readers.text_decode import text_or_unread
 
-_WORD_ATTRS = ("title", "alt", "aria-label", "summary", "content", "label", "value")
+_WORD_ATTRS = ("title", "alt", "aria-label", "summary", "content", "label", "value", "placeholder", "srcdoc")
 
 
 def _grid(table) -> tuple[list[list[str]], int]:
@@ -106,6 +108,7 @@ def read_html(raw: bytes | str, name: str = "", *, xml: bool = False) -> Content
             out.add(TextUnit(s.get_text(), {"part": "script"}, code=True))
             _script_data(s.get_text(), out)
         s.decompose()
+    _generated_content(soup, out)
     for s in soup.find_all(["style", "table"]):
         s.decompose()
     prose = soup.get_text("\n")
@@ -114,6 +117,42 @@ def read_html(raw: bytes | str, name: str = "", *, xml: bool = False) -> Content
     if prose:
         out.add(TextUnit(prose, {"part": "text"}))
     return out
+
+
+_CSS_CONTENT = re.compile(r"(?<![\w-])content\s*:\s*([^;}]*)", re.IGNORECASE)
+_CSS_STRING = re.compile(r'"((?:[^"\\]|\\.)*)"|\'((?:[^\'\\]|\\.)*)\'')
+_CSS_ESCAPE = re.compile(r"\\([0-9a-fA-F]{1,6})\s?|\\(.)", re.DOTALL)
+
+
+def _css_unescape(s: str) -> str:
+    def one(m: re.Match) -> str:
+        if m.group(1):
+            n = int(m.group(1), 16)
+            return chr(n) if 0 < n <= 0x10FFFF and not 0xD800 <= n <= 0xDFFF else ""
+        return m.group(2)
+    return _CSS_ESCAPE.sub(one, s)
+
+
+def _generated_content(soup, out: Content) -> None:
+    """Text a style sheet puts on the page (``content:`` of ::before/::after, counters, attr())
+    is shown where no text node is: it is read here as words, and the file goes to a person
+    (where on the page it lands, next to which number, is not known).  Icon glyphs (private-use
+    characters) and empty strings are left alone."""
+    sheets = [(s.get_text(), {"part": "style"}) for s in soup.find_all("style")]
+    sheets += [(t.attrs["style"], {"part": f"{t.name}[style]"}) for t in soup.find_all(True)
+               if isinstance(t.attrs.get("style"), str)]
+    for css, place in sheets:
+        for m in _CSS_CONTENT.finditer(css):
+            value = m.group(1)
+            words = [_css_unescape(a or b) for a, b in _CSS_STRING.findall(value)]
+            words = [w for w in words if any(c.isalnum() and not 0xE000 <= ord(c) <= 0xF8FF for c in w)]
+            dynamic = re.search(r"\b(?:counters?|attr)\s*\(", value, re.IGNORECASE)
+            if words:
+                out.add(TextUnit(" ".join(words), {**place, "css": "content"}))
+            if words or dynamic:
+                out.fail({**place, "css": value.strip()[:60]},
+                         "the style sheet writes text onto the page (CSS content), which is not read "
+                         "where it is shown")
 
 
 def read_markdown(raw: bytes | str, name: str = "") -> Content:
