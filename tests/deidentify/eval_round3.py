@@ -306,11 +306,14 @@ class Note:
     plain: list[tuple[int, int]] = field(default_factory=list)
 
 
-def build(kind: str, template: str, rng: random.Random) -> Note:
-    """One note from ``template``: slots filled from the pools, spans recorded as written."""
+def build(kind: str, template: str, rng: random.Random, *, slot: re.Pattern | None = None,
+          classes=None, pools=None) -> Note:
+    """One note from ``template``: slots filled from the pools, spans recorded as written
+    (another round's generator passes its own slot pattern, classes and pools)."""
+    slot, classes, pools = slot or _SLOT, classes or CLASSES, pools or POOLS
     n = Note(kind)
     pos = 0
-    for m in _SLOT.finditer(template):
+    for m in slot.finditer(template):
         n.text += template[pos:m.start()]
         pos = m.end()
         if m.group(0) == "|":
@@ -321,9 +324,9 @@ def build(kind: str, template: str, rng: random.Random) -> Note:
             n.plain.append((a, len(n.text)))
             continue
         cls, pool = m.group(1), m.group(2)
-        if cls not in CLASSES or pool not in POOLS:
+        if cls not in classes or pool not in pools:
             raise ValueError(f"unknown slot {m.group(0)} in {template!r}")
-        value = POOLS[pool](rng)
+        value = pools[pool](rng)
         a = len(n.text)
         n.text += value
         n.spans.append((cls, a, len(n.text)))

@@ -26,7 +26,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from deidentify.identifiers import taiwan_id
-from tests.deidentify.eval_round3 import kept_characters
+from tests.deidentify import eval_round3
+from tests.deidentify.eval_round3 import Note, kept_characters
 
 CLASSES = ("NAME", "ID", "PHONE", "EMAIL", "ADDRESS", "DOB", "RECORD", "ACCOUNT", "URL", "IP", "MAC", "SERIAL",
            "PLATE", "AGE", "SCHOOL", "EMPLOYER", "BIZNO")
@@ -260,35 +261,9 @@ CONTROL = [
 _SLOT = re.compile(r"\{(\w+):(\w+)\}|\{?\[\[(.+?)\]\]\}?")
 
 
-@dataclass
-class Note:
-    kind: str
-    text: str = ""
-    spans: list[tuple[str, int, int]] = field(default_factory=list)
-    plain: list[tuple[int, int]] = field(default_factory=list)
-
-
 def build(kind: str, template: str, rng: random.Random) -> Note:
-    """One note from ``template``: slots filled from the pools, spans recorded as written."""
-    n = Note(kind)
-    pos = 0
-    for m in _SLOT.finditer(template):
-        n.text += template[pos:m.start()]
-        pos = m.end()
-        if m.group(3) is not None:
-            a = len(n.text)
-            n.text += m.group(3)
-            n.plain.append((a, len(n.text)))
-            continue
-        cls, pool = m.group(1), m.group(2)
-        if cls not in CLASSES or pool not in POOLS:
-            raise ValueError(f"unknown slot {m.group(0)} in {template!r}")
-        value = POOLS[pool](rng)
-        a = len(n.text)
-        n.text += value
-        n.spans.append((cls, a, len(n.text)))
-    n.text += template[pos:]
-    return n
+    """One note from ``template`` (round 3's builder with this round's slots and pools)."""
+    return eval_round3.build(kind, template, rng, slot=_SLOT, classes=CLASSES, pools=POOLS)
 
 
 def generate(rounds: int = 11, seed: int = 4) -> list[Note]:
