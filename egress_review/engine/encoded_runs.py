@@ -159,7 +159,7 @@ _FORMS = [
     (_PERCENT, "percent-encoding (%HH)", _percent, False),
     (_QP, "quoted-printable (=HH)", _qp, False),
     (_CHAR_REF, "character references (&#…;)", _char_refs, False),
-    (_U_ESC, "unicode escapes (\\uXXXX)", _u_escapes, False),
+    (_U_ESC, "unicode escapes (\\uHHHH)", _u_escapes, False),
     (_OCTAL, "octal escapes (\\NNN)", _octal, False),
     (_B64_SPACED, "base64 in spaced groups", _b64_spaced, True),
     (_B32, "base32", _b32, True),
