@@ -407,7 +407,9 @@ def test_workspace_that_is_a_symlink_is_refused(world, tmp_path):
     shutil.rmtree(proj)
 
 
-def _launch(world, name: str, script: str) -> tuple[subprocess.Popen, Path]:
+def _launch(world, name: str, script: str, setup: str = "") -> tuple[subprocess.Popen, Path]:
+    """Start `script` in a sandbox; return once `setup` has run and the ready marker exists
+    (so a signal sent next meets the handlers `setup` installed, not Python's defaults)."""
     spec = world.spec(name=name)
     path = world.root / "sandbox" / f"{name}.json"
     path.write_text(json.dumps(spec))
@@ -416,7 +418,7 @@ def _launch(world, name: str, script: str) -> tuple[subprocess.Popen, Path]:
     ready.unlink(missing_ok=True)
     proc = subprocess.Popen([sys.executable, "-m", "hub_config.sandbox", str(path), "--",
                              sys.executable, "-c",
-                             f"open('/workspace/{name}.ready', 'w').close()\n" + script])
+                             setup + f"open('/workspace/{name}.ready', 'w').close()\n" + script])
     deadline = time.monotonic() + 60
     while not ready.exists():
         assert proc.poll() is None and time.monotonic() < deadline
@@ -456,10 +458,10 @@ def test_a_stopped_session_ends_its_launcher_without_waiting_out_the_grace(world
 def test_a_session_that_ignores_the_stop_is_killed_after_the_grace(world):
     from hub_config.sandbox import STOP_GRACE_S
 
-    proc, _ = _launch(world, "stubborn", "import signal, time\n"
-                                         "signal.signal(signal.SIGTERM, signal.SIG_IGN)\n"
-                                         "signal.signal(signal.SIGINT, signal.SIG_IGN)\n"
-                                         "time.sleep(600)\n")
+    proc, _ = _launch(world, "stubborn", "time.sleep(600)\n",
+                      setup="import signal, time\n"
+                            "signal.signal(signal.SIGTERM, signal.SIG_IGN)\n"
+                            "signal.signal(signal.SIGINT, signal.SIG_IGN)\n")
     try:
         proc.send_signal(signal.SIGTERM)
         time.sleep(1)
