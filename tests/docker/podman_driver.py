@@ -37,7 +37,13 @@ class _User(HubUser):
     inside = True  # the kernel on the session's socket, not through the proxy (remote mode)
 
     def _session_socket(self) -> str:
-        return f"{SOCKETS}/{self.name}/jupyter.sock"
+        # Every connect (kernel start, websocket, API) goes through here: on a loaded host this
+        # container's view of the shared socket directory can lag behind the hub's "ready".
+        path = f"{SOCKETS}/{self.name}/jupyter.sock"
+        deadline = time.monotonic() + 90
+        while not os.path.exists(path) and time.monotonic() < deadline:
+            time.sleep(0.5)
+        return path
 
     def start_kernel(self) -> str:
         # The hub calls the server ready once its own side answers; on a loaded host this
