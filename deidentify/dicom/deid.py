@@ -19,13 +19,15 @@ from pydicom.uid import PYDICOM_IMPLEMENTATION_UID, UID_dictionary, ExplicitVRLi
 
 from deidentify.dicom import burned_in, cine, pixels, text_values
 from deidentify.dicom.profile import LABELS, action_for
-from deidentify.dicom.sweep import (BINARY_VRS, decoded_binary, dummy_value, identity_strings,
+from deidentify.dicom.sweep import (BINARY_VRS, NUMERIC_VRS, age_over_band, decoded_binary, dummy_value,
+                                    identity_strings, numeric_bytes, other_readings, too_many_values,
                                     unreadable, value_leaks)
 from deidentify.dicom.text_values import text_runs
 from deidentify.text import ScrubOptions
 
 _TEXT_VRS = {"AE", "AS", "CS", "DA", "DS", "DT", "IS", "LO", "LT", "PN", "SH", "ST", "TM", "UC", "UR", "UT"}
 _FREE_TEXT_VRS = {"LO", "LT", "SH", "ST", "UC", "UT"}
+_FORMATTED_VRS = {"AS", "DA", "DS", "DT", "IS", "TM", "UI"}   # digits in a set form (sweep.unreadable)
 _REGISTERED_ROOT = "1.2.840.10008."
 
 
@@ -87,10 +89,11 @@ class _Cleaner:
             tag = elem.tag
             name = f"{path}{elem.keyword or str(tag)}"
             if (tag.is_private or 0x5000 <= tag.group <= 0x50FF or 0x6000 <= tag.group <= 0x60FF
-                    or tag.group in (0x0000, 0x0002) or tag.element == 0):
+                    or tag.group in (0x0000, 0x0002, 0xFFFC) or tag.element == 0):
                 # private tags, curves, overlay planes (may hold burned-in text); command and
                 # file-meta elements that do not belong in a dataset (a command's ErrorComment,
-                # a source AE title); group lengths, which no longer hold once values go
+                # a source AE title); group lengths, which no longer hold once values go; the
+                # trailing padding (FFFC,FFFC), whose bytes mean nothing and may be anything
                 del ds[tag]
                 self.report.removed.append(name)
                 continue
@@ -144,6 +147,7 @@ class _Cleaner:
         if charset or plain is None:
             values = [charset] if isinstance(charset, str) else list(charset or [])
             plain = all(str(v).strip() in ("", "ISO_IR 6", "ISO 2022 IR 6") for v in values)
+        encodings = list(getattr(ds, "_character_set", None) or [])
         for elem in list(ds):
             name = f"{path}{elem.keyword or str(elem.tag)}"
             if elem.VR == "SQ":
@@ -156,24 +160,40 @@ class _Cleaner:
             # set by this module at the top level only; an item's copy is like any other value
             if elem.value in (None, "", b"") or (elem.keyword in _SWEEP_EXEMPT and not path):
                 continue
+            readings: list[str] = []
             if elem.VR in BINARY_VRS:
                 if elem.keyword == "PixelData" or elem.tag.group == 0x7FE0:
                     continue
                 text = decoded_binary(elem.value)
-            elif elem.VR in _TEXT_VRS:
-                text = str(elem.value)
-                if unreadable(elem.value, elem.VR, plain):
+            elif elem.VR in NUMERIC_VRS:
+                # numbers are bytes too: more values than the attribute takes, or letters in
+                # them, are text written where a number goes (round 3: a name as US, AT, FL)
+                if too_many_values(elem.tag, elem.VM):
                     del ds[elem.tag]
                     self.report.residual_removed.append(name)
                     continue
+                text = decoded_binary(numeric_bytes(elem.value, elem.VR))
+            elif elem.VR in _TEXT_VRS:
+                parts = list(elem.value) if elem.VM > 1 else [elem.value]
+                text = "\\".join(str(v) for v in parts)
+                if unreadable(elem.value, elem.VR, plain) or (elem.VR == "AS" and age_over_band(elem.value, _top_age())):
+                    del ds[elem.tag]
+                    self.report.residual_removed.append(name)
+                    continue
+                # each value on its own (a list's repr hid "VA20\\Huang Chih-Hao" from the
+                # scrubber), and the bytes read in the other character sets a label may lie about
+                readings = ([str(v) for v in parts if str(v).strip()]
+                            if elem.VM > 1 and elem.VR not in _FORMATTED_VRS else [])
+                readings += [r for v in parts for r in other_readings(str(v), encodings)]
             else:
                 continue
             # every short text kept (a model name, a code string, a label) and the letter runs of
             # a binary value are read by the scrubber at the end: a third person's name need not
             # reach the header's name score ("Siemens Lin Mei-Yun" in Manufacturer did not)
-            if (elem.VR in _FREE_TEXT_VRS or elem.VR in BINARY_VRS or elem.VR == "CS"
-                    or elem.keyword in LABELS) and elem.keyword not in self.scrub_keywords:
-                runs = text_runs(text) if elem.VR in BINARY_VRS else [text]
+            binary = elem.VR in BINARY_VRS or elem.VR in NUMERIC_VRS
+            if (elem.VR in _FREE_TEXT_VRS or binary or elem.VR == "CS" or elem.keyword in LABELS
+                    or readings) and elem.keyword not in self.scrub_keywords:
+                runs = text_runs(text) if binary else [text] + readings
                 self.suspects += [(ds, elem.tag, name, r) for r in runs]
             if elem.VR == "PN" and text.strip(" ^="):
                 del ds[elem.tag]     # any person name left by the table goes, no score asked
@@ -181,11 +201,10 @@ class _Cleaner:
                 continue
             if self.header is None:
                 self.header = ScrubOptions.for_dicom_headers()
-            scan = elem.VR in _FREE_TEXT_VRS or elem.VR in BINARY_VRS
-            if value_leaks(text, identity, self.header if scan else None):
+            scan = elem.VR in _FREE_TEXT_VRS or binary
+            if any(value_leaks(t, identity, self.header if scan else None) for t in [text] + readings):
                 del ds[elem.tag]
                 self.report.residual_removed.append(name)
-
 
     def sweep_suspects(self) -> None:
         """Remove each label or binary value in which the free-text scrubber masks anything
@@ -204,6 +223,12 @@ class _Cleaner:
 
 
 _SWEEP_EXEMPT = {"PatientID", "DeidentificationMethod", "PatientIdentityRemoved"}
+
+
+def _top_age() -> int:
+    from deidentify.identifiers.ages import top_age
+
+    return top_age()
 
 
 def _known_charsets(elem) -> None:
@@ -344,6 +369,12 @@ def deidentify_dataset(ds: Dataset, *, pseudonymise: Callable[[str], str],
     meta = ds.file_meta
     if "SOPInstanceUID" in ds:
         meta.MediaStorageSOPInstanceUID = ds.SOPInstanceUID
+    # the meta's own values are rewritten, not trusted: the class as the dataset's (or re-mapped
+    # like any UID), the version the two bytes the standard defines (it held text, round 3)
+    sop_class = ds.get("SOPClassUID") or meta.get("MediaStorageSOPClassUID")
+    if sop_class:
+        meta.MediaStorageSOPClassUID = cleaner.uid(str(sop_class))
+    meta.FileMetaInformationVersion = b"\x00\x01"
     for elem in list(meta):
         if elem.keyword not in ("MediaStorageSOPInstanceUID", "MediaStorageSOPClassUID", "TransferSyntaxUID",
                                 "ImplementationClassUID", "FileMetaInformationVersion",

@@ -11,14 +11,19 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import struct
 from typing import Callable
 
+import numpy as np
 import pydicom
 from pydicom.dataset import Dataset
 
 from deidentify.identifiers.normalise import to_halfwidth
 
 BINARY_VRS = {"OB", "OD", "OF", "OL", "OV", "OW", "UN"}
+NUMERIC_VRS = {"US", "SS", "UL", "SL", "UV", "SV", "FL", "FD", "AT"}
+_NUMERIC_DTYPE = {"US": "<u2", "SS": "<i2", "UL": "<u4", "SL": "<i4", "UV": "<u8", "SV": "<i8", "FL": "<f4",
+                  "FD": "<f8"}
 ROC_OFFSET = 1911
 _IDENTITY_KEYWORDS = ("PatientName", "PatientID", "OtherPatientIDs", "PatientBirthDate", "PatientBirthName",
                       "PatientMotherBirthName", "OtherPatientNames", "PatientAddress",
@@ -132,7 +137,50 @@ def decoded_binary(value) -> str:
             wide = raw.decode(codec, "replace")
             if "\ufffd" not in wide and _text_like(wide):
                 texts.append(wide)
+    if b"\x1b" in raw:   # ISO 2022 escapes (JIS, KS X 1001, GB 2312): all their bytes are ASCII
+        texts.append(raw.decode("iso2022_jp_2", "replace"))
     return " ".join(re.sub(r"[\x00-\x1f\x7f]+", " ", t) for t in texts)
+
+
+def numeric_bytes(value, vr: str) -> bytes:
+    """The bytes a numeric value is written as (little endian): text can ride in them (eight
+    letters make four US values), so they are read like a binary value."""
+    values = list(value) if isinstance(value, (list, tuple, pydicom.multival.MultiValue)) else [value]
+    values = [v for v in values if v is not None]
+    if vr == "AT":
+        return b"".join(struct.pack("<HH", int(v) >> 16 & 0xFFFF, int(v) & 0xFFFF) for v in values)
+    return np.asarray(values, dtype=_NUMERIC_DTYPE[vr]).tobytes()
+
+
+def too_many_values(tag: int, count: int) -> bool:
+    """More values than the dictionary allows the attribute (a number element stretched to
+    carry something else)."""
+    from pydicom.datadict import dictionary_has_tag, dictionary_VM
+
+    if not dictionary_has_tag(tag):
+        return False
+    vm = dictionary_VM(tag).replace(" or ", "-")
+    if "n" in vm:
+        return False
+    try:
+        return count > max(int(p) for p in vm.split("-"))
+    except ValueError:
+        return False
+
+
+def other_readings(text: str, encodings: list[str]) -> list[str]:
+    """A decoded value re-encoded in its declared character set and read in the others a
+    Taiwanese or Chinese system writes (Big5 bytes under a GB18030 or Shift-JIS label come out
+    as other, real-looking ideographs): the readings that differ from ``text``."""
+    if text.isascii():
+        return []
+    try:
+        from pydicom.charset import encode_string
+
+        raw = encode_string(text, encodings or ["iso8859"])
+    except Exception:  # noqa: BLE001 - cannot be re-encoded: read as UTF-8 instead
+        raw = text.encode("utf-8", "replace")
+    return [r for r in decoded_binary(raw).split(" ") if r.strip() and r not in text]
 
 
 _NUMBER = re.compile(r"\s*[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?\s*")
@@ -146,12 +194,22 @@ def unreadable(value, vr: str, plain: bool) -> bool:
       letter where none is declared (``plain``: pydicom then shows the bytes as Latin-1);
     - letters of a single-byte character set whose bytes are UTF-8 or Big5 text in CJK (a
       Taiwanese system writing Big5 under ISO_IR 100: 王小明 arrives as "¤ý¤p©ú");
-    - an integer or decimal string (IS/DS) that is not a number (a name where a series number goes).
+    - an integer or decimal string (IS/DS) that is not a number (a name where a series number goes);
+    - control characters (an ISO 2022 escape no declared set decoded: JIS bytes are all ASCII);
+    - a value of a default-repertoire VR (CS, DA, AS, UI …) with non-ASCII bytes or not in its
+      form (a name written as an age, a date or a code string: round 3);
+    - a value far longer than its VR allows (a 60 000-letter model name).
     """
     values = list(value) if isinstance(value, (list, tuple, pydicom.multival.MultiValue)) else [value]
     for v in values:
         text = str(v)
         if vr in ("IS", "DS") and text.strip() and not (_INTEGER if vr == "IS" else _NUMBER).fullmatch(text):
+            return True
+        if _CONTROL.search(text) or len(text.strip()) > _MAX_LENGTH.get(vr, 1 << 62):
+            return True
+        if vr in _FORMAT and not _FORMAT[vr].fullmatch(text.strip(" \0")):
+            return True
+        if vr in _DEFAULT_REPERTOIRE and not text.isascii():
             return True
         if text.isascii():
             continue
@@ -161,12 +219,38 @@ def unreadable(value, vr: str, plain: bool) -> bool:
             raw = text.encode("latin-1")
         except UnicodeEncodeError:
             continue   # a multi-byte character set decoded it: real text
-        for codec in ("utf-8", "big5"):
-            try:
-                if any(ord(c) >= 0x2E80 for c in raw.decode(codec)):
+        try:
+            if any(ord(c) >= 0x2E80 for c in raw.decode("utf-8")):
+                return True
+        except UnicodeDecodeError:
+            pass
+        for codec in ("big5", "gb18030"):   # they pair almost any two high bytes: a run of
+            try:                             # ideographs counts, not one ("Médical" stays)
+                if _IDEOGRAPH_RUN.search(raw.decode(codec)):
                     return True
             except UnicodeDecodeError:
                 continue
+    return False
+
+
+_IDEOGRAPH_RUN = re.compile(r"[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff]{2}")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+_DEFAULT_REPERTOIRE = {"AE", "AS", "CS", "DA", "DS", "DT", "IS", "TM", "UI"}
+_FORMAT = {"AS": re.compile(r"\d{3}[DWMY]"), "DA": re.compile(r"[0-9.\-]*"), "TM": re.compile(r"[0-9.:\-]*"),
+           "DT": re.compile(r"[0-9.+\-]*"), "UI": re.compile(r"[0-9.]*")}
+# twice the standard's maximum (vendors overrun it a little; PS3.5 Table 6.2-1)
+_MAX_LENGTH = {vr: 2 * n for vr, n in {"AE": 16, "CS": 16, "DS": 16, "IS": 12, "LO": 64, "SH": 16, "UI": 64,
+                                       "DA": 18, "TM": 28, "DT": 54, "AS": 4, "ST": 1024, "LT": 10240}.items()}
+
+
+def age_over_band(value, top: int) -> bool:
+    """An age string (AS) at or over the policy's open band (85+: "096Y", "1150M")."""
+    values = list(value) if isinstance(value, (list, tuple, pydicom.multival.MultiValue)) else [value]
+    per_year = {"Y": 1, "M": 12, "W": 52, "D": 365}
+    for v in values:
+        m = re.fullmatch(r"\s*(\d{3})([DWMY])\s*", str(v))
+        if m and int(m.group(1)) >= top * per_year[m.group(2)]:
+            return True
     return False
 
 
