@@ -13,7 +13,8 @@ out of a namespace sandbox: new namespaces (so ``unshare -U`` cannot hand out a 
 capabilities), mounts, io_uring, the kernel keyring, ptrace and cross-process memory access,
 BPF, perf, kernel modules and kexec, userfaultfd, handle-based opens, personality flags that
 weaken ASLR, terminal injection and line-discipline changes, ``modify_ldt``/``uselib``, socket families other than unix, IPv4/6 and netlink, IPv4/6 sockets
-other than plain TCP and UDP, and socket pairs other than unix.
+other than plain TCP and UDP, socket pairs other than unix, and what would report another
+session's reads of the shared files (inotify read events, dnotify, ``RWF_NOWAIT``).
 Anything from another architecture's syscall table (``int 0x80``, x32) kills the process.
 A second filter, :mod:`hub_config.seccomp_allow`, is stacked on this one: a default-deny
 allow-list, so a syscall neither names still never runs.
@@ -85,6 +86,18 @@ INET_PROTOCOLS = (0, 6, 17)  # default, IPPROTO_TCP, IPPROTO_UDP
 TIOCSTI, TIOCLINUX = 0x5412, 0x541C
 # A terminal's line discipline: switching it runs (and may load) n_gsm, n_hdlc, slip... drivers.
 TIOCSETD = 0x5423
+# What another's reads of a shared file tell (S1, S7).  The read-only system, Python and package
+# files are the same inodes in every sandbox and on the host: an inotify watch for a read event
+# (IN_ACCESS, IN_CLOSE_NOWRITE, IN_OPEN) on one of them, or a directory notification
+# (fcntl F_NOTIFY, dnotify), reported every open and read another session made - a channel
+# between sessions with no timing in it.  Watches for changes (IN_MODIFY, IN_CLOSE_WRITE,
+# IN_CREATE...) stay: only the session itself and its case's members change what it can watch.
+INOTIFY_READ_EVENTS = (0x1, 0x10, 0x20)
+F_NOTIFY = 1026
+# preadv2(RWF_NOWAIT) answers EAGAIN for a page not in the page cache: whether another session
+# just read a shared file, the probe mincore/cachestat are left out for.  EOPNOTSUPP is what a
+# file system without RWF_NOWAIT answers (callers fall back to a plain read).
+RWF_NOWAIT = 0x8
 
 
 def build() -> sc.SyscallFilter:
@@ -127,6 +140,11 @@ def build() -> sc.SyscallFilter:
     # netlink only for routing (interface listing): not netfilter/nf_tables, audit, uevents...
     f.add_rule(sc.ERRNO(errno.EPROTONOSUPPORT), "socket", sc.Arg(0, sc.EQ, 16),
                sc.Arg(2, sc.NE, 0))
+    for bit in INOTIFY_READ_EVENTS:  # arg 2: the event mask
+        f.add_rule(eperm, "inotify_add_watch", sc.Arg(2, sc.MASKED_EQ, bit, bit))
+    f.add_rule(eperm, "fcntl", sc.Arg(1, sc.MASKED_EQ, 0xFFFFFFFF, F_NOTIFY))
+    f.add_rule(sc.ERRNO(errno.EOPNOTSUPP), "preadv2",  # arg 5: the RWF_* flags
+               sc.Arg(5, sc.MASKED_EQ, RWF_NOWAIT, RWF_NOWAIT))
     # typing into someone else's terminal; swapping a terminal's line discipline
     for req in (TIOCSTI, TIOCLINUX, TIOCSETD):
         f.add_rule(eperm, "ioctl", sc.Arg(1, sc.MASKED_EQ, 0xFFFFFFFF, req))
