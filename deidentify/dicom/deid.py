@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 import struct
 from dataclasses import dataclass, field
 from collections import abc
@@ -94,6 +95,11 @@ class _Cleaner:
                 # file-meta elements that do not belong in a dataset (a command's ErrorComment,
                 # a source AE title); group lengths, which no longer hold once values go; the
                 # trailing padding (FFFC,FFFC), whose bytes mean nothing and may be anything
+                del ds[tag]
+                self.report.removed.append(name)
+                continue
+            if 0x7F00 <= tag.group <= 0x7FFF and tag.group != 0x7FE0:
+                # retired variable pixel data (7Fxx): pixels OCR never reads
                 del ds[tag]
                 self.report.removed.append(name)
                 continue
@@ -191,9 +197,11 @@ class _Cleaner:
             # a binary value are read by the scrubber at the end: a third person's name need not
             # reach the header's name score ("Siemens Lin Mei-Yun" in Manufacturer did not)
             binary = elem.VR in BINARY_VRS or elem.VR in NUMERIC_VRS
-            if (elem.VR in _FREE_TEXT_VRS or binary or elem.VR == "CS" or elem.keyword in LABELS
+            if (elem.VR in _FREE_TEXT_VRS or binary or elem.VR in ("CS", "UR") or elem.keyword in LABELS
                     or readings) and elem.keyword not in self.scrub_keywords:
                 runs = text_runs(text) if binary else [text] + readings
+                if elem.VR == "UR":   # read as words: the scrubber takes a whole URL for one
+                    runs = [re.sub(r"[/:.?=&_#%+~@]+", " ", r) for r in runs]
                 self.suspects += [(ds, elem.tag, name, r) for r in runs]
             if elem.VR == "PN" and text.strip(" ^="):
                 del ds[elem.tag]     # any person name left by the table goes, no score asked

@@ -76,8 +76,10 @@ def identity_strings(ds: Dataset) -> list[str]:
     """The patient's own identifying strings, to sweep the cleaned header for leftovers
     (longest first, lower case)."""
     out: set[str] = set()
-    for kw in _IDENTITY_KEYWORDS:
-        value = ds.get(kw)
+    # at any depth: a second ID or an earlier name sits in an item (OtherPatientIDsSequence,
+    # a source patient's group) and may be repeated in a kept label elsewhere (round 3)
+    found = [(e.keyword, e.value) for e in ds.iterall() if e.keyword in _IDENTITY_KEYWORDS and e.VR != "SQ"]
+    for kw, value in found:
         if value in (None, ""):
             continue
         values = value if isinstance(value, (list, tuple, pydicom.multival.MultiValue)) else [value]
@@ -205,7 +207,7 @@ def unreadable(value, vr: str, plain: bool) -> bool:
         text = str(v)
         if vr in ("IS", "DS") and text.strip() and not (_INTEGER if vr == "IS" else _NUMBER).fullmatch(text):
             return True
-        if _CONTROL.search(text) or len(text.strip()) > _MAX_LENGTH.get(vr, 1 << 62):
+        if _CONTROL.search(text.rstrip("\0")) or len(text.strip()) > _MAX_LENGTH.get(vr, 1 << 62):
             return True
         if vr in _FORMAT and not _FORMAT[vr].fullmatch(text.strip(" \0")):
             return True
@@ -234,7 +236,9 @@ def unreadable(value, vr: str, plain: bool) -> bool:
 
 
 _IDEOGRAPH_RUN = re.compile(r"[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff]{2}")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+# C0 controls (an escape no character set consumed) and invisible format characters that split
+# a name from any matcher (zero-width space and joiners, soft hyphen, BOM); none is written by a device
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f\u00ad\u200b-\u200f\u2060-\u2064\ufeff]")
 _DEFAULT_REPERTOIRE = {"AE", "AS", "CS", "DA", "DS", "DT", "IS", "TM", "UI"}
 _FORMAT = {"AS": re.compile(r"\d{3}[DWMY]"), "DA": re.compile(r"[0-9.\-]*"), "TM": re.compile(r"[0-9.:\-]*"),
            "DT": re.compile(r"[0-9.+\-]*"), "UI": re.compile(r"[0-9.]*")}

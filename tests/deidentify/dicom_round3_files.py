@@ -479,6 +479,49 @@ def _pdf(text: str) -> bytes:
             + stream + b"\nendstream endobj\n%%EOF\n")
 
 
+def hidden_members() -> list[Member]:
+    """Names split from matchers (zero-width and soft-hyphen characters, NUL inside a value),
+    a URL a coding scheme keeps, numbers of an unbounded VM, retired variable pixel data, and a
+    second ID only an item holds, repeated in a kept label."""
+    out = []
+    for label, value in [("zero-width", "Huang\u200bChih\u200cHao"), ("soft-hyphen", "Tsai Ya\u00adTing"),
+                         ("bom", "\ufeffTsai Ya-Ting"), ("nul-inside", "Aquilion\0Tsai Ya-Ting"),
+                         ("word-joiner", "黃\u2060志\u2060豪")]:
+        for kw in ("ManufacturerModelName", "CodeMeaning", "SoftwareVersions"):
+            ds = base()
+            setattr(ds, kw, value)
+            out.append(Member("hidden", f"{label}/{kw}", to_bytes(ds),
+                              tuple(p for p in value.replace("\0", "\u200b").split("\u200b")[-1:]) + ("Tsai", "Huang", "黃")))
+    for url in (f"https://codes.example.org/{OTHER.replace(' ', '.')}", f"urn:chart:{CHART}"):
+        ds = base()
+        item = _code("R3-10", "Chest")
+        item.CodingSchemeURL = url
+        ds.AnatomicRegionSequence = Sequence([item])
+        out.append(Member("hidden", f"url/{url[:12]}", to_bytes(ds), (OTHER.replace(" ", "."), CHART)))
+    for vr, dtype in (("US", "<u2"), ("OW", None)):
+        ds = base()
+        lut = Dataset()
+        lut.LUTDescriptor = [8, 0, 16]
+        raw = f"{OTHER} {THIRD}".encode().ljust(32, b"\0")
+        lut.add(DataElement(0x00283006, vr, [x.item() for x in np.frombuffer(raw, dtype)] if dtype else raw))
+        ds.ModalityLUTSequence = Sequence([lut])
+        out.append(Member("hidden", f"lut-data-{vr}", to_bytes(ds), (OTHER, THIRD)))
+    ds = base()
+    ds.add_new(0x7F020010, "OW", f"{OTHER} {THIRD}".encode().ljust(32, b"\0"))
+    out.append(Member("hidden", "variable-pixel-data", to_bytes(ds), (OTHER, THIRD)))
+    for second in ("B209876543", "0099887766"):
+        ds = base()
+        other = Dataset()
+        other.PatientID = second
+        other.IssuerOfPatientID = "OLD HIS"
+        ds.OtherPatientIDsSequence = Sequence([other])
+        ds.AnatomicRegionSequence = Sequence([_code("R3-11", f"old {second}")])
+        ds.SoftwareVersions = second
+        out.append(Member("hidden", f"second-id-{second}", to_bytes(ds), (second,)))
+    return out
+
+
 def all_members() -> list[Member]:
     return (nested_members() + private_members() + binary_members() + charset_members() + multi_members()
-            + date_uid_members() + meta_members() + raw_members() + retired_members() + image_members())
+            + date_uid_members() + meta_members() + raw_members() + retired_members() + image_members()
+            + hidden_members())
