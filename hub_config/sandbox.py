@@ -18,7 +18,8 @@ spec says the policy allows running without them), core-dump and process rlimits
 session's log file (outside the sandbox, write-only for it: the session never inherits the
 hub's stdout/stderr), a clean environment (an allow-list) and no inherited file descriptors
 but 0-2 and those bwrap reads at start-up; it caps the session's log and answers the
-session's ``sysinfo`` calls with the session's own figures (:mod:`hub_config.sysinfo_notify`).  It stays outside the sandbox: the spawner signals
+session's ``sysinfo`` calls with the session's own figures (:mod:`hub_config.sysinfo_notify`)
+and its ``statfs`` calls without the host's free space (:mod:`hub_config.statfs_notify`).  It stays outside the sandbox: the spawner signals
 it, it forwards SIGTERM to the session's command, and it ends the sandbox when the hub dies.
 """
 from __future__ import annotations
@@ -32,7 +33,7 @@ import sys
 import threading
 from pathlib import Path, PurePosixPath
 
-from hub_config import proc_mask, seccomp_filter, sysinfo_notify
+from hub_config import proc_mask, seccomp_filter, statfs_notify
 from hub_config.cgroups import CGROUP_ROOT, Limits, LimitsUnavailable
 from hub_config.lifetime import end_with_parent
 
@@ -101,6 +102,25 @@ def exec_dirs(spec: dict) -> list[str]:
     return dirs
 
 
+def statfs_scope(spec: dict) -> dict:
+    """Which file systems a session's statfs may see the free space of (S7,
+    :mod:`hub_config.statfs_notify`): its own mounts - never one bound from the host, whose
+    free space moves with other sessions' writes.  A read-write bind whose source is a mount of
+    its own (the case's workspace image) is the case's, not the host's."""
+    shared = [src for src, _ in spec.get("ro_binds", [])]
+    own = ["/", "/dev", "/dev/shm", "/dev/pts", "/proc", *spec.get("tmpfs", [])]
+    for src, dst in spec.get("rw_binds", []):
+        try:
+            image = os.stat(src).st_dev != os.stat(os.path.dirname(src.rstrip("/"))).st_dev
+        except OSError:
+            image = False
+        if image:
+            own.append(dst)
+        else:
+            shared.append(src)
+    return {"shared_sources": shared, "own_points": own}
+
+
 def bwrap_argv(spec: dict, cmd: list[str], *, seccomp_fds: list[int], info_fd: int,
                data_fds: dict[str, int], proc_fds: dict[str, int] | None = None,
                proc_dirs: list[str] = (), notify_fd: int | None = None) -> list[str]:
@@ -150,8 +170,8 @@ def bwrap_argv(spec: dict, cmd: list[str], *, seccomp_fds: list[int], info_fd: i
         a += ["--perms", "0644", "--ro-bind-data", str(data_fds[dst]), dst]
     a += ["--remount-ro", "/", "--chdir", spec.get("cwd", "/")]
     a += ["--"]
-    if notify_fd is not None:  # sysinfo answered by this launcher (hub_config.sysinfo_notify)
-        a += [sys.executable, "-m", "hub_config.sysinfo_notify", str(notify_fd)]
+    if notify_fd is not None:  # sysinfo and statfs answered by this launcher
+        a += [sys.executable, "-m", "hub_config.statfs_notify", str(notify_fd)]
         for d in exec_dirs(spec):  # and programs only from these (hub_config.exec_guard)
             a += ["--exec-dir", d]
         a += ["--"]
@@ -254,7 +274,8 @@ def run(spec: dict, cmd: list[str], env: dict[str, str]) -> int:
         fds.append(info_w)
         answer_sock, shim_sock = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         fds.append(shim_sock.detach())
-        answerer = sysinfo_notify.Answerer(answer_sock, int(lim["memory_mb"]))
+        answerer = statfs_notify.Answerer(answer_sock, int(lim["memory_mb"]),
+                                          **statfs_scope(spec))
         argv = bwrap_argv(spec, cmd, seccomp_fds=seccomp_fds, info_fd=info_w,
                           data_fds=data_fds, proc_fds=proc_fds, proc_dirs=proc_dirs,
                           notify_fd=fds[-1])

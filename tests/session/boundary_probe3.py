@@ -543,8 +543,44 @@ def _thread_count() -> int:
     return len(threads)
 
 
+# ------------------------------------------------- free space of the host's file system
+def statfs_of(paths) -> dict:
+    out = {}
+    for p in paths:
+        try:
+            st = os.statvfs(p)
+            out[p] = [st.f_blocks, st.f_bfree, st.f_bavail, st.f_ffree]
+        except OSError as e:
+            out[p] = errname(e.errno)
+    return out
+
+
+def _statfs(out: dict, cfg: dict) -> None:
+    import subprocess
+
+    out["statfs"] = statfs_of(cfg["statfs_paths"])
+    fd = os.open("/usr/bin/true", os.O_RDONLY)
+    st = os.fstatvfs(fd)
+    os.close(fd)
+    out["fstatfs_usr"] = [st.f_blocks, st.f_bfree, st.f_bavail, st.f_ffree]
+    own = os.statvfs("/tmp")
+    with open("/tmp/statfs-own.bin", "wb") as f:
+        f.write(b"x" * (2 << 20))
+    after = os.statvfs("/tmp")
+    os.unlink("/tmp/statfs-own.bin")
+    out["statfs_own_moves"] = [own.f_bfree, after.f_bfree]
+    out["statfs_relative"] = statfs_of(["."])["."]
+    out["statfs_missing"] = statfs_of(["/nonexistent/x"])["/nonexistent/x"]
+    out["statfs_bad_pointer"] = in_child(lambda: sys_(137, 1, buf(120)))
+    out["fstatfs_bad_fd"] = in_child(lambda: sys_(138, 987, buf(120)))
+    out["fstatfs_bad_buffer"] = in_child(lambda: sys_(138, 0, 8))
+    df = subprocess.run(["df", "-k"], capture_output=True, text=True)
+    out["df"] = [df.returncode, df.stdout]
+
+
 def run(cfg: dict) -> dict:
     out: dict = {"uid": os.getuid()}
+    _statfs(out, cfg)
     _kernel(out)
     _others(out)
     _reentry(out)
@@ -634,12 +670,15 @@ def meet(cfg: dict) -> dict:
     ab = socket.socket(socket.AF_UNIX)
     ab.bind(cfg["abstract_inside"])
     ab.listen()
+    before = statfs_of(cfg["statfs_paths"])
     flag = cfg["flag"]
     open(f"/workspace/{flag}.ready", "w").close()
     deadline = time.monotonic() + 60
     while not os.path.exists(f"/workspace/{flag}.go") and time.monotonic() < deadline:
         time.sleep(0.05)
-    # 3. what the host did: its locks, and its opens of the watched file
+    # 3. what the host did: its writes, its locks, and its opens of the watched file
+    after = statfs_of(cfg["statfs_paths"])
+    out["statfs_before"], out["statfs_after"] = before, after
     for how in ("host_flock_ex", "host_posix_wr_probe"):
         path = shared[how]
         fd = os.open(path, os.O_RDONLY)

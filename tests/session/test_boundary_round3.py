@@ -39,6 +39,9 @@ pytestmark = [pytest.mark.skipif(os.geteuid() != 0, reason="the sandbox launcher
               pytest.mark.skipif(os.uname().machine != "x86_64", reason="x86_64 numbers")]
 
 PROBE = Path(bp.__file__).read_text()
+# bound from the host (its free space moves with everyone's writes) / the sandbox's own
+STATFS_SHARED = ["/usr", "/usr/bin", "/etc/ssl", os.path.dirname(os.__file__), "/workspace"]
+STATFS_OWN = ["/tmp", "/var/tmp", "/dev/shm"]
 LIMITS = {"memory_mb": 512, "cpu_percent": 100, "max_processes": 32, "scratch_mb": 16}
 STDLIB = os.path.dirname(os.__file__)  # bound read-only into every sandbox at the same path
 _libc = ctypes.CDLL(None, use_errno=True)
@@ -71,7 +74,8 @@ def host_objects():
 
 @pytest.fixture(scope="module")
 def r3(world, host_objects):
-    cfg = {**host_objects, "fill_mb": 64, "shared_file": os.path.join(STDLIB, "abc.py")}
+    cfg = {**host_objects, "fill_mb": 64, "shared_file": os.path.join(STDLIB, "abc.py"),
+           "statfs_paths": STATFS_SHARED + STATFS_OWN}
     code, log, err = world.run(world.spec(name="round3", limits=LIMITS),
                                [sys.executable, "-c", PROBE, "run", json.dumps(cfg)],
                                timeout=300)
@@ -220,6 +224,34 @@ def test_ordinary_preadv2_still_reads(r3):
     assert r3["preadv2_plain"] == "ok" and r3["preadv2_hipri"] == "ok"
 
 
+# ------------------------------------------------- free space of the host's file system
+@pytest.mark.parametrize("path", STATFS_SHARED)
+def test_statfs_of_a_host_file_system_tells_no_free_space(r3, path):
+    blocks, bfree, bavail, ffree = r3["statfs"][path]
+    assert blocks > 0 and (bfree, bavail, ffree) == (0, 0, 0), r3["statfs"][path]
+
+
+def test_fstatfs_of_a_host_file_tells_no_free_space(r3):
+    assert r3["fstatfs_usr"][0] > 0 and r3["fstatfs_usr"][1:] == [0, 0, 0]
+
+
+@pytest.mark.parametrize("path", STATFS_OWN)
+def test_statfs_of_its_own_scratch_is_real(r3, path):
+    blocks, bfree, bavail, ffree = r3["statfs"][path]
+    assert blocks == LIMITS["scratch_mb"] << 20 >> 12 and 0 < bfree <= blocks and ffree > 0
+
+
+def test_statfs_ordinary_uses(r3):
+    before, after = r3["statfs_own_moves"]
+    assert after < before  # its own writes show in its own scratch
+    assert r3["statfs_relative"][1] > 0  # "." is its home (tmpfs)
+    assert r3["statfs_missing"] == "ENOENT"
+    assert r3["statfs_bad_pointer"] == "EFAULT" and r3["fstatfs_bad_buffer"] == "EFAULT"
+    assert r3["fstatfs_bad_fd"] == "EBADF"
+    code, text = r3["df"]
+    assert code == 0 and " /tmp" in text
+
+
 # ---------------------------------------------------------------------- resources
 @pytest.mark.parametrize("place", ["/tmp", "/var/tmp", "/dev/shm", "/home/round3"])
 def test_scratch_fill_stops_at_its_size(r3, place):
@@ -261,7 +293,7 @@ def meet(world):
     """The sandbox sets its watches, locks and socket; the host (another session) then
     probes the locks and the socket, takes locks of its own and opens the watched files."""
     shared = _shared()
-    cfg = {"shared": shared, "flag": "round3meet",
+    cfg = {"shared": shared, "flag": "round3meet", "statfs_paths": STATFS_SHARED,
            "abstract_inside": f"\0enclave-r3-inside-{os.getpid()}"}
     spec = world.spec(name="round3meet", limits=LIMITS)
     path = world.root / "sandbox" / "round3meet.json"
@@ -303,6 +335,15 @@ def meet(world):
         fcntl.flock(held[-1], fcntl.LOCK_EX)
         held.append(os.open(shared["host_posix_wr_probe"], os.O_RDONLY))
         fcntl.lockf(held[-1], fcntl.LOCK_SH)
+        with open(world.root / "other-session-writes.bin", "wb") as f:  # host file system
+            f.write(os.urandom(16 << 20))
+            f.flush()
+            os.fsync(f.fileno())
+        os.unlink(world.root / "other-session-writes.bin")
+        with open(world.root / "other-session-keeps.bin", "wb") as f:
+            f.write(os.urandom(8 << 20))
+            f.flush()
+            os.fsync(f.fileno())
         for _ in range(3):  # another session reading the shared files
             Path(shared["watch_file"]).read_bytes()
             Path(shared["watch_dir"], "decoder.py").read_bytes()
@@ -317,6 +358,10 @@ def meet(world):
         for f in ("ready", "go"):
             (ws / f"round3meet.{f}").unlink(missing_ok=True)
     return {"inside": _result(Path(spec["log"]).read_text()), "host": host}
+
+
+def test_another_sessions_writes_do_not_move_statfs(meet):
+    assert meet["inside"]["statfs_before"] == meet["inside"]["statfs_after"]
 
 
 @pytest.mark.parametrize("watch", ["inotify_open", "inotify_access", "inotify_close_nowrite",

@@ -1,0 +1,233 @@
+"""``statfs``/``fstatfs`` answered without the host's free space (S1, S7).
+
+The read-only system, Python and package directories, the hub's and broker's socket
+directories (and a workspace that is not an image of its own) are bind mounts of the host's
+file system.  ``statfs`` on any of them told the host file system's free blocks and inodes,
+which move with every other session's writes - its log output, its files - a channel between
+sessions of different cases with no timing in it, the kind ``proc_mask`` closes in ``/proc``.
+A filter can refuse ``statfs`` but not answer it, and refusing breaks ``df``,
+``shutil.disk_usage`` and the programs that size caches by free space.
+
+So both calls go to the launcher the way ``sysinfo`` does (:mod:`hub_config.sysinfo_notify`:
+one seccomp user-notification filter, its listener handed to the launcher; a process may hold
+only one listener, so this shim loads the one filter for all three calls).  The launcher
+resolves the caller's path inside the caller's own root (``openat2`` ``RESOLVE_IN_ROOT`` from
+``/proc/PID/root``; a relative path from its working directory) or takes its descriptor
+(``pidfd_getfd``), and answers the real ``struct statfs`` - with free blocks, available blocks
+and free inodes 0 unless the file system is one of the sandbox's own (its tmpfs mounts,
+``/dev``, ``/proc``, a workspace image).  Default deny: a file system not known to be the
+sandbox's own is answered as full.  The answer is figures only; a path the caller could not
+search gets figures too, never more than what ``df`` shows of the session's own mounts.
+"""
+from __future__ import annotations
+
+import array
+import ctypes
+import errno
+import os
+import socket
+import struct
+import sys
+
+from hub_config import sysinfo_notify as si
+
+STATFS_NR, FSTATFS_NR, PIDFD_OPEN_NR, PIDFD_GETFD_NR, OPENAT2_NR = 137, 138, 434, 438, 437
+NOTIFIED = ("sysinfo", "statfs", "fstatfs")
+STATFS_SIZE = 120  # struct statfs on x86_64
+FREE_FIELDS = (24, 32, 48)  # f_bfree, f_bavail, f_ffree (8 bytes each)
+RESOLVE_NO_MAGICLINKS, RESOLVE_IN_ROOT = 0x02, 0x10
+PATH_MAX = 4096
+_libc = ctypes.CDLL(None, use_errno=True)
+_libc.syscall.restype = ctypes.c_long
+
+
+def _sys(nr: int, *args) -> int:
+    res = _libc.syscall(ctypes.c_long(nr), *args)
+    if res < 0:
+        e = ctypes.get_errno()
+        raise OSError(e, os.strerror(e))
+    return res
+
+
+def _fstatfs(fd: int) -> bytearray:
+    out = ctypes.create_string_buffer(STATFS_SIZE)
+    _sys(FSTATFS_NR, ctypes.c_long(fd), out)
+    return bytearray(out.raw)
+
+
+def _open_in_root(root_fd: int, path: str) -> int:
+    """``path`` (absolute inside the sandbox) opened O_PATH beneath ``root_fd``, symlinks
+    resolved as the sandbox sees them."""
+    how = ctypes.create_string_buffer(struct.pack("=QQQ", os.O_PATH | os.O_CLOEXEC, 0,
+                                                  RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS), 24)
+    return _sys(OPENAT2_NR, ctypes.c_long(root_fd), ctypes.c_char_p(path.encode()), how,
+                ctypes.c_long(24))
+
+
+class Answerer(si.Answerer):
+    """sysinfo as :class:`hub_config.sysinfo_notify.Answerer`; statfs and fstatfs here.
+    ``shared_sources``: host paths bound into the sandbox (their file systems are answered as
+    full); ``own_points``: the sandbox's own mount points (answered as they are, unless one
+    turns out to be a host file system)."""
+
+    def __init__(self, sock: socket.socket, memory_mb: int, *, shared_sources, own_points):
+        super().__init__(sock, memory_mb)
+        self.shared_devs = {os.stat("/").st_dev}
+        for src in shared_sources:
+            try:
+                self.shared_devs.add(os.stat(src).st_dev)
+            except OSError:
+                pass
+        self.own_points = list(own_points)
+        self.own_devs: set[int] | None = None  # learnt inside the sandbox at the first call
+
+    def _own(self, root_fd: int) -> set[int]:
+        if self.own_devs is None:
+            devs = set()
+            for point in self.own_points:
+                try:
+                    fd = _open_in_root(root_fd, point)
+                except OSError:
+                    continue
+                try:
+                    devs.add(os.fstat(fd).st_dev)
+                finally:
+                    os.close(fd)
+            self.own_devs = devs - self.shared_devs
+        return self.own_devs
+
+    def _answer(self, fd: int, root_fd: int) -> bytes:
+        out = _fstatfs(fd)
+        if os.fstat(fd).st_dev not in self._own(root_fd):
+            for off in FREE_FIELDS:  # default deny: not the sandbox's own, so "full"
+                out[off:off + 8] = bytes(8)
+        return bytes(out)
+
+    def _one(self) -> None:
+        req = si._Notif()
+        if si._libc.ioctl(self.listener, ctypes.c_ulong(si.NOTIF_RECV), ctypes.byref(req)) != 0:
+            e = ctypes.get_errno()
+            if e in (errno.EINTR, errno.ENOENT):
+                return  # the caller went away meanwhile
+            raise OSError(e, "SECCOMP_IOCTL_NOTIF_RECV")
+        resp = si._Resp(id=req.id, val=0, error=0, flags=0)
+        opened: list[int] = []
+        try:
+            nr, args, pid = req.data.nr, req.data.args, req.pid
+            if nr not in (si.SYSINFO_NR, STATFS_NR, FSTATFS_NR):
+                raise OSError(errno.ENOSYS, "not a call this launcher answers")
+            # everything of the caller opened first, then checked still to be the caller's
+            # (a pid reused after the check cannot matter: these refer to the caller's)
+            mem = os.open(f"/proc/{pid}/mem", os.O_RDWR | os.O_CLOEXEC)
+            opened.append(mem)
+            if nr != si.SYSINFO_NR:
+                root = os.open(f"/proc/{pid}/root", os.O_PATH | os.O_DIRECTORY | os.O_CLOEXEC)
+                opened.append(root)
+                pidfd = _sys(PIDFD_OPEN_NR, ctypes.c_long(pid), ctypes.c_long(0))
+                opened.append(pidfd)
+                cwd = os.readlink(f"/proc/{pid}/cwd")
+            rid = ctypes.c_uint64(req.id)
+            if si._libc.ioctl(self.listener, ctypes.c_ulong(si.NOTIF_ID_VALID),
+                              ctypes.byref(rid)) != 0:
+                return
+            if nr == si.SYSINFO_NR:
+                payload, where = si.answer_bytes(self.memory_mb, self.started), args[0]
+            elif nr == FSTATFS_NR:
+                fd = _sys(PIDFD_GETFD_NR, ctypes.c_long(pidfd), ctypes.c_long(
+                    ctypes.c_int(args[0] & 0xFFFFFFFF).value), ctypes.c_long(0))
+                opened.append(fd)
+                payload, where = self._answer(fd, root), args[1]
+            else:
+                path = self._path(mem, args[0])
+                if not path.startswith("/"):
+                    path = os.path.join(cwd if cwd.startswith("/") else "/", path)
+                fd = _open_in_root(root, path)
+                opened.append(fd)
+                payload, where = self._answer(fd, root), args[1]
+            try:  # EIO from /proc/PID/mem: an address not mapped writable in the caller
+                if os.pwrite(mem, payload, where) != len(payload):
+                    raise OSError(errno.EFAULT, "short write")
+            except OSError:
+                raise OSError(errno.EFAULT, "bad address") from None
+            self.answered += 1
+        except OSError as e:
+            resp.val, resp.error = -1, -(e.errno or errno.EFAULT)
+        finally:
+            for fd in opened:
+                os.close(fd)
+        si._libc.ioctl(self.listener, ctypes.c_ulong(si.NOTIF_SEND), ctypes.byref(resp))
+
+    @staticmethod
+    def _path(mem: int, addr: int) -> str:
+        raw = b""
+        while len(raw) < PATH_MAX:  # page by page: a string may end just before a hole
+            step = 4096 - (addr + len(raw)) % 4096
+            try:
+                part = os.pread(mem, step, addr + len(raw))
+            except OSError:
+                raise OSError(errno.EFAULT, "bad address") from None
+            if not part:
+                raise OSError(errno.EFAULT, "bad address")
+            raw += part
+            if b"\0" in part:
+                break
+        if b"\0" not in raw:
+            raise OSError(errno.ENAMETOOLONG, "path too long")
+        raw = raw.split(b"\0", 1)[0]
+        if not raw:
+            raise OSError(errno.ENOENT, "empty path")
+        return raw.decode("utf-8", "surrogateescape")
+
+
+def shim_main(argv: list[str]) -> int:
+    """``python -m hub_config.statfs_notify FD [--exec-dir DIR]... -- CMD...`` inside bwrap:
+    :func:`hub_config.sysinfo_notify.shim_main` with statfs and fstatfs handed over too."""
+    exec_dirs, rest = [], argv[1:]
+    while len(rest) >= 2 and rest[0] == "--exec-dir":
+        exec_dirs.append(rest[1])
+        rest = rest[2:]
+    if not argv or len(rest) < 2 or rest[0] != "--":
+        print("usage: python -m hub_config.statfs_notify FD [--exec-dir DIR]... -- CMD...",
+              file=sys.stderr)
+        return 2
+    import pyseccomp as sc
+
+    sock = socket.socket(fileno=int(argv[0]))
+    try:
+        f = sc.SyscallFilter(sc.ALLOW)
+        for name in NOTIFIED:
+            f.add_rule(sc.NOTIFY, name)
+        f.load()
+        listener = sc._libseccomp.seccomp_notify_fd(f._filter)  # noqa: SLF001 - no public API
+        if listener < 0:
+            raise OSError(-listener, "seccomp_notify_fd")
+        sock.sendmsg([b"L"], [(socket.SOL_SOCKET, socket.SCM_RIGHTS,
+                               array.array("i", [listener]).tobytes())])
+        os.close(listener)
+    except Exception as e:  # fail closed: no session without the answerer
+        print(f"enclave sandbox: notification filter not loaded: {e}", file=sys.stderr)
+        return 70
+    finally:
+        sock.close()
+    # the rest as sysinfo_notify's shim: /proc/net closed, programs only from exec_dirs
+    from hub_config.proc_mask import close_net
+
+    try:
+        close_net()
+    except OSError as e:
+        print(f"enclave sandbox: /proc/net not closed: {e}", file=sys.stderr)
+        return 70
+    if exec_dirs:
+        from hub_config.exec_guard import restrict
+
+        try:
+            restrict(exec_dirs)
+        except OSError as e:  # fail closed: no session that could run a program it wrote
+            print(f"enclave sandbox: execution not restricted: {e}", file=sys.stderr)
+            return 70
+    os.execv(rest[1], rest[1:])
+    return 127
+
+
+if __name__ == "__main__":
+    sys.exit(shim_main(sys.argv[1:]))
