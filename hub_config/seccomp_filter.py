@@ -140,15 +140,22 @@ def build() -> sc.SyscallFilter:
     # netlink only for routing (interface listing): not netfilter/nf_tables, audit, uevents...
     f.add_rule(sc.ERRNO(errno.EPROTONOSUPPORT), "socket", sc.Arg(0, sc.EQ, 16),
                sc.Arg(2, sc.NE, 0))
+    refuse_read_reports(f)
+    # typing into someone else's terminal; swapping a terminal's line discipline
+    for req in (TIOCSTI, TIOCLINUX, TIOCSETD):
+        f.add_rule(eperm, "ioctl", sc.Arg(1, sc.MASKED_EQ, 0xFFFFFFFF, req))
+    return f
+
+
+def refuse_read_reports(f: sc.SyscallFilter) -> None:
+    """What would tell another session's reads of a shared file: inotify read events,
+    dnotify, RWF_NOWAIT (see ``INOTIFY_READ_EVENTS``)."""
+    eperm = sc.ERRNO(errno.EPERM)
     for bit in INOTIFY_READ_EVENTS:  # arg 2: the event mask
         f.add_rule(eperm, "inotify_add_watch", sc.Arg(2, sc.MASKED_EQ, bit, bit))
     f.add_rule(eperm, "fcntl", sc.Arg(1, sc.MASKED_EQ, 0xFFFFFFFF, F_NOTIFY))
     f.add_rule(sc.ERRNO(errno.EOPNOTSUPP), "preadv2",  # arg 5: the RWF_* flags
                sc.Arg(5, sc.MASKED_EQ, RWF_NOWAIT, RWF_NOWAIT))
-    # typing into someone else's terminal; swapping a terminal's line discipline
-    for req in (TIOCSTI, TIOCLINUX, TIOCSETD):
-        f.add_rule(eperm, "ioctl", sc.Arg(1, sc.MASKED_EQ, 0xFFFFFFFF, req))
-    return f
 
 
 def _memfd(filt, name: str) -> int:

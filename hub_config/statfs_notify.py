@@ -64,6 +64,21 @@ def _open_in_root(root_fd: int, path: str) -> int:
                 ctypes.c_long(24))
 
 
+def hide_free(raw: bytes) -> bytes:
+    """A ``struct statfs`` with free blocks, available blocks and free inodes 0."""
+    out = bytearray(raw)
+    for off in FREE_FIELDS:
+        out[off:off + 8] = bytes(8)
+    return bytes(out)
+
+
+def answer_for(fd: int, own_devs: set[int]) -> bytes:
+    """The statfs answer for the file at ``fd``: real on the sandbox's own file systems,
+    without free space on any other (default deny)."""
+    raw = bytes(_fstatfs(fd))
+    return raw if os.fstat(fd).st_dev in own_devs else hide_free(raw)
+
+
 class Answerer(si.Answerer):
     """sysinfo as :class:`hub_config.sysinfo_notify.Answerer`; statfs and fstatfs here.
     ``shared_sources``: host paths bound into the sandbox (their file systems are answered as
@@ -97,11 +112,7 @@ class Answerer(si.Answerer):
         return self.own_devs
 
     def _answer(self, fd: int, root_fd: int) -> bytes:
-        out = _fstatfs(fd)
-        if os.fstat(fd).st_dev not in self._own(root_fd):
-            for off in FREE_FIELDS:  # default deny: not the sandbox's own, so "full"
-                out[off:off + 8] = bytes(8)
-        return bytes(out)
+        return answer_for(fd, self._own(root_fd))
 
     def _one(self) -> None:
         req = si._Notif()

@@ -252,6 +252,23 @@ def test_statfs_ordinary_uses(r3):
     assert code == 0 and " /tmp" in text
 
 
+def test_the_answer_hides_free_space_only_off_the_sandboxs_own():
+    """The launcher's decision on its own: a host file system answered as full, one of the
+    sandbox's own as it is (rules_index switch: hide_free)."""
+    from hub_config import statfs_notify
+
+    fd = os.open("/usr/bin/true", os.O_RDONLY)
+    try:
+        real = os.fstatvfs(fd)
+        hidden = struct.unpack_from("=7q", statfs_notify.answer_for(fd, set()))
+        own = struct.unpack_from("=7q", statfs_notify.answer_for(fd, {os.fstat(fd).st_dev}))
+    finally:
+        os.close(fd)
+    assert real.f_bfree > 0 and real.f_ffree > 0  # the control: the host's figures
+    assert hidden[2] == real.f_blocks and hidden[3:5] == (0, 0) and hidden[6] == 0
+    assert own[3] > 0 and own[6] > 0
+
+
 # ---------------------------------------------------------------------- resources
 @pytest.mark.parametrize("place", ["/tmp", "/var/tmp", "/dev/shm", "/home/round3"])
 def test_scratch_fill_stops_at_its_size(r3, place):
