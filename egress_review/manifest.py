@@ -30,6 +30,17 @@ class ManifestError(ValueError):
     """A manifest is unreadable or invalid; the message names the file and the key."""
 
 
+def _said(value: str, what: str) -> str:
+    """Free text the requester must fill: blank, or only invisible characters (zero-width
+    spaces, format marks), says nothing about the file and is refused (E4)."""
+    import unicodedata
+
+    if not any(not ch.isspace() and unicodedata.category(ch) not in ("Cf", "Cc", "Zs", "Mn")
+               for ch in value):
+        raise ValueError(f"{what} is empty (only spaces or invisible characters): say what it is")
+    return value
+
+
 class ColumnRole(BaseModel):
     """What one column of a table holds.
 
@@ -149,6 +160,11 @@ class ManifestFile(BaseModel):
     def _path_ok(cls, v: str) -> str:
         return _safe_relpath(v, "path")
 
+    @field_validator("description")
+    @classmethod
+    def _description_ok(cls, v: str) -> str:
+        return _said(v, "description")
+
     @field_validator("provenance")
     @classmethod
     def _prov_ok(cls, v: str | None) -> str | None:
@@ -197,6 +213,11 @@ class Manifest(BaseModel):
     case_code: str = Field(..., min_length=1)
     purpose: str = Field(..., min_length=1, description="E4: content and purpose of the export")
     files: list[ManifestFile] = Field(..., min_length=1)
+
+    @field_validator("purpose", "case_code")
+    @classmethod
+    def _text_ok(cls, v: str, info) -> str:
+        return _said(v, info.field_name)
 
     @model_validator(mode="after")
     def _unique_paths(self) -> "Manifest":
@@ -251,6 +272,43 @@ def parse_manifest(data: Any, source: str = "<manifest>") -> Manifest:
         raise ManifestError("invalid manifest:\n  " + "\n  ".join(problems)) from None
 
 
+def _no_twice(pairs: list[tuple[str, Any]]) -> dict:
+    keys = [k for k, _ in pairs]
+    if twice := sorted({k for k in keys if keys.count(k) > 1}):
+        raise ManifestError(f"key {twice[0]!r} is given twice in one mapping: a reader of the "
+                            "manifest would see one value and the engine use the other")
+    return dict(pairs)
+
+
+class _OnceLoader(yaml.SafeLoader):
+    """YAML whose mappings may name a key once (PyYAML keeps the last of two silently)."""
+
+
+def _construct_once(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict:
+    # keys written in this mapping, before a merge (<<: *anchor) brings in keys it may override
+    written = [(loader.construct_object(k, deep=True), None) for k, _ in node.value
+               if k.tag != "tag:yaml.org,2002:merge"]
+    try:
+        _no_twice(written)
+    except ManifestError as e:
+        raise yaml.constructor.ConstructorError(None, None, str(e), node.start_mark) from None
+    loader.flatten_mapping(node)
+    return dict((loader.construct_object(k, deep=True), loader.construct_object(v, deep=True))
+                for k, v in node.value)
+
+
+_OnceLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_once)
+
+
+def loads_manifest_text(text: str, *, json_text: bool) -> Any:
+    """The manifest's data from JSON or YAML text; a key given twice in one mapping (``kind:
+    table`` then ``kind: model``) is refused - the person reading the manifest sees the first
+    and every parser keeps the last (E4: the manifest must say one thing)."""
+    if json_text:
+        return json.loads(text, object_pairs_hook=_no_twice)
+    return yaml.load(text, Loader=_OnceLoader)  # noqa: S506 - a SafeLoader subclass
+
+
 def load_manifest(path: str | Path) -> Manifest:
     """Read a YAML or JSON manifest; errors name the file, the key and the reason."""
     path = Path(path)
@@ -261,10 +319,9 @@ def load_manifest(path: str | Path) -> Manifest:
     except UnicodeDecodeError as e:
         raise ManifestError(f"{path}: not UTF-8 ({e.reason} at byte {e.start})") from None
     try:
-        if path.suffix.lower() == ".json":
-            data = json.loads(text)
-        else:
-            data = yaml.safe_load(text)
+        data = loads_manifest_text(text, json_text=path.suffix.lower() == ".json")
+    except ManifestError as e:
+        raise ManifestError(f"{path}: {e}") from None
     except json.JSONDecodeError as e:
         raise ManifestError(f"{path}: line {e.lineno} column {e.colno}: invalid JSON: {e.msg}") from None
     except yaml.YAMLError as e:

@@ -19,6 +19,7 @@ import re
 import numpy as np
 
 from egress_review.engine.context import Context
+from egress_review.engine.header_fold import disguised, plain
 from egress_review.engine.structure import _implied_counts, _stated_scale
 from egress_review.engine.unit_tables import PERCENT_WORDS, counts_events, header_role
 from egress_review.manifest import ManifestFile
@@ -58,13 +59,13 @@ def check_file(ctx: Context, spec: ManifestFile) -> None:
     m = pol.min_units_per_cell
     stats = table.cols_with("statistic")
     # a percent by its header: the count it gives away with its base, whatever its declaration
-    as_percent = {c: "percent" for c in stats if PERCENT_WORDS.search(c)
+    as_percent = {c: "percent" for c in stats if PERCENT_WORDS.search(plain(c))
                   and table.role(c).statistic not in ("percent", "rate")}
     # a rate by the scale its header states (deaths_per_1000, 每千人) declared as another statistic
     if pol.header_rate_scale:
         as_percent.update({c: "rate" for c in stats if c not in as_percent
                            and table.role(c).statistic not in ("percent", "rate")
-                           and _stated_scale(c) is not None})
+                           and _stated_scale(plain(c)) is not None})
     for i, col, k, base, _sure in _implied_counts(table, m, as_percent) if as_percent else []:
         ctx.block_cell(rule=RULE, check=CHECK, file=spec.path, table=table, i=i, col=col,
                        en=f"Column {col!r} is headed as a {as_percent[col]} (declared "
@@ -74,7 +75,7 @@ def check_file(ctx: Context, spec: ManifestFile) -> None:
                           f"乘以 {base!r} 即得計數 {k:g}（少於 {m}）。")
     # a count by its header ("n", "events", 人數) declared as a statistic or a model estimate
     for col in table.cols_with("statistic", "estimate"):
-        if header_role(col) != "count" or col in table.inferred_counts:
+        if header_role(plain(col)) != "count" or col in table.inferred_counts:
             continue
         v = table.numeric(col)
         known = v[~np.isnan(v)]
@@ -88,13 +89,14 @@ def check_file(ctx: Context, spec: ManifestFile) -> None:
                            zh=f"欄位 {col!r} 標題為計數，卻宣告為 {what}：{v[i]:g} 為少於 {m} 的計數，"
                               "無論宣告為何。")
     _event_units(ctx, spec, table)
+    _disguised_headers(ctx, spec, table)
     for col in stats:
         role = table.role(col)
         v = table.numeric(col)
         shown = np.flatnonzero(~np.isnan(v))
         if not len(shown):
             continue
-        name = col.replace("_", " ")
+        name = plain(col).replace("_", " ")
         if EXTREME_WORDS.search(f" {name} ") and role.statistic not in _EXTREME_STATS:
             i = int(shown[0])
             ctx.block_cell(rule=RULE, check=CHECK, file=spec.path, table=table, i=i, col=col,
@@ -141,6 +143,21 @@ def check_file(ctx: Context, spec: ManifestFile) -> None:
                            "由審查人判斷。")
 
 
+def _disguised_headers(ctx: Context, spec: ManifestFile, table) -> None:
+    """A header written with look-alike letters or invisible characters (``dеaths`` with a
+    Cyrillic е) is read as a person reads it by the checks above; the disguise itself goes to a
+    person: it hid the column from the header words."""
+    for col in table.columns:
+        if isinstance(col, str) and disguised(col):
+            ctx.add(rule="E4", check=CHECK, severity="review", file=spec.path,
+                    location={"column": col, "read_as": plain(col)},
+                    en=f"Column {col!r} is written with letters of another alphabet that look "
+                       f"Latin, or invisible characters: it reads as {plain(col)!r} and was checked "
+                       "so; the reviewer checks why.",
+                    zh=f"欄位 {col!r} 以外觀相似的他種字母或隱形字元書寫：讀作 {plain(col)!r} 並依此檢查；"
+                       "由審查人確認原因。")
+
+
 def _event_units(ctx: Context, spec: ManifestFile, table) -> None:
     """A declared count of visits, claims or 人次 is a count of units only by declaration: when
     no column of the table counts persons and none is named as its units, the threshold (on
@@ -149,15 +166,16 @@ def _event_units(ctx: Context, spec: ManifestFile, table) -> None:
         return                    # tables read inside files: their roles are inferred, not declared
     counts = table.cols_with("count", "suppressed")
 
-    if any(not counts_events(c) for c in counts):
+    if any(not counts_events(plain(c)) for c in counts):
         return                    # persons are counted beside them: the threshold sees those
     for col in table.columns:
         role = table.role(col)
         if role is None or role.role == "group":
             continue
         base = col if col in counts else role.units_column
-        if base is None or base not in counts or not counts_events(base) \
-                or (col in counts and role.units_column and not counts_events(role.units_column)):
+        if base is None or base not in counts or not counts_events(plain(base)) \
+                or (col in counts and role.units_column
+                    and not counts_events(plain(role.units_column))):
             continue
         ctx.add(rule=RULE, check=CHECK, severity="review", file=spec.path,
                 location={"column": col, "units_column": base},
@@ -186,7 +204,7 @@ def _header_percentile(ctx: Context, spec: ManifestFile, table, col: str, units,
     """A tail percentile named by the header needs ``min_units_per_cell`` units beyond it,
     whatever percentile (or statistic) was declared."""
     pol = ctx.policy
-    p = header_percentile(col)
+    p = header_percentile(plain(col))
     role = table.role(col)
     if p is None or not 0 < p < 1 or role.statistic == "percentile" and role.percentile == p:
         return

@@ -20,6 +20,7 @@ import numpy as np
 
 from egress_review.engine import bins
 from egress_review.engine.context import Context
+from egress_review.engine.header_fold import plain
 from egress_review.engine.tables import Table
 from egress_review.engine.unit_tables import counts_events, header_role
 from egress_review.manifest import ManifestFile
@@ -85,7 +86,7 @@ def _row_numbers(table: Table, col: str) -> bool:
 
 def key_is_count(table: Table, col: str) -> bool:
     """A key column of a table of keys alone that its header names a count (n, persons, 人數)."""
-    return header_role(col) == "count" and not _row_numbers(table, col)
+    return header_role(plain(col)) == "count" and not _row_numbers(table, col)
 
 
 def other_bases(table: Table, statistic: str, bases: list[str], counts: set[str]) -> list[str]:
@@ -95,10 +96,21 @@ def other_bases(table: Table, statistic: str, bases: list[str], counts: set[str]
     if statistic != "percent" or not bases:
         return []
     more = bases[1:]
-    if counts_events(bases[0]):
-        more += [c for c in table.columns if c in counts and header_role(c) == "count"
-                 and not counts_events(c)]
+    if counts_events(plain(bases[0])):
+        more += [c for c in table.columns if c in counts and header_role(plain(c)) == "count"
+                 and not counts_events(plain(c))]
     return [b for b in dict.fromkeys(more) if b != bases[0]]
+
+
+def undeclared_bases(table: Table, statistic: str, tried: list[str], counts: set[str]) -> list[str]:
+    """Every other count of the table as a percent's or rate's possible base.  A red team
+    declared a population of 100,000 as the denominator of a 2.5 % of 120 persons (3 deaths):
+    the declared base is the requester's word, the persons beside it are in the same row.  For
+    a rate only columns headed as persons (rate × person-time is no count)."""
+    out = [c for c in table.columns if c in counts and c not in tried]
+    if statistic == "rate":
+        out = [c for c in out if header_role(plain(c)) == "count" and not counts_events(plain(c))]
+    return out
 
 
 def _infer_counts(table: Table) -> None:
@@ -290,17 +302,19 @@ def check_file(ctx: Context, spec: ManifestFile) -> None:
                        f"{len(small)} of them under {m}: they may be counts; the reviewer decides.",
                     zh=f"欄位 {col!r} 宣告為 {role.statistic or role.role}，但全為整數，其中 {len(small)} 個小於 {m}："
                        "可能是計數，由審查人判斷。")
+    _small_event_counts(ctx, spec, table, m)
     for i, col, k, base, sure in _implied_counts(table, m):
         if sure == "base":
             role = table.role(col)
             ctx.add(rule=RULE, check=CHECK, severity="review", file=spec.path,
                     location=table.location(i, col),
                     en=f"This {role.statistic} is declared over {role.denominator_column!r}, but over "
-                       f"{base!r} (declared as its units, or the persons beside a count of events) "
+                       f"{base!r} (declared as its units, the persons beside a count of events, or "
+                       "another count of the same row) "
                        f"it gives away a count of {k:g} (fewer than {m}): the declared base may "
                        "not be the real one; the reviewer checks which it is.",
-                    zh=f"此比例宣告以 {role.denominator_column!r} 為分母，但以 {base!r}（宣告的單位數，"
-                       f"或事件數旁的人數）計算即得計數 {k:g}（少於 {m}）：宣告的基數未必屬實，由審查人確認。")
+                    zh=f"此比例宣告以 {role.denominator_column!r} 為分母，但以 {base!r}（宣告的單位數、"
+                       f"事件數旁的人數，或同列的其他計數）計算即得計數 {k:g}（少於 {m}）：宣告的基數未必屬實，由審查人確認。")
             continue
         if sure is not True:
             ctx.add(rule=RULE, check=CHECK, severity="review", file=spec.path,
@@ -323,6 +337,28 @@ def check_file(ctx: Context, spec: ManifestFile) -> None:
                    "The reviewer decides; label totals as such.",
                 zh="此列不小於同組其他列的總和：若其為合計（不論標籤為何），同組唯一的空白格即可由其推得。"
                    "由審查人判斷；合計列請明確標示。")
+
+
+def _small_event_counts(ctx: Context, spec: ManifestFile, table: Table, m: int) -> None:
+    """A column declared ``statistic: count`` counts events resting on its units column: a red
+    team declared a column of 3 persons so, over a units column of 120, and the threshold read
+    only the 120.  Fewer than ``m`` events happened to fewer than ``m`` persons, whatever the
+    column counts: each such cell blocks like a count.  (Headed as a count, header_meaning
+    blocks it already.)"""
+    for col in table.cols_with("statistic"):
+        role = table.role(col)
+        if role.statistic != "count" or col in table.inferred_counts \
+                or header_role(plain(col)) == "count":
+            continue
+        v = table.numeric(col)
+        body = ~table.total_rows()
+        for i in np.flatnonzero(body & (v > 0) & (v < m)):
+            ctx.block_cell(rule=RULE, check=CHECK, file=spec.path, table=table, i=int(i), col=col,
+                           en=f"Column {col!r} is declared a count of events: {v[i]:g} events "
+                              f"happened to fewer than {m} persons, a small cell whatever units "
+                              "it is declared over.",
+                           zh=f"欄位 {col!r} 宣告為事件計數：{v[i]:g} 次事件只可能發生在少於 {m} 人身上，"
+                              "無論宣告的單位為何，皆屬小細格。")
 
 
 def _possible_total_rows(table: Table) -> list[tuple[int, str]]:
@@ -433,7 +469,10 @@ def _implied_counts(table: Table, m: int, as_statistic: dict[str, str] | None = 
         # the declared denominator first; a percent's units column declared beside it is the
         # requester's word too: a denominator that overstates the base (visits for persons) must
         # not hide the count the other gives away, so that one is tried as well (review)
-        for b, base in enumerate(bases[:1] + other_bases(table, statistic, bases, counts)):
+        tried = bases[:1] + other_bases(table, statistic, bases, counts)
+        guessed = undeclared_bases(table, statistic, tried + bases, counts) \
+            if as_statistic is None else []
+        for b, base in enumerate(tried + guessed):
             sure = True if len(scales) == 1 and b == 0 else "base" if b else "scale"
             n = table.numeric(base)
             for i in np.flatnonzero(~np.isnan(v) & ~np.isnan(n)):
@@ -444,6 +483,8 @@ def _implied_counts(table: Table, m: int, as_statistic: dict[str, str] | None = 
                     err = n[i] * 0.5 * 10.0 ** (-_decimals(texts[i])) / scale
                     rest = _rest_of_group(statistic, n[i], k)
                     for part in (k,) if rest is None else (k, rest):
+                        if base in guessed and not (err < 0.5 and abs(part - round(part)) <= err + 1e-9):
+                            continue  # a base never declared: only a whole count betrays it
                         if part - err > 0.5 - 1e-9 and part + err < m - 0.5 + 1e-9:
                             out.append((int(i), col, round(part, 3), base, sure))
                             hit_rows.add(int(i))

@@ -19,8 +19,8 @@ from egress_review.manifest import ManifestFile
 
 CHECK = "content"
 # Rule modules that judge a declared table's cells; the others read files or manifests.
-_NOT_FOR_UNITS = {"provenance_check", "declaration", "smuggling", "imaging", "identifiers",
-                  "unit_checks"}
+_NOT_FOR_UNITS = {"provenance_check", "declaration", "blank_declarations", "smuggling", "imaging",
+                  "identifiers", "unit_checks"}
 MAX_UNKNOWN_REPORTED = 20
 # letters, or a run of eight digits or more (an ID, a phone number) with separators
 _MAY_HOLD_ID = re.compile(r"[^\W\d_]|\d(?:[\s\-()+./]*\d){7}")

@@ -13,7 +13,7 @@ sheets, comments, properties, metadata).
 """
 from __future__ import annotations
 
-from egress_review.engine import model_units, prose_check, table_units
+from egress_review.engine import model_units, prose_check, table_units, text_beneath
 from egress_review.engine.context import Context
 from egress_review.engine.readers import (ImageUnit, ModelSummary, OpaqueUnit, TableUnit, TextUnit,
                                           read_content)
@@ -41,6 +41,20 @@ def check_file(ctx: Context, spec: ManifestFile) -> None:
     content = read_content(raw, spec.path, max_unpacked=ctx.policy.import_max_unpacked_bytes,
                            **options)
     units = content.units
+    if declared is None:
+        # the name is the requester's word: text bytes under a binary or unreadable name are
+        # also read as the text they are (a CSV named .rds or .dta declared a model)
+        beneath, why = text_beneath.as_text(raw, spec.path, content)
+        if beneath is not None:
+            units = units + beneath.units
+            content.unread.extend(beneath.unread)
+        if why:
+            ctx.add(rule="E7", check=CHECK, severity="review", file=spec.path,
+                    location={"read_as": "text"},
+                    en=f"This file is not what its name says: {why}. It was read and checked "
+                       "as text; a reviewer checks what it is.",
+                    zh="此檔內容與檔名不符：檔名顯示為二進位或無法讀取的格式，實際位元組為純文字。"
+                       "已依文字讀取檢查，由審查人確認其內容。")
     if declared is not None and content.fmt != "xlsx":
         # the declared table is the file's one table; its metadata and words are still read
         units = [u for u in units if not isinstance(u, TableUnit)]
