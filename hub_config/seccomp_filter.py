@@ -98,6 +98,10 @@ F_NOTIFY = 1026
 # just read a shared file, the probe mincore/cachestat are left out for.  EOPNOTSUPP is what a
 # file system without RWF_NOWAIT answers (callers fall back to a plain read).
 RWF_NOWAIT = 0x8
+# madvise(MADV_MERGEABLE) asks for KSM page merging of a region - what PR_SET_MEMORY_MERGE asks
+# for a whole process (refused by seccomp_allow: a channel between sessions through merged
+# pages).  EINVAL is a kernel without KSM's answer.
+MADV_MERGEABLE = 12
 
 
 def build() -> sc.SyscallFilter:
@@ -141,6 +145,8 @@ def build() -> sc.SyscallFilter:
     f.add_rule(sc.ERRNO(errno.EPROTONOSUPPORT), "socket", sc.Arg(0, sc.EQ, 16),
                sc.Arg(2, sc.NE, 0))
     refuse_read_reports(f)
+    f.add_rule(sc.ERRNO(errno.EINVAL), "madvise",
+               sc.Arg(2, sc.MASKED_EQ, 0xFFFFFFFF, MADV_MERGEABLE))
     # typing into someone else's terminal; swapping a terminal's line discipline
     for req in (TIOCSTI, TIOCLINUX, TIOCSETD):
         f.add_rule(eperm, "ioctl", sc.Arg(1, sc.MASKED_EQ, 0xFFFFFFFF, req))

@@ -268,8 +268,7 @@ def _others(out: dict) -> None:
             lambda what=what: open(f"/proc/{target}/{what}", "rb").read(64))
     out["proc_fd_of_init"] = attempt(lambda: os.listdir(f"/proc/{target}/fd"))
     out["proc_map_files_self"] = attempt(lambda: os.listdir("/proc/self/map_files"))
-    out["proc_task_comm_of_init"] = attempt(
-        lambda: open(f"/proc/{target}/comm", "w").write("x"))
+    out["proc_task_comm_of_init"] = attempt(lambda: _write(f"/proc/{target}/comm", "x"))
     out["pidfd_open_init"] = call("pidfd_open", target, 0)
 
     def pidfd_kill():
@@ -287,10 +286,19 @@ def _others(out: dict) -> None:
     out["proc_ns_open_init"] = attempt(lambda: os.open(f"/proc/{target}/ns/mnt", os.O_RDONLY))
     out["fsetown_init"] = attempt(_fsetown(target))
     # the oom score of another process; and its scheduling
-    out["oom_adj_init"] = attempt(lambda: open(f"/proc/{target}/oom_score_adj", "w").write("1000"))
+    out["oom_adj_init"] = attempt(lambda: _write(f"/proc/{target}/oom_score_adj", "1000"))
     out["setpriority_init"] = attempt(lambda: os.setpriority(os.PRIO_PROCESS, target, 19))
     out["sched_setaffinity_init"] = attempt(lambda: os.sched_setaffinity(target, {0}))
     out["ioprio_set_init"] = call("ioprio_set", 1, target, (3 << 13))
+
+
+def _write(path: str, text: str) -> None:
+    """Written and closed here: an error at close is not lost to the garbage collector."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        os.write(fd, text.encode())
+    finally:
+        os.close(fd)
 
 
 def _uid_of(pid: int) -> int:
@@ -578,8 +586,55 @@ def _statfs(out: dict, cfg: dict) -> None:
     out["df"] = [df.returncode, df.stdout]
 
 
+# ------------------------------------------------ more than its share, or root's settings
+def _privilege(out: dict) -> None:
+    import resource
+
+    sched = struct.pack("=i", 50)
+    out["sched_fifo"] = in_child(lambda: sys_(144, 0, 1, ctypes.create_string_buffer(sched)))
+    out["sched_rr"] = in_child(lambda: sys_(144, 0, 2, ctypes.create_string_buffer(sched)))
+    attr = buf(56)  # struct sched_attr: SCHED_DEADLINE 10 ms every 20 ms
+    ctypes.memmove(attr, struct.pack("=IIQiIQQQ", 56, 6, 0, 0, 0, 10_000_000, 20_000_000,
+                                     20_000_000), 48)
+    out["sched_deadline"] = in_child(lambda: sys_("sched_setattr", 0, attr, 0))
+    out["nice_negative"] = in_child(lambda: os.setpriority(os.PRIO_PROCESS, 0, -5))
+    out["ioprio_realtime"] = call("ioprio_set", 1, 0, (1 << 13) | 0)
+    out["timer_alarm_clock"] = in_child(lambda: sys_(222, 8, 0, buf(8)))  # REALTIME_ALARM
+    out["rlimit_core_raise"] = in_child(lambda: resource.setrlimit(resource.RLIMIT_CORE,
+                                                                   (1 << 20, 1 << 20)))
+    out["rlimit_nofile_raise"] = in_child(lambda: resource.setrlimit(
+        resource.RLIMIT_NOFILE, (1 << 20, 1 << 20)))
+    out["oom_score_adj_lower"] = attempt(lambda: _write("/proc/self/oom_score_adj", "-1000"))
+    out["oom_score_adj_raise"] = attempt(lambda: _write("/proc/self/oom_score_adj", "500"))
+    for label, path in (("drop_caches", "/proc/sys/vm/drop_caches"),
+                        ("sysrq_trigger", "/proc/sysrq-trigger"),
+                        ("core_pattern", "/proc/sys/kernel/core_pattern"),
+                        ("hostname_sysctl", "/proc/sys/kernel/hostname"),
+                        ("dev_new_file", "/dev/planted"), ("etc_new_file", "/etc/planted"),
+                        ("root_new_file", "/planted")):
+        out[f"write_{label}"] = attempt(lambda path=path: _write(path, "1"))
+    own = "/tmp/chown-me"
+    open(own, "w").close()
+    out["chown_to_root"] = attempt(lambda: os.chown(own, 0, 0))
+    out["chgrp_to_root"] = attempt(lambda: os.chown(own, -1, 0))
+    out["chmod_own"] = attempt(lambda: os.chmod(own, 0o600))
+
+    def ksm():
+        m = mmap.mmap(-1, 1 << 16)
+        return _libc.madvise(ctypes.c_void_p(ctypes.addressof(ctypes.c_char.from_buffer(m))),
+                             ctypes.c_size_t(1 << 16), 12)  # MADV_MERGEABLE
+    out["madvise_mergeable"] = in_child(ksm)
+
+    def dontneed():
+        m = mmap.mmap(-1, 1 << 16)
+        return _libc.madvise(ctypes.c_void_p(ctypes.addressof(ctypes.c_char.from_buffer(m))),
+                             ctypes.c_size_t(1 << 16), 4)  # MADV_DONTNEED: ordinary
+    out["madvise_dontneed"] = in_child(dontneed)
+
+
 def run(cfg: dict) -> dict:
     out: dict = {"uid": os.getuid()}
+    _privilege(out)
     _statfs(out, cfg)
     _kernel(out)
     _others(out)

@@ -269,6 +269,30 @@ def test_the_answer_hides_free_space_only_off_the_sandboxs_own():
     assert own[3] > 0 and own[6] > 0
 
 
+# --------------------------------------------- more than its share, or root's settings
+@pytest.mark.parametrize("member,refused", [
+    ("sched_fifo", {"EPERM"}), ("sched_rr", {"EPERM"}), ("sched_deadline", {"EPERM"}),
+    ("nice_negative", {"EACCES"}), ("ioprio_realtime", {"EPERM"}),
+    ("timer_alarm_clock", {"EPERM", "ENOTSUP"}), ("oom_score_adj_lower", {"EACCES"}),
+    ("write_drop_caches", {"EACCES", "EROFS"}), ("write_sysrq_trigger", {"EACCES", "EROFS", "ENOENT"}),
+    ("write_core_pattern", {"EACCES", "EROFS"}), ("write_hostname_sysctl", {"EACCES", "EROFS"}),
+    ("write_dev_new_file", {"EACCES", "EROFS"}), ("write_etc_new_file", {"EACCES", "EROFS"}),
+    ("write_root_new_file", {"EACCES", "EROFS"}), ("chown_to_root", {"EPERM"}),
+    ("chgrp_to_root", {"EPERM"}), ("madvise_mergeable", {"EINVAL"})])
+def test_no_privileged_setting(r3, member, refused):
+    assert r3[member] in refused, r3[member]
+
+
+@pytest.mark.parametrize("member", ["rlimit_core_raise", "rlimit_nofile_raise"])
+def test_hard_limits_cannot_be_raised(r3, member):
+    assert r3[member].startswith("ValueError: not allowed to raise"), r3[member]
+
+
+def test_ordinary_settings_still_work(r3):
+    assert r3["oom_score_adj_raise"] == "ok" and r3["chmod_own"] == "ok"
+    assert r3["madvise_dontneed"] == "ok"
+
+
 # ---------------------------------------------------------------------- resources
 @pytest.mark.parametrize("place", ["/tmp", "/var/tmp", "/dev/shm", "/home/round3"])
 def test_scratch_fill_stops_at_its_size(r3, place):
