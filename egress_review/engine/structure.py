@@ -450,7 +450,10 @@ def _implied_counts(table: Table, m: int, as_statistic: dict[str, str] | None = 
         statistic = (as_statistic or {}).get(col, role.statistic)
         if statistic not in ("percent", "rate") or as_statistic is not None and col not in as_statistic:
             continue
-        bases = [b for b in (role.denominator_column, role.units_column) if b in counts]
+        # a declared base is the requester's word that it is the N, whatever role its own
+        # column was given (a red team declared the persons a grouping key: no count, no check)
+        bases = [b for b in (role.denominator_column, role.units_column) if b in counts
+                 or b in table.columns and b != col and count_like(table, b)]
         if not bases:
             continue
         v = table.numeric(col)

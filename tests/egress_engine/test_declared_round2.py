@@ -178,6 +178,26 @@ def test_a_percent_or_rate_over_a_declared_large_base_is_tried_over_the_persons(
                for f in by(r, check="structure", severity="review")), said(r)
 
 
+# the base declared as something other than a count, so that no count was there to multiply
+BASE_ROLES = {
+    "a grouping key": ({"region": G, "persons": G}, {}),
+    "the only key": ({"persons": G}, {}),
+    "a sum": ({"region": G, "persons": st("sum", units_column="persons")}, {}),
+    "an estimate": ({"region": G, "persons": {"role": "estimate"}}, {"output": "regression"}),
+}
+
+
+@pytest.mark.parametrize("name", list(BASE_ROLES))
+def test_a_percent_over_a_base_declared_as_no_count_still_gives_its_count(run, name):
+    cols, extra = BASE_ROLES[name]
+    text = ("persons,pct\n120,2.5\n130,30\n" if "region" not in cols
+            else "region,persons,pct\nA,120,2.5\nB,130,30\n")
+    cols = {**cols, "pct": st("percent", denominator_column="persons", units_column="persons")}
+    r = run({"t.csv": text}, [tab("t.csv", cols, **extra)])
+    assert r.verdict == "block", said(r)
+    assert any(f.location.get("column") == "pct" for f in by(r, check="structure", severity="block")), said(r)
+
+
 @pytest.mark.parametrize("text,cols", [
     ("region,persons,dm,pct_dm\nA,120,30,25.0\nB,130,39,30.0\n",
      {"region": G, "persons": C, "dm": C,
