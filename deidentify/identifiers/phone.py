@@ -72,7 +72,7 @@ def is_valid(text: str) -> bool:
 # ---- finding numbers in text (normalised: half-width, same offsets) ---------------------------
 
 # (led by its possible first characters: the engine skips to them instead of trying each position)
-_RUN_REST = r"(?:[0-9]|[ \t.\-()‧·•]{1,4}(?=[0-9(]))*[0-9)]?"   # (4: a hyphen, a wrapped line's blanks)
+_RUN_REST = r"(?:[0-9]|[ \t.\-()‧·•/_]{1,4}(?=[0-9(]))*[0-9)]?"   # (4: a hyphen, a wrapped line's blanks)
 PLAIN_RUN = r"(?=[0-9(+])(?<![0-9A-Za-z])(?:\(?\+|\()?[0-9]" + _RUN_REST
 # The same, opening with its first character ( ( + or a digit, then the look-behind on what
 # stands before it): a pattern opening with a look-around is tried at every position.
@@ -81,6 +81,9 @@ _RUN = re.compile(r"[0-9(+](?:(?<=\()(?<![0-9A-Za-z]\()\+?[0-9]|(?<=\+)(?<![0-9A
 PLAIN_GROUP = r"[0-9]+"
 _GROUP = re.compile(r"[0-9][0-9]*")     # (opening with a set, not a repeat: skipped to)
 _EXT = re.compile(r"[ \t]*(?:#|ext\.?|x|分机|转|分機|轉)[ \t]*[0-9]{1,5}(?![0-9])", re.IGNORECASE)
+# A slash or underscore between groups (0912/345/678, a file name's 0912_345_678) separates
+# a phone's groups only when no other separator joins in (a date then a time: 04/15/2023 10:20).
+_SLASHED_OTHERWISE = re.compile(r"[/_](?=.*[ \t.\-‧·•])|[ \t.\-‧·•](?=.*[/_])", re.S)
 LOCAL_CONTEXT = re.compile(r"(?:电话|手机|联络|联系|tel|phone|市话|家电|宅电|住家|公司|传真|fax|分机|call|拨|行动|mobile|contact"
                            r"|cell|号码)[^0-9\n]{0,8}$", re.IGNORECASE)
 
@@ -105,6 +108,8 @@ def find(simplified: str) -> list[tuple[int, int]]:
             if end < m.end() and simplified[end] == ")":
                 end += 1
             piece = simplified[m.start():end]
+            if _SLASHED_OTHERWISE.search(piece):
+                continue    # 04/15/2023 10:20 - a date and a time, not one number
             digits = "".join(g.group() for g in groups[:k])
             ok = national_number(piece) is not None
             # written in phone groups (07-123-4567, +886-7-123-4567, (07)123-4567): a number even

@@ -184,7 +184,7 @@ def context_name_spans(simp: str, original: str) -> list[tuple[int, int, float]]
 # is not scanned by that finder (its result would be empty anyway).  Each gate is read off the
 # finder's patterns; tests/deidentify/test_direct_finders.py checks them on the evaluation notes.
 # A phone number has at least 7 digits, separated only by what phone.find allows between them.
-_PHONE_GATE = re.compile(r"[0-9](?:[ \t.\-()‧·•]*[0-9]){6}")
+_PHONE_GATE = re.compile(r"[0-9](?:[ \t.\-()‧·•/_]*[0-9]){6}")
 # Every date of birth stands next to a birth word (出生, 生日, 生于, 诞生, …生, 年次, DOB, d.o.b,
 # birth, born, b., YOB); all but these hold 生.
 # (Written to open with one character set, each word after a look-behind on its first letter:

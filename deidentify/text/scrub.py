@@ -31,7 +31,7 @@ from deidentify.identifiers import (address, areas, beds, device_numbers, addres
                                     nicknames, role_names, romanised_names, split_names,
                                     taiwan_id, western_names)
 from deidentify.identifiers import phone as tw_phone
-from deidentify.identifiers import name_runs
+from deidentify.identifiers import lookalike, name_runs
 from deidentify.identifiers.chinese_names import find_names, surname_pattern
 from deidentify.identifiers.normalise import normalise_for_finders, to_simplified
 from deidentify.identifiers.regex_gate import by_first_char, literal_led
@@ -75,7 +75,7 @@ _LED_PREFILTERS = {
         f"|b{_W}adge[ \t]*#|e{_W}mp[ \t]*#"),
 }
 _PREFILTERS = [re.compile(p, re.IGNORECASE) for p in (
-    r"886", r"\(0[0-9]", r"0[2-9][0-9 \t\-.)‧·•]{6,}",            # phone shapes
+    r"886", r"\(0[0-9]", r"0[2-9][0-9 \t\-.)‧·•/_]{6,}",            # phone shapes
     literal_led(tw_phone.LOCAL_CONTEXT.pattern.split("[^")[0][3:-1], "电手联市家宅住公传分拨行号tpfcm"),  # phone words
     r"@", finders._AT_WORD_GATE.pattern,                           # e-mail, spelt out too
     r"[零〇][零〇一二三四五六七八九]{6}",                               # phones in Chinese numerals
@@ -215,13 +215,30 @@ def find_identifiers(text: str, *, extra_terms: Iterable[str] = (),
     """
     if not isinstance(text, str):
         raise TypeError(f"find_identifiers expects str, got {type(text).__name__}")
-    normalised = normalise_for_finders(text)
-    hits = _kept(_analyse(text, normalised), options or ScrubOptions())
     rx = _terms_regex(extra_terms)
+    opts = options or ScrubOptions()
+    hits = _find_one(text, rx, opts)
+    for _, folded, where in lookalike.folded_texts([text]):
+        hits += _spans_back(text, _find_one(folded, rx, opts), where)
+    return _resolve(hits, text)
+
+
+def _find_one(text: str, rx: re.Pattern[str] | None, opts: ScrubOptions) -> list[IdentifierHit]:
+    normalised = normalise_for_finders(text)
+    hits = _kept(_analyse(text, normalised), opts)
     if rx is not None:
         hits += [IdentifierHit("TERM", m.start(), m.end(), text[m.start():m.end()], 1.0)
                  for m in rx.finditer(normalised)]
-    return _resolve(hits, text)
+    return hits
+
+
+def _spans_back(text: str, hits: list[IdentifierHit], where: list[int]) -> list[IdentifierHit]:
+    """Hits found on a folded text (``lookalike.fold``) as hits on ``text``."""
+    out = []
+    for h in hits:
+        a, b = lookalike.span_back(text, where, h.start, h.end)
+        out.append(IdentifierHit(h.kind, a, b, text[a:b], h.score))
+    return out
 
 
 def find_identifiers_batch(texts: Sequence[str | None], *, extra_terms: Iterable[str] = (),
@@ -247,7 +264,20 @@ def _distinct(texts: Sequence[str | None], caller: str) -> list[str]:
 
 def _find_all(distinct: list[str], terms: re.Pattern[str] | None,
               opts: ScrubOptions) -> dict[int, list[IdentifierHit]]:
-    """Hits per index of ``distinct`` (only indices with hits)."""
+    """Hits per index of ``distinct`` (only indices with hits), look-alike characters read as
+    what they look like (``lookalike``)."""
+    found = _find_as_written(distinct, terms, opts)
+    folded = lookalike.folded_texts(distinct)
+    if folded:
+        more = _find_as_written([f for _, f, _ in folded], terms, opts)
+        for k, (i, _, where) in enumerate(folded):
+            if more.get(k):
+                found[i] = _resolve(found.get(i, []) + _spans_back(distinct[i], more[k], where), distinct[i])
+    return found
+
+
+def _find_as_written(distinct: list[str], terms: re.Pattern[str] | None,
+                     opts: ScrubOptions) -> dict[int, list[IdentifierHit]]:
     if not distinct:
         return {}
     candidates, found, joined, starts = candidate_indices(distinct, opts)

@@ -44,7 +44,7 @@ def _texts_for_scan(seg_text: str, table_mode: bool) -> str:
 def report(ctx: Context, file: str, text: str, base: dict, place_of_line=None) -> None:
     """Identifiers in ``text`` (words read from inside a file), placed by line and offset or,
     with ``place_of_line``, by the place each line came from (a table's cell)."""
-    from egress_review.engine.folded_identifiers import find_batch as find_identifiers_batch
+    from deidentify.text import find_identifiers_batch
 
     if not text.strip():
         return
@@ -70,7 +70,7 @@ def _add(ctx: Context, file: str, hit, loc: dict) -> None:
 def check_file(ctx: Context, spec: ManifestFile) -> None:
     # the batch form prefilters: Presidio and the name tables load only for text that could
     # hold an identifier (a table of labels and numbers never starts them)
-    from egress_review.engine.folded_identifiers import find_batch as find_identifiers_batch
+    from deidentify.text import find_identifiers_batch
 
     table = ctx.tables.get(spec.path)
     if spec.kind == "model" and table is None:

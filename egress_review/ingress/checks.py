@@ -350,7 +350,7 @@ class _Checker:
                      check="dicom")
 
     def _text(self, leaf: _Leaf, text: str, base: dict) -> None:
-        from egress_review.engine.folded_identifiers import find_batch as find_identifiers_batch
+        from deidentify.text import find_identifiers_batch
 
         lines = text.split("\n")
         for ln, hits in enumerate(find_identifiers_batch(lines, extra_terms=self.pseudonyms), start=1):
@@ -378,7 +378,7 @@ class _Checker:
 
     def _one_table(self, leaf: _Leaf, name: str, suffix: str, base: dict, sheet: str | None) -> None:
         from deidentify.identifiers.taiwan_id import is_valid
-        from egress_review.engine.folded_identifiers import find_batch as find_identifiers_batch
+        from deidentify.text import find_identifiers_batch
         from egress_review.engine.tables import TableError, read_table
         from egress_review.manifest import ColumnRole, ManifestFile
 

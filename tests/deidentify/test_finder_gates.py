@@ -82,6 +82,8 @@ def _phone_plain(simplified: str) -> list[tuple[int, int]]:
             if end < m.end() and simplified[end] == ")":
                 end += 1
             piece = simplified[m.start():end]
+            if phone._SLASHED_OTHERWISE.search(piece):
+                continue
             digits = "".join(g.group() for g in groups[:k])
             ok = phone.national_number(piece) is not None
             if not ok and k >= 2 and (k >= 3 or piece.startswith(("+", "("))):

@@ -1,7 +1,7 @@
 """Identifiers written in look-alike characters (E7 egress, D4 import): other Unicode digits,
 Cyrillic/Greek capitals shaped like Latin ones, invisible characters and soft hyphens inside
 a number, Chinese numerals for digits.  The recognisers read ASCII and full-width forms only;
-egress_review/engine/folded_identifiers.py reads the text as a person sees it as well.  Each
+deidentify/identifiers/lookalike.py (used by every finder batch) reads the text as a person sees it as well.  Each
 variant goes through the real egress engine (text, notebook output, table cell) and the
 import checks; ordinary statistics with Greek letters, superscripts and Chinese numerals give
 no identifier."""
@@ -111,7 +111,7 @@ ORDINARY = [
 
 @pytest.mark.parametrize("text", ORDINARY)
 def test_ordinary_statistics_with_such_characters_give_no_identifier(text):
-    from egress_review.engine.folded_identifiers import find_batch
+    from deidentify.text import find_identifiers_batch as find_batch
 
     hits = [h for h in find_batch([text])[0] if h.kind != "NAME"]
     assert hits == [], [(h.kind, h.text) for h in hits]
