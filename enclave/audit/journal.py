@@ -136,9 +136,11 @@ def _locked_append(path: Path) -> Iterator[int]:
 
 
 def write(path: Path, keys, *, kind: str, chain: str, seq: int, hash: str,
-          detail: dict[str, Any] | None = None, anchor_dir: Path | None = None) -> Entry:
+          detail: dict[str, Any] | None = None, anchor_dir: Path | None = None,
+          anchor_db: str | None = None) -> Entry:
     """Append one signed line (serialised across processes by an exclusive file lock); with
-    ``anchor_dir``, the chain's anchor (anchor.py) is moved to it under the same lock."""
+    ``anchor_dir``, the chain's anchor (anchor.py) is moved to it under the same lock, naming
+    the database ``anchor_db`` (``anchor.database_identity``)."""
     if kind not in KINDS:
         raise JournalError(f"unknown kind {kind!r}")
     with _locked_append(path) as fd:
@@ -154,7 +156,8 @@ def write(path: Path, keys, *, kind: str, chain: str, seq: int, hash: str,
         os.fsync(fd)
         entry = parse(line, str(path))
         if anchor_dir is not None:
-            anchor.advance(anchor_dir, keys, chain=chain, n=entry.n, digest=entry.digest, seq=seq)
+            anchor.advance(anchor_dir, keys, chain=chain, n=entry.n, digest=entry.digest, seq=seq,
+                           db=anchor_db)
     return entry
 
 

@@ -270,7 +270,8 @@ def checkpoint(chain: Chain) -> None:
     path, _ = chain.journal()
     try:
         journal.write(path, chain.keys, kind="checkpoint", chain=head.chain_id, seq=head.seq,
-                      hash=head.hash, anchor_dir=anchor.anchor_dir(chain.settings))
+                      hash=head.hash, anchor_dir=anchor.anchor_dir(chain.settings),
+                      anchor_db=anchor.database_identity(chain.db))
     except OSError:
         # The records are committed; a later checkpoint vouches for them too (it seals the
         # chain up to its record).  Until then they rest on the keyed chain alone.

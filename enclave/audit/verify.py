@@ -89,12 +89,12 @@ def _journal_problems(entries: list[journal.Entry], errors: list[str], head: Aud
 
 
 def _anchor_problems(directory: Path, entries: list[journal.Entry], head: AuditHead | None,
-                     keys: AuditKeys) -> list[ChainProblem]:
+                     keys: AuditKeys, db: str | None = None) -> list[ChainProblem]:
     """The journal against the high-water mark beside the keys (anchor.py): a journal shorter
     than the anchor, or with another line where the anchor's was, was rolled back (with the
     database, or the database's head would have shown it); an anchor while this database has no
-    chain means its log was emptied; an anchor not sealed by this key, that the key was
-    replaced."""
+    chain, or an anchor of this database (``db``) for another chain, means its log was emptied
+    (and written anew); an anchor not sealed by this key, that the key was replaced."""
     problems: list[ChainProblem] = []
     cid = head.chain_id if head is not None and head.chain_id else None
     last = head.seq if head is not None else 0
@@ -109,10 +109,16 @@ def _anchor_problems(directory: Path, entries: list[journal.Entry], head: AuditH
         # Another database may share these keys (a staging copy): its anchor is no problem,
         # unless it was sealed under another key - then the master key itself was replaced.
         try:
-            anchor.read(directory / f"{other}{anchor.SUFFIX}", keys)
+            theirs = anchor.read(directory / f"{other}{anchor.SUFFIX}", keys)
         except anchor.AnchorError as e:
             problems.append(ChainProblem(1, "checkpoint", f"{e}: the master key was replaced or the "
                                                           f"anchor edited"))
+            continue
+        if theirs is not None and db is not None and theirs.db == db:
+            problems.append(ChainProblem(1, "checkpoint",
+                                         f"the anchor beside the keys says this database's audit log was chain "
+                                         f"{other} up to journal line {theirs.n} (record {theirs.seq}); it now "
+                                         f"holds chain {cid}: the log was emptied and written anew"))
     if cid is None:
         return problems
     try:
@@ -198,7 +204,8 @@ def _verify_once(session: Session, keys: AuditKeys, settings, witness: Path | No
         problems.append(ChainProblem(1, "checkpoint", f"the checkpoint journal of chain {head.chain_id} is "
                                                       f"missing or empty (the head saw line {head.journal_n})"))
     problems += _journal_problems(entries, errors, head, keys, session)
-    problems += _anchor_problems(anchor.anchor_dir(settings), entries, head, keys)
+    problems += _anchor_problems(anchor.anchor_dir(settings), entries, head, keys,
+                                 anchor.database_identity(session.get_bind()))
     if witness is not None:
         problems += _witness_problems(witness, entries, keys)
     return sorted(problems, key=lambda p: p.seq)
@@ -230,4 +237,5 @@ def confirm_head(session: Session, settings=None) -> journal.Entry:
     return journal.write(journal.journal_path(head.chain_id, settings), keys, kind="checkpoint",
                          chain=head.chain_id, seq=head.seq, hash=head.hash,
                          detail={"confirmed_by": "enclave audit checkpoint"},
-                         anchor_dir=anchor.anchor_dir(settings))
+                         anchor_dir=anchor.anchor_dir(settings),
+                         anchor_db=anchor.database_identity(session.get_bind()))
