@@ -109,10 +109,11 @@ class Limits:
 
     @classmethod
     def _remove_stale(cls, d: Path) -> None:
-        """Remove cgroups of this sandbox name whose launcher no longer runs."""
-        stem = d.name.rsplit(".", 1)[0]
+        """Remove every sandbox's cgroup whose launcher no longer runs (a launcher killed
+        outright cannot remove its own; whatever is still in one is killed first) - not only
+        this name's: a name that never starts again would keep its cgroup for good."""
         try:
-            siblings = list(d.parent.glob(f"{stem}.*"))
+            siblings = list(d.parent.glob("enclave-*.*"))
         except OSError:
             return
         for old in siblings:

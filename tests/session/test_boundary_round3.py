@@ -548,6 +548,13 @@ def test_a_daemonised_child_does_not_outlive_the_launcher(world, how):
         while _uid_processes(uid) and time.monotonic() < deadline:
             time.sleep(0.2)
         assert _uid_processes(uid) == []
+        if how == "launcher_sigkill":  # its cgroups stay until the next sandbox starts
+            code, _, err = world.run(world.spec(name="aftersigkill", limits=LIMITS),
+                                     ["/bin/true"])
+            assert code == 0, err
+            left = [p for ctrl in ("memory", "pids", "cpu") for p in
+                    Path("/sys/fs/cgroup", ctrl).rglob(f"enclave-{name}.{hub.pid}")]
+            assert left == []
     finally:
         if hub.poll() is None:
             hub.kill()
