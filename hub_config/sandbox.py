@@ -103,12 +103,15 @@ def exec_dirs(spec: dict) -> list[str]:
 
 
 def statfs_scope(spec: dict) -> dict:
-    """Which file systems a session's statfs may see the free space of (S7,
-    :mod:`hub_config.statfs_notify`): its own mounts - never one bound from the host, whose
-    free space moves with other sessions' writes.  A read-write bind whose source is a mount of
+    """Which file systems a session's statfs may see the free space of, and on which mounts
+    its locks are real (S7, :mod:`hub_config.statfs_notify`): its own - never one bound from
+    the host, whose free space moves with other sessions' writes and whose files every
+    session can lock.  A read-write bind whose source is a mount of
     its own (the case's workspace image) is the case's, not the host's."""
     shared = [src for src, _ in spec.get("ro_binds", [])]
     own = ["/", "/dev", "/dev/shm", "/dev/pts", "/proc", *spec.get("tmpfs", [])]
+    # locks are real only on its own writable mounts (the workspace is the case's)
+    locks = ["/dev/shm", *spec.get("tmpfs", []), *(d for _, d in spec.get("rw_binds", []))]
     for src, dst in spec.get("rw_binds", []):
         try:
             image = os.stat(src).st_dev != os.stat(os.path.dirname(src.rstrip("/"))).st_dev
@@ -118,7 +121,7 @@ def statfs_scope(spec: dict) -> dict:
             own.append(dst)
         else:
             shared.append(src)
-    return {"shared_sources": shared, "own_points": own}
+    return {"shared_sources": shared, "own_points": own, "lock_points": locks}
 
 
 def bwrap_argv(spec: dict, cmd: list[str], *, seccomp_fds: list[int], info_fd: int,

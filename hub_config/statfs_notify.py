@@ -24,6 +24,7 @@ from __future__ import annotations
 import array
 import ctypes
 import errno
+import fcntl
 import os
 import socket
 import struct
@@ -32,7 +33,12 @@ import sys
 from hub_config import sysinfo_notify as si
 
 STATFS_NR, FSTATFS_NR, PIDFD_OPEN_NR, PIDFD_GETFD_NR, OPENAT2_NR = 137, 138, 434, 438, 437
-NOTIFIED = ("sysinfo", "statfs", "fstatfs")
+FCNTL_NR, FLOCK_NR, STATX_NR = 72, 73, 332
+F_GETLK, F_OFD_GETLK = 5, 36  # the lock queries; F_SETLK* run unasked (sqlite, DuckDB)
+FLOCK_SIZE = 32  # struct flock on x86_64
+CONTINUE = 1  # SECCOMP_USER_NOTIF_FLAG_CONTINUE: the kernel runs the call as made
+PIDFD_THREAD = os.O_EXCL  # pidfd_open of a thread, not its group (Linux 6.9)
+NOTIFIED = ("sysinfo", "statfs", "fstatfs", "flock")
 STATFS_SIZE = 120  # struct statfs on x86_64
 FREE_FIELDS = (24, 32, 48)  # f_bfree, f_bavail, f_ffree (8 bytes each)
 RESOLVE_NO_MAGICLINKS, RESOLVE_IN_ROOT = 0x02, 0x10
@@ -64,6 +70,27 @@ def _open_in_root(root_fd: int, path: str) -> int:
                 ctypes.c_long(24))
 
 
+def _pidfd(tid: int) -> int:
+    """A pidfd of the calling *thread* (its descriptor table: a thread may have one of its
+    own); PIDFD_THREAD needs Linux 6.9 - before it, the thread group's leader."""
+    try:
+        return _sys(PIDFD_OPEN_NR, ctypes.c_long(tid), ctypes.c_long(PIDFD_THREAD))
+    except OSError as e:
+        if e.errno != errno.EINVAL:
+            raise
+    with open(f"/proc/{tid}/status") as f:
+        tgid = next(int(line.split()[1]) for line in f if line.startswith("Tgid:"))
+    return _sys(PIDFD_OPEN_NR, ctypes.c_long(tgid), ctypes.c_long(0))
+
+
+def _mnt_id(fd: int) -> int:
+    """The id of the mount ``fd`` is on (statx STATX_MNT_ID)."""
+    stx = ctypes.create_string_buffer(256)
+    _sys(STATX_NR, ctypes.c_long(fd), ctypes.c_char_p(b""), ctypes.c_long(0x1000),
+         ctypes.c_long(0x1000), stx)  # AT_EMPTY_PATH, STATX_MNT_ID
+    return int.from_bytes(stx.raw[144:152], "little")
+
+
 def hide_free(raw: bytes) -> bytes:
     """A ``struct statfs`` with free blocks, available blocks and free inodes 0."""
     out = bytearray(raw)
@@ -85,8 +112,11 @@ class Answerer(si.Answerer):
     full); ``own_points``: the sandbox's own mount points (answered as they are, unless one
     turns out to be a host file system)."""
 
-    def __init__(self, sock: socket.socket, memory_mb: int, *, shared_sources, own_points):
+    def __init__(self, sock: socket.socket, memory_mb: int, *, shared_sources, own_points,
+                 lock_points=()):
         super().__init__(sock, memory_mb)
+        self.lock_points = list(lock_points)
+        self.lock_mnts: set[int] | None = None
         self.shared_devs = {os.stat("/").st_dev}
         for src in shared_sources:
             try:
@@ -111,6 +141,24 @@ class Answerer(si.Answerer):
             self.own_devs = devs - self.shared_devs
         return self.own_devs
 
+    def _lock_own(self, fd: int, root_fd: int) -> bool:
+        """A file on one of the sandbox's own writable mounts (scratch, the workspace, its
+        socket directory): its locks are the session's or its case's.  Any other mount -
+        the read-only binds, device nodes such as /dev/null - is every session's."""
+        if self.lock_mnts is None:
+            mnts = set()
+            for point in self.lock_points:
+                try:
+                    pfd = _open_in_root(root_fd, point)
+                except OSError:
+                    continue
+                try:
+                    mnts.add(_mnt_id(pfd))
+                finally:
+                    os.close(pfd)
+            self.lock_mnts = mnts
+        return _mnt_id(fd) in self.lock_mnts
+
     def _answer(self, fd: int, root_fd: int) -> bytes:
         return answer_for(fd, self._own(root_fd))
 
@@ -125,7 +173,7 @@ class Answerer(si.Answerer):
         opened: list[int] = []
         try:
             nr, args, pid = req.data.nr, req.data.args, req.pid
-            if nr not in (si.SYSINFO_NR, STATFS_NR, FSTATFS_NR):
+            if nr not in (si.SYSINFO_NR, STATFS_NR, FSTATFS_NR, FLOCK_NR, FCNTL_NR):
                 raise OSError(errno.ENOSYS, "not a call this launcher answers")
             # everything of the caller opened first, then checked still to be the caller's
             # (a pid reused after the check cannot matter: these refer to the caller's)
@@ -134,39 +182,89 @@ class Answerer(si.Answerer):
             if nr != si.SYSINFO_NR:
                 root = os.open(f"/proc/{pid}/root", os.O_PATH | os.O_DIRECTORY | os.O_CLOEXEC)
                 opened.append(root)
-                pidfd = _sys(PIDFD_OPEN_NR, ctypes.c_long(pid), ctypes.c_long(0))
+                pidfd = _pidfd(pid)
                 opened.append(pidfd)
                 cwd = os.readlink(f"/proc/{pid}/cwd")
             rid = ctypes.c_uint64(req.id)
             if si._libc.ioctl(self.listener, ctypes.c_ulong(si.NOTIF_ID_VALID),
                               ctypes.byref(rid)) != 0:
                 return
+            payload, where = None, 0
             if nr == si.SYSINFO_NR:
                 payload, where = si.answer_bytes(self.memory_mb, self.started), args[0]
-            elif nr == FSTATFS_NR:
-                fd = _sys(PIDFD_GETFD_NR, ctypes.c_long(pidfd), ctypes.c_long(
-                    ctypes.c_int(args[0] & 0xFFFFFFFF).value), ctypes.c_long(0))
-                opened.append(fd)
-                payload, where = self._answer(fd, root), args[1]
-            else:
+            elif nr == STATFS_NR:
                 path = self._path(mem, args[0])
                 if not path.startswith("/"):
                     path = os.path.join(cwd if cwd.startswith("/") else "/", path)
                 fd = _open_in_root(root, path)
                 opened.append(fd)
                 payload, where = self._answer(fd, root), args[1]
-            try:  # EIO from /proc/PID/mem: an address not mapped writable in the caller
-                if os.pwrite(mem, payload, where) != len(payload):
-                    raise OSError(errno.EFAULT, "short write")
-            except OSError:
-                raise OSError(errno.EFAULT, "bad address") from None
+            else:  # fstatfs, flock, fcntl(F_GETLK/F_OFD_GETLK): the caller's descriptor
+                fd = _sys(PIDFD_GETFD_NR, ctypes.c_long(pidfd), ctypes.c_long(
+                    ctypes.c_int(args[0] & 0xFFFFFFFF).value), ctypes.c_long(0))
+                opened.append(fd)
+                if nr == FSTATFS_NR:
+                    payload, where = self._answer(fd, root), args[1]
+                else:
+                    own = self._lock_own(fd, root)
+                    if nr == FLOCK_NR:
+                        resp.flags = self._flock(fd, args[1] & 0xFFFFFFFF, own)
+                    else:
+                        payload, where = self._getlk(fd, mem, args[1] & 0xFFFFFFFF, args[2],
+                                                     own)
+                        resp.flags = CONTINUE if payload is None else 0
+            if payload is not None:
+                try:  # EIO from /proc/PID/mem: an address not mapped writable in the caller
+                    if os.pwrite(mem, payload, where) != len(payload):
+                        raise OSError(errno.EFAULT, "short write")
+                except OSError:
+                    raise OSError(errno.EFAULT, "bad address") from None
             self.answered += 1
         except OSError as e:
-            resp.val, resp.error = -1, -(e.errno or errno.EFAULT)
+            resp.val, resp.error, resp.flags = -1, -(e.errno or errno.EFAULT), 0
         finally:
             for fd in opened:
                 os.close(fd)
         si._libc.ioctl(self.listener, ctypes.c_ulong(si.NOTIF_SEND), ctypes.byref(resp))
+
+    @staticmethod
+    def _flock(fd: int, op: int, own: bool) -> int:
+        """flock on the caller's own open file description (``fd`` is a duplicate of it, so
+        the lock is the caller's): done here, without waiting.  On a shared file nothing is
+        locked (no other session can see it; nobody writes those files).  A lock the caller
+        waits for is left to the kernel (CONTINUE): swapping the descriptor meanwhile buys
+        only a wait, and every flock another session could test with is answered here."""
+        base = op & ~fcntl.LOCK_NB
+        if base not in (fcntl.LOCK_SH, fcntl.LOCK_EX, fcntl.LOCK_UN):
+            raise OSError(errno.EINVAL, "flock operation")
+        if not own:
+            return 0
+        try:
+            fcntl.flock(fd, op | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if op & fcntl.LOCK_NB:
+                raise
+            return CONTINUE
+        return 0
+
+    @staticmethod
+    def _getlk(fd: int, mem: int, cmd: int, addr: int, own: bool):
+        """F_GETLK/F_OFD_GETLK: on a shared file no lock is ever seen (``F_UNLCK``); on the
+        session's own, F_OFD_GETLK is asked here on the caller's open file description and
+        F_GETLK (whose owner is the calling process) is left to the kernel."""
+        try:
+            raw = os.pread(mem, FLOCK_SIZE, addr)
+        except OSError:
+            raise OSError(errno.EFAULT, "bad address") from None
+        if len(raw) != FLOCK_SIZE:
+            raise OSError(errno.EFAULT, "bad address")
+        if struct.unpack_from("=h", raw)[0] not in (fcntl.F_RDLCK, fcntl.F_WRLCK, fcntl.F_UNLCK):
+            raise OSError(errno.EINVAL, "lock type")
+        if not own:
+            return struct.pack("=h", fcntl.F_UNLCK) + raw[2:], addr
+        if cmd == F_OFD_GETLK:
+            return fcntl.fcntl(fd, F_OFD_GETLK, raw), addr
+        return None, addr
 
     @staticmethod
     def _path(mem: int, addr: int) -> str:
@@ -208,6 +306,8 @@ def shim_main(argv: list[str]) -> int:
         f = sc.SyscallFilter(sc.ALLOW)
         for name in NOTIFIED:
             f.add_rule(sc.NOTIFY, name)
+        for cmd in (F_GETLK, F_OFD_GETLK):
+            f.add_rule(sc.NOTIFY, "fcntl", sc.Arg(1, sc.MASKED_EQ, 0xFFFFFFFF, cmd))
         f.load()
         listener = sc._libseccomp.seccomp_notify_fd(f._filter)  # noqa: SLF001 - no public API
         if listener < 0:

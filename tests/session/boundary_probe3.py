@@ -582,6 +582,15 @@ def _statfs(out: dict, cfg: dict) -> None:
     out["statfs_bad_pointer"] = in_child(lambda: sys_(137, 1, buf(120)))
     out["fstatfs_bad_fd"] = in_child(lambda: sys_(138, 987, buf(120)))
     out["fstatfs_bad_buffer"] = in_child(lambda: sys_(138, 0, 8))
+    import threading  # the calls from a thread that is not the group's leader
+
+    threaded = {}
+    t = threading.Thread(target=lambda: threaded.update(
+        statfs=statfs_of(["/usr", "/tmp"]), fstatfs=attempt(lambda: os.fstatvfs(0)),
+        flock=attempt(lambda: fcntl.flock(os.open("/tmp", os.O_RDONLY), fcntl.LOCK_SH))))
+    t.start()
+    t.join(20)
+    out["statfs_thread"] = threaded
     df = subprocess.run(["df", "-k"], capture_output=True, text=True)
     out["df"] = [df.returncode, df.stdout]
 
@@ -632,8 +641,74 @@ def _privilege(out: dict) -> None:
     out["madvise_dontneed"] = in_child(dontneed)
 
 
+# ------------------------------------------- locks: its own files real, shared ones not
+def _locks(out: dict, cfg: dict) -> None:
+    import threading
+
+    def pair(path, create=True):
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600) if create else \
+            os.open(path, os.O_RDONLY)
+        return fd, os.open(path, os.O_RDONLY)
+
+    for label, path, create in (("tmp", "/tmp/lock-own", True),
+                                ("workspace", "/workspace/.lock-r3", True),
+                                ("shm", "/dev/shm/lock-own", True),
+                                ("dev_null", "/dev/null", False),
+                                ("usr", "/usr/bin/true", False),
+                                ("stdlib", cfg["shared_file"], False)):
+        a, b = pair(path, create)
+        try:
+            first = attempt(lambda: fcntl.flock(a, fcntl.LOCK_EX | fcntl.LOCK_NB))
+            second = attempt(lambda: fcntl.flock(b, fcntl.LOCK_EX | fcntl.LOCK_NB))
+            out[f"flock_two_{label}"] = [first, second]
+        finally:
+            os.close(a), os.close(b)
+    # a blocking flock on its own file waits for the holder, then gets the lock
+    a, b = pair("/tmp/lock-wait")
+    fcntl.flock(a, fcntl.LOCK_EX)
+    got = []
+    t = threading.Thread(target=lambda: (fcntl.flock(b, fcntl.LOCK_EX), got.append(
+        time.monotonic())))
+    start = time.monotonic()
+    t.start()
+    time.sleep(0.3)
+    fcntl.flock(a, fcntl.LOCK_UN)
+    t.join(5)
+    out["flock_blocking_waits"] = bool(got) and got[0] - start >= 0.25
+    os.close(a), os.close(b)
+    out["flock_bad_op"] = attempt(lambda: fcntl.flock(os.open("/usr/bin/true", os.O_RDONLY), 0))
+    out["flock_bad_fd"] = attempt(lambda: fcntl.flock(987, fcntl.LOCK_SH))
+    # F_GETLK / F_OFD_GETLK on its own file see a child's / another description's lock
+    own = "/tmp/lock-getlk"
+    fd = os.open(own, os.O_RDWR | os.O_CREAT, 0o600)
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        fcntl.lockf(os.open(own, os.O_RDWR), fcntl.LOCK_EX)
+        os.write(w, b"x")
+        time.sleep(30)
+        os._exit(0)
+    os.read(r, 1)
+    query = struct.pack("hhqqi4x", fcntl.F_WRLCK, 0, 0, 0, 0)
+    out["getlk_own_sees_child"] = struct.unpack("hhqqi4x", fcntl.fcntl(
+        fd, fcntl.F_GETLK, query))[0] == fcntl.F_WRLCK
+    os.kill(pid, signal.SIGKILL)
+    os.waitpid(pid, 0)
+    ofd_a, ofd_b = os.open(own, os.O_RDWR), os.open(own, os.O_RDWR)
+    fcntl.fcntl(ofd_a, 37, struct.pack("hhqqi4x", fcntl.F_WRLCK, 0, 0, 0, 0))  # F_OFD_SETLK
+    out["ofd_getlk_own_sees_other"] = struct.unpack("hhqqi4x", fcntl.fcntl(
+        ofd_b, 36, query))[0] == fcntl.F_WRLCK
+    out["ofd_getlk_bad_pid"] = attempt(lambda: fcntl.fcntl(
+        ofd_b, 36, struct.pack("hhqqi4x", fcntl.F_WRLCK, 0, 0, 0, 7)))
+    out["getlk_bad_type"] = attempt(lambda: fcntl.fcntl(
+        fd, fcntl.F_GETLK, struct.pack("hhqqi4x", 9, 0, 0, 0, 0)))
+    for x in (fd, ofd_a, ofd_b, r, w):
+        os.close(x)
+
+
 def run(cfg: dict) -> dict:
     out: dict = {"uid": os.getuid()}
+    _locks(out, cfg)
     _privilege(out)
     _statfs(out, cfg)
     _kernel(out)
@@ -741,10 +816,13 @@ def meet(cfg: dict) -> dict:
             if how == "host_flock_ex":
                 fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
                 out["sees_host_flock"] = False
-            else:  # F_GETLK for a write lock: does it name a holder?
+            else:  # F_GETLK / F_OFD_GETLK for a write lock: does it name a holder?
                 res = fcntl.fcntl(fd, fcntl.F_GETLK, struct.pack("hhqqi4x", fcntl.F_WRLCK,
                                                                  0, 0, 0, 0))
                 out["sees_host_posix_lock"] = struct.unpack("hhqqi4x", res)[0] != fcntl.F_UNLCK
+                res = fcntl.fcntl(fd, 36, struct.pack("hhqqi4x", fcntl.F_WRLCK, 0, 0, 0, 0))
+                out["sees_host_posix_lock_ofd"] = \
+                    struct.unpack("hhqqi4x", res)[0] != fcntl.F_UNLCK
         except OSError as e:
             if how == "host_flock_ex":
                 out["sees_host_flock"] = errname(e.errno) in ("EWOULDBLOCK", "EAGAIN")
