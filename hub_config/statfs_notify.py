@@ -1,4 +1,4 @@
-"""``statfs``/``fstatfs`` answered without the host's free space (S1, S7).
+"""``statfs``/``fstatfs`` without the host's free space, locks on shared files unseen (S1, S7).
 
 The read-only system, Python and package directories, the hub's and broker's socket
 directories (and a workspace that is not an image of its own) are bind mounts of the host's
@@ -18,6 +18,19 @@ and free inodes 0 unless the file system is one of the sandbox's own (its tmpfs 
 ``/dev``, ``/proc``, a workspace image).  Default deny: a file system not known to be the
 sandbox's own is answered as full.  The answer is figures only; a path the caller could not
 search gets figures too, never more than what ``df`` shows of the session's own mounts.
+
+Locks are the same kind of channel: a shared read-only file is one inode for every session,
+so a ``flock`` or a POSIX/OFD read lock one session takes on it, another saw (``flock`` with
+``LOCK_NB``, ``F_GETLK``).  ``flock`` and the two lock *queries* come here too: on a file of
+any mount but the sandbox's own writable ones (scratch, ``/dev/shm``, the workspace, its socket
+directory - told apart by mount id) ``flock`` locks nothing and answers 0, ``F_GETLK``/
+``F_OFD_GETLK`` answer ``F_UNLCK``; on its own files ``flock`` is done here on the caller's
+open file description (a duplicate of it: the lock is the caller's) and a wait for it, like
+``F_GETLK`` (whose owner is the calling process), is left to the kernel
+(``SECCOMP_USER_NOTIF_FLAG_CONTINUE``).  Taking and releasing POSIX locks (``F_SETLK*``,
+sqlite's and DuckDB's) is never asked.  What is left: a session that swaps the descriptor
+between this check and the kernel's run of a continued call (a race it must win each time)
+gets a real wait or query on a shared file.
 """
 from __future__ import annotations
 
