@@ -56,6 +56,12 @@ def _fold_char(c: str) -> str:
     return k if len(k) == 1 and k.isascii() else c
 
 
+def unseen(c: str) -> bool:
+    """Whether a reader sees nothing where ``c`` stands (zero-width, format and combining
+    characters, the soft hyphen, blank letters)."""
+    return _fold_char(c) == ""
+
+
 # Blocks where no character folds (Han, Hangul, private use, the supplementary ideographs):
 # skipped when the trigger set is built, which then takes ~0.1 s once per process.
 _NOTHING_FOLDS = ((0x3400, 0x4DC0), (0x4E00, 0xA000), (0xAC00, 0xD800), (0xE000, 0xF900),

@@ -271,18 +271,27 @@ def sentences(text: str) -> list[tuple[int, int]]:
 
 def fold(text: str) -> str:
     """The text as a reader sees it, same length (offsets stay valid): compatibility forms of
-    one character folded (③ → 3, ³ → 3, full-width ３ → 3), keycap and variation marks
-    (3️⃣) blanked."""
+    one character folded (③ → 3, ³ → 3, full-width ３ → 3); characters a reader does not see
+    (zero-width, joiners, soft hyphens, combining, keycap and variation marks: 3️⃣, 1<U+200B>2
+    patients) taken out of the word and put as blanks after it, so the digits around them are
+    one number and the number stays next to its noun (offsets shift by at most those blanks)."""
     import unicodedata
 
-    out = []
+    from deidentify.identifiers.lookalike import unseen
+
+    out, held = [], 0
     for ch in text:
-        if ch in "\ufe0f\ufe0e\u20e3":
-            out.append(" ")
-        elif ord(ch) > 127 and len(n := unicodedata.normalize("NFKC", ch)) == 1:
+        if ord(ch) > 127 and unseen(ch):
+            held += 1
+            continue
+        if held and not ch.isalnum():
+            out.append(" " * held)
+            held = 0
+        if ord(ch) > 127 and len(n := unicodedata.normalize("NFKC", ch)) == 1:
             out.append(n)
         else:
             out.append(ch)
+    out.append(" " * held)
     return "".join(out)
 
 
