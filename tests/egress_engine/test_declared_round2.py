@@ -115,6 +115,13 @@ def test_no_kind_is_milder_than_text_under_an_r_name(run, kind):
     assert r.verdict == "block", said(r)
 
 
+def test_a_table_differenced_against_one_named_as_an_r_object_blocks(run):
+    r = run({"a.csv": "region,persons\nNorth,400\nSouth,397\n",
+             "b.rds": "region,persons\nNorth,400\nSouth,400\n"},
+            [tab("a.csv", {"region": G, "persons": C}), entry("b.rds", "model")])
+    assert r.verdict == "block" and by(r, check="differencing", severity="block"), said(r)
+
+
 # ---- 2. persons declared a count of events ------------------------------------------------
 EVENTS = {
     "unnamed over persons": ("region,persons,x\nA,120,3\nB,130,40\n", "x", "persons"),
