@@ -28,7 +28,6 @@ from deidentify.text import ScrubOptions
 
 _TEXT_VRS = {"AE", "AS", "CS", "DA", "DS", "DT", "IS", "LO", "LT", "PN", "SH", "ST", "TM", "UC", "UR", "UT"}
 _FREE_TEXT_VRS = {"LO", "LT", "SH", "ST", "UC", "UT"}
-_FORMATTED_VRS = {"AS", "DA", "DS", "DT", "IS", "TM", "UI"}   # digits in a set form (sweep.unreadable)
 _REGISTERED_ROOT = "1.2.840.10008."
 
 
@@ -90,16 +89,10 @@ class _Cleaner:
             tag = elem.tag
             name = f"{path}{elem.keyword or str(tag)}"
             if (tag.is_private or 0x5000 <= tag.group <= 0x50FF or 0x6000 <= tag.group <= 0x60FF
-                    or tag.group in (0x0000, 0x0002, 0xFFFC) or tag.element == 0):
+                    or tag.group in (0x0000, 0x0002) or tag.element == 0):
                 # private tags, curves, overlay planes (may hold burned-in text); command and
                 # file-meta elements that do not belong in a dataset (a command's ErrorComment,
-                # a source AE title); group lengths, which no longer hold once values go; the
-                # trailing padding (FFFC,FFFC), whose bytes mean nothing and may be anything
-                del ds[tag]
-                self.report.removed.append(name)
-                continue
-            if 0x7F00 <= tag.group <= 0x7FFF and tag.group != 0x7FE0:
-                # retired variable pixel data (7Fxx): pixels OCR never reads
+                # a source AE title); group lengths, which no longer hold once values go
                 del ds[tag]
                 self.report.removed.append(name)
                 continue
@@ -181,16 +174,15 @@ class _Cleaner:
                 text = decoded_binary(numeric_bytes(elem.value, elem.VR))
             elif elem.VR in _TEXT_VRS:
                 parts = list(elem.value) if elem.VM > 1 else [elem.value]
+                # values joined as written: a list's repr ("['VA20', 'Huang Chih-Hao']") hid a
+                # second value from the scrubber (round 3)
                 text = "\\".join(str(v) for v in parts)
                 if unreadable(elem.value, elem.VR, plain) or (elem.VR == "AS" and age_over_band(elem.value, _top_age())):
                     del ds[elem.tag]
                     self.report.residual_removed.append(name)
                     continue
-                # each value on its own (a list's repr hid "VA20\\Huang Chih-Hao" from the
-                # scrubber), and the bytes read in the other character sets a label may lie about
-                readings = ([str(v) for v in parts if str(v).strip()]
-                            if elem.VM > 1 and elem.VR not in _FORMATTED_VRS else [])
-                readings += [r for v in parts for r in other_readings(str(v), encodings)]
+                # the bytes read in the other character sets a label may lie about
+                readings = [r for v in parts for r in other_readings(str(v), encodings)]
             else:
                 continue
             # every short text kept (a model name, a code string, a label) and the letter runs of

@@ -167,3 +167,57 @@ def test_ages_at_the_open_band_go(age, kept):
     ds.add_new(0x00180015, "AS", age)
     read = pydicom.dcmread(io.BytesIO(_run(files.to_bytes(ds))))
     assert (0x00180015 in read and read[0x00180015].value == age) is kept
+
+
+# --- default deny where no name need be found: each rule on its own ---------------------------
+
+def _cleaned(ds: Dataset) -> Dataset:
+    return pydicom.dcmread(io.BytesIO(_run(files.to_bytes(ds))))
+
+
+def test_numbers_beyond_the_attributes_multiplicity_go():
+    """AcquisitionMatrix takes four numbers: twelve carry something else, whatever they spell."""
+    ds = files.base()
+    ds.AcquisitionMatrix = [0, 512, 512, 0, 83, 32, 14, 57, 19, 37, 11, 22]
+    ds.Rows = 512
+    read = _cleaned(ds)
+    assert "AcquisitionMatrix" not in read and read.Rows == 512
+
+
+@pytest.mark.parametrize("kw,value", [("ConvolutionKernel", "B30f" * 100), ("CodeMeaning", "Chest " * 2000),
+                                      ("ManufacturerModelName", "A" * 5000)])
+def test_values_far_over_their_vrs_length_go(kw, value):
+    """Over twice the standard's maximum: removed unread (a 60 000-letter label took the scrubber a
+    minute and cannot be a device's value)."""
+    ds = files.base()
+    setattr(ds, kw, value)
+    assert kw not in _cleaned(ds)
+
+
+def test_ideographs_in_a_single_byte_set_go_whatever_they_say():
+    """GB18030 bytes under ISO_IR 100 are Latin-1 letters to every check: removed, named or not."""
+    ds = files.base(charset="ISO_IR 100")
+    holder = "Q" * len("胸部電腦斷層".encode("gb18030"))
+    ds.ManufacturerModelName = holder
+    data = files.to_bytes(ds).replace(holder.encode(), "胸部電腦斷層".encode("gb18030"))
+    assert "ManufacturerModelName" not in pydicom.dcmread(io.BytesIO(_run(data)))
+
+
+def test_trailing_padding_and_variable_pixel_data_go():
+    """(FFFC,FFFC) is padding by definition and 7Fxx pixels are never read for burned-in text:
+    neither is released, even holding only numbers."""
+    ds = files.base()
+    ds.add_new(0x7F020010, "OW", (np.arange(64, dtype=np.uint16) * 7).tobytes())
+    ds.add_new(0xFFFCFFFC, "OB", b"0099887766" * 4)
+    out = _run(files.to_bytes(ds))
+    read = pydicom.dcmread(io.BytesIO(out))
+    assert 0x7F020010 not in read and 0xFFFCFFFC not in read and b"0099887766" not in out
+
+
+def test_media_class_of_a_dataset_without_a_class_is_remapped():
+    ds = files.base()
+    del ds.SOPClassUID
+    ds.file_meta.MediaStorageSOPClassUID = "1.2.840.10008.5.1.4.1.1.2.0083321457"
+    out = _run(files.to_bytes(ds))
+    assert b"0083321457" not in out
+    assert pydicom.dcmread(io.BytesIO(out)).file_meta.MediaStorageSOPClassUID.startswith("2.25.")
