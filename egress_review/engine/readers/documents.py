@@ -3,7 +3,8 @@
 PDF: the tables of every page (pdfplumber: ruled or aligned cells become table units, checked
 like a CSV), the page's text outside them (a page pdfplumber cannot lay out falls back to
 pypdf's text, whose numbers are checked as prose), the document information, attached files
-(opaque) and page images.  DOCX: paragraphs, tables, headers and footers, comments, core
+(opaque) and page images; and each page as it is shown (``pdf_shown``: rendered and read by
+OCR, what the picture shows beyond the text layer is read too and goes to review).  DOCX: paragraphs, tables, headers and footers, comments, core
 properties; parts python-docx does not read (foot/endnotes, embedded objects …) are unread.
 """
 from __future__ import annotations
@@ -29,17 +30,20 @@ def read_pdf(raw: bytes, name: str) -> Content:
         out.fail({}, f"not a readable PDF ({type(e).__name__}: {e})")
         return out
     laid_out = _plumbed(raw, len(pages))
+    layers = [""] * len(pages)     # each page's text as its text layer says (pdf_shown compares)
     for k, page in enumerate(pages):
         if laid_out is not None:
             words, tables = laid_out[k]
             for i, rows in enumerate(tables):
                 out.add(TableUnit(rows=rows, place={"page": k + 1, "table": i + 1}))
+                layers[k] += "\n" + "\n".join(" ".join(r) for r in rows)
         else:
             try:
                 words = page.extract_text() or ""
             except Exception as e:
                 out.fail({"page": k + 1}, f"page text could not be extracted ({type(e).__name__})")
                 continue
+        layers[k] += "\n" + words
         if words.strip():
             out.add(TextUnit(words, {"page": k + 1}))
         try:
@@ -54,6 +58,8 @@ def read_pdf(raw: bytes, name: str) -> Content:
                 words = a.get("/Contents")
                 if words:
                     out.add(TextUnit(str(words), {"page": k + 1, "annotation": i + 1}))
+                    layers[k] += "\n" + str(words)
+    _as_shown(out, raw, layers)
     for key, v in (reader.metadata or {}).items():
         if key not in ("/Producer", "/Creator", "/CreationDate", "/ModDate") and str(v).strip():
             out.add(TextUnit(str(v), {"property": key.lstrip("/"), "part": "document property"}))
@@ -64,6 +70,22 @@ def read_pdf(raw: bytes, name: str) -> Content:
     for fname in attached:
         out.add(OpaqueUnit(f"a file attached to the PDF ({fname})", {"attachment": fname}))
     return out
+
+
+def _as_shown(out: Content, raw: bytes, layers: list[str]) -> None:
+    """Pages whose picture shows what their text layer does not (``pdf_shown``): the picture's
+    text is read by the checks too, and the file goes to review with what differed."""
+    from egress_review.engine.readers.pdf_shown import read_as_shown
+
+    differing, failed = read_as_shown(raw, layers)
+    for place, reason in failed:
+        out.fail(place, reason)
+    for page, shown, diff in differing:
+        out.add(TextUnit(shown, {"page": page, "part": "page as shown (OCR)"}))
+        listed = ", ".join(diff[:8]) + (" …" if len(diff) > 8 else "")
+        out.fail({"page": page}, f"the page shows what its text layer does not hold ({listed}): drawn "
+                                 f"as shapes, or characters mapped to other glyphs; its picture was read "
+                                 f"by OCR and checked, and a reviewer compares")
 
 
 def _plumbed(raw: bytes, n_pages: int) -> list[tuple[str, list[list[list[str]]]]] | None:
