@@ -10,7 +10,8 @@ A filter can refuse ``statfs`` but not answer it, and refusing breaks ``df``,
 
 So both calls go to the launcher the way ``sysinfo`` does (:mod:`hub_config.sysinfo_notify`:
 one seccomp user-notification filter, its listener handed to the launcher; a process may hold
-only one listener, so this shim loads the one filter for all three calls).  The launcher
+only one listener, so this shim loads the one filter for every call answered here, sysinfo
+included, and replaces that module's shim in the launch).  The launcher
 resolves the caller's path inside the caller's own root (``openat2`` ``RESOLVE_IN_ROOT`` from
 ``/proc/PID/root``; a relative path from its working directory) or takes its descriptor
 (``pidfd_getfd``), and answers the real ``struct statfs`` - with free blocks, available blocks
