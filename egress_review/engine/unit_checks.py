@@ -13,7 +13,7 @@ sheets, comments, properties, metadata).
 """
 from __future__ import annotations
 
-from egress_review.engine import model_units, prose_check, table_units, text_beneath
+from egress_review.engine import model_strings, model_units, prose_check, table_units, text_beneath
 from egress_review.engine.context import Context
 from egress_review.engine.readers import (ImageUnit, ModelSummary, OpaqueUnit, TableUnit, TextUnit,
                                           read_content)
@@ -45,6 +45,9 @@ def check_file(ctx: Context, spec: ManifestFile) -> None:
         # the name is the requester's word: text bytes under a binary or unreadable name are
         # also read as the text they are (a CSV named .rds or .dta declared a model)
         beneath, why = text_beneath.as_text(raw, spec.path, content)
+        if beneath is None:
+            # text a model's weights carry (metadata, archive members, runs of text) is read
+            beneath = model_strings.carried(raw, spec.path, spec.kind)
         if beneath is not None:
             units = units + beneath.units
             content.unread.extend(beneath.unread)

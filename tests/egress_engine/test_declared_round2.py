@@ -122,6 +122,58 @@ def test_a_table_differenced_against_one_named_as_an_r_object_blocks(run):
     assert r.verdict == "block" and by(r, check="differencing", severity="block"), said(r)
 
 
+# ---- 1b. a table carried inside a model's weights -----------------------------------------
+def _zip(items) -> bytes:
+    import io
+    import zipfile
+
+    b = io.BytesIO()
+    with zipfile.ZipFile(b, "w") as z:
+        for name, body in items:
+            z.writestr(name, body)
+    return b.getvalue()
+
+
+def _safetensors(meta: dict) -> bytes:
+    import struct
+
+    head = json.dumps({"__metadata__": meta}).encode()
+    return struct.pack("<Q", len(head)) + head + bytes(range(256)) * 4
+
+
+_PKL = b"\x80\x02}q\x00."
+INSIDE = {
+    "safetensors metadata": ("w.safetensors", _safetensors({"table": SMALL})),
+    "safetensors metadata sentence": ("w.safetensors", _safetensors({"note": "Region B: 3 patients died."})),
+    "keras metadata.json": ("m.keras", _zip([("metadata.json", json.dumps({"counts": SMALL})),
+                                             ("config.json", "{}"),
+                                             ("model.weights.h5", b"\x89HDF\r\n\x1a\n" + b"\x00" * 64)])),
+    "torch extra member": ("m.pt", _zip([("archive/data.pkl", _PKL), ("archive/version", "3"),
+                                         ("archive/extra/notes", SMALL)])),
+    "torch data member": ("m.pt", _zip([("archive/data.pkl", _PKL), ("archive/version", "3"),
+                                        ("archive/data/0", SMALL)])),
+    "onnx text run": ("m.onnx", b"\x08\x07\x12\x07pytorch\x00\x01" + SMALL.encode() + bytes(range(256))),
+    "bin text tail": ("w.bin", bytes(range(256)) * 4 + b"\n" + SMALL.encode()),
+    "h5 text run": ("w.h5", b"\x89HDF\r\n\x1a\n" + b"\x00" * 64 + SMALL.encode() + b"\x00" * 64),
+}
+
+
+@pytest.mark.parametrize("name", list(INSIDE))
+def test_a_table_carried_inside_a_model_is_read(run, name):
+    path, body = INSIDE[name]
+    r = run({path: body}, [entry(path, "model")])
+    assert r.verdict == "block", said(r)
+    assert by(r, check="threshold", severity="block") or by(r, check="prose", severity="block"), said(r)
+
+
+def test_a_real_torch_archive_still_only_goes_to_the_committee(run):
+    body = _zip([("archive/data.pkl", _PKL), ("archive/.format_version", "1"),
+                 ("archive/byteorder", "little"), ("archive/data/0", b"\x00" * 64),
+                 ("archive/version", "3"), ("archive/.data/serialization_id", "1234567890")])
+    r = run({"m.pt": body}, [entry("m.pt", "model")])
+    assert r.verdict == "review" and not by(r, check="threshold"), said(r)
+
+
 # ---- 2. persons declared a count of events ------------------------------------------------
 EVENTS = {
     "unnamed over persons": ("region,persons,x\nA,120,3\nB,130,40\n", "x", "persons"),
