@@ -19,7 +19,7 @@ from pydicom.sequence import Sequence
 from pydicom.uid import PYDICOM_IMPLEMENTATION_UID, UID_dictionary, ExplicitVRLittleEndian
 
 from deidentify.dicom import burned_in, cine, pixels, text_values
-from deidentify.dicom.profile import LABELS, action_for
+from deidentify.dicom.profile import LABELS, TECHNICAL, action_for
 from deidentify.dicom.sweep import (BINARY_VRS, NUMERIC_VRS, age_over_band, decoded_binary, dummy_value,
                                     identity_strings, numeric_bytes, other_readings, too_many_values,
                                     unreadable, value_leaks)
@@ -177,7 +177,8 @@ class _Cleaner:
                 # values joined as written: a list's repr ("['VA20', 'Huang Chih-Hao']") hid a
                 # second value from the scrubber (round 3)
                 text = "\\".join(str(v) for v in parts)
-                if unreadable(elem.value, elem.VR, plain) or (elem.VR == "AS" and age_over_band(elem.value, _top_age())):
+                if (unreadable(elem.value, elem.VR, plain) or (elem.VR == "AS" and age_over_band(elem.value, _top_age()))
+                        or _foreign_script(elem.keyword, text)):
                     del ds[elem.tag]
                     self.report.residual_removed.append(name)
                     continue
@@ -223,6 +224,19 @@ class _Cleaner:
 
 
 _SWEEP_EXEMPT = {"PatientID", "DeidentificationMethod", "PatientIdentityRemoved"}
+
+
+# A device's, a kernel's or a version's value is not written in ideographs, kana or hangul; a
+# name may be (田中花子, 志豪 in ManufacturerModelName: the scrubber need not know the name).
+# Labels people type may be Chinese (胸部) but not Japanese or Korean in a Taiwanese archive.
+_IDEOGRAPHIC = re.compile(r"[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff66-\uff9f]")
+_KANA_HANGUL = re.compile(r"[\u3040-\u30ff\u3130-\u318f\uac00-\ud7af\uff66-\uff9f]")
+
+
+def _foreign_script(keyword: str, text: str) -> bool:
+    if keyword in TECHNICAL:
+        return bool(_IDEOGRAPHIC.search(text))
+    return keyword in LABELS and bool(_KANA_HANGUL.search(text))
 
 
 def _top_age() -> int:
@@ -429,6 +443,13 @@ def _read(data: bytes) -> Dataset:
     if not isinstance(data, (bytes, bytearray, memoryview)):
         raise TypeError(f"deidentify_dicom expects bytes, got {type(data).__name__}")
     try:
+        return _read_checked(data)
+    except RecursionError as exc:   # pydicom parses nested items recursively
+        raise ValueError(f"DICOM file nests sequences deeper than {_MAX_DEPTH} items") from exc
+
+
+def _read_checked(data: bytes) -> Dataset:
+    try:
         ds = pydicom.dcmread(io.BytesIO(bytes(data)))
     except InvalidDicomError as exc:
         raise ValueError(f"not a DICOM Part 10 file: {exc}") from exc
@@ -443,7 +464,22 @@ def _read(data: bytes) -> Dataset:
         rest = bytes(data[last.value_tell + last.length:])
         if rest.strip(b"\0"):   # a header cut short (pydicom stops there without a word) or junk
             raise ValueError(f"DICOM file has {len(rest)} bytes after its last element it cannot read")
+    _check_depth(ds)   # after the checks above: reading the items converts the raw elements they look at
     return ds
+
+
+_MAX_DEPTH = 64   # SR trees of real reports stay well under this; every pass here recurses
+
+
+def _check_depth(ds: Dataset) -> None:
+    """Refuse sequences nested past ``_MAX_DEPTH`` (walked without recursion): the cleaning and
+    the writer recurse per level and would fail half-way."""
+    stack = [(ds, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > _MAX_DEPTH:
+            raise ValueError(f"DICOM file nests sequences deeper than {_MAX_DEPTH} items")
+        stack += [(sub, depth + 1) for elem in item if elem.VR == "SQ" for sub in elem.value or []]
 
 
 def _check_complete(ds: Dataset) -> None:

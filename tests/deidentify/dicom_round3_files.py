@@ -479,6 +479,15 @@ def _pdf(text: str) -> bytes:
             + stream + b"\nendstream endobj\n%%EOF\n")
 
 
+def nested_too_deep(depth: int) -> bytes:
+    """A ContentSequence nested ``depth`` times, written by hand (pydicom's writer recurses and
+    stops near a thousand), undefined lengths, a name at the bottom."""
+    open_sq = struct.pack("<HH2sHI", 0x0040, 0xA730, b"SQ", 0, 0xFFFFFFFF) + struct.pack("<HHI", 0xFFFE, 0xE000, 0xFFFFFFFF)
+    close_sq = struct.pack("<HHI", 0xFFFE, 0xE00D, 0) + struct.pack("<HHI", 0xFFFE, 0xE0DD, 0)
+    leaf = _el(0x0040, 0xA160, "UT", f"seen by {OTHER}".encode())
+    return to_bytes(base()) + open_sq * depth + leaf + close_sq * depth
+
+
 def hidden_members() -> list[Member]:
     """Names split from matchers (zero-width and soft-hyphen characters, NUL inside a value),
     a URL a coding scheme keeps, numbers of an unbounded VM, retired variable pixel data, and a

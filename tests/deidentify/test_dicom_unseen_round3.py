@@ -221,3 +221,29 @@ def test_media_class_of_a_dataset_without_a_class_is_remapped():
     out = _run(files.to_bytes(ds))
     assert b"0083321457" not in out
     assert pydicom.dcmread(io.BytesIO(out)).file_meta.MediaStorageSOPClassUID.startswith("2.25.")
+
+
+@pytest.mark.parametrize("kw,value", [("ManufacturerModelName", "X1 田中花子"), ("SoftwareVersions", "VA20 志豪"),
+                                      ("ConvolutionKernel", "B30 김민"), ("CodeMeaning", "seen by タナカ ハナコ"),
+                                      ("CodeMeaning", "김민수 note")])
+def test_names_in_scripts_a_device_does_not_write(kw, value):
+    """Names the scrubber need not know (a Japanese or Korean name, a given name alone): a device's,
+    kernel's or version's value in ideographs, kana or hangul goes, and a label in kana or hangul."""
+    ds = files.base()
+    if kw == "CodeMeaning":
+        ds.AnatomicRegionSequence = Sequence([files._code("X1", value)])
+    else:
+        setattr(ds, kw, value)
+    assert not leaks(_run(files.to_bytes(ds)), (value.split(" ", 1)[1] if " " in value else value,))
+
+
+@pytest.mark.parametrize("depth,refused", [(40, False), (65, True), (3000, True)])
+def test_sequences_nested_past_the_limit_are_refused(depth, refused):
+    """Written by hand (pydicom's writer stops near a thousand levels): deep enough, the reader
+    and the cleaning recurse past Python's limit; such a file is refused with the reason."""
+    data = files.nested_too_deep(depth)
+    if refused:
+        with pytest.raises(ValueError, match="nests sequences deeper"):
+            _run(data)
+    else:
+        assert not leaks(_run(data), (files.OTHER,))
