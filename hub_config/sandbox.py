@@ -278,6 +278,7 @@ def run(spec: dict, cmd: list[str], env: dict[str, str]) -> int:
         answer_sock, shim_sock = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         fds.append(shim_sock.detach())
         answerer = statfs_notify.Answerer(answer_sock, int(lim["memory_mb"]),
+                                          cpu_percent=int(lim["cpu_percent"]),
                                           **statfs_scope(spec))
         argv = bwrap_argv(spec, cmd, seccomp_fds=seccomp_fds, info_fd=info_w,
                           data_fds=data_fds, proc_fds=proc_fds, proc_dirs=proc_dirs,

@@ -43,6 +43,7 @@ import os
 import socket
 import struct
 import sys
+import time
 
 from hub_config import sysinfo_notify as si
 
@@ -105,6 +106,14 @@ def _mnt_id(fd: int) -> int:
     return int.from_bytes(stx.raw[144:152], "little")
 
 
+def pause_for(spent_s: float, cpu_percent: int) -> float:
+    """How long to wait after ``spent_s`` of CPU so that answering uses at most
+    ``cpu_percent`` of one CPU (the session's own limit); none at 100 % or more."""
+    if cpu_percent >= 100 or spent_s <= 0:
+        return 0.0
+    return spent_s * (100 - max(1, cpu_percent)) / max(1, cpu_percent)
+
+
 def hide_free(raw: bytes) -> bytes:
     """A ``struct statfs`` with free blocks, available blocks and free inodes 0."""
     out = bytearray(raw)
@@ -127,8 +136,10 @@ class Answerer(si.Answerer):
     turns out to be a host file system)."""
 
     def __init__(self, sock: socket.socket, memory_mb: int, *, shared_sources, own_points,
-                 lock_points=()):
+                 lock_points=(), cpu_percent: int = 100):
         super().__init__(sock, memory_mb)
+        self.cpu_percent = int(cpu_percent)
+        self.paused = 0.0  # seconds this answerer waited to keep within the session's share
         self.lock_points = list(lock_points)
         self.lock_mnts: set[int] | None = None
         self.shared_devs = {os.stat("/").st_dev}
@@ -177,6 +188,17 @@ class Answerer(si.Answerer):
         return answer_for(fd, self._own(root_fd))
 
     def _one(self) -> None:
+        # The launcher answers outside the session's cgroup: its time answering is the
+        # session's work all the same, so it is held to the session's CPU share (a session
+        # calling statfs in a loop from every thread would otherwise keep a core busy here).
+        spent = time.thread_time()
+        self._one_call()
+        pause = pause_for(time.thread_time() - spent, self.cpu_percent)
+        if pause > 0:
+            self.paused += pause
+            time.sleep(pause)
+
+    def _one_call(self) -> None:
         req = si._Notif()
         if si._libc.ioctl(self.listener, ctypes.c_ulong(si.NOTIF_RECV), ctypes.byref(req)) != 0:
             e = ctypes.get_errno()

@@ -273,6 +273,17 @@ def test_the_answer_hides_free_space_only_off_the_sandboxs_own():
     assert own[3] > 0 and own[6] > 0
 
 
+@pytest.mark.parametrize("cpu_percent,spent,pause", [
+    (50, 0.010, 0.010), (25, 0.003, 0.009), (10, 0.001, 0.009), (100, 0.5, 0.0),
+    (200, 0.5, 0.0), (0, 0.001, 0.099), (50, 0.0, 0.0)])
+def test_the_launchers_answers_are_held_to_the_sessions_cpu_share(cpu_percent, spent, pause):
+    """The launcher answers outside the session's cgroup; after each answer it waits so that
+    its time answering stays within the session's CPU share (rules_index switch: pause_for)."""
+    from hub_config.statfs_notify import pause_for
+
+    assert pause_for(spent, cpu_percent) == pytest.approx(pause, abs=1e-9)
+
+
 # --------------------------------------------- more than its share, or root's settings
 @pytest.mark.parametrize("member,refused", [
     ("sched_fifo", {"EPERM"}), ("sched_rr", {"EPERM"}), ("sched_deadline", {"EPERM"}),
