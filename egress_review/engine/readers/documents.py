@@ -88,27 +88,6 @@ def _as_shown(out: Content, raw: bytes, layers: list[str]) -> None:
                                  f"by OCR and checked, and a reviewer compares")
 
 
-def _unlisted_paragraphs(out: Content, raw: bytes, members: list[str]) -> None:
-    """Text boxes, content controls, tracked changes, field codes, equations, nested tables and
-    building blocks (``docx_text``): read as text at their part and paragraph."""
-    from egress_review.engine.readers.docx_text import PARTS, unlisted
-
-    # each unit's text whole and line by line (a header's paragraphs are joined by line breaks)
-    texts = [u.text for u in out.units if isinstance(u, TextUnit)]
-    texts += [c for u in out.units if isinstance(u, TableUnit) for r in u.rows for c in r]
-    listed = texts + [line for t in texts if "\n" in t for line in t.split("\n")]
-    z = zipfile.ZipFile(io.BytesIO(raw))
-    try:
-        parts = {m: z.read(m) for m in members if PARTS.match(m)}
-        found = unlisted(parts, listed)
-    except Exception as e:  # noqa: BLE001 - a part lxml refuses: a person reads it
-        out.fail({}, f"the document's parts could not all be read for text outside its paragraphs "
-                     f"({type(e).__name__})")
-        return
-    for part, k, text in found:
-        out.add(TextUnit(text, {"part": part, "paragraph": k}))
-
-
 def _plumbed(raw: bytes, n_pages: int) -> list[tuple[str, list[list[list[str]]]]] | None:
     """Each page's tables (rows of cell texts) and its text outside them, or None when
     pdfplumber cannot lay the document out (then pypdf's text is read, all of it prose)."""
@@ -206,7 +185,9 @@ def read_docx(raw: bytes, name: str) -> Content:
         words = c.text if hasattr(c, "text") else ""
         if words.strip():
             out.add(TextUnit(words, {"comment": getattr(c, "comment_id", "?"), "part": "comment"}))
-    _unlisted_paragraphs(out, raw, members)
+    from egress_review.engine.readers.office_text import PARTS, read_unlisted
+
+    read_unlisted(out, raw, members, PARTS)
     cp = d.core_properties
     for key in ("title", "subject", "author", "keywords", "comments", "category",
                 "last_modified_by", "content_status", "identifier", "language", "version"):

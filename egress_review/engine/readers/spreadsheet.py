@@ -265,6 +265,9 @@ def read_xlsx(raw: bytes, name: str, *, skip_sheet: str | None = None,
                         out.add(TextUnit(words, {"sheet": sheet, "chart": k, "part": "chart title"}))
             for i, _im in enumerate(images):
                 out.add(ImageUnit("image", "", {"sheet": sheet, "image": i + 1}))
+    from egress_review.engine.readers.office_text import XLSX_PARTS, read_unlisted
+
+    read_unlisted(out, raw, members, XLSX_PARTS)     # text boxes and shapes on the sheets
     for dn in parser.defined_names.definedName:     # workbook- and sheet-scoped alike
         place = {"name": dn.name, "part": "defined name"}
         if dn.localSheetId is not None and int(dn.localSheetId) < len(sheets):

@@ -3,7 +3,7 @@
 Text boxes and shapes, body-level content controls, tracked insertions, deletions and moves,
 field instructions, smart tags, custom XML runs, equations, tables nested in a cell and the
 glossary's building blocks all leave with the file; the reader listed none of them and a small
-count or an identifier written there passed (``egress_review/engine/readers/docx_text.py``
+count or an identifier written there passed (``egress_review/engine/readers/office_text.py``
 now reads every paragraph of every part).  Real python-docx documents, the real engine."""
 from __future__ import annotations
 
@@ -148,3 +148,69 @@ def test_an_ordinary_document_gets_no_second_reading():
     c = read_docx(buf.getvalue(), "a.docx")
     assert [u.place for u in c.units if "part" in u.place and "paragraph" in u.place] == []
     assert c.unread == []
+
+
+# ---- workbooks: text boxes and shapes on a sheet, words in a chart ---------------------------
+
+def _workbook(edit_part: str | None = None, edit=None) -> bytes:
+    import zipfile
+
+    import openpyxl
+    from openpyxl.chart import BarChart, Reference
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    for row in [("region", "n"), ("north", 120), ("south", 300)]:
+        ws.append(row)
+    chart = BarChart()
+    chart.add_data(Reference(ws, min_col=2, min_row=1, max_row=3), titles_from_data=True)
+    chart.title = "Patients by region"
+    chart.x_axis.title = "Region"
+    ws.add_chart(chart, "D2")
+    buf = io.BytesIO()
+    wb.save(buf)
+    if edit_part is None:
+        return buf.getvalue()
+    zin, out = zipfile.ZipFile(io.BytesIO(buf.getvalue())), io.BytesIO()
+    with zipfile.ZipFile(out, "w") as zout:
+        for n in zin.namelist():
+            data = zin.read(n)
+            zout.writestr(n, edit(data) if n == edit_part else data)
+    return out.getvalue()
+
+
+_XDR = 'xmlns:xdr="http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing"'
+_A = 'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main"'
+
+
+def _text_box(s: str):
+    anchor = (f'<xdr:twoCellAnchor {_XDR} {_A}><xdr:from><xdr:col>1</xdr:col><xdr:colOff>0</xdr:colOff>'
+              f'<xdr:row>8</xdr:row><xdr:rowOff>0</xdr:rowOff></xdr:from><xdr:to><xdr:col>5</xdr:col>'
+              f'<xdr:colOff>0</xdr:colOff><xdr:row>12</xdr:row><xdr:rowOff>0</xdr:rowOff></xdr:to><xdr:sp>'
+              f'<xdr:nvSpPr><xdr:cNvPr id="9" name="TextBox 1"/><xdr:cNvSpPr txBox="1"/></xdr:nvSpPr>'
+              f'<xdr:spPr/><xdr:txBody><a:bodyPr/><a:p><a:r><a:t>{s}</a:t></a:r></a:p></xdr:txBody>'
+              f'</xdr:sp><xdr:clientData/></xdr:twoCellAnchor>').encode()
+    return lambda x: x.replace(b"</wsDr>", anchor + b"</wsDr>")
+
+
+def _axis_title(s: str):
+    return lambda x: x.replace(b"<a:t>Region</a:t>", f"<a:t>{s}</a:t>".encode())
+
+
+@pytest.mark.parametrize("part, edit", [("xl/drawings/drawing1.xml", _text_box),
+                                        ("xl/charts/chart1.xml", _axis_title)],
+                         ids=["text box on the sheet", "chart axis title"])
+def test_a_small_count_in_a_workbooks_drawing_blocks(run, part, edit):
+    """E7/E2"""
+    raw = _workbook(part, edit(SECRET))
+    r = run({"t.xlsx": raw}, [{"path": "t.xlsx", "kind": "table", "description": "counts", "sheet": "Sheet",
+                                         "columns": {"region": {"role": "group"}, "n": {"role": "count"}}}])
+    assert _blocks(r, "prose"), said(r)
+
+
+def test_a_workbooks_own_chart_words_are_not_read_twice():
+    from egress_review.engine.readers.spreadsheet import read_xlsx
+
+    c = read_xlsx(_workbook(), "t.xlsx")
+    added = [u.text for u in c.units if "paragraph" in u.place]
+    assert added == ["Region"], added     # the axis title openpyxl does not list; the title it does
