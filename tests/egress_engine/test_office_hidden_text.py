@@ -214,3 +214,42 @@ def test_a_workbooks_own_chart_words_are_not_read_twice():
     c = read_xlsx(_workbook(), "t.xlsx")
     added = [u.text for u in c.units if "paragraph" in u.place]
     assert added == ["Region"], added     # the axis title openpyxl does not list; the title it does
+
+
+# ---- OpenDocument sheets: shapes and frames outside the cells ---------------------------------
+
+def _ods(shape_text: str | None = None) -> bytes:
+    import re
+    import zipfile
+
+    import pandas as pd
+
+    buf = io.BytesIO()
+    pd.DataFrame({"region": ["north", "south"], "n": [120, 300]}).to_excel(buf, engine="odf", index=False)
+    if shape_text is None:
+        return buf.getvalue()
+    shape = ('<table:shapes><draw:frame xmlns:draw="urn:oasis:names:tc:opendocument:xmlns:drawing:1.0" '
+             'xmlns:svg="urn:oasis:names:tc:opendocument:xmlns:svg-compatible:1.0" draw:name="t" '
+             f'svg:width="5cm" svg:height="2cm"><draw:text-box><text:p>{shape_text}</text:p>'
+             '</draw:text-box></draw:frame></table:shapes>').encode()
+    zin, out = zipfile.ZipFile(io.BytesIO(buf.getvalue())), io.BytesIO()
+    with zipfile.ZipFile(out, "w") as zout:
+        for n in zin.namelist():
+            data = zin.read(n)
+            if n == "content.xml":
+                data = re.sub(rb"(<table:table [^>]*>)", lambda m: m.group(1) + shape, data, count=1)
+            zout.writestr(n, data)
+    return out.getvalue()
+
+
+def test_a_small_count_in_a_shape_on_an_opendocument_sheet_blocks(run):
+    """E7/E2"""
+    r = run({"t.ods": _ods(SECRET)}, [{"path": "t.ods", "kind": "text", "description": "counts"}])
+    assert _blocks(r, "prose"), said(r)
+
+
+def test_an_ordinary_opendocument_sheet_gets_no_second_reading():
+    from egress_review.engine.readers.spreadsheet import read_ods
+
+    c = read_ods(_ods(), "t.ods")
+    assert [u.place for u in c.units if "paragraph" in u.place] == [] and c.unread == []

@@ -6,7 +6,8 @@ shapes (``w:txbxContent``), content controls at body level (``w:sdt``), tracked 
 deletions and moves (``w:ins``, ``w:del``/``w:delText``, ``w:moveFrom``), field instructions
 (``w:instrText``), smart tags and custom XML runs, equations (``m:t``), tables nested in a cell,
 and the glossary part's building blocks.  A workbook's drawings hold text boxes and shapes
-(DrawingML ``a:p``/``a:t``) that openpyxl does not list.  Each paragraph of every part swept is
+(DrawingML ``a:p``/``a:t``) that openpyxl does not list, an OpenDocument sheet its shapes,
+frames and page headers (``text:p`` outside the cells) that pandas does not.  Each paragraph of every part swept is
 taken with its own text (not that of paragraphs nested inside it); a paragraph whose text is not
 already one of the reader's units is added as a text unit at its part and position, so the
 checks read it.
@@ -28,6 +29,11 @@ _DRAWING = (f"{{{_A}}}p", (f"{{{_A}}}t",), (f"{{{_A}}}br",))
 # the parts whose paragraphs are swept (the rest of a package is unread or media: see the readers)
 PARTS = re.compile(r"^word/(document|header\d*|footer\d*|comments|footnotes|endnotes|glossary/document)\.xml$")
 XLSX_PARTS = re.compile(r"^xl/(drawings/drawing\d+|charts/chart\d+)\.xml$")
+ODS_PARTS = re.compile(r"^(content|styles)\.xml$")
+_TEXTNS = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
+_TABLENS = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
+_ODF_PARAS = (f"{{{_TEXTNS}}}p", f"{{{_TEXTNS}}}h")
+_ODF_BLANKS = (f"{{{_TEXTNS}}}s", f"{{{_TEXTNS}}}tab", f"{{{_TEXTNS}}}line-break")
 
 
 def _plain(text: str) -> str:
@@ -59,15 +65,47 @@ def paragraphs(xml: bytes, vocabulary: tuple = _WORD) -> list[str]:
     return [t for t in out if t]
 
 
+def odf_paragraphs(xml: bytes) -> list[str]:
+    """An OpenDocument part's paragraphs (``text:p``, ``text:h``) outside the sheet's cells -
+    text boxes, shapes, frames, annotations, headers - each with its own text (spans and
+    links in it; not the paragraphs of a frame anchored inside it)."""
+    from lxml import etree
+
+    root = etree.fromstring(xml, etree.XMLParser(resolve_entities=False, no_network=True))
+
+    def own(el) -> str:
+        parts = [el.text or ""]
+        for child in el:
+            if child.tag in _ODF_BLANKS:
+                parts.append(" ")
+            elif not any(True for _ in child.iter(*_ODF_PARAS)):
+                parts.append(own(child))
+            parts.append(child.tail or "")
+        return "".join(parts)
+
+    out = []
+    for p in root.iter(*_ODF_PARAS):
+        if p.getparent() is not None and p.getparent().tag == f"{{{_TABLENS}}}table-cell":
+            continue    # a cell's own text: the table reader's
+        text = _plain(own(p))
+        if text:
+            out.append(text)
+    return out
+
+
 def unlisted(parts: dict[str, bytes], listed: list[str]) -> list[tuple[str, int, str]]:
     """(part, paragraph number, text) for each paragraph of ``parts`` whose text is not among
     ``listed`` (the texts the reader already made units of; each used once).  Word parts are
-    read as WordprocessingML, the others (``xl/...``) as DrawingML."""
+    read as WordprocessingML, ``xl/...`` as DrawingML, ``content.xml``/``styles.xml`` as
+    OpenDocument."""
     have = Counter(_plain(t) for t in listed if t.strip())
     out = []
     for name in sorted(parts):
-        vocabulary = _WORD if name.startswith("word/") else _DRAWING
-        for k, text in enumerate(paragraphs(parts[name], vocabulary), start=1):
+        if ODS_PARTS.match(name):
+            found = odf_paragraphs(parts[name])
+        else:
+            found = paragraphs(parts[name], _WORD if name.startswith("word/") else _DRAWING)
+        for k, text in enumerate(found, start=1):
             if have[text] > 0:
                 have[text] -= 1
             else:

@@ -344,4 +344,7 @@ def read_ods(raw: bytes, name: str) -> Content:
         if words.strip() and tag not in ("generator", "creation-date", "date", "editing-cycles",
                                          "editing-duration", "document-statistic"):
             out.add(TextUnit(words, {"property": tag, "part": "document property"}))
+    from egress_review.engine.readers.office_text import ODS_PARTS, read_unlisted
+
+    read_unlisted(out, raw, zipfile.ZipFile(io.BytesIO(raw)).namelist(), ODS_PARTS)
     return out
