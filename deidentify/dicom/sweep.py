@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import struct
+import zlib
 from typing import Callable
 
 import numpy as np
@@ -121,10 +122,11 @@ def _encodes(c: str, codec: str) -> bool:
         return False
 
 
-def decoded_binary(value) -> str:
+def decoded_binary(value, _depth: int = 0) -> str:
     """A byte value read as text: as UTF-8, Big5 (Taiwanese legacy systems) and GB18030 where
     each decodes, else Latin-1; and UTF-16 either way round where that reads as text (Windows
-    tools; CJK in UTF-16 has no zero bytes to give it away).  NULs and controls become spaces."""
+    tools; CJK in UTF-16 has no zero bytes to give it away); deflated streams inside it (a PDF's
+    FlateDecode, gzip) inflated and read the same way.  NULs and controls become spaces."""
     raw = bytes(value) if isinstance(value, (bytes, bytearray, memoryview)) else b"".join(
         bytes(v) for v in value) if isinstance(value, (list, tuple)) else str(value).encode("utf-8", "replace")
     texts = []
@@ -141,7 +143,27 @@ def decoded_binary(value) -> str:
                 texts.append(wide)
     if b"\x1b" in raw:   # ISO 2022 escapes (JIS, KS X 1001, GB 2312): all their bytes are ASCII
         texts.append(raw.decode("iso2022_jp_2", "replace"))
+    if _depth < 2:
+        texts += [decoded_binary(inner, _depth + 1) for inner in _inflated(raw)]
     return " ".join(re.sub(r"[\x00-\x1f\x7f]+", " ", t) for t in texts)
+
+
+_DEFLATE_HEADERS = re.compile(rb"\x78[\x01\x5e\x9c\xda]|\x1f\x8b\x08")
+
+
+def _inflated(raw: bytes, limit: int = 1 << 20) -> list[bytes]:
+    """The streams that inflate from a zlib or gzip header in ``raw`` (the first 32 headers;
+    at most ``limit`` bytes each: a bomb is not expanded)."""
+    out = []
+    for m in list(_DEFLATE_HEADERS.finditer(raw))[:32]:
+        wbits = 31 if raw[m.start()] == 0x1F else 15
+        try:
+            data = zlib.decompressobj(wbits).decompress(raw[m.start():], limit)
+        except zlib.error:
+            continue
+        if data:
+            out.append(data)
+    return out
 
 
 def numeric_bytes(value, vr: str) -> bytes:

@@ -515,6 +515,15 @@ def hidden_members() -> list[Member]:
         lut.add(DataElement(0x00283006, vr, [x.item() for x in np.frombuffer(raw, dtype)] if dtype else raw))
         ds.ModalityLUTSequence = Sequence([lut])
         out.append(Member("hidden", f"lut-data-{vr}", to_bytes(ds), (OTHER, THIRD)))
+    for label, packed in [("pdf-in-icc", _pdf(f"{OTHER} {CHART}")), ("zlib-in-lut", zlib.compress(f"{THIRD} {OTHER}".encode())),
+                          ("gzip-in-icc", __import__("gzip").compress(f"{THIRD_ZH} {OTHER}".encode("utf-8"), mtime=0))]:
+        ds = base()
+        packed += b"\0" * (len(packed) % 2)
+        if "lut" in label:
+            ds.RedPaletteColorLookupTableData = packed
+        else:
+            ds.ICCProfile = packed
+        out.append(Member("hidden", label, to_bytes(ds), (OTHER, THIRD, THIRD_ZH, CHART)))
     ds = base()
     ds.add_new(0x7F020010, "OW", f"{OTHER} {THIRD}".encode().ljust(32, b"\0"))
     out.append(Member("hidden", "variable-pixel-data", to_bytes(ds), (OTHER, THIRD)))

@@ -5,13 +5,15 @@ multi-valued and over-long values, in the file meta and the preamble, in retired
 icons, overlays, documents and waveform labels.  Each member goes through the real entry
 (``deidentify_dicom``); nothing planted may be in the written file in any encoding (ASCII,
 UTF-8, UTF-16, Big5, GB18030, ISO 2022, Shift-JIS, EUC-KR), also after a deflated output is
-inflated.  A file that cannot be read whole is refused with the reason.  The values a study
+inflated and in every zlib/gzip stream inside it.  A file that cannot be read whole is refused with the reason.  The values a study
 needs (modality, geometry, device, pixels) stay."""
 from __future__ import annotations
 
 import hashlib
 import hmac
 import io
+import re
+import zlib
 
 import numpy as np
 import pydicom
@@ -53,9 +55,20 @@ def _inflated(out: bytes) -> bytes:
     return buf.getvalue()
 
 
+def _streams(data: bytes) -> list[bytes]:
+    """Deflated streams anywhere in the file, inflated (a PDF's FlateDecode, zlib, gzip)."""
+    out = []
+    for m in re.finditer(rb"\x78[\x01\x5e\x9c\xda]|\x1f\x8b\x08", data):
+        try:
+            out.append(zlib.decompressobj(31 if data[m.start()] == 0x1F else 15).decompress(data[m.start():]))
+        except zlib.error:
+            continue
+    return out
+
+
 def leaks(out: bytes, secrets) -> list[tuple[str, str]]:
     found = set()
-    for data in (out, _inflated(out)):
+    for data in [out, _inflated(out)] + _streams(out):
         low = data.lower()
         for secret in secrets:
             for form in {secret, secret.replace("^", " "), secret.replace("^", "")}:
