@@ -21,7 +21,8 @@ from pydicom.uid import PYDICOM_IMPLEMENTATION_UID, UID_dictionary, ExplicitVRLi
 from deidentify.dicom import burned_in, cine, pixels, text_values
 from deidentify.dicom.profile import LABELS, TECHNICAL, action_for
 from deidentify.dicom.sweep import (BINARY_VRS, NUMERIC_VRS, age_over_band, decoded_binary, dummy_value,
-                                    identity_strings, numeric_bytes, other_readings, too_many_values,
+                                    encoded_readings, identity_strings, numeric_bytes, other_readings,
+                                    too_many_values,
                                     unreadable, value_leaks)
 from deidentify.dicom.text_values import text_runs
 from deidentify.text import ScrubOptions
@@ -184,6 +185,8 @@ class _Cleaner:
                     continue
                 # the bytes read in the other character sets a label may lie about
                 readings = [r for v in parts for r in other_readings(str(v), encodings)]
+                if elem.VR in _FREE_TEXT_VRS or elem.VR == "CS":   # base64 or hex a tool wrote
+                    readings += encoded_readings(text)
             else:
                 continue
             # every short text kept (a model name, a code string, a label) and the letter runs of

@@ -166,6 +166,35 @@ def _inflated(raw: bytes, limit: int = 1 << 20) -> list[bytes]:
     return out
 
 
+_BASE64 = re.compile(r"(?<![A-Za-z0-9+/])[A-Za-z0-9+/]{12,}={0,2}(?![A-Za-z0-9+/=])")
+_HEX = re.compile(r"(?<![0-9A-Fa-f])(?:[0-9A-Fa-f]{2}){6,}(?![0-9A-Fa-f])")
+
+
+def encoded_readings(text: str) -> list[str]:
+    """Base64 and hex runs in a text value decoded, where they decode to text (a vendor's tool
+    may store a name or an XML block that way): read like the value itself."""
+    import base64
+    import binascii
+
+    out = []
+    for rx, decode in ((_BASE64, lambda t: base64.b64decode(t + "=" * (-len(t) % 4), validate=True)),
+                       (_HEX, bytes.fromhex)):
+        for token in rx.findall(text)[:32]:
+            try:
+                raw = decode(token)
+            except (binascii.Error, ValueError):
+                continue
+            for codec in ("utf-8", "utf-16-le", "utf-16-be"):   # text, not bytes that pass as Big5
+                try:
+                    reading = raw.decode(codec).strip("\0")
+                except UnicodeDecodeError:
+                    continue
+                if reading.isprintable() and sum(c.isalpha() for c in reading) >= 2:
+                    out.append(reading)
+                    break
+    return out
+
+
 def numeric_bytes(value, vr: str) -> bytes:
     """The bytes a numeric value is written as (little endian): text can ride in them (eight
     letters make four US values), so they are read like a binary value."""

@@ -9,6 +9,7 @@ inflated and in every zlib/gzip stream inside it.  A file that cannot be read wh
 needs (modality, geometry, device, pixels) stay."""
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import io
@@ -260,3 +261,30 @@ def test_sequences_nested_past_the_limit_are_refused(depth, refused):
             _run(data)
     else:
         assert not leaks(_run(data), (files.OTHER,))
+
+
+_B64 = base64.b64encode(files.OTHER.encode()).decode()
+_HEXED = files.THIRD_ZH.encode("utf-8").hex().upper()
+_B64_WIDE = base64.b64encode(f"{files.OTHER_ZH} {files.OTHER}".encode("utf-16-le")).decode()
+
+
+@pytest.mark.parametrize("kw", ["SoftwareVersions", "ManufacturerModelName", "CodeMeaning", "ConvolutionKernel"])
+@pytest.mark.parametrize("encoded", [_B64, _HEXED, _B64_WIDE, f"V1 {_B64} X"], ids=["b64", "hex", "b64-utf16", "b64-inside"])
+def test_names_in_base64_or_hex_go(kw, encoded):
+    """A vendor's tool may store a block base64- or hex-encoded: decoded, it is read like the value."""
+    ds = files.base()
+    if kw == "CodeMeaning":
+        ds.AnatomicRegionSequence = Sequence([files._code("X1", encoded)])
+    else:
+        setattr(ds, kw, encoded)
+    out = _run(files.to_bytes(ds))
+    assert encoded.encode() not in out
+
+
+def test_hex_and_base64_shaped_values_that_are_not_text_stay():
+    ds = files.base()
+    ds.SoftwareVersions = ["0123456789ABCDEF", "AAECAwQFBgcICQoL"]   # bytes 00..0B: not text
+    ds.ImagePositionPatient = ["-125.123456789012", "0", "1"]
+    read = _cleaned(ds)
+    assert list(read.SoftwareVersions) == ["0123456789ABCDEF", "AAECAwQFBgcICQoL"]
+    assert float(read.ImagePositionPatient[0]) == -125.123456789012
