@@ -172,6 +172,12 @@ class OvernightRunner:
                                   "log_mb": sess.sandbox_log_max_mb},
                           broker_name=bname, require_limits=sess.sandbox_require_cgroups,
                           log_name=bname)
+        # A job serves nothing, so its socket directory (bound read-write, on the host's file
+        # system) is given to root before it starts: an interactive session's is sealed once its
+        # server has bound there (spawner.seal_socket_dir); a job's was left writable.
+        sess_dir = socket_root / "sessions" / user.username
+        os.chown(sess_dir, 0, 0)
+        os.chmod(sess_dir, 0o755)
         spec_path = Path(self.cfg["sandbox_root"]) / f"{user.username}-job{job.id}.json"
         spec_path.write_text(json.dumps(spec))
         nb = PurePosixPath(job.notebook)

@@ -83,7 +83,9 @@ def test_registered_job_runs_sandboxed_logged_and_is_stopped_at_booking_end():
             "import socket, os\ntry:\n    socket.create_connection(('1.1.1.1', 80), timeout=3)\n"
             "    print('NET OPEN')\nexcept OSError as e:\n    print('no network:', e)\n"
             "open('/workspace/ran.txt', 'w').write(str(os.getuid()))\n"
-            "print('DATA', os.path.exists('/case/data'))",
+            "print('DATA', os.path.exists('/case/data'))\n"
+            f"try:\n    open('{root}/sock/sessions/ann/fill', 'wb').write(b'x' * 4096)\n"
+            "    print('SOCKET DIR WRITABLE')\nexcept OSError as e:\n    print('socket dir refused', e.errno)",
             "from enclave.session import connect\ncon = connect('overnight survival model, aim 2')\n"
             "print('N', con.sql('select count(*) from patients').fetchall()[0][0])",
         ])
@@ -122,6 +124,9 @@ def test_registered_job_runs_sandboxed_logged_and_is_stopped_at_booking_end():
         text = "".join(o.get("text", "") for c in out.cells for o in c.get("outputs", []))
         assert "no network" in text and "NET OPEN" not in text and "N 3" in text
         assert "DATA False" in text  # the job, too, reaches the data only through its broker
+        # S1: its socket directory (on the host's disk) is not a place to write to
+        assert "socket dir refused" in text and "SOCKET DIR WRITABLE" not in text
+        assert not (root / "sock/sessions/ann/fill").exists()
         assert int((ws / "ran.txt").read_text()) >= POLICY.sessions.sandbox_uid_base
         # bob's job outlives its booking: the sweep after the end stops it
         with session_scope(db_url) as s:
