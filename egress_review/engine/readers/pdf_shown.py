@@ -16,11 +16,7 @@ one letter, a Han character as itself; only differences beyond ``_NOISE_WORDS`` 
 from __future__ import annotations
 
 import difflib
-import os
 import re
-import shutil
-import subprocess
-import tempfile
 from collections import Counter
 
 import numpy as np
@@ -65,25 +61,10 @@ def _ink_box(gray: np.ndarray) -> tuple[int, int, int, int] | None:
 
 
 def _ocr(images: list) -> list[str]:
-    """tesseract over each picture (one run, a list file: the model loads once); one text per
-    picture, split on the form feed tesseract writes after each page."""
-    exe = shutil.which("tesseract")
-    if exe is None:
-        raise RuntimeError("tesseract is not installed (Debian: tesseract-ocr tesseract-ocr-chi-tra)")
-    with tempfile.TemporaryDirectory(prefix="egress-pdf-") as tmp:
-        paths = []
-        for k, img in enumerate(images):
-            paths.append(os.path.join(tmp, f"page{k:04d}.png"))
-            img.save(paths[-1])
-        listing = os.path.join(tmp, "pages.txt")
-        with open(listing, "w") as fh:
-            fh.write("\n".join(paths) + "\n")
-        proc = subprocess.run([exe, listing, "stdout", "-l", _LANGUAGES, "--psm", "3"],
-                              capture_output=True, text=True, timeout=_TIMEOUT_S * len(images),
-                              env=dict(os.environ, OMP_THREAD_LIMIT="1"))
-    if proc.returncode != 0:
-        raise RuntimeError(f"tesseract failed ({proc.returncode}): {proc.stderr.strip()[:200]}")
-    texts = proc.stdout.split("\f")
+    """One text per picture (tesseract writes a form feed after each)."""
+    from deidentify.ocr import run_tesseract
+
+    texts = run_tesseract(images, languages=_LANGUAGES, psm=3, timeout_s=_TIMEOUT_S).split("\f")
     return (texts + [""] * len(images))[:len(images)]
 
 
@@ -122,7 +103,7 @@ def read_as_shown(raw: bytes, layers: list[str]) -> tuple[list[tuple[int, str, l
         return [], failed
     try:
         texts = _ocr(pictures)
-    except (RuntimeError, OSError, subprocess.TimeoutExpired) as e:
+    except (RuntimeError, OSError) as e:   # OcrUnavailable is a RuntimeError
         return [], [({}, f"the pages could not be read as shown: {e}")]
     out = []
     for k, shown in zip(pages, texts):
