@@ -35,7 +35,6 @@ gets a real wait or query on a shared file.
 """
 from __future__ import annotations
 
-import array
 import ctypes
 import errno
 import fcntl
@@ -326,54 +325,15 @@ class Answerer(si.Answerer):
 
 def shim_main(argv: list[str]) -> int:
     """``python -m hub_config.statfs_notify FD [--exec-dir DIR]... -- CMD...`` inside bwrap:
-    :func:`hub_config.sysinfo_notify.shim_main` with statfs and fstatfs handed over too."""
-    exec_dirs, rest = [], argv[1:]
-    while len(rest) >= 2 and rest[0] == "--exec-dir":
-        exec_dirs.append(rest[1])
-        rest = rest[2:]
-    if not argv or len(rest) < 2 or rest[0] != "--":
-        print("usage: python -m hub_config.statfs_notify FD [--exec-dir DIR]... -- CMD...",
-              file=sys.stderr)
-        return 2
-    import pyseccomp as sc
-
-    sock = socket.socket(fileno=int(argv[0]))
-    try:
-        f = sc.SyscallFilter(sc.ALLOW)
+    :func:`hub_config.sysinfo_notify.shim_main` with statfs, fstatfs, flock and the lock
+    queries handed over too."""
+    def add_rules(f, sc) -> None:
         for name in NOTIFIED:
             f.add_rule(sc.NOTIFY, name)
         for cmd in (F_GETLK, F_OFD_GETLK):
             f.add_rule(sc.NOTIFY, "fcntl", sc.Arg(1, sc.MASKED_EQ, 0xFFFFFFFF, cmd))
-        f.load()
-        listener = sc._libseccomp.seccomp_notify_fd(f._filter)  # noqa: SLF001 - no public API
-        if listener < 0:
-            raise OSError(-listener, "seccomp_notify_fd")
-        sock.sendmsg([b"L"], [(socket.SOL_SOCKET, socket.SCM_RIGHTS,
-                               array.array("i", [listener]).tobytes())])
-        os.close(listener)
-    except Exception as e:  # fail closed: no session without the answerer
-        print(f"enclave sandbox: notification filter not loaded: {e}", file=sys.stderr)
-        return 70
-    finally:
-        sock.close()
-    # the rest as sysinfo_notify's shim: /proc/net closed, programs only from exec_dirs
-    from hub_config.proc_mask import close_net
 
-    try:
-        close_net()
-    except OSError as e:
-        print(f"enclave sandbox: /proc/net not closed: {e}", file=sys.stderr)
-        return 70
-    if exec_dirs:
-        from hub_config.exec_guard import restrict
-
-        try:
-            restrict(exec_dirs)
-        except OSError as e:  # fail closed: no session that could run a program it wrote
-            print(f"enclave sandbox: execution not restricted: {e}", file=sys.stderr)
-            return 70
-    os.execv(rest[1], rest[1:])
-    return 127
+    return si.shim_main(argv, prog="hub_config.statfs_notify", add_rules=add_rules)
 
 
 if __name__ == "__main__":

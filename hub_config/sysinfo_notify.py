@@ -134,24 +134,27 @@ class Answerer(threading.Thread):
         self.stopping.set()
 
 
-def shim_main(argv: list[str]) -> int:
-    """``python -m hub_config.sysinfo_notify FD [--exec-dir DIR]... -- CMD...`` inside bwrap:
-    load the filter, hand its listener over FD, restrict execution to the DIRs
+def shim_main(argv: list[str], *, prog: str = "hub_config.sysinfo_notify", add_rules=None) -> int:
+    """``python -m <prog> FD [--exec-dir DIR]... -- CMD...`` inside bwrap: load the filter
+    (``add_rules(filter, pyseccomp)`` says which calls go to the launcher; default
+    ``sysinfo``), hand its listener over FD, restrict execution to the DIRs
     (:mod:`hub_config.exec_guard`), execute CMD."""
     exec_dirs, rest = [], argv[1:]
     while len(rest) >= 2 and rest[0] == "--exec-dir":
         exec_dirs.append(rest[1])
         rest = rest[2:]
     if not argv or len(rest) < 2 or rest[0] != "--":
-        print("usage: python -m hub_config.sysinfo_notify FD [--exec-dir DIR]... -- CMD...",
-              file=sys.stderr)
+        print(f"usage: python -m {prog} FD [--exec-dir DIR]... -- CMD...", file=sys.stderr)
         return 2
     import pyseccomp as sc
 
     sock = socket.socket(fileno=int(argv[0]))
     try:
         f = sc.SyscallFilter(sc.ALLOW)
-        f.add_rule(sc.NOTIFY, "sysinfo")
+        if add_rules is None:
+            f.add_rule(sc.NOTIFY, "sysinfo")
+        else:
+            add_rules(f, sc)
         f.load()
         listener = sc._libseccomp.seccomp_notify_fd(f._filter)  # noqa: SLF001 - no public API
         if listener < 0:
@@ -160,7 +163,7 @@ def shim_main(argv: list[str]) -> int:
                                array.array("i", [listener]).tobytes())])
         os.close(listener)
     except Exception as e:  # fail closed: no session without the answerer
-        print(f"enclave sandbox: sysinfo filter not loaded: {e}", file=sys.stderr)
+        print(f"enclave sandbox: notification filter not loaded: {e}", file=sys.stderr)
         return 70
     finally:
         sock.close()
