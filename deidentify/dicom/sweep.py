@@ -198,11 +198,16 @@ def encoded_readings(text: str) -> list[str]:
 def numeric_bytes(value, vr: str) -> bytes:
     """The bytes a numeric value is written as (little endian): text can ride in them (eight
     letters make four US values), so they are read like a binary value."""
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return bytes(value)   # left unconverted by the reader: the bytes themselves
     values = list(value) if isinstance(value, (list, tuple, pydicom.multival.MultiValue)) else [value]
     values = [v for v in values if v is not None]
-    if vr == "AT":
-        return b"".join(struct.pack("<HH", int(v) >> 16 & 0xFFFF, int(v) & 0xFFFF) for v in values)
-    return np.asarray(values, dtype=_NUMERIC_DTYPE[vr]).tobytes()
+    try:
+        if vr == "AT":
+            return b"".join(struct.pack("<HH", int(v) >> 16 & 0xFFFF, int(v) & 0xFFFF) for v in values)
+        return np.asarray(values, dtype=_NUMERIC_DTYPE[vr]).tobytes()
+    except (TypeError, ValueError, OverflowError, struct.error):   # not numbers of that type: their text
+        return " ".join(str(v) for v in values).encode("utf-8", "replace")
 
 
 def too_many_values(tag: int, count: int) -> bool:
