@@ -573,8 +573,12 @@ def deidentify_dicom(data: bytes, *, pseudonymise: Callable[[str], str],
     ``PixelOptions.from_policy`` and ``ScrubOptions.for_dicom_headers``.
     """
     ds = _read(data)
-    deidentify_dataset(ds, pseudonymise=pseudonymise, options=options, header=header)
-    return _write(ds)
+    try:
+        deidentify_dataset(ds, pseudonymise=pseudonymise, options=options, header=header)
+        return _write(ds)
+    except (AttributeError, KeyError, InvalidDicomError) as exc:   # what pydicom raises for a file
+        # without meta, or without an element the pixels need: said as bad input, nothing written
+        raise ValueError(f"DICOM file cannot be cleaned as read (missing or malformed element): {exc}") from exc
 
 
 __all__ = ["DicomReport", "deidentify_dataset", "deidentify_dicom", "deidentify_dicom_many"]

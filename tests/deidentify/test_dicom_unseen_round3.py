@@ -288,3 +288,12 @@ def test_hex_and_base64_shaped_values_that_are_not_text_stay():
     read = _cleaned(ds)
     assert list(read.SoftwareVersions) == ["0123456789ABCDEF", "AAECAwQFBgcICQoL"]
     assert float(read.ImagePositionPatient[0]) == -125.123456789012
+
+
+def test_pixels_without_their_description_are_refused_as_bad_input():
+    """Pixel data without BitsAllocated (pydicom raised AttributeError): a ValueError with the reason."""
+    ds = files.base()
+    ds.Rows, ds.Columns, ds.SamplesPerPixel, ds.PhotometricInterpretation = 4, 4, 1, "MONOCHROME2"
+    ds.add_new(0x7FE00010, "OW", b"\0" * 32)
+    with pytest.raises(ValueError, match="cannot be cleaned as read"):
+        _run(files.to_bytes(ds))
