@@ -10,10 +10,29 @@ from __future__ import annotations
 
 import re
 
-from egress_review.engine.readers.model import Content, ImageUnit, TableUnit, TextUnit
+from egress_review.engine.readers.model import Content, ImageUnit, OpaqueUnit, TableUnit, TextUnit
 from egress_review.engine.readers.text_decode import text_or_unread
 
 _WORD_ATTRS = ("title", "alt", "aria-label", "summary", "content", "label", "value", "placeholder", "srcdoc")
+# Attributes that shape the page rather than say something on it; every other attribute holding
+# a word (data-*, custom, aria-*, a tooltip library's) is read as words: a page's scripts and
+# styles show them (attr(), tooltips), and they leave with the file.
+_LAYOUT_ATTRS = frozenset({
+    "class", "id", "style", "src", "href", "width", "height", "type", "rel", "lang", "dir", "role",
+    "for", "colspan", "rowspan", "align", "valign", "border", "cellpadding", "cellspacing",
+    "charset", "http-equiv", "name", "target", "method", "action", "tabindex", "scope", "headers",
+    "d", "points", "transform", "viewbox", "x", "y", "x1", "x2", "y1", "y2", "cx", "cy", "r", "rx",
+    "ry", "dx", "dy", "fill", "stroke", "stroke-width", "stroke-linecap", "stroke-linejoin",
+    "stroke-dasharray", "stroke-miterlimit", "stroke-opacity", "fill-opacity", "opacity",
+    "clip-path", "clippathunits", "font-family", "font-size", "font-weight", "font-style",
+    "text-anchor", "dominant-baseline", "preserveaspectratio", "version", "baseprofile",
+    "xmlns", "gradientunits", "gradienttransform", "offset", "stop-color", "patternunits",
+    "markerwidth", "markerheight", "orient", "refx", "refy", "mask", "filter", "overflow",
+    "color", "bgcolor", "size", "face", "start", "span", "crossorigin", "integrity", "async",
+    "defer", "media", "sizes", "srcset", "loading", "decoding", "referrerpolicy", "hidden",
+    "disabled", "checked", "selected", "readonly", "multiple", "required", "open", "nowrap",
+})
+_A_WORD = re.compile(r"[A-Za-z]{2}|[\u3400-\u9fff]|\d")
 
 
 def _grid(table) -> tuple[list[list[str]], int]:
@@ -72,6 +91,7 @@ def merge_header(rows: list[list[str]], n_head: int) -> list[list[str]]:
 def read_html(raw: bytes | str, name: str = "", *, xml: bool = False) -> Content:
     """``xml``: SVG and other XML markup (parsed as XML, not HTML)."""
     from bs4 import BeautifulSoup, Comment
+    from bs4.element import CData, NavigableString, TemplateString
 
     out = Content("html")
     if (text := text_or_unread(raw, out)) is None:
@@ -88,21 +108,19 @@ def read_html(raw: bytes | str, name: str = "", *, xml: bool = False) -> Content
         if rows:
             out.add(TableUnit(rows=merge_header(rows, n_head), place={"table": k + 1},
                               caption=cap.get_text(" ", strip=True) if cap else ""))
+    _attribute_words(soup, out)
     for tag in soup.find_all(True):
         if not tag.attrs:
             continue
-        for a in _WORD_ATTRS:
-            v = tag.attrs.get(a)
-            if isinstance(v, str) and v.strip():
-                out.add(TextUnit(v, {"part": f"{tag.name}[{a}]"}))
-        src = tag.attrs.get("src") or tag.attrs.get("href") or ""
-        if isinstance(src, str) and src.startswith("data:"):
-            mime = src[5:].split(";", 1)[0].split(",", 1)[0]
-            out.add(ImageUnit(mime or "data", src.split(",", 1)[-1], {"part": f"{tag.name} data URI"}))
+        for a in ("src", "href", "data", "xlink:href"):
+            src = tag.attrs.get(a)
+            if isinstance(src, str) and src.strip().lower().startswith("data:"):
+                _data_uri(src.strip(), {"part": f"{tag.name} data URI"}, out)
     for c in soup.find_all(string=lambda s: isinstance(s, Comment)):
         if c.strip():
             out.add(TextUnit(str(c), {"part": "comment"}))
         c.extract()
+    _runs_script(soup, out)
     for s in soup.find_all("script"):
         if s.get_text().strip():
             out.add(TextUnit(s.get_text(), {"part": "script"}, code=True))
@@ -111,12 +129,38 @@ def read_html(raw: bytes | str, name: str = "", *, xml: bool = False) -> Content
     _generated_content(soup, out)
     for s in soup.find_all(["style", "table"]):
         s.decompose()
-    prose = soup.get_text("\n")
+    # (a <template>'s words are TemplateStrings, which get_text leaves out by default)
+    prose = soup.get_text("\n", types=(NavigableString, CData, TemplateString))
     lines = [" ".join(ln.split()) for ln in prose.split("\n")]
     prose = "\n".join(ln for ln in lines if ln)
     if prose:
         out.add(TextUnit(prose, {"part": "text"}))
     return out
+
+
+def _attribute_words(soup, out: Content) -> None:
+    """Every attribute value holding a word, but those that lay the page out, as words."""
+    for tag in soup.find_all(True):
+        for a, v in tag.attrs.items():
+            key = a.lower().split(":")[-1]
+            if not isinstance(v, str) or not v.strip() or key.startswith("xmlns"):
+                continue
+            if a in _WORD_ATTRS or (key not in _LAYOUT_ATTRS and _A_WORD.search(v)):
+                out.add(TextUnit(v, {"part": f"{tag.name}[{a}]"}))
+
+
+def _runs_script(soup, out: Content) -> None:
+    """A page that runs script - a ``<script>``, an ``on...`` handler, a ``javascript:`` link -
+    goes to a person: what it writes onto the page when opened (``document.write``, a canvas,
+    characters built from codes) is not among the file's words."""
+    places = ["script"] if any(s.get_text().strip() or s.attrs.get("src")
+                               for s in soup.find_all("script")) else []
+    places += sorted({f"{t.name}[{a}]" for t in soup.find_all(True) for a, v in t.attrs.items()
+                      if isinstance(v, str) and v.strip() and (
+                          a.lower().startswith("on") or v.strip().lower().startswith("javascript:"))})
+    if places:
+        out.fail({"part": places[0]}, f"the page runs script ({', '.join(places[:5])}): what it shows "
+                                      f"when opened is not known to the checks")
 
 
 _CSS_CONTENT = re.compile(r"(?<![\w-])content\s*:\s*([^;}]*)", re.IGNORECASE)
@@ -207,3 +251,27 @@ def _script_data(code: str, out: Content) -> None:
     for u in js_literals(code):
         u.place = {**u.place, "part": "script"}
         out.add(u)
+
+
+def _data_uri(uri: str, place: dict, out: Content) -> None:
+    """A ``data:`` URI: a picture is an image; text (text/*, JSON, XML, SVG, HTML) is read as
+    words; anything else is bytes no check reads (review)."""
+    import base64
+    import binascii
+    from urllib.parse import unquote_to_bytes
+
+    head, _, body = uri[5:].partition(",")
+    mime = head.split(";", 1)[0].strip().lower()
+    if mime.startswith("image/") and mime != "image/svg+xml":
+        out.add(ImageUnit(mime, body, place))
+        return
+    try:
+        raw = base64.b64decode(body, validate=False) if ";base64" in head.lower() else unquote_to_bytes(body)
+        text = raw.decode("utf-8")
+    except (binascii.Error, ValueError, UnicodeDecodeError):
+        out.add(OpaqueUnit(f"a data URI of type {mime or 'unknown'}", place))
+        return
+    if not mime or mime.startswith("text/") or mime.endswith(("json", "xml")) or mime == "image/svg+xml":
+        out.add(TextUnit(text, {**place, "type": mime or "text/plain"}))
+    else:
+        out.add(OpaqueUnit(f"a data URI of type {mime}", place))
