@@ -19,15 +19,15 @@ from __future__ import annotations
 
 import csv
 import io
-import os
-import shutil
-import subprocess
-import tempfile
 from dataclasses import dataclass, field
 
 import numpy as np
 from PIL import Image
 from scipy import ndimage
+
+from deidentify import ocr
+
+OcrUnavailable = ocr.OcrUnavailable   # what callers of the pixel scrub catch
 
 Box = tuple[int, int, int, int]  # x0, y0, x1, y1 (exclusive), in pixel coordinates
 
@@ -103,8 +103,6 @@ class PixelOptions:
                       "faint_text_step_count": d.dicom_faint_text_step_count, **overrides})
 
 
-class OcrUnavailable(RuntimeError):
-    pass
 
 
 def to_display8(frame: np.ndarray, monochrome1: bool = False) -> np.ndarray:
@@ -127,26 +125,9 @@ def _prepare(gray8: np.ndarray, opts: PixelOptions) -> tuple[Image.Image, int]:
 
 
 def _tesseract(images: list[Image.Image], opts: PixelOptions, tsv: bool) -> str:
-    """One tesseract run over all ``images`` (a list file: the model loads once)."""
-    exe = shutil.which("tesseract")
-    if exe is None:
-        raise OcrUnavailable("tesseract is not installed (Debian: tesseract-ocr tesseract-ocr-chi-tra)")
-    with tempfile.TemporaryDirectory(prefix="deid-ocr-") as tmp:
-        paths = []
-        for k, img in enumerate(images):
-            paths.append(os.path.join(tmp, f"frame{k:05d}.png"))
-            img.save(paths[-1])
-        listing = os.path.join(tmp, "frames.txt")
-        with open(listing, "w") as fh:
-            fh.write("\n".join(paths) + "\n")
-        args = [exe, paths[0] if len(paths) == 1 else listing, "stdout", "-l", opts.ocr_languages,
-                "--psm", "11"] + (["tsv"] if tsv else [])
-        proc = subprocess.run(args, capture_output=True, text=True,
-                              timeout=opts.tesseract_timeout * len(images),
-                              env=dict(os.environ, OMP_THREAD_LIMIT="1"))
-    if proc.returncode != 0:
-        raise OcrUnavailable(f"tesseract failed ({proc.returncode}): {proc.stderr.strip()[:300]}")
-    return proc.stdout
+    """One tesseract run over all ``images`` (sparse text: labels scattered over an image)."""
+    return ocr.run_tesseract(images, languages=opts.ocr_languages, psm=11,
+                         timeout_s=opts.tesseract_timeout, tsv=tsv)
 
 
 ROTATIONS = (0, 1, 2, 3)   # quarter turns (np.rot90): text written sideways or upside down

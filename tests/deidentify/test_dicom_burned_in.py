@@ -209,7 +209,9 @@ def test_page_of_text_held(monkeypatch):
 
 @pytest.mark.parametrize("modality,sop", [("CT", CTImageStorage), ("US", US)])
 def test_ocr_unavailable_never_passes(monkeypatch, modality, sop):
-    monkeypatch.setattr(pixels.shutil, "which", lambda name: None)
+    from deidentify import ocr
+
+    monkeypatch.setattr(ocr.shutil, "which", lambda name: None)
     ds = _image(modality, sop, {}, "MONO2-8", "top-left", 1, 0, True)
     with pytest.raises(pixels.OcrUnavailable):   # the batch fails; the loader quarantines its files
         deidentify_dicom_many([_written(ds)], pseudonymise=pseudonymise, options=PixelOptions())
