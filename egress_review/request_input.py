@@ -33,14 +33,16 @@ class NotFound(WorkflowError):
 
 def parse_manifest_json(raw: str | bytes | dict) -> Any:
     """The manifest from JSON text (or an already-decoded dict); errors say where and why."""
-    from egress_review.manifest import ManifestError, parse_manifest
+    from egress_review.manifest import ManifestError, loads_manifest_text, parse_manifest
 
     if isinstance(raw, (str, bytes)):
-        try:
-            data = json.loads(raw)
+        try:   # a key given twice is refused, as in a manifest file (E4: it says one thing)
+            data = loads_manifest_text(raw.decode("utf-8") if isinstance(raw, bytes) else raw, json_text=True)
         except (json.JSONDecodeError, UnicodeDecodeError) as e:
             where = f" line {e.lineno} column {e.colno}" if isinstance(e, json.JSONDecodeError) else ""
             raise WorkflowError(f"manifest:{where} not valid JSON ({e})") from None
+        except ManifestError as e:
+            raise WorkflowError(f"manifest: {e}") from None
     else:
         data = raw
     if "\\u0000" in json.dumps(data):  # JSON escapes NUL; PostgreSQL cannot store it

@@ -455,3 +455,17 @@ def test_a_blank_description_submitted_over_http_is_refused(client, world):  # n
     bad = {**tab("t.csv", {"region": G, "persons": C}), "description": "\u200b "}
     r = submit(client, world, man=manifest(files=[bad]), files={"t.csv": SAFE.encode()})
     assert 400 <= r.status_code < 500, r.text
+
+
+def test_a_key_given_twice_over_http_is_refused(client, world):  # noqa: F811
+    """E4: the JSON manifest of a submission says one thing too (a key given twice: the reader
+    sees the first, every parser keeps the last)."""
+    good = json.dumps(manifest(files=[tab("t.csv", {"region": G, "persons": C})]))
+    twice = good.replace('"kind": "table"', '"kind": "table", "kind": "model"', 1)
+    assert twice != good
+    r = client.post("/api/requests", headers=world.auth("alice"), data={"manifest": twice},
+                    files=[("files", ("t.csv", SAFE.encode(), "application/octet-stream"))])
+    assert 400 <= r.status_code < 500 and "given twice" in r.text, r.text
+    r = client.post("/api/requests", headers=world.auth("alice"), data={"manifest": good},
+                    files=[("files", ("t.csv", SAFE.encode(), "application/octet-stream"))])
+    assert r.status_code in (200, 201), r.text
