@@ -73,6 +73,7 @@ def read_as_shown(raw: bytes, layers: list[str]) -> tuple[list[tuple[int, str, l
     cells and annotations) does not: (page number, the page's OCR text, what differed); and the
     places that could not be read as shown, with the reason."""
     import pypdfium2 as pdfium
+    from PIL import Image
 
     failed: list[tuple[dict, str]] = []
     if len(layers) > MAX_PAGES:
@@ -91,8 +92,6 @@ def read_as_shown(raw: bytes, layers: list[str]) -> tuple[list[tuple[int, str, l
             box = _ink_box(gray)
             if box is None:
                 continue
-            from PIL import Image
-
             pictures.append(Image.fromarray(np.ascontiguousarray(gray[box[1]:box[3], box[0]:box[2]])))
             pages.append(k)
     except Exception as e:  # noqa: BLE001
