@@ -22,7 +22,8 @@ MRN_LABEL = (r"(?:病历号码|病历号|病历编号|病历码|病历#|病历no
              r"|hospital[ \t]*(?:no\.?|number)|pt[ \t]*no\.?|patient[ \t]*(?:no\.?|number))")
 _MRN_GAP = r"[ \t]*(?:[:：#=为是]|no\.?)?[ \t]*[:：#]?[ \t]*"
 # (blanks after a hyphen: a number wrapped over a line at its hyphen, normalise.join_broken_lines)
-_MRN_TOKEN = r"(?P<n>[a-z]{0,4}[ \t\-]{0,5}[0-9][0-9a-z]*(?:[\-/][ \t\-]{0,4}[0-9a-z]+){0,3})(?![0-9a-z])"
+# (D1, round 5: a value wrapped before its dash, MRN 0080⏎-9754, reads 0080 -9754 once joined)
+_MRN_TOKEN = r"(?P<n>[a-z]{0,4}[ \t\-]{0,5}[0-9][0-9a-z]*(?:[\-/][ \t\-]{0,4}[0-9a-z]+|[ \t]-[0-9]{3,}){0,3})(?![0-9a-z])"
 PLAIN_MRN = r"(?=[病住门就归个收mMcCrRhHpP])" + MRN_LABEL + _MRN_GAP + _MRN_TOKEN     # (under re.IGNORECASE)
 # The same, each label opening with its first character as a literal (both cases of a letter) and
 # the rest under (?i): a pattern opening with a look-ahead, or compiled case-insensitive, is tried

@@ -18,7 +18,10 @@ _WORDS = {
              "name", "patient name", "full name", "patient", "pt name", "contact", "contact name", "next of kin",
              "first name", "last name", "surname", "given name", "family name", "firstname", "lastname"),
     "ID": ("身分证", "身份证", "身分证号", "身份证号", "身分证字号", "身份证字号", "身分证号码", "统一编号", "证号", "居留证号",
-           "护照号码", "id", "idno", "id no", "id_no", "national id", "id number", "nid", "passport", "arc"),
+           "护照号码", "id", "idno", "id no", "id_no", "national id", "id number", "nid", "passport", "arc",
+           # (D1, round 5) a device list pasted from Excel: the machine's network card and serial
+           # lead to the bed and day it served
+           "mac", "mac address", "序号", "机身序号", "serial", "serial no", "s/n", "sn", "imei", "ip", "ip address"),
     "PHONE": ("电话", "手机", "联络电话", "行动电话", "市话", "连络电话", "tel", "phone", "mobile", "cell", "telephone",
               "phone number", "contact number"),
     "ADDRESS": ("地址", "住址", "户籍", "户籍地址", "通讯地址", "居住地址", "address", "addr", "home address"),

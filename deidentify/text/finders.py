@@ -17,7 +17,7 @@ import re
 from itertools import groupby
 
 from deidentify.identifiers import (address, aliases, areas, beds, device_numbers, address_en, dates, labelled, name_context,
-                                    record_numbers, role_names,
+                                    number_shapes, record_numbers, role_names,
                                     nicknames, split_names,
                                     romanised_names, schools, structured, taiwan_id,
                                     western_names)
@@ -145,7 +145,9 @@ def labelled_spans(simp: str, original: str) -> list[Finding]:
     return ([(LABELLED_ENTITY[kind], a, b, LABELLED_SCORE.get(kind, 0.85)) for a, b, kind in labelled.find(simp, original)]
             + [(STRUCTURED_ENTITY[kind], a, b, 0.85) for a, b, kind in structured.find(simp)]
             + [("LABELLED_ID", a, b, 0.85) for a, b in beds.find(simp)]       # beds without a label
-            + [("LABELLED_ID", a, b, 0.85) for a, b in device_numbers.find(simp)])   # exams, MACs, serials
+            + [("LABELLED_ID", a, b, 0.85) for a, b in device_numbers.find(simp)]    # exams, MACs, serials
+            # (numbers told in parts, spaced records and plates, IP ports, dotted MACs)
+            + [(LABELLED_ENTITY[kind], a, b, 0.85) for a, b, kind in number_shapes.find_ids(simp)])
 
 
 LABELLED_ENTITY = {"ID": "LABELLED_ID", "ACCOUNT": "ACCOUNT", "PLATE": "VEHICLE_PLATE", "IP": "IP_ADDRESS",
@@ -195,7 +197,8 @@ _DOB_GATE = re.compile(r"[年dDbByY](?:(?<=年)[ \t]*次|(?i:(?<=d)(?:ob|\.o\.b)
 def phone_spans(simp: str, original: str) -> list[tuple[int, int]]:
     return ((tw_phone.find(simp) if _PHONE_GATE.search(simp) else [])
             + (tw_phone.find_han(simp) if "零" in simp or "〇" in simp else [])
-            + (tw_phone.find_partly_hidden(simp) if "x" in simp or "X" in simp or "*" in simp else []))
+            + (tw_phone.find_partly_hidden(simp) if "x" in simp or "X" in simp or "*" in simp else [])
+            + number_shapes.find_phones(simp))      # (told in parts: 0912 後面是 345678)
 
 
 def address_spans(simp: str, original: str) -> list[tuple[int, int]]:

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from itertools import accumulate
 from typing import Iterable, Sequence
 
-from deidentify.identifiers import (address, areas, beds, device_numbers, address_en, dates, labelled, name_context, schools, structured,
+from deidentify.identifiers import (address, areas, beds, device_numbers, number_shapes, address_en, dates, labelled, name_context, schools, structured,
                                     nicknames, role_names, romanised_names, split_names,
                                     taiwan_id, western_names)
 from deidentify.identifiers import phone as tw_phone
@@ -89,6 +89,7 @@ _PREFILTERS = [re.compile(p, re.IGNORECASE) for p in (
     *areas.GATES,                                                 # ... or a township/village alone
     "(?-i:" + beds.GATE.pattern + ")",                            # beds without a label
     *("(?-i:" + g + ")" for g in device_numbers.GATES),           # bare exam numbers, MACs, serials
+    *("(?-i:" + g + ")" for g in number_shapes.GATES),            # numbers told in parts, spaced, with ports
     "(?-i:" + address_en.ANCHOR.pattern + ")",                    # addresses in English
     "(?-i:" + address_en.CAPS_ANCHOR.pattern + ")",               # ... printed in capitals
     "(?-i:" + address_en.LOWER_ANCHOR.pattern + ")",              # ... typed in lower case
