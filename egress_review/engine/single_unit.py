@@ -21,17 +21,32 @@ CHECK = "single_unit"
 KINDS = {"table"}
 
 
-def _treated(values: np.ndarray, role) -> np.ndarray:
-    """Which values carry the declared rounding / coding (so they are not a raw value)."""
+def _treated(values: np.ndarray, role, texts=None) -> np.ndarray:
+    """Which values carry the declared rounding / coding (so they are not a raw value).
+
+    A top code treats a maximum only at the cap itself (a value above it is raw: ``>= cap``
+    took a cap of 0 as treating every maximum), a bottom code a minimum only at its cap; a
+    minimum at the top cap (or a maximum at the bottom one) is no treatment but news about the
+    whole group: every person of it is beyond the cap.  A rounding treats only when it is
+    coarser than the precision the values are written in (whole numbers "rounded to 1" are
+    raw)."""
     ok = np.zeros(len(values), dtype=bool)
     if role.rounded_to:
         q = values / role.rounded_to
-        ok |= np.isclose(q, np.round(q))
-    if role.top_coded_at is not None:
-        ok |= values >= role.top_coded_at
-    if role.bottom_coded_at is not None:
-        ok |= values <= role.bottom_coded_at
+        places = 0
+        if texts is not None:
+            places = max([len(t.split(".", 1)[1]) if "." in t else 0 for t in texts] or [0])
+        if role.rounded_to > 10.0 ** -places + 1e-12:
+            ok |= np.isclose(q, np.round(q), rtol=0, atol=1e-6)
+    if role.top_coded_at is not None and role.statistic == "max":
+        ok |= np.isclose(values, role.top_coded_at)
+    if role.bottom_coded_at is not None and role.statistic == "min":
+        ok |= np.isclose(values, role.bottom_coded_at)
     return ok
+
+
+def _declares_treatment(role) -> bool:
+    return bool(role.rounded_to) or role.top_coded_at is not None or role.bottom_coded_at is not None
 
 
 def check_file(ctx: Context, spec: ManifestFile) -> None:
@@ -42,7 +57,8 @@ def check_file(ctx: Context, spec: ManifestFile) -> None:
         vals = table.numeric(col)
         present = ~np.isnan(vals)
         if role.statistic in ("min", "max"):
-            treated = _treated(vals, role) if pol.allow_extremes_with_treatment else \
+            texts = [t.strip() for t, p in zip(table.text(col).tolist(), present) if p]
+            treated = _treated(vals, role, texts) if pol.allow_extremes_with_treatment else \
                 np.zeros(len(vals), dtype=bool)
             for i in np.flatnonzero(present & ~treated):
                 ctx.add(rule=RULE, check=CHECK, severity="block", file=spec.path,
@@ -50,6 +66,10 @@ def check_file(ctx: Context, spec: ManifestFile) -> None:
                         en=f"A {role.statistic}imum is a single person's value"
                            + ("" if pol.allow_extremes_with_treatment else
                               " and this policy does not release extremes")
+                           + (f" ({vals[i]:g} does not carry the declared rounding or coding: a "
+                              "value beyond or away from a cap, a cap on the other end, or a "
+                              "rounding no coarser than the digits written)"
+                              if pol.allow_extremes_with_treatment and _declares_treatment(role) else "")
                            + "; report a rounded/top-coded value or a percentile of a large group.",
                         zh=("最小值" if role.statistic == "min" else "最大值")
                            + "即為單一個人的數值，不得輸出；請改用經捨入或頂端編碼的數值，或大群組的百分位數。",

@@ -22,6 +22,7 @@ from functools import lru_cache
 
 import pandas as pd
 
+from egress_review.engine import count_words
 from egress_review.engine.paper_cells import Cell, header_n, parse_cell
 from egress_review.manifest import ColumnRole, ManifestFile
 
@@ -104,7 +105,8 @@ def header_role(label: str) -> str | None:
     for name, rx in STAT_WORDS:
         if rx.search(t):
             return name
-    if COUNT_WORDS.search(t) or COUNT_WORDS.search(label):
+    # other languages and shorthands (muertes, Anzahl, 患者数, 환자 수, num_pts, # of)
+    if COUNT_WORDS.search(t) or COUNT_WORDS.search(label) or count_words.counts(label):
         return "count"
     if GROUP_WORDS.search(t):
         return "group"

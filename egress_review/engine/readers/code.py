@@ -55,6 +55,19 @@ def other_languages(text: str, suffix: str) -> list:
     return units
 
 
+def _numbers(unit: TableUnit) -> list[str]:
+    return sorted(c for r in unit.rows[1:] for c in r if re.fullmatch(r"-?[\d.]+", c or ""))
+
+
+def _already_read(units: list, unit: TableUnit) -> bool:
+    """A table unit on the same line as one already read whose numbers hold all of its own."""
+    from collections import Counter
+
+    mine = Counter(_numbers(unit))
+    return any(isinstance(u, TableUnit) and u.place.get("line") == unit.place.get("line")
+               and not mine - Counter(_numbers(u)) for u in units)
+
+
 def read(raw: bytes, name: str) -> Content:
     from pygments.token import Comment, String
     from pygments.util import ClassNotFound
@@ -84,12 +97,19 @@ def read(raw: bytes, name: str) -> Content:
     doubts: list = []
     for unit in python_literals(text, doubts) if suffix == "py" else r_literals(text) if suffix == "r" else []:
         out.add(unit)
-    for place, reason in doubts:
-        out.fail(place, reason)
     for unit in data_statements(text, suffix):
         out.add(unit)
     for unit in other_languages(text, suffix):
         out.add(unit)
+    # vectors and matrices in any language's syntax (MATLAB [3 120; 4 88], R c(3, 120)); one
+    # the readers above already turned into a table is not read twice
+    from egress_review.engine.readers.program_arrays import program_arrays
+
+    for unit in program_arrays(text, doubts):
+        if not _already_read(out.units, unit):
+            out.add(unit)
+    for place, reason in doubts:
+        out.fail(place, reason)
     try:
         lexer = lexer_for(name)
     except ClassNotFound:

@@ -352,7 +352,9 @@ class _Finder(ast.NodeVisitor):
             flat = [v for r in grid for v in r]
             if _looks_like_counts(flat) and max(flat) > 1:   # a cross-table's shape
                 if _is_count_name(name):
-                    self._table(node, ["row"] + [f"column {j + 1}" for j in range(len(grid[0]))],
+                    # its columns carry the count name: "column 1" said nothing and the
+                    # cells went to a reviewer as numbers of no known role
+                    self._table(node, ["row"] + [f"{name} (column {j + 1})" for j in range(len(grid[0]))],
                                 [[f"row {i + 1}"] + [_show(v) for v in r] for i, r in enumerate(grid)],
                                 "matrix")
                 else:

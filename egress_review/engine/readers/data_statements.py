@@ -99,12 +99,20 @@ def sql_values(text: str) -> list:
     for m in re.finditer(r"\bVALUES\s*((?:\([^()]*\)\s*,?\s*)+)", text, re.I):
         rows = [[_value(v) for v in _top_level_args(r)] for r in re.findall(r"\(([^()]*)\)", m.group(1))]
         if len(rows) >= 2 and len({len(r) for r in rows}) == 1 and len(rows[0]) >= 2:
-            cols = re.search(r"\(([^()]*)\)\s*VALUES", text[:m.start() + 6], re.I)
-            header = [c.strip() for c in cols.group(1).split(",")] if cols else \
+            cols = re.search(r"\(([^()]*)\)\s*VALUES", text[:m.start() + 6], re.I) \
+                or re.search(r"\(([^()]*)\)\s*AS\s*\(\s*VALUES", text[:m.start() + 6], re.I) \
+                or _alias_after(text, m.end())
+            header = [c.strip().strip('"`[]') for c in cols.group(1).split(",")] if cols else \
                 [f"column {i + 1}" for i in range(len(rows[0]))]
             if len(header) == len(rows[0]):
                 units.append(_table(text, m.start(), header, rows, "values"))
     return units
+
+
+def _alias_after(text: str, end: int):
+    """The column names a derived table gives its VALUES after them: ``(VALUES …) AS t(region,
+    deaths)`` (without them its columns went to a reviewer as numbers of no known role)."""
+    return re.match(r"\s*\)?\s*(?:AS\s+)?[\w\"`\[\]]+\s*\(([^()]*)\)", text[end:end + 400], re.I)
 
 
 _STATA_TYPES = re.compile(r"^(?:str\d*|strL|byte|int|long|float|double)$", re.I)
@@ -151,6 +159,11 @@ def js_literals(text: str, max_objects: int = 200) -> list:
         i = end
         if isinstance(value, dict) and value and all(_SETTING.search(str(k)) for k in value):
             continue                  # a layout or options object (width, height, margin …)
+        named = _named_literal(src, j, value)
+        if named is not None:
+            found += 1
+            units.append(named)
+            continue
         if isinstance(value, (dict, list)) and re.search(r"\d", json.dumps(value)):
             found += 1
             content = read_json(json.dumps(value, ensure_ascii=False).encode(), "literal.json")
@@ -159,6 +172,34 @@ def js_literals(text: str, max_objects: int = 200) -> list:
                     u.place = {**u.place, "line": _line(src, j), "part": "literal"}
                     units.append(u)
     return units
+
+
+_JS_NAME = re.compile(r"(?:^|[^\w$.])([A-Za-z_$][\w$]*)\s*[:=]\s*$")
+
+
+def _named_literal(src: str, j: int, value) -> TableUnit | None:
+    """A flat map or list of numbers assigned to a name (``const deaths = {North: 120, South:
+    3}``), headed by that name as Python's literal of the same shape is: read as JSON its
+    column was "value", a number of no known role."""
+    from egress_review.engine.readers.code_literals import _count_header, _looks_like_counts, _recode
+
+    m = _JS_NAME.search(src[max(0, j - 200):j])
+    name = m.group(1).strip('"') if m else ""
+    if isinstance(value, dict):
+        pairs = list(value.items())
+    elif isinstance(value, list):
+        pairs = [(f"[{i}]", v) for i, v in enumerate(value)]
+    else:
+        return None
+    nums = [v for _, v in pairs]
+    if len(nums) < 2 or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in nums) \
+            or _SETTING.search(name) or _recode([float(v) for v in nums]):
+        return None
+    if not (_is_count_name(name) or isinstance(value, dict) and _looks_like_counts([float(v) for v in nums])):
+        return None
+    rows = [[str(k), f"{v:g}"] for k, v in pairs]
+    return _table(src, j, ["category" if isinstance(value, dict) else "position", _count_header(name)],
+                  rows, "object" if isinstance(value, dict) else "array")
 
 
 def data_statements(text: str, suffix: str) -> list:

@@ -29,8 +29,9 @@ def _pandas_table(text: str) -> list[list[str]] | None:
     body = [ln for ln in lines if not _FOOTER.match(ln.strip())]
     if len(body) < 2 or any(ln.strip() == "..." for ln in body):
         return None
-    # every line of a repr has a gap of two or more spaces between aligned columns
-    if not all(re.search(r"\S\s{2,}\S", ln) or len(ln.split()) == 1 for ln in body[1:]):
+    # every line of a repr has a gap of two or more spaces between aligned columns; its first
+    # line too (a log line above an aligned table is no header: "2026-01-01 step 3")
+    if not all(re.search(r"\S\s{2,}\S", ln) or len(ln.split()) == 1 for ln in body):
         return None
     name = next((m.group(1) for ln in footer if (m := _SERIES_NAME.match(ln.strip()))), None)
     series = any(ln.strip().startswith(("Name:", "dtype:")) for ln in footer)
@@ -54,11 +55,31 @@ def _pandas_table(text: str) -> list[list[str]] | None:
     return rows
 
 
-_DELIMITERS = (",", "\t", ";", "|")
+# "  ": columns aligned by runs of spaces (a table typed into a docstring, a comment or a log);
+# "&": a LaTeX tabular's cells (``North & 3 \\``).  Tried after the others.
+_DELIMITERS = (",", "\t", ";", "|", "  ", "&")
+# A ruling line between rows: ASCII-art frames (+-----+), a Markdown separator (|---|:--:|),
+# LaTeX rules (\hline, \midrule).  It is no row, and it must not end the run it divides.
+# (matched on the stripped line: a leading \s* before another one backs off over a run of
+# blanks, the square of it)
+_RULE_LINE = re.compile(r"(?:[|+]\s*)?:?[-=_~]{3,}:?(?:\s*[|+]\s*:?[-=_~]{3,}:?)*(?:\s*[|+])?|"
+                        r"\\(?:hline|toprule|midrule|bottomrule|cline\{[^}]*\}|"
+                        r"cmidrule(?:\([^)]*\))?\{[^}]*\})(?:\s*\\(?:hline|cline\{[^}]*\}))*")
+# LaTeX markup around a cell's words: \textbf{North} -> North, a row's closing \\ and rules
+_TEX_WRAP = re.compile(r"\\(?:textbf|textit|emph|text|mathrm|multicolumn\{\d+\}\{[^}]*\}|"
+                       r"multirow\{\d+\}\{[^}]*\})\{([^{}]*)\}")
+_TEX_END = re.compile(r"\\\\(?:\s*\[[^\]]*\])?(?:\s*\\(?:hline|midrule|toprule|bottomrule))*\s*$")
 _NUMBER = re.compile(r"^[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?%?$")
 
 
 def _fields(line: str, delimiter: str) -> list[str]:
+    if delimiter == "  ":
+        return [c for c in re.split(r"\s{2,}|\t", line.strip()) if c] if "  " in line.strip() else []
+    if delimiter == "&":
+        body = _TEX_END.sub("", line)
+        for _ in range(3):                       # nested wraps: \textbf{\emph{3}}
+            body = _TEX_WRAP.sub(r"\1", body)
+        return [c.strip().strip("$").strip() for c in body.split("&")]
     row = next(csv.reader([line], delimiter=delimiter), [])
     if delimiter == "|":       # a bar-framed row: | a | b |
         row = row[1:] if row and not row[0].strip() else row
@@ -74,6 +95,13 @@ def delimited_blocks(lines: list[str]) -> list[tuple[int, int, list[list[str]]]]
     Each line is split once per delimiter and each run's columns are summarised once: trying
     every line of a long run that is no table (20 000 lines holding one tab) as its first line,
     and splitting the rest again each time, cost the square of the run."""
+    ruled = [k for k, ln in enumerate(lines) if (t := ln.strip()) and _RULE_LINE.fullmatch(t)]
+    if ruled:
+        # rules between rows are dropped, and the blocks mapped back to the lines as given
+        keep_set = set(ruled)
+        keep = [k for k in range(len(lines)) if k not in keep_set]
+        inner = delimited_blocks([lines[k] for k in keep])
+        return [(keep[a], keep[b - 1] + 1, rows) for a, b, rows in inner]
     split = {d: [_fields(ln, d) if d in ln else [] for ln in lines] for d in _DELIMITERS}
     ends = {d: _run_ends(rows) for d, rows in split.items()}
     columns: dict[tuple[str, int], list[tuple[int, int]]] = {}
