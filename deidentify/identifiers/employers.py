@@ -85,6 +85,20 @@ _WORK_RX = re.compile(_WORK)
 _NOT_AFTER = re.compile(r"(?:发票|规格|格式|口径|洲|区|站|路|线|医院|门诊|计划|管理)")
 _WINDOW = 8
 
+# (D1, round 5) An employer nobody lists, named with no word of employment before it: a firm's
+# name (two to four characters) and the kind of firm its name ends in (宏昌機械, 順發塑膠工業,
+# 協興五金行), with a word about work within the window (案夫宏昌機械司機, 長子 金鼎科技 工程師,
+# son works 永興紙業).  The kind alone (機械, 塑膠工廠) stays: _named asks for more than generic words.
+_FIRM_KIND = sorted({to_simplified(w) for w in """
+股份有限公司 有限公司 企業社 公司 企業 工業 實業 機械 精密 鋼鐵 紙業 塑膠 紡織 科技 電子 電機 化工 貨運 物流 保全 營造 建設
+食品 五金行 商行 貿易 汽車 工程行 水電行 鐵工廠 工廠 製造
+""".split()}, key=len, reverse=True)
+_FIRM = re.compile(r"(?P<e>[\u4e00-\u9fff]{2,8}?(?:" + "|".join(map(re.escape, _FIRM_KIND)) + r")+)(?![\u4e00-\u9fff]{0,1}(?:区|路|街|站|医院|门诊))")
+_FUNCTION = re.compile(r"[做在是的了当到去为从跟与及也都很会要有没不帮用作住说]")
+# what may stand right before a firm's name (so 案夫|宏昌機械 takes 宏昌, not 夫宏昌)
+_BEFORE_FIRM = re.compile(r"(?:案夫|案妻|案子|案女|长子|次子|三子|长女|次女|儿子|女儿|先生|太太|丈夫|妻子|老公|老婆|女婿|媳妇|父亲|母亲"
+                          r"|[夫妻子女父母兄弟姊妹])$")
+
 
 def _known_spans(text: str) -> list[tuple[int, int]]:
     """Known employers with a word about work within ``_WINDOW`` characters (either side, not
@@ -107,6 +121,36 @@ def _known_spans(text: str) -> list[tuple[int, int]]:
     return out
 
 
+def _firm_spans(text: str) -> list[tuple[int, int]]:
+    """Firms named by their kind of business with a word about work near (see _FIRM)."""
+    simplified = to_simplified(text)
+    out = []
+    for m in _FIRM.finditer(simplified):
+        a, b = m.span("e")
+        # the shortest head of two or more characters that a kin word or a non-Han character
+        # opens, holding no function character (妻子做機械工作 names no firm)
+        kind = next(k for k in _FIRM_KIND if m.group("e").endswith(k))
+        head = None
+        for x in range(b - len(kind) - 2, a - 1, -1):
+            if _FUNCTION.search(simplified[x:b - len(kind)]):
+                break
+            if x == 0 or not "\u4e00" <= simplified[x - 1] <= "\u9fff" or _BEFORE_FIRM.search(simplified[max(0, x - 2):x]):
+                head = x
+                break
+        if head is None or not _named(text[head:b]):
+            continue
+        lo, hi = max(0, head - _WINDOW), min(len(simplified), b + _WINDOW)
+        while lo > 0 and simplified[lo - 1].isascii() and simplified[lo - 1].isalpha():
+            lo -= 1
+        while hi < len(simplified) and simplified[hi].isascii() and simplified[hi].isalpha():
+            hi += 1
+        before = re.split(r"[。；;!！?？\n]", simplified[lo:head])[-1]
+        after = re.split(r"[。；;!！?？\n]", simplified[b:hi])[0]
+        if _WORK_RX.search(before) or _WORK_RX.search(after):
+            out.append((head, b))
+    return out
+
+
 def _named(span: str) -> bool:
     """Something in the span is not a generic word for a workplace."""
     rest = _GENERIC_RX.sub("", span)
@@ -118,7 +162,7 @@ def employer_spans(text: str) -> list[tuple[int, int]]:
     overlapping."""
     if not text or not (_GATE.search(text) or _WORK_RX.search(text)):
         return []
-    spans: list[tuple[int, int]] = _known_spans(text)
+    spans: list[tuple[int, int]] = _known_spans(text) + _firm_spans(text)
     for rx in _ZH_PATTERNS:
         for m in rx.finditer(text):
             e = m.group("e")

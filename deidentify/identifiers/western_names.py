@@ -220,7 +220,9 @@ _FUNCTION_WORDS = frozenset("""has had have is was were be been being me my mine
 us our you your it its an a as am are do does did can could would should shall might must this that these those there
 here who whom whose which what when where why how all any some each both more most other such only own same so than
 too very just also now then again once today tonight yesterday tomorrow hi ha oh ah up down out off over under into
-onto upon since till until went got get gets going come came seen saw see says said told tell""".split())
+onto upon since till until went got get gets going come came seen saw see says said told tell
+works worked working lives lived living visits visited calls called stays stayed helps helped brings brought takes took
+drives drove cares cared wants wanted""".split())       # (what a relative does: son works …, round 5)
 
 
 def ordinary_word(w: str) -> bool:

@@ -17,7 +17,7 @@ import re
 from itertools import groupby
 
 from deidentify.identifiers import (address, aliases, areas, beds, device_numbers, address_en, dates, labelled, name_context,
-                                    number_shapes, record_numbers, role_names,
+                                    layout_names, number_shapes, record_numbers, role_names,
                                     nicknames, split_names,
                                     romanised_names, schools, structured, taiwan_id,
                                     western_names)
@@ -173,13 +173,16 @@ def chinese_name_spans(simp: str, original: str) -> list[tuple[int, int, float]]
 def context_name_spans(simp: str, original: str) -> list[tuple[int, int, float]]:
     """Names by context whatever the surname, lists, titles, dotted names, names after a role
     word (ZH_PERSON_CONTEXT)."""
+    # (D1, round 5) names a note's layout marks: chat speakers, ISBAR's I, a line's name before
+    # an age, 接班 X, X さん, a Latin name before its people, POJ names (Latin ones too)
+    laid_out = [(a, b, 0.85) for a, b in layout_names.find(simp)]
     if not HAN.search(simp):
-        return []       # (every context name is Han; the tables load jieba)
+        return laid_out       # (every other context name is Han; the tables load jieba)
     # after a role word, a name even when its characters open a word (保全高雄偉: role_names)
     return [h for h in name_context.find(simp) if not name_context.starts_a_word(simp, h[0], h[1])] \
         + [(a, b, 0.85) for a, b in role_names.find(simp)] \
         + [(a, b, 0.85) for a, b in split_names.find(simp, original)] \
-        + [(a, b, 0.85) for a, b in nicknames.find(simp)]     # 王 小 明 (split_names), 阿財陪同就醫 (nicknames)
+        + [(a, b, 0.85) for a, b in nicknames.find(simp)] + laid_out     # 王 小 明 (split_names), 阿財陪同就醫 (nicknames)
 
 
 # Gates: a cheap test that a text holds what every finding of a finder needs; a text failing it

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from itertools import accumulate
 from typing import Iterable, Sequence
 
-from deidentify.identifiers import (address, areas, beds, device_numbers, number_shapes, address_en, dates, labelled, name_context, schools, structured,
+from deidentify.identifiers import (address, areas, beds, device_numbers, layout_names, number_shapes, address_en, dates, labelled, name_context, schools, structured,
                                     nicknames, role_names, romanised_names, split_names,
                                     taiwan_id, western_names)
 from deidentify.identifiers import phone as tw_phone
@@ -90,6 +90,7 @@ _PREFILTERS = [re.compile(p, re.IGNORECASE) for p in (
     "(?-i:" + beds.GATE.pattern + ")",                            # beds without a label
     *("(?-i:" + g + ")" for g in device_numbers.GATES),           # bare exam numbers, MACs, serials
     *("(?-i:" + g + ")" for g in number_shapes.GATES),            # numbers told in parts, spaced, with ports
+    *("(?-i:" + g + ")" for g in layout_names.GATES),             # names a note's layout marks (chat, ISBAR)
     "(?-i:" + address_en.ANCHOR.pattern + ")",                    # addresses in English
     "(?-i:" + address_en.CAPS_ANCHOR.pattern + ")",               # ... printed in capitals
     "(?-i:" + address_en.LOWER_ANCHOR.pattern + ")",              # ... typed in lower case
@@ -462,7 +463,9 @@ def _with_employers(text: str, hits: list[IdentifierHit], spans: list[tuple[int,
     out = list(hits)
     for a, b in spans:
         inside = [h for h in out if h.start < b and a < h.end]
-        if any(h.kind == "NAME" and a <= h.start and h.end <= b and (h.start, h.end) != (a, b) for h in inside):
+        # (a name read inside a firm's name, <NAME>精密 of 振益精密, is the firm: round 5)
+        if any(h.kind == "NAME" and a <= h.start and h.end <= b and (h.start, h.end) != (a, b)
+               and text[h.end:h.end + 1] in ("記", "记") for h in inside):
             continue        # a shop named after its owner (陳記牛肉麵): the name finder's mask stands
         # (a name read over the whole employer, 先生是|台積電|工程師, is the employer)
         a = min([a, *(h.start for h in inside)])

@@ -1,0 +1,79 @@
+"""Names that a note's layout marks rather than a context word (D1, round 5).
+
+- The speaker of a chat line pasted into a note ([LINE] 岳美雲: …, 10:32 Wati: …), Han or Latin;
+  a role (社工, 個管師, Nurse) speaking is no name.
+- The I field of an ISBAR hand-over (ISBAR I 萬國平 …, I:萬國平 S:fall).
+- A name opening a triage line before an age (車怡萱 98M chest pain, 曹麗娟 92歲).
+- A name after a hand-over word or a relation in Japanese or Taiwanese (接班 岳美雲, 主護 X, 長男 X,
+  hāu-senn X), after a one-character relation in a list (家屬 X 子伍佩玲 女尤美惠), and before a
+  Japanese honorific (阿嬤黃花子さん, 王美代子様).
+- A Latin name before its people in brackets (Kolas Yotaka (泰雅族)) and a Taiwanese (POJ) or
+  Hakka name: a Hokkien surname and a hyphenated given name (Lîm Kim-chúi, Tiunn Siok-hun; the
+  diacritics are gone after normalisation).
+A Han name must open with a listed surname and not be a dictionary word; a Latin one must not
+be an English word.  Runs on normalised text (half-width, Simplified; same offsets).
+"""
+from __future__ import annotations
+
+import re
+
+_HAN = r"[\u4e00-\u9fff]"
+CHAT = re.compile(r"(?:^|[\n\x00])[ \t]*(?:\[[^\]\n]{1,12}\][ \t]*|[0-9]{1,2}:[0-9]{2}(?::[0-9]{2})?[ \t]+)"
+                  r"(?P<n>" + _HAN + r"{2,4}|[A-Z][a-z]{1,15}(?:[ \t][A-Z][a-z]{1,15}){0,2})[ \t]*[:：]")
+ISBAR_I = re.compile(r"(?:^|[\n\x00]|(?i:isbar)[ \t]+)[ \t]*I[ \t]*[:：]?[ \t]*(?P<n>" + _HAN + r"{2,4})(?=[ \t,，]|$)")
+LINE_AGE = re.compile(r"(?:^|[\n\x00])[ \t]*(?P<n>" + _HAN + r"{2,4})[ \t]+[0-9]{1,3}(?:岁|y|F|M|[ \t]*yo)(?![a-z])")
+AFTER_WORD = re.compile(r"(?:接班|交班|主护|长男|长女|次男|次女|(?i:hau-senn|ha?u-sinn|cha-bo-kiann|sun-a))[ \t:：]*"
+                        r"(?P<n>" + _HAN + r"{2,4})(?=[ \t,，。;；、]|$)")
+KIN_CHAR = re.compile(r"(?<=[ \t、，,])[子女妻夫](?P<n>" + _HAN + r"{3})(?=[ \t、，,。;；]|$)")
+JP_HONORIFIC = re.compile(r"(?P<r>" + _HAN + r"{2,6})(?:さん|様|ちゃん|くん)")
+PEOPLE = re.compile(r"(?P<n>[A-Z][a-z]{1,15}(?:[ \t][A-Z][a-z]{1,15}){0,2})[ \t]*[(（]" + _HAN + r"{1,4}族[)）]")
+_POJ_SURNAMES = "Tan|Lim|Ong|Ng|Tiunn|Tiu|Chiu|Li|Ko|Tsua|Tshua|Ang|Ui|Lau|Ti|Tsan|Khu|Kang|Phoann|Ngo|Tsiu|Iunn|Lu"
+POJ = re.compile(r"(?<![A-Za-z])(?P<n>(?:" + _POJ_SURNAMES + r")[ \t][A-Z][a-z]{0,6}-[a-z]{1,6})(?![A-Za-z\-])")
+_ROLES = re.compile(r"社工|个管|护理|医师|医生|药师|家属|病人|个案|案主|照专|居督|居服|治疗师|营养师|系统|通知|主治|住院|值班"
+                    r"|(?i:^(?:nurse|doctor|dr|social|system|admin|case|pt|patient|family)$)")
+# what every match holds (the scrubber's prefilter)
+GATES = (r"\][ \t]*[^\s\]]{1,16}[ \t]*[:：]", r"[0-9]:[0-9]{2}[ \t]+[A-Za-z\u4e00-\u9fff]", r"(?i:isbar)|(?<![A-Za-z])I[ \t]*[:：]",
+         _HAN + r"{2,4}[ \t]+[0-9]{1,3}(?:岁|y|F|M)", r"接班|交班|主护|长男|长女|次男|次女|(?i:-s[ie]nn|-kiann|sun-a)",
+         r"[ \t、，,][子女妻夫]" + _HAN + r"{3}", r"さん|様|ちゃん|くん", r"族[)）]", r"[ \t][A-Z][a-z]{0,6}-[a-z]")
+GATE = re.compile("|".join(GATES))
+
+
+# surnames the general list leaves out because their character opens common words (曹, 岳, 萬, 車
+# ...): where the layout already marks a name, they are taken too
+_MORE_SURNAMES = frozenset("曹岳万车史花宫戚计伏成谈宗苗凤麻危单虞柏阎全郁樊云应仇冉储邹凃粘辜舒窦华齐")
+
+
+def _han_name(w: str) -> bool:
+    from deidentify.identifiers.chinese_names import _SURNAMES_S
+    from deidentify.identifiers.name_runs import is_word
+
+    return ((w[:1] in _SURNAMES_S or w[:1] in _MORE_SURNAMES or w[:2] in _SURNAMES_S) and not is_word(w)
+            and not _ROLES.search(w))
+
+
+def _latin_name(w: str) -> bool:
+    from deidentify.identifiers.western_names import ordinary_word
+
+    return not _ROLES.search(w) and not all(ordinary_word(t) for t in w.split())
+
+
+def find(simplified: str) -> list[tuple[int, int]]:
+    """(start, end) of names marked by the note's layout."""
+    if not GATE.search(simplified):
+        return []
+    out = []
+    for m in CHAT.finditer(simplified):
+        w = m.group("n")
+        if (_han_name(w) if "\u4e00" <= w[0] <= "\u9fff" else _latin_name(w)):
+            out.append(m.span("n"))
+    for rx in (ISBAR_I, LINE_AGE, AFTER_WORD, KIN_CHAR):
+        out += [m.span("n") for m in rx.finditer(simplified) if _han_name(m.group("n"))]
+    for m in JP_HONORIFIC.finditer(simplified):
+        # the longest tail of the run that opens with a surname (阿嬤|黃花子さん)
+        run, end = m.group("r"), m.end("r")
+        k = next((k for k in (4, 3, 2) if k <= len(run) and _han_name(run[-k:])), None)
+        if k:
+            out.append((end - k, end))
+    out += [m.span("n") for m in PEOPLE.finditer(simplified) if _latin_name(m.group("n"))]
+    out += [m.span("n") for m in POJ.finditer(simplified)]
+    return out
