@@ -18,7 +18,7 @@ from pydicom.errors import InvalidDicomError
 from pydicom.sequence import Sequence
 from pydicom.uid import PYDICOM_IMPLEMENTATION_UID, UID_dictionary, ExplicitVRLittleEndian
 
-from deidentify.dicom import burned_in, cine, pixels, text_values
+from deidentify.dicom import asian_names, burned_in, cine, pixels, text_values
 from deidentify.dicom.profile import LABELS, TECHNICAL, action_for
 from deidentify.dicom.sweep import (BINARY_VRS, NUMERIC_VRS, age_over_band, decoded_binary, dummy_value,
                                     encoded_readings, identity_strings, numeric_bytes, other_readings,
@@ -218,6 +218,8 @@ class _Cleaner:
             self.header = ScrubOptions.for_dicom_headers()
         # the load's policy decides (data.dicom_header_name_min_score), not the process's
         hit_of = dict(zip(unique, text_values.flagged(unique, self.header)))
+        # romanised East and Southeast Asian names the scrubber's score does not know (round 4)
+        hit_of = {t: hit or asian_names.names_in(t) for t, hit in hit_of.items()}
         for (ds, tag, name, text) in self.suspects:
             hit = hit_of[text]
             if hit and tag in ds:

@@ -12,6 +12,8 @@ attributes stay removed unless a deployment lists them) are instead kept after:
    header's study dates are removed, so the report's must not tell them);
 3. institutions (``… Hospital``, ``…醫院``/``診所``) → ``<INSTITUTION>`` (the header's
    InstitutionName is removed by the profile);
+4. romanised East and Southeast Asian names the scrubber's score does not know → ``<NAME>``
+   (``asian_names``: "Tanaka Hanako", "Nguyen Van An", round 4);
 
 and then the header sweep still removes the element if the patient's own strings remain.
 Default deny: if the scrubber raises, every such element is removed.
@@ -28,6 +30,7 @@ import re
 
 from pydicom.dataset import Dataset
 
+from deidentify.dicom.asian_names import mask_names
 from deidentify.identifiers.dates import DATE
 from deidentify.identifiers.normalise import to_halfwidth
 
@@ -101,7 +104,7 @@ def scrub_in_place(found: list[tuple[Dataset, int]], mask_dates: bool) -> tuple[
         v = item[tag].value
         values.append("\n".join(str(x) for x in v) if isinstance(v, (list, tuple)) else str(v or ""))
     try:
-        cleaned = [mask_dates_and_institutions(t, mask_dates) for t in scrub_values(values)]
+        cleaned = [mask_names(mask_dates_and_institutions(t, mask_dates)) for t in scrub_values(values)]
         if len(cleaned) != len(values):
             raise ValueError("the scrubber returned a different number of texts")
     except Exception:  # noqa: BLE001 - default deny: no scrubber, no text

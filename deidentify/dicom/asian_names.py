@@ -1,0 +1,182 @@
+"""Romanised East and Southeast Asian person names in the short text values a DICOM object keeps
+(D1, round 4): Manufacturer, model and coil names, kernels, code strings, code meanings, segment
+labels … are read by the project's free-text scrubber, whose name score does not know most
+romanised Chinese, Japanese, Korean, Vietnamese and Indonesian names ("YAMADA^TARO",
+"KIM MIN-JUN", "Budi Santoso", "Dr.Lin" left the header in round 4).  This wrapper lives here,
+not in deidentify/text: a device's value is not a clinical note, and a rule that would mask half
+of a note's words is right for a field that names a machine.
+
+A value is flagged when it holds (case ignored; tokens split at spaces, ^ = , . / _ ( ) and digits):
+
+- a *distinctive* surname or given name (``_STRONG``): one no device, code or English word
+  spells (Tanaka, Nguyen, Santoso, Hanako, Chih-Hao …), unless inside a vendor's own name
+  (``_VENDOR_PHRASES``: Fukuda Denshi, Shimadzu …);
+- a *common* surname (Lee, Kim, Lin, Ho, Le …) next to a given name or a Chinese, Korean or
+  Vietnamese syllable ("Lee Seo-yeon", "Ho Van Nam"), after a title ("Dr.Lin", "by Wu"), as a
+  possessive ("Chen's tumour", eponyms such as Hashimoto's thyroiditis excepted), or alone as
+  the whole value ("LIN": the other half of a name split across two elements);
+- two hyphen-joined Chinese or Korean syllables (a given name: "Min-Jun", "Ya-Ting").
+
+Wrong guesses cost a device's label (removed, never altered); a name missed costs a person.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Surnames a device's or a code's value does not spell (≥ 4 letters, no English word).
+_STRONG_SURNAMES = """
+zhang zhao zhou huang xiao liang zheng xie tang feng deng cao peng zeng tian dong yuan jiang
+cheng qian shen yao ding wang chen yang guo luo gao liu zhu
+chang tsai hsu hsieh kuo hung chiu tseng liao chou chuang chiang hsiao chien chung tung shih
+cheung leung tsang chow kwok chau yuen kwan tsui
+sato suzuki takahashi tanaka watanabe yamamoto nakamura kobayashi kato yoshida yamada sasaki
+yamaguchi matsumoto inoue kimura hayashi shimizu yamazaki ikeda hashimoto yamashita ishikawa
+nakajima maeda fujita ogawa goto okada hasegawa murakami kondo ishii saito sakamoto aoki
+fujii nishimura fukuda miura fujiwara okamoto matsuda nakagawa nakano harada tamura takeuchi
+kaneko wada nakayama ishida ueda morita shibata sakai kudo yokoyama miyazaki miyamoto uchida
+takagi ando taniguchi ohno maruyama imai takada fujimoto takeda murata ueno sugiyama masuda
+sugawara hirano otsuka koyama chiba kubo matsui iwasaki sakurai kinoshita noguchi matsuo nomura
+kikuchi sano onishi sugimoto arai hamada ichikawa furukawa mizuno komatsu shimada igarashi
+kojima itoh
+choi jung jeong yoon kwon hwang jeon baek paik byun chae seong ryu
+nguyen tran pham hoang huynh phan dang duong truong trinh luong quach kieu
+santoso wijaya setiawan susanto gunawan hidayat kurniawan saputra pratama lestari rahayu
+wulandari handayani purnomo nugroho hartono sutrisno siregar nasution harahap simanjuntak
+suharto sulistyo prasetyo hermawan sudirman
+""".split()
+# Given names of the same kind (no device word among them).
+_STRONG_GIVEN = """
+xiaoming jiahao zihan yuxuan haoran junjie xinyi yiting yuting jiaxin zhiwei
+taro jiro ichiro hanako kenji hiroshi takeshi akira kazuki yuto sota haruto yuna hina misaki
+yoko keiko tomoko naoko makoto satoshi daisuke shota yusuke kenta takumi hiroki yuki sakura
+haruka ayaka yumi mayumi kumiko noriko hiroko akiko michiko masako junko kazuko
+minjun seojun jihoon jiwoo seoyeon jiyeon minseo soyeon hyunwoo dohyun eunji jieun sooyoung
+budi siti dewi agus ahmad muhammad putri rina wahyu hendra yuni fitri ratna bambang joko slamet
+indah rahmat dian
+""".split()
+# Common surnames that also spell words or codes: flagged only beside a name, a title or alone.
+_COMMON_SURNAMES = set("""
+li lin wu ma he yu lu su du ye fu pan wei han tan lo ho ng lee kim park cho jo yun jang lim im
+oh seo shin sin ahn an song hong yoo ko go moon mun son bae heo huh nam noh roh ha kwak sung cha
+joo woo min na jin chun um eom won rhee yi le vu vo bui do ngo ly dinh lam mai ta thai dao
+chan wong lau yip tam lai lam siu choi hui man law sze kang chu chen wang ito ota ono abe mori
+hara arai sun hu xu endo
+""".split()) | set(_STRONG_SURNAMES)
+# Romanised syllables a Chinese, Korean or Vietnamese given name is written in.
+_SYLLABLES = set("""
+an ai ao ba bai ban bang bao bei ben bin bing bo chao chen cheng chi chih chia chieh chien
+ching chiu chong chu chuan chun chung da dai dan dao de di dong du duan fa fan fang fei fen feng
+fu gang gao ge guang gui guo hai han hang hao he hei heng hong hou hsi hsia hsiang hsiao hsin
+hsing hsiu hsiung hsu hsuan hsueh hua huai huan huang hui hung hwa i jia jian jiang jiao jie jin
+jing jiu ju juan jun kai kang ke kuan kuang kun kuo lan lang lei li lian liang lien lin ling liu
+long lu lun luo mei meng mi miao min ming mu na nan ning pei peng ping qi qian qiang qiao qin
+qing qiu quan rong ru rui shan shao sheng shi shih shu shuang shun si song su sui tai tao ting
+tong tsai tsung tsun tzu wan wei wen wu xi xia xian xiang xiao xin xing xiu xu xuan xue ya yan
+yang yao ye yi yin ying yong you yu yuan yue yun ze zhen zheng zhi zhong zhu zi zong
+bin bo chan chang cheol chul dae do eun gyu hee ho hoon hye hyun hyuk ja jae ji jong joo ju jun
+kyung mi min na ra sang seo seok seon seong shin sik so soo suk sun sung won woo yeon yeong yong
+young yun hwan hyo seung tae
+van thi duc minh thanh ngoc huu quoc anh tuan hung nam lan linh trang phuong thu ha hai hoa hieu
+khanh long mai nga nhung quang son tam thao thuy trung tu vinh vy
+""".split())
+_TITLES = {"dr", "prof", "mr", "mrs", "ms", "miss", "mdm", "madam", "nurse", "sister", "doctor"}
+# Who did something: only before a surname that is no common word ("by an operator" is English).
+_AGENTS = {"by", "op", "operator", "tech", "technologist", "radiographer", "radiologist", "physician",
+           "reader", "reviewer", "signed", "approved", "attn", "per", "resident", "fellow", "rn"}
+_VIET_MIDDLE = {"van", "thi", "duc", "huu", "ngoc", "quoc", "minh", "thanh", "xuan"}
+_EPONYMS = {"hashimoto", "takayasu", "kikuchi", "kimura", "kawasaki", "ota", "ito", "moyamoya"}
+# Common surnames that are plainly words or codes too: never flagged alone or after "by".
+_WORDS = {"long", "song", "man", "law", "pan", "fan", "tan", "min", "park", "mai", "do", "he", "an", "ha",
+          "na", "um", "ta", "go", "ko", "oh", "im", "le", "lo", "ho", "ma", "su", "du", "ye", "fu", "li",
+          "lu", "yu", "sin", "son", "nam", "won", "woo", "jin", "cha", "ng", "ly", "vo", "vu", "bui", "chan",
+          "sun", "hu", "xu", "yi", "moon", "hong"}
+# A vendor's own name may hold a surname: its words are not read.
+_VENDOR_PHRASES = re.compile(r"(?<![a-z])(?:" + "|".join(re.escape(p) for p in (
+    "fukuda denshi", "j. morita", "morita mfg", "yoshida dental", "hitachi aloka", "ge yokogawa",
+    "nihon kohden", "konica minolta", "united imaging", "shimadzu", "samsung medison")) + r")(?![a-z])")
+_TOKEN = re.compile(r"[a-z][a-z'\u2019-]*")
+
+
+def _fold(c: str) -> str:
+    """One letter without its marks, same length ("Nguyễn Văn" is read as "nguyen van")."""
+    if c in "đð":
+        return "d"
+    if c.isascii() or not c.isalpha():
+        return c
+    base = unicodedata.normalize("NFKD", c)[0]
+    return base if base.isascii() else c
+
+
+def _tokens(text: str) -> list[tuple[str, int, int]]:
+    """(lower-cased token, start, end); a possessive keeps its mark ("chen's"); tokens split
+    at anything but letters, hyphens and apostrophes (digits, ^ = _ . and spaces)."""
+    low = "".join(_fold(c) for c in text.lower().replace("\u2019", "'"))
+    vendor = [m.span() for m in _VENDOR_PHRASES.finditer(low)]
+    out = []
+    for m in _TOKEN.finditer(low):
+        if any(a <= m.start() < b for a, b in vendor):
+            continue
+        tok = m.group().strip("-")
+        if not tok.endswith("'s"):
+            tok = tok.strip("'")
+        if tok:
+            out.append((tok, m.start(), m.end()))
+    return out
+
+
+def _given(token: str) -> bool:
+    """A given name: a listed one, or two syllables joined by a hyphen ("min-jun", "chih-hao")."""
+    if token in _STRONG_GIVEN:
+        return True
+    parts = token.split("-")
+    return len(parts) == 2 and all(p in _SYLLABLES for p in parts)
+
+
+def name_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each romanised East or Southeast Asian person-name token in ``text``
+    (module docstring); [] when none."""
+    toks = _tokens(str(text))
+    words = [t for t, _, _ in toks]
+    hits: set[int] = set()
+    for i, tok in enumerate(words):
+        possessive = tok.endswith("'s")
+        base = tok[:-2] if possessive else tok
+        before = words[i - 1] if i else ""
+        after = words[i + 1] if i + 1 < len(words) else ""
+        if base in _STRONG_SURNAMES or _given(base):
+            if not (possessive and base in _EPONYMS):
+                hits.add(i)
+            continue
+        if base not in _COMMON_SURNAMES:
+            continue
+        word = base in _WORDS
+        if ((possessive and not word and base not in _EPONYMS)        # "Lee's scan"
+                or before in _TITLES or (before in _AGENTS and not word)   # "Dr.Lin", "by Wu"
+                or after in _VIET_MIDDLE                                # "Le Van Tam"
+                or _given(after) or _given(before)                      # "Lee Seo-yeon"
+                or (not word and (after in _SYLLABLES or before in _SYLLABLES)
+                    and after not in _WORDS and before not in _WORDS)   # "Lin Mei", "Mei Lin"
+                or (len(words) == 1 and not word)):                     # "LIN": half of a split name
+            hits.add(i)
+    for _ in range(2):   # the given and middle names beside a surname go with it ("Nguyen Van An")
+        hits |= {j for i in hits for j in (i - 1, i + 1) if 0 <= j < len(words) and j not in hits
+                 and (words[j] in _SYLLABLES or _given(words[j]) or words[j] in _VIET_MIDDLE)}
+    return [(toks[i][1], toks[i][2]) for i in sorted(hits)]
+
+
+def names_in(text: str) -> bool:
+    """Does ``text`` hold a romanised East or Southeast Asian person name?"""
+    return bool(name_spans(text))
+
+
+def mask_names(text: str, mask: str = "<NAME>") -> str:
+    """``text`` with each name token found replaced by ``mask`` (free text kept: SR TextValue)."""
+    out, last = [], 0
+    for a, b in name_spans(text):
+        out += [text[last:a], mask]
+        last = b
+    return "".join(out + [text[last:]])
+
+
+__all__ = ["mask_names", "name_spans", "names_in"]
