@@ -32,7 +32,9 @@ PARTS = {
     # (the direction may touch the road word: Zhongshan S.Rd.)
     "road": _ROAD,
     # a house number written Western style, bare before its road (12 Baker Street)
-    "house": r"[0-9]{1,5}(?:-[0-9]{1,3})?[A-Za-z]?(?=[ \t]+" + _ROAD + ")",
+    "house": r"[0-9]{1,5}(?:-[0-9]{1,3})?[A-Za-z]?(?=[ \t]+" + _ROAD + ")"
+             # (round 5) or bare before its alley or lane: 44, Alley 6, Lane 79, …
+             r"|[0-9]{1,5}(?:-[0-9]{1,3})?(?=,?[ \t]+(?i:alley|aly\.?|lane|ln\.?)[ \t]*[0-9])",
     "district": _NAME + r"[ \t]+(?:Dist\.?|District|Township|Twp\.?|Village|Vil\.?|Li)(?![A-Za-z])",
     "city": r"(?:" + "|".join(_CITIES) + r")(?:[ \t]+(?:City|County))?(?![a-z])|" + _NAME
             + r"[ \t]+(?:City|County)(?![A-Za-z])",
@@ -85,8 +87,14 @@ def find(normalised: str) -> list[tuple[int, int]]:
         found = sorted(set(found) | set(_find(titled)))
     if LOWER_ANCHOR.search(normalised):
         titled = _LOWER_WORD.sub(lambda m: m.group().capitalize(), normalised)
-        found = sorted(set(found) | set(_find(titled)))
+        # (round 5) an order's route and dose words are no street name: 1 amp iv st
+        found = sorted(set(found) | {(a, b) for a, b in _find(titled)
+                                     if not _DOSING.intersection(_LOWER_WORD.findall(normalised[a:b].lower())[:-1])})
     return found
+
+
+_DOSING = frozenset("amp amps iv im sc sq po pr st stat prn qd bid tid qid qn hs ac pc tab tabs cap caps vial mg ml "
+                    "drip push ivp ivd inj".split())
 
 
 def _find(normalised: str) -> list[tuple[int, int]]:

@@ -17,7 +17,7 @@ import re
 from itertools import groupby
 
 from deidentify.identifiers import (address, aliases, areas, beds, device_numbers, address_en, dates, labelled, name_context,
-                                    layout_names, number_shapes, record_numbers, role_names,
+                                    layout_names, number_shapes, record_numbers, role_names, short_places,
                                     nicknames, split_names,
                                     romanised_names, schools, structured, taiwan_id,
                                     western_names)
@@ -208,7 +208,8 @@ def address_spans(simp: str, original: str) -> list[tuple[int, int]]:
     # address.find keeps a candidate only when it holds a numbered part or a city
     zh = address.find(simp) if address._NUMBERED.search(simp) or address._HAS_CITY.search(simp) else []
     return (zh + address.find_residence_roads(simp) + areas.find(simp) + address_en.find(simp) + schools.find(simp)
-            + schools.find_short_universities(simp))
+            + schools.find_short_universities(simp)
+            + short_places.find(simp))       # (北市大安區, 住北投, 家住龍山寺旁邊: round 5)
 
 
 def dob_spans(simp: str, original: str) -> list[tuple[int, int]]:

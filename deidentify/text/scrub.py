@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from itertools import accumulate
 from typing import Iterable, Sequence
 
-from deidentify.identifiers import (address, areas, beds, device_numbers, layout_names, number_shapes, address_en, dates, labelled, name_context, schools, structured,
+from deidentify.identifiers import (address, areas, beds, device_numbers, layout_names, number_shapes, short_places, address_en, dates, labelled, name_context, schools, structured,
                                     nicknames, role_names, romanised_names, split_names,
                                     taiwan_id, western_names)
 from deidentify.identifiers import phone as tw_phone
@@ -91,6 +91,8 @@ _PREFILTERS = [re.compile(p, re.IGNORECASE) for p in (
     *("(?-i:" + g + ")" for g in device_numbers.GATES),           # bare exam numbers, MACs, serials
     *("(?-i:" + g + ")" for g in number_shapes.GATES),            # numbers told in parts, spaced, with ports
     *("(?-i:" + g + ")" for g in layout_names.GATES),             # names a note's layout marks (chat, ISBAR)
+    short_places.GATE.pattern, r"(?i:near|next[ \t]+to)[ \t]+[\u4e00-\u9fff]",  # short districts, landmarks
+    r"(?:住|家[住在]|(?i:lives?[ \t]+in|from|tua))[ \t]*(?:" + "|".join(short_places._BARE) + ")",
     "(?-i:" + address_en.ANCHOR.pattern + ")",                    # addresses in English
     "(?-i:" + address_en.CAPS_ANCHOR.pattern + ")",               # ... printed in capitals
     "(?-i:" + address_en.LOWER_ANCHOR.pattern + ")",              # ... typed in lower case
