@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from egress_review.engine import institution_values
 from egress_review.engine.context import Context
 from egress_review.manifest import ManifestFile
 
@@ -24,6 +25,7 @@ def check_file(ctx: Context, spec: ManifestFile) -> None:
     val_rx = [re.compile(p) for p in pol.institution_value_patterns]
     levels = {s.casefold() for s in pol.institution_level_labels}
     types = {s.casefold() for s in pol.institution_type_words}
+    known = list(pol.institution_known_names)
     totals = set(spec.total_labels)
     keys: list[tuple[str, list[str], dict]] = []
     for g in table.group_cols:
@@ -47,10 +49,12 @@ def check_file(ctx: Context, spec: ManifestFile) -> None:
             if not s or s in totals or s.casefold() in levels or _a_type(s, types):
                 continue
             where = table.location(i, name) if "column" in loc else {**loc, "header": s}
-            if _names_institution(s, val_rx):
+            why = institution_values.names_one(s, val_rx, levels, types, known, _a_type)
+            if why:
                 ctx.add(rule=RULE, check=CHECK, severity="block", file=spec.path, location=where,
-                        en=f"The group {s!r} names or codes a single institution.",
-                        zh=f"分組值 {s!r} 指名或代表單一醫事機構。")
+                        en=f"The group {s!r} names, codes or pseudonymises a single institution or "
+                           f"practitioner ({why}).",
+                        zh=f"分組值 {s!r} 指名、以代碼或假名代表單一醫事機構或醫事人員（{why}）。")
             elif header and not _a_kind(s, types):
                 if _code_like(s):
                     # a code or pseudonym under an institution header is one institution, and
@@ -72,10 +76,10 @@ def check_file(ctx: Context, spec: ManifestFile) -> None:
                        "decides whether each is one institution.",
                     zh=f"欄名 {name!r} 表示分組為醫事機構或醫事人員，而 {unplaced[:5]} 不是引擎所知的"
                        "層級或類型：由審查人判斷是否為單一機構。")
-    _named_elsewhere(ctx, spec, table, val_rx, levels, types)
+    _named_elsewhere(ctx, spec, table, val_rx, levels, types, known)
 
 
-def _named_elsewhere(ctx: Context, spec: ManifestFile, table, val_rx, levels, types) -> None:
+def _named_elsewhere(ctx: Context, spec: ManifestFile, table, val_rx, levels, types, known) -> None:
     """One institution named where no grouping column is: a count column per hospital
     (臺大醫院, hospital_H012, n_hospA) without ``column_group``, or a whole table about one
     hospital (its description or file name: 'patients of hospital H012').  Column headers are
@@ -89,7 +93,8 @@ def _named_elsewhere(ctx: Context, spec: ManifestFile, table, val_rx, levels, ty
             s = str(c).strip()
             if s.casefold() in levels or _a_type(s, types):
                 continue
-            if _names_institution(s, val_rx) or _coded_institution(s):
+            if institution_values.names_one(s, val_rx, levels, types, known, _a_type) \
+                    or _coded_institution(s):
                 ctx.add(rule=RULE, check=CHECK, severity="block", file=spec.path,
                         location={"column": c},
                         en=f"The column {s!r} holds the numbers of one institution it names or codes; "

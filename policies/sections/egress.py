@@ -132,6 +132,21 @@ class EgressPolicy(BaseModel):
          r"^\d{10}$"],
         rule="E3", description="Grouping values that name or code an institution (regex; tried "
                                 "on the last 120 characters of each line of a value).")
+    institution_known_names: list[str] = setting(
+        ["台大", "臺大", "北榮", "中榮", "高榮", "榮總", "長庚", "馬偕", "國泰", "新光", "亞東", "萬芳", "北醫",
+         "雙和", "奇美", "成大", "彰基", "中國附醫", "中山附醫", "慈濟", "高醫", "和信", "三總", "三軍總",
+         "耕莘", "恩主公", "童綜合", "光田", "秀傳", "嘉基", "聖馬爾定", "羅東博愛", "門諾",
+         "NTUH", "NTUCH", "TVGH", "VGHTPE", "VGHTC", "VGHKS", "TCVGH", "KSVGH", "CGMH", "MMH", "KMUH",
+         "NCKUH", "CMUH", "CSMUH", "TSGH", "TMUH", "SKMH", "FEMH", "TPECH", "EDAH", "CHIMEI",
+         "Chang Gung", "Mackay Memorial", "Cathay General", "Shin Kong", "Far Eastern Memorial",
+         "Tzu Chi", "Tzu-Chi", "Changhua Christian", "Chi Mei", "E-Da", "Koo Foundation",
+         "Veterans General", "Wan Fang", "Shuang Ho", "Kaohsiung Medical University",
+         "China Medical University", "Chung Shan Medical", "Tri-Service General",
+         "Taipei Medical University", "National Taiwan University Hospital"],
+        rule="E3", description="Short names and initials of institutions (台大, 北榮, 林口長庚, NTUH, CGMH, Chang "
+                               "Gung): a group value or count header holding one names that institution, "
+                               "with no suffix to mark it.  Han names anywhere in the value, Latin ones as "
+                               "whole words in any case.")
     institution_level_labels: list[str] = setting(
         ["醫學中心", "區域醫院", "地區醫院", "基層診所", "診所", "藥局", "西醫診所", "中醫診所",
          "牙醫診所", "medical centre", "medical center", "regional hospital", "district hospital", "clinic",
