@@ -186,14 +186,12 @@ def _content_inside(raw: bytes, name: str, content: Content, fmt: str) -> None:
         return
     if fmt in _TEXT_MARKUP and _looks_like_records(text):
         content.extend(read_delimited(raw, name + ".csv"), {"part": "records"})
-    if fmt in ("markdown", "html") and "\\begin{tabular" in text:
-        # a LaTeX tabular in a Markdown or HTML page is a table, not a sentence of numbers
-        from egress_review.engine.readers.printed import delimited_blocks
+    if fmt in ("markdown", "html"):
+        # a LaTeX tabular, or a table typed into <pre>, in a page is a table, not a sentence
+        from egress_review.engine.readers.printed import page_tables
 
-        for m in re.finditer(r"\\begin\{tabular\*?\}(.*?)\\end\{tabular\*?\}", text, re.S):
-            first = text.count("\n", 0, m.start(1)) + 1
-            for a, _, rows in delimited_blocks(m.group(1).split("\n")):
-                content.add(TableUnit(rows=rows, place={"line": first + a, "part": "tabular"}))
+        for unit in page_tables(text):
+            content.add(unit)
     if fmt not in ("html", "svg", "markdown") and re.search(r"<table[\s>]", text, re.I):
         from egress_review.engine.readers.markup import read_html
 

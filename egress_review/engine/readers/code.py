@@ -49,7 +49,7 @@ def other_languages(text: str, suffix: str) -> list:
 
     units = python_literals(text) if suffix != "py" else []
     units += [u for u in r_literals(text) if isinstance(u, TableUnit)] if suffix != "r" else []
-    for lang in ("r", "sql", "sas"):
+    for lang in ("r", "sql", "sas", "m"):
         if lang != suffix and not (lang == "sas" and suffix in ("do", "ado", "stata")):
             units += data_statements(text, lang)
     return units
@@ -124,6 +124,8 @@ def read(raw: bytes, name: str) -> Content:
         literal = "".join(run)
         # a table pasted into a string or comment (data = """region,n\nr1,3\n…""") is a table
         body = literal.strip("'\"") if run_kind == "string" else literal
+        if run_kind == "string":      # "North\\t3\\nSouth\\t120": the escapes are the delimiters
+            body = body.replace("\\t", "\t")
         for a, _, rows in delimited_blocks(re.split(r"\n|\\n", body)):
             out.add(TableUnit(rows=rows, place={"line": text.count("\n", 0, run_start) + 1 + a, "part": run_kind}))
         words = literal.strip().strip("#/*-%'\"").strip()

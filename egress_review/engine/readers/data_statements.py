@@ -202,6 +202,42 @@ def _named_literal(src: str, j: int, value) -> TableUnit | None:
                   rows, "object" if isinstance(value, dict) else "array")
 
 
+def _matlab_column(arg: str) -> list[str] | None:
+    """A MATLAB column typed in a call: ``[120; 3; 140]`` or ``{'N'; 'S'}`` (None otherwise)."""
+    arg = arg.strip()
+    if len(arg) < 2 or arg[0] + arg[-1] not in ("[]", "{}"):
+        return None
+    cells = [_value(c) for c in re.split(r"[;,\s]+", arg[1:-1].replace("...", " ")) if c.strip()]
+    if arg[0] == "[" and not all(_NUM.match(c) for c in cells):
+        return None
+    return cells
+
+
+def matlab_tables(text: str) -> list:
+    """MATLAB ``table(…, 'VariableNames', {…})`` and ``array2table([…], 'VariableNames', {…})``:
+    columns typed into the call, headed by the names given (the numbers were unnamed brackets)."""
+    units = []
+    for pos, body in _call_bodies(text, r"table|array2table|cell2table"):
+        args = _top_level_args(body)
+        at = next((k for k, a in enumerate(args) if _value(a).lower() == "variablenames"), None)
+        if at is None or at + 1 >= len(args):
+            continue
+        names = [_value(n) for n in re.findall(r"['\"][^'\"]*['\"]", args[at + 1])]
+        data = args[:at]
+        if len(data) == 1 and data[0].strip().startswith("["):       # array2table([…; …])
+            rows = [[c for c in re.split(r"[,\s]+", r.strip()) if c]
+                    for r in data[0].strip()[1:-1].split(";") if r.strip()]
+            if names and rows and all(len(r) == len(names) and all(_NUM.match(c) for c in r)
+                                      for r in rows):
+                units.append(_table(text, pos, names, rows, "table"))
+            continue
+        cols = [_matlab_column(a) for a in data]
+        if names and len(cols) == len(names) and all(c is not None for c in cols) \
+                and len({len(c) for c in cols}) == 1 and cols[0]:
+            units.append(_table(text, pos, names, [list(r) for r in zip(*cols)], "table"))
+    return units
+
+
 def data_statements(text: str, suffix: str) -> list:
     """The data statements of a program in the language its ``suffix`` names."""
     if suffix == "r":
@@ -212,4 +248,6 @@ def data_statements(text: str, suffix: str) -> list:
         return inline_data(text)
     if suffix == "js":
         return js_literals(text)
+    if suffix in ("m", "matlab"):
+        return matlab_tables(text)
     return []

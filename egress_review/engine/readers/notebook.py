@@ -18,7 +18,7 @@ import warnings
 from egress_review.engine.readers.code import read as read_code
 from egress_review.engine.readers.markup import read_html, read_markdown
 from egress_review.engine.readers.model import Content, ImageUnit, OpaqueUnit, TextUnit
-from egress_review.engine.readers.printed import read_printed
+from egress_review.engine.readers.printed import page_tables, read_printed
 from egress_review.engine.readers.structured import walk
 from egress_review.engine.readers.text_decode import text_or_unread
 
@@ -67,10 +67,13 @@ def _data(out: Content, data: dict, place: dict) -> None:
             out.extend(read_html(_as_text(body)), p)
         elif mime == "text/markdown":
             out.extend(read_markdown(_as_text(body)), p)
+            for unit in page_tables(_as_text(body)):
+                out.add(unit.__class__(rows=unit.rows, place={**p, **unit.place}))
         elif mime == "text/plain":
             out.extend(read_printed(_as_text(body)), p)
         elif mime in ("text/latex", "text/x-tex"):
-            out.add(TextUnit(_as_text(body), p))
+            # df.to_latex() shown: its tabular is a table (read_printed reads tabulars)
+            out.extend(read_printed(_as_text(body)), p)
         elif mime in ("application/javascript", "text/javascript"):
             out.add(TextUnit(_as_text(body), p, code=True))
         elif mime == "image/svg+xml":
@@ -105,6 +108,8 @@ def read(raw: bytes, name: str) -> Content:
         kind = cell.get("cell_type")
         if kind == "markdown":
             out.extend(read_markdown(src), {**base, "part": "source"})
+            for unit in page_tables(src):       # a LaTeX tabular, a <pre> table
+                out.add(unit.__class__(rows=unit.rows, place={**base, "part": "source", **unit.place}))
         elif kind == "code":
             if src.strip():       # the code, and its comments and prose strings as words
                 out.extend(read_code(src.encode("utf-8"), "cell.py"), {**base, "part": "source"})

@@ -56,8 +56,9 @@ def _pandas_table(text: str) -> list[list[str]] | None:
 
 
 # "  ": columns aligned by runs of spaces (a table typed into a docstring, a comment or a log);
-# "&": a LaTeX tabular's cells (``North & 3 \\``).  Tried after the others.
-_DELIMITERS = (",", "\t", ";", "|", "  ", "&")
+# "&": a LaTeX tabular's cells (``North & 3 \\``); " ": one space (``North 3`` under a header
+# with no number), tried only when nothing else splits the lines.
+_DELIMITERS = (",", "\t", ";", "|", "  ", "&", " ")
 # A ruling line between rows: ASCII-art frames (+-----+), a Markdown separator (|---|:--:|),
 # LaTeX rules (\hline, \midrule).  It is no row, and it must not end the run it divides.
 # (matched on the stripped line: a leading \s* before another one backs off over a run of
@@ -73,8 +74,11 @@ _NUMBER = re.compile(r"^[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?%?$")
 
 
 def _fields(line: str, delimiter: str) -> list[str]:
-    if delimiter == "  ":
-        return [c for c in re.split(r"\s{2,}|\t", line.strip()) if c] if "  " in line.strip() else []
+    if delimiter == "  ":     # a bar between aligned columns (Stata's tabulate) splits too
+        t = line.strip()
+        return [c for c in re.split(r"\s{2,}|\t|\s*\|\s*", t) if c] if "  " in t else []
+    if delimiter == " ":
+        return line.split()
     if delimiter == "&":
         body = _TEX_END.sub("", line)
         for _ in range(3):                       # nested wraps: \textbf{\emph{3}}
@@ -108,23 +112,66 @@ def delimited_blocks(lines: list[str]) -> list[tuple[int, int, list[list[str]]]]
     out = []
     i = 0
     while i < len(lines):
-        best = None
-        for d in _DELIMITERS:
-            if len(split[d][i]) < 2:
-                continue
-            j = ends[d][i]
-            if j - i >= 3 and (best is None or j > best[1]):
-                best = (d, j)
-        if best is not None:
-            d, j = best
+        # every delimiter whose run from line i is long enough, the longest first; the one
+        # space last and only when nothing else fits (labels hold spaces)
+        runs = sorted(((ends[d][i], -k, d) for k, d in enumerate(_DELIMITERS)
+                       if len(split[d][i]) >= 2 and ends[d][i] - i >= 3), reverse=True)
+        runs.sort(key=lambda r: r[2] == " ")
+        found = None
+        for j, _, d in runs:
+            if d == " " and (found is not None or any(_NUMBER.match(c) for c in split[d][i])):
+                continue          # one space splits a header only when it holds no number
             # a column numeric below line i: no other cell after i, and some cell after i
             cols = columns.get((d, j)) or columns.setdefault((d, j), _column_marks(split[d], i, j))
             if any(last_other <= i < last_filled for last_other, last_filled in cols):
-                out.append((i, j, split[d][i:j]))
-                i = j
-                continue
+                found = (d, j)
+                break
+        if found is not None:
+            d, j = found
+            out.append((i, j, split[d][i:j]))
+            i = j
+            continue
         i += 1
     return out
+
+
+_TABULAR = re.compile(r"\\begin\{(?:tabular[xy*]?|longtable|array)\}(?:\{[^{}]*\})?"
+                      r"((?:\{(?:[^{}]|\{[^{}]*\})*\})?)(.*?)\\end\{(?:tabular[xy*]?|longtable|array)\}",
+                      re.S)
+
+
+def tabular_blocks(text: str) -> list[tuple[int, list[list[str]]]]:
+    """(line, rows) of each LaTeX tabular in ``text``: rows end at ``\\\\`` wherever the
+    lines break (``North & 3 \\\\ South & 120 \\\\`` on one line is two rows), cells at ``&``."""
+    out = []
+    for m in _TABULAR.finditer(text):
+        body = m.group(2)
+        pieces = [" ".join(p.split()) for p in re.split(r"\\\\(?:\s*\[[^\]]*\])?", body)]
+        pieces = [_RULE_TOKENS.sub(" ", p).strip() for p in pieces]
+        pieces = [p for p in pieces if p]
+        for a, _, rows in delimited_blocks(pieces):
+            out.append((text.count("\n", 0, m.start()) + 1 + a, rows))
+    return out
+
+
+def page_tables(text: str) -> list[TableUnit]:
+    """Tables a Markdown or HTML page holds beside its own table syntax: a LaTeX tabular, and
+    a table typed into ``<pre>`` (aligned, ruled or delimited); the page readers took both
+    for sentences of numbers."""
+    import html
+
+    units = [TableUnit(rows=rows, place={"line": line, "part": "tabular"})
+             for line, rows in tabular_blocks(text)]
+    for m in re.finditer(r"<pre\b[^>]*>(.*?)</pre>", text, re.S | re.I):
+        first = text.count("\n", 0, m.start(1)) + 1
+        inner = html.unescape(re.sub(r"<[^>]+>", "", m.group(1)))
+        units += [TableUnit(rows=rows, place={"line": first + a, "part": "pre"})
+                  for a, _, rows in delimited_blocks(inner.split("\n"))]
+    return units
+
+
+_RULE_TOKENS = re.compile(r"\\(?:hline|toprule|midrule|bottomrule|endhead|endfirsthead|endfoot|"
+                          r"cline\{[^}]*\}|cmidrule(?:\([^)]*\))?\{[^}]*\})")
 
 
 def _run_ends(rows: list[list[str]]) -> list[int]:
@@ -161,6 +208,13 @@ def read_printed(text: str, place: dict | None = None) -> Content:
         out.add(TableUnit(rows=rows, place=pre))
         return out
     lines = text.split("\n")
+    if "\\begin{" in text:
+        # a LaTeX tabular read by its rows (one line may hold many), its lines then left out
+        for line, rows in tabular_blocks(text):
+            out.add(TableUnit(rows=rows, place={**pre, "line": pre.get("line", 1) + line - 1}))
+        for m in _TABULAR.finditer(text):
+            a, b = text.count("\n", 0, m.start()), text.count("\n", 0, m.end()) + 1
+            lines[a:b] = [""] * (b - a)
     blocks = delimited_blocks(lines)
     for a, b, rows in blocks:
         out.add(TableUnit(rows=rows, place={**pre, "line": pre.get("line", 1) + a}))

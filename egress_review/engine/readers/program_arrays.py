@@ -8,8 +8,9 @@ literal of the same shape becomes:
 
 - named like a count (``counts``, ``deaths``, ``n_pts``): a table unit whose columns carry the
   name, so the table rules read them as counts (a small one blocks);
-- a grid of two or more rows of whole numbers under another name: a cross-table of counts or
-  program constants - a reviewer decides (``(place, reason)`` doubts);
+- a grid of two or more rows of whole numbers under another name, small ones (under 10) beside
+  large ones: a cross-table of counts or program constants - a reviewer decides (``(place,
+  reason)`` doubts);
 - a plain vector under another name (``breaks = [0 10 20]``) is program code, as in Python.
 """
 from __future__ import annotations
@@ -89,8 +90,10 @@ def _unit(name: str, grid: list[list[float]], text: str, pos: int, units: list,
         units.append(TableUnit(rows=[header] + rows,
                                place={"line": _line(text, pos), "part": "literal",
                                       "literal": "array"}, caption="array"))
-    elif len(grid) >= 2 and len(grid[0]) >= 2 and _looks_like_counts(flat) and max(flat) > 1 \
-            and not _SETTING.search(label):
+    elif len(grid) >= 2 and len(grid[0]) >= 2 and _looks_like_counts(flat) \
+            and max(flat) >= 10 and any(0 < v < 10 for v in flat) and not _SETTING.search(label):
+        # small and large whole numbers mixed: a frequency table's shape (A = [2 1; 1 3], a
+        # program's constants, is not)
         doubts.append(({"line": _line(text, pos), "part": "literal"},
                        f"a {len(grid)}×{len(grid[0])} grid of whole numbers named {label!r} "
                        f"({', '.join(_show(v) for v in flat[:6])}…): a cross-table of counts or "
