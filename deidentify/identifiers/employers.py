@@ -73,7 +73,7 @@ KNOWN_LATIN = ("7-11", "7-Eleven", "711", "TSMC", "Foxconn", "MediaTek", "ASUS",
                "Taipower", "Giant", "Realtek", "Nanya", "Winbond", "Macronix", "Powerchip", "Yageo", "MSI",
                "Gigabyte", "Advantech", "Lite-On", "Uni-President")
 _WORK = ("上班|工作|任職|任职|服務|服务|打工|兼職|擔任|当|當|做了|做事|做工|上夜班|上大夜|员工|員工|工程師|工程师|作業員|作业员|技術員|技术员"
-         "|職員|职员|店員|店员|店長|店长|主管|經理|经理|同事|司機|司机|離職|离职|退休|轮班|輪班|三班|夜班|大夜|領班|领班|作業|作业"
+         "|職員|职员|店員|店员|店長|店长|主管|經理|经理|同事|司機|司机|會計|会计|業務|业务|師傅|师傅|工人|離職|离职|退休|轮班|輪班|三班|夜班|大夜|領班|领班|作業|作业"
          r"|(?i:\b(?:work(?:s|ed|ing)?|employ(?:ed|ee|er)|engineer|operator|staff|clerk|manager|job|shift|worker|technician"
          r"|retired|cashier|barista|driver)\b)")
 _KNOWN_RX = re.compile(

@@ -21,10 +21,21 @@ _HAN = r"[\u4e00-\u9fff]"
 CHAT = re.compile(r"(?:^|[\n\x00])[ \t]*(?:\[[^\]\n]{1,12}\][ \t]*|[0-9]{1,2}:[0-9]{2}(?::[0-9]{2})?[ \t]+)"
                   r"(?P<n>" + _HAN + r"{2,4}|[A-Z][a-z]{1,15}(?:[ \t][A-Z][a-z]{1,15}){0,2})[ \t]*[:：]")
 ISBAR_I = re.compile(r"(?:^|[\n\x00]|(?i:isbar)[ \t]+)[ \t]*I[ \t]*[:：]?[ \t]*(?P<n>" + _HAN + r"{2,4})(?=[ \t,，]|$)")
-LINE_AGE = re.compile(r"(?:^|[\n\x00])[ \t]*(?P<n>" + _HAN + r"{2,4})[ \t]+[0-9]{1,3}(?:岁|y|F|M|[ \t]*yo)(?![a-z])")
+LINE_AGE = re.compile(r"(?:^|[\n\x00])[ \t]*(?P<n>" + _HAN + r"{2,4})[ \t]+[0-9]{1,3}(?:岁|y|F|M|[ \t]*yo|-year)(?![a-z])")
+# a surname before an honorific that is no title of its own elsewhere (許阿桑家, 張嬸的)
+HONORIFIC = re.compile(r"(?P<n>" + _HAN + r")(?=阿桑|婶婶|婶(?:家|的|[ \t，,。]|$))")
 AFTER_WORD = re.compile(r"(?:接班|交班|主护|长男|长女|次男|次女|(?i:hau-senn|ha?u-sinn|cha-bo-kiann|sun-a))[ \t:：]*"
                         r"(?P<n>" + _HAN + r"{2,4})(?=[ \t,，。;；、]|$)")
-KIN_CHAR = re.compile(r"(?<=[ \t、，,])[子女妻夫](?P<n>" + _HAN + r"{3})(?=[ \t、，,。;；]|$)")
+KIN_CHAR = re.compile(r"(?<=[ \t、，,])[子女妻夫](?P<n>" + _HAN + r"{3})(?=[ \t、，,。;；]|$|轮流|陪|照顾|负责|同住)")
+# an English given name before a romanised Chinese name (Triage: Grace Wu Pei-Chun): the Chinese
+# name is found; the English one before it is the same person's
+EN_BEFORE_ROMAN = re.compile(r"(?<![A-Za-z])(?P<g>[A-Z][a-z]{1,12})[ \t]+(?P<s>[A-Z][a-z]{1,6})[ \t]+[A-Z][a-z]{1,6}-[A-Za-z]{1,6}(?![A-Za-z])")
+# English given names that are also words (Grace Wu Pei-Chun); any other word there is a verb or
+# a heading (Follow Chen Mei-Ling)
+_WORD_GIVEN = frozenset("grace joy hope faith rose lily amber ivy iris daisy will mark bill jack jean may june april "
+                        "crystal candy angel cherry sunny summer autumn dawn eve penny ruby pearl jade victor".split())
+_NOT_GIVEN = frozenset("patient pt triage name family son daughter wife husband mother father sister brother contact "
+                       "attending consult reply dear from to with seen by and or cc nurse np dr mr mrs ms miss".split())
 JP_HONORIFIC = re.compile(r"(?P<r>" + _HAN + r"{2,6})(?:さん|様|ちゃん|くん)")
 PEOPLE = re.compile(r"(?P<n>[A-Z][a-z]{1,15}(?:[ \t][A-Z][a-z]{1,15}){0,2})[ \t]*[(（]" + _HAN + r"{1,4}族[)）]")
 _POJ_SURNAMES = "Tan|Lim|Ong|Ng|Tiunn|Tiu|Chiu|Li|Ko|Tsua|Tshua|Ang|Ui|Lau|Ti|Tsan|Khu|Kang|Phoann|Ngo|Tsiu|Iunn|Lu"
@@ -33,8 +44,8 @@ _ROLES = re.compile(r"社工|个管|护理|医师|医生|药师|家属|病人|�
                     r"|(?i:^(?:nurse|doctor|dr|social|system|admin|case|pt|patient|family)$)")
 # what every match holds (the scrubber's prefilter)
 GATES = (r"\][ \t]*[^\s\]]{1,16}[ \t]*[:：]", r"[0-9]:[0-9]{2}[ \t]+[A-Za-z\u4e00-\u9fff]", r"(?i:isbar)|(?<![A-Za-z])I[ \t]*[:：]",
-         _HAN + r"{2,4}[ \t]+[0-9]{1,3}(?:岁|y|F|M)", r"接班|交班|主护|长男|长女|次男|次女|(?i:-s[ie]nn|-kiann|sun-a)",
-         r"[ \t、，,][子女妻夫]" + _HAN + r"{3}", r"さん|様|ちゃん|くん", r"族[)）]", r"[ \t][A-Z][a-z]{0,6}-[a-z]")
+         _HAN + r"{2,4}[ \t]+[0-9]{1,3}(?:岁|y|F|M|-year)", r"接班|交班|主护|长男|长女|次男|次女|(?i:-s[ie]nn|-kiann|sun-a)",
+         r"[ \t、，,][子女妻夫]" + _HAN + r"{3}", r"さん|様|ちゃん|くん", r"阿桑|婶", r"族[)）]", r"[ \t][A-Z][a-z]{0,6}-[A-Za-z]")
 GATE = re.compile("|".join(GATES))
 
 
@@ -68,6 +79,9 @@ def find(simplified: str) -> list[tuple[int, int]]:
             out.append(m.span("n"))
     for rx in (ISBAR_I, LINE_AGE, AFTER_WORD, KIN_CHAR):
         out += [m.span("n") for m in rx.finditer(simplified) if _han_name(m.group("n"))]
+    if "桑" in simplified or "婶" in simplified:
+        from deidentify.identifiers.chinese_names import _SURNAMES_S
+        out += [m.span("n") for m in HONORIFIC.finditer(simplified) if m.group("n") in _SURNAMES_S]
     for m in JP_HONORIFIC.finditer(simplified):
         # the longest tail of the run that opens with a surname (阿嬤|黃花子さん)
         run, end = m.group("r"), m.end("r")
@@ -76,4 +90,10 @@ def find(simplified: str) -> list[tuple[int, int]]:
             out.append((end - k, end))
     out += [m.span("n") for m in PEOPLE.finditer(simplified) if _latin_name(m.group("n"))]
     out += [m.span("n") for m in POJ.finditer(simplified)]
+    if "-" in simplified:
+        from deidentify.identifiers.romanised_names import _SURNAME_SET
+        from deidentify.identifiers.western_names import _census, ordinary_word
+        out += [m.span("g") for m in EN_BEFORE_ROMAN.finditer(simplified)
+                if m.group("s").lower() in _SURNAME_SET and m.group("g").lower() not in _NOT_GIVEN
+                and (m.group("g").lower() in _WORD_GIVEN or (m.group("g").lower() in _census()[0] and not ordinary_word(m.group("g"))))]
     return out

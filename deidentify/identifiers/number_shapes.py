@@ -21,7 +21,7 @@ import re
 from deidentify.identifiers import taiwan_id
 
 # words said between the parts of a number: "after that", "then", "last"
-_FILLER = r"(?:后面是?|后面的?|再来是?|接着是?|然后是?|最后是?|后[四五六七]码是?)"
+_FILLER = r"(?:后面是?|后面的?|再来是?|接[着著]是?|然后是?|最后是?|后[四五六七]码是?)"
 _GAP = r"[ \t]*[,，、:：]?[ \t]*" + _FILLER + r"[ \t]*[,，、:：]?[ \t]*"
 GAPPED_PHONE = re.compile(r"(?<![0-9])09[0-9]{2}(?:" + _GAP + r"[0-9]{2,6}){1,3}(?![0-9])")
 GAPPED_ID = re.compile(r"(?<![A-Za-z0-9])[A-Za-z][0-9]{1,8}(?:" + _GAP + r"[0-9]{1,8}){1,2}(?![0-9])")
@@ -40,7 +40,7 @@ IP_PORT = re.compile(r"(?<![0-9.])(?:[0-9]{1,3}\.){3}[0-9]{1,3}:[0-9]{2,5}(?![0-
 MAC_DOTTED = re.compile(r"(?<![0-9A-Za-z.])[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}(?![0-9A-Za-z.])")
 MAC_BARE = re.compile(r"(?i:(?<![a-z])mac)(?:[ \t]*(?:address|addr))?[ \t]*[:：]?[ \t]*(?P<v>[0-9A-Fa-f]{12})(?![0-9A-Za-z])")
 # what every match holds (the scrubber's prefilter and this module's gate)
-GATES = (r"[后再接然最][面来着后四五六七]", r"[0-9][ \t][0-9][ \t][0-9][ \t][0-9]", r"[A-Z][ \t][0-9]{4}",
+GATES = (r"[后再接然最][面来着著后四五六七]", r"[0-9][ \t][0-9][ \t][0-9][ \t][0-9]", r"[A-Z][ \t][0-9]{4}",
          r"[0-9]{3}[ \t][A-Z]{2}", r"[0-9]\.[0-9]{1,3}:[0-9]", r"[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}\.", r"(?i:mac)",
          r"(?i:line)[ \t]", r"[帐账][号户]", r"(?i:acc(?:oun)?t)")
 GATE = re.compile("|".join(GATES))
