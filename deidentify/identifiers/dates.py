@@ -53,10 +53,12 @@ MONTH_DAY = "(?:" + "|".join([
 _BIRTH_BEFORE = (r"(?:出生年月日|出生日期|出生日|出生|生日|生于|诞生|dob|d\.o\.b\.?|date[ \t]+of[ \t]+birth|birth[ \t]*date"
                  r"|birthday|born(?:[ \t]+on)?|b\.)")
 _GAP = r"[ \t]*(?:[:：=为是]|[（(]?(?:西元|ad)?[)）]?)?[ \t]*(?:于|on)?[ \t]*"
-PLAIN_DOB_BEFORE = r"(?=[出生诞dDbB])" + _BIRTH_BEFORE + _GAP + r"(?P<d>" + DATE + r")(?![0-9])"     # (re.IGNORECASE)
+# (round 5) after a birth word an ROC year may have one digit (DOB 9年10月15日: born 1920)
+_DATE_AFTER_BIRTH = "(?:" + DATE + r"|[1-9][ \t]*年[ \t]*" + _M + r"[ \t]*月[ \t]*" + _D + r"[ \t]*日?)"
+PLAIN_DOB_BEFORE = r"(?=[出生诞dDbB])" + _BIRTH_BEFORE + _GAP + r"(?P<d>" + _DATE_AFTER_BIRTH + r")(?![0-9])"     # (re.IGNORECASE)
 PLAIN_BIRTHDAY_BEFORE = r"(?=[出生诞dDbB])" + _BIRTH_BEFORE + _GAP + r"(?P<d>" + MONTH_DAY + r")"   # (re.IGNORECASE)
 # (the birth words opening with literals: regex_gate.literal_led; the same matches)
-DOB_BEFORE = re.compile(literal_led(_BIRTH_BEFORE[3:-1], "出生诞db") + "(?i:" + _GAP + r"(?P<d>" + DATE + r")(?![0-9]))")
+DOB_BEFORE = re.compile(literal_led(_BIRTH_BEFORE[3:-1], "出生诞db") + "(?i:" + _GAP + r"(?P<d>" + _DATE_AFTER_BIRTH + r")(?![0-9]))")
 BIRTHDAY_BEFORE = re.compile(literal_led(_BIRTH_BEFORE[3:-1], "出生诞db") + "(?i:" + _GAP + r"(?P<d>" + MONTH_DAY + r"))")
 DOB_AFTER = re.compile(r"(?<![0-9])(?=[0-9民中rRjJfFmMaAsSoOnNdD一二三四五六七八九十百〇零])(?P<d>" + DATE + r")[ \t]*(?:出生|生(?![活气病效产殖理长命]))", re.IGNORECASE)
 # A year of birth alone (a birth cohort): 70年次, 民国七十年次, 民国45年生, 1975年出生, born in 1975, YOB 1975.

@@ -22,9 +22,13 @@ CHAT = re.compile(r"(?:^|[\n\x00])[ \t]*(?:\[[^\]\n]{1,12}\][ \t]*|[0-9]{1,2}:[0
                   r"(?P<n>" + _HAN + r"{2,4}|[A-Z][a-z]{1,15}(?:[ \t][A-Z][a-z]{1,15}){0,2})[ \t]*[:：]")
 ISBAR_I = re.compile(r"(?:^|[\n\x00]|(?i:isbar)[ \t]+)[ \t]*I[ \t]*[:：]?[ \t]*(?P<n>" + _HAN + r"{2,4})(?=[ \t,，]|$)")
 LINE_AGE = re.compile(r"(?:^|[\n\x00])[ \t]*(?P<n>" + _HAN + r"{2,4})[ \t]+[0-9]{1,3}(?:岁|y|F|M|[ \t]*yo|-year)(?![a-z])")
+# a self-introduction in a message (我是曹麗娟的女兒) and a name after a heading's colon with its
+# birth cohort or age in brackets (長照訪視：車怡萱（79年次）)
+SELF_INTRO = re.compile(r"我是(?P<n>" + _HAN + r"{2,4}?)的(?:女儿|儿子|太太|先生|妻子|丈夫|媳妇|女婿|孙女|孙子|家属|妈妈|爸爸|看护)")
+COLON_COHORT = re.compile(r"[:：][ \t]*(?P<n>" + _HAN + r"{2,4})[（(][ \t]*(?:民国)?[0-9一二三四五六七八九十]{1,4}[ \t]*(?:年次|岁|y)")
 # a surname before an honorific that is no title of its own elsewhere (許阿桑家, 張嬸的)
 HONORIFIC = re.compile(r"(?P<n>" + _HAN + r")(?=阿桑|婶婶|婶(?:家|的|[ \t，,。]|$))")
-AFTER_WORD = re.compile(r"(?:接班|交班|主护|长男|长女|次男|次女|(?i:hau-senn|ha?u-sinn|cha-bo-kiann|sun-a))[ \t:：]*"
+AFTER_WORD = re.compile(r"(?:接班|交班|主护|长男|长女|次男|次女|病[ \t]+人|(?i:hau-senn|ha?u-sinn|cha-bo-kiann|sun-a))[ \t:：]*"
                         r"(?P<n>" + _HAN + r"{2,4})(?=[ \t,，。;；、]|$)")
 KIN_CHAR = re.compile(r"(?<=[ \t、，,])[子女妻夫](?P<n>" + _HAN + r"{3})(?=[ \t、，,。;；]|$|轮流|陪|照顾|负责|同住)")
 # an English given name before a romanised Chinese name (Triage: Grace Wu Pei-Chun): the Chinese
@@ -44,7 +48,8 @@ _ROLES = re.compile(r"社工|个管|护理|医师|医生|药师|家属|病人|�
                     r"|(?i:^(?:nurse|doctor|dr|social|system|admin|case|pt|patient|family)$)")
 # what every match holds (the scrubber's prefilter)
 GATES = (r"\][ \t]*[^\s\]]{1,16}[ \t]*[:：]", r"[0-9]:[0-9]{2}[ \t]+[A-Za-z\u4e00-\u9fff]", r"(?i:isbar)|(?<![A-Za-z])I[ \t]*[:：]",
-         _HAN + r"{2,4}[ \t]+[0-9]{1,3}(?:岁|y|F|M|-year)", r"接班|交班|主护|长男|长女|次男|次女|(?i:-s[ie]nn|-kiann|sun-a)",
+         _HAN + r"{2,4}[ \t]+[0-9]{1,3}(?:岁|y|F|M|-year|[ \t]+yo)", r"我是", r"[（(][ \t]*(?:民国)?[0-9一二三四五六七八九十]{1,4}[ \t]*(?:年次|岁|y)",
+         r"病[ \t]+人|接班|交班|主护|长男|长女|次男|次女|(?i:-s[ie]nn|-kiann|sun-a)",
          r"[ \t、，,][子女妻夫]" + _HAN + r"{3}", r"さん|様|ちゃん|くん", r"阿桑|婶", r"族[)）]", r"[ \t][A-Z][a-z]{0,6}-[A-Za-z]")
 GATE = re.compile("|".join(GATES))
 
@@ -77,7 +82,7 @@ def find(simplified: str) -> list[tuple[int, int]]:
         w = m.group("n")
         if (_han_name(w) if "\u4e00" <= w[0] <= "\u9fff" else _latin_name(w)):
             out.append(m.span("n"))
-    for rx in (ISBAR_I, LINE_AGE, AFTER_WORD, KIN_CHAR):
+    for rx in (ISBAR_I, LINE_AGE, AFTER_WORD, KIN_CHAR, SELF_INTRO, COLON_COHORT):
         out += [m.span("n") for m in rx.finditer(simplified) if _han_name(m.group("n"))]
     if "桑" in simplified or "婶" in simplified:
         from deidentify.identifiers.chinese_names import _SURNAMES_S

@@ -29,7 +29,7 @@ _LIVE = (r"(?:住(?!院|民|户|宿|家里)(?:在|于)?|家住|住家(?:在|于)
 BARE_AFTER_LIVING = re.compile(_LIVE + r"[ \t]*(?P<a>(?:" + _ABBR + r")?(?:" + "|".join(_BARE) + r")[区市镇乡]?)(?!" + _HAN + ")"
                                r"|" + _LIVE + r"[ \t]*(?P<b>" + _ABBR + _HAN + r"{2})(?!" + _HAN + ")")
 _NEAR = r"(?:旁边|旁|对面|附近|后面|隔壁|前面|楼上|楼下|巷口|一带)"
-LANDMARK = re.compile(r"(?:家住|家在|住在|住(?!院|民|户|宿))[ \t]*(?![里中人属长庭族境务的])"
+LANDMARK = re.compile(r"(?:家住|家在|住在|住(?!院|民|户|宿))[ \t]*(?![里人属长庭族境务的])"
                       r"(?P<l>" + _HAN + r"{2,8}?)" + _NEAR
                       + r"|(?<![A-Za-z])(?i:home|house|lives?|living)[ \t]+(?i:near|by|next[ \t]+to)[ \t]+(?P<m>" + _HAN + r"{2,8})")
 # a kind of place, alone, names nobody's home
