@@ -38,7 +38,8 @@ kaneko wada nakayama ishida ueda morita shibata sakai kudo yokoyama miyazaki miy
 takagi ando taniguchi ohno maruyama imai takada fujimoto takeda murata ueno sugiyama masuda
 sugawara hirano otsuka koyama chiba kubo matsui iwasaki sakurai kinoshita noguchi matsuo nomura
 kikuchi sano onishi sugimoto arai hamada ichikawa furukawa mizuno komatsu shimada igarashi
-kojima itoh
+kojima itoh hoshino kuroda ikegami nishida fujisawa nakata ohtani hamasaki miyake kurosawa
+matsuzaka
 choi jung jeong yoon kwon hwang jeon baek paik byun chae seong ryu
 nguyen tran pham hoang huynh phan dang duong truong trinh luong quach kieu
 santoso wijaya setiawan susanto gunawan hidayat kurniawan saputra pratama lestari rahayu
@@ -54,6 +55,11 @@ haruka ayaka yumi mayumi kumiko noriko hiroko akiko michiko masako junko kazuko
 minjun seojun jihoon jiwoo seoyeon jiyeon minseo soyeon hyunwoo dohyun eunji jieun sooyoung
 budi siti dewi agus ahmad muhammad putri rina wahyu hendra yuni fitri ratna bambang joko slamet
 indah rahmat dian
+muhammad mohamad mohammad mohamed abdul abdullah ibrahim ismail hassan hussein hussain rahman rahim
+aziz anwar ridwan kamil halimah nurul fatimah aisyah aminah zainal zainab yusof yusuf yacob yakub razak
+najib mahathir anies retno basuki tjahaja baswedan marsudi wahid iskandar syafiq hafiz rizki rizky
+ilham irfan fauzi hakim faisal hamzah idris khalid lukman nasir rashid salleh samad sulaiman taufik
+yahya zulkifli azman azizah norhayati rosnah salmah rohani puteri
 """.split()
 # Common surnames that also spell words or codes: flagged only beside a name, a title or alone.
 _COMMON_SURNAMES = set("""
@@ -61,7 +67,9 @@ li lin wu ma he yu lu su du ye fu pan wei han tan lo ho ng lee kim park cho jo y
 oh seo shin sin ahn an song hong yoo ko go moon mun son bae heo huh nam noh roh ha kwak sung cha
 joo woo min na jin chun um eom won rhee yi le vu vo bui do ngo ly dinh lam mai ta thai dao
 chan wong lau yip tam lai lam siu choi hui man law sze kang chu chen wang ito ota ono abe mori
-hara arai sun hu xu endo
+hara arai sun hu xu endo bai meng kong xiong qiu mo yan shi hou shao wan qin dai xia zhong xue lei
+hao gu cui yin fang wen kang jia qiao tao mao hao tong lai gong seol ong goh teo koh chua ang yeo quek
+tay toh low sim yap khoo chia neo seah quach tieu ali nur ayu hadi arif umar omar bin binti intan
 """.split()) | set(_STRONG_SURNAMES)
 # Romanised syllables a Chinese, Korean or Vietnamese given name is written in.
 _SYLLABLES = set("""
@@ -78,19 +86,121 @@ bin bo chan chang cheol chul dae do eun gyu hee ho hoon hye hyun hyuk ja jae ji 
 kyung mi min na ra sang seo seok seon seong shin sik so soo suk sun sung won woo yeon yeong yong
 young yun hwan hyo seung tae
 van thi duc minh thanh ngoc huu quoc anh tuan hung nam lan linh trang phuong thu ha hai hoa hieu
-khanh long mai nga nhung quang son tam thao thuy trung tu vinh vy
+khanh long mai nga nhung quang son tam thao thuy trung tu vinh vy tien dung sau du khai sang xuan
+te je jeou tseng pien shui lien hsiu ching heung doo yoo gu kyu boon hock ah kow chok swee keng seng
+beng kiat huat hwee siew eng teck choon poh leng chye chee wee guan kok soon hoe in goo jung jae shyi
+kun khim tai suk yeol hye sun bok gil
 """.split())
+
+def _pinyin() -> set[str]:
+    """Pinyin syllables, generated from initials and finals with the language's main limits
+    (j q x only before i and u-umlaut finals; zh ch sh r z c s g k h not before them)."""
+    open_finals = "a o e ai ei ao ou an en ang eng ong u ua uo uai ui uan un uang".split()
+    i_finals = "i ia ie iao iu ian in iang ing iong".split()
+    out = set(open_finals) - {"u", "ua", "uo", "uai", "ui", "uan", "un", "uang", "ong"}
+    lips = ("b", "p", "m", "f")
+    for ini in "b p m f d t n l g k h zh ch sh r z c s".split():
+        finals = [f for f in open_finals
+                  if not (f == "o" and ini not in lips) and not (f in ("ong", "uo", "ui", "un", "uan") and ini in lips)
+                  and not (f == "e" and ini in ("b", "p", "f"))
+                  and not (f in ("ua", "uai", "uang") and ini not in ("g", "k", "h", "zh", "ch", "sh", "r"))]
+        out |= {ini + f for f in finals}
+        if ini in ("b", "p", "m", "d", "t", "n", "l"):
+            out |= {ini + f for f in i_finals}
+    out |= {ini + f for ini in "j q x".split() for f in i_finals + ["u", "uan", "un", "ue"]}
+    out |= {"y" + f for f in "a ao an ang e i in ing o ong ou u uan ue un".split()}
+    out |= {"w" + f for f in "a ai an ang ei en eng o u".split()}
+    out |= {"zhi", "chi", "shi", "ri", "zi", "ci", "si", "er", "nv", "lv", "nue", "lue"}
+    return out
+
+
+_PINYIN = _pinyin()
+_GIVEN_SYLLABLES = _SYLLABLES | _PINYIN
+# Japanese (Hepburn) morae: "hoshino" is ho-shi-no; si ti tu di du zi wi we yi ye are not Hepburn.
+_MORA = re.compile(r"(?:kk|ss|tt|pp|tch)?(?:ky|gy|sh|ch|ny|hy|by|py|my|ry|ts|[kgsztdnhbpmyrwjf])?[aeiou]"
+                   r"|n(?![aeiouy])|(?<=o)h(?![aeiouy])")
+_NOT_HEPBURN = re.compile(r"(?<![sc])(?:hu)|si|ti|tu|di|du|zi|wi|we|wu|yi|ye|f[aeio]")
+# English and device words that read as Hepburn: never half of a Japanese name here.
+_ROMAJI_WORDS = set("""
+image range change separate uterine urine neuro rotate sonata panorama nemio toshiba hitachi terumo
+ingenia kawasaki samurai karate kimono tomato piano domino banana origami marine machine engine genome
+anemia edema mania hamate gamma base bone dose mode name node tone home gate rate pure same sure more
+some none one nine done made side wide ride hide make take wake like bike time line mine fine case came
+game zone cone note vote rose nose pose tune june kite bite site amine manage remote routine japanese
+""".split())
+# Javanese and other Indonesian names by their endings (Suharto, Megawati, Setiawan, Yudhoyono).
+_INDONESIAN = re.compile(r"^(?:[a-z]{3,}(?:awati|wati|ningsih|yanti|ningrum|awan|yono|yanto|yani|ansyah)"
+                         r"|su[a-z]{1,}(?:arno|arto|risno|ianto|anto|ono|adi|ipto|putri)"
+                         r"|[a-z]{3,}(?:owo|odo|ardjo|ardja))$")
+
+
+def _morae(token: str) -> int:
+    """How many Hepburn morae ``token`` is, or 0 if it is not Hepburn romaji."""
+    if not token.isalpha() or _NOT_HEPBURN.search(token):
+        return 0
+    pos, count = 0, 0
+    while pos < len(token):
+        m = _MORA.match(token, pos)
+        if not m or m.end() == pos:
+            return 0
+        pos, count = m.end(), count + 1
+    return count
+
+
+def _syllables(token: str, inventory: set[str], most: int = 3) -> bool:
+    """``token`` is 1..``most`` syllables of ``inventory`` run together ("zhiqiang", "fanyu")."""
+    if token in inventory:
+        return True
+    if most <= 1:
+        return False
+    return any(token[:k] in inventory and _syllables(token[k:], inventory, most - 1)
+               for k in range(1, min(len(token), 7)))
+
+
+# What marks a romaji word as Japanese rather than English written in open syllables
+# ("moderate noise" is Hepburn-shaped too): a Japanese cluster, or a name's usual last mora.
+_JAPANESE_MARK = re.compile(r"sh|ch|ts|j|fu|[kgrnhmbp]y|(?:ko|ro|ru|ki|mi|ka|na|ta|da|no|ya|to|ji|suke|hei|zo|wa|ra|ma|be|ri|zu|yo)$")
+# Japanese surnames by their last two morae (Tsukamoto, Ikegami, Kurosawa): a name on their own.
+_JAPANESE_SURNAME = re.compile(r"(?:moto|mura|kawa|gawa|yama|shita|saki|zaki|hara|bara|shima|jima|guchi|kubo|"
+                               r"zawa|sawa|hashi|naka|tani|numa|zuka|tsuka|mori|gami|kami|oka|uchi|bayashi|"
+                               r"fuji|ishi|nishi|hata|bata|zono|sono|no)$")
+
+
+def _japanese_pair(a: str, b: str) -> bool:
+    """Two romaji words of a Japanese name ("Hoshino Aiko", "Ikegami Ryota")."""
+    if a in _ROMAJI_WORDS or b in _ROMAJI_WORDS:
+        return False
+    ma, mb = _morae(a), _morae(b)
+    return (ma >= 2 and mb >= 2 and ma + mb >= 5 and max(ma, mb) >= 3
+            and _JAPANESE_MARK.search(a) is not None and _JAPANESE_MARK.search(b) is not None)
+
+
+def _japanese_surname(token: str) -> bool:
+    return (token not in _ROMAJI_WORDS and token not in _EPONYMS and _morae(token) >= 4
+            and _JAPANESE_SURNAME.search(token) is not None)
+
+
+def _chinese_given(token: str) -> bool:
+    """A pinyin given name written as one word with a letter English gives no syllable start
+    (x, q, zh: "zhiqiang", "xinyi"): a name wherever it stands."""
+    return (len(token) >= 5 and token[0] not in "aeiou" and re.search(r"(?:^|[aeiouvng])(?:x|q|zh)", token) is not None
+            and _syllables(token, _PINYIN, 2) and not _syllables(token, _PINYIN, 1))
+
+
 _TITLES = {"dr", "prof", "mr", "mrs", "ms", "miss", "mdm", "madam", "nurse", "sister", "doctor"}
 # Who did something: only before a surname that is no common word ("by an operator" is English).
 _AGENTS = {"by", "op", "operator", "tech", "technologist", "radiographer", "radiologist", "physician",
            "reader", "reviewer", "signed", "approved", "attn", "per", "resident", "fellow", "rn"}
 _VIET_MIDDLE = {"van", "thi", "duc", "huu", "ngoc", "quoc", "minh", "thanh", "xuan"}
+_CITATION = re.compile(r"(?:\s*(?:et al\.?|and \w+|&\s*\w+))?\s*,?\s*\(?(?:19|20)\d\d\b")
+_DISEASE = re.compile(r"(?:itis|osis|disease|syndrome|nevus|naevus|lymphadenopathy)$")
 _EPONYMS = {"hashimoto", "takayasu", "kikuchi", "kimura", "kawasaki", "ota", "ito", "moyamoya"}
 # Common surnames that are plainly words or codes too: never flagged alone or after "by".
 _WORDS = {"long", "song", "man", "law", "pan", "fan", "tan", "min", "park", "mai", "do", "he", "an", "ha",
           "na", "um", "ta", "go", "ko", "oh", "im", "le", "lo", "ho", "ma", "su", "du", "ye", "fu", "li",
           "lu", "yu", "sin", "son", "nam", "won", "woo", "jin", "cha", "ng", "ly", "vo", "vu", "bui", "chan",
-          "sun", "hu", "xu", "yi", "moon", "hong"}
+          "sun", "hu", "xu", "yi", "moon", "hong", "low", "ang", "tay", "sim", "mo", "gu", "tong", "tao",
+          "fang", "wan", "lei", "hao", "shi", "yan", "kong"}
 # A vendor's own name may hold a surname: its words are not read.
 _VENDOR_PHRASES = re.compile(r"(?<![a-z])(?:" + "|".join(re.escape(p) for p in (
     "fukuda denshi", "j. morita", "morita mfg", "yoshida dental", "hitachi aloka", "ge yokogawa",
@@ -120,6 +230,8 @@ def _tokens(text: str) -> list[tuple[str, int, int]]:
         tok = m.group().strip("-")
         if not tok.endswith("'s"):
             tok = tok.strip("'")
+        if not tok.endswith("'s"):
+            tok = tok.replace("'", "")    # Wade-Giles aspiration: ch'en is chen
         if tok:
             out.append((tok, m.start(), m.end()))
     return out
@@ -130,23 +242,36 @@ def _given(token: str) -> bool:
     if token in _STRONG_GIVEN:
         return True
     parts = token.split("-")
-    return len(parts) == 2 and all(p in _SYLLABLES for p in parts)
+    return len(parts) == 2 and all(p in _GIVEN_SYLLABLES for p in parts)
+
+
+def _loose_given(token: str) -> bool:
+    """Beside a surname: a given name of one or two syllables written as one word ("yulan")."""
+    return _given(token) or (token not in _WORDS and len(token) <= 10 and _syllables(token, _GIVEN_SYLLABLES, 2))
 
 
 def name_spans(text: str) -> list[tuple[int, int]]:
     """(start, end) of each romanised East or Southeast Asian person-name token in ``text``
     (module docstring); [] when none."""
-    toks = _tokens(str(text))
+    text = str(text)
+    toks = _tokens(text)
     words = [t for t, _, _ in toks]
     hits: set[int] = set()
     for i, tok in enumerate(words):
+        if _CITATION.match(text, toks[i][2]) and re.search(r"(?:,|\bby|\()\s*$", text[:toks[i][1]]):
+            continue     # an author and a year name a published method ("BPD, Shinozuka 1996")
         possessive = tok.endswith("'s")
         base = tok[:-2] if possessive else tok
         before = words[i - 1] if i else ""
         after = words[i + 1] if i + 1 < len(words) else ""
-        if base in _STRONG_SURNAMES or _given(base):
-            if not (possessive and base in _EPONYMS):
+        after2 = words[i + 2] if i + 2 < len(words) else ""
+        if (base in _STRONG_SURNAMES or _given(base) or _chinese_given(base) or _INDONESIAN.match(base)
+                or _japanese_surname(base)):
+            if not (base in _EPONYMS and (possessive or _DISEASE.search(after))):
                 hits.add(i)
+            continue
+        if after and _japanese_pair(base, after.removesuffix("'s")):
+            hits |= {i, i + 1}
             continue
         if base not in _COMMON_SURNAMES:
             continue
@@ -155,6 +280,8 @@ def name_spans(text: str) -> list[tuple[int, int]]:
                 or before in _TITLES or (before in _AGENTS and not word)   # "Dr.Lin", "by Wu"
                 or after in _VIET_MIDDLE                                # "Le Van Tam"
                 or _given(after) or _given(before)                      # "Lee Seo-yeon"
+                or (not word and (_loose_given(after)))                 # "Meng Fanyu", "Gong Yoo"
+                or (after in _GIVEN_SYLLABLES and after2 in _GIVEN_SYLLABLES)   # "Tan Ah Kow"
                 or (not word and (after in _SYLLABLES or before in _SYLLABLES)
                     and after not in _WORDS and before not in _WORDS)   # "Lin Mei", "Mei Lin"
                 or (len(words) == 1 and not word)):                     # "LIN": half of a split name
