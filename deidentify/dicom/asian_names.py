@@ -193,8 +193,8 @@ _AGENTS = {"by", "op", "operator", "tech", "technologist", "radiographer", "radi
            "reader", "reviewer", "signed", "approved", "attn", "per", "resident", "fellow", "rn"}
 _VIET_MIDDLE = {"van", "thi", "duc", "huu", "ngoc", "quoc", "minh", "thanh", "xuan"}
 _CITATION = re.compile(r"(?:\s*(?:et al\.?|and \w+|&\s*\w+))?\s*,?\s*\(?(?:19|20)\d\d\b")
-_DISEASE = re.compile(r"(?:itis|osis|disease|syndrome|nevus|naevus|lymphadenopathy)$")
-_EPONYMS = {"hashimoto", "takayasu", "kikuchi", "kimura", "kawasaki", "ota", "ito", "moyamoya"}
+_DISEASE = re.compile(r"(?:itis|osis|disease|syndrome|nevus|naevus|lymphadenopathy|projection|view|method)$")
+_EPONYMS = {"nakayama", "hashimoto", "takayasu", "kikuchi", "kimura", "kawasaki", "ota", "ito", "moyamoya"}
 # Common surnames that are plainly words or codes too: never flagged alone or after "by".
 _WORDS = {"long", "song", "man", "law", "pan", "fan", "tan", "min", "park", "mai", "do", "he", "an", "ha",
           "na", "um", "ta", "go", "ko", "oh", "im", "le", "lo", "ho", "ma", "su", "du", "ye", "fu", "li",
@@ -221,20 +221,37 @@ def _fold(c: str) -> str:
 def _tokens(text: str) -> list[tuple[str, int, int]]:
     """(lower-cased token, start, end); a possessive keeps its mark ("chen's"); tokens split
     at anything but letters, hyphens and apostrophes (digits, ^ = _ . and spaces)."""
-    low = "".join(_fold(c) for c in text.lower().replace("\u2019", "'"))
+    text = text.replace("\u2019", "'")
+    low = "".join(_fold(c.lower()[:1] or c) for c in text)     # one character for one: offsets hold
     vendor = [m.span() for m in _VENDOR_PHRASES.finditer(low)]
+    # words run together in camel case ("TanakaHanako", "CT_YamadaTaro") are read apart
+    camel = {k for k in range(1, len(text)) if text[k - 1].islower() and text[k].isupper()}
     out = []
     for m in _TOKEN.finditer(low):
         if any(a <= m.start() < b for a, b in vendor):
             continue
-        tok = m.group().strip("-")
-        if not tok.endswith("'s"):
-            tok = tok.strip("'")
-        if not tok.endswith("'s"):
-            tok = tok.replace("'", "")    # Wade-Giles aspiration: ch'en is chen
-        if tok:
-            out.append((tok, m.start(), m.end()))
+        cuts = [m.start()] + sorted(k for k in camel if m.start() < k < m.end()) + [m.end()]
+        for a, b in zip(cuts, cuts[1:]):
+            tok = low[a:b].strip("-")
+            if not tok.endswith("'s"):
+                tok = tok.strip("'").replace("'", "")    # Wade-Giles aspiration: ch'en is chen
+            if tok:
+                out.append((tok, a, b))
     return out
+
+
+def _glued(token: str) -> bool:
+    """A surname and a given name written as one word ("TANAKAHANAKO", "nguyenvanan"), or a
+    name hyphen-joined to a device's word ("CT-YAMADA")."""
+    parts = token.split("-")
+    if len(parts) > 1 and not _given(token):
+        return any((p in _STRONG_SURNAMES or p in _STRONG_GIVEN or _glued(p)) and p not in _EPONYMS for p in parts)
+    for k in range(4, len(token) - 1):
+        head, rest = token[:k], token[k:]
+        if head in _STRONG_SURNAMES and (rest in _STRONG_GIVEN or _syllables(rest, _GIVEN_SYLLABLES, 2)
+                                         or (_morae(rest) >= 2 and _JAPANESE_MARK.search(rest))):
+            return True
+    return False
 
 
 def _given(token: str) -> bool:
@@ -266,7 +283,7 @@ def name_spans(text: str) -> list[tuple[int, int]]:
         after = words[i + 1] if i + 1 < len(words) else ""
         after2 = words[i + 2] if i + 2 < len(words) else ""
         if (base in _STRONG_SURNAMES or _given(base) or _chinese_given(base) or _INDONESIAN.match(base)
-                or _japanese_surname(base)):
+                or _japanese_surname(base) or _glued(base)):
             if not (base in _EPONYMS and (possessive or _DISEASE.search(after))):
                 hits.add(i)
             continue
