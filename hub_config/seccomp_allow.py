@@ -133,21 +133,11 @@ DEFAULT_ERRNO = errno.ENOSYS
 
 
 def build(default_action=None) -> sc.SyscallFilter:
-    """The allow-list filter; ``default_action`` only for measuring (``sc.LOG``)."""
-    f = sc.SyscallFilter(default_action if default_action is not None
-                         else sc.ERRNO(DEFAULT_ERRNO))
-    for name in dict.fromkeys(ALLOWED):
-        try:
-            f.add_rule(sc.ALLOW, name)
-        except (OSError, ValueError, RuntimeError) as e:
-            # a name this libseccomp has no number for on this architecture: nothing to allow
-            if isinstance(e, OSError) and e.errno not in (errno.EDOM, errno.EFAULT,
-                                                          errno.EINVAL):
-                raise
-    # libseccomp cannot combine an unconditional rule with these (it would win), so a request
-    # not listed falls through to the default answer, ENOSYS
-    for req in IOCTL_ALLOWED.values():
-        f.add_rule(sc.ALLOW, "ioctl", sc.Arg(1, sc.MASKED_EQ, 0xFFFFFFFF, req))
-    for opt in PRCTL_ALLOWED.values():
-        f.add_rule(sc.ALLOW, "prctl", sc.Arg(0, sc.MASKED_EQ, 0xFFFFFFFF, opt))
-    return f
+    """The allow-list filter, compiled from the one rule model (:mod:`hub_config.seccomp_rules`);
+    ``default_action`` only for measuring (``sc.LOG``).  A request of ioctl/prctl not listed
+    falls through to the default answer, ENOSYS."""
+    from hub_config import seccomp_rules
+
+    return seccomp_rules.compile_rules(
+        seccomp_rules.allow_layer(),
+        default_action if default_action is not None else sc.ERRNO(DEFAULT_ERRNO))

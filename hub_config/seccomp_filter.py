@@ -21,7 +21,6 @@ allow-list, so a syscall neither names still never runs.
 """
 from __future__ import annotations
 
-import errno
 import os
 
 import pyseccomp as sc
@@ -105,63 +104,16 @@ MADV_MERGEABLE = 12
 
 
 def build() -> sc.SyscallFilter:
-    f = sc.SyscallFilter(sc.ALLOW)
-    eperm = sc.ERRNO(errno.EPERM)
-    for name in DENIED:
-        try:
-            f.add_rule(eperm, name)
-        except OSError as e:
-            # A name this libseccomp does not know on this architecture (e.g. a syscall newer
-            # than the library): nothing can call it through the filter's syscall table.
-            if e.errno not in (errno.EDOM, errno.EFAULT, errno.EINVAL):
-                raise
-    # clone: refused when any namespace flag is set (flags are the first argument on x86_64
-    # and aarch64).  clone3 passes its flags in memory a filter cannot read: ENOSYS makes the
-    # C library fall back to clone, where the flags are checked.
-    for flag in NAMESPACE_FLAGS:
-        f.add_rule(eperm, "clone", sc.Arg(0, sc.MASKED_EQ, flag, flag))
-    f.add_rule(sc.ERRNO(errno.ENOSYS), "clone3")
-    for flag in PERSONALITY_FLAGS:
-        f.add_rule(eperm, "personality", sc.Arg(0, sc.MASKED_EQ, flag, flag))
-    for fam in range(64):
-        if fam not in ALLOWED_FAMILIES:
-            f.add_rule(sc.ERRNO(errno.EAFNOSUPPORT), "socket", sc.Arg(0, sc.EQ, fam))
-    f.add_rule(sc.ERRNO(errno.EAFNOSUPPORT), "socket", sc.Arg(0, sc.GE, 64))
-    for fam in INET_FAMILIES:
-        for typ in range(16):
-            if typ not in INET_TYPES:
-                f.add_rule(sc.ERRNO(errno.ESOCKTNOSUPPORT), "socket", sc.Arg(0, sc.EQ, fam),
-                           sc.Arg(1, sc.MASKED_EQ, 0xF, typ))
-        for proto in range(1, max(INET_PROTOCOLS) + 1):
-            if proto not in INET_PROTOCOLS:
-                f.add_rule(sc.ERRNO(errno.EPROTONOSUPPORT), "socket", sc.Arg(0, sc.EQ, fam),
-                           sc.Arg(2, sc.EQ, proto))
-        f.add_rule(sc.ERRNO(errno.EPROTONOSUPPORT), "socket", sc.Arg(0, sc.EQ, fam),
-                   sc.Arg(2, sc.GT, max(INET_PROTOCOLS)))
-    # socketpair creates its sockets through the same family code (and module autoloading)
-    # as socket: only unix pairs, the one family that has them for a session.
-    f.add_rule(sc.ERRNO(errno.EAFNOSUPPORT), "socketpair", sc.Arg(0, sc.NE, 1))
-    # netlink only for routing (interface listing): not netfilter/nf_tables, audit, uevents...
-    f.add_rule(sc.ERRNO(errno.EPROTONOSUPPORT), "socket", sc.Arg(0, sc.EQ, 16),
-               sc.Arg(2, sc.NE, 0))
-    refuse_read_reports(f)
-    f.add_rule(sc.ERRNO(errno.EINVAL), "madvise",
-               sc.Arg(2, sc.MASKED_EQ, 0xFFFFFFFF, MADV_MERGEABLE))
-    # typing into someone else's terminal; swapping a terminal's line discipline
-    for req in (TIOCSTI, TIOCLINUX, TIOCSETD):
-        f.add_rule(eperm, "ioctl", sc.Arg(1, sc.MASKED_EQ, 0xFFFFFFFF, req))
-    return f
+    """The deny layer, compiled from the one rule model (:mod:`hub_config.seccomp_rules`, which
+    also writes the Kubernetes profile): the names above refused outright; clone with a
+    namespace flag (flags are the first argument on x86_64 and aarch64); clone3 ENOSYS (its
+    flags are in memory a filter cannot read: the C library falls back to clone); personality
+    flags; socket families, IPv4/6 types and protocols, netlink protocols; socketpair other
+    than unix; inotify read events, dnotify, RWF_NOWAIT; MADV_MERGEABLE; TIOCSTI, TIOCLINUX,
+    TIOCSETD."""
+    from hub_config import seccomp_rules
 
-
-def refuse_read_reports(f: sc.SyscallFilter) -> None:
-    """What would tell another session's reads of a shared file: inotify read events,
-    dnotify, RWF_NOWAIT (see ``INOTIFY_READ_EVENTS``)."""
-    eperm = sc.ERRNO(errno.EPERM)
-    for bit in INOTIFY_READ_EVENTS:  # arg 2: the event mask
-        f.add_rule(eperm, "inotify_add_watch", sc.Arg(2, sc.MASKED_EQ, bit, bit))
-    f.add_rule(eperm, "fcntl", sc.Arg(1, sc.MASKED_EQ, 0xFFFFFFFF, F_NOTIFY))
-    f.add_rule(sc.ERRNO(errno.EOPNOTSUPP), "preadv2",  # arg 5: the RWF_* flags
-               sc.Arg(5, sc.MASKED_EQ, RWF_NOWAIT, RWF_NOWAIT))
+    return seccomp_rules.compile_rules(seccomp_rules.deny_layer(), sc.ALLOW)
 
 
 def _memfd(filt, name: str) -> int:

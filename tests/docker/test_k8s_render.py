@@ -134,18 +134,17 @@ def test_the_hub_may_only_manage_pods_and_policies_in_the_sessions_namespace(obj
             == {"create", "delete"}, kind
 
 
-def test_the_seccomp_profile_is_the_native_sandbox_deny_list(objs):
+def test_the_seccomp_profile_is_the_native_sandbox_rule_model(objs):
     import json
 
-    from hub_config.seccomp_filter import DENIED, NAMESPACE_FLAGS
+    from hub_config.seccomp_rules import oci_profile
+    from hub_config.seccomp_filter import DENIED
 
     prof = json.loads(_by_name(objs, "ConfigMap", "enclave-seccomp")["data"]["nhi-enclave-session.json"])
+    assert prof == oci_profile()  # parity with the native layers: test_k8s_seccomp_parity
     denied = set(prof["syscalls"][0]["names"])
     assert denied == set(DENIED) and {"unshare", "mount", "ptrace", "bpf", "keyctl",
                                       "io_uring_setup", "setns"} <= denied
-    clone_flags = {r["args"][0]["value"] for r in prof["syscalls"] if r["names"] == ["clone"]}
-    assert clone_flags == set(NAMESPACE_FLAGS)
-    assert all(r["args"][0]["value"] == r["args"][0]["valueTwo"] for r in prof["syscalls"] if r["names"] == ["clone"])
 
 
 # --- NetworkPolicy semantics, evaluated ---------------------------------------------------

@@ -1,15 +1,15 @@
 """The guarantees every pod of the enclave carries, and the node's seccomp profile.
 
-The profile is the same deny list the native sandbox compiles with libseccomp
-(``hub_config.seccomp_filter``), written in the OCI format that the kubelet loads for a
-``Localhost`` profile, so a session has the same syscall surface on one host and on a cluster.
+The profile is rendered from the same rule model the native sandbox compiles with libseccomp
+(``hub_config.seccomp_rules``: its deny layer and its default-deny allow layer, as one filter),
+in the OCI format that the kubelet loads for a ``Localhost`` profile, so a session has the same
+syscall surface on one host and on a cluster.
 """
 from __future__ import annotations
 
 from typing import Any
 
 from enclave.deploy.k8s.config import K8sConfig
-
 
 
 def pod_security(cfg: K8sConfig, uid: int, gid: int) -> dict[str, Any]:
@@ -30,21 +30,11 @@ def hardened_pod_spec(cfg: K8sConfig, *, uid: int, gid: int, sa_token: bool = Fa
 
 
 def seccomp_profile() -> dict[str, Any]:
-    """OCI seccomp profile: allow by default, refuse with EPERM what the native filter refuses."""
-    from hub_config.seccomp_filter import DENIED, NAMESPACE_FLAGS
+    """OCI seccomp profile rendered from the native sandbox's rule model
+    (:func:`hub_config.seccomp_rules.oci_profile`): default ENOSYS, the allow list, every
+    argument rule of both native layers (ioctl and prctl requests, socket families, types and
+    protocols, clone namespace flags, personality, inotify read events, dnotify, RWF_NOWAIT,
+    MADV_MERGEABLE, terminal injection)."""
+    from hub_config.seccomp_rules import oci_profile
 
-    eperm = 1
-    return {
-        "defaultAction": "SCMP_ACT_ALLOW",
-        "architectures": ["SCMP_ARCH_X86_64", "SCMP_ARCH_AARCH64"],
-        "syscalls": [
-            {"names": sorted(DENIED), "action": "SCMP_ACT_ERRNO", "errnoRet": eperm},
-            # clone with a namespace flag set: one rule per flag, as (flags & F) == F (the
-            # arguments of one rule are ANDed; flags are the first argument on x86_64)
-            *({"names": ["clone"], "action": "SCMP_ACT_ERRNO", "errnoRet": eperm,
-               "args": [{"index": 0, "value": flag, "valueTwo": flag, "op": "SCMP_CMP_MASKED_EQ"}]}
-              for flag in NAMESPACE_FLAGS),
-            # clone3 passes its flags in memory a filter cannot read: refuse it, glibc falls back
-            {"names": ["clone3"], "action": "SCMP_ACT_ERRNO", "errnoRet": 38},
-        ],
-    }
+    return oci_profile()
