@@ -186,6 +186,12 @@ def _content_inside(raw: bytes, name: str, content: Content, fmt: str) -> None:
         return
     if fmt in _TEXT_MARKUP and _looks_like_records(text):
         content.extend(read_delimited(raw, name + ".csv"), {"part": "records"})
+    if fmt == "text" and "=" in text:
+        # a program pasted into a .txt (MATLAB, R): its count-named vectors and matrices
+        from egress_review.engine.readers.program_arrays import program_arrays
+
+        for unit in program_arrays(text):
+            content.add(unit)
     if fmt in ("markdown", "html"):
         # a LaTeX tabular, or a table typed into <pre>, in a page is a table, not a sentence
         from egress_review.engine.readers.printed import page_tables
