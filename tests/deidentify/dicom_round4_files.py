@@ -38,6 +38,22 @@ NAMES: list[tuple[str, tuple[str, ...]]] = [
     ("Kuo Chia-Hui", ("Chia-Hui",)), ("Hsieh Ming", ("Hsieh",)), ("ＹＡＭＡＤＡ", ("ＹＡＭＡＤＡ",)),
 ]
 
+# Names caught by their shape rather than a list entry (romaji pairs and endings, pinyin with x/q/zh,
+# Javanese endings, Hokkien runs, Korean and Wade-Giles hyphen pairs), and names run together.
+SHAPES: list[tuple[str, tuple[str, ...]]] = [
+    ("Ikegami Ryota", ("Ikegami",)), ("Nishida Kaori", ("Nishida",)), ("Tsukamoto Yuzuru", ("Tsukamoto",)),
+    ("Okabe Rintaro", ("Rintaro",)), ("Fumio Kishida", ("Kishida",)), ("KOIZUMI^JUNICHIRO", ("JUNICHIRO",)),
+    ("Xiong Zhiqiang", ("Zhiqiang",)), ("Qiu Xinyi", ("Xinyi",)), ("Meng Fanyu", ("Fanyu",)),
+    ("Cao Yupeng", ("Yupeng",)), ("Ong Boon Hock", ("Boon Hock",)), ("Tan Ah Kow", ("Ah Kow",)),
+    ("Bui Tien Dung", ("Tien Dung",)), ("Megawati", ("Megawati",)), ("Prabowo Subianto", ("Subianto",)),
+    ("Yudhoyono", ("Yudhoyono",)), ("Kusumawati", ("Kusumawati",)), ("Anwar Ibrahim", ("Ibrahim",)),
+    ("Yu Shyi-kun", ("Shyi-kun",)), ("MOON^JAE-IN", ("JAE-IN",)), ("Ch'en Shui-pien", ("Shui-pien",)),
+    ("TanakaHanako", ("TanakaHanako",)), ("TANAKAHANAKO", ("TANAKAHANAKO",)), ("CT-YAMADA", ("CT-YAMADA",)),
+    ("nguyenvanan", ("nguyenvanan",)), ("MR_YamadaTaro_01", ("YamadaTaro",)),
+]
+SHAPE_PLACES = ["Manufacturer", "ManufacturerModelName", "SoftwareVersions", "ConvolutionKernel", "SequenceName",
+                "CodeMeaning", "SegmentLabel"]
+
 # Attributes a cleaned object keeps (the profile's technical values, code strings and labels) and
 # attributes the profile removes or replaces (operators' and physicians' hiding places).
 DIRECT = ["Manufacturer", "ManufacturerModelName", "SoftwareVersions", "ConvolutionKernel", "SequenceName",
@@ -82,6 +98,16 @@ def kept_text_members() -> list[Member]:
             ds = base()
             _set(ds, where, value)
             out.append(Member("kept-text", f"{where}:{name}", to_bytes(ds), secrets))
+    return out
+
+
+def shape_name_members() -> list[Member]:
+    out = []
+    for i, (name, secrets) in enumerate(SHAPES):
+        for j, where in enumerate(SHAPE_PLACES):
+            ds = base()
+            _set(ds, where, CONTEXTS[(i + j) % len(CONTEXTS)].format(name))
+            out.append(Member("name-shape", f"{where}:{name}", to_bytes(ds), secrets))
     return out
 
 
@@ -315,7 +341,7 @@ def shape_members() -> list[Member]:
 
 
 def all_members() -> list[Member]:
-    return (kept_text_members() + identifier_members() + uid_members() + object_members()
+    return (kept_text_members() + shape_name_members() + identifier_members() + uid_members() + object_members()
             + private_members() + charset_members() + shape_members())
 
 
