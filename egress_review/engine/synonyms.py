@@ -21,6 +21,8 @@ from __future__ import annotations
 import functools
 import re
 
+from egress_review.engine import area_names
+
 # canonical -> (labels meaning it, as linking.norm folds them; extra words a sentence uses)
 SYNONYMS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "female": (("female", "females", "f", "woman", "women", "girl", "girls", "女", "女性", "女生",
@@ -65,7 +67,7 @@ _AGE_WORD = re.compile(r"^(?:aged|age|年齡|年龄)[:：]?(?=[\d<>≥≤=]|未�
 @functools.lru_cache(maxsize=65536)
 def canonical(label: str) -> str:
     """``label`` (already folded by :func:`linking.norm`) as one name per category."""
-    hit = _TO_CANON.get(label)
+    hit = _TO_CANON.get(label) or area_names.canonical(label)   # 澎湖縣 = 澎湖 = Penghu County
     if hit is not None:
         return hit
     from egress_review.engine.category_sets import _name, interval
@@ -80,4 +82,4 @@ def canonical(label: str) -> str:
 def spellings(canon: str) -> tuple[str, ...]:
     """What a sentence may name ``canon`` by: its mention words, else the name itself."""
     entry = SYNONYMS.get(canon)
-    return entry[1] if entry else ()
+    return entry[1] if entry else area_names.spellings(canon)
