@@ -47,13 +47,14 @@ def _given_end(simp: str, s_end: int) -> int:
 # (after 病人, 医师 a capitalised word may be a drug or a test: 病人 Aspirin 过敏)
 _LATIN_INTROS = frozenset("""看护 外佣 印佣 菲佣 越佣 移工 外劳 帮佣 保母 保姆 外籍看护 家属 配偶 朋友 同事 室友 女友 男友
 儿子 女儿 太太 先生 老公 老婆 母亲 父亲 联络人 紧急联络人 紧急联系人 照顾者 主要照顾者 陪同者 陪同人 雇主 邻居 外籍配偶
-案妻 案夫 案母 案父 案子 案女""".split())
+案妻 案夫 案母 案父 案子 案女
+陪病 陪病者 陪伴者 陪病家属 看护工 居服员 外看""".split())     # (round 5: 陪病 Sari)
 _LATIN_AFTER = re.compile(r"[A-Z][a-z]{2,}(?:[ \t]+[A-Z][a-z]{2,}){0,2}(?![A-Za-z])")
 
 
 # (D1, round 3) Carers from the Philippines are often called by a first name that is an English
 # word (菲律宾籍看护 Joy, 看护 Grace, 外佣 Hope): after a carer's word such a first name counts.
-_CARERS = frozenset("看护 外佣 印佣 菲佣 越佣 帮佣 保母 保姆 外籍看护 移工 外劳".split())
+_CARERS = frozenset("看护 外佣 印佣 菲佣 越佣 帮佣 保母 保姆 外籍看护 移工 外劳 陪病 陪病者 看护工 外看".split())
 
 
 def _latin(simp: str, i: int, carer: bool = False) -> tuple[int, int] | None:

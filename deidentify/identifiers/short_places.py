@@ -35,8 +35,8 @@ LANDMARK = re.compile(r"(?:家住|家在|住在|住(?!院|民|户|宿))[ \t]*(?!
 # a kind of place, alone, names nobody's home
 _KINDS = re.compile(r"^(?:医院|诊所|市场|菜市场|传统市场|夜市|公园|学校|小学|国小|国中|高中|大学|庙|寺庙|教会|车站|火车站|公车站|捷运站"
                     r"|超商|便利商店|超市|工厂|派出所|警察局|消防队|邮局|银行|药局|公所|区公所|图书馆|我家|他家|她家|家里|家中|这里|那里"
-                    r"|女儿家|儿子家|亲戚家|朋友家|邻居家|老家|社区|大楼|巷子|路口|山上|海边|田里|河边)$")
-GATES = (_ABBR, r"[住家在搬]|(?i:live|from|tua|home|house)")
+                    r"|女儿家|儿子家|亲戚家|朋友家|邻居家|老家|社区|大楼|巷子|路口|山上|海边|田里|河边|山路|马路|大马路|小路|溪边|河堤)$")
+_PHRASE = re.compile(r"[的了和与及在是有很也都]|附近|旁|对面|隔壁|后面|前面|楼[上下]|(?:山|马|小|大马)路$|^(?:路|街|巷)")
 GATE = re.compile(_ABBR + "|" + _NEAR)
 
 
@@ -49,6 +49,8 @@ def find(simplified: str) -> list[tuple[int, int]]:
     if GATE.search(simplified) or re.search(r"(?i:near|next[ \t]+to)", simplified):
         for m in LANDMARK.finditer(simplified):
             g = "l" if m.group("l") else "m"
-            if not _KINDS.match(m.group(g)):
+            w = m.group(g)
+            # (a phrase, not a place's name: 住家附近的公園旁邊, 住山路旁)
+            if not _KINDS.match(w) and not _PHRASE.search(w) and not w.startswith("家"):
                 out.append(m.span(g))
     return out

@@ -276,6 +276,29 @@ TEMPLATES = {
 }
 TYPES = tuple(TEMPLATES)
 
+# Written after the fixes, never tuned on: the same styles and pools in other words, to see how
+# the rules carry to phrasing they were not written against (``generate(held_out=True)``).
+HELD_OUT = {
+    "handover": ["SBAR S:{NAME:zh} [[desat]] B:{AGE:age} [[old CVA]] A:[[aspiration?]] R:[[CXR]] 陪病 {NAME:f1} 電話 {PHONE:phone}",
+                 "夜班交班 {NAME:hon} [[BT 38.1]] 家屬{NAME:zh}明早來 聯絡 {PHONE:phone} 身分證 {ID:id}"],
+    "triage": ["L3 {NAME:enzh} {AGE:age} [[fall]] [[scalp laceration]] chart {RECORD:mrn} b. {DOB:dob}",
+               "{NAME:zh} {AGE:age} [[胸悶]] 開車 {PLATE:plate} 自行來院 tel {PHONE:phone}"],
+    "social": ["社工：案女{NAME:zh}與案子{NAME:zh}輪流照顧，案子在{EMPLOYER:emp}當司機，戶籍地{ADDRESS:addr}。",
+               "出院準備會議：看護{NAME:ff}，仲介聯絡{PHONE:phone}，補助匯入帳號 {ACCOUNT:bank}。"],
+    "homecare": ["居護訪視 {NAME:hon}（{DOB:coh}）住{ADDRESS:area} [[管路照護]] 看護{NAME:f1} LINE {ACCOUNT:line}",
+                 "Home visit: {NAME:ind}, {AGE:age}, lives near {ADDRESS:land}; glucometer S/N {SERIAL:serial}."],
+    "consult_en": ["Thank you for consulting. Pt {NAME:pp} (DOB {DOB:dob}), [[CKD 4]]. Please contact NP {NAME:enzh} at {PHONE:phone}.",
+                   "Cardiology reply to Dr. {NAME:rom}: [[AF with RVR]], suggest [[Amiodarone 150mg iv]]. Wife {NAME:enzh}."],
+    "ocr": ["轉診單\n病人姓名 {NAME:zh}\n身分證 {ID:id}\n聯絡電話 {PHONE:phone}\n住址 {ADDRESS:addr}",
+            "Referral\nPatient: {NAME:pp}\nChart: {RECORD:mrn}\nEmail {EMAIL:email}"],
+    "chat": ["[LINE] {NAME:zh}: 請問明天幾點回診\n[LINE] 護理師: 9點，請打 {PHONE:phone}",
+             "09:15 {NAME:f1}: nenek batuk\n09:20 個管師: 好，連結 {URL:url}"],
+    "excel": ["姓名\t電話\t住址\n{NAME:zh}\t{PHONE:phone}\t{ADDRESS:addr}",
+              "設備\tMAC\tIP\n[[呼吸器]]\t{MAC:mac}\t{IP:ip}"],
+    "dialect": ["{NAME:hok} kóng bô khùn, [[BP 160/90]], tuà {ADDRESS:area}, sun-á {NAME:zh}",
+                "おばあちゃん{NAME:jp}さん {AGE:age}，[[失智]]，長女 {NAME:zh} 電話 {PHONE:phone}"],
+}
+
 CONTROL = [
     # doses, drugs, lab values, vital signs, ICD codes, departments, words shaped like names
     "1# bid", "2# tid pc", "0.5# qn", "1 amp iv st", "Aspirin 100mg 1# qd", "Plavix 75mg qd", "Xarelto 15mg qd",
@@ -336,10 +359,11 @@ def build(kind: str, template: str, rng: random.Random) -> Note:
     return n
 
 
-def generate(rounds: int = 9, seed: int = 5) -> list[Note]:
+def generate(rounds: int = 9, seed: int = 5, held_out: bool = False) -> list[Note]:
     """Every template ``rounds`` times, the slots drawn from one seeded generator."""
     rng = random.Random(seed)
-    return [build(kind, t, rng) for _ in range(rounds) for kind in TYPES for t in TEMPLATES[kind]]
+    templates = HELD_OUT if held_out else TEMPLATES
+    return [build(kind, t, rng) for _ in range(rounds) for kind in TYPES for t in templates[kind]]
 
 
 @dataclass
@@ -399,9 +423,10 @@ def measure(notes: list[Note]) -> Result:
 if __name__ == "__main__":
     import sys
 
-    seeds = [int(s) for s in sys.argv[1:]] or [5]
+    held = "--held-out" in sys.argv
+    seeds = [int(s) for s in sys.argv[1:] if s.isdigit()] or [5]
     for seed in seeds:
-        notes = generate(seed=seed)
+        notes = generate(seed=seed, rounds=17 if held else 9, held_out=held)
         r = measure(notes)
         print("seed", seed, len(notes), "notes")
         print(r.table())
