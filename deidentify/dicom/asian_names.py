@@ -190,7 +190,12 @@ def _chinese_given(token: str) -> bool:
 _TITLES = {"dr", "prof", "mr", "mrs", "ms", "miss", "mdm", "madam", "nurse", "sister", "doctor"}
 # Who did something: only before a surname that is no common word ("by an operator" is English).
 _AGENTS = {"by", "op", "operator", "tech", "technologist", "radiographer", "radiologist", "physician",
-           "reader", "reviewer", "signed", "approved", "attn", "per", "resident", "fellow", "rn"}
+           "reader", "reviewer", "signed", "approved", "attn", "per", "resident", "fellow", "rn", "rt", "md",
+           "opr", "user", "staff", "rad", "san", "sama", "sensei", "kun", "chan", "ssi", "nim", "ssaem"}
+# Two letters after a surname are initials ("Kim MJ", "Chen YH") unless a modality's or unit's code.
+_NOT_INITIALS = {"ct", "mr", "us", "dr", "cr", "xa", "pt", "nm", "rf", "mg", "dx", "px", "io", "es", "ok", "id",
+                 "ap", "pa", "lr", "rl", "hf", "ff", "kv", "ma", "ms", "mm", "cm", "no", "on", "in", "of", "to",
+                 "at", "or", "an", "as", "is", "it", "by", "be", "up", "ax", "sa", "co", "ir", "ge", "hu"}
 _VIET_MIDDLE = {"van", "thi", "duc", "huu", "ngoc", "quoc", "minh", "thanh", "xuan"}
 _CITATION = re.compile(r"(?:\s*(?:et al\.?|and \w+|&\s*\w+))?\s*,?\s*\(?(?:19|20)\d\d\b")
 _DISEASE = re.compile(r"(?:itis|osis|disease|syndrome|nevus|naevus|lymphadenopathy|projection|view|method)$")
@@ -245,7 +250,8 @@ def _glued(token: str) -> bool:
     name hyphen-joined to a device's word ("CT-YAMADA")."""
     parts = token.split("-")
     if len(parts) > 1 and not _given(token):
-        return any((p in _STRONG_SURNAMES or p in _STRONG_GIVEN or _glued(p)) and p not in _EPONYMS for p in parts)
+        return (any((p in _STRONG_SURNAMES or p in _STRONG_GIVEN or _glued(p)) and p not in _EPONYMS for p in parts)
+                or (len(parts) == 2 and parts[0] in _COMMON_SURNAMES and parts[1] in _AGENTS))   # "Lin-san"
     for k in range(4, len(token) - 1):
         head, rest = token[:k], token[k:]
         if head in _STRONG_SURNAMES and (rest in _STRONG_GIVEN or _syllables(rest, _GIVEN_SYLLABLES, 2)
@@ -296,6 +302,9 @@ def name_spans(text: str) -> list[tuple[int, int]]:
         if ((possessive and not word and base not in _EPONYMS)        # "Lee's scan"
                 or before in _TITLES or (before in _AGENTS and not word)   # "Dr.Lin", "by Wu"
                 or after in _VIET_MIDDLE                                # "Le Van Tam"
+                or (after in _AGENTS and not word)                      # "Lin sensei", "Lin-san"
+                or (not word and (len(before) == 1 or len(after) == 1))     # "M.J. Kim", "Lee, J."
+                or (not word and len(after) == 2 and after not in _NOT_INITIALS)   # "Kim MJ"
                 or _given(after) or _given(before)                      # "Lee Seo-yeon"
                 or (not word and (_loose_given(after)))                 # "Meng Fanyu", "Gong Yoo"
                 or (after in _GIVEN_SYLLABLES and after2 in _GIVEN_SYLLABLES)   # "Tan Ah Kow"

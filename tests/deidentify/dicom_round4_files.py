@@ -50,6 +50,8 @@ SHAPES: list[tuple[str, tuple[str, ...]]] = [
     ("Yu Shyi-kun", ("Shyi-kun",)), ("MOON^JAE-IN", ("JAE-IN",)), ("Ch'en Shui-pien", ("Shui-pien",)),
     ("TanakaHanako", ("TanakaHanako",)), ("TANAKAHANAKO", ("TANAKAHANAKO",)), ("CT-YAMADA", ("CT-YAMADA",)),
     ("nguyenvanan", ("nguyenvanan",)), ("MR_YamadaTaro_01", ("YamadaTaro",)),
+    ("M.J. Kim", ("M.J. Kim",)), ("Kim MJ", ("Kim MJ",)), ("Lee, J.", ("Lee, J",)), ("RT:LIN", ("RT:LIN",)),
+    ("Lin-san", ("Lin-san",)), ("Pak Chŏng-hŭi", ("Chŏng-hŭi",)), ("Tech=Kim", ("Tech=Kim",)),
 ]
 SHAPE_PLACES = ["Manufacturer", "ManufacturerModelName", "SoftwareVersions", "ConvolutionKernel", "SequenceName",
                 "CodeMeaning", "SegmentLabel"]
