@@ -21,7 +21,11 @@ _HAN = r"[\u4e00-\u9fff]"
 CHAT = re.compile(r"(?:^|[\n\x00])[ \t]*(?:\[[^\]\n]{1,12}\][ \t]*|[0-9]{1,2}:[0-9]{2}(?::[0-9]{2})?[ \t]+)"
                   r"(?P<n>" + _HAN + r"{2,4}|[A-Z][a-z]{1,15}(?:[ \t][A-Z][a-z]{1,15}){0,2})[ \t]*[:：]")
 ISBAR_I = re.compile(r"(?:^|[\n\x00]|(?i:isbar)[ \t]+)[ \t]*I[ \t]*[:：]?[ \t]*(?P<n>" + _HAN + r"{2,4})(?=[ \t,，]|$)")
-LINE_AGE = re.compile(r"(?:^|[\n\x00])[ \t]*(?P<n>" + _HAN + r"{2,4})[ \t]+[0-9]{1,3}(?:岁|y|F|M|[ \t]*yo|-year)(?![a-z])")
+LINE_AGE = re.compile(r"(?:^|[\n\x00])[ \t]*(?P<n>" + _HAN + r"{2,4})[ \t]+(?:[0-9]{1,3}(?:岁|y|F|M|[ \t]*yo|-year)(?![a-z])"
+                      r"|[一二三四五六七八九十百零]{2,5}岁)")
+# a Latin name after a heading's colon, before its age (Home visit: Kolas Yotaka, 92歲)
+COLON_LATIN_AGE = re.compile(r"[:：][ \t]*(?P<n>[A-Z][a-z]{1,15}(?:[ \t][A-Z][a-z]{1,15}){1,2}),[ \t]*[0-9]{1,3}[ \t]*"
+                             r"(?:岁|y|yo|y/o|M|F|-year)(?![a-z])")
 # a self-introduction in a message (我是曹麗娟的女兒) and a name after a heading's colon with its
 # birth cohort or age in brackets (長照訪視：車怡萱（79年次）)
 SELF_INTRO = re.compile(r"我是(?P<n>" + _HAN + r"{2,4}?)的(?:女儿|儿子|太太|先生|妻子|丈夫|媳妇|女婿|孙女|孙子|家属|妈妈|爸爸|看护)")
@@ -48,7 +52,8 @@ _ROLES = re.compile(r"社工|个管|护理|医师|医生|药师|家属|病人|�
                     r"|(?i:^(?:nurse|doctor|dr|social|system|admin|case|pt|patient|family)$)")
 # what every match holds (the scrubber's prefilter)
 GATES = (r"\][ \t]*[^\s\]]{1,16}[ \t]*[:：]", r"[0-9]:[0-9]{2}[ \t]+[A-Za-z\u4e00-\u9fff]", r"(?i:isbar)|(?<![A-Za-z])I[ \t]*[:：]",
-         _HAN + r"{2,4}[ \t]+[0-9]{1,3}(?:岁|y|F|M|-year|[ \t]+yo)", r"我是", r"[（(][ \t]*(?:民国)?[0-9一二三四五六七八九十]{1,4}[ \t]*(?:年次|岁|y)",
+         _HAN + r"{2,4}[ \t]+[0-9]{1,3}(?:岁|y|F|M|-year|[ \t]+yo)", _HAN + r"{2,4}[ \t]+[一二三四五六七八九十百零]{2,5}岁",
+         r"[:：][ \t]*[A-Z][a-z]{1,15}[ \t][A-Z][a-z]{1,15}(?:[ \t][A-Z][a-z]{1,15})?,[ \t]*[0-9]", r"我是", r"[（(][ \t]*(?:民国)?[0-9一二三四五六七八九十]{1,4}[ \t]*(?:年次|岁|y)",
          r"病[ \t]+人|接班|交班|主护|长男|长女|次男|次女|(?i:-s[ie]nn|-kiann|sun-a)",
          r"[ \t、，,][子女妻夫]" + _HAN + r"{3}", r"さん|様|ちゃん|くん", r"阿桑|婶", r"族[)）]", r"[ \t][A-Z][a-z]{0,6}-[A-Za-z]")
 GATE = re.compile("|".join(GATES))
@@ -68,9 +73,11 @@ def _han_name(w: str) -> bool:
 
 
 def _latin_name(w: str) -> bool:
-    from deidentify.identifiers.western_names import ordinary_word
+    from deidentify.identifiers.western_names import _CLINICAL_ENDING, _CLINICAL_PLAIN, ordinary_word
 
-    return not _ROLES.search(w) and not all(ordinary_word(t) for t in w.split())
+    # (a diagnosis in the same place is no name: Septic Shock, 70F; Lung Cancer, 62M)
+    return (not _ROLES.search(w) and not all(ordinary_word(t) for t in w.split())
+            and not any(_CLINICAL_ENDING.search(t.lower()) or t.lower() in _CLINICAL_PLAIN for t in w.split()))
 
 
 def find(simplified: str) -> list[tuple[int, int]]:
@@ -93,7 +100,7 @@ def find(simplified: str) -> list[tuple[int, int]]:
         k = next((k for k in (4, 3, 2) if k <= len(run) and _han_name(run[-k:])), None)
         if k:
             out.append((end - k, end))
-    out += [m.span("n") for m in PEOPLE.finditer(simplified) if _latin_name(m.group("n"))]
+    out += [m.span("n") for rx in (PEOPLE, COLON_LATIN_AGE) for m in rx.finditer(simplified) if _latin_name(m.group("n"))]
     out += [m.span("n") for m in POJ.finditer(simplified)]
     if "-" in simplified:
         from deidentify.identifiers.romanised_names import _SURNAME_SET

@@ -4,10 +4,12 @@ logs, English consult replies, OCR'd referral letters, LINE chats, Excel rows, H
 Japanese-mixed notes) scored through ``scrub_texts`` with the policy's cut-offs, and each class
 this round closed with many members alone.
 
-On the code before this round (abb02aa) seed 5 gave NAME 92.5 %, ID 86.1 %, PHONE 73.0 %,
-ADDRESS 44.4 %, DOB 76.8 % (of which the generator's own 年次 span), RECORD 80.0 %, ACCOUNT 55.6 %,
-IP 77.8 %, MAC 66.7 %, SERIAL 33.3 %, PLATE 83.3 %, EMPLOYER 0 %.  Everything here is fixed (no
-random parametrize; the generator is seeded).
+On the code before this round (abb02aa) seeds 5-7 of the final generator gave NAME 91.7-93.5 %,
+ID 88.9-93.1 %, PHONE 79.4-87.3 %, ADDRESS 42.2-44.4 %, DOB 96.0-97.0 %, RECORD 80.0-88.9 %,
+ACCOUNT 50.0-58.3 %, IP 55.6-81.5 %, MAC 50.0-66.7 %, SERIAL 33.3 %, PLATE 61.1-66.7 %, EMPLOYER 0 %,
+and 6 of the 246 control texts masked; now every class is 100 % on seeds 5-10 and nothing of
+either set is masked.  The held-out templates (``generate(held_out=True)``) keep NAME at ≥ 98 %.
+Everything here is fixed (no random parametrize; the generator is seeded).
 """
 from __future__ import annotations
 
@@ -55,6 +57,12 @@ def test_ordinary_phrases_and_the_control_set_stay(results, seed):
     assert r.control_total == 2 * len(CONTROL)
 
 
+def test_held_out_templates():
+    r = measure(generate(seed=11, rounds=17, held_out=True))
+    assert all(r.recall(c) >= 0.98 for c in CLASSES), (r.table(), r.misses)
+    assert not r.over and not r.control_over
+
+
 def _left(cases: list[tuple[str, str]]) -> list[tuple[str, str]]:
     """The cases (template with {}, value) of which a digit or letter of the value is still in
     the scrubbed text at its place."""
@@ -98,7 +106,9 @@ NAMES = [("[LINE] {}: 我媽今天血壓高", "岳美雲"), ("10:32 {}: ibu saki
          ("主護 林小美 接班 {}", "岳美雲"), ("長男 {}。", "岳美雲"), ("hāu-senn {} tiān-uē", "岳美雲"), ("阿嬤{}さん 日語溝通", "黃花子"),
          ("{}様", "王美代子"), ("elder {} (泰雅族), 92", "Kolas Yotaka"), ("client {} （排灣族）", "Savi Kalaysan"),
          ("{} a-má kóng", "Lîm Kim-chúi"), ("{} kóng kha thiànn", "Tiunn Siok-hun"), ("家屬林小美 子{} 女尤美惠", "伍佩玲"),
-         ("居服員到{}阿桑家", "許"), ("{}嬸的兒子來", "張")]
+         ("居服員到{}阿桑家", "許"), ("{}嬸的兒子來", "張"), ("陪病 {} 電話", "Sari"), ("{} 一百零四歲 胸悶", "萬國平"),
+         ("Home visit: {}, 92歲", "Kolas Yotaka"), ("我是{}的女兒", "曹麗娟"), ("長照訪視：{}（79年次）", "車怡萱"),
+         ("病 人 {}，92y", "岳美雲"), ("Triage: {}, 92", "Grace Wu Pei-Chun")]
 
 
 def test_names_the_layout_marks():
@@ -131,7 +141,8 @@ ORDINARY = ["妻子做機械工作。", "塑膠工廠作業員。", "女兒在�
             "病人今日 1 amp iv st。", "Plan: 白蛋白 today.", "病人今日 魏氏環。", "son works at night.", "家住醫院附近。",
             "住在市場旁邊。", "住院病房隔壁床。", "家裡附近有公園。", "[LINE] 個管師: 好", "10:35 社工: 請傳照片", "大嬸說好。",
             "0912 後面 3 顆藥。", "Line up for the exam.", "BP 120/80 HR 88", "ISBAR 交班完成", "新北市政府補助。",
-            "Aspirin 100mg 1# qd", "E11.65", "心臟內科 會診"]
+            "Aspirin 100mg 1# qd", "E11.65", "心臟內科 會診", "Dx: Septic Shock, 70F", "Follow Chen", "我是他的女兒。",
+            "診斷：高血壓（5年）", "陪病中", "術後9年10月15日回診", "住馬路對面。"]
 
 
 def test_ordinary_phrases_beside_the_new_rules_stay():
