@@ -65,7 +65,16 @@ DENIED = (
     # x86 legacy: per-process segment tables and a.out library loading (old, rarely audited
     # kernel code no session program uses)
     "modify_ldt", "uselib",
+    # a pidfd's inode number (pidfs, Linux >= 6.9) is a machine-wide count of every process
+    # and thread ever created: a pidfd of a new child told a session how many processes other
+    # sessions started since (S7).  Its users fall back (asyncio to a watcher thread); the
+    # other ways to one - clone's CLONE_PIDFD, SO_PEERPIDFD, SO_PASSPIDFD - are refused below.
+    "pidfd_open",
 )
+CLONE_PIDFD = 0x00001000
+# getsockopt(SOL_SOCKET, SO_PEERPIDFD) / setsockopt(SOL_SOCKET, SO_PASSPIDFD): a pidfd of the
+# peer, or of every sender in SCM_PIDFD messages (Linux >= 6.5)
+SOL_SOCKET, SO_PASSPIDFD, SO_PEERPIDFD = 1, 76, 77
 
 # personality(2) flags that weaken address-space randomisation or execute-protection.
 PERSONALITY_FLAGS = (0x0020000, 0x0040000, 0x0080000, 0x0100000, 0x0200000, 0x0400000,
@@ -101,6 +110,14 @@ RWF_NOWAIT = 0x8
 # for a whole process (refused by seccomp_allow: a channel between sessions through merged
 # pages).  EINVAL is a kernel without KSM's answer.
 MADV_MERGEABLE = 12
+# Dropping a shared file's pages from the page cache: POSIX_FADV_DONTNEED, MADV_COLD and
+# MADV_PAGEOUT on its mapping.  Any session can read a shared file into the cache, and any
+# session can tell which pages are cached (fault-around maps only cached pages, visible in its
+# own /proc/self/pagemap, smaps and fault counters, which no mount can cover); with these it
+# could also empty them again at will - a channel between sessions with no timing in it.  All
+# three are hints a program may not rely on: answered 0 without doing anything.
+POSIX_FADV_DONTNEED = 4
+MADV_EVICT = (20, 21)  # MADV_COLD, MADV_PAGEOUT
 
 
 def build() -> sc.SyscallFilter:
@@ -110,7 +127,8 @@ def build() -> sc.SyscallFilter:
     flags are in memory a filter cannot read: the C library falls back to clone); personality
     flags; socket families, IPv4/6 types and protocols, netlink protocols; socketpair other
     than unix; inotify read events, dnotify, RWF_NOWAIT; MADV_MERGEABLE; TIOCSTI, TIOCLINUX,
-    TIOCSETD."""
+    TIOCSETD; clone's CLONE_PIDFD, SO_PEERPIDFD and SO_PASSPIDFD; POSIX_FADV_DONTNEED,
+    MADV_COLD and MADV_PAGEOUT answered 0, not done."""
     from hub_config import seccomp_rules
 
     return seccomp_rules.compile_rules(seccomp_rules.deny_layer(), sc.ALLOW)

@@ -67,9 +67,22 @@ def _bits(i: int, mask: int, value: int) -> Cmp:
     return Cmp(i, "MASKED_EQ", value, mask)
 
 
+def _low32_not_in(i: int, values) -> list[tuple[Cmp, ...]]:
+    """Permit clauses for "the low 32 bits are none of ``values``": for each value and bit, the
+    values sharing its higher bits with that bit flipped, where no listed value lies."""
+    vals = {v & LOW32 for v in values}
+    out = []
+    for v in sorted(vals):
+        for b in range(31, -1, -1):
+            mask = (LOW32 >> b) << b
+            want = (v ^ 1 << b) & mask
+            if not any(x & mask == want for x in vals):
+                out.append((_bits(i, mask, want),))
+    return list(dict.fromkeys(out))
+
+
 def _low32_not(i: int, value: int) -> list[tuple[Cmp, ...]]:
-    """Permit clauses for "the low 32 bits are not ``value``": one per bit, that bit differs."""
-    return [(_bits(i, 1 << b, 0 if value >> b & 1 else 1 << b),) for b in range(32)]
+    return _low32_not_in(i, (value,))
 
 
 def guards() -> dict[str, tuple[list[Rule], list[tuple[Cmp, ...]]]]:
@@ -87,12 +100,24 @@ def guards() -> dict[str, tuple[list[Rule], list[tuple[Cmp, ...]]]]:
     def low32_is(name: str, i: int, value: int, err: int) -> None:
         g[name] = ([Rule(name, err, (_bits(i, LOW32, value),))], _low32_not(i, value))
 
-    any_bit("clone", 0, f.NAMESPACE_FLAGS, eperm)
+    def low32_pair(name: str, i: int, a: int, j: int, b: int, err: int) -> None:
+        """Refused where the low 32 bits of argument i are ``a`` and of j are ``b`` (a socket
+        option's level and name); permitted where either differs."""
+        g[name] = ([Rule(name, err, (_bits(i, LOW32, a), _bits(j, LOW32, b)))],
+                   _low32_not(i, a) + _low32_not(j, b))
+
+    any_bit("clone", 0, (*f.NAMESPACE_FLAGS, f.CLONE_PIDFD), eperm)
     any_bit("personality", 0, f.PERSONALITY_FLAGS, eperm)
     any_bit("inotify_add_watch", 2, f.INOTIFY_READ_EVENTS, eperm)  # arg 2: the event mask
     any_bit("preadv2", 5, (f.RWF_NOWAIT,), errno.EOPNOTSUPP)  # arg 5: the RWF_* flags
     low32_is("fcntl", 1, f.F_NOTIFY, eperm)
-    low32_is("madvise", 2, f.MADV_MERGEABLE, errno.EINVAL)
+    # madvise: KSM merging refused; the page-out hints answered 0 without doing anything
+    g["madvise"] = ([Rule("madvise", errno.EINVAL, (_bits(2, LOW32, f.MADV_MERGEABLE),))] +
+                    [Rule("madvise", 0, (_bits(2, LOW32, adv),)) for adv in f.MADV_EVICT],
+                    _low32_not_in(2, (f.MADV_MERGEABLE, *f.MADV_EVICT)))
+    # fadvise64(fd, offset, len, advice): dropping a file's pages answered 0, done nothing
+    g["fadvise64"] = ([Rule("fadvise64", 0, (_bits(3, LOW32, f.POSIX_FADV_DONTNEED),))],
+                      _low32_not(3, f.POSIX_FADV_DONTNEED))
     # socket: the family, then within IPv4/IPv6 the type (low four bits) and the protocol
     refuse = [Rule("socket", errno.EAFNOSUPPORT, (_eq(0, fam),))
               for fam in range(64) if fam not in f.ALLOWED_FAMILIES]
@@ -114,6 +139,8 @@ def guards() -> dict[str, tuple[list[Rule], list[tuple[Cmp, ...]]]]:
     # socketpair: unix pairs only
     g["socketpair"] = ([Rule("socketpair", errno.EAFNOSUPPORT, (Cmp(0, "NE", 1),))],
                        [(_eq(0, 1),)])
+    low32_pair("getsockopt", 1, f.SOL_SOCKET, 2, f.SO_PEERPIDFD, eperm)
+    low32_pair("setsockopt", 1, f.SOL_SOCKET, 2, f.SO_PASSPIDFD, eperm)
     # ioctl: the requests refused with EPERM; the allow layer lists the ones that run
     g["ioctl"] = ([Rule("ioctl", eperm, (_bits(1, LOW32, req),))
                    for req in (f.TIOCSTI, f.TIOCLINUX, f.TIOCSETD)], [])

@@ -118,5 +118,6 @@ def verdict(ret: int) -> str:
     if action == 0x00050000:
         import errno
 
-        return errno.errorcode.get(ret & 0xFFFF, str(ret & 0xFFFF))
+        # errno 0: the call answered 0 without being made
+        return errno.errorcode.get(ret & 0xFFFF, "ok") if ret & 0xFFFF else "ok"
     return f"action {action:#x}"

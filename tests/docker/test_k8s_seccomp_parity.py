@@ -226,7 +226,12 @@ KERNEL_CALLS = [  # (name, nr, args); arguments a real call fails on harmlessly 
     ("fcntl_getfd", 72, (0xFFFFFFFF, 1, 0)), ("madvise_mergeable", 28, (0, 0, 12)),
     ("inotify_access", 254, (0xFFFFFFFF, 0, 1)), ("inotify_modify", 254, (0xFFFFFFFF, 0, 2)),
     ("mseal", 462, (0, 0, 0)), ("cachestat", 451, (0xFFFFFFFF, 0, 0, 0)),
-    ("personality_addr_no_randomize", 135, (0x0040000,)), ("bpf", 321, (0, 0, 0))]
+    ("personality_addr_no_randomize", 135, (0x0040000,)), ("bpf", 321, (0, 0, 0)),
+    ("fadvise_dontneed", 221, (0xFFFFFFFF, 0, 0, 4)), ("fadvise_willneed", 221, (0xFFFFFFFF, 0, 0, 3)),
+    ("madvise_pageout", 28, (0, 0, 21)), ("pidfd_open_self", 434, (1, 0)),
+    ("clone_pidfd", 56, (0x1000 | 17, 0, 0, 0, 0)),
+    ("getsockopt_peerpidfd", 55, (0xFFFFFFFF, 1, 77, 0, 0)),
+    ("getsockopt_peercred", 55, (0xFFFFFFFF, 1, 17, 0, 0))]
 
 
 def _in_kernel(load) -> dict[str, str]:
@@ -271,6 +276,9 @@ def test_the_evaluator_predicts_the_kernel(programs, which):
     assert got["socket_packet"] == "EAFNOSUPPORT" and got["ioctl_tiocsti"] == "EPERM"
     assert got["unshare_newuser"] == "EPERM" and got["prctl_set_mm"] == "ENOSYS"
     assert got["ioctl_tcgets"] == "EBADF" and got["socket_inet_tcp"] == "ok"
+    assert got["fadvise_dontneed"] == "ok" and got["fadvise_willneed"] == "EBADF"
+    assert got["pidfd_open_self"] == "EPERM" and got["clone_pidfd"] == "EPERM"
+    assert got["getsockopt_peerpidfd"] == "EPERM" and got["getsockopt_peercred"] == "EBADF"
 
 
 ORDINARY = """
