@@ -36,6 +36,9 @@ HIDDEN = {
     # a table typed into a Python docstring, a comment or a string
     "py docstring aligned": ("a.py", 'def f():\n    """Deaths by region\n\n' + _indent(ALIGNED, "    ")
                              + '    """\n    return 1\n', "code"),
+    "py docstring two-word labels": ("a.py", 'def f():\n    """\n    region        deaths\n'
+                                     '    New York      120\n    San Diego     ⟨3⟩\n    El Paso       140\n'
+                                     '    """\n', "code"),
     "py docstring framed": ("a.py", 'def f():\n    """\n' + _indent(FRAMED, "    ") + '    """\n', "code"),
     "py docstring pipes": ("a.py", 'def f():\n    """\n' + _indent(PIPES, "    ") + '    """\n', "code"),
     "py docstring one space": ("a.py", 'def f():\n    """\n    region deaths\n    North 120\n'
