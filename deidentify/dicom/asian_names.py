@@ -210,13 +210,19 @@ _WORDS = {"long", "song", "man", "law", "pan", "fan", "tan", "min", "park", "mai
 _VENDOR_PHRASES = re.compile(r"(?<![a-z])(?:" + "|".join(re.escape(p) for p in (
     "fukuda denshi", "j. morita", "morita mfg", "yoshida dental", "hitachi aloka", "ge yokogawa",
     "nihon kohden", "konica minolta", "united imaging", "shimadzu", "samsung medison")) + r")(?![a-z])")
-_TOKEN = re.compile(r"[a-z][a-z'\u2019-]*")
+_TOKEN = re.compile(r"[a-z][a-z'\u2019\u0300-\u036f-]*")   # combining marks stay inside a word
+
+
+# Cyrillic and Greek letters that look Latin ("Тanaka" with a Cyrillic Т reads as Tanaka).
+_LOOKALIKE = dict(zip("аеорсухіјѕкмнтвαβεζηικμνορτυχ", "aeopcyxijskmhtbabezhikmnoptyx"))
 
 
 def _fold(c: str) -> str:
     """One letter without its marks, same length ("Nguyễn Văn" is read as "nguyen van")."""
     if c in "đð":
         return "d"
+    if c in _LOOKALIKE:
+        return _LOOKALIKE[c]
     if c.isascii() or not c.isalpha():
         return c
     base = unicodedata.normalize("NFKD", c)[0]
@@ -237,11 +243,25 @@ def _tokens(text: str) -> list[tuple[str, int, int]]:
             continue
         cuts = [m.start()] + sorted(k for k in camel if m.start() < k < m.end()) + [m.end()]
         for a, b in zip(cuts, cuts[1:]):
-            tok = low[a:b].strip("-")
+            tok = re.sub("[\u0300-\u036f]", "", low[a:b]).strip("-")
             if not tok.endswith("'s"):
                 tok = tok.strip("'").replace("'", "")    # Wade-Giles aspiration: ch'en is chen
             if tok:
                 out.append((tok, a, b))
+    return out + _spelled(out, low)
+
+
+def _spelled(tokens: list[tuple[str, int, int]], low: str) -> list[tuple[str, int, int]]:
+    """Letters written one by one ("Y A M A D A", "T.A.N.A.K.A") read as the word they spell."""
+    out, run = [], []
+    for tok in tokens + [("", -1, -1)]:
+        if len(tok[0]) == 1 and (not run or (tok[1] - run[-1][2] <= 2
+                                             and not any(c.isalnum() for c in low[run[-1][2]:tok[1]]))):
+            run.append(tok)
+            continue
+        if len(run) >= 3:
+            out.append(("".join(t for t, _, _ in run), run[0][1], run[-1][2]))
+        run = [tok] if len(tok[0]) == 1 else []
     return out
 
 

@@ -52,6 +52,9 @@ SHAPES: list[tuple[str, tuple[str, ...]]] = [
     ("nguyenvanan", ("nguyenvanan",)), ("MR_YamadaTaro_01", ("YamadaTaro",)),
     ("M.J. Kim", ("M.J. Kim",)), ("Kim MJ", ("Kim MJ",)), ("Lee, J.", ("Lee, J",)), ("RT:LIN", ("RT:LIN",)),
     ("Lin-san", ("Lin-san",)), ("Pak Chŏng-hŭi", ("Chŏng-hŭi",)), ("Tech=Kim", ("Tech=Kim",)),
+    # written to slip past a word search: look-alike Cyrillic letters, letters one by one, combining marks
+    ("Тanaka Наnako", ("anaka", "anako")), ("Y A M A D A", ("Y A M A D A",)), ("T.A.N.A.K.A", ("T.A.N.A.K.A",)),
+    ("Ya\u0301mada Taro", ("mada Taro",)),
 ]
 SHAPE_PLACES = ["Manufacturer", "ManufacturerModelName", "SoftwareVersions", "ConvolutionKernel", "SequenceName",
                 "CodeMeaning", "SegmentLabel"]
