@@ -110,14 +110,14 @@ RWF_NOWAIT = 0x8
 # for a whole process (refused by seccomp_allow: a channel between sessions through merged
 # pages).  EINVAL is a kernel without KSM's answer.
 MADV_MERGEABLE = 12
-# Dropping a shared file's pages from the page cache: POSIX_FADV_DONTNEED, MADV_COLD and
-# MADV_PAGEOUT on its mapping.  Any session can read a shared file into the cache, and any
-# session can tell which pages are cached (fault-around maps only cached pages, visible in its
-# own /proc/self/pagemap, smaps and fault counters, which no mount can cover); with these it
-# could also empty them again at will - a channel between sessions with no timing in it.  All
-# three are hints a program may not rely on: answered 0 without doing anything.
+# Dropping a shared file's pages from the page cache (POSIX_FADV_DONTNEED works for any
+# reader).  Any session can read a shared file into the cache, and any session can tell which
+# pages are cached (fault-around maps only cached pages, visible in its own /proc/self/pagemap,
+# smaps and fault counters, which no mount can cover); with this it could also empty them again
+# at will - a channel between sessions with no timing in it.  The advice is a hint a program
+# may not rely on: answered 0 without doing anything.  (MADV_PAGEOUT/MADV_COLD on a file the
+# caller neither owns nor may write are skipped by the kernel itself.)
 POSIX_FADV_DONTNEED = 4
-MADV_EVICT = (20, 21)  # MADV_COLD, MADV_PAGEOUT
 
 
 def build() -> sc.SyscallFilter:
@@ -127,8 +127,8 @@ def build() -> sc.SyscallFilter:
     flags are in memory a filter cannot read: the C library falls back to clone); personality
     flags; socket families, IPv4/6 types and protocols, netlink protocols; socketpair other
     than unix; inotify read events, dnotify, RWF_NOWAIT; MADV_MERGEABLE; TIOCSTI, TIOCLINUX,
-    TIOCSETD; clone's CLONE_PIDFD, SO_PEERPIDFD and SO_PASSPIDFD; POSIX_FADV_DONTNEED,
-    MADV_COLD and MADV_PAGEOUT answered 0, not done."""
+    TIOCSETD; clone's CLONE_PIDFD, SO_PEERPIDFD and SO_PASSPIDFD; POSIX_FADV_DONTNEED
+    answered 0, not done."""
     from hub_config import seccomp_rules
 
     return seccomp_rules.compile_rules(seccomp_rules.deny_layer(), sc.ALLOW)

@@ -111,10 +111,7 @@ def guards() -> dict[str, tuple[list[Rule], list[tuple[Cmp, ...]]]]:
     any_bit("inotify_add_watch", 2, f.INOTIFY_READ_EVENTS, eperm)  # arg 2: the event mask
     any_bit("preadv2", 5, (f.RWF_NOWAIT,), errno.EOPNOTSUPP)  # arg 5: the RWF_* flags
     low32_is("fcntl", 1, f.F_NOTIFY, eperm)
-    # madvise: KSM merging refused; the page-out hints answered 0 without doing anything
-    g["madvise"] = ([Rule("madvise", errno.EINVAL, (_bits(2, LOW32, f.MADV_MERGEABLE),))] +
-                    [Rule("madvise", 0, (_bits(2, LOW32, adv),)) for adv in f.MADV_EVICT],
-                    _low32_not_in(2, (f.MADV_MERGEABLE, *f.MADV_EVICT)))
+    low32_is("madvise", 2, f.MADV_MERGEABLE, errno.EINVAL)
     # fadvise64(fd, offset, len, advice): dropping a file's pages answered 0, done nothing
     g["fadvise64"] = ([Rule("fadvise64", 0, (_bits(3, LOW32, f.POSIX_FADV_DONTNEED),))],
                       _low32_not(3, f.POSIX_FADV_DONTNEED))
