@@ -124,3 +124,23 @@ def small(body: str) -> str:
 
 def large(body: str) -> str:
     return body.replace("⟨3⟩", "130").replace("⟨2⟩", "97")
+
+
+# (d) more ways to write the same numbers so that a reader took them for something else
+HIDDEN.update({
+    "R integers 3L": ("a.R", "deaths <- c(120L, ⟨3⟩L, 140L)\n", "code"),
+    "R named integers 3L": ("a.R", "deaths <- c(North = 120L, South = ⟨3⟩L, East = 140L)\n", "code"),
+    "R as.integer(c())": ("a.R", "deaths <- as.integer(c(120, ⟨3⟩, 140))\n", "code"),
+    "R right assignment": ("a.R", "c(120, ⟨3⟩, 140) -> deaths\n", "code"),
+    "R assign()": ("a.R", "assign('deaths', c(120, ⟨3⟩, 140))\n", "code"),
+    "R indexed entries": ("a.R", "deaths <- list()\ndeaths[['North']] <- 120\ndeaths[['South']] <- ⟨3⟩\n"
+                                 "deaths[['East']] <- 140\n", "code"),
+    "MATLAB int32([])": ("a.m", "deaths = int32([120 ⟨3⟩ 140]);\n", "code"),
+    "MATLAB struct entries": ("a.m", "deaths.North = 120;\ndeaths.South = ⟨3⟩;\ndeaths.East = 140;\n", "code"),
+    "MATLAB containers.Map": ("a.m", "deaths = containers.Map({'N','S','E'}, {120, ⟨3⟩, 140});\n", "code"),
+    "Julia Dict": ("a.jl", 'deaths = Dict("N" => 120, "S" => ⟨3⟩, "E" => 140)\n', "code"),
+    "JS new Map": ("a.js", 'const deaths = new Map([["N", 120], ["S", ⟨3⟩], ["E", 140]]);\n', "code"),
+    "JS typed name": ("a.js", "const deaths: Record<string, number> = {North: 120, South: ⟨3⟩, East: 140};\n",
+                      "code"),
+    "Python numbers as strings": ("a.py", 'deaths = {"North": "120", "South": "⟨3⟩", "East": "140"}\n', "code"),
+})

@@ -302,6 +302,13 @@ class _Finder(ast.NodeVisitor):
         if any(k is None for k in keys):
             return self.generic_visit(node)
         nums = [_number(v) for v in values]
+        if _is_count_name(name) and not _SETTING.search(name) and all(n is None for n in nums):
+            # a count-named map of numbers written as strings ({"South": "3"}) is still counts
+            as_text = [v.value.strip() if isinstance(v, ast.Constant) and isinstance(v.value, str)
+                       else "" for v in values]
+            if as_text and all(re.fullmatch(r"\d+(?:\.\d+)?", t) for t in as_text):
+                nums = [float(t) for t in as_text]
+                values = [ast.Constant(value=n) for n in nums]
         if _SETTING.search(name):
             # a setting's name is the writer's word, not proof: a map of whole numbers by
             # category under it has a frequency table's shape all the same
@@ -401,8 +408,9 @@ def python_literals(text: str, doubts: list | None = None) -> list:
 
 # the name starts where a word starts: tried from inside a long word it backed off over the
 # whole word at each place (20 000 letters: 5 s)
-_R_VECTOR = re.compile(r"(?:(?<![\w.])(?P<name>[\w.]+)\s*(?:<-|=)\s*)?c\(\s*(?P<body>(?:[\w.`'\"]+\s*=\s*-?\d+(?:\.\d+)?\s*,\s*)+"
-                       r"[\w.`'\"]+\s*=\s*-?\d+(?:\.\d+)?)\s*\)")
+# (R's integers carry an L: c(A = 3L))
+_R_VECTOR = re.compile(r"(?:(?<![\w.])(?P<name>[\w.]+)\s*(?:<-|=)\s*)?c\(\s*(?P<body>(?:[\w.`'\"]+\s*=\s*-?\d+(?:\.\d+)?L?\s*,\s*)+"
+                       r"[\w.`'\"]+\s*=\s*-?\d+(?:\.\d+)?L?)\s*\)")
 _R_SCALAR = re.compile(r"^\s*(?P<name>[A-Za-z][\w.]*)\s*(?:<-|=)\s*(?P<v>\d+(?:\.\d+)?)\s*(?:#.*)?$", re.M)
 
 
@@ -413,7 +421,7 @@ def r_literals(text: str) -> list:
         name = (m.group("name") or "").replace(".", "_")
         pairs = [p.split("=") for p in m.group("body").split(",")]
         keys = [k.strip().strip("`'\"") for k, _ in pairs]
-        nums = [float(v) for _, v in pairs]
+        nums = [float(v.strip().rstrip("L")) for _, v in pairs]
         if _SETTING.search(name) or _recode(nums):
             continue
         if _is_count_name(name) or _looks_like_counts(nums):

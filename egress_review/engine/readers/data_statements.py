@@ -174,7 +174,10 @@ def js_literals(text: str, max_objects: int = 200) -> list:
     return units
 
 
-_JS_NAME = re.compile(r"(?:^|[^\w$.])([A-Za-z_$][\w$]*)\s*[:=]\s*$")
+# the name a literal is given: const deaths = …, deaths: …, deaths: Record<string, number> = …,
+# deaths = new Map(…)
+_JS_NAME = re.compile(r"(?:^|[^\w$.])([A-Za-z_$][\w$]*)\s*(?::\s*[\w$<>,\s\[\]|]+?\s*)?[:=]\s*"
+                      r"(?:new\s+Map\s*\(\s*|Object\.freeze\s*\(\s*)?$")
 
 
 def _named_literal(src: str, j: int, value) -> TableUnit | None:
@@ -187,6 +190,9 @@ def _named_literal(src: str, j: int, value) -> TableUnit | None:
     name = m.group(1).strip('"') if m else ""
     if isinstance(value, dict):
         pairs = list(value.items())
+    elif isinstance(value, list) and value and all(isinstance(e, list) and len(e) == 2
+                                                   and isinstance(e[0], str) for e in value):
+        pairs = [(e[0], e[1]) for e in value]          # new Map([["North", 120], …])
     elif isinstance(value, list):
         pairs = [(f"[{i}]", v) for i, v in enumerate(value)]
     else:
@@ -195,11 +201,13 @@ def _named_literal(src: str, j: int, value) -> TableUnit | None:
     if len(nums) < 2 or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in nums) \
             or _SETTING.search(name) or _recode([float(v) for v in nums]):
         return None
-    if not (_is_count_name(name) or isinstance(value, dict) and _looks_like_counts([float(v) for v in nums])):
+    if not (_is_count_name(name) or not pairs[0][0].startswith("[")
+            and _looks_like_counts([float(v) for v in nums])):
         return None
+    keyed = isinstance(value, dict) or not pairs[0][0].startswith("[")
     rows = [[str(k), f"{v:g}"] for k, v in pairs]
-    return _table(src, j, ["category" if isinstance(value, dict) else "position", _count_header(name)],
-                  rows, "object" if isinstance(value, dict) else "array")
+    return _table(src, j, ["category" if keyed else "position", _count_header(name)],
+                  rows, "object" if keyed else "array")
 
 
 def _matlab_column(arg: str) -> list[str] | None:
