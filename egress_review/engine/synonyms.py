@@ -21,7 +21,7 @@ from __future__ import annotations
 import functools
 import re
 
-from egress_review.engine import area_names
+from egress_review.engine import area_names, period_labels
 
 # canonical -> (labels meaning it, as linking.norm folds them; extra words a sentence uses)
 SYNONYMS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
@@ -37,7 +37,7 @@ SYNONYMS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "rural": (("rural", "鄉村", "農村"), ("rural", "鄉村", "農村")),
     # diagnoses: a label naming the disease and its ICD-10 category are one category
     "e11": (("e11", "diabetes", "diabetesmellitus", "dm", "t2dm", "type2diabetes",
-             "type2diabetesmellitus", "糖尿病", "第二型糖尿病", "第2型糖尿病", "二型糖尿病"),
+             "type2diabetesmellitus", "diabetesmellitustype2", "diabetesmellitus,type2", "type2dm", "糖尿病", "第二型糖尿病", "第2型糖尿病", "二型糖尿病"),
             ("diabetes", "diabetic", "dm", "t2dm", "糖尿病")),
     "e10": (("e10", "t1dm", "type1diabetes", "type1diabetesmellitus", "第一型糖尿病", "第1型糖尿病"),
             ("t1dm", "第一型糖尿病")),
@@ -58,6 +58,25 @@ SYNONYMS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "cancer": (("cancer", "malignancy", "癌症", "惡性腫瘤"), ("cancer", "癌症", "惡性腫瘤")),
     "i48": (("i48", "atrialfibrillation", "af", "afib", "心房顫動", "心房纖維顫動"),
             ("afib", "心房顫動", "心房纖維顫動")),
+    "i21": (("i21", "ami", "acutemyocardialinfarction", "myocardialinfarction", "heartattack", "急性心肌梗塞",
+             "心肌梗塞"), ("ami", "急性心肌梗塞", "心肌梗塞")),
+    "i25": (("i25", "ihd", "ischemicheartdisease", "ischaemicheartdisease", "chronicischemicheartdisease",
+             "缺血性心臟病"), ("ihd", "缺血性心臟病")),
+    "c34": (("c34", "lungcancer", "肺癌"), ("肺癌",)),
+    "c50": (("c50", "breastcancer", "乳癌"), ("乳癌",)),
+    "c22": (("c22", "livercancer", "hepatocellularcarcinoma", "hcc", "肝癌"), ("hcc", "肝癌")),
+    "k74": (("k74", "cirrhosis", "livercirrhosis", "肝硬化"), ("cirrhosis", "肝硬化")),
+    # institution levels and kinds of care (a level is a group, not one institution)
+    "medicalcentre": (("醫學中心", "medicalcentre", "medicalcenter", "medicalcentres", "medicalcenters"), ("醫學中心",)),
+    "regionalhospital": (("區域醫院", "regionalhospital", "regionalhospitals"), ("區域醫院",)),
+    "districthospital": (("地區醫院", "districthospital", "districthospitals", "localhospital",
+                          "localhospitals"), ("地區醫院",)),
+    "outpatient": (("門診", "outpatient", "outpatients", "opd", "門診病人", "門診病患", "ambulatory"),
+                   ("outpatient", "outpatients", "門診")),
+    "inpatient": (("住院", "inpatient", "inpatients", "ipd", "hospitalised", "hospitalized", "admission",
+                   "admissions", "住院病人", "住院病患"), ("inpatient", "inpatients", "住院")),
+    "emergency": (("急診", "emergency", "er", "emergencydepartment", "emergencyroom", "急診病人"),
+                  ("急診",)),
 }
 
 _TO_CANON = {s: canon for canon, (spellings, _) in SYNONYMS.items() for s in spellings}
@@ -72,6 +91,11 @@ def canonical(label: str) -> str:
         return hit
     from egress_review.engine.category_sets import _name, interval
 
+    period = period_labels.rewrite(label)        # 109年 = 2020 = 2020-01~2020-12, Jan 2020
+    if period is not None:
+        iv = interval(period)
+        if iv is not None:
+            return _name(*iv)
     s = _AGE_WORD.sub("", label)
     if not s or s.isdigit() or "." in s:
         return label                 # a plain number, or a decimal band (kept as written)
