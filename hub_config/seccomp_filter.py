@@ -73,8 +73,10 @@ DENIED = (
 )
 CLONE_PIDFD = 0x00001000
 # getsockopt(SOL_SOCKET, SO_PEERPIDFD) / setsockopt(SOL_SOCKET, SO_PASSPIDFD): a pidfd of the
-# peer, or of every sender in SCM_PIDFD messages (Linux >= 6.5)
-SOL_SOCKET, SO_PASSPIDFD, SO_PEERPIDFD = 1, 76, 77
+# peer, or of every sender in SCM_PIDFD messages (Linux >= 6.5).  getsockopt(SO_COOKIE): a
+# socket's cookie is drawn, when first asked for, from one counter for the whole machine (not
+# per network namespace): another session asking for cookies moved the next one of this.
+SOL_SOCKET, SO_COOKIE, SO_PASSPIDFD, SO_PEERPIDFD = 1, 57, 76, 77
 
 # personality(2) flags that weaken address-space randomisation or execute-protection.
 PERSONALITY_FLAGS = (0x0020000, 0x0040000, 0x0080000, 0x0100000, 0x0200000, 0x0400000,
@@ -127,7 +129,7 @@ def build() -> sc.SyscallFilter:
     flags are in memory a filter cannot read: the C library falls back to clone); personality
     flags; socket families, IPv4/6 types and protocols, netlink protocols; socketpair other
     than unix; inotify read events, dnotify, RWF_NOWAIT; MADV_MERGEABLE; TIOCSTI, TIOCLINUX,
-    TIOCSETD; clone's CLONE_PIDFD, SO_PEERPIDFD and SO_PASSPIDFD; POSIX_FADV_DONTNEED
+    TIOCSETD; clone's CLONE_PIDFD, SO_PEERPIDFD, SO_PASSPIDFD, SO_COOKIE; POSIX_FADV_DONTNEED
     answered 0, not done."""
     from hub_config import seccomp_rules
 

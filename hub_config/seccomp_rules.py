@@ -100,11 +100,12 @@ def guards() -> dict[str, tuple[list[Rule], list[tuple[Cmp, ...]]]]:
     def low32_is(name: str, i: int, value: int, err: int) -> None:
         g[name] = ([Rule(name, err, (_bits(i, LOW32, value),))], _low32_not(i, value))
 
-    def low32_pair(name: str, i: int, a: int, j: int, b: int, err: int) -> None:
-        """Refused where the low 32 bits of argument i are ``a`` and of j are ``b`` (a socket
-        option's level and name); permitted where either differs."""
-        g[name] = ([Rule(name, err, (_bits(i, LOW32, a), _bits(j, LOW32, b)))],
-                   _low32_not(i, a) + _low32_not(j, b))
+    def sockopts(name: str, level: int, optnames, err: int) -> None:
+        """Refused where the low 32 bits of the level (argument 1) are ``level`` and of the
+        option name (argument 2) one of ``optnames``; permitted where either differs."""
+        g[name] = ([Rule(name, err, (_bits(1, LOW32, level), _bits(2, LOW32, opt)))
+                    for opt in optnames],
+                   _low32_not(1, level) + _low32_not_in(2, optnames))
 
     any_bit("clone", 0, (*f.NAMESPACE_FLAGS, f.CLONE_PIDFD), eperm)
     any_bit("personality", 0, f.PERSONALITY_FLAGS, eperm)
@@ -136,8 +137,8 @@ def guards() -> dict[str, tuple[list[Rule], list[tuple[Cmp, ...]]]]:
     # socketpair: unix pairs only
     g["socketpair"] = ([Rule("socketpair", errno.EAFNOSUPPORT, (Cmp(0, "NE", 1),))],
                        [(_eq(0, 1),)])
-    low32_pair("getsockopt", 1, f.SOL_SOCKET, 2, f.SO_PEERPIDFD, eperm)
-    low32_pair("setsockopt", 1, f.SOL_SOCKET, 2, f.SO_PASSPIDFD, eperm)
+    sockopts("getsockopt", f.SOL_SOCKET, (f.SO_COOKIE, f.SO_PEERPIDFD), eperm)
+    sockopts("setsockopt", f.SOL_SOCKET, (f.SO_PASSPIDFD,), eperm)
     # ioctl: the requests refused with EPERM; the allow layer lists the ones that run
     g["ioctl"] = ([Rule("ioctl", eperm, (_bits(1, LOW32, req),))
                    for req in (f.TIOCSTI, f.TIOCLINUX, f.TIOCSETD)], [])

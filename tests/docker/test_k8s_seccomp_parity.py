@@ -231,7 +231,8 @@ KERNEL_CALLS = [  # (name, nr, args); arguments a real call fails on harmlessly 
     ("madvise_pageout", 28, (0, 0, 21)), ("pidfd_open_self", 434, (1, 0)),
     ("clone_pidfd", 56, (0x1000 | 17, 0, 0, 0, 0)),
     ("getsockopt_peerpidfd", 55, (0xFFFFFFFF, 1, 77, 0, 0)),
-    ("getsockopt_peercred", 55, (0xFFFFFFFF, 1, 17, 0, 0))]
+    ("getsockopt_peercred", 55, (0xFFFFFFFF, 1, 17, 0, 0)),
+    ("getsockopt_cookie", 55, (0xFFFFFFFF, 1, 57, 0, 0))]
 
 
 def _in_kernel(load) -> dict[str, str]:
@@ -278,7 +279,8 @@ def test_the_evaluator_predicts_the_kernel(programs, which):
     assert got["ioctl_tcgets"] == "EBADF" and got["socket_inet_tcp"] == "ok"
     assert got["fadvise_dontneed"] == "ok" and got["fadvise_willneed"] == "EBADF"
     assert got["pidfd_open_self"] == "EPERM" and got["clone_pidfd"] == "EPERM"
-    assert got["getsockopt_peerpidfd"] == "EPERM" and got["getsockopt_peercred"] == "EBADF"
+    assert got["getsockopt_peerpidfd"] == got["getsockopt_cookie"] == "EPERM"
+    assert got["getsockopt_peercred"] == "EBADF"
 
 
 ORDINARY = """

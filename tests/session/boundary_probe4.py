@@ -95,7 +95,9 @@ def inode_numbers() -> dict[str, int]:
     s1, s2 = socket.socketpair()
     tcp = socket.socket()
     m = os.memfd_create("probe4")
-    out = {"pipe": os.fstat(r).st_ino, "socketpair": os.fstat(s1.fileno()).st_ino,
+    with open("/tmp/probe4-own", "w"):
+        pass
+    out = {"tmp_file": os.stat("/tmp/probe4-own").st_ino,"pipe": os.fstat(r).st_ino, "socketpair": os.fstat(s1.fileno()).st_ino,
            "tcp": os.fstat(tcp.fileno()).st_ino, "memfd": os.fstat(m).st_ino}
     child = os.fork()
     if child == 0:
@@ -111,6 +113,11 @@ def inode_numbers() -> dict[str, int]:
     os.waitpid(child, 0)
     for fd in (r, w, m):
         os.close(fd)
+    os.unlink("/tmp/probe4-own")
+    try:
+        out["socket_cookie"] = socket.socket(socket.AF_UNIX).getsockopt(socket.SOL_SOCKET, 57, 8)
+    except OSError as e:
+        out["socket_cookie"] = errname(e.errno)
     s1.close(), s2.close(), tcp.close()
     return out
 
@@ -282,6 +289,8 @@ def pidfds() -> dict:
     a["so_peerpidfd"] = attempt(lambda: x.getsockopt(socket.SOL_SOCKET, 77, 4))
     a["so_passpidfd"] = attempt(lambda: x.setsockopt(socket.SOL_SOCKET, 76, 1))
     a["so_peerpidfd_high_bits"] = attempt(lambda: sys_(55, x.fileno(), 1 | 1 << 32, 77, 0, 0))
+    a["so_cookie"] = attempt(lambda: x.getsockopt(socket.SOL_SOCKET, 57, 8))
+    a["so_cookie_high_bits"] = attempt(lambda: sys_(55, x.fileno(), 1, 57 | 1 << 32, 0, 0))
     a["so_peercred"] = attempt(lambda: x.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, 12))
     a["so_passcred"] = attempt(lambda: x.setsockopt(socket.SOL_SOCKET, socket.SO_PASSCRED, 1))
     x.close(), y.close()

@@ -48,6 +48,9 @@ def other_session(root: Path) -> None:
         a.close(), b.close()
     for n in range(300):
         os.close(os.memfd_create(f"other{n}"))
+    for _ in range(500):  # socket cookies
+        with socket.socket(socket.AF_UNIX) as s:
+            s.getsockopt(socket.SOL_SOCKET, 57, 8)
     procs = [subprocess.Popen(["/bin/true"]) for _ in range(60)]
     for p in procs:
         p.wait()
@@ -193,14 +196,22 @@ def test_pid_numbers_are_its_own(meet4):
     assert meet4["pid_after"] - meet4["pid_before"] <= 3 and meet4["pid_before"] < 20
 
 
-def test_no_pidfd_inode_numbers(meet4):
-    # pidfs: a pidfd's inode number counts every process the machine ever made
-    assert meet4["ino_before"]["pidfd_child"] == "EPERM" == meet4["ino_after"]["pidfd_child"]
+@pytest.mark.parametrize("number", ["pidfd_child", "socket_cookie"])
+def test_no_machine_wide_serial_number(meet4, number):
+    # pidfs: a pidfd's inode number counts every process the machine ever made; a socket's
+    # cookie, every cookie any network namespace asked for
+    assert meet4["ino_before"][number] == "EPERM" == meet4["ino_after"][number]
+
+
+def test_its_own_scratch_numbers_its_own_files(meet4):
+    # the host made 3 000 files (on its own file system) in between: /tmp is the sandbox's
+    assert 0 <= meet4["ino_after"]["tmp_file"] - meet4["ino_before"]["tmp_file"] <= 5
 
 
 @pytest.mark.parametrize("member", ["pidfd_open_child", "pidfd_open_self", "clone_pidfd",
-                                    "so_peerpidfd", "so_passpidfd", "so_peerpidfd_high_bits"])
-def test_every_way_to_a_pidfd_is_refused(r4, member):
+                                    "so_peerpidfd", "so_passpidfd", "so_peerpidfd_high_bits",
+                                    "so_cookie", "so_cookie_high_bits"])
+def test_every_way_to_a_machine_wide_number_is_refused(r4, member):
     assert r4[member] == "EPERM", r4[member]
 
 
