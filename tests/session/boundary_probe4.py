@@ -115,7 +115,9 @@ def inode_numbers() -> dict[str, int]:
         os.close(fd)
     os.unlink("/tmp/probe4-own")
     try:
-        out["socket_cookie"] = socket.socket(socket.AF_UNIX).getsockopt(socket.SOL_SOCKET, 57, 8)
+        with socket.socket(socket.AF_UNIX) as c:
+            out["socket_cookie"] = int.from_bytes(c.getsockopt(socket.SOL_SOCKET, 57, 8),
+                                                  "little")
     except OSError as e:
         out["socket_cookie"] = errname(e.errno)
     s1.close(), s2.close(), tcp.close()
@@ -289,7 +291,7 @@ def pidfds() -> dict:
     a["so_peerpidfd"] = attempt(lambda: x.getsockopt(socket.SOL_SOCKET, 77, 4))
     a["so_passpidfd"] = attempt(lambda: x.setsockopt(socket.SOL_SOCKET, 76, 1))
     a["so_peerpidfd_high_bits"] = attempt(lambda: sys_(55, x.fileno(), 1 | 1 << 32, 77, 0, 0))
-    a["so_cookie"] = attempt(lambda: x.getsockopt(socket.SOL_SOCKET, 57, 8))
+    a["so_cookie"] = attempt(lambda: x.getsockopt(socket.SOL_SOCKET, 57, 8))  # "ok" or errno
     a["so_cookie_high_bits"] = attempt(lambda: sys_(55, x.fileno(), 1, 57 | 1 << 32, 0, 0))
     a["so_peercred"] = attempt(lambda: x.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, 12))
     a["so_passcred"] = attempt(lambda: x.setsockopt(socket.SOL_SOCKET, socket.SO_PASSCRED, 1))
