@@ -21,7 +21,7 @@ from __future__ import annotations
 import functools
 import re
 
-from egress_review.engine import area_names, period_labels
+from egress_review.engine import area_names, drug_names, period_labels
 
 # canonical -> (labels meaning it, as linking.norm folds them; extra words a sentence uses)
 SYNONYMS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
@@ -86,7 +86,8 @@ _AGE_WORD = re.compile(r"^(?:aged|age|年齡|年龄)[:：]?(?=[\d<>≥≤=]|未�
 @functools.lru_cache(maxsize=65536)
 def canonical(label: str) -> str:
     """``label`` (already folded by :func:`linking.norm`) as one name per category."""
-    hit = _TO_CANON.get(label) or area_names.canonical(label)   # 澎湖縣 = 澎湖 = Penghu County
+    # 澎湖縣 = 澎湖 = Penghu County; metformin = 二甲雙胍 = Glucophage = A10BA02
+    hit = _TO_CANON.get(label) or area_names.canonical(label) or drug_names.canonical(label)
     if hit is not None:
         return hit
     from egress_review.engine.category_sets import _name, interval

@@ -2,7 +2,7 @@
 so the difference of its counts is found.  The lead's probe of 6 December: 40 persons in
 "2020", then 42 in 「109年」 (the ROC year), passed; so did "2020Q1" then 「109年第1季」, "2020-01"
 then "Jan 2020", 醫學中心 then "Medical center", 門診 then "Outpatient" and I21 then "Acute
-myocardial infarction".  Each spelling is tried against an earlier release, far-apart counts
+myocardial infarction", "metformin" then "A10BA02" or 「二甲雙胍」.  Each spelling is tried against an earlier release, far-apart counts
 stay apart, and a year now links to its months (the year minus eleven months is the twelfth).
 """
 from __future__ import annotations
@@ -25,6 +25,10 @@ SPELLINGS = [
     ("visit", "急診", "Emergency"), ("visit", "急診", "ER"), ("dx", "I21", "Acute myocardial infarction"),
     ("dx", "I21", "急性心肌梗塞"), ("dx", "E11", "Diabetes mellitus type 2"), ("dx", "C34", "肺癌"),
     ("dx", "C50", "Breast cancer"), ("dx", "K74", "肝硬化"), ("dx", "I25", "Ischemic heart disease"),
+    ("drug", "metformin", "A10BA02"), ("drug", "Metformin", "二甲雙胍"), ("drug", "Glucophage", "metformin HCl"),
+    ("drug", "Aspirin", "阿斯匹靈"), ("drug", "Bokey", "B01AC06"), ("drug", "atorvastatin", "Lipitor"),
+    ("drug", "Plavix", "clopidogrel"), ("drug", "Paracetamol", "Acetaminophen"), ("drug", "Panadol", "乙醯胺酚"),
+    ("drug", "Forxiga", "dapagliflozin"), ("drug", "warfarin", "華法林"), ("drug", "Lantus", "insulin glargine"),
 ]
 
 
