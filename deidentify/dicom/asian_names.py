@@ -248,7 +248,7 @@ def _tokens(text: str) -> list[tuple[str, int, int]]:
                 tok = tok.strip("'").replace("'", "")    # Wade-Giles aspiration: ch'en is chen
             if tok:
                 out.append((tok, a, b))
-    return out + _spelled(out, low)
+    return out
 
 
 def _spelled(tokens: list[tuple[str, int, int]], low: str) -> list[tuple[str, int, int]]:
@@ -293,11 +293,26 @@ def _loose_given(token: str) -> bool:
     return _given(token) or (token not in _WORDS and len(token) <= 10 and _syllables(token, _GIVEN_SYLLABLES, 2))
 
 
-def name_spans(text: str) -> list[tuple[int, int]]:
+def _strong(token: str) -> bool:
+    """A name on its own, wherever it stands."""
+    return (token in _STRONG_SURNAMES or _given(token) or _chinese_given(token) or _INDONESIAN.match(token) is not None
+            or _japanese_surname(token) or _glued(token))
+
+
+def name_spans(text: str, binary: bool = False) -> list[tuple[int, int]]:
     """(start, end) of each romanised East or Southeast Asian person-name token in ``text``
-    (module docstring); [] when none."""
+    (module docstring); [] when none.  ``binary``: ``text`` is a letter run read from a binary
+    value (samples, a LUT): random bytes spell short words and accented letters, so only a
+    listed or name-shaped word of five ASCII letters or more counts there."""
     text = str(text)
     toks = _tokens(text)
+    if binary:
+        return [(a, b) for t, a, b in toks
+                if len(t) >= 5 and all(c.isascii() or "\uff21" <= c <= "\uff5a" for c in text[a:b])
+                and _strong(t) and t not in _EPONYMS]
+    # letters one by one count as the word they spell when it is a name on its own
+    spelled = [(a, b) for t, a, b in _spelled(toks, "".join(_fold(c.lower()[:1] or c) for c in text))
+               if _strong(t)]
     words = [t for t, _, _ in toks]
     hits: set[int] = set()
     for i, tok in enumerate(words):
@@ -308,8 +323,7 @@ def name_spans(text: str) -> list[tuple[int, int]]:
         before = words[i - 1] if i else ""
         after = words[i + 1] if i + 1 < len(words) else ""
         after2 = words[i + 2] if i + 2 < len(words) else ""
-        if (base in _STRONG_SURNAMES or _given(base) or _chinese_given(base) or _INDONESIAN.match(base)
-                or _japanese_surname(base) or _glued(base)):
+        if _strong(base):
             if not (base in _EPONYMS and (possessive or _DISEASE.search(after))):
                 hits.add(i)
             continue
@@ -335,12 +349,12 @@ def name_spans(text: str) -> list[tuple[int, int]]:
     for _ in range(2):   # the given and middle names beside a surname go with it ("Nguyen Van An")
         hits |= {j for i in hits for j in (i - 1, i + 1) if 0 <= j < len(words) and j not in hits
                  and (words[j] in _SYLLABLES or _given(words[j]) or words[j] in _VIET_MIDDLE)}
-    return [(toks[i][1], toks[i][2]) for i in sorted(hits)]
+    return sorted({(toks[i][1], toks[i][2]) for i in hits} | set(spelled))
 
 
-def names_in(text: str) -> bool:
+def names_in(text: str, binary: bool = False) -> bool:
     """Does ``text`` hold a romanised East or Southeast Asian person name?"""
-    return bool(name_spans(text))
+    return bool(name_spans(text, binary))
 
 
 def mask_names(text: str, mask: str = "<NAME>") -> str:

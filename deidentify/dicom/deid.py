@@ -75,6 +75,7 @@ class _Cleaner:
         self.to_scrub: list[tuple[Dataset, int]] = []   # free text kept once scrubbed (text_values)
         self.uid_map: dict[str, str] = {}
         self.suspects: list[tuple[Dataset, int, str, str]] = []   # (item, tag, name, text) to scrub
+        self.binary_runs: set[str] = set()   # suspects read from binary values (asian_names' binary rule)
 
     def uid(self, value: str) -> str:
         value = str(value).strip()
@@ -199,6 +200,8 @@ class _Cleaner:
                 if elem.VR == "UR":   # read as words: the scrubber takes a whole URL for one
                     runs = [re.sub(r"[/:.?=&_#%+~@]+", " ", r) for r in runs]
                 self.suspects += [(ds, elem.tag, name, r) for r in runs]
+                if binary:
+                    self.binary_runs.update(runs)
             if elem.VR == "PN" and text.strip(" ^="):
                 del ds[elem.tag]     # any person name left by the table goes, no score asked
                 self.report.residual_removed.append(name)
@@ -219,7 +222,7 @@ class _Cleaner:
         # the load's policy decides (data.dicom_header_name_min_score), not the process's
         hit_of = dict(zip(unique, text_values.flagged(unique, self.header)))
         # romanised East and Southeast Asian names the scrubber's score does not know (round 4)
-        hit_of = {t: hit or asian_names.names_in(t) for t, hit in hit_of.items()}
+        hit_of = {t: hit or asian_names.names_in(t, binary=t in self.binary_runs) for t, hit in hit_of.items()}
         for (ds, tag, name, text) in self.suspects:
             hit = hit_of[text]
             if hit and tag in ds:
