@@ -164,11 +164,33 @@ def residency(path: str) -> dict:
     return out
 
 
+def mapcount(path: str) -> dict:
+    """How many processes map page 0 of a shared file, as its own /proc files tell: numa_maps
+    ``mapmax``, smaps ``Shared_Clean`` (pages others map too) for a fresh one-page mapping."""
+    fd = os.open(path, os.O_RDONLY)
+    mm = mmap.mmap(fd, 4096, prot=mmap.PROT_READ)
+    _ = mm[0]
+    out: dict = {"mapmax": None}
+    try:
+        for line in open("/proc/self/numa_maps"):
+            if path in line:
+                out["mapmax"] = int(([t for t in line.split() if t.startswith("mapmax=")]
+                                     or ["mapmax=1"])[0].split("=")[1])
+    except OSError as e:
+        out["mapmax"] = errname(e.errno)
+    seg = open("/proc/self/smaps").read().split(path, 1)[1]
+    out["shared_clean_kb"] = int(seg.split("Shared_Clean:", 1)[1].split()[0])
+    mm.close()
+    os.close(fd)
+    return out
+
+
 def meet(cfg: dict) -> dict:
     flag = cfg["flag"]
     res = {"before": snapshot(), "ino_before": inode_numbers(), "pid_before": own_pid()}
     res["again"] = snapshot()  # its own reading twice: what moves with nobody else
     res["residency_before"] = residency(cfg["shared_file"])
+    res["mapcount_before"] = mapcount(cfg["mapped_file"])
     open(f"/workspace/{flag}.ready", "w").close()
     deadline = time.monotonic() + 120
     while not os.path.exists(f"/workspace/{flag}.go") and time.monotonic() < deadline:
@@ -177,6 +199,7 @@ def meet(cfg: dict) -> dict:
     res["ino_after"] = inode_numbers()
     res["pid_after"] = own_pid()
     res["residency_after"] = residency(cfg["shared_file"])
+    res["mapcount_after"] = mapcount(cfg["mapped_file"])  # the host maps it now
     return res
 
 

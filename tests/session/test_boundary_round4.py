@@ -14,6 +14,7 @@ such and said in docs/sessions.md (rules S1/S7 section).
 from __future__ import annotations
 
 import json
+import mmap
 import os
 import socket
 import subprocess
@@ -33,6 +34,7 @@ PROBE = Path(bp.__file__).read_text()
 LIMITS = {"memory_mb": 512, "cpu_percent": 100, "max_processes": 64, "scratch_mb": 16}
 STDLIB = os.path.dirname(os.__file__)
 SHARED = os.path.join(STDLIB, "typing.py")  # bound read-only into every sandbox, > 64 KiB
+MAPPED = os.path.join(STDLIB, "tabnanny.py")  # a file no process maps (> 4 KiB)
 
 
 def _result(log: str) -> dict:
@@ -99,18 +101,26 @@ def meet4(world):
     open(SHARED, "rb").read()  # cached at first
     proc = subprocess.Popen([sys.executable, "-m", "hub_config.sandbox", str(path), "--",
                              sys.executable, "-c", PROBE, "meet",
-                             json.dumps({"flag": flag, "shared_file": SHARED})])
+                             json.dumps({"flag": flag, "shared_file": SHARED,
+                                         "mapped_file": MAPPED})])
+    held = None
     try:
         deadline = time.monotonic() + 120
         while not (ws / f"{flag}.ready").exists():
-            assert proc.poll() is None and time.monotonic() < deadline
+            assert proc.poll() is None and time.monotonic() < deadline, \
+                Path(spec["log"]).read_text()[-2000:]
             time.sleep(0.05)
         host_before = {f: _host_read(f) for f in HOST_CONTROL}
         other_session(world.root)
         host_after = {f: _host_read(f) for f in HOST_CONTROL}
+        with open(MAPPED, "rb") as f:  # another session maps a shared file's page
+            held = mmap.mmap(f.fileno(), 4096, prot=mmap.PROT_READ)
+        held[0]
         (ws / f"{flag}.go").touch()
         assert proc.wait(180) == 0
     finally:
+        if held is not None:
+            held.close()
         if proc.poll() is None:
             proc.kill()
             proc.wait()
@@ -226,6 +236,14 @@ def test_fault_around_still_tells_residency_when_the_host_evicts(meet4):
     file were cached (fault-around); only the host, or memory pressure, can now empty them."""
     assert meet4["residency_before"]["present"] == 16
     assert meet4["residency_after"]["present"] < 16
+
+
+def test_mapcount_of_a_shared_page_still_tells_another_mapping(meet4):
+    """Left open (docs/sessions.md): a page of a shared file is one page for every process on
+    the machine, and the session's own numa_maps (``mapmax``) and smaps (``Shared_Clean``)
+    count who else maps it - per-process /proc files no mount made at start can cover."""
+    before, after = meet4["mapcount_before"], meet4["mapcount_after"]
+    assert after["mapmax"] > before["mapmax"] and after["shared_clean_kb"] > before["shared_clean_kb"]
 
 
 # ---------------------------------------------- dropping a shared file's cached pages
