@@ -213,7 +213,7 @@ NEW_SYSCALLS = {  # x86_64: name -> (nr, args); all expected absent (ENOSYS)
     "setxattrat": (463, (0, 0, 0, 0, 0, 0)), "getxattrat": (464, (0, 0, 0, 0, 0, 0)),
     "listxattrat": (465, (0, 0, 0, 0, 0)), "removexattrat": (466, (0, 0, 0, 0)),
     "open_tree_attr": (467, (0, 0, 0, 0, 0)), "file_getattr": (468, (0, 0, 0, 0, 0)),
-    "file_setattr": (469, (0, 0, 0, 0, 0)), "uretprobe": (335, ()),
+    "file_setattr": (469, (0, 0, 0, 0, 0)), "uretprobe": (335, ()), "uprobe": (336, ()),
     "futex_wake": (454, (0, 0, 1, 0)), "futex_wait": (455, (0, 0, 0, 0, 0, 0)),
     "futex_requeue": (456, (0, 0, 0, 0)), "set_mempolicy_home_node": (450, (0, 0, 0, 0)),
     "pkey_alloc_then_nothing": (-1, ()), "kexec_file_load": (320, (0, 0, 0, 0, 0)),

@@ -301,7 +301,7 @@ def test_the_filter_is_what_keeps_the_pages():
 
 # ------------------------------------------------ kernel 6.x calls, ioctls, prctls, /dev
 @pytest.mark.parametrize("name", sorted(set(bp.NEW_SYSCALLS) - {
-    "uretprobe", "kexec_file_load", "pidfd_getfd_self"}))
+    "uretprobe", "uprobe", "kexec_file_load", "pidfd_getfd_self"}))
 def test_newer_syscall_is_absent(r4, name):
     assert r4[f"sys_{name}"] == "ENOSYS", r4[f"sys_{name}"]
 
@@ -311,10 +311,12 @@ def test_denied_syscall_stays_denied(r4, name):
     assert r4[f"sys_{name}"] == "EPERM"
 
 
-def test_uretprobe_outside_its_trampoline_kills_the_caller(r4):
+def test_uprobe_calls_outside_their_trampoline_do_nothing(r4):
     # the kernel lets uretprobe past seccomp (the uprobe trampoline needs it) and answers a
     # call from anywhere else with SIGILL: nothing reaches a probe that is not there
     assert r4["sys_uretprobe"] == "killed by signal 4"
+    # likewise the uprobe call (Linux 6.18): ENXIO anywhere but in a uprobe trampoline
+    assert r4["sys_uprobe"] == "ENXIO"
 
 
 @pytest.mark.parametrize("name", sorted(bp.IOCTLS))
