@@ -327,12 +327,16 @@ def name_spans(text: str, binary: bool = False) -> list[tuple[int, int]]:
             if not (base in _EPONYMS and (possessive or _DISEASE.search(after))):
                 hits.add(i)
             continue
-        if after and _japanese_pair(base, after.removesuffix("'s")):
+        if after and (_japanese_pair(base, after.removesuffix("'s"))
+                      or (text[toks[i][2]:toks[i + 1][1]].strip() == "^" and _morae(base) >= 2 and _morae(after) >= 2
+                          and base not in _ROMAJI_WORDS and after not in _ROMAJI_WORDS)):
             hits |= {i, i + 1}
             continue
         if base not in _COMMON_SURNAMES:
             continue
         word = base in _WORDS
+        # "^" parts a person name's components (PS3.5 PN): "LI^NA" is a name, "Li Na" may be words
+        caret = i + 1 < len(toks) and text[toks[i][2]:toks[i + 1][1]].strip() == "^"
         if ((possessive and not word and base not in _EPONYMS)        # "Lee's scan"
                 or before in _TITLES or (before in _AGENTS and not word)   # "Dr.Lin", "by Wu"
                 or after in _VIET_MIDDLE                                # "Le Van Tam"
@@ -344,7 +348,9 @@ def name_spans(text: str, binary: bool = False) -> list[tuple[int, int]]:
                 or (after in _GIVEN_SYLLABLES and after2 in _GIVEN_SYLLABLES)   # "Tan Ah Kow"
                 or (not word and (after in _SYLLABLES or before in _SYLLABLES)
                     and after not in _WORDS and before not in _WORDS)   # "Lin Mei", "Mei Lin"
-                or (len(words) == 1 and not word)):                     # "LIN": half of a split name
+                or (len(words) == 1 and not word)                       # "LIN": half of a split name
+                or (after and re.match(r"(?:x|q|zh)", after) and after in _PINYIN)   # "Li Xin", "Ma Qiang"
+                or (caret and (after in _GIVEN_SYLLABLES or _loose_given(after)))):   # "LI^NA": a name's shape
             hits.add(i)
     for _ in range(2):   # the given and middle names beside a surname go with it ("Nguyen Van An")
         hits |= {j for i in hits for j in (i - 1, i + 1) if 0 <= j < len(words) and j not in hits

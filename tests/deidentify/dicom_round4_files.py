@@ -55,6 +55,9 @@ SHAPES: list[tuple[str, tuple[str, ...]]] = [
     # written to slip past a word search: look-alike Cyrillic letters, letters one by one, combining marks
     ("Тanaka Наnako", ("anaka", "anako")), ("Y A M A D A", ("Y A M A D A",)), ("T.A.N.A.K.A", ("T.A.N.A.K.A",)),
     ("Ya\u0301mada Taro", ("mada Taro",)),
+    # a common word for a surname: the caret of a person name, x/q/zh, three syllables in a row
+    ("LI^NA", ("LI^NA",)), ("WU^LEI", ("WU^LEI",)), ("Li Xin", ("Li Xin",)), ("KURODA^SHIN", ("KURODA",)),
+    ("Park Ji Hoon", ("Ji Hoon",)), ("Ly Quang Hai", ("Quang Hai",)), ("Abe Shinzo", ("Shinzo",)),
 ]
 SHAPE_PLACES = ["Manufacturer", "ManufacturerModelName", "SoftwareVersions", "ConvolutionKernel", "SequenceName",
                 "CodeMeaning", "SegmentLabel"]
