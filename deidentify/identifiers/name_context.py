@@ -18,7 +18,7 @@ import re
 from itertools import chain
 
 from deidentify.identifiers.name_words import FOLLOWERS, INTRODUCERS, TITLES  # noqa: F401
-from deidentify.identifiers import foreign_names, name_forms, split_names
+from deidentify.identifiers import foreign_names, name_forms, rare_surnames, split_names
 from deidentify.identifiers.name_scans import (BED, DEPT_BEFORE, HAN_AFTER_LATIN, LATIN_HAN_GATE, LATIN_TITLE_HAN,
                                               KIN_BEFORE, KIN_TITLE, NICKNAME_SHAPE, RELATION_AFTER, RELATION_BEFORE,
                                               SURNAME_XING, _JA_GATE, _RELATIONS, romanised_surnames)
@@ -244,6 +244,9 @@ def find(simplified: str) -> list[tuple[int, int, float]]:
                         or simp[end] in "等" or KIN_TITLE.match(simp, end) or titles.match(simp, end)):
                 hits.append((sep.end(), end, 0.85))
                 more = True
+    # (D1, rare surnames) a bare name whose surname opens ordinary words (曹雅婷今天回诊, S:万国平)
+    if rare_surnames.SCAN.search(simp):
+        hits += [(a, b, 0.7) for a, b in rare_surnames.find(simp) if not any(x <= a < y for x, y, _ in hits)]
     # (D1, round 3) a people is no person: 病人 阿美族, 案主 泰雅族, 个案为阿美|族人
     return [h for h in hits if simp[h[1] - 1] != "族" and not simp.startswith("族", h[1])]
 
@@ -253,7 +256,7 @@ def find(simplified: str) -> list[tuple[int, int, float]]:
 # (separate scans, each opening with a character set, which the engine skips to at C speed;
 # one alternation of them is tried at every character; a bracketed relation, spaces or not)
 EXTRA_CONTEXT_SCANS = (BED, KIN_BEFORE, RELATION_BEFORE, LATIN_HAN_GATE, _JA_GATE, _CALLED_DOUBLE, DEPT_BEFORE, SURNAME_XING, HAN_AFTER_LATIN, re.compile(RELATION_AFTER.pattern.removeprefix(r"[ \t]*")), KIN_TITLE,
-                       NICKNAME_SHAPE, QUOTED_NICKNAME, *name_forms.PREFILTER_SCANS)
+                       NICKNAME_SHAPE, QUOTED_NICKNAME, *name_forms.PREFILTER_SCANS, rare_surnames.SCAN)
 _INTRO_SET = frozenset(INTRODUCERS)
 _TITLE_SET = frozenset(TITLES)
 _GAP = re.compile(INTRO_GAP)
