@@ -69,7 +69,7 @@ joo woo min na jin chun um eom won rhee yi le vu vo bui do ngo ly dinh lam mai t
 chan wong lau yip tam lai lam siu choi hui man law sze kang chu chen wang ito ota ono abe mori
 hara arai sun hu xu endo bai meng kong xiong qiu mo yan shi hou shao wan qin dai xia zhong xue lei
 hao gu cui yin fang wen kang jia qiao tao mao hao tong lai gong seol ong goh teo koh chua ang yeo quek
-tay toh low sim yap khoo chia neo seah quach tieu ali nur ayu hadi arif umar omar bin binti intan
+tay toh low sim yap khoo chia neo seah quach tieu ali nur ayu hadi arif umar omar intan
 """.split()) | set(_STRONG_SURNAMES)
 # Romanised syllables a Chinese, Korean or Vietnamese given name is written in.
 _SYLLABLES = set("""
@@ -272,10 +272,15 @@ def _glued(token: str) -> bool:
     if len(parts) > 1 and not _given(token):
         return (any((p in _STRONG_SURNAMES or p in _STRONG_GIVEN or _glued(p)) and p not in _EPONYMS for p in parts)
                 or (len(parts) == 2 and parts[0] in _COMMON_SURNAMES and parts[1] in _AGENTS))   # "Lin-san"
-    for k in range(4, len(token) - 1):
+    for k in range(2, len(token) - 1):
         head, rest = token[:k], token[k:]
-        if head in _STRONG_SURNAMES and (rest in _STRONG_GIVEN or _syllables(rest, _GIVEN_SYLLABLES, 2)
-                                         or (_morae(rest) >= 2 and _JAPANESE_MARK.search(rest))):
+        if head in _STRONG_SURNAMES and k >= 4 and (rest in _STRONG_GIVEN or _syllables(rest, _GIVEN_SYLLABLES, 2)
+                                                    or (_morae(rest) >= 2 and _JAPANESE_MARK.search(rest))):
+            return True
+        # a common surname run into a two-syllable given name ("KIMMINJUN", "LINMEIYUN")
+        if (head in _COMMON_SURNAMES and head not in _WORDS and len(rest) >= 4
+                and (rest in _STRONG_GIVEN or (rest[0] not in "aeiou" and any(
+                    rest[:j] in _SYLLABLES and rest[j:] in _SYLLABLES for j in range(2, len(rest) - 1))))):
             return True
     return False
 

@@ -58,7 +58,9 @@ SHAPES: list[tuple[str, tuple[str, ...]]] = [
     # a common word for a surname: the caret of a person name, x/q/zh, three syllables in a row
     ("LI^NA", ("LI^NA",)), ("WU^LEI", ("WU^LEI",)), ("Li Xin", ("Li Xin",)), ("KURODA^SHIN", ("KURODA",)),
     ("Park Ji Hoon", ("Ji Hoon",)), ("Ly Quang Hai", ("Quang Hai",)), ("Abe Shinzo", ("Shinzo",)),
+    ("KIMMINJUN", ("KIMMINJUN",)), ("LINMEIYUN", ("LINMEIYUN",)),   # round 2 left LINMEIYUN in ImageType
 ]
+SHAPE_PLACES_CS = ["ImageTypeValue", "BodyPartExamined"]
 SHAPE_PLACES = ["Manufacturer", "ManufacturerModelName", "SoftwareVersions", "ConvolutionKernel", "SequenceName",
                 "CodeMeaning", "SegmentLabel"]
 
@@ -116,6 +118,10 @@ def shape_name_members() -> list[Member]:
             ds = base()
             _set(ds, where, CONTEXTS[(i + j) % len(CONTEXTS)].format(name))
             out.append(Member("name-shape", f"{where}:{name}", to_bytes(ds), secrets))
+        for where in SHAPE_PLACES_CS if name.isascii() else ():
+            ds = base()
+            _set(ds, where, name.upper())
+            out.append(Member("name-shape", f"{where}:{name}", to_bytes(ds), tuple(x.upper() for x in secrets)))
     return out
 
 
