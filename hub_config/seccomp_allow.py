@@ -21,8 +21,8 @@ channel between sessions), ``memfd_secret``, ``fanotify_mark``, ``quotactl``, ``
 ``sysfs``, ``_sysctl``, ``lookup_dcookie``, ``*_old`` epoll calls, ``process_mrelease``,
 ``listmount``/``statmount``, ``lsm_*``, ``cachestat``, ``map_shadow_stack``, ``mseal``,
 ``*xattrat``, ``file_getattr``/``file_setattr``, ``open_tree_attr``, the ``futex_wake``
-family.  ``pidfd_open`` is refused by the first layer (EPERM: pidfs inode numbers count every
-process on the machine).
+family.  ``pidfd_open`` stays listed but the first layer refuses it (EPERM: pidfs inode numbers count
+every process on the machine; ``seccomp_filter.refuse_serial_numbers``).
 
 Kept though the kernel would tell the whole machine's load, free memory and process count:
 ``sysinfo`` (glibc's ``sysconf(_SC_PHYS_PAGES)`` has no other source; Chromium dies when it
@@ -67,7 +67,7 @@ ALLOWED = (
     "sched_setparam", "sched_getscheduler", "sched_setscheduler", "sched_getattr",
     "sched_setattr", "sched_get_priority_max", "sched_get_priority_min",
     "sched_rr_get_interval", "ioprio_get", "ioprio_set", "personality", "seccomp",
-    "landlock_create_ruleset", "landlock_add_rule", "landlock_restrict_self",
+    "landlock_create_ruleset", "landlock_add_rule", "landlock_restrict_self", "pidfd_open",
     "pidfd_send_signal", "uname", "sysinfo", "getcpu", "times", "getrandom", "umask",
     # signals and time
     "rt_sigaction", "rt_sigprocmask", "rt_sigreturn", "rt_sigpending", "rt_sigsuspend",

@@ -65,12 +65,11 @@ DENIED = (
     # x86 legacy: per-process segment tables and a.out library loading (old, rarely audited
     # kernel code no session program uses)
     "modify_ldt", "uselib",
-    # a pidfd's inode number (pidfs, Linux >= 6.9) is a machine-wide count of every process
-    # and thread ever created: a pidfd of a new child told a session how many processes other
-    # sessions started since (S7).  Its users fall back (asyncio to a watcher thread); the
-    # other ways to one - clone's CLONE_PIDFD, SO_PEERPIDFD, SO_PASSPIDFD - are refused below.
-    "pidfd_open",
 )
+# A pidfd's inode number (pidfs, Linux >= 6.9) is a machine-wide count of every process and
+# thread ever created: a pidfd of a new child told a session how many processes other sessions
+# started since (S7).  pidfd_open is refused (its users fall back: asyncio to a watcher thread),
+# and so are the other ways to one - clone's CLONE_PIDFD, SO_PEERPIDFD, SO_PASSPIDFD.
 CLONE_PIDFD = 0x00001000
 # getsockopt(SOL_SOCKET, SO_PEERPIDFD) / setsockopt(SOL_SOCKET, SO_PASSPIDFD): a pidfd of the
 # peer, or of every sender in SCM_PIDFD messages (Linux >= 6.5).  getsockopt(SO_COOKIE): a
@@ -134,6 +133,27 @@ def build() -> sc.SyscallFilter:
     from hub_config import seccomp_rules
 
     return seccomp_rules.compile_rules(seccomp_rules.deny_layer(), sc.ALLOW)
+
+
+# The switch points of the closings below (policies/rules_index.yaml: a check replaced by one
+# returning None drops its rules); hub_config.seccomp_rules reads them when it builds a filter.
+def refuse_read_reports() -> dict | None:
+    """What would tell another session's reads of a shared file: inotify read events,
+    dnotify, RWF_NOWAIT (see ``INOTIFY_READ_EVENTS``)."""
+    return {"inotify_events": INOTIFY_READ_EVENTS, "f_notify": F_NOTIFY,
+            "rwf_nowait": RWF_NOWAIT}
+
+
+def refuse_eviction() -> dict | None:
+    """Dropping a shared file's cached pages (see ``POSIX_FADV_DONTNEED``): answered 0."""
+    return {"fadvise": POSIX_FADV_DONTNEED}
+
+
+def refuse_serial_numbers() -> dict | None:
+    """Machine-wide serial numbers a session could read another's activity from: pidfs inode
+    numbers (see ``CLONE_PIDFD``), socket cookies (``SO_COOKIE``)."""
+    return {"outright": ("pidfd_open",), "clone_flags": (CLONE_PIDFD,),
+            "getsockopt": (SO_COOKIE, SO_PEERPIDFD), "setsockopt": (SO_PASSPIDFD,)}
 
 
 def _memfd(filt, name: str) -> int:

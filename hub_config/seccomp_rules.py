@@ -107,15 +107,20 @@ def guards() -> dict[str, tuple[list[Rule], list[tuple[Cmp, ...]]]]:
                     for opt in optnames],
                    _low32_not(1, level) + _low32_not_in(2, optnames))
 
-    any_bit("clone", 0, (*f.NAMESPACE_FLAGS, f.CLONE_PIDFD), eperm)
+    # the closings with a switch point each (seccomp_filter: None drops them)
+    reads = f.refuse_read_reports() or {}
+    evict = f.refuse_eviction() or {}
+    serial = f.refuse_serial_numbers() or {}
+    any_bit("clone", 0, (*f.NAMESPACE_FLAGS, *serial.get("clone_flags", ())), eperm)
     any_bit("personality", 0, f.PERSONALITY_FLAGS, eperm)
-    any_bit("inotify_add_watch", 2, f.INOTIFY_READ_EVENTS, eperm)  # arg 2: the event mask
-    any_bit("preadv2", 5, (f.RWF_NOWAIT,), errno.EOPNOTSUPP)  # arg 5: the RWF_* flags
-    low32_is("fcntl", 1, f.F_NOTIFY, eperm)
+    if reads:
+        any_bit("inotify_add_watch", 2, reads["inotify_events"], eperm)  # arg 2: event mask
+        any_bit("preadv2", 5, (reads["rwf_nowait"],), errno.EOPNOTSUPP)  # arg 5: RWF_* flags
+        low32_is("fcntl", 1, reads["f_notify"], eperm)
     low32_is("madvise", 2, f.MADV_MERGEABLE, errno.EINVAL)
-    # fadvise64(fd, offset, len, advice): dropping a file's pages answered 0, done nothing
-    g["fadvise64"] = ([Rule("fadvise64", 0, (_bits(3, LOW32, f.POSIX_FADV_DONTNEED),))],
-                      _low32_not(3, f.POSIX_FADV_DONTNEED))
+    if evict:  # fadvise64(fd, offset, len, advice): answered 0, done nothing
+        g["fadvise64"] = ([Rule("fadvise64", 0, (_bits(3, LOW32, evict["fadvise"]),))],
+                          _low32_not(3, evict["fadvise"]))
     # socket: the family, then within IPv4/IPv6 the type (low four bits) and the protocol
     refuse = [Rule("socket", errno.EAFNOSUPPORT, (_eq(0, fam),))
               for fam in range(64) if fam not in f.ALLOWED_FAMILIES]
@@ -137,8 +142,9 @@ def guards() -> dict[str, tuple[list[Rule], list[tuple[Cmp, ...]]]]:
     # socketpair: unix pairs only
     g["socketpair"] = ([Rule("socketpair", errno.EAFNOSUPPORT, (Cmp(0, "NE", 1),))],
                        [(_eq(0, 1),)])
-    sockopts("getsockopt", f.SOL_SOCKET, (f.SO_COOKIE, f.SO_PEERPIDFD), eperm)
-    sockopts("setsockopt", f.SOL_SOCKET, (f.SO_PASSPIDFD,), eperm)
+    for call in ("getsockopt", "setsockopt"):
+        if serial.get(call):
+            sockopts(call, f.SOL_SOCKET, serial[call], eperm)
     # ioctl: the requests refused with EPERM; the allow layer lists the ones that run
     g["ioctl"] = ([Rule("ioctl", eperm, (_bits(1, LOW32, req),))
                    for req in (f.TIOCSTI, f.TIOCLINUX, f.TIOCSETD)], [])
@@ -149,7 +155,8 @@ def deny_layer() -> list[Rule]:
     """The first layer (allow by default): names refused outright, then the guards."""
     from hub_config import seccomp_filter as f
 
-    rules = [Rule(name, errno.EPERM) for name in f.DENIED]
+    outright = (*f.DENIED, *(f.refuse_serial_numbers() or {}).get("outright", ()))
+    rules = [Rule(name, errno.EPERM) for name in outright]
     # clone3 passes its flags in memory a filter cannot read: ENOSYS, the C library falls
     # back to clone, whose flags are checked
     rules.append(Rule("clone3", errno.ENOSYS))
@@ -193,12 +200,12 @@ def merged() -> list[Rule]:
     (see the module's docstring).  Raises if the model would make them overlap."""
     g = guards()
     deny = deny_layer()
-    both = {r.syscall for r in deny if not r.args} & {r.syscall for r in allow_layer()}
-    if both:
-        raise ValueError(f"seccomp rules: {sorted(both)} both allowed and refused outright")
     out = [r for r in deny if r.syscall not in g]  # outright refusals
+    refused = {r.syscall for r in out if not r.args}
     conditional_allow = {r.syscall for r in allow_layer() if r.errno is None and r.args}
     for r in allow_layer():
+        if r.syscall in refused:  # listed, refused outright by the first layer: it wins
+            continue
         if r.syscall in g and not r.args:  # allowed, but guarded: only its permit clauses
             continue
         if r.args and r.syscall in g:

@@ -137,13 +137,13 @@ def test_the_hub_may_only_manage_pods_and_policies_in_the_sessions_namespace(obj
 def test_the_seccomp_profile_is_the_native_sandbox_rule_model(objs):
     import json
 
+    from hub_config.seccomp_filter import DENIED, refuse_serial_numbers
     from hub_config.seccomp_rules import oci_profile
-    from hub_config.seccomp_filter import DENIED
 
     prof = json.loads(_by_name(objs, "ConfigMap", "enclave-seccomp")["data"]["nhi-enclave-session.json"])
     assert prof == oci_profile()  # parity with the native layers: test_k8s_seccomp_parity
     denied = set(prof["syscalls"][0]["names"])
-    assert denied == set(DENIED) and {"unshare", "mount", "ptrace", "bpf", "keyctl",
+    assert denied == {*DENIED, *refuse_serial_numbers()["outright"]} and {"unshare", "mount", "ptrace", "bpf", "keyctl",
                                       "io_uring_setup", "setns"} <= denied
 
 

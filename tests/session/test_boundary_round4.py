@@ -13,6 +13,7 @@ such and said in docs/sessions.md (rules S1/S7 section).
 """
 from __future__ import annotations
 
+import errno
 import json
 import mmap
 import os
@@ -292,6 +293,58 @@ def _in_child(fn, filtered: bool) -> str:
         text = f.read()
     os.waitpid(pid, 0)
     return text
+
+
+def _pidfd_of_child() -> str:
+    pid = os.fork()
+    if pid == 0:
+        time.sleep(2)
+        os._exit(0)
+    try:
+        os.close(os.pidfd_open(pid))
+        return "ok"
+    except OSError as e:
+        return errno.errorcode[e.errno]
+    finally:
+        os.kill(pid, 9)
+        os.waitpid(pid, 0)
+
+
+def _sockopt(call: str, opt: int):
+    def go() -> str:
+        s, peer = socket.socketpair()
+        with s, peer:
+            try:
+                if call == "get":
+                    s.getsockopt(socket.SOL_SOCKET, opt, 8)
+                else:
+                    s.setsockopt(socket.SOL_SOCKET, opt, 1)
+                return "ok"
+            except OSError as e:
+                return errno.errorcode[e.errno]
+    return go
+
+
+def _clone_pidfd() -> str:
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.syscall.restype = ctypes.c_long
+    res = libc.syscall(ctypes.c_long(56), ctypes.c_ulong(bp.CLONE_PIDFD | bp.CLONE_THREAD),
+                       *(ctypes.c_ulong(0) for _ in range(4)))
+    return "ok" if res >= 0 else errno.errorcode[ctypes.get_errno()]
+
+
+SERIAL = {"pidfd_open": (_pidfd_of_child, "ok"), "so_cookie": (_sockopt("get", 57), "ok"),
+          "so_peerpidfd": (_sockopt("get", 77), "ok"), "so_passpidfd": (_sockopt("set", 76), "ok"),
+          "clone_pidfd": (_clone_pidfd, "EINVAL")}
+
+
+@pytest.mark.parametrize("member", sorted(SERIAL))
+def test_the_filter_is_what_refuses_serial_numbers(member):
+    fn, control = SERIAL[member]
+    assert _in_child(fn, filtered=False) == control  # the kernel has it
+    assert _in_child(fn, filtered=True) == "EPERM"
 
 
 def test_the_filter_is_what_keeps_the_pages():
