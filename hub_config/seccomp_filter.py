@@ -14,7 +14,11 @@ capabilities), mounts, io_uring, the kernel keyring, ptrace and cross-process me
 BPF, perf, kernel modules and kexec, userfaultfd, handle-based opens, personality flags that
 weaken ASLR, terminal injection and line-discipline changes, ``modify_ldt``/``uselib``, socket families other than unix, IPv4/6 and netlink, IPv4/6 sockets
 other than plain TCP and UDP, socket pairs other than unix, and what would report another
-session's reads of the shared files (inotify read events, dnotify, ``RWF_NOWAIT``).
+session's reads of the shared files (inotify read events, dnotify, ``RWF_NOWAIT``), dropping
+their cached pages (``POSIX_FADV_DONTNEED``, answered 0), and the machine-wide serial numbers
+another session moves (pidfds: ``pidfd_open``, ``CLONE_PIDFD``, ``SO_PEERPIDFD``/
+``SO_PASSPIDFD``; socket cookies: ``SO_COOKIE``).  The rules are made by the one rule model,
+:mod:`hub_config.seccomp_rules`, which also writes the Kubernetes profile.
 Anything from another architecture's syscall table (``int 0x80``, x32) kills the process.
 A second filter, :mod:`hub_config.seccomp_allow`, is stacked on this one: a default-deny
 allow-list, so a syscall neither names still never runs.

@@ -16,8 +16,9 @@ is the allow layer's (ENOSYS), and every syscall the deny layer refuses only for
 (``clone``, ``socket``, ``fcntl``...) is allowed only by *permit* clauses that are the exact
 complement of its refusals: an ALLOW rule and an ERRNO rule never match the same call, so the
 result is the same whatever order the runtime's libseccomp gives them.  The complements are
-made here from the same constants (:data:`GUARDS`); ``tests/docker/test_k8s_seccomp_parity.py``
-evaluates both compiled programs on the same calls.
+made here from the same constants (:func:`guards`; the closings with a switch point are read
+through ``seccomp_filter.refuse_*``); ``tests/docker/test_k8s_seccomp_parity.py`` evaluates
+both compiled programs on the same calls.
 
 Not expressible in a profile, and said in ``docs/deployment.md``: the kill of another
 architecture's syscall table (the runtime's own bad-arch action applies) and the launcher's
