@@ -250,6 +250,20 @@ def oci_profile() -> dict:
             "architectures": ["SCMP_ARCH_X86_64", "SCMP_ARCH_AARCH64"], "syscalls": entries}
 
 
+def deny_only_profile() -> dict:
+    """The first layer alone as an OCI profile (default allow, every refusal with its errno):
+    for pods that are not sessions (PostgreSQL, the proxy...), whose syscalls the allow list
+    was never measured on.  No ALLOW rule in it, so no overlap to order."""
+    entries = []
+    for r in deny_layer():
+        e = {"names": [r.syscall], "action": "SCMP_ACT_ERRNO", "errnoRet": r.errno}
+        if r.args:
+            e["args"] = [_oci_arg(c) for c in r.args]
+        entries.append(e)
+    return {"defaultAction": "SCMP_ACT_ALLOW",
+            "architectures": ["SCMP_ARCH_X86_64", "SCMP_ARCH_AARCH64"], "syscalls": entries}
+
+
 def compile_oci(profile: dict):
     """The filter a runtime builds from ``profile`` (as runc does with libseccomp: the default
     action, then every entry's names with its action and ANDed arguments), for the native

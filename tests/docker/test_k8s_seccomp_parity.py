@@ -215,6 +215,26 @@ def test_the_profile_answers_as_the_native_layers(programs, name):
     assert differ == [], differ[:5]
 
 
+@pytest.fixture(scope="module")
+def service_programs():
+    from enclave.deploy.k8s.security import service_seccomp_profile
+
+    prof = service_seccomp_profile()
+    jsonschema.validate(prof, OCI_SECCOMP)
+    return ev.export(seccomp_filter.build()), ev.export(seccomp_rules.compile_oci(prof))
+
+
+@pytest.mark.parametrize("name", sorted({r.syscall for r in DENY}))
+def test_the_service_profile_answers_as_the_deny_layer(service_programs, name):
+    deny, svc = service_programs
+    nr = _nr(name)
+    if nr < 0:
+        pytest.skip(f"{name}: no such call on x86_64")
+    differ = [(a, ev.verdict(ev.run(deny, nr, a)), ev.verdict(ev.run(svc, nr, a)))
+              for a in _points(name)]
+    assert [d for d in differ if d[1] != d[2]] == []
+
+
 # ------------------------------------------- the evaluator, checked against the kernel
 KERNEL_CALLS = [  # (name, nr, args); arguments a real call fails on harmlessly when allowed
     ("socket_packet", 41, (17, 3, 0)), ("socket_inet_raw", 41, (2, 3, 1)),

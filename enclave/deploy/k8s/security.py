@@ -38,3 +38,12 @@ def seccomp_profile() -> dict[str, Any]:
     from hub_config.seccomp_rules import oci_profile
 
     return oci_profile()
+
+
+def service_seccomp_profile() -> dict[str, Any]:
+    """The native deny layer alone (default allow), for pods that are not sessions: the session
+    profile's allow list was measured on sessions only (:func:`seccomp_rules.deny_only_profile`).
+    Not shipped by ``render.py`` yet - every pod names :func:`seccomp_profile` today."""
+    from hub_config.seccomp_rules import deny_only_profile
+
+    return deny_only_profile()
