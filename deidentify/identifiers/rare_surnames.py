@@ -70,6 +70,18 @@ def _after_rx() -> re.Pattern[str]:
     return re.compile("|".join(map(re.escape, _AFTER)))
 
 
+# what only a person does right after a name (a word of two characters must meet one of these)
+_PERSON_AFTER = tuple(sorted({to_simplified(w) for w in (
+    "陪同", "來電", "表示", "說", "主訴", "自述", "同住", "想", "家屬", "精神", "拒絕", "同意", "詢問", "回診",
+    "覺得", "今天回診", "討論", "的太太", "的先生", "的女兒", "的兒子")}, key=len, reverse=True))
+_PAIR_TAGS = ("nr", "nrfg", "nrt", "ns", "n", "nz")
+
+
+@functools.cache
+def _person_rx() -> re.Pattern[str]:
+    return re.compile("|".join(map(re.escape, _PERSON_AFTER)))
+
+
 def _opens(simp: str, i: int) -> bool:
     if i == 0 or not _is_han(simp[i - 1]):
         return True
@@ -100,8 +112,13 @@ def _word_like(simp: str, i: int, end: int) -> bool:
     from deidentify.identifiers.name_runs import starts_a_word
 
     tags, freq = _tables()[4], _tables()[5].FREQ
-    if (freq.get(simp[i:i + 2]) or 0) >= (_PAIR_COMMON if end - i == 3 else _RARE):
-        return True         # 全国, 高兴, 文明, 常见; a two-character name: 全家, 高平 (106)
+    if (freq.get(simp[i:i + 2]) or 0) >= _PAIR_COMMON:
+        return True         # 全国, 高兴, 文明, 常见
+    if end - i == 2 and simp[i:i + 2] in freq:
+        # a two-character name that is a word (全家, 高达 3): only a rare one (马杰 nr, 江平 ns)
+        # that a person's act follows (由马杰陪同, 江平精神佳; 高达。 stays)
+        return (freq[simp[i:i + 2]] >= _RARE or tags.get(simp[i:i + 2]) not in _PAIR_TAGS
+                or _person_rx().match(simp, end) is None)
     for n in (4, 3):        # 金华街 is a word; jieba knows 江建国 (5, ns), 成志明 (nr) as names
         w = simp[i:i + n]
         if len(w) == n and n >= end - i and (freq.get(w) or 0) >= _RARE and tags.get(w) not in _NAME_TAGS:
