@@ -246,7 +246,11 @@ def find(simplified: str) -> list[tuple[int, int, float]]:
                 more = True
     # (D1, rare surnames) a bare name whose surname opens ordinary words (曹雅婷今天回诊, S:万国平)
     if rare_surnames.SCAN.search(simp):
-        hits += [(a, b, 0.7) for a, b in rare_surnames.find(simp) if not any(x <= a < y for x, y, _ in hits)]
+        # (what the other scans found, marked once: a note full of names stays linear)
+        taken = bytearray(len(simp))
+        for x, y, _ in hits:
+            taken[x:y] = b"\x01" * (y - x)
+        hits += [(a, b, 0.7) for a, b in rare_surnames.find(simp) if not taken[a]]
     # (D1, round 3) a people is no person: 病人 阿美族, 案主 泰雅族, 个案为阿美|族人
     return [h for h in hits if simp[h[1] - 1] != "族" and not simp.startswith("族", h[1])]
 
