@@ -37,7 +37,8 @@ _GIVEN = "".join(sorted({to_simplified(c) for c in GIVEN_CHARS + "素碧錦琇�
 # Where a name may open when a Han character stands before it (a list, a time, a person word).
 _BEFORE = tuple(sorted({to_simplified(w) for w in (
     "和", "與", "及", "跟", "由", "請", "今天", "昨天", "今日", "昨日", "明天", "稍早", "剛剛", "上午", "下午",
-    "早上", "晚上", "凌晨", "家屬", "病人", "病患", "個案", "交班", "接班", "通知", "聯絡", "告知", "床邊")},
+    "早上", "晚上", "凌晨", "家屬", "病人", "病患", "個案", "交班", "接班", "通知", "聯絡", "告知", "床邊",
+    "是", "為", "叫", "找", "幫", "讓", "給", "對", "問", "等", "中")},
     key=len, reverse=True))
 # What a person does or has right after the name (besides chinese_names._clause_goes_on).
 _AFTER = tuple(sorted({to_simplified(w) for w in (
