@@ -147,8 +147,9 @@ def programs():
 
 
 def _candidates(name: str, index: int, joint_only: bool = False) -> list[int]:
-    """Boundary values of every comparison of argument ``index`` (``joint_only``: of rules
-    comparing more than one argument), and values beside them."""
+    """Boundary values of every comparison of argument ``index`` and values beside them
+    (``joint_only``: of rules comparing more than one argument, without the neighbours - each
+    value of one argument is also tried with the others at their joint values)."""
     vals = {0, 1, 2, 0xFFFFFFFF, 0xFFFFFFFFFFFFFFFF, 1 << 32, 1 << 31}
     for r in [*DENY, *ALLOW, *seccomp_rules.merged()]:
         if r.syscall != name or (joint_only and len(r.args) < 2):
@@ -156,7 +157,8 @@ def _candidates(name: str, index: int, joint_only: bool = False) -> list[int]:
         for c in (c for c in r.args if c.index == index):
             for v in (c.value, c.mask):
                 bits = [1 << b for b in range(64) if v >> b & 1] if c.op == "MASKED_EQ" else []
-                vals.update([v, v + 1, v - 1, v | 1 << 32, v | 0x80800, *bits])
+                vals.update([v, v | 1 << 32, *bits] if joint_only else
+                            [v, v + 1, v - 1, v | 1 << 32, v | 0x80800, *bits])
     return sorted(x & 0xFFFFFFFFFFFFFFFF for x in vals)
 
 
