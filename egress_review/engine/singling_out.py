@@ -98,13 +98,99 @@ def singled_out(sentence: str) -> str | None:
     return None
 
 
+# One institution named in a sentence: a Chinese name ending in its kind (台大醫院, 王內科診所), a
+# capitalised English one (Mackay Memorial Hospital), or a short name the policy knows (台大,
+# 林口長庚, NTUH: institution_values).  What stands before the kind is cut at the last word that
+# cannot be part of a name (到醫院, 住在|台大醫院, 大型醫院), and levels and kinds (區域醫院,
+# teaching hospital) are none.
+_NAMED_ZH = re.compile(r"[\u4e00-\u9fff]{1,14}?(?:醫院|診所|藥局|衛生所)")
+_NAMED_EN = re.compile(r"(?:\b[A-Z][\w'’.-]*\s+){1,6}(?:Hospital|Clinic|Pharmacy)\b")
+# Characters that never end an institution's name: a name stands after the last of them (住在|
+# 馬偕醫院), and a kind right after one is no name (到醫院, 各醫院).  大, 和, 為 … are left out: they
+# end or begin names (台大, 和信, 為恭).
+_FUNCTION_ZH = "在到去於的至從往回送住進出轉與及或是由經向赴以該此某各這那非本其有"
+_CLASSIFIER = re.compile(r"(?:[一二三四五六七八九十兩幾數多每]|\d)[家間所位]")
+_GENERIC_ZH = re.compile(r"^(?:大型|中型|小型|其他|一般|附近|鄰近|當地|外地|不同|同一|收治|合作|參與|特約|簽約|"
+                         r"指定|責任|市立|縣立|國立|私人|私立|公立|專科|綜合|地方|就近|原本|原來|後送|層級|各級|等級|同級|"
+                         r"該級|上級|下級|轉診)")
+_CUT_EN = re.compile(r".*\b(?:The|A|An|At|In|To|From|Into|Of|For|And|Or|Our|Their|Its|Each|Every|"
+                     r"Any|All|Other|Same|Local|Nearest|Admitted|Patients?|Discharged|Transferred|"
+                     r"Referred|Treated|Large|Small|Major|Rural|Urban|Participating|Study)\s+")
+
+
+def _name_before_kind(words: str) -> str | None:
+    """The institution's own name in a run of words that ends in its kind, or None."""
+    if re.match(r"[\u4e00-\u9fff]", words):
+        kind = re.search(r"(?:醫院|診所|藥局|衛生所)$", words)
+        prefix = words[:kind.start()]
+        if not prefix or prefix[-1] in _FUNCTION_ZH:
+            return None
+        cut = max(prefix.rfind(c) for c in _FUNCTION_ZH)
+        counted = [m.end() for m in _CLASSIFIER.finditer(prefix)]   # 其中一家|藥局: no name
+        name = prefix[max(cut + 1, *counted):] if counted else prefix[cut + 1:]
+        if len(name) < 2 or _GENERIC_ZH.match(name):
+            return None
+        return name + kind.group(0)
+    cut = _CUT_EN.match(words)
+    part = words[cut.end():] if cut else words
+    return part if len(part.split()) >= 2 else None
+
+
+_UNSTATED = {"benign"}         # any other number beside a named institution is a figure about it
+
+
+def named_institution(sentence: str, pol) -> str | None:
+    """The words of ``sentence`` that name one institution or practitioner, or None."""
+    from egress_review.engine import institution_values
+    from egress_review.engine.institutions import _a_type
+
+    levels = {x.casefold() for x in pol.institution_level_labels}
+    types = {x.casefold() for x in pol.institution_type_words}
+    val_rx = [re.compile(p) for p in pol.institution_value_patterns]
+    known = list(pol.institution_known_names)
+    folded = institution_values.read_as(sentence)
+    for m in (*_NAMED_ZH.finditer(folded), *_NAMED_EN.finditer(folded)):
+        part = _name_before_kind(m.group(0).strip())
+        if part is None or part.casefold() in levels or _a_type(part, types):
+            continue
+        why = institution_values.names_one(part, val_rx, levels, types, known, _a_type)
+        if why:
+            return part if why == part else f"{part} ({why})"
+    return institution_values._known(folded, known)
+
+
 def check(ctx: Context, spec: ManifestFile, unit, place) -> None:
-    """Each sentence of the text unit that singles out goes to review (E3), placed and quoted."""
+    """Each sentence of the text unit that singles out goes to review (E3), placed and quoted;
+    one that names an institution or practitioner and states a number about it blocks, as a
+    table grouped by that institution does."""
     if not ctx.policy.prose_singling_out:
         return
+    from egress_review.engine.prose import read_numbers
+
     text = unit.text
+    numbers = None
     for m in _SENTENCE.finditer(text):
         sentence = m.group(0)
+        named = named_institution(sentence, ctx.policy)
+        if named:
+            if numbers is None:      # read once over the whole text: "3.2%" is not cut at its point
+                numbers = [n for n in read_numbers(text) if n.kind not in _UNSTATED]
+            end = m.end()
+            while end < len(text) and text[end - 1] == "." and text[end].isdigit():
+                nxt = _SENTENCE.match(text, end)
+                end = nxt.end() if nxt else len(text)
+            stated = any(m.start() <= n.start < end for n in numbers)
+            quoted = " ".join(sentence.split())[:240]
+            ctx.add(rule=RULE, check=CHECK, severity="block" if stated else "review", file=spec.path,
+                    location={**place(unit, text, m.start(), m.end()), "sentence": quoted, "names": named},
+                    en=f"This sentence names one institution or practitioner ({named!r})"
+                       + (" and states a figure about it: a result may not identify an institution; "
+                          "report levels or regions instead." if stated else
+                          ": a reviewer checks that no result about it leaves."),
+                    zh=f"此句指名單一醫事機構或醫事人員（{named}）"
+                       + ("並陳述其數字：結果不得識別特定機構；請改以層級或區域呈現。" if stated else
+                          "：須由審查人確認未輸出關於該機構之結果。"))
+            continue
         why = singled_out(sentence)
         if why is None:
             continue

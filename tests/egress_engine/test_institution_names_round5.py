@@ -92,3 +92,49 @@ def test_the_short_names_are_a_policy_setting(run):
     off = run({"t.csv": text}, [table("t.csv", {"site": G, "patients": COUNT})],
               policy=EgressPolicy(institution_known_names=[]))
     assert by(on, check="institutions", severity="block") and not by(off, check="institutions")
+
+
+# Sentences (E3, singling_out): one institution named with a figure about it blocks as the table
+# would; named without one goes to a reviewer; kinds, levels and generic words stay as they were.
+NAMED_WITH_FIGURES = [
+    "台大醫院共收治40名病人。", "Of the 540 patients, 40 were treated at NTUH.", "林口長庚的個案共 40 人。",
+    "台大共收治40名病人。", "Of these, 40 were at Mackay Memorial Hospital.", "王內科診所的病人共 30 人。",
+    "Chang Gung Memorial Hospital reported 50 cases.", "大安藥局調劑 300 張處方。", "病人住在馬偕醫院者占 12%。",
+    "At National Taiwan University Hospital, mortality was 3.2%.", "北榮的再住院率為 8.5%。",
+    "CGMH contributed 120 patients.", "於萬芳醫院追蹤的個案有 45 人。", "Ｎｔｕｈ enrolled 60 patients.",
+]
+NAMED_ALONE = ["轉診至奇美醫院柳營分院。", "Results were similar at Mackay Memorial Hospital and elsewhere.",
+               "馬偕醫院的病人較多。", "Data were abstracted at Taipei Veterans General Hospital."]
+GENERIC = ["病人到醫院就診的次數增加。", "住在醫院的時間較長。", "從區域醫院轉診到醫學中心的比例為 12%。",
+           "各醫院的再住院率相近。", "教學醫院與非教學醫院的差異。", "大型醫院的病人較多。", "小型診所的處方數較少。",
+           "Patients admitted to regional hospitals had lower costs.", "Outcomes Of Patients Admitted To Hospital were similar.",
+           "The Teaching Hospital group had 300 patients.", "In-hospital mortality was 3.2%.", "市立醫院與私立醫院的比較。",
+           "共有 120 家醫院參與。", "病人在醫學中心住院 5 天。", "基層診所的就診率為 45%。", "精神科醫院的病人數為 300 人。",
+           "藥局調劑的處方共 1200 張。", "出院後回診所追蹤。", "一般醫院與專科醫院。", "收治醫院的層級分布如表二。",
+           "同一醫院的再入院。", "不同醫院間的差異不大。", "Local Hospital data were excluded.", "其中一家藥局名列第一。",
+           "高醫療利用者共 300 人。", "中醫診所的使用率為 20%。", "研究納入所有醫院。", "各層級醫院的人數。"]
+
+
+def _text(run, sentence):
+    return run({"n.txt": sentence + "\n"}, [{"path": "n.txt", "kind": "text", "description": "results"}])
+
+
+def _named(res, severity):
+    return [f for f in by(res, check="singling_out", severity=severity) if f.location.get("names")]
+
+
+@pytest.mark.parametrize("sentence", NAMED_WITH_FIGURES)
+def test_a_sentence_naming_one_institution_with_a_figure_blocks(run, sentence):
+    assert _named(_text(run, sentence), "block"), said(_text(run, sentence))
+
+
+@pytest.mark.parametrize("sentence", NAMED_ALONE)
+def test_a_sentence_naming_one_institution_goes_to_a_reviewer(run, sentence):
+    res = _text(run, sentence)
+    assert _named(res, "review") and not _named(res, "block"), said(res)
+
+
+@pytest.mark.parametrize("sentence", GENERIC)
+def test_kinds_levels_and_generic_words_name_no_institution(run, sentence):
+    res = _text(run, sentence)
+    assert not _named(res, "block") and not _named(res, "review"), said(res)
