@@ -58,7 +58,11 @@ def test_every_pod_meets_the_restricted_standard_and_more(objs):
         assert ns in (CFG.namespace, CFG.sessions_namespace), name
         psc = spec["securityContext"]
         assert psc["runAsNonRoot"] is True and psc["runAsUser"] > 0, name
-        assert psc["seccompProfile"] == {"type": "Localhost", "localhostProfile": CFG.seccomp_profile}, name
+        # sessions and their brokers: the native sandbox's whole filter; every other pod (hub,
+        # proxy, web services, PostgreSQL): its deny layer alone (the allow list fits sessions only)
+        sandboxed = ns == CFG.sessions_namespace or name.startswith(("jupyter-", "broker-"))
+        want = CFG.seccomp_profile if sandboxed else CFG.service_seccomp_profile
+        assert psc["seccompProfile"] == {"type": "Localhost", "localhostProfile": want}, name
         for key in ("hostNetwork", "hostPID", "hostIPC"):
             assert not spec.get(key), (name, key)
         assert not any("hostPath" in v for v in spec.get("volumes", [])), name
@@ -145,6 +149,13 @@ def test_the_seccomp_profile_is_the_native_sandbox_rule_model(objs):
     denied = set(prof["syscalls"][0]["names"])
     assert denied == {*DENIED, *refuse_serial_numbers()["outright"]} and {"unshare", "mount", "ptrace", "bpf", "keyctl",
                                       "io_uring_setup", "setns"} <= denied
+    # the other pods' profile ships beside it: the deny layer, allow by default
+    from hub_config.seccomp_rules import deny_only_profile
+
+    service = json.loads(_by_name(objs, "ConfigMap", "enclave-seccomp")["data"]["nhi-enclave-service.json"])
+    assert service == deny_only_profile() and service["defaultAction"] == "SCMP_ACT_ALLOW"
+    refused = {n for rule in service["syscalls"] if rule["action"] != "SCMP_ACT_ALLOW" for n in rule["names"]}
+    assert {"unshare", "mount", "ptrace", "bpf", "keyctl"} <= refused
 
 
 # --- NetworkPolicy semantics, evaluated ---------------------------------------------------

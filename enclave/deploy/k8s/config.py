@@ -28,6 +28,9 @@ class K8sConfig(BaseModel):
     postgres_size: str = "50Gi"
     # the seccomp profile installed on every node as <kubelet root>/seccomp/<this path>
     seccomp_profile: str = "profiles/nhi-enclave-session.json"
+    # ... and the one for every other pod (hub, proxy, web services, PostgreSQL): the sandbox's
+    # deny layer alone, allow by default - the session allow list was measured on sessions only
+    service_seccomp_profile: str = "profiles/nhi-enclave-service.json"
     # sessions get no DNS (a DNS tunnel is a way out): they reach the hub and the submission
     # service by fixed ClusterIPs inside the service range
     hub_cluster_ip: str = "10.96.10.10"

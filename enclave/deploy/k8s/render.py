@@ -7,11 +7,12 @@ seccomp profile.  Researchers reach only the proxy; outsiders only the release a
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 from enclave.deploy.k8s.config import K8sConfig
 from enclave.deploy.k8s.security import (container_security, hardened_pod_spec,
-                                         seccomp_profile)
+                                         seccomp_profile, service_seccomp_profile)
 from enclave.deploy.k8s.sessions import (APP, EGRESS_SESSION_PORT, HUB_PORT, SESSION_PORT,
                                          WARDEN_PORT, broker_pod, session_network_policy,
                                          session_pod)
@@ -251,7 +252,8 @@ def config_maps(policy, cfg: K8sConfig) -> list[dict[str, Any]]:
                                                 ensure_ascii=False)}},
             {"apiVersion": "v1", "kind": "ConfigMap",
              "metadata": _meta(cfg, "enclave-seccomp", "node-setup"),
-             "data": {"nhi-enclave-session.json": json.dumps(seccomp_profile(), indent=1)}}]
+             "data": {Path(cfg.seccomp_profile).name: json.dumps(seccomp_profile(), indent=1),
+                      Path(cfg.service_seccomp_profile).name: json.dumps(service_seccomp_profile(), indent=1)}}]
 
 
 def render_all(policy, cfg: K8sConfig | None = None, *, example_user: str = "researcher",

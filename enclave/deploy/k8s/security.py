@@ -12,9 +12,12 @@ from typing import Any
 from enclave.deploy.k8s.config import K8sConfig
 
 
-def pod_security(cfg: K8sConfig, uid: int, gid: int) -> dict[str, Any]:
+def pod_security(cfg: K8sConfig, uid: int, gid: int, *, sandboxed: bool = False) -> dict[str, Any]:
+    """``sandboxed``: a session or its broker (the native sandbox's whole filter); every other
+    pod gets the deny layer alone (:func:`service_seccomp_profile`)."""
+    profile = cfg.seccomp_profile if sandboxed else cfg.service_seccomp_profile
     return {"runAsNonRoot": True, "runAsUser": uid, "runAsGroup": gid, "fsGroup": gid,
-            "seccompProfile": {"type": "Localhost", "localhostProfile": cfg.seccomp_profile}}
+            "seccompProfile": {"type": "Localhost", "localhostProfile": profile}}
 
 
 def container_security() -> dict[str, Any]:
@@ -22,9 +25,10 @@ def container_security() -> dict[str, Any]:
             "runAsNonRoot": True, "capabilities": {"drop": ["ALL"]}, "procMount": "Default"}
 
 
-def hardened_pod_spec(cfg: K8sConfig, *, uid: int, gid: int, sa_token: bool = False) -> dict[str, Any]:
+def hardened_pod_spec(cfg: K8sConfig, *, uid: int, gid: int, sa_token: bool = False,
+                      sandboxed: bool = False) -> dict[str, Any]:
     """Pod-level fields shared by every workload (Pod Security Standard 'restricted' and more)."""
-    return {"securityContext": pod_security(cfg, uid, gid),
+    return {"securityContext": pod_security(cfg, uid, gid, sandboxed=sandboxed),
             "automountServiceAccountToken": sa_token, "enableServiceLinks": False,
             "hostNetwork": False, "hostPID": False, "hostIPC": False, "shareProcessNamespace": False}
 
@@ -43,7 +47,7 @@ def seccomp_profile() -> dict[str, Any]:
 def service_seccomp_profile() -> dict[str, Any]:
     """The native deny layer alone (default allow), for pods that are not sessions: the session
     profile's allow list was measured on sessions only (:func:`seccomp_rules.deny_only_profile`).
-    Not shipped by ``render.py`` yet - every pod names :func:`seccomp_profile` today."""
+    Shipped beside the session profile; sessions and brokers name that one."""
     from hub_config.seccomp_rules import deny_only_profile
 
     return deny_only_profile()

@@ -42,7 +42,7 @@ def session_pod(policy, cfg: K8sConfig, *, user: str, uid: int, case_code: str) 
     from kubespawner.objects import make_pod
 
     s = policy.sessions
-    spec_extra = hardened_pod_spec(cfg, uid=uid, gid=uid)
+    spec_extra = hardened_pod_spec(cfg, uid=uid, gid=uid, sandboxed=True)
     pod = make_pod(
         name=f"jupyter-{user}", cmd=["jupyterhub-singleuser"], port=SESSION_PORT, image=cfg.image,
         image_pull_policy="IfNotPresent", uid=uid, gid=uid, fs_gid=uid,
@@ -70,7 +70,7 @@ def broker_pod(policy, cfg: K8sConfig, *, user: str, case_id: int, case_code: st
 
     s = policy.sessions
     uid = s.broker_uid_base + case_id
-    spec_extra = hardened_pod_spec(cfg, uid=uid, gid=uid)
+    spec_extra = hardened_pod_spec(cfg, uid=uid, gid=uid, sandboxed=True)
     pod = make_pod(
         name=f"broker-{user}", cmd=["python", "-m", "hub_config.broker"], port=BROKER_PORT,
         image=cfg.image, image_pull_policy="IfNotPresent", uid=uid, gid=uid, fs_gid=uid,
