@@ -282,13 +282,14 @@ class Result:
     over: list[tuple[str, str]] = field(default_factory=list)
     control_total: int = 0
     control_over: list[tuple[str, str]] = field(default_factory=list)
+    classes: tuple[str, ...] = CLASSES      # the rows of the table (later rounds pass their own)
 
     def recall(self, cls: str) -> float:
         return self.found[cls] / self.total[cls] if self.total[cls] else 1.0
 
     def table(self) -> str:
         rows = [f"{'class':9} {'recall':>7} {'found':>6} {'total':>6}"]
-        rows += [f"{c:9} {self.recall(c):7.1%} {self.found[c]:6d} {self.total[c]:6d}" for c in CLASSES]
+        rows += [f"{c:9} {self.recall(c):7.1%} {self.found[c]:6d} {self.total[c]:6d}" for c in self.classes]
         rows += [f"style {k:11} {f / t:7.1%} {f:6d} {t:6d}" for k, (f, t) in self.by_kind.items()]
         rows.append(f"ordinary phrases in the notes masked: {len(self.over)} of {self.plain_total}")
         rows.append(f"control set masked: {len(self.control_over)} of {self.control_total}")

@@ -25,11 +25,11 @@ from __future__ import annotations
 
 import random
 import re
-from collections import Counter
 from dataclasses import dataclass, field
 
 from deidentify.identifiers import taiwan_id
 from tests.deidentify.eval_round3 import kept_characters
+from tests.deidentify.eval_round4 import Result
 
 CLASSES = ("NAME", "ID", "PHONE", "EMAIL", "ADDRESS", "DOB", "RECORD", "ACCOUNT", "URL", "IP", "MAC", "SERIAL",
            "PLATE", "AGE", "EMPLOYER")
@@ -366,27 +366,8 @@ def generate(rounds: int = 9, seed: int = 5, held_out: bool = False) -> list[Not
     return [build(kind, t, rng) for _ in range(rounds) for kind in TYPES for t in templates[kind]]
 
 
-@dataclass
-class Result:
-    total: Counter = field(default_factory=Counter)
-    found: Counter = field(default_factory=Counter)
-    by_kind: dict = field(default_factory=dict)
-    misses: list[tuple[str, str, str]] = field(default_factory=list)
-    plain_total: int = 0
-    over: list[tuple[str, str]] = field(default_factory=list)
-    control_total: int = 0
-    control_over: list[tuple[str, str]] = field(default_factory=list)
-
-    def recall(self, cls: str) -> float:
-        return self.found[cls] / self.total[cls] if self.total[cls] else 1.0
-
-    def table(self) -> str:
-        rows = [f"{'class':9} {'recall':>7} {'found':>6} {'total':>6}"]
-        rows += [f"{c:9} {self.recall(c):7.1%} {self.found[c]:6d} {self.total[c]:6d}" for c in CLASSES]
-        rows += [f"style {k:11} {f / t:7.1%} {f:6d} {t:6d}" for k, (f, t) in self.by_kind.items()]
-        rows.append(f"ordinary phrases in the notes masked: {len(self.over)} of {self.plain_total}")
-        rows.append(f"control set masked: {len(self.control_over)} of {self.control_total}")
-        return "\n".join(rows)
+def _result() -> Result:
+    return Result(classes=CLASSES)     # round 4's tally, with this round's classes
 
 
 def measure(notes: list[Note]) -> Result:
@@ -394,7 +375,7 @@ def measure(notes: list[Note]) -> Result:
     ``scrub_texts`` with the policy's cut-offs."""
     from deidentify.text.scrub import scrub_texts
 
-    res = Result()
+    res = _result()
     kinds: dict[str, list[int]] = {}
     for n, out in zip(notes, scrub_texts([n.text for n in notes])):
         kept = kept_characters(n.text, out)
