@@ -130,7 +130,11 @@ class Table:
 
     def numeric(self, col: str) -> np.ndarray:
         if col not in self._num:
-            self._num[col] = parse_numbers(self.df[col])
+            nums = parse_numbers(self.df[col])
+            role = self.role(col)
+            if role is not None and role.role == "count" and np.isnan(nums).any():
+                nums = _counts_with_shares(self.df[col], nums)
+            self._num[col] = nums
         return self._num[col]
 
     def is_total_label(self, label: str) -> bool:
@@ -176,6 +180,21 @@ def stated_numbers(values: list) -> np.ndarray:
 
 
 _NUM_CLEAN = re.compile(r"[,\s]")
+
+
+# A count printed with its share, as papers print one variable: "40 (7.4%)", "40（7.4）".  The
+# count is the cell's number (E3: a later release's counts are set against it; before, such a
+# column read as blanks and an earlier release in this form linked to nothing).
+_COUNT_WITH_SHARE = re.compile(r"^\s*(\d[\d,]*)\s*[(（]\s*\d+(?:\.\d+)?\s*%?\s*[)）]\s*$")
+
+
+def _counts_with_shares(s: pd.Series, nums: np.ndarray) -> np.ndarray:
+    out = nums.copy()
+    for i in np.flatnonzero(np.isnan(out)):
+        m = _COUNT_WITH_SHARE.match(str(s.iloc[i]))
+        if m:
+            out[i] = float(m.group(1).replace(",", ""))
+    return out
 
 
 def parse_numbers(s: pd.Series) -> np.ndarray:

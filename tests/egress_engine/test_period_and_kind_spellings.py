@@ -76,3 +76,21 @@ def test_what_is_no_period_is_left_as_written(label):
                                   ("109年", "110年"), ("門診", "住院"), ("醫學中心", "區域醫院"), ("I21", "I25")])
 def test_different_categories_stay_apart(a, b):
     assert norm(a) != norm(b)
+
+
+# An earlier release that printed its counts with their shares, as papers print one variable
+# ("40 (7.4%)"): its count column read as blanks, so a later plain count a few larger linked to
+# nothing and passed.
+SHARE_FORMS = ["{n} ({p}%)", "{n}（{p}%）", "{n} ({p})", "{n} ( {p} % )"]
+
+
+@pytest.mark.parametrize("form", SHARE_FORMS)
+@pytest.mark.parametrize("gap", [1, 4])
+def test_counts_printed_with_their_shares_are_differenced(run, tmp_path, form, gap):
+    old = "county,patients\n" + "".join(f"{c},\"{form.format(n=n, p=p)}\"\n"
+                                         for c, n, p in (("Taipei", "1,500", 97.4), ("Penghu", 40, 2.6)))
+    h = one_release_history(tmp_path, "old.csv", old, table("old.csv", {"county": G, "patients": COUNT},
+                                                            description="diabetes"))
+    res = run({"t.csv": f"county,n\nTaipei,1500\nPenghu,{40 + gap}\n"},
+              [table("t.csv", {"county": G, "n": COUNT}, description="diabetes")], history=h)
+    assert any(f.location.get("value") == gap for f in by(res, check="differencing", severity="block")), said(res)
