@@ -207,7 +207,15 @@ def _size(runs: list[Run]) -> int:
 
 def _digits_read_as_data(s: str) -> bool:
     """Hex pairs of digits only (years, two-digit numbers) are encoding only when they decode
-    to data."""
+    to data - and not when they run in order: a column of single years of age or of days,
+    sorted (20 20 21 21 … 59, or 20…59 then 20…59 again by sex), decodes to ASCII that reads
+    as text, while text written as bytes goes down about as often as up."""
+    pairs = re.findall(r"[0-9A-Fa-f]{2}", s)
+    values = [int(x, 16) for x in pairs]
+    descents = sum(1 for a, b in zip(values, values[1:]) if b < a)
+    ascents = sum(1 for a, b in zip(values, values[1:]) if b > a)
+    if 8 * min(descents, ascents) < len(values):     # in order, up or down
+        return False
     try:
         return reads_as_data(_hex(s), dense=False)
     except ValueError:
