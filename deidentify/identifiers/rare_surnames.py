@@ -24,7 +24,7 @@ from __future__ import annotations
 import functools
 import re
 
-from deidentify.identifiers.chinese_names import GIVEN_CHARS, SINGLE_SURNAMES
+from deidentify.identifiers.chinese_names import GIVEN_CHARS
 from deidentify.identifiers.normalise import to_simplified
 
 # Top-200 surnames the general list leaves out, then listed ones whose character opens common

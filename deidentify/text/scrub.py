@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from itertools import accumulate
 from typing import Iterable, Sequence
 
-from deidentify.identifiers import (address, areas, beds, device_numbers, layout_names, number_shapes, short_places, address_en, dates, labelled, name_context, schools, structured,
+from deidentify.identifiers import (address, areas, beds, device_numbers, layout_names, number_shapes, short_places, address_en, labelled, name_context, schools, structured,
                                     nicknames, role_names, romanised_names, split_names,
                                     taiwan_id, western_names)
 from deidentify.identifiers import phone as tw_phone

@@ -21,8 +21,6 @@ from __future__ import annotations
 
 import re
 
-import numpy as np
-
 from egress_review.engine.context import Context
 from egress_review.manifest import ManifestFile
 
