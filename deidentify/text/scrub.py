@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from itertools import accumulate
 from typing import Iterable, Sequence
 
-from deidentify.identifiers import (address, areas, beds, device_numbers, layout_names, number_shapes, short_places, address_en, labelled, name_context, schools, structured,
+from deidentify.identifiers import (address, areas, beds, device_numbers, layout_names, number_shapes, short_places, address_en, labelled, name_context, schools, structured, word_names,
                                     nicknames, role_names, romanised_names, split_names,
                                     taiwan_id, western_names)
 from deidentify.identifiers import phone as tw_phone
@@ -403,6 +403,11 @@ def candidate_indices(texts: Sequence[str], options: ScrubOptions | None = None,
         screened.setdefault(i, []).extend(name_context.find(joined[starts[i]:ends[i]]))
     # a name right after a role word is one even when its characters open a word (保全高雄偉)
     after_role = {i: role_names.find(joined[starts[i]:ends[i]]) for i in in_rest(role_names.ROLE_NAME) - hard}
+    # (D1, round 6) names that read as words, made names by the person around them (全國平主訴,
+    # 請幫萬國平量血壓, 家屬王強來電): word_names
+    for i in set().union(*map(in_rest, word_names.GATES)) - hard:
+        if (found := word_names.find(joined[starts[i]:ends[i]])):
+            after_role.setdefault(i, []).extend(found)
     # names written apart (王 小 明, 王．小明): split_names
     spaced = {i: found for i in in_rest(split_names.SPACED) - hard
               if (found := split_names.find(joined[starts[i]:ends[i]], texts[i]))}

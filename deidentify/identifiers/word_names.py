@@ -1,0 +1,197 @@
+"""Names whose characters read as words, made names by the person around them (D1, round 6).
+
+A probe wrote 全國平, 高明德, 江山明, 文心怡 (a surname and its first given character make a
+common word: 全國, 高明, 江山, 文心), names inside requests (請幫萬國平量血壓, 通知林志明家屬,
+協助黃小玲下床) and two-character names that are words (林立, 王強, 高峰, 金城).  The general
+finders ask whether the characters read as a word and leave them; here a person's context
+decides:
+- three characters (a surname and two given characters, the common form): the three are no
+  word, a given-name character is among the given two, no common word opens at the last given
+  character and runs past it (全國平|均), and either a person word stands right before (a
+  patient or kin word: 病人, 家屬, 案妻, 長子; or a request acting on a person: 請幫, 通知,
+  協助, 提醒) and the clause closes after it, or the name opens the clause and what follows is
+  something only a person does or has (主訴, 表示, 來電, 今天回診, 術後, 血壓 ...);
+- two characters that are a word: a patient or kin word before AND a person's act after
+  (家屬王強來電, 案子高峰陪同), or the name opening the clause and a decisive act after (高峰主訴,
+  林立的太太, 金城由女兒陪同); the word must be one jieba tags as a name or place or does not
+  know (高峰 nr, 金城 ns) and none of the common verbs it also tags so (陳述, 康復).
+Works on the Simplified normal form; every pattern is a literal set or a bounded class, so the
+scan stays linear (each position is tried against a fixed number of fixed-length words).
+"""
+from __future__ import annotations
+
+import functools
+import re
+
+from deidentify.identifiers.chinese_names import SINGLE_SURNAMES
+from deidentify.identifiers.normalise import to_simplified
+from deidentify.identifiers.rare_surnames import UNLISTED, _GIVEN
+from deidentify.identifiers.regex_gate import by_first_char
+from deidentify.identifiers.short_places import _BARE
+
+_S = to_simplified
+
+
+def _words(*ws: str) -> tuple[str, ...]:
+    return tuple(sorted({_S(w) for w in ws}, key=len, reverse=True))
+
+
+# (于 余 are function words after conversion: 于今日, 余下)
+SURNAMES = "".join(sorted({_S(c) for c in SINGLE_SURNAMES + UNLISTED} - set("于余")))
+# a patient or kin word: whoever follows is a person
+PERSON_BEFORE = _words(
+    "病人", "病患", "患者", "個案", "案主", "家屬", "案妻", "案夫", "案子", "案女", "案父", "案母", "案兄", "案弟",
+    "案姐", "案妹", "案孫", "案媳", "長子", "次子", "三子", "么子", "長女", "次女", "三女", "么女", "媳婦", "女婿",
+    "孫子", "孫女", "外孫", "太太", "妻子", "丈夫", "老公", "老婆", "兒子", "女兒", "配偶", "母親", "父親", "哥哥",
+    "姐姐", "姊姊", "弟弟", "妹妹", "前妻", "前夫", "同居人", "聯絡人", "照顧者", "監護人", "室友", "鄰居", "朋友",
+    "男友", "女友", "病友", "死者", "亡者", "被保險人", "要保人", "受益人", "當事人", "申請人", "先證者", "表哥",
+    "表姐", "表妹", "表弟", "堂哥", "堂姐", "堂妹", "堂弟", "姑姑", "阿姨", "舅舅", "叔叔", "伯伯", "外公", "外婆",
+    "祖父", "祖母", "爺爺", "奶奶", "案主", "住民", "學童", "病童", "新生兒", "產婦", "孕婦", "接觸者", "指標個案",
+    "同仁", "員工", "看護", "外勞", "移工")
+# a request or act done to a person: whoever follows is one (the name stands before what is done)
+REQUEST_BEFORE = _words(
+    "請幫", "幫忙", "幫", "協助", "通知", "提醒", "告知", "聯絡", "聯繫", "陪同", "探視", "安撫", "衛教", "轉告",
+    "替", "扶", "帶", "請", "叫", "讓", "給", "轉介", "約", "催", "找", "送", "接")
+_PERSON_SET, _REQUEST_SET = frozenset(PERSON_BEFORE), frozenset(REQUEST_BEFORE)
+_BEFORE_LENS = sorted({len(w) for w in PERSON_BEFORE + REQUEST_BEFORE}, reverse=True)
+# what only a person does or has, right after the name
+PERSON_AFTER = _words(
+    "主訴", "自述", "表示", "來電", "陪同", "同意", "拒絕", "詢問", "簽署", "簽名", "回診", "到院", "本人", "家屬",
+    "的太太", "的先生", "的妻子", "的丈夫", "的女兒", "的兒子", "的家屬", "的媽媽", "的爸爸", "的母親", "的父親",
+    "的孫子", "的孫女", "的配偶", "的姐姐", "的哥哥", "的弟弟", "的妹妹", "太太", "先生", "今天回診", "今日回診",
+    "今天出院", "今天入院", "今日出院", "今日入院", "明天出院", "明日出院", "昨天入院", "昨日入院")
+# ... or what is done to the person after a request (請幫X量血壓, 協助X下床)
+ACT_AFTER = _words(
+    "量", "測", "換藥", "換", "翻身", "下床", "上廁所", "洗澡", "擦澡", "沐浴", "進食", "餵", "吃", "服藥", "抽血",
+    "打針", "打電話", "做", "填", "簽", "準備", "回", "到", "來", "去", "拍", "轉", "移", "更衣", "復健", "聯絡",
+    "血壓", "血糖", "體溫", "心跳", "術後", "住院", "出院", "入院", "明早", "明天", "今天", "昨天", "目前", "精神",
+    "意識", "情緒", "病史", "跌倒", "發燒", "咳嗽", "頭暈", "疼痛", "說", "的", "與", "和", "及", "一起", "已", "仍",
+    "需", "要", "會", "於", "在", "由", "因", "至", "做完", "檢查", "看診", "就醫", "預約", "報到", "確認", "說明")
+# two-character words jieba tags as names that are ordinary verbs or nouns in notes
+_NOT_NAMES = frozenset(_S(w) for w in (
+    "陳述", "康復", "文明", "周全", "朱紅", "向上", "高達", "江湖", "林業", "高度", "金額", "方向", "方便", "安全",
+    "全程", "全部", "全家", "全身", "連續", "程度", "溫度", "管理", "時間", "平安", "高興", "田野", "李子", "楊桃",
+    "常規", "石膏", "黃疸", "司法", "包紮", "左側", "白天", "馬上", "許多", "曾經", "何時", "何必", "高級", "白色",
+    "石頭", "金錢", "方法", "文化", "高燒", "成功", "王道", "陳舊", "高危", "高壓", "管路", "管灌", "尤其", "雷同",
+    "童年", "宋體", "古早", "花蓮", "高雄", "毛髮", "任何", "任務", "章節", "黎明", "房間", "龍眼", "甘油", "牛奶", "易怒", "花費", "常常",
+    "時常", "史上", "向來", "米飯", "齊全", "單純", "華人", "戚然", "辜負", "全國", "全天", "全日", "全面", "全體"))
+_HAN = re.compile(r"[\u3400-\u9fff]")
+# ... a name of two characters needs one of these after it, when only its opening stands before
+_DECISIVE_AFTER = _words(
+    "主訴", "自述", "表示", "的太太", "的先生", "的妻子", "的丈夫", "的女兒", "的兒子", "的家屬", "的媽媽", "的爸爸",
+    "的母親", "的父親", "的孫子", "的孫女", "的配偶", "本人")
+_GIVEN_SET = frozenset(_GIVEN)
+_STOP = frozenset(_S("的了是在和與及因於今昨來去說等為被把對向到從也都就又而或但將會要有無未已再並則即所"
+                     "之其此該這那個位名床號歲氏中後前內外上下間裡年月日時分天週次科院室樓區市縣鄉鎮村里路街巷弄"))
+# where find is tried: a surname (then a Han character; overlapping, 高高峰); the scrubber's
+# prefilter asks GATES: a person or request word before a surname, or a surname opening a clause
+# with one or two characters and a person's act after them (each opens with a character set)
+SCAN = re.compile(f"[{SURNAMES}](?=[\u3400-\u9fff])")
+
+
+def _alt(words) -> str:
+    return "|".join(map(re.escape, words))
+
+
+GATES = (re.compile(f"(?:{by_first_char(_alt(PERSON_BEFORE + REQUEST_BEFORE))})[ \t:：]*[{SURNAMES}][\u3400-\u9fff]"),
+         re.compile(f"[{SURNAMES}](?<![\u3400-\u9fff].)[\u3400-\u9fff]{{1,2}}(?:{_alt(PERSON_AFTER + ACT_AFTER)})"))
+
+
+@functools.cache
+def _rx(words: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile("|".join(map(re.escape, words)))
+
+
+def _is_han(ch: str) -> bool:
+    return bool(_HAN.match(ch))
+
+
+def _before(simp: str, i: int) -> str | None:
+    """'person' or 'request' when such a word ends right before ``i`` (a colon or blank may
+    stand between), 'open' at a clause's start, else None."""
+    j = i
+    while j > 0 and simp[j - 1] in " \t:：":
+        j -= 1
+    for n in _BEFORE_LENS:         # (longest first: 請幫 before 幫)
+        w = simp[j - n:j] if j >= n else ""
+        if w in _PERSON_SET:
+            return "person"
+        if w in _REQUEST_SET:
+            return "request"
+    return "open" if i == 0 or not _is_han(simp[i - 1]) else None
+
+
+def _tables():
+    from deidentify.identifiers.chinese_names import _tables as t
+
+    return t()[4], t()[5].FREQ
+
+
+def _is_word(w: str, tags, freq, at_least: int = 20) -> bool:
+    from deidentify.identifiers.name_runs import is_word
+
+    return is_word(w, at_least) or ((freq.get(w) or 0) >= at_least and tags.get(w) not in ("nr", "nrfg", "nrt"))
+
+
+def _three(simp: str, i: int, before: str, tags, freq) -> bool:
+    end = i + 3
+    name, given = simp[i:end], simp[i + 1:end]
+    # (a name ends in a given-name character: 全家|搬, 高兴|地, 谈话|中 are words and what follows)
+    if (not all(_is_han(c) and c not in _STOP for c in given) or given[-1] not in _GIVEN_SET
+            or _is_word(name, tags, freq)):
+        return False
+    # a common word opening at the last given character and running past it (全国平|均, 高明度)
+    if (freq.get(simp[end - 1:end + 1]) or 0) >= 100 and tags.get(simp[end - 1:end + 1]) not in ("nr", "nrfg", "nrt"):
+        return False
+    if (freq.get(simp[i + 1:end]) or 0) >= 2000 and tags.get(simp[i + 1:end]) not in ("nr", "nrfg", "nrt"):
+        return False        # the given part is itself a common word (X国家, X方法)
+    closes = end >= len(simp) or not _is_han(simp[end])
+    if before in ("person", "request"):
+        return closes or _rx(PERSON_AFTER).match(simp, end) is not None or _rx(ACT_AFTER).match(simp, end) is not None
+    return _rx(PERSON_AFTER).match(simp, end) is not None or _rx(ACT_AFTER).match(simp, end) is not None
+
+
+_PLACES = frozenset(_BARE) | frozenset(_S(w) for w in (
+    "花蓮", "台東", "臺東", "宜蘭", "金門", "連江", "馬祖", "澎湖", "高雄", "台中", "臺中", "台南", "臺南", "台北",
+    "臺北", "新竹", "苗栗", "彰化", "南投", "雲林", "嘉義", "屏東", "基隆", "桃園", "新北"))
+_LED_BY = re.compile(_S("由") + r"[\u3400-\u9fff]{1,4}?" + _S("陪同"))
+
+
+def _two(simp: str, i: int, before: str, tags, freq) -> bool:
+    end = i + 2
+    w = simp[i:end]
+    if w in _NOT_NAMES or simp[i + 1] in _STOP:
+        return False
+    if w in freq and tags.get(w) not in ("nr", "nrfg", "nrt", "ns"):
+        return False        # an ordinary word jieba does not hold as a name (方便 a, 全身 n)
+    decisive = (_rx(_DECISIVE_AFTER).match(simp, end) is not None and w not in _PLACES) \
+        or _LED_BY.match(simp, end) is not None      # (花莲|的女儿: a place's, not a person's)
+    if before == "person":
+        return decisive or _rx(PERSON_AFTER).match(simp, end) is not None or (
+            w not in freq and simp[i + 1] in _GIVEN_SET and (end >= len(simp) or not _is_han(simp[end])))
+    if before == "request":
+        return decisive or (not w in freq and _rx(ACT_AFTER).match(simp, end) is not None)
+    return decisive
+
+
+def find(simp: str) -> list[tuple[int, int]]:
+    """(start, end) of names that read as words, found by the person context around them."""
+    out: list[tuple[int, int]] = []
+    last = -1
+    tags = freq = None
+    for m in SCAN.finditer(simp):
+        i = m.start()
+        if i < last:
+            continue
+        before = _before(simp, i)
+        if before is None:
+            continue
+        if tags is None:
+            tags, freq = _tables()
+        if i + 3 <= len(simp) and _three(simp, i, before, tags, freq):
+            out.append((i, i + 3))
+            last = i + 3
+        elif _two(simp, i, before, tags, freq):
+            out.append((i, i + 2))
+            last = i + 2
+    return out
