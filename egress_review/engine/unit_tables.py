@@ -72,6 +72,8 @@ P_VALUE_HEADER = re.compile(r"^(?:p|p[\s_-]*values?|p\s*值|顯著性)(?:\s*[(�
 # (a bare "1" is not taken for one: p = 1 is printed 1.00, and a count of one hides as "1")
 P_VALUE = re.compile(r"^(?:[<>≤≥]\s*)?(?:0?\.\d+|0|1\.0+)\s*[*†‡]*$")
 _YEAR = re.compile(r"^(1[89]\d\d|20\d\d)$|^(民國)?\d{2,3}年$")
+# digits with a leading zero (no count or measure is printed so): a record number, a code
+_KEY_DIGITS = re.compile(r"^0\d{5,}$")
 
 
 @dataclass
@@ -183,6 +185,8 @@ def _is_label_column(header: str, col: ParsedColumn, k: int) -> bool:
         return True                                   # words: labels
     if all(_YEAR.match(t) for t in filled):
         return True
+    if all(_KEY_DIGITS.match(t) for t in filled):
+        return True                                   # 0045123: a chart number's digits, a key
     if k == 0 and not header.strip() and filled == [str(i) for i in range(len(filled))]:
         return True                                   # a pandas RangeIndex
     # "age group" over 18–64, 65–74: labels; "age" over 34, 56, 71: numbers (maybe a person's)

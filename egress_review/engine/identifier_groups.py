@@ -1,0 +1,125 @@
+"""E1: a table grouped by values that identify persons is a table of persons.
+
+A red-team round passed tables whose group values were person keys printed as ordinary labels
+(the identifiers check reads them as text and, for some shapes, only asks a reviewer).  A count,
+share or mean per IP address, per chart number, per date of birth or per second of a day is a
+row per person (or per very few), whatever the count says.  Such a group column blocks when
+most of its values (all but margins and "Other"/"Unknown" labels) are one of:
+- an IPv4 or IPv6 address;
+- a Taiwan national ID / resident certificate shape (``A123456789``, ``AB12345678``,
+  ``A800000001``), check digit valid or not: a letter and nine digits is no category;
+- a phone number (``0912-345-678``, ``02-2345-6789``, ``+886 912 345 678``);
+- a chart, record or registration number: 6 to 12 digits with a leading zero, or a short
+  prefix (MRN, PID, CHR, 病歷) and 5 or more digits - codes in that shape are no category
+  list a table publishes (NHI institution codes are the institutions check's);
+- an exact timestamp: a time of day to the second that is not on the hour's
+  quarters (``08:31:22``), or to the minute off the quarters (``08:31``);
+- a date of birth: full dates (to the day) under a header saying birth (dob, 出生, 生日), or
+  full dates without such a header that span more than a year and are no regular series
+  (daily or weekly counts run in steps of the same size; birth dates do not).
+Every IP address, national ID, phone or chart number is a block even where the identifiers check
+reviews it: in a group column it is the row's key.
+"""
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from egress_review.engine.context import Context
+from egress_review.manifest import ManifestFile
+
+RULE = "E1"
+CHECK = "identifier_groups"
+KINDS = {"table"}
+
+_IPV4 = re.compile(r"^(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)$")
+_IPV6 = re.compile(r"^(?=.*:.*:)[0-9A-Fa-f:]{6,39}$")
+_NATIONAL_ID = re.compile(r"^[A-Z][A-Z0-9][0-9]{8}$")
+_PHONE = re.compile(r"^(?:\+?886[\s\-]?|0)(?:9\d{2}[\s\-]?\d{3}[\s\-]?\d{3}|[2-8]\d?[\s\-]?\d{3,4}[\s\-]?\d{4})$"
+                    r"|^\(0\d{1,2}\)\s?\d{3,4}[\s\-]?\d{4}$")
+_CHART = re.compile(r"^0\d{5,11}$|^(?:MRN|PID|CHR|CHART|REC|病歷(?:號)?)[\s\-_#:]*\d{5,}$", re.I)
+_DATE = re.compile(r"^((?:19|20)\d\d)[-/.](\d{1,2})[-/.](\d{1,2})$|^((?:19|20)\d\d)(\d\d)(\d\d)$")
+_STAMP = re.compile(r"^(?:19|20)\d\d[-/.]\d{1,2}[-/.]\d{1,2}[T\s]+(\d{1,2}):(\d\d)(?::(\d\d)(?:\.\d+)?)?"
+                    r"(?:Z|[+-]\d\d:?\d\d)?$")
+_BIRTH_HEADER = re.compile(r"\b(?:dob|d\.o\.b|birth\w*|born|birthday)\b|出生|生日", re.I)
+_OTHER = re.compile(r"^(?:other|others|unknown|missing|n/?a|none|其他|不詳|未知|缺漏|—|-)$", re.I)
+
+
+def _stamp_exact(v: str) -> bool:
+    m = _STAMP.match(v)
+    if not m:
+        return False
+    minute, second = int(m.group(2)), m.group(3)
+    if second is not None and int(second) != 0:
+        return True
+    return minute % 15 != 0
+
+
+def _day(v: str) -> date | None:
+    m = _DATE.match(v)
+    if not m:
+        return None
+    y, mo, d = (m.group(1), m.group(2), m.group(3)) if m.group(1) else (m.group(4), m.group(5), m.group(6))
+    try:
+        return date(int(y), int(mo), int(d))
+    except ValueError:
+        return None
+
+
+def _births(values: list[str], header: str) -> bool:
+    days = [_day(v) for v in values]
+    if not days or any(d is None for d in days):
+        return False
+    if _BIRTH_HEADER.search(header.replace("_", " ")):
+        return True
+    if len(days) < 2:
+        return False
+    s = sorted(set(days))
+    if (s[-1] - s[0]).days <= 366:
+        return False
+    steps = {(b - a).days for a, b in zip(s, s[1:])}
+    # a regular series (daily, weekly, the 1st of each month …) is a calendar, not persons
+    if len(steps) == 1 or all(d.day == s[0].day for d in s):
+        return False
+    return True
+
+
+_KINDS = [("IP addresses", lambda v: bool(_IPV4.match(v) or _IPV6.match(v))),
+          ("national ID numbers", lambda v: bool(_NATIONAL_ID.match(v.upper()))),
+          ("phone numbers", lambda v: bool(_PHONE.match(v))),
+          ("chart or record numbers", lambda v: bool(_CHART.match(v))),
+          ("exact timestamps", _stamp_exact)]
+_ZH = {"IP addresses": "IP 位址", "national ID numbers": "身分證字號", "phone numbers": "電話號碼",
+       "chart or record numbers": "病歷號或紀錄號", "exact timestamps": "精確到分秒的時間",
+       "dates of birth": "出生日期"}
+
+
+def kind_of(values: list[str], header: str) -> str | None:
+    """What person key the group values are, or None."""
+    vals = [v for v in (str(x).strip() for x in values) if v and not _OTHER.match(v)]
+    if not vals:
+        return None
+    for name, test in _KINDS:
+        hits = sum(1 for v in vals if test(v))
+        if hits and hits * 2 > len(vals):
+            return name
+    if _births(vals, header):
+        return "dates of birth"
+    return None
+
+
+def check_file(ctx: Context, spec: ManifestFile) -> None:
+    table = ctx.tables[spec.path]
+    margins = table.total_rows()
+    for col in table.group_cols:
+        values = [str(v) for v, m in zip(table.text(col).tolist(), margins) if not m]
+        what = kind_of(values, str(col))
+        if what is None:
+            continue
+        ctx.add(rule=RULE, check=CHECK, severity="block", file=spec.path,
+                location={"column": col, "value": values[0][:4] + "…"},
+                en=f"The groups of column '{col}' are {what}: a table by them has a row per "
+                   "person (or per very few) whatever it counts, and singles them out. Group by "
+                   "a category (an age band, a region), never by a person's key.",
+                zh=f"欄位「{col}」的分組值是{_ZH[what]}：依此分組的表格每列即一人（或極少數人），"
+                   "無論其計數為何，皆可指認個人。請改以類別（年齡組、地區）分組，不得以個人識別值分組。")
