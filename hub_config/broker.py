@@ -56,13 +56,15 @@ import pyarrow as pa
 from tornado import httpserver, netutil
 
 from hub_config import broker_readonly as RO
+from hub_config import broker_statements as STATEMENTS
 from hub_config.http import MAX_SQL_CHARS
 
 log = logging.getLogger("enclave.broker")
 
 # Queries, and the researcher's own in-memory scratch tables; nothing that touches files,
-# settings, extensions or other databases.
-ALLOWED_STATEMENTS = {"SELECT", "EXPLAIN", "CREATE", "INSERT", "UPDATE", "DELETE", "DROP"}
+# settings, extensions or other databases (what an EXPLAIN runs and what a CREATE makes are
+# checked too: hub_config.broker_statements).
+ALLOWED_STATEMENTS = STATEMENTS.ALLOWED
 
 
 class LogRefused(RuntimeError):
@@ -265,18 +267,9 @@ class CaseDatabase:
             return sql, list(known)
         with self.lock:
             try:
-                stmts = self.con.extract_statements(sql)
-            except duckdb.Error as e:
-                raise QueryRefused(f"SQL does not parse: {e}") from e
-        if not stmts:
-            raise QueryRefused("no SQL statement")
-        for st in stmts:
-            kind = st.type.name
-            if kind not in ALLOWED_STATEMENTS:
-                raise QueryRefused(f"{kind} statements are not allowed through the case "
-                                   f"connection (only queries and in-memory scratch tables)",
-                                   403)
-        kinds = [st.type.name for st in stmts]
+                kinds = STATEMENTS.kinds(self.con, sql)
+            except STATEMENTS.Refused as e:
+                raise QueryRefused(str(e), e.status) from e
         if len(self._kinds) >= RO.CACHE_MAX:
             self._kinds.clear()
         self._kinds[sql] = tuple(kinds)
