@@ -122,6 +122,8 @@ def _word_like(simp: str, i: int, end: int) -> bool:
                 or _person_rx().match(simp, end) is None)
     for n in (4, 3):        # 金华街 is a word; jieba knows 江建国 (5, ns), 成志明 (nr) as names
         w = simp[i:i + n]
+        if len(w) == n and n >= end - i and (freq.get(w) or 0) >= 300:
+            return True     # (a frequent word whatever its tag: 石家庄 nr 440 is a city)
         if len(w) == n and n >= end - i and (freq.get(w) or 0) >= _RARE and tags.get(w) not in _NAME_TAGS:
             return True
     if end - i == 3 and (freq.get(simp[i + 1:i + 4]) or 0) >= _FREQ_COMMON and i + 4 <= len(simp) \

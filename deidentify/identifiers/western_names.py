@@ -45,6 +45,8 @@ _CONTEXT_EN = (
     r"phlebotomist|dietitian|dietician|nutritionist|midwife|paramedic|emt|clerk|secretary|receptionist|"
     r"coordinator|aide|volunteer|chaplain|counsell?or|psychologist|physiotherapist|an(?:a)?esthetist|"
     r"sonographer|scribe|"
+    # (D1, round 6) foreign workers and helpers named after their work (Migrant worker Dewi Lestari)
+    r"migrant[ \t]+worker|foreign[ \t]+worker|domestic[ \t]+helper|helper|maid|typist|transcriptionist|"
     + "|".join(w + r"[ \t]+by" for w in (
         "seen", "ordered", "reported", "reviewed", "verified", "dictated", "transcribed", "signed", "approved",
         "examined", "accompanied", "escorted", r"brought(?:[ \t]+in)?", "performed", "read", "interpreted",

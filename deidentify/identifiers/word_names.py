@@ -27,7 +27,6 @@ from deidentify.identifiers.chinese_names import SINGLE_SURNAMES
 from deidentify.identifiers.normalise import to_simplified
 from deidentify.identifiers.rare_surnames import UNLISTED, _GIVEN
 from deidentify.identifiers.regex_gate import by_first_char
-from deidentify.identifiers.short_places import _BARE
 
 _S = to_simplified
 
@@ -47,7 +46,16 @@ PERSON_BEFORE = _words(
     "男友", "女友", "病友", "死者", "亡者", "被保險人", "要保人", "受益人", "當事人", "申請人", "先證者", "表哥",
     "表姐", "表妹", "表弟", "堂哥", "堂姐", "堂妹", "堂弟", "姑姑", "阿姨", "舅舅", "叔叔", "伯伯", "外公", "外婆",
     "祖父", "祖母", "爺爺", "奶奶", "案主", "住民", "學童", "病童", "新生兒", "產婦", "孕婦", "接觸者", "指標個案",
-    "同仁", "員工", "看護", "外勞", "移工")
+    "同仁", "員工", "看護", "外勞", "移工", "家長", "受檢者", "受試者", "被保人", "傷者", "往生者", "秘書", "經紀人",
+    "雇主", "仲介", "里幹事", "廟公", "里長", "村長", "鎮長", "鄉長", "市長", "議員", "立法委員", "立委", "委員",
+    "董事長", "總經理", "老闆", "老闆娘", "負責人", "姪子", "姪女", "外甥", "外甥女", "乾女兒", "乾兒子", "繼父",
+    "繼母", "養父", "養母", "同學", "老師", "導師", "學長", "學姐", "教友", "牧師", "師父", "住持", "一子", "一女",
+    "其子", "其女", "其妻", "其夫", "育有一子", "育有一女", "阿嬤", "阿公", "阿伯", "阿姨", "婆婆", "公公", "岳母",
+    "岳父", "嫂嫂", "大嫂", "弟媳", "姊夫", "姐夫", "妹婿", "伯母", "嬸嬸",
+    # English relation and role words before a Han name (daughter 全國平, wife 文心怡, uncle 林立)
+    "wife", "husband", "son", "daughter", "mother", "father", "brother", "sister", "uncle", "aunt", "cousin",
+    "nephew", "niece", "grandson", "granddaughter", "ex-wife", "ex-husband", "partner", "friend", "neighbor",
+    "neighbour", "employer", "caregiver", "pt", "patient", "proband", "chart", "client", "mr.", "ms.", "mrs.")
 # a request or act done to a person: whoever follows is one (the name stands before what is done)
 REQUEST_BEFORE = _words(
     "請幫", "幫忙", "幫", "協助", "通知", "提醒", "告知", "聯絡", "聯繫", "陪同", "探視", "安撫", "衛教", "轉告",
@@ -59,6 +67,7 @@ PERSON_AFTER = _words(
     "主訴", "自述", "表示", "來電", "陪同", "同意", "拒絕", "詢問", "簽署", "簽名", "回診", "到院", "本人", "家屬",
     "的太太", "的先生", "的妻子", "的丈夫", "的女兒", "的兒子", "的家屬", "的媽媽", "的爸爸", "的母親", "的父親",
     "的孫子", "的孫女", "的配偶", "的姐姐", "的哥哥", "的弟弟", "的妹妹", "太太", "先生", "今天回診", "今日回診",
+    "之子", "之女", "之妻", "之夫", "之母", "之父", "代為", "代理", "就讀", "任職", "上班", "在場", "陪伴",
     "今天出院", "今天入院", "今日出院", "今日入院", "明天出院", "明日出院", "昨天入院", "昨日入院")
 # ... or what is done to the person after a request (請幫X量血壓, 協助X下床)
 ACT_AFTER = _words(
@@ -80,20 +89,40 @@ _HAN = re.compile(r"[\u3400-\u9fff]")
 _DECISIVE_AFTER = _words(
     "主訴", "自述", "表示", "的太太", "的先生", "的妻子", "的丈夫", "的女兒", "的兒子", "的家屬", "的媽媽", "的爸爸",
     "的母親", "的父親", "的孫子", "的孫女", "的配偶", "本人")
-_GIVEN_SET = frozenset(_GIVEN)
+_GIVEN_SET = frozenset(_GIVEN) | frozenset(_S("飛鵬翔峰雄傑"))
 _STOP = frozenset(_S("的了是在和與及因於今昨來去說等為被把對向到從也都就又而或但將會要有無未已再並則即所"
                      "之其此該這那個位名床號歲氏中後前內外上下間裡年月日時分天週次科院室樓區市縣鄉鎮村里路街巷弄"))
+# a name with one character written in Zhuyin (張ㄧㄚˇ婷, 林ㄓˋ明, 陳美ㄌㄧㄥˊ): a surname, then
+# Han and Zhuyin syllables (one to four symbols and a tone mark), at least one syllable
+# (the normal form reads ㄚ as 阿: a syllable may hold it after another Zhuyin symbol)
+_ZY_SYL = "[\u3105-\u312f\u31a0-\u31bf][\u3105-\u312f\u31a0-\u31bf阿]{0,3}[\u02ca\u02c7\u02cb\u02d9]?"
+ZHUYIN_NAME = re.compile(f"[{SURNAMES}](?:{_ZY_SYL}(?:{_ZY_SYL}|[\u4e00-\u9fff])?|[\u4e00-\u9fff]{_ZY_SYL})")
+# a name partly masked (陳O明, 陳○○, 王某某, 李X華): the surname and what is left still narrow it
+# down, and the full name often stands a line later; (X光, X線 are X-rays)
+_MASK = "[○〇Oo0Xx×＊*某]"
+MASKED_NAME = re.compile(f"[{SURNAMES}](?<![A-Za-z0-9].)(?:{_MASK}(?![光线片])(?:{_MASK}|[\u4e00-\u9fff])?"
+                         f"|[\u4e00-\u9fff]{_MASK})(?![A-Za-z0-9])")
 # where find is tried: a surname (then a Han character; overlapping, 高高峰); the scrubber's
 # prefilter asks GATES: a person or request word before a surname, or a surname opening a clause
 # with one or two characters and a person's act after them (each opens with a character set)
 SCAN = re.compile(f"[{SURNAMES}](?=[\u3400-\u9fff])")
 
 
+def _masked_ok(simp: str, a: int, b: int) -> bool:
+    """A masked name stands alone: no Han character right before its surname unless a person
+    word (病人陳O明), and its Han character is no word with the surname (高X|光 is taken above)."""
+    return a == 0 or not _is_han(simp[a - 1]) or _before(simp, a) == "person" or simp[b - 1] in "○〇Oo0Xx×＊*某"
+
+
 def _alt(words) -> str:
     return "|".join(map(re.escape, words))
 
 
-GATES = (re.compile(f"(?:{by_first_char(_alt(PERSON_BEFORE + REQUEST_BEFORE))})[ \t:：]*[{SURNAMES}][\u3400-\u9fff]"),
+GATES = (re.compile(f"(?:{by_first_char(_alt(PERSON_BEFORE + REQUEST_BEFORE))})[ \t:：]*[{SURNAMES}][\u3400-\u9fff]",
+                    re.IGNORECASE),
+         re.compile(r"[IVX][IVX]{0,3}[-‐][0-9]{1,2}[ \t:：]*" + f"[{SURNAMES}]"),
+         re.compile(r"(?i:chart|name|informant|contact|signed|by)[ \t:：]+" + f"[{SURNAMES}]"),
+         ZHUYIN_NAME, MASKED_NAME,
          re.compile(f"[{SURNAMES}](?<![\u3400-\u9fff].)[\u3400-\u9fff]{{1,2}}(?:{_alt(PERSON_AFTER + ACT_AFTER)})"))
 
 
@@ -113,11 +142,19 @@ def _before(simp: str, i: int) -> str | None:
     while j > 0 and simp[j - 1] in " \t:：":
         j -= 1
     for n in _BEFORE_LENS:         # (longest first: 請幫 before 幫)
-        w = simp[j - n:j] if j >= n else ""
-        if w in _PERSON_SET:
-            return "person"
+        w = simp[j - n:j].lower() if j >= n else ""
+        if w in _PERSON_SET and not (w[0].isascii() and j > n and simp[j - n - 1].isalpha()):
+            return "person"     # (an English word whole: reason|高明德 is no son)
         if w in _REQUEST_SET:
             return "request"
+    if _EN_BEFORE.search(simp, max(0, j - 16), j):
+        return "person"         # (pedigree III-2 陳○○, locker 23 X, 7A-12床 X, Dental chart: X)
+    if j < i and simp[j] in ":：" and j > 0 and simp[j - 1].isascii() and simp[j - 1].isalpha():
+        return "person"         # an English label's value (Well-child visit: 高明德,)
+    if j < i and simp[j] in ":：":
+        return "label"          # a label's value (死亡紀錄：彭于庭，)
+    if j < i:
+        return "blank"          # a name standing between blanks (牙科紀錄 全國平 #36)
     return "open" if i == 0 or not _is_han(simp[i - 1]) else None
 
 
@@ -137,23 +174,36 @@ def _three(simp: str, i: int, before: str, tags, freq) -> bool:
     end = i + 3
     name, given = simp[i:end], simp[i + 1:end]
     # (a name ends in a given-name character: 全家|搬, 高兴|地, 谈话|中 are words and what follows)
-    if (not all(_is_han(c) and c not in _STOP for c in given) or given[-1] not in _GIVEN_SET
-            or _is_word(name, tags, freq)):
+    if (not all(_is_han(c) and (c not in _STOP or (k == 0 and c == "于")) for k, c in enumerate(given))
+            or given[-1] not in _GIVEN_SET
+            or _is_word(name, tags, freq) or (freq.get(name) or 0) >= 300):     # (石家莊 is tagged a name)
         return False
-    # a common word opening at the last given character and running past it (全国平|均, 高明度)
-    if (freq.get(simp[end - 1:end + 1]) or 0) >= 100 and tags.get(simp[end - 1:end + 1]) not in ("nr", "nrfg", "nrt"):
+    acts = _rx(PERSON_AFTER).match(simp, end) is not None or _rx(ACT_AFTER).match(simp, end) is not None
+    # a common word opening at the last given character and running past it (全国平|均, 高明度),
+    # unless a person's act opens there (江山明|代为)
+    if (freq.get(simp[end - 1:end + 1]) or 0) >= 100 and tags.get(simp[end - 1:end + 1]) not in ("nr", "nrfg", "nrt") \
+            and not acts:
         return False
     if (freq.get(simp[i + 1:end]) or 0) >= 2000 and tags.get(simp[i + 1:end]) not in ("nr", "nrfg", "nrt"):
         return False        # the given part is itself a common word (X国家, X方法)
     closes = end >= len(simp) or not _is_han(simp[end])
-    if before in ("person", "request"):
-        return closes or _rx(PERSON_AFTER).match(simp, end) is not None or _rx(ACT_AFTER).match(simp, end) is not None
-    return _rx(PERSON_AFTER).match(simp, end) is not None or _rx(ACT_AFTER).match(simp, end) is not None
+    if before == "person":
+        return True         # (廟公傅雅雯|胸悶, 堂弟全國平|亦: whatever the clause does next)
+    if before == "request":
+        return closes or acts
+    if before in ("label", "blank"):
+        # (a blank after it too, or a mark: 全國平 #36, 彭于庭，)
+        return acts or (closes and (before == "label" or end >= len(simp) or simp[end] in " \t\n,，;；:：(（)）.。"))
+    return acts
 
 
-_PLACES = frozenset(_BARE) | frozenset(_S(w) for w in (
+_COUNTIES = frozenset(_S(w) for w in (
     "花蓮", "台東", "臺東", "宜蘭", "金門", "連江", "馬祖", "澎湖", "高雄", "台中", "臺中", "台南", "臺南", "台北",
     "臺北", "新竹", "苗栗", "彰化", "南投", "雲林", "嘉義", "屏東", "基隆", "桃園", "新北"))
+# a pedigree position (III-2, II-3) or an English label ending right before the name
+_EN_BEFORE = re.compile(r"(?<![A-Za-z])(?:[IVX]{1,4}[-‐][0-9]{1,2}|(?i:chart|name|informant|contact|signed|by)"
+                        r"|(?i:locker|bed|room|rm)[ \t#]*[0-9]{1,4}[A-Za-z]?|[0-9]{1,4}[ \t]*(?:号)?[床柜])[ \t:：]*$")
+_EN_WORD_BEFORE = re.compile(r"[A-Za-z][ \t]+$")
 _LED_BY = re.compile(_S("由") + r"[\u3400-\u9fff]{1,4}?" + _S("陪同"))
 
 
@@ -164,19 +214,22 @@ def _two(simp: str, i: int, before: str, tags, freq) -> bool:
         return False
     if w in freq and tags.get(w) not in ("nr", "nrfg", "nrt", "ns"):
         return False        # an ordinary word jieba does not hold as a name (方便 a, 全身 n)
-    decisive = (_rx(_DECISIVE_AFTER).match(simp, end) is not None and w not in _PLACES) \
+    decisive = (_rx(_DECISIVE_AFTER).match(simp, end) is not None and w not in _COUNTIES) \
         or _LED_BY.match(simp, end) is not None      # (花莲|的女儿: a place's, not a person's)
+    if before == "person" and i and simp[i - 1] in " \t" and _EN_WORD_BEFORE.search(simp, max(0, i - 16), i):
+        return end >= len(simp) or not _is_han(simp[end])     # (uncle 林立 declined)
     if before == "person":
         return decisive or _rx(PERSON_AFTER).match(simp, end) is not None or (
             w not in freq and simp[i + 1] in _GIVEN_SET and (end >= len(simp) or not _is_han(simp[end])))
     if before == "request":
         return decisive or (not w in freq and _rx(ACT_AFTER).match(simp, end) is not None)
-    return decisive
+    return decisive         # (open, after a label or a blank: only what a person does decides)
 
 
 def find(simp: str) -> list[tuple[int, int]]:
     """(start, end) of names that read as words, found by the person context around them."""
-    out: list[tuple[int, int]] = []
+    out: list[tuple[int, int]] = [m.span() for m in ZHUYIN_NAME.finditer(simp)]
+    out += [m.span() for m in MASKED_NAME.finditer(simp) if _masked_ok(simp, *m.span())]
     last = -1
     tags = freq = None
     for m in SCAN.finditer(simp):

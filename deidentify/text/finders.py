@@ -18,7 +18,7 @@ from itertools import groupby
 
 from deidentify.identifiers import (address, aliases, areas, beds, device_numbers, address_en, dates, labelled, name_context,
                                     layout_names, number_shapes, record_numbers, role_names, short_places,
-                                    nicknames, split_names, word_names,
+                                    nicknames, split_names, word_names, sign_offs,
                                     romanised_names, schools, structured, taiwan_id,
                                     western_names)
 from deidentify.identifiers import phone as tw_phone
@@ -176,6 +176,8 @@ def context_name_spans(simp: str, original: str) -> list[tuple[int, int, float]]
     # (D1, round 5) names a note's layout marks: chat speakers, ISBAR's I, a line's name before
     # an age, 接班 X, X さん, a Latin name before its people, POJ names (Latin ones too)
     laid_out = [(a, b, 0.85) for a, b in layout_names.find(simp)]
+    # (D1, round 6) a report's foot: the typist's and reader's initials (Dr. 陳/YCL, 謄打 JHW)
+    laid_out += [(a, b, 0.85) for a, b in sign_offs.find(simp)]
     if not HAN.search(simp):
         return laid_out       # (every other context name is Han; the tables load jieba)
     # after a role word, a name even when its characters open a word (保全高雄偉: role_names)

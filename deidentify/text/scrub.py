@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from itertools import accumulate
 from typing import Iterable, Sequence
 
-from deidentify.identifiers import (address, areas, beds, device_numbers, layout_names, number_shapes, short_places, address_en, labelled, name_context, schools, structured, word_names,
+from deidentify.identifiers import (address, areas, beds, device_numbers, layout_names, number_shapes, short_places, address_en, labelled, name_context, schools, structured, word_names, sign_offs,
                                     nicknames, role_names, romanised_names, split_names,
                                     taiwan_id, western_names)
 from deidentify.identifiers import phone as tw_phone
@@ -407,6 +407,10 @@ def candidate_indices(texts: Sequence[str], options: ScrubOptions | None = None,
     # 請幫萬國平量血壓, 家屬王強來電): word_names
     for i in set().union(*map(in_rest, word_names.GATES)) - hard:
         if (found := word_names.find(joined[starts[i]:ends[i]])):
+            after_role.setdefault(i, []).extend(found)
+    # ... and a report's foot: the typist's and reader's initials (Dr. 陳/YCL, 謄打 JHW): sign_offs
+    for i in set().union(*map(in_rest, sign_offs.GATES)) - hard:
+        if (found := sign_offs.find(joined[starts[i]:ends[i]])):
             after_role.setdefault(i, []).extend(found)
     # names written apart (王 小 明, 王．小明): split_names
     spaced = {i: found for i in in_rest(split_names.SPACED) - hard
