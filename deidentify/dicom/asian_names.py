@@ -199,6 +199,10 @@ _NOT_INITIALS = {"ct", "mr", "us", "dr", "cr", "xa", "pt", "nm", "rf", "mg", "dx
 _VIET_MIDDLE = {"van", "thi", "duc", "huu", "ngoc", "quoc", "minh", "thanh", "xuan"}
 _CITATION = re.compile(r"(?:\s*(?:et al\.?|and \w+|&\s*\w+))?\s*,?\s*\(?(?:19|20)\d\d\b")
 _DISEASE = re.compile(r"(?:itis|osis|disease|syndrome|nevus|naevus|lymphadenopathy|projection|view|method)$")
+# The Asian names the standard's own code meanings cite with a year (fetal biometry tables).
+_CITED_AUTHORS = {"shinozuka", "osaka", "tokyo"}
+# A surname that is a word followed by a two-syllable word: a place, not a person, in these.
+_PLACES = {"hong kong", "long beach", "ma anshan", "sun moon"}
 _EPONYMS = {"nakayama", "hashimoto", "takayasu", "kikuchi", "kimura", "kawasaki", "ota", "ito", "moyamoya"}
 # Common surnames that are plainly words or codes too: never flagged alone or after "by".
 _WORDS = {"long", "song", "man", "law", "pan", "fan", "tan", "min", "park", "mai", "do", "he", "an", "ha",
@@ -298,6 +302,24 @@ def _loose_given(token: str) -> bool:
     return _given(token) or (token not in _WORDS and len(token) <= 10 and _syllables(token, _GIVEN_SYLLABLES, 2))
 
 
+def _two_syllable_given(token: str) -> bool:
+    """A given name of exactly two syllables written as one word ("lingwei", "meiling", "seojin"),
+    not an English or device word: read after a surname that is also a word ("Kong", "Hong")."""
+    return (len(token) >= 5 and token not in _WORDS and token not in _ROMAJI_WORDS and token not in _ENGLISH_PAIRS
+            and _syllables(token, _GIVEN_SYLLABLES, 2) and not _syllables(token, _GIVEN_SYLLABLES, 1))
+
+
+# English words that split into two syllables of a given name (china = chi-na).
+_ENGLISH_PAIRS = {"china", "chinese", "sharpen", "mango", "tango", "bingo", "lingo", "dingo", "sampling", "banana",
+                  "humerus", "shaman", "human", "women", "linen", "lichen", "sudan", "tehran", "pagan", "began",
+                  "woman", "lumen", "semen", "hymen", "omen", "amen", "gaman", "hexa", "hexan", "nylon", "salon",
+                  "lemon", "demon", "canon", "fulan", "bayan", "taiwan", "tainan", "yilan", "hualien", "taichung",
+                  "hsinchu", "linkou", "xinzhu", "jinan", "wuhan", "hunan", "henan", "fujian", "guilin", "dalian",
+                  "lanzhou", "hangzhou", "suzhou", "changsha", "nanjing", "beijing", "shanghai", "xiamen", "macau",
+                  "kunming", "harbin", "tianjin", "shenzhen", "chengdu", "qingdao", "zhuhai", "kaohsiung", "pingtung",
+                  "keelung", "taitung", "miaoli", "nantou", "chiayi", "yunlin", "changhua", "taoyuan", "penghu"}
+
+
 def _strong(token: str) -> bool:
     """A name on its own, wherever it stands."""
     return (token in _STRONG_SURNAMES or _given(token) or _chinese_given(token) or _INDONESIAN.match(token) is not None
@@ -321,8 +343,10 @@ def name_spans(text: str, binary: bool = False) -> list[tuple[int, int]]:
     words = [t for t, _, _ in toks]
     hits: set[int] = set()
     for i, tok in enumerate(words):
-        if _CITATION.match(text, toks[i][2]) and re.search(r"(?:,|\bby|\()\s*$", text[:toks[i][1]]):
-            continue     # an author and a year name a published method ("BPD, Shinozuka 1996")
+        if (_CITATION.match(text, toks[i][2]) and re.search(r"(?:,|\bby|\()\s*$", text[:toks[i][1]])
+                and tok in _CITED_AUTHORS):
+            continue     # an author and a year name a published method ("BPD, Shinozuka 1996") - only an
+            # author the standard's tables cite: the form carried other names out ("by Yamada 1990", round 5)
         possessive = tok.endswith("'s")
         base = tok[:-2] if possessive else tok
         before = words[i - 1] if i else ""
@@ -350,6 +374,10 @@ def name_spans(text: str, binary: bool = False) -> list[tuple[int, int]]:
                 or (not word and len(after) == 2 and after not in _NOT_INITIALS)   # "Kim MJ"
                 or _given(after) or _given(before)                      # "Lee Seo-yeon"
                 or (not word and (_loose_given(after)))                 # "Meng Fanyu", "Gong Yoo"
+                or (word and _two_syllable_given(after)                 # "Kong Lingwei", "Hong Meiling"
+                    and f"{base} {after}" not in _PLACES)
+                or ((before in _AGENTS or before in _TITLES) and len(after) >= 3   # "by Park Ling"
+                    and (after in _SYLLABLES or _given(after)) and after not in _WORDS)
                 or (after in _GIVEN_SYLLABLES and after2 in _GIVEN_SYLLABLES)   # "Tan Ah Kow"
                 or (not word and (after in _SYLLABLES or before in _SYLLABLES)
                     and after not in _WORDS and before not in _WORDS)   # "Lin Mei", "Mei Lin"
@@ -359,8 +387,28 @@ def name_spans(text: str, binary: bool = False) -> list[tuple[int, int]]:
             hits.add(i)
     for _ in range(2):   # the given and middle names beside a surname go with it ("Nguyen Van An")
         hits |= {j for i in hits for j in (i - 1, i + 1) if 0 <= j < len(words) and j not in hits
-                 and (words[j] in _SYLLABLES or _given(words[j]) or words[j] in _VIET_MIDDLE)}
+                 and (words[j] in _SYLLABLES or _given(words[j]) or words[j] in _VIET_MIDDLE
+                      or (j > i and _two_syllable_given(words[j])))}   # "Kong Lingwei": both go
     return sorted({(toks[i][1], toks[i][2]) for i in hits} | set(spelled))
+
+
+def mask_names_joined(texts: list[str], mask: str = "<NAME>") -> list[str]:
+    """``mask_names`` over texts read as one (the items of one SR, its lines): a name broken
+    across two items ("Reviewed by Lin" | "Mei agreed") is found whole and masked in each."""
+    joined = "\n".join(texts)
+    spans = name_spans(joined)
+    out, start = [], 0
+    for t in texts:
+        end = start + len(t)
+        parts, last = [], start
+        for a, b in spans:
+            a, b = max(a, start), min(b, end)
+            if a < b:
+                parts += [joined[last:a], mask]
+                last = b
+        out.append("".join(parts + [joined[last:end]]))
+        start = end + 1
+    return out
 
 
 def names_in(text: str, binary: bool = False) -> bool:
@@ -377,4 +425,4 @@ def mask_names(text: str, mask: str = "<NAME>") -> str:
     return "".join(out + [text[last:]])
 
 
-__all__ = ["mask_names", "name_spans", "names_in"]
+__all__ = ["mask_names", "mask_names_joined", "name_spans", "names_in"]

@@ -18,7 +18,7 @@ from pydicom.errors import InvalidDicomError
 from pydicom.sequence import Sequence
 from pydicom.uid import PYDICOM_IMPLEMENTATION_UID, UID_dictionary, ExplicitVRLittleEndian
 
-from deidentify.dicom import asian_names, burned_in, cine, pixels, text_values
+from deidentify.dicom import asian_names, burned_in, cine, label_names, pixels, text_values
 from deidentify.dicom.profile import LABELS, TECHNICAL, action_for
 from deidentify.dicom.sweep import (BINARY_VRS, NUMERIC_VRS, age_over_band, decoded_binary, dummy_value,
                                     encoded_readings, identity_strings, numeric_bytes, other_readings,
@@ -223,6 +223,12 @@ class _Cleaner:
         hit_of = dict(zip(unique, text_values.flagged(unique, self.header)))
         # romanised East and Southeast Asian names the scrubber's score does not know (round 4)
         hit_of = {t: hit or asian_names.names_in(t, binary=t in self.binary_runs) for t, hit in hit_of.items()}
+        # names in ideographs alone, author-year forms no standard table cites (round 5)
+        hit_of = {t: hit or (t not in self.binary_runs and label_names.names_in(t)) for t, hit in hit_of.items()}
+        # a surname alone in one kept value and a given name alone in another (round 5)
+        texts = [t for t in unique if t not in self.binary_runs]
+        for k in label_names.split_pairs(texts):
+            hit_of[texts[k]] = True
         for (ds, tag, name, text) in self.suspects:
             hit = hit_of[text]
             if hit and tag in ds:

@@ -30,6 +30,8 @@ _IDENTITY_KEYWORDS = ("PatientName", "PatientID", "OtherPatientIDs", "PatientBir
                       "PatientMotherBirthName", "OtherPatientNames", "PatientAddress",
                       "PatientTelephoneNumbers", "MedicalRecordLocator", "PatientBirthTime")
 _SEPARATORS = re.compile(r"[\s\-./_·‧•^,，、]+")
+# Prefixes and suffixes of a person name (its fourth and fifth components): not the person.
+_TITLES = {"dr", "mr", "mrs", "ms", "miss", "prof", "md", "phd", "rn", "jr", "sr", "ii", "iii"}
 
 
 def parse_birth_date(value: str) -> dt.date | None:
@@ -80,6 +82,10 @@ def identity_strings(ds: Dataset) -> list[str]:
     # at any depth: a second ID or an earlier name sits in an item (OtherPatientIDsSequence,
     # a source patient's group) and may be repeated in a kept label elsewhere (round 3)
     found = [(e.keyword, e.value) for e in ds.iterall() if e.keyword in _IDENTITY_KEYWORDS and e.VR != "SQ"]
+    # every person the file names (operators, physicians, observers, a private person name, each
+    # group: alphabetic = ideographic = phonetic): their names repeated in a kept value went out
+    # in any form no rule reads ("Chidi" for OKAFOR^CHIDI, 山田 for YAMADA^TARO=山田^太郎, round 5)
+    found += [("PersonName", e.value) for e in ds.iterall() if e.VR == "PN" and e.keyword not in _IDENTITY_KEYWORDS]
     for kw, value in found:
         if value in (None, ""):
             continue
@@ -91,7 +97,14 @@ def identity_strings(ds: Dataset) -> list[str]:
             out.add(s)
             if "Name" in kw:
                 out.add(s.replace("^", "").replace(" ", ""))
-                out.update(p.strip() for p in s.replace("=", "^").split("^") if len(p.strip()) >= 2)
+                for group in s.split("="):   # each group's family and given name, and both joined
+                    parts = [p.strip() for p in group.split("^")[:3] if p.strip()]
+                    out.update(p for p in parts if len(p) >= 2 and p.lower().strip(".") not in _TITLES)
+                    out.update(w for p in parts for w in p.split() if len(w) >= 3 and w.lower() not in _TITLES)
+                    if len(parts) >= 2:
+                        out.add(parts[0] + parts[1])
+                if kw != "PersonName":   # the patient's: every component, as before
+                    out.update(p.strip() for p in s.replace("=", "^").split("^") if len(p.strip()) >= 2)
             if kw == "PatientBirthDate":
                 day = parse_birth_date(s)
                 if day is not None:
@@ -329,6 +342,10 @@ def value_leaks(text: str, identity: list[str], options) -> bool:
             if s in low or (len(s) >= 6 and _SEPARATORS.sub("", s) in squeezed):
                 return True
         elif low.strip() == s or s in tokens:
+            return True
+    # five digits or more of an ID of the file, cut from it ("ref 887766" for 0099887766)
+    for run in re.findall(r"\d{5,}", low):
+        if any(len(s) > len(run) and run in s for s in identity):
             return True
     if options is None:
         return False

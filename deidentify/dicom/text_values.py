@@ -13,7 +13,8 @@ attributes stay removed unless a deployment lists them) are instead kept after:
 3. institutions (``… Hospital``, ``…醫院``/``診所``) → ``<INSTITUTION>`` (the header's
    InstitutionName is removed by the profile);
 4. romanised East and Southeast Asian names the scrubber's score does not know → ``<NAME>``
-   (``asian_names``: "Tanaka Hanako", "Nguyen Van An", round 4);
+   (``asian_names``: "Tanaka Hanako", "Nguyen Van An", round 4), read over all the object's
+   texts at once (a name broken across two content items or lines, round 5);
 
 and then the header sweep still removes the element if the patient's own strings remain.
 Default deny: if the scrubber raises, every such element is removed.
@@ -30,7 +31,7 @@ import re
 
 from pydicom.dataset import Dataset
 
-from deidentify.dicom.asian_names import mask_names
+from deidentify.dicom.asian_names import mask_names_joined
 from deidentify.identifiers.dates import DATE
 from deidentify.identifiers.normalise import to_halfwidth
 
@@ -104,7 +105,10 @@ def scrub_in_place(found: list[tuple[Dataset, int]], mask_dates: bool) -> tuple[
         v = item[tag].value
         values.append("\n".join(str(x) for x in v) if isinstance(v, (list, tuple)) else str(v or ""))
     try:
-        cleaned = [mask_names(mask_dates_and_institutions(t, mask_dates)) for t in scrub_values(values)]
+        # the object's texts read as one: a name broken across two items or lines is found whole
+        # (before the scrubber too: once it has masked the surname, the given half reads alone)
+        values = mask_names_joined(values)
+        cleaned = mask_names_joined([mask_dates_and_institutions(t, mask_dates) for t in scrub_values(values)])
         if len(cleaned) != len(values):
             raise ValueError("the scrubber returned a different number of texts")
     except Exception:  # noqa: BLE001 - default deny: no scrubber, no text
