@@ -104,7 +104,7 @@ class _Checker:
                 return []
             return [leaf]
         if kind not in ("zip", "tar", "gzip", "bzip2", "xz", "7z", "rar"):
-            return [leaf]
+            return [leaf] + self._carried(leaf, depth)
         loc = {"member": leaf.path}
         if kind in ("7z", "rar"):
             self.add(leaf.top, "block", loc, f"{kind} archives cannot be checked here; submit zip or tar.",
@@ -128,6 +128,26 @@ class _Checker:
         out: list[_Leaf] = []
         for name, data in members:
             out += self.expand(_Leaf(f"{leaf.path}!{name}", leaf.top, leaf.kind, data), depth + 1)
+        return out
+
+    def _carried(self, leaf: _Leaf, depth: int) -> list[_Leaf]:
+        """Files inside a text file (notebook attachments and outputs, data: URIs) are checked
+        as members, under the archive caps."""
+        from egress_review.ingress.embedded import carried_files
+
+        out: list[_Leaf] = []
+        for c in carried_files(leaf.path.split("!")[-1], leaf.data):
+            where = {"member": f"{leaf.path}!{c.name}"}
+            if c.data is None:
+                self.add(leaf.top, "review", where, f"An embedded file does not decode ({c.why}): a "
+                         "reviewer must read it.", f"內嵌檔案無法解碼（{c.why}），須由審查人檢視。", check="archive")
+            elif depth >= self.pol.import_max_archive_depth or \
+                    self.unpacked + len(c.data) > self.pol.import_max_unpacked_bytes:
+                self.add(leaf.top, "block", where, "Embedded files nested too deep or over the unpacked "
+                         "cap are refused.", "內嵌檔案巢狀過深或超過解壓上限，不予受理。", check="archive")
+            else:
+                self.unpacked += len(c.data)
+                out += self.expand(_Leaf(where["member"], leaf.top, leaf.kind, c.data), depth + 1)
         return out
 
     def _office_sizes_ok(self, leaf: _Leaf) -> bool:
@@ -241,6 +261,8 @@ class _Checker:
         else:
             self._text(leaf, text, base)
             self._institution_values(leaf, text, base)
+            if suffix not in CODE_SUFFIXES and leaf.kind != "code":
+                self._text_people(leaf, text, base)
         # encoded runs in any text (a reference table written as hex or base64 hides its rows);
         # literal lists only in code
         self._smuggling(leaf, name, suffix, text, base, code=suffix in CODE_SUFFIXES or leaf.kind == "code")
@@ -380,6 +402,7 @@ class _Checker:
         from deidentify.identifiers.taiwan_id import is_valid
         from deidentify.text import find_identifiers_batch
         from egress_review.engine.tables import TableError, read_table
+        from egress_review.ingress.table_people import key_like
         from egress_review.manifest import ColumnRole, ManifestFile
 
         with tempfile.TemporaryDirectory(prefix="ingress-") as d:
@@ -404,7 +427,7 @@ class _Checker:
         n = len(table.df)
         for col in cols:
             values = [v.strip() for v in table.text(col).tolist() if v.strip()]
-            idlike = sum(1 for v in values if is_valid(v) or re.fullmatch(r"[0-9a-fA-F]{16,}", v))
+            idlike = sum(1 for v in values if is_valid(v) or key_like(v))
             unique_share = len(set(values)) / len(values) if values else 0.0
             if any(r.search(col) for r in id_rx) or (values and idlike / len(values) >= 0.5):
                 person_cols.append(col)
@@ -433,11 +456,35 @@ class _Checker:
                          "medical records may not be brought in.",
                          f"以個人（{person_cols[0]!r}）為鍵的病歷內容（{', '.join(med[:5])}）：不得帶入病歷資料。",
                          check="microdata")
+        rows = table.df.astype(str).values.tolist()
+        self._people(leaf, cols, lambda c: table.text(c).tolist(), rows, base)
         # Identifiers in cells (and the header), located by row and column; institution names
         # or codes anywhere in the cells.
         self._scan_cells(leaf, table, cols, base, find_identifiers_batch)
-        rows = table.df.astype(str).values.tolist()
         self._institution_values(leaf, "\n".join(["\t".join(cols)] + ["\t".join(r) for r in rows]), base)
+
+    def _people(self, leaf: _Leaf, cols, values_of, rows, base: dict) -> None:
+        """Persons no column name announces (``table_people``)."""
+        from deidentify.identifiers.taiwan_id import is_valid
+        from egress_review.ingress import table_people as tp
+
+        pol = self.pol
+        for sev, loc, en, zh in (tp.identifier_columns(cols, pol.import_identifier_column_patterns)
+                                 + tp.unique_long_numbers(cols, values_of, pol.import_person_rows_min)
+                                 + tp.split_ids(rows, is_valid)
+                                 + tp.person_records(cols, values_of, pol.import_person_rows_min,
+                                                     pol.import_medical_column_patterns)):
+            self.add(leaf.top, sev, {**base, **loc}, en, zh, check="microdata")
+
+    def _text_people(self, leaf: _Leaf, text: str, base: dict) -> None:
+        """A reference text: hashed person lists and IDs cut over fields."""
+        from deidentify.identifiers.taiwan_id import is_valid
+        from egress_review.ingress import table_people as tp
+
+        found = tp.key_list(_TOKEN_SPLIT.split(text.replace(" ", "\n")), self.pol.import_key_list_min)
+        found += tp.split_ids([re.split(r"[,\t;|]", ln) for ln in text.split("\n")], is_valid)
+        for sev, loc, en, zh in found:
+            self.add(leaf.top, sev, {**base, **loc}, en, zh, check="microdata")
 
     def _scan_cells(self, leaf, table, cols, base, batch) -> None:
         header_hits = batch(cols, extra_terms=self.pseudonyms)

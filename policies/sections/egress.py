@@ -342,6 +342,19 @@ class EgressPolicy(BaseModel):
     import_name_list_min: int = setting(
         3, rule="D4", ge=1,
         description="Distinct personal names found in one file from which it is a name list (block).")
+    import_identifier_column_patterns: list[str] = setting(
+        [r"card_?(no|num|number|id)", r"健保卡", r"卡號", r"passport", r"護照", r"居留證", r"(^|_)arc(_|$)",
+         r"(^|_)(mrn|chart_?no|chart_?number|record_?no)($|_)", r"病歷號", r"(^|_)(phone|tel|mobile|cell)(_|$|no)",
+         r"電話", r"手機", r"(^|_)(e_?mail|address|addr)(_|$)", r"地址", r"住址", r"信箱", r"(^|_)ip_?addr",
+         r"(bank_?)?account_?(no|number)", r"帳號", r"車牌", r"plate_?(no|number)"],
+        rule="D4", description="Column names (regex) of personal numbers or contact details: blocked.")
+    import_person_rows_min: int = setting(
+        5, rule="D4", ge=2,
+        description="Rows from which a column of distinct long numbers, or dated rows beside sex or "
+                    "medical codes, read as persons.")
+    import_key_list_min: int = setting(
+        5, rule="D4", ge=2,
+        description="Distinct hex keys/digests in one reference text from which it is a hashed person list.")
     import_name_column_patterns: list[str] = setting(
         [r"姓名", r"(patient|person|subject|full)_?name", r"^chname$", r"^fullname$"],
         rule="D4", description="Column names (regex) holding persons' names: personal data, blocked.")
