@@ -67,6 +67,21 @@ class ReleaseHistory:
             t = Table(path=v.spec.path, spec=v.spec, df=v.df.reset_index(drop=True))
             self.tables.append(ReleasedTable(request[0], request[1], infer(t)))
 
+    def _read_shares(self, unit, full: Path, path: str, request: tuple[int, str]) -> None:
+        """A percent-only table released in a text file with its total (a title, a total row, a
+        note): the counts it stood for (share × N), for a later table to be differenced
+        against (:func:`unit_tables.read_table_unit`)."""
+        from egress_review.engine.structure import infer
+        from egress_review.engine.table_units import around_text
+        from egress_review.engine.unit_tables import read_table_unit
+
+        if unit.oversize_rows:
+            return
+        for v in read_table_unit(unit.rows, path, unit.caption, around=around_text(full, unit)).views:
+            if "#shares" in v.spec.path:
+                t = Table(path=v.spec.path, spec=v.spec, df=v.df.reset_index(drop=True))
+                self.tables.append(ReleasedTable(request[0], request[1], infer(t)))
+
     def _read_counts(self, root: Path, path: str, label: str, request: tuple[int, str]) -> None:
         from egress_review.engine.prose import read_numbers
         from egress_review.engine.readers import TableUnit, TextUnit, read_content
@@ -80,6 +95,7 @@ class ReleaseHistory:
         for k, u in enumerate(content.units):
             if isinstance(u, TableUnit):
                 self._read_table_one(u, f"{label}#{k + 1}", request)
+                self._read_shares(u, root / path, f"{label}#{k + 1}", request)
             if isinstance(u, TextUnit) and not u.code and not u.place.get("labelled"):
                 self.text_counts.extend((label, n.value) for n in read_numbers(u.text)
                                         if n.kind == "count" and n.value is not None)

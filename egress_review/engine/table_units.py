@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from functools import lru_cache
 
 from egress_review.engine.context import Context
 from egress_review.engine.readers import TableUnit
@@ -94,7 +95,8 @@ def check(ctx: Context, spec: ManifestFile, unit: TableUnit, index: int, *,
         ctx.add(rule="E7", check=CHECK, severity="block", file=spec.path, location=dict(unit.place),
                 en="Hidden sheet, rows or columns in the workbook: hidden content escapes review.",
                 zh="活頁簿中有隱藏的工作表、列或欄：隱藏內容會規避審查。")
-    reading = read_table_unit(unit.rows, f"{spec.path}#{index + 1}", unit.caption)
+    reading = read_table_unit(unit.rows, f"{spec.path}#{index + 1}", unit.caption,
+                              around=_around(ctx, spec, unit))
     # a paper's Table 1 is also the count tables it stacks: linked and gap-checked (E3)
     pieces, rests = table_one.views(unit.rows, f"{spec.path}#{index + 1}", _header_row(unit.rows))
     reading.views += pieces
@@ -163,6 +165,37 @@ def check(ctx: Context, spec: ManifestFile, unit: TableUnit, index: int, *,
         ctx.add(rule="E2", check=CHECK, severity="review", file=spec.path, location=dict(unit.place),
                 en=f"{len(by_column) - MAX_UNKNOWN_REPORTED} more columns hold numbers with no known role.",
                 zh=f"另有 {len(by_column) - MAX_UNKNOWN_REPORTED} 欄數值無法判斷意義。")
+
+
+_TEXT_FILES = {".md", ".markdown", ".txt", ".log", ".rst", ".out", ".lst", ".text", ""}
+
+
+@lru_cache(maxsize=64)
+def _lines(path: str, size: int, mtime: float) -> list[str]:
+    from egress_review.engine.content import decode
+
+    with open(path, "rb") as fh:
+        return (decode(fh.read()) or "").split("\n")
+
+
+def _around(ctx: Context, spec: ManifestFile, unit: TableUnit) -> str:
+    return around_text(ctx.full(spec), unit)
+
+
+def around_text(full, unit: TableUnit) -> str:
+    """The lines just above a table in a text file and just below it (a title "Region, N = 540",
+    a note "n=540"): where a percent-only table states the total its shares are of."""
+    line = unit.place.get("line")
+    if not isinstance(line, int) or "sheet" in unit.place or full.suffix.lower() not in _TEXT_FILES:
+        return ""
+    try:
+        st = full.stat()
+        lines = _lines(str(full), st.st_size, st.st_mtime)
+    except OSError:
+        return ""
+    top = line - 1                               # the header's index
+    end = top + len(unit.rows) + 1               # a Markdown table's rule line is not a row
+    return "\n".join(lines[max(0, top - 3):top] + lines[end:end + 3])
 
 
 def _small_rests(ctx: Context, spec: ManifestFile, unit: TableUnit, rests: list, header) -> None:

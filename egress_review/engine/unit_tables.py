@@ -118,7 +118,10 @@ def header_role(label: str) -> str | None:
 def _header_row(rows: list[list[str]]) -> int:
     """Skip title lines above the header (rows with one filled cell)."""
     for i, r in enumerate(rows[:5]):
-        if sum(1 for c in r if c.strip()) >= 2 or len(r) == 1:
+        if sum(1 for c in r if c.strip()) >= 2:
+            return i
+        # a one-cell row is a one-column table's header, unless wider rows follow (a title)
+        if len(r) == 1 and not any(sum(1 for c in x if str(c).strip()) >= 2 for x in rows[i + 1:i + 5]):
             return i
     return 0
 
@@ -202,7 +205,9 @@ def _unique(name: str, taken: set[str]) -> str:
     return name
 
 
-def read_table_unit(rows: list[list[str]], path: str, caption: str = "") -> Reading:
+def read_table_unit(rows: list[list[str]], path: str, caption: str = "", around: str = "") -> Reading:
+    """``around``: the lines just above and below the table in its file (a title, a note),
+    read only for the total a percent-only table rests on."""
     out = Reading()
     if not rows:
         return out
@@ -216,6 +221,11 @@ def read_table_unit(rows: list[list[str]], path: str, caption: str = "") -> Read
     header += [""] * (width - len(header))
     cells = [[(rows[i][k] if k < len(rows[i]) else "").strip() for i in body_idx] for k in range(width)]
     table_n = header_n(caption) if caption else None
+    # a percent-only table's total, printed where a reader finds it: the title rows above the
+    # header, a total row's label ("Total (n=540)"), a note row ("N = 540"), the caption
+    pct_n = table_n if table_n is not None else stated_total(rows[:h], [rows[i] for i in body_idx])
+    if pct_n is None and around:
+        pct_n = header_n(around)
     label_cols = []
     parsed_cols: dict[int, ParsedColumn] = {}
     for k in range(width):
@@ -245,6 +255,13 @@ def read_table_unit(rows: list[list[str]], path: str, caption: str = "") -> Read
         role = header_role(header[k])
         col_n = header_n(header[k]) or table_n
         plain = col.all_plain
+        if col_n is None and role == "percent":
+            col_n = pct_n
+        if role == "percent" and plain and col_n:
+            derived = _derived_counts(path, header[k], cells[k], col_n,
+                                      [cells[c] for c in label_cols], body_idx, k)
+            if derived is not None:
+                out.views.append(derived)
         if plain and role == "count":
             wide_roles[names[k]] = ColumnRole(role="count")
             continue
@@ -311,6 +328,60 @@ def read_table_unit(rows: list[list[str]], path: str, caption: str = "") -> Read
     for stat, items in long_cells.items():
         out.views.append(_long_view(path, stat, items))
     return out
+
+
+_TOTAL_WORD = re.compile(r"^\s*(?:total|overall|all|sum|grand total|合計|總計|總數|全體|整體|共計|總人數)\b|"
+                         r"^\s*(?:合計|總計|總數|全體|整體|共計|總人數)", re.I)
+
+
+def stated_total(title_rows: list[list[str]], body_rows: list[list[str]]) -> float | None:
+    """The N a table states for its whole: in a title row ("Region (N = 540)", 「共540人」), a
+    total row's label ("Total (n=540)", 「合計（N=540）」) or a note row ("n=540") of one cell."""
+    for r in title_rows:
+        n = header_n(" ".join(str(c) for c in r))
+        if n is not None:
+            return n
+    for r in body_rows:
+        filled = [str(c).strip() for c in r if str(c).strip()]
+        if not filled:
+            continue
+        if len(filled) == 1 or _TOTAL_WORD.search(filled[0]):
+            n = header_n(filled[0])
+            if n is not None:
+                return n
+    return None
+
+
+def _derived_counts(path: str, header: str, texts: list[str], n: float, labels: list[list[str]],
+                    body_idx: list[int], k: int) -> "View | None":
+    """A percent column over a stated total N read as the counts it stands for (share × N), a
+    plain count table the request-wide checks link and difference and the threshold judges.
+    Only when every count is fixed by the printed precision (half the last digit × N < 0.5 of a
+    person); a coarser percent pins no count and stays a percent."""
+    vals, places = [], 0
+    for t in texts:
+        if not t:
+            vals.append(None)
+            continue
+        v = _float(t)
+        if v != v:
+            return None
+        places = max(places, len(t.split(".", 1)[1]) if "." in t else 0)
+        vals.append(v)
+    if 0.5 * 10.0 ** -places / 100 * n >= 0.5 or not labels:
+        return None
+    lab = [" ".join(col[j] for col in labels).strip() for j in range(len(texts))]
+    lab = ["Total" if _TOTAL_WORD.search(x) and header_n(x) is not None else x for x in lab]
+    name = f"{header} × N" if header else "count"
+    keep = [j for j, v in enumerate(vals) if v is not None and lab[j]]
+    if not keep:
+        return None
+    df = pd.DataFrame({"category": [lab[j] for j in keep],
+                       name: [f"{round(vals[j] * n / 100):g}" for j in keep]}, dtype=object)
+    origin = [{"category": (body_idx[j], 0), name: (body_idx[j], k)} for j in keep]
+    spec = _spec(f"{path}#shares{k}", {"category": ColumnRole(role="group"),
+                                        name: ColumnRole(role="count")})
+    return View(spec, df, origin, checks=frozenset({"threshold"}))
 
 
 def _spec(path: str, cols: dict[str, ColumnRole]) -> ManifestFile:

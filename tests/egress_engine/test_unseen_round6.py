@@ -91,3 +91,175 @@ def test_categories_dates_and_codes_are_no_person_keys(run, name):
     r = run({"t.csv": _grouped(SAFE_GROUPS[name])}, [table("t.csv", {"group": G, "n": COUNT})])
     assert not by(r, check="identifier_groups"), said(r)
     assert r.verdict == "pass", said(r)
+
+
+# ---- (c) unnamed number vectors --------------------------------------------------------------
+def _nb(source: str, out: str, stream: bool = False) -> str:
+    import json
+
+    o = ({"output_type": "stream", "name": "stdout", "text": out} if stream else
+         {"output_type": "execute_result", "execution_count": 1, "metadata": {},
+          "data": {"text/plain": out}})
+    return json.dumps({"cells": [{"cell_type": "code", "execution_count": 1, "metadata": {},
+                                  "source": source, "outputs": [o]}],
+                       "metadata": {}, "nbformat": 4, "nbformat_minor": 5})
+
+
+COUNTED_VECTORS = [
+    ("r_barplot", "R", "x <- c(120, 3, 140)\nbarplot(x)\n"),
+    ("r_table_above", "R", "tab <- table(df$region)\nx <- c(120, 3, 140)\n"),
+    ("r_comment", "R", "# patients per region\nv = c(120L, 3L, 140L)\n"),
+    ("r_count_name", "R", "deaths <- c(120, 3, 140)\n"),
+    ("py_groupby_comment", "py", "sizes = df.groupby('region').size()\n# -> [120, 3, 140]\n"),
+    ("py_value_counts", "py", "vc = df['region'].value_counts()\nx = [120, 3, 140]\n"),
+    ("py_set_counts", "py", "# counts of the two arms\nv = {3, 140}\n"),
+    ("py_numpy_print", "py", "print(np.bincount(codes))  # [120   3 140]\n"),
+    ("py_bar", "py", "plt.bar(['N', 'S', 'E'], [120, 3, 140])\n"),
+    ("py_cases_name", "py", "cases = [120, 3, 140]\n"),
+    ("text_counts", "txt", "The counts were [120, 3, 140].\n"),
+    ("text_patients", "txt", "Patients by region: {3, 140}.\n"),
+    ("text_zh", "txt", "各區人數為 [120, 3, 140]。\n"),
+    ("md_n", "md", "n by arm = [3, 140]\n"),
+]
+
+
+@pytest.mark.parametrize("name,ext,body", COUNTED_VECTORS, ids=[c[0] for c in COUNTED_VECTORS])
+def test_a_vector_the_context_says_counts_blocks(run, name, ext, body):
+    kind = {"R": "code", "py": "code"}.get(ext, "text")
+    r = _text(run, body, ext=ext, kind=kind)
+    assert by(r, check="number_vectors", severity="block") or \
+        (r.verdict == "block" and by(r, rule="E2", severity="block")), said(r)
+    assert r.verdict == "block"
+
+
+NOTEBOOK_VECTORS = [
+    ("groupby_values", "df.groupby('region').size().values", "array([120,   3, 140])", False),
+    ("value_counts_list", "print(df.region.value_counts().tolist())", "[120, 3, 140]\n", True),
+    ("crosstab_row", "print(pd.crosstab(df.a, df.b).values[0])", "[140   3]\n", True),
+]
+
+
+@pytest.mark.parametrize("name,src,out,stream", NOTEBOOK_VECTORS, ids=[c[0] for c in NOTEBOOK_VECTORS])
+def test_a_printed_vector_under_counting_code_blocks(run, name, src, out, stream):
+    r = _text(run, _nb(src, out, stream), ext="ipynb", kind="notebook")
+    assert by(r, check="number_vectors", severity="block"), said(r)
+
+
+UNDECIDED_VECTORS = [
+    ("py_x", "py", "x = [120, 3, 140]\n"),
+    ("py_set", "py", "s = {3, 140}\n"),
+    ("r_plain", "R", "x <- c(120, 3, 140)\nprint(mean(x))\n"),
+    ("py_np", "py", "a = np.array([120, 3, 140])\n"),
+    ("text_unsorted_list", "txt", "See [120, 3, 140] for details.\n"),
+]
+
+
+@pytest.mark.parametrize("name,ext,body", UNDECIDED_VECTORS, ids=[c[0] for c in UNDECIDED_VECTORS])
+def test_a_vector_nothing_explains_goes_to_a_person_with_the_reason(run, name, ext, body):
+    kind = "code" if ext in ("py", "R") else "text"
+    r = _text(run, body, ext=ext, kind=kind)
+    hits = by(r, check="number_vectors", severity="review")
+    assert hits and "reviewer" in hits[0].message_en, said(r)
+    assert r.verdict != "pass"
+
+
+CODE_WITHOUT_DATA = [
+    ("codes", "py", "x = [1, 2, 3]\nfor i in range(10):\n    pass\n"),
+    ("breaks", "py", "breaks = [0, 18, 65, 120]\n"),
+    ("figsize_ticks", "py", "fig, ax = plt.subplots(figsize=(12, 4))\nax.set_xticks([1, 5, 10, 20])\n"),
+    ("layers", "py", "model = MLP(hidden_layer_sizes=[128, 64, 3])\n"),
+    ("r_par_breaks", "R", "par(mfrow = c(1, 2))\nplot(x, xlim = c(0, 100))\nhist(x, breaks = c(0, 5, 10, 50))\n"),
+    ("iloc", "py", "rows = df.iloc[[3, 140]]\nval = arr[3, 14]\n"),
+    ("reshape", "py", "m = a.reshape([3, 40])\n"),
+    ("seed_range", "py", "np.random.seed(42)\nidx = list(range(3, 140))\n"),
+    ("citation", "txt", "As shown before [3, 12, 45], outcomes vary.\n"),
+    ("big_counts", "py", "# patients per region\nx = [120, 130, 140]\n"),
+    ("big_counts_text", "txt", "The counts were [120, 130, 140].\n"),
+]
+
+
+@pytest.mark.parametrize("name,ext,body", CODE_WITHOUT_DATA, ids=[c[0] for c in CODE_WITHOUT_DATA])
+def test_settings_citations_and_large_counts_are_left_alone(run, name, ext, body):
+    kind = "code" if ext in ("py", "R") else "text"
+    r = _text(run, body, ext=ext, kind=kind)
+    assert not by(r, check="number_vectors"), said(r)
+
+
+# ---- (a) a percent-only table over a stated total --------------------------------------------
+ROWS_SMALL = [("North", "55.0"), ("South", "44.4"), ("East", "0.6")]      # East = 0.6% of 540 = 3
+ROWS_SAFE = [("North", "55.0"), ("South", "25.0"), ("East", "20.0")]
+
+
+def _md(rows, header="%", title="", note="", total=""):
+    body = f"| Region | {header} |\n|---|---|\n" + "".join(f"| {a} | {b} |\n" for a, b in rows)
+    if total:
+        body += f"| {total} | 100.0 |\n"
+    return (f"{title}\n\n" if title else "") + body + (f"\n{note}\n" if note else "")
+
+
+STATED_TOTALS = [
+    ("title_en", dict(title="Table 2. Region of residence (N = 540)")),
+    ("title_zh", dict(title="表2 居住地區分布（共540人）")),
+    ("title_n_colon", dict(title="Region, n: 540")),
+    ("total_row", dict(total="Total (n=540)")),
+    ("total_row_zh", dict(total="合計（N=540）")),
+    ("footnote", dict(note="n=540")),
+    ("footnote_words", dict(note="Note: N = 540 patients.")),
+    ("header", dict(header="% (N=540)")),
+    ("header_percent_word", dict(header="Percent (n = 540)")),
+    ("header_zh", dict(header="百分比（共540人）")),
+]
+
+
+@pytest.mark.parametrize("name,kw", STATED_TOTALS, ids=[c[0] for c in STATED_TOTALS])
+def test_a_share_of_a_stated_total_gives_its_count_away(run, name, kw):
+    r = _text(run, _md(ROWS_SMALL, **kw))
+    assert r.verdict == "block", said(r)
+    assert any(f.location.get("value") in ("0.6", "3") for f in r.findings if f.severity == "block"), said(r)
+
+
+@pytest.mark.parametrize("name,kw", STATED_TOTALS, ids=[c[0] for c in STATED_TOTALS])
+def test_shares_of_a_stated_total_with_no_small_count_pass(run, name, kw):
+    r = _text(run, _md(ROWS_SAFE, **kw))
+    assert r.verdict == "pass", said(r)
+
+
+def test_a_title_row_in_a_csv_inside_a_text_file_states_the_total(run):
+    body = "地區分布（共540人）\nregion,pct\nNorth,55.0\nSouth,44.4\nEast,0.6\n"
+    r = _text(run, body, ext="csv", kind="text")
+    assert r.verdict == "block", said(r)
+
+
+OLD_COUNTS = "region,n\nNorth,297\nSouth,240\n"                         # 537 persons
+NEW_SHARES = [("North", "55.6"), ("South", "44.4")]                        # of 540: 300, 240
+
+
+@pytest.mark.parametrize("name,kw", STATED_TOTALS[:8], ids=[c[0] for c in STATED_TOTALS[:8]])
+def test_shares_over_a_total_are_differenced_against_earlier_counts(tmp_path, run, name, kw):
+    hist = one_release_history(tmp_path, "old.csv", OLD_COUNTS, table("old.csv", {"region": G, "n": COUNT}))
+    r = run({"out.md": _md(NEW_SHARES, **kw)}, [{"path": "out.md", "kind": "text", "description": "r"}],
+            history=hist)
+    assert 3 in [f.location.get("value") for f in by(r, check="differencing", severity="block")], said(r)
+
+
+@pytest.mark.parametrize("name,kw", STATED_TOTALS[:8], ids=[c[0] for c in STATED_TOTALS[:8]])
+def test_earlier_shares_over_a_total_are_differenced_against_new_counts(tmp_path, run, name, kw):
+    hist = one_release_history(tmp_path, "old.md", _md(NEW_SHARES, **kw),
+                               {"path": "old.md", "kind": "text", "description": "r"})
+    r = run({"t.csv": OLD_COUNTS}, [table("t.csv", {"region": G, "n": COUNT})], history=hist)
+    assert by(r, check="differencing", severity="block"), said(r)
+
+
+def test_shares_far_from_earlier_counts_pass(tmp_path, run):
+    hist = one_release_history(tmp_path, "old.csv", "region,n\nNorth,200\nSouth,140\n",
+                               table("old.csv", {"region": G, "n": COUNT}))
+    r = run({"out.md": _md(NEW_SHARES, header="% (N=540)")},
+            [{"path": "out.md", "kind": "text", "description": "r"}], history=hist)
+    assert not by(r, check="differencing", severity="block"), said(r)
+
+
+def test_coarse_shares_of_a_large_total_pin_no_count_and_pass(run):
+    # 0.05% of 54 000 is 27 persons: the printed shares fix no count exactly
+    rows = [("North", "55.0"), ("South", "25.0"), ("East", "20.0")]
+    r = _text(run, _md(rows, header="% (N=54000)"))
+    assert r.verdict == "pass", said(r)

@@ -168,6 +168,7 @@ def format_of(name: str) -> Format | None:
 # Text formats whose reader looks for its own structure: a CSV saved under their name (a
 # table in a .svg, .md, .json …) would be read as prose, an invalid document or nothing.
 _TEXT_MARKUP = {"json", "yaml", "html", "markdown", "svg"}
+_MD_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?\s*$", re.M)
 
 
 def _content_inside(raw: bytes, name: str, content: Content, fmt: str) -> None:
@@ -184,7 +185,9 @@ def _content_inside(raw: bytes, name: str, content: Content, fmt: str) -> None:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         return
-    if fmt in _TEXT_MARKUP and _looks_like_records(text):
+    # (a Markdown pipe table with its rule line is the Markdown reader's, not records)
+    if fmt in _TEXT_MARKUP and _looks_like_records(text) \
+            and not (fmt == "markdown" and _MD_RULE.search(text)):
         content.extend(read_delimited(raw, name + ".csv"), {"part": "records"})
     if fmt == "text" and "=" in text:
         # a program pasted into a .txt (MATLAB, R): its count-named vectors and matrices
