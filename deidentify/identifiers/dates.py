@@ -95,9 +95,19 @@ BIRTH_WORDS = re.compile(r"出生|生日|生于|诞生|日[ \t]*生|(?<=[0-9])[ 
 YEAR_GATE = re.compile(r"(?=[bByY])(?i:born|yob|year|birth)")
 
 
+# (D1, round 6) an age on its birthday gives the date of birth with the note's date (今天滿80歲生日,
+# 昨天是14歲生日, turned 49 today (birthday), her 80th birthday): the number goes.  (Bounded: a
+# number of one to three digits or up to four Chinese numerals, a few characters to the word.)
+BIRTHDAY_AGE = re.compile(r"(?<![0-9.])(?P<d>[0-9]{1,3}|[一二三四五六七八九十百两]{1,4})[ \t]*(?:周|足|实)?岁(?:的)?[ \t]*(?:大寿|寿辰|生日|生辰)"
+                          r"|(?i:turn(?:s|ed|ing)?)[ \t]+(?P<e>[0-9]{1,3})(?![0-9.])[^\n]{0,24}?(?i:birthday)"
+                          r"|(?<![0-9.])(?P<o>[0-9]{1,3})(?i:st|nd|rd|th)[ \t]+(?i:birthday)")
+
+
 def find(simplified: str) -> list[tuple[int, int]]:
     """(start, end) of birth dates in normalised text."""
-    out = []
+    out = [m.span(next(g for g in "deo" if m.group(g) is not None))
+           for m in (BIRTHDAY_AGE.finditer(simplified) if "生" in simplified or "寿" in simplified
+                     or "irthday" in simplified or "IRTHDAY" in simplified else ())]
     # (DOB_AFTER's dates stand before 生; BIRTH_YEAR's years next to 年 or an English birth word)
     for rx in (DOB_BEFORE, DOB_AFTER) if "生" in simplified else (DOB_BEFORE,):
         for m in rx.finditer(simplified):

@@ -117,8 +117,16 @@ def _known_spans(text: str) -> list[tuple[int, int]]:
         before = re.split(r"[。；;!！?？\n]", simplified[lo:a])[-1]
         after = re.split(r"[。；;!！?？\n]", simplified[b:hi])[0]
         if _WORK_RX.search(before) or _WORK_RX.search(after):
-            out.append((a, b))
+            # (D1, round 6) the branch joins the chain's name (全家便利商店中山店, 新光三越信義店)
+            br = _BRANCH.match(simplified, b)
+            out.append((a, br.end() if br else b))
     return out
+
+
+_BRANCH = re.compile(r"(?:(?![的了在和与及上工作当做])[\u4e00-\u9fff]){1,4}?(?:分店|门市|店|分公司|营业所|厂|分行)")
+# (D1, round 6) a workplace in brackets with the job after it (母林美玲（台灣大車隊會計）, 父（宏達機電 工程師）)
+BRACKET_JOB = re.compile(r"[(（][ \t]*(?P<e>[\u4e00-\u9fffA-Za-z0-9&\-]{2,12}?)[ \t]*"
+                         r"(?:会计|司机|工程师|作业员|技术员|店员|店长|职员|业务|经理|主管|助理|厂长|老板|员工|行政|秘书|保全|清洁员)[)）]")
 
 
 def _firm_spans(text: str) -> list[tuple[int, int]]:
@@ -163,6 +171,7 @@ def employer_spans(text: str) -> list[tuple[int, int]]:
     if not text or not (_GATE.search(text) or _WORK_RX.search(text)):
         return []
     spans: list[tuple[int, int]] = _known_spans(text) + _firm_spans(text)
+    spans += [m.span("e") for m in BRACKET_JOB.finditer(to_simplified(text)) if _named(text[m.start("e"):m.end("e")])]
     for rx in _ZH_PATTERNS:
         for m in rx.finditer(text):
             e = m.group("e")

@@ -214,6 +214,13 @@ def _name_after_window(simp: str) -> int:
         if simp[end - 1] in _ORG_END or (not complete and (simp[run_end - 1] in _ORG_END
                                                            or "医院" in simp[:run_end])):
             return 0       # 转介|复健科, 病人|转胸腔内科, 转介|台中医院
+    if end in (3, 4) and len(simp) >= end + 2:
+        # (D1, round 6) the run's last character opens a frequent three-character word: the name
+        # ends before it (委员王强|高血压回诊, 委员萧文彬|高血压, not 王强高, 萧文彬高)
+        tags, freq = _tables()[3], _tables()[4]
+        w = simp[end - 1:end + 2]
+        if (freq.get(w) or 0) >= 500 and tags.get(w) not in ("nr", "nrfg", "nrt"):
+            return end - 1
     return end
 
 

@@ -131,6 +131,8 @@ def to_simplified(text: str) -> str:
 _BROKEN_LINE = re.compile(r"[0-9A-Za-z\-][ \t]*(?:\r\n|\r|\n)[ \t]*(?=[0-9A-Za-z\-])")
 _BARE_LINE = re.compile(r"[ \t]*[0-9A-Za-z.]+[ \t]*")
 _BREAKS_TO_BLANK = str.maketrans("\r\n", "  ")
+# a line opening with a label: a word or a few, then a colon (Diagnosis:, Patient:, Chart No.:)
+_NEXT_LABEL = re.compile(r"[A-Za-z][A-Za-z .#/()\-]{0,30}?[ \t]*[:：]")
 
 
 def _join(m: re.Match[str]) -> str:
@@ -139,6 +141,8 @@ def _join(m: re.Match[str]) -> str:
     line = before[max(before.rfind("\n"), before.rfind("\r"), before.rfind("\x00")) + 1:]
     if not (line.rstrip().endswith("-") or not _BARE_LINE.fullmatch(line)):
         return m.group()
+    if _NEXT_LABEL.match(m.string, m.end()):
+        return m.group()    # (D1, round 6) the next line opens a field (Chart No.: 123⏎Diagnosis: …)
     gap = m.group()[1:]
     first, nxt = m.group()[0], m.string[m.end()]
     if len(gap) <= 4 and "-" not in (first, nxt) and (first.isdigit() or nxt.isdigit()):

@@ -23,7 +23,7 @@ from __future__ import annotations
 import functools
 import re
 
-from deidentify.identifiers.chinese_names import SINGLE_SURNAMES
+from deidentify.identifiers.chinese_names import COMPOUND_SURNAMES, SINGLE_SURNAMES
 from deidentify.identifiers.normalise import to_simplified
 from deidentify.identifiers.rare_surnames import UNLISTED, _GIVEN
 from deidentify.identifiers.regex_gate import by_first_char
@@ -60,6 +60,7 @@ PERSON_BEFORE = _words(
 REQUEST_BEFORE = _words(
     "請幫", "幫忙", "幫", "協助", "通知", "提醒", "告知", "聯絡", "聯繫", "陪同", "探視", "安撫", "衛教", "轉告",
     "替", "扶", "帶", "請", "叫", "讓", "給", "轉介", "約", "催", "找", "送", "接")
+_COMPOUND = frozenset(_S(c) for c in COMPOUND_SURNAMES)
 _PERSON_SET, _REQUEST_SET = frozenset(PERSON_BEFORE), frozenset(REQUEST_BEFORE)
 _BEFORE_LENS = sorted({len(w) for w in PERSON_BEFORE + REQUEST_BEFORE}, reverse=True)
 # what only a person does or has, right after the name
@@ -123,6 +124,7 @@ GATES = (re.compile(f"(?:{by_first_char(_alt(PERSON_BEFORE + REQUEST_BEFORE))})[
          re.compile(r"[IVX][IVX]{0,3}[-‐][0-9]{1,2}[ \t:：]*" + f"[{SURNAMES}]"),
          re.compile(r"(?i:chart|name|informant|contact|signed|by)[ \t:：]+" + f"[{SURNAMES}]"),
          ZHUYIN_NAME, MASKED_NAME,
+         re.compile(f"[{SURNAMES}](?<![\u3400-\u9fff].)[\u3400-\u9fff]{{2,3}}[ \t]+[A-Za-z]"),
          re.compile(f"[{SURNAMES}](?<![\u3400-\u9fff].)[\u3400-\u9fff]{{1,2}}(?:{_alt(PERSON_AFTER + ACT_AFTER)})"))
 
 
@@ -170,9 +172,12 @@ def _is_word(w: str, tags, freq, at_least: int = 20) -> bool:
     return is_word(w, at_least) or ((freq.get(w) or 0) >= at_least and tags.get(w) not in ("nr", "nrfg", "nrt"))
 
 
-def _three(simp: str, i: int, before: str, tags, freq) -> bool:
-    end = i + 3
-    name, given = simp[i:end], simp[i + 1:end]
+def _three(simp: str, i: int, before: str, tags, freq, n: int = 1) -> bool:
+    """A surname of ``n`` characters and two given characters at ``i``."""
+    end = i + n + 2
+    name, given = simp[i:end], simp[i + n:end]
+    if len(given) < 2:
+        return False
     # (a name ends in a given-name character: 全家|搬, 高兴|地, 谈话|中 are words and what follows)
     if (not all(_is_han(c) and (c not in _STOP or (k == 0 and c == "于")) for k, c in enumerate(given))
             or given[-1] not in _GIVEN_SET
@@ -181,9 +186,9 @@ def _three(simp: str, i: int, before: str, tags, freq) -> bool:
     acts = _rx(PERSON_AFTER).match(simp, end) is not None or _rx(ACT_AFTER).match(simp, end) is not None
     # a common word opening at the last given character and running past it (全国平|均, 高明度),
     # unless a person's act opens there (江山明|代为)
-    if (freq.get(simp[end - 1:end + 1]) or 0) >= 100 and tags.get(simp[end - 1:end + 1]) not in ("nr", "nrfg", "nrt") \
-            and not acts:
-        return False
+    for nxt in (simp[end - 1:end + 1], simp[end - 1:end + 2]):     # (王强高|血压: 高血压 is the word)
+        if len(nxt) >= 2 and (freq.get(nxt) or 0) >= 100 and tags.get(nxt) not in ("nr", "nrfg", "nrt") and not acts:
+            return False
     if (freq.get(simp[i + 1:end]) or 0) >= 2000 and tags.get(simp[i + 1:end]) not in ("nr", "nrfg", "nrt"):
         return False        # the given part is itself a common word (X国家, X方法)
     closes = end >= len(simp) or not _is_han(simp[end])
@@ -191,6 +196,9 @@ def _three(simp: str, i: int, before: str, tags, freq) -> bool:
         return True         # (廟公傅雅雯|胸悶, 堂弟全國平|亦: whatever the clause does next)
     if before == "request":
         return closes or acts
+    if before == "open" and closes and simp[end:end + 1] in (" ", "\t") and simp[end + 1:end + 2].isascii() \
+            and simp[end + 1:end + 2].isalpha():
+        return True         # (a Han name opening an English sentence: 彭于庭 passed away)
     if before in ("label", "blank"):
         # (a blank after it too, or a mark: 全國平 #36, 彭于庭，)
         return acts or (closes and (before == "label" or end >= len(simp) or simp[end] in " \t\n,，;；:：(（)）.。"))
@@ -241,6 +249,11 @@ def find(simp: str) -> list[tuple[int, int]]:
             continue
         if tags is None:
             tags, freq = _tables()
+        if simp[i:i + 2] in _COMPOUND:          # (范姜美華, 張簡志豪: the surname is two characters)
+            if _three(simp, i, before, tags, freq, 2):
+                out.append((i, i + 4))
+                last = i + 4
+            continue
         if i + 3 <= len(simp) and _three(simp, i, before, tags, freq):
             out.append((i, i + 3))
             last = i + 3

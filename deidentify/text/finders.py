@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from itertools import groupby
 
-from deidentify.identifiers import (address, aliases, areas, beds, device_numbers, address_en, dates, labelled, name_context,
+from deidentify.identifiers import (address, aliases, case_codes, areas, beds, device_numbers, address_en, dates, labelled, name_context,
                                     layout_names, number_shapes, record_numbers, role_names, short_places,
                                     nicknames, split_names, word_names, sign_offs,
                                     romanised_names, schools, structured, taiwan_id,
@@ -145,6 +145,8 @@ def labelled_spans(simp: str, original: str) -> list[Finding]:
     return ([(LABELLED_ENTITY[kind], a, b, LABELLED_SCORE.get(kind, 0.85)) for a, b, kind in labelled.find(simp, original)]
             + [(STRUCTURED_ENTITY[kind], a, b, 0.85) for a, b, kind in structured.find(simp)]
             + [("LABELLED_ID", a, b, 0.85) for a, b in beds.find(simp)]       # beds without a label
+            # (D1, round 6) court case numbers, handles after a network, plates after a vehicle, barcodes
+            + [(LABELLED_ENTITY[kind], a, b, 0.85) for a, b, kind in case_codes.find(simp)]
             + [("LABELLED_ID", a, b, 0.85) for a, b in device_numbers.find(simp)]    # exams, MACs, serials
             # (numbers told in parts, spaced records and plates, IP ports, dotted MACs)
             + [(LABELLED_ENTITY[kind], a, b, 0.85) for a, b, kind in number_shapes.find_ids(simp)])
@@ -212,7 +214,8 @@ def address_spans(simp: str, original: str) -> list[tuple[int, int]]:
     zh = address.find(simp) if address._NUMBERED.search(simp) or address._HAS_CITY.search(simp) else []
     return (zh + address.find_residence_roads(simp) + areas.find(simp) + address_en.find(simp) + schools.find(simp)
             + schools.find_short_universities(simp)
-            + short_places.find(simp))       # (北市大安區, 住北投, 家住龍山寺旁邊: round 5)
+            + short_places.find(simp)        # (北市大安區, 住北投, 家住龍山寺旁邊: round 5)
+            + (areas.find_offices(simp) if areas.OFFICE_GATE.search(simp) else []))   # (龍安里里長: round 6)
 
 
 def dob_spans(simp: str, original: str) -> list[tuple[int, int]]:

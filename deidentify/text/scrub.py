@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from itertools import accumulate
 from typing import Iterable, Sequence
 
-from deidentify.identifiers import (address, areas, beds, device_numbers, layout_names, number_shapes, short_places, address_en, labelled, name_context, schools, structured, word_names, sign_offs,
+from deidentify.identifiers import (address, areas, beds, device_numbers, layout_names, number_shapes, short_places, address_en, labelled, name_context, schools, structured, word_names, sign_offs, case_codes,
                                     nicknames, role_names, romanised_names, split_names,
                                     taiwan_id, western_names)
 from deidentify.identifiers import phone as tw_phone
@@ -87,6 +87,7 @@ _PREFILTERS = [re.compile(p, re.IGNORECASE) for p in (
     r"[区乡镇市县][ \t]*[\u4e00-\u9fff]{0,8}?(?:路|街|大道|段|[里村])",
     address.RESIDENCE_ROAD.pattern,                               # a road where someone lives
     *areas.GATES,                                                 # ... or a township/village alone
+    areas.OFFICE_GATE.pattern,                                    # ... or before its one-person office (round 6)
     "(?-i:" + beds.GATE.pattern + ")",                            # beds without a label
     *("(?-i:" + g + ")" for g in device_numbers.GATES),           # bare exam numbers, MACs, serials
     *("(?-i:" + g + ")" for g in number_shapes.GATES),            # numbers told in parts, spaced, with ports
@@ -100,6 +101,7 @@ _PREFILTERS = [re.compile(p, re.IGNORECASE) for p in (
     schools.EN_GATE.pattern,                                       # a school named in English
     schools.SHORT_PREFILTER,                                       # a university by its short name
     structured.PREFILTER.pattern,                                  # table headers, record keys, HL7
+    *(g.pattern for g in case_codes.GATES),                        # court cases, handles, plates, barcodes (round 6)
     # dates of birth, record and card numbers, labelled IDs: _LED_PREFILTERS' words, literal-led
     *_LED_PREFILTERS.values(),
     *labelled.PREFILTERS[:1], *labelled.PREFILTERS[2:],            # labelled IDs, accounts, plates, IPs, URLs
@@ -494,14 +496,15 @@ def scrub_texts(texts: list[str | None], *, options: ScrubOptions | None = None)
     (``deidentify.identifiers.ages``); named employers after a word of employment ``<EMPLOYER>``
     (``deidentify.identifiers.employers``); None and texts without personal data come back unchanged.
     ``options``: score cut-offs (default: the policy's, see ``ScrubOptions``)."""
-    from deidentify.identifiers import ages, employers
+    from deidentify.identifiers import ages, employers, faith_places
 
     distinct = _distinct(texts, "scrub_texts")
     found = _find_all(distinct, None, options or ScrubOptions())
     top = ages.top_age()
     replaced = {}
     for i, t in enumerate(distinct):
-        hits = _with_employers(t, found.get(i, []), employers.employer_spans(t))
+        # (D1, round 6) a temple, church or shrine a person belongs to goes as an employer does
+        hits = _with_employers(t, found.get(i, []), sorted(employers.employer_spans(t) + faith_places.spans(t)))
         out = ages.generalise_ages(mask(t, hits) if hits else t, top)
         if out != t:
             replaced[t] = out

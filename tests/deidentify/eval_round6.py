@@ -151,7 +151,9 @@ def _court(rng):
 
 
 def _police(rng):
-    return rng.choice([f"{rng.randint(105, 114)}{_digits(rng, 7)}", f"北市警中分刑字第{_digits(rng, 10)}號",
+    # (a police office's document number: the number is the identifier, the office's words stay)
+    return rng.choice([f"{rng.randint(105, 114)}{_digits(rng, 7)}",
+                       [("北市警中分刑字第", False), (_digits(rng, 10), True), ("號", False)],
                        f"{rng.randint(105, 114)}-{_digits(rng, 6)}"])
 
 
@@ -173,7 +175,9 @@ def _bike(rng):
 
 def _qr(rng):
     n = taiwan_id.generate(rng)
-    return rng.choice([f"NHI|{n}|{_digits(rng, 7)}", f"*{n}*", f"PID={_digits(rng, 8)};NAME=CHEN MEI LING",
+    # (the contents are the identifier: a barcode's stars and a key's name stay)
+    return rng.choice([f"NHI|{n}|{_digits(rng, 7)}", [("*", False), (n, True), ("*", False)],
+                       [("PID=", False), (_digits(rng, 8), True), (";NAME=", False), ("CHEN MEI LING", True)],
                        f"{_digits(rng, 8)}^{n}^{_digits(rng, 8)}"])
 
 
