@@ -307,6 +307,9 @@ def read_table_unit(rows: list[list[str]], path: str, caption: str = "", around:
                 units = col_n if (col_n is not None or stat != "percent") else n_for
                 long_cells.setdefault(stat, []).append((r, k, f"{label} | {header[k]}".strip(" |"),
                                                         value, units))
+    one_row = _one_row_counts(header, cells, parsed_cols, label_cols, body_idx, path, names)
+    if one_row is not None:
+        out.views.append(one_row)
     if wide_roles:
         keep = [names[k] for k in label_cols] + list(wide_roles)
         cols = {names[k]: ColumnRole(role="group") for k in label_cols} | wide_roles
@@ -328,6 +331,31 @@ def read_table_unit(rows: list[list[str]], path: str, caption: str = "", around:
     for stat, items in long_cells.items():
         out.views.append(_long_view(path, stat, items))
     return out
+
+
+def _one_row_counts(header, cells, parsed_cols, label_cols, body_idx, path, names) -> "View | None":
+    """A header of categories over one row of whole numbers ("North | South | East" over
+    "120 | 140 | 3"): the shape of a one-way count table laid across.  Its numbers are judged
+    as counts by the threshold (a small one blocks); they keep their "no known role" review,
+    since one row could as well be one person's record.  Not when a header names a statistic or
+    a person's attribute (age, BMI): that row is a record or a summary, judged as before."""
+    if len(body_idx) != 1 or label_cols or len(parsed_cols) < 2:
+        return None
+    for k, col in parsed_cols.items():
+        v = col.num[0]
+        if not col.all_plain or v != v or v < 0 or v != int(v) or "." in cells[k][0]:
+            return None
+        role = header_role(header[k])
+        if role not in (None, "group", "count") or not header[k].strip() \
+                or PERSON_ATTRIBUTES.search(header[k].replace("_", " ")):
+            return None
+    ks = sorted(parsed_cols)
+    df = pd.DataFrame({"category": [header[k] for k in ks],
+                       "count": [cells[k][0].replace(",", "") for k in ks]}, dtype=object)
+    origin = [{"category": (body_idx[0] - 1, k), "count": (body_idx[0], k)} for k in ks]
+    spec = _spec(f"{path}#across", {"category": ColumnRole(role="group"),
+                                    "count": ColumnRole(role="count")})
+    return View(spec, df, origin, checks=frozenset({"threshold"}))
 
 
 _TOTAL_WORD = re.compile(r"^\s*(?:total|overall|all|sum|grand total|合計|總計|總數|全體|整體|共計|總人數)\b|"

@@ -263,3 +263,44 @@ def test_coarse_shares_of_a_large_total_pin_no_count_and_pass(run):
     rows = [("North", "55.0"), ("South", "25.0"), ("East", "20.0")]
     r = _text(run, _md(rows, header="% (N=54000)"))
     assert r.verdict == "pass", said(r)
+
+
+# ---- (b) two-line tables ---------------------------------------------------------------------
+TWO_LINES = [
+    ("md_across", "md", "| North | South | East |\n|---|---|---|\n| 120 | 140 | 3 |\n"),
+    ("md_across_zh", "md", "| 北區 | 南區 | 東區 |\n|---|---|---|\n| 120 | 140 | 3 |\n"),
+    ("txt_csv", "txt", "North,South,East\n120,140,3\n"),
+    ("txt_tab", "txt", "North\tSouth\tEast\n120\t140\t3\n"),
+    ("txt_semicolon", "txt", "Nord;Süd;Ost\n120;140;3\n"),
+    ("txt_pipes", "txt", "North|South|East\n120|140|3\n"),
+    ("txt_count_headers", "txt", "n_north,n_south,n_east\n120,140,3\n"),
+    ("log_csv", "log", "arm_a,arm_b\n140,4\n"),
+    ("txt_row_total", "txt", "East 3\nTotal 263\n"),
+    ("txt_row_total_colon", "txt", "East: 3\nTotal: 263\n"),
+    ("txt_row_total_zh", "txt", "東區：3\n合計：263\n"),
+    ("md_row_total", "md", "| region | n |\n|---|---|\n| East | 3 |\n| Total | 263 |\n"),
+    ("csv_in_text_row_total", "csv", "region,n\nEast,3\nTotal,263\n"),
+]
+
+
+@pytest.mark.parametrize("name,ext,body", TWO_LINES, ids=[c[0] for c in TWO_LINES])
+def test_a_two_line_table_with_a_small_count_blocks(run, name, ext, body):
+    r = _text(run, body, ext=ext)
+    assert r.verdict == "block", said(r)
+    assert by(r, check="threshold", severity="block"), said(r)
+
+
+TWO_LINES_SAFE = [
+    ("across_large", "txt", "North,South,East\n120,140,300\n"),
+    ("md_across_large", "md", "| North | South | East |\n|---|---|---|\n| 120 | 140 | 300 |\n"),
+    ("row_total_large", "txt", "East 30\nTotal 263\n"),
+    ("estimates_across", "md", "| OR | p |\n|---|---|\n| 1.52 | 0.03 |\n"),
+    ("decimals_across", "txt", "North,South,East\n1.2,0.4,3.5\n"),
+    ("sentence_lines", "txt", "The study ran from 2015 to 2020.\nFollow-up ended in 2021.\n"),
+]
+
+
+@pytest.mark.parametrize("name,ext,body", TWO_LINES_SAFE, ids=[c[0] for c in TWO_LINES_SAFE])
+def test_two_line_tables_without_a_small_count_do_not_block(run, name, ext, body):
+    r = _text(run, body, ext=ext)
+    assert r.verdict != "block", said(r)

@@ -115,7 +115,9 @@ def delimited_blocks(lines: list[str]) -> list[tuple[int, int, list[list[str]]]]
         # every delimiter whose run from line i is long enough, the longest first; the one
         # space last and only when nothing else fits (labels hold spaces)
         runs = sorted(((ends[d][i], -k, d) for k, d in enumerate(_DELIMITERS)
-                       if len(split[d][i]) >= 2 and ends[d][i] - i >= 3), reverse=True)
+                       if len(split[d][i]) >= 2 and (ends[d][i] - i >= 3
+                                                     or _two_line_table(lines, split[d], i, ends[d][i], d))),
+                      reverse=True)
         runs.sort(key=lambda r: r[2] == " ")
         found = None
         for j, _, d in runs:
@@ -174,6 +176,36 @@ _RULE_TOKENS = re.compile(r"\\(?:hline|toprule|midrule|bottomrule|endhead|endfir
                           r"cline\{[^}]*\}|cmidrule(?:\([^)]*\))?\{[^}]*\})")
 
 
+def _two_line_table(lines: list[str], rows: list[list[str]], i: int, end: int, d: str) -> bool:
+    """A header of words and one row of numbers, a paragraph of its own ("North,South,East" over
+    "120,140,3"): a table, though too short for a run (a sentence with commas is none: its
+    second line is not all numbers)."""
+    if end - i != 2 or d in (" ", "  ") or i > 0 and lines[i - 1].strip() \
+            or end < len(lines) and lines[end].strip():
+        return False
+    head, body = rows[i], rows[i + 1]
+    return all(c.strip() and not _NUMBER.match(c.strip()) for c in head) \
+        and all(_NUMBER.fullmatch(c.strip()) for c in body)
+
+
+_LABEL_NUMBER = re.compile(r"^\s*(\S.*?)[\s:：]+(\d{1,3}(?:,\d{3})+|\d+)\s*$")
+_TOTAL_LINE = re.compile(r"^(?:total|overall|all|sum|grand total|合計|總計|總數|全體|共計|總人數)$", re.I)
+
+
+def _row_and_total(lines: list[str]) -> list[tuple[int, list[list[str]]]]:
+    """Two lines of their own, a label and a whole number each, the second a total ("East 3"
+    over "Total 263", 「東區 3」 over 「合計 263」): a one-row table with its total, too short for
+    a run; the first label's number is a count of the total's persons."""
+    out = []
+    for i in range(len(lines) - 1):
+        if i > 0 and lines[i - 1].strip() or i + 2 < len(lines) and lines[i + 2].strip():
+            continue
+        a, b = _LABEL_NUMBER.match(lines[i]), _LABEL_NUMBER.match(lines[i + 1])
+        if a and b and _TOTAL_LINE.match(b.group(1).strip()) and not _TOTAL_LINE.match(a.group(1).strip()):
+            out.append((i, [["category", "n"], [a.group(1), a.group(2)], [b.group(1), b.group(2)]]))
+    return out
+
+
 def _run_ends(rows: list[list[str]]) -> list[int]:
     """For each line, the end of the run of lines from it that split into as many fields."""
     ends = [0] * len(rows)
@@ -219,6 +251,9 @@ def read_printed(text: str, place: dict | None = None) -> Content:
     for a, b, rows in blocks:
         out.add(TableUnit(rows=rows, place={**pre, "line": pre.get("line", 1) + a}))
         lines[a:b] = [""] * (b - a)        # the rest keeps its line numbers
+    for a, rows in _row_and_total(lines):
+        out.add(TableUnit(rows=rows, place={**pre, "line": pre.get("line", 1) + a}))
+        lines[a:a + 2] = ["", ""]
     rest = "\n".join(lines)
     if rest.strip():
         out.add(TextUnit(rest, pre))
