@@ -37,10 +37,28 @@ SPECIMEN = re.compile(r"(?<![A-Za-z])(?i:frozen[ \t]+section|cytology|biopsy|blo
 # the chart number in brackets after the patient's name (Pt 孫佩君 (00455727), 病人王小明（12345678）)
 BRACKETED_CHART = re.compile(r"(?<![A-Za-z])(?:(?i:pt|patient)|病人|病患|患者|个案)[ \t:：]*[^\n()（）0-9]{1,12}?[ \t]*[(（]"
                              r"(?P<v>[0-9]{6,10})[)）]")
-GATES = (re.compile(r"[A-Z]{1,2}-?[0-9]{2,3}-[0-9]{4}"), re.compile(r"(?i:frozen|cytology|biopsy|block|slide|specimen|smear)"),
+# an insurance letter's numbers after a bare word (保單 590-9134-2371, 案件CL50557388, 理賠 8774909052)
+INSURANCE_NO = re.compile(r"(?:保单|案件|理赔|契约|要保书|保险证|受理)(?:号码|编号|号|案号)?[ \t]*[:：#]?[ \t]*"
+                          r"(?P<v>[A-Z]{0,4}-?[0-9][0-9\-]{5,20})(?![A-Za-z0-9\-])")
+# an English letter's numbers after a bare word (Re claim 0306975560 under policy 301-0120-8898)
+EN_NUMBER = re.compile(r"(?<![A-Za-z])(?i:claim|policy|case|file|ref|accession|acc|exam|study|specimen)[ \t]*"
+                       r"(?:(?i:no|number|id)\.?|#)?[ \t]*[:：]?[ \t]*(?P<v>[A-Z]{0,4}-?[0-9][0-9A-Z\-]{5,20})(?![A-Za-z0-9\-])")
+# a specimen's number after a Chinese word for it (病理切片 S24240738)
+ZH_SPECIMEN = re.compile(r"(?:病理切片|切片|病理|检体|标本|细胞学|冷冻切片|抹片)[ \t]*(?:号码|编号|号)?[ \t]*[:：]?[ \t]*"
+                         r"(?P<v>[A-Z]{1,3}-?[0-9][0-9\-]{4,14})(?![A-Za-z0-9\-])")
+# a code in brackets after an exam or a name (Chest PA (RA60141093), (US-4383048)): six digits or
+# more with letters or hyphens; a date in brackets (20231125) stays
+BRACKETED_CODE = re.compile(r"[(（](?P<v>[A-Z]{0,3}-?[0-9]{6,12})[)）]")
+GATES = (re.compile(r"(?i:claim|policy|case|file|ref|acc|exam|study|specimen)[ \t#:：a-z.]{0,10}[0-9]"),
+         re.compile(r"切片|病理|检体|标本|细胞学|抹片"), re.compile(r"保单|案件|理赔|契约|要保书|保险证|受理"), re.compile(r"[A-Z]{1,2}-?[0-9]{2,3}-[0-9]{4}"), re.compile(r"(?i:frozen|cytology|biopsy|block|slide|specimen|smear)"),
          re.compile(r"[(（][0-9]{6,10}[)）]"),
          re.compile(r"年度"), HANDLE_AFTER_NETWORK, re.compile(r"[机汽轿货重摩]车|车[号牌]"), re.compile(r"[|^]"),
          re.compile(r"\*[A-Za-z0-9\-]{6,24}\*"), re.compile(r"="))
+
+
+def _a_date(v: str) -> bool:
+    """An eight-digit yyyymmdd date (19xx/20xx, a real month and day)."""
+    return len(v) == 8 and v.isdigit() and v[:2] in ("19", "20") and 1 <= int(v[4:6]) <= 12 and 1 <= int(v[6:]) <= 31
 
 
 def _handle_ok(v: str) -> bool:
@@ -65,8 +83,12 @@ def _handles(simp: str) -> list[tuple[int, int]]:
 
 def _ids(simp: str) -> list[tuple[int, int]]:
     out: list[tuple[int, int]] = [m.span("v") if m.group("v") else m.span("w") for m in SPECIMEN.finditer(simp)]
+    out += [m.span("v") for m in INSURANCE_NO.finditer(simp) if sum(c.isdigit() for c in m.group("v")) >= 6]
+    out += [m.span("v") for rx in (EN_NUMBER, ZH_SPECIMEN) for m in rx.finditer(simp)
+            if sum(c.isdigit() for c in m.group("v")) >= 6]
     if "(" in simp or "（" in simp:
         out += [m.span("v") for m in BRACKETED_CHART.finditer(simp)]
+        out += [m.span("v") for m in BRACKETED_CODE.finditer(simp) if not _a_date(m.group("v"))]
     if "年度" in simp:
         out += [m.span() for m in COURT_CASE.finditer(simp)]
     if "|" in simp or "^" in simp:

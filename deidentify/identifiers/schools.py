@@ -48,7 +48,13 @@ def find(simplified: str) -> list[tuple[int, int]]:
         out.append((m.start() + verb.end() if verb else m.start(), m.end()))
     out += [(m.start("n"), m.end()) for m in ATTENDS.finditer(simplified)]
     out += [m.span("n") for m in ATTENDS_AFTER.finditer(simplified) if not _GENERIC_SCHOOL.match(m.group("n"))]
+    out += [m.span("n") for m in BRACKETED.finditer(simplified) if not _GENERIC_SCHOOL.match(m.group("n"))]
     return out
+
+
+# (D1, round 6) a child's school or kindergarten in brackets after the child (病童林小美（彩虹非營利幼兒園）)
+BRACKETED = re.compile(r"[(（][ \t]*(?P<n>(?:(?![的了在于和与及是])[\u4e00-\u9fff]){2,10}?(?:幼儿园|幼稚园|托儿所|国小|国中|小学"
+                       r"|中学|高中|附小|附中|实小))(?:" + _CLASS + r")?[ \t]*[)）]")
 
 
 # what every SHORT_UNIVERSITY match is followed by (also the scrubber's prefilter)

@@ -51,7 +51,9 @@ PERSON_BEFORE = _words(
     "董事長", "總經理", "老闆", "老闆娘", "負責人", "姪子", "姪女", "外甥", "外甥女", "乾女兒", "乾兒子", "繼父",
     "繼母", "養父", "養母", "同學", "老師", "導師", "學長", "學姐", "教友", "牧師", "師父", "住持", "一子", "一女",
     "其子", "其女", "其妻", "其夫", "育有一子", "育有一女", "阿嬤", "阿公", "阿伯", "阿姨", "婆婆", "公公", "岳母",
-    "岳父", "嫂嫂", "大嫂", "弟媳", "姊夫", "姐夫", "妹婿", "伯母", "嬸嬸",
+    "岳父", "嫂嫂", "大嫂", "弟媳", "姊夫", "姐夫", "妹婿", "伯母", "嬸嬸", "爸爸", "媽媽", "老爸", "老媽", "阿爸",
+    "阿母", "爹地", "媽咪", "醫師", "醫生", "護理師", "護士", "技術員", "放射師", "檢驗師", "藥師", "社工", "社工師",
+    "個管師", "治療師", "營養師", "心理師", "專師", "住院醫師", "主治醫師",
     # English relation and role words before a Han name (daughter 全國平, wife 文心怡, uncle 林立)
     "wife", "husband", "son", "daughter", "mother", "father", "brother", "sister", "uncle", "aunt", "cousin",
     "nephew", "niece", "grandson", "granddaughter", "ex-wife", "ex-husband", "partner", "friend", "neighbor",
@@ -59,7 +61,7 @@ PERSON_BEFORE = _words(
 # a request or act done to a person: whoever follows is one (the name stands before what is done)
 REQUEST_BEFORE = _words(
     "請幫", "幫忙", "幫", "協助", "通知", "提醒", "告知", "聯絡", "聯繫", "陪同", "探視", "安撫", "衛教", "轉告",
-    "替", "扶", "帶", "請", "叫", "讓", "給", "轉介", "約", "催", "找", "送", "接")
+    "替", "扶", "帶", "請", "叫", "讓", "給", "轉介", "約", "催", "找", "送", "接", "與", "和", "跟", "同")
 _COMPOUND = frozenset(_S(c) for c in COMPOUND_SURNAMES)
 _PERSON_SET, _REQUEST_SET = frozenset(PERSON_BEFORE), frozenset(REQUEST_BEFORE)
 _BEFORE_LENS = sorted({len(w) for w in PERSON_BEFORE + REQUEST_BEFORE}, reverse=True)
@@ -68,7 +70,8 @@ PERSON_AFTER = _words(
     "主訴", "自述", "表示", "來電", "陪同", "同意", "拒絕", "詢問", "簽署", "簽名", "回診", "到院", "本人", "家屬",
     "的太太", "的先生", "的妻子", "的丈夫", "的女兒", "的兒子", "的家屬", "的媽媽", "的爸爸", "的母親", "的父親",
     "的孫子", "的孫女", "的配偶", "的姐姐", "的哥哥", "的弟弟", "的妹妹", "太太", "先生", "今天回診", "今日回診",
-    "之子", "之女", "之妻", "之夫", "之母", "之父", "代為", "代理", "就讀", "任職", "上班", "在場", "陪伴",
+    "之子", "之女", "之妻", "之夫", "之母", "之父", "代為", "代理", "就讀", "任職", "上班", "在場", "陪伴", "在旁",
+    "在側", "照顧", "休息",
     "今天出院", "今天入院", "今日出院", "今日入院", "明天出院", "明日出院", "昨天入院", "昨日入院")
 # ... or what is done to the person after a request (請幫X量血壓, 協助X下床)
 ACT_AFTER = _words(
@@ -76,7 +79,12 @@ ACT_AFTER = _words(
     "打針", "打電話", "做", "填", "簽", "準備", "回", "到", "來", "去", "拍", "轉", "移", "更衣", "復健", "聯絡",
     "血壓", "血糖", "體溫", "心跳", "術後", "住院", "出院", "入院", "明早", "明天", "今天", "昨天", "目前", "精神",
     "意識", "情緒", "病史", "跌倒", "發燒", "咳嗽", "頭暈", "疼痛", "說", "的", "與", "和", "及", "一起", "已", "仍",
-    "需", "要", "會", "於", "在", "由", "因", "至", "做完", "檢查", "看診", "就醫", "預約", "報到", "確認", "說明")
+    "需", "要", "會", "於", "在", "由", "因", "至", "做完", "檢查", "看診", "就醫", "預約", "報到", "確認", "說明",
+    # what is found in or happens to a person (全國平肝臟脂肪浸潤, 方正華中風)
+    "肝臟", "肺部", "心臟", "腎臟", "胸部", "腹部", "頭部", "腦部", "右側", "左側", "雙側", "報告", "影像", "超音波",
+    "中風", "胸悶", "胸痛", "腹痛", "頭痛", "昏倒", "骨折", "過世", "往生", "死亡", "感染", "發作", "戴口罩",
+    # ... or does with others (與X同車, 讓X休息, 太太X在旁)
+    "同車", "同住", "同房", "同行", "接觸", "見面", "聊天", "吃飯", "休息", "睡覺", "在旁", "在側", "陪", "照顧", "幫忙")
 # two-character words jieba tags as names that are ordinary verbs or nouns in notes
 _NOT_NAMES = frozenset(_S(w) for w in (
     "陳述", "康復", "文明", "周全", "朱紅", "向上", "高達", "江湖", "林業", "高度", "金額", "方向", "方便", "安全",
@@ -183,11 +191,14 @@ def _three(simp: str, i: int, before: str, tags, freq, n: int = 1) -> bool:
             or given[-1] not in _GIVEN_SET
             or _is_word(name, tags, freq) or (freq.get(name) or 0) >= 300):     # (石家莊 is tagged a name)
         return False
-    acts = _rx(PERSON_AFTER).match(simp, end) is not None or _rx(ACT_AFTER).match(simp, end) is not None
+    acts = (_rx(PERSON_AFTER).match(simp, end) is not None or _rx(ACT_AFTER).match(simp, end) is not None
+            or _BRACKET_PERSON.match(simp, end) is not None)
     # a common word opening at the last given character and running past it (全国平|均, 高明度),
     # unless a person's act opens there (江山明|代为)
+    # (after a person word only a frequent three-character word counts: 里长方正华|中风, not 华中)
     for nxt in (simp[end - 1:end + 1], simp[end - 1:end + 2]):     # (王强高|血压: 高血压 is the word)
-        if len(nxt) >= 2 and (freq.get(nxt) or 0) >= 100 and tags.get(nxt) not in ("nr", "nrfg", "nrt") and not acts:
+        if len(nxt) >= 2 and (freq.get(nxt) or 0) >= (100 if len(nxt) == 2 and before != "person" else 500) \
+                and tags.get(nxt) not in ("nr", "nrfg", "nrt") and not acts and (len(nxt) == 3 or before != "person"):
             return False
     if (freq.get(simp[i + 1:end]) or 0) >= 2000 and tags.get(simp[i + 1:end]) not in ("nr", "nrfg", "nrt"):
         return False        # the given part is itself a common word (X国家, X方法)
@@ -197,8 +208,8 @@ def _three(simp: str, i: int, before: str, tags, freq, n: int = 1) -> bool:
     if before == "request":
         return closes or acts
     if before == "open" and closes and simp[end:end + 1] in (" ", "\t") and simp[end + 1:end + 2].isascii() \
-            and simp[end + 1:end + 2].isalpha():
-        return True         # (a Han name opening an English sentence: 彭于庭 passed away)
+            and (simp[end + 1:end + 2].isalnum() or simp[end + 1:end + 2] in "#("):
+        return True         # (a Han name opening an English sentence or a chart line: 彭于庭 passed away, X #26)
     if before in ("label", "blank"):
         # (a blank after it too, or a mark: 全國平 #36, 彭于庭，)
         return acts or (closes and (before == "label" or end >= len(simp) or simp[end] in " \t\n,，;；:：(（)）.。"))
@@ -211,6 +222,8 @@ _COUNTIES = frozenset(_S(w) for w in (
 # a pedigree position (III-2, II-3) or an English label ending right before the name
 _EN_BEFORE = re.compile(r"(?<![A-Za-z])(?:[IVX]{1,4}[-‐][0-9]{1,2}|(?i:chart|name|informant|contact|signed|by)"
                         r"|(?i:locker|bed|room|rm)[ \t#]*[0-9]{1,4}[A-Za-z]?|[0-9]{1,4}[ \t]*(?:号)?[床柜])[ \t:：]*$")
+# a bracket after the name holding a bed, an age, a sex or a relation (、文心怡（8B-05床）, 林美玲(案妻))
+_BRACKET_PERSON = re.compile(r"[ \t]*[(（][^)）\n]{0,12}?(?:床|岁|男|女|病人|案|子|妻|夫|母|父|兄|弟|姐|妹|孙|bed)")
 _EN_WORD_BEFORE = re.compile(r"[A-Za-z][ \t]+$")
 _LED_BY = re.compile(_S("由") + r"[\u3400-\u9fff]{1,4}?" + _S("陪同"))
 

@@ -312,6 +312,26 @@ HELD_OUT = {
     "request": ["提醒{NAME:wordy}明天回診，{NAME:w2}主訴頭暈。"],
 }
 
+# Written after the fixes the first held-out set asked for (insurance words without 號碼, a name
+# before a bed in brackets, 爸爸/媽媽, a reader after 報告醫師): never tuned on (held_out=2).
+HELD_OUT_2 = {
+    "pathology": ["病理切片 {RECORD:spec}：[[chronic gastritis, H. pylori (+)]]，病人{NAME:wordy}，覆核{NAME:drs}醫師，打字 {NAME:init}"],
+    "radiology": ["Chest PA ({RECORD:acc}) for {NAME:wordy}: [[cardiomegaly]]. Read by Dr. {NAME:drs}/{NAME:init}"],
+    "dental": ["{NAME:wordy} [[#26 crown prep]]，太太{NAME:w2}在旁，卡號 {ID:nhi}"],
+    "psych": ["案主之前夫{NAME:zh}於{ORG:work}工作，兒子{NAME:wordy}讀{ORG:school}，每週到{ORG:faith}禮拜。[[PHQ-9 21]]"],
+    "pediatric": ["病童{NAME:zh}（{ORG:kinder}），阿嬤{NAME:wordy}帶來，[[腸病毒]]，爸爸電話 {PHONE:phone}"],
+    "genetic": ["III-1 {NAME:ped}、III-3 {NAME:wordy}（[[HbH disease]]），堂哥{NAME:zh}未檢測"],
+    "infection": ["[[11/29 10:00-10:30]] 與{NAME:wordy}同車，密切接觸者 {NAME:zh}（9A-02床），通知{NAME:wordy}家屬"],
+    "insurance": ["Re claim {ACCOUNT:claim} under policy {ACCOUNT:policy}: insured {NAME:zh}, court {CASE:court}. [[OPD 3 visits]]"],
+    "death": ["病人{NAME:wordy}於[[12/02 04:05]]病逝，{DOB:bday}才過不久，女兒{NAME:w2}簽署。"],
+    "chat": ["FB {HANDLE:handle} 與 Threads {HANDLE:handle} 都是{NAME:zy}在用"],
+    "masked": ["家屬{NAME:mask}表示同意"],
+    "office": ["{PLACE:temple}{NAME:wordy}[[跌倒]]，{PLACE:vill}陪同"],
+    "foreign": ["Caregiver {NAME:ff} (ARC {ID:arc}, passport {ID:pass}) [[cough 3 days]]"],
+    "code": ["Label: {CODE:qr}"],
+    "request": ["幫{NAME:wordy}換藥，讓{NAME:wordy}休息，家屬{NAME:w2}詢問病情。"],
+}
+
 # clinical text of this round's kinds, none of which may be masked (the earlier set included)
 CONTROL = CONTROL5 + [
     "Gleason 3+4=7", "ER 90%, PR 60%, HER2 1+", "Ki-67 20%", "pT2N1M0", "IDC grade 2", "CIN 2", "ASC-US",
@@ -360,10 +380,11 @@ def build(kind: str, template: str, rng: random.Random) -> Note:
     return n
 
 
-def generate(rounds: int = 7, seed: int = 6, held_out: bool = False) -> list[Note]:
-    """Every template ``rounds`` times (7 rounds: 322 notes), slots from one seeded generator."""
+def generate(rounds: int = 7, seed: int = 6, held_out: bool | int = False) -> list[Note]:
+    """Every template ``rounds`` times (7 rounds: 329 notes), slots from one seeded generator;
+    ``held_out`` True (or 1) and 2 the two held-out sets."""
     rng = random.Random(seed)
-    templates = HELD_OUT if held_out else TEMPLATES
+    templates = {False: TEMPLATES, True: HELD_OUT, 2: HELD_OUT_2}[held_out]
     return [build(kind, t, rng) for _ in range(rounds) for kind in TYPES for t in templates[kind]]
 
 
@@ -401,7 +422,7 @@ def measure(notes: list[Note]) -> Result:
 if __name__ == "__main__":
     import sys
 
-    held = "--held-out" in sys.argv
+    held = 2 if "--held-out-2" in sys.argv else "--held-out" in sys.argv
     seeds = [int(s) for s in sys.argv[1:] if s.isdigit()] or [6]
     for seed in seeds:
         notes = generate(seed=seed, rounds=14 if held else 7, held_out=held)
