@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from egress_review.engine.count_forms import count_form
 from egress_review.engine.numerals import spelled_number
 
 NUM = r"[-−+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
@@ -49,6 +50,8 @@ def parse_cell(text: str, context: str = "") -> Cell | None:
     t = " ".join(text.replace("\u00a0", " ").split())
     if (v := spelled_number(t)) is not None:
         return Cell("number", [("number", v)])     # 三, "three", 3E+00: the count 3
+    if (v := count_form(t, context)) is not None:
+        return Cell("number", [("number", v)])     # "|||", "III" under n: the count 3
     if not t or not _STARTS_AS_NUMBER.match(t):
         return None                          # every form above starts with its number
     if (m := PLAIN.match(t)):

@@ -23,13 +23,14 @@ from functools import lru_cache
 import pandas as pd
 
 from egress_review.engine import count_words
+from egress_review.engine.count_forms import SMALL_MARK
 from egress_review.engine.paper_cells import Cell, header_n, parse_cell
 from egress_review.manifest import ColumnRole, ManifestFile
 
 COUNT_WORDS = re.compile(
     r"^(n|n_.*|.*_n|no\.?|count|counts|cnt|freq|frequency|total|sum of persons)$|"
     r"\b(n|count|counts|number of|no\. of|persons?|patients?|people|individuals|participants|"
-    r"cases|subjects|deaths|events|frequency)\b|人數|件數|人次|個案數|病人數|例數|死亡數|次數|人$|例$",
+    r"cases|subjects|deaths|events|frequency|running total|cumulative total)\b|人數|件數|人次|個案數|病人數|例數|死亡數|次數|人$|例$",
     re.I)
 PERCENT_WORDS = re.compile(r"%|％|percent|pct|proportion|share|prevalence|比例|百分比|佔率|盛行率", re.I)
 STAT_WORDS = [
@@ -176,15 +177,27 @@ class ParsedColumn:
         return not self.other
 
     @property
+    def all_numbers_or_marks(self) -> bool:
+        return all(c is not None and c.form == "number" or c is None and SMALL_MARK.match(self.texts[j].strip())
+                   for j, c in self.other.items())
+
+    @property
     def all_numbers(self) -> bool:
         return all(c is not None and c.form == "number" for c in self.other.values())
+
+
+def _marked_numbers(col: ParsedColumn) -> bool:
+    """Numbers with small-cell marks among them ("<5", "1-5", "*"): a count column whose small
+    cells were marked, not labels (the symbols check blocks the marks)."""
+    words = [col.texts[j] for j, c in col.other.items() if c is None]
+    return bool(col.plain.any()) and all(SMALL_MARK.match(w.strip()) for w in words)
 
 
 def _is_label_column(header: str, col: ParsedColumn, k: int) -> bool:
     filled = [t for t, f in zip(col.texts, col.filled) if f]
     if not filled:
         return True
-    if col.has_words:
+    if col.has_words and not _marked_numbers(col):
         return True                                   # words: labels
     if all(_YEAR.match(t) for t in filled):
         return True
@@ -262,7 +275,7 @@ def read_table_unit(rows: list[list[str]], path: str, caption: str = "", around:
                                       [cells[c] for c in label_cols], body_idx, k)
             if derived is not None:
                 out.views.append(derived)
-        if plain and role == "count":
+        if (plain or _marked_numbers(col) and col.all_numbers_or_marks) and role == "count":
             wide_roles[names[k]] = ColumnRole(role="count")
             continue
         if plain and role in ("percent", "mean", "median", "std", "sum", "rate") and len(counts) == 1:

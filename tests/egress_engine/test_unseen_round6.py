@@ -304,3 +304,125 @@ TWO_LINES_SAFE = [
 def test_two_line_tables_without_a_small_count_do_not_block(run, name, ext, body):
     r = _text(run, body, ext=ext)
     assert r.verdict != "block", said(r)
+
+
+# ---- (e) statistics and writings that give a small count back --------------------------------
+CUMULATIVE = [
+    ("cumulative_n", "year,cumulative_n\n2018,120\n2019,123\n2020,250\n"),
+    ("cum_cases", "month,cum_cases\n2020-01,40\n2020-02,44\n2020-03,90\n"),
+    ("running_total", "week,running_total\nW1,60\nW2,61\nW3,80\n"),
+    ("累計人數", "年,累計人數\n2018,120\n2019,125\n2020,250\n"),
+    ("to_date", "quarter,patients_to_date\nQ1,200\nQ2,202\nQ3,260\n"),
+    ("by_stratum", "sex,year,cumulative_n\nF,2019,100\nF,2020,103\nM,2019,100\nM,2020,150\n"),
+]
+
+
+@pytest.mark.parametrize("name,text", CUMULATIVE, ids=[c[0] for c in CUMULATIVE])
+def test_a_cumulative_column_whose_step_is_small_blocks(run, name, text):
+    header = text.split("\n", 1)[0].split(",")
+    cols = {h: G for h in header[:-1]} | {header[-1]: COUNT}
+    r = run({"t.csv": text}, [table("t.csv", cols)])
+    assert by(r, check="cumulative", severity="block"), said(r)
+
+
+@pytest.mark.parametrize("name,text", CUMULATIVE[:4], ids=[c[0] for c in CUMULATIVE[:4]])
+def test_a_cumulative_column_in_a_markdown_table_blocks(run, name, text):
+    lines = [ln.split(",") for ln in text.strip().split("\n")]
+    body = "| " + " | ".join(lines[0]) + " |\n|" + "---|" * len(lines[0]) + "\n" + \
+        "".join("| " + " | ".join(r) + " |\n" for r in lines[1:])
+    r = _text(run, body)
+    assert by(r, check="cumulative", severity="block"), said(r)
+
+
+CUMULATIVE_SAFE = [
+    ("large_steps", "year,cumulative_n\n2018,120\n2019,180\n2020,250\n", True),
+    ("not_cumulative", "year,n\n2018,120\n2019,123\n2020,250\n", False),
+    ("strata_apart", "sex,year,cumulative_n\nF,2019,100\nF,2020,150\nM,2019,103\nM,2020,160\n", True),
+    ("with_total", "year,cumulative_n\n2018,120\n2019,180\nTotal,183\n", True),
+]
+
+
+@pytest.mark.parametrize("name,text,cum", CUMULATIVE_SAFE, ids=[c[0] for c in CUMULATIVE_SAFE])
+def test_cumulative_columns_with_large_steps_and_plain_counts_pass(run, name, text, cum):
+    header = text.split("\n", 1)[0].split(",")
+    cols = {h: G for h in header[:-1]} | {header[-1]: COUNT}
+    r = run({"t.csv": text}, [table("t.csv", cols)])
+    assert not by(r, check="cumulative"), said(r)
+
+
+WRITTEN_COUNTS = [
+    ("roman", "| region | n |\n|---|---|\n| North | CXX |\n| East | III |\n"),
+    ("roman_patients", "| region | patients |\n|---|---|\n| North | CXL |\n| East | IV |\n"),
+    ("roman_zh", "| 地區 | 人數 |\n|---|---|\n| 北區 | CXX |\n| 東區 | II |\n"),
+    ("bars_hash", "| region | n |\n|---|---|\n| North | ############ |\n| East | ### |\n"),
+    ("bars_pipe", "| region | cases |\n|---|---|\n| North | |||||||||||| |\n| East | || |\n".replace(
+        "| |||||||||||| |", "| ▇▇▇▇▇▇▇▇▇▇▇▇ |").replace("| || |", "| ▇▇ |")),
+    ("bars_block", "| region | count |\n|---|---|\n| North | ████████████ |\n| East | ████ |\n"),
+    ("bars_star_csv", "region,n\nNorth,************\nEast,***\n"),
+    ("mark_with_total", "| region | n |\n|---|---|\n| North | 120 |\n| South | 140 |\n| East | <5 |\n| Total | 263 |\n"),
+    ("mark_range_with_total", "| region | n |\n|---|---|\n| North | 120 |\n| South | 140 |\n| East | 1-5 |\n| Total | 263 |\n"),
+    ("mark_le", "region,n\nNorth,120\nSouth,140\nEast,≤5\nTotal,263\n"),
+]
+
+
+@pytest.mark.parametrize("name,body", WRITTEN_COUNTS, ids=[c[0] for c in WRITTEN_COUNTS])
+def test_counts_written_as_numerals_bars_or_marks_block(run, name, body):
+    ext = "csv" if name.endswith("_csv") or name == "mark_le" else "md"
+    r = _text(run, body, ext=ext)
+    assert r.verdict == "block", said(r)
+
+
+WRITTEN_SAFE = [
+    ("stages", "| stage | n |\n|---|---|\n| I | 120 |\n| II | 140 |\n| III | 130 |\n"),
+    ("grades", "| grade | patients |\n|---|---|\n| Grade III | 120 |\n| Grade IV | 140 |\n"),
+    ("large_bars", "| region | n |\n|---|---|\n| North | ############ |\n| East | ########## |\n"),
+    ("large_roman", "| region | n |\n|---|---|\n| North | CXX |\n| East | XL |\n"),
+]
+
+
+@pytest.mark.parametrize("name,body", WRITTEN_SAFE, ids=[c[0] for c in WRITTEN_SAFE])
+def test_roman_labels_and_long_bars_pass(run, name, body):
+    r = _text(run, body)
+    assert r.verdict == "pass", said(r)
+
+
+STATISTICS = [
+    ("binary_mean", "txt", "Proportion female: mean 0.0123 (n = 243)\n"),
+    ("three_decimals", "txt", "The proportion with HIV was 0.012 among 250 patients.\n"),
+    ("median_of_three", "md", "| group | n | median age |\n|---|---|---|\n| A | 3 | 54 |\n| B | 120 | 61 |\n"),
+    ("percent_of_small_total", "txt", "Of the 4 patients in Penghu, 75% died.\n"),
+    ("words", "txt", "North: 120 patients; East: three patients.\n"),
+    ("header_counts", "md", "| | North (n=120) | East (n=3) |\n|---|---|---|\n| mean age | 61.2 | 55.0 |\n"),
+    ("transposed", "md", "| | North | South | East |\n|---|---|---|---|\n| n | 120 | 140 | 3 |\n"),
+]
+
+
+@pytest.mark.parametrize("name,ext,body", STATISTICS, ids=[c[0] for c in STATISTICS])
+def test_statistics_that_give_a_small_count_back_block(run, name, ext, body):
+    r = _text(run, body, ext=ext)
+    assert r.verdict == "block", said(r)
+
+
+STATISTICS_UNDECIDED = [
+    ("odds_ratio_cells", "Odds ratio 12.5 (95% CI 1.3-120.4); exposed cases 2, exposed controls 40.\n"),
+    ("range", "Age range 23-97 years (n=540).\n"),
+]
+
+
+@pytest.mark.parametrize("name,body", STATISTICS_UNDECIDED, ids=[c[0] for c in STATISTICS_UNDECIDED])
+def test_statistics_that_may_give_a_person_away_never_pass(run, name, body):
+    r = _text(run, body, ext="txt")
+    assert r.verdict != "pass", said(r)
+
+
+SAFE_STATISTICS = [
+    ("regression", "Logistic regression, n = 5400\nage OR 1.02 (95% CI 1.01-1.03)\nsex OR 0.91 (0.85-0.98)\n"),
+    ("mean", "Mean age was 61.2 years (SD 12.3) among 5,400 patients.\n"),
+    ("share", "Of the 5,400 patients, 42.1% were women.\n"),
+]
+
+
+@pytest.mark.parametrize("name,body", SAFE_STATISTICS, ids=[c[0] for c in SAFE_STATISTICS])
+def test_summaries_on_large_n_pass(run, name, body):
+    r = _text(run, body, ext="txt")
+    assert r.verdict == "pass", said(r)
