@@ -113,6 +113,15 @@ class GuardedContentsManager(AsyncLargeFileManager):
     def _hidden(path: str) -> bool:
         return any(part.startswith(".") for part in path.strip("/").split("/") if part)
 
+    async def is_hidden(self, path):
+        """The handlers ask this before anything else; a path through a file
+        (``r5/data.csv/raw``) raised NotADirectoryError there - a 500.  Not readable: hidden,
+        which the handlers answer 404."""
+        try:
+            return await super().is_hidden(path)
+        except OSError:
+            return True
+
     def _suffix_ok(self, path: str) -> bool:
         return posixpath.splitext(path)[1].lower() in self._need_guard().saved_suffixes
 
@@ -357,6 +366,10 @@ class GuardedContentsManager(AsyncLargeFileManager):
         token = _internal.set(True)
         try:
             return await super().get(path, **kw)
+        except OSError:
+            # a path through a file (r5/data.csv/raw) raised NotADirectoryError: a 500 that
+            # named nothing; it is simply not there (the OS's text quotes no content either)
+            raise web.HTTPError(404, f"no such file or folder: {path}") from None
         finally:
             _internal.reset(token)
 

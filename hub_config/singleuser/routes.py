@@ -77,7 +77,8 @@ ROUTES: dict[str, Route] = {
     JS + "services.sessions.handlers.SessionHandler": _r(
         {"GET", "HEAD", "PATCH", "DELETE"}, "as above"),
     # --- server status and small API pieces
-    JS + "services.api.handlers.APISpecHandler": _r(READ, "the API's static description"),
+    JS + "services.api.handlers.APISpecHandler": _r(
+        {"GET"}, "the API's static description (its HEAD raised a TypeError: a 500)"),
     JS + "services.api.handlers.APIStatusHandler": _r(READ, "activity counts"),
     JS + "services.api.handlers.IdentityHandler": _r(READ, "who is logged in"),
     JS + "services.api.handlers.PathResolverHandler": _r(
@@ -327,6 +328,12 @@ def install(app, get_guard, allowed_roots: tuple[str, ...], log) -> None:
             log.warning("enclave guard: %s %s -> %s (%s; client %s)", request.method,
                         request.path, status, why, client_address(request) or "inside")
             return original(request, RefusedHandler, {"status": status, "reason": why})
+        if (issubclass(target_class, web.StaticFileHandler)
+                and target_class.initialize is web.StaticFileHandler.initialize
+                and "path" not in (target_kwargs or {})):
+            # jupyter_server routes robots.txt/favicon.ico without a directory: the handler
+            # raised before answering and the proxy showed a 503; say it plainly instead
+            return original(request, RefusedHandler, {"status": 404, "reason": "not served"})
         if target_kwargs and issubclass(target_class, web.StaticFileHandler):
             target_kwargs = filter_static_paths(target_kwargs, allowed_roots)
         return original(request, target_class, target_kwargs, path_args, path_kwargs)
