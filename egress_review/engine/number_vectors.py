@@ -58,6 +58,29 @@ _COUNTING = re.compile(
     r"\bhist\(|人數|例數|個案|病人|死亡|患者|人次|件數|筆數", re.I)
 
 
+# calls whose vector argument is data: constructors, printing and plotting of counts
+_DATA_CALLS = {"c", "array", "asarray", "list", "set", "tuple", "Series", "DataFrame", "print",
+               "bar", "barh", "barplot", "pie", "hist", "countplot", "integer", "as_integer",
+               "matrix", "data_frame", "frame", "rbind", "cbind", "cat", "display", "tibble",
+               "dict", "Counter", "format", "paste", "paste0", "sprintf", "writeLines", "message"}
+
+
+def _enclosing_call(prefix: str) -> str:
+    """The name of the innermost call still open where the vector starts on its line."""
+    depth = 0
+    for i in range(len(prefix) - 1, -1, -1):
+        ch = prefix[i]
+        if ch in ")]}":
+            depth += 1
+        elif ch in "([{":
+            if depth:
+                depth -= 1
+            elif ch == "(":
+                m = re.search(r"([A-Za-z_][\w.]*)\s*$", prefix[:i])
+                return m.group(1) if m else ""
+    return ""
+
+
 def _shape(nums: list[int], m: int) -> bool:
     """A frequency table's shape: a small count beside a larger one, not codes 0 … k."""
     if len(nums) < 2 or not any(1 <= v < m for v in nums) or max(nums) < 10:
@@ -121,6 +144,9 @@ def _judge(ctx, spec, seg, text, hit, m, program: bool, above: str) -> None:
         near = text[max(line_start, hit.start() - 80):hit.start()]
     counts = bool(name and _is_count_name(name)) or bool(_COUNTING.search(near)) \
         or not program and bool(re.search(r"\b[nN]\b", near))      # prose: "n by arm"
+    call = _enclosing_call(prefix)
+    if not counts and program and call and call.rsplit(".", 1)[-1] not in _DATA_CALLS:
+        return              # an argument of another call: np.percentile(x, [5, 50, 95]), isin([1, 15])
     small = sorted({v for v in nums if 1 <= v < m})
     loc = {**seg.location, "line": text.count("\n", 0, hit.start()) + 1, "value": vec[:60]}
     if counts:

@@ -116,6 +116,7 @@ COUNTED_VECTORS = [
     ("py_numpy_print", "py", "print(np.bincount(codes))  # [120   3 140]\n"),
     ("py_bar", "py", "plt.bar(['N', 'S', 'E'], [120, 3, 140])\n"),
     ("py_cases_name", "py", "cases = [120, 3, 140]\n"),
+    ("r_argument_under_a_comment", "R", "# patients by region\nshow(c(120, 3, 140))\n"),
     ("text_counts", "txt", "The counts were [120, 3, 140].\n"),
     ("text_patients", "txt", "Patients by region: {3, 140}.\n"),
     ("text_zh", "txt", "各區人數為 [120, 3, 140]。\n"),
@@ -173,6 +174,9 @@ CODE_WITHOUT_DATA = [
     ("reshape", "py", "m = a.reshape([3, 40])\n"),
     ("seed_range", "py", "np.random.seed(42)\nidx = list(range(3, 140))\n"),
     ("citation", "txt", "As shown before [3, 12, 45], outcomes vary.\n"),
+    ("percentiles", "py", "q = np.percentile(x, [5, 50, 95])\n"),
+    ("isin", "py", "d = df[df.day.isin([1, 15])]\n"),
+    ("r_quantile", "R", "q <- quantile(x, probs = c(5, 50, 95))\n"),
     ("big_counts", "py", "# patients per region\nx = [120, 130, 140]\n"),
     ("big_counts_text", "txt", "The counts were [120, 130, 140].\n"),
 ]
