@@ -51,7 +51,7 @@ ZH_SPECIMEN = re.compile(r"(?:病理切片|切片|病理|检体|标本|细胞学
 BRACKETED_CODE = re.compile(r"[(（](?P<v>[A-Z]{0,3}-?[0-9]{6,12})[)）]")
 GATES = (re.compile(r"(?i:claim|policy|case|file|ref|acc|exam|study|specimen)[ \t#:：a-z.]{0,10}[0-9]"),
          re.compile(r"切片|病理|检体|标本|细胞学|抹片"), re.compile(r"保单|案件|理赔|契约|要保书|保险证|受理"), re.compile(r"[A-Z]{1,2}-?[0-9]{2,3}-[0-9]{4}"), re.compile(r"(?i:frozen|cytology|biopsy|block|slide|specimen|smear)"),
-         re.compile(r"[(（][0-9]{6,10}[)）]"),
+         re.compile(r"[(（][0-9]{6,10}[)）]"), re.compile(r"[(（][A-Z]{0,3}-?[0-9]{6,12}[)）]"),
          re.compile(r"年度"), HANDLE_AFTER_NETWORK, re.compile(r"[机汽轿货重摩]车|车[号牌]"), re.compile(r"[|^]"),
          re.compile(r"\*[A-Za-z0-9\-]{6,24}\*"), re.compile(r"="))
 

@@ -133,6 +133,8 @@ GATES = (re.compile(f"(?:{by_first_char(_alt(PERSON_BEFORE + REQUEST_BEFORE))})[
          re.compile(r"(?i:chart|name|informant|contact|signed|by)[ \t:：]+" + f"[{SURNAMES}]"),
          ZHUYIN_NAME, MASKED_NAME,
          re.compile(f"[{SURNAMES}](?<![\u3400-\u9fff].)[\u3400-\u9fff]{{2,3}}[ \t]+[A-Za-z]"),
+         # (a label's value or a name between blanks: 死亡紀錄：全國平，, 牙科紀錄 全國平 #36)
+         re.compile(f"[{SURNAMES}](?<=[:： \t].)[\u3400-\u9fff]{{1,3}}(?![\u3400-\u9fff])"),
          re.compile(f"[{SURNAMES}](?<![\u3400-\u9fff].)[\u3400-\u9fff]{{1,2}}(?:{_alt(PERSON_AFTER + ACT_AFTER)})"))
 
 

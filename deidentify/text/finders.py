@@ -219,7 +219,7 @@ def address_spans(simp: str, original: str) -> list[tuple[int, int]]:
 
 
 def dob_spans(simp: str, original: str) -> list[tuple[int, int]]:
-    return dates.find(simp) if "生" in simp or _DOB_GATE.search(simp) else []
+    return dates.find(simp) if "生" in simp or "寿" in simp or _DOB_GATE.search(simp) else []
 
 
 # (entity, finder, score when the finder gives none), in the order of the Presidio registry.

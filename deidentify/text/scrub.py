@@ -55,7 +55,7 @@ _SEP = "\x00"
 # digit before 生 checked as a digit), so the engine skips to their first characters at C speed.
 _W = "(?<![a-z].)"
 _LED_PREFILTERS = {
-    "birth words": literal_led("出生|生日|生于|诞生|日[ \t]*生|" + "|".join(f"{d}[ \t]*生" for d in "0123456789")
+    "birth words": literal_led("出生|生日|生于|诞生|大寿|寿辰|日[ \t]*生|" + "|".join(f"{d}[ \t]*生" for d in "0123456789")
                                + "|年[ \t]*[次生]|生年|dob|yob|birth|born|b\\."),
     "record labels": literal_led("病历|病号|住院号|住院编号|门诊号|门诊编号|就诊号|归档号|病患编号|病人编号|个案编号|个案号"
                                  "|收案编号|健保|卡号|0(?<![0-9].)000"),
