@@ -27,6 +27,7 @@ from pathlib import Path
 import pytest
 
 from enclave.db import utcnow
+from policies import load_policy
 from tests.services.hub import HubHarness
 
 pytestmark = [pytest.mark.skipif(os.geteuid() != 0, reason="the sandbox spawner needs root"),
@@ -297,3 +298,327 @@ def test_no_token_a_kernel_can_read_is_anyone_elses(hub, hub_probe):
             assert list_status in REFUSED or is_own, (where, list_status)
         else:
             assert status in (401, 403), (where, status)
+
+
+# ------------------------------------------------- the session's server through the proxy
+
+MARK = "R5MARKq7Zk2Vw9Xc"          # in every file the kernel writes below
+UPLOAD = "R5UPLOADm3Hd8Ls1Ty"      # in every body the browser sends below
+PLANT = r"""
+import json, os
+M = os.environ['R5_MARK']
+home = os.path.expanduser('~')
+body = ''.join(f'{M},{i},row {i} of the extract\n' for i in range(40))
+os.makedirs('/workspace/r5', exist_ok=True)
+def put(p, text):
+    os.makedirs(os.path.dirname(p), exist_ok=True)
+    with open(p, 'w') as f:
+        f.write(text)
+put('/workspace/r5/data.csv', body)
+put('/workspace/r5/code.py', f'# {M}\nprint({M!r})\n')
+put('/workspace/r5/data.json', json.dumps({'rows': body.splitlines()}))
+put('/workspace/r5/notes.txt', body)
+put('/workspace/r5/typed.py', '')
+nb = {'nbformat': 4, 'nbformat_minor': 5, 'metadata': {'r5': M},
+      'cells': [{'cell_type': 'code', 'id': 'c1', 'source': f'x = {M!r}', 'metadata': {},
+                 'outputs': [], 'execution_count': None},
+                {'cell_type': 'markdown', 'id': 'c2', 'source': '![a](attachment:a.png)',
+                 'metadata': {}, 'attachments': {'a.png': {'text/plain': M}}}]}
+put('/workspace/r5/nb.ipynb', json.dumps(nb))
+if not os.path.lexists('/workspace/r5/link.csv'):
+    os.symlink('/workspace/r5/data.csv', '/workspace/r5/link.csv')
+# the places a server reads beside the workspace: data, config, static and settings dirs
+put(f'{home}/.local/share/jupyter/kernels/r5/kernel.json',
+    json.dumps({'argv': ['python3', '-c', M], 'display_name': M, 'language': 'python'}))
+put(f'{home}/.local/share/jupyter/kernels/r5/logo-64x64.png', body)
+put(f'{home}/.local/share/jupyter/labextensions/r5ext/package.json', json.dumps({'name': 'r5ext', 'version': '0.1.0', 'jupyterlab': {'_build': {'load': 'static/r5.js'}}}))
+put(f'{home}/.local/share/jupyter/labextensions/r5ext/static/r5.js', f'/* {M} */')
+put(f'{home}/.local/share/jupyter/lab/themes/r5theme/index.css', f'/* {M} */')
+put(f'{home}/.local/share/jupyter/nbconvert/templates/r5/index.html.j2', M)
+put(f'{home}/.jupyter/nbconfig/r5.json', json.dumps({'r5': M}))
+put(f'{home}/.jupyter/lab/user-settings/@jupyterlab/apputils-extension/themes.jupyterlab-settings', json.dumps({'r5': M}))
+put(f'{home}/.jupyter/lab/workspaces/r5.jupyterlab-workspace', json.dumps({'data': {'r5': M}, 'metadata': {'id': 'r5'}}))
+for site in (home, f'{home}/.local/lib/python3.11/site-packages', '/tmp'):
+    put(f'{site}/r5pack-0.1.dist-info/METADATA', 'Metadata-Version: 2.1\nName: r5pack\nVersion: 0.1\n')
+    put(f'{site}/r5pack-0.1.dist-info/entry_points.txt', '[jupyterlab.languagepack]\nzh_TW = r5pack\n[jupyter_server.extension]\nr5pack = r5pack\n')
+    put(f'{site}/r5pack/__init__.py', f"open('/tmp/r5-imported', 'w').write('x')\nM = {M!r}\n")
+put('/tmp/r5/data.csv', body)
+RESULT = {'home': home, 'kid': os.environ.get('R5_KID', '')}
+"""
+
+# each route of the single-user server (its pattern after /user/<name>) -> concrete paths
+# tried; [] = not reachable through the proxy at all (the proxy sends only /user/<name>/ on)
+SERVER_PATHS: dict[str, list[str]] = {
+    "/enclave/slot$": ["/enclave/slot"],
+    "/lab/api/build$": ["/lab/api/build"],
+    "/lab/api/extensions$": ["/lab/api/extensions"],
+    "/lab/api/plugins$": ["/lab/api/plugins"],
+    "/lab/api/update$": ["/lab/api/update"],
+    "/lab/api/news$": ["/lab/api/news"],
+    r"/(?P<mode>lab|doc)(?P<workspace>/workspaces/[a-zA-Z0-9\-\_]+)?(?P<tree>/tree/.*)?$": [
+        "/lab", "/lab/tree/r5/data.csv", "/doc/tree/r5/notes.txt", "/lab/workspaces/r5"],
+    "/lab/extensions/(.*)$": ["/lab/extensions/r5ext/static/r5.js",
+                              "/lab/extensions/r5ext/package.json",
+                              "/lab/extensions/..%2F..%2F..%2F..%2Fworkspace%2Fr5%2Fdata.csv"],
+    "/lab/api/settings/?$": ["/lab/api/settings", "/lab/api/settings?ids_only=false"],
+    "/lab/api/settings/(?P<schema_name>.+)$": [
+        "/lab/api/settings/@jupyterlab/apputils-extension:themes"],
+    "/lab/api/translations/?$": ["/lab/api/translations"],
+    "/lab/api/translations/(?P<locale>.*)$": ["/lab/api/translations/zh_TW",
+                                              "/lab/api/translations/r5pack"],
+    "/lab/api/workspaces/?$": ["/lab/api/workspaces"],
+    "/lab/api/workspaces/(?P<space_name>.+)$": ["/lab/api/workspaces/r5",
+                                                "/lab/api/workspaces/default"],
+    "/lab/api/listings/(.*)$": [
+        "/lab/api/listings/@jupyterlab/extensionmanager-extension/listings.json"],
+    "/lab/api/themes/(.*)$": ["/lab/api/themes/r5theme/index.css"],
+    "/lab/api/licenses/(.*)$": ["/lab/api/licenses/"],
+    "/lab/.*$": ["/lab/r5/data.csv"],
+    "/static/lab/(.*)$": ["/static/lab/..%2F..%2F..%2F..%2F..%2Fworkspace%2Fr5%2Fdata.csv"],
+    r"/(robots\.txt)$": [],
+    r"/(favicon\.ico)$": [],
+    "/static/(.*)$": ["/static/r5/data.csv", "/static/..%2F..%2F..%2F..%2Ftmp%2Fr5%2Fdata.csv",
+                      "/static//workspace/r5/data.csv"],
+    "/api/spec.yaml$": ["/api/spec.yaml"],
+    "/api/status$": ["/api/status"],
+    "/api/me$": ["/api/me"],
+    "/api/resolvePath$": ["/api/resolvePath?path=r5/data.csv"],
+    r"/api/config/(?P<section_name>\w+)$": ["/api/config/r5", "/api/config/notebook"],
+    "/api/contents(?P<path>(?:(?:/[^/]+)+|/?))/checkpoints$": [
+        "/api/contents/r5/data.csv/checkpoints"],
+    r"/api/contents(?P<path>(?:(?:/[^/]+)+|/?))/checkpoints/(?P<checkpoint_id>[\w-]+)$": [
+        "/api/contents/r5/data.csv/checkpoints/checkpoint"],
+    "/api/contents(?P<path>(?:(?:/[^/]+)+|/?))/trust$": ["/api/contents/r5/nb.ipynb/trust"],
+    "/api/contents(?P<path>(?:(?:/[^/]+)+|/?))$": [
+        "/api/contents/r5/data.csv?content=1&format=base64&type=file",
+        "/api/contents/r5/data.csv?content=1&format=text",
+        "/api/contents/r5/notes.txt?type=file&format=text",
+        "/api/contents/r5/data.json", "/api/contents/r5/code.py",
+        "/api/contents/r5/link.csv?format=base64", "/api/contents/r5/nb.ipynb",
+        "/api/contents/r5/nb.ipynb?type=file&format=base64", "/api/contents/r5",
+        "/api/contents/r5?content=1", "/api/contents/r5/data.csv/raw"],
+    "/api/notebooks/?(.*)$": ["/api/notebooks/r5/nb.ipynb"],
+    "/api/kernels$": ["/api/kernels"],
+    r"/api/kernels/(?P<kernel_id>\w+-\w+-\w+-\w+-\w+)$": ["/api/kernels/KID"],
+    r"/api/kernels/(?P<kernel_id>\w+-\w+-\w+-\w+-\w+)/(?P<action>restart|interrupt)$": [
+        "/api/kernels/KID/interrupt"],
+    r"/api/kernels/(?P<kernel_id>\w+-\w+-\w+-\w+-\w+)/channels$": ["/api/kernels/KID/channels"],
+    r"/kernelspecs/(?P<kernel_name>[\w\.\-%]+)/(?P<path>.*)$": [
+        "/kernelspecs/r5/logo-64x64.png", "/kernelspecs/python3/kernel.json"],
+    "/api/kernelspecs$": ["/api/kernelspecs"],
+    r"/api/kernelspecs/(?P<kernel_name>[\w\.\-%]+)$": ["/api/kernelspecs/r5",
+                                                      "/api/kernelspecs/python3"],
+    r"/nbconvert/(?P<format>\w+)$": ["/nbconvert/html"],
+    r"/nbconvert/(?P<format>\w+)(?P<path>(?:(?:/[^/]+)+|/?))$": [
+        "/nbconvert/html/r5/nb.ipynb?download=true", "/nbconvert/script/r5/nb.ipynb",
+        "/nbconvert/r5/r5/nb.ipynb"],
+    "/api/nbconvert$": ["/api/nbconvert"],
+    "/api/security/csp-report$": ["/api/security/csp-report"],
+    r"/api/sessions/(?P<session_id>\w+-\w+-\w+-\w+-\w+)$": [
+        "/api/sessions/00000000-0000-0000-0000-000000000000"],
+    "/api/sessions$": ["/api/sessions"],
+    "/api/shutdown$": ["/api/shutdown"],
+    "/view(?P<path>(?:(?:/[^/]+)+|/?))$": ["/view/r5/data.csv", "/view/r5/notes.txt"],
+    "/api/events$": ["/api/events"],
+    "/api/events/subscribe$": ["/api/events/subscribe"],
+    "/logout$": ["/logout"],
+    "/oauth_callback$": ["/oauth_callback"],
+    "/.*/$": ["/r5/"],
+    "/api$": ["/api"],
+    r"/(robots\.txt|favicon\.ico)$": ["/robots.txt", "/favicon.ico"],
+    "/metrics$": ["/metrics"],
+    "/?$": ["", "/"],
+    "(.*)$": ["/files/r5/data.csv", "/tree/r5", "/edit/r5/data.csv", "/api/terminals",
+              "/terminals/websocket/1", "/lsp/status", "/nothing/r5/data.csv"],
+}
+METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
+# allowed requests not sent here: they change the session's state and are tested on their own
+# (saves and the upload budget: test_browser_channel, test_upload_budget; kernels and sessions
+# started or stopped: test_browser_channel; request bodies charged: test_boundary_reach)
+NOT_SENT = {
+    ("POST", "/api/shutdown"), ("DELETE", "/api/kernels/KID"), ("POST", "/api/kernels"),
+    ("POST", "/api/sessions"), ("PATCH", "/api/sessions/00000000-0000-0000-0000-000000000000"),
+    ("DELETE", "/api/sessions/00000000-0000-0000-0000-000000000000"),
+    ("POST", "/api/contents/r5/data.csv/checkpoints"),
+    ("POST", "/api/contents/r5/data.csv/checkpoints/checkpoint"),
+    ("DELETE", "/api/contents/r5/data.csv/checkpoints/checkpoint"),
+}
+
+
+def server_routes() -> list[dict]:
+    import subprocess
+    import sys
+
+    p = subprocess.run([sys.executable, "-m", "tests.hub.browser_channel_handlers", "on_site"],
+                       capture_output=True, text=True, timeout=180)
+    line = next((ln for ln in p.stdout.splitlines() if ln.startswith("ROUTES ")), None)
+    assert line, p.stderr[-3000:]
+    return json.loads(line[len("ROUTES "):])
+
+
+def _rel(pattern: str) -> str:
+    return pattern[len("/user/x"):] if pattern.startswith("/user/x/") else pattern
+
+
+def _leaks(text: str, content: str) -> list[str]:
+    """Which encodings of the kernel's files appear in ``text``."""
+    import base64
+
+    found = []
+    if MARK in text:
+        found.append("raw")
+    if MARK.encode().hex() in text.lower():
+        found.append("hex")
+    for shift in range(3):   # base64 of any file holding the mark, at any alignment
+        b = base64.b64encode(("x" * shift + MARK).encode()).decode()[4:16]
+        if b in text:
+            found.append("base64")
+    b = base64.b64encode(content.encode()).decode()[:24]
+    if b in text:
+        found.append("base64 of data.csv")
+    return found
+
+
+@pytest.fixture(scope="module")
+def server_probe(hub):
+    ann = hub.people["ann"]
+    kid = ann.start_kernel()
+    res = run_json(ann, PLANT, {"R5_MARK": MARK}) | {"kid": kid}
+    content = "".join(f"{MARK},{i},row {i} of the extract\n" for i in range(40))
+    routes = server_routes()
+    unknown = sorted({_rel(r["pattern"]) for r in routes} - set(SERVER_PATHS))
+    got, sent = {}, []
+    for r in routes:
+        for path in SERVER_PATHS.get(_rel(r["pattern"]), []):
+            for m in METHODS:
+                if (m, path) in NOT_SENT or (m in ("PATCH", "DELETE")
+                                             and path.startswith("/api/contents/")):
+                    continue   # renames and deletions: charged / no bytes (test_browser_channel)
+                kw = {}
+                if m in ("POST", "PUT", "PATCH"):
+                    kw["json"] = {"type": "file", "format": "text", "content": UPLOAD + "\n",
+                                  "path": f"r5/{UPLOAD}.py", "name": UPLOAD, "r5": UPLOAD}
+                resp = ann.server(m, path.replace("KID", kid), **kw)
+                sent.append((m, path))
+                got[f"{m} {path}"] = (resp.status_code, r["handler"],
+                                      "\n".join(f"{k}: {v}" for k, v in resp.headers.items())
+                                      + "\n" + resp.text)
+    after = run_json(ann, r"""
+import os
+U = os.environ['R5_UPLOAD']
+hits = []
+for root in ('/workspace', os.path.expanduser('~'), '/tmp'):
+    for dp, dn, fn in os.walk(root, onerror=lambda e: None):
+        for n in dn + fn:
+            p = os.path.join(dp, n)
+            if U in n:
+                hits.append(p)
+                continue
+            try:
+                if os.path.isfile(p) and not os.path.islink(p) and os.path.getsize(p) < 1 << 22:
+                    if U.encode() in open(p, 'rb').read():
+                        hits.append(p)
+            except OSError:
+                pass
+RESULT = {'hits': hits, 'imported': os.path.exists('/tmp/r5-imported'),
+          'kernel_env': {k: v for k, v in os.environ.items() if U in v and k != 'R5_UPLOAD'}}
+""", {"R5_UPLOAD": UPLOAD})
+    return {"got": got, "unknown": unknown, "content": content, "after": after, "kid": kid,
+            "routes": routes, "sent": sent}
+
+
+def test_every_server_route_is_known_to_the_test(server_probe):
+    assert not server_probe["unknown"], (
+        f"single-user server routes the test does not know (add to SERVER_PATHS): "
+        f"{server_probe['unknown']}")
+    assert len(server_probe["routes"]) > 50 and len(server_probe["sent"]) > 400
+
+
+def test_no_route_hands_the_browser_a_file_the_kernel_wrote(server_probe):
+    from hub_config.singleuser import routes
+
+    leaks = {}
+    for key, (status, handler, text) in server_probe["got"].items():
+        found = _leaks(text, server_probe["content"])
+        if found:
+            leaks[key] = (status, handler, found, text[:300])
+    assert not leaks, json.dumps(leaks, indent=1, ensure_ascii=False)
+    # bad input gets a clear refusal, never a server error
+    errors = {k: (v[0], v[2][-300:]) for k, v in server_probe["got"].items() if v[0] >= 500}
+    assert not errors, json.dumps(errors, indent=1, ensure_ascii=False)
+    # and a method the allow-list refuses is refused whatever the path
+    for key, (status, handler, text) in server_probe["got"].items():
+        m = key.split(" ", 1)[0]
+        route = routes.ROUTES.get(handler)
+        if route is None or m not in route.methods:
+            assert status in (403, 404, 405), (key, status, text[:200])
+
+
+def test_nothing_the_browser_sends_reaches_the_kernel_but_a_checked_save(server_probe):
+    after = server_probe["after"]
+    assert not after["imported"], "a package planted by the kernel was imported by the server"
+    # the one checked way in: a save of typed work to a file that exists (metered, D4)
+    saved = {"/workspace/" + k.split(" ", 1)[1][len("/api/contents/"):].split("?")[0]
+             for k, (status, _h, _t) in server_probe["got"].items()
+             if k.startswith("PUT /api/contents/") and status in (200, 201)}
+    suffixes = tuple(load_policy(None).sessions.saved_file_suffixes)
+    assert saved and all(p.endswith(suffixes) for p in saved), saved   # typed work only
+    hits = [h for h in after["hits"] if h not in saved]
+    assert not hits, hits
+    assert not after["kernel_env"], after["kernel_env"]
+
+
+def test_ordinary_use_still_answers(hub, server_probe):
+    got, ann = server_probe["got"], hub.people["ann"]
+    assert got["GET /lab"][0] == 200
+    assert got["GET /api/status"][0] == 200
+    assert got["GET /api/kernelspecs"][0] == 200 and "python3" in got["GET /api/kernelspecs"][2]
+    assert "r5" not in ann.server("GET", "/api/kernelspecs").json()["kernelspecs"]
+    listing = ann.server("GET", "/api/contents/r5").json()
+    assert {c["name"] for c in listing["content"]} >= {"data.csv", "typed.py", "nb.ipynb"}
+    # typed work saved by the browser comes back; the kernel's own files do not
+    put = ann.server("PUT", "/api/contents/r5/typed.py",
+                     json={"type": "file", "format": "text", "content": "print('typed')\n"})
+    assert put.status_code == 200, put.text[:300]
+    back = ann.server("GET", "/api/contents/r5/typed.py?content=1")
+    assert back.status_code == 200 and back.json()["content"] == "print('typed')\n"
+    assert ann.server("GET", "/api/contents/r5/data.csv?content=1").status_code == 403
+    assert "6" in ann.execute("print(2 * 3)", server_probe["kid"])
+
+
+# ------------------------------------------------- the real broker, in its sandbox, from a kernel
+
+BROKER = r"""
+from enclave.session import connect, QueryError
+con = connect('round five: the broker as a file writer')
+out = {}
+for key, sql in [
+        ('explain_copy_tmp', "EXPLAIN ANALYZE COPY (SELECT * FROM patients) TO '/tmp/.tmp/r5.csv'"),
+        ('explain_copy_rel', "EXPLAIN ANALYZE COPY patients TO '.tmp/r5b.csv'"),
+        ('explain_copy_data', "EXPLAIN ANALYZE COPY patients TO '/case/data/r5.csv'"),
+        ('secret', "CREATE TEMPORARY SECRET r5 (TYPE s3, KEY_ID 'a', SECRET 'b')"),
+        ('read_other_case', "SELECT * FROM read_blob('/case/data/../../C2/data/other.parquet')"),
+        ('read_environ', "SELECT * FROM read_text('/proc/self/environ')"),
+        ('read_warden', "SELECT * FROM glob('/run/**')"),
+        ('written', "SELECT count(*) FROM glob('/tmp/.tmp/*.csv')"),
+        ('ordinary', "SELECT count(*) FROM patients"),
+        ('ordinary_explain', "EXPLAIN ANALYZE SELECT count(*) FROM patients"),
+        ('own_secret_file', "SELECT content FROM read_text('/case/data/SECRET.txt')")]:
+    try:
+        out[key] = ['ok', repr(con.sql(sql).fetchall())[:300]]
+    except QueryError as e:
+        out[key] = ['refused', str(e)[:300]]
+RESULT = out
+"""
+
+
+def test_the_sandboxed_broker_writes_no_file_and_reads_only_its_extract(hub):
+    res = run_json(hub.people["ann"], BROKER)
+    for key in ("explain_copy_tmp", "explain_copy_rel", "explain_copy_data", "secret"):
+        assert res[key][0] == "refused" and res[key][1].endswith("(403)"), (key, res[key])
+    for key in ("read_other_case", "read_environ", "read_warden"):
+        assert res[key][0] == "refused", (key, res[key])
+    assert res["written"] == ["ok", "[(0,)]"], res["written"]
+    assert res["ordinary"] == ["ok", "[(2,)]"], res["ordinary"]
+    assert res["ordinary_explain"][0] == "ok"
+    assert res["own_secret_file"] == ["ok", "[('case C1 only\\n',)]"], res["own_secret_file"]
