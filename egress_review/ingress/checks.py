@@ -1,8 +1,8 @@
 """Automatic import checks (D4): run before any person sees an import request.
 
 An import is a list of files, each declared as one of :data:`KINDS`.  Archives (zip, tar, gzip,
-bz2, xz) are unpacked in memory, recursively, under the policy's caps on depth, member count,
-total unpacked bytes and compression ratio: a zip bomb is refused, never unpacked in full.
+bz2, xz) are unpacked in memory, recursively, under the policy's caps (``archives``): a zip bomb
+is refused, never unpacked in full.
 Every leaf file then goes through:
 
 - the D4 kind gate: model weights and training sets only for imaging cases (block otherwise;
@@ -18,27 +18,26 @@ Every leaf file then goes through:
 - text/code: lists of institution names or codes (block from ``import_institution_min_values``);
 - code and notebooks: the egress engine's smuggling scan (embedded literals, patient lists,
   encoded blobs);
-- DICOM files (imaging training sets): patient-identifying header elements must be empty.
+- DICOM files (imaging training sets): patient-identifying header elements must be empty;
+- pictures: the text their pixels show (``image_text``), checked as text;
+- files carried inside texts (notebook attachments and outputs, ``data:`` URIs: ``embedded``)
+  and persons no column name announces (``table_people``).
 
 Findings carry rule D4 (the egress engine's E7 smuggling findings are re-labelled D4, their
 messages kept) and English + Traditional Chinese messages.
 """
 from __future__ import annotations
 
-import bz2
-import gzip
 import io
-import lzma
 import re
-import tarfile
 import tempfile
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from egress_review.engine.content import IMAGE_SUFFIXES, decode, image_metadata, notebook_segments
 from egress_review.engine.result import CheckResult, FileResult, Finding, worst
 from egress_review.engine.smuggling import TEXT_SUFFIXES, _sniff
+from egress_review.ingress.archives import ArchiveReading, _Leaf
 from policies.sections.egress import EgressPolicy
 
 RULE = "D4"
@@ -71,15 +70,7 @@ class ImportItem:
     description: str = ""
 
 
-@dataclass
-class _Leaf:
-    path: str            # "outer.zip!inner/file.csv" for archive members
-    top: str             # the submitted file it came from
-    kind: str
-    data: bytes
-
-
-class _Checker:
+class _Checker(ArchiveReading):
     def __init__(self, policy: EgressPolicy, imaging: bool, pseudonyms: frozenset[str]) -> None:
         self.pol = policy
         self.imaging = imaging
@@ -87,146 +78,33 @@ class _Checker:
         self.findings: list[Finding] = []
         self.unpacked = 0
         self.names: dict[str, set[str]] = {}   # leaf path -> distinct personal names found
+        self.pictures: list[_Leaf] = []
+
+    def read_pictures(self) -> None:
+        """The text the import's pictures show, checked as text; unread pictures go to a person."""
+        from egress_review.ingress.image_text import Picture, read_pictures
+
+        leaves = {leaf.path: leaf for leaf in self.pictures}
+        reading = read_pictures([Picture(x.path, x.top, x.data) for x in self.pictures],
+                                max_images=self.pol.import_ocr_max_images,
+                                max_pixels=self.pol.import_ocr_max_pixels, timeout_s=60.0)
+        for path, text in reading.texts.items():
+            leaf = leaves[path]
+            base = {"member": path} if "!" in path else {}
+            if text.strip():
+                self._text(leaf, text, {**base, "part": "text in the picture"})
+                self._institution_values(leaf, text, {**base, "part": "text in the picture"})
+                self.name_list(leaf)
+        for pic, en, zh in reading.unread:
+            self.add(pic.top, "review", {"member": pic.path, "part": "text in the picture"},
+                     f"{pic.path}: {en}; a reviewer must look at what it shows.",
+                     f"{pic.path}：{zh}，須由審查人檢視圖片內容。", check="image_text")
 
     def add(self, top: str, severity: str, location: dict, en: str, zh: str, *, check: str,
             committee: bool = False, rule: str = RULE) -> None:
         self.findings.append(Finding(rule=rule, check=check, severity=severity, file=top,
                                      location=location, message_en=en, message_zh=zh,
                                      committee=committee))
-
-    # -- archives ----------------------------------------------------------------------
-    def expand(self, leaf: _Leaf, depth: int) -> list[_Leaf]:
-        kind = _sniff(leaf.data)
-        suffix = PurePosixPath(leaf.path.split("!")[-1]).suffix.lower()
-        # Model containers that happen to be zips (PyTorch, Keras) are models, not archives.
-        if kind == "zip" and suffix in set(self.pol.import_model_suffixes) | {".xlsx", ".xlsm", ".docx"}:
-            if suffix in (".xlsx", ".xlsm", ".docx") and not self._office_sizes_ok(leaf):
-                return []
-            return [leaf]
-        if kind not in ("zip", "tar", "gzip", "bzip2", "xz", "7z", "rar"):
-            return [leaf] + self._carried(leaf, depth)
-        loc = {"member": leaf.path}
-        if kind in ("7z", "rar"):
-            self.add(leaf.top, "block", loc, f"{kind} archives cannot be checked here; submit zip or tar.",
-                     f"無法檢查 {kind} 壓縮檔，請改以 zip 或 tar 提交。", check="archive")
-            return []
-        if depth >= self.pol.import_max_archive_depth:
-            self.add(leaf.top, "block", loc,
-                     f"Archives nested more than {self.pol.import_max_archive_depth} deep are refused.",
-                     f"壓縮檔巢狀層數超過 {self.pol.import_max_archive_depth} 層，不予受理。", check="archive")
-            return []
-        try:
-            members = list(self._members(leaf, kind))
-        except _Bomb as e:
-            self.add(leaf.top, "block", {**loc, **e.where}, f"Archive refused: {e.en}",
-                     f"壓縮檔不予受理：{e.zh}", check="archive")
-            return []
-        except (zipfile.BadZipFile, tarfile.TarError, OSError, EOFError, lzma.LZMAError) as e:
-            self.add(leaf.top, "block", loc, f"The archive cannot be read ({type(e).__name__}: {e}).",
-                     f"無法讀取此壓縮檔（{type(e).__name__}：{e}）。", check="archive")
-            return []
-        out: list[_Leaf] = []
-        for name, data in members:
-            out += self.expand(_Leaf(f"{leaf.path}!{name}", leaf.top, leaf.kind, data), depth + 1)
-        return out
-
-    def _carried(self, leaf: _Leaf, depth: int) -> list[_Leaf]:
-        """Files inside a text file (notebook attachments and outputs, data: URIs) are checked
-        as members, under the archive caps."""
-        from egress_review.ingress.embedded import carried_files
-
-        out: list[_Leaf] = []
-        for c in carried_files(leaf.path.split("!")[-1], leaf.data):
-            where = {"member": f"{leaf.path}!{c.name}"}
-            if c.data is None:
-                self.add(leaf.top, "review", where, f"An embedded file does not decode ({c.why}): a "
-                         "reviewer must read it.", f"內嵌檔案無法解碼（{c.why}），須由審查人檢視。", check="archive")
-            elif depth >= self.pol.import_max_archive_depth or \
-                    self.unpacked + len(c.data) > self.pol.import_max_unpacked_bytes:
-                self.add(leaf.top, "block", where, "Embedded files nested too deep or over the unpacked "
-                         "cap are refused.", "內嵌檔案巢狀過深或超過解壓上限，不予受理。", check="archive")
-            else:
-                self.unpacked += len(c.data)
-                out += self.expand(_Leaf(where["member"], leaf.top, leaf.kind, c.data), depth + 1)
-        return out
-
-    def _office_sizes_ok(self, leaf: _Leaf) -> bool:
-        """An office file is read by openpyxl, not unpacked here: apply the caps to its declared
-        member sizes (zipfile never reads past a member's declared size, so they bind)."""
-        try:
-            with zipfile.ZipFile(io.BytesIO(leaf.data)) as z:
-                infos = z.infolist()
-        except zipfile.BadZipFile:
-            return True  # the table reader reports the broken file
-        total = sum(i.file_size for i in infos)
-        worst_ratio = max((i.file_size / max(i.compress_size, 1) for i in infos), default=0)
-        if len(infos) > self.pol.import_max_archive_members or \
-                self.unpacked + total > self.pol.import_max_unpacked_bytes or \
-                worst_ratio > self.pol.import_max_compression_ratio:
-            self.add(leaf.top, "block", {"member": leaf.path, "unpacked": total, "ratio": round(worst_ratio, 1)},
-                     f"The workbook unpacks to {total} bytes (ratio up to {worst_ratio:.0f}): over the caps, "
-                     "a zip bomb.",
-                     f"此活頁簿解壓後為 {total} 位元組（壓縮比最高 {worst_ratio:.0f}），超過上限，疑似壓縮炸彈。",
-                     check="archive")
-            return False
-        self.unpacked += total
-        return True
-
-    def _take(self, stream, packed: int, name: str) -> bytes:
-        """Read one member with the caps applied while reading (headers may lie)."""
-        room = self.pol.import_max_unpacked_bytes - self.unpacked
-        ratio_cap = int(max(packed, 1) * self.pol.import_max_compression_ratio)
-        limit = min(room, ratio_cap, self.pol.import_max_file_bytes)
-        buf = io.BytesIO()
-        while chunk := stream.read(min(1 << 20, limit + 1 - buf.tell())):
-            buf.write(chunk)
-            if buf.tell() > limit:
-                break
-        if buf.tell() > limit:
-            if buf.tell() > ratio_cap:
-                raise _Bomb({"entry": name},
-                            f"member {name!r} unpacks to more than {self.pol.import_max_compression_ratio:g} "
-                            f"times its packed size ({packed} bytes): a zip bomb.",
-                            f"成員 {name!r} 解壓後超過壓縮大小（{packed} 位元組）的 "
-                            f"{self.pol.import_max_compression_ratio:g} 倍：疑似壓縮炸彈。")
-            raise _Bomb({"entry": name},
-                        f"unpacking {name!r} exceeds the cap of {self.pol.import_max_unpacked_bytes} bytes.",
-                        f"解壓 {name!r} 超過 {self.pol.import_max_unpacked_bytes} 位元組上限。")
-        self.unpacked += buf.tell()
-        return buf.getvalue()
-
-    def _members(self, leaf: _Leaf, kind: str):
-        cap = self.pol.import_max_archive_members
-        too_many = _Bomb({}, f"more than {cap} members.", f"成員超過 {cap} 個。")
-        if kind == "zip":
-            with zipfile.ZipFile(io.BytesIO(leaf.data)) as z:
-                infos = [i for i in z.infolist() if not i.is_dir()]
-                if len(infos) > cap:
-                    raise too_many
-                for i in infos:
-                    _safe_member(i.filename)
-                    with z.open(i) as f:
-                        yield i.filename, self._take(f, i.compress_size, i.filename)
-            return
-        if kind == "tar":
-            with tarfile.open(fileobj=io.BytesIO(leaf.data), mode="r:") as t:
-                n = 0
-                for m in t:
-                    n += 1
-                    if n > cap:
-                        raise too_many
-                    if m.isdir():
-                        continue
-                    if not m.isfile():
-                        raise _Bomb({"entry": m.name}, f"member {m.name!r} is a link or device, not a file.",
-                                    f"成員 {m.name!r} 為連結或裝置，不是一般檔案。")
-                    _safe_member(m.name)
-                    yield m.name, self._take(t.extractfile(m), m.size, m.name)
-            return
-        opener = {"gzip": gzip.GzipFile, "bzip2": bz2.BZ2File, "xz": lzma.LZMAFile}[kind]
-        inner = PurePosixPath(leaf.path.split("!")[-1]).stem or "content"
-        with opener(fileobj=io.BytesIO(leaf.data)) as f:
-            yield inner, self._take(f, len(leaf.data), inner)
 
     # -- one leaf ------------------------------------------------------------------------
     def check_leaf(self, leaf: _Leaf) -> None:
@@ -320,6 +198,7 @@ class _Checker:
             if meta:
                 self._text(leaf, "\n".join(f"{k}: {v}" for k, v in meta.items()),
                            {**base, "part": "image metadata"})
+            self.pictures.append(leaf)   # what the pixels show is read with the others, at the end
             return
         if model_like:
             if suffix in self.pol.import_pickle_suffixes:
@@ -563,19 +442,6 @@ class _Checker:
                      check="smuggling")
 
 
-class _Bomb(Exception):
-    def __init__(self, where: dict, en: str, zh: str) -> None:
-        super().__init__(en)
-        self.where, self.en, self.zh = where, en, zh
-
-
-def _safe_member(name: str) -> None:
-    p = PurePosixPath(name.replace("\\", "/"))
-    if p.is_absolute() or ".." in p.parts:
-        raise _Bomb({"entry": name}, f"member {name!r} escapes the archive (absolute path or '..').",
-                    f"成員 {name!r} 路徑跳出壓縮檔（絕對路徑或 '..'）。")
-
-
 def _sheet_names(data: bytes) -> list[str]:
     import openpyxl
 
@@ -624,6 +490,13 @@ def check_import(items: list[ImportItem], *, imaging: bool, policy: EgressPolicy
                       "check it by hand.",
                       f"無法對 {leaf.path} 執行檢查（{type(e).__name__}：{e}），須由審查人人工檢查。",
                       check="engine")
+    try:
+        c.read_pictures()
+    except Exception as e:  # noqa: BLE001 - pictures that could not be read go to a reviewer
+        for leaf in c.pictures:
+            c.add(leaf.top, "review", {"member": leaf.path},
+                  f"The text in {leaf.path} could not be read ({type(e).__name__}: {e}); a reviewer must look.",
+                  f"無法讀取 {leaf.path} 圖中的文字（{type(e).__name__}：{e}），須由審查人檢視。", check="engine")
     files = [FileResult(path=it.path, kind=it.kind,
                         verdict=worst(f.severity for f in c.findings if f.file == it.path),
                         findings=[f for f in c.findings if f.file == it.path]) for it in items]

@@ -355,6 +355,12 @@ class EgressPolicy(BaseModel):
     import_key_list_min: int = setting(
         5, rule="D4", ge=2,
         description="Distinct hex keys/digests in one reference text from which it is a hashed person list.")
+    import_ocr_max_images: int = setting(
+        100, rule="D4", ge=0,
+        description="Pictures in one import whose pixels are read for text; the rest go to review.")
+    import_ocr_max_pixels: int = setting(
+        40_000_000, rule="D4", ge=1,
+        description="Largest picture (width x height) read for text; larger ones go to review.")
     import_name_column_patterns: list[str] = setting(
         [r"姓名", r"(patient|person|subject|full)_?name", r"^chname$", r"^fullname$"],
         rule="D4", description="Column names (regex) holding persons' names: personal data, blocked.")
