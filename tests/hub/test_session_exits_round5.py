@@ -608,12 +608,38 @@ for key, sql in [
         out[key] = ['ok', repr(con.sql(sql).fetchall())[:300]]
     except QueryError as e:
         out[key] = ['refused', str(e)[:300]]
+# another session's broker, the warden, the proxy's API and the hub's port: not reachable
+import os, socket
+from urllib.parse import unquote
+own = unquote(os.environ['ENCLAVE_BROKER_URL'][len('http+unix://'):].split('/')[0])
+root = own.rsplit('/broker/', 1)[0]
+reach = {}
+for key, path in [('own_broker', own), ('bob_broker', own.replace('/ann/', '/bob/')),
+                  ('carl_broker', own.replace('/ann/', '/carl/')),
+                  ('warden', root + '/warden/warden.sock')]:
+    s = socket.socket(socket.AF_UNIX)
+    try:
+        s.connect(path); reach[key] = 'connected'
+    except OSError as e:
+        reach[key] = type(e).__name__
+    finally:
+        s.close()
+for key, port in [('proxy_api', int(os.environ['R5_PROXY_API'])), ('proxy', int(os.environ['R5_PROXY']))]:
+    try:
+        socket.create_connection(('127.0.0.1', port), timeout=3).close(); reach[key] = 'connected'
+    except OSError as e:
+        reach[key] = type(e).__name__
+out['reach'] = reach
 RESULT = out
 """
 
 
 def test_the_sandboxed_broker_writes_no_file_and_reads_only_its_extract(hub):
-    res = run_json(hub.people["ann"], BROKER)
+    res = run_json(hub.people["ann"], BROKER, {"R5_PROXY_API": str(hub.opts.proxy_api_port),
+                                               "R5_PROXY": str(hub.opts.port)})
+    reach = res.pop("reach")
+    assert reach.pop("own_broker") == "connected"
+    assert all(v != "connected" for v in reach.values()), reach   # no one else's door
     for key in ("explain_copy_tmp", "explain_copy_rel", "explain_copy_data", "secret"):
         assert res[key][0] == "refused" and res[key][1].endswith("(403)"), (key, res[key])
     for key in ("read_other_case", "read_environ", "read_warden"):
