@@ -108,7 +108,43 @@ def kind_of(values: list[str], header: str) -> str | None:
     return None
 
 
+def check_unit(ctx: Context, spec: ManifestFile, unit, header_row: int) -> None:
+    """A table found inside a file (a JSON map, a printed frame, a sheet): every column, whatever
+    role its numbers were given, since a map of IP addresses to counts has no declared group."""
+    from egress_review.engine.table_units import cell_place
+
+    rows = unit.rows
+    if len(rows) <= header_row + 1:
+        return
+    header = [str(c) for c in rows[header_row]]
+    width = max(len(r) for r in rows)
+    for k in range(width):
+        values = [str(r[k]) for r in rows[header_row + 1:] if k < len(r) and str(r[k]).strip()]
+        values = [v for v in values if not _TOTAL.match(v.strip())]
+        what = kind_of(values, header[k] if k < len(header) else "")
+        if what is None:
+            continue
+        name = header[k] if k < len(header) and header[k].strip() else f"column {k + 1}"
+        _report(ctx, spec, name, values, what,
+                cell_place(unit, header_row + 1, k, header[k] if k < len(header) else None))
+
+
+_TOTAL = re.compile(r"^(?:total|all|overall|合計|總計|小計|全體)$", re.I)
+
+
+def _report(ctx, spec, col, values, what, where) -> None:
+    ctx.add(rule=RULE, check=CHECK, severity="block", file=spec.path,
+            location={**where, "value": values[0][:4] + "…"},
+            en=f"The groups of column '{col}' are {what}: a table by them has a row per "
+               "person (or per very few) whatever it counts, and singles them out. Group by "
+               "a category (an age band, a region), never by a person's key.",
+            zh=f"欄位「{col}」的分組值是{_ZH[what]}：依此分組的表格每列即一人（或極少數人），"
+               "無論其計數為何，皆可指認個人。請改以類別（年齡組、地區）分組，不得以個人識別值分組。")
+
+
 def check_file(ctx: Context, spec: ManifestFile) -> None:
+    if "#" in spec.path:
+        return          # a view of a table found in a file: check_unit read its every column
     table = ctx.tables[spec.path]
     margins = table.total_rows()
     for col in table.group_cols:
@@ -116,10 +152,4 @@ def check_file(ctx: Context, spec: ManifestFile) -> None:
         what = kind_of(values, str(col))
         if what is None:
             continue
-        ctx.add(rule=RULE, check=CHECK, severity="block", file=spec.path,
-                location={"column": col, "value": values[0][:4] + "…"},
-                en=f"The groups of column '{col}' are {what}: a table by them has a row per "
-                   "person (or per very few) whatever it counts, and singles them out. Group by "
-                   "a category (an age band, a region), never by a person's key.",
-                zh=f"欄位「{col}」的分組值是{_ZH[what]}：依此分組的表格每列即一人（或極少數人），"
-                   "無論其計數為何，皆可指認個人。請改以類別（年齡組、地區）分組，不得以個人識別值分組。")
+        _report(ctx, spec, col, values, what, {"column": col})

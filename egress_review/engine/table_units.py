@@ -95,6 +95,9 @@ def check(ctx: Context, spec: ManifestFile, unit: TableUnit, index: int, *,
         ctx.add(rule="E7", check=CHECK, severity="block", file=spec.path, location=dict(unit.place),
                 en="Hidden sheet, rows or columns in the workbook: hidden content escapes review.",
                 zh="活頁簿中有隱藏的工作表、列或欄：隱藏內容會規避審查。")
+    from egress_review.engine import identifier_groups
+
+    identifier_groups.check_unit(ctx, spec, unit, _header_row(unit.rows))
     reading = read_table_unit(unit.rows, f"{spec.path}#{index + 1}", unit.caption,
                               around=_around(ctx, spec, unit))
     # a paper's Table 1 is also the count tables it stacks: linked and gap-checked (E3)

@@ -430,3 +430,24 @@ SAFE_STATISTICS = [
 def test_summaries_on_large_n_pass(run, name, body):
     r = _text(run, body, ext="txt")
     assert r.verdict == "pass", said(r)
+
+
+FOUND_KEY_TABLES = [
+    ("json_ip_map", "json", '{"192.168.1.23": 120, "10.0.4.7": 130, "172.16.9.1": 140}'),
+    ("json_id_records", "json", '[{"id": "A123456789", "n": 120}, {"id": "F223456781", "n": 130}]'),
+    ("notebook_series_by_dob", "ipynb", _nb("df.groupby('dob').size()",
+                                             "dob\n1985-03-14    120\n1990-11-02    130\n"
+                                             "1978-07-30    140\ndtype: int64")),
+    ("yaml_stamps", "yaml", '"2020-03-14 08:31:22": 120\n"2020-03-14 09:02:51": 130\n'),
+]
+
+
+@pytest.mark.parametrize("name,ext,body", FOUND_KEY_TABLES, ids=[c[0] for c in FOUND_KEY_TABLES])
+def test_person_keys_in_maps_records_and_printouts_block(run, name, ext, body):
+    r = _text(run, body, ext=ext, kind="notebook" if ext == "ipynb" else "text")
+    assert by(r, check="identifier_groups", severity="block"), said(r)
+
+
+def test_a_map_by_region_or_month_has_no_person_keys(run):
+    r = _text(run, '{"2020-01": 120, "2020-02": 130, "2020-03": 140}', ext="json")
+    assert not by(r, check="identifier_groups"), said(r)
