@@ -52,6 +52,26 @@ def requester_words_findings(req: EgressRequest, text: str, *, policy,
     return ctx.findings
 
 
+def encoded_run(text: str, policy) -> str | None:
+    """What encoded data ``text`` holds (None: none): an unbroken hex or base64 run of the
+    policy's ``blob_min_length``, or bytes in another binary-to-text form (the engine's
+    ``encoded_runs``) - the same forms that block a file, so a comment is no way round them.
+    The request-words check reads sentences, counts and identifiers, not these."""
+    import re
+
+    from egress_review.engine import encoded_runs
+
+    n = policy.egress.blob_min_length
+    if re.search(r"(?<![0-9A-Za-z])[0-9a-fA-F]{%d,}(?![0-9A-Za-z])" % n, text):
+        return "a hex-encoded run"
+    for m in re.finditer(r"[A-Za-z0-9+/_-]{%d,}={0,2}" % n, text):
+        s = m.group()
+        if re.search(r"[A-Z]", s) and re.search(r"[a-z]", s) and re.search(r"\d", s):
+            return "a base64-like run"
+    runs = encoded_runs.find(text, max(8, n // 2))
+    return f"bytes written as {runs[0].encoding}" if runs else None
+
+
 def refuse_leaving_words(req: EgressRequest, text: str, what: str, *, policy,
                          case_context: dict | None = None, reviewer: bool = False) -> None:
     """Raise (422) when ``text`` - words the requester will read, outside too once the request
@@ -73,6 +93,10 @@ def refuse_leaving_words(req: EgressRequest, text: str, what: str, *, policy,
     blocking = [x for x in findings
                 if x.severity == "block" or (x.check == "prose_tables" and "value" in x.location)
                 or x.location.get("unread")]
+    encoded = encoded_run(text, policy)
+    if encoded:    # bytes written as text: a file holding them is blocked (E7), so are these words
+        raise WorkflowError(f"{what} refused (the requester reads it, outside too): it holds {encoded} - "
+                            "bytes written as text, which would leave unread (E7)", status=422)
     if blocking:
         hint = ("; say it without the value, or in a private comment (reviewers only)"
                 if reviewer else "")

@@ -88,20 +88,52 @@ def harden(app: FastAPI) -> FastAPI:
             return JSONResponse({"detail": text_guard.message(bad)}, status_code=422)
         return await call_next(request)
 
-    @app.middleware("http")
-    async def _headers(request: Request, call_next):
-        resp = await call_next(request)
-        for k, v in SECURITY_HEADERS.items():
-            resp.headers.setdefault(k, v)
-        if request.url.path not in _API_DOC_PATHS:
-            resp.headers.setdefault("Content-Security-Policy", PAGE_CSP)
-        if request.url.scheme == "https":  # browsers honour HSTS only from HTTPS (RFC 6797 8.1)
-            resp.headers.setdefault("Strict-Transport-Security", HSTS)
-        return resp
-
-    # outermost: a multipart body's words are looked at before anything reads it (any size)
+    # a multipart body's words are looked at before anything reads it (any size)
     app.add_middleware(MultipartTextGuard)
+    # outermost of all that we add: the body guard's 413/422 carry the headers too
+    app.add_middleware(SecurityHeaders)
+    # an unexpected error (500) is answered by Starlette outside every middleware: the handler
+    # sets the headers itself and says nothing of the error (no traceback, no data echoed)
+    app.add_exception_handler(Exception, _server_error)
     return app
+
+
+def security_headers(path: str, scheme: str) -> dict[str, str]:
+    """The headers every answer carries (those a route set itself are kept)."""
+    out = dict(SECURITY_HEADERS)
+    if path not in _API_DOC_PATHS:
+        out["Content-Security-Policy"] = PAGE_CSP
+    if scheme == "https":  # browsers honour HSTS only from HTTPS (RFC 6797 8.1)
+        out["Strict-Transport-Security"] = HSTS
+    return out
+
+
+class SecurityHeaders:
+    """Pure ASGI, so it sees every response start - a route's, an error handler's and the
+    body guard's - and a browser never caches or sniffs any of them (no-store, nosniff)."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        wanted = security_headers(scope.get("path", ""), scope.get("scheme", "http"))
+
+        async def send_with_headers(message):
+            if message["type"] == "http.response.start":
+                have = {k.lower() for k, _ in message.get("headers", [])}
+                extra = [(k.lower().encode(), v.encode()) for k, v in wanted.items()
+                         if k.lower().encode() not in have]
+                message = {**message, "headers": [*message.get("headers", []), *extra]}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+async def _server_error(request: Request, exc: Exception):
+    return JSONResponse({"detail": "內部錯誤 internal error"}, status_code=500,
+                        headers=security_headers(request.url.path, request.url.scheme))
 
 
 async def _hidden_control(request: Request) -> str | None:
