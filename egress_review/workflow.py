@@ -50,7 +50,8 @@ from egress_review.models import DECISIONS, EgressRequest, EgressReview, EgressF
 from egress_review.resubmission import earlier_refusal
 from egress_review.request_input import (Conflict, Forbidden, NotFound, WorkflowError,  # noqa: F401
                                          clean_text, parse_manifest_json)
-from egress_review.review_stages import (REVIEWABLE, STATES, TERMINAL, WITHDRAWABLE, required_for,  # noqa: F401
+from egress_review.review_stages import (REVIEWABLE, STATES, TERMINAL, WITHDRAWABLE, counted_reviews,
+                                         superseded_by, why_not_counted, required_for,  # noqa: F401
                                          stage_complete, stage_reviews, stage_role)
 from egress_review.store import BlobStore, Blob
 from egress_review.visibility import (can_view, conflict, independent_reviewer,  # noqa: F401
@@ -396,6 +397,9 @@ def can_act(db: Session, req: EgressRequest, user: User, policy) -> WorkflowErro
     """Why ``user`` cannot record a review on ``req`` now, as the error to raise (None: they can)."""
     if req.state not in REVIEWABLE:
         return Conflict(f"request {req.id} is {req.state}, not waiting for review")
+    if (newer := superseded_by(req)) is not None:
+        return Conflict(f"request {req.id} was replaced by request {newer} (a resubmission); "
+                        f"review that one")
     role = stage_role(req.stage)
     if not user.has_role(role):
         return Forbidden(f"this request waits for the {req.stage} stage, which needs the role {role!r}")
@@ -453,9 +457,15 @@ def review(db: Session, store: BlobStore, req: EgressRequest, user: User, decisi
            stage=req.stage, review_id=rv.id)
     if req.state == "checked":
         _move(db, req, "in_review", user, reason="first review recorded", now=now)
-    done = stage_reviews(req, req.stage)
-    if len(done) >= required_for(req.stage, policy):
-        _decide(db, req, done, now=now)
+    # only reviews whose authors are still independent active holders of the role decide; a
+    # stage moving on (to the committee, or back) is looked at again at once
+    done = counted_reviews(req, req.stage)
+    while req.state in REVIEWABLE and len(done) >= required_for(req.stage, policy):
+        stage = req.stage
+        _decide(db, req, done, policy=policy, now=now)
+        if req.stage == stage:
+            break
+        done = counted_reviews(req, req.stage)
     checkpoint("review.before_commit")
     db.commit()
     if req.state == "approved":
@@ -466,7 +476,8 @@ def review(db: Session, store: BlobStore, req: EgressRequest, user: User, decisi
     return rv
 
 
-def _decide(db: Session, req: EgressRequest, done: list[EgressReview], *, now: dt.datetime) -> None:
+def _decide(db: Session, req: EgressRequest, done: list[EgressReview], *, policy,
+            now: dt.datetime) -> None:
     decisions = {r.decision for r in done}
     reasons = "; ".join(r.reason for r in done if r.reason and r.decision != "approve")
     who = ",".join(str(r.reviewer_id) for r in done)
@@ -481,6 +492,13 @@ def _decide(db: Session, req: EgressRequest, done: list[EgressReview], *, now: d
         req.stage = "committee"
         _audit(db, "egress-workflow", "egress.committee", req, now=now,
                reason="independent reviews approved; models, figures or imaging need the committee (E5)")
+    elif req.stage == "committee" and len(counted_reviews(req, "review")) < required_for("review", policy):
+        # a first-stage approval no longer counts (its reviewer joined the case, lost the role
+        # ...): the request goes back to the reviewers instead of leaving on it
+        req.stage = "review"
+        _audit(db, "egress-workflow", "egress.review_reopened", req, now=now,
+               reason="a first-stage review no longer counts: "
+                      + "; ".join(w for r in stage_reviews(req, "review") if (w := why_not_counted(req, r))))
     else:
         req.decided_at = req.approved_at = now
         req.decision_reason = f"approved by {len(done)} {req.stage} decision(s)"

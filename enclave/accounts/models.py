@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -8,6 +9,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from enclave.db.base import Base, utcnow
 
 ROLES = ("researcher", "reviewer", "steward", "admin", "officer", "committee")
+# The one spelling of a user name (local and directory accounts alike): lower-case ASCII, so
+# "ALICE", a full-width "ａlice" or "alice " cannot be a second account of alice (A1).
+USERNAME_RE = re.compile(r"[a-z][a-z0-9_.-]{1,31}\Z")  # \Z: no trailing newline either
 
 
 class User(Base):

@@ -2,13 +2,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections import defaultdict
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from enclave.accounts.models import ROLES, User, UserRole
+from enclave.accounts.models import ROLES, USERNAME_RE, User, UserRole
 from enclave.accounts.passwords import hash_password, password_problems, verify_password
 from enclave.core.errors import BadInput, Forbidden, Refused
 from enclave.cases.models import CaseMember
@@ -17,7 +16,6 @@ from enclave.identity.roles import sync_case_officer
 from enclave.cases.service import get_user
 from enclave.core.audit import audit
 
-USERNAME_RE = re.compile(r"^[a-z][a-z0-9_.-]{1,31}$")
 LEFT_REASONS = ("departed", "retired", "reassigned")
 
 

@@ -144,6 +144,10 @@ def ldap_identity(cfg: LdapSettings, username: str, password: str) -> Identity |
         if not conn.entries:
             return None
         changed = _ldap_changed_at(conn.entries[0])
+        # the directory's own spelling of the name: a directory matches uid case- and
+        # width-insensitively (RFC 4518), so "LENA" binds as lena - the caller compares
+        uid = conn.entries[0].uid.value if "uid" in conn.entries[0] else None
+        uid = uid[0] if isinstance(uid, list) and uid else uid
         conn.search(cfg.group_search_base,
                     cfg.group_filter.format(dn=ldap3.utils.conv.escape_filter_chars(dn)),
                     attributes=["cn"])
@@ -151,5 +155,5 @@ def ldap_identity(cfg: LdapSettings, username: str, password: str) -> Identity |
     finally:
         conn.unbind()
     roles = sorted({cfg.group_roles[g] for g in groups if g in cfg.group_roles})
-    return Identity(username=username, roles=roles, password_changed_at=changed, source="ldap",
+    return Identity(username=str(uid) if uid else username, roles=roles, password_changed_at=changed, source="ldap",
                     attributes={"groups": groups})

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from enclave.accounts.models import ROLES, User, UserRole
+from enclave.accounts.models import ROLES, USERNAME_RE, User, UserRole
 from enclave.accounts.passwords import password_expired, verify_password
 from enclave.audit import AuditEntry, append
 from enclave.db import utcnow
@@ -56,8 +56,8 @@ def _ldap_user(db: Session, cfg: LdapSettings, username: str, password: str, pol
     first log-in (source ldap), directory-derived roles follow the directory's groups (roles the
     enclave granted itself, e.g. officer on a case approval, are left alone)."""
     ident = ldap_identity(cfg, username, password)
-    if ident is None:
-        return None
+    if ident is None or ident.username != username:
+        return None  # "LENA", "ｌena", "lena ": the directory's lena, never a second account
     check_password_policy(ident, password, policy.accounts, now)
     user = db.execute(select(User).where(User.username == username)).scalar_one_or_none()
     if user is None:
@@ -83,7 +83,7 @@ def _first_factor(db: Session, username: str, password: str, policy, now: dt.dat
     user = db.execute(select(User).where(User.username == username)).scalar_one_or_none()
     if user is not None and user.source == "local":
         return user if verify_password(user.password_hash, password) else None
-    if directory is not None and (user is None or user.source == "ldap"):
+    if directory is not None and (user is None or user.source == "ldap") and USERNAME_RE.match(username):
         return _ldap_user(db, directory, username, password, policy, now)
     verify_password(_dummy_hash(), password)  # same cost as a real check: no user probing
     return None

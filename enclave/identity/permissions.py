@@ -5,12 +5,13 @@ Pages use these to hide or grey out what a user cannot do; services call them ag
 """
 from __future__ import annotations
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import object_session
 
 from enclave.accounts.models import User
 from enclave.core.errors import Forbidden
 from enclave.cases.models import Case, CaseMember
+from enclave.identity.names import skeleton
 
 OFFICER_ROLES = ("pi", "officer")
 DECIDERS = ("admin", "committee")
@@ -120,12 +121,15 @@ def irb_investigator_ids(case: Case) -> set[int]:
     A namesake is refused too (another decider decides: a delay, never a pass)."""
     irb = case.irb_certificate if isinstance(case.irb_certificate, dict) else {}
     invs = irb.get("investigators") if isinstance(irb.get("investigators"), list) else []
-    names = {str(i.get("name", "")).strip().lower() for i in invs if isinstance(i, dict)} - {""}
+    # compared as skeletons (enclave.identity.names): the filer spells the names, and a
+    # look-alike spelling ("Rіta" with a Cyrillic і, full-width letters, extra spaces) must not
+    # make an investigator independent
+    names = {skeleton(str(i.get("name", ""))) for i in invs if isinstance(i, dict)} - {""}
     db = object_session(case)
     if not names or db is None:
         return set()
-    return set(db.execute(select(User.id).where(or_(func.lower(func.trim(User.username)).in_(names),
-                                                    func.lower(func.trim(User.display_name)).in_(names)))).scalars())
+    rows = db.execute(select(User.id, User.username, User.display_name)).all()
+    return {uid for uid, un, dn in rows if skeleton(un) in names or skeleton(dn or "") in names}
 
 
 def require(ok: bool, what: str) -> None:
