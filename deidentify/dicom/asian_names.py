@@ -69,7 +69,7 @@ joo woo min na jin chun um eom won rhee yi le vu vo bui do ngo ly dinh lam mai t
 chan wong lau yip tam lai lam siu choi hui man law sze kang chu chen wang ito ota ono abe mori
 hara arai sun hu xu endo bai meng kong xiong qiu mo yan shi hou shao wan qin dai xia zhong xue lei
 hao gu cui yin fang wen kang jia qiao tao mao hao tong lai gong seol ong goh teo koh chua ang yeo quek
-tay toh low sim yap khoo chia neo seah quach tieu ali nur ayu hadi arif umar omar intan
+tay toh low sim yap khoo chia neo seah quach tieu ali nur ayu hadi arif umar omar intan long
 """.split()) | set(_STRONG_SURNAMES)
 # Romanised syllables a Chinese, Korean or Vietnamese given name is written in.
 _SYLLABLES = set("""
@@ -275,7 +275,9 @@ def _glued(token: str) -> bool:
     parts = token.split("-")
     if len(parts) > 1 and not _given(token):
         return (any((p in _STRONG_SURNAMES or p in _STRONG_GIVEN or _glued(p)) and p not in _EPONYMS for p in parts)
-                or (len(parts) == 2 and parts[0] in _COMMON_SURNAMES and parts[1] in _AGENTS))   # "Lin-san"
+                or (len(parts) == 2 and parts[0] in _COMMON_SURNAMES and parts[1] in _AGENTS)   # "Lin-san"
+                or (len(parts) == 2 and any(a in _COMMON_SURNAMES and _two_syllable_given(b)       # "Hong-Meiling"
+                                            for a, b in (parts, parts[::-1]))))
     for k in range(2, len(token) - 1):
         head, rest = token[:k], token[k:]
         if head in _STRONG_SURNAMES and k >= 4 and (rest in _STRONG_GIVEN or _syllables(rest, _GIVEN_SYLLABLES, 2)
@@ -376,6 +378,7 @@ def name_spans(text: str, binary: bool = False) -> list[tuple[int, int]]:
                 or (not word and (_loose_given(after)))                 # "Meng Fanyu", "Gong Yoo"
                 or (word and _two_syllable_given(after)                 # "Kong Lingwei", "Hong Meiling"
                     and f"{base} {after}" not in _PLACES)
+                or (_two_syllable_given(before) and not possessive)     # "Lingwei KONG", "Yuling HAN"
                 or ((before in _AGENTS or before in _TITLES) and len(after) >= 3   # "by Park Ling"
                     and (after in _SYLLABLES or _given(after)) and after not in _WORDS)
                 or (after in _GIVEN_SYLLABLES and after2 in _GIVEN_SYLLABLES)   # "Tan Ah Kow"

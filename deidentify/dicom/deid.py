@@ -19,7 +19,7 @@ from pydicom.sequence import Sequence
 from pydicom.uid import PYDICOM_IMPLEMENTATION_UID, UID_dictionary, ExplicitVRLittleEndian
 
 from deidentify.dicom import asian_names, burned_in, cine, label_names, pixels, text_values
-from deidentify.dicom.profile import LABELS, TECHNICAL, action_for
+from deidentify.dicom.profile import LABELS, action_for
 from deidentify.dicom.sweep import (BINARY_VRS, NUMERIC_VRS, age_over_band, decoded_binary, dummy_value,
                                     encoded_readings, identity_strings, numeric_bytes, other_readings,
                                     too_many_values,
@@ -180,7 +180,7 @@ class _Cleaner:
                 # second value from the scrubber (round 3)
                 text = "\\".join(str(v) for v in parts)
                 if (unreadable(elem.value, elem.VR, plain) or (elem.VR == "AS" and age_over_band(elem.value, _top_age()))
-                        or _foreign_script(elem.keyword, text)):
+                        or label_names.foreign_script(elem.keyword, text)):
                     del ds[elem.tag]
                     self.report.residual_removed.append(name)
                     continue
@@ -209,7 +209,7 @@ class _Cleaner:
             if self.header is None:
                 self.header = ScrubOptions.for_dicom_headers()
             scan = elem.VR in _FREE_TEXT_VRS or binary
-            if any(value_leaks(t, identity, self.header if scan else None) for t in [text] + readings):
+            if any(value_leaks(t, identity, self.header if scan else None, binary) for t in [text] + readings):
                 del ds[elem.tag]
                 self.report.residual_removed.append(name)
 
@@ -220,7 +220,10 @@ class _Cleaner:
         if self.header is None:
             self.header = ScrubOptions.for_dicom_headers()
         # the load's policy decides (data.dicom_header_name_min_score), not the process's
-        hit_of = dict(zip(unique, text_values.flagged(unique, self.header)))
+        # a binary value's run where Latin-1 signs are most of it is sample bytes ("ÿ_ÿNÿ", which
+        # the scrubber's handle finder reads as an account): the signs are not given to it
+        probes = [_SAMPLE_SIGNS.sub(" ", t) if t in self.binary_runs and _mostly_signs(t) else t for t in unique]
+        hit_of = dict(zip(unique, text_values.flagged(probes, self.header)))
         # romanised East and Southeast Asian names the scrubber's score does not know (round 4)
         hit_of = {t: hit or asian_names.names_in(t, binary=t in self.binary_runs) for t, hit in hit_of.items()}
         # names in ideographs alone, author-year forms no standard table cites (round 5)
@@ -237,20 +240,14 @@ class _Cleaner:
         self.suspects = []
 
 
+_SAMPLE_SIGNS = re.compile(r"[\u0080-\u00ff]")
+
+
+def _mostly_signs(run: str) -> bool:
+    return len(_SAMPLE_SIGNS.findall(run)) * 10 >= len(run) * 3
+
+
 _SWEEP_EXEMPT = {"PatientID", "DeidentificationMethod", "PatientIdentityRemoved"}
-
-
-# A device's, a kernel's or a version's value is not written in ideographs, kana or hangul; a
-# name may be (田中花子, 志豪 in ManufacturerModelName: the scrubber need not know the name).
-# Labels people type may be Chinese (胸部) but not Japanese or Korean in a Taiwanese archive.
-_IDEOGRAPHIC = re.compile(r"[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff66-\uff9f]")
-_KANA_HANGUL = re.compile(r"[\u3040-\u30ff\u3130-\u318f\uac00-\ud7af\uff66-\uff9f]")
-
-
-def _foreign_script(keyword: str, text: str) -> bool:
-    if keyword in TECHNICAL:
-        return bool(_IDEOGRAPHIC.search(text))
-    return keyword in LABELS and bool(_KANA_HANGUL.search(text))
 
 
 def _top_age() -> int:

@@ -17,6 +17,10 @@ standard table cites, and a name split across two kept values.
   name by itself to the rules; one value that is a surname alone and another that is a given
   name alone (syllables of one) in the same object take each other out.
 
+- **Scripts** (``foreign_script``, moved from deid.py): a device value in ideographs, kana or
+  hangul, a label in kana or hangul (round 3), and either with a word of three letters in a script
+  neither is written in here (Cyrillic, Greek, Thai …: "Ван Сяомин", round 5).
+
 Wrong guesses cost a label (removed whole, never altered); a name missed costs a person.
 """
 from __future__ import annotations
@@ -25,6 +29,7 @@ import functools
 import re
 
 from deidentify.dicom import asian_names as an
+from deidentify.dicom.profile import LABELS, TECHNICAL
 from deidentify.identifiers.chinese_names import COMPOUND_SURNAMES, GIVEN_CHARS, SINGLE_SURNAMES
 from deidentify.identifiers.normalise import to_simplified
 
@@ -180,11 +185,36 @@ _CODE_WORDS = {"long", "ping", "sun", "man", "fan", "pan", "tan", "ban", "wan", 
 def split_pairs(texts: list[str]) -> set[int]:
     """Indexes of ``texts`` (the kept values of one object) that are the two halves of one name:
     a surname alone in one, a given name alone in another."""
-    sur = {i for i, t in enumerate(texts) if any(_surname_alone(p) for p in _parts(t))}
-    given = {i for i, t in enumerate(texts) if any(_given_alone(p) for p in _parts(t))}
-    if not any(i != j for i in sur for j in given):
+    parts = [((i, k), p) for i, t in enumerate(texts) for k, p in enumerate(_parts(t))]
+    sur = {at for at, p in parts if _surname_alone(p)}
+    given = {at for at, p in parts if _given_alone(p)}
+    if not any(a != b for a in sur for b in given):   # two different values, or two parts of one
         return set()
-    return sur | given
+    return {i for i, _ in sur | given}
+
+
+# A device's, a kernel's or a version's value is not written in ideographs, kana or hangul; a
+# name may be (田中花子, 志豪 in ManufacturerModelName: the scrubber need not know the name).
+# Labels people type may be Chinese (胸部) but not Japanese or Korean in a Taiwanese archive.
+_IDEOGRAPHIC = re.compile(r"[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff66-\uff9f]")
+_KANA_HANGUL = re.compile(r"[\u3040-\u30ff\u3130-\u318f\uac00-\ud7af\uff66-\uff9f]")
+
+
+# Words in a script neither a device nor a Taiwanese label is written in (Cyrillic, Greek, Hebrew,
+# Arabic, Indic, Thai …): "Ван Сяомин", "ยามาดะ" passed every name rule (round 5).  Three letters
+# in a row: a lone μ or α in a unit or a marker stays; a look-alike letter inside a Latin word is
+# folded by asian_names.
+_OTHER_SCRIPT_WORD = re.compile(r"[\u0370-\u03ff\u0400-\u052f\u0530-\u058f\u0590-\u05ff\u0600-\u06ff"
+                                r"\u0750-\u077f\u0900-\u0dff\u0e00-\u0eff\u0f00-\u10ff\u1200-\u17ff]{3}")
+
+
+def foreign_script(keyword: str, text: str) -> bool:
+    """A device value or a label in a script it is not written in (the header sweep removes it)."""
+    if (keyword in TECHNICAL or keyword in LABELS) and _OTHER_SCRIPT_WORD.search(text):
+        return True
+    if keyword in TECHNICAL:
+        return bool(_IDEOGRAPHIC.search(text))
+    return keyword in LABELS and bool(_KANA_HANGUL.search(text))
 
 
 def names_in(text: str) -> bool:
@@ -192,4 +222,4 @@ def names_in(text: str) -> bool:
     return cjk_names_in(text) or uncited_author(text)
 
 
-__all__ = ["KNOWN_AUTHORS", "cjk_names_in", "names_in", "split_pairs", "uncited_author"]
+__all__ = ["KNOWN_AUTHORS", "cjk_names_in", "foreign_script", "names_in", "split_pairs", "uncited_author"]

@@ -29,6 +29,10 @@ ROC_OFFSET = 1911
 _IDENTITY_KEYWORDS = ("PatientName", "PatientID", "OtherPatientIDs", "PatientBirthDate", "PatientBirthName",
                       "PatientMotherBirthName", "OtherPatientNames", "PatientAddress",
                       "PatientTelephoneNumbers", "MedicalRecordLocator", "PatientBirthTime")
+_RECORD_KEYWORDS = ("AccessionNumber", "AdmissionID", "ServiceEpisodeID", "StudyID", "RequestedProcedureID",
+                    "ScheduledProcedureStepID", "PerformedProcedureStepID", "PlacerOrderNumberImagingServiceRequest",
+                    "FillerOrderNumberImagingServiceRequest", "PlacerOrderNumberProcedure",
+                    "FillerOrderNumberProcedure")
 _SEPARATORS = re.compile(r"[\s\-./_·‧•^,，、]+")
 # Prefixes and suffixes of a person name (its fourth and fifth components): not the person.
 _TITLES = {"dr", "mr", "mrs", "ms", "miss", "prof", "md", "phd", "rn", "jr", "sr", "ii", "iii"}
@@ -86,6 +90,10 @@ def identity_strings(ds: Dataset) -> list[str]:
     # group: alphabetic = ideographic = phonetic): their names repeated in a kept value went out
     # in any form no rule reads ("Chidi" for OKAFOR^CHIDI, 山田 for YAMADA^TARO=山田^太郎, round 5)
     found += [("PersonName", e.value) for e in ds.iterall() if e.VR == "PN" and e.keyword not in _IDENTITY_KEYWORDS]
+    # the hospital's keys to the patient's visit and order (an accession number in a kept value or
+    # its digits in a UID written there, round 5): five characters or more (a StudyID "1" is not)
+    found += [("RecordID", e.value) for e in ds.iterall() if e.keyword in _RECORD_KEYWORDS
+              and len(str(e.value or "").strip()) >= 5]
     for kw, value in found:
         if value in (None, ""):
             continue
@@ -109,7 +117,7 @@ def identity_strings(ds: Dataset) -> list[str]:
                 day = parse_birth_date(s)
                 if day is not None:
                     out |= birth_date_forms(day)
-            if kw in ("PatientID", "OtherPatientIDs"):
+            if kw in ("PatientID", "OtherPatientIDs", "RecordID"):
                 out.add(_SEPARATORS.sub("", s))
     return sorted({s.lower() for s in out if len(s) >= 2}, key=len, reverse=True)
 
@@ -327,7 +335,10 @@ def age_over_band(value, top: int) -> bool:
     return False
 
 
-def value_leaks(text: str, identity: list[str], options) -> bool:
+_LATIN1_SIGNS = re.compile(r"[\u0080-\u00ff]")
+
+
+def value_leaks(text: str, identity: list[str], options, binary: bool = False) -> bool:
     """Does ``text`` repeat the patient's strings, or (``options`` given) hold an identifier?
 
     Short ASCII identity strings (an ID like "123") would match unrelated numbers as
@@ -352,12 +363,14 @@ def value_leaks(text: str, identity: list[str], options) -> bool:
     from deidentify.text import find_identifiers
 
     hits = find_identifiers(text, options=options)
-    if any(h.kind != "NAME" for h in hits):
+    # in a binary value read as text, sample bytes show as Latin-1 signs ("ÿ_ÿNÿ" read as a handle):
+    # an identifier a tool wrote there is ASCII or CJK text
+    if any(h.kind != "NAME" and not (binary and _LATIN1_SIGNS.search(text[h.start:h.end])) for h in hits):
         return True
     # A name reaching the header cut-off anywhere, or any name that is most of a short value
     # (a value that *is* a name needs no context to be one).
     return any(h.score >= options.name_mask_min_score
-               or (h.end - h.start) * 2 >= len(text.strip()) for h in hits)
+               or (h.end - h.start) * 2 >= len(text.strip()) for h in hits if h.kind == "NAME")
 
 
 def dummy_value(vr: str, new_uid: Callable[[str], str]):

@@ -139,6 +139,12 @@ def place_surname_members() -> list[Member]:
         ds = base()
         ds.ContentSequence = Sequence([_text_item(f"Discussed with {name} on the ward.")])
         out.append(Member("place-surname", f"sr:{name}", to_bytes(ds), (name.split()[1],)))
+        sur, given = name.split()
+        for form in (f"{given} {sur.upper()}", f"{sur}-{given}"):   # given name first; hyphen-joined
+            for where in ("CodeMeaning", "SoftwareVersions"):
+                ds = base()
+                _set(ds, where, form)
+                out.append(Member("place-surname", f"{where}:{form}", to_bytes(ds), (given,)))
     return out
 
 
@@ -473,11 +479,62 @@ def uid_members() -> list[Member]:
     return out
 
 
+def script_members() -> list[Member]:
+    """Names written in a script a Taiwanese device or label does not use (Cyrillic, Greek, Thai,
+    Arabic, Hebrew, Devanagari transliterations of the same people)."""
+    out = []
+    for name in ("Ван Сяомин", "Ким Мин Джун", "Κονγκ Λινγκγουέι", "ยามาดะ ทาโร่", "كونغ لينغوي", "יאמאדה טארו",
+                 "यामादा तारो"):
+        for where in ("Manufacturer", "ManufacturerModelName", "CodeMeaning", "SegmentLabel", "SoftwareVersions"):
+            ds = base()
+            _pair(ds, where, f"X1 {name}")
+            out.append(Member("script", f"{where}:{name}", to_bytes(ds), (name.split()[-1],)))
+    return out
+
+
+def accession_members() -> list[Member]:
+    """The accession number and order numbers (the RIS's key to the patient) in kept values and in
+    UIDs written into a kept text."""
+    out = []
+    for kw, value in (("AccessionNumber", ACCESSION), ("AdmissionID", "ADM778812"),
+                      ("PlacerOrderNumberImagingServiceRequest", "ORD-5501-778"),
+                      ("RequestedProcedureID", "RP99018877")):
+        for where in ("SoftwareVersions", "CodeMeaning", "SegmentLabel", "ManufacturerModelName"):
+            for form in ("{}", "ref {}", "1.2.410.200.{}.1"):
+                written = form.format(value if "{}" == form or "ref" in form else "".join(filter(str.isdigit, value)))
+                ds = base()
+                if kw == "RequestedProcedureID":
+                    rq = Dataset()
+                    rq.RequestedProcedureID = value
+                    ds.RequestAttributesSequence = Sequence([rq])
+                else:
+                    setattr(ds, kw, value)
+                _set(ds, where, written)
+                secret = value if "1.2.410" not in form else "".join(filter(str.isdigit, value))
+                out.append(Member("accession", f"{kw}/{where}:{written}", to_bytes(ds), (secret,)))
+    return out
+
+
+def document_cjk_members() -> list[Member]:
+    """Names in ideographs inside encapsulated documents (UTF-8 text in a PDF, a CDA)."""
+    out = []
+    for name in ("山田太郎", "美玲", "志豪", "高橋由美"):
+        for label, doc, mime in (("pdf", _pdf(f"BT (報告 {name}) Tj ET".encode("utf-8")), "application/pdf"),
+                                 ("cda", f"<ClinicalDocument><title>報告</title><text>{name} 胸部正常</text>"
+                                         f"</ClinicalDocument>".encode("utf-8"), "text/XML")):
+            ds = base()
+            ds.MIMETypeOfEncapsulatedDocument = mime
+            ds.EncapsulatedDocument = doc + b"\0" * (len(doc) % 2)
+            out.append(Member("document", f"{label}-cjk:{name}", to_bytes(ds), (name,)))
+    return out
+
+
 def all_members() -> list[Member]:
     return (split_members() + sr_split_members() + place_surname_members() + citation_members() + cjk_label_members()
             + people_members() + charset_members() + nul_multi_members() + pn_group_members() + other_id_members()
             + private_creator_members() + image_members() + encapsulated_members() + document_members()
-            + dicomdir_members() + meta_members() + date_members() + uid_members())
+            + dicomdir_members() + meta_members() + date_members() + uid_members() + script_members()
+            + accession_members() + document_cjk_members())
 
 
 # Values that stay (utility): labels that look like the classes above and are not names.
@@ -485,7 +542,7 @@ ORDINARY = {
     "CodeMeaning": ["Hong Kong", "Hong Kong flu", "Linkou branch", "Long axis", "Hashimoto's thyroiditis",
                     "Hodgkin lymphoma", "BPD, Shinozuka 1996", "HC, Hadlock 1984", "Osaka 1989", "胸部", "肝臟腫瘤",
                     "高血壓", "白內障", "左心室", "甲狀腺結節", "黃斑部病變", "林口", "Kawasaki disease", "Song protocol",
-                    "Min intensity projection"],
+                    "Min intensity projection", "α-fetoprotein", "β-HCG", "Dose 20 μSv"],
     "SegmentLabel": ["Liver", "左肺上葉", "Tumour 1", "肺結節", "Kidney L"],
     "Manufacturer": ["SIEMENS", "Philips", "GE MEDICAL SYSTEMS", "Canon Medical Systems", "FUJIFILM Corporation"],
     "ManufacturerModelName": ["Ingenia", "Aquilion ONE", "SOMATOM Force", "Revolution CT", "uMR 780"],
