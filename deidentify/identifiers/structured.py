@@ -42,6 +42,7 @@ _KEY_VALUE = re.compile(r"(?P<kq>[\"'])?(?P<k>[a-z_][a-z _\-]{1,24}|[\u4e00-\u9f
                         r"(?:\"(?P<q>[^\"\n]{1,120})\"|'(?P<s>[^'\n]{1,120})'|(?P<v>[^\s,;|}\]。；，、）)]{1,40}))",
                         re.IGNORECASE)
 _UNQUOTED_KINDS = {"ID", "PHONE", "DOB", "EMAIL", "MRN"}
+_NUMBER_KINDS = {"ID", "PHONE", "DOB", "MRN"}
 # HL7 v2: the fields of a patient (PID) or next-of-kin (NK1) segment that identify a person
 # (segments end at a line break, which normalise.join_broken_lines may have turned into blanks
 # or hyphens: the next segment's name ends a field too)
@@ -123,6 +124,8 @@ def _key_values(text: str) -> list[tuple[int, int, str]]:
         g = next(g for g in ("q", "s", "v") if m.group(g) is not None)
         if g == "v" and m.group("kq") is None and kind not in _UNQUOTED_KINDS:
             continue
+        if kind in _NUMBER_KINDS and sum(c.isnumeric() for c in m.group(g)) < 3:
+            continue      # program text (dtype={'ID': str}, {'DOB': 'datetime64[ns]'}), not a number
         value = m.group(g).strip()
         if value and any(c.isalnum() for c in value):
             a = m.start(g) + m.group(g).index(value)

@@ -261,3 +261,15 @@ def test_ordinary_reference_texts_and_code_pass(policy):
     assert run(policy, "runs.txt", "reference", uuids.encode()).verdict == "pass"
     code = b"import pandas as pd\n\ndef load(p):\n    return pd.read_csv(p, parse_dates=['visit'])\n"
     assert run(policy, "load.py", "code", code).verdict == "pass"
+
+
+@pytest.mark.parametrize("code", ["df = pd.read_csv(p, dtype={'ID': str})", "schema = {'ID': int, 'phone': str}",
+                                  "cols = {'mrn': object, 'birthday': 'datetime64[ns]'}",
+                                  "df = df.astype({'ID': 'string', 'DOB': 'category'})"])
+def test_program_text_naming_identifier_columns_passes(policy, code):
+    """Before, the key-value finder read the bare word after "ID": as an ID number, and the
+    honest line blocked an import; a value with no digit in it is program text."""
+    r = run(policy, "load.py", "code", ("import pandas as pd\n" + code + "\n").encode())
+    assert r.verdict == "pass", shown(r)
+    r = run(policy, "load.py", "code", ("import pandas as pd\nrow = {'ID': A123456789}\n").encode())
+    assert r.verdict == "block", shown(r)
