@@ -115,9 +115,7 @@ def delimited_blocks(lines: list[str]) -> list[tuple[int, int, list[list[str]]]]
         # every delimiter whose run from line i is long enough, the longest first; the one
         # space last and only when nothing else fits (labels hold spaces)
         runs = sorted(((ends[d][i], -k, d) for k, d in enumerate(_DELIMITERS)
-                       if len(split[d][i]) >= 2 and (ends[d][i] - i >= 3
-                                                     or _two_line_table(lines, split[d], i, ends[d][i], d))),
-                      reverse=True)
+                       if len(split[d][i]) >= 2 and ends[d][i] - i >= 3), reverse=True)
         runs.sort(key=lambda r: r[2] == " ")
         found = None
         for j, _, d in runs:
@@ -176,16 +174,24 @@ _RULE_TOKENS = re.compile(r"\\(?:hline|toprule|midrule|bottomrule|endhead|endfir
                           r"cline\{[^}]*\}|cmidrule(?:\([^)]*\))?\{[^}]*\})")
 
 
-def _two_line_table(lines: list[str], rows: list[list[str]], i: int, end: int, d: str) -> bool:
+def _two_line_tables(lines: list[str]) -> list[tuple[int, list[list[str]]]]:
     """A header of words and one row of numbers, a paragraph of its own ("North,South,East" over
-    "120,140,3"): a table, though too short for a run (a sentence with commas is none: its
-    second line is not all numbers)."""
-    if end - i != 2 or d in (" ", "  ") or i > 0 and lines[i - 1].strip() \
-            or end < len(lines) and lines[end].strip():
-        return False
-    head, body = rows[i], rows[i + 1]
-    return all(c.strip() and not _NUMBER.match(c.strip()) for c in head) \
-        and all(_NUMBER.fullmatch(c.strip()) for c in body)
+    "120,140,3"): a table, though too short for a run of :func:`delimited_blocks` (a sentence
+    with commas is none: its second line is not all numbers)."""
+    out = []
+    for i in range(len(lines) - 1):
+        if i > 0 and lines[i - 1].strip() or i + 2 < len(lines) and lines[i + 2].strip():
+            continue
+        for d in (",", "\t", ";", "|"):
+            if d not in lines[i] or d not in lines[i + 1]:
+                continue
+            head, body = _fields(lines[i], d), _fields(lines[i + 1], d)
+            if len(head) == len(body) >= 2 \
+                    and all(c.strip() and not _NUMBER.match(c.strip()) for c in head) \
+                    and all(_NUMBER.fullmatch(c.strip()) for c in body):
+                out.append((i, [head, body]))
+                break
+    return out
 
 
 _LABEL_NUMBER = re.compile(r"^\s*(\S.*?)[\s:：]+(\d{1,3}(?:,\d{3})+|\d+)\s*$")
@@ -251,7 +257,7 @@ def read_printed(text: str, place: dict | None = None) -> Content:
     for a, b, rows in blocks:
         out.add(TableUnit(rows=rows, place={**pre, "line": pre.get("line", 1) + a}))
         lines[a:b] = [""] * (b - a)        # the rest keeps its line numbers
-    for a, rows in _row_and_total(lines):
+    for a, rows in _two_line_tables(lines) + _row_and_total(lines):
         out.add(TableUnit(rows=rows, place={**pre, "line": pre.get("line", 1) + a}))
         lines[a:a + 2] = ["", ""]
     rest = "\n".join(lines)
