@@ -60,6 +60,9 @@ OFFICE = re.compile(r"(?<=[里村])(?:里长|村长|里干事|干事|里办公�
 _OFFICE_STOP = set("为是在于的了和与及由到去从住任当系请帮前原本该这那其我他她你，。、；：:,;!?！？ \t\n()（）「」")
 
 
+_NEAR_WORDS = frozenset("隔壁 附近 邻近 对面 旁边 邻居 隔邻".split())
+
+
 def find_offices(simplified: str) -> list[tuple[int, int]]:
     """(start, end) of the place before a one-person office word (OFFICE)."""
     out = []
@@ -68,6 +71,8 @@ def find_offices(simplified: str) -> list[tuple[int, int]]:
         while a > 0 and end - a < 9 and "\u4e00" <= simplified[a - 1] <= "\u9fff" and simplified[a - 1] not in _OFFICE_STOP:
             a -= 1
         name = simplified[a:end]
+        if name[:2] in _NEAR_WORDS or name[0] in "本该同邻外这那某各每此":
+            continue        # (隔壁村里長, 本里里長: a neighbour's or this village, no name)
         if len(name) >= 3 and name not in CITIES and name[-2:] not in _GENERIC and (not out or a >= out[-1][1]):
             out.append((a, end))
     return out

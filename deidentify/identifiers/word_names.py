@@ -249,10 +249,12 @@ def _two(simp: str, i: int, before: str, tags, freq) -> bool:
     return decisive         # (open, after a label or a blank: only what a person does decides)
 
 
-def find(simp: str) -> list[tuple[int, int]]:
-    """(start, end) of names that read as words, found by the person context around them."""
-    out: list[tuple[int, int]] = [m.span() for m in ZHUYIN_NAME.finditer(simp)]
-    out += [m.span() for m in MASKED_NAME.finditer(simp) if _masked_ok(simp, *m.span())]
+def find(simp: str) -> list[tuple[int, int, float]]:
+    """(start, end, score) of names that read as words, found by the person context around
+    them: 0.85 after a person or request word, a Zhuyin or partly masked name; 0.7 where only
+    the layout (a clause's start, a label, a blank) and what follows say so."""
+    out: list[tuple[int, int, float]] = [(*m.span(), 0.85) for m in ZHUYIN_NAME.finditer(simp)]
+    out += [(*m.span(), 0.85) for m in MASKED_NAME.finditer(simp) if _masked_ok(simp, *m.span())]
     last = -1
     tags = freq = None
     for m in SCAN.finditer(simp):
@@ -264,15 +266,16 @@ def find(simp: str) -> list[tuple[int, int]]:
             continue
         if tags is None:
             tags, freq = _tables()
+        score = 0.85 if before in ("person", "request") else 0.7
         if simp[i:i + 2] in _COMPOUND:          # (范姜美華, 張簡志豪: the surname is two characters)
             if _three(simp, i, before, tags, freq, 2):
-                out.append((i, i + 4))
+                out.append((i, i + 4, score))
                 last = i + 4
             continue
         if i + 3 <= len(simp) and _three(simp, i, before, tags, freq):
-            out.append((i, i + 3))
+            out.append((i, i + 3, score))
             last = i + 3
         elif _two(simp, i, before, tags, freq):
-            out.append((i, i + 2))
+            out.append((i, i + 2, score))
             last = i + 2
     return out

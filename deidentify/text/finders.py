@@ -185,7 +185,7 @@ def context_name_spans(simp: str, original: str) -> list[tuple[int, int, float]]
     # after a role word, a name even when its characters open a word (保全高雄偉: role_names)
     return [h for h in name_context.find(simp) if not name_context.starts_a_word(simp, h[0], h[1])] \
         + [(a, b, 0.85) for a, b in role_names.find(simp)] \
-        + [(a, b, 0.85) for a, b in word_names.find(simp)] \
+        + word_names.find(simp) \
         + [(a, b, 0.85) for a, b in split_names.find(simp, original)] \
         + [(a, b, 0.85) for a, b in nicknames.find(simp)] + laid_out     # 王 小 明 (split_names), 阿財陪同就醫 (nicknames)
 

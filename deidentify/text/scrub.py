@@ -407,9 +407,9 @@ def candidate_indices(texts: Sequence[str], options: ScrubOptions | None = None,
     after_role = {i: role_names.find(joined[starts[i]:ends[i]]) for i in in_rest(role_names.ROLE_NAME) - hard}
     # (D1, round 6) names that read as words, made names by the person around them (全國平主訴,
     # 請幫萬國平量血壓, 家屬王強來電): word_names
-    for i in set().union(*map(in_rest, word_names.GATES)) - hard:
-        if (found := word_names.find(joined[starts[i]:ends[i]])):
-            after_role.setdefault(i, []).extend(found)
+    # (scored: 0.85 after a person or request word, 0.7 where only the layout or an act says so)
+    word_hits = {i: found for i in set().union(*map(in_rest, word_names.GATES)) - hard
+                 if (found := word_names.find(joined[starts[i]:ends[i]]))}
     # ... and a report's foot: the typist's and reader's initials (Dr. 陳/YCL, 謄打 JHW): sign_offs
     for i in set().union(*map(in_rest, sign_offs.GATES)) - hard:
         if (found := sign_offs.find(joined[starts[i]:ends[i]])):
@@ -422,13 +422,14 @@ def candidate_indices(texts: Sequence[str], options: ScrubOptions | None = None,
         if (found := nicknames.find(joined[starts[i]:ends[i]])):
             spaced.setdefault(i, []).extend(found)
     names: dict[int, list[IdentifierHit]] = {}
-    for i in (*after_role, *spaced):
+    for i in (*after_role, *spaced, *word_hits):
         screened.setdefault(i, [])
     for i, found in screened.items():
         t, seg = texts[i], joined[starts[i]:ends[i]]
         kept = [IdentifierHit("NAME", a, b, t[a:b], sc) for a, b, sc in found
                 if sc >= name_lo and not name_context.starts_a_word(seg, a, b)]
         kept += [IdentifierHit("NAME", a, b, t[a:b], 0.85) for a, b in (*after_role.get(i, ()), *spaced.get(i, ()))]
+        kept += [IdentifierHit("NAME", a, b, t[a:b], sc) for a, b, sc in word_hits.get(i, ()) if sc >= name_lo]
         if kept:      # the other name in brackets and the name written again (as finders.alias_findings)
             kept += [IdentifierHit("NAME", x, y, t[x:y], sc) for _, x, y, sc in finders.alias_findings(
                 seg, [("ZH_PERSON_CONTEXT", h.start, h.end, h.score) for h in kept])]
