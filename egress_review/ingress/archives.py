@@ -51,7 +51,8 @@ class ArchiveReading:
             self.add(leaf.top, "block", {**loc, **e.where}, f"Archive refused: {e.en}",
                      f"壓縮檔不予受理：{e.zh}", check="archive")
             return []
-        except (zipfile.BadZipFile, tarfile.TarError, OSError, EOFError, lzma.LZMAError) as e:
+        except (zipfile.BadZipFile, tarfile.TarError, OSError, EOFError, lzma.LZMAError,
+                NotImplementedError, RuntimeError, ValueError) as e:   # unsupported method, damaged data
             self.add(leaf.top, "block", loc, f"The archive cannot be read ({type(e).__name__}: {e}).",
                      f"無法讀取此壓縮檔（{type(e).__name__}：{e}）。", check="archive")
             return []
@@ -135,6 +136,10 @@ class ArchiveReading:
                     raise too_many
                 for i in infos:
                     _safe_member(i.filename)
+                    if i.flag_bits & 0x1:   # encrypted: nothing in it can be read, so nothing is taken
+                        raise _Bomb({"entry": i.filename}, f"member {i.filename!r} is encrypted and cannot "
+                                    "be checked; submit it unencrypted.",
+                                    f"成員 {i.filename!r} 已加密，無法檢查，請以未加密方式提交。")
                     with z.open(i) as f:
                         yield i.filename, self._take(f, i.compress_size, i.filename)
             return

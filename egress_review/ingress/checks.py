@@ -480,7 +480,14 @@ def check_import(items: list[ImportItem], *, imaging: bool, policy: EgressPolicy
                   f"The file is larger than {policy.import_max_file_bytes} bytes.",
                   f"檔案超過 {policy.import_max_file_bytes} 位元組。", check="size")
             continue
-        for leaf in c.expand(_Leaf(it.path, it.path, it.kind, it.data), 0):
+        try:
+            leaves = c.expand(_Leaf(it.path, it.path, it.kind, it.data), 0)
+        except Exception as e:  # noqa: BLE001 - an unpacking no one foresaw: the file is not taken unread
+            c.add(it.path, "block", {}, f"The file could not be unpacked ({type(e).__name__}: {e}); it is "
+                  "not taken unchecked.", f"無法展開此檔案（{type(e).__name__}：{e}），未經檢查不予受理。",
+                  check="archive")
+            continue
+        for leaf in leaves:
             try:
                 c.check_leaf(leaf)
                 c.name_list(leaf)

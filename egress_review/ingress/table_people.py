@@ -12,7 +12,7 @@ with the columns named otherwise or their values cut up -
 - a list of opaque keys (hex digests from 12 characters up) - a hashed person list links rows
   outside the enclave to rows inside;
 - one row per person or visit with no key at all: full dates beside a sex column or
-  medical codes (block when both; review when one).
+  medical codes (block when both; review when one), or sex beside exact ages and diagnoses.
 
 Each test returns findings as ``(severity, location, message_en, message_zh)``; the caller
 files them under rule D4.
@@ -30,6 +30,7 @@ _SEX = {"m", "f", "male", "female", "男", "女", "男性", "女性", "u", "unkn
 _ICD_LIKE = re.compile(r"[A-Z]\d{2}(\.?\d{1,4}[A-Z]?)?")   # ICD-10; bare ICD-9 digits read as counts
 _COUNT_COL = re.compile(r"^(n|cnt|count|counts|cases|freq|frequency|number|total|num)(_|$)|人數|件數|次數|例數",
                         re.IGNORECASE)
+_AGE_COL = re.compile(r"(^|_)age($|_)|年齡|歲", re.IGNORECASE)
 _LONG_NUMBER = re.compile(r"\d{9,19}")
 _HEX_KEY = re.compile(r"(?=[0-9a-fA-F]*[a-fA-F])(?=[0-9a-fA-F]*\d)[0-9a-fA-F]{12,}")
 _SPLIT_ID = re.compile(r"[A-Za-z][1289A-Da-d]\d{8}")
@@ -116,9 +117,10 @@ def key_list(tokens: Sequence[str], min_keys: int) -> list[Finding]:
 def person_records(cols: Sequence[str], values_of: Callable[[str], list[str]], min_rows: int,
                    medical_patterns: Sequence[str]) -> list[Finding]:
     """One row per person or visit without a key: day-precision dates that differ from row to
-    row, with a sex column and/or medical codes beside them."""
+    row beside a sex column and/or medical codes; or, without dates, a sex column beside exact
+    ages and/or medical codes (age, sex and diagnosis per row is a person)."""
     med_rx = [re.compile(p, re.IGNORECASE) for p in medical_patterns]
-    dates, sexes, medical = [], [], []
+    dates, sexes, medical, ages = [], [], [], []
     n = 0
     for col in cols:
         vals = [v.strip() for v in values_of(col) if v.strip()]
@@ -132,20 +134,31 @@ def person_records(cols: Sequence[str], values_of: Callable[[str], list[str]], m
         elif any(r.search(str(col)) for r in med_rx) or \
                 sum(1 for v in vals if _ICD_LIKE.fullmatch(v)) >= 0.8 * len(vals):
             medical.append(col)
-    if not dates or not (sexes or medical or len(dates) >= 2):
+        elif _AGE_COL.search(str(col)) and all(re.fullmatch(r"\d{1,3}", v) and int(v) <= 120 for v in vals):
+            ages.append(col)
+    if dates:
+        if not (sexes or medical or len(dates) >= 2):
+            return []
+        beside = sexes + medical + ages + dates[1:]
+        block = bool((sexes and medical) or (len(dates) >= 2 and (sexes or medical)))
+        key, key_zh = f"exact dates ({dates[0]!r})", f"精確日期（{dates[0]!r}）"
+    elif sexes and (ages or medical):
+        beside = ages + medical
+        block = bool(ages and medical)
+        key, key_zh = f"a sex column ({sexes[0]!r})", f"性別欄（{sexes[0]!r}）"
+    else:
         return []
-    beside = sexes + medical + dates[1:]
-    severity = "block" if (sexes and medical) or (len(dates) >= 2 and (sexes or medical)) else "review"
+    severity = "block" if block else "review"
     if _counted(cols, values_of):   # rows of counts: an aggregate, or records dressed as one
         if severity == "review":
             return []
         severity = "review"
     what = ", ".join(repr(c) for c in beside[:4])
-    return [(severity, {"columns": dates[:2] + beside[:4], "rows": n},
-             f"{n} rows with exact dates ({dates[0]!r}) beside {what}: one row per person or visit, "
+    return [(severity, {"columns": (dates[:1] or sexes[:1]) + beside[:4], "rows": n},
+             f"{n} rows with {key} beside {what}: one row per person or visit, "
              "personal records even without a key." + ("" if severity == "block" else
                                                        " The reviewer must confirm they are not."),
-             f"{n} 列含精確日期（{dates[0]!r}）及 {what}：每列一人或一次就醫，即使無識別碼仍屬個人紀錄"
+             f"{n} 列含{key_zh}及 {what}：每列一人或一次就醫，即使無識別碼仍屬個人紀錄"
              + ("，不得帶入。" if severity == "block" else "，須由審查人確認。"))]
 
 

@@ -273,3 +273,48 @@ def test_program_text_naming_identifier_columns_passes(policy, code):
     assert r.verdict == "pass", shown(r)
     r = run(policy, "load.py", "code", ("import pandas as pd\nrow = {'ID': A123456789}\n").encode())
     assert r.verdict == "block", shown(r)
+
+
+AGE_ROWS = {
+    "age sex icd": (["age", "sex", "icd10"], lambda k: [20 + k % 60, "MF"[k % 2], ["I10", "E11", "C34"][k % 3]]),
+    "年齡 性別 診斷": (["年齡", "性別", "診斷"], lambda k: [30 + k % 50, "男女"[k % 2], "K74.6"]),
+    "renamed codes": (["age_y", "g", "code"], lambda k: [40 + k % 40, "FM"[k % 2], ["I21.4", "N18.5"][k % 2]]),
+}
+
+
+@pytest.mark.parametrize("shape", sorted(AGE_ROWS))
+def test_rows_of_age_sex_and_diagnosis_block(policy, shape):
+    header, make = AGE_ROWS[shape]
+    r = run(policy, "r.csv", "reference", _csv(header, [make(k) for k in range(30)]))
+    assert r.verdict == "block", shown(r)
+
+
+def test_age_and_sex_ranges_go_to_a_person_and_counts_of_them_pass(policy):
+    ranges = _csv(["sex", "age", "low", "high"], [["MF"[k % 2], 20 + 10 * (k // 2), 4.0, 5.6] for k in range(10)])
+    assert run(policy, "ranges.csv", "reference", ranges).verdict == "review"
+    counts = _csv(["sex", "age", "icd10", "n"], [["MF"[k % 2], 20 + k, "I10", 100 + k] for k in range(30)])
+    assert run(policy, "pop.csv", "reference", counts).verdict == "review"   # records dressed as counts? a person says
+    plain = _csv(["sex", "age_group", "population"], [["MF"[k % 2], f"{k * 5}-{k * 5 + 4}", 500000 + k]
+                                                       for k in range(16)])
+    assert run(policy, "census.csv", "reference", plain).verdict == "pass"
+
+
+def _encrypted_zip(body: bytes) -> bytes:
+    """A zip whose member says it is encrypted (general-purpose flag bit 0 in both headers), as
+    `zip -P` writes; zipfile then refuses to read it without a password."""
+    z = bytearray(zip_of({"p.csv": body}))
+    for sig, flag_at in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):
+        at = z.find(sig)
+        z[at + flag_at] |= 0x1
+    return bytes(z)
+
+
+def test_an_encrypted_or_damaged_archive_blocks_and_never_crashes(policy):
+    """Before, an encrypted zip member raised out of the checks (RuntimeError): no verdict at all."""
+    r = run(policy, "e.zip", "reference", _encrypted_zip(b"icd10,label\nE11,diabetes\n"))
+    assert r.verdict == "block" and any("encrypted" in f.message_en for f in r.findings), shown(r)
+    good = zip_of({"a.csv": PEOPLE_CSV})
+    for damaged in (good[:len(good) // 2], good.replace(b"PK\x03\x04", b"PK\x03\x05", 1),
+                    __import__("gzip").compress(PEOPLE_CSV)[:-12]):
+        r = run(policy, "d.zip", "reference", damaged)
+        assert r.verdict in ("block", "review"), shown(r)
