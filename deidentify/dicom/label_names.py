@@ -17,6 +17,8 @@ standard table cites, and a name split across two kept values.
   name by itself to the rules; one value that is a surname alone and another that is a given
   name alone (syllables of one) in the same object take each other out.
 
+- **Person-name syntax**: letters joined by ``^`` ("OKAFOR^CHIDI", "^MEILING") in a value that
+  is not a person name.
 - **Scripts** (``foreign_script``, moved from deid.py): a device value in ideographs, kana or
   hangul, a label in kana or hangul (round 3), and either with a word of three letters in a script
   neither is written in here (Cyrillic, Greek, Thai …: "Ван Сяомин", round 5).
@@ -217,9 +219,15 @@ def foreign_script(keyword: str, text: str) -> bool:
     return keyword in LABELS and bool(_KANA_HANGUL.search(text))
 
 
+# A person name's syntax (PS3.5 PN: family^given^middle^prefix^suffix) in a value that is not one:
+# "OKAFOR^CHIDI", "^MEILING", "ROSSI^GIULIA^^DR" - no device or code value is written that way.
+_PN_SHAPE = re.compile(r"[^\W\d_]{2,}\s*\^+\s*[^\W\d_]|(?:^|[\s=\\])\^+[^\W\d_]{2,}|[^\W\d_]{2,}\^+(?:[\s=\\]|$)")
+
+
 def names_in(text: str) -> bool:
-    """A name in ideographs, or an author-year form around an uncited name."""
-    return cjk_names_in(text) or uncited_author(text)
+    """A name in ideographs, an author-year form around an uncited name, or a person name's
+    syntax."""
+    return cjk_names_in(text) or uncited_author(text) or _PN_SHAPE.search(str(text)) is not None
 
 
 __all__ = ["KNOWN_AUTHORS", "cjk_names_in", "foreign_script", "names_in", "split_pairs", "uncited_author"]

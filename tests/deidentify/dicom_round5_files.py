@@ -529,12 +529,26 @@ def document_cjk_members() -> list[Member]:
     return out
 
 
+def pn_shape_members() -> list[Member]:
+    """A person name written in PN syntax in a value that is not a person name (no rule knows
+    the name: Western, given name only, with prefix)."""
+    out = []
+    for value, secret in (("OKAFOR^CHIDI", "CHIDI"), ("^MEILING", "MEILING"), ("MEILING^", "MEILING"),
+                          ("ROSSI^GIULIA^^DR", "GIULIA"), ("Abernathy ^ Quinn", "Abernathy"),
+                          ("=^LINGWEI", "LINGWEI")):
+        for where in ("Manufacturer", "SoftwareVersions", "CodeMeaning", "SegmentLabel", "ConvolutionKernel"):
+            ds = base()
+            _set(ds, where, f"X {value}")
+            out.append(Member("pn-shape", f"{where}:{value}", to_bytes(ds), (secret,)))
+    return out
+
+
 def all_members() -> list[Member]:
     return (split_members() + sr_split_members() + place_surname_members() + citation_members() + cjk_label_members()
             + people_members() + charset_members() + nul_multi_members() + pn_group_members() + other_id_members()
             + private_creator_members() + image_members() + encapsulated_members() + document_members()
             + dicomdir_members() + meta_members() + date_members() + uid_members() + script_members()
-            + accession_members() + document_cjk_members())
+            + accession_members() + document_cjk_members() + pn_shape_members())
 
 
 # Values that stay (utility): labels that look like the classes above and are not names.
