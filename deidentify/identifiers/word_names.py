@@ -159,7 +159,7 @@ def _before(simp: str, i: int) -> str | None:
             return "person"     # (an English word whole: reason|高明德 is no son)
         if w in _REQUEST_SET:
             return "request"
-    if _EN_BEFORE.search(simp, max(0, j - 16), j):
+    if j > 0 and (simp[j - 1].isascii() or simp[j - 1] in "床柜") and _EN_BEFORE.search(simp, max(0, j - 16), j):
         return "person"         # (pedigree III-2 陳○○, locker 23 X, 7A-12床 X, Dental chart: X)
     if j < i and simp[j] in ":：" and j > 0 and simp[j - 1].isascii() and simp[j - 1].isalpha():
         return "person"         # an English label's value (Well-child visit: 高明德,)
