@@ -38,6 +38,7 @@ from egress_review.engine.content import IMAGE_SUFFIXES, decode, image_metadata,
 from egress_review.engine.result import CheckResult, FileResult, Finding, worst
 from egress_review.engine.smuggling import TEXT_SUFFIXES, _sniff
 from egress_review.ingress.archives import ArchiveReading, _Leaf
+from egress_review.ingress.documents import SUFFIXES as DOCUMENT_SUFFIXES
 from policies.sections.egress import EgressPolicy
 
 RULE = "D4"
@@ -192,6 +193,9 @@ class _Checker(ArchiveReading):
         if suffix in (".xlsx", ".xlsm", ".parquet"):
             self._table(leaf, name, suffix, base)
             return
+        if suffix in DOCUMENT_SUFFIXES:
+            self._document(leaf, name, base)
+            return
         if suffix in IMAGE_SUFFIXES and magic in ("png", "jpeg", "gif", "tiff", "bmp", "riff"):
             # text chunks and EXIF of training images can carry names and IDs
             meta = image_metadata(io.BytesIO(leaf.data))
@@ -215,6 +219,27 @@ class _Checker(ArchiveReading):
                  "the reviewer must identify it.",
                  f"{name} 為二進位檔（{magic or '未知類型'}），不屬允許的模型格式，須由審查人確認。",
                  check="binary")
+
+    def _document(self, leaf: _Leaf, name: str, base: dict) -> None:
+        """A PDF, Word or Arrow file read for its text and tables (``documents``)."""
+        from egress_review.ingress.documents import read_document
+
+        doc = read_document(leaf.data, name)
+        for place, text in doc.texts:
+            self._text(leaf, text, {**base, **place})
+            self._institution_values(leaf, text, {**base, **place})
+        for place, rows in doc.tables:
+            if not rows:
+                continue
+            cols = [c.strip() or f"column {i + 1}" for i, c in enumerate(rows[0])]
+            body = rows[1:]
+            at = {c: i for i, c in reversed(list(enumerate(cols)))}
+            self._people(leaf, cols, lambda c: [r[at[c]] if at[c] < len(r) else "" for r in body], body,
+                         {**base, **place})
+            self._text(leaf, "\n".join("\t".join(r) for r in rows), {**base, **place})
+        for place, why in doc.to_review:
+            self.add(leaf.top, "review", {**base, **place}, f"{name}: {why}; a reviewer must look at it.",
+                     f"{name}：{why}，須由審查人檢視。", check="document")
 
     def _safetensors_header(self, leaf: _Leaf, name: str, base: dict) -> None:
         import json

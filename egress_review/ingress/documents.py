@@ -1,0 +1,46 @@
+"""Documents and columnar files brought in, read for what they hold (D4).
+
+PDF, Word, OpenDocument spreadsheets and Arrow/Feather files were "binary files" to the import
+checks: their raw bytes were searched for national IDs (compressed PDF streams and Arrow
+buffers hide them) and the file went to review whatever it held.  A patient list in a PDF or a
+.docx therefore reached a reviewer unmarked.  They are now read with the egress engine's
+readers (``egress_review.engine.readers``: the same text, tables and pages as shown) and what
+they hold goes through the import's text and table checks.  What the readers cannot read
+(unread parts, attached files, pictures inside) is listed for review with the reason.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+SUFFIXES = {".pdf", ".docx", ".ods", ".feather", ".arrow", ".ipc"}
+
+
+@dataclass
+class DocumentReading:
+    texts: list[tuple[dict, str]] = field(default_factory=list)          # place, text
+    tables: list[tuple[dict, list[list[str]]]] = field(default_factory=list)   # place, rows (header first)
+    to_review: list[tuple[dict, str]] = field(default_factory=list)      # place, why
+
+
+def read_document(raw: bytes, name: str) -> DocumentReading:
+    from egress_review.engine.readers import ImageUnit, OpaqueUnit, TableUnit, TextUnit, read_content
+
+    content = read_content(raw, name)
+    out = DocumentReading()
+    pictures = 0
+    for unit in content.units:
+        if isinstance(unit, TextUnit):
+            out.texts.append((dict(unit.place), unit.text))
+        elif isinstance(unit, TableUnit):
+            out.tables.append((dict(unit.place), [[str(c) for c in row] for row in unit.rows]))
+        elif isinstance(unit, ImageUnit):
+            pictures += 1
+        elif isinstance(unit, OpaqueUnit):
+            out.to_review.append((dict(unit.place), unit.what))
+        else:   # a model summary or a kind added later: not read here
+            out.to_review.append((dict(getattr(unit, "place", {}) or {}), f"a part read as {type(unit).__name__}"))
+    if pictures:
+        out.to_review.append(({"pictures": pictures}, f"{pictures} picture(s) inside the document"))
+    for u in content.unread:
+        out.to_review.append((dict(u.place), u.reason))
+    return out
