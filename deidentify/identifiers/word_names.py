@@ -202,6 +202,11 @@ def _three(simp: str, i: int, before: str, tags, freq, n: int = 1) -> bool:
         if len(nxt) >= 2 and (freq.get(nxt) or 0) >= (100 if len(nxt) == 2 and before != "person" else 500) \
                 and tags.get(nxt) not in ("nr", "nrfg", "nrt") and not acts and (len(nxt) == 3 or before != "person"):
             return False
+    # ... or when the surname and first given character and what the last one opens are both
+    # common words (病人颜色|正常, 全国平|均), whoever stands before
+    if (freq.get(simp[i:i + 2]) or 0) >= 2000 and len(simp[end - 1:end + 1]) == 2 \
+            and (freq.get(simp[end - 1:end + 1]) or 0) >= 2000 and not acts:
+        return False
     if (freq.get(simp[i + 1:end]) or 0) >= 2000 and tags.get(simp[i + 1:end]) not in ("nr", "nrfg", "nrt"):
         return False        # the given part is itself a common word (X国家, X方法)
     closes = end >= len(simp) or not _is_han(simp[end])
