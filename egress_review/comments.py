@@ -62,7 +62,7 @@ def encoded_run(text: str, policy) -> str | None:
     from egress_review.engine import encoded_runs
 
     n = policy.egress.blob_min_length
-    if re.search(r"(?<![0-9A-Za-z])[0-9a-fA-F]{%d,}(?![0-9A-Za-z])" % n, text):
+    if re.search(r"(?<![0-9A-Za-z])(?=[0-9]*[a-fA-F])[0-9a-fA-F]{%d,}(?![0-9A-Za-z])" % n, text):
         return "a hex-encoded run"
     for m in re.finditer(r"[A-Za-z0-9+/_-]{%d,}={0,2}" % n, text):
         s = m.group()
@@ -93,16 +93,16 @@ def refuse_leaving_words(req: EgressRequest, text: str, what: str, *, policy,
     blocking = [x for x in findings
                 if x.severity == "block" or (x.check == "prose_tables" and "value" in x.location)
                 or x.location.get("unread")]
-    encoded = encoded_run(text, policy)
-    if encoded:    # bytes written as text: a file holding them is blocked (E7), so are these words
-        raise WorkflowError(f"{what} refused (the requester reads it, outside too): it holds {encoded} - "
-                            "bytes written as text, which would leave unread (E7)", status=422)
     if blocking:
         hint = ("; say it without the value, or in a private comment (reviewers only)"
                 if reviewer else "")
         raise WorkflowError(f"{what} refused (the requester reads it, outside too): " + "; ".join(
             f"{x.message_en} ({x.location.get('sentence') or x.location.get('line', '')})"
             for x in blocking[:5]) + hint, status=422)
+    encoded = encoded_run(text, policy)
+    if encoded:    # bytes written as text: a file holding them is blocked (E7), so are these words
+        raise WorkflowError(f"{what} refused (the requester reads it, outside too): it holds {encoded} - "
+                            "bytes written as text, which would leave unread (E7)", status=422)
 
 
 def output_file(req: EgressRequest, file_id: int) -> EgressFile:
