@@ -1,4 +1,5 @@
-"""Unseen outputs, round 6: the gaps a red team left open, closed as classes.
+"""Unseen outputs, round 6 (rules E1 person keys as groups, E2 small counts however written, E3
+differencing of shares over a stated total): the gaps a red team left open, closed as classes.
 
 Each class is generated from fixed lists (no randomness), through ``check_request`` as every
 request is, with safe counterparts that must not block:
