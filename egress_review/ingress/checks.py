@@ -83,10 +83,10 @@ class _Checker(ArchiveReading):
 
     def read_pictures(self) -> None:
         """The text the import's pictures show, checked as text; unread pictures go to a person."""
-        from egress_review.ingress.image_text import Picture, read_pictures
+        from egress_review.ingress.image_text import read_pictures
 
         leaves = {leaf.path: leaf for leaf in self.pictures}
-        reading = read_pictures([Picture(x.path, x.top, x.data) for x in self.pictures],
+        reading = read_pictures(self.pictures,
                                 max_images=self.pol.import_ocr_max_images,
                                 max_pixels=self.pol.import_ocr_max_pixels, timeout_s=60.0)
         for path, text in reading.texts.items():

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-SUFFIXES = {".pdf", ".docx", ".ods", ".feather", ".arrow", ".ipc"}
+SUFFIXES = {".pdf", ".docx", ".feather", ".arrow", ".ipc"}   # OpenDocument zips are unpacked as archives
 
 
 @dataclass

@@ -17,27 +17,20 @@ MIN_SIDE = 12          # pixels: nothing smaller holds a readable line of text
 
 
 @dataclass
-class Picture:
-    path: str             # the leaf's path (archive members joined with "!")
-    top: str              # the submitted file it came from
-    data: bytes
-
-
-@dataclass
 class Reading:
     texts: dict[str, str]            # leaf path -> the text it shows
-    unread: list[tuple[Picture, str, str]]   # picture, reason (en), reason (zh)
+    unread: list[tuple[object, str, str]]    # the picture's leaf, reason (en), reason (zh)
 
 
-def read_pictures(pictures: list[Picture], *, max_images: int, max_pixels: int,
+def read_pictures(pictures: list, *, max_images: int, max_pixels: int,
                   timeout_s: float) -> Reading:
     from PIL import Image
 
     from deidentify.ocr import OcrUnavailable, run_tesseract
 
     texts: dict[str, str] = {}
-    unread: list[tuple[Picture, str, str]] = []
-    batch: list[tuple[Picture, object]] = []
+    unread: list[tuple[object, str, str]] = []
+    batch: list[tuple[object, object]] = []   # the import's leaves (``archives._Leaf``: path, top, data)
     for k, pic in enumerate(pictures):
         if k >= max_images:
             unread.append((pic, f"more than {max_images} pictures in one import: not read",
