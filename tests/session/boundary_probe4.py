@@ -132,6 +132,29 @@ def own_pid() -> int:
     return pid
 
 
+def _aligned_map(fd: int, size: int) -> int:
+    """Map ``size`` bytes of ``fd`` read-only at an address aligned to 64 KiB: fault-around
+    maps the 16-page block around the faulting address, aligned down, so a mapping that starts
+    mid-block would show fewer than 16 pages however many are cached (CI once counted 13)."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.mmap.restype = ctypes.c_void_p
+    libc.mmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int, ctypes.c_int,
+                          ctypes.c_int, ctypes.c_long]
+    libc.munmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t]
+    span = size + (1 << 16)
+    room = libc.mmap(None, span, 0,  # PROT_NONE: a reservation
+                     mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS, -1, 0)
+    assert room not in (None, ctypes.c_void_p(-1).value), os.strerror(ctypes.get_errno())
+    at = (room + 0xFFFF) & ~0xFFFF
+    got = libc.mmap(at, size, mmap.PROT_READ, mmap.MAP_SHARED | 0x10, fd, 0)  # MAP_FIXED
+    assert got == at, os.strerror(ctypes.get_errno())
+    if at > room:
+        libc.munmap(room, at - room)
+    if room + span > at + size:
+        libc.munmap(at + size, room + span - at - size)
+    return at
+
+
 def residency(path: str) -> dict:
     """What the session's own counters tell of a shared file's pages in the page cache: after
     touching page 0 of a fresh mapping, how many of its pages the kernel mapped at once
@@ -140,15 +163,13 @@ def residency(path: str) -> dict:
     out = {}
     fd = os.open(path, os.O_RDONLY)
     size = min(os.fstat(fd).st_size, 16 * 4096) // 4096 * 4096
-    mm = mmap.mmap(fd, size, prot=mmap.PROT_READ)
-    mm.madvise(mmap.MADV_RANDOM)  # no read-ahead: only what is cached gets mapped around
-    _ = mm[0]  # page 0 faulted in
-    lo = None
-    for line in open("/proc/self/maps"):
-        if line.rstrip().endswith(path):
-            lo = int(line.split("-")[0], 16)
+    lo = _aligned_map(fd, size)
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.madvise.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]
+    libc.madvise(lo, size, mmap.MADV_RANDOM)  # no read-ahead: only what is cached gets mapped
+    ctypes.string_at(lo, 1)  # page 0 faulted in
     out["pagemap"] = attempt(lambda: open("/proc/self/pagemap", "rb").close())
-    if lo is not None and out["pagemap"] == "ok":
+    if out["pagemap"] == "ok":
         with open("/proc/self/pagemap", "rb") as pm:
             pm.seek(lo // 4096 * 8)
             raw = pm.read(8 * (size // 4096))
@@ -159,7 +180,8 @@ def residency(path: str) -> dict:
         out["smaps_rss_kb"] = int(seg.split("Rss:", 1)[1].split()[0])
     except (OSError, IndexError):
         out["smaps_rss_kb"] = "unreadable"
-    mm.close()
+    libc.munmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t]
+    libc.munmap(lo, size)
     os.close(fd)
     return out
 
