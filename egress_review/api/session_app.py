@@ -111,7 +111,11 @@ def create_session_app(hub_api_url: str | None = None, **kw) -> FastAPI:
     async def _invalid(request: Request, exc: RequestValidationError):
         return JSONResponse({"detail": exc.errors()}, status_code=422)
 
-    return app
+    from enclave.web.factory import harden
+
+    # the same security headers (no-store, nosniff, CSP), input filter and CSRF check as the
+    # control plane and the review service: one factory, so the apps cannot drift apart
+    return harden(app)
 
 
 __all__ = ["create_session_app", "SESSION_MODE", "File", "Form", "UploadFile"]
