@@ -33,7 +33,7 @@ import sys
 import threading
 from pathlib import Path, PurePosixPath
 
-from hub_config import proc_mask, seccomp_filter, statfs_notify
+from hub_config import proc_mask, sandbox_devices, seccomp_filter, statfs_notify
 from hub_config.cgroups import CGROUP_ROOT, Limits, LimitsUnavailable
 from hub_config.lifetime import end_with_parent
 
@@ -42,6 +42,11 @@ SETPRIV = "/usr/bin/setpriv"
 EXIT_REFUSED = 75  # EX_TEMPFAIL: the sandbox could not be built as the policy demands
 STOP_GRACE_S = 8
 LOG_MAX_MB_DEFAULT = 64  # a spec without the policy's value still gets a cap
+# Open files a whole sandbox may hold, shared out over its processes (RLIMIT_NOFILE is per
+# process): the host's fs.file-max counts every session's, and one session of 256 processes
+# at the host's 20 000 each could take it all (measured: 30 processes held 600 000).
+OPEN_FILES_PER_SANDBOX = 65536
+OPEN_FILES_MIN = 1024  # what a process gets anyway (glibc's and Python's usual soft limit)
 
 # What a sandboxed process may find in its environment: names or prefixes.  Everything else
 # of the hub's environment (proxy token, cookie secret, database URL, hub config...) is dropped
@@ -126,7 +131,8 @@ def statfs_scope(spec: dict) -> dict:
 
 def bwrap_argv(spec: dict, cmd: list[str], *, seccomp_fds: list[int], info_fd: int,
                data_fds: dict[str, int], proc_fds: dict[str, int] | None = None,
-               proc_dirs: list[str] = (), notify_fd: int | None = None) -> list[str]:
+               proc_dirs: list[str] = (), notify_fd: int | None = None,
+               devices: dict[str, str] | None = None) -> list[str]:
     """The bwrap command line for ``spec`` (see ``hub_config.spawner.build_spec``)."""
     uid, gid = int(spec["uid"]), int(spec["gid"])
     if uid == 0 or gid == 0:
@@ -164,6 +170,10 @@ def bwrap_argv(spec: dict, cmd: list[str], *, seccomp_fds: list[int], info_fd: i
     # multiprocessing failed); a tmpfs of this sandbox's own, like /tmp - never another's
     a += ["--dev", "/dev", "--perms", "1777", "--size",
           str(int(spec.get("tmpfs_mb", 512)) << 20), "--tmpfs", "/dev/shm", "--proc", "/proc"]
+    # over bwrap's host nodes, nodes of this sandbox's own (locks, times and watches belong to
+    # the inode: hub_config.sandbox_devices)
+    for dst, src in (devices or {}).items():
+        a += ["--dev-bind", src, dst]
     # the machine's counters in /proc covered or frozen (hub_config.proc_mask)
     for d in proc_dirs:
         a += ["--perms", "0555", "--size", "4096", "--tmpfs", d]
@@ -181,6 +191,22 @@ def bwrap_argv(spec: dict, cmd: list[str], *, seccomp_fds: list[int], info_fd: i
     a += [SETPRIV, f"--reuid={uid}", f"--regid={gid}", "--clear-groups",
           "--bounding-set=-all", "--inh-caps=-all", "--no-new-privs", "--", *cmd]
     return a
+
+
+def devices_dir(spec: dict) -> Path:
+    """Where the launcher makes a sandbox's own device nodes: the spec's ``devices_dir``,
+    else ``devices`` beside the root-only log directory (``<sandbox_root>/devices``)."""
+    return Path(spec.get("devices_dir") or Path(spec["log"]).parent.parent / "devices")
+
+
+def open_files_cap(spec: dict, max_processes: int, host_hard: int) -> int:
+    """RLIMIT_NOFILE for every process of the sandbox: the spec's ``max_open_files``, else the
+    sandbox's share of :data:`OPEN_FILES_PER_SANDBOX` - never above the launcher's own."""
+    cap = int(spec.get("max_open_files") or max(
+        OPEN_FILES_MIN, OPEN_FILES_PER_SANDBOX // max(1, max_processes)))
+    if cap < 64:
+        raise SandboxError(f"max_open_files {cap} is too small to run a session")
+    return cap if host_hard < 0 else min(cap, host_hard)  # RLIM_INFINITY is -1
 
 
 def open_log(path: str) -> int:
@@ -265,7 +291,16 @@ def run(spec: dict, cmd: list[str], env: dict[str, str]) -> int:
     os.write(log_fd, f"--- enclave sandbox {name}: limits {note}\n".encode())
     fds: list[int] = []
     answer_sock = None
+    dev_dir = None
     try:
+        import resource
+
+        files_cap = open_files_cap(spec, int(lim["max_processes"]),
+                                   resource.getrlimit(resource.RLIMIT_NOFILE)[1])
+        try:
+            dev_dir, devices = sandbox_devices.make(devices_dir(spec), name)
+        except sandbox_devices.DeviceError as e:
+            raise SandboxError(str(e)) from e
         seccomp_fds = seccomp_filter.bpf_fds()
         fds += seccomp_fds
         data_fds = {dst: _data_fd(content.encode()) for dst, content in spec.get("files", {}).items()}
@@ -282,7 +317,7 @@ def run(spec: dict, cmd: list[str], env: dict[str, str]) -> int:
                                           **statfs_scope(spec))
         argv = bwrap_argv(spec, cmd, seccomp_fds=seccomp_fds, info_fd=info_w,
                           data_fds=data_fds, proc_fds=proc_fds, proc_dirs=proc_dirs,
-                          notify_fd=fds[-1])
+                          notify_fd=fds[-1], devices=devices)
         nproc = int(lim["max_processes"])
 
         def child() -> None:  # root, in the child, before exec of bwrap
@@ -295,6 +330,10 @@ def run(spec: dict, cmd: list[str], env: dict[str, str]) -> int:
                 # members' brokers of one case share a uid: a per-sandbox cap there would let
                 # one member's broker starve the next.  The pids cgroup caps this sandbox alone;
                 # the rlimit is only the fallback where the policy lets a sandbox run without it.
+                # files held open count against the host's fs.file-max, every session's
+                soft = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+                resource.setrlimit(resource.RLIMIT_NOFILE, (
+                    soft if 0 <= soft <= files_cap else files_cap, files_cap))
                 if not capped_by_cgroup:
                     soft, hard = resource.getrlimit(resource.RLIMIT_NPROC)
                     cap = nproc if hard == resource.RLIM_INFINITY else min(nproc, hard)
@@ -318,6 +357,7 @@ def run(spec: dict, cmd: list[str], env: dict[str, str]) -> int:
         os.close(log_fd)
         if answer_sock is not None:
             answer_sock.close()
+        sandbox_devices.remove(dev_dir)
         limits.release()
         raise
     fds.remove(out_r)
@@ -373,6 +413,7 @@ def run(spec: dict, cmd: list[str], env: dict[str, str]) -> int:
     for t in timers:
         t.cancel()
     limits.release()  # also kills anything left in the session's cgroups
+    sandbox_devices.remove(dev_dir)  # its mounts are gone with its processes
     answerer.stop()
     copier.join(5)  # the rest of the session's output (its processes are gone: end of pipe)
     return code

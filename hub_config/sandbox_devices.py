@@ -1,0 +1,83 @@
+"""Device nodes of a sandbox's own (S1/S7): ``/dev/null``, ``zero``, ``full``, ``random``,
+``urandom`` and ``tty`` made fresh for each sandbox, bound over bwrap's.
+
+bwrap's ``--dev`` binds the host's nodes, so every session opened the *same inodes*, writable
+by all (0666): a POSIX or OFD write lock one session took on ``/dev/null`` another saw as
+EAGAIN, a ``touch /dev/null`` moved the times another read with ``stat``, a write raised
+``IN_MODIFY`` in another's inotify watch - channels between cases with no timing in them, and
+a lock or time left after the slot.  Locks, times and watches belong to the inode, not to the
+device: a node of the same device numbers made by the launcher (root) for this sandbox alone
+keeps them to it, while reads and writes reach the same driver as before.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import stat
+from pathlib import Path
+
+# what bwrap's --dev binds from the host (its private devpts and ptmx are its own already)
+NODES = ("null", "zero", "full", "random", "urandom", "tty")
+
+
+class DeviceError(RuntimeError):
+    pass
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _remove_stale(top: Path) -> None:
+    """Node directories of launchers that are gone (one killed outright cannot remove its
+    own); they hold nothing but device nodes, root's."""
+    for d in top.iterdir():
+        pid = d.name.rsplit(".", 1)[-1]
+        if d.is_dir() and not d.is_symlink() and pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(d, ignore_errors=True)
+
+
+def make(top: Path, name: str) -> tuple[Path, dict[str, str]]:
+    """A directory ``top/<name>.<launcher pid>`` (root's, 0700) holding this sandbox's nodes;
+    returns it and ``{"/dev/null": "<dir>/null", ...}`` for bwrap's ``--dev-bind``.  Refuses
+    (nothing left behind) where nodes cannot be made or opened: a session falls back to the
+    shared nodes never."""
+    top.mkdir(mode=0o700, parents=True, exist_ok=True)
+    st = os.lstat(top)
+    if not stat.S_ISDIR(st.st_mode) or st.st_uid != 0 or st.st_mode & 0o022:
+        raise DeviceError(f"{top} must be a directory of root's, not group/other writable")
+    if os.statvfs(top).f_flag & os.ST_NODEV:
+        raise DeviceError(f"{top} is on a nodev file system: a sandbox's own device nodes "
+                          f"could not be opened there")
+    _remove_stale(top)
+    here = top / f"{name}.{os.getpid()}"
+    shutil.rmtree(here, ignore_errors=True)
+    here.mkdir(mode=0o700)
+    binds = {}
+    try:
+        for node in NODES:
+            host = os.stat(f"/dev/{node}")
+            if not stat.S_ISCHR(host.st_mode):
+                raise DeviceError(f"/dev/{node} on the host is not a character device")
+            path = here / node
+            os.mknod(path, stat.S_IFCHR | 0o666, host.st_rdev)
+            os.chmod(path, 0o666)  # the umask must not narrow what every process may open
+            binds[f"/dev/{node}"] = str(path)
+        for dst, path in binds.items():  # reachable (a nodev mount would answer EACCES);
+            if dst != "/dev/tty":          # tty needs a controlling terminal (ENXIO)
+                os.close(os.open(path, os.O_RDONLY | os.O_NOCTTY | os.O_NONBLOCK))
+    except (OSError, DeviceError) as e:
+        shutil.rmtree(here, ignore_errors=True)
+        raise DeviceError(f"cannot make the sandbox's own device nodes in {here}: {e}") from e
+    return here, binds
+
+
+def remove(here: Path | None) -> None:
+    if here is not None:
+        shutil.rmtree(here, ignore_errors=True)
