@@ -268,6 +268,7 @@ def _decide(simp: str, i: int, s_end: int, use_jieba: bool) -> tuple[int, int, f
         return None         # 王记 is a shop (name_forms masks its surname), 王记买 no name
     # (a place or time word before, a title or given name after: as good as a context word;
     # jieba would cut the word the surname ends, 楼|下游|志豪)
+    verb = _verb_before(simp, i, tags)
     context = placed or before_kw.search(simp, max(0, i - 8), i) is not None
     # A surname and two common given-name characters standing alone between non-Han text
     # (郑家豪 LINE ID, 郑家豪 0912…): a name unless the three are a dictionary word (白色痰 has
@@ -304,6 +305,12 @@ def _decide(simp: str, i: int, s_end: int, use_jieba: bool) -> tuple[int, int, f
         if (len(w) == 2 and len(pair) == 2 and _rare_given_pair(pair, tokenizer)
                 and not tokenizer.FREQ.get(simp[i:s_end + 2]) and _clause_goes_on(simp, s_end + 2)):
             return i, s_end + 2, 0.7, "given pair"     # 苏美|玲来访, 许国|强说: no title needed
+        three = simp[i:s_end + 2]
+        if (verb and len(w) == 2 and s_end - i == 1 and len(three) == 3 and three[2] not in stop
+                and _is_han(three[2]) and three not in tags and not _word_starting(simp, i + 1, i + 2, tags)
+                and (tokenizer.FREQ.get(three[1:]) or 0) < _COMMON_WORD_FREQ and three[2] in _GIVEN_CHARS_S
+                and _verb_or_clause_after(simp, s_end + 2, tags)):
+            return i, s_end + 2, 0.85, "verb object"   # (round 7) 叮咛|范书|豪服药: a verb's object
         if len(w) != 2 or w[1] not in _GIVEN_FIRST_S:
             return None
         if not context:
@@ -334,6 +341,8 @@ def _decide(simp: str, i: int, s_end: int, use_jieba: bool) -> tuple[int, int, f
         return None
     if context or title_after:
         return i, end, 0.85, "context"
+    if verb and all(c in _GIVEN_CHARS_S for c in pair) and _verb_or_clause_after(simp, end, tags):
+        return i, end, 0.85, "verb object"      # (round 7) 交代|林雨涵|注意, not 摄取|高钙|食物
     # A surname, two given-name characters jieba knows at most as a rare word (志豪, 建明, 国强,
     # 宗翰), then a word a person says or does or the end of the clause: a name, however
     # jieba cuts it (徐建明 one token, 许宗|翰说).
@@ -349,6 +358,30 @@ def _decide(simp: str, i: int, s_end: int, use_jieba: bool) -> tuple[int, int, f
         cut = next((p for p in range(s_end + 1, span[1]) if followers.match(simp, p)), span[1])
         span = (span[0], cut)           # 范姜菊|因胸痛: the name ends where such a word starts
     return (span[0], span[1], 0.6, "jieba nr") if span else None
+
+
+# (D1, round 7) Single characters that take a person as their object or companion (跟陈大明说,
+# 帮古又文填表, 陪/带/约/劝/请): a closed grammatical class, not a list of contexts.
+_COVERBS = frozenset("跟帮让给陪带约劝请叫问找替向与和被由把对")
+
+
+def _verb_before(simp: str, i: int, tags: dict[str, str]) -> bool:
+    """(D1, round 7) A verb ends right before the surname (叮咛|范书豪, 交代|花雨涵, 感谢|戈嘉麟):
+    the position of a verb's object, where a person's name stands as well as any noun; the run
+    after must still pass every word check a context word's run passes.  The verb is any two-
+    or three-character word jieba tags ``v``, or one of the coverbs, after a non-Han character,
+    已/再/先/有/要/会/请 or another verb's end (no word spans its first character)."""
+    if i >= 1 and simp[i - 1] in _COVERBS and (i < 2 or not _is_han(simp[i - 2]) or simp[i - 2:i] not in tags):
+        return True
+    for j in (i - 2, i - 3):
+        if j >= 0 and tags.get(simp[j:i]) == "v" and (j == 0 or simp[j - 1:i] not in tags):
+            return True
+    return False
+
+
+def _verb_or_clause_after(simp: str, end: int, tags: dict[str, str]) -> bool:
+    """The object of a verb ends where the clause goes on or another verb starts (服药, 注意)."""
+    return _clause_goes_on(simp, end) or any(tags.get(simp[end:end + k]) == "v" for k in (2, 3))
 
 
 def _person_after_place(simp: str, i: int, s_end: int, titles, tags, tokenizer) -> bool:

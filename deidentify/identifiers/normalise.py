@@ -135,11 +135,32 @@ _BREAKS_TO_BLANK = str.maketrans("\r\n", "  ")
 _NEXT_LABEL = re.compile(r"[A-Za-z][A-Za-z .#/()\-]{0,30}?[ \t]*[:：]")
 
 
+# (D1, round 7) a value broken over three lines (0906⏎671⏎723, X⏎2394⏎36999): the middle line
+# is a short run of digits that itself continues a value broken from the line before it.
+_SHORT_PIECE = re.compile(r"[ \t]*[0-9]{2,5}[ \t]*")
+_PIECE_BEFORE = re.compile(r"[^\r\n\x00]*?[0-9A-Za-z\-][ \t]*(?:\r\n|\r|\n)$")
+
+
+def _continues(s: str, line_start: int, line: str) -> bool:
+    """Is ``line`` (a bare line) a short piece of digits whose own break joins the value
+    of the line before, which is no bare line?"""
+    if not _SHORT_PIECE.fullmatch(line) or line_start <= 0:
+        return False
+    lo = max(0, line_start - 60)
+    prev = _PIECE_BEFORE.search(s, lo, line_start)
+    if prev is None or prev.end() != line_start:
+        return False
+    text = prev.group().rstrip("\r\n")
+    cut = max(text.rfind("\n"), text.rfind("\r"), text.rfind("\x00"))
+    before = text[cut + 1:]
+    return not _BARE_LINE.fullmatch(before) and s[line_start].isdigit()
+
+
 def _join(m: re.Match[str]) -> str:
     # the line before (within 200 characters; a joined column separates texts with NUL)
     before = m.string[max(0, m.start() - 200):m.start() + 1]
     line = before[max(before.rfind("\n"), before.rfind("\r"), before.rfind("\x00")) + 1:]
-    if not (line.rstrip().endswith("-") or not _BARE_LINE.fullmatch(line)):
+    if not (line.rstrip().endswith("-") or not _BARE_LINE.fullmatch(line) or _continues(m.string, m.start() - len(line) + 1, line)):
         return m.group()
     if _NEXT_LABEL.match(m.string, m.end()):
         return m.group()    # (D1, round 6) the next line opens a field (Chart No.: 123⏎Diagnosis: …)

@@ -20,7 +20,7 @@ from deidentify.identifiers import (address, aliases, case_codes, areas, beds, d
                                     layout_names, number_shapes, record_numbers, role_names, short_places,
                                     nicknames, split_names, word_names, sign_offs,
                                     romanised_names, schools, structured, taiwan_id,
-                                    western_names)
+                                    western_names, sound_names, public_names)
 from deidentify.identifiers import phone as tw_phone
 from deidentify.identifiers.chinese_names import find_names
 
@@ -180,6 +180,8 @@ def context_name_spans(simp: str, original: str) -> list[tuple[int, int, float]]
     laid_out = [(a, b, 0.85) for a, b in layout_names.find(simp)]
     # (D1, round 6) a report's foot: the typist's and reader's initials (Dr. 陳/YCL, 謄打 JHW)
     laid_out += [(a, b, 0.85) for a, b in sign_offs.find(simp)]
+    # (D1, round 7) names written in Zhuyin or toned pinyin, public persons' stage names
+    laid_out += [(a, b, 0.85) for a, b in sound_names.find(simp, original) + public_names.find(simp)]
     if not HAN.search(simp):
         return laid_out       # (every other context name is Han; the tables load jieba)
     # after a role word, a name even when its characters open a word (保全高雄偉: role_names)

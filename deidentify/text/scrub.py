@@ -31,7 +31,7 @@ from deidentify.identifiers import (address, areas, beds, device_numbers, layout
                                     nicknames, role_names, romanised_names, split_names,
                                     taiwan_id, western_names)
 from deidentify.identifiers import phone as tw_phone
-from deidentify.identifiers import lookalike, name_runs
+from deidentify.identifiers import lookalike, name_runs, public_names, sound_names
 from deidentify.identifiers.chinese_names import find_names, surname_pattern
 from deidentify.identifiers.normalise import normalise_for_finders, to_simplified
 from deidentify.identifiers.regex_gate import by_first_char, literal_led
@@ -105,6 +105,7 @@ _PREFILTERS = [re.compile(p, re.IGNORECASE) for p in (
     # dates of birth, record and card numbers, labelled IDs: _LED_PREFILTERS' words, literal-led
     *_LED_PREFILTERS.values(),
     *labelled.PREFILTERS[:1], *labelled.PREFILTERS[2:],            # labelled IDs, accounts, plates, IPs, URLs
+    sound_names.GATE.pattern, "(?-i:" + public_names.PUBLIC.pattern + ")",   # Zhuyin names, stage names (round 7)
 )]
 def _policy_default(key: str):
     def read() -> float:
@@ -367,6 +368,9 @@ def candidate_indices(texts: Sequence[str], options: ScrubOptions | None = None,
                 or labelled.SEPARATED_ID.fullmatch(m.group()))
     hard.update(rest[bisect_right(at, m.start()) - 1] for m in taiwan_id.OCR_FIND.finditer(view)
                 if taiwan_id.ocr_reading(m.group()) is not None)        # OCR'd: SII4I7776I
+    # (D1, round 7) pinyin with tone marks: the normal form drops them, so the texts as written
+    if sound_names.TONED.search(raw := _SEP.join(texts)):
+        hard.update(bisect_right(starts, m.start()) - 1 for m in sound_names.TONED.finditer(raw))
     narrow()
 
     def in_rest(rx: re.Pattern[str]) -> set[int]:
