@@ -22,7 +22,8 @@ _PATTERNS = [
     # 高齡94, 享壽九十四, 年齡：94
     re.compile(rf"(?:高齡|高龄|享壽|享寿|享年|年齡|年龄|年紀|年纪)\s*[:：]?\s*{_NUM}"),
     # 94-year-old, 94 years old, 94 yrs of age, 94 y/o, 94yo, 94 y.o.
-    re.compile(rf"{_NUM}[\s-]*(?:years?|yrs?|y)[\s-]*(?:old|of\s+age)\b", re.I),
+    # (D1, round 7: a Han character may follow, 102-year-old獨居: no \b between two word characters)
+    re.compile(rf"{_NUM}[\s-]*(?:years?|yrs?|y)[\s-]*(?:old|of\s+age)(?![A-Za-z0-9])", re.I),
     # (and the shorter shorthand of triage and fax headers: 92-yo, 92yr male, (92y), 92y F)
     re.compile(rf"{_NUM}[\s-]*(?:y/o|y\.o\.|yo|yr-old|yrs?-old|yrs?|y)(?![A-Za-z/])", re.I),
     # aged 94, age 94, age: 94

@@ -30,8 +30,16 @@ chinese english vietnamese indonesian filipino thai japanese korean aboriginal i
 dr mr mrs ms miss md rn np pa do phd nurse doctor signed sign n/a na none unknown tbd""".split())
 
 
+# (D1, round 7) what a bracket after a name says of the person (歿於肝癌, 已故, 因病): a clause
+# holds a function word, a verb of dying or a disease character; a name none of them
+_CLAUSE_CHARS = frozenset("的了在是于为因已无有未殁死故患病癌症炎痛伤瘤卒逝")
+
+
 def _is_alias(w: str) -> bool:
     if _HAN.fullmatch(w):
+        plain = not any(c in "·‧•・.．" for c in w)
+        if plain and (len(w) > 4 or any(c in _CLAUSE_CHARS for c in w)):
+            return False       # a Han name without a dot has two to four characters
         return (w not in _NOT_ALIAS_HAN and not w.startswith(("案", "病人", "病患", "患者"))
                 and w[-1] not in "族籍人语话科院")      # 泰雅族, 越南籍, 客家人, 台语, 内科, 台大医院
     if _LATIN.fullmatch(w):

@@ -54,7 +54,10 @@ _BIRTH_BEFORE = (r"(?:出生年月日|出生日期|出生日|出生|生日|生�
                  r"|birthday|born(?:[ \t]+on)?|b\.)")
 _GAP = r"[ \t]*(?:[:：=为是]|[（(]?(?:西元|ad)?[)）]?)?[ \t]*(?:于|on)?[ \t]*"
 # (round 5) after a birth word an ROC year may have one digit (DOB 9年10月15日: born 1920)
-_DATE_AFTER_BIRTH = "(?:" + DATE + r"|(?:民国|中华民国)?[ \t]*[1-9][ \t]*年[ \t]*" + _M + r"[ \t]*月[ \t]*" + _D + r"[ \t]*日?)"
+# (round 7) ... and an ROC date written compact, as forms print it: 1120305 (112-03-05), 850305
+_ROC_COMPACT = r"(?:1[01][0-9]|[2-9][0-9])(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])(?![0-9])"
+_DATE_AFTER_BIRTH = ("(?:" + DATE + r"|(?:民国|中华民国)?[ \t]*[1-9][ \t]*年[ \t]*" + _M + r"[ \t]*月[ \t]*" + _D + r"[ \t]*日?"
+                     + "|" + _ROC_COMPACT + ")")
 PLAIN_DOB_BEFORE = r"(?=[出生诞dDbB])" + _BIRTH_BEFORE + _GAP + r"(?P<d>" + _DATE_AFTER_BIRTH + r")(?![0-9])"     # (re.IGNORECASE)
 PLAIN_BIRTHDAY_BEFORE = r"(?=[出生诞dDbB])" + _BIRTH_BEFORE + _GAP + r"(?P<d>" + MONTH_DAY + r")"   # (re.IGNORECASE)
 # (the birth words opening with literals: regex_gate.literal_led; the same matches)

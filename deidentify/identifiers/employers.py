@@ -109,21 +109,25 @@ def _known_spans(text: str) -> list[tuple[int, int]]:
         a, b = m.span()
         if _NOT_AFTER.match(simplified, b):
             continue
-        lo, hi = max(0, a - _WINDOW), min(len(simplified), b + _WINDOW)
+        # (D1, round 6) the branch joins the chain's name (全家便利商店中山店, 新光三越信義店);
+        # (round 7) the window after it starts after the branch (TSMC Fab 12工作)
+        br = _BRANCH.match(simplified, b)
+        end = br.end() if br else b
+        lo, hi = max(0, a - _WINDOW), min(len(simplified), end + _WINDOW)
         while lo > 0 and simplified[lo - 1].isascii() and simplified[lo - 1].isalpha():
             lo -= 1         # (whole English words: "works at", "engineer")
         while hi < len(simplified) and simplified[hi].isascii() and simplified[hi].isalpha():
             hi += 1
         before = re.split(r"[。；;!！?？\n]", simplified[lo:a])[-1]
-        after = re.split(r"[。；;!！?？\n]", simplified[b:hi])[0]
+        after = re.split(r"[。；;!！?？\n]", simplified[end:hi])[0]
         if _WORK_RX.search(before) or _WORK_RX.search(after):
-            # (D1, round 6) the branch joins the chain's name (全家便利商店中山店, 新光三越信義店)
-            br = _BRANCH.match(simplified, b)
-            out.append((a, br.end() if br else b))
+            out.append((a, end))
     return out
 
 
-_BRANCH = re.compile(r"(?:(?![的了在和与及上工作当做])[\u4e00-\u9fff]){1,4}?(?:分店|门市|店|分公司|营业所|厂|分行)")
+_BRANCH = re.compile(r"[ \t]?(?:(?![的了在和与及上工作当做])[\u4e00-\u9fff]){1,4}?(?:分店|门市|店|分公司|营业所|厂|分行)"
+                     # (D1, round 7) a plant or store numbered in English (TSMC Fab 12, Foxconn Plant 3)
+                     r"|[ \t]+(?i:fab|plant|site|factory|branch|store|campus)[ \t]*[0-9][0-9A-Za-z]{0,3}(?![0-9A-Za-z])")
 # (D1, round 6) a workplace in brackets with the job after it (母林美玲（台灣大車隊會計）, 父（宏達機電 工程師）)
 BRACKET_JOB = re.compile(r"[(（][ \t]*(?P<e>[\u4e00-\u9fffA-Za-z0-9&\-]{2,12}?)[ \t]*"
                          r"(?:会计|司机|工程师|作业员|技术员|店员|店长|职员|业务|经理|主管|助理|厂长|老板|员工|行政|秘书|保全|清洁员)[)）]")

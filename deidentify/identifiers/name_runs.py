@@ -537,6 +537,11 @@ def clinical_spans(simplified: str) -> list[tuple[int, int]]:
     return [m.span() for m in _clinical_regex().finditer(simplified)]
 
 
+# last characters of place names (a village, town, harbour, island ...): a dictionary word of a
+# surname and two characters ending in one is a place, whatever jieba tags it (石家庄)
+_PLACE_ENDS = frozenset("庄村镇乡屯堡寨湾港岛桥洲岭埔坑寮厝")
+
+
 def starts_a_word(simplified: str, start: int, end: int) -> bool:
     """Is the name candidate ``simplified[start:end]`` really the start of an ordinary word?
     A clinical term covering its start, or a frequent jieba word (not a name) that starts at
@@ -568,6 +573,9 @@ def _starts_a_word_window(simplified: str, start: int, end: int) -> bool:
     _, _, surnames, tags, freq = _tables()
     if simplified[start:start + 2] in surnames:
         return False           # 欧阳 is also a place word
+    if end - start == 3 and (tags.get(simplified[start + 1:end]) in ("q", "m")
+                             or (simplified[end - 1] in _PLACE_ENDS and simplified[start:end] in tags)):
+        return True            # (D1, round 7) 金|美元 (a currency), 石家庄 (a place jieba tags nr)
     if end - start == 2 and simplified[start] in "老小阿" and simplified[start + 1] in surnames \
             and simplified[start:end] not in NOT_NICKNAMES:
         return False           # 老张, 小张 (jieba: nouns) are a surname's nickname

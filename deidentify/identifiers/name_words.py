@@ -136,7 +136,9 @@ CLINICAL_TERMS = (
 
 # What only a person does, right after their name (the name is the subject): 来电, 表示 …
 _ACTS = ("来电", "致电", "表示", "主诉", "自诉", "自述", "陈述", "诉说", "来院", "来诊", "回诊", "就诊", "签署",
-         "签名", "同意", "拒绝", "要求", "询问", "告知", "提到", "反映", "反应")
+         "签名", "同意", "拒绝", "要求", "询问", "告知", "提到", "反映", "反应",
+         # (D1, round 7) what only a person does for a patient: signs or collects for them, leaves, visits
+         "代签", "代领", "代办", "代缴", "签字", "离院", "来访", "探视", "探望", "回电", "答应")
 # Nouns that name a role or a state, not a person, before those verbs (病患家属表示, 病患本人表示)
 _ROLE_NOUNS = frozenset(to_simplified(w) for w in (
     "本人", "自己", "家人", "家屬", "病人", "病患", "患者", "個案", "大家", "全家", "雙方", "對方", "一家", "兩人",

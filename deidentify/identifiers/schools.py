@@ -15,7 +15,9 @@ _KIND = (r"(?:国民小学|国民中学|高级中学|实验中学|科技大学|�
 _NUM = r"[0-9一二三四五六七八九十]"
 _CLASS = (r"[ \t]*(?:" + _NUM + r"{1,2}[ \t]*年(?:级)?[ \t]*)?(?:" + _NUM + r"{1,3}|[甲乙丙丁戊忠孝仁爱信义和平])[ \t]*班")
 SCHOOL_CLASS = re.compile(r"[\u4e00-\u9fff]{2,4}?" + _KIND + _CLASS)
-ATTENDS = re.compile(r"(?:就读于|就读|在读|念|读|(?<![A-Za-z])(?i:attends?|attending|studies[ \t]+at|enrolled[ \t]+(?:in|at)|student[ \t]+at|goes[ \t]+to))[ \t]*(?P<n>(?:(?![书到完过了的在])[\u4e00-\u9fff]){2,8}?" + _KIND + r")(?:" + _CLASS + r")?")
+ATTENDS = re.compile(r"(?:就读于|就读|在读|任教于|任职于|执教于|念|读|(?<![A-Za-z])(?i:attends?|attending|studies[ \t]+at|enrolled[ \t]+(?:in|at)|student[ \t]+at|goes[ \t]+to"
+                     # (D1, round 7) who teaches or works at a school is one of its few dozen staff
+                     r"|teach(?:es|ing)?[ \t]+at|taught[ \t]+at|(?:teacher|lecturer|professor|staff|nurse)[ \t]+at|works?[ \t]+at|working[ \t]+at))[ \t]*(?P<n>(?:(?![书到完过了的在])[\u4e00-\u9fff]){2,8}?" + _KIND + r")(?:" + _CLASS + r")?")
 _ATTEND_WORD = re.compile(r"就读于|就读|在读|念|读")
 # (D1, round 3) The school before the word of attending (在长庚大学护理系就读, 在高雄医学大学念书,
 # 孩子在小太阳幼儿园): 在 + the school, perhaps a department, then the attending; a kindergarten
