@@ -53,10 +53,6 @@ _EXEC_MAGIC = [(b"\xfe\xed\xfa\xce", "mach-o"), (b"\xfe\xed\xfa\xcf", "mach-o"),
                (b"\xca\xfe\xba\xbe", "java-class/mach-o"), (b"\x00asm", "wasm")]
 _RAW_ID = re.compile(rb"(?<![A-Za-z0-9])[A-Z][1289A-D]\d{8}(?![0-9])")
 _TOKEN_SPLIT = re.compile(r"[,\t;|\n\"'\[\]{}()=:]+")
-_DICOM_PERSON_TAGS = ("PatientName", "PatientID", "PatientBirthDate", "OtherPatientIDs",
-                      "PatientAddress", "PatientTelephoneNumbers", "InstitutionName",
-                      "InstitutionAddress", "ReferringPhysicianName", "AccessionNumber")
-
 
 class ImportInputError(ValueError):
     """An import's file list is unusable; the message names the file and what is wrong."""
@@ -80,6 +76,7 @@ class _Checker(ArchiveReading):
         self.unpacked = 0
         self.names: dict[str, set[str]] = {}   # leaf path -> distinct personal names found
         self.pictures: list[_Leaf] = []
+        self.dicom_pixels_read = 0   # DICOM files whose pixels were read: the picture budget too
 
     def read_pictures(self) -> None:
         """The text the import's pictures show, checked as text; unread pictures go to a person."""
@@ -259,21 +256,30 @@ class _Checker(ArchiveReading):
             self._text(leaf, "\n".join(f"{k}: {v}" for k, v in meta.items()), {**base, "part": "metadata"})
 
     def _dicom(self, leaf: _Leaf, name: str, base: dict) -> None:
-        import pydicom
+        """Taken only if the steward's de-identifier would change nothing that holds data
+        (dicom_import.py); pixels with text, or unread, go to a person."""
+        from egress_review.ingress.dicom_import import MAX_NAMED, check_dicom
 
+        read_pixels = self.dicom_pixels_read < self.pol.import_ocr_max_images
+        self.dicom_pixels_read += 1
         try:
-            ds = pydicom.dcmread(io.BytesIO(leaf.data), stop_before_pixels=True, force=True)
-        except Exception as e:  # pydicom raises many types for broken files
-            self.add(leaf.top, "review", base, f"{name}: DICOM header unreadable ({e}).",
-                     f"{name}：DICOM 標頭無法讀取（{e}）。", check="dicom")
+            found = check_dicom(leaf.data, read_pixels=read_pixels)
+        except ValueError as e:
+            self.add(leaf.top, "block", base, f"{name}: {e}; a file that cannot be checked is not taken.",
+                     f"{name}：無法以 DICOM 讀取（{e}），無法檢查的檔案不予受理。", check="dicom")
             return
-        filled = [t for t in _DICOM_PERSON_TAGS if str(ds.get(t, "") or "").strip()]
-        if filled:
-            self.add(leaf.top, "block", {**base, "elements": filled},
-                     f"{name}: DICOM header elements {', '.join(filled)} are filled: de-identify the "
-                     "images (PS3.15 basic profile) before bringing them in.",
-                     f"{name}：DICOM 標頭欄位 {', '.join(filled)} 含資料，請先去識別化後再帶入。",
+        if found.not_deidentified:
+            shown = ", ".join(found.not_deidentified[:MAX_NAMED]) + (
+                f" (+{len(found.not_deidentified) - MAX_NAMED} more)" if len(found.not_deidentified) > MAX_NAMED else "")
+            self.add(leaf.top, "block", {**base, "elements": found.not_deidentified},
+                     f"{name}: not de-identified - {shown} hold data the PS3.15 basic profile removes or "
+                     "rewrites: de-identify the images (the enclave's profile) before bringing them in.",
+                     f"{name}：未去識別化，{shown} 含基本去識別規範（PS3.15）須移除或改寫的資料，請先去識別化後再帶入。",
                      check="dicom")
+        for en, zh in found.pixel_reasons:
+            self.add(leaf.top, "review", {**base, "part": "pixels"},
+                     f"{name}: {en}; a reviewer must look at the image.",
+                     f"{name}：{zh}，須由審查人檢視影像。", check="dicom")
 
     def _text(self, leaf: _Leaf, text: str, base: dict) -> None:
         from deidentify.text import find_identifiers_batch
