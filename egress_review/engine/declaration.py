@@ -60,6 +60,13 @@ def check_file(ctx: Context, spec: ManifestFile) -> None:
         if role is None or role.role != "statistic" or role.statistic == "count":
             continue
         if ctx.units(table, name) is None:
+            if role.statistic in ("percent", "rate"):
+                from egress_review.engine.symbols import SHARE_EN, SHARE_ZH
+
+                ctx.add(rule="E2", check=CHECK, severity="block", file=spec.path,
+                        location={"column": name, "reason": "share without base"},
+                        en=f"Column {name!r}: " + SHARE_EN, zh=f"欄位 {name!r}：" + SHARE_ZH)
+                continue
             ctx.add(rule="E2", check=CHECK, severity="block", file=spec.path,
                     location={"column": name},
                     en=f"Statistic column {name!r} names no units column and has no provenance: "

@@ -19,6 +19,13 @@ most of its values (all but margins and "Other"/"Unknown" labels) are one of:
   (daily or weekly counts run in steps of the same size; birth dates do not).
 Every IP address, national ID, phone or chart number is a block even where the identifiers check
 reviews it: in a group column it is the row's key.
+
+The same keys as the headers of a table's value columns (a person-level table transposed: one
+column per chart number, hashed key or ``patient_17``) block too (round 7): besides the kinds
+above, headers that are hashed keys (8+ hex digits with both letters and digits, or a
+SHA/MD5-length run), pseudonymous keys (a short prefix and 4+ digits: ``P000123``,
+``SUBJ-0045``) or numbered persons (``patient_3``, ``pt01``, 「個案3」) are person keys; and a
+``column_group`` that names persons (patient, subject, mrn, 病人 …) says so itself.
 """
 from __future__ import annotations
 
@@ -108,6 +115,47 @@ def kind_of(values: list[str], header: str) -> str | None:
     return None
 
 
+_HASH = re.compile(r"^(?=[0-9a-f]*[a-f])(?=[0-9a-f]*\d)[0-9a-f]{8,64}$", re.I)
+_PSEUDO = re.compile(r"^[A-Z]{1,5}[\s\-_#]?\d{4,}$", re.I)
+_NUMBERED = re.compile(r"^(?:patient|pat|pt|subject|subj|participant|person|case|record|"
+                       r"individual|resident|member|病人|病患|患者|個案|受試者|案例|病歷)[\s_#\-.]*\d{1,6}$", re.I)
+_HEADER_KINDS = [("hashed keys", lambda v: bool(_HASH.match(v))),
+                 ("pseudonymous keys", lambda v: bool(_PSEUDO.match(v)) and not _YEARISH.match(v)),
+                 ("numbered persons", lambda v: bool(_NUMBERED.match(v)))]
+_YEARISH = re.compile(r"^(?:FY|CY|Y)?[\s\-_]?(?:19|20)\d\d$", re.I)
+_ZH.update({"hashed keys": "雜湊鍵值", "pseudonymous keys": "假名代碼",
+            "numbered persons": "編號的個人"})
+PERSON_GROUP = re.compile(r"\b(?:patients?|persons?|subjects?|participants?|individuals?|"
+                          r"pid|mrn|chart|record[\s_]?(?:no|number|id)|person[\s_]?id|patient[\s_]?id|"
+                          r"ids?)\b|病人|病患|患者|個案|受試者|病歷|身分證", re.I)
+
+
+def header_kind(headers: list[str]) -> str | None:
+    """What person key the headers of a table's value columns are (two or more, most of
+    them), or None."""
+    vals = [v for v in (str(x).strip() for x in headers) if v and not _OTHER.match(v)
+            and not _TOTAL.match(v)]
+    if len(vals) < 2:
+        return None
+    what = kind_of(vals, "")
+    if what is not None:
+        return what
+    for name, test in _HEADER_KINDS:
+        if sum(1 for v in vals if test(v)) * 2 > len(vals):
+            return name
+    return None
+
+
+def _report_headers(ctx, spec, headers, what, where) -> None:
+    ctx.add(rule=RULE, check=CHECK, severity="block", file=spec.path,
+            location={**where, "headers": [h[:4] + "…" for h in headers[:3]], "reason": "person-key headers"},
+            en=f"The value columns are headed by {what} ({headers[0][:4]}…): a table with a "
+               "column per person is person-level data turned on its side, whatever its cells "
+               "are declared to be. Group by a category, never by a person's key.",
+            zh=f"數值欄的欄名是{_ZH[what]}（{headers[0][:4]}…）：每人一欄的表格即為轉置的個人層級資料，"
+               "不論其儲存格如何宣告。請改以類別分組，不得以個人識別值作為欄位。")
+
+
 def check_unit(ctx: Context, spec: ManifestFile, unit, header_row: int) -> None:
     """A table found inside a file (a JSON map, a printed frame, a sheet): every column, whatever
     role its numbers were given, since a map of IP addresses to counts has no declared group."""
@@ -127,6 +175,11 @@ def check_unit(ctx: Context, spec: ManifestFile, unit, header_row: int) -> None:
         name = header[k] if k < len(header) and header[k].strip() else f"column {k + 1}"
         _report(ctx, spec, name, values, what,
                 cell_place(unit, header_row + 1, k, header[k] if k < len(header) else None))
+    # the header row itself: one column per person (the first column is the rows' labels)
+    heads = [h.strip() for h in header[1:] if h.strip()]
+    what = header_kind(heads)
+    if what is not None:
+        _report_headers(ctx, spec, heads, what, dict(unit.place))
 
 
 _TOTAL = re.compile(r"^(?:total|all|overall|合計|總計|小計|全體)$", re.I)
@@ -153,3 +206,15 @@ def check_file(ctx: Context, spec: ManifestFile) -> None:
         if what is None:
             continue
         _report(ctx, spec, col, values, what, {"column": col})
+    heads = [str(c) for c in table.columns if c not in table.group_cols]
+    what = header_kind(heads)
+    if what is not None:
+        _report_headers(ctx, spec, heads, what, {"columns": len(heads)})
+    elif spec.column_group and PERSON_GROUP.search(spec.column_group.replace("_", " ")):
+        ctx.add(rule=RULE, check=CHECK, severity="block", file=spec.path,
+                location={"column_group": spec.column_group, "reason": "person-key headers"},
+                en=f"The columns are declared a spread of '{spec.column_group}': one column per "
+                   "person is person-level data turned on its side. Group by a category, never "
+                   "by a person.",
+                zh=f"欄位宣告為「{spec.column_group}」的展開：每人一欄即為轉置的個人層級資料。"
+                   "請改以類別分組，不得以個人作為欄位。")

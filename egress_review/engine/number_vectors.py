@@ -37,7 +37,14 @@ _INT = r"\d{1,7}L?"
 _VECTOR = re.compile(
     rf"(?P<r>\bc\(\s*{_INT}(?:\s*,\s*{_INT})+\s*\))"
     rf"|(?<![\w\])'\".])(?P<b>\[\s*{_INT}(?:\s*,\s*{_INT})+\s*\]|\[\s*{_INT}(?:\s+{_INT})+\s*\])"
-    rf"|(?<![\w$\\])(?P<s>\{{\s*{_INT}(?:\s*,\s*{_INT})+\s*\}})")
+    rf"|(?<![\w$\\])(?P<s>\{{\s*{_INT}(?:\s*,\s*{_INT})+\s*\}})"
+    # round 7 (programs only): a tuple, numpy's r_[…], a quoted list split into numbers
+    rf"|(?<![\w\])'\".])(?P<t>\(\s*{_INT}(?:\s*,\s*{_INT})+\s*,?\s*\))"
+    rf"|(?P<rr>\b(?:np\.)?[rc]_\[\s*{_INT}(?:\s*,\s*{_INT})+\s*\])"
+    rf"|(?P<q>(?P<qq>[\"'])\s*{_INT}(?:\s*[,;]\s*{_INT}|\s+{_INT})+\s*(?P=qq))")
+# a range with an explicit step, short enough to be a list typed another way: range(3, 300, 117)
+_RANGE = re.compile(r"\b(?:range|arange|seq)\(\s*(\d{1,7})\s*,\s*(\d{1,7})\s*,\s*(?:by\s*=\s*)?(\d{1,7})\s*\)")
+_PROGRAM_ONLY = ("t", "rr", "q")
 _ASSIGNED = re.compile(r"([A-Za-z_][\w.]*)\s*(?:<-|=|:=)\s*(?:np\.array\(|array\(|list\(|set\(|"
                        r"tuple\(|pd\.Series\(|Series\(|as\.integer\(|\()?\s*$")
 # what stands just before the vector on its line: a call or keyword that takes settings
@@ -62,7 +69,14 @@ _COUNTING = re.compile(
 _DATA_CALLS = {"c", "array", "asarray", "list", "set", "tuple", "Series", "DataFrame", "print",
                "bar", "barh", "barplot", "pie", "hist", "countplot", "integer", "as_integer",
                "matrix", "data_frame", "frame", "rbind", "cbind", "cat", "display", "tibble",
-               "dict", "Counter", "format", "paste", "paste0", "sprintf", "writeLines", "message"}
+               "dict", "Counter", "format", "paste", "paste0", "sprintf", "writeLines", "message",
+               # round 7: calls that copy, repeat, reorder or add up the vector they are given
+               "rep", "repeat", "tile", "tensor", "as_tensor", "Tensor", "IntTensor", "LongTensor",
+               "constant", "convert_to_tensor", "sum", "cumsum", "prod", "diff", "rev", "sort", "sorted",
+               "reversed", "unlist", "vector", "concat", "concatenate", "hstack", "vstack", "stack",
+               "append", "extend", "fromiter", "numeric", "as_numeric", "as_vector", "round",
+               "OrderedDict", "defaultdict", "Index", "from_dict", "from_records", "jsonify",
+               "dumps", "json", "table", "factor", "ts", "zip", "enumerate", "map"}
 
 
 def _enclosing_call(prefix: str) -> str:
@@ -118,16 +132,48 @@ def check_file(ctx: Context, spec: ManifestFile) -> None:
         text = seg.text or ""
         is_output = "output" in seg.location
         program = seg.code or spec.kind == "code" or is_output
-        if "c(" in text or "[" in text or "{" in text:
+        if "c(" in text or "[" in text or "{" in text or program and ("(" in text or "'" in text or '"' in text):
             for hit in _VECTOR.finditer(text):
+                if not program and any(hit.group(g) for g in _PROGRAM_ONLY):
+                    continue
                 _judge(ctx, spec, seg, text, hit, m, program, prev_code if is_output else "")
+        if program and "(" in text:
+            for hit in _RANGE.finditer(text):
+                _judge_range(ctx, spec, seg, text, hit, m)
         if seg.code:
             prev_code = "\n".join(text.splitlines()[-6:])
 
 
+def _judge_range(ctx, spec, seg, text, hit, m) -> None:
+    """A stepped range whose few values have a frequency table's shape blocks when its name or
+    the code around it counts (``counts = list(range(3, 300, 117))``); a loop or axis range
+    that counts nothing is code, left alone (no review: ranges are everywhere in programs)."""
+    a, b, step = (int(x) for x in hit.groups())
+    if step <= 0 or b <= a or (b - a) / step > 20:
+        return
+    nums = list(range(a, b + (1 if "seq" in hit.group(0) else 0), step))
+    if not _shape(nums, m):
+        return
+    line_start = text.rfind("\n", 0, hit.start()) + 1
+    prefix = text[line_start:hit.start()]
+    asg = _ASSIGNED.search(prefix)
+    name = asg.group(1).replace(".", "_") if asg else ""
+    if not (name and _is_count_name(name) or _COUNTING.search(_around(text, hit.start(), hit.end(), 3, 1))):
+        return
+    small = sorted({v for v in nums if 1 <= v < m})
+    ctx.add(rule=RULE, check=CHECK, severity="block", file=spec.path,
+            location={**seg.location, "line": text.count("\n", 0, hit.start()) + 1,
+                      "value": hit.group(0)[:60], "values": nums[:20]},
+            en=f"The range {hit.group(0)[:60]} is the list {nums[:20]} written another way; it "
+               f"counts something (its name or the code around it says so) and holds "
+               f"{', '.join(map(str, small))} (fewer than {m} units): a small cell. Merge or suppress it.",
+            zh=f"範圍 {hit.group(0)[:60]} 即清單 {nums[:20]} 的另一種寫法，且為計數，含 "
+               f"{'、'.join(map(str, small))}（少於 {m} 個單位）：小細格。請合併或隱藏。")
+
+
 def _judge(ctx, spec, seg, text, hit, m, program: bool, above: str) -> None:
     vec = hit.group(0)
-    nums = _numbers(vec)
+    nums = _numbers(vec[1:-1] if hit.group("q") else vec.split("[", 1)[1] if hit.group("rr") else vec)
     if not _shape(nums, m):
         return
     line_start = text.rfind("\n", 0, hit.start()) + 1

@@ -19,6 +19,29 @@ CHECK = "symbols"
 KINDS = {"table"}
 
 
+SHARE_EN = ("A share (percent) with no count beside it and no total (N) stated anywhere: shares "
+            "without a base cannot be checked, since a small count hides in them (0.6% of 540 is "
+            "3 persons). Give the counts, or the n the shares are of.")
+SHARE_ZH = ("百分比旁無人數，全表亦未註明總數（N）：沒有基數的比例無法檢查，小格數可能藏於其中"
+            "（540 人的 0.6% 即 3 人）。請提供人數，或註明比例所依據的總數 n。")
+
+
+def _share_without_base(table, col: str, i: int) -> bool:
+    """The blank is the missing base of a percent or rate on its row (a found percent-only
+    table's N column, or a count column a filled share stands on): its reason is the base,
+    not a blank count."""
+    for other in table.columns:
+        r = table.role(other)
+        if other == col or r is None or r.role != "statistic" or r.statistic not in ("percent", "rate"):
+            continue
+        if r.units_column not in (None, col) and r.denominator_column != col:
+            continue
+        v = table.numeric(other)
+        if v[i] == v[i]:
+            return True
+    return False
+
+
 def check_file(ctx: Context, spec: ManifestFile) -> None:
     table = ctx.tables[spec.path]
     pats = [re.compile(p, re.IGNORECASE) for p in ctx.policy.placeholder_patterns]
@@ -43,6 +66,11 @@ def check_file(ctx: Context, spec: ManifestFile) -> None:
                 if role.role == "suppressed":
                     continue
                 if units_blank is not None and units_blank[i]:
+                    continue
+                if _share_without_base(table, col, i):
+                    ctx.add(rule="E2", check=CHECK, severity="block", file=spec.path,
+                            location={**table.location(i, col), "reason": "share without base"},
+                            en=SHARE_EN, zh=SHARE_ZH)
                     continue
                 ctx.add(rule=RULE, check=CHECK, severity="block", file=spec.path,
                         location=table.location(i, col),

@@ -323,6 +323,12 @@ def read_table_unit(rows: list[list[str]], path: str, caption: str = "", around:
     one_row = _one_row_counts(header, cells, parsed_cols, label_cols, body_idx, path, names)
     if one_row is not None:
         out.views.append(one_row)
+        if all(_category_header(header[k]) for k in parsed_cols):
+            # headers that are one variable's categories (regions, sexes, years, age bands,
+            # arms): the row is a count table laid across, not a person's record, and the
+            # threshold decides it (a small count blocks, large ones pass)
+            row = body_idx[0]
+            out.unknown = [u for u in out.unknown if not (u[0] == row and u[1] in parsed_cols)]
     if wide_roles:
         keep = [names[k] for k in label_cols] + list(wide_roles)
         cols = {names[k]: ColumnRole(role="group") for k in label_cols} | wide_roles
@@ -350,7 +356,8 @@ def _one_row_counts(header, cells, parsed_cols, label_cols, body_idx, path, name
     """A header of categories over one row of whole numbers ("North | South | East" over
     "120 | 140 | 3"): the shape of a one-way count table laid across.  Its numbers are judged
     as counts by the threshold (a small one blocks); they keep their "no known role" review,
-    since one row could as well be one person's record.  Not when a header names a statistic or
+    since one row could as well be one person's record, unless every header is a category
+    (:func:`_category_header`: then the threshold decides).  Not when a header names a statistic or
     a person's attribute (age, BMI): that row is a record or a summary, judged as before."""
     if len(body_idx) != 1 or label_cols or len(parsed_cols) < 2:
         return None
@@ -369,6 +376,32 @@ def _one_row_counts(header, cells, parsed_cols, label_cols, body_idx, path, name
     spec = _spec(f"{path}#across", {"category": ColumnRole(role="group"),
                                     "count": ColumnRole(role="count")})
     return View(spec, df, origin, checks=frozenset({"threshold"}))
+
+
+_CATEGORY_WORD = re.compile(
+    r"^(?:north|south|east|west|central|northern|southern|eastern|western|urban|rural|"
+    r"north[\s-]?(?:east|west)|south[\s-]?(?:east|west)|nord|süd|sud|ost|west|"
+    r"male|female|males|females|men|women|boys|girls|m|f|"
+    r"yes|no|treated|untreated|treatment|control|controls|placebo|intervention|usual care|standard care|exposed|unexposed|cases?|"
+    r"(?:arm|group|cohort|stage|grade|tier|level|wave|phase|site)[\s_-]?(?:[a-z]|\d{1,2}|[ivx]{1,4})|"
+    r"mild|moderate|severe|low|medium|high|other|others|unknown|missing|none|"
+    r"q[1-4]|h[12]|(?:19|20)\d\d[\s-]?q[1-4])$|"
+    r"^(?:北|南|東|西|中|東北|東南|西北|西南|北部|南部|東部|中部|西部|離島|都市|鄉村|男|女|男性|女性|"
+    r"是|否|治療組|對照組|安慰劑組|其他|不詳|未知|輕度|中度|重度|[甲乙丙丁]組|第?[一二三四1-4]期)$|"
+    r"^[\u4e00-\u9fff]{1,4}(?:區|縣|市|鄉|鎮)$", re.I)
+
+
+def _category_header(h: str) -> bool:
+    """A header that is a category of one variable: a region, sex, arm, period, age band, or
+    a count header ("n_north", 人數); a measure (sbp, score) or attribute is none."""
+    from egress_review.engine.area_names import canonical
+    from egress_review.engine.category_sets import date_interval, interval
+
+    t = " ".join(h.replace("_", " ").split())
+    if not t:
+        return False
+    return (header_role(h) == "count" or bool(_CATEGORY_WORD.match(t)) or interval(t) is not None
+            or date_interval(t) is not None or _YEAR.match(t) is not None or canonical(t) is not None)
 
 
 _TOTAL_WORD = re.compile(r"^\s*(?:total|overall|all|sum|grand total|合計|總計|總數|全體|整體|共計|總人數)\b|"
