@@ -209,10 +209,14 @@ def open_files_cap(spec: dict, max_processes: int, host_hard: int) -> int:
     return cap if host_hard < 0 else min(cap, host_hard)  # RLIM_INFINITY is -1
 
 
-def open_log(path: str) -> int:
+def open_log(path: str, max_bytes: int | None = None) -> int:
     """The session's log file, opened by root without following links, outside the sandbox.
     The session gets it as a write-only descriptor; the file is root's, 0600, so it cannot be
-    re-opened for reading through /proc/self/fd."""
+    re-opened for reading through /proc/self/fd.  A log already at ``max_bytes`` (the cap of
+    one run) is moved to ``<name>.1`` first, replacing the one before: the cap held per run
+    only, so a session ended and started again and again grew its log on the host's disk
+    without end; now each of the two files stays under two caps (one it had reached, one
+    run more)."""
     p = Path(path)
     p.parent.mkdir(parents=True, exist_ok=True)
     dfd = os.open(p.parent, os.O_DIRECTORY | os.O_NOFOLLOW)
@@ -221,6 +225,14 @@ def open_log(path: str) -> int:
         if st.st_uid != 0 or st.st_mode & 0o022:
             raise SandboxError(f"log directory {p.parent} must be root's and not group/other "
                                f"writable")
+        if max_bytes is not None:
+            try:
+                old = os.stat(p.name, dir_fd=dfd, follow_symlinks=False)
+            except FileNotFoundError:
+                old = None
+            if old is not None and old.st_size >= max_bytes and \
+                    (old.st_mode & 0o170000) == 0o100000:
+                os.rename(p.name, p.name + ".1", src_dir_fd=dfd, dst_dir_fd=dfd)
         # O_NONBLOCK: a FIFO planted at the path must not block the launcher (ENXIO instead)
         fd = os.open(p.name, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_NOFOLLOW
                      | os.O_CLOEXEC | os.O_NONBLOCK, 0o600, dir_fd=dfd)
@@ -275,7 +287,8 @@ def run(spec: dict, cmd: list[str], env: dict[str, str]) -> int:
     lim = spec["limits"]
     limits = Limits(name, lim["memory_mb"], lim["cpu_percent"], lim["max_processes"],
                     root=spec.get("cgroup_root", str(CGROUP_ROOT)))
-    log_fd = open_log(spec["log"])
+    log_max = int(spec.get("log_max_mb", LOG_MAX_MB_DEFAULT)) << 20
+    log_fd = open_log(spec["log"], log_max)
     capped_by_cgroup = False
     try:
         limits.apply()
@@ -364,8 +377,8 @@ def run(spec: dict, cmd: list[str], env: dict[str, str]) -> int:
     for fd in fds:
         os.close(fd)
     answerer.start()
-    copier = threading.Thread(target=copy_log, args=(out_r, log_fd, int(spec.get(
-        "log_max_mb", LOG_MAX_MB_DEFAULT)) << 20, name), daemon=True)
+    copier = threading.Thread(target=copy_log, args=(out_r, log_fd, log_max, name),
+                              daemon=True)
     copier.start()
     init_pid: list[int] = []
 
