@@ -3,7 +3,7 @@
 Run it with ``uvicorn --factory egress_review.api:create_app --host 127.0.0.1 --port 8300``
 (configuration from ``ENCLAVE_HOME``/``ENCLAVE_DB_URL``, ``ENCLAVE_POLICY`` and
 ``EGRESS_HUB_API_URL``); before serving it runs the recovery pass
-(:func:`egress_review.workflow.recover`).
+(:func:`egress_review.recovery.recover`).
 """
 from __future__ import annotations
 
@@ -22,7 +22,8 @@ from fastapi.staticfiles import StaticFiles
 from enclave.db import utcnow
 from egress_review.release import ReleaseArea
 from egress_review.store import BlobStore, service_store
-from egress_review.workflow import WorkflowError, recover
+from egress_review.recovery import recover
+from egress_review.workflow import WorkflowError
 
 PAGES = Path(__file__).resolve().parent.parent / "pages"
 
