@@ -53,8 +53,35 @@ def risk_reason(ds: Dataset, opts: pixels.PixelOptions) -> str | None:
         return "secondary capture (ConversionType)"
     image_type = ds.get("ImageType") or []
     values = [image_type] if isinstance(image_type, str) else list(image_type)
-    if any("SCREEN" in str(v).upper() for v in values):   # dose screens, "SCREEN SAVE" captures
+    if any(w in str(v).upper() for v in values for w in _CAPTURE_WORDS):   # dose screens, "SCREEN SAVE"
         return "ImageType screen capture"
+    return _capture_signs(ds, modality)
+
+
+# ImageType values a capture writes (SCREEN SAVE, SCREENSHOT, CAPTURE, SNAPSHOT, VIDEO GRAB)
+_CAPTURE_WORDS = ("SCREEN", "CAPTURE", "SNAPSHOT", "GRAB")
+# Attributes only a secondary capture or a camera writes (PS3.3 C.8.6.1, C.8.6.2)
+_CAPTURE_ATTRIBUTES = ("SecondaryCaptureDeviceManufacturer", "SecondaryCaptureDeviceManufacturerModelName",
+                       "SecondaryCaptureDeviceSoftwareVersions", "SecondaryCaptureDeviceID", "DateOfSecondaryCapture",
+                       "TimeOfSecondaryCapture", "VideoImageFormatAcquired", "DigitalImageFormatAcquired")
+# Modalities whose images are grey: colour or a palette there is a rendering or a screen (round 6)
+_GREY_MODALITIES = {"CT", "MR", "CR", "DX", "MG", "RF", "XA", "IO", "PX", "RG", "DR", "DF", "MRI"}
+
+
+def _capture_signs(ds: Dataset, modality: str) -> str | None:
+    """A capture labelled as an ordinary image (round 6): ultrasound regions, the attributes a
+    capture writes, a face or a person the image shows, colour in a modality that is grey."""
+    if ds.get("SequenceOfUltrasoundRegions"):
+        return "ultrasound regions (SequenceOfUltrasoundRegions)"
+    present = [k for k in _CAPTURE_ATTRIBUTES if ds.get(k) not in (None, "")]
+    if present:
+        return f"secondary capture ({present[0]})"
+    if str(ds.get("RecognizableVisualFeatures", "")).strip().upper() == "YES":
+        return "recognizable visual features"
+    photometric = str(ds.get("PhotometricInterpretation", "")).strip().upper()
+    if ("PixelData" in ds and photometric and not photometric.startswith("MONOCHROME")
+            and (modality in _GREY_MODALITIES or not modality)):
+        return f"{photometric} pixels in {modality or 'an image without a modality'}: a rendering or a screen"
     return None
 
 

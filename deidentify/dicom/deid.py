@@ -18,8 +18,9 @@ from pydicom.errors import InvalidDicomError
 from pydicom.sequence import Sequence
 from pydicom.uid import PYDICOM_IMPLEMENTATION_UID, UID_dictionary, ExplicitVRLittleEndian
 
-from deidentify.dicom import asian_names, burned_in, cine, label_names, pixels, text_values
+from deidentify.dicom import asian_names, burned_in, cine, label_names, person_forms, pixels, text_values
 from deidentify.dicom.profile import LABELS, action_for
+from deidentify.dicom.raw_vrs import mistyped
 from deidentify.dicom.sweep import (BINARY_VRS, NUMERIC_VRS, age_over_band, decoded_binary, dummy_value,
                                     encoded_readings, identity_strings, numeric_bytes, other_readings,
                                     too_many_values,
@@ -76,6 +77,9 @@ class _Cleaner:
         self.uid_map: dict[str, str] = {}
         self.suspects: list[tuple[Dataset, int, str, str]] = []   # (item, tag, name, text) to scrub
         self.binary_runs: set[str] = set()   # suspects read from binary values (asian_names' binary rule)
+        self.forms: set[str] = set()   # the file's people as initials, short forms, romanisations (round 6)
+        self.long_forms: set[str] = set()
+        self.mistyped: set[tuple[int, int]] = set()   # (id(item), tag) read under another VR
 
     def uid(self, value: str) -> str:
         value = str(value).strip()
@@ -90,6 +94,12 @@ class _Cleaner:
         for elem in list(ds):
             tag = elem.tag
             name = f"{path}{elem.keyword or str(tag)}"
+            if (id(ds), int(tag)) in self.mistyped:
+                # written under a VR its tag does not have (a model name as UN, a code meaning as
+                # UN, a series number as LO): not what it claims, so not judged (round 6)
+                del ds[tag]
+                self.report.removed.append(name)
+                continue
             if (tag.is_private or 0x5000 <= tag.group <= 0x50FF or 0x6000 <= tag.group <= 0x60FF
                     or tag.group in (0x0000, 0x0002) or tag.element == 0):
                 # private tags, curves, overlay planes (may hold burned-in text); command and
@@ -104,6 +114,11 @@ class _Cleaner:
                 if path or elem.keyword not in ("PixelData", "ExtendedOffsetTable", "ExtendedOffsetTableLengths"):
                     del ds[tag]
                     self.report.removed.append(name)
+                continue
+            if elem.keyword == "SegmentAlgorithmName" and str(ds.get("SegmentAlgorithmType", "")).upper() == "MANUAL":
+                # a segment drawn by hand has no algorithm (PS3.3 C.8.20.2): the name there is the person's
+                del ds[tag]
+                self.report.removed.append(name)
                 continue
             if elem.keyword in self.scrub_keywords and elem.VR in text_values.TEXT_VRS:
                 self.to_scrub.append((ds, tag))
@@ -206,6 +221,13 @@ class _Cleaner:
                 del ds[elem.tag]     # any person name left by the table goes, no score asked
                 self.report.residual_removed.append(name)
                 continue
+            # the file's people by initials, a short form or another romanisation ("K.L.W.", "Bill",
+            # "Xu MH"); a binary value's letter runs only by its longer forms (samples spell short ones)
+            if self.forms and any(person_forms.forms_in(t, self.forms if not binary else self.long_forms)
+                                  for t in [text] + readings):
+                del ds[elem.tag]
+                self.report.residual_removed.append(name)
+                continue
             if self.header is None:
                 self.header = ScrubOptions.for_dicom_headers()
             scan = elem.VR in _FREE_TEXT_VRS or binary
@@ -232,8 +254,16 @@ class _Cleaner:
         texts = [t for t in unique if t not in self.binary_runs]
         for k in label_names.split_pairs(texts):
             hit_of[texts[k]] = True
+        given: dict[tuple[str, bool], bool] = {}
         for (ds, tag, name, text) in self.suspects:
             hit = hit_of[text]
+            if not hit and text not in self.binary_runs and tag in ds:
+                # a given name alone, no surname anywhere ("Jennifer", "Meiling", "Siew Ling"), and
+                # outside device values a first name or a name's shape beside other words (round 6)
+                key = (text, person_forms.product_field(ds[tag].keyword))
+                if key not in given:
+                    given[key] = person_forms.lone_given(*key)
+                hit = given[key]
             if hit and tag in ds:
                 del ds[tag]
                 self.report.residual_removed.append(name)
@@ -382,11 +412,17 @@ def deidentify_dataset(ds: Dataset, *, pseudonymise: Callable[[str], str],
     original_id = str(ds.get("PatientID", "") or "")
     profile = _profile_options(profile_options)
     cleaner = _Cleaner(pseudonymise, report, header, profile, _scrub_keywords(scrub_attributes))
+    cleaner.mistyped = getattr(ds, "_deid_mistyped", None) or mistyped(ds, _MAX_DEPTH)
+    cleaner.forms = person_forms.person_forms(person_forms.names_of(ds))
+    cleaner.long_forms = {f for f in cleaner.forms if len(f.replace(" ", "")) >= 6}
     pixels_cleaned = _clean_pixels(ds, opts, report, ocr)
     cleaner.clean(ds)
     report.scrubbed, removed = text_values.scrub_in_place(
         cleaner.to_scrub, mask_dates="retain_longitudinal_full_dates" not in profile)
     report.removed += removed
+    for item, tag in cleaner.to_scrub:   # first names and "by <unknown>" the scrubber left (round 6)
+        if tag in item and isinstance(item[tag].value, str):
+            item[tag].value = person_forms.mask_named(item[tag].value)
     pseudo = pseudonymise(original_id) if original_id else ""
     ds.PatientID = pseudo
     cleaner.sweep(ds, identity)
@@ -475,6 +511,7 @@ def _read_checked(data: bytes) -> Dataset:
         rest = bytes(data[last.value_tell + last.length:])
         if rest.strip(b"\0"):   # a header cut short (pydicom stops there without a word) or junk
             raise ValueError(f"DICOM file has {len(rest)} bytes after its last element it cannot read")
+    ds._deid_mistyped = mistyped(ds, _MAX_DEPTH)   # before anything converts the raw elements
     _check_depth(ds)   # after the checks above: reading the items converts the raw elements they look at
     return ds
 

@@ -1,0 +1,46 @@
+"""Values written under a VR their tag does not have (D1, round 6).
+
+pydicom reads an explicit-VR element under the VR written in the file, and an element written
+as UN under the dictionary's VR: once read, a model name written as UN, a code meaning as UN or a
+series number as LO looks like any other value, and the sweep judged it as what it claimed.  A
+value whose written VR is not its tag's, where either is text or a person name, is not what it
+says it is: it is removed, not judged.  Sequences, binary and number values written as UN (older
+toolkits write tags they do not know that way) are read as before.
+"""
+from __future__ import annotations
+
+from pydicom.dataelem import RawDataElement
+from pydicom.dataset import Dataset
+from pydicom.sequence import Sequence
+
+_TEXT_VRS = {"AE", "AS", "CS", "DA", "DS", "DT", "IS", "LO", "LT", "PN", "SH", "ST", "TM", "UC", "UR", "UT"}
+
+
+def mistyped(ds: Dataset, max_depth: int, _depth: int = 0) -> set[tuple[int, int]]:
+    """(id(item), tag) of the public elements whose explicit VR, as written, is not the
+    dictionary's where either is text or a person name (a name as UN in Manufacturer, text as
+    LO in a number).  Read from the raw elements: once converted, pydicom shows the
+    dictionary's VR for UN and the mismatch is gone."""
+    from pydicom.datadict import dictionary_VR, dictionary_has_tag
+
+    out: set[tuple[int, int]] = set()
+    if _depth > max_depth:
+        return out
+    for tag, elem in list(ds._dict.items()):
+        raw_vr = elem.VR if isinstance(elem, RawDataElement) else None
+        if raw_vr and not tag.is_private and dictionary_has_tag(tag):
+            allowed = {v.strip() for v in dictionary_VR(tag).split(" or ")}
+            if raw_vr not in allowed and (allowed | {raw_vr}) & _TEXT_VRS and "SQ" not in allowed:
+                out.add((id(ds), int(tag)))
+        if (raw_vr == "SQ" or (raw_vr is None and getattr(elem, "VR", None) == "SQ")
+                or (not tag.is_private and dictionary_has_tag(tag) and dictionary_VR(tag) == "SQ")):
+            try:
+                items = ds[tag].value or []
+            except Exception:  # noqa: BLE001 - an item that cannot be read is the writer's to refuse
+                continue
+            for item in items if isinstance(items, Sequence) else []:
+                out |= mistyped(item, max_depth, _depth + 1)
+    return out
+
+
+__all__ = ["mistyped"]
