@@ -277,27 +277,22 @@ def bounds(world):
     return _result(Path(spec["log"]).read_text())
 
 
-def _files_cap() -> int:
-    from hub_config.sandbox import open_files_cap
-
-    return open_files_cap({}, LIMITS["max_processes"], -1)
+CAP = 1024  # 65 536 files a sandbox, over LIMITS' 64 processes (sandbox.open_files_cap)
 
 
 def test_open_files_are_shared_out_of_the_sandboxs_budget(bounds):
-    cap = _files_cap()
-    assert cap * LIMITS["max_processes"] <= 65536 and cap >= 1024
-    assert bounds["nofile"] == [min(1024, cap), cap]  # soft kept where it was below
+    assert bounds["nofile"] == [CAP, CAP]
 
 
 def test_open_files_stop_at_the_cap(bounds):
     assert bounds["raise_nofile"] in ("EPERM", "EINVAL")
-    assert bounds["open_stop"] == "EMFILE" and bounds["opened"] < _files_cap()
+    assert bounds["open_stop"] == "EMFILE" and bounds["opened"] < CAP
 
 
 def test_files_parked_in_a_socket_are_bounded_too(bounds):
     assert bounds["inflight"]["stop"] == "ETOOMANYREFS"
     # the kernel checks before adding a message's descriptors (at most 253 of them)
-    assert bounds["inflight"]["sent"] <= _files_cap() + 253
+    assert bounds["inflight"]["sent"] <= CAP + 253
 
 
 def test_inotify_instances_are_bounded(bounds):
