@@ -26,7 +26,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, Iterable
 
-from sqlalchemy import event, insert, select, text, update
+from sqlalchemy import Text, cast, event, insert, select, text, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
@@ -41,6 +41,71 @@ log = logging.getLogger(__name__)
 
 class AuditKeyMismatch(RuntimeError):
     """This process's master key is not the one the chain is sealed with; nothing is written."""
+
+
+class AuditEntryError(ValueError):
+    """An entry that cannot be stored exactly as it is sealed; refused before anything is written."""
+
+
+# Column widths (models.py): PostgreSQL refuses a longer value, SQLite would keep it - refused
+# here on both, so no backend stores what the other would not and nothing is ever cut short.
+_WIDTHS = {"component": 40, "actor": 120, "action": 80, "case_code": 40}
+
+
+def _json_safe(v: Any, where: str) -> None:
+    """Only values whose JSON form reads back as the value sealed: no NaN/Infinity (PostgreSQL
+    refuses them, and NaN is not equal to itself), no lone surrogates (not UTF-8), no keys that
+    are not text, no types the JSON column would turn into something else (default=str)."""
+    if v is None or isinstance(v, (bool, int)):
+        return
+    if isinstance(v, float):
+        if v != v or v in (float("inf"), float("-inf")):
+            raise AuditEntryError(f"稽核紀錄的 {where} 不是有限數值 the audit entry's {where} is {v!r}, "
+                                  f"not a finite number")
+        return
+    if isinstance(v, str):
+        try:
+            v.encode("utf-8")
+        except UnicodeEncodeError:
+            raise AuditEntryError(f"稽核紀錄的 {where} 含有無效字元 the audit entry's {where} holds a "
+                                  f"lone surrogate (not UTF-8)") from None
+        return
+    if isinstance(v, (list, tuple)):
+        for i, x in enumerate(v):
+            _json_safe(x, f"{where}[{i}]")
+        return
+    if isinstance(v, dict):
+        for k, x in v.items():
+            if not isinstance(k, str):
+                raise AuditEntryError(f"稽核紀錄的 {where} 鍵值不是文字 the audit entry's {where} has "
+                                      f"key {k!r}, not text")
+            _json_safe(k, f"{where} key")
+            _json_safe(x, f"{where}.{k}")
+        return
+    raise AuditEntryError(f"稽核紀錄的 {where} 型別無法保存 the audit entry's {where} is a "
+                          f"{type(v).__name__}, not a JSON value")
+
+
+def check_entry(entry: "AuditEntry") -> None:
+    """Refuse (AuditEntryError) an entry that would not be stored exactly as it is sealed."""
+    for name in ("component", "actor", "action"):
+        v = getattr(entry, name)
+        if not isinstance(v, str) or not v:
+            raise AuditEntryError(f"稽核紀錄缺少 {name} the audit entry's {name} must be non-empty text")
+    for name in ("case_code", "subject", "reason"):
+        v = getattr(entry, name)
+        if v is not None and not isinstance(v, str):
+            raise AuditEntryError(f"稽核紀錄的 {name} 不是文字 the audit entry's {name} must be text")
+    for name, width in _WIDTHS.items():
+        v = getattr(entry, name)
+        if v is not None and len(v) > width:
+            raise AuditEntryError(f"稽核紀錄的 {name} 超過 {width} 字 the audit entry's {name} is "
+                                  f"{len(v)} characters, longer than its column ({width})")
+    for name in ("component", "actor", "action", "case_code", "subject", "reason"):
+        _json_safe(getattr(entry, name), name)
+    if entry.detail is not None and not isinstance(entry.detail, dict):
+        raise AuditEntryError("稽核紀錄的 detail 必須是物件 the audit entry's detail must be a mapping")
+    _json_safe(entry.detail or {}, "detail")
 
 
 @dataclass(frozen=True)
@@ -109,6 +174,9 @@ def _lock(db: Session | Connection) -> None:
 
 
 def _now_iso(now: dt.datetime | None) -> str:
+    if now is not None and now.utcoffset() is None:
+        # astimezone() would read a naive time as the host's zone (Asia/Taipei is +8 h)
+        raise AuditEntryError("稽核時間缺少時區 the audit time must carry its time zone (naive datetime)")
     return (now or dt.datetime.now(dt.timezone.utc)).astimezone(dt.timezone.utc).isoformat(timespec="microseconds")
 
 
@@ -253,6 +321,7 @@ def append_to(chain: Chain, entry: AuditEntry, *, now: dt.datetime | None = None
     """Append one record in the chain's transaction; the returned record holds the values
     written (it is not attached to any session)."""
     ts = _now_iso(now)
+    check_entry(entry)
     if chain.head is not None and chain.head.keyed_from is None:
         _reanchor(chain, ts)
     rec = _append_one(chain, entry, ts)
@@ -350,6 +419,8 @@ def _walk(records: Iterable[AuditRecord], head: AuditHead | None, keys: AuditKey
             else:
                 msg = f"record {r.seq} claims scheme {r.scheme!r} where the chain has {LEGACY!r} records"
             problems.append(ChainProblem(r.seq, "downgraded", msg))
+        elif not legacy_only and (why := _stored_form(r)) is not None:
+            problems.append(ChainProblem(r.seq, "edited", f"record {r.seq} ({r.action} by {r.actor}): {why}"))
         elif seal(keys, r) != r.hash:
             problems.append(ChainProblem(r.seq, "edited",
                                          f"record {r.seq} ({r.action} by {r.actor}) was altered: its "
@@ -386,6 +457,29 @@ def _walk(records: Iterable[AuditRecord], head: AuditHead | None, keys: AuditKey
     return problems
 
 
+def _stored_form(r) -> str | None:
+    """Why a keyed record's stored detail is not the text the log writes (None: it is).  The seal
+    is over the parsed value, so stored text that parses to the same value - duplicate keys (the
+    last wins here, the first in other readers), escapes, spacing, 1.00 for 1.0, JSON null or SQL
+    NULL for {} - would pass the seal while another reader of the database sees something else."""
+    stored = getattr(r, "stored_detail", _UNREAD)
+    if stored is _UNREAD or getattr(r, "scheme", None) != KEYED:
+        return None
+    if not isinstance(r.detail, dict) or stored is None:
+        return "its detail is not the object it was sealed with (null or another JSON type)"
+    try:
+        expected = json.dumps(r.detail)      # the JSON column's own serializer (both backends)
+    except (TypeError, ValueError):
+        return "its detail cannot be written back as JSON"
+    if stored != expected:
+        return ("its stored detail text is not the form the log writes (duplicate keys, escapes, "
+                "spacing or number forms changed): other readers may see other values than the sealed ones")
+    return None
+
+
+_UNREAD = object()
+
+
 def verify_records(records: Iterable[AuditRecord], head: AuditHead | None,
                    keys: AuditKeys | None = None) -> list[ChainProblem]:
     return _walk(records, head, keys or audit_keys())
@@ -394,12 +488,16 @@ def verify_records(records: Iterable[AuditRecord], head: AuditHead | None,
 def iter_records(session: Session, batch: int = 5000):
     last = 0
     while True:
-        chunk = session.execute(select(AuditRecord).where(AuditRecord.seq > last)
-                                .order_by(AuditRecord.seq).limit(batch)).scalars().all()
-        if not chunk:
+        # the detail as stored, too: the seal is over its parsed value (see _stored_form)
+        rows = session.execute(select(AuditRecord, cast(AuditRecord.detail, Text).label("stored_detail"))
+                               .where(AuditRecord.seq > last)
+                               .order_by(AuditRecord.seq).limit(batch)).all()
+        if not rows:
             return
-        yield from chunk
-        last = chunk[-1].seq
+        for rec, stored in rows:
+            rec.stored_detail = stored
+            yield rec
+        last = rows[-1][0].seq
         session.expunge_all()
 
 
