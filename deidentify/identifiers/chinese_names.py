@@ -253,8 +253,8 @@ def _decide(simp: str, i: int, s_end: int, use_jieba: bool) -> tuple[int, int, f
     # The surname character ends an ordinary word: 结石, 处方, 健康.
     if _inside_role_word(simp, i):
         return None         # 个|管师|陈: the surname character is part of a role word (个管师)
-    placed = False
-    if i > 0 and _is_han(simp[i - 1]):
+    placed = kin = _kin_before(simp, i, tags)
+    if i > 0 and _is_han(simp[i - 1]) and not kin:
         if any(tags.get(simp[j:s_end], "nr") not in _NAME_FLAGS
                for j in (i - 1, i - 2) if j >= 0 and tokenizer.FREQ.get(simp[j:s_end])):
             placed = _person_after_place(simp, i, s_end, titles, tags, tokenizer)
@@ -306,8 +306,8 @@ def _decide(simp: str, i: int, s_end: int, use_jieba: bool) -> tuple[int, int, f
                 and not tokenizer.FREQ.get(simp[i:s_end + 2]) and _clause_goes_on(simp, s_end + 2)):
             return i, s_end + 2, 0.7, "given pair"     # 苏美|玲来访, 许国|强说: no title needed
         three = simp[i:s_end + 2]
-        if (verb and len(w) == 2 and s_end - i == 1 and len(three) == 3 and three[2] not in stop
-                and _is_han(three[2]) and three not in tags and not _word_starting(simp, i + 1, i + 2, tags)
+        if ((verb or kin or _PERSON_ACT.match(simp, s_end + 2)) and len(w) == 2 and s_end - i == 1 and len(three) == 3 and three[2] not in stop
+                and _is_han(three[2]) and three not in tags
                 and (tokenizer.FREQ.get(three[1:]) or 0) < _COMMON_WORD_FREQ and three[2] in _GIVEN_CHARS_S
                 and _verb_or_clause_after(simp, s_end + 2, tags)):
             return i, s_end + 2, 0.85, "verb object"   # (round 7) 叮咛|范书|豪服药: a verb's object
@@ -342,7 +342,10 @@ def _decide(simp: str, i: int, s_end: int, use_jieba: bool) -> tuple[int, int, f
     if context or title_after:
         return i, end, 0.85, "context"
     if verb and all(c in _GIVEN_CHARS_S for c in pair) and _verb_or_clause_after(simp, end, tags):
-        return i, end, 0.85, "verb object"      # (round 7) 交代|林雨涵|注意, not 摄取|高钙|食物
+        return i, end, 0.85, "verb object"      # (round 7) 叮咛|林志明|注意, not 摄取|高钙|食物
+    if (given == 2 and _PERSON_ACT.match(simp, end) and (tokenizer.FREQ.get(pair) or 0) < _COMMON_WORD_FREQ
+            and any(c in _GIVEN_CHARS_S for c in pair)):
+        return i, end, 0.7, "person act"        # (round 7) 已林雨涵|代签: what only a person does
     # A surname, two given-name characters jieba knows at most as a rare word (志豪, 建明, 国强,
     # 宗翰), then a word a person says or does or the end of the clause: a name, however
     # jieba cuts it (徐建明 one token, 许宗|翰说).
@@ -369,19 +372,40 @@ def _verb_before(simp: str, i: int, tags: dict[str, str]) -> bool:
     """(D1, round 7) A verb ends right before the surname (叮咛|范书豪, 交代|花雨涵, 感谢|戈嘉麟):
     the position of a verb's object, where a person's name stands as well as any noun; the run
     after must still pass every word check a context word's run passes.  The verb is any two-
-    or three-character word jieba tags ``v``, or one of the coverbs, after a non-Han character,
-    已/再/先/有/要/会/请 or another verb's end (no word spans its first character)."""
+    or three-character word jieba tags as a verb, or one of the coverbs (jieba's tags decide:
+    a verb it tags as a noun, 交代, is no context here)."""
     if i >= 1 and simp[i - 1] in _COVERBS and (i < 2 or not _is_han(simp[i - 2]) or simp[i - 2:i] not in tags):
         return True
     for j in (i - 2, i - 3):
-        if j >= 0 and tags.get(simp[j:i]) == "v" and (j == 0 or simp[j - 1:i] not in tags):
+        if j >= 0 and tags.get(simp[j:i]) in ("v", "vn", "vd") and (j == 0 or simp[j - 1:i] not in tags):
             return True
     return False
 
 
+# (D1, round 7) the last characters of kin words (小姑, 大舅, 表姊, 堂弟, 外甥, 乾女兒, 繼母, 岳父):
+# a name after a kin word stands where the relative's name must stand
+_KIN_END = frozenset(to_simplified("姑舅姨叔伯嫂婿媳甥姪侄孫哥姐姊弟妹爸媽婆妻兒父母"))
+
+
+# (D1, round 7) what only a person does, for a patient or in a ward: the run before it is a name
+_PERSON_ACT = re.compile("代签|代领|代办|代缴|签字|签名|签署|离院|来访|探视|探望|回电|来电|致电|拒绝|同意|答应")
+
+
+def _kin_before(simp: str, i: int, tags: dict[str, str]) -> bool:
+    """A kin word ends right before the surname: a dictionary word of two or three characters
+    ending in a kin character (小姑|苏冠宇: not 姑苏, the city), or a kin character alone after
+    a non-Han character."""
+    if i < 1 or simp[i - 1] not in _KIN_END:
+        return False
+    if i == 1 or not _is_han(simp[i - 2]):
+        return True
+    return any(j >= 0 and tags.get(simp[j:i], "").startswith("n") for j in (i - 2, i - 3))
+
+
 def _verb_or_clause_after(simp: str, end: int, tags: dict[str, str]) -> bool:
-    """The object of a verb ends where the clause goes on or another verb starts (服药, 注意)."""
-    return _clause_goes_on(simp, end) or any(tags.get(simp[end:end + k]) == "v" for k in (2, 3))
+    """The object of a verb ends where the clause goes on or another word starts (服药, 注意,
+    协助): a dictionary word of two or three characters not tagged as a name."""
+    return _clause_goes_on(simp, end) or any(tags.get(simp[end:end + k], "nr") not in _NAME_FLAGS for k in (2, 3))
 
 
 def _person_after_place(simp: str, i: int, s_end: int, titles, tags, tokenizer) -> bool:

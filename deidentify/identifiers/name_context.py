@@ -30,6 +30,18 @@ from deidentify.identifiers.name_runs import (  # noqa: F401
     _opens_with_clinical, _ordinary, _spaced_before, _spaced_name, _starts_a_word_window, _tables,
     _tables_followers, is_word, name_before, starts_a_word)
 
+def blank_before(simp: str, t: int) -> int:
+    """(D1, round 7) Where a name before ``t`` would end: one blank between a sentence-opening
+    name and the word describing the patient is still that place (徐若瑄 回診拿藥)."""
+    # only a run of three Han characters standing alone whose last two are no common word
+    # (左膝 今日疼痛, 左手臂 今天 stay: a body part, not a name)
+    if t >= 4 and simp[t - 1] in " \t" and all(_is_han(c) for c in simp[t - 4:t - 1]) \
+            and (t == 4 or not _is_han(simp[t - 5])) and not is_word(simp[t - 3:t - 1], 20) \
+            and not is_word(simp[t - 4:t - 1], 5) and not is_word(simp[t - 4:t - 2], 20):
+        return t - 1
+    return t
+
+
 _DOT_NAME = re.compile(r"[\u4e00-\u9fff]{1,6}[·‧•・.．][\u4e00-\u9fff]{1,6}"
                        r"|(?<![A-Za-z])(?!(?:Dr|Mr|Mrs|Ms|St|No|Fig|Vol|Ref)\.)[A-Z][a-z]{1,12}[·‧•・.][A-Z][a-z]{2,12}(?![A-Za-z])")
 # what every _DOT_NAME match holds: a dot between Han characters, or after a small letter and
@@ -214,7 +226,7 @@ def find(simplified: str) -> list[tuple[int, int, float]]:
             hits.append((*i, 0.85))
     # a name opening a sentence before a word that describes the patient: 王小明主诉头痛
     # (... or before a form line's next field: 粘耀宗 女 61岁, name_runs.FORM_FIELD_AFTER)
-    for t in chain((m.start() for m in _tables_followers().finditer(simp)),
+    for t in chain((blank_before(simp, m.start()) for m in _tables_followers().finditer(simp)),
                    (form_field_name_end(simp, m.start()) for m in FORM_FIELD_AFTER.finditer(simp))):
         if any(a < t <= b for a, b, _ in hits) or t < 2:
             continue

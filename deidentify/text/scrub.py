@@ -396,8 +396,8 @@ def candidate_indices(texts: Sequence[str], options: ScrubOptions | None = None,
                   | in_rest(_DOT) | in_rest(name_context.SURNAME_THEN_GIVEN) | in_rest(name_context.LATIN_INTRO_HAN)
                   | set().union(*map(in_rest, name_context.EXTRA_CONTEXT_SCANS))
                   | {i for m in _FOLLOWER.finditer(view) if (i := rest_of(m.start())) not in hard
-                     and _opens_sentence(view, m.start())
-                     and name_context.name_before(view, m.start(), 4) >= 0}
+                     and _opens_sentence(view, t := name_context.blank_before(view, m.start()))
+                     and name_context.name_before(view, t, 4) >= 0}
                   # (a form line's next field after a blank: 粘耀宗 女 61岁, name_runs.FORM_FIELD_AFTER)
                   | {i for m in name_runs.FORM_FIELD_AFTER.finditer(view) if (i := rest_of(m.start())) not in hard
                      and _opens_sentence(view, name_end := name_runs.form_field_name_end(view, m.start()))
