@@ -178,11 +178,13 @@ def _judge(ctx, spec, seg, text, hit, m, program: bool, above: str) -> None:
         return
     line_start = text.rfind("\n", 0, hit.start()) + 1
     prefix = text[line_start:hit.start()]
+    if hit.group("t") and re.search(r"(?:[<>]=?|[=!]=)\s*$", prefix):
+        return              # a tuple compared with: a version (sys.version_info >= (3, 10))
     a = _ASSIGNED.search(prefix)
     name = a.group(1).replace(".", "_") if a else ""
     # (x, y, a, k: any data's names; a keyword x= or a name like xlim is a coordinate)
     setting = _SETTING.search(name) or len(name) > 2 and _TIME_OR_PLACE.search(name) if name else False
-    if (setting or _SETTING_CALL.search(prefix)) and not _is_count_name(name):
+    if (setting or _SETTING_CALL.search(prefix) and not hit.group("q")) and not _is_count_name(name):
         return
     if program:
         near = above + " " + _around(text, hit.start(), hit.end(), 3, 1)
@@ -191,7 +193,8 @@ def _judge(ctx, spec, seg, text, hit, m, program: bool, above: str) -> None:
     counts = bool(name and _is_count_name(name)) or bool(_COUNTING.search(near)) \
         or not program and bool(re.search(r"\b[nN]\b", near))      # prose: "n by arm"
     call = _enclosing_call(prefix)
-    if not counts and program and call and call.rsplit(".", 1)[-1] not in _DATA_CALLS:
+    if not counts and program and call and call.rsplit(".", 1)[-1] not in _DATA_CALLS \
+            and not hit.group("q"):       # a string of numbers is data whatever reads it
         return              # an argument of another call: np.percentile(x, [5, 50, 95]), isin([1, 15])
     small = sorted({v for v in nums if 1 <= v < m})
     loc = {**seg.location, "line": text.count("\n", 0, hit.start()) + 1, "value": vec[:60]}

@@ -21,7 +21,7 @@ from egress_review.manifest import ManifestFile
 CHECK = "content"
 # Rule modules that judge a declared table's cells; the others read files or manifests.
 _NOT_FOR_UNITS = {"provenance_check", "declaration", "blank_declarations", "smuggling", "imaging",
-                  "identifiers", "unit_checks"}
+                  "identifiers", "unit_checks", "declared_claims", "per_person_values"}
 MAX_UNKNOWN_REPORTED = 20
 # letters, or a run of eight digits or more (an ID, a phone number) with separators
 _MAY_HOLD_ID = re.compile(r"[^\W\d_]|\d(?:[\s\-()+./]*\d){7}")
@@ -95,9 +95,10 @@ def check(ctx: Context, spec: ManifestFile, unit: TableUnit, index: int, *,
         ctx.add(rule="E7", check=CHECK, severity="block", file=spec.path, location=dict(unit.place),
                 en="Hidden sheet, rows or columns in the workbook: hidden content escapes review.",
                 zh="活頁簿中有隱藏的工作表、列或欄：隱藏內容會規避審查。")
-    from egress_review.engine import identifier_groups
+    from egress_review.engine import identifier_groups, per_person_values
 
     identifier_groups.check_unit(ctx, spec, unit, _header_row(unit.rows))
+    per_person_values.check_unit(ctx, spec, unit, _header_row(unit.rows))
     reading = read_table_unit(unit.rows, f"{spec.path}#{index + 1}", unit.caption,
                               around=_around(ctx, spec, unit))
     # a paper's Table 1 is also the count tables it stacks: linked and gap-checked (E3)
