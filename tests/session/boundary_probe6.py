@@ -70,6 +70,37 @@ def wait_for(path: str, limit: float = 120) -> None:
         time.sleep(0.05)
 
 
+def _map_page(path: str) -> int:
+    """The first page of ``path`` mapped read-only (as every program maps its libraries)."""
+    _libc.mmap.restype = ctypes.c_void_p
+    _libc.mmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int, ctypes.c_int,
+                           ctypes.c_int, ctypes.c_long]
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        return _libc.mmap(None, 4096, 1, 2, fd, 0)  # PROT_READ, MAP_PRIVATE
+    finally:
+        os.close(fd)
+
+
+def futex_wait_shared(path: str, seconds: int, out: dict) -> None:
+    """A non-private FUTEX_WAIT on a shared file's page: its key is the file's inode and
+    offset, the same in every process on the machine that maps it."""
+    addr = _map_page(path)
+    val = ctypes.c_uint32.from_address(addr).value
+    ts = (ctypes.c_long * 2)(seconds, 0)
+    res = _libc.syscall(ctypes.c_long(202), ctypes.c_void_p(addr), ctypes.c_long(0),
+                        ctypes.c_long(val), ts, None, ctypes.c_long(0))
+    out["futex_wait"] = "woken" if res == 0 else errname(ctypes.get_errno())
+
+
+def futex_wake(path: str, private: bool) -> int:
+    addr = _map_page(path)
+    res = _libc.syscall(ctypes.c_long(202), ctypes.c_void_p(addr),
+                        ctypes.c_long(1 | (128 if private else 0)), ctypes.c_long(1 << 30),
+                        None, None, ctypes.c_long(0))
+    return res if res >= 0 else -ctypes.get_errno()
+
+
 def pipe_ino() -> int:
     r, w = os.pipe()
     ino = os.fstat(r).st_ino
@@ -120,6 +151,11 @@ def hold(cfg: dict) -> dict:
     out["join_named_keyring"] = attempt(lambda: sys_("keyctl", KEYCTL_JOIN_SESSION_KEYRING,
                                                      ctypes.c_char_p(b"r6-shared")))
     _plant(out, cfg)
+    import threading
+
+    waiter = threading.Thread(target=futex_wait_shared, args=(cfg["futex_file"], 90, out))
+    waiter.start()
+    time.sleep(0.2)  # asleep in the kernel before the other session starts
     open(f"/workspace/{cfg['flag']}.ready", "w").close()
     wait_for(f"/workspace/{cfg['flag']}.go")
     # acting again while the other session watches: writes, touches, reads, pipes
@@ -135,6 +171,7 @@ def hold(cfg: dict) -> dict:
     for _ in range(int(cfg.get("pipes", 3000))):
         r, w = os.pipe()
         os.close(r), os.close(w)
+    waiter.join(100)
     open(f"/workspace/{cfg['flag']}.done", "w").close()
     return out
 
@@ -217,6 +254,8 @@ def watch(cfg: dict) -> dict:
     out["proc_cgroup"] = open("/proc/self/cgroup").read().split()
     out["sys"] = os.path.exists("/sys/fs/cgroup")
     out["pipe_ino_before"] = pipe_ino()
+    out["futex_wake_private"] = futex_wake(cfg["futex_file"], True)
+    out["futex_wake_shared"] = futex_wake(cfg["futex_file"], False)
     open(f"/workspace/{cfg['flag']}.ready", "w").close()
     wait_for(f"/workspace/{cfg['flag']}.go")
     out["pipe_ino_after"] = pipe_ino()

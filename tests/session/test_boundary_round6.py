@@ -36,6 +36,7 @@ STDLIB = os.path.dirname(os.__file__)
 SHARED = {"stdlib": os.path.join(STDLIB, "bisect.py"), "usr_bin": "/usr/bin/true",
           "etc": "/etc/protocols", "package": os.path.join(STDLIB, "json", "decoder.py")}
 SHARED_DIRS = [os.path.join(STDLIB, "json"), "/usr/bin"]
+FUTEX_FILE = os.path.join(STDLIB, "tabnanny.py")  # no other process maps it
 ABSTRACT = f"\0enclave-r6-{os.getpid()}"
 
 
@@ -81,9 +82,9 @@ def two(world):
         else:
             os.listdir(p)
     hold_cfg = {"flag": "r6hold", "shared": SHARED, "abstract": ABSTRACT, "pipes": 3000,
-                "home": "/home/r6hold"}
+                "home": "/home/r6hold", "futex_file": FUTEX_FILE}
     watch_cfg = {"flag": "r6watch", "shared": SHARED, "shared_dirs": SHARED_DIRS,
-                 "abstract": ABSTRACT}
+                 "abstract": ABSTRACT, "futex_file": FUTEX_FILE}
     sa, pa = _start(world, "r6hold", "c1", "hold", hold_cfg)
     pb = None
     host: dict = {}
@@ -197,6 +198,21 @@ def test_an_abstract_socket_is_the_sessions_own(two):
                                         ("watch", "join_named_keyring")])
 def test_no_keyring_between_sessions(two, member, key):
     assert two[member][key] == "EPERM"
+
+
+def test_still_open_a_futex_on_a_shared_files_page_crosses_sessions(two):
+    """OPEN, documented (docs/sessions.md, round 6): a non-private futex's key is the mapped
+    file's inode and offset, so one session's FUTEX_WAKE on a page of a shared read-only file
+    (a stdlib module, libc's text) wakes another session's FUTEX_WAIT there and counts it - a
+    channel without timing.  The filter cannot tell that page from a session's own shared
+    memory (multiprocessing's semaphores wait the same way); closing it needs the launcher to
+    answer non-private futex calls on files of shared mounts (statfs_notify's way).  When it
+    is closed this test fails: turn it round."""
+    assert two["watch"]["futex_wake_shared"] == 1 and two["hold"]["futex_wait"] == "woken"
+
+
+def test_a_private_futex_wakes_nothing_of_another_session(two):
+    assert two["watch"]["futex_wake_private"] == 0
 
 
 def test_no_cgroup_file_shows_another_session(two):
