@@ -39,6 +39,7 @@ from egress_review.engine.result import CheckResult, FileResult, Finding, worst
 from egress_review.engine.smuggling import TEXT_SUFFIXES, _sniff
 from egress_review.ingress.archives import ArchiveReading, _Leaf
 from egress_review.ingress.documents import SUFFIXES as DOCUMENT_SUFFIXES
+from egress_review.ingress.text_forms import decode_wide
 from policies.sections.egress import EgressPolicy
 
 RULE = "D4"
@@ -112,13 +113,12 @@ class _Checker(ArchiveReading):
         magic = _sniff(leaf.data) or next((n for m, n in _EXEC_MAGIC if leaf.data.startswith(m)), None)
         model_like = suffix in self.pol.import_model_suffixes or magic in ("npy", "hdf5")
         text = decode(leaf.data) if magic is None or suffix in TEXT_SUFFIXES else None
-        if text is None and leaf.data[:2] in (b"\xff\xfe", b"\xfe\xff"):
-            # UTF-16 text (a BOM): read as text, or a patient list in UTF-16 would be "binary"
-            try:
-                text = leaf.data.decode("utf-16")
+        if text is None and (magic is None or suffix in TEXT_SUFFIXES):
+            # UTF-16/UTF-32 text, BOM or not: read as text, else a patient list so saved is
+            # "binary" (text_forms.py)
+            text = decode_wide(leaf.data)
+            if text is not None:
                 leaf = _Leaf(leaf.path, leaf.top, leaf.kind, text.encode("utf-8"))
-            except UnicodeDecodeError:
-                text = None
         self._gate(leaf, model_like, base)
         if magic in EXECUTABLES or magic in ("mach-o", "java-class/mach-o", "wasm") \
                 or (text is not None and text.startswith("#!") and suffix not in CODE_SUFFIXES):
