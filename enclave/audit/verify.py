@@ -9,7 +9,9 @@ records after the restored head.
 """
 from __future__ import annotations
 
+import datetime as dt
 import json
+import os
 import time
 from pathlib import Path
 
@@ -23,6 +25,14 @@ from enclave.audit.models import AuditHead, AuditRecord
 
 UNCONFIRMED = "unconfirmed"
 UNCONFIRMED_GRACE_S = 2.0  # how long a commit's checkpoint may lag behind it
+UNANCHORED = "unanchored"  # the anchor beside the keys is missing or behind the journal
+UNREADABLE = "unreadable"  # verify could not read or decide something: never passed
+# The off-host witness (docs/architecture.md "Audit"): a deployment names its file in
+# $ENCLAVE_AUDIT_WITNESS, and every verify then checks against it; its newest line may be at most
+# $ENCLAVE_AUDIT_WITNESS_WINDOW_HOURS (default 24) older than the journal's newest line.
+WITNESS_ENV = "ENCLAVE_AUDIT_WITNESS"
+WINDOW_ENV = "ENCLAVE_AUDIT_WITNESS_WINDOW_HOURS"
+DEFAULT_WINDOW = dt.timedelta(hours=24)
 
 
 def _record_hashes(session: Session, seqs: set[int]) -> dict[int, str]:
@@ -126,6 +136,14 @@ def _anchor_problems(directory: Path, entries: list[journal.Entry], head: AuditH
     except anchor.AnchorError as e:
         return problems + [ChainProblem(1, "checkpoint", str(e))]
     if a is None:
+        if entries:
+            # every journal line moved it forward: lines without it were made elsewhere, or it
+            # was deleted (then the database and journal may have been rolled back with it)
+            problems.append(ChainProblem(1, UNANCHORED,
+                                         f"the anchor beside the keys for chain {cid} is missing but the "
+                                         f"journal has {len(entries)} lines: nothing on the host remembers how "
+                                         f"far the journal reached; check against the witness, then "
+                                         f"`enclave audit checkpoint`"))
         return problems
     if len(entries) < a.n:
         problems.append(ChainProblem(min(a.seq, last) + 1, "checkpoint",
@@ -136,13 +154,50 @@ def _anchor_problems(directory: Path, entries: list[journal.Entry], head: AuditH
         problems.append(ChainProblem(min(a.seq, last) + 1, "checkpoint",
                                      f"journal line {a.n} is not the line the anchor saw (record {a.seq}): the "
                                      f"journal was replaced"))
+    elif a.n < len(entries):
+        # each line moves it under the journal's lock: behind means an older anchor file was put
+        # back (a sealed copy is still sealed) or it could not be written
+        problems.append(ChainProblem(a.seq + 1, UNANCHORED,
+                                     f"the anchor beside the keys is at journal line {a.n} (record {a.seq}) but "
+                                     f"the journal has {len(entries)} lines: an older anchor was put back or "
+                                     f"it could not be written"))
     return problems
 
 
-def _witness_problems(witness: Path, entries: list[journal.Entry], keys: AuditKeys) -> list[ChainProblem]:
+def witness_window() -> dt.timedelta:
+    raw = os.environ.get(WINDOW_ENV)
+    if not raw:
+        return DEFAULT_WINDOW
+    try:
+        hours = float(raw)
+    except ValueError:
+        hours = -1.0
+    if not hours > 0 or hours != hours or hours == float("inf"):
+        raise ValueError(f"${WINDOW_ENV}={raw!r} is not a positive number of hours")
+    return dt.timedelta(hours=hours)
+
+
+def _ts(text: str) -> dt.datetime | None:
+    try:
+        t = dt.datetime.fromisoformat(text)
+    except (TypeError, ValueError):
+        return None
+    return t if t.utcoffset() is not None else None
+
+
+def _witness_problems(witness: Path, entries: list[journal.Entry], keys: AuditKeys,
+                      window: dt.timedelta | None = None) -> list[ChainProblem]:
+    """The witness's lines must all still be in the journal, and its newest one may be at most
+    ``window`` older than the journal's newest (a witness nobody feeds vouches for nothing)."""
     problems: list[ChainProblem] = []
     by_n = {e.n: e for e in entries}
-    for i, line in enumerate(witness.read_text(encoding="utf-8").splitlines(), 1):
+    try:
+        text = witness.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        return [ChainProblem(1, UNREADABLE, f"the witness file {witness} cannot be read ({e}): the chain "
+                                            f"cannot be checked against its off-host anchor")]
+    newest: journal.Entry | None = None
+    for i, line in enumerate(text.splitlines(), 1):
         if not line.strip():
             continue
         try:
@@ -157,6 +212,27 @@ def _witness_problems(witness: Path, entries: list[journal.Entry], keys: AuditKe
             problems.append(ChainProblem(w.seq, "checkpoint",
                                          f"the witness holds journal line {w.n} (record {w.seq}) which the "
                                          f"journal no longer has: journal and database were rolled back"))
+        elif newest is None or w.n > newest.n:
+            newest = w
+    if not entries:
+        return problems
+    if newest is None:
+        if problems:      # its lines are missing from the journal: already said, and worse
+            return problems
+        problems.append(ChainProblem(1, UNANCHORED, f"the witness file {witness} holds no checkpoint of "
+                                                    f"this journal: the chain has no off-host anchor"))
+        return problems
+    window = window or witness_window()
+    last, seen = _ts(entries[-1].ts), _ts(newest.ts)
+    if last is None or seen is None:
+        problems.append(ChainProblem(newest.seq + 1, UNREADABLE, "the time of the witness's or the journal's "
+                                                                  "newest line cannot be read"))
+    elif last - seen > window:
+        problems.append(ChainProblem(newest.seq + 1, UNANCHORED,
+                                     f"the witness's newest checkpoint (journal line {newest.n}, record "
+                                     f"{newest.seq}, {newest.ts}) is older than the journal's newest "
+                                     f"({entries[-1].ts}) by more than {window}: records after {newest.seq} "
+                                     f"rest on the host alone; export a checkpoint to the witness"))
     return problems
 
 
@@ -179,11 +255,36 @@ def verify_audit(session: Session, *, keys: AuditKeys | None = None, settings=No
             if _nothing_written(session, settings):
                 return []   # a fresh enclave: no key yet, and nothing it would have sealed
             return [ChainProblem(1, "head", f"the master key cannot be read, nothing can be checked: {e}")]
-    problems = _verify_once(session, keys, settings, witness)
+    if witness is None and os.environ.get(WITNESS_ENV):
+        witness = Path(os.environ[WITNESS_ENV])   # the deployment requires its off-host anchor
+    problems = _checked_once(session, keys, settings, witness)
     if problems and all(p.kind == UNCONFIRMED for p in problems):
         time.sleep(UNCONFIRMED_GRACE_S)  # a running service may be between commit and checkpoint
         session.rollback()
-        problems = _verify_once(session, keys, settings, witness)
+        problems = _checked_once(session, keys, settings, witness)
+    return problems
+
+
+def _head_now(session: Session) -> tuple | None:
+    session.rollback()    # a new transaction: the head as committed now
+    h = session.execute(select(AuditHead.seq, AuditHead.hash).where(AuditHead.id == 1)).first()
+    return tuple(h) if h else None
+
+
+def _checked_once(session: Session, keys: AuditKeys, settings, witness: Path | None) -> list[ChainProblem]:
+    """One full check; run again (at most 3 times) only when the head moved meanwhile (records
+    appended while verify read: the head, records and journal were read at different moments).
+    Whatever cannot be read is a problem with its reason, never a pass."""
+    problems: list[ChainProblem] = []
+    for _ in range(3):
+        try:
+            before = _head_now(session)
+            problems = _verify_once(session, keys, settings, witness)
+            if not problems or _head_now(session) == before:
+                return problems
+        except Exception as e:   # default deny: reported with its reason, not raised past the report
+            return [ChainProblem(1, UNREADABLE, f"verify could not finish ({type(e).__name__}: {e}); "
+                                                f"nothing after the point it stopped was checked")]
     return problems
 
 
@@ -231,7 +332,8 @@ def confirm_head(session: Session, settings=None) -> journal.Entry:
     head = session.get(AuditHead, 1, populate_existing=True)
     if head is None or not head.chain_id:
         raise ValueError("the audit log has no keyed chain yet")
-    bad = [p for p in _verify_once(session, keys, settings, None) if p.kind != UNCONFIRMED]
+    # a missing or lagging anchor is what this confirmation re-establishes (a person checked why)
+    bad = [p for p in _verify_once(session, keys, settings, None) if p.kind not in (UNCONFIRMED, UNANCHORED)]
     if bad:
         raise ValueError(f"refused: record {bad[0].seq}: {bad[0].kind}: {bad[0].message}")
     return journal.write(journal.journal_path(head.chain_id, settings), keys, kind="checkpoint",
