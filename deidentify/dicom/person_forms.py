@@ -255,6 +255,50 @@ _SURNAME_SPELLINGS = [{"tsai", "cai", "choi", "chua", "tsoi"}, {"chang", "zhang"
                       {"tung", "dong", "tong"}, {"chu", "zhu", "choo", "gee"}, {"ho", "he", "hoh"}]
 
 
+# The usual Taiwanese surnames in characters and how each is romanised (Wade-Giles, pinyin,
+# Hokkien, Cantonese): a person named only in ideographs (王^小明) is still "Wang" in a label.
+_HAN_SURNAMES_TEXT = """
+王:wang ong 陳:chen tan chan 林:lin lim lam 張:chang zhang cheung 李:lee li 黃:huang wong ng 吳:wu goh ng
+劉:liu lau 蔡:tsai cai choi chua 楊:yang yeung yeo 許:hsu xu hui koh 鄭:cheng zheng tay 謝:hsieh xie tse
+郭:kuo guo kwok quek 洪:hung hong ang 曾:tseng zeng tsang 邱:chiu qiu khoo 廖:liao liu 賴:lai 周:chou zhou chow
+徐:hsu xu tsui 蘇:su so 葉:yeh ye yip 莊:chuang zhuang chong 呂:lu lui 江:chiang jiang kong 何:ho he
+蕭:hsiao xiao siu 羅:lo luo law 高:kao gao ko 潘:pan poon 簡:chien jian kan 朱:chu zhu 鍾:chung zhong
+游:yu you 彭:peng pang 詹:chan zhan 胡:hu wu 施:shih shi si 沈:shen sum 余:yu yee 盧:lu lo 梁:liang leung
+趙:chao zhao chiu 顏:yen yan ngan 柯:ko ke kuah 翁:weng yung 魏:wei ngai 孫:sun suen 戴:tai dai 范:fan
+方:fang fong 宋:sung song 鄧:teng deng tang 杜:tu du to 傅:fu foo 侯:hou hau 曹:tsao cao cho 薛:hsueh xue sit
+丁:ting ding 卓:cho zhuo cheuk 馬:ma 阮:juan ruan yuen nguyen 董:tung dong 溫:wen wan 唐:tang tong 藍:lan lam
+石:shih shi shek 蔣:chiang jiang cheung 古:ku gu koo 紀:chi ji kei 姚:yao yiu 連:lien lian 馮:feng fung
+歐:ou au 程:cheng ching 湯:tang tong 田:tien tian 康:kang hong 姜:chiang jiang keung 白:pai bai pak 汪:wang
+鄒:tsou zou chau 尤:yu yau 巫:wu 黎:li lai 涂:tu 龔:kung gong 嚴:yen yan yim 韓:han hon 袁:yuan yuen
+金:chin jin kam kim 童:tung tong 陸:lu luk 夏:hsia xia ha 柳:liu lau 邵:shao siu 歐陽:ouyang auyeung
+"""
+_HAN_SURNAMES: dict[str, list[str]] = {}
+for _word in _HAN_SURNAMES_TEXT.split():   # "王:wang" opens a surname, the words after it are its spellings
+    if ":" in _word:
+        _key, _first_spelling = _word.split(":")
+        _HAN_SURNAMES[_key] = [_first_spelling]
+    else:
+        _HAN_SURNAMES[_key].append(_word)
+
+
+@functools.cache
+def _han_simplified() -> dict[str, list[str]]:
+    from deidentify.identifiers.normalise import to_simplified
+
+    return {to_simplified(k): v for k, v in _HAN_SURNAMES.items()}
+
+
+def _han_surname(family: str) -> list[str]:
+    """The romanised forms of a surname in characters; a whole name in one component (王小明,
+    歐陽娜娜) by its first one or two characters."""
+    from deidentify.identifiers.normalise import to_simplified
+
+    simp = to_simplified(family.strip())
+    table = _han_simplified()
+    return table.get(simp) or (table.get(simp[:2]) if len(simp) >= 3 else None) or \
+        (table.get(simp[:1]) if 2 <= len(simp) <= 4 else None) or []
+
+
 def _fold(text: str) -> str:
     """Lower case, diacritics gone (Hsü → hsu), every separator one space."""
     text = unicodedata.normalize("NFKD", str(text))
@@ -302,6 +346,8 @@ def _components(value: str) -> list[tuple[str, str]]:
             family, _, given = group.strip().partition(" ")
         if any(c.isascii() and c.isalpha() for c in family + given):
             out.append((family, given))
+        else:   # a name in characters only: its surname as romanised
+            out += [(roman, "") for roman in _han_surname(family or given)]
     return out
 
 
@@ -334,6 +380,7 @@ def person_forms(names: list[str]) -> set[str]:
                     combos = [c + " " + x if c else x for c in combos for x in sorted(v)][:64]
                 givens |= set(combos) | {c.replace(" ", "") for c in combos}
             givens |= _NICK_OF.get(whole, set())
+            givens.discard("")
             inits = "".join(s[0] for s in syl)
             for f in fams:
                 if not f:
@@ -347,10 +394,12 @@ def person_forms(names: list[str]) -> set[str]:
                             f"{spaced} {f[0]}"}
                     out |= {f"{g} {f[0]}" for g in givens} | {f"{f[0]} {g}" for g in givens}
                 out.add(f)
+                if len(f) == 2:   # Xu, Ho, Ma: too short alone, a name beside an initial or a title
+                    out.add(f"{f} *")
             out |= givens
     # single letters and two-letter runs say nothing by themselves; the file's own words are
     # compared whole, so a three-letter form ("klw", "bob") is enough
-    return {f for f in out if len(f.replace(" ", "")) >= 3 and f not in _NOT_FORMS}
+    return {f for f in out if len(f.replace(" ", "").rstrip("*")) >= 3 and f not in _NOT_FORMS or f.endswith(" *")}
 
 
 # forms that are the profile's own words or units (a person called "Ct Wang" does not take "CT")
@@ -365,10 +414,13 @@ def forms_in(text: str, forms: set[str]) -> bool:
         return False
     squeezed = low.replace(" ", "")
     for form in forms:
-        if f" {form} " in low:
+        if form.endswith(" *"):   # a two-letter surname: with an initial after it or a title before it
+            if re.search(rf" {form[:-2]} [a-z](?: [a-z])? | (?:dr|mr|mrs|ms|miss|prof) {form[:-2]} ", low):
+                return True
+        elif f" {form} " in low:
             return True
-        if " " in form and len(form) >= 7 and form.replace(" ", "") in squeezed:
-            return True
+        elif len(form.replace(" ", "")) >= 6 and form.replace(" ", "") in squeezed:
+            return True   # run together or hyphen-split ("Au-Yeung", "KongLingwei")
     return False
 
 

@@ -53,6 +53,11 @@ PEOPLE_FORMS = [
     ("OperatorsName", "TSAI^YI-TING", ["Cai Yiting", "Cai YT", "Yiting Cai", "Tsai Y.T."]),
     ("NameOfPhysiciansReadingStudy", "CHOU^CHIA-HAO", ["Zhou Jiahao", "Jiahao Zhou", "Chou CH"]),
     ("PatientName", "KUO^CHUN-HUNG", ["Guo Junhong", "Kuo C.H.", "Junhong Guo"]),
+    # a person named in characters only: the surname romanised
+    ("PatientName", "王^小明", ["Wang", "Ong XM", "WANG"]),
+    ("OperatorsName", "蔡^依婷", ["Tsai", "Cai", "Dr Choi"]),
+    ("PerformingPhysicianName", "=許^美華", ["Hsu", "Xu M.", "Dr. Hui"]),
+    ("ReferringPhysicianName", "歐陽娜娜", ["Ouyang", "Au-Yeung"]),
 ]
 FORM_PLACES = ["Manufacturer", "SoftwareVersions", "CodeMeaning", "SegmentLabel", "ConvolutionKernel",
                "ContentDescription", "ReceiveCoilName"]
