@@ -20,7 +20,7 @@ from pydicom.uid import PYDICOM_IMPLEMENTATION_UID, UID_dictionary, ExplicitVRLi
 
 from deidentify.dicom import asian_names, burned_in, cine, label_names, person_forms, pixels, text_values
 from deidentify.dicom.profile import LABELS, action_for
-from deidentify.dicom.raw_vrs import mistyped
+from deidentify.dicom.raw_vrs import MAX_DEPTH, check_complete, check_depth, mistyped
 from deidentify.dicom.sweep import (BINARY_VRS, NUMERIC_VRS, age_over_band, decoded_binary, dummy_value,
                                     encoded_readings, identity_strings, numeric_bytes, other_readings,
                                     too_many_values,
@@ -412,7 +412,7 @@ def deidentify_dataset(ds: Dataset, *, pseudonymise: Callable[[str], str],
     original_id = str(ds.get("PatientID", "") or "")
     profile = _profile_options(profile_options)
     cleaner = _Cleaner(pseudonymise, report, header, profile, _scrub_keywords(scrub_attributes))
-    cleaner.mistyped = getattr(ds, "_deid_mistyped", None) or mistyped(ds, _MAX_DEPTH)
+    cleaner.mistyped = getattr(ds, "_deid_mistyped", None) or mistyped(ds, MAX_DEPTH)
     cleaner.forms = person_forms.person_forms(person_forms.names_of(ds))
     cleaner.long_forms = {f for f in cleaner.forms if len(f.replace(" ", "")) >= 6}
     pixels_cleaned = _clean_pixels(ds, opts, report, ocr)
@@ -492,7 +492,7 @@ def _read(data: bytes) -> Dataset:
     try:
         return _read_checked(data)
     except RecursionError as exc:   # pydicom parses nested items recursively
-        raise ValueError(f"DICOM file nests sequences deeper than {_MAX_DEPTH} items") from exc
+        raise ValueError(f"DICOM file nests sequences deeper than {MAX_DEPTH} items") from exc
 
 
 def _read_checked(data: bytes) -> Dataset:
@@ -504,44 +504,16 @@ def _read_checked(data: bytes) -> Dataset:
         raise ValueError(f"DICOM file cannot be read (truncated or malformed?): {exc}") from exc
     if len(ds) == 0 or not ds.file_meta.get("TransferSyntaxUID"):
         raise ValueError("DICOM file holds no data elements or no transfer syntax")
-    _check_complete(ds)
+    check_complete(ds)
     last = ds._dict[max(ds._dict)] if ds._dict else None
     if (isinstance(last, RawDataElement) and last.length != 0xFFFFFFFF and last.value_tell is not None
             and not ds.file_meta.TransferSyntaxUID.is_deflated):   # deflated: offsets in the inflated stream
         rest = bytes(data[last.value_tell + last.length:])
         if rest.strip(b"\0"):   # a header cut short (pydicom stops there without a word) or junk
             raise ValueError(f"DICOM file has {len(rest)} bytes after its last element it cannot read")
-    ds._deid_mistyped = mistyped(ds, _MAX_DEPTH)   # before anything converts the raw elements
-    _check_depth(ds)   # after the checks above: reading the items converts the raw elements they look at
+    ds._deid_mistyped = mistyped(ds, MAX_DEPTH)   # before anything converts the raw elements
+    check_depth(ds)   # after the checks above: reading the items converts the raw elements they look at
     return ds
-
-
-_MAX_DEPTH = 64   # SR trees of real reports stay well under this; every pass here recurses
-
-
-def _check_depth(ds: Dataset) -> None:
-    """Refuse sequences nested past ``_MAX_DEPTH`` (walked without recursion): the cleaning and
-    the writer recurse per level and would fail half-way."""
-    stack = [(ds, 0)]
-    while stack:
-        item, depth = stack.pop()
-        if depth > _MAX_DEPTH:
-            raise ValueError(f"DICOM file nests sequences deeper than {_MAX_DEPTH} items")
-        stack += [(sub, depth + 1) for elem in item if elem.VR == "SQ" for sub in elem.value or []]
-
-
-def _check_complete(ds: Dataset) -> None:
-    """pydicom reads a value whose length runs past the end of the file as the bytes that are
-    there, without a word: a truncated file would be cleaned and released as if whole.  Every
-    value read must be as long as its header says (what is short was cut off: refused)."""
-    for elem in ds._dict.values():   # raw elements, before pydicom converts them
-        if isinstance(elem, RawDataElement):
-            if elem.length != 0xFFFFFFFF and isinstance(elem.value, bytes) and len(elem.value) < elem.length:
-                raise ValueError(f"DICOM file truncated: element {elem.tag} holds {len(elem.value)} "
-                                 f"of its {elem.length} bytes")
-        elif elem.VR == "SQ":
-            for item in elem.value or []:
-                _check_complete(item)
 
 
 def _write(ds: Dataset) -> bytes:

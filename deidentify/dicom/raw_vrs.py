@@ -1,4 +1,6 @@
-"""Values written under a VR their tag does not have (D1, round 6).
+"""Checks on the raw elements of a DICOM file as read, before pydicom converts them (D1):
+sequences nested too deep, values cut short, and (round 6) values written under a VR their tag
+does not have.
 
 pydicom reads an explicit-VR element under the VR written in the file, and an element written
 as UN under the dictionary's VR: once read, a model name written as UN, a code meaning as UN or a
@@ -43,4 +45,33 @@ def mistyped(ds: Dataset, max_depth: int, _depth: int = 0) -> set[tuple[int, int
     return out
 
 
-__all__ = ["mistyped"]
+
+MAX_DEPTH = 64   # SR trees of real reports stay well under this; every pass here recurses
+
+
+def check_depth(ds: Dataset) -> None:
+    """Refuse sequences nested past ``MAX_DEPTH`` (walked without recursion): the cleaning and
+    the writer recurse per level and would fail half-way."""
+    stack = [(ds, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise ValueError(f"DICOM file nests sequences deeper than {MAX_DEPTH} items")
+        stack += [(sub, depth + 1) for elem in item if elem.VR == "SQ" for sub in elem.value or []]
+
+
+def check_complete(ds: Dataset) -> None:
+    """pydicom reads a value whose length runs past the end of the file as the bytes that are
+    there, without a word: a truncated file would be cleaned and released as if whole.  Every
+    value read must be as long as its header says (what is short was cut off: refused)."""
+    for elem in ds._dict.values():   # raw elements, before pydicom converts them
+        if isinstance(elem, RawDataElement):
+            if elem.length != 0xFFFFFFFF and isinstance(elem.value, bytes) and len(elem.value) < elem.length:
+                raise ValueError(f"DICOM file truncated: element {elem.tag} holds {len(elem.value)} "
+                                 f"of its {elem.length} bytes")
+        elif elem.VR == "SQ":
+            for item in elem.value or []:
+                check_complete(item)
+
+
+__all__ = ["check_complete", "check_depth", "mistyped"]
