@@ -31,6 +31,7 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path, PurePosixPath
 
 from hub_config import proc_mask, sandbox_devices, seccomp_filter, statfs_notify
@@ -311,7 +312,8 @@ def run(spec: dict, cmd: list[str], env: dict[str, str]) -> int:
         files_cap = open_files_cap(spec, int(lim["max_processes"]),
                                    resource.getrlimit(resource.RLIMIT_NOFILE)[1])
         try:
-            dev_dir, devices = sandbox_devices.make(devices_dir(spec), name)
+            dev_dir, devices = sandbox_devices.make(
+                devices_dir(spec), name, int(spec.get("max_ptys", sandbox_devices.PTYS_MAX)))
         except sandbox_devices.DeviceError as e:
             raise SandboxError(str(e)) from e
         seccomp_fds = seccomp_filter.bpf_fds()
@@ -388,7 +390,16 @@ def run(spec: dict, cmd: list[str], env: dict[str, str]) -> int:
         try:
             init_pid.append(int(json.loads(raw or b"{}").get("child-pid", 0)))
         except ValueError:
-            pass
+            return
+        # bwrap's init forks the command only once every mount is made: from then on the
+        # sandbox's binds hold its nodes and terminals, and the host side goes at once - a
+        # launcher killed later (SIGKILL) leaves no devpts mount on the host
+        for _ in range(3000):
+            if proc.poll() is not None or _command_pid(init_pid[0]):
+                break
+            time.sleep(0.01)
+        if proc.poll() is None:
+            sandbox_devices.remove(dev_dir)
     reader = threading.Thread(target=read_info, daemon=True)
     reader.start()
     stopping = threading.Event()

@@ -8,16 +8,24 @@ EAGAIN, a ``touch /dev/null`` moved the times another read with ``stat``, a writ
 a lock or time left after the slot.  Locks, times and watches belong to the inode, not to the
 device: a node of the same device numbers made by the launcher (root) for this sandbox alone
 keeps them to it, while reads and writes reach the same driver as before.
+
+``/dev/pts``: bwrap's devpts instance is the sandbox's own but has no ``max``, and every
+instance but the host's draws on one machine-wide pool (``kernel.pty.max`` less
+``kernel.pty.reserve``: 3 072 here) - one session could take every terminal of every other, and
+learn how many the others hold by taking the rest.  The launcher mounts an instance of
+:data:`PTYS_MAX` terminals for the sandbox and binds it over bwrap's.
 """
 from __future__ import annotations
 
 import os
 import shutil
 import stat
+import subprocess
 from pathlib import Path
 
 # what bwrap's --dev binds from the host (its private devpts and ptmx are its own already)
 NODES = ("null", "zero", "full", "random", "urandom", "tty")
+PTYS_MAX = 64  # terminals a sandbox may open at once (a remote desktop's few, tools' own)
 
 
 class DeviceError(RuntimeError):
@@ -36,14 +44,23 @@ def _alive(pid: int) -> bool:
 
 def _remove_stale(top: Path) -> None:
     """Node directories of launchers that are gone (one killed outright cannot remove its
-    own); they hold nothing but device nodes, root's."""
+    own); they hold nothing but device nodes and the terminals' mount, root's."""
     for d in top.iterdir():
         pid = d.name.rsplit(".", 1)[-1]
         if d.is_dir() and not d.is_symlink() and pid.isdigit() and not _alive(int(pid)):
-            shutil.rmtree(d, ignore_errors=True)
+            remove(d)
 
 
-def make(top: Path, name: str) -> tuple[Path, dict[str, str]]:
+def _mount_pts(where: Path, ptys: int) -> None:
+    where.mkdir(mode=0o755)
+    r = subprocess.run(["mount", "-t", "devpts", "-o",
+                        f"newinstance,ptmxmode=0666,mode=0620,max={int(ptys)}", "devpts",
+                        str(where)], capture_output=True, text=True)
+    if r.returncode:
+        raise DeviceError(f"cannot mount the sandbox's terminals: {r.stderr.strip()}")
+
+
+def make(top: Path, name: str, ptys: int = PTYS_MAX) -> tuple[Path, dict[str, str]]:
     """A directory ``top/<name>.<launcher pid>`` (root's, 0700) holding this sandbox's nodes;
     returns it and ``{"/dev/null": "<dir>/null", ...}`` for bwrap's ``--dev-bind``.  Refuses
     (nothing left behind) where nodes cannot be made or opened: a session falls back to the
@@ -69,15 +86,27 @@ def make(top: Path, name: str) -> tuple[Path, dict[str, str]]:
             os.mknod(path, stat.S_IFCHR | 0o666, host.st_rdev)
             os.chmod(path, 0o666)  # the umask must not narrow what every process may open
             binds[f"/dev/{node}"] = str(path)
+        if ptys:
+            _mount_pts(here / "pts", ptys)
         for dst, path in binds.items():  # reachable (a nodev mount would answer EACCES);
             if dst != "/dev/tty":          # tty needs a controlling terminal (ENXIO)
                 os.close(os.open(path, os.O_RDONLY | os.O_NOCTTY | os.O_NONBLOCK))
     except (OSError, DeviceError) as e:
-        shutil.rmtree(here, ignore_errors=True)
+        remove(here)
         raise DeviceError(f"cannot make the sandbox's own device nodes in {here}: {e}") from e
+    if ptys:
+        binds["/dev/pts"] = str(here / "pts")
     return here, binds
 
 
 def remove(here: Path | None) -> None:
-    if here is not None:
-        shutil.rmtree(here, ignore_errors=True)
+    """The directory and its terminals' mount (lazily: a process still holding a terminal
+    keeps it until it ends).  A mount that will not go keeps its directory: never a
+    recursive delete into a mounted devpts."""
+    if here is None or not here.exists():
+        return
+    pts = here / "pts"
+    if os.path.ismount(pts) and subprocess.run(["umount", "-l", str(pts)],
+                                               capture_output=True).returncode:
+        return
+    shutil.rmtree(here, ignore_errors=True)

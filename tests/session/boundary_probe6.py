@@ -362,6 +362,20 @@ def bound(cfg: dict) -> dict:
     out["inotify_instances"] = len(inst)
     for fd in inst:
         os.close(fd)
+    ptys = []
+    try:
+        while len(ptys) < 4096:
+            ptys.append(os.open("/dev/ptmx", os.O_RDWR | os.O_NOCTTY))
+        out["pty_stop"] = "none"
+    except OSError as e:
+        out["pty_stop"] = errname(e.errno)
+    out["ptys"] = len(ptys)
+    for fd in ptys:
+        os.close(fd)
+    leader, follower = os.openpty()  # a terminal of its own, once the others are closed
+    os.write(leader, b"hello\n")
+    out["openpty_echo"] = os.read(follower, 64) == b"hello\n"
+    os.close(leader), os.close(follower)
     out["add_key_session"] = attempt(lambda: sys_("add_key", ctypes.c_char_p(b"user"),
                                                   ctypes.c_char_p(b"q"), ctypes.c_char_p(b"x"),
                                                   1, KEY_SPEC_SESSION_KEYRING))

@@ -316,6 +316,16 @@ def test_inotify_instances_are_bounded(bounds):
     assert bounds["inotify_stop"] == "EMFILE" and bounds["inotify_instances"] <= 128
 
 
+def test_terminals_stop_at_the_sandboxs_own_pool(bounds):
+    """bwrap's devpts had no max: one session could take the machine's whole pool of
+    terminals (kernel.pty.max less the host's reserve, 3 072), every other session's."""
+    assert bounds["pty_stop"] == "ENOSPC" and bounds["ptys"] == 64
+
+
+def test_a_terminal_still_opens_and_echoes(bounds):
+    assert bounds["openpty_echo"] is True
+
+
 def test_no_key_quota_to_exhaust(bounds):
     assert bounds["add_key_session"] == "EPERM"
 
@@ -380,11 +390,15 @@ def test_device_nodes_are_made_and_removed(tmp_path):
     from hub_config import sandbox_devices
 
     here, binds = sandbox_devices.make(tmp_path / "devices", "x")
-    assert sorted(binds) == sorted(f"/dev/{n}" for n in sandbox_devices.NODES)
+    assert sorted(binds) == sorted([*(f"/dev/{n}" for n in sandbox_devices.NODES),
+                                    "/dev/pts"])
+    assert os.path.ismount(binds["/dev/pts"])
     for dst, src in binds.items():
+        if dst == "/dev/pts":
+            continue
         st, host = os.stat(src), os.stat(dst)
         assert st.st_rdev == host.st_rdev and st.st_ino != host.st_ino
         assert st.st_mode & 0o777 == 0o666 and st.st_uid == 0
     assert os.stat(here).st_mode & 0o777 == 0o700
     sandbox_devices.remove(here)
-    assert not here.exists()
+    assert not here.exists()  # the terminals' mount gone with it
