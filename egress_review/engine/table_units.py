@@ -99,8 +99,13 @@ def check(ctx: Context, spec: ManifestFile, unit: TableUnit, index: int, *,
 
     identifier_groups.check_unit(ctx, spec, unit, _header_row(unit.rows))
     per_person_values.check_unit(ctx, spec, unit, _header_row(unit.rows))
+    around = _around(ctx, spec, unit)
+    if not around:          # a notebook's shares over a total another cell printed (round 7)
+        from egress_review.engine.notebook_totals import shares_over_total
+
+        unit, around = shares_over_total(ctx.full(spec), unit)
     reading = read_table_unit(unit.rows, f"{spec.path}#{index + 1}", unit.caption,
-                              around=_around(ctx, spec, unit))
+                              around=around)
     # a paper's Table 1 is also the count tables it stacks: linked and gap-checked (E3)
     pieces, rests = table_one.views(unit.rows, f"{spec.path}#{index + 1}", _header_row(unit.rows))
     reading.views += pieces

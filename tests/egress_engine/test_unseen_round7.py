@@ -370,3 +370,47 @@ def test_a_coefficient_table_has_no_per_person_values(run):
     r = _text(run, body)
     assert not by(r, check="per_person_values"), said(r)
     assert not by(r, check="declared_claims"), said(r)
+
+
+# ---- (d) a notebook's shares over a total another cell printed --------------------------------
+def _nb(cells) -> str:
+    import json
+
+    return json.dumps({"cells": [{"cell_type": "code", "execution_count": 1, "metadata": {},
+                                  "source": src, "outputs": [{"output_type": "stream", "name": "stdout",
+                                                              "text": out}] if out else []}
+                                 for src, out in cells], "metadata": {}, "nbformat": 4, "nbformat_minor": 5})
+
+
+SHARES_CODE = "print(df.region.value_counts(normalize=True) * 100)"
+SMALL_SHARES = "region\nNorth    55.0\nSouth    44.4\nEast      0.6\nName: proportion, dtype: float64\n"
+SAFE_SHARES = "region\nNorth    55.0\nSouth    25.0\nEast     20.0\nName: proportion, dtype: float64\n"
+FRACTIONS = "region\nNorth    0.550\nSouth    0.444\nEast     0.006\nName: proportion, dtype: float64\n"
+NOTEBOOK_TOTALS = [
+    ("len_printed", [("total = len(df)\nprint(total)", "540\n"), (SHARES_CODE, SMALL_SHARES)]),
+    ("n_stated", [("print('N =', len(df))", "N = 540\n"), (SHARES_CODE, SMALL_SHARES)]),
+    ("shape", [("df.shape", "(540, 12)\n"), (SHARES_CODE, SMALL_SHARES)]),
+    ("after_the_table", [(SHARES_CODE, SMALL_SHARES), ("len(df)", "540\n")]),
+    ("fractions", [("len(df)", "540\n"),
+                   ("print(df.region.value_counts(normalize=True).round(3))", FRACTIONS)]),
+    ("r_nrow", [("nrow(d)", "[1] 540\n"), ("print(prop.table(table(d$region)) * 100)", SMALL_SHARES)]),
+]
+
+
+@pytest.mark.parametrize("name,cells", NOTEBOOK_TOTALS, ids=[c[0] for c in NOTEBOOK_TOTALS])
+def test_notebook_shares_over_a_total_printed_elsewhere_give_the_count_away(run, name, cells):
+    r = _text(run, _nb(cells), ext="ipynb", kind="notebook")
+    assert any(f.location.get("value") in (3, 3.0, "3") or "3 unit" in f.message_en
+               for f in by(r, check="threshold", severity="block")), said(r)
+
+
+def test_notebook_shares_of_a_total_with_no_small_count_do_not_block(run):
+    r = _text(run, _nb([("len(df)", "540\n"), (SHARES_CODE, SAFE_SHARES)]), ext="ipynb", kind="notebook")
+    assert r.verdict != "block", said(r)
+
+
+def test_two_different_totals_derive_nothing(run):
+    cells = [("len(df)", "540\n"), ("len(sub)", "120\n"), (SHARES_CODE, SMALL_SHARES)]
+    r = _text(run, _nb(cells), ext="ipynb", kind="notebook")
+    assert not by(r, check="threshold"), said(r)
+    assert r.verdict != "pass", said(r)
