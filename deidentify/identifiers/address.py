@@ -66,8 +66,8 @@ _ALPHABET = frozenset("0123456789〇 \t-fFbB")
 # Characters _RN keeps out of a road's start (a verb or particle before it) that open common road
 # names (自由路, 自強路, 和平東路, 安和路 is inside), and what stands before a road there.
 _ROAD_OPENERS = frozenset("自和")
-# (round 7: or no Han character before it - a line's start, "of 和平東路", a bracket - where 和 joins nothing)
-_AFTER_LABEL = re.compile(r"(?:住|居|址|地|[:：]|^|[^\u4e00-\u9fff \t])[ \t]*$")
+# (round 7: or 是/於/在/為, or no Han character before it - a line's start, "of 和平東路" - where 和 joins nothing)
+_AFTER_LABEL = re.compile(r"(?:住|居|址|地|是|于|在|为|[:：]|^|[^\u4e00-\u9fff \t])[ \t]*$")
 
 
 def _run_start(text: str, at: int, lo: int) -> int:

@@ -306,9 +306,10 @@ def _decide(simp: str, i: int, s_end: int, use_jieba: bool) -> tuple[int, int, f
                 and not tokenizer.FREQ.get(simp[i:s_end + 2]) and _clause_goes_on(simp, s_end + 2)):
             return i, s_end + 2, 0.7, "given pair"     # 苏美|玲来访, 许国|强说: no title needed
         three = simp[i:s_end + 2]
-        if ((verb or kin or _PERSON_ACT.match(simp, s_end + 2)) and len(w) == 2 and s_end - i == 1 and len(three) == 3 and three[2] not in stop
+        if ((verb or kin or _PERSON_ACT.match(simp, s_end + 2)) and len(w) == 2 and s_end - i == 1 and tag.startswith("n") and len(three) == 3 and three[2] not in stop
                 and _is_han(three[2]) and three not in tags
                 and (tokenizer.FREQ.get(three[1:]) or 0) < _COMMON_WORD_FREQ and three[2] in _GIVEN_CHARS_S
+                and (tokenizer.FREQ.get(simp[s_end + 1:s_end + 3]) or 0) < _COMMON_WORD_FREQ   # 颜色|正常
                 and _verb_or_clause_after(simp, s_end + 2, tags)):
             return i, s_end + 2, 0.85, "verb object"   # (round 7) 叮咛|范书|豪服药: a verb's object
         if len(w) != 2 or w[1] not in _GIVEN_FIRST_S:

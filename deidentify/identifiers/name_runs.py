@@ -573,7 +573,7 @@ def _starts_a_word_window(simplified: str, start: int, end: int) -> bool:
     _, _, surnames, tags, freq = _tables()
     if simplified[start:start + 2] in surnames:
         return False           # 欧阳 is also a place word
-    if end - start == 3 and (tags.get(simplified[start + 1:end]) in ("q", "m")
+    if end - start == 3 and (tags.get(simplified[start + 1:end]) == "q"
                              or (simplified[end - 1] in _PLACE_ENDS and simplified[start:end] in tags)):
         return True            # (D1, round 7) 金|美元 (a currency), 石家庄 (a place jieba tags nr)
     if end - start == 2 and simplified[start] in "老小阿" and simplified[start + 1] in surnames \
