@@ -68,7 +68,7 @@ def _whole_meanings() -> frozenset[str]:
     from pydicom.sr._concepts_dict import concepts
 
     return frozenset(m.lower() for scheme in concepts.values() for by_name in scheme.values()
-                     for m, _ in by_name.values() if re.fullmatch(r"[A-Za-z]+", m))
+                     for m, _ in by_name.values() if re.fullmatch(r"[A-Za-z][A-Za-z-]*", m))
 
 
 @functools.cache
@@ -115,8 +115,12 @@ def _all_vocabulary() -> frozenset[str]:
 
 
 def _first(token: str, possessive: bool = False) -> bool:
-    """A census first name; ``possessive``: also with the s a code string writes for 's ("MICHAELS")."""
+    """A census first name, or two joined by a hyphen (Mary-Jane); ``possessive``: also with the s
+    a code string writes for 's ("MICHAELS")."""
     firsts = _first_names()
+    if "-" in token:
+        parts = token.split("-")
+        return len(parts) == 2 and all(p in firsts for p in parts)
     return token in firsts or (possessive and len(token) >= 5 and token.endswith("s") and token[:-1] in firsts)
 
 
@@ -142,14 +146,15 @@ _CAPITALISED = re.compile(r"[A-Z][A-Za-z'\u2019]+(?:-[A-Z]?[a-z]+)?")
 _TITLE = re.compile(r"[A-Z][a-z]{2,}")
 
 
-def _unknown(word: str) -> bool:
+def _unknown(word: str, upper: bool = False) -> bool:
     """A capitalised word neither the standard's code meanings, clinical English nor a device
-    list holds (each hyphen part looked up: "Follow-up" is words)."""
+    list holds (each hyphen part looked up: "Follow-up" is words); ``upper``: in capitals too,
+    from four letters (after "BY": "DRAWN BY OKONKWO"; a shorter one is a code)."""
     from deidentify.identifiers.western_names import ordinary_word
 
     parts = [p for p in re.split(r"[-'\u2019]", word.lower()) if p]
     return bool(parts) and not all(p in _all_vocabulary() or ordinary_word(p) or p in _DEVICE_WORDS
-                                   or len(p) <= 2 for p in parts) and not word.isupper()
+                                   or len(p) <= 2 for p in parts) and (not word.isupper() or (upper and len(word) >= 4))
 
 
 def named_spans(text: str) -> list[tuple[int, int]]:
@@ -160,7 +165,7 @@ def named_spans(text: str) -> list[tuple[int, int]]:
     for k, m in enumerate(words):
         w = m.group()
         low = w.lower().removesuffix("'s").removesuffix("\u2019s")
-        if (low not in _all_vocabulary() and _first(low) and (not w.isupper() or len(w) >= 5)
+        if ("-" not in low and low not in _all_vocabulary() and _first(low) and (not w.isupper() or len(w) >= 5)
                 and not _EPONYM_HEAD.match(text, m.end())):
             out.append(m.span())
             continue
@@ -171,14 +176,18 @@ def named_spans(text: str) -> list[tuple[int, int]]:
             continue
         before = text[:m.start()].rstrip()
         lead = re.search(r"(?:^|[^A-Za-z])([A-Za-z]+)\.?$", before)
-        if lead and lead.group(1).lower() in _PERSON_LEAD | _PAIR_LEAD and _unknown(w):
+        if lead and lead.group(1).lower() in _PERSON_LEAD | _PAIR_LEAD and _unknown(w, lead.group(1).isupper()):
             end = m.end()
             nxt = words[k + 1] if k + 1 < len(words) else None
-            if nxt is not None and text[end:nxt.start()].strip() == "" and _unknown(nxt.group()):
+            if nxt is not None and text[end:nxt.start()].strip() == "" and _unknown(nxt.group(), w.isupper()):
                 end = nxt.end()   # the surname after the given name, or the given after the surname
             elif lead.group(1).lower() in _PAIR_LEAD:
                 continue          # "with Gadovist", "for Processing": one word is a thing
             out.append((m.start(), end))
+    # a first name in lower case after a word that introduces a person ("scan for jennifer")
+    for m in re.finditer(r"(?i:\b(?:by|dr|for|with|per|attn|cc)\.?)[ \t]+([a-z][a-z'-]+)", text):
+        if _first(m.group(1)) and m.group(1) not in _all_vocabulary():
+            out.append(m.span(1))
     return out
 
 

@@ -82,6 +82,25 @@ def given_alone_members() -> list[Member]:
     return out
 
 
+# A person after a word that introduces one, in the case a code string or a typist writes.
+LEAD_FORMS = ["scan for jennifer", "DRAWN BY OKONKWO ADAEZE", "contoured by Dr Adaeze", "Mary-Jane", "for Mary-Jane",
+              "read with Okonkwo Adaeze", "REVIEWED BY ADAEZE", "by matthew", "Lead I Jennifer", "Jennifer chest",
+              "Okonkwo Adaeze chest"]
+LEAD_PLACES = ["CodeMeaning", "SegmentLabel", "ContentDescription", "GraphicLayerDescription", "ConvolutionKernel",
+               "SoftwareVersions"]
+
+
+def lead_members() -> list[Member]:
+    out = []
+    for value in LEAD_FORMS:
+        secrets = tuple(w for w in ("Jennifer", "Okonkwo", "Adaeze", "Mary-Jane", "Matthew") if w.lower() in value.lower())
+        for where in LEAD_PLACES:
+            ds = base()
+            _pair(ds, where, value)
+            out.append(Member("lead", f"{where}:{value}", to_bytes(ds), secrets))
+    return out
+
+
 def people_form_members() -> list[Member]:
     out = []
     for i, (attr, pn, forms) in enumerate(PEOPLE_FORMS):
@@ -399,7 +418,7 @@ def capture_members() -> dict[str, Dataset]:
 
 
 def all_members() -> list[Member]:
-    return (given_alone_members() + people_form_members() + object_members() + request_members()
+    return (given_alone_members() + people_form_members() + lead_members() + object_members() + request_members()
             + per_frame_members() + private_deep_members() + multiplicity_members() + vr_members()
             + tag_members() + date_members())
 
