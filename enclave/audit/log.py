@@ -21,6 +21,7 @@ import json
 import logging
 import os
 import uuid
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 from types import SimpleNamespace
@@ -351,9 +352,17 @@ def _drop_checkpoint(session: Session, *_) -> None:
     session.info.pop("audit_checkpoint", None)
 
 
+# Set by a web app for one request (enclave.web.audit_writes): the seqs of the heads committed
+# while it ran, so a request that changed state or was refused and left no record gets one.
+COMMITTED: ContextVar[list[int] | None] = ContextVar("audit_committed", default=None)
+
+
 def _write_checkpoint(session: Session) -> None:
     chain = session.info.pop("audit_checkpoint", None)
     if chain is not None:
+        seen = COMMITTED.get()
+        if seen is not None and chain.head is not None:
+            seen.append(chain.head.seq)
         checkpoint(chain)
 
 
@@ -486,12 +495,13 @@ def verify_records(records: Iterable[AuditRecord], head: AuditHead | None,
 
 
 def iter_records(session: Session, batch: int = 5000):
-    last = 0
+    last = None   # no lower bound: a record stored at seq 0 or below is read (and reported) too
     while True:
         # the detail as stored, too: the seal is over its parsed value (see _stored_form)
-        rows = session.execute(select(AuditRecord, cast(AuditRecord.detail, Text).label("stored_detail"))
-                               .where(AuditRecord.seq > last)
-                               .order_by(AuditRecord.seq).limit(batch)).all()
+        q = select(AuditRecord, cast(AuditRecord.detail, Text).label("stored_detail"))
+        if last is not None:
+            q = q.where(AuditRecord.seq > last)
+        rows = session.execute(q.order_by(AuditRecord.seq).limit(batch)).all()
         if not rows:
             return
         for rec, stored in rows:

@@ -92,6 +92,9 @@ def harden(app: FastAPI) -> FastAPI:
     app.add_middleware(MultipartTextGuard)
     # outermost of all that we add: the body guard's 413/422 carry the headers too
     app.add_middleware(SecurityHeaders)
+    # outermost: a write refused by any guard above, or failed, still leaves an audit record
+    from enclave.web.audit_writes import AuditEveryWrite
+    app.add_middleware(AuditEveryWrite)
     # an unexpected error (500) is answered by Starlette outside every middleware: the handler
     # sets the headers itself and says nothing of the error (no traceback, no data echoed)
     app.add_exception_handler(Exception, _server_error)

@@ -73,6 +73,13 @@ def queries_csv(account: str = _FIELDS["account"], case: str = _FIELDS["case"],
                 db: Session = Depends(get_db), user: User = Depends(page_user), policy=Depends(get_policy)):
     f = _filter(db, policy, user, account, case, since, until, purpose, status)
     body = ql.export_csv(db, f)
+    from enclave.core.audit import audit
+
+    # an export takes the query log out of the app: who took which rows is itself audited (A5)
+    audit(db, user.username, "querylog.exported", subject="/queries.csv",
+          filter={k: v for k, v in dict(account=account, case=case, since=since, until=until,
+                                        purpose=purpose, status=status).items() if v},
+          bytes=len(body.encode("utf-8")))
     return Response(body, media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": 'attachment; filename="query-log.csv"'})
 
