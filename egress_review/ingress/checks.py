@@ -38,7 +38,7 @@ from egress_review.engine.content import IMAGE_SUFFIXES, decode, image_metadata,
 from egress_review.engine.result import CheckResult, FileResult, Finding, worst
 from egress_review.engine.smuggling import TEXT_SUFFIXES, _sniff
 from egress_review.ingress.archives import ArchiveReading, _Leaf
-from egress_review.ingress.documents import SUFFIXES as DOCUMENT_SUFFIXES
+from egress_review.ingress.documents import SUFFIXES as DOCUMENT_SUFFIXES, WORKBOOK_SUFFIXES
 from egress_review.ingress.text_forms import decode_wide
 from policies.sections.egress import EgressPolicy
 
@@ -189,6 +189,8 @@ class _Checker(ArchiveReading):
             return
         if suffix in (".xlsx", ".xlsm", ".parquet"):
             self._table(leaf, name, suffix, base)
+            if suffix in WORKBOOK_SUFFIXES:   # comments, headers, defined names, properties...
+                self._document(leaf, name, base, cells_read=True)
             return
         if suffix in DOCUMENT_SUFFIXES:
             self._document(leaf, name, base)
@@ -217,11 +219,12 @@ class _Checker(ArchiveReading):
                  f"{name} 為二進位檔（{magic or '未知類型'}），不屬允許的模型格式，須由審查人確認。",
                  check="binary")
 
-    def _document(self, leaf: _Leaf, name: str, base: dict) -> None:
-        """A PDF, Word or Arrow file read for its text and tables (``documents``)."""
+    def _document(self, leaf: _Leaf, name: str, base: dict, cells_read: bool = False) -> None:
+        """A PDF, Word or Arrow file read for its text and tables (``documents``); with
+        ``cells_read``, what a workbook holds besides its sheets' cells."""
         from egress_review.ingress.documents import read_document
 
-        doc = read_document(leaf.data, name)
+        doc = read_document(leaf.data, name, cells_read=cells_read)
         for place, text in doc.texts:
             self._text(leaf, text, {**base, **place})
             self._institution_values(leaf, text, {**base, **place})
@@ -326,6 +329,7 @@ class _Checker(ArchiveReading):
                 self.add(leaf.top, "review", base, f"{name} cannot be read as a table ({e}); a reviewer "
                          "must read it.", f"{name} 無法以表格讀取（{e}），須由審查人檢視。", check="table")
                 return
+        _unique_columns(table)
         pol = self.pol
         cols = table.columns
         id_rx = [re.compile(p, re.IGNORECASE) for p in pol.id_column_patterns]
@@ -487,6 +491,23 @@ def _sheet_names(data: bytes) -> list[str]:
 def _looks_tabular(text: str) -> bool:
     lines = [ln for ln in text.split("\n")[:20] if ln.strip()]
     return len(lines) >= 3 and all(ln.count(",") == lines[0].count(",") > 0 for ln in lines)
+
+
+def _unique_columns(table) -> None:
+    """Headers repeated or left blank (cells far from the header row, a second "ID") get names
+    of their own: a repeated name read two columns at once and the check crashed to review."""
+    names = [str(c) for c in table.df.columns]
+    if len(set(names)) == len(names):
+        return
+    seen: set[str] = set()
+    unique = []
+    for i, c in enumerate(names):
+        label = c.strip() or f"column {i + 1}"
+        if label in seen:
+            label = f"{label} (column {i + 1})"
+        seen.add(label)
+        unique.append(label)
+    table.df.columns = unique
 
 
 def check_import(items: list[ImportItem], *, imaging: bool, policy: EgressPolicy | None = None,

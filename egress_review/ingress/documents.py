@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 SUFFIXES = {".pdf", ".docx", ".feather", ".arrow", ".ipc"}   # OpenDocument zips are unpacked as archives
+WORKBOOK_SUFFIXES = {".xlsx", ".xlsm"}   # cells read as tables; the rest of the package here
 
 
 @dataclass
@@ -22,13 +23,18 @@ class DocumentReading:
     to_review: list[tuple[dict, str]] = field(default_factory=list)      # place, why
 
 
-def read_document(raw: bytes, name: str) -> DocumentReading:
+def read_document(raw: bytes, name: str, *, cells_read: bool = False) -> DocumentReading:
+    """``cells_read``: a workbook whose sheets' cells the import's table checks read already -
+    only what else it holds is returned (comments, headers and footers, defined names,
+    validation lists, document properties, text boxes, chart caches, parts no reader knows)."""
     from egress_review.engine.readers import ImageUnit, OpaqueUnit, TableUnit, TextUnit, read_content
 
     content = read_content(raw, name)
     out = DocumentReading()
     pictures = 0
     for unit in content.units:
+        if cells_read and isinstance(unit, TableUnit) and "part" not in unit.place:
+            continue   # a sheet's own cells
         if isinstance(unit, TextUnit):
             out.texts.append((dict(unit.place), unit.text))
         elif isinstance(unit, TableUnit):
