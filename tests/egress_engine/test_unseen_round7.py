@@ -414,3 +414,60 @@ def test_two_different_totals_derive_nothing(run):
     r = _text(run, _nb(cells), ext="ipynb", kind="notebook")
     assert not by(r, check="threshold"), said(r)
     assert r.verdict != "pass", said(r)
+
+
+# ---- (f) a figure's own data: Plotly traces -----------------------------------------------------
+def _bars(y, **layout):
+    return {"data": [{"type": "bar", "x": ["North", "South", "East"][:len(y)], "y": y}], "layout": layout}
+
+
+PLOTS = [
+    ("title", _bars([120, 3, 140], title={"text": "Patients per region"})),
+    ("title_string", _bars([120, 3, 140], title="人數 by region")),
+    ("axis_title", _bars([120, 3, 140], yaxis={"title": {"text": "Count"}})),
+    ("horizontal", {"data": [{"type": "bar", "y": ["N", "S"], "x": [120, 3], "orientation": "h",
+                              "name": "n"}]}),
+    ("pie", {"data": [{"type": "pie", "labels": ["N", "S"], "values": [120, 3], "name": "patients"}]}),
+    ("heatmap_colorbar", {"data": [{"type": "heatmap", "z": [[120, 3], [140, 200]],
+                                    "colorbar": {"title": {"text": "n"}}}]}),
+    ("text_labels", {"data": [{"type": "bar", "x": ["N", "S"], "y": [0.9, 0.1], "text": ["120", "3"],
+                               "name": "cases"}]}),
+]
+
+
+@pytest.mark.parametrize("name,fig", PLOTS, ids=[c[0] for c in PLOTS])
+def test_a_plotly_figure_counting_a_small_cell_blocks(run, name, fig):
+    import json
+
+    r = run({"f.json": json.dumps(fig)}, [{"path": "f.json", "kind": "figure", "description": "chart"}])
+    assert by(r, check="figure_traces", severity="block"), said(r)
+
+
+def test_a_histogram_trace_with_its_raw_values_blocks(run):
+    import json
+
+    fig = {"data": [{"type": "histogram", "x": [34, 45, 56, 61, 29, 38, 41]}]}
+    r = run({"f.json": json.dumps(fig)}, [{"path": "f.json", "kind": "figure", "description": "chart"}])
+    assert by(r, check="figure_traces", severity="block", rule="E1"), said(r)
+
+
+def test_a_plotly_figure_in_a_notebook_output_is_read(run):
+    import json
+
+    nb = {"cells": [{"cell_type": "code", "execution_count": 1, "metadata": {}, "source": "fig.show()",
+                     "outputs": [{"output_type": "display_data", "metadata": {},
+                                  "data": {"application/vnd.plotly.v1+json": PLOTS[0][1]}}]}],
+          "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    r = run({"a.ipynb": json.dumps(nb)}, [{"path": "a.ipynb", "kind": "notebook", "description": "nb"}])
+    assert by(r, check="figure_traces", severity="block"), said(r)
+
+
+@pytest.mark.parametrize("fig", [_bars([120, 130, 140], title="Patients per region"),
+                                 _bars([3, 4], title="Mean HbA1c"),
+                                 {"data": [{"type": "scatter", "x": [1, 2, 3], "y": [120, 3, 140]}]}])
+def test_plotly_figures_with_large_counts_or_no_counting_words_add_nothing(run, fig):
+    import json
+
+    r = run({"f.json": json.dumps(fig)}, [{"path": "f.json", "kind": "figure", "description": "chart"}])
+    assert not by(r, check="figure_traces"), said(r)
+    assert r.verdict != "block", said(r)
