@@ -184,6 +184,8 @@ def parse(text: str) -> dt.date | None:
                 return dt.date(int(d[:4]), int(d[4:6]), int(d[6:]))
             if len(d) == 7:
                 return dt.date(int(d[:3]) + ROC_OFFSET, int(d[3:5]), int(d[5:]))
+            if len(d) == 6:       # (round 7) an ROC date of a two-digit year, compact: 850305
+                return dt.date(int(d[:2]) + ROC_OFFSET, int(d[2:4]), int(d[4:]))
             return None
         if len(nums) != 3:
             return None

@@ -162,7 +162,7 @@ def test_values_broken_over_three_lines():
 
 
 def test_roc_compact_birth_dates_and_old_ages_before_han_text():
-    texts = ["出生 1120305", "DOB 1010218", "出生日期：0850305"]
+    texts = ["出生 1120305", "DOB 1010218", "出生日期：0850305", "DOB: 850305", "生日 112/03/05"]
     assert all("<DOB>" in o for o in scrub_texts(texts)), scrub_texts(texts)
     assert scrub_texts(["案主102-year-old獨居"]) == ["案主≥85-year-old獨居"]
 
