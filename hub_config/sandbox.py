@@ -210,6 +210,19 @@ def open_files_cap(spec: dict, max_processes: int, host_hard: int) -> int:
     return cap if host_hard < 0 else min(cap, host_hard)  # RLIM_INFINITY is -1
 
 
+def rotate_full_log(dfd: int, name: str, max_bytes: int) -> bool:
+    """``name`` (a plain file in the directory ``dfd``) moved to ``name.1`` if it has reached
+    ``max_bytes``; True if it was."""
+    try:
+        old = os.stat(name, dir_fd=dfd, follow_symlinks=False)
+    except FileNotFoundError:
+        return False
+    if old.st_size < max_bytes or (old.st_mode & 0o170000) != 0o100000:
+        return False
+    os.rename(name, name + ".1", src_dir_fd=dfd, dst_dir_fd=dfd)
+    return True
+
+
 def open_log(path: str, max_bytes: int | None = None) -> int:
     """The session's log file, opened by root without following links, outside the sandbox.
     The session gets it as a write-only descriptor; the file is root's, 0600, so it cannot be
@@ -227,13 +240,7 @@ def open_log(path: str, max_bytes: int | None = None) -> int:
             raise SandboxError(f"log directory {p.parent} must be root's and not group/other "
                                f"writable")
         if max_bytes is not None:
-            try:
-                old = os.stat(p.name, dir_fd=dfd, follow_symlinks=False)
-            except FileNotFoundError:
-                old = None
-            if old is not None and old.st_size >= max_bytes and \
-                    (old.st_mode & 0o170000) == 0o100000:
-                os.rename(p.name, p.name + ".1", src_dir_fd=dfd, dst_dir_fd=dfd)
+            rotate_full_log(dfd, p.name, max_bytes)
         # O_NONBLOCK: a FIFO planted at the path must not block the launcher (ENXIO instead)
         fd = os.open(p.name, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_NOFOLLOW
                      | os.O_CLOEXEC | os.O_NONBLOCK, 0o600, dir_fd=dfd)
