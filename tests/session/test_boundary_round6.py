@@ -402,3 +402,19 @@ def test_device_nodes_are_made_and_removed(tmp_path):
     assert os.stat(here).st_mode & 0o777 == 0o700
     sandbox_devices.remove(here)
     assert not here.exists()  # the terminals' mount gone with it
+
+
+def test_a_log_at_its_cap_is_moved_aside_at_the_next_open(tmp_path):
+    from hub_config.sandbox import open_log
+
+    logs = tmp_path / "logs"
+    logs.mkdir(mode=0o755)
+    log = logs / "s.log"
+    os.close(open_log(str(log), 1 << 20))
+    log.write_bytes(b"x" * (1 << 20))
+    fd = open_log(str(log), 1 << 20)  # at the cap: moved to s.log.1, a new s.log
+    os.close(fd)
+    assert Path(f"{log}.1").stat().st_size == 1 << 20 and log.stat().st_size == 0
+    log.write_bytes(b"y" * 100)
+    os.close(open_log(str(log), 1 << 20))  # under it: kept, appended to
+    assert log.read_bytes() == b"y" * 100 and Path(f"{log}.1").read_bytes()[:1] == b"x"
