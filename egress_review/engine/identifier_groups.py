@@ -116,7 +116,9 @@ def kind_of(values: list[str], header: str) -> str | None:
 
 
 _HASH = re.compile(r"^(?=[0-9a-f]*[a-f])(?=[0-9a-f]*\d)[0-9a-f]{8,64}$", re.I)
-_PSEUDO = re.compile(r"^[A-Z]{1,5}[\s\-_#]?\d{4,}$", re.I)
+# a prefix and digits: two letters or more and 4+ digits (SUBJ-0045), one letter and 6+
+# (P000123); one letter and 4-5 digits is an ICD code written without its dot (E1165)
+_PSEUDO = re.compile(r"^(?:[A-Z]{2,5}[\s\-_#]?\d{4,}|[A-Z][\s\-_#]?\d{6,})$", re.I)
 _NUMBERED = re.compile(r"^(?:patient|pat|pt|subject|subj|participant|person|case|record|"
                        r"individual|resident|member|病人|病患|患者|個案|受試者|案例|病歷)[\s_#\-.]*\d{1,6}$", re.I)
 _HEADER_KINDS = [("hashed keys", lambda v: bool(_HASH.match(v))),

@@ -157,7 +157,7 @@ SAFE_HEADERS = {"regions": ["North", "South", "East"], "years": ["2019", "2020",
                 "fiscal": ["FY2019", "FY2020", "FY2021"], "hospital_codes": ["H012", "H044", "H051"],
                 "icd": ["E11", "I10", "C34"], "arms": ["arm_1", "arm_2", "arm_3"],
                 "ages": ["0-17", "18-64", "65+"], "weeks": ["W1", "W2", "W3"],
-                "quarters": ["2020Q1", "2020Q2", "2020Q3"]}
+                "quarters": ["2020Q1", "2020Q2", "2020Q3"], "icd_no_dot": ["E1165", "I2510", "J449"]}
 
 
 @pytest.mark.parametrize("name", list(SAFE_HEADERS))
