@@ -139,6 +139,7 @@ class _Checker(ArchiveReading):
             self._institution_values(leaf, text, base)
             if suffix not in CODE_SUFFIXES and leaf.kind != "code":
                 self._text_people(leaf, text, base)
+            self._ids_over_lines(leaf, text, base)
         # encoded runs in any text (a reference table written as hex or base64 hides its rows);
         # literal lists only in code
         self._smuggling(leaf, name, suffix, text, base, code=suffix in CODE_SUFFIXES or leaf.kind == "code")
@@ -386,6 +387,7 @@ class _Checker(ArchiveReading):
         for sev, loc, en, zh in (tp.identifier_columns(cols, pol.import_identifier_column_patterns)
                                  + tp.unique_long_numbers(cols, values_of, pol.import_person_rows_min)
                                  + tp.split_ids(rows, is_valid)
+                                 + tp.split_ids_down(rows, is_valid)
                                  + tp.person_records(cols, values_of, pol.import_person_rows_min,
                                                      pol.import_medical_column_patterns)):
             self.add(leaf.top, sev, {**base, **loc}, en, zh, check="microdata")
@@ -399,6 +401,13 @@ class _Checker(ArchiveReading):
         found += tp.split_ids([re.split(r"[,\t;|]", ln) for ln in text.split("\n")], is_valid)
         for sev, loc, en, zh in found:
             self.add(leaf.top, sev, {**base, **loc}, en, zh, check="microdata")
+
+    def _ids_over_lines(self, leaf: _Leaf, text: str, base: dict) -> None:
+        from deidentify.identifiers.taiwan_id import is_valid
+        from egress_review.ingress.table_people import ids_over_lines
+
+        for sev, loc, en, zh in ids_over_lines(text, is_valid):
+            self.add(leaf.top, sev, {**base, **loc}, en, zh, check="identifiers")
 
     def _scan_cells(self, leaf, table, cols, base, batch) -> None:
         header_hits = batch(cols, extra_terms=self.pseudonyms)

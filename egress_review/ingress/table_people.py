@@ -79,6 +79,33 @@ def unique_long_numbers(cols: Sequence[str], values_of: Callable[[str], list[str
 
 def split_ids(rows: Sequence[Sequence[str]], is_valid: Callable[[str], bool]) -> list[Finding]:
     """A national ID written over two to four neighbouring cells of a row."""
+    return _split(rows, is_valid, over_lines=False)
+
+
+def split_ids_down(rows: Sequence[Sequence[str]], is_valid: Callable[[str], bool]) -> list[Finding]:
+    """A national ID written down a column, over two to four rows."""
+    width = max((len(r) for r in rows), default=0)
+    columns = [[r[c] if c < len(r) else "" for r in rows] for c in range(width)]
+    found = _split(columns, is_valid, over_lines=False)
+    out = []
+    for sev, loc, _en, _zh in found:
+        c, (r0, r1) = loc["row"] - 1, loc["columns"]
+        out.append((sev, {"column": c, "rows": [r0 + 1, r1 + 1], "count": loc["count"]},
+                    f"{loc['count']} national ID/resident number(s) written down a column over "
+                    f"neighbouring rows (first in column {c + 1}, rows {r0 + 1}-{r1 + 1}): personal data "
+                    "may not be brought in.",
+                    f"有 {loc['count']} 個身分證/居留證號分寫在同欄相鄰各列（第一個在第 {c + 1} 欄第 "
+                    f"{r0 + 1}-{r1 + 1} 列）：不得帶入個人資料。"))
+    return out
+
+
+def ids_over_lines(text: str, is_valid: Callable[[str], bool]) -> list[Finding]:
+    """A national ID written over two to four consecutive lines of a text (``A1234`` then
+    ``56789``): each line was read on its own and the ID was found in none."""
+    return _split([text.split("\n")], is_valid, over_lines=True)
+
+
+def _split(rows: Sequence[Sequence[str]], is_valid: Callable[[str], bool], *, over_lines: bool) -> list[Finding]:
     hits: list[tuple[int, int, int]] = []
     for r, row in enumerate(rows):
         cells = [_SEPARATORS.sub("", str(c)) for c in row]
@@ -96,6 +123,11 @@ def split_ids(rows: Sequence[Sequence[str]], is_valid: Callable[[str], bool]) ->
     if not hits:
         return []
     r, i, j = hits[0]
+    if over_lines:
+        return [("block", {"line": i + 1, "lines": [i + 1, j + 1], "count": len(hits)},
+                 f"{len(hits)} national ID/resident number(s) written over consecutive lines (first on lines "
+                 f"{i + 1}-{j + 1}): personal data may not be brought in.",
+                 f"有 {len(hits)} 個身分證/居留證號分寫在連續幾行（第一個在第 {i + 1}-{j + 1} 行）：不得帶入個人資料。")]
     return [("block", {"row": r + 1, "columns": [i, j], "count": len(hits)},
              f"{len(hits)} national ID/resident number(s) written over neighbouring cells (first on row "
              f"{r + 1}, columns {i + 1}-{j + 1}): personal data may not be brought in.",
