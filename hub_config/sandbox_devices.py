@@ -53,7 +53,7 @@ def _remove_stale(top: Path) -> None:
 
 def _mount_pts(where: Path, ptys: int) -> None:
     where.mkdir(mode=0o755)
-    r = subprocess.run(["mount", "-t", "devpts", "-o",
+    r = subprocess.run([shutil.which("mount") or "/usr/bin/mount", "-t", "devpts", "-o",
                         f"newinstance,ptmxmode=0666,mode=0620,max={int(ptys)}", "devpts",
                         str(where)], capture_output=True, text=True)
     if r.returncode:
@@ -74,7 +74,7 @@ def make(top: Path, name: str, ptys: int = PTYS_MAX) -> tuple[Path, dict[str, st
                           f"could not be opened there")
     _remove_stale(top)
     here = top / f"{name}.{os.getpid()}"
-    shutil.rmtree(here, ignore_errors=True)
+    remove(here)  # a launcher of the same pid before (its terminals unmounted first)
     here.mkdir(mode=0o700)
     binds = {}
     try:
@@ -106,7 +106,8 @@ def remove(here: Path | None) -> None:
     if here is None or not here.exists():
         return
     pts = here / "pts"
-    if os.path.ismount(pts) and subprocess.run(["umount", "-l", str(pts)],
+    if os.path.ismount(pts) and subprocess.run([shutil.which("umount") or "/usr/bin/umount",
+                                                "-l", str(pts)],
                                                capture_output=True).returncode:
         return
     shutil.rmtree(here, ignore_errors=True)
