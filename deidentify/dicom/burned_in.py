@@ -70,7 +70,7 @@ _GREY_MODALITIES = {"CT", "MR", "CR", "DX", "MG", "RF", "XA", "IO", "PX", "RG", 
 
 def _capture_signs(ds: Dataset, modality: str) -> str | None:
     """A capture labelled as an ordinary image (round 6): ultrasound regions, the attributes a
-    capture writes, a face or a person the image shows, colour in a modality that is grey."""
+    capture writes, a face or a person the image shows."""
     if ds.get("SequenceOfUltrasoundRegions"):
         return "ultrasound regions (SequenceOfUltrasoundRegions)"
     present = [k for k in _CAPTURE_ATTRIBUTES if ds.get(k) not in (None, "")]
@@ -78,6 +78,14 @@ def _capture_signs(ds: Dataset, modality: str) -> str | None:
         return f"secondary capture ({present[0]})"
     if str(ds.get("RecognizableVisualFeatures", "")).strip().upper() == "YES":
         return "recognizable visual features"
+    return None
+
+
+def colour_in_grey(ds: Dataset) -> str | None:
+    """Colour or palette pixels in a modality whose images are grey (CT, MR, CR …) or with no
+    modality: a rendering or a screen, whose annotation bands are blanked like BurnedInAnnotation
+    YES (OCR reads it when on; not held with OCR off: 3D renderings are colour too)."""
+    modality = str(ds.get("Modality", "") or "").strip().upper()
     photometric = str(ds.get("PhotometricInterpretation", "")).strip().upper()
     if ("PixelData" in ds and photometric and not photometric.startswith("MONOCHROME")
             and (modality in _GREY_MODALITIES or not modality)):
