@@ -21,7 +21,11 @@ _SYL = f"[{_ZY}][{_ZY}阿]{{0,3}}[{_TONE}]?"
 ZHUYIN_RUN = re.compile(f"(?<![{_ZY}{_TONE}])[{_ZY}](?:[{_ZY}阿]{{0,3}}[{_TONE}]?)(?:[ \t]?{_SYL}){{1,3}}(?![{_ZY}{_TONE}])")
 # a pinyin vowel with a tone mark (macron, acute, caron, grave; ü's too)
 _TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ"
-_PY_WORD = f"[a-z{_TONED}]{{0,6}}[{_TONED}][a-z{_TONED}]{{0,8}}"
+# a pinyin syllable: an initial, one to three vowels, maybe n/ng/r; a word of one to three
+# syllables holding a tone mark and a consonant (ú è, a binary value's letters, is none)
+_V = f"[aeiouv\u00fc{_TONED}]"
+_SYLLABLE = f"(?:(?:zh|ch|sh|[bpmfdtnlgkhjqxrzcsyw])?{_V}{{1,3}}(?:ng|n|r)?)"
+_PY_WORD = f"(?=[a-z{_TONED}]*[{_TONED}])(?=[a-z{_TONED}]*[bcdfghjklmnpqrstwxyz]){_SYLLABLE}{{1,3}}"
 PINYIN_LOWER = re.compile(f"(?<![A-Za-z{_TONED}]){_PY_WORD}(?:[ \t\\-]{_PY_WORD}){{1,2}}(?![A-Za-z{_TONED}])")
 # what every match holds: a Zhuyin symbol in the normal form, a tone-marked vowel as written
 # (the scrubber's prefilter asks both)
