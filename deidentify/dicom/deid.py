@@ -223,7 +223,7 @@ class _Cleaner:
                 continue
             # the file's people by initials, a short form or another romanisation ("K.L.W.", "Bill",
             # "Xu MH"); a binary value's letter runs only by its longer forms (samples spell short ones)
-            if self.forms and any(person_forms.forms_in(t, self.forms if not binary else self.long_forms)
+            if self.forms and any(person_forms.forms_in(t, self.long_forms if binary else self.forms, not binary)
                                   for t in [text] + readings):
                 del ds[elem.tag]
                 self.report.residual_removed.append(name)

@@ -59,6 +59,7 @@ def _first_names() -> frozenset[str]:
 
     firsts, _ = _census()
     return frozenset(n for n in firsts if len(n) >= 4 and not ordinary_word(n)) - _vocabulary() - _DEVICE_WORDS \
+        - an._WORDS - an._ENGLISH_PAIRS \
         - _whole_meanings()
 
 
@@ -416,8 +417,9 @@ _NOT_FORMS = frozenset("""the and for ref roi seg axial cor sag mpr mip dose sca
 can""".split())
 
 
-def forms_in(text: str, forms: set[str]) -> bool:
-    """Does ``text`` hold one of ``forms`` as whole words (folded; also run together)?"""
+def forms_in(text: str, forms: set[str], squeeze: bool = True) -> bool:
+    """Does ``text`` hold one of ``forms`` as whole words (folded; ``squeeze``: also run together,
+    not for the letter runs of samples, where six letters in a row occur by chance)?"""
     low = f" {_fold(text)} "
     if low.strip() == "":
         return False
@@ -428,7 +430,7 @@ def forms_in(text: str, forms: set[str]) -> bool:
                 return True
         elif f" {form} " in low:
             return True
-        elif len(form.replace(" ", "")) >= 6 and form.replace(" ", "") in squeezed:
+        elif squeeze and len(form.replace(" ", "")) >= 6 and form.replace(" ", "") in squeezed:
             return True   # run together or hyphen-split ("Au-Yeung", "KongLingwei")
     return False
 

@@ -15,6 +15,8 @@ from pydicom.dataelem import RawDataElement
 from pydicom.dataset import Dataset
 from pydicom.sequence import Sequence
 
+# VRs that can carry words; a value written as AS, DA, CS … is held to that VR's form by the sweep
+_FREE_VRS = {"UN", "PN", "LO", "SH", "LT", "ST", "UT", "UC", "UR", "AE"}
 _TEXT_VRS = {"AE", "AS", "CS", "DA", "DS", "DT", "IS", "LO", "LT", "PN", "SH", "ST", "TM", "UC", "UR", "UT"}
 
 
@@ -32,7 +34,8 @@ def mistyped(ds: Dataset, max_depth: int, _depth: int = 0) -> set[tuple[int, int
         raw_vr = elem.VR if isinstance(elem, RawDataElement) else None
         if raw_vr and not tag.is_private and dictionary_has_tag(tag):
             allowed = {v.strip() for v in dictionary_VR(tag).split(" or ")}
-            if raw_vr not in allowed and (allowed | {raw_vr}) & _TEXT_VRS and "SQ" not in allowed:
+            if raw_vr not in allowed and raw_vr in _FREE_VRS and (allowed & _TEXT_VRS or raw_vr == "PN") \
+                    and "SQ" not in allowed:
                 out.add((id(ds), int(tag)))
         if (raw_vr == "SQ" or (raw_vr is None and getattr(elem, "VR", None) == "SQ")
                 or (not tag.is_private and dictionary_has_tag(tag) and dictionary_VR(tag) == "SQ")):
