@@ -49,6 +49,16 @@ _B32 = re.compile(r"(?<![A-Za-z0-9])(?:[A-Z2-7]{32,}|[a-z2-7]{32,})=*(?![A-Za-z0
 _CHAR_REF = re.compile(r"(?:&#(?:[0-9]{1,7}|[xX][0-9A-Fa-f]{1,6});){8,}")
 _U_ESC = re.compile(r"(?:\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8}){8,}")
 _OCTAL = re.compile(r"(?:\\[0-3][0-7]{2}){8,}")
+# characters written as their code points in a program: chr(65)+chr(49)..., String.fromCharCode(65,
+# 49, ...), intToUtf8(c(65, 49, ...)), bytes([65, 49, ...]), ''.join(map(chr, [65, 49, ...]))
+_NUM = r"(?:0[xX][0-9A-Fa-f]{1,6}|\d{1,7})"
+_CHR_CALLS = re.compile(r"(?:\b(?:chr|unichr|ChrW|Chr|CHAR|char|Char|ChrB)\s{0,2}\(\s{0,2}" + _NUM
+                        + r"\s{0,2}\)[\s+,.&|]{0,6}){6,}")
+_CODE_LIST = re.compile(r"\b(?:fromCharCode|fromCodePoint|intToUtf8|intToBits|rawToChar|as\.raw|bytes|bytearray"
+                        r"|map\(\s{0,2}chr\s{0,2},|chars|utf8ToInt|CHAR|pack)\s{0,2}\(?\s{0,2}"
+                        r"(?:c\(|\[|list\(|array\(|\{)?\s{0,2}(" + _NUM + r"(?:\s{0,4}[,;]\s{0,4}" + _NUM + r"){5,})")
+# CSS escapes (\41 \31 ...)
+_CSS_ESC = re.compile(r"(?:\\[0-9A-Fa-f]{1,6} {0,2}){8,}")
 _DECIMAL = re.compile(r"(?<![\d.])(?:25[0-5]|2[0-4]\d|1\d\d|\d\d?)(?:(?:\s*+[,;]\s*+|\s++)"
                       r"(?:25[0-5]|2[0-4]\d|1\d\d|\d\d?)){15,}(?![\d.])")
 
@@ -137,6 +147,28 @@ def _decimal(s: str) -> bytes:
     return bytes(int(v) for v in re.findall(r"\d+", s))
 
 
+def _code_points(s: str) -> bytes:
+    """The printable characters numbers in a program stand for (a code list's numbers, or each
+    chr()); ValueError for numbers that are not printable text (byte values, a file's magic,
+    ordinary lists: another form's business)."""
+    out = []
+    s = re.sub(r"(?<![0-9])[A-Za-z_][A-Za-z0-9_.]*", " ", s)   # the calls' names (intToUtf8)
+    for v in re.findall(r"0[xX][0-9A-Fa-f]{1,6}|\d{1,7}", s):
+        n = int(v, 16) if v[:2] in ("0x", "0X") else int(v)
+        if n > 0x10FFFF:
+            raise ValueError("not a code point")
+        out.append(chr(n))
+    text = "".join(out)
+    if sum(1 for c in text if c.isprintable() and not c.isspace()) < 0.9 * len(text):
+        raise ValueError("not printable text")
+    return text.encode("utf-8", "replace")
+
+
+def _css(s: str) -> bytes:
+    return "".join(chr(min(int(h, 16), 0x10FFFF)) for h in re.findall(r"\\([0-9A-Fa-f]{1,6})", s)) \
+        .encode("utf-8", "replace")
+
+
 def _has_hex_letter(s: str) -> bool:
     return bool(re.search(r"[A-Fa-f]", re.sub(r"0[xX]|\\x", "", s)))
 
@@ -167,13 +199,25 @@ _FORMS = [
 ]
 
 
+def program_forms() -> list:
+    """A program spelling out printable characters by number: encoding from 8 characters (one
+    ID); CSS escapes look like other things, so they count only when they decode to data."""
+    return [(_CHR_CALLS, "characters as chr() calls", _code_points, False),
+            (_CODE_LIST, "characters as a list of code points", _code_points, False),
+            (_CSS_ESC, "CSS escapes (\\HH)", _css, True)]
+
+
+# forms that are encoding whatever the length: one person's ID is reason enough
+_OWN_MIN = {"characters as chr() calls": 8, "characters as a list of code points": 8}
+
+
 def find(text: str, min_bytes: int) -> list[Run]:
     """Runs of ``text`` that are bytes in one of the encodings above.  A form counts when its
     runs in the text decode to at least ``min_bytes`` bytes together (a payload cut into short
     runs - a hex dump's lines between offsets - is still one payload); overlapping finds of one
     stretch are reported once."""
     runs: list[Run] = []
-    for rx, name, decode, needs_data in _FORMS:
+    for rx, name, decode, needs_data in _FORMS + program_forms():
         found: list[Run] = []
         for m in rx.finditer(text):
             s = m.group()
@@ -188,7 +232,7 @@ def find(text: str, min_bytes: int) -> list[Run]:
             own = [r for r in found if reads_as_data(r.decoded, dense=False)]
             found = own if _size(own) >= min_bytes else (
                 found if reads_as_data(b"".join(r.decoded for r in found), dense=False) else [])
-        if _size(found) >= min_bytes:
+        if _size(found) >= min(min_bytes, _OWN_MIN.get(name, min_bytes)):
             runs += found
     runs += _uuencoded(text, min_bytes)
     runs += _base85(text, min_bytes)

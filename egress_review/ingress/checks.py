@@ -39,7 +39,7 @@ from egress_review.engine.result import CheckResult, FileResult, Finding, worst
 from egress_review.engine.smuggling import TEXT_SUFFIXES, _sniff
 from egress_review.ingress.archives import ArchiveReading, _Leaf
 from egress_review.ingress.documents import SUFFIXES as DOCUMENT_SUFFIXES, WORKBOOK_SUFFIXES
-from egress_review.ingress.text_forms import decode_wide
+from egress_review.ingress.text_forms import decode_wide, rtf_text
 from policies.sections.egress import EgressPolicy
 
 RULE = "D4"
@@ -119,6 +119,8 @@ class _Checker(ArchiveReading):
             text = decode_wide(leaf.data)
             if text is not None:
                 leaf = _Leaf(leaf.path, leaf.top, leaf.kind, text.encode("utf-8"))
+        if text is not None and (suffix == ".rtf" or text.startswith("{\\rtf")):
+            text = rtf_text(text)   # its escapes decoded: the text the document shows
         self._gate(leaf, model_like, base)
         if magic in EXECUTABLES or magic in ("mach-o", "java-class/mach-o", "wasm") \
                 or (text is not None and text.startswith("#!") and suffix not in CODE_SUFFIXES):

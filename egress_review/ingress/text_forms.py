@@ -9,6 +9,8 @@ decodes to unassigned and control characters, and stays binary).
 """
 from __future__ import annotations
 
+import re
+
 _BOMS = ((b"\xff\xfe\x00\x00", "utf-32-le"), (b"\x00\x00\xfe\xff", "utf-32-be"),
          (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
 MIN_PRINTABLE = 0.97   # share of characters that are printable or white space
@@ -62,3 +64,43 @@ def decode_wide(data: bytes) -> str | None:
         if _printable(text[:_SAMPLE]):
             return text
     return None
+
+
+_RTF_TOKEN = re.compile(r"\\'([0-9A-Fa-f]{2})|\\u(-?\d{1,5})\??|\\([a-zA-Z]{1,32})(-?\d{1,10})? ?|\\([^a-zA-Z])|([{}])|([^\\{}]+)")
+_RTF_BREAKS = {"par", "line", "row", "cell", "tab", "sect", "page"}
+
+
+def rtf_text(rtf: str) -> str:
+    """The text an RTF document shows: its ``\\'hh`` bytes in the document's code page
+    (``\\ansicpg``; Big5 for 950) and ``\\uN`` characters decoded, control words dropped.
+    Read as raw text, a patient list written in those escapes held no identifier."""
+    m = re.search(r"\\ansicpg(\d{3,5})", rtf[:4096])
+    codec = {"950": "big5", "936": "gbk", "932": "cp932", "949": "cp949"}.get(m.group(1), f"cp{m.group(1)}") \
+        if m else "cp1252"
+    try:
+        "".encode(codec)
+    except LookupError:
+        codec = "cp1252"
+    out: list[str] = []
+    pending = bytearray()
+
+    def flush() -> None:
+        if pending:
+            out.append(pending.decode(codec, "replace"))
+            pending.clear()
+
+    for hexbyte, uni, word, _arg, sym, brace, plain in _RTF_TOKEN.findall(rtf):
+        if hexbyte:
+            pending.append(int(hexbyte, 16))
+            continue
+        flush()
+        if uni:
+            out.append(chr(int(uni) % 65536))
+        elif word in _RTF_BREAKS:
+            out.append("\n" if word != "tab" and word != "cell" else "\t")
+        elif plain:
+            out.append(plain.replace("\r", "").replace("\n", ""))
+        elif sym in ("\\", "{", "}"):
+            out.append(sym)
+    flush()
+    return "".join(out)

@@ -91,3 +91,34 @@ def test_binary_behind_a_bom_goes_to_a_person_not_through(policy):
     data = b"\xff\xfe\x00\x00" + random.Random(9).randbytes(4096)
     r = run(policy, ("blob.txt", "reference", data))
     assert r.verdict in ("review", "block")
+
+
+# ----------------------------------------------------------------------------- RTF documents
+def _rtf_hex(text: str, codec: str) -> str:
+    return "".join(f"\\'{b:02x}" for b in text.encode(codec))
+
+
+def _rtf_u(text: str) -> str:
+    return "".join(f"\\u{ord(c)}?" for c in text)
+
+
+RTF = {
+    "big5 escapes": "{\\rtf1\\ansi\\ansicpg950 " + "\\par ".join(_rtf_hex(f"{i},{n}", "big5")
+                                                                for i, n in zip(IDS, NAMES)) + "}",
+    "unicode escapes": "{\\rtf1\\ansi " + "\\par ".join(_rtf_u(f"{i},{n}") for i, n in zip(IDS, NAMES)) + "}",
+    "cp1252 escapes of ids": "{\\rtf1\\ansi " + "\\line ".join(_rtf_hex(i, "cp1252") for i in IDS) + "}",
+    "control words between digits": "{\\rtf1\\ansi " + "\\par ".join(
+        "{\\b " + i[:4] + "}{\\i " + i[4:] + "}" for i in IDS) + "}",
+}
+RTF_CLEAN = "{\\rtf1\\ansi\\ansicpg950 " + _rtf_hex("研究方法：以 ICD-10 E11 定義糖尿病。", "big5") + "\\par }"
+
+
+@pytest.mark.parametrize("what", sorted(RTF))
+def test_a_person_list_in_rtf_escapes_blocks(policy, what):
+    r = run(policy, (f"{what}.rtf", "reference", RTF[what].encode("ascii")))
+    assert r.verdict == "block", [(x.check, x.message_en[:80]) for x in r.findings]
+
+
+def test_a_clean_rtf_passes(policy):
+    r = run(policy, ("methods.rtf", "reference", RTF_CLEAN.encode("ascii")))
+    assert r.verdict == "pass", [(x.check, x.message_en[:80]) for x in r.findings]
