@@ -55,7 +55,7 @@ def risk_reason(ds: Dataset, opts: pixels.PixelOptions) -> str | None:
     values = [image_type] if isinstance(image_type, str) else list(image_type)
     if any(w in str(v).upper() for v in values for w in _CAPTURE_WORDS):   # dose screens, "SCREEN SAVE"
         return "ImageType screen capture"
-    return _capture_signs(ds, modality)
+    return _capture_signs(ds)
 
 
 # ImageType values a capture writes (SCREEN SAVE, SCREENSHOT, CAPTURE, SNAPSHOT, VIDEO GRAB)
@@ -64,11 +64,9 @@ _CAPTURE_WORDS = ("SCREEN", "CAPTURE", "SNAPSHOT", "GRAB")
 _CAPTURE_ATTRIBUTES = ("SecondaryCaptureDeviceManufacturer", "SecondaryCaptureDeviceManufacturerModelName",
                        "SecondaryCaptureDeviceSoftwareVersions", "SecondaryCaptureDeviceID", "DateOfSecondaryCapture",
                        "TimeOfSecondaryCapture", "VideoImageFormatAcquired", "DigitalImageFormatAcquired")
-# Modalities whose images are grey: colour or a palette there is a rendering or a screen (round 6)
-_GREY_MODALITIES = {"CT", "MR", "CR", "DX", "MG", "RF", "XA", "IO", "PX", "RG", "DR", "DF", "MRI"}
 
 
-def _capture_signs(ds: Dataset, modality: str) -> str | None:
+def _capture_signs(ds: Dataset) -> str | None:
     """A capture labelled as an ordinary image (round 6): ultrasound regions, the attributes a
     capture writes, a face or a person the image shows."""
     if ds.get("SequenceOfUltrasoundRegions"):
@@ -78,18 +76,6 @@ def _capture_signs(ds: Dataset, modality: str) -> str | None:
         return f"secondary capture ({present[0]})"
     if str(ds.get("RecognizableVisualFeatures", "")).strip().upper() == "YES":
         return "recognizable visual features"
-    return None
-
-
-def colour_in_grey(ds: Dataset) -> str | None:
-    """Colour or palette pixels in a modality whose images are grey (CT, MR, CR …) or with no
-    modality: a rendering or a screen, whose annotation bands are blanked like BurnedInAnnotation
-    YES (OCR reads it when on; not held with OCR off: 3D renderings are colour too)."""
-    modality = str(ds.get("Modality", "") or "").strip().upper()
-    photometric = str(ds.get("PhotometricInterpretation", "")).strip().upper()
-    if ("PixelData" in ds and photometric and not photometric.startswith("MONOCHROME")
-            and (modality in _GREY_MODALITIES or not modality)):
-        return f"{photometric} pixels in {modality or 'an image without a modality'}: a rendering or a screen"
     return None
 
 

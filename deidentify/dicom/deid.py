@@ -354,15 +354,13 @@ def _clean_pixels(ds: Dataset, opts: pixels.PixelOptions, report: DicomReport,
     signed = int(ds.get("PixelRepresentation", 0)) == 1
     max_value = (2 ** (bits - 1) - 1) if signed else (2 ** bits - 1)
     burned_flag = str(ds.get("BurnedInAnnotation", "")).upper() == "YES"
-    colour = None if risk else burned_in.colour_in_grey(ds)   # a rendering or a screen (round 6)
-    burned_flag = burned_flag or colour is not None
     if ocr is None:
         if opts.use_ocr:
             ocr = _ocr(ds, opts)
         else:
             ocr = [[] for _ in stack]
     changed = burned_in.strip_unused_bits(ds)   # rewritten without bits above BitsStored
-    report.burned_in_class = risk or colour or ""
+    report.burned_in_class = risk or ""
     for frame, ocr_found in zip(stack, ocr):
         report.frames += 1
         area = burned_in.text_area(list(ocr_found), frame.shape)

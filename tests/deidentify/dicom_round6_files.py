@@ -383,8 +383,6 @@ def _image(ds: Dataset, rgb: bool = False) -> Dataset:
 def capture_members() -> dict[str, Dataset]:
     """Images labelled as an ordinary class whose pixels are a capture: each must count as one."""
     out = {}
-    ds = _image(base(), rgb=True)
-    out["colour-ct"] = ds
     ds = _image(base())
     ds.SequenceOfUltrasoundRegions = Sequence([_item(RegionSpatialFormat=1, RegionDataType=1, RegionFlags=0)])
     out["ultrasound-regions"] = ds
@@ -403,13 +401,6 @@ def capture_members() -> dict[str, Dataset]:
     ds = _image(base())
     ds.RecognizableVisualFeatures = "YES"
     out["visual-features"] = ds
-    ds = _image(base())
-    ds.PhotometricInterpretation = "PALETTE COLOR"
-    ds.RedPaletteColorLookupTableDescriptor = ds.GreenPaletteColorLookupTableDescriptor = \
-        ds.BluePaletteColorLookupTableDescriptor = [256, 0, 8]
-    ds.RedPaletteColorLookupTableData = ds.GreenPaletteColorLookupTableData = \
-        ds.BluePaletteColorLookupTableData = bytes(range(256))
-    out["palette-ct"] = ds
     ds = _image(base())
     ds.Modality = ""
     ds.VideoImageFormatAcquired = "NTSC"

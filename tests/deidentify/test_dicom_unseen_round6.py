@@ -13,7 +13,6 @@ from __future__ import annotations
 import io
 import warnings
 
-import numpy as np
 import pydicom
 import pytest
 
@@ -160,10 +159,9 @@ def test_a_manual_segments_algorithm_name_goes():
 # --- pixels that must be assumed to carry text ----------------------------------------------------
 
 CAPTURES = files.capture_members()
-COLOUR = {"colour-ct", "palette-ct"}
 
 
-@pytest.mark.parametrize("kind", sorted(set(CAPTURES) - COLOUR))
+@pytest.mark.parametrize("kind", sorted(CAPTURES))
 def test_a_capture_labelled_as_an_ordinary_image_is_one(kind):
     """Ultrasound regions, a capture's own attributes, recognisable features, CAPTURE/SNAPSHOT in
     ImageType: OCR must run and the known regions are blanked; with OCR off it is held."""
@@ -171,21 +169,6 @@ def test_a_capture_labelled_as_an_ordinary_image_is_one(kind):
     assert burned_in.risk_reason(ds, NO_PIXELS)
     with pytest.raises(burned_in.HeldForReview):
         deidentify_dicom(to_bytes(ds), pseudonymise=pseudonymise, options=NO_PIXELS)
-
-
-@pytest.mark.parametrize("kind", sorted(COLOUR))
-def test_colour_in_a_grey_modality_has_its_bands_blanked(kind):
-    """Colour or a palette in a CT: a rendering or a screen - its annotation bands are blanked as
-    if BurnedInAnnotation said YES (with OCR off too: strokes and bands), the middle kept."""
-    ds = CAPTURES[kind]
-    assert burned_in.colour_in_grey(ds)
-    shape = (16, 16, 3) if ds.SamplesPerPixel == 3 else (16, 16)
-    values = np.full(shape, 120, np.uint8)
-    values[8, 0] = 0     # the darkest value, the palette image's fill
-    ds.PixelData = values.tobytes()
-    read = pydicom.dcmread(io.BytesIO(deidentify_dicom(to_bytes(ds), pseudonymise=pseudonymise, options=NO_PIXELS)))
-    pixels = read.pixel_array
-    assert pixels[0].max() == 0 and pixels[-1].max() == 0 and pixels[8, 8].min() == 120
 
 
 def test_an_ordinary_grey_image_is_not_a_capture():
