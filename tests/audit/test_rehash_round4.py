@@ -136,9 +136,15 @@ def test_writes_stopped_by_the_guards_are_recorded(web, how):
 
 
 def test_the_query_log_export_is_audited(web):
+    from enclave.accounts.models import User
+    from enclave.identity.sessions import issue_token
+
     w, c = web
+    with session_scope(w.url) as db:   # a token of its own: the route sweep may have logged admin out
+        admin = db.query(User).filter_by(username="admin").one()
+        token = issue_token(db, admin, kind="api", lifetime=dt.timedelta(days=400))
     before = top(w.url)
-    r = c.get("/queries.csv", params={"case": w.objs["A"]["code"]}, headers=w.auth("admin"))
+    r = c.get("/queries.csv", params={"case": w.objs["A"]["code"]}, headers={"Authorization": f"Bearer {token}"})
     assert r.status_code == 200, r.text[:200]
     got = actions_after(w.url, before)
     assert ("querylog.exported", "admin", "/queries.csv") in got, got
