@@ -394,12 +394,9 @@ _PERSON_ACT = re.compile("代签|代领|代办|代缴|签字|签名|签署|离�
 
 def _kin_before(simp: str, i: int, tags: dict[str, str]) -> bool:
     """A kin word ends right before the surname: a dictionary word of two or three characters
-    ending in a kin character (小姑|苏冠宇: not 姑苏, the city), or a kin character alone after
-    a non-Han character."""
-    if i < 1 or simp[i - 1] not in _KIN_END:
-        return False
-    if i == 1 or not _is_han(simp[i - 2]):
-        return True
+    ending in a kin character (小姑|苏冠宇: not 姑苏, the city)."""
+    if i < 2 or simp[i - 1] not in _KIN_END:
+        return False       # (a kin character alone opens words: 儿|童牙科)
     return any(j >= 0 and tags.get(simp[j:i], "").startswith("n") for j in (i - 2, i - 3))
 
 
