@@ -194,10 +194,23 @@ def bwrap_argv(spec: dict, cmd: list[str], *, seccomp_fds: list[int], info_fd: i
     return a
 
 
+DEVICES_FALLBACK = Path("/dev/.enclave-sandbox-devices")
+
+
 def devices_dir(spec: dict) -> Path:
     """Where the launcher makes a sandbox's own device nodes: the spec's ``devices_dir``,
-    else ``devices`` beside the root-only log directory (``<sandbox_root>/devices``)."""
-    return Path(spec.get("devices_dir") or Path(spec["log"]).parent.parent / "devices")
+    else ``devices`` beside the root-only log directory (``<sandbox_root>/devices``) - unless
+    that file system is nodev (a container's volume: podman mounts them nodev), where the
+    nodes could not be opened: then a directory of root's under /dev, which allows them."""
+    if spec.get("devices_dir"):
+        return Path(spec["devices_dir"])
+    default = Path(spec["log"]).parent.parent / "devices"
+    probe = default
+    while not probe.exists() and probe != probe.parent:
+        probe = probe.parent
+    if os.statvfs(probe).f_flag & os.ST_NODEV:
+        return DEVICES_FALLBACK
+    return default
 
 
 def open_files_cap(spec: dict, max_processes: int, host_hard: int) -> int:
