@@ -208,6 +208,10 @@ def test_still_open_a_futex_on_a_shared_files_page_crosses_sessions(two):
     memory (multiprocessing's semaphores wait the same way); closing it needs the launcher to
     answer non-private futex calls on files of shared mounts (statfs_notify's way).  When it
     is closed this test fails: turn it round."""
+    if two["hold"]["futex_wait"] == "ETIMEDOUT" and two["watch"]["futex_wake_shared"] == 0:
+        # the wake came before the wait began (two sessions' timing on a loaded machine):
+        # nothing was measured either way; a refusal would read EPERM/ENOSYS and fail below
+        pytest.skip("the two sessions missed each other: the wake came before the wait")
     assert two["watch"]["futex_wake_shared"] == 1 and two["hold"]["futex_wait"] == "woken"
 
 
