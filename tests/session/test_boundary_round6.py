@@ -208,11 +208,15 @@ def test_still_open_a_futex_on_a_shared_files_page_crosses_sessions(two):
     memory (multiprocessing's semaphores wait the same way); closing it needs the launcher to
     answer non-private futex calls on files of shared mounts (statfs_notify's way).  When it
     is closed this test fails: turn it round."""
-    if two["hold"]["futex_wait"] == "ETIMEDOUT" and two["watch"]["futex_wake_shared"] == 0:
-        # the wake came before the wait began (two sessions' timing on a loaded machine):
-        # nothing was measured either way; a refusal would read EPERM/ENOSYS and fail below
-        pytest.skip("the two sessions missed each other: the wake came before the wait")
-    assert two["watch"]["futex_wake_shared"] == 1 and two["hold"]["futex_wait"] == "woken"
+    wait, woke = two["hold"]["futex_wait"], two["watch"]["futex_wake_shared"]
+    if woke == 0 and wait not in ("EPERM", "ENOSYS", "EACCES"):
+        # the wake came when no wait was pending (two sessions' timing on a loaded machine,
+        # seen under -n 2 beside test_sandbox): nothing was measured either way; a refusal
+        # reads EPERM/ENOSYS/EACCES and fails below
+        pytest.skip(f"the two sessions missed each other (wait {wait}, woken {woke})")
+    # at least the other session's waiter (another process on the machine may wait on the
+    # same page of a shared file too - seen: 2 woken under -n 2)
+    assert woke >= 1 and wait == "woken"
 
 
 def test_a_private_futex_wakes_nothing_of_another_session(two):
