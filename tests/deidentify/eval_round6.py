@@ -21,10 +21,9 @@ birth is an identifier in free text under D1).  Seeded: the same notes on every 
 from __future__ import annotations
 
 import random
-import re
 
 from deidentify.identifiers import taiwan_id
-from tests.deidentify.eval_round3 import kept_characters
+from tests.deidentify import recall_suite
 from tests.deidentify.eval_round4 import Result
 from tests.deidentify.eval_round5 import CONTROL as CONTROL5, Note
 
@@ -350,34 +349,9 @@ CONTROL = CONTROL5 + [
     "提醒任何不適立即回報", "協助單純疱疹治療", "病人古早味飲食", "家屬安全考量", "病人常規檢查",
 ]
 
-_SLOT = re.compile(r"\{(\w+):(\w+)\}|\[\[(.+?)\]\]")
-
 
 def build(kind: str, template: str, rng: random.Random) -> Note:
-    n = Note(kind)
-    pos = 0
-    for m in _SLOT.finditer(template):
-        n.text += template[pos:m.start()]
-        pos = m.end()
-        if m.group(3) is not None:
-            a = len(n.text)
-            n.text += m.group(3)
-            n.plain.append((a, len(n.text)))
-            continue
-        cls, pool = m.group(1), m.group(2)
-        if cls not in CLASSES or pool not in POOLS:
-            raise ValueError(f"unknown slot {m.group(0)} in {template!r}")
-        value = POOLS[pool](rng)
-        pieces = [(value, True)] if isinstance(value, str) else value
-        parts = []
-        for text, ident in pieces:
-            a = len(n.text)
-            n.text += text
-            if ident:
-                parts.append((a, len(n.text)))
-        n.spans.append((cls, parts))
-    n.text += template[pos:]
-    return n
+    return recall_suite.build(kind, template, rng, CLASSES, POOLS)
 
 
 def generate(rounds: int = 7, seed: int = 6, held_out: bool | int = False) -> list[Note]:
@@ -389,47 +363,9 @@ def generate(rounds: int = 7, seed: int = 6, held_out: bool | int = False) -> li
 
 
 def measure(notes: list[Note]) -> Result:
-    """Recall per class and per kind, ordinary phrases and the control set touched, through
-    ``scrub_texts`` with the policy's cut-offs."""
-    from deidentify.text.scrub import scrub_texts
-
-    res = Result(classes=CLASSES)
-    kinds: dict[str, list[int]] = {}
-    for n, out in zip(notes, scrub_texts([n.text for n in notes])):
-        kept = kept_characters(n.text, out)
-        k = kinds.setdefault(n.kind, [0, 0])
-        for cls, parts in n.spans:
-            res.total[cls] += 1
-            k[1] += 1
-            if any(kept[i] for a, b in parts for i in range(a, b) if not n.text[i].isspace()):
-                res.misses.append((cls, " | ".join(n.text[a:b] for a, b in parts), out))
-            else:
-                res.found[cls] += 1
-                k[0] += 1
-        for a, b in n.plain:
-            res.plain_total += 1
-            if not all(kept[a:b]):
-                res.over.append((n.text[a:b], out))
-    res.by_kind = {k: tuple(v) for k, v in kinds.items()}
-    controls = [f"病人今日 {c}。" for c in CONTROL] + [f"Plan: {c} today." for c in CONTROL] + [f"{c}。" for c in CONTROL]
-    for src, out in zip(controls, scrub_texts(controls)):
-        res.control_total += 1
-        if out != src:
-            res.control_over.append((src, out))
-    return res
+    """Recall per class and per style, ordinary phrases and the control set touched."""
+    return recall_suite.measure(notes, CLASSES, CONTROL)
 
 
 if __name__ == "__main__":
-    import sys
-
-    held = 2 if "--held-out-2" in sys.argv else "--held-out" in sys.argv
-    seeds = [int(s) for s in sys.argv[1:] if s.isdigit()] or [6]
-    for seed in seeds:
-        notes = generate(seed=seed, rounds=14 if held else 7, held_out=held)
-        r = measure(notes)
-        print("seed", seed, len(notes), "notes")
-        print(r.table())
-        for m in r.misses:
-            print("MISS", m[0], repr(m[1]), "|", m[2][:220].replace("\n", "⏎"))
-        for o in r.over + r.control_over:
-            print("OVER", repr(o[0]), "|", o[1][:200].replace("\n", "⏎"))
+    recall_suite.report(generate, measure, seed=6, rounds=7, held_rounds=14, width=220)

@@ -13,54 +13,20 @@ Everything here is fixed (no random parametrize; the generator is seeded).
 """
 from __future__ import annotations
 
-import pytest
-
 from deidentify.identifiers import taiwan_id
 from deidentify.text.scrub import scrub_texts
 from tests.deidentify.eval_round5 import CLASSES, CONTROL, TYPES, generate, measure
+from tests.deidentify.recall_suite import Suite
 
-SEEDS = (5, 6)
-
-
-@pytest.fixture(scope="module")
-def results():
-    return {seed: measure(generate(seed=seed)) for seed in SEEDS}
-
-
-def test_the_set_is_fixed_and_covers_every_class_and_style(results):
-    notes = generate(seed=5)
-    assert len(notes) >= 288 and {n.kind for n in notes} == set(TYPES)
-    assert [n.text for n in generate(seed=5)] == [n.text for n in notes]
-    for cls in CLASSES:
-        assert results[5].total[cls] >= 9, cls
-
-
-@pytest.mark.parametrize("seed", SEEDS)
-@pytest.mark.parametrize("cls", CLASSES)
-def test_recall_of_every_class(results, seed, cls):
-    r = results[seed]
-    assert r.recall(cls) >= 0.98, (r.table(), [m for m in r.misses if m[0] == cls])
-
-
-@pytest.mark.parametrize("seed", SEEDS)
-@pytest.mark.parametrize("kind", TYPES)
-def test_recall_of_every_style(results, seed, kind):
-    found, total = results[seed].by_kind[kind]
-    assert found / total >= 0.97, results[seed].table()
-
-
-@pytest.mark.parametrize("seed", SEEDS)
-def test_ordinary_phrases_and_the_control_set_stay(results, seed):
-    r = results[seed]
-    assert not r.over, r.over
-    assert not r.control_over, r.control_over
-    assert r.control_total == 2 * len(CONTROL)
-
-
-def test_held_out_templates():
-    r = measure(generate(seed=11, rounds=17, held_out=True))
-    assert all(r.recall(c) >= 0.98 for c in CLASSES), (r.table(), r.misses)
-    assert not r.over and not r.control_over
+# the shared tests of every round's probe (recall_suite), bound under the names rules_index cites
+SUITE = Suite(generate, measure, CLASSES, TYPES, CONTROL, seeds=(5, 6), min_notes=288, min_per_class=9,
+              style_floor=0.97, control_frames=2, held_out=((True, 11),), held_rounds=17)
+results = SUITE.results_fixture()
+test_the_set_is_fixed_and_covers_every_class_and_style = SUITE.fixed_set_test()
+test_recall_of_every_class = SUITE.class_recall_test()
+test_recall_of_every_style = SUITE.style_recall_test()
+test_ordinary_phrases_and_the_control_set_stay = SUITE.control_test()
+test_held_out_templates = SUITE.held_out_test("")
 
 
 def _left(cases: list[tuple[str, str]]) -> list[tuple[str, str]]:

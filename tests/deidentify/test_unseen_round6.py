@@ -18,50 +18,17 @@ import pytest
 
 from deidentify.text.scrub import scrub_texts
 from tests.deidentify.eval_round6 import CLASSES, CONTROL, TYPES, generate, measure
+from tests.deidentify.recall_suite import Suite
 
-SEEDS = (6, 7)
-
-
-@pytest.fixture(scope="module")
-def results():
-    return {seed: measure(generate(seed=seed)) for seed in SEEDS}
-
-
-def test_the_set_is_fixed_and_covers_every_class_and_kind(results):
-    notes = generate(seed=6)
-    assert len(notes) >= 300 and {n.kind for n in notes} == set(TYPES)
-    assert [n.text for n in generate(seed=6)] == [n.text for n in notes]
-    for cls in CLASSES:
-        assert results[6].total[cls] >= 14, cls
-
-
-@pytest.mark.parametrize("seed", SEEDS)
-@pytest.mark.parametrize("cls", CLASSES)
-def test_recall_of_every_class(results, seed, cls):
-    r = results[seed]
-    assert r.recall(cls) >= 0.98, (r.table(), [m for m in r.misses if m[0] == cls])
-
-
-@pytest.mark.parametrize("seed", SEEDS)
-@pytest.mark.parametrize("kind", TYPES)
-def test_recall_of_every_kind(results, seed, kind):
-    found, total = results[seed].by_kind[kind]
-    assert found / total >= 0.97, results[seed].table()
-
-
-@pytest.mark.parametrize("seed", SEEDS)
-def test_ordinary_phrases_and_the_control_set_stay(results, seed):
-    r = results[seed]
-    assert not r.over, r.over
-    assert not r.control_over, r.control_over
-    assert r.control_total == 3 * len(CONTROL)
-
-
-@pytest.mark.parametrize("held_out,seed", [(True, 11), (2, 13)])
-def test_held_out_templates(held_out, seed):
-    r = measure(generate(seed=seed, rounds=14, held_out=held_out))
-    assert all(r.recall(c) >= 0.98 for c in CLASSES), (r.table(), r.misses)
-    assert not r.over and not r.control_over
+# the shared tests of every round's probe (recall_suite), bound under the names rules_index cites
+SUITE = Suite(generate, measure, CLASSES, TYPES, CONTROL, seeds=(6, 7), min_notes=300, min_per_class=14,
+              style_floor=0.97, held_out=((True, 11), (2, 13)), held_rounds=14)
+results = SUITE.results_fixture()
+test_the_set_is_fixed_and_covers_every_class_and_kind = SUITE.fixed_set_test()
+test_recall_of_every_class = SUITE.class_recall_test()
+test_recall_of_every_kind = SUITE.style_recall_test()
+test_ordinary_phrases_and_the_control_set_stay = SUITE.control_test()
+test_held_out_templates = SUITE.held_out_test("held_out,seed")
 
 
 def _left(cases: list[tuple[str, str]]) -> list[tuple[str, str]]:

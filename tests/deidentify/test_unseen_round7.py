@@ -19,51 +19,17 @@ import pytest
 
 from deidentify.text.scrub import scrub_texts
 from tests.deidentify.eval_round7 import CLASSES, CONTROL, TYPES, generate, measure
+from tests.deidentify.recall_suite import Suite
 
-SEEDS = (7, 8)
-
-
-@pytest.fixture(scope="module")
-def results():
-    return {seed: measure(generate(seed=seed)) for seed in SEEDS}
-
-
-def test_the_set_is_fixed_and_covers_every_class_and_style(results):
-    notes = generate(seed=7)
-    assert len(notes) >= 300 and {n.kind for n in notes} == set(TYPES)
-    assert [n.text for n in generate(seed=7)] == [n.text for n in notes]
-    for cls in CLASSES:
-        assert results[7].total[cls] >= 24, cls
-
-
-@pytest.mark.parametrize("seed", SEEDS)
-@pytest.mark.parametrize("cls", CLASSES)
-def test_recall_of_every_class(results, seed, cls):
-    r = results[seed]
-    assert r.recall(cls) >= 0.98, (r.table(), [m for m in r.misses if m[0] == cls])
-
-
-@pytest.mark.parametrize("seed", SEEDS)
-@pytest.mark.parametrize("kind", TYPES)
-def test_recall_of_every_style(results, seed, kind):
-    found, total = results[seed].by_kind[kind]
-    assert found / total >= 0.98, results[seed].table()
-
-
-@pytest.mark.parametrize("seed", SEEDS)
-def test_ordinary_phrases_and_the_control_set_stay(results, seed):
-    r = results[seed]
-    assert not r.over, r.over
-    assert not r.control_over, r.control_over
-    assert r.control_total == 3 * len(CONTROL)
-
-
-@pytest.mark.parametrize("seed", (23, 24))
-def test_the_held_out_set(seed):
-    r = measure(generate(seed=seed, rounds=28, held_out=True))
-    for cls in CLASSES:
-        assert r.recall(cls) >= 0.98, (cls, r.table(), r.misses)
-    assert not r.over and not r.control_over
+# the shared tests of every round's probe (recall_suite), bound under the names rules_index cites
+SUITE = Suite(generate, measure, CLASSES, TYPES, CONTROL, seeds=(7, 8), min_notes=300, min_per_class=24,
+              held_out=((True, 23), (True, 24)), held_rounds=28)
+results = SUITE.results_fixture()
+test_the_set_is_fixed_and_covers_every_class_and_style = SUITE.fixed_set_test()
+test_recall_of_every_class = SUITE.class_recall_test()
+test_recall_of_every_style = SUITE.style_recall_test()
+test_ordinary_phrases_and_the_control_set_stay = SUITE.control_test()
+test_the_held_out_set = SUITE.held_out_test("seed")
 
 
 def _masked(texts: list[str], words: list[str]) -> list[tuple[str, str]]:
