@@ -222,6 +222,17 @@ def _threshold(ctx, spec, said, m) -> None:
 
 
 def _thousands(ctx, spec, said, m) -> None:
+    # a table read at its declared scale by scaled_counts (round 8): its small cells named here too
+    for f in ctx.findings:
+        if f.file == spec.path and f.check == "scaled_counts" and f.severity == "block" \
+                and "persons" in (f.location or {}):
+            loc = f.location
+            _add(ctx, spec, "block", f"counts in units of {loc['scale']:,} ({loc['declared']!r})",
+                 f"以 {loc['scale']:,} 為單位（{loc['declared']}）",
+                 f"has {loc['shown']}, that is {loc['persons']} persons (fewer than {m})",
+                 f"有 {loc['shown']}，即 {loc['persons']} 人（少於 {m}）",
+                 {"column": loc.get("column"), "value": loc["persons"]})
+            return
     for t, col, v in _counts(ctx, spec):
         if not (_THOUSANDS.search(str(col)) or _THOUSANDS.search(said)):
             continue

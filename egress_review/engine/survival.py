@@ -156,10 +156,45 @@ def _disguised_curves(ctx: Context, spec: ManifestFile) -> None:
                               f"以風險人數推得此步僅 {events[i]:.3g} 個事件（少於 {k}），會顯示個人發生事件的時間。")
 
 
+def _at_risk_drops(ctx: Context, spec: ManifestFile) -> None:
+    """Round 8: numbers at risk alone (``time, number_at_risk`` = 120, 119, 117), declared a
+    plain table, passed: each drop is the persons who had the event or left between two times,
+    so a drop of 1 ... k-1 shows single persons, as a step of the curve does (E2).  Along a time
+    axis it blocks; in row order only (no time column) it goes to a person."""
+    table = ctx.tables[spec.path]
+    k = max(ctx.policy.survival_min_events_per_step, 2)
+    risk_cols = [c for c in table.cols_with("count", "suppressed") if _NAMES["at_risk"].search(c)]
+    if not risk_cols:
+        return
+    start = _curve_starts(table)
+    timed = start is not None
+    if not timed:
+        start = np.arange(len(table.df)) == 0
+    for col in risk_cols:
+        n = table.numeric(col)
+        prev = np.concatenate([[np.nan], n[:-1]])
+        drop = np.where(start, np.nan, prev - n)
+        for i in np.flatnonzero((drop >= 1) & (drop < k))[:1]:
+            en = (f"The numbers at risk in {col!r} fall by {drop[i]:g} here (fewer than {k}): the "
+                  "fall is the persons who had the event or left between two times, so it shows "
+                  "single persons. Round the numbers at risk or group the times.")
+            zh = (f"欄位 {col!r} 的風險人數在此減少 {drop[i]:g}（少於 {k}）：減少者即兩時點間發生事件或"
+                  "離開的人，會顯示個人。請將風險人數捨入或合併時間區間。")
+            if timed:
+                ctx.block_cell(rule=RULE, check=CHECK, file=spec.path, table=table, i=int(i), col=col,
+                               en=en, zh=zh)
+            else:
+                ctx.add(rule=RULE, check=CHECK, severity="review", file=spec.path,
+                        location=table.location(int(i), col),
+                        en=en + " No column shows the times: a reviewer decides whether the rows are times.",
+                        zh=zh + "無時間欄：由審查人判斷各列是否為時間點。")
+
+
 def check_file(ctx: Context, spec: ManifestFile) -> None:
     if spec.output != "survival":
         if ctx.policy.survival_named_columns:
             _disguised_curves(ctx, spec)
+        _at_risk_drops(ctx, spec)
         return
     table = ctx.tables[spec.path]
     pol = ctx.policy

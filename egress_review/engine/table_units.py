@@ -14,7 +14,7 @@ from egress_review.engine.context import Context
 from egress_review.engine.readers import TableUnit
 from egress_review.engine.structure import infer
 from egress_review.engine.tables import Table, col_letter
-from egress_review.engine import table_one
+from egress_review.engine import scaled_counts, table_one
 from egress_review.engine.unit_tables import _header_row, read_table_unit
 from egress_review.manifest import ManifestFile
 
@@ -114,6 +114,8 @@ def check(ctx: Context, spec: ManifestFile, unit: TableUnit, index: int, *,
         child = _child(ctx)
         vspec: ManifestFile = view.spec
         child.tables[vspec.path] = Table(path=vspec.path, spec=vspec, df=view.df.reset_index(drop=True))
+        # a count "in thousands" (header, caption, the note below) is read as persons (round 8)
+        scaled_counts.rescale(child, vspec, child.tables[vspec.path], f"{unit.caption}\n{around}")
         # the request-wide suppression audit sees it too (issue 13)
         ctx.unit_views[vspec.path] = (infer(child.tables[vspec.path]), spec.path)
         for mod in _table_modules():
