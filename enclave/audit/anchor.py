@@ -133,9 +133,20 @@ def read(path: Path, keys) -> Anchor | None:
     return a
 
 
-def chains(directory: Path) -> list[str]:
-    """The chain ids that have an anchor here."""
-    if not directory.is_dir():
+def listing(directory: Path, suffix: str) -> list[Path]:
+    """The files named ``*suffix`` in ``directory`` (none when nothing is there); OSError when
+    something is there but cannot be listed (a file, a dangling link, no permission): a check
+    must not read "cannot list" as "holds nothing" (Path.glob swallows such errors)."""
+    if not os.path.lexists(directory):
         return []
-    return sorted(p.name.removesuffix(SUFFIX) for p in directory.glob(f"*{SUFFIX}")
-                  if not p.name.startswith("."))
+    with os.scandir(directory) as it:       # raises NotADirectoryError, PermissionError, ...
+        return sorted(directory / e.name for e in it
+                      if e.name.endswith(suffix) and not e.name.startswith("."))
+
+
+def chains(directory: Path) -> list[str]:
+    """The chain ids that have an anchor here (AnchorError when the directory cannot be listed)."""
+    try:
+        return [p.name.removesuffix(SUFFIX) for p in listing(directory, SUFFIX)]
+    except OSError as e:
+        raise AnchorError(f"the audit anchor directory {directory} cannot be listed ({e})") from None

@@ -27,12 +27,17 @@ UNCONFIRMED = "unconfirmed"
 UNCONFIRMED_GRACE_S = 2.0  # how long a commit's checkpoint may lag behind it
 UNANCHORED = "unanchored"  # the anchor beside the keys is missing or behind the journal
 UNREADABLE = "unreadable"  # verify could not read or decide something: never passed
+NO_WITNESS = "no-witness"  # a witness is required (--require-witness) but none is set
+FOREIGN_ANCHOR = "foreign-anchor"  # this chain's anchor was written for another database
 # The off-host witness (docs/architecture.md "Audit"): a deployment names its file in
 # $ENCLAVE_AUDIT_WITNESS, and every verify then checks against it; its newest line may be at most
-# $ENCLAVE_AUDIT_WITNESS_WINDOW_HOURS (default 24) older than the journal's newest line.
+# the policy's accounts.audit_witness_window_hours (A5; $ENCLAVE_AUDIT_WITNESS_WINDOW_HOURS
+# overrides it for one run) older than the journal's newest line.  With
+# $ENCLAVE_AUDIT_REQUIRE_WITNESS=1 (or `verify --require-witness`) a verify without a witness fails:
+# without one, the chain is only as good as what the host keeps.
 WITNESS_ENV = "ENCLAVE_AUDIT_WITNESS"
 WINDOW_ENV = "ENCLAVE_AUDIT_WITNESS_WINDOW_HOURS"
-DEFAULT_WINDOW = dt.timedelta(hours=24)
+REQUIRE_ENV = "ENCLAVE_AUDIT_REQUIRE_WITNESS"
 
 
 def _record_hashes(session: Session, seqs: set[int]) -> dict[int, str]:
@@ -135,6 +140,18 @@ def _anchor_problems(directory: Path, entries: list[journal.Entry], head: AuditH
         a = anchor.read(directory / f"{cid}{anchor.SUFFIX}", keys)
     except anchor.AnchorError as e:
         return problems + [ChainProblem(1, "checkpoint", str(e))]
+    if a is not None and a.db is not None and db is not None and a.db != db:
+        # The chain's own anchor names another database: this database is a copy of the one the
+        # chain was written in (an old file put in place elsewhere, a copy serving meanwhile), or
+        # the anchor was copied here from another database.  Either way the host's high-water
+        # mark is not this database's, so nothing on the host vouches for how far it reached.
+        problems.append(ChainProblem(1, FOREIGN_ANCHOR,
+                                     f"the anchor beside the keys for chain {cid} was written for another "
+                                     f"database ({a.db[:12]}..., this one is {db[:12]}...): this database is a "
+                                     f"copy of the one the chain was kept in (an old database file, or a copy "
+                                     f"moved elsewhere), or the anchor was copied from another database; after "
+                                     f"a person checked that the database was moved on purpose, `enclave "
+                                     f"audit checkpoint` binds the anchor to it"))
     if a is None:
         if entries:
             # every journal line moved it forward: lines without it were made elsewhere, or it
@@ -167,7 +184,9 @@ def _anchor_problems(directory: Path, entries: list[journal.Entry], head: AuditH
 def witness_window() -> dt.timedelta:
     raw = os.environ.get(WINDOW_ENV)
     if not raw:
-        return DEFAULT_WINDOW
+        from policies import current_policy   # a policy that cannot load is reported (unreadable)
+
+        return dt.timedelta(hours=current_policy().accounts.audit_witness_window_hours)
     try:
         hours = float(raw)
     except ValueError:
@@ -237,16 +256,43 @@ def _witness_problems(witness: Path, entries: list[journal.Entry], keys: AuditKe
 
 
 def _nothing_written(session: Session, settings) -> bool:
-    jdir = journal.journal_dir(settings)
-    return (session.get(AuditHead, 1) is None
-            and session.execute(select(AuditRecord.seq).limit(1)).first() is None
-            and not (jdir.is_dir() and any(jdir.glob(f"*{journal.SUFFIX}")))
-            and not anchor.chains(anchor.anchor_dir(settings)))
+    try:
+        return (session.get(AuditHead, 1) is None
+                and session.execute(select(AuditRecord.seq).limit(1)).first() is None
+                and not anchor.listing(journal.journal_dir(settings), journal.SUFFIX)
+                and not anchor.chains(anchor.anchor_dir(settings)))
+    except (OSError, anchor.AnchorError):   # what cannot be listed may hold a chain: not "fresh"
+        return False
+
+
+def witness_required() -> bool:
+    """$ENCLAVE_AUDIT_REQUIRE_WITNESS: anything but unset, empty, 0, false, no or off requires a
+    witness (a value nobody meant as "off" is read as "on": default deny)."""
+    return os.environ.get(REQUIRE_ENV, "").strip().lower() not in ("", "0", "false", "no", "off")
+
+
+def no_witness_problem() -> ChainProblem:
+    return ChainProblem(1, NO_WITNESS,
+                        f"no witness is set (--witness or "
+                        f"${WITNESS_ENV}) and this deployment requires one: whoever can write the database, "
+                        f"the journal and the anchor beside the keys can roll all three back together, and "
+                        f"only a witness off the host would show it")
 
 
 def verify_audit(session: Session, *, keys: AuditKeys | None = None, settings=None,
-                 witness: Path | None = None) -> list[ChainProblem]:
-    """Every problem, the first bad record first (empty list: intact)."""
+                 witness: Path | None = None, require_witness: bool | None = None) -> list[ChainProblem]:
+    """Every problem, the first bad record first (empty list: intact).  ``require_witness``
+    (default: $ENCLAVE_AUDIT_REQUIRE_WITNESS) makes a verify without a witness a problem."""
+    if witness is None and os.environ.get(WITNESS_ENV):
+        witness = Path(os.environ[WITNESS_ENV])   # the deployment requires its off-host anchor
+    if require_witness is None:
+        require_witness = witness_required()
+    missing = [no_witness_problem()] if require_witness and witness is None else []
+    return missing + _verify_audit(session, keys, settings, witness)
+
+
+def _verify_audit(session: Session, keys: AuditKeys | None, settings,
+                  witness: Path | None) -> list[ChainProblem]:
     if keys is None:
         from deidentify.keys import KeyFileError
         try:
@@ -255,8 +301,6 @@ def verify_audit(session: Session, *, keys: AuditKeys | None = None, settings=No
             if _nothing_written(session, settings):
                 return []   # a fresh enclave: no key yet, and nothing it would have sealed
             return [ChainProblem(1, "head", f"the master key cannot be read, nothing can be checked: {e}")]
-    if witness is None and os.environ.get(WITNESS_ENV):
-        witness = Path(os.environ[WITNESS_ENV])   # the deployment requires its off-host anchor
     problems = _checked_once(session, keys, settings, witness)
     if problems and all(p.kind == UNCONFIRMED for p in problems):
         time.sleep(UNCONFIRMED_GRACE_S)  # a running service may be between commit and checkpoint
@@ -296,7 +340,7 @@ def _verify_once(session: Session, keys: AuditKeys, settings, witness: Path | No
         entries, errors = journal.read(journal.journal_path(head.chain_id, settings))
     else:
         entries, errors = [], []
-        others = sorted(directory.glob(f"*{journal.SUFFIX}")) if directory.is_dir() else []
+        others = anchor.listing(directory, journal.SUFFIX)   # OSError: reported as unreadable
         if others:  # the log was emptied or replaced by an unkeyed one
             problems.append(ChainProblem(1, "checkpoint", f"the journal holds checkpoints of chain "
                                                           f"{others[0].name.removesuffix(journal.SUFFIX)} "
@@ -332,8 +376,9 @@ def confirm_head(session: Session, settings=None) -> journal.Entry:
     head = session.get(AuditHead, 1, populate_existing=True)
     if head is None or not head.chain_id:
         raise ValueError("the audit log has no keyed chain yet")
-    # a missing or lagging anchor is what this confirmation re-establishes (a person checked why)
-    bad = [p for p in _verify_once(session, keys, settings, None) if p.kind not in (UNCONFIRMED, UNANCHORED)]
+    # a missing, lagging or moved anchor is what this confirmation re-establishes (a person checked why)
+    bad = [p for p in _verify_once(session, keys, settings, None)
+           if p.kind not in (UNCONFIRMED, UNANCHORED, FOREIGN_ANCHOR)]
     if bad:
         raise ValueError(f"refused: record {bad[0].seq}: {bad[0].kind}: {bad[0].message}")
     return journal.write(journal.journal_path(head.chain_id, settings), keys, kind="checkpoint",

@@ -49,26 +49,43 @@ def policy_check(path: str = typer.Argument(..., help="Policy directory to valid
 @audit_app.command("verify")
 def audit_verify(as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
                  witness: str = typer.Option(None, help="File of checkpoints an external witness kept "
-                                                        "(lines printed by `enclave audit export-checkpoint`).")):
+                                                        "(lines printed by `enclave audit export-checkpoint`; "
+                                                        "default: $ENCLAVE_AUDIT_WITNESS)."),
+                 require_witness: bool = typer.Option(
+                     None, "--require-witness/--no-require-witness",
+                     help="Fail when no witness is set (default: $ENCLAVE_AUDIT_REQUIRE_WITNESS).")):
     """Verify the keyed chain against the signed checkpoints outside the database; exit 1 and
-    name the first bad record (edited, deleted, reordered, rolled back, unkeyed)."""
+    name the first bad record (edited, deleted, reordered, rolled back, unkeyed).  Without a
+    witness the chain is only as good as what the host keeps: the command says so."""
+    import os
     from pathlib import Path
 
-    from enclave.audit.verify import verify_audit
+    from enclave.audit.verify import WITNESS_ENV, verify_audit
     from enclave.db import session_scope
 
+    # an empty --witness is a path ("."), read and reported, never "no witness"
+    path = Path(witness) if witness is not None else (Path(os.environ[WITNESS_ENV])
+                                                      if os.environ.get(WITNESS_ENV) else None)
     with session_scope() as s:
-        problems = verify_audit(s, witness=Path(witness) if witness else None)
+        problems = verify_audit(s, witness=path, require_witness=require_witness)
     first = problems[0].seq if problems else None
+    note = None if path is not None else (
+        "no witness set: the chain was checked against the database, the journal and the anchor "
+        "on this host only, and is only as good as they are - whoever can write all three can roll "
+        "them back together; give --witness FILE (or $ENCLAVE_AUDIT_WITNESS) and --require-witness")
     if as_json:
-        emit_json({"ok": not problems, "first_bad_record": first, "problems": [p.__dict__ for p in problems]})
+        emit_json({"ok": not problems, "first_bad_record": first, "witness": str(path) if path else None,
+                   "note": note, "problems": [p.__dict__ for p in problems]})
     else:
         if problems:
             typer.echo(f"first bad record: {first}", err=True)
         for p in problems:
             typer.echo(f"record {p.seq}: {p.kind}: {p.message}", err=True)
         if not problems:
-            typer.echo("audit chain intact and matches its signed checkpoints")
+            typer.echo("audit chain intact and matches its signed checkpoints"
+                       + (f" and the witness {path}" if path else ""))
+        if note:
+            typer.echo(f"note: {note}", err=True)
     if problems:
         raise typer.Exit(1)
 

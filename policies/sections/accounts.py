@@ -18,6 +18,11 @@ class AccountPolicy(BaseModel):
         90, rule="A4", ge=1, description="A password older than this cannot log in.")
     audit_retention_years: int = setting(
         3, rule="A5", ge=3, description="Audit records are kept at least this long.")
+    audit_witness_window_hours: float = setting(
+        24.0, rule="A5", gt=0, le=24 * 366, allow_inf_nan=False,
+        description="`enclave audit verify` with a witness fails when the witness's newest checkpoint "
+                    "is older than the journal's newest by more than this ($ENCLAVE_AUDIT_WITNESS_"
+                    "WINDOW_HOURS overrides it for one run).")
     audit_sample_interval_months: int = setting(6, rule="A6", ge=1, description="Sample cadence.")
     audit_sample_fraction: float = setting(
         0.2, rule="A6", gt=0, le=1, description="Share of accounts sampled.")
