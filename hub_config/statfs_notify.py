@@ -32,6 +32,12 @@ open file description (a duplicate of it: the lock is the caller's) and a wait f
 sqlite's and DuckDB's) is never asked.  What is left: a session that swaps the descriptor
 between this check and the kernel's run of a continued call (a race it must win each time)
 gets a real wait or query on a shared file.
+
+Futexes are the same kind of channel (:mod:`hub_config.seccomp_futex`): every futex call
+without ``FUTEX_PRIVATE_FLAG`` and every ``futex_waitv`` comes here; a call keyed on a page of
+a file of any mount but the sandbox's own writable ones (or a special mapping) is refused
+(EPERM), any other is left to the kernel (CONTINUE).  Left: a session that remaps the address
+(or rewrites a ``futex_waitv`` entry) between this check and the kernel's run.
 """
 from __future__ import annotations
 
@@ -44,6 +50,7 @@ import struct
 import sys
 import time
 
+from hub_config import seccomp_futex as sf
 from hub_config import sysinfo_notify as si
 
 STATFS_NR, FSTATFS_NR, PIDFD_OPEN_NR, PIDFD_GETFD_NR, OPENAT2_NR = 137, 138, 434, 438, 437
@@ -149,6 +156,14 @@ class Answerer(si.Answerer):
                 pass
         self.own_points = list(own_points)
         self.own_devs: set[int] | None = None  # learnt inside the sandbox at the first call
+        # the kernel's internal shared-memory mount (MAP_SHARED|MAP_ANONYMOUS, memfd, System V
+        # segments): one mount, but its objects reach only who holds their descriptor/mapping
+        shm = os.memfd_create("enclave-shm-mount", os.MFD_CLOEXEC)
+        try:
+            self.shm_mnt = _mnt_id(shm)
+        finally:
+            os.close(shm)
+        self.futex_refused = 0
 
     def _own(self, root_fd: int) -> set[int]:
         if self.own_devs is None:
@@ -169,6 +184,9 @@ class Answerer(si.Answerer):
         """A file on one of the sandbox's own writable mounts (scratch, the workspace, its
         socket directory): its locks are the session's or its case's.  Any other mount -
         the read-only binds, device nodes such as /dev/null - is every session's."""
+        return _mnt_id(fd) in self._lock_mnts(root_fd)
+
+    def _lock_mnts(self, root_fd: int) -> set[int]:
         if self.lock_mnts is None:
             mnts = set()
             for point in self.lock_points:
@@ -181,7 +199,21 @@ class Answerer(si.Answerer):
                 finally:
                     os.close(pfd)
             self.lock_mnts = mnts
-        return _mnt_id(fd) in self.lock_mnts
+        return self.lock_mnts
+
+    def _futex(self, tid: int, nr: int, args, mem: int, maps_fd: int, root_fd: int) -> None:
+        """A non-private futex call: EPERM when it keys on a page that is not the session's
+        own (:func:`hub_config.seccomp_futex.check`), else returns (the kernel runs it)."""
+        addresses = sf.keyed_addresses(nr, args, mem)
+        if not addresses:
+            return
+        own = self._lock_mnts(root_fd) | {self.shm_mnt}
+        try:
+            sf.check(tid, sf.read_maps(maps_fd), addresses, own, _mnt_id)
+        except OSError as e:
+            if e.errno == errno.EPERM:
+                self.futex_refused += 1
+            raise
 
     def _answer(self, fd: int, root_fd: int) -> bytes:
         return answer_for(fd, self._own(root_fd))
@@ -208,7 +240,8 @@ class Answerer(si.Answerer):
         opened: list[int] = []
         try:
             nr, args, pid = req.data.nr, req.data.args, req.pid
-            if nr not in (si.SYSINFO_NR, STATFS_NR, FSTATFS_NR, FLOCK_NR, FCNTL_NR):
+            if nr not in (si.SYSINFO_NR, STATFS_NR, FSTATFS_NR, FLOCK_NR, FCNTL_NR,
+                          *sf.FUTEX_NRS):
                 raise OSError(errno.ENOSYS, "not a call this launcher answers")
             # everything of the caller opened first, then checked still to be the caller's
             # (a pid reused after the check cannot matter: these refer to the caller's)
@@ -217,6 +250,10 @@ class Answerer(si.Answerer):
             if nr != si.SYSINFO_NR:
                 root = os.open(f"/proc/{pid}/root", os.O_PATH | os.O_DIRECTORY | os.O_CLOEXEC)
                 opened.append(root)
+            if nr in sf.FUTEX_NRS:  # its memory map, as the thread sees it
+                maps = os.open(f"/proc/{pid}/maps", os.O_RDONLY | os.O_CLOEXEC)
+                opened.append(maps)
+            elif nr != si.SYSINFO_NR:
                 pidfd = _pidfd(pid)
                 opened.append(pidfd)
                 cwd = os.readlink(f"/proc/{pid}/cwd")
@@ -227,6 +264,9 @@ class Answerer(si.Answerer):
             payload, where = None, 0
             if nr == si.SYSINFO_NR:
                 payload, where = si.answer_bytes(self.memory_mb, self.started), args[0]
+            elif nr in sf.FUTEX_NRS:
+                self._futex(pid, nr, args, mem, maps, root)
+                resp.flags = CONTINUE
             elif nr == STATFS_NR:
                 path = self._path(mem, args[0])
                 if not path.startswith("/"):
@@ -332,6 +372,9 @@ def shim_main(argv: list[str]) -> int:
             f.add_rule(sc.NOTIFY, name)
         for cmd in (F_GETLK, F_OFD_GETLK):
             f.add_rule(sc.NOTIFY, "fcntl", sc.Arg(1, sc.MASKED_EQ, 0xFFFFFFFF, cmd))
+        if sf.refuse_shared_file_futex():  # non-private futexes: keyed by a file's page
+            f.add_rule(sc.NOTIFY, "futex", sc.Arg(1, sc.MASKED_EQ, sf.FUTEX_PRIVATE_FLAG, 0))
+            f.add_rule(sc.NOTIFY, "futex_waitv")
 
     return si.shim_main(argv, prog="hub_config.statfs_notify", add_rules=add_rules)
 
