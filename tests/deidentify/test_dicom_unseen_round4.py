@@ -10,46 +10,35 @@ the real entry (``deidentify_dicom``); the round-3 search looks for what was pla
 encoding.  The values a study needs stay (a vendor's, a model's, a kernel's, a code's)."""
 from __future__ import annotations
 
-import io
 import re
-import warnings
 
-import pydicom
 import pytest
 from pydicom.dataset import Dataset
 from pydicom.sequence import Sequence
 
 from deidentify.dicom import asian_names
 from tests.deidentify import dicom_round4_files as files
-from tests.deidentify.dicom_round3_files import _code, base, to_bytes
-from tests.deidentify.test_dicom_unseen_round3 import _run, leaks
+from tests.deidentify import dicom_suite as suite
+from tests.deidentify.dicom_round3_files import _code, base
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")   # pydicom warns on the planted values
 
-with warnings.catch_warnings():
-    warnings.simplefilter("ignore")   # pydicom warns on the over-long values it is asked to write
-    MEMBERS = files.all_members()
+MEMBERS = suite.load_members(files)
 
 
-@pytest.mark.parametrize("member", MEMBERS, ids=[f"{m.cls}:{m.name}" for m in MEMBERS])
+@pytest.mark.parametrize("member", MEMBERS, ids=suite.member_ids(MEMBERS))
 def test_nothing_planted_leaves(member):
-    out = _run(member.data)
-    assert not leaks(out, member.secrets), f"{member.cls}:{member.name} left {leaks(out, member.secrets)}"
+    suite.assert_nothing_leaves(member)
 
 
 def test_the_classes_are_all_there():
     """The generator stays as wide as it was written (a member list cut short passes vacuously)."""
-    counts: dict[str, int] = {}
-    for m in MEMBERS:
-        counts[m.cls] = counts.get(m.cls, 0) + 1
-    assert len(MEMBERS) >= 1400
-    assert {c for c, n in counts.items() if n >= 10} >= {
+    suite.assert_classes(MEMBERS, 1400, {10: {
         "kept-text", "name-shape", "identifier", "uid", "presentation", "key-object", "sr", "segmentation",
-        "rt-structure", "document", "waveform", "per-frame", "private", "charset", "long", "multi", "split"}
+        "rt-structure", "document", "waveform", "per-frame", "private", "charset", "long", "multi", "split"}})
 
 
-def _cleaned(ds: Dataset) -> Dataset:
-    return pydicom.dcmread(io.BytesIO(_run(to_bytes(ds))))
+_cleaned = suite.cleaned   # the shared reader (dicom_suite)
 
 
 # --- what a study needs stays -----------------------------------------------------------------

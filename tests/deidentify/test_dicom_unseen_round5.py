@@ -11,54 +11,34 @@ through the real entry (``deidentify_dicom``); the round-3 search looks for what
 every encoding.  Labels, devices, eponyms and cited tables a study needs stay."""
 from __future__ import annotations
 
-import io
 import re
-import warnings
 
-import pydicom
 import pytest
 
 from deidentify.dicom import asian_names, label_names
 from tests.deidentify import dicom_round5_files as files
-from tests.deidentify.dicom_round3_files import base, to_bytes
-from tests.deidentify.test_dicom_unseen_round3 import _run, leaks
+from tests.deidentify import dicom_suite as suite
+from tests.deidentify.dicom_round3_files import base
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")   # pydicom warns on the planted values
 
-with warnings.catch_warnings():
-    warnings.simplefilter("ignore")
-    MEMBERS = files.all_members()
+MEMBERS = suite.load_members(files)
 
 
-@pytest.mark.parametrize("member", MEMBERS, ids=[f"{m.cls}:{m.name}" for m in MEMBERS])
+@pytest.mark.parametrize("member", MEMBERS, ids=suite.member_ids(MEMBERS))
 def test_nothing_planted_leaves(member):
-    out = _run(member.data)
-    assert not leaks(out, member.secrets), f"{member.cls}:{member.name} left {leaks(out, member.secrets)}"
+    suite.assert_nothing_leaves(member)
 
 
 def test_the_classes_are_all_there():
     """The generator stays as wide as it was written (a member list cut short passes vacuously)."""
-    counts: dict[str, int] = {}
-    for m in MEMBERS:
-        counts[m.cls] = counts.get(m.cls, 0) + 1
-    assert len(MEMBERS) >= 900
-    assert {c for c, n in counts.items() if n >= 40} >= {
-        "split-syllable", "sr-split", "place-surname", "citation", "cjk-label", "people", "charset", "date"}
-    assert {c for c, n in counts.items() if n >= 3} >= {
-        "nul-multi", "pn-group", "other-id", "private-creator", "overlay", "icon", "encapsulated", "document",
-        "dicomdir", "meta", "uid", "script", "accession", "pn-shape"}
+    suite.assert_classes(MEMBERS, 900, {
+        40: {"split-syllable", "sr-split", "place-surname", "citation", "cjk-label", "people", "charset", "date"},
+        3: {"nul-multi", "pn-group", "other-id", "private-creator", "overlay", "icon", "encapsulated", "document",
+            "dicomdir", "meta", "uid", "script", "accession", "pn-shape"}})
 
 
-def _cleaned(ds) -> pydicom.Dataset:
-    return pydicom.dcmread(io.BytesIO(_run(to_bytes(ds))))
-
-
-def _value(read, kw: str):
-    if kw == "CodeMeaning":
-        return read.AnatomicRegionSequence[0].CodeMeaning if "AnatomicRegionSequence" in read else None
-    if kw == "SegmentLabel":
-        return read.SegmentSequence[0].get("SegmentLabel") if "SegmentSequence" in read else None
-    return read.get(kw)
+_cleaned, _value = suite.cleaned, suite.value   # the shared readers (dicom_suite)
 
 
 # --- what a study needs stays -----------------------------------------------------------------

@@ -11,7 +11,6 @@ in every encoding.  Devices, kernels, code meanings, eponyms and labels a study 
 from __future__ import annotations
 
 import io
-import warnings
 
 import pydicom
 import pytest
@@ -19,44 +18,29 @@ import pytest
 from deidentify.dicom import burned_in, deidentify_dicom, person_forms
 from deidentify.dicom.pixels import PixelOptions
 from tests.deidentify import dicom_round6_files as files
+from tests.deidentify import dicom_suite as suite
 from tests.deidentify.dicom_round3_files import base, to_bytes
 from tests.deidentify.dicom_round5_files import _pair
-from tests.deidentify.test_dicom_unseen_round3 import NO_PIXELS, _run, leaks, pseudonymise
+from tests.deidentify.test_dicom_unseen_round3 import NO_PIXELS, _run, pseudonymise
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")   # pydicom warns on the planted values
 
-with warnings.catch_warnings():
-    warnings.simplefilter("ignore")
-    MEMBERS = files.all_members()
+MEMBERS = suite.load_members(files)
 
 
-@pytest.mark.parametrize("member", MEMBERS, ids=[f"{m.cls}:{m.name}" for m in MEMBERS])
+@pytest.mark.parametrize("member", MEMBERS, ids=suite.member_ids(MEMBERS))
 def test_nothing_planted_leaves(member):
-    out = _run(member.data)
-    assert not leaks(out, member.secrets), f"{member.cls}:{member.name} left {leaks(out, member.secrets)}"
+    suite.assert_nothing_leaves(member)
 
 
 def test_the_classes_are_all_there():
     """The generator stays as wide as it was written (a member list cut short passes vacuously)."""
-    counts: dict[str, int] = {}
-    for m in MEMBERS:
-        counts[m.cls] = counts.get(m.cls, 0) + 1
-    assert len(MEMBERS) >= 800
-    assert {c for c, n in counts.items() if n >= 40} >= {"given-alone", "people-form", "lead", "objects", "tags", "vr"}
-    assert {c for c, n in counts.items() if n >= 10} >= {
-        "request", "per-frame", "private-deep", "multiplicity", "date"}
+    suite.assert_classes(MEMBERS, 800, {
+        40: {"given-alone", "people-form", "lead", "objects", "tags", "vr"},
+        10: {"request", "per-frame", "private-deep", "multiplicity", "date"}})
 
 
-def _cleaned(ds) -> pydicom.Dataset:
-    return pydicom.dcmread(io.BytesIO(_run(to_bytes(ds))))
-
-
-def _value(read, kw: str):
-    if kw == "CodeMeaning":
-        return read.AnatomicRegionSequence[0].CodeMeaning if "AnatomicRegionSequence" in read else None
-    if kw == "SegmentLabel":
-        return read.SegmentSequence[0].get("SegmentLabel") if "SegmentSequence" in read else None
-    return read.get(kw)
+_cleaned, _value = suite.cleaned, suite.value   # the shared readers (dicom_suite)
 
 
 # --- what a study needs stays -----------------------------------------------------------------
