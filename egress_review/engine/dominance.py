@@ -14,6 +14,7 @@ defined on the signed values: the cell is judged on absolute values and also goe
 from __future__ import annotations
 
 import math
+import re
 
 from egress_review.engine.context import Context
 from egress_review.manifest import ManifestFile
@@ -22,6 +23,15 @@ RULE = "E3"
 CHECK = "dominance"
 KINDS = {"table"}
 MAGNITUDE = {"sum", "mean"}
+# Round 8: a sum of money or days declared a count ("total_cost" as a count of 9 800 000) passed
+# with no dominance review at all: its header says it adds up amounts, which one institution or
+# person can dominate.  Such a column is a magnitude whatever its declared role.
+_AMOUNT = re.compile(r"cost|expens|expenditure|amount|\bcharges?\b|payment|paid|reimburs|spend|revenue|"
+                     r"\bfees?\b|\bprice|ntd?\$|\bnt\b|\$|\busd\b|\bdollars?\b|"
+                     r"bed[\s_-]?days?|patient[\s_-]?days|\blos\b|length[\s_-]?of[\s_-]?stay|\bdoses?\b|"
+                     r"\bddds?\b|費用|金額|醫療費|點數|住院日|日數|天數|劑量|[（(]元[)）]", re.I)
+_COUNT_WORD = re.compile(r"\bn\b|count|number of (?:patients|persons|people|cases|visits)|patients|persons|"
+                         r"人數|人次|件數|例數", re.I)
 
 
 def breaks(top: list[float], total: float, n: int, k: float, p: float) -> list[str]:
@@ -51,9 +61,25 @@ def _msg(why: str, pol, claimed: bool) -> tuple[str, str]:
             f"p% 法則：第二大貢獻者可將最大貢獻者的數值估計至 {pol.p_percent:.0%} 以內{src_zh}。")
 
 
+def _amounts_as_counts(ctx: Context, spec: ManifestFile, table) -> None:
+    for col in table.cols_with("count", "suppressed"):
+        name = str(col)
+        if not _AMOUNT.search(name) or _COUNT_WORD.search(name):
+            continue
+        ctx.add(rule=RULE, check=CHECK, severity="review", file=spec.path,
+                location={"column": col, "declared": "count"},
+                en=f"Column {col!r} is declared a count but its header names an amount (cost, days, "
+                   "doses): it is a sum over units, which one person or institution can dominate, and "
+                   "without sealed contributions dominance (n,k and p%) cannot be verified.",
+                zh=f"欄位 {col!r} 宣告為計數，但其標題為金額或日數等量值：此為單位的加總，可能由單一個人或"
+                   "機構主導；無封存的貢獻值，無法驗證優勢法則（n,k 與 p%）。")
+
+
 def check_file(ctx: Context, spec: ManifestFile) -> None:
     table = ctx.tables[spec.path]
     pol = ctx.policy
+    if spec.path not in ctx.provenance:
+        _amounts_as_counts(ctx, spec, table)
     prov = ctx.provenance.get(spec.path)
     claim = ctx.unsealed.get(spec.path)
     for col in table.cols_with("statistic"):
