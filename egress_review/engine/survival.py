@@ -158,34 +158,47 @@ def _disguised_curves(ctx: Context, spec: ManifestFile) -> None:
 
 def _at_risk_drops(ctx: Context, spec: ManifestFile) -> None:
     """Round 8: numbers at risk alone (``time, number_at_risk`` = 120, 119, 117), declared a
-    plain table, passed: each drop is the persons who had the event or left between two times,
-    so a drop of 1 ... k-1 shows single persons, as a step of the curve does (E2).  Along a time
-    axis it blocks; in row order only (no time column) it goes to a person."""
+    plain table or printed in a text ("| Number at risk | 120 | 119 | 117 |"), passed: each drop
+    is the persons who had the event or left between two times, so a drop of 1 ... k-1 shows
+    single persons, as a step of the curve does (E2).  Along a time axis, or when the numbers
+    only fall (numbers at risk never rise over time), it blocks; otherwise it goes to a person."""
     table = ctx.tables[spec.path]
     k = max(ctx.policy.survival_min_events_per_step, 2)
-    risk_cols = [c for c in table.cols_with("count", "suppressed") if _NAMES["at_risk"].search(c)]
-    if not risk_cols:
-        return
+    counts = table.cols_with("count", "suppressed")
+    series = []                                   # (column, row indices, starts or None)
     start = _curve_starts(table)
-    timed = start is not None
-    if not timed:
-        start = np.arange(len(table.df)) == 0
-    for col in risk_cols:
-        n = table.numeric(col)
+    for col in counts:
+        if _NAMES["at_risk"].search(col):
+            series.append((col, np.arange(len(table.df)), start))
+    # a row labelled "Number at risk" (its cells read one by one, or a wide row of times)
+    labelled = np.zeros(len(table.df), dtype=bool)
+    for g in table.group_cols:
+        labelled |= table.text(g).astype(str).str.contains(_NAMES["at_risk"]).to_numpy()
+    if labelled.sum() >= 2:
+        for col in counts:
+            if not _NAMES["at_risk"].search(col):
+                series.append((col, np.flatnonzero(labelled), None))
+    for col, rows, starts in series:
+        n = table.numeric(col)[rows]
+        if len(n) < 2:
+            continue
+        first = starts[rows] if starts is not None else np.arange(len(rows)) == 0
         prev = np.concatenate([[np.nan], n[:-1]])
-        drop = np.where(start, np.nan, prev - n)
-        for i in np.flatnonzero((drop >= 1) & (drop < k))[:1]:
-            en = (f"The numbers at risk in {col!r} fall by {drop[i]:g} here (fewer than {k}): the "
+        drop = np.where(first, np.nan, prev - n)
+        timed = starts is not None or (len(n) >= 3 and not np.any(drop[~np.isnan(drop)] < 0))
+        for j in np.flatnonzero((drop >= 1) & (drop < k))[:1]:
+            i = int(rows[j])
+            en = (f"The numbers at risk in {col!r} fall by {drop[j]:g} here (fewer than {k}): the "
                   "fall is the persons who had the event or left between two times, so it shows "
                   "single persons. Round the numbers at risk or group the times.")
-            zh = (f"欄位 {col!r} 的風險人數在此減少 {drop[i]:g}（少於 {k}）：減少者即兩時點間發生事件或"
+            zh = (f"欄位 {col!r} 的風險人數在此減少 {drop[j]:g}（少於 {k}）：減少者即兩時點間發生事件或"
                   "離開的人，會顯示個人。請將風險人數捨入或合併時間區間。")
             if timed:
-                ctx.block_cell(rule=RULE, check=CHECK, file=spec.path, table=table, i=int(i), col=col,
+                ctx.block_cell(rule=RULE, check=CHECK, file=spec.path, table=table, i=i, col=col,
                                en=en, zh=zh)
             else:
                 ctx.add(rule=RULE, check=CHECK, severity="review", file=spec.path,
-                        location=table.location(int(i), col),
+                        location=table.location(i, col),
                         en=en + " No column shows the times: a reviewer decides whether the rows are times.",
                         zh=zh + "無時間欄：由審查人判斷各列是否為時間點。")
 

@@ -40,7 +40,7 @@ STAT_WORDS = [
     ("min", re.compile(r"\b(min|minimum)\b|最小", re.I)),
     ("max", re.compile(r"\b(max|maximum)\b|最大", re.I)),
     ("sum", re.compile(r"\b(sum|amount|cost|expenditure|points)\b|金額|費用|點數|總額", re.I)),
-    ("rate", re.compile(r"\brate\b|per 1,?000|per 100,?000|incidence|\bmortality\b|\bfatality\b|(?<!relative )(?<!excess )(?<!attributable )\brisk\b(?![\s_-]*(?:ratio|difference|score|factor))|發生率|率$", re.I)),
+    ("rate", re.compile(r"\brate\b|per 1,?000|per 100,?000|incidence|\bmortality\b|\bfatality\b|(?<!relative )(?<!excess )(?<!attributable )(?<!at )(?<!at-)(?<!at_)\brisk\b(?![\s_-]*(?:ratio|difference|score|factor))|發生率|率$", re.I)),
 ]
 # What a count column can count besides persons: events (a person has many).  A count of them
 # declared as a count of units has no persons behind it that any rule sees.
