@@ -103,6 +103,22 @@ def _journal_problems(entries: list[journal.Entry], errors: list[str], head: Aud
     return problems
 
 
+def _foreign_anchor(a: anchor.Anchor, cid: str, db: str | None) -> list[ChainProblem]:
+    """The chain's own anchor names another database: this database is a copy of the one the
+    chain was written in (an old file put in place elsewhere, a copy that served meanwhile), or
+    the anchor was copied here from another database.  Either way the host's high-water mark is
+    not this database's, so nothing on the host vouches for how far this one reached.  Anchors
+    that name no database (v1), or a database that cannot be told (None), are the witness's."""
+    if a.db is None or db is None or a.db == db:
+        return []
+    return [ChainProblem(1, FOREIGN_ANCHOR,
+                         f"the anchor beside the keys for chain {cid} was written for another database "
+                         f"({a.db[:12]}..., this one is {db[:12]}...): this database is a copy of the one "
+                         f"the chain was kept in (an old database file, or a copy moved elsewhere), or the "
+                         f"anchor was copied from another database; after a person checked that the "
+                         f"database was moved on purpose, `enclave audit checkpoint` binds the anchor to it")]
+
+
 def _anchor_problems(directory: Path, entries: list[journal.Entry], head: AuditHead | None,
                      keys: AuditKeys, db: str | None = None) -> list[ChainProblem]:
     """The journal against the high-water mark beside the keys (anchor.py): a journal shorter
@@ -140,18 +156,8 @@ def _anchor_problems(directory: Path, entries: list[journal.Entry], head: AuditH
         a = anchor.read(directory / f"{cid}{anchor.SUFFIX}", keys)
     except anchor.AnchorError as e:
         return problems + [ChainProblem(1, "checkpoint", str(e))]
-    if a is not None and a.db is not None and db is not None and a.db != db:
-        # The chain's own anchor names another database: this database is a copy of the one the
-        # chain was written in (an old file put in place elsewhere, a copy serving meanwhile), or
-        # the anchor was copied here from another database.  Either way the host's high-water
-        # mark is not this database's, so nothing on the host vouches for how far it reached.
-        problems.append(ChainProblem(1, FOREIGN_ANCHOR,
-                                     f"the anchor beside the keys for chain {cid} was written for another "
-                                     f"database ({a.db[:12]}..., this one is {db[:12]}...): this database is a "
-                                     f"copy of the one the chain was kept in (an old database file, or a copy "
-                                     f"moved elsewhere), or the anchor was copied from another database; after "
-                                     f"a person checked that the database was moved on purpose, `enclave "
-                                     f"audit checkpoint` binds the anchor to it"))
+    if a is not None:
+        problems += _foreign_anchor(a, cid, db)
     if a is None:
         if entries:
             # every journal line moved it forward: lines without it were made elsewhere, or it

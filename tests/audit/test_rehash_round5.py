@@ -143,6 +143,15 @@ def test_a_fed_witness_meets_the_requirement(sqlite_log, tmp_path):
     assert rc == 0 and out["ok"], (out, err)
 
 
+@pytest.mark.parametrize("value, required", [("1", True), ("yes", True), ("anything", True), ("", False),
+                                             ("0", False), ("off", False)])
+def test_the_deployment_variable_requires_the_witness_in_every_verify(sqlite_log, monkeypatch, value, required):
+    """In process (as `enclave restore` and the services verify): the variable alone decides."""
+    monkeypatch.setenv("ENCLAVE_AUDIT_REQUIRE_WITNESS", value)
+    kinds = [p.kind for p in problems(sqlite_log)]
+    assert kinds == ([NO_WITNESS] if required else []), kinds
+
+
 def test_a_fresh_enclave_without_a_witness_fails_when_one_is_required(enclave_home, tmp_path):
     from enclave.db import upgrade
 
@@ -187,6 +196,19 @@ def test_the_witness_window_comes_from_the_policy(sqlite_log, tmp_path, monkeypa
         assert rc == 1 and out["problems"][0]["kind"] in (UNANCHORED, UNREADABLE), (out, err)
         if policy_hours in (0, "nan"):
             assert "audit_witness_window_hours" in out["problems"][0]["message"]
+
+
+@pytest.mark.parametrize("hours, ok", [(1, False), (3, True)])
+def test_the_policy_window_decides_in_process(sqlite_log, tmp_path, monkeypatch, hours, ok):
+    w = tmp_path / "witness.jsonl"
+    write_witness(sqlite_log, w)
+    journal_line_later(sqlite_log, monkeypatch, hours=2)
+    monkeypatch.setenv("ENCLAVE_POLICY", str(_policy(tmp_path, hours)))
+    monkeypatch.delenv("ENCLAVE_AUDIT_WITNESS_WINDOW_HOURS", raising=False)
+    found = problems(sqlite_log, witness=w)
+    assert (found == []) == ok, found
+    if not ok:
+        assert found[0].kind == UNANCHORED and "1:00:00" in found[0].message, found
 
 
 def test_the_window_setting_names_its_rule():
