@@ -107,8 +107,11 @@ def _plotly(fig, where, html: bool) -> list[Series]:
             vkey = {"pie": "values", "heatmap": "z", "treemap": "values", "sunburst": "values"}.get(
                 t, "x" if horiz else "y")
             labels = _strs(tr.get("labels") or tr.get("y" if horiz else "x"))
-            vals = _nums(tr.get(vkey)) + [int(k) for k in keys if k.strip().isdigit()]
-            out.append(Series("Plotly", "bar", vals, labels=labels, words=words, where=loc))
+            out.append(Series("Plotly", "bar", _nums(tr.get(vkey)), labels=labels, words=words, where=loc))
+            shown = [int(k) for k in _strs(tr.get("text")) if k.strip().isdigit()]
+            if shown:                   # the numbers printed on the bars (shares drawn, counts shown)
+                out.append(Series("Plotly", "bar", shown, labels=labels, words=words,
+                                  where={**loc, "part": "text"}))
     return out
 
 

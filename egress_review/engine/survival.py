@@ -185,7 +185,11 @@ def _at_risk_drops(ctx: Context, spec: ManifestFile) -> None:
         first = starts[rows] if starts is not None else np.arange(len(rows)) == 0
         prev = np.concatenate([[np.nan], n[:-1]])
         drop = np.where(first, np.nan, prev - n)
-        timed = starts is not None or (len(n) >= 3 and not np.any(drop[~np.isnan(drop)] < 0))
+        # no time axis: numbers that only fall are read along time when nothing else orders the
+        # rows (a text's table whose time column was a label, a row of times); rows of regions or
+        # other groups stay with a reviewer
+        falling = len(n) >= 3 and not np.any(drop[~np.isnan(drop)] < 0)
+        timed = starts is not None or falling and (not table.group_cols or labelled.any())
         for j in np.flatnonzero((drop >= 1) & (drop < k))[:1]:
             i = int(rows[j])
             en = (f"The numbers at risk in {col!r} fall by {drop[j]:g} here (fewer than {k}): the "
