@@ -38,6 +38,9 @@ without ``FUTEX_PRIVATE_FLAG`` and every ``futex_waitv`` comes here; a call keye
 a file of any mount but the sandbox's own writable ones (or a special mapping) is refused
 (EPERM), any other is left to the kernel (CONTINUE).  Left: a session that remaps the address
 (or rewrites a ``futex_waitv`` entry) between this check and the kernel's run.
+
+Every ``mmap`` of a file comes here too, to bound the files a process holds through mappings
+after ``close()`` (:mod:`hub_config.seccomp_mapcount`: ENOMEM at the cap, else CONTINUE).
 """
 from __future__ import annotations
 
@@ -51,6 +54,7 @@ import sys
 import time
 
 from hub_config import seccomp_futex as sf
+from hub_config import seccomp_mapcount as smc
 from hub_config import sysinfo_notify as si
 
 STATFS_NR, FSTATFS_NR, PIDFD_OPEN_NR, PIDFD_GETFD_NR, OPENAT2_NR = 137, 138, 434, 438, 437
@@ -164,6 +168,8 @@ class Answerer(si.Answerer):
         finally:
             os.close(shm)
         self.futex_refused = 0
+        cap = smc.mapped_files_cap()
+        self.maps_counter = smc.MapCounter(cap) if cap is not None else None
 
     def _own(self, root_fd: int) -> set[int]:
         if self.own_devs is None:
@@ -240,6 +246,13 @@ class Answerer(si.Answerer):
         opened: list[int] = []
         try:
             nr, args, pid = req.data.nr, req.data.args, req.pid
+            if nr == smc.MMAP_NR:  # a file mapped: nothing of the caller's to read
+                try:
+                    resp.flags = self._mmap(pid, req.id)
+                except OSError as e:
+                    resp.val, resp.error, resp.flags = -1, -(e.errno or errno.ENOMEM), 0
+                si._libc.ioctl(self.listener, ctypes.c_ulong(si.NOTIF_SEND), ctypes.byref(resp))
+                return
             if nr not in (si.SYSINFO_NR, STATFS_NR, FSTATFS_NR, FLOCK_NR, FCNTL_NR,
                           *sf.FUTEX_NRS):
                 raise OSError(errno.ENOSYS, "not a call this launcher answers")
@@ -301,6 +314,18 @@ class Answerer(si.Answerer):
             for fd in opened:
                 os.close(fd)
         si._libc.ioctl(self.listener, ctypes.c_ulong(si.NOTIF_SEND), ctypes.byref(resp))
+
+    def _mmap(self, tid: int, req_id: int) -> int:
+        """CONTINUE for a file mapping within the process's cap (ENOMEM raised beyond)."""
+        if self.maps_counter is None:
+            return CONTINUE
+        self.maps_counter.allow(tid)
+        rid = ctypes.c_uint64(req_id)  # the counts were the caller's (its pid not reused)
+        if si._libc.ioctl(self.listener, ctypes.c_ulong(si.NOTIF_ID_VALID),
+                          ctypes.byref(rid)) != 0:
+            raise OSError(errno.ESRCH, "the caller went away")
+        self.answered += 1
+        return CONTINUE
 
     @staticmethod
     def _flock(fd: int, op: int, own: bool) -> int:
@@ -375,6 +400,8 @@ def shim_main(argv: list[str]) -> int:
         if sf.refuse_shared_file_futex():  # non-private futexes: keyed by a file's page
             f.add_rule(sc.NOTIFY, "futex", sc.Arg(1, sc.MASKED_EQ, sf.FUTEX_PRIVATE_FLAG, 0))
             f.add_rule(sc.NOTIFY, "futex_waitv")
+        if smc.mapped_files_cap() is not None:  # a file mapped (not MAP_ANONYMOUS)
+            f.add_rule(sc.NOTIFY, "mmap", sc.Arg(3, sc.MASKED_EQ, smc.MAP_ANONYMOUS, 0))
 
     return si.shim_main(argv, prog="hub_config.statfs_notify", add_rules=add_rules)
 

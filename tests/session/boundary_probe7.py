@@ -7,7 +7,8 @@ wakes it in every form that wakes, then both run a timed channel over it.  ``ord
 process-shared waits a session needs (multiprocessing, concurrent.futures, a process-shared
 pthread mutex on its own shared memory and files, DuckDB threads) and a timed workload.
 ``race``: remaps a waiting address between anonymous memory and a shared file's page while
-waiting (the host counts who it can wake).  Each writes ``RESULT <json>`` to its log.
+waiting.  ``mapped``: files held by mappings after close(), and the ordinary mappings (a heavy
+import, numpy memmaps, DuckDB on a file).  Each writes ``RESULT <json>`` to its log.
 """
 from __future__ import annotations
 
@@ -324,9 +325,78 @@ def race(cfg: dict) -> dict:
     return {"tries": tries, "results": got, "flips": flips[0]}
 
 
+def hold_by_mappings(path: str, limit: int) -> dict:
+    """open, mmap, close, again (in a child): each mapping keeps its file after close()."""
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        n, stop = 0, "none"
+        fd0 = os.open(path, os.O_RDONLY)
+        size = os.fstat(fd0).st_size
+        os.close(fd0)
+        while n < limit:
+            fd = os.open(path, os.O_RDONLY)
+            addr = _libc.mmap(None, size, 1, 2, fd, 0)
+            if addr in (None, ctypes.c_void_p(-1).value):
+                stop = errname(ctypes.get_errno())
+                os.close(fd)
+                break
+            os.close(fd)
+            n += 1
+        files = len(os.listdir("/proc/self/map_files"))
+        os.write(w, json.dumps({"held": n, "stop": stop, "file_maps": files}).encode())
+        os._exit(0)
+    os.close(w)
+    raw = b""
+    while True:
+        part = os.read(r, 4096)
+        if not part:
+            break
+        raw += part
+    os.waitpid(pid, 0)
+    return json.loads(raw)
+
+
+def mapped(cfg: dict) -> dict:
+    out: dict = {}
+    with open("/tmp/r7small", "wb") as f:
+        f.write(b"x" * 4096)
+    out["hold"] = hold_by_mappings("/tmp/r7small", int(cfg["limit"]))
+    t0 = time.perf_counter()
+    import numpy as np
+    import pandas  # noqa: F401 - the mappings of an ordinary heavy import
+    out["import_s"] = round(time.perf_counter() - t0, 2)
+    try:
+        import duckdb
+        import pyarrow  # noqa: F401
+    except ImportError:
+        duckdb = None
+    out["file_maps_after_imports"] = len(os.listdir("/proc/self/map_files"))
+    big = f"/workspace/{cfg['flag']}.bin"
+    arr = np.memmap(big, dtype=np.int64, mode="w+", shape=(1 << 20,))  # 8 MB
+    arr[:] = np.arange(1 << 20)
+    arr.flush()
+    del arr
+    out["memmap_sum"] = int(np.memmap(big, dtype=np.int64, mode="r").sum())
+    out["memmaps"] = sum(int(np.memmap(big, dtype=np.int64, mode="r")[i]) for i in range(200))
+    if duckdb is None:
+        out["duckdb"] = "absent"
+    else:
+        csv = f"/workspace/{cfg['flag']}.csv"
+        with open(csv, "w") as f:
+            f.write("a,b\n")
+            f.writelines(f"{i},{i % 13}\n" for i in range(300000))
+        con = duckdb.connect()
+        con.execute("SET threads=4")
+        out["duckdb"] = list(con.execute(
+            f"SELECT count(*), sum(b) FROM read_csv_auto('{csv}')").fetchone())
+    return out
+
+
 def main() -> None:
     mode, cfg = sys.argv[1], json.loads(sys.argv[2])
-    out = {"recv": recv, "send": send, "ordinary": ordinary, "race": race}[mode](cfg)
+    out = {"recv": recv, "send": send, "ordinary": ordinary, "race": race,
+           "mapped": mapped}[mode](cfg)
     print("RESULT " + json.dumps(out), flush=True)
 
 
