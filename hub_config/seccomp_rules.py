@@ -22,7 +22,8 @@ both compiled programs on the same calls.
 
 Not expressible in a profile, and said in ``docs/deployment.md``: the kill of another
 architecture's syscall table (the runtime's own bad-arch action applies) and the launcher's
-answers to ``sysinfo``/``statfs``/``flock`` (a pod has no launcher: the runtime shows the node's).
+answers to ``sysinfo``/``statfs``/``flock`` (a pod has no launcher: the runtime shows the node's),
+its refusal of non-private futexes on shared files' pages and its bound on file mappings.
 """
 from __future__ import annotations
 
