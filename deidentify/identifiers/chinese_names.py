@@ -253,6 +253,8 @@ def _decide(simp: str, i: int, s_end: int, use_jieba: bool) -> tuple[int, int, f
     # The surname character ends an ordinary word: 结石, 处方, 健康.
     if _inside_role_word(simp, i):
         return None         # 个|管师|陈: the surname character is part of a role word (个管师)
+    if simp[i] in _NUMERAL_SURNAMES and simp[s_end:s_end + 1] in _NUMBER_NEXT:
+        return None         # (round 8) 伍佰元, 陆仟, 万元: a number written in words, not 伍/陆/万 + a name
     placed = kin = _kin_before(simp, i, tags)
     if i > 0 and _is_han(simp[i - 1]) and not kin:
         if any(tags.get(simp[j:s_end], "nr") not in _NAME_FLAGS
@@ -362,6 +364,11 @@ def _decide(simp: str, i: int, s_end: int, use_jieba: bool) -> tuple[int, int, f
         cut = next((p for p in range(s_end + 1, span[1]) if followers.match(simp, p)), span[1])
         span = (span[0], cut)           # 范姜菊|因胸痛: the name ends where such a word starts
     return (span[0], span[1], 0.6, "jieba nr") if span else None
+
+
+# (D1, round 8) surnames that are also number characters, and what follows them in an amount
+_NUMERAL_SURNAMES = frozenset(to_simplified("伍陸萬"))
+_NUMBER_NEXT = frozenset(to_simplified("一二三四五六七八九十百千萬佰仟拾壹貳參肆伍陸柒捌玖元塊圓億"))
 
 
 # (D1, round 7) Single characters that take a person as their object or companion (跟陈大明说,

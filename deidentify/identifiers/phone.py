@@ -84,6 +84,8 @@ _EXT = re.compile(r"[ \t]*(?:#|ext\.?|x|分机|转|分機|轉)[ \t]*[0-9]{1,5}(?
 # A slash or underscore between groups (0912/345/678, a file name's 0912_345_678) separates
 # a phone's groups only when no other separator joins in (a date then a time: 04/15/2023 10:20).
 _SLASHED_OTHERWISE = re.compile(r"[/_](?=.*[ \t.\-‧·•])|[ \t.\-‧·•](?=.*[/_])", re.S)
+# (D1, round 8) a date (2026/12/03, 112-03-05) after a phone word is the call's date, not a local number
+_DATE_SHAPE = re.compile(r"(?:19|20)?[0-9]{2,3}([/\-.])(?:0?[1-9]|1[0-2])\1(?:0?[1-9]|[12][0-9]|3[01])")
 LOCAL_CONTEXT = re.compile(r"(?:电话|手机|联络|联系|tel|phone|市话|家电|宅电|住家|公司|传真|fax|分机|call|拨|行动|mobile|contact"
                            r"|cell|号码)[^0-9\n]{0,8}$", re.IGNORECASE)
 
@@ -116,7 +118,8 @@ def find(simplified: str) -> list[tuple[int, int]]:
             # when its subscriber part starts with 1 - an unbroken 10-digit code still is not one
             if not ok and k >= 2 and (k >= 3 or piece.startswith(("+", "("))):
                 ok = national_number(piece, loose=True) is not None
-            if not ok and 7 <= len(digits) <= 8 and digits[0] in "23456789" and not piece.startswith(("+", "(")):
+            if not ok and 7 <= len(digits) <= 8 and digits[0] in "23456789" and not piece.startswith(("+", "(")) \
+                    and not _DATE_SHAPE.fullmatch(piece):
                 ok = bool(LOCAL_CONTEXT.search(simplified, max(0, m.start() - 16), m.start()))
             if ok:
                 ext = _EXT.match(simplified, end)

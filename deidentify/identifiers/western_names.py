@@ -31,7 +31,7 @@ _CAP = (r"(?:(?:O['’])?[A-Z]{2,}(?:['’\-][A-Z]{2,})*(?![A-Za-z])|(?:Mc|Mac|O
 _CONTEXT_EN = (
     r"dr|mr|mrs|ms|miss|prof|patient|pt|name|c/o|cc|signed|signature|attending|fax[ \t]+to|attn|attention|informant|"
     r"referred[ \t]+by|referring[ \t]+physician|physician|nurse|family|daughter|son|wife|husband|mother|"
-    r"father|caregiver|contact|reported[ \t]+to|informed|specimen[ \t]+from|re|sister|brother|friend|"
+    r"father|caregiver|contact|reported[ \t]+to|informed|specimen[ \t]+from|re(?=[ \t]*[:：])|sister|brother|friend|"
     r"neighbou?r|partner|spouse|grandson|granddaughter|grandchild|aunt|uncle|cousin|guardian|employer|"
     r"roommate|carer|son[ \t\-]+in[ \t\-]+law|daughter[ \t\-]+in[ \t\-]+law|rn|np|lpn|pa-c|"
     r"beneficiary|insured|subject|client|resident|member|applicant|caller|visitor|donor|recipient|"

@@ -23,7 +23,7 @@ from __future__ import annotations
 import functools
 import re
 
-from deidentify.identifiers.chinese_names import COMPOUND_SURNAMES, SINGLE_SURNAMES
+from deidentify.identifiers.chinese_names import _NUMBER_NEXT, _NUMERAL_SURNAMES, COMPOUND_SURNAMES, SINGLE_SURNAMES
 from deidentify.identifiers.normalise import to_simplified
 from deidentify.identifiers.rare_surnames import UNLISTED, _GIVEN
 from deidentify.identifiers.regex_gate import by_first_char
@@ -186,8 +186,8 @@ def _three(simp: str, i: int, before: str, tags, freq, n: int = 1) -> bool:
     """A surname of ``n`` characters and two given characters at ``i``."""
     end = i + n + 2
     name, given = simp[i:end], simp[i + n:end]
-    if len(given) < 2:
-        return False
+    if len(given) < 2 or (simp[i] in _NUMERAL_SURNAMES and given[0] in _NUMBER_NEXT):
+        return False        # (round 8) 让|伍佰元: an amount in words, not 伍 + a name
     # (a name ends in a given-name character: 全家|搬, 高兴|地, 谈话|中 are words and what follows)
     if (not all(_is_han(c) and (c not in _STOP or (k == 0 and c == "于")) for k, c in enumerate(given))
             or given[-1] not in _GIVEN_SET

@@ -20,7 +20,7 @@ from deidentify.identifiers import (address, aliases, case_codes, areas, beds, d
                                     layout_names, number_shapes, record_numbers, role_names, short_places,
                                     nicknames, split_names, word_names, sign_offs,
                                     romanised_names, schools, structured, taiwan_id,
-                                    western_names, sound_names, public_names)
+                                    western_names, sound_names, public_names, person_slots)
 from deidentify.identifiers import phone as tw_phone
 from deidentify.identifiers.chinese_names import find_names
 
@@ -187,6 +187,7 @@ def context_name_spans(simp: str, original: str) -> list[tuple[int, int, float]]
     # after a role word, a name even when its characters open a word (保全高雄偉: role_names)
     return [h for h in name_context.find(simp) if not name_context.starts_a_word(simp, h[0], h[1])] \
         + [(a, b, 0.85) for a, b in role_names.find(simp)] \
+        + [(a, b, 0.85) for a, b in person_slots.find(simp)] \
         + word_names.find(simp) \
         + [(a, b, 0.85) for a, b in split_names.find(simp, original)] \
         + [(a, b, 0.85) for a, b in nicknames.find(simp)] + laid_out     # 王 小 明 (split_names), 阿財陪同就醫 (nicknames)

@@ -31,7 +31,7 @@ from deidentify.identifiers import (address, areas, beds, device_numbers, layout
                                     nicknames, role_names, romanised_names, split_names,
                                     taiwan_id, western_names)
 from deidentify.identifiers import phone as tw_phone
-from deidentify.identifiers import lookalike, name_runs, public_names, sound_names
+from deidentify.identifiers import lookalike, name_runs, person_slots, public_names, sound_names
 from deidentify.identifiers.chinese_names import find_names, surname_pattern
 from deidentify.identifiers.normalise import normalise_for_finders, to_simplified
 from deidentify.identifiers.regex_gate import by_first_char, literal_led
@@ -414,6 +414,10 @@ def candidate_indices(texts: Sequence[str], options: ScrubOptions | None = None,
     # (scored: 0.85 after a person or request word, 0.7 where only the layout or an act says so)
     word_hits = {i: found for i in set().union(*map(in_rest, word_names.GATES)) - hard
                  if (found := word_names.find(joined[starts[i]:ends[i]]))}
+    # (D1, round 8) a name in a slot only a person fills (交代王小明, 幫古又文翻身, 高一凡拒絕, 陪同莫言來)
+    for i in in_rest(person_slots.GATE) - hard:
+        if (found := person_slots.find(joined[starts[i]:ends[i]])):
+            after_role.setdefault(i, []).extend(found)
     # ... and a report's foot: the typist's and reader's initials (Dr. 陳/YCL, 謄打 JHW): sign_offs
     for i in set().union(*map(in_rest, sign_offs.GATES)) - hard:
         if (found := sign_offs.find(joined[starts[i]:ends[i]])):
