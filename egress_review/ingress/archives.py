@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from egress_review.engine.smuggling import _sniff
+from egress_review.ingress.stat_files import R_SUFFIXES
 
 
 @dataclass
@@ -28,6 +29,8 @@ class ArchiveReading:
     def expand(self, leaf: _Leaf, depth: int) -> list[_Leaf]:
         kind = _sniff(leaf.data)
         suffix = PurePosixPath(leaf.path.split("!")[-1]).suffix.lower()
+        if suffix in R_SUFFIXES:
+            return [leaf]   # R's data files are gzip'd: read (and sent to a person) as what they are
         # Model containers that happen to be zips (PyTorch, Keras) are models, not archives.
         if kind == "zip" and suffix in set(self.pol.import_model_suffixes) | {".xlsx", ".xlsm", ".docx"}:
             if suffix in (".xlsx", ".xlsm", ".docx") and not self._office_sizes_ok(leaf):

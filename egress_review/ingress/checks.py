@@ -37,6 +37,7 @@ from pathlib import Path, PurePosixPath
 from egress_review.engine.content import IMAGE_SUFFIXES, decode, image_metadata, notebook_segments
 from egress_review.engine.result import CheckResult, FileResult, Finding, worst
 from egress_review.engine.smuggling import TEXT_SUFFIXES, _sniff
+from egress_review.ingress import stat_files
 from egress_review.ingress.archives import ArchiveReading, _Leaf
 from egress_review.ingress.documents import SUFFIXES as DOCUMENT_SUFFIXES, WORKBOOK_SUFFIXES
 from egress_review.ingress.text_forms import decode_wide, rtf_text
@@ -112,6 +113,10 @@ class _Checker(ArchiveReading):
         base = {"member": leaf.path} if "!" in leaf.path else {}
         magic = _sniff(leaf.data) or next((n for m, n in _EXEC_MAGIC if leaf.data.startswith(m)), None)
         model_like = suffix in self.pol.import_model_suffixes or magic in ("npy", "hdf5")
+        if stat_files.is_stat_file(suffix, leaf.data):   # read for its rows, never as "text"
+            self._gate(leaf, model_like, base)
+            self._stat(leaf, name, suffix, base)
+            return
         text = decode(leaf.data) if magic is None or suffix in TEXT_SUFFIXES else None
         if text is None and (magic is None or suffix in TEXT_SUFFIXES):
             # UTF-16/UTF-32 text, BOM or not: read as text, else a patient list so saved is
@@ -177,16 +182,7 @@ class _Checker(ArchiveReading):
 
     def _binary(self, leaf: _Leaf, name: str, suffix: str, magic: str | None, model_like: bool,
                 base: dict) -> None:
-        ids = {m.group().decode() for m in _RAW_ID.finditer(leaf.data)}
-        from deidentify.identifiers.taiwan_id import is_valid
-
-        valid = sorted(i for i in ids if is_valid(i))
-        if valid:
-            self.add(leaf.top, "block", {**base, "count": len(valid)},
-                     f"{name} holds {len(valid)} valid national ID/resident number(s) in its bytes "
-                     f"(e.g. {valid[0][:3]}…): personal data may not be brought in.",
-                     f"{name} 的內容含 {len(valid)} 個有效身分證/居留證號（如 {valid[0][:3]}…）：不得帶入個人資料。",
-                     check="identifiers")
+        self._binary_ids(leaf, name, base)
         if suffix == ".dcm" or leaf.data[128:132] == b"DICM":
             self._dicom(leaf, name, base)
             return
@@ -222,6 +218,17 @@ class _Checker(ArchiveReading):
                  f"{name} 為二進位檔（{magic or '未知類型'}），不屬允許的模型格式，須由審查人確認。",
                  check="binary")
 
+    def _binary_ids(self, leaf: _Leaf, name: str, base: dict) -> None:
+        from deidentify.identifiers.taiwan_id import is_valid
+
+        valid = sorted(i for i in {m.group().decode() for m in _RAW_ID.finditer(leaf.data)} if is_valid(i))
+        if valid:
+            self.add(leaf.top, "block", {**base, "count": len(valid)},
+                     f"{name} holds {len(valid)} valid national ID/resident number(s) in its bytes "
+                     f"(e.g. {valid[0][:3]}…): personal data may not be brought in.",
+                     f"{name} 的內容含 {len(valid)} 個有效身分證/居留證號（如 {valid[0][:3]}…）：不得帶入個人資料。",
+                     check="identifiers")
+
     def _document(self, leaf: _Leaf, name: str, base: dict, cells_read: bool = False) -> None:
         """A PDF, Word or Arrow file read for its text and tables (``documents``); with
         ``cells_read``, what a workbook holds besides its sheets' cells."""
@@ -243,6 +250,21 @@ class _Checker(ArchiveReading):
         for place, why in doc.to_review:
             self.add(leaf.top, "review", {**base, **place}, f"{name}: {why}; a reviewer must look at it.",
                      f"{name}：{why}，須由審查人檢視。", check="document")
+
+    def _stat(self, leaf: _Leaf, name: str, suffix: str, base: dict) -> None:
+        """A Stata, SAS or SPSS file: its rows through the table checks as a CSV would go, its
+        labels and notes through the text checks; unread, to a person with the reason."""
+        self._binary_ids(leaf, name, base)
+        r = stat_files.read_stat(leaf.data, suffix)
+        if r.frame is None:
+            self.add(leaf.top, "review", {**base, "format": r.what}, f"{name}: {r.why_en}; a reviewer must "
+                     "read it.", f"{name}：{r.why_zh}，須由審查人檢視。", check="stat_file")
+            return
+        for place, text in r.texts:
+            self._text(leaf, text, {**base, **place})
+            self._institution_values(leaf, text, {**base, **place})
+        rows = _Leaf(leaf.path, leaf.top, leaf.kind, stat_files.as_csv(r.frame))
+        self._one_table(rows, name, ".csv", {**base, "format": r.what}, None)
 
     def _safetensors_header(self, leaf: _Leaf, name: str, base: dict) -> None:
         import json

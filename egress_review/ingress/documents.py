@@ -49,4 +49,11 @@ def read_document(raw: bytes, name: str, *, cells_read: bool = False) -> Documen
         out.to_review.append(({"pictures": pictures}, f"{pictures} picture(s) inside the document"))
     for u in content.unread:
         out.to_review.append((dict(u.place), u.reason))
+    if name.lower().endswith(".pdf"):   # bookmarks, form fields, strings in (compressed) objects
+        from egress_review.ingress.pdf_parts import read_pdf_parts
+
+        shown = {t for _, t in out.texts} | {" ".join(r) for _, rows in out.tables for r in rows}
+        texts, review = read_pdf_parts(raw, shown)
+        out.texts += texts
+        out.to_review += review
     return out
