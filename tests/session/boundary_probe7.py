@@ -118,8 +118,23 @@ def waitv(page: int, private: bool):
     return "woken" if res >= 0 else errname(ctypes.get_errno())
 
 
+def eventfd_top(n: int = 100) -> int:
+    """The highest eventfd id of ``n`` new eventfds: ids come from one machine-wide allocator
+    (lowest free first), so the top moves with every eventfd another session holds."""
+    fds = [os.eventfd(0) for _ in range(n)]
+    try:
+        ids = []
+        for fd in fds:
+            with open(f"/proc/self/fdinfo/{fd}") as f:
+                ids += [int(line.split()[1]) for line in f if line.startswith("eventfd-id:")]
+        return max(ids) if ids else -1
+    finally:
+        for fd in fds:
+            os.close(fd)
+
+
 def recv(cfg: dict) -> dict:
-    out: dict = {}
+    out: dict = {"eventfd_top_before": eventfd_top()}
     page = map_file(cfg["file"])
     threads = []
     for name in WAITS:
@@ -140,6 +155,7 @@ def recv(cfg: dict) -> dict:
     out["waitv_private"] = waitv(page, True)  # a private key: the process's own
     open(f"/workspace/{cfg['flag']}.ready", "w").close()
     wait_for(f"/workspace/{cfg['flag']}.go")
+    out["eventfd_top_after"] = eventfd_top()  # the sender holds its eventfds now
     futex(own, WAKE, 1)
     for t in threads:
         t.join(30)
@@ -156,6 +172,8 @@ def recv(cfg: dict) -> dict:
 
 def send(cfg: dict) -> dict:
     out: dict = {}
+    held = [os.eventfd(0) for _ in range(int(cfg.get("eventfds", 0)))]  # until it ends
+    out["eventfds_held"] = len(held)
     page = map_file(cfg["file"])
     own = anon(True)
     for name, (op, second) in WAKES.items():
