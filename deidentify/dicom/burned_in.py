@@ -55,7 +55,7 @@ def risk_reason(ds: Dataset, opts: pixels.PixelOptions) -> str | None:
     values = [image_type] if isinstance(image_type, str) else list(image_type)
     if any(w in str(v).upper() for v in values for w in _CAPTURE_WORDS):   # dose screens, "SCREEN SAVE"
         return "ImageType screen capture"
-    return _capture_signs(ds)
+    return _capture_signs(ds) or colour_marks(ds, opts)
 
 
 # ImageType values a capture writes (SCREEN SAVE, SCREENSHOT, CAPTURE, SNAPSHOT, VIDEO GRAB)
@@ -77,6 +77,47 @@ def _capture_signs(ds: Dataset) -> str | None:
     if str(ds.get("RecognizableVisualFeatures", "")).strip().upper() == "YES":
         return "recognizable visual features"
     return None
+
+
+# Modalities whose images are grey: colour there is a fusion, a map, a rendering or a screen
+_GREY_MODALITIES = {"CT", "MR", "CR", "DX", "MG", "RF", "XA", "IO", "PX", "RG", "DR", "DF"}
+
+
+def colour_marks(ds: Dataset, opts: pixels.PixelOptions | None = None) -> str | None:
+    """Coloured pixels in the annotation bands of a grey modality's image (round 7): a screen or
+    a capture labelled CT/MR writes its text there in colour (yellow, green), while a fusion, a
+    dose map or a perfusion map colours the anatomy in the middle.  Such a file is a class that
+    burns text in (OCR required, known regions blanked, held with OCR off); colour only in the
+    middle, and grey stored as RGB or through a grey palette, is left as it was."""
+    modality = str(ds.get("Modality", "") or "").strip().upper()
+    photometric = str(ds.get("PhotometricInterpretation", "")).strip().upper()
+    if modality not in _GREY_MODALITIES or "PixelData" not in ds or not photometric \
+            or photometric.startswith("MONOCHROME"):
+        return None
+    try:
+        arr = np.asarray(ds.pixel_array)
+        if photometric == "PALETTE COLOR":
+            from pydicom.pixels import apply_color_lut
+
+            arr = np.asarray(apply_color_lut(arr, ds))
+    except Exception:  # noqa: BLE001 - undecodable pixels are refused where they are read (deid._decoded)
+        return None
+    if arr.ndim < 3 or arr.shape[-1] != 3:
+        return None
+    frames = arr if arr.ndim == 4 else arr[np.newaxis]
+    top = float(frames.max()) or 1.0
+    opts = opts or pixels.PixelOptions()
+    band = np.zeros(frames.shape[1:3], bool)
+    for x0, y0, x1, y1 in known_regions(frames.shape[1:3], opts):
+        band[max(0, y0):y1, max(0, x0):x1] = True
+    for frame in frames:
+        chroma = frame.max(axis=-1).astype(np.int64) - frame.min(axis=-1)
+        if int((chroma[band] > 0.2 * top).sum()) >= _COLOUR_MARK_PIXELS:
+            return f"{photometric} colour in the annotation bands of a {modality} image (a screen or a capture)"
+    return None
+
+
+_COLOUR_MARK_PIXELS = 8   # a letter's strokes; single coloured pixels are compression noise
 
 
 def hold_reason(ds: Dataset, opts: pixels.PixelOptions, risk: str | None) -> str | None:

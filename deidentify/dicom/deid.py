@@ -18,7 +18,8 @@ from pydicom.errors import InvalidDicomError
 from pydicom.sequence import Sequence
 from pydicom.uid import PYDICOM_IMPLEMENTATION_UID, UID_dictionary, ExplicitVRLittleEndian
 
-from deidentify.dicom import asian_names, burned_in, cine, label_names, person_forms, pixels, text_values
+from deidentify.dicom import (asian_names, burned_in, cine, han_readings, label_names, name_shapes, person_forms,
+                              pixels, text_values)
 from deidentify.dicom.profile import LABELS, action_for
 from deidentify.dicom.raw_vrs import MAX_DEPTH, check_complete, check_depth, mistyped
 from deidentify.dicom.sweep import (BINARY_VRS, NUMERIC_VRS, age_over_band, decoded_binary, dummy_value,
@@ -79,6 +80,7 @@ class _Cleaner:
         self.binary_runs: set[str] = set()   # suspects read from binary values (asian_names' binary rule)
         self.forms: set[str] = set()   # the file's people as initials, short forms, romanisations (round 6)
         self.long_forms: set[str] = set()
+        self.givens: set[str] = set()   # their romanised given names, joined (han_readings, round 7)
         self.mistyped: set[tuple[int, int]] = set()   # (id(item), tag) read under another VR
 
     def uid(self, value: str) -> str:
@@ -190,6 +192,10 @@ class _Cleaner:
                     continue
                 text = decoded_binary(numeric_bytes(elem.value, elem.VR))
             elif elem.VR in _TEXT_VRS:
+                if too_many_values(elem.tag, elem.VM):   # a second value where one goes ("SIEMENS\\<name>")
+                    del ds[elem.tag]
+                    self.report.residual_removed.append(name)
+                    continue
                 parts = list(elem.value) if elem.VM > 1 else [elem.value]
                 # values joined as written: a list's repr ("['VA20', 'Huang Chih-Hao']") hid a
                 # second value from the scrubber (round 3)
@@ -223,8 +229,10 @@ class _Cleaner:
                 continue
             # the file's people by initials, a short form or another romanisation ("K.L.W.", "Bill",
             # "Xu MH"); a binary value's letter runs only by its longer forms (samples spell short ones)
-            if self.forms and any(person_forms.forms_in(t, self.long_forms if binary else self.forms, not binary)
-                                  for t in [text] + readings):
+            if (self.forms and any(person_forms.forms_in(t, self.long_forms if binary else self.forms, not binary)
+                                   for t in [text] + readings)) or (
+                    # their given name in characters (CHEN^DA-MING, "大明" in a label: round 7)
+                    self.givens and not binary and han_readings.given_in(text, self.givens)):
                 del ds[elem.tag]
                 self.report.residual_removed.append(name)
                 continue
@@ -261,8 +269,8 @@ class _Cleaner:
                 # a given name alone, no surname anywhere ("Jennifer", "Meiling", "Siew Ling"), and
                 # outside device values a first name or a name's shape beside other words (round 6)
                 key = (text, person_forms.product_field(ds[tag].keyword))
-                if key not in given:
-                    given[key] = person_forms.lone_given(*key)
+                if key not in given:   # or a name's shape no list holds ("Xochitl Bzdok", "Bzdok X.": round 7)
+                    given[key] = person_forms.lone_given(*key) or name_shapes.name_shaped(*key)
                 hit = given[key]
             if hit and tag in ds:
                 del ds[tag]
@@ -415,6 +423,7 @@ def deidentify_dataset(ds: Dataset, *, pseudonymise: Callable[[str], str],
     cleaner.mistyped = getattr(ds, "_deid_mistyped", None) or mistyped(ds, MAX_DEPTH)
     cleaner.forms = person_forms.person_forms(person_forms.names_of(ds))
     cleaner.long_forms = {f for f in cleaner.forms if len(f.replace(" ", "")) >= 6}
+    cleaner.givens = person_forms.given_syllables(person_forms.names_of(ds))
     pixels_cleaned = _clean_pixels(ds, opts, report, ocr)
     cleaner.clean(ds)
     report.scrubbed, removed = text_values.scrub_in_place(
@@ -422,7 +431,11 @@ def deidentify_dataset(ds: Dataset, *, pseudonymise: Callable[[str], str],
     report.removed += removed
     for item, tag in cleaner.to_scrub:   # first names and "by <unknown>" the scrubber left (round 6)
         if tag in item and isinstance(item[tag].value, str):
-            item[tag].value = person_forms.mask_named(item[tag].value)
+            if item[tag].value.strip() and (name_shapes.person_item(item) or name_shapes.name_shaped(item[tag].value, lone=True)):
+                # an item whose concept is a person's role, or a value that is a name's shape (round 7)
+                item[tag].value = name_shapes.MASK
+            else:
+                item[tag].value = person_forms.mask_named(item[tag].value)
     pseudo = pseudonymise(original_id) if original_id else ""
     ds.PatientID = pseudo
     cleaner.sweep(ds, identity)

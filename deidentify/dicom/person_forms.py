@@ -24,7 +24,7 @@ import functools
 import re
 import unicodedata
 
-from deidentify.dicom import asian_names as an
+from deidentify.dicom import asian_names as an, han_readings
 
 # --- a given name alone ------------------------------------------------------------------------
 
@@ -45,6 +45,11 @@ winter spring star sunny misty echo precious destiny trinity unity serenity harm
 philips maxima mira legend horizon versa elements vision recon blend smart deep resolve asir veo safire admire
 aidr iterative adaptive helical tomo planning research clinical vibe twist haste blade propeller""".split())
 
+# Imaging words no list above holds (a scout topogram is no person: round 7)
+IMAGING_WORDS = frozenset("""scout topogram localizer localiser survey flair stir haste vibe blade propeller
+syngo numaris xper somatom vitrea leonardo mosaic tof swi dwi adc bold dti epi fiesta fspgr mprage spgr tse fse gre
+dixon starvibe twist trufi tfl mip minip mpr vrt ssd cpr dect snapshot recon axial coronal sagittal oblique
+kv mas ctdi dlp isocenter isocentre navigator cine tagging perfusion angio venogram tof""".split())
 
 def product_field(keyword: str) -> bool:
     """Does the attribute name a vendor, a model or a product (where a name's shape is a brand:
@@ -155,7 +160,7 @@ def _unknown(word: str, upper: bool = False) -> bool:
 
     parts = [p for p in re.split(r"[-'\u2019]", word.lower()) if p]
     return bool(parts) and not all(p in _all_vocabulary() or ordinary_word(p) or p in _DEVICE_WORDS
-                                   or len(p) <= 2 for p in parts) and (not word.isupper() or (upper and len(word) >= 4))
+                                   or p in IMAGING_WORDS or len(p) <= 2 for p in parts) and (not word.isupper() or (upper and len(word) >= 4))
 
 
 def named_spans(text: str) -> list[tuple[int, int]]:
@@ -356,8 +361,42 @@ def _components(value: str) -> list[tuple[str, str]]:
             family, _, given = group.strip().partition(" ")
         if any(c.isascii() and c.isalpha() for c in family + given):
             out.append((family, given))
-        else:   # a name in characters only: its surname as romanised
-            out += [(roman, "") for roman in _han_surname(family or given)]
+        else:   # a name in characters only: its surname as romanised, its given name read (round 7)
+            romans = _han_surname(family or given)
+            out += [(roman, "") for roman in romans]
+            rest = given.strip() or _han_given(family.strip())
+            out += [(roman, reading.replace(" ", "-")) for roman in romans[:4]
+                    for reading in han_readings.readings_of(rest)[:2] if rest]
+    return out
+
+
+def _han_given(whole: str) -> str:
+    """The given name of a name in characters written in one component (陳大明 → 大明)."""
+    from deidentify.identifiers.normalise import to_simplified
+
+    simp = to_simplified(whole)
+    table = _han_simplified()
+    if len(simp) >= 4 and simp[:2] in table:
+        return whole[2:]
+    return whole[1:] if 2 <= len(simp) <= 4 and simp[:1] in table else ""
+
+
+def given_syllables(names: list[str]) -> set[str]:
+    """The given names of the people ``names`` holds written in Latin letters, every
+    romanisation of every syllable, joined (Ta-Ming → taming, daming, tamin …): what the
+    readings of a given name in characters are compared with (``han_readings.given_in``)."""
+    out: set[str] = set()
+    for value in names:
+        for group in str(value).split("="):
+            parts = [p.strip() for p in group.split("^")]
+            given = (parts + ["", ""])[1] if "^" in group else group.strip().partition(" ")[2]
+            syl = _given_parts(given) if any(c.isascii() and c.isalpha() for c in given) else []
+            if not 2 <= len(syl) <= 3:
+                continue
+            combos = [""]
+            for s in syl:
+                combos = [c + x for c in combos for x in sorted(_romanisations(s))][:256]
+            out.update(combos)
     return out
 
 
@@ -435,4 +474,4 @@ def forms_in(text: str, forms: set[str], squeeze: bool = True) -> bool:
     return False
 
 
-__all__ = ["forms_in", "lone_given", "mask_named", "named_spans", "names_of", "person_forms", "product_field"]
+__all__ = ["forms_in", "given_syllables", "lone_given", "mask_named", "named_spans", "names_of", "person_forms", "product_field"]
