@@ -133,8 +133,38 @@ def eventfd_top(n: int = 100) -> int:
             os.close(fd)
 
 
+def new_autogroup() -> int | str:
+    """The id of the scheduler autogroup a new session (setsid) gets: one machine-wide count
+    of every setsid since boot."""
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.setsid()
+            with open("/proc/self/autogroup") as f:
+                text = f.read()
+            os.write(w, text.split()[0].rsplit("-", 1)[1].encode())
+        except OSError as e:
+            os.write(w, errname(e.errno).encode())
+        os._exit(0)
+    os.close(w)
+    got = os.read(r, 64).decode()
+    os.close(r)
+    os.waitpid(pid, 0)
+    return int(got) if got.isdigit() else got
+
+
+def setsids(n: int) -> None:
+    for _ in range(n):
+        pid = os.fork()
+        if pid == 0:
+            os.setsid()
+            os._exit(0)
+        os.waitpid(pid, 0)
+
+
 def recv(cfg: dict) -> dict:
-    out: dict = {"eventfd_top_before": eventfd_top()}
+    out: dict = {"eventfd_top_before": eventfd_top(), "autogroup_before": new_autogroup()}
     page = map_file(cfg["file"])
     threads = []
     for name in WAITS:
@@ -156,6 +186,7 @@ def recv(cfg: dict) -> dict:
     open(f"/workspace/{cfg['flag']}.ready", "w").close()
     wait_for(f"/workspace/{cfg['flag']}.go")
     out["eventfd_top_after"] = eventfd_top()  # the sender holds its eventfds now
+    out["autogroup_after"] = new_autogroup()  # and made its new sessions
     futex(own, WAKE, 1)
     for t in threads:
         t.join(30)
@@ -174,6 +205,8 @@ def send(cfg: dict) -> dict:
     out: dict = {}
     held = [os.eventfd(0) for _ in range(int(cfg.get("eventfds", 0)))]  # until it ends
     out["eventfds_held"] = len(held)
+    setsids(int(cfg.get("setsids", 0)))
+    out["setsids"] = int(cfg.get("setsids", 0))
     page = map_file(cfg["file"])
     own = anon(True)
     for name, (op, second) in WAKES.items():

@@ -37,6 +37,7 @@ STDLIB = os.path.dirname(os.__file__)
 FUTEX_FILE = os.path.join(STDLIB, "colorsys.py")  # no other process maps it (round 6: tabnanny)
 SLOTS, SLOT_S = 400, 0.005
 EVENTFDS = 64  # the sender holds these while the receiver counts
+SETSIDS = 300  # new sessions (setsid) the sender makes meanwhile
 
 
 def _result(log: str) -> dict:
@@ -76,7 +77,7 @@ def pair(world):
         _wait(ws1 / "r7recv.ready", pa, sa)
         sb, pb = _start(world, "r7send", "c2", "send", {
             **common, "flag": "r7send", "channel_flag": "/workspace/r7send.channel",
-            "eventfds": EVENTFDS})
+            "eventfds": EVENTFDS, "setsids": SETSIDS})
         _wait(ws2 / "r7send.woke", pb, sb)
         (ws1 / "r7recv.go").touch()
         _wait(ws1 / "r7recv.channel", pa, sa)
@@ -147,6 +148,18 @@ def test_still_open_eventfd_ids_count_another_sessions_eventfds(pair):
     print(f"\nround 7 eventfd ids: top of 100 before {r['eventfd_top_before']}, with the other "
           f"session holding {pair['send']['eventfds_held']}: {r['eventfd_top_after']}")
     assert r["eventfd_top_before"] >= 100 and r["eventfd_top_after"] >= 100
+
+
+def test_still_open_autogroup_ids_count_every_setsid(pair):
+    """OPEN, documented (docs/sessions.md, round 7): the scheduler autogroup a setsid() gets is
+    numbered from one machine-wide count (``/proc/self/autogroup``), so the next number tells
+    how many new sessions every other session (and the host) made since.  Printed; asserted
+    that the number is readable and moved at least by the other session's setsids."""
+    r = pair["recv"]
+    moved = r["autogroup_after"] - r["autogroup_before"]
+    print(f"\nround 7 autogroup ids: {r['autogroup_before']} -> {r['autogroup_after']} "
+          f"({moved}) while the other session made {pair['send']['setsids']} new sessions")
+    assert moved >= pair["send"]["setsids"]
 
 
 # ------------------------------------------------------- 2. its own process-shared waits
