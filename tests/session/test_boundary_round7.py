@@ -147,7 +147,7 @@ def test_still_open_eventfd_ids_count_another_sessions_eventfds(pair):
     r = pair["recv"]
     print(f"\nround 7 eventfd ids: top of 100 before {r['eventfd_top_before']}, with the other "
           f"session holding {pair['send']['eventfds_held']}: {r['eventfd_top_after']}")
-    assert r["eventfd_top_before"] >= 100 and r["eventfd_top_after"] >= 100
+    assert r["eventfd_top_before"] >= 99 and r["eventfd_top_after"] >= 99
 
 
 def test_still_open_autogroup_ids_count_every_setsid(pair):
