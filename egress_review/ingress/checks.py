@@ -21,7 +21,8 @@ Every leaf file then goes through:
 - DICOM files (imaging training sets): patient-identifying header elements must be empty;
 - pictures: the text their pixels show (``image_text``), checked as text;
 - files carried inside texts (notebook attachments and outputs, ``data:`` URIs: ``embedded``)
-  and persons no column name announces (``table_people``).
+  and persons no column name announces (``table_people``);
+- Stata/SAS/SPSS files read as tables, R files and unread ones to a person (``stat_files``).
 
 Findings carry rule D4 (the egress engine's E7 smuggling findings are re-labelled D4, their
 messages kept) and English + Traditional Chinese messages.
