@@ -18,7 +18,8 @@ _WORD = r"[A-Z][a-z'’]+"
 _NAME = _WORD + r"(?:[ \-]" + _WORD + r"){0,2}"
 _N = r"[0-9]{1,5}(?:-[0-9]{1,3})?"
 
-_ROAD = (_NAME + r"(?:[ \t]+[NSEW]\.[ \t]*|[ \t]+[NSEW][ \t]+|[ \t]+(?:North|South|East|West)[ \t]+|[ \t]+)"
+# (D1, round 8) a numbered road keeps its ordinal: Bo'ai 2nd Rd., Wenhua 1st Rd.
+_ROAD = (_NAME + r"(?:[ \t]+[0-9]{1,2}(?:st|nd|rd|th))?(?:[ \t]+[NSEW]\.[ \t]*|[ \t]+[NSEW][ \t]+|[ \t]+(?:North|South|East|West)[ \t]+|[ \t]+)"
          r"(?:Rd\.?|Road|St\.?|Street|Blvd\.?|Boulevard|Ave\.?|Avenue|Expy\.?)(?![A-Za-z])")
 
 PARTS = {

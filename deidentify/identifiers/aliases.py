@@ -67,6 +67,11 @@ def find(simp: str, names: list[tuple[int, int]]) -> list[tuple[int, int]]:
 _LATIN_WORD = re.compile(r"[A-Za-z]")
 
 
+# a name ending in a number character, written again before a unit, is an amount (伍佰|元)
+_NUMBER_CHARS = frozenset("一二三四五六七八九十百千万佰仟拾壹贰叁肆伍陆柒捌玖两")
+_UNIT_CHARS = frozenset("元块圆万亿角")
+
+
 def occurrences(simp: str, w: str) -> list[tuple[int, int]]:
     """Every place the text writes the name ``w`` (already stripped): Han names of two
     characters or more; Latin ones of three letters or more, as whole words."""
@@ -80,8 +85,9 @@ def occurrences(simp: str, w: str) -> list[tuple[int, int]]:
     while at >= 0:          # (str.find: a regex compiled per name cost more than the scan)
         end = at + len(w)
         if not (latin and ((at and simp[at - 1].isascii() and simp[at - 1].isalpha())
-                           or (end < len(simp) and simp[end].isascii() and simp[end].isalpha()))):
-            out.append((at, end))
+                           or (end < len(simp) and simp[end].isascii() and simp[end].isalpha()))) \
+                and not (w[-1] in _NUMBER_CHARS and simp[end:end + 1] in _UNIT_CHARS):
+            out.append((at, end))       # (伍佰 the person, 伍佰元 the amount: round 8)
         at = simp.find(w, at + 1)
     return out
 

@@ -23,8 +23,12 @@ WITH_BED = re.compile(
 MOVED_TO = re.compile(r"(?:住|住在|转|转入|转至|转到|入住|移至|移到|换到|换至|送回|回到|位于)[ \t]*(?P<v>[0-9]{1,3}[ \t]*床)"
                       + _NOT_AFTER_BED)
 WARD_BED = re.compile(r"(?<![0-9A-Za-z\-.])[0-9]{1,2}[A-Z]{1,2}[ \t]?-?[ \t]?[0-9]{2,3}(?![0-9A-Za-z])(?![ \t]*(?:mg|ml|cc|kg|cm|mm|g\b|%))")
-# every match holds a digit then 床, or a digit then an upper-case ward letter (prefilter, gate)
-GATE = re.compile(r"[0-9](?:[ \t]*床|[A-Z])")
+# (D1, round 8) an intensive-care or respiratory-care bed written without 床 (in ICU-5, S: CCU-12):
+# such a unit's beds are few and numbered, the dash makes it a bed (ICU 3 days stays)
+UNIT_BED = re.compile(r"(?<![0-9A-Za-z\-])(?:[MSNPBCE]?ICU|CVICU|CCU|RCW|RCC)[ \t]*-[ \t]*[0-9]{1,2}(?![0-9A-Za-z])")
+# every match holds a digit then 床, or a digit then an upper-case ward letter, or a unit and a
+# dash (prefilter, gate)
+GATE = re.compile(r"[0-9](?:[ \t]*床|[A-Z])|[UWC][ \t]*-[ \t]*[0-9]")
 
 
 def find(simplified: str) -> list[tuple[int, int]]:
@@ -37,5 +41,6 @@ def find(simplified: str) -> list[tuple[int, int]]:
     for m in MOVED_TO.finditer(simplified):
         out.append((m.start("v"), m.end("v") - 1))
     out += [m.span() for m in WARD_BED.finditer(simplified)]
+    out += [m.span() for m in UNIT_BED.finditer(simplified)]
     # (the number without the spaces before 床)
     return [(a, a + len(simplified[a:b].rstrip())) for a, b in out]

@@ -41,7 +41,8 @@ def _words(*ws: str) -> tuple[str, ...]:
 _GIVEN = frozenset(_S(GIVEN_CHARS))
 # (and rarer ones of the household registers, read only in a person's slot: 戈, 冉, 卞, 聶 …)
 RARER = ("戈冉卞聶邢屈賈柴佟饒甘左翁邵秦湯仇敖桂闕查晏鄔隋滕喬靳應裴寇祁勞藍鄺蒲仝幸閔巫褚鈕"
-         "嚴瞿鄒龔閻酈覃衛尹郁雍宓鄢鍾滿扈寧姬匡聞喻欒殷晁舒侯俞柏黎駱辛夏孔包薛柯")
+         "嚴瞿鄒龔閻酈覃衛尹郁雍宓鄢鍾滿扈寧姬匡聞喻欒殷晁舒侯俞柏黎駱辛夏孔包薛柯"
+         "皮焦裘麥卓涂凃紀莊游簡詹蔣魏丁鄧曾彭蕭")
 _SURNAMES = frozenset(_S(c) for c in SINGLE_SURNAMES + UNLISTED + RARER) - set("于余")
 _COMPOUND = frozenset(_S(c) for c in COMPOUND_SURNAMES)
 # characters no given name holds, between a surname and what follows it
@@ -96,8 +97,17 @@ _CONTENT_TAGS = {"n", "vn", "v", "a", "an", "ad", "l", "i"}
 from deidentify.identifiers.word_names import _NOT_NAMES  # noqa: E402
 # given characters a name holds in the middle though they are function words elsewhere (石之瑜, 蘇也青)
 _MIDDLE_OK = frozenset(_S("之也"))
+_LAST_OK = frozenset(_S("為"))     # (佟大為, 張大為)
 # an age or sex after a blank or in brackets (莫文蔚 92-year-old, 車又晴 (高齡92歲), X，92歲): a person
 _AGE_AFTER = re.compile(r"[ \t]*[,，(（]?[ \t]*(?:" + _S("高齡") + r")?[0-9]{1,3}[ \t]*(?:" + _S("歲") + r"|y/?o|yr|y(?![a-z])|-year|F(?![a-z])|M(?![a-z]))")
+# a form line's next field, or a bracketed number (a chart number, a phone), right after a name
+# (病人：駱以軍 身分證 …, 邵又蘭 (8375270), 佟大為 健保卡 …)
+_FIELDS = _words("身分證", "身份證", "健保卡", "病歷號", "電話", "手機", "出生", "生日", "地址", "住址", "性別", "年齡")
+_FIELD_AFTER = re.compile(r"[ \t]*[(（]?[ \t]*(?:" + "|".join(map(re.escape, _FIELDS)) +
+    r"|(?:ID|ARC|NHI|DOB|Tel|LINE|Chart|MRN)(?![A-Za-z])|[(（][ \t]*[0-9])")
+# a bed before a name (S: 9B-23 佟大為, ICU-9 夏于喬)
+_BED_BEFORE = re.compile(r"(?<![0-9A-Za-z])(?:[0-9]{1,2}[A-Z]{1,2}-?[0-9]{1,3}|[A-Z]{2,5}-[0-9]{1,2})(?:" + _S("床")
+                         + r")?[ \t]*$")
 # what stands between two names of a list (王小明（長子）、林美玲): the next one is a person too
 _LIST_GAP = re.compile(r"(?:[(（][^()（）\n]{0,8}[)）])?[ \t]*(?:[、,，/及和與与跟]|and)[ \t]*")
 # what is done to a person after a request (幫X量血壓, 替X翻身: word_names' list)
@@ -123,8 +133,9 @@ _UNITS = frozenset(_S("元塊圓萬億角"))
 # a place's last character (石家莊, 高雄市): a candidate ending in it or running into it is a place
 _PLACE_END = frozenset(_S("莊村鎮鄉屯堡寨灣港島橋洲嶺埔坑寮厝市縣區里路街巷號樓"))
 _SURNAME_RX = re.compile("[" + "".join(sorted(_SURNAMES | {c[0] for c in _COMPOUND})) + "]")
-GATE = re.compile(by_first_char("|".join(map(re.escape, sorted(set(_TELL + _COVERB + _ACT + _PERSON), key=len, reverse=True))))
-                  + r"|[A-Za-z0-9][ \t:：]+[\u3400-\u9fff]")
+GATE = re.compile(by_first_char("|".join(map(re.escape, sorted(set(_TELL + _COVERB + _ACT + _PERSON + _FIELDS),
+                                                                 key=len, reverse=True))))
+                  + r"|[A-Za-z0-9][ \t:：]+[\u3400-\u9fff]|[\u3400-\u9fff][ \t]+[\u3400-\u9fff]|[(（][ \t]*[0-9]")
 
 
 def _han(c: str) -> bool:
@@ -155,7 +166,11 @@ def _opening(simp: str, i: int, tags: dict, freq: dict) -> str | None:
     j = i
     while j > 0 and simp[j - 1] in " \t:：":
         j -= 1
-    if _PERSON_RX.search(simp, max(0, j - 12), j) or (j < i and _EN_PERSON_RX.search(simp, max(0, j - 16), j)):
+    if j < i and j > 0 and _han(simp[j - 1]) and (_strong_open(simp, j, tags, freq)
+                                                   or tags.get(simp[j - 2:j]) in ("v", "vn")):
+        return "verb"                   # (訪視 談又銘, 轉介 X: a verb, a blank, the name)
+    if _PERSON_RX.search(simp, max(0, j - 12), j) or (j < i and (_EN_PERSON_RX.search(simp, max(0, j - 16), j)
+                                                                  or _BED_BEFORE.search(simp, max(0, j - 12), j))):
         return "person"
     if i == 0 or simp[i - 1] in _PUNCT or not _han(simp[i - 1]):
         return "start"
@@ -163,7 +178,8 @@ def _opening(simp: str, i: int, tags: dict, freq: dict) -> str | None:
 
 
 def _strong_close(simp: str, e: int) -> bool:
-    return _ACT_RX.match(simp, e) is not None or _AGE_AFTER.match(simp, e) is not None
+    return (_ACT_RX.match(simp, e) is not None or _AGE_AFTER.match(simp, e) is not None
+            or _FIELD_AFTER.match(simp, e) is not None)
 
 
 def _any_close(simp: str, e: int, tags: dict, freq: dict) -> bool:
@@ -186,7 +202,8 @@ def _ordinary(simp: str, a: int, s_end: int, e: int, tags: dict, freq: dict, fir
     through."""
     given = simp[s_end:e]
     banned = _NOT_GIVEN - _MIDDLE_OK if firm and len(given) == 2 else _NOT_GIVEN
-    if any(c in banned or not _han(c) for c in given[:1]) or any(c in _NOT_GIVEN or not _han(c) for c in given[1:]) \
+    last = _NOT_GIVEN - _LAST_OK if firm and len(given) == 2 else _NOT_GIVEN
+    if any(c in banned or not _han(c) for c in given[:1]) or any(c in last or not _han(c) for c in given[1:]) \
             or _TITLE_RX.match(simp, s_end):
         return True
     if (given[-1] in _PLACE_END and (len(given) == 2 or given[-1] != "里")) or simp[e:e + 1] in _PLACE_END:
@@ -203,8 +220,9 @@ def _ordinary(simp: str, a: int, s_end: int, e: int, tags: dict, freq: dict, fir
             and not (firm and tags.get(head) in ("m", "c", "d"))):
         return True            # 高度X, 方向X: the surname opens a frequent word (万一|鸣拒绝 is let through)
     gf, gt = freq.get(given) or 0, tags.get(given)
-    if len(given) == 2 and ((gf >= 1000 and gt in _FUNCTION_TAGS) or (gf >= 300 and gt in _CONTENT_TAGS)):
-        return True            # 高|一些, 高|剂量 (一心, 三元 are rarer or no content word)
+    if len(given) == 2 and ((gf >= 1000 and gt in _FUNCTION_TAGS and not (firm and gt == "d"))
+                            or (gf >= 300 and gt in _CONTENT_TAGS)):
+        return True            # 高|一些, 高|剂量 (一心, 三元 are rarer; 佟大为 holds an adverb, 大为)
     # the candidate runs into a word: its last character and the next make a frequent word and no
     # word of two or more characters starts after it (高血|压; 王小明|明早 is cut at 明早)
     nxt = simp[e - 1:e + 1]

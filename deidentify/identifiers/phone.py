@@ -100,32 +100,46 @@ def find(simplified: str) -> list[tuple[int, int]]:
             continue       # fewer than 7 digits: no number below is one (lab values, doses, dates)
         # a number has at most 6 groups, or 10 when written a digit at a time (0 9 1 2 …)
         groups = list(_GROUP.finditer(simplified, m.start(), m.end()))[:12]
-        # digits in the first k groups; every number accepted below has at least 7 (local numbers
-        # 7, others 9+), so a shorter prefix is never tried
-        held = list(accumulate(g.end() - g.start() for g in groups))
-        for k in range(len(groups), 0, -1):
-            if held[k - 1] < 7:
+        found = _longest(simplified, m.start(), m.end(), groups)
+        # (round 8) a number glued by a slash to a number before it (… City 110/0933610225/…):
+        # tried again from the group after each slash
+        for g in range(1, len(groups)):
+            if found:
                 break
-            end = groups[k - 1].end()
-            if end < m.end() and simplified[end] == ")":
-                end += 1
-            piece = simplified[m.start():end]
-            if _SLASHED_OTHERWISE.search(piece):
-                continue    # 04/15/2023 10:20 - a date and a time, not one number
-            digits = "".join(g.group() for g in groups[:k])
-            ok = national_number(piece) is not None
-            # written in phone groups (07-123-4567, +886-7-123-4567, (07)123-4567): a number even
-            # when its subscriber part starts with 1 - an unbroken 10-digit code still is not one
-            if not ok and k >= 2 and (k >= 3 or piece.startswith(("+", "("))):
-                ok = national_number(piece, loose=True) is not None
-            if not ok and 7 <= len(digits) <= 8 and digits[0] in "23456789" and not piece.startswith(("+", "(")) \
-                    and not _DATE_SHAPE.fullmatch(piece):
-                ok = bool(LOCAL_CONTEXT.search(simplified, max(0, m.start() - 16), m.start()))
-            if ok:
-                ext = _EXT.match(simplified, end)
-                out.append((m.start(), ext.end() if ext else end))
-                break
+            if simplified[groups[g].start() - 1] == "/":
+                found = _longest(simplified, groups[g].start(), m.end(), groups[g:])
+        if found:
+            out.append(found)
     return out
+
+
+def _longest(simplified: str, start: int, stop: int, groups: list) -> tuple[int, int] | None:
+    """The longest prefix of the run at ``start`` (its ``groups``) that is a valid number."""
+    # digits in the first k groups; every number accepted below has at least 7 (local numbers
+    # 7, others 9+), so a shorter prefix is never tried
+    held = list(accumulate(g.end() - g.start() for g in groups))
+    for k in range(len(groups), 0, -1):
+        if held[k - 1] < 7:
+            break
+        end = groups[k - 1].end()
+        if end < stop and simplified[end] == ")":
+            end += 1
+        piece = simplified[start:end]
+        if _SLASHED_OTHERWISE.search(piece):
+            continue    # 04/15/2023 10:20 - a date and a time, not one number
+        digits = "".join(g.group() for g in groups[:k])
+        ok = national_number(piece) is not None
+        # written in phone groups (07-123-4567, +886-7-123-4567, (07)123-4567): a number even
+        # when its subscriber part starts with 1 - an unbroken 10-digit code still is not one
+        if not ok and k >= 2 and (k >= 3 or piece.startswith(("+", "("))):
+            ok = national_number(piece, loose=True) is not None
+        if not ok and 7 <= len(digits) <= 8 and digits[0] in "23456789" and not piece.startswith(("+", "(")) \
+                and not _DATE_SHAPE.fullmatch(piece):
+            ok = bool(LOCAL_CONTEXT.search(simplified, max(0, start - 16), start))
+        if ok:
+            ext = _EXT.match(simplified, end)
+            return start, ext.end() if ext else end
+    return None
 
 
 # A number written in Chinese numerals (零九一二三四五六七八, 〇二二七七一二一七一): read digit

@@ -56,9 +56,9 @@ def _digits(rng: random.Random, n: int) -> str:
 class _Pools:
     """The identifier pools; ``held`` draws the names written after the fixes."""
 
-    def __init__(self, held: bool) -> None:
-        self.names = HELD_NAMES if held else NAMES
-        self.word2 = HELD_WORD2 if held else WORD2
+    def __init__(self, held: bool | int) -> None:
+        self.names = {False: NAMES, True: HELD_NAMES, 2: HELD_NAMES_2}[held]
+        self.word2 = {False: WORD2, True: HELD_WORD2, 2: HELD_WORD2_2}[held]
 
     def _n(self, rng, two: float = 0.2) -> str:
         return rng.choice(self.word2) if rng.random() < two else rng.choice(self.names)
@@ -235,6 +235,23 @@ HELD_OUT = {
     "referral": ["轉診 {ADDRESS:addr} 電話 {PHONE:phone}：{NAME:zh} 身分證 {ID:id}，{NAME:hon}收"],
 }
 
+# Written after every fix above (the first held-out set, seeds 31-32, was run and closed before):
+# other names, other verbs and titles around the same slots; never tuned on (held_out=2).
+HELD_NAMES_2 = ["談又銘", "鄔一航", "宓千雅", "欒一豪", "鍾又芬", "喻一廷", "詹之琳", "滕又杰", "焦一寧", "巫千芳",
+                "皮一德", "易之恆", "閔又萱", "裘一中", "游千惠"]
+HELD_WORD2_2 = ["伍佰", "莫言", "江山", "金鐘", "高原"]
+HELD_OUT_2 = {
+    "social": ["案家訪視：已轉交資料給{NAME:zh}，{NAME:subj}；聯絡 {PHONE:phone}，地址 {ADDRESS:addr}"],
+    "consult": ["Consultation reply - {NAME:hon}：{NAME:zh}（病歷 {RECORD:chart}）{NAME:subj}"],
+    "phone": ["致電追蹤 {PHONE:phone}，{NAME:kin}接聽；{NAME:tell}；{NAME:acc}"],
+    "homecare": ["居家訪視 {NAME:zh}，{AGE:age}；外籍看護 {NAME:ff}（{ID:arc}）；{NAME:cov}"],
+    "sbar": ["R: {BED:bed} {NAME:zh}，{NAME:subj}；請{NAME:hon}再評估"],
+    "pharmacist": ["藥師：{NAME:tell}，{NAME:subj}，健保卡號 {NHI:nhi}"],
+    "meeting": ["與會者：{NAME:lst}；{NAME:hon}主持，{NAME:subj}"],
+    "ltc": ["照管專員訪視 {NAME:zh}（出生 {DOB:dob}），{NAME:kin}同住，LINE：{HANDLE:line}，{NAME:acc}"],
+    "referral": ["{ADDRESS:addr}／{PHONE:phone}／{EMAIL:email}\n敬致 {NAME:hon}：轉介 {NAME:zh}，身分證 {ID:id}"],
+}
+
 # clinical words, drugs, lab values, departments, places, amounts and the words the new finder
 # reads near names (none may be masked); round 7's set included
 CONTROL = CONTROL7 + [
@@ -255,13 +272,13 @@ def build(kind: str, template: str, rng: random.Random, pools: dict) -> Note:
     return recall_suite.build(kind, template, rng, CLASSES, pools)
 
 
-def generate(rounds: int = 18, seed: int = 8, held_out: bool = False) -> list[Note]:
+def generate(rounds: int = 18, seed: int = 8, held_out: bool | int = False) -> list[Note]:
     """Every template ``rounds`` times (18 rounds: 324 notes), slots from one seeded generator;
-    ``held_out`` the templates and names written after the fixes."""
+    ``held_out`` True the first held-out set, 2 the set written after every fix."""
     rng = random.Random(seed)
     p = _Pools(held_out)
     pools = dict(STATIC, tell=p.tell, cov=p.cov, subj=p.subj, acc=p.acc, hon=p.hon, kin=p.kin, zh=p.zh, lst=p.lst, ff=p.ff)
-    templates = HELD_OUT if held_out else TEMPLATES
+    templates = {False: TEMPLATES, True: HELD_OUT, 2: HELD_OUT_2}[held_out]
     return [build(kind, t, rng, pools) for _ in range(rounds) for kind in TYPES for t in templates[kind]]
 
 
