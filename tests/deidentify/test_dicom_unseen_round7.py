@@ -114,7 +114,7 @@ def test_person_concepts(meaning, person):
 
 def test_a_second_value_in_a_single_valued_element_removes_it():
     ds = base()
-    ds.Manufacturer = ["SIEMENS", "Healthineers"]   # no name in it: still one value too many
+    ds.Manufacturer = ["SIEMENS", "Medical"]   # no name's shape in it: still one value too many
     ds.SoftwareVersions = ["VA20", "B30f"]           # 1-n: kept
     read = suite.cleaned(ds)
     assert "Manufacturer" not in read and list(read.SoftwareVersions) == ["VA20", "B30f"]
