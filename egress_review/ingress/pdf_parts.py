@@ -113,6 +113,9 @@ def read_pdf_parts(raw: bytes, shown: set[str]) -> tuple[list[tuple[dict, str]],
             if isinstance(ref, IndirectObject):
                 page_streams.add(ref.idnum)
     ids = {(n, g) for g, table in reader.xref.items() for n in table} | {(n, 0) for n in reader.xref_objStm}
+    info = reader.trailer.get("/Info")
+    if isinstance(info, IndirectObject):   # the engine reads its properties (not the software names)
+        ids.discard((info.idnum, info.generation))
     if len(ids) > MAX_OBJECTS:
         review.append(({"part": "PDF objects"}, f"the PDF has {len(ids)} objects, more than {MAX_OBJECTS} are "
                                                 f"not read"))
