@@ -91,7 +91,7 @@ _COUNTIES = frozenset(_S(w) for w in ("花蓮", "台東", "臺東", "宜蘭", "�
                                       "屏東", "基隆", "桃園", "新北"))
 # the last character of a two-character name that is also a word (高峰, 金城, 林立, 白雪, 莫言):
 # the common given-name characters and those of nature a name often ends in
-_NAME_CHARS = _GIVEN | frozenset(_S("峰城里河江山川海雪霜雲立正言磊星飛鵬翔雄傑"))
+_NAME_CHARS = _GIVEN | frozenset(_S("峰城里河江山川海雪霜雲立正言磊星飛鵬翔雄傑原野森泉岳嶽陽"))
 _CONTENT_TAGS = {"n", "vn", "v", "a", "an", "ad", "l", "i"}
 # two-character words jieba tags as names that are ordinary words in notes (word_names' list)
 from deidentify.identifiers.word_names import _NOT_NAMES  # noqa: E402
@@ -102,8 +102,8 @@ _LAST_OK = frozenset(_S("為"))     # (佟大為, 張大為)
 _AGE_AFTER = re.compile(r"[ \t]*[,，(（]?[ \t]*(?:" + _S("高齡") + r")?[0-9]{1,3}[ \t]*(?:" + _S("歲") + r"|y/?o|yr|y(?![a-z])|-year|F(?![a-z])|M(?![a-z]))")
 # a form line's next field, or a bracketed number (a chart number, a phone), right after a name
 # (病人：駱以軍 身分證 …, 邵又蘭 (8375270), 佟大為 健保卡 …)
-_FIELDS = _words("身分證", "身份證", "健保卡", "病歷號", "電話", "手機", "出生", "生日", "地址", "住址", "性別", "年齡")
-_FIELD_AFTER = re.compile(r"[ \t]*[(（]?[ \t]*(?:" + "|".join(map(re.escape, _FIELDS)) +
+_FIELDS = _words("身分證", "身份證", "健保卡", "病歷號", "病歷", "電話", "手機", "出生", "生日", "地址", "住址", "性別", "年齡")
+_FIELD_AFTER = re.compile(r"[ \t]*[(（，,]?[ \t]*(?:" + "|".join(map(re.escape, _FIELDS)) +
     r"|(?:ID|ARC|NHI|DOB|Tel|LINE|Chart|MRN)(?![A-Za-z])|[(（][ \t]*[0-9])")
 # a bed before a name (S: 9B-23 佟大為, ICU-9 夏于喬)
 _BED_BEFORE = re.compile(r"(?<![0-9A-Za-z])(?:[0-9]{1,2}[A-Z]{1,2}-?[0-9]{1,3}|[A-Z]{2,5}-[0-9]{1,2})(?:" + _S("床")
@@ -132,6 +132,9 @@ _NUMERALS = frozenset(_S("一二三四五六七八九十百千萬佰仟拾壹貳
 _UNITS = frozenset(_S("元塊圓萬億角"))
 # a place's last character (石家莊, 高雄市): a candidate ending in it or running into it is a place
 _PLACE_END = frozenset(_S("莊村鎮鄉屯堡寨灣港島橋洲嶺埔坑寮厝市縣區里路街巷號樓"))
+_HAN_RX = re.compile(r"[\u3400-\u9fff]")
+# what opens no name: pronouns, demonstratives, function and verb characters
+_NOT_FIRST = frozenset(_S("我你他她它您咱這那此其各每某本該誰啥什麼怎哪")) | _NOT_GIVEN | _VERB_CHARS
 _SURNAME_RX = re.compile("[" + "".join(sorted(_SURNAMES | {c[0] for c in _COMPOUND})) + "]")
 GATE = re.compile(by_first_char("|".join(map(re.escape, sorted(set(_TELL + _COVERB + _ACT + _PERSON + _FIELDS),
                                                                  key=len, reverse=True))))
@@ -206,8 +209,9 @@ def _ordinary(simp: str, a: int, s_end: int, e: int, tags: dict, freq: dict, fir
     if any(c in banned or not _han(c) for c in given[:1]) or any(c in last or not _han(c) for c in given[1:]) \
             or _TITLE_RX.match(simp, s_end):
         return True
-    if (given[-1] in _PLACE_END and (len(given) == 2 or given[-1] != "里")) or simp[e:e + 1] in _PLACE_END:
-        return True            # 石家庄, 龙安里, 高雄|市 (万里 alone is a name as well as a place)
+    if ((given[-1] in _PLACE_END and (len(given) == 2 or given[-1] != "里") and not _ACT_RX.match(simp, e))
+            or simp[e:e + 1] in _PLACE_END):
+        return True            # 石家庄, 龙安里, 高雄|市 (万里 alone, 蒲千里说 are names)
     if ((simp[a] in _NUMERALS or given[0] in _NUMERALS)
             and (given[-1] in _UNITS and simp[a] in _NUMERALS or simp[e:e + 1] in _UNITS)):
         return True            # 伍佰元, 伍佰|块, 王三|元 (童三元 is a name)
@@ -255,6 +259,17 @@ def _two_ok(w: str, tags: dict, freq: dict) -> bool:
         or (freq.get(w) or 0) >= _FREQUENT
 
 
+def _unlisted_ok(simp: str, i: int, tags: dict, freq: dict) -> bool:
+    """A surname no list holds (霍, 樊, 韋 …), taken only where a verb or a person's word opens
+    the slot: three characters jieba knows as no word, whose given pair is no frequent content
+    word (提醒|病人量, 讓|他休息 are words and what follows)."""
+    three = simp[i:i + 3]
+    if len(three) < 3 or not all(_han(c) for c in three) or freq.get(three):
+        return False
+    gf, gt = freq.get(three[1:]) or 0, tags.get(three[1:])
+    return not ((gf >= 100 and gt in _CONTENT_TAGS) or (gf >= 1000 and gt in _FUNCTION_TAGS))
+
+
 def find(simp: str) -> list[tuple[int, int]]:
     """(start, end) of names standing in a person's slot in Simplified text."""
     if not (GATE.search(simp)):
@@ -264,18 +279,22 @@ def find(simp: str) -> list[tuple[int, int]]:
     tags, freq = _tables()[4], _tables()[5].FREQ
     out: list[tuple[int, int]] = []
     covered = 0
-    for m in _SURNAME_RX.finditer(simp):
+    for m in _HAN_RX.finditer(simp):
         i = m.start()
-        if i < covered or simp[i] not in _SURNAMES and simp[i:i + 2] not in _COMPOUND:
+        if i < covered:
+            continue
+        listed = simp[i] in _SURNAMES or simp[i:i + 2] in _COMPOUND
+        if not listed and (simp[i] in _NOT_FIRST or (freq.get(simp[i:i + 2]) or 0) >= 20):
             continue
         s_end = i + 2 if simp[i:i + 2] in _COMPOUND else i + 1
         opening = _opening(simp, i, tags, freq)
         if out and _LIST_GAP.fullmatch(simp, out[-1][1], i):
             opening = "person"          # the next name of a list (出席：A（長子）、B（長女）、C)
-        if opening is None:
+        if opening is None or not listed and (not _unlisted_ok(simp, i, tags, freq) or opening == "start" and not (
+                _ACT_RX.match(simp, i + 3) or _FIELD_AFTER.match(simp, i + 3))):
             continue
         strong = opening != "start"
-        for e in (s_end + 2, s_end + 1):
+        for e in ((s_end + 2, s_end + 1) if listed else (s_end + 2,)):
             if e > len(simp):
                 continue
             firm = _strong_close(simp, e)
@@ -287,7 +306,11 @@ def find(simp: str) -> list[tuple[int, int]]:
             if not (firm or (strong and _any_close(simp, e, tags, freq))):
                 continue
             # (a frequent word let through above, 高峰, 石頭, is not asked again whether it is a word)
-            if (freq.get(simp[i:e]) or 0) < _FREQUENT and starts_a_word(simp, i, e):
+            # (and a surname with two characters that open no word is not asked either: 蒲千|里 is
+            # no word however jieba reads 千里)
+            if ((freq.get(simp[i:e]) or 0) < _FREQUENT and not (e - s_end == 2 and not freq.get(simp[i:s_end + 1])
+                                                                  and simp[i:s_end + 1] not in _NOT_NAMES)
+                    and starts_a_word(simp, i, e)):
                 continue
             out.append((i, e))
             covered = e

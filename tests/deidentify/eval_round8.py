@@ -57,8 +57,8 @@ class _Pools:
     """The identifier pools; ``held`` draws the names written after the fixes."""
 
     def __init__(self, held: bool | int) -> None:
-        self.names = {False: NAMES, True: HELD_NAMES, 2: HELD_NAMES_2}[held]
-        self.word2 = {False: WORD2, True: HELD_WORD2, 2: HELD_WORD2_2}[held]
+        self.names = {False: NAMES, True: HELD_NAMES, 2: HELD_NAMES_2, 3: HELD_NAMES_3}[held]
+        self.word2 = {False: WORD2, True: HELD_WORD2, 2: HELD_WORD2_2, 3: HELD_WORD2_3}[held]
 
     def _n(self, rng, two: float = 0.2) -> str:
         return rng.choice(self.word2) if rng.random() < two else rng.choice(self.names)
@@ -252,6 +252,22 @@ HELD_OUT_2 = {
     "referral": ["{ADDRESS:addr}／{PHONE:phone}／{EMAIL:email}\n敬致 {NAME:hon}：轉介 {NAME:zh}，身分證 {ID:id}"],
 }
 
+# Written after the second held-out set was closed; run once, never tuned on (held_out=3).
+HELD_NAMES_3 = ["祝又豪", "康一蓁", "褚千瑜", "韋之廷", "樊一成", "寇又萍", "房一安", "湛千彤", "符又晨", "向一宏",
+                "邱之晴", "霍一哲", "嵇又齊", "蒲千里", "婁一蘭"]
+HELD_WORD2_3 = ["伍佰", "莫言", "金山", "江海", "高飛"]
+HELD_OUT_3 = {
+    "social": ["個案研討：社工已告訴{NAME:zh}補助流程，{NAME:kin}陪同；{NAME:subj}"],
+    "consult": ["回覆照會：{NAME:hon}您好，病人 {NAME:zh}（{AGE:age}）建議轉介；{NAME:acc}"],
+    "phone": ["電話關懷 {PHONE:phone}：{NAME:subj}，並{NAME:cov}"],
+    "homecare": ["居家護理：{NAME:kin}照顧中；{NAME:tell}；外籍看護 {NAME:ff} 居留證 {ID:arc}"],
+    "sbar": ["B: {NAME:zh}，病歷 {RECORD:chart}；A: {NAME:subj}；R: {NAME:cov}"],
+    "pharmacist": ["用藥諮詢：{NAME:hon}來電，{NAME:tell}；{NAME:acc}"],
+    "meeting": ["參加者：{NAME:lst}；記錄：{NAME:hon}；{NAME:subj}"],
+    "ltc": ["長照需要評估 {NAME:zh} 身分證 {ID:id}，主要照顧者{NAME:kin}，{NAME:cov}"],
+    "referral": ["〇〇診所 {PHONE:phone}\n致 {NAME:hon}：茲轉介 {NAME:zh}（{DOB:dob}），{NAME:acc}"],
+}
+
 # clinical words, drugs, lab values, departments, places, amounts and the words the new finder
 # reads near names (none may be masked); round 7's set included
 CONTROL = CONTROL7 + [
@@ -274,11 +290,11 @@ def build(kind: str, template: str, rng: random.Random, pools: dict) -> Note:
 
 def generate(rounds: int = 18, seed: int = 8, held_out: bool | int = False) -> list[Note]:
     """Every template ``rounds`` times (18 rounds: 324 notes), slots from one seeded generator;
-    ``held_out`` True the first held-out set, 2 the set written after every fix."""
+    ``held_out`` True the first held-out set, 2 and 3 the sets written after the fixes."""
     rng = random.Random(seed)
     p = _Pools(held_out)
     pools = dict(STATIC, tell=p.tell, cov=p.cov, subj=p.subj, acc=p.acc, hon=p.hon, kin=p.kin, zh=p.zh, lst=p.lst, ff=p.ff)
-    templates = {False: TEMPLATES, True: HELD_OUT, 2: HELD_OUT_2}[held_out]
+    templates = {False: TEMPLATES, True: HELD_OUT, 2: HELD_OUT_2, 3: HELD_OUT_3}[held_out]
     return [build(kind, t, rng, pools) for _ in range(rounds) for kind in TYPES for t in templates[kind]]
 
 
