@@ -134,7 +134,8 @@ _UNITS = frozenset(_S("元塊圓萬億角"))
 _PLACE_END = frozenset(_S("莊村鎮鄉屯堡寨灣港島橋洲嶺埔坑寮厝市縣區里路街巷號樓"))
 _HAN_RX = re.compile(r"[\u3400-\u9fff]")
 # what opens no name: pronouns, demonstratives, function and verb characters
-_NOT_FIRST = frozenset(_S("我你他她它您咱這那此其各每某本該誰啥什麼怎哪")) | _NOT_GIVEN | _VERB_CHARS
+_NOT_FIRST = (frozenset(_S("我你他她它您咱這那此其各每某本該誰啥什麼怎哪")) | _NOT_GIVEN | _VERB_CHARS
+              | {w for w in _COVERB + _TELL if len(w) == 1})
 _SURNAME_RX = re.compile("[" + "".join(sorted(_SURNAMES | {c[0] for c in _COMPOUND})) + "]")
 GATE = re.compile(by_first_char("|".join(map(re.escape, sorted(set(_TELL + _COVERB + _ACT + _PERSON + _FIELDS),
                                                                  key=len, reverse=True))))
@@ -248,7 +249,8 @@ def _word_name_ok(w: str, tags: dict, freq: dict, both: bool) -> bool:
     t = tags.get(w)
     if not both or w in _NOT_NAMES or not (w[-1] in _NAME_CHARS or t == "m"):
         return False           # (全身, 常規, 康復, 陳述: no name ends so; 萬里 is a number word)
-    return t in ("n", "nr", "nrfg", "nrt", "nz", "m") or (t == "ns" and w not in _COUNTIES)
+    return (t in ("nr", "nrfg", "nrt", "nz", "m") or (t == "n" and f < 1000)    # (高中 n is a school year)
+            or (t == "ns" and w not in _COUNTIES))
 
 
 def _two_ok(w: str, tags: dict, freq: dict) -> bool:
