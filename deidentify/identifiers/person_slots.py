@@ -29,6 +29,9 @@ from deidentify.identifiers.chinese_names import COMPOUND_SURNAMES, GIVEN_CHARS,
 from deidentify.identifiers.normalise import to_simplified
 from deidentify.identifiers.rare_surnames import UNLISTED
 from deidentify.identifiers.regex_gate import by_first_char
+# (word_names' lists: what is done to a person after a request, 幫X量血壓; two-character words
+# jieba tags as names that are ordinary words in notes, 陳述, 康復)
+from deidentify.identifiers.word_names import _NOT_NAMES, ACT_AFTER
 
 _S = to_simplified
 
@@ -93,8 +96,6 @@ _COUNTIES = frozenset(_S(w) for w in ("花蓮", "台東", "臺東", "宜蘭", "�
 # the common given-name characters and those of nature a name often ends in
 _NAME_CHARS = _GIVEN | frozenset(_S("峰城里河江山川海雪霜雲立正言磊星飛鵬翔雄傑原野森泉岳嶽陽"))
 _CONTENT_TAGS = {"n", "vn", "v", "a", "an", "ad", "l", "i"}
-# two-character words jieba tags as names that are ordinary words in notes (word_names' list)
-from deidentify.identifiers.word_names import _NOT_NAMES  # noqa: E402
 # given characters a name holds in the middle though they are function words elsewhere (石之瑜, 蘇也青)
 _MIDDLE_OK = frozenset(_S("之也"))
 _LAST_OK = frozenset(_S("為"))     # (佟大為, 張大為)
@@ -111,9 +112,7 @@ _BED_BEFORE = re.compile(r"(?<![0-9A-Za-z])(?:[0-9]{1,2}[A-Z]{1,2}-?[0-9]{1,3}|[
 # what stands between two names of a list (王小明（長子）、林美玲): the next one is a person too
 _LIST_GAP = re.compile(r"(?:[(（][^()（）\n]{0,8}[)）])?[ \t]*(?:[、,，/及和與与跟]|and)[ \t]*")
 # what is done to a person after a request (幫X量血壓, 替X翻身: word_names' list)
-from deidentify.identifiers.word_names import ACT_AFTER  # noqa: E402
 _DONE_TO = re.compile("(?:" + by_first_char("|".join(map(re.escape, ACT_AFTER))) + ")")
-_TELL_RX = re.compile("(?:" + by_first_char("|".join(map(re.escape, _TELL + _COVERB))) + ")")
 _ACT_RX = re.compile("(?:" + by_first_char("|".join(map(re.escape, _ACT))) + ")")
 _TIME_SET = frozenset(_TIME)
 _NAME_TAGS = {"nr", "nrfg", "nrt", "ns", "nz"}
@@ -136,7 +135,6 @@ _HAN_RX = re.compile(r"[\u3400-\u9fff]")
 # what opens no name: pronouns, demonstratives, function and verb characters
 _NOT_FIRST = (frozenset(_S("我你他她它您咱這那此其各每某本該誰啥什麼怎哪")) | _NOT_GIVEN | _VERB_CHARS
               | {w for w in _COVERB + _TELL if len(w) == 1})
-_SURNAME_RX = re.compile("[" + "".join(sorted(_SURNAMES | {c[0] for c in _COMPOUND})) + "]")
 GATE = re.compile(by_first_char("|".join(map(re.escape, sorted(set(_TELL + _COVERB + _ACT + _PERSON + _FIELDS),
                                                                  key=len, reverse=True))))
                   + r"|[A-Za-z0-9][ \t:：]+[\u3400-\u9fff]|[\u3400-\u9fff][ \t]+[\u3400-\u9fff]|[(（][ \t]*[0-9]")
