@@ -270,9 +270,15 @@ def _unlisted_ok(simp: str, i: int, tags: dict, freq: dict) -> bool:
     return not ((gf >= 100 and gt in _CONTENT_TAGS) or (gf >= 1000 and gt in _FUNCTION_TAGS))
 
 
+# OFF in the scrubber until its over-masks are closed: switched on, it masked 31 ordinary texts of
+# the earlier rounds' tests (同事照顧孫子, 萬一, 華美, 高齡九十五, 看護表示病人 …); test_unseen_round8
+# switches it on to measure it (docs/data-plane.md, round 8)
+ENABLED = False
+
+
 def find(simp: str) -> list[tuple[int, int]]:
     """(start, end) of names standing in a person's slot in Simplified text."""
-    if not (GATE.search(simp)):
+    if not ENABLED or not GATE.search(simp):
         return []
     from deidentify.identifiers.name_runs import starts_a_word   # (name_runs imports the name finders)
 
