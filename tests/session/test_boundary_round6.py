@@ -16,7 +16,6 @@ many runs.  What stays open is in docs/sessions.md "The sandbox".
 """
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
@@ -25,6 +24,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.session import probe_runs
 from tests.session import boundary_probe6 as bp
 
 pytestmark = [pytest.mark.skipif(os.geteuid() != 0, reason="the sandbox launcher needs root"),
@@ -40,25 +40,12 @@ FUTEX_FILE = os.path.join(STDLIB, "tabnanny.py")  # no other process maps it
 ABSTRACT = f"\0enclave-r6-{os.getpid()}"
 
 
-def _result(log: str) -> dict:
-    return json.loads(log.split("RESULT ", 1)[1].splitlines()[0])
+_result = probe_runs.result
+_wait = probe_runs.wait_for
 
 
 def _start(world, name: str, case: str, mode: str, cfg: dict, limits=LIMITS):
-    spec = world.spec(name=name, case=case, limits=limits)
-    path = world.root / "sandbox" / f"{name}.json"
-    path.write_text(json.dumps(spec))
-    proc = subprocess.Popen([sys.executable, "-m", "hub_config.sandbox", str(path), "--",
-                             sys.executable, "-c", PROBE, mode, json.dumps(cfg)])
-    return spec, proc
-
-
-def _wait(path: Path, proc, spec) -> None:
-    deadline = time.monotonic() + 120
-    while not path.exists():
-        assert proc.poll() is None and time.monotonic() < deadline, \
-            Path(spec["log"]).read_text()[-2000:]
-        time.sleep(0.05)
+    return probe_runs.start(world, name, case, PROBE, mode, cfg, limits)
 
 
 def _uid_processes(uid: int) -> list[int]:

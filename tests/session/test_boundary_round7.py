@@ -15,17 +15,14 @@ session remapping the address between the check and the kernel's run.
 """
 from __future__ import annotations
 
-import json
 import os
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
 
 from hub_config import seccomp_futex as sf
 from hub_config import seccomp_mapcount as smc
+from tests.session import probe_runs
 from tests.session import boundary_probe7 as bp
 
 pytestmark = [pytest.mark.skipif(os.geteuid() != 0, reason="the sandbox launcher needs root"),
@@ -40,25 +37,12 @@ EVENTFDS = 64  # the sender holds these while the receiver counts
 SETSIDS = 300  # new sessions (setsid) the sender makes meanwhile
 
 
-def _result(log: str) -> dict:
-    return json.loads(log.split("RESULT ", 1)[1].splitlines()[0])
+_result = probe_runs.result
+_wait = probe_runs.wait_for
 
 
 def _start(world, name: str, case: str, mode: str, cfg: dict):
-    spec = world.spec(name=name, case=case, limits=LIMITS)
-    path = world.root / "sandbox" / f"{name}.json"
-    path.write_text(json.dumps(spec))
-    proc = subprocess.Popen([sys.executable, "-m", "hub_config.sandbox", str(path), "--",
-                             sys.executable, "-c", PROBE, mode, json.dumps(cfg)])
-    return spec, proc
-
-
-def _wait(path: Path, proc, spec) -> None:
-    deadline = time.monotonic() + 120
-    while not path.exists():
-        assert proc.poll() is None and time.monotonic() < deadline, \
-            Path(spec["log"]).read_text()[-2000:]
-        time.sleep(0.02)
+    return probe_runs.start(world, name, case, PROBE, mode, cfg, LIMITS)
 
 
 def _run(world, name: str, case: str, mode: str, cfg: dict) -> dict:
