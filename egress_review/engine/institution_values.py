@@ -18,6 +18,7 @@ Arabic-Indic digits, zero-width characters inside a code), then each of these is
 """
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -53,15 +54,26 @@ def _a_code(value: str) -> bool:
 def _known(value: str, known: list[str]) -> str | None:
     """A known short name: Latin initials and names as whole words (any case), Han names
     anywhere in the value (they run into place names: 林口長庚, 台大雲林分院)."""
+    folded = value.casefold()
+    for name, key, rx in _known_patterns(tuple(known)):
+        # the plain containment test first: this runs on every sentence of a text output
+        if key in folded and rx.search(value):
+            return name
+    return None
+
+
+@functools.lru_cache(maxsize=8)
+def _known_patterns(known: tuple[str, ...]) -> tuple[tuple[str, str, re.Pattern], ...]:
+    out = []
     for name in known:
         if re.search(rf"[{_HAN}]", name):
             # 高醫 the hospital, not 高醫療利用 (high medical use)
             tail = "(?![療學師生藥事護])" if name.endswith("醫") else ""
-            if re.search(re.escape(name) + tail, value):
-                return name
-        elif re.search(rf"(?<![A-Za-z0-9]){re.escape(name)}(?![A-Za-z0-9])", value, re.IGNORECASE):
-            return name
-    return None
+            out.append((name, name.casefold(), re.compile(re.escape(name) + tail)))
+        else:
+            out.append((name, name.casefold(), re.compile(rf"(?<![A-Za-z0-9]){re.escape(name)}(?![A-Za-z0-9])",
+                                         re.IGNORECASE)))
+    return tuple(out)
 
 
 def _a_role(word: str) -> bool:

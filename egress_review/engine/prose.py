@@ -18,6 +18,7 @@ numerals) and says what it is:
 """
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -186,7 +187,7 @@ _NUMBER = re.compile(rf"{D}|{EN_NUM}|{ZH_NUM}", re.I)
 _SENTENCE_END = re.compile(r"(?<=[.!?;])\s+(?=[A-Z(\[])|[。！？；]|\n\s*\n|\n(?=\s*[-*•\d(])")
 
 
-@dataclass
+@dataclass(frozen=True)
 class Number:
     kind: str             # count | percent | statistic | extreme | benign | unknown | unread
     value: float | None
@@ -310,6 +311,12 @@ def _long_runs(text: str) -> list[tuple[int, int]]:
 
 def read_numbers(text: str) -> list[Number]:
     """Every number in ``text`` with what it states (see the module doc)."""
+    return list(_read_numbers(text))
+
+
+# several checks read the same unit's numbers; a long text costs a second or more per reading
+@functools.lru_cache(maxsize=16)
+def _read_numbers(text: str) -> tuple[Number, ...]:
     text = fold(text)
     out: list[Number] = []
     runs = _long_runs(text)     # blanked, same length, before the text is cut in pieces: no
@@ -427,7 +434,7 @@ def read_numbers(text: str) -> list[Number]:
             claim(a, b)
             found.append(Number(kind, v, s0 + a, s0 + b, (s0, s1)))
         out.extend(sorted(found, key=lambda n: n.start))
-    return out
+    return tuple(out)
 
 
 _EXTREME_SPAN = re.compile(rf"(?:rang(?:e|ed|ing)|from)\s+(?:from\s+|between\s+)?(?P<a>{D})\s*"

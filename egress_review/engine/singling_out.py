@@ -139,15 +139,13 @@ def _name_before_kind(words: str) -> str | None:
 _UNSTATED = {"benign"}         # any other number beside a named institution is a figure about it
 
 
-def named_institution(sentence: str, pol) -> str | None:
-    """The words of ``sentence`` that name one institution or practitioner, or None."""
+def named_institution(sentence: str, pol, words: "_InstitutionWords | None" = None) -> str | None:
+    """The words of ``sentence`` that name one institution or practitioner, or None.
+    ``words``: the policy's words as read once for a whole text (see :func:`_institution_words`)."""
     from egress_review.engine import institution_values
     from egress_review.engine.institutions import _a_type
 
-    levels = {x.casefold() for x in pol.institution_level_labels}
-    types = {x.casefold() for x in pol.institution_type_words}
-    val_rx = [re.compile(p) for p in pol.institution_value_patterns]
-    known = list(pol.institution_known_names)
+    levels, types, val_rx, known = words or _institution_words(pol)
     folded = institution_values.read_as(sentence)
     for m in (*_NAMED_ZH.finditer(folded), *_NAMED_EN.finditer(folded)):
         part = _name_before_kind(m.group(0).strip())
@@ -157,6 +155,17 @@ def named_institution(sentence: str, pol) -> str | None:
         if why:
             return part if why == part else f"{part} ({why})"
     return institution_values._known(folded, known)
+
+
+_InstitutionWords = tuple
+
+
+def _institution_words(pol) -> _InstitutionWords:
+    """The policy's institution levels, kinds, value patterns and known names, read once."""
+    return ({x.casefold() for x in pol.institution_level_labels},
+            {x.casefold() for x in pol.institution_type_words},
+            [re.compile(p) for p in pol.institution_value_patterns],
+            list(pol.institution_known_names))
 
 
 def check(ctx: Context, spec: ManifestFile, unit, place) -> None:
@@ -169,9 +178,10 @@ def check(ctx: Context, spec: ManifestFile, unit, place) -> None:
 
     text = unit.text
     numbers = None
+    words = _institution_words(ctx.policy)
     for m in _SENTENCE.finditer(text):
         sentence = m.group(0)
-        named = named_institution(sentence, ctx.policy)
+        named = named_institution(sentence, ctx.policy, words)
         if named:
             if numbers is None:      # read once over the whole text: "3.2%" is not cut at its point
                 numbers = [n for n in read_numbers(text) if n.kind not in _UNSTATED]

@@ -191,10 +191,11 @@ def test_the_remap_race_is_measured(race):
     kernel's run gets a wait keyed on the file's page now and then (ETIMEDOUT: it slept on the
     file's word).  A measurement, printed (the file's mmap now goes to the launcher too, which
     slows the remapping: seen 0 of 1 335 waits won); asserted only that the answers are the
-    three it can be."""
+    four it can be: EFAULT when the launcher reads the maps in the instant the page is between
+    its old and its new mapping (seen once in 1 422 in CI)."""
     res = race["results"]
     print(f"\nround 7 remap race: {race['tries']} waits, {race['flips']} remaps: {res}")
-    assert race["tries"] > 0 and set(res) <= {"EPERM", "EAGAIN", "ETIMEDOUT"}
+    assert race["tries"] > 0 and set(res) <= {"EPERM", "EAGAIN", "ETIMEDOUT", "EFAULT"}
 
 
 # ------------------------------------------------------- 4. files held by mappings
