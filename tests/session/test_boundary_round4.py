@@ -13,6 +13,7 @@ such and said in docs/sessions.md (rules S1/S7 section).
 """
 from __future__ import annotations
 
+import ctypes
 import errno
 import json
 import mmap
@@ -82,9 +83,7 @@ def other_session(root: Path, while_held) -> None:
         peer, _ = s.accept()
         c.sendall(b"z" * (1 << 20))
         c.close(), peer.close()
-    fd = os.open(SHARED, os.O_RDONLY)  # the shared file out of the page cache
-    os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
-    os.close(fd)
+    _evict(SHARED)  # the shared file out of the page cache
     time.sleep(1.5)  # the kernel's per-CPU counters folded into the global ones
     try:
         while_held()
@@ -93,6 +92,41 @@ def other_session(root: Path, while_held) -> None:
             f.close()
         del mem
         subprocess.run(["rm", "-rf", str(d)])
+
+
+def _cached_pages(path: str, pages: int = 16) -> int:
+    """How many of the first ``pages`` pages of ``path`` the page cache holds (mincore on a
+    mapping that is never touched, so it faults nothing in)."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.mmap.restype = ctypes.c_void_p
+    libc.mmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int, ctypes.c_int,
+                          ctypes.c_int, ctypes.c_long]
+    libc.mincore.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_char_p]
+    libc.munmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t]
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        size = pages * 4096
+        at = libc.mmap(None, size, mmap.PROT_READ, mmap.MAP_SHARED, fd, 0)
+        vec = ctypes.create_string_buffer(pages)
+        assert libc.mincore(at, size, vec) == 0, os.strerror(ctypes.get_errno())
+        libc.munmap(at, size)
+        return sum(b & 1 for b in vec.raw)
+    finally:
+        os.close(fd)
+
+
+def _evict(path: str) -> None:
+    """Drop ``path`` from the page cache as another session's host would, until it is gone: one
+    DONTNEED can leave pages another CPU still holds in its per-CPU LRU batch, or that a
+    process on the machine read again meanwhile (seen: 2 failures in 12 runs under load)."""
+    for _ in range(100):
+        fd = os.open(path, os.O_RDONLY)
+        os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+        os.close(fd)
+        if _cached_pages(path) < 16:
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"the host could not drop {path} from the page cache")
 
 
 @pytest.fixture(scope="module")
