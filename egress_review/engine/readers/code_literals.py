@@ -17,6 +17,7 @@ from __future__ import annotations
 import ast
 import re
 
+from egress_review.engine.numerals import spelled_number
 from egress_review.engine.readers.model import TableUnit, TextUnit
 
 # Names of program settings, not counts of persons (n_jobs, max_depth, top_n, figsize …).
@@ -145,7 +146,57 @@ def _looks_like_counts(values: list[float]) -> bool:
     return len(whole) == len(values) >= 2 and any(v > 0 for v in whole) and not _recode(values)
 
 
-class _Finder(ast.NodeVisitor):
+_SIGNED_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
+_PLAIN_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+
+
+def _record_cell(node) -> str | None:
+    if (n := _number(node)) is not None:
+        return _show(n)
+    return _label(node)
+
+
+def _dict_records_rows(node) -> list[list[str]] | None:
+    """Rows (header first) of a list of dicts with the same string keys and scalar values
+    (``[{"region": "North", "n": 120}, …]``, what ``pd.DataFrame(records)`` takes)."""
+    elts = node.elts
+    if len(elts) < 2 or not all(isinstance(e, ast.Dict) and e.keys and None not in e.keys
+                                for e in elts):
+        return None
+    keys = [_label(k) for k in elts[0].keys]
+    if None in keys:
+        return None
+    rows = []
+    for e in elts:
+        if [_label(k) for k in e.keys] != keys:
+            return None
+        cells = [_record_cell(v) for v in e.values]
+        if None in cells:
+            return None
+        rows.append(cells)
+    return [[str(k) for k in keys]] + rows
+
+
+class _Records:
+    """Mixed into the finder: records written as dicts (its own method keeps _sequence short)."""
+
+    def _dict_records(self, node, name: str) -> bool:
+        rows = _dict_records_rows(node)
+        if rows is None or _SETTING.search(name) or all(_SETTING.search(k) for k in rows[0]):
+            return False
+        numeric = [k for k in range(len(rows[0]))
+                   if all(_SIGNED_NUMBER.fullmatch(r[k]) for r in rows[1:])]
+        counted = any(_is_count_name(rows[0][k]) or _looks_like_counts([float(r[k]) for r in rows[1:]])
+                      for k in numeric)
+        if not numeric or not counted or len(numeric) == len(rows[0]):
+            return False
+        # a list of records by category with whole numbers is a table written record by
+        # record: before, each dict was read alone and a small count left with the code
+        self._table(node, rows[0], rows[1:], "records")
+        return True
+
+
+class _Finder(ast.NodeVisitor, _Records):
     def __init__(self):
         self.units: list = []
         # (place, reason): literals that may be counts or settings - a reviewer decides
@@ -302,13 +353,22 @@ class _Finder(ast.NodeVisitor):
         if any(k is None for k in keys):
             return self.generic_visit(node)
         nums = [_number(v) for v in values]
-        if _is_count_name(name) and not _SETTING.search(name) and all(n is None for n in nums):
-            # a count-named map of numbers written as strings ({"South": "3"}) is still counts
+        if not _SETTING.search(name) and all(n is None for n in nums):
+            # a count-named map of numbers written as strings ({"South": "3"}) is still counts;
+            # so is any map of numbers spelled in words ({"South": "three"}, 「三」): no
+            # setting or code is written so
             as_text = [v.value.strip() if isinstance(v, ast.Constant) and isinstance(v.value, str)
                        else "" for v in values]
-            if as_text and all(re.fullmatch(r"\d+(?:\.\d+)?", t) for t in as_text):
-                nums = [float(t) for t in as_text]
-                values = [ast.Constant(value=n) for n in nums]
+            spelled = [None if _PLAIN_NUMBER.fullmatch(t) else spelled_number(t)
+                       for t in as_text]
+            if as_text and _is_count_name(name) and all(_PLAIN_NUMBER.fullmatch(t)
+                                                        or sp is not None
+                                                        for t, sp in zip(as_text, spelled)):
+                nums = [float(t) if sp is None else sp for t, sp in zip(as_text, spelled)]
+            elif as_text and all(sp is not None for sp in spelled):
+                nums = [float(sp) for sp in spelled]
+            values = [ast.Constant(value=n) for n in nums] if all(n is not None for n in nums) \
+                else values
         if _SETTING.search(name):
             # a setting's name is the writer's word, not proof: a map of whole numbers by
             # category under it has a frequency table's shape all the same
@@ -350,6 +410,8 @@ class _Finder(ast.NodeVisitor):
                     and not _recode(nums):
                 self._table(node, ["position", _count_header(name)], [[f"[{i}]", _show(n)]
                                                        for i, n in enumerate(nums)], "list")
+            return
+        if self._dict_records(node, name):
             return
         # records: [("A", 3), ("B", 120)]
         recs = [e.elts for e in elts if isinstance(e, (ast.List, ast.Tuple))]
@@ -409,19 +471,47 @@ def python_literals(text: str, doubts: list | None = None) -> list:
 # the name starts where a word starts: tried from inside a long word it backed off over the
 # whole word at each place (20 000 letters: 5 s)
 # (R's integers carry an L: c(A = 3L))
-_R_VECTOR = re.compile(r"(?:(?<![\w.])(?P<name>[\w.]+)\s*(?:<-|=)\s*)?c\(\s*(?P<body>(?:[\w.`'\"]+\s*=\s*-?\d+(?:\.\d+)?L?\s*,\s*)+"
+_R_VECTOR = re.compile(r"(?:(?<![\w.])(?P<name>[\w.]+)\s*(?:<-|=)\s*)?(?<![\w.])(?:c|list)\(\s*(?P<body>(?:[\w.`'\"]+\s*=\s*-?\d+(?:\.\d+)?L?\s*,\s*)+"
                        r"[\w.`'\"]+\s*=\s*-?\d+(?:\.\d+)?L?)\s*\)")
 _R_SCALAR = re.compile(r"^\s*(?P<name>[A-Za-z][\w.]*)\s*(?:<-|=)\s*(?P<v>\d+(?:\.\d+)?)\s*(?:#.*)?$", re.M)
 
 
-def r_literals(text: str) -> list:
-    """Named vectors (``c(A = 3, B = 120)``) and count-named numbers (``n_deaths <- 3``) in R."""
-    units: list = []
+# the same vector with its names given apart: setNames(c(120, 3), c("A", "B")),
+# structure(c(120L, 3L), names = c("A", "B")) (before, only c(A = 3) was read)
+_R_NUMS = r"-?\d+(?:\.\d+)?L?(?:\s*,\s*-?\d+(?:\.\d+)?L?)+"
+_R_SET_NAMES = re.compile(r"(?:(?<![\w.])(?P<name>[\w.]+)\s*(?:<-|=)\s*)?(?<![\w.])(?:stats::)?"
+                          r"(?:setNames|structure)\(\s*c\(\s*(?P<nums>" + _R_NUMS + r")\s*\)\s*,\s*"
+                          r"(?:(?:\.Names|names|nm)\s*=\s*)?c\(\s*(?P<keys>[^()]*)\)")
+
+
+_R_LIST = re.compile(r"(?<![\w.])list\(")
+# option names R's fitting and plotting calls take in a list()
+_R_OPTION = re.compile(r"^(?:maxit|trace|reltol|abstol|nthreads?|nrounds|eta|verbose|tol|"
+                       r"epsilon|REPORT|fnscale|parscale|ndeps|B|R|nboot|k|df|mc\.cores)$")
+
+
+def _r_named_vectors(text: str):
+    """(match, name, keys, numbers) of each named vector in R ``text``, however the names are given."""
     for m in _R_VECTOR.finditer(text):
-        name = (m.group("name") or "").replace(".", "_")
         pairs = [p.split("=") for p in m.group("body").split(",")]
-        keys = [k.strip().strip("`'\"") for k, _ in pairs]
-        nums = [float(v.strip().rstrip("L")) for _, v in pairs]
+        yield m, m.group("name"), [k.strip().strip("`'\"") for k, _ in pairs], \
+            [float(v.strip().rstrip("L")) for _, v in pairs]
+    for m in _R_SET_NAMES.finditer(text):
+        keys = [k.strip().strip("`'\"") for k in m.group("keys").split(",")]
+        nums = [float(v.strip().rstrip("L")) for v in m.group("nums").split(",")]
+        if len(keys) == len(nums):
+            yield m, m.group("name"), keys, nums
+
+
+def r_literals(text: str) -> list:
+    """Named vectors (``c(A = 3, B = 120)``, ``list(…)``, ``setNames``/``structure``) and
+    count-named numbers (``n_deaths <- 3``) in R."""
+    units: list = []
+    for m, name, keys, nums in _r_named_vectors(text):
+        name = (name or "").replace(".", "_")
+        if _R_LIST.search(m.group(0)) \
+                and any(_SETTING.search(k.replace(".", "_")) or _R_OPTION.match(k) for k in keys):
+            continue                  # an options list (control = list(maxit = 100, trace = 1))
         if _SETTING.search(name) or _recode(nums):
             continue
         if _is_count_name(name) or _looks_like_counts(nums):

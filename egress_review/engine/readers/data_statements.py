@@ -102,11 +102,54 @@ def sql_values(text: str) -> list:
             cols = re.search(r"\(([^()]*)\)\s*VALUES", text[:m.start() + 6], re.I) \
                 or re.search(r"\(([^()]*)\)\s*AS\s*\(\s*VALUES", text[:m.start() + 6], re.I) \
                 or _alias_after(text, m.end())
+            created = None if cols else _created_columns(text, m.start() + 6)
             header = [c.strip().strip('"`[]') for c in cols.group(1).split(",")] if cols else \
+                created if created and len(created) == len(rows[0]) else \
                 [f"column {i + 1}" for i in range(len(rows[0]))]
             if len(header) == len(rows[0]):
                 units.append(_table(text, m.start(), header, rows, "values"))
+    return units + _sql_unions(text)
+
+
+# a table typed as SELECTs of literals joined by UNION: SELECT 'A' AS region, 120 AS n UNION ALL
+# SELECT 'B', 3 … (before, only the first row's "120 AS n" was read, the rest left with the code)
+_SQL_LIT = r"(?:'[^'\n]*'|-?\d+(?:\.\d+)?)"
+_SQL_ITEM = _SQL_LIT + r"(?:\s+AS\s+[\"`\[]?\w+[\"`\]]?)?"
+_SQL_ROW = r"SELECT\s+" + _SQL_ITEM + r"(?:\s*,\s*" + _SQL_ITEM + r")*"
+_SQL_UNION = re.compile(_SQL_ROW + r"(?:\s+UNION(?:\s+ALL)?\s+" + _SQL_ROW + r")+", re.I)
+_SQL_ROW_RE = re.compile(_SQL_ROW, re.I)
+_SQL_ITEM_RE = re.compile(r"(" + _SQL_LIT + r")(?:\s+AS\s+[\"`\[]?(\w+)[\"`\]]?)?", re.I)
+# CREATE TABLE t (region text, n int): the columns an INSERT INTO t VALUES … without a list fills
+_SQL_CREATE = re.compile(r"CREATE\s+(?:TEMP(?:ORARY)?\s+)?TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?"
+                         r"[\"`\[]?(\w+)[\"`\]]?\s*\(([^;]*?)\)\s*;", re.I)
+_SQL_INSERT = re.compile(r"INSERT\s+INTO\s+[\"`\[]?(\w+)[\"`\]]?\s+VALUES\s*$", re.I)
+
+
+def _sql_unions(text: str) -> list:
+    units = []
+    for m in _SQL_UNION.finditer(text):
+        rows, names = [], []
+        for r in _SQL_ROW_RE.finditer(m.group(0)):
+            items = _SQL_ITEM_RE.findall(r.group(0)[6:])
+            rows.append([_value(v) for v, _ in items])
+            names = names or [a for _, a in items]
+        if len(rows) >= 2 and len({len(r) for r in rows}) == 1 and len(rows[0]) >= 2:
+            header = names if all(names) else [f"column {i + 1}" for i in range(len(rows[0]))]
+            units.append(_table(text, m.start(), header, rows, "union"))
     return units
+
+
+def _created_columns(text: str, upto: int) -> list[str] | None:
+    """The columns of the table an ``INSERT INTO t VALUES`` ending at ``upto`` fills."""
+    ins = _SQL_INSERT.search(text[max(0, upto - 200):upto])
+    if not ins:
+        return None
+    for c in _SQL_CREATE.finditer(text[:upto]):
+        if c.group(1).lower() == ins.group(1).lower():
+            return [d.strip().split()[0].strip('"`[]') for d in _top_level_args(c.group(2))
+                    if d.strip() and not d.strip().upper().startswith(("PRIMARY", "CONSTRAINT",
+                                                                       "FOREIGN", "UNIQUE"))]
+    return None
 
 
 def _alias_after(text: str, end: int):

@@ -15,6 +15,7 @@ import re
 from egress_review.engine.numerals import spelled_number
 from egress_review.engine.readers.model import Content, TableUnit, TextUnit
 from egress_review.engine.readers.model_summary import find_model_summary
+from egress_review.engine.readers.model_span import model_lines
 
 _FOOTER = re.compile(r"^(\[\d+ rows x \d+ columns\]|Name: .*|dtype: \w+|Length: \d+.*)$")
 _SERIES_NAME = re.compile(r"^Name: (.*?)(?:, dtype: \w+)?$")
@@ -240,6 +241,16 @@ def read_printed(text: str, place: dict | None = None) -> Content:
     ms = find_model_summary(text, pre)
     if ms is not None:
         out.add(ms)
+        own = model_lines(text, ms.tool)
+        if own is None:
+            return out
+        # what is printed before or after the model (a crosstab, a frequency table) or typed
+        # into its coefficient table is read as any printed text, its lines kept in place:
+        # before, it left unread with the model
+        rest = [("" if i in own else ln) for i, ln in enumerate(text.split("\n"))]
+        if any(ln.strip() for ln in rest):
+            for unit in read_printed("\n".join(rest), pre).units:
+                out.add(unit)
         return out
     rows = _pandas_table(text)
     if rows is not None:

@@ -43,8 +43,36 @@ def _path(base: str, key) -> str:
     return f"{base}[{key}]" if isinstance(key, int) else f"{base}.{key}"
 
 
+# A chart library's data points: ECharts ``{name, value}``, Highcharts ``{name, y}`` beside keys
+# that only style the point.  "name" there is a category's label, not a person's name: read as
+# a person attribute, an ordinary pie of large counts was blocked as person-level data.
+_POINT_VALUE = ("value", "y")
+_POINT_STYLE = frozenset({"itemStyle", "label", "labelLine", "emphasis", "tooltip", "color",
+                          "selected", "sliced", "id", "drilldown", "symbol", "symbolSize",
+                          "dataLabels", "marker", "colorIndex", "className", "visible"})
+
+
+def chart_points(value) -> list[list[str]] | None:
+    """Rows (header first) of a list of chart data points, or None when it is not one."""
+    if not isinstance(value, list) or len(value) < 2 or not all(isinstance(v, dict) for v in value):
+        return None
+    vk = next((k for k in _POINT_VALUE if k in value[0]), None)
+    if vk is None or any(set(v) - _POINT_STYLE - {"name", vk} or not isinstance(v.get("name"), str)
+                         or not _num(v.get(vk)) for v in value):
+        return None
+    nums = [float(v[vk]) for v in value]
+    whole = all(n == int(n) and n >= 0 for n in nums)
+    # whole numbers by category are a frequency chart's heights: read as counts (the threshold
+    # then passes large ones and blocks small ones); other heights keep their own name
+    header = ["category", f"{vk} (n)" if whole and len(set(nums)) > 1 else vk]
+    return [header] + [[v["name"], _s(v[vk])] for v in value]
+
+
 def walk(value, out: Content, path: str = "$", key: str = "", place: dict | None = None) -> None:
     pre = dict(place or {})
+    if (points := chart_points(value)) is not None:
+        out.add(TableUnit(rows=points, place={**pre, "json_path": path}))
+        return
     if isinstance(value, dict):
         items = list(value.items())
         if len(items) >= 2 and all(_numeric(v) for _, v in items):
