@@ -307,7 +307,7 @@ def _variants(url: str, warden) -> dict:
 
     real_gate = WR.gate.check
 
-    async def no_record(name, body, job_booking=None):
+    def no_record(name, body, job_booking=None):
         return {"seq": 0}
 
     return {
@@ -318,7 +318,7 @@ def _variants(url: str, warden) -> dict:
         "no journal fsync": lambda: patched(os, "fsync", lambda fd: None),
         "gate verdict remembered": lambda: patched(WR.gate, "check", remembered_gate),
         "no record (warden answers 201 at once)": lambda: patched(
-            warden.recorder, "record_async", no_record),
+            warden.recorder, "record", no_record),
     }
 
 

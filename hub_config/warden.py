@@ -6,7 +6,7 @@
   (``hub_config.cutoff``), stops the server, and revokes again once the server is gone.  A
   cut-off that fails part-way is retried on every sweep until it is done.  Booked slots that
   ended without a login become ``no_show`` (S3).
-* It listens on a unix socket (``hub_config.warden_http``).  Each session's query broker
+* It listens on a unix socket (``hub_config.warden_http``, a thread per broker connection).  Each session's query broker
   (``hub_config.broker``) posts the purpose and every query there, before running it, with the
   session's own credential (hub token, or an overnight job token); the warden identifies the
   account from it on every record (``GET /hub/api/user``), finds the booked case itself (and
@@ -160,16 +160,17 @@ class Warden:
             await asyncio.sleep(every)
 
     # ------------------------------------------------------------ session log
-    async def whoami(self, token: str) -> str | None:
-        r = await _call(self.hub_as_caller, "GET", "user", headers={"Authorization": f"token {token}"})
+    def whoami(self, token: str) -> str | None:
+        """Blocking (a record's connection thread asks it): the account the hub token is."""
+        r = self.hub_as_caller.request("GET", "user", headers={"Authorization": f"token {token}"})
         if r.status_code != 200:
             return None
         return r.json().get("name")
 
-    async def authenticate(self, authorization: str) -> tuple[str, int | None]:
+    def authenticate(self, authorization: str) -> tuple[str, int | None]:
         """The account (and, for an overnight job, its booking) the credential belongs to, asked
         again on every record - a token revoked or a job ended is refused at its next query;
-        web.HTTPError 401/403 otherwise."""
+        web.HTTPError 401/403 otherwise.  Blocking: called on the record's connection thread."""
         scheme, _, cred = authorization.partition(" ")
         scheme, cred = scheme.lower(), cred.strip()
         if scheme == "job" and self.runner is not None and cred:
@@ -178,7 +179,7 @@ class Warden:
                 raise web.HTTPError(403, "unknown job token")
             return known[0], known[1]
         if scheme == "token" and cred:
-            name = await self.whoami(cred)
+            name = self.whoami(cred)
             if name is None:
                 raise web.HTTPError(403, "token not accepted by the hub")
             return name, None
@@ -206,8 +207,9 @@ async def amain() -> None:
     warden = Warden(db_url, policy, os.environ["JUPYTERHUB_API_URL"],
                     os.environ["JUPYTERHUB_API_TOKEN"], runner)
     # 0o666: any sandbox uid may connect (only brokers' sandboxes bind the socket in); the
-    # credential in each request is what authenticates.
-    server = await warden_http.serve(warden, sock, mode=0o666)
+    # credential in each request is what authenticates.  The record server runs on its own
+    # threads (a thread per broker connection), beside this loop's sweeps.
+    server = warden_http.listen(warden, sock, mode=0o666)
     log.info("warden listening on %s, sweeping every %ss", sock,
              policy.sessions.slot_end_check_seconds)
     try:

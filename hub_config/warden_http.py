@@ -1,13 +1,16 @@
-"""The warden's query-record endpoint: HTTP/1.1 on asyncio streams, framed by ``h11`` (issue 18).
+"""The warden's query-record endpoint: HTTP/1.1 framed by ``h11``, a thread per connection
+(issue 18).
 
 Only brokers reach the warden's socket (it is bound into their sandboxes, never into a
 session's), and they speak one request shape: ``POST /api/session-log`` with a
 ``Content-Length`` JSON body on a kept connection.  A record is posted before every session
-query, and tornado's full request machinery (routing, handler objects, header containers,
-the hop to a worker thread) cost about as much CPU as the record's gate check.  Here ``h11``
-(the sans-I/O HTTP/1.1 parser under httpx and uvicorn) does the framing - request line,
-header syntax, conflicting lengths, keep-alive - and this module refuses, before anything is
-decided, what a broker never sends:
+query.  The request's whole work - framing, the credential, the gate and the record - runs on
+its connection's own thread, which also writes the record when no other thread is writing
+(:class:`hub_config.warden_record.Recorder`): asyncio's loop, its future hand-offs and a
+writer thread's wake-ups cost about a third of the record's CPU.  ``h11`` (the sans-I/O
+parser under httpx and uvicorn) does the framing - request line, header syntax, conflicting
+lengths, keep-alive - and this module refuses, before anything is decided, what a broker never
+sends:
 
 * a head over ``MAX_HEAD`` bytes, a body over ``MAX_BODY``, a ``Transfer-Encoding``, a
   missing ``Content-Length``, a repeated ``Authorization``, a version other than HTTP/1.x,
@@ -20,11 +23,12 @@ Authentication, the gate and the record are the warden's (:meth:`Warden.authenti
 """
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
+import socket
+import threading
 import time
-from typing import Awaitable, Callable
+from typing import Callable
 
 import h11
 from tornado import web
@@ -37,14 +41,17 @@ MAX_HEAD = 16 * 1024
 # character may take 6-12 bytes (a backslash-u escape, or two for a surrogate pair): room for
 # that, and no more.
 MAX_BODY = 8 * 1024 * 1024
+# Each broker keeps one connection (a few while it starts): more than a host's sessions need;
+# beyond it a connection is closed at once rather than a thread started for it.
+MAX_CONNECTIONS = 512
 READ = 64 * 1024
 REASONS = {201: "Created", 400: "Bad Request", 401: "Unauthorized", 403: "Forbidden",
            404: "Not Found", 405: "Method Not Allowed", 411: "Length Required",
            413: "Payload Too Large", 431: "Request Header Fields Too Large",
            500: "Internal Server Error", 501: "Not Implemented", 503: "Service Unavailable"}
 
-# (authorization header, body) -> (status, JSON-able answer)
-Handler = Callable[[str, bytes], Awaitable[tuple[int, dict]]]
+# (authorization header, body) -> (status, JSON-able answer); blocking, on the connection's thread
+Handler = Callable[[str, bytes], tuple[int, dict]]
 
 
 class _Framing(Exception):
@@ -76,33 +83,32 @@ def _checked(req: h11.Request) -> tuple[int, str]:
     return n, fields.get(b"authorization", b"").decode("latin-1")
 
 
-async def _next(conn: h11.Connection, reader: asyncio.StreamReader):
+def _next(conn: h11.Connection, sock: socket.socket):
     """The next h11 event, reading from the socket as it needs."""
     while True:
         event = conn.next_event()
         if event is not h11.NEED_DATA:
             return event
-        conn.receive_data(await reader.read(READ))   # b"": the peer closed
+        conn.receive_data(sock.recv(READ))   # b"": the peer closed
 
 
-async def _send(conn: h11.Connection, writer: asyncio.StreamWriter, status: int, obj: dict,
-                close: bool = False) -> None:
+def _send(conn: h11.Connection, sock: socket.socket, status: int, obj: dict,
+          close: bool = False) -> None:
     body = json.dumps(obj).encode()
     headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
     if close:
         headers.append((b"connection", b"close"))
-    writer.write(conn.send(h11.Response(status_code=status, headers=headers,
+    sock.sendall(conn.send(h11.Response(status_code=status, headers=headers,
                                         reason=REASONS.get(status, "Error").encode()))
                  + conn.send(h11.Data(data=body)) + conn.send(h11.EndOfMessage()))
-    await writer.drain()
 
 
-async def _request(conn: h11.Connection, reader: asyncio.StreamReader, req: h11.Request,
-                   handle: Handler) -> tuple[int, dict]:
+def _request(conn: h11.Connection, sock: socket.socket, req: h11.Request,
+             handle: Handler) -> tuple[int, dict]:
     t0 = time.perf_counter()
     length, auth = _checked(req)
     body = bytearray()
-    while not isinstance(event := await _next(conn, reader), h11.EndOfMessage):
+    while not isinstance(event := _next(conn, sock), h11.EndOfMessage):
         if isinstance(event, h11.ConnectionClosed):
             raise ConnectionError("closed mid-body")
         body += event.data
@@ -113,23 +119,23 @@ async def _request(conn: h11.Connection, reader: asyncio.StreamReader, req: h11.
     elif req.method != b"POST":
         status, out = 405, {"error": "POST only"}
     else:
-        status, out = await handle(auth, bytes(body))
+        status, out = handle(auth, bytes(body))
     if status >= 400:
         log.warning("%d %s %.1f ms", status, target.decode("latin-1", "replace"),
                     1000 * (time.perf_counter() - t0))
     return status, out
 
 
-async def _connection(handle: Handler, reader: asyncio.StreamReader,
-                      writer: asyncio.StreamWriter) -> None:
+def _requests(handle: Handler, sock: socket.socket) -> None:
+    """Every request of one connection, in order, until the peer closes or framing fails."""
     conn = h11.Connection(h11.SERVER, max_incomplete_event_size=MAX_HEAD)
     try:
         while True:
-            event = await _next(conn, reader)
+            event = _next(conn, sock)
             if isinstance(event, h11.ConnectionClosed):
                 return   # the peer closed between requests
-            status, out = await _request(conn, reader, event, handle)
-            await _send(conn, writer, status, out)
+            status, out = _request(conn, sock, event, handle)
+            _send(conn, sock, status, out)
             if conn.our_state is h11.MUST_CLOSE:
                 return
             conn.start_next_cycle()
@@ -138,28 +144,19 @@ async def _connection(handle: Handler, reader: asyncio.StreamReader,
         log.warning("%d refused request: %s", status, e)
         if conn.our_state in (h11.IDLE, h11.SEND_RESPONSE):
             try:
-                await _send(conn, writer, status, {"error": str(e)}, close=True)
-            except (ConnectionError, h11.LocalProtocolError):
+                _send(conn, sock, status, {"error": str(e)}, close=True)
+            except (OSError, h11.LocalProtocolError):
                 pass
-    except ConnectionError:
-        return   # the peer went away mid-request: nothing was recorded for it
-    except asyncio.CancelledError:
-        # the server is closing: end quietly (asyncio's stream callback would otherwise log
-        # the cancelled connection as an error); a record in flight is the writer's to finish
-        return
-    finally:
-        writer.close()
 
 
-async def handle_record(warden, auth: str, body: bytes) -> tuple[int, dict]:
+def handle_record(warden, auth: str, body: bytes) -> tuple[int, dict]:
     """One record: the warden authenticates the caller, the recorder decides and writes it
     (durable before this returns 201).  Every refusal is an answer, never a silent pass."""
     from hub_config.http import json_object
 
     try:
-        name, job_booking = await warden.authenticate(auth)
-        out = await warden.recorder.record_async(name, json_object(body), job_booking)
-        return 201, out
+        name, job_booking = warden.authenticate(auth)
+        return 201, warden.recorder.record(name, json_object(body), job_booking)
     except web.HTTPError as e:
         return e.status_code, {"error": e.log_message or REASONS.get(e.status_code, "error")}
     except Exception:
@@ -167,13 +164,75 @@ async def handle_record(warden, auth: str, body: bytes) -> tuple[int, dict]:
         return 503, {"error": "the record could not be written"}
 
 
-async def serve(warden, sock_path: str, mode: int = 0o666) -> asyncio.AbstractServer:
+class Server:
+    """Answers records on a bound listening unix socket, each connection on a thread of its
+    own named ``warden-request``, until :meth:`close`."""
+
+    def __init__(self, handle: Handler, lsock: socket.socket) -> None:
+        self.handle, self.sock = handle, lsock
+        self._lock = threading.Lock()
+        self._live: set[socket.socket] = set()
+        self._closed = False
+        lsock.setblocking(True)
+        self._acceptor = threading.Thread(target=self._accept, name="warden-accept", daemon=True)
+        self._acceptor.start()
+
+    def close(self) -> None:
+        """Stop accepting and drop every connection (a record being written is finished by
+        its writer; its broker, cut off, drops the query's output)."""
+        self._closed = True
+        with self._lock:
+            live = list(self._live)
+        for s in [self.sock, *live]:
+            try:
+                s.shutdown(socket.SHUT_RDWR)   # wakes a blocked accept() or recv()
+            except OSError:
+                pass
+            s.close()
+
+    def _accept(self) -> None:
+        while not self._closed:
+            try:
+                c, _ = self.sock.accept()
+            except OSError:
+                if self._closed:
+                    return
+                time.sleep(0.05)   # out of descriptors, or a connection reset while queued
+                continue
+            with self._lock:
+                full = len(self._live) >= MAX_CONNECTIONS
+                if not full:
+                    self._live.add(c)
+            if full:
+                log.warning("connection refused: %d connections open", MAX_CONNECTIONS)
+                c.close()
+                continue
+            threading.Thread(target=self._connection, args=(c,), name="warden-request",
+                             daemon=True).start()
+
+    def _connection(self, sock: socket.socket) -> None:
+        try:
+            _requests(self.handle, sock)
+        except OSError:
+            pass   # the peer went away mid-request: nothing is answered to it
+        finally:
+            with self._lock:
+                self._live.discard(sock)
+            try:
+                sock.close()
+            except OSError:
+                pass
+
+
+def listen(warden, sock_path: str, mode: int = 0o666) -> Server:
     """Listen on ``sock_path`` (replacing a stale socket file) and answer records."""
     from tornado import netutil
 
     s = netutil.bind_unix_socket(sock_path, mode=mode)
+    return Server(lambda auth, body: handle_record(warden, auth, body), s)
 
-    async def handle(auth: str, body: bytes) -> tuple[int, dict]:
-        return await handle_record(warden, auth, body)
 
-    return await asyncio.start_unix_server(lambda r, w: _connection(handle, r, w), sock=s)
+async def serve(warden, sock_path: str, mode: int = 0o666) -> Server:
+    """:func:`listen`, for the warden's event loop (the hub's service) and the tests' loops:
+    the server runs on its own threads either way."""
+    return listen(warden, sock_path, mode)

@@ -1,7 +1,8 @@
 """The warden's per-query record (A3): the gate's decision and the audit append, group-committed.
 
-Each session query's record goes through one writer thread.  It takes every record waiting
-(up to ``MAX_BATCH``), and in ONE transaction decides each on the state as it is (the booking
+One thread at a time writes (the leader): the record's own connection thread when no other is
+writing, so a lone broker's record is written without a hand-off to another thread.  It takes
+every record waiting (up to ``MAX_BATCH``), and in ONE transaction decides each on the state as it is (the booking
 gate's one SELECT, on a Core connection - no ORM session), appends the accepted ones to the
 hash chain, commits once - one WAL fsync for all of them - and writes one signed checkpoint
 of the new head (it vouches for every record before it).  Only then is each record's answer
@@ -13,16 +14,17 @@ given; so a record's 201 never precedes its own durability, whatever batch it sh
   and EVERY record of the batch that was not refused gets 503 - none of them exists, and the
   broker drops each query's result.
 
-Requests that arrive while a batch commits form the next batch: one broker alone waits for
-nothing more than before; many brokers share the fsyncs.
+Requests that arrive while a batch commits wait, and form the next batch, written by one of
+them once the leader has answered its own: one broker alone waits for nothing; many brokers
+share the fsyncs.  ``submit`` (a record whose caller does not wait on this thread) starts a
+helper thread to lead when no one is leading.
 """
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import logging
-import queue
 import threading
+from collections import deque
 from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any
@@ -55,9 +57,10 @@ class Item:
 class Recorder:
     def __init__(self, db_url: str, policy) -> None:
         self.db_url, self.policy = db_url, policy
-        self._q: queue.SimpleQueue = queue.SimpleQueue()
-        self._start = threading.Lock()
-        self._thread: threading.Thread | None = None
+        self._cond = threading.Condition()
+        # records to write, each with whether a thread waits in record() for it (guarded by _cond)
+        self._waiting: deque[tuple[Item, Future, bool]] = deque()
+        self._leading = False     # a thread is writing batches (guarded by _cond)
         self.commits = 0   # transactions that wrote records (one per batch; for tests, benches)
 
     # ------------------------------------------------------------ the request side
@@ -82,41 +85,59 @@ class Recorder:
         return Item(name, kind, purpose, body.get("case"), sql, detail, job_booking)
 
     def submit(self, item: Item) -> Future:
+        """Queue ``item``; its future is answered once it is written (or refused).  A helper
+        thread leads if no thread is writing."""
         fut: Future = Future()
-        self._ensure_writer()
-        self._q.put((item, fut))
+        with self._cond:
+            self._waiting.append((item, fut, False))
+            start = not self._leading
+            self._leading = True
+        if start:
+            threading.Thread(target=self._lead, args=(None,), name="warden-record",
+                             daemon=True).start()
         return fut
 
     def record(self, name: str, body: dict, job_booking: int | None = None) -> dict:
         """Blocking: the record written and durable, or web.HTTPError (403 refused, 400 bad
-        body, 503 not written)."""
-        return self.submit(self.prepare(name, body, job_booking)).result()
-
-    async def record_async(self, name: str, body: dict, job_booking: int | None = None) -> dict:
-        return await asyncio.wrap_future(self.submit(self.prepare(name, body, job_booking)))
+        body, 503 not written).  The calling thread writes it itself - with whatever else is
+        waiting - unless another thread is writing: then it waits to be answered or to lead."""
+        fut: Future = Future()
+        item = self.prepare(name, body, job_booking)
+        with self._cond:
+            self._waiting.append((item, fut, True))
+            while self._leading and not fut.done():
+                self._cond.wait()
+            lead = not fut.done()
+            if lead:
+                self._leading = True
+        if lead:
+            self._lead(fut)
+        return fut.result()
 
     # ------------------------------------------------------------ the writer
-    def _ensure_writer(self) -> None:
-        if self._thread is not None:
-            return
-        with self._start:
-            if self._thread is None:
-                t = threading.Thread(target=self._run, name="warden-record", daemon=True)
-                t.start()
-                self._thread = t
-
-    def _run(self) -> None:
-        while True:
-            batch = [self._q.get()]
-            while len(batch) < MAX_BATCH:
+    def _lead(self, own: Future | None) -> None:
+        """Holding the lead: write batches until ``own`` is answered (a helper, ``own`` None:
+        until nothing waits); then give the lead up.  A record left whose caller waits in
+        record() is that caller's to lead; one only submitted is written by this leader."""
+        try:
+            while True:
+                with self._cond:
+                    if not self._waiting:
+                        return   # (finally) the lead is given up
+                    if (own is None or own.done()) and any(w for _, _, w in self._waiting):
+                        return   # a waiting caller wakes to lead its own (and the rest)
+                    batch = [self._waiting.popleft()[:2]
+                             for _ in range(min(MAX_BATCH, len(self._waiting)))]
                 try:
-                    batch.append(self._q.get_nowait())
-                except queue.Empty:
-                    break
-            try:
-                self.write(batch)
-            except BaseException:   # write() answers every future; this only keeps the thread
-                log.exception("the record writer failed")
+                    self.write(batch)
+                except Exception:   # write() answers every future; this keeps the leader going
+                    log.exception("the record writer failed")
+                with self._cond:
+                    self._cond.notify_all()   # followers whose records were answered return
+        finally:
+            with self._cond:
+                self._leading = False
+                self._cond.notify_all()
 
     def _decide(self, conn, item: Item, now: dt.datetime) -> gate.GateDecision:
         """The gate on the state as it is now (one SELECT), refusals as 403."""
