@@ -202,6 +202,27 @@ def _chain_problems(url: str, keys) -> list:
         D.dispose_engine(url)
 
 
+def _witness_ready() -> None:
+    """A restore ends with a full verify of the audit; when the deployment requires an off-host
+    witness, that verify needs it.  Found missing or unreadable only at the end, the database,
+    keys and journal would already be replaced: so it is asked for before anything is written."""
+    from enclave.audit.verify import REQUIRE_ENV, WITNESS_ENV, witness_required
+
+    if not witness_required():
+        return
+    where = os.environ.get(WITNESS_ENV)
+    if not where:
+        raise BackupError(f"this deployment requires an off-host witness (${REQUIRE_ENV}) and none is "
+                          f"set (${WITNESS_ENV}): the restored audit could not be verified against it, "
+                          f"so nothing was restored; set ${WITNESS_ENV} to the witness's file and run "
+                          f"the restore again")
+    try:
+        Path(where).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        raise BackupError(f"the witness file {where} (${WITNESS_ENV}) cannot be read ({e}): nothing "
+                          f"was restored") from None
+
+
 def restore_backup(src: Path, passphrase: str, *, settings=None, target_url: str | None = None,
                    replace: bool = False, actor: str = "operator") -> dict:
     from enclave.audit import journal as J
@@ -215,6 +236,7 @@ def restore_backup(src: Path, passphrase: str, *, settings=None, target_url: str
     src = Path(src)
     url = target_url or settings.db_url
     manifest, secrets = read_backup(src, passphrase)
+    _witness_ready()
     if manifest["backend"] != D.backend(url):
         raise BackupError(f"the backup holds a {manifest['backend']} database; the target is {D.backend(url)}")
     key_writes = _plan_secrets(secrets, settings, replace)

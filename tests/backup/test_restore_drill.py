@@ -166,3 +166,57 @@ def test_a_different_key_on_disk_is_not_overwritten_silently(enclave, tmp_path):
     with pytest.raises(BackupError, match="differs"):
         restore_backup(backup, PASS)
     assert key.read_bytes() == other
+
+
+# A5: where the deployment requires an off-host witness, a restore that could not be verified
+# against it is refused before it writes anything (it used to replace the database, keys and
+# journal and only then fail its own final verify)
+@pytest.mark.parametrize("witness", ["unset", "empty", "missing-file", "a-directory", "not-text"])
+def test_a_restore_the_required_witness_cannot_check_changes_nothing(enclave, tmp_path, monkeypatch,
+                                                                     witness):
+    backup = create_backup(tmp_path / "backups", PASS)
+    A.fill(enclave, 2, start=30)
+    before = count(enclave)
+    journal_before = A.journal_file().read_text()
+    monkeypatch.setenv("ENCLAVE_AUDIT_REQUIRE_WITNESS", "1")
+    if witness == "unset":
+        monkeypatch.delenv("ENCLAVE_AUDIT_WITNESS", raising=False)
+    elif witness == "empty":
+        monkeypatch.setenv("ENCLAVE_AUDIT_WITNESS", "")
+    elif witness == "missing-file":
+        monkeypatch.setenv("ENCLAVE_AUDIT_WITNESS", str(tmp_path / "no-such-witness.jsonl"))
+    elif witness == "a-directory":
+        monkeypatch.setenv("ENCLAVE_AUDIT_WITNESS", str(tmp_path))
+    else:
+        (tmp_path / "w.bin").write_bytes(b"\xff\xfe\x00bad")
+        monkeypatch.setenv("ENCLAVE_AUDIT_WITNESS", str(tmp_path / "w.bin"))
+    with pytest.raises(BackupError, match="witness") as refused:
+        restore_backup(backup, PASS, replace=True)
+    assert "nothing was restored" in str(refused.value)
+    dispose_engine(enclave)
+    assert count(enclave) == before
+    assert A.journal_file().read_text() == journal_before        # no restore line either
+    monkeypatch.delenv("ENCLAVE_AUDIT_REQUIRE_WITNESS")
+    monkeypatch.delenv("ENCLAVE_AUDIT_WITNESS", raising=False)
+    with session_scope(enclave) as s:
+        assert verify_audit(s) == []
+
+
+def test_a_restore_with_the_required_witness_set_is_verified_against_it(enclave, tmp_path, monkeypatch):
+    """The counterpart: the witness kept the checkpoint of the day; the restore goes through and
+    its final verify reads the witness (which still finds its line in the journal)."""
+    from enclave.audit.verify import latest_checkpoint
+
+    backup = create_backup(tmp_path / "backups", PASS)
+    A.fill(enclave, 2, start=40)
+    with session_scope(enclave) as s:
+        cp = latest_checkpoint(s)
+    witness = tmp_path / "witness.jsonl"
+    witness.write_text(json.dumps(cp, sort_keys=True) + "\n")
+    monkeypatch.setenv("ENCLAVE_AUDIT_REQUIRE_WITNESS", "1")
+    monkeypatch.setenv("ENCLAVE_AUDIT_WITNESS", str(witness))
+    done = restore_backup(backup, PASS, replace=True)
+    assert done["audit_verified"] is True
+    dispose_engine(enclave)
+    with session_scope(enclave) as s:
+        assert verify_audit(s) == []
