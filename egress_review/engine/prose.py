@@ -144,6 +144,10 @@ _FRACTION = re.compile(r"(?P<f>\b(?:one[ -]half|a half|half|a third|one[ -]third
                        r"one quarter|three[ -]quarters|a fifth|one fifth)\b(?=\s+of\b)|"
                        r"一半|半數|半数|三分之一|三分之二|四分之一|四分之三|五分之一)", re.I)
 _BENIGN = [
+    # the length of a ranked list, not a count of persons: "Top 5 diagnoses", "the five most
+    # common diagnoses", 「前5大診斷」 (a "Top 5" heading blocked a list of large counts)
+    re.compile(rf"\b(?:top|bottom)[\s-]+(?:{D}|{EN_NUM})\b|\b(?:{D}|{EN_NUM})\s+(?:most|least)\s+"
+               rf"(?:common|frequent|prevalent|commonly|frequently)\b|前\s*(?:{D}|{ZH_NUM})\s*(?:大|名)", re.I),
     re.compile(rf"\b\d{{4}}\s*[-/.]\s*\d{{1,2}}(?:\s*[-/.]\s*\d{{1,2}})?\b"),          # 2021-03-04
     re.compile(r"\b\d{1,2}[/-]\d{1,2}[/-]\d{2,4}\b"),
     re.compile(r"\b\d{1,2}:\d{2}(?::\d{2})?\b"),
@@ -178,7 +182,7 @@ _BENIGN = [
     re.compile(r"(?m)^\s*\(?\d{1,2}[.)](?=\s)"),                                           # list markers
     re.compile(r"\b\d+\.\d+\.\d+\b"),                                                      # versions
 ]
-_DATES = 7                 # the first patterns of _BENIGN: dates and times
+_DATES = 8                 # the first patterns of _BENIGN: ranks, dates and times
 _STAT = re.compile(r"(?:mean|average|median|SD|standard deviation|IQR|interquartile|quartile|"
                    r"percentile|平均|中位數|標準差|四分位)[^.;。；\d]{0,25}$", re.I)
 _EXTREME = re.compile(r"(?:\b(?:range[ds]?|ranging|minimum|maximum|min|max|youngest|oldest|lowest|"
@@ -482,7 +486,7 @@ def extreme_values(sent: str, taken: list[bool]) -> list[tuple[int, int]]:
 def _benign_at(sent: str, a: int, b: int) -> bool:
     """A count match that is really part of a date, a code or a year ("2019 patients" is a
     count; "in 2019, 3 patients" is not a count of 2019)."""
-    for rx in _BENIGN[:3]:
+    for rx in _BENIGN[:4]:            # the rank and the first dates
         for m in rx.finditer(sent):
             if m.start() <= a and b <= m.end():
                 return True

@@ -202,11 +202,15 @@ def _generated_content(soup, out: Content) -> None:
 def read_markdown(raw: bytes | str, name: str = "") -> Content:
     from markdown_it import MarkdownIt
 
+    from egress_review.engine.readers.label_lists import counted_lists
+
     out = Content("markdown")
     if (text := text_or_unread(raw, out)) is None:
         return out
     md = MarkdownIt("commonmark").enable("table")
     tokens = md.parse(text)
+    for unit in counted_lists(text):     # a counted list under a "Top 5 …" heading is a table
+        out.add(unit)
     rows: list[list[str]] | None = None
     row: list[str] = []
     table_line = 0

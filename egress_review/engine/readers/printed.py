@@ -15,6 +15,7 @@ import re
 from egress_review.engine.numerals import spelled_number
 from egress_review.engine.readers.model import Content, TableUnit, TextUnit
 from egress_review.engine.readers.model_summary import find_model_summary
+from egress_review.engine.readers.label_lists import counted_lists
 from egress_review.engine.readers.model_span import model_lines
 
 _FOOTER = re.compile(r"^(\[\d+ rows x \d+ columns\]|Name: .*|dtype: \w+|Length: \d+.*)$")
@@ -272,6 +273,8 @@ def read_printed(text: str, place: dict | None = None) -> Content:
         out.add(TableUnit(rows=rows, place={**pre, "line": pre.get("line", 1) + a}))
         lines[a:a + 2] = ["", ""]
     rest = "\n".join(lines)
+    for unit in counted_lists(rest, pre):        # "Top 5 diagnoses" over "Marfan syndrome - 3" …
+        out.add(unit)
     if rest.strip():
         out.add(TextUnit(rest, pre))
     return out
