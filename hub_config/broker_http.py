@@ -78,12 +78,18 @@ class _Views:
         self.closed = True
 
 
+# pyarrow's defaults (format V5), made once: without them every stream re-reads two
+# environment variables to choose a legacy format (issue 18: per-query costs)
+_IPC_OPTIONS = pa.ipc.IpcWriteOptions()
+
+
 def to_ipc(table: pa.Table) -> _Views:
     """The table as an Arrow IPC stream, as views of its buffers.  Serialising into one buffer
     cost a copy of the whole result and its fresh pages (a 70 MB, 2 M-row result: 40 ms of CPU
     against 0.3 ms; bench/broker_query.py)."""
     out = _Views()
-    with pa.ipc.new_stream(pa.PythonFile(out, mode="w"), table.schema) as w:
+    with pa.ipc.new_stream(pa.PythonFile(out, mode="w"), table.schema,
+                           options=_IPC_OPTIONS) as w:
         w.write_table(table)
     return out
 
