@@ -28,6 +28,7 @@ from enclave.audit.log import AuditEntryError
 from enclave.audit.verify import UNANCHORED, UNREADABLE, verify_audit
 from enclave.db import session_scope
 from tests.audit import attacks as A
+from tests.fresh_db import fresh_sqlite
 
 
 def problems(url, **kw):
@@ -49,7 +50,7 @@ def actions_after(url, seq) -> list[tuple[str, str, str | None]]:
 # ------------------------------------------------------------------ 1. every write leaves a record
 
 @pytest.fixture(scope="module")
-def web(tmp_path_factory):
+def web(tmp_path_factory, request):
     from enclave.web.app import create_app
     from policies import load_policy
     from policies.loader import POLICY_ROOT
@@ -57,7 +58,7 @@ def web(tmp_path_factory):
     from tests.identity.access_world import build
 
     policy = without_mfa(load_policy(POLICY_ROOT / "nhi_centre"))
-    url = f"sqlite:///{tmp_path_factory.mktemp('round4') / 'state.db'}"
+    url = fresh_sqlite(request, tmp_path_factory.mktemp("round4") / "state.db")  # build: no migration left
     w = build(url, policy)
     with TestClient(create_app(url, policy, clock=lambda: T0), follow_redirects=False) as c:
         yield w, c
@@ -150,11 +151,12 @@ def test_the_query_log_export_is_audited(web):
     assert ("querylog.exported", "admin", "/queries.csv") in got, got
 
 
-def test_the_session_socket_app_has_the_shared_headers(tmp_path):
+def test_the_session_socket_app_has_the_shared_headers(tmp_path, request):
     from egress_review.api.session_app import create_session_app
     from enclave.web.factory import PAGE_CSP
     from tests.identity.test_access_matrix_review import nhi_policy
 
+    fresh_sqlite(request, tmp_path / "s.db")
     app = create_session_app(db_url=f"sqlite:///{tmp_path / 's.db'}", policy=nhi_policy(),
                              store_dir=tmp_path / "s", release_dir=tmp_path / "r")
     from enclave.db import upgrade
@@ -305,13 +307,10 @@ def test_a_record_inserted_out_of_order_is_reported(enclave_home, db_url, seq):
 
 
 @pytest.mark.parametrize("cut", [1, 2, 3])
-def test_two_chains_under_the_same_key_spliced(enclave_home, db_url, tmp_path, cut):
+def test_two_chains_under_the_same_key_spliced(enclave_home, db_url, tmp_path, request, cut):
     """A second database sealed with the same keys (a staging copy): its records are validly
     sealed, but the first one after the cut names another predecessor."""
-    from enclave.db import upgrade
-
-    other = f"sqlite:///{tmp_path / 'other.db'}"
-    upgrade(other)
+    other = fresh_sqlite(request, tmp_path / "other.db")
     A.fill(db_url, 4)
     A.fill(other, 4, start=10)
     mine, theirs = A.rows(db_url), A.rows(other)

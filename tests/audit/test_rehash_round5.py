@@ -27,6 +27,7 @@ from enclave.audit import anchor
 from enclave.audit.verify import FOREIGN_ANCHOR, NO_WITNESS, UNANCHORED, UNREADABLE, verify_audit
 from enclave.db import session_scope
 from tests.audit import attacks as A
+from tests.fresh_db import fresh_sqlite
 
 AUDIT_ENV = ("ENCLAVE_AUDIT_WITNESS", "ENCLAVE_AUDIT_REQUIRE_WITNESS", "ENCLAVE_AUDIT_WITNESS_WINDOW_HOURS",
              "ENCLAVE_POLICY")
@@ -77,12 +78,9 @@ def journal_line_later(url, monkeypatch, hours):
 
 
 @pytest.fixture
-def sqlite_log(enclave_home, tmp_path):
+def sqlite_log(enclave_home, tmp_path, request):
     """A small log on SQLite for the command-line cases (the backend plays no part in them)."""
-    from enclave.db import upgrade
-
-    url = f"sqlite:///{tmp_path / 'state.db'}"
-    upgrade(url)
+    url = fresh_sqlite(request, tmp_path / "state.db")
     A.fill(url, 2)
     return url
 
@@ -152,11 +150,8 @@ def test_the_deployment_variable_requires_the_witness_in_every_verify(sqlite_log
     assert kinds == ([NO_WITNESS] if required else []), kinds
 
 
-def test_a_fresh_enclave_without_a_witness_fails_when_one_is_required(enclave_home, tmp_path):
-    from enclave.db import upgrade
-
-    url = f"sqlite:///{tmp_path / 'fresh.db'}"
-    upgrade(url)
+def test_a_fresh_enclave_without_a_witness_fails_when_one_is_required(enclave_home, tmp_path, request):
+    url = fresh_sqlite(request, tmp_path / "fresh.db")
     assert problems(url) == []
     assert [p.kind for p in problems(url, require_witness=True)] == [NO_WITNESS]
 
@@ -269,11 +264,8 @@ def test_a_database_moved_on_purpose_is_rebound_by_a_person(enclave_home, db_url
     assert problems(copy) == []
 
 
-def test_another_database_with_its_own_chain_is_still_no_problem(enclave_home, db_url, tmp_path):
-    from enclave.db import upgrade
-
-    other = f"sqlite:///{tmp_path / 'staging.db'}"
-    upgrade(other)
+def test_another_database_with_its_own_chain_is_still_no_problem(enclave_home, db_url, tmp_path, request):
+    other = fresh_sqlite(request, tmp_path / "staging.db")
     A.fill(db_url, 2)
     A.fill(other, 2)
     assert problems(db_url) == [] and problems(other) == []
