@@ -209,16 +209,32 @@ def test_a_replaced_version_is_not_approved(review_client, world):  # noqa: F811
 # --------------------------------------------------------------- a generated matrix
 
 @pytest.fixture(scope="module")
-def control_world(tmp_path_factory):
+def control_world(tmp_path_factory, request):
     from policies import load_policy
     from policies.loader import POLICY_ROOT
 
     from tests.control.conftest import without_mfa
+    from tests.fresh_db import fresh_sqlite
     from tests.identity.access_world import build
 
     policy = without_mfa(load_policy(POLICY_ROOT / "nhi_centre"))
-    url = f"sqlite:///{tmp_path_factory.mktemp('round3') / 'state.db'}"
+    url = fresh_sqlite(request, tmp_path_factory.mktemp("round3") / "state.db")   # build: no migration left
     return build(url, policy), policy
+
+
+@pytest.fixture(scope="module")
+def control_served(control_world):
+    """The control plane on the matrix's database, served once for every person: the people
+    already share that database, and the app itself holds only its database URL, policy and
+    clock (lock-outs, sessions and filings live in the database)."""
+    from enclave.web.app import create_app
+    from tests.control.conftest import T0
+    from tests.identity.helpers import serve
+
+    w, policy = control_world
+    app = create_app(w.url, policy, clock=lambda: T0)
+    with serve(app) as base:
+        yield app, base
 
 
 # routes that decide (their callers are the authority), and the few that are not filings
@@ -245,21 +261,18 @@ def _decided_cases(http, hdr) -> set[str]:
 
 
 @pytest.mark.parametrize("person", ["pi_a", "alice", "rev", "steward", "norole", "former"])
-def test_filing_anything_grants_nothing(control_world, person):
+def test_filing_anything_grants_nothing(control_world, control_served, person):
     """As each kind of person, every create/edit route of the control plane that is not a
     decision: what it files comes back undecided, and the filer's roles and reach are what they
     were - the same roles, no decision route newly allowed, no case newly visible."""
-    from enclave.web.app import create_app
-    from tests.control.conftest import T0
-    from tests.identity.helpers import serve
     from tests.identity.access_world import DAY
     from tests.identity.test_access_matrix import _json, _url
     from tests.identity.test_self_decision import SPEC
 
     w, policy = control_world
-    app = create_app(w.url, policy, clock=lambda: T0)
+    app, base = control_served
     tried, made = 0, []
-    with serve(app) as base, httpx.Client(base_url=base, timeout=60) as http:
+    with httpx.Client(base_url=base, timeout=60) as http:
         hdr = w.auth(person)
         before = http.get("/api/me", headers=hdr).json()
         cases_before = _decided_cases(http, hdr)
