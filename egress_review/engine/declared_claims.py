@@ -47,8 +47,18 @@ _CLAIMS = {
     "coefficients": re.compile(r"\bcoefficients? only\b|\bonly (?:the )?coefficients\b|\bmodel summary\b|"
                                r"\bregression (?:table|summary)\b|只含係數|僅含係數|迴歸係數", re.I),
 }
-_ROUNDED = re.compile(r"\brounded (?:to|to the nearest|up to|down to)\s*(\d+)\b|\bround(?:ed)? (?:base|to base)\s*(\d+)\b|"
-                      r"四捨五入至\s*(\d+)|以\s*(\d+)\s*為單位捨入|捨入至\s*(\d+)", re.I)
+_ROUNDED = re.compile(r"\brounded (?:up |down )?(?:to|to the nearest|to nearest|to a multiple of|to multiples of)\s*(\d+)\b|"
+                      r"\bround(?:ed)? (?:base|to base)\s*(\d+)\b|\b(?:random(?:ly)? )?round(?:ed|ing)? to (?:the )?"
+                      r"(?:nearest |base )?(\d+)\b|"
+                      r"四捨五入(?:至|到)\s*(\d+)|以\s*(\d+)\s*為單位(?:捨入|四捨五入)|捨入(?:至|到)\s*(\d+)", re.I)
+# "rounded" with no base said: the counts must be multiples of some usual base (3, 5, 10)
+_BARE_ROUNDED = re.compile(r"\b(?:counts?|cells?|frequenc(?:y|ies)|numbers?|figures)\s+(?:\w+\s+){0,3}?"
+                           r"(?:randomly\s+)?rounded\b|\brounded\s+(?:counts?|cells?|frequenc(?:y|ies)|numbers?)\b|"
+                           r"(?:人數|細格|次數)\S{0,4}(?:四捨五入|捨入)", re.I)
+_DECIMALS = re.compile(r"decimal|\bplaces?\b|\bdigits?\b|小數|位數", re.I)
+# "all cells > 10", 「所有細格皆大於10」: the smallest count said is one more
+_ABOVE = re.compile(r"(?:all|every|each)\s*(?:cells?|counts?)\s*(?:are\s*)?(?:>|over|above|greater than|more than)\s*(\d+)|"
+                    r"(?:細格|人數|計數)\S{0,3}(?:大於|超過|多於)\s*(\d+)", re.I)
 _THRESHOLD = re.compile(r"(?:cells?|counts?|values?)\s*(?:<|below|under|less than|smaller than|fewer than)\s*(\d+)|"
                         r"(?:minimum|min\.?|threshold(?: of)?)\s*(?:cell\s*)?(?:size|count|n)?\s*(?:of|=|:|is)?\s*(\d+)|"
                         r"(?:all|every)\s*cells?\s*(?:>=|≥|at least)\s*(\d+)|小於\s*(\d+)|少於\s*(\d+)|低於\s*(\d+)", re.I)
@@ -195,6 +205,18 @@ def _first(m) -> int | None:
 
 def _rounded(ctx, spec, said, m) -> None:
     base = _first(_ROUNDED.search(said))
+    if base is None and _BARE_ROUNDED.search(said) and not _DECIMALS.search(said):
+        # "all counts rounded" with no base: counts no usual base divides were not rounded
+        for t, col, v in _counts(ctx, spec):
+            off = v[(v % 3 != 0) & (v % 5 != 0)]
+            if len(off):
+                _add(ctx, spec, "review", "rounded", "已捨入",
+                     f"has {off[0]:g} in column {col!r}, a multiple of neither 3 nor 5 (nor 10): "
+                     "the counts do not look rounded",
+                     f"欄位 {col!r} 有 {off[0]:g}，既非 3 也非 5（或 10）的倍數，看不出已捨入",
+                     {"column": col, "value": float(off[0])})
+                return
+        return
     if not base or base < 2:
         return
     for t, col, v in _counts(ctx, spec):
@@ -209,6 +231,8 @@ def _rounded(ctx, spec, said, m) -> None:
 
 def _threshold(ctx, spec, said, m) -> None:
     n = _first(_THRESHOLD.search(said))
+    if n is None and (above := _first(_ABOVE.search(said))) is not None:
+        n = above + 1
     if not n or n <= m or n > 1000:
         return
     for t, col, v in _counts(ctx, spec):

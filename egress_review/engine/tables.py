@@ -277,6 +277,8 @@ def sniff_content(raw: bytes) -> str:
         return "xlsx" if "xl/workbook.xml" in names else "zip"
     if raw.startswith(b"PAR1"):
         return "parquet"
+    if raw.startswith(b"ARROW1"):
+        return "feather"
     if raw.startswith(b"\x1f\x8b"):
         return "gzip"
     return "text"
@@ -293,13 +295,12 @@ def _inflate(raw: bytes, path: str) -> bytes:
 
 
 def _read_text_table(raw: bytes, spec: ManifestFile, suffix: str) -> pd.DataFrame:
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        try:
-            text = raw.decode("big5")
-        except UnicodeDecodeError as e:
-            raise TableError(f"{spec.path}: neither UTF-8 nor Big5 text (byte {e.start})") from None
+    from egress_review.engine.readers.text_decode import decode_text
+
+    text = decode_text(raw)            # UTF-8, Big5, or UTF-16/32 by their byte-order mark
+    if text is None:
+        raise TableError(f"{spec.path}: neither UTF-8, Big5 nor Unicode text with a byte-order "
+                         "mark") from None
     sep = _sniff_sep(text[:4096], suffix)
     try:
         return pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False,
@@ -337,10 +338,20 @@ def read_table(root: Path, spec: ManifestFile) -> Table:
         df = df.astype(str).replace({"nan": "", "None": "", "<NA>": ""})
     elif suffix in (".xlsx", ".xlsm", ".parquet"):
         raise TableError(f"{spec.path}: the content is not a {suffix} file")
-    elif suffix == ".json":
+    elif inner == "feather":
         try:
-            data = json.loads(raw.decode("utf-8"))
-            df = pd.DataFrame(data, dtype=object).fillna("").astype(str)
+            df = pd.read_feather(io.BytesIO(raw))
+        except Exception as e:
+            raise TableError(f"{spec.path}: not a readable Feather/Arrow file ({e})") from None
+        df = df.astype(str).replace({"nan": "", "None": "", "<NA>": ""})
+    elif suffix == ".json":
+        from egress_review.engine.readers.structured import frame_rows
+
+        try:
+            data = json.loads(raw.decode("utf-8-sig"))
+            rows = frame_rows(data)    # to_json's "split" and "columns" orientations
+            df = pd.DataFrame(rows[1:], columns=rows[0], dtype=object) if rows is not None else \
+                pd.DataFrame(data, dtype=object).fillna("").astype(str)
         except (ValueError, TypeError) as e:
             raise TableError(f"{spec.path}: not a JSON list of records ({e})") from None
     else:

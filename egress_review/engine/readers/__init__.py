@@ -220,11 +220,14 @@ def read_content(raw: bytes, name: str, **options) -> Content:
     """Every unit of one file.  ``options`` go to the reader (``skip_sheet`` for a workbook
     whose declared sheet the table checks read).  Never raises: what cannot be read is an
     :class:`Unread` part or an :class:`OpaqueUnit`."""
+    from egress_review.engine.readers.text_decode import decode_text as _decode_text
+
     fmt = format_of(name)
     if fmt is None:
         c = Content("unknown")
         c.add(OpaqueUnit(f"a file of unknown format ({Path(name).suffix or 'no extension'})", {}))
-        if raw[:4] != b"PK\x03\x04" and b"\0" not in raw[:4096]:
+        # (Unicode with a byte-order mark is text too: text_decode reads UTF-16/32 by it)
+        if raw[:4] != b"PK\x03\x04" and (b"\0" not in raw[:4096] or _decode_text(raw) is not None):
             try:                  # text under no known name: still read for what it states
                 c.extend(_plain(raw, name), {"part": "as text"})
                 _content_inside(raw, name, c, "text")

@@ -68,10 +68,41 @@ def chart_points(value) -> list[list[str]] | None:
     return [header] + [[v["name"], _s(v[vk])] for v in value]
 
 
+def _range_keys(keys) -> bool:
+    return [str(k) for k in keys] == [str(i) for i in range(len(keys))]
+
+
+def frame_rows(value) -> list[list[str]] | None:
+    """Rows (header first) of a data frame written by ``to_json`` in the orientations that are
+    not records: "split" ({columns, index, data}) and "columns" ({column: {0: …, 1: …}}).
+    Read as they come, split's numbers were sentences and a column map became a table laid
+    on its side whose rows were the columns (a reviewer's, never a count's check)."""
+    if isinstance(value, dict) and isinstance(value.get("columns"), list) \
+            and isinstance(value.get("data"), list) and set(value) <= {"columns", "index", "data"}:
+        cols, data = [str(c) for c in value["columns"]], value["data"]
+        if not cols or not all(isinstance(r, list) and len(r) == len(cols)
+                               and all(_scalar(x) for x in r) for r in data):
+            return None
+        index = value.get("index")
+        if isinstance(index, list) and len(index) == len(data) and not _range_keys(index):
+            return [["index"] + cols] + [[_s(i)] + [_s(x) for x in r] for i, r in zip(index, data)]
+        return [cols] + [[_s(x) for x in r] for r in data]
+    if isinstance(value, dict) and len(value) >= 2 \
+            and all(isinstance(v, dict) and v and all(_scalar(x) for x in v.values()) for v in value.values()):
+        inner = list(next(iter(value.values())).keys())
+        if _range_keys(inner) and len(inner) >= 2 and all(list(v.keys()) == inner for v in value.values()):
+            cols = [str(c) for c in value]
+            return [cols] + [[_s(value[c][k]) for c in value] for k in inner]
+    return None
+
+
 def walk(value, out: Content, path: str = "$", key: str = "", place: dict | None = None) -> None:
     pre = dict(place or {})
     if (points := chart_points(value)) is not None:
         out.add(TableUnit(rows=points, place={**pre, "json_path": path}))
+        return
+    if (rows := frame_rows(value)) is not None:
+        out.add(TableUnit(rows=rows, place={**pre, "json_path": path}))
         return
     if isinstance(value, dict):
         items = list(value.items())
