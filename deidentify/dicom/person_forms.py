@@ -316,17 +316,28 @@ def _han_surname(family: str) -> list[str]:
 
 def _fold(text: str) -> str:
     """Lower case, diacritics gone (Hsü → hsu), every separator one space."""
-    text = unicodedata.normalize("NFKD", str(text))
+    return _fold_str(str(text))
+
+
+@functools.lru_cache(maxsize=1 << 16)   # the same values and names come back in every object
+def _fold_str(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text)
     text = "".join(c for c in text if not unicodedata.combining(c)).lower()
     return " ".join(re.split(r"[^a-z0-9]+", text)).strip()
 
 
-def _romanisations(syllable: str) -> set[str]:
+@functools.cache
+def _folded_spellings() -> tuple[frozenset[str], ...]:
+    return tuple(frozenset(_fold(g) for g in group) for group in _SURNAME_SPELLINGS)
+
+
+@functools.lru_cache(maxsize=1 << 14)   # pure: a name's syllables recur in every object of a study
+def _romanisations(syllable: str) -> frozenset[str]:
     s = _fold(syllable).replace(" ", "")
     out = {s}
-    for group in _SURNAME_SPELLINGS:
-        if s in {_fold(g) for g in group}:
-            out |= {_fold(g) for g in group}
+    for group in _folded_spellings():
+        if s in group:
+            out |= group
     heads = {s}
     for a, bs in _INITIAL_SWAPS:
         if s.startswith(a):
@@ -336,7 +347,7 @@ def _romanisations(syllable: str) -> set[str]:
         for a, b in _FINAL_SWAPS:
             if h.endswith(a):
                 heads.add(h[: len(h) - len(a)] + _fold(b))
-    return out | {h for h in heads if h}
+    return frozenset(out | {h for h in heads if h})
 
 
 def _given_parts(given: str) -> list[str]:
