@@ -38,9 +38,14 @@ def _item(line: str):
 
 def counted_lists(text: str, place: dict | None = None) -> list[TableUnit]:
     """Tables of the counted lists in ``text`` (placed by the line of their first item)."""
+    return [u for _, _, u in counted_list_spans(text, place)]
+
+
+def counted_list_spans(text: str, place: dict | None = None) -> list[tuple[int, int, TableUnit]]:
+    """(first line, line after the last, table) of each counted list in ``text`` (0-based)."""
     pre = dict(place or {})
     lines = text.split("\n")
-    units: list[TableUnit] = []
+    units: list[tuple[int, int, TableUnit]] = []
     i = 0
     while i < len(lines):
         m = _item(lines[i])
@@ -54,8 +59,8 @@ def counted_lists(text: str, place: dict | None = None) -> list[TableUnit]:
             j += 1
         above = " ".join(lines[max(0, i - 3):i])
         if len(run) >= _MIN_ITEMS and _HEADING.search(above):
-            units.append(TableUnit(rows=[["category", "n"]] + [list(r) for r in run],
-                                   place={**pre, "line": pre.get("line", 1) + i, "part": "list"},
-                                   caption=above.strip()[:80]))
+            units.append((i, j, TableUnit(rows=[["category", "n"]] + [list(r) for r in run],
+                                          place={**pre, "line": pre.get("line", 1) + i, "part": "list"},
+                                          caption=above.strip()[:80])))
         i = j
     return units

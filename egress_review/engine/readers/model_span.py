@@ -55,9 +55,11 @@ def _statsmodels(lines: list[str]) -> tuple[int, int] | None:
     if k < len(lines) and _NOTE_HEAD.match(lines[k]):
         end = k
         k += 1
-        while k < len(lines) and lines[k].strip() and (_NOTE_LINE.match(lines[k])
-                                                        or lines[k].startswith((" ", "\t"))
-                                                        or not any(ch.isdigit() for ch in lines[k])):
+        # a note is "[n] …" and the lines its sentence wraps onto (no digits, after a line
+        # that did not end its sentence); a title printed after the notes is not one
+        while k < len(lines) and lines[k].strip() and (
+                _NOTE_LINE.match(lines[k]) or not lines[k - 1].rstrip().endswith(".")
+                and not any(ch.isdigit() for ch in lines[k])):
             end = k
             k += 1
     return start, end

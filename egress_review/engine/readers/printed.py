@@ -15,7 +15,7 @@ import re
 from egress_review.engine.numerals import spelled_number
 from egress_review.engine.readers.model import Content, TableUnit, TextUnit
 from egress_review.engine.readers.model_summary import find_model_summary
-from egress_review.engine.readers.label_lists import counted_lists
+from egress_review.engine.readers.label_lists import counted_list_spans
 from egress_review.engine.readers.model_span import model_lines
 
 _FOOTER = re.compile(r"^(\[\d+ rows x \d+ columns\]|Name: .*|dtype: \w+|Length: \d+.*)$")
@@ -265,6 +265,11 @@ def read_printed(text: str, place: dict | None = None) -> Content:
         for m in _TABULAR.finditer(text):
             a, b = text.count("\n", 0, m.start()), text.count("\n", 0, m.end()) + 1
             lines[a:b] = [""] * (b - a)
+    # a counted list under a "Top 5 …" heading is a table of its own: read before the aligned
+    # columns, which took "1. Marfan syndrome - 3" for a row of person attributes
+    for a, b, unit in counted_list_spans("\n".join(lines), pre):
+        out.add(unit)
+        lines[a:b] = [""] * (b - a)
     blocks = delimited_blocks(lines)
     for a, b, rows in blocks:
         out.add(TableUnit(rows=rows, place={**pre, "line": pre.get("line", 1) + a}))
@@ -273,8 +278,6 @@ def read_printed(text: str, place: dict | None = None) -> Content:
         out.add(TableUnit(rows=rows, place={**pre, "line": pre.get("line", 1) + a}))
         lines[a:a + 2] = ["", ""]
     rest = "\n".join(lines)
-    for unit in counted_lists(rest, pre):        # "Top 5 diagnoses" over "Marfan syndrome - 3" …
-        out.add(unit)
     if rest.strip():
         out.add(TextUnit(rest, pre))
     return out
