@@ -21,7 +21,10 @@ import datetime as dt
 import json
 import os
 import re
+import subprocess
+import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -47,6 +50,7 @@ def hub():
     h.add_case("C2", ["carl"], tables={"other": [{"pid": "zz"}]})
     for name, case in CASES.items():
         h.add_booking(name, case, now - dt.timedelta(minutes=5), now + dt.timedelta(hours=2))
+    _LISTING.append(_list_server_routes())
     try:
         h.start()
         h.people = {}
@@ -54,14 +58,21 @@ def hub():
             u = h.user(name)
             assert u.login().status_code == 302
             u.make_token()
-            u.spawn()
             h.people[name] = u
+        # the three servers start side by side, as three people's would: each waits mostly on
+        # its own sandbox and server start-up, not on the others
+        with ThreadPoolExecutor(len(CASES)) as pool:
+            list(pool.map(lambda u: u.spawn(), h.people.values()))
         yield h
     except BaseException:
         print(h.log_text()[-6000:])
         raise
     finally:
         h.stop()
+        for p in _LISTING:      # a worker that never ran the server probe
+            p.kill()
+            p.wait()
+        _LISTING.clear()
 
 
 def run_json(u, code: str, env: dict | None = None) -> dict:
@@ -446,14 +457,26 @@ NOT_SENT = {
 }
 
 
-def server_routes() -> list[dict]:
-    import subprocess
-    import sys
+def _list_server_routes() -> subprocess.Popen:
+    """The single-user server built as a session builds it, in its own process, listing its
+    handlers (seconds of CPU): the hub fixture starts it while the hub and the sessions come up."""
+    return subprocess.Popen([sys.executable, "-m", "tests.hub.browser_channel_handlers", "on_site"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
-    p = subprocess.run([sys.executable, "-m", "tests.hub.browser_channel_handlers", "on_site"],
-                       capture_output=True, text=True, timeout=180)
-    line = next((ln for ln in p.stdout.splitlines() if ln.startswith("ROUTES ")), None)
-    assert line, p.stderr[-3000:]
+
+_LISTING: list[subprocess.Popen] = []     # started early by the hub fixture, read once here
+
+
+def server_routes() -> list[dict]:
+    p = _LISTING.pop() if _LISTING else _list_server_routes()
+    try:
+        out, err = p.communicate(timeout=180)
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+    line = next((ln for ln in out.splitlines() if ln.startswith("ROUTES ")), None)
+    assert line, err[-3000:]
     return json.loads(line[len("ROUTES "):])
 
 
