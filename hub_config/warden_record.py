@@ -1,9 +1,10 @@
 """The warden's per-query record (A3): the gate's decision and the audit append, group-committed.
 
 One thread at a time writes (the leader): the record's own connection thread when no other is
-writing, so a lone broker's record is written without a hand-off to another thread.  It takes
-every record waiting (up to ``MAX_BATCH``), and in ONE transaction decides each on the state as it is (the booking
-gate's one SELECT, on a Core connection - no ORM session), appends the accepted ones to the
+writing, so a lone broker's record is written without a hand-off to another thread (issue 18).
+It takes every record waiting (up to ``MAX_BATCH``), and in ONE transaction decides each on the
+state as it is (the booking gate's one SELECT, on a Core connection - no ORM session), appends
+the accepted ones to the
 hash chain, commits once - one WAL fsync for all of them - and writes one signed checkpoint
 of the new head (it vouches for every record before it).  Only then is each record's answer
 given; so a record's 201 never precedes its own durability, whatever batch it shared:
