@@ -453,10 +453,12 @@ def main() -> int:
     except (BrokerConfigError, ValueError) as e:
         log.error("%s", e)
         return 2
+    # read before serving and read to the end: once requests run, the connection is theirs (a
+    # half-read result here made a fresh broker's first statement fail, "unfinished result")
+    threads = db.con.execute("SELECT current_setting('threads')").fetchall()[0][0]
     broker_http.serve(db, auth, sockets, ssl_ctx, quiet)   # a thread per connection
     log.info("broker for case %s listening on %s (%d tables; compute threads: DuckDB %s, "
-             "Arrow %d)", env.get("ENCLAVE_CASE"), where, len(db.tables),
-             db.con.execute("SELECT current_setting('threads')").fetchone()[0], pa.cpu_count())
+             "Arrow %d)", env.get("ENCLAVE_CASE"), where, len(db.tables), threads, pa.cpu_count())
     quiet.run()   # the main thread waits for quiet spells and releases memory, until SIGTERM
     return 0
 

@@ -8,6 +8,7 @@ dropping the connection - and notes when it answered.  The real warden's own ref
 tested in test_query.py / test_warden_record.py: what matters here is the broker's hold."""
 from __future__ import annotations
 
+import hashlib
 import json
 import time
 from http.server import BaseHTTPRequestHandler
@@ -293,3 +294,27 @@ def test_a_statement_once_unproved_still_waits(env, kind, sql):
             con.sql(text)
         warden.set()
     assert con.sql(f"SELECT nextval('{seq}')").fetchall() == [(2,)]   # neither refusal ran it
+
+
+# A3/S1: a fresh broker's very first statement, of every kind, runs (its start-up once read a
+# setting from the connection after it began serving and left the result half-read: the first
+# statement that was not a proved read-only SELECT failed with "unfinished result")
+@pytest.mark.parametrize("first", [
+    "CREATE TABLE scratch AS SELECT range AS g FROM range(3)",
+    "CREATE VIEW v AS SELECT g FROM claims",
+    "CREATE MACRO twice(a) AS a * 2",
+    "SELECT count(*) AS n FROM claims",
+    "SELECT 1 AS one",
+])
+def test_a_fresh_brokers_first_statement_runs(setup, first):
+    warden, _, _, data, tmp = setup
+    warden.set()
+    name = "fresh-" + hashlib.sha256(first.encode()).hexdigest()[:8]
+    proc, url = _broker(tmp, data, unix_url(str(tmp / "warden.sock")), name)
+    try:
+        con = BrokerConnection("testing a fresh broker", url, AUTH)
+        con.sql(first)
+        assert con.sql("SELECT count(*) AS n FROM claims").fetchall() == [(200_000,)]
+    finally:
+        proc.terminate()
+        proc.wait(10)
