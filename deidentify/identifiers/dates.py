@@ -207,3 +207,29 @@ def parse(text: str) -> dt.date | None:
     except ValueError:
         return None
     return None
+
+
+# (D1, round 9) a date in brackets right after a person's name is that person's birth date, birth
+# word or not (王小明（1950/03/02）, 陳美(39.03.02), Lin (1950-03-02), 林志豪（女，39/3/2，75歲）):
+# a sex before it and an age after it may share the brackets; a time in them (a signature's
+# 2026/12/03 14:20) says it is when something was written, not a birth.  Anchored at the name's
+# end and bounded, so each name costs one short match.
+_SEX = r"(?:男|女|[MFmf]|male|female)"
+BRACKETED_AFTER_NAME = re.compile(
+    r"[ \t]*[(（][ \t]*(?:" + _SEX + r"[ \t]*[,，、/;；][ \t]*)?(?:" + _BIRTH_BEFORE + _GAP + r")?"
+    r"(?P<d>" + _DATE_AFTER_BIRTH + r")(?![0-9:])[ \t]*(?:出生|生)?[ \t]*"
+    r"(?:[,，、/;；][ \t]*[^()（）:\n]{0,12})?[)）]", re.IGNORECASE)
+
+
+def bracketed_after(simplified: str, name_ends: list[int]) -> list[tuple[int, int]]:
+    """(start, end) of birth dates in brackets right after a name ending at one of ``name_ends``."""
+    out = []
+    for b in sorted(set(name_ends)):
+        m = BRACKETED_AFTER_NAME.match(simplified, b)
+        if m:
+            a, e = m.span("d")
+            while a < e and simplified[a] in " \t":
+                a += 1
+            if parse(simplified[a:e]) is not None:
+                out.append((a, e))
+    return out

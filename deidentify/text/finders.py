@@ -263,6 +263,10 @@ def raw_batch(pairs: list[tuple[str, str]]) -> list[list[Finding]]:
     for out, (simp, original) in zip(outs, pairs):
         out += labelled_spans(simp, original)
         out += alias_findings(simp, out)
+        # (D1, round 9) a date in brackets right after a found name: that person's birth date
+        if "(" in simp or "（" in simp:
+            ends = [b for e, a, b, score in out if ENTITY_KIND[e] == "NAME"]
+            out += [("TW_DOB", a, b, 0.9) for a, b in dates.bracketed_after(simp, ends)]
     return outs
 
 

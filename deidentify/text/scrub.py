@@ -31,7 +31,7 @@ from deidentify.identifiers import (address, areas, beds, device_numbers, layout
                                     nicknames, role_names, romanised_names, split_names,
                                     taiwan_id, western_names)
 from deidentify.identifiers import phone as tw_phone
-from deidentify.identifiers import lookalike, name_runs, person_slots, public_names, sound_names
+from deidentify.identifiers import dates, lookalike, name_runs, person_slots, public_names, sound_names
 from deidentify.identifiers.chinese_names import find_names, surname_pattern
 from deidentify.identifiers.normalise import normalise_for_finders, to_simplified
 from deidentify.identifiers.regex_gate import by_first_char, literal_led
@@ -441,6 +441,9 @@ def candidate_indices(texts: Sequence[str], options: ScrubOptions | None = None,
         if kept:      # the other name in brackets and the name written again (as finders.alias_findings)
             kept += [IdentifierHit("NAME", x, y, t[x:y], sc) for _, x, y, sc in finders.alias_findings(
                 seg, [("ZH_PERSON_CONTEXT", h.start, h.end, h.score) for h in kept])]
+        if kept and ("(" in seg):      # (round 9) a date in brackets after a name: a birth date
+            kept += [IdentifierHit("DOB", a, b, t[a:b], 0.9) for a, b in dates.bracketed_after(
+                seg, [h.end for h in kept if h.kind == "NAME"])]
         if kept:
             names[i] = _resolve(kept, t)
     return hard, names, joined, starts
