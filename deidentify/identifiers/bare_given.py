@@ -32,10 +32,13 @@ _NOT_OPEN = P._NOT_FIRST | frozenset(_S("兩雙各全大有別眾諸某本此另
 # the last character of an activity or an occupation (家訪, 家管, 陪伴, 探視, 志工): what the
 # relation does or is, after 太太 or 女兒, not a name
 _ACTIVITY_END = frozenset(_S("訪管伴視診療務農商業職休學"))
+# ... and of a time or a position (病中, 院內, 期間, 飯後): when or where, not who
+_ACTIVITY_END |= frozenset(_S("中內外上下前後間時裡"))
 _NOT_TAGS = P._FUNCTION_TAGS | {"v", "vd", "vg", "t", "tg", "s", "ad", "an"}
 _RARE = 50
-# (a rare word jieba tags a place word or an abbreviation is a school or a ward: 國中同學, 國小老師)
-_RARE_NOT_TAGS = P._FUNCTION_TAGS | {"s", "j", "f"}
+# (a rare word jieba tags a place word or an abbreviation is a school or a ward: 國中同學, 國小老師;
+# one it tags a verb is what is asked for: 協助開立診斷書)
+_RARE_NOT_TAGS = P._FUNCTION_TAGS | {"s", "j", "f", "v", "vn", "vd", "vi"}
 # body parts and wounds, what a procedure is done to (幫傷口換藥, 替腳趾擦藥): never a name's end
 _BODY = frozenset(_S("口部處腳手臂腿腰背胸腹肚臉眼耳鼻嘴牙齒指趾膚皮肉骨管袋"))
 _KIN_HONORIFIC = frozenset(_S(w) for w in ("先生", "小姐", "女士", "太太", "阿姨", "伯伯", "阿伯", "伯", "叔叔",

@@ -116,8 +116,8 @@ _AGE_AFTER = re.compile(r"[ \t]*[,，(（]?[ \t]*(?:" + _S("高齡") + r")?[0-9]
 _FIELDS = _words("身分證", "身份證", "健保卡", "病歷號", "病歷", "電話", "手機", "出生", "生日", "地址", "住址", "性別", "年齡")
 _FIELD_AFTER = re.compile(r"[ \t]*[(（，,]?[ \t]*(?:" + "|".join(map(re.escape, _FIELDS)) +
     r"|(?:ID|ARC|NHI|DOB|Tel|LINE|Chart|MRN)(?![A-Za-z])|[(（][ \t]*(?:[0-9]|" + _S("民國") + "))")
-# a bed before a name (S: 9B-23 佟大為, ICU-9 夏于喬)
-_BED_BEFORE = re.compile(r"(?<![0-9A-Za-z])(?:[0-9]{1,2}[A-Z]{1,2}-?[0-9]{1,3}|[A-Z]{2,5}-[0-9]{1,2})(?:" + _S("床")
+# a bed before a name (S: 9B-23 佟大為, ICU-9 夏于喬); a unit's letters, not any (COVID-19 陰性)
+_BED_BEFORE = re.compile(r"(?<![0-9A-Za-z])(?:[0-9]{1,2}[A-Z]{1,2}-?[0-9]{1,3}|(?:[A-Z]{0,2}ICU|CCU|RCW|RCC|PCU|ER|ED|HD|OBS)-[0-9]{1,2})(?:" + _S("床")
                          + r")?[ \t]*$")
 # what stands between two names of a list (王小明（長子）、林美玲): the next one is a person too
 _LIST_GAP = re.compile(r"(?:[(（][^()（）\n]{0,8}[)）])?[ \t]*(?:[、,，/及和與与跟]|and)[ \t]*")

@@ -436,7 +436,9 @@ def candidate_indices(texts: Sequence[str], options: ScrubOptions | None = None,
         t, seg = texts[i], joined[starts[i]:ends[i]]
         kept = [IdentifierHit("NAME", a, b, t[a:b], sc) for a, b, sc in found
                 if sc >= name_lo and not name_context.starts_a_word(seg, a, b)]
-        kept += [IdentifierHit("NAME", a, b, t[a:b], 0.85) for a, b in (*after_role.get(i, ()), *spaced.get(i, ()))]
+        # (round 9: the policy's name cut-off holds for these too, as on the finders' path)
+        kept += [IdentifierHit("NAME", a, b, t[a:b], 0.85) for a, b in (*after_role.get(i, ()), *spaced.get(i, ()))
+                 if 0.85 >= name_lo]
         kept += [IdentifierHit("NAME", a, b, t[a:b], sc) for a, b, sc in word_hits.get(i, ()) if sc >= name_lo]
         if kept:      # the other name in brackets and the name written again (as finders.alias_findings)
             kept += [IdentifierHit("NAME", x, y, t[x:y], sc) for _, x, y, sc in finders.alias_findings(
