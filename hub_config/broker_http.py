@@ -23,7 +23,6 @@ import hmac
 import json
 import logging
 import socket
-import threading
 import time
 import traceback
 from typing import Any, Callable
@@ -34,6 +33,7 @@ from tornado import web
 
 from hub_config.broker import CaseDatabase, LogRefused, QueryRefused, name_thread
 from hub_config.broker_memory import ReleaseWhenQuiet, quiet_seconds
+from hub_config.h11_threads import Framing, ThreadPerConnection, next_event, requests
 from hub_config.http import MAX_SQL_CHARS, json_object
 
 log = logging.getLogger("enclave.broker")
@@ -48,7 +48,6 @@ MAX_HEAD = 64 * 1024
 MAX_BODY = 2 * MAX_SQL_CHARS + 1_000_000   # the SQL, JSON-escaped, and a table spec
 MAX_CONNECTIONS = 64   # a session's kernels and tools; more are closed at once
 HANDSHAKE_SECONDS = 30
-READ = 64 * 1024
 REASONS = {200: "OK", 400: "Bad Request", 403: "Forbidden", 404: "Not Found",
            405: "Method Not Allowed", 413: "Payload Too Large", 431: "Request Header Fields Too Large",
            500: "Internal Server Error", 503: "Service Unavailable"}
@@ -163,128 +162,50 @@ ROUTES = {b"/api/open": _open, b"/api/query": _query, b"/api/aggregate": _aggreg
 
 
 # ------------------------------------------------------------------ the server
-class _Framing(Exception):
-    """The request cannot be taken as framed: answer ``status`` and close the connection."""
-
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-
-
-class Server:
+class Server(ThreadPerConnection):
     """Serves ``db`` on ``sockets`` (bound listening sockets; ``ssl_ctx``: HTTPS on them), each
     connection on a thread of its own named ``broker-request``."""
 
     def __init__(self, db: CaseDatabase, authorization: str, sockets: list, ssl_ctx=None,
                  quiet: ReleaseWhenQuiet | None = None) -> None:
         self.db, self._auth = db, authorization.encode()
-        self.sockets, self.ssl_ctx = sockets, ssl_ctx
+        self.ssl_ctx = ssl_ctx
         self.quiet = quiet or ReleaseWhenQuiet(quiet_seconds())
-        self._lock = threading.Lock()
-        self._live: set[socket.socket] = set()
-        self._closed = False
-        for s in sockets:
-            s.setblocking(True)
-            threading.Thread(target=self._accept, args=(s,), name="broker-accept",
-                             daemon=True).start()
+        super().__init__(sockets, self._requests, name="broker",
+                         max_connections=lambda: MAX_CONNECTIONS, log=log,
+                         wrap=self._handshake if ssl_ctx is not None else None)
 
-    def close(self) -> None:
-        self._closed = True
-        with self._lock:
-            live = list(self._live)
-        for s in [*self.sockets, *live]:
-            try:
-                s.shutdown(socket.SHUT_RDWR)   # wakes a blocked accept() or recv()
-            except OSError:
-                pass
-            s.close()
-
-    def _accept(self, lsock: socket.socket) -> None:
-        while not self._closed:
-            try:
-                c, _ = lsock.accept()
-            except OSError:
-                if self._closed:
-                    return
-                time.sleep(0.05)   # out of descriptors, or a connection reset while queued
-                continue
-            with self._lock:
-                full = len(self._live) >= MAX_CONNECTIONS
-                if not full:
-                    self._live.add(c)
-            if full:
-                log.warning("connection refused: %d connections open", MAX_CONNECTIONS)
-                c.close()
-                continue
-            threading.Thread(target=self._connection, args=(c,), name="broker-request",
-                             daemon=True).start()
+    def _handshake(self, raw: socket.socket):
+        raw.settimeout(HANDSHAKE_SECONDS)
+        sock = self.ssl_ctx.wrap_socket(raw, server_side=True)
+        sock.settimeout(None)
+        return sock
 
     # -------------------------------------------------------------- one connection
-    def _connection(self, raw: socket.socket) -> None:
-        name_thread("broker-request")
-        sock = raw
-        try:
-            if self.ssl_ctx is not None:
-                raw.settimeout(HANDSHAKE_SECONDS)
-                sock = self.ssl_ctx.wrap_socket(raw, server_side=True)
-                sock.settimeout(None)
-            self._requests(sock)
-        except (OSError, ValueError):
-            pass   # the peer went away, or a TLS handshake failed: nothing was run for it
-        finally:
-            with self._lock:
-                self._live.discard(raw)
-            try:
-                sock.close()
-            except OSError:
-                pass
-
-    @staticmethod
-    def _next(conn: h11.Connection, sock):
-        while True:
-            event = conn.next_event()
-            if event is not h11.NEED_DATA:
-                return event
-            conn.receive_data(sock.recv(READ))   # b"": the peer closed
-
     def _requests(self, sock) -> None:
-        conn = h11.Connection(h11.SERVER, max_incomplete_event_size=MAX_HEAD)
-        try:
-            while True:
-                event = self._next(conn, sock)
-                if isinstance(event, h11.ConnectionClosed):
-                    return
-                self._request(conn, sock, event)
-                if conn.our_state is h11.MUST_CLOSE:
-                    return
-                conn.start_next_cycle()
-        except (_Framing, h11.RemoteProtocolError) as e:
-            status = e.status if isinstance(e, _Framing) else e.error_status_hint
-            log.warning("%d refused request: framing", status)
-            if conn.our_state in (h11.IDLE, h11.SEND_RESPONSE):
-                try:
-                    self._send(conn, sock, status, JSON,
-                               [json.dumps({"error": str(e)}).encode()], close=True)
-                except (OSError, h11.LocalProtocolError):
-                    pass
+        name_thread("broker-request")
+        requests(sock, MAX_HEAD, self._request, self._refuse, log)
+
+    def _refuse(self, conn: h11.Connection, sock, status: int, message: str) -> None:
+        self._send(conn, sock, status, JSON, [json.dumps({"error": message}).encode()], close=True)
 
     def _request(self, conn: h11.Connection, sock, req: h11.Request) -> None:
         t0 = time.perf_counter()
         self.quiet.touch()
         if req.http_version not in (b"1.1", b"1.0"):
-            raise _Framing(400, "not an HTTP/1.x request")
+            raise Framing(400, "not an HTTP/1.x request")
         auths = [v for n, v in req.headers if n == b"authorization"]
         if len(auths) > 1:
-            raise _Framing(400, "repeated authorization header")
+            raise Framing(400, "repeated authorization header")
         if sum(len(n) + len(v) + 4 for n, v in req.headers) + len(req.target) > MAX_HEAD:
-            raise _Framing(431, f"request head over {MAX_HEAD} bytes")
+            raise Framing(431, f"request head over {MAX_HEAD} bytes")
         body = bytearray()
-        while not isinstance(event := self._next(conn, sock), h11.EndOfMessage):
+        while not isinstance(event := next_event(conn, sock), h11.EndOfMessage):
             if isinstance(event, h11.ConnectionClosed):
                 raise ConnectionError("closed mid-body")
             body += event.data
             if len(body) > MAX_BODY:
-                raise _Framing(413, f"body over {MAX_BODY} bytes")
+                raise Framing(413, f"body over {MAX_BODY} bytes")
         path = req.target.split(b"?", 1)[0]
         status, ctype, parts = self._answer(req.method, path, auths[0] if auths else b"",
                                             bytes(body))

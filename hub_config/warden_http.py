@@ -26,12 +26,13 @@ from __future__ import annotations
 import json
 import logging
 import socket
-import threading
 import time
 from typing import Callable
 
 import h11
 from tornado import web
+
+from hub_config.h11_threads import Framing, ThreadPerConnection, next_event, requests
 
 log = logging.getLogger("enclave.warden")
 
@@ -44,7 +45,6 @@ MAX_BODY = 8 * 1024 * 1024
 # Each broker keeps one connection (a few while it starts): more than a host's sessions need;
 # beyond it a connection is closed at once rather than a thread started for it.
 MAX_CONNECTIONS = 512
-READ = 64 * 1024
 REASONS = {201: "Created", 400: "Bad Request", 401: "Unauthorized", 403: "Forbidden",
            404: "Not Found", 405: "Method Not Allowed", 411: "Length Required",
            413: "Payload Too Large", 431: "Request Header Fields Too Large",
@@ -54,42 +54,25 @@ REASONS = {201: "Created", 400: "Bad Request", 401: "Unauthorized", 403: "Forbid
 Handler = Callable[[str, bytes], tuple[int, dict]]
 
 
-class _Framing(Exception):
-    """The request cannot be taken as framed: answer ``status`` and close the connection."""
-
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-
-
 def _checked(req: h11.Request) -> tuple[int, str]:
-    """(Content-Length, Authorization) of a request a broker could have sent, or _Framing."""
+    """(Content-Length, Authorization) of a request a broker could have sent, or Framing."""
     if req.http_version not in (b"1.1", b"1.0"):
-        raise _Framing(400, "not an HTTP/1.x request")
+        raise Framing(400, "not an HTTP/1.x request")
     head = len(req.method) + len(req.target) + sum(len(n) + len(v) + 4 for n, v in req.headers)
     if head > MAX_HEAD:   # h11 caps only a head still incomplete after a read
-        raise _Framing(431, f"request head over {MAX_HEAD} bytes")
+        raise Framing(431, f"request head over {MAX_HEAD} bytes")
     names = [name for name, _ in req.headers]
     if b"transfer-encoding" in names:   # brokers send a length; chunked framing is not read
-        raise _Framing(501, "Transfer-Encoding is not accepted: send Content-Length")
+        raise Framing(501, "Transfer-Encoding is not accepted: send Content-Length")
     if names.count(b"authorization") > 1:
-        raise _Framing(400, "repeated authorization header")
+        raise Framing(400, "repeated authorization header")
     fields = dict(req.headers)
     if b"content-length" not in fields:
-        raise _Framing(411, "Content-Length required")
+        raise Framing(411, "Content-Length required")
     n = int(fields[b"content-length"])   # h11 has checked it is one run of digits
     if n > MAX_BODY:
-        raise _Framing(413, f"body over {MAX_BODY} bytes")
+        raise Framing(413, f"body over {MAX_BODY} bytes")
     return n, fields.get(b"authorization", b"").decode("latin-1")
-
-
-def _next(conn: h11.Connection, sock: socket.socket):
-    """The next h11 event, reading from the socket as it needs."""
-    while True:
-        event = conn.next_event()
-        if event is not h11.NEED_DATA:
-            return event
-        conn.receive_data(sock.recv(READ))   # b"": the peer closed
 
 
 def _send(conn: h11.Connection, sock: socket.socket, status: int, obj: dict,
@@ -108,7 +91,7 @@ def _request(conn: h11.Connection, sock: socket.socket, req: h11.Request,
     t0 = time.perf_counter()
     length, auth = _checked(req)
     body = bytearray()
-    while not isinstance(event := _next(conn, sock), h11.EndOfMessage):
+    while not isinstance(event := next_event(conn, sock), h11.EndOfMessage):
         if isinstance(event, h11.ConnectionClosed):
             raise ConnectionError("closed mid-body")
         body += event.data
@@ -128,25 +111,13 @@ def _request(conn: h11.Connection, sock: socket.socket, req: h11.Request,
 
 def _requests(handle: Handler, sock: socket.socket) -> None:
     """Every request of one connection, in order, until the peer closes or framing fails."""
-    conn = h11.Connection(h11.SERVER, max_incomplete_event_size=MAX_HEAD)
-    try:
-        while True:
-            event = _next(conn, sock)
-            if isinstance(event, h11.ConnectionClosed):
-                return   # the peer closed between requests
-            status, out = _request(conn, sock, event, handle)
-            _send(conn, sock, status, out)
-            if conn.our_state is h11.MUST_CLOSE:
-                return
-            conn.start_next_cycle()
-    except (_Framing, h11.RemoteProtocolError) as e:
-        status = e.status if isinstance(e, _Framing) else e.error_status_hint
-        log.warning("%d refused request: %s", status, e)
-        if conn.our_state in (h11.IDLE, h11.SEND_RESPONSE):
-            try:
-                _send(conn, sock, status, {"error": str(e)}, close=True)
-            except (OSError, h11.LocalProtocolError):
-                pass
+    def one(conn, sock, req):
+        _send(conn, sock, *_request(conn, sock, req, handle))
+
+    def refuse(conn, sock, status, message):
+        _send(conn, sock, status, {"error": message}, close=True)
+
+    requests(sock, MAX_HEAD, one, refuse, log)
 
 
 def handle_record(warden, auth: str, body: bytes) -> tuple[int, dict]:
@@ -164,64 +135,15 @@ def handle_record(warden, auth: str, body: bytes) -> tuple[int, dict]:
         return 503, {"error": "the record could not be written"}
 
 
-class Server:
+class Server(ThreadPerConnection):
     """Answers records on a bound listening unix socket, each connection on a thread of its
-    own named ``warden-request``, until :meth:`close`."""
+    own named ``warden-request``, until :meth:`close` (a record being written is finished by
+    its writer; its broker, cut off, drops the query's output)."""
 
     def __init__(self, handle: Handler, lsock: socket.socket) -> None:
         self.handle, self.sock = handle, lsock
-        self._lock = threading.Lock()
-        self._live: set[socket.socket] = set()
-        self._closed = False
-        lsock.setblocking(True)
-        self._acceptor = threading.Thread(target=self._accept, name="warden-accept", daemon=True)
-        self._acceptor.start()
-
-    def close(self) -> None:
-        """Stop accepting and drop every connection (a record being written is finished by
-        its writer; its broker, cut off, drops the query's output)."""
-        self._closed = True
-        with self._lock:
-            live = list(self._live)
-        for s in [self.sock, *live]:
-            try:
-                s.shutdown(socket.SHUT_RDWR)   # wakes a blocked accept() or recv()
-            except OSError:
-                pass
-            s.close()
-
-    def _accept(self) -> None:
-        while not self._closed:
-            try:
-                c, _ = self.sock.accept()
-            except OSError:
-                if self._closed:
-                    return
-                time.sleep(0.05)   # out of descriptors, or a connection reset while queued
-                continue
-            with self._lock:
-                full = len(self._live) >= MAX_CONNECTIONS
-                if not full:
-                    self._live.add(c)
-            if full:
-                log.warning("connection refused: %d connections open", MAX_CONNECTIONS)
-                c.close()
-                continue
-            threading.Thread(target=self._connection, args=(c,), name="warden-request",
-                             daemon=True).start()
-
-    def _connection(self, sock: socket.socket) -> None:
-        try:
-            _requests(self.handle, sock)
-        except OSError:
-            pass   # the peer went away mid-request: nothing is answered to it
-        finally:
-            with self._lock:
-                self._live.discard(sock)
-            try:
-                sock.close()
-            except OSError:
-                pass
+        super().__init__([lsock], lambda sock: _requests(handle, sock), name="warden",
+                         max_connections=lambda: MAX_CONNECTIONS, log=log)
 
 
 def listen(warden, sock_path: str, mode: int = 0o666) -> Server:
