@@ -117,24 +117,12 @@ def _postgres_template(postgres_server):
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def db_url(request, tmp_path):
     """A fresh, migrated state database; every test using it runs on SQLite and PostgreSQL."""
-    import sqlite3
-
     from enclave.db import upgrade
 
     if request.param == "sqlite":
-        path = tmp_path / "state.db"
-        url = f"sqlite:///{path}"
-        template = request.getfixturevalue("_sqlite_template")
-        if template is None:
-            upgrade(url)
-        else:
-            src, dst = sqlite3.connect(template), sqlite3.connect(path)
-            try:
-                src.backup(dst)
-            finally:
-                src.close()
-                dst.close()
-        return url
+        from tests.fresh_db import fresh_sqlite
+
+        return fresh_sqlite(request, tmp_path / "state.db")
     server = request.getfixturevalue("postgres_server")
     template = request.getfixturevalue("_postgres_template")
     url = server.create_database(template=template)

@@ -22,17 +22,9 @@ from enclave.db import session_scope
 from hub_config.broker import LogRefused, WardenLog
 from hub_config.warden import Warden
 from policies import load_policy
-from tests.services.warden_thread import WardenThread
+from tests.services.warden_thread import JobRunner, WardenThread
 
 PURPOSE = "a purpose long enough"
-
-
-class _Runner:
-    def __init__(self, tokens):
-        self.tokens = tokens
-
-    def sweep(self):
-        return None
 
 
 @pytest.fixture
@@ -44,7 +36,7 @@ def served(rows, tmp_path):
     rows.case("C1", ["ann", "bob"])
     b = rows.booking("ann", "C1", -5, 60, kind="overnight")
     w = Warden(rows.db_url, load_policy(), "http://127.0.0.1:9/hub/api", "unused",
-               _Runner({"ann": ("ann", b), "bob": ("bob", b)}))
+               JobRunner({"ann": ("ann", b), "bob": ("bob", b)}))
     with WardenThread(w, str(tmp_path / "warden.sock")) as t:
         yield w, f"http+unix://{quote(t.sock, safe='')}/", rows.db_url
 

@@ -18,19 +18,11 @@ from enclave.audit import journal
 from enclave.audit.log import _lock, verify_chain
 from enclave.audit.models import AuditHead, AuditRecord
 from enclave.db import session_scope
-from tests.services.warden_thread import WardenThread
+from tests.services.warden_thread import JobRunner, WardenThread
 from hub_config.warden import Warden
 from policies import load_policy
 
 PURPOSE = "a purpose long enough"
-
-
-class _Runner:
-    def __init__(self, tokens):
-        self.tokens = tokens
-
-    def sweep(self):
-        return None
 
 
 @pytest.fixture
@@ -42,7 +34,7 @@ def served(rows, tmp_path):
     rows.case("C1", ["ann", "bob"])
     b = rows.booking("ann", "C1", -5, 60, kind="overnight")
     w = Warden(rows.db_url, load_policy(), "http://127.0.0.1:9/hub/api", "unused",
-               _Runner({"ann": ("ann", b), "bob": ("bob", b)}))
+               JobRunner({"ann": ("ann", b), "bob": ("bob", b)}))
     with WardenThread(w, str(tmp_path / "warden.sock")) as served:
         yield w, served.sock, rows.db_url
 
