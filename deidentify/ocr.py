@@ -28,7 +28,9 @@ def run_tesseract(images: list, *, languages: str, psm: int, timeout_s: float,
         paths = []
         for k, img in enumerate(images):
             paths.append(os.path.join(tmp, f"image{k:05d}.png"))
-            img.save(paths[-1])
+            # read once by tesseract: zlib's fastest level, lossless like any other (the
+            # default spent as much CPU on a noisy upscaled page as tesseract reading it)
+            img.save(paths[-1], compress_level=1)
         listing = os.path.join(tmp, "images.txt")
         with open(listing, "w") as fh:
             fh.write("\n".join(paths) + "\n")

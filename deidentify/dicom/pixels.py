@@ -121,10 +121,6 @@ def _prepare(gray8: np.ndarray, opts: PixelOptions) -> tuple[Image.Image, int]:
     img = Image.fromarray(255 - gray8)
     if scale > 1:
         img = img.resize((w * scale, h * scale), Image.Resampling.LANCZOS)
-    # the page is written to a temporary PNG that tesseract reads once (deidentify.ocr): the
-    # fastest zlib level, lossless like any other; the default one spent as much CPU on a
-    # noisy upscaled page as tesseract reading it (Pillow takes writer options from encoderinfo)
-    img.encoderinfo = {"compress_level": 1}
     return img, scale
 
 
