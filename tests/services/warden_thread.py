@@ -3,6 +3,7 @@ tests and bench/broker_query.py: its CPU counts in this process and no hub needs
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
 
 
@@ -60,3 +61,21 @@ class JobRunner:
 
     def sweep(self):
         return None
+
+
+@contextlib.contextmanager
+def ann_and_bob_warden(rows, sock_path: str):
+    """A warden on ``sock_path`` in a thread: ann booked on C1 (job token ``ann``), bob a
+    member of C1 without a booking (job token ``bob``, pointing at ann's booking: the gate
+    refuses him).  Yields (warden, its WardenThread)."""
+    from hub_config.warden import Warden
+    from policies import load_policy
+
+    rows.user("ann")
+    rows.user("bob")
+    rows.case("C1", ["ann", "bob"])
+    b = rows.booking("ann", "C1", -5, 60, kind="overnight")
+    w = Warden(rows.db_url, load_policy(), "http://127.0.0.1:9/hub/api", "unused",
+               JobRunner({"ann": ("ann", b), "bob": ("bob", b)}))
+    with WardenThread(w, sock_path) as t:
+        yield w, t

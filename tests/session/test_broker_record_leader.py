@@ -20,9 +20,7 @@ from enclave.audit.log import _lock, verify_chain
 from enclave.audit.models import AuditRecord
 from enclave.db import session_scope
 from hub_config.broker import LogRefused, WardenLog
-from hub_config.warden import Warden
-from policies import load_policy
-from tests.services.warden_thread import JobRunner, WardenThread
+from tests.services.warden_thread import ann_and_bob_warden
 
 PURPOSE = "a purpose long enough"
 
@@ -31,13 +29,7 @@ PURPOSE = "a purpose long enough"
 def served(rows, tmp_path):
     """ann booked on C1 (job token ``ann``); bob a member without a booking (job token ``bob``,
     pointing at ann's booking: the gate refuses him)."""
-    rows.user("ann")
-    rows.user("bob")
-    rows.case("C1", ["ann", "bob"])
-    b = rows.booking("ann", "C1", -5, 60, kind="overnight")
-    w = Warden(rows.db_url, load_policy(), "http://127.0.0.1:9/hub/api", "unused",
-               JobRunner({"ann": ("ann", b), "bob": ("bob", b)}))
-    with WardenThread(w, str(tmp_path / "warden.sock")) as t:
+    with ann_and_bob_warden(rows, str(tmp_path / "warden.sock")) as (w, t):
         yield w, f"http+unix://{quote(t.sock, safe='')}/", rows.db_url
 
 

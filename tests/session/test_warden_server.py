@@ -18,9 +18,7 @@ from enclave.audit import journal
 from enclave.audit.log import _lock, verify_chain
 from enclave.audit.models import AuditHead, AuditRecord
 from enclave.db import session_scope
-from tests.services.warden_thread import JobRunner, WardenThread
-from hub_config.warden import Warden
-from policies import load_policy
+from tests.services.warden_thread import ann_and_bob_warden
 
 PURPOSE = "a purpose long enough"
 
@@ -29,14 +27,8 @@ PURPOSE = "a purpose long enough"
 def served(rows, tmp_path):
     """ann (booked, case C1) and bob (no booking); the warden's endpoint on a unix socket in
     a thread, job tokens ``job ann`` (ann's booking) and ``job bob`` (a booking of nobody's)."""
-    rows.user("ann")
-    rows.user("bob")
-    rows.case("C1", ["ann", "bob"])
-    b = rows.booking("ann", "C1", -5, 60, kind="overnight")
-    w = Warden(rows.db_url, load_policy(), "http://127.0.0.1:9/hub/api", "unused",
-               JobRunner({"ann": ("ann", b), "bob": ("bob", b)}))
-    with WardenThread(w, str(tmp_path / "warden.sock")) as served:
-        yield w, served.sock, rows.db_url
+    with ann_and_bob_warden(rows, str(tmp_path / "warden.sock")) as (w, t):
+        yield w, t.sock, rows.db_url
 
 
 def _raw(sock: str, data: bytes, timeout: float = 10) -> tuple[bytes, bool]:
