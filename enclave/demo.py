@@ -14,6 +14,7 @@ from enclave.accounts.passwords import hash_password, password_problems
 from enclave.bookings import calendar as cal
 from enclave.bookings.models import Booking
 from enclave.cases.models import Case
+from enclave.core.errors import Refused
 from enclave.db import session_scope
 
 DEMO_TITLE = "Demo: outpatient diabetes care 門診糖尿病照護（示範）"
@@ -86,12 +87,17 @@ def seed_demo(db_url: str, policy, *, now: dt.datetime) -> dict:
                 db.flush()
                 cases.audit(db, "demo", "mfa.enrolled", subject=name, demo=True)
         slot = cal.slot_at(now, policy)
-        booking = None
-        if slot is not None:
-            booking = db.execute(select(Booking).where(Booking.user_id == pi.id,
-                                                       Booking.starts_at == slot.starts_at)).scalar_one_or_none()
-            if booking is None and cases.case_usable(case, now, at=slot.starts_at) is None:
-                booking = bookings.book(db, policy, pi, case, day=slot.date, slot=slot.name, now=now)[0]
+        booking = _book(db, policy, bookings, cases, pi, case, slot, now) if slot is not None else None
+        if booking is not None:
+            # and the slot right after it, where it follows on: a demo brought up minutes before
+            # its slot ends would otherwise lose its session at the boundary (back-to-back
+            # bookings are one session, hub_config/slot_api.session_end)
+            nxt = cal.slot_at(slot.ends_at, policy)
+            if nxt is not None and nxt.starts_at == slot.ends_at:
+                try:
+                    _book(db, policy, bookings, cases, pi, case, nxt, now)
+                except Refused:
+                    pass  # the case's quota or calendar says no: the demo keeps the one slot
         return {
             "case_code": case.code,
             "extract_spec": dict(case.extract_spec),
@@ -102,6 +108,16 @@ def seed_demo(db_url: str, policy, *, now: dt.datetime) -> dict:
                          "ends_at": booking.ends_at.isoformat(), "seat": booking.seat_no}
                         if booking is not None else None),
         }
+
+
+def _book(db, policy, bookings, cases, pi: User, case: Case, slot, now: dt.datetime) -> Booking | None:
+    """The researcher's booking of ``slot``: the one already made, else a new one (None when
+    the case cannot be used then)."""
+    booking = db.execute(select(Booking).where(Booking.user_id == pi.id,
+                                               Booking.starts_at == slot.starts_at)).scalar_one_or_none()
+    if booking is None and cases.case_usable(case, now, at=slot.starts_at) is None:
+        booking = bookings.book(db, policy, pi, case, day=slot.date, slot=slot.name, now=now)[0]
+    return booking
 
 
 def _secret(db, user: User) -> str | None:

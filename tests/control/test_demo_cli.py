@@ -33,12 +33,35 @@ def test_seed_demo_is_idempotent(demo_policy, tmp_path):
     assert {"admin", "reviewer", "steward", "researcher", "supervisor"} <= roles
     with session_scope(url) as db:
         assert db.execute(select(func.count()).select_from(Case)).scalar_one() == 1
-        assert db.execute(select(func.count()).select_from(Booking)).scalar_one() == 1
+        # the current slot and the one that follows on (round the clock in the demo policy)
+        assert db.execute(select(func.count()).select_from(Booking)).scalar_one() == 2
         case = db.execute(select(Case)).scalar_one()
         assert case.status == "active" and case.paid_at is not None
         for acct in first["accounts"]:
             otp = pyotp.TOTP(acct["totp_secret"]).at(T0) if acct["totp_secret"] else None
             assert authenticate(db, acct["username"], acct["password"], policy=demo_policy, now=T0, otp=otp)
+
+
+@pytest.mark.parametrize("before_end", [dt.timedelta(minutes=2), dt.timedelta(seconds=1),
+                                        dt.timedelta(hours=3, minutes=59)])
+def test_a_demo_brought_up_near_its_slot_end_keeps_its_session_past_it(demo_policy, tmp_path, before_end):
+    """The demo's session must not end minutes after `enclave up`: when it comes up just before
+    a slot boundary, the researcher's session runs on through the next slot (the podman
+    deployment test once spawned after the boundary and found no session)."""
+    from enclave.bookings import calendar as cal
+    from hub_config.slot_api import session_end
+
+    url = f"sqlite:///{tmp_path / 'state.db'}"
+    upgrade(url)
+    slot = cal.slot_at(T0, demo_policy)
+    now = slot.ends_at - before_end
+    seed_demo(url, demo_policy, now=now)
+    with session_scope(url) as db:
+        end = session_end(db, "researcher", now)
+        after = session_end(db, "researcher", slot.ends_at + dt.timedelta(minutes=5))
+    hours = demo_policy.sessions.round_the_clock_slot_hours
+    assert end == slot.ends_at + dt.timedelta(hours=hours), (now, end)
+    assert after == end  # the hub's gate still lets the researcher in after the boundary
 
 
 def test_demo_staff_need_their_second_factor(demo_policy, tmp_path):

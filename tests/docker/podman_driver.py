@@ -91,7 +91,12 @@ def main() -> None:
     # every service name resolves from /etc/hosts (compose extra_hosts): no container DNS
     seen["hub_login"] = user.login(otp=totp_code(secret["researcher"], "researcher")).status_code
     user.make_token()
-    seen["spawn"] = user.spawn(timeout=300).status_code
+    spawned = user.spawn(timeout=300)
+    seen["spawn"] = spawned.status_code
+    if spawned.status_code not in (201, 202):
+        # no session to reach: say why (the hub's refusal) rather than fail on its socket later
+        raise SystemExit(f"the hub did not start the session: {spawned.status_code} "
+                         f"{spawned.text[-2000:]}\nseen so far: {json.dumps(seen)}")
     # remote mode: from the workstation the Jupyter API answers nothing but a refusal
     seen["api_from_outside"] = user.server("GET", "/api/contents/").status_code
     out = user.execute(KERNEL_CODE, timeout=300)

@@ -231,7 +231,10 @@ def test_a_request_end_to_end_across_containers(deployment):
              IMAGE, "python3", "/opt/enclave/tests/docker/podman_driver.py",
              env=env, timeout=900, check=False)
     lines = [ln for ln in p.stdout.splitlines() if ln.startswith("DRIVER ")]
-    assert p.returncode == 0 and lines, p.stdout[-4000:] + p.stderr[-6000:]
+    if p.returncode or not lines:
+        hub = _run("podman", "logs", f"{project}_hub_1", env=env, check=False)
+        raise AssertionError(f"the driver failed:\n{p.stdout[-4000:]}{p.stderr[-6000:]}\n"
+                             f"--- the hub's log (tail) ---\n{(hub.stdout + hub.stderr)[-6000:]}")
     seen = json.loads(lines[-1][len("DRIVER "):])
     # the internal network has no route out, not even to this host
     assert seen["way_out"]["default_route"] is False, seen
