@@ -63,7 +63,8 @@ _DATA_MEMBER = re.compile(r"(?<!^config)(?<!/config)(?<!^metadata)(?<!/metadata)
 # .safetensors) they are that format, not weights (a Parquet table renamed m.bin).
 _SIGNED_DATA = {"parquet", "sqlite", "pdf", "npy", "png", "jpeg", "gif", "tiff"}
 TEXT_SUFFIXES = {".csv", ".tsv", ".txt", ".md", ".py", ".r", ".sql", ".json", ".ipynb", ".yaml",
-                 ".yml", ".html", ".svg", ".tex", ".log", ".sas", ".do", ".stata", ".rmd", ".qmd"}
+                 ".yml", ".toml", ".html", ".svg", ".tex", ".log", ".sas", ".do", ".stata", ".rmd",
+                 ".qmd"}
 # Tags the plotting libraries write themselves.
 BENIGN_IMAGE_META = {"Software", "dpi", "Creation Time", "Title", "Description", "gamma",
                      "transparency", "aspect", "jfif", "jfif_version", "jfif_unit", "jfif_density",

@@ -348,8 +348,10 @@ def read_table(root: Path, spec: ManifestFile) -> Table:
         from egress_review.engine.readers.structured import frame_rows
 
         try:
-            data = json.loads(raw.decode("utf-8-sig"))
-            rows = frame_rows(data)    # to_json's "split" and "columns" orientations
+            from egress_review.engine.readers.text_decode import decode_text
+
+            data = json.loads(decode_text(raw) or "\x00")
+            rows = frame_rows(data)    # to_json's split/columns/index/table/values orientations
             df = pd.DataFrame(rows[1:], columns=rows[0], dtype=object) if rows is not None else \
                 pd.DataFrame(data, dtype=object).fillna("").astype(str)
         except (ValueError, TypeError) as e:

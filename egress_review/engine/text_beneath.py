@@ -15,7 +15,7 @@ from egress_review.engine.readers import Content, format_of, read_content
 from egress_review.engine.readers.text_decode import decode_text
 
 # Formats whose files are text by design: their bytes as text say nothing new.
-_TEXT_FORMATS = {"csv", "json", "yaml", "html", "markdown", "text", "code", "svg", "notebook"}
+_TEXT_FORMATS = {"csv", "json", "yaml", "toml", "html", "markdown", "text", "code", "svg", "notebook"}
 # Signatures of binary formats: bytes that open so are not the plain text read here.
 _BINARY_OPENINGS = (b"PK\x03\x04", b"\x1f\x8b", b"BZh", b"\xfd7zXZ", b"7z\xbc\xaf", b"Rar!",
                     b"%PDF", b"SQLite format 3", b"PAR1", b"\x89HDF", b"\x93NUMPY", b"\x7fELF",

@@ -37,6 +37,7 @@ DISCLOSIVE = {
     "arrow": ("t.feather", fx.feather_bytes(SMALL), "text"),
     "json": ("t.json", fx.json_map(SMALL, "region", "n"), "text"),
     "yaml": ("t.yaml", "n:\n  north: 3\n  south: 1200\n", "text"),
+    "toml": ("t.toml", "[n]\nnorth = 3\nsouth = 1200\n", "text"),
     "html": ("t.html", fx.html_report(SMALL), "text"),
     "markdown": ("t.md", fx.markdown_table(SMALL), "text"),
     "notebook": ("t.ipynb", fx.notebook([fx.display(SMALL)]), "notebook"),

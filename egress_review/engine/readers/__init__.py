@@ -126,6 +126,7 @@ FORMATS: list[Format] = [
     Format("arrow", (".feather", ".arrow", ".ipc", ".arrows"), _reader("columnar", "read")),
     Format("json", (".json", ".geojson", ".vl.json", ".vg.json"), _reader("structured", "read_json")),
     Format("yaml", (".yaml", ".yml"), _reader("structured", "read_yaml")),
+    Format("toml", (".toml",), _reader("structured", "read_toml")),
     Format("html", (".html", ".htm", ".xhtml"), _reader("markup", "read_html")),
     Format("markdown", (".md", ".markdown", ".rmd", ".qmd"), _reader("markup", "read_markdown")),
     Format("notebook", (".ipynb",), _reader("notebook", "read")),
@@ -167,7 +168,7 @@ def format_of(name: str) -> Format | None:
 
 # Text formats whose reader looks for its own structure: a CSV saved under their name (a
 # table in a .svg, .md, .json …) would be read as prose, an invalid document or nothing.
-_TEXT_MARKUP = {"json", "yaml", "html", "markdown", "svg"}
+_TEXT_MARKUP = {"json", "yaml", "toml", "html", "markdown", "svg"}
 _MD_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?\s*$", re.M)
 
 

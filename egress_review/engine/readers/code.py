@@ -86,8 +86,10 @@ def read(raw: bytes, name: str) -> Content:
         out.extend(read_delimited(raw, name + ".csv"), {"part": "records"})
     # a table in consecutive comment lines (# region,n / # r1,3 …)
     commented = [m.group(1) if (m := _COMMENT_LINE.match(ln)) else "" for ln in text.split("\n")]
-    for a, _, rows in delimited_blocks(commented):
+    comment_table_lines: set[int] = set()          # 0-based lines of the file
+    for a, b, rows in delimited_blocks(commented):
         out.add(TableUnit(rows=rows, place={"line": a + 1, "part": "comment"}))
+        comment_table_lines.update(range(a, b))
     # counts typed as literals (maps, records, count-named numbers) are tables and counts too
     from egress_review.engine.readers.code_literals import python_literals, r_literals
 
@@ -115,6 +117,8 @@ def read(raw: bytes, name: str) -> Content:
     except ClassNotFound:
         out.fail({}, "no lexer for this program's language: its comments and strings are unread")
         return out
+    from egress_review.engine.readers.json_strings import assigned_name, json_string_units
+
     text = for_lexer(text)      # the literals below are placed by the lines of this text
     offset = 0
     run: list[str] = []
@@ -122,20 +126,44 @@ def read(raw: bytes, name: str) -> Content:
 
     def flush():
         literal = "".join(run)
+        line = text.count("\n", 0, run_start) + 1
+        # JSON in a string (json.loads('{…}'), JSON.parse, fromJSON) is data: read as JSON, not
+        # as a sentence (a .js file's literals, strings too, are read as JSON already)
+        if run_kind == "string" and ("{" in literal[:8] or "[" in literal[:8]) \
+                and (units := json_string_units(literal, assigned_name(text, run_start),
+                                                {"line": line})) is not None:
+            for unit in units if suffix != "js" else []:
+                out.add(unit)
+            run.clear()
+            return
         # a table pasted into a string or comment (data = """region,n\nr1,3\n…""") is a table
         body = literal.strip("'\"") if run_kind == "string" else literal
         if run_kind == "string":      # "North\\t3\\nSouth\\t120": the escapes are the delimiters
             body = body.replace("\\t", "\t")
-        for a, _, rows in delimited_blocks(re.split(r"\n|\\n", body)):
-            out.add(TableUnit(rows=rows, place={"line": text.count("\n", 0, run_start) + 1 + a, "part": run_kind}))
+        # (a comment's lines without their markers: "-- | North | 3 |" is the row "North | 3")
+        lines = [m.group(1) if (m := _COMMENT_LINE.match(ln)) else ln for ln in body.split("\n")] \
+            if run_kind == "comment" else re.split(r"\n|\\n", body)
+        in_table: set[int] = set()
+        for a, b, rows in delimited_blocks(lines):
+            unit = TableUnit(rows=rows, place={"line": line + a, "part": run_kind})
+            in_table.update(range(a, b))
+            if not _already_read(out.units, unit):
+                out.add(unit)
+        if run_kind == "comment" or (in_table and "\\n" not in body):
+            # a table's lines are read as the table (its cells as words too), not again as a
+            # sentence whose numbers no check could place
+            literal = "\n".join("" if k in in_table or (run_kind == "comment" and line - 1 + k
+                                                         in comment_table_lines) else ln
+                                 for k, ln in enumerate(literal.split("\n")))
+        lead = len(literal) - len(literal.lstrip())
+        line += literal.count("\n", 0, lead)
         words = literal.strip().strip("#/*-%'\"").strip()
         # a string literal is read when it reads like words (a label, a message); a comment always
         prose = run_kind == "comment" or len(re.findall(r"[^\W\d_]{2,}", words)) >= 2 \
             or bool(COUNT_HINT.search(words)) or bool(_SHORT_COUNT.search(words))
         # a comment is read whatever it holds (三, 參, iv, "three" are numbers too)
         if words and prose and (run_kind == "comment" or re.search(r"\d|[零一二三四五六七八九十]", words)):
-            out.add(TextUnit(words, {"line": text.count("\n", 0, run_start) + 1, "part": run_kind},
-                             file_lines=True))
+            out.add(TextUnit(words, {"line": line, "part": run_kind}, file_lines=True))
         run.clear()
 
     # consecutive comment (or string) tokens are one text: lexers split them word by word

@@ -108,7 +108,9 @@ def sql_values(text: str) -> list:
                 [f"column {i + 1}" for i in range(len(rows[0]))]
             if len(header) == len(rows[0]):
                 units.append(_table(text, m.start(), header, rows, "values"))
-    return units + _sql_unions(text)
+    from egress_review.engine.readers.sql_case import case_lookups
+
+    return units + _sql_unions(text) + case_lookups(text)
 
 
 # a table typed as SELECTs of literals joined by UNION: SELECT 'A' AS region, 120 AS n UNION ALL

@@ -1,4 +1,4 @@
-"""JSON and YAML: nested key→number maps and lists of records become tables; other values
+"""JSON, YAML and TOML: nested key→number maps and lists of records become tables; other values
 are read as labelled numbers ("key: value", checked as a sentence) and words.
 
 A map whose values are all numbers (``{"M": 120, "F": 3}``) becomes a two-column table headed
@@ -72,11 +72,14 @@ def _range_keys(keys) -> bool:
     return [str(k) for k in keys] == [str(i) for i in range(len(keys))]
 
 
-def frame_rows(value) -> list[list[str]] | None:
+def frame_rows(value, top: bool = True) -> list[list[str]] | None:
     """Rows (header first) of a data frame written by ``to_json`` in the orientations that are
-    not records: "split" ({columns, index, data}) and "columns" ({column: {0: …, 1: …}}).
-    Read as they come, split's numbers were sentences and a column map became a table laid
-    on its side whose rows were the columns (a reviewer's, never a count's check)."""
+    not records: "split" ({columns, index, data}), "columns" ({column: {0: …, 1: …}}), "index"
+    ({0: {column: …}, 1: …}), "table" ({schema: {fields}, data: [records]}) and "values"
+    ([[…], […]]).  Read as they come, split's and values' numbers were sentences, a column map
+    became a table laid on its side whose rows were the columns, and a default index of 0 … n-1
+    was a column of numbers of no known role (a reviewer's, never a count's check).  ``top``:
+    the value is the whole document (a bare grid of numbers is read as a frame only there)."""
     if isinstance(value, dict) and isinstance(value.get("columns"), list) \
             and isinstance(value.get("data"), list) and set(value) <= {"columns", "index", "data"}:
         cols, data = [str(c) for c in value["columns"]], value["data"]
@@ -87,13 +90,61 @@ def frame_rows(value) -> list[list[str]] | None:
         if isinstance(index, list) and len(index) == len(data) and not _range_keys(index):
             return [["index"] + cols] + [[_s(i)] + [_s(x) for x in r] for i, r in zip(index, data)]
         return [cols] + [[_s(x) for x in r] for r in data]
+    if (rows := _table_orient(value)) is not None:
+        return rows
     if isinstance(value, dict) and len(value) >= 2 \
             and all(isinstance(v, dict) and v and all(_scalar(x) for x in v.values()) for v in value.values()):
         inner = list(next(iter(value.values())).keys())
-        if _range_keys(inner) and len(inner) >= 2 and all(list(v.keys()) == inner for v in value.values()):
+        if not all(list(v.keys()) == inner for v in value.values()):
+            return None
+        if _range_keys(inner) and len(inner) >= 2:
             cols = [str(c) for c in value]
             return [cols] + [[_s(value[c][k]) for c in value] for k in inner]
-    return None
+        if _range_keys(list(value)):             # "index" with the default index: rows by number
+            return [[str(c) for c in inner]] + [[_s(v[c]) for c in inner] for v in value.values()]
+        return None
+    return _values_orient(value, top)
+
+
+def _table_orient(value) -> list[list[str]] | None:
+    """to_json(orient="table"): the schema's field names head the data's records; the default
+    index (0 … n-1, pandas' "index" field) is dropped, a named one stays a column."""
+    if not (isinstance(value, dict) and isinstance(value.get("schema"), dict)
+            and isinstance(value.get("data"), list) and set(value) == {"schema", "data"}):
+        return None
+    fields = value["schema"].get("fields")
+    if not isinstance(fields, list) or not all(isinstance(f, dict) and "name" in f for f in fields):
+        return None
+    cols = [str(f["name"]) for f in fields]
+    data = value["data"]
+    if not all(isinstance(r, dict) and all(_scalar(x) for x in r.values()) for r in data):
+        return None
+    if "index" in cols and _range_keys([r.get("index") for r in data]):
+        cols.remove("index")
+    return [cols] + [[_s(r.get(c)) for c in cols] for r in data]
+
+
+def _values_orient(value, top: bool) -> list[list[str]] | None:
+    """to_json(orient="values"): a list of equal rows, each column of one type.  Headed
+    "column i"; a column of whole numbers ≥ 0 beside a column of labels is a frequency table's
+    count column ("column i (n)").  Below the top only a grid with a label column is read so
+    (a list of coordinate pairs is not a table)."""
+    if not (isinstance(value, list) and len(value) >= 2 and all(isinstance(r, list) for r in value)):
+        return None
+    width = len(value[0])
+    if width == 0 or any(len(r) != width or not all(_scalar(x) for x in r) for r in value):
+        return None
+    columns = list(zip(*value))
+    numeric = [all(_num(x) or x is None for x in c) and any(_num(x) for x in c) for c in columns]
+    labels = [all(isinstance(x, str) or x is None for x in c) for c in columns]
+    if not any(numeric) or not all(n or lab for n, lab in zip(numeric, labels)) \
+            or not (top or any(labels)):
+        return None
+    header = []
+    for i, (c, num) in enumerate(zip(columns, numeric)):
+        whole = num and all(x is None or (x == int(x) and x >= 0) for x in c)
+        header.append(f"column {i + 1} (n)" if whole and any(labels) else f"column {i + 1}")
+    return [header] + [[_s(x) for x in r] for r in value]
 
 
 def walk(value, out: Content, path: str = "$", key: str = "", place: dict | None = None) -> None:
@@ -101,7 +152,7 @@ def walk(value, out: Content, path: str = "$", key: str = "", place: dict | None
     if (points := chart_points(value)) is not None:
         out.add(TableUnit(rows=points, place={**pre, "json_path": path}))
         return
-    if (rows := frame_rows(value)) is not None:
+    if (rows := frame_rows(value, top=path == "$")) is not None:
         out.add(TableUnit(rows=rows, place={**pre, "json_path": path}))
         return
     if isinstance(value, dict):
@@ -170,4 +221,22 @@ def read_yaml(raw: bytes, name: str) -> Content:
         return out
     for i, d in enumerate(docs):
         walk(d, out, "$" if len(docs) == 1 else f"$<doc {i + 1}>")
+    return out
+
+
+def read_toml(raw: bytes, name: str) -> Content:
+    """TOML (a config's format, also a place to type a table: ``[deaths] North = 120``, arrays
+    of tables ``[[rows]]``): read as JSON's data is.  Before, a .toml was of no known format and
+    its numbers went to a reviewer as sentences."""
+    import tomllib
+
+    out = Content("toml")
+    if (text := text_or_unread(raw, out)) is None:
+        return out
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        out.fail({}, f"not valid TOML ({e})")
+        return out
+    walk(data, out)
     return out

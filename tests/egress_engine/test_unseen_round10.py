@@ -1,0 +1,374 @@
+"""Unseen outputs, round 10 (rules E2 small counts, E7 data hidden in code and encodings): data
+the checks did not read before, each member with a small-count version that must block naming
+the cell (the count 3) and a safe counterpart (every count large) that must not be blocked, nor
+held for being unread or of no known meaning:
+
+- (a) lookups typed into SQL: ``CASE x WHEN 'A' THEN 3 … END``, the searched ``CASE WHEN``,
+  Oracle's ``DECODE``, in a .sql file or a query string in Python or R (``readers/sql_case``);
+  VALUES lists with aliases and CTEs of literal rows (read already, kept); category codes and
+  ``SUM(CASE WHEN … THEN 1 ELSE 0 END)`` stay code;
+- (b) JSON in a string literal: ``json.loads('…')``, ``JSON.parse('…')``, R's
+  ``jsonlite::fromJSON('…')`` (``readers/json_strings``); a settings string stays words;
+- (c) Unicode without a byte-order mark (UTF-16/UTF-32, either byte order; CSV, TSV, text,
+  Chinese labels) and legacy Chinese encodings (CP950 with its own characters, Big5-HKSCS,
+  GBK, GB18030) (``readers/text_decode``); binary data under a text name is still blocked;
+- (d) pandas' ``to_json`` in the index, values and table orientations (``readers/structured``);
+- (e) neighbours: TOML (a new reader), YAML, R ``tribble``/``data.frame``, Stata ``input``, SAS
+  ``datalines``/``cards``, numpy arrays and pandas DataFrame literals, Markdown and org tables
+  in comments and docstrings.
+"""
+from __future__ import annotations
+
+import json
+import random
+from types import SimpleNamespace
+
+import pandas as pd
+import pytest
+
+from tests.egress_engine.conftest import COUNT, G, said, table
+
+SMALL, SAFE = 3, 93
+
+
+def _file(run, name, body, kind="code", desc="analysis code"):
+    return run({name: body}, [{"path": name, "kind": kind, "description": desc}])
+
+
+def _blocks_cell(r, value="3"):
+    """Blocked, with a small-count finding that names the cell holding ``value``."""
+    return r.verdict == "block" and any(
+        f.severity == "block" and f.check in ("threshold", "symbols", "prose")
+        and (str(f.location.get("value", "")) == value
+             or f.location.get("cell") and f"rests on {value} unit" in f.message_en)
+        for f in r.findings)
+
+
+_UNREAD = ("cannot be read", "not read", "not text", "not utf-8", "binary data", "unknown format",
+           "no known role", "could not read", "not valid", "reader failed")
+
+
+def _safe(r):
+    """Not blocked, and nothing held for being unread or of no known meaning."""
+    unread = [f for f in r.findings if any(w in f.message_en.lower() for w in _UNREAD)]
+    return r.verdict != "block" and not unread
+
+
+def _pair(template: str) -> tuple[str, str]:
+    return template.format(a=SMALL), template.format(a=SAFE)
+
+
+# ---- (a) SQL lookups ---------------------------------------------------------------------------
+SQL = {
+    "case_simple": ("q.sql", "SELECT region,\n  CASE region WHEN 'North' THEN 120 WHEN 'South' THEN {a}\n"
+                             "              WHEN 'East' THEN 140 END AS n_patients\nFROM regions;\n"),
+    "case_searched": ("q.sql", "SELECT CASE WHEN region = 'North' THEN 120\n            WHEN region = 'South' THEN {a}\n"
+                               "            WHEN region = 'East' THEN 140\n       END AS deaths\nFROM r;\n"),
+    "case_else": ("q.sql", "SELECT CASE WHEN region = 'North' THEN 120 WHEN region = 'South' THEN {a} "
+                           "ELSE 140 END AS cnt FROM r;\n"),
+    "case_no_alias": ("q.sql", "SELECT region, CASE region WHEN 'North' THEN 120 WHEN 'South' THEN {a} "
+                               "WHEN 'East' THEN 140 END FROM r;\n"),
+    "case_quoted_numbers": ("q.sql", "SELECT CASE region WHEN 'North' THEN '120' WHEN 'South' THEN '{a}' "
+                                     "WHEN 'East' THEN '140' END AS patients FROM r;\n"),
+    "case_lower": ("q.sql", "select case region when 'North' then 120 when 'South' then {a} "
+                            "when 'East' then 140 end as n from r;\n"),
+    "case_numeric_keys": ("q.sql", "SELECT CASE area_code WHEN 11 THEN 120 WHEN 12 THEN {a} WHEN 13 THEN 140 "
+                                   "END AS n_cases FROM t;\n"),
+    "decode": ("q.sql", "SELECT region, DECODE(region, 'North', 120, 'South', {a}, 'East', 140) AS n FROM r;\n"),
+    "decode_default": ("q.sql", "SELECT DECODE(region, 'North', 120, 'South', {a}, 140) AS deaths FROM r;\n"),
+    "case_in_python_string": ("q.py", 'q = """SELECT CASE region WHEN \'North\' THEN 120 WHEN \'South\' THEN {a}\n'
+                                      '                 WHEN \'East\' THEN 140 END AS n FROM r"""\n'),
+    "case_in_r_query": ("q.R", "dbGetQuery(con, \"SELECT CASE region WHEN 'North' THEN 120 WHEN 'South' THEN {a} "
+                               "WHEN 'East' THEN 140 END AS n FROM r\")\n"),
+    "values_with_alias": ("q.sql", "SELECT * FROM (VALUES ('North', 120), ('South', {a}), ('East', 140)) AS t(region, n);\n"),
+    "cte_values": ("q.sql", "WITH t(region, n) AS (VALUES ('North', 120), ('South', {a}), ('East', 140))\n"
+                            "SELECT * FROM t;\n"),
+    "cte_union": ("q.sql", "WITH t AS (\n  SELECT 'North' AS region, 120 AS n UNION ALL\n  SELECT 'South', {a} UNION ALL\n"
+                           "  SELECT 'East', 140)\nSELECT * FROM t;\n"),
+}
+
+
+@pytest.mark.parametrize("member", list(SQL))
+def test_sql_lookup_of_a_small_count_blocks_naming_it(run, member):
+    name, template = SQL[member]
+    r = _file(run, name, _pair(template)[0])
+    assert _blocks_cell(r), said(r)
+
+
+@pytest.mark.parametrize("member", list(SQL))
+def test_sql_lookup_of_large_counts_is_not_blocked(run, member):
+    name, template = SQL[member]
+    r = _file(run, name, _pair(template)[1])
+    assert r.verdict != "block" and not [f for f in r.findings if f.check == "threshold"], said(r)
+
+
+@pytest.mark.parametrize("kind", ["code", "text"])
+def test_sql_lookup_declared_text_still_blocks(run, kind):
+    r = _file(run, "q.sql", _pair(SQL["case_simple"][1])[0], kind, "query")
+    assert _blocks_cell(r), said(r)
+
+
+RECODES = {
+    "sum_of_flags": "SELECT SUM(CASE WHEN died = 1 THEN 1 ELSE 0 END) AS deaths FROM t;\n",
+    "age_groups": "SELECT CASE WHEN age < 18 THEN 1 WHEN age < 65 THEN 2 ELSE 3 END AS age_group FROM t;\n",
+    "labels": "SELECT CASE sex WHEN 1 THEN 'male' WHEN 2 THEN 'female' END AS sex_label FROM t;\n",
+    "columns": "SELECT CASE WHEN a > b THEN a ELSE b END AS larger FROM t;\n",
+    "decode_codes": "SELECT DECODE(sex, 'M', 1, 'F', 2, 0) AS sex_code FROM t;\n",
+}
+
+
+@pytest.mark.parametrize("member", list(RECODES))
+def test_sql_recodes_are_code_not_counts(run, member):
+    r = _file(run, "q.sql", RECODES[member])
+    assert r.verdict == "pass", said(r)
+
+
+# ---- (b) JSON in string literals -------------------------------------------------------------
+JSON_STRINGS = {
+    "py_loads_named": ("a.py", "import json\ncounts = json.loads('{{\"North\": 120, \"South\": {a}, \"East\": 140}}')\n"),
+    "py_loads_unnamed_var": ("a.py", "import json\nd = json.loads('{{\"a\": 120, \"b\": {a}, \"c\": 140}}')\n"),
+    "py_loads_records": ("a.py", "import json\nrows = json.loads('[{{\"region\": \"North\", \"n\": 120}}, "
+                                 "{{\"region\": \"South\", \"n\": {a}}}, {{\"region\": \"East\", \"n\": 140}}]')\n"),
+    "py_loads_escaped": ("a.py", "import json\nd = json.loads(\"{{\\\"North\\\": 120, \\\"South\\\": {a}, \\\"East\\\": 140}}\")\n"),
+    "py_loads_triple": ("a.py", "import json\ndeaths = json.loads('''\n{{\n  \"North\": 120,\n  \"South\": {a},\n"
+                                "  \"East\": 140\n}}\n''')\n"),
+    "py_loads_raw": ("a.py", "import json\nd = json.loads(r'{{\"North\": 120, \"South\": {a}, \"East\": 140}}')\n"),
+    "js_parse": ("a.js", "const d = JSON.parse('{{\"North\": 120, \"South\": {a}, \"East\": 140}}');\n"),
+    "r_fromjson": ("a.R", "d <- jsonlite::fromJSON('{{\"North\": 120, \"South\": {a}, \"East\": 140}}')\n"),
+    "r_fromjson_records": ("a.R", "library(jsonlite)\nd <- fromJSON('[{{\"region\":\"North\",\"n\":120}},"
+                                  "{{\"region\":\"South\",\"n\":{a}}},{{\"region\":\"East\",\"n\":140}}]')\n"),
+    "sql_json_literal": ("q.sql", "SELECT * FROM json_each('{{\"North\": 120, \"South\": {a}, \"East\": 140}}');\n"),
+}
+
+
+@pytest.mark.parametrize("member", list(JSON_STRINGS))
+def test_json_string_with_a_small_count_blocks_naming_it(run, member):
+    name, template = JSON_STRINGS[member]
+    r = _file(run, name, _pair(template)[0])
+    assert _blocks_cell(r), said(r)
+
+
+@pytest.mark.parametrize("member", list(JSON_STRINGS))
+def test_json_string_of_large_counts_is_read_and_not_blocked(run, member):
+    name, template = JSON_STRINGS[member]
+    r = _file(run, name, _pair(template)[1])
+    assert _safe(r) and r.verdict == "pass", said(r)
+
+
+def test_a_settings_json_string_is_not_a_table(run):
+    r = _file(run, "a.py", "import json\ncfg = json.loads('{\"lr\": 0.01, \"epochs\": 10, \"batch_size\": 32}')\n")
+    assert r.verdict != "block", said(r)
+    assert not [f for f in r.findings if f.check == "threshold"], said(r)
+
+
+# ---- (c) encodings ---------------------------------------------------------------------------
+def _csv(a):
+    return f"region,n\nNorth,120\nSouth,{a}\nEast,140\n"
+
+
+def _zh(a):
+    return f"地區,人數\n臺北市,120\n連江縣,{a}\n高雄市,140\n"
+
+
+WIDE = ["utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be"]
+SHAPES = {"csv": ("t.csv", _csv), "tsv": ("t.tsv", lambda a: _csv(a).replace(",", "\t")),
+          "txt": ("t.txt", _csv), "zh_csv": ("t.csv", _zh)}
+
+
+def _encoded(run, name, body: bytes, declared_table: bool):
+    if declared_table and name.endswith((".csv", ".tsv")):
+        cols = {"地區": G, "人數": COUNT} if "地區".encode("utf-8") in body or b"\x30\x57" in body \
+            or b"\x57\x30" in body else {"region": G, "n": COUNT}
+        return run({name: body}, [table(name, cols, description="counts by region")])
+    return run({name: body}, [{"path": name, "kind": "text", "description": "counts by region"}])
+
+
+@pytest.mark.parametrize("declared_table", [False, True])
+@pytest.mark.parametrize("shape", list(SHAPES))
+@pytest.mark.parametrize("enc", WIDE)
+def test_unicode_without_a_mark_small_count_blocks(run, enc, shape, declared_table):
+    name, make = SHAPES[shape]
+    body = make(SMALL).encode(enc)
+    assert not body.startswith((b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff"))
+    r = _encoded(run, name, body, declared_table and shape != "zh_csv")
+    assert _blocks_cell(r), said(r)
+
+
+@pytest.mark.parametrize("declared_table", [False, True])
+@pytest.mark.parametrize("shape", list(SHAPES))
+@pytest.mark.parametrize("enc", WIDE)
+def test_unicode_without_a_mark_safe_table_passes(run, enc, shape, declared_table):
+    name, make = SHAPES[shape]
+    r = _encoded(run, name, make(SAFE).encode(enc), declared_table and shape != "zh_csv")
+    assert _safe(r) and r.verdict == "pass", said(r)
+
+
+LEGACY = {"cp950": "cp950", "big5": "big5", "big5hkscs": "big5hkscs", "gbk": "gbk", "gb18030": "gb18030"}
+# characters only CP950 (the euro, 碁 at its own code) or GB18030 (simplified forms) encode
+LEGACY_TEXT = {"cp950_own_chars": ("cp950", "地區,人數,備註\n臺北市,120,€\n連江縣,{a},碁\n高雄市,140,€\n"),
+               "gb18030_simplified": ("gb18030", "地区,人数\n北京市,120\n连江县,{a}\n广州市,140\n")}
+
+
+@pytest.mark.parametrize("enc", list(LEGACY))
+def test_legacy_chinese_csv_is_read(run, enc):
+    small = _encoded(run, "t.csv", _zh(SMALL).encode(enc), False)
+    assert _blocks_cell(small), said(small)
+    safe = _encoded(run, "t.csv", _zh(SAFE).encode(enc), False)
+    assert _safe(safe) and safe.verdict == "pass", said(safe)
+
+
+@pytest.mark.parametrize("member", list(LEGACY_TEXT))
+def test_legacy_chinese_with_characters_only_its_encoding_has(run, member):
+    enc, template = LEGACY_TEXT[member]
+    small, safe = (t.encode(enc) for t in _pair(template))
+    r = _encoded(run, "t.csv", small, False)
+    assert _blocks_cell(r), said(r)
+    r = _encoded(run, "t.csv", safe, False)
+    assert _safe(r) and r.verdict == "pass", said(r)
+
+
+def test_the_legacy_reading_is_the_text():
+    from egress_review.engine.readers.text_decode import decode_text
+
+    for enc, text in [("gb18030", "地区,人数\n北京市,120\n"), ("big5", _zh(3)), ("cp950", _zh(3)),
+                      ("gbk", "地區,人數\n臺北市,120\n")] + [(e, _zh(3)) for e in WIDE]:
+        assert decode_text(text.encode(enc)) == text, enc
+
+
+def _noise(n, seed):
+    rnd = random.Random(seed)
+    return bytes(rnd.getrandbits(8) for _ in range(n)) + b"\x00\x00"
+
+
+BINARY = {"random_bytes": _noise(4096, 1), "random_small": _noise(300, 2),
+          "int16_counts": b"".join(i.to_bytes(2, "little") for i in range(1000, 3000)),
+          "float64": b"".join(int(i * 7919).to_bytes(8, "little") for i in range(500)),
+          "png_named_csv": b"\x89PNG\r\n\x1a\n" + _noise(500, 3)}
+
+
+@pytest.mark.parametrize("member", list(BINARY))
+def test_binary_data_under_a_text_name_is_still_blocked(run, member):
+    r = _encoded(run, "t.csv", BINARY[member], False)
+    assert r.verdict == "block", said(r)
+
+
+# ---- (d) pandas to_json orientations ---------------------------------------------------------
+def _frame_json(orient, a, labelled):
+    df = pd.DataFrame({"region": ["North", "South", "East"], "n": [120, a, 140]})
+    return (df.set_index("region") if labelled else df).to_json(orient=orient)
+
+
+ORIENTS = [("index", False), ("index", True), ("values", False), ("table", False), ("table", True)]
+
+
+@pytest.mark.parametrize("orient,labelled", ORIENTS)
+def test_json_orientation_small_count_blocks(run, orient, labelled):
+    r = _file(run, "t.json", _frame_json(orient, SMALL, labelled), "text", "counts by region")
+    assert _blocks_cell(r), said(r)
+
+
+@pytest.mark.parametrize("orient,labelled", ORIENTS)
+def test_json_orientation_safe_table_is_read(run, orient, labelled):
+    r = _file(run, "t.json", _frame_json(orient, SAFE, labelled), "text", "counts by region")
+    assert _safe(r), said(r)
+    assert not [f for f in r.findings if f.check in ("prose", "content")], said(r)
+
+
+@pytest.mark.parametrize("orient,labelled", [("index", False), ("table", False), ("table", True)])
+def test_json_orientation_declared_table(run, orient, labelled):
+    spec = table("t.json", {"region": G, "n": COUNT}, description="counts by region")
+    r = run({"t.json": _frame_json(orient, SMALL, labelled)}, [spec])
+    assert _blocks_cell(r), said(r)
+    r = run({"t.json": _frame_json(orient, SAFE, labelled)}, [spec])
+    assert r.verdict == "pass", said(r)
+
+
+def test_a_list_of_coordinates_is_not_read_as_a_frame():
+    from egress_review.engine.readers.structured import frame_rows
+
+    assert frame_rows([[121.5, 25.0], [121.6, 25.1]], top=False) is None
+    assert frame_rows([["North", 120], ["South", 3]], top=False) == [
+        ["column 1", "column 2 (n)"], ["North", "120"], ["South", "3"]]
+
+
+# ---- (e) neighbours --------------------------------------------------------------------------
+NEIGHBOURS = {
+    "toml_table": ("a.toml", "[deaths]\nNorth = 120\nSouth = {a}\nEast = 140\n"),
+    "toml_array_of_tables": ("a.toml", "[[rows]]\nregion = \"North\"\nn = 120\n[[rows]]\nregion = \"South\"\n"
+                                       "n = {a}\n[[rows]]\nregion = \"East\"\nn = 140\n"),
+    "toml_inline_table": ("a.toml", "patients = {{ North = 120, South = {a}, East = 140 }}\n"),
+    "yaml_named_map": ("a.yaml", "deaths_by_region:\n  North: 120\n  South: {a}\n  East: 140\n"),
+    "yaml_records": ("a.yaml", "rows:\n  - region: North\n    n: 120\n  - region: South\n    n: {a}\n"
+                               "  - region: East\n    n: 140\n"),
+    "r_tribble": ("a.R", "d <- tribble(\n  ~region, ~n,\n  'North', 120,\n  'South', {a},\n  'East', 140)\n"),
+    "r_data_frame": ("a.R", "d <- data.frame(region = c('North', 'South', 'East'), n = c(120, {a}, 140))\n"),
+    "stata_input": ("a.do", "clear\ninput str10 region n\n\"North\" 120\n\"South\" {a}\n\"East\" 140\nend\n"),
+    "sas_datalines": ("a.sas", "data t;\n  input region $ n;\n  datalines;\nNorth 120\nSouth {a}\nEast 140\n;\nrun;\n"),
+    "sas_cards": ("a.sas", "data t;\n  input region $ n;\n  cards;\nNorth 120\nSouth {a}\nEast 140\n;\nrun;\n"),
+    "numpy_counts": ("a.py", "import numpy as np\ncounts = np.array([[120, {a}], [140, 88]])\n"),
+    "pandas_frame": ("a.py", "import pandas as pd\ndf = pd.DataFrame({{'region': ['North', 'South', 'East'], "
+                             "'n': [120, {a}, 140]}})\n"),
+    "markdown_in_py_comment": ("a.py", "# | region | n |\n# |---|---|\n# | North | 120 |\n# | South | {a} |\n"
+                                       "# | East | 140 |\nx = 1\n"),
+    "org_in_py_comment": ("a.py", "# | region | n   |\n# |--------+-----|\n# | North  | 120 |\n# | South  | {a} |\n"
+                                  "# | East   | 140 |\nx = 1\n"),
+    "markdown_in_r_comment": ("a.R", "# | region | n |\n# |---|---|\n# | North | 120 |\n# | South | {a} |\n"
+                                     "# | East | 140 |\nx <- 1\n"),
+    "markdown_in_docstring": ("a.py", '"""\n| region | n |\n|---|---|\n| North | 120 |\n| South | {a} |\n'
+                                      '| East | 140 |\n"""\nx = 1\n'),
+    "markdown_in_sql_comment": ("a.sql", "-- | region | n |\n-- |---|---|\n-- | North | 120 |\n-- | South | {a} |\n"
+                                         "-- | East | 140 |\nSELECT 1;\n"),
+}
+
+
+@pytest.mark.parametrize("member", list(NEIGHBOURS))
+def test_neighbour_with_a_small_count_blocks_naming_it(run, member):
+    name, template = NEIGHBOURS[member]
+    r = _file(run, name, _pair(template)[0])
+    assert _blocks_cell(r), said(r)
+
+
+@pytest.mark.parametrize("member", list(NEIGHBOURS))
+def test_neighbour_of_large_counts_is_not_blocked_nor_unread(run, member):
+    name, template = NEIGHBOURS[member]
+    r = _file(run, name, _pair(template)[1])
+    assert _safe(r), said(r)
+    assert not [f for f in r.findings if f.check == "threshold"], said(r)
+
+
+# ---- cost: the new readers on crafted input stay linear --------------------------------------
+N = 40_000
+CRAFTED = {"case_without_end": ("CASE " * (N // 5), "sql"), "decode_without_close": ("DECODE(" * (N // 7), "sql"),
+           "case_when_runs": ("CASE WHEN x THEN 1 " * (N // 19) + "END", "sql"),
+           "nested_cases": ("CASE " * (N // 10) + "END " * (N // 8), "sql"),
+           "json_brackets_in_strings": ("x = '[" + "[" * N + "'\n", "py"),
+           "many_json_strings": ("x = '{\"a\": 1}'\n" * (N // 15), "py")}
+
+
+@pytest.mark.parametrize("member", list(CRAFTED))
+def test_crafted_input_is_checked_within_its_budget(tmp_path, member):
+    from egress_review.request_input import parse_manifest_json
+    from egress_review.workflow import run_engine
+    from policies.sections.egress import EgressPolicy
+
+    text, suffix = CRAFTED[member]
+    (tmp_path / f"p.{suffix}").write_text(text)
+    manifest = parse_manifest_json(json.dumps({
+        "version": 1, "case_code": "C1", "purpose": "notes", "files": [
+            {"path": f"p.{suffix}", "kind": "code", "description": "a program"}]}))
+    result = run_engine(manifest, tmp_path, policy=SimpleNamespace(egress=EgressPolicy(engine_cpu_seconds=10)))
+    assert result.verdict in ("pass", "review", "block")
+
+
+def test_wide_text_of_a_long_table_is_checked_within_its_budget(tmp_path):
+    from egress_review.request_input import parse_manifest_json
+    from egress_review.workflow import run_engine
+    from policies.sections.egress import EgressPolicy
+
+    body = "region,n\n" + "".join(f"r{i},{100 + i % 50}\n" for i in range(20_000)) + "last,3\n"
+    (tmp_path / "t.csv").write_bytes(body.encode("utf-16-le"))
+    manifest = parse_manifest_json(json.dumps({
+        "version": 1, "case_code": "C1", "purpose": "notes", "files": [
+            {"path": "t.csv", "kind": "text", "description": "counts"}]}))
+    result = run_engine(manifest, tmp_path, policy=SimpleNamespace(egress=EgressPolicy(engine_cpu_seconds=10)))
+    assert result.verdict == "block", [(f.check, f.message_en) for f in result.findings][:5]
