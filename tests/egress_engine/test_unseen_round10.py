@@ -14,8 +14,10 @@ held for being unread or of no known meaning:
   GBK, GB18030) (``readers/text_decode``); binary data under a text name is still blocked;
 - (d) pandas' ``to_json`` in the index, values and table orientations (``readers/structured``);
 - (e) neighbours: TOML (a new reader), YAML, R ``tribble``/``data.frame``, Stata ``input``, SAS
-  ``datalines``/``cards``, numpy arrays and pandas DataFrame literals, Markdown and org tables
-  in comments and docstrings.
+  ``datalines``/``cards`` (now also ``@@``, ``dsd`` and ``dlm=``; a block no input statement
+  shapes is read as text), numpy arrays and pandas DataFrame literals, Markdown and org tables
+  in comments and docstrings (no longer read a second time as sentences), label strings
+  ``['North: 120', 'South: 3']`` (``readers/label_strings``), SQL VALUES without column names.
 """
 from __future__ import annotations
 
@@ -318,7 +320,39 @@ NEIGHBOURS = {
                                       '| East | 140 |\n"""\nx = 1\n'),
     "markdown_in_sql_comment": ("a.sql", "-- | region | n |\n-- |---|---|\n-- | North | 120 |\n-- | South | {a} |\n"
                                          "-- | East | 140 |\nSELECT 1;\n"),
+    # SAS records several to a line (@@) or split on the infile statement's delimiter
+    "sas_records_per_line": ("a.sas", "data t;\n  input region $ n @@;\n  datalines;\nNorth 120 South {a} East 140\n;\nrun;\n"),
+    "sas_dsd": ("a.sas", "data t;\n  infile datalines dsd;\n  input region :$10. n;\n  datalines;\nNorth,120\n"
+                         "South,{a}\nEast,140\n;\nrun;\n"),
+    "sas_dlm_tab": ("a.sas", "data t;\n  infile datalines dlm='09'x;\n  input region $ n;\n  datalines;\nNorth\t120\n"
+                             "South\t{a}\nEast\t140\n;\nrun;\n"),
+    "sas_dlm_pipe": ("a.sas", "data t;\n  infile cards dlm='|';\n  input region $ n;\n  cards;\nNorth|120\nSouth|{a}\n"
+                              "East|140\n;\nrun;\n"),
+    # label strings: one word and a number each, in a list, a vector or a SAS format
+    "py_label_strings": ("a.py", "labels = ['North: 120', 'South: {a}', 'East: 140']\n"),
+    "py_label_strings_equals": ("a.py", "labels = [\"North = 120\", \"South = {a}\", \"East = 140\"]\n"),
+    "r_label_strings": ("a.R", "labs <- c('North: 120', 'South: {a}', 'East: 140')\n"),
+    "sas_format_labels": ("a.sas", "proc format;\n  value cnt 1='North: 120' 2='South: {a}' 3='East: 140';\nrun;\n"),
+    "zh_label_strings": ("a.py", "labels = ['臺北市：120', '連江縣：{a}', '高雄市：140']\n"),
+    "sql_values_unnamed": ("q.sql", "SELECT * FROM (VALUES ('North', 120), ('South', {a}), ('East', 140));\n"),
 }
+
+
+def test_sas_datalines_no_input_shapes_are_held_not_passed(run):
+    body = "data t;\n  input region $ n;\n  datalines;\nNorth 120 x\nSouth 3\nEast 140\n;\nrun;\n"
+    r = _file(run, "a.sas", body)
+    assert r.verdict != "pass" and [f for f in r.findings if f.location.get("part") == "datalines"], said(r)
+
+
+def test_a_second_datalines_does_not_hide_the_first_block(run):
+    body = "data t;\n  input region $ n;\n  datalines;\nSouth 3\ndatalines;\nNorth 120\n;\nrun;\n"
+    r = _file(run, "a.sas", body)
+    assert _blocks_cell(r), said(r)
+
+
+def test_single_label_strings_in_prints_stay_code(run):
+    r = _file(run, "a.py", "print('Epoch: 1')\nx = 2\nprint('Loss: 3')\n")
+    assert r.verdict == "pass", said(r)
 
 
 @pytest.mark.parametrize("member", list(NEIGHBOURS))
@@ -342,7 +376,12 @@ CRAFTED = {"case_without_end": ("CASE " * (N // 5), "sql"), "decode_without_clos
            "case_when_runs": ("CASE WHEN x THEN 1 " * (N // 19) + "END", "sql"),
            "nested_cases": ("CASE " * (N // 10) + "END " * (N // 8), "sql"),
            "json_brackets_in_strings": ("x = '[" + "[" * N + "'\n", "py"),
-           "many_json_strings": ("x = '{\"a\": 1}'\n" * (N // 15), "py")}
+           "many_json_strings": ("x = '{\"a\": 1}'\n" * (N // 15), "py"),
+           # SAS input statements with no datalines, Stata inputs with no end: each once paired
+           "sas_inputs_without_datalines": ("input x;\n" * (N // 9), "sas"),
+           "sas_datalines_with_one_end": ("input x;\ndatalines;\n" * (N // 20) + "\n;\n", "sas"),
+           "stata_inputs_without_end": ("input x\n" * (N // 8), "do"),
+           "label_strings": ("x = [" + "'a: 1', " * (N // 8) + "]\n", "py")}
 
 
 @pytest.mark.parametrize("member", list(CRAFTED))

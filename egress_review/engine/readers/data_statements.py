@@ -10,6 +10,7 @@ a number named like a count (``3 AS n_deaths``) becomes a labelled count.
 """
 from __future__ import annotations
 
+import bisect
 import json
 import re
 
@@ -105,7 +106,7 @@ def sql_values(text: str) -> list:
             created = None if cols else _created_columns(text, m.start() + 6)
             header = [c.strip().strip('"`[]') for c in cols.group(1).split(",")] if cols else \
                 created if created and len(created) == len(rows[0]) else \
-                [f"column {i + 1}" for i in range(len(rows[0]))]
+                _unnamed_header(rows)
             if len(header) == len(rows[0]):
                 units.append(_table(text, m.start(), header, rows, "values"))
     from egress_review.engine.readers.sql_case import case_lookups
@@ -127,6 +128,19 @@ _SQL_CREATE = re.compile(r"CREATE\s+(?:TEMP(?:ORARY)?\s+)?TABLE\s+(?:IF\s+NOT\s+
 _SQL_INSERT = re.compile(r"INSERT\s+INTO\s+[\"`\[]?(\w+)[\"`\]]?\s+VALUES\s*$", re.I)
 
 
+def _unnamed_header(rows: list[list[str]]) -> list[str]:
+    """Headers for literal rows given no column names: "column i", and "column i (n)" for a
+    column of whole numbers ≥ 0 beside a column of labels (a frequency table's shape; before,
+    its numbers went to a reviewer as of no known role, small or not)."""
+    from egress_review.engine.readers.code_literals import _looks_like_counts
+
+    cols = list(zip(*rows))
+    numeric = [all(_NUM.match(c) for c in col) for col in cols]
+    labelled = not all(numeric)
+    return [f"column {i + 1} (n)" if num and labelled and _looks_like_counts([float(c) for c in col])
+            else f"column {i + 1}" for i, (num, col) in enumerate(zip(numeric, cols))]
+
+
 def _sql_unions(text: str) -> list:
     units = []
     for m in _SQL_UNION.finditer(text):
@@ -136,7 +150,7 @@ def _sql_unions(text: str) -> list:
             rows.append([_value(v) for v, _ in items])
             names = names or [a for _, a in items]
         if len(rows) >= 2 and len({len(r) for r in rows}) == 1 and len(rows[0]) >= 2:
-            header = names if all(names) else [f"column {i + 1}" for i in range(len(rows[0]))]
+            header = names if all(names) else _unnamed_header(rows)
             units.append(_table(text, m.start(), header, rows, "union"))
     return units
 
@@ -160,24 +174,92 @@ def _alias_after(text: str, end: int):
     return re.match(r"\s*\)?\s*(?:AS\s+)?[\w\"`\[\]]+\s*\(([^()]*)\)", text[end:end + 400], re.I)
 
 
+_SAS_INFILE = re.compile(r"\binfile\s+(?:datalines|cards)4?\b([^;]*);", re.I)
+_SAS_DLM = re.compile(r"\b(?:dlm|delimiter)\s*=\s*(['\"])(.*?)\1(x?)", re.I)
+
+
+def _sas_rows(text: str, variables: str, block: str, names: list[str], at: int) -> list[list[str]] | None:
+    """The records of one SAS datalines block: split on the ``infile datalines`` delimiter
+    (``dsd``: commas, ``dlm=','``, ``dlm='09'x``) or on blanks; with ``@@`` on the input
+    statement, several records to a line (before, both left the block unread with the code)."""
+    lines = [ln for ln in block.splitlines() if ln.strip()]
+    if not names or not lines:
+        return None
+    infile = _SAS_INFILE.search(text, max(0, at - 400), at)
+    delim = None
+    if infile:
+        d = _SAS_DLM.search(infile.group(1))
+        if d:
+            delim = bytes.fromhex(d.group(2)).decode("latin-1") if d.group(3) and \
+                re.fullmatch(r"(?:[0-9A-Fa-f]{2})+", d.group(2)) else d.group(2)
+        elif re.search(r"\bdsd\b", infile.group(1), re.I):
+            delim = ","
+    if delim:
+        rows = [[_value(c) for c in re.split("|".join(map(re.escape, delim)), ln)] for ln in lines]
+    else:
+        rows = [ln.split() for ln in lines]
+    if all(len(r) == len(names) for r in rows):
+        return rows
+    if "@@" in variables:
+        cells = [c for r in rows for c in r]
+        if len(cells) % len(names) == 0:
+            return [cells[i:i + len(names)] for i in range(0, len(cells), len(names))]
+    return None
+
+
 _STATA_TYPES = re.compile(r"^(?:str\d*|strL|byte|int|long|float|double)$", re.I)
 
 
+_SAS_INPUT = re.compile(r"\binput\s+([^;\n]*);", re.I)
+_SAS_DATALINES = re.compile(r"\b(?:datalines|cards)4?\s*;[ \t]*\n", re.I)
+_SAS_END = re.compile(r"\n\s*;+")
+_STATA_INPUT = re.compile(r"^[ \t]*input\s+([^\n]*)\n", re.I | re.M)
+_STATA_END = re.compile(r"\n[ \t]*end\b", re.I)
+
+
+def _after(positions: list[int], pos: int) -> int | None:
+    k = bisect.bisect_left(positions, pos)
+    return positions[k] if k < len(positions) else None
+
+
 def inline_data(text: str) -> list:
-    """SAS datalines/cards and Stata input … end blocks."""
+    """SAS datalines/cards and Stata input … end blocks.  Each statement is found once and
+    paired with the next terminator by position (a lazy match to the end from every "input"
+    cost the square of a file of them); a block ends at the next one at the latest (disjoint)."""
     units = []
-    for m in re.finditer(r"\binput\s+([^;\n]*);.*?\b(?:datalines|cards)4?\s*;\s*\n(.*?)\n\s*;+",
-                         text, re.I | re.S):
-        names = [n for n in m.group(1).replace("$", " ").split() if re.match(r"^[A-Za-z_]\w*$", n)]
-        rows = [ln.split() for ln in m.group(2).splitlines() if ln.strip()]
-        if names and rows and all(len(r) == len(names) for r in rows):
-            units.append(_table(text, m.start(2), names, rows, "datalines"))
-    for m in re.finditer(r"^\s*input\s+([^\n]*)\n(.*?)\n\s*end\b", text, re.I | re.S | re.M):
-        names = [n for n in m.group(1).split() if not _STATA_TYPES.match(n)]
-        rows = [re.findall(r'"[^"]*"|\S+', ln) for ln in m.group(2).splitlines() if ln.strip()]
+    inputs = list(_SAS_INPUT.finditer(text))
+    starts = [m.start() for m in inputs]
+    ends = [m.start() for m in _SAS_END.finditer(text)]
+    datalines = list(_SAS_DATALINES.finditer(text))
+    for n, d in enumerate(datalines):
+        k = bisect.bisect_left(starts, d.start()) - 1
+        end = _after(ends, d.end() - 1)
+        if k < 0 or end is None:
+            continue
+        if n + 1 < len(datalines):       # a block runs at most to the next one (disjoint: linear)
+            end = min(end, datalines[n + 1].start())
+        variables, block = inputs[k].group(1), text[d.end():end]
+        names = [v for v in variables.replace("$", " ").split() if re.match(r"^[A-Za-z_]\w*$", v)]
+        rows = _sas_rows(text, variables, block, names, inputs[k].start())
+        if names and rows:
+            units.append(_table(text, d.end(), names, rows, "datalines"))
+        elif block.strip():
+            # lines no input statement here shapes: read as text, never left with the code
+            units.append(TextUnit(block, {"line": _line(text, d.end()), "part": "datalines"},
+                                  file_lines=True))
+    stata_ends = [m.start() for m in _STATA_END.finditer(text)]
+    stata = list(_STATA_INPUT.finditer(text))
+    for n, m in enumerate(stata):
+        end = _after(stata_ends, m.end() - 1)
+        if end is None:
+            continue
+        if n + 1 < len(stata):
+            end = min(end, stata[n + 1].start())
+        names = [v for v in m.group(1).split() if not _STATA_TYPES.match(v)]
+        rows = [re.findall(r'"[^"]*"|\S+', ln) for ln in text[m.end():end].splitlines() if ln.strip()]
         rows = [[_value(c) for c in r] for r in rows]
         if names and rows and all(len(r) == len(names) for r in rows):
-            units.append(_table(text, m.start(2), names, rows, "input"))
+            units.append(_table(text, m.end(), names, rows, "input"))
     return units
 
 
