@@ -49,6 +49,32 @@ _INSTRUCTION = re.compile("|".join(map(re.escape, sorted({_S(w) for w in (
     "明早", "明晚", "明天", "今晚", "按時", "注意", "記得", "務必", "不要", "要", "多", "少", "帶", "回診")},
     key=len, reverse=True))))
 _NICK = _S("阿")
+# (round 10) what is done to a person's own body after a coverb of care (幫石頭翻身, 替美麗擦澡):
+# nothing but a person is turned, bathed or fed, so a frequent noun there is a name; and the
+# coverbs themselves (not 跟, 和, 由: 跟石頭翻身 says nothing)
+_CARE_RX = re.compile("|".join(map(re.escape, sorted({_S(w) for w in (
+    "翻身", "拍背", "擦澡", "擦身", "洗澡", "沐浴", "洗頭", "更衣", "穿衣", "換衣服", "換尿布", "餵食", "餵飯", "餵藥",
+    "刷牙", "量血壓", "量體溫", "抽血", "打針", "按摩", "剪指甲", "上廁所", "如廁", "下床", "翻身拍背")},
+    key=len, reverse=True))))
+_CARE_COVERB = frozenset(_S("幫替給請"))
+# ... and what a frequent noun names when it is people in general, not one person (寶寶, 病童,
+# 孩子, 長輩, 住民): never a name's last character there
+_PEOPLE_END = frozenset(_S("寶童孩案民者胎娃輩人兒子女"))
+# (round 10) a word of saying used as the clause's verb (美麗說要回家, 美麗說：「…」): what follows
+# opens what was said; 老實說, 簡單說 are adverbs jieba does not tag as names
+_SAID = re.compile("(?:" + "|".join(map(re.escape, (_S("說"), _S("講"), _S("問")))) + ")(?:[:：「『\"，,]|"
+                   + "|".join(map(re.escape, sorted({_S(w) for w in (
+                       "要", "想", "不", "沒", "她", "他", "我", "自己", "很", "會", "已", "今天", "明天", "昨天", "好",
+                       "等", "可以", "還", "也", "都", "希望", "因為")}, key=len, reverse=True))) + ")")
+_SAID_PERSON = re.compile("(?:" + "|".join(map(re.escape, (_S("說"), _S("講")))) + ")[ \t]*[:：「『\"]")
+# words that make an adverb with 說 (老實說, 坦白說, 照理說): never the sayer
+_SAYING_ADVERBS = frozenset(_S(w) for w in ("老實", "坦白", "照理", "其實", "一般", "簡單", "總之", "按理", "嚴格",
+                                            "具體", "客觀", "主觀", "理論", "基本", "大致", "相對", "換句", "反過"))
+# the last character of a body of people or a source that "says" (公司, 政府, 學校, 協會; 新聞, 報紙,
+# 廣播, 醫囑, 病歷, 日報, 說明書): no given name alone
+_SOURCE_END = P._ORG_END | frozenset(_S("司府校會社團黨台行店廠聞紙播囑歷誌刊報單書信視網"))
+# a place's or a country's last character (美國說, 台灣說 is no person)
+_NOT_SAYER_END = frozenset(_S("國洲省州")) | P._PLACE_END
 
 
 def take(simp: str, i: int, opening: str | None, tags: dict, freq: dict, listed_next: bool = False) -> bool:
@@ -79,6 +105,7 @@ def take(simp: str, i: int, opening: str | None, tags: dict, freq: dict, listed_
                                 # a department; 高雄|榮總, 成大|醫院: a hospital)
     nxt = simp[e - 1:e + 1]
     if len(nxt) == 2 and (freq.get(nxt) or 0) >= P._FREQUENT and not P._ACT_RX.match(simp, e) \
+            and not _CARE_RX.match(simp, e) \
             and not any(e + k <= len(simp) and freq.get(simp[e:e + k]) for k in (2, 3)):
         return False            # (the second character opens a word with the next: 石頭|很 is fine, 春花|生)
     am = P._ACT_RX.match(simp, e)
@@ -98,20 +125,29 @@ def take(simp: str, i: int, opening: str | None, tags: dict, freq: dict, listed_
             # (after a patient word only a kin honorific: 病人：阿土伯來院, not 病人國中同學)
             return kin_title if patient else act or title
         return act or title or P._any_close(simp, e, tags, freq)
-    if t not in ("n", "nr", "nrt", "nz", "ns", "a", "nrfg") or listed_next:
-        return False
+    if t not in ("n", "nr", "nrt", "nz", "ns", "a", "nrfg") or listed_next or w[1] in _PEOPLE_END:
+        return False            # (round 10) 寶寶, 孩子, 長輩: people in general, whatever jieba tags them
     if opening == "start":
         # (病房|護理長, 公司|經理, 國文|老師: a frequent word before a staff title is the title's
         # place or subject; before a kin honorific (石頭先生, 建國伯, 美麗阿姨) it is a name; a word
         # jieba knows as a name or a place says "person" with an act too)
+        sayer = w[1] not in _NOT_SAYER_END and w not in P._COUNTIES and not patient and w not in _SAYING_ADVERBS
         return (kin_title and t in ("n", "nr", "nrt", "nrfg", "nz", "ns")) or (
-            decisive and not title and not patient and t in ("nr", "nrt", "nrfg", "nz", "ns"))
+            (decisive or (sayer and _SAID.match(simp, e))) and not title and not patient
+            and t in ("nr", "nrt", "nrfg", "nz", "ns")) or (
+            # (a common noun is the sayer only before what is quoted: 石頭說：「…」; 老實說她很好,
+            # 報告說要追蹤 are an adverb and a thing that "says")
+            t == "n" and sayer and w[1] not in _PEOPLE_END and w[1] not in _BODY and w[1] not in _SOURCE_END
+            and _SAID_PERSON.match(simp, e))
     named = t in ("nr", "nrt", "nrfg", "nz", "ns", "a") or (
         t == "n" and (w[0] in P._GIVEN or w[1] in P._GIVEN) and w[1] not in _BODY)
     done = P._DONE_TO.match(simp, e)
     if opening == "verb" and ((done and len(done.group()) >= 2 and named) or (
             simp[i - 2:i] in _PERSON_ONLY_TELL and _INSTRUCTION.match(simp, e))):
         return True             # (幫美麗翻身, 幫金花翻身, not 幫傷口換藥; 交代建國明早空腹, 叮嚀石頭按時服藥)
+    if (opening == "verb" and t in ("n", "nr", "nrt", "nrfg", "nz", "ns") and simp[i - 1:i] in _CARE_COVERB and _CARE_RX.match(simp, e)
+            and w[1] not in _BODY and w[1] not in _PEOPLE_END and w[1] not in _NOT_SAYER_END and w not in P._COUNTIES):
+        return True             # (round 10) 幫石頭翻身, 替石頭擦澡: only a person is turned or bathed
     if (opening == "person" and w not in _NOT_NAMES and P._any_close(simp, e, tags, freq)
             and not (tags.get(w[0]) == "v" and (freq.get(w[0]) or 0) >= 1000)):
         return True             # (次女石頭, 出席：美麗、…; 家屬陳述病人, 女兒念書: what they said or do)

@@ -65,6 +65,9 @@ _NAME_FLAGS = {"nr", "nrfg", "nrt"}
 _STOP_S = {to_simplified(c) for c in _STOP}
 _TRAD_SURNAME_CHARS = set(SINGLE_SURNAMES) | set("".join(COMPOUND_SURNAMES))
 _SURNAMES_S = {to_simplified(c) for c in SINGLE_SURNAMES} | {to_simplified(c) for c in COMPOUND_SURNAMES}
+_SINGLE_S = frozenset(to_simplified(c) for c in SINGLE_SURNAMES)
+# 長孫 is a compound surname and, far more often in a note, "the eldest grandchild"
+_ELDEST_GRANDCHILD = to_simplified("長孫")
 _MASK_CHARS = "Oo○〇◯●◎■□*xX"
 _MASK_SET = frozenset(_MASK_CHARS)
 PLAIN_MASK_RUN = r"(?<![A-Za-z0-9])[" + _MASK_CHARS + r"]{1,2}(?![A-Za-z0-9])"
@@ -206,6 +209,8 @@ def find_names(text: str, simplified: str | None = None, *, use_jieba: bool = Tr
         k = bisect.bisect_right(label_starts, i) - 1
         if k >= 0 and i < labels[k].end:
             continue
+        if m.group() == _ELDEST_GRANDCHILD and simp[s_end:s_end + 1] in _SINGLE_S:
+            continue        # (round 10) 家屬長孫|周怡君: the eldest grandchild, then the name (scanned next)
         # 於 → 于, 餘 → 余, 範 → 范: a Traditional character that only becomes a surname
         # after conversion is not one.  (Most surnames are written as they are normalised.)
         written = text[i:s_end]

@@ -18,7 +18,7 @@ import re
 from itertools import chain
 
 from deidentify.identifiers.name_words import FOLLOWERS, INTRODUCERS, TITLES  # noqa: F401
-from deidentify.identifiers import foreign_names, name_forms, rare_surnames, split_names
+from deidentify.identifiers import foreign_names, name_forms, old_given, rare_surnames, split_names
 from deidentify.identifiers.name_scans import (BED, DEPT_BEFORE, HAN_AFTER_LATIN, LATIN_HAN_GATE, LATIN_TITLE_HAN,
                                               KIN_BEFORE, KIN_TITLE, NICKNAME_SHAPE, RELATION_AFTER, RELATION_BEFORE,
                                               SURNAME_XING, _JA_GATE, _RELATIONS, romanised_surnames)
@@ -29,6 +29,33 @@ from deidentify.identifiers.name_runs import (  # noqa: F401
     _ACTS_AT, _QUOTE, INTRO_GAP, QUOTED_NICKNAME, _acts, _clinical, _is_han, _name_after, _name_before_title,
     _opens_with_clinical, _ordinary, _spaced_before, _spaced_name, _starts_a_word_window, _tables,
     _tables_followers, is_word, name_before, starts_a_word)
+
+class _Hits(list):
+    """The (start, end, score) hits of ``find`` and the positions they cover, marked as each
+    comes: "is ``i`` inside a hit?" is then one look-up, not a scan of every hit (a note of names
+    and relations in a row asked it at each of them: the square of its length)."""
+
+    def __init__(self, n: int) -> None:
+        super().__init__()
+        self._marks = bytearray(n + 1)
+
+    def append(self, hit) -> None:
+        super().append(hit)
+        a, b = hit[0], hit[1]
+        if b > a:
+            self._marks[a:b] = b"\x01" * (b - a)
+
+    def extend(self, more) -> None:
+        for h in more:
+            self.append(h)
+
+    def __iadd__(self, more):
+        self.extend(more)
+        return self
+
+    def covers(self, i: int) -> bool:
+        return 0 <= i < len(self._marks) and self._marks[i] == 1
+
 
 def blank_before(simp: str, t: int) -> int:
     """(D1, round 7) Where a name before ``t`` would end: one blank between a sentence-opening
@@ -84,7 +111,7 @@ def find(simplified: str) -> list[tuple[int, int, float]]:
     continuing a list 0.85."""
     intro, titles, _, _, _ = _tables()
     simp = simplified
-    hits: list[tuple[int, int, float]] = []
+    hits = _Hits(len(simp))
     dotted = _DOT_NAME.finditer(simp) if _DOT_CHARS.search(simp) else ()     # (a dot in every match)
     spaced = split_names.find(simp) if dotted else []
     for m in dotted:
@@ -102,7 +129,7 @@ def find(simplified: str) -> list[tuple[int, int, float]]:
     surname_set = _tables()[2]
     for m in intro_ms:
         i = m.end()
-        if any(a <= i < b for a, b, _ in hits) or titles.match(simp, m.end() - 1):
+        if hits.covers(i) or titles.match(simp, m.end() - 1):
             continue       # 孙女|士: the introducer's last character opens a title (孙 + 女士)
         a0 = m.start()
         if m.group() in _TITLE_SET and a0 >= 1 and simp[a0 - 1] in surname_set \
@@ -110,7 +137,18 @@ def find(simplified: str) -> list[tuple[int, int, float]]:
             continue       # 邻居周|太太|常帮忙: a title after a surname, no word introducing a name
         if intro.match(simp, i):
             continue       # 病人|病患德弘: the second context word introduces the name
+        if i < len(simp) and simp[i] in _KIN_RUN_ON and (simp[i] in _KIN_ONLY_END
+                                                          or (_tables()[4].get(simp[m.start():i + 1]) or 0) >= 5):
+            # (round 10) the introducer runs on into a longer kin word (由孙女婿陪同): the name, if
+            # any, follows that word
+            i += 1
+            if i >= len(simp) or intro.match(simp, i):
+                continue
+        if RELATION_BEFORE.match(simp, i):
+            continue       # (round 10) 家属|长孙张淑惠: the relation names who; the relation scan takes the name
         end = _spaced_name(simp, i) or _name_after(simp, i)   # 签署人：王　小　明 (forms)
+        if end and old_given.wish_phrase(simp, i):
+            end = 0        # (round 10) 案家|添丁进财的春联: a greeting of wishes, not a name
         if end:
             hits.append((i, end, 0.85))
         elif (latin := foreign_names.latin_after(simp, m.group().split()[0].rstrip(":："), i)):
@@ -123,7 +161,7 @@ def find(simplified: str) -> list[tuple[int, int, float]]:
     surnames = _tables()[2]
     for m in (BED.finditer(simp) if "床" in simp else ()):
         i = m.end()
-        end = 0 if any(a <= i < b for a, b, _ in hits) else (_spaced_name(simp, i) or _name_after(simp, i))
+        end = 0 if hits.covers(i) else (_spaced_name(simp, i) or _name_after(simp, i))
         if end:
             hits.append((i, end, 0.85))
     latin_titles = [m.end() for m in LATIN_TITLE_HAN.finditer(simp)] if LATIN_HAN_GATE.search(simp) else []
@@ -131,7 +169,7 @@ def find(simplified: str) -> list[tuple[int, int, float]]:
     # (Pt 粘耀宗, 92F; Informant: 滕美玲): a short run standing alone, whatever its surname
     for m in (LATIN_INTRO_HAN.finditer(simp) if LATIN_INTRO_GATE.search(simp) else ()):
         a, b = m.span("n")
-        if not is_word(simp[a:b], 5) and not any(x <= a < y for x, y, _ in hits) \
+        if not is_word(simp[a:b], 5) and not hits.covers(a) \
                 and simp[a:b] not in _INTRO_SET and simp[a:b] not in _TITLE_SET:
             hits.append((a, b, 0.85))
     for i in latin_titles:          # Dr. 黄 转介: the surname alone is the doctor
@@ -147,7 +185,7 @@ def find(simplified: str) -> list[tuple[int, int, float]]:
             end = t.start()                                       # PT 林|治疗师
         if end and (simp[i] in surnames or simp[i:i + 2] in surnames or (i in kin_field and 2 <= end - i <= 3)) \
                 and not is_word(simp[i:end], 5) \
-                and not any(a <= i < b for a, b, _ in hits):
+                and not hits.covers(i):
             hits.append((i, end, 0.85))
     for m in (SURNAME_XING.finditer(simp) if "姓" in simp else ()):
         g = 1 if m.group(1) else 2
@@ -166,19 +204,19 @@ def find(simplified: str) -> list[tuple[int, int, float]]:
         i = m.end()
         end = _name_after(simp, i)
         if end and (simp[i] in surnames or simp[i:i + 2] in surnames) and not is_word(simp[i:end], 5) \
-                and not any(a <= i < b for a, b, _ in hits):
+                and not hits.covers(i):
             hits.append((i, end, 0.85))
     for m in (RELATION_AFTER.finditer(simp) if "(" in simp or "（" in simp else ()):   # (a bracket in every match)
         t = m.start()
         k = _name_before_title(simp, t, 4)
-        if k >= 0 and t - k >= 2 and not any(a < t <= b for a, b, _ in hits) and not is_word(simp[k:t], 5):
+        if k >= 0 and t - k >= 2 and not hits.covers(t - 1) and not is_word(simp[k:t], 5):
             hits.append((k, t, 0.85))
     for m in NICKNAME_SHAPE.finditer(simp):
-        if simp[m.start() + 1] in surnames and not any(a <= m.start() < b for a, b, _ in hits):
+        if simp[m.start() + 1] in surnames and not hits.covers(m.start()):
             hits.append((*m.span(), 0.85))
     for m in KIN_TITLE.finditer(simp):
         t = m.start()
-        if any(a < t <= b for a, b, _ in hits) or titles.match(simp, t - 1) or (t and titles.match(simp, t - 2)):
+        if hits.covers(t - 1) or titles.match(simp, t - 1) or (t and titles.match(simp, t - 2)):
             continue       # part of a longer title (阿姨, 小姐, 大哥): handled with the titles
         k = _name_before_title(simp, t, 3)
         if k < 0 or is_word(simp[k:t + 1], 5) or is_word(simp[max(0, t - 1):t + 1], 5):
@@ -198,7 +236,7 @@ def find(simplified: str) -> list[tuple[int, int, float]]:
     title_ms = list(titles.finditer(simp))
     for m in title_ms:
         t = m.start()
-        if any(a < t <= b for a, b, _ in hits):
+        if hits.covers(t - 1):
             continue
         k = _spaced_before(simp, t)                # spaced out: 陳 佳 穎醫師, 王 小 明 先生
         if k >= 0:
@@ -215,20 +253,22 @@ def find(simplified: str) -> list[tuple[int, int, float]]:
                 continue
         # one character that ends a word with the one before it is that word's, not a name
         # (转诊|医师, 回复|医师); a surname (林医师) or a rare one after a verb (与窦|伯伯) is one
-        if k >= 0 and (t - k > 1 or simp[k] in surnames or not (k and (_ordinary(simp[k - 1:k + 1]) or is_word(simp[k - 1:k + 1], 1)))):
+        # (round 10) nor a coverb or a pronoun before a kin title (幫|阿伯翻身, 請|阿姨簽名, 跟|伯伯說)
+        if k >= 0 and (t - k > 1 or simp[k] in surnames or not (k and (_ordinary(simp[k - 1:k + 1]) or is_word(simp[k - 1:k + 1], 1)))) \
+                and not (t - k == 1 and simp[k] in _COVERB_ONE and simp[k] not in surnames):
             hits.append((k, t, 0.85))
     hits += foreign_names.japanese(simp, intro)      # 日籍旅客山田太郎, 佐藤さん
     hits += name_forms.find(simp)      # 隔壁老王, 姓 刘 … 名 明华, 谢内科诊所
     # a title before the name (董事长林百里, 由律师 吴美 陪同): the name opens with a surname
     for m in title_ms:
         i = _title_then_name(simp, m.end())
-        if i and not any(a <= i[0] < b for a, b, _ in hits):
+        if i and not hits.covers(i[0]):
             hits.append((*i, 0.85))
     # a name opening a sentence before a word that describes the patient: 王小明主诉头痛
     # (... or before a form line's next field: 粘耀宗 女 61岁, name_runs.FORM_FIELD_AFTER)
     for t in chain((blank_before(simp, m.start()) for m in _tables_followers().finditer(simp)),
                    (form_field_name_end(simp, m.start()) for m in FORM_FIELD_AFTER.finditer(simp))):
-        if any(a < t <= b for a, b, _ in hits) or t < 2:
+        if t < 2 or hits.covers(t - 1):
             continue
         # only at the start of a sentence: two to four Han characters after a non-Han one
         run = 0
@@ -242,20 +282,21 @@ def find(simplified: str) -> list[tuple[int, int, float]]:
                 and simp[k:t] not in _INTRO_SET and simp[k:t] not in _TITLE_SET:
             hits.append((k, t, 0.7))       # weaker than a context word before the name (志工|在: a role)
     # names continuing a list: 家属王小明、林美玲及陈大文
-    more = True
-    while more:
-        more = False
-        for a, b, _ in list(hits):
-            # (D1, round 4) a relation or age in brackets may stand behind each name: 出席者
-            # 程家豪(长子)、苏建良(长女)
-            sep = _LIST_SEP.match(simp, b) or _BRACKET_THEN_SEP.match(simp, b)
-            if not sep or any(x <= sep.end() < y for x, y, _ in hits):
-                continue
-            end = _name_after(simp, sep.end())
-            if end and (end >= len(simp) or not _is_han(simp[end]) or _LIST_SEP.match(simp, end)
-                        or simp[end] in "等" or KIN_TITLE.match(simp, end) or titles.match(simp, end)):
-                hits.append((sep.end(), end, 0.85))
-                more = True
+    # (round 10: one scan over the growing list visits each hit once, in the order the repeated
+    # passes did - a hit that added nothing adds nothing later; a chain of n names was n passes)
+    at = 0
+    while at < len(hits):
+        a, b, _ = hits[at]
+        at += 1
+        # (D1, round 4) a relation or age in brackets may stand behind each name: 出席者
+        # 程家豪(长子)、苏建良(长女)
+        sep = _LIST_SEP.match(simp, b) or _BRACKET_THEN_SEP.match(simp, b)
+        if not sep or hits.covers(sep.end()):
+            continue
+        end = _name_after(simp, sep.end())
+        if end and (end >= len(simp) or not _is_han(simp[end]) or _LIST_SEP.match(simp, end)
+                    or simp[end] in "等" or KIN_TITLE.match(simp, end) or titles.match(simp, end)):
+            hits.append((sep.end(), end, 0.85))
     # (D1, rare surnames) a bare name whose surname opens ordinary words (曹雅婷今天回诊, S:万国平)
     if rare_surnames.SCAN.search(simp):
         # (what the other scans found, marked once: a note full of names stays linear)
@@ -274,6 +315,13 @@ def find(simplified: str) -> list[tuple[int, int, float]]:
 EXTRA_CONTEXT_SCANS = (BED, KIN_BEFORE, RELATION_BEFORE, LATIN_HAN_GATE, _JA_GATE, _CALLED_DOUBLE, DEPT_BEFORE, SURNAME_XING, HAN_AFTER_LATIN, re.compile(RELATION_AFTER.pattern.removeprefix(r"[ \t]*")), KIN_TITLE,
                        NICKNAME_SHAPE, QUOTED_NICKNAME, *name_forms.PREFILTER_SCANS, rare_surnames.SCAN)
 _INTRO_SET = frozenset(INTRODUCERS)
+# (round 10) one character that asks something of the person after it or stands for one: a
+# coverb, a verb of handing or taking, a pronoun (Simplified; a surname among them stays a name)
+_COVERB_ONE = frozenset("帮替给让请叫跟和与同由向被对把将找问陪带载送接扶推抱喂我你他她您咱")
+# (round 10) the last character of a longer kin word an introducer opens (孙女|婿, 外孙|女, 儿|媳)
+_KIN_RUN_ON = frozenset("婿媳女子孙儿妇")
+# ... of which these open no name at all (侄女|婿 is in no dictionary, still a kin word)
+_KIN_ONLY_END = frozenset("婿媳")
 _TITLE_SET = frozenset(TITLES)
 _GAP = re.compile(INTRO_GAP)
 

@@ -146,6 +146,8 @@ _PLACE_END = frozenset(_S("莊村鎮鄉屯堡寨灣港島橋洲嶺埔坑寮厝�
 _ORG_END = frozenset(_S("科部室院所局處組"))
 # the last character of a thing, a drug or a finding, never of a name (沈積物, 口罩, 藥膏, 血脂)
 _TERM_END = frozenset(_S("物品劑液器症炎瘤罩膏錠粉脂"))
+# (round 10) ... and of a card, a form or a machine one brings or dials (帶健保卡, 轉分機, 掛號單)
+_TERM_END |= frozenset(_S("卡單證冊機"))
 # characters that spell foreign words in Han (賀爾蒙, 凡士林 is a word; 史蒂文生): no Taiwanese given name
 _TRANSLITERATION = frozenset(_S("爾斯蒂"))
 # what follows a hospital's short name (高雄榮總, 奇美醫院, 林口長庚); verbs of using or prescribing
@@ -344,7 +346,7 @@ def find(simp: str) -> list[tuple[int, int]]:
     """(start, end) of names standing in a person's slot in Simplified text."""
     if not ENABLED or not GATE.search(simp):
         return []
-    from deidentify.identifiers import bare_given                # (it reads this module's tables)
+    from deidentify.identifiers import bare_given, old_given     # (they read this module's tables)
     from deidentify.identifiers.name_runs import starts_a_word   # (name_runs imports the name finders)
 
     tags, freq = _tables()[4], _tables()[5].FREQ
@@ -356,14 +358,20 @@ def find(simp: str) -> list[tuple[int, int]]:
             continue
         listed = simp[i] in _SURNAMES or simp[i:i + 2] in _COMPOUND
         bare = simp[i] not in bare_given._NOT_OPEN
-        if not listed and not bare:
+        # (round 10) an old wish-name (來福, 罔市, 招弟), whatever its first character reads as
+        old = old_given.is_old_name(simp, i, tags, freq)
+        if old_given.wish_phrase(simp, i):
+            covered = i + 4             # (添丁進財: two wishes in a row are a greeting, not a name)
+            continue
+        if not listed and not bare and not old:
             continue
         opening = _opening(simp, i, tags, freq)
         listed_next = bool(out and _LIST_GAP.fullmatch(simp, out[-1][1], i))
         if listed_next:
             opening = "person"          # the next name of a list (出席：A（長子）、B（長女）、C)
         # (round 9) a given name alone (石頭, 志明) in the slot, where no surname opens one: bare_given
-        alone = bare and opening is not None and bare_given.take(simp, i, opening, tags, freq, listed_next)
+        alone = (old and old_given.take(simp, i, opening, tags, freq)) or (
+            bare and opening is not None and bare_given.take(simp, i, opening, tags, freq, listed_next))
         if opening is None or not listed and (simp[i] in _NOT_FIRST or (freq.get(simp[i:i + 2]) or 0) >= 20
                                               or not _unlisted_ok(simp, i, tags, freq)
                                               or opening in ("start", "patient")

@@ -142,6 +142,21 @@ def _longest(simplified: str, start: int, stop: int, groups: list) -> tuple[int,
     return None
 
 
+# (D1, round 10) An extension told without its number (請撥分機 23, 轉分機：5566, 內線#1234,
+# ext. 123): the digits reach the person at the desk as a number does.  Two to six digits after
+# the word, not a floor, a bed or a count after them (分機在 2 樓 is no extension's number).
+EXTENSION = re.compile(r"(?:分机|内线|(?<![A-Za-z])ext(?:ension)?\.?)[ \t]*(?:号码|号)?[ \t]*[:：#]?[ \t]*"
+                       r"(?P<n>[0-9]{2,6})(?![0-9])(?![ \t]*(?:楼|层|床|台|支|个|次|分钟|min|F(?![A-Za-z])))",
+                       re.IGNORECASE)
+EXTENSION_GATE = re.compile(r"分机|内线|(?i:ext)")
+
+
+def find_extensions(simplified: str) -> list[tuple[int, int]]:
+    """(start, end) of the digits of extensions written without a full number before them (a
+    full number's extension is part of its span already)."""
+    return [m.span("n") for m in EXTENSION.finditer(simplified)]
+
+
 # A number written in Chinese numerals (零九一二三四五六七八, 〇二二七七一二一七一): read digit
 # by digit; a mobile number anywhere, a landline after a phone word.
 _HAN_DIGITS = str.maketrans("零〇一二三四五六七八九", "00123456789")

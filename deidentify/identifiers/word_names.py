@@ -188,6 +188,9 @@ def _three(simp: str, i: int, before: str, tags, freq, n: int = 1) -> bool:
     name, given = simp[i:end], simp[i + n:end]
     if len(given) < 2 or (simp[i] in _NUMERAL_SURNAMES and given[0] in _NUMBER_NEXT):
         return False        # (round 8) 让|伍佰元: an amount in words, not 伍 + a name
+    idiom = simp[i:end + 1]
+    if len(idiom) == 4 and (freq.get(idiom) or 0) >= 20 and tags.get(idiom) not in ("nr", "nrfg", "nrt"):
+        return False        # (round 10) Plan: 万事如|意, 高枕无|忧: a four-character idiom runs through it
     # (a name ends in a given-name character: 全家|搬, 高兴|地, 谈话|中 are words and what follows)
     if (not all(_is_han(c) and (c not in _STOP or (k == 0 and c == "于")) for k, c in enumerate(given))
             or given[-1] not in _GIVEN_SET

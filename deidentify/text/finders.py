@@ -209,7 +209,8 @@ def phone_spans(simp: str, original: str) -> list[tuple[int, int]]:
     return ((tw_phone.find(simp) if _PHONE_GATE.search(simp) else [])
             + (tw_phone.find_han(simp) if "零" in simp or "〇" in simp else [])
             + (tw_phone.find_partly_hidden(simp) if "x" in simp or "X" in simp or "*" in simp else [])
-            + number_shapes.find_phones(simp))      # (told in parts: 0912 後面是 345678)
+            + number_shapes.find_phones(simp)       # (told in parts: 0912 後面是 345678)
+            + (tw_phone.find_extensions(simp) if tw_phone.EXTENSION_GATE.search(simp) else []))   # (分機 23: round 10)
 
 
 def address_spans(simp: str, original: str) -> list[tuple[int, int]]:

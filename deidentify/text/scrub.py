@@ -79,6 +79,7 @@ _PREFILTERS = [re.compile(p, re.IGNORECASE) for p in (
     literal_led(tw_phone.LOCAL_CONTEXT.pattern.split("[^")[0][3:-1], "电手联市家宅住公传分拨行号tpfcm"),  # phone words
     r"@", finders._AT_WORD_GATE.pattern,                           # e-mail, spelt out too
     r"[零〇][零〇一二三四五六七八九]{6}",                               # phones in Chinese numerals
+    tw_phone.EXTENSION.pattern,                                    # an extension alone (分機 23: round 10)
     tw_phone.PARTLY_HIDDEN.pattern,                                # phones with some digits hidden
     # addresses: what deidentify.identifiers.address accepts holds a house number, lane or
     # alley, or a city/district followed by a road, section or village
