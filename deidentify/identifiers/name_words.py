@@ -87,7 +87,8 @@ TITLES = ("先生", "小姐", "太太", "女士", "医师", "医生", "护理师
 # Characters that cannot start a name (function words, negations, numbers, pronouns).
 _NOT_FIRST = set("栏无不没未被将会要可能也都就又仍再由因为在是的了和与及对从自把让给请今昨本该此其这那每各另某"
                  "很较更最均皆之并且而或但即已有一二三四五六七八九十两几个位名者说表示诉述称于后前转至到往去回送"
-                 "他她我你您它咱当做")      # pronouns: 儿子叫他爸爸, 女儿叫她多休息
+                 "他她我你您它咱当做"       # pronouns: 儿子叫他爸爸, 女儿叫她多休息
+                 "帮替跟叫")              # (round 10) coverbs of care and address: 帮|林阿伯翻身, 跟|林伯伯说
 # Characters that end a name's run (a name never crosses them).
 _BREAK = set("的了在是和与及因为被把对向到从自也都就又而或但将会要有无未已再并则即所之其此该这那个位名岁男女等")
 # Clinical terms jieba's dictionary lacks (Traditional forms, converted below).

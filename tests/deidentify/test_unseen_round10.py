@@ -8,6 +8,7 @@ and each class this round closed with many members alone, with what must stay be
   石頭說：「…」); people in general (幫寶寶翻身), adverbs of saying (老實說) and bodies that
   "say" (公司說…) stay;
 - an extension told without its number (請撥分機 23, ext. 123, 內線 2301); the word alone stays;
+- a surname before a kin title after a coverb of care (幫林阿伯翻身 left 林; 替王阿姨 masked 替);
 - over-masks: a coverb before a kin title (幫阿伯翻身 masked 幫), a longer kin word after a
   context word (由孫女婿陪同 masked 婿陪同), 長孫 read as a compound surname (家屬長孫張淑惠 left
   惠), a card or a machine after a verb (帶健保卡, 轉分機);
@@ -150,8 +151,16 @@ def test_a_coverb_before_a_kin_title_is_no_name(frame):
 
 
 def test_a_surname_before_a_kin_title_is_still_a_name():
-    texts = ["林阿伯翻身", "蔡伯伯來", "王阿姨來電", "陳阿公陪同"]
-    assert not _left(texts, ["林", "蔡", "王", "陳"])
+    texts = ["林阿伯翻身", "蔡伯伯來", "王阿姨來電", "陳阿公陪同", "幫林阿伯翻身", "替王阿姨換藥", "叫陳伯伯來", "跟林伯伯說",
+             "請黃阿姨簽名", "幫蔡伯伯量血壓"]
+    assert not _left(texts, ["林", "蔡", "王", "陳", "林", "王", "陳", "林", "黃", "蔡"])
+
+
+def test_the_coverb_before_a_name_and_a_title_stays():
+    """(幫林阿伯翻身 left 林 before this round; 替王阿姨換藥 and 幫志豪學長 masked the coverb with it)"""
+    texts = ["幫林阿伯翻身", "替王阿姨換藥", "幫志豪學長拿藥", "叫陳伯伯來", "跟林伯伯說"]
+    outs = scrub_texts(texts)
+    assert all(o.startswith(t[0]) and "<NAME>" in o for t, o in zip(texts, outs)), outs
 
 
 LONGER_KIN = ["由孫女婿陪同", "由外孫女陪同", "由兒媳陪同", "孫女婿來電", "家屬長孫", "由姪女婿陪同"]
