@@ -17,7 +17,10 @@ held for being unread or of no known meaning:
   ``datalines``/``cards`` (now also ``@@``, ``dsd`` and ``dlm=``; a block no input statement
   shapes is read as text), numpy arrays and pandas DataFrame literals, Markdown and org tables
   in comments and docstrings (no longer read a second time as sentences), label strings
-  ``['North: 120', 'South: 3']`` (``readers/label_strings``), SQL VALUES without column names.
+  ``['North: 120', 'South: 3']`` (``readers/label_strings``), SQL VALUES without column names,
+  YAML/TOML strings given to ``yaml.safe_load``/``tomllib.loads``;
+- (f) code blocks in a Markdown page (```sql, ```python, ```json, ```{r}, indented): the data
+  typed into them is read as the program's (``markup._fence_data``).
 """
 from __future__ import annotations
 
@@ -335,6 +338,14 @@ NEIGHBOURS = {
     "sas_format_labels": ("a.sas", "proc format;\n  value cnt 1='North: 120' 2='South: {a}' 3='East: 140';\nrun;\n"),
     "zh_label_strings": ("a.py", "labels = ['臺北市：120', '連江縣：{a}', '高雄市：140']\n"),
     "sql_values_unnamed": ("q.sql", "SELECT * FROM (VALUES ('North', 120), ('South', {a}), ('East', 140));\n"),
+    # YAML and TOML given to their loaders as strings
+    "py_yaml_safe_load": ("a.py", "import yaml\ndeaths = yaml.safe_load('''\nNorth: 120\nSouth: {a}\nEast: 140\n''')\n"),
+    "py_yaml_flow_map": ("a.py", "import yaml\nd = yaml.safe_load('{{North: 120, South: {a}, East: 140}}')\n"),
+    "py_yaml_records": ("a.py", "import yaml\nd = yaml.safe_load(\"- region: North\\n  n: 120\\n- region: South\\n"
+                                "  n: {a}\\n- region: East\\n  n: 140\")\n"),
+    "py_tomllib_loads": ("a.py", "import tomllib\nd = tomllib.loads('''\n[deaths]\nNorth = 120\nSouth = {a}\n"
+                                 "East = 140\n''')\n"),
+    "r_yaml_load": ("a.R", "d <- yaml::yaml.load('deaths: {{North: 120, South: {a}, East: 140}}')\n"),
 }
 
 
@@ -368,6 +379,40 @@ def test_neighbour_of_large_counts_is_not_blocked_nor_unread(run, member):
     r = _file(run, name, _pair(template)[1])
     assert _safe(r), said(r)
     assert not [f for f in r.findings if f.check == "threshold"], said(r)
+
+# ---- (f) code blocks in a page: the data typed into them is read as the program's ------------
+FENCES = {
+    "sql_fence": ("a.md", "# Query\n\n```sql\nSELECT CASE region WHEN 'North' THEN 120 WHEN 'South' THEN {a} "
+                          "WHEN 'East' THEN 140 END AS n FROM r;\n```\n"),
+    "python_fence_json_string": ("a.md", "```python\nd = json.loads('{{\"North\": 120, \"South\": {a}, "
+                                         "\"East\": 140}}')\n```\n"),
+    "json_fence": ("a.md", "Counts:\n\n```json\n{{\"deaths\": {{\"North\": 120, \"South\": {a}, \"East\": 140}}}}\n```\n"),
+    "unlabelled_fence": ("a.md", "```\ncounts = {{'North': 120, 'South': {a}, 'East': 140}}\n```\n"),
+    "indented_block": ("a.md", "Text\n\n    counts = {{'North': 120, 'South': {a}, 'East': 140}}\n"),
+    "rmd_chunk": ("a.Rmd", "---\ntitle: x\n---\n\n```{{r}}\nd <- data.frame(region = c('North', 'South', 'East'), "
+                           "n = c(120, {a}, 140))\n```\n"),
+    "sas_fence": ("a.md", "```sas\ndata t;\n  input region $ n;\n  datalines;\nNorth 120\nSouth {a}\nEast 140\n;\nrun;\n```\n"),
+}
+
+
+@pytest.mark.parametrize("member", list(FENCES))
+def test_code_block_data_with_a_small_count_blocks(run, member):
+    name, template = FENCES[member]
+    r = _file(run, name, _pair(template)[0], "text", "report")
+    assert _blocks_cell(r), said(r)
+
+
+@pytest.mark.parametrize("member", list(FENCES))
+def test_code_block_data_of_large_counts_passes(run, member):
+    name, template = FENCES[member]
+    r = _file(run, name, _pair(template)[1], "text", "report")
+    assert _safe(r) and r.verdict == "pass", said(r)
+
+
+def test_a_code_block_of_ordinary_code_passes(run):
+    page = "# Method\n\n```python\nimport pandas as pd\ndf = pd.read_csv('x.csv')\nmodel.fit(X, y)\n```\n"
+    r = _file(run, "a.md", page, "text", "report")
+    assert r.verdict == "pass", said(r)
 
 
 # ---- cost: the new readers on crafted input stay linear --------------------------------------

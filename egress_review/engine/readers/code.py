@@ -133,9 +133,9 @@ def read(raw: bytes, name: str) -> Content:
         line = text.count("\n", 0, run_start) + 1
         # JSON in a string (json.loads('{…}'), JSON.parse, fromJSON) is data: read as JSON, not
         # as a sentence (a .js file's literals, strings too, are read as JSON already)
-        if run_kind == "string" and ("{" in literal[:8] or "[" in literal[:8]) \
-                and (units := json_string_units(literal, assigned_name(text, run_start),
-                                                {"line": line})) is not None:
+        if run_kind == "string" and (units := json_string_units(
+                literal, assigned_name(text, run_start), {"line": line},
+                text[max(0, run_start - 120):run_start])) is not None:
             for unit in units if suffix != "js" else []:
                 out.add(unit)
             run.clear()

@@ -1,5 +1,6 @@
 """JSON typed into a program as a string: ``json.loads('{"North": 120, "South": 3}')``,
-``JSON.parse('[…]')``, R's ``jsonlite::fromJSON('…')`` (E7/E2).  The string was read as a
+``JSON.parse('[…]')``, R's ``jsonlite::fromJSON('…')``; YAML or TOML given to their
+loaders (``yaml.safe_load(…)``, ``yaml::yaml.load``, ``tomllib.loads``) (E7/E2).  The string was read as a
 sentence whose numbers no check could place (a reviewer's, with nothing named); it is data, so
 it is read as the JSON reader reads a .json file, its flat maps and lists headed by the name
 the program gives them as Python's and JavaScript's literals are (``counts`` → a count column;
@@ -56,12 +57,47 @@ def assigned_name(text: str, start: int) -> str:
     return m.group(1).split(".")[-1].strip("$") if m else ""
 
 
-def json_string_units(literal: str, name: str, place: dict) -> list | None:
-    """The units of the JSON a string literal holds; None when it holds none (or only a
-    settings map: ``'{"lr": 0.01, "epochs": 10}'``), for the caller to read it as words."""
+# a YAML or TOML loader given a string: yaml.safe_load("""…"""), yaml::yaml.load('…'),
+# tomllib.loads('…')
+_LOADER = re.compile(r"(?:\b(yaml)\s*(?:\.|::)\s*(?:safe_|full_|unsafe_)?load(?:_all)?|"
+                     r"\b(toml)(?:lib)?\s*\.\s*loads|\bparse_(toml))\s*\(\s*(?:(?:text|string|s)\s*=\s*)?$")
+_QUOTES = ('"' * 3, "'" * 3, '"', "'")
+
+
+def _loaded(literal: str, before: str):
+    """The value a YAML or TOML loader called on the string literal makes of it, or None."""
+    m = _LOADER.search(before[-120:])
+    if not m or len(literal) > _MAX_JSON:
+        return None
+    body = literal.strip().lstrip("rRbBuUfF")
+    for q in _QUOTES:
+        if body.startswith(q) and body.endswith(q) and len(body) >= 2 * len(q):
+            body = body[len(q):-len(q)]
+            break
+    body = body.replace("\\n", "\n")
+    try:
+        if m.group(2) or m.group(3):
+            import tomllib
+
+            value = tomllib.loads(body)
+        else:
+            import yaml
+
+            value = yaml.safe_load(body)
+    except Exception:  # noqa: BLE001 - not YAML/TOML after all: read as words
+        return None
+    return value if isinstance(value, (dict, list)) and value else None
+
+
+def json_string_units(literal: str, name: str, place: dict, before: str = "") -> list | None:
+    """The units of the JSON (or, given to a YAML/TOML loader, the YAML/TOML) a string literal
+    holds; None when it holds none (or only a settings map: ``'{"lr": 0.01, "epochs": 10}'``),
+    for the caller to read it as words."""
     from egress_review.engine.readers.structured import walk
 
-    value = _parsed(literal)
+    value = _parsed(literal) if ("{" in literal[:8] or "[" in literal[:8]) else None
+    if value is None and before:
+        value = _loaded(literal, before)
     if value is None:
         return None
     if isinstance(value, dict) and all(_SETTING.search(str(k)) for k in value):

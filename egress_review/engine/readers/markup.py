@@ -234,10 +234,37 @@ def read_markdown(raw: bytes | str, name: str = "") -> Content:
             out.add(TextUnit(t.content, {"line": line}, file_lines=True))
         elif t.type in ("fence", "code_block"):
             out.add(TextUnit(t.content, {"line": line, "part": "code"}, code=True, file_lines=True))
+            _fence_data(t.info if t.type == "fence" else "", t.content, line or 1, out)
         elif t.type in ("html_block",):
             sub = read_html(t.content)
             out.extend(sub, {"line": line})
     return out
+
+
+# a fence's info string (```sql, ```{r}, ```python) → the suffix whose reader reads it
+_FENCE_LANGUAGES = {"python": "py", "py": "py", "ipython": "py", "python3": "py", "r": "r",
+                    "sql": "sql", "postgresql": "sql", "mysql": "sql", "sqlite": "sql", "tsql": "sql",
+                    "plsql": "sql", "sas": "sas", "stata": "do", "js": "js", "javascript": "js",
+                    "julia": "jl", "matlab": "m", "json": "json", "yaml": "yaml", "yml": "yaml",
+                    "toml": "toml", "csv": "csv", "tsv": "tsv"}
+
+
+def _fence_data(info: str, code: str, line: int, out: Content) -> None:
+    """The data typed into a page's code block (a CASE lookup, a JSON string, a data frame, a
+    JSON or CSV fence) is read as the program or file it is: before, a fence was only words, and
+    a count typed into it as data left with the page.  The block's own text is read already."""
+    from egress_review.engine.readers import read_content
+
+    word = (info.strip().strip("{}").replace(",", " ").split() or ["py"])[0].lower()
+    suffix = _FENCE_LANGUAGES.get(word, "py")
+    sub = read_content(code.encode("utf-8"), f"fence.{suffix}")
+    for u in sub.units:
+        if isinstance(u, TextUnit) and (u.code or suffix not in ("json", "yaml", "toml", "csv", "tsv")):
+            continue                      # its words: read with the block's text already
+        u.place = {**u.place, "part": "code", "line": line + (u.place.get("line") or 1)}
+        out.add(u)
+    for f in sub.unread:
+        out.fail({**f.place, "part": "code", "line": line}, f.reason)
 
 
 _MAX_SCRIPT = 1_000_000
