@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import re._parser as _parser
+from deidentify.regex_cache import compiled
 
 CITIES = ("台北市", "新北市", "桃园市", "台中市", "台南市", "高雄市", "基隆市", "新竹市", "嘉义市",
           "新竹县", "苗栗县", "彰化县", "南投县", "云林县", "嘉义县", "屏东县", "宜兰县", "花莲县",
@@ -37,7 +38,7 @@ _ROOM = _NUM + r"{1,4}" + _S + r"室"
 _TAIL = (r"(?:" + _LANE + _S + r")?(?:" + _ALLEY + _S + r")?(?:" + _HOUSE + r"(?:" + _S + _FLOOR + r")?(?:" + _S
          + r"之" + _NUM + r"{1,3})?(?:" + _S + _ROOM + r")?)?")
 _HEAD = (r"(?:[0-9]{3}(?:[0-9]{2,3})?" + _S + r")?(?:(?:台湾|中华民国)省?" + _S + r")?")
-ADDRESS = re.compile(
+ADDRESS = compiled(
     _HEAD + r"(?:"
     # city/county (+ district), or a district: then villages, a road or a settlement
     + r"(?:" + _CITY + _S + r"(?:" + _HAN + r"{1,3}?[区乡镇市]" + _S + r")?|" + _DISTRICT + _S + r")"
@@ -48,10 +49,10 @@ ADDRESS = re.compile(
     + r"|(?:" + _ROAD + r")" + _S
     + r")" + _S + _TAIL,
     re.IGNORECASE)
-_HAS_CITY = re.compile(_CITY)
+_HAS_CITY = compiled(_CITY)
 # (a neighbourhood, N邻, is a few dozen households: as narrow as a lane)
-_NUMBERED = re.compile(_NUM + r"[ \t]*(?:巷|弄|号|邻)")
-_HAS_DISTRICT_ROAD = re.compile(r"[区乡镇市].*(?:路|街|大道|段|[里村])")
+_NUMBERED = compiled(_NUM + r"[ \t]*(?:巷|弄|号|邻)")
+_HAS_DISTRICT_ROAD = compiled(r"[区乡镇市].*(?:路|街|大道|段|[里村])")
 
 # the longest text ADDRESS can match (its width is bounded: every repeat has an upper bound)
 _WIDEST = _parser.parse(ADDRESS.pattern, ADDRESS.flags).getwidth()[1]
@@ -67,7 +68,7 @@ _ALPHABET = frozenset("0123456789〇 \t-fFbB")
 # names (自由路, 自強路, 和平東路, 安和路 is inside), and what stands before a road there.
 _ROAD_OPENERS = frozenset("自和")
 # (round 7: or 是/於/在/為, or no Han character before it - a line's start, "of 和平東路" - where 和 joins nothing)
-_AFTER_LABEL = re.compile(r"(?:住|居|址|地|是|于|在|为|[:：]|^|[^\u4e00-\u9fff \t])[ \t]*$")
+_AFTER_LABEL = compiled(r"(?:住|居|址|地|是|于|在|为|[:：]|^|[^\u4e00-\u9fff \t])[ \t]*$")
 
 
 def _run_start(text: str, at: int, lo: int) -> int:
@@ -79,7 +80,7 @@ def _run_start(text: str, at: int, lo: int) -> int:
 
 
 # Every address holds one of these (a road, lane, number, village, district or city ending).
-_ANCHOR = re.compile(r"[路街段巷弄号邻村里区乡镇市县]")
+_ANCHOR = compiled(r"[路街段巷弄号邻村里区乡镇市县]")
 
 
 # (D1, round 3) Where someone lives, told without a number: 住在大同路那边, 个案住在中正路附近的巷子,
@@ -90,7 +91,7 @@ _ANCHOR = re.compile(r"[路街段巷弄号邻村里区乡镇市县]")
 _NAME_CH = r"(?:(?![的了在于和与及是近对到往去从住边旁附那这个条])[\u4e00-\u9fff])"
 _AREA = (r"(?:" + _CITY + _S + r")?(?:" + _NAME_CH + r"{1,3}?[区乡镇市]" + _S + r")?(?:" + _NAME_CH + r"{1,3}?[里村]"
          + _S + r")?")
-RESIDENCE_ROAD = re.compile(
+RESIDENCE_ROAD = compiled(
     r"[住居搬来位现](?:(?<=住)(?!院|民|户|宿)(?:在|于|家在|家)?|(?<=居)住(?:在|于)?|(?<=搬)(?:到|去|至|来)"
     r"|(?<=来)自|(?<=位)于|(?<=现)(?:居|住)(?:在|于)?)" + _S
     + r"(?P<a>" + _AREA + _NAME_CH + r"{2,6}?(?:路|街|大道)(?:" + _S + r"[东西南北]?" + _NUM + r"{1,3}段)?"

@@ -9,7 +9,7 @@ finding, so no piece of it is left behind.
 """
 from __future__ import annotations
 
-import re
+from deidentify.regex_cache import compiled
 
 _CITIES = ("Taipei", "New Taipei", "Taoyuan", "Taichung", "Tainan", "Kaohsiung", "Keelung", "Hsinchu", "Chiayi",
            "Miaoli", "Changhua", "Nantou", "Yunlin", "Pingtung", "Yilan", "Ilan", "Hualien", "Taitung", "Penghu",
@@ -44,14 +44,14 @@ PARTS = {
 }
 _PART = "|".join(f"(?P<{k}>{v})" for k, v in PARTS.items())
 _JOIN = r"[ \t]*,?[ \t]*"
-CHAIN = re.compile(r"(?:" + _PART + r")(?:" + _JOIN + r"(?:" + _PART.replace("?P<", "?P<_") + r"))+")
-_ONE = re.compile(_PART)
+CHAIN = compiled(r"(?:" + _PART + r")(?:" + _JOIN + r"(?:" + _PART.replace("?P<", "?P<_") + r"))+")
+_ONE = compiled(_PART)
 # every English address holds one of these words
 # Every address holds a road, district or city word (capitalised, as in the parts above) or a
 # section; case-sensitive, so that a scan over a joined column stops only at capitals (every
 # word opens with a capital or s, as a literal: the engine skips to those at C speed).
-ANCHOR = re.compile(r"(?:(?:Rd|Road|St|Street|Blvd|Boulevard|Ave|Avenue|Expy|Dist|District|Township|Twp"
-                    r"|Village|Vil|Li|City|County|Sec|Section|SEC|sec|section|" + "|".join(_CITIES) + r")(?![a-z]))")
+ANCHOR = compiled(r"(?:(?:Rd|Road|St|Street|Blvd|Boulevard|Ave|Avenue|Expy|Dist|District|Township|Twp"
+                  r"|Village|Vil|Li|City|County|Sec|Section|SEC|sec|section|" + "|".join(_CITIES) + r")(?![a-z]))")
 
 
 def _kinds(chain: str) -> set[str]:
@@ -69,16 +69,16 @@ def _kinds(chain: str) -> set[str]:
 
 # Forms print addresses in capitals (NO. 7, SEC. 1, ZHONGSHAN S. RD., TAIPEI CITY): read
 # with each capitalised word title-cased (same length).
-CAPS_ANCHOR = re.compile(r"(?:RD|ROAD|STREET|BLVD|AVE|AVENUE|DIST|DISTRICT|TOWNSHIP|VILLAGE|CITY|COUNTY|SEC|SECTION"
-                          r"|LANE|ALLEY|ALY)(?![A-Za-z])")
-_CAPS_WORD = re.compile(r"(?<![A-Za-z])[A-Z]{2,}(?![a-z])")
+CAPS_ANCHOR = compiled(r"(?:RD|ROAD|STREET|BLVD|AVE|AVENUE|DIST|DISTRICT|TOWNSHIP|VILLAGE|CITY|COUNTY|SEC|SECTION"
+                        r"|LANE|ALLEY|ALY)(?![A-Za-z])")
+_CAPS_WORD = compiled(r"(?<![A-Za-z])[A-Z]{2,}(?![a-z])")
 
 
 # ... or all in lower case, as typed in a hurry (no. 7, zhongshan s. rd., taipei): read with
 # each lower-case word capitalised (same length), only where a road, section or lane word is.
-LOWER_ANCHOR = re.compile(r"(?<![A-Za-z])(?:rd|road|street|st|blvd|ave|avenue|sec|section|lane|ln|alley|aly|dist|district)"
-                          r"(?![A-Za-z])")
-_LOWER_WORD = re.compile(r"(?<![A-Za-z])[a-z]+(?![A-Za-z])")
+LOWER_ANCHOR = compiled(r"(?<![A-Za-z])(?:rd|road|street|st|blvd|ave|avenue|sec|section|lane|ln|alley|aly|dist|district)"
+                        r"(?![A-Za-z])")
+_LOWER_WORD = compiled(r"(?<![A-Za-z])[a-z]+(?![A-Za-z])")
 
 
 def find(normalised: str) -> list[tuple[int, int]]:

@@ -11,9 +11,8 @@ Matching runs on normalised text (half-width, Simplified; same offsets).
 """
 from __future__ import annotations
 
-import re
-
 from deidentify.identifiers.address import CITIES
+from deidentify.regex_cache import compiled
 
 # what opens the phrase: living, household registration, coming from, going (back) to
 _VERB = (r"(?:住(?!院|民|户|宿|家里)(?:在|于|家在|家于)?|居住(?:在|于)?|家住|住家(?:在|于)?|现居(?:住)?(?:在|于)?"
@@ -24,11 +23,11 @@ _VERB = (r"(?:住(?!院|民|户|宿|家里)(?:在|于|家在|家于)?|居住(?:�
 _LABEL = r"(?:[:：][ \t]*)?"
 _NAME_CH = r"(?:(?![的了在于和与及是近对到往去从住边旁附那这个条该本此其各每同全原我他她你])[\u4e00-\u9fff])"
 _ONE = _NAME_CH + r"{2,3}?[乡镇区市里村](?![里村乡镇区市])"
-AREA = re.compile(_VERB + r"[ \t]*" + _LABEL + r"(?P<a>" + _ONE + r"(?:[ \t]*" + _NAME_CH + r"{2,3}?[里村](?![里村]))?)")
+AREA = compiled(_VERB + r"[ \t]*" + _LABEL + r"(?P<a>" + _ONE + r"(?:[ \t]*" + _NAME_CH + r"{2,3}?[里村](?![里村]))?)")
 # For the scrubber's prefilter and the finder's gate: a character set first (skipped to at C
 # speed), then what every AREA match holds after its verb's first character.
 GATES = (r"[住居家现户原祖老娘来出案搬迁返回位定][^\n]{2,12}?[乡镇区市里村]", r"[ \t][\u4e00-\u9fff]{2,3}[乡镇区市里村]")
-GATE = re.compile("|".join(GATES))
+GATE = compiled("|".join(GATES))
 # generic words ending like a place (their last two characters)
 _GENERIC = frozenset("家乡 故乡 他乡 异乡 本乡 外乡 同乡 原乡 山乡 水乡 城镇 乡镇 市镇 小镇 重镇 古镇 村镇 "
                      "社区 病区 院区 园区 学区 城区 市区 郊区 山区 灾区 地区 诊区 营区 林区 矿区 景区 厂区 港区 "
@@ -56,7 +55,7 @@ def find(simplified: str) -> list[tuple[int, int]]:
 # (D1, round 6) A one-person office named by its place (大安區龍安里里長, 竹東鎮鎮長, 東河村村長): the
 # place is the person.  The run of Han characters before the office word, back to a word that
 # leads to it (為, 是, 的 ...; at most nine characters), masked when it ends in the office's unit.
-OFFICE = re.compile(r"(?<=[里村])(?:里长|村长|里干事|干事|里办公处|办公处)|(?<=[乡镇区市])(?:乡长|镇长|区长|市长|代表会主席)")
+OFFICE = compiled(r"(?<=[里村])(?:里长|村长|里干事|干事|里办公处|办公处)|(?<=[乡镇区市])(?:乡长|镇长|区长|市长|代表会主席)")
 _OFFICE_STOP = set("为是在于的了和与及由到去从住任当系请帮前原本该这那其我他她你，。、；：:,;!?！？ \t\n()（）「」")
 
 
@@ -78,4 +77,4 @@ def find_offices(simplified: str) -> list[tuple[int, int]]:
     return out
 
 
-OFFICE_GATE = re.compile(r"[里村乡镇区市](?:里长|村长|干事|办公处|乡长|镇长|区长|市长|代表会主席)")
+OFFICE_GATE = compiled(r"[里村乡镇区市](?:里长|村长|干事|办公处|乡长|镇长|区长|市长|代表会主席)")

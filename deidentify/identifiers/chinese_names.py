@@ -16,13 +16,10 @@ from __future__ import annotations
 
 import bisect
 import functools
-import logging
-import os
 import re
-import tempfile
 from dataclasses import dataclass
-from pathlib import Path
 
+from deidentify.identifiers.jieba_tables import jieba_cache_dir  # noqa: F401 - where jieba's cache is kept
 from deidentify.identifiers.normalise import to_simplified
 
 # Most frequent surnames in Taiwan (household registration statistics), Traditional forms.
@@ -121,32 +118,12 @@ def _is_han(ch: str) -> bool:
     return "\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf"
 
 
-def jieba_cache_dir() -> Path:
-    """Where jieba keeps its parsed dictionary.  jieba trusts that cache file and by default
-    keeps it in the shared temp directory, where anyone could plant one that changes which
-    words count as names; so: a directory only this user can write (a fresh private temp
-    directory if the user's cache directory cannot be used)."""
-    try:
-        base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "nhi-enclave" / "jieba"
-        base.mkdir(parents=True, exist_ok=True, mode=0o700)
-        st = base.stat()
-        if st.st_uid == os.geteuid() and not st.st_mode & 0o022:
-            return base
-    except (OSError, RuntimeError):   # RuntimeError: no home directory to be found
-        pass
-    return Path(tempfile.mkdtemp(prefix="nhi-jieba-"))
-
-
 @functools.cache
 def _tables():
     """Simplified surname regex, context/title tuples, jieba's tokenizer and word → tag table."""
-    import jieba
+    from deidentify.identifiers.jieba_tables import tables as jieba_tables
 
-    jieba.setLogLevel(logging.WARNING)
-    import jieba.posseg as pseg
-
-    jieba.dt.tmp_dir = str(jieba_cache_dir())
-    jieba.dt.initialize()
+    tokenizer, word_tags = jieba_tables()     # (kept between processes in a verified cache)
     compounds = sorted({to_simplified(s) for s in COMPOUND_SURNAMES}, key=len, reverse=True)
     singles = "".join(sorted({to_simplified(c) for c in SINGLE_SURNAMES}))
     # (?:欧阳|…)|[王林…] written to open with one character set, so that the engine skips at C
@@ -160,7 +137,7 @@ def _tables():
     after = re.compile("|".join(sorted({re.escape(to_simplified(w)) for w in TITLES_AFTER},
                                       key=len, reverse=True)))
     stop = {to_simplified(c) for c in _STOP}
-    return surname_re, before, after, stop, pseg.dt.word_tag_tab, jieba.dt
+    return surname_re, before, after, stop, word_tags, tokenizer
 
 
 # "姓名：XXX" style labels: whatever two to four Han characters follow is a name, even with a

@@ -11,6 +11,7 @@ import datetime as dt
 import re
 
 from deidentify.identifiers.regex_gate import literal_led
+from deidentify.regex_cache import compiled
 
 ROC_OFFSET = 1911
 _MON = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
@@ -61,12 +62,12 @@ _DATE_AFTER_BIRTH = ("(?:" + DATE + r"|(?:民国|中华民国)?[ \t]*[1-9][ \t]*
 PLAIN_DOB_BEFORE = r"(?=[出生诞dDbB])" + _BIRTH_BEFORE + _GAP + r"(?P<d>" + _DATE_AFTER_BIRTH + r")(?![0-9])"     # (re.IGNORECASE)
 PLAIN_BIRTHDAY_BEFORE = r"(?=[出生诞dDbB])" + _BIRTH_BEFORE + _GAP + r"(?P<d>" + MONTH_DAY + r")"   # (re.IGNORECASE)
 # (the birth words opening with literals: regex_gate.literal_led; the same matches)
-DOB_BEFORE = re.compile(literal_led(_BIRTH_BEFORE[3:-1], "出生诞db") + "(?i:" + _GAP + r"(?P<d>" + _DATE_AFTER_BIRTH + r")(?![0-9]))")
-BIRTHDAY_BEFORE = re.compile(literal_led(_BIRTH_BEFORE[3:-1], "出生诞db") + "(?i:" + _GAP + r"(?P<d>" + MONTH_DAY + r"))")
-DOB_AFTER = re.compile(r"(?<![0-9])(?=[0-9民中rRjJfFmMaAsSoOnNdD一二三四五六七八九十百〇零])(?P<d>" + DATE + r")[ \t]*(?:出生|生(?![活气病效产殖理长命]))", re.IGNORECASE)
+DOB_BEFORE = compiled(literal_led(_BIRTH_BEFORE[3:-1], "出生诞db") + "(?i:" + _GAP + r"(?P<d>" + _DATE_AFTER_BIRTH + r")(?![0-9]))")
+BIRTHDAY_BEFORE = compiled(literal_led(_BIRTH_BEFORE[3:-1], "出生诞db") + "(?i:" + _GAP + r"(?P<d>" + MONTH_DAY + r"))")
+DOB_AFTER = compiled(r"(?<![0-9])(?=[0-9民中rRjJfFmMaAsSoOnNdD一二三四五六七八九十百〇零])(?P<d>" + DATE + r")[ \t]*(?:出生|生(?![活气病效产殖理长命]))", re.IGNORECASE)
 # A year of birth alone (a birth cohort): 70年次, 民国七十年次, 民国45年生, 1975年出生, born in 1975, YOB 1975.
 _YEAR = r"(?:(?:民国|中华民国)[ \t]*)?(?:[0-9]{2,3}|" + _ZH + r"{1,4})|(?:19|20)[0-9]{2}"
-BIRTH_YEAR = re.compile(
+BIRTH_YEAR = compiled(
     r"(?<![0-9])(?P<y>(?:" + _YEAR + r"))[ \t]*年[ \t]*(?:次|出生(?![数率人婴量潮])|生(?![活气病效产殖理长命日]))"
     r"|(?i:(?<![a-z])(?:born[ \t]+in|yob|year[ \t]+of[ \t]+birth|birth[ \t]*year)[ \t]*[:：]?[ \t]*)(?P<e>(?:19|20)[0-9]{2})(?![0-9])"
     r"|(?:出生年(?:份|度)?|生年)[ \t]*[:：为是]?[ \t]*(?P<c>" + _YEAR + r")[ \t]*年?")
@@ -77,7 +78,7 @@ BIRTH_YEAR = re.compile(
 # The year's span is (start, end of "y"): "y" holds the year after its first character.
 _YEAR_REST = (r"(?<=民)国[ \t]*(?:[0-9]{2,3}|" + _ZH + r"{1,4})|(?<=中)华民国[ \t]*(?:[0-9]{2,3}|" + _ZH + r"{1,4})"
               r"|(?<=[0-9])[0-9]{1,2}|(?<=" + _ZH + r")" + _ZH + r"{0,3}|(?<=1)9[0-9]{2}|(?<=2)0[0-9]{2}")
-BIRTH_YEAR_LED = re.compile(
+BIRTH_YEAR_LED = compiled(
     r"[0-9民中一二三四五六七八九十百〇零bByY出生]"
     r"(?:(?<=[0-9民中一二三四五六七八九十百〇零])(?<![0-9].)(?P<y>" + _YEAR_REST + r")"
     r"[ \t]*年[ \t]*(?:次|出生(?![数率人婴量潮])|生(?![活气病效产殖理长命日]))"
@@ -89,21 +90,21 @@ BIRTH_YEAR_LED = re.compile(
 _YM = ("(?:" + r"(?:(?:民国|中华民国)[ \t]*)?(?:" + _ROC_Y + "|" + _ZH + r"{1,4})[ \t]*年[ \t]*(?:" + _M + "|" + _ZH
        + r"{1,2})[ \t]*月(?![ \t]*[0-9一二三四五六七八九十])|" + _Y4 + r"[ \t]*年[ \t]*" + _M + r"[ \t]*月(?![ \t]*[0-9])"
        + "|" + _Y4 + r"[ \t]*[/\-.][ \t]*(?:0[1-9]|1[0-2])(?![ \t]*[/\-.]?[ \t]*[0-9])" + ")")
-YEAR_MONTH_BEFORE = re.compile(literal_led(_BIRTH_BEFORE[3:-1], "出生诞db") + "(?i:" + _GAP + r"(?P<d>" + _YM + r"))")
+YEAR_MONTH_BEFORE = compiled(literal_led(_BIRTH_BEFORE[3:-1], "出生诞db") + "(?i:" + _GAP + r"(?P<d>" + _YM + r"))")
 
 # For prefilters: any birth word (cheap literal scan).
-BIRTH_WORDS = re.compile(r"出生|生日|生于|诞生|日[ \t]*生|(?<=[0-9])[ \t]*生|年[ \t]*[次生]|生年|(?i:dob|yob|birth|born|b\.)")
+BIRTH_WORDS = compiled(r"出生|生日|生于|诞生|日[ \t]*生|(?<=[0-9])[ \t]*生|年[ \t]*[次生]|生年|(?i:dob|yob|birth|born|b\.)")
 
 # Every BIRTH_YEAR match without 年 holds one of these words.
-YEAR_GATE = re.compile(r"(?=[bByY])(?i:born|yob|year|birth)")
+YEAR_GATE = compiled(r"(?=[bByY])(?i:born|yob|year|birth)")
 
 
 # (D1, round 6) an age on its birthday gives the date of birth with the note's date (今天滿80歲生日,
 # 昨天是14歲生日, turned 49 today (birthday), her 80th birthday): the number goes.  (Bounded: a
 # number of one to three digits or up to four Chinese numerals, a few characters to the word.)
-BIRTHDAY_AGE = re.compile(r"(?<![0-9.])(?P<d>[0-9]{1,3}|[一二三四五六七八九十百两]{1,4})[ \t]*(?:周|足|实)?岁(?:的)?[ \t]*(?:大寿|寿辰|生日|生辰)"
-                          r"|(?i:turn(?:s|ed|ing)?)[ \t]+(?P<e>[0-9]{1,3})(?![0-9.])[^\n]{0,24}?(?i:birthday)"
-                          r"|(?<![0-9.])(?P<o>[0-9]{1,3})(?i:st|nd|rd|th)[ \t]+(?i:birthday)")
+BIRTHDAY_AGE = compiled(r"(?<![0-9.])(?P<d>[0-9]{1,3}|[一二三四五六七八九十百两]{1,4})[ \t]*(?:周|足|实)?岁(?:的)?[ \t]*(?:大寿|寿辰|生日|生辰)"
+                        r"|(?i:turn(?:s|ed|ing)?)[ \t]+(?P<e>[0-9]{1,3})(?![0-9.])[^\n]{0,24}?(?i:birthday)"
+                        r"|(?<![0-9.])(?P<o>[0-9]{1,3})(?i:st|nd|rd|th)[ \t]+(?i:birthday)")
 
 
 def find(simplified: str) -> list[tuple[int, int]]:
@@ -139,7 +140,7 @@ def find(simplified: str) -> list[tuple[int, int]]:
 
 
 _ZH_DIGIT = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"〇": 0}
-_ZH_NUMBER = re.compile(r"[一二三四五六七八九十百〇零]+")
+_ZH_NUMBER = compiled(r"[一二三四五六七八九十百〇零]+")
 
 
 def _zh_to_int(word: str) -> str:
@@ -215,7 +216,7 @@ def parse(text: str) -> dt.date | None:
 # 2026/12/03 14:20) says it is when something was written, not a birth.  Anchored at the name's
 # end and bounded, so each name costs one short match.
 _SEX = r"(?:男|女|[MFmf]|male|female)"
-BRACKETED_AFTER_NAME = re.compile(
+BRACKETED_AFTER_NAME = compiled(
     r"[ \t]*[(（][ \t]*(?:" + _SEX + r"[ \t]*[,，、/;；][ \t]*)?(?:" + _BIRTH_BEFORE + _GAP + r")?"
     r"(?P<d>" + _DATE_AFTER_BIRTH + r")(?![0-9:])[ \t]*(?:出生|生)?[ \t]*"
     r"(?:[,，、/;；][ \t]*[^()（）:\n]{0,12})?[)）]", re.IGNORECASE)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from deidentify.identifiers.normalise import to_simplified
+from deidentify.regex_cache import compiled
 
 TAG = "<EMPLOYER>"
 
@@ -32,26 +33,26 @@ _SPAN = r"(?P<e>(?:(?![在於到去])[\u4e00-\u9fffA-Za-z0-9&\-．.·]){2,14}?)"
 _ZH_PATTERNS = [
     # 任職於台積電, 服務於國泰人壽, 受僱於…, 就職於…
     # (任職台積電新竹廠: 任職 with no 於 is as common)
-    re.compile(rf"(?:任職於|任職在|服務於|受僱於|受雇於|就職於|就業於|上班於|工作於|在職於|受聘於|任[職职](?![於于在]|期|時|时|中|至今|以|多年|年|滿|满|[0-9一二三四五六七八九十]))\s*{_SPAN}"
-               r"(?=[，。、；,;：:\s（(]|擔任|當|做|任|從事|工作|上班|$)"),
+    compiled(rf"(?:任職於|任職在|服務於|受僱於|受雇於|就職於|就業於|上班於|工作於|在職於|受聘於|任[職职](?![於于在]|期|時|时|中|至今|以|多年|年|滿|满|[0-9一二三四五六七八九十]))\s*{_SPAN}"
+             r"(?=[，。、；,;：:\s（(]|擔任|當|做|任|從事|工作|上班|$)"),
     # 在鴻海工作, 於大立光擔任作業員, 在7-11打工
-    re.compile(rf"(?<![\u4e00-\u9fff]{{2}}[的])(?:在|於|到|去){_SPAN}"
-               r"(?=上班|工作|任職|服務|打工|兼職|擔任|當|做事|上夜班|上大夜)"),
+    compiled(rf"(?<![\u4e00-\u9fff]{{2}}[的])(?:在|於|到|去){_SPAN}"
+             r"(?=上班|工作|任職|服務|打工|兼職|擔任|當|做事|上夜班|上大夜)"),
 ]
 _EN_PATTERNS = [
-    re.compile(r"\b(?i:works?|working|worked|employed|employee|job|engineer|operator|clerk|manager|"
-               r"driver|worker)\s+(?:at|for|by|with)\s+(?P<e>(?:[A-Z][\w&.\-]*|\d[\w\-]*)"
-               r"(?:\s+(?:[A-Z][\w&.\-]*|&|of))*"
-               # (D1, round 4) a Han name in an English note: works at 台灣電力公司
-               r"|[\u4e00-\u9fff][\u4e00-\u9fff0-9&\-]{1,13})"),
-    re.compile(r"\b(?:employer|company|workplace)\s*[:：]\s*(?P<e>[^\n,;]{2,40}?)(?=\s*(?:[,;\n]|$))", re.I),
-    re.compile(r"(?:雇主|任職公司|服務單位|工作單位|公司名稱|工作地點|工作地点|任職單位|服務公司)\s*[:：]\s*(?P<e>[^\n，。,;；]{2,20})"),
+    compiled(r"\b(?i:works?|working|worked|employed|employee|job|engineer|operator|clerk|manager|"
+             r"driver|worker)\s+(?:at|for|by|with)\s+(?P<e>(?:[A-Z][\w&.\-]*|\d[\w\-]*)"
+             r"(?:\s+(?:[A-Z][\w&.\-]*|&|of))*"
+             # (D1, round 4) a Han name in an English note: works at 台灣電力公司
+             r"|[\u4e00-\u9fff][\u4e00-\u9fff0-9&\-]{1,13})"),
+    compiled(r"\b(?:employer|company|workplace)\s*[:：]\s*(?P<e>[^\n,;]{2,40}?)(?=\s*(?:[,;\n]|$))", re.I),
+    compiled(r"(?:雇主|任職公司|服務單位|工作單位|公司名稱|工作地點|工作地点|任職單位|服務公司)\s*[:：]\s*(?P<e>[^\n，。,;；]{2,20})"),
 ]
-_EN_GENERIC = re.compile(r"^(?:a|an|the|home|local|some|his|her|their|our|this|that|night|day|"
-                         r"hospital|clinic|school|factory|company|restaurant|store|shop|bank|farm|"
-                         r"construction|site|office|[A-Z][a-z]+ (?:City|County))$", re.I)
-_GATE = re.compile(r"任職|服務於|受[僱雇]|就職|就業於|上班|工作|打工|兼職|擔任|當|做事|夜班|大夜|受聘|"
-                   r"(?i:work|employ|job|engineer|operator|clerk|manager|driver|worker|company)|雇主|單位|公司")
+_EN_GENERIC = compiled(r"^(?:a|an|the|home|local|some|his|her|their|our|this|that|night|day|"
+                       r"hospital|clinic|school|factory|company|restaurant|store|shop|bank|farm|"
+                       r"construction|site|office|[A-Z][a-z]+ (?:City|County))$", re.I)
+_GATE = compiled(r"任職|服務於|受[僱雇]|就職|就業於|上班|工作|打工|兼職|擔任|當|做事|夜班|大夜|受聘|"
+                 r"(?i:work|employ|job|engineer|operator|clerk|manager|driver|worker|company)|雇主|單位|公司")
 
 
 # (D1) Employers a note names bare, with no word of employment before them (鴻海員工, 台積電工程師,
@@ -80,9 +81,9 @@ _KNOWN_RX = re.compile(
     "(?:" + "|".join(re.escape(w) for w in sorted({to_simplified(k) for k in KNOWN}, key=len, reverse=True)) + ")"
     + "|(?<![A-Za-z0-9])(?:" + "|".join(re.escape(w) for w in sorted(KNOWN_LATIN, key=len, reverse=True))
     + ")(?![A-Za-z0-9])")
-_WORK_RX = re.compile(_WORK)
+_WORK_RX = compiled(_WORK)
 # A known name that begins or ends an ordinary word is no employer there (統一發票, 南亞洲, 高鐵站).
-_NOT_AFTER = re.compile(r"(?:发票|规格|格式|口径|洲|区|站|路|线|医院|门诊|计划|管理)")
+_NOT_AFTER = compiled(r"(?:发票|规格|格式|口径|洲|区|站|路|线|医院|门诊|计划|管理)")
 _WINDOW = 8
 
 # (D1, round 5) An employer nobody lists, named with no word of employment before it: a firm's
@@ -94,10 +95,10 @@ _FIRM_KIND = sorted({to_simplified(w) for w in """
 食品 五金行 商行 貿易 汽車 工程行 水電行 鐵工廠 工廠 製造
 """.split()}, key=len, reverse=True)
 _FIRM = re.compile(r"(?P<e>[\u4e00-\u9fff]{2,8}?(?:" + "|".join(map(re.escape, _FIRM_KIND)) + r")+)(?![\u4e00-\u9fff]{0,1}(?:区|路|街|站|医院|门诊))")
-_FUNCTION = re.compile(r"[做在是的了当到去为从跟与及也都很会要有没不帮用作住说]")
+_FUNCTION = compiled(r"[做在是的了当到去为从跟与及也都很会要有没不帮用作住说]")
 # what may stand right before a firm's name (so 案夫|宏昌機械 takes 宏昌, not 夫宏昌)
-_BEFORE_FIRM = re.compile(r"(?:案夫|案妻|案子|案女|长子|次子|三子|长女|次女|儿子|女儿|先生|太太|丈夫|妻子|老公|老婆|女婿|媳妇|父亲|母亲"
-                          r"|[夫妻子女父母兄弟姊妹])$")
+_BEFORE_FIRM = compiled(r"(?:案夫|案妻|案子|案女|长子|次子|三子|长女|次女|儿子|女儿|先生|太太|丈夫|妻子|老公|老婆|女婿|媳妇|父亲|母亲"
+                        r"|[夫妻子女父母兄弟姊妹])$")
 
 
 def _known_spans(text: str) -> list[tuple[int, int]]:
@@ -125,12 +126,12 @@ def _known_spans(text: str) -> list[tuple[int, int]]:
     return out
 
 
-_BRANCH = re.compile(r"[ \t]?(?:(?![的了在和与及上工作当做])[\u4e00-\u9fff]){1,4}?(?:分店|门市|店|分公司|营业所|厂|分行)"
-                     # (D1, round 7) a plant or store numbered in English (TSMC Fab 12, Foxconn Plant 3)
-                     r"|[ \t]+(?i:fab|plant|site|factory|branch|store|campus)[ \t]*[0-9][0-9A-Za-z]{0,3}(?![0-9A-Za-z])")
+_BRANCH = compiled(r"[ \t]?(?:(?![的了在和与及上工作当做])[\u4e00-\u9fff]){1,4}?(?:分店|门市|店|分公司|营业所|厂|分行)"
+                   # (D1, round 7) a plant or store numbered in English (TSMC Fab 12, Foxconn Plant 3)
+                   r"|[ \t]+(?i:fab|plant|site|factory|branch|store|campus)[ \t]*[0-9][0-9A-Za-z]{0,3}(?![0-9A-Za-z])")
 # (D1, round 6) a workplace in brackets with the job after it (母林美玲（台灣大車隊會計）, 父（宏達機電 工程師）)
-BRACKET_JOB = re.compile(r"[(（][ \t]*(?P<e>[\u4e00-\u9fffA-Za-z0-9&\-]{2,12}?)[ \t]*"
-                         r"(?:会计|司机|工程师|作业员|技术员|店员|店长|职员|业务|经理|主管|助理|厂长|老板|员工|行政|秘书|保全|清洁员)[)）]")
+BRACKET_JOB = compiled(r"[(（][ \t]*(?P<e>[\u4e00-\u9fffA-Za-z0-9&\-]{2,12}?)[ \t]*"
+                       r"(?:会计|司机|工程师|作业员|技术员|店员|店长|职员|业务|经理|主管|助理|厂长|老板|员工|行政|秘书|保全|清洁员)[)）]")
 
 
 def _firm_spans(text: str) -> list[tuple[int, int]]:

@@ -17,6 +17,7 @@ import re
 
 from deidentify.identifiers.normalise import led_by
 from deidentify.identifiers.regex_gate import literal_led
+from deidentify.regex_cache import compiled
 
 # (a part of a number is still personal data: 身分证末四码 6789, ID no. last 4: 5678)
 _PART_OF = r"(?:[ \t]*(?:末|后|前|最后)[0-9一二三四五六七八九十]{1,2}(?:码|位|个字)(?:[ \t]*(?:是|为))?|[ \t]*(?:last|first)[ \t]*[0-9]{1,2}(?:[ \t]*digits)?)?"
@@ -72,81 +73,81 @@ _LABELS = {
 }
 # Professional licence numbers: 医字第012345号, 药字第 034567 号, 护字第…, (北市)牙医字第…: the
 # certificate's number follows 字第 whatever profession stands before it.
-LICENCE_NO = re.compile(r"字第[ \t]*(?P<v>[0-9a-z][0-9a-z\-]{2,15})(?![0-9a-z])", re.IGNORECASE)
+LICENCE_NO = compiled(r"字第[ \t]*(?P<v>[0-9a-z][0-9a-z\-]{2,15})(?![0-9a-z])", re.IGNORECASE)
 
 # A handle written with its @ (@linfamily88) near a messenger or network name, colon or not; or
 # anywhere when it holds a digit, dot or underscore (an e-mail's @ follows a letter or digit).
 _SOCIAL_WORD = r"(?:line|赖|wechat|微信|脸书|facebook|fb|ig|instagram|推特|twitter|threads|telegram|tiktok|抖音|skype)"
-HANDLE = re.compile(r"(?<![a-z0-9._%+\-])@(?P<h>[a-z0-9_][a-z0-9._\-]{2,39})(?<![.\-])", re.IGNORECASE)
-_SOCIAL_BEFORE = re.compile(_SOCIAL_WORD + r"[^\n]{0,16}$", re.IGNORECASE)
+HANDLE = compiled(r"(?<![a-z0-9._%+\-])@(?P<h>[a-z0-9_][a-z0-9._\-]{2,39})(?<![.\-])", re.IGNORECASE)
+_SOCIAL_BEFORE = compiled(_SOCIAL_WORD + r"[^\n]{0,16}$", re.IGNORECASE)
 
 # (D1, round 3) The last digits of a phone, card or account number told to identify someone
 # (手机后三码 678, 健保卡后四码 1234, 电话末四码：5678): part of a number points at its holder as
 # the number does.  (身分证's own labels take the same tail in _GAP.)
-NUMBER_PART = re.compile(r"(?:手机|电话|市话|行动电话|联络电话|家电|健保卡|卡号|护照|居留证|帐号|账号|信用卡|银行卡)"
-                         r"(?:号码|号)?[ \t]*的?[ \t]*(?:末|后|前|最后)[ \t]*[0-9一二三四五六七八九十]{1,2}[ \t]*(?:码|位|个字|个号码)"
-                         r"[ \t]*(?:是|为|[:：])?[ \t]*(?P<v>[0-9]{2,6})(?![0-9])")
+NUMBER_PART = compiled(r"(?:手机|电话|市话|行动电话|联络电话|家电|健保卡|卡号|护照|居留证|帐号|账号|信用卡|银行卡)"
+                       r"(?:号码|号)?[ \t]*的?[ \t]*(?:末|后|前|最后)[ \t]*[0-9一二三四五六七八九十]{1,2}[ \t]*(?:码|位|个字|个号码)"
+                       r"[ \t]*(?:是|为|[:：])?[ \t]*(?P<v>[0-9]{2,6})(?![0-9])")
 
 # (what every NUMBER_PART match holds, led by a character set: skipped to at C speed)
-_NUMBER_PART_GATE = re.compile(r"[末后前最](?<!最后)[ \t]*(?:后[ \t]*)?[0-9一二三四五六七八九十]{1,2}[ \t]*(?:码|位|个字)")
+_NUMBER_PART_GATE = compiled(r"[末后前最](?<!最后)[ \t]*(?:后[ \t]*)?[0-9一二三四五六七八九十]{1,2}[ \t]*(?:码|位|个字)")
 
 KIND = {"ID": "ID", "ACCOUNT": "ACCOUNT", "ACCOUNT_NO": "ACCOUNT", "PLATE": "PLATE", "IP": "IP", "NUMBERED": "ID"}
 
-LABELLED = [(kind, needs_digit, re.compile(led_by(labels, first) + _GAP + _VALUE, re.IGNORECASE))
+LABELLED = [(kind, needs_digit, compiled(led_by(labels, first) + _GAP + _VALUE, re.IGNORECASE))
             for kind, (labels, needs_digit, first) in _LABELS.items()]
 
 # A national ID or new resident number with a wrong check digit, upper case, unbroken, no label.
 # (the letter first, then the look-behind on what stands before it: a pattern opening with a
 # look-around is tried at every position, one opening with a character set is skipped to)
-BARE_ID = re.compile(r"[A-Z](?<![A-Za-z0-9][A-Z])[1289][0-9]{8}(?![0-9A-Za-z])")
+BARE_ID = compiled(r"[A-Z](?<![A-Za-z0-9][A-Z])[1289][0-9]{8}(?![0-9A-Za-z])")
 PLAIN_BARE_ID = r"(?=[A-Z])(?<![A-Za-z0-9])[A-Z][1289][0-9]{8}(?![0-9A-Za-z])"
 # The national (or new resident) shape written with separators or in lower case (E2 2011 2233,
 # e 220-112-233): a mistyped ID is still one; the old resident shape (second letter A-D) needs
 # its checksum, since drug codes share it.
 _SEPARATED_REST = r"[ \t.\-]{0,2}[1289](?:[ \t.\-]{0,2}[0-9]){8}(?![0-9A-Za-z])"
-SEPARATED_ID = re.compile(r"[A-Za-z](?<![A-Za-z0-9][A-Za-z])" + _SEPARATED_REST)
+SEPARATED_ID = compiled(r"[A-Za-z](?<![A-Za-z0-9][A-Za-z])" + _SEPARATED_REST)
 PLAIN_SEPARATED_ID = r"(?=[A-Za-z])(?<![A-Za-z0-9])[A-Za-z]" + _SEPARATED_REST
 
 _OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])"
-IPV4 = re.compile(r"(?=[0-9])(?<![0-9.])" + _OCTET + r"(?:\." + _OCTET + r"){3}(?![0-9]|\.[0-9])")
+IPV4 = compiled(r"(?=[0-9])(?<![0-9.])" + _OCTET + r"(?:\." + _OCTET + r"){3}(?![0-9]|\.[0-9])")
 PLAIN_IPV6 = r"(?=[0-9a-f:])(?<![0-9a-f:])[0-9a-f]{0,4}(?::[0-9a-f]{0,4}){2,7}(?![0-9a-f:])"   # (re.IGNORECASE)
 # The same scan opening with its first character (both cases, outside (?i), so that the engine
 # skips to it), the look-behind after it; then, after a colon, the rest of the groups, after a
 # hex digit, the rest of the first group and the groups: the same matches, tried in the same order.
-IPV6 = re.compile(r"(?-i:[0-9a-fA-F:])(?<![0-9a-f:].)(?:(?<=:)[0-9a-f]{0,4}(?::[0-9a-f]{0,4}){1,6}"
-                  r"|(?<=[0-9a-f])[0-9a-f]{0,3}(?::[0-9a-f]{0,4}){2,7})(?![0-9a-f:])", re.IGNORECASE)
+IPV6 = compiled(r"(?-i:[0-9a-fA-F:])(?<![0-9a-f:].)(?:(?<=:)[0-9a-f]{0,4}(?::[0-9a-f]{0,4}){1,6}"
+                r"|(?<=[0-9a-f])[0-9a-f]{0,3}(?::[0-9a-f]{0,4}){2,7})(?![0-9a-f:])", re.IGNORECASE)
 PLAIN_WWW = r"[wW]{3}\."
-_WWW = re.compile(r"[wW][wW]{2}\.")     # (opening with a set, not a repeat: skipped to)
+_WWW = compiled(r"[wW][wW]{2}\.")     # (opening with a set, not a repeat: skipped to)
 # (a URL ends at a Han character or at the punctuation a sentence puts after it: normalised text
 # holds "," for "，", so https://x.blogspot.com，內容為… would otherwise run on into the sentence)
 _URL_TAIL = r"[^\s\x00<>\"'，。、；：）)\u2e80-\u9fff\uf900-\ufaff]+(?<![.,;:!?])"
-URL = re.compile(r"(?=[hfw])(?:https?://|ftp://|www\.)" + _URL_TAIL, re.IGNORECASE)
+URL = compiled(r"(?=[hfw])(?:https?://|ftp://|www\.)" + _URL_TAIL, re.IGNORECASE)
 # Licence plates without their label: the 2012 car shape (ABC-1234) and the new motorcycle
 # shape (123-ABC) stand alone; the older shapes (AB-1234, 1234-AB, ABC-123) share theirs with
 # codes, so they need a vehicle word in the 16 characters before them.
-PLATE_GATE = re.compile(r"-(?:(?<=[A-Za-z]-)[0-9]|(?<=[0-9]-)[A-Za-z])")     # (every plate: a letter and a digit at its hyphen)
-PLATE_ALONE = re.compile(r"(?<![A-Za-z0-9\-])(?:[A-Z]{3}-[0-9]{4}|[0-9]{3}-[A-Z]{3})(?![A-Za-z0-9\-])")
-PLATE_NEAR_VEHICLE = re.compile(r"(?<![A-Za-z0-9\-])(?:[A-Za-z]{2,3}-[0-9]{3,4}|[0-9]{3,4}-[A-Za-z]{2,3})(?![A-Za-z0-9\-])")
-_VEHICLE_BEFORE = re.compile(r"(?:车|骑|(?<![a-z])(?:car|vehicle|scooter|motorcycle|motorbike|truck|taxi|van|drove|driving|plate))"
-                             r"[^\n]{0,16}$", re.IGNORECASE)
+PLATE_GATE = compiled(r"-(?:(?<=[A-Za-z]-)[0-9]|(?<=[0-9]-)[A-Za-z])")     # (every plate: a letter and a digit at its hyphen)
+PLATE_ALONE = compiled(r"(?<![A-Za-z0-9\-])(?:[A-Z]{3}-[0-9]{4}|[0-9]{3}-[A-Z]{3})(?![A-Za-z0-9\-])")
+PLATE_NEAR_VEHICLE = compiled(r"(?<![A-Za-z0-9\-])(?:[A-Za-z]{2,3}-[0-9]{3,4}|[0-9]{3,4}-[A-Za-z]{2,3})(?![A-Za-z0-9\-])")
+_VEHICLE_BEFORE = compiled(r"(?:车|骑|(?<![a-z])(?:car|vehicle|scooter|motorcycle|motorbike|truck|taxi|van|drove|driving|plate))"
+                           r"[^\n]{0,16}$", re.IGNORECASE)
 # A medical device's identifier in GS1 form, (01) and 14 digits, with its production data
 # ((17) expiry, (10) lot, (21) serial): the serial points at the one device in one patient.
-UDI = re.compile(r"\(01\)[ \t]*[0-9]{14}(?:[ \t]*\([0-9]{2,4}\)[ \t]*[0-9A-Za-z\-./]{1,20})*")
+UDI = compiled(r"\(01\)[ \t]*[0-9]{14}(?:[ \t]*\([0-9]{2,4}\)[ \t]*[0-9A-Za-z\-./]{1,20})*")
 # Coordinates (22.6273, 120.3014): a place a person was found or lives.  Near a location word,
 # any pair; else only pairs inside Taiwan's box (21-27 N, 118-123 E), since lab pairs such as
 # specific gravities 1.023, 1.010 share the shape.
-GEO = re.compile(r"(?<![0-9.])(?P<lat>[-+]?[0-9]{1,2}\.[0-9]{3,})[ \t]*[,，/][ \t]*(?P<lon>[-+]?[0-9]{1,3}\.[0-9]{3,})(?![0-9])")
-GEO_GATE = re.compile(r"[0-9]\.[0-9]{3}[0-9]*[ \t]*[,，/][ \t]*[-+]?[0-9]{1,3}\.[0-9]{3}")
-_GEO_WORD = re.compile(r"(?:gps|坐标|座标|经纬|经度|纬度|(?<![a-z])lat|(?<![a-z])lon|location|定位|位置|google|map)[^\n]{0,16}$",
-                       re.IGNORECASE)
+GEO = compiled(r"(?<![0-9.])(?P<lat>[-+]?[0-9]{1,2}\.[0-9]{3,})[ \t]*[,，/][ \t]*(?P<lon>[-+]?[0-9]{1,3}\.[0-9]{3,})(?![0-9])")
+GEO_GATE = compiled(r"[0-9]\.[0-9]{3}[0-9]*[ \t]*[,，/][ \t]*[-+]?[0-9]{1,3}\.[0-9]{3}")
+_GEO_WORD = compiled(r"(?:gps|坐标|座标|经纬|经度|纬度|(?<![a-z])lat|(?<![a-z])lon|location|定位|位置|google|map)[^\n]{0,16}$",
+                     re.IGNORECASE)
 # A web address written without its scheme (facebook.com/chen.daming.52, line.me/ti/p/~abc,
 # bit.ly/3xYz): a host with a path names a page, often a person's.  A host alone (gmail.com)
 # names nobody.  Found from the dot before the top-level domain (a literal-led scan), the host
 # read back from there.
 _TLD = r"(?:com|net|org|edu|gov|tw|me|io|cc|ly|gl|gd|co|app|page|link|to|tv|xyz|info|biz|ee|be|so|ai|jp|cn|hk|us|uk)"
-BARE_URL_GATE = re.compile(r"\." + _TLD + r"(?:\.[a-z]{2})?/[^\s/]", re.IGNORECASE)
-BARE_URL = re.compile(r"(?<![a-z0-9@.\-_/])(?:[a-z0-9][a-z0-9\-]*\.)+" + _TLD + r"(?:\.[a-z]{2})?/"
-                      + _URL_TAIL, re.IGNORECASE)
+BARE_URL_GATE = compiled(r"\." + _TLD + r"(?:\.[a-z]{2})?/[^\s/]", re.IGNORECASE)
+BARE_URL = compiled(r"(?<![a-z0-9@.\-_/])(?:[a-z0-9][a-z0-9\-]*\.)+" + _TLD + r"(?:\.[a-z]{2})?/"
+                    + _URL_TAIL, re.IGNORECASE)
 
 # For the scrubber's prefilter, each run on its own over a joined column and cheap there: the
 # labels in Han characters, the Latin ones (led by their first letters), the dots of an IPv4
@@ -197,14 +198,14 @@ _GATE_WORDS = {
                      "insurance", "member"))
                  + "".join(f"|{w[0]}{_W}{w[1:]}[ \t]*#" for w in ("rn", "md", "np", "pa", "badge", "emp"))),
 }
-KIND_GATES = {kind: re.compile(literal_led(words)) for kind, words in _GATE_WORDS.items()}
+KIND_GATES = {kind: compiled(literal_led(words)) for kind, words in _GATE_WORDS.items()}
 # Every kind's words in one scan: most notes hold no label at all (1,104 of 1,505 unseen ones),
 # and one scan of the union costs about half of what the five kinds' gates do.
-ANY_LABEL_GATE = re.compile(literal_led("|".join(_GATE_WORDS.values())))
+ANY_LABEL_GATE = compiled(literal_led("|".join(_GATE_WORDS.values())))
 # both ID shapes: [1289] then 8 digits, at most two separators between digits
-ID_GATE = re.compile(r"[1289](?:[ \t.\-]{0,2}[0-9]){8}")
+ID_GATE = compiled(r"[1289](?:[ \t.\-]{0,2}[0-9]){8}")
 # an IPv4 address: .octet.digit after its first octet
-IPV4_GATE = re.compile(r"\.[0-9]{1,3}\.[0-9]")
+IPV4_GATE = compiled(r"\.[0-9]{1,3}\.[0-9]")
 
 
 def find(simplified: str, original: str | None = None) -> tuple[tuple[int, int, str], ...]:

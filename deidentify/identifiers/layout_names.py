@@ -15,48 +15,48 @@ be an English word.  Runs on normalised text (half-width, Simplified; same offse
 """
 from __future__ import annotations
 
-import re
+from deidentify.regex_cache import compiled
 
 _HAN = r"[\u4e00-\u9fff]"
-CHAT = re.compile(r"(?:^|[\n\x00])[ \t]*(?:\[[^\]\n]{1,12}\][ \t]*|[0-9]{1,2}:[0-9]{2}(?::[0-9]{2})?[ \t]+)"
-                  r"(?P<n>" + _HAN + r"{2,4}|[A-Z][a-z]{1,15}(?:[ \t][A-Z][a-z]{1,15}){0,2})[ \t]*[:：]")
-ISBAR_I = re.compile(r"(?:^|[\n\x00]|(?i:isbar)[ \t]+)[ \t]*I[ \t]*[:：]?[ \t]*(?P<n>" + _HAN + r"{2,4})(?=[ \t,，]|$)")
-LINE_AGE = re.compile(r"(?:^|[\n\x00])[ \t]*(?P<n>" + _HAN + r"{2,4})[ \t]+(?:[0-9]{1,3}(?:岁|y|F|M|[ \t]*yo|-year)(?![a-z])"
-                      r"|[一二三四五六七八九十百零]{2,5}岁)")
+CHAT = compiled(r"(?:^|[\n\x00])[ \t]*(?:\[[^\]\n]{1,12}\][ \t]*|[0-9]{1,2}:[0-9]{2}(?::[0-9]{2})?[ \t]+)"
+                r"(?P<n>" + _HAN + r"{2,4}|[A-Z][a-z]{1,15}(?:[ \t][A-Z][a-z]{1,15}){0,2})[ \t]*[:：]")
+ISBAR_I = compiled(r"(?:^|[\n\x00]|(?i:isbar)[ \t]+)[ \t]*I[ \t]*[:：]?[ \t]*(?P<n>" + _HAN + r"{2,4})(?=[ \t,，]|$)")
+LINE_AGE = compiled(r"(?:^|[\n\x00])[ \t]*(?P<n>" + _HAN + r"{2,4})[ \t]+(?:[0-9]{1,3}(?:岁|y|F|M|[ \t]*yo|-year)(?![a-z])"
+                    r"|[一二三四五六七八九十百零]{2,5}岁)")
 # a Latin name after a heading's colon, before its age (Home visit: Kolas Yotaka, 92歲)
-COLON_LATIN_AGE = re.compile(r"[:：][ \t]*(?P<n>[A-Z][a-z]{1,15}(?:[ \t][A-Z][a-z]{1,15}){1,2}),[ \t]*[0-9]{1,3}[ \t]*"
-                             r"(?:岁|y|yo|y/o|M|F|-year)(?![a-z])")
+COLON_LATIN_AGE = compiled(r"[:：][ \t]*(?P<n>[A-Z][a-z]{1,15}(?:[ \t][A-Z][a-z]{1,15}){1,2}),[ \t]*[0-9]{1,3}[ \t]*"
+                           r"(?:岁|y|yo|y/o|M|F|-year)(?![a-z])")
 # a self-introduction in a message (我是曹麗娟的女兒) and a name after a heading's colon with its
 # birth cohort or age in brackets (長照訪視：車怡萱（79年次）)
-SELF_INTRO = re.compile(r"我是(?P<n>" + _HAN + r"{2,4}?)的(?:女儿|儿子|太太|先生|妻子|丈夫|媳妇|女婿|孙女|孙子|家属|妈妈|爸爸|看护)")
-COLON_COHORT = re.compile(r"[:：][ \t]*(?P<n>" + _HAN + r"{2,4})[（(][ \t]*(?:民国)?[0-9一二三四五六七八九十]{1,4}[ \t]*(?:年次|岁|y)")
+SELF_INTRO = compiled(r"我是(?P<n>" + _HAN + r"{2,4}?)的(?:女儿|儿子|太太|先生|妻子|丈夫|媳妇|女婿|孙女|孙子|家属|妈妈|爸爸|看护)")
+COLON_COHORT = compiled(r"[:：][ \t]*(?P<n>" + _HAN + r"{2,4})[（(][ \t]*(?:民国)?[0-9一二三四五六七八九十]{1,4}[ \t]*(?:年次|岁|y)")
 # a surname before an honorific that is no title of its own elsewhere (許阿桑家, 張嬸的)
-HONORIFIC = re.compile(r"(?P<n>" + _HAN + r")(?=阿桑|婶婶|婶(?:家|的|[ \t，,。]|$))")
-AFTER_WORD = re.compile(r"(?:接班|交班|主护|长男|长女|次男|次女|病[ \t]+人|(?i:hau-senn|ha?u-sinn|cha-bo-kiann|sun-a))[ \t:：]*"
-                        r"(?P<n>" + _HAN + r"{2,4})(?=[ \t,，。;；、]|$)")
-KIN_CHAR = re.compile(r"(?<=[ \t、，,])[子女妻夫](?P<n>" + _HAN + r"{3})(?=[ \t、，,。;；]|$|轮流|陪|照顾|负责|同住)")
+HONORIFIC = compiled(r"(?P<n>" + _HAN + r")(?=阿桑|婶婶|婶(?:家|的|[ \t，,。]|$))")
+AFTER_WORD = compiled(r"(?:接班|交班|主护|长男|长女|次男|次女|病[ \t]+人|(?i:hau-senn|ha?u-sinn|cha-bo-kiann|sun-a))[ \t:：]*"
+                      r"(?P<n>" + _HAN + r"{2,4})(?=[ \t,，。;；、]|$)")
+KIN_CHAR = compiled(r"(?<=[ \t、，,])[子女妻夫](?P<n>" + _HAN + r"{3})(?=[ \t、，,。;；]|$|轮流|陪|照顾|负责|同住)")
 # an English given name before a romanised Chinese name (Triage: Grace Wu Pei-Chun): the Chinese
 # name is found; the English one before it is the same person's
-EN_BEFORE_ROMAN = re.compile(r"(?<![A-Za-z])(?P<g>[A-Z][a-z]{1,12})[ \t]+(?P<s>[A-Z][a-z]{1,6})[ \t]+[A-Z][a-z]{1,6}-[A-Za-z]{1,6}(?![A-Za-z])")
+EN_BEFORE_ROMAN = compiled(r"(?<![A-Za-z])(?P<g>[A-Z][a-z]{1,12})[ \t]+(?P<s>[A-Z][a-z]{1,6})[ \t]+[A-Z][a-z]{1,6}-[A-Za-z]{1,6}(?![A-Za-z])")
 # English given names that are also words (Grace Wu Pei-Chun); any other word there is a verb or
 # a heading (Follow Chen Mei-Ling)
 _WORD_GIVEN = frozenset("grace joy hope faith rose lily amber ivy iris daisy will mark bill jack jean may june april "
                         "crystal candy angel cherry sunny summer autumn dawn eve penny ruby pearl jade victor".split())
 _NOT_GIVEN = frozenset("patient pt triage name family son daughter wife husband mother father sister brother contact "
                        "attending consult reply dear from to with seen by and or cc nurse np dr mr mrs ms miss".split())
-JP_HONORIFIC = re.compile(r"(?P<r>" + _HAN + r"{2,6})(?:さん|様|ちゃん|くん)")
-PEOPLE = re.compile(r"(?P<n>[A-Z][a-z]{1,15}(?:[ \t][A-Z][a-z]{1,15}){0,2})[ \t]*[(（]" + _HAN + r"{1,4}族[)）]")
+JP_HONORIFIC = compiled(r"(?P<r>" + _HAN + r"{2,6})(?:さん|様|ちゃん|くん)")
+PEOPLE = compiled(r"(?P<n>[A-Z][a-z]{1,15}(?:[ \t][A-Z][a-z]{1,15}){0,2})[ \t]*[(（]" + _HAN + r"{1,4}族[)）]")
 _POJ_SURNAMES = "Tan|Lim|Ong|Ng|Tiunn|Tiu|Chiu|Li|Ko|Tsua|Tshua|Ang|Ui|Lau|Ti|Tsan|Khu|Kang|Phoann|Ngo|Tsiu|Iunn|Lu"
-POJ = re.compile(r"(?<![A-Za-z])(?P<n>(?:" + _POJ_SURNAMES + r")[ \t][A-Z][a-z]{0,6}-[a-z]{1,6})(?![A-Za-z\-])")
-_ROLES = re.compile(r"社工|个管|护理|医师|医生|药师|家属|病人|个案|案主|照专|居督|居服|治疗师|营养师|系统|通知|主治|住院|值班"
-                    r"|(?i:^(?:nurse|doctor|dr|social|system|admin|case|pt|patient|family)$)")
+POJ = compiled(r"(?<![A-Za-z])(?P<n>(?:" + _POJ_SURNAMES + r")[ \t][A-Z][a-z]{0,6}-[a-z]{1,6})(?![A-Za-z\-])")
+_ROLES = compiled(r"社工|个管|护理|医师|医生|药师|家属|病人|个案|案主|照专|居督|居服|治疗师|营养师|系统|通知|主治|住院|值班"
+                  r"|(?i:^(?:nurse|doctor|dr|social|system|admin|case|pt|patient|family)$)")
 # what every match holds (the scrubber's prefilter)
 GATES = (r"\][ \t]*[^\s\]]{1,16}[ \t]*[:：]", r"[0-9]:[0-9]{2}[ \t]+[A-Za-z\u4e00-\u9fff]", r"(?i:isbar)|(?<![A-Za-z])I[ \t]*[:：]",
          _HAN + r"{2,4}[ \t]+[0-9]{1,3}(?:岁|y|F|M|-year|[ \t]+yo)", _HAN + r"{2,4}[ \t]+[一二三四五六七八九十百零]{2,5}岁",
          r"[:：][ \t]*[A-Z][a-z]{1,15}[ \t][A-Z][a-z]{1,15}(?:[ \t][A-Z][a-z]{1,15})?,[ \t]*[0-9]", r"我是", r"[（(][ \t]*(?:民国)?[0-9一二三四五六七八九十]{1,4}[ \t]*(?:年次|岁|y)",
          r"病[ \t]+人|接班|交班|主护|长男|长女|次男|次女|(?i:-s[ie]nn|-kiann|sun-a)",
          r"[ \t、，,][子女妻夫]" + _HAN + r"{3}", r"さん|様|ちゃん|くん", r"阿桑|婶", r"族[)）]", r"[ \t][A-Z][a-z]{0,6}-[A-Za-z]")
-GATE = re.compile("|".join(GATES))
+GATE = compiled("|".join(GATES))
 
 
 # surnames the general list leaves out because their character opens common words (曹, 岳, 萬, 車

@@ -15,6 +15,7 @@ every note: the finders' second pass costs as much as the first).
 from __future__ import annotations
 
 import functools
+import os
 import re
 import unicodedata
 
@@ -73,7 +74,22 @@ def _trigger() -> frozenset[str]:
     """Characters that read otherwise once folded and that the normaliser does not already map
     to what a reader sees (full-width forms, circled digits and the like it does).  A set, not a
     regex class: over ~100 ranges of code points a class costs ~0.5 µs a character, the set's
-    ``isdisjoint`` ~0.02 (it runs on every text of a column)."""
+    ``isdisjoint`` ~0.02 (it runs on every text of a column).  Built from this module, the
+    normaliser's tables and Python's Unicode data, and kept between processes keyed by them
+    (``deidentify.warm_cache``)."""
+    import opencc
+
+    from deidentify.identifiers import normalise
+    from deidentify.warm_cache import cached, file_bytes
+
+    parts = [unicodedata.unidata_version, file_bytes(__file__), file_bytes(normalise.__file__),
+             file_bytes(os.path.join(os.path.dirname(opencc.__file__), "dictionary", "TSCharacters.txt"))]
+    return cached("lookalike-trigger", parts, _build_trigger,
+                  lambda chars: "".join(sorted(chars)).encode("utf-8"),
+                  lambda payload: frozenset(payload.decode("utf-8")))
+
+
+def _build_trigger() -> frozenset[str]:
     from deidentify.identifiers.normalise import _t2s_mapping
 
     mapped, plain = _t2s_mapping(), _fold_char.__wrapped__   # (uncached: 135k characters once)

@@ -15,13 +15,14 @@ from deidentify.identifiers.name_scans import _SPECIALTIES, _SURNAME_FIRSTS, CLI
 from deidentify.identifiers.name_words import _BEFORE_NAME, _BREAK, _NOT_FIRST, NOT_NICKNAMES
 from deidentify.identifiers.normalise import to_simplified
 from deidentify.identifiers.regex_gate import Gated, by_first_char
+from deidentify.regex_cache import compiled
 
 _GIVEN_CHARS_S = frozenset(to_simplified(c) for c in GIVEN_CHARS)
 
 # 老/小/阿 + a listed surname: a nickname (老王, 小陈, 阿林), unless it is one of the words of that
 # shape notes use for something else (name_words.NOT_NICKNAMES) or runs into a word (小王子, 老毛病).
 _SINGLE = "".join(sorted({to_simplified(c) for c in SINGLE_SURNAMES}))
-NICKNAME = Gated(re.compile(r"[老小阿][" + _SINGLE + r"]"), "[老小阿]")
+NICKNAME = Gated(compiled(r"[老小阿][" + _SINGLE + r"]"), "[老小阿]")
 # characters a nickname is often followed by in a sentence (老王来探望, 小陈帮忙, 阿林陪同)
 _AFTER_NICKNAME = set("来帮陪打带拿讲问看找买叫说去回送到在也都还就又很会要和与跟及等的了")
 
@@ -63,7 +64,7 @@ def _nicknames(simp: str) -> list[tuple[int, int, float]]:
 # A surname with a one-character rank (林董, 王总: chairman, general manager) standing where a
 # name would: not a word with it (古董, 汇总) or with what precedes it, and a sentence going on
 # after it (林董说, 王总来电, 陈董，).
-SHORT_RANK = re.compile("[董总](?<=[" + _SINGLE + "][董总])")
+SHORT_RANK = compiled("[董总](?<=[" + _SINGLE + "][董总])")
 
 
 def _short_ranks(simp: str) -> list[tuple[int, int, float]]:
@@ -89,7 +90,7 @@ SURNAME_TOLD = re.compile(r"姓(?:氏)?[ \t]*(?:[:：]|为|是)?[ \t]*[「『“
                           r"(?![\u4e00-\u9fff])|姓(?:氏)?[ \t]*(?:[:：]|为|是)?[ \t]*(" + _SURNAMES + r")(?=[名的，,、])")
 # (opening with a character set: the engine skips to 名/叫/单/本 at C speed)
 # Latin labels before Han parts (first name 明华, last name 刘, surname: 林)
-_LATIN_PART = re.compile(r"(?i:first|given|last|family|sur|middle)[ \t_-]?$")
+_LATIN_PART = compiled(r"(?i:first|given|last|family|sur|middle)[ \t_-]?$")
 
 
 def _given_ok(w: str, announced: bool = False) -> bool:
@@ -129,7 +130,7 @@ def _told(simp: str) -> list[tuple[int, int, float]]:
 # specialty, with 诊所/医院 or not (谢内科诊所, 陈小儿科, 王大明耳鼻喉科诊所).
 _PRACTICE = r"(?:联合诊所|专科诊所|诊所|医院|医美诊所)"
 # (a specialty with a surname right before it: what every clinic name holds, for the prefilter)
-CLINIC_GATE = re.compile(by_first_char("|".join(f"{sp}(?<=[{_SURNAME_FIRSTS}]{sp})" for sp in _SPECIALTIES)))
+CLINIC_GATE = compiled(by_first_char("|".join(f"{sp}(?<=[{_SURNAME_FIRSTS}]{sp})" for sp in _SPECIALTIES)))
 _BARE_ONLY = ("中医", "医美", "妇幼", "综合")     # (王牙医 is a dentist; 台中|医院 is no practice of 中医)
 # written as a prepositions more often than as surnames (於|于, 餘|余 converted)
 _NOT_SURNAME_HERE = set("于")
@@ -171,7 +172,7 @@ def _clinics(simp: str) -> list[tuple[int, int, float]]:
 
 # A shop named after its owner's family: surname + 记 (黄记牛肉面, 陈记肠粉, 林记豆花店); 记 opens
 # words of its own (记得, 记录, 记者 …) and closes others (日记, 笔记, 印记, 游记: words, not names).
-SHOP = re.compile("记(?<=[" + _SINGLE + "]记)")
+SHOP = compiled("记(?<=[" + _SINGLE + "]记)")
 _KI_WORDS = ("记得", "记录", "记载", "记者", "记忆", "记住", "记号", "记账", "记帐", "记事", "记性",
              "记分", "记下", "记过", "记功", "记错", "记起", "记挂", "记名", "记述", "记叙", "记恨",
              "记不", "记着", "记在", "记入", "记为")

@@ -8,34 +8,35 @@ from __future__ import annotations
 import re
 
 from deidentify.identifiers.regex_gate import by_first_char, literal_led
+from deidentify.regex_cache import compiled
 
 # (北一女中, 台中一中, 附小, 实小, 科大, 护专, 家商: what schools are called as well)
 _KIND = (r"(?:国民小学|国民中学|高级中学|实验中学|科技大学|专科学校|国际学校|技术学院|国小|国中|高中|高职|高工|高商|高农"
          r"|附中|附小|实小|实中|女中|一中|二中|科大|护专|护校|家商|商职|工职|小学|中学|幼儿园|幼稚园|托儿所|大学|学院)")
 _NUM = r"[0-9一二三四五六七八九十]"
 _CLASS = (r"[ \t]*(?:" + _NUM + r"{1,2}[ \t]*年(?:级)?[ \t]*)?(?:" + _NUM + r"{1,3}|[甲乙丙丁戊忠孝仁爱信义和平])[ \t]*班")
-SCHOOL_CLASS = re.compile(r"[\u4e00-\u9fff]{2,4}?" + _KIND + _CLASS)
-ATTENDS = re.compile(r"(?:就读于|就读|在读|任教于|任职于|执教于|念|读|(?<![A-Za-z])(?i:attends?|attending|studies[ \t]+at|enrolled[ \t]+(?:in|at)|student[ \t]+at|goes[ \t]+to"
-                     # (D1, round 7) who teaches or works at a school is one of its few dozen staff
-                     r"|teach(?:es|ing)?[ \t]+at|taught[ \t]+at|(?:teacher|lecturer|professor|staff|nurse)[ \t]+at|works?[ \t]+at|working[ \t]+at))[ \t]*(?P<n>(?:(?![书到完过了的在])[\u4e00-\u9fff]){2,8}?" + _KIND + r")(?:" + _CLASS + r")?")
-_ATTEND_WORD = re.compile(r"就读于|就读|在读|念|读")
+SCHOOL_CLASS = compiled(r"[\u4e00-\u9fff]{2,4}?" + _KIND + _CLASS)
+ATTENDS = compiled(r"(?:就读于|就读|在读|任教于|任职于|执教于|念|读|(?<![A-Za-z])(?i:attends?|attending|studies[ \t]+at|enrolled[ \t]+(?:in|at)|student[ \t]+at|goes[ \t]+to"
+                   # (D1, round 7) who teaches or works at a school is one of its few dozen staff
+                   r"|teach(?:es|ing)?[ \t]+at|taught[ \t]+at|(?:teacher|lecturer|professor|staff|nurse)[ \t]+at|works?[ \t]+at|working[ \t]+at))[ \t]*(?P<n>(?:(?![书到完过了的在])[\u4e00-\u9fff]){2,8}?" + _KIND + r")(?:" + _CLASS + r")?")
+_ATTEND_WORD = compiled(r"就读于|就读|在读|念|读")
 # (D1, round 3) The school before the word of attending (在长庚大学护理系就读, 在高雄医学大学念书,
 # 孩子在小太阳幼儿园): 在 + the school, perhaps a department, then the attending; a kindergarten
 # after 在 alone (only children are there, or their teachers: either way one of a few).
-_GENERIC_SCHOOL = re.compile(r"^(?:该|这|那|一所|一间|某|私立|公立|国立|市立|县立|当地|附近|本地|住家附近|普通|一般|外地|国外)")
-ATTENDS_AFTER = re.compile(r"在[ \t]*(?P<n>(?:(?![在于到去的了])[\u4e00-\u9fff]){2,8}?(?:" + _KIND[3:-1]
-                           + r"))(?:(?:[\u4e00-\u9fff]{1,6}?[系科所])?[ \t]*(?:就读|念书|读书|上课|上学|读|念|当学生|求学)"
-                           + r"|(?<=幼儿园|幼稚园|托儿所))")
+_GENERIC_SCHOOL = compiled(r"^(?:该|这|那|一所|一间|某|私立|公立|国立|市立|县立|当地|附近|本地|住家附近|普通|一般|外地|国外)")
+ATTENDS_AFTER = compiled(r"在[ \t]*(?P<n>(?:(?![在于到去的了])[\u4e00-\u9fff]){2,8}?(?:" + _KIND[3:-1]
+                         + r"))(?:(?:[\u4e00-\u9fff]{1,6}?[系科所])?[ \t]*(?:就读|念书|读书|上课|上学|读|念|当学生|求学)"
+                         + r"|(?<=幼儿园|幼稚园|托儿所))")
 # a university by its short name before its department or students (台大医学系学生, 成大毕业)
 _SHORT = "台大|成大|清大|交大|政大|师大|北医|高医|中医大|辅大|淡大|阳明交大|中兴|长庚|东吴|逢甲|东海"
 _SHORT_AFTER = r"(?=[\u4e00-\u9fff]{0,4}?(?:系|学生|研究所|毕业|就读|念书|硕士|博士))"
-SHORT_UNIVERSITY = re.compile(r"(?:(?<=[在是读念于上])|(?<=就读)|(?<=毕业于))(?P<n>" + _SHORT + ")"
-                              + r"(?:" + _SHORT_AFTER + r"|(?<=读..)|(?<=念..)|(?<=考上..))(?![\u4e00-\u9fff]*?医院)")
+SHORT_UNIVERSITY = compiled(r"(?:(?<=[在是读念于上])|(?<=就读)|(?<=毕业于))(?P<n>" + _SHORT + ")"
+                            + r"(?:" + _SHORT_AFTER + r"|(?<=读..)|(?<=念..)|(?<=考上..))(?![\u4e00-\u9fff]*?医院)")
 # (for the scrubber's prefilter: the names first, grouped by first character, skipped to at C speed)
 SHORT_PREFILTER = "(?:" + by_first_char(_SHORT) + ")(?:" + _SHORT_AFTER + r"|(?<=[读念上]..))"
 # what every match holds: a school kind (for the scrubber's prefilter too)
-GATE = re.compile(r"国小|国中|小学|中学|高中|高职|高工|高商|高农|附中|附小|实小|实中|女中|一中|二中|科大|护专|护校|家商|商职|工职"
-                  r"|学校|学院|幼儿园|幼稚园|托儿所|大学")
+GATE = compiled(r"国小|国中|小学|中学|高中|高职|高工|高商|高农|附中|附小|实小|实中|女中|一中|二中|科大|护专|护校|家商|商职|工职"
+                r"|学校|学院|幼儿园|幼稚园|托儿所|大学")
 
 
 def find(simplified: str) -> list[tuple[int, int]]:
@@ -55,12 +56,12 @@ def find(simplified: str) -> list[tuple[int, int]]:
 
 
 # (D1, round 6) a child's school or kindergarten in brackets after the child (病童林小美（彩虹非營利幼兒園）)
-BRACKETED = re.compile(r"[(（][ \t]*(?P<n>(?:(?![的了在于和与及是])[\u4e00-\u9fff]){2,10}?(?:幼儿园|幼稚园|托儿所|国小|国中|小学"
-                       r"|中学|高中|附小|附中|实小))(?:" + _CLASS + r")?[ \t]*[)）]")
+BRACKETED = compiled(r"[(（][ \t]*(?P<n>(?:(?![的了在于和与及是])[\u4e00-\u9fff]){2,10}?(?:幼儿园|幼稚园|托儿所|国小|国中|小学"
+                     r"|中学|高中|附小|附中|实小))(?:" + _CLASS + r")?[ \t]*[)）]")
 
 
 # what every SHORT_UNIVERSITY match is followed by (also the scrubber's prefilter)
-SHORT_GATE = re.compile(r"系|学生|研究所|毕业|读|念|考上|硕士|博士")
+SHORT_GATE = compiled(r"系|学生|研究所|毕业|读|念|考上|硕士|博士")
 
 
 def find_short_universities(simplified: str) -> list[tuple[int, int]]:
@@ -82,12 +83,12 @@ _EN_WORD = r"(?:St\.|Mt\.|[A-Z][a-z]+(?:['’][sS]?)?(?:-[A-Za-z][a-z]+)?|[A-Z]{
 # capitalised: words before the kind, and "of ..." after it (High School of X University)
 _EN_OF = (r"(?:[ \t]+(?i:of|for|at)[ \t]+(?:(?i:the)[ \t]+)?" + _EN_WORD + r"(?:[ \t]+(?:(?i:and)[ \t]+|&[ \t]+)?"
           + _EN_WORD + r"){0,5})?")
-EN_SCHOOL = re.compile(r"(?<![A-Za-z])(?:" + _EN_WORD + r"[ \t]+(?:(?i:of|and|&|for|the)[ \t]+)?){1,7}"
-                       + _EN_KIND + r"(?![A-Za-z])" + _EN_OF
-                       + r"|(?<![A-Za-z])(?:University|College|Institute|Academy|School)[ \t]+(?i:of)[ \t]+(?:(?i:the)[ \t]+)?"
-                       + _EN_WORD + r"(?:[ \t]+(?:(?i:and)[ \t]+|&[ \t]+)?" + _EN_WORD + r"){0,5}")
+EN_SCHOOL = compiled(r"(?<![A-Za-z])(?:" + _EN_WORD + r"[ \t]+(?:(?i:of|and|&|for|the)[ \t]+)?){1,7}"
+                     + _EN_KIND + r"(?![A-Za-z])" + _EN_OF
+                     + r"|(?<![A-Za-z])(?:University|College|Institute|Academy|School)[ \t]+(?i:of)[ \t]+(?:(?i:the)[ \t]+)?"
+                     + _EN_WORD + r"(?:[ \t]+(?:(?i:and)[ \t]+|&[ \t]+)?" + _EN_WORD + r"){0,5}")
 # lower case after a word that says the person attends it (graduated from taipei medical university)
-_EN_ATTENDS = re.compile(
+_EN_ATTENDS = compiled(
     r"(?i:(?<![a-z])(?:attends?|attended|attending|student[ \t]+(?:at|of)|graduated?[ \t]+(?:from|of)|stud(?:ies|ied|ying)"
     r"[ \t]+at|enrolled[ \t]+(?:at|in)|goes[ \t]+to|went[ \t]+to|teach(?:es|er)?[ \t]+at|alumn(?:us|a|i|ae)[ \t]+of"
     r"|transferred[ \t]+to|dropped[ \t]+out[ \t]+of)[ \t]+(?:the[ \t]+)?)"
@@ -97,14 +98,14 @@ _EN_ATTENDS = re.compile(
 # that says the person studied there (NTU alone is also a turbidity unit)
 _ACRONYMS = ("NTU|NCKU|NTHU|NCTU|NYCU|NTNU|NCCU|NSYSU|NCHU|NTUST|NTPU|NCU|NYMU|TMU|KMU|CMU|CSMU|FJU|TKU|SCU|PCCU|CYCU"
              "|FCU|THU|YZU|CGU|NTUE|UTaipei|NKNU|NCUE|NUK|NDHU|NPUST|NUTN|NTOU|NCYU|NIU|NQU")
-_EN_ACRONYM = re.compile(r"(?i:(?<![a-z])(?:attends?|attended|attending|student[ \t]+(?:at|of)|graduated?[ \t]+(?:from|of)"
-                         r"|stud(?:ies|ied|ying)[ \t]+at|enrolled[ \t]+(?:at|in)|alumn(?:us|a|i|ae)[ \t]+of"
-                         r"|transferred[ \t]+to|teach(?:es|er)?[ \t]+at|works?[ \t]+at)[ \t]+)(?P<a>" + _ACRONYMS + r")(?![A-Za-z])"
-                         r"|(?<![A-Za-z])(?P<b>" + _ACRONYMS + r")(?=[ \t]+(?i:graduate|student|alumn|alum(?![a-z])|grad(?![a-z])))")
+_EN_ACRONYM = compiled(r"(?i:(?<![a-z])(?:attends?|attended|attending|student[ \t]+(?:at|of)|graduated?[ \t]+(?:from|of)"
+                       r"|stud(?:ies|ied|ying)[ \t]+at|enrolled[ \t]+(?:at|in)|alumn(?:us|a|i|ae)[ \t]+of"
+                       r"|transferred[ \t]+to|teach(?:es|er)?[ \t]+at|works?[ \t]+at)[ \t]+)(?P<a>" + _ACRONYMS + r")(?![A-Za-z])"
+                       r"|(?<![A-Za-z])(?P<b>" + _ACRONYMS + r")(?=[ \t]+(?i:graduate|student|alumn|alum(?![a-z])|grad(?![a-z])))")
 # what every English school name holds (for the scrubber's prefilter; under re.IGNORECASE there)
-EN_GATE = re.compile(literal_led("school|universit|college|academy|kindergarten|preschool|pre-school|elementary"
-                                 "|institute|polytechnic|conservatory|seminary|nursery")
-                     + "|(?-i:" + _ACRONYMS + ")")
+EN_GATE = compiled(literal_led("school|universit|college|academy|kindergarten|preschool|pre-school|elementary"
+                               "|institute|polytechnic|conservatory|seminary|nursery")
+                   + "|(?-i:" + _ACRONYMS + ")")
 # words that say nothing about which school (a name needs one word besides these)
 _GENERIC = frozenset((
     "national municipal county city private public senior junior high middle elementary primary secondary "
@@ -127,12 +128,12 @@ _GENERIC = frozenset((
     "otolaryngology urology orthopaedic orthopedic gastroenterology endocrinology hematology nephrology "
     "pulmonology geriatrics neurologists dermatologists ophthalmologists chiropractic osteopathic "
     "rehabilitation mental child adolescent women's men's").split())
-_NOT_AFTER = re.compile(r"[ \t]+(?:Hospital|Medical[ \t]+Center|Children['’]s[ \t]+Hospital|Clinic|Cancer[ \t]+Center"
-                        r"|Health|Press|Library|Museum|Stadium)(?![A-Za-z])")
+_NOT_AFTER = compiled(r"[ \t]+(?:Hospital|Medical[ \t]+Center|Children['’]s[ \t]+Hospital|Clinic|Cancer[ \t]+Center"
+                      r"|Health|Press|Library|Museum|Stadium)(?![A-Za-z])")
 
 
-_CAPS_KIND = re.compile(r"SCHOOL|UNIVERSITY|COLLEGE|ACADEMY|KINDERGARTEN|INSTITUTE|ELEMENTARY|PRESCHOOL")
-_CAPS_WORD = re.compile(r"(?<![A-Za-z])[A-Z][A-Z'’]+(?![A-Za-z])")
+_CAPS_KIND = compiled(r"SCHOOL|UNIVERSITY|COLLEGE|ACADEMY|KINDERGARTEN|INSTITUTE|ELEMENTARY|PRESCHOOL")
+_CAPS_WORD = compiled(r"(?<![A-Za-z])[A-Z][A-Z'’]+(?![A-Za-z])")
 
 
 def _trim(text: str, a: int, b: int) -> tuple[int, int] | None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from deidentify.identifiers.regex_gate import literal_led
+from deidentify.regex_cache import compiled
 
 # header or key words (lower case, normalised) -> kind
 _WORDS = {
@@ -32,22 +33,22 @@ _WORDS = {
 }
 _KIND = {w: kind for kind, words in _WORDS.items() for w in words}
 _DELIMS = (",", "\t", "|", ";", "；", "，")
-_CELL_CLEAN = re.compile(r"^[ \t*_`\"'#:：]+|[ \t*_`\"'#:：]+$")
+_CELL_CLEAN = compiled(r"^[ \t*_`\"'#:：]+|[ \t*_`\"'#:：]+$")
 
 # "key": "value" / 'key': value / key: value (one line) for the same words
 # (a quoted key or value is a record; an unquoted one may be prose - "Patient: stable" - so only
 # the kinds whose values have a shape of their own are taken unquoted, up to a blank or a
 # sentence's punctuation)
-_KEY_VALUE = re.compile(r"(?P<kq>[\"'])?(?P<k>[a-z_][a-z _\-]{1,24}|[\u4e00-\u9fff]{2,6})(?(kq)[\"'])[ \t]*[:：=][ \t]*"
-                        r"(?:\"(?P<q>[^\"\n]{1,120})\"|'(?P<s>[^'\n]{1,120})'|(?P<v>[^\s,;|}\]。；，、）)]{1,40}))",
-                        re.IGNORECASE)
+_KEY_VALUE = compiled(r"(?P<kq>[\"'])?(?P<k>[a-z_][a-z _\-]{1,24}|[\u4e00-\u9fff]{2,6})(?(kq)[\"'])[ \t]*[:：=][ \t]*"
+                      r"(?:\"(?P<q>[^\"\n]{1,120})\"|'(?P<s>[^'\n]{1,120})'|(?P<v>[^\s,;|}\]。；，、）)]{1,40}))",
+                      re.IGNORECASE)
 _UNQUOTED_KINDS = {"ID", "PHONE", "DOB", "EMAIL", "MRN"}
 _NUMBER_KINDS = {"ID", "PHONE", "DOB", "MRN"}
 # HL7 v2: the fields of a patient (PID) or next-of-kin (NK1) segment that identify a person
 # (segments end at a line break, which normalise.join_broken_lines may have turned into blanks
 # or hyphens: the next segment's name ends a field too)
-_HL7_SEGMENT = re.compile(r"(?:^|[\r\n \t\-])(?P<seg>PID|NK1|PV1|IN1|GT1)\|(?P<rest>(?:(?![\r\n \t\-][A-Z][A-Z0-9]{2}\|)[^\r\n])*)",
-                          re.IGNORECASE)
+_HL7_SEGMENT = compiled(r"(?:^|[\r\n \t\-])(?P<seg>PID|NK1|PV1|IN1|GT1)\|(?P<rest>(?:(?![\r\n \t\-][A-Z][A-Z0-9]{2}\|)[^\r\n])*)",
+                        re.IGNORECASE)
 _HL7_FIELDS = {
     "PID": {2: "ID", 3: "ID", 4: "ID", 5: "NAME", 6: "NAME", 7: "DOB", 9: "NAME", 11: "ADDRESS", 12: "ID",
             13: "PHONE", 14: "PHONE", 18: "ID", 19: "ID", 20: "ID"},
@@ -59,9 +60,9 @@ _HL7_FIELDS = {
 # opening with a literal so the engine skips to first characters at C speed; every table and
 # record finding starts at one.
 _WORD_ALTERNATION = "|".join(sorted((re.escape(w) for w in _KIND), key=len, reverse=True))
-WORD_GATE = re.compile(literal_led(_WORD_ALTERNATION) + r"[\"'* \t]*[,\t|;；，:：=]")
-_HL7_GATE = re.compile(r"(?i:pid|nk1|pv1|in1|gt1)\|")
-_RECORD_MARK = re.compile(r"[\"'\t|\r\n]")
+WORD_GATE = compiled(literal_led(_WORD_ALTERNATION) + r"[\"'* \t]*[,\t|;；，:：=]")
+_HL7_GATE = compiled(r"(?i:pid|nk1|pv1|in1|gt1)\|")
+_RECORD_MARK = compiled(r"[\"'\t|\r\n]")
 # for the scrubber's prefilter: every finding is in a text with one of these (a header/key word
 # scan over a whole column costs ~20x this character set, and most texts are one-line prose)
 PREFILTER = _RECORD_MARK

@@ -20,6 +20,7 @@ import re
 
 from deidentify.identifiers import romanised_names
 from deidentify.identifiers.regex_gate import Gated, by_first_char, first_char_groups, literal_led
+from deidentify.regex_cache import compiled
 
 
 # One capitalised word (Smith, O'Brien, McDonald, Chun-ya), an upper-case word (CHEN, TA-MING) or
@@ -84,11 +85,11 @@ _PARTICLE = r"(?:de|del|dela|da|di|do|dos|das|du|van|von|der|den|ter|bin|binti|b
 _PARTICLES = frozenset(_PARTICLE[3:-1].split("|"))
 _CONTEXT_NAME_REST = (r"(?i:(?:dr|mr|mrs|ms|miss|prof)\.?[ \t]*)?(?P<n>" + _CAP + r"(?:,?[ \t]+(?:"
                       + _PARTICLE + r"[ \t]+){0,2}" + _CAP + r"){0,3})")
-CONTEXT_NAME = re.compile(_CONTEXT + _CONTEXT_NAME_REST)
+CONTEXT_NAME = compiled(_CONTEXT + _CONTEXT_NAME_REST)
 PLAIN_CONTEXT_NAME = PLAIN_CONTEXT + _CONTEXT_NAME_REST
 
 
-_TOKEN = re.compile(r"[A-Za-z][A-Za-z'’\-]*\.?")
+_TOKEN = compiled(r"[A-Za-z][A-Za-z'’\-]*\.?")
 # Two or three capitalised words, or "Word, Word": candidates without context.
 PLAIN_PAIR = r"(?=[A-Z])(?<![A-Za-z])" + _CAP + r"(?:,?[ \t]+" + _CAP + r"){1,2}(?![A-Za-z])"
 # The same opening with its capital (then the look-behind on what stands before it, and _CAP's
@@ -97,12 +98,12 @@ PLAIN_PAIR = r"(?=[A-Z])(?<![A-Za-z])" + _CAP + r"(?:,?[ \t]+" + _CAP + r"){1,2}
 _CAP_AFTER_FIRST = (r"(?:(?:(?<=O)['’][A-Z]|)[A-Z]{1,}(?:['’\-][A-Z]{2,})*(?![A-Za-z])"
                     r"|(?:(?<=M)c[A-Z]|(?<=M)ac[A-Z]|(?<=O)['’][A-Z]|)[a-z]+(?:['’\-][A-Z]?[a-z]+)*(?![A-Za-z])"
                     r"|\.)")
-PAIR = re.compile(r"[A-Z](?<![A-Za-z][A-Z])" + _CAP_AFTER_FIRST + r"(?:,?[ \t]+" + _CAP + r"){1,2}(?![A-Za-z])")
+PAIR = compiled(r"[A-Z](?<![A-Za-z][A-Z])" + _CAP_AFTER_FIRST + r"(?:,?[ \t]+" + _CAP + r"){1,2}(?![A-Za-z])")
 # Every PAIR match holds a capitalised word, spaces (a comma before them) and a capital: a text
 # without that is not scanned (PAIR opens with a look-behind, tried at every capital).
 # (possessive: what may follow the word's letters, . , space, is none of them, so giving letters
 # back never helps; the same matches without the backtracking)
-PAIR_GATE = re.compile(r"[A-Z][A-Za-z'’\-]*+\.?+,?+[ \t]+[A-Z]")
+PAIR_GATE = compiled(r"[A-Z][A-Za-z'’\-]*+\.?+,?+[ \t]+[A-Z]")
 # Words that are census names but in clinical English are words.
 _ENGLISH = set("""
 may june april august will grace hope joy rose ivy faith dawn drew gene bill art guy pat sue mark long page bell
@@ -187,15 +188,15 @@ def _looks_like_name(tokens: list[str], with_context: bool) -> bool:
 
 
 # A name typed in lower case after a name label (Name: chen mei ling, Patient: jane doe)
-LOWER_LABELLED = re.compile(r"(?i:(?<![a-z])(?:patient[ \t]+name|name|patient|pt|mr|mrs|ms|miss|dr|daughter|son|wife|husband"
-                            r"|mother|father|sister|brother|contact|seen[ \t]+by|caregiver|carer|informant))"
-                            r"(?:[ \t]*[:：][ \t]*|\.?[ \t]+)"
-                            r"(?P<n>[a-z][a-z'\-]+\.?(?:[ \t]+[a-z][a-z'\-]+){0,3})(?![A-Za-z])")
+LOWER_LABELLED = compiled(r"(?i:(?<![a-z])(?:patient[ \t]+name|name|patient|pt|mr|mrs|ms|miss|dr|daughter|son|wife|husband"
+                          r"|mother|father|sister|brother|contact|seen[ \t]+by|caregiver|carer|informant))"
+                          r"(?:[ \t]*[:：][ \t]*|\.?[ \t]+)"
+                          r"(?P<n>[a-z][a-z'\-]+\.?(?:[ \t]+[a-z][a-z'\-]+){0,3})(?![A-Za-z])")
 LOWER_LABELLED = Gated(LOWER_LABELLED, literal_led("patient|name|pt|mr|mrs|ms|miss|dr|daughter|son|wife|husband|mother"
                                                    "|father|sister|brother|contact|seen|caregiver|carer|informant"))
 
 
-_LOWER_TOKEN = re.compile(r"[a-z][a-z'\-]+")
+_LOWER_TOKEN = compiled(r"[a-z][a-z'\-]+")
 
 
 def _lower_name_span(m: re.Match[str]) -> tuple[int, int] | None:
@@ -256,9 +257,9 @@ def _lower_name(tokens: list[str]) -> bool:
 
 
 # Relations: after them a capitalised word is a person even when it is also an English word.
-_RELATION = re.compile(r"(?i:(?<![a-z])(?:wife|husband|son|daughter|mother|father|sister|brother|spouse|partner|"
-                       r"boyfriend|girlfriend|fianc[eé]e?|grandson|granddaughter|aunt|uncle|cousin|niece|nephew|"
-                       r"mom|mum|dad|dtr|dau|hsb|hus|sis|bro)\b)")
+_RELATION = compiled(r"(?i:(?<![a-z])(?:wife|husband|son|daughter|mother|father|sister|brother|spouse|partner|"
+                     r"boyfriend|girlfriend|fianc[eé]e?|grandson|granddaughter|aunt|uncle|cousin|niece|nephew|"
+                     r"mom|mum|dad|dtr|dau|hsb|hus|sis|bro)\b)")
 _VERBS = set("has had have is was were will would can could did does do said says reports reported denies denied "
              "states stated called came comes died passed and or with also not who which that".split())
 # Vietnamese names (carers and spouses in Taiwanese notes): a common family name, a middle name
@@ -272,60 +273,60 @@ PLAIN_VIETNAMESE = (r"(?=[BDHLMNPTV])(?<![A-Za-z])(?:(?:" + _VN_FAMILY + r")[ \t
 # The same, one branch per family name opening with its first letter (then the look-behind on
 # what stands before it), in the order the plain form tries them: a pattern opening with a
 # look-around is tried at every position, one whose branches open with literals is skipped to.
-VIETNAMESE = re.compile("(?:" + "|".join(
+VIETNAMESE = compiled("(?:" + "|".join(
     f"{w[0]}(?<![A-Za-z]{w[0]}){w[1:]}" + r"[ \t]+(?:" + middle + ")" + given
     for family, middle, given in ((_VN_FAMILY, _VN_MIDDLE, _VN_GIVEN[0]),
-                                  (_VN_FAMILY.upper(), _VN_MIDDLE.upper(), _VN_GIVEN[1]))
+                                (_VN_FAMILY.upper(), _VN_MIDDLE.upper(), _VN_GIVEN[1]))
     for w in family.split("|") if w[0] in "BDHLMNPTV") + r")(?![A-Za-z])")
 
 # A person's initials after the word (initials J.S., Pt initials: C.W.L.)
 # (opening with its first letter in every form (?i) matches, İ and ı among them: see _CONTEXT)
 PLAIN_INITIALS = r"(?i:initials?)[ \t]*[:：]?[ \t]*(?P<n>[A-Z]\.?(?:[ \t]?[A-Z]\.?){1,2})(?![A-Za-z])"
-INITIALS = re.compile("[iI\u0130\u0131](?i:nitials?)" + PLAIN_INITIALS.removeprefix("(?i:initials?)"))
+INITIALS = compiled("[iI\u0130\u0131](?i:nitials?)" + PLAIN_INITIALS.removeprefix("(?i:initials?)"))
 
 
 # A romanised surname with the given name's initials (Chen YH, Lin C.W., Wang Y-L) or the
 # initials first (Y.H. Chen, C.-W. Lin): dotted or hyphenated initials are a name anywhere, bare
 # capitals (YH) only after a context word (Lin CT is a scan).
-SURNAME_INITIALS = re.compile(r"(?<![A-Za-z])(?P<s>[A-Z][a-z]{1,7}|[A-Z]{2,8})[ \t]+"
-                              r"(?P<i>[A-Z]\.[ \t]?-?[A-Z]\.?|[A-Z]-[A-Z]|[A-Z]{2,3})(?![A-Za-z])")
-_CONTEXT_BEFORE = re.compile("(?:" + _CONTEXT + ")$")
-INITIALS_SURNAME = re.compile(r"(?<![A-Za-z])(?:[A-Z]\.[ \t]?-?[A-Z]\.|[A-Z]-[A-Z]\.)[ \t]*(?P<s>[A-Z][a-z]{1,7})(?![A-Za-z])")
+SURNAME_INITIALS = compiled(r"(?<![A-Za-z])(?P<s>[A-Z][a-z]{1,7}|[A-Z]{2,8})[ \t]+"
+                            r"(?P<i>[A-Z]\.[ \t]?-?[A-Z]\.?|[A-Z]-[A-Z]|[A-Z]{2,3})(?![A-Za-z])")
+_CONTEXT_BEFORE = compiled("(?:" + _CONTEXT + ")$")
+INITIALS_SURNAME = compiled(r"(?<![A-Za-z])(?:[A-Z]\.[ \t]?-?[A-Z]\.|[A-Z]-[A-Z]\.)[ \t]*(?P<s>[A-Z][a-z]{1,7})(?![A-Za-z])")
 
 
 # A name with the relation after it in brackets (Grace (patient's daughter), Tom (son))
-_CONTEXT_WORD = re.compile("(?:" + _CONTEXT_EN + ")")
+_CONTEXT_WORD = compiled("(?:" + _CONTEXT_EN + ")")
 _RELATION_WORDS = (r"wife|husband|son|daughter|mother|father|sister|brother|spouse|partner|friend|neighbou?r|"
                    r"caregiver|carer|guardian|grandson|granddaughter|niece|nephew|aunt|uncle|cousin|mom|mum|dad")
-RELATION_AFTER = re.compile(r"(?<![A-Za-z])(?P<n>[A-Z][a-z]+(?:[ \t]+[A-Z][a-z'’\-]+){0,2})[ \t]*[(（][ \t]*"
-                            r"(?i:(?:the[ \t]+)?(?:(?:patient|pt|client)['’]?s?[ \t]+)?(?:" + _RELATION_WORDS + r")"
-                            r"(?:[ \t]+of[ \t]+(?:the[ \t]+)?(?:patient|pt))?)[ \t]*[)）]")
+RELATION_AFTER = compiled(r"(?<![A-Za-z])(?P<n>[A-Z][a-z]+(?:[ \t]+[A-Z][a-z'’\-]+){0,2})[ \t]*[(（][ \t]*"
+                          r"(?i:(?:the[ \t]+)?(?:(?:patient|pt|client)['’]?s?[ \t]+)?(?:" + _RELATION_WORDS + r")"
+                          r"(?:[ \t]+of[ \t]+(?:the[ \t]+)?(?:patient|pt))?)[ \t]*[)）]")
 
 
 # (D1, round 3) A chart's header or a fax's RE: line: the name, then age and sex (Walis Nokan,
 # 62M; Tjuku Ruljeljeng (48F); Mayaw Biho, F/92) or a people in brackets (Tjuku Ruljeljeng
 # （排湾族）).  Indigenous and foreign names are in no name list: the words after them decide.
 # Two or three capitalised words, none an English word or a clinical abbreviation.
-AGE_SEX_AFTER = re.compile(r"(?P<n>[A-Z](?<![A-Za-z][A-Z])[a-z]+(?:[ \t]+[A-Z][a-z'’\-]+){1,2})[ \t]*(?:,[ \t]*|[(（][ \t]*)"
-                           r"(?:[0-9]{1,3}[ \t]*(?:[MF]|y/?o|yo|y\.o\.|岁|-?year-old|years?[ \t]+old)(?![A-Za-z])"
-                           r"|[MF][ \t]*/[ \t]*[0-9]{1,3}(?![0-9])|[\u4e00-\u9fff]{1,3}族[)）])")
+AGE_SEX_AFTER = compiled(r"(?P<n>[A-Z](?<![A-Za-z][A-Z])[a-z]+(?:[ \t]+[A-Z][a-z'’\-]+){1,2})[ \t]*(?:,[ \t]*|[(（][ \t]*)"
+                         r"(?:[0-9]{1,3}[ \t]*(?:[MF]|y/?o|yo|y\.o\.|岁|-?year-old|years?[ \t]+old)(?![A-Za-z])"
+                         r"|[MF][ \t]*/[ \t]*[0-9]{1,3}(?![0-9])|[\u4e00-\u9fff]{1,3}族[)）])")
 
 
 # (a diagnosis written in the same place, Septic Shock, 70F; Lung Cancer (62M): English word
 # endings and the body's and clinic's plain words, which no such name holds)
-_CLINICAL_ENDING = re.compile(r"(?:itis|osis|emia|aemia|oma|ic|al|ia|ure|tion|sion|ness|ment|ed|ous|ive|ary|ory|ism"
-                              r"|ity|er|or|ology|ectomy|otomy|plasty|pathy|algia|uria|ase|ome|oid|cyte)$")   # (not -ing: Kusing)
+_CLINICAL_ENDING = compiled(r"(?:itis|osis|emia|aemia|oma|ic|al|ia|ure|tion|sion|ness|ment|ed|ous|ive|ary|ory|ism"
+                            r"|ity|er|or|ology|ectomy|otomy|plasty|pathy|algia|uria|ase|ome|oid|cyte)$")   # (not -ing: Kusing)
 _CLINICAL_PLAIN = frozenset("""lung heart liver kidney brain chest pain knee hip back head neck shock stroke fever cough trauma
 fall injury tumor tumour mass bleed bleeding right left acute chronic post status rule out bone skin eye ear nose throat
 sick sinus syndrome disease disorder failure infection fracture cancer type stage grade follow up
 bleeding swelling vomiting wheezing burning tingling fainting falling walking
 hand foot leg arm wound burn ulcer sepsis asthma flu covid anemia dengue gout colon breast prostate ovary uterus spine
 """.split())
-_BEFORE_HEADER = re.compile(r"(?:^|[\n\r:：\-\u4e00-\u9fff(（])[ \t]*$")
+_BEFORE_HEADER = compiled(r"(?:^|[\n\r:：\-\u4e00-\u9fff(（])[ \t]*$")
 
 
 # what every AGE_SEX_AFTER match holds after the name (a cheap scan first)
-_AGE_SEX_GATE = re.compile(r"[0-9][ \t]*(?:[MFy岁]|-?year)|[MF][ \t]*/[ \t]*[0-9]|族[)）]")
+_AGE_SEX_GATE = compiled(r"[0-9][ \t]*(?:[MFy岁]|-?year)|[MF][ \t]*/[ \t]*[0-9]|族[)）]")
 
 
 def _age_sex_after(text: str) -> list[tuple[int, int, float]]:

@@ -88,13 +88,13 @@ def symbol_runs(text: str, min_length: int) -> list[tuple[int, int, str, str]]:
 
 @lru_cache(maxsize=1)
 def _tools():
-    import logging
-
-    import jieba
     import opencc
 
-    jieba.setLogLevel(logging.WARNING)
-    return jieba.dt, opencc.OpenCC("t2s")
+    from deidentify.identifiers.jieba_tables import tables
+
+    # the name finders' jieba: its dictionary from the private cache, never a jieba.cache
+    # someone left in the shared temp directory (which decides what counts as a word here)
+    return tables()[0], opencc.OpenCC("t2s")
 
 
 def han_reading(text: str, min_chars: int = 1, max_chars: int = 20_000) -> tuple[int, float, int, float]:

@@ -22,6 +22,8 @@ import functools
 import re
 from dataclasses import dataclass
 
+from deidentify.regex_cache import compiled
+
 _EN_WORDS = {w: i for i, w in enumerate(
     "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
     "fifteen sixteen seventeen eighteen nineteen twenty".split())}
@@ -59,63 +61,63 @@ PERSON_VERB = (r"(?:died|had|have|has|were|was|developed|received|underwent|expe
 # A count given as a bound ("fewer than 6 patients", "<5", 「少於6人」): a small cell marked in
 # words; read before the count patterns so that its number is not taken as the count itself.
 _BOUND_PATTERNS = [
-    re.compile(rf"(?:fewer than|less than|under|below|at most|no more than|not more than|up to|"
-               rf"[<≤＜≦]=?)\s*(?P<a>{D}|{EN_NUM})\s+(?:(?:[A-Za-z-]+\s+){{0,3}}?{PERSON_NOUN}|"
-               rf"(?:of (?:them|these|those)\s+)?{PERSON_VERB})\b(?!\s+(?:per|a|each|every)\b)", re.I),
-    re.compile(rf"(?:不足|少於|少于|未滿|未满|低於|低于|小於|小于|不到|不超過|不超过|最多|[<≤＜≦]=?)\s*"
-               rf"(?P<a>{D}|{ZH_NUM})\s*(?:個|位|名)?\s*{ZH_COUNTER}"),
-    re.compile(rf"(?P<a>{D}|{ZH_NUM})\s*(?:個|位|名)?\s*{ZH_COUNTER}\s*(?:以下|以內|以内|或以下)"),
-    re.compile(rf"(?:{PERSON_NOUN}|\b[nN])\s*[:=]?\s*(?:fewer than|less than|[<≤＜≦]=?)\s*(?P<a>{D})(?![\d.])"
-               rf"(?!\s*(?:years?|yrs?|歲|days?|months?|weeks?|hours?|%|mm|mg|kg))", re.I),
+    compiled(rf"(?:fewer than|less than|under|below|at most|no more than|not more than|up to|"
+             rf"[<≤＜≦]=?)\s*(?P<a>{D}|{EN_NUM})\s+(?:(?:[A-Za-z-]+\s+){{0,3}}?{PERSON_NOUN}|"
+             rf"(?:of (?:them|these|those)\s+)?{PERSON_VERB})\b(?!\s+(?:per|a|each|every)\b)", re.I),
+    compiled(rf"(?:不足|少於|少于|未滿|未满|低於|低于|小於|小于|不到|不超過|不超过|最多|[<≤＜≦]=?)\s*"
+             rf"(?P<a>{D}|{ZH_NUM})\s*(?:個|位|名)?\s*{ZH_COUNTER}"),
+    compiled(rf"(?P<a>{D}|{ZH_NUM})\s*(?:個|位|名)?\s*{ZH_COUNTER}\s*(?:以下|以內|以内|或以下)"),
+    compiled(rf"(?:{PERSON_NOUN}|\b[nN])\s*[:=]?\s*(?:fewer than|less than|[<≤＜≦]=?)\s*(?P<a>{D})(?![\d.])"
+             rf"(?!\s*(?:years?|yrs?|歲|days?|months?|weeks?|hours?|%|mm|mg|kg))", re.I),
     # a label's bound with nothing after it: "Region A: <5", "(<6)", 「甲區：<5」
-    re.compile(rf"(?:^|[:：(（,，;；]\s*)[<≤＜≦]=?\s*(?P<a>\d+)(?![\d.%％])(?!\s*(?:years?|yrs?|歲|mm|mg|kg|"
-               rf"days?|months?|weeks?|hours?|[A-Za-z%％]))"),
+    compiled(rf"(?:^|[:：(（,，;；]\s*)[<≤＜≦]=?\s*(?P<a>\d+)(?![\d.%％])(?!\s*(?:years?|yrs?|歲|mm|mg|kg|"
+             rf"days?|months?|weeks?|hours?|[A-Za-z%％]))"),
 ]
 # A sentence that states the suppression rule itself, not a marked cell.
-SUPPRESSION_RULE = re.compile(r"\b(?:suppress(?:ed|ion)?|masked|withheld|not (?:shown|reported|displayed)|"
-                              r"redacted|censored|cells?|counts? (?:of|below|under|fewer|less)|"
-                              r"policy|rule|threshold)\b|隱藏|遮蔽|不予?(?:呈現|顯示|公布)|未(?:呈現|顯示)|"
-                              r"門檻|規定|細格|儲存格", re.I)
+SUPPRESSION_RULE = compiled(r"\b(?:suppress(?:ed|ion)?|masked|withheld|not (?:shown|reported|displayed)|"
+                            r"redacted|censored|cells?|counts? (?:of|below|under|fewer|less)|"
+                            r"policy|rule|threshold)\b|隱藏|遮蔽|不予?(?:呈現|顯示|公布)|未(?:呈現|顯示)|"
+                            r"門檻|規定|細格|儲存格", re.I)
 _COUNT_PATTERNS = [
     # "3/120 patients" (not a rate: "3/1000 person-years")
-    re.compile(rf"(?P<a>{D})\s*/\s*(?P<b>{D})\s+(?:[A-Za-z-]+\s+){{0,3}}?{PERSON_NOUN}\b"
-               r"(?!-(?:years?|time|days?|months?))", re.I),
-    re.compile(rf"\bcounts?\s*[:=]\s*(?P<a>{D})(?![\d.])", re.I),
+    compiled(rf"(?P<a>{D})\s*/\s*(?P<b>{D})\s+(?:[A-Za-z-]+\s+){{0,3}}?{PERSON_NOUN}\b"
+             r"(?!-(?:years?|time|days?|months?))", re.I),
+    compiled(rf"\bcounts?\s*[:=]\s*(?P<a>{D})(?![\d.])", re.I),
     # a fraction beside its percentage: "33.3% (1/3)", "1/3 (33.3%)"
-    re.compile(rf"{D}\s*[%％]\s*[(（\[]\s*(?P<a>{D})\s*/\s*(?P<b>{D})\s*[)）\]]"),
-    re.compile(rf"(?P<a>{D})\s*/\s*(?P<b>{D})\s*[(（\[]\s*{D}\s*[%％]"),
+    compiled(rf"{D}\s*[%％]\s*[(（\[]\s*(?P<a>{D})\s*/\s*(?P<b>{D})\s*[)）\]]"),
+    compiled(rf"(?P<a>{D})\s*/\s*(?P<b>{D})\s*[(（\[]\s*{D}\s*[%％]"),
     # words that are a number of persons: "both patients", "a pair of", "a couple of" (2)
     # ("in both cases" is a figure of speech)
-    re.compile(rf"(?<!in )\b(?P<a>both|(?:a )?pair of|(?:a )?couple of)\s+(?:the\s+)?"
-               rf"(?!cases?\b)(?:[A-Za-z-]+\s+){{0,2}}?{PERSON_NOUN}\b", re.I),
-    re.compile(rf"\b[nN]\s*[=:＝]\s*(?P<a>{ROMAN})"),
-    re.compile(rf"{PERSON_NOUN}\s*[:=]\s*(?P<a>{ROMAN})", re.I),
-    re.compile(rf"(?<!stage )(?<!grade )(?<!type )(?<!class )(?<!phase )(?<!level )(?<!part )"
-               rf"(?P<a>\b[ivxlc]+\b)\s+(?:[A-Za-z-]+\s+){{0,2}}?{PERSON_NOUN}\b"),
-    re.compile(rf"(?P<a>{ANY})\s+(?:of|out of|among|/|in)\s+(?:the\s+|all\s+)?(?P<b>{ANY})\b", re.I),
-    re.compile(rf"\b[nN]\s*[=:＝]\s*(?P<a>{D})"),
-    re.compile(rf"(?P<a>{D})\s*[(（]\s*{D}\s*[%％]?\s*[)）]"),
-    re.compile(rf"(?P<a>{ANY})\s+(?:[A-Za-z-]+\s+){{0,3}}?{PERSON_NOUN}\b", re.I),
-    re.compile(rf"(?P<a>{ANY})\s*(?:個|位|名)?\s*{ZH_COUNTER}"),
-    re.compile(rf"(?:number of|no\. of)\s+{PERSON_NOUN}\s*(?:was|were|is|=|:|of)?\s*(?P<a>{ANY})", re.I),
-    re.compile(rf"{PERSON_NOUN}\s*(?:[:=]|was|were|numbered|totall?ed)\s*(?P<a>{ANY})\b", re.I),
-    re.compile(rf"(?:共|計|有|僅|只有|其中)\s*(?P<a>{ANY})\s*(?:個|位|名)?\s*{ZH_COUNTER}?"),
+    compiled(rf"(?<!in )\b(?P<a>both|(?:a )?pair of|(?:a )?couple of)\s+(?:the\s+)?"
+             rf"(?!cases?\b)(?:[A-Za-z-]+\s+){{0,2}}?{PERSON_NOUN}\b", re.I),
+    compiled(rf"\b[nN]\s*[=:＝]\s*(?P<a>{ROMAN})"),
+    compiled(rf"{PERSON_NOUN}\s*[:=]\s*(?P<a>{ROMAN})", re.I),
+    compiled(rf"(?<!stage )(?<!grade )(?<!type )(?<!class )(?<!phase )(?<!level )(?<!part )"
+             rf"(?P<a>\b[ivxlc]+\b)\s+(?:[A-Za-z-]+\s+){{0,2}}?{PERSON_NOUN}\b"),
+    compiled(rf"(?P<a>{ANY})\s+(?:of|out of|among|/|in)\s+(?:the\s+|all\s+)?(?P<b>{ANY})\b", re.I),
+    compiled(rf"\b[nN]\s*[=:＝]\s*(?P<a>{D})"),
+    compiled(rf"(?P<a>{D})\s*[(（]\s*{D}\s*[%％]?\s*[)）]"),
+    compiled(rf"(?P<a>{ANY})\s+(?:[A-Za-z-]+\s+){{0,3}}?{PERSON_NOUN}\b", re.I),
+    compiled(rf"(?P<a>{ANY})\s*(?:個|位|名)?\s*{ZH_COUNTER}"),
+    compiled(rf"(?:number of|no\. of)\s+{PERSON_NOUN}\s*(?:was|were|is|=|:|of)?\s*(?P<a>{ANY})", re.I),
+    compiled(rf"{PERSON_NOUN}\s*(?:[:=]|was|were|numbered|totall?ed)\s*(?P<a>{ANY})\b", re.I),
+    compiled(rf"(?:共|計|有|僅|只有|其中)\s*(?P<a>{ANY})\s*(?:個|位|名)?\s*{ZH_COUNTER}?"),
     # a number as the subject of what persons do: "2 died", "three had diabetes"
-    re.compile(rf"(?<![\d.,])(?P<a>(?!(?:1[89]|20)\d\d\b){ANY})\s+(?:of (?:them|these|those)\s+)?"
-               rf"{PERSON_VERB}\b", re.I),
+    compiled(rf"(?<![\d.,])(?P<a>(?!(?:1[89]|20)\d\d\b){ANY})\s+(?:of (?:them|these|those)\s+)?"
+             rf"{PERSON_VERB}\b", re.I),
 ]
-_RATIO = re.compile(rf"(?:ratio|odds|split|比例|比為|比为|之比)[^.;。；\d]{{0,60}}?(?P<a>{D})\s*[:：]\s*(?P<b>{D})"
-                    rf"(?![:：]?\d)", re.I)
+_RATIO = compiled(rf"(?:ratio|odds|split|比例|比為|比为|之比)[^.;。；\d]{{0,60}}?(?P<a>{D})\s*[:：]\s*(?P<b>{D})"
+                  rf"(?![:：]?\d)", re.I)
 _ZH_DIGITS = "零〇一二兩两三四五六七八九"
-_ZH_PERCENT = re.compile(rf"百分之(?P<w>{ZH_NUM}|\d+)(?:[點点](?P<f>[{_ZH_DIGITS}]+))?")
+_ZH_PERCENT = compiled(rf"百分之(?P<w>{ZH_NUM}|\d+)(?:[點点](?P<f>[{_ZH_DIGITS}]+))?")
 # A share per thousand, ten thousand or hundred thousand persons: a percentage at its scale.
 # Per person-time or per visit it is a rate of events, not a share of persons: left alone.
 _NOT_PERSONS = r"(?![\s-]*(?:person|patient|people|pt|member)?[\s-]*(?:years?|yrs?|months?|days?|visits?|admissions?|prescriptions?|claims?|年|月|日|次|人年|人月))"
-_PER_SCALE = re.compile(rf"(?P<v>{D})\s*(?:(?:per|/)\s*(?P<s>1,?000,?000|100,?000|10,?000|1,?000|thousand|"
-                        rf"ten thousand|hundred thousand|million)\b|(?P<pm>‰|‱)){_NOT_PERSONS}", re.I)
-_ZH_PER_SCALE = re.compile(rf"每(?P<s>十萬|千|萬|万|百萬)(?:人|名|位|例)?(?!年|月|日|次)(?:中|有|約|约)?\s*"
-                           rf"(?P<v>{D}|{ZH_NUM})(?:\s*[點点](?P<f>[{_ZH_DIGITS}]+))?\s*(?:人|名|位|例)?")
-_ZH_PERMILLE = re.compile(rf"(?P<s>十萬|百萬|千|萬|万)分之(?P<v>{D}|{ZH_NUM})(?:[點点](?P<f>[{_ZH_DIGITS}]+))?")
+_PER_SCALE = compiled(rf"(?P<v>{D})\s*(?:(?:per|/)\s*(?P<s>1,?000,?000|100,?000|10,?000|1,?000|thousand|"
+                      rf"ten thousand|hundred thousand|million)\b|(?P<pm>‰|‱)){_NOT_PERSONS}", re.I)
+_ZH_PER_SCALE = compiled(rf"每(?P<s>十萬|千|萬|万|百萬)(?:人|名|位|例)?(?!年|月|日|次)(?:中|有|約|约)?\s*"
+                         rf"(?P<v>{D}|{ZH_NUM})(?:\s*[點点](?P<f>[{_ZH_DIGITS}]+))?\s*(?:人|名|位|例)?")
+_ZH_PERMILLE = compiled(rf"(?P<s>十萬|百萬|千|萬|万)分之(?P<v>{D}|{ZH_NUM})(?:[點点](?P<f>[{_ZH_DIGITS}]+))?")
 _SCALES = {"1000": 1e3, "thousand": 1e3, "千": 1e3, "10000": 1e4, "ten thousand": 1e4, "萬": 1e4,
            "万": 1e4, "100000": 1e5, "hundred thousand": 1e5, "十萬": 1e5, "1000000": 1e6,
            "million": 1e6, "百萬": 1e6, "‰": 1e3, "‱": 1e4}
@@ -133,62 +135,62 @@ def _scaled_percent(m: re.Match) -> float | None:
     return 100.0 * v / scale
 
 
-_EVERY = re.compile(rf"(?P<a>{ANY})\s+(?:in|out of)\s+(?:every|each)\s+(?P<b>{ANY})\b", re.I)
+_EVERY = compiled(rf"(?P<a>{ANY})\s+(?:in|out of)\s+(?:every|each)\s+(?P<b>{ANY})\b", re.I)
 FRACTION_WORDS = {"half": 1 / 2, "one half": 1 / 2, "a half": 1 / 2, "a third": 1 / 3,
                   "one third": 1 / 3, "one-third": 1 / 3, "two thirds": 2 / 3, "two-thirds": 2 / 3,
                   "a quarter": 1 / 4, "one quarter": 1 / 4, "three quarters": 3 / 4,
                   "three-quarters": 3 / 4, "a fifth": 1 / 5, "one fifth": 1 / 5,
                   "一半": 1 / 2, "半數": 1 / 2, "半数": 1 / 2, "三分之一": 1 / 3, "三分之二": 2 / 3,
                   "四分之一": 1 / 4, "四分之三": 3 / 4, "五分之一": 1 / 5}
-_FRACTION = re.compile(r"(?P<f>\b(?:one[ -]half|a half|half|a third|one[ -]third|two[ -]thirds|a quarter|"
-                       r"one quarter|three[ -]quarters|a fifth|one fifth)\b(?=\s+of\b)|"
-                       r"一半|半數|半数|三分之一|三分之二|四分之一|四分之三|五分之一)", re.I)
+_FRACTION = compiled(r"(?P<f>\b(?:one[ -]half|a half|half|a third|one[ -]third|two[ -]thirds|a quarter|"
+                     r"one quarter|three[ -]quarters|a fifth|one fifth)\b(?=\s+of\b)|"
+                     r"一半|半數|半数|三分之一|三分之二|四分之一|四分之三|五分之一)", re.I)
 _BENIGN = [
     # the length of a ranked list, not a count of persons: "Top 5 diagnoses", "the five most
     # common diagnoses", 「前5大診斷」 (a "Top 5" heading blocked a list of large counts)
-    re.compile(rf"\b(?:top|bottom)[\s-]+(?:{D}|{EN_NUM})\b|\b(?:{D}|{EN_NUM})\s+(?:most|least)\s+"
-               rf"(?:common|frequent|prevalent|commonly|frequently)\b|前\s*(?:{D}|{ZH_NUM})\s*(?:大|名)", re.I),
-    re.compile(rf"\b\d{{4}}\s*[-/.]\s*\d{{1,2}}(?:\s*[-/.]\s*\d{{1,2}})?\b"),          # 2021-03-04
-    re.compile(r"\b\d{1,2}[/-]\d{1,2}[/-]\d{2,4}\b"),
-    re.compile(r"\b\d{1,2}:\d{2}(?::\d{2})?\b"),
-    re.compile(r"(?:民國\s*)?\d{2,4}\s*年(?:\s*\d{1,2}\s*月)?(?:\s*\d{1,2}\s*日)?(?:度|代)?"),
-    re.compile(r"\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?"),
-    re.compile(r"\b\d{1,2}\s+(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?,?\s+\d{4}\b", re.I),
-    re.compile(r"\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s+(?:\d{1,2},?\s+)?\d{4}\b", re.I),
-    re.compile(r"(?<![\d.,])(?:1[89]\d\d|20\d\d)s?(?![\d%]|[.,]\d)"),                      # years
-    re.compile(rf"(?:aged?|ages)\s*(?:of\s*)?(?:[≥≤<>]=?|over|under|above|below|between)?\s*{D}"
-               rf"(?:\s*(?:[-–—~]|to|and)\s*{D})?", re.I),
-    re.compile(rf"[≥≤<>]=?\s*{D}\s*(?:years?|yrs?|歲)", re.I),
-    re.compile(rf"{D}\s*(?:[-–—~]|to)?\s*(?:{D}\s*)?(?:years?(?:[- ]old)?|yrs?|y/o|months?|weeks?|"
-               r"days?|hours?|hrs?|minutes?|mins?|seconds?|歲|岁|個月|週|周|天|日|小時|分鐘)(?![A-Za-z])", re.I),
-    re.compile(rf"{D}\s*(?:mg|g|kg|µg|μg|mcg|mL|ml|dL|L|mmHg|mmol|mol|cm|mm|km|kcal|°C|℃|bpm|IU|"
-               r"kg/m2|kg/m²|mg/dL|mmol/L|U/L|公斤|公分|毫克)(?![A-Za-z])", re.I),
-    re.compile(rf"\b(?:ICD-\d+(?:-CM|-PCS)?|ICD|CPT|ATC)[\s:-]*(?:codes?)?[\s:]*(?:[A-Z]?\d+(?:\.\d+)?[A-Z]?"
-               r"(?:\s*(?:,|and|or|[-–])\s*[A-Z]?\d+(?:\.\d+)?[A-Z]?)*)", re.I),
-    re.compile(r"\b[A-Za-z]+[-_]?\d+(?:\.\d+)*[A-Za-z]*\b"),                            # E11.9, COVID-19
-    re.compile(r"\b\d+[A-Za-z]+\d*\b"),                                                  # 2a, 3rd
-    re.compile(rf"\b[pP](?:\s*-?\s*value)?\s*(?:[=<>≤≥]=?)\s*0?\.\d+|\bP\s*值\s*[=<>≤≥]?\s*0?\.\d+"),
-    re.compile(rf"{D}\s*[%％]\s*(?:CI|C\.I\.|confidence interval|credible interval|信賴區間|置信區間)"
-               rf"[\s:,]*[(\[]?\s*-?{D}\s*(?:[-–—~,]|to)\s*-?{D}\s*[)\]]?", re.I),
-    re.compile(rf"\b(?:CI|信賴區間)[\s:,]*[(\[]?\s*-?{D}\s*(?:[-–—~,]|to)\s*-?{D}\s*[)\]]?", re.I),
-    re.compile(rf"\b(?:a?OR|a?HR|a?RR|IRR|SMD|β|beta|coefficient|estimate|odds ratio|hazard ratio|"
-               rf"risk ratio|rate ratio|勝算比|風險比)\s*(?:of|was|were|=|:)?\s*-?{D}"
-               rf"(?:\s*[(\[]\s*-?{D}\s*(?:[-–—~,]|to)\s*-?{D}\s*[)\]])?", re.I),
-    re.compile(r"\b(?:Tables?|Figures?|Figs?\.?|Sections?|Supplementary|Appendix|Model|Step|Chapter|"
-               r"Version|Equation|Eq\.|Rule|Phase|Wave|Round|Stage|Grade|Type|Level|Class|Part|"
-               r"Item|Question|Q)\s*\d+(?:\.\d+)*[a-z]?\b", re.I),
-    re.compile(r"(?:表|圖|附表|附圖|附錄|第)\s*\d+(?:\.\d+)*\s*(?:章|節|條|版|期|次|頁|部分|型|級|期)?"),
-    re.compile(r"\[\d+(?:\s*[,–-]\s*\d+)*\]"),                                          # citations
-    re.compile(r"(?m)^\s*\(?\d{1,2}[.)](?=\s)"),                                           # list markers
-    re.compile(r"\b\d+\.\d+\.\d+\b"),                                                      # versions
+    compiled(rf"\b(?:top|bottom)[\s-]+(?:{D}|{EN_NUM})\b|\b(?:{D}|{EN_NUM})\s+(?:most|least)\s+"
+             rf"(?:common|frequent|prevalent|commonly|frequently)\b|前\s*(?:{D}|{ZH_NUM})\s*(?:大|名)", re.I),
+    compiled(rf"\b\d{{4}}\s*[-/.]\s*\d{{1,2}}(?:\s*[-/.]\s*\d{{1,2}})?\b"),          # 2021-03-04
+    compiled(r"\b\d{1,2}[/-]\d{1,2}[/-]\d{2,4}\b"),
+    compiled(r"\b\d{1,2}:\d{2}(?::\d{2})?\b"),
+    compiled(r"(?:民國\s*)?\d{2,4}\s*年(?:\s*\d{1,2}\s*月)?(?:\s*\d{1,2}\s*日)?(?:度|代)?"),
+    compiled(r"\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?"),
+    compiled(r"\b\d{1,2}\s+(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?,?\s+\d{4}\b", re.I),
+    compiled(r"\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s+(?:\d{1,2},?\s+)?\d{4}\b", re.I),
+    compiled(r"(?<![\d.,])(?:1[89]\d\d|20\d\d)s?(?![\d%]|[.,]\d)"),                      # years
+    compiled(rf"(?:aged?|ages)\s*(?:of\s*)?(?:[≥≤<>]=?|over|under|above|below|between)?\s*{D}"
+             rf"(?:\s*(?:[-–—~]|to|and)\s*{D})?", re.I),
+    compiled(rf"[≥≤<>]=?\s*{D}\s*(?:years?|yrs?|歲)", re.I),
+    compiled(rf"{D}\s*(?:[-–—~]|to)?\s*(?:{D}\s*)?(?:years?(?:[- ]old)?|yrs?|y/o|months?|weeks?|"
+             r"days?|hours?|hrs?|minutes?|mins?|seconds?|歲|岁|個月|週|周|天|日|小時|分鐘)(?![A-Za-z])", re.I),
+    compiled(rf"{D}\s*(?:mg|g|kg|µg|μg|mcg|mL|ml|dL|L|mmHg|mmol|mol|cm|mm|km|kcal|°C|℃|bpm|IU|"
+             r"kg/m2|kg/m²|mg/dL|mmol/L|U/L|公斤|公分|毫克)(?![A-Za-z])", re.I),
+    compiled(rf"\b(?:ICD-\d+(?:-CM|-PCS)?|ICD|CPT|ATC)[\s:-]*(?:codes?)?[\s:]*(?:[A-Z]?\d+(?:\.\d+)?[A-Z]?"
+             r"(?:\s*(?:,|and|or|[-–])\s*[A-Z]?\d+(?:\.\d+)?[A-Z]?)*)", re.I),
+    compiled(r"\b[A-Za-z]+[-_]?\d+(?:\.\d+)*[A-Za-z]*\b"),                            # E11.9, COVID-19
+    compiled(r"\b\d+[A-Za-z]+\d*\b"),                                                  # 2a, 3rd
+    compiled(rf"\b[pP](?:\s*-?\s*value)?\s*(?:[=<>≤≥]=?)\s*0?\.\d+|\bP\s*值\s*[=<>≤≥]?\s*0?\.\d+"),
+    compiled(rf"{D}\s*[%％]\s*(?:CI|C\.I\.|confidence interval|credible interval|信賴區間|置信區間)"
+             rf"[\s:,]*[(\[]?\s*-?{D}\s*(?:[-–—~,]|to)\s*-?{D}\s*[)\]]?", re.I),
+    compiled(rf"\b(?:CI|信賴區間)[\s:,]*[(\[]?\s*-?{D}\s*(?:[-–—~,]|to)\s*-?{D}\s*[)\]]?", re.I),
+    compiled(rf"\b(?:a?OR|a?HR|a?RR|IRR|SMD|β|beta|coefficient|estimate|odds ratio|hazard ratio|"
+             rf"risk ratio|rate ratio|勝算比|風險比)\s*(?:of|was|were|=|:)?\s*-?{D}"
+             rf"(?:\s*[(\[]\s*-?{D}\s*(?:[-–—~,]|to)\s*-?{D}\s*[)\]])?", re.I),
+    compiled(r"\b(?:Tables?|Figures?|Figs?\.?|Sections?|Supplementary|Appendix|Model|Step|Chapter|"
+             r"Version|Equation|Eq\.|Rule|Phase|Wave|Round|Stage|Grade|Type|Level|Class|Part|"
+             r"Item|Question|Q)\s*\d+(?:\.\d+)*[a-z]?\b", re.I),
+    compiled(r"(?:表|圖|附表|附圖|附錄|第)\s*\d+(?:\.\d+)*\s*(?:章|節|條|版|期|次|頁|部分|型|級|期)?"),
+    compiled(r"\[\d+(?:\s*[,–-]\s*\d+)*\]"),                                          # citations
+    compiled(r"(?m)^\s*\(?\d{1,2}[.)](?=\s)"),                                           # list markers
+    compiled(r"\b\d+\.\d+\.\d+\b"),                                                      # versions
 ]
 _DATES = 8                 # the first patterns of _BENIGN: ranks, dates and times
-_STAT = re.compile(r"(?:mean|average|median|SD|standard deviation|IQR|interquartile|quartile|"
-                   r"percentile|平均|中位數|標準差|四分位)[^.;。；\d]{0,25}$", re.I)
-_EXTREME = re.compile(r"(?:\b(?:range[ds]?|ranging|minimum|maximum|min|max|youngest|oldest|lowest|"
-                      r"highest)\b|最小|最大|最年輕|最年長|最低|最高)[^.;。；\d]{0,20}$", re.I)
-_NUMBER = re.compile(rf"{D}|{EN_NUM}|{ZH_NUM}", re.I)
-_SENTENCE_END = re.compile(r"(?<=[.!?;])\s+(?=[A-Z(\[])|[。！？；]|\n\s*\n|\n(?=\s*[-*•\d(])")
+_STAT = compiled(r"(?:mean|average|median|SD|standard deviation|IQR|interquartile|quartile|"
+                 r"percentile|平均|中位數|標準差|四分位)[^.;。；\d]{0,25}$", re.I)
+_EXTREME = compiled(r"(?:\b(?:range[ds]?|ranging|minimum|maximum|min|max|youngest|oldest|lowest|"
+                    r"highest)\b|最小|最大|最年輕|最年長|最低|最高)[^.;。；\d]{0,20}$", re.I)
+_NUMBER = compiled(rf"{D}|{EN_NUM}|{ZH_NUM}", re.I)
+_SENTENCE_END = compiled(r"(?<=[.!?;])\s+(?=[A-Z(\[])|[。！？；]|\n\s*\n|\n(?=\s*[-*•\d(])")
 
 
 @dataclass(frozen=True)
@@ -244,7 +246,7 @@ def _roman(t: str) -> float | None:
 # semicolon-like mark, a bracket), else after a space (a hard cut when there is neither: no
 # number is that long), so reading grows with the text's length and a count stays with its noun.
 MAX_SENTENCE = 600
-_CUTS = (re.compile(r"[,，、;；)）]\s*"), re.compile(r"\s+"))
+_CUTS = (compiled(r"[,，、;；)）]\s*"), compiled(r"\s+"))
 
 
 def _pieces(a: int, b: int, text: str) -> list[tuple[int, int]]:
@@ -306,7 +308,7 @@ def fold(text: str) -> str:
 # one piece took seconds.  No count, measurement or code is this long; a longer run is not read
 # but reported whole as ``unread`` (a person looks: it may carry data).
 MAX_NUMBER_RUN = 32
-_NUMBER_RUN = re.compile(r"\d+(?:[,.]\d+)*|[零〇一二兩两倆俩仨三四五六七八九十百千萬万億亿壹弌貳贰弍參叁参弎肆伍陸陆柒捌玖拾佰仟]+")
+_NUMBER_RUN = compiled(r"\d+(?:[,.]\d+)*|[零〇一二兩两倆俩仨三四五六七八九十百千萬万億亿壹弌貳贰弍參叁参弎肆伍陸陆柒捌玖拾佰仟]+")
 
 
 def _long_runs(text: str) -> list[tuple[int, int]]:
@@ -441,20 +443,20 @@ def _read_numbers(text: str) -> tuple[Number, ...]:
     return tuple(out)
 
 
-_EXTREME_SPAN = re.compile(rf"(?:rang(?:e|ed|ing)|from)\s+(?:from\s+|between\s+)?(?P<a>{D})\s*"
-                           rf"(?:to|[-–—~]|and)\s*(?P<b>{D})", re.I)
+_EXTREME_SPAN = compiled(rf"(?:rang(?:e|ed|ing)|from)\s+(?:from\s+|between\s+)?(?P<a>{D})\s*"
+                         rf"(?:to|[-–—~]|and)\s*(?P<b>{D})", re.I)
 
 
 # One person's value in words (E2): "the oldest of the 120 patients was 103 years old",
 # "the longest stay lasted 412 days", 「最年長者103歲」.  The value usually carries a unit (an
 # age, a duration, a cost), which alone would set it aside as a measurement.
-_EXTREME_WORD = re.compile(
+_EXTREME_WORD = compiled(
     r"\b(?:oldest|youngest|eldest|longest|shortest|highest|lowest|largest|smallest|heaviest|"
     r"lightest|tallest|earliest|latest|costliest|most\s+expensive|least\s+expensive|maximum|"
     r"minimum|max|min)\b|最(?:年長|年輕|高齡|年幼|長|短|高|低|大|小|早|晚|貴|重|輕)", re.I)
-_UNIT_AFTER = re.compile(r"\s*(?:years?|yrs?|days?|months?|weeks?|hours?|mg|kg|g|ml|cm|mm|"
-                         r"NT\$|\$|元|歲|天|日|月|年|公斤)", re.I)
-_NOT_EXTREME_AFTER = re.compile(r"\s*(?:[%％+]|percent|per\b|歲以上|以上)", re.I)
+_UNIT_AFTER = compiled(r"\s*(?:years?|yrs?|days?|months?|weeks?|hours?|mg|kg|g|ml|cm|mm|"
+                       r"NT\$|\$|元|歲|天|日|月|年|公斤)", re.I)
+_NOT_EXTREME_AFTER = compiled(r"\s*(?:[%％+]|percent|per\b|歲以上|以上)", re.I)
 
 
 def extreme_values(sent: str, taken: list[bool]) -> list[tuple[int, int]]:
@@ -500,6 +502,6 @@ def _near_noun(sent: str, b: int) -> bool:
 
 # Text that may state a count (a person noun, a Chinese counter, "n ="): labels are read for
 # counts only when they match, so a column of ordinary labels costs one search per cell.
-COUNT_HINT = re.compile(rf"\d.*(?:{PERSON_NOUN}|{ZH_COUNTER})|(?:{PERSON_NOUN}|\b[nN])\s*[=:＝]\s*\d|"
-                        rf"(?:共|計|有|僅|其中)\s*\d", re.I)
+COUNT_HINT = compiled(rf"\d.*(?:{PERSON_NOUN}|{ZH_COUNTER})|(?:{PERSON_NOUN}|\b[nN])\s*[=:＝]\s*\d|"
+                      rf"(?:共|計|有|僅|其中)\s*\d", re.I)
 
