@@ -208,17 +208,26 @@ def test_unicode_without_a_mark_safe_table_passes(run, enc, shape, declared_tabl
     assert _safe(r) and r.verdict == "pass", said(r)
 
 
-LEGACY = {"cp950": "cp950", "big5": "big5", "big5hkscs": "big5hkscs", "gbk": "gbk", "gb18030": "gb18030"}
+def _zh_simplified(a):
+    return f"地区,人数\n北京市,120\n连江县,{a}\n广州市,140\n"
+
+
+# Taiwanese tools write traditional characters in CP950/Big5; mainland ones simplified in GBK/GB18030
+LEGACY = {"cp950": ("cp950", _zh), "big5": ("big5", _zh), "big5hkscs": ("big5hkscs", _zh),
+          "gbk": ("gbk", _zh_simplified), "gb2312": ("gb2312", _zh_simplified),
+          "gb18030": ("gb18030", _zh_simplified)}
 # characters only CP950 (the euro, 碁 at its own code) or GB18030 (simplified forms) encode
 LEGACY_TEXT = {"cp950_own_chars": ("cp950", "地區,人數,備註\n臺北市,120,€\n連江縣,{a},碁\n高雄市,140,€\n"),
-               "gb18030_simplified": ("gb18030", "地区,人数\n北京市,120\n连江县,{a}\n广州市,140\n")}
+               "hkscs_own_chars": ("big5hkscs", "地區,人數,備註\n臺北市,120,𡃁\n連江縣,{a},㗎\n高雄市,140,嘅\n"),
+               "gb18030_four_byte": ("gb18030", "地区,人数,备注\n北京市,120,㐀\n连江县,{a},€\n广州市,140,\n")}
 
 
 @pytest.mark.parametrize("enc", list(LEGACY))
 def test_legacy_chinese_csv_is_read(run, enc):
-    small = _encoded(run, "t.csv", _zh(SMALL).encode(enc), False)
+    codec, make = LEGACY[enc]
+    small = _encoded(run, "t.csv", make(SMALL).encode(codec), False)
     assert _blocks_cell(small), said(small)
-    safe = _encoded(run, "t.csv", _zh(SAFE).encode(enc), False)
+    safe = _encoded(run, "t.csv", make(SAFE).encode(codec), False)
     assert _safe(safe) and safe.verdict == "pass", said(safe)
 
 
@@ -235,9 +244,28 @@ def test_legacy_chinese_with_characters_only_its_encoding_has(run, member):
 def test_the_legacy_reading_is_the_text():
     from egress_review.engine.readers.text_decode import decode_text
 
-    for enc, text in [("gb18030", "地区,人数\n北京市,120\n"), ("big5", _zh(3)), ("cp950", _zh(3)),
-                      ("gbk", "地區,人數\n臺北市,120\n")] + [(e, _zh(3)) for e in WIDE]:
+    for enc, text in [("gb18030", _zh_simplified(3)), ("big5", _zh(3)), ("cp950", _zh(3)),
+                      ("gbk", _zh_simplified(3))] + [(e, _zh(3)) for e in WIDE]:
         assert decode_text(text.encode(enc)) == text, enc
+
+
+# Bytes of other encodings decode as GB18030 too, to rare characters (labels no name check could
+# read): not taken for Chinese, they stay unread as before (blocked as not text)
+OTHER_ENCODINGS = {"latin1_names": ("latin-1", "name,n\nJosé Pérez,120\nMüller,{a}\n"),
+                   "cp1252": ("cp1252", "région,n\nNord,120\nSüd,{a}\n"),
+                   "shift_jis": ("shift_jis", "地域,人数\n東京都,120\n台北市,{a}\n"),
+                   "ebcdic": ("cp037", "region,n\nNorth,120\nSouth,{a}\n")}
+
+
+@pytest.mark.parametrize("member", list(OTHER_ENCODINGS))
+def test_other_legacy_encodings_are_not_read_as_chinese(run, member):
+    from egress_review.engine.readers.text_decode import decode_text
+
+    enc, template = OTHER_ENCODINGS[member]
+    for body in (t.encode(enc) for t in _pair(template)):
+        assert decode_text(body) is None, member
+        r = _encoded(run, "t.csv", body, False)
+        assert r.verdict == "block", said(r)
 
 
 def _noise(n, seed):

@@ -28,7 +28,8 @@ _COMMON_HAN = frozenset(
 def _plausible(ch: str) -> bool:
     o = ord(ch)
     return (0x20 <= o < 0x7F or ch in "\t\r\n\f" or 0xA0 <= o < 0x250 or 0x4E00 <= o <= 0x9FFF
-            or 0x3000 <= o <= 0x303F or 0xFF00 <= o <= 0xFFEF or 0x2000 <= o <= 0x206F)
+            or 0x3000 <= o <= 0x303F or 0xFF00 <= o <= 0xFFEF or 0x2000 <= o <= 0x20CF
+            or 0x3400 <= o <= 0x4DBF or 0x20000 <= o <= 0x2FFFF)
 
 
 def _wide_without_mark(raw: bytes) -> str | None:
@@ -60,15 +61,44 @@ def _wide_without_mark(raw: bytes) -> str | None:
     return None if "\x00" in text else text
 
 
+def _at_home(text: str, home: str) -> bool:
+    """Every character outside ASCII is CJK (or CJK punctuation), and most of them are in the
+    core set ``home`` (GB2312 for a GB18030 reading, CP950 for a Big5-HKSCS one).  Bytes of
+    another encoding (Latin-1, Shift-JIS) decode as GB18030 too, to rare extension characters:
+    labels unreadable to the name checks, so such a reading is refused (unread, as before)."""
+    wide = [ch for ch in text[:65536] if ord(ch) >= 0x80]
+    if not wide:
+        return True
+    if not all(_plausible(ch) for ch in wide):
+        return False
+    core = 0
+    for ch in wide:
+        try:
+            ch.encode(home)
+            core += 1
+        except UnicodeEncodeError:
+            pass
+    return core >= 0.8 * len(wide)
+
+
 def _legacy_chinese(raw: bytes) -> str | None:
-    """CP950/Big5 (as Taiwanese tools write it), Big5-HKSCS, or GB18030: when more than one
-    decodes, the reading with more common characters."""
+    """CP950/Big5 (as Taiwanese tools write it, accepted as before), Big5-HKSCS or GB18030 when
+    their reading is Chinese (:func:`_at_home`); when more than one decodes, the reading with
+    more common characters."""
     readings = []
-    for enc in ("cp950", "big5", "big5hkscs", "gb18030"):
+    for enc in ("cp950", "big5"):
         try:
             readings.append(raw.decode(enc))
+            break
         except UnicodeDecodeError:
             continue
+    for enc, home in (("big5hkscs", "cp950"), ("gb18030", "gb2312")):
+        try:
+            text = raw.decode(enc)
+        except UnicodeDecodeError:
+            continue
+        if _at_home(text, home):
+            readings.append(text)
     if not readings:
         return None
     if len(readings) == 1:
