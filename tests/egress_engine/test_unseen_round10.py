@@ -18,7 +18,8 @@ held for being unread or of no known meaning:
   shapes is read as text), numpy arrays and pandas DataFrame literals, Markdown and org tables
   in comments and docstrings (no longer read a second time as sentences), label strings
   ``['North: 120', 'South: 3']`` (``readers/label_strings``), SQL VALUES without column names,
-  YAML/TOML strings given to ``yaml.safe_load``/``tomllib.loads``;
+  YAML/TOML strings given to ``yaml.safe_load``/``tomllib.loads``, an HTML table or LaTeX
+  tabular typed into a string (``code._markup_tables``);
 - (f) code blocks in a Markdown page (```sql, ```python, ```json, ```{r}, indented): the data
   typed into them is read as the program's (``markup._fence_data``).
 """
@@ -374,6 +375,14 @@ NEIGHBOURS = {
     "py_tomllib_loads": ("a.py", "import tomllib\nd = tomllib.loads('''\n[deaths]\nNorth = 120\nSouth = {a}\n"
                                  "East = 140\n''')\n"),
     "r_yaml_load": ("a.R", "d <- yaml::yaml.load('deaths: {{North: 120, South: {a}, East: 140}}')\n"),
+    # a page's table typed into a string: HTML, LaTeX tabular
+    "py_html_table_string": ("a.py", "html = '<table><tr><th>region</th><th>n</th></tr><tr><td>North</td><td>120</td></tr>"
+                                     "<tr><td>South</td><td>{a}</td></tr><tr><td>East</td><td>140</td></tr></table>'\n"),
+    "r_html_table_string": ("a.R", "h <- \"<table>\\n<tr><th>region</th><th>deaths</th></tr>\\n<tr><td>North</td>"
+                                   "<td>120</td></tr>\\n<tr><td>South</td><td>{a}</td></tr>\\n<tr><td>East</td>"
+                                   "<td>140</td></tr>\\n</table>\"\n"),
+    "py_latex_tabular_string": ("a.py", "tex = r'''\n\\begin{{tabular}}{{lr}}\nregion & n \\\\\\\\\nNorth & 120 \\\\\\\\\n"
+                                        "South & {a} \\\\\\\\\nEast & 140 \\\\\\\\\n\\end{{tabular}}\n'''\n"),
 }
 
 
@@ -387,6 +396,13 @@ def test_a_second_datalines_does_not_hide_the_first_block(run):
     body = "data t;\n  input region $ n;\n  datalines;\nSouth 3\ndatalines;\nNorth 120\n;\nrun;\n"
     r = _file(run, "a.sas", body)
     assert _blocks_cell(r), said(r)
+
+
+def test_words_around_a_tabular_in_a_string_are_still_read(run):
+    body = ("tex = r'''\n\\caption{Deaths: 3 in South}\n\\begin{tabular}{lr}\nregion & n \\\\\n"
+            "North & 120 \\\\\n\\end{tabular}\n'''\n")
+    r = _file(run, "a.py", body)
+    assert r.verdict == "block" and [f for f in r.findings if f.check == "prose" and f.severity == "block"], said(r)
 
 
 def test_single_label_strings_in_prints_stay_code(run):

@@ -55,6 +55,50 @@ def other_languages(text: str, suffix: str) -> list:
     return units
 
 
+_HTML_TABLE = re.compile(r"<table[\s>]", re.I)
+
+
+def _without_tabulars(body: str) -> str:
+    """``body`` with each tabular's lines blank (same lines): they are read as its table."""
+    out, at = [], 0
+    for _ in range(50):
+        a = body.find("\\begin{tabular", at)
+        b = body.find("\\end{tabular}", a) if a >= 0 else -1
+        if b < 0:
+            break
+        out += [body[at:a], "\n" * body.count("\n", a, b)]
+        at = b + len("\\end{tabular}")
+    return "".join(out) + body[at:]
+
+
+def _markup_tables(literal: str, line: int, out: Content) -> bool:
+    """Read an HTML table or LaTeX tabular in a string literal into ``out``; False if none."""
+    body = literal.replace("\\n", "\n").replace('\\"', '"')
+    if _HTML_TABLE.search(body):
+        from egress_review.engine.readers.markup import read_html
+
+        page = read_html(body)
+    elif "\\begin{tabular" in body:
+        from egress_review.engine.readers.printed import page_tables
+
+        page = Content("latex")
+        for unit in page_tables(body):
+            page.add(unit)
+        if not page.units:
+            return False
+        page.add(TextUnit(_without_tabulars(body), {}))     # the words around it
+    else:
+        return False
+    for u in page.units:
+        u.place = {**u.place, "line": line + (u.place.get("line") or 1) - 1, "part": "string"}
+        if isinstance(u, TextUnit):
+            u.file_lines = False
+        out.add(u)
+    for f in page.unread:
+        out.fail({**f.place, "line": line, "part": "string"}, f.reason)
+    return True
+
+
 def _numbers(unit: TableUnit) -> list[str]:
     return sorted(c for r in unit.rows[1:] for c in r if re.fullmatch(r"-?[\d.]+", c or ""))
 
@@ -138,6 +182,11 @@ def read(raw: bytes, name: str) -> Content:
                 text[max(0, run_start - 120):run_start])) is not None:
             for unit in units if suffix != "js" else []:
                 out.add(unit)
+            run.clear()
+            return
+        # an HTML table or a LaTeX tabular typed into a string (html = "<table>…", a report
+        # template) is a table: read by the page readers, its cells then checked as a table's
+        if run_kind == "string" and _markup_tables(literal, line, out):
             run.clear()
             return
         # a table pasted into a string or comment (data = """region,n\nr1,3\n…""") is a table
