@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import fcntl
+import functools
 import hashlib
 import json
 import os
@@ -49,7 +50,12 @@ def journal_dir(settings=None) -> Path:
 def journal_path(chain_id: str, settings=None) -> Path:
     if not chain_id or not all(c in "0123456789abcdef-" for c in chain_id):
         raise JournalError(f"chain id {chain_id!r} is not a UUID")
-    return journal_dir(settings) / f"{chain_id}{SUFFIX}"
+    return _journal_file(journal_dir(settings), chain_id)
+
+
+@functools.lru_cache(maxsize=64)
+def _journal_file(directory: Path, chain_id: str) -> Path:
+    return directory / f"{chain_id}{SUFFIX}"
 
 
 @dataclass(frozen=True)
@@ -111,6 +117,28 @@ def _last_line(fd: int) -> str | None:
     return lines[-1] if lines else None
 
 
+# The newest line this process read or wrote, by journal file, and what it parses to.  The tail
+# is read twice per audit transaction - the head's reference and the next line's predecessor -
+# before every session query (issue 18): the line is read from the file each time, and only
+# when it is the very text parsed before is the parse not done again (a memo of a pure
+# function of the text, never a guess from timestamps or sizes).
+_KNOWN: dict[str, tuple[str, Entry]] = {}
+
+
+def _read_last(fd: int, path: Path) -> Entry | None:
+    """The newest complete line of the open journal ``fd``, parsed."""
+    line = _last_line(fd)
+    if not line:
+        return None
+    key = str(path)
+    known = _KNOWN.get(key)
+    if known is not None and known[0] == line:
+        return known[1]
+    entry = parse(line, f"{path} last line")
+    _KNOWN[key] = (line, entry)
+    return entry
+
+
 def tail(path: Path) -> Entry | None:
     """The newest complete line (no lock: appends are single writes)."""
     try:
@@ -118,16 +146,18 @@ def tail(path: Path) -> Entry | None:
     except FileNotFoundError:
         return None
     try:
-        line = _last_line(fd)
+        return _read_last(fd, path)
     finally:
         os.close(fd)
-    return parse(line, f"{path} last line") if line else None
 
 
 @contextlib.contextmanager
 def _locked_append(path: Path) -> Iterator[int]:
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o600)
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o600)
+    except FileNotFoundError:   # the first line of the first journal here
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o600)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
         yield fd
@@ -144,8 +174,7 @@ def write(path: Path, keys, *, kind: str, chain: str, seq: int, hash: str,
     if kind not in KINDS:
         raise JournalError(f"unknown kind {kind!r}")
     with _locked_append(path) as fd:
-        last = _last_line(fd)
-        prev = parse(last, f"{path} last line") if last else None
+        prev = _read_last(fd, path)
         body = {"n": prev.n + 1 if prev else 1, "prev": prev.digest if prev else GENESIS,
                 "kind": kind, "chain": chain, "seq": seq, "hash": hash,
                 "ts": dt.datetime.now(dt.timezone.utc).isoformat(timespec="microseconds"),
@@ -155,6 +184,7 @@ def write(path: Path, keys, *, kind: str, chain: str, seq: int, hash: str,
         os.write(fd, (line + "\n").encode("utf-8"))
         os.fsync(fd)
         entry = parse(line, str(path))
+        _KNOWN[str(path)] = (line, entry)
         if anchor_dir is not None:
             anchor.advance(anchor_dir, keys, chain=chain, n=entry.n, digest=entry.digest, seq=seq,
                            db=anchor_db)

@@ -10,10 +10,13 @@ Two keys come from the master key with HKDF-SHA256 (``cryptography``), each for 
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
+import os
 from dataclasses import dataclass
 from pathlib import Path
+from types import SimpleNamespace
 
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
@@ -59,6 +62,13 @@ class AuditKeys:
 _cache: dict[tuple, AuditKeys] = {}
 
 
+@functools.lru_cache(maxsize=16)
+def _master_file(keys_dir: str) -> Path:
+    from datasets import keyring
+
+    return Path(keyring.master_key_path(SimpleNamespace(keys_dir=keys_dir)))
+
+
 def audit_keys(settings=None, *, create: bool = True) -> AuditKeys:
     """The keys of this enclave: derived from ``$ENCLAVE_KEYS/master.key`` (created on first use
     like every other user of the master key; see datasets/keyring.py).  ``create=False`` for a
@@ -67,9 +77,12 @@ def audit_keys(settings=None, *, create: bool = True) -> AuditKeys:
     from enclave.settings import get_settings
 
     settings = settings or get_settings()
-    path = Path(keyring.master_key_path(settings))
-    if path.exists():
-        st = path.stat()
+    path = _master_file(str(settings.keys_dir))   # asked before every audit append: one stat
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        st = None
+    if st is not None:
         tag = (str(path), st.st_ino, st.st_mtime_ns)
         if tag in _cache:
             return _cache[tag]
