@@ -48,6 +48,15 @@ _used: dict[bytes, None] = {}      # (an ordered set) the patterns this process 
 _save_at_exit: list[bool] = []
 
 
+def longest_first(word: str) -> tuple[int, str]:
+    """Sort key for the words of an alternation: longest first (what the finders need), then
+    by text, so that a pattern joined from a set reads the same in every process and its
+    program is found here.  The matches are those of sorting by length alone: two different
+    words of one length never both match at one place (under IGNORECASE they may, over the
+    same span, and literal words capture nothing)."""
+    return -len(word), word
+
+
 def _key() -> bytes:
     return warm_cache.source_key(_NAME, [sys.version, str(_sre.MAGIC), str(_sre.CODESIZE),
                                          _CODE_TYPE or ""])

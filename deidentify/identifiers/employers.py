@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from deidentify.identifiers.normalise import to_simplified
-from deidentify.regex_cache import compiled
+from deidentify.regex_cache import compiled, longest_first
 
 TAG = "<EMPLOYER>"
 
@@ -26,8 +26,8 @@ _GENERIC = sorted(set("""
 保全 清潔 夜班 大夜 白班 部門 單位 辦公室 現場 倉庫 門市 總公司 分公司 工作室 事務所 診間 病房 社區 大樓 外商 國營 民營
 公立 私立 長照 機構 養護 安養 護理之家 教會 寺廟 軍中 部隊 台灣 臺灣 本地 的 間 裡 內 中 上
 作業員 作业员 技術員 技术员 工程師 工程师 職員 职员 店員 店员 司機 司机 員工 员工 主管 助理 會計 会计 業務 业务
-""".split()), key=len, reverse=True)
-_GENERIC_RX = re.compile("|".join(map(re.escape, _GENERIC)))
+""".split()), key=longest_first)
+_GENERIC_RX = compiled("|".join(map(re.escape, _GENERIC)))
 
 _SPAN = r"(?P<e>(?:(?![在於到去])[\u4e00-\u9fffA-Za-z0-9&\-．.·]){2,14}?)"
 _ZH_PATTERNS = [
@@ -77,8 +77,8 @@ _WORK = ("上班|工作|任職|任职|服務|服务|打工|兼職|擔任|当|當
          "|職員|职员|店員|店员|店長|店长|主管|經理|经理|同事|司機|司机|會計|会计|業務|业务|師傅|师傅|工人|離職|离职|退休|轮班|輪班|三班|夜班|大夜|領班|领班|作業|作业"
          r"|(?i:\b(?:work(?:s|ed|ing)?|employ(?:ed|ee|er)|engineer|operator|staff|clerk|manager|job|shift|worker|technician"
          r"|retired|cashier|barista|driver)\b)")
-_KNOWN_RX = re.compile(
-    "(?:" + "|".join(re.escape(w) for w in sorted({to_simplified(k) for k in KNOWN}, key=len, reverse=True)) + ")"
+_KNOWN_RX = compiled(
+    "(?:" + "|".join(re.escape(w) for w in sorted({to_simplified(k) for k in KNOWN}, key=longest_first)) + ")"
     + "|(?<![A-Za-z0-9])(?:" + "|".join(re.escape(w) for w in sorted(KNOWN_LATIN, key=len, reverse=True))
     + ")(?![A-Za-z0-9])")
 _WORK_RX = compiled(_WORK)
@@ -93,8 +93,8 @@ _WINDOW = 8
 _FIRM_KIND = sorted({to_simplified(w) for w in """
 股份有限公司 有限公司 企業社 公司 企業 工業 實業 機械 精密 鋼鐵 紙業 塑膠 紡織 科技 電子 電機 化工 貨運 物流 保全 營造 建設
 食品 五金行 商行 貿易 汽車 工程行 水電行 鐵工廠 工廠 製造
-""".split()}, key=len, reverse=True)
-_FIRM = re.compile(r"(?P<e>[\u4e00-\u9fff]{2,8}?(?:" + "|".join(map(re.escape, _FIRM_KIND)) + r")+)(?![\u4e00-\u9fff]{0,1}(?:区|路|街|站|医院|门诊))")
+""".split()}, key=longest_first)
+_FIRM = compiled(r"(?P<e>[\u4e00-\u9fff]{2,8}?(?:" + "|".join(map(re.escape, _FIRM_KIND)) + r")+)(?![\u4e00-\u9fff]{0,1}(?:区|路|街|站|医院|门诊))")
 _FUNCTION = compiled(r"[做在是的了当到去为从跟与及也都很会要有没不帮用作住说]")
 # what may stand right before a firm's name (so 案夫|宏昌機械 takes 宏昌, not 夫宏昌)
 _BEFORE_FIRM = compiled(r"(?:案夫|案妻|案子|案女|长子|次子|三子|长女|次女|儿子|女儿|先生|太太|丈夫|妻子|老公|老婆|女婿|媳妇|父亲|母亲"

@@ -15,7 +15,7 @@ from deidentify.identifiers.name_scans import _SPECIALTIES, _SURNAME_FIRSTS, CLI
 from deidentify.identifiers.name_words import _BEFORE_NAME, _BREAK, _NOT_FIRST, NOT_NICKNAMES
 from deidentify.identifiers.normalise import to_simplified
 from deidentify.identifiers.regex_gate import Gated, by_first_char
-from deidentify.regex_cache import compiled
+from deidentify.regex_cache import compiled, longest_first
 
 _GIVEN_CHARS_S = frozenset(to_simplified(c) for c in GIVEN_CHARS)
 
@@ -85,9 +85,9 @@ def _short_ranks(simp: str) -> list[tuple[int, int, float]]:
 # A name told in parts.  The surname after 姓 (姓 刘, 姓林，名志明, 他姓欧阳): a listed surname
 # standing alone.  The given name after 名/名叫/名字是 (名 明华, 名字叫志明): one given-name
 # character, or two characters that are no ordinary word.
-_SURNAMES = "|".join(sorted(set(_SINGLE) | {to_simplified(s) for s in COMPOUND_SURNAMES}, key=len, reverse=True))
-SURNAME_TOLD = re.compile(r"姓(?:氏)?[ \t]*(?:[:：]|为|是)?[ \t]*[「『“\"]?(" + _SURNAMES + r")"
-                          r"(?![\u4e00-\u9fff])|姓(?:氏)?[ \t]*(?:[:：]|为|是)?[ \t]*(" + _SURNAMES + r")(?=[名的，,、])")
+_SURNAMES = "|".join(sorted(set(_SINGLE) | {to_simplified(s) for s in COMPOUND_SURNAMES}, key=longest_first))
+SURNAME_TOLD = compiled(r"姓(?:氏)?[ \t]*(?:[:：]|为|是)?[ \t]*[「『“\"]?(" + _SURNAMES + r")"
+                        r"(?![\u4e00-\u9fff])|姓(?:氏)?[ \t]*(?:[:：]|为|是)?[ \t]*(" + _SURNAMES + r")(?=[名的，,、])")
 # (opening with a character set: the engine skips to 名/叫/单/本 at C speed)
 # Latin labels before Han parts (first name 明华, last name 刘, surname: 林)
 _LATIN_PART = compiled(r"(?i:first|given|last|family|sur|middle)[ \t_-]?$")

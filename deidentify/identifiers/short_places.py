@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 
 from deidentify.identifiers.normalise import to_simplified
-from deidentify.regex_cache import compiled
+from deidentify.regex_cache import compiled, longest_first
 
 _HAN = r"[\u4e00-\u9fff]"
 _ABBR = r"(?:新北|[北桃中南高基]市|[竹嘉]市|[竹苗彰投云嘉屏宜花东澎]县|花莲|台东|宜兰|金门|连江)"
@@ -24,11 +24,11 @@ _BARE = sorted({to_simplified(w) for w in """
 北投 士林 大安 信義 內湖 南港 文山 萬華 松山 大同 中山 板橋 三重 中和 永和 新莊 新店 土城 蘆洲 汐止 樹林 淡水 林口 三峽 鶯歌
 五股 泰山 中壢 龜山 八德 平鎮 楊梅 大溪 蘆竹 竹北 竹東 頭份 苗栗 豐原 北屯 西屯 南屯 大里 太平 沙鹿 清水 大甲 員林 鹿港
 埔里 斗六 虎尾 朴子 新營 永康 麻豆 佳里 鳳山 左營 楠梓 三民 苓雅 前鎮 小港 岡山 潮州 東港 羅東 吉安 馬公 金城 歸仁 仁德
-""".split()}, key=len, reverse=True)
+""".split()}, key=longest_first)
 _LIVE = (r"(?:住(?!院|民|户|宿|家里)(?:在|于)?|家住|住家(?:在|于)?|居住(?:在|于)?|(?:娘家|老家|案家|家)(?:在|于)|搬(?:到|去|回|至)"
          r"|(?<![A-Za-z])(?i:lives?[ \t]+in|living[ \t]+in|from|tua|tuā))")
-BARE_AFTER_LIVING = re.compile(_LIVE + r"[ \t]*(?P<a>(?:" + _ABBR + r")?(?:" + "|".join(_BARE) + r")[区市镇乡]?)(?!" + _HAN + ")"
-                               r"|" + _LIVE + r"[ \t]*(?P<b>" + _ABBR + _HAN + r"{2})(?!" + _HAN + ")")
+BARE_AFTER_LIVING = compiled(_LIVE + r"[ \t]*(?P<a>(?:" + _ABBR + r")?(?:" + "|".join(_BARE) + r")[区市镇乡]?)(?!" + _HAN + ")"
+                             r"|" + _LIVE + r"[ \t]*(?P<b>" + _ABBR + _HAN + r"{2})(?!" + _HAN + ")")
 _NEAR = r"(?:旁边|旁|对面|附近|后面|隔壁|前面|楼上|楼下|巷口|一带)"
 LANDMARK = compiled(r"(?:家住|家在|住在|住(?!院|民|户|宿))[ \t]*(?![里人属长庭族境务的])"
                     r"(?P<l>" + _HAN + r"{2,8}?)" + _NEAR

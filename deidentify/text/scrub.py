@@ -35,6 +35,7 @@ from deidentify.identifiers import dates, lookalike, name_runs, person_slots, pu
 from deidentify.identifiers.chinese_names import find_names, surname_pattern
 from deidentify.identifiers.normalise import normalise_for_finders, to_simplified
 from deidentify.identifiers.regex_gate import by_first_char, literal_led
+from deidentify.regex_cache import compiled
 from deidentify.text import finders
 
 PLACEHOLDER = {"ID": "<ID>", "PHONE": "<PHONE>", "EMAIL": "<EMAIL>", "ADDRESS": "<ADDRESS>",
@@ -74,7 +75,7 @@ _LED_PREFILTERS = {
         f"|r{_W}egistration|r{_W}eferral|i{_W}nsurance|s{_W}n(?![a-z])|s{_W}/n|s{_W}sn|s{_W}ocial|r{_W}n[ \t]*#|m{_W}d[ \t]*#|n{_W}p[ \t]*#|p{_W}a[ \t]*#"
         f"|b{_W}adge[ \t]*#|e{_W}mp[ \t]*#"),
 }
-_PREFILTERS = [re.compile(p, re.IGNORECASE) for p in (
+_PREFILTERS = [compiled(p, re.IGNORECASE) for p in (   # (fixed patterns: deidentify.regex_cache)
     r"886", r"\(0[0-9]", r"0[2-9][0-9 \t\-.)‧·•/_]{6,}",            # phone shapes
     literal_led(tw_phone.LOCAL_CONTEXT.pattern.split("[^")[0][3:-1], "电手联市家宅住公传分拨行号tpfcm"),  # phone words
     r"@", finders._AT_WORD_GATE.pattern,                           # e-mail, spelt out too
@@ -106,8 +107,11 @@ _PREFILTERS = [re.compile(p, re.IGNORECASE) for p in (
     # dates of birth, record and card numbers, labelled IDs: _LED_PREFILTERS' words, literal-led
     *_LED_PREFILTERS.values(),
     *labelled.PREFILTERS[:1], *labelled.PREFILTERS[2:],            # labelled IDs, accounts, plates, IPs, URLs
-    sound_names.GATE.pattern, "(?-i:" + public_names.PUBLIC.pattern + ")",   # Zhuyin names, stage names (round 7)
+    sound_names.GATE.pattern,                                      # Zhuyin names (round 7)
 )]
+# stage names (round 7): joined from a set, the pattern's text changes between processes, so it
+# is not one regex_cache can keep
+_PREFILTERS.append(re.compile("(?-i:" + public_names.PUBLIC.pattern + ")", re.IGNORECASE))
 def _policy_default(key: str):
     def read() -> float:
         from policies import current_policy

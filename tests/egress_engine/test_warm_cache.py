@@ -284,7 +284,7 @@ def _module_patterns():
              "name_forms", "layout_names", "employers", "schools", "address_en", "short_places",
              "structured", "areas"]
     mods = [importlib.import_module(f"deidentify.identifiers.{n}") for n in names]
-    mods.append(importlib.import_module("egress_review.engine.prose"))
+    mods += [importlib.import_module(m) for m in ("egress_review.engine.prose", "deidentify.text.scrub")]
     found = []
     for m in mods:
         for v in vars(m).values():
