@@ -18,8 +18,8 @@ from pydicom.errors import InvalidDicomError
 from pydicom.sequence import Sequence
 from pydicom.uid import PYDICOM_IMPLEMENTATION_UID, UID_dictionary, ExplicitVRLittleEndian
 
-from deidentify.dicom import (asian_names, burned_in, cine, han_readings, label_names, name_shapes, person_forms,
-                              pixels, text_values)
+from deidentify.dicom import (asian_names, burned_in, cine, han_readings, label_names, label_terms, name_shapes,
+                              person_forms, pixels, poj_names, text_values)
 from deidentify.dicom.profile import LABELS, action_for
 from deidentify.dicom.raw_vrs import MAX_DEPTH, check_complete, check_depth, mistyped
 from deidentify.dicom.sweep import (BINARY_VRS, NUMERIC_VRS, age_over_band, decoded_binary, dummy_value,
@@ -48,6 +48,7 @@ class DicomReport:
     known_regions: bool = False     # borders blanked: a class that burns text in (burned_in.py)
     burned_in_class: str = ""       # why the image counted as one of those classes
     frames: int = 0
+    reasons: dict[str, str] = field(default_factory=dict)   # why a kept value was removed, where a rule says
 
 
 def _new_uid(uid: str, pseudonymise: Callable[[str], str]) -> str:
@@ -238,7 +239,10 @@ class _Cleaner:
                 continue
             if self.header is None:
                 self.header = ScrubOptions.for_dicom_headers()
-            scan = elem.VR in _FREE_TEXT_VRS or binary
+            # a label that is wholly a structure or a standard term is not read for a name's score
+            # (the header score took "Brain Stem" for one: round 8); the patient's strings still are
+            scan = (elem.VR in _FREE_TEXT_VRS or binary) and not (
+                (elem.keyword in LABELS or elem.keyword in self.scrub_keywords) and label_terms.standard_term(text))
             if any(value_leaks(t, identity, self.header if scan else None, binary) for t in [text] + readings):
                 del ds[elem.tag]
                 self.report.residual_removed.append(name)
@@ -258,6 +262,8 @@ class _Cleaner:
         hit_of = {t: hit or asian_names.names_in(t, binary=t in self.binary_runs) for t, hit in hit_of.items()}
         # names in ideographs alone, author-year forms no standard table cites (round 5)
         hit_of = {t: hit or (t not in self.binary_runs and label_names.names_in(t)) for t, hit in hit_of.items()}
+        # Taiwanese names in POJ or Tâi-lô ("Tân Bí-lē", "Ng A-hok", "Tan5 Bi2-le7": round 8)
+        hit_of = {t: hit or (t not in self.binary_runs and poj_names.names_in(t)) for t, hit in hit_of.items()}
         # a surname alone in one kept value and a given name alone in another (round 5)
         texts = [t for t in unique if t not in self.binary_runs]
         for k in label_names.split_pairs(texts):
@@ -265,6 +271,18 @@ class _Cleaner:
         given: dict[tuple[str, bool], bool] = {}
         for (ds, tag, name, text) in self.suspects:
             hit = hit_of[text]
+            if text not in self.binary_runs and tag in ds:
+                # a structure or a code meaning written whole stays whatever a name rule read in it
+                # ("Brain Stem", "Cochlea L"); any other word beside it is no term (round 8)
+                elem = ds[tag]
+                if (elem.keyword in LABELS or elem.VR == "CS") and label_terms.standard_term(text):
+                    continue
+                written = "\\".join(str(v) for v in elem.value) if elem.VM > 1 else str(elem.value)
+                # the value as written (not its readings in other character sets or decoded runs)
+                reason = None if hit or text != written else label_terms.unknown_word(text, elem.keyword, elem.VR)
+                if reason:   # default deny by the attribute's kind: a word no list holds (round 8)
+                    hit = True
+                    self.report.reasons[name] = reason
             if not hit and text not in self.binary_runs and tag in ds:
                 # a given name alone, no surname anywhere ("Jennifer", "Meiling", "Siew Ling"), and
                 # outside device values a first name or a name's shape beside other words (round 6)
@@ -426,6 +444,11 @@ def deidentify_dataset(ds: Dataset, *, pseudonymise: Callable[[str], str],
     cleaner.givens = person_forms.given_syllables(person_forms.names_of(ds))
     pixels_cleaned = _clean_pixels(ds, opts, report, ocr)
     cleaner.clean(ds)
+    # an SR text that is wholly a structure or a standard term ("Brain Stem") is kept as written:
+    # the scrubber took it for a name (round 8)
+    terms = [(item, tag, item[tag].value) for item, tag in cleaner.to_scrub
+             if isinstance(item[tag].value, str) and label_terms.standard_term(item[tag].value)
+             and not name_shapes.person_item(item)]   # an observer's item holds a person, whatever it spells
     report.scrubbed, removed = text_values.scrub_in_place(
         cleaner.to_scrub, mask_dates="retain_longitudinal_full_dates" not in profile)
     report.removed += removed
@@ -436,6 +459,10 @@ def deidentify_dataset(ds: Dataset, *, pseudonymise: Callable[[str], str],
                 item[tag].value = name_shapes.MASK
             else:
                 item[tag].value = person_forms.mask_named(item[tag].value)
+            item[tag].value = poj_names.mask(item[tag].value)   # Taiwanese names in POJ/Tâi-lô (round 8)
+    for item, tag, term in terms:
+        if tag in item:
+            item[tag].value = term
     pseudo = pseudonymise(original_id) if original_id else ""
     ds.PatientID = pseudo
     cleaner.sweep(ds, identity)

@@ -1,0 +1,169 @@
+"""What a kept label may hold (D1, round 8): anatomical and standard terms that must survive the
+name rules, and the lone unknown word that must not.
+
+- **Terms** (``standard_term``): a segment, structure or layer label that is wholly an anatomical
+  structure (TG-263 style: Brain Stem, BrainStem, Spinal_Cord, Parotid L, Lung_L, Femur_Head_R,
+  OpticNrv_L), with laterality, numbers and the planning qualifiers (PTV, PRV, ring, eval, 5mm)
+  around it, or a code meaning of the standard written whole, is kept whatever a name rule reads
+  in it: the free-text scrubber took "Brain Stem" for a name and "Cochlea L" had a name's shape.
+  A value with any other word in it (a person's name beside the structure) is not a term and
+  goes through the name rules as before.
+- **Unknown words** (``unknown_word``): default deny by the attribute's kind.  A label people
+  type or a code string (SegmentLabel, CodeMeaning, ContentDescription, GraphicLayer …, CS
+  values) may hold only words some list here holds (the standard's code meanings, clinical
+  English, device, vendor and imaging words, structure names): a word of four letters or more
+  none of them holds ("Wanjiru", "Kiprono", "Tsai" beside "Liver") is taken for a name and the
+  value is removed, the reason recorded.  A device's value (model, version, kernel) is a code of
+  any spelling: there only a value that is one such word alone goes ("Wanjiru" as Manufacturer;
+  "Aquilion ONE", "B30f", "VA20" stay).
+
+A wrong guess costs one label; a name missed costs a person.
+"""
+from __future__ import annotations
+
+import functools
+import re
+
+from deidentify.dicom import name_shapes, person_forms
+from deidentify.dicom.profile import LABELS, TECHNICAL
+
+# Anatomical structures and organs a contour, segment or region label names (TG-263 words
+# included: Nrv, Glnd, Musc, Cavity_Oral …).  Lower case; plurals are read by stripping s/es.
+STRUCTURES = frozenset("""
+brain stem brainstem spinal cord canal cauda equina optic nerve nrv chiasm chiasma cochlea cochleae lens lenses
+retina eye eyes globe orbit cornea lacrimal gland glnd parotid submandibular sublingual pituitary hypophysis
+thyroid larynx glottis supraglottis pharynx constrictor constrictors esophagus oesophagus trachea bronchus bronchi
+carina lung lungs heart pericardium atrium ventricle aorta artery arteries vein veins vessel vessels liver
+spleen stomach duodenum jejunum ileum bowel colon sigmoid rectum anus anal kidney kidneys renal ureter ureters
+bladder urethra prostate seminal vesicle vesicles penile bulb testis testes uterus cervix ovary ovaries vagina
+vulva breast breasts chestwall chest wall skin body external outline patient mandible maxilla tongue lips lip oral
+cavity mouth teeth tooth gingiva mucosa ear inner middle temporal lobe lobes frontal parietal occipital hippocampus
+amygdala thalamus hypothalamus pons medulla midbrain cerebellum cerebrum cortex ventricles corpus callosum femur
+femoral head neck humerus humeral tibia fibula pelvis pelvic hip hips bone bones marrow rib ribs sternum clavicle
+scapula vertebra vertebrae spine cervical thoracic lumbar sacrum sacral coccyx joint knee shoulder elbow wrist ankle
+brachial plexus lymph node nodes nodal level levels cauda muscle musc tendon ligament fat adipose gallbladder
+pancreas adrenal adrenals diaphragm esophageal gastric hepatic portal biliary duct ducts cardiac valve coronary
+lad lcx rca mitral tricuspid pulmonary pleura mediastinum thymus nasal nasopharynx oropharynx hypopharynx sinus
+sinuses tympanic mastoid parotids cochleas lacrimals hippocampi whole total left right anterior posterior superior
+inferior medial lateral upper lower proximal distal central peripheral submand bag ext crtx ln a v
+""".split())
+LATERALITY = frozenset("l r lt rt left right bilat bilateral both ant post sup inf med lat".split())
+# planning and delineation words around a structure (PTV_7000, Lung_L-PTV, Ring_5mm, PRV_3mm)
+QUALIFIERS = frozenset("""
+gtv ctv itv ptv prv igtv opt zopt eval boost ring avoid avoidance hot cold hotspot coldspot dose low high mid
+expansion exp margin minus plus sum union and or not tumor tumour bed mets met primary nodal node residual
+contour contours structure structures roi region volume vol planning plan iso isocenter isocentre marker seed
+clip clips fiducial fiducials artifact artefact bolus couch support table density override mm cm cc gy cgy
+""".split())
+# the planning words that make a label a structure's (PTV_7000 beside a name is a contour label)
+_PLANNING_HEADS = frozenset("gtv ctv itv ptv prv igtv opt zopt eval boost ring avoid hotspot coldspot bolus couch".split())
+# Single-word models and product families the shared device lists do not hold.
+_MODELS = frozenset("""lumify innova multix fluorospot dimensions optima revolution omni uroskop siremobil cios
+arcadis orbic mobilett polymobil axiom luminos digitaldiagnost proxi carestream drx kodak directview definium
+brightspeed lightspeed hispeed prospeed sytec ct cathlab""".split())
+
+_SPLIT = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
+_TOKEN_CUT = re.compile(r"[\s_\-./,;:()\[\]+&^]+")
+
+
+def _tokens(text: str) -> list[str]:
+    """Words of a label, camel case and separators read apart (BrainStem → brain stem), lower case."""
+    out: list[str] = []
+    for chunk in _TOKEN_CUT.split(str(text)):
+        out += [t.lower() for t in _SPLIT.findall(chunk)]
+    return out
+
+
+def _singular(word: str) -> str:
+    for end in ("es", "s"):
+        if word.endswith(end) and word[:-len(end)] in STRUCTURES:
+            return word[:-len(end)]
+    return word
+
+
+@functools.cache
+def _whole_meanings() -> frozenset[str]:
+    """The standard's code meanings of two words or more, lower case ("brain stem", "left lung")."""
+    from pydicom.sr._concepts_dict import concepts
+
+    return frozenset(m.lower() for scheme in concepts.values() for by_name in scheme.values()
+                     for m, _ in by_name.values() if " " in m.strip())
+
+
+def _glued_structure(word: str) -> bool:
+    """A structure written as one word of structure words (spinalcord, opticnrv, oralcavity)."""
+    n = len(word)
+    ok = [True] + [False] * n
+    for end in range(1, n + 1):
+        ok[end] = any(ok[start] and word[start:end] in STRUCTURES for start in range(max(0, end - 14), end - 2))
+    return ok[n]
+
+
+def standard_term(text: str) -> bool:
+    """Is the whole value an anatomical structure or a code meaning of the standard (module
+    docstring), with nothing else in it?"""
+    text = str(text).strip()
+    if not text or len(text) > 64 or "\\" in text or len(re.findall(r"\d+", text)) > 1:
+        return False     # two numbers may be a date or an ID's parts: the rules read those
+    if text.lower() in _whole_meanings():
+        return True
+    tokens = _tokens(text)
+    structure = False
+    for t in tokens:
+        t = _singular(t)
+        if t in STRUCTURES or _glued_structure(t):
+            structure = True
+        elif not (t in LATERALITY or t in QUALIFIERS or (re.fullmatch(r"\d{1,4}(?:mm|cm|gy)?", t)
+                                                           and not re.match(r"(?:19|20)\d\d", t))):
+            # numbers of four digits at most (a dose, a margin, a level), no year: others the rules read
+            return False
+    return structure
+
+
+def known_word(word: str) -> bool:
+    """A word some list here holds: the standard's code meanings, clinical English, devices,
+    vendors, imaging words, structures and planning words (or a code: digits, camel case)."""
+    low = word.lower()
+    return (name_shapes._known(word) or _singular(low) in STRUCTURES or low in QUALIFIERS or low in LATERALITY
+            or low in _MODELS or _glued_structure(low) or low in person_forms._whole_meanings())
+
+
+_WORDS = re.compile(r"[^\W\d_]+(?:['\u2019-][^\W\d_]+)*")
+_LATIN = re.compile(r"[A-Za-z\u00c0-\u024f]")
+
+
+# Code strings typed by people (a region, a presentation's label) read like labels; other code
+# strings hold defined terms of the standard (MONOCHROME2, SEMIAUTOMATIC) and are not read here.
+_LABEL_CS = frozenset({"BodyPartExamined", "ContentLabel", "GraphicLayer"})
+# BodyPartExamined's defined terms written as one word (PS3.16 Annex L)
+_BODY_PARTS = frozenset("""lspine cspine tspine sspine headneck abdomenpelvis chestabdomen chestabdpelvis
+chestabdpelv wholebody tmj extremity abdpelvis abdomen pelvis skull breast chest heart head neck hip knee ankle
+elbow foot hand leg arm shoulder wrist jaw clavicle coccyx sacrum spine thorax zygoma""".split())
+
+
+def unknown_word(text: str, keyword: str, vr: str) -> str | None:
+    """Why a kept value is taken for a name by the words in it (None: it is not).  A label or a
+    label-like code string: one word alone that no list holds, or such a word beside an anatomical
+    structure ("Brain Stem Wanjiru"); a device's value: one such word alone."""
+    parts = [p.strip() for p in re.split(r"[\\\0]", str(text)) if p.strip()]
+    label = keyword in LABELS or keyword in _LABEL_CS
+    if not (label or keyword in TECHNICAL):
+        return None
+    for part in parts:
+        if label and standard_term(part):
+            continue
+        if re.fullmatch(r"[A-Za-z\u00c0-\u024f]{4,}", part):    # Latin letters: ideographs are read by label_names
+            if not known_word(part) and part.lower() not in _BODY_PARTS:
+                return f"{keyword}: one word alone that no term, device or vendor list holds (a name is assumed)"
+            continue
+        if not label:
+            continue
+        words = [w for w in _WORDS.findall(part) if _LATIN.match(w)]
+        anatomy = any(_singular(t) in STRUCTURES or t in _PLANNING_HEADS for t in _tokens(part))
+        if anatomy and any(len(w) >= 4 and not known_word(w) and not all(
+                known_word(p) for p in re.split(r"['\u2019-]", w) if len(p) >= 4) for w in words):
+            return f"{keyword}: a word no term list holds beside an anatomical structure (a name is assumed)"
+    return None
+
+
+__all__ = ["LATERALITY", "QUALIFIERS", "STRUCTURES", "known_word", "standard_term", "unknown_word"]
