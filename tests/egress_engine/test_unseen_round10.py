@@ -5,7 +5,8 @@ held for being unread or of no known meaning:
 
 - (a) lookups typed into SQL: ``CASE x WHEN 'A' THEN 3 … END``, the searched ``CASE WHEN``,
   Oracle's ``DECODE``, in a .sql file or a query string in Python or R (``readers/sql_case``);
-  VALUES lists with aliases and CTEs of literal rows (read already, kept); category codes and
+  VALUES lists with aliases and CTEs of literal rows (read already, kept), one-row INSERTs into
+  one table read together, SAS PROC SQL's repeated ``values(…)``; category codes and
   ``SUM(CASE WHEN … THEN 1 ELSE 0 END)`` stay code;
 - (b) JSON in a string literal: ``json.loads('…')``, ``JSON.parse('…')``, R's
   ``jsonlite::fromJSON('…')`` (``readers/json_strings``); a settings string stays words;
@@ -15,7 +16,7 @@ held for being unread or of no known meaning:
 - (d) pandas' ``to_json`` in the index, values and table orientations (``readers/structured``);
 - (e) neighbours: TOML (a new reader), YAML, R ``tribble``/``data.frame``, Stata ``input``, SAS
   ``datalines``/``cards`` (now also ``@@``, ``dsd`` and ``dlm=``; a block no input statement
-  shapes is read as text), numpy arrays and pandas DataFrame literals, Markdown and org tables
+  shapes is read as text), SPSS ``DATA LIST``/``BEGIN DATA``, numpy arrays and pandas DataFrame literals, Markdown and org tables
   in comments and docstrings (no longer read a second time as sentences), label strings
   ``['North: 120', 'South: 3']`` (``readers/label_strings``), SQL VALUES without column names,
   YAML/TOML strings given to ``yaml.safe_load``/``tomllib.loads``, an HTML table or LaTeX
@@ -91,6 +92,14 @@ SQL = {
                             "SELECT * FROM t;\n"),
     "cte_union": ("q.sql", "WITH t AS (\n  SELECT 'North' AS region, 120 AS n UNION ALL\n  SELECT 'South', {a} UNION ALL\n"
                            "  SELECT 'East', 140)\nSELECT * FROM t;\n"),
+    # one-row INSERTs into one table; SAS PROC SQL's repeated VALUES
+    "sql_inserts_one_row_each": ("q.sql", "CREATE TABLE t (region text, n int);\nINSERT INTO t VALUES ('North', 120);\n"
+                                          "INSERT INTO t VALUES ('South', {a});\nINSERT INTO t VALUES ('East', 140);\n"),
+    "sql_inserts_with_columns": ("q.sql", "INSERT INTO t (region, n) VALUES ('North', 120);\nINSERT INTO t (region, n) "
+                                          "VALUES ('South', {a});\nINSERT INTO t (region, n) VALUES ('East', 140);\n"),
+    "sql_one_insert_of_a_count": ("q.sql", "INSERT INTO t (region, deaths) VALUES ('South', {a});\n"),
+    "sas_proc_sql_values": ("a.sas", "proc sql;\n  create table t (region char(10), n num);\n  insert into t "
+                                     "values('North', 120) values('South', {a}) values('East', 140);\nquit;\n"),
 }
 
 
@@ -403,6 +412,24 @@ def test_words_around_a_tabular_in_a_string_are_still_read(run):
             "North & 120 \\\\\n\\end{tabular}\n'''\n")
     r = _file(run, "a.py", body)
     assert r.verdict == "block" and [f for f in r.findings if f.check == "prose" and f.severity == "block"], said(r)
+
+
+SPSS = {"free": "DATA LIST FREE / region (A10) n.\nBEGIN DATA\nNorth 120\nSouth {a}\nEast 140\nEND DATA.\n",
+        "list_comma": "DATA LIST LIST (\",\") / region (A10) n (F8.0).\nBEGIN DATA.\nNorth,120\nSouth,{a}\nEast,140\n"
+                      "END DATA.\n",
+        "fixed": "DATA LIST FIXED / region 1-10 (A) n 12-14.\nBEGIN DATA\nNorth      120\nSouth      {a}\n"
+                 "East       140\nEND DATA.\n"}
+
+
+@pytest.mark.parametrize("member", list(SPSS))
+def test_spss_inline_data_is_read(run, member):
+    small, safe = _pair(SPSS[member])
+    r = _file(run, "a.sps", small)
+    assert _blocks_cell(r), said(r)
+    # no grammar reads SPSS's comments and strings: the program goes to a reviewer for that
+    # stated reason, but its data is read and its large counts are not blocked
+    r = _file(run, "a.sps", safe)
+    assert r.verdict != "block" and not [f for f in r.findings if f.check == "threshold"], said(r)
 
 
 def test_single_label_strings_in_prints_stay_code(run):

@@ -49,7 +49,7 @@ def other_languages(text: str, suffix: str) -> list:
 
     units = python_literals(text) if suffix != "py" else []
     units += [u for u in r_literals(text) if isinstance(u, TableUnit)] if suffix != "r" else []
-    for lang in ("r", "sql", "sas", "m"):
+    for lang in ("r", "sql", "sas", "m", "sps"):
         if lang != suffix and not (lang == "sas" and suffix in ("do", "ado", "stata")):
             units += data_statements(text, lang)
     return units

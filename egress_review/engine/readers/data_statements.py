@@ -89,6 +89,12 @@ def r_frames(text: str) -> list:
     return units
 
 
+# VALUES with its rows; SAS's PROC SQL repeats the keyword: values('A', 1) values('B', 3)
+_SQL_VALUES = re.compile(r"\bVALUES\s*((?:\([^()]*\)\s*,?\s*(?:VALUES\s*)?)+)", re.I)
+_COLS_BEFORE = re.compile(r"\(([^()]*)\)\s*(?:AS\s*\(\s*)?$", re.I)
+_INSERT_TARGET = re.compile(r"INSERT\s+INTO\s+[\"`\[]?([\w.]+)[\"`\]]?\s*(?:\([^()]*\))?\s*$", re.I)
+
+
 def sql_values(text: str) -> list:
     units: list = []
     # a number from its first digit only (tried from inside a run of digits: the square of it)
@@ -97,18 +103,28 @@ def sql_values(text: str) -> list:
             units.append(TextUnit(f"{m.group(2)} (n): {m.group(1)}",
                                   {"line": _line(text, m.start()), "part": "literal",
                                    "labelled": True}))
-    for m in re.finditer(r"\bVALUES\s*((?:\([^()]*\)\s*,?\s*)+)", text, re.I):
+    # one-row INSERTs into the same table, one after another, are its rows together
+    inserts: dict[tuple, tuple[int, list]] = {}
+    for m in _SQL_VALUES.finditer(text):
         rows = [[_value(v) for v in _top_level_args(r)] for r in re.findall(r"\(([^()]*)\)", m.group(1))]
-        if len(rows) >= 2 and len({len(r) for r in rows}) == 1 and len(rows[0]) >= 2:
-            cols = re.search(r"\(([^()]*)\)\s*VALUES", text[:m.start() + 6], re.I) \
-                or re.search(r"\(([^()]*)\)\s*AS\s*\(\s*VALUES", text[:m.start() + 6], re.I) \
-                or _alias_after(text, m.end())
-            created = None if cols else _created_columns(text, m.start() + 6)
-            header = [c.strip().strip('"`[]') for c in cols.group(1).split(",")] if cols else \
-                created if created and len(created) == len(rows[0]) else \
-                _unnamed_header(rows)
-            if len(header) == len(rows[0]):
-                units.append(_table(text, m.start(), header, rows, "values"))
+        if len({len(r) for r in rows}) != 1 or len(rows[0]) < 2:
+            continue
+        before = text[max(0, m.start() - 400):m.start()]
+        cols = _COLS_BEFORE.search(before) or _alias_after(text, m.end())
+        created = None if cols else _created_columns(text, m.start() + 6)
+        header = [c.strip().strip('"`[]') for c in cols.group(1).split(",")] if cols else \
+            created if created and len(created) == len(rows[0]) else _unnamed_header(rows)
+        if len(header) != len(rows[0]):
+            continue
+        target = _INSERT_TARGET.search(before)
+        if len(rows) == 1 and target:
+            at, kept = inserts.setdefault((target.group(1).lower(), tuple(header)), (m.start(), []))
+            kept.extend(rows)
+        elif len(rows) >= 2:
+            units.append(_table(text, m.start(), header, rows, "values"))
+    for (_, header), (at, rows) in inserts.items():
+        if len(rows) >= 2 or any(_is_count_name(h) for h in header):
+            units.append(_table(text, at, list(header), rows, "values"))
     from egress_review.engine.readers.sql_case import case_lookups
 
     return units + _sql_unions(text) + case_lookups(text)
@@ -263,6 +279,40 @@ def inline_data(text: str) -> list:
     return units
 
 
+_SPSS_LIST = re.compile(r"\bDATA\s+LIST\b", re.I)
+_SPSS_BEGIN = re.compile(r"\bBEGIN\s+DATA\b[ \t.]*\n", re.I)
+_SPSS_END = re.compile(r"\n[ \t]*END\s+DATA\b", re.I)
+_SPSS_WORDS = frozenset({"free", "list", "fixed", "records", "file", "inline", "notable", "table",
+                         "skip", "end", "encoding"})
+
+
+def spss_data(text: str) -> list:
+    """SPSS ``DATA LIST … / region (A10) n.`` with ``BEGIN DATA … END DATA``: the inline rows
+    headed by the variables the DATA LIST names (FREE and LIST split on blanks or the delimiter
+    given; a FIXED list split on blanks)."""
+    units = []
+    lists = [m.start() for m in _SPSS_LIST.finditer(text)]
+    ends = [m.start() for m in _SPSS_END.finditer(text)]
+    for b in _SPSS_BEGIN.finditer(text):
+        k = bisect.bisect_left(lists, b.start()) - 1
+        end = _after(ends, b.end() - 1)
+        if k < 0 or end is None or b.start() - lists[k] > 2000:
+            continue
+        spec = text[lists[k] + 9:b.start()].strip().rstrip(".")
+        delim = re.search(r"\(\s*(['\"])(.+?)\1\s*\)", spec.split("/", 1)[0])
+        names = [w for w in re.sub(r"\([^)]*\)|\b\d+\s*-\s*\d+\b", " ", spec.split("/", 1)[-1]).split()
+                 if re.fullmatch(r"[A-Za-z@#$][\w.@#$]*", w) and w.lower() not in _SPSS_WORDS]
+        splitter = rf"[{re.escape(delim.group(2))}\s]+" if delim else r"[,\s]+"
+        rows = [[_value(c) for c in re.split(splitter, ln.strip()) if c]
+                for ln in text[b.end():end].splitlines() if ln.strip()]
+        if names and rows and all(len(r) == len(names) for r in rows):
+            units.append(_table(text, b.end(), names, rows, "begin data"))
+        elif rows:
+            units.append(TextUnit(text[b.end():end], {"line": _line(text, b.end()), "part": "begin data"},
+                                  file_lines=True))
+    return units
+
+
 _JS_KEY = re.compile(r"([{,]\s*)([A-Za-z_$][\w$]*)\s*:")
 
 
@@ -381,6 +431,8 @@ def data_statements(text: str, suffix: str) -> list:
         return sql_values(text)
     if suffix in ("sas", "do", "ado", "stata"):
         return inline_data(text)
+    if suffix == "sps":
+        return spss_data(text)
     if suffix == "js":
         return js_literals(text)
     if suffix in ("m", "matlab"):
