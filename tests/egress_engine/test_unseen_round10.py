@@ -22,7 +22,9 @@ held for being unread or of no known meaning:
   YAML/TOML strings given to ``yaml.safe_load``/``tomllib.loads``, an HTML table or LaTeX
   tabular typed into a string (``code._markup_tables``);
 - (f) code blocks in a Markdown page (```sql, ```python, ```json, ```{r}, indented): the data
-  typed into them is read as the program's (``markup._fence_data``).
+  typed into them is read as the program's (``markup._fence_data``);
+- (g) counts typed one cell at a time: pandas ``.loc``/``.at``, R ``d[cond, "n"] <-``/``d$n[i] <-``,
+  Stata ``replace … if/in``, SAS ``if … then n = …`` (``readers/cell_assignments``).
 """
 from __future__ import annotations
 
@@ -486,6 +488,55 @@ def test_a_code_block_of_ordinary_code_passes(run):
     assert r.verdict == "pass", said(r)
 
 
+# ---- (g) counts typed one cell at a time: CASE's neighbours in the other languages ------------
+CELLS = {
+    "pandas_loc": ("a.py", "df.loc['North', 'n'] = 120\ndf.loc['South', 'n'] = {a}\ndf.loc['East', 'n'] = 140\n"),
+    "pandas_loc_condition": ("a.py", "df.loc[df.region == 'North', 'deaths'] = 120\n"
+                                     "df.loc[df.region == 'South', 'deaths'] = {a}\n"
+                                     "df.loc[df.region == 'East', 'deaths'] = 140\n"),
+    "pandas_at": ("a.py", "df.at[0, 'deaths'] = 120\ndf.at[1, 'deaths'] = {a}\ndf.at[2, 'deaths'] = 140\n"),
+    "r_cell": ("a.R", "d[d$region == 'North', 'n'] <- 120\nd[d$region == 'South', 'n'] <- {a}\n"
+                      "d[d$region == 'East', 'n'] <- 140\n"),
+    "r_dollar": ("a.R", "d$n[1] <- 120\nd$n[2] <- {a}\nd$n[3] <- 140\n"),
+    "stata_replace_in": ("a.do", "replace n = 120 in 1\nreplace n = {a} in 2\nreplace n = 140 in 3\n"),
+    "stata_replace_if": ("a.do", "replace deaths = 120 if region == \"North\"\nreplace deaths = {a} if region == \"South\"\n"
+                                 "replace deaths = 140 if region == \"East\"\n"),
+    "sas_if_then": ("a.sas", "data t; set r;\n  if region = 'North' then n = 120;\n  else if region = 'South' then n = {a};\n"
+                             "  else n = 140;\nrun;\n"),
+}
+
+
+@pytest.mark.parametrize("member", list(CELLS))
+def test_cells_typed_one_by_one_with_a_small_count_block(run, member):
+    name, template = CELLS[member]
+    r = _file(run, name, _pair(template)[0])
+    assert _blocks_cell(r), said(r)
+
+
+@pytest.mark.parametrize("member", list(CELLS))
+def test_cells_typed_one_by_one_of_large_counts_are_not_blocked(run, member):
+    name, template = CELLS[member]
+    r = _file(run, name, _pair(template)[1])
+    assert _safe(r), said(r)
+    assert not [f for f in r.findings if f.check == "threshold"], said(r)
+
+
+CELL_RECODES = {
+    "pandas_codes": ("a.py", "df.loc[df.sex == 'M', 'sex_code'] = 1\ndf.loc[df.sex == 'F', 'sex_code'] = 2\n"),
+    "stata_age_groups": ("a.do", "gen agegrp = 1 if age < 18\nreplace agegrp = 2 if age >= 18 & age < 65\n"
+                                 "replace agegrp = 3 if age >= 65\n"),
+    "sas_flag": ("a.sas", "data t; set r;\n  if died = 1 then dead = 1;\n  else dead = 0;\nrun;\n"),
+    "numpy_identity": ("a.py", "import numpy as np\nm = np.zeros((3, 3))\nm[0, 0] = 1\nm[1, 1] = 1\nm[2, 2] = 1\n"),
+}
+
+
+@pytest.mark.parametrize("member", list(CELL_RECODES))
+def test_recoding_cell_by_cell_is_code(run, member):
+    name, body = CELL_RECODES[member]
+    r = _file(run, name, body)
+    assert r.verdict == "pass", said(r)
+
+
 # ---- cost: the new readers on crafted input stay linear --------------------------------------
 N = 40_000
 CRAFTED = {"case_without_end": ("CASE " * (N // 5), "sql"), "decode_without_close": ("DECODE(" * (N // 7), "sql"),
@@ -497,7 +548,8 @@ CRAFTED = {"case_without_end": ("CASE " * (N // 5), "sql"), "decode_without_clos
            "sas_inputs_without_datalines": ("input x;\n" * (N // 9), "sas"),
            "sas_datalines_with_one_end": ("input x;\ndatalines;\n" * (N // 20) + "\n;\n", "sas"),
            "stata_inputs_without_end": ("input x\n" * (N // 8), "do"),
-           "label_strings": ("x = [" + "'a: 1', " * (N // 8) + "]\n", "py")}
+           "label_strings": ("x = [" + "'a: 1', " * (N // 8) + "]\n", "py"),
+           "cell_assignments": ("d[" + "x" * N + "] <- 3\n" + "replace n = 3 if " + "x" * N + "\n", "r")}
 
 
 @pytest.mark.parametrize("member", list(CRAFTED))

@@ -154,10 +154,12 @@ def read(raw: bytes, name: str) -> Content:
     for unit in program_arrays(text, doubts):
         if not _already_read(out.units, unit):
             out.add(unit)
+    from egress_review.engine.readers.cell_assignments import cell_assignments
     from egress_review.engine.readers.label_strings import label_string_tables
 
-    for unit in label_string_tables(text):
-        out.add(unit)
+    for unit in label_string_tables(text) + cell_assignments(text):
+        if not _already_read(out.units, unit):
+            out.add(unit)
     for place, reason in doubts:
         out.fail(place, reason)
     try:
