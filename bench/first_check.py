@@ -7,8 +7,10 @@ directory after that run; ``deidentify.warm_cache``).  Two workloads, each a who
 - ``deid``: ``find_identifiers`` and ``scrub_texts`` on three short notes.
 
 Wall and CPU time (user + system of the child), several pairs since this machine is shared.
+``--before DIR``: also run each workload from an older checkout of the project (put first on
+``PYTHONPATH``; its own caches as they are), interleaved with the warm runs.
 
-    python bench/first_check.py [--pairs 3] [--only egress|deid]
+    python bench/first_check.py [--pairs 3] [--only egress|deid] [--before /tmp/old-checkout]
 """
 from __future__ import annotations
 
@@ -47,8 +49,10 @@ def _request(d: Path) -> None:
         (d / "manifest.yaml").open("w", encoding="utf-8"), allow_unicode=True)
 
 
-def _run(cmd: list[str], cwd: Path, cache: Path) -> tuple[float, float, str]:
+def _run(cmd: list[str], cwd: Path, cache: Path, before: str | None = None) -> tuple[float, float, str]:
     env = {**os.environ, "NHI_ENCLAVE_CACHE_DIR": str(cache)}
+    if before:
+        env["PYTHONPATH"] = before + os.pathsep + env.get("PYTHONPATH", "")
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t = time.perf_counter()
     out = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True)
@@ -63,6 +67,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--pairs", type=int, default=3)
     ap.add_argument("--only", choices=("egress", "deid"))
+    ap.add_argument("--before", help="an older checkout of the project, to compare with")
     args = ap.parse_args()
     enclave = shutil.which("enclave") or sys.exit("the enclave command is not installed")
     workloads = {"egress": [enclave, "egress", "check", "manifest.yaml"],
@@ -71,7 +76,8 @@ def main() -> None:
         d = Path(tmp)
         _request(d)
         print(f"{'workload':>8} {'pair':>4} {'cold wall':>9} {'cold cpu':>8} {'warm wall':>9} "
-              f"{'warm cpu':>8} {'cpu warm/cold':>13} {'same output':>11}")
+              f"{'warm cpu':>8} {'cpu warm/cold':>13} {'same output':>11}"
+              + (f" {'before cpu':>10} {'warm/before':>11}" if args.before else ""))
         for name, cmd in workloads.items():
             if args.only and name != args.only:
                 continue
@@ -79,8 +85,12 @@ def main() -> None:
                 cache = d / f"cache-{name}-{k}"
                 cw, cc, cold_out = _run(cmd, d, cache)       # empty directory: built, written
                 ww, wc, warm_out = _run(cmd, d, cache)       # read back
-                print(f"{name:>8} {k + 1:>4} {cw:>8.2f}s {cc:>7.2f}s {ww:>8.2f}s {wc:>7.2f}s "
-                      f"{wc / cc:>13.2f} {str(cold_out == warm_out):>11}")
+                line = (f"{name:>8} {k + 1:>4} {cw:>8.2f}s {cc:>7.2f}s {ww:>8.2f}s {wc:>7.2f}s "
+                        f"{wc / cc:>13.2f} {str(cold_out == warm_out):>11}")
+                if args.before:
+                    _, bc, _ = _run(cmd, d, cache, args.before)
+                    line += f" {bc:>9.2f}s {wc / bc:>11.2f}"
+                print(line)
 
 
 if __name__ == "__main__":
