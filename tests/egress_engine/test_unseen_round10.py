@@ -172,6 +172,13 @@ def test_json_string_of_large_counts_is_read_and_not_blocked(run, member):
     assert _safe(r) and r.verdict == "pass", said(r)
 
 
+def test_json_parse_after_many_script_objects_is_still_read(run):
+    # the JavaScript literal scan stops after 200 objects: the string is read on its own
+    head = "".join(f"var o{i} = {{w: {i}}};\n" for i in range(210))
+    r = _file(run, "a.js", head + "const d = JSON.parse('{\"North\": 120, \"South\": 3, \"East\": 140}');\n")
+    assert _blocks_cell(r), said(r)
+
+
 def test_a_settings_json_string_is_not_a_table(run):
     r = _file(run, "a.py", "import json\ncfg = json.loads('{\"lr\": 0.01, \"epochs\": 10, \"batch_size\": 32}')\n")
     assert r.verdict != "block", said(r)

@@ -178,12 +178,13 @@ def read(raw: bytes, name: str) -> Content:
         literal = "".join(run)
         line = text.count("\n", 0, run_start) + 1
         # JSON in a string (json.loads('{…}'), JSON.parse, fromJSON) is data: read as JSON, not
-        # as a sentence (a .js file's literals, strings too, are read as JSON already)
+        # as a sentence (in a .js file the literal scan may have read it already)
         if run_kind == "string" and (units := json_string_units(
                 literal, assigned_name(text, run_start), {"line": line},
                 text[max(0, run_start - 120):run_start])) is not None:
-            for unit in units if suffix != "js" else []:
-                out.add(unit)
+            for unit in units:
+                if not (isinstance(unit, TableUnit) and _already_read(out.units, unit)):
+                    out.add(unit)
             run.clear()
             return
         # an HTML table or a LaTeX tabular typed into a string (html = "<table>…", a report
