@@ -267,8 +267,9 @@ def test_covert_text_reading_does_not_load_a_jieba_cache_planted_in_shared_temp(
     shared = tmp_path / "shared-tmp"
     shared.mkdir()
     (shared / "jieba.cache").write_bytes(marshal.dumps(({"x": 1}, 1)))
-    env = {**os.environ, "TMPDIR": str(shared), "NHI_ENCLAVE_CACHE_DIR": str(tmp_path / "cache")}
-    probe = ("from egress_review.engine.covert_cjk import _tools\n"
+    env = {**os.environ, "TMPDIR": str(shared)}        # (the user's own table cache, as it is)
+    probe = ("from egress_review.engine.covert_cjk import _tools, han_reading\n"
+             "han_reading('本研究分析糖尿病患者的門診紀錄與用藥情形。')\n"     # (jieba cuts it)
              "print(len(_tools()[0].FREQ))\n")
     out = subprocess.run([sys.executable, "-c", probe], env=env, cwd=ROOT, capture_output=True,
                          text=True, check=True, timeout=300)
