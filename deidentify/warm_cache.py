@@ -98,6 +98,11 @@ def file_bytes(path: str | os.PathLike) -> bytes:
         return fh.read()
 
 
+def _intact(payload: bytes, digest: bytes) -> bool:
+    """Whether ``payload`` is what was written with ``digest`` (corrupt or altered: not)."""
+    return hashlib.sha256(payload).digest() == digest
+
+
 def read_payload(path: Path, key: bytes) -> bytes | None:
     """The payload of a cache file that is ours, for ``key``, and intact; else None."""
     try:
@@ -117,7 +122,7 @@ def read_payload(path: Path, key: bytes) -> bytes | None:
     payload = raw[head:]
     if stored_key != key:
         return None        # built from other sources: stale
-    if hashlib.sha256(payload).digest() != digest:
+    if not _intact(payload, digest):
         log.warning("cache file %s does not match its digest: rebuilt", path)
         return None
     return payload

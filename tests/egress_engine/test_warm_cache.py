@@ -167,6 +167,11 @@ def test_an_intact_cache_is_used_and_not_rebuilt(tmp_path, monkeypatch):
     assert (tmp_path / "tables").stat().st_mode & 0o777 == 0o700
 
 
+def _digest_of(p: Path) -> bytes:
+    head = len(warm_cache.FORMAT)
+    return p.read_bytes()[head + 32:head + 64]
+
+
 def _flip_last_byte(p: Path) -> None:
     raw = bytearray(p.read_bytes())
     raw[-1] ^= 1
@@ -189,6 +194,8 @@ def _symlinked(p: Path) -> None:
     pytest.param(lambda p: p.write_bytes(p.read_bytes()[:20]), id="cut inside the header"),
     pytest.param(lambda p: p.write_bytes(b""), id="empty"),
     pytest.param(lambda p: p.write_bytes(b"nhi-warm-cache/0\n" + p.read_bytes()[17:]), id="other format"),
+    pytest.param(lambda p: _rewrite(p, payload=marshal.dumps({"王": 999}), digest=_digest_of(p)),
+                 id="altered, digest kept"),
     pytest.param(lambda p: _rewrite(p, payload=marshal.dumps(["王", 3])), id="wrong shape, digest redone"),
     pytest.param(lambda p: _rewrite(p, payload=b"\xff\x00garbage"), id="not marshal, digest redone"),
     pytest.param(lambda p: _rewrite(p, digest=b"\0" * 32), id="digest zeroed"),
