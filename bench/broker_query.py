@@ -30,6 +30,7 @@ who the caller is - an interactive session's token adds that hub call per record
 
     python bench/broker_query.py [--pairs 8] [--reps 10] [--json]
     python bench/broker_query.py --with-warden [--pairs 12 --reps 10]   # broker + real warden
+    python bench/broker_query.py --with-warden --cpu-cap 1   # broker and raw on 1 core's threads
     python bench/broker_query.py --warden     # the real warden's record alone, per query
                                               # (1 broker, then 8 posting at once)
     python bench/broker_query.py --warden --postgres   # the same on PostgreSQL (fsync on)
@@ -82,6 +83,7 @@ def _cpu(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+CPU_CAP = 0   # --cpu-cap: DuckDB and Arrow threads of the broker and of raw alike (0: all cores)
 KEY = bytes(range(32))   # the bench case's data key (O3), as the spawner would hand it over
 SCOPE = "case:BENCH"
 QUERIES = {"claims": "SELECT i AS id, i % 500 AS g, random() * 100 AS x, (i % 17)::BIGINT AS y "
@@ -109,6 +111,12 @@ def _raw_connections(data: Path, plain: Path) -> dict:
 
     out = {"raw": duckdb.connect(), "plain_pyarrow": duckdb.connect(),
            "plain_duckdb": duckdb.connect()}
+    if CPU_CAP:   # raw gets the same compute threads as the capped broker
+        import pyarrow as pa
+
+        pa.set_cpu_count(CPU_CAP)
+        for con in out.values():
+            con.execute(f"SET threads={CPU_CAP}")
     for t in QUERIES:
         PC.register(out["raw"], t, PC.dataset([data / f"{t}.parquet"], PC.Scope(SCOPE, KEY)))
         PC.register(out["plain_pyarrow"], t, PC.dataset([plain / f"{t}.parquet"],
@@ -132,6 +140,8 @@ def _start_broker(tmp: Path, data: Path, warden_url: str | None = None,
                ENCLAVE_WARDEN_URL=warden_url,
                ENCLAVE_CASE=case, ENCLAVE_CASE_DATA=str(data), ENCLAVE_DATA_KEY=KEY.hex(),
                ENCLAVE_QUERY_MAX_ROWS="3000000", ENCLAVE_QUERY_MAX_BYTES=str(2**31))
+    if CPU_CAP:   # the spawner's cap on the broker's compute threads (policy: broker CPUs)
+        env["ENCLAVE_BROKER_THREADS"] = str(CPU_CAP)
     broker = subprocess.Popen([sys.executable, "-m", "hub_config.broker"], cwd=ROOT, env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     for _ in range(400):
@@ -550,7 +560,13 @@ def main() -> int:
                          "(this bench process only), per record")
     ap.add_argument("--threads", type=int, default=0, metavar="N",
                     help="only split the whole path's CPU per query by thread, over N queries")
+    ap.add_argument("--cpu-cap", type=int, default=0, metavar="N",
+                    help="the broker's compute threads capped at N (ENCLAVE_BROKER_THREADS, as "
+                         "the spawner sets from the policy) and raw DuckDB/Arrow at N too: the "
+                         "rest of the host's cores are left to the warden and the hops")
     args = ap.parse_args()
+    global CPU_CAP
+    CPU_CAP = args.cpu_cap
     if args.big_split:
         print(json.dumps(big_split(args.pairs), indent=1))
         return 0
@@ -632,6 +648,7 @@ def main() -> int:
                    for k, v in big.items()}
         out = {"aggregate_rows": 1_000_000, "reps_per_sample": args.reps,
                "warden": "real (hub_config.warden, SQLite)" if args.with_warden else "stand-in",
+               "cpu_cap": CPU_CAP or "all cores",
                "pairs": [{k: round(v, 4) for k, v in p.items()} for p in pairs],
                "median_wall_ratio": round(statistics.median(p["wall_ratio"] for p in pairs), 3),
                "median_cpu_ratio": round(statistics.median(p["cpu_ratio"] for p in pairs), 3),

@@ -174,11 +174,14 @@ def _write_swapped(directory: Path, path: Path, data: bytes) -> None:
     exchanged with the anchor: a new file made and an old one freed for every record cost
     ~0.1 ms of the filesystem's CPU (issue 18)."""
     _, _, swap = _files(directory, path.name.removesuffix(SUFFIX))
+    # never through a link: the swap file is rewritten in place, and what a link names is not
+    # the anchor's to overwrite (ELOOP: the checkpoint fails, logged, and verify sees the anchor lag)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW
     try:
-        fd = os.open(swap, os.O_WRONLY | os.O_CREAT, 0o600)
+        fd = os.open(swap, flags, 0o600)
     except FileNotFoundError:   # the first anchor beside these keys
         directory.mkdir(parents=True, exist_ok=True, mode=0o700)
-        fd = os.open(swap, os.O_WRONLY | os.O_CREAT, 0o600)
+        fd = os.open(swap, flags, 0o600)
     try:
         os.pwrite(fd, data, 0)
         if os.fstat(fd).st_size != len(data):

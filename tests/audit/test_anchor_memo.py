@@ -258,3 +258,20 @@ def test_a_broken_last_line_is_still_refused(tmp_path):
         journal.tail(path)
     with pytest.raises(journal.JournalError):
         _write(path, 2)
+
+
+def test_a_swap_file_that_is_a_link_is_not_written_through(tmp_path):
+    d = tmp_path / "keys.audit-anchor"
+    _advance(d, 1)
+    victim = tmp_path / "victim"
+    victim.write_bytes(b"not the anchor's")
+    swap = d / f".{CHAIN}{anchor.SUFFIX}.swap"
+    swap.unlink(missing_ok=True)
+    swap.symlink_to(victim)
+    with pytest.raises(OSError):
+        _advance(d, 2)
+    assert victim.read_bytes() == b"not the anchor's"
+    assert _now(d).n == 1     # the anchor stays where it was: verify reports it behind
+    swap.unlink()
+    _advance(d, 3)            # a plain swap file again: it moves on
+    assert _now(d).n == 3
