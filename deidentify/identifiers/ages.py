@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 
+from deidentify.regex_cache import compiled
+
 _ZH_DIGIT = {"零": 0, "〇": 0, "一": 1, "二": 2, "兩": 2, "两": 2, "三": 3, "四": 4, "五": 5,
              "六": 6, "七": 7, "八": 8, "九": 9}
 _ZH = r"[零〇一二兩两三四五六七八九十百]{2,6}"
@@ -18,28 +20,28 @@ _NUM = rf"(?P<n>(?<![\d.])\d{{2,3}}(?![\d.])|{_ZH})"
 
 _PATTERNS = [
     # 94歲, 九十四歲, 94足歲, 94 週歲 (not 94年: a year)
-    re.compile(rf"{_NUM}\s*(?:足|實|实)?(?:歲|岁|週歲|周岁)(?!以上|以下)"),
+    compiled(rf"{_NUM}\s*(?:足|實|实)?(?:歲|岁|週歲|周岁)(?!以上|以下)"),
     # 高齡94, 享壽九十四, 年齡：94
-    re.compile(rf"(?:高齡|高龄|享壽|享寿|享年|年齡|年龄|年紀|年纪)\s*[:：]?\s*{_NUM}"),
+    compiled(rf"(?:高齡|高龄|享壽|享寿|享年|年齡|年龄|年紀|年纪)\s*[:：]?\s*{_NUM}"),
     # 94-year-old, 94 years old, 94 yrs of age, 94 y/o, 94yo, 94 y.o.
     # (D1, round 7: a Han character may follow, 102-year-old獨居: no \b between two word characters)
-    re.compile(rf"{_NUM}[\s-]*(?:years?|yrs?|y)[\s-]*(?:old|of\s+age)(?![A-Za-z0-9])", re.I),
+    compiled(rf"{_NUM}[\s-]*(?:years?|yrs?|y)[\s-]*(?:old|of\s+age)(?![A-Za-z0-9])", re.I),
     # (and the shorter shorthand of triage and fax headers: 92-yo, 92yr male, (92y), 92y F)
-    re.compile(rf"{_NUM}[\s-]*(?:y/o|y\.o\.|yo|yr-old|yrs?-old|yrs?|y)(?![A-Za-z/])", re.I),
+    compiled(rf"{_NUM}[\s-]*(?:y/o|y\.o\.|yo|yr-old|yrs?-old|yrs?|y)(?![A-Za-z/])", re.I),
     # aged 94, age 94, age: 94
-    re.compile(rf"\b(?:aged?|age\s*[:=])\s*{_NUM}\b", re.I),
+    compiled(rf"\b(?:aged?|age\s*[:=])\s*{_NUM}\b", re.I),
     # 94M / 94F / 94 M with ... (the clinician's shorthand: age and sex)
-    re.compile(rf"(?<![A-Za-z\d]){_NUM}\s?(?:M|F)(?![A-Za-z\d])"),
+    compiled(rf"(?<![A-Za-z\d]){_NUM}\s?(?:M|F)(?![A-Za-z\d])"),
     # F/92, M / 94, 女/93 (sex, then age: triage and fax headers)
-    re.compile(rf"(?<![A-Za-z\d])(?:M|F|男|女)\s?/\s?{_NUM}(?![\d/])"),
+    compiled(rf"(?<![A-Za-z\d])(?:M|F|男|女)\s?/\s?{_NUM}(?![\d/])"),
     # 92/F, 93 / 男 (age, then sex: Age/Sex: 92/F)
-    re.compile(rf"{_NUM}\s?/\s?(?:M|F|男|女)(?![A-Za-z\d])"),
+    compiled(rf"{_NUM}\s?/\s?(?:M|F|男|女)(?![A-Za-z\d])"),
 ]
 
 
 # what every match of _PATTERNS holds (a unit, an age word, or the digit before M/F): one scan
 # decides for most texts that none can match (speed: the six patterns ran on every text)
-_GATE = re.compile(r"[歲岁齡龄壽寿享紀纪]|(?i:y(?:ea)?r|y/o|y\.o|yo(?![a-z])|age|old)|\d\s?[MF](?![A-Za-z\d])|[MF男女]\s?/\s?\d|\d\s?/\s?[MF男女]|(?i:\d[\s-]*y(?![a-z]))")
+_GATE = compiled(r"[歲岁齡龄壽寿享紀纪]|(?i:y(?:ea)?r|y/o|y\.o|yo(?![a-z])|age|old)|\d\s?[MF](?![A-Za-z\d])|[MF男女]\s?/\s?\d|\d\s?/\s?[MF男女]|(?i:\d[\s-]*y(?![a-z]))")
 
 
 def _zh_value(s: str) -> int | None:

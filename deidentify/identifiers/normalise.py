@@ -16,6 +16,8 @@ import re
 import numpy as np
 import opencc
 
+from deidentify.regex_cache import compiled
+
 _FULLWIDTH = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}
 _FULLWIDTH[0x3000] = 0x20
 # Dashes and minus signs written inside numbers (0912–345–678) → '-'; no-break spaces → ' '.
@@ -95,7 +97,7 @@ def _t2s_mapping() -> dict[int, int]:
     return table
 
 
-_ID_SEPARATORS = re.compile(r"[ \-]")
+_ID_SEPARATORS = compiled(r"[ \-]")
 
 
 def compact_id(s: str) -> str:
@@ -128,17 +130,17 @@ def to_simplified(text: str) -> str:
 # (MR-2023|0451, 0912-345|678, A123|456789) and the run is short, it becomes hyphens, a separator
 # every number finder accepts; otherwise blanks (a wrap at a hyphen, a wrapped name or address).  Not where the line
 # before is a bare number or word: a column of values, one a line, is not one value.
-_BROKEN_LINE = re.compile(r"[0-9A-Za-z\-][ \t]*(?:\r\n|\r|\n)[ \t]*(?=[0-9A-Za-z\-])")
-_BARE_LINE = re.compile(r"[ \t]*[0-9A-Za-z.]+[ \t]*")
+_BROKEN_LINE = compiled(r"[0-9A-Za-z\-][ \t]*(?:\r\n|\r|\n)[ \t]*(?=[0-9A-Za-z\-])")
+_BARE_LINE = compiled(r"[ \t]*[0-9A-Za-z.]+[ \t]*")
 _BREAKS_TO_BLANK = str.maketrans("\r\n", "  ")
 # a line opening with a label: a word or a few, then a colon (Diagnosis:, Patient:, Chart No.:)
-_NEXT_LABEL = re.compile(r"[A-Za-z][A-Za-z .#/()\-]{0,30}?[ \t]*[:：]")
+_NEXT_LABEL = compiled(r"[A-Za-z][A-Za-z .#/()\-]{0,30}?[ \t]*[:：]")
 
 
 # (D1, round 7) a value broken over three lines (0906⏎671⏎723, X⏎2394⏎36999): the middle line
 # is a short run of digits that itself continues a value broken from the line before it.
-_SHORT_PIECE = re.compile(r"[ \t]*[0-9]{2,5}[ \t]*")
-_PIECE_BEFORE = re.compile(r"[^\r\n\x00]*?[0-9A-Za-z\-][ \t]*(?:\r\n|\r|\n)$")
+_SHORT_PIECE = compiled(r"[ \t]*[0-9]{2,5}[ \t]*")
+_PIECE_BEFORE = compiled(r"[^\r\n\x00]*?[0-9A-Za-z\-][ \t]*(?:\r\n|\r|\n)$")
 
 
 def _continues(s: str, line_start: int, line: str) -> bool:
@@ -184,8 +186,8 @@ def join_broken_lines(text: str) -> str:
 # (姓名：童玉⏎珍  性别：女): the break becomes a blank, so the name finders read one name written
 # apart (童玉 珍) as they read 王 小 明.  Only a value of two to four characters opened by a
 # label's colon on the same line, and not a next label (过敏：无⏎抽烟：无 stays).
-_BROKEN_HAN_VALUE = re.compile(r":[ \t]*(?P<a>[\u4e00-\u9fff]{1,3})(?P<br>[ \t]*(?:\r\n|\r|\n)[ \t]*)"
-                               r"(?P<b>[\u4e00-\u9fff]{1,3})(?![\u4e00-\u9fff]|[ \t]*:)")
+_BROKEN_HAN_VALUE = compiled(r":[ \t]*(?P<a>[\u4e00-\u9fff]{1,3})(?P<br>[ \t]*(?:\r\n|\r|\n)[ \t]*)"
+                             r"(?P<b>[\u4e00-\u9fff]{1,3})(?![\u4e00-\u9fff]|[ \t]*:)")
 
 
 def _join_han(m: re.Match[str]) -> str:
@@ -199,7 +201,7 @@ def _join_han(m: re.Match[str]) -> str:
 # labelled finders read the label; the value keeps its offsets.  Only a run that opens a line
 # or stands after two blanks and ends at a colon: 陈 美 玲 性 别 : (a name before the label,
 # written with one blank) is left as it is.
-_SPACED_LABEL = re.compile(r"[\u4e00-\u9fff](?: [\u4e00-\u9fff]){1,7}(?=[ \t]*:)")
+_SPACED_LABEL = compiled(r"[\u4e00-\u9fff](?: [\u4e00-\u9fff]){1,7}(?=[ \t]*:)")
 
 
 def _pack_label(m: re.Match[str]) -> str:

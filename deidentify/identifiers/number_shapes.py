@@ -19,31 +19,32 @@ from __future__ import annotations
 import re
 
 from deidentify.identifiers import taiwan_id
+from deidentify.regex_cache import compiled
 
 # words said between the parts of a number: "after that", "then", "last"
 _FILLER = r"(?:后面是?|后面的?|再来是?|接[着著]是?|然后是?|最后是?|后[四五六七]码是?)"
 _GAP = r"[ \t]*[,，、:：]?[ \t]*" + _FILLER + r"[ \t]*[,，、:：]?[ \t]*"
-GAPPED_PHONE = re.compile(r"(?<![0-9])09[0-9]{2}(?:" + _GAP + r"[0-9]{2,6}){1,3}(?![0-9])")
-GAPPED_ID = re.compile(r"(?<![A-Za-z0-9])[A-Za-z][0-9]{1,8}(?:" + _GAP + r"[0-9]{1,8}){1,2}(?![0-9])")
-SPACED_RECORD = re.compile(
+GAPPED_PHONE = compiled(r"(?<![0-9])09[0-9]{2}(?:" + _GAP + r"[0-9]{2,6}){1,3}(?![0-9])")
+GAPPED_ID = compiled(r"(?<![A-Za-z0-9])[A-Za-z][0-9]{1,8}(?:" + _GAP + r"[0-9]{1,8}){1,2}(?![0-9])")
+SPACED_RECORD = compiled(
     r"(?i:病历号码|病历号|病历|病号|mrn|chart(?:[ \t]*no\.?)?)[ \t]*[:：#]?[ \t]*"
     r"(?P<n>(?:[A-Za-z][ \t])?[0-9](?:[ \t](?:-[ \t])?[0-9]){5,15})(?![0-9])")
 # a LINE handle told without a colon (LINE wati_88): it must hold a digit, dot or underscore, so
 # "LINE 聯絡" or "line up" is none; a bank account after its label whatever its grouping
-LINE_HANDLE = re.compile(r"(?i:(?<![a-z])line)(?:[ \t]*id)?[ \t]+(?P<h>@?[A-Za-z][A-Za-z0-9._\-]{1,29}[A-Za-z0-9])(?![A-Za-z0-9._\-])")
-BANK = re.compile(r"(?:帐号|账号|帐户|账户|(?i:account|acct)(?:[ \t]*no\.?)?)[ \t]*[:：]?[ \t]*"
-                  r"(?P<v>\(?[0-9]{3}\)?[ \t\-]?[0-9]{2,7}(?:[ \t\-][0-9]{2,7}){0,4})(?![0-9])")
-PLATE_SPACED = re.compile(
+LINE_HANDLE = compiled(r"(?i:(?<![a-z])line)(?:[ \t]*id)?[ \t]+(?P<h>@?[A-Za-z][A-Za-z0-9._\-]{1,29}[A-Za-z0-9])(?![A-Za-z0-9._\-])")
+BANK = compiled(r"(?:帐号|账号|帐户|账户|(?i:account|acct)(?:[ \t]*no\.?)?)[ \t]*[:：]?[ \t]*"
+                r"(?P<v>\(?[0-9]{3}\)?[ \t\-]?[0-9]{2,7}(?:[ \t\-][0-9]{2,7}){0,4})(?![0-9])")
+PLATE_SPACED = compiled(
     r"(?:车号|车牌|骑车|开车|骑机车|机车|(?i:plate|car|scooter))[ \t:：]{0,3}(?:是|为)?[ \t]*"
     r"(?P<p>[A-Z]{2,3}[ \t][0-9]{4}|[0-9]{3,4}[ \t][A-Z]{2,3})(?![A-Za-z0-9])")
-IP_PORT = re.compile(r"(?<![0-9.])(?:[0-9]{1,3}\.){3}[0-9]{1,3}:[0-9]{2,5}(?![0-9])")
-MAC_DOTTED = re.compile(r"(?<![0-9A-Za-z.])[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}(?![0-9A-Za-z.])")
-MAC_BARE = re.compile(r"(?i:(?<![a-z])mac)(?:[ \t]*(?:address|addr))?[ \t]*[:：]?[ \t]*(?P<v>[0-9A-Fa-f]{12})(?![0-9A-Za-z])")
+IP_PORT = compiled(r"(?<![0-9.])(?:[0-9]{1,3}\.){3}[0-9]{1,3}:[0-9]{2,5}(?![0-9])")
+MAC_DOTTED = compiled(r"(?<![0-9A-Za-z.])[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}(?![0-9A-Za-z.])")
+MAC_BARE = compiled(r"(?i:(?<![a-z])mac)(?:[ \t]*(?:address|addr))?[ \t]*[:：]?[ \t]*(?P<v>[0-9A-Fa-f]{12})(?![0-9A-Za-z])")
 # what every match holds (the scrubber's prefilter and this module's gate)
 GATES = (r"[后再接然最][面来着著后四五六七]", r"[0-9][ \t][0-9][ \t][0-9][ \t][0-9]", r"[A-Z][ \t][0-9]{4}",
          r"[0-9]{3}[ \t][A-Z]{2}", r"[0-9]\.[0-9]{1,3}:[0-9]", r"[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}\.", r"(?i:mac)",
          r"(?i:line)[ \t]", r"[帐账][号户]", r"(?i:acc(?:oun)?t)")
-GATE = re.compile("|".join(GATES))
+GATE = compiled("|".join(GATES))
 
 
 def _digits(s: str) -> str:

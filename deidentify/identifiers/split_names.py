@@ -18,6 +18,7 @@ import re
 
 from deidentify.identifiers import chinese_names as C
 from deidentify.identifiers.normalise import to_simplified
+from deidentify.regex_cache import compiled
 
 _H = r"[\u4e00-\u9fff]"
 # one separator: spaces (a full-width one is a space in the normal form), or a dot/hyphen/slash
@@ -27,8 +28,8 @@ _SURNAME_FIRST = "".join(sorted({c[0] for c in C._SURNAMES_S}))
 # a Han character that may open a name, a separator, then Han characters each after the same
 # separator (\2); whether they read as a name is decided in ``find``.  Opens with a character
 # set, so the engine skips to candidates at C speed.
-SPACED = re.compile("[" + _SURNAME_FIRST + "](?:" + _H + "(?=" + _SEP + "))?(" + _SEP + ")" + _H + "(?:"
-                    + _H + "{1,2}|(?:\\1" + _H + "){1,4})?")
+SPACED = compiled("[" + _SURNAME_FIRST + "](?:" + _H + "(?=" + _SEP + "))?(" + _SEP + ")" + _H + "(?:"
+                  + _H + "{1,2}|(?:\\1" + _H + "){1,4})?")
 # characters that end or join words, never part of a given name
 _NOT_GIVEN = C._STOP_S | set(to_simplified("地得着過呢吧嗎啊喔哦嗯耶很太更最都還只才又也不沒非請需應該可能做看聽吃喝"
                                           "拿放給讓使用由以於及或跟同並且若如果但卻然後前後上下左右內外高低"

@@ -30,6 +30,7 @@ import re
 from dataclasses import dataclass
 from fractions import Fraction
 
+from deidentify.regex_cache import compiled
 from egress_review.engine import synonyms
 
 INF = math.inf
@@ -45,14 +46,14 @@ def _step(x: str) -> Fraction:
 # (pattern, function of the matched numbers -> [lo, hi) half-open interval); numbers come as
 # strings so that "18.5-24.9" covers [18.5, 25.0) at the tenths it is written in
 _FORMS = [
-    (re.compile(rf"^{_N}{_AGE}(?:-|至|到|to|~){_N}{_AGE}$"), lambda a, b: (Fraction(a), Fraction(b) + _step(b))),
-    (re.compile(rf"^(?:≥|>=|=>){_N}{_AGE}$|^{_N}{_AGE}(?:\+|或?以上|andover|andolder|ormore|or\s*more)$"),
+    (compiled(rf"^{_N}{_AGE}(?:-|至|到|to|~){_N}{_AGE}$"), lambda a, b: (Fraction(a), Fraction(b) + _step(b))),
+    (compiled(rf"^(?:≥|>=|=>){_N}{_AGE}$|^{_N}{_AGE}(?:\+|或?以上|andover|andolder|ormore|or\s*more)$"),
      lambda a: (Fraction(a), INF)),
-    (re.compile(rf"^>{_N}{_AGE}$"), lambda a: (Fraction(a) + _step(a), INF)),
-    (re.compile(rf"^(?:<|未滿|under|lessthan|below){_N}{_AGE}$"), lambda a: (-INF, Fraction(a))),
-    (re.compile(rf"^(?:≤|<=|=<){_N}{_AGE}$|^{_N}{_AGE}(?:或?以下|orless|orunder|andunder|andyounger)$"),
+    (compiled(rf"^>{_N}{_AGE}$"), lambda a: (Fraction(a) + _step(a), INF)),
+    (compiled(rf"^(?:<|未滿|under|lessthan|below){_N}{_AGE}$"), lambda a: (-INF, Fraction(a))),
+    (compiled(rf"^(?:≤|<=|=<){_N}{_AGE}$|^{_N}{_AGE}(?:或?以下|orless|orunder|andunder|andyounger)$"),
      lambda a: (-INF, Fraction(a) + _step(a))),
-    (re.compile(rf"^{_N}{_AGE}$"), lambda a: (Fraction(a), Fraction(a) + _step(a))),
+    (compiled(rf"^{_N}{_AGE}$"), lambda a: (Fraction(a), Fraction(a) + _step(a))),
 ]
 
 
@@ -78,12 +79,12 @@ def interval(label: str) -> tuple[float, float] | None:
 _D = r"(?:民國)?(\d{4}|\d{2,3}(?=年))[-/.年](\d{1,2})(?:[-/.月](\d{1,2})日?|月)?"   # 109年 = 2020 (ROC)
 _UPTO = r"(?:≤|<=|=<|through|thru|until|till|upto|to|asof|by|截至|截止|迄|至|到|累計至|累積至)"
 _DATE_FORMS = [
-    (re.compile(rf"^(?:from)?{_D}(?:-|~|～|至|到|to|until|through|thru){_D}$"), "range"),
-    (re.compile(rf"^{_UPTO}{_D}(?:止|為止)?$|^{_D}(?:或?以前|之前|為止|止|orbefore|orearlier)$"), "upto"),
-    (re.compile(rf"^(?:<|before|prior(?:to)?){_D}$"), "before"),
-    (re.compile(rf"^(?:≥|>=|=>|since|from){_D}$|^{_D}(?:或?以後|起|onwards?|orlater)$"), "since"),
-    (re.compile(rf"^(?:>|after){_D}$|^{_D}之後$"), "after"),
-    (re.compile(rf"^{_D}$"), "day"),
+    (compiled(rf"^(?:from)?{_D}(?:-|~|～|至|到|to|until|through|thru){_D}$"), "range"),
+    (compiled(rf"^{_UPTO}{_D}(?:止|為止)?$|^{_D}(?:或?以前|之前|為止|止|orbefore|orearlier)$"), "upto"),
+    (compiled(rf"^(?:<|before|prior(?:to)?){_D}$"), "before"),
+    (compiled(rf"^(?:≥|>=|=>|since|from){_D}$|^{_D}(?:或?以後|起|onwards?|orlater)$"), "since"),
+    (compiled(rf"^(?:>|after){_D}$|^{_D}之後$"), "after"),
+    (compiled(rf"^{_D}$"), "day"),
 ]
 
 
@@ -126,9 +127,9 @@ def date_interval(label: str) -> tuple[float, float] | None:
     return None
 
 
-_CUMULATIVE_HEADER = re.compile(r"(?:^|[^a-z])(?:through|thru|until|up[\s_-]?to|as[\s_-]?of|cut[\s_-]?off|"
-                                r"cumulative|data[\s_-]?lock|closing)(?:$|[^a-z])|截至|截止|累計|累積|迄",
-                                re.IGNORECASE)
+_CUMULATIVE_HEADER = compiled(r"(?:^|[^a-z])(?:through|thru|until|up[\s_-]?to|as[\s_-]?of|cut[\s_-]?off|"
+                              r"cumulative|data[\s_-]?lock|closing)(?:$|[^a-z])|截至|截止|累計|累積|迄",
+                              re.IGNORECASE)
 
 
 def cumulative_label(header: str, label: str) -> str:
@@ -140,8 +141,8 @@ def cumulative_label(header: str, label: str) -> str:
     return label
 
 
-_CODE = re.compile(r"^[a-z]\d{2}[0-9a-z]{0,4}$")    # ICD-10 / ATC-like, dot dropped
-_ENUM = re.compile(r"^[a-z]\d$")                    # r1, d7: an enumeration, not a code
+_CODE = compiled(r"^[a-z]\d{2}[0-9a-z]{0,4}$")    # ICD-10 / ATC-like, dot dropped
+_ENUM = compiled(r"^[a-z]\d$")                    # r1, d7: an enumeration, not a code
 
 
 def _prefix_key(label: str, enumeration: bool = False) -> str | None:
@@ -158,7 +159,7 @@ def _prefix_key(label: str, enumeration: bool = False) -> str | None:
 
 
 # A block of ICD-10 categories, dots dropped: "I10-I15", "i10-15", "E10–E14" (dashes folded)
-_CODE_RANGE = re.compile(r"^([a-z])(\d{2})(?:-|~|至|到|to)([a-z])?(\d{2})$")
+_CODE_RANGE = compiled(r"^([a-z])(\d{2})(?:-|~|至|到|to)([a-z])?(\d{2})$")
 
 
 def _category(letter: str, two: str) -> int:
@@ -210,8 +211,8 @@ class Refinement:
 # A label that names several categories ("A+B", "north/south", 「甲區、乙區」, "A&B"): its
 # parts are categories of the same variable.  Not "|": it joins the levels of a column
 # header ("mean | s"), not categories.
-_UNION_SEP = re.compile(r"\+|/|、|&|,|，|;|；|與|及|或")
-_WORDLIKE = re.compile(r"[^\W\d_]")
+_UNION_SEP = compiled(r"\+|/|、|&|,|，|;|；|與|及|或")
+_WORDLIKE = compiled(r"[^\W\d_]")
 
 
 def unions(labels) -> dict[str, list[str]]:

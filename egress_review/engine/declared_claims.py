@@ -27,6 +27,7 @@ import re
 
 import numpy as np
 
+from deidentify.regex_cache import compiled
 from egress_review.engine.context import Context
 from egress_review.manifest import ManifestFile
 
@@ -35,41 +36,41 @@ CHECK = "declared_claims"
 KINDS = {"table", "figure", "text", "code", "notebook", "model"}
 
 _CLAIMS = {
-    "aggregate": re.compile(r"\baggregat\w*|\bfrequency tables?\b|\bsummar(?:y|ies)\b|\bcounts? only\b|"
-                            r"彙總|匯總|次數分配|摘要", re.I),
-    "suppressed": re.compile(r"\bsuppress\w*|\bsmall cells? (?:removed|masked|hidden)|\bno small cells?\b|"
-                             r"\bdisclosure control\b|\bsdc\b|\bacro\b|\bsafe(?:ly)? (?:output|checked)|"
-                             r"\bchecked for disclosure\b|遮蔽|隱藏小|揭露控制|已檢核", re.I),
-    "deidentified": re.compile(r"\bde-?identified\b|\banonymi[sz]ed\b|\bpseudonymi[sz]ed\b|\bno identifiers?\b|"
-                               r"去識別|匿名", re.I),
-    "synthetic": re.compile(r"\bsynthetic\b|\bsimulated\b|\bdummy data\b|\bfake data\b|\bmock data\b|"
-                            r"合成資料|模擬資料|假資料", re.I),
-    "coefficients": re.compile(r"\bcoefficients? only\b|\bonly (?:the )?coefficients\b|\bmodel summary\b|"
-                               r"\bregression (?:table|summary)\b|只含係數|僅含係數|迴歸係數", re.I),
+    "aggregate": compiled(r"\baggregat\w*|\bfrequency tables?\b|\bsummar(?:y|ies)\b|\bcounts? only\b|"
+                          r"彙總|匯總|次數分配|摘要", re.I),
+    "suppressed": compiled(r"\bsuppress\w*|\bsmall cells? (?:removed|masked|hidden)|\bno small cells?\b|"
+                           r"\bdisclosure control\b|\bsdc\b|\bacro\b|\bsafe(?:ly)? (?:output|checked)|"
+                           r"\bchecked for disclosure\b|遮蔽|隱藏小|揭露控制|已檢核", re.I),
+    "deidentified": compiled(r"\bde-?identified\b|\banonymi[sz]ed\b|\bpseudonymi[sz]ed\b|\bno identifiers?\b|"
+                             r"去識別|匿名", re.I),
+    "synthetic": compiled(r"\bsynthetic\b|\bsimulated\b|\bdummy data\b|\bfake data\b|\bmock data\b|"
+                          r"合成資料|模擬資料|假資料", re.I),
+    "coefficients": compiled(r"\bcoefficients? only\b|\bonly (?:the )?coefficients\b|\bmodel summary\b|"
+                             r"\bregression (?:table|summary)\b|只含係數|僅含係數|迴歸係數", re.I),
 }
-_ROUNDED = re.compile(r"\brounded (?:up |down )?(?:to|to the nearest|to nearest|to a multiple of|to multiples of)\s*(\d+)\b|"
-                      r"\bround(?:ed)? (?:base|to base)\s*(\d+)\b|\b(?:random(?:ly)? )?round(?:ed|ing)? to (?:the )?"
-                      r"(?:nearest |base )?(\d+)\b|"
-                      r"四捨五入(?:至|到)\s*(\d+)|以\s*(\d+)\s*為單位(?:捨入|四捨五入)|捨入(?:至|到)\s*(\d+)", re.I)
+_ROUNDED = compiled(r"\brounded (?:up |down )?(?:to|to the nearest|to nearest|to a multiple of|to multiples of)\s*(\d+)\b|"
+                    r"\bround(?:ed)? (?:base|to base)\s*(\d+)\b|\b(?:random(?:ly)? )?round(?:ed|ing)? to (?:the )?"
+                    r"(?:nearest |base )?(\d+)\b|"
+                    r"四捨五入(?:至|到)\s*(\d+)|以\s*(\d+)\s*為單位(?:捨入|四捨五入)|捨入(?:至|到)\s*(\d+)", re.I)
 # "rounded" with no base said: the counts must be multiples of some usual base (3, 5, 10)
-_BARE_ROUNDED = re.compile(r"\b(?:counts?|cells?|frequenc(?:y|ies)|numbers?|figures)\s+(?:\w+\s+){0,3}?"
-                           r"(?:randomly\s+)?rounded\b|\brounded\s+(?:counts?|cells?|frequenc(?:y|ies)|numbers?)\b|"
-                           r"(?:人數|細格|次數)\S{0,4}(?:四捨五入|捨入)", re.I)
-_DECIMALS = re.compile(r"decimal|\bplaces?\b|\bdigits?\b|小數|位數", re.I)
+_BARE_ROUNDED = compiled(r"\b(?:counts?|cells?|frequenc(?:y|ies)|numbers?|figures)\s+(?:\w+\s+){0,3}?"
+                         r"(?:randomly\s+)?rounded\b|\brounded\s+(?:counts?|cells?|frequenc(?:y|ies)|numbers?)\b|"
+                         r"(?:人數|細格|次數)\S{0,4}(?:四捨五入|捨入)", re.I)
+_DECIMALS = compiled(r"decimal|\bplaces?\b|\bdigits?\b|小數|位數", re.I)
 # "all cells > 10", 「所有細格皆大於10」: the smallest count said is one more
-_ABOVE = re.compile(r"(?:all|every|each)\s*(?:cells?|counts?)\s*(?:are\s*)?(?:>|over|above|greater than|more than)\s*(\d+)|"
-                    r"(?:細格|人數|計數)\S{0,3}(?:大於|超過|多於)\s*(\d+)", re.I)
-_THRESHOLD = re.compile(r"(?:cells?|counts?|values?)\s*(?:<|below|under|less than|smaller than|fewer than)\s*(\d+)|"
-                        r"(?:minimum|min\.?|threshold(?: of)?)\s*(?:cell\s*)?(?:size|count|n)?\s*(?:of|=|:|is)?\s*(\d+)|"
-                        r"(?:all|every)\s*cells?\s*(?:>=|≥|at least)\s*(\d+)|小於\s*(\d+)|少於\s*(\d+)|低於\s*(\d+)", re.I)
-_THOUSANDS = re.compile(r"\bin thousands\b|\(\s*0{3}s?\s*\)|\b0{3}s\b|\bthousands?\b|\(k\)|千人|單位[:：]?\s*千", re.I)
-_PER_PERSON = re.compile(r"\b(?:resid\w*|fitted|predicted|yhat|y_hat|leverage|hat(?:_values?)?|cook\w*|"
-                         r"dfbetas?|dffits|influence|stud(?:ent)?_?resid\w*|rstandard|rstudent)\b|殘差|預測值|槓桿", re.I)
+_ABOVE = compiled(r"(?:all|every|each)\s*(?:cells?|counts?)\s*(?:are\s*)?(?:>|over|above|greater than|more than)\s*(\d+)|"
+                  r"(?:細格|人數|計數)\S{0,3}(?:大於|超過|多於)\s*(\d+)", re.I)
+_THRESHOLD = compiled(r"(?:cells?|counts?|values?)\s*(?:<|below|under|less than|smaller than|fewer than)\s*(\d+)|"
+                      r"(?:minimum|min\.?|threshold(?: of)?)\s*(?:cell\s*)?(?:size|count|n)?\s*(?:of|=|:|is)?\s*(\d+)|"
+                      r"(?:all|every)\s*cells?\s*(?:>=|≥|at least)\s*(\d+)|小於\s*(\d+)|少於\s*(\d+)|低於\s*(\d+)", re.I)
+_THOUSANDS = compiled(r"\bin thousands\b|\(\s*0{3}s?\s*\)|\b0{3}s\b|\bthousands?\b|\(k\)|千人|單位[:：]?\s*千", re.I)
+_PER_PERSON = compiled(r"\b(?:resid\w*|fitted|predicted|yhat|y_hat|leverage|hat(?:_values?)?|cook\w*|"
+                       r"dfbetas?|dffits|influence|stud(?:ent)?_?resid\w*|rstandard|rstudent)\b|殘差|預測值|槓桿", re.I)
 _DISCLOSING = {"threshold", "number_vectors", "count_forms", "cumulative", "symbols", "prose",
                "content", "margin_gaps", "binary_means", "single_unit", "label_counts"}
 _IDENTIFYING = {"identifiers", "identifier_groups", "microdata", "disguised_records", "institutions"}
 _DELIMS = (",", "\t", ";", "|")
-_CODE_MARKS = re.compile(r"^\s*(?:import |from \w+ import|def |library\(|#|//|print\(|for |if )|<-|\w\(")
+_CODE_MARKS = compiled(r"^\s*(?:import |from \w+ import|def |library\(|#|//|print\(|for |if )|<-|\w\(")
 
 
 def _zh(claim: str) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from deidentify.regex_cache import compiled
 from egress_review.engine.count_forms import count_form
 from egress_review.engine.numerals import spelled_number
 
@@ -19,17 +20,17 @@ _DASH = r"\s*(?:[-–—~～]|to|至)\s*"
 _OPEN, _CLOSE = r"\s*[(（\[［]\s*", r"\s*[)）\]］]\s*"
 _PCT = r"\s*[%％]?"
 
-N_PCT = re.compile(rf"^({NUM}){_OPEN}({NUM}){_PCT}{_CLOSE}$")
-N_SLASH_PCT = re.compile(rf"^({NUM})\s*/\s*({NUM}){_OPEN}({NUM}){_PCT}{_CLOSE}$")
-MEAN_SD = re.compile(rf"^({NUM}){_OPEN}(?:SD\s*[:=]?\s*)?({NUM}){_CLOSE}$", re.I)
-MEAN_PM = re.compile(rf"^({NUM})\s*(?:±|\+/-|\+-)\s*({NUM})$")
-MED_IQR = re.compile(rf"^({NUM}){_OPEN}(?:IQR\s*[:=]?\s*)?({NUM})(?:{_DASH}|\s*,\s*)({NUM}){_CLOSE}$", re.I)
-RANGE = re.compile(rf"^({NUM}){_DASH}({NUM})$")
-PLAIN = re.compile(rf"^({NUM}){_PCT}$")
-N_HEADER = re.compile(rf"(?:\b[nN]\s*[=:＝]\s*|共\s*)({NUM})\s*(?:人|例|名|位)?")
-_STARTS_AS_NUMBER = re.compile(r"[-−+]?\.?\d")
-_RANGE_WORDS = re.compile(r"range|min|max|最小|最大|範圍|全距", re.I)
-_PERCENT_WORDS = re.compile(r"%|％|percent|pct|proportion|比例|百分比|佔", re.I)
+N_PCT = compiled(rf"^({NUM}){_OPEN}({NUM}){_PCT}{_CLOSE}$")
+N_SLASH_PCT = compiled(rf"^({NUM})\s*/\s*({NUM}){_OPEN}({NUM}){_PCT}{_CLOSE}$")
+MEAN_SD = compiled(rf"^({NUM}){_OPEN}(?:SD\s*[:=]?\s*)?({NUM}){_CLOSE}$", re.I)
+MEAN_PM = compiled(rf"^({NUM})\s*(?:±|\+/-|\+-)\s*({NUM})$")
+MED_IQR = compiled(rf"^({NUM}){_OPEN}(?:IQR\s*[:=]?\s*)?({NUM})(?:{_DASH}|\s*,\s*)({NUM}){_CLOSE}$", re.I)
+RANGE = compiled(rf"^({NUM}){_DASH}({NUM})$")
+PLAIN = compiled(rf"^({NUM}){_PCT}$")
+N_HEADER = compiled(rf"(?:\b[nN]\s*[=:＝]\s*|共\s*)({NUM})\s*(?:人|例|名|位)?")
+_STARTS_AS_NUMBER = compiled(r"[-−+]?\.?\d")
+_RANGE_WORDS = compiled(r"range|min|max|最小|最大|範圍|全距", re.I)
+_PERCENT_WORDS = compiled(r"%|％|percent|pct|proportion|比例|百分比|佔", re.I)
 
 
 def num(s: str) -> float:

@@ -21,14 +21,15 @@ from __future__ import annotations
 
 import re
 
+from deidentify.regex_cache import compiled
 from egress_review.engine.context import Context
 from egress_review.manifest import ManifestFile
 
 RULE = "E3"
 CHECK = "singling_out"
 
-_SENTENCE = re.compile(r"[^.!?。！？;；\n]+(?:[.!?。！？;；\n]|$)")
-_ONE = re.compile(
+_SENTENCE = compiled(r"[^.!?。！？;；\n]+(?:[.!?。！？;；\n]|$)")
+_ONE = compiled(
     r"\b(?:the|an?)\s+(?:only|sole|single|lone|unique)\b|\bonly\s+one\b|\bjust\s+one\b|\bsole\b|"
     r"\bone\s+and\s+only\b|\bno\s+other\b|\bexclusively\b|唯一|獨一|僅有?一|只有一|只一|僅此|獨家|單獨一", re.I)
 _RANK_EN = (r"\branked\b|\branking\b|\brank(?:s|ed)?\s+(?:first|1st|second|2nd|third|last|top|no\.?\s*\d)|"
@@ -38,9 +39,9 @@ _RANK_EN = (r"\branked\b|\branking\b|\brank(?:s|ed)?\s+(?:first|1st|second|2nd|t
             r"\btop\b|\bfirst\s+place\b|\bcame\s+first\b|\bfirst\s+among\b|\boutlier\b")
 _RANK_ZH = (r"排名|排行|名列|第[一1]名|首位|居首|之冠|最多|最少|最高|最低|最大|最小|最佳|最差|最年長|"
             r"最年輕|最長|最短|最久|最貴|第一高|居冠|奪冠|冠軍")
-_RANK = re.compile(f"{_RANK_EN}|{_RANK_ZH}", re.I)
+_RANK = compiled(f"{_RANK_EN}|{_RANK_ZH}", re.I)
 # With a place, only words that rank (not "most patients lived in Taipei").
-_RANK_PLACE = re.compile(
+_RANK_PLACE = compiled(
     r"\branked\b|\branking\b|\brank(?:s|ed)?\s+(?:first|1st|second|last|top)|\btop[-\s]ranked\b|"
     r"\bhighest\b|\blowest\b|\blargest\b|\bsmallest\b|\bfewest\b|\bbiggest\b|\bgreatest\b|"
     r"\bleading\b|\bbest\b|\bworst\b|\bnumber\s+one\b|" + _RANK_ZH, re.I)
@@ -52,29 +53,29 @@ _ADJ_USE = (r"admissions?|stays?|visits?|days?|levels?|types?|rates?|care|discha
             r"readmissions?|records?|use|utili[sz]ation|based|acquired|mortality|deaths?|costs?|"
             r"expenditures?|beds?|settings?|services?|claims?|data|wards?|staff|size|"
             r"characteristics|volumes?|encounters?|episodes?|length|pharmacists?|prescriptions?")
-_INST_EN = re.compile(rf"(?<![-\w])(?:{_INST_NOUN})(?![-\w])(?!\s+(?:{_ADJ_USE})\b)", re.I)
-_INST_ZH_ONE = re.compile(r"一家|一間|一所|該院|某院|此院|本院|這家|那家|該家|該所|該醫院|該診所|"
-                          r"該藥局|該機構|該中心|某醫院|某診所|某藥局|其中一[家間所]")
-_INST_ZH = re.compile(r"醫院|診所|醫學中心|藥局|院所|醫事機構|醫療機構|衛生所|護理之家|洗腎中心|透析中心")
-_PLURAL_ZH = re.compile(r"各|所有|全部|皆|均|多數|們|各級|等級別")
-_PERSON_EN = re.compile(
+_INST_EN = compiled(rf"(?<![-\w])(?:{_INST_NOUN})(?![-\w])(?!\s+(?:{_ADJ_USE})\b)", re.I)
+_INST_ZH_ONE = compiled(r"一家|一間|一所|該院|某院|此院|本院|這家|那家|該家|該所|該醫院|該診所|"
+                        r"該藥局|該機構|該中心|某醫院|某診所|某藥局|其中一[家間所]")
+_INST_ZH = compiled(r"醫院|診所|醫學中心|藥局|院所|醫事機構|醫療機構|衛生所|護理之家|洗腎中心|透析中心")
+_PLURAL_ZH = compiled(r"各|所有|全部|皆|均|多數|們|各級|等級別")
+_PERSON_EN = compiled(
     r"\b(?:the|a|an|one|this|that|single|only|lone)\s+(?:[a-z\-]+\s+){0,2}?"
     r"(?:patient|person|individual|case|subject|participant|resident|woman|man|boy|girl|child|"
     r"infant|baby|decedent|beneficiary|enrollee|physician|doctor|surgeon|pharmacist|nurse)"
     r"(?![-\w])(?!\s+(?:groups?|populations?|cohorts?|level|years?|days?|characteristics|data|"
     r"records?|outcomes?|mix|series|counts?|numbers?|selection|flow)\b)", re.I)
-_PERSON_ZH = re.compile(r"(?:一名|一位|該名?|此名?|某名?|這位|那位|這名|那名|唯一(?:的)?)"
-                        r"[^，,。；;]{0,6}?(?:病人|病患|患者|個案|民眾|受試者|長者|男性|女性|男童|女童|兒童|"
-                        r"嬰兒|孕婦|醫師|醫生|藥師|護理師)|(?:最年長|最年輕)")
-_PLACE = re.compile(
+_PERSON_ZH = compiled(r"(?:一名|一位|該名?|此名?|某名?|這位|那位|這名|那名|唯一(?:的)?)"
+                      r"[^，,。；;]{0,6}?(?:病人|病患|患者|個案|民眾|受試者|長者|男性|女性|男童|女童|兒童|"
+                      r"嬰兒|孕婦|醫師|醫生|藥師|護理師)|(?:最年長|最年輕)")
+_PLACE = compiled(
     r"(?:[臺台](?:北|中|南|東)|新北|桃園|高雄|基隆|新竹|苗栗|彰化|南投|雲林|嘉義|屏東|宜蘭|花蓮|澎湖|金門|"
     r"連江|馬祖|蘭嶼|綠島|小琉球|琉球鄉)|\b(?:taipei|taichung|tainan|kaohsiung|taoyuan|keelung|hsinchu|"
     r"miaoli|changhua|nantou|yunlin|chiayi|pingtung|yilan|ilan|hualien|taitung|penghu|kinmen|"
     r"lienchiang|matsu|lanyu|orchid\s+island|green\s+island|liuqiu)\b", re.I)
 # "the only one in …": "one" stands for the institution (not "only one claim").
-_PRONOUN_ONE = re.compile(r"\b(?:the\s+only|the\s+sole|only|just)\s+one(?=\s*(?:$|[,.;:)])|\s+(?:in|of|that|"
-                          r"which|who|to|with|among|providing|offering|serving|left|remaining)\b)|"
-                          r"\bone\s+of\s+(?:its|a)\s+kind\b", re.I)
+_PRONOUN_ONE = compiled(r"\b(?:the\s+only|the\s+sole|only|just)\s+one(?=\s*(?:$|[,.;:)])|\s+(?:in|of|that|"
+                        r"which|who|to|with|among|providing|offering|serving|left|remaining)\b)|"
+                        r"\bone\s+of\s+(?:its|a)\s+kind\b", re.I)
 
 
 def singled_out(sentence: str) -> str | None:
@@ -103,19 +104,19 @@ def singled_out(sentence: str) -> str | None:
 # 林口長庚, NTUH: institution_values).  What stands before the kind is cut at the last word that
 # cannot be part of a name (到醫院, 住在|台大醫院, 大型醫院), and levels and kinds (區域醫院,
 # teaching hospital) are none.
-_NAMED_ZH = re.compile(r"[\u4e00-\u9fff]{1,14}?(?:醫院|診所|藥局|衛生所)")
-_NAMED_EN = re.compile(r"(?:\b[A-Z][\w'’.-]*\s+){1,6}(?:Hospital|Clinic|Pharmacy)\b")
+_NAMED_ZH = compiled(r"[\u4e00-\u9fff]{1,14}?(?:醫院|診所|藥局|衛生所)")
+_NAMED_EN = compiled(r"(?:\b[A-Z][\w'’.-]*\s+){1,6}(?:Hospital|Clinic|Pharmacy)\b")
 # Characters that never end an institution's name: a name stands after the last of them (住在|
 # 馬偕醫院), and a kind right after one is no name (到醫院, 各醫院).  大, 和, 為 … are left out: they
 # end or begin names (台大, 和信, 為恭).
 _FUNCTION_ZH = "在到去於的至從往回送住進出轉與及或是由經向赴以該此某各這那非本其有"
-_CLASSIFIER = re.compile(r"(?:[一二三四五六七八九十兩幾數多每]|\d)[家間所位]")
-_GENERIC_ZH = re.compile(r"^(?:大型|中型|小型|其他|一般|附近|鄰近|當地|外地|不同|同一|收治|合作|參與|特約|簽約|"
-                         r"指定|責任|市立|縣立|國立|私人|私立|公立|專科|綜合|地方|就近|原本|原來|後送|層級|各級|等級|同級|"
-                         r"該級|上級|下級|轉診)")
-_CUT_EN = re.compile(r".*\b(?:The|A|An|At|In|To|From|Into|Of|For|And|Or|Our|Their|Its|Each|Every|"
-                     r"Any|All|Other|Same|Local|Nearest|Admitted|Patients?|Discharged|Transferred|"
-                     r"Referred|Treated|Large|Small|Major|Rural|Urban|Participating|Study)\s+")
+_CLASSIFIER = compiled(r"(?:[一二三四五六七八九十兩幾數多每]|\d)[家間所位]")
+_GENERIC_ZH = compiled(r"^(?:大型|中型|小型|其他|一般|附近|鄰近|當地|外地|不同|同一|收治|合作|參與|特約|簽約|"
+                       r"指定|責任|市立|縣立|國立|私人|私立|公立|專科|綜合|地方|就近|原本|原來|後送|層級|各級|等級|同級|"
+                       r"該級|上級|下級|轉診)")
+_CUT_EN = compiled(r".*\b(?:The|A|An|At|In|To|From|Into|Of|For|And|Or|Our|Their|Its|Each|Every|"
+                   r"Any|All|Other|Same|Local|Nearest|Admitted|Patients?|Discharged|Transferred|"
+                   r"Referred|Treated|Large|Small|Major|Rural|Urban|Participating|Study)\s+")
 
 
 def _name_before_kind(words: str) -> str | None:

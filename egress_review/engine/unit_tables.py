@@ -22,35 +22,36 @@ from functools import lru_cache
 
 import pandas as pd
 
+from deidentify.regex_cache import compiled
 from egress_review.engine import count_words
 from egress_review.engine.count_forms import SMALL_MARK
 from egress_review.engine.paper_cells import Cell, header_n, parse_cell
 from egress_review.manifest import ColumnRole, ManifestFile
 
-COUNT_WORDS = re.compile(
+COUNT_WORDS = compiled(
     r"^(n|n_.*|.*_n|no\.?|count|counts|cnt|freq|frequency|total|sum of persons)$|"
     r"\b(n|count|counts|number of|no\. of|persons?|patients?|people|individuals|participants|"
     r"cases|subjects|deaths|events|frequency|running total|cumulative total)\b|人數|件數|人次|個案數|病人數|例數|死亡數|次數|人$|例$",
     re.I)
-PERCENT_WORDS = re.compile(r"%|％|percent|pct|proportion|share|prevalence|比例|百分比|佔率|盛行率", re.I)
+PERCENT_WORDS = compiled(r"%|％|percent|pct|proportion|share|prevalence|比例|百分比|佔率|盛行率", re.I)
 STAT_WORDS = [
-    ("mean", re.compile(r"\b(mean|average|avg)\b|平均", re.I)),
-    ("median", re.compile(r"\bmedian\b|中位數", re.I)),
-    ("std", re.compile(r"\b(sd|std|stdev|standard deviation)\b|標準差", re.I)),
-    ("min", re.compile(r"\b(min|minimum)\b|最小", re.I)),
-    ("max", re.compile(r"\b(max|maximum)\b|最大", re.I)),
-    ("sum", re.compile(r"\b(sum|amount|cost|expenditure|points)\b|金額|費用|點數|總額", re.I)),
-    ("rate", re.compile(r"\brate\b|per 1,?000|per 100,?000|incidence|\bmortality\b|\bfatality\b|(?<!relative )(?<!excess )(?<!attributable )(?<!at )(?<!at-)(?<!at_)\brisk\b(?![\s_-]*(?:ratio|difference|score|factor))|發生率|率$", re.I)),
+    ("mean", compiled(r"\b(mean|average|avg)\b|平均", re.I)),
+    ("median", compiled(r"\bmedian\b|中位數", re.I)),
+    ("std", compiled(r"\b(sd|std|stdev|standard deviation)\b|標準差", re.I)),
+    ("min", compiled(r"\b(min|minimum)\b|最小", re.I)),
+    ("max", compiled(r"\b(max|maximum)\b|最大", re.I)),
+    ("sum", compiled(r"\b(sum|amount|cost|expenditure|points)\b|金額|費用|點數|總額", re.I)),
+    ("rate", compiled(r"\brate\b|per 1,?000|per 100,?000|incidence|\bmortality\b|\bfatality\b|(?<!relative )(?<!excess )(?<!attributable )(?<!at )(?<!at-)(?<!at_)\brisk\b(?![\s_-]*(?:ratio|difference|score|factor))|發生率|率$", re.I)),
 ]
 # What a count column can count besides persons: events (a person has many).  A count of them
 # declared as a count of units has no persons behind it that any rule sees.
-EVENT_WORDS = re.compile(r"(?:^|[\s_\-(])(?:visits?|claims?|admissions?|encounters?|"
-                         r"prescriptions?|episodes?|consultations?|hospitali[sz]ations?|"
-                         r"discharges?|dispensings?|procedures?|records?|contacts?)(?:$|[\s_\-)])|"
-                         r"人次|件數|次數|處方|申報|就診次|住院次", re.I)
-PERSON_WORDS = re.compile(r"(?:^|[\s_\-(])(?:n|persons?|patients?|people|individuals|"
-                          r"participants|subjects|members|beneficiaries|enrollees|cases|deaths)"
-                          r"(?:$|[\s_\-)])|人數|病人|患者|個案|人$", re.I)
+EVENT_WORDS = compiled(r"(?:^|[\s_\-(])(?:visits?|claims?|admissions?|encounters?|"
+                       r"prescriptions?|episodes?|consultations?|hospitali[sz]ations?|"
+                       r"discharges?|dispensings?|procedures?|records?|contacts?)(?:$|[\s_\-)])|"
+                       r"人次|件數|次數|處方|申報|就診次|住院次", re.I)
+PERSON_WORDS = compiled(r"(?:^|[\s_\-(])(?:n|persons?|patients?|people|individuals|"
+                        r"participants|subjects|members|beneficiaries|enrollees|cases|deaths)"
+                        r"(?:$|[\s_\-)])|人數|病人|患者|個案|人$", re.I)
 
 def counts_events(label: str) -> bool:
     """The header counts events (visits, claims, 人次), not persons."""
@@ -58,23 +59,23 @@ def counts_events(label: str) -> bool:
     return bool(EVENT_WORDS.search(name)) and not PERSON_WORDS.search(name)
 
 
-GROUP_WORDS = re.compile(
+GROUP_WORDS = compiled(
     r"\b(year|yr|age|age ?group|sex|gender|group|category|region|area|county|city|icd|code|"
     r"level|month|quarter|date|period|type|class|stage|grade|label|key|index|variable|"
     r"characteristic)s?\b|年|月|性別|年齡|地區|縣市|類別|組別|分組|等級|代碼|變項|特徵|項目", re.I)
 # Columns that describe one person: rows of them with no count are person-level data (E1).
-PERSON_ATTRIBUTES = re.compile(
+PERSON_ATTRIBUTES = compiled(
     r"\b(sex|gender|age|birth|dob|icd|icd.?\d*|diag\w*|drug\w*|date|admission|discharge|"
     r"death|weight|height|bmi|id|pid|pseudonym|name)\b|性別|年齡|出生|生日|診斷|藥品|日期|體重|身高|姓名",
     re.I)
 # A Table 1's test column ("p", "P value", 「P值」): a number from 0 to 1 there is a p-value,
 # not the percent its row label ("Sex, n (%)") would make it; anything else is judged as before.
-P_VALUE_HEADER = re.compile(r"^(?:p|p[\s_-]*values?|p\s*值|顯著性)(?:\s*[(（][^)）]*[)）])?$", re.I)
+P_VALUE_HEADER = compiled(r"^(?:p|p[\s_-]*values?|p\s*值|顯著性)(?:\s*[(（][^)）]*[)）])?$", re.I)
 # (a bare "1" is not taken for one: p = 1 is printed 1.00, and a count of one hides as "1")
-P_VALUE = re.compile(r"^(?:[<>≤≥]\s*)?(?:0?\.\d+|0|1\.0+)\s*[*†‡]*$")
-_YEAR = re.compile(r"^(1[89]\d\d|20\d\d)$|^(民國)?\d{2,3}年$")
+P_VALUE = compiled(r"^(?:[<>≤≥]\s*)?(?:0?\.\d+|0|1\.0+)\s*[*†‡]*$")
+_YEAR = compiled(r"^(1[89]\d\d|20\d\d)$|^(民國)?\d{2,3}年$")
 # digits with a leading zero (no count or measure is printed so): a record number, a code
-_KEY_DIGITS = re.compile(r"^0\d{5,}$")
+_KEY_DIGITS = compiled(r"^0\d{5,}$")
 
 
 @dataclass
@@ -378,7 +379,7 @@ def _one_row_counts(header, cells, parsed_cols, label_cols, body_idx, path, name
     return View(spec, df, origin, checks=frozenset({"threshold"}))
 
 
-_CATEGORY_WORD = re.compile(
+_CATEGORY_WORD = compiled(
     r"^(?:north|south|east|west|central|northern|southern|eastern|western|urban|rural|"
     r"north[\s-]?(?:east|west)|south[\s-]?(?:east|west)|nord|süd|sud|ost|west|"
     r"male|female|males|females|men|women|boys|girls|m|f|"
@@ -404,8 +405,8 @@ def _category_header(h: str) -> bool:
             or date_interval(t) is not None or _YEAR.match(t) is not None or canonical(t) is not None)
 
 
-_TOTAL_WORD = re.compile(r"^\s*(?:total|overall|all|sum|grand total|合計|總計|總數|全體|整體|共計|總人數)\b|"
-                         r"^\s*(?:合計|總計|總數|全體|整體|共計|總人數)", re.I)
+_TOTAL_WORD = compiled(r"^\s*(?:total|overall|all|sum|grand total|合計|總計|總數|全體|整體|共計|總人數)\b|"
+                       r"^\s*(?:合計|總計|總數|全體|整體|共計|總人數)", re.I)
 
 
 def stated_total(title_rows: list[list[str]], body_rows: list[list[str]]) -> float | None:

@@ -290,9 +290,13 @@ def _module_patterns():
 
     names = ["labelled", "western_names", "address", "name_scans", "dates",
              "name_forms", "layout_names", "employers", "schools", "address_en", "short_places",
-             "structured", "areas"]
+             "structured", "areas", "normalise", "case_codes", "record_numbers", "split_names", "ages",
+             "number_shapes"]
     mods = [importlib.import_module(f"deidentify.identifiers.{n}") for n in names]
-    mods += [importlib.import_module(m) for m in ("egress_review.engine.prose", "deidentify.text.scrub")]
+    mods += [importlib.import_module(m) for m in (
+        "deidentify.text.scrub", "egress_review.engine.prose", "egress_review.engine.unit_tables",
+        "egress_review.engine.singling_out", "egress_review.engine.paper_cells",
+        "egress_review.engine.category_sets", "egress_review.engine.declared_claims")]
     found = []
     for m in mods:
         for v in vars(m).values():
