@@ -24,7 +24,10 @@ held for being unread or of no known meaning:
 - (f) code blocks in a Markdown page (```sql, ```python, ```json, ```{r}, indented): the data
   typed into them is read as the program's (``markup._fence_data``);
 - (g) counts typed one cell at a time: pandas ``.loc``/``.at``, R ``d[cond, "n"] <-``/``d$n[i] <-``,
-  Stata ``replace … if/in``, SAS ``if … then n = …`` (``readers/cell_assignments``).
+  Stata ``replace … if/in``, SAS ``if … then n = …`` (``readers/cell_assignments``);
+- (h) lookups in the other languages: R ``switch``/``recode``/``case_when``, nested ``ifelse``/
+  ``np.where``/Stata ``cond``, ``np.select``, Python ``if``/``elif``/``case`` returns
+  (``readers/lookups``).
 """
 from __future__ import annotations
 
@@ -544,6 +547,54 @@ def test_recoding_cell_by_cell_is_code(run, member):
     assert r.verdict == "pass", said(r)
 
 
+# ---- (h) lookups in the other languages' words (CASE's neighbours) --------------------------
+LOOKUPS = {
+    "r_switch": ("a.R", "n_for <- function(r) switch(r, North = 120, South = {a}, East = 140)\n"),
+    "r_case_when": ("a.R", "d <- mutate(d, n = case_when(region == 'North' ~ 120, region == 'South' ~ {a}, TRUE ~ 140))\n"),
+    "r_nested_ifelse": ("a.R", "d$n <- ifelse(d$region == 'South', {a}, ifelse(d$region == 'North', 120, 140))\n"),
+    "r_recode": ("a.R", "d$n <- dplyr::recode(d$region, North = 120, South = {a}, East = 140)\n"),
+    "python_match_case": ("a.py", "def n_for(region):\n    match region:\n        case 'North':\n            return 120\n"
+                                  "        case 'South':\n            return {a}\n        case _:\n            return 140\n"),
+    "python_if_return": ("a.py", "def n_for(region):\n    if region == 'North':\n        return 120\n"
+                                 "    elif region == 'South':\n        return {a}\n    return 140\n"),
+    "stata_cond": ("a.do", "gen n = cond(region == \"North\", 120, cond(region == \"South\", {a}, 140))\n"),
+    "numpy_select": ("a.py", "df['n'] = np.select([df.region == 'North', df.region == 'South'], [120, {a}], default=140)\n"),
+    "numpy_nested_where": ("a.py", "df['deaths'] = np.where(df.region == 'North', 120, "
+                                   "np.where(df.region == 'South', {a}, 140))\n"),
+    "deep_ifelse": ("a.R", "n <- ifelse(r == 'A', 120, " + "".join(f"ifelse(r == 'R{i}', {100 + i}, " for i in range(30))
+                    + "ifelse(r == 'S', {a}, 140" + ")" * 32 + "\n"),
+}
+
+
+@pytest.mark.parametrize("member", list(LOOKUPS))
+def test_lookup_with_a_small_count_blocks(run, member):
+    name, template = LOOKUPS[member]
+    r = _file(run, name, _pair(template)[0])
+    assert _blocks_cell(r), said(r)
+
+
+@pytest.mark.parametrize("member", list(LOOKUPS))
+def test_lookup_of_large_counts_passes(run, member):
+    name, template = LOOKUPS[member]
+    r = _file(run, name, _pair(template)[1])
+    assert r.verdict == "pass", said(r)
+
+
+LOOKUP_CODE = {
+    "mask": ("a.py", "img = np.where(mask, 255, 0)\nx = np.where(a > 0, 1, 0)\n"),
+    "r_recode_codes": ("a.R", "d$sex <- recode(d$sex, M = 1, F = 2)\n"),
+    "r_switch_words": ("a.R", "f <- function(x) switch(x, a = 'apple', b = 'banana')\n"),
+    "python_flags": ("a.py", "def flag(x):\n    if x > 0:\n        return 1\n    elif x < 0:\n        return -1\n    return 0\n"),
+}
+
+
+@pytest.mark.parametrize("member", list(LOOKUP_CODE))
+def test_lookup_shaped_code_stays_code(run, member):
+    name, body = LOOKUP_CODE[member]
+    r = _file(run, name, body)
+    assert r.verdict == "pass", said(r)
+
+
 # ---- cost: the new readers on crafted input stay linear --------------------------------------
 N = 40_000
 CRAFTED = {"case_without_end": ("CASE " * (N // 5), "sql"), "decode_without_close": ("DECODE(" * (N // 7), "sql"),
@@ -556,6 +607,8 @@ CRAFTED = {"case_without_end": ("CASE " * (N // 5), "sql"), "decode_without_clos
            "sas_datalines_with_one_end": ("input x;\ndatalines;\n" * (N // 20) + "\n;\n", "sas"),
            "stata_inputs_without_end": ("input x\n" * (N // 8), "do"),
            "label_strings": ("x = [" + "'a: 1', " * (N // 8) + "]\n", "py"),
+           "lookups_unclosed": ("switch(" * (N // 7) + "ifelse(a, 1, " * (N // 13), "r"),
+           "lookups_nested": ("ifelse(a, 1, " * (N // 13) + "2" + ")" * (N // 13), "r"),
            "cell_assignments": ("d[" + "x" * N + "] <- 3\n" + "replace n = 3 if " + "x" * N + "\n", "r")}
 
 

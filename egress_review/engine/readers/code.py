@@ -156,8 +156,9 @@ def read(raw: bytes, name: str) -> Content:
             out.add(unit)
     from egress_review.engine.readers.cell_assignments import cell_assignments
     from egress_review.engine.readers.label_strings import label_string_tables
+    from egress_review.engine.readers.lookups import lookups
 
-    for unit in label_string_tables(text) + cell_assignments(text):
+    for unit in label_string_tables(text) + cell_assignments(text) + lookups(text):
         if not _already_read(out.units, unit):
             out.add(unit)
     for place, reason in doubts:
