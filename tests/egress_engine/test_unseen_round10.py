@@ -513,6 +513,8 @@ CELLS = {
                                  "replace deaths = 140 if region == \"East\"\n"),
     "sas_if_then": ("a.sas", "data t; set r;\n  if region = 'North' then n = 120;\n  else if region = 'South' then n = {a};\n"
                              "  else n = 140;\nrun;\n"),
+    "sas_select_when": ("a.sas", "data t; set r;\n  select (region);\n    when ('North') n = 120;\n    when ('South') n = {a};\n"
+                                 "    otherwise n = 140;\n  end;\nrun;\n"),
 }
 
 

@@ -1,9 +1,9 @@
 """Counts typed into a program one cell at a time (E7/E2): ``df.loc['South', 'n'] = 3``,
 ``df.at[1, 'deaths'] = 3``, R's ``d[d$region == 'South', 'n'] <- 3`` and ``d$n[2] <- 3``,
 Stata's ``replace n = 3 if region == "South"`` / ``replace n = 3 in 2``, SAS's ``if region =
-'South' then n = 3;``.  The SQL ``CASE`` lookup (:mod:`.sql_case`) in the other languages'
-words: the numbers are a frequency table typed into the code, and before they left with it
-unread.
+'South' then n = 3;`` and ``select (region); when ('South') n = 3;``.  The SQL ``CASE`` lookup
+(:mod:`.sql_case`) in the other languages' words: the numbers are a frequency table typed into
+the code, and before they left with it unread.
 
 The assignments to one column (two or more, by label or row) become a table unit: label →
 number, headed by the column's name (marked a count when the numbers have a frequency
@@ -25,8 +25,8 @@ _SUBSCRIPT = re.compile(r"^[ \t]*(?P<obj>[A-Za-z_.][\w.$]{0,80}?)(?:\.(?:loc|at|
                         re.M)
 _STATA = re.compile(r"^[ \t]*(?:replace|gen(?:erate)?)[ \t]+(?:\w+[ \t]+)?(?P<col>[A-Za-z_]\w*)[ \t]*=[ \t]*" + _NUM +
                     r"[ \t]+(?:in[ \t]+(?P<row>\d+)|if[ \t]+(?P<cond>[^\n]{1,200}?))[ \t]*(?://.*)?$", re.M | re.I)
-_SAS = re.compile(r"\b(?:if[ \t]+(?P<cond>[^;\n]{1,200}?)[ \t]+then|else)[ \t]+(?P<col>[A-Za-z_]\w*)[ \t]*=[ \t]*"
-                  + _NUM + r"[ \t]*;", re.I)
+_SAS = re.compile(r"\b(?:if[ \t]+(?P<cond>[^;\n]{1,200}?)[ \t]+then|when[ \t]*\((?P<cond2>[^()\n]{1,200})\)|"
+                  r"else|otherwise)[ \t]+(?P<col>[A-Za-z_]\w*)[ \t]*=[ \t]*" + _NUM + r"[ \t]*;", re.I)
 
 
 def _key_and_column(obj: str, key: str) -> tuple[str, str] | None:
@@ -72,7 +72,8 @@ def cell_assignments(text: str) -> list:
         label = m.group("row") and f"row {m.group('row')}" or _label(m.group("cond"))
         columns.setdefault(m.group("col"), []).append((label, m.group("v"), m.start()))
     for m in _SAS.finditer(text):
-        label = _label(m.group("cond")) if m.group("cond") else "else"
+        cond = m.group("cond") or m.group("cond2")
+        label = _label(cond) if cond else "else"
         columns.setdefault(m.group("col"), []).append((label, m.group("v"), m.start()))
     units = []
     for col, cells in columns.items():
