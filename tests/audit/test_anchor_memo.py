@@ -1,4 +1,4 @@
-"""The anchor and the journal tail remembered in memory (issue 18) decide nothing: whatever
+"""A5: the anchor and the journal tail remembered in memory (issue 18) decide nothing: whatever
 another writer, a crash or an attacker made of the files between two checkpoints, the next
 checkpoint reads the files as they are now - the anchor never moves back below a line it once
 named, a broken or foreign anchor is replaced, and the next journal line chains to the line the

@@ -1,4 +1,4 @@
-"""Issue 18, the record's cost, round 2: the warden's writer remembers the anchor and the
+"""A5 and issue 18, the record's cost, round 2: the warden's writer remembers the anchor and the
 journal's last line between records and swaps the anchor in place instead of making a new file
 for each - and still catches the database and the journal rolled back together while it runs
 (A5).  A warm warden (its memory full of the newer anchor and line) keeps writing after the
