@@ -1,4 +1,4 @@
-"""The tables a first check builds are kept between processes (deidentify.warm_cache: jieba's
+"""D1: the tables a first check builds are kept between processes (deidentify.warm_cache: jieba's
 dictionary tables, the finders' compiled regexes) and must change nothing: the same findings and
 masks with no cache, a warm cache, a tampered cache and a stale one, and a cache file that is not
 exactly what was written is rebuilt, never used."""
