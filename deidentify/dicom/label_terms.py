@@ -9,13 +9,15 @@ name rules, and the lone unknown word that must not.
   A value with any other word in it (a person's name beside the structure) is not a term and
   goes through the name rules as before.
 - **Unknown words** (``unknown_word``): default deny by the attribute's kind.  A label people
-  type or a code string (SegmentLabel, CodeMeaning, ContentDescription, GraphicLayer …, CS
-  values) may hold only words some list here holds (the standard's code meanings, clinical
-  English, device, vendor and imaging words, structure names): a word of four letters or more
-  none of them holds ("Wanjiru", "Kiprono", "Tsai" beside "Liver") is taken for a name and the
-  value is removed, the reason recorded.  A device's value (model, version, kernel) is a code of
-  any spelling: there only a value that is one such word alone goes ("Wanjiru" as Manufacturer;
-  "Aquilion ONE", "B30f", "VA20" stay).
+  type, a label-like code string (BodyPartExamined, ContentLabel, GraphicLayer) or a device's
+  value (model, version, kernel) whose words are all words no list here holds (the standard's
+  code meanings, clinical English, device, vendor, imaging, structure and planning words), one
+  to three of them, is taken for a name and removed, the reason recorded: "Wanjiru",
+  "(Wanjiru)", "Wanjiru 2", "Dr Wanjiru", "Wanjiru-Kamau".  Numbers, punctuation, titles and a
+  possessive do not keep such a word company; codes (letters glued to digits: Br40d, CXDI-710C;
+  a short code joined by a hyphen: SYNTH-CT) are no words.  In a label such a word beside an
+  anatomical structure or a planning word ("Brain Stem Wanjiru", "PTV_7000 Kiprono") goes too.
+  Other code strings hold the standard's defined terms (MONOCHROME2, SEMIAUTOMATIC): not read.
 
 A wrong guess costs one label; a name missed costs a person.
 """
@@ -24,7 +26,7 @@ from __future__ import annotations
 import functools
 import re
 
-from deidentify.dicom import name_shapes, person_forms
+from deidentify.dicom import label_names, name_shapes, person_forms
 from deidentify.dicom.profile import LABELS, TECHNICAL
 
 # Anatomical structures and organs a contour, segment or region label names (TG-263 words
@@ -54,14 +56,20 @@ gtv ctv itv ptv prv igtv opt zopt eval boost ring avoid avoidance hot cold hotsp
 expansion exp margin minus plus sum union and or not tumor tumour bed mets met primary nodal node residual
 contour contours structure structures roi region volume vol planning plan iso isocenter isocentre marker seed
 clip clips fiducial fiducials artifact artefact bolus couch support table density override mm cm cc gy cgy
+glioma lipoma myoma fibroma nevus naevus cyst mass lesion nodule
 """.split())
+# places written with a surname in them (asian_names' list) and the authors the standard cites
+_PLACE_PHRASES = re.compile(r"(?i)\b(?:hong kong|long beach|ma anshan|sun moon)\b")
 # the planning words that make a label a structure's (PTV_7000 beside a name is a contour label)
 _PLANNING_HEADS = frozenset("gtv ctv itv ptv prv igtv opt zopt eval boost ring avoid hotspot coldspot bolus couch".split())
 # Single-word models and product families the shared device lists do not hold.
 _MODELS = frozenset("""lumify innova multix fluorospot dimensions optima revolution omni uroskop siremobil cios
-arcadis orbic mobilett polymobil axiom luminos digitaldiagnost proxi carestream drx kodak directview definium
+arcadis orbic sonialvision cxdi mobilett polymobil axiom luminos digitaldiagnost proxi carestream drx kodak directview definium
 brightspeed lightspeed hispeed prospeed sytec ct cathlab""".split())
 
+# clinical word endings (arteritis, fibrosis, anaemia, nephropathy, lobectomy …): no name ends so
+_CLINICAL_ENDING = re.compile(r"(?:itis|osis|emia|aemia|pathy|ectomy|otomy|ostomy|plasty|graphy|scopy|algia|megaly|"
+                              r"trophy|plasia|[a-z]{4,}omas?)$")
 _SPLIT = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
 _TOKEN_CUT = re.compile(r"[\s_\-./,;:()\[\]+&^]+")
 
@@ -124,7 +132,7 @@ def known_word(word: str) -> bool:
     """A word some list here holds: the standard's code meanings, clinical English, devices,
     vendors, imaging words, structures and planning words (or a code: digits, camel case)."""
     low = word.lower()
-    return (name_shapes._known(word) or _singular(low) in STRUCTURES or low in QUALIFIERS or low in LATERALITY
+    return (name_shapes._known(word) or low in label_names.KNOWN_AUTHORS or _CLINICAL_ENDING.search(low) is not None or _singular(low) in STRUCTURES or low in QUALIFIERS or low in LATERALITY
             or low in _MODELS or _glued_structure(low) or low in person_forms._whole_meanings())
 
 
@@ -141,10 +149,36 @@ chestabdpelv wholebody tmj extremity abdpelvis abdomen pelvis skull breast chest
 elbow foot hand leg arm shoulder wrist jaw clavicle coccyx sacrum spine thorax zygoma""".split())
 
 
+# Words that only introduce or address a person ("Dr Wanjiru", "Wanjiru-san", "by Kiprono"): they
+# leave the word beside them alone in the value.
+_LEADS = frozenset("dr mr mrs ms miss mx prof sir madam by op tech san sama kun sensei md rn phd".split())
+# A value's tokens: split at spaces and punctuation, not at a hyphen or a digit inside a code (CXDI-710C, Br40d)
+_TOKENS = re.compile(r"[^\s_/.,;:()\[\]{}!?*#\"+=|<>~]+")
+_LETTERS = re.compile(r"[A-Za-z\u00c0-\u024f]+")
+
+
+def _word_of(token: str) -> list[str]:
+    """The words a token holds: none when it is a code (letters glued to digits), else its letter
+    runs of three letters or more, possessive and lead words left out."""
+    if re.search(r"\d", token) and re.search(r"[A-Za-z]", token):
+        return []
+    pieces = [p for p in re.split(r"[-'\u2019]", token) if p]
+    if len(pieces) > 1 and any(len(p) <= 3 and p.lower() not in _LEADS | {"s"} for p in pieces):
+        return []     # a code joined by a hyphen (SYNTH-CT, PET-MR): not a person's word
+    return [w for w in _LETTERS.findall(token.replace("\u2019", "'").removesuffix("'s"))
+            if len(w) >= 3 and w.lower() not in _LEADS]
+
+
+def _unknown(word: str) -> bool:
+    return len(word) >= 4 and not known_word(word) and word.lower() not in _BODY_PARTS
+
+
 def unknown_word(text: str, keyword: str, vr: str) -> str | None:
-    """Why a kept value is taken for a name by the words in it (None: it is not).  A label or a
-    label-like code string: one word alone that no list holds, or such a word beside an anatomical
-    structure ("Brain Stem Wanjiru"); a device's value: one such word alone."""
+    """Why a kept value is taken for a name by the words in it (None: it is not).  A label, a
+    label-like code string or a device's value whose words (numbers, punctuation and titles
+    aside: "Wanjiru 2", "(Wanjiru)", "Dr Wanjiru", "Wanjiru-Kamau") are all words no list holds,
+    one to three of them; in a label also such a word beside an anatomical structure ("Brain
+    Stem Wanjiru")."""
     parts = [p.strip() for p in re.split(r"[\\\0]", str(text)) if p.strip()]
     label = keyword in LABELS or keyword in _LABEL_CS
     if not (label or keyword in TECHNICAL):
@@ -152,16 +186,12 @@ def unknown_word(text: str, keyword: str, vr: str) -> str | None:
     for part in parts:
         if label and standard_term(part):
             continue
-        if re.fullmatch(r"[A-Za-z\u00c0-\u024f]{4,}", part):    # Latin letters: ideographs are read by label_names
-            if not known_word(part) and part.lower() not in _BODY_PARTS:
-                return f"{keyword}: one word alone that no term, device or vendor list holds (a name is assumed)"
-            continue
-        if not label:
-            continue
-        words = [w for w in _WORDS.findall(part) if _LATIN.match(w)]
+        probe = _PLACE_PHRASES.sub(" ", part)    # case kept: camel case and short capitals are codes
+        words = [w for t in _TOKENS.findall(probe) for w in _word_of(t)]
+        if 1 <= len(words) <= 3 and all(_unknown(w) for w in words):
+            return f"{keyword}: only words no term, device or vendor list holds (a name is assumed)"
         anatomy = any(_singular(t) in STRUCTURES or t in _PLANNING_HEADS for t in _tokens(part))
-        if anatomy and any(len(w) >= 4 and not known_word(w) and not all(
-                known_word(p) for p in re.split(r"['\u2019-]", w) if len(p) >= 4) for w in words):
+        if label and anatomy and any(_unknown(w) for w in words):
             return f"{keyword}: a word no term list holds beside an anatomical structure (a name is assumed)"
     return None
 

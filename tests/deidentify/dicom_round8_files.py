@@ -70,6 +70,27 @@ def lone_members() -> list[Member]:
     return out
 
 
+# the word dressed so that it is no longer alone to a literal rule: numbers, brackets, titles, hyphens
+DRESS = ["{w} 2", "({w})", "Dr {w}", "{w}-{v}", "{W}_1", "{w}'s", "{w}.", "{w}/{v}", "{v} 01", "{w} \u2713",
+         "{w}-san", "#{w}", "{w}!", "[{W}]", "01 {w}", "Mr. {w}"]
+
+
+def dressed_members() -> list[Member]:
+    out = []
+    places = LABEL_PLACES + DEVICE_PLACES
+    for i, form in enumerate(DRESS):
+        for j, where in enumerate(places):
+            if (i + j) % 2:
+                continue
+            w, v = LONE[(i + j) % len(LONE)], LONE[(i + 2 * j + 1) % len(LONE)]
+            value = form.format(w=w, v=v, W=w.upper())
+            ds = base()
+            _place(ds, where, value)
+            secrets = tuple(x for x in (w, v) if x.lower() in value.lower())
+            out.append(Member("lone-dressed", f"{where}:{value}", to_bytes(ds), secrets))
+    return out
+
+
 STRUCTURES = ["Brain Stem", "BrainStem", "Spinal Cord", "SpinalCord", "Left Lung", "Lung_L", "Heart", "Parotid L",
               "Parotid_R", "Cochlea L", "OpticNrv_L", "Femur_Head_R", "Esophagus", "Bladder", "Kidney_L", "PTV_7000"]
 BESIDE = ["{t} {n}", "{n} {t}", "{t} ({n})", "{t} - {n}", "{t}_{n}", "{t} by {n}", "{n}'s {t}"]
@@ -230,4 +251,4 @@ def adjacent_members() -> list[Member]:
 
 
 def all_members() -> list[Member]:
-    return lone_members() + beside_members() + poj_members() + adjacent_members()
+    return lone_members() + dressed_members() + beside_members() + poj_members() + adjacent_members()
