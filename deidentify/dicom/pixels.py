@@ -221,6 +221,7 @@ def ocr_boxes_many(frames: list[np.ndarray], opts: PixelOptions,
     out = _tesseract(images, opts, tsv=True)
     words: dict[tuple[int, int], list[tuple[tuple[int, int, int], Box]]] = {}
     sure_found: dict[int, list[Box]] = {}
+    aside: dict[tuple[int, int, tuple[int, int, int]], list[Box]] = {}
     for row in csv.DictReader(io.StringIO(out), delimiter="\t", quoting=csv.QUOTE_NONE):
         text = (row.get("text") or "").strip()
         if row.get("level") != "5" or not text or not any(c.isalnum() for c in text):
@@ -235,11 +236,16 @@ def ocr_boxes_many(frames: list[np.ndarray], opts: PixelOptions,
         loose = strict and not _on_line(box, getattr(frames[f_idx], "lines", ()))
         if loose and not (float(row["conf"]) >= opts.ocr_sure_confidence and sum(c.isalnum() for c in text) >= 3
                           and min(bw, bh) <= opts.max_text_height * frames[f_idx].shape[0]):
+            # kept aside: a short word ("Ng" of "Ng A-hok") on the line of a word that counts is text too
+            aside.setdefault((f_idx, page, key), []).append(box)
             continue
         words.setdefault((f_idx, page), []).append((key, box))
         if sure is not None and not loose and float(row["conf"]) >= opts.ocr_sure_confidence \
                 and sum(c.isalnum() for c in text) >= 3:   # a loose read is blanked, not held on
             sure_found.setdefault(f_idx, []).append(box)
+    for (f_idx, page, key), boxes in aside.items():
+        if any(k == key for k, _ in words.get((f_idx, page), [])):
+            words[(f_idx, page)] += [(key, b) for b in boxes if min(b[2] - b[0], b[3] - b[1]) > 0]
     result: list[list[Box]] = [[] for _ in frames]
     for (f_idx, _page), found in words.items():
         result[f_idx].extend(b for _, b in found)
