@@ -16,7 +16,8 @@ name rules, and the lone unknown word that must not.
   "(Wanjiru)", "Wanjiru 2", "Dr Wanjiru", "Wanjiru-Kamau".  Numbers, punctuation, titles and a
   possessive do not keep such a word company; codes (letters glued to digits: Br40d, CXDI-710C;
   a short code joined by a hyphen: SYNTH-CT) are no words.  In a label such a word beside an
-  anatomical structure or a planning word ("Brain Stem Wanjiru", "PTV_7000 Kiprono") goes too.
+  anatomical structure or a planning word ("Brain Stem Wanjiru", "PTV_7000 Kiprono") goes too,
+  and in any of them such a word capitalised after for/by/to/with/per ("Scan for Wanjiru").
   Other code strings hold the standard's defined terms (MONOCHROME2, SEMIAUTOMATIC): not read.
 
 A wrong guess costs one label; a name missed costs a person.
@@ -153,6 +154,8 @@ elbow foot hand leg arm shoulder wrist jaw clavicle coccyx sacrum spine thorax z
 # leave the word beside them alone in the value.
 _LEADS = frozenset("dr mr mrs ms miss mx prof sir madam by op tech san sama kun sensei md rn phd".split())
 # A value's tokens: split at spaces and punctuation, not at a hyphen or a digit inside a code (CXDI-710C, Br40d)
+# a capitalised word after a word that introduces a person ("Scan for Wanjiru", "Film to KIPRONO")
+_AFTER_LEAD = re.compile(r"(?i:\b(?:for|by|from|to|with|per|attn|cc|dear)\b)\s+([A-Z][a-z\u00e0-\u024f]{3,}|[A-Z]{4,})\b")
 _TOKENS = re.compile(r"[^\s_/.,;:()\[\]{}!?*#\"+=|<>~]+")
 _LETTERS = re.compile(r"[A-Za-z\u00c0-\u024f]+")
 
@@ -178,7 +181,8 @@ def unknown_word(text: str, keyword: str, vr: str) -> str | None:
     label-like code string or a device's value whose words (numbers, punctuation and titles
     aside: "Wanjiru 2", "(Wanjiru)", "Dr Wanjiru", "Wanjiru-Kamau") are all words no list holds,
     one to three of them; in a label also such a word beside an anatomical structure ("Brain
-    Stem Wanjiru")."""
+    Stem Wanjiru"); in any such value a capitalised one after a word that introduces a person
+    ("Scan for Wanjiru", "Liver by Kiprono")."""
     parts = [p.strip() for p in re.split(r"[\\\0]", str(text)) if p.strip()]
     label = keyword in LABELS or keyword in _LABEL_CS
     if not (label or keyword in TECHNICAL):
@@ -190,6 +194,8 @@ def unknown_word(text: str, keyword: str, vr: str) -> str | None:
         words = [w for t in _TOKENS.findall(probe) for w in _word_of(t)]
         if 1 <= len(words) <= 3 and all(_unknown(w) for w in words):
             return f"{keyword}: only words no term, device or vendor list holds (a name is assumed)"
+        if any(_unknown(m.group(1)) for m in _AFTER_LEAD.finditer(probe)):
+            return f"{keyword}: a word no term list holds after a word that introduces a person (a name is assumed)"
         anatomy = any(_singular(t) in STRUCTURES or t in _PLANNING_HEADS for t in _tokens(part))
         if label and anatomy and any(_unknown(w) for w in words):
             return f"{keyword}: a word no term list holds beside an anatomical structure (a name is assumed)"

@@ -72,7 +72,8 @@ def lone_members() -> list[Member]:
 
 # the word dressed so that it is no longer alone to a literal rule: numbers, brackets, titles, hyphens
 DRESS = ["{w} 2", "({w})", "Dr {w}", "{w}-{v}", "{W}_1", "{w}'s", "{w}.", "{w}/{v}", "{v} 01", "{w} \u2713",
-         "{w}-san", "#{w}", "{w}!", "[{W}]", "01 {w}", "Mr. {w}"]
+         "{w}-san", "#{w}", "{w}!", "[{W}]", "01 {w}", "Mr. {w}", "Scan for {w}", "Film to {W}", "Copy per {w}",
+         "Liver by {w}"]
 
 
 def dressed_members() -> list[Member]:
