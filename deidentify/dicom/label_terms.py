@@ -19,6 +19,8 @@ name rules, and the lone unknown word that must not.
   anatomical structure or a planning word ("Brain Stem Wanjiru", "PTV_7000 Kiprono") goes too,
   and in any of them such a word capitalised after for/by/to/with/per ("Scan for Wanjiru").
   Other code strings hold the standard's defined terms (MONOCHROME2, SEMIAUTOMATIC): not read.
+  A label that is a census given name and a surname and nothing else goes even where both are
+  English words ("Mark Smith", "SMITH^MARK"), unless both are on the term lists ("Max Dose").
 
 A wrong guess costs one label; a name missed costs a person.
 """
@@ -199,7 +201,46 @@ def unknown_word(text: str, keyword: str, vr: str) -> str | None:
         anatomy = any(_singular(t) in STRUCTURES or t in _PLANNING_HEADS for t in _tokens(part))
         if label and anatomy and any(_unknown(w) for w in words):
             return f"{keyword}: a word no term list holds beside an anatomical structure (a name is assumed)"
+        if label and not anatomy and _given_and_surname(probe):
+            return f"{keyword}: a census given name and surname and nothing else (a name is assumed)"
     return None
+
+
+@functools.cache
+def _census() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    """Given names, surnames (the census lists and the romanised Asian surnames) and the Asian
+    ones alone (Huang, Tsai: a surname whatever a syllable list says)."""
+    from deidentify.dicom.asian_names import _COMMON_SURNAMES
+    from deidentify.identifiers.western_names import _census as census
+
+    firsts, lasts = census()
+    asian = frozenset(s for s in _COMMON_SURNAMES if len(s) >= 3)
+    return firsts, lasts | asian, asian
+
+
+# "Smith, Mark", "SMITH^MARK", "Mark J. Smith", "MARK SMITH": the words of a person's name alone
+_NAME_WORDS = re.compile(r"[A-Za-z\u00c0-\u024f]+")
+
+
+def _given_and_surname(part: str) -> bool:
+    """Is a label's value a given name and a surname of the census lists and nothing else, even
+    where both are English words ("Mark Smith", "GRACE YOUNG", "Smith, Rose")?  A label holds a
+    region's or a layer's name; a person's name alone in it is a person (round 8's lone-word
+    rule reads only words no list holds, and the name finder wants context for word-like names)."""
+    words = _NAME_WORDS.findall(part.replace("^", " "))
+    if re.search(r"\d", part) or not 2 <= len(words) <= 3:
+        return False
+    firsts, lasts, asian = _census()
+    low = [w.lower() for w in words]
+    if len(low) == 3 and not (len(low[1]) == 1 or low[1] in firsts):
+        return False     # a middle word that is an initial or a given name, nothing else
+    head, tail = low[0], low[-1]
+    reversed_ = "," in part or "^" in part
+    given, family = (tail, head) if reversed_ else (head, tail)
+    # both words on the term lists ("Max Dose", "Summer Study", "Mark Point") read as a label
+    return (len(given) >= 3 and len(family) >= 3 and given in firsts and family in lasts
+            and not (known_word(given) and known_word(family) and family not in asian)
+            and not standard_term(part) and part.lower().strip() not in _whole_meanings())
 
 
 __all__ = ["LATERALITY", "QUALIFIERS", "STRUCTURES", "known_word", "standard_term", "unknown_word"]
