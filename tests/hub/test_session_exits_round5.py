@@ -296,7 +296,9 @@ def test_the_sessions_token_reaches_no_other_user_nor_more_rights(hub, hub_probe
     # the other users' servers still run (the kernel stopped nothing)
     for name in ("bob", "carl"):
         got = hub.people[name].hub_api("GET", f"/users/{name}").json()
-        assert got["servers"][""]["ready"], name
+        srv = got.get("servers", {}).get("")
+        # (once in a full run a server was gone here with every probe refused: say what the hub saw)
+        assert srv and srv["ready"], (name, got, hub.log_text()[-4000:])
 
 
 def test_no_token_a_kernel_can_read_is_anyone_elses(hub, hub_probe):
