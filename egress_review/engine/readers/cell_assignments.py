@@ -15,6 +15,7 @@ import re
 
 from egress_review.engine.readers.code_literals import (_SETTING, _count_header, _is_count_name,
                                                         _looks_like_counts, _recode)
+from egress_review.engine.readers.data_statements import _top_level_args
 from egress_review.engine.readers.model import TableUnit
 from egress_review.engine.readers.sql_case import _label
 
@@ -31,7 +32,7 @@ _SAS = re.compile(r"\b(?:if[ \t]+(?P<cond>[^;\n]{1,200}?)[ \t]+then|when[ \t]*\(
 
 def _key_and_column(obj: str, key: str) -> tuple[str, str] | None:
     """(row label, column) of a subscripted assignment, or None when it names no column."""
-    parts = _split_top(key)
+    parts = _top_level_args(key, keep_trailing=True)
     if len(parts) == 2:
         col = parts[1].strip()
         if not re.fullmatch(r"['\"][^'\"]+['\"]|\d+", col):
@@ -40,26 +41,6 @@ def _key_and_column(obj: str, key: str) -> tuple[str, str] | None:
     if len(parts) == 1 and "$" in obj:               # R: d$n[2] <- 3
         return _label(parts[0]), obj.rsplit("$", 1)[1]
     return None
-
-
-def _split_top(key: str) -> list[str]:
-    out, depth, cur, quote = [], 0, [], None
-    for ch in key:
-        if quote:
-            quote = None if ch == quote else quote
-        elif ch in "'\"":
-            quote = ch
-        elif ch in "([{":
-            depth += 1
-        elif ch in ")]}":
-            depth -= 1
-        elif ch == "," and depth == 0:
-            out.append("".join(cur))
-            cur = []
-            continue
-        cur.append(ch)
-    out.append("".join(cur))
-    return out
 
 
 def cell_assignments(text: str) -> list:

@@ -29,8 +29,9 @@ def _table(text: str, pos: int, header: list[str], rows: list[list[str]], what: 
                                                   "literal": what}, caption=what)
 
 
-def _top_level_args(body: str) -> list[str]:
-    """Split a call's arguments at the commas outside brackets and quotes."""
+def _top_level_args(body: str, keep_trailing: bool = False) -> list[str]:
+    """Split a call's arguments at the commas outside brackets and quotes (``keep_trailing``: an
+    empty last one too, as a subscript's ``d['North',]`` writes it)."""
     out, depth, cur, quote = [], 0, [], None
     for ch in body:
         if quote:
@@ -49,7 +50,7 @@ def _top_level_args(body: str) -> list[str]:
             cur = []
             continue
         cur.append(ch)
-    if "".join(cur).strip():
+    if keep_trailing or "".join(cur).strip():
         out.append("".join(cur).strip())
     return out
 
