@@ -34,7 +34,7 @@ import threading
 import time
 from pathlib import Path, PurePosixPath
 
-from hub_config import proc_mask, sandbox_devices, seccomp_filter, statfs_notify
+from hub_config import proc_mask, sandbox_devices, sandbox_uids, seccomp_filter, statfs_notify
 from hub_config.cgroups import CGROUP_ROOT, Limits, LimitsUnavailable
 from hub_config.lifetime import end_with_parent
 
@@ -310,6 +310,23 @@ def run(spec: dict, cmd: list[str], env: dict[str, str]) -> int:
                     root=spec.get("cgroup_root", str(CGROUP_ROOT)))
     log_max = int(spec.get("log_max_mb", LOG_MAX_MB_DEFAULT)) << 20
     log_fd = open_log(spec["log"], log_max)
+    # one uid, one case at a time: per-uid kernel limits are shared (hub_config.sandbox_uids)
+    try:
+        uid_claim = sandbox_uids.claim(int(spec["uid"]), int(spec["gid"]))
+    except (sandbox_uids.UidInUse, OSError) as e:
+        msg = f"enclave sandbox {name}: refused: {e}\n"
+        os.write(log_fd, msg.encode())
+        os.close(log_fd)
+        print(msg, end="", file=sys.stderr)
+        return EXIT_REFUSED
+    try:
+        return _run_claimed(spec, cmd, env, name, lim, limits, log_max, log_fd)
+    finally:
+        sandbox_uids.release(uid_claim)
+
+
+def _run_claimed(spec: dict, cmd: list[str], env: dict[str, str], name: str, lim: dict,
+                 limits: Limits, log_max: int, log_fd: int) -> int:
     capped_by_cgroup = False
     try:
         limits.apply()

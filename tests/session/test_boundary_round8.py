@@ -1,0 +1,320 @@
+"""Round 8 of the sandbox boundary (S1, S7), in REAL sandboxes (bubblewrap, both seccomp layers,
+the launcher's notification filter: ``conftest.world``), probe program ``boundary_probe8.py``.
+
+1. **One uid, two cases** (found open, closed): a session's uid is the researcher's
+   (``sandbox_uid_base + account id``), the case only its gid, so her overnight run of one case
+   beside her session of another are two sandboxes of one uid - and the kernel keeps inotify
+   instances, pipe buffer pages and queued signals per uid, machine-wide.  Without the close a
+   sandbox of case c2 read exactly what a sandbox of case c1 of the same uid held (40 inotify
+   instances, 20 pipes of 1 MB, 300 queued signals: ``test_without_the_close_the_uid_carries_
+   counts``).  The launcher now refuses a sandbox of a uid that runs a sandbox of another case
+   (``hub_config.sandbox_uids``); the same case twice (a case's brokers, a run beside a session
+   of its case) and one case after another still run, and the later one finds nothing held.
+2. **The other classes of the brief** (``sweep``, each a regression member): descriptors,
+   environment and command lines of the launcher; set-id and file-capability programs; core
+   dumps; terminal injection; keyrings, file handles, userfaultfd, io_uring, bpf, perf,
+   fanotify, kcmp, pidfd_getfd, process_vm_readv, memfd_secret, POSIX queues, personality;
+   socket families that load modules; /proc and /sys writes; places that would outlive the
+   session; hard links out of the workspace.
+"""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from hub_config import sandbox as sandbox_mod
+from tests.session import boundary_probe8 as bp
+from tests.session import probe_runs
+from tests.session.test_sandbox import HUB_SECRETS
+
+pytestmark = [pytest.mark.skipif(os.geteuid() != 0, reason="the sandbox launcher needs root"),
+              pytest.mark.skipif(os.uname().machine != "x86_64", reason="x86_64 numbers")]
+
+PROBE = Path(bp.__file__).read_text()
+LIMITS = {"memory_mb": 512, "cpu_percent": 100, "max_processes": 64, "scratch_mb": 16}
+GID_C1, GID_C2 = 308001, 308002  # the two cases' groups (sandbox_gid_base + case id)
+HOLD = {"inotify": 40, "pipes": 20, "signals": 300, "nice": 7}
+SIG_LIMIT = 1000  # the counting sandbox's own RLIMIT_SIGPENDING
+INOTIFY_MAX = int(Path("/proc/sys/fs/inotify/max_user_instances").read_text())
+PIPES_MAX = int(Path("/proc/sys/fs/pipe-user-pages-soft").read_text()) // 256  # 1 MB pipes
+# run the launcher with the close switched off (the demonstration that the channel is real)
+UNGUARDED = ("import runpy, sys; from hub_config import sandbox_uids as u; "
+             "u.other_case_running = lambda entries, gid: None; sys.argv = sys.argv[1:]; "
+             "runpy.run_module('hub_config.sandbox', run_name='__main__')")
+
+
+def _launch(world, name: str, case: str, gid: int, uid: int, mode: str, cfg: dict,
+            guarded: bool = True):
+    spec = world.spec(name=name, case=case, uid=uid, gid=gid, limits=LIMITS)
+    path = world.root / "sandbox" / f"{name}.json"
+    path.write_text(json.dumps(spec))
+    head = [sys.executable, "-m", "hub_config.sandbox"] if guarded else \
+        [sys.executable, "-c", UNGUARDED, "hub_config.sandbox"]
+    proc = subprocess.Popen([*head, str(path), "--", sys.executable, "-c", PROBE, mode,
+                             json.dumps(cfg)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            env={**os.environ, **HUB_SECRETS})
+    return spec, proc
+
+
+def _finish(spec, proc, seconds: float = 180) -> tuple[int, str]:
+    out = proc.communicate(timeout=seconds)[0].decode(errors="replace")
+    log = Path(spec["log"]).read_text() if Path(spec["log"]).is_file() else ""
+    return proc.returncode, log + out
+
+
+def _holding(world, tag: str, uid: int, guarded: bool = True):
+    """A sandbox of case c1 holding :data:`HOLD` of the uid's limits until released."""
+    flag = f"r8hold{tag}"
+    ws = world.projects / "c1" / "workspace"
+    spec, proc = _launch(world, flag, "c1", GID_C1, uid, "hold", {**HOLD, "flag": flag},
+                         guarded)
+    probe_runs.wait_for(ws / f"{flag}.held", proc, spec)
+    return spec, proc, ws / f"{flag}.release"
+
+
+def _release(holder) -> dict:
+    spec, proc, release = holder
+    release.touch()
+    code, log = _finish(spec, proc)
+    assert code == 0, log[-2000:]
+    return probe_runs.result(log)
+
+
+@pytest.fixture(scope="module")
+def one_uid(world):
+    """A researcher's sandbox of case c1 holds some of her uid's limits while sandboxes of the
+    same uid start: of case c2 (refused), of case c1 (runs); then c2 again once c1 has ended."""
+    uid = world.uid_for("r8-researcher")
+    out = {}
+    holder = _holding(world, "a", uid)
+    try:
+        spec, proc = _launch(world, "r8other", "c2", GID_C2, uid, "count",
+                             {"sig_limit": SIG_LIMIT})
+        out["other_case"] = _finish(spec, proc)
+        spec, proc = _launch(world, "r8same", "c1", GID_C1, uid, "count",
+                             {"sig_limit": SIG_LIMIT})
+        out["same_case"] = _finish(spec, proc)
+    finally:
+        out["holder"] = _release(holder)
+    spec, proc = _launch(world, "r8after", "c2", GID_C2, uid, "count", {"sig_limit": SIG_LIMIT})
+    out["after"] = _finish(spec, proc)
+    return out
+
+
+# ----------------------------------------------------------- 1. one uid, two cases: closed
+def test_a_sandbox_of_another_case_is_refused_while_the_uid_runs_one(one_uid):
+    code, log = one_uid["other_case"]
+    assert code == sandbox_mod.EXIT_REFUSED, log[-2000:]
+    assert "another case" in log and f"gid {GID_C1}" in log
+    assert "RESULT " not in log  # the probe never ran
+
+
+def test_the_holder_did_hold_what_it_was_asked(one_uid):
+    """The refusal is not for want of a holder: the first sandbox held every limit asked."""
+    h = one_uid["holder"]
+    assert (h["inotify"], h["pipes"], h["signals"], h["released"]) == \
+        (HOLD["inotify"], HOLD["pipes"], HOLD["signals"], True)
+
+
+def test_a_second_sandbox_of_the_same_case_still_runs(one_uid):
+    """A case's brokers, a run beside a session of its case: one uid, one case - allowed (what
+    they share is the case's anyway)."""
+    code, log = one_uid["same_case"]
+    assert code == 0, log[-2000:]
+    r = probe_runs.result(log)
+    assert r["gid"] == GID_C1 and r["inotify"] == INOTIFY_MAX - HOLD["inotify"]
+
+
+def test_the_other_case_runs_once_the_first_has_ended_and_finds_nothing_held(one_uid):
+    code, log = one_uid["after"]
+    assert code == 0, log[-2000:]
+    r = probe_runs.result(log)
+    assert r["gid"] == GID_C2
+    assert r["inotify"] == INOTIFY_MAX
+    assert r["pipes"] == PIPES_MAX and r["new_pipe_bytes"] == 65536
+    assert r["signals"] == SIG_LIMIT
+
+
+def test_a_dead_launchers_claim_does_not_block_the_uid(world, tmp_path):
+    """A launcher SIGKILLed takes its sandbox with it (--die-with-parent); its line in the
+    registry is found dead and dropped, so the other case's sandbox is not refused for it."""
+    uid = world.uid_for("r8-killed")
+    spec, proc, _release_flag = _holding(world, "k", uid)
+    proc.kill()
+    proc.wait(30)
+    spec2, proc2 = _launch(world, "r8afterkill", "c2", GID_C2, uid, "count",
+                           {"sig_limit": SIG_LIMIT})
+    code, log = _finish(spec2, proc2)
+    assert code == 0, log[-2000:]
+    assert probe_runs.result(log)["inotify"] == INOTIFY_MAX
+
+
+def test_without_the_close_the_uid_carries_counts(world):
+    """Why it is refused: the launcher with ``sandbox_uids.other_case_running`` switched off
+    lets case c2's sandbox start, and it reads exactly what case c1's sandbox of the same uid
+    holds.  The uid-wide process calls reach only its own PID namespace (no channel there)."""
+    uid = world.uid_for("r8-unguarded")
+    holder = _holding(world, "u", uid, guarded=False)
+    try:
+        spec, proc = _launch(world, "r8unguarded", "c2", GID_C2, uid, "count",
+                             {"sig_limit": SIG_LIMIT}, guarded=False)
+        code, log = _finish(spec, proc)
+    finally:
+        _release(holder)
+    assert code == 0, log[-2000:]
+    r = probe_runs.result(log)
+    print(f"\nround 8, one uid in two cases without the close: c2 found {r['inotify']} of "
+          f"{INOTIFY_MAX} inotify instances, {r['pipes']} of {PIPES_MAX} 1 MB pipes, "
+          f"{r['signals']} of {SIG_LIMIT} signals")
+    assert r["inotify"] == INOTIFY_MAX - HOLD["inotify"]
+    assert r["pipes"] == PIPES_MAX - HOLD["pipes"]
+    assert r["signals"] == SIG_LIMIT - HOLD["signals"]
+    # held by the PID namespace already: the holder's nice 7 is not seen, its pids not listed
+    assert r["getpriority_user"] == 20 and r["pids"] == [1, 2]
+
+
+# ----------------------------------------------------------- 2. the other classes: held
+@pytest.fixture(scope="module")
+def sweep(world):
+    uid = world.uid_for("r8-sweep")
+    spec, proc = _launch(world, "r8sweep", "c1", GID_C1, uid, "sweep", {"flag": "sw"})
+    code, log = _finish(spec, proc)
+    assert code == 0, log[-3000:]
+    first = probe_runs.result(log)
+    # the same account's next session, and another case's, look for what the first planted
+    spec, proc = _launch(world, "r8sweep", "c2", GID_C2, uid, "sweep",
+                         {"flag": "sw2", "look_for": "sw"})
+    code, log = _finish(spec, proc)
+    assert code == 0, log[-3000:]
+    return {"first": first, "next": probe_runs.result(log)}
+
+
+def test_no_descriptor_of_the_launcher_or_hub_is_inherited(sweep):
+    fds = sweep["first"]["fds"]
+    assert {fd: what for fd, what in fds.items() if fd not in ("0", "1", "2")} == {}
+    assert fds["0"] == "/dev/null" and fds["1"].startswith("pipe:") and fds["1"] == fds["2"]
+
+
+def test_no_secret_of_the_hub_in_environment_or_command_lines(sweep):
+    text = json.dumps(sweep["first"])
+    for key, value in HUB_SECRETS.items():
+        assert key not in sweep["first"]["env"]
+        assert value not in text, key
+
+
+@pytest.mark.parametrize("what", ["su", "nnp", "cap_bnd"])
+def test_set_id_and_capability_programs_gain_nothing(sweep, what):
+    r = sweep["first"]
+    assert r["setid_programs"], "the probe found no set-id program to try (check the sweep)"
+    assert {"su": r["su"]["rc"] != 0 and "0\n" not in r["su"]["out"],
+            "nnp": r["nnp"] == "1", "cap_bnd": r["cap_bnd"] == "0" * 16}[what]
+    assert all("nosuid" in opts for _point, opts, _fs in r["mounts"])
+
+
+def test_no_core_dump_of_case_data(sweep):
+    r = sweep["first"]
+    assert r["core_limit"] == [0, 0] and r["core_raise"] == "ValueError"
+    assert r["core_pattern_write"] in ("EACCES", "EROFS", "EPERM")
+    assert r["crash_rc"] == -11 and r["core_files"] == []
+
+
+@pytest.mark.parametrize("ioctl", ["TIOCSTI", "TIOCLINUX", "TIOCSETD"])
+def test_no_terminal_injection(sweep, ioctl):
+    assert sweep["first"]["dev_tty"] == "ENXIO"  # no controlling terminal (new session)
+    assert sweep["first"][ioctl] == "EPERM"
+
+
+@pytest.mark.parametrize("call", [
+    "keyctl_join_session", "keyctl_get_user", "add_key", "request_key", "name_to_handle_at",
+    "open_by_handle_at", "userfaultfd", "bpf", "perf_event_open", "fanotify_init",
+    "io_uring_setup", "kcmp", "pidfd_getfd", "process_vm_readv", "memfd_secret", "mq_open",
+    "personality_no_aslr", "personality_read_implies_exec"])
+def test_kernel_interfaces_refused(sweep, call):
+    assert sweep["first"]["syscalls"][call] in ("EPERM", "ENOSYS")
+
+
+@pytest.mark.parametrize("family", [
+    "AF_ALG", "AF_PACKET", "AF_VSOCK", "AF_BLUETOOTH", "AF_NETLINK_audit", "AF_NETLINK_uevent",
+    "AF_NETLINK_netfilter", "AF_KEY", "AF_RDS", "AF_TIPC", "AF_CAN", "AF_XDP", "AF_PPPOX",
+    "AF_LLC", "AF_SMC", "AF_MCTP", "AF_INET_raw", "AF_INET_sctp", "AF_INET_icmp"])
+def test_socket_families_that_load_modules_refused(sweep, family):
+    assert sweep["first"]["sockets"][family] in ("EAFNOSUPPORT", "EPROTONOSUPPORT",
+                                                 "ESOCKTNOSUPPORT")
+
+
+@pytest.mark.parametrize("path", [
+    "/proc/sys/kernel/core_pattern", "/proc/sys/vm/drop_caches", "/proc/sysrq-trigger",
+    "/proc/self/oom_score_adj", "/proc/self/setgroups", "/proc/self/uid_map",
+    "/sys/fs/cgroup/cgroup.procs", "/sys/kernel/mm/ksm/run"])
+def test_machine_settings_not_written(sweep, path):
+    assert sweep["first"]["writes"][path] != "written"
+
+
+def test_only_scratch_of_its_own_is_writable_and_none_of_it_outlives_the_session(sweep):
+    out = sweep["first"]["outlive"]
+    writable = {p for p, r in out.items() if r == "written"}
+    home = [p for p in out if p.startswith("/home/")]
+    assert writable <= {"/tmp", "/var/tmp", "/dev/shm", *home}
+    mounts = {point: fs for point, _opts, fs in sweep["first"]["mounts"]}
+    assert all(mounts.get(p) == "tmpfs" for p in writable)
+    assert sweep["next"]["planted_found"] == []
+
+
+def test_no_hard_link_out_of_the_workspace(sweep):
+    assert sweep["first"]["hardlink_etc"] == "EXDEV"
+    assert sweep["first"]["hardlink_usr"] == "EXDEV"
+
+
+# ----------------------------------------------------------- the registry itself (in-process)
+def test_the_registry_refuses_another_case_of_a_live_uid(tmp_path):
+    """``sandbox_uids.claim`` as the launcher calls it: a live launcher of the uid registered
+    for case c1 makes a claim for case c2 fail (nothing registered), while c1 again, a dead
+    launcher's line and a reused pid (another start time) block nothing."""
+    from hub_config import sandbox_uids as su
+
+    reg = tmp_path / "uids"
+    live = subprocess.Popen(["sleep", "60"])
+    try:
+        started = su._start_time(live.pid)
+        reg.mkdir(mode=0o700)
+        (reg / "4242").write_text(f"{live.pid} {started} {GID_C1}\n")
+        with pytest.raises(su.UidInUse, match="another case"):
+            su.claim(4242, GID_C2, reg)
+        assert (reg / "4242").read_text() == f"{live.pid} {started} {GID_C1}\n"
+        token = su.claim(4242, GID_C1, reg)  # the same case: allowed beside it
+        assert len((reg / "4242").read_text().splitlines()) == 2
+        su.release(token, reg)
+        assert (reg / "4242").read_text() == f"{live.pid} {started} {GID_C1}\n"
+        # the same pid with another start time is not that launcher (a reused pid)
+        (reg / "4242").write_text(f"{live.pid} 1 {GID_C1}\n")
+        su.release(su.claim(4242, GID_C2, reg), reg)
+    finally:
+        live.kill()
+        live.wait()
+    (reg / "4242").write_text(f"{live.pid} {started} {GID_C1}\n")  # gone now
+    token = su.claim(4242, GID_C2, reg)
+    assert (reg / "4242").read_text().split()[2] == str(GID_C2)
+    su.release(token, reg)
+
+
+@pytest.mark.parametrize("bad", ["symlink", "group_writable_dir", "not_roots"])
+def test_a_registry_it_cannot_trust_refuses_the_sandbox(tmp_path, bad):
+    from hub_config import sandbox_uids as su
+
+    reg = tmp_path / "uids"
+    reg.mkdir(mode=0o700)
+    if bad == "symlink":
+        (tmp_path / "elsewhere").write_text("")
+        (reg / "4243").symlink_to(tmp_path / "elsewhere")
+    elif bad == "group_writable_dir":
+        os.chmod(reg, 0o770)
+    else:
+        (reg / "4243").write_text("")
+        os.chown(reg / "4243", 4243, 4243)
+    with pytest.raises((su.UidInUse, OSError)):
+        su.claim(4243, GID_C1, reg)
