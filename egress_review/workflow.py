@@ -212,6 +212,10 @@ def case_membership(db: Session, user: User, case_code: str) -> tuple[Case | Non
 HELD_CASE_STATUSES = ("suspended", "void", "purged")
 
 
+def _utc(t: dt.datetime) -> dt.datetime:
+    return t if t.tzinfo is not None else t.replace(tzinfo=dt.timezone.utc)
+
+
 def release_hold(db: Session, req: EgressRequest) -> str | None:
     """Why ``req`` cannot be approved now (None: it can): its case was suspended, voided or
     purged since it was submitted, or its requester is no longer a member of the case - an
@@ -223,6 +227,13 @@ def release_hold(db: Session, req: EgressRequest) -> str | None:
     if not any(m.user_id == req.requester_id and m.removed_at is None for m in case.members):
         return (f"the requester is no longer a member of case {req.case_code}: nothing is "
                 "released to them; request changes or reject")
+    requester = db.get(User, req.requester_id)
+    gone = requester is None or requester.status != "active" or (
+        requester.left_at is not None and _utc(requester.left_at) <= dt.datetime.now(dt.timezone.utc))
+    if gone:   # a suspended, revoked or departed requester is released nothing on an old filing (A1)
+        state = "gone" if requester is None else requester.status if requester.status != "active" else "left"
+        return (f"the requester's account is {state}: nothing is released to them; request changes "
+                "or reject")
     return None
 
 

@@ -18,6 +18,7 @@ from enclave.core.audit import audit
 from enclave.core.errors import BadInput, NotFound, Refused
 from enclave.cases.models import (Case, CaseMember, Charge, Extension, Notification,
                                   Publication, SoftwareDeclaration)
+from enclave.cases.standing import require_standing
 from enclave.identity.roles import grant_case_officer
 from enclave.identity.permissions import (can_manage, can_view, case_people, is_decider, is_member,
                                           not_self, require)
@@ -456,6 +457,8 @@ def decide_extension(db: Session, policy, actor: User, ext: Extension, *, approv
     not_self(actor, case_people(case) | _user_ids(db, [ext.requested_by]), f"decide on {case.code}'s extension")
     if ext.status != "pending":
         raise Refused(f"This extension request is already {ext.status}.")
+    if approve:
+        require_standing(db, case, ext.requested_by, "extension", now)
     ext.status, ext.decided_by, ext.decided_at = ("approved" if approve else "refused"), actor.username, now
     db.flush()
     recompute_period(policy, case)
@@ -534,6 +537,8 @@ def decide_software(db: Session, actor: User, d: SoftwareDeclaration, *, approve
              "decide on software declared for your own case")
     if d.status != "pending":
         raise Refused(f"This declaration is already {d.status}.")
+    if approve:
+        require_standing(db, db.get(Case, d.case_id), d.requested_by, "software", now)
     d.status, d.decided_by, d.decided_at = ("approved" if approve else "refused"), actor.username, now
     audit(db, actor.username, f"software.{d.status}", db.get(Case, d.case_id),
           subject=f"{d.name} {d.version}".strip())
