@@ -87,6 +87,12 @@ def _json_safe(v: Any, where: str) -> None:
                           f"{type(v).__name__}, not a JSON value")
 
 
+def _nul_free(v: str | None) -> bool:
+    """PostgreSQL refuses NUL in text; SQLite keeps it, and C-string readers (the sqlite3 shell,
+    exports) stop there and show another value than the sealed one ("alice\\0 ..." reads "alice")."""
+    return v is None or "\x00" not in v
+
+
 def check_entry(entry: "AuditEntry") -> None:
     """Refuse (AuditEntryError) an entry that would not be stored exactly as it is sealed."""
     for name in ("component", "actor", "action"):
@@ -104,6 +110,9 @@ def check_entry(entry: "AuditEntry") -> None:
                                   f"{len(v)} characters, longer than its column ({width})")
     for name in ("component", "actor", "action", "case_code", "subject", "reason"):
         _json_safe(getattr(entry, name), name)
+        if not _nul_free(getattr(entry, name)):
+            raise AuditEntryError(f"稽核紀錄的 {name} 含有 NUL 字元 the audit entry's {name} holds a NUL "
+                                  f"character (not stored alike by every reader)")
     if entry.detail is not None and not isinstance(entry.detail, dict):
         raise AuditEntryError("稽核紀錄的 detail 必須是物件 the audit entry's detail must be a mapping")
     _json_safe(entry.detail or {}, "detail")
