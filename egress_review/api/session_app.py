@@ -39,9 +39,56 @@ def own(db: Session, rid: int, user: User, *, lock: bool = False) -> EgressReque
 
 router.add_api_route("/health", routes.health, methods=["GET"])
 router.add_api_route("/me", routes.me, methods=["GET"])
-router.add_api_route("/precheck", routes.precheck, methods=["POST"])
-router.add_api_route("/requests", routes.submit, methods=["POST"], status_code=201,
-                     response_model=routes.Created)
+
+
+def session_case(db: Session, user: User, now) -> str | None:
+    """The case the caller's session works for: the case of the interactive booking that lets
+    the user work now (the one the spawner started the sandbox for); in the seconds between a
+    slot's end and the warden's cut-off, the case of the user's latest booking begun; None
+    only for an account that never had an interactive booking (the hub starts no session
+    without one)."""
+    from enclave.bookings import gate
+    from enclave.bookings.models import Booking
+    from enclave.cases.models import Case
+
+    current = gate.check(db, user.username, now, load=False).case_code
+    if current is not None:
+        return current
+    return db.execute(select(Case.code).join(Booking, Booking.case_id == Case.id)
+                      .where(Booking.user_id == user.id, Booking.kind == "interactive",
+                             Booking.starts_at <= now)
+                      .order_by(Booking.starts_at.desc(), Booking.id.desc())
+                      .limit(1)).scalar_one_or_none()
+
+
+def bind_case(db: Session, user: User, case_code: str, now) -> None:
+    """Results are put before the reviewers only for the case of the session they come from
+    (S7).  A researcher in two cases otherwise submitted, from her session of one, a manifest
+    naming the other: the files - the first case's work - were checked against the second's
+    release history and context and released into its area."""
+    current = session_case(db, user, now)
+    if current is not None and current != case_code:
+        raise wf.Forbidden(f"this session works for case {current}: results for case "
+                           f"{case_code} are submitted from a session of that case")
+
+
+@router.post("/precheck")
+def precheck(manifest: str = Form(...), files: list[UploadFile] = File(...),
+             user: User = Depends(caller), db: Session = Depends(get_db),
+             svc=Depends(service)) -> dict:
+    bind_case(db, user, wf.parse_manifest_json(manifest).case_code, svc.now())
+    return routes.precheck(manifest=manifest, files=files, user=user, db=db, svc=svc)
+
+
+@router.post("/requests", status_code=201, response_model=routes.Created)
+def submit(manifest: str = Form(...), files: list[UploadFile] = File(...),
+           draft: bool = Form(False), idempotency_key: str | None = Form(None, max_length=80),
+           supersedes: int | None = Form(None, ge=1, le=routes.MAX_ID),
+           user: User = Depends(caller), db: Session = Depends(get_db), svc=Depends(service)):
+    bind_case(db, user, wf.parse_manifest_json(manifest).case_code, svc.now())
+    return routes.submit(manifest=manifest, files=files, draft=draft,
+                         idempotency_key=idempotency_key, supersedes=supersedes, user=user,
+                         db=db, svc=svc)
 
 
 @router.get("/requests", response_model=list[routes.RequestOut])
@@ -65,7 +112,7 @@ def my_request(rid: routes.RID, user: User = Depends(caller), db: Session = Depe
 @router.post("/requests/{rid}/submit", response_model=routes.Created)
 def submit_draft(rid: routes.RID, user: User = Depends(caller), db: Session = Depends(get_db),
                  svc=Depends(service)):
-    own(db, rid, user)
+    bind_case(db, user, own(db, rid, user).case_code, svc.now())
     return routes.submit_draft(rid, user, db, svc)
 
 

@@ -318,3 +318,79 @@ def test_a_registry_it_cannot_trust_refuses_the_sandbox(tmp_path, bad):
         os.chown(reg / "4243", 4243, 4243)
     with pytest.raises((su.UidInUse, OSError)):
         su.claim(4243, GID_C1, reg)
+
+
+# ----------------------------------------------------------- 3. the egress socket's case
+@pytest.fixture
+def egress_app(db_url, rows, tmp_path):
+    """The session-facing egress app (what the socket bound into every sandbox serves), its
+    caller fixed to the account a hub token would name; ann is in C1 and C2 and booked for C2
+    now, solo only in C1 and never booked, duo in both."""
+    from fastapi.testclient import TestClient
+
+    from egress_review.api.auth import caller
+    from egress_review.api.session_app import create_session_app
+    from enclave.accounts.models import User
+    from enclave.db import session_scope
+    from tests.egress_workflow.conftest import nhi_policy
+
+    for name in ("ann", "solo", "duo"):
+        rows.user(name)
+    rows.case("C1", members=("ann", "solo", "duo"))
+    rows.case("C2", members=("ann", "duo"))
+    rows.booking("ann", "C2", -30, 90, status="attended")
+    app = create_session_app(db_url=db_url, policy=nhi_policy(), store_dir=tmp_path / "store",
+                             release_dir=tmp_path / "release")
+    who = {}
+
+    def as_user():
+        with session_scope(db_url) as s:
+            u = s.query(User).filter_by(username=who["name"]).one()
+            s.expunge(u)
+            return u
+    app.dependency_overrides[caller] = as_user
+
+    def post(name: str, path: str, case: str, **form):
+        from tests.egress_workflow.conftest import COUNTS_OK, manifest
+
+        who["name"] = name
+        with TestClient(app) as c:
+            return c.post(path, data={"manifest": json.dumps(manifest(case)), **form},
+                          files=[("files", ("counts.csv", COUNTS_OK, "text/csv"))])
+    return post
+
+
+def _requests(db_url) -> int:
+    from egress_review.models import EgressRequest
+    from enclave.db import session_scope
+
+    with session_scope(db_url) as s:
+        return s.query(EgressRequest).count()
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+@pytest.mark.parametrize("route", ["/api/precheck", "/api/requests", "/api/requests?draft"])
+def test_a_session_submits_only_for_its_own_case(egress_app, db_url, route):
+    """ann's session is C2's (her booking now); a manifest naming C1, where she is a member
+    too, used to be checked against C1's history and released into C1's area."""
+    form = {"draft": "true"} if route.endswith("?draft") else {}
+    path = route.split("?")[0]
+    r = egress_app("ann", path, "C1", **form)
+    assert r.status_code == 403 and "works for case C2" in r.text, r.text
+    assert _requests(db_url) == 0
+    r = egress_app("ann", path, "C2", **form)  # its own case: as before
+    assert r.status_code in (200, 201), r.text
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_after_the_slot_the_last_bookings_case_still_binds(egress_app, db_url, rows):
+    """Between a slot's end and the warden's cut-off the gate names no case: the latest
+    booking begun does (duo's C2 slot just ended; she is in C1 too).  An account that never
+    had a booking (no session the hub could have started) is decided by membership alone."""
+    rows.booking("duo", "C2", -90, -1, status="attended")
+    r = egress_app("duo", "/api/precheck", "C1")
+    assert r.status_code == 403 and "works for case C2" in r.text, r.text
+    r = egress_app("duo", "/api/requests", "C1")
+    assert r.status_code == 403 and _requests(db_url) == 0
+    assert egress_app("duo", "/api/precheck", "C2").status_code == 200
+    assert egress_app("solo", "/api/precheck", "C1").status_code == 200
