@@ -157,8 +157,9 @@ def read(raw: bytes, name: str) -> Content:
     from egress_review.engine.readers.cell_assignments import cell_assignments
     from egress_review.engine.readers.label_strings import label_string_tables
     from egress_review.engine.readers.lookups import lookups
+    from egress_review.engine.readers.r_shapes import r_shapes
 
-    for unit in label_string_tables(text) + cell_assignments(text) + lookups(text):
+    for unit in label_string_tables(text) + cell_assignments(text) + lookups(text) + r_shapes(text):
         if not _already_read(out.units, unit):
             out.add(unit)
     for place, reason in doubts:

@@ -203,6 +203,8 @@ class _Finder(ast.NodeVisitor, _Records):
         self.doubts: list[tuple[dict, str]] = []
         self.context: list[str] = []      # names the literal is assigned to / passed as
         self.calls: list[str] = []
+        self.label_lists: list[list[str]] = []     # lists of strings: a grid's names, maybe
+        self.grids: list[tuple] = []               # (node, name, grid) read once names are known
 
     def _name(self) -> str:
         return self.context[-1] if self.context else ""
@@ -285,7 +287,8 @@ class _Finder(ast.NodeVisitor, _Records):
         if self._format_call(node, fname):
             return
         self.calls.append(fname)
-        if fname == "dict" and node.keywords and not node.args:
+        # Counter(North=120, South=3) counts by its own meaning; dict(…)/OrderedDict(…) is a map
+        if fname in ("dict", "Counter", "OrderedDict") and node.keywords and not node.args:
             self._map(node, [k.arg or "" for k in node.keywords], [k.value for k in node.keywords])
         else:
             self._named_numbers(node, f"the arguments of {fname or 'a call'}()",
@@ -427,11 +430,10 @@ class _Finder(ast.NodeVisitor, _Records):
                                 [[f"row {i + 1}"] + [_show(v) for v in r] for i, r in enumerate(grid)],
                                 "matrix")
                 else:
-                    self.doubts.append(({"line": node.lineno, "part": "literal"},
-                                        f"a {len(grid)}×{len(grid[0])} grid of whole numbers "
-                                        f"({', '.join(_show(v) for v in flat[:6])}…): a cross-table "
-                                        "of counts or program constants? A reviewer decides."))
+                    self.grids.append((node, name, grid))     # its names may come later
             return
+        if len(elts) >= 2 and all(isinstance(e, ast.Constant) and isinstance(e.value, str) for e in elts):
+            self.label_lists.append([e.value for e in elts])
         if len(recs) == len(elts) >= 2 and len({len(r) for r in recs}) == 1 and len(recs[0]) >= 2:
             cells = [[(_show(n) if (n := _number(e)) is not None else _label(e)) for e in r]
                      for r in recs]
@@ -446,6 +448,26 @@ class _Finder(ast.NodeVisitor, _Records):
                     return
         for e in elts:
             self.visit(e)
+
+
+def _named_grid(finder: _Finder, node, name: str, grid: list[list[float]]) -> None:
+    """A grid of whole numbers whose row or column names the file gives elsewhere (``rows =
+    ['North', 'South']`` beside ``np.array([[120, 3], [40, 52]])``, or ``index=``/``columns=`` of
+    its frame) is a cross-table of counts; without names a reviewer decides what it is."""
+    n_rows, n_cols = len(grid), len(grid[0])
+    rows = next((x for x in reversed(finder.label_lists) if len(x) == n_rows), None)
+    cols = next((x for x in reversed(finder.label_lists) if len(x) == n_cols and x is not rows), None)
+    if rows is None and cols is None:
+        flat = [v for r in grid for v in r]
+        finder.doubts.append(({"line": node.lineno, "part": "literal"},
+                              f"a {n_rows}×{n_cols} grid of whole numbers "
+                              f"({', '.join(_show(v) for v in flat[:6])}…): a cross-table "
+                              "of counts or program constants? A reviewer decides."))
+        return
+    rows = rows or [f"row {i + 1}" for i in range(n_rows)]
+    cols = cols or [f"column {j + 1}" for j in range(n_cols)]
+    finder._table(node, ["row"] + [f"{c} (n)" for c in cols],
+                  [[r] + [_show(v) for v in vals] for r, vals in zip(rows, grid)], "matrix")
 
 
 def python_literals(text: str, doubts: list | None = None) -> list:
@@ -463,6 +485,8 @@ def python_literals(text: str, doubts: list | None = None) -> list:
             return []
     finder = _Finder()
     finder.visit(tree)
+    for node, name, grid in finder.grids:
+        _named_grid(finder, node, name, grid)
     if doubts is not None:
         doubts.extend(finder.doubts)
     return finder.units

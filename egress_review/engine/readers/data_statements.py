@@ -433,7 +433,9 @@ def data_statements(text: str, suffix: str) -> list:
     if suffix in ("sas", "do", "ado", "stata"):
         return inline_data(text)
     if suffix == "sps":
-        return spss_data(text)
+        from egress_review.engine.readers.spss_syntax import spss_commands
+
+        return spss_data(text) + spss_commands(text)
     if suffix == "js":
         return js_literals(text)
     if suffix in ("m", "matlab"):

@@ -21,6 +21,10 @@ def lexer_for(name: str):
     from pygments.lexers import get_lexer_by_name, get_lexer_for_filename
 
     suffix = name.lower().rsplit(".", 1)[-1] if "." in name else ""
+    if suffix == "sps":           # pygments has no SPSS grammar: ours reads comments and strings
+        from egress_review.engine.readers.spss_lexer import SpssLexer
+
+        return SpssLexer(stripnl=False, ensurenl=False)
     if suffix in LANGUAGES:
         return get_lexer_by_name(LANGUAGES[suffix], stripnl=False, ensurenl=False)
     return get_lexer_for_filename(name, stripnl=False, ensurenl=False)

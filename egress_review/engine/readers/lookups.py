@@ -76,11 +76,11 @@ def _named_args(body: str, formula: bool) -> list[tuple[str, str]] | None:
 _CALL = re.compile(r"\b(switch|recode|case_when|ifelse|if_else|where|cond|select)\s*\(")
 
 
-def _calls(text: str):
-    """(start, name, body) of each outermost call named in _CALL whose body is at most
+def _calls(text: str, call: re.Pattern = _CALL):
+    """(start, name, body) of each outermost call named in ``call`` whose body is at most
     _MAX_CALL long.  Parentheses are paired in one pass; a call inside one already given is
     read with it (its tail of an outer ifelse), so each character is read once: linear."""
-    if not _CALL.search(text):
+    if not call.search(text):
         return
     closing, stack = {}, []
     for m in re.finditer(r"[()]", text):
@@ -89,7 +89,7 @@ def _calls(text: str):
         elif stack:
             closing[stack.pop()] = m.start()
     done = -1
-    for m in _CALL.finditer(text):
+    for m in call.finditer(text):
         end = closing.get(m.end() - 1)
         if end is None or m.start() < done or end - m.end() > _MAX_CALL:
             continue

@@ -253,11 +253,23 @@ def read_printed(text: str, place: dict | None = None) -> Content:
             for unit in read_printed("\n".join(rest), pre).units:
                 out.add(unit)
         return out
-    rows = _pandas_table(text)
+    lines = text.split("\n")
+    # R's two-way table() print: its levels are counts (read as a pandas repr they had no role)
+    from egress_review.engine.readers.r_printouts import r_oneway_prints, r_table_prints
+
+    crosstabs = r_table_prints(lines) if "\n" in text.strip() else []
+    if "\n" in text.strip():
+        taken = {k for a, b, _ in crosstabs for k in range(a, b)}
+        crosstabs += [t for t in r_oneway_prints(lines) if not taken & set(range(t[0], t[1]))]
+    for a, b, rows in crosstabs:
+        out.add(TableUnit(rows=rows, place={**pre, "line": pre.get("line", 1) + a}))
+        lines[a:b] = [""] * (b - a)
+    if crosstabs:
+        text = "\n".join(lines)
+    rows = _pandas_table(text) if text.strip() else None
     if rows is not None:
         out.add(TableUnit(rows=rows, place=pre))
         return out
-    lines = text.split("\n")
     if "\\begin{" in text:
         # a LaTeX tabular read by its rows (one line may hold many), its lines then left out
         for line, rows in tabular_blocks(text):

@@ -192,6 +192,16 @@ def _hidden_rows_cols(archive: zipfile.ZipFile, part: str,
     return rows, cols, uncomputed
 
 
+def _sheet_name_words(out: Content, sheet: str) -> None:
+    """A sheet's name leaves with the workbook: one that states a count ("South 3 patients",
+    「南區3人」, "n=3") is read as a sentence; "Sheet1", "Table 2" or "2019" are not."""
+    from egress_review.engine.prose import COUNT_HINT
+    from egress_review.engine.readers.code import _SHORT_COUNT
+
+    if COUNT_HINT.search(sheet) or _SHORT_COUNT.search(sheet):
+        out.add(TextUnit(sheet, {"sheet": sheet, "part": "sheet name"}))
+
+
 def read_xlsx(raw: bytes, name: str, *, skip_sheet: str | None = None,
               max_figures: int | None = None) -> Content:
     """``skip_sheet``: a sheet already checked as the declared table (not read twice);
@@ -219,6 +229,7 @@ def read_xlsx(raw: bytes, name: str, *, skip_sheet: str | None = None,
         out.fail({}, f"not a readable .xlsx workbook ({type(e).__name__}: {e})")
         return out
     for sheet, state, part in sheets:
+        _sheet_name_words(out, sheet)
         rels = get_dependents(archive, get_rels_path(part)) if get_rels_path(part) in members else None
         chartsheet = "chartsheet" in part
         sheet_words: list[tuple[dict, str]] = []
@@ -314,6 +325,8 @@ def read_ods(raw: bytes, name: str) -> Content:
                    for tp in st.getElementsByType(TableProperties)
                    if str(tp.getAttrNS(TABLENS, "display")).lower() == "false"}
     hidden_sheets: dict[str, dict] = {}
+    for sheet in sheets:
+        _sheet_name_words(out, str(sheet))
     for t in doc.spreadsheet.getElementsByType(Table):
         how = {}
         if t.getAttrNS(TABLENS, "style-name") in undisplayed:

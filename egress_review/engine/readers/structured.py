@@ -147,6 +147,28 @@ def _values_orient(value, top: bool) -> list[list[str]] | None:
     return [header] + [[_s(x) for x in r] for r in value]
 
 
+def _map_header(key: str, items: list) -> str:
+    """The header of a flat map's numbers: its key, marked as counts when the key does not say
+    what they are ("result", "summary", "values", none) and they are whole numbers by category,
+    not codes or settings: before, {"North": 120, "South": 3} under "result" was a column of no
+    known role, held for a reviewer whatever its counts."""
+    from egress_review.engine.readers.code_literals import _SETTING, _looks_like_counts
+    from egress_review.engine.unit_tables import header_role
+
+    # (a group word, "by_region", names the keys but not the numbers: a reviewer's still)
+    nums = [float(v) if _num(v) else _whole_text(v) for _, v in items]
+    if None in nums or header_role(key) is not None \
+            or _SETTING.search(key) or all(_SETTING.search(str(k)) for k, _ in items):
+        return key or "value"
+    return f"{key or 'value'} (n)" if _looks_like_counts(nums) else key or "value"
+
+
+def _whole_text(v) -> float | None:
+    """A whole number written as a string ("120", "1,200"), else None."""
+    t = v.strip().replace(",", "") if isinstance(v, str) else ""
+    return float(t) if t.isdigit() else None
+
+
 def walk(value, out: Content, path: str = "$", key: str = "", place: dict | None = None) -> None:
     pre = dict(place or {})
     if (points := chart_points(value)) is not None:
@@ -158,7 +180,7 @@ def walk(value, out: Content, path: str = "$", key: str = "", place: dict | None
     if isinstance(value, dict):
         items = list(value.items())
         if len(items) >= 2 and all(_numeric(v) for _, v in items):
-            rows = [["key", key or "value"]] + [[str(k), _s(v)] for k, v in items]
+            rows = [["key", _map_header(key, items)]] + [[str(k), _s(v)] for k, v in items]
             out.add(TableUnit(rows=rows, place={**pre, "json_path": path}))
             return
         if len(items) >= 2 and all(isinstance(v, dict) and v and all(_scalar(x) for x in v.values())
