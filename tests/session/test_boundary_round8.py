@@ -357,6 +357,7 @@ def egress_app(db_url, rows, tmp_path):
         with TestClient(app) as c:
             return c.post(path, data={"manifest": json.dumps(manifest(case)), **form},
                           files=[("files", ("counts.csv", COUNTS_OK, "text/csv"))])
+    post.app, post.who = app, who
     return post
 
 
@@ -394,3 +395,24 @@ def test_after_the_slot_the_last_bookings_case_still_binds(egress_app, db_url, r
     assert r.status_code == 403 and _requests(db_url) == 0
     assert egress_app("duo", "/api/precheck", "C2").status_code == 200
     assert egress_app("solo", "/api/precheck", "C1").status_code == 200
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_a_draft_of_another_case_is_not_submitted_from_this_session(egress_app, db_url, rows):
+    """duo kept a draft for C1 before any booking; her session now is C2's: the draft is not put
+    before C1's reviewers from it (it stays a draft)."""
+    from fastapi.testclient import TestClient
+
+    r = egress_app("duo", "/api/requests", "C1", draft="true")
+    assert r.status_code == 201, r.text
+    rid = r.json()["id"]
+    rows.booking("duo", "C2", -10, 60, status="attended")
+    egress_app.who["name"] = "duo"
+    with TestClient(egress_app.app) as c:
+        r = c.post(f"/api/requests/{rid}/submit")
+    assert r.status_code == 403 and "works for case C2" in r.text, r.text
+    from egress_review.models import EgressRequest
+    from enclave.db import session_scope
+
+    with session_scope(db_url) as s:
+        assert s.get(EgressRequest, rid).state == "draft"
