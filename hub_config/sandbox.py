@@ -194,6 +194,26 @@ def bwrap_argv(spec: dict, cmd: list[str], *, seccomp_fds: list[int], info_fd: i
     return a
 
 
+CORE_PATTERN = Path("/proc/sys/kernel/core_pattern")
+
+
+def core_rlimit(core_pattern: str | None) -> int:
+    """RLIMIT_CORE (soft = hard) for a sandbox's processes: no core dump of case data anywhere.
+    0 stops a core *file*; but a ``core_pattern`` that pipes the dump to a helper (``|``:
+    systemd-coredump, apport - root, on the host, outside the enclave's review) is run whatever
+    the limit, except 1: the kernel's own "no helper" value (fs/coredump.c aborts the dump, and 1
+    byte is below any file dump too).  A pattern handing the dump to a socket server (``@``,
+    Linux >= 6.16) honours neither: the sandbox is refused.  Unreadable: 1."""
+    if core_pattern is None:
+        return 1
+    head = core_pattern.lstrip()[:1]
+    if head == "@":
+        raise SandboxError("kernel.core_pattern hands crashes to a socket server, which no core "
+                           "limit stops: a session's memory would leave the sandbox; set a file "
+                           "pattern or a '|' helper")
+    return 1 if head == "|" else 0
+
+
 DEVICES_FALLBACK = Path("/dev/.enclave-sandbox-devices")
 
 
@@ -346,6 +366,11 @@ def _run_claimed(spec: dict, cmd: list[str], env: dict[str, str], name: str, lim
     try:
         import resource
 
+        try:
+            pattern = CORE_PATTERN.read_text()
+        except OSError:
+            pattern = None
+        core_cap = core_rlimit(pattern)  # no core dumps of case data (files or helpers)
         files_cap = open_files_cap(spec, int(lim["max_processes"]),
                                    resource.getrlimit(resource.RLIMIT_NOFILE)[1])
         try:
@@ -377,7 +402,7 @@ def _run_claimed(spec: dict, cmd: list[str], env: dict[str, str], name: str, lim
 
             try:
                 limits.join()
-                resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # no core dumps of case data
+                resource.setrlimit(resource.RLIMIT_CORE, (core_cap, core_cap))
                 # RLIMIT_NPROC counts every process and thread of the *uid* host-wide, and the
                 # members' brokers of one case share a uid: a per-sandbox cap there would let
                 # one member's broker starve the next.  The pids cgroup caps this sandbox alone;
