@@ -15,6 +15,12 @@ from pathlib import Path
 
 CGROUP_ROOT = Path("/sys/fs/cgroup")
 CFS_PERIOD_US = 100_000
+# Socket buffers a v1 sandbox may hold (TCP, UDP): v1 charges them to no memory limit unless
+# memory.kmem.tcp.limit_in_bytes is set, and the kernel's tcp_mem/udp_mem are machine-wide -
+# round 8: a sandbox of 256 MB queued 2 231 MB on loopback TCP, the host's whole tcp_mem hard
+# limit (every TCP socket of the host and of every session then starved).  v2 charges them to
+# memory.max already.  A session's loopback (ZMQ, its kiosk) needs a few MB.
+SOCKET_MEMORY_MAX = 64 * 1024 * 1024
 
 
 class LimitsUnavailable(RuntimeError):
@@ -49,6 +55,12 @@ def _own(root: Path, controller: str) -> str:
     return ""
 
 
+def socket_memory(memory: int) -> int:
+    """Bytes of socket buffers a cgroup v1 sandbox of ``memory`` bytes may hold: a quarter of
+    its memory, at most :data:`SOCKET_MEMORY_MAX`."""
+    return min(memory // 4, SOCKET_MEMORY_MAX)
+
+
 class Limits:
     def __init__(self, name: str, memory_mb: int, cpu_percent: int, max_processes: int,
                  root: Path | str = CGROUP_ROOT) -> None:
@@ -79,7 +91,8 @@ class Limits:
         self.mode = "cgroup1"
         return [
             (self.root / "memory" / _own(self.root, "memory") / leaf,
-             {"memory.limit_in_bytes": str(self.memory)}),
+             {"memory.limit_in_bytes": str(self.memory),
+              "memory.kmem.tcp.limit_in_bytes": str(socket_memory(self.memory))}),
             (self.root / "pids" / _own(self.root, "pids") / leaf,
              {"pids.max": str(self.max_processes)}),
             (self.root / "cpu" / _own(self.root, "cpu") / leaf,

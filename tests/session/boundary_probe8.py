@@ -342,9 +342,92 @@ def _link(src: str, dst: str) -> str:
         return errname(e.errno)
 
 
+# ----------------------------------------------------------------- socket buffers
+def _pair(kind: str):
+    if kind == "unix":
+        return socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+    if kind == "udp":
+        b = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        b.bind(("127.0.0.1", 0))
+        b.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 22)
+        a = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        a.connect(b.getsockname())
+        return a, b
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+    a = socket.create_connection(listener.getsockname())
+    b = listener.accept()[0]
+    listener.close()
+    a.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 1 << 22)
+    b.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 22)
+    return a, b
+
+
+def _udp_queued() -> int:
+    """Bytes waiting in every UDP socket of the sandbox's network namespace (rx_queue)."""
+    total = 0
+    for line in open("/proc/net/udp").read().splitlines()[1:]:
+        total += int(line.split()[4].split(":")[1], 16)
+    return total
+
+
+def _fill(kind: str, pairs: int, ceiling: int) -> tuple[int, list]:
+    """Loopback pairs filled (nothing read) until ``pairs`` or ``ceiling`` bytes sent."""
+    held, total = [], 0
+    chunk = b"x" * (8192 if kind == "udp" else 65536)
+    for _ in range(pairs):
+        if total >= ceiling:
+            break
+        try:
+            a, b = _pair(kind)
+        except OSError:
+            break
+        a.setblocking(False)
+        sent = 0
+        while sent < (6 << 20) and total + sent < ceiling:
+            try:
+                sent += a.send(chunk)
+            except OSError:
+                break
+        time.sleep(0.001)
+        total += sent
+        held.append((a, b))
+    return total, held
+
+
+def sockmem(cfg: dict) -> dict:
+    """``procs`` processes each fill loopback sockets of ``kind``; the total they held."""
+    r, w = os.pipe()
+    per = cfg["ceiling_mb"] * (1 << 20) // cfg["procs"]
+    kids = []
+    for _ in range(cfg["procs"]):
+        pid = os.fork()
+        if pid == 0:
+            try:
+                total, held = _fill(cfg["kind"], cfg["pairs"], per)
+                os.write(w, f"{total}\n".encode())
+                time.sleep(cfg.get("hold_s", 2))  # the sockets held meanwhile
+                del held
+            finally:
+                os._exit(0)
+        kids.append(pid)
+    os.close(w)
+    with os.fdopen(r) as f:
+        totals = []
+        for line in f:
+            totals.append(int(line))
+            if len(totals) == len(kids):
+                break
+    if cfg["kind"] == "udp":  # what arrived: a datagram past a full buffer is dropped
+        totals = [_udp_queued()]
+    codes = [os.waitpid(pid, 0)[1] for pid in kids]
+    return {"queued_mb": sum(totals) >> 20, "reported": len(totals), "codes": codes}
+
+
 def main() -> None:
     mode, cfg = sys.argv[1], json.loads(sys.argv[2])
-    out = {"hold": hold, "count": count, "sweep": sweep}[mode](cfg)
+    out = {"hold": hold, "count": count, "sweep": sweep, "sockmem": sockmem}[mode](cfg)
     print("RESULT " + json.dumps(out), flush=True)
 
 
