@@ -528,3 +528,29 @@ def test_the_v1_plan_limits_socket_buffers(tmp_path):
     mem = [files for d, files in plan.items() if "/memory/" in str(d)][0]
     assert mem["memory.kmem.tcp.limit_in_bytes"] == str(64 << 20)  # min(512 MB / 4, 64 MB)
     assert int(mem["memory.kmem.tcp.limit_in_bytes"]) <= int(mem["memory.limit_in_bytes"]) // 4
+
+
+# ----------------------------------------------------------- a link raced in at the imports
+@pytest.mark.parametrize("target", ["/etc", "/tmp/x", "../imports.other", "/proc/self/cwd"])
+def test_a_link_raced_in_at_the_imports_mount_point_is_never_followed(world, target):
+    """The spawner makes ``<workspace>/imports`` root's and empty, then bwrap binds the case's
+    deliveries there; a member's kernel (2770 workspace: it may rename root's empty directory)
+    can swap in a link between the two.  bwrap does not follow it: the sandbox is not started
+    (a member can delay another's start so, not redirect a mount: same case, no data)."""
+    spec = world.spec(name="r8imports", uid=world.uid_for("r8-imports"))
+    ws = world.projects / "c1" / "workspace"
+    aside = ws / f"imports.r8-{abs(hash(target))}"
+    os.rename(ws / "imports", aside)
+    os.symlink(target, ws / "imports")
+    try:
+        path = world.root / "sandbox" / "r8imports.json"
+        path.write_text(json.dumps(spec))
+        p = subprocess.run([sys.executable, "-m", "hub_config.sandbox", str(path), "--",
+                            sys.executable, "-c", "print('RESULT {}')"], capture_output=True,
+                           text=True, timeout=120)
+        log = Path(spec["log"]).read_text()
+        assert p.returncode != 0 and "RESULT" not in log.split("limits")[-1], log[-1500:]
+        assert "/workspace/imports" in log
+    finally:
+        os.unlink(ws / "imports")
+        os.rename(aside, ws / "imports")
