@@ -34,6 +34,10 @@ MEMBERS = {
     "middle dots": lambda n: "瓦·" * (n // 2), "colons": lambda n: "姓名:" * (n // 3),
     "brackets": lambda n: "(" * n, "mixed latin han": lambda n: "a病" * (n // 2),
     "capital letters": lambda n: "AOISB" * (n // 5), "lower then capitals": lambda n: "aB" * (n // 2),
+    # (round 11) Latin names beside Han acts, lunar dates, English headings before Han, humble names
+    "latin words before han": lambda n: "Siti 來" * (n // 6), "coverb latin words": lambda n: "由 Siti Ami " * (n // 11),
+    "lunar dates": lambda n: "農曆三月初二" * (n // 6), "english heading han": lambda n: "Dx: 古一心 " * (n // 8),
+    "humble names saying": lambda n: "石頭說" * (n // 3),
 }
 
 

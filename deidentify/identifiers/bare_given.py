@@ -75,6 +75,16 @@ _SAYING_ADVERBS = frozenset(_S(w) for w in ("老實", "坦白", "照理", "其�
 _SOURCE_END = P._ORG_END | frozenset(_S("司府校會社團黨台行店廠聞紙播囑歷誌刊報單書信視網"))
 # a place's or a country's last character (美國說, 台灣說 is no person)
 _NOT_SAYER_END = frozenset(_S("國洲省州")) | P._PLACE_END
+# (round 11) humble names: parents named children after hardy things so that spirits pass them
+# by (石頭, 木頭, 鐵牛, 土豆, 番薯, 水牛, 黑狗, 芋頭): a material, crop or beast that speaks, refuses or
+# agrees is a person (石頭說要回家, 鐵牛表示同意); what a thing's own name does stays (石頭很硬)
+_HUMBLE_FIRST = frozenset(_S("石木鐵銅土金水火黑番地芋豬狗牛"))
+_HUMBLE_LAST = frozenset(_S("頭牛狗豬貓雞虎豆薯瓜蛋"))
+
+
+def humble(w: str) -> bool:
+    """Is the two-character word ``w`` (Simplified) made of a hardy thing's characters?"""
+    return len(w) == 2 and w[0] in _HUMBLE_FIRST and w[1] in _HUMBLE_LAST
 
 
 def take(simp: str, i: int, opening: str | None, tags: dict, freq: dict, listed_next: bool = False) -> bool:
@@ -117,6 +127,9 @@ def take(simp: str, i: int, opening: str | None, tags: dict, freq: dict, listed_
     # a decisive act, not a word of saying (老實說, 簡單說 are adverbs; 美麗表示 is a person)
     decisive = am is not None and len(am.group()) >= 2
     kin_title = am is not None and am.group() in _KIN_HONORIFIC
+    if humble(w) and opening in ("start", "person") and not title and (
+            (decisive and am.group()[0] != _S("說")) or _SAID.match(simp, e) or _SAID_PERSON.match(simp, e)):
+        return True             # (round 11) 石頭說要回家, 阿公石頭說要回家, 病人石頭表示同意 (not 石頭說明)
     if f < _RARE:
         # a name-like pair: a given-name character in it, or a nickname's 阿 (金水, 阿土)
         if not (w[0] == _NICK or w[0] in P._GIVEN or w[1] in P._GIVEN):

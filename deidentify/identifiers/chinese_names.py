@@ -20,6 +20,7 @@ import re
 from dataclasses import dataclass
 
 from deidentify.identifiers.jieba_tables import jieba_cache_dir  # noqa: F401 - where jieba's cache is kept
+from deidentify.identifiers.name_words import NR_COMMON_NOUNS
 from deidentify.identifiers.normalise import to_simplified
 
 # Most frequent surnames in Taiwan (household registration statistics), Traditional forms.
@@ -83,7 +84,7 @@ _NON_FINAL_FLAGS = {"p", "u", "uj", "ul", "uz", "uv", "ug", "ud", "c", "d", "m",
 _NR_NOT_NAMES = {to_simplified(w) for w in (
     "康復", "小姐", "丁香", "吳郭魚", "高明", "文明", "金銀花", "白頭翁", "杜仲", "夏枯草", "黃連", "黃芩",
     "黃耆", "連翹", "孫子", "孫女", "蘇醒", "易怒", "陳述", "黎明", "左心室", "傅立葉", "賀爾蒙", "荷爾蒙",
-    "高峰", "江湖", "金剛", "史上", "毛孔", "包皮", "施工", "雷達", "牛頓", "韓國", "歐美", "田園")}
+    "高峰", "江湖", "金剛", "史上", "毛孔", "包皮", "施工", "雷達", "牛頓", "韓國", "歐美", "田園")} | NR_COMMON_NOUNS
 # Characters common in Taiwanese given names: a given part made of them is kept even when it
 # is also a dictionary word (俊美, 志明, 建國).
 GIVEN_CHARS = (
@@ -275,6 +276,7 @@ def _decide(simp: str, i: int, s_end: int, use_jieba: bool) -> tuple[int, int, f
     if w:
         tag = tags[w]
         if (tag in _NAME_FLAGS and w not in _NR_NOT_NAMES and w[:2] not in _NR_NOT_NAMES
+                and not _set_phrase(w, s_end - i)
                 and (len(w) >= 3 or (context and w[-1] in _GIVEN_FIRST_S))):
             end = i + len(w)
             # A two-character dictionary name is usually surname + half a given name (陳家|品).
@@ -513,6 +515,14 @@ def _segment_run(run: str) -> tuple[int, ...]:
     return tuple(len(word) for word in _tables()[5].lcut(run))
 
 
+def _set_phrase(word: str, surname_len: int) -> bool:
+    """(round 11) A dictionary word of four characters or more that jieba tags a name but whose
+    opening is no compound surname is a set phrase (龍馬精神, 金玉良言, 大展宏圖, 溫文爾雅): a
+    Taiwanese name has four characters only after a compound surname, or with a wife's two
+    surnames (高金素梅), which the dictionary does not hold and the other readings still find."""
+    return len(word) >= 4 and surname_len == 1
+
+
 def _jieba_name(simp: str, i: int, s_end: int, tags: dict[str, str], tokenizer) -> tuple[int, int] | None:
     """Decide a context-free candidate with jieba's segmentation of a small window.
 
@@ -552,7 +562,7 @@ def _jieba_name(simp: str, i: int, s_end: int, tags: dict[str, str], tokenizer) 
                     return a, b          # 司马菊|因胸痛: a word describing the patient follows
                 if _is_han(nxt) and nxt not in _STOP_S and tags.get(nxt) not in _NON_FINAL_FLAGS:
                     return a, b + 1
-            if tag in _NAME_FLAGS and b - a >= 2:
+            if tag in _NAME_FLAGS and b - a >= 2 and not _set_phrase(word, s_end - a):
                 return a, b
             return None
         if k + 1 < len(tokens) and (tags.get(word) in _SURNAME_TOKEN_FLAGS or _given_pair_after(simp, tokens[k + 1], tags, tokenizer)):

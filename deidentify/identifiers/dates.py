@@ -107,8 +107,25 @@ BIRTHDAY_AGE = compiled(r"(?<![0-9.])(?P<d>[0-9]{1,3}|[一二三四五六七八�
                         r"|(?<![0-9.])(?P<o>[0-9]{1,3})(?i:st|nd|rd|th)[ \t]+(?i:birthday)")
 
 
+# (round 11) a lunar birthday (農曆三月初二生, 生日：農曆 85 年 3 月 2 日, 農曆生日八月十五): the
+# lunar calendar's months (正月, 臘月, 閏四月) and days (初二, 十五, 廿三), after a birth word or
+# 農曆生日, or before 生 / 出生; a festival's lunar date alone (農曆八月十五, 正月初一) is no one's
+_LUNAR_DATE = (r"(?:(?:民国|中华民国)?[ \t]*(?:[0-9]{2,4}|[一二三四五六七八九十〇零]{2,4})[ \t]*年[ \t]*)?闰?[ \t]*"
+               r"(?:1[0-2]|0?[1-9]|正|腊|冬|十[一二]?|[一二三四五六七八九])[ \t]*月[ \t]*"
+               r"(?:初[一二三四五六七八九十]|[二三]?十[一二三四五六七八九]?|廿[一二三四五六七八九]?|[一二三四五六七八九]"
+               r"|3[01]|[12][0-9]|0?[1-9])(?![0-9])[ \t]*[日号]?")
+_LUNAR = r"(?:农历|阴历|旧历)"
+LUNAR_BIRTH = compiled(
+    r"(?:出生日期|出生|生日|生于|诞生)[ \t]*[:：是为在]?[ \t]*" + _LUNAR + r"[ \t]*(?:生日)?[ \t]*[:：是为]?[ \t]*(?P<d>"
+    + _LUNAR_DATE + r")"
+    + r"|" + _LUNAR + r"[ \t]*(?:生日|出生)[ \t]*(?:[:：是为于在]|日期)?[ \t]*(?P<e>" + _LUNAR_DATE + r")"
+    + r"|" + _LUNAR + r"[ \t]*(?P<f>" + _LUNAR_DATE + r")[ \t]*(?:出生|生(?![活气病效产殖理长命]))")
+
+
 def find(simplified: str) -> list[tuple[int, int]]:
     """(start, end) of birth dates in normalised text."""
+    lunar = [m.span(next(g for g in "def" if m.group(g) is not None))
+             for m in (LUNAR_BIRTH.finditer(simplified) if "历" in simplified else ())]
     out = [m.span(next(g for g in "deo" if m.group(g) is not None))
            for m in (BIRTHDAY_AGE.finditer(simplified) if "生" in simplified or "寿" in simplified
                      or "irthday" in simplified or "IRTHDAY" in simplified else ())]
@@ -136,7 +153,7 @@ def find(simplified: str) -> list[tuple[int, int]]:
         a, b = m.span("d")
         if not any(x <= a < y for x, y in out) and parse(simplified[a:b].strip() + " 2000") is not None:
             out.append((a, b))
-    return out
+    return out + [(a, b) for a, b in lunar if not any(x <= a < y or a <= x < b for x, y in out)]
 
 
 _ZH_DIGIT = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"〇": 0}

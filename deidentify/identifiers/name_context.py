@@ -69,8 +69,9 @@ def blank_before(simp: str, t: int) -> int:
     return t
 
 
-_DOT_NAME = re.compile(r"[\u4e00-\u9fff]{1,6}[·‧•・.．][\u4e00-\u9fff]{1,6}"
-                       r"|(?<![A-Za-z])(?!(?:Dr|Mr|Mrs|Ms|St|No|Fig|Vol|Ref)\.)[A-Z][a-z]{1,12}[·‧•・.][A-Z][a-z]{2,12}(?![A-Za-z])")
+# (round 11: up to three parts, 伊斯坦大·貝雅夫·正福, Istanda·Paiyaw·Cengfu)
+_DOT_NAME = re.compile(r"[\u4e00-\u9fff]{1,6}(?:[·‧•・.．][\u4e00-\u9fff]{1,6}){1,2}"
+                       r"|(?<![A-Za-z])(?!(?:Dr|Mr|Mrs|Ms|St|No|Fig|Vol|Ref)\.)[A-Z][a-z]{1,12}(?:[·‧•・.][A-Z][a-z]{2,12}){1,2}(?![A-Za-z])")
 # what every _DOT_NAME match holds: a dot between Han characters, or after a small letter and
 # before a capitalised word (a cheap scan before the costly one)
 PLAIN_DOT_CHARS = (r"[·‧•・.．](?<=[\u4e00-\u9fff][·‧•・.．])(?=[\u4e00-\u9fff])"
@@ -212,7 +213,8 @@ def find(simplified: str) -> list[tuple[int, int, float]]:
         if k >= 0 and t - k >= 2 and not hits.covers(t - 1) and not is_word(simp[k:t], 5):
             hits.append((k, t, 0.85))
     for m in NICKNAME_SHAPE.finditer(simp):
-        if simp[m.start() + 1] in surnames and not hits.covers(m.start()):
+        if simp[m.start() + 1] in surnames and m.group() not in name_forms.NOT_NICKNAMES \
+                and not hits.covers(m.start()):     # (round 11: 老翁, 小熊 alone are words)
             hits.append((*m.span(), 0.85))
     for m in KIN_TITLE.finditer(simp):
         t = m.start()

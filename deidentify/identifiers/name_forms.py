@@ -12,7 +12,7 @@ import re
 from deidentify.identifiers.chinese_names import COMPOUND_SURNAMES, GIVEN_CHARS, SINGLE_SURNAMES
 from deidentify.identifiers.name_runs import _boundary, _clinical, _is_han, _tables, _word_ends_at, is_word
 from deidentify.identifiers.name_scans import _SPECIALTIES, _SURNAME_FIRSTS, CLINIC, GIVEN_TOLD, LATIN_TOLD
-from deidentify.identifiers.name_words import _BEFORE_NAME, _BREAK, _NOT_FIRST, NOT_NICKNAMES
+from deidentify.identifiers.name_words import _BEFORE_NAME, _BREAK, _NOT_FIRST, COUNTED_BEFORE, COUNTED_NOUNS, NOT_NICKNAMES
 from deidentify.identifiers.normalise import to_simplified
 from deidentify.identifiers.regex_gate import Gated, by_first_char
 from deidentify.regex_cache import compiled, longest_first
@@ -47,7 +47,7 @@ def _nicknames(simp: str) -> list[tuple[int, int, float]]:
     for m in NICKNAME.finditer(simp):
         i, e = m.span()
         w = m.group()
-        if w in NOT_NICKNAMES:
+        if w in NOT_NICKNAMES or (w in COUNTED_NOUNS and i and simp[i - 1] in COUNTED_BEFORE):
             continue
         # not the start of a longer word (小王子, 老毛病, 小黄瓜, 小柴胡汤) unless the word after
         # the nickname is the likelier reading (阿温|带来, 阿何|来探望)

@@ -12,7 +12,7 @@ import functools
 import re
 
 from deidentify.identifiers.normalise import to_simplified
-from deidentify.identifiers.name_words import (_ACTS, _BEFORE_NAME, _BREAK, _NOT_FIRST, _ROLE_NOUNS,
+from deidentify.identifiers.name_words import (NR_COMMON_NOUNS, _ACTS, _BEFORE_NAME, _BREAK, _NOT_FIRST, _ROLE_NOUNS,
                                               _ROLE_PREFIX, CLINICAL_TERMS, EDUCATION, FOLLOWERS, INTRODUCERS, NOT_NICKNAMES, TITLES)
 from deidentify.identifiers.name_scans import CLINIC, GIVEN_TOLD, LATIN_TOLD
 from deidentify.identifiers.regex_gate import by_first_char
@@ -100,7 +100,7 @@ def _is_han(ch: str) -> bool:
 def is_word(w: str, min_freq: int = _WORD_FREQ) -> bool:
     """An ordinary (non-name) word: a clinical term, or a jieba word not tagged as a name of at
     least ``min_freq``."""
-    if w in _clinical():
+    if w in _clinical() or w in NR_COMMON_NOUNS:
         return True
     _, _, _, tags, freq = _tables()
     tag = tags.get(w)
@@ -125,7 +125,7 @@ def _opens_with_clinical(run: str) -> bool:
 
 
 def _ordinary(w: str) -> bool:
-    if w in _clinical():
+    if w in _clinical() or w in NR_COMMON_NOUNS:
         return True
     _, _, _, tags, freq = _tables()
     tag = tags.get(w)

@@ -157,4 +157,17 @@ _ROLE_PREFIX = set("总主副值专住实护女男老大前新原众诸某代")
 # small hole, 小叶 a lobule, 小黄 a taxi, 老房 an old house).
 NOT_NICKNAMES = frozenset(
     "小于 小康 小孔 小包 小叶 小许 小石 小管 小白 小黄 小方 小房 小池 小汤 小利 小牛 小熊 小麦 小童 小巴 小丁 小田 "
-    "老房 老汤 老牛 老熊 老石 老古 老于 阿房 阿里 阿巴".split())
+    "老房 老汤 老牛 老熊 老石 老古 老于 阿房 阿里 阿巴 "
+    # (round 11) words of that shape for money or a stretch (給小費, 一小段時間); 小巴, 小熊, 老莊
+    # stay nicknames here (小熊來探望): as words they need their context, as 老翁 does (COUNTED_NOUNS)
+    "小费 小钱 小段".split())
+# (round 11) nickname-shaped words that are nouns after a number, a measure word or an age (一名老翁,
+# 這位老翁, 92歲老翁跌倒); elsewhere (隔壁老翁今天來電) a surname's nickname as much as an old man
+COUNTED_NOUNS = frozenset("老翁 老妪".split())
+COUNTED_BEFORE = frozenset("名位个岁")
+
+# (round 11) common nouns jieba's dictionary tags as names (nr): a family photo, an old lady, a
+# vitamin, teenagers, a telescope, an azalea; read as the words they are wherever a name is asked
+NR_COMMON_NOUNS = frozenset(to_simplified(w) for w in (
+    "全家福", "老太太", "小姑娘", "維生素", "青少年", "小學生", "望遠鏡", "杜鵑花", "花崗岩", "古建築", "黃金週", "皇太后",
+    "漢白玉", "紫禁城", "布政使", "貢獻者", "立法權", "獨居石", "季後賽", "老頭子", "老婆婆", "老大爺", "小夥子"))

@@ -135,6 +135,8 @@ _BARE_LINE = compiled(r"[ \t]*[0-9A-Za-z.]+[ \t]*")
 _BREAKS_TO_BLANK = str.maketrans("\r\n", "  ")
 # a line opening with a label: a word or a few, then a colon (Diagnosis:, Patient:, Chart No.:)
 _NEXT_LABEL = compiled(r"[A-Za-z][A-Za-z .#/()\-]{0,30}?[ \t]*[:：]")
+# a line opening with a word of letters and a blank, a colon or a Han character after it
+_NEXT_WORD = compiled(r"[A-Za-z]{2,}(?=[ \t:：\u4e00-\u9fff]|$)")
 
 
 # (D1, round 7) a value broken over three lines (0906⏎671⏎723, X⏎2394⏎36999): the middle line
@@ -168,6 +170,8 @@ def _join(m: re.Match[str]) -> str:
         return m.group()    # (D1, round 6) the next line opens a field (Chart No.: 123⏎Diagnosis: …)
     gap = m.group()[1:]
     first, nxt = m.group()[0], m.string[m.end()]
+    if first.isdigit() and _NEXT_WORD.match(m.string, m.end()):
+        return m.group()    # (round 11) a number's line, then a line opening with a word (0912345678⏎CMS 等級)
     if len(gap) <= 4 and "-" not in (first, nxt) and (first.isdigit() or nxt.isdigit()):
         return first + "-" * len(gap)
     return m.group().translate(_BREAKS_TO_BLANK)

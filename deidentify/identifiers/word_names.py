@@ -162,7 +162,9 @@ def _before(simp: str, i: int) -> str | None:
     if j > 0 and (simp[j - 1].isascii() or simp[j - 1] in "床柜") and _EN_BEFORE.search(simp, max(0, j - 16), j):
         return "person"         # (pedigree III-2 陳○○, locker 23 X, 7A-12床 X, Dental chart: X)
     if j < i and simp[j] in ":：" and j > 0 and simp[j - 1].isascii() and simp[j - 1].isalpha():
-        return "person"         # an English label's value (Well-child visit: 高明德,)
+        # an English label's value (Well-child visit: 高明德,) is read as a label's: what the
+        # name runs into still counts (round 11: Plan: 全國平|安, Impression: 江山如|畫 are prose)
+        return "label"
     if j < i and simp[j] in ":：":
         return "label"          # a label's value (死亡紀錄：彭于庭，)
     if j < i:
@@ -182,6 +184,23 @@ def _is_word(w: str, tags, freq, at_least: int = 20) -> bool:
     return is_word(w, at_least) or ((freq.get(w) or 0) >= at_least and tags.get(w) not in ("nr", "nrfg", "nrt"))
 
 
+# the characters of lab values, symptoms and lesions (高血鉀, 高尿酸, 高燒退): never a given name's
+_TERM_CHARS = frozenset(_S("血尿鉀鈉鈣鎂磷酸糖脂壓氧痛燒熱腫癌炎瘤症疹咳喘膿痰便"))
+_LATIN_BEFORE = re.compile(r"[A-Za-z][A-Za-z0-9 .,/#()\-:|]{0,14}[:：]?[ \t]*$")
+_LATIN_AFTER = re.compile(r"[ \t]*(?:[,.;)|]?[ \t]*[A-Za-z]|[,.;)|]?[ \t]*$|[,，;；(（])")
+# function characters that open a given name (施又寧, 杜之恆): read as one only where an English
+# sentence holds the three alone
+_FIRST_IN_ENGLISH = frozenset(_S("又之也"))
+
+
+def in_english(simp: str, a: int, b: int) -> bool:
+    """(round 11) Does the Han run ``simp[a:b]`` stand alone inside an English sentence or after
+    an English heading (PT note: 范姜明 s/p TKR, Consult: 古一心 seen today)?  A note in English
+    writes Han characters for a name, hardly for a word."""
+    return (a > 0 and not _is_han(simp[a - 1]) and (b >= len(simp) or not _is_han(simp[b]))
+            and _LATIN_BEFORE.search(simp, max(0, a - 16), a) is not None and _LATIN_AFTER.match(simp, b) is not None)
+
+
 def _three(simp: str, i: int, before: str, tags, freq, n: int = 1) -> bool:
     """A surname of ``n`` characters and two given characters at ``i``."""
     end = i + n + 2
@@ -192,8 +211,14 @@ def _three(simp: str, i: int, before: str, tags, freq, n: int = 1) -> bool:
     if len(idiom) == 4 and (freq.get(idiom) or 0) >= 20 and tags.get(idiom) not in ("nr", "nrfg", "nrt"):
         return False        # (round 10) Plan: 万事如|意, 高枕无|忧: a four-character idiom runs through it
     # (a name ends in a given-name character: 全家|搬, 高兴|地, 谈话|中 are words and what follows)
-    if (not all(_is_han(c) and (c not in _STOP or (k == 0 and c == "于")) for k, c in enumerate(given))
-            or given[-1] not in _GIVEN_SET
+    english = n == 1 and in_english(simp, i, end) and not (
+        given[0] in _FIRST_IN_ENGLISH and tags.get(simp[i]) == "a" and tags.get(given[-1]) in ("a", "v"))
+    # (高又胖, 白又嫩: two adjectives joined, not 高 + a name)
+    if (not all(_is_han(c) and (c not in _STOP or (k == 0 and (c == "于" or (english and c in _FIRST_IN_ENGLISH))))
+                for k, c in enumerate(given))
+            or (given[-1] not in _GIVEN_SET and not (english
+                                                     and not _is_word(simp[i:i + 2], tags, freq, 5)
+                                                     and not any(c in _TERM_CHARS for c in given)))
             or _is_word(name, tags, freq) or (freq.get(name) or 0) >= 300):     # (石家莊 is tagged a name)
         return False
     acts = (_rx(PERSON_AFTER).match(simp, end) is not None or _rx(ACT_AFTER).match(simp, end) is not None
@@ -210,8 +235,10 @@ def _three(simp: str, i: int, before: str, tags, freq, n: int = 1) -> bool:
     if (freq.get(simp[i:i + 2]) or 0) >= 2000 and len(simp[end - 1:end + 1]) == 2 \
             and (freq.get(simp[end - 1:end + 1]) or 0) >= 2000 and not acts:
         return False
-    if (freq.get(simp[i + 1:end]) or 0) >= 2000 and tags.get(simp[i + 1:end]) not in ("nr", "nrfg", "nrt"):
-        return False        # the given part is itself a common word (X国家, X方法)
+    if (freq.get(simp[i + 1:end]) or 0) >= 2000 and tags.get(simp[i + 1:end]) not in ("nr", "nrfg", "nrt") \
+            and not in_english(simp, i, end):
+        return False        # the given part is itself a common word (X国家, X方法), unless an English
+                            # sentence holds the three alone (round 11: Consult: 古一心 seen today)
     closes = end >= len(simp) or not _is_han(simp[end])
     if before == "person":
         return True         # (廟公傅雅雯|胸悶, 堂弟全國平|亦: whatever the clause does next)
@@ -279,6 +306,10 @@ def find(simp: str) -> list[tuple[int, int, float]]:
             if _three(simp, i, before, tags, freq, 2):
                 out.append((i, i + 4, score))
                 last = i + 4
+            elif i + 3 <= len(simp) and _is_han(simp[i + 2]) and in_english(simp, i, i + 3) \
+                    and not _is_word(simp[i:i + 3], tags, freq):
+                out.append((i, i + 3, score))   # (round 11) 范姜明 in an English sentence
+                last = i + 3
             continue
         if i + 3 <= len(simp) and _three(simp, i, before, tags, freq):
             out.append((i, i + 3, score))

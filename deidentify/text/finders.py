@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from itertools import groupby
 
-from deidentify.identifiers import (address, aliases, case_codes, areas, beds, device_numbers, address_en, dates, labelled, name_context,
+from deidentify.identifiers import (address, aliases, case_codes, areas, latin_slots, beds, device_numbers, address_en, dates, labelled, name_context,
                                     layout_names, number_shapes, record_numbers, role_names, short_places,
                                     nicknames, split_names, word_names, sign_offs,
                                     romanised_names, schools, structured, taiwan_id,
@@ -190,7 +190,9 @@ def context_name_spans(simp: str, original: str) -> list[tuple[int, int, float]]
         + [(a, b, 0.85) for a, b in person_slots.find(simp)] \
         + word_names.find(simp) \
         + [(a, b, 0.85) for a, b in split_names.find(simp, original)] \
-        + [(a, b, 0.85) for a, b in nicknames.find(simp)] + laid_out     # 王 小 明 (split_names), 阿財陪同就醫 (nicknames)
+        + [(a, b, 0.85) for a, b in nicknames.find(simp)] + laid_out \
+        + [(a, b, 0.85) for a, b in latin_slots.find(simp)]   # 王 小 明 (split_names), 阿財陪同就醫 (nicknames),
+    # (round 11) 由 Siti Aminah 陪同, Walis Nokan 來院 (latin_slots)
 
 
 # Gates: a cheap test that a text holds what every finding of a finder needs; a text failing it

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from itertools import accumulate
 from typing import Iterable, Sequence
 
-from deidentify.identifiers import (address, areas, beds, device_numbers, layout_names, number_shapes, short_places, address_en, labelled, name_context, schools, structured, word_names, sign_offs, case_codes,
+from deidentify.identifiers import (address, areas, beds, latin_slots, device_numbers, layout_names, number_shapes, short_places, address_en, labelled, name_context, schools, structured, word_names, sign_offs, case_codes,
                                     nicknames, role_names, romanised_names, split_names,
                                     taiwan_id, western_names)
 from deidentify.identifiers import phone as tw_phone
@@ -108,6 +108,8 @@ _PREFILTERS = [compiled(p, re.IGNORECASE) for p in (   # (fixed patterns: deiden
     *_LED_PREFILTERS.values(),
     *labelled.PREFILTERS[:1], *labelled.PREFILTERS[2:],            # labelled IDs, accounts, plates, IPs, URLs
     sound_names.GATE.pattern,                                      # Zhuyin names (round 7)
+    "(?-i:" + latin_slots.BEFORE.pattern + ")",
+    r"[农阴旧]历",                                                 # lunar birthdays (round 11: dates.LUNAR_BIRTH)                    # 由 Siti 陪同 (round 11; pairs: _LATIN_CANDIDATE)
 )]
 # stage names (round 7): joined from a set, the pattern's text changes between processes, so it
 # is not one regex_cache can keep
@@ -389,8 +391,8 @@ def candidate_indices(texts: Sequence[str], options: ScrubOptions | None = None,
               | in_rest(western_names.CONTEXT_NAME) | in_rest(western_names.INITIALS)
               | in_rest(western_names.LOWER_LABELLED) | in_rest(western_names.RELATION_AFTER)) - hard:
         seg = joined[starts[i]:starts[i] + len(texts[i])]
-        if romanised_names.find(seg) or western_names.find(seg):
-            hard.add(i)
+        if romanised_names.find(seg) or western_names.find(seg) or latin_slots.find(seg):
+            hard.add(i)     # (round 11: a Latin pair in a Chinese person's slot, Walis Nokan 來院)
     # Names only: surname characters, context words, titles, dotted names; decided here without
     # the engine (dictionary checks, cached jieba windows).
     # (egress pre-check, issue 13) text without Han characters never loads jieba's tables

@@ -1,0 +1,89 @@
+"""A name in Latin letters standing in a Chinese sentence's person slot (D1, round 11).
+
+Indigenous names (Walis Nokan, Yapu Tali, Panay Kacaw) and foreign caregivers' names (Siti
+Aminah, Maria Santos) are in no name list, and in a Chinese note no English context word comes
+before them: the Chinese sentence around them says "person" instead:
+- two or three capitalised words that no list holds as English, clinical, device or place
+  words, then (a blank allowed) what only a person does (來院, 表示, 陪同, 拒絕, 說, 來電), or a
+  Chinese coverb, verb of telling or caregiving word before them (由, 請, 跟, 交代, 看護) and the
+  clause going on in Chinese after them (由 Siti Aminah 陪同);
+- one such word only with both: the word before and the act after (看護 Siti 說, 由 Walis 陪同).
+A drug or device name (Panadol, Foley) does no person's act; a ward or clinic word is on the
+lists.  Works on the normalised (half-width, Simplified) form; every pattern opens with a
+character set and is bounded, so the scan is linear.
+"""
+from __future__ import annotations
+
+import re
+
+from deidentify.identifiers.normalise import to_simplified
+from deidentify.identifiers.regex_gate import by_first_char
+from deidentify.regex_cache import compiled
+
+_S = to_simplified
+
+
+def _alt(words: str) -> str:
+    # (longest first, then in order: the pattern's text is the same in every process, which the
+    # regex cache needs)
+    return "|".join(sorted({re.escape(_S(w)) for w in words.split()}, key=lambda w: (-len(w), w)))
+
+
+# what only a person does or has right after the name (the sentence's verb)
+_ACTS = _alt("來院 到院 來電 回電 來診 回診 表示 陪同 陪伴 同意 拒絕 詢問 簽名 簽署 代簽 說 講 問 主訴 自述 提到 反映 "
+             "回報 告知 抱怨 哭 笑 在旁 在場 照顧 協助 負責 探視 返家 返國 回國 休假 請假 已讀 留言 打電話 帶 餵 幫 替 "
+             "今天 今日 昨天 昨晚 明天 也 都 很 已 仍 想 要 會 不 沒 希望 擔心 了解 理解 知道 不知道 先生 小姐 女士 太太")
+# what stands before a person (a coverb, a verb of telling, a caregiver's or relation's word)
+_BEFORE = _alt("由 請 跟 與 和 同 讓 叫 交代 交待 叮嚀 提醒 通知 告知 聯絡 聯繫 轉告 衛教 指導 教導 陪同者 照顧者 "
+               "主要照顧者 看護 外籍看護 看護工 外傭 移工 幫傭 居服員 個案 案主 病人 家屬 聯絡人 女兒 兒子 太太 先生 "
+               "配偶 妻子 丈夫 母親 父親 姐姐 哥哥 弟弟 妹妹 孫女 孫子 媳婦 女婿 鄰居 朋友 同住")
+_WORD = r"[A-Z][a-z]{1,15}"
+_BLANK = r"[ \t]*"
+# the name's words, then a blank or none, then a person's act in Han
+AFTER = compiled(r"(?<![A-Za-z0-9'])(?<![A-Za-z]-)(?P<n>" + _WORD + r"(?:[ \t]+" + _WORD + r"){0,2})(?![A-Za-z0-9\-'])"
+                 + _BLANK + r"(?=(?:" + _ACTS + "))")
+# a coverb or a caregiver's word, a blank or none, the name's words, then Han text or a mark
+BEFORE = compiled(r"(?:" + by_first_char(_BEFORE) + r")" + _BLANK + r"[:：]?" + _BLANK + r"(?P<n>" + _WORD
+                  + r"(?:[ \t]+" + _WORD + r"){0,2})(?![A-Za-z0-9\-'])")
+_ACTS_RX = compiled(_BLANK + r"(?:" + _ACTS + ")")
+_HAN_OR_MARK = compiled(_BLANK + r"(?:[\u4e00-\u9fff,，。;；、)）]|$)")
+# what every match holds: a capitalised word beside a Han character (the scrubber's prefilter
+# reads BEFORE: a pair of capitalised words passes it anyway)
+GATE = compiled(r"[A-Z][a-z]{1,15}" + _BLANK + r"[\u4e00-\u9fff]|[\u4e00-\u9fff]" + _BLANK + r"[:：]?" + _BLANK
+                + r"[A-Z][a-z]")
+
+
+# Taiwan's cities and counties and the words of its hospitals' and firms' English names, which
+# do a person's acts in notes (Taipei Veterans 來院, Chang Gung 表示, Line Pay 付款)
+_PLACES_AND_BODIES = frozenset("""taiwan taipei taichung tainan kaohsiung hsinchu taoyuan keelung hualien taitung yilan
+ilan pingtung chiayi changhua nantou yunlin miaoli penghu kinmen matsu banqiao xinzhuang zhongli veterans veteran
+memorial chang gung mackay tzu chi cathay christian adventist shin kong landseed tungs far eastern wan fang
+google apple line facebook messenger instagram youtube uber foodpanda pay maps watch android iphone samsung""".split())
+
+
+def _words_ok(words: list[str]) -> bool:
+    """None of the words is one a list holds (English, clinical, device, place): the lists of
+    the DICOM label rules and of the Latin name finder, and Taiwan's places and bodies."""
+    from deidentify.dicom.label_terms import known_word
+    from deidentify.identifiers.western_names import ordinary_word
+
+    return not any(known_word(w) or ordinary_word(w) or w.lower() in _PLACES_AND_BODIES for w in words)
+
+
+def find(simp: str) -> list[tuple[int, int]]:
+    """(start, end) of Latin names in a Chinese person's slot."""
+    if not GATE.search(simp):
+        return []
+    out: list[tuple[int, int]] = []
+    for m in AFTER.finditer(simp):
+        words = m.group("n").split()
+        a = m.start("n")
+        before = BEFORE.search(simp, max(0, a - 8), m.end("n"))
+        led = before is not None and before.start("n") == a
+        if (len(words) >= 2 or led) and _words_ok(words):
+            out.append(m.span("n"))
+    for m in BEFORE.finditer(simp):
+        words = m.group("n").split()
+        if len(words) >= 2 and _HAN_OR_MARK.match(simp, m.end("n")) and _words_ok(words):
+            out.append(m.span("n"))
+    return sorted(set(out))
