@@ -29,7 +29,7 @@ from __future__ import annotations
 import functools
 import re
 
-from deidentify.dicom import label_names, name_shapes, person_forms
+from deidentify.dicom import label_names, label_people, name_shapes, person_forms
 from deidentify.dicom.profile import LABELS, TECHNICAL
 
 # Anatomical structures and organs a contour, segment or region label names (TG-263 words
@@ -175,7 +175,9 @@ def _word_of(token: str) -> list[str]:
 
 
 def _unknown(word: str) -> bool:
-    return len(word) >= 4 and not known_word(word) and word.lower() not in _BODY_PARTS
+    # an English word a typed label uses, or its inflection (thin, reviewed: round 9), is known too
+    return (len(word) >= 4 and not known_word(word) and word.lower() not in _BODY_PARTS
+            and not label_people.english(word))
 
 
 def unknown_word(text: str, keyword: str, vr: str) -> str | None:
@@ -192,10 +194,16 @@ def unknown_word(text: str, keyword: str, vr: str) -> str | None:
     for part in parts:
         if label and standard_term(part):
             continue
+        if label and label_people.short_name(part, capitals=keyword in _LABEL_CS):     # "Ayo", "Li", "NG" alone (round 9)
+            return f"{keyword}: a short name alone (a romanised surname or a given name no term list holds)"
+        if label_people.bare_poj_given(part):           # "Bi-le", "Siu-lan" alone (round 9)
+            return f"{keyword}: Hokkien syllables joined as a given name, alone (a name is assumed)"
         probe = _PLACE_PHRASES.sub(" ", part)    # case kept: camel case and short capitals are codes
         words = [w for t in _TOKENS.findall(probe) for w in _word_of(t)]
         if 1 <= len(words) <= 3 and all(_unknown(w) for w in words):
             return f"{keyword}: only words no term, device or vendor list holds (a name is assumed)"
+        if label and label_people.name_beside_words(_TOKENS.findall(probe), words, _unknown):   # "Wanjiru follow up", "review Tsai" (round 9)
+            return f"{keyword}: a word no term list holds, or a romanised surname, beside other words (a name is assumed)"
         if any(_unknown(m.group(1)) for m in _AFTER_LEAD.finditer(probe)):
             return f"{keyword}: a word no term list holds after a word that introduces a person (a name is assumed)"
         anatomy = any(_singular(t) in STRUCTURES or t in _PLANNING_HEADS for t in _tokens(part))
@@ -204,6 +212,44 @@ def unknown_word(text: str, keyword: str, vr: str) -> str | None:
         if label and not anatomy and _given_and_surname(probe):
             return f"{keyword}: a census given name and surname and nothing else (a name is assumed)"
     return None
+
+
+def device_person(text: str, keyword: str) -> str | None:
+    """Why a device's value is taken for a person (None: it is not).  The round-9 label rules
+    read in a model, kernel, version or coil value with no vendor, model or device word and no
+    number (a version, a model's code) in it: "Ayo", "Li", "Rose Young", "review Tsai",
+    "Wanjiru follow up" passed there (``unknown_word`` reads labels and lone unknown words)."""
+    if keyword not in TECHNICAL:
+        return None
+    for part in (p.strip() for p in re.split(r"[\\\0]", str(text))):
+        if part:
+            probe = _PLACE_PHRASES.sub(" ", part)
+            words = [w for t in _TOKENS.findall(probe) for w in _word_of(t)]
+            reason = _device_person(part, probe, words, keyword)
+            if reason:
+                return reason
+    return None
+
+
+def _device_person(part: str, probe: str, words: list[str], keyword: str) -> str | None:
+    if re.search(r"\d", part) or any(_device_word(w) for w in _LETTERS.findall(part)):
+        return None     # a vendor's or a model's word (SIEMENS, Lumify) or a version: the device rules decide
+    word = part.strip(" .,;:()[]")
+    if re.fullmatch(r"[A-Z][a-z]{1,2}", word) and label_people.short_name(word):
+        return f"{keyword}: a short name alone in a device's value (a name is assumed)"
+    if label_people.name_beside_words(_TOKENS.findall(probe), words, _unknown):
+        return f"{keyword}: a word no list holds, or a romanised surname, beside ordinary words (a name is assumed)"
+    if _given_and_surname(probe):
+        return f"{keyword}: a census given name and surname and nothing else (a name is assumed)"
+    return None
+
+
+def _device_word(word: str) -> bool:
+    """A vendor's or a model family's word (the model words that are given names, Rose or Summer,
+    do not count: a surname beside one is still a person)."""
+    low = word.lower()
+    return low in name_shapes._VENDORS or low in _MODELS or (
+        low in person_forms._DEVICE_WORDS and low not in _census()[0])
 
 
 @functools.cache
@@ -239,8 +285,10 @@ def _given_and_surname(part: str) -> bool:
     given, family = (tail, head) if reversed_ else (head, tail)
     # both words on the term lists ("Max Dose", "Summer Study", "Mark Point") read as a label
     return (len(given) >= 3 and len(family) >= 3 and given in firsts and family in lasts
-            and not (known_word(given) and known_word(family) and family not in asian)
+            and not (known_word(given) and known_word(family) and family not in asian
+                     and not (label_people.frequent_surname(family)   # Rose Young, Grace White (round 9)
+                              and part.lower().strip() not in person_forms._whole_meanings()))
             and not standard_term(part) and part.lower().strip() not in _whole_meanings())
 
 
-__all__ = ["LATERALITY", "QUALIFIERS", "STRUCTURES", "known_word", "standard_term", "unknown_word"]
+__all__ = ["LATERALITY", "QUALIFIERS", "STRUCTURES", "device_person", "known_word", "standard_term", "unknown_word"]
