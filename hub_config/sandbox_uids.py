@@ -85,10 +85,28 @@ def other_case_running(entries: list[tuple[int, str, int]], gid: int) -> int | N
     return None
 
 
+def host_account(uid: int) -> str | None:
+    """The host's account of ``uid`` (local, LDAP, sssd - whatever the host's name service
+    knows), or None.  A session of that uid would be that account's: its processes on the host
+    may trace, signal and read the memory of the session's (same uid, dumpable) - case data -
+    and share its per-uid limits.  ``sandbox_uid_base`` + account id can meet one: a host
+    joined to a directory maps its users to uids from 200 000 up, the base's own range."""
+    import pwd
+
+    try:
+        return pwd.getpwuid(int(uid)).pw_name
+    except KeyError:
+        return None
+
+
 def claim(uid: int, gid: int, directory: Path = REGISTRY) -> tuple[int, str]:
     """Register this launcher's sandbox of ``uid`` for case ``gid``; raises :class:`UidInUse`
-    (nothing registered) while the uid runs a sandbox of another case.  Returns what
-    :func:`release` takes."""
+    (nothing registered) while the uid runs a sandbox of another case, or if the uid is a
+    host account's.  Returns what :func:`release` takes."""
+    who = host_account(uid)
+    if who is not None:
+        raise UidInUse(f"uid {uid} is the host's account {who!r}: a session may never share a "
+                       f"uid with anything outside the enclave (change sandbox_uid_base)")
     me, started = os.getpid(), _start_time(os.getpid())
     if started is None:
         raise UidInUse("this launcher's own start time cannot be read")

@@ -554,3 +554,32 @@ def test_a_link_raced_in_at_the_imports_mount_point_is_never_followed(world, tar
     finally:
         os.unlink(ws / "imports")
         os.rename(aside, ws / "imports")
+
+
+# ----------------------------------------------------------- a uid of a host account
+def test_a_uid_the_host_knows_refuses_the_sandbox(world):
+    """``nobody`` (65534) stands for a host account a session uid could meet (a directory's
+    users mapped from 200 000 up): its host processes could trace and read the session's."""
+    import pwd
+
+    uid = 65534
+    assert pwd.getpwuid(uid)  # the host knows it
+    spec = world.spec(name="r8hostuid", uid=uid, gid=GID_C1)
+    path = world.root / "sandbox" / "r8hostuid.json"
+    path.write_text(json.dumps(spec))
+    p = subprocess.run([sys.executable, "-m", "hub_config.sandbox", str(path), "--",
+                        sys.executable, "-c", "print('RESULT {}')"], capture_output=True,
+                       text=True, timeout=120)
+    log = Path(spec["log"]).read_text()
+    assert p.returncode == sandbox_mod.EXIT_REFUSED, log[-1500:]
+    assert "host's account" in log and "RESULT" not in log
+
+
+def test_the_host_account_check(tmp_path):
+    from hub_config import sandbox_uids as su
+
+    assert su.host_account(65534) is not None and su.host_account(0) == "root"
+    assert su.host_account(world_uid := 1_999_999_999) is None, world_uid
+    with pytest.raises(su.UidInUse, match="host's account"):
+        su.claim(65534, GID_C1, tmp_path / "uids")
+    su.release(su.claim(1_999_999_999, GID_C1, tmp_path / "uids"), tmp_path / "uids")
