@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 
+from deidentify.identifiers.layout_names import _WORD_GIVEN
 from deidentify.identifiers.normalise import to_simplified
 from deidentify.identifiers.regex_gate import by_first_char
 from deidentify.regex_cache import compiled
@@ -67,7 +68,10 @@ def _words_ok(words: list[str]) -> bool:
     from deidentify.dicom.label_terms import known_word
     from deidentify.identifiers.western_names import ordinary_word
 
-    return not any(known_word(w) or ordinary_word(w) or w.lower() in _PLACES_AND_BODIES for w in words)
+    known = [known_word(w) or ordinary_word(w) or w.lower() in _PLACES_AND_BODIES for w in words]
+    # (a given name that is also a word before a family name no list holds: Joy Villanueva)
+    return not any(known) or (len(words) >= 2 and words[0].lower() in _WORD_GIVEN and not any(known[1:])
+                              and words[0].lower() not in _PLACES_AND_BODIES)
 
 
 def find(simp: str) -> list[tuple[int, int]]:

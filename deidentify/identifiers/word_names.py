@@ -187,16 +187,17 @@ def _is_word(w: str, tags, freq, at_least: int = 20) -> bool:
 # the characters of lab values, symptoms and lesions (高血鉀, 高尿酸, 高燒退): never a given name's
 _TERM_CHARS = frozenset(_S("血尿鉀鈉鈣鎂磷酸糖脂壓氧痛燒熱腫癌炎瘤症疹咳喘膿痰便"))
 _LATIN_BEFORE = re.compile(r"[A-Za-z][A-Za-z0-9 .,/#()\-:|]{0,14}[:：]?[ \t]*$")
-_LATIN_AFTER = re.compile(r"[ \t]*(?:[,.;)|]?[ \t]*[A-Za-z]|[,.;)|]?[ \t]*$|[,，;；(（])")
+_LATIN_AFTER = re.compile(r"[ \t]*(?:[,.;)|]?[ \t]*[A-Za-z]|[,.;)|]?[ \t]*$|[,，;；(（|])")
 # function characters that open a given name (施又寧, 杜之恆): read as one only where an English
 # sentence holds the three alone
 _FIRST_IN_ENGLISH = frozenset(_S("又之也"))
 
 
 def in_english(simp: str, a: int, b: int) -> bool:
-    """(round 11) Does the Han run ``simp[a:b]`` stand alone inside an English sentence or after
-    an English heading (PT note: 范姜明 s/p TKR, Consult: 古一心 seen today)?  A note in English
-    writes Han characters for a name, hardly for a word."""
+    """(round 11) Does the Han run ``simp[a:b]`` stand alone inside an English sentence, after
+    an English heading or in a cell of an English line (PT note: 范姜明 s/p TKR, Consult: 古一心
+    seen today, Triage 14:20 | 池又菁 | …)?  A note in English writes Han characters for a name,
+    hardly for a word."""
     return (a > 0 and not _is_han(simp[a - 1]) and (b >= len(simp) or not _is_han(simp[b]))
             and _LATIN_BEFORE.search(simp, max(0, a - 16), a) is not None and _LATIN_AFTER.match(simp, b) is not None)
 

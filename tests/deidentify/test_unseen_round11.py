@@ -21,7 +21,9 @@ On the code before this round (4180ed5) seed 11 here gave NAME 97.4 %, GIVEN 21.
 DOB 58.3 % (PHONE, ADDRESS, ID, RECORD, CONTACT 100 %), and masked 80 of 300 ordinary phrases in the
 notes and 48 of 1476 control texts.  The first held-out set (seed 111) was run once after the
 fixes and missed names with 又 or 之 alone in an English sentence (NAME 96.5 %); that class was
-then closed and a second held-out set (held_out=2, seed 112) written and run once.
+then closed and a second held-out set (held_out=2, seed 112) written and run once: NAME 98.1 %
+(Han names in a cell of an English line, 池又菁 | …) and LATIN 96.8 % (Joy Villanueva: a given
+name that is a word); both classes were then closed, so neither set is held out any more.
 """
 from __future__ import annotations
 
@@ -119,6 +121,19 @@ def test_the_latin_slot_scan_is_gated():
     assert latin_slots.find(normalise_for_finders("Walis Nokan 來院")) == [(0, 11)]
 
 
+WORD_GIVEN_LATIN = ["Joy Villanueva", "Grace Santos", "Hope Nababan", "Faith Wanjiru", "Rose Simanjuntak"]
+
+
+@pytest.mark.parametrize("slot", ["{} 陪同就醫", "交代 {} 明早空腹", "{} 表示同意", "由 {} 陪同"])
+def test_a_latin_name_whose_given_name_is_a_word(slot):
+    """(held-out set 2: Joy Villanueva was left) a given name that is a word before a family
+    name no list holds; a word before a listed word stays (Hope Clinic, Grace Hospital)."""
+    texts = [slot.format(n) for n in WORD_GIVEN_LATIN]
+    outs = scrub_texts(texts)
+    assert not [(t, o) for t, o, n in zip(texts, outs, WORD_GIVEN_LATIN) if n.split()[1] in o], outs
+    assert _changed([slot.format(w) for w in ("Hope Clinic", "Grace Hospital", "Joy Medical")]) == []
+
+
 # -- dotted names of three parts ---------------------------------------------------------------
 DOTTED = ["伊斯坦大·貝雅夫·正福", "哈勇·烏送·馬賴", "Istanda·Paiyaw·Cengfu", "比令‧亞布‧達道", "巴奈・庫穗・馬躍"]
 
@@ -163,8 +178,9 @@ def test_festivals_lunar_dates_stay(frame):
 
 # -- a Han name alone in an English sentence --------------------------------------------------
 EN_SLOTS = ["PT note: {} s/p TKR", "Consult: {} seen today", "OT：{}，生於台南", "Pt {} was admitted", "Referral: {}, 72M",
-            "Triage 14:20 | {} | ARC No. pending"]
-EN_NAMES = ["古一心", "范姜明", "高一平", "張簡明", "江山明", "文心怡", "黃一心", "古一帆", "施又寧", "杜之恆", "朱又廷"]
+            "Triage 14:20 | {} | ARC No. pending", "Triage 14:20 | {} | 護照號碼 pending", "ER | {} | 住台南"]
+EN_NAMES = ["古一心", "范姜明", "高一平", "張簡明", "江山明", "文心怡", "黃一心", "古一帆", "施又寧", "杜之恆", "朱又廷",
+            "池又菁", "夏之華", "柳一心"]
 
 
 @pytest.mark.parametrize("slot", EN_SLOTS)
@@ -176,7 +192,8 @@ def test_a_han_name_in_an_english_sentence(slot):
                                   "Consult: 全身無力 x3 days", "Plan: 石膏固定 2 weeks", "Note: 黃疸 improved",
                                   "Patient has 高血壓 since 2010", "PE: 毛髮稀疏 noted", "Dx: 高尿酸 and gout",
                                   "Hx: 高燒退 after 2 days", "Tx: 冷敷 and rest", "Dx: 高血壓，DM", "Plan: 石膏固定，2w",
-                                  "OT：步態訓練，", "Dx: 全身痛，", "Dx: 高又瘦", "Note: 痛又癢 today", "Plan: 高之後 f/u"])
+                                  "OT：步態訓練，", "Dx: 全身痛，", "Dx: 高又瘦", "Note: 痛又癢 today", "Plan: 高之後 f/u",
+                                  "Dx | 高血壓 | DM", "ICD | 糖尿病 | E11", "Dx | 全身痛 | x", "Sx | 高燒 | 3 days"])
 def test_chinese_terms_in_an_english_sentence_stay(text):
     assert _changed([text]) == []
 
