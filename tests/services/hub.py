@@ -77,8 +77,20 @@ class HubHarness:
         d.mkdir()
         (d / "policy.yaml").write_text(f"name: test-{mode}\n"
                                        f"extends: {base or POLICY_ROOT / 'nhi_centre'}\n")
-        (d / "sessions.yaml").write_text(f"access_mode: {mode}\n{extra}")
+        (d / "sessions.yaml").write_text(f"access_mode: {mode}\n{self._id_bases()}{extra}")
         return str(d)
+
+    _made = 0  # harnesses made in this process
+
+    @classmethod
+    def _id_bases(cls) -> str:
+        """uid/gid bases of this harness's own: the launcher refuses a uid that runs a sandbox
+        of another case (hub_config.sandbox_uids), and two harnesses of two test processes at
+        once (xdist) would otherwise both give account 1 uid 200 001, in cases of theirs."""
+        cls._made += 1
+        base = 10_000_000 + ((os.getpid() % 5_000) * 16 + cls._made % 16) * 2_000
+        return (f"sandbox_uid_base: {base}\nsandbox_gid_base: {base + 1_000}\n"
+                f"broker_uid_base: {base + 1_500}\n")
 
     # ------------------------------------------------------------- rows
     def add_user(self, name: str, roles=("researcher",), password: str = PASSWORD,
