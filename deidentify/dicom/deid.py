@@ -365,6 +365,8 @@ def deidentify_dataset(ds: Dataset, *, pseudonymise: Callable[[str], str],
             item[tag].value = poj_names.mask(item[tag].value)   # Taiwanese names in POJ/Tâi-lô (round 8)
             if label_people.bare_poj_given(item[tag].value):   # a bare one alone ("Siu-lan": round 9)
                 item[tag].value = name_shapes.MASK
+            # a short value the label rules take, a given name and surname introduced (round 9)
+            item[tag].value = label_people.mask_sr(item[tag].value, name_shapes.MASK)
     for item, tag, term in terms:
         if tag in item:
             item[tag].value = term

@@ -219,4 +219,43 @@ def bare_poj_given(value: str) -> bool:
             and not all(p in _ENGLISH_SYLLABLES for p in parts) and not any(_domain(p) and len(p) > 2 for p in parts))
 
 
-__all__ = ["asian_surname_word", "bare_poj_given", "english", "frequent_surname", "name_beside_words", "short_name"]
+# a person introduced ("Seen by Rose Young.", "with Dr. GRACE WHITE"): a capitalised pair after the lead
+_LEAD_PAIR = re.compile(r"(?i:\b(?:by|with|to|for|from|per|attn|cc|dr|mr|mrs|ms|miss|prof)\b\.?)[ \t]+"
+                        r"([A-Z][a-z]+(?:[ \t]+[A-Z]\.)?[ \t]+[A-Z][a-z]+|[A-Z]{2,}[ \t]+[A-Z]{2,})")
+
+
+_PLACEHOLDER = re.compile(r"<[A-Z_]{2,}>")
+_NON_LATIN = re.compile(r"[^\x00-\u024f\u1e00-\u1eff\u2000-\u206f]")
+
+
+def mask_sr(text: str, mask_with: str) -> str:
+    """An SR TEXT value with the round-9 names masked: a short value (four words at most) the
+    label rules take is masked whole ("Rose Young", "Ayo", "Wanjiru follow up"); in a sentence, a
+    census given name and a surname after a word that introduces a person ("Seen by Rose Young")."""
+    from deidentify.dicom import label_terms as lt
+    from deidentify.identifiers.western_names import _census
+
+    core = str(text).strip(" \t\r\n.,;:!?")
+    # a value the scrubber did not touch, in Latin letters (the label rules read those)
+    if (core and len(core.split()) <= 4 and not _PLACEHOLDER.search(core) and not _NON_LATIN.search(core)
+            and lt.unknown_word(core, "ContentDescription", "LO")):
+        return mask_with
+    firsts, lasts = _census()
+
+    def pair(m: re.Match) -> str:
+        words = m.group(1).split()
+        given, family = words[0].lower(), words[-1].lower()
+        if given in firsts and (family in lasts or asian_surname_word(family)):
+            return m.group(0)[:m.start(1) - m.start(0)] + mask_with
+        return m.group(0)
+
+    text = _LEAD_PAIR.sub(pair, str(text))
+    # one capitalised word no list holds after such a word, in a longer sentence ("Copy to Tshepo ...")
+    spans = [m.span(1) for m in lt._AFTER_LEAD.finditer(text)
+             if lt._unknown(m.group(1)) or asian_surname_word(m.group(1))]
+    for a, b in reversed(spans):
+        text = text[:a] + mask_with + text[b:]
+    return text
+
+
+__all__ = ["mask_sr", "asian_surname_word", "bare_poj_given", "english", "frequent_surname", "name_beside_words", "short_name"]

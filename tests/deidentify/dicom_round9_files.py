@@ -9,6 +9,7 @@
   no word that introduces a person ("Wanjiru follow up", "review Tsai", "Delayed Nguyen");
 - **poj-bare**: a Hokkien given name in POJ without tone marks alone ("Bi-le", "Siu-lan"), in
   labels, a code string and SR text;
+- **sr-text**: the same as an SR TEXT value, alone or introduced ("Seen by Rose Young.");
 - **adjacent**: the same values where the outside tester goes next: RT structure set ROI names
   and observation labels, waveform annotations, per-frame functional groups of a multi-frame
   object, DICOMDIR records, items nested four deep, and private groups of the well-known vendors.
@@ -110,6 +111,26 @@ def poj_bare_members() -> list[Member]:
     return out
 
 
+SR_FORMS = ["{v}", "{v}.", "Seen by {v}.", "Discussed with {v} today", "Copy to {v}"]
+
+
+def sr_members(rng: random.Random) -> list[Member]:
+    """The classes above as an SR TEXT value, alone or introduced in a sentence."""
+    out = []
+    pairs = [(g, f) for g in GIVEN_WORDS for f in SURNAME_WORDS if g != f]
+    for k in range(40):
+        g, f = rng.choice(pairs)
+        lone, asian, short = rng.choice(LONE), rng.choice(ASIAN), rng.choice(SHORT3)
+        value, secret = [(f"{g} {f}", f), (f"{lone} follow up", lone), (f"review {asian}", asian), (short, short),
+                         (f"{g.upper()} {f.upper()}", f)][k % 5]
+        form = SR_FORMS[(k // 5) % len(SR_FORMS)]
+        if form != "{v}" and " " in value and value.split()[0].islower():
+            form = "{v}"   # a lower-case phrase is no person to introduce
+        text = form.format(v=value)
+        out.append(Member("sr-text", text, to_bytes(_sr(text)), (secret,)))
+    return out
+
+
 def _values(rng: random.Random) -> list[tuple[str, tuple[str, ...]]]:
     """One member of each class above, for the adjacent places."""
     g, f = rng.choice(GIVEN_WORDS), rng.choice(SURNAME_WORDS)
@@ -191,7 +212,7 @@ def adjacent_members(rng: random.Random) -> list[Member]:
 def all_members() -> list[Member]:
     rng = random.Random(9)
     return (word_name_members(rng) + short_name_members() + beside_members(rng) + poj_bare_members()
-            + adjacent_members(rng))
+            + adjacent_members(rng) + sr_members(rng))
 
 
 __all__ = ["ADJACENT", "ASIAN", "BESIDE", "FORMS", "GIVEN_WORDS", "POJ_BARE", "SHORT2", "SHORT3", "SURNAME_WORDS",

@@ -33,8 +33,8 @@ def test_nothing_planted_leaves(member):
 
 def test_the_classes_are_all_there():
     """The generator stays as wide as it was written (a member list cut short passes vacuously)."""
-    suite.assert_classes(MEMBERS, 270, {60: {"word-names", "short-name", "beside-words"}, 48: {"poj-bare"},
-                                        50: {"adjacent"}})
+    suite.assert_classes(MEMBERS, 310, {60: {"word-names", "short-name", "beside-words"}, 48: {"poj-bare"},
+                                        50: {"adjacent"}, 40: {"sr-text"}})
 
 
 def test_the_surnames_are_frequent_and_the_given_names_word_like():
@@ -157,3 +157,19 @@ def test_the_same_names_in_a_device_value_go_and_devices_stay(where):
             lost.append((value, got))
     assert not kept, kept
     assert not lost, lost
+
+
+SR_SAFE = ["Normal", "No change", "Stable nodule", "Follow up in 6 months", "Will review", "Mark Point", "Brain Stem",
+           "Compared with prior study.", "Reviewed by radiology.", "Sent to PACS", "Key Images", "Morton neuroma",
+           "Liver lesion", "Arterial phase", "Growing nodule", "Copy to referring team", "Seen by the on-call team."]
+
+
+def test_sr_text_a_study_needs_stays():
+    lost = [(v, got) for v in SR_SAFE
+            for got in [suite.cleaned(files._sr(v)).ContentSequence[0].get("TextValue")] if got != v]
+    assert not lost, lost
+
+
+def test_an_introduced_pair_is_masked_and_the_sentence_kept():
+    got = suite.cleaned(files._sr("Seen by Hope Young on the ward.")).ContentSequence[0].TextValue
+    assert got == "Seen by <NAME> on the ward."
