@@ -12,7 +12,7 @@ from enclave.accounts.models import User
 from enclave.cases.models import Case, ChangeRequest
 from enclave.cases.service import (CHANGE_KINDS, COLUMN_RE, FAMILY_RE, _add_member, _user_ids, add_months,
                                    get_user, validate_spec)
-from enclave.cases.standing import require_standing
+from enclave.cases import standing
 from enclave.core.audit import audit
 from enclave.core.errors import BadInput, Refused
 from enclave.identity.permissions import can_manage, case_people, is_decider, membership, not_self, require
@@ -103,6 +103,7 @@ def request_change(db: Session, policy, actor: User, case: Case, *, kind: str, p
 def decide_change(db: Session, policy, actor: User, cr: ChangeRequest, *, approve: bool,
                   note: str | None = None, now: dt.datetime) -> ChangeRequest:
     require(is_decider(actor), "decide change requests")
+    standing.lock_for_decision(db, cr)
     if cr.status != "pending":
         raise Refused(f"Change request {cr.id} is already {cr.status}.")
     case = db.get(Case, cr.case_id)
@@ -110,7 +111,7 @@ def decide_change(db: Session, policy, actor: User, cr: ChangeRequest, *, approv
         if cr.kind == "staff" else [cr.requested_by]
     not_self(actor, case_people(case) | _user_ids(db, named), f"decide on a change to {case.code}")
     if approve:
-        require_standing(db, case, cr.requested_by, "change", now)
+        standing.require_standing(db, case, cr.requested_by, "change", now)
         _check_change_limits(db, policy, case, cr.kind, cr.payload, cr.requested_at, exclude=cr.id)
         _apply_change(db, policy, actor, case, cr, now)
     cr.status = "approved" if approve else "refused"

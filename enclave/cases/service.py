@@ -18,7 +18,7 @@ from enclave.core.audit import audit
 from enclave.core.errors import BadInput, NotFound, Refused
 from enclave.cases.models import (Case, CaseMember, Charge, Extension, Notification,
                                   Publication, SoftwareDeclaration)
-from enclave.cases.standing import require_standing
+from enclave.cases import standing
 from enclave.identity.roles import grant_case_officer
 from enclave.identity.permissions import (can_manage, can_view, case_people, is_decider, is_member,
                                           not_self, require)
@@ -300,6 +300,7 @@ def approve_case(db: Session, policy, actor: User, case: Case, *, now: dt.dateti
                  seats: int | None = None) -> Case:
     require(is_decider(actor), "approve cases")
     not_self(actor, case_people(case), f"approve {case.code}")
+    standing.lock_for_decision(db, case)
     if case.status != "draft":
         raise Refused(f"{case.code} is {case.status}, not a draft awaiting approval.")
     if case.imaging:
@@ -455,10 +456,11 @@ def decide_extension(db: Session, policy, actor: User, ext: Extension, *, approv
     require(is_decider(actor), "decide extension requests")
     case = db.get(Case, ext.case_id)
     not_self(actor, case_people(case) | _user_ids(db, [ext.requested_by]), f"decide on {case.code}'s extension")
+    standing.lock_for_decision(db, ext)
     if ext.status != "pending":
         raise Refused(f"This extension request is already {ext.status}.")
     if approve:
-        require_standing(db, case, ext.requested_by, "extension", now)
+        standing.require_standing(db, case, ext.requested_by, "extension", now)
     ext.status, ext.decided_by, ext.decided_at = ("approved" if approve else "refused"), actor.username, now
     db.flush()
     recompute_period(policy, case)
@@ -535,10 +537,11 @@ def decide_software(db: Session, actor: User, d: SoftwareDeclaration, *, approve
     require(is_decider(actor), "approve software")
     not_self(actor, case_people(db.get(Case, d.case_id)) | _user_ids(db, [d.requested_by]),
              "decide on software declared for your own case")
+    standing.lock_for_decision(db, d)
     if d.status != "pending":
         raise Refused(f"This declaration is already {d.status}.")
     if approve:
-        require_standing(db, db.get(Case, d.case_id), d.requested_by, "software", now)
+        standing.require_standing(db, db.get(Case, d.case_id), d.requested_by, "software", now)
     d.status, d.decided_by, d.decided_at = ("approved" if approve else "refused"), actor.username, now
     audit(db, actor.username, f"software.{d.status}", db.get(Case, d.case_id),
           subject=f"{d.name} {d.version}".strip())

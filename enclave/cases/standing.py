@@ -59,6 +59,15 @@ def lapsed(db: Session, case: Case, requested_by: str | None, kind: str, now: dt
     return None
 
 
+def lock_for_decision(db: Session, row) -> None:
+    """Re-read the row about to be decided under a row lock (PostgreSQL's FOR UPDATE; SQLite's
+    write transaction already serialises deciders), so two deciders at once cannot both find it
+    pending: the second sees the first's decision.  Before, both approved on PostgreSQL - two
+    approval records, fees charged twice, and the last writer's terms kept."""
+    db.flush()
+    db.refresh(row, with_for_update=True)
+
+
 def require_standing(db: Session, case: Case, requested_by: str | None, kind: str, now: dt.datetime) -> None:
     """Refuse (409, A1) approving a request that no longer stands; refusing it stays possible."""
     why = lapsed(db, case, requested_by, kind, now)

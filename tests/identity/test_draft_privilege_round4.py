@@ -11,6 +11,10 @@
   void or purged case (a staff change added members to a case that had ended), and changes and
   software on a suspended one (a breach being looked into).  The case must be in a state the
   request could be filed in (an extension may be asked while suspended, so it may be approved).
+* **Two deciders at once both decided.**  On PostgreSQL two committee members approving the same
+  draft case, extension, change or software declaration both found it pending: two approval
+  records, the case's fees charged twice and the last writer's terms kept.  The item is now
+  re-read under a row lock before it is decided (``enclave.cases.standing.lock_for_decision``).
 * **An egress approval released files to a suspended, revoked or departed requester** who was
   still listed on the case (``egress_review.workflow.release_hold``).
 
@@ -255,3 +259,98 @@ def test_no_release_to_a_requester_whose_account_no_longer_stands(review_client,
         assert codes == [200, 200] and state in ("approved", "released"), (how, codes, state)
     else:
         assert codes[0] == 409 and state not in ("approved", "released"), (how, codes, state)
+
+
+# --------------------------------------------------------------- two deciders at once
+
+def _race_world(url, policy, what):
+    """A government case of 'pi' (approved unless ``what`` is the case itself) and, pending on
+    it, the request ``what`` names; deciders boss and boss2.  Returns (model, id, case code)."""
+    from enclave.cases import service as cases
+    from enclave.cases.changes import request_change
+    from tests.control.conftest import T0, mk_case, mk_user
+
+    with session_scope(url) as db:
+        admin = mk_user(db, "admin", "admin")
+        mk_user(db, "boss", "committee")
+        mk_user(db, "boss2", "committee")
+        pi = mk_user(db, "pi")
+        c = mk_case(db, policy, pi, admin=admin, case_type="government", working_days=10,
+                    approve=what != "case")
+        made = {"case": lambda: c,
+                "extension": lambda: cases.request_extension(db, policy, pi, c, days=30, now=T0),
+                "columns": lambda: request_change(db, policy, pi, c, kind="columns",
+                                                  payload={"columns": {"H_NHI_OPDTE": ["T_DOT"]}}, now=T0),
+                "software": lambda: cases.declare_software(db, pi, c, name="QGIS", now=T0)}[what]()
+        db.flush()
+        return type(made), made.id, c.code
+
+
+def _decide(db, policy, who, model, rid, what):
+    from enclave.cases import service as cases
+    from enclave.cases.changes import decide_change
+    from tests.control.conftest import T0
+
+    row = db.get(model, rid)
+    if what == "case":
+        return cases.approve_case(db, policy, who, row, now=T0, working_days=5 if who.username == "boss" else 20)
+    fn = {"extension": cases.decide_extension, "software": cases.decide_software}.get(what)
+    if what == "columns":
+        return decide_change(db, policy, who, row, approve=True, now=T0)
+    if what == "software":
+        return fn(db, who, row, approve=True, now=T0)
+    return fn(db, policy, who, row, approve=True, now=T0)
+
+
+APPROVED = {"case": "case.approved", "extension": "case.extension_approved", "columns": "case.change_approved",
+            "software": "software.approved"}
+
+
+@pytest.mark.parametrize("what", list(APPROVED))
+def test_two_deciders_at_once_decide_once(enclave_home, db_url, what):
+    """Both deciders read the item while it is pending (on PostgreSQL they are held at that
+    point until both have read it); exactly one decision is taken, the other is refused as
+    already decided: one approval record, the fees charged once."""
+    import threading
+
+    from enclave.audit.models import AuditRecord
+    from enclave.cases.models import Charge
+    from enclave.core.errors import Refused
+    from policies import load_policy
+    from policies.loader import POLICY_ROOT
+    from tests.control.conftest import without_mfa
+
+    policy = without_mfa(load_policy(POLICY_ROOT / "nhi_centre"))
+    model, rid, code = _race_world(db_url, policy, what)
+    both_read = threading.Barrier(2, timeout=10) if db_url.startswith("postgresql") else None
+    out: list[str] = []
+
+    def decider(name):
+        try:
+            with session_scope(db_url) as db:
+                who = db.execute(select(User).where(User.username == name)).scalar_one()
+                db.get(model, rid).status      # noqa: B018 - read while pending
+                if both_read is not None:
+                    both_read.wait()
+                _decide(db, policy, who, model, rid, what)
+            out.append("decided")
+        except Refused as e:
+            out.append(f"refused: {e}")
+
+    threads = [threading.Thread(target=decider, args=(n,)) for n in ("boss", "boss2")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert sorted(o.split(":")[0] for o in out) == ["decided", "refused"], out
+    refusal = next(o for o in out if o.startswith("refused"))
+    assert "already" in refusal or "not a draft" in refusal, out
+    with session_scope(db_url) as db:
+        n = db.execute(select(AuditRecord).where(AuditRecord.action == APPROVED[what],
+                                                 AuditRecord.case_code == code)).all()
+        assert len(n) == 1, (what, len(n))
+        if what == "case":
+            c = db.execute(select(Case).where(Case.code == code)).scalar_one()
+            charges = db.execute(select(Charge).where(Charge.case_id == c.id)).scalars().all()
+            assert sum(ch.amount for ch in charges) == c.fees_due and c.approved_by in ("boss", "boss2")
+            assert c.half_days_approved == (10 if c.approved_by == "boss" else 40)
