@@ -537,6 +537,9 @@ def clinical_spans(simplified: str) -> list[tuple[int, int]]:
     return [m.span() for m in _clinical_regex().finditer(simplified)]
 
 
+# (round 11) the last character of a currency jieba tags a measure word (美元, 台币, 英镑): 金|美元 is
+# money; 萧|千里, 王|万里 (measures of distance) are given names
+_MONEY_ENDS = frozenset("元币镑圆块角")
 # last characters of place names (a village, town, harbour, island ...): a dictionary word of a
 # surname and two characters ending in one is a place, whatever jieba tags it (石家庄)
 _PLACE_ENDS = frozenset("庄村镇乡屯堡寨湾港岛桥洲岭埔坑寮厝")
@@ -573,7 +576,7 @@ def _starts_a_word_window(simplified: str, start: int, end: int) -> bool:
     _, _, surnames, tags, freq = _tables()
     if simplified[start:start + 2] in surnames:
         return False           # 欧阳 is also a place word
-    if end - start == 3 and (tags.get(simplified[start + 1:end]) == "q"
+    if end - start == 3 and ((tags.get(simplified[start + 1:end]) == "q" and simplified[end - 1] in _MONEY_ENDS)
                              or (simplified[end - 1] in _PLACE_ENDS and simplified[start:end] in tags)):
         return True            # (D1, round 7) 金|美元 (a currency), 石家庄 (a place jieba tags nr)
     if end - start == 2 and simplified[start] in "老小阿" and simplified[start + 1] in surnames \

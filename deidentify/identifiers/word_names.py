@@ -114,7 +114,9 @@ MASKED_NAME = re.compile(f"[{SURNAMES}](?<![A-Za-z0-9].)(?:{_MASK}(?![光线片]
 # where find is tried: a surname (then a Han character; overlapping, 高高峰); the scrubber's
 # prefilter asks GATES: a person or request word before a surname, or a surname opening a clause
 # with one or two characters and a person's act after them (each opens with a character set)
-SCAN = re.compile(f"[{SURNAMES}](?=[\u3400-\u9fff])")
+# (round 11: and a compound surname's first character, 端木青 and 司徒健 in an English sentence)
+_COMPOUND_FIRST = "".join(sorted({_S(c)[0] for c in COMPOUND_SURNAMES} - set(SURNAMES)))
+SCAN = re.compile(f"[{SURNAMES}{_COMPOUND_FIRST}](?=[\u3400-\u9fff])")
 
 
 def _masked_ok(simp: str, a: int, b: int) -> bool:
@@ -134,7 +136,7 @@ GATES = (re.compile(f"(?:{by_first_char(_alt(PERSON_BEFORE + REQUEST_BEFORE))})[
          ZHUYIN_NAME, MASKED_NAME,
          re.compile(f"[{SURNAMES}](?<![\u3400-\u9fff].)[\u3400-\u9fff]{{2,3}}[ \t]+[A-Za-z]"),
          # (a label's value or a name between blanks: 死亡紀錄：全國平，, 牙科紀錄 全國平 #36)
-         re.compile(f"[{SURNAMES}](?<=[:： \t].)[\u3400-\u9fff]{{1,3}}(?![\u3400-\u9fff])"),
+         re.compile(f"[{SURNAMES}{_COMPOUND_FIRST}](?<=[:： \t].)[\u3400-\u9fff]{{1,3}}(?![\u3400-\u9fff])"),
          re.compile(f"[{SURNAMES}](?<![\u3400-\u9fff].)[\u3400-\u9fff]{{1,2}}(?:{_alt(PERSON_AFTER + ACT_AFTER)})"))
 
 
@@ -184,8 +186,9 @@ def _is_word(w: str, tags, freq, at_least: int = 20) -> bool:
     return is_word(w, at_least) or ((freq.get(w) or 0) >= at_least and tags.get(w) not in ("nr", "nrfg", "nrt"))
 
 
-# the characters of lab values, symptoms and lesions (高血鉀, 高尿酸, 高燒退): never a given name's
-_TERM_CHARS = frozenset(_S("血尿鉀鈉鈣鎂磷酸糖脂壓氧痛燒熱腫癌炎瘤症疹咳喘膿痰便"))
+# the characters of lab values, symptoms, lesions and money (高血鉀, 高尿酸, 高燒退, 金美元): never
+# a given name's
+_TERM_CHARS = frozenset(_S("血尿鉀鈉鈣鎂磷酸糖脂壓氧痛燒熱腫癌炎瘤症疹咳喘膿痰便元幣鎊圓塊角"))
 _LATIN_BEFORE = re.compile(r"[A-Za-z][A-Za-z0-9 .,/#()\-:|]{0,14}[:：]?[ \t]*$")
 _LATIN_AFTER = re.compile(r"[ \t]*(?:[,.;)|]?[ \t]*[A-Za-z]|[,.;)|]?[ \t]*$|[,，;；(（|])")
 # function characters that open a given name (施又寧, 杜之恆): read as one only where an English
@@ -237,7 +240,7 @@ def _three(simp: str, i: int, before: str, tags, freq, n: int = 1) -> bool:
             and (freq.get(simp[end - 1:end + 1]) or 0) >= 2000 and not acts:
         return False
     if (freq.get(simp[i + 1:end]) or 0) >= 2000 and tags.get(simp[i + 1:end]) not in ("nr", "nrfg", "nrt") \
-            and not in_english(simp, i, end):
+            and not (english and not any(c in _TERM_CHARS for c in given)):
         return False        # the given part is itself a common word (X国家, X方法), unless an English
                             # sentence holds the three alone (round 11: Consult: 古一心 seen today)
     closes = end >= len(simp) or not _is_han(simp[end])
@@ -303,6 +306,8 @@ def find(simp: str) -> list[tuple[int, int, float]]:
         if tags is None:
             tags, freq = _tables()
         score = 0.85 if before in ("person", "request") else 0.7
+        if simp[i] not in SURNAMES and simp[i:i + 2] not in _COMPOUND:
+            continue                            # (上|海, 东|方: a compound's first character alone)
         if simp[i:i + 2] in _COMPOUND:          # (范姜美華, 張簡志豪: the surname is two characters)
             if _three(simp, i, before, tags, freq, 2):
                 out.append((i, i + 4, score))

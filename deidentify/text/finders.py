@@ -169,7 +169,7 @@ def chinese_name_spans(simp: str, original: str) -> list[tuple[int, int, float]]
     if not HAN.search(simp):
         return []       # (a table or code without Han text never loads jieba's tables)
     return [(h.start, h.end, h.score) for h in find_names(original, simp)
-            if not name_context.starts_a_word(simp, h.start, h.end)]
+            if h.reason == "label" or not name_context.starts_a_word(simp, h.start, h.end)]   # (姓名：蕭千里: round 11)
 
 
 def context_name_spans(simp: str, original: str) -> list[tuple[int, int, float]]:

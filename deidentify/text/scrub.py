@@ -410,7 +410,7 @@ def candidate_indices(texts: Sequence[str], options: ScrubOptions | None = None,
                      and _opens_sentence(view, name_end := name_runs.form_field_name_end(view, m.start()))
                      and name_context.name_before(view, name_end, 4) >= 0}) - hard
     # (finder by finder, as finders.raw_batch: the CPU's caches hold one finder's tables)
-    screened = {i: [(h.start, h.end, h.score) for h in find_names(texts[i], joined[starts[i]:ends[i]])]
+    screened = {i: [(h.start, h.end, h.score, h.reason == "label") for h in find_names(texts[i], joined[starts[i]:ends[i]])]
                 for i in by_surname}
     for i in by_context:
         screened.setdefault(i, []).extend(name_context.find(joined[starts[i]:ends[i]]))
@@ -441,8 +441,9 @@ def candidate_indices(texts: Sequence[str], options: ScrubOptions | None = None,
         screened.setdefault(i, [])
     for i, found in screened.items():
         t, seg = texts[i], joined[starts[i]:ends[i]]
-        kept = [IdentifierHit("NAME", a, b, t[a:b], sc) for a, b, sc in found
-                if sc >= name_lo and not name_context.starts_a_word(seg, a, b)]
+        # (round 11: a label's value is a name whatever word it reads as, 姓名：蕭千里)
+        kept = [IdentifierHit("NAME", f[0], f[1], t[f[0]:f[1]], f[2]) for f in found
+                if f[2] >= name_lo and ((len(f) > 3 and f[3]) or not name_context.starts_a_word(seg, f[0], f[1]))]
         # (round 9: the policy's name cut-off holds for these too, as on the finders' path)
         kept += [IdentifierHit("NAME", a, b, t[a:b], 0.85) for a, b in (*after_role.get(i, ()), *spaced.get(i, ()))
                  if 0.85 >= name_lo]

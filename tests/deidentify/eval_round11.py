@@ -56,6 +56,14 @@ HELD2_LATIN = ["Umav Talum", "Sakinu Ahronglong", "Ina Maleveleve", "Lestari Wul
                "Dadu Langus", "Ciwang Iteyan", "Ratna Sari", "Marites Garcia"]
 HELD2_DOTTED = ["尤幹·達利·比令", "撒韵·武荖", "吉娃斯‧巴彥", "阿洛・卡力亭・巴奇辣"]
 
+# written after set 2's misses were closed; run once, never tuned on (held_out=3)
+HELD3_NAMES = ["符又萱", "端木青", "雲一舟", "晏之樂", "蕭千里", "韓又琪", "桂一心", "湛美伶", "官之易", "鄒一誠", "聶又菱",
+               "甄美如", "閻一山", "藍又齊", "司徒健", "苗千芝", "屈之恆", "麥一鴻"]
+HELD3_HUMBLE = ["石頭", "番薯", "土豆", "鐵牛", "黑狗", "水牛", "木頭", "芋頭"]
+HELD3_LATIN = ["Tanapima Tali", "Suming Rupi", "Biung Takisvilainan", "Endang Susilowati", "Liza Soberano", "Tran Thi Hoa",
+               "Haisul Palalavi", "Lifok Oteng", "Yuliana Sari", "Cherry Ocampo"]
+HELD3_DOTTED = ["瓦旦·吉洛·比浩", "伊斯坦達·霍松安", "拉互依‧倪娃斯", "蘇明・魯碧・司瓦那"]
+
 SAY = ["說要回家", "說不要打針", "說：「我要回去」", "講要轉去", "表示要出院", "拒絕抽血", "同意手術", "表示了解"]
 LATIN_AFTER = ["來院", "表示同意", "陪同就醫", "說病人昨晚未睡", "來電詢問", "拒絕", "表示病人食慾差"]
 LATIN_BEFORE = [("由 ", " 陪同"), ("看護 ", " 表示"), ("請 ", " 簽名"), ("交代 ", " 明早空腹"), ("照顧者：", "（印尼籍）")]
@@ -67,11 +75,11 @@ def _digits(rng: random.Random, n: int) -> str:
 
 class _Pools:
     def __init__(self, held: bool | int) -> None:
-        pick = {False: 0, True: 1, 2: 2}[held]
-        self.names = (NAMES, HELD_NAMES, HELD2_NAMES)[pick]
-        self.humble = (HUMBLE, HELD_HUMBLE, HELD2_HUMBLE)[pick]
-        self.latin = (LATIN, HELD_LATIN, HELD2_LATIN)[pick]
-        self.dotted = (DOTTED, HELD_DOTTED, HELD2_DOTTED)[pick]
+        pick = {False: 0, True: 1, 2: 2, 3: 3}[held]
+        self.names = (NAMES, HELD_NAMES, HELD2_NAMES, HELD3_NAMES)[pick]
+        self.humble = (HUMBLE, HELD_HUMBLE, HELD2_HUMBLE, HELD3_HUMBLE)[pick]
+        self.latin = (LATIN, HELD_LATIN, HELD2_LATIN, HELD3_LATIN)[pick]
+        self.dotted = (DOTTED, HELD_DOTTED, HELD2_DOTTED, HELD3_DOTTED)[pick]
 
     def zh(self, rng):
         return rng.choice(self.names)
@@ -229,9 +237,10 @@ def build(kind: str, template: str, rng: random.Random, pools: dict) -> Note:
 
 def generate(rounds: int = 12, seed: int = 11, held_out: bool | int = False) -> list[Note]:
     """Every template ``rounds`` times (12 rounds: 240 notes), slots from one seeded generator;
-    ``held_out`` the names written after this round's fixes (2: after the first held-out set)."""
+    ``held_out`` the names written after this round's fixes (2: after the first held-out set, 3:
+    after the second)."""
     rng = random.Random(seed)
-    p = _Pools(held_out if held_out == 2 else bool(held_out))
+    p = _Pools(held_out if held_out in (2, 3) else bool(held_out))
     pools = dict(STATIC, zh=p.zh, humble_say=p.humble_say, latin_slot=p.latin_slot, dotted_name=p.dotted_name)
     return [build(kind, t, rng, pools) for _ in range(rounds) for kind in TYPES for t in TEMPLATES[kind]]
 

@@ -23,7 +23,11 @@ notes and 48 of 1476 control texts.  The first held-out set (seed 111) was run o
 fixes and missed names with 又 or 之 alone in an English sentence (NAME 96.5 %); that class was
 then closed and a second held-out set (held_out=2, seed 112) written and run once: NAME 98.1 %
 (Han names in a cell of an English line, 池又菁 | …) and LATIN 96.8 % (Joy Villanueva: a given
-name that is a word); both classes were then closed, so neither set is held out any more.
+name that is a word); both classes were then closed, so neither set is held out any more.  A
+third set (held_out=3, seed 113), run once, gave NAME 90.7 % (姓名：蕭千里 left: 千里 read as a
+measure word; 端木青, 司徒健 in an English sentence; 雲, 閻 on no surname list); after the first two
+were closed, 96.2 %: it is not in the suite (the unlisted surnames and 蕭千里 in an English cell
+stay open).
 """
 from __future__ import annotations
 
@@ -180,7 +184,7 @@ def test_festivals_lunar_dates_stay(frame):
 EN_SLOTS = ["PT note: {} s/p TKR", "Consult: {} seen today", "OT：{}，生於台南", "Pt {} was admitted", "Referral: {}, 72M",
             "Triage 14:20 | {} | ARC No. pending", "Triage 14:20 | {} | 護照號碼 pending", "ER | {} | 住台南"]
 EN_NAMES = ["古一心", "范姜明", "高一平", "張簡明", "江山明", "文心怡", "黃一心", "古一帆", "施又寧", "杜之恆", "朱又廷",
-            "池又菁", "夏之華", "柳一心"]
+            "池又菁", "夏之華", "柳一心", "端木青", "司徒健"]
 
 
 @pytest.mark.parametrize("slot", EN_SLOTS)
@@ -196,6 +200,19 @@ def test_a_han_name_in_an_english_sentence(slot):
                                   "Dx | 高血壓 | DM", "ICD | 糖尿病 | E11", "Dx | 全身痛 | x", "Sx | 高燒 | 3 days"])
 def test_chinese_terms_in_an_english_sentence_stay(text):
     assert _changed([text]) == []
+
+
+# -- a label's value, whatever word it reads as (held-out set 3: 姓名：蕭千里 was left) ------------
+def test_a_label_value_is_a_name_whatever_word_it_reads_as():
+    texts = ["姓名：蕭千里", "簽名：王萬里", "聯絡人：蕭千里 0912345678", "家屬姓名：林千里", "病患姓名：古千里",
+             "家族史：父蕭千里酗酒", "家屬王萬里來電", "病人 蕭千里，"]
+    names = ["蕭千里", "王萬里", "蕭千里", "林千里", "古千里", "蕭千里", "王萬里", "蕭千里"]
+    assert not _left(texts, names)
+
+
+@pytest.mark.parametrize("frame", FRAMES)
+def test_money_after_a_surname_character_stays(frame):
+    assert _changed([frame.format(t) for t in ("金美元", "換了一千美元", "存了金美元", "一萬日元")]) == []
 
 
 # -- over-masks this round closed -------------------------------------------------------------------
