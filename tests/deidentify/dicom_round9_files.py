@@ -12,7 +12,8 @@
 - **sr-text**: the same as an SR TEXT value, alone or introduced ("Seen by Rose Young.");
 - **adjacent**: the same values where the outside tester goes next: RT structure set ROI names
   and observation labels, waveform annotations, per-frame functional groups of a multi-frame
-  object, DICOMDIR records, items nested four deep, and private groups of the well-known vendors.
+  object, DICOMDIR records, items nested four deep, an icon image's pixel bytes, and private groups
+  of the well-known vendors.
 
 Seeded (``random.Random(9)``) so the members are the same on every run.  Each member is
 ``Member(cls, name, data, secrets)``: nothing in ``secrets`` may be anywhere in the cleaned file."""
@@ -179,6 +180,13 @@ def _adjacent(where: str, value: str) -> Dataset:
         seg.SegmentNumber, seg.SegmentLabel, seg.SegmentAlgorithmType = 1, value, "MANUAL"
         rec.SegmentSequence = Sequence([seg])
         ds.DirectoryRecordSequence = Sequence([rec])
+    elif where == "IconImage":   # the name's letters as an icon's pixel bytes, and its label
+        icon = Dataset()
+        icon.Rows, icon.Columns, icon.SamplesPerPixel, icon.BitsAllocated, icon.BitsStored = 8, 8, 1, 8, 8
+        icon.HighBit, icon.PixelRepresentation, icon.PhotometricInterpretation = 7, 0, "MONOCHROME2"
+        icon.PixelData = value.encode("utf-8").ljust(64, b"\0")[:64]
+        ds.IconImageSequence = Sequence([icon])
+        ds.ContentLabel = "ICON"
     elif where == "Nested4":
         inner = Dataset()
         inner.CodeValue, inner.CodingSchemeDesignator, inner.CodeMeaning = "99", "99LOCAL", value
@@ -197,7 +205,7 @@ def _adjacent(where: str, value: str) -> Dataset:
 
 
 ADJACENT = ["ROIName", "ROIDescription", "ROIObservationLabel", "WaveformAnnotation", "PerFrameFrameLabel",
-            "DicomdirRecord", "Nested4", "SiemensCSA", "GEPrivate", "PhilipsPrivate"]
+            "DicomdirRecord", "Nested4", "IconImage", "SiemensCSA", "GEPrivate", "PhilipsPrivate"]
 
 
 def adjacent_members(rng: random.Random) -> list[Member]:
