@@ -37,7 +37,8 @@ MEMBERS = {
     # (round 11) Latin names beside Han acts, lunar dates, English headings before Han, humble names
     "latin words before han": lambda n: "Siti 來" * (n // 6), "coverb latin words": lambda n: "由 Siti Ami " * (n // 11),
     "lunar dates": lambda n: "農曆三月初二" * (n // 6), "english heading han": lambda n: "Dx: 古一心 " * (n // 8),
-    "humble names saying": lambda n: "石頭說" * (n // 3),
+    "humble names saying": lambda n: "石頭說" * (n // 3), "compound surname openings": lambda n: "Dx: 上官東 " * (n // 8),
+    "label values": lambda n: "姓名：蕭千里 " * (n // 7),
 }
 
 
