@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Iterable
 
 from egress_review.manifest import Manifest
+from egress_review.engine import share_counts
 from egress_review.engine.tables import Table, TableError, read_table
 
 # released files whose sentences state counts a later text may be a few away from
@@ -50,7 +51,15 @@ class ReleaseHistory:
                     h.unreadable.append(f"request {n}: {e}")
                     continue
                 t.path = f"history[{n}]/{spec.path}"
+                # its percents over a stated N are the counts they stand for (share_counts); a
+                # column that only repeats that N counts no row and is linked no more
+                repeated_n, shares = share_counts.split(t)
+                if repeated_n:
+                    t.df = t.df.drop(columns=repeated_n)
+                    t.inferred_counts = [c for c in t.inferred_counts if c not in repeated_n]
                 h.tables.append(ReleasedTable(request=n, case_code=manifest.case_code, table=t))
+                h.tables.extend(ReleasedTable(request=n, case_code=manifest.case_code, table=v)
+                                for v in shares)
         return h
 
     def _read_table_one(self, unit, path: str, request: tuple[int, str]) -> None:

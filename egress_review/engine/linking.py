@@ -17,6 +17,7 @@ persons and visits in one table) cannot be a sub-population: what it reveals goe
 """
 from __future__ import annotations
 
+import dataclasses
 import functools
 import unicodedata
 
@@ -378,8 +379,24 @@ def request_items(ctx: "Context", keep: Callable[[Table], bool]) -> list[tuple[T
     from egress_review.engine.unit_tables import is_long_view
 
     found = [(t, False) for path, (t, _) in ctx.unit_views.items() if not is_long_view(path)]
-    return [(t, False) for t in ctx.tables.values() if keep(t)] + found + \
-        [(rt.table, True) for rt in ctx.history.tables]
+    declared = [(v, False) for t in ctx.tables.values() if keep(t) for v in _with_shares(t)]
+    return declared + found + [(rt.table, True) for rt in ctx.history.tables]
+
+
+def _with_shares(t: Table) -> list[Table]:
+    """``t`` as linked - without a column that only repeats its percents' N - and the counts its
+    percents over that N stand for (:mod:`share_counts`; E3: the same data in another unit).
+    Kept on the table, so every reader links the same objects."""
+    from egress_review.engine.share_counts import split
+
+    cached = t._num.get("__linked_as__")
+    if cached is None:
+        repeated_n, shares = split(t)
+        base = t if not repeated_n else dataclasses.replace(
+            t, df=t.df.drop(columns=repeated_n), _num={},
+            inferred_counts=[c for c in t.inferred_counts if c not in repeated_n])
+        cached = t._num["__linked_as__"] = [base, *shares]
+    return cached
 
 
 class Linked:
