@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 
 from enclave.accounts.models import User
 from enclave.cases.models import Case, CaseMember
+from enclave.cases import standing
 from enclave.cases.service import check_person
 from enclave.core.audit import audit
 from enclave.core.errors import Refused
@@ -22,6 +23,7 @@ def handover_officer(db: Session, policy, actor: User, case: Case, new_officer: 
     require(is_decider(actor), "hand over a case officer")
     not_self(actor, case_people(case) | ({new_officer.id} if new_officer else set()),
              f"decide who is the officer of {case.code}")
+    standing.lock_for_decision(db, case)   # two handovers at once must not leave two officers
     old = next((m for m in case.members if m.removed_at is None and m.role in ("pi", "officer")), None)
     old_user = db.get(User, old.user_id) if old else None
     if new_officer is None:

@@ -370,6 +370,7 @@ def record_payment(db: Session, policy, actor: User, case: Case, *, amount: int,
     must be committed, not rolled back with an exception)."""
     require(is_decider(actor) or actor.has_role("steward"), "record payments")
     not_self(actor, case_people(case), f"record the payment of {case.code}")
+    standing.lock_for_decision(db, case)
     refresh_case(db, policy, case, now, actor.username)
     if case.status == "void":
         audit(db, actor.username, "case.payment_refused", case, amount=amount,

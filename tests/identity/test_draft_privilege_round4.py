@@ -275,9 +275,11 @@ def _race_world(url, policy, what):
         mk_user(db, "boss", "committee")
         mk_user(db, "boss2", "committee")
         pi = mk_user(db, "pi")
+        mk_user(db, "nia")
+        mk_user(db, "noa")
         c = mk_case(db, policy, pi, admin=admin, case_type="government", working_days=10,
-                    approve=what != "case")
-        made = {"case": lambda: c,
+                    approve=what != "case", pay=what != "payment")
+        made = {"case": lambda: c, "payment": lambda: c, "handover": lambda: c,
                 "extension": lambda: cases.request_extension(db, policy, pi, c, days=30, now=T0),
                 "columns": lambda: request_change(db, policy, pi, c, kind="columns",
                                                   payload={"columns": {"H_NHI_OPDTE": ["T_DOT"]}}, now=T0),
@@ -292,6 +294,13 @@ def _decide(db, policy, who, model, rid, what):
     from tests.control.conftest import T0
 
     row = db.get(model, rid)
+    if what == "payment":
+        return cases.record_payment(db, policy, who, row, amount=row.fees_due, now=T0)
+    if what == "handover":
+        from enclave.cases.officers import handover_officer
+
+        new = cases.get_user(db, "nia" if who.username == "boss" else "noa")
+        return handover_officer(db, policy, who, row, new, now=T0)
     if what == "case":
         return cases.approve_case(db, policy, who, row, now=T0, working_days=5 if who.username == "boss" else 20)
     fn = {"extension": cases.decide_extension, "software": cases.decide_software}.get(what)
@@ -302,7 +311,7 @@ def _decide(db, policy, who, model, rid, what):
     return fn(db, policy, who, row, approve=True, now=T0)
 
 
-APPROVED = {"case": "case.approved", "extension": "case.extension_approved", "columns": "case.change_approved",
+APPROVED = {"case": "case.approved", "payment": "case.paid", "handover": "officer.granted", "extension": "case.extension_approved", "columns": "case.change_approved",
             "software": "software.approved"}
 
 
@@ -342,9 +351,19 @@ def test_two_deciders_at_once_decide_once(enclave_home, db_url, what):
         t.start()
     for t in threads:
         t.join(60)
+    if what == "handover":     # the second handover follows the first: one officer, never two
+        assert out == ["decided", "decided"], out
+        with session_scope(db_url) as db:
+            c = db.execute(select(Case).where(Case.code == code)).scalar_one()
+            officers = [m for m in c.members if m.removed_at is None and m.role in ("pi", "officer")]
+            assert len(officers) == 1, [(m.user_id, m.role) for m in officers]
+            holders = db.execute(select(User).where(User.username.in_(("pi", "nia", "noa")))).scalars().all()
+            assert sorted(u.username for u in holders if u.has_role("officer")) == \
+                [db.get(User, officers[0].user_id).username]
+        return
     assert sorted(o.split(":")[0] for o in out) == ["decided", "refused"], out
     refusal = next(o for o in out if o.startswith("refused"))
-    assert "already" in refusal or "not a draft" in refusal, out
+    assert "already" in refusal or "not a draft" in refusal or "no payment is awaited" in refusal, out
     with session_scope(db_url) as db:
         n = db.execute(select(AuditRecord).where(AuditRecord.action == APPROVED[what],
                                                  AuditRecord.case_code == code)).all()
