@@ -190,12 +190,13 @@ def join_broken_lines(text: str) -> str:
 # (姓名：童玉⏎珍  性别：女): the break becomes a blank, so the name finders read one name written
 # apart (童玉 珍) as they read 王 小 明.  Only a value of two to four characters opened by a
 # label's colon on the same line, and not a next label (过敏：无⏎抽烟：无 stays).
-_BROKEN_HAN_VALUE = compiled(r":[ \t]*(?P<a>[\u4e00-\u9fff]{1,3})(?P<br>[ \t]*(?:\r\n|\r|\n)[ \t]*)"
-                             r"(?P<b>[\u4e00-\u9fff]{1,3})(?![\u4e00-\u9fff]|[ \t]*:)")
+# (round 11: an OCR'd value spaced out letter by letter, 姓名：曾 志⏎成, is one value too)
+_BROKEN_HAN_VALUE = compiled(r":[ \t]*(?P<a>[\u4e00-\u9fff](?: ?[\u4e00-\u9fff]){0,2})(?P<br>[ \t]*(?:\r\n|\r|\n)[ \t]*)"
+                             r"(?P<b>[\u4e00-\u9fff](?: ?[\u4e00-\u9fff]){0,2})(?![\u4e00-\u9fff]| ?[\u4e00-\u9fff]|[ \t]*:)")
 
 
 def _join_han(m: re.Match[str]) -> str:
-    if len(m.group("a")) + len(m.group("b")) > 4:
+    if len(m.group("a").replace(" ", "")) + len(m.group("b").replace(" ", "")) > 4:
         return m.group()
     return m.group().translate(_BREAKS_TO_BLANK)
 

@@ -269,6 +269,18 @@ def test_a_number_line_does_not_swallow_the_next_line_word(number, word):
     assert out == f"聯絡電話：<PHONE>\n{word}", out
 
 
+@pytest.mark.parametrize("text,name", [("病患姓名：曾 志\n成  性別：男", "曾志成"), ("姓名：曾 志\n成", "曾志成"),
+                                       ("姓名：林\n美 玲  性別：女", "林美玲"), ("姓名：童玉\n珍  性別：女", "童玉珍"),
+                                       ("聯絡人：陳 建\n宏", "陳建宏")])
+def test_an_ocr_spaced_name_broken_over_a_line_after_its_label(text, name):
+    out = scrub_texts([text])[0]
+    assert not any(c in out for c in name), out
+
+
+def test_values_broken_over_lines_that_are_two_fields_stay_apart():
+    assert _changed(["過敏：無\n抽菸：無", "診斷：高 血\n壓", "備註：無\n追蹤：門診"]) == []
+
+
 @pytest.mark.parametrize("text", ["身分證：A12345\n6789", "電話：0912-345-\n678", "病歷號碼 12345\n67", "病歷號：MR-2023\n0451"])
 def test_a_number_broken_over_lines_is_still_one(text):
     out = scrub_texts([text])[0]
