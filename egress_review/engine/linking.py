@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import re
 import unicodedata
 
 from dataclasses import dataclass, field
@@ -99,8 +100,30 @@ def fold(text: str) -> str:
 def norm(label: str) -> str:
     """A category label as a reader compares it: folded (:func:`fold`), and one name for the
     spellings of one category (「女」 = "F" = "Female", 「65歲以上」 = "65+" = "≥65", 「糖尿病」 =
-    "DM" = "E11": :mod:`synonyms`), so that renaming a category does not unlink a table."""
-    return synonyms.canonical(fold(label))
+    "DM" = "E11": :mod:`synonyms`), so that renaming a category does not unlink a table.
+
+    A category less a named part ("South excluding Lanyu", 「南區（不含蘭嶼）」, 「南區，蘭嶼除外」)
+    is read as the category it is cut from: against that category's earlier count the
+    difference is the part (E3, round 12: it linked to nothing and the part left unchecked)."""
+    s = fold(label)
+    return synonyms.canonical(complement_base(s) or s)
+
+
+def complement_base(s: str) -> str | None:
+    """The category a folded label names less a part ("southexcludinglanyu" -> "south"), or
+    None when the label names no part cut away (or nothing before the cut)."""
+    if len(s) > _COMPLEMENT_MAX:
+        return None
+    m = _LESS_A_PART.match(s) or _PART_EXCEPTED.match(s)
+    base = m.group("base").rstrip("(（,，;；、-") if m else ""
+    return base or None
+
+
+# on folded labels (no spaces, case folded); one lazy split point, then literals: linear
+_COMPLEMENT_MAX = 120
+_LESS_A_PART = re.compile(r"^(?P<base>.+?)[(（,，;；]?(?:excluding|excl\.?|except(?:for)?|without|otherthan|"
+                          r"butnot|不含|不包括|不計|扣除|排除|除去)(?P<part>[^)）]+)[)）]?$")
+_PART_EXCEPTED = re.compile(r"^(?P<base>.+?)[(（,，、;；](?P<part>[^(（,，、;；]+)(?:除外|以外)[)）]?$")
 
 
 class _Union:

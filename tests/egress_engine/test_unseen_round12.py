@@ -16,7 +16,9 @@ Probed from outside through ``check_request`` with the case's release history:
   beds, "the largest hospital in Hualien" (en/zh), one institution in a cell;
 - (d) misleading declarations: a table declared a figure, code or model; "synthetic",
   「模擬資料」 or a zero-width-split label on real small counts; a rounding base the cells
-  do not follow; claims declared for counts of persons.
+  do not follow; claims declared for counts of persons;
+- (e) a category less a named part ("South excluding Lanyu", 「南區，蘭嶼除外」) against that
+  category released earlier: read as the category it is cut from (``linking.complement_base``).
 
 Every attack has a safe counterpart that must pass, or go to review with its reason said.
 """
@@ -276,3 +278,39 @@ def test_a_listed_file_that_is_missing_blocks(run):
     r = run({"t.csv": SAFE}, [table("t.csv", {"region": G, "n": COUNT}),
                               table("x.csv", {"region": G, "n": COUNT})])
     assert r.verdict == "block" and any("missing" in f.message_en for f in r.findings), said(r)
+
+
+# ---- (e) a category less a named part, against that category released earlier ---------------
+LESS_A_PART = ["South excluding Lanyu", "South (excl. Lanyu)", "South without Lanyu",
+               "South except Lanyu", "南區（不含蘭嶼）", "南區扣除蘭嶼", "南區，蘭嶼除外", "南區(蘭嶼以外)"]
+
+
+def _part_run(tmp_path, run, label, value):
+    base = "南區" if label.startswith("南") else "South"
+    h = _history(tmp_path, [[("old.csv", f"region,n\nNorth,300\n{base},200\n",
+                              table("old.csv", {"region": G, "n": COUNT}))]])
+    return run({"t.csv": f"region,n\nNorth,300\n{label},{value}\n"},
+               [table("t.csv", {"region": G, "n": COUNT})], history=h)
+
+
+@pytest.mark.parametrize("label", LESS_A_PART)
+def test_a_category_less_a_small_part_blocks(tmp_path, run, label):
+    """South 200, then "South excluding Lanyu" 197: Lanyu's 3 persons.  Most spellings were
+    linked already; 「南區，蘭嶼除外」 (the part before 除外, after a comma) linked to nothing and
+    passed before round 12 (``linking.complement_base``)."""
+    assert _blocked_by_difference(_part_run(tmp_path, run, label, 197), 3)
+
+
+@pytest.mark.parametrize("label", LESS_A_PART)
+def test_a_category_less_a_large_part_passes(tmp_path, run, label):
+    r = _part_run(tmp_path, run, label, 150)
+    assert _safe(r)[0], said(r)
+
+
+@pytest.mark.parametrize("label,kept", [
+    ("Excluding Lanyu", "excludinglanyu"), ("不含蘭嶼", "不含蘭嶼"), ("Exceptional cases", "exceptionalcases"),
+    ("without insurance", "withoutinsurance"), ("蘭嶼以外", "蘭嶼以外"), ("20-39", "20-39")])
+def test_labels_with_nothing_before_the_cut_keep_their_name(label, kept):
+    from egress_review.engine.linking import norm
+
+    assert norm(label) == kept
