@@ -232,8 +232,16 @@ def device_person(text: str, keyword: str) -> str | None:
 
 
 def _device_person(part: str, probe: str, words: list[str], keyword: str) -> str | None:
-    if re.search(r"\d", part) or any(_device_word(w) for w in _LETTERS.findall(part)):
-        return None     # a vendor's or a model's word (SIEMENS, Lumify) or a version: the device rules decide
+    if re.search(r"\d", part):
+        return None     # a version or a model's code: the device rules decide
+    letters = _LETTERS.findall(part)
+    if any(_device_word(w) for w in letters):
+        # a vendor's or a model's word (SIEMENS, Lumify): the device rules decide, but a given name
+        # and a surname beside it are still a person ("Aquilion Rose Young")
+        rest = " ".join(w for w in letters if not _device_word(w))
+        if len(rest.split()) >= 2 and _given_and_surname(rest):
+            return f"{keyword}: a census given name and surname beside a model's word (a name is assumed)"
+        return None
     word = part.strip(" .,;:()[]")
     if re.fullmatch(r"[A-Z][a-z]{1,2}", word) and label_people.short_name(word):
         return f"{keyword}: a short name alone in a device's value (a name is assumed)"

@@ -138,7 +138,7 @@ def test_a_bare_poj_name_in_sr_text_is_masked_and_the_file_reads():
 
 
 DEVICE_VALUES = ["Ayo", "Li", "Ng", "Rose Young", "Hope Young", "review Tsai", "Wanjiru follow up", "Kiprono again",
-                 "Bi-le", "Siu-lan"]
+                 "Bi-le", "Siu-lan", "Aquilion Rose Young", "SIEMENS Grace White"]
 DEVICE_SAFE = ["SIEMENS", "Aquilion ONE", "Lumify", "Ingenia", "Rose", "Summer", "Harmony Expert", "syngo MR E11",
                "Head Neck", "Body", "STD", "Lung", "Sharp", "Br40d", "GE MEDICAL SYSTEMS", "Philips Medical Systems"]
 
