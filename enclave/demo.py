@@ -43,6 +43,7 @@ DEMO_SPEC = {
 def seed_demo(db_url: str, policy, *, now: dt.datetime) -> dict:
     """Create (once) the demo accounts, an approved, paid, active case with an extract spec,
     and the researcher's booking of the current slot.  Returns what ``enclave up`` prints."""
+    from enclave.accounts import accreditation
     from enclave.accounts import service as accounts
     from enclave.bookings import service as bookings
     from enclave.cases import service as cases
@@ -86,6 +87,14 @@ def seed_demo(db_url: str, policy, *, now: dt.datetime) -> dict:
                 cred.confirmed_at = now
                 db.flush()
                 cases.audit(db, "demo", "mfa.enrolled", subject=name, demo=True)
+        for name, u in users.items():
+            if u is admin:
+                continue   # nobody records their own; the admin reaches no case's data
+            for kind in sorted(set(policy.accounts.accreditation_required)
+                               - accreditation.current_kinds(db, u, now)):
+                # the demo people have done the training and signed the undertaking (P11)
+                accreditation.record(db, policy, admin, u, kind=kind, completed_at=now,
+                                     note="demo", now=now)
         slot = cal.slot_at(now, policy)
         booking = _book(db, policy, bookings, cases, pi, case, slot, now) if slot is not None else None
         if booking is not None:

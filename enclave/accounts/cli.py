@@ -48,6 +48,39 @@ def enrolment_code(username: str = typer.Argument(..., help="Account."),
     typer.echo(code)
 
 
+@account_app.command("accredit")
+def accredit(username: str = typer.Argument(..., help="Account."),
+             kind: str = typer.Option(..., help="training (data-security training) or undertaking "
+                                                "(signed confidentiality undertaking)."),
+             completed: str = typer.Option(..., help="Day it was completed or signed (YYYY-MM-DD, Taipei)."),
+             note: str = typer.Option("", help="Certificate number or where the paper is kept."),
+             actor: str = typer.Option(None, "--as", help=ACTOR_HELP)):
+    """Record USERNAME's training or undertaking (P11): the gate refuses sessions without both."""
+    from enclave.accounts import accreditation
+    from enclave.cases.service import get_user
+
+    day = parse_date(completed, "--completed")
+    with control(actor) as (db, policy, me, now):
+        row = accreditation.record(db, policy, me, get_user(db, username), kind=kind,
+                                   completed_at=accreditation.day_start(day), note=note, now=now)
+        until = row.expires_at
+    typer.echo(f"{kind} of {username} recorded; it counts until {until:%Y-%m-%d %H:%M} UTC")
+
+
+@account_app.command("withdraw-accreditation")
+def withdraw_accreditation(username: str = typer.Argument(..., help="Account."),
+                           kind: str = typer.Option(..., help="training or undertaking."),
+                           reason: str = typer.Option(..., help="Why (recorded in the audit log)."),
+                           actor: str = typer.Option(None, "--as", help=ACTOR_HELP)):
+    """Withdraw USERNAME's current training or undertaking: the gate refuses from the next check."""
+    from enclave.accounts import accreditation
+    from enclave.cases.service import get_user
+
+    with control(actor) as (db, policy, me, now):
+        n = accreditation.withdraw(db, me, get_user(db, username), kind=kind, reason=reason, now=now)
+    typer.echo(f"{n} {kind} record(s) of {username} withdrawn")
+
+
 @account_app.command("list")
 def list_accounts(as_json: bool = typer.Option(False, "--json", help=JSON_HELP)):
     """List every account with its roles and status."""

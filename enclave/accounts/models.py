@@ -57,3 +57,26 @@ class UserRole(Base):
     granted_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     user: Mapped[User] = relationship(back_populates="roles")
+
+
+# What a person must have done before reaching a case's data (P11; SATRE 1.5.01, 1.6.04):
+# the centre's data-security training and the signed confidentiality undertaking.
+ACCREDITATION_KINDS = ("training", "undertaking")
+
+
+class Accreditation(Base):
+    """One completed training or signed undertaking, recorded by the admin or the person's
+    officer (never the person), valid until ``expires_at`` unless withdrawn.  Rows are never
+    deleted: a withdrawal is stamped, so the record of who was accredited when stays."""
+    __tablename__ = "accreditations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    completed_at: Mapped[dt.datetime]
+    expires_at: Mapped[dt.datetime]
+    note: Mapped[str] = mapped_column(String(200), default="")
+    recorded_by: Mapped[str] = mapped_column(String(64))
+    recorded_at: Mapped[dt.datetime]
+    withdrawn_by: Mapped[str | None] = mapped_column(String(64))
+    withdrawn_at: Mapped[dt.datetime | None]

@@ -13,7 +13,8 @@ from sqlalchemy import and_, bindparam, exists, literal, or_, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from enclave.accounts.models import User
+from enclave.accounts import accreditation
+from enclave.accounts.models import Accreditation, User
 from enclave.bookings.models import Booking
 from enclave.cases.models import Case, CaseMember
 from enclave.db.prepared import Prepared
@@ -70,9 +71,17 @@ def case_refusal(case: Case, now: dt.datetime) -> str | None:
     return None
 
 
-def _facts_query(with_approvals: bool):
+def _accredited(kind: str):
+    """Whether the account holds a current, unwithdrawn record of ``kind`` at ``:now`` (P11)."""
+    now = bindparam("now")
+    return exists().where(Accreditation.user_id == User.id, Accreditation.kind == literal(kind),
+                          Accreditation.withdrawn_at.is_(None),
+                          Accreditation.completed_at <= now, Accreditation.expires_at > now)
+
+
+def _facts_query(with_approvals: bool, kinds: tuple[str, ...] = ()):
     """Everything the decision needs in one SELECT (no ORM objects, no eager loads): the
-    account, and each live booking it holds at ``:now`` with its case, whether the account is
+    account and whether it holds each accreditation ``kinds`` names (P11), and each live booking it holds at ``:now`` with its case, whether the account is
     still a member, and whether the case has a query left undecided since before ``:cutoff``
     (A3: one index seek in the pending queries, not a read of the case's whole log; they are
     counted only when that refuses).  Built once per shape; the values are bound on each call,
@@ -84,7 +93,8 @@ def _facts_query(with_approvals: bool):
                             CaseMember.removed_at.is_(None))
     unapproved = (any_overdue(Case.code, bindparam("cutoff")).correlate(Case)
                   if with_approvals else literal(False))
-    return (select(User.id.label("user_id"), User.status.label("user_status"),
+    held = [_accredited(k).label(f"held_{k}") for k in kinds]
+    return (select(User.id.label("user_id"), User.status.label("user_status"), *held,
                    Booking.id.label("booking_id"), Booking.kind, Booking.slot_name,
                    Booking.starts_at, Booking.created_at, Case.code, Case.status, Case.paid_at,
                    Case.period_start, Case.period_end, member.label("member"),
@@ -99,7 +109,7 @@ def _facts_query(with_approvals: bool):
             .order_by(Booking.starts_at, Booking.id))
 
 
-_FACTS: dict[bool, object] = {}
+_FACTS: dict[tuple[bool, tuple[str, ...]], object] = {}
 _PREPARED: dict[int, tuple[object, Prepared, type]] = {}
 
 
@@ -117,12 +127,13 @@ def _prepared(stmt) -> tuple[Prepared, type]:
     return got[1], got[2]
 
 
-def _facts(session: Session | Connection, username: str, now: dt.datetime, approval_days: int):
-    shape = bool(approval_days)
+def _facts(session: Session | Connection, username: str, now: dt.datetime, approval_days: int,
+           kinds: tuple[str, ...] = ()):
+    shape = (bool(approval_days), kinds)
     if shape not in _FACTS:
-        _FACTS[shape] = _facts_query(shape)
+        _FACTS[shape] = _facts_query(*shape)
     values = {"username": username, "now": now}
-    if shape:
+    if approval_days:
         values["cutoff"] = now - dt.timedelta(days=approval_days)
     # run on the DB-API cursor in the caller's transaction: the same SQL and conversions as a
     # Core execute, without its per-call machinery (the warden asks this before every query)
@@ -148,12 +159,17 @@ def check(session: Session | Connection, username: str, now: dt.datetime, *,
     from policies import current_policy
 
     now = _aware(now)
-    days = current_policy().accounts.query_approval_days
-    rows = _facts(session, username, now, days)
+    policy = current_policy()
+    days = policy.accounts.query_approval_days
+    kinds = tuple(policy.accounts.accreditation_required)
+    rows = _facts(session, username, now, days, kinds)
     if not rows:
         return GateDecision(None, f"no enclave account named {username!r}")
     if rows[0].user_status != "active":
         return GateDecision(None, f"account {username} is {rows[0].user_status}")
+    lacking = unaccredited(policy, rows[0])
+    if lacking:
+        return GateDecision(None, accreditation.refusal(lacking))
     mine = [r for r in rows if r.booking_id is not None and r.kind == kind]
     if not mine:
         if kind == "interactive" and any(r.kind == "overnight" for r in rows):
@@ -178,6 +194,12 @@ def check(session: Session | Connection, username: str, now: dt.datetime, *,
                                 r.booking_id, r.code)
         reasons.append(refusal)
     return GateDecision(None, "; ".join(reasons))
+
+
+def unaccredited(policy, row) -> list[str]:
+    """The accreditations the policy requires that the gate's row shows missing (P11)."""
+    return accreditation.missing(policy, {k: bool(getattr(row, f"held_{k}"))
+                                          for k in policy.accounts.accreditation_required})
 
 
 def active_booking(session: Session, username: str, now: dt.datetime) -> Booking | None:

@@ -114,6 +114,11 @@ CONTROL: dict[str, Access] = {
     **_both("POST", "accounts/{username}/suspend"), **_both("POST", "accounts/{username}/reinstate"),
     "POST /api/accounts/{username}/reset-password": ACCOUNT_ADMIN, "POST /accounts/{username}/reset": ACCOUNT_ADMIN,
     **_both("POST", "accounts/{username}/enrolment-code"), **_both("POST", "accounts/{username}/unlock"),
+    # accreditation (P11): recorded and withdrawn by the admin or the managing officer; read also
+    # by the person (the service checks the officer manages the account)
+    "POST /api/accounts/{username}/accreditations": ACCOUNT_ADMIN,
+    "POST /api/accounts/{username}/accreditations/withdraw": ACCOUNT_ADMIN,
+    "GET /api/accounts/{username}/accreditations": ANY,
     # audit samples, violations, query log, work queue
     **_both("POST", "audit/samples"), "GET /audit/samples": _a(*SUPERVISORS),
     **_both("GET", "audit/samples/{sample_id}"), **_both("POST", "audit/samples/{sample_id}/anomalies"),

@@ -1,6 +1,8 @@
 """A: accounts, logging and audit (RULES.md A2–A7)."""
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict
 
 from policies.fields import setting
@@ -43,6 +45,21 @@ class AccountPolicy(BaseModel):
         14, rule="A3", ge=0, le=366,
         description="A query not approved by a supervisor this many days after it ran blocks new "
                     "sessions of its case until it is decided (0: never blocks).")
+    accreditation_required: list[Literal["training", "undertaking"]] = setting(
+        ["training", "undertaking"], rule="P11",
+        description="What a person must have on record - current, not withdrawn - before the "
+                    "booking gate lets them reach a case's data (log-in, session, overnight run, "
+                    "every query): the centre's data-security training and the signed "
+                    "confidentiality undertaking. The admin or the person's officer records them, "
+                    "never the person. An empty list switches the check off.")
+    training_valid_days: int = setting(
+        365, rule="P11", ge=1, le=3660,
+        description="A data-security training counts for this many days after it was completed "
+                    "(then it is taken again).")
+    undertaking_valid_days: int = setting(
+        1095, rule="P11", ge=1, le=3660,
+        description="A signed confidentiality undertaking counts for this many days after "
+                    "signing (then it is signed again).")
     # Log-in throttling and the second factor: one login module applies these on every front
     # end (control plane, review service, release area, hub).
     login_max_failures: int = setting(

@@ -11,6 +11,7 @@ from enclave.cases import service as cases
 from enclave.db import session_scope, upgrade
 from policies import load_policy
 from policies.loader import POLICY_ROOT
+from tests.services.accredit import accredit
 
 PASSWORD = "Correct-Horse-42x"
 _HASH = hash_password(PASSWORD)  # hashed once: argon2 is deliberately slow
@@ -52,6 +53,7 @@ def mk_user(db, name, *roles, unit="NTU Hospital", employment="permanent", regio
         u.roles.append(UserRole(role=r, granted_by="test", granted_at=when))
     db.add(u)
     db.flush()
+    accredit(db, u, when)
     return u
 
 

@@ -21,6 +21,7 @@ from enclave.accounts.models import User, UserRole
 from enclave.cases.models import Case, CaseMember
 from enclave.db import session_scope
 from enclave.identity.sessions import issue_token
+from tests.services.accredit import accredit
 
 # Monday 23 Nov 2026, 09:00 in Taipei: inside the morning slot of an open day.
 T0 = dt.datetime(2026, 11, 23, 1, 0, tzinfo=dt.timezone.utc)
@@ -63,6 +64,7 @@ def seed_bookers(url: str, n: int, prefix: str = "r", first: int = 1) -> list[st
             u.roles.append(UserRole(role="researcher", granted_by="load-test", granted_at=T0))
             db.add(u)
             db.flush()
+            accredit(db, u, T0)
             c = Case(code=f"C2026-{first + i:04d}", title="load", case_type="government", status="active",
                      applicant_id=u.id, approved_at=T0, paid_at=T0, period_start=T0,
                      period_end=T0 + dt.timedelta(days=365), seats=1, extract_spec={"files": {}})

@@ -5,6 +5,8 @@ the ids of real objects of their own case and of another case.  Routes are enume
 app, so a new route is called without editing this test, and one without a table entry fails."""
 from __future__ import annotations
 
+import datetime as dt
+
 import json
 import re
 
@@ -50,6 +52,9 @@ def _json(key: str, o: dict, other: dict) -> dict | None:
         "/api/accounts/{username}/reset-password": {}, "/api/seats/{number}": {"addresses": ["10.0.0.9"]},
         "/api/seats/{number}/retire": {"reason": "x"}, "/api/mfa/enrol": {},
         "/api/webauthn/register/finish": {"credential": {}}, "/api/webauthn/register/begin": {},
+        "/api/accounts/{username}/accreditations": {"kind": "training",
+                                                    "completed_on": (T0 - dt.timedelta(days=1)).date().isoformat()},
+        "/api/accounts/{username}/accreditations/withdraw": {"kind": "training", "reason": "x"},
     }.get(tail)        # None: the route reads no body
 
 

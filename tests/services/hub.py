@@ -28,6 +28,7 @@ from enclave.cases.models import Case, CaseMember
 from enclave.db import session_scope, upgrade, utcnow
 from enclave.settings import EnclaveSettings
 from hub_config.launch import HubOptions, free_port, start_hub, stop_hub
+from tests.services.accredit import accredit
 
 PASSWORD = "Corr3ct-Horse-Battery"
 
@@ -102,6 +103,7 @@ class HubHarness:
             u.roles = [UserRole(role=r) for r in roles]
             s.add(u)
             s.flush()
+            accredit(s, u)
             return u.id
 
     def add_case(self, code: str, members: list[str], status: str = "active",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from tests.services.accredit import accredit
 
 
 @dataclass
@@ -32,6 +33,7 @@ def add_people(db, world, people: dict[str, tuple[tuple[str, ...], tuple[str, ..
             u.roles.append(UserRole(role=r))
         db.add(u)
         db.flush()
+        accredit(db, u)
         world.ids[name] = u.id
         for code in member_of:
             db.add(CaseMember(case_id=cases[code].id, user_id=u.id))

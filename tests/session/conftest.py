@@ -9,6 +9,7 @@ from enclave.accounts.models import User, UserRole
 from enclave.bookings.models import Booking
 from enclave.cases.models import Case, CaseMember
 from enclave.db import session_scope, utcnow
+from tests.services.accredit import accredit
 
 
 class Rows:
@@ -18,13 +19,15 @@ class Rows:
         self.seat = 0
 
     def user(self, name, roles=("researcher",), status="active", password_hash=None,
-             changed=None, source="local") -> int:
+             changed=None, source="local", accredited=True) -> int:
         with session_scope(self.db_url) as s:
             u = User(username=name, status=status, password_hash=password_hash, source=source,
                      password_changed_at=changed or self.now - dt.timedelta(days=1))
             u.roles = [UserRole(role=r) for r in roles]
             s.add(u)
             s.flush()
+            if accredited:
+                accredit(s, u)
             return u.id
 
     def case(self, code, members=(), status="active", paid=True, start_days=-30, end_days=300,
