@@ -32,6 +32,7 @@ import nbformat
 from jupyter_server.services.contents.largefilemanager import AsyncLargeFileManager
 from tornado import web
 
+from hub_config.singleuser import uploads
 from hub_config.singleuser.config import GuardConfig
 from hub_config.singleuser.ledger import Ledger
 from hub_config.singleuser.outputs import SessionBudget, cap_notebook_outputs, note
@@ -302,6 +303,7 @@ class GuardedContentsManager(AsyncLargeFileManager):
                                "import review", "D4")
         kind = model.get("type")
         if kind == "directory":
+            await self._charge_new_name(path)
             return await super().save(model, path)
         if kind not in ("file", "notebook"):
             raise _refuse(400, f"unknown content type {kind!r}")
@@ -309,6 +311,7 @@ class GuardedContentsManager(AsyncLargeFileManager):
         empty = content in (None, "") or (kind == "notebook" and isinstance(content, dict)
                                           and not content.get("cells"))
         if empty:
+            await self._charge_new_name(path)
             return await super().save(model, path)
         if not self._suffix_ok(path):
             raise _refuse(403, f"{path}: only notebooks and code ({', '.join(guard.saved_suffixes)}) "
@@ -380,6 +383,14 @@ class GuardedContentsManager(AsyncLargeFileManager):
                                f"browser may save {b.limit} new bytes in all and has saved "
                                f"{b.used} - more is an upload (files enter by import review)",
                           "D4")
+
+    async def _charge_new_name(self, path: str) -> None:
+        """A folder or empty file made at a path the browser names: the name is bytes the
+        kernel lists, as a rename's are (its body is charged), so it costs its length from the
+        upload budget (D4) - else names of 255 bytes, one request each, came in for free."""
+        r = self.exists(path)
+        if not (await r if hasattr(r, "__await__") else r):
+            self._admit_upload(path, uploads.name_cost(path))
 
     async def _exists(self, path: str) -> bool:
         r = self.file_exists(path)

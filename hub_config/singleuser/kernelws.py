@@ -259,6 +259,12 @@ def _strings(v):
         yield str(v)
 
 
+def connection_session_id(browser_id: str) -> str:
+    """The session id the kernel sees for a connection: the server's, whatever the browser
+    asked for (see CappedKernelWebsocketConnection.prepare)."""
+    return uuid.uuid4().hex
+
+
 INBOUND = InboundMeter()
 UPLOADS = None  # the server's UploadBudget, shared with saves (set by the guard's setup)
 
@@ -276,6 +282,16 @@ class CappedKernelWebsocketConnection(ZMQChannelsWebsocketConnection):
             self._requests = RequestHeaders()
             self._envelope_session = uuid.uuid4().hex
         return self._requests
+
+    async def prepare(self):
+        # jupyter_server copied the browser's ?session_id= into this session: it becomes the
+        # ZMQ routing identity of the connection's streams and the header of each
+        # kernel_info_request - a string of the browser's choosing that the kernel reads on
+        # every connection, free of any budget (D4).  The server makes it instead, fresh each
+        # time (reusing one the browser picks would still be a choice the kernel sees); a
+        # reconnect loses the replies buffered while it was away, as a restart would.
+        self.session.session = connection_session_id(self.session.session)
+        return await super().prepare()
 
     def handle_incoming_message(self, incoming_msg):
         if UPLOADS is None or not UPLOADS.admit(INBOUND.cost(incoming_msg)):

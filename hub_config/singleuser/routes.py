@@ -255,8 +255,18 @@ BODY_MAX = 64 * 1024
 SAVES = JS + "services.contents.handlers.ContentsHandler"  # PUT: metered by what is new
 
 
+def unmetered_body(request) -> bool:
+    """A body on a method no handler reads one for (GET, HEAD, DELETE, OPTIONS): none is
+    metered there, so it is refused rather than passed unread past the budget (default deny;
+    a later handler or hook could read it)."""
+    length = request.headers.get("Content-Length", "0").strip()
+    return length not in ("", "0") or "Transfer-Encoding" in request.headers
+
+
 def decide_body(cls, request, budget) -> tuple[int, str] | None:
     if request.method not in ("POST", "PUT", "PATCH"):
+        if unmetered_body(request):
+            return 400, f"a {request.method} request carries no body here (D4)"
         return None
     if request.method == "PUT" and qualname(cls) == SAVES:
         return None
@@ -313,6 +323,27 @@ def filter_static_paths(kwargs: dict, allowed_roots: tuple[str, ...]) -> dict:
     return out
 
 
+# configurable-http-proxy (http-proxy's deleteLength pass) forwards a DELETE or OPTIONS sent
+# without Content-Length as "Content-Length: 0" and still streams the client's (chunked) body
+# after it: on the kept-alive connection to this server those bytes were read as the next
+# request - one the proxy never saw, so without X-Forwarded-For, i.e. "from inside", past the
+# seat check and remote mode's pixels-only rule, or with an X-Forwarded-For of its choosing
+# (request smuggling, round 6).  The server closes the connection after such a request; what
+# tornado had already buffered behind it is still parsed, but its socket is gone, so
+# decide_peer refuses it (peer unknown) and no answer can be written.
+REFRAMED_BY_PROXY = frozenset({"DELETE", "OPTIONS"})
+
+
+def close_after(request) -> bool:
+    """Have the server close the request's connection once it is answered; False if this
+    tornado offers no way to (the request is then refused)."""
+    conn = getattr(request, "connection", None)
+    if conn is None or not hasattr(conn, "_disconnect_on_finish"):
+        return False
+    conn._disconnect_on_finish = True
+    return True
+
+
 def install(app, get_guard, allowed_roots: tuple[str, ...], log) -> None:
     """Hook the tornado application so every request is decided here first."""
     original = app.get_handler_delegate
@@ -320,7 +351,10 @@ def install(app, get_guard, allowed_roots: tuple[str, ...], log) -> None:
     def guarded(request, target_class, target_kwargs=None, path_args=None, path_kwargs=None):
         from hub_config.singleuser import kernelws
 
-        verdict = decide_peer(*peer(request), request, target_class) or decide(
+        verdict = None
+        if request.method in REFRAMED_BY_PROXY and not close_after(request):
+            verdict = 503, f"a {request.method} connection cannot be closed after it (S1)"
+        verdict = verdict or decide_peer(*peer(request), request, target_class) or decide(
             get_guard(), target_class, request.method, request) or decide_body(
             target_class, request, kernelws.UPLOADS)
         if verdict is not None:

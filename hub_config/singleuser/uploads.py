@@ -61,6 +61,12 @@ def new_notebook_bytes(old: dict | None, new: dict, shown) -> int:
     return total
 
 
+def name_cost(path: str) -> int:
+    """What a folder or empty file the browser names costs: its path, which the kernel lists
+    (a rename's body is charged the same way)."""
+    return len(path.encode("utf-8", "replace"))
+
+
 class UploadBudget:
     """New bytes the browser may still save in this server's life; held by the server."""
 
