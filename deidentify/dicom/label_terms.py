@@ -68,7 +68,7 @@ _PLANNING_HEADS = frozenset("gtv ctv itv ptv prv igtv opt zopt eval boost ring a
 # Single-word models and product families the shared device lists do not hold.
 _MODELS = frozenset("""lumify innova multix fluorospot dimensions optima revolution omni uroskop siremobil cios
 arcadis orbic sonialvision cxdi mobilett polymobil axiom luminos digitaldiagnost proxi carestream drx kodak directview definium
-brightspeed lightspeed hispeed prospeed sytec ct cathlab""".split())
+brightspeed lightspeed hispeed prospeed sytec ct cathlab monaco visage ge""".split())
 
 # clinical word endings (arteritis, fibrosis, anaemia, nephropathy, lobectomy …): no name ends so
 _CLINICAL_ENDING = re.compile(r"(?:itis|osis|emia|aemia|pathy|ectomy|otomy|ostomy|plasty|graphy|scopy|algia|megaly|"
@@ -241,6 +241,10 @@ def _device_person(part: str, probe: str, words: list[str], keyword: str) -> str
         rest = " ".join(w for w in letters if not _device_word(w))
         if len(rest.split()) >= 2 and _given_and_surname(rest):
             return f"{keyword}: a census given name and surname beside a model's word (a name is assumed)"
+        if not _COMPANY.intersection(w.lower() for w in letters) \
+                and any(_lone_surname(w) for w in rest.split()):
+            # "Brainlab Kowalski", "Aquilion Nowak": a vendor's word passed any surname beside it
+            return f"{keyword}: a surname no other list holds beside a model's word (a name is assumed)"
         return None
     word = part.strip(" .,;:()[]")
     if re.fullmatch(r"[A-Z][a-z]{1,2}", word) and label_people.short_name(word):
@@ -250,6 +254,20 @@ def _device_person(part: str, probe: str, words: list[str], keyword: str) -> str
     if _given_and_surname(probe):
         return f"{keyword}: a census given name and surname and nothing else (a name is assumed)"
     return None
+
+
+# a firm's legal or trade words: a surname beside one names the firm (J. MORITA MFG. CORP.)
+_COMPANY = frozenset("corp corporation inc incorporated ltd limited llc gmbh co mfg ag sa bv kk "
+                     "plc medical systems healthcare company industries technologies imaging "
+                     "instruments electronics dental optical".split())
+
+
+def _lone_surname(word: str) -> bool:
+    """A census or romanised Asian surname that is no English word, no code meaning, no device or
+    clinical word (Kowalski, Nowak, Tsai; not Force, Prime, Vida, Trio)."""
+    _given, surnames, asian = _census()
+    low = word.lower()
+    return len(word) >= 3 and (low in asian or (low in surnames and _unknown(word)))
 
 
 def _device_word(word: str) -> bool:
