@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session
 
 from enclave.accounts.models import ACCREDITATION_KINDS, Accreditation, User
 from enclave.core.audit import audit
-from enclave.core.errors import BadInput, Forbidden, Refused
-from enclave.identity.permissions import may_manage_account, not_self
+from enclave.accounts.lifecycle import authorise
+from enclave.core.errors import BadInput
 
 NAMES = {"training": "data-security training 資料安全訓練",
          "undertaking": "signed confidentiality undertaking 保密切結書"}
@@ -34,15 +34,6 @@ def valid_days(policy, kind: str) -> int:
             "undertaking": policy.accounts.undertaking_valid_days}[kind]
 
 
-def _authorise(actor: User, user: User, what: str) -> None:
-    not_self(actor, user.id, f"{what} for your own account")
-    if not may_manage_account(actor, user):
-        raise Forbidden(f"You may not {what} for {user.username}: the centre admin, or the "
-                        f"designated officer who manages the account.", "P11")
-    if user.status == "revoked":
-        raise Refused(f"{user.username}'s account is revoked.", "A1")
-
-
 def record(db: Session, policy, actor: User, user: User, *, kind: str, completed_at: dt.datetime,
            note: str = "", now: dt.datetime) -> Accreditation:
     """Record a completed training or a signed undertaking.  ``completed_at`` may not be in the
@@ -51,7 +42,7 @@ def record(db: Session, policy, actor: User, user: User, *, kind: str, completed
         raise BadInput(f"kind: one of {list(ACCREDITATION_KINDS)}, not {kind!r}.", "P11")
     if completed_at.tzinfo is None:
         raise BadInput("completed_at: a date with its time zone.", "P11")
-    _authorise(actor, user, f"record a {kind}")
+    authorise(actor, user, f"record a {kind} for")
     if completed_at > now:
         raise BadInput(f"completed_at {completed_at:%Y-%m-%d} is in the future.", "P11")
     expires = completed_at + dt.timedelta(days=valid_days(policy, kind))
@@ -75,7 +66,7 @@ def withdraw(db: Session, actor: User, user: User, *, kind: str, reason: str,
         raise BadInput(f"kind: one of {list(ACCREDITATION_KINDS)}, not {kind!r}.", "P11")
     if not (reason or "").strip():
         raise BadInput("reason: say why it is withdrawn.", "P11")
-    _authorise(actor, user, f"withdraw a {kind}")
+    authorise(actor, user, f"withdraw a {kind} of")
     rows = db.scalars(select(Accreditation).where(
         Accreditation.user_id == user.id, Accreditation.kind == kind,
         Accreditation.withdrawn_at.is_(None))).all()

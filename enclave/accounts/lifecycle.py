@@ -26,7 +26,9 @@ def may_manage(actor: User, user: User) -> bool:
     return may_manage_account(actor, user)
 
 
-def _check(actor: User, user: User, what: str) -> None:
+def authorise(actor: User, user: User, what: str) -> None:
+    """Refuse unless ``actor`` manages ``user``'s account (not their own, not a revoked one);
+    ``what`` reads before the user name ("unlock", "record a training for")."""
     not_self(actor, user.id, f"{what} your own account")
     if not may_manage(actor, user):
         raise Forbidden(f"You may not {what} {user.username}: the centre admin, or the designated "
@@ -36,7 +38,7 @@ def _check(actor: User, user: User, what: str) -> None:
 
 
 def suspend(db: Session, actor: User, user: User, *, reason: str, now: dt.datetime) -> User:
-    _check(actor, user, "suspend")
+    authorise(actor, user, "suspend")
     if user.status == "suspended":
         raise Refused(f"{user.username} is already suspended.")
     user.status = "suspended"
@@ -46,7 +48,7 @@ def suspend(db: Session, actor: User, user: User, *, reason: str, now: dt.dateti
 
 
 def reinstate(db: Session, actor: User, user: User, *, reason: str, now: dt.datetime) -> User:
-    _check(actor, user, "reinstate")
+    authorise(actor, user, "reinstate")
     if user.status != "suspended":
         raise Refused(f"{user.username} is {user.status}, not suspended.")
     user.status = "active"
@@ -66,7 +68,7 @@ def one_time_password(policy) -> str:
 def reset_password(db: Session, policy, actor: User, user: User, *, reset_mfa: bool,
                    now: dt.datetime) -> str:
     """Return the one-time password (shown once to the admin, never stored in clear)."""
-    _check(actor, user, "reset the password of")
+    authorise(actor, user, "reset the password of")
     if user.source != "local":
         raise Refused(f"{user.username}'s password is kept by the directory (LDAP); reset it there.", "A4")
     pw = one_time_password(policy)
@@ -87,7 +89,7 @@ def issue_enrolment_code(db: Session, policy, actor: User, user: User, *, now: d
     if not mfa.enrolment_code_required(policy):
         return None
     if not created:
-        _check(actor, user, "issue an enrolment code for")
+        authorise(actor, user, "issue an enrolment code for")
     if mfa.enrolled(db, user):
         raise Refused(f"{user.username} has a second factor enrolled; reset it first (with the password).", "A4")
     code = mfa.issue_enrolment_code(db, user, by=actor.username, now=now,
@@ -98,7 +100,7 @@ def issue_enrolment_code(db: Session, policy, actor: User, user: User, *, now: d
 
 
 def unlock(db: Session, actor: User, user: User, *, now: dt.datetime) -> User:
-    _check(actor, user, "unlock")
+    authorise(actor, user, "unlock")
     n = throttle.failures_of(db, user.username)
     throttle.clear(db, user.username)
     audit(db, actor.username, "account.unlocked", subject=user.username, failures=n)
