@@ -241,7 +241,10 @@ def test_a_request_smuggled_behind_a_body_the_proxy_drops_is_never_served(hub, a
     outer = _request(method, "/user/alice/api/contents/r6-none.py", alice.token,
                      "Transfer-Encoding: chunked\r\n")
     got = _raw(hub, outer + f"{len(inner):x}\r\n".encode() + inner + b"\r\n0\r\n\r\n")
-    assert got.startswith(b"HTTP/1.1 40"), got[:200]   # the outer request is answered (404/403)
+    # the outer request is answered (404/403) - or, when the server's close after it reaches the
+    # proxy while the proxy still streams the body, the proxy's own 503 (seen once in a full run
+    # on a loaded host); either way nothing behind it is served (below)
+    assert got.startswith((b"HTTP/1.1 40", b"HTTP/1.1 503")), got[:200]
     assert b"201 Created" not in got, got[:600]
     time.sleep(1.0)
     workspace = hub.settings.projects_dir / "C1" / "workspace"
