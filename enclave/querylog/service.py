@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import String, TypeDecorator, and_, delete, exists, func, select, type_coerce
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from enclave.accounts.models import User
@@ -180,6 +181,10 @@ def decide(db: Session, policy, actor: User, seqs: list[int], decision: str, *,
     missing = sorted(set(seqs) - set(recs))
     if missing:
         raise NotFound(f"no logged queries with numbers {missing[:10]}")
+    # two supervisors at once: the pending rows are locked first (PostgreSQL; SQLite's write
+    # transaction serialises deciders already), so the second waits and then finds them decided
+    db.execute(select(QueryPending.audit_seq).where(QueryPending.audit_seq.in_(sorted(recs)))
+               .with_for_update())
     done = set(db.execute(select(QueryReview.audit_seq).where(QueryReview.audit_seq.in_(seqs))).scalars())
     if done:
         raise Refused(f"queries {sorted(done)[:10]} are already decided", "A3")
@@ -187,13 +192,18 @@ def decide(db: Session, policy, actor: User, seqs: list[int], decision: str, *,
         why = may_approve(db, policy, actor, recs[s])
         if why:
             raise Forbidden(f"query {s}: {why}", "A3")
-    for s in sorted(recs):
-        r = recs[s]
-        db.add(QueryReview(audit_seq=s, case_code=r.case_code, querier=r.actor, decision=decision,
-                           decided_by=actor.username, decided_at=now, note=note))
-        append(db, AuditEntry("control", actor.username, f"query.{decision}", case_code=r.case_code,
-                              subject=str(s), reason=note, detail={"querier": r.actor}), now=now)
-    db.flush()
+    try:
+        for s in sorted(recs):
+            r = recs[s]
+            db.add(QueryReview(audit_seq=s, case_code=r.case_code, querier=r.actor, decision=decision,
+                               decided_by=actor.username, decided_at=now, note=note))
+            append(db, AuditEntry("control", actor.username, f"query.{decision}", case_code=r.case_code,
+                                  subject=str(s), reason=note, detail={"querier": r.actor}), now=now)
+        db.flush()
+    except IntegrityError:
+        # a decision on a query with no pending row, made by another supervisor meanwhile: the
+        # unique index refused the second (the caller's transaction is rolled back whole)
+        raise Refused(f"queries {sorted(recs)[:10]} were decided meanwhile by someone else", "A3") from None
     # decided: no longer pending, in the decision's own transaction
     db.execute(delete(QueryPending).where(QueryPending.audit_seq.in_(sorted(recs))))
     return sorted(recs)
