@@ -21,6 +21,7 @@ from enclave.core.errors import BadInput, Forbidden, Refused
 from enclave.cases.models import Case
 from enclave.identity.permissions import is_admin, not_self
 from enclave.cases.service import notify
+from enclave.cases import standing
 from enclave.core.audit import audit
 from enclave.violations.models import KINDS, Violation
 
@@ -83,6 +84,7 @@ def lift_violation(db: Session, actor: User, v: Violation, *, now: dt.datetime) 
     if not is_admin(actor):
         raise Forbidden("Only the centre admin lifts violations.", "A8")
     not_self(actor, v.user_id, "lift a violation recorded against you", "A8")
+    standing.lock_for_decision(db, v)   # two admins at once: the second finds it lifted
     if v.lifted_at is not None:
         raise Refused("This violation is already lifted.")
     v.lifted_at, v.lifted_by = now, actor.username

@@ -25,6 +25,7 @@ from enclave.core.errors import BadInput, Forbidden, NotFound, Refused
 from enclave.core.rows import get_row
 from enclave.identity.permissions import is_admin
 from enclave.cases.service import add_months
+from enclave.cases import standing
 from enclave.core.audit import audit
 
 
@@ -170,6 +171,7 @@ def sign_off(db: Session, policy, actor: User, sample: AuditSample, *, note: str
     _reviewer(policy, actor)
     if actor.username == sample.created_by:
         raise Refused("The person who drew the sample cannot sign it off.", "A6")
+    standing.lock_for_decision(db, sample)   # two supervisors at once: the second finds it signed
     if sample.status != "open":
         raise Refused(f"Sample {sample.id} is already signed by {sample.signed_by}.", "A6")
     own = [i.id for i in sample.items if i.username == actor.username and i.record_seqs and not i.reviewed]
