@@ -16,6 +16,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from enclave.accounts.models import User
+from enclave.cases import standing
 from enclave.cases.models import Case, CaseMember, Extension
 from enclave.cases.officers import end_case_officers
 from enclave.cases.service import refresh_case
@@ -61,10 +62,12 @@ def due_for_purge(db, now: dt.datetime) -> list[Case]:
                                           Case.period_end <= now).order_by(Case.id)).scalars().all()
     out = []
     for c in cases:
-        pending = db.execute(select(Extension.id).where(Extension.case_id == c.id,
-                                                        Extension.status == "pending",
-                                                        Extension.retention.is_(True))).first()
-        if pending is None:
+        filers = db.execute(select(Extension.requested_by).where(
+            Extension.case_id == c.id, Extension.status == "pending",
+            Extension.retention.is_(True))).scalars().all()
+        # a retention request holds the purge off only while it still stands (A1): one filed by
+        # an officer since suspended, revoked, gone or replaced is no request (P9)
+        if not any(standing.lapsed(db, c, who, "extension", now) is None for who in filers):
             out.append(c)
     return out
 
