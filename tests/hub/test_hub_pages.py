@@ -153,10 +153,12 @@ def test_home_page_shows_the_booked_slot(hub):
     ends = _ends(hub, "alice")
     start_tw = b.starts_at.replace(tzinfo=dt.timezone.utc).astimezone(TAIPEI).strftime("%H:%M")
     end_tw = ends.astimezone(TAIPEI).strftime("%H:%M")
+    # the slot's day is its start's (a slot booked just before midnight in Taipei ends the next day)
+    day = b.starts_at.replace(tzinfo=dt.timezone.utc).astimezone(TAIPEI).strftime("%Y-%m-%d")
     assert_page(r.text, BRAND, ("研究工作區", "Research work area"),
                 ("啟動我的工作階段", "Start my session"),
-                (f"預約時段 {ends.astimezone(TAIPEI):%Y-%m-%d} {start_tw}–{end_tw}（台北時間）",
-                 f"booked slot {ends.astimezone(TAIPEI):%Y-%m-%d} {start_tw}–{end_tw} (Taipei time)"),
+                (f"預約時段 {day} {start_tw}–{end_tw}（台北時間）",
+                 f"booked slot {day} {start_tw}–{end_tw} (Taipei time)"),
                 (f"結束前 {WARN_MINUTES} 分鐘提醒", f"a warning {WARN_MINUTES} minutes before"),
                 ("登出", "Log out"))
     m = re.search(r'id="enclave-slot"[^>]*data-ends="([^"]+)"', r.text)
