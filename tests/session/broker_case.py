@@ -37,6 +37,19 @@ def extract(data: Path) -> None:
     PC.write_table(table, data / "claims.parquet", PC.Scope(PC.case_scope(CASE), KEY))
 
 
+def _accepts(sock: Path) -> bool:
+    import socket
+
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        s.connect(str(sock))
+        return True
+    except OSError:
+        return False
+    finally:
+        s.close()
+
+
 def start_broker(tmp: Path, data: Path, warden_url: str, name: str, auth: str,
                  log: Path | None = None):
     """``python -m hub_config.broker`` for CASE on ``tmp/<name>.sock``: (process, url); its
@@ -54,7 +67,7 @@ def start_broker(tmp: Path, data: Path, warden_url: str, name: str, auth: str,
         if log:
             err.close()
     for _ in range(400):
-        if sock.exists():
+        if sock.exists() and _accepts(sock):   # bound is not yet listening (refused under load)
             return proc, unix_url(str(sock))
         if proc.poll() is not None:
             break
