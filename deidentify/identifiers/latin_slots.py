@@ -31,7 +31,7 @@ def _alt(words: str) -> str:
 
 
 # what only a person does or has right after the name (the sentence's verb)
-_ACTS = _alt("來院 到院 來電 回電 來診 回診 表示 陪同 陪伴 同意 拒絕 詢問 簽名 簽署 代簽 說 講 問 主訴 自述 提到 反映 "
+_ACTS = _alt("接聽 接電話 代接 來院 到院 來電 回電 來診 回診 表示 陪同 陪伴 同意 拒絕 詢問 簽名 簽署 代簽 說 講 問 主訴 自述 提到 反映 "
              "回報 告知 抱怨 哭 笑 在旁 在場 照顧 協助 負責 探視 返家 返國 回國 休假 請假 已讀 留言 打電話 帶 餵 幫 替 "
              "今天 今日 昨天 昨晚 明天 也 都 很 已 仍 想 要 會 不 沒 希望 擔心 了解 理解 知道 不知道 先生 小姐 女士 太太")
 # what stands before a person (a coverb, a verb of telling, a caregiver's or relation's word)
@@ -66,11 +66,15 @@ def _words_ok(words: list[str]) -> bool:
     """None of the words is one a list holds (English, clinical, device, place): the lists of
     the DICOM label rules and of the Latin name finder, and Taiwan's places and bodies."""
     from deidentify.dicom.label_terms import known_word
-    from deidentify.identifiers.western_names import ordinary_word
+    from deidentify.identifiers.western_names import _census, ordinary_word
 
     known = [known_word(w) or ordinary_word(w) or w.lower() in _PLACES_AND_BODIES for w in words]
-    # (a given name that is also a word before a family name no list holds: Joy Villanueva)
-    return not any(known) or (len(words) >= 2 and words[0].lower() in _WORD_GIVEN and not any(known[1:])
+    # (a given name that is also a word before a family name no list holds: Joy Villanueva; or
+    # one a census holds as a surname and no English list as a word (round 12: May Cruz 表示,
+    # Joy Dela Cruz 照顧中 - Cruz is a DICOM label term))
+    later = [k and not (w.lower() in _census()[1] and not ordinary_word(w) and w.lower() not in _PLACES_AND_BODIES)
+             for k, w in zip(known[1:], words[1:])]
+    return not any(known) or (len(words) >= 2 and words[0].lower() in _WORD_GIVEN and not any(later)
                               and words[0].lower() not in _PLACES_AND_BODIES)
 
 

@@ -191,8 +191,9 @@ def join_broken_lines(text: str) -> str:
 # apart (童玉 珍) as they read 王 小 明.  Only a value of two to four characters opened by a
 # label's colon on the same line, and not a next label (过敏：无⏎抽烟：无 stays).
 # (round 11: an OCR'd value spaced out letter by letter, 姓名：曾 志⏎成, is one value too)
+# (round 12: not when the next line opens with a name already partly hidden, 岳 秀英⏎劉Ｏ玉)
 _BROKEN_HAN_VALUE = compiled(r":[ \t]*(?P<a>[\u4e00-\u9fff](?: ?[\u4e00-\u9fff]){0,2})(?P<br>[ \t]*(?:\r\n|\r|\n)[ \t]*)"
-                             r"(?P<b>[\u4e00-\u9fff](?: ?[\u4e00-\u9fff]){0,2})(?![\u4e00-\u9fff]| ?[\u4e00-\u9fff]|[ \t]*:)")
+                             r"(?P<b>[\u4e00-\u9fff](?: ?[\u4e00-\u9fff]){0,2})(?![\u4e00-\u9fff]| ?[\u4e00-\u9fff]|[ \t]*:|[A-Za-z0-9○〇*])")
 
 
 def _join_han(m: re.Match[str]) -> str:

@@ -31,7 +31,10 @@ from deidentify.identifiers.normalise import to_simplified
 # words; 于 (於) and 余 (餘) are left out: after conversion they are mostly function words.
 UNLISTED = "曹莫萬岳車畢談宗艾華單全季商常辜成戚花時楚谷史向米齊苗竇舒粘鄞凃植原"
 WORD_OPENING = "高石田白金夏龍江溫古管戴方文包易左甘牛房祝武連唐馬程康童柳池雷伍章凌官任紀湯"
-_SURNAMES = "".join(sorted({to_simplified(c) for c in UNLISTED + WORD_OPENING}))
+# (round 12) single surnames rarer still that are ordinary words (雲 cloud, 練 practise, 閻 as in
+# 閻王): 雲秀英，…, 閻文忠 M/78, | 練美蘭 were left
+ORDINARY_WORD_SURNAMES = "雲閻練仇鞏冉"
+_SURNAMES = "".join(sorted({to_simplified(c) for c in UNLISTED + WORD_OPENING + ORDINARY_WORD_SURNAMES}))
 # (and a few more frequent in older women's and men's names: 素娥, 碧雲, 阿 is no given character)
 _GIVEN = "".join(sorted({to_simplified(c) for c in GIVEN_CHARS + "素碧錦琇珮瓊雯卿淑芳鳳桃嬌枝雲"}))
 # Where a name may open when a Han character stands before it (a list, a time, a person word).

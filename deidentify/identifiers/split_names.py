@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 
 from deidentify.identifiers import chinese_names as C
+from deidentify.identifiers import rare_surnames
 from deidentify.identifiers.normalise import to_simplified
 from deidentify.regex_cache import compiled
 
@@ -24,7 +25,11 @@ _H = r"[\u4e00-\u9fff]"
 # one separator: spaces (a full-width one is a space in the normal form), or a dot/hyphen/slash
 # with optional spaces either side
 _SEP = r"(?:[ \t]{1,3}|[ \t]?[.・·‧•\-_/][ \t]?)"
-_SURNAME_FIRST = "".join(sorted({c[0] for c in C._SURNAMES_S}))
+# (round 12) and the rare surnames (萬 家 榮, 岳 秀英, 閻  文  忠: on no general list, they open
+# words; spaced apart they are read as written)
+_RARE_S = frozenset(to_simplified(rare_surnames.UNLISTED + rare_surnames.WORD_OPENING + rare_surnames.ORDINARY_WORD_SURNAMES))
+_ALL_S = frozenset(C._SURNAMES_S) | _RARE_S
+_SURNAME_FIRST = "".join(sorted({c[0] for c in _ALL_S}))
 # a Han character that may open a name, a separator, then Han characters each after the same
 # separator (\2); whether they read as a name is decided in ``find``.  Opens with a character
 # set, so the engine skips to candidates at C speed.
@@ -46,7 +51,7 @@ def _surname_len(pieces: list[str]) -> int:
     joined = "".join(pieces)
     if joined[:2] in C._SURNAMES_S and len(pieces[0]) <= 2:
         return 2
-    return 1 if len(pieces[0]) == 1 and joined[0] in C._SURNAMES_S else 0
+    return 1 if len(pieces[0]) == 1 and joined[0] in _ALL_S else 0
 
 
 def _given_ok(given: str, strict: bool) -> bool:
@@ -84,6 +89,11 @@ def find(simp: str, original: str | None = None) -> list[tuple[int, int]]:
         if _spaced_single_before(simp, a, sep):
             continue
         n_surname = _surname_len(pieces)
+        # (round 12) a name broken over a line after its surname and first given character, the
+        # break read as a blank after a label (填表人：萬家⏎榮, 閻文⏎忠): the break says so
+        if not n_surname and len(pieces) == 2 and len(pieces[0]) == 2 and len(pieces[1]) == 1 \
+                and pieces[0][0] in _ALL_S and original is not None and "\n" in original[a:b]:
+            n_surname = 1
         if not n_surname:
             continue
         if original is not None and any(o != c and o not in C._TRAD_SURNAME_CHARS

@@ -20,7 +20,7 @@ from deidentify.identifiers import (address, aliases, case_codes, areas, latin_s
                                     layout_names, number_shapes, record_numbers, role_names, short_places,
                                     nicknames, split_names, word_names, sign_offs,
                                     romanised_names, schools, structured, taiwan_id,
-                                    western_names, sound_names, public_names, person_slots)
+                                    western_names, sound_names, public_names, person_slots, slot_names)
 from deidentify.identifiers import phone as tw_phone
 from deidentify.identifiers.chinese_names import find_names
 
@@ -47,7 +47,8 @@ ENTITY_KIND = {
     "URL": "URL",
 }
 
-EMAIL_REGEX = (r"(?<![A-Za-z0-9._%+\-])[A-Za-z0-9][A-Za-z0-9._%+\-]*@"
+# (round 12: a blank either side of @, chen.mh @ gmail.com, is still the address)
+EMAIL_REGEX = (r"(?<![A-Za-z0-9._%+\-])[A-Za-z0-9][A-Za-z0-9._%+\-]*[ \t]?@[ \t]?"
                r"[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?)*"
                r"\.[A-Za-z]{2,24}(?![A-Za-z0-9\-])")
 EMAIL_SCORE = 0.9
@@ -191,8 +192,10 @@ def context_name_spans(simp: str, original: str) -> list[tuple[int, int, float]]
         + word_names.find(simp) \
         + [(a, b, 0.85) for a, b in split_names.find(simp, original)] \
         + [(a, b, 0.85) for a, b in nicknames.find(simp)] + laid_out \
-        + [(a, b, 0.85) for a, b in latin_slots.find(simp)]   # 王 小 明 (split_names), 阿財陪同就醫 (nicknames),
-    # (round 11) 由 Siti Aminah 陪同, Walis Nokan 來院 (latin_slots)
+        + [(a, b, 0.85) for a, b in latin_slots.find(simp)] \
+        + [(a, b, 0.85) for a, b in slot_names.find(simp, original)]   # 王 小 明 (split_names), 阿財陪同就醫 (nicknames),
+    # (round 11) 由 Siti Aminah 陪同, Walis Nokan 來院 (latin_slots); (round 12) 案妻（練美蘭）, 司馬文 RN,
+    # a ward table's person column, 游⏎明德, 阿公石頭說 (slot_names)
 
 
 # Gates: a cheap test that a text holds what every finding of a finder needs; a text failing it
@@ -282,6 +285,11 @@ def alias_findings(simp: str, found: list[Finding]) -> list[Finding]:
         return []
     out = [("ALIAS_PERSON", x, y, score) for a, b, score in named
            for x, y in (aliases.find(simp, [(a, b)]) if "(" in simp or "（" in simp else ())]
+    # (D1, round 12) a found name going on after a line break (練美⏎蘭), a nickname before it in
+    # brackets (阿明（林志明）)
+    for a, b, score in named:
+        out += [("ALIAS_PERSON", x, y, score) for x, y in slot_names.continued(simp, [(a, b)])
+                + (slot_names.before_bracketed(simp, [(a, b)]) if a and simp[a - 1] in "(（[【" else [])]
     # ... and every other place the text writes a found name (or its alias) again.  Each
     # distinct name is looked for once, and each place it stands gets the best score of the
     # findings that do not already cover it: a finding looking for its own word again gave

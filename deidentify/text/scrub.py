@@ -28,7 +28,7 @@ from itertools import accumulate
 from typing import Iterable, Sequence
 
 from deidentify.identifiers import (address, areas, beds, latin_slots, device_numbers, layout_names, number_shapes, short_places, address_en, labelled, name_context, schools, structured, word_names, sign_offs, case_codes,
-                                    nicknames, role_names, romanised_names, split_names,
+                                    nicknames, role_names, romanised_names, slot_names, split_names,
                                     taiwan_id, western_names)
 from deidentify.identifiers import phone as tw_phone
 from deidentify.identifiers import dates, lookalike, name_runs, person_slots, public_names, sound_names
@@ -393,6 +393,11 @@ def candidate_indices(texts: Sequence[str], options: ScrubOptions | None = None,
         seg = joined[starts[i]:starts[i] + len(texts[i])]
         if romanised_names.find(seg) or western_names.find(seg) or latin_slots.find(seg):
             hard.add(i)     # (round 11: a Latin pair in a Chinese person's slot, Walis Nokan 來院)
+    # (round 12) a person's slot of the note's layout (案妻（練美蘭）, 司馬文 RN, a table's person
+    # column, 游⏎明德, 阿公石頭說): the finders read it (slot_names)
+    for i in set().union(*map(in_rest, slot_names.GATES)) - hard:
+        if slot_names.find(joined[starts[i]:ends[i]], texts[i]):
+            hard.add(i)
     # Names only: surname characters, context words, titles, dotted names; decided here without
     # the engine (dictionary checks, cached jieba windows).
     # (egress pre-check, issue 13) text without Han characters never loads jieba's tables
