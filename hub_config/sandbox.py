@@ -133,8 +133,12 @@ def statfs_scope(spec: dict) -> dict:
 def bwrap_argv(spec: dict, cmd: list[str], *, seccomp_fds: list[int], info_fd: int,
                data_fds: dict[str, int], proc_fds: dict[str, int] | None = None,
                proc_dirs: list[str] = (), notify_fd: int | None = None,
-               devices: dict[str, str] | None = None) -> list[str]:
-    """The bwrap command line for ``spec`` (see ``hub_config.spawner.build_spec``)."""
+               devices: dict[str, str] | None = None,
+               scratch: dict[str, str] | None = None) -> list[str]:
+    """The bwrap command line for ``spec`` (see ``hub_config.spawner.build_spec``).
+    ``scratch``: ``{point: host mount}`` of the launcher's noexec tmpfs for the spec's
+    ``tmpfs`` points and ``/dev/shm`` (:func:`hub_config.sandbox_devices.make_scratch`);
+    without it, bwrap's own (exec) tmpfs."""
     uid, gid = int(spec["uid"]), int(spec["gid"])
     if uid == 0 or gid == 0:
         raise SandboxError("refusing to run a session as root")
@@ -149,9 +153,11 @@ def bwrap_argv(spec: dict, cmd: list[str], *, seccomp_fds: list[int], info_fd: i
     for link, target in spec.get("symlinks", {}).items():
         a += ["--symlink", target, link]
     tmpfs = sorted(spec.get("tmpfs", []), key=lambda d: d.count("/"))
+    scratch = scratch or {}
     for d in tmpfs:
-        a += ["--perms", "1777", "--size", str(int(spec.get("tmpfs_mb", 512)) << 20),
-              "--tmpfs", d]
+        if d not in scratch:
+            a += ["--perms", "1777", "--size", str(int(spec.get("tmpfs_mb", 512)) << 20),
+                  "--tmpfs", d]
     binds = [("--ro-bind", s, d) for s, d in spec.get("ro_binds", [])] + \
             [("--bind", s, d) for s, d in spec.get("rw_binds", [])]
     bound = [d for _, _, d in binds]
@@ -161,16 +167,23 @@ def bwrap_argv(spec: dict, cmd: list[str], *, seccomp_fds: list[int], info_fd: i
                      if not _under(p, [*bound, *spec.get("symlinks", {})])
                      and p not in tmpfs and p not in ("/dev", "/proc")},
                     key=lambda p: p.count("/"))
-    for p in wanted:
-        a += ["--perms", "0755", "--dir", p]
+    # the scratch binds among those directories by depth: after their parents (0755), before
+    # what is made inside them
+    steps = [(p.count("/"), ["--perms", "0755", "--dir", p]) for p in wanted]
+    steps += [(d.count("/"), ["--bind", scratch[d], d]) for d in tmpfs if d in scratch]
+    for _depth, step in sorted(steps, key=lambda s: s[0]):
+        a += step
     for opt, src, dst in sorted(binds, key=lambda b: b[2].count("/")):
         if not os.path.exists(src):
             raise SandboxError(f"bind source {src} does not exist")
         a += [opt, src, dst]
     # /dev/shm: bwrap's is a root-owned directory of the private /dev (POSIX semaphores and
     # multiprocessing failed); a tmpfs of this sandbox's own, like /tmp - never another's
-    a += ["--dev", "/dev", "--perms", "1777", "--size",
-          str(int(spec.get("tmpfs_mb", 512)) << 20), "--tmpfs", "/dev/shm", "--proc", "/proc"]
+    a += ["--dev", "/dev"]
+    a += ["--bind", scratch["/dev/shm"], "/dev/shm"] if "/dev/shm" in scratch else \
+        ["--perms", "1777", "--size", str(int(spec.get("tmpfs_mb", 512)) << 20),
+         "--tmpfs", "/dev/shm"]
+    a += ["--proc", "/proc"]
     # over bwrap's host nodes, nodes of this sandbox's own (locks, times and watches belong to
     # the inode: hub_config.sandbox_devices)
     for dst, src in (devices or {}).items():
@@ -241,6 +254,15 @@ def open_files_cap(spec: dict, max_processes: int, host_hard: int) -> int:
     if cap < 64:
         raise SandboxError(f"max_open_files {cap} is too small to run a session")
     return cap if host_hard < 0 else min(cap, host_hard)  # RLIM_INFINITY is -1
+
+
+def pinned_rlimits() -> dict[str, tuple[int, int]]:
+    """Limits every sandboxed process gets whatever the hub was started with (S1, default
+    deny): no real-time scheduling (``SCHED_FIFO``/``SCHED_RR`` tasks are outside the CPU
+    cgroup's share and quota: a few would hold the host's cores) and no nice below 0 (more
+    CPU than other sessions where the policy lets a sandbox run without cgroups).  The hub's
+    own hard limits (a unit's ``LimitRTPRIO=``, a container's ``--ulimit``) were inherited."""
+    return {"RLIMIT_RTPRIO": (0, 0), "RLIMIT_RTTIME": (0, 0), "RLIMIT_NICE": (0, 0)}
 
 
 def rotate_full_log(dfd: int, name: str, max_bytes: int) -> bool:
@@ -371,11 +393,16 @@ def _run_claimed(spec: dict, cmd: list[str], env: dict[str, str], name: str, lim
         except OSError:
             pattern = None
         core_cap = core_rlimit(pattern)  # no core dumps of case data (files or helpers)
+        pinned = pinned_rlimits()  # no real-time scheduling, no negative nice
         files_cap = open_files_cap(spec, int(lim["max_processes"]),
                                    resource.getrlimit(resource.RLIMIT_NOFILE)[1])
         try:
             dev_dir, devices = sandbox_devices.make(
                 devices_dir(spec), name, int(spec.get("max_ptys", sandbox_devices.PTYS_MAX)))
+            # scratch noexec: a program or library written there never runs or loads (S1)
+            scratch = sandbox_devices.make_scratch(
+                dev_dir, [*spec.get("tmpfs", []), "/dev/shm"],
+                int(spec.get("tmpfs_mb", 512)) << 20)
         except sandbox_devices.DeviceError as e:
             raise SandboxError(str(e)) from e
         seccomp_fds = seccomp_filter.bpf_fds()
@@ -394,7 +421,7 @@ def _run_claimed(spec: dict, cmd: list[str], env: dict[str, str], name: str, lim
                                           **statfs_scope(spec))
         argv = bwrap_argv(spec, cmd, seccomp_fds=seccomp_fds, info_fd=info_w,
                           data_fds=data_fds, proc_fds=proc_fds, proc_dirs=proc_dirs,
-                          notify_fd=fds[-1], devices=devices)
+                          notify_fd=fds[-1], devices=devices, scratch=scratch)
         nproc = int(lim["max_processes"])
 
         def child() -> None:  # root, in the child, before exec of bwrap
@@ -403,6 +430,8 @@ def _run_claimed(spec: dict, cmd: list[str], env: dict[str, str], name: str, lim
             try:
                 limits.join()
                 resource.setrlimit(resource.RLIMIT_CORE, (core_cap, core_cap))
+                for rname, pair in pinned.items():  # lowering needs no privilege
+                    resource.setrlimit(getattr(resource, rname), pair)
                 # RLIMIT_NPROC counts every process and thread of the *uid* host-wide, and the
                 # members' brokers of one case share a uid: a per-sandbox cap there would let
                 # one member's broker starve the next.  The pids cgroup caps this sandbox alone;

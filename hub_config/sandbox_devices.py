@@ -14,6 +14,15 @@ instance but the host's draws on one machine-wide pool (``kernel.pty.max`` less
 ``kernel.pty.reserve``: 3 072 here) - one session could take every terminal of every other, and
 learn how many the others hold by taking the rest.  The launcher mounts an instance of
 :data:`PTYS_MAX` terminals for the sandbox and binds it over bwrap's.
+
+Scratch (``/tmp``, ``/var/tmp``, the home, ``/dev/shm``; round 9): bwrap's ``--tmpfs`` takes no
+mount options, so its scratch was ``exec``: Landlock refuses ``execve`` there, but the loader
+(``ld.so /tmp/prog``), ``dlopen``/``ctypes.CDLL`` of a planted library, ``LD_PRELOAD`` of one
+into a subprocess and an extension module imported from scratch map its code with ``mmap``,
+which Landlock does not see - a program written into scratch ran all the same (the workspace
+image is ``noexec`` for this already).  The launcher mounts each scratch tmpfs here
+``noexec,nosuid,nodev`` (:func:`scratch_options`) and bwrap binds it in place (a bind keeps
+its mount's flags).
 """
 from __future__ import annotations
 
@@ -99,15 +108,40 @@ def make(top: Path, name: str, ptys: int = PTYS_MAX) -> tuple[Path, dict[str, st
     return here, binds
 
 
+def scratch_options() -> str:
+    """Mount options of a sandbox's scratch tmpfs (the switch point of round 9's close): no
+    program, library or set-id file of a writable place runs or loads."""
+    return "nosuid,nodev,noexec"
+
+
+def make_scratch(here: Path, points: list[str], size_bytes: int) -> dict[str, str]:
+    """A tmpfs of ``size_bytes`` (mode 1777, :func:`scratch_options`) for each sandbox path in
+    ``points``, mounted in ``here`` (a directory of :func:`make`); returns ``{point: host
+    mount}`` for bwrap's ``--bind``.  Its pages are charged to the memory cgroup of whoever
+    writes them, the session's, as bwrap's own tmpfs was.  Refuses when a mount fails (the
+    caller removes ``here``)."""
+    out = {}
+    for i, point in enumerate(points):
+        where = here / f"scratch{i}"
+        where.mkdir(mode=0o700)
+        r = subprocess.run([shutil.which("mount") or "/usr/bin/mount", "-t", "tmpfs", "-o",
+                            f"{scratch_options()},mode=1777,size={int(size_bytes)}",
+                            "enclave-scratch", str(where)], capture_output=True, text=True)
+        if r.returncode:
+            raise DeviceError(f"cannot mount the sandbox's scratch {point}: {r.stderr.strip()}")
+        out[point] = str(where)
+    return out
+
+
 def remove(here: Path | None) -> None:
-    """The directory and its terminals' mount (lazily: a process still holding a terminal
-    keeps it until it ends).  A mount that will not go keeps its directory: never a
-    recursive delete into a mounted devpts."""
+    """The directory and its mounts - terminals, scratch - lazily (a process still holding a
+    terminal keeps it until it ends; the sandbox's binds keep its scratch).  A mount that will
+    not go keeps its directory: never a recursive delete into a mounted file system."""
     if here is None or not here.exists():
         return
-    pts = here / "pts"
-    if os.path.ismount(pts) and subprocess.run([shutil.which("umount") or "/usr/bin/umount",
-                                                "-l", str(pts)],
-                                               capture_output=True).returncode:
-        return
+    for entry in sorted(here.iterdir()):
+        if os.path.ismount(entry) and subprocess.run(
+                [shutil.which("umount") or "/usr/bin/umount", "-l", str(entry)],
+                capture_output=True).returncode:
+            return
     shutil.rmtree(here, ignore_errors=True)

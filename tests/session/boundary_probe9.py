@@ -1,0 +1,170 @@
+"""Round 9 of the sandbox probe, run INSIDE a sandbox by ``test_boundary_round9.py`` (one
+self-contained script: the sandbox sees no test package).  x86_64.
+
+``scratch``: a program or library the session writes into a scratch place (``/tmp``,
+``/var/tmp``, its home, ``/dev/shm``) must never run or load.  ``execve`` of it was refused
+already (Landlock); the ways that only *map* its code were not: the loader (``ld.so PROG``),
+``dlopen`` (``ctypes.CDLL``), ``LD_PRELOAD`` of it into a subprocess, an extension module
+imported from there, ``mmap(PROT_EXEC)`` of it.  Every member is tried in every place, each
+beside a control that must still work (the same calls on the system's own files, ordinary use
+of scratch).  ``sched``: real-time scheduling and a negative nice.  Writes ``RESULT <json>``.
+"""
+from __future__ import annotations
+
+import ctypes
+import errno
+import importlib.machinery
+import importlib.util
+import json
+import mmap
+import os
+import shutil
+import subprocess
+import sys
+
+LDSO = "/lib64/ld-linux-x86-64.so.2"
+PROGRAM = "/usr/bin/true"
+LIBRARY = "/usr/lib/x86_64-linux-gnu/libz.so.1"
+
+
+def _errname(e: OSError) -> str:
+    return errno.errorcode.get(e.errno or 0, str(e))
+
+
+def _plant(place: str, tag: str) -> dict:
+    """Copies of a program, a library and an extension module in ``place``."""
+    src_ext = importlib.util.find_spec("_json").origin
+    out = {"prog": f"{place}/{tag}-prog", "lib": f"{place}/{tag}-lib.so",
+           "ext": f"{place}/{tag}_json.{os.path.basename(src_ext).split('.', 1)[1]}"}
+    for key, src in (("prog", PROGRAM), ("lib", LIBRARY), ("ext", src_ext)):
+        shutil.copyfile(src, out[key])
+        os.chmod(out[key], 0o755)
+    return out
+
+
+def _execve(path: str) -> str:
+    try:
+        return f"rc{subprocess.run([path], capture_output=True).returncode}"
+    except OSError as e:
+        return _errname(e)
+
+
+def _ldso(path: str) -> str:
+    r = subprocess.run([LDSO, path], capture_output=True, text=True)
+    return f"rc{r.returncode}" + (" map-refused" if "failed to map segment" in r.stderr else "")
+
+
+def _dlopen(path: str) -> str:
+    try:
+        ctypes.CDLL(path)
+        return "loaded"
+    except OSError:
+        return "refused"
+
+
+def _preload(path: str) -> str:
+    """LD_PRELOAD of ``path`` into a system program: the loader says it cannot preload it
+    (and runs the program without it) - or loads it silently."""
+    r = subprocess.run([PROGRAM], env={"LD_PRELOAD": path}, capture_output=True, text=True)
+    return "refused" if "cannot be preloaded" in r.stderr else f"loaded rc{r.returncode}"
+
+
+def _import(path: str) -> str:
+    name = "_json"  # the module's init function names it; the file name is the planted one
+    try:
+        loader = importlib.machinery.ExtensionFileLoader(name, path)
+        spec = importlib.util.spec_from_file_location(name, path, loader=loader)
+        module = importlib.util.module_from_spec(spec)
+        loader.exec_module(module)
+        return "imported"
+    except ImportError:
+        return "refused"
+
+
+def _mmap_exec(path: str) -> str:
+    with open(path, "rb") as f:
+        try:
+            m = mmap.mmap(f.fileno(), 4096, prot=mmap.PROT_READ | mmap.PROT_EXEC)
+            m.close()
+            return "mapped"
+        except OSError as e:
+            return _errname(e)
+
+
+def _mount_options(point: str) -> list[str]:
+    with open("/proc/self/mounts") as f:
+        rows = [line.split() for line in f]
+    opts = [r[3].split(",") for r in rows if r[1] == point]
+    return opts[-1] if opts else []
+
+
+def scratch(cfg: dict) -> dict:
+    out: dict = {"places": {}}
+    for place in cfg["places"]:
+        got: dict = {"options": _mount_options(place)}
+        try:
+            files = _plant(place, "r9")
+        except OSError as e:
+            got["plant"] = _errname(e)
+            out["places"][place] = got
+            continue
+        got["execve"] = _execve(files["prog"])
+        got["ld_so"] = _ldso(files["prog"])
+        got["dlopen"] = _dlopen(files["lib"])
+        got["preload"] = _preload(files["lib"])
+        got["import"] = _import(files["ext"])
+        got["mmap_exec"] = _mmap_exec(files["lib"])
+        # ordinary use of scratch still works: write, read back, map for reading
+        with open(f"{place}/r9-data", "wb") as f:
+            f.write(b"x" * 10000)
+        with open(f"{place}/r9-data", "rb") as f:
+            m = mmap.mmap(f.fileno(), 10000, prot=mmap.PROT_READ)
+            got["read_back"] = m[:3].decode()
+            m.close()
+        out["places"][place] = got
+    # controls: the same calls on the system's own files still run
+    out["control"] = {"ld_so": _ldso(PROGRAM), "dlopen": _dlopen(LIBRARY),
+                      "preload": _preload(LIBRARY), "mmap_exec": _mmap_exec(LIBRARY),
+                      "import": _import(importlib.util.find_spec("_json").origin)}
+    # what ordinary work needs of scratch and anonymous memory: ctypes callbacks (libffi
+    # closures), a multiprocessing pool (semaphores in /dev/shm)
+    cb = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_int)(lambda x: x + 1)
+    out["callback"] = cb(41)
+    import multiprocessing as mp
+
+    with mp.Pool(2) as pool:
+        out["pool"] = pool.map(abs, [-1, -2])
+    return out
+
+
+def sched(_cfg: dict) -> dict:
+    import resource
+
+    out = {"rtprio": list(resource.getrlimit(resource.RLIMIT_RTPRIO)),
+           "nice_limit": list(resource.getrlimit(resource.RLIMIT_NICE))}
+    for policy in ("SCHED_FIFO", "SCHED_RR"):
+        try:
+            os.sched_setscheduler(0, getattr(os, policy), os.sched_param(1))
+            out[policy] = "set"
+        except OSError as e:
+            out[policy] = _errname(e)
+    try:
+        os.setpriority(os.PRIO_PROCESS, 0, -1)
+        out["nice_down"] = "set"
+    except OSError as e:
+        out["nice_down"] = _errname(e)
+    try:
+        resource.setrlimit(resource.RLIMIT_RTPRIO, (1, 1))
+        out["raise_rtprio"] = "raised"
+    except (OSError, ValueError) as e:
+        out["raise_rtprio"] = type(e).__name__
+    return out
+
+
+def main() -> None:
+    mode, cfg = sys.argv[1], json.loads(sys.argv[2])
+    print("RESULT " + json.dumps({"scratch": scratch, "sched": sched}[mode](cfg)), flush=True)
+
+
+if __name__ == "__main__":
+    main()
