@@ -32,7 +32,7 @@ import nbformat
 from jupyter_server.services.contents.largefilemanager import AsyncLargeFileManager
 from tornado import web
 
-from hub_config.singleuser import uploads
+from hub_config.singleuser import outputs, uploads
 from hub_config.singleuser.config import GuardConfig
 from hub_config.singleuser.ledger import Ledger
 from hub_config.singleuser.outputs import SessionBudget, cap_notebook_outputs, note
@@ -77,6 +77,23 @@ def cell_key(cell) -> bytes:
 
 def _text(v) -> str:
     return "".join(v) if isinstance(v, list) else str(v or "")
+
+
+def _skeleton_part(cell, withheld: bool) -> str:
+    """One cell as its place in the notebook shows it: its type, which source (or a note),
+    whether it has attachments."""
+    src = "withheld" if withheld else hashlib.sha256(cell_key(cell)).hexdigest()[:32]
+    return f"{cell.get('cell_type', '')}:{src}:{int(bool(cell.get('attachments')))}"
+
+
+def skeleton(parts: list[str]) -> bytes:
+    return json.dumps(parts).encode()
+
+
+def skeleton_cost(parts: list[str]) -> int:
+    """A layout the browser did not save: each cell's place is a choice among the sources
+    shown before (and three kinds of withheld note), no more than a repeat's worth."""
+    return outputs.repeat_cost() * max(len(parts), 1)
 
 
 def _meta_key(meta, keys) -> bytes:
@@ -215,6 +232,15 @@ class GuardedContentsManager(AsyncLargeFileManager):
         return self.ledger.knows(kind, raw) or self.session_budget.charge(
             kind.encode() + b"\0" + raw, 1, len(raw))
 
+    def _skeleton_shown(self, path: str, parts: list[str]) -> bool:
+        """Which cells stand where is itself content: a kernel can write a notebook of cells
+        the browser saved (each shown free) and of withheld notes in an order it chooses, a
+        bit or more a cell.  Free as the browser saved it, else each cell costs a repeat."""
+        sk = skeleton(parts)
+        return self.ledger.knows("skeleton", sk) or self.session_budget.charge(
+            b"skeleton\0" + path.encode("utf-8", "replace") + b"\0" + sk, 0,
+            skeleton_cost(parts))
+
     def _imported(self, path: str) -> bool:
         """A regular file inside the read-only ``imports`` mount, reached without a link."""
         mount = os.path.join(os.path.realpath(self.root_dir), IMPORTS_DIR)
@@ -262,11 +288,13 @@ class GuardedContentsManager(AsyncLargeFileManager):
         nb = model["content"]
         withheld = 0
         imported = self._imported(path)
+        parts = []
         for i, cell in enumerate(nb.get("cells", [])):
             if "id" in cell:
                 # positional: an id is up to 64 characters a kernel may choose (nbformat 4.5)
                 cell["id"] = f"cell-{i}"
-            if not imported and not self.ledger.knows("cell", cell_key(cell)):
+            unknown = not imported and not self.ledger.knows("cell", cell_key(cell))
+            if unknown:
                 withheld += 1
                 msg = note("the source of a cell not typed in the browser")
                 cell["source"] = f"# {msg}" if cell.get("cell_type") == "code" else msg
@@ -274,6 +302,7 @@ class GuardedContentsManager(AsyncLargeFileManager):
             if att and not imported and not self.ledger.knows("attachments",
                                              json.dumps(att, sort_keys=True).encode()):
                 cell.pop("attachments", None)
+            parts.append(_skeleton_part(cell, unknown))
             # tags, names, execution times: a kernel writes them as freely as outputs
             meta = _small(cell.get("metadata"), CELL_METADATA_KEYS)
             cell["metadata"] = meta if imported or self._shown("cell-meta", meta) else {}
@@ -286,6 +315,9 @@ class GuardedContentsManager(AsyncLargeFileManager):
                                                        self.session_budget)
         meta = _small(nb.get("metadata"), NOTEBOOK_METADATA_KEYS)
         nb["metadata"] = meta if imported or self._shown("nb-meta", meta) else {}
+        if not imported and not self._skeleton_shown(path, parts):
+            raise _refuse(403, f"{path}: the session's output budget is spent: a notebook "
+                               "laid out other than as the browser saved it is not shown")
         if withheld:
             model["writable"] = False  # saving would overwrite the withheld sources
         return model
@@ -347,6 +379,7 @@ class GuardedContentsManager(AsyncLargeFileManager):
                                                     content, self.session_budget.has_shown_output))
         result = await super().save(model, path)
         self.ledger.record("nb-meta", _meta_key(nb.get("metadata"), NOTEBOOK_METADATA_KEYS))
+        self.ledger.record("skeleton", skeleton([_skeleton_part(c, False) for c in nb.cells]))
         for cell in nb.cells:
             self.ledger.record("cell", cell_key(cell))
             self.ledger.record("cell-meta", _meta_key(cell.get("metadata"), CELL_METADATA_KEYS))

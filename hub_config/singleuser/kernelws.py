@@ -18,10 +18,11 @@ import uuid
 from jupyter_server.services.kernels.connection.channels import ZMQChannelsWebsocketConnection
 from traitlets import default
 
+from hub_config.singleuser import outputs
 from hub_config.singleuser.config import OutputCaps
-from hub_config.singleuser.outputs import (OUTPUT_TYPES, Budget, SessionBudget, budget_note,
-                                           cap_bundle, cap_output, cap_text, note, output_kind,
-                                           session_note, size_of)
+from hub_config.singleuser.outputs import (OUTPUT_TYPES, REPEAT_BYTES, Budget, SessionBudget,
+                                           budget_note, cap_bundle, cap_output, cap_text, note,
+                                           output_kind, session_note, size_of)
 
 CAPS: OutputCaps | None = None  # set by the extension at load (one server, one policy)
 SESSION: SessionBudget | None = None  # the whole session's budget, shared with the contents
@@ -119,9 +120,36 @@ def _reply_bundles(content: dict, caps: OutputCaps) -> dict:
     return out
 
 
+def sent_by_browser(parent, requests: RequestHeaders) -> bool:
+    """The parent id is a request the browser sent on this connection (not one a kernel
+    made up: each made-up parent got a fresh execution budget and a free note of its own)."""
+    return bool(requests.get(parent))
+
+
+def expected_status(msg: dict, budgets: ExecutionBudgets, requests: RequestHeaders | None,
+                    state: str) -> bool:
+    """The one 'busy' and the one 'idle' after it that the protocol sends for a request the
+    browser made on this connection: free.  Any other status - a kernel can send thousands a
+    second, each a state of five and a parent of the browser's last 2000 requests, and the
+    rate limit skips them - is a repeat of something shown and costs like one (S1)."""
+    parent = (msg.get("parent_header") or {}).get("msg_id")
+    if requests is None or not sent_by_browser(parent, requests):
+        return False
+    seen = budgets(parent).statuses
+    if state == "busy" and not seen:
+        seen.add("busy")
+        return True
+    if state == "idle" and seen == {"busy"}:
+        seen.add("idle")
+        return True
+    return False
+
+
 def cap_message(msg: dict, caps: OutputCaps, budgets: ExecutionBudgets,
-                session: SessionBudget | None = None) -> dict | None:
-    """The message as the browser may see it, or None to send nothing."""
+                session: SessionBudget | None = None,
+                requests: RequestHeaders | None = None) -> dict | None:
+    """The message as the browser may see it, or None to send nothing.  ``requests``: the
+    browser's requests on this connection (whose busy/idle statuses are free)."""
     header = msg.get("header") or {}
     mtype = header.get("msg_type", "")
     content = msg.get("content")
@@ -140,9 +168,13 @@ def cap_message(msg: dict, caps: OutputCaps, budgets: ExecutionBudgets,
         # a 'page' payload is rendered as an output (trusted); user expressions are bundles
         content = _reply_bundles(content, caps)
     elif mtype == "status":
-        # the one message left uncharged: reduced to the state, nothing the kernel adds
+        # reduced to the state, nothing the kernel adds; free only as the protocol's own
         state = content.get("execution_state")
         content = {"execution_state": state if state in _STATES else "busy"}
+        if session is not None and not expected_status(msg, budgets, requests,
+                                                       content["execution_state"]):
+            if not session.spend(outputs.repeat_cost()):
+                return None
     msg = {**msg, "content": content}
     size = size_of(content) + size_of(msg.get("metadata") or {}) + _buffers_size(msg)
     if size > caps.message_bytes:
@@ -158,8 +190,12 @@ def cap_message(msg: dict, caps: OutputCaps, budgets: ExecutionBudgets,
                               "traceback": [], "data": {}, "metadata": {},
                               **({"comm_id": content["comm_id"]} if "comm_id" in content else {})}
         size = size_of(msg["content"])
-    # output without a parent (a thread's, a comm's) shares one budget: it never resets
+    # output without a parent (a thread's, a comm's) shares one budget: it never resets; so
+    # does output under a parent the browser never sent - a kernel naming a fresh parent per
+    # message got a fresh execution budget and one free note for each, without end
     parent = (msg.get("parent_header") or {}).get("msg_id") or ""
+    if requests is not None and not sent_by_browser(parent, requests):
+        parent = ""
     if msg.get("channel") == "iopub" and mtype not in ("status", "execute_input"):
         kind = msg["header"]["msg_type"]
         state = budgets(parent).admit(msg["content"], "stream" if kind == "stream" else
@@ -211,12 +247,12 @@ def _withheld_reply(msg: dict) -> dict:
 class InboundMeter:
     """What the browser brings into the kernels over the websocket (D4): the same upload
     budget as saves (``saved_new_bytes_per_session``, :class:`uploads.UploadBudget`).  Every
-    message costs its envelope (a kernel can read header, parent header and metadata - a
-    ``msg_id`` is any string), its binary buffers whole, and the lines of its content's text
-    (code, comm data, input replies) not seen before on this server - so re-running or
-    completing a cell costs little, and a pasted extract costs its size."""
-
-    MAX_ENVELOPE = 4096
+    message costs its whole frame - envelope, structure, numbers, nulls and binary buffers
+    alike: a kernel can read all of it (a ``msg_id`` is any string; ``[null, [null, null]]``
+    in a comm's data is as good a carrier as text) - less what its text repeats: a line of
+    the content seen before on this server costs ``REPEAT_BYTES`` instead of its length (it
+    can tell only which of the lines seen before comes, and in what order), so re-running or
+    completing a cell costs little and a pasted extract costs its size."""
 
     def __init__(self) -> None:
         self._seen: set[bytes] = set()
@@ -224,39 +260,45 @@ class InboundMeter:
     def cost(self, raw) -> int:
         if isinstance(raw, (bytes, bytearray, memoryview)):
             return len(raw)  # a binary frame: buffers the kernel receives as they are
+        total = frame_cost(raw)
         try:
             msg = json.loads(raw)
         except ValueError:
-            return len(str(raw).encode("utf-8", "replace"))
+            return total
         if not isinstance(msg, dict):
-            return len(str(raw).encode("utf-8", "replace"))
-        envelope = size_of({k: msg.get(k) for k in ("header", "parent_header", "metadata")})
-        if envelope > self.MAX_ENVELOPE:
-            return len(str(raw).encode("utf-8", "replace"))
-        total = envelope
-        for text in _strings(msg.get("content")):
+            return total
+        for text in _texts(msg.get("content")):
             for line in text.splitlines(keepends=True):
-                digest = hashlib.blake2b(line.encode("utf-8", "replace"),
-                                         digest_size=16).digest()
-                if digest not in self._seen:
+                b = line.encode("utf-8", "replace")
+                if len(b) <= REPEAT_BYTES:
+                    continue  # costs no more than a repeat anyway (and is not remembered)
+                digest = hashlib.blake2b(b, digest_size=16).digest()
+                if digest in self._seen:
+                    # the frame holds the line at least this long (JSON escapes only add)
+                    total -= len(b) - REPEAT_BYTES
+                else:
                     self._seen.add(digest)
-                    total += len(line.encode("utf-8", "replace"))
-        return total + sum(len(str(b)) for b in msg.get("buffers") or [])
+        return max(total, 0)
 
 
-def _strings(v):
-    """Every string in a JSON value, keys included."""
+def frame_cost(raw: str) -> int:
+    """A text frame's full size: everything in it is the kernel's to read (D4)."""
+    return len(str(raw).encode("utf-8", "replace"))
+
+
+def _texts(v):
+    """Every JSON string in a value, keys included - only strings: a number's Python text
+    can be longer than its JSON (1e9 -> 1000000000.0), and a discount must not exceed what
+    the frame holds."""
     if isinstance(v, str):
         yield v
     elif isinstance(v, dict):
         for k, x in v.items():
-            yield str(k)
-            yield from _strings(x)
+            yield k
+            yield from _texts(x)
     elif isinstance(v, list):
         for x in v:
-            yield from _strings(x)
-    elif v is not None:
-        yield str(v)
+            yield from _texts(x)
 
 
 def connection_session_id(browser_id: str) -> str:
@@ -324,7 +366,7 @@ class CappedKernelWebsocketConnection(ZMQChannelsWebsocketConnection):
             return
         msg["channel"] = channel
         # caps and budgets by the kernel's parent id, then the envelope the server makes
-        capped = cap_message(msg, CAPS, self._budgets, SESSION)
+        capped = cap_message(msg, CAPS, self._budgets, SESSION, self._request_headers())
         if capped is not None:
             capped = rebuild_envelope(capped, self._request_headers(), self._envelope_session)
         if capped is not None:

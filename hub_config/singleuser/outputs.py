@@ -162,6 +162,7 @@ class Budget:
         self.caps = caps
         self.lines = self.rows = self.bytes = 0
         self.spent = False
+        self.statuses: set[str] = set()  # the free busy/idle of a browser's request (kernelws)
 
     def admit(self, content: dict, kind: str) -> str:
         """'ok', 'last' (over the budget now: show a note instead) or 'over' (drop)."""
@@ -188,11 +189,28 @@ def session_note() -> str:
                 "through egress review)") + "\n"
 
 
+# What a repeat costs (S1): content shown before tells nothing new by itself, but which of the
+# things shown before comes now, in what order, or whether it comes at all does - a kernel
+# printing "0"/"1" once each and then a million of them in a chosen order, a notebook of known
+# cells in a chosen order, a known file made to vanish and reappear between polls.  A choice
+# among fewer than 2**32 things is at most 4 bytes, so each repeat costs that.
+REPEAT_BYTES = 4
+# Repeats may go on past the budget by this share of it, so that what was shown before (a
+# notebook re-opened, a listing polled) stays visible for a while after new output stops.
+REPEAT_RESERVE = 8
+
+
+def repeat_cost() -> int:
+    """What showing something again costs (S1; a function so a test can switch it off)."""
+    return REPEAT_BYTES
+
+
 class SessionBudget:
     """What one session may show the browser in all, so that many small executions cannot
-    add up to an extract.  Content is charged once: the same output re-sent (a notebook
-    re-opened, a listing polled again) tells the browser nothing new and costs nothing.
-    Held by the server process; a kernel (another process) cannot reset it."""
+    add up to an extract.  Content is charged in full once; the same content again (a notebook
+    re-opened, a listing polled again) costs ``REPEAT_BYTES`` - its order and presence are
+    what it can still tell.  Held by the server process; a kernel (another process) cannot
+    reset it."""
 
     def __init__(self, caps: OutputCaps) -> None:
         self.caps = caps
@@ -201,10 +219,11 @@ class SessionBudget:
         self._seen: set[bytes] = set()
 
     def charge(self, key: bytes, lines: int, size: int) -> bool:
-        """True if the browser may be sent this content (already sent, or within budget)."""
+        """True if the browser may be sent this content (within budget, or a repeat within
+        the repeats' reserve)."""
         digest = hashlib.blake2b(key, digest_size=16).digest()
         if digest in self._seen:
-            return True
+            return self.spend(repeat_cost())
         if self.spent:
             return False
         if (self.bytes + size > self.caps.session_bytes
@@ -214,6 +233,15 @@ class SessionBudget:
         self.bytes += size
         self.lines += lines
         self._seen.add(digest)
+        return True
+
+    def spend(self, size: int) -> bool:
+        """Charge ``size`` bytes for what is not content of its own (a repeat, a status, a
+        poll of the kernels' state), up to the budget and its repeats' reserve."""
+        limit = self.caps.session_bytes + self.caps.session_bytes // REPEAT_RESERVE
+        if self.bytes + size > limit:
+            return False
+        self.bytes += size
         return True
 
     def charge_output(self, content: dict, kind: str) -> bool:

@@ -287,6 +287,33 @@ def decide_body(cls, request, budget) -> tuple[int, str] | None:
     return None
 
 
+# Answers that carry the kernels' state: execution_state is whatever status a kernel last
+# sent and last_activity the moment of its last message, to the millisecond - set by a kernel
+# at will, read by a browser that polls as fast as the proxy lets it, and charged to nothing
+# (a dozen bits a poll a kernel).  Each such answer costs STATE_BYTES a kernel (and one for
+# the answer) from the session's output budget; JupyterLab polls two of them every 10 s.
+KERNEL_STATE = frozenset(JS + h for h in (
+    "services.kernels.handlers.MainKernelHandler", "services.kernels.handlers.KernelHandler",
+    "services.kernels.handlers.KernelActionHandler",
+    "services.sessions.handlers.SessionRootHandler", "services.sessions.handlers.SessionHandler",
+    "services.api.handlers.APIStatusHandler"))
+STATE_BYTES = 16
+
+
+def charge_kernel_state(cls, app, session) -> tuple[int, str] | None:
+    if qualname(cls) not in KERNEL_STATE:
+        return None
+    km = getattr(app, "settings", {}).get("kernel_manager")
+    try:
+        kernels = len(km.list_kernel_ids()) if km is not None else 0
+    except Exception:  # noqa: BLE001 - unknown: priced as many
+        kernels = 64
+    if session is None or not session.spend(STATE_BYTES * (kernels + 1)):
+        return 403, ("the session's output budget is spent: the kernels' state (which a kernel "
+                     "sets - its status, its last activity) is no longer shown (S1)")
+    return None
+
+
 class RefusedHandler(web.RequestHandler):
     """Answers a refused request (also a websocket upgrade) with the status and reason."""
 
@@ -356,7 +383,8 @@ def install(app, get_guard, allowed_roots: tuple[str, ...], log) -> None:
             verdict = 503, f"a {request.method} connection cannot be closed after it (S1)"
         verdict = verdict or decide_peer(*peer(request), request, target_class) or decide(
             get_guard(), target_class, request.method, request) or decide_body(
-            target_class, request, kernelws.UPLOADS)
+            target_class, request, kernelws.UPLOADS) or charge_kernel_state(
+            target_class, app, kernelws.SESSION)
         if verdict is not None:
             status, why = verdict
             log.warning("enclave guard: %s %s -> %s (%s; client %s)", request.method,

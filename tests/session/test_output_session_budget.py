@@ -16,7 +16,7 @@ import pytest
 from hub_config.singleuser.config import from_policy
 from hub_config.singleuser import kernelws
 from hub_config.singleuser.kernelws import ExecutionBudgets, RequestHeaders, cap_message
-from hub_config.singleuser.outputs import SessionBudget, cap_notebook_outputs
+from hub_config.singleuser.outputs import REPEAT_BYTES, SessionBudget, cap_notebook_outputs
 from policies import load_policy
 
 CAPS = dataclasses.replace(from_policy(load_policy(None).sessions).caps,
@@ -99,14 +99,21 @@ def test_many_small_executions_stop_at_the_session_budget(family):
         assert not rows
 
 
-def test_repeats_are_free_and_new_content_is_not():
+def test_repeats_cost_little_and_new_content_costs_its_size():
+    """A repeat costs REPEAT_BYTES (its order and presence are all it can tell): a loop
+    printing the same line is cheap but not free, and stops past the budget's reserve."""
     session, budgets = SessionBudget(CAPS), ExecutionBudgets(CAPS)
     same = {"name": "stdout", "text": "summary: 42 rows, 7 columns\n"}
-    for _ in range(20_000):  # a loop printing the same line costs it once
+    for _ in range(1000):  # a loop printing the same line costs it once, then 4 bytes each
         assert cap_message(_msg("stream", dict(same)), CAPS, budgets, session) is not None
     assert not session.spent and session.lines == 1
+    assert session.bytes < 1000 * REPEAT_BYTES + 200
+    # (parents the browser never sent share one execution budget: one note in all)
+    shown = sum(cap_message(_msg("stream", dict(same)), CAPS, budgets, session,
+                            RequestHeaders()) is not None for _ in range(20_000))
+    assert shown * REPEAT_BYTES <= CAPS.session_bytes * 9 // 8, shown   # bounded, not free
     status = cap_message(_msg("status", {"execution_state": "idle", "rows": "x" * 500}), CAPS,
-                         budgets, session)
+                         budgets)
     assert status["content"] == {"execution_state": "idle"}
 
 
@@ -151,7 +158,8 @@ def test_live_output_then_stored_costs_once():
     spent = session.bytes
     stored = cap_notebook_outputs([{"output_type": "stream", "name": "stdout", "text": text}],
                                   CAPS, session)
-    assert session.bytes == spent and _shown_rows(stored) == _shown_rows(text)
+    # shown again: a repeat's price (which of the things shown comes), not its size again
+    assert session.bytes == spent + REPEAT_BYTES and _shown_rows(stored) == _shown_rows(text)
 
 
 def test_policy_reaches_the_server_settings():
