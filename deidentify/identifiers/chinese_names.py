@@ -35,7 +35,10 @@ SINGLE_SURNAMES = (
     "昝奚羿汲隗郗鄂胥莘逄璩濮郟庾厙訾蒯逯桓尹孟費魯屈"
 )
 COMPOUND_SURNAMES = ("歐陽", "司馬", "上官", "諸葛", "張簡", "范姜", "司徒", "東方", "夏侯", "皇甫",
-                     "公孫", "慕容", "長孫", "尉遲", "令狐", "軒轅", "宇文", "端木", "鍾離", "周黃")
+                     "公孫", "慕容", "長孫", "尉遲", "令狐", "軒轅", "宇文", "端木", "鍾離", "周黃",
+                     # (round 12: 西門慶華, 呼延平 left; those that are common words, 百里, 第五, are not)
+                     "西門", "呼延", "南宮", "司空", "張廖", "申屠", "拓跋", "獨孤", "赫連", "淳于", "澹臺", "公冶",
+                     "濮陽", "左丘", "東郭")
 
 # Keywords directly before a name (checked within the few characters before the surname).
 CONTEXT_BEFORE = (

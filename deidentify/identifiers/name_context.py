@@ -307,7 +307,19 @@ def find(simplified: str) -> list[tuple[int, int, float]]:
             taken[x:y] = b"\x01" * (y - x)
         hits += [(a, b, 0.7) for a, b in rare_surnames.find(simp) if not taken[a]]
     # (D1, round 3) a people is no person: 病人 阿美族, 案主 泰雅族, 个案为阿美|族人
-    return [h for h in hits if simp[h[1] - 1] != "族" and not simp.startswith("族", h[1])]
+    return [h for h in hits if simp[h[1] - 1] != "族" and not simp.startswith("族", h[1])
+            and not opens_idiom(simp, h[0], h[1])]
+
+
+def opens_idiom(simp: str, a: int, b: int) -> bool:
+    """(round 12) The found name's given characters open a four-character set phrase that runs
+    on past it (祝|金碧輝煌: 祝 is a surname and a wish): the phrase, not a name."""
+    from deidentify.identifiers.chinese_names import _tables
+
+    if b - a < 2 or b >= len(simp):
+        return False
+    freq = _tables()[5].FREQ
+    return any(s < b < s + 4 <= len(simp) and (freq.get(simp[s:s + 4], 0) or 0) >= 50 for s in (a + 1, a + 2))
 
 
 # For the scrubber's prefilter: text where a bed, a one-character relation, a bracketed relation

@@ -41,13 +41,22 @@ def _surnames() -> frozenset[str]:
 def _given() -> frozenset[str]:
     from deidentify.identifiers import rare_surnames
 
-    return frozenset(C._GIVEN_CHARS_S) | frozenset(rare_surnames._GIVEN)
+    return frozenset(C._GIVEN_CHARS_S) | frozenset(rare_surnames._GIVEN) | frozenset(_S("寧"))
+
+
+# 又, 之, 一 open many given names (雷又寧, 童一方) and are function characters elsewhere: beside a
+# given-name character they may stand (高一點, 高又胖 have none)
+_FUNCTION_GIVEN = frozenset("又之一")
 
 
 def _not_given() -> frozenset[str]:
     from deidentify.identifiers import split_names
 
     return split_names._NOT_GIVEN
+
+
+_FUNCTION_SURNAMES = frozenset(_S("曾同向於余和及都但只才又也還沒無正常全時本原由從在給把被對將就再更最"))
+_RARE_WORD = 20
 
 
 def surname_len(w: str) -> int:
@@ -65,10 +74,17 @@ def reads_as_name(w: str) -> bool:
     if not n or not 1 <= len(given) <= 2 or not all("\u4e00" <= c <= "\u9fff" for c in w):
         return False
     g, ng = _given(), _not_given()
-    if any(c in ng and c not in g for c in given) or not any(c in g for c in given):
-        return False
     freq = C._tables()[5].FREQ
-    return all(c in g for c in given) or (freq.get(w, 0) or 0) < C._COMMON_WORD_FREQ
+    if any(c in ng and c not in g and c not in _FUNCTION_GIVEN for c in given):
+        return False
+    if not any(c in g for c in given):
+        # (rarer given characters, 雲一舟: neither the name nor its given part is a word)
+        return len(given) == 2 and all((freq.get(x, 0) or 0) < _RARE_WORD for x in (w, given, w[:n + 1]))
+    if (freq.get(w, 0) or 0) >= C._COMMON_WORD_FREQ and (len(w) == 2 or not all(c in g for c in given)):
+        return False        # a common word (高中, 金山 as a word), unless three characters all a name's
+    # a surname that is also a function word (曾 once, 同 with, 向 towards): its given characters
+    # may not be a word (曾中風, 同住, 向左)
+    return not (w[0] in _FUNCTION_SURNAMES and n == 1 and (freq.get(given, 0) or 0) >= _RARE_WORD)
 
 
 def _alt(words: str) -> str:
@@ -95,8 +111,10 @@ def _latin_value(v: str) -> bool:
 
     if not _LATIN_VALUE.fullmatch(v):
         return False
+    from deidentify.identifiers.latin_slots import _PLACES_AND_BODIES
+
     words = [w.lower() for w in v.split()]
-    if any(w in _NOT_LATIN_NAMES for w in words):
+    if any(w in _NOT_LATIN_NAMES or w in _PLACES_AND_BODIES for w in words):
         return False
     # (a clinical or English word alone in the brackets is what the relation has, not who)
     return len(words) >= 2 or words[0] in _census()[0] or not known_word(v)

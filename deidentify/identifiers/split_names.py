@@ -56,8 +56,11 @@ def _surname_len(pieces: list[str]) -> int:
 
 def _given_ok(given: str, strict: bool) -> bool:
     """``strict`` (one separator, the weaker shape): a common given-name character is needed."""
-    if not given or any(c in _NOT_GIVEN and c not in C._GIVEN_CHARS_S for c in given):
+    # (round 12: spaced apart one by one, 雷  又  寧, 又/之/一 open given names as elsewhere)
+    if not given or any(c in _NOT_GIVEN and c not in C._GIVEN_CHARS_S and (strict or c not in "又之一") for c in given):
         return False
+    if any(c in "又之一" for c in given) and not any(c in C._GIVEN_CHARS_S for c in given):
+        return False            # (高 又 胖: no given-name character beside it)
     if not strict:
         return True     # every character spaced apart: the shape itself (王 小 宝) is the evidence
     # a common word (美国) is read as one unless every character is a given-name one

@@ -292,6 +292,15 @@ def find(simp: str) -> list[tuple[int, int, float]]:
     """(start, end, score) of names that read as words, found by the person context around
     them: 0.85 after a person or request word, a Zhuyin or partly masked name; 0.7 where only
     the layout (a clause's start, a label, a blank) and what follows say so."""
+    # (round 12) a word before a temple's or shrine's last character is the place (王爺廟, 媽祖宮)
+    return [h for h in _find(simp) if not (h[2] < 0.85 and (simp[h[1] - 1] in _SHRINE_END
+                                                           or simp[h[1]:h[1] + 1] in _SHRINE_END))]
+
+
+_SHRINE_END = frozenset("庙宫寺庵祠殿")
+
+
+def _find(simp: str) -> list[tuple[int, int, float]]:
     out: list[tuple[int, int, float]] = [(*m.span(), 0.85) for m in ZHUYIN_NAME.finditer(simp)]
     out += [(*m.span(), 0.85) for m in MASKED_NAME.finditer(simp) if _masked_ok(simp, *m.span())]
     last = -1

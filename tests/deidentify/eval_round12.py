@@ -44,15 +44,27 @@ TITLES_BEFORE = ["護理師 ", "護理師：", "RN ", "Dr. ", "主治醫師：",
 TITLES_AFTER = [" RN", " 護理師", " MD", " 醫師", "醫師", " NP", "（社工）", " 簽"]
 RELATIONS = ["案妻", "案夫", "案子", "案女", "案母", "案兄", "長子", "次女", "案孫", "看護", "聯絡人：案女", "主要照顧者為案媳"]
 SURNAMES = "陳林黃張李王吳劉蔡楊許鄭謝郭洪曾"
+# written after this round's fixes, never tuned on (held_out=True): run once, figures in
+# tests/deidentify/test_unseen_round12.py
+HELD_HAN = ["冉玉梅", "鞏志遠", "仇秀蘭", "湛家齊", "晏子萱", "桂美娟", "聶偉倫", "藍玉珊", "屈志豪", "麥淑惠", "公孫策",
+            "東方明珠", "西門慶華", "呼延平", "黃俊賢", "吳淑芬", "鄭家豪", "邱月娥", "廖阿滿", "羅金水", "童一方", "戴文淵",
+            "甘寶玉", "包文正", "易千帆", "雷又寧", "萬春嬌", "卓冠宇", "凃明德", "粘素卿"]
+HELD_ROMAN = ["Hsieh Ya-Wen", "Kao Chun-Ming", "Tseng Hui-Ling", "Chou Yi-Hsuan", "Lu Kuan-Yu", "Pan Shu-Fen",
+              "Zhou Yixuan", "Xie Yawen", "Khóo Bí-lē", "Ng Tsun-bîng", "Tsiu A-tsuí", "Lâu Kim-tsuí"]
+HELD_FOREIGN = ["Nguyen Van Nam", "Le Thi Hong", "Sri Rahayu", "Endah Puspita", "Lorna Mendoza", "Rowena Aquino",
+                "Hope Bautista", "Faith Ramos", "Biung Istanda", "Yapit Tali", "Dadu Tanapima", "Ciwas Pawan",
+                "Vo Thi Kim", "Rose Castillo"]
+HELD_NICKS = ["阿財", "小玲", "阿蓮", "阿忠", "小娟", "阿旺", "阿霞", "小傑"]
+_LISTS = {"han": HAN, "roman": ROMAN, "foreign": FOREIGN, "nicks": NICKS}
 
 
 def _han(rng):
-    return rng.choice(HAN)
+    return rng.choice(_LISTS['han'])
 
 
 def _paren(rng):
     a, b = rng.choice([("（", "）"), ("(", ")"), ("（", ")"), ("【", "】")])
-    name = rng.choice(HAN) if rng.random() < 0.7 else rng.choice(FOREIGN)
+    name = rng.choice(_LISTS['han']) if rng.random() < 0.7 else rng.choice(_LISTS['foreign'])
     return [(rng.choice(RELATIONS) + a, False), (name, True), (b, False)]
 
 
@@ -63,30 +75,30 @@ def _partial(rng):
 
 
 def _sign(rng):
-    name = rng.choice(HAN)
+    name = rng.choice(_LISTS['han'])
     if rng.random() < 0.55:
         return [(rng.choice(TITLES_BEFORE), False), (name, True)]
     return [(name, True), (rng.choice(TITLES_AFTER), False)]
 
 
 def _split(rng):
-    n = rng.choice([h for h in HAN if len(h) == 3])
+    n = rng.choice([h for h in _LISTS['han'] if len(h) == 3])
     return rng.choice([f"{n[0]} {n[1]} {n[2]}", f"{n[0]}　{n[1:]}", f"{n[0]}\n{n[1:]}", f"{n[:2]}\n{n[2]}",
                        f"{n[0]} {n[1:]}", f"{n[0]}  {n[1]}  {n[2]}"])
 
 
 def _roman(rng):
-    return rng.choice(ROMAN)
+    return rng.choice(_LISTS['roman'])
 
 
 def _foreign(rng):
-    return rng.choice(FOREIGN)
+    return rng.choice(_LISTS['foreign'])
 
 
 def _nick(rng):
-    nick = rng.choice(NICKS)
+    nick = rng.choice(_LISTS['nicks'])
     return rng.choice([
-        [(nick, True), ("（", False), (rng.choice(HAN), True), ("）", False)],
+        [(nick, True), ("（", False), (rng.choice(_LISTS['han']), True), ("）", False)],
         [("大家都叫他", False), (nick, True)],
         [("阿公", False), (rng.choice(["石頭", "鐵牛", "土豆"]), True), ("說要回家", False)],
         [(rng.choice(["May Cruz", "Joy Reyes", "Hope Santos", "Faith Garcia"]), True), (" 表示", False)],
@@ -181,10 +193,17 @@ CONTROL = CONTROL11 + [
 
 
 def generate(rounds: int = 12, seed: int = 12, held_out: bool | int = False) -> list[Note]:
-    """Every template ``rounds`` times (12 rounds: 264 notes), slots from one seeded generator."""
+    """Every template ``rounds`` times (12 rounds: 264 notes), slots from one seeded generator;
+    ``held_out``: the names written after this round's fixes."""
     rng = random.Random(seed)
-    return [recall_suite.build(kind, t, rng, CLASSES, POOLS) for _ in range(rounds) for kind in TYPES
-            for t in TEMPLATES[kind]]
+    held = bool(held_out)
+    _LISTS.update(han=HELD_HAN if held else HAN, roman=HELD_ROMAN if held else ROMAN,
+                  foreign=HELD_FOREIGN if held else FOREIGN, nicks=HELD_NICKS if held else NICKS)
+    try:
+        return [recall_suite.build(kind, t, rng, CLASSES, POOLS) for _ in range(rounds) for kind in TYPES
+                for t in TEMPLATES[kind]]
+    finally:
+        _LISTS.update(han=HAN, roman=ROMAN, foreign=FOREIGN, nicks=NICKS)
 
 
 def measure(notes: list[Note]) -> Result:
