@@ -137,6 +137,39 @@ def scratch(cfg: dict) -> dict:
     return out
 
 
+def writable(_cfg: dict) -> dict:
+    """Every mount point of the sandbox (and the directories right under each), with whether
+    this session can create a file there and the mount's options: discovery, not a list."""
+    with open("/proc/self/mounts") as f:
+        rows = [line.split() for line in f]
+    options = {}
+    for r in rows:
+        options[r[1].encode().decode("unicode_escape")] = r[3].split(",")
+    seen: dict = {}
+    for point in sorted(options):
+        dirs = [point]
+        try:
+            dirs += [os.path.join(point, d) for d in sorted(os.listdir(point))[:50]]
+        except OSError:
+            pass
+        for d in dirs:
+            if d in seen or not os.path.isdir(d) or os.path.islink(d) or \
+                    d.startswith("/proc/") and d != "/proc":
+                continue
+            try:
+                fd = os.open(os.path.join(d, ".r9-w"), os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o700)
+                os.close(fd)
+                os.unlink(os.path.join(d, ".r9-w"))
+                ok = True
+            except OSError:
+                ok = False
+            if ok:
+                mount = max((m for m in options if d == m or d.startswith(m.rstrip("/") + "/")),
+                            key=len)
+                seen[d] = {"mount": mount, "options": options[mount]}
+    return {"writable": seen}
+
+
 def sched(_cfg: dict) -> dict:
     import resource
 
@@ -163,7 +196,7 @@ def sched(_cfg: dict) -> dict:
 
 def main() -> None:
     mode, cfg = sys.argv[1], json.loads(sys.argv[2])
-    print("RESULT " + json.dumps({"scratch": scratch, "sched": sched}[mode](cfg)), flush=True)
+    print("RESULT " + json.dumps({"scratch": scratch, "sched": sched, "writable": writable}[mode](cfg)), flush=True)
 
 
 if __name__ == "__main__":

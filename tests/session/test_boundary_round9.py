@@ -118,6 +118,29 @@ def test_without_the_close_scratch_code_runs(world):
         ("rc0", "loaded", "loaded rc0", "imported", "mapped")
 
 
+def test_no_place_the_session_can_write_runs_code(world):
+    """Default deny, found by discovery: every mount point of a sandbox (and each directory
+    right under one) the session can create a file in is ``noexec`` - scratch by this round,
+    the workspace by its image.  The server's socket directory is sealed (root's) before any
+    kernel runs, as the spawner and the overnight runner do."""
+    spec = world.spec(name="r9write", limits={**LIMITS, "workspace_mb": 16})
+    sess = Path(spec["rw_binds"][1][0])
+    os.chown(sess, 0, 0)
+    os.chmod(sess, 0o755)
+    path = world.root / "sandbox" / "r9write.json"
+    path.write_text(json.dumps(spec))
+    p = subprocess.run([sys.executable, "-m", "hub_config.sandbox", str(path), "--",
+                        sys.executable, "-c", PROBE, "writable", "{}"], capture_output=True,
+                       text=True, timeout=180, env={**os.environ, **HUB_SECRETS})
+    log = Path(spec["log"]).read_text()
+    assert p.returncode == 0 and "RESULT " in log, (log + p.stderr)[-3000:]
+    found = probe_runs.result(log)["writable"]
+    assert {"/tmp", "/var/tmp", "/home/r9write", "/dev/shm", "/workspace"} <= set(found), found
+    print(f"\nround 9: writable places {sorted(found)}")
+    exec_ok = {d: w for d, w in found.items() if "noexec" not in w["options"]}
+    assert exec_ok == {}
+
+
 # ----------------------------------------------------------- the launcher's part (in-process)
 def test_the_launchers_scratch_is_noexec(tmp_path):
     """``make_scratch`` as the launcher calls it: each point a tmpfs of its own, noexec (root
