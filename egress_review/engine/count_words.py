@@ -53,3 +53,14 @@ def counts(label: str) -> bool:
     """The header says its numbers count persons, cases or events."""
     t = " ".join(label.replace("_", " ").split())
     return bool(_LATIN_WORDS.search(t) or _SIGNS.search(t) or _CJK.search(label))
+
+
+# Numbers at risk under a header with no counting word ("at risk", "No. at risk", "risk set",
+# 「在險人數」): persons, whose falls along time are persons leaving (E2, round 13: such a column
+# had no known role, so a fall of 3 went to a reviewer instead of the survival rule).
+_AT_RISK = re.compile(r"\bat[\s_-]?risk\b|\brisk[\s_-]?sets?\b|在險|風險集", re.I)
+
+
+def at_risk(label: str) -> bool:
+    """The header names numbers at risk."""
+    return bool(_AT_RISK.search(str(label)))

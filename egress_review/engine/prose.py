@@ -60,6 +60,26 @@ PERSON_VERB = (r"(?:died|had|have|has|were|was|developed|received|underwent|expe
                r"presented|suffered|used|took|needed|became|did|stayed|moved|returned)")
 # A count given as a bound ("fewer than 6 patients", "<5", 「少於6人」): a small cell marked in
 # words; read before the count patterns so that its number is not taken as the count itself.
+# Counts in words no number pattern reads (round 13: these passed): a bound - "single-digit
+# deaths", "in single digits", 「個位數」, "under a dozen" (as "fewer than ten deaths" is one) -
+# and the persons left out of "all": "Apart from three, all survived", "Save for 3, none died".
+_WORD_BOUNDS = [(compiled(r"\bsingle[\s-]+digits?\b|\bone[\s-]+digit\b|個位數|个位数", re.I), 10.0),
+                (compiled(r"\b(?:under|fewer than|less than|below)\s+(?:a|one)\s+dozen\b", re.I), 12.0)]
+_LEFT_OUT = compiled(rf"\b(?:apart from|aside from|except(?: for)?|save(?: for)?|barring|other than)\s+"
+                     rf"(?P<a>{ANY})\s*,?\s+(?:all|every|everyone|everybody|none|nobody|no one|each)\b"
+                     rf"(?:(?:\s+[\w-]+){{0,4}}?\s+{PERSON_NOUN}|\s+{PERSON_VERB})\b", re.I)
+
+
+def words_for_counts(sent: str) -> list[tuple[int, int, float, str]]:
+    """(start, end, value, kind) of each bound or left-out count in words in ``sent``."""
+    out = [(m.start(), m.end(), v, "bound") for rx, v in _WORD_BOUNDS for m in rx.finditer(sent)]
+    for m in _LEFT_OUT.finditer(sent):
+        v = to_number(m.group("a"))
+        if v is not None and v == int(v):
+            out.append((m.start("a"), m.end("a"), v, "count"))
+    return out
+
+
 _BOUND_PATTERNS = [
     compiled(rf"(?:fewer than|less than|under|below|at most|no more than|not more than|up to|"
              rf"[<≤＜≦]=?)\s*(?P<a>{D}|{EN_NUM})\s+(?:(?:[A-Za-z-]+\s+){{0,3}}?{PERSON_NOUN}|"
@@ -136,15 +156,50 @@ def _scaled_percent(m: re.Match) -> float | None:
 
 
 _EVERY = compiled(rf"(?P<a>{ANY})\s+(?:in|out of)\s+(?:every|each)\s+(?P<b>{ANY})\b", re.I)
-FRACTION_WORDS = {"half": 1 / 2, "one half": 1 / 2, "a half": 1 / 2, "a third": 1 / 3,
-                  "one third": 1 / 3, "one-third": 1 / 3, "two thirds": 2 / 3, "two-thirds": 2 / 3,
-                  "a quarter": 1 / 4, "one quarter": 1 / 4, "three quarters": 3 / 4,
-                  "three-quarters": 3 / 4, "a fifth": 1 / 5, "one fifth": 1 / 5,
-                  "一半": 1 / 2, "半數": 1 / 2, "半数": 1 / 2, "三分之一": 1 / 3, "三分之二": 2 / 3,
-                  "四分之一": 1 / 4, "四分之三": 3 / 4, "五分之一": 1 / 5}
-_FRACTION = compiled(r"(?P<f>\b(?:one[ -]half|a half|half|a third|one[ -]third|two[ -]thirds|a quarter|"
-                     r"one quarter|three[ -]quarters|a fifth|one fifth)\b(?=\s+of\b)|"
-                     r"一半|半數|半数|三分之一|三分之二|四分之一|四分之三|五分之一)", re.I)
+# A share in words or as a small fraction (E2, round 13): "two-thirds of", "a third died",
+# "one-fifth were women", "1/8 died", 「五分之二」, 「三成」.  Round 12 read a closed list and
+# only English ones before "of", so "Of the 9 patients in Lanyu, a third died" passed.
+_ORD = {"half": 2, "halves": 2, "third": 3, "quarter": 4, "fourth": 4, "fifth": 5, "sixth": 6,
+        "seventh": 7, "eighth": 8, "ninth": 9, "tenth": 10, "twelfth": 12, "twentieth": 20}
+_EN_FRACTION_NUM = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5,
+                    "six": 6, "seven": 7, "eight": 8, "nine": 9}
+# after a share that stands for persons: "of", a verb, or the clause's end ("a third dose" is none)
+_CLAUSE_END = r"|\s*[,.;:)]|\s*$"        # not after a digit fraction: "on 1/8, 12 were seen"
+_SHARE_AFTER = (r"(?=\s+(?:of|were|was|had|have|has|did|are|is|died|got|became|received|developed|"
+                rf"survived|reported|showed|needed|required|underwent|\w+ed)\b{_CLAUSE_END})")
+_FRACTION = compiled(
+    rf"(?P<f>\b(?:(?:{'|'.join(_EN_FRACTION_NUM)})[ -](?:{'|'.join(_ORD)})s?|half)\b{_SHARE_AFTER}|"
+    rf"(?<![\d/.,])[1-9]\d?\s*/\s*(?:[2-9]|1[0-2])(?![\d/.,]){_SHARE_AFTER.replace(_CLAUSE_END, '')}|"
+    r"(?:[一二兩三四五六七八九十]+|\d+)分之(?:[一二兩三四五六七八九十]+|\d+)|一半|半數|半数|"
+    r"(?<![\d一二三四五六七八九十])(?:[一二三四五六七八九]|[1-9])成(?:[一二三四五六七八九](?![成\d]))?"
+    r"(?![人長长功本員员效果立為为績绩熟年分份型就全]))",
+    re.I)
+
+
+def fraction_share(text: str) -> float | None:
+    """The share (0 … 1) a fraction in words or digits stands for, or None."""
+    t = text.strip().lower().replace("-", " ")
+    if t in ("half", "一半", "半數", "半数"):
+        return 0.5
+    m = re.fullmatch(r"(\w+) (\w+?)s?", t)
+    if m and m.group(1) in _EN_FRACTION_NUM and m.group(2) in _ORD:
+        num, den = _EN_FRACTION_NUM[m.group(1)], _ORD[m.group(2)]
+        return num / den if num < den else None
+    m = re.fullmatch(r"(\d+)\s*/\s*(\d+)", t)
+    if m:
+        num, den = int(m.group(1)), int(m.group(2))
+        return num / den if 0 < num < den else None
+    m = re.fullmatch(r"(.+)分之(.+)", t)
+    if m:
+        den, num = to_number(m.group(1)), to_number(m.group(2))
+        return num / den if den and num is not None and 0 < num < den else None
+    m = re.fullmatch(r"(.)\s*成(.?)", t)
+    if m:
+        tens, ones = to_number(m.group(1)), to_number(m.group(2)) if m.group(2) else 0
+        return (tens * 10 + (ones or 0)) / 100 if tens else None
+    return None
+
+
 _BENIGN = [
     # the length of a ranked list, not a count of persons: "Top 5 diagnoses", "the five most
     # common diagnoses", 「前5大診斷」 (a "Top 5" heading blocked a list of large counts)
@@ -372,6 +427,9 @@ def _read_numbers(text: str) -> tuple[Number, ...]:
                 v = to_number(m.group("a"))
                 if v is not None and claim(a, b):
                     found.append(Number("bound", v, s0 + a, s0 + b, (s0, s1)))
+        for a, b, v, kind in words_for_counts(sent):
+            if claim(a, b):
+                found.append(Number(kind, v, s0 + a, s0 + b, (s0, s1)))
         for m in _EVERY.finditer(sent):     # "one in every 120": a share; the 120 is read below
             a, b = to_number(m.group("a")), to_number(m.group("b"))
             # "every 4 of the 1000": the 4 is the share's, not a group; "every 120 patients":
@@ -393,7 +451,7 @@ def _read_numbers(text: str) -> tuple[Number, ...]:
                 found.append(Number("percent", float(f"{int(whole)}.{digits or 0}"),
                                     s0 + m.start(), s0 + m.end(), (s0, s1)))
         for m in _FRACTION.finditer(sent):
-            share = FRACTION_WORDS.get(m.group("f").lower())
+            share = fraction_share(m.group("f"))
             if share is not None and claim(m.start("f"), m.end("f")):
                 found.append(Number("percent", 100 * share, s0 + m.start("f"), s0 + m.end("f"),
                                     (s0, s1)))

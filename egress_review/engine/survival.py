@@ -33,7 +33,7 @@ CHECK = "survival"
 KINDS = {"table"}
 
 _NAMES = {
-    "at_risk": re.compile(r"risk|風險|at.?risk", re.IGNORECASE),
+    "at_risk": re.compile(r"risk|風險|at.?risk|在險", re.IGNORECASE),
     "events": re.compile(r"event|death|^d$|^n\.?d$|死亡|事件", re.IGNORECASE),
     "censored": re.compile(r"censor|設限", re.IGNORECASE),
     "survival": re.compile(r"surv|^s\(?t\)?$|^km$|存活|生存", re.IGNORECASE),

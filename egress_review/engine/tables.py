@@ -163,6 +163,15 @@ BUILTIN_TOTAL_LABELS = frozenset(s.casefold() for s in (
 _TOTAL_PREFIX = re.compile(r"^(?:grand\s+)?total\b|^overall\b|^all\s|^sum\s+of\b|^(?:合計|總計|小計|總和|全部|全體|總數)")
 
 
+# ... and a label that is wholly a cut, with nothing before it: "Excluding Lanyu", 「蘭嶼除外」,
+# 「不含蘭嶼」 is everyone less a part, a margin like "All except Lanyu" (E3, round 13: it was a
+# category of its own, so against an earlier "All" only an inconsistency went to review).
+# "Other than X", 「台灣以外」 and "without X" stay categories (a rest, a residence abroad, persons
+# without a condition).
+_BARE_CUT = re.compile(r"^(?:excluding|excl\.?|except(?:\s+for)?|all\s+but)\s+\S|"
+                       r"^(?:不含|不包括|不包含|不計|扣除|排除|除去|除了)\s*\S|^[^\s,，、;；(（]{1,20}除外$")
+
+
 def is_total_label(label: str, declared=()) -> bool:
     return _is_total(str(label), tuple(declared))
 
@@ -170,8 +179,13 @@ def is_total_label(label: str, declared=()) -> bool:
 @lru_cache(maxsize=65536)
 def _is_total(label: str, declared: tuple) -> bool:
     s = label.strip().rstrip(":：.*").strip().casefold()
-    return (s in BUILTIN_TOTAL_LABELS or bool(_TOTAL_PREFIX.match(s))
+    return (s in BUILTIN_TOTAL_LABELS or bool(_TOTAL_PREFIX.match(s)) or bare_cut(s)
             or any(s == str(d).strip().casefold() for d in declared))
+
+
+def bare_cut(label: str) -> bool:
+    """A label that names only a part cut away from everyone ("Excluding Lanyu", 「蘭嶼除外」)."""
+    return bool(_BARE_CUT.match(label.strip().casefold()))
 
 
 def stated_numbers(values: list) -> np.ndarray:

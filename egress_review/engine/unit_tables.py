@@ -41,7 +41,7 @@ STAT_WORDS = [
     ("min", compiled(r"\b(min|minimum)\b|最小", re.I)),
     ("max", compiled(r"\b(max|maximum)\b|最大", re.I)),
     ("sum", compiled(r"\b(sum|amount|cost|expenditure|points)\b|金額|費用|點數|總額", re.I)),
-    ("rate", compiled(r"\brate\b|per 1,?000|per 100,?000|incidence|\bmortality\b|\bfatality\b|(?<!relative )(?<!excess )(?<!attributable )(?<!at )(?<!at-)(?<!at_)\brisk\b(?![\s_-]*(?:ratio|difference|score|factor))|發生率|率$", re.I)),
+    ("rate", compiled(r"\brate\b|per 1,?000|per 100,?000|incidence|\bmortality\b|\bfatality\b|(?<!relative )(?<!excess )(?<!attributable )(?<!at )(?<!at-)(?<!at_)\brisk\b(?![\s_-]*(?:ratio|difference|score|factor|set))|發生率|率$", re.I)),
 ]
 # What a count column can count besides persons: events (a person has many).  A count of them
 # declared as a count of units has no persons behind it that any rule sees.
@@ -110,7 +110,8 @@ def header_role(label: str) -> str | None:
         if rx.search(t):
             return name
     # other languages and shorthands (muertes, Anzahl, 患者数, 환자 수, num_pts, # of)
-    if COUNT_WORDS.search(t) or COUNT_WORDS.search(label) or count_words.counts(label):
+    if COUNT_WORDS.search(t) or COUNT_WORDS.search(label) or count_words.counts(label) \
+            or count_words.at_risk(label):
         return "count"
     if GROUP_WORDS.search(t):
         return "group"

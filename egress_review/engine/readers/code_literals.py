@@ -18,6 +18,7 @@ import ast
 import re
 
 from egress_review.engine.numerals import spelled_number
+from egress_review.engine.readers import const_expr
 from egress_review.engine.readers.model import TableUnit, TextUnit
 
 # Names of program settings, not counts of persons (n_jobs, max_depth, top_n, figsize …).
@@ -118,6 +119,8 @@ def _number(node) -> float | None:
     if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)) \
             and not isinstance(node.value, bool):
         return float(node.value)
+    if isinstance(node, (ast.BinOp, ast.Call)):        # 120 - 117, len([...]), int("3")
+        return const_expr.value(node)
     return None
 
 
@@ -497,7 +500,8 @@ def python_literals(text: str, doubts: list | None = None) -> list:
 # (R's integers carry an L: c(A = 3L))
 _R_VECTOR = re.compile(r"(?:(?<![\w.])(?P<name>[\w.]+)\s*(?:<-|=)\s*)?(?<![\w.])(?:c|list)\(\s*(?P<body>(?:[\w.`'\"]+\s*=\s*-?\d+(?:\.\d+)?L?\s*,\s*)+"
                        r"[\w.`'\"]+\s*=\s*-?\d+(?:\.\d+)?L?)\s*\)")
-_R_SCALAR = re.compile(r"^\s*(?P<name>[A-Za-z][\w.]*)\s*(?:<-|=)\s*(?P<v>\d+(?:\.\d+)?)\s*(?:#.*)?$", re.M)
+_R_SCALAR = re.compile(r"^\s*(?P<name>[A-Za-z][\w.]*)\s*(?:<-|=)\s*(?P<v>\d+(?:\.\d+)?|[\d\s.+\-*/()L]+?)"
+                       r"\s*(?:#.*)?$", re.M)
 
 
 # the same vector with its names given apart: setNames(c(120, 3), c("A", "B")),
@@ -544,9 +548,9 @@ def r_literals(text: str) -> list:
                                           "literal": "map"}, caption="map"))
     for m in _R_SCALAR.finditer(text):
         name = m.group("name").replace(".", "_")
-        if _is_count_name(name) and name.lower() not in ("n", "count", "total") \
-                and float(m.group("v")):
-            units.append(TextUnit(f"{name} (n): {m.group('v')}",
+        v = const_expr.r_value(m.group("v")) if re.search(r"[-+*/]", m.group("v")) else float(m.group("v"))
+        if _is_count_name(name) and name.lower() not in ("n", "count", "total") and v:
+            units.append(TextUnit(f"{name} (n): {_show(v)}",
                                   {"line": text.count("\n", 0, m.start()) + 1, "part": "literal",
                                    "labelled": True}))
     return units

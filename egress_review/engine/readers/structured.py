@@ -219,6 +219,8 @@ def walk(value, out: Content, path: str = "$", key: str = "", place: dict | None
 
 
 def read_json(raw: bytes, name: str) -> Content:
+    if name.lower().endswith((".jsonl", ".ndjson", ".jsonlines")):
+        return read_jsonl(raw, name)
     out = Content("json")
     text = decode_text(raw)
     try:
@@ -227,6 +229,25 @@ def read_json(raw: bytes, name: str) -> Content:
         out.fail({}, f"not valid JSON ({e})")
         return out
     walk(data, out)
+    return out
+
+
+def read_jsonl(raw: bytes, name: str) -> Content:
+    """JSON Lines (``.jsonl``, ``.ndjson``: one JSON value a line, a data frame's
+    ``to_json(orient="records", lines=True)``): read as the list of those values, so records
+    are a table (round 13: the format was unknown and its counts went to a reviewer)."""
+    out = Content("json")
+    if (text := text_or_unread(raw, out)) is None:
+        return out
+    values = []
+    for i, line in enumerate(text.splitlines(), 1):
+        if line.strip():
+            try:
+                values.append(json.loads(line))
+            except ValueError as e:
+                out.fail({"line": i}, f"not valid JSON Lines ({e})")
+                return out
+    walk(values, out)
     return out
 
 
