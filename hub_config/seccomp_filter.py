@@ -15,7 +15,8 @@ BPF, perf, kernel modules and kexec, userfaultfd, handle-based opens, personalit
 weaken ASLR, terminal injection and line-discipline changes, ``modify_ldt``/``uselib``, socket families other than unix, IPv4/6 and netlink, IPv4/6 sockets
 other than plain TCP and UDP, socket pairs other than unix, and what would report another
 session's reads of the shared files (inotify read events, dnotify, ``RWF_NOWAIT``), dropping
-their cached pages (``POSIX_FADV_DONTNEED``, answered 0), and the machine-wide serial numbers
+their cached pages (``POSIX_FADV_DONTNEED``, answered 0), huge pages of the machine's hugetlb
+pool (``MAP_HUGETLB``, ``SHM_HUGETLB``, ``MFD_HUGETLB``), and the machine-wide serial numbers
 another session moves (pidfds: ``pidfd_open``, ``CLONE_PIDFD``, ``SO_PEERPIDFD``/
 ``SO_PASSPIDFD``; socket cookies: ``SO_COOKIE``).  The rules are made by the one rule model,
 :mod:`hub_config.seccomp_rules`, which also writes the Kubernetes profile.
@@ -123,6 +124,15 @@ MADV_MERGEABLE = 12
 # may not rely on: answered 0 without doing anything.  (MADV_PAGEOUT/MADV_COLD on a file the
 # caller neither owns nor may write are skipped by the kernel itself.)
 POSIX_FADV_DONTNEED = 4
+# Huge pages of the kernel's pool (hugetlb: vm.nr_hugepages) are the machine's, outside the
+# memory cgroup's limit (cgroup v1 charges them only to a hugetlb controller): a session
+# mapping them took pages PostgreSQL or another session was given, and counting how many it
+# can still map told what the others hold (round 9: 1 of 4 while another process held 3) - a
+# channel with no timing in it.  Every way to ask for them is refused: mmap(MAP_HUGETLB),
+# shmget(SHM_HUGETLB), memfd_create(MFD_HUGETLB) (no hugetlbfs is mounted in a sandbox).
+# Callers fall back as on a host without a pool (glibc's hugetlb tunable, PostgreSQL's
+# huge_pages=try); transparent huge pages are ordinary memory, charged, and stay.
+MAP_HUGETLB, SHM_HUGETLB, MFD_HUGETLB = 0x40000, 0o4000, 0x4
 
 
 def build() -> sc.SyscallFilter:
@@ -133,7 +143,7 @@ def build() -> sc.SyscallFilter:
     flags; socket families, IPv4/6 types and protocols, netlink protocols; socketpair other
     than unix; inotify read events, dnotify, RWF_NOWAIT; MADV_MERGEABLE; TIOCSTI, TIOCLINUX,
     TIOCSETD; clone's CLONE_PIDFD, SO_PEERPIDFD, SO_PASSPIDFD, SO_COOKIE; POSIX_FADV_DONTNEED
-    answered 0, not done."""
+    answered 0, not done; the hugetlb flags of mmap, shmget and memfd_create."""
     from hub_config import seccomp_rules
 
     return seccomp_rules.compile_rules(seccomp_rules.deny_layer(), sc.ALLOW)
@@ -151,6 +161,12 @@ def refuse_read_reports() -> dict | None:
 def refuse_eviction() -> dict | None:
     """Dropping a shared file's cached pages (see ``POSIX_FADV_DONTNEED``): answered 0."""
     return {"fadvise": POSIX_FADV_DONTNEED}
+
+
+def refuse_huge_pages() -> dict | None:
+    """The hugetlb pool's pages (see ``MAP_HUGETLB``): {syscall: (argument, flag)}."""
+    return {"mmap": (3, MAP_HUGETLB), "shmget": (2, SHM_HUGETLB),
+            "memfd_create": (1, MFD_HUGETLB)}
 
 
 def refuse_serial_numbers() -> dict | None:

@@ -7,7 +7,9 @@ already (Landlock); the ways that only *map* its code were not: the loader (``ld
 ``dlopen`` (``ctypes.CDLL``), ``LD_PRELOAD`` of it into a subprocess, an extension module
 imported from there, ``mmap(PROT_EXEC)`` of it.  Every member is tried in every place, each
 beside a control that must still work (the same calls on the system's own files, ordinary use
-of scratch).  ``sched``: real-time scheduling and a negative nice.  Writes ``RESULT <json>``.
+of scratch).  ``sched``: real-time scheduling and a negative nice.  ``huge``: pages of the
+machine's hugetlb pool, each way the kernel hands them out.  ``writable``: every place the
+session can write, found by discovery.  Writes ``RESULT <json>``.
 """
 from __future__ import annotations
 
@@ -170,6 +172,54 @@ def writable(_cfg: dict) -> dict:
     return {"writable": seen}
 
 
+_libc = ctypes.CDLL(None, use_errno=True)
+_libc.syscall.restype = ctypes.c_long
+MAP_HUGETLB, SHM_HUGETLB, MFD_HUGETLB = 0x40000, 0o4000, 0x4
+HUGE = 2 << 20
+
+
+def huge_attempts() -> dict:
+    """One huge page asked for each way the kernel hands them out (x86_64 numbers): the
+    answer, or ``ok`` (and the page touched, so the pool's page is really taken)."""
+    out = {}
+    res = _libc.syscall(ctypes.c_long(9), ctypes.c_long(0), ctypes.c_long(HUGE),  # mmap
+                        ctypes.c_long(3), ctypes.c_long(0x22 | MAP_HUGETLB), ctypes.c_long(-1),
+                        ctypes.c_long(0))
+    if res < 0:
+        out["mmap"] = errno.errorcode[ctypes.get_errno()]
+    else:
+        ctypes.memset(res, 1, 1)
+        out["mmap"] = "ok"
+    res = _libc.syscall(ctypes.c_long(29), ctypes.c_long(0), ctypes.c_long(HUGE),  # shmget
+                        ctypes.c_long(0o1600 | SHM_HUGETLB))
+    out["shmget"] = "ok" if res >= 0 else errno.errorcode[ctypes.get_errno()]
+    if res >= 0:
+        _libc.syscall(ctypes.c_long(31), ctypes.c_long(res), ctypes.c_long(0),  # IPC_RMID
+                      ctypes.c_long(0))
+    res = _libc.syscall(ctypes.c_long(319), ctypes.c_char_p(b"r9"),  # memfd_create
+                        ctypes.c_long(MFD_HUGETLB))
+    out["memfd_create"] = "ok" if res >= 0 else errno.errorcode[ctypes.get_errno()]
+    if res >= 0:
+        os.close(res)
+    # controls: ordinary anonymous memory, System V segments and memfds still come
+    m = mmap.mmap(-1, HUGE)
+    m[0] = 1
+    m.close()
+    res = _libc.syscall(ctypes.c_long(29), ctypes.c_long(0), ctypes.c_long(4096),
+                        ctypes.c_long(0o1600))
+    out["shmget_plain"] = "ok" if res >= 0 else errno.errorcode[ctypes.get_errno()]
+    if res >= 0:
+        _libc.syscall(ctypes.c_long(31), ctypes.c_long(res), ctypes.c_long(0), ctypes.c_long(0))
+    fd = os.memfd_create("r9plain", os.MFD_CLOEXEC | os.MFD_ALLOW_SEALING)
+    os.close(fd)
+    out["memfd_plain"] = "ok"
+    return out
+
+
+def huge(_cfg: dict) -> dict:
+    return huge_attempts()
+
+
 def sched(_cfg: dict) -> dict:
     import resource
 
@@ -196,7 +246,8 @@ def sched(_cfg: dict) -> dict:
 
 def main() -> None:
     mode, cfg = sys.argv[1], json.loads(sys.argv[2])
-    print("RESULT " + json.dumps({"scratch": scratch, "sched": sched, "writable": writable}[mode](cfg)), flush=True)
+    print("RESULT " + json.dumps({"scratch": scratch, "sched": sched, "writable": writable,
+                                     "huge": huge}[mode](cfg)), flush=True)
 
 
 if __name__ == "__main__":

@@ -14,6 +14,13 @@ the launcher's notification filter: ``conftest.world``), probe program ``boundar
    session's ``SCHED_FIFO`` threads sit outside the CPU cgroup's share and quota.  The launcher
    now sets both to 0 (``hub_config.sandbox.pinned_rlimits``).  On this host the hub's own are
    0 already, so the sandbox run shows the result and the in-process test the launcher's part.
+3. **The machine's huge pages** (found open, closed): ``mmap(MAP_HUGETLB)`` took pages of the
+   host's hugetlb pool (``vm.nr_hugepages``: PostgreSQL's, other sessions'), outside the memory
+   cgroup's limit, and how many a session could still take told what the others held - with
+   4 pages set aside for the check, a sandbox got 1 while another process held 3, and 4 when
+   none was held.  The deny layer now refuses ``MAP_HUGETLB``, ``SHM_HUGETLB`` and
+   ``MFD_HUGETLB`` (``seccomp_filter.refuse_huge_pages``); the tests below need no pool.
+4. **Discovery**: every place the session can write is ``noexec``.
 """
 from __future__ import annotations
 
@@ -179,6 +186,57 @@ def test_bwrap_binds_the_launchers_scratch_instead_of_its_own_tmpfs(world):
     assert argv.index("/home") < home
     inner = [i for i, a in enumerate(argv) if a.startswith("/tmp/") and argv[i - 1] == "--dir"]
     assert all(i > argv.index(scratch["/tmp"]) for i in inner)
+
+
+# ----------------------------------------------------------- 3. the hugetlb pool: closed
+HUGE_WAYS = ("mmap", "shmget", "memfd_create")
+
+
+@pytest.fixture(scope="module")
+def huge(world):
+    return _run(world, "r9huge", "huge")
+
+
+@pytest.mark.parametrize("way", HUGE_WAYS)
+def test_no_huge_page_of_the_machines_pool_in_a_sandbox(huge, way):
+    """EPERM from the filter - the kernel's own answer on this host (no pool) is ENOMEM for
+    mmap and shmget and a memfd for memfd_create, so the filter is what answered."""
+    assert huge[way] == "EPERM", huge
+
+
+def test_ordinary_memory_segments_and_memfds_still_come(huge):
+    assert (huge["shmget_plain"], huge["memfd_plain"]) == ("ok", "ok")
+
+
+def _in_child(fn, filtered: bool) -> dict:
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(r)
+        try:
+            if filtered:
+                from hub_config.seccomp_filter import load_here
+
+                load_here()
+            os.write(w, json.dumps(fn()).encode())
+        finally:
+            os._exit(0)
+    os.close(w)
+    with os.fdopen(r) as f:
+        text = f.read()
+    os.waitpid(pid, 0)
+    return json.loads(text)
+
+
+def test_the_filter_is_what_refuses_huge_pages():
+    """The same three calls without and with the filter: without it the kernel answers (a
+    page, or ENOMEM where the host has no pool), with it every one is EPERM."""
+    bare = _in_child(bp.huge_attempts, filtered=False)
+    assert all(bare[w] in ("ok", "ENOMEM") for w in HUGE_WAYS), bare
+    assert bare["memfd_create"] == "ok"  # a hugetlb memfd is made whatever the pool holds
+    filtered = _in_child(bp.huge_attempts, filtered=True)
+    assert {w: filtered[w] for w in HUGE_WAYS} == dict.fromkeys(HUGE_WAYS, "EPERM")
+    assert (filtered["shmget_plain"], filtered["memfd_plain"]) == ("ok", "ok")
 
 
 # ----------------------------------------------------------- 2. scheduling: default deny
