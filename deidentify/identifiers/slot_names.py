@@ -219,7 +219,8 @@ def continued(simp: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     with the characters it goes on with."""
     out = []
     for a, b in spans:
-        m = _GOES_ON.match(simp, b)
+        # (a two-character part goes on with one character whatever follows: 張淑⏎惠陪同)
+        m = _GOES_ON.match(simp, b) or (_GOES_ON_ONE.match(simp, b) if b - a == 2 else None)
         if m and (b - a) + len(m.group("b")) <= 4 and all("\u4e00" <= c <= "\u9fff" for c in simp[a:b]) \
                 and reads_as_name(simp[a:b].strip() + m.group("b")):
             out.append((a, m.end("b")))
@@ -227,6 +228,7 @@ def continued(simp: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
 
 
 _GOES_ON = compiled(r"[ \t]*\r?\n[ \t]*(?P<b>[" + _H + r"]{1,2})(?![" + _H + "])")
+_GOES_ON_ONE = compiled(r"[ \t]*\r?\n[ \t]*(?P<b>[" + _H + "])")
 
 
 # -- nicknames ----------------------------------------------------------------------------------

@@ -30,6 +30,8 @@ _SEP = r"(?:[ \t]{1,3}|[ \t]?[.・·‧•\-_/][ \t]?)"
 _RARE_S = frozenset(to_simplified(rare_surnames.UNLISTED + rare_surnames.WORD_OPENING + rare_surnames.ORDINARY_WORD_SURNAMES))
 _ALL_S = frozenset(C._SURNAMES_S) | _RARE_S
 _SURNAME_FIRST = "".join(sorted({c[0] for c in _ALL_S}))
+# (the general list's given characters, older ones and 寧, as slot_names reads them)
+_RARE_GIVEN = frozenset(rare_surnames._GIVEN) | frozenset(to_simplified("寧"))
 # a Han character that may open a name, a separator, then Han characters each after the same
 # separator (\2); whether they read as a name is decided in ``find``.  Opens with a character
 # set, so the engine skips to candidates at C speed.
@@ -59,13 +61,18 @@ def _given_ok(given: str, strict: bool) -> bool:
     # (round 12: spaced apart one by one, 雷  又  寧, 又/之/一 open given names as elsewhere)
     if not given or any(c in _NOT_GIVEN and c not in C._GIVEN_CHARS_S and (strict or c not in "又之一") for c in given):
         return False
-    if any(c in "又之一" for c in given) and not any(c in C._GIVEN_CHARS_S for c in given):
+    if any(c in "又之一" for c in given) and not any(c in C._GIVEN_CHARS_S or c in _RARE_GIVEN for c in given):
         return False            # (高 又 胖: no given-name character beside it)
     if not strict:
         return True     # every character spaced apart: the shape itself (王 小 宝) is the evidence
     # a common word (美国) is read as one unless every character is a given-name one
     return any(c in C._GIVEN_CHARS_S for c in given) and (
         len(given) < 2 or _freq(given) < C._COMMON_WORD_FREQ or all(c in C._GIVEN_CHARS_S for c in given))
+
+
+def given_of(pieces: list[str], n_surname: int) -> str:
+    """The given characters of a name written apart (after its surname's one or two)."""
+    return "".join(pieces)[n_surname:]
 
 
 def _spaced_single_before(simp: str, a: int, sep: str) -> bool:
@@ -99,8 +106,10 @@ def find(simp: str, original: str | None = None) -> list[tuple[int, int]]:
             n_surname = 1
         if not n_surname:
             continue
-        if original is not None and any(o != c and o not in C._TRAD_SURNAME_CHARS
-                                        for o, c in zip(original[a:b], simp[a:b]) if c in C._SURNAMES_S):
+        # (the surname's characters only: a given 寧 becomes the surname 宁 too, round 12)
+        sur = [i for i in range(a, b) if not simp[i].isspace()][:n_surname]
+        if original is not None and any(original[i] != simp[i] and original[i] not in C._TRAD_SURNAME_CHARS
+                                        for i in sur if simp[i] in C._SURNAMES_S):
             continue            # 於 民國: a Traditional character that is a surname only once converted
         if len(pieces) == 2:
             if len(pieces[1]) == 3 and pieces[1][0] not in C._SURNAMES_S:
@@ -111,9 +120,13 @@ def find(simp: str, original: str | None = None) -> list[tuple[int, int]]:
                 continue        # the surname character ends a word before it (偏高 需注意)
         elif any(len(p) != 1 for p in pieces):
             continue            # spaced apart, every character stands alone
-        given = "".join(pieces)[n_surname:]
+        given = given_of(pieces, n_surname)
         if b < len(simp) and simp[b - 1] not in C._GIVEN_CHARS_S and _freq(simp[b - 1:b + 1]) >= C._COMMON_WORD_FREQ:
             continue            # the last character opens a word after it (石 膏 固定; not 廖/淑/华表示)
-        if 1 <= len(given) <= 3 and _given_ok(given, strict=len(pieces) == 2):
+        # (round 12: a value broken over a line after its label, 公孫⏎策, 粘⏎素卿: the label and
+        # the break are the evidence the one separator lacks)
+        broken = original is not None and "\n" in original[a:b] and (
+            len(given) == 1 or _freq(given) < C._COMMON_WORD_FREQ or all(c in _RARE_GIVEN for c in given))
+        if 1 <= len(given) <= 3 and _given_ok(given, strict=len(pieces) == 2 and not broken):
             out.append((a, b))
     return out
