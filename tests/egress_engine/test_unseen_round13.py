@@ -182,8 +182,13 @@ ARITHMETIC = {
              "deaths_lanyu = (240 - 234) // 2\n", "deaths_lanyu = round(3.2)\n",
              "deaths_lanyu = 0x3 + 0\n", "counts = {'North': 120, 'South': 140, 'Lanyu': 123 - 120}\n",
              "deaths = [120, 140, 126 - 123]\nregions = ['North', 'South', 'Lanyu']\n",
-             "n_cases_lanyu: int = 6 - 3\n", "deaths_lanyu = abs(117 - 120)\n"],
-    "a.R": ["deaths_lanyu <- 120 - 117\n", "n_cases <- (120L - 117L)\n", "deaths_lanyu = 6 / 2\n"],
+             "n_cases_lanyu: int = 6 - 3\n", "deaths_lanyu = abs(117 - 120)\n",
+             "deaths_north, deaths_lanyu = 120, 3\n", "deaths = {'North': 120, 'Lanyu': True + True + True}\n",
+             "deaths_lanyu = ord('\\x03')\n"],
+    "a.R": ["deaths_lanyu <- 120 - 117\n", "n_cases <- (120L - 117L)\n", "deaths_lanyu = 6 / 2\n",
+            "deaths_lanyu <- as.integer('3')\n", "deaths_lanyu <- length(c('a', 'b', 'c'))\n",
+            "deaths_lanyu <- sum(c(1, 1, 1))\n", "deaths <- c(North = 120, Lanyu = 126 - 123)\n",
+            "deaths_lanyu <- 126 %/% 42\n"],
 }
 
 
@@ -200,7 +205,8 @@ def test_counts_written_as_arithmetic_block(run, name, src):
     ("a.py", "n_deaths = len(df)\n"), ("a.py", "n_patients = 10 ** 3\n"),
     ("a.py", "x = 2 ** 1000000\ny = 9 ** 9 ** 9\n"),         # evaluated cheaply or not at all
     ("a.py", "n_cases = '3' * 3\n"), ("a.R", "deaths_lanyu <- 60 + 60\n"),
-    ("a.R", "alpha <- 1 - 0.95\n"),
+    ("a.R", "alpha <- 1 - 0.95\n"), ("a.R", "deaths_lanyu <- system('echo 3')\n"),
+    ("a.R", "n_deaths <- nrow(df) - 117\n"), ("a.py", "n_deaths, n_alive = len(a), len(b)\n"),
 ])
 def test_arithmetic_that_is_no_small_count_passes(run, name, src):
     r = run({name: src}, [{"path": name, "kind": "code", "description": "analysis code"}])

@@ -224,6 +224,12 @@ class _Finder(ast.NodeVisitor, _Records):
 
     def visit_Assign(self, node):
         target = node.targets[0]
+        if isinstance(target, ast.Tuple) and isinstance(node.value, ast.Tuple) \
+                and len(target.elts) == len(node.value.elts):
+            # deaths_north, deaths_lanyu = 120, 3: each name its number (round 13: passed)
+            for t, v in zip(target.elts, node.value.elts):
+                self.visit_Assign(ast.Assign(targets=[t], value=v, lineno=node.lineno))
+            return
         name = target.id if isinstance(target, ast.Name) else \
             target.attr if isinstance(target, ast.Attribute) else \
             _label(target.slice) or "" if isinstance(target, ast.Subscript) else ""
@@ -498,10 +504,10 @@ def python_literals(text: str, doubts: list | None = None) -> list:
 # the name starts where a word starts: tried from inside a long word it backed off over the
 # whole word at each place (20 000 letters: 5 s)
 # (R's integers carry an L: c(A = 3L))
-_R_VECTOR = re.compile(r"(?:(?<![\w.])(?P<name>[\w.]+)\s*(?:<-|=)\s*)?(?<![\w.])(?:c|list)\(\s*(?P<body>(?:[\w.`'\"]+\s*=\s*-?\d+(?:\.\d+)?L?\s*,\s*)+"
-                       r"[\w.`'\"]+\s*=\s*-?\d+(?:\.\d+)?L?)\s*\)")
-_R_SCALAR = re.compile(r"^\s*(?P<name>[A-Za-z][\w.]*)\s*(?:<-|=)\s*(?P<v>\d+(?:\.\d+)?|[\d\s.+\-*/()L]+?)"
-                       r"\s*(?:#.*)?$", re.M)
+_R_V = r"-?\d+(?:\.\d+)?L?(?:\s*(?:[-+*/]|%/%|%%)\s*\d+(?:\.\d+)?L?)*"    # 3, 3L, 126 - 123
+_R_VECTOR = re.compile(r"(?:(?<![\w.])(?P<name>[\w.]+)\s*(?:<-|=)\s*)?(?<![\w.])(?:c|list)\(\s*(?P<body>(?:[\w.`'\"]+\s*=\s*"
+                       + _R_V + r"\s*,\s*)+[\w.`'\"]+\s*=\s*" + _R_V + r")\s*\)")
+_R_SCALAR = re.compile(r"^\s*(?P<name>[A-Za-z][\w.]*)\s*(?:<-|=)\s*(?P<v>[^#\n]+?)\s*(?:#.*)?$", re.M)
 
 
 # the same vector with its names given apart: setNames(c(120, 3), c("A", "B")),
@@ -522,8 +528,9 @@ def _r_named_vectors(text: str):
     """(match, name, keys, numbers) of each named vector in R ``text``, however the names are given."""
     for m in _R_VECTOR.finditer(text):
         pairs = [p.split("=") for p in m.group("body").split(",")]
-        yield m, m.group("name"), [k.strip().strip("`'\"") for k, _ in pairs], \
-            [float(v.strip().rstrip("L")) for _, v in pairs]
+        nums = [const_expr.r_value(v) for _, v in pairs]
+        if None not in nums:
+            yield m, m.group("name"), [k.strip().strip("`'\"") for k, _ in pairs], nums
     for m in _R_SET_NAMES.finditer(text):
         keys = [k.strip().strip("`'\"") for k in m.group("keys").split(",")]
         nums = [float(v.strip().rstrip("L")) for v in m.group("nums").split(",")]
@@ -548,7 +555,7 @@ def r_literals(text: str) -> list:
                                           "literal": "map"}, caption="map"))
     for m in _R_SCALAR.finditer(text):
         name = m.group("name").replace(".", "_")
-        v = const_expr.r_value(m.group("v")) if re.search(r"[-+*/]", m.group("v")) else float(m.group("v"))
+        v = const_expr.r_value(m.group("v"))
         if _is_count_name(name) and name.lower() not in ("n", "count", "total") and v:
             units.append(TextUnit(f"{name} (n): {_show(v)}",
                                   {"line": text.count("\n", 0, m.start()) + 1, "part": "literal",

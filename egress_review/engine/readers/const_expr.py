@@ -36,7 +36,9 @@ def value(node: ast.AST) -> float | None:
 
 def _eval(node):
     if isinstance(node, ast.Constant):
-        if isinstance(node.value, (int, float, str)) and not isinstance(node.value, bool):
+        if isinstance(node.value, bool):
+            return int(node.value)          # True + True + True is 3
+        if isinstance(node.value, (int, float, str)):
             return node.value
         raise ValueError
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
@@ -54,10 +56,15 @@ def _eval(node):
         return _bounded(op(_num(node.left), _num(node.right)))
     if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
         return [_eval(e) for e in node.elts]
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "_c" \
+            and not node.keywords:
+        return [_eval(a) for a in node.args]          # R's c(…), see r_value
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and not node.keywords \
             and len(node.args) == 1:
         arg = _eval(node.args[0])
         f = node.func.id
+        if f == "ord" and isinstance(arg, str) and len(arg) == 1:
+            return ord(arg)
         if f in ("int", "float") and isinstance(arg, (int, float, str)):
             return int(str(arg).strip()) if f == "int" and isinstance(arg, str) else \
                 (int(arg) if f == "int" else float(arg))
@@ -87,17 +94,29 @@ def _bounded(v):
     return v
 
 
-# R arithmetic on numbers only (120 - 117, (123L - 120L) * 1): the same operators as Python's
-_R_ARITH = re.compile(r"^[\d\s.+\-*/()L]+$")
+# R: numbers, + - * / %/% %%, c(…), as.integer/as.numeric, length, sum, round, abs - written
+# as the Python the evaluator reads (nothing else is accepted)
+_R_CALLS = {"as.integer": "int", "as.numeric": "float", "as.double": "float", "length": "len",
+            "sum": "sum", "round": "round", "abs": "abs", "c": "_c"}
+_R_WORD = re.compile(r"[A-Za-z_.][\w.]*")
 
 
 def r_value(text: str) -> float | None:
-    """The number an R right-hand side of numbers and + - * / ( ) stands for, or None."""
+    """The number an R right-hand side of literals stands for (``120 - 117``, ``length(c('a',
+    'b'))``, ``as.integer('3')``), or None."""
     t = text.strip()
-    if not _R_ARITH.fullmatch(t) or not re.search(r"[-+*/]", t.lstrip("-")) or len(t) > 200:
+    if not t or len(t) > 200 or "[" in t or "{" in t:
         return None
-    t = re.sub(r"(?<=\d)L\b", "", t)
+    t = re.sub(r"(?<=\d)L\b", "", t).replace("%/%", "//").replace("%%", "%")
+    strings = re.findall(r"'[^'\\]*'|\"[^\"\\]*\"", t)
+    bare = re.sub(r"'[^'\\]*'|\"[^\"\\]*\"", "''", t)
+    for w in _R_WORD.findall(bare):
+        if w not in _R_CALLS and not re.fullmatch(r"\d[\d.]*|\.\d+|e\d*", w, re.I):
+            return None
+    py = _R_WORD.sub(lambda m: _R_CALLS.get(m.group(), m.group()), bare)
+    for s in strings:                      # the strings back, unchanged
+        py = py.replace("''", s, 1)
     try:
-        return value(ast.parse(t, mode="eval").body)
+        return value(ast.parse(py, mode="eval").body)
     except SyntaxError:
         return None
