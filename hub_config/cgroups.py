@@ -61,6 +61,25 @@ def socket_memory(memory: int) -> int:
     return min(memory // 4, SOCKET_MEMORY_MAX)
 
 
+def swap_limit(memory: int, parent: Path, swaps: str = "/proc/swaps") -> dict[str, str]:
+    """The v1 memory cgroup files that keep a sandbox of ``memory`` bytes out of the host's swap
+    (round 9; v2 writes ``memory.swap.max`` 0): v1's ``memory.limit_in_bytes`` bounds RAM
+    alone - a 256 MB sandbox held 384 MB, the rest in the host's swap, case data on the host's
+    disk outliving the session.  ``memory.memsw.limit_in_bytes`` equal to the limit bounds RAM
+    and swap together, swappiness 0 keeps the cgroup's own reclaim from swapping.  Left out
+    only where the kernel has no swap accounting (no ``memsw`` file in ``parent``) and the host
+    no swap: nothing to bound.  With swap but no accounting the write fails and the sandbox is
+    refused (all or nothing)."""
+    files = {"memory.swappiness": "0", "memory.memsw.limit_in_bytes": str(memory)}
+    if (parent / "memory.memsw.limit_in_bytes").exists():
+        return files
+    try:
+        active = Path(swaps).read_text().splitlines()[1:]
+    except OSError:
+        active = ["unreadable"]
+    return files if active else {}
+
+
 class Limits:
     def __init__(self, name: str, memory_mb: int, cpu_percent: int, max_processes: int,
                  root: Path | str = CGROUP_ROOT) -> None:
@@ -89,10 +108,12 @@ class Limits:
                                    "pids.max": str(self.max_processes),
                                    "cpu.max": f"{self.cpu_quota} {CFS_PERIOD_US}"})]
         self.mode = "cgroup1"
+        memory = self.root / "memory" / _own(self.root, "memory")
         return [
-            (self.root / "memory" / _own(self.root, "memory") / leaf,
-             {"memory.limit_in_bytes": str(self.memory),
-              "memory.kmem.tcp.limit_in_bytes": str(socket_memory(self.memory))}),
+            (memory / leaf,
+             {"memory.limit_in_bytes": str(self.memory),  # before memsw: memsw >= limit
+              "memory.kmem.tcp.limit_in_bytes": str(socket_memory(self.memory)),
+              **swap_limit(self.memory, memory)}),
             (self.root / "pids" / _own(self.root, "pids") / leaf,
              {"pids.max": str(self.max_processes)}),
             (self.root / "cpu" / _own(self.root, "cpu") / leaf,

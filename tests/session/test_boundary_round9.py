@@ -21,6 +21,11 @@ the launcher's notification filter: ``conftest.world``), probe program ``boundar
    none was held.  The deny layer now refuses ``MAP_HUGETLB``, ``SHM_HUGETLB`` and
    ``MFD_HUGETLB`` (``seccomp_filter.refuse_huge_pages``); the tests below need no pool.
 4. **Discovery**: every place the session can write is ``noexec``.
+5. **The host's swap** (found open on cgroup v1, closed): ``memory.limit_in_bytes`` bounds RAM
+   alone; with a 256 MB swap file on this host a 256 MB sandbox held 384 MB, the rest of its
+   memory (case data) in the host's swap on disk.  The v1 plan now also writes
+   ``memory.memsw.limit_in_bytes`` = the limit and ``memory.swappiness`` 0
+   (``cgroups.swap_limit``; a host with swap but no swap accounting refuses the sandbox).
 """
 from __future__ import annotations
 
@@ -237,6 +242,63 @@ def test_the_filter_is_what_refuses_huge_pages():
     filtered = _in_child(bp.huge_attempts, filtered=True)
     assert {w: filtered[w] for w in HUGE_WAYS} == dict.fromkeys(HUGE_WAYS, "EPERM")
     assert (filtered["shmget_plain"], filtered["memfd_plain"]) == ("ok", "ok")
+
+
+# ----------------------------------------------------------- 5. the host's swap: closed (v1)
+SWAP_LIMITS = {"memory_mb": 256, "cpu_percent": 100, "max_processes": 64, "scratch_mb": 16}
+
+
+def test_the_v1_plan_keeps_a_sandbox_out_of_the_hosts_swap(tmp_path):
+    """What ``Limits`` writes on a cgroup v1 host with swap accounting: RAM and swap together
+    bounded by the memory limit (written after it: the kernel refuses memsw below the limit),
+    and the cgroup's reclaim never swapping."""
+    from hub_config import cgroups
+
+    parent = tmp_path / "memory" / cgroups._own(tmp_path, "memory")
+    parent.mkdir(parents=True)
+    (parent / "memory.memsw.limit_in_bytes").write_text("")
+    lim = cgroups.Limits("r9swap", 256, 50, 16, root=tmp_path)
+    if lim._v2():
+        pytest.skip("cgroup v2 host: memory.swap.max 0 (round 2)")
+    mem = [files for d, files in lim._plan() if "/memory/" in str(d)][0]
+    keys = list(mem)
+    assert mem["memory.memsw.limit_in_bytes"] == mem["memory.limit_in_bytes"] == str(256 << 20)
+    assert keys.index("memory.limit_in_bytes") < keys.index("memory.memsw.limit_in_bytes")
+    assert mem["memory.swappiness"] == "0"
+
+
+@pytest.mark.parametrize("swaps, planned", [
+    ("Filename\tType\tSize\tUsed\tPriority\n/swapfile file 1024 0 -2\n", True),
+    ("Filename\tType\tSize\tUsed\tPriority\n", False)])
+def test_without_swap_accounting_only_a_host_without_swap_goes_unbounded(tmp_path, swaps,
+                                                                         planned):
+    """No ``memsw`` file: with swap on the host the files are planned all the same (their
+    write fails, the sandbox is refused - all or nothing); without swap nothing is bounded."""
+    from hub_config import cgroups
+
+    (tmp_path / "swaps").write_text(swaps)
+    got = cgroups.swap_limit(1 << 28, tmp_path, str(tmp_path / "swaps"))
+    assert bool(got) is planned
+    if planned:
+        assert got["memory.memsw.limit_in_bytes"] == str(1 << 28)
+
+
+def test_a_sandbox_holds_no_more_than_its_memory_with_the_hosts_swap(world):
+    """Real: a 256 MB sandbox writing 384 MB is ended at its limit (measured before the close
+    with a 256 MB swap file on this host: it held all 384 MB, 128 MB and more of it in the
+    host's swap).  Only where the host has swap: without it there is nothing to go to."""
+    if len(Path("/proc/swaps").read_text().splitlines()) < 2:
+        pytest.skip("no swap on this host (checked with a temporary swap file in round 9)")
+    spec = world.spec(name="r9swapped", limits=SWAP_LIMITS)
+    path = world.root / "sandbox" / "r9swapped.json"
+    path.write_text(json.dumps(spec))
+    code = ("import mmap, os\nheld = []\nfor i in range(48):\n    m = mmap.mmap(-1, 8 << 20)\n"
+            "    m.write(os.urandom(1 << 20) * 8)\n    held.append(m)\nprint('HELD', len(held) * 8)")
+    p = subprocess.run([sys.executable, "-m", "hub_config.sandbox", str(path), "--",
+                        sys.executable, "-c", code], capture_output=True, text=True,
+                       timeout=180, env={**os.environ, **HUB_SECRETS})
+    log = Path(spec["log"]).read_text()
+    assert "HELD 384" not in log and p.returncode != 0, log[-2000:]
 
 
 # ----------------------------------------------------------- 2. scheduling: default deny
