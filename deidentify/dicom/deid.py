@@ -19,7 +19,8 @@ from pydicom.sequence import Sequence
 from pydicom.uid import PYDICOM_IMPLEMENTATION_UID, UID_dictionary
 
 from deidentify.dicom import (asian_names, burned_in, cine, han_readings, label_names, label_people, label_terms,
-                              name_shapes, person_forms, pixel_pass, pixels, poj_names, text_values)
+                              name_shapes, person_forms, pixel_pass, pixels, poj_names, text_values,
+                              value_dates)
 from deidentify.dicom.profile import LABELS, action_for
 from deidentify.dicom.raw_vrs import MAX_DEPTH, check_complete, check_depth, mistyped
 from deidentify.dicom.sweep import (BINARY_VRS, NUMERIC_VRS, age_over_band, decoded_binary, dummy_value,
@@ -83,6 +84,7 @@ class _Cleaner:
         self.long_forms: set[str] = set()
         self.givens: set[str] = set()   # their romanised given names, joined (han_readings, round 7)
         self.mistyped: set[tuple[int, int]] = set()   # (id(item), tag) read under another VR
+        self.no_dates = "retain_longitudinal_full_dates" not in profile_options
 
     def uid(self, value: str) -> str:
         value = str(value).strip()
@@ -180,6 +182,12 @@ class _Cleaner:
             if elem.value in (None, "", b"") or (elem.keyword in _SWEEP_EXEMPT and not path):
                 continue
             readings: list[str] = []
+            # a study's date in a label, a code string or a number (round 10): the profile empties dates
+            if self.no_dates and value_dates.dated(elem):
+                del ds[elem.tag]
+                self.report.residual_removed.append(name)
+                self.report.reasons[name] = "a date in a value that is not a date"
+                continue
             if elem.VR in BINARY_VRS:
                 if elem.keyword == "PixelData" or elem.tag.group == 0x7FE0:
                     continue
@@ -367,6 +375,8 @@ def deidentify_dataset(ds: Dataset, *, pseudonymise: Callable[[str], str],
                 item[tag].value = name_shapes.MASK
             # a short value the label rules take, a given name and surname introduced (round 9)
             item[tag].value = label_people.mask_sr(item[tag].value, name_shapes.MASK)
+            if cleaner.no_dates:   # the shapes of dates devices and labels write (round 10)
+                item[tag].value = value_dates.mask(item[tag].value)
     for item, tag, term in terms:
         if tag in item:
             item[tag].value = term
