@@ -37,7 +37,8 @@ _ACTS = _alt("接聽 接電話 代接 來院 到院 來電 回電 來診 回診 
 # what stands before a person (a coverb, a verb of telling, a caregiver's or relation's word)
 _BEFORE = _alt("由 請 跟 與 和 同 讓 叫 交代 交待 叮嚀 提醒 通知 告知 聯絡 聯繫 轉告 衛教 指導 教導 陪同者 照顧者 "
                "主要照顧者 看護 外籍看護 看護工 外傭 移工 幫傭 居服員 個案 案主 病人 家屬 聯絡人 女兒 兒子 太太 先生 "
-               "配偶 妻子 丈夫 母親 父親 姐姐 哥哥 弟弟 妹妹 孫女 孫子 媳婦 女婿 鄰居 朋友 同住")
+               "配偶 妻子 丈夫 母親 父親 姐姐 哥哥 弟弟 妹妹 孫女 孫子 媳婦 女婿 鄰居 朋友 同住 "
+               "案妻 案夫 案子 案女 案母 案父 案兄 案弟 案姊 案妹 案孫 案媳 長子 長女 次子 次女")
 _WORD = r"[A-Z][a-z]{1,15}"
 _BLANK = r"[ \t]*"
 # the name's words, then a blank or none, then a person's act in Han
@@ -88,7 +89,10 @@ def find(simp: str) -> list[tuple[int, int]]:
         a = m.start("n")
         before = BEFORE.search(simp, max(0, a - 8), m.end("n"))
         led = before is not None and before.start("n") == a
-        if (len(words) >= 2 or led) and _words_ok(words):
+        # (round 12: one word that is also an English word but a given name, between a person
+        # word and a person's act: 家屬 May 表示, 看護 Grace 說)
+        if (len(words) >= 2 or led) and (_words_ok(words) or (led and len(words) == 1
+                                                               and words[0].lower() in _WORD_GIVEN)):
             out.append(m.span("n"))
     for m in BEFORE.finditer(simp):
         words = m.group("n").split()

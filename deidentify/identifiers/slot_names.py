@@ -150,11 +150,24 @@ _PERSON_HEADERS = frozenset(_S(w).lower() for w in """姓名 病人 病患 個�
 主要照顧者 看護 家屬 聯絡人 緊急聯絡人 負責人 填表人 記錄者 name patient pt nurse rn caregiver carer family contact
 physician doctor""".split())
 _NOT_A_PERSON = frozenset(_S(w).lower() for w in "無 自己 本人 自行 不詳 同上 空 n/a na none self nil - -- — ─ ? ？".split())
-_TABLE_GATE = compiled(r"[|\t]")
+_TABLE_GATE = compiled(r"[|\t]|[^ \t\n][ \t]{2,}[^ \t\n]")
+
+
+_ALIGNED = re.compile(r"[ \t]{2,}")
 
 
 def _cells(line: str, sep: str, at: int) -> list[tuple[int, int]]:
-    """(start, end) of each cell of ``line`` (at offset ``at``), blanks trimmed."""
+    """(start, end) of each cell of ``line`` (at offset ``at``), blanks trimmed; ``sep`` " ":
+    columns aligned with two blanks or more."""
+    if sep == " ":
+        body = line.strip()
+        lead = len(line) - len(line.lstrip())
+        out, pos = [], at + lead
+        for m in _ALIGNED.finditer(body):
+            out.append((pos, at + lead + m.start()))
+            pos = at + lead + m.end()
+        out.append((pos, at + lead + len(body)))
+        return out
     out, pos = [], 0
     for part in line.split(sep):
         lead = len(part) - len(part.lstrip())
@@ -175,7 +188,8 @@ def _table_cells(simp: str, original: str | None) -> list[tuple[int, int]]:
     columns: list[int] = []
     sep = ""
     for line, at in lines:
-        s = "|" if line.count("|") >= 2 else "\t" if line.count("\t") >= 2 else ""
+        s = ("|" if line.count("|") >= 2 else "\t" if line.count("\t") >= 2
+             else " " if len(_ALIGNED.findall(line.strip())) >= 2 else "")
         if not s:
             columns = []
             continue
@@ -265,7 +279,7 @@ def before_bracketed(simp: str, spans: list[tuple[int, int]]) -> list[tuple[int,
 
 
 # a nickname then the name in brackets (阿嬌（諸葛明）, 阿雄（雲秀英）): both, when the bracket reads as a name
-NICK_BRACKET = compiled(r"(?<![" + _H + r"])(?P<k>[阿小][" + _H + r"]|[" + _H + r"]仔)[ \t]*[(\[【](?P<v>[" + _H
+NICK_BRACKET = compiled(r"(?<![" + _H + r"])(?P<k>[阿小][" + _H + r"]仔?|[" + _H + r"]仔)[ \t]*[(\[【](?P<v>[" + _H
                         + r"]{2,4})[)\]】]")
 
 
@@ -273,12 +287,13 @@ def _nick_brackets(simp: str) -> list[tuple[int, int]]:
     out = []
     for m in NICK_BRACKET.finditer(simp):
         k = m.group("k")
-        if (k[1] in _given() if k[0] in "阿小" else k[0] in _given()) and reads_as_name(m.group("v")):
+        if (k[1] in _given() if k[0] in "阿小" and len(k) > 1 and k[1] != "仔" else k[0] in _given()) \
+                and reads_as_name(m.group("v")):
             out += [m.span("k"), m.span("v")]
     return out
 
 
-GATES = (NICK_BRACKET, RELATION_BRACKET, TITLE_BEFORE, TITLE_AFTER, BROKEN, KIN_HUMBLE, POJ_NICK)
+GATES = (NICK_BRACKET, RELATION_BRACKET, _TABLE_GATE, TITLE_BEFORE, TITLE_AFTER, BROKEN, KIN_HUMBLE, POJ_NICK)
 
 
 def find(simp: str, original: str | None = None) -> list[tuple[int, int]]:

@@ -117,7 +117,7 @@ HEADERS = ["姓名", "病人", "主護", "照顧者", "家屬", "聯絡人", "Na
 
 
 @pytest.mark.parametrize("header", HEADERS)
-@pytest.mark.parametrize("sep", [" | ", "\t", "|"])
+@pytest.mark.parametrize("sep", [" | ", "\t", "|", "   ", "｜"])
 def test_a_ward_tables_person_column(header, sep):
     names = HAN + LATIN
     rows = [sep.join(["床號", header, "診斷"])] + [sep.join([f"{i:02d}A", n, "CHF"]) for i, n in enumerate(names)]
@@ -135,7 +135,9 @@ def test_a_row_broken_over_a_line_keeps_the_names_after_it():
 
 TABLE_PROSE = ["項目 | 結果 | 單位\nWBC | 12.3 | 10^3/uL\n血糖 | 180 | mg/dL\n高血壓 | 有 | -",
                "藥名\t劑量\t頻次\nAspirin\t100mg\tQD\nMegace\t160mg\tBID",
-               "日期 | 體溫 | 血壓\n12/01 | 37.5 | 150/90"]
+               "日期 | 體溫 | 血壓\n12/01 | 37.5 | 150/90",
+               "檢驗項目    結果    單位\nWBC    12.3    10^3/uL\n血糖    180    mg/dL",
+               "藥名  劑量  頻次\nAspirin  100mg  QD\nMegace  160mg  BID", "病人今天  很好  謝謝"]
 
 
 def test_a_table_without_a_person_column_stays():
@@ -173,7 +175,7 @@ def test_lists_broken_over_lines_stay():
 
 
 def test_a_nickname_before_a_bracketed_name():
-    nicks = ["阿明", "小美", "阿嬌", "阿雄", "小芳", "阿輝", "阿忠", "小玲"]
+    nicks = ["阿明", "小美", "阿嬌", "阿雄", "小芳", "阿輝", "阿忠", "小玲", "阿明仔", "阿珠仔", "明仔"]
     texts = [f"10:30 {k}（{n}）回電。" for k in nicks for n in HAN[:8]]
     values = [k for k in nicks for _ in HAN[:8]]
     assert not _left(texts, values)
@@ -209,6 +211,13 @@ def test_a_latin_name_with_a_word_for_given_name_or_a_new_act():
     texts += [f"{n} 接聽" for n in LATIN]
     assert not _left(texts, [n for n in names for _ in range(4)] + LATIN)
     assert _changed(["Grace period 已過", "May 15 回診", "Hope to improve", "Joy of living", "Panadol 照顧中無效"]) == []
+
+
+@pytest.mark.parametrize("slot", ["家屬 {} 表示", "看護 {} 說", "由 {} 陪同", "請 {} 簽名", "案女 {} 來電"])
+def test_one_word_given_name_between_a_person_word_and_an_act(slot):
+    words = ["May", "Grace", "Hope", "Faith", "Joy", "Rose", "April"]
+    assert not _left([slot.format(w) for w in words], words)
+    assert _changed(["May 表示", "Grace period 表示", "由 May 開始", "今天 May 來院", "Hope 表示有希望"]) == []
 
 
 def test_e_mail_with_blanks_around_the_at():
