@@ -22,7 +22,7 @@ __all__ = ["check_request", "CheckResult", "FileResult", "Finding", "ReleaseHist
 
 def _file_modules():
     from egress_review.engine import (binary_means, bins, blank_declarations, chart_specs, claims, cumulative, declaration, declared_claims, degrees_of_freedom, per_person_values, figure_traces, densities, disguised_records, dominance,
-                                      figure_data, header_meaning, identifier_groups, identifiers, imaging,
+                                      figure_data, header_meaning, identifier_groups, identifiers, implied_n, imaging,
                                       institution_areas, institutions, label_counts, margin_gaps, microdata, missing, number_vectors, provenance_check, raster_covert,
                                       regression, scaled_counts, single_unit, smuggling, structure, survival,
                                       symbols, threshold, unit_checks)
@@ -33,7 +33,7 @@ def _file_modules():
     # scaled_counts before structure: every later check reads a table "in thousands" as persons
     return [provenance_check, scaled_counts, structure, declaration, blank_declarations, symbols, threshold, label_counts,
             header_meaning, binary_means, cumulative, margin_gaps, single_unit, dominance,
-            missing, degrees_of_freedom, claims, regression, survival, densities, bins, institutions, institution_areas, microdata, disguised_records,
+            missing, degrees_of_freedom, implied_n, claims, regression, survival, densities, bins, institutions, institution_areas, microdata, disguised_records,
             identifier_groups, identifiers, per_person_values, number_vectors, smuggling, figure_data, figure_traces, chart_specs, imaging, raster_covert, unit_checks,
             declared_claims]
 

@@ -95,10 +95,11 @@ def check(ctx: Context, spec: ManifestFile, unit: TableUnit, index: int, *,
         ctx.add(rule="E7", check=CHECK, severity="block", file=spec.path, location=dict(unit.place),
                 en="Hidden sheet, rows or columns in the workbook: hidden content escapes review.",
                 zh="活頁簿中有隱藏的工作表、列或欄：隱藏內容會規避審查。")
-    from egress_review.engine import identifier_groups, per_person_values
+    from egress_review.engine import identifier_groups, implied_n, per_person_values
 
     identifier_groups.check_unit(ctx, spec, unit, _header_row(unit.rows))
     per_person_values.check_unit(ctx, spec, unit, _header_row(unit.rows))
+    implied_n.check_unit(ctx, spec, unit, _header_row(unit.rows))
     around = _around(ctx, spec, unit)
     if not around:          # a notebook's shares over a total another cell printed (round 7)
         from egress_review.engine.notebook_totals import shares_over_total

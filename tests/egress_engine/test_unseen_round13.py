@@ -28,6 +28,11 @@ declared misleadingly).  Probed from outside through ``check_request``:
 - (g) JSON Lines (``.jsonl``, ``.ndjson``, ``.jsonlines``): records read as a table
   (``structured.read_jsonl``; before, an unknown format whose numbers went to a reviewer).
 
+- (h) the group size a row's dispersion statistics give away whatever units it declares: SD
+  and SE (n = (SD/SE)²), SD or SE beside a 95 % confidence interval of the mean (t(n−1) is far
+  from 1.96 for a small group), declared with the cohort's N as units or found in Markdown
+  (``implied_n``: passed before).
+
 Every attack has a safe counterpart that must pass (or keep only the review every figure gets).
 """
 from __future__ import annotations
@@ -264,3 +269,66 @@ def test_json_lines_person_records_and_broken_lines_do_not_pass(run):
     assert _text(run, "p.jsonl", persons).verdict == "block"
     r = _text(run, "b.jsonl", '{"region": "A", "n": 120}\nnot json\n')
     assert r.verdict != "pass" and any("JSON Lines" in f.message_en for f in r.findings), said(r)
+
+
+# ---- (h) the group size dispersion statistics give away ------------------------------------------
+def _st(stat, units="n_total"):
+    return {"role": "statistic", "statistic": stat, "units_column": units}
+
+
+IMPLIED = {   # (header after n_total, the small group's row, the columns' statistics)
+    "sd and se": ("median,sd_sbp,se_sbp", "141.0,8.0,4.62", ("median", "std", "std")),
+    "sd and se two decimals": ("median,SD,SE", "141.0,8.00,3.58", ("median", "std", "std")),
+    "sd and ci": ("median,sd,ci_lo,ci_hi", "141.0,8.0,121.1,160.9", ("median", "std", "median", "median")),
+    "se and ci": ("median,se,lcl,ucl", "141.0,4.62,121.1,160.9", ("median", "std", "median", "median")),
+    "sd and 95% CI": ("median,std dev,95% CI lower,95% CI upper", "141.0,8.0,121.1,160.9",
+                      ("median", "std", "median", "median")),
+    "標準差與標準誤": ("中位數,標準差,標準誤", "141.0,8.0,4.62", ("median", "std", "std")),
+}
+
+
+@pytest.mark.parametrize("case", list(IMPLIED))
+def test_dispersion_that_gives_a_small_group_blocks(run, case):
+    head, row, stats = IMPLIED[case]
+    cols = head.split(",")
+    text = f"region,n_total,{head}\nNorth,500,130.2,12.0,{'0.54' if len(cols) == 3 else '129.1,131.3'}\n" \
+           f"Lanyu,500,{row}\n"
+    if len(cols) == 4 and "se" in cols[1].casefold().split():
+        text = text.replace("North,500,130.2,12.0,", "North,500,130.2,0.54,")
+    r = run({"t.csv": text}, [table("t.csv", {"region": G, "n_total": COUNT,
+                                             **{c: _st(s) for c, s in zip(cols, stats)}})])
+    hits = by(r, check="implied_n", severity="block")
+    assert r.verdict == "block" and hits and hits[0].location.get("row") == 2, said(r)
+
+
+@pytest.mark.parametrize("body", [
+    "| region | mean | SD | SE |\n|---|---|---|---|\n| North | 130.2 | 12.0 | 0.54 |\n| Lanyu | 141.0 | 8.0 | 4.62 |\n",
+    "region   mean    SD     SE\nNorth    130.2   12.0   0.54\nLanyu    141.0   8.0    4.62\nSouth    128.0   11.0   0.55\n",
+])
+def test_dispersion_in_a_text_table_blocks(run, body):
+    r = _text(run, "r.md" if body.startswith("|") else "r.txt", body)
+    assert r.verdict == "block" and by(r, check="implied_n", severity="block"), said(r)
+
+
+def test_an_interval_not_said_to_be_a_confidence_interval_goes_to_review(run):
+    r = run({"t.csv": "region,n_total,median,se,lower,upper\nNorth,500,130.2,0.54,129.1,131.3\n"
+                      "Lanyu,500,141.0,4.62,121.1,160.9\n"},
+            [table("t.csv", {"region": G, "n_total": COUNT, "median": _st("median"), "se": _st("std"),
+                             "lower": _st("median"), "upper": _st("median")})])
+    assert r.verdict != "pass" and by(r, check="implied_n", severity="review"), said(r)
+
+
+@pytest.mark.parametrize("text", [
+    "region,n,median,sd,se\nNorth,500,130.2,12.0,0.54\nSouth,400,141.0,8.0,0.40\n",
+    "region,n,median,sd,ci_lo,ci_hi\nNorth,500,130.2,12.0,129.1,131.3\nSouth,42,141.0,8.0,138.5,143.5\n",
+    # a reference range (the values' 2.5th-97.5th percentiles) or quartiles beside an SD/SE
+    "region,n,median,sd,p2.5,p97.5\nNorth,500,130.2,12.0,106.7,153.7\nSouth,42,141.0,8.0,125.3,156.7\n",
+    "region,n,median,se,lower quartile,upper quartile\nNorth,500,130.2,0.54,122.0,138.0\nSouth,41,141.0,1.23,135.5,146.5\n",
+])
+def test_dispersion_of_large_groups_and_percentiles_is_no_small_group(run, text):
+    head = text.split("\n")[0].split(",")
+    roles = {"region": G, "n": COUNT, "median": _st("median", "n")}
+    roles.update({c: _st("std", "n") for c in head if c in ("sd", "se")})
+    roles.update({c: _st("median", "n") for c in head[4:] if c not in ("sd", "se")})
+    r = run({"t.csv": text}, [table("t.csv", roles)])
+    assert not by(r, check="implied_n"), said(r)
