@@ -288,21 +288,26 @@ class GuardedContentsManager(AsyncLargeFileManager):
         nb = model["content"]
         withheld = 0
         imported = self._imported(path)
-        parts = []
-        for i, cell in enumerate(nb.get("cells", [])):
-            if "id" in cell:
-                # positional: an id is up to 64 characters a kernel may choose (nbformat 4.5)
-                cell["id"] = f"cell-{i}"
-            unknown = not imported and not self.ledger.knows("cell", cell_key(cell))
-            if unknown:
-                withheld += 1
-                msg = note("the source of a cell not typed in the browser")
-                cell["source"] = f"# {msg}" if cell.get("cell_type") == "code" else msg
+        cells = nb.get("cells", [])
+        unknown = [not imported and not self.ledger.knows("cell", cell_key(c)) for c in cells]
+        for cell in cells:
             att = cell.get("attachments")
             if att and not imported and not self.ledger.knows("attachments",
                                              json.dumps(att, sort_keys=True).encode()):
                 cell.pop("attachments", None)
-            parts.append(_skeleton_part(cell, unknown))
+        # the layout is paid for first: the fields below are shown while the budget lasts
+        if not imported and not self._skeleton_shown(
+                path, [_skeleton_part(c, u) for c, u in zip(cells, unknown)]):
+            raise _refuse(403, f"{path}: the session's output budget is spent: a notebook "
+                               "laid out other than as the browser saved it is not shown")
+        for i, cell in enumerate(cells):
+            if "id" in cell:
+                # positional: an id is up to 64 characters a kernel may choose (nbformat 4.5)
+                cell["id"] = f"cell-{i}"
+            if unknown[i]:
+                withheld += 1
+                msg = note("the source of a cell not typed in the browser")
+                cell["source"] = f"# {msg}" if cell.get("cell_type") == "code" else msg
             # tags, names, execution times: a kernel writes them as freely as outputs
             meta = _small(cell.get("metadata"), CELL_METADATA_KEYS)
             cell["metadata"] = meta if imported or self._shown("cell-meta", meta) else {}
@@ -315,9 +320,6 @@ class GuardedContentsManager(AsyncLargeFileManager):
                                                        self.session_budget)
         meta = _small(nb.get("metadata"), NOTEBOOK_METADATA_KEYS)
         nb["metadata"] = meta if imported or self._shown("nb-meta", meta) else {}
-        if not imported and not self._skeleton_shown(path, parts):
-            raise _refuse(403, f"{path}: the session's output budget is spent: a notebook "
-                               "laid out other than as the browser saved it is not shown")
         if withheld:
             model["writable"] = False  # saving would overwrite the withheld sources
         return model

@@ -21,6 +21,7 @@ the hub itself, or - on the remote desktop's loopback listener - from the kiosk 
 from __future__ import annotations
 
 import ipaddress
+import json
 import socket
 import struct
 from dataclasses import dataclass
@@ -263,13 +264,36 @@ def unmetered_body(request) -> bool:
     return length not in ("", "0") or "Transfer-Encoding" in request.headers
 
 
+# Every request that changes what a kernel can see - a save (even of bytes already there: the
+# file's time changes), a delete, an interrupt (a signal), a kernel started or shut down, a
+# checkpoint restored - tells the kernel which of its files or kernels and when: a browser
+# script deleting one of a thousand planted files at a time, or interrupting a kernel a
+# thousand times a second, sent bits in for nothing (no body, nothing new).  Each costs at
+# least ACTION_BYTES from the upload budget (its body, if larger, instead).  JupyterLab's
+# autosave every two minutes spends 120 KB of the default 4 MB in a 16-hour day.
+ACTION_BYTES = 64
+ACTIONS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def action_cost(method: str) -> int:
+    return ACTION_BYTES if method in ACTIONS else 0
+
+
+def _spent() -> tuple[int, str]:
+    return 403, "the session's upload budget is spent: data comes in through import review (D4)"
+
+
 def decide_body(cls, request, budget) -> tuple[int, str] | None:
+    floor = action_cost(request.method)
     if request.method not in ("POST", "PUT", "PATCH"):
         if unmetered_body(request):
             return 400, f"a {request.method} request carries no body here (D4)"
+        if floor and (budget is None or not budget.admit(floor)):
+            return _spent()
         return None
     if request.method == "PUT" and qualname(cls) == SAVES:
-        return None
+        # the save's new bytes are charged by the contents manager; the act itself here
+        return _spent() if budget is None or not budget.admit(floor) else None
     length = request.headers.get("Content-Length")
     if length is None:
         if "chunked" in request.headers.get("Transfer-Encoding", "").lower():
@@ -281,9 +305,8 @@ def decide_body(cls, request, budget) -> tuple[int, str] | None:
         return 400, "unreadable Content-Length"
     if n > BODY_MAX:
         return 413, f"a {request.method} body over {BODY_MAX} bytes here is refused (D4)"
-    if budget is None or not budget.admit(n):
-        return 403, ("the session's upload budget is spent: data comes in through import "
-                     "review (D4)")
+    if budget is None or not budget.admit(max(n, floor)):
+        return _spent()
     return None
 
 
@@ -291,27 +314,63 @@ def decide_body(cls, request, budget) -> tuple[int, str] | None:
 # sent and last_activity the moment of its last message, to the millisecond - set by a kernel
 # at will, read by a browser that polls as fast as the proxy lets it, and charged to nothing
 # (a dozen bits a poll a kernel).  Each such answer costs STATE_BYTES a kernel (and one for
-# the answer) from the session's output budget; JupyterLab polls two of them every 10 s.
+# the answer) from the session's output budget; JupyterLab polls two of them every 10 s.  Past
+# the budget the answers still come (starting kernels and sessions keeps working), with both
+# fields withheld.
 KERNEL_STATE = frozenset(JS + h for h in (
     "services.kernels.handlers.MainKernelHandler", "services.kernels.handlers.KernelHandler",
     "services.kernels.handlers.KernelActionHandler",
     "services.sessions.handlers.SessionRootHandler", "services.sessions.handlers.SessionHandler",
     "services.api.handlers.APIStatusHandler"))
 STATE_BYTES = 16
+WITHHELD_STATE = {"execution_state": "unknown", "last_activity": "1970-01-01T00:00:00.000000Z"}
 
 
-def charge_kernel_state(cls, app, session) -> tuple[int, str] | None:
+def charge_kernel_state(cls, app, session) -> bool:
+    """True if this answer may carry the kernels' state (charged), False to withhold it."""
     if qualname(cls) not in KERNEL_STATE:
-        return None
+        return True
     km = getattr(app, "settings", {}).get("kernel_manager")
     try:
         kernels = len(km.list_kernel_ids()) if km is not None else 0
     except Exception:  # noqa: BLE001 - unknown: priced as many
         kernels = 64
-    if session is None or not session.spend(STATE_BYTES * (kernels + 1)):
-        return 403, ("the session's output budget is spent: the kernels' state (which a kernel "
-                     "sets - its status, its last activity) is no longer shown (S1)")
-    return None
+    return session is not None and session.spend(STATE_BYTES * (kernels + 1))
+
+
+def withhold_state(value):
+    """A kernel/session/status model (or a list of them) without the kernel-set fields."""
+    if isinstance(value, list):
+        return [withhold_state(v) for v in value]
+    if isinstance(value, dict):
+        out = {k: withhold_state(v) for k, v in value.items()}
+        out.update({k: v for k, v in WITHHELD_STATE.items() if k in out})
+        return out
+    return value
+
+
+_WITHHELD: dict[type, type] = {}
+
+
+def state_withheld(cls):
+    """``cls`` answering with :func:`withhold_state` applied to each JSON body it writes."""
+    sub = _WITHHELD.get(cls)
+    if sub is None:
+        class StateWithheld(cls):
+            def write(self, chunk):
+                if isinstance(chunk, (str, bytes)):
+                    try:
+                        chunk = json.dumps(withhold_state(json.loads(chunk)))
+                    except ValueError:
+                        pass  # not a model (an error page): nothing of a kernel's in it
+                elif isinstance(chunk, dict):
+                    chunk = withhold_state(chunk)
+                return super().write(chunk)
+
+        StateWithheld.__module__ = cls.__module__
+        StateWithheld.__qualname__ = cls.__qualname__
+        _WITHHELD[cls] = sub = StateWithheld
+    return sub
 
 
 class RefusedHandler(web.RequestHandler):
@@ -325,6 +384,11 @@ class RefusedHandler(web.RequestHandler):
 
     def prepare(self):
         self.set_status(self._status)
+        if "/api/" in self.request.path:
+            # the Jupyter API's own error form: JupyterLab shows the reason to the researcher
+            self.set_header("Content-Type", "application/json; charset=utf-8")
+            self.finish(json.dumps({"message": self._why, "reason": None}, ensure_ascii=False))
+            return
         self.set_header("Content-Type", "text/plain; charset=utf-8")
         self.finish(f"{self._why}\n")
 
@@ -383,8 +447,9 @@ def install(app, get_guard, allowed_roots: tuple[str, ...], log) -> None:
             verdict = 503, f"a {request.method} connection cannot be closed after it (S1)"
         verdict = verdict or decide_peer(*peer(request), request, target_class) or decide(
             get_guard(), target_class, request.method, request) or decide_body(
-            target_class, request, kernelws.UPLOADS) or charge_kernel_state(
-            target_class, app, kernelws.SESSION)
+            target_class, request, kernelws.UPLOADS)
+        if verdict is None and not charge_kernel_state(target_class, app, kernelws.SESSION):
+            target_class = state_withheld(target_class)
         if verdict is not None:
             status, why = verdict
             log.warning("enclave guard: %s %s -> %s (%s; client %s)", request.method,

@@ -30,6 +30,7 @@ attacker inside, their browser the accomplice outside.  Found open and closed he
 from __future__ import annotations
 
 import json
+import re
 import time
 import uuid
 
@@ -175,6 +176,40 @@ def test_a_notebook_of_known_cells_in_a_chosen_order_is_charged(hub):
         ["a = 1\n", "b = 2\n"], r.text[:300]
 
 
+def test_polling_the_kernels_state_is_charged(hub):
+    """S1: /api/kernels, /api/sessions, /api/status show execution_state and last_activity
+    (a kernel sets both at will) within the budget, and withhold them beyond it - the answers
+    themselves still come (JupyterLab's own polls, two every 10 s, cost ~200 KB in eight hours
+    of the default 16 MB)."""
+    bob = hub.people["bob"]
+    r = bob.server("POST", "/api/sessions", json={"path": "r7.ipynb", "type": "notebook",
+                                                  "name": "r7.ipynb", "kernel": {"id": bob.kid}})
+    assert r.status_code == 201, r.text[:200]
+    answers = {"/api/kernels": [], "/api/sessions": [], "/api/status": []}
+    for _ in range(250):   # 750 answers x 2 kernels' worth > the budget and its reserve
+        for path in answers:
+            r = bob.server("GET", path)
+            assert r.status_code == 200, (path, r.status_code, r.text[:200])
+            answers[path].append(r.json())
+
+    def shown(model) -> bool:
+        times = re.findall(r'"last_activity": "([^"]*)"', json.dumps(model))
+        assert times, model
+        return any(not t.startswith("1970") for t in times)
+
+    first = {p: v[0] for p, v in answers.items()}
+    assert first["/api/kernels"][0]["execution_state"] != "unknown", first
+    assert all(shown(m) for m in first.values()), first        # within the budget: as before
+    count = sum(shown(m) for v in answers.values() for m in v)
+    assert count * STATE_BYTES <= SHOWN_MAX, count
+    last = {p: v[-1] for p, v in answers.items()}
+    assert last["/api/kernels"][0]["execution_state"] == "unknown", last
+    assert not any(shown(m) for m in last.values()), last
+    # starting a kernel still works once the budget is spent (its state withheld)
+    r = bob.server("POST", "/api/kernels", json={"name": "python3"})
+    assert r.status_code == 201 and r.json()["execution_state"] == "unknown", r.text[:200]
+
+
 # --- IN: structure, numbers and reordered lines into the kernel -----------------------------
 HOOK_IN = """
 import json as _j
@@ -189,7 +224,7 @@ async def _r7_in(stream, ident, parent):
     r = _orig(stream, ident, parent)
     return (await r) if hasattr(r, '__await__') else r
 _k.shell_handlers['execute_request'] = _r7_in
-print('HOOKED')
+open('/workspace/.r7hooked', 'w').write('HOOKED')
 """
 
 
@@ -210,13 +245,17 @@ def test_structure_and_repeated_lines_into_the_kernel_are_charged(hub):
     from websocket import WebSocketConnectionClosedException
 
     bob = hub.people["bob"]
-    assert "HOOKED" in bob.execute(HOOK_IN, bob.kid)
+    bob.execute(HOOK_IN, bob.kid)   # (its output is withheld: the polls spent the budget)
+    assert (hub.settings.projects_dir / "C1" / "workspace" / ".r7hooked").read_text() == "HOOKED"
     ws = bob._kernel_socket(bob.kid, 60)
     try:
         for _ in range(40):   # safe counterpart: the same cell re-run is cheap
             ws.send(_frame("counter = globals().get('counter', 0) + 1", "bob"))
-        ws.send(_frame("print('RUNS', counter)", "bob"))
-        assert any("RUNS 40" in json.dumps(m) for m in _drain(ws, quiet=2.0))
+        # (read from the workspace: bob's output budget was spent by the polls above)
+        ws.send(_frame("open('/workspace/.r7runs', 'w').write(str(counter))", "bob"))
+        _drain(ws, quiet=2.0)
+        runs = hub.settings.projects_dir / "C1" / "workspace" / ".r7runs"
+        assert runs.read_text() == "40"
         # priming: the 256 lines once (a browser would pay for them once, as new lines)
         ws.send(_frame("pass\n" + "\n".join(f"#R7{i:02x}" for i in range(256)), "bob"))
         closed = None
@@ -282,21 +321,6 @@ def test_a_repeat_never_earns_budget():
     meter = InboundMeter()
     for _ in range(3):
         assert meter.cost(_msg({"x": [1e300] * 5000, "y": ["#R7 long line here"] * 50})) > 0
-
-
-def test_polling_the_kernels_state_is_charged(hub):
-    """S1: /api/kernels, /api/sessions, /api/status answer within the budget - a kernel sets
-    execution_state and last_activity at will - and stop beyond it (JupyterLab's own polls,
-    two every 10 s, cost ~200 KB in eight hours of the default 16 MB)."""
-    bob = hub.people["bob"]
-    codes = {"/api/kernels": [], "/api/sessions": [], "/api/status": []}
-    for _ in range(250):   # 750 answers x 2 kernels' worth > the budget and its reserve
-        for path in codes:
-            codes[path].append(bob.server("GET", path).status_code)
-    answered = sum(c == 200 for v in codes.values() for c in v)
-    assert all(v[0] == 200 for v in codes.values()), codes   # within the budget: as before
-    assert answered * STATE_BYTES <= SHOWN_MAX, answered
-    assert all(v[-1] == 403 for v in codes.values()), {p: v[-3:] for p, v in codes.items()}
 
 
 # --- the same mechanisms in this process (what the switches turn off) -----------------------
@@ -385,7 +409,8 @@ def test_a_notebook_layout_costs_a_repeat_a_cell(tmp_path):
 
 
 def test_kernel_state_answers_stop_at_the_budget():
-    """S1: /api/kernels-like answers cost STATE_BYTES a kernel (and one for the answer)."""
+    """S1: /api/kernels-like answers cost STATE_BYTES a kernel (and one for the answer);
+    past the budget the kernel-set fields are withheld."""
     import types
 
     from jupyter_server.services.api.handlers import APIStatusHandler
@@ -393,13 +418,58 @@ def test_kernel_state_answers_stop_at_the_budget():
     from jupyter_server.services.kernels.handlers import MainKernelHandler
 
     from hub_config.singleuser.outputs import SessionBudget
-    from hub_config.singleuser.routes import charge_kernel_state
+    from hub_config.singleuser.routes import charge_kernel_state, withhold_state
 
     km = types.SimpleNamespace(list_kernel_ids=lambda: ["k1", "k2"])
     app = types.SimpleNamespace(settings={"kernel_manager": km})
     session = SessionBudget(_caps())
-    answered = sum(charge_kernel_state(cls, app, session) is None
+    answered = sum(charge_kernel_state(cls, app, session) is True
                    for _ in range(500) for cls in (MainKernelHandler, APIStatusHandler))
     assert answered * STATE_BYTES * 3 <= SHOWN_MAX, answered
-    assert charge_kernel_state(MainKernelHandler, app, session)[0] == 403
-    assert charge_kernel_state(ContentsHandler, app, session) is None   # not kernel state
+    assert charge_kernel_state(MainKernelHandler, app, session) is False
+    assert charge_kernel_state(ContentsHandler, app, session) is True   # not kernel state
+    model = [{"id": "k1", "execution_state": "busy", "last_activity": "2026-12-07T17:00:00.123Z",
+              "connections": 1}]
+    assert withhold_state(model) == [{"id": "k1", "execution_state": "unknown", "connections": 1,
+                                      "last_activity": "1970-01-01T00:00:00.000000Z"}]
+    sessions = [{"id": "s", "kernel": model[0]}]
+    assert withhold_state(sessions)[0]["kernel"]["execution_state"] == "unknown"
+
+
+def test_acts_without_a_body_cost_the_upload_budget(hub):
+    """D4: which of the kernel's files the browser deletes (or saves again unchanged, or which
+    kernel it interrupts, and when) is a message into the kernel with no body to meter: each
+    act now costs routes.ACTION_BYTES, so a script deleting planted files one by one is
+    stopped within the budget.  The first deletes work as before."""
+    from hub_config.singleuser.routes import ACTION_BYTES
+
+    ann = hub.people["ann"]
+    ann.execute("import os; os.makedirs('/workspace/r7del', exist_ok=True)\n"
+                "for i in range(1200): open(f'/workspace/r7del/f{i}.py', 'w').close()", ann.kid)
+    folder = hub.settings.projects_dir / "C1" / "workspace" / "r7del"
+    assert len(list(folder.glob("f*.py"))) == 1200
+    codes = [ann.server("DELETE", f"/api/contents/r7del/f{i}.py").status_code
+             for i in range(1200)]
+    gone = 1200 - len(list(folder.glob("f*.py")))
+    assert codes[0] == 204 and gone == codes.count(204), (gone, codes[:5])
+    assert gone * ACTION_BYTES <= IN_BUDGET, gone
+    assert codes[-1] == 403, codes[-5:]
+
+
+def test_acts_are_charged_in_this_process():
+    """D4: deletes, interrupts and unchanged saves each cost ACTION_BYTES; reads nothing."""
+    from jupyter_server.services.contents.handlers import ContentsHandler
+    from jupyter_server.services.kernels.handlers import KernelActionHandler
+
+    from hub_config.singleuser.routes import ACTION_BYTES, decide_body
+    from hub_config.singleuser.uploads import UploadBudget
+
+    class Req:
+        def __init__(self, method):
+            self.method, self.headers = method, {}
+
+    budget = UploadBudget(IN_BUDGET)
+    acts = [(ContentsHandler, "DELETE"), (KernelActionHandler, "POST"), (ContentsHandler, "PUT")]
+    done = sum(decide_body(cls, Req(m), budget) is None for _ in range(2000) for cls, m in acts)
+    assert done * ACTION_BYTES <= IN_BUDGET, done
+    assert decide_body(ContentsHandler, Req("GET"), budget) is None   # reads: free
