@@ -179,6 +179,25 @@ def test_the_launchers_scratch_is_noexec(tmp_path):
         assert str(here) not in f.read()
 
 
+def test_a_killed_launchers_scratch_is_unmounted_by_the_next_start(tmp_path):
+    """A launcher SIGKILLed before its command started leaves its scratch mounted on the host
+    (root's 0700 directory); the next sandbox's start finds the launcher gone and unmounts it."""
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    top = tmp_path / "devices"
+    stale, _ = sandbox_devices.make(top, "r9stale", ptys=0)
+    stale = stale.rename(top / f"r9stale.{dead.pid}")
+    sandbox_devices.make_scratch(stale, ["/tmp"], 1 << 20)
+    (stale / "scratch0" / "left").write_text("x")
+    here, _ = sandbox_devices.make(top, "r9next", ptys=0)
+    try:
+        assert not stale.exists()
+        with open("/proc/self/mountinfo") as f:
+            assert str(stale) not in f.read()
+    finally:
+        sandbox_devices.remove(here)
+
+
 def test_bwrap_binds_the_launchers_scratch_instead_of_its_own_tmpfs(world):
     spec = world.spec(name="r9argv", limits=LIMITS)
     scratch = {p: f"/host/scratch{i}" for i, p in enumerate([*spec["tmpfs"], "/dev/shm"])}
