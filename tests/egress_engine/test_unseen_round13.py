@@ -33,6 +33,11 @@ declared misleadingly).  Probed from outside through ``check_request``:
   from 1.96 for a small group), declared with the cohort's N as units or found in Markdown
   (``implied_n``: passed before).
 
+- (i) over-reading closed (round 12 left it open): a grid of whole numbers named by any list
+  of strings of its length was read as counts (``layers = ['conv', 'pool', 'dense']`` beside a
+  kernel grid blocked); now only category names or a counting name make it a table
+  (``code_literals.grid_names_count``), anything else goes to a reviewer as before.
+
 Every attack has a safe counterpart that must pass (or keep only the review every figure gets).
 """
 from __future__ import annotations
@@ -332,3 +337,25 @@ def test_dispersion_of_large_groups_and_percentiles_is_no_small_group(run, text)
     roles.update({c: _st("median", "n") for c in head[4:] if c not in ("sd", "se")})
     r = run({"t.csv": text}, [table("t.csv", roles)])
     assert not by(r, check="implied_n"), said(r)
+
+
+# ---- (i) grids named by strings that are no categories -------------------------------------------
+@pytest.mark.parametrize("src", [
+    "import numpy as np\nlayers = ['conv', 'pool', 'dense']\nkernel = np.array([[3, 3, 1], [64, 128, 256]])\n",
+    "import numpy as np\ncolors = ['red', 'green']\nweights = np.array([[1, 2], [30, 40]])\n",
+    "import numpy as np\nm = np.array([[1, 0, 2], [12, 40, 3]])\nfonts = ['serif', 'sans', 'mono']\n",
+])
+def test_a_settings_grid_beside_strings_is_not_blocked_as_counts(run, src):
+    r = run({"a.py": src}, [{"path": "a.py", "kind": "code", "description": "analysis code"}])
+    assert r.verdict == "review" and not by(r, severity="block"), said(r)
+
+
+@pytest.mark.parametrize("src", [
+    "import numpy as np\nregions = ['North', 'Lanyu']\nm = np.array([[120, 3], [140, 40]])\n",
+    "import numpy as np\nsex = ['F', 'M']\nm = np.array([[120, 3], [140, 40]])\n",
+    "import numpy as np\nbands = ['0-19', '20-64', '65+']\nm = np.array([[120, 44], [3, 52], [140, 60]])\n",
+    "import numpy as np\nwards = ['w1', 'w2']\ndeaths = np.array([[120, 3], [140, 40]])\n",
+])
+def test_a_grid_named_by_categories_or_counting_blocks(run, src):
+    r = run({"a.py": src}, [{"path": "a.py", "kind": "code", "description": "analysis code"}])
+    assert r.verdict == "block" and by(r, check="threshold", severity="block"), said(r)

@@ -459,6 +459,17 @@ class _Finder(ast.NodeVisitor, _Records):
             self.visit(e)
 
 
+def grid_names_count(name: str, rows: list | None, cols: list | None) -> bool:
+    """Names found elsewhere make a grid a cross-table of counts only when the grid counts by
+    its own name or half its names are categories (regions, sexes, arms, bands, periods, places):
+    any strings of the right length are not enough (round 13: ``layers = ['conv', 'pool',
+    'dense']`` beside a kernel grid blocked as counts)."""
+    from egress_review.engine.unit_tables import _category_header
+
+    return _is_count_name(name) or any(     # half of them: a place of its own ('Lanyu') beside one
+        x and 2 * sum(_category_header(str(v)) for v in x) >= len(x) for x in (rows, cols))
+
+
 def _named_grid(finder: _Finder, node, name: str, grid: list[list[float]]) -> None:
     """A grid of whole numbers whose row or column names the file gives elsewhere (``rows =
     ['North', 'South']`` beside ``np.array([[120, 3], [40, 52]])``, or ``index=``/``columns=`` of
@@ -466,6 +477,8 @@ def _named_grid(finder: _Finder, node, name: str, grid: list[list[float]]) -> No
     n_rows, n_cols = len(grid), len(grid[0])
     rows = next((x for x in reversed(finder.label_lists) if len(x) == n_rows), None)
     cols = next((x for x in reversed(finder.label_lists) if len(x) == n_cols and x is not rows), None)
+    if (rows is not None or cols is not None) and not grid_names_count(name, rows, cols):
+        rows = cols = None
     if rows is None and cols is None:
         flat = [v for r in grid for v in r]
         finder.doubts.append(({"line": node.lineno, "part": "literal"},
