@@ -308,7 +308,13 @@ def find(simplified: str) -> list[tuple[int, int, float]]:
         hits += [(a, b, 0.7) for a, b in rare_surnames.find(simp) if not taken[a]]
     # (D1, round 3) a people is no person: 病人 阿美族, 案主 泰雅族, 个案为阿美|族人
     return [h for h in hits if simp[h[1] - 1] != "族" and not simp.startswith("族", h[1])
-            and not opens_idiom(simp, h[0], h[1])]
+            and not opens_idiom(simp, h[0], h[1])
+            # (round 12) a surname character and a shift's, ward's or unit's last character before a
+            # title is the shift or ward (白班 護理師, 高科 醫師), not a person
+            and not (h[1] - h[0] == 2 and simp[h[1] - 1] in _UNIT_ENDS)]
+
+
+_UNIT_ENDS = frozenset("班院科房区组室部")
 
 
 def opens_idiom(simp: str, a: int, b: int) -> bool:

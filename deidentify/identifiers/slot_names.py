@@ -52,7 +52,11 @@ _FUNCTION_GIVEN = frozenset("又之一")
 def _not_given() -> frozenset[str]:
     from deidentify.identifiers import split_names
 
-    return split_names._NOT_GIVEN
+    # (and the last characters of a shift, ward or department before a title: 白班 護理師)
+    return split_names._NOT_GIVEN | _PLACE_ENDS
+
+
+_PLACE_ENDS = frozenset(_S("班院科房區組室部"))
 
 
 _FUNCTION_SURNAMES = frozenset(_S("曾同向於余和及都但只才又也還沒無正常全時本原由從在給把被對將就再更最"))
@@ -95,7 +99,8 @@ def _alt(words: str) -> str:
 _RELATIONS = _alt("案妻 案夫 案子 案女 案母 案父 案兄 案弟 案姊 案姐 案妹 案孫 案孫女 案媳 案婿 長子 次子 三子 么子 長女 次女 "
                   "三女 么女 兒子 女兒 太太 先生 丈夫 妻子 配偶 媳婦 女婿 孫子 孫女 母親 父親 哥哥 姊姊 姐姐 弟弟 妹妹 "
                   "看護 外籍看護 外傭 聯絡人 照顧者 主要照顧者 監護人 代理人 鄰居 朋友 同事 室友 阿姨 舅舅 叔叔 伯伯 姑姑 "
-                  "姪子 姪女 外甥 案媳婦 前妻 前夫 同居人 女友 男友")
+                  "姪子 姪女 外甥 案媳婦 前妻 前夫 同居人 女友 男友 阿公 阿嬤 阿媽 阿伯 阿婆 阿叔 阿爸 阿母 爺爺 奶奶 "
+                  "外公 外婆 病人 病患 患者 個案 案主 家屬")
 RELATION_BRACKET = compiled("(?:" + _RELATIONS + r")[ \t]*[(\[【〔](?P<v>[^()\[\]【】〔〕\n]{2,40})[)\]】〕]")
 # a Latin name: one to four capitalised words (Watan Tanga, Joy Dela Cruz, Nguyen Thi Lan)
 _LATIN_VALUE = re.compile(r"[A-Z][a-z'’\-]{1,15}(?:[ \t]+[A-Z][a-z'’\-]{0,15}){0,3}")
@@ -186,26 +191,29 @@ def _table_cells(simp: str, original: str | None) -> list[tuple[int, int]]:
         lines.append((simp[pos:pos + len(line)], pos))
         pos += len(line) + 1
     columns: list[int] = []
-    sep = ""
+    sep, width, going_on = "", 0, False
     for line, at in lines:
         s = ("|" if line.count("|") >= 2 else "\t" if line.count("\t") >= 2
              else " " if len(_ALIGNED.findall(line.strip())) >= 2 else "")
+        if not s and columns and sep in "|\t" and sep in line:
+            s = sep         # (a piece of a row broken over a line: 12B | 練美⏎蘭 | COPD | …)
         if not s:
             columns = []
             continue
         cells = _cells(line, s, at)
         heads = [i for i, (a, b) in enumerate(cells) if simp[a:b].lower() in _PERSON_HEADERS]
         if heads:
-            columns, sep = heads, s
+            columns, sep, width, going_on = heads, s, len(cells), False
             continue
         if s != sep:
             columns = []
             continue
-        # (a row broken over a line by a name in it, 練美⏎蘭 | COPD | 司馬文, shifts its cells: any
-        # cell of such a table that reads as a name is one)
-        out += [(a, b) for a, b in cells if 2 <= b - a <= 4 and reads_as_name(simp[a:b])]
-        for i in columns:
-            if i < len(cells):
+        # (a row broken over a line by a name in it, 12B | 練美⏎蘭 | COPD | 司馬文: its first piece
+        # has the columns from the left, the piece that goes on has them from the right)
+        at_cols = {i - width for i in columns} if going_on else set(columns)
+        going_on = len(cells) < width and not going_on
+        for i in at_cols:
+            if -len(cells) <= i < len(cells):
                 a, b = cells[i]
                 v = simp[a:b]
                 if v and v.lower() not in _NOT_A_PERSON and not re.fullmatch(r"[\W\d_]+", v) and "<" not in v:
@@ -255,8 +263,14 @@ POJ_NICK = compiled(r"(?<![A-Za-z\-])(?P<v>(?:A|Ah|Sio|Sió|Á)-[a-zA-Z\u00c0-\u
 _NOT_POJ = frozenset("fib flutter line lines wave waves scan mode frame sign level grade type".split())
 
 
+# a nickname whose relative follows (阿明的太太, 小美的媽媽): the nickname is a person's
+NICK_KIN = compiled(r"(?<![" + _H + r"])(?P<v>[阿小][" + _H + r"])(?=的(?:" + _alt(
+    "太太 先生 老婆 老公 媽媽 爸爸 女兒 兒子 孫子 孫女 家人 家屬 媳婦 女婿 妻子 丈夫 看護 男友 女友") + "))")
+
+
 def _nicknames(simp: str) -> list[tuple[int, int]]:
     out = [m.span("v") for m in KIN_HUMBLE.finditer(simp) if bare_given.humble(m.group("v"))]
+    out += [m.span("v") for m in NICK_KIN.finditer(simp) if m.group("v")[1] in _given()]
     for m in POJ_NICK.finditer(simp):
         syl = m.group("v").split("-", 1)[1].lower()
         quoted = m.start() > 0 and simp[m.start() - 1] in "「“\"'‘『" and m.group("q")
@@ -293,7 +307,7 @@ def _nick_brackets(simp: str) -> list[tuple[int, int]]:
     return out
 
 
-GATES = (NICK_BRACKET, RELATION_BRACKET, _TABLE_GATE, TITLE_BEFORE, TITLE_AFTER, BROKEN, KIN_HUMBLE, POJ_NICK)
+GATES = (NICK_BRACKET, NICK_KIN, RELATION_BRACKET, _TABLE_GATE, TITLE_BEFORE, TITLE_AFTER, BROKEN, KIN_HUMBLE, POJ_NICK)
 
 
 def find(simp: str, original: str | None = None) -> list[tuple[int, int]]:

@@ -69,7 +69,8 @@ HAN = ["練美蘭", "閻文忠", "雲秀英", "司馬文", "諸葛明", "萬家�
        "呼延平", "南宮月", "雷又寧", "鞏志遠", "張廖美惠"]
 LATIN = ["May Cruz", "Watan Tanga", "Agus Salim", "Joy Dela Cruz", "Nguyen Thi Lan", "Siti Nurhaliza", "Grace Reyes",
          "Pasang Tamapima", "Rowena Aquino", "Lituk Kacaw"]
-RELATIONS = ["案妻", "案子", "次女", "長子", "案媳", "看護", "聯絡人：案女", "主要照顧者為案孫", "鄰居", "案兄"]
+RELATIONS = ["案妻", "案子", "次女", "長子", "案媳", "看護", "聯絡人：案女", "主要照顧者為案孫", "鄰居", "案兄", "阿公", "阿嬤",
+             "病人"]
 BRACKETS = [("（", "）"), ("(", ")"), ("【", "】"), ("（", ")"), (" (", ")")]
 
 
@@ -85,7 +86,8 @@ def test_a_relation_then_the_name_in_brackets(rel, brackets):
 RELATION_PROSE = ["案妻（已歿）表示", "案子（在美國）", "案女（護理師）", "案妻（同住）", "案夫（78歲）", "看護（印尼籍）",
                   "案女(高中)", "長子（國中）", "次女（大學生）", "案妻（失智）", "案母(臥床)", "聯絡人（見附件）", "案女（RN）",
                   "案妻(DM)", "案夫（中風）", "案父（曾中風）", "案母（高齡）", "案女（在台北工作）", "案妻（家管）",
-                  "案子（無業）", "看護（同上）", "案妻（安寧）", "案孫（國小）", "長女（美國）"]
+                  "案子（無業）", "看護（同上）", "案妻（安寧）", "案孫（國小）", "長女（美國）", "阿公（78歲）", "阿嬤（失智）",
+                  "病人（右側）", "病人(DNR)"]
 
 
 def test_what_a_relations_brackets_say_of_the_person_stays():
@@ -106,7 +108,7 @@ def test_a_staff_title_before_or_after_the_name(slot):
 TITLE_PROSE = ["護理師 說明", "醫師 表示", "RN 交班完畢", "主治醫師 查房", "記錄 完畢", "護理師 協助翻身", "醫師 建議。",
                "藥師 諮詢", "營養師 會診", "社工 訪視", "覆 會診", "MD 查房", "記錄 時間", "接班 後", "會診 醫師", "主治 醫師",
                "值班 醫師", "專科 護理師", "實習 醫師", "住院 醫師", "家庭 醫師", "居家 護理師", "心臟科醫師", "麻醉科醫師",
-               "急診醫師", "總醫師", "牙科 醫師", "護理師 同意", "藥師 常規", "護理師 全程陪同", "醫師 高一點", "社工 時間"]
+               "急診醫師", "總醫師", "牙科 醫師", "白班 護理師", "小夜 RN", "責任區 護理師", "護理師 同意", "藥師 常規", "護理師 全程陪同", "醫師 高一點", "社工 時間"]
 
 
 def test_a_title_before_an_act_or_after_a_department_stays():
@@ -138,6 +140,18 @@ TABLE_PROSE = ["項目 | 結果 | 單位\nWBC | 12.3 | 10^3/uL\n血糖 | 180 | m
                "日期 | 體溫 | 血壓\n12/01 | 37.5 | 150/90",
                "檢驗項目    結果    單位\nWBC    12.3    10^3/uL\n血糖    180    mg/dL",
                "藥名  劑量  頻次\nAspirin  100mg  QD\nMegace  160mg  BID", "病人今天  很好  謝謝"]
+
+
+# drugs, foods, diseases and words in the other columns of a table with a person column
+TABLE_WORDS = ("黃疸 白內障 石膏 方案 常規 金針 胡椒 黃連 田七 杜仲 甘草 柴胡 葛根 白芍 當歸 陳皮 丁香 安眠藥 江西 林口 "
+               "石斑魚 包紮 全身 溫水 龍膽 柳丁 華法林 楊桃 嚴重 許可 萬一 車禍 談話 艾草 單側 花生 舒服 原發 白班").split()
+
+
+def test_other_columns_of_a_table_with_a_person_column_stay():
+    text = "床號 | 姓名 | 診斷 | 備註\n" + "\n".join(f"{i:02d} | 王小明 | {w} | {w}" for i, w in enumerate(TABLE_WORDS))
+    rows = scrub_texts([text])[0].split("\n")[1:]
+    assert [w for w, r in zip(TABLE_WORDS, rows) if r.count(w) != 2] == [], rows
+    assert all("王小明" not in r for r in rows)
 
 
 def test_a_table_without_a_person_column_stays():
@@ -180,6 +194,13 @@ def test_a_nickname_before_a_bracketed_name():
     values = [k for k in nicks for _ in HAN[:8]]
     assert not _left(texts, values)
     assert not _left(texts, [n for _ in nicks for n in HAN[:8]])
+
+
+def test_a_nickname_whose_relative_follows():
+    nicks = ["阿明", "小美", "阿嬌", "阿雄", "小芳", "阿輝", "阿忠", "小玲"]
+    kin = ["的太太來電", "的媽媽表示", "的女兒陪同", "的先生說"]
+    assert not _left([n + k for n in nicks for k in kin], [n for n in nicks for _ in kin])
+    assert _changed(["阿姨的太太", "小孩的媽媽", "小兒的家屬", "阿公的女兒", "小時的先生"]) == []
 
 
 @pytest.mark.parametrize("kin", ["阿公", "阿嬤", "阿伯", "案母", "爸爸", "老伴"])
