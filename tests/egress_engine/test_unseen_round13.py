@@ -38,6 +38,10 @@ declared misleadingly).  Probed from outside through ``check_request``:
   kernel grid blocked); now only category names or a counting name make it a table
   (``code_literals.grid_names_count``), anything else goes to a reviewer as before.
 
+- (j) a notebook cell ending in a counting expression (``len(…)``, ``nrow(…)``,
+  ``.nunique()``, ``.sum()`` of a mask, ``.shape``) whose output is one number: that number is
+  the count (``notebook.counted_output``; before, a number of no known role: review).
+
 Every attack has a safe counterpart that must pass (or keep only the review every figure gets).
 """
 from __future__ import annotations
@@ -359,3 +363,38 @@ def test_a_settings_grid_beside_strings_is_not_blocked_as_counts(run, src):
 def test_a_grid_named_by_categories_or_counting_blocks(run, src):
     r = run({"a.py": src}, [{"path": "a.py", "kind": "code", "description": "analysis code"}])
     assert r.verdict == "block" and by(r, check="threshold", severity="block"), said(r)
+
+
+# ---- (j) a notebook's bare output under counting code ----------------------------------------
+def _nb(code, output, stream=False):
+    import json
+
+    out = ({"output_type": "stream", "name": "stdout", "text": output + "\n"} if stream else
+           {"output_type": "execute_result", "data": {"text/plain": output}, "metadata": {},
+            "execution_count": 1})
+    return json.dumps({"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [
+        {"cell_type": "code", "source": code, "metadata": {}, "execution_count": 1,
+         "outputs": [out], "id": "c1"}]})
+
+
+COUNTED = [("len(df[df.region == 'Lanyu'])", "3", False), ("(df.region == 'Lanyu').sum()", "np.int64(3)", False),
+           ("lanyu.pid.nunique()", "3", False), ("df[df.region == 'Lanyu'].shape", "(3, 12)", False),
+           ("nrow(subset(df, region == 'Lanyu'))", "[1] 3", False),
+           ("print(len(lanyu))", "3", True), ("x = df.query('region == \"Lanyu\"')\nx.shape[0]", "3", False),
+           ("lanyu['pid'].count()", "3", False), ("length(unique(lanyu$pid))", "[1] 3", False)]
+
+
+@pytest.mark.parametrize("code,output,stream", COUNTED)
+def test_a_notebooks_count_under_counting_code_blocks(run, code, output, stream):
+    r = run({"n.ipynb": _nb(code, output, stream)},
+            [{"path": "n.ipynb", "kind": "notebook", "description": "analysis"}])
+    assert r.verdict == "block" and by(r, check="prose", severity="block"), said(r)
+
+
+@pytest.mark.parametrize("code,output", [
+    ("len(df[df.region == 'Lanyu'])", "93"), ("df.shape", "(540, 12)"),
+    ("df.age.mean()", "3.2"), ("model.n_features_in_", "3"),
+])
+def test_large_counts_and_other_outputs_are_not_blocked_as_counts(run, code, output):
+    r = run({"n.ipynb": _nb(code, output)}, [{"path": "n.ipynb", "kind": "notebook", "description": "analysis"}])
+    assert not by(r, severity="block"), said(r)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import warnings
 
 from egress_review.engine.readers.code import read as read_code
@@ -89,6 +90,28 @@ def _data(out: Content, data: dict, place: dict) -> None:
             out.add(OpaqueUnit(f"notebook output of type {mime}", p))
 
 
+# A code cell that ends in a counting expression (len(…), nrow(…), .nunique(), .sum() of a mask,
+# .shape[0]) shows a count as its bare output: "3" under len(df[df.region == 'Lanyu']) went to a
+# reviewer as a number of no known role (round 13); it is the count the code names.
+_COUNT_EXPR = re.compile(r"\b(?:len|nrow|NROW|length|n_distinct|sum)\s*\(|"
+                         r"\.(?:nunique|count|sum|size)\s*\(\s*\)|\.shape\s*\[\s*0\s*\]|\.shape\s*$|"
+                         r"\.size\s*$|\bdim\s*\(")
+_SCALAR_OUT = re.compile(r"^\s*(?:\[1\]\s*)?(?:(?:np|numpy)\.\w+\()?(\d+)L?\)?\s*$|"
+                         r"^\s*(?:\[1\]\s*)?\(?\s*(\d+)\s*,?\s+\d+\s*\)?\s*$")
+
+
+def counted_output(code: str, text: str) -> tuple[str, int] | None:
+    """(the counting expression, the count) when a cell's last line counts and its output is
+    that one number (a shape's rows first), else None."""
+    lines = [ln for ln in code.strip().splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
+    if not lines or not _COUNT_EXPR.search(lines[-1]):
+        return None
+    m = _SCALAR_OUT.match(text.strip()) if text.strip().count("\n") == 0 else None
+    if not m:
+        return None
+    return lines[-1].strip()[:80], int(m.group(1) or m.group(2))
+
+
 def read(raw: bytes, name: str) -> Content:
     import nbformat
 
@@ -123,6 +146,13 @@ def read(raw: bytes, name: str) -> Content:
         for oi, o in enumerate(cell.get("outputs", []) or []):
             place = {**base, "output": oi}
             t = o.get("output_type")
+            shown = _as_text(o.get("text", "")) if t == "stream" else \
+                _as_text((o.get("data") or {}).get("text/plain", "")) if t == "execute_result" else ""
+            if kind == "code" and (hit := counted_output(src, shown)):
+                # (the expression in the place: its words - .sum() - would read as a statistic)
+                out.add(TextUnit(f"count the cell shows (n): {hit[1]}",
+                                 {**place, "part": "counted output", "expression": hit[0],
+                                  "labelled": True}))
             try:
                 if t == "stream":
                     out.extend(read_printed(_as_text(o.get("text", ""))),
