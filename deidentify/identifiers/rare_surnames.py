@@ -35,6 +35,14 @@ WORD_OPENING = "高石田白金夏龍江溫古管戴方文包易左甘牛房祝�
 # 閻王): 雲秀英，…, 閻文忠 M/78, | 練美蘭 were left
 ORDINARY_WORD_SURNAMES = "雲閻練仇鞏冉"
 _SURNAMES = "".join(sorted({to_simplified(c) for c in UNLISTED + WORD_OPENING + ORDINARY_WORD_SURNAMES}))
+# ... those that are verbs take an object: 練英文, 仇富 - their given characters may not be a word
+_VERB_SURNAMES = frozenset(to_simplified("練仇鞏"))
+
+
+def _given_is_word(given: str) -> bool:
+    from deidentify.identifiers.chinese_names import _tables
+
+    return len(given) == 2 and (_tables()[5].FREQ.get(given, 0) or 0) >= 20
 # (and a few more frequent in older women's and men's names: 素娥, 碧雲, 阿 is no given character)
 _GIVEN = "".join(sorted({to_simplified(c) for c in GIVEN_CHARS + "素碧錦琇珮瓊雯卿淑芳鳳桃嬌枝雲"}))
 # Where a name may open when a Han character stands before it (a list, a time, a person word).
@@ -147,7 +155,8 @@ def find(simp: str) -> list[tuple[int, int]]:
         for end in (i + 3, i + 2):
             if end > len(simp) or not all(c in _GIVEN for c in simp[i + 1:end]):
                 continue
-            if _closes(simp, end, end - i - 1) and not _word_like(simp, i, end):
+            if _closes(simp, end, end - i - 1) and not _word_like(simp, i, end) \
+                    and not (simp[i] in _VERB_SURNAMES and _given_is_word(simp[i + 1:end])):
                 out.append((i, end))
                 last = end
                 break
