@@ -271,12 +271,16 @@ def unmetered_body(request) -> bool:
 # thousand times a second, sent bits in for nothing (no body, nothing new).  Each costs at
 # least ACTION_BYTES from the upload budget (its body, if larger, instead).  JupyterLab's
 # autosave every two minutes spends 120 KB of the default 4 MB in a 16-hour day.
+# Opening a kernel's websocket is one too: the server greets the kernel (kernel_info_request)
+# on every connection, so connecting and dropping a thousand times was a free signal.
 ACTION_BYTES = 64
 ACTIONS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+KERNEL_SOCKET = JS + "services.kernels.websocket.KernelWebsocketHandler"
 
 
-def action_cost(method: str) -> int:
-    return ACTION_BYTES if method in ACTIONS else 0
+def action_cost(method: str, cls=None) -> int:
+    acts = method in ACTIONS or (cls is not None and qualname(cls) == KERNEL_SOCKET)
+    return ACTION_BYTES if acts else 0
 
 
 def _spent() -> tuple[int, str]:
@@ -284,7 +288,7 @@ def _spent() -> tuple[int, str]:
 
 
 def decide_body(cls, request, budget) -> tuple[int, str] | None:
-    floor = action_cost(request.method)
+    floor = action_cost(request.method, cls)
     if request.method not in ("POST", "PUT", "PATCH"):
         if unmetered_body(request):
             return 400, f"a {request.method} request carries no body here (D4)"

@@ -454,6 +454,9 @@ def test_acts_without_a_body_cost_the_upload_budget(hub):
     assert codes[0] == 204 and gone == codes.count(204), (gone, codes[:5])
     assert gone * ACTION_BYTES <= IN_BUDGET, gone
     assert codes[-1] == 403, codes[-5:]
+    # opening the kernel's websocket greets the kernel: an act too, refused past the budget
+    with pytest.raises(Exception, match="403"):
+        ann._kernel_socket(ann.kid, 20)
 
 
 def test_acts_are_charged_in_this_process():
@@ -468,8 +471,11 @@ def test_acts_are_charged_in_this_process():
         def __init__(self, method):
             self.method, self.headers = method, {}
 
+    from jupyter_server.services.kernels.websocket import KernelWebsocketHandler
+
     budget = UploadBudget(IN_BUDGET)
-    acts = [(ContentsHandler, "DELETE"), (KernelActionHandler, "POST"), (ContentsHandler, "PUT")]
+    acts = [(ContentsHandler, "DELETE"), (KernelActionHandler, "POST"), (ContentsHandler, "PUT"),
+            (KernelWebsocketHandler, "GET")]
     done = sum(decide_body(cls, Req(m), budget) is None for _ in range(2000) for cls, m in acts)
     assert done * ACTION_BYTES <= IN_BUDGET, done
     assert decide_body(ContentsHandler, Req("GET"), budget) is None   # reads: free
