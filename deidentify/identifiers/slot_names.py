@@ -202,6 +202,8 @@ def _table_cells(simp: str, original: str | None) -> list[tuple[int, int]]:
             continue
         cells = _cells(line, s, at)
         heads = [i for i, (a, b) in enumerate(cells) if simp[a:b].lower() in _PERSON_HEADERS]
+        if heads and s == " " and (":" in line or any(b - a > 12 for a, b in cells)):
+            heads = []      # (a form's labels packed with blanks, 姓名  : 楊俊傑   身分證  :, are no header)
         if heads:
             columns, sep, width, going_on = heads, s, len(cells), False
             continue

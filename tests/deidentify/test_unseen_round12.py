@@ -154,6 +154,14 @@ def test_other_columns_of_a_table_with_a_person_column_stay():
     assert all("王小明" not in r for r in rows)
 
 
+def test_a_forms_labels_spaced_out_are_no_aligned_table():
+    # (an OCR'd form's labels packed with blanks, 姓名  : 楊俊傑   身分證  :, read as a header masked the
+    # next line's labels: round 7's control)
+    text = "姓 名 : 楊俊傑   身 分 證 : 病人\n生 日 : 33/11/27  電 話 : 無\n診 斷 : 第 二 型 糖 尿 病  HbA1c 8.2 %"
+    out = scrub_texts([text])[0]
+    assert "生 日 :" in out and "診 斷 : 第 二 型 糖 尿 病" in out and "楊俊傑" not in out, out
+
+
 def test_a_table_without_a_person_column_stays():
     assert _changed(TABLE_PROSE) == []
 
