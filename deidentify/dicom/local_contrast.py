@@ -198,7 +198,12 @@ def _lines_across(mask: np.ndarray, rules: LineRules) -> list[tuple[int, int, in
     letter-sized blobs, tops and bottoms aligned, each close to the next; chains of two or
     more on one band a word space or a dash apart (1.6 of the height: "1965-07-04", "CHEN
     TA-MING") are one line."""
-    letters = _letters(mask, rules)
+    return chained(_letters(mask, rules), rules)
+
+
+def chained(letters: list[tuple[int, int, int, int]], rules: LineRules) -> list[tuple[int, int, int, int]]:
+    """The lines of ``_lines_across`` made of ``letters`` (x0, y0, x1, y1, sorted): also used
+    on the letters of a slanted map (oblique_text.py)."""
     used = [False] * len(letters)
     chains = []     # [x0, y0, x1, y1, letters]
     for i in range(len(letters)):
@@ -271,19 +276,23 @@ def text_lines(z: np.ndarray, rules: LineRules = LineRules()) -> list[tuple[int,
 
 
 def find_lines(frame: np.ndarray, rules: LineRules = LineRules(), similar: bool = True,
-               planes: bool = True) -> list[tuple[int, int, int, int]]:
+               planes: bool = True, slanted: bool = True) -> list[tuple[int, int, int, int]]:
     """Text-like lines of a stored frame: in ``zmap`` and (``similar``) ``zmap_similar`` of its
     grey (colour: the mean of its samples) and (``planes``) of each sample plane of a colour
-    frame; a box inside another is dropped."""
+    frame, and (``slanted``) lines written at a slant (``oblique_text``); a box inside another is
+    dropped."""
     f = np.asarray(frame, np.float32)
     views = [_grey(f)]
     if f.ndim == 3 and planes:
         views += [np.ascontiguousarray(f[..., c]) for c in range(f.shape[2])]
+    from deidentify.dicom.oblique_text import slanted_lines   # it builds on this module
+
     found: set[tuple[int, int, int, int]] = set()
     for v in views:
-        found.update(text_lines(zmap(v, rules), rules))
-        if similar:
-            found.update(text_lines(zmap_similar(v, rules), rules))
+        for z in [zmap(v, rules)] + ([zmap_similar(v, rules)] if similar else []):
+            found.update(text_lines(z, rules))
+            if slanted:   # written at a slant: neither along the rows nor the columns (round 10)
+                found.update(slanted_lines(z, rules))
     boxes = sorted(found)
     return [b for b in boxes if not any(o != b and o[0] <= b[0] and o[1] <= b[1] and b[2] <= o[2]
                                         and b[3] <= o[3] for o in boxes)]

@@ -284,19 +284,43 @@ def stroke_boxes(frame: np.ndarray, max_value: float, opts: PixelOptions) -> lis
     joined = ndimage.binary_dilation(bright, structure=np.ones((3, 7), bool))
     labels, _ = ndimage.label(joined)
     boxes = []
-    for sl in ndimage.find_objects(labels):
+    for i, sl in enumerate(ndimage.find_objects(labels)):
         if sl is None:
             continue
         y0, y1, x0, x1 = sl[0].start, sl[0].stop, sl[1].start, sl[1].stop
         height, width = y1 - y0, x1 - x0
         # a line of text is long and thin, written across or (rotated) down the frame
         thin, long_ = min(height, width), max(height, width)
+        if thin > rows * opts.max_text_height:   # a line written at a slant (round 10): its letters
+            boxes += [(x0 + a, y0 + b, x0 + c, y0 + d) for a, b, c, d in
+                      _slanted_letters(bright[sl] & (labels[sl] == i + 1), rows * opts.max_text_height)]
+            continue
         if thin < 4 or thin > rows * opts.max_text_height or long_ < thin:
             continue
         if bright[y0:y1, x0:x1].mean() > opts.max_fill_ratio:
             continue
         boxes.append((x0, y0, x1, y1))
     return boxes
+
+
+def _slanted_letters(strokes: np.ndarray, max_thickness: float) -> list[Box]:
+    """The boxes of the marks of one saturated cluster when they are a line of text at a slant:
+    three or more separate marks (letters; a wire, a needle or a bone edge is one) whose extent
+    across their principal axis is a line's height while along it they run twice as long (a word
+    of three letters: a slanted line breaks into clusters at its spaces).
+    A box a mark (the blackout margin grows with a box's height: the cluster's square box would
+    take the frame)."""
+    marks, n = ndimage.label(strokes, structure=np.ones((3, 3), bool))
+    if n < 3:
+        return []
+    ys, xs = np.nonzero(strokes)
+    pts = np.stack([xs - xs.mean(), ys - ys.mean()])
+    _, vecs = np.linalg.eigh(np.cov(pts))
+    thick, length = np.ptp(vecs[:, 0] @ pts) + 1, np.ptp(vecs[:, 1] @ pts) + 1
+    if not (4 <= thick <= max_thickness and length >= 2 * thick):
+        return []
+    return [(max(0, sl[1].start - 1), max(0, sl[0].start - 1), sl[1].stop + 1, sl[0].stop + 1)
+            for sl in ndimage.find_objects(marks) if sl is not None]
 
 
 def band_boxes(shape: tuple[int, ...], opts: PixelOptions) -> list[Box]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 
 _MON = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
         r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?")
@@ -44,7 +45,25 @@ _HAN_RE = re.compile(r"(?<!\d)(?:\d{1,2}\s*月\s*\d{1,2}\s*[日号號]|\d{2,4}\s
 _NO_DIGIT_LEFT = re.compile(r"(?<!\d)\d")
 
 
+def _folded(text: str) -> str:
+    """``text`` one character for one (offsets stay): full-width forms as ASCII, any script's
+    decimal digits as 0-9 (２０２３_０５_１４, ١٤ May, 14 Ｍａｙ were dates nobody read)."""
+    if text.isascii():
+        return text
+    out = []
+    for ch in text:
+        if ch.isdecimal():
+            ch = str(unicodedata.decimal(ch))
+        elif "\uff01" <= ch <= "\uff5e":
+            ch = chr(ord(ch) - 0xFEE0)
+        elif ch == "\u3000":
+            ch = " "
+        out.append(ch)
+    return "".join(out)
+
+
 def _spans(text: str) -> list[tuple[int, int]]:
+    text = _folded(text)
     spans = []
     for rx in (_NUMERIC_RE, _NAMED_RE, _HAN_RE):
         spans += [m.span() for m in rx.finditer(text) if any(c.isdigit() for c in m.group())]
@@ -78,7 +97,7 @@ def _valid(y: int, m: int, d: int) -> bool:
 def in_number(value) -> bool:
     """A number that is a date: YYYYMMDD, with a time after it (YYYYMMDDhhmm[ss]), or a compact
     Minguo date (1120514, 0991021); a series or instance number never runs that high by chance."""
-    digits = str(value).strip().lstrip("+").split(".")[0]
+    digits = _folded(str(value)).strip().lstrip("+").split(".")[0]
     if not digits.isdigit():
         return False
     if len(digits) in (8, 12, 14):

@@ -12,7 +12,9 @@ day back (and with it the shift a longitudinal release would hide).  The classes
   NUM value, a UL in a per-frame group);
 - **date-sr**: the same shapes in SR text, alone or in a sentence;
 - **date-adjacent**: RT ROI names, waveform annotations, per-frame frame labels, DICOMDIR
-  records, items nested four deep (round 9's places).
+  records, items nested four deep (round 9's places);
+- **date-wide**: the same dates in full-width forms or other scripts' digits (２０２３_０５_１４,
+  ١٤ May), in labels and SR text.
 
 Seeded (``random.Random(10)``).  Each member is ``Member(cls, name, data, secrets)``: nothing
 in ``secrets`` may be anywhere in the cleaned file."""
@@ -153,9 +155,35 @@ def adjacent_members(rng: random.Random) -> list[Member]:
     return out
 
 
+_WIDE = {"full-width": str.maketrans({chr(c): chr(c + 0xFEE0) for c in range(0x21, 0x7F)}),
+         "arabic-indic": str.maketrans({str(d): chr(0x660 + d) for d in range(10)}),
+         "devanagari": str.maketrans({str(d): chr(0x966 + d) for d in range(10)}),
+         "wide digits": str.maketrans({str(d): chr(0xFF10 + d) for d in range(10)})}
+
+
+def wide_members(rng: random.Random) -> list[Member]:
+    """The same dates in other scripts' digits or full-width forms, one character for one."""
+    out = []
+    for i, shape in enumerate(TEXT_SHAPES):
+        for j, (script, table) in enumerate(_WIDE.items()):
+            if (i + j) % 2:
+                continue
+            date = _written(shape, _day(rng)).translate(table)
+            value = "CT " + date
+            if j % 2:
+                text = f"Compared with {date}."
+                out.append(Member("date-wide", f"SR:{script}:{text}", to_bytes(_sr(text)), _secret(date)))
+            else:
+                ds = base()
+                _place(ds, LABEL_PLACES[i % len(LABEL_PLACES)], value)
+                out.append(Member("date-wide", f"{script}:{value}", to_bytes(ds), _secret(date)))
+    return out
+
+
 def all_members() -> list[Member]:
     rng = random.Random(10)
-    return label_members(rng) + code_members(rng) + number_members(rng) + sr_members(rng) + adjacent_members(rng)
+    return (label_members(rng) + code_members(rng) + number_members(rng) + sr_members(rng) + adjacent_members(rng)
+            + wide_members(rng))
 
 
 __all__ = ["CODE_SHAPES", "TEXT_SHAPES", "all_members"]
