@@ -55,7 +55,7 @@ class EnclaveAuthenticator(Authenticator):
     ldap_group_roles = Dict(config=True, help="Directory group cn -> enclave role.")
     # The one log-in's second factor (enclave.identity.login): JupyterHub 5 shows an "otp" field.
     request_otp = Bool(True, config=True, help="Ask for the TOTP code on the login form.")
-    otp_prompt = Unicode("驗證碼 One-time code (TOTP, if enrolled):", config=True)
+    otp_prompt = Unicode("驗證碼 One-time code (TOTP):", config=True)
     sso_url = Unicode("", config=True, help="The control plane's origin for single sign-on (「以單一登入」); "
                       "'' = $ENCLAVE_SSO_URL, else $ENCLAVE_PUBLIC_ORIGIN_CONTROL, else no single sign-on.")
     public_origin = Unicode("", config=True, help="The hub's public origin (https://host:port) that "
@@ -190,6 +190,7 @@ class EnclaveAuthenticator(Authenticator):
                 s.commit()
                 raise
             if second == "enrol":
+                s.commit()   # the refusal's audit record stays (the scope rolls back on raise)
                 raise LoginRefused("Your role needs a one-time code (TOTP): enrol an authenticator app "
                                    "on the control plane (兩步驟驗證 Two-step) first (A4).")
             one_login.succeeded(s, user, username, client=client, front_end="hub", now=now,

@@ -518,7 +518,7 @@ def transfer_working_days(db: Session, policy, actor: User, source: Case, target
           days=days, refund=0)
 
 
-# ---------------------------------------------------------------- software (P11), publications (P12)
+# ---------------------------------------------------------------- software (P11)
 
 def declare_software(db: Session, actor: User, case: Case, *, name: str, version: str = "",
                      purpose: str = "", now: dt.datetime) -> SoftwareDeclaration:
@@ -557,30 +557,6 @@ def software_approved(db: Session, case_code: str, name: str, version: str | Non
     return any(version is None or d.version in ("", version) for d in db.execute(q).scalars())
 
 
-def register_publication(db: Session, actor: User, case: Case, *, title: str, published_on: dt.date,
-                         cites_source: bool, now: dt.datetime) -> Publication:
-    require(is_member(actor, case) or is_decider(actor), f"register publications of {case.code}")
-    if not title.strip():
-        raise BadInput("A publication needs a title.")
-    if not cites_source:
-        raise Refused("Publications must cite the data source.", "P12")
-    p = Publication(case_id=case.id, title=title.strip()[:400], published_on=published_on,
-                    cites_source=True, registered_by=actor.username, registered_at=now)
-    db.add(p)
-    db.flush()
-    audit(db, actor.username, "publication.registered", case, subject=p.title,
-          published_on=published_on.isoformat())
-    return p
-
-
-def receive_publication_copy(db: Session, actor: User, pub: Publication, now: dt.datetime) -> Publication:
-    require(is_decider(actor) or actor.has_role("steward"), "record publication copies")
-    not_self(actor, case_people(db.get(Case, pub.case_id)), "record the copy of your own case's publication")
-    pub.copy_received_at = now
-    audit(db, actor.username, "publication.copy_received", db.get(Case, pub.case_id), subject=pub.title)
-    return pub
-
-
 def _user_ids(db: Session, names) -> set[int]:
     names = [n for n in names if n]
     if not names:
@@ -595,7 +571,9 @@ def visible_cases(db: Session, user: User) -> list[Case]:
 
 # Moved by job (#17); still reachable as ``cases.service.X`` for older callers.
 _MOVED = {"request_change": "enclave.cases.changes", "decide_change": "enclave.cases.changes",
-          "handover_officer": "enclave.cases.officers", "end_case_officers": "enclave.cases.officers"}
+          "handover_officer": "enclave.cases.officers", "end_case_officers": "enclave.cases.officers",
+          "register_publication": "enclave.cases.publications",
+          "receive_publication_copy": "enclave.cases.publications"}
 
 
 def __getattr__(name: str):

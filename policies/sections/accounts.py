@@ -74,9 +74,10 @@ class AccountPolicy(BaseModel):
         15, rule="A4", ge=1, le=10080,
         description="How long a locked account or throttled client is refused, even with the right password.")
     mfa_required_roles: list[str] = setting(
-        ["admin", "committee", "reviewer", "steward", "officer"], rule="A4",
-        description="Roles that must log in with a second factor as well as the password "
-                    "(every staff role; a researcher who is a case's officer too).")
+        ["admin", "committee", "reviewer", "steward", "officer", "researcher"], rule="A4",
+        description="Roles that must log in with a second factor as well as the password: every "
+                    "role, researchers included (SATRE 3.2.04, multi-factor authentication for "
+                    "all users).")
     mfa_enrolment_code_required: bool = setting(
         True, rule="A4",
         description="Enrolling a second factor needs a one-time code the admin gives with the "

@@ -284,6 +284,7 @@ def test_countdown_and_warning_in_the_browser(hub):
             assert re.search(r"[\u4e00-\u9fff]", body).start() < re.search(r"[A-Za-z]", body).start()
             page.fill("input[name=username]", "alice")
             page.fill("input[name=password]", hub.alice.password)
+            page.fill("input[name=otp]", hub.researcher_code("alice"))   # A4: her authenticator's code
             page.click("#login_submit")
             page.wait_for_url(re.compile(r".*/user/alice/lab.*"), timeout=90_000)
             page.goto(f"{hub.url}/hub/home")

@@ -58,6 +58,7 @@ def browser(hub):
         page.goto(f"{hub.url}/hub/login")
         page.fill("input[name=username]", "alice")
         page.fill("input[name=password]", PASSWORD)
+        page.fill("input[name=otp]", hub.researcher_code("alice"))   # A4: her authenticator's code
         page.click("input[type=submit], button[type=submit]")
         page.wait_for_load_state()
         page.goto(f"{hub.url}/user/alice/desktop/")

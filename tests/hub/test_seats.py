@@ -55,6 +55,7 @@ def _login(hub, source: str, name: str = "alice") -> httpx.Response:
     c = _client(hub, source)
     c.get("/hub/login")
     return c.post("/hub/login", data={"username": name, "password": PASSWORD,
+                                      "otp": hub.researcher_code(name),   # A4: her authenticator's code
                                       "_xsrf": c.cookies.get("_xsrf", path="/hub/") or ""})
 
 

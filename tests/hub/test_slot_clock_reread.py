@@ -114,6 +114,7 @@ def test_the_lab_clock_shows_an_extended_then_shortened_end(hub):
             page.goto(f"{hub.url}/hub/login")
             page.fill("input[name=username]", "alice")
             page.fill("input[name=password]", hub.alice.password)
+            page.fill("input[name=otp]", hub.researcher_code("alice"))   # A4: her authenticator's code
             page.click("#login_submit")
             page.goto(f"{hub.url}/user/alice/lab")
             page.locator("#enclave-slot-clock").wait_for(timeout=90_000)

@@ -22,6 +22,17 @@ def clock():
     return Clock()
 
 
+@pytest.fixture
+def nhi_policy(nhi_policy):
+    """The deployed policy, except that a researcher's password alone still opens a session:
+    these tests enrol her first device over the API with that session and the admin's one-time
+    code.  Under the deployed policy she gets the enrol-only log-in page instead, which takes the
+    same codes (tests/identity/test_mfa.py)."""
+    roles = [r for r in nhi_policy.accounts.mfa_required_roles if r != "researcher"]
+    return nhi_policy.model_copy(update={"accounts": nhi_policy.accounts.model_copy(
+        update={"mfa_required_roles": roles})})
+
+
 def _served(people_db, policy, clock):
     from enclave.web.app import create_app
 

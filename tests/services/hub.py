@@ -106,6 +106,12 @@ class HubHarness:
             accredit(s, u)
             return u.id
 
+    def researcher_code(self, name: str) -> str:
+        """A researcher's current TOTP code (tests/services/authenticator.py)."""
+        from tests.services.authenticator import researcher_code
+
+        return researcher_code(self.db_url, name)
+
     def add_case(self, code: str, members: list[str], status: str = "active",
                  paid: bool = True, tables: dict[str, list[dict]] | None = None) -> int:
         now = utcnow()
@@ -243,7 +249,12 @@ class HubUser:
     def xsrf(self) -> str:
         return self.http.cookies.get("_xsrf", path="/hub/") or self.http.cookies.get("_xsrf") or ""
 
-    def login(self, otp: str = "") -> httpx.Response:
+    def login(self, otp: str | None = None) -> httpx.Response:
+        """Log in with the form.  ``otp``: the one-time code to send; None lets the harness's
+        authenticator give a researcher her current code (HubHarness.researcher_code); ""
+        sends none."""
+        if otp is None:
+            otp = self.hub.researcher_code(self.name)
         self.http.get("/hub/login")
         data = {"username": self.name, "password": self.password, "_xsrf": self.xsrf()}
         if otp:

@@ -15,13 +15,25 @@ from enclave.bookings.models import Booking
 from enclave.db import session_scope, utcnow
 from hub_config.auth import EnclaveAuthenticator
 from hub_config.identity import LoginRefused
+from tests.services.authenticator import researcher_code
 from tests.services.slapd import directory
 
 GOOD = "Sturdy-Passw0rd!"
 
 
+class _Authenticator(EnclaveAuthenticator):
+    """The hub's authenticator, with a researcher's authenticator app beside it: a log-in that
+    names no code sends her current one (A4 asks researchers for a second factor too); otp=""
+    sends none."""
+
+    def login_decision(self, username, password, now=None, otp=None, client="-"):
+        if otp is None:
+            otp = researcher_code(self.db_url, username, now)
+        return super().login_decision(username, password, now=now, otp=otp, client=client)
+
+
 def _auth(db_url, **kw) -> EnclaveAuthenticator:
-    return EnclaveAuthenticator(db_url=db_url, **kw)
+    return _Authenticator(db_url=db_url, **kw)
 
 
 @pytest.fixture
@@ -156,3 +168,20 @@ def test_ldap_unreachable_is_a_clear_refusal(rows):
               ldap_group_search_base="ou=groups,dc=x")
     with pytest.raises(LoginRefused, match="directory is unreachable"):
         a.login_decision("lena", GOOD)
+
+
+def test_a_researcher_logs_in_to_the_hub_with_a_second_factor_only(local):
+    # A4, SATRE 3.2.04: a booked, accredited researcher's right password is not enough
+    a = _auth(local.db_url)
+    with pytest.raises(LoginRefused, match=r"enrol an authenticator app.*\(A4\)"):
+        a.login_decision("ann", GOOD, otp="")
+    code = researcher_code(local.db_url, "ann")   # now enrolled
+    for wrong in ("", "000000" if code != "000000" else "111111", code[::-1] if code[::-1] != code else "123456"):
+        with pytest.raises(LoginRefused, match="one-time code|TOTP"):
+            a.login_decision("ann", GOOD, otp=wrong)
+        with session_scope(local.db_url) as s:
+            from enclave.identity import throttle
+            throttle.clear(s, "ann")
+    assert a.login_decision("ann", GOOD, otp=code)["name"] == "ann"
+    with session_scope(local.db_url) as s:
+        assert s.query(AuditRecord).filter_by(action="login.enrol_only", actor="ann").count() == 1
