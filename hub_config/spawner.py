@@ -34,10 +34,23 @@ __all__ = ["ETC_ALLOWED", "PROJECT_PACKAGES", "EnclaveSpawner", "build_spec", "e
 
 SESSION_JUPYTER_CONFIG = "/opt/enclave/jupyter"
 WORKSPACE = "/workspace"
-# IPython puts the kernel's working directory (the notebook's folder in the shared workspace)
-# on sys.path ahead of site-packages unless told not to; a read-only system config says so.
-IPYTHON_KERNEL_CONFIG = ("# Written by hub_config.spawner: no workspace folder on sys.path.\n"
-                         "c.InteractiveShellApp.ignore_cwd = True\n")
+# The kernel's working directory is the notebook's folder in the case's shared workspace, which
+# every member can write: nothing found there may run in this member's kernel.  IPython puts it
+# on sys.path ahead of site-packages unless told not to (a module planted as pandas.py), and pdb
+# - %debug, breakpoint() - runs the commands of a .pdbrc there (and in the home).  A read-only
+# system config turns both off.
+_NO_CWD = "c.InteractiveShellApp.ignore_cwd = True\n"
+_NO_PDBRC = ("import inspect as _inspect, pdb as _pdb\n"
+             "_pdb.Pdb.__init__.__defaults__ = tuple(\n"
+             "    False if p.name == 'readrc' else p.default\n"
+             "    for p in _inspect.signature(_pdb.Pdb.__init__).parameters.values()\n"
+             "    if p.default is not p.empty)\n")
+
+
+def kernel_config() -> str:
+    """The kernel's read-only IPython config (/etc/ipython/ipython_kernel_config.py)."""
+    return ("# Written by hub_config.spawner: nothing in the workspace runs at start or in pdb.\n"
+            + _NO_CWD + _NO_PDBRC)
 
 
 class EnclaveSpawner(LocalProcessSpawner):
@@ -317,7 +330,7 @@ def build_spec(*, name: str, uid: int, gid: int, case_code: str, projects_dir: P
             "/etc/group": f"root:x:0:\n{group}:x:{gid}:{name}\n",
             "/etc/hosts": "127.0.0.1 localhost enclave\n::1 localhost\n",
             "/etc/resolv.conf": "# no name service in the enclave (S7)\n",
-            "/etc/ipython/ipython_kernel_config.py": IPYTHON_KERNEL_CONFIG,
+            "/etc/ipython/ipython_kernel_config.py": kernel_config(),
             **_config_files(system_config_dir),
         },
         "limits": limits,

@@ -96,7 +96,7 @@ def test_spawn_refused_by_pre_spawn_hook_without_booking(hub):
     from tests.identity.helpers import code_at, enrol_totp
 
     hank = hub.user("hank")
-    r = hank.login()  # staff log in with a TOTP code (A4): hank has none yet
+    r = hank.login(otp="")  # staff log in with a TOTP code (A4): hank has none yet
     assert r.status_code == 403 and "enrol" in login_page_error(r)
     with session_scope(hub.db_url) as s:
         totp = enrol_totp(s, s.query(User).filter_by(username="hank").one())
@@ -232,6 +232,23 @@ print("TZ", time.tzname, mimetypes.guess_type("x.csv")[0])
     generated = {"passwd", "group", "hosts", "resolv.conf", "ipython"}
     assert set(etc) <= set(ETC_ALLOWED) | generated, set(etc) - set(ETC_ALLOWED) - generated
     assert "text/csv" in out  # what sessions need from /etc still works
+
+
+def test_a_pdbrc_in_the_workspace_or_home_is_never_read(alice, kernel):
+    """S1: another member's .pdbrc in the shared folder does not run in this kernel's debugger
+    (the sandbox's IPython config, hub_config.spawner.kernel_config)."""
+    code = """
+import os, pdb
+from IPython.core.debugger import Pdb
+places = [os.getcwd(), os.path.expanduser("~")]
+for d in places:
+    open(os.path.join(d, ".pdbrc"), "w").write("!open('RAN', 'w')\\n")
+print("RC", pdb.Pdb().rcLines, Pdb().rcLines, os.path.exists("RAN"))
+for d in places:
+    os.remove(os.path.join(d, ".pdbrc"))
+"""
+    out = alice.execute(code, kernel)
+    assert "RC [] [] False" in out, out
 
 
 def test_kernel_cannot_read_its_own_case_data_directly(alice, kernel, hub):
@@ -544,6 +561,7 @@ def test_browser_menus_have_no_download_or_export(alice, hub):
             page.goto(f"{hub.url}/hub/login")
             page.fill("input[name=username]", "alice")
             page.fill("input[name=password]", alice.password)
+            page.fill("input[name=otp]", hub.researcher_code("alice"))   # A4: her authenticator's code
             page.click("input[type=submit], button[type=submit]")
             page.wait_for_url(re.compile(r".*/user/alice/lab.*"), timeout=90_000)
             page.wait_for_selector("#jp-MainMenu", timeout=90_000)
