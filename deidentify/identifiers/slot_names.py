@@ -138,7 +138,8 @@ def _relation_brackets(simp: str) -> list[tuple[int, int]]:
 
 
 # -- a staff title, then or after the name -------------------------------------------------------
-_TITLES_BEFORE = _alt("護理師 護士 醫師 主治醫師 住院醫師 總醫師 專科護理師 社工師 社工 藥師 營養師 個管師 治療師 物理治療師 "
+_TITLES_BEFORE = _alt("收件人 收件者 寄件人 寄件者 發件人 發信人 負責人 承辦人 經辦人 申請人 見證人 立同意書人 簽收人 "
+                      "護理師 護士 醫師 主治醫師 住院醫師 總醫師 專科護理師 社工師 社工 藥師 營養師 個管師 治療師 物理治療師 "
                       "職能治療師 心理師 記錄者 記錄 紀錄 交班者 交班 接班者 接班 覆 簽名 填表人 主護 Dr Dr. RN NP MD "
                       "NSP PGY R1 R2 R3 CR VS")
 TITLE_BEFORE = compiled(r"(?<![A-Za-z])(?:" + _TITLES_BEFORE + r")[ \t]*[:：]?[ \t]*(?P<v>[" + _H + r"]{2,4})(?![" + _H + "])")
@@ -309,11 +310,22 @@ def _nick_brackets(simp: str) -> list[tuple[int, int]]:
     return out
 
 
-GATES = (NICK_BRACKET, NICK_KIN, RELATION_BRACKET, _TABLE_GATE, TITLE_BEFORE, TITLE_AFTER, BROKEN, KIN_HUMBLE, POJ_NICK)
+# the name an e-mail address is shown under (練美蘭 <ml@…>, "May Cruz" <may@…>): the sender's or the
+# addressee's, whatever its words (an office's name there goes too: nothing tells them apart)
+MAIL_DISPLAY = compiled(r"(?P<v>(?<![A-Za-z])[A-Z][A-Za-z'’\-]*(?:[ \t]+[A-Z][A-Za-z'’\-]*){0,3}|(?<![" + _H + r"])["
+                        + _H + r"]{2,4})[\"”]?[ \t]*<[^<>@\s]{1,64}@")
+
+
+def _mail_display(simp: str) -> list[tuple[int, int]]:
+    return [m.span("v") for m in MAIL_DISPLAY.finditer(simp) if m.group("v").isascii() or reads_as_name(m.group("v"))] \
+        if "@" in simp else []
+
+
+GATES = (MAIL_DISPLAY, NICK_BRACKET, NICK_KIN, RELATION_BRACKET, _TABLE_GATE, TITLE_BEFORE, TITLE_AFTER, BROKEN, KIN_HUMBLE, POJ_NICK)
 
 
 def find(simp: str, original: str | None = None) -> list[tuple[int, int]]:
     """(start, end) of names in a person's slot of the note's layout; ``original``: the text as
     written (its line breaks)."""
     return sorted(set(_relation_brackets(simp) + _titles(simp) + _table_cells(simp, original) + _broken(simp)
-                      + _nicknames(simp) + _nick_brackets(simp)))
+                      + _nicknames(simp) + _nick_brackets(simp) + _mail_display(simp)))

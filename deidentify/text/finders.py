@@ -183,6 +183,9 @@ def context_name_spans(simp: str, original: str) -> list[tuple[int, int, float]]
     laid_out += [(a, b, 0.85) for a, b in sign_offs.find(simp)]
     # (D1, round 7) names written in Zhuyin or toned pinyin, public persons' stage names
     laid_out += [(a, b, 0.85) for a, b in sound_names.find(simp, original) + public_names.find(simp)]
+    # (D1, round 12) a person's slot of the note's layout: 案妻（練美蘭）, 司馬文 RN, a ward table's person
+    # column, 游⏎明德, 阿公石頭說, "May Cruz" <may@…> (slot_names; Latin ones without any Han too)
+    laid_out += [(a, b, 0.85) for a, b in slot_names.find(simp, original)]
     if not HAN.search(simp):
         return laid_out       # (every other context name is Han; the tables load jieba)
     # after a role word, a name even when its characters open a word (保全高雄偉: role_names)
@@ -192,10 +195,8 @@ def context_name_spans(simp: str, original: str) -> list[tuple[int, int, float]]
         + word_names.find(simp) \
         + [(a, b, 0.85) for a, b in split_names.find(simp, original)] \
         + [(a, b, 0.85) for a, b in nicknames.find(simp)] + laid_out \
-        + [(a, b, 0.85) for a, b in latin_slots.find(simp)] \
-        + [(a, b, 0.85) for a, b in slot_names.find(simp, original)]   # 王 小 明 (split_names), 阿財陪同就醫 (nicknames),
-    # (round 11) 由 Siti Aminah 陪同, Walis Nokan 來院 (latin_slots); (round 12) 案妻（練美蘭）, 司馬文 RN,
-    # a ward table's person column, 游⏎明德, 阿公石頭說 (slot_names)
+        + [(a, b, 0.85) for a, b in latin_slots.find(simp)]   # 王 小 明 (split_names), 阿財陪同就醫 (nicknames),
+    # (round 11) 由 Siti Aminah 陪同, Walis Nokan 來院 (latin_slots)
 
 
 # Gates: a cheap test that a text holds what every finding of a finder needs; a text failing it

@@ -122,7 +122,7 @@ HEADERS = ["姓名", "病人", "主護", "照顧者", "家屬", "聯絡人", "Na
 @pytest.mark.parametrize("sep", [" | ", "\t", "|", "   ", "｜"])
 def test_a_ward_tables_person_column(header, sep):
     names = HAN + LATIN
-    rows = [sep.join(["床號", header, "診斷"])] + [sep.join([f"{i:02d}A", n, "CHF"]) for i, n in enumerate(names)]
+    rows = [sep.join(["Bed" if header.isascii() else "床號", header, "診斷"])] + [sep.join([f"{i:02d}A", n, "CHF"]) for i, n in enumerate(names)]
     out = scrub_texts(["\n".join(rows)])[0]
     assert not [n for n in names if any(p in out for p in (n.split() if n.isascii() else [n[:2], n[-2:]]))], out
     assert out.count("CHF") == len(names) and "診斷" in out
@@ -256,6 +256,15 @@ def test_e_mail_with_blanks_around_the_at():
     outs = scrub_texts(texts)
     assert all(u not in o for t, o in zip(texts, outs) for u in users if u in t), outs
     assert _changed(["meet @ 3pm", "BP @ rest 120/80", "每天 @ 08:00 服藥"]) == []
+
+
+def test_the_name_an_e_mail_address_is_shown_under():
+    names = HAN[:8] + LATIN[:6]
+    texts = [f"{n} <user{i}@gmail.com>" for i, n in enumerate(names)] + [f'"{n}" <u{i}@ntuh.gov.tw>' for i, n in enumerate(names)]
+    texts += [f"寄件者: {n} <u{i}@ms1.hinet.net> 主旨：回診" for i, n in enumerate(names)]
+    assert not _left(texts, names * 3)
+    assert not _left([f"收件人：{n}" for n in HAN], HAN)
+    assert scrub_texts(["請寄到 <abc@gmail.com>"])[0] == "請寄到 <<EMAIL>>"
 
 
 def test_older_over_masks_stay_unmasked():
