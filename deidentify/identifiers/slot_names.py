@@ -194,8 +194,9 @@ def _table_cells(simp: str, original: str | None) -> list[tuple[int, int]]:
     columns: list[int] = []
     sep, width, going_on = "", 0, False
     for line, at in lines:
-        s = ("|" if line.count("|") >= 2 else "\t" if line.count("\t") >= 2
-             else " " if len(_ALIGNED.findall(line.strip())) >= 2 else "")
+        # (two columns have one separator: Name | Dx)
+        s = ("|" if line.count("|") >= 1 else "\t" if line.count("\t") >= 1
+             else " " if len(_ALIGNED.findall(line.strip())) >= 1 else "")
         if not s and columns and sep in "|\t" and sep in line:
             s = sep         # (a piece of a row broken over a line: 12B | 練美⏎蘭 | COPD | …)
         if not s:
@@ -219,9 +220,28 @@ def _table_cells(simp: str, original: str | None) -> list[tuple[int, int]]:
             if -len(cells) <= i < len(cells):
                 a, b = cells[i]
                 v = simp[a:b]
-                if v and v.lower() not in _NOT_A_PERSON and not re.fullmatch(r"[\W\d_]+", v) and "<" not in v:
+                if v and v.lower() not in _NOT_A_PERSON and _cell_is_person(v):
                     out.append((a, b))
     return out
+
+
+def _cell_is_person(v: str) -> bool:
+    """A person column's cell that names someone: Latin words that read as a name, or Han
+    characters that read as one or are no word (an output table's Patient column holds groups:
+    Male, Inpatient, 住院, 門診 stay)."""
+    if re.fullmatch(r"[\W\d_]+", v) or "<" in v:
+        return False
+    if not any("\u4e00" <= c <= "\u9fff" for c in v):
+        if " " not in v.strip():
+            # (one word: a census name only - an output table's groups are words, Inpatient, Total)
+            from deidentify.identifiers.western_names import _census
+
+            return v.lower() in _census()[0] or (v.lower() in _census()[1] and _latin_value(v))
+        return _latin_value(v) or bool(re.fullmatch(r"[A-Z][a-z]+(?:[ \t]+[A-Z][a-z]+){1,3}", v)) and not \
+            any(w.lower() in _NOT_LATIN_NAMES for w in v.split())
+    han = re.sub(r"[^\u4e00-\u9fff]", "", v)
+    freq = C._tables()[5].FREQ
+    return reads_as_name(han) if 2 <= len(han) <= 4 and (freq.get(han, 0) or 0) >= _RARE_WORD else len(han) >= 2
 
 
 # -- a name broken over a line ----------------------------------------------------------------------

@@ -162,6 +162,15 @@ def test_a_forms_labels_spaced_out_are_no_aligned_table():
     assert "生 日 :" in out and "診 斷 : 第 二 型 糖 尿 病" in out and "楊俊傑" not in out, out
 
 
+def test_an_output_tables_group_column_under_a_person_header_stays():
+    # (an aggregate table's Patient column holds groups, not people; two columns have one separator)
+    tables = ["Patient | N\nInpatient | 30\nOutpatient | 20", "病人 | 人數\n住院 | 30\n門診 | 20\n男性 | 10",
+              "Patient\tN\tPercent\nMale\t120\t55%\nFemale\t98\t45%"]
+    assert _changed(tables) == []
+    out = scrub_texts(["Name | Dx\nMay Cruz | CHF\nWatan Tanga | COPD"])[0]
+    assert "Cruz" not in out and "Tanga" not in out and "CHF" in out, out
+
+
 def test_a_table_without_a_person_column_stays():
     assert _changed(TABLE_PROSE) == []
 
