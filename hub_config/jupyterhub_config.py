@@ -150,6 +150,6 @@ c.JupyterHub.services = [{
 }]
 c.JupyterHub.load_roles = [{
     "name": "enclave-warden",
-    "scopes": ["list:users", "read:users", "admin:servers", "tokens"],
+    "scopes": ["list:users", "read:users", "admin:servers", "admin:server_state", "tokens"],
     "services": ["enclave-warden"],
 }]

@@ -33,6 +33,7 @@ from kubespawner import KubeSpawner
 from tornado import web
 from traitlets import Dict, Float, TraitError, Unicode, validate
 
+from hub_config.session_case import CaseState
 from enclave.deploy.k8s.config import K8sConfig
 from enclave.deploy.k8s.sessions import BROKER_PORT, broker_pod, session_labels, session_network_policy
 
@@ -69,7 +70,7 @@ def _put(current: list | dict, item: dict) -> list | dict:
     return [*(v for v in current if v.get("name") != item["name"]), item]
 
 
-class EnclaveKubeSpawner(KubeSpawner):
+class EnclaveKubeSpawner(CaseState, KubeSpawner):
     # set by the booking pre-spawn hook (hub_config.auth.booking_pre_spawn_hook)
     enclave: dict | None = None
 

@@ -24,6 +24,7 @@ from jupyterhub.spawner import LocalProcessSpawner
 from tornado import web
 from traitlets import Bool, Dict, Unicode
 
+from hub_config.session_case import CaseState
 from hub_config import workspace_disk
 from hub_config.broker_launch import broker_socket, start_broker, stop_broker, wait_for_broker
 from hub_config.sandbox_binds import (ETC_ALLOWED, PROJECT_PACKAGES, exec_dirs, log_path,
@@ -53,7 +54,7 @@ def kernel_config() -> str:
             + _NO_CWD + _NO_PDBRC)
 
 
-class EnclaveSpawner(LocalProcessSpawner):
+class EnclaveSpawner(CaseState, LocalProcessSpawner):
     """LocalProcessSpawner whose process is ``hub_config.sandbox`` wrapping the server."""
 
     projects_dir = Unicode(config=True, help="Root of the case extracts: <dir>/<case>/data.")

@@ -31,6 +31,7 @@ from tornado import web
 
 from enclave.core.http import Client, Response
 from hub_config import warden_http
+from hub_config.session_case import other_case, server_case
 from hub_config.warden_record import Recorder
 
 from enclave.audit import AuditEntry, append
@@ -117,10 +118,14 @@ class Warden:
                 append(s, AuditEntry("warden", "warden", "booking.ended", case_code=case.code,
                                      subject=user.username, detail={"booking": b.id}))
 
-    def _must_stop(self, name: str, now: dt.datetime) -> str | None:
+    def _must_stop(self, name: str, now: dt.datetime, server: dict) -> str | None:
+        """Why ``name``'s running server must stop now: no booking lets them work, or the one
+        that does is another case's (a slot of case B straight after one of case A)."""
         with session_scope(self.db_url) as s:
             d = gate.check(s, name, now)
-            return None if d.allowed else d.reason
+            if not d.allowed:
+                return d.reason
+            return other_case(server_case(server), s.get(Case, d.booking.case_id).code)
 
     async def sweep(self) -> list[str]:
         """One pass: no-shows, ended bookings, and every running server without a booking."""
@@ -132,7 +137,8 @@ class Warden:
         for u in r.json():
             if not u.get("servers"):
                 continue
-            why = await asyncio.to_thread(self._must_stop, u["name"], now)
+            why = await asyncio.to_thread(self._must_stop, u["name"], now,
+                                          u["servers"].get("") or {})
             if why:
                 stopped[u["name"]] = why
         for n, why in list(self._unfinished.items()):

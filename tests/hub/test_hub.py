@@ -8,6 +8,8 @@ One hub for the module.  People:
   dave   researcher, booked, password 100 days old  -> login refused (A4)
   frank  researcher, slot ended without a login     -> no_show (S3)
   hank   admin (+researcher), no booking            -> may log in, spawn refused (pre-spawn hook)
+  gil    researcher, C1 until ~70 s, then C2 at once -> the C1 session is cut off (S3)
+  ivy    researcher, C1 until ~70 s, then C1 again   -> the session runs on
 """
 from __future__ import annotations
 
@@ -30,19 +32,20 @@ from tests.services.hub import HubHarness, lab_label_zh, login_page_error
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="the hub's sandbox spawner needs root")
 
 ERIN_SLOT_SECONDS = 50
+NEXT_CASE_SECONDS = 70   # gil's and ivy's first slots
 
 
 @pytest.fixture(scope="module")
 def hub():
     h = HubHarness()
     now = utcnow()
-    for name in ("alice", "erin", "bob", "carol", "frank"):
+    for name in ("alice", "erin", "bob", "carol", "frank", "gil", "ivy"):
         h.add_user(name)
     h.add_user("dave", changed_days_ago=100)
     h.add_user("hank", roles=("admin", "researcher"))
-    h.add_case("C1", ["alice", "erin", "dave", "frank"],
+    h.add_case("C1", ["alice", "erin", "dave", "frank", "gil", "ivy"],
                tables={"patients": [{"pid": f"p{i}", "age": 20 + i} for i in range(30)]})
-    h.add_case("C2", ["alice"], tables={"other_case": [{"pid": "zz", "secret": 1}]})
+    h.add_case("C2", ["alice", "gil"], tables={"other_case": [{"pid": "zz", "secret": 1}]})
     h.add_case("C3", ["carol"], status="suspended")
     h.bookings = {
         "alice": h.book_now("alice", "C1"),
@@ -52,14 +55,20 @@ def hub():
         "frank": h.add_booking("frank", "C1", now - dt.timedelta(hours=4),
                                now - dt.timedelta(minutes=10)),
     }
+    turn = now + dt.timedelta(seconds=NEXT_CASE_SECONDS)   # back to back: gil's next is C2's
+    h.bookings["gil"] = h.book_now("gil", "C1", turn)
+    h.add_booking("gil", "C2", turn, turn + dt.timedelta(hours=2))
+    h.bookings["ivy"] = h.book_now("ivy", "C1", turn)
+    h.add_booking("ivy", "C1", turn, turn + dt.timedelta(hours=2))
     with h.running():
         # erin's session starts first so that her slot end falls inside this module's run
         erin = h.session_user("erin", spawn=False)
         alice = h.session_user("alice", spawn=False)
         erin.spawn()
         h.erin_token_worked = erin.hub_api("GET", "/user").json()["servers"] != {}
+        gil, ivy = h.session_user("gil"), h.session_user("ivy")
         alice.spawn()
-        h.people = {"erin": erin, "alice": alice}
+        h.people = {"erin": erin, "alice": alice, "gil": gil, "ivy": ivy}
         yield h
 
 
@@ -606,6 +615,28 @@ def test_browser_menus_have_no_download_or_export(alice, hub):
 
 
 # ------------------------------------------------------------------ slot end (runs last)
+def test_a_session_ends_with_its_slot_when_the_next_slot_is_another_cases(hub):
+    """S3: gil's slot of C1 is followed at once by one of C2.  The gate lets her work on, but
+    for C2: her C1 session is cut off at its slot's end, with the reason.  ivy's next slot is
+    C1's again, so hers runs on (back-to-back slots of one case are one session)."""
+    turn = hub.booking(hub.bookings["gil"]).ends_at
+    deadline = turn + dt.timedelta(seconds=75)
+    cut = []
+    while not cut and utcnow() < deadline:
+        with session_scope(hub.db_url) as s:
+            cut = s.query(AuditRecord).filter_by(action="session.cutoff", subject="gil").all()
+        time.sleep(1)
+    assert cut, hub.log_text()[-3000:]
+    assert turn <= dt.datetime.fromisoformat(cut[0].ts) <= deadline
+    assert "C2" in (cut[0].reason or "") and "S3" in cut[0].reason, cut[0].reason
+    gil = hub.people["gil"]
+    assert gil.server("GET", "/api/status").status_code != 200
+    ivy = hub.people["ivy"]
+    assert ivy.server("GET", "/api/status").status_code == 200
+    with session_scope(hub.db_url) as s:
+        assert s.query(AuditRecord).filter_by(action="session.cutoff", subject="ivy").count() == 0
+
+
 def test_server_stopped_and_tokens_revoked_at_slot_end(hub):
     erin = hub.people["erin"]
     assert hub.erin_token_worked  # checked right after her server started
