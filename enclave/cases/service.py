@@ -505,6 +505,11 @@ def transfer_working_days(db: Session, policy, actor: User, source: Case, target
         raise BadInput("Source and target are the same case.")
     if source.applicant_id != target.applicant_id:
         raise Refused("Working days move only to the same applicant's other case.", "P8")
+    # re-read both under a lock: two transfers at once both saw the same unused days (PostgreSQL)
+    standing.lock_cases(db, source, target)
+    why = standing.unpaid_days(source)
+    if why is not None:
+        raise Refused(why + ".", "P8")
     if source.half_days_approved is None or target.half_days_approved is None:
         raise Refused("Both cases must have a working-day allowance.", "P8")
     if target.status not in ("approved", "active"):

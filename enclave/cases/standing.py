@@ -68,6 +68,29 @@ def lock_for_decision(db: Session, row) -> None:
     db.refresh(row, with_for_update=True)
 
 
+# P8: the states a case's unused working days may leave it in - paid for (``paid_at``) and not
+# frozen.  An approved case not yet paid has days nobody paid for (it is voided unpaid: moved
+# days would outlive it for free); a suspended one is under inquiry; a void or purged one has
+# no days to give.
+DAYS_SOURCE_STATES = ("active", "closed")
+
+
+def unpaid_days(case: Case) -> str | None:
+    """Why ``case``'s working days may not move to another case (None: they may)."""
+    if case.status not in DAYS_SOURCE_STATES:
+        return f"{case.code} is {case.status}; working days move only from a paid case that is " \
+               f"{' or '.join(DAYS_SOURCE_STATES)}"
+    if case.paid_at is None:
+        return f"{case.code} is not paid: its working days were never paid for (P10)"
+    return None
+
+
+def lock_cases(db: Session, *cases: Case) -> None:
+    """Lock several cases in one order (by id), so two requests on the same pair cannot deadlock."""
+    for c in sorted(cases, key=lambda c: c.id):
+        lock_for_decision(db, c)
+
+
 def require_standing(db: Session, case: Case, requested_by: str | None, kind: str, now: dt.datetime) -> None:
     """Refuse (409, A1) approving a request that no longer stands; refusing it stays possible."""
     why = lapsed(db, case, requested_by, kind, now)

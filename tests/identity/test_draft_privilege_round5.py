@@ -1,0 +1,151 @@
+"""A1/P8/P10, round 5: working days that were never paid for, moved to a case that was.
+
+* **Days of an unpaid case moved to a paid one.**  A government case's working days are granted
+  at approval and paid with the case's fees (P10).  ``/api/cases/{code}/working-days/transfer``
+  read only "same applicant, both have an allowance": the officer had a case approved for 50
+  days, never paid it, moved 40 of them to a paid case of 1 day (200 over real HTTP) and let the
+  unpaid one void - 40 working days for nothing.  The same from a void, suspended (under
+  inquiry), purged or draft case, or a closed one never paid.  Now days leave only a paid case
+  that is active or closed (``enclave.cases.standing.unpaid_days``).
+* **Two transfers at once spent the same days twice.**  On PostgreSQL two requests moving all
+  of a case's unused days to two other cases both read them unused: both succeeded, the
+  applicant gained the days once more.  Both cases are now re-read under a row lock (in id
+  order) before the days are counted (``standing.lock_cases``).
+
+Safe counterparts: a paid, active case's days move; a paid case's days move after it closed; the
+refusal leaves both cases as they were.  Real HTTP on SQLite and PostgreSQL; the race with two
+sessions held at the point both have read the source."""
+from __future__ import annotations
+
+import datetime as dt
+import threading
+
+import pytest
+from sqlalchemy import select
+
+from enclave.cases.models import Case
+from enclave.db import session_scope
+from tests.identity.test_self_decision import SPEC
+
+
+def _gov(api, days: int, pay: bool = True) -> str:
+    """A government case of alice approved for ``days`` working days (paid unless told)."""
+    r = api.http.post("/api/cases", json={"title": "Days", "case_type": "government", "extract_spec": SPEC},
+                      headers=api.token("alice"))
+    assert r.status_code == 201, r.text
+    code = r.json()["code"]
+    r = api.http.post(f"/api/cases/{code}/approve", json={"working_days": days}, headers=api.token("boss2"))
+    assert r.status_code == 200, r.text
+    if pay:
+        r = api.http.post(f"/api/cases/{code}/payment", json={"amount": r.json()["fees_due"]},
+                          headers=api.token("admin"))
+        assert r.status_code == 200 and r.json()["status"] == "active", r.text
+    return code
+
+
+def _draft(api) -> str:
+    r = api.http.post("/api/cases", json={"title": "Draft", "case_type": "government", "extract_spec": SPEC},
+                      headers=api.token("alice"))
+    assert r.status_code == 201, r.text
+    return r.json()["code"]
+
+
+def _half_days(url, *codes) -> dict:
+    with session_scope(url) as db:
+        return {c: db.execute(select(Case.half_days_approved).where(Case.code == c)).scalar_one() for c in codes}
+
+
+def _set(url, code, **fields):
+    with session_scope(url) as db:
+        c = db.execute(select(Case).where(Case.code == code)).scalar_one()
+        for k, v in fields.items():
+            setattr(c, k, v)
+
+
+def _void_by_time(api, url, code):
+    """The payment deadline passed: the next read of the case voids it (P10)."""
+    _set(url, code, payment_due_at=dt.datetime.now(dt.timezone.utc) - dt.timedelta(hours=1))
+    r = api.http.get(f"/api/cases/{code}", headers=api.token("alice"))
+    assert r.json()["status"] == "void", r.text
+
+
+# each way a case's days are not (or no longer) paid-for days it may give away
+SOURCES = {
+    "approved, not paid": lambda api, url: _gov(api, 50, pay=False),
+    "void, never paid": lambda api, url: (lambda c: (_void_by_time(api, url, c), c)[1])(_gov(api, 50, pay=False)),
+    "closed, never paid": lambda api, url: (lambda c: (_set(url, c, status="closed"), c)[1])(_gov(api, 50, pay=False)),
+    "suspended (paid)": lambda api, url: (lambda c: (_set(url, c, status="suspended"), c)[1])(_gov(api, 50)),
+    "purged (paid)": lambda api, url: (lambda c: (_set(url, c, status="purged"), c)[1])(_gov(api, 50)),
+    "void (paid, set)": lambda api, url: (lambda c: (_set(url, c, status="void"), c)[1])(_gov(api, 50)),
+    "active, paid_at cleared": lambda api, url: (lambda c: (_set(url, c, paid_at=None), c)[1])(_gov(api, 50)),
+    "draft given days": lambda api, url: (lambda c: (_set(url, c, half_days_approved=100), c)[1])(_draft(api)),
+}
+
+
+@pytest.mark.parametrize("source", list(SOURCES))
+@pytest.mark.parametrize("days", [1, 40])
+def test_unpaid_days_do_not_move(control, people_db, source, days):
+    api = control
+    src = SOURCES[source](api, people_db)
+    dst = _gov(api, 1)
+    before = _half_days(people_db, src, dst)
+    r = api.http.post(f"/api/cases/{src}/working-days/transfer", json={"to_case": dst, "days": days},
+                      headers=api.token("alice"))
+    assert r.status_code == 409 and r.json()["rule"] == "P8", (source, r.status_code, r.text)
+    assert _half_days(people_db, src, dst) == before, source
+
+
+@pytest.mark.parametrize("closed", [False, True], ids=["active", "closed"])
+def test_paid_days_still_move(control, people_db, closed):
+    api = control
+    src, dst = _gov(api, 50), _gov(api, 1)
+    if closed:
+        _set(people_db, src, status="closed")
+    r = api.http.post(f"/api/cases/{src}/working-days/transfer", json={"to_case": dst, "days": 40},
+                      headers=api.token("alice"))
+    assert r.status_code == 200, r.text
+    assert _half_days(people_db, src, dst) == {src: 20, dst: 82}
+
+
+def test_two_transfers_at_once_spend_the_days_once(enclave_home, db_url):
+    """Both requests read the source's unused days before either moves them (held there on
+    PostgreSQL until both have read); one moves them, the other finds too few."""
+    from enclave.accounts.models import User
+    from enclave.cases import service as cases
+    from enclave.core.errors import Refused
+    from policies import load_policy
+    from policies.loader import POLICY_ROOT
+    from tests.control.conftest import mk_case, mk_user, without_mfa
+
+    policy = without_mfa(load_policy(POLICY_ROOT / "nhi_centre"))
+    with session_scope(db_url) as db:
+        admin = mk_user(db, "admin", "admin")
+        pi = mk_user(db, "pi")
+        codes = [mk_case(db, policy, pi, admin=admin, case_type="government", working_days=d).code
+                 for d in (10, 1, 1)]
+    src, targets = codes[0], codes[1:]
+    both_read = threading.Barrier(2, timeout=10) if db_url.startswith("postgresql") else None
+    out: list[str] = []
+
+    def move(target):
+        try:
+            with session_scope(db_url) as db:
+                who = db.execute(select(User).where(User.username == "pi")).scalar_one()
+                s, t = cases.get_case(db, src), cases.get_case(db, target)
+                s.half_days_approved  # noqa: B018 - read while unspent
+                if both_read is not None:
+                    both_read.wait()
+                cases.transfer_working_days(db, policy, who, s, t, days=10,
+                                             now=dt.datetime.now(dt.timezone.utc))
+            out.append("moved")
+        except Refused as e:
+            out.append(f"refused: {e}")
+
+    threads = [threading.Thread(target=move, args=(t,)) for t in targets]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert sorted(o.split(":")[0] for o in out) == ["moved", "refused"], out
+    got = _half_days(db_url, *codes)
+    assert got[src] == 0 and sorted(got[t] for t in targets) == [2, 22], got
