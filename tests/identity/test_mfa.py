@@ -134,6 +134,27 @@ def test_the_review_service_asks_for_the_code_too(people_db, nhi_policy, tmp_pat
         assert r.status_code == 303 and http.cookies.get(COOKIE)
 
 
+@pytest.mark.parametrize("mode", ["internal", "external"])
+def test_a_researcher_needs_the_code_on_the_review_service_and_the_release_area(people_db, nhi_policy, tmp_path,
+                                                                               clock, mode):
+    """A4, SATRE 3.2.04: the release area (external, where a researcher fetches approved files
+    from outside) and the review service ask a researcher for her second factor too."""
+    from egress_review.api import create_app
+
+    app = create_app(people_db, nhi_policy, store_dir=tmp_path / "s", release_dir=tmp_path / "r", clock=clock,
+                     recover_on_start=False, mode=mode)
+    with serve(app) as base, httpx.Client(timeout=30, follow_redirects=False) as http:
+        r = form_login(http, base, "bob", PASSWORD)          # not enrolled: sent to enrol
+        assert r.status_code == 401 and "enrol" in r.text and not http.cookies.get(COOKIE)
+        with session_scope(people_db) as db:
+            totp = enrol_totp(db, load(db, "alice"))
+        for wrong in ("", "000000" if code_at(totp, clock.now) != "000000" else "111111"):
+            r = form_login(http, base, "alice", PASSWORD, wrong)
+            assert r.status_code == 401 and not http.cookies.get(COOKIE), wrong
+        r = form_login(http, base, "alice", PASSWORD, code_at(totp, clock.now))
+        assert r.status_code == 303 and http.cookies.get(COOKIE)
+
+
 def test_the_roles_needing_totp_are_the_policys(people_db, nhi_policy, clock):
     """Switch the requirement off and the admin logs in with a password alone: the refusals
     above come from the policy setting."""
