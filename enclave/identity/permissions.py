@@ -95,7 +95,23 @@ def case_people(case: Case) -> set[int]:
     whoever filed the application: none of them decides on the case (a member removed yesterday
     is not independent today, and removal must not clear a conflict)."""
     return {case.applicant_id, *(m.user_id for m in case.members), *irb_investigator_ids(case),
-            *case_filer_ids(case)} - {None}
+            *case_filer_ids(case), *applicant_colleague_ids(case)} - {None}
+
+
+def applicant_colleague_ids(case: Case) -> set[int]:
+    """Who works or worked with the case's applicant on another case (its applicant or a current
+    or former member, where the applicant is one too): a committee member on the PI's other study
+    is the PI's staff or lead, not independent of this one.  Only cases a decider approved count:
+    naming a decider on a draft must not choose who may decide."""
+    db = object_session(case)
+    if db is None or case.applicant_id is None:
+        return set()
+    shared = select(Case.id).where(Case.approved_at.is_not(None)).where(
+        (Case.applicant_id == case.applicant_id)
+        | Case.id.in_(select(CaseMember.case_id).where(CaseMember.user_id == case.applicant_id)))
+    members = db.execute(select(CaseMember.user_id).where(CaseMember.case_id.in_(shared))).scalars()
+    applicants = db.execute(select(Case.applicant_id).where(Case.id.in_(shared))).scalars()
+    return {*members, *applicants}
 
 
 def case_filer_ids(case: Case) -> set[int]:

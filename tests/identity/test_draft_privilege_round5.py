@@ -149,3 +149,88 @@ def test_two_transfers_at_once_spend_the_days_once(enclave_home, db_url):
     assert sorted(o.split(":")[0] for o in out) == ["moved", "refused"], out
     got = _half_days(db_url, *codes)
     assert got[src] == 0 and sorted(got[t] for t in targets) == [2, 22], got
+
+
+# ------------------------------------------------------------------ a decider who works with the PI
+
+def _case(api, who="alice", members=(), approve_by="boss2", pay=True) -> str:
+    """A government case of ``who`` naming ``members``, approved by ``approve_by`` (None: a draft)."""
+    r = api.http.post("/api/cases", json={"title": "Colleagues", "case_type": "government", "extract_spec": SPEC},
+                      headers=api.token(who))
+    assert r.status_code == 201, r.text
+    code = r.json()["code"]
+    for m in members:
+        r = api.http.post(f"/api/cases/{code}/members", json={"username": m}, headers=api.token(who))
+        assert r.status_code == 200, r.text
+    if approve_by:
+        r = api.http.post(f"/api/cases/{code}/approve", json={"working_days": 5}, headers=api.token(approve_by))
+        assert r.status_code == 200, r.text
+        if pay:
+            r = api.http.post(f"/api/cases/{code}/payment", json={"amount": r.json()["fees_due"]},
+                              headers=api.token("steward"))
+            assert r.status_code == 200, r.text
+    return code
+
+
+def _leave(api, code, who):
+    """``who`` leaves ``code`` by an approved staff change (a former member)."""
+    r = api.http.post(f"/api/cases/{code}/changes", json={"kind": "staff", "payload": {"remove": [who]}},
+                      headers=api.token("alice"))
+    assert r.status_code == 201, r.text
+    r = api.http.post(f"/api/changes/{r.json()['id']}/decision", json={"approve": True}, headers=api.token("boss2"))
+    assert r.status_code == 200, r.text
+
+
+# how boss (committee) comes to work with alice on another, approved case
+TIES = {
+    "member of the PI's other case": lambda api: _case(api, members=("boss",)),
+    "member of it, not yet paid": lambda api: _case(api, members=("boss",), pay=False),
+    "former member of it": lambda api: (lambda c: (_leave(api, c, "boss"), c)[1])(_case(api, members=("boss",))),
+    "fellow member of a third person's case": lambda api: _case(api, who="bob", members=("alice", "boss")),
+    "PI of a case the PI works on": lambda api: _case(api, who="boss", members=("alice",)),
+}
+
+
+def _decisions(api, code) -> dict:
+    """Every decision boss could take on alice's new case: its approval, then on a running one
+    its payment, extension, change and software declaration."""
+    boss = api.token("boss")
+    out = {"approve": api.http.post(f"/api/cases/{code}/approve", json={"working_days": 5}, headers=boss)}
+    r = out["approve"] if out["approve"].status_code == 200 else api.http.post(
+        f"/api/cases/{code}/approve", json={"working_days": 5}, headers=api.token("boss2"))
+    assert r.status_code == 200, r.text
+    fees = {"amount": r.json()["fees_due"]}
+    out["payment"] = api.http.post(f"/api/cases/{code}/payment", json=fees, headers=boss)
+    if out["payment"].status_code != 200:
+        r = api.http.post(f"/api/cases/{code}/payment", json=fees, headers=api.token("steward"))
+        assert r.status_code == 200, r.text
+    alice = api.token("alice")
+    ext = api.http.post(f"/api/cases/{code}/extensions", json={"days": 30}, headers=alice).json()["id"]
+    chg = api.http.post(f"/api/cases/{code}/changes", json={"kind": "staff", "payload": {"add": ["bob"]}},
+                        headers=alice).json()["id"]
+    sw = api.http.post(f"/api/cases/{code}/software", json={"name": "QGIS"}, headers=alice).json()["id"]
+    for kind, path in (("extension", f"/api/extensions/{ext}/decision"), ("change", f"/api/changes/{chg}/decision"),
+                       ("software", f"/api/software/{sw}/decision")):
+        out[kind] = api.http.post(path, json={"approve": True}, headers=boss)
+    out["handover"] = api.http.post(f"/api/cases/{code}/handover", json={"new_officer": "admin2"}, headers=boss)
+    return out
+
+
+@pytest.mark.parametrize("tie", list(TIES))
+def test_a_decider_who_works_with_the_pi_does_not_decide(control, people_db, tie):
+    api = control
+    TIES[tie](api)
+    code = _case(api, approve_by=None)
+    for what, r in _decisions(api, code).items():
+        assert r.status_code == 403 and r.json()["rule"] == "A1", (tie, what, r.status_code, r.text)
+
+
+def test_a_decider_named_only_on_a_draft_still_decides(control, people_db):
+    """A draft never approved makes nobody a colleague: naming a decider on one must not choose
+    who decides the applicant's cases."""
+    api = control
+    _case(api, members=("boss",), approve_by=None)
+    _case(api, who="bob", members=("boss",))       # boss works with bob, not with alice
+    code = _case(api, approve_by=None)
+    for what, r in _decisions(api, code).items():
+        assert r.status_code == 200, (what, r.status_code, r.text)
