@@ -77,7 +77,8 @@ def words_for_counts(sent: str) -> list[tuple[int, int, float, str]]:
         v = to_number(m.group("a"))
         if v is not None and v == int(v):
             out.append((m.start("a"), m.end("a"), v, "count"))
-    return out
+    from egress_review.engine.group_words import group_counts   # it reads this module's nouns
+    return out + group_counts(sent)       # "a trio of deaths", 「兩三位」, "a handful" (round 14)
 
 
 _BOUND_PATTERNS = [

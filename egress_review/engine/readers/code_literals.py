@@ -119,7 +119,7 @@ def _number(node) -> float | None:
     if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)) \
             and not isinstance(node.value, bool):
         return float(node.value)
-    if isinstance(node, (ast.BinOp, ast.Call)):        # 120 - 117, len([...]), int("3")
+    if isinstance(node, (ast.BinOp, ast.Call, ast.Name)):   # 120 - 117, len([...]), a name bound to 3
         return const_expr.value(node)
     return None
 
@@ -506,9 +506,13 @@ def python_literals(text: str, doubts: list | None = None) -> list:
         except (SyntaxError, ValueError):
             return []
     finder = _Finder()
-    finder.visit(tree)
-    for node, name, grid in finder.grids:
-        _named_grid(finder, node, name, grid)
+    token = const_expr.with_names(const_expr.bound_names(tree))   # x = 3; deaths_lanyu = x
+    try:
+        finder.visit(tree)
+        for node, name, grid in finder.grids:
+            _named_grid(finder, node, name, grid)
+    finally:
+        const_expr.forget_names(token)
     if doubts is not None:
         doubts.extend(finder.doubts)
     return finder.units
@@ -566,9 +570,11 @@ def r_literals(text: str) -> list:
             units.append(TableUnit(rows=[["category", _count_header(name)]] + [[k, _show(v)] for k, v in zip(keys, nums)],
                                    place={"line": text.count("\n", 0, m.start()) + 1, "part": "literal",
                                           "literal": "map"}, caption="map"))
+    earlier: dict = {}                 # x <- 3 then deaths_lanyu <- x (round 14)
     for m in _R_SCALAR.finditer(text):
         name = m.group("name").replace(".", "_")
-        v = const_expr.r_value(m.group("v"))
+        v = const_expr.r_value(m.group("v"), earlier)
+        earlier.pop(m.group("name"), None) if v is None else earlier.__setitem__(m.group("name"), v)
         if _is_count_name(name) and name.lower() not in ("n", "count", "total") and v:
             units.append(TextUnit(f"{name} (n): {_show(v)}",
                                   {"line": text.count("\n", 0, m.start()) + 1, "part": "literal",
