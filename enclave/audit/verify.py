@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from enclave.audit import anchor, journal
+from enclave.audit.case_index import KIND as CASE_INDEX, case_decision_problems
 from enclave.audit.derived import KIND as DECISION_INDEX, query_index_problems
 from enclave.audit.keys import AuditKeys, audit_keys
 from enclave.audit.log import ChainProblem, verify_chain
@@ -342,6 +343,7 @@ def _checked_once(session: Session, keys: AuditKeys, settings, witness: Path | N
 def _verify_once(session: Session, keys: AuditKeys, settings, witness: Path | None) -> list[ChainProblem]:
     problems = verify_chain(session, keys=keys)
     problems += query_index_problems(session)   # the unsealed copies of the A3 decisions
+    problems += case_decision_problems(session)  # the case tables' unsealed decisions
     head = session.get(AuditHead, 1, populate_existing=True)
     directory = journal.journal_dir(settings)
     if head is not None and head.chain_id:
@@ -386,7 +388,8 @@ def confirm_head(session: Session, settings=None) -> journal.Entry:
         raise ValueError("the audit log has no keyed chain yet")
     # a missing, lagging or moved anchor is what this confirmation re-establishes (a person checked why)
     bad = [p for p in _verify_once(session, keys, settings, None)
-           if p.kind not in (UNCONFIRMED, UNANCHORED, FOREIGN_ANCHOR, DECISION_INDEX)]   # the index is not the chain
+           if p.kind not in (UNCONFIRMED, UNANCHORED, FOREIGN_ANCHOR, DECISION_INDEX,
+                             CASE_INDEX)]   # the indexes are not the chain
     if bad:
         raise ValueError(f"refused: record {bad[0].seq}: {bad[0].kind}: {bad[0].message}")
     return journal.write(journal.journal_path(head.chain_id, settings), keys, kind="checkpoint",
