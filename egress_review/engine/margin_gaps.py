@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from egress_review.engine.context import Context
+from egress_review.engine.linking import event_counts
 from egress_review.manifest import ManifestFile
 
 RULE = "E3"
@@ -34,7 +35,7 @@ def _report(ctx: Context, spec: ManifestFile, table, i: int, col: str, gap: floa
 def check_file(ctx: Context, spec: ManifestFile) -> None:
     table = ctx.tables[spec.path]
     m = ctx.policy.min_units_per_cell
-    counts = [c for c in table.count_cols if not table.is_total_col(c)]
+    counts = [c for c in table.count_cols + event_counts(table) if not table.is_total_col(c)]
     totals = table.total_rows()
     body = ~totals
     groups = [c for c in table.group_cols if not table.is_total_col(c)]
@@ -51,7 +52,7 @@ def check_file(ctx: Context, spec: ManifestFile) -> None:
                     _report(ctx, spec, table, int(i), col, gap, m,
                             f"the rows it totals ({rest:g})")
     # wide table: a total column against the other count columns of its row
-    total_cols = [c for c in table.count_cols if table.is_total_col(c)]
+    total_cols = [c for c in table.count_cols + event_counts(table) if table.is_total_col(c)]
     if counts and total_cols:
         parts = np.column_stack([table.numeric(c) for c in counts])
         known = ~np.isnan(parts).any(axis=1)

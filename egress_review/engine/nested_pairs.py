@@ -18,13 +18,16 @@ from egress_review.engine.context import Context
 from egress_review.engine.linking import (Series, _margins, banded_dims, norm, relation,
                                           request_items)
 
+from egress_review.engine.linking import event_counts
+
 RULE = "E3"
 CHECK = "nested_pairs"
 MAX_REPORTED = 10
 
 
 def check_request(ctx: Context) -> None:
-    items = request_items(ctx, lambda t: bool(t.count_cols))
+    # event counts too (round 14: declared statistic: count, a gap passed)
+    items = request_items(ctx, lambda t: bool(t.count_cols or event_counts(t)))
     if len(items) < 2 or not any(not hist for _, hist in items):
         return
     m = ctx.policy.min_units_per_cell

@@ -13,13 +13,16 @@ from __future__ import annotations
 from egress_review.engine.context import Context
 from egress_review.engine.linking import request_items, series_total
 
+from egress_review.engine.linking import event_counts
+
 RULE = "E3"
 CHECK = "total_gaps"
 MAX_REPORTED = 10
 
 
 def check_request(ctx: Context) -> None:
-    items = request_items(ctx, lambda t: bool(t.count_cols))
+    # event counts too (round 14: declared statistic: count, a gap passed)
+    items = request_items(ctx, lambda t: bool(t.count_cols or event_counts(t)))
     if sum(1 for _, hist in items if not hist) < 1 or len(items) < 2:
         return
     m = ctx.policy.min_units_per_cell

@@ -151,3 +151,73 @@ def test_a_notebook_cell_count_through_a_name_blocks(run):
 def test_names_and_calls_that_give_no_small_count_pass(run, body):
     r = _code(run, "a.py", body)
     assert r.verdict != "block", said(r)
+
+
+# ---- (c) a declaration that hides a count from differencing ---------------------------------------
+# A count column declared ``statistic: count`` (a count of events) was no count to the linker:
+# "All 500" against parts adding to 497 linked nothing and passed, though declared ``count`` it
+# goes to a reviewer, and "All 500" against "Excluding Lanyu 497" blocks either way
+# (``linking.event_counts``).
+EVENTS = {"role": "statistic", "statistic": "count"}
+
+
+def _pair(run, a, b, role_a, role_b):
+    def e(p, role):
+        return {"path": p, "kind": "table", "description": "t",
+                "columns": {"region": {"role": "group"}, "n": role}}
+    return run({"a.csv": a, "b.csv": b}, [e("a.csv", role_a), e("b.csv", role_b)])
+
+
+@pytest.mark.parametrize("which", ["first", "second", "both"])
+@pytest.mark.parametrize("a,b", [
+    ("region,n\nAll,500\n", "region,n\nNorth,250\nSouth,247\n"),
+    ("region,n\nTotal,320\n", "region,n\nNorth,120\nSouth,140\nEast,57\n"),
+    ("region,n\n全部,500\n", "region,n\n北區,250\n南區,248\n"),
+])
+def test_parts_short_of_a_total_declared_as_event_counts_do_not_pass(run, a, b, which):
+    ra = EVENTS if which in ("first", "both") else {"role": "count"}
+    rb = EVENTS if which in ("second", "both") else {"role": "count"}
+    r = _pair(run, a, b, ra, rb)
+    assert r.verdict != "pass" and by(r, check="differencing"), said(r)
+
+
+@pytest.mark.parametrize("which", ["first", "second", "both"])
+def test_a_cut_against_a_total_declared_as_event_counts_blocks(run, which):
+    ra = EVENTS if which in ("first", "both") else {"role": "count"}
+    rb = EVENTS if which in ("second", "both") else {"role": "count"}
+    r = _pair(run, "region,n\nAll,500\n", "region,n\nExcluding Lanyu,497\n", ra, rb)
+    assert r.verdict == "block" and any(
+        f.location.get("value") == 3 for f in by(r, check="differencing", severity="block")), said(r)
+
+
+def test_event_counts_far_apart_pass(run):
+    r = _pair(run, "region,n\nAll,500\n", "region,n\nExcluding Lanyu,470\n", EVENTS, EVENTS)
+    assert r.verdict == "pass", said(r)
+
+
+@pytest.mark.parametrize("csv", ["region,n\nA,50\nB,60\nTotal,113\n", "region,n\nA,120\nB,140\n合計,262\n"])
+def test_a_margin_gap_declared_as_event_counts_blocks(run, csv):
+    r = run({"t.csv": csv}, [{"path": "t.csv", "kind": "table", "description": "t",
+                              "columns": {"region": {"role": "group"}, "n": EVENTS}}])
+    assert r.verdict == "block" and by(r, check="margin_gaps", severity="block"), said(r)
+
+
+@pytest.mark.parametrize("which", ["first", "second", "both"])
+def test_a_total_gap_declared_as_event_counts_goes_to_review(run, which):
+    ra = EVENTS if which in ("first", "both") else {"role": "count"}
+    rb = EVENTS if which in ("second", "both") else {"role": "count"}
+
+    def e(p, g, role):
+        return {"path": p, "kind": "table", "description": "t",
+                "columns": {g: {"role": "group"}, "n": role}}
+    r = run({"a.csv": "sex,n\nTotal,183\n", "b.csv": "region,n\nA,60\nB,60\nC,60\n"},
+            [e("a.csv", "sex", ra), e("b.csv", "region", rb)])
+    assert by(r, check="total_gaps"), said(r)
+
+
+@pytest.mark.parametrize("which", ["first", "second", "both"])
+def test_a_nested_pair_declared_as_event_counts_is_found(run, which):
+    ra = EVENTS if which in ("first", "both") else {"role": "count"}
+    rb = EVENTS if which in ("second", "both") else {"role": "count"}
+    r = _pair(run, "region,n\nA,60\nB,70\nC,80\n", "region,n\nA,57\nB,70\nC,80\n", ra, rb)
+    assert by(r, check="nested_pairs"), said(r)
