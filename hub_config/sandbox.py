@@ -34,7 +34,8 @@ import threading
 import time
 from pathlib import Path, PurePosixPath
 
-from hub_config import proc_mask, sandbox_devices, sandbox_uids, seccomp_filter, statfs_notify
+from hub_config import (proc_mask, sandbox_devices, sandbox_rc, sandbox_uids, seccomp_filter,
+                        statfs_notify)
 from hub_config.cgroups import CGROUP_ROOT, Limits, LimitsUnavailable
 from hub_config.lifetime import end_with_parent
 
@@ -352,6 +353,14 @@ def run(spec: dict, cmd: list[str], env: dict[str, str]) -> int:
                     root=spec.get("cgroup_root", str(CGROUP_ROOT)))
     log_max = int(spec.get("log_max_mb", LOG_MAX_MB_DEFAULT)) << 20
     log_fd = open_log(spec["log"], log_max)
+    # no start-up config from the shared workspace: HOME, config or data dirs there (S1)
+    bad_env = sandbox_rc.workspace_env(clean_env(env), spec)
+    if bad_env:
+        msg = f"enclave sandbox {name}: refused: {', '.join(bad_env)} name the shared workspace\n"
+        os.write(log_fd, msg.encode())
+        os.close(log_fd)
+        print(msg, end="", file=sys.stderr)
+        return EXIT_REFUSED
     # one uid, one case at a time: per-uid kernel limits are shared (hub_config.sandbox_uids)
     try:
         uid_claim = sandbox_uids.claim(int(spec["uid"]), int(spec["gid"]))

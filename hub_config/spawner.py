@@ -25,7 +25,7 @@ from tornado import web
 from traitlets import Bool, Dict, Unicode
 
 from hub_config.session_case import CaseState
-from hub_config import workspace_disk
+from hub_config import sandbox_rc, workspace_disk
 from hub_config.broker_launch import broker_socket, start_broker, stop_broker, wait_for_broker
 from hub_config.sandbox_binds import (ETC_ALLOWED, PROJECT_PACKAGES, exec_dirs, log_path,
                                       package_dirs, python_prefix, system_binds, unix_url)
@@ -51,7 +51,9 @@ _NO_PDBRC = ("import inspect as _inspect, pdb as _pdb\n"
 def kernel_config() -> str:
     """The kernel's read-only IPython config (/etc/ipython/ipython_kernel_config.py)."""
     return ("# Written by hub_config.spawner: nothing in the workspace runs at start or in pdb.\n"
-            + _NO_CWD + _NO_PDBRC)
+            + _NO_CWD + _NO_PDBRC
+            # ./matplotlibrc (figure.hooks, animation.ffmpeg_path...) is set aside
+            + sandbox_rc.kernel_lines())
 
 
 class EnclaveSpawner(CaseState, LocalProcessSpawner):
