@@ -54,7 +54,7 @@ OPEN_FILES_MIN = 1024  # what a process gets anyway (glibc's and Python's usual 
 # of the hub's environment (proxy token, cookie secret, database URL, hub config...) is dropped
 # even if a spawner passed it by mistake.
 ENV_ALLOWED_NAMES = ("PATH", "HOME", "USER", "LOGNAME", "SHELL", "LANG", "LC_ALL", "TZ",
-                     "MPLCONFIGDIR", "PYTHONNOUSERSITE", "PYTHONSAFEPATH",
+                     "MPLCONFIGDIR", "PYTHONNOUSERSITE", "PYTHONSAFEPATH", "PYTHONPATH",
                      "PYTHONDONTWRITEBYTECODE", "JPY_API_TOKEN", "EGRESS_URL",
                      "EGRESS_REVIEW_URL")
 ENV_ALLOWED_PREFIXES = ("JUPYTERHUB_", "JUPYTER_", "ENCLAVE_", "LC_")

@@ -8,7 +8,8 @@ variable overrides it): ``figure.hooks`` calls any importable function on each n
 script named ``rawvideo`` in the folder, ``backend: module://...`` imports a module.  The
 kernel's read-only config (``spawner.kernel_config``) installs ``guard_matplotlibrc``: an rc file
 found only in the working directory is set aside with a warning (``matplotlib.rc_file`` still
-reads one when asked).
+reads one when asked); a read-only ``sitecustomize`` (``site_files``) does the same for every
+other Python process of the session.
 
 The second job: no variable a sandbox starts with may name a place inside a shared read-write
 bind (the workspace) - HOME, IPython's or Jupyter's config, data or runtime dirs, MPLCONFIGDIR,
@@ -26,6 +27,7 @@ from posixpath import normpath
 
 CWD_RC = "matplotlibrc"   # the name matplotlib_fname() answers when the working directory's won
 ENV_MAY_NAME_WORKSPACE = ("ENCLAVE_WORKSPACE",)
+SITE_DIR = "/etc/enclave/python"   # the session's PYTHONPATH: read-only files of the launcher
 SHARED_DIR = "/workspace"   # spawner.WORKSPACE: where every member of the case writes
 
 
@@ -72,6 +74,12 @@ def guard_matplotlibrc() -> None:
 def kernel_lines() -> str:
     """The kernel config's lines that install the guard (``spawner.kernel_config``)."""
     return "from hub_config.sandbox_rc import guard_matplotlibrc\nguard_matplotlibrc()\n"
+
+
+def site_files() -> dict[str, str]:
+    """A read-only ``sitecustomize`` on every session's PYTHONPATH (``SITE_DIR``): a Python
+    program started in a terminal from a workspace folder gets the same guard as a kernel."""
+    return {f"{SITE_DIR}/sitecustomize.py": kernel_lines()}
 
 
 def _under(path: str, top: str) -> bool:

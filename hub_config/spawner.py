@@ -98,6 +98,7 @@ class EnclaveSpawner(CaseState, LocalProcessSpawner):
         # No script directory or cwd on sys.path: a module planted in the shared workspace
         # must never shadow a package in another member's server or kernel.
         env["PYTHONSAFEPATH"] = "1"
+        env["PYTHONPATH"] = sandbox_rc.SITE_DIR   # read-only: its sitecustomize guards rc files
         env["JUPYTER_RUNTIME_DIR"] = "/tmp/jupyter-runtime"
         env["MPLCONFIGDIR"] = "/tmp/matplotlib"
         if self.enclave:
@@ -334,6 +335,7 @@ def build_spec(*, name: str, uid: int, gid: int, case_code: str, projects_dir: P
             "/etc/hosts": "127.0.0.1 localhost enclave\n::1 localhost\n",
             "/etc/resolv.conf": "# no name service in the enclave (S7)\n",
             "/etc/ipython/ipython_kernel_config.py": kernel_config(),
+            **sandbox_rc.site_files(),
             **_config_files(system_config_dir),
         },
         "limits": limits,

@@ -24,8 +24,8 @@ KEYS = ("savefig.directory", "animation.convert_path", "animation.ffmpeg_args", 
         "figure.dpi", "animation.embed_limit")
 
 
-def py(code: str, cwd: str) -> str:
-    head = KERNEL_CONFIG if MODE == "with" else ""
+def py(code: str, cwd: str, kernel: bool = True) -> str:
+    head = KERNEL_CONFIG if MODE == "with" and kernel else ""
     p = subprocess.run([sys.executable, "-c", head + code], cwd=cwd, capture_output=True,
                        text=True, timeout=120)
     return p.stdout + p.stderr
@@ -36,6 +36,11 @@ for name, code in MPL.items():
     d = os.path.join(ROOT, f"mpl_{name}")
     text = py(code, d)
     out[f"mpl_{name}"] = {"ran": os.path.exists(os.path.join(d, "RAN")), "out": text[-600:]}
+# a program started in a terminal there (no kernel config: only the session's PYTHONPATH)
+for name in ("hooks", "anim"):
+    d = os.path.join(ROOT, f"mpl_{name}")
+    text = py(MPL[name], d, kernel=False)
+    out[f"terminal_{name}"] = {"ran": os.path.exists(os.path.join(d, "RAN")), "out": text[-600:]}
 # every other key A may set: at matplotlib's default or not
 d = os.path.join(ROOT, "mpl_many")
 out["mpl_many"] = py(f"import json, matplotlib as m\nkeys = {KEYS!r}\n"

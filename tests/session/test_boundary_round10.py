@@ -104,7 +104,8 @@ def runs(world):
         p = subprocess.run([sys.executable, "-m", "hub_config.sandbox", str(path), "--",
                             sys.executable, "-c", own_rc + PROBE, ROOT_IN, mode],
                            capture_output=True, text=True, timeout=300,
-                           env={**HUB_SECRETS, **_env("r10bob")})
+                           env={**HUB_SECRETS, **_env("r10bob"), **(
+                               {"PYTHONPATH": sandbox_rc.SITE_DIR} if mode == "with" else {})})
         log = log_path.read_bytes()[before:].decode(errors="replace")
         assert p.returncode == 0 and "RESULT " in log, (log + p.stderr)[-3000:]
         out[mode] = probe_runs.result(log)
@@ -133,6 +134,15 @@ def test_another_members_matplotlibrc_does_nothing_in_a_kernel(runs, member):
     assert not got["ran"], got
     assert MPL_SIGN.get(member, "\0") not in got["out"], got
     assert "was not read: the workspace is shared" in got["out"]   # the member is told
+
+
+@pytest.mark.parametrize("member", ["hooks", "anim"])
+def test_nor_in_a_program_started_from_a_terminal(runs, member):
+    """No kernel config there: the session's read-only sitecustomize (PYTHONPATH) guards it."""
+    assert MPL_SIGN["hooks"] in runs["without"]["terminal_hooks"]["out"]
+    assert runs["without"]["terminal_anim"]["ran"]
+    got = runs["with"][f"terminal_{member}"]
+    assert not got["ran"] and MPL_SIGN.get(member, "\0") not in got["out"], got
 
 
 def test_no_key_of_a_planted_matplotlibrc_is_left(runs):
