@@ -225,7 +225,8 @@ class _Cleaner:
             # reach the header's name score ("Siemens Lin Mei-Yun" in Manufacturer did not)
             binary = elem.VR in BINARY_VRS or elem.VR in NUMERIC_VRS
             if (elem.VR in _FREE_TEXT_VRS or binary or elem.VR in ("CS", "UR") or elem.keyword in LABELS
-                    or readings) and elem.keyword not in self.scrub_keywords:
+                    or readings) and elem.keyword not in self.scrub_keywords \
+                    and not value_dates.scheme_version(elem.keyword, text):
                 runs = text_runs(text) if binary else [text] + readings
                 if elem.VR == "UR":   # read as words: the scrubber takes a whole URL for one
                     runs = [re.sub(r"[/:.?=&_#%+~@]+", " ", r) for r in runs]

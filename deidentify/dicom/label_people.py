@@ -27,6 +27,8 @@ import functools
 import os
 import re
 
+from deidentify.dicom import device_words
+
 # short words a label is written with: abbreviations, views, English words; never a name alone
 _SHORT_KEEP = frozenset("""
 ax cor sag tra abd art ven del pre pos mid top low new old key air fat gap ok on off yes no all set end and the
@@ -194,7 +196,9 @@ def name_beside_words(tokens: list[str], words: list[str], unknown) -> bool:
     name ("Bi-le follow up")."""
     if len(tokens) < 2:
         return False
-    return (any(((unknown(w) and not _not_a_name(w)) or asian_surname_word(w)) and not _eponym(words, k)
+    # before a clinical word only a listed eponym stays ("Wanjiru syndrome" is a person: round 11)
+    return (any(((unknown(w) and not _not_a_name(w)) or asian_surname_word(w))
+                and not (_eponym(words, k) and device_words.listed_eponym(w))
                 and not _lower_in_mixed(w, words) for k, w in enumerate(words))
             or any((_TITLE.fullmatch(t) and short_name(t)) or bare_poj_given(t) for t in tokens))
 

@@ -29,7 +29,7 @@ from __future__ import annotations
 import functools
 import re
 
-from deidentify.dicom import label_names, label_people, name_shapes, person_forms
+from deidentify.dicom import device_words, label_names, label_people, name_shapes, person_forms
 from deidentify.dicom.profile import LABELS, TECHNICAL
 
 # Anatomical structures and organs a contour, segment or region label names (TG-263 words
@@ -225,9 +225,31 @@ def device_person(text: str, keyword: str) -> str | None:
         if part:
             probe = _PLACE_PHRASES.sub(" ", part)
             words = [w for t in _TOKENS.findall(probe) for w in _word_of(t)]
-            reason = _device_person(part, probe, words, keyword)
+            reason = _device_person(part, probe, words, keyword) or _unlisted_word(part, words, keyword)
             if reason:
                 return reason
+    return None
+
+
+# the values that name a device, a coil or a program (not codes, versions, kernels or sequences)
+_DEVICE_NAME = re.compile(r"(?:Manufacturer|ManufacturerName|ModelName|CoilName|ApplicationName|AlgorithmName|ModelGroup)$")
+
+
+def _unlisted_word(part: str, words: list[str], keyword: str) -> str | None:
+    """Round 11: a capitalised word no term, device, product or vendor list holds in a device's
+    name, or beside a vendor's or model's word anywhere in a device value ("Siemens Okonkwo",
+    "Lumify Ayo 2", "T2 FLAIR Oyelaran"); a firm's legal words keep a founder's name (MORITA CORP.)."""
+    letters = _LETTERS.findall(part)
+    if keyword.startswith("Cod") or _COMPANY.intersection(w.lower() for w in letters):
+        return None
+    if not (_DEVICE_NAME.search(keyword) or any(_device_word(w) for w in letters)):
+        return None
+    # hyphens split here too: a vendor joined to a name written as names are ("GE-Mwangi"); a piece
+    # in capitals is a code's (SYNTH-CT, DRX-EVOLUTION)
+    pieces = [w for t in _TOKENS.findall(part) if not (re.search(r"\d", t) and re.search(r"[A-Za-z]", t))
+              for w in _LETTERS.findall(t) if len(w) >= 3 and w.istitle() and w.lower() not in _LEADS]
+    if device_words.unlisted_beside_device(words + pieces, _device_word, _unknown, label_people.short_name):
+        return f"{keyword}: a capitalised word no term, device, product or vendor list holds (a name is assumed)"
     return None
 
 
@@ -274,7 +296,7 @@ def _device_word(word: str) -> bool:
     """A vendor's or a model family's word (the model words that are given names, Rose or Summer,
     do not count: a surname beside one is still a person)."""
     low = word.lower()
-    return low in name_shapes._VENDORS or low in _MODELS or (
+    return low in name_shapes._VENDORS or low in _MODELS or low in device_words.PRODUCTS or (
         low in person_forms._DEVICE_WORDS and low not in _census()[0])
 
 

@@ -110,6 +110,16 @@ def in_number(value) -> bool:
 # codes of a scheme and its edition (SNOMED CT 20230131): no one's date, and code numbers would match
 _CODES = frozenset({"CodeValue", "ExtendedCodeValue", "URNCodeValue", "CodingSchemeVersion", "CodingSchemeUID",
                     "ContextGroupVersion", "MappingResourceVersion", "ContextGroupLocalVersion"})
+_VERSION = re.compile(r"[0-9]+(?:[.\-_/][0-9]+)*")
+
+
+def scheme_version(keyword: str, text: str) -> bool:
+    """A code or a scheme's edition written in digits (SNOMED CT 20230131, 2023-01, 3.5.1): not read
+    for a name or a date by the scrubber (round 11: the edition was removed for a date); the
+    patient's own strings are still searched in it."""
+    return keyword in _CODES and _VERSION.fullmatch(str(text).strip()) is not None
+
+
 _NOT_READ = {"DA", "DT", "TM", "UI", "AS", "SQ", "PN"}   # dates themselves (emptied or kept by the profile)
 _NUMBERS = {"IS", "DS", "US", "SS", "UL", "SL", "UV", "SV", "FL", "FD"}
 
@@ -126,4 +136,4 @@ def dated(elem) -> str:
     return next((found for v in values if (found := in_text(str(v)))), "")
 
 
-__all__ = ["dated", "in_number", "in_text", "mask"]
+__all__ = ["dated", "in_number", "in_text", "mask", "scheme_version"]
