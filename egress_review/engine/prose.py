@@ -78,7 +78,8 @@ def words_for_counts(sent: str) -> list[tuple[int, int, float, str]]:
         if v is not None and v == int(v):
             out.append((m.start("a"), m.end("a"), v, "count"))
     from egress_review.engine.group_words import group_counts   # it reads this module's nouns
-    return out + group_counts(sent)       # "a trio of deaths", 「兩三位」, "a handful" (round 14)
+    from egress_review.engine.odds_words import odds_shares     # odds are a share (round 14)
+    return out + group_counts(sent) + odds_shares(sent)   # "a trio of deaths", 「兩三位」, "odds 0.026"
 
 
 _BOUND_PATTERNS = [
