@@ -38,6 +38,14 @@ def _limits(memory_mb: int, cpu_percent: int) -> dict[str, Any]:
             "cpu_limit": f"{cpu_percent / 100:g}", "cpu_guarantee": f"{min(cpu_percent / 100, 0.5):g}"}
 
 
+def session_home() -> str:
+    """The session's HOME: the pod's own emptyDir, never the persistent workspace volume - a
+    home there carried IPython startup files, ``~/.jupyter`` server config (Python the server
+    runs, after the enclave's own), kernel specs and rc files from one session into every next
+    one (S1, as the native sandbox's home is a fresh tmpfs)."""
+    return "/home/jovyan"
+
+
 def session_pod(policy, cfg: K8sConfig, *, user: str, uid: int, case_code: str) -> dict[str, Any]:
     from kubespawner.objects import make_pod
 
@@ -50,7 +58,7 @@ def session_pod(policy, cfg: K8sConfig, *, user: str, uid: int, case_code: str) 
         pod_security_context=spec_extra.pop("securityContext"),
         env={"JUPYTERHUB_API_URL": f"http://{cfg.hub_cluster_ip}:{HUB_PORT}/hub/api",
              "EGRESS_URL": f"http://{cfg.egress_session_cluster_ip}:{EGRESS_SESSION_PORT}",
-             "ENCLAVE_CASE": case_code, "HOME": "/workspace", "PYTHONSAFEPATH": "1"},
+             "ENCLAVE_CASE": case_code, "HOME": session_home(), "PYTHONSAFEPATH": "1"},
         working_dir="/home/jovyan",
         volumes=[{"name": "workspace", "persistentVolumeClaim": {"claimName": "enclave-workspaces"}},
                  {"name": "tmp", "emptyDir": {"sizeLimit": "1Gi"}},
