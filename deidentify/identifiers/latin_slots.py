@@ -33,9 +33,11 @@ def _alt(words: str) -> str:
 # what only a person does or has right after the name (the sentence's verb)
 _ACTS = _alt("接聽 接電話 代接 來院 到院 來電 回電 來診 回診 表示 陪同 陪伴 同意 拒絕 詢問 簽名 簽署 代簽 說 講 問 主訴 自述 提到 反映 "
              "回報 告知 抱怨 哭 笑 在旁 在場 照顧 協助 負責 探視 返家 返國 回國 休假 請假 已讀 留言 打電話 帶 餵 幫 替 "
-             "今天 今日 昨天 昨晚 明天 也 都 很 已 仍 想 要 會 不 沒 希望 擔心 了解 理解 知道 不知道 先生 小姐 女士 太太")
+             "今天 今日 昨天 昨晚 明天 也 都 很 已 仍 想 要 會 不 沒 希望 擔心 了解 理解 知道 不知道 先生 小姐 女士 太太 "
+             # (round 13) what a relative or caregiver adds or collects for the patient
+             "補充 代領 代填 填寫 接送 送來 帶來 補述")
 # what stands before a person (a coverb, a verb of telling, a caregiver's or relation's word)
-_BEFORE = _alt("由 請 跟 與 和 同 讓 叫 交代 交待 叮嚀 提醒 通知 告知 聯絡 聯繫 轉告 衛教 指導 教導 陪同者 照顧者 "
+_BEFORE = _alt("陪同 由 請 跟 與 和 同 讓 叫 交代 交待 叮嚀 提醒 通知 告知 聯絡 聯繫 轉告 衛教 指導 教導 陪同者 照顧者 "
                "主要照顧者 看護 外籍看護 看護工 外傭 移工 幫傭 居服員 個案 案主 病人 家屬 聯絡人 女兒 兒子 太太 先生 "
                "配偶 妻子 丈夫 母親 父親 姐姐 哥哥 弟弟 妹妹 孫女 孫子 媳婦 女婿 鄰居 朋友 同住 "
                "案妻 案夫 案子 案女 案母 案父 案兄 案弟 案姊 案妹 案孫 案媳 長子 長女 次子 次女")
@@ -51,8 +53,18 @@ _ACTS_RX = compiled(_BLANK + r"(?:" + _ACTS + ")")
 _HAN_OR_MARK = compiled(_BLANK + r"(?:[\u4e00-\u9fff,，。;；、)）]|$)")
 # what every match holds: a capitalised word beside a Han character (the scrubber's prefilter
 # reads BEFORE: a pair of capitalised words passes it anyway)
-GATE = compiled(r"[A-Z][a-z]{1,15}" + _BLANK + r"[\u4e00-\u9fff]|[\u4e00-\u9fff]" + _BLANK + r"[:：]?" + _BLANK
-                + r"[A-Z][a-z]")
+GATE = compiled(r"[A-Z][a-z]{1,15}" + _BLANK + r"[\u4e00-\u9fff(]|[\u4e00-\u9fff]" + _BLANK + r"[:：]?" + _BLANK
+                + r"[A-Z][a-z]|^[A-Z][a-z]{1,15}(?:[ \t]+[A-Z][a-z]{1,15}){0,2}[ \t]+(?:BP|HR|SpO2|GCS|RR|BT|BW)\b", re.MULTILINE)
+# (round 13) the person's people or nationality in brackets after the name (Walis Nokan (Atayal)),
+# the person's Han name in brackets (Biung（解元）), or the name opening a run sheet's line before
+# its vital signs (Panay Mayaw BP 160/95)
+_PEOPLES = _alt("Atayal Amis Paiwan Bunun Truku Tayal Rukai Puyuma Tsou Saisiyat Yami Tao Seediq Thao Kavalan "
+                "Sakizaya Kanakanavu Saaroa Pingpu Siraya Indonesian Vietnamese Filipino Filipina Thai Burmese "
+                "Malaysian Cambodian Hakka Hoklo")
+_NAME = r"(?P<n>" + _WORD + r"(?:[ \t]+" + _WORD + r"){0,2})"
+PEOPLE_AFTER = compiled(r"(?<![A-Za-z0-9'\-])" + _NAME + _BLANK + r"\((?:" + _PEOPLES + r")\)")
+HAN_AFTER = compiled(r"(?<![A-Za-z0-9'\-])" + _NAME + _BLANK + r"\((?P<h>[\u4e00-\u9fff]{2,4})\)")
+VITALS_AFTER = compiled(r"^" + _NAME + r"[ \t]+(?:BP|HR|SpO2|GCS|RR|BT|BW)\b", re.MULTILINE)
 
 
 # Taiwan's cities and counties and the words of its hospitals' and firms' English names, which
@@ -96,6 +108,26 @@ def find(simp: str) -> list[tuple[int, int]]:
             out.append(m.span("n"))
     for m in BEFORE.finditer(simp):
         words = m.group("n").split()
-        if len(words) >= 2 and _HAN_OR_MARK.match(simp, m.end("n")) and _words_ok(words):
+        # (round 13: one word after a person word and a colon, then the sentence ends: 陪同：Ayu。)
+        colon = ":" in simp[m.start():m.start("n")]
+        if (len(words) >= 2 or colon) and _HAN_OR_MARK.match(simp, m.end("n")) and _words_ok(words):
             out.append(m.span("n"))
+    for rx in (PEOPLE_AFTER, HAN_AFTER, VITALS_AFTER):
+        for m in rx.finditer(simp):
+            if _words_ok(m.group("n").split()) and (rx is not HAN_AFTER or _han_name(simp, *m.span("h"))):
+                out.append(m.span("n"))
     return sorted(set(out))
+
+
+def _han_name(simp: str, a: int, b: int) -> bool:
+    """Do the bracketed Han characters after a Latin name read as that person's Han name: a
+    surname first and given-name characters after it, no drug or disease (Aspirin（阿斯匹靈）)?"""
+    from deidentify.identifiers.chinese_names import _GIVEN_CHARS_S, surname_pattern
+    from deidentify.identifiers.name_vetoes import vetoed
+
+    w = simp[a:b]
+    m = surname_pattern().match(w)
+    # (a drug's Chinese brand name after its Latin one, Lyrica（利瑞卡）, Concor（康肯）: no given-name
+    # characters after the surname-shaped first one)
+    return bool(m) and 1 <= b - a - m.end() <= 2 and all(c in _GIVEN_CHARS_S for c in w[m.end():]) \
+        and not vetoed(simp, simp, a, b)

@@ -18,6 +18,7 @@ import re
 
 from deidentify.identifiers import chinese_names as C
 from deidentify.identifiers import rare_surnames
+from deidentify.identifiers.given_chars import SPACED_SURNAMES, plausible_given
 from deidentify.identifiers.normalise import to_simplified
 from deidentify.regex_cache import compiled
 
@@ -28,7 +29,7 @@ _SEP = r"(?:[ \t]{1,3}|[ \t]?[.・·‧•\-_/][ \t]?)"
 # (round 12) and the rare surnames (萬 家 榮, 岳 秀英, 閻  文  忠: on no general list, they open
 # words; spaced apart they are read as written)
 _RARE_S = frozenset(to_simplified(rare_surnames.UNLISTED + rare_surnames.WORD_OPENING + rare_surnames.ORDINARY_WORD_SURNAMES))
-_ALL_S = frozenset(C._SURNAMES_S) | _RARE_S
+_ALL_S = frozenset(C._SURNAMES_S) | _RARE_S | SPACED_SURNAMES
 _SURNAME_FIRST = "".join(sorted({c[0] for c in _ALL_S}))
 # (the general list's given characters, older ones and 寧, as slot_names reads them)
 _RARE_GIVEN = frozenset(rare_surnames._GIVEN) | frozenset(to_simplified("寧"))
@@ -59,6 +60,10 @@ def _surname_len(pieces: list[str]) -> int:
 def _given_ok(given: str, strict: bool) -> bool:
     """``strict`` (one separator, the weaker shape): a common given-name character is needed."""
     # (round 12: spaced apart one by one, 雷  又  寧, 又/之/一 open given names as elsewhere)
+    # (round 13) 甘 寶玉, 溫 阿水, 鞏 志遠, 童 一方: a name jieba knows, 阿 and one, or older, Hakka
+    # and literary given-name characters (given_chars) after a surname set apart
+    if given and (C._tables()[4].get(given) in ("nr", "nrfg", "nrt") or plausible_given(given)):
+        return True
     if not given or any(c in _NOT_GIVEN and c not in C._GIVEN_CHARS_S and (strict or c not in "又之一") for c in given):
         return False
     if any(c in "又之一" for c in given) and not any(c in C._GIVEN_CHARS_S or c in _RARE_GIVEN for c in given):
@@ -73,6 +78,15 @@ def _given_ok(given: str, strict: bool) -> bool:
 def given_of(pieces: list[str], n_surname: int) -> str:
     """The given characters of a name written apart (after its surname's one or two)."""
     return "".join(pieces)[n_surname:]
+
+
+def _act_after(simp: str, at: int) -> bool:
+    """A person's act of two or more characters (陪同, 表示, 來電) at ``at``: the run is a name and
+    its verb, not a sentence spaced out character by character."""
+    from deidentify.identifiers.latin_slots import _ACTS_RX
+
+    m = _ACTS_RX.match(simp, at)
+    return m is not None and m.end() - at >= 2
 
 
 def _spaced_single_before(simp: str, a: int, sep: str) -> bool:
@@ -93,8 +107,9 @@ def find(simp: str, original: str | None = None) -> list[tuple[int, int]]:
         if len(pieces) < 2 or any(not p for p in pieces):
             continue
         # the run goes on after the same separator: a spaced-out sentence or list, not one name
-        if simp.startswith(sep, b) and b + len(sep) < len(simp) and re.match(_H, simp[b + len(sep)]):
-            continue
+        if simp.startswith(sep, b) and b + len(sep) < len(simp) and re.match(_H, simp[b + len(sep)]) \
+                and not (len(body.split(sep)) == 2 and _act_after(simp, b + len(sep))):
+            continue            # (round 13: 甘 寶玉 陪同 - a person's act after the name goes on)
         # ... or started before it: one more spaced single character (有 高 血 压)
         if _spaced_single_before(simp, a, sep):
             continue
@@ -112,8 +127,9 @@ def find(simp: str, original: str | None = None) -> list[tuple[int, int]]:
                                         for i in sur if simp[i] in C._SURNAMES_S):
             continue            # 於 民國: a Traditional character that is a surname only once converted
         if len(pieces) == 2:
-            if len(pieces[1]) == 3 and pieces[1][0] not in C._SURNAMES_S:
+            if len(pieces[1]) == 3 and (pieces[1][0] not in C._SURNAMES_S or _act_after(simp, b - 1)):
                 b -= 1          # three characters after one separator: a double surname (宋 沈思倩) or a word after
+                                # (傅 金妹來電: 金 a surname, but 來電 the act after the name)
                 pieces[1] = pieces[1][:2]
             if len(pieces[0]) == 1 and a > 0 and re.match(_H, simp[a - 1]) \
                     and _freq(simp[a - 1:a + 1]) >= C._COMMON_WORD_FREQ:
@@ -121,6 +137,9 @@ def find(simp: str, original: str | None = None) -> list[tuple[int, int]]:
         elif any(len(p) != 1 for p in pieces):
             continue            # spaced apart, every character stands alone
         given = given_of(pieces, n_surname)
+        if n_surname == 1 and pieces[0] in SPACED_SURNAMES and pieces[0] not in C._SURNAMES_S | _RARE_S \
+                and not (len(pieces) == 2 and plausible_given(given)):
+            continue            # (round 13: 冷 若冰 and 滿 天星 are names, 冷 水 澡 and 滿 月 words)
         if b < len(simp) and simp[b - 1] not in C._GIVEN_CHARS_S and _freq(simp[b - 1:b + 1]) >= C._COMMON_WORD_FREQ:
             continue            # the last character opens a word after it (石 膏 固定; not 廖/淑/华表示)
         # (round 12: a value broken over a line after its label, 公孫⏎策, 粘⏎素卿: the label and

@@ -23,6 +23,7 @@ from deidentify.identifiers import (address, aliases, case_codes, areas, latin_s
                                     western_names, sound_names, public_names, person_slots, slot_names)
 from deidentify.identifiers import phone as tw_phone
 from deidentify.identifiers.chinese_names import find_names
+from deidentify.identifiers import name_vetoes
 
 Finding = tuple[str, int, int, float]      # (Presidio entity name, start, end, score)
 
@@ -186,6 +187,8 @@ def context_name_spans(simp: str, original: str) -> list[tuple[int, int, float]]
     # (D1, round 12) a person's slot of the note's layout: 案妻（練美蘭）, 司馬文 RN, a ward table's person
     # column, 游⏎明德, 阿公石頭說, "May Cruz" <may@…> (slot_names; Latin ones without any Han too)
     laid_out += [(a, b, 0.85) for a, b in slot_names.find(simp, original)]
+    # (D1, round 13) Latin names by their Latin layout too: Walis Nokan (Atayal), Pasang BP 160/95
+    laid_out += [(a, b, 0.85) for a, b in latin_slots.find(simp)]
     if not HAN.search(simp):
         return laid_out       # (every other context name is Han; the tables load jieba)
     # after a role word, a name even when its characters open a word (保全高雄偉: role_names)
@@ -194,8 +197,7 @@ def context_name_spans(simp: str, original: str) -> list[tuple[int, int, float]]
         + [(a, b, 0.85) for a, b in person_slots.find(simp)] \
         + word_names.find(simp) \
         + [(a, b, 0.85) for a, b in split_names.find(simp, original)] \
-        + [(a, b, 0.85) for a, b in nicknames.find(simp)] + laid_out \
-        + [(a, b, 0.85) for a, b in latin_slots.find(simp)]   # 王 小 明 (split_names), 阿財陪同就醫 (nicknames),
+        + [(a, b, 0.85) for a, b in nicknames.find(simp)] + laid_out   # 王 小 明 (split_names), 阿財陪同就醫 (nicknames),
     # (round 11) 由 Siti Aminah 陪同, Walis Nokan 來院 (latin_slots)
 
 
@@ -233,6 +235,15 @@ def dob_spans(simp: str, original: str) -> list[tuple[int, int]]:
 
 
 # (entity, finder, score when the finder gives none), in the order of the Presidio registry.
+def _vetted(finder):
+    """``finder`` without the findings ``name_vetoes`` says are clinical or ordinary words (D1, round
+    13: 孟魯司特, 高血鉀, 范可尼, 看護（Indonesia）), whichever name finder proposed them."""
+    def find(simp: str, original: str):
+        return [f for f in finder(simp, original) if not name_vetoes.vetoed(simp, original, f[0], f[1])]
+    find.__name__ = getattr(finder, "__name__", "finder")
+    return find
+
+
 FINDERS = (
     ("TW_ID", id_spans, 0.7),
     ("TW_PHONE", phone_spans, 1.0),
@@ -240,10 +251,10 @@ FINDERS = (
     ("TW_DOB", dob_spans, 0.9),
     ("TW_MRN", lambda simp, original: record_numbers.find_mrn(simp), 0.85),
     ("TW_NHI_CARD", lambda simp, original: record_numbers.find_nhi_card(simp), 0.9),
-    ("ZH_PERSON", chinese_name_spans, 0.7),
-    ("ZH_PERSON_CONTEXT", context_name_spans, 0.7),
-    ("ZH_PERSON_LATIN", lambda simp, original: [(a, b, 0.7) for a, b in romanised_names.find(simp)], 0.7),
-    ("PERSON_LATIN", lambda simp, original: western_names.find(simp), 0.7),
+    ("ZH_PERSON", _vetted(chinese_name_spans), 0.7),
+    ("ZH_PERSON_CONTEXT", _vetted(context_name_spans), 0.7),
+    ("ZH_PERSON_LATIN", _vetted(lambda simp, original: [(a, b, 0.7) for a, b in romanised_names.find(simp)]), 0.7),
+    ("PERSON_LATIN", _vetted(lambda simp, original: western_names.find(simp)), 0.7),
     ("EMAIL_ADDRESS", email_spans, EMAIL_SCORE),
 )
 
@@ -305,7 +316,7 @@ def alias_findings(simp: str, found: list[Finding]) -> list[Finding]:
             best = next((sc for a, b, sc in spans if not (a <= x < b)), None)
             if best is not None:
                 out.append(("ALIAS_PERSON", x, y, best))
-    return out
+    return [f for f in out if not name_vetoes.vetoed(simp, simp, f[1], f[2])]     # (Atayal in brackets: round 13)
 
 
 def alias_spans(simp: str, original: str) -> list[tuple[int, int, float]]:

@@ -31,7 +31,7 @@ from deidentify.identifiers import (address, areas, beds, latin_slots, device_nu
                                     nicknames, role_names, romanised_names, slot_names, split_names,
                                     taiwan_id, western_names)
 from deidentify.identifiers import phone as tw_phone
-from deidentify.identifiers import dates, lookalike, name_runs, person_slots, public_names, sound_names
+from deidentify.identifiers import dates, lookalike, name_runs, name_vetoes, person_slots, public_names, sound_names
 from deidentify.identifiers.chinese_names import find_names, surname_pattern
 from deidentify.identifiers.normalise import normalise_for_finders, to_simplified
 from deidentify.identifiers.regex_gate import by_first_char, literal_led
@@ -109,6 +109,7 @@ _PREFILTERS = [compiled(p, re.IGNORECASE) for p in (   # (fixed patterns: deiden
     *labelled.PREFILTERS[:1], *labelled.PREFILTERS[2:],            # labelled IDs, accounts, plates, IPs, URLs
     sound_names.GATE.pattern,                                      # Zhuyin names (round 7)
     "(?-i:" + latin_slots.BEFORE.pattern + ")",
+    "(?-i:" + latin_slots.PEOPLE_AFTER.pattern + ")",              # Pasang (Amis) (round 13)
     r"[农阴旧]历",                                                 # lunar birthdays (round 11: dates.LUNAR_BIRTH)                    # 由 Siti 陪同 (round 11; pairs: _LATIN_CANDIDATE)
 )]
 # stage names (round 7): joined from a set, the pattern's text changes between processes, so it
@@ -453,6 +454,8 @@ def candidate_indices(texts: Sequence[str], options: ScrubOptions | None = None,
         kept += [IdentifierHit("NAME", a, b, t[a:b], 0.85) for a, b in (*after_role.get(i, ()), *spaced.get(i, ()))
                  if 0.85 >= name_lo]
         kept += [IdentifierHit("NAME", a, b, t[a:b], sc) for a, b, sc in word_hits.get(i, ()) if sc >= name_lo]
+        # (round 13) drugs, diseases, lab states read as names, as on the finders' path (name_vetoes)
+        kept = [h for h in kept if not name_vetoes.vetoed(seg, t, h.start, h.end)]
         if kept:      # the other name in brackets and the name written again (as finders.alias_findings)
             kept += [IdentifierHit("NAME", x, y, t[x:y], sc) for _, x, y, sc in finders.alias_findings(
                 seg, [("ZH_PERSON_CONTEXT", h.start, h.end, h.score) for h in kept])]

@@ -37,7 +37,7 @@ CARERS = ["Nguyễn Thị Hoa", "Trần Văn Đức", "Phạm Thị Ngọc", "L�
           "Dewi Lestari", "Wulan", "Somchai Srisuk", "Malee Boonmee", "Ratree", "Nur Aini", "Bùi Thị Mai", "Ayu"]
 RELATIONS = ["女兒", "兒子", "太太", "媳婦", "先生", "孫女", "姪子", "案妹"]
 DRUGS = ["孟魯司特", "范可尼貧血", "高血鉀", "帕金森氏症", "阿茲海默", "華法林", "史蒂文生強生症候群", "雷諾氏症",
-         "貝賽特氏症", "威爾森氏症", "薛格連氏症", "低血鈉", "高血鈣", "柯林斯", "庫欣氏症", "克隆氏症"]
+         "貝賽特氏症", "威爾森氏症", "薛格連氏症", "低血鈉", "高血鈣", "庫欣氏症", "克隆氏症"]
 _LISTS = {"han": HAN, "roman": ROMAN, "indig": INDIG, "carer": CARERS}
 
 
