@@ -72,7 +72,7 @@ def lock_for_decision(db: Session, row) -> None:
 # frozen.  An approved case not yet paid has days nobody paid for (it is voided unpaid: moved
 # days would outlive it for free); a suspended one is under inquiry; a void or purged one has
 # no days to give.
-DAYS_SOURCE_STATES = ("active", "closed")
+DAYS_SOURCE_STATES = ("active", "ended")
 
 
 def unpaid_days(case: Case) -> str | None:

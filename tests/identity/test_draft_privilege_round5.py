@@ -5,14 +5,14 @@
   read only "same applicant, both have an allowance": the officer had a case approved for 50
   days, never paid it, moved 40 of them to a paid case of 1 day (200 over real HTTP) and let the
   unpaid one void - 40 working days for nothing.  The same from a void, suspended (under
-  inquiry), purged or draft case, or a closed one never paid.  Now days leave only a paid case
-  that is active or closed (``enclave.cases.standing.unpaid_days``).
+  inquiry), purged or draft case, or an ended one never paid.  Now days leave only a paid case
+  that is active or ended (``enclave.cases.standing.unpaid_days``).
 * **Two transfers at once spent the same days twice.**  On PostgreSQL two requests moving all
   of a case's unused days to two other cases both read them unused: both succeeded, the
   applicant gained the days once more.  Both cases are now re-read under a row lock (in id
   order) before the days are counted (``standing.lock_cases``).
 
-Safe counterparts: a paid, active case's days move; a paid case's days move after it closed; the
+Safe counterparts: a paid, active case's days move; a paid case's days move after it ended; the
 refusal leaves both cases as they were.  Real HTTP on SQLite and PostgreSQL; the race with two
 sessions held at the point both have read the source."""
 from __future__ import annotations
@@ -73,7 +73,7 @@ def _void_by_time(api, url, code):
 SOURCES = {
     "approved, not paid": lambda api, url: _gov(api, 50, pay=False),
     "void, never paid": lambda api, url: (lambda c: (_void_by_time(api, url, c), c)[1])(_gov(api, 50, pay=False)),
-    "closed, never paid": lambda api, url: (lambda c: (_set(url, c, status="closed"), c)[1])(_gov(api, 50, pay=False)),
+    "ended, never paid": lambda api, url: (lambda c: (_set(url, c, status="ended"), c)[1])(_gov(api, 50, pay=False)),
     "suspended (paid)": lambda api, url: (lambda c: (_set(url, c, status="suspended"), c)[1])(_gov(api, 50)),
     "purged (paid)": lambda api, url: (lambda c: (_set(url, c, status="purged"), c)[1])(_gov(api, 50)),
     "void (paid, set)": lambda api, url: (lambda c: (_set(url, c, status="void"), c)[1])(_gov(api, 50)),
@@ -95,12 +95,12 @@ def test_unpaid_days_do_not_move(control, people_db, source, days):
     assert _half_days(people_db, src, dst) == before, source
 
 
-@pytest.mark.parametrize("closed", [False, True], ids=["active", "closed"])
-def test_paid_days_still_move(control, people_db, closed):
+@pytest.mark.parametrize("ended", [False, True], ids=["active", "ended"])
+def test_paid_days_still_move(control, people_db, ended):
     api = control
     src, dst = _gov(api, 50), _gov(api, 1)
-    if closed:
-        _set(people_db, src, status="closed")
+    if ended:
+        _set(people_db, src, status="ended")
     r = api.http.post(f"/api/cases/{src}/working-days/transfer", json={"to_case": dst, "days": 40},
                       headers=api.token("alice"))
     assert r.status_code == 200, r.text
