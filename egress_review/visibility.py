@@ -20,7 +20,7 @@ def is_reviewer(user: User) -> bool:
 def case_conflict(db, user: User, *case_codes: str | None) -> str | None:
     """Why ``user`` is not independent of the cases named (None when independent): the case's
     applicant, everyone who is or was a member of it, the investigators its IRB certificate
-    names and whoever filed its application.  A reviewer role held by one of them
+    names, whoever filed its application and the applicant's colleagues on other approved cases.  A reviewer role held by one of them
     gives nothing of the case's requests beyond what they would see without it (E4).  A case
     that cannot be read is not proof of independence (default deny)."""
     for code in case_codes:
@@ -35,9 +35,10 @@ def case_conflict(db, user: User, *case_codes: str | None) -> str | None:
         if any(m.user_id == user.id for m in case.members):  # removed members too
             return (f"you are or were a member of case {code}; reviewers must be independent "
                     "of the case")
-        if user.id in case_people(case):   # named on its IRB certificate, or filed it
-            return (f"you are named as an investigator on case {code}'s IRB certificate or filed "
-                    "its application; reviewers must be independent of the case")
+        if user.id in case_people(case):   # its IRB's investigators, its filer, the PI's colleagues
+            return (f"you are named as an investigator on case {code}'s IRB certificate, filed "
+                    "its application or work with its applicant on another case; reviewers "
+                    "must be independent of the case")
     return None
 
 
