@@ -41,6 +41,24 @@ for name in ("hooks", "anim"):
     d = os.path.join(ROOT, f"mpl_{name}")
     text = py(MPL[name], d, kernel=False)
     out[f"terminal_{name}"] = {"ran": os.path.exists(os.path.join(d, "RAN")), "out": text[-600:]}
+# a real kernel (as an overnight job runs one): its working directory is the notebook's folder
+if MODE == "with":
+    d = os.path.join(ROOT, "mpl_anim")
+    cell = {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None,
+            "source": MPL["anim"] + "\nimport matplotlib as m; print('DPI', m.rcParams['figure.dpi'])"}
+    with open(os.path.join(d, "k.ipynb"), "w") as f:
+        json.dump({"cells": [cell], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}, f)
+    nb = subprocess.run([sys.executable, "-m", "jupyter", "nbconvert", "--to", "notebook",
+                         "--execute", "k.ipynb", "--output", "k.out.ipynb",
+                         "--ExecutePreprocessor.startup_timeout=120"],
+                        cwd=d, capture_output=True, text=True, timeout=240)
+    try:
+        with open(os.path.join(d, "k.out.ipynb")) as f:
+            text = json.dumps(json.load(f)["cells"][0]["outputs"])
+    except OSError:
+        text = ""
+    out["kernel_anim"] = {"ran": os.path.exists(os.path.join(d, "RAN")), "out": text[-800:],
+                          "rc": nb.returncode, "err": nb.stderr[-400:]}
 # every other key A may set: at matplotlib's default or not
 d = os.path.join(ROOT, "mpl_many")
 out["mpl_many"] = py(f"import json, matplotlib as m\nkeys = {KEYS!r}\n"

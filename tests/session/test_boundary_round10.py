@@ -41,7 +41,8 @@ ROOT_IN = "/workspace/r10"
 PY_PLANT = "open('RAN_{0}', 'w').write('x')\n"
 PLANTS = {
     "mpl_hooks/matplotlibrc": "figure.hooks: builtins:print\n",
-    "mpl_anim/matplotlibrc": "animation.writer: ffmpeg\nanimation.ffmpeg_path: /bin/sh\n",
+    "mpl_anim/matplotlibrc": ("animation.writer: ffmpeg\nanimation.ffmpeg_path: /bin/sh\n"
+                              "figure.dpi: 7\n"),
     "mpl_anim/rawvideo": "echo x > RAN\n",
     "mpl_backend/matplotlibrc": "backend: module://this\n",
     "mpl_many/matplotlibrc": ("savefig.directory: /workspace/r10\n"
@@ -143,6 +144,14 @@ def test_nor_in_a_program_started_from_a_terminal(runs, member):
     assert runs["without"]["terminal_anim"]["ran"]
     got = runs["with"][f"terminal_{member}"]
     assert not got["ran"] and MPL_SIGN.get(member, "\0") not in got["out"], got
+
+
+def test_nor_in_a_real_kernel_started_in_that_folder(runs):
+    """nbconvert --execute (what an overnight job runs): a real ipykernel whose working
+    directory is A's folder saves an animation and reads figure.dpi - A's script did not run."""
+    got = runs["with"]["kernel_anim"]
+    assert got["rc"] == 0 and "DPI 100.0" in got["out"], got
+    assert not got["ran"] and "was not read: the workspace is shared" in got["out"], got
 
 
 def test_no_key_of_a_planted_matplotlibrc_is_left(runs):
