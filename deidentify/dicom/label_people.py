@@ -257,9 +257,17 @@ def mask_sr(text: str, mask_with: str) -> str:
     # one capitalised word no list holds after such a word, in a longer sentence ("Copy to Tshepo ...")
     spans = [m.span(1) for m in lt._AFTER_LEAD.finditer(text)
              if lt._unknown(m.group(1)) or asian_surname_word(m.group(1))]
-    for a, b in reversed(spans):
+    # a word no list holds before a clinical word, in a sentence ("Okonkwo syndrome confirmed ..."):
+    # only the listed eponyms stay (round 11)
+    spans += [m.span(1) for m in _BEFORE_TAIL.finditer(text)
+              if (lt._unknown(m.group(1)) or asian_surname_word(m.group(1))) and not device_words.listed_eponym(m.group(1))
+              and not _not_a_name(m.group(1)) and all(not (a <= m.start(1) < b) for a, b in spans)]
+    for a, b in sorted(spans, reverse=True):
         text = text[:a] + mask_with + text[b:]
     return text
+
+
+_BEFORE_TAIL = re.compile(r"\b([A-Z][a-z\u00e0-\u024f]{2,}|[A-Z]{4,})(?:'s)?[ \t]+(?i:" + "|".join(sorted(_EPONYM_TAILS)) + r")\b")
 
 
 __all__ = ["mask_sr", "asian_surname_word", "bare_poj_given", "english", "frequent_surname", "name_beside_words", "short_name"]

@@ -36,7 +36,8 @@ DEVICE_KEYWORDS = ["Manufacturer", "ManufacturerModelName", "ReceiveCoilName", "
                    "ReceiveCoilManufacturerName", "ApplicationName", "AlgorithmName"]
 CLINICAL = ["syndrome", "disease", "fracture", "sign", "tumour", "lymphoma", "cyst", "malformation", "view",
             "procedure"]
-EPONYM_PLACES = ["SegmentLabel", "ContentDescription", "CodeMeaning", "GraphicLayerDescription", "SR", "SRSentence"]
+EPONYM_PLACES = ["SegmentLabel", "ContentDescription", "CodeMeaning", "GraphicLayerDescription", "SR", "SRSentence",
+                 "SRLong"]
 UID_PLACES = ["SOPInstanceUID", "SeriesInstanceUID", "StudyInstanceUID", "FrameOfReferenceUID", "IrradiationEventUID",
               "ReferencedSOPInstanceUID", "ReferencedFrameOfReferenceUID", "ConcatenationUID", "NestedReference",
               "MediaStorageSOPInstanceUID", "DimensionOrganizationUID", "SynchronizationFrameOfReferenceUID"]
@@ -79,6 +80,8 @@ def eponym_members(rng: random.Random) -> list[Member]:
                 ds = _sr(value)
             elif where == "SRSentence":
                 ds = _sr(f"{value} suspected")
+            elif where == "SRLong":
+                ds = _sr(f"Known {value}, confirmed on the follow-up scan today; no change since.")
             else:
                 ds = base()
                 _place(ds, where, value)

@@ -92,6 +92,13 @@ def test_listed_eponyms_stay_in_labels_and_sr(value):
     assert read.ContentSequence[0].get("TextValue") == f"{value} suspected"
 
 
+def test_sr_sentences_keep_listed_eponyms_and_lose_the_others():
+    text = "Cushing syndrome and Okonkwo syndrome confirmed; chest tube in place, lateral view obtained."
+    read, _ = _clean(_sr(text))
+    kept = read.ContentSequence[0].get("TextValue")
+    assert kept and "Okonkwo" not in kept and "Cushing syndrome" in kept and "lateral view obtained" in kept, kept
+
+
 @pytest.mark.parametrize("name", ["Wanjiru", "Okonkwo", "Tshabalala"])
 def test_an_unlisted_eponym_is_a_person(name):
     ds = base()
