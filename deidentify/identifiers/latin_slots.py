@@ -112,11 +112,15 @@ def find(simp: str) -> list[tuple[int, int]]:
         colon = ":" in simp[m.start():m.start("n")]
         if (len(words) >= 2 or colon) and _HAN_OR_MARK.match(simp, m.end("n")) and _words_ok(words):
             out.append(m.span("n"))
-    for rx in (PEOPLE_AFTER, HAN_AFTER, VITALS_AFTER):
-        for m in rx.finditer(simp):
-            if _words_ok(m.group("n").split()) and (rx is not HAN_AFTER or _han_name(simp, *m.span("h"))):
-                out.append(m.span("n"))
-    return sorted(set(out))
+    return sorted(set(out + by_layout(simp)))
+
+
+def by_layout(simp: str) -> list[tuple[int, int]]:
+    """(round 13) Latin names the Latin layout marks: a people or nationality in brackets after
+    them (Walis Nokan (Atayal)), their Han name in brackets (Biung（林美玉）), or opening a run
+    sheet's line before its vital signs (Panay Mayaw BP 160/95)."""
+    return [m.span("n") for rx in (PEOPLE_AFTER, HAN_AFTER, VITALS_AFTER) for m in rx.finditer(simp)
+            if _words_ok(m.group("n").split()) and (rx is not HAN_AFTER or _han_name(simp, *m.span("h")))]
 
 
 def _han_name(simp: str, a: int, b: int) -> bool:

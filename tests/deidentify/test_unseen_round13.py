@@ -115,3 +115,10 @@ def test_the_probe_after_the_fixes():
     got = {c: r.found[c] / r.total[c] for c in ("SPACED", "CARER", "INDIG", "QUOTE", "PHONE", "ID", "DOB", "RECORD")}
     assert all(v >= 0.98 for c, v in got.items() if c != "INDIG") and got["INDIG"] >= 0.9, got
     assert r.control_over == [], r.control_over[:5]
+
+
+def test_older_hakka_and_literary_given_names_set_apart_without_an_act():
+    # (no act after them: the given characters themselves must read as a name, given_chars)
+    names = ["冷若冰", "伏千里", "滿天星", "殷念慈", "邱添丁", "鞏志遠", "郝樂天", "戚守仁", "羅石妹", "傅金妹"]
+    texts = [f.format(n[0], n[1:]) for n in names for f in ("交班：{}  {}。", "床 12 {} {}")]
+    assert not _left(texts, [n for n in names for _ in range(2)])
