@@ -17,7 +17,8 @@ from deidentify.regex_cache import compiled
 _EXACT = {"trio": 3, "triple": 3, "triplet": 3, "triplets": 3, "threesome": 3, "quartet": 4,
           "quadruple": 4, "quadruplets": 4, "quadruplet": 4, "quintet": 5, "quintuple": 5,
           "quintuplets": 5, "quintuplet": 5, "lone": 1, "solitary": 1, "twins": 2,
-          "duo": 2}   # not "single"/"double": a single dose, a double dose
+          "duo": 2, "pair": 2, "couple": 2,
+          "雙胞胎": 2, "双胞胎": 2, "孿生": 2, "孪生": 2, "三胞胎": 3, "四胞胎": 4, "五胞胎": 5}   # not "single"/"double": a single dose, a double dose
 # A vague small number: a bound of ten (single digits), for a reviewer.
 _VAGUE_BOUND = 10.0
 _ZH_DIGIT = {"一": 1, "二": 2, "兩": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
@@ -38,6 +39,9 @@ def _patterns():
         ("exact", compiled(rf"\b(?:an?|one|the)\s+(?:set\s+of\s+|pair\s+of\s+)?(?P<w>{exact})\b"
                            rf"(?:(?:\s+of)?{noun_or_verb}|(?<=twins)|(?<=triplets)|(?<=quadruplets)|"
                            rf"(?<=quintuplets))", re.I)),
+        # one set of 「三胞胎」, 「雙胞胎」 is its births (「雙胞胎共240對」 is a kind, not a count)
+        ("exact", compiled(r"一\s*(?:組|组|對|对|胎)\s*(?P<w>雙胞胎|双胞胎|孿生|孪生|三胞胎|四胞胎|五胞胎)|"
+                           r"(?P<v>雙胞胎|双胞胎|孿生|孪生|三胞胎|四胞胎|五胞胎)\s*一\s*(?:組|组|對|对|胎)(?![\d一二三四五六七八九十])")),
         # "a handful of patients", "a few died", "several patients", "a small number of cases"
         ("vague", compiled(rf"\b(?P<w>(?:only\s+|very\s+|just\s+)?(?:a\s+handful|a\s+few|few|several|"
                            rf"a\s+small\s+number|a\s+tiny\s+number|a\s+minority|a\s+small\s+minority|"
@@ -64,7 +68,8 @@ def group_counts(sent: str) -> list[tuple[int, int, float, str]]:
     for kind, rx in _CACHE:
         for m in rx.finditer(sent):
             if kind == "exact":
-                out.append((m.start("w"), m.end("w"), float(_EXACT[m.group("w").lower()]), "count"))
+                g = "w" if m.group("w") else "v"
+                out.append((m.start(g), m.end(g), float(_EXACT[m.group(g).lower()]), "count"))
             elif kind == "range":
                 a, b = _ZH_DIGIT[m.group("a")], _ZH_DIGIT[m.group("b")]
                 if b == a + 1 or (a, b) in ((3, 5), (1, 3)):     # 兩三, 三四, 三五, 一兩

@@ -43,6 +43,10 @@ EXACT = {
     "a solitary case": ("Lanyu reported a solitary case of dengue.", 1),
     "a duo of": ("A duo of patients from Lanyu died.", 2),
     "the twins": ("In Lanyu the twins died within a week.", 2),
+    "a couple died": ("In Lanyu a couple died after surgery.", 2),
+    "a pair died": ("In Lanyu, a pair died.", 2),
+    "三胞胎一組": ("蘭嶼三胞胎一組出生。", 3),
+    "一組四胞胎": ("蘭嶼一組四胞胎早產。", 4),
 }
 
 
@@ -88,6 +92,9 @@ def test_a_vague_small_number_goes_to_a_reviewer(run, text):
     "A double dose in patients over 65 was not studied.",
     "There were 240 twins in the cohort of 1,200 births.",
     "本研究納入120名病人，其中60名為女性。",
+    "本研究雙胞胎共240對。",
+    "A couple of days later 120 patients were seen.",
+    "A pair of scissors was used in 120 patients.",
 ])
 def test_group_words_that_count_nothing_small_pass(run, text):
     r = _text(run, "r.txt", text + "\n")
