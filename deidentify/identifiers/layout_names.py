@@ -46,8 +46,13 @@ _NOT_GIVEN = frozenset("patient pt triage name family son daughter wife husband 
                        "attending consult reply dear from to with seen by and or cc nurse np dr mr mrs ms miss".split())
 JP_HONORIFIC = compiled(r"(?P<r>" + _HAN + r"{2,6})(?:さん|様|ちゃん|くん)")
 PEOPLE = compiled(r"(?P<n>[A-Z][a-z]{1,15}(?:[ \t][A-Z][a-z]{1,15}){0,2})[ \t]*[(（]" + _HAN + r"{1,4}族[)）]")
-_POJ_SURNAMES = "Khoo|Kho|Tan|Lim|Ong|Ng|Tiunn|Tiu|Chiu|Li|Ko|Tsua|Tshua|Ang|Ui|Lau|Ti|Tsan|Khu|Kang|Phoann|Ngo|Tsiu|Iunn|Lu"
-POJ = compiled(r"(?<![A-Za-z])(?P<n>(?:" + _POJ_SURNAMES + r")[ \t][A-Z][a-z]{0,6}-[a-z]{1,6})(?![A-Za-z\-])")
+# (round 13) and Hakka romanised ones (Phang 彭, Yap 葉, Liau 廖, Voon 溫, Thong 湯, Fung 馮), with the
+# tone marks POJ and Tâi-lô write (Liâu A-muí)
+_POJ_SURNAMES = ("Khoo|Kho|Tan|Lim|Ong|Ng|Tiunn|Tiu|Chiu|Li|Ko|Tsua|Tshua|Ang|Ui|Lau|Ti|Tsan|Khu|Kang|Phoann|Ngo|Tsiu|Iunn|Lu"
+                 "|Phang|Yap|Liau|Liâu|Lâu|Voon|Thong|Fung|Phung|Thien|Ngien|Sim|Vong|Lo")
+_TONED = r"[a-z\u00e0-\u00ff\u0100-\u024f\u0300-\u036f\u1e00-\u1effⁿ]"
+POJ = compiled(r"(?<![A-Za-z])(?P<n>(?:" + _POJ_SURNAMES + r")[ \t][A-Z\u00c0-\u00dd]" + _TONED + r"{0,6}-" + _TONED
+               + r"{1,6})(?![A-Za-z\-])(?<!-ray)(?<!-line)(?<!-fib)(?<!-dose)(?<!-wave)(?<!-scan)(?<!-mode)")
 _ROLES = compiled(r"社工|个管|护理|医师|医生|药师|家属|病人|个案|案主|照专|居督|居服|治疗师|营养师|系统|通知|主治|住院|值班"
                   r"|(?i:^(?:nurse|doctor|dr|social|system|admin|case|pt|patient|family)$)")
 # what every match holds (the scrubber's prefilter)
