@@ -141,14 +141,24 @@ def _relation_brackets(simp: str) -> list[tuple[int, int]]:
 _TITLES_BEFORE = _alt("收件人 收件者 寄件人 寄件者 發件人 發信人 負責人 承辦人 經辦人 申請人 見證人 立同意書人 簽收人 "
                       "護理師 護士 醫師 主治醫師 住院醫師 總醫師 專科護理師 社工師 社工 藥師 營養師 個管師 治療師 物理治療師 "
                       "職能治療師 心理師 記錄者 記錄 紀錄 交班者 交班 接班者 接班 覆 簽名 填表人 主護 Dr Dr. RN NP MD "
-                      "NSP PGY R1 R2 R3 CR VS")
+                      "NSP PGY R1 R2 R3 CR VS Nurse Caregiver 訪視者 訪視人員 雇主")
 TITLE_BEFORE = compiled(r"(?<![A-Za-z])(?:" + _TITLES_BEFORE + r")[ \t]*[:：]?[ \t]*(?P<v>[" + _H + r"]{2,4})(?![" + _H + "])")
 _TITLES_AFTER = _alt("護理師 醫師 RN MD NP 簽 (社工) (護理師) (個管) (營養師) (藥師) 社工師 藥師 營養師 個管師")
 TITLE_AFTER = compiled(r"(?<![" + _H + r"])(?P<v>[" + _H + r"]{2,4})[ \t]*(?:" + _TITLES_AFTER + r")(?![A-Za-z])")
 
 
 def _titles(simp: str) -> list[tuple[int, int]]:
-    return [m.span("v") for rx in (TITLE_BEFORE, TITLE_AFTER) for m in rx.finditer(simp) if reads_as_name(m.group("v"))]
+    return [m.span("v") for rx in (TITLE_BEFORE, TITLE_AFTER) for m in rx.finditer(simp)
+            if reads_as_name(m.group("v")) or _rarer_name(m.group("v"))]
+
+
+def _rarer_name(w: str) -> bool:
+    """(round 13) after a staff title: a surname (or a census surname that opens words, 滿, 冷, 伏)
+    and two older, Hakka or literary given characters (藥師 滿天星, Nurse: 冷若冰; given_chars)."""
+    from deidentify.identifiers.given_chars import SPACED_SURNAMES, plausible_given
+
+    return len(w) == 3 and (surname_len(w) == 1 or w[0] in SPACED_SURNAMES) and plausible_given(w[1:]) \
+        and (C._tables()[5].FREQ.get(w, 0) or 0) < C._COMMON_WORD_FREQ
 
 
 # -- a ward table's person column ---------------------------------------------------------------

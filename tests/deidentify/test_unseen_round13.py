@@ -132,3 +132,11 @@ def test_hakka_and_toned_romanised_names():
     texts = [f.format(n) for n in HAKKA_POJ for f in ("{} 由家屬陪同回診", "Psych interview: {}; mother says", "{} 來電")]
     assert not _left(texts, [n for n in HAKKA_POJ for _ in range(3)])
     assert _changed(["Lo X-ray done", "Yap A-line", "Lâu A-fib 控制中", "Lo A-line 拔除", "Sim X-ray 正常", "Sim card 遺失"]) == []
+
+
+def test_older_and_literary_names_after_a_staff_title():
+    names = ["鞏志遠", "滿天星", "湯如意", "冷若冰", "伏千里", "蒙家和", "匡立遠", "童一方", "殷念慈", "郝樂天"]
+    texts = [f.format(n) for n in names for f in ("Nurse: {}  Caregiver: 無", "藥師 {}", "訪視者：{}", "護理師 {}\n")]
+    assert not _left(texts, [n for n in names for _ in range(4)])
+    assert _changed(["護理師 全程陪同", "醫師 高一點", "藥師 常規", "Nurse: 無", "訪視者：本人", "雇主同意", "Caregiver: 家屬",
+                     "護理師 天天來", "醫師 一方面", "藥師 如意算盤", "護理師 說明"]) == []
