@@ -26,7 +26,8 @@ sinovision allengers trivitron wipro siui mylab persona calneo aristos veradius 
 cirq airo mobius pentacam cirrus spectralis triton maestro daytona knife gamma zap exradin
 """.split())
 
-# Eponyms of diseases, signs, fractures, views and operations radiology labels and reports use.
+# Eponyms of diseases, signs, fractures, views, operations and lines radiology labels and reports use
+# (and the acronyms written before a line's or a procedure's word: PICC line, TIPS procedure).
 EPONYMS = frozenset("""
 cushing crohn hodgkin wilms wilm baker colles morton takayasu chiari stein leventhal hashimoto wilson down turner
 marfan graves addison paget bell barrett kawasaki alzheimer parkinson huntington budd dandy walker arnold legg
@@ -42,6 +43,8 @@ white brugada ebstein fallot eisenmenger blalock fontan glenn norwood mustard se
 whipple billroth roux hartmann nissen heller kasai ladd swenson soave duhamel bosniak lirads birads tirads
 gleason breslow clark dukes ann arbor child pugh glasgow hunt hess fisher spetzler martin garden pauwels
 schatzker neer gustilo mason hawkins sanders tile young burgess denis frankel asia modic pfirrmann
+foley hickman swan ganz groshong broviac quinton permcath tenckhoff sengstaken blakemore ryle dobhoff salem
+yankauer pratt penrose malecot pezzer mickey picc tips ercp mrcp ptcd
 """.split())
 
 _CAPITALISED = re.compile(r"[A-Z][a-z\u00e0-\u024f]+|[A-Z]{3,}")

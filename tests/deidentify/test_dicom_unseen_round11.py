@@ -79,7 +79,8 @@ def test_the_product_list_is_no_person_list():
 # --- eponyms -----------------------------------------------------------------------------------
 
 EPONYMS = ["Cushing syndrome", "Colles fracture", "Hodgkin lymphoma", "Takayasu arteritis", "Chiari malformation",
-           "Kikuchi disease", "Morton neuroma", "Bankart lesion", "Towne view", "Whipple procedure"]
+           "Kikuchi disease", "Morton neuroma", "Bankart lesion", "Towne view", "Whipple procedure", "PICC line",
+           "Foley catheter", "Hickman line", "Swan-Ganz catheter", "TIPS procedure"]
 
 
 @pytest.mark.parametrize("value", EPONYMS)
