@@ -31,6 +31,7 @@ from enclave.bookings import gate
 from enclave.bookings.models import Booking
 from enclave.cases.models import Case
 from enclave.db import session_scope, utcnow
+from hub_config import sandbox_rc
 from hub_config.models import OvernightJob
 from hub_config.broker_launch import broker_settings, start_broker, stop_broker, wait_for_broker_sync
 from hub_config.sandbox_binds import python_prefix, unix_url
@@ -187,6 +188,9 @@ class OvernightRunner:
                "PATH": f"{python_prefix()}/bin:/usr/local/bin:/usr/bin:/bin",
                "JUPYTER_CONFIG_PATH": SESSION_JUPYTER_CONFIG, "PYTHONNOUSERSITE": "1",
                "PYTHONSAFEPATH": "1",
+               # read-only, like a session's: its sitecustomize sets a planted matplotlibrc aside
+               # in every Python process of the job, not only the notebook's kernel
+               "PYTHONPATH": sandbox_rc.SITE_DIR,
                "JUPYTER_RUNTIME_DIR": "/tmp/jupyter-runtime", "MPLCONFIGDIR": "/tmp/mpl",
                "ENCLAVE_CASE": case.code,
                "ENCLAVE_WORKSPACE": "/workspace", "ENCLAVE_JOB_TOKEN": token,
