@@ -158,12 +158,12 @@ def test_header_name_cut_off_decides_which_elements_are_swept(tmp_path):
     # ideographs in any kept label since DICOM round 5, and first names or two unknown title-case
     # words since round 6; in a label, an unknown word beside a structure and a census given name
     # with a surname since round 8; in a device value without a number, a surname beside
-    # ordinary words since round 9 - so the probe is a device's value with a version number,
-    # where vendors' and models' names look like anything and an unknown surname in capitals
-    # is what the cut-off decides)
+    # ordinary words since round 9, and an unknown capitalised word in a device's name since
+    # DICOM round 11 - so the probe is a device's value with a version number and a surname
+    # that is also an English word, which only the cut-off decides)
     def swept(policy) -> set[str]:
         out = set()
-        for what, value in (("no context", "BRAIN KOWALSKI 3"),    # a name without context: 0.6
+        for what, value in (("no context", "BRAIN MILLER 3"),    # a name without context: 0.6
                             ("with context", "技術員黃雅婷")):    # with context: 0.85 and above
             ds = _dataset()
             ds.Manufacturer = value
@@ -281,7 +281,7 @@ def _plant_dicom(path: Path) -> None:
     """A no-context name in a kept header element; background lifted off the fill value so
     that every pixel at 0 afterwards was blacked out."""
     ds = _read(path.read_bytes())
-    ds.Manufacturer = "BRAIN KOWALSKI 3"   # a surname in a versioned device value: the cut-off decides
+    ds.Manufacturer = "BRAIN MILLER 3"   # a word-like surname in a versioned device value: the cut-off decides
     arr = np.maximum(ds.pixel_array, 100)
     arr[-1, -1] = 0
     ds.PixelData = arr.tobytes()
@@ -319,4 +319,4 @@ def test_loader_uses_the_load_policy_cut_offs(tmp_path):
                                    dicom_header_name_min_score=0.9))
     texts2, manufacturer2, black2 = load("T2", other)
     assert texts2 == {NO_CONTEXT, "病患<NAME>發燒"}
-    assert manufacturer2 == "BRAIN KOWALSKI 3" and black2 > black
+    assert manufacturer2 == "BRAIN MILLER 3" and black2 > black
