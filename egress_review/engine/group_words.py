@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import re
 
-from deidentify.regex_cache import compiled
 
 _EXACT = {"trio": 3, "triple": 3, "triplet": 3, "triplets": 3, "threesome": 3, "quartet": 4,
           "quadruple": 4, "quadruplets": 4, "quadruplet": 4, "quintet": 5, "quintuple": 5,
@@ -36,20 +35,20 @@ def _patterns():
     exact = "|".join(sorted(_EXACT, key=len, reverse=True))
     return [
         # "a trio of deaths", "a triple death", "one set of triplets", "a lone patient"
-        ("exact", compiled(rf"\b(?:an?|one|the)\s+(?:set\s+of\s+|pair\s+of\s+)?(?P<w>{exact})\b"
+        ("exact", re.compile(rf"\b(?:an?|one|the)\s+(?:set\s+of\s+|pair\s+of\s+)?(?P<w>{exact})\b"
                            rf"(?:(?:\s+of)?{noun_or_verb}|(?<=twins)|(?<=triplets)|(?<=quadruplets)|"
                            rf"(?<=quintuplets))", re.I)),
         # one set of 「三胞胎」, 「雙胞胎」 is its births (「雙胞胎共240對」 is a kind, not a count)
-        ("exact", compiled(r"一\s*(?:組|组|對|对|胎)\s*(?P<w>雙胞胎|双胞胎|孿生|孪生|三胞胎|四胞胎|五胞胎)|"
+        ("exact", re.compile(r"一\s*(?:組|组|對|对|胎)\s*(?P<w>雙胞胎|双胞胎|孿生|孪生|三胞胎|四胞胎|五胞胎)|"
                            r"(?P<v>雙胞胎|双胞胎|孿生|孪生|三胞胎|四胞胎|五胞胎)\s*一\s*(?:組|组|對|对|胎)(?![\d一二三四五六七八九十])")),
         # "a handful of patients", "a few died", "several patients", "a small number of cases"
-        ("vague", compiled(rf"\b(?P<w>(?:only\s+|very\s+|just\s+)?(?:a\s+handful|a\s+few|few|several|"
+        ("vague", re.compile(rf"\b(?P<w>(?:only\s+|very\s+|just\s+)?(?:a\s+handful|a\s+few|few|several|"
                            rf"a\s+small\s+number|a\s+tiny\s+number|a\s+minority|a\s+small\s+minority|"
                            rf"handful)){noun_or_verb}", re.I)),
         # 「兩三位病人」, 「三五名」, 「一兩例」: a range of two neighbouring numbers
-        ("range", compiled(rf"(?P<a>[一二兩两三四五六七八九])(?P<b>[一二兩两三四五六七八九])\s*{_ZH_PERSON}")),
+        ("range", re.compile(rf"(?P<a>[一二兩两三四五六七八九])(?P<b>[一二兩两三四五六七八九])\s*{_ZH_PERSON}")),
         # 「數名」, 「幾位病人」, 「少數病人」, 「極少數個案」, 「若干名」 (not 少數民族)
-        ("vague", compiled(rf"(?P<w>(?:極|极|僅|仅|只有)?(?:少數|少数|數|数|幾|几|若干|寥寥(?:數|数|幾|几)?))"
+        ("vague", re.compile(rf"(?P<w>(?:極|极|僅|仅|只有)?(?:少數|少数|數|数|幾|几|若干|寥寥(?:數|数|幾|几)?))"
                            rf"(?!民族|服從|服从|派|股東|股东|意見|意见|點|点|據|据|字|學|学|值|量|位數|位数|次)"
                            rf"\s*(?:位|名|個|个|例|人|對|对)\s*(?:病人|病患|患者|個案|个案|病例|死亡|人|例)?"
                            rf"|(?:少數|少数)(?:的)?\s*(?:病人|病患|患者|個案|个案|病例|人|例)")),

@@ -21,6 +21,7 @@ from enclave.db import session_scope
 from egress_review.models import EgressRequest
 from egress_review.release import threads as rt
 from egress_review.workflow import download_deadline
+from tests.services.authenticator import researcher_code
 from tests.egress_workflow.conftest import COUNTS_OK, PASSWORD, home_with_world, manifest, table_spec
 from tests.egress_workflow.server import Service
 
@@ -46,8 +47,10 @@ def faces(tmp_path):
         inside.stop()
 
 
-def _login(http: httpx.Client, name: str) -> None:
-    r = http.post("/login", data={"username": name, "password": PASSWORD, "next": "/downloads"},
+def _login(http: httpx.Client, name: str, db_url: str) -> None:
+    # the release area runs the deployed policy: a researcher gives her second factor (A4)
+    r = http.post("/login", data={"username": name, "password": PASSWORD, "next": "/downloads",
+                                  "otp": researcher_code(db_url, name)},
                   headers={"origin": str(http.base_url).rstrip("/")})
     assert r.status_code == 303, r.text[:500]
 
@@ -87,7 +90,7 @@ def test_requester_answers_an_approved_files_thread_from_outside(faces):
     assert say("alice", EARLY).status_code == 201          # answered in the session, in review
 
     # Before the decision the release area shows no thread, file name or comment.
-    _login(outside, "alice")
+    _login(outside, "alice", url)
     page = outside.get("/downloads").text
     assert f'id="release-{rid}"' in page
     for hidden in ("counts.csv", QUESTION, EARLY, "thread-"):
@@ -143,7 +146,7 @@ def test_requester_answers_an_approved_files_thread_from_outside(faces):
     # Nobody else answers on this request; the inside service has no such page at all.
     other = httpx.Client(base_url=outside.base_url, timeout=60)
     with other:
-        _login(other, "mallory")
+        _login(other, "mallory", url)
         assert _post_answer(other, rid, counts, "hello", _csrf(other.get("/downloads").text)).status_code == 404
     assert inside.post(f"/downloads/{rid}/files/{counts}/comments", headers=world.auth("alice"),
                        data={"body": ANSWER}).status_code == 404
