@@ -46,3 +46,12 @@ def other_case(session_case: str | None, booked_case: str) -> str | None:
         return (f"this session is case {session_case}'s and its slot has ended; the slot booked "
                 f"now is case {booked_case}'s (S3): start a new session for it")
     return None
+
+
+def server_must_end(server: dict, booked_case: str) -> str | None:
+    """``other_case`` for a server model from the hub's REST API.  A server still starting
+    (or stopping) is left to the next sweep: its case is written by the pre-spawn hook, which
+    the warden may see running before (a spawn cut off for an "unknown" case at load)."""
+    if server.get("pending"):
+        return None
+    return other_case(server_case(server), booked_case)

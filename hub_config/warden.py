@@ -31,7 +31,7 @@ from tornado import web
 
 from enclave.core.http import Client, Response
 from hub_config import warden_http
-from hub_config.session_case import other_case, server_case
+from hub_config.session_case import server_must_end
 from hub_config.warden_record import Recorder
 
 from enclave.audit import AuditEntry, append
@@ -125,7 +125,7 @@ class Warden:
             d = gate.check(s, name, now)
             if not d.allowed:
                 return d.reason
-            return other_case(server_case(server), s.get(Case, d.booking.case_id).code)
+            return server_must_end(server, s.get(Case, d.booking.case_id).code)
 
     async def sweep(self) -> list[str]:
         """One pass: no-shows, ended bookings, and every running server without a booking."""

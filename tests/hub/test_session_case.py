@@ -68,3 +68,14 @@ def test_the_warden_may_read_the_state():
     text = pathlib.Path(session_case.__file__).with_name("jupyterhub_config.py").read_text()
     role = re.search(r'"name": "enclave-warden",\s*"scopes": \[([^\]]*)\]', text).group(1)
     assert '"admin:server_state"' in role
+
+
+@pytest.mark.parametrize("server, ends", [
+    ({"pending": "spawn", "ready": False, "state": {}}, False),   # before the pre-spawn hook ran
+    ({"pending": "stop", "ready": False, "state": {STATE_KEY: "C1"}}, False),
+    ({"pending": None, "ready": True, "state": {}}, True),
+    ({"pending": None, "ready": True, "state": {STATE_KEY: "C2"}}, True),
+    ({"pending": None, "ready": True, "state": {STATE_KEY: "C1"}}, False),
+])
+def test_a_server_still_starting_is_left_to_the_next_sweep(server, ends):
+    assert (session_case.server_must_end(server, "C1") is not None) == ends
