@@ -80,6 +80,7 @@ def _load_jupyter_server_extension(serverapp):
         kernelws.CAPS = guard.caps
         kernelws.SESSION = session_budget
         kernelws.UPLOADS = cm.upload_budget  # saves and messages to kernels: one budget (D4)
+        kernelws.INBOUND = kernelws.InboundMeter(guard.caps.repeat_bytes)
         if key is None:
             log.warning("enclave guard: no ledger key - no file body will reach the browser")
     routes.install(serverapp.web_app, lambda: state["guard"], _read_only_roots(), log)

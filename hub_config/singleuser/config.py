@@ -35,6 +35,10 @@ class OutputCaps:
     # what the whole session may show (outputs, stored outputs, listings), new content only
     session_bytes: int = 16 * 1024 * 1024
     session_lines: int = 50_000
+    # what is not content of its own costs (policy.sessions.output_repeat_bytes & co.)
+    repeat_bytes: int = 4
+    repeat_reserve_permille: int = 125
+    state_bytes: int = 16
 
 
 @dataclass(frozen=True)
@@ -45,6 +49,8 @@ class GuardConfig:
     saved_suffixes: tuple[str, ...]
     # new bytes the browser may save in all (hub_config.singleuser.uploads)
     saved_session_bytes: int = 4 * 1024 * 1024
+    # what an act costs at least from that budget (policy.sessions.saved_action_bytes)
+    action_bytes: int = 64
     seat_addresses: tuple[str, ...] = ()
     desktop_geometry: str = "1600x900"
     # what the remote desktop takes from the viewer (rfb_filter.InputLimits' fields)
@@ -70,7 +76,11 @@ def from_policy(sess, *, mode: str | None = None, seat_addresses=(),
                  "table_rows": sess.output_max_table_rows,
                  "mime_types": list(sess.output_mime_types),
                  "session_bytes": max(sess.output_max_session_bytes >> shift, 1024),
-                 "session_lines": max(sess.output_max_session_lines >> shift, 1)},
+                 "session_lines": max(sess.output_max_session_lines >> shift, 1),
+                 "repeat_bytes": sess.output_repeat_bytes,
+                 "repeat_reserve_permille": sess.output_repeat_reserve_permille,
+                 "state_bytes": sess.output_state_poll_bytes},
+        "action_bytes": sess.saved_action_bytes,
         "saved_max_bytes": sess.saved_file_max_bytes,
         "saved_session_bytes": max(sess.saved_new_bytes_per_session >> shift, 1024),
         "saved_suffixes": list(sess.saved_file_suffixes),
@@ -84,6 +94,13 @@ def _positive_int(d: dict, key: str, where: str) -> int:
     v = d.get(key)
     if not isinstance(v, int) or isinstance(v, bool) or v < 1:
         raise GuardConfigError(f"{where}.{key}: expected a positive integer, got {v!r}")
+    return v
+
+
+def _permille(d: dict, key: str, where: str) -> int:
+    v = d.get(key)
+    if not isinstance(v, int) or isinstance(v, bool) or not 0 <= v <= 1000:
+        raise GuardConfigError(f"{where}.{key}: expected an integer from 0 to 1000, got {v!r}")
     return v
 
 
@@ -103,7 +120,10 @@ def validate(raw: dict) -> GuardConfig:
                         ("message_bytes", "execution_bytes", "text_lines", "table_rows")),
                       mime_types=tuple(mimes),
                       session_bytes=_positive_int(c, "session_bytes", "caps"),
-                      session_lines=_positive_int(c, "session_lines", "caps"))
+                      session_lines=_positive_int(c, "session_lines", "caps"),
+                      repeat_bytes=_positive_int(c, "repeat_bytes", "caps"),
+                      repeat_reserve_permille=_permille(c, "repeat_reserve_permille", "caps"),
+                      state_bytes=_positive_int(c, "state_bytes", "caps"))
     suffixes = raw.get("saved_suffixes")
     if not isinstance(suffixes, list) or not all(isinstance(s, str) and s.startswith(".")
                                                  for s in suffixes):
@@ -130,6 +150,7 @@ def validate(raw: dict) -> GuardConfig:
                        saved_max_bytes=_positive_int(raw, "saved_max_bytes", "settings"),
                        saved_session_bytes=_positive_int(raw, "saved_session_bytes",
                                                          "settings"),
+                       action_bytes=_positive_int(raw, "action_bytes", "settings"),
                        saved_suffixes=tuple(s.lower() for s in suffixes),
                        seat_addresses=tuple(str(ipaddress.ip_address(a)) for a in seats),
                        desktop_geometry=str(geometry))

@@ -90,10 +90,10 @@ def skeleton(parts: list[str]) -> bytes:
     return json.dumps(parts).encode()
 
 
-def skeleton_cost(parts: list[str]) -> int:
+def skeleton_cost(parts: list[str], caps) -> int:
     """A layout the browser did not save: each cell's place is a choice among the sources
     shown before (and three kinds of withheld note), no more than a repeat's worth."""
-    return outputs.repeat_cost() * max(len(parts), 1)
+    return outputs.repeat_cost(caps) * max(len(parts), 1)
 
 
 def _meta_key(meta, keys) -> bytes:
@@ -119,7 +119,7 @@ class GuardedContentsManager(AsyncLargeFileManager):
                         session_budget: SessionBudget | None = None) -> None:
         self.guard, self.ledger = guard, ledger
         self.session_budget = session_budget or SessionBudget(guard.caps)
-        self.upload_budget = UploadBudget(guard.saved_session_bytes)
+        self.upload_budget = UploadBudget(guard.saved_session_bytes, guard.action_bytes)
 
     # ------------------------------------------------------------------ helpers
     def _need_guard(self) -> GuardConfig:
@@ -239,7 +239,7 @@ class GuardedContentsManager(AsyncLargeFileManager):
         sk = skeleton(parts)
         return self.ledger.knows("skeleton", sk) or self.session_budget.charge(
             b"skeleton\0" + path.encode("utf-8", "replace") + b"\0" + sk, 0,
-            skeleton_cost(parts))
+            skeleton_cost(parts, self.session_budget.caps))
 
     def _imported(self, path: str) -> bool:
         """A regular file inside the read-only ``imports`` mount, reached without a link."""

@@ -20,7 +20,7 @@ from traitlets import default
 
 from hub_config.singleuser import outputs
 from hub_config.singleuser.config import OutputCaps
-from hub_config.singleuser.outputs import (OUTPUT_TYPES, REPEAT_BYTES, Budget, SessionBudget,
+from hub_config.singleuser.outputs import (OUTPUT_TYPES, Budget, SessionBudget,
                                            budget_note, cap_bundle, cap_output, cap_text, note,
                                            output_kind, session_note, size_of)
 
@@ -173,7 +173,7 @@ def cap_message(msg: dict, caps: OutputCaps, budgets: ExecutionBudgets,
         content = {"execution_state": state if state in _STATES else "busy"}
         if session is not None and not expected_status(msg, budgets, requests,
                                                        content["execution_state"]):
-            if not session.spend(outputs.repeat_cost()):
+            if not session.spend(outputs.repeat_cost(session.caps)):
                 return None
     msg = {**msg, "content": content}
     size = size_of(content) + size_of(msg.get("metadata") or {}) + _buffers_size(msg)
@@ -250,11 +250,13 @@ class InboundMeter:
     message costs its whole frame - envelope, structure, numbers, nulls and binary buffers
     alike: a kernel can read all of it (a ``msg_id`` is any string; ``[null, [null, null]]``
     in a comm's data is as good a carrier as text) - less what its text repeats: a line of
-    the content seen before on this server costs ``REPEAT_BYTES`` instead of its length (it
+    the content seen before on this server costs ``repeat_bytes`` (the policy's price of a
+    repeat) instead of its length (it
     can tell only which of the lines seen before comes, and in what order), so re-running or
     completing a cell costs little and a pasted extract costs its size."""
 
-    def __init__(self) -> None:
+    def __init__(self, repeat_bytes: int) -> None:
+        self.repeat_bytes = repeat_bytes
         self._seen: set[bytes] = set()
 
     def cost(self, raw) -> int:
@@ -270,12 +272,12 @@ class InboundMeter:
         for text in _texts(msg.get("content")):
             for line in text.splitlines(keepends=True):
                 b = line.encode("utf-8", "replace")
-                if len(b) <= REPEAT_BYTES:
+                if len(b) <= self.repeat_bytes:
                     continue  # costs no more than a repeat anyway (and is not remembered)
                 digest = hashlib.blake2b(b, digest_size=16).digest()
                 if digest in self._seen:
                     # the frame holds the line at least this long (JSON escapes only add)
-                    total -= len(b) - REPEAT_BYTES
+                    total -= len(b) - self.repeat_bytes
                 else:
                     self._seen.add(digest)
         return max(total, 0)
@@ -307,7 +309,7 @@ def connection_session_id(browser_id: str) -> str:
     return uuid.uuid4().hex
 
 
-INBOUND = InboundMeter()
+INBOUND: InboundMeter | None = None  # set by the guard's setup, at the policy's repeat price
 UPLOADS = None  # the server's UploadBudget, shared with saves (set by the guard's setup)
 
 
@@ -336,7 +338,7 @@ class CappedKernelWebsocketConnection(ZMQChannelsWebsocketConnection):
         return await super().prepare()
 
     def handle_incoming_message(self, incoming_msg):
-        if UPLOADS is None or not UPLOADS.admit(INBOUND.cost(incoming_msg)):
+        if UPLOADS is None or INBOUND is None or not UPLOADS.admit(INBOUND.cost(incoming_msg)):
             reason = ("the session's upload budget is spent: data comes in through import "
                       "review (D4)" if UPLOADS is not None else "guard not configured")
             self.log.error("enclave guard: browser message to the kernel refused: %s", reason)

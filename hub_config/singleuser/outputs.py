@@ -193,22 +193,21 @@ def session_note() -> str:
 # things shown before comes now, in what order, or whether it comes at all does - a kernel
 # printing "0"/"1" once each and then a million of them in a chosen order, a notebook of known
 # cells in a chosen order, a known file made to vanish and reappear between polls.  A choice
-# among fewer than 2**32 things is at most 4 bytes, so each repeat costs that.
-REPEAT_BYTES = 4
-# Repeats may go on past the budget by this share of it, so that what was shown before (a
-# notebook re-opened, a listing polled) stays visible for a while after new output stops.
-REPEAT_RESERVE = 8
+# among fewer than 2**32 things is at most 4 bytes, so each repeat costs that by default
+# (policy.sessions.output_repeat_bytes).  Repeats may go on past the budget by a share of it
+# (output_repeat_reserve_permille), so that what was shown before (a notebook re-opened, a
+# listing polled) stays visible for a while after new output stops.
 
 
-def repeat_cost() -> int:
+def repeat_cost(caps: OutputCaps) -> int:
     """What showing something again costs (S1; a function so a test can switch it off)."""
-    return REPEAT_BYTES
+    return caps.repeat_bytes
 
 
 class SessionBudget:
     """What one session may show the browser in all, so that many small executions cannot
     add up to an extract.  Content is charged in full once; the same content again (a notebook
-    re-opened, a listing polled again) costs ``REPEAT_BYTES`` - its order and presence are
+    re-opened, a listing polled again) costs ``caps.repeat_bytes`` - its order and presence are
     what it can still tell.  Held by the server process; a kernel (another process) cannot
     reset it."""
 
@@ -223,7 +222,7 @@ class SessionBudget:
         the repeats' reserve)."""
         digest = hashlib.blake2b(key, digest_size=16).digest()
         if digest in self._seen:
-            return self.spend(repeat_cost())
+            return self.spend(repeat_cost(self.caps))
         if self.spent:
             return False
         if (self.bytes + size > self.caps.session_bytes
@@ -238,7 +237,7 @@ class SessionBudget:
     def spend(self, size: int) -> bool:
         """Charge ``size`` bytes for what is not content of its own (a repeat, a status, a
         poll of the kernels' state), up to the budget and its repeats' reserve."""
-        limit = self.caps.session_bytes + self.caps.session_bytes // REPEAT_RESERVE
+        limit = self.caps.session_bytes + self.caps.session_bytes * self.caps.repeat_reserve_permille // 1000
         if self.bytes + size > limit:
             return False
         self.bytes += size

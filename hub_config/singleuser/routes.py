@@ -269,18 +269,18 @@ def unmetered_body(request) -> bool:
 # checkpoint restored - tells the kernel which of its files or kernels and when: a browser
 # script deleting one of a thousand planted files at a time, or interrupting a kernel a
 # thousand times a second, sent bits in for nothing (no body, nothing new).  Each costs at
-# least ACTION_BYTES from the upload budget (its body, if larger, instead).  JupyterLab's
+# least the policy's ``saved_action_bytes`` (64 by default) from the upload budget (its body, if larger, instead).  JupyterLab's
 # autosave every two minutes spends 120 KB of the default 4 MB in a 16-hour day.
 # Opening a kernel's websocket is one too: the server greets the kernel (kernel_info_request)
 # on every connection, so connecting and dropping a thousand times was a free signal.
-ACTION_BYTES = 64
 ACTIONS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 KERNEL_SOCKET = JS + "services.kernels.websocket.KernelWebsocketHandler"
 
 
-def action_cost(method: str, cls=None) -> int:
+def action_cost(method: str, cls, price: int) -> int:
+    """What this request costs at least (``price``: the budget's act price; D4)."""
     acts = method in ACTIONS or (cls is not None and qualname(cls) == KERNEL_SOCKET)
-    return ACTION_BYTES if acts else 0
+    return price if acts else 0
 
 
 def _spent() -> tuple[int, str]:
@@ -288,7 +288,8 @@ def _spent() -> tuple[int, str]:
 
 
 def decide_body(cls, request, budget) -> tuple[int, str] | None:
-    floor = action_cost(request.method, cls)
+    # no budget: any act is refused below, whatever its price
+    floor = action_cost(request.method, cls, budget.action_bytes if budget is not None else 1)
     if request.method not in ("POST", "PUT", "PATCH"):
         if unmetered_body(request):
             return 400, f"a {request.method} request carries no body here (D4)"
@@ -317,7 +318,8 @@ def decide_body(cls, request, budget) -> tuple[int, str] | None:
 # Answers that carry the kernels' state: execution_state is whatever status a kernel last
 # sent and last_activity the moment of its last message, to the millisecond - set by a kernel
 # at will, read by a browser that polls as fast as the proxy lets it, and charged to nothing
-# (a dozen bits a poll a kernel).  Each such answer costs STATE_BYTES a kernel (and one for
+# (a dozen bits a poll a kernel).  Each such answer costs the policy's
+# ``output_state_poll_bytes`` (16 by default) a kernel (and one for
 # the answer) from the session's output budget; JupyterLab polls two of them every 10 s.  Past
 # the budget the answers still come (starting kernels and sessions keeps working), with both
 # fields withheld.
@@ -326,7 +328,6 @@ KERNEL_STATE = frozenset(JS + h for h in (
     "services.kernels.handlers.KernelActionHandler",
     "services.sessions.handlers.SessionRootHandler", "services.sessions.handlers.SessionHandler",
     "services.api.handlers.APIStatusHandler"))
-STATE_BYTES = 16
 WITHHELD_STATE = {"execution_state": "unknown", "last_activity": "1970-01-01T00:00:00.000000Z"}
 
 
@@ -339,7 +340,7 @@ def charge_kernel_state(cls, app, session) -> bool:
         kernels = len(km.list_kernel_ids()) if km is not None else 0
     except Exception:  # noqa: BLE001 - unknown: priced as many
         kernels = 64
-    return session is not None and session.spend(STATE_BYTES * (kernels + 1))
+    return session is not None and session.spend(session.caps.state_bytes * (kernels + 1))
 
 
 def withhold_state(value):

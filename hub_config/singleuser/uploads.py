@@ -70,8 +70,9 @@ def name_cost(path: str) -> int:
 class UploadBudget:
     """New bytes the browser may still save in this server's life; held by the server."""
 
-    def __init__(self, limit: int) -> None:
+    def __init__(self, limit: int, action_bytes: int) -> None:
         self.limit = limit
+        self.action_bytes = action_bytes  # what an act costs at least (policy: saved_action_bytes)
         self.used = 0
         self._lock = threading.Lock()
 

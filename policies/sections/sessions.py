@@ -135,6 +135,23 @@ class SessionPolicy(BaseModel):
     output_max_session_lines: int = setting(
         50_000, rule="S1", ge=100,
         description="Text lines and table rows of new output one session may send in all.")
+    # What the browser channel charges for what is not content of its own (S1/D4): each is a
+    # bound on what a choice can tell, not a size - see docs/sessions.md "Browser channel".
+    output_repeat_bytes: int = setting(
+        4, rule="S1", ge=1,
+        description="What showing something shown before costs from the session's output "
+                    "budget (its order and presence are a choice among fewer than 2**32 "
+                    "things: 4 bytes); also what a line typed before costs inbound.")
+    output_repeat_reserve_permille: int = setting(
+        125, rule="S1", ge=0, le=1000,
+        description="How far (per mille of the session's output budget) repeats, statuses and "
+                    "state polls may go on past the budget, so that what was shown stays "
+                    "visible for a while after new output stops.")
+    output_state_poll_bytes: int = setting(
+        16, rule="S1", ge=1,
+        description="What an answer carrying the kernels' state (execution_state, "
+                    "last_activity) costs from the output budget, per kernel and once more "
+                    "for the answer.")
     output_max_text_lines: int = setting(
         100, rule="S1", ge=1, description="Lines of one text output sent to a browser.")
     output_max_table_rows: int = setting(
@@ -150,6 +167,11 @@ class SessionPolicy(BaseModel):
         4 * 1024 * 1024, rule="D4", ge=1024,
         description="New bytes one session's browser may save in all (lines a file did not "
                     "hold, outputs it was never shown); more is an upload, refused.")
+    saved_action_bytes: int = setting(
+        64, rule="D4", ge=1,
+        description="What a request that changes what a kernel can see (a save, a delete, an "
+                    "interrupt, a kernel started, a websocket opened) costs at least from the "
+                    "upload budget, body or not.")
     saved_file_suffixes: list[str] = setting(
         default_factory=lambda: [".ipynb", ".py", ".r", ".sql", ".md", ".txt"],
         rule="D4", description="What a browser may save; everything else enters by import "

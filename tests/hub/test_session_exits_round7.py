@@ -9,11 +9,11 @@ attacker inside, their browser the accomplice outside.  Found open and closed he
 * OUT, ``status`` messages: free and outside jupyter_server's rate limit - a kernel sent
   thousands a second, each a state of five under a parent it picked among the browser's
   requests.  Now only the protocol's busy and idle of a browser request are free; any other
-  costs a repeat (``kernelws.expected_status``; ``outputs.REPEAT_BYTES``).
+  costs a repeat (``kernelws.expected_status``; the policy's ``output_repeat_bytes``).
 * OUT, output under a parent the browser never sent: each such parent got a fresh execution
   budget and its own free note.  Now they share the parentless budget.
 * OUT, repeats: an output, listing entry, path or checkpoint shown once was free ever after
-  (``outputs.SessionBudget.charge``); now a repeat costs ``REPEAT_BYTES`` (a choice among
+  (``outputs.SessionBudget.charge``); now a repeat costs ``output_repeat_bytes`` (a choice among
   fewer than 2**32 things), with a reserve past the budget so what was shown stays visible a
   while.
 * OUT, a notebook of cells the browser saved, in an order the kernel chose (each cell's
@@ -21,10 +21,10 @@ attacker inside, their browser the accomplice outside.  Found open and closed he
   than as the browser saved it costs a repeat a cell (``contents._skeleton_shown``).
 * OUT, the kernels' state over REST: ``execution_state`` and ``last_activity`` (to the
   millisecond) are a kernel's to set, and polling ``/api/kernels``, ``/api/sessions`` or
-  ``/api/status`` was free; now each answer costs ``routes.STATE_BYTES`` a kernel.
+  ``/api/status`` was free; now each answer costs ``output_state_poll_bytes`` a kernel.
 * IN, the kernel websocket: the meter charged the envelope and the text lines not seen before;
   nulls, empty lists, numbers already seen and lines seen before in any order came in free.
-  Now a message costs its whole frame less ``len - REPEAT_BYTES`` for each line seen before
+  Now a message costs its whole frame less ``len - output_repeat_bytes`` for each line seen before
   (``kernelws.InboundMeter``).
 """
 from __future__ import annotations
@@ -37,8 +37,6 @@ import uuid
 import pytest
 
 from hub_config.singleuser.kernelws import InboundMeter
-from hub_config.singleuser.outputs import REPEAT_BYTES
-from hub_config.singleuser.routes import STATE_BYTES
 from tests.services.hub import HubHarness
 
 pytestmark = pytest.mark.skipif(__import__("os").geteuid() != 0,
@@ -46,14 +44,23 @@ pytestmark = pytest.mark.skipif(__import__("os").geteuid() != 0,
 
 OUT_BUDGET = 16 * 1024   # output_max_session_bytes here
 IN_BUDGET = 64 * 1024    # saved_new_bytes_per_session here
-SHOWN_MAX = OUT_BUDGET + OUT_BUDGET // 8    # the budget and the repeats' reserve
+SHOWN_MAX = OUT_BUDGET + OUT_BUDGET // 8    # the budget and the repeats' reserve (125 per mille)
+# The hub here runs prices twice the policy's defaults, so the bounds below also show that the
+# policy's settings reach the session's server (with the defaults, each would be exceeded).
+REPEAT_BYTES = 8       # output_repeat_bytes here
+STATE_BYTES = 32       # output_state_poll_bytes here
+ACTION_BYTES = 128     # saved_action_bytes here
 PEOPLE = {"ann": "C1", "bob": "C1", "cyd": "C2"}
 
 
 @pytest.fixture(scope="module")
 def hub():
     h = HubHarness(sessions_yaml=f"saved_new_bytes_per_session: {IN_BUDGET}\n"
-                                 f"output_max_session_bytes: {OUT_BUDGET}\n")
+                                 f"output_max_session_bytes: {OUT_BUDGET}\n"
+                                 f"output_repeat_bytes: {REPEAT_BYTES}\n"
+                                 f"output_state_poll_bytes: {STATE_BYTES}\n"
+                                 f"saved_action_bytes: {ACTION_BYTES}\n"
+                                 "output_repeat_reserve_permille: 125\n")
     for name in PEOPLE:
         h.add_user(name)
     h.add_case("C1", ["ann", "bob"])
@@ -309,7 +316,7 @@ CARRIERS = {
 def test_each_carrier_costs_at_least_what_it_tells(carrier):
     """D4: a message whose content encodes 20 000 bits by structure or by the order of things
     seen before costs at least 2 500 bytes (and the same message again as much)."""
-    meter = InboundMeter()
+    meter = InboundMeter(_caps().repeat_bytes)
     meter.cost(_msg({"code": "#R7 one line seen before\n#R7 another line seen!\n",
                      "data": ["#R7 one line seen before", "#R7 another line seen!"]}))
     for _ in range(2):
@@ -318,7 +325,7 @@ def test_each_carrier_costs_at_least_what_it_tells(carrier):
 
 def test_a_repeat_never_earns_budget():
     """D4: no frame costs less than nothing, whatever its numbers' Python text."""
-    meter = InboundMeter()
+    meter = InboundMeter(_caps().repeat_bytes)
     for _ in range(3):
         assert meter.cost(_msg({"x": [1e300] * 5000, "y": ["#R7 long line here"] * 50})) > 0
 
@@ -332,6 +339,12 @@ def _caps():
 
     return dataclasses.replace(from_policy(load_policy(None).sessions).caps,
                                session_bytes=OUT_BUDGET)
+
+
+def _caps_price() -> int:
+    from policies import load_policy
+
+    return load_policy(None).sessions.saved_action_bytes
 
 
 def _kmsg(mtype: str, content: dict, parent: str) -> dict:
@@ -355,7 +368,7 @@ def test_a_status_flood_under_the_browsers_request_stops_at_the_budget():
     passed = sum(cap_message(_kmsg("status", {"execution_state": ("busy", "idle")[b]},
                                    "browser-1"), caps, budgets, session, requests) is not None
                  for b in BITS)
-    assert passed * REPEAT_BYTES <= SHOWN_MAX, passed
+    assert passed * caps.repeat_bytes <= SHOWN_MAX, passed
 
 
 def test_outputs_under_made_up_parents_share_one_budget():
@@ -373,7 +386,7 @@ def test_outputs_under_made_up_parents_share_one_budget():
 
 
 def test_repeats_cost_a_repeat_and_stop_past_the_reserve():
-    """S1: a listing entry, a path or an output shown before costs REPEAT_BYTES again; the
+    """S1: a listing entry, a path or an output shown before costs a repeat again; the
     browser learns at most the budget's worth of which ones come."""
     from hub_config.singleuser.outputs import SessionBudget
 
@@ -382,7 +395,7 @@ def test_repeats_cost_a_repeat_and_stop_past_the_reserve():
     keys = [b"dir\0r7\0" + bytes([i]) for i in range(2)]
     assert all(session.charge(k, 1, len(k)) for k in keys)
     passed = sum(session.charge(keys[b], 1, 9) for b in BITS)
-    assert passed * REPEAT_BYTES <= SHOWN_MAX, passed
+    assert passed * caps.repeat_bytes <= SHOWN_MAX, passed
     assert passed > 1000   # not refused at once: the reserve lets what was shown stay a while
 
 
@@ -404,12 +417,12 @@ def test_a_notebook_layout_costs_a_repeat_a_cell(tmp_path):
         bits = __import__("random").Random(k).getrandbits(800)
         parts = [own[bits >> i & 1] for i in range(800)]
         shown += GuardedContentsManager._skeleton_shown(fake, f"n{k}.ipynb", parts)
-    assert shown * 800 * REPEAT_BYTES <= SHOWN_MAX, shown
+    assert shown * 800 * fake.session_budget.caps.repeat_bytes <= SHOWN_MAX, shown
     assert all(GuardedContentsManager._skeleton_shown(fake, "own.ipynb", own) for _ in range(50))
 
 
 def test_kernel_state_answers_stop_at_the_budget():
-    """S1: /api/kernels-like answers cost STATE_BYTES a kernel (and one for the answer);
+    """S1: /api/kernels-like answers cost the state price a kernel (and one for the answer);
     past the budget the kernel-set fields are withheld."""
     import types
 
@@ -425,7 +438,7 @@ def test_kernel_state_answers_stop_at_the_budget():
     session = SessionBudget(_caps())
     answered = sum(charge_kernel_state(cls, app, session) is True
                    for _ in range(500) for cls in (MainKernelHandler, APIStatusHandler))
-    assert answered * STATE_BYTES * 3 <= SHOWN_MAX, answered
+    assert answered * session.caps.state_bytes * 3 <= SHOWN_MAX, answered
     assert charge_kernel_state(MainKernelHandler, app, session) is False
     assert charge_kernel_state(ContentsHandler, app, session) is True   # not kernel state
     model = [{"id": "k1", "execution_state": "busy", "last_activity": "2026-12-07T17:00:00.123Z",
@@ -439,10 +452,8 @@ def test_kernel_state_answers_stop_at_the_budget():
 def test_acts_without_a_body_cost_the_upload_budget(hub):
     """D4: which of the kernel's files the browser deletes (or saves again unchanged, or which
     kernel it interrupts, and when) is a message into the kernel with no body to meter: each
-    act now costs routes.ACTION_BYTES, so a script deleting planted files one by one is
-    stopped within the budget.  The first deletes work as before."""
-    from hub_config.singleuser.routes import ACTION_BYTES
-
+    act now costs the policy's saved_action_bytes, so a script deleting planted files one by
+    one is stopped within the budget.  The first deletes work as before."""
     ann = hub.people["ann"]
     ann.execute("import os; os.makedirs('/workspace/r7del', exist_ok=True)\n"
                 "for i in range(1200): open(f'/workspace/r7del/f{i}.py', 'w').close()", ann.kid)
@@ -460,11 +471,11 @@ def test_acts_without_a_body_cost_the_upload_budget(hub):
 
 
 def test_acts_are_charged_in_this_process():
-    """D4: deletes, interrupts and unchanged saves each cost ACTION_BYTES; reads nothing."""
+    """D4: deletes, interrupts and unchanged saves each cost the act price; reads nothing."""
     from jupyter_server.services.contents.handlers import ContentsHandler
     from jupyter_server.services.kernels.handlers import KernelActionHandler
 
-    from hub_config.singleuser.routes import ACTION_BYTES, decide_body
+    from hub_config.singleuser.routes import decide_body
     from hub_config.singleuser.uploads import UploadBudget
 
     class Req:
@@ -473,9 +484,10 @@ def test_acts_are_charged_in_this_process():
 
     from jupyter_server.services.kernels.websocket import KernelWebsocketHandler
 
-    budget = UploadBudget(IN_BUDGET)
+    price = _caps_price()
+    budget = UploadBudget(IN_BUDGET, price)
     acts = [(ContentsHandler, "DELETE"), (KernelActionHandler, "POST"), (ContentsHandler, "PUT"),
             (KernelWebsocketHandler, "GET")]
     done = sum(decide_body(cls, Req(m), budget) is None for _ in range(2000) for cls, m in acts)
-    assert done * ACTION_BYTES <= IN_BUDGET, done
+    assert done * price <= IN_BUDGET, done
     assert decide_body(ContentsHandler, Req("GET"), budget) is None   # reads: free

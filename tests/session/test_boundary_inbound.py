@@ -17,7 +17,10 @@ import json
 import pytest
 
 from hub_config.singleuser.kernelws import InboundMeter
-from hub_config.singleuser.outputs import REPEAT_BYTES
+from policies import load_policy
+
+REPEAT_BYTES = load_policy(None).sessions.output_repeat_bytes   # the policy's price of a repeat
+ACTION_BYTES = load_policy(None).sessions.saved_action_bytes
 
 PAYLOAD = "".join(f"{i:06d},A1{i:08d},{i * 7919 % 100003}\n" for i in range(10_000))  # ~256 KB
 SIZE = len(PAYLOAD.encode())
@@ -64,7 +67,7 @@ CARRIERS = {
 
 @pytest.mark.parametrize("carrier", sorted(CARRIERS))
 def test_every_carrier_costs_what_it_brings(carrier):
-    meter = InboundMeter()
+    meter = InboundMeter(REPEAT_BYTES)
     frame = CARRIERS[carrier](PAYLOAD)
     cost = meter.cost(frame)
     if carrier == "numbers":
@@ -79,7 +82,7 @@ def test_every_carrier_costs_what_it_brings(carrier):
 def test_the_same_data_again_costs_a_repeat_a_line_but_new_data_costs_again(carrier):
     """A line seen before costs REPEAT_BYTES (which line, in what order: round 7), far less
     than its size; new lines cost their size."""
-    meter = InboundMeter()
+    meter = InboundMeter(REPEAT_BYTES)
     meter.cost(CARRIERS[carrier](PAYLOAD))
     again = meter.cost(CARRIERS[carrier](PAYLOAD))
     assert 10_000 * REPEAT_BYTES <= again < SIZE // 4, again
@@ -88,7 +91,7 @@ def test_the_same_data_again_costs_a_repeat_a_line_but_new_data_costs_again(carr
 
 
 def test_ordinary_typing_is_cheap():
-    meter = InboundMeter()
+    meter = InboundMeter(REPEAT_BYTES)
     total = 0
     for _ in range(500):  # one cell re-run
         total += meter.cost(_msg(content={"code": "df.groupby('age').size()"}))
@@ -101,7 +104,7 @@ def test_ordinary_typing_is_cheap():
 
 
 def test_envelopes_are_bounded():
-    meter = InboundMeter()
+    meter = InboundMeter(REPEAT_BYTES)
     big = _msg(header={"msg_id": "x" * 10_000})
     assert meter.cost(big) >= 10_000
 
@@ -134,7 +137,7 @@ def test_bodies_are_charged_and_bounded(cls, method):
     from hub_config.singleuser.routes import BODY_MAX, decide_body
     from hub_config.singleuser.uploads import UploadBudget
 
-    budget = UploadBudget(200_000)
+    budget = UploadBudget(200_000, ACTION_BYTES)
     h = _handler(cls)
     assert decide_body(h, _Req(method, {"Content-Length": "300"}), budget) is None
     assert budget.used == 300
@@ -147,10 +150,10 @@ def test_bodies_are_charged_and_bounded(cls, method):
 
 
 def test_saves_bodies_and_reads_are_not_charged_here():
-    from hub_config.singleuser.routes import ACTION_BYTES, decide_body
+    from hub_config.singleuser.routes import decide_body
     from hub_config.singleuser.uploads import UploadBudget
 
-    budget = UploadBudget(1000)
+    budget = UploadBudget(1000, ACTION_BYTES)
     h = _handler(CONTENTS)
     # a save's body is metered by contents.py by what is new (here only the act: round 7);
     # GETs carry no body and change nothing

@@ -16,11 +16,12 @@ import pytest
 from hub_config.singleuser.config import from_policy
 from hub_config.singleuser import kernelws
 from hub_config.singleuser.kernelws import ExecutionBudgets, RequestHeaders, cap_message
-from hub_config.singleuser.outputs import REPEAT_BYTES, SessionBudget, cap_notebook_outputs
+from hub_config.singleuser.outputs import SessionBudget, cap_notebook_outputs
 from policies import load_policy
 
 CAPS = dataclasses.replace(from_policy(load_policy(None).sessions).caps,
                            session_bytes=20_000, session_lines=200)
+REPEAT_BYTES = CAPS.repeat_bytes   # the policy's price of a repeat (output_repeat_bytes)
 
 
 def _msg(mtype, content, channel="iopub", parent=None):

@@ -77,7 +77,7 @@ def test_the_budget_stops_many_saves(rows_per_save):
     """Save after save of new rows (each far under one file's limit): stopped at the
     session's limit, whatever the size of each."""
     limit = load_policy(None).sessions.saved_new_bytes_per_session
-    budget, saved, refused, start = UploadBudget(limit), 0, False, 0
+    budget, saved, refused, start = UploadBudget(limit, load_policy(None).sessions.saved_action_bytes), 0, False, 0
     for _ in range(5_000):
         n = new_text_bytes("", "".join(_row(j) for j in range(start, start + rows_per_save)))
         start += rows_per_save

@@ -10,6 +10,7 @@ from enclave.db import session_scope, utcnow
 from enclave.web.auth import LoginRefused, authenticate, issue_token, revoke_all_for_user, user_for_token
 from policies import load_policy
 from policies.loader import POLICY_ROOT
+from tests.services.authenticator import researcher_code
 
 POLICY = load_policy(POLICY_ROOT / "nhi_centre")
 GOOD = "Correct-Horse-42x"
@@ -27,8 +28,9 @@ def make_user(db, name="alice", *, changed_days_ago=1, employment="permanent", s
 def test_login_ok_and_token_round_trip(db_url):
     with session_scope(db_url) as db:
         make_user(db)
+    code = researcher_code(db_url, "alice")   # A4: the deployed policy asks researchers a second factor
     with session_scope(db_url) as db:
-        u = authenticate(db, "alice", GOOD, policy=POLICY)
+        u = authenticate(db, "alice", GOOD, policy=POLICY, otp=code)
         tok = issue_token(db, u, lifetime=dt.timedelta(hours=1))
     with session_scope(db_url) as db:
         assert user_for_token(db, tok).username == "alice"
@@ -51,6 +53,15 @@ def test_login_refused_with_reason(db_url, kw, password, why):
     with session_scope(db_url) as db:
         with pytest.raises(LoginRefused, match=why):
             authenticate(db, "alice", password, policy=POLICY)
+
+
+def test_a_researcher_without_a_second_factor_is_sent_to_enrol(db_url):
+    """A4 / SATRE 3.2.04: the password alone no longer opens a researcher's session."""
+    with session_scope(db_url) as db:
+        make_user(db)
+    with session_scope(db_url) as db:
+        with pytest.raises(LoginRefused, match="one-time code"):
+            authenticate(db, "alice", GOOD, policy=POLICY)
 
 
 def test_unknown_user_gets_same_message_as_wrong_password(db_url):
