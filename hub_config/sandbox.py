@@ -34,8 +34,8 @@ import threading
 import time
 from pathlib import Path, PurePosixPath
 
-from hub_config import (proc_mask, sandbox_devices, sandbox_rc, sandbox_uids, seccomp_filter,
-                        statfs_notify)
+from hub_config import (proc_mask, sandbox_devices, sandbox_memfd, sandbox_rc, sandbox_uids,
+                        seccomp_filter, statfs_notify)
 from hub_config.cgroups import CGROUP_ROOT, Limits, LimitsUnavailable
 from hub_config.lifetime import end_with_parent
 
@@ -135,19 +135,25 @@ def bwrap_argv(spec: dict, cmd: list[str], *, seccomp_fds: list[int], info_fd: i
                data_fds: dict[str, int], proc_fds: dict[str, int] | None = None,
                proc_dirs: list[str] = (), notify_fd: int | None = None,
                devices: dict[str, str] | None = None,
-               scratch: dict[str, str] | None = None) -> list[str]:
+               scratch: dict[str, str] | None = None,
+               memfd_seal: tuple[int, int] | None = None) -> list[str]:
     """The bwrap command line for ``spec`` (see ``hub_config.spawner.build_spec``).
     ``scratch``: ``{point: host mount}`` of the launcher's noexec tmpfs for the spec's
     ``tmpfs`` points and ``/dev/shm`` (:func:`hub_config.sandbox_devices.make_scratch`);
-    without it, bwrap's own (exec) tmpfs."""
+    without it, bwrap's own (exec) tmpfs.  ``memfd_seal``: ``(descriptor, value)`` of
+    :func:`hub_config.sandbox_memfd.open_for_sandbox`, written by the shim (which then alone
+    holds CAP_SYS_ADMIN, and drops it)."""
     uid, gid = int(spec["uid"]), int(spec["gid"])
     if uid == 0 or gid == 0:
         raise SandboxError("refusing to run a session as root")
+    if memfd_seal is not None and notify_fd is None:
+        raise SandboxError("vm.memfd_noexec can only be set by the shim (no notify descriptor)")
     a = [BWRAP, "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts",
          "--unshare-cgroup-try", "--die-with-parent", "--new-session",
          "--hostname", spec.get("hostname", "enclave"),
          "--cap-drop", "ALL", "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID",
          "--cap-add", "CAP_SETPCAP",
+         *(["--cap-add", "CAP_SYS_ADMIN"] if memfd_seal is not None else []),
          "--info-fd", str(info_fd)]
     for fd in seccomp_fds:  # the deny-list and the allow-list, both applied (seccomp_filter)
         a += ["--add-seccomp-fd", str(fd)]
@@ -202,6 +208,8 @@ def bwrap_argv(spec: dict, cmd: list[str], *, seccomp_fds: list[int], info_fd: i
         a += [sys.executable, "-m", "hub_config.statfs_notify", str(notify_fd)]
         for d in exec_dirs(spec):  # and programs only from these (hub_config.exec_guard)
             a += ["--exec-dir", d]
+        if memfd_seal is not None:  # nor from a memfd (hub_config.sandbox_memfd)
+            a += ["--memfd-noexec", f"{int(memfd_seal[0])}:{int(memfd_seal[1])}"]
         a += ["--"]
     a += [SETPRIV, f"--reuid={uid}", f"--regid={gid}", "--clear-groups",
           "--bounding-set=-all", "--inh-caps=-all", "--no-new-privs", "--", *cmd]
@@ -416,6 +424,12 @@ def _run_claimed(spec: dict, cmd: list[str], env: dict[str, str], name: str, lim
             raise SandboxError(str(e)) from e
         seccomp_fds = seccomp_filter.bpf_fds()
         fds += seccomp_fds
+        try:  # S1: the sysctl the shim sets in the sandbox's PID namespace
+            memfd_seal = sandbox_memfd.open_for_sandbox()
+        except sandbox_memfd.MemfdNoexecError as e:
+            raise SandboxError(str(e)) from e
+        if memfd_seal is not None:
+            fds.append(memfd_seal[0])
         data_fds = {dst: _data_fd(content.encode()) for dst, content in spec.get("files", {}).items()}
         fds += data_fds.values()
         proc_files, proc_dirs = proc_mask.masks(memory_mb=int(lim["memory_mb"]))
@@ -424,13 +438,15 @@ def _run_claimed(spec: dict, cmd: list[str], env: dict[str, str], name: str, lim
         info_r, info_w = os.pipe()
         fds.append(info_w)
         answer_sock, shim_sock = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
-        fds.append(shim_sock.detach())
+        shim_fd = shim_sock.detach()
+        fds.append(shim_fd)
         answerer = statfs_notify.Answerer(answer_sock, int(lim["memory_mb"]),
                                           cpu_percent=int(lim["cpu_percent"]),
                                           **statfs_scope(spec))
         argv = bwrap_argv(spec, cmd, seccomp_fds=seccomp_fds, info_fd=info_w,
                           data_fds=data_fds, proc_fds=proc_fds, proc_dirs=proc_dirs,
-                          notify_fd=fds[-1], devices=devices, scratch=scratch)
+                          notify_fd=shim_fd, devices=devices, scratch=scratch,
+                          memfd_seal=memfd_seal)
         nproc = int(lim["max_processes"])
 
         def child() -> None:  # root, in the child, before exec of bwrap

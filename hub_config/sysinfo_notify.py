@@ -135,17 +135,30 @@ class Answerer(threading.Thread):
 
 
 def shim_main(argv: list[str], *, prog: str = "hub_config.sysinfo_notify", add_rules=None) -> int:
-    """``python -m <prog> FD [--exec-dir DIR]... -- CMD...`` inside bwrap: load the filter
-    (``add_rules(filter, pyseccomp)`` says which calls go to the launcher; default
-    ``sysinfo``), hand its listener over FD, restrict execution to the DIRs
+    """``python -m <prog> FD [--exec-dir DIR]... [--memfd-noexec FD:N] -- CMD...`` inside
+    bwrap: set the PID namespace's ``vm.memfd_noexec`` (:mod:`hub_config.sandbox_memfd`),
+    load the filter (``add_rules(filter, pyseccomp)`` says which calls go to the launcher;
+    default ``sysinfo``), hand its listener over FD, restrict execution to the DIRs
     (:mod:`hub_config.exec_guard`), execute CMD."""
-    exec_dirs, rest = [], argv[1:]
-    while len(rest) >= 2 and rest[0] == "--exec-dir":
-        exec_dirs.append(rest[1])
+    exec_dirs, rest, memfd_seal = [], argv[1:], None
+    while len(rest) >= 2 and rest[0] in ("--exec-dir", "--memfd-noexec"):
+        if rest[0] == "--exec-dir":
+            exec_dirs.append(rest[1])
+        else:  # "FD:VALUE" - the sysctl the launcher opened (hub_config.sandbox_memfd)
+            fd, _, value = rest[1].partition(":")
+            memfd_seal = (int(fd), int(value))
         rest = rest[2:]
     if not argv or len(rest) < 2 or rest[0] != "--":
         print(f"usage: python -m {prog} FD [--exec-dir DIR]... -- CMD...", file=sys.stderr)
         return 2
+    if memfd_seal is not None:  # S1: no program from a memfd, before anything else runs
+        from hub_config.sandbox_memfd import seal_namespace
+
+        try:
+            seal_namespace(*memfd_seal)
+        except (OSError, ValueError) as e:  # fail closed
+            print(f"enclave sandbox: memfds not made non-executable: {e}", file=sys.stderr)
+            return 70
     import pyseccomp as sc
 
     sock = socket.socket(fileno=int(argv[0]))
