@@ -31,7 +31,7 @@ from deidentify.identifiers import (address, areas, beds, latin_slots, device_nu
                                     nicknames, role_names, romanised_names, slot_names, split_names,
                                     taiwan_id, western_names)
 from deidentify.identifiers import phone as tw_phone
-from deidentify.identifiers import dates, lookalike, name_runs, name_vetoes, person_slots, public_names, sound_names
+from deidentify.identifiers import dates, line_joins, lookalike, name_runs, name_vetoes, person_slots, public_names, sound_names
 from deidentify.identifiers.chinese_names import find_names, surname_pattern
 from deidentify.identifiers.normalise import normalise_for_finders, to_simplified
 from deidentify.identifiers.regex_gate import by_first_char, literal_led
@@ -235,6 +235,7 @@ def find_identifiers(text: str, *, extra_terms: Iterable[str] = (),
     hits = _find_one(text, rx, opts)
     for _, folded, where in lookalike.folded_texts([text]):
         hits += _spans_back(text, _find_one(folded, rx, opts), where)
+    hits += _across_breaks([text], rx, opts).get(0, [])
     return _resolve(hits, text)
 
 
@@ -288,7 +289,34 @@ def _find_all(distinct: list[str], terms: re.Pattern[str] | None,
         for k, (i, _, where) in enumerate(folded):
             if more.get(k):
                 found[i] = _resolve(found.get(i, []) + _spans_back(distinct[i], more[k], where), distinct[i])
+    for i, hits in _across_breaks(distinct, terms, opts).items():
+        found[i] = _resolve(found.get(i, []) + hits, distinct[i])
     return found
+
+
+def _across_breaks(distinct: list[str], terms: re.Pattern[str] | None,
+                   opts: ScrubOptions) -> dict[int, list[IdentifierHit]]:
+    """(D1, round 14) identifiers a line end, a wide blank, an invisible character or an HTML tag
+    cuts in two (姓名：王⏎大明, Chen⏎Wei-Lun): windows around each break read joined
+    (``line_joins``); a finding there that crosses a break is masked on the original text."""
+    windows: dict[str, list[tuple[int, int, str, list[int], list[int]]]] = {}
+    for i, t in enumerate(distinct):
+        if (j := line_joins.join(t)) is not None:
+            joined, where, cuts = j
+            for a, b in line_joins.windows(joined, cuts):
+                windows.setdefault(joined[a:b], []).append((i, a, joined, where, cuts))
+    if not windows:
+        return {}
+    pieces = list(windows)
+    out: dict[int, list[IdentifierHit]] = {}
+    for k, hits in _find_as_written(pieces, terms, opts).items():
+        for i, a, joined, where, cuts in windows[pieces[k]]:
+            t = distinct[i]
+            for h in hits:
+                if line_joins.crossing(joined, a + h.start, a + h.end, cuts):
+                    x, y = line_joins.span_back(t, where, a + h.start, a + h.end)
+                    out.setdefault(i, []).append(IdentifierHit(h.kind, x, y, t[x:y], h.score))
+    return out
 
 
 def _find_as_written(distinct: list[str], terms: re.Pattern[str] | None,

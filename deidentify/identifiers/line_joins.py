@@ -1,0 +1,103 @@
+"""Identifiers split by a line's or a layout's break (D1, round 14).
+
+A note wraps where its box ends, not where a word does: 姓名：王⏎大明, 病人龔⏎振遠, "Mr. Chen⏎Wei-Lun",
+a table cell wrapped, a name cut by a full-width space, a zero-width character, a soft hyphen, an
+HTML tag (病人<b>王</b>大明) or an entity (王&nbsp;大明).  The finders read a text as written, so a
+name cut in two was read as two pieces or not at all.
+
+The class is "a break a reader does not read inside a word".  Each text with such a break is read
+a second time joined: between two Han characters (or after a label's colon) the break goes; between
+two Latin words it becomes one blank; after a hyphen (Wei-⏎Lun) it goes.  To keep the cost small
+only a window around each break is read again (``windows``), and only findings that cross a break
+are kept (``crossing``): what lies wholly on one line the first reading already decided.
+"""
+from __future__ import annotations
+
+import re
+
+# one break element: a line end, a full-width or other wide blank, an invisible format character,
+# a soft hyphen, an HTML tag or a blank entity; blanks and tabs around it go with it
+_ELEMENT = (r"\r\n|[\n\r\u2028\u2029\u0085\u000b\u000c\u3000\u00a0\u2000-\u200d\u2060\ufeff\u00ad\u180e]"
+            r"|<\s*/?\s*[A-Za-z][A-Za-z0-9]{0,10}(?:\s[^<>\n]{0,60})?/?\s*>"
+            r"|&(?:nbsp|ensp|emsp|thinsp|shy|zwsp|#160|#12288|#8203|#173|#xa0|#x3000|#x200b|#xad);")
+BREAK = re.compile(rf"(?:[ \t]*(?:{_ELEMENT})[ \t]*)+", re.IGNORECASE)
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_LATIN = re.compile(r"[A-Za-zÀ-ɏḀ-ỿ]")
+_LABEL_END = frozenset(":：")
+# how much of the joined text around a break is read again: a label and a three-character name
+# before it, a name and the word that tells it is a person after it
+WINDOW = 16
+
+
+def _join_as(text: str, m: re.Match) -> str | None:
+    """What the break ``m`` reads as ('' or ' '), or None when it stays (it ends a text, or
+    stands between a digit and a word: a table's cells, a list's items)."""
+    a, b = m.start(), m.end()
+    if a == 0 or b >= len(text):
+        return None
+    left, right = text[a - 1], text[b]
+    if _HAN.match(right) and (_HAN.match(left) or left in _LABEL_END):
+        return ""
+    if _LATIN.match(right):
+        if left == "-" and a >= 2 and _LATIN.match(text[a - 2]):
+            return ""                       # Wei-⏎Lun
+        if _LATIN.match(left) or left in ".,":
+            return " "                      # Chen⏎Wei-Lun, Mr.⏎Chen
+        if left in _LABEL_END:
+            return " "
+    return None
+
+
+def join(text: str) -> tuple[str, list[int], list[int]] | None:
+    """``text`` with its reading breaks joined, the index of each kept character in ``text``
+    (a blank put for a break points at the break's first character), and the joined text's
+    positions where a break was taken out.  None when no break joins."""
+    if not BREAK.search(text):
+        return None
+    out: list[str] = []
+    where: list[int] = []
+    cuts: list[int] = []
+    pos = 0
+    for m in BREAK.finditer(text):
+        # a run of plain blanks alone is no break (split_names reads spaced names)
+        if not m.group().strip(" \t"):
+            continue
+        joined = _join_as(text, m)
+        if joined is None:
+            continue
+        out.append(text[pos:m.start()])
+        where.extend(range(pos, m.start()))
+        cuts.append(len(where))
+        if joined:
+            out.append(joined)
+            where.append(m.start())
+        pos = m.end()
+    if not cuts:
+        return None
+    out.append(text[pos:])
+    where.extend(range(pos, len(text)))
+    return "".join(out), where, cuts
+
+
+def windows(joined: str, cuts: list[int]) -> list[tuple[int, int]]:
+    """Spans of ``joined`` to read again: ``WINDOW`` characters either side of each cut, spans
+    that touch merged."""
+    spans: list[tuple[int, int]] = []
+    for c in cuts:
+        a, b = max(0, c - WINDOW), min(len(joined), c + WINDOW)
+        if spans and a <= spans[-1][1]:
+            spans[-1] = (spans[-1][0], b)
+        else:
+            spans.append((a, b))
+    return spans
+
+
+def crossing(joined: str, start: int, end: int, cuts: list[int]) -> bool:
+    """Whether a finding ``[start, end)`` of the joined text holds a cut inside it, or opens
+    right at a cut after a label's colon (姓名：⏎王大明)."""
+    return any(start < c < end or (c == start and c > 0 and joined[c - 1] in _LABEL_END) for c in cuts)
+
+
+def span_back(text: str, where: list[int], start: int, end: int) -> tuple[int, int]:
+    """A span of the joined text as a span of ``text`` (the breaks inside it go with it)."""
+    return where[start], where[end - 1] + 1
