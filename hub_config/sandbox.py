@@ -136,7 +136,8 @@ def bwrap_argv(spec: dict, cmd: list[str], *, seccomp_fds: list[int], info_fd: i
                proc_dirs: list[str] = (), notify_fd: int | None = None,
                devices: dict[str, str] | None = None,
                scratch: dict[str, str] | None = None,
-               memfd_seal: tuple[int, int] | None = None) -> list[str]:
+               memfd_seal: tuple[int, int] | None = None,
+               rw_sources: dict[str, str] | None = None) -> list[str]:
     """The bwrap command line for ``spec`` (see ``hub_config.spawner.build_spec``).
     ``scratch``: ``{point: host mount}`` of the launcher's noexec tmpfs for the spec's
     ``tmpfs`` points and ``/dev/shm`` (:func:`hub_config.sandbox_devices.make_scratch`);
@@ -165,8 +166,10 @@ def bwrap_argv(spec: dict, cmd: list[str], *, seccomp_fds: list[int], info_fd: i
         if d not in scratch:
             a += ["--perms", "1777", "--size", str(int(spec.get("tmpfs_mb", 512)) << 20),
                   "--tmpfs", d]
+    # rw_sources: the launcher's noexec binds of the read-write sources (sandbox_devices)
+    rw_sources = rw_sources or {}
     binds = [("--ro-bind", s, d) for s, d in spec.get("ro_binds", [])] + \
-            [("--bind", s, d) for s, d in spec.get("rw_binds", [])]
+            [("--bind", rw_sources.get(d, s), d) for s, d in spec.get("rw_binds", [])]
     bound = [d for _, _, d in binds]
     files = dict(spec.get("files", {}))
     # Parent directories bwrap would otherwise make 0700 (root-only): 0755 on the tmpfs root.
@@ -420,6 +423,8 @@ def _run_claimed(spec: dict, cmd: list[str], env: dict[str, str], name: str, lim
             scratch = sandbox_devices.make_scratch(
                 dev_dir, [*spec.get("tmpfs", []), "/dev/shm"],
                 int(spec.get("tmpfs_mb", 512)) << 20)
+            # and the read-write binds noexec too (S1, round 11)
+            rw_sources = sandbox_devices.make_binds(dev_dir, spec.get("rw_binds", []))
         except sandbox_devices.DeviceError as e:
             raise SandboxError(str(e)) from e
         seccomp_fds = seccomp_filter.bpf_fds()
@@ -446,7 +451,7 @@ def _run_claimed(spec: dict, cmd: list[str], env: dict[str, str], name: str, lim
         argv = bwrap_argv(spec, cmd, seccomp_fds=seccomp_fds, info_fd=info_w,
                           data_fds=data_fds, proc_fds=proc_fds, proc_dirs=proc_dirs,
                           notify_fd=shim_fd, devices=devices, scratch=scratch,
-                          memfd_seal=memfd_seal)
+                          memfd_seal=memfd_seal, rw_sources=rw_sources)
         nproc = int(lim["max_processes"])
 
         def child() -> None:  # root, in the child, before exec of bwrap

@@ -22,7 +22,9 @@ into a subprocess and an extension module imported from scratch map its code wit
 which Landlock does not see - a program written into scratch ran all the same (the workspace
 image is ``noexec`` for this already).  The launcher mounts each scratch tmpfs here
 ``noexec,nosuid,nodev`` (:func:`scratch_options`) and bwrap binds it in place (a bind keeps
-its mount's flags).
+its mount's flags).  The read-write binds - the case's workspace (an image of its own is
+``noexec`` already; a host directory was not) and the session's socket directory - are bound
+the same way from a ``noexec`` bind the launcher makes here (:func:`make_binds`, round 11).
 """
 from __future__ import annotations
 
@@ -133,6 +135,46 @@ def make_scratch(here: Path, points: list[str], size_bytes: int) -> dict[str, st
     return out
 
 
+def bind_options() -> str:
+    """Mount options of a sandbox's read-write binds (the workspace, its socket directory;
+    round 11, S1) - the switch point: a library or program a member left in a writable host
+    directory bound in (a workspace that is not an image of its own) is never mapped
+    executable, as in scratch."""
+    return "nosuid,nodev,noexec"
+
+
+def make_binds(here: Path, binds: list[list[str]]) -> dict[str, str]:
+    """For each ``[source, point]`` a bind of ``source`` in ``here`` remounted
+    :func:`bind_options`; returns ``{point: host mount}`` for bwrap's ``--bind`` (a bind keeps
+    its mount's flags).  Refuses when a mount fails (the caller removes ``here``)."""
+    mount = shutil.which("mount") or "/usr/bin/mount"
+    out = {}
+    for i, (src, point) in enumerate(binds):
+        where = here / f"bind{i}"
+        where.mkdir(mode=0o700)
+        for argv in ([mount, "--bind", src, str(where)],
+                     [mount, "-o", f"remount,bind,{bind_options()}", str(where)]):
+            r = subprocess.run(argv, capture_output=True, text=True)
+            if r.returncode:
+                raise DeviceError(f"cannot bind {src} for {point} {bind_options()}: "
+                                  f"{r.stderr.strip()}")
+        out[point] = str(where)
+    return out
+
+
+def _mount_points() -> set[str]:
+    """Every mount point of this mount namespace (``/proc/self/mountinfo``, octal escapes
+    undone).  ``os.path.ismount`` misses a bind of a directory of the same file system."""
+    with open("/proc/self/mountinfo", "rb") as f:
+        return {os.fsdecode(line.split()[4]).encode("latin-1", "backslashreplace")
+                .decode("unicode_escape").encode("latin-1").decode("utf-8", "surrogateescape")
+                for line in f}
+
+
+def _mounted(entry: Path) -> bool:
+    return os.path.ismount(entry) or str(entry) in _mount_points()
+
+
 def remove(here: Path | None) -> None:
     """The directory and its mounts - terminals, scratch - lazily (a process still holding a
     terminal keeps it until it ends; the sandbox's binds keep its scratch).  A mount that will
@@ -140,8 +182,11 @@ def remove(here: Path | None) -> None:
     if here is None or not here.exists():
         return
     for entry in sorted(here.iterdir()):
-        if os.path.ismount(entry) and subprocess.run(
+        if _mounted(entry) and subprocess.run(
                 [shutil.which("umount") or "/usr/bin/umount", "-l", str(entry)],
                 capture_output=True).returncode:
             return
+    points = _mount_points()  # a bind still there (stacked twice): never delete through it
+    if any(p == str(here) or p.startswith(f"{here}/") for p in points):
+        return
     shutil.rmtree(here, ignore_errors=True)
