@@ -143,7 +143,8 @@ def build() -> sc.SyscallFilter:
     flags; socket families, IPv4/6 types and protocols, netlink protocols; socketpair other
     than unix; inotify read events, dnotify, RWF_NOWAIT; MADV_MERGEABLE; TIOCSTI, TIOCLINUX,
     TIOCSETD; clone's CLONE_PIDFD, SO_PEERPIDFD, SO_PASSPIDFD, SO_COOKIE; POSIX_FADV_DONTNEED
-    answered 0, not done; the hugetlb flags of mmap, shmget and memfd_create."""
+    answered 0, not done; the hugetlb flags of mmap, shmget and memfd_create; execveat's
+    AT_EMPTY_PATH, shmat's SHM_EXEC, memfd_create's MFD_EXEC."""
     from hub_config import seccomp_rules
 
     return seccomp_rules.compile_rules(seccomp_rules.deny_layer(), sc.ALLOW)
@@ -167,6 +168,21 @@ def refuse_huge_pages() -> dict | None:
     """The hugetlb pool's pages (see ``MAP_HUGETLB``): {syscall: (argument, flag)}."""
     return {"mmap": (3, MAP_HUGETLB), "shmget": (2, SHM_HUGETLB),
             "memfd_create": (1, MFD_HUGETLB)}
+
+
+# Programs and code from memory (S1, round 11): execveat(fd, "", AT_EMPTY_PATH) - fexecve -
+# runs whatever file a descriptor holds, wherever it came from (a memfd, a file opened before a
+# bind moved); shmat(SHM_EXEC) maps a System V segment (a file of no file system) executable;
+# memfd_create(MFD_EXEC) asks for an executable memfd (the launcher's vm.memfd_noexec=2 refuses
+# it too, a pod's runtime does not).  Programs run by path: execve and execveat of a path.
+AT_EMPTY_PATH, SHM_EXEC, MFD_EXEC = 0x1000, 0o100000, 0x10
+
+
+def refuse_exec_from_memory() -> dict | None:
+    """Executing what a descriptor or segment holds (see ``AT_EMPTY_PATH``):
+    {syscall: (argument, flag)}."""
+    return {"execveat": (4, AT_EMPTY_PATH), "shmat": (2, SHM_EXEC),
+            "memfd_create": (1, MFD_EXEC)}
 
 
 def refuse_serial_numbers() -> dict | None:

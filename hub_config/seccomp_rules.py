@@ -120,8 +120,15 @@ def guards() -> dict[str, tuple[list[Rule], list[tuple[Cmp, ...]]]]:
         any_bit("preadv2", 5, (reads["rwf_nowait"],), errno.EOPNOTSUPP)  # arg 5: RWF_* flags
         low32_is("fcntl", 1, reads["f_notify"], eperm)
     low32_is("madvise", 2, f.MADV_MERGEABLE, errno.EINVAL)
-    for name, (arg, flag) in (f.refuse_huge_pages() or {}).items():  # the hugetlb pool
-        any_bit(name, arg, (flag,), eperm)
+    # flags refused with EPERM: the hugetlb pool; code from memory (round 11)
+    flagged: dict[str, tuple[int, list[int]]] = {}
+    for table in (f.refuse_huge_pages() or {}, f.refuse_exec_from_memory() or {}):
+        for name, (arg, flag) in table.items():
+            if flagged.setdefault(name, (arg, []))[0] != arg:
+                raise ValueError(f"{name}: flags refused in two arguments")
+            flagged[name][1].append(flag)
+    for name, (arg, flags) in flagged.items():
+        any_bit(name, arg, flags, eperm)
     if evict:  # fadvise64(fd, offset, len, advice): answered 0, done nothing
         g["fadvise64"] = ([Rule("fadvise64", 0, (_bits(3, LOW32, evict["fadvise"]),))],
                           _low32_not(3, evict["fadvise"]))

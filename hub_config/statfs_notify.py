@@ -40,7 +40,9 @@ a file of any mount but the sandbox's own writable ones (or a special mapping) i
 (or rewrites a ``futex_waitv`` entry) between this check and the kernel's run.
 
 Every ``mmap`` of a file comes here too, to bound the files a process holds through mappings
-after ``close()`` (:mod:`hub_config.seccomp_mapcount`: ENOMEM at the cap, else CONTINUE).
+after ``close()`` (:mod:`hub_config.seccomp_mapcount`: ENOMEM at the cap, else CONTINUE), and
+every ``mmap`` of a file and ``mprotect`` asking for ``PROT_EXEC``, whose code must not come from
+a memfd or shared memory segment (:mod:`hub_config.seccomp_execmap`: EACCES, else CONTINUE).
 """
 from __future__ import annotations
 
@@ -54,6 +56,7 @@ import sys
 import time
 
 from hub_config import seccomp_futex as sf
+from hub_config import seccomp_execmap as sx
 from hub_config import seccomp_mapcount as smc
 from hub_config import sysinfo_notify as si
 
@@ -168,6 +171,7 @@ class Answerer(si.Answerer):
         finally:
             os.close(shm)
         self.futex_refused = 0
+        self.shm_dev = sx.shm_device()  # memfds' and segments' mount (seccomp_execmap)
         cap = smc.mapped_files_cap()
         self.maps_counter = smc.MapCounter(cap) if cap is not None else None
 
@@ -246,9 +250,9 @@ class Answerer(si.Answerer):
         opened: list[int] = []
         try:
             nr, args, pid = req.data.nr, req.data.args, req.pid
-            if nr == smc.MMAP_NR:  # a file mapped: nothing of the caller's to read
+            if nr == smc.MMAP_NR or nr in sx.NRS:  # a file mapped, or memory made executable
                 try:
-                    resp.flags = self._mmap(pid, req.id)
+                    resp.flags = self._mmap(pid, req.id, nr, args)
                 except OSError as e:
                     resp.val, resp.error, resp.flags = -1, -(e.errno or errno.ENOMEM), 0
                 si._libc.ioctl(self.listener, ctypes.c_ulong(si.NOTIF_SEND), ctypes.byref(resp))
@@ -315,17 +319,41 @@ class Answerer(si.Answerer):
                 os.close(fd)
         si._libc.ioctl(self.listener, ctypes.c_ulong(si.NOTIF_SEND), ctypes.byref(resp))
 
-    def _mmap(self, tid: int, req_id: int) -> int:
-        """CONTINUE for a file mapping within the process's cap (ENOMEM raised beyond)."""
-        if self.maps_counter is None:
-            return CONTINUE
-        self.maps_counter.allow(tid)
+    def _mmap(self, tid: int, req_id: int, nr: int, args) -> int:
+        """CONTINUE for a file mapping within the process's cap (ENOMEM raised beyond), and
+        for memory made executable that is not a memfd's or a shared memory segment's
+        (EACCES raised: :mod:`hub_config.seccomp_execmap`)."""
+        if nr in sx.NRS or args[2] & sx.PROT_EXEC:
+            if sx.refuse_shared_memory_code():
+                self._code_check(tid, nr, args)
+        if nr == smc.MMAP_NR and self.maps_counter is not None:
+            self.maps_counter.allow(tid)
         rid = ctypes.c_uint64(req_id)  # the counts were the caller's (its pid not reused)
         if si._libc.ioctl(self.listener, ctypes.c_ulong(si.NOTIF_ID_VALID),
                           ctypes.byref(rid)) != 0:
             raise OSError(errno.ESRCH, "the caller went away")
         self.answered += 1
         return CONTINUE
+
+    def _code_check(self, tid: int, nr: int, args) -> None:
+        if nr in sx.NRS:
+            sx.check_range(tid, args[0], args[1], self.shm_dev)
+            return
+        try:
+            pidfd = _pidfd(tid)
+        except OSError:
+            return  # the caller went away: nothing runs
+        try:
+            fd = _sys(PIDFD_GETFD_NR, ctypes.c_long(pidfd), ctypes.c_long(
+                ctypes.c_int(args[4] & 0xFFFFFFFF).value), ctypes.c_long(0))
+        except OSError:
+            return  # not a descriptor of the caller's: the kernel answers EBADF
+        finally:
+            os.close(pidfd)
+        try:
+            sx.check_file(fd, self.shm_dev)
+        finally:
+            os.close(fd)
 
     @staticmethod
     def _flock(fd: int, op: int, own: bool) -> int:
@@ -402,6 +430,8 @@ def shim_main(argv: list[str]) -> int:
             f.add_rule(sc.NOTIFY, "futex_waitv")
         if smc.mapped_files_cap() is not None:  # a file mapped (not MAP_ANONYMOUS)
             f.add_rule(sc.NOTIFY, "mmap", sc.Arg(3, sc.MASKED_EQ, smc.MAP_ANONYMOUS, 0))
+        if sx.refuse_shared_memory_code():  # code mapped from a memfd or segment (round 11)
+            sx.add_rules(f, sc)
 
     return si.shim_main(argv, prog="hub_config.statfs_notify", add_rules=add_rules)
 
