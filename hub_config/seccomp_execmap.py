@@ -72,3 +72,25 @@ def check_range(pid: int, addr: int, length: int, shm_dev: int) -> None:
             dev_major, _, dev_minor = parts[3].partition(b":")
             if int(dev_major, 16) == major and int(dev_minor, 16) == minor:
                 raise OSError(errno.EACCES, "code from a memfd or shared memory segment")
+
+
+def decide(tid: int, nr: int, args, shm_dev: int, caller_fd) -> None:
+    """The launcher's decision on a notified ``mmap``/``mprotect``/``pkey_mprotect`` of
+    thread ``tid`` (``args``: the call's six arguments; ``caller_fd(n)``: a duplicate of the
+    caller's descriptor ``n``, or None when it has none): EACCES raised for code from the
+    shared-memory mount; returns when the kernel may run the call."""
+    if not refuse_shared_memory_code():
+        return
+    if nr in NRS:
+        if args[2] & PROT_EXEC:
+            check_range(tid, args[0], args[1], shm_dev)
+        return
+    if nr != MMAP_NR or not args[2] & PROT_EXEC or args[3] & MAP_ANONYMOUS:
+        return
+    fd = caller_fd(args[4] & 0xFFFFFFFF)
+    if fd is None:
+        return  # not a descriptor of the caller's: the kernel answers EBADF
+    try:
+        check_file(fd, shm_dev)
+    finally:
+        os.close(fd)

@@ -323,9 +323,7 @@ class Answerer(si.Answerer):
         """CONTINUE for a file mapping within the process's cap (ENOMEM raised beyond), and
         for memory made executable that is not a memfd's or a shared memory segment's
         (EACCES raised: :mod:`hub_config.seccomp_execmap`)."""
-        if nr in sx.NRS or args[2] & sx.PROT_EXEC:
-            if sx.refuse_shared_memory_code():
-                self._code_check(tid, nr, args)
+        sx.decide(tid, nr, args, self.shm_dev, lambda n: self._caller_fd(tid, n))
         if nr == smc.MMAP_NR and self.maps_counter is not None:
             self.maps_counter.allow(tid)
         rid = ctypes.c_uint64(req_id)  # the counts were the caller's (its pid not reused)
@@ -335,25 +333,20 @@ class Answerer(si.Answerer):
         self.answered += 1
         return CONTINUE
 
-    def _code_check(self, tid: int, nr: int, args) -> None:
-        if nr in sx.NRS:
-            sx.check_range(tid, args[0], args[1], self.shm_dev)
-            return
+    @staticmethod
+    def _caller_fd(tid: int, n: int) -> int | None:
+        """A duplicate of descriptor ``n`` of thread ``tid``, None when it has none."""
         try:
             pidfd = _pidfd(tid)
         except OSError:
-            return  # the caller went away: nothing runs
+            return None
         try:
-            fd = _sys(PIDFD_GETFD_NR, ctypes.c_long(pidfd), ctypes.c_long(
-                ctypes.c_int(args[4] & 0xFFFFFFFF).value), ctypes.c_long(0))
+            return _sys(PIDFD_GETFD_NR, ctypes.c_long(pidfd),
+                        ctypes.c_long(ctypes.c_int(n).value), ctypes.c_long(0))
         except OSError:
-            return  # not a descriptor of the caller's: the kernel answers EBADF
+            return None
         finally:
             os.close(pidfd)
-        try:
-            sx.check_file(fd, self.shm_dev)
-        finally:
-            os.close(fd)
 
     @staticmethod
     def _flock(fd: int, op: int, own: bool) -> int:
