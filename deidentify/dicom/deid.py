@@ -19,7 +19,8 @@ from pydicom.sequence import Sequence
 from pydicom.uid import PYDICOM_IMPLEMENTATION_UID, UID_dictionary
 
 from deidentify.dicom import (asian_names, burned_in, cine, han_readings, label_names, label_people, label_terms,
-                              name_shapes, person_forms, pixel_pass, pixels, poj_names, text_values,
+                              name_shapes, person_forms, pixel_pass, pixels, poj_names, report_words, sr_scripts,
+                              text_values,
                               value_dates)
 from deidentify.dicom.profile import LABELS, action_for
 from deidentify.dicom.raw_vrs import MAX_DEPTH, check_complete, check_depth, mistyped
@@ -251,7 +252,8 @@ class _Cleaner:
             # a label that is wholly a structure or a standard term is not read for a name's score
             # (the header score took "Brain Stem" for one: round 8); the patient's strings still are
             scan = (elem.VR in _FREE_TEXT_VRS or binary) and not (
-                (elem.keyword in LABELS or elem.keyword in self.scrub_keywords) and label_terms.standard_term(text))
+                (elem.keyword in LABELS or elem.keyword in self.scrub_keywords) and label_terms.standard_term(text)) \
+                and not (elem.keyword in self.scrub_keywords and report_words.report_value(text))   # round 12
             if any(value_leaks(t, identity, self.header if scan else None, binary) for t in [text] + readings):
                 del ds[elem.tag]
                 self.report.residual_removed.append(name)
@@ -358,8 +360,10 @@ def deidentify_dataset(ds: Dataset, *, pseudonymise: Callable[[str], str],
     cleaner.clean(ds)
     # an SR text that is wholly a structure or a standard term ("Brain Stem") is kept as written:
     # the scrubber took it for a name (round 8)
+    # so is a short report value of listed words about a line or a tube ("NG tube in place": round 12)
     terms = [(item, tag, item[tag].value) for item, tag in cleaner.to_scrub
-             if isinstance(item[tag].value, str) and label_terms.standard_term(item[tag].value)
+             if isinstance(item[tag].value, str) and (label_terms.standard_term(item[tag].value)
+                                                      or report_words.report_value(item[tag].value))
              and not name_shapes.person_item(item)]   # an observer's item holds a person, whatever it spells
     report.scrubbed, removed = text_values.scrub_in_place(
         cleaner.to_scrub, mask_dates="retain_longitudinal_full_dates" not in profile)
@@ -372,6 +376,7 @@ def deidentify_dataset(ds: Dataset, *, pseudonymise: Callable[[str], str],
             else:
                 item[tag].value = person_forms.mask_named(item[tag].value)
             item[tag].value = poj_names.mask(item[tag].value)   # Taiwanese names in POJ/Tâi-lô (round 8)
+            item[tag].value = sr_scripts.mask(item[tag].value, name_shapes.MASK)   # scripts no rule reads (round 12)
             if label_people.bare_poj_given(item[tag].value):   # a bare one alone ("Siu-lan": round 9)
                 item[tag].value = name_shapes.MASK
             # a short value the label rules take, a given name and surname introduced (round 9)

@@ -58,9 +58,31 @@ def unlisted_beside_device(words: list[str], is_device, unknown, short_name) -> 
         low = w.lower()
         if not _CAPITALISED.fullmatch(w) or is_device(w) or low in PRODUCTS:
             continue
-        if unknown(w) or (len(w) == 3 and w.istitle() and short_name(w)):   # VCT, HDX: acronyms
+        if unknown(w) or (len(w) == 3 and w.istitle() and short_name(w)) or capitals_name(w, short_name):
             return w
     return None
+
+
+# Model acronyms of three capitals that are spelt like a name (a vowel between consonants or
+# around one): they stay beside a vendor's word.  Acronyms of consonants (VCT, HDX, KDR) never
+# read as names.  Lower case.
+ACRONYMS = frozenset("""
+evo duo vue lux neo eos max one ace pro ion rad sim via vio uno era oec gem mac sun nova
+""".split())
+_VOWELS = set("aeiou")
+
+
+def capitals_name(word: str, short_name) -> bool:
+    """D1 round 12: a name of three letters in capitals beside a device word ("Toshiba AYO",
+    "Siemens OBI"): spelt as names are (consonant-vowel-consonant, vowel-consonant-vowel,
+    consonant-vowel-vowel), a short name by the label rules, and no model acronym of the list.
+    Round 11 left every three capitals to acronyms (VCT, HDX), so AYO passed."""
+    low = word.lower()
+    if len(word) != 3 or not word.isupper() or low in ACRONYMS:
+        return False
+    # a final y sounds as a vowel (AMY, GUY)
+    shape = "".join("v" if c in _VOWELS or (c == "y" and k == 2) else "c" for k, c in enumerate(low))
+    return shape in ("cvc", "vcv", "cvv") and short_name(word.title())
 
 
 def listed_eponym(word: str) -> bool:
@@ -68,4 +90,4 @@ def listed_eponym(word: str) -> bool:
     return word.lower() in EPONYMS
 
 
-__all__ = ["EPONYMS", "PRODUCTS", "listed_eponym", "unlisted_beside_device"]
+__all__ = ["ACRONYMS", "EPONYMS", "PRODUCTS", "capitals_name", "listed_eponym", "unlisted_beside_device"]

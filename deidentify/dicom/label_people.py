@@ -141,14 +141,18 @@ def english(word: str) -> bool:
     arrows, rotated, cropped); a name's ending is no inflection (Meiling, Ahmed: no stem)."""
     from deidentify.dicom import label_terms as lt
 
+    from deidentify.dicom import report_words
+
     low = word.lower()
-    if low in _ORDINARY:
+    # D1 round 12: report English of lines and tubes ("NG tube in place" was masked as a name)
+    if low in _ORDINARY or report_words.report_word(low):
         return True
     for end in ("ing", "ed", "es", "s", "ly", "er"):
         if low.endswith(end) and len(low) - len(end) >= 3:
             stem = low[:-len(end)]
             for probe in (stem, stem + "e", stem[:-1] if len(stem) > 3 and stem[-1] == stem[-2] else ""):
-                if probe and len(probe) >= 3 and (probe in _ORDINARY or lt.known_word(probe)):
+                if probe and len(probe) >= 3 and (probe in _ORDINARY or lt.known_word(probe)
+                                                  or report_words.report_word(probe)):
                     return True
     return False
 

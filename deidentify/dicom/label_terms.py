@@ -247,7 +247,8 @@ def _unlisted_word(part: str, words: list[str], keyword: str) -> str | None:
     # hyphens split here too: a vendor joined to a name written as names are ("GE-Mwangi"); a piece
     # in capitals is a code's (SYNTH-CT, DRX-EVOLUTION)
     pieces = [w for t in _TOKENS.findall(part) if not (re.search(r"\d", t) and re.search(r"[A-Za-z]", t))
-              for w in _LETTERS.findall(t) if len(w) >= 3 and w.istitle() and w.lower() not in _LEADS]
+              for w in _LETTERS.findall(t) if (len(w) >= 3 and w.istitle() or len(w) == 3 and w.isupper())
+              and w.lower() not in _LEADS]   # three capitals: device_words.capitals_name decides (round 12)
     if device_words.unlisted_beside_device(words + pieces, _device_word, _unknown, label_people.short_name):
         return f"{keyword}: a capitalised word no term, device, product or vendor list holds (a name is assumed)"
     return None
