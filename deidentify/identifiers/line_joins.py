@@ -98,6 +98,21 @@ def crossing(joined: str, start: int, end: int, cuts: list[int]) -> bool:
     return any(start < c < end or (c == start and c > 0 and joined[c - 1] in _LABEL_END) for c in cuts)
 
 
+def opens_a_name(joined: str, start: int, end: int, cuts: list[int]) -> bool:
+    """Does a Han finding that crosses a cut open with a surname (共 30 顆⏎邱成鑫主訴 read joined gave
+    顆邱成鑫: the line's last word is no part of the name)?  A finding opening at the cut, or in
+    Latin letters, is asked nothing more."""
+    if start in cuts or not _HAN.match(joined[start:start + 1]):
+        return True
+    from deidentify.identifiers.chinese_names import _SURNAMES_S
+    from deidentify.identifiers.layout_names import _MORE_SURNAMES
+    from deidentify.identifiers.normalise import to_simplified
+    from deidentify.identifiers.rare_surnames import _SURNAMES as _RARE
+
+    head = to_simplified(joined[start:start + 2])
+    return head[:1] in _SURNAMES_S or head in _SURNAMES_S or head[:1] in _MORE_SURNAMES or head[:1] in _RARE
+
+
 def span_back(text: str, where: list[int], start: int, end: int) -> tuple[int, int]:
     """A span of the joined text as a span of ``text`` (the breaks inside it go with it)."""
     return where[start], where[end - 1] + 1

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 
+from deidentify.identifiers import drug_brands
 from deidentify.identifiers.normalise import to_simplified
 
 _S = to_simplified
@@ -53,6 +54,10 @@ def vetoed(simp: str, original: str, a: int, b: int) -> bool:
     w = simp[a:b].strip()
     if not w:
         return False
+    # (round 14) a drug brand with or without its transliteration (Lyrica（利瑞卡）), a hyphenated
+    # clinical token after a romanised surname (Tan A-V fistula): drug_brands
+    if drug_brands.is_drug(simp, a, b) or drug_brands.clinical_hyphen(original, a, b):
+        return True
     if w.isascii():
         o = original[a:b].strip()
         # (an acronym only in a relation's brackets: CHEN, LIN are names in a DICOM header)

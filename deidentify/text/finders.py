@@ -24,6 +24,7 @@ from deidentify.identifiers import (address, aliases, case_codes, areas, latin_s
 from deidentify.identifiers import phone as tw_phone
 from deidentify.identifiers.chinese_names import find_names
 from deidentify.identifiers import name_vetoes
+from deidentify.identifiers import solo_names
 
 Finding = tuple[str, int, int, float]      # (Presidio entity name, start, end, score)
 
@@ -189,6 +190,9 @@ def context_name_spans(simp: str, original: str) -> list[tuple[int, int, float]]
     laid_out += [(a, b, 0.85) for a, b in slot_names.find(simp, original)]
     # (D1, round 13) Latin names by their Latin layout too: Walis Nokan (Atayal), Pasang BP 160/95
     laid_out += [(a, b, 0.85) for a, b in latin_slots.find(simp)]
+    # (D1, round 14) one-word foreign names opening a sentence (Siti said), a roster's line (週一 Sri),
+    # an employer named by a word (雇主解元), Japanese names (佐藤花子, Sato Hanako): solo_names
+    laid_out += [(a, b, 0.85) for a, b in solo_names.find(simp)]
     if not HAN.search(simp):
         return laid_out       # (every other context name is Han; the tables load jieba)
     # after a role word, a name even when its characters open a word (保全高雄偉: role_names)

@@ -31,7 +31,7 @@ from deidentify.identifiers import (address, areas, beds, latin_slots, device_nu
                                     nicknames, role_names, romanised_names, slot_names, split_names,
                                     taiwan_id, western_names)
 from deidentify.identifiers import phone as tw_phone
-from deidentify.identifiers import dates, line_joins, lookalike, name_runs, name_vetoes, person_slots, public_names, sound_names
+from deidentify.identifiers import dates, drug_brands, line_joins, lookalike, solo_names, name_runs, name_vetoes, person_slots, public_names, sound_names
 from deidentify.identifiers.chinese_names import find_names, surname_pattern
 from deidentify.identifiers.normalise import normalise_for_finders, to_simplified
 from deidentify.identifiers.regex_gate import by_first_char, literal_led
@@ -313,7 +313,8 @@ def _across_breaks(distinct: list[str], terms: re.Pattern[str] | None,
         for i, a, joined, where, cuts in windows[pieces[k]]:
             t = distinct[i]
             for h in hits:
-                if line_joins.crossing(joined, a + h.start, a + h.end, cuts):
+                if (line_joins.crossing(joined, a + h.start, a + h.end, cuts)
+                        and line_joins.opens_a_name(joined, a + h.start, a + h.end, cuts)):
                     x, y = line_joins.span_back(t, where, a + h.start, a + h.end)
                     out.setdefault(i, []).append(IdentifierHit(h.kind, x, y, t[x:y], h.score))
     return out
@@ -340,7 +341,19 @@ def _find_as_written(distinct: list[str], terms: re.Pattern[str] | None,
                 extra.setdefault(i, []).append(IdentifierHit("TERM", lo, hi, distinct[i][lo:hi], 1.0))
         for i, hits in extra.items():
             found[i] = _resolve(found.get(i, []) + hits, distinct[i])
+    for i, hits in found.items():
+        found[i] = _without_brands(distinct[i], hits)
     return found
+
+
+def _without_brands(t: str, hits: list[IdentifierHit]) -> list[IdentifierHit]:
+    """(D1, round 14) name hits without a drug brand at either end (佐藤花子 Crestor)."""
+    out = []
+    for h in hits:
+        a, b = drug_brands.trim(t, h.start, h.end) if h.kind == "NAME" else (h.start, h.end)
+        if b > a:
+            out.append(h if (a, b) == (h.start, h.end) else IdentifierHit(h.kind, a, b, t[a:b], h.score))
+    return out
 
 
 def mask(text: str, hits: Sequence[IdentifierHit]) -> str:
@@ -426,6 +439,10 @@ def candidate_indices(texts: Sequence[str], options: ScrubOptions | None = None,
     # column, 游⏎明德, 阿公石頭說): the finders read it (slot_names)
     for i in set().union(*map(in_rest, slot_names.GATES)) - hard:
         if slot_names.find(joined[starts[i]:ends[i]], texts[i]):
+            hard.add(i)
+    # (round 14) Siti said, 週一 Sri, 雇主解元, 佐藤花子, Sato Hanako: the finders read them (solo_names)
+    for i in in_rest(solo_names.GATE) - hard:
+        if solo_names.find(joined[starts[i]:ends[i]]):
             hard.add(i)
     # Names only: surname characters, context words, titles, dotted names; decided here without
     # the engine (dictionary checks, cached jieba windows).
