@@ -43,11 +43,12 @@ _RAW_CHECKS = {"smuggling"}
 
 
 def _request_modules():
-    from egress_review.engine import (differencing, mean_sum_counts, nested_pairs, prose_tables,
-                                      request_words, secondary, total_gaps)
+    from egress_review.engine import (differencing, interval_differencing, mean_sum_counts,
+                                      nested_pairs, prose_tables, request_words, secondary,
+                                      total_gaps)
 
     # prose_tables last: it compares the counts every text states, the request's words included
-    return [secondary, differencing, nested_pairs, total_gaps, mean_sum_counts, request_words, prose_tables]
+    return [secondary, differencing, interval_differencing, nested_pairs, total_gaps, mean_sum_counts, request_words, prose_tables]
 
 
 def _guarded(ctx: Context, mod, path: str, fn, *args) -> None:

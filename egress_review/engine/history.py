@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Iterable
 
 from egress_review.manifest import Manifest
-from egress_review.engine import share_counts
+from egress_review.engine import share_counts, share_ranges
 from egress_review.engine.tables import Table, TableError, read_table
 
 # released files whose sentences state counts a later text may be a few away from
@@ -54,6 +54,7 @@ class ReleaseHistory:
                 # its percents over a stated N are the counts they stand for (share_counts); a
                 # column that only repeats that N counts no row and is linked no more
                 repeated_n, shares = share_counts.split(t)
+                share_ranges.views(t)     # coarse percents' ranges, read while N is there (E3 round 15)
                 if repeated_n:
                     t.df = t.df.drop(columns=repeated_n)
                     t.inferred_counts = [c for c in t.inferred_counts if c not in repeated_n]

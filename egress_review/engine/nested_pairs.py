@@ -15,6 +15,7 @@ from the files.
 from __future__ import annotations
 
 from egress_review.engine.context import Context
+from egress_review.engine.interval_cells import series_declared_rounded
 from egress_review.engine.linking import (Series, _margins, banded_dims, norm, relation,
                                           request_items)
 
@@ -43,6 +44,8 @@ def check_request(ctx: Context) -> None:
                 continue
             if not _paired(a, b, counts):
                 continue
+            if series_declared_rounded(a) or series_declared_rounded(b):
+                continue        # E3 round 15: rounded counts are ranges (interval_differencing)
             common = set(a.dims) & set(b.dims)
             if not common:
                 continue

@@ -11,6 +11,7 @@ requester's word), so such a pair goes to a reviewer with both totals and the di
 from __future__ import annotations
 
 from egress_review.engine.context import Context
+from egress_review.engine.interval_cells import series_declared_rounded
 from egress_review.engine.linking import request_items, series_total
 
 from egress_review.engine.linking import event_counts
@@ -39,6 +40,8 @@ def check_request(ctx: Context) -> None:
         for tb, sb, hb in tops[i + 1:]:
             if (ha and hb) or sa.table is sb.table or reported >= MAX_REPORTED:
                 continue
+            if series_declared_rounded(sa) or series_declared_rounded(sb):
+                continue        # E3 round 15: rounded totals are ranges (interval_differencing)
             gap = abs(ta - tb)
             if 0.5 <= gap < m - 0.5:
                 new = sb if ha else sa
