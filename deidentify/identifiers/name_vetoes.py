@@ -45,7 +45,10 @@ _LATIN_NOT_NAMES = frozenset(w.lower() for w in (
     "Taiwan", "Taiwanese", "America", "American", "USA", "Canada", "Australia", "English", "Hakka", "Atayal",
     "Amis", "Paiwan", "Bunun", "Truku", "Tayal", "Rukai", "Puyuma", "Tsou", "Saisiyat", "Yami", "Tao", "Seediq",
     "Thao", "Kavalan", "Sakizaya", "Kanakanavu", "Saaroa", "Muslim", "Catholic", "Christian", "Buddhist", "retired",
-    "student", "teacher", "nurse", "doctor", "engineer", "housewife", "farmer", "driver", "worker", "deceased"))
+    "student", "teacher", "nurse", "doctor", "engineer", "housewife", "farmer", "driver", "worker", "deceased",
+    # (round 14) what a roster's or a form's person field holds that is no person (Carer: Off, 看護： Nil)
+    "off", "nil", "none", "null", "ok", "okay", "self", "family", "pending", "unknown", "tbd", "vacant", "dressing",
+    "wound", "dressing change", "wound care"))
 _ACRONYM = re.compile(r"[A-Z]{2,5}\Z")
 
 

@@ -116,6 +116,8 @@ _NOT_PEOPLE = frozenset(
     "monday tuesday wednesday thursday friday saturday sunday january february march april may june july "
     "august september october november december ok okay yes no none nil family relatives sibling siblings "
     "maid helper aide sitter companion escort contact case client user member visitor guest worker "
+    "patient pt patients daughter son mother father sister brother uncle friend resident nurse doctor dr "
+    "husband wife child children baby infant grandmother grandfather parents parent kid kids boy girl man woman "
     "foley ng ngt catheter drain tube picc cvc port stent pump monitor ventilator bipap cpap oxygen".split())
 
 
@@ -139,7 +141,9 @@ def _employer_name(w: str) -> bool:
     if w in _EMPLOYER_WORDS:
         return False
     tag = _tags().get(w)
-    return tag is None or not tag.startswith(_FUNCTION_TAGS)
+    if tag is None:         # (no dictionary word: a name unless an adverb or verb opens it: 不同意, 很好)
+        tag = _tags().get(w[:1]) or "n"
+    return not tag.startswith(_FUNCTION_TAGS)
 
 
 def _japanese(simp: str) -> list[tuple[int, int]]:
@@ -155,7 +159,7 @@ def _japanese(simp: str) -> list[tuple[int, int]]:
     for m in JP_AFTER_PERSON.finditer(simp):
         a = m.start("n")
         given = simp[m.end("n"):m.end("n") + 2]
-        k = 2 if len(given) == 2 and all(c in _JP_GIVEN for c in given) else 1 if given[:1] in _JP_GIVEN else 0
+        k = 2 if len(given) == 2 and given[1] in _JP_GIVEN else 1 if given[:1] in _JP_GIVEN else 0
         if k:
             out.append((a, m.end("n") + k))
     for m in JP_ROMAN.finditer(simp):
