@@ -318,14 +318,14 @@ class EnclaveAuthenticator(Authenticator):
 
             def live() -> bool:
                 with session_scope(self.db_url) as s:
-                    return session_for_token(s, token) is not None
+                    return session_for_token(s, token, policy=self.policy) is not None  # A4: factor of now
             return await asyncio.to_thread(live)
 
         sso_token = handler.get_cookie(SSO_COOKIE) if handler is not None else None
 
         def still_booked():
             with session_scope(self.db_url) as s:
-                if sso_token and session_for_token(s, sso_token) is None:
+                if sso_token and session_for_token(s, sso_token, policy=self.policy) is None:
                     return False  # its control-plane log-in ended (logout anywhere, suspension, lock-out)
                 if not gate.check(s, user.name, utcnow()).allowed:
                     return False

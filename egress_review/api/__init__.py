@@ -124,7 +124,9 @@ def create_app(db_url: str | None = None, policy=None, hub_api_url: str | None =
         if request.url.path.startswith("/api/") or request.url.path.startswith("/static/"):
             return JSONResponse({"detail": exc.detail}, status_code=exc.status_code,
                                 headers=getattr(exc, "headers", None))
-        if exc.status_code == 401:
+        from enclave.web.auth import FactorRefused
+
+        if exc.status_code == 401 and not isinstance(exc, FactorRefused):  # that one says why (A4)
             return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
         from egress_review.pages import render_message
 

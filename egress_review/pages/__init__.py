@@ -138,7 +138,7 @@ def login(request: Request, username: str = Form(..., max_length=64), password: 
         db.commit()  # keep the audit record of the refusal
         return _login_page(request, next, str(e), 401)
     token = issue_token(db, user, kind="browser", lifetime=dt.timedelta(hours=SESSION_HOURS),
-                        second_factor=res.second_factor, front_end=front_end(request))
+                        second_factor=res.second_factor, factor=res.factor, front_end=front_end(request))
     resp = RedirectResponse(safe_next(next), status_code=303)
     set_session_cookie(resp, request, token, SESSION_HOURS * 3600)
     return resp

@@ -44,6 +44,7 @@ class LoginResult:
     user: User
     enrol_only: bool = False  # password right; TOTP required but not yet enrolled
     second_factor: bool = False
+    factor: str | None = None  # 'totp' | 'webauthn': recorded on the session (A4, factor_gate)
 
 
 def _audit(db: Session, front_end: str, who: str, action: str, **kw) -> None:
@@ -72,8 +73,11 @@ def _ldap_user(db: Session, cfg: LdapSettings, username: str, password: str, pol
     for r in list(user.roles):
         if (r.granted_by or "").startswith("directory") and r.role not in wanted:
             user.roles.remove(r)
-    for role in wanted - set(user.role_names):
+            _audit(db, "control", "directory", "role.revoked", subject=username, detail={"role": r.role})
+    for role in sorted(wanted - set(user.role_names)):
         user.roles.append(UserRole(role=role, granted_by="directory", granted_at=now))
+        # A5: sealed like any grant, so audit verify can tell it from a role written into the DB
+        _audit(db, "control", "directory", "role.granted", subject=username, detail={"role": role})
     db.flush()
     return user
 
@@ -218,7 +222,7 @@ def login(db: Session, username: str, password: str, otp: str | None = None, *, 
         return LoginResult(user, enrol_only=True)
     succeeded(db, user, username, client=client, front_end=front_end, now=now, source=user.source,
               second=second == "ok")
-    return LoginResult(user, second_factor=second == "ok")
+    return LoginResult(user, second_factor=second == "ok", factor="totp" if second == "ok" else None)
 
 
 def begin_key_login(db: Session, username: str, password: str, rp: webauthn.RelyingParty, *, policy,
@@ -267,7 +271,7 @@ def finish_key_login(db: Session, attempt: str, credential: dict | str, rp: weba
         raise _refuse(db, policy, username, client, front_end, now, str(e), e.reason) from None
     succeeded(db, user, username, client=client, front_end=front_end, now=now, source=user.source,
               second=True, factor="webauthn")
-    return LoginResult(user, second_factor=True)
+    return LoginResult(user, second_factor=True, factor="webauthn")
 
 
 def authenticate(db: Session, username: str, password: str, *, policy, now: dt.datetime | None = None,

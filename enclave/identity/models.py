@@ -40,6 +40,9 @@ class WebSession(Base):
     parent_id: Mapped[int | None] = mapped_column(Integer, index=True)
     front_end: Mapped[str | None] = mapped_column(String(20))
     second_factor: Mapped[bool | None] = mapped_column(Boolean)  # the log-in had TOTP or a key
+    # which: 'totp' | 'webauthn' (None: none, or a row older than the record); checked on every
+    # request against the policy and roles of now (A4, enclave.identity.factor_gate)
+    factor: Mapped[str | None] = mapped_column(String(10))
 
 
 class LoginFailure(Base):

@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 
 from enclave.accounts.models import User
 from enclave.audit import AuditEntry, append
-from enclave.identity import throttle
+from enclave.identity import factor_gate, throttle
 from enclave.identity.directory import LoginRefused
 from enclave.identity.login import check_account
 from enclave.identity.models import SsoCode, WebSession
@@ -97,7 +97,7 @@ def issue_code(db: Session, session_token: str, *, front_end: str, state: str, r
     """A one-time code for ``front_end`` from the control-plane log-in of ``session_token``
     (checked again here: a live, full browser session of an active account)."""
     check_request(front_end, state, redirect_uri, registered)
-    ws = session_for_token(db, session_token)
+    ws = session_for_token(db, session_token, policy=policy)
     if ws is None or ws.kind != "browser":
         raise SsoRefused("請先登入 Log in first.", "no control-plane log-in")
     root = db.get(WebSession, ws.parent_id) if ws.parent_id else ws
@@ -157,12 +157,11 @@ def redeem(db: Session, code: str, *, front_end: str, state: str, redirect_uri: 
     locked = throttle.lock_reason(db, policy, user.username, client[:64], now)
     if locked:
         raise refuse(locked, "account locked (A4)")
-    needs = [r for r in user.role_names if r in policy.accounts.mfa_required_roles]
-    if needs and not parent.second_factor:
-        raise refuse(f"your role ({', '.join(needs)}) needs a log-in with a second factor (TOTP or a "
-                     f"security key); log out and log in again with it (A4).", "second factor required by role")
+    short = factor_gate.shortfall(policy, user, parent)  # A4: the factor this front end's policy needs
+    if short is not None:
+        raise refuse(short, "second factor required by role")
     token = issue_token(db, user, kind="browser", lifetime=lifetime, second_factor=bool(parent.second_factor),
-                        front_end=front_end, parent=parent)
+                        factor=parent.factor if parent.second_factor else None, front_end=front_end, parent=parent)
     row.child_id = db.execute(select(WebSession.id).where(WebSession.token_hash == digest(token))).scalar_one()
     audit(db, user.username, "sso.login", front_end, client=client[:64], second_factor=bool(parent.second_factor))
     return Redeemed(user, token, bool(parent.second_factor))

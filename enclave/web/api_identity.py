@@ -87,8 +87,10 @@ def token(body: TokenIn, request: Request, db: Session = Depends(get_db), policy
         return JSONResponse({"detail": "Your role needs a one-time code (TOTP): enrol one on the log-in "
                                        "page (/login, then /mfa) first.", "rule": "A4"}, status_code=401)
     life = policy.sessions.token_lifetime_seconds
-    return TokenOut(token=issue_token(db, res.user, kind="api", lifetime=dt.timedelta(seconds=life)),
-                    expires_in=life)
+    # A4: the token records its log-in's factor, checked again on every request (factor_gate)
+    return TokenOut(token=issue_token(db, res.user, kind="api", lifetime=dt.timedelta(seconds=life),
+                                      second_factor=res.second_factor, factor=res.factor,
+                                      front_end="control"), expires_in=life)
 
 
 class EnrolOut(BaseModel):

@@ -51,8 +51,9 @@ def _session(request: Request, db: Session):
     """(user, kind, token) of the caller's session: an enrol-only or full browser session, or
     an API token; (None, None, None) without one."""
     token = token_from_request(request)
-    ws = session_for_token(db, token) if token else None
-    user = user_for_token(db, token, kinds=(ws.kind,)) if ws is not None else None
+    policy = request.app.state.policy
+    ws = session_for_token(db, token, policy=policy) if token else None
+    user = user_for_token(db, token, kinds=(ws.kind,), policy=policy) if ws is not None else None
     return (user, ws.kind, token) if user is not None else (None, None, None)
 
 

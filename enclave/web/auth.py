@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from enclave.accounts.models import User
 from enclave.identity.directory import LoginRefused, ldap_settings_from_env  # noqa: F401
 from enclave.identity.login import authenticate, login  # noqa: F401
-from enclave.identity.sessions import (issue_token, revoke_all_for_user, revoke_token,  # noqa: F401
+from enclave.identity.sessions import (issue_token, refusal, revoke_all_for_user, revoke_token,  # noqa: F401
                                        user_for_token)
 from enclave.web.deps import get_db, get_policy  # noqa: F401
 
@@ -48,9 +48,27 @@ def directory_of(request: Request):
     return state.directory
 
 
+class FactorRefused(HTTPException):
+    """401 for a live log-in without the second factor needed now (A4): pages show the reason
+    instead of sending the person to the log-in form without one."""
+
+    def __init__(self, why: str) -> None:
+        super().__init__(status_code=401, detail=why, headers={"WWW-Authenticate": "Bearer"})
+
+
 def optional_user(request: Request, db: Session = Depends(get_db)) -> User | None:
+    """The user of the request's session or token; a live one whose log-in lacks the second
+    factor that the policy and the account's roles need now is refused with why (A4)."""
     token = token_from_request(request)
-    return user_for_token(db, token) if token else None
+    if not token:
+        return None
+    policy = request.app.state.policy
+    user = user_for_token(db, token, policy=policy)
+    if user is None:
+        why = refusal(db, token, policy)
+        if why is not None:
+            raise FactorRefused(why)
+    return user
 
 
 def current_user(user: User | None = Depends(optional_user)) -> User:

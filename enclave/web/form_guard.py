@@ -133,7 +133,7 @@ class _Limits:
             return False                          # default deny: nobody shown to be logged in
         try:
             with session_scope(url) as db:
-                return user_for_token(db, token) is not None
+                return user_for_token(db, token, policy=getattr(state, "policy", None)) is not None
         except Exception:                         # noqa: BLE001 - unreadable: not logged in
             return False
 

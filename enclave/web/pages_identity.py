@@ -55,7 +55,7 @@ def login(request: Request, username: str = Form(..., max_length=64), password: 
         return resp
     life = policy.sessions.token_lifetime_seconds
     token = issue_token(db, res.user, kind="browser", lifetime=dt.timedelta(seconds=life),
-                        second_factor=res.second_factor, front_end="control")
+                        second_factor=res.second_factor, factor=res.factor, front_end="control")
     resp = RedirectResponse(safe_next(next), status_code=303)
     set_session_cookie(resp, request, token, life)
     return resp
@@ -65,7 +65,7 @@ def login(request: Request, username: str = Form(..., max_length=64), password: 
 def logout(request: Request, db: Session = Depends(get_db)):
     token = token_from_request(request)
     if token:
-        who = user_for_token(db, token, kinds=("browser", "api", "enrol"))
+        who = user_for_token(db, token, kinds=("browser", "api", "enrol"), policy=request.app.state.policy)
         ended = end_login(db, token)  # single logout: every front end this log-in reached
         if who is not None:
             audit(db, who.username, "logout", sessions_ended=ended)
@@ -85,10 +85,11 @@ def webauthn_script():
 def _enrolling(request: Request, db: Session) -> tuple[User | None, str | None]:
     """The user of a normal or enrol-only session, and the session's kind."""
     token = request.cookies.get(COOKIE)
-    ws = session_for_token(db, token) if token else None
+    policy = request.app.state.policy
+    ws = session_for_token(db, token, policy=policy) if token else None
     if ws is None:
         return None, None
-    user = user_for_token(db, token, kinds=(ws.kind,))
+    user = user_for_token(db, token, kinds=(ws.kind,), policy=policy)
     return user, ws.kind if user is not None else None
 
 

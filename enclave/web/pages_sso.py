@@ -41,7 +41,7 @@ def authorize(request: Request, front_end: str = Query("", max_length=20), state
         db.commit()
         return error_page(request, str(e), "A4", 400)
     token = request.cookies.get(COOKIE)
-    if token is None or user_for_token(db, token, kinds=("browser",)) is None:
+    if token is None or user_for_token(db, token, kinds=("browser",), policy=request.app.state.policy) is None:
         query = urlencode({"front_end": front_end, "state": state, "redirect_uri": redirect_uri, "hop": 1})
         here = f"/sso/authorize?{query}"
         if hop != "1":  # maybe only the Strict cookie was held back: reload from this origin once

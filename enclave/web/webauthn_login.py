@@ -145,7 +145,7 @@ def key_login_router(fe: FrontEnd) -> APIRouter:
             return refused(str(e), 401)
         life = fe.session_seconds(request)
         token = issue_token(db, res.user, kind="browser", lifetime=dt.timedelta(seconds=life),
-                            second_factor=res.second_factor, front_end=fe.name(request))
+                            second_factor=res.second_factor, factor=res.factor, front_end=fe.name(request))
         resp = JSONResponse({"ok": True, "redirect": safe_next(body.next)})
         set_session_cookie(resp, request, token, life)
         return resp

@@ -70,7 +70,7 @@ def seed_bookers(url: str, n: int, prefix: str = "r", first: int = 1) -> list[st
                      period_end=T0 + dt.timedelta(days=365), seats=1, extract_spec={"files": {}})
             c.members.append(CaseMember(user_id=u.id, role="pi", added_at=T0))
             db.add(c)
-            tokens.append(issue_token(db, u, kind="api", lifetime=dt.timedelta(days=3650)))
+            tokens.append(issue_token(db, u, kind="api", lifetime=dt.timedelta(days=3650), factor="totp"))
     return tokens
 
 

@@ -31,7 +31,7 @@ def api_schema(tmp_path_factory):
         u.roles.append(UserRole(role="admin"))
         db.add(u)
         db.flush()
-        TOKEN["h"] = f"Bearer {issue_token(db, u, kind='api', lifetime=dt.timedelta(hours=2))}"
+        TOKEN["h"] = f"Bearer {issue_token(db, u, kind='api', lifetime=dt.timedelta(hours=2), factor='totp')}"
     app = create_app(url, load_policy(POLICY_ROOT / "nhi_centre"))
     return schemathesis.openapi.from_asgi("/openapi.json", app)
 

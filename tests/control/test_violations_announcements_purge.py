@@ -66,7 +66,7 @@ def test_asked_to_leave_ends_todays_session_only(people, policy):
         c = mk_case(db, policy, alice, admin=admin)
         bk.book(db, policy, alice, c, day=MON, slot="afternoon", now=T0)
         bk.book(db, policy, alice, c, day=MON + DAY, slot="morning", now=T0)
-        token = issue_token(db, alice, lifetime=dt.timedelta(hours=4))
+        token = issue_token(db, alice, lifetime=dt.timedelta(hours=4), factor="totp")
         vio.record_violation(db, policy, admin, alice, c, kind="asked_to_leave", reason="phone in the room",
                              now=T0)
         assert user_for_token(db, token, T0) is None
@@ -154,7 +154,7 @@ def test_purge_at_period_end_is_logged_and_safe_to_rerun(db_url, policy, tmp_pat
         codes = ending.code, kept.code, other.code
         end = ending.period_end
         cases.request_extension(db, policy, carol, kept, days=30, now=kept.period_end - 15 * DAY)
-        token = issue_token(db, alice, lifetime=dt.timedelta(days=999))
+        token = issue_token(db, alice, lifetime=dt.timedelta(days=999), factor="totp")
     for code in codes:
         d = projects / code / "data"
         d.mkdir(parents=True)

@@ -163,7 +163,7 @@ def test_page_shows_each_files_thread_escaped_with_a_csrf_form(live):
     # A form post with the browser session's cookie but without its CSRF token is refused.
     with session_scope(svc.db_url) as db:
         u = db.execute(select(User).where(User.username == "rev2")).scalar_one()
-        tok = issue_token(db, u, kind="browser", lifetime=dt.timedelta(hours=1))
+        tok = issue_token(db, u, kind="browser", lifetime=dt.timedelta(hours=1), factor="totp")
     cookie_client = httpx.Client(base_url=svc.url, timeout=30, cookies={COOKIE: tok})
     r = cookie_client.post(f"/requests/{rid}/files/{fid}/comment", data={"body": "forged"},
                            headers={"Origin": svc.url}, follow_redirects=False)

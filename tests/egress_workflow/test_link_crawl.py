@@ -83,7 +83,7 @@ def test_no_dead_or_raw_json_links(populated, who):
     svc, _ = populated
     with session_scope(svc.db_url) as db:
         u = db.execute(select(User).where(User.username == who)).scalar_one()
-        tok = issue_token(db, u, kind="browser", lifetime=dt.timedelta(hours=1))
+        tok = issue_token(db, u, kind="browser", lifetime=dt.timedelta(hours=1), factor="totp")
     with httpx.Client(base_url=svc.url, timeout=60, cookies={COOKIE: tok}) as http:
         seen = crawl(lambda url: http.get(url, headers=BROWSER, follow_redirects=True),
                      max_pages=MAX_PAGES)

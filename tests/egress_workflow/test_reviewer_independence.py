@@ -44,7 +44,7 @@ def _add(db, world, name, cases, *, member=None, removed=False, role="member"):
     if member:
         db.add(CaseMember(case_id=cases[member].id, user_id=u.id, role=role,
                           removed_at=utcnow() - dt.timedelta(days=3) if removed else None))
-    world.tokens[name] = issue_token(db, u, kind="api", lifetime=dt.timedelta(days=1))
+    world.tokens[name] = issue_token(db, u, kind="api", lifetime=dt.timedelta(days=1), factor="totp")
     return u
 
 

@@ -62,7 +62,7 @@ def world(tmp_path_factory):
             w.ids[name] = u.id
             if case:
                 db.add(CaseMember(case_id=c1.id, user_id=u.id, removed_at=utcnow() if removed else None))
-            w.tokens[name] = issue_token(db, u, kind="api", lifetime=dt.timedelta(days=1))
+            w.tokens[name] = issue_token(db, u, kind="api", lifetime=dt.timedelta(days=1), factor="totp")
     app = create_app(url, w.policy, store_dir=root / "s", release_dir=root / "r", recover_on_start=False)
     objs = {}
     with TestClient(app) as c:

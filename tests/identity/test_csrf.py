@@ -27,8 +27,8 @@ def _sessions(db_url) -> tuple[str, str]:
     with session_scope(db_url) as db:
         victim = mk_user(db, "victim", "admin", "reviewer", "committee", "steward", when=utcnow())
         other = mk_user(db, "other", "researcher", when=utcnow())
-        return (issue_token(db, victim, kind="browser", lifetime=dt.timedelta(hours=1)),
-                issue_token(db, other, kind="browser", lifetime=dt.timedelta(hours=1)))
+        return (issue_token(db, victim, kind="browser", lifetime=dt.timedelta(hours=1), factor="totp"),
+                issue_token(db, other, kind="browser", lifetime=dt.timedelta(hours=1), factor="totp"))
 
 
 def attacks(base: str, victim: str, other: str):

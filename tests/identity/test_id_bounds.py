@@ -40,7 +40,7 @@ def _calls(app):
 def _admin_token(db_url) -> str:
     with session_scope(db_url) as db:
         u = mk_user(db, "root", "admin", "reviewer", "committee", "steward", when=utcnow())
-        return issue_token(db, u, kind="api", lifetime=dt.timedelta(hours=1))
+        return issue_token(db, u, kind="api", lifetime=dt.timedelta(hours=1), factor="totp")
 
 
 def _try_all(app, token):

@@ -37,4 +37,4 @@ def add_people(db, world, people: dict[str, tuple[tuple[str, ...], tuple[str, ..
         world.ids[name] = u.id
         for code in member_of:
             db.add(CaseMember(case_id=cases[code].id, user_id=u.id))
-        world.tokens[name] = issue_token(db, u, kind="api", lifetime=token_lifetime)
+        world.tokens[name] = issue_token(db, u, kind="api", lifetime=token_lifetime, factor="totp")

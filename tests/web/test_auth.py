@@ -31,7 +31,7 @@ def test_login_ok_and_token_round_trip(db_url):
     code = researcher_code(db_url, "alice")   # A4: the deployed policy asks researchers a second factor
     with session_scope(db_url) as db:
         u = authenticate(db, "alice", GOOD, policy=POLICY, otp=code)
-        tok = issue_token(db, u, lifetime=dt.timedelta(hours=1))
+        tok = issue_token(db, u, lifetime=dt.timedelta(hours=1), factor="totp")
     with session_scope(db_url) as db:
         assert user_for_token(db, tok).username == "alice"
         assert user_for_token(db, tok + "x") is None
@@ -73,7 +73,7 @@ def test_unknown_user_gets_same_message_as_wrong_password(db_url):
 def test_expired_token_is_refused(db_url):
     with session_scope(db_url) as db:
         u = make_user(db)
-        tok = issue_token(db, u, lifetime=dt.timedelta(seconds=-1))
+        tok = issue_token(db, u, lifetime=dt.timedelta(seconds=-1), factor="totp")
     with session_scope(db_url) as db:
         assert user_for_token(db, tok) is None
 

@@ -186,7 +186,7 @@ def service(tmp_path_factory):
         with session_scope(url) as db:
             for who in ("alice", "rev1", "mallory", "carol"):
                 u = db.execute(select(User).where(User.username == who)).scalar_one()
-                cookies[who] = issue_token(db, u, kind="browser", lifetime=dt.timedelta(hours=2))
+                cookies[who] = issue_token(db, u, kind="browser", lifetime=dt.timedelta(hours=2), factor="totp")
         objects = [{"rid": held[0], "fid": held[1], "path": "held.csv", "held": True},
                    {"rid": gone[0], "fid": gone[1], "path": "gone.csv", "held": False}]
         yield app, base, world, cookies, objects
