@@ -194,6 +194,38 @@ def extract_build(
         console.print(f"picture of the class sizes: {res.path}/k_anonymity.svg")
 
 
+@extract_app.command("give-up")
+def extract_give_up(
+    case: str = typer.Argument(..., help="Case code."),
+    files: str = typer.Option(None, "--files", help="Comma-separated file families (default: all)."),
+    requested_by: str = typer.Option(..., "--requested-by", help="The case's PI, whose request this is."),
+    reason: str = typer.Option(..., "--reason", help="Why (at least 10 characters; recorded)."),
+    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
+):
+    """D5: delete file families of a case's extract at its PI's request; later builds leave them out."""
+    from enclave.core.errors import ControlError
+    from enclave.extracts.given_up import give_up
+    from enclave.settings import get_settings
+    from policies import current_policy
+
+    _audit_ready(as_json)
+    fams = [f.strip() for f in files.split(",") if f.strip()] if files else None
+    try:
+        out = give_up(case, fams, settings=get_settings(), policy=current_policy(),
+                      actor=getpass.getuser(), requested_by=requested_by, reason=reason)
+    except ControlError as e:
+        if as_json:
+            emit_json({"ok": False, "error": str(e)})
+        else:
+            console.print(f"[red]refused:[/red] {e}")
+        raise typer.Exit(1)
+    if as_json:
+        emit_json({"ok": True, **out})
+    else:
+        console.print(f"case {case}: given up {', '.join(out['given_up'])}; the extract now holds "
+                      f"{', '.join(out['kept']) or 'nothing'} (D5: not provided again)")
+
+
 @extract_app.command("spec")
 def extract_spec(case: str = typer.Argument(..., help="Case code."),
                  as_json: bool = typer.Option(False, "--json", help=JSON_HELP)):

@@ -1,5 +1,6 @@
 """A case's extract is built only from that case's approved spec, while the case is approved,
-paid and running (D3, P10), and every build or refusal is in the audit log (A3).
+paid and running (D3, P10), less the file families the case gave up (D5:
+``enclave.extracts.given_up``), and every build or refusal is in the audit log (A3).
 
 The data library (``datasets.extract``) builds whatever spec it is handed and never writes
 the control plane's log; this module is the one place that decides which spec is the
@@ -14,6 +15,7 @@ from sqlalchemy import select
 from enclave.audit import AuditEntry, append
 from enclave.cases.models import Case
 from enclave.db import session_scope
+from enclave.extracts.given_up import withheld
 
 
 REPORT_KEYS = ("table", "k_min", "satisfied", "classes_below_k", "quasi_identifiers")
@@ -70,6 +72,11 @@ def build_case_extract(case_code: str, *, settings, policy, actor: str, replace:
         case = db.execute(select(Case).where(Case.code == case_code)).scalar_one_or_none()
         try:
             spec = approved_spec(case, case_code, now)
+            spec, left_out = withheld(db, case_code, spec, policy)
+            if not spec.get("files"):
+                raise ExtractRefused(
+                    f"case {case_code} gave up all of its data ({', '.join(left_out)}); the "
+                    "centre does not provide it again (D5): it needs a new application")
         except ExtractRefused as e:
             append(db, AuditEntry("datasets", actor, "extract.refused", case_code=case_code,
                                   reason=str(e)), now=now)
@@ -96,5 +103,6 @@ def build_case_extract(case_code: str, *, settings, policy, actor: str, replace:
                     "k": policy.data.k_anonymity_k if policy is not None else None,
                     "k_anonymity": [{k: r.get(k) for k in REPORT_KEYS} for r in res.k_anonymity],
                     "encrypted_at_rest": built.get("encrypted_at_rest"),
-                    "k_override": res.k_override}), now=now)
+                    "k_override": res.k_override,
+                    "given_up_left_out": left_out}), now=now)
     return res

@@ -36,6 +36,7 @@ class ExtractStatus:
     refused_at: dt.datetime | None = None              # a refusal after the last build
     refused_by: str | None = None
     refused_reason: str | None = None
+    given_up: list[dict] = field(default_factory=list)  # D5: family, at, requested_by, reason
 
     @property
     def smallest_class(self) -> int | None:
@@ -73,9 +74,13 @@ def _table(r: dict) -> dict:
 def extract_status(db: Session, case_code: str, projects_dir: Path | str | None) -> ExtractStatus:
     """The case's extract as its last build recorded it; ``projects_dir`` (None: audit only)
     is where ``projects/<case>/data`` lives on this host."""
+    from enclave.extracts.given_up import given_up
+
     build = _last(db, case_code, "extract.build")
     refused = _last(db, case_code, "extract.refused")
     st = ExtractStatus(built=build is not None)
+    st.given_up = [{"family": f, "at": _ts(g["at"]), "requested_by": g["requested_by"],
+                    "reason": g["reason"]} for f, g in sorted(given_up(db, case_code).items())]
     if refused is not None and (build is None or refused.seq > build.seq):
         st.refused_at, st.refused_by = _ts(refused.ts), refused.actor
         st.refused_reason = refused.reason

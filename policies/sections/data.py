@@ -201,6 +201,11 @@ class DataPolicy(BaseModel):
         True, rule="D3",
         description="An extract with a quasi-identifier class smaller than k is not published "
                     "unless a steward records an override with a reason (audited).")
+    reprovide_given_up_data: bool = setting(
+        False, rule="D5",
+        description="Data a case gave up (its PI asked the centre to delete provided file "
+                    "families) is provided again by a later build of the same case; off: "
+                    "never again for that case - it is a new application.")
     encrypt_at_rest: bool = setting(
         True, rule="O3",
         description="SATRE encryption at rest (issue 15): warehouse releases and case extracts "

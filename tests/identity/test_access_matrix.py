@@ -38,6 +38,7 @@ def _json(key: str, o: dict, other: dict) -> dict | None:
         "/api/software/{decl_id}/decision": {"approve": True},
         "/api/cases/{code}/working-days": {"days": 1},
         "/api/cases/{code}/working-days/transfer": {"to_case": other["code"], "days": 1},
+        "/api/cases/{code}/extract/give-up": {"reason": "finished with the claims"},
         "/api/cases/{code}/members": {"username": "rev"}, "/api/cases/{code}/handover": {},
         "/api/cases/{code}/publications": {"title": "p", "published_on": "2026-01-01", "cites_source": True},
         "/api/bookings": {"case_code": o["code"], "date": DAY.isoformat(), "slot": "afternoon"},
