@@ -96,7 +96,7 @@ CONTROL: dict[str, Access] = {
     "POST /api/software/{decl_id}/decision": DECIDE, "POST /software/{decl_id}/decide": DECIDE,
     "POST /api/cases/{code}/working-days": CASE_MANAGE,
     "POST /api/cases/{code}/working-days/transfer": CASE_MANAGE,
-    # D5: only the case's PI gives up its data (the service checks she is the applicant)
+    # D5: only the case's current PI or officer gives up its data (checked again in the service)
     "POST /api/cases/{code}/extract/give-up": _a(case=("officer",)),
     "POST /api/cases/{code}/members": CASE_MANAGE, "POST /api/cases/{code}/handover": DECIDE,
     "POST /api/cases/{code}/publications": _a(case=("member",), any_case=DECIDERS),
