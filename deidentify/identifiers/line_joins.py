@@ -93,9 +93,10 @@ def windows(joined: str, cuts: list[int]) -> list[tuple[int, int]]:
 
 
 def crossing(joined: str, start: int, end: int, cuts: list[int]) -> bool:
-    """Whether a finding ``[start, end)`` of the joined text holds a cut inside it, or opens
-    right at a cut after a label's colon (姓名：⏎王大明)."""
-    return any(start < c < end or (c == start and c > 0 and joined[c - 1] in _LABEL_END) for c in cuts)
+    """Whether a finding ``[start, end)`` of the joined text holds a cut inside it, or touches one
+    (opens right after it or ends right before it): the words across the break told it is a name
+    (姓名：⏎王大明, 病人⏎湯如意　自述, 湯如意⏎自述聽到聲音)."""
+    return any(start <= c <= end and 0 < c < len(joined) for c in cuts)
 
 
 def opens_a_name(joined: str, start: int, end: int, cuts: list[int]) -> bool:
@@ -105,12 +106,13 @@ def opens_a_name(joined: str, start: int, end: int, cuts: list[int]) -> bool:
     if start in cuts or not _HAN.match(joined[start:start + 1]):
         return True
     from deidentify.identifiers.chinese_names import _SURNAMES_S
+    from deidentify.identifiers.given_chars import SPACED_SURNAMES
     from deidentify.identifiers.layout_names import _MORE_SURNAMES
     from deidentify.identifiers.normalise import to_simplified
     from deidentify.identifiers.rare_surnames import _SURNAMES as _RARE
 
     head = to_simplified(joined[start:start + 2])
-    return head[:1] in _SURNAMES_S or head in _SURNAMES_S or head[:1] in _MORE_SURNAMES or head[:1] in _RARE
+    return any(head[:1] in group for group in (_SURNAMES_S, _MORE_SURNAMES, _RARE, SPACED_SURNAMES)) or head in _SURNAMES_S
 
 
 def span_back(text: str, where: list[int], start: int, end: int) -> tuple[int, int]:
