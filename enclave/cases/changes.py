@@ -116,8 +116,10 @@ def decide_change(db: Session, policy, actor: User, cr: ChangeRequest, *, approv
         _apply_change(db, policy, actor, case, cr, now)
     cr.status = "approved" if approve else "refused"
     cr.decided_by, cr.decided_at, cr.decision_note = actor.username, now, note
+    staff = {"add": list(cr.payload.get("add", [])), "remove": list(cr.payload.get("remove", []))} \
+        if cr.kind == "staff" and approve else {}   # A5: who the change made a member is sealed (people_index)
     audit(db, actor.username, f"case.change_{cr.status}", case, kind=cr.kind, change_id=cr.id,
-          note=note)
+          note=note, **staff)
     return cr
 
 

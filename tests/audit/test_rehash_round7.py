@@ -21,6 +21,7 @@ from enclave.cases import service as cases
 from enclave.cases.changes import decide_change, request_change
 from enclave.cases.models import Case
 from enclave.db import session_scope
+from tests.audit.people_seal import seal_people
 from tests.control.conftest import T0, load, mk_case, people, policy, url  # noqa: F401 (fixtures)
 
 
@@ -56,6 +57,7 @@ def world(enclave_home, url, people, policy):  # noqa: F811
         cases.decide_software(db, admin, r, approve=False, now=T0)
         ids["sw_refused"] = r.id
         ids.update(A=a.code, U=u.code, D=d.code, a_id=a.id)
+        seal_people(db)   # the accounts were made in the DB: their creation sealed (people index, round 8)
     return url, ids
 
 

@@ -23,6 +23,7 @@ from enclave.cases.errors import BadInput, Forbidden, Refused
 from enclave.db import session_scope
 from enclave.web.auth import LoginRefused, authenticate
 from tests.control.conftest import PASSWORD, T0, load, mk_case, mk_user
+from tests.audit.people_seal import seal_people
 
 DAY = dt.timedelta(days=1)
 
@@ -244,6 +245,7 @@ def test_audit_verify_command_pinpoints_tampering(db_url, attack, kind, seq):
     with session_scope(db_url) as db:
         admin = mk_user(db, "admin", "admin")
         alice = mk_user(db, "alice")
+        seal_people(db)   # their creation sealed, as the accounts service does (people index, A5 round 8)
         c = mk_case(db, policy, alice, admin=admin)  # case.created, .approved, .paid
         cases.request_extension(db, policy, alice, c, days=30, now=T0)
         cases.declare_software(db, alice, c, name="R", now=T0)
