@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from enclave.audit import anchor, journal
 from enclave.audit.case_index import KIND as CASE_INDEX, case_decision_problems
-from enclave.audit.people_index import KIND as PEOPLE_INDEX, people_problems
+from enclave.audit import people_index
 from enclave.audit.derived import KIND as DECISION_INDEX, query_index_problems
 from enclave.audit.keys import AuditKeys, audit_keys
 from enclave.audit.log import ChainProblem, verify_chain
@@ -345,7 +345,7 @@ def _verify_once(session: Session, keys: AuditKeys, settings, witness: Path | No
     problems = verify_chain(session, keys=keys)
     problems += query_index_problems(session)   # the unsealed copies of the A3 decisions
     problems += case_decision_problems(session)  # the case tables' unsealed decisions
-    problems += people_problems(session)   # roles and case members no sealed record grants (A1, A5)
+    problems += people_index.people_problems(session)   # roles and members no sealed record grants (A1, A5)
     head = session.get(AuditHead, 1, populate_existing=True)
     directory = journal.journal_dir(settings)
     if head is not None and head.chain_id:
@@ -391,7 +391,7 @@ def confirm_head(session: Session, settings=None) -> journal.Entry:
     # a missing, lagging or moved anchor is what this confirmation re-establishes (a person checked why)
     bad = [p for p in _verify_once(session, keys, settings, None)
            if p.kind not in (UNCONFIRMED, UNANCHORED, FOREIGN_ANCHOR, DECISION_INDEX,
-                             CASE_INDEX, PEOPLE_INDEX)]   # the indexes are not the chain
+                             CASE_INDEX, people_index.KIND)]   # the indexes are not the chain
     if bad:
         raise ValueError(f"refused: record {bad[0].seq}: {bad[0].kind}: {bad[0].message}")
     return journal.write(journal.journal_path(head.chain_id, settings), keys, kind="checkpoint",
