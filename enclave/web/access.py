@@ -134,6 +134,11 @@ CONTROL: dict[str, Access] = {
     **_both("GET", "announcements"), **_both("GET", "announcements/{ann_id}"),
     **_both("GET", "announcements/{ann_id}/attachments/{att_id}"),
     "POST /api/announcements": _a("admin", "steward"), "POST /announcements": _a("admin", "steward"),
+    # the yearly internal audit (A6): read by the admin and supervisors, done by the auditors
+    # (accounts.internal_auditor_roles; the service also refuses an auditor who is an admin)
+    "GET /api/audit/internal": _a(*SUPERVISORS), "POST /api/audit/internal": _a("committee"),
+    "POST /api/audit/internal/{audit_id}/findings": _a("committee"),
+    "POST /api/audit/internal/{audit_id}/close": _a("committee"),
     # seats (S1)
     "GET /api/seats": ADMIN, "PUT /api/seats/{number}": ADMIN, "POST /api/seats/{number}/retire": ADMIN,
 }

@@ -400,8 +400,12 @@ def _supervisor(user: User, policy) -> None:
 def samples_page(request: Request, db: Session = Depends(get_db), user: User = Depends(page_user),
                  policy=Depends(get_policy)):
     _supervisor(user, policy)
+    from enclave.audit import internal
+
     return render(request, "samples.html", user, samples=sampling.samples(db),
-                  due=sampling.sample_due(db, policy, now_of(request)), admin=user.has_role("admin"))
+                  due=sampling.sample_due(db, policy, now_of(request)), admin=user.has_role("admin"),
+                  internal_due=internal.due(db, policy, now_of(request)),
+                  internal_audits=internal.audits(db)[:5])
 
 
 @router.post("/audit/samples")

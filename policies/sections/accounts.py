@@ -37,6 +37,14 @@ class AccountPolicy(BaseModel):
     audit_supervisor_roles: list[str] = setting(
         ["admin", "committee"], rule="A6",
         description="Roles that may sign off an audit sample (not the one who drew it).")
+    internal_audit_interval_months: int = setting(
+        12, rule="A6", ge=1, le=24,
+        description="One internal audit at least this often: the audit page and "
+                    "GET /api/audit/internal say when it is due.")
+    internal_auditor_roles: list[str] = setting(
+        ["committee"], rule="A6",
+        description="Roles that carry out the yearly internal audit (open it, record findings, "
+                    "close it); never an account that also holds the admin role it audits.")
     query_approval_roles: list[str] = setting(
         ["committee"], rule="A3",
         description="Roles that may approve logged queries of any case (besides the case's PI "

@@ -95,8 +95,11 @@ def build(url: str, policy) -> AccessWorld:
                            "violation_id": v.id, "query_seq": q, "ann_id": a.id,
                            "att_id": a.attachments[0].id, "member": member, "booker": member}
         s = sampling.create_sample(db, policy, admin, now=T0)
+        from enclave.audit import internal   # A6: an internal audit opened by the committee
+
+        ia = internal.open_audit(db, policy, boss, scope="the yearly internal audit of 2026", now=T0)
         for key in ("A", "B"):
-            w.objs[key].update(sample_id=s.id, item_id=s.items[0].id if s.items else 1, number=1,
+            w.objs[key].update(audit_id=ia.id, sample_id=s.id, item_id=s.items[0].id if s.items else 1, number=1,
                                role="researcher")
         for name, u in users.items():
             w.tokens[name] = issue_token(db, u, kind="api", lifetime=dt.timedelta(days=400), factor="totp")
