@@ -34,7 +34,11 @@ KIND = "people-index"   # a role or a case membership the sealed log does not be
 _SHOWN = 20
 ROLE_ACTIONS = ("account.created", "role.granted", "role.revoked")
 MEMBER_ACTIONS = ("case.created", "case.member_added", "case.change_approved", "officer.granted",
-                  "officer.revoked")
+                  "officer.revoked", "account.revoked")
+# what each record leaves an account's status at (a suspension lifted or a revocation undone by
+# SQL gives the account back every right it had)
+STATUS_ACTIONS = {"account.created": "active", "account.suspended": "suspended", "account.reinstated": "active",
+                  "account.revoked": "revoked", "violation.contract_ended": "revoked"}
 LEADS = ("pi", "officer", "co_pi")   # membership roles that manage the case
 
 
@@ -85,6 +89,9 @@ def sealed_members(session: Session) -> dict[tuple[str, str], str]:
             held[(case, subject)] = "lead"
         elif action == "officer.revoked":
             held[(case, subject)] = None
+        elif action == "account.revoked":   # a revocation ends every membership of the account
+            for key in [k for k in held if k[1] == subject]:
+                held[key] = None
         elif detail.get("kind") == "staff":
             for name in _staff_names(session, detail, "add"):
                 held[(case, name)] = "member"
@@ -93,9 +100,29 @@ def sealed_members(session: Session) -> dict[tuple[str, str], str]:
     return {k: v for k, v in held.items() if v is not None}
 
 
+def sealed_status(session: Session) -> dict[str, str]:
+    """username -> the status the last sealed record about it left (accounts the records name)."""
+    out: dict[str, str] = {}
+    for action, _case, subject, detail in _records(session, (*STATUS_ACTIONS, "case.purged")):
+        if action == "case.purged":
+            detail = detail if isinstance(detail, dict) else {}
+            for name in detail.get("accounts_revoked") or ():
+                out[str(name)] = "revoked"
+        elif subject:
+            out[subject] = STATUS_ACTIONS[action]
+    return out
+
+
 def people_problems(session: Session) -> list[ChainProblem]:
-    """Every role and live case membership that no sealed record grants (empty: none)."""
+    """Every role and live case membership that no sealed record grants, and every account
+    active against its last sealed status (empty: none)."""
     out: list[ChainProblem] = []
+    status = sealed_status(session)
+    for name, now in session.execute(select(User.username, User.status).order_by(User.username)):
+        sealed = status.get(name)
+        if now == "active" and sealed not in (None, "active") and len(out) < _SHOWN:
+            out.append(_problem(f"account {name} is active, but its last sealed record left it {sealed} "
+                                f"(no account.reinstated record)"))
     roles = sealed_roles(session)
     for name, role, by in session.execute(
             select(User.username, UserRole.role, UserRole.granted_by).join(UserRole, UserRole.user_id == User.id)

@@ -90,6 +90,32 @@ MEMBER_ATTACKS = {
 }
 
 
+STATUS_ATTACKS = {
+    "suspended account made active": (lambda db, admin, u: __import__("enclave.accounts.lifecycle", fromlist=["x"])
+                                      .suspend(db, admin, u, reason="inquiry", now=T0)),
+    "revoked account made active": (lambda db, admin, u: __import__("enclave.accounts.service", fromlist=["x"])
+                                    .revoke_account(db, admin, u, reason="left", now=T0)),
+}
+
+
+@pytest.mark.parametrize("attack", list(STATUS_ATTACKS))
+def test_an_account_brought_back_by_sql_fails_verify(world, attack):
+    """A5 round 8: a suspension lifted or a revocation undone in the DB (the account's rights all
+    come back with it) is not borne out by the sealed status; the revoked member's membership
+    brought back neither."""
+    url, ids = world
+    with session_scope(url) as db:
+        admin, bob = load(db, "admin", "bob")
+        STATUS_ATTACKS[attack](db, admin, bob)
+    assert problems(url) == []        # done through the application: verifies
+    _run(url, ids, ["UPDATE users SET status = 'active' WHERE id = :bob",
+                    "UPDATE case_members SET removed_at = NULL WHERE user_id = :bob"])
+    found = [p.message for p in problems(url) if p.kind == KIND]
+    assert any("bob is active" in m for m in found), found
+    if "revoked" in attack:
+        assert any("bob is a member" in m for m in found), found
+
+
 def test_an_untouched_world_verifies(world):
     url, _ = world
     assert problems(url) == []
