@@ -297,12 +297,18 @@ def _extensions(case: Case) -> list[Extension]:
 
 def approve_case(db: Session, policy, actor: User, case: Case, *, now: dt.datetime,
                  period_months: int | None = None, working_days: float | None = None,
-                 seats: int | None = None) -> Case:
+                 seats: int | None = None, seen_version: str | None = None, check_version: bool = False) -> Case:
+    """``check_version``: the approval binds the draft version the decider read (``seen_version``,
+    A1 round 8) - every HTTP approval; in-process callers that read the draft themselves pass none."""
     require(is_decider(actor), "approve cases")
     not_self(actor, case_people(case), f"approve {case.code}")
     standing.lock_for_decision(db, case)
     if case.status != "draft":
         raise Refused(f"{case.code} is {case.status}, not a draft awaiting approval.")
+    if check_version:
+        from enclave.cases.draft_version import require_version
+
+        require_version(db, case, seen_version)
     if case.imaging:
         months = period_months or case.period_months
         if months not in policy.cases.imaging_period_months:

@@ -81,6 +81,8 @@ def get_case(code: str, request: Request, db: Session = Depends(get_db), user: U
 
 
 class ApproveIn(Strict):
+    version: str = Field("", max_length=64, description="draft_version of the case as read (A1): "
+                                                         "refused when the draft changed since")
     period_months: int | None = Field(None, ge=1, le=120)
     working_days: float | None = Field(None, ge=0.5, le=3650)
     seats: int | None = Field(None, ge=1, le=1000)
@@ -91,7 +93,8 @@ def approve(code: str, body: ApproveIn, request: Request, db: Session = Depends(
             user: User = Depends(current_user), policy=Depends(get_policy)):
     c = visible_case(db, user, code)
     cases.approve_case(db, policy, user, c, now=now_of(request), period_months=body.period_months,
-                       working_days=body.working_days, seats=body.seats)
+                       working_days=body.working_days, seats=body.seats, seen_version=body.version,
+                       check_version=True)
     return case_out(db, c)
 
 

@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 from enclave.accounts.models import User
 from enclave.cases import service as cases
+from enclave.cases.draft_version import draft_version
 from enclave.cases.errors import NotFound
 from enclave.cases.models import Case
 from enclave.cases.permissions import can_view
@@ -107,6 +108,7 @@ class CaseOut(BaseModel):
     working_days_used: float | None
     extract_spec: dict[str, Any]
     members: list[dict[str, Any]]
+    draft_version: str | None = None   # a draft's version: its approval names it (A1)
 
 
 def case_out(db: Session, c: Case) -> CaseOut:
@@ -123,7 +125,8 @@ def case_out(db: Session, c: Case) -> CaseOut:
                    fees_due=c.fees_due, approved_at=c.approved_at, payment_due_at=c.payment_due_at,
                    paid_at=c.paid_at, period_start=c.period_start, period_end=c.period_end,
                    working_days_approved=c.half_days_approved / 2 if c.half_days_approved is not None else None,
-                   working_days_used=used, extract_spec=c.extract_spec, members=members)
+                   working_days_used=used, extract_spec=c.extract_spec, members=members,
+                   draft_version=draft_version(db, c) if c.status == "draft" else None)
 
 
 def visible_case(db: Session, user: User, code: str) -> Case:

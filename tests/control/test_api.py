@@ -9,6 +9,7 @@ from tests.identity.helpers import FormClient as TestClient
 from enclave.db import session_scope
 from enclave.web.app import create_app
 from tests.control.conftest import PASSWORD, SPEC, T0, load, mk_case, mk_user
+from tests.identity.draft_version_kit import seen
 
 
 @pytest.fixture
@@ -32,9 +33,9 @@ def test_api_roles_and_rules(client, people, policy):
     r = client.post("/api/cases", json=body, headers=alice)
     assert r.status_code == 201, r.text
     code = r.json()["code"]
-    assert client.post(f"/api/cases/{code}/approve", json={}, headers=alice).status_code == 403
+    assert client.post(f"/api/cases/{code}/approve", json={"version": seen(client, code, alice)}, headers=alice).status_code == 403
     assert client.get(f"/api/cases/{code}", headers=bob).status_code == 404  # not bob's
-    r = client.post(f"/api/cases/{code}/approve", json={}, headers=admin)
+    r = client.post(f"/api/cases/{code}/approve", json={"version": seen(client, code, admin)}, headers=admin)
     assert r.status_code == 200 and r.json()["status"] == "approved"
     fees = r.json()["fees_due"]
     r = client.post(f"/api/cases/{code}/payment", json={"amount": fees}, headers=admin)

@@ -21,6 +21,7 @@ from enclave.db import session_scope
 from tests.egress_workflow.conftest import clock, dirs, policy, submit, world  # noqa: F401 (fixtures)
 from tests.egress_workflow.conftest import client as review_client  # noqa: F401
 from tests.identity.test_self_decision import SPEC
+from tests.identity.draft_version_kit import seen
 
 
 def _file_for(api, filer, applicant) -> str:
@@ -36,11 +37,11 @@ def test_a_decider_does_not_approve_what_they_filed_for_someone_else(control):
     api = control
     boss, boss2, admin = api.token("boss"), api.token("boss2"), api.token("admin")
     code = _file_for(api, boss, "alice")
-    r = api.http.post(f"/api/cases/{code}/approve", json={"working_days": 5}, headers=boss)
+    r = api.http.post(f"/api/cases/{code}/approve", json={"working_days": 5, "version": seen(api.http, code, boss)}, headers=boss)
     assert r.status_code == 403 and r.json()["rule"] == "A1", r.text
     assert api.http.get(f"/api/cases/{code}", headers=boss).json()["status"] == "draft"
     # nor record its payment once another decider approved it
-    r = api.http.post(f"/api/cases/{code}/approve", json={"working_days": 5}, headers=boss2)
+    r = api.http.post(f"/api/cases/{code}/approve", json={"working_days": 5, "version": seen(api.http, code, boss2)}, headers=boss2)
     assert r.status_code == 200, r.text
     fees = r.json()["fees_due"]
     r = api.http.post(f"/api/cases/{code}/payment", json={"amount": fees}, headers=boss)
@@ -52,9 +53,9 @@ def test_a_decider_does_not_approve_what_they_filed_for_someone_else(control):
 def test_an_admin_filing_for_an_applicant_is_out_of_that_case_too(control):
     api = control
     code = _file_for(api, api.token("admin"), "bob")
-    r = api.http.post(f"/api/cases/{code}/approve", json={"working_days": 5}, headers=api.token("admin"))
+    r = api.http.post(f"/api/cases/{code}/approve", json={"working_days": 5, "version": seen(api.http, code, api.token("admin"))}, headers=api.token("admin"))
     assert r.status_code == 403 and r.json()["rule"] == "A1", r.text
-    r = api.http.post(f"/api/cases/{code}/approve", json={"working_days": 5}, headers=api.token("boss"))
+    r = api.http.post(f"/api/cases/{code}/approve", json={"working_days": 5, "version": seen(api.http, code, api.token("boss"))}, headers=api.token("boss"))
     assert r.status_code == 200, r.text
 
 
@@ -65,7 +66,7 @@ def test_the_applicants_own_filing_leaves_other_deciders_free(control):
     r = api.http.post("/api/cases", json={"title": "Own", "case_type": "government",
                                           "extract_spec": SPEC}, headers=alice)
     code = r.json()["code"]
-    r = api.http.post(f"/api/cases/{code}/approve", json={"working_days": 5}, headers=api.token("boss"))
+    r = api.http.post(f"/api/cases/{code}/approve", json={"working_days": 5, "version": seen(api.http, code, api.token("boss"))}, headers=api.token("boss"))
     assert r.status_code == 200, r.text
 
 

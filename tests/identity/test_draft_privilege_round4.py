@@ -35,6 +35,7 @@ from enclave.db import session_scope
 from tests.egress_workflow.conftest import clock, dirs, policy, submit, world  # noqa: F401 (fixtures)
 from tests.egress_workflow.conftest import client as review_client  # noqa: F401
 from tests.identity.test_self_decision import SPEC
+from tests.identity.draft_version_kit import seen
 
 GOOD = "all cells are at least six persons; margins and totals checked"
 KINDS = ("extension", "staff", "columns", "software")
@@ -50,7 +51,7 @@ def _running_case(api) -> str:
                                           "extract_spec": SPEC}, headers=alice)
     assert r.status_code == 201, r.text
     code = r.json()["code"]
-    r = api.http.post(f"/api/cases/{code}/approve", json={"working_days": 10}, headers=api.token("boss2"))
+    r = api.http.post(f"/api/cases/{code}/approve", json={"working_days": 10, "version": seen(api.http, code, api.token("boss2"))}, headers=api.token("boss2"))
     assert r.status_code == 200, r.text
     r = api.http.post(f"/api/cases/{code}/payment", json={"amount": r.json()["fees_due"]},
                       headers=api.token("admin"))

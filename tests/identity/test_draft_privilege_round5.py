@@ -26,6 +26,7 @@ from sqlalchemy import select
 from enclave.cases.models import Case
 from enclave.db import session_scope
 from tests.identity.test_self_decision import SPEC
+from tests.identity.draft_version_kit import seen
 
 
 def _gov(api, days: int, pay: bool = True) -> str:
@@ -34,7 +35,7 @@ def _gov(api, days: int, pay: bool = True) -> str:
                       headers=api.token("alice"))
     assert r.status_code == 201, r.text
     code = r.json()["code"]
-    r = api.http.post(f"/api/cases/{code}/approve", json={"working_days": days}, headers=api.token("boss2"))
+    r = api.http.post(f"/api/cases/{code}/approve", json={"working_days": days, "version": seen(api.http, code, api.token("boss2"))}, headers=api.token("boss2"))
     assert r.status_code == 200, r.text
     if pay:
         r = api.http.post(f"/api/cases/{code}/payment", json={"amount": r.json()["fees_due"]},
@@ -163,7 +164,7 @@ def _case(api, who="alice", members=(), approve_by="boss2", pay=True) -> str:
         r = api.http.post(f"/api/cases/{code}/members", json={"username": m}, headers=api.token(who))
         assert r.status_code == 200, r.text
     if approve_by:
-        r = api.http.post(f"/api/cases/{code}/approve", json={"working_days": 5}, headers=api.token(approve_by))
+        r = api.http.post(f"/api/cases/{code}/approve", json={"working_days": 5, "version": seen(api.http, code, api.token(approve_by))}, headers=api.token(approve_by))
         assert r.status_code == 200, r.text
         if pay:
             r = api.http.post(f"/api/cases/{code}/payment", json={"amount": r.json()["fees_due"]},
@@ -195,9 +196,10 @@ def _decisions(api, code) -> dict:
     """Every decision boss could take on alice's new case: its approval, then on a running one
     its payment, extension, change and software declaration."""
     boss = api.token("boss")
-    out = {"approve": api.http.post(f"/api/cases/{code}/approve", json={"working_days": 5}, headers=boss)}
+    out = {"approve": api.http.post(f"/api/cases/{code}/approve", json={"working_days": 5, "version": seen(api.http, code, boss)}, headers=boss)}
+    boss2 = api.token("boss2")
     r = out["approve"] if out["approve"].status_code == 200 else api.http.post(
-        f"/api/cases/{code}/approve", json={"working_days": 5}, headers=api.token("boss2"))
+        f"/api/cases/{code}/approve", json={"working_days": 5, "version": seen(api.http, code, boss2)}, headers=boss2)
     assert r.status_code == 200, r.text
     fees = {"amount": r.json()["fees_due"]}
     out["payment"] = api.http.post(f"/api/cases/{code}/payment", json=fees, headers=boss)

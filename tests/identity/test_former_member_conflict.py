@@ -9,6 +9,7 @@ import datetime as dt
 import pytest
 
 from tests.identity.test_self_decision import gov_case
+from tests.identity.draft_version_kit import seen
 
 
 def _decide_change(api, code, payload, asker, decider):
@@ -41,7 +42,7 @@ def left_case(people_db, nhi_policy):
 def _left_case(api, now):
     alice, admin, boss = api.token("alice"), api.token("admin"), api.token("boss")
     code = gov_case(api, alice)
-    fees = api.http.post(f"/api/cases/{code}/approve", json={"working_days": 5}, headers=boss).json()["fees_due"]
+    fees = api.http.post(f"/api/cases/{code}/approve", json={"working_days": 5, "version": seen(api.http, code, boss)}, headers=boss).json()["fees_due"]
     assert api.http.post(f"/api/cases/{code}/payment", json={"amount": fees}, headers=admin).status_code == 200
     _decide_change(api, code, {"add": ["boss2"]}, alice, admin)
     now["t"] += dt.timedelta(days=186)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.identity.test_self_decision import SPEC
+from tests.identity.draft_version_kit import seen
 
 
 def research_case(api, who, investigators) -> str:
@@ -29,9 +30,9 @@ def test_a_named_investigator_cannot_approve_or_decide(control, named):
     api = control
     alice, admin, boss, boss2 = (api.token(n) for n in ("alice", "admin", "boss", "boss2"))
     code = research_case(api, alice, [named])
-    r = api.http.post(f"/api/cases/{code}/approve", json={}, headers=boss2)
+    r = api.http.post(f"/api/cases/{code}/approve", json={"version": seen(api.http, code, boss2)}, headers=boss2)
     assert r.status_code == 403 and r.json()["rule"] == "A1", r.text
-    r = api.http.post(f"/api/cases/{code}/approve", json={}, headers=boss)
+    r = api.http.post(f"/api/cases/{code}/approve", json={"version": seen(api.http, code, boss)}, headers=boss)
     assert r.status_code == 200, r.text
     assert api.http.post(f"/api/cases/{code}/payment", json={"amount": r.json()["fees_due"]},
                          headers=admin).status_code == 200
@@ -51,5 +52,5 @@ def test_a_named_investigator_cannot_approve_or_decide(control, named):
 def test_a_decider_not_named_still_decides(control, others):
     api = control
     code = research_case(api, api.token("alice"), others)
-    r = api.http.post(f"/api/cases/{code}/approve", json={}, headers=api.token("boss2"))
+    r = api.http.post(f"/api/cases/{code}/approve", json={"version": seen(api.http, code, api.token("boss2"))}, headers=api.token("boss2"))
     assert r.status_code == 200, r.text

@@ -7,6 +7,7 @@ import pytest
 
 from tests.control.conftest import PASSWORD
 from tests.identity.test_self_decision import gov_case
+from tests.identity.draft_version_kit import seen
 
 ACTIONS = [  # (path under /api/accounts/<name>, body)
     ("reset-password", {}),
@@ -24,7 +25,7 @@ def officer(control):
     api = control
     alice, boss = api.token("alice"), api.token("boss")
     code = gov_case(api, alice)
-    assert api.http.post(f"/api/cases/{code}/approve", json={"working_days": 5}, headers=boss).status_code == 200
+    assert api.http.post(f"/api/cases/{code}/approve", json={"working_days": 5, "version": seen(api.http, code, boss)}, headers=boss).status_code == 200
     alice = api.token("alice")
     r = api.http.post("/api/accounts", json={"username": "carol", "password": PASSWORD,
                                              "unit": "NTU Hospital"}, headers=alice)

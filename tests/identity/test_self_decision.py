@@ -8,6 +8,7 @@ import pytest
 from enclave.audit.models import AuditRecord
 from enclave.db import session_scope
 from sqlalchemy import select
+from tests.identity.draft_version_kit import seen
 
 SPEC = {"files": {"H_NHI_OPDTE": {"years": [2020], "columns": ["ID", "FUNC_DATE"]}}}
 
@@ -31,9 +32,9 @@ def own_case(control):
     api = control
     boss, boss2, admin = api.token("boss"), api.token("boss2"), api.token("admin")
     code = gov_case(api, boss)
-    r = api.http.post(f"/api/cases/{code}/approve", json={"working_days": 10}, headers=boss)
+    r = api.http.post(f"/api/cases/{code}/approve", json={"working_days": 10, "version": seen(api.http, code, boss)}, headers=boss)
     assert r.status_code == 403 and r.json()["rule"] == "A1", r.text   # own application
-    r = api.http.post(f"/api/cases/{code}/approve", json={"working_days": 10}, headers=boss2)
+    r = api.http.post(f"/api/cases/{code}/approve", json={"working_days": 10, "version": seen(api.http, code, boss2)}, headers=boss2)
     assert r.status_code == 200, r.text
     fees = r.json()["fees_due"]
     assert api.http.post(f"/api/cases/{code}/payment", json={"amount": fees}, headers=boss).status_code == 403
@@ -84,7 +85,7 @@ def test_a_staff_change_adding_the_decider_is_not_theirs_to_decide(control):
     api = control
     alice, admin, admin2, boss = api.token("alice"), api.token("admin"), api.token("admin2"), api.token("boss")
     code = gov_case(api, alice)
-    fees = api.http.post(f"/api/cases/{code}/approve", json={"working_days": 5}, headers=boss).json()["fees_due"]
+    fees = api.http.post(f"/api/cases/{code}/approve", json={"working_days": 5, "version": seen(api.http, code, boss)}, headers=boss).json()["fees_due"]
     api.http.post(f"/api/cases/{code}/payment", json={"amount": fees}, headers=admin)
     cid = api.http.post(f"/api/cases/{code}/changes", json={"kind": "staff", "payload": {"add": ["admin"]}},
                         headers=alice).json()["id"]
@@ -103,7 +104,7 @@ def test_filing_a_draft_grants_no_role_approval_does_and_the_end_removes_it(cont
     r = api.http.post("/api/accounts", json={"username": "mallory", "password": "Sturdy-Pass-2026x",
                                              "unit": "NTU Hospital"}, headers=alice)
     assert r.status_code == 403, r.text
-    api.http.post(f"/api/cases/{code}/approve", json={"working_days": 5}, headers=boss)
+    api.http.post(f"/api/cases/{code}/approve", json={"working_days": 5, "version": seen(api.http, code, boss)}, headers=boss)
     assert "officer" in roles_of(api, admin, "alice")
     # the officer changes (A7): alice's case-granted role goes with the case
     r = api.http.post(f"/api/cases/{code}/handover", json={"new_officer": "bob"}, headers=boss)
@@ -130,7 +131,7 @@ def test_a_voided_case_takes_the_officer_role_with_it(people_db, nhi_policy):
         api = Api(base)
         alice, admin, boss = api.token("alice"), api.token("admin"), api.token("boss")
         code = gov_case(api, alice)
-        api.http.post(f"/api/cases/{code}/approve", json={"working_days": 5}, headers=boss)
+        api.http.post(f"/api/cases/{code}/approve", json={"working_days": 5, "version": seen(api.http, code, boss)}, headers=boss)
         assert "officer" in roles_of(api, admin, "alice")
         now["t"] += dt.timedelta(days=pol.cases.payment_deadline_days + 1)
         assert api.http.get(f"/api/cases/{code}", headers=admin).json()["status"] == "void"
