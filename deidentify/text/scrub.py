@@ -441,7 +441,7 @@ def candidate_indices(texts: Sequence[str], options: ScrubOptions | None = None,
         if slot_names.find(joined[starts[i]:ends[i]], texts[i]):
             hard.add(i)
     # (round 14) Siti said, 週一 Sri, 雇主解元, 佐藤花子, Sato Hanako: the finders read them (solo_names)
-    for i in in_rest(solo_names.GATE) - hard:
+    for i in set().union(*map(in_rest, solo_names.GATES)) - hard:
         if solo_names.find(joined[starts[i]:ends[i]]):
             hard.add(i)
     # Names only: surname characters, context words, titles, dotted names; decided here without
