@@ -28,6 +28,7 @@ from enclave.bookings import service as bookings
 from enclave.bookings.models import Booking
 from enclave.cases import permissions as perm
 from enclave.cases import service as cases
+from enclave.cases.draft_version import draft_version
 from enclave.cases.errors import BadInput, NotFound
 from enclave.core.rows import get_row
 from enclave.cases.models import (Case, ChangeRequest, Charge, Extension, Notification, Publication,
@@ -185,6 +186,7 @@ def case_detail(code: str, request: Request, db: Session = Depends(get_db), user
                   users=users, can_manage=perm.can_manage(user, c), decider=perm.is_decider(user),
                   member=perm.is_member(user, c), ext_ok=ext_ok, now=now,
                   half_days_used=cases.half_days_used(db, c),
+                  draft_version=draft_version(db, c) if c.status == "draft" else None,
                   usable=cases.case_usable(c, now), extract=_extract_status(db, user, c),
                   query_log=c.code in ql_led(db, user) or any(user.has_role(r) for r in (
                       "admin", *policy.accounts.audit_supervisor_roles, *policy.accounts.query_approval_roles)))
@@ -193,6 +195,7 @@ def case_detail(code: str, request: Request, db: Session = Depends(get_db), user
 @router.post("/cases/{code}/approve")
 def case_approve(code: str, request: Request, period_months: str = Form("", max_length=4),
                  working_days: str = Form("", max_length=8), confirm: str = Form("", max_length=3),
+                 version: str = Form("", max_length=64),
                  db: Session = Depends(get_db), user: User = Depends(page_user), policy=Depends(get_policy)):
     c = _case_page_case(db, user, code)
     if confirm != "yes":    # a decision is never one stray click: the form asks to confirm
@@ -203,7 +206,9 @@ def case_approve(code: str, request: Request, period_months: str = Form("", max_
         days = float(working_days) if working_days.strip() else None
     except ValueError:
         raise BadInput("period_months and working_days must be numbers.")
-    cases.approve_case(db, policy, user, c, now=now_of(request), period_months=months, working_days=days)
+    # A1: the form carries the draft version the page showed; an edit since refuses the approval
+    cases.approve_case(db, policy, user, c, now=now_of(request), period_months=months, working_days=days,
+                       seen_version=version, check_version=True)
     return back(f"/cases/{code}", "已核准 Approved")
 
 

@@ -113,7 +113,10 @@ def test_page_forms_end_to_end(client, people, policy):
     assert 'id="purpose"' in page and 'id="irb"' in page and "<td>H_NHI_OPDTE</td><td>2020</td><td>ID</td>" in page
     r = admin.post(f"/cases/{code}/approve", data={"working_days": "2"})       # not confirmed
     assert r.status_code == 422 and "Tick the box" in r.text
-    r = admin.post(f"/cases/{code}/approve", data={"working_days": "2", "confirm": "yes"})
+    version = re.search(r'name="version" value="([0-9a-f]+)"', page).group(1)   # the version read (A1)
+    r = admin.post(f"/cases/{code}/approve", data={"working_days": "2", "confirm": "yes", "version": "0" * 20})
+    assert r.status_code == 409 and "changed after you read it" in r.text
+    r = admin.post(f"/cases/{code}/approve", data={"working_days": "2", "confirm": "yes", "version": version})
     assert "Approved" in r.text and "0.0 / 2.0" in r.text
     fee = re.search(r'name="amount" type="number" min="0" value="(\d+)"', r.text).group(1)
     assert "Payment recorded" in admin.post(f"/cases/{code}/payment", data={"amount": fee}).text

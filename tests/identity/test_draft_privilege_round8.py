@@ -109,3 +109,36 @@ def test_an_unchanged_draft_is_approved_with_its_version(control):
     r = _approve(api, code, boss, f"  {seen(api.http, code, boss)} ")
     assert r.status_code == 200, r.text
     assert api.http.get(f"/api/cases/{code}", headers=boss).json()["draft_version"] is None  # no longer a draft
+
+
+def test_the_case_page_binds_its_approval_to_the_version_it_showed(control):
+    """The approval form carries the version of the page the decider read; an edit between the
+    page and the click refuses the approval, the page read again approves."""
+    import re
+
+    import httpx
+
+    from tests.control.conftest import PASSWORD
+    from tests.identity.helpers import csrf_of, form_login
+
+    api = control
+    alice = api.token("alice")
+    code = _draft(api, alice)
+    with httpx.Client(base_url=api.base, timeout=30, follow_redirects=False) as boss:
+        assert form_login(boss, api.base, "boss", PASSWORD).status_code == 303
+
+        def page_version() -> str:
+            return re.search(r'name="version" value="([0-9a-f]+)"', boss.get(f"/cases/{code}").text).group(1)
+
+        def click(version: str):
+            return boss.post(f"/cases/{code}/approve", headers={"origin": api.base},
+                             data={"working_days": "5", "confirm": "yes", "version": version,
+                                   "csrf_token": csrf_of(boss)})
+
+        read = page_version()
+        assert api.http.post(f"/api/cases/{code}/members", json={"username": "bob"}, headers=alice).status_code == 200
+        r = click(read)
+        assert r.status_code == 409 and "changed after you read it" in r.text
+        r = click(page_version())
+        assert r.status_code in (200, 303), r.text
+    assert _status(api, code, alice) == "approved"
