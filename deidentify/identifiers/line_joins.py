@@ -13,6 +13,7 @@ are kept (``crossing``): what lies wholly on one line the first reading already 
 """
 from __future__ import annotations
 
+import functools
 import re
 
 # one break element: a line end, a full-width or other wide blank, an invisible format character,
@@ -24,6 +25,9 @@ BREAK = re.compile(rf"(?:[ \t]*(?:{_ELEMENT})[ \t]*)+", re.IGNORECASE)
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _LATIN = re.compile(r"[A-Za-zÀ-ɏḀ-ỿ]")
 _LABEL_END = frozenset(":：")
+# a field's label opening the text after a break: one to three Latin words, then a colon (a Han
+# join never reads a heading word into a name; a Latin one did: Tanaka Hiroshi⏎Specimen:)
+_NEXT_LABEL = re.compile(r"[A-Za-z][A-Za-z.\-/]*(?:[ \t][A-Za-z][A-Za-z.\-/]*){0,2}[ \t]*[:：]")
 # how much of the joined text around a break is read again: a label and a three-character name
 # before it, a name and the word that tells it is a person after it
 WINDOW = 16
@@ -36,6 +40,8 @@ def _join_as(text: str, m: re.Match) -> str | None:
     if a == 0 or b >= len(text):
         return None
     left, right = text[a - 1], text[b]
+    if _NEXT_LABEL.match(text, b):
+        return None                         # the next line is a field in Latin letters (Specimen: …)
     if _HAN.match(right) and (_HAN.match(left) or left in _LABEL_END):
         return ""
     if _LATIN.match(right):
@@ -111,8 +117,25 @@ def opens_a_name(joined: str, start: int, end: int, cuts: list[int]) -> bool:
     from deidentify.identifiers.normalise import to_simplified
     from deidentify.identifiers.rare_surnames import _SURNAMES as _RARE
 
-    head = to_simplified(joined[start:start + 2])
-    return any(head[:1] in group for group in (_SURNAMES_S, _MORE_SURNAMES, _RARE, SPACED_SURNAMES)) or head in _SURNAMES_S
+    from deidentify.identifiers.solo_names import _JP_SURNAMES
+
+    head = to_simplified(joined[start:start + 3])
+    if not (any(head[:1] in group for group in (_SURNAMES_S, _MORE_SURNAMES, _RARE, SPACED_SURNAMES))
+            or head[:2] in _SURNAMES_S or head[:2] in _JP_SURNAMES or head in _JP_SURNAMES):
+        return False
+    # ... and stands where a name starts on its own line: after a mark, a blank or a person word
+    # (病人龔⏎振遠, 姓名：王⏎大明), not at a word's end (會診回覆單⏎照會醫師 read joined gave 單照會)
+    if start == 0 or not _HAN.match(joined[start - 1]):
+        return True
+    from deidentify.identifiers.name_context import INTRODUCERS
+
+    before = to_simplified(joined[max(0, start - 6):start])
+    return any(before.endswith(w) for w in _introducers(INTRODUCERS))
+
+
+@functools.cache
+def _introducers(words: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(w for w in words if w and len(w) <= 6)
 
 
 def span_back(text: str, where: list[int], start: int, end: int) -> tuple[int, int]:

@@ -37,7 +37,8 @@ _LINE_LABELS = "|".join(sorted({re.escape(_S(w)) for w in (
     "週一 週二 週三 週四 週五 週六 週日 週天 星期一 星期二 星期三 星期四 星期五 星期六 星期日 星期天 周一 周二 周三 周四 周五 周六 周日 "
     "白班 早班 中班 晚班 小夜 大夜 夜班 日班 值班 主護 看護 外籍看護 看護工 照顧者 主要照顧者 居服員 陪病 陪同者 聯絡人 負責人 "
     "Mon Tue Tues Wed Thu Thur Thurs Fri Sat Sun Monday Tuesday Wednesday Thursday Friday Saturday Sunday "
-    "Carer Caregiver Caretaker Helper Maid Aide Sitter Companion Escort Contact").split()}, key=lambda w: (-len(w), w)))
+    "Carer Caregiver Caretaker Helper Maid Aide Sitter Companion Escort Contact By Recorder Informant Interpreter "
+    "記錄者 紀錄者 填表人 填寫人 通報者 翻譯員 通譯").split()}, key=lambda w: (-len(w), w)))
 LINE_LABEL = compiled(r"(?:^|(?<=[\n\x00]))[ \t]*(?:" + _LINE_LABELS + r")\.?[ \t]*[:：]?[ \t]*(?P<n>" + _WORD
                       + r"(?:[ \t]+" + _WORD + r"){0,2})[ \t]*(?=$|[\n\x00\t|,;(])", re.MULTILINE)
 _EMPLOYER = compiled(_S(r"(?:雇主|僱主|老闆|老板|頭家|僱用人|雇用人)[ \t]*(?P<n>[\u4e00-\u9fff]{2,3})(?=$|[\s\x00,.;。，；、!?！？)）\]<|])"))

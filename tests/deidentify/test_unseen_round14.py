@@ -194,6 +194,40 @@ def test_japanese_looking_words_stay():
         [(t, o) for t, o in zip(texts[:6], scrub_texts(texts[:6])) if o != t] == []
 
 
+HEADINGS = ["會診回覆單\n照會醫師：{}", "護理紀錄單\n交班護理師：{}", "出院摘要表\n主治醫師 {}", "轉診單\n轉診醫師：{}"]
+
+
+@pytest.mark.parametrize("frame", HEADINGS)
+def test_a_line_ending_in_a_surname_shaped_character_before_a_title_stays(frame):
+    # (單, 表 ... close a form's heading: read joined, 單照會 looked like a name before 醫師)
+    texts = [frame.format(n) for n in HAN[:6]]
+    outs = scrub_texts(texts)
+    assert [(t, o) for t, o in zip(texts, outs) if not o.startswith(t.split("\n")[0] + "\n")
+            or t.split("\n")[1][:2] not in o] == []
+
+
+@pytest.mark.parametrize("field", ["Specimen", "Diagnosis", "Plan", "Time", "Follow Up", "Chief Complaint"])
+def test_a_latin_name_before_a_field_on_the_next_line(field):
+    names = ["Tanaka Hiroshi", "Chen Wei-Lun", "Siti Rahmawati", "Maricel Dela Cruz"]
+    texts = [f"Patient: {n}\n{field}: see below" for n in names]
+    outs = scrub_texts(texts)
+    assert [(t, o) for t, o in zip(texts, outs) if f"\n{field}: see below" not in o or "<NAME>" not in o] == []
+
+
+@pytest.mark.parametrize("br", ["\n", "\u3000", "<br>"])
+def test_japanese_names_cut_by_a_break(br):
+    names = ["鈴木一郎", "長谷川優子", "伊藤美紀", "山本健太"]
+    texts = [f"病人{n[:-2]}{br}{n[-2:]}今日出院" for n in names]
+    outs = scrub_texts(texts)
+    assert [(t, o) for t, o, n in zip(texts, outs, names) if n[-2:] in o or n[:-2] in o] == []
+
+
+def test_a_sign_off_line_names_its_writer():
+    texts = [f"{lab} {n}\nTime: 10:00" for lab in ("By:", "Recorder:", "紀錄者：", "翻譯員：") for n in SOLO[:6]]
+    outs = scrub_texts(texts)
+    assert [(t, o) for t, o in zip(texts, outs) if "<NAME>" not in o] == []
+
+
 def test_find_identifiers_reads_across_breaks_too():
     hits = find_identifiers("姓名：王\n大明")
     assert [(h.kind, h.text) for h in hits] == [("NAME", "王\n大明")]
