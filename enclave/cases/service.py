@@ -188,6 +188,9 @@ def create_case(db: Session, policy, actor: User, *, applicant: User, title: str
         raise Refused(f"A copy of the publication {overdue[0].title!r} is overdue "
                       f"(due {policy.cases.publication_copy_due_days} days after publication); "
                       f"the next application is refused until it arrives.", "P12")
+    from enclave.cases.model_handover import check_next_application
+
+    check_next_application(db, policy, applicant, now)   # E8: an imaging case's models owed
     if case_type == "research" and not _irb_names_applicant(irb_certificate, applicant):
         raise Refused("A research case needs an IRB certificate (number and investigators) naming "
                       "the applicant as PI or co-PI.", "P1")
@@ -382,6 +385,12 @@ def record_payment(db: Session, policy, actor: User, case: Case, *, amount: int,
         audit(db, actor.username, "case.payment_refused", case, amount=amount,
               reason="payment after the deadline; the case is void (P10)")
         return case
+    if case.status == "active" and case.paid_at is not None:
+        from enclave.cases import bought_days
+
+        rows = bought_days.unpaid(db, case)   # P7/P10: bought working days wait for this
+        if rows:
+            return bought_days.pay(db, actor, case, rows, amount=amount, now=now)
     if case.status != "approved" or case.paid_at is not None:
         raise Refused(f"{case.code} is {case.status}; no payment is awaited.")
     if amount < case.fees_due:
@@ -492,12 +501,9 @@ def buy_working_days(db: Session, policy, actor: User, case: Case, *, days: int,
         raise BadInput("days must be 1..365.")
     if case.status not in ("approved", "active") or case.half_days_approved is None:
         raise Refused(f"{case.code} has no working-day allowance to add to.", "P7")
-    fee = policy.cases.fee_schedule.get("extra_working_day", 0)
-    case.half_days_approved += 2 * days
-    db.add(Charge(case_id=case.id, item="extra_working_day", quantity=days, unit_fee=fee,
-                  amount=days * fee, created_at=now))
-    case.fees_due += days * fee
-    audit(db, actor.username, "case.working_days_bought", case, days=days, amount=days * fee)
+    from enclave.cases import bought_days   # P7/P10: on a paid case they count once paid
+
+    bought_days.buy(db, policy, actor, case, days=days, now=now)
     return case
 
 

@@ -60,6 +60,10 @@ def web(tmp_path_factory, request):
     policy = without_mfa(load_policy(POLICY_ROOT / "nhi_centre"))
     url = fresh_sqlite(request, tmp_path_factory.mktemp("round4") / "state.db")  # build: no migration left
     w = build(url, policy)
+    from tests.audit.people_seal import seal_people
+
+    with session_scope(url) as db:   # the world's accounts are rows: their creation sealed (people index)
+        seal_people(db)
     with TestClient(create_app(url, policy, clock=lambda: T0), follow_redirects=False) as c:
         yield w, c
 

@@ -129,6 +129,9 @@ def test_government_case_limited_to_approved_working_days(people, policy):
             bk.book(db, policy, alice, c, day=MON + 2 * DAY, slot="morning", now=T0)
         assert e.value.rule == "P4"
         cases.buy_working_days(db, policy, alice, c, days=1, now=T0)
+        with pytest.raises(Refused, match="used 2 of its 2"):   # bought, not yet paid (P7/P10)
+            bk.book(db, policy, alice, c, day=MON + 2 * DAY, slot="morning", now=T0)
+        cases.record_payment(db, policy, admin, c, amount=policy.cases.fee_schedule["extra_working_day"], now=T0)
         bk.book(db, policy, alice, c, day=MON + 2 * DAY, slot="morning", now=T0)
 
 

@@ -237,6 +237,8 @@ def test_working_days_bought_and_transferred_only_to_same_applicant(people, poli
         b1 = mk_case(db, policy, bob, admin=admin, case_type="government", working_days=2)
         fees = a1.fees_due
         cases.buy_working_days(db, policy, alice, a1, days=2, now=T0)
+        assert a1.half_days_approved == 10   # a paid case's bought days count once paid (P7/P10)
+        cases.record_payment(db, policy, admin, a1, amount=2 * policy.cases.fee_schedule["extra_working_day"], now=T0)
         assert a1.half_days_approved == 14
         assert a1.fees_due == fees + 2 * policy.cases.fee_schedule["extra_working_day"]
         with pytest.raises(Refused, match="same applicant") as e:
