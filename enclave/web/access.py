@@ -134,6 +134,11 @@ CONTROL: dict[str, Access] = {
     **_both("GET", "announcements"), **_both("GET", "announcements/{ann_id}"),
     **_both("GET", "announcements/{ann_id}/attachments/{att_id}"),
     "POST /api/announcements": _a("admin", "steward"), "POST /announcements": _a("admin", "steward"),
+    # an imaging case's AI-model hand-over (E8): delivered by its applicant or officer, accepted
+    # by the committee or a steward with no part in it (the service checks both)
+    "GET /api/cases/{code}/model-handover": CASE_VIEW,
+    "POST /api/cases/{code}/model-handover": _a(case=("officer",)),
+    "POST /api/cases/{code}/model-handover/accept": _a("committee", "steward"),
     # the yearly internal audit (A6): read by the admin and supervisors, done by the auditors
     # (accounts.internal_auditor_roles; the service also refuses an auditor who is an admin)
     "GET /api/audit/internal": _a(*SUPERVISORS), "POST /api/audit/internal": _a("committee"),

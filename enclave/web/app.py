@@ -30,8 +30,9 @@ def create_app(db_url: str | None = None, policy=None, *,
                clock: Callable[[], dt.datetime] | None = None) -> FastAPI:
     from enclave.settings import get_settings
     from enclave.web import (api, api_admin, api_announcements, api_bookings, api_identity,
-                             api_seats, api_accreditation, api_extracts, api_internal_audit, pages,
-                             pages_identity, pages_querylog, pages_queue, pages_sso)
+                             api_seats, api_accreditation, api_extracts, api_internal_audit,
+                             api_model_handover, pages, pages_identity, pages_querylog,
+                             pages_queue, pages_sso)
     from enclave.web.factory import harden
     from policies import current_policy
 
@@ -69,7 +70,7 @@ def create_app(db_url: str | None = None, policy=None, *,
         return pages.error_page(request, msg, None, 422)
 
     for area in (api, api_bookings, api_admin, api_announcements, api_identity, api_seats,
-                 api_accreditation, api_extracts, api_internal_audit):
+                 api_accreditation, api_extracts, api_internal_audit, api_model_handover):
         app.include_router(area.router)
     app.include_router(pages_identity.router)  # before pages: /login, /password, /mfa live here
     app.include_router(pages_sso.router)

@@ -33,6 +33,14 @@ class CasePolicy(BaseModel):
     column_additions_allowed: int = setting(4, rule="P7", ge=0, description="Column additions.")
     payment_deadline_days: int = setting(
         14, rule="P10", ge=1, description="Days to pay before the case is void.")
+    model_handover_due_days: int = setting(
+        30, rule="E8", ge=1, le=365,
+        description="Days after an imaging case's period ends by which its AI-model deliverables "
+                    "are handed over (recorded and accepted).")
+    refuse_without_model_handover: bool = setting(
+        True, rule="E8",
+        description="Refuse the next application of an applicant whose ended imaging case has no "
+                    "accepted AI-model hand-over past the due days (the centre may refuse it).")
     publication_copy_due_days: int = setting(
         30, rule="P12", ge=1, description="Days after publication a copy is due.")
     government_period_months: int = setting(

@@ -39,6 +39,8 @@ def _json(key: str, o: dict, other: dict) -> dict | None:
         "/api/cases/{code}/working-days": {"days": 1},
         "/api/cases/{code}/working-days/transfer": {"to_case": other["code"], "days": 1},
         "/api/cases/{code}/extract/give-up": {"reason": "finished with the claims"},
+        "/api/cases/{code}/model-handover": {"items": [], "statement": "no model was trained in this case"},
+        "/api/cases/{code}/model-handover/accept": {"note": "checked"},
         "/api/audit/internal": {"scope": "the yearly internal audit"},
         "/api/audit/internal/{audit_id}/findings": {"finding": "a sample unsigned", "severity": "low"},
         "/api/audit/internal/{audit_id}/close": {"conclusion": "controls work as described"},
