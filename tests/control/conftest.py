@@ -22,6 +22,23 @@ IRB = lambda name, role="pi": {"number": "IRB-2026-001", "board": "NTU IRB",  # 
 SPEC = {"files": {"H_NHI_OPDTE": {"years": [2020, 2021], "columns": ["ID", "FUNC_DATE", "ICD9CM_CODE"]}}}
 
 
+class Clock:
+    """A clock the test moves (``create_app(..., clock=clock)``)."""
+
+    def __init__(self, t: dt.datetime) -> None:
+        self.t = t
+
+    def __call__(self) -> dt.datetime:
+        return self.t
+
+
+def bearer(client, name: str) -> dict:
+    """The Authorization header of ``name``'s API token (password log-in)."""
+    r = client.post("/api/token", json={"username": name, "password": PASSWORD})
+    assert r.status_code == 200, r.text
+    return {"Authorization": f"Bearer {r.json()['token']}"}
+
+
 def without_mfa(p):
     """The deployed policy with no role needing TOTP: these tests are about the rules behind
     the log-in; the second factor has its own tests over HTTP (tests/identity)."""

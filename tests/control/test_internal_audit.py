@@ -9,19 +9,11 @@ import pytest
 from enclave.audit import verify_chain
 from enclave.db import session_scope
 from enclave.web.app import create_app
-from tests.control.conftest import PASSWORD, T0, mk_user
+from tests.control.conftest import PASSWORD, T0, Clock, bearer, mk_user
 from tests.identity.helpers import FormClient
 
 SCOPE = "2026: samples signed, account review done, anomalies followed up, chain verified"
 DONE = "Controls work as described; one low finding to follow up."
-
-
-class Clock:
-    def __init__(self, t: dt.datetime) -> None:
-        self.t = t
-
-    def __call__(self) -> dt.datetime:
-        return self.t
 
 
 @pytest.fixture
@@ -33,15 +25,9 @@ def world(people, policy):
     return FormClient(create_app(people, policy, clock=clock)), clock, people
 
 
-def _login(c, name):
-    r = c.post("/api/token", json={"username": name, "password": PASSWORD})
-    assert r.status_code == 200, r.text
-    return {"Authorization": f"Bearer {r.json()['token']}"}
-
-
 def test_an_internal_audit_is_opened_recorded_and_closed_by_an_auditor(world):
     c, clock, url = world
-    audra, admin = _login(c, "audra"), _login(c, "admin")
+    audra, admin = bearer(c, "audra"), bearer(c, "admin")
     r = c.get("/api/audit/internal", headers=admin)
     assert r.status_code == 200 and "no internal audit has been closed yet" in r.json()["due"]
     r = c.post("/api/audit/internal", json={"scope": SCOPE}, headers=audra)
@@ -86,10 +72,10 @@ def test_an_internal_audit_is_opened_recorded_and_closed_by_an_auditor(world):
 ])
 def test_only_an_auditor_who_is_not_an_admin_opens_or_closes_one(world, who, status, why):
     c, clock, _ = world
-    h = _login(c, who)
+    h = bearer(c, who)
     r = c.post("/api/audit/internal", json={"scope": SCOPE}, headers=h)
     assert r.status_code == status and why in r.json()["detail"], r.text
-    aid = c.post("/api/audit/internal", json={"scope": SCOPE}, headers=_login(c, "audra")).json()["id"]
+    aid = c.post("/api/audit/internal", json={"scope": SCOPE}, headers=bearer(c, "audra")).json()["id"]
     for path, body in ((f"/api/audit/internal/{aid}/findings", {"finding": "a finding of mine",
                                                                  "severity": "low"}),
                        (f"/api/audit/internal/{aid}/close", {"conclusion": DONE})):
@@ -105,7 +91,7 @@ def test_only_an_auditor_who_is_not_an_admin_opens_or_closes_one(world, who, sta
 ])
 def test_bad_input_names_the_field_and_writes_nothing(world, path_tail, body, field):
     c, _, url = world
-    audra = _login(c, "audra")
+    audra = bearer(c, "audra")
     aid = c.post("/api/audit/internal", json={"scope": SCOPE}, headers=audra).json()["id"]
     path = "/api/audit/internal" + (f"/{aid}{path_tail}" if path_tail else "")
     before = c.get("/api/audit/internal", headers=audra).json()["audits"]
@@ -121,7 +107,7 @@ def test_the_audit_page_shows_when_one_is_due(world):
     assert c.post("/login", data={"username": "admin", "password": PASSWORD}).status_code == 200
     page = c.get("/audit/samples").text
     assert 'id="internal-audit-due"' in page and "應辦理內部稽核" in page
-    audra = _login(c, "audra")
+    audra = bearer(c, "audra")
     aid = c.post("/api/audit/internal", json={"scope": SCOPE}, headers=audra).json()["id"]
     c.post(f"/api/audit/internal/{aid}/close", json={"conclusion": DONE}, headers=audra)
     page = c.get("/audit/samples").text

@@ -11,21 +11,13 @@ from enclave.audit import verify_chain
 from enclave.cases.models import Case
 from enclave.db import session_scope
 from enclave.web.app import create_app
-from tests.control.conftest import PASSWORD, T0, load, mk_case
+from tests.control.conftest import PASSWORD, T0, Clock, bearer, load, mk_case
 from tests.identity.helpers import FormClient
 
 DIGEST = "ab" * 32
 MODEL = {"name": "chest-xray-densenet v3", "kind": "weights", "sha256": DIGEST,
          "note": "trained on the case's extract"}
 NEW_CASE = {"title": "a follow-up study", "case_type": "government"}
-
-
-class Clock:
-    def __init__(self, t: dt.datetime) -> None:
-        self.t = t
-
-    def __call__(self) -> dt.datetime:
-        return self.t
 
 
 @pytest.fixture
@@ -40,15 +32,9 @@ def world(people, policy):
     return FormClient(create_app(people, policy, clock=clock)), clock, people, codes
 
 
-def _login(c, name):
-    r = c.post("/api/token", json={"username": name, "password": PASSWORD})
-    assert r.status_code == 200, r.text
-    return {"Authorization": f"Bearer {r.json()['token']}"}
-
-
 def test_an_overdue_handover_refuses_the_next_application_until_accepted(world):
     c, clock, url, (img, _) = world
-    alice, boss = _login(c, "alice"), _login(c, "boss")
+    alice, boss = bearer(c, "alice"), bearer(c, "boss")
     # within the period and the grace days: applying is as before
     clock.t = T0 + dt.timedelta(days=10 + 29)
     r = c.post("/api/cases", json=NEW_CASE, headers=alice)
@@ -78,7 +64,7 @@ def test_an_overdue_handover_refuses_the_next_application_until_accepted(world):
 
 def test_no_model_trained_is_a_handover_with_its_reason(world):
     c, clock, _, (img, _) = world
-    alice, steward = _login(c, "alice"), _login(c, "steward")
+    alice, steward = bearer(c, "alice"), bearer(c, "steward")
     clock.t = T0 + dt.timedelta(days=60)
     r = c.post(f"/api/cases/{img}/model-handover", json={"items": [], "statement": "short"},
                headers=alice)
@@ -104,10 +90,10 @@ def test_no_model_trained_is_a_handover_with_its_reason(world):
 def test_who_may_deliver_and_accept_and_what_is_refused(world, who, path, body, status, words):
     c, clock, _, (img, _) = world
     clock.t = T0 + dt.timedelta(days=60)
-    r = c.post(f"/api/cases/{img}/model-handover{path}", json=body, headers=_login(c, who))
+    r = c.post(f"/api/cases/{img}/model-handover{path}", json=body, headers=bearer(c, who))
     assert r.status_code == status and words in r.text, r.text
     assert c.get(f"/api/cases/{img}/model-handover",
-                 headers=_login(c, "alice")).json()["accepted"] is None
+                 headers=bearer(c, "alice")).json()["accepted"] is None
 
 
 def test_accepting_needs_a_delivery_and_a_plain_case_has_none(world, policy):
@@ -115,7 +101,7 @@ def test_accepting_needs_a_delivery_and_a_plain_case_has_none(world, policy):
     with session_scope(url) as db:
         admin, alice_u = load(db, "admin", "alice")
         plain = mk_case(db, policy, alice_u, admin=admin).code
-    boss, alice = _login(c, "boss"), _login(c, "alice")
+    boss, alice = bearer(c, "boss"), bearer(c, "alice")
     r = c.post(f"/api/cases/{img}/model-handover/accept", json={}, headers=boss)
     assert r.status_code == 409 and "delivered nothing" in r.json()["detail"], r.text
     r = c.post(f"/api/cases/{plain}/model-handover", json={"items": [MODEL]}, headers=alice)
@@ -131,7 +117,7 @@ def test_a_purged_imaging_case_still_takes_its_applicants_handover(world):
         for m in case.members:
             m.removed_at = T0 + dt.timedelta(days=11)
     clock.t = T0 + dt.timedelta(days=90)
-    alice = _login(c, "alice")
+    alice = bearer(c, "alice")
     assert c.post("/api/cases", json=NEW_CASE, headers=alice).status_code == 409
     r = c.post(f"/api/cases/{img}/model-handover", json={"items": [MODEL]}, headers=alice)
     assert r.status_code == 201, r.text

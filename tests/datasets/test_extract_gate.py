@@ -48,20 +48,9 @@ def _audit(db_url: str) -> list[tuple[str, str | None, str | None]]:
 @pytest.fixture(scope="module")
 def steward_home(tmp_path_factory):
     """A home with a migrated state DB, a master key and one small release."""
-    from datasets.load import load_release
-    from datasets.synthetic import generate
-    from deidentify.keys import create_master_key
-    from enclave.db import upgrade
-    from enclave.settings import EnclaveSettings
+    from tests.datasets.steward_home import steward_home as make
 
-    home = tmp_path_factory.mktemp("gate-home")
-    settings = EnclaveSettings(home=home)
-    upgrade(settings.db_url)
-    create_master_key(settings.keys_dir / "master.key")
-    src = tmp_path_factory.mktemp("gate-src")
-    generate(src / "s", 400, seed=5, images=0)
-    load_release(src / "s", "G1", settings)
-    return home, settings
+    return make(tmp_path_factory, "gate", persons=400, seed=5, release="G1")
 
 
 @pytest.fixture

@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 
 from enclave.cli.main import app as cli
 from tests.control.conftest import PASSWORD, mk_user, without_mfa
+from tests.datasets.steward_home import steward_home
 
 NOW = dt.datetime.now(dt.timezone.utc)
 SPEC = {"files": {"H_NHI_MEDFA": {"columns": ["HOSP_ID"]},
@@ -25,19 +26,9 @@ WHY = "finished with this table, please delete it"
 
 @pytest.fixture(scope="module")
 def home(tmp_path_factory):
-    from datasets.load import load_release
-    from datasets.synthetic import generate
-    from deidentify.keys import create_master_key
-    from enclave.db import session_scope, upgrade
-    from enclave.settings import EnclaveSettings
+    from enclave.db import session_scope
 
-    home = tmp_path_factory.mktemp("d5-home")
-    settings = EnclaveSettings(home=home)
-    upgrade(settings.db_url)
-    create_master_key(settings.keys_dir / "master.key")
-    src = tmp_path_factory.mktemp("d5-src")
-    generate(src / "s", 300, seed=11, images=0)
-    load_release(src / "s", "D5R", settings)
+    home, settings = steward_home(tmp_path_factory, "d5", persons=300, seed=11, release="D5R")
     with session_scope(settings.db_url) as db:
         mk_user(db, "pia")                  # the PI of every case here
         mk_user(db, "mem")                  # a member, not the PI
