@@ -11,7 +11,7 @@ from enclave.audit import verify_chain
 from enclave.cases.models import Case
 from enclave.db import session_scope
 from enclave.web.app import create_app
-from tests.control.conftest import PASSWORD, T0, Clock, bearer, load, mk_case
+from tests.control.conftest import T0, Clock, bearer, load, mk_case
 from tests.identity.helpers import FormClient
 
 DIGEST = "ab" * 32
