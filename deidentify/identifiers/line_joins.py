@@ -18,10 +18,16 @@ import re
 
 # one break element: a line end, a full-width or other wide blank, an invisible format character,
 # a soft hyphen, an HTML tag or a blank entity; blanks and tabs around it go with it
-_ELEMENT = (r"\r\n|[\n\r\u2028\u2029\u0085\u000b\u000c\u3000\u00a0\u2000-\u200d\u2060\ufeff\u00ad\u180e]"
+_ELEMENT = (r"\r\n|[\n\r\u2028\u2029\u0085\u000b\u000c\u3000\u00a0\u2000-\u200d\u2060\ufeff\u00ad\u180e\u202f\u205f"
+            r"\u1680\u2800\u3164]"
             r"|<\s*/?\s*[A-Za-z][A-Za-z0-9]{0,10}(?:\s[^<>\n]{0,60})?/?\s*>"
             r"|&(?:nbsp|ensp|emsp|thinsp|shy|zwsp|#160|#12288|#8203|#173|#xa0|#x3000|#x200b|#xad);")
 BREAK = re.compile(rf"(?:[ \t]*(?:{_ELEMENT})[ \t]*)+", re.IGNORECASE)
+# a weak break: a blank or two, or one mark OCR or typing leaves inside a word (王 大明, 林|美玉, 林_美玉,
+# 王~大明, 王/大明), between two Han characters; read joined only right after a surname
+_MARKS = "|丨_~．-/﹍＿︱｜·‧・"
+_WEAK = r"(?<=[\u4e00-\u9fff])(?:[ \t]{1,2}|[ \t]?[|丨_~．\-/﹍＿︱｜][ \t]?)(?=[\u4e00-\u9fff])"
+ANY_BREAK = re.compile(rf"(?P<strong>(?:[ \t]*(?:{_ELEMENT})[ \t]*)+)|(?P<weak>{_WEAK})", re.IGNORECASE)
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _LATIN = re.compile(r"[A-Za-zÀ-ɏḀ-ỿ]")
 _LABEL_END = frozenset(":：")
@@ -54,21 +60,28 @@ def _join_as(text: str, m: re.Match) -> str | None:
     return None
 
 
-def join(text: str) -> tuple[str, list[int], list[int]] | None:
+def join(text: str) -> tuple[str, list[int], list[int], frozenset[int]] | None:
     """``text`` with its reading breaks joined, the index of each kept character in ``text``
-    (a blank put for a break points at the break's first character), and the joined text's
-    positions where a break was taken out.  None when no break joins."""
-    if not BREAK.search(text):
+    (a blank put for a break points at the break's first character), the joined text's
+    positions where a break was taken out, and those of them that were weak breaks (a blank or
+    a mark).  None when no break joins."""
+    if not ANY_BREAK.search(text):
         return None
     out: list[str] = []
     where: list[int] = []
     cuts: list[int] = []
+    weak: list[int] = []
     pos = 0
-    for m in BREAK.finditer(text):
-        # a run of plain blanks alone is no break (split_names reads spaced names)
-        if not m.group().strip(" \t"):
-            continue
-        joined = _join_as(text, m)
+    for m in ANY_BREAK.finditer(text):
+        if m.lastgroup == "weak":
+            # (text spaced out character by character, 高 血 壓, is split_names' to read)
+            a, b = m.start(), m.end()
+            if not _after_surname(text, a) or any(c.isspace() or c in _MARKS for c in text[a - 2:a - 1] + text[b + 1:b + 2]):
+                continue
+            joined = ""
+            weak.append(len(where) + (m.start() - pos))
+        else:
+            joined = _join_as(text, m)
         if joined is None:
             continue
         out.append(text[pos:m.start()])
@@ -82,7 +95,17 @@ def join(text: str) -> tuple[str, list[int], list[int]] | None:
         return None
     out.append(text[pos:])
     where.extend(range(pos, len(text)))
-    return "".join(out), where, cuts
+    return "".join(out), where, cuts, frozenset(weak)
+
+
+def _after_surname(text: str, a: int) -> bool:
+    """Is one of the two characters before ``a`` a surname (王 大明, 歐陽 娜娜, 林美|玉)?"""
+    from deidentify.identifiers.chinese_names import _SURNAMES_S
+    from deidentify.identifiers.given_chars import SPACED_SURNAMES
+    from deidentify.identifiers.normalise import to_simplified
+
+    before = to_simplified(text[max(0, a - 2):a])
+    return any(c in _SURNAMES_S or c in SPACED_SURNAMES for c in before) or before in _SURNAMES_S
 
 
 def windows(joined: str, cuts: list[int]) -> list[tuple[int, int]]:
@@ -98,11 +121,12 @@ def windows(joined: str, cuts: list[int]) -> list[tuple[int, int]]:
     return spans
 
 
-def crossing(joined: str, start: int, end: int, cuts: list[int]) -> bool:
+def crossing(joined: str, start: int, end: int, cuts: list[int], weak: frozenset[int] = frozenset()) -> bool:
     """Whether a finding ``[start, end)`` of the joined text holds a cut inside it, or touches one
     (opens right after it or ends right before it): the words across the break told it is a name
-    (姓名：⏎王大明, 病人⏎湯如意　自述, 湯如意⏎自述聽到聲音)."""
-    return any(start <= c <= end and 0 < c < len(joined) for c in cuts)
+    (姓名：⏎王大明, 病人⏎湯如意　自述, 湯如意⏎自述聽到聲音).  A weak break only counts inside a
+    finding (王 先生 stays: the title beside a surname is no part of a name cut in two)."""
+    return any((start < c < end) if c in weak else (start <= c <= end and 0 < c < len(joined)) for c in cuts)
 
 
 def opens_a_name(joined: str, start: int, end: int, cuts: list[int]) -> bool:

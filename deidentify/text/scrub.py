@@ -302,18 +302,18 @@ def _across_breaks(distinct: list[str], terms: re.Pattern[str] | None,
     windows: dict[str, list[tuple[int, int, str, list[int], list[int]]]] = {}
     for i, t in enumerate(distinct):
         if (j := line_joins.join(t)) is not None:
-            joined, where, cuts = j
+            joined, where, cuts, weak = j
             for a, b in line_joins.windows(joined, cuts):
-                windows.setdefault(joined[a:b], []).append((i, a, joined, where, cuts))
+                windows.setdefault(joined[a:b], []).append((i, a, joined, where, cuts, weak))
     if not windows:
         return {}
     pieces = list(windows)
     out: dict[int, list[IdentifierHit]] = {}
     for k, hits in _find_as_written(pieces, terms, opts).items():
-        for i, a, joined, where, cuts in windows[pieces[k]]:
+        for i, a, joined, where, cuts, weak in windows[pieces[k]]:
             t = distinct[i]
             for h in hits:
-                if (line_joins.crossing(joined, a + h.start, a + h.end, cuts)
+                if (line_joins.crossing(joined, a + h.start, a + h.end, cuts, weak)
                         and line_joins.opens_a_name(joined, a + h.start, a + h.end, cuts)):
                     x, y = line_joins.span_back(t, where, a + h.start, a + h.end)
                     out.setdefault(i, []).append(IdentifierHit(h.kind, x, y, t[x:y], h.score))

@@ -59,6 +59,23 @@ def test_a_han_name_cut_inside_its_given_name(br):
     assert misses == []
 
 
+WEAK = [" ", "  ", "\t", "|", "丨", "_", "~", "．", "-", "/", " | ", "﹍", "＿", "｜", "\u202f", "\u205f"]
+
+
+@pytest.mark.parametrize("sep", WEAK)
+def test_a_blank_or_an_ocr_mark_after_the_surname(sep):
+    frames = ["姓名：{}", "病人{}今日出院", "聯絡人：{}\n", "家屬{}來電"]
+    texts = [(f.format(n[:_cut(n)] + sep + n[_cut(n):]), n) for f in frames for n in HAN]
+    outs = scrub_texts([t for t, _ in texts])
+    assert [(t, o) for (t, n), o in zip(texts, outs) if n[_cut(n):] in o or "<NAME>" not in o] == []
+
+
+def test_blanks_and_marks_between_ordinary_words_stay():
+    texts = ["王 先生", "高 血 壓", "血壓 偏高", "高血壓 糖尿病", "高血壓|糖尿病", "主訴：頭痛~發燒", "病人/家屬同意",
+             "白天 嗜睡", "黃 疸", "石 膏", "高 血壓", "林 口", "江 湖", "方 向", "陳 述", "金 額", "王 道", "常 規", "白 血球"]
+    assert [(t, o) for t, o in zip(texts, scrub_texts(texts)) if o != t] == []
+
+
 LATIN = ["Chen Wei-Lun", "Lin Mei-Yu", "Hsu Chia-Wei", "Kuo Ya-Ting", "Liao Chun-Hung", "Yeh Shu-Hui"]
 
 
