@@ -285,14 +285,19 @@ def find_lines(frame: np.ndarray, rules: LineRules = LineRules(), similar: bool 
     views = [_grey(f)]
     if f.ndim == 3 and planes:
         views += [np.ascontiguousarray(f[..., c]) for c in range(f.shape[2])]
-    from deidentify.dicom.oblique_text import slanted_lines   # it builds on this module
+    from deidentify.dicom import turned_text
+    from deidentify.dicom.oblique_text import slanted_lines   # they build on this module
 
     found: set[tuple[int, int, int, int]] = set()
     for v in views:
-        for z in [zmap(v, rules)] + ([zmap_similar(v, rules)] if similar else []):
+        for k, z in enumerate([zmap(v, rules)] + ([zmap_similar(v, rules)] if similar else [])):
             found.update(text_lines(z, rules))
             if slanted:   # written at a slant: neither along the rows nor the columns (round 10)
                 found.update(slanted_lines(z, rules))
+                # thin letters at a slant touch on the pixel grid: the map itself turned (round 12);
+                # the median map only (the similar-value one does not see thin strokes)
+                if k == 0 and turned_text.enabled():
+                    found.update(turned_text.turned_lines(z, rules))
     boxes = sorted(found)
     return [b for b in boxes if not any(o != b and o[0] <= b[0] and o[1] <= b[1] and b[2] <= o[2]
                                         and b[3] <= o[3] for o in boxes)]
