@@ -14,10 +14,11 @@ an abstract unix socket of a process outside its own sandbox (the network and PI
 already hide them; this holds even if a namespace were shared).
 
 Not covered, by Landlock's design: a program in a memfd (``memfd_create`` + ``execveat``) - a
-file of no file system - and ``mmap(PROT_EXEC)`` of a file, which ``ld.so`` uses; the workspace
-image is mounted ``noexec`` for the latter (``workspace_disk``).  Neither gains anything a
-kernel lacks: it already runs native code of its own through ``ctypes`` under the same uid,
-seccomp filter and ``no_new_privs``.
+file of no file system - and ``mmap(PROT_EXEC)`` of a file, which ``ld.so`` uses.  The latter is
+closed by ``noexec`` on every writable mount (scratch, the workspace, the socket directory:
+``sandbox_devices``, ``workspace_disk``), the former since round 11 by ``vm.memfd_noexec`` in
+the sandbox's PID namespace (``sandbox_memfd``) and the launcher's refusal of code mapped from
+shared memory (``seccomp_execmap``).
 """
 from __future__ import annotations
 

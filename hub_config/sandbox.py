@@ -9,7 +9,9 @@ terminal session, ``--die-with-parent``, and the seccomp filter of
 No user namespace: the hub is root and each session must run as a real, unprivileged uid of
 its own on the host (its files in the shared workspace belong to it, and a user namespace
 would be one more thing the session could use).  So bwrap runs as root with every capability
-dropped but the three ``setpriv`` needs to switch to that uid; ``setpriv`` (util-linux) then
+dropped but the three ``setpriv`` needs to switch to that uid (and ``CAP_SYS_ADMIN``, which the
+shim uses to set the namespace's ``vm.memfd_noexec`` and drops at once:
+:mod:`hub_config.sandbox_memfd`); ``setpriv`` (util-linux) then
 sets the uid/gid, clears supplementary groups, empties the capability bounding set and
 ``no_new_privs`` and executes the command - all under the seccomp filter already.
 

@@ -16,7 +16,8 @@ weaken ASLR, terminal injection and line-discipline changes, ``modify_ldt``/``us
 other than plain TCP and UDP, socket pairs other than unix, and what would report another
 session's reads of the shared files (inotify read events, dnotify, ``RWF_NOWAIT``), dropping
 their cached pages (``POSIX_FADV_DONTNEED``, answered 0), huge pages of the machine's hugetlb
-pool (``MAP_HUGETLB``, ``SHM_HUGETLB``, ``MFD_HUGETLB``), and the machine-wide serial numbers
+pool (``MAP_HUGETLB``, ``SHM_HUGETLB``, ``MFD_HUGETLB``), code from a descriptor or segment
+(``execveat`` ``AT_EMPTY_PATH``, ``SHM_EXEC``, ``MFD_EXEC``), and the machine-wide serial numbers
 another session moves (pidfds: ``pidfd_open``, ``CLONE_PIDFD``, ``SO_PEERPIDFD``/
 ``SO_PASSPIDFD``; socket cookies: ``SO_COOKIE``).  The rules are made by the one rule model,
 :mod:`hub_config.seccomp_rules`, which also writes the Kubernetes profile.
