@@ -20,7 +20,6 @@ Rights taken away without a record are not reported: they give nobody anything.
 """
 from __future__ import annotations
 
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
