@@ -9,7 +9,8 @@
   one only beside a dose or drug verb: two characters are as often a given name).
 - A hyphenated clinical token after a romanised surname (Tan A-V fistula, Ong V-P shunt,
   Ko C-spine, Tan T-tube): both halves single letters, or a device or body word after the
-  hyphen - a romanised given name's syllables have vowels (Tan A-hua, Lim A-tsu).
+  hyphen - a romanised given name's syllables have vowels (Tan A-hua, Lim A-tsu), and a name's initials
+  are letter pairs too (Wang Y-L), so only listed ones count.
 """
 from __future__ import annotations
 
@@ -63,9 +64,10 @@ _DRUG_BEFORE = re.compile(to_simplified("(?:服用|改用|改成|換成|開立|�
                                         "|Rx|Med(?:ication)?s?|Drug|P)[ \t]*[:：]?[ \t]*$"), re.IGNORECASE)
 # Latin brand, then the Han one in brackets (the simplified form's brackets are half-width)
 PAIR = re.compile(r"(?<![A-Za-z])(?P<l>[A-Z][A-Za-z\-]{2,20})[ \t]*\((?P<h>[\u4e00-\u9fff]{2,6})\)")
-# (A-V, V-P, A-a; T-tube, C-spine, J-tube, X-ray, A-line, A-fib ...)
+# (A-V, V-P, A-a: listed letter pairs - other pairs are a name's initials, Wang Y-L -; T-tube, C-spine,
+# J-tube, X-ray, A-line, A-fib ...)
 _CLINICAL_HYPHEN = re.compile(
-    r"(?<![A-Za-z])(?:[A-Za-z]-[A-Za-z](?![^\W\d_]|[\u0300-\u036f])|[A-Za-z]{1,2}-(?:tube|spine|line|ray|fib|flutter|wave|mode|scan|dose"
+    r"(?<![A-Za-z])(?:(?:A-V|V-A|V-V|V-P|A-a|A-A|S-T|Q-T|R-R|A-C|B-K)(?![^\W\d_]|[\u0300-\u036f])|[A-Za-z]{1,2}-(?:tube|spine|line|ray|fib|flutter|wave|mode|scan|dose"
     r"|lead|loop|bag|stent|graft|shunt|arm|cath|port|set|test|cell|cells|type|point|score|level|sign|hole|wire|pouch)"
     r"(?![^\W\d_]|[\u0300-\u036f]))", re.IGNORECASE)
 

@@ -50,6 +50,8 @@ def _join_as(text: str, m: re.Match) -> str | None:
         return None                         # the next line is a field in Latin letters (Specimen: …)
     if _HAN.match(right) and (_HAN.match(left) or left in _LABEL_END):
         return ""
+    if _HAN.match(right) and _LATIN.match(left):
+        return ""                           # Budi Santoso⏎陪同: the Han act after a Latin name
     if _LATIN.match(right):
         if left == "-" and a >= 2 and _LATIN.match(text[a - 2]):
             return ""                       # Wei-⏎Lun
@@ -86,10 +88,10 @@ def join(text: str) -> tuple[str, list[int], list[int], frozenset[int]] | None:
             continue
         out.append(text[pos:m.start()])
         where.extend(range(pos, m.start()))
-        cuts.append(len(where))
         if joined:
             out.append(joined)
             where.append(m.start())
+        cuts.append(len(where))        # (after a blank put for the break: 外籍看護：⏎Siti opens right there)
         pos = m.end()
     if not cuts:
         return None

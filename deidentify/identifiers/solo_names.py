@@ -32,6 +32,25 @@ _PERSON_VERBS = ("said|says|reported|reports|called|calls|came|comes|arrived|acc
                  "|lives|lived|promised|promises|cooks|cooked|bathes|bathed|speaks|spoke|understands|understood")
 OPENER = compiled(r"(?:^|(?<=[\n\x00.!?;])|(?<=[.!?;:][ \t])|(?<=[.!?;:][ \t]{2})|(?<=\b[SOAP]:[ \t]))[ \t]*"
                   r"(?P<n>" + _WORD + r")[ \t]+(?=(?:" + _PERSON_VERBS + r")(?![a-z]))", re.MULTILINE)
+# ... several words (Ni Made Ayu said, Nong May said: the first on no English list)
+OPENER_WORDS = compiled(r"(?:^|(?<=[\n\x00.!?;])|(?<=[.!?;:][ \t]))[ \t]*(?P<n>" + _WORD + r"(?:[ \t]+" + _WORD
+                        + r"){1,2})[ \t]+(?=(?:" + _PERSON_VERBS + r")(?![a-z]))", re.MULTILINE)
+# a name set apart by the person's role (Wayan, the caregiver, said; Siti - our helper -)
+_ROLES_EN = ("caregiver|carer|caretaker|helper|maid|aide|daughter|son|wife|husband|mother|father|sister|brother"
+             "|granddaughter|grandson|niece|nephew|neighbou?r|friend|employer|interpreter|translator|guardian")
+APPOSITIVE = compiled(r"(?<![A-Za-z])(?P<n>" + _WORD + r"(?:[ \t]+" + _WORD + r"){0,2}),[ \t]+(?:the|his|her|their|our|a)"
+                      r"[ \t]+(?:patient'?s[ \t]+|foreign[ \t]+|live-in[ \t]+|Indonesian[ \t]+|Vietnamese[ \t]+"
+                      r"|Filipina[ \t]+|Thai[ \t]+)?(?:" + _ROLES_EN + r")(?![a-z])")
+# a one-word name opening a line (or after a colon) before its age (Somchai, 45M; Pasang 62歲)
+NAME_AGE = compiled(r"(?:^|(?<=[\n\x00])|(?<=[:：])[ \t]*)(?P<n>" + _WORD + r"),?[ \t]+[0-9]{1,3}[ \t]*"
+                    r"(?:M|F|y/o|yo|y|歲|岁|-year)(?![A-Za-z])", re.MULTILINE)
+# Korean names romanised (Kim Min-jun, Park Ji-yeon): a listed family name, a hyphenated given name
+KOREAN = compiled(r"(?<![A-Za-z])(?P<n>(?:Kim|Park|Choi|Jung|Jeong|Kang|Cho|Yoon|Jang|Lim|Han|Oh|Seo|Shin|Kwon|Hwang|Ahn"
+                  r"|Song|Yoo|Hong|Jeon|Moon|Yang|Son|Bae|Baek|Heo|Nam|Noh|Kwak|Sung|Cha|Joo|Woo|Min|Ryu|Jin|Chae|Won"
+                  r"|Chun|Bang|Pyo|Yeo|Choo|Lee)[ \t][A-Z][a-z]{1,5}-[a-z]{2,6})(?![A-Za-z\-])")
+# Malay and Indonesian patronymics (Ahmad bin Ismail, Siti binti Abdullah)
+PATRONYMIC = compiled(r"(?<![A-Za-z])(?P<n>" + _WORD + r"(?:[ \t]+" + _WORD + r")?[ \t]+(?:bin|binti|bte|bt|b\.)[ \t]+"
+                      + _WORD + r"(?:[ \t]+" + _WORD + r")?)(?![A-Za-z])")
 # what opens a roster's or a form's line before a person
 _LINE_LABELS = "|".join(sorted({re.escape(_S(w)) for w in (
     "週一 週二 週三 週四 週五 週六 週日 週天 星期一 星期二 星期三 星期四 星期五 星期六 星期日 星期天 周一 周二 周三 周四 周五 周六 周日 "
@@ -78,6 +97,10 @@ JP_ROMAN = compiled(r"(?<![A-Za-z])(?P<a>" + _WORD + r")(?=[ \t]+(?P<b>" + _WORD
 # first character, so the engine skips to a possible start at C speed
 _LABELS_PLAIN = "|".join(sorted({_S(w) for w in _LINE_LABELS.replace("\\", "").split("|")}, key=lambda w: (-len(w), w)))
 GATES = (compiled(r"[A-Z][a-z]{1,15}[ \t]+(?:" + by_first_char(_PERSON_VERBS) + r")(?![a-z])"),
+         compiled(r",[ \t]+(?:the|his|her|their|our|a)[ \t]"),
+         compiled(r"[A-Z][a-z]{1,15},?[ \t]+[0-9]{1,3}[ \t]*(?:M|F|y/o|yo|y|歲|岁|-year)(?![A-Za-z])"),
+         compiled(r"[ \t][A-Z][a-z]{1,5}-[a-z]{2,6}"),
+         compiled(r"[ \t](?:bin|binti|bte|bt|b\.)[ \t]+[A-Z]"),
          compiled(r"(?:" + by_first_char("|".join(w for w in _LABELS_PLAIN.split("|") if not w.isascii()))
                   + r")\.?[ \t]*[:：]?[ \t]*[A-Z][a-z]"),
          compiled(r"(?<![A-Za-z])(?i:" + by_first_char("|".join(sorted({w.lower() for w in _LABELS_PLAIN.split("|")
@@ -106,6 +129,11 @@ def _latin_ok(words: list[str]) -> bool:
             and latin_slots is not None)
 
 
+def _several_ok(words: list[str]) -> bool:
+    """The first word on no English list, none a kin, role, drug or place word (Ni Made Ayu)."""
+    return bool(words) and _latin_ok(words[:1]) and not any(w.lower() in _NOT_PEOPLE for w in words)
+
+
 def _opener_ok(w: str) -> bool:
     from deidentify.identifiers import drug_brands
     from deidentify.identifiers.latin_slots import _PLACES_AND_BODIES
@@ -126,6 +154,7 @@ _NOT_PEOPLE = frozenset(
     "august september october november december ok okay yes no none nil family relatives sibling siblings "
     "maid helper aide sitter companion escort contact case client user member visitor guest worker "
     "patient pt patients daughter son mother father sister brother uncle friend resident nurse doctor dr "
+    "male female lady gentleman sex gender age drug alcohol abuse "
     "husband wife child children baby infant grandmother grandfather parents parent kid kids boy girl man woman "
     "foley ng ngt catheter drain tube picc cvc port stent pump monitor ventilator bipap cpap oxygen".split())
 
@@ -137,6 +166,11 @@ def find(simp: str) -> list[tuple[int, int]]:
         return []
     # (before a person's verb a word only a label list holds is a name too: Hoa, Lan)
     out = [m.span("n") for m in OPENER.finditer(simp) if _latin_ok([m.group("n")]) or _opener_ok(m.group("n"))]
+    out += [m.span("n") for m in OPENER_WORDS.finditer(simp) if _several_ok(m.group("n").split())]
+    out += [m.span("n") for m in APPOSITIVE.finditer(simp) if _several_ok(m.group("n").split())]
+    out += [m.span("n") for m in NAME_AGE.finditer(simp) if _latin_ok([m.group("n")]) or _opener_ok(m.group("n"))]
+    out += [m.span("n") for m in KOREAN.finditer(simp)]
+    out += [m.span("n") for m in PATRONYMIC.finditer(simp) if _several_ok(m.group("n").split()[:1])]
     # (the first word decides: Maricel Dela Cruz - Dela and Cruz are words of some list)
     out += [m.span("n") for m in LINE_LABEL.finditer(simp) if (_latin_ok(m.group("n").split()[:1]) or _opener_ok(m.group("n").split()[0]))
             and not any(w.lower() in _NOT_PEOPLE for w in m.group("n").split())]

@@ -245,6 +245,19 @@ def test_a_sign_off_line_names_its_writer():
     assert [(t, o) for t, o in zip(texts, outs) if "<NAME>" not in o] == []
 
 
+def test_more_shapes_of_foreign_names():
+    texts = ["Name\nSiti", "外籍看護：\nWulan", "Caregiver\nRatree", "Budi Santoso\n陪同", "Wayan, the caregiver, said",
+             "Lestari, her daughter, called", "Somchai, 45M", "Pasang 62歲 痛風", "Kim Min-jun 來電", "家屬 Park Ji-yeon 陪同",
+             "Ahmad bin Ismail 陪同", "Siti binti Abdullah", "Nurul binti Hassan, the maid, said"]
+    outs = scrub_texts(texts)
+    names = ["Siti", "Wulan", "Ratree", "Santoso", "Wayan", "Lestari", "Somchai", "Pasang", "Min-jun", "Ji-yeon", "Ismail",
+             "Abdullah", "Hassan"]
+    assert [(t, o) for t, o, n in zip(texts, outs, names) if n in o] == []
+    words = ["Male, 45 y/o", "Female 62 y/o", "Drug Abuse reported", "Chest Pain reported", "Pain, the main complaint",
+             "Plan, the daughter agreed", "Patient, 45M", "Follow up, the daughter said", "Kim X-ray", "Foley, the catheter"]
+    assert [(t, o) for t, o in zip(words, scrub_texts(words)) if o != t] == []
+
+
 def test_find_identifiers_reads_across_breaks_too():
     hits = find_identifiers("姓名：王\n大明")
     assert [(h.kind, h.text) for h in hits] == [("NAME", "王\n大明")]
