@@ -27,9 +27,14 @@ def unread_runs(text: str) -> list[str]:
     return _RUN.findall(str(text))
 
 
+def enabled() -> bool:
+    """D1 round 12 switch: SR runs in scripts no rule reads are masked (patched to False, they pass)."""
+    return True
+
+
 def mask(text: str, mask_with: str) -> str:
     """``text`` with each such run masked (one mask per run)."""
-    return _RUN.sub(mask_with, str(text))
+    return _RUN.sub(mask_with, str(text)) if enabled() else str(text)
 
 
-__all__ = ["mask", "unread_runs"]
+__all__ = ["enabled", "mask", "unread_runs"]
