@@ -296,11 +296,18 @@ def find_lines(frame: np.ndarray, rules: LineRules = LineRules(), similar: bool 
                 found.update(slanted_lines(z, rules))
                 # thin letters at a slant touch on the pixel grid: the map itself turned (round 12);
                 # the median map only (the similar-value one does not see thin strokes)
+                # a turned box over a line found upright is that line's text seen at a slant (its
+                # box is larger than OCR's and would hide the upright one): not added
                 if k == 0 and turned_text.enabled():
-                    found.update(turned_text.turned_lines(z, rules))
+                    found.update(b for b in turned_text.turned_lines(z, rules)
+                                 if not any(_overlap(b, o) for o in found))
     boxes = sorted(found)
     return [b for b in boxes if not any(o != b and o[0] <= b[0] and o[1] <= b[1] and b[2] <= o[2]
                                         and b[3] <= o[3] for o in boxes)]
+
+
+def _overlap(a, b) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
 __all__ = ["LineRules", "find_lines", "rendering", "strokes", "text_lines", "zmap", "zmap_similar"]

@@ -18,8 +18,9 @@ from scipy import ndimage
 
 from deidentify.dicom import local_contrast
 
-# slants looked at (degrees, counter-clockwise in ndimage's sense); 0 and 90 are the line finder's
-ANGLES = (15, 30, 45, 60, 75, -15, -30, -45, -60, -75)
+# slants looked at (degrees, counter-clockwise in ndimage's sense); 0 and 90 are the line finder's.
+# Not ±15: upright text read there gave a box larger than OCR's and held a read palette image
+ANGLES = (30, 45, 60, 75, -30, -45, -60, -75)
 # the cores of strong text (noise units): grown from ``low`` its letters merge into one blob
 LEVELS = (12.0, 36.0, 108.0)
 # a turned line is five letters at least (upright: four): ten turns give speckle ten chances
