@@ -29,6 +29,7 @@ from enclave.audit.verify import verify_audit
 from enclave.db import session_scope
 from enclave.querylog.service import decide
 from tests.audit import attacks as A
+from tests.audit.people_seal import seal_people
 from tests.control.conftest import T0, policy, url  # noqa: F401 (fixtures)
 from tests.control.test_query_pending import _q, _user, cases  # noqa: F401 (fixture)
 
@@ -46,6 +47,7 @@ def log(enclave_home, url, policy, cases):  # noqa: F811
     one without a case (undecided), and a record that is no query."""
     a, b = cases
     with session_scope(url) as db:
+        seal_people(db)   # the accounts were made in the DB: their creation sealed (people index, round 8)
         q = {"open": _q(db, "mia", a, T0), "flagged": _q(db, "max", a, T0 + dt.timedelta(hours=1)),
              "approved": _q(db, "mia", a, T0 + dt.timedelta(hours=2)),
              "other": _q(db, "otto", b, T0 + dt.timedelta(hours=3)),
