@@ -20,14 +20,18 @@ import re
 # a soft hyphen, an HTML tag or a blank entity; blanks and tabs around it go with it
 _ELEMENT = (r"\r\n|[\n\r\u2028\u2029\u0085\u000b\u000c\u3000\u00a0\u2000-\u200d\u2060\ufeff\u00ad\u180e\u202f\u205f"
             r"\u1680\u2800\u3164]"
-            r"|<\s*/?\s*[A-Za-z][A-Za-z0-9]{0,10}(?:\s[^<>\n]{0,60})?/?\s*>"
+            r"|<\s*+/?\s*+[A-Za-z][A-Za-z0-9]{0,10}(?:\s[^<>\n]{0,60})?/?\s*+>"
             r"|&(?:nbsp|ensp|emsp|thinsp|shy|zwsp|#160|#12288|#8203|#173|#xa0|#x3000|#x200b|#xad);")
-BREAK = re.compile(rf"(?:[ \t]*(?:{_ELEMENT})[ \t]*)+", re.IGNORECASE)
+# Blanks are taken possessively and a break opens only where a run of blanks does: tried from
+# each blank of a long run (40 000 blanks before a title), the greedy form backtracked through
+# the rest of the run from every one of them - the square of its length (egress's crafted outputs).
+BREAK = re.compile(rf"(?<![ \t])(?:[ \t]*+(?:{_ELEMENT})[ \t]*+)++", re.IGNORECASE)
 # a weak break: a blank or two, or one mark OCR or typing leaves inside a word (王 大明, 林|美玉, 林_美玉,
 # 王~大明, 王/大明), between two Han characters; read joined only right after a surname
 _MARKS = "|丨_~．-/﹍＿︱｜·‧・"
 _WEAK = r"(?<=[\u4e00-\u9fff])(?:[ \t]{1,2}|[ \t]?[|丨_~．\-/﹍＿︱｜][ \t]?)(?=[\u4e00-\u9fff])"
-ANY_BREAK = re.compile(rf"(?P<strong>(?:[ \t]*(?:{_ELEMENT})[ \t]*)+)|(?P<weak>{_WEAK})", re.IGNORECASE)
+ANY_BREAK = re.compile(rf"(?P<strong>(?<![ \t])(?:[ \t]*+(?:{_ELEMENT})[ \t]*+)++)|(?P<weak>{_WEAK})",
+                       re.IGNORECASE)
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _LATIN = re.compile(r"[A-Za-zÀ-ɏḀ-ỿ]")
 _LABEL_END = frozenset(":：")

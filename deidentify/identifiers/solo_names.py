@@ -91,7 +91,7 @@ _JP_SYLLABLES = re.compile(r"(?:(?:[kgsztdnhbpmyrwfj]|sh|ch|ts|ky|gy|ny|hy|by|py
                            re.IGNORECASE)
 JP_HAN = compiled(r"(?<![\u4e00-\u9fff])(?P<n>[\u4e00-\u9fff]{3,6})(?![\u4e00-\u9fff])")
 JP_AFTER_PERSON = compiled(_S(r"(?:病人|病患|患者|個案|案主|住民|家屬|先生|太太|小姐|看護|雇主|陪同|由|請|姓名[:：]?)[ \t]*")
-                           + r"(?P<n>" + "|".join(sorted(_JP_SURNAMES, key=len, reverse=True)) + r")")
+                           + r"(?P<n>" + "|".join(sorted(_JP_SURNAMES, key=lambda w: (-len(w), w))) + r")")
 JP_ROMAN = compiled(r"(?<![A-Za-z])(?P<a>" + _WORD + r")(?=[ \t]+(?P<b>" + _WORD + r")(?![A-Za-z]))")
 # what every match holds (the scrubber's prefilter), each led by a character set or grouped by its
 # first character, so the engine skips to a possible start at C speed
@@ -108,8 +108,8 @@ GATES = (compiled(r"[A-Z][a-z]{1,15}[ \t]+(?:" + by_first_char(_PERSON_VERBS) + 
                   + r")(?-i:\.?[ \t]*:?[ \t]*[A-Z][a-z])"),
          compiled(r"(?:" + by_first_char(_S("雇主|僱主|老闆|老板|頭家|僱用人|雇用人")) + r")[ \t]*[\u4e00-\u9fff]{2,3}"
                   r"(?:$|[\s\x00,.;。，；、!?！？)）\]<|])"),
-         compiled(r"(?:" + by_first_char("|".join(sorted(_JP_SURNAMES, key=len, reverse=True))) + r")[\u4e00-\u9fff]"),
-         compiled(r"(?:" + "|".join(f"{c.upper()}(?:{'|'.join(sorted((w[1:] for w in _JP_ROMAN_SURNAMES if w[0] == c), key=len, reverse=True))})"
+         compiled(r"(?:" + by_first_char("|".join(sorted(_JP_SURNAMES, key=lambda w: (-len(w), w)))) + r")[\u4e00-\u9fff]"),
+         compiled(r"(?:" + "|".join(f"{c.upper()}(?:{'|'.join(sorted((w[1:] for w in _JP_ROMAN_SURNAMES if w[0] == c), key=lambda w: (-len(w), w)))})"
                                     for c in sorted({w[0] for w in _JP_ROMAN_SURNAMES})) + r")(?![a-z])"))
 
 
