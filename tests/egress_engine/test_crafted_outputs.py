@@ -32,6 +32,8 @@ CONTENT = {
     "stata bars": "|" * N, "pipes and digits": "1|" * (N // 2),
     "blank lines with a form feed": "\x0c\n" * (N // 2), "comment lines": "# \n" * (N // 3),
     "title after spaces on every line": (" " * 200 + "Regression Results\n") * (N // 219),
+    # the scrubber's reading across line breaks (D1 round 14): blanks after a break, a tag's blanks
+    "blanks after a line break": "王\n" + " " * N + "大明", "a tag opened by blanks": "王<" + " " * N + "b>大明",
 }
 KINDS = {"txt": "text", "py": "code", "html": "figure"}
 
