@@ -9,6 +9,7 @@ decides with the policy (``sandbox_require_cgroups``) whether a session may star
 """
 from __future__ import annotations
 
+import itertools
 import os
 import signal
 from pathlib import Path
@@ -188,9 +189,15 @@ class Limits:
                 f"cpu {self.cpu_quota * 100 // CFS_PERIOD_US} %, pids {self.max_processes}")
 
 
+_PROBES = itertools.count()
+
+
 def available(root: Path | str = CGROUP_ROOT) -> str | None:
     """None if a sandbox's limits can be applied here, else why not (a dry run as root)."""
-    probe = Limits(f"probe-{os.getpid()}", 256, 50, 16, root)
+    # a name of its own per probe: the hub probes before every spawn, several at once on its
+    # threads, and one name per hub process made the second of two at once find the first's
+    # directory - "limits cannot be applied", a session refused (503) for nothing
+    probe = Limits(f"probe-{os.getpid()}-{next(_PROBES)}", 256, 50, 16, root)
     try:
         probe.apply()
     except LimitsUnavailable as e:

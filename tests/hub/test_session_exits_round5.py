@@ -62,7 +62,16 @@ def hub():
         # the three servers start side by side, as three people's would: each waits mostly on
         # its own sandbox and server start-up, not on the others
         with ThreadPoolExecutor(len(CASES)) as pool:
-            list(pool.map(lambda u: u.spawn(), h.people.values()))
+            started = dict(zip(h.people, pool.map(lambda u: u.spawn(), h.people.values())))
+        for name, r in started.items():
+            # spawn() hands back a refused start without raising; twice in full runs a server
+            # was missing at the end with every probe refused - so a start the hub did not take
+            # is said here, with its answer, and tried once more (three at once, under load)
+            if r.status_code not in (201, 202):
+                print(f"round 5: {name}'s server start answered {r.status_code}: {r.text[:300]}")
+                again = h.people[name].spawn()
+                assert again.status_code in (201, 202), (name, again.status_code, again.text[:300],
+                                                         h.log_text()[-4000:])
         yield h
     except BaseException:
         print(h.log_text()[-6000:])
